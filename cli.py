@@ -1,0 +1,294 @@
+"""The ``atmpkg`` command: a thin layer over :mod:`atmpkg.graph`.
+
+Each command parses its options, calls one library function and formats what it returns. Library
+errors become ``Error: …`` on stderr with exit code 1 (3 for a query timeout); usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+EXIT_ERROR, EXIT_TIMEOUT = 1, 3
+
+store_option = click.option(
+    "--store",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="ATMPKG_STORE",
+    help="Store folder (env ATMPKG_STORE; default: a per-user data folder).",
+)
+
+
+def _library_errors(func):
+    """Turn library exceptions into 'Error: …' and the documented exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        from atmpkg.graph.errors import AtmpkgError, QueryTimeoutError
+
+        try:
+            return func(*args, **kwargs)
+        except QueryTimeoutError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_TIMEOUT)
+        except AtmpkgError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def _write_output(text: str, output: Path | None) -> None:
+    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from atmpkg.graph.errors import StoreError
+
+    target = output.resolve()
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if "tmp" in locals() and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option("0.1.0", prog_name="atmpkg")
+def cli() -> None:
+    """ATMP-KG: a knowledge graph of the cell and gene therapy market.
+
+    Build it once (read commands build it when needed), then query it with SPARQL or the named
+    queries, look up entities, and validate or add your own data.
+    """
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("atmpkg")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    width = max((len(k) for k in counts), default=0)
+    for name, n in counts.items():
+        click.echo(f"  {name:<{width}}  {n:>6}")
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Build from this folder of CSV files instead of the packaged graph/data.",
+)
+@click.option(
+    "--no-shacl", is_flag=True, help="Skip SHACL validation (the zero-row checks still run)."
+)
+@_library_errors
+def build(store: Path | None, data_dir: Path | None, no_shacl: bool) -> None:
+    """Compile graph/data + ontology into the store: validated, then swapped in atomically."""
+    from atmpkg.graph import build as build_graph
+
+    logging.getLogger("atmpkg").setLevel(logging.INFO)
+    report = build_graph(store, data_dir=data_dir, shacl=not no_shacl)
+    click.echo(
+        f"Built {report.store} in {report.seconds:.1f} s: {report.triples} triples from {len(report.inputs)} files."
+    )
+    _print_counts(report.counts)
+
+
+def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="-p/--param")
+        params[name.strip()] = value
+    return params
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file.",
+)
+@click.option("--name", help="Run a named query (list them with 'atmpkg queries').")
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
+    help="Output format.",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Stop the query after this many seconds (exit code 3).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help="Return at most this many rows; a cut is reported on stderr.",
+)
+@click.option(
+    "--allow",
+    multiple=True,
+    type=click.Choice(["service", "dataset", "update"]),
+    help="Lift one of the gate's refusals on purpose (repeatable).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout.",
+)
+@store_option
+@_library_errors
+def query(sparql, file, name, params, fmt, timeout, limit, allow, output, store) -> None:
+    """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
+    from atmpkg.graph import format_result, query_file, run_named
+    from atmpkg.graph import query as run_query
+
+    sources = [s for s in (sparql, file, name) if s]
+    if len(sources) != 1:
+        raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
+    bound = _parse_params(params)
+    options = {"store": store, "timeout": timeout, "limit": limit, "allow": allow}
+    if name:
+        result = run_named(name, bound, **options)
+    elif file:
+        result = query_file(file, bound, **options)
+    else:
+        result = run_query(sparql, bound, **options)
+    _write_output(format_result(result, fmt), output)
+    if result.truncated:
+        click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+
+
+@cli.command(name="queries")
+@_library_errors
+def list_named() -> None:
+    """List the named queries with their summary and parameters."""
+    from atmpkg.graph import list_queries
+
+    for named in list_queries():
+        click.echo(f"{named.name}\n    {named.summary}")
+        for p in named.params:
+            default = (
+                "required"
+                if p.required
+                else (f"default {p.default}" if p.default is not None else "optional")
+            )
+            click.echo(f"    -p {p.name}=<{p.type}>  ({default}) {p.description}")
+
+
+@cli.command()
+@click.argument("entity")
+@store_option
+@_library_errors
+def show(entity: str, store: Path | None) -> None:
+    """Everything about one entity (label, slug or IRI; a near miss suggests names)."""
+    from atmpkg.graph import show as show_entity
+    from atmpkg.graph.terms import shorten
+
+    view = show_entity(entity, store=store)
+    click.echo(f"{view.label}  <{view.iri}>")
+    click.echo(f"  a {', '.join(view.types)}")
+    for fact in view.facts:
+        value = (
+            fact.value_label
+            if fact.value_label == fact.value.value
+            else f"{fact.value_label} ({shorten(fact.value.value)})"
+            if hasattr(fact.value, "value")
+            else fact.value_label
+        )
+        click.echo(f"  {fact.property_label}: {value}")
+    if view.incoming:
+        click.echo("Linked from:")
+        for fact in view.incoming:
+            click.echo(f"  {fact.value_label} --{fact.property_label}--> this")
+    if view.sources:
+        click.echo("Sources:")
+        for src in view.sources:
+            click.echo(f"  {src.title}" + (f"  {src.url}" if src.url else ""))
+
+
+@cli.command()
+@store_option
+@_library_errors
+def stats(store: Path | None) -> None:
+    """Counts per class and property, number of sources, and build information."""
+    from atmpkg.graph import stats as get_stats
+
+    result = get_stats(store=store)
+    click.echo(
+        f"{result.triples} triples, {result.sources} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
+    )
+    click.echo("Classes:")
+    _print_counts(result.classes)
+    click.echo("Properties:")
+    _print_counts(result.properties)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+@_library_errors
+def validate(files: tuple[Path, ...], store: Path | None) -> None:
+    """SHACL + zero-row checks on the store, or on FILES together with the curated data."""
+    from atmpkg.graph import validate as run_validation
+    from atmpkg.graph.errors import ValidationError
+
+    violations = run_validation(files, store=store)
+    if violations:
+        raise ValidationError(violations)
+    click.echo("Valid: all SHACL shapes and zero-row checks pass.")
+
+
+@cli.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@store_option
+@_library_errors
+def import_(files: tuple[Path, ...], store: Path | None) -> None:
+    """Add your own Turtle/RDF or CSV files: validated with everything else, all or nothing."""
+    from atmpkg.graph import import_files
+
+    logging.getLogger("atmpkg").setLevel(logging.INFO)
+    report = import_files(files, store)
+    for warning in report.warnings:
+        click.echo(f"Note: {warning}", err=True)
+    click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")
+    _print_counts(report.counts)
+
+
+def main() -> None:
+    """Entry point of the ``atmpkg`` console script."""
+    cli(prog_name="atmpkg")

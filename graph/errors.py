@@ -1,0 +1,134 @@
+"""Exceptions raised by :mod:`atmpkg.graph`. The library never prints or exits; the CLI turns these
+into ``Error: …`` on stderr with exit code 1 (3 for a query timeout).
+
+>>> str(DataError("x.csv", 3, 2, "bad date '2020-13'", column_name="date"))
+"x.csv:3:2 (column 'date'): bad date '2020-13'"
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class AtmpkgError(Exception):
+    """Base class of every error the library raises for bad input or a failed operation."""
+
+
+def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
+    """The choices closest to ``word``, best first.
+
+    >>> suggest("kymria", ["kymriah", "yescarta", "tecartus"])
+    ['kymriah']
+    """
+    choices = list(choices)
+    lowered = {c.lower(): c for c in choices}
+    close = difflib.get_close_matches(word.lower(), lowered, n=n, cutoff=0.6)
+    starts = [c for c in choices if c.lower().startswith(word.lower()) and c.lower() not in close]
+    return ([lowered[c] for c in close] + starts)[:n]
+
+
+class UnknownNameError(AtmpkgError, LookupError):
+    """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str] = (), hint: str = ""):
+        self.what, self.name = what, name
+        self.suggestions = suggest(name, choices)
+        message = f"unknown {what} '{name}'"
+        if self.suggestions:
+            message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
+        if hint:
+            message += f" {hint}"
+        super().__init__(message)
+
+
+class DataError(AtmpkgError, ValueError):
+    """A row, cell or triple of an input file is malformed. Names file, line and column."""
+
+    def __init__(
+        self, file: str, line: int | None, column: int | None, message: str, column_name: str = ""
+    ):
+        self.file, self.line, self.column, self.column_name = file, line, column, column_name
+        self.message = message
+        where = file
+        if line is not None:
+            where += f":{line}"
+            if column is not None:
+                where += f":{column}"
+        if column_name:
+            where += f" (column '{column_name}')"
+        super().__init__(f"{where}: {message}")
+
+
+class DataErrors(DataError):
+    """Several malformed rows or cells at once; ``errors`` lists each :class:`DataError`."""
+
+    def __init__(self, errors: list[DataError]):
+        self.errors = errors
+        first = errors[0]
+        super().__init__(first.file, first.line, first.column, first.message, first.column_name)
+        self.args = (
+            f"{len(errors)} problem(s) in the input; nothing was changed:\n"
+            + "\n".join(f"  {e}" for e in errors),
+        )
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One failed rule: which rule, which entity, where it was written, and what is wrong."""
+
+    rule: str
+    entity: str
+    message: str
+    location: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.location}: " if self.location else ""
+        return f"{where}{self.entity}: {self.message} [{self.rule}]"
+
+
+class ValidationError(AtmpkgError):
+    """The data broke SHACL shapes or zero-row checks. ``violations`` lists every one."""
+
+    def __init__(self, violations: list[Violation]):
+        self.violations = violations
+        lines = "\n".join(f"  {v}" for v in violations)
+        super().__init__(f"{len(violations)} validation problem(s); nothing was changed:\n{lines}")
+
+
+class QuerySyntaxError(AtmpkgError):
+    """The SPARQL text does not parse. ``line`` and ``column`` give the position (1-based)."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        self.line, self.column = line, column
+        super().__init__(message)
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.line, self.column))
+
+
+class QueryRefusedError(AtmpkgError):
+    """The query uses a feature the gate refuses by default (SERVICE, FROM, updates)."""
+
+
+class QueryTimeoutError(AtmpkgError, TimeoutError):
+    """The query ran past its time limit and was stopped."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        super().__init__(
+            f"query stopped after the {seconds:g} s time limit; raise it with --timeout/timeout= "
+            "or narrow the query"
+        )
+
+
+class ParameterError(AtmpkgError, ValueError):
+    """A query parameter is missing, unknown or has a value of the wrong type."""
+
+
+class StoreError(AtmpkgError):
+    """The store cannot be opened, built or written."""

@@ -1,0 +1,198 @@
+"""Look around the graph: everything about one entity (:func:`show`) and what the store holds
+(:func:`stats`).
+
+>>> view = show("kymriah")                 # doctest: +SKIP
+>>> view.label                             # doctest: +SKIP
+'Kymriah'
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from atmpkg.graph.build import open_store
+from atmpkg.graph.errors import ParameterError, UnknownNameError
+from atmpkg.graph.terms import (
+    DCT,
+    ID,
+    KINDS,
+    PREFIXES,
+    RDFS,
+    SCHEMA,
+    SLUG_RE,
+    iri,
+    kind_prefix,
+    shorten,
+)
+
+NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
+
+
+@dataclass
+class Fact:
+    """One link from or to the entity, with readable names."""
+
+    property: str
+    property_label: str
+    value: ox.NamedNode | ox.BlankNode | ox.Literal
+    value_label: str
+
+
+@dataclass
+class Source:
+    iri: str
+    title: str
+    url: str | None
+
+
+@dataclass
+class EntityView:
+    """Everything the graph says about one entity."""
+
+    iri: str
+    label: str
+    types: list[str]
+    facts: list[Fact] = field(default_factory=list)
+    incoming: list[Fact] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+
+def resolve_entity(text: str, store: ox.Store) -> str:
+    """The IRI of the entity ``text`` names: an IRI, ``kind:slug``, ``kind/slug``, a slug, or a name
+    (label, brand, INN, acronym, code name; case-insensitive). A near miss suggests close names."""
+    text = text.strip()
+    candidates: list[str] = []
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if text.startswith(("http://", "https://")):
+        candidates = [text]
+    else:
+        for sep in (":", "/"):
+            kind, found, slug = text.partition(sep)
+            by_prefix = {kind_prefix(k): k for k in KINDS}
+            if found and kind in by_prefix and SLUG_RE.match(slug):
+                candidates = [iri(by_prefix[kind], slug)]
+                break
+        else:
+            if SLUG_RE.match(text):
+                candidates = [iri(k, text) for k in KINDS]
+    existing = [
+        c for c in candidates if next(store.quads_for_pattern(ox.NamedNode(c), None, None), None)
+    ]
+    if len(existing) == 1:
+        return existing[0]
+    if len(existing) > 1:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+        )
+    names: dict[str, set[str]] = {}
+    for row in store.query(
+        f'SELECT DISTINCT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(STRSTARTS(STR(?e), "{ID}")) }}',
+        prefixes=PREFIXES,
+    ):
+        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+    matches = names.get(text.lower(), set())
+    if len(matches) == 1:
+        return next(iter(matches))
+    if len(matches) > 1:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
+        )
+    slugs = sorted({e[len(ID) :].split("/", 1)[1] for found in names.values() for e in found})
+    raise UnknownNameError(
+        "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."
+    )
+
+
+def _label(store: ox.Store, term) -> str:
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        for quad in store.quads_for_pattern(term, ox.NamedNode(RDFS + "label"), None):
+            return quad.object.value
+        return shorten(term.value)
+    return str(term)
+
+
+def show(entity: str, *, store: str | os.PathLike[str] | None = None) -> EntityView:
+    """Everything about one entity: its facts, the links to it, and the sources behind them."""
+    handle = open_store(store)
+    oxstore = handle.store
+    target = resolve_entity(entity, oxstore)
+    node = ox.NamedNode(target)
+    types = [
+        _label(oxstore, q.object)
+        for q in oxstore.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), None)
+    ]
+    view = EntityView(target, _label(oxstore, node), sorted(types))
+    source_iris: list[str] = []
+    for quad in oxstore.quads_for_pattern(node, None, None):
+        if quad.predicate.value == DCT + "source":
+            source_iris.append(quad.object.value)
+        view.facts.append(
+            Fact(
+                quad.predicate.value,
+                _label(oxstore, quad.predicate),
+                quad.object,
+                _label(oxstore, quad.object),
+            )
+        )
+    for quad in oxstore.quads_for_pattern(None, None, node):
+        view.incoming.append(
+            Fact(
+                quad.predicate.value,
+                _label(oxstore, quad.predicate),
+                quad.subject,
+                _label(oxstore, quad.subject),
+            )
+        )
+        for src in oxstore.quads_for_pattern(quad.subject, ox.NamedNode(DCT + "source"), None):
+            source_iris.append(src.object.value)
+    for source in dict.fromkeys(source_iris):
+        src = ox.NamedNode(source)
+        url = next(oxstore.quads_for_pattern(src, ox.NamedNode(SCHEMA + "url"), None), None)
+        view.sources.append(Source(source, _label(oxstore, src), url.object.value if url else None))
+    view.facts.sort(key=lambda f: (f.property_label, f.value_label))
+    view.incoming.sort(key=lambda f: (f.property_label, f.value_label))
+    view.sources.sort(key=lambda s: s.title)
+    return view
+
+
+@dataclass
+class Stats:
+    """What the store holds and how it was built."""
+
+    triples: int
+    classes: dict[str, int]
+    properties: dict[str, int]
+    sources: int
+    build: dict
+
+
+def stats(*, store: str | os.PathLike[str] | None = None) -> Stats:
+    """Counts per class and per property, the number of sources, and the build information."""
+    handle = open_store(store)
+    oxstore = handle.store
+    properties = {
+        shorten(row["p"].value): int(row["n"].value)
+        for row in oxstore.query(
+            'SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(id:)) || STRSTARTS(STR(?s), "https://w3id.org/atmp-kg/id/")) } GROUP BY ?p ORDER BY DESC(?n) ?p',
+            prefixes={**PREFIXES, "id": ID},
+        )
+    }
+    sources = next(
+        iter(
+            oxstore.query(
+                "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a atmp:Source }", prefixes=PREFIXES
+            )
+        )
+    )
+    return Stats(
+        len(oxstore),
+        dict(handle.info.get("counts", {})),
+        properties,
+        int(sources["n"].value),
+        dict(handle.info),
+    )

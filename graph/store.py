@@ -1,0 +1,149 @@
+"""Where the embedded store lives, how it is opened, and how a new build is swapped in atomically.
+
+A store is a folder::
+
+    <store>/current -> builds/<id>      symlink, replaced atomically by each successful build
+    <store>/builds/<id>/oxigraph/       the RocksDB store (opened read-only by readers)
+    <store>/builds/<id>/build.json      when and from what it was built, with counts
+    <store>/imports/                    researchers' files added with ``atmpkg import``
+
+>>> default_store_path().name
+'store'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+from atmpkg.graph.errors import StoreError
+
+VERSION = "0.1.0"
+
+
+def default_store_path() -> Path:
+    """``$ATMPKG_STORE``, else ``$XDG_DATA_HOME/atmp-kg/store`` (``~/.local/share/atmp-kg/store``)."""
+    env = os.environ.get("ATMPKG_STORE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "atmp-kg" / "store"
+
+
+def resolve_path(store: str | os.PathLike[str] | None) -> Path:
+    """The store folder to use: the given one or the default."""
+    return Path(store).expanduser() if store is not None else default_store_path()
+
+
+def packaged_inputs() -> list[tuple[str, bytes]]:
+    """``(name, content)`` of everything a build compiles: data, ontology, rules and checks."""
+    found: list[tuple[str, bytes]] = []
+    for package, sub, suffixes in (
+        ("atmpkg.graph", "data", (".csv",)),
+        ("atmpkg.ontology", "", (".ttl",)),
+        ("atmpkg.queries", "checks", (".rq",)),
+        ("atmpkg.queries", "rules", (".ru",)),
+    ):
+        folder = resources.files(package)
+        folder = folder.joinpath(sub) if sub else folder
+        for entry in folder.iterdir():
+            if entry.name.endswith(suffixes):
+                found.append((f"{package}/{sub}/{entry.name}", entry.read_bytes()))
+    return sorted(found)
+
+
+def fingerprint(extra: list[tuple[str, bytes]] | None = None) -> str:
+    """A hash of the packaged inputs (and ``extra`` ones): a store built from other inputs is stale."""
+    digest = hashlib.sha256(VERSION.encode())
+    for name, content in packaged_inputs() + (extra or []):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
+@dataclass
+class StoreHandle:
+    """An open, read-only store and what is known about its build."""
+
+    root: Path
+    build_dir: Path
+    store: ox.Store
+    info: dict
+
+    @property
+    def oxigraph_path(self) -> Path:
+        return self.build_dir / "oxigraph"
+
+
+_open: dict[Path, StoreHandle] = {}
+
+
+def current_build(root: Path) -> Path | None:
+    """The build folder ``root/current`` points at, or None when nothing was built yet."""
+    link = root / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "oxigraph").is_dir() and (target / "build.json").is_file() else None
+
+
+def read_info(build_dir: Path) -> dict:
+    try:
+        return json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"{build_dir / 'build.json'} is unreadable ({exc}); run 'atmpkg build'"
+        ) from None
+
+
+def open_build(root: Path, build_dir: Path) -> StoreHandle:
+    """Open a build read-only, reusing the handle when it is already open in this process."""
+    handle = _open.get(build_dir)
+    if handle is None:
+        try:
+            store = ox.Store.read_only(str(build_dir / "oxigraph"))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {build_dir}: {exc}") from None
+        handle = StoreHandle(root, build_dir, store, read_info(build_dir))
+        _open[build_dir] = handle
+    return handle
+
+
+def forget(build_dir: Path) -> None:
+    """Drop a cached handle (before its folder is deleted)."""
+    _open.pop(build_dir, None)
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the store's write lock: one build or import at a time."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def swap_in(root: Path, build_dir: Path) -> None:
+    """Point ``root/current`` at ``build_dir`` atomically and delete all but the previous build."""
+    link = root / "current"
+    previous = current_build(root)
+    tmp_link = root / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(build_dir.relative_to(root))
+    os.replace(tmp_link, link)
+    for old in (root / "builds").iterdir():
+        if old not in (build_dir, previous) and not old.name.startswith(".tmp-"):
+            forget(old)
+            shutil.rmtree(old, ignore_errors=True)

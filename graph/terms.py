@@ -1,0 +1,139 @@
+"""IRIs, prefixes and the slug rule, as plain strings so that the query path never imports rdflib.
+
+>>> iri("therapy", "kymriah")
+'https://w3id.org/atmp-kg/id/therapy/kymriah'
+>>> slugify("Bristol-Myers Squibb Co.")
+'bristol-myers-squibb-co'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ONTOLOGY = "https://w3id.org/atmp-kg/ontology"
+ATMP = ONTOLOGY + "#"
+ID = "https://w3id.org/atmp-kg/id/"
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCT = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+SCHEMA = "https://schema.org/"
+OWL = "http://www.w3.org/2002/07/owl#"
+
+#: Kinds of instance IRIs (``https://w3id.org/atmp-kg/id/<kind>/<slug>``). Each also gets a query
+#: prefix: the kind without hyphens (``therapy:kymriah``, ``dealtype:acquisition``).
+KINDS = (
+    "agency",
+    "approval",
+    "claim",
+    "company",
+    "country",
+    "deal",
+    "development",
+    "estimate",
+    "factor",
+    "figure",
+    "indication",
+    "programme",
+    "region",
+    "source",
+    "target",
+    "therapy",
+    # concept schemes
+    "scheme",
+    "modality",
+    "cell-source",
+    "vector",
+    "therapeutic-area",
+    "pathway",
+    "approval-type",
+    "deal-type",
+    "claim-status",
+    "factor-kind",
+    "timeline",
+    "metric",
+    "market-scope",
+    "segment",
+    "source-kind",
+    "programme-kind",
+)
+
+
+def kind_prefix(kind: str) -> str:
+    """The query prefix of an instance kind.
+
+    >>> kind_prefix("cell-source")
+    'cellsource'
+    """
+    return kind.replace("-", "")
+
+
+#: Prefixes predeclared for every query and used when printing Turtle.
+PREFIXES: dict[str, str] = {
+    "atmp": ATMP,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dct": DCT,
+    "prov": PROV,
+    "schema": SCHEMA,
+    "owl": OWL,
+    "atmpsh": "https://w3id.org/atmp-kg/shapes#",
+    **{kind_prefix(k): f"{ID}{k}/" for k in KINDS},
+}
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
+
+
+def iri(kind: str, slug: str) -> str:
+    """The instance IRI of a record of ``kind`` with ``slug``.
+
+    >>> iri("company", "novartis")
+    'https://w3id.org/atmp-kg/id/company/novartis'
+    """
+    return f"{ID}{kind}/{slug}"
+
+
+def split_iri(value: str) -> tuple[str, str] | None:
+    """``(kind, slug)`` of an instance IRI, or None for any other IRI.
+
+    >>> split_iri("https://w3id.org/atmp-kg/id/therapy/kymriah")
+    ('therapy', 'kymriah')
+    """
+    if not value.startswith(ID):
+        return None
+    kind, _, slug = value[len(ID) :].partition("/")
+    return (kind, slug) if kind and slug and "/" not in slug else None
+
+
+def slugify(text: str) -> str:
+    """Apply the slug rule: ASCII, lowercase, words joined by single hyphens, ``&`` as ``and``.
+
+    >>> slugify("Société Générale & Co")
+    'societe-generale-and-co'
+    """
+    text = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    text = text.encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+
+
+def shorten(value: str) -> str:
+    """Write an IRI with the predeclared prefixes when one applies.
+
+    >>> shorten("https://w3id.org/atmp-kg/ontology#Therapy")
+    'atmp:Therapy'
+    """
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if value.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            local = value[len(ns) :]
+            if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local or "-") and not local.endswith(
+                "."
+            ):
+                best = prefix
+    return f"{best}:{value[len(PREFIXES[best]) :]}" if best else f"<{value}>"

@@ -1,0 +1,80 @@
+"""Validation: the SHACL shapes of ``ontology/shapes.ttl`` and the zero-row checks of
+``queries/checks``. Each problem is reported with the rule, the entity and where it was written.
+
+pySHACL (and rdflib under it) is imported only here, when a validation runs, so queries start fast.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pyoxigraph as ox
+from atmpkg import queries
+from atmpkg.graph.errors import StoreError, Violation
+from atmpkg.graph.terms import PREFIXES, shorten
+
+SH = "http://www.w3.org/ns/shacl#"
+
+
+def run_checks(store: ox.Store, locations: dict[str, str] | None = None) -> list[Violation]:
+    """Run every ``queries/checks/*.rq``; each returned row (``?entity``, ``?message``) is a violation."""
+    locations = locations or {}
+    found: list[Violation] = []
+    for name, text in queries.checks():
+        try:
+            answer = store.query(text, prefixes=PREFIXES)
+        except SyntaxError as exc:
+            raise StoreError(f"check queries/checks/{name}.rq does not parse: {exc}") from None
+        for row in answer:
+            entity = row["entity"]
+            value = entity.value if entity is not None else ""
+            message = row["message"].value if row["message"] is not None else "fails the check"
+            found.append(
+                Violation(name, shorten(value) if value else "?", message, locations.get(value, ""))
+            )
+    return found
+
+
+def run_shacl(store: ox.Store, locations: dict[str, str] | None = None) -> list[Violation]:
+    """Validate the store's default graph against ``ontology/shapes.ttl`` with pySHACL."""
+    import pyshacl
+    import rdflib
+
+    locations = locations or {}
+    data = rdflib.Graph()
+    data.parse(
+        data=store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()), format="nt"
+    )
+    shapes = rdflib.Graph()
+    shapes.parse(
+        data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
+        format="turtle",
+    )
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
+    )
+    if conforms:
+        return []
+    sh = rdflib.Namespace(SH)
+    found = []
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if report.value(result, sh.resultSeverity) != sh.Violation:
+            continue
+        focus = str(report.value(result, sh.focusNode))
+        path = report.value(result, sh.resultPath)
+        shape = report.value(result, sh.sourceShape)
+        message = str(report.value(result, sh.resultMessage) or "violates a shape")
+        if path is not None:
+            message = f"{shorten(str(path))}: {message}"
+        if isinstance(shape, rdflib.BNode):
+            shape = shapes.value(predicate=sh.property, object=shape) or shape
+        rule = shorten(str(shape)) if isinstance(shape, rdflib.URIRef) else "shape"
+        found.append(Violation(f"shacl {rule}", shorten(focus), message, locations.get(focus, "")))
+    return sorted(found, key=lambda v: (v.location, v.entity, v.message))
+
+
+def validate_store(
+    store: ox.Store, locations: dict[str, str] | None = None, *, shacl: bool = True
+) -> list[Violation]:
+    """Every SHACL violation and every row of every zero-row check, in one list."""
+    return (run_shacl(store, locations) if shacl else []) + run_checks(store, locations)

@@ -1,0 +1,141 @@
+"""Named SPARQL queries shipped with ATMP-KG, one ``.rq`` file each, plus the build's rules and checks.
+
+A named query starts with a header of ``#`` lines::
+
+    # summary: Approvals per agency and year
+    # param: agency agency -  The regulator (slug such as fda); every agency when omitted
+    # param: min_value decimal 500000000  Smallest deal value in USD
+
+A ``param:`` line gives the parameter's name (a variable the SELECT clause returns), its type (an
+entity kind such as ``company`` or ``agency``, or ``string``, ``integer``, ``decimal``, ``date``,
+``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description.
+
+>>> q = load("approvals-by-agency-year")
+>>> q.summary
+'Approvals per agency and year, with how many were first approvals and how many label expansions.'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from atmpkg.graph.errors import DataError, UnknownNameError
+
+SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a named query."""
+
+    name: str
+    type: str
+    default: str | None
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A named query: its name, summary, parameters and SPARQL text."""
+
+    name: str
+    summary: str
+    params: tuple[Param, ...]
+    text: str
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise UnknownNameError(
+            f"parameter of query '{self.name}'",
+            name,
+            [p.name for p in self.params],
+            "Its parameters are: " + (", ".join(p.name for p in self.params) or "none") + ".",
+        )
+
+
+_PARAM = re.compile(
+    r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z-]+)\s+(?P<default>\S+)\s*(?P<desc>.*)$"
+)
+
+
+def parse(name: str, text: str, origin: str = "") -> NamedQuery:
+    """Read a named query's header.
+
+    >>> parse("x", "# summary: Everything\\nSELECT * { ?s ?p ?o }").summary
+    'Everything'
+    """
+    summary = ""
+    params: list[Param] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.startswith("#"):
+            if line.strip():
+                break
+            continue
+        key, _, value = line[1:].strip().partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "summary":
+            summary = value
+        elif key == "param":
+            match = _PARAM.match(value)
+            if not match:
+                raise DataError(
+                    origin or name, number, None, "write 'param: NAME TYPE DEFAULT description'"
+                )
+            default = match["default"]
+            params.append(
+                Param(
+                    match["name"],
+                    match["type"],
+                    None if default in ("-", "*") else default,
+                    default == "*",
+                    match["desc"],
+                )
+            )
+    return NamedQuery(name, summary, tuple(params), text)
+
+
+def _folder(sub: str = ""):
+    root = resources.files("atmpkg.queries")
+    return root.joinpath(sub) if sub else root
+
+
+def names() -> list[str]:
+    """Names of all named queries, sorted."""
+    return sorted(f.name[:-3] for f in _folder().iterdir() if f.name.endswith(".rq"))
+
+
+def load(name: str) -> NamedQuery:
+    """The named query ``name``; an unknown name raises with the closest names."""
+    file = _folder().joinpath(f"{name}.rq")
+    if not name or not re.fullmatch(r"[a-z0-9-]+", name) or not file.is_file():
+        raise UnknownNameError("named query", name, names(), "List them with 'atmpkg queries'.")
+    return parse(name, file.read_text(encoding="utf-8"), f"queries/{name}.rq")
+
+
+def all_queries() -> list[NamedQuery]:
+    """Every named query, sorted by name."""
+    return [load(n) for n in names()]
+
+
+def _texts(sub: str, suffix: str) -> list[tuple[str, str]]:
+    folder = _folder(sub)
+    return sorted(
+        (f.name[: -len(suffix)], f.read_text(encoding="utf-8"))
+        for f in folder.iterdir()
+        if f.name.endswith(suffix)
+    )
+
+
+def checks() -> list[tuple[str, str]]:
+    """``(name, text)`` of every zero-row check in ``queries/checks``."""
+    return _texts("checks", ".rq")
+
+
+def rules() -> list[tuple[str, str]]:
+    """``(name, text)`` of every inference rule (SPARQL Update) in ``queries/rules``, in order."""
+    return _texts("rules", ".ru")
