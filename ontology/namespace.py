@@ -1,0 +1,99 @@
+"""The ATMP-KG ontology as a closed rdflib namespace: a misspelt term fails at once.
+
+>>> from atmpkg.ontology.namespace import ATMP
+>>> ATMP.Therapy
+rdflib.term.URIRef('https://w3id.org/atmp-kg/ontology#Therapy')
+>>> ATMP.Therapi
+Traceback (most recent call last):
+...
+AttributeError: term 'Therapi' not in namespace 'https://w3id.org/atmp-kg/ontology#'
+"""
+
+from rdflib.namespace import DefinedNamespace, Namespace
+from rdflib.term import URIRef
+
+
+class ATMP(DefinedNamespace):
+    """Classes and properties of ``https://w3id.org/atmp-kg/ontology#`` (kept equal to atmp.ttl by a test)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/atmp-kg/ontology#")
+
+    # classes
+    Approval: URIRef
+    Claim: URIRef
+    Company: URIRef
+    Country: URIRef
+    Deal: URIRef
+    Development: URIRef
+    GeographicArea: URIRef
+    Indication: URIRef
+    MarketEstimate: URIRef
+    MarketFactor: URIRef
+    ProductFigure: URIRef
+    Programme: URIRef
+    Region: URIRef
+    RegulatoryAgency: URIRef
+    Source: URIRef
+    Target: URIRef
+    Therapy: URIRef
+
+    # properties
+    about: URIRef
+    acquirer: URIRef
+    acronym: URIRef
+    agency: URIRef
+    approval: URIRef
+    approvalType: URIRef
+    brandName: URIRef
+    cagrFrom: URIRef
+    cagrImpactPercent: URIRef
+    cagrPercent: URIRef
+    cagrTo: URIRef
+    cellSource: URIRef
+    codeName: URIRef
+    date: URIRef
+    dealTarget: URIRef
+    dealType: URIRef
+    developedBy: URIRef
+    develops: URIRef
+    evidence: URIRef
+    factorKind: URIRef
+    forecastValueUSD: URIRef
+    forecastYear: URIRef
+    geography: URIRef
+    hasSubsidiary: URIRef
+    headquarteredIn: URIRef
+    indication: URIRef
+    indicationText: URIRef
+    inn: URIRef
+    isoCode: URIRef
+    jurisdiction: URIRef
+    meshId: URIRef
+    metric: URIRef
+    modality: URIRef
+    mondoId: URIRef
+    parentSince: URIRef
+    partOf: URIRef
+    pathway: URIRef
+    period: URIRef
+    product: URIRef
+    programmeKind: URIRef
+    scope: URIRef
+    segment: URIRef
+    sharePercent: URIRef
+    sourceKind: URIRef
+    sponsor: URIRef
+    statement: URIRef
+    status: URIRef
+    subsidiaryOf: URIRef
+    target: URIRef
+    targetKind: URIRef
+    therapeuticArea: URIRef
+    timeline: URIRef
+    ultimateParent: URIRef
+    upfrontUSD: URIRef
+    valueOriginal: URIRef
+    valueUSD: URIRef
+    vector: URIRef
+    year: URIRef

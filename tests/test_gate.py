@@ -1,0 +1,166 @@
+"""The query gate refuses SERVICE, dataset clauses and updates in every spelling, on every path,
+before anything is evaluated; a real listener on 127.0.0.1 proves no request leaves."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+import pytest
+from click.testing import CliRunner
+
+from atmpkg.cli import cli
+from atmpkg.graph import QueryRefusedError, query
+from atmpkg.graph.gate import check, tokenize
+
+
+@pytest.fixture
+def listener():
+    """A TCP listener on 127.0.0.1 that records every connection it receives."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.settimeout(0.2)
+    connections: list[bytes] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                continue
+            conn.settimeout(1)
+            try:
+                connections.append(conn.recv(200))
+            except OSError:
+                connections.append(b"")
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1], connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+SERVICE_SPELLINGS = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SeRvIcE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\U00000053\\u0045RVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { SERVICE SILENT <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { BIND(<http://127.0.0.1:{port}/sparql> AS ?e) SERVICE ?e { ?s ?p ?o } }",
+    "SELECT * WHERE {#comment\nSERVICE<http://127.0.0.1:{port}/sparql>{?s ?p ?o}}",
+    "PREFIX s: <http://127.0.0.1:{port}/> SELECT * WHERE { SERVICE s:sparql { ?s ?p ?o } }",
+    "ASK { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "CONSTRUCT WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("template", SERVICE_SPELLINGS)
+def test_service_is_refused_and_no_connection_is_made(template, listener, fixture_store):
+    port, connections = listener
+    with pytest.raises(QueryRefusedError, match="SERVICE"):
+        query(template.replace("{port}", str(port)), store=fixture_store, timeout=None)
+    assert connections == []
+
+
+@pytest.mark.parametrize("template", SERVICE_SPELLINGS[:4])
+def test_service_is_refused_on_the_command_line(template, listener, fixture_store):
+    port, connections = listener
+    result = CliRunner().invoke(
+        cli, ["query", template.replace("{port}", str(port)), "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: SERVICE")
+    assert connections == []
+
+
+def test_the_listener_does_see_a_request_when_service_is_allowed(listener, fixture_store):
+    # Proves the listener would have caught a request in the tests above.
+    port, connections = listener
+    try:
+        query(
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+            store=fixture_store,
+            allow=["service"],
+        )
+    except Exception:
+        pass
+    assert len(connections) == 1
+    assert connections[0].startswith(b"POST /sparql")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <http://127.0.0.1:9/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "select * from <file:///etc/passwd> where { ?s ?p ?o }",
+        "SELECT * \\u0046ROM <http://127.0.0.1:9/g> WHERE { ?s ?p ?o }",
+    ],
+)
+def test_dataset_clauses_are_refused(text):
+    with pytest.raises(QueryRefusedError, match="FROM"):
+        check(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "LOAD <http://127.0.0.1:9/data.ttl>",
+        "INSERT DATA { <urn:a> <urn:b> <urn:c> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { ?s ?p ?o }",
+        "WITH <urn:g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "CLEAR ALL",
+        "DROP GRAPH <urn:g>",
+        "CREATE GRAPH <urn:g>",
+        "ADD DEFAULT TO <urn:g>",
+        "MOVE DEFAULT TO <urn:g>",
+        "COPY DEFAULT TO <urn:g>",
+        "clear default",
+        "\\u0044ROP ALL",
+    ],
+)
+def test_updates_are_refused(text, fixture_store):
+    with pytest.raises(QueryRefusedError, match="update"):
+        query(text, store=fixture_store)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT ?s WHERE { ?s rdfs:label "SERVICE FROM LOAD" }',
+        "SELECT ?s WHERE { ?s rdfs:label '''a\nSERVICE <x> { }''' }",
+        "SELECT ?s WHERE { ?s ?p <http://example.org/SERVICE/FROM> }  # SERVICE <http://x> {}",
+        "PREFIX service: <http://example.org/> SELECT ?s WHERE { ?s service:from ?o }",
+        "SELECT ?service ?from WHERE { ?service ?load ?from }",
+    ],
+)
+def test_words_in_strings_iris_comments_and_names_are_not_keywords(text):
+    assert check(text).form == "SELECT"
+
+
+def test_allowed_features_pass_the_gate():
+    assert check("SELECT * FROM <urn:g> { ?s ?p ?o }", allow_dataset=True).form == "SELECT"
+    assert check("CLEAR ALL", allow_update=True).form == "UPDATE"
+
+
+def test_tokens_of_a_query():
+    assert [(t.kind, t.text) for t in tokenize('SELECT ?x { ?x a atmp:Therapy ; rdfs:label "A"@en }')] == [
+        ("word", "SELECT"),
+        ("var", "?x"),
+        ("punct", "{"),
+        ("var", "?x"),
+        ("word", "a"),
+        ("pname", "atmp:Therapy"),
+        ("punct", ";"),
+        ("pname", "rdfs:label"),
+        ("string", '"A"'),
+        ("lang", "@en"),
+        ("punct", "}"),
+    ]

@@ -1,0 +1,227 @@
+"""Querying: bound parameters, row cap, a timeout that really stops, errors, output formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import time
+import xml.etree.ElementTree as ET
+from datetime import date
+from decimal import Decimal
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from atmpkg.cli import cli
+from atmpkg.graph import (
+    ParameterError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    format_result,
+    query,
+    run_named,
+)
+from atmpkg.graph.sparql import parse_term
+
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+APPROVALS = (
+    "SELECT ?therapy ?date WHERE { ?a atmp:product ?therapy ; atmp:date ?date ; atmp:agency ?agency } "
+    "ORDER BY ?date"
+)
+
+
+def test_parameter_is_bound_as_an_rdf_term(fixture_store):
+    result = query(APPROVALS.replace("?therapy ?date", "?therapy ?date ?agency"), {"agency": "agency:pmda"}, store=fixture_store)
+    assert result.dicts() == [
+        {"therapy": "https://w3id.org/atmp-kg/id/therapy/genex", "date": date(2020, 3, 19), "agency": "https://w3id.org/atmp-kg/id/agency/pmda"},
+        {"therapy": "https://w3id.org/atmp-kg/id/therapy/betacel", "date": "2022-01", "agency": "https://w3id.org/atmp-kg/id/agency/pmda"},
+    ]
+
+
+def test_a_parameter_value_cannot_change_the_query(fixture_store):
+    hostile = '"x" } } ; DROP ALL ; SELECT * { ?s ?p ?o'
+    result = query("SELECT ?l WHERE { ?t rdfs:label ?l }", {"l": hostile}, store=fixture_store)
+    assert result.dicts() == []
+    assert query("ASK { ?s ?p ?o }", store=fixture_store).boolean is True
+
+
+def test_unknown_parameter_names_the_variables(fixture_store):
+    with pytest.raises(ParameterError, match=r"no variable \?agencyy.*\?agency"):
+        query(APPROVALS, {"agencyy": "agency:fda"}, store=fixture_store)
+
+
+def test_parameters_must_be_projected(fixture_store):
+    with pytest.raises(ParameterError, match="SELECT clause"):
+        query(APPROVALS, {"agency": "agency:fda"}, store=fixture_store)
+
+
+def test_limit_cuts_and_says_so(fixture_store):
+    result = query(APPROVALS, store=fixture_store, limit=3)
+    assert len(result) == 3 and result.truncated and result.limit == 3
+    whole = query(APPROVALS, store=fixture_store, limit=8)
+    assert len(whole) == 8 and not whole.truncated
+
+
+def test_limit_is_reported_on_stderr(fixture_store):
+    result = CliRunner().invoke(cli, ["query", APPROVALS, "--limit", "2", "--format", "csv", "--store", str(fixture_store)])
+    assert result.exit_code == 0
+    assert result.stdout.count("\n") == 3
+    assert "cut at --limit 2 rows" in result.stderr
+
+
+def test_timeout_really_stops_the_query(fixture_store):
+    started = time.monotonic()
+    with pytest.raises(QueryTimeoutError, match="1 s time limit"):
+        query(FOREVER, store=fixture_store, timeout=1)
+    assert time.monotonic() - started < 20
+    assert multiprocessing.active_children() == []
+
+
+def test_timeout_exits_3_on_the_command_line(fixture_store):
+    result = CliRunner().invoke(cli, ["query", FOREVER, "--timeout", "1", "--store", str(fixture_store)])
+    assert result.exit_code == 3
+    assert "1 s time limit" in result.stderr
+
+
+def test_a_query_within_its_time_limit_answers(fixture_store):
+    result = query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }", store=fixture_store, timeout=30)
+    assert result.column("n") == [3]
+
+
+def test_syntax_error_gives_the_position(fixture_store):
+    with pytest.raises(QuerySyntaxError) as info:
+        query("SELECT *\nWHERE { ?s ?p }", store=fixture_store)
+    assert (info.value.line, info.value.column) == (2, 16)
+    assert "line 2, column 16" in str(info.value)
+
+
+def test_syntax_error_on_the_command_line_has_no_traceback(fixture_store):
+    result = CliRunner().invoke(cli, ["query", "SELECT * WHERE { ?s ?p }", "--store", str(fixture_store)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: SPARQL syntax error at line 1, column")
+    assert "Traceback" not in result.output
+
+
+def test_named_query_with_unknown_name_suggests(fixture_store):
+    result = CliRunner().invoke(cli, ["query", "--name", "products-by-targt", "--store", str(fixture_store)])
+    assert result.exit_code == 1
+    assert "did you mean 'products-by-target'" in result.stderr
+
+
+def test_unknown_entity_parameter_suggests(fixture_store):
+    with pytest.raises(Exception, match="did you mean 'bcma'"):
+        run_named("products-by-target", {"target": "bcmaa"}, store=fixture_store)
+
+
+def test_entity_parameter_accepts_a_label(fixture_store):
+    by_label = run_named("products-by-target", {"target": "BCMA"}, store=fixture_store)
+    by_slug = run_named("products-by-target", {"target": "bcma"}, store=fixture_store)
+    assert by_label.rows == by_slug.rows and len(by_slug.rows) == 1
+
+
+def test_to_python_values(fixture_store):
+    rows = query(
+        "SELECT ?v ?d WHERE { deal:bigpharma-cellco-2017 atmp:valueUSD ?v ; atmp:date ?d }", store=fixture_store
+    ).dicts()
+    assert rows == [{"v": Decimal("11900000000"), "d": date(2017, 8, 28)}]
+
+
+def test_parse_term_forms():
+    assert parse_term("<http://x.org/a>") == ox.NamedNode("http://x.org/a")
+    assert parse_term('"chat"@fr') == ox.Literal("chat", language="fr")
+    assert parse_term('"2020-01-01"^^xsd:date') == ox.Literal("2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
+    assert parse_term("2.5") == ox.Literal("2.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
+    assert parse_term("true") == ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    assert parse_term("plain words") == ox.Literal("plain words")
+
+
+LABELS = 'SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l'
+
+
+def test_table_format(fixture_store):
+    text = format_result(query(LABELS, store=fixture_store), "table")
+    assert text == (
+        "t                 l\n"
+        "----------------  --------\n"
+        "therapy:alphacel  Alphacel\n"
+        "therapy:betacel   Betacel\n"
+        "therapy:genex     Genex\n"
+    )
+
+
+def test_json_format_is_w3c_results_json(fixture_store):
+    data = json.loads(format_result(query(LABELS, store=fixture_store, limit=1), "json"))
+    assert data == {
+        "head": {"vars": ["t", "l"]},
+        "results": {
+            "bindings": [
+                {
+                    "t": {"type": "uri", "value": "https://w3id.org/atmp-kg/id/therapy/alphacel"},
+                    "l": {"type": "literal", "value": "Alphacel", "xml:lang": "en"},
+                }
+            ]
+        },
+    }
+
+
+def test_xml_csv_tsv_formats(fixture_store):
+    result = query(LABELS, store=fixture_store)
+    root = ET.fromstring(format_result(result, "xml"))
+    ns = {"s": "http://www.w3.org/2005/sparql-results#"}
+    assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["t", "l"]
+    assert [b.text for b in root.findall("s:results/s:result/s:binding/s:literal", ns)] == ["Alphacel", "Betacel", "Genex"]
+    rows = list(csv.reader(io.StringIO(format_result(result, "csv"))))
+    assert rows[0] == ["t", "l"] and rows[1] == ["https://w3id.org/atmp-kg/id/therapy/alphacel", "Alphacel"]
+    tsv = format_result(result, "tsv").splitlines()
+    assert tsv[0] == "?t\t?l" and tsv[1] == '<https://w3id.org/atmp-kg/id/therapy/alphacel>\t"Alphacel"@en'
+
+
+def test_ask_formats(fixture_store):
+    result = query("ASK { therapy:alphacel a atmp:Therapy }", store=fixture_store)
+    assert format_result(result, "table") == "true\n"
+    assert json.loads(format_result(result, "json")) == {"head": {}, "boolean": True}
+
+
+def test_construct_formats(fixture_store):
+    result = query("CONSTRUCT { ?t atmp:inn ?i } WHERE { ?t atmp:inn ?i }", store=fixture_store)
+    assert len(result) == 3
+    nt = format_result(result, "nt")
+    assert '<https://w3id.org/atmp-kg/id/therapy/genex> <https://w3id.org/atmp-kg/ontology#inn> "genexogene vector" .' in nt
+    ttl = format_result(result, "ttl")
+    assert "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> ." in ttl and 'therapy:genex atmp:inn "genexogene vector"' in ttl
+    parsed = list(ox.parse(format_result(result, "jsonld"), format=ox.RdfFormat.JSON_LD))
+    assert len(parsed) == 3
+
+
+def test_wrong_format_for_the_query_form_is_refused(fixture_store):
+    result = CliRunner().invoke(cli, ["query", LABELS, "--format", "ttl", "--store", str(fixture_store)])
+    assert result.exit_code == 1
+    assert "unknown format for SELECT results 'ttl'" in result.stderr
+
+
+def test_output_file_is_written(fixture_store, tmp_path):
+    out = tmp_path / "labels.csv"
+    result = CliRunner().invoke(cli, ["query", LABELS, "--format", "csv", "-o", str(out), "--store", str(fixture_store)])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert out.read_text().splitlines()[1:] == [
+        "https://w3id.org/atmp-kg/id/therapy/alphacel,Alphacel",
+        "https://w3id.org/atmp-kg/id/therapy/betacel,Betacel",
+        "https://w3id.org/atmp-kg/id/therapy/genex,Genex",
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["labels.csv"]
+
+
+def test_query_from_file_with_typed_header(fixture_store, tmp_path):
+    rq = tmp_path / "mine.rq"
+    rq.write_text(
+        "# summary: My query\n# param: agency agency *  The agency\n"
+        "SELECT ?agency (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:agency ?agency } GROUP BY ?agency\n"
+    )
+    result = CliRunner().invoke(cli, ["query", "--file", str(rq), "-p", "agency=EMA", "--format", "csv", "--store", str(fixture_store)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == ["agency,n", "https://w3id.org/atmp-kg/id/agency/ema,2"]
+    missing = CliRunner().invoke(cli, ["query", "--file", str(rq), "--store", str(fixture_store)])
+    assert missing.exit_code == 1 and "needs parameter 'agency'" in missing.stderr
