@@ -292,3 +292,7 @@ def import_(files: tuple[Path, ...], store: Path | None) -> None:
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
     cli(prog_name="atmpkg")
+
+
+if __name__ == "__main__":
+    main()

@@ -120,19 +120,28 @@ def build(
     extra_files: Sequence[str | os.PathLike[str]] = (),
     dry_run: bool = False,
     shacl: bool = True,
+    replace_imports: Sequence[str] = (),
 ) -> BuildReport:
     """Build the store at ``store`` (default: the per-user store) from the curated data.
 
     ``data_dir`` replaces the packaged ``graph/data`` (tests use small hand-written folders);
     ``extra_files`` are added on top (CSV in a family's layout, or RDF); files imported earlier with
-    :func:`import_files` are always included. With ``dry_run`` everything is checked but the store
-    is left as it was. Raises :class:`DataError` (file, line, column) for malformed input and
+    :func:`import_files` are always included (except those named in ``replace_imports``, which
+    ``extra_files`` replace). With ``dry_run`` everything is checked but the store is left as it was. Raises :class:`DataError` (file, line, column) for malformed input and
     :class:`ValidationError` listing every violation.
     """
     started = time.monotonic()
     root = stores.resolve_path(store)
     with stores.locked(root):
-        imported = sorted((root / "imports").glob("*")) if (root / "imports").is_dir() else []
+        imported = (
+            [
+                p
+                for p in sorted((root / "imports").glob("*"))
+                if p.is_file() and not p.name.startswith(".") and p.name not in replace_imports
+            ]
+            if (root / "imports").is_dir()
+            else []
+        )
         csv_extra, rdf_extra = split_inputs([*imported, *extra_files])
         data = _data_files(Path(data_dir) if data_dir is not None else None)
         ontology = ontology_quads()
@@ -166,7 +175,7 @@ def build(
                 "triples": triples,
                 "counts": counts,
                 "inputs": inputs,
-                "imports": [p.name for p in imported],
+                "imports": sorted([p.name for p in imported] + [Path(f).name for f in extra_files]),
             }
             (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
             (tmp / "locations.json").write_text(
@@ -225,48 +234,32 @@ def import_files(
 ) -> BuildReport:
     """Add a researcher's own files (Turtle/RDF, or CSV in a data family's layout) to the store.
 
-    All or nothing: the files are validated together with everything already in the store and kept
-    under ``<store>/imports`` only when the whole rebuild passed; otherwise nothing changes. A file
-    with the same name as an earlier import replaces it.
+    All or nothing: the store is rebuilt from the same data as before plus earlier imports plus
+    ``files``, validated as a whole, and swapped in only when everything passed; only then are the
+    files kept under ``<store>/imports`` so that later builds include them. A file with the same
+    name as an earlier import replaces it. Errors name the files as given.
     """
     if not files:
         raise DataError("(no files)", None, None, "give at least one file to import")
     root = stores.resolve_path(store)
-    csv_files, rdf_files = split_inputs(files)
+    split_inputs(files)
     names = [Path(f).name for f in files]
     if len(set(names)) != len(names):
         raise DataError(
             str(files[0]), None, None, "two files to import have the same name; rename one"
         )
+    previous = stores.current_build(root)
+    data_dir = stores.read_info(previous).get("data_dir") if previous else None
+    report = build(root, data_dir=data_dir, extra_files=files, replace_imports=names)
     imports = root / "imports"
-    replaced = {n for n in names if (imports / n).exists()}
-    staging = root / f".imports-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    shutil.copytree(imports, staging) if imports.is_dir() else staging.mkdir(parents=True)
-    try:
-        for path, _ in csv_files + rdf_files:
-            shutil.copyfile(path, staging / path.name)
-        with stores.locked(root):
-            previous = (
-                (root / "imports").rename(root / f".imports-old-{os.getpid()}")
-                if imports.is_dir()
-                else None
-            )
-            os.rename(staging, imports)
-        try:
-            report = build(root)
-        except BaseException:
-            with stores.locked(root):
-                shutil.rmtree(imports, ignore_errors=True)
-                if previous is not None:
-                    os.rename(previous, imports)
-            raise
-        if previous is not None:
-            shutil.rmtree(previous, ignore_errors=True)
-        report.warnings.extend(f"replaced the earlier import {n}" for n in sorted(replaced))
-        return report
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    imports.mkdir(exist_ok=True)
+    for file, name in zip(files, names, strict=True):
+        tmp = imports / f".{name}.tmp"
+        shutil.copyfile(file, tmp)
+        if (imports / name).exists():
+            report.warnings.append(f"replaced the earlier import {name}")
+        os.replace(tmp, imports / name)
+    return report
 
 
 def type_of(store: ox.Store, iri: str) -> list[str]:

@@ -151,7 +151,9 @@ def test_allowed_features_pass_the_gate():
 
 
 def test_tokens_of_a_query():
-    assert [(t.kind, t.text) for t in tokenize('SELECT ?x { ?x a atmp:Therapy ; rdfs:label "A"@en }')] == [
+    assert [
+        (t.kind, t.text) for t in tokenize('SELECT ?x { ?x a atmp:Therapy ; rdfs:label "A"@en }')
+    ] == [
         ("word", "SELECT"),
         ("var", "?x"),
         ("punct", "{"),

@@ -34,10 +34,22 @@ APPROVALS = (
 
 
 def test_parameter_is_bound_as_an_rdf_term(fixture_store):
-    result = query(APPROVALS.replace("?therapy ?date", "?therapy ?date ?agency"), {"agency": "agency:pmda"}, store=fixture_store)
+    result = query(
+        APPROVALS.replace("?therapy ?date", "?therapy ?date ?agency"),
+        {"agency": "agency:pmda"},
+        store=fixture_store,
+    )
     assert result.dicts() == [
-        {"therapy": "https://w3id.org/atmp-kg/id/therapy/genex", "date": date(2020, 3, 19), "agency": "https://w3id.org/atmp-kg/id/agency/pmda"},
-        {"therapy": "https://w3id.org/atmp-kg/id/therapy/betacel", "date": "2022-01", "agency": "https://w3id.org/atmp-kg/id/agency/pmda"},
+        {
+            "therapy": "https://w3id.org/atmp-kg/id/therapy/genex",
+            "date": date(2020, 3, 19),
+            "agency": "https://w3id.org/atmp-kg/id/agency/pmda",
+        },
+        {
+            "therapy": "https://w3id.org/atmp-kg/id/therapy/betacel",
+            "date": "2022-01",
+            "agency": "https://w3id.org/atmp-kg/id/agency/pmda",
+        },
     ]
 
 
@@ -66,7 +78,9 @@ def test_limit_cuts_and_says_so(fixture_store):
 
 
 def test_limit_is_reported_on_stderr(fixture_store):
-    result = CliRunner().invoke(cli, ["query", APPROVALS, "--limit", "2", "--format", "csv", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", APPROVALS, "--limit", "2", "--format", "csv", "--store", str(fixture_store)]
+    )
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 3
     assert "cut at --limit 2 rows" in result.stderr
@@ -81,13 +95,17 @@ def test_timeout_really_stops_the_query(fixture_store):
 
 
 def test_timeout_exits_3_on_the_command_line(fixture_store):
-    result = CliRunner().invoke(cli, ["query", FOREVER, "--timeout", "1", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", FOREVER, "--timeout", "1", "--store", str(fixture_store)]
+    )
     assert result.exit_code == 3
     assert "1 s time limit" in result.stderr
 
 
 def test_a_query_within_its_time_limit_answers(fixture_store):
-    result = query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }", store=fixture_store, timeout=30)
+    result = query(
+        "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }", store=fixture_store, timeout=30
+    )
     assert result.column("n") == [3]
 
 
@@ -99,14 +117,18 @@ def test_syntax_error_gives_the_position(fixture_store):
 
 
 def test_syntax_error_on_the_command_line_has_no_traceback(fixture_store):
-    result = CliRunner().invoke(cli, ["query", "SELECT * WHERE { ?s ?p }", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", "SELECT * WHERE { ?s ?p }", "--store", str(fixture_store)]
+    )
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: SPARQL syntax error at line 1, column")
     assert "Traceback" not in result.output
 
 
 def test_named_query_with_unknown_name_suggests(fixture_store):
-    result = CliRunner().invoke(cli, ["query", "--name", "products-by-targt", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", "--name", "products-by-targt", "--store", str(fixture_store)]
+    )
     assert result.exit_code == 1
     assert "did you mean 'products-by-target'" in result.stderr
 
@@ -124,7 +146,8 @@ def test_entity_parameter_accepts_a_label(fixture_store):
 
 def test_to_python_values(fixture_store):
     rows = query(
-        "SELECT ?v ?d WHERE { deal:bigpharma-cellco-2017 atmp:valueUSD ?v ; atmp:date ?d }", store=fixture_store
+        "SELECT ?v ?d WHERE { deal:bigpharma-cellco-2017 atmp:valueUSD ?v ; atmp:date ?d }",
+        store=fixture_store,
     ).dicts()
     assert rows == [{"v": Decimal("11900000000"), "d": date(2017, 8, 28)}]
 
@@ -132,13 +155,19 @@ def test_to_python_values(fixture_store):
 def test_parse_term_forms():
     assert parse_term("<http://x.org/a>") == ox.NamedNode("http://x.org/a")
     assert parse_term('"chat"@fr') == ox.Literal("chat", language="fr")
-    assert parse_term('"2020-01-01"^^xsd:date') == ox.Literal("2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))
-    assert parse_term("2.5") == ox.Literal("2.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal"))
-    assert parse_term("true") == ox.Literal("true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean"))
+    assert parse_term('"2020-01-01"^^xsd:date') == ox.Literal(
+        "2020-01-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
+    assert parse_term("2.5") == ox.Literal(
+        "2.5", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    )
+    assert parse_term("true") == ox.Literal(
+        "true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+    )
     assert parse_term("plain words") == ox.Literal("plain words")
 
 
-LABELS = 'SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l'
+LABELS = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"
 
 
 def test_table_format(fixture_store):
@@ -172,11 +201,21 @@ def test_xml_csv_tsv_formats(fixture_store):
     root = ET.fromstring(format_result(result, "xml"))
     ns = {"s": "http://www.w3.org/2005/sparql-results#"}
     assert [v.get("name") for v in root.findall("s:head/s:variable", ns)] == ["t", "l"]
-    assert [b.text for b in root.findall("s:results/s:result/s:binding/s:literal", ns)] == ["Alphacel", "Betacel", "Genex"]
+    assert [b.text for b in root.findall("s:results/s:result/s:binding/s:literal", ns)] == [
+        "Alphacel",
+        "Betacel",
+        "Genex",
+    ]
     rows = list(csv.reader(io.StringIO(format_result(result, "csv"))))
-    assert rows[0] == ["t", "l"] and rows[1] == ["https://w3id.org/atmp-kg/id/therapy/alphacel", "Alphacel"]
+    assert rows[0] == ["t", "l"] and rows[1] == [
+        "https://w3id.org/atmp-kg/id/therapy/alphacel",
+        "Alphacel",
+    ]
     tsv = format_result(result, "tsv").splitlines()
-    assert tsv[0] == "?t\t?l" and tsv[1] == '<https://w3id.org/atmp-kg/id/therapy/alphacel>\t"Alphacel"@en'
+    assert (
+        tsv[0] == "?t\t?l"
+        and tsv[1] == '<https://w3id.org/atmp-kg/id/therapy/alphacel>\t"Alphacel"@en'
+    )
 
 
 def test_ask_formats(fixture_store):
@@ -189,22 +228,32 @@ def test_construct_formats(fixture_store):
     result = query("CONSTRUCT { ?t atmp:inn ?i } WHERE { ?t atmp:inn ?i }", store=fixture_store)
     assert len(result) == 3
     nt = format_result(result, "nt")
-    assert '<https://w3id.org/atmp-kg/id/therapy/genex> <https://w3id.org/atmp-kg/ontology#inn> "genexogene vector" .' in nt
+    assert (
+        '<https://w3id.org/atmp-kg/id/therapy/genex> <https://w3id.org/atmp-kg/ontology#inn> "genexogene vector" .'
+        in nt
+    )
     ttl = format_result(result, "ttl")
-    assert "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> ." in ttl and 'therapy:genex atmp:inn "genexogene vector"' in ttl
+    assert (
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> ." in ttl
+        and 'therapy:genex atmp:inn "genexogene vector"' in ttl
+    )
     parsed = list(ox.parse(format_result(result, "jsonld"), format=ox.RdfFormat.JSON_LD))
     assert len(parsed) == 3
 
 
 def test_wrong_format_for_the_query_form_is_refused(fixture_store):
-    result = CliRunner().invoke(cli, ["query", LABELS, "--format", "ttl", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", LABELS, "--format", "ttl", "--store", str(fixture_store)]
+    )
     assert result.exit_code == 1
     assert "unknown format for SELECT results 'ttl'" in result.stderr
 
 
 def test_output_file_is_written(fixture_store, tmp_path):
     out = tmp_path / "labels.csv"
-    result = CliRunner().invoke(cli, ["query", LABELS, "--format", "csv", "-o", str(out), "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli, ["query", LABELS, "--format", "csv", "-o", str(out), "--store", str(fixture_store)]
+    )
     assert result.exit_code == 0 and result.stdout == ""
     assert out.read_text().splitlines()[1:] == [
         "https://w3id.org/atmp-kg/id/therapy/alphacel,Alphacel",
@@ -220,7 +269,20 @@ def test_query_from_file_with_typed_header(fixture_store, tmp_path):
         "# summary: My query\n# param: agency agency *  The agency\n"
         "SELECT ?agency (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:agency ?agency } GROUP BY ?agency\n"
     )
-    result = CliRunner().invoke(cli, ["query", "--file", str(rq), "-p", "agency=EMA", "--format", "csv", "--store", str(fixture_store)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "--file",
+            str(rq),
+            "-p",
+            "agency=EMA",
+            "--format",
+            "csv",
+            "--store",
+            str(fixture_store),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["agency,n", "https://w3id.org/atmp-kg/id/agency/ema,2"]
     missing = CliRunner().invoke(cli, ["query", "--file", str(rq), "--store", str(fixture_store)])

@@ -1,0 +1,276 @@
+"""Build, import and validate: exact counts and inferences on the fixture graph, clear errors with
+file/line/column, and all-or-nothing behaviour (a failure leaves the store exactly as it was)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from atmpkg.cli import cli
+from atmpkg.graph import (
+    DataError,
+    ValidationError,
+    build,
+    import_files,
+    open_store,
+    query,
+    validate,
+)
+from atmpkg.graph.store import current_build
+
+FIXTURE = Path(__file__).parent / "data" / "fixture"
+
+
+@pytest.fixture
+def data_dir(tmp_path) -> Path:
+    """A private, editable copy of the fixture data."""
+    return Path(shutil.copytree(FIXTURE, tmp_path / "data"))
+
+
+@pytest.fixture
+def built(tmp_path, data_dir) -> Path:
+    store = tmp_path / "store"
+    build(store, data_dir=data_dir)
+    return store
+
+
+def nquads(store: Path) -> str:
+    return open_store(store).store.dump(format=ox.RdfFormat.N_QUADS).decode()
+
+
+def test_build_counts_every_class(fixture_store):
+    assert open_store(fixture_store).info["counts"] == {
+        "atmp:Approval": 8,
+        "atmp:Source": 7,
+        "atmp:Company": 5,
+        "atmp:Deal": 4,
+        "atmp:Claim": 3,
+        "atmp:Country": 3,
+        "atmp:Indication": 3,
+        "atmp:MarketEstimate": 3,
+        "atmp:Region": 3,
+        "atmp:RegulatoryAgency": 3,
+        "atmp:Target": 3,
+        "atmp:Therapy": 3,
+        "atmp:MarketFactor": 2,
+        "atmp:Development": 1,
+        "atmp:ProductFigure": 1,
+        "atmp:Programme": 1,
+    }
+
+
+def test_ultimate_parent_is_the_top_of_the_chain(fixture_store):
+    rows = query(
+        "SELECT ?c ?top WHERE { ?c atmp:ultimateParent ?top } ORDER BY ?c", store=fixture_store
+    ).dicts()
+    top = {r["c"].rsplit("/", 1)[1]: r["top"].rsplit("/", 1)[1] for r in rows}
+    assert top == {
+        "bigpharma": "bigpharma",
+        "cellco": "bigpharma",
+        "cellco-eu": "bigpharma",
+        "genecorp": "genecorp",
+        "othercorp": "othercorp",
+    }
+
+
+def test_inverse_links_are_materialised(fixture_store):
+    ask = lambda q: query(q, store=fixture_store).boolean  # noqa: E731
+    assert ask("ASK { company:cellco atmp:hasSubsidiary company:cellco-eu }")
+    assert ask("ASK { company:genecorp atmp:develops therapy:genex }")
+    assert ask(
+        "ASK { therapy:betacel atmp:approval approval:betacel-pmda-2022-01-multiple-myeloma }"
+    )
+
+
+def test_labels_of_fact_nodes(fixture_store):
+    labels = query(
+        "SELECT ?l WHERE { VALUES ?x { approval:betacel-pmda-2022-01-multiple-myeloma deal:othercorp-genecorp-2021 "
+        "estimate:atmp-gene-therapy-share-2025 claim:genex-sales } ?x rdfs:label ?l } ORDER BY ?l",
+        store=fixture_store,
+    ).column("l")
+    assert labels == [
+        "Betacel — PMDA 2022-01 (multiple myeloma)",
+        "Genex sales reached USD 1 billion.",
+        "OtherCorp – GeneCorp (equity stake, 2021)",
+        "advanced therapy medicinal products market: Gene therapy (2025)",
+    ]
+
+
+def test_month_only_dates_are_gyearmonth(fixture_store):
+    result = query(
+        "SELECT (DATATYPE(?d) AS ?t) WHERE { approval:betacel-pmda-2022-01-multiple-myeloma atmp:date ?d }",
+        store=fixture_store,
+    )
+    assert result.column("t") == ["http://www.w3.org/2001/XMLSchema#gYearMonth"]
+
+
+def test_bad_cell_names_file_line_column_and_changes_nothing(built, data_dir):
+    before, before_build = nquads(built), current_build(built)
+    path = data_dir / "approvals.csv"
+    path.write_text(path.read_text().replace("2019-05-24", "2019-13-24"))
+    with pytest.raises(DataError) as info:
+        build(built, data_dir=data_dir)
+    assert str(info.value).startswith(f"{data_dir}/approvals.csv:8:3 (column 'date'): ")
+    assert (info.value.line, info.value.column) == (8, 3)
+    assert current_build(built) == before_build and nquads(built) == before
+    assert [p.name for p in (built / "builds").iterdir()] == [before_build.name]
+
+
+def test_every_bad_row_is_reported_at_once(data_dir, tmp_path):
+    path = data_dir / "therapies.csv"
+    text = (
+        path.read_text()
+        .replace(",cellco,car-t,cd19,", ",cellcoo,car-t,cd19,")
+        .replace(",aav-gene-therapy,", ",aav-therapy,")
+    )
+    path.write_text(text)
+    with pytest.raises(DataError) as info:
+        build(tmp_path / "store", data_dir=data_dir)
+    message = str(info.value)
+    assert "2 problem(s)" in message
+    assert (
+        "therapies.csv:2:6 (column 'developer'): unknown company 'cellcoo'; did you mean 'cellco'"
+        in message
+    )
+    assert (
+        "therapies.csv:4:7 (column 'modality'): unknown modality value 'aav-therapy'; did you mean 'aav-gene-therapy'"
+        in message
+    )
+
+
+def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
+    before = nquads(built)
+    path = data_dir / "deals.csv"
+    path.write_text(path.read_text().replace("2017-08-28", "2999-01-01"))
+    with pytest.raises(ValidationError) as info:
+        build(built, data_dir=data_dir)
+    assert [(v.rule, v.entity, v.location) for v in info.value.violations] == [
+        ("no-future-dates", "deal:bigpharma-cellco-2017", f"{data_dir}/deals.csv:2")
+    ]
+    assert nquads(built) == before
+
+
+def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
+    path = data_dir / "targets.csv"
+    path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))
+    with pytest.raises(
+        DataError,
+        match=r"targets.csv:1: header of a targets file must be: slug,label,kind \(missing label; unexpected name\)",
+    ):
+        build(tmp_path / "store", data_dir=data_dir)
+
+
+def test_import_turtle_adds_facts(built, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        '<https://w3id.org/atmp-kg/id/therapy/deltacel> a atmp:Therapy ; rdfs:label "Deltacel"@en ;\n'
+        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
+        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n"
+    )
+    report = import_files([mine], built)
+    assert report.counts["atmp:Therapy"] == 4
+    assert query("ASK { company:genecorp atmp:develops therapy:deltacel }", store=built).boolean
+    assert sorted(p.name for p in (built / "imports").iterdir()) == ["mine.ttl"]
+    rebuilt = build(built, data_dir=FIXTURE)
+    assert rebuilt.counts["atmp:Therapy"] == 4, "imports survive a rebuild"
+
+
+def test_import_csv_in_a_family_layout(built, tmp_path):
+    mine = tmp_path / "my-deals.csv"
+    mine.write_text(
+        "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,value_original,source,note\n"
+        "othercorp-betacel-2024,othercorp,therapy/betacel,licensing,2024-05,750000000,,,src-news,\n"
+    )
+    import_files([mine], built)
+    assert query(
+        "SELECT ?v WHERE { deal:othercorp-betacel-2024 atmp:valueUSD ?v }", store=built
+    ).column("v") == [750000000]
+
+
+def test_failed_import_changes_nothing(built, tmp_path):
+    before, before_build = nquads(built), current_build(built)
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/x> a atmp:Therapy .\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        import_files([bad], built)
+    rules = {(v.rule, v.entity) for v in info.value.violations}
+    assert ("shacl atmpsh:LabelledShape", "therapy:x") in rules
+    assert ("shacl atmpsh:TherapyShape", "therapy:x") in rules
+    assert ("fact-has-source", "therapy:x") in rules
+    assert all(v.location == str(bad) for v in info.value.violations)
+    assert nquads(built) == before and current_build(built) == before_build
+    assert not (built / "imports").exists()
+
+
+def test_malformed_turtle_names_line_and_column(built, tmp_path):
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("@prefix ex: <http://example.org/> .\n\nex:a ex:b ex:c ;\n  ex:d .\n")
+    before = nquads(built)
+    with pytest.raises(DataError) as info:
+        import_files([bad], built)
+    assert (info.value.file, info.value.line, info.value.column) == (str(bad), 4, 8)
+    assert nquads(built) == before
+
+
+def test_validate_files_without_changing_the_store(built, tmp_path):
+    good = tmp_path / "targets.csv"
+    good.write_text("slug,label,kind\ncd22,CD22,antigen\n")
+    assert validate([good], store=built) == []
+    assert validate(store=built) == []
+    assert not query("ASK { target:cd22 ?p ?o }", store=built).boolean
+
+
+def test_validate_command_reports_violations(built, tmp_path):
+    bad = tmp_path / "claims.ttl"
+    bad.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n@prefix dct: <http://purl.org/dc/terms/> .\n"
+        '<https://w3id.org/atmp-kg/id/claim/c9> a atmp:Claim ; atmp:statement "s" ;\n'
+        "  atmp:status <https://w3id.org/atmp-kg/id/claim-status/contradicted> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/report-x> .\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(bad), "--store", str(built)])
+    assert result.exit_code == 1
+    assert (
+        f"{bad}: claim:c9: claim is contradicted but names no evidence [claim-status-evidence]"
+        in result.stderr
+    )
+    ok = CliRunner().invoke(cli, ["validate", "--store", str(built)])
+    assert ok.exit_code == 0 and ok.stdout == "Valid: all SHACL shapes and zero-row checks pass.\n"
+
+
+def test_a_read_command_builds_a_missing_store(tmp_path):
+    store = tmp_path / "fresh"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }",
+            "--format",
+            "csv",
+            "--store",
+            str(store),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Building the store" in result.stderr
+    assert int(result.stdout.splitlines()[1]) >= 45
+
+
+def test_a_stale_store_is_rebuilt(tmp_path, monkeypatch):
+    store = tmp_path / "stale"
+    build(store)
+    first = current_build(store)
+    monkeypatch.setattr("atmpkg.graph.store.VERSION", "0.0.0-older")
+    open_store(store)
+    assert current_build(store) != first

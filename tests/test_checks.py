@@ -1,0 +1,60 @@
+"""The zero-row data rules of queries/checks: each runs as its own test on the full curated graph
+(printing any offending rows), and each is shown to fire on a graph that breaks it."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from atmpkg import queries
+from atmpkg.graph import open_store
+from atmpkg.graph.terms import PREFIXES
+
+CHECKS = dict(queries.checks())
+
+PREAMBLE = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()) + "\n"
+
+#: For every check, Turtle that breaks it (added to a copy of the fixture graph).
+BREAKERS = {
+    "approval-complete": "approval:x a atmp:Approval ; atmp:product therapy:genex .",
+    "claim-status-evidence": "claim:x a atmp:Claim ; atmp:status claimstatus:contradicted .",
+    "fact-has-source": "deal:x a atmp:Deal .",
+    "no-dangling-references": "therapy:genex atmp:target target:nothing-here .",
+    "no-future-dates": 'deal:bigpharma-cellco-2017 atmp:date "2999-01"^^xsd:gYearMonth .',
+    "ownership-acyclic": "company:bigpharma atmp:subsidiaryOf company:cellco-eu .",
+    "positive-deal-values": 'deal:bigpharma-genex-2019 atmp:upfrontUSD "0"^^xsd:decimal .',
+    "source-has-url": "source:y a atmp:Source ; atmp:sourceKind sourcekind:company .",
+    "unique-company-label": 'company:othercorp rdfs:label "genecorp"@en .',
+    "unique-inn": 'therapy:betacel atmp:inn "Genexogene vector" .',
+}
+
+
+def rows(store: ox.Store, name: str) -> list[tuple[str, str]]:
+    return [
+        (r["entity"].value, r["message"].value)
+        for r in store.query(CHECKS[name], prefixes=PREFIXES)
+    ]
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_check_passes_on_the_curated_graph(name, curated_store):
+    offending = rows(open_store(curated_store).store, name)
+    assert offending == [], f"check {name} returned rows:\n" + "\n".join(
+        f"  {e}: {m}" for e, m in offending
+    )
+
+
+def test_every_check_has_a_breaker():
+    assert sorted(BREAKERS) == sorted(CHECKS)
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_check_fires_when_the_rule_is_broken(name, fixture_store):
+    store = ox.Store()
+    store.load(
+        open_store(fixture_store).store.dump(format=ox.RdfFormat.N_QUADS),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    assert rows(store, name) == []
+    store.load((PREAMBLE + BREAKERS[name]).encode(), format=ox.RdfFormat.TURTLE)
+    assert len(rows(store, name)) >= 1

@@ -1,0 +1,153 @@
+"""The curated graph: exact facts for well-known products, coverage, claims, and tidy source files."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from atmpkg.graph import open_store, query
+from atmpkg.graph.csvdata import FAMILIES
+
+DATA = Path(__file__).parent.parent / "graph" / "data"
+
+
+def one(store, sparql):
+    rows = query(sparql, store=store).dicts()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_first_fda_car_t_approval(curated_store):
+    first = query(
+        """SELECT ?label ?date ?indication ?sponsor WHERE {
+             ?a atmp:agency agency:fda ; atmp:date ?date ; atmp:product ?t ; atmp:indication/rdfs:label ?indication ;
+                atmp:sponsor/rdfs:label ?sponsor .
+             ?t atmp:modality modality:car-t ; rdfs:label ?label }
+           ORDER BY ?date LIMIT 1""",
+        store=curated_store,
+    ).dicts()
+    assert first == [
+        {
+            "label": "Kymriah",
+            "date": date(2017, 8, 30),
+            "indication": "B-cell acute lymphoblastic leukemia",
+            "sponsor": "Novartis",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("therapy", "agency", "day"),
+    [
+        ("yescarta", "fda", date(2017, 10, 18)),
+        ("luxturna", "fda", date(2017, 12, 19)),
+        ("zolgensma", "fda", date(2019, 5, 24)),
+        ("carvykti", "fda", date(2022, 2, 28)),
+        ("casgevy", "mhra", date(2023, 11, 16)),
+        ("casgevy", "fda", date(2023, 12, 8)),
+        ("tecartus", "fda", date(2020, 7, 24)),
+        ("abecma", "fda", date(2021, 3, 26)),
+    ],
+)
+def test_first_approval_dates(curated_store, therapy, agency, day):
+    row = one(
+        curated_store,
+        f"SELECT (MIN(?d) AS ?first) WHERE {{ ?a atmp:product therapy:{therapy} ; atmp:agency agency:{agency} ; atmp:date ?d }}",
+    )
+    assert row["first"] == day
+
+
+def test_casgevy_was_first_approved_anywhere_by_the_mhra(curated_store):
+    rows = query(
+        "SELECT ?agency ?d WHERE { ?a atmp:product therapy:casgevy ; atmp:agency/atmp:acronym ?agency ; atmp:date ?d } ORDER BY ?d LIMIT 1",
+        store=curated_store,
+    ).dicts()
+    assert rows == [{"agency": "MHRA", "d": date(2023, 11, 16)}]
+
+
+def test_yescarta_belongs_to_gilead_through_kite(curated_store):
+    row = one(
+        curated_store,
+        "SELECT ?dev ?top WHERE { therapy:yescarta atmp:developedBy company:kite-pharma . "
+        "company:kite-pharma atmp:ultimateParent/rdfs:label ?top ; rdfs:label ?dev }",
+    )
+    assert row == {"dev": "Kite Pharma", "top": "Gilead Sciences"}
+
+
+def test_gilead_kite_deal(curated_store):
+    row = one(
+        curated_store,
+        "SELECT ?v ?type WHERE { ?d atmp:acquirer company:gilead-sciences ; atmp:dealTarget company:kite-pharma ; "
+        "atmp:valueUSD ?v ; atmp:dealType/skos:prefLabel ?type }",
+    )
+    assert row == {"v": Decimal("11900000000"), "type": "acquisition"}
+
+
+def test_the_seed_reports_wrong_exa_cel_year_is_a_contradicted_claim(curated_store):
+    row = one(
+        curated_store,
+        "SELECT ?status ?by WHERE { ?c atmp:about therapy:casgevy ; atmp:status/skos:prefLabel ?status ; "
+        'dct:source/dct:title ?by ; atmp:statement ?s FILTER(CONTAINS(?s, "late 2024")) }',
+    )
+    assert row["status"] == "contradicted"
+    assert row["by"].startswith("Advanced Therapy Medicinal Products Market")
+
+
+def test_coverage_targets(curated_store):
+    counts = open_store(curated_store).info["counts"]
+    assert counts["atmp:Therapy"] >= 45
+    assert counts["atmp:Approval"] >= 90
+    assert counts["atmp:Company"] >= 60
+    assert counts["atmp:Deal"] >= 25
+    contradicted = one(
+        curated_store, "SELECT (COUNT(*) AS ?n) WHERE { ?c atmp:status claimstatus:contradicted }"
+    )
+    assert contradicted["n"] >= 8
+
+
+def test_every_seed_market_size_is_recorded(curated_store):
+    values = set(
+        query(
+            "SELECT ?v WHERE { ?e a atmp:MarketEstimate ; atmp:valueUSD|atmp:forecastValueUSD ?v }",
+            store=curated_store,
+        ).column("v")
+    )
+    for figure in (
+        "14776330000",
+        "29723680000",
+        "4930000000",
+        "23440000000",
+        "5600000000",
+        "35300000000",
+        "41460000000",
+        "86760000000",
+    ):
+        assert Decimal(figure) in values
+
+
+def test_every_agency_page_and_report_is_a_source(curated_store):
+    row = one(
+        curated_store, "SELECT (COUNT(*) AS ?n) WHERE { ?s atmp:sourceKind sourcekind:report }"
+    )
+    assert row["n"] == 2
+
+
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_curated_file_is_sorted_with_the_exact_header(family):
+    with open(DATA / f"{family}.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == FAMILIES[family].header
+    keys = ["-".join(r[:4]) if family == "approvals" else r[0] for r in rows[1:]]
+    assert keys == sorted(keys)
+
+
+def test_every_source_is_used(curated_store):
+    unused = query(
+        "SELECT ?s WHERE { ?s a atmp:Source FILTER NOT EXISTS { ?x dct:source|atmp:evidence ?s } }",
+        store=curated_store,
+    ).column("s")
+    assert unused == []

@@ -1,0 +1,94 @@
+"""The ontology: every term documented, the closed namespace equal to atmp.ttl, shapes parse."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
+
+from atmpkg.ontology.namespace import ATMP
+
+ONTOLOGY = URIRef("https://w3id.org/atmp-kg/ontology")
+
+
+@pytest.fixture(scope="module")
+def onto() -> Graph:
+    return Graph().parse(
+        data=resources.files("atmpkg.ontology").joinpath("atmp.ttl").read_text(), format="turtle"
+    )
+
+
+def terms(onto: Graph) -> list[URIRef]:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.ConceptScheme, SKOS.Concept)
+    return sorted({s for k in kinds for s in onto.subjects(RDF.type, k)})
+
+
+def test_every_term_has_label_definition_and_is_defined_by(onto):
+    missing = []
+    for term in terms(onto):
+        labels = [
+            o
+            for o in onto.objects(term, RDFS.label)
+            if isinstance(o, Literal) and o.language == "en"
+        ]
+        definitions = [
+            o
+            for o in onto.objects(term, SKOS.definition)
+            if isinstance(o, Literal) and o.language == "en"
+        ]
+        if (
+            len(labels) != 1
+            or len(definitions) != 1
+            or (term, RDFS.isDefinedBy, ONTOLOGY) not in onto
+        ):
+            missing.append(str(term))
+    assert missing == []
+    assert len(terms(onto)) > 150
+
+
+def test_closed_namespace_lists_exactly_the_ontology_terms(onto):
+    declared = {str(t) for t in terms(onto) if str(t).startswith(str(ATMP._NS))}
+    assert declared == {str(ATMP._NS) + name for name in ATMP.__annotations__}
+    with pytest.raises(AttributeError):
+        ATMP.Therapi  # noqa: B018
+
+
+def test_every_concept_is_in_a_scheme(onto):
+    orphans = [
+        c for c in onto.subjects(RDF.type, SKOS.Concept) if (c, SKOS.inScheme, None) not in onto
+    ]
+    assert orphans == []
+
+
+@pytest.mark.parametrize(
+    "scheme",
+    [
+        "modality",
+        "cell-source",
+        "vector",
+        "deal-type",
+        "pathway",
+        "atmp-therapy-type",
+        "atmp-cell-source",
+        "atmp-vector-type",
+        "atmp-application",
+        "atmp-end-user",
+        "atmp-manufacturing-platform",
+        "act-product",
+        "act-application",
+    ],
+)
+def test_segmentation_schemes_exist(onto, scheme):
+    iri = URIRef(f"https://w3id.org/atmp-kg/id/scheme/{scheme}")
+    assert (iri, RDF.type, SKOS.ConceptScheme) in onto
+    assert len(list(onto.subjects(SKOS.inScheme, iri))) >= 2
+
+
+def test_shapes_parse_and_target_ontology_classes(onto):
+    shapes = Graph().parse(
+        data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text(), format="turtle"
+    )
+    sh = "http://www.w3.org/ns/shacl#"
+    targets = set(shapes.objects(None, URIRef(sh + "targetClass")))
+    assert targets and all((t, RDF.type, OWL.Class) in onto for t in targets)

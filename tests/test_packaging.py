@@ -1,0 +1,62 @@
+"""Packaging: every data, query and schema file is reachable through importlib.resources, also from
+a built wheel, and the generic top-level names stay out of site-packages."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def shipped(root: Path) -> set[str]:
+    found = set()
+    for pattern in (
+        "queries/*.rq",
+        "queries/checks/*.rq",
+        "queries/rules/*.ru",
+        "ontology/*.ttl",
+        "graph/data/*.csv",
+    ):
+        found |= {str(p.relative_to(root)) for p in root.glob(pattern)}
+    return found
+
+
+def test_every_resource_is_reachable():
+    files = shipped(ROOT)
+    assert len(files) > 30
+    for name in files:
+        folder, _, leaf = name.rpartition("/")
+        package = {
+            "queries": "atmpkg.queries",
+            "queries/checks": "atmpkg.queries",
+            "queries/rules": "atmpkg.queries",
+            "ontology": "atmpkg.ontology",
+            "graph/data": "atmpkg.graph",
+        }[folder]
+        sub = folder.split("/", 1)[1] if "/" in folder else ""
+        base = resources.files(package)
+        if sub and package != "atmpkg.graph":
+            base = base.joinpath(sub)
+        elif package == "atmpkg.graph":
+            base = base.joinpath("data")
+        assert base.joinpath(leaf).read_bytes() == (ROOT / name).read_bytes(), name
+
+
+def test_wheel_contains_everything_under_atmpkg(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+    )
+    wheel = next(tmp_path.glob("atmp_kg-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for name in shipped(ROOT):
+        assert f"atmpkg/{name}" in names, name
+    assert "atmpkg/cli.py" in names and "atmpkg/graph/build.py" in names
+    assert not any(
+        n.split("/")[0] in ("graph", "queries", "ontology", "cli.py", "tests", "bench")
+        for n in names
+    )
