@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from atmpkg import queries
 from atmpkg.graph import store as stores
 from atmpkg.graph.csvdata import compile_inputs

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from atmpkg.graph.errors import DataError, DataErrors, UnknownNameError
 from atmpkg.graph.terms import (
     ATMP,

@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
+
 from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.terms import (

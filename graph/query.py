@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from atmpkg import queries
 from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError

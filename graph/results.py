@@ -22,6 +22,7 @@ import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
 from atmpkg.graph.errors import UnknownNameError
 from atmpkg.graph.sparql import QueryResult, Term
 from atmpkg.graph.terms import PREFIXES, XSD, shorten

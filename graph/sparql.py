@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from atmpkg.graph import gate
 from atmpkg.graph.errors import (
     ParameterError,

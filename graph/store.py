@@ -25,6 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 import pyoxigraph as ox
+
 from atmpkg.graph.errors import StoreError
 
 VERSION = "0.1.0"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from importlib import resources
 
 import pyoxigraph as ox
+
 from atmpkg import queries
 from atmpkg.graph.errors import StoreError, Violation
 from atmpkg.graph.terms import PREFIXES, shorten
