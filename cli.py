@@ -6,11 +6,13 @@ errors become ``Error: …`` on stderr with exit code 1 (3 for a query timeout);
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import click
@@ -45,6 +47,30 @@ def _library_errors(func):
             sys.exit(130)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float):
+    """End this process with exit code 3 if the work inside runs past ``seconds``.
+
+    The query runs inside the Rust engine, which no Python thread can interrupt; ending the
+    process stops the work for certain and releases its memory. The command is its own process, so
+    this costs nothing, where the library's own timeout has to start a separate worker process.
+    """
+    from atmpkg.graph.errors import QueryTimeoutError
+
+    def expire() -> None:
+        sys.stderr.write(f"Error: {QueryTimeoutError(seconds)}\n")
+        sys.stderr.flush()
+        os._exit(EXIT_TIMEOUT)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
 
 
 def _write_output(text: str, output: Path | None) -> None:
@@ -181,13 +207,14 @@ def query(sparql, file, name, params, fmt, timeout, limit, allow, output, store)
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
     bound = _parse_params(params)
-    options = {"store": store, "timeout": timeout, "limit": limit, "allow": allow}
-    if name:
-        result = run_named(name, bound, **options)
-    elif file:
-        result = query_file(file, bound, **options)
-    else:
-        result = run_query(sparql, bound, **options)
+    options = {"store": store, "limit": limit, "allow": allow}
+    with _deadline(timeout):
+        if name:
+            result = run_named(name, bound, **options)
+        elif file:
+            result = query_file(file, bound, **options)
+        else:
+            result = run_query(sparql, bound, **options)
     _write_output(format_result(result, fmt), output)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import multiprocessing
+import subprocess
+import sys
 import time
 import xml.etree.ElementTree as ET
 from datetime import date
@@ -95,11 +97,32 @@ def test_timeout_really_stops_the_query(fixture_store):
 
 
 def test_timeout_exits_3_on_the_command_line(fixture_store):
-    result = CliRunner().invoke(
-        cli, ["query", FOREVER, "--timeout", "1", "--store", str(fixture_store)]
+    # A real process: the command ends itself at the limit, which stops the engine's work.
+    started = time.monotonic()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "atmpkg.cli",
+            "query",
+            FOREVER,
+            "--timeout",
+            "1",
+            "--store",
+            str(fixture_store),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
-    assert result.exit_code == 3
-    assert "1 s time limit" in result.stderr
+    assert result.returncode == 3
+    assert result.stderr == (
+        "Error: query stopped after the 1 s time limit; raise it with --timeout/timeout= "
+        "or narrow the query\n"
+    )
+    assert result.stdout == ""
+    assert time.monotonic() - started < 20
 
 
 def test_a_query_within_its_time_limit_answers(fixture_store):
