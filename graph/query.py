@@ -159,7 +159,12 @@ def coerce(param: queries.Param, value: str, store: ox.Store) -> Term:
     if kind == "string":
         return ox.Literal(value)
     if kind == "iri":
-        return parse_term(value if value.startswith("<") or ":" not in value else f"<{value}>")
+        term = parse_term(f"<{value}>" if value.startswith(("http://", "https://")) else value)
+        if not isinstance(term, ox.NamedNode):
+            raise ParameterError(
+                f"{where} must be an IRI (<https://…> or prefix:name), got {value!r}"
+            )
+        return term
     if kind not in KINDS:
         raise ParameterError(f"{where} has unknown type '{kind}' in the query header")
     return resolve_entity_of_kind(kind, value, store, where)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -45,29 +46,39 @@ def resolve_path(store: str | os.PathLike[str] | None) -> Path:
     return Path(store).expanduser() if store is not None else default_store_path()
 
 
-def packaged_inputs() -> list[tuple[str, bytes]]:
-    """``(name, content)`` of everything a build compiles: data, ontology, rules and checks."""
-    found: list[tuple[str, bytes]] = []
-    for package, sub, suffixes in (
-        ("atmpkg.graph", "data", (".csv",)),
-        ("atmpkg.ontology", "", (".ttl",)),
-        ("atmpkg.queries", "checks", (".rq",)),
-        ("atmpkg.queries", "rules", (".ru",)),
-    ):
-        folder = resources.files(package)
-        folder = folder.joinpath(sub) if sub else folder
-        for entry in folder.iterdir():
-            if entry.name.endswith(suffixes):
-                found.append((f"{package}/{sub}/{entry.name}", entry.read_bytes()))
+#: Everything a build compiles: data, ontology, rules and checks.
+_INPUTS = (
+    ("atmpkg.graph", "data", (".csv",)),
+    ("atmpkg.ontology", "", (".ttl",)),
+    ("atmpkg.queries", "checks", (".rq",)),
+    ("atmpkg.queries", "rules", (".ru",)),
+)
+
+
+def _input_files() -> list[tuple[str, Path]]:
+    found = []
+    for package, sub, suffixes in _INPUTS:
+        folder = Path(str(resources.files(package)))
+        folder = folder / sub if sub else folder
+        found += [
+            (f"{package}/{sub}/{p.name}", p) for p in folder.iterdir() if p.name.endswith(suffixes)
+        ]
     return sorted(found)
 
 
-def fingerprint(extra: list[tuple[str, bytes]] | None = None) -> str:
-    """A hash of the packaged inputs (and ``extra`` ones): a store built from other inputs is stale."""
-    digest = hashlib.sha256(VERSION.encode())
-    for name, content in packaged_inputs() + (extra or []):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
+@functools.lru_cache(maxsize=4)
+def _fingerprint(version: str, stamp: tuple) -> str:
+    digest = hashlib.sha256(version.encode())
+    for name, path in _input_files():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def fingerprint() -> str:
+    """A hash of the packaged inputs: a store built from other inputs is stale. The contents are
+    hashed again only when a file's size or modification time changed, so reads stay cheap."""
+    stamp = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in _input_files())
+    return _fingerprint(VERSION, stamp)
 
 
 @dataclass
