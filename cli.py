@@ -11,7 +11,6 @@ import functools
 import logging
 import os
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
@@ -74,22 +73,14 @@ def _deadline(seconds: float):
 
 
 def _write_output(text: str, output: Path | None) -> None:
-    """Print, or write ``output`` atomically (a temporary file renamed into place)."""
+    """Print, or write ``output`` atomically (see :func:`atmpkg.graph.export.atomic_files`)."""
     if output is None:
         click.echo(text, nl=False)
         return
-    from atmpkg.graph.errors import StoreError
+    from atmpkg.graph.export import atomic_files
 
-    target = output.resolve()
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        if "tmp" in locals() and os.path.exists(tmp):
-            os.unlink(tmp)
-        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+    with atomic_files([output]) as (handle,):
+        handle.write(text.encode("utf-8"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -314,6 +305,157 @@ def import_(files: tuple[Path, ...], store: Path | None) -> None:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")
     _print_counts(report.counts)
+
+
+# --- export, path, rank: slices of the graph and network analysis ---------------------------------
+
+
+@cli.command()
+@click.option(
+    "--focus",
+    metavar="ENTITY",
+    help="Export this entity (label, slug or IRI) and its neighbourhood.",
+)
+@click.option(
+    "--hops",
+    type=click.IntRange(min=0),
+    help="With --focus: follow links (either way) this many steps out.  [default: 1]",
+)
+@click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    metavar="C",
+    help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
+)
+@click.option("--name", help="Export what this named query returns (see 'atmpkg queries').")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Export what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter of --name/--file (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    metavar="FORMAT",
+    help="ttl, nt, nq, trig, jsonld, rdfxml, graphml, gexf, csv or cyjs.  [default: from the -o extension, else ttl]",
+)
+@click.option(
+    "--with-sources/--without-sources",
+    default=None,
+    help="Include the sources the facts cite.  [default: only for nq and trig]",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
+)
+@store_option
+@_library_errors
+def export(focus, hops, classes, name, file, params, fmt, with_sources, output, store) -> None:
+    """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
+    --class C, or what a --name/--file query returns."""
+    from atmpkg.graph import export_subgraph
+
+    result = export_subgraph(
+        fmt,
+        output,
+        focus=focus,
+        hops=hops,
+        classes=classes,
+        name=name,
+        file=file,
+        params=_parse_params(params),
+        with_sources=with_sources,
+        store=store,
+    )
+    if result.content is not None:
+        _write_output(result.content.decode("utf-8"), None)
+    else:
+        where = ", ".join(str(p) for p in result.paths)
+        click.echo(f"Exported {result.triples} triples as {result.format} to {where}", err=True)
+
+
+@cli.command()
+@click.argument("entity_a")
+@click.argument("entity_b")
+@click.option(
+    "--max",
+    "max_paths",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Show at most this many connections.",
+)
+@store_option
+@_library_errors
+def path(entity_a: str, entity_b: str, max_paths: int, store: Path | None) -> None:
+    """How two entities are connected: the shortest chains of links between them, followed either
+    way and each shown in its real direction, the most specific first."""
+    from atmpkg.graph import find_paths
+
+    connections = find_paths(entity_a, entity_b, max_paths=max_paths, store=store)
+    first = connections[0]
+    links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
+    click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
+    for number, connection in enumerate(connections, 1):
+        click.echo(f"{number}. {connection}")
+
+
+@cli.command()
+@click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    metavar="C",
+    help="Rank only entities of this class, e.g. atmp:Company (repeatable).",
+)
+@click.option(
+    "--by",
+    default="degree",
+    show_default=True,
+    type=click.Choice(["degree", "pagerank", "betweenness"]),
+    help="Centrality measure.",
+)
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="How many entities to list.",
+)
+@store_option
+@_library_errors
+def rank(classes: tuple[str, ...], by: str, top: int, store: Path | None) -> None:
+    """The most central entities of the graph by degree, PageRank or betweenness, optionally only
+    those of some classes (ranked within the whole network)."""
+    import pyoxigraph as ox
+
+    from atmpkg.graph import QueryResult, format_result, rank_entities
+
+    ranked = rank_entities(by=by, classes=classes, top=top, store=store)
+    rows = [
+        (
+            ox.Literal(str(number)),
+            ox.Literal(f"{r.score:g}" if by == "degree" else f"{r.score:.4f}"),
+            ox.Literal(r.label),
+            ox.Literal(r.cls),
+            ox.NamedNode(r.iri),
+        )
+        for number, r in enumerate(ranked, 1)
+    ]
+    table = QueryResult("SELECT", ["rank", by, "entity", "class", "id"], rows)
+    _write_output(format_result(table, "table"), None)
 
 
 def main() -> None:

@@ -48,21 +48,47 @@ def main() -> None:
     report = build(store_dir)
     build_s = time.perf_counter() - started
     handle = open_store(store_dir)
-    print(f"curated graph: {report.triples} triples; build (parse, infer, SHACL + checks, swap): {build_s:.2f} s")
+    print(
+        f"curated graph: {report.triples} triples; build (parse, infer, SHACL + checks, swap): {build_s:.2f} s"
+    )
 
     name = "products-by-target"
-    command = [sys.executable, "-m", "atmpkg.cli", "query", "--name", name, "-p", "target=bcma", "--format", "csv", "--store", str(store_dir)]
+    command = [
+        sys.executable,
+        "-m",
+        "atmpkg.cli",
+        "query",
+        "--name",
+        name,
+        "-p",
+        "target=bcma",
+        "--format",
+        "csv",
+        "--store",
+        str(store_dir),
+    ]
     subprocess.run(command, check=True, capture_output=True)
     cli = median_ms(lambda: subprocess.run(command, check=True, capture_output=True), args.cli_runs)
-    bare_python = median_ms(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.cli_runs)
-    print(f"end to end: atmpkg query --name {name} -p target=bcma: {cli:.0f} ms median ({bare_python:.0f} ms of it is starting Python)")
+    bare_python = median_ms(
+        lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), args.cli_runs
+    )
+    print(
+        f"end to end: atmpkg query --name {name} -p target=bcma: {cli:.0f} ms median ({bare_python:.0f} ms of it is starting Python)"
+    )
 
     graph = rdflib.Graph()
-    graph.parse(data=handle.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode(), format="nt")
+    graph.parse(
+        data=handle.store.dump(
+            format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()
+        ).decode(),
+        format="nt",
+    )
     namespaces = {p: rdflib.Namespace(ns) for p, ns in PREFIXES.items()}
 
     print()
-    print(f"{'named query':<30} {'rows':>5} {'atmpkg ms':>10} {'bare oxigraph ms':>17} {'overhead':>9} {'rdflib ms':>10} {'speed-up':>9}")
+    print(
+        f"{'named query':<30} {'rows':>5} {'atmpkg ms':>10} {'bare oxigraph ms':>17} {'overhead':>9} {'rdflib ms':>10} {'speed-up':>9}"
+    )
     ratios, overheads = [], []
     for named in queries.all_queries():
         bindings = bind_params(named, {}, handle.store)
@@ -70,12 +96,25 @@ def main() -> None:
         rows = len(run_named(named.name, store=store_dir))
         ours = median_ms(lambda n=named: run_named(n.name, store=store_dir), args.repeat)
         bare = median_ms(
-            lambda n=named: list(handle.store.query(n.text, prefixes=PREFIXES, substitutions=substitutions)), args.repeat
+            lambda n=named, s=substitutions: list(
+                handle.store.query(n.text, prefixes=PREFIXES, substitutions=s)
+            ),
+            args.repeat,
         )
-        init = {k: rdflib.term.URIRef(v.value) if isinstance(v, ox.NamedNode) else rdflib.Literal(v.value, datatype=v.datatype.value) for k, v in bindings.items()}
+        init = {
+            k: rdflib.term.URIRef(v.value)
+            if isinstance(v, ox.NamedNode)
+            else rdflib.Literal(v.value, datatype=v.datatype.value)
+            for k, v in bindings.items()
+        }
         try:
             list(graph.query(named.text, initNs=namespaces, initBindings=init))
-            theirs = median_ms(lambda n=named: list(graph.query(n.text, initNs=namespaces, initBindings=init)), max(3, args.repeat // 4))
+            theirs = median_ms(
+                lambda n=named, i=init: list(
+                    graph.query(n.text, initNs=namespaces, initBindings=i)
+                ),
+                max(3, args.repeat // 4),
+            )
             ratio = theirs / ours
             ratios.append(ratio)
             theirs_text, ratio_text = f"{theirs:10.2f}", f"{ratio:8.1f}x"
@@ -83,10 +122,16 @@ def main() -> None:
             theirs_text, ratio_text = f"{'fails':>10}", f"{type(exc).__name__[:9]:>9}"
         overhead = (ours - bare) / bare * 100
         overheads.append(ours / bare)
-        print(f"{named.name:<30} {rows:>5} {ours:10.2f} {bare:17.2f} {overhead:8.0f}% {theirs_text} {ratio_text}")
+        print(
+            f"{named.name:<30} {rows:>5} {ours:10.2f} {bare:17.2f} {overhead:8.0f}% {theirs_text} {ratio_text}"
+        )
     print()
-    print(f"geometric mean speed-up over rdflib: {statistics.geometric_mean(ratios):.1f}x over {len(ratios)} queries")
-    print(f"geometric mean atmpkg / bare pyoxigraph time: {statistics.geometric_mean(overheads):.2f}")
+    print(
+        f"geometric mean speed-up over rdflib: {statistics.geometric_mean(ratios):.1f}x over {len(ratios)} queries"
+    )
+    print(
+        f"geometric mean atmpkg / bare pyoxigraph time: {statistics.geometric_mean(overheads):.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,14 +9,27 @@ Every command-line command is a thin wrapper over one of these functions::
     query("SELECT ?t WHERE { ?t a atmp:Therapy }", limit=5)
     show("kymriah").label                              # atmpkg show kymriah
     stats().classes["atmp:Therapy"]                    # atmpkg stats
+    export_subgraph("graphml", "cellco.graphml", focus="cellco", hops=2)  # atmpkg export
+    find_paths("CellCo", "FDA", max_paths=3)           # atmpkg path CellCo FDA --max 3
+    rank_entities(by="pagerank", classes=["atmp:Company"])  # atmpkg rank --by pagerank --class atmp:Company
 
 Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 """
 
+from atmpkg.graph.analytics import (
+    Connection,
+    Link,
+    Ranked,
+    find_paths,
+    network,
+    rank_entities,
+    to_networkx,
+)
 from atmpkg.graph.build import BuildReport, build, import_files, open_store, validate
 from atmpkg.graph.errors import (
     AtmpkgError,
     DataError,
+    EmptyResultError,
     ParameterError,
     QueryRefusedError,
     QuerySyntaxError,
@@ -26,35 +39,50 @@ from atmpkg.graph.errors import (
     ValidationError,
 )
 from atmpkg.graph.explore import EntityView, Stats, show, stats
+from atmpkg.graph.export import FORMATS, ExportResult, export_subgraph, write_triples
 from atmpkg.graph.query import query, query_file, run_named
 from atmpkg.graph.results import format_result
 from atmpkg.graph.sparql import QueryResult
+from atmpkg.graph.subgraph import select_subgraph
 
 __all__ = [
     "AtmpkgError",
     "BuildReport",
+    "Connection",
     "DataError",
+    "EmptyResultError",
     "EntityView",
+    "ExportResult",
+    "FORMATS",
+    "Link",
     "ParameterError",
     "QueryRefusedError",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeoutError",
+    "Ranked",
     "Stats",
     "StoreError",
     "UnknownNameError",
     "ValidationError",
     "build",
+    "export_subgraph",
+    "find_paths",
     "format_result",
     "import_files",
     "list_queries",
+    "network",
     "open_store",
     "query",
     "query_file",
+    "rank_entities",
     "run_named",
+    "select_subgraph",
     "show",
     "stats",
+    "to_networkx",
     "validate",
+    "write_triples",
 ]
 
 

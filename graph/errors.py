@@ -126,6 +126,10 @@ class QueryTimeoutError(AtmpkgError, TimeoutError):
         )
 
 
+class EmptyResultError(AtmpkgError, LookupError):
+    """A selection, query or search found nothing to export or show."""
+
+
 class ParameterError(AtmpkgError, ValueError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
 

@@ -1,0 +1,577 @@
+"""Slices of the graph and their export: what a slice holds, every format, round trips, atomic
+writes, spreadsheet safety, errors, and the ``atmpkg export`` command."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from atmpkg.cli import cli
+from atmpkg.graph import (
+    EmptyResultError,
+    ParameterError,
+    StoreError,
+    UnknownNameError,
+    export_subgraph,
+    select_subgraph,
+    write_triples,
+)
+from atmpkg.graph import export as export_module
+from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, shorten
+
+# rdflib's own N-Quads and TriG parsers use its deprecated dataset API
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:Dataset.default_context is deprecated:DeprecationWarning",
+    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning",
+)
+RDF_FORMATS = {
+    "ttl": ("turtle", ox.RdfFormat.TURTLE),
+    "nt": ("nt", ox.RdfFormat.N_TRIPLES),
+    "nq": ("nquads", ox.RdfFormat.N_QUADS),
+    "trig": ("trig", ox.RdfFormat.TRIG),
+    "jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
+    "rdfxml": ("xml", ox.RdfFormat.RDF_XML),
+}
+CELLCO_NEIGHBOURHOOD = [
+    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+    "approval:alphacel-fda-2022-04-01-large-b-cell-lymphoma",
+    "approval:betacel-fda-2021-03-26-multiple-myeloma",
+    "approval:betacel-pmda-2022-01-multiple-myeloma",
+    "company:bigpharma",
+    "company:cellco",
+    "company:cellco-eu",
+    "country:us",
+    "deal:bigpharma-cellco-2017",
+    "development:cellco-data-2023",
+    "therapy:alphacel",
+]
+
+
+def subjects(triples) -> list[str]:
+    return sorted({shorten(t.subject.value) for t in triples})
+
+
+def to_rdflib(triples) -> rdflib.Graph:
+    """The reference graph: the triples as N-Triples, read by rdflib."""
+    text = ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return rdflib.Graph().parse(data=text, format="nt")
+
+
+def reimport(content: bytes, fmt: str) -> tuple[rdflib.Graph, rdflib.Graph]:
+    """The exported content read back into an empty rdflib graph and an empty pyoxigraph store
+    (quad formats: the union of all their graphs)."""
+    rdflib_format, ox_format = RDF_FORMATS[fmt]
+    if fmt in ("nq", "trig"):
+        dataset = rdflib.Dataset()
+        dataset.parse(data=content.decode("utf-8"), format=rdflib_format)
+        by_rdflib = rdflib.Graph()
+        for s, p, o, _ in dataset.quads((None, None, None, None)):
+            by_rdflib.add((s, p, o))
+    else:
+        by_rdflib = rdflib.Graph().parse(data=content.decode("utf-8"), format=rdflib_format)
+    store = ox.Store()
+    store.load(content, format=ox_format)
+    return by_rdflib, to_rdflib(q.triple for q in store)
+
+
+def tricky_triples() -> list[ox.Triple]:
+    """Unicode, language tags, datatypes, long and multi-line literals, markup, a blank node."""
+    s = ox.NamedNode(ID + "therapy/tricky")
+    values = [
+        ox.Literal("Zolgensma® — onasemnogène abéparvovec 😀", language="fr"),
+        ox.Literal("مرحبا بالعالم", language="ar"),
+        ox.Literal("細胞療法", language="zh-Hant-TW"),
+        ox.Literal("quotes \" ' ''' \"\"\" back\\slash\ttab\r\nCRLF\nnewline"),
+        ox.Literal("<b>&amp; ]]> markup</b>"),
+        ox.Literal("long " * 20_000),
+        ox.Literal(""),
+        ox.Literal("2022-01", datatype=ox.NamedNode(XSD + "gYearMonth")),
+        ox.Literal("2017-08-30", datatype=ox.NamedNode(XSD + "date")),
+        ox.Literal("11900000000", datatype=ox.NamedNode(XSD + "decimal")),
+        ox.Literal("-1.8", datatype=ox.NamedNode(XSD + "decimal")),
+        ox.Literal("x", datatype=ox.NamedNode("urn:example:datatype")),
+    ]
+    triples = [ox.Triple(s, ox.NamedNode(ATMP + f"p{i}"), v) for i, v in enumerate(values)]
+    blank = ox.BlankNode("detail")
+    triples += [
+        ox.Triple(s, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Therapy")),
+        ox.Triple(s, ox.NamedNode(RDFS + "label"), ox.Literal("Tricky", language="en")),
+        ox.Triple(s, ox.NamedNode(ATMP + "detail"), blank),
+        ox.Triple(blank, ox.NamedNode(RDFS + "comment"), ox.Literal("on a blank node")),
+        ox.Triple(s, ox.NamedNode(DCT + "source"), ox.NamedNode(ID + "source/s")),
+        ox.Triple(
+            s, ox.NamedNode("https://schema.org/url"), ox.NamedNode("https://x.example/a%20b")
+        ),
+    ]
+    return triples
+
+
+# --- slices --------------------------------------------------------------------------------------
+
+
+def test_focus_slice_holds_the_neighbourhood_both_ways(fixture_store):
+    triples = select_subgraph(focus="CellCo", store=fixture_store)
+    assert subjects(triples) == CELLCO_NEIGHBOURHOOD
+    assert subjects(select_subgraph(focus="company:cellco", hops=0, store=fixture_store)) == [
+        "company:cellco"
+    ]
+    assert len(select_subgraph(focus="cellco", hops=2, store=fixture_store)) > len(triples)
+
+
+def test_every_node_of_a_slice_has_its_label_and_class(fixture_store):
+    for options in ({}, {"focus": "genex", "hops": 2}, {"classes": ["atmp:Company"]}):
+        triples = select_subgraph(store=fixture_store, **options)
+        labelled = {t.subject for t in triples if t.predicate.value == RDFS + "label"}
+        typed = {t.subject for t in triples if t.predicate.value == RDF + "type"}
+        mentioned = {t.subject for t in triples} | {
+            t.object
+            for t in triples
+            if t.predicate.value != RDF + "type" and t.object.value.startswith(ID)
+        }
+        assert mentioned <= labelled & typed, options
+
+
+def test_sources_only_with_sources(fixture_store):
+    without = select_subgraph(focus="alphacel", store=fixture_store)
+    assert not [t for t in without if t.predicate.value == DCT + "source"]
+    assert not [s for s in subjects(without) if s.startswith("source:")]
+    with_sources = select_subgraph(focus="alphacel", with_sources=True, store=fixture_store)
+    assert [s for s in subjects(with_sources) if s.startswith("source:")] == [
+        "source:report-x",
+        "source:report-y",
+        "source:src-ema-a",
+        "source:src-fda-a",
+        "source:src-news",
+    ]
+    assert set(without) < set(with_sources)
+
+
+def test_class_slice_keeps_only_nodes_of_the_classes(fixture_store):
+    triples = select_subgraph(classes=["therapy"], store=fixture_store)
+    assert subjects(triples) == ["therapy:alphacel", "therapy:betacel", "therapy:genex"]
+    geography = select_subgraph(classes=["atmp:GeographicArea"], store=fixture_store)  # subclasses
+    assert subjects(geography) == [
+        "country:de",
+        "country:jp",
+        "country:us",
+        "region:eu",
+        "region:rx-europe",
+        "region:world",
+    ]
+    focused = select_subgraph(
+        focus="cellco", classes=["atmp:Company", "Therapy"], store=fixture_store
+    )
+    assert subjects(focused) == [
+        "company:bigpharma",
+        "company:cellco",
+        "company:cellco-eu",
+        "therapy:alphacel",
+    ]
+
+
+def test_construct_query_slice_adds_labels_and_classes(fixture_store, tmp_path):
+    rq = tmp_path / "developers.rq"
+    rq.write_text("CONSTRUCT { ?t atmp:developedBy ?c } WHERE { ?t atmp:developedBy ?c }")
+    triples = select_subgraph(file=rq, store=fixture_store)
+    links = sorted(
+        (shorten(t.subject.value), shorten(t.object.value))
+        for t in triples
+        if t.predicate.value == ATMP + "developedBy"
+    )
+    assert links == [
+        ("therapy:alphacel", "company:cellco"),
+        ("therapy:betacel", "company:cellco-eu"),
+        ("therapy:genex", "company:genecorp"),
+    ]
+    assert {t.predicate.value for t in triples} == {
+        ATMP + "developedBy",
+        RDF + "type",
+        RDFS + "label",
+    }
+
+
+def test_select_query_slice_links_the_nodes_it_mentions(fixture_store, tmp_path):
+    rq = tmp_path / "bigpharma.rq"
+    rq.write_text(
+        "# param: buyer company *  The acquirer\n"
+        "SELECT ?buyer ?deal ?target WHERE { ?deal atmp:acquirer ?buyer ; atmp:dealTarget ?target }"
+    )
+    triples = select_subgraph(file=rq, params={"buyer": "bigpharma"}, store=fixture_store)
+    assert subjects(triples) == [
+        "company:bigpharma",
+        "company:cellco",
+        "deal:bigpharma-cellco-2017",
+        "deal:bigpharma-genex-2019",
+        "therapy:genex",
+    ]
+    assert (
+        ox.Triple(
+            ox.NamedNode(ID + "deal/bigpharma-genex-2019"),
+            ox.NamedNode(ATMP + "dealTarget"),
+            ox.NamedNode(ID + "therapy/genex"),
+        )
+        in triples
+    )
+
+
+def test_named_query_slice(fixture_store):
+    triples = select_subgraph(
+        name="company-portfolio", params={"company": "cellco"}, store=fixture_store
+    )
+    assert "company:cellco" in subjects(triples)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"focus": "Alphacell"}, UnknownNameError, "unknown entity 'Alphacell'; did you mean"),
+        ({"classes": ["atmp:Therapie"]}, UnknownNameError, "did you mean 'atmp:Therapy'"),
+        ({"name": "no-such-query"}, UnknownNameError, "unknown named query"),
+        ({"hops": 2}, ParameterError, "give a focus too"),
+        ({"focus": "cellco", "name": "x"}, ParameterError, "not both"),
+        ({"focus": "cellco", "hops": -1}, ParameterError, "0 or more"),
+    ],
+)
+def test_selection_errors(fixture_store, options, error, message):
+    with pytest.raises(error, match=message.replace("(", r"\(")):
+        select_subgraph(store=fixture_store, **options)
+
+
+def test_empty_selection_is_an_error(fixture_store, tmp_path):
+    rq = tmp_path / "none.rq"
+    rq.write_text("SELECT ?t WHERE { ?t a atmp:Therapy FILTER(false) }")
+    with pytest.raises(EmptyResultError, match="nothing to export"):
+        select_subgraph(file=rq, store=fixture_store)
+    rq.write_text("SELECT ?name WHERE { ?t a atmp:Therapy ; rdfs:label ?name }")  # no entities
+    with pytest.raises(EmptyResultError, match="holds no entities"):
+        select_subgraph(file=rq, store=fixture_store)
+    assert not [p for p in tmp_path.iterdir() if p.suffix != ".rq"]
+
+
+# --- RDF formats ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_rdf_round_trip_of_a_slice(fixture_store, fmt):
+    triples = select_subgraph(focus="cellco", hops=2, with_sources=True, store=fixture_store)
+    content = write_triples(triples, fmt).content
+    original = to_rdflib(triples)
+    for back in reimport(content, fmt):
+        assert isomorphic(original, back)
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_rdf_round_trip_of_unicode_language_tags_datatypes_and_long_literals(tmp_path, fmt):
+    triples = tricky_triples()
+    target = tmp_path / f"tricky.{fmt}"
+    write_triples(triples, fmt, target)
+    by_rdflib, by_oxigraph = reimport(target.read_bytes(), fmt)
+    assert isomorphic(to_rdflib(triples), by_rdflib)
+    assert isomorphic(to_rdflib(triples), by_oxigraph)
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_whole_graph_round_trip(fixture_store, tmp_path, fmt):
+    result = export_subgraph(fmt, tmp_path / "all", store=fixture_store)
+    assert result.paths == [tmp_path / "all"]
+    triples = select_subgraph(with_sources=fmt in ("nq", "trig"), store=fixture_store)
+    assert result.triples == len(triples)
+    assert isomorphic(to_rdflib(triples), reimport((tmp_path / "all").read_bytes(), fmt)[0])
+
+
+def test_turtle_is_canonical(fixture_store):
+    first = export_subgraph("ttl", focus="genex", store=fixture_store).content
+    assert first == export_subgraph("ttl", focus="genex", store=fixture_store).content
+    text = first.decode("utf-8")
+    prefixes = [line.split()[1] for line in text.splitlines() if line.startswith("@prefix")]
+    assert prefixes == sorted(prefixes)
+    assert "approval:" in prefixes and "owl:" not in prefixes and "factor:" not in prefixes
+    subjects_in_order = [line.split()[0] for line in text.splitlines() if line[:1].isalpha()]
+    assert subjects_in_order[1:] == sorted(subjects_in_order[1:])  # after the @prefix lines
+    assert 'therapy:genex a atmp:Therapy ;\n\trdfs:label "Genex"@en ;' in text
+
+
+@pytest.mark.parametrize("fmt", ["nq", "trig"])
+def test_quad_formats_put_facts_in_a_graph_per_source(fixture_store, fmt):
+    content = export_subgraph(fmt, focus="alphacel", store=fixture_store).content
+    dataset = rdflib.Dataset()
+    dataset.parse(data=content.decode("utf-8"), format=RDF_FORMATS[fmt][0])
+    approval = rdflib.URIRef(ID + "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma")
+    graphs = {str(g) for _, _, _, g in dataset.quads((approval, None, None, None))}
+    assert graphs == {ID + "source/src-fda-a"}
+    claim = rdflib.URIRef(ID + "claim/alphacel-first-approval-2019")
+    assert {str(g) for _, _, _, g in dataset.quads((claim, None, None, None))} == {
+        ID + "source/report-y"
+    }
+    source = rdflib.URIRef(ID + "source/src-fda-a")  # described in the default graph
+    assert {str(g) for _, _, _, g in dataset.quads((source, None, None, None))} == {
+        str(rdflib.graph.DATASET_DEFAULT_GRAPH_ID)
+    }
+
+
+def test_quad_formats_can_leave_sources_out(fixture_store):
+    content = export_subgraph("nq", focus="alphacel", with_sources=False, store=fixture_store)
+    assert b"/id/source/" not in content.content
+
+
+def test_jsonld_has_a_readable_context(fixture_store):
+    document = json.loads(export_subgraph("jsonld", focus="genex", store=fixture_store).content)
+    assert document["@context"]["atmp"] == ATMP
+    assert document["@context"]["therapy"] == ID + "therapy/"
+    genex = next(n for n in document["@graph"] if n["@id"] == "therapy:genex")
+    assert genex["@type"] == ["atmp:Therapy"]
+    assert genex["rdfs:label"] == [{"@value": "Genex", "@language": "en"}]
+    assert genex["atmp:brandName"] == ["Genex", "Genexa"]
+    assert {"@id": "company:genecorp"} in genex["atmp:developedBy"]
+
+
+# --- network formats -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
+    target = tmp_path / f"cellco.{fmt}"
+    export_subgraph(fmt, target, focus="cellco", store=fixture_store)
+    graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (11, 26)
+    cellco = graph.nodes[ID + "company/cellco"]
+    assert (cellco["label"], cellco["class"], cellco["parentSince"]) == (
+        "CellCo",
+        "atmp:Company",
+        "2017-10",
+    )
+    edges = graph.get_edge_data(ID + "company/cellco", ID + "therapy/alphacel").values()
+    assert [(e["label"], e["property"]) for e in edges] == [("develops", ATMP + "develops")]
+
+
+def test_whole_graph_network_counts(fixture_store, tmp_path):
+    export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
+    graph = nx.read_graphml(tmp_path / "all.graphml")
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (188, 301)
+    assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
+
+
+def test_csv_nodes_and_edges_for_spreadsheets_and_neo4j(fixture_store, tmp_path):
+    result = export_subgraph("csv", tmp_path / "cellco.csv", focus="cellco", store=fixture_store)
+    assert result.paths == [tmp_path / "cellco-nodes.csv", tmp_path / "cellco-edges.csv"]
+    with open(result.paths[0], newline="", encoding="utf-8") as handle:
+        nodes = list(csv.DictReader(handle))
+    with open(result.paths[1], newline="", encoding="utf-8") as handle:
+        edges = list(csv.DictReader(handle))
+    assert list(nodes[0])[:4] == ["id:ID", "label", ":LABEL", "class"]
+    assert list(edges[0]) == [":START_ID", ":END_ID", ":TYPE", "label", "property"]
+    assert (len(nodes), len(edges)) == (11, 26)
+    cellco = next(n for n in nodes if n["id:ID"] == ID + "company/cellco")
+    assert (cellco["label"], cellco[":LABEL"], cellco["parentSince"]) == (
+        "CellCo",
+        "Company",
+        "2017-10",
+    )
+    assert {
+        ":START_ID": ID + "company/cellco",
+        ":END_ID": ID + "therapy/alphacel",
+        ":TYPE": "develops",
+        "label": "develops",
+        "property": ATMP + "develops",
+    } in edges
+
+
+def test_csv_into_an_existing_folder(fixture_store, tmp_path):
+    result = export_subgraph("csv", tmp_path, classes=["atmp:Company"], store=fixture_store)
+    assert result.paths == [tmp_path / "nodes.csv", tmp_path / "edges.csv"]
+
+
+def test_csv_neutralises_spreadsheet_formulas(tmp_path):
+    company = ox.NamedNode(ID + "company/evil")
+    names = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+    triples = [
+        ox.Triple(company, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Company")),
+        ox.Triple(company, ox.NamedNode(RDFS + "label"), ox.Literal("=1+2", language="en")),
+        ox.Triple(company, ox.NamedNode(ATMP + "note"), ox.Literal("fine - really")),
+    ]
+    triples += [
+        ox.Triple(company, ox.NamedNode(ATMP + f"p{i}"), ox.Literal(n)) for i, n in enumerate(names)
+    ]
+    write_triples(triples, "csv", tmp_path / "evil")
+    with open(tmp_path / "evil-nodes.csv", newline="", encoding="utf-8") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["label"] == "'=1+2"
+    assert [row[f"p{i}"] for i in range(len(names))] == ["'" + n for n in names]
+    assert row["note"] == "fine - really"
+    with open(tmp_path / "evil-nodes.csv", newline="", encoding="utf-8") as handle:
+        for cells in csv.reader(handle):
+            assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+
+def test_cytoscape_json(fixture_store):
+    document = json.loads(export_subgraph("cyjs", focus="cellco", store=fixture_store).content)
+    nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
+    assert (len(nodes), len(edges)) == (11, 26)
+    cellco = next(n["data"] for n in nodes if n["data"]["id"] == ID + "company/cellco")
+    assert (cellco["label"], cellco["class"]) == ("CellCo", "atmp:Company")
+    develops = [e["data"] for e in edges if e["data"]["key"] == "atmp:develops"]
+    assert [(e["source"], e["target"], e["label"]) for e in develops] == [
+        (ID + "company/cellco", ID + "therapy/alphacel", "develops")
+    ]
+    assert len({e["data"]["id"] for e in edges}) == len(edges)
+
+
+# --- atomic writes and errors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("failure", [RuntimeError, KeyboardInterrupt])
+def test_a_failed_export_leaves_the_existing_file_intact(
+    fixture_store, tmp_path, monkeypatch, failure
+):
+    target = tmp_path / "out.ttl"
+    target.write_text("previous content\n")
+
+    def writer(triples, handles):
+        handles[0].write(b"@prefix half: <written> .\n")
+        raise failure("crash mid-write")
+
+    monkeypatch.setitem(export_module.WRITERS, "ttl", writer)
+    with pytest.raises(failure):
+        export_subgraph("ttl", target, focus="cellco", store=fixture_store)
+    assert target.read_text() == "previous content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
+
+
+def test_a_failed_csv_export_leaves_both_files_intact(fixture_store, tmp_path, monkeypatch):
+    nodes, edges = tmp_path / "x-nodes.csv", tmp_path / "x-edges.csv"
+    nodes.write_text("old nodes\n")
+    edges.write_text("old edges\n")
+
+    def writer(triples, handles):
+        handles[0].write(b"id:ID,label\n")
+        handles[1].write(b":START_ID\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(export_module.WRITERS, "csv", writer)
+    with pytest.raises(StoreError, match="No space left on device"):
+        export_subgraph("csv", tmp_path / "x", store=fixture_store)
+    assert (nodes.read_text(), edges.read_text()) == ("old nodes\n", "old edges\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x-edges.csv", "x-nodes.csv"]
+
+
+def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
+    target = tmp_path / "out.ttl"
+    target.write_text("previous content\n")
+    with pytest.raises(UnknownNameError, match="unknown export format 'tutle'; did you mean"):
+        export_subgraph("tutle", target, store=fixture_store)
+    with pytest.raises(UnknownNameError, match="unknown entity"):
+        export_subgraph("ttl", target, focus="Nobody Inc", store=fixture_store)
+    with pytest.raises(StoreError, match="does not exist"):
+        export_subgraph("ttl", tmp_path / "missing" / "out.ttl", store=fixture_store)
+    with pytest.raises(StoreError, match="is a folder"):
+        export_subgraph("ttl", tmp_path, store=fixture_store)
+    with pytest.raises(ParameterError, match="give an output path"):
+        export_subgraph("csv", store=fixture_store)
+    with pytest.raises(EmptyResultError):
+        write_triples([], "ttl", target)
+    assert target.read_text() == "previous content\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
+
+
+def test_new_files_get_ordinary_permissions(fixture_store, tmp_path):
+    old = os.umask(0o022)
+    try:
+        export_subgraph("nt", tmp_path / "x.nt", focus="genex", store=fixture_store)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "x.nt").stat().st_mode & 0o777 == 0o644
+
+
+def test_format_from_the_file_extension(fixture_store, tmp_path):
+    assert export_subgraph(
+        None, tmp_path / "g.gexf", focus="genex", store=fixture_store
+    ).format == ("gexf")
+    assert export_subgraph("Turtle", focus="genex", store=fixture_store).format == "ttl"
+    with pytest.raises(ParameterError, match="cannot tell the format"):
+        export_subgraph(None, tmp_path / "g.unknown", store=fixture_store)
+
+
+def test_write_triples_accepts_an_rdflib_graph(tmp_path):
+    graph = to_rdflib(tricky_triples())
+    result = write_triples(graph, "ttl", tmp_path / "g.ttl")
+    assert isomorphic(graph, rdflib.Graph().parse(tmp_path / "g.ttl", format="turtle"))
+    assert result.triples == len(graph)
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["export", *args])
+
+
+def test_cli_export_to_stdout_and_to_a_file(fixture_store, tmp_path):
+    result = run("--focus", "genex", "--format", "nt", "--store", str(fixture_store))
+    assert result.exit_code == 0, result.output
+    assert "<https://w3id.org/atmp-kg/id/therapy/genex> " in result.stdout
+    target = tmp_path / "genex.graphml"
+    result = run(
+        "--focus", "genex", "--hops", "2", "-o", str(target), "--store", str(fixture_store)
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"as graphml to {target}" in result.stderr
+    assert nx.read_graphml(target).number_of_nodes() > 10
+
+
+def test_cli_export_csv_with_sources_and_named_query(fixture_store, tmp_path):
+    result = run(
+        "--class",
+        "atmp:Approval",
+        "--with-sources",
+        "--format",
+        "csv",
+        "-o",
+        str(tmp_path / "approvals"),
+        "--store",
+        str(fixture_store),
+    )
+    assert result.exit_code == 0, result.output
+    nodes = (tmp_path / "approvals-nodes.csv").read_text(encoding="utf-8")
+    assert "FDA approves Alphacel" in nodes
+    result = run(
+        "--name", "company-portfolio", "-p", "company=cellco", "--store", str(fixture_store)
+    )
+    assert result.exit_code == 0, result.output
+    assert "company:cellco a atmp:Company" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "docx"], "Error: unknown export format 'docx'"),
+        (["--focus", "Alphacell"], "Error: unknown entity 'Alphacell'"),
+        (["--class", "atmp:Nothing"], "Error: unknown class 'atmp:Nothing'"),
+        (["--format", "csv"], "Error: csv writes two files"),
+    ],
+)
+def test_cli_export_errors(fixture_store, tmp_path, args, message):
+    target = tmp_path / "out.ttl"
+    result = run(
+        *args, "--store", str(fixture_store), *([] if "csv" in args else ["-o", str(target)])
+    )
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_cli_export_empty_result(fixture_store, tmp_path):
+    rq = tmp_path / "none.rq"
+    rq.write_text("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(false) }")
+    result = run("--file", str(rq), "-o", str(tmp_path / "x.ttl"), "--store", str(fixture_store))
+    assert result.exit_code == 1
+    assert "Error: the answer of query" in result.stderr and "is empty" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["none.rq"]
