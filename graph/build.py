@@ -196,6 +196,12 @@ def build(
                 report.seconds = time.monotonic() - started
 
 
+#: When each build was last found up to date; it is checked again after _RECHECK seconds, so a
+#: notebook notices edited data files without hashing them on every query.
+_checked: dict[Path, float] = {}
+_RECHECK = 2.0
+
+
 def open_store(
     store: str | os.PathLike[str] | None = None, *, build_if_needed: bool = True
 ) -> stores.StoreHandle:
@@ -208,6 +214,8 @@ def open_store(
     """
     root = stores.resolve_path(store)
     build_dir = stores.current_build(root)
+    if build_dir is not None and time.monotonic() - _checked.get(build_dir, -_RECHECK) < _RECHECK:
+        return stores.open_build(root, build_dir)
     stale = False
     if build_dir is not None:
         info = stores.read_info(build_dir)
@@ -227,6 +235,7 @@ def open_store(
         build_dir = stores.current_build(root)
         if build_dir is None:
             raise StoreError(f"the build of {root} left no current store")
+    _checked[build_dir] = time.monotonic()
     return stores.open_build(root, build_dir)
 
 

@@ -21,6 +21,7 @@ atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another ser
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -123,6 +124,7 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@functools.lru_cache(maxsize=256)
 def check(
     query: str,
     *,

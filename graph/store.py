@@ -55,6 +55,7 @@ _INPUTS = (
 )
 
 
+@functools.lru_cache(maxsize=1)
 def _input_files() -> list[tuple[str, Path]]:
     found = []
     for package, sub, suffixes in _INPUTS:

@@ -17,9 +17,11 @@ entity kind such as ``company`` or ``agency``, or ``string``, ``integer``, ``dec
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from atmpkg.graph.errors import DataError, UnknownNameError
 
@@ -114,7 +116,14 @@ def load(name: str) -> NamedQuery:
     file = _folder().joinpath(f"{name}.rq")
     if not name or not re.fullmatch(r"[a-z0-9-]+", name) or not file.is_file():
         raise UnknownNameError("named query", name, names(), "List them with 'atmpkg queries'.")
-    return parse(name, file.read_text(encoding="utf-8"), f"queries/{name}.rq")
+    return _parsed(name, Path(str(file)).stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(name: str, _mtime_ns: int) -> NamedQuery:
+    # Keyed by modification time: an edited query file is read again.
+    text = _folder().joinpath(f"{name}.rq").read_text(encoding="utf-8")
+    return parse(name, text, f"queries/{name}.rq")
 
 
 def all_queries() -> list[NamedQuery]:

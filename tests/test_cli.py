@@ -76,3 +76,10 @@ def test_the_installed_command_runs(fixture_store):
         [sys.executable, "-m", "atmpkg.cli", "--help"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0 and "Usage:" in result.stdout
+
+
+def test_every_named_query_is_listed_in_the_readme():
+    from atmpkg import queries
+
+    missing = [name for name in queries.names() if f"| `{name}` |" not in README]
+    assert missing == []
