@@ -166,3 +166,35 @@ def test_tokens_of_a_query():
         ("lang", "@en"),
         ("punct", "}"),
     ]
+
+
+ORACLE_CORPUS = [
+    *(t.replace("{port}", "9") for t in SERVICE_SPELLINGS if not t.startswith("CONSTRUCT WHERE")),
+    "CONSTRUCT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }",
+    "SELECT * FROM <http://x/g> WHERE { ?s ?p ?o }",
+    "SELECT * FROM NAMED <http://x/g> WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "SELECT * \\u0046ROM <http://x/g> WHERE { ?s ?p ?o }",
+    'SELECT ?s WHERE { ?s <http://x/p> "SERVICE <http://x/> { }" }',
+    "SELECT ?s WHERE { ?s <http://x/p> '''a\nSERVICE <http://x/> { ?a ?b ?c }''' }",
+    "SELECT ?s WHERE { ?s <http://x/SERVICE> ?o } # SERVICE <http://x/> { ?a ?b ?c }",
+    "PREFIX service: <http://x/> SELECT ?s WHERE { ?s service:from ?o }",
+    "SELECT ?service ?from WHERE { ?service ?load ?from }",
+    "SELECT ?s WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) OPTIONAL { SERVICE <http://x/> { ?s ?q ?r } } }",
+    "ASK { { SELECT ?s WHERE { ?s ?p ?o } } UNION { SERVICE SILENT <http://x/> { ?s ?p ?o } } }",
+]
+
+
+@pytest.mark.parametrize("text", ORACLE_CORPUS)
+def test_the_gate_agrees_with_an_independent_sparql_parser(text):
+    # rdflib's SPARQL grammar is an independent parser: the gate must refuse exactly the queries
+    # whose parse tree holds a SERVICE pattern or a dataset clause.
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    tree = str(parseQuery(text))
+    expected = "ServiceGraphPattern" in tree or "DatasetClause" in tree
+    try:
+        check(text)
+        refused = False
+    except QueryRefusedError:
+        refused = True
+    assert refused == expected
