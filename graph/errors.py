@@ -22,11 +22,11 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     >>> suggest("kymria", ["kymriah", "yescarta", "tecartus"])
     ['kymriah']
     """
-    choices = list(choices)
+    choices = list(dict.fromkeys(choices))
     lowered = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(word.lower(), lowered, n=n, cutoff=0.6)
     starts = [c for c in choices if c.lower().startswith(word.lower()) and c.lower() not in close]
-    return ([lowered[c] for c in close] + starts)[:n]
+    return list(dict.fromkeys(lowered[c] for c in close + [s.lower() for s in starts]))[:n]
 
 
 class UnknownNameError(AtmpkgError, LookupError):

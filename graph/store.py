@@ -138,8 +138,12 @@ def forget(build_dir: Path) -> None:
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the store's write lock: one build or import at a time."""
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
+    except OSError as exc:
+        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

@@ -274,3 +274,13 @@ def test_a_stale_store_is_rebuilt(tmp_path, monkeypatch):
     monkeypatch.setattr("atmpkg.graph.store.VERSION", "0.0.0-older")
     open_store(store)
     assert current_build(store) != first
+
+
+def test_an_unusable_store_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = CliRunner().invoke(
+        cli, ["build", "--store", str(blocker / "store"), "--data-dir", str(FIXTURE)]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot use {blocker / 'store'} as a store folder: ")
