@@ -458,6 +458,186 @@ def rank(classes: tuple[str, ...], by: str, top: int, store: Path | None) -> Non
     _write_output(format_result(table, "table"), None)
 
 
+# --- serve: SPARQL 1.1 Protocol endpoint, linked-data pages and query web UI --------------------
+
+
+@cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback needs --allow-remote.",
+)
+@click.option(
+    "--port",
+    default=7878,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--timeout",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Longest a query may run, in seconds; a client may ask for less (timeout=S), never more.",
+)
+@click.option(
+    "--max-rows",
+    default=10000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Row cap per answer; a cut answer carries the header ATMPKG-Truncated: N.",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Worker processes running queries at the same time.",
+)
+@click.option(
+    "--queue",
+    "queue_size",
+    default=64,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Requests that may wait for a worker; beyond that the answer is 503 with Retry-After.",
+)
+@click.option(
+    "--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN ('*': any)."
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow listening on a non-loopback address (the endpoint has no authentication).",
+)
+@store_option
+@_library_errors
+def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote, store) -> None:
+    """Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql, entity pages at
+    /id/KIND/SLUG and a query page at /. Stop with Ctrl-C."""
+    from atmpkg.graph import serve as run_server
+
+    logging.getLogger("atmpkg").setLevel(logging.INFO)
+    run_server(
+        store,
+        host,
+        port,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        cors=cors,
+        allow_remote=allow_remote,
+        queue_size=queue_size,
+    )
+
+
+# --- view, chart: the interactive graph page and SVG charts ---------------------------------------
+
+
+@cli.command()
+@click.option(
+    "--focus", metavar="ENTITY", help="View this entity (label, slug or IRI) and its neighbourhood."
+)
+@click.option(
+    "--hops",
+    type=click.IntRange(min=0),
+    help="With --focus: follow links (either way) this many steps out.  [default: 1]",
+)
+@click.option(
+    "--class",
+    "classes",
+    multiple=True,
+    metavar="C",
+    help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
+)
+@click.option("--name", help="View what this named query returns (see 'atmpkg queries').")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="View what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
+)
+@click.option(
+    "-p",
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a parameter of --name/--file (repeatable).",
+)
+@click.option(
+    "--with-sources/--without-sources",
+    default=True,
+    show_default=True,
+    help="List the sources each entity cites (with links) in the side panel.",
+)
+@click.option("--title", help="Page title.  [default: says what was selected]")
+@click.option(
+    "-o",
+    "--output",
+    default="view.html",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to this file (atomically).",
+)
+@store_option
+@_library_errors
+def view(focus, hops, classes, name, file, params, with_sources, title, output, store) -> None:
+    """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
+    --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
+    from atmpkg.graph import view as make_view
+
+    result = make_view(
+        focus=focus,
+        hops=hops,
+        classes=classes,
+        name=name,
+        file=file,
+        params=_parse_params(params),
+        with_sources=with_sources,
+        store=store,
+        output=output,
+        title=title,
+    )
+    for warning in result.warnings:
+        click.echo(f"Note: {warning}", err=True)
+    click.echo(f"Wrote {result.path}: {result.nodes} nodes, {result.edges} links.")
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["approvals", "market"]))
+@click.option(
+    "--by",
+    type=click.Choice(["agency", "modality"]),
+    help="approvals: stack each year's bar by agency or by modality.  [default: agency]",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="chart.svg",
+    show_default=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the SVG to this file (atomically).",
+)
+@store_option
+@_library_errors
+def chart(kind: str, by: str | None, output: Path, store: Path | None) -> None:
+    """Draw an SVG chart: 'approvals' per year (by agency or modality), or 'market' size estimates
+    side by side by source and year."""
+    from atmpkg.graph import approvals_chart, market_chart
+
+    if kind == "market":
+        if by:
+            raise click.UsageError("--by applies to the approvals chart only")
+        result = market_chart(store=store, output=output)
+        click.echo(f"Wrote {result.path}: {result.total} market-size estimates.")
+    else:
+        result = approvals_chart(by=by or "agency", store=store, output=output)
+        click.echo(f"Wrote {result.path}: {result.total} approvals per year by {by or 'agency'}.")
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
     cli(prog_name="atmpkg")

@@ -26,6 +26,7 @@ from atmpkg.graph.analytics import (
     to_networkx,
 )
 from atmpkg.graph.build import BuildReport, build, import_files, open_store, validate
+from atmpkg.graph.charts import Chart, approvals_chart, market_chart
 from atmpkg.graph.errors import (
     AtmpkgError,
     DataError,
@@ -42,10 +43,19 @@ from atmpkg.graph.explore import EntityView, Stats, show, stats
 from atmpkg.graph.export import FORMATS, ExportResult, export_subgraph, write_triples
 from atmpkg.graph.query import query, query_file, run_named
 from atmpkg.graph.results import format_result
+from atmpkg.graph.server import serve
 from atmpkg.graph.sparql import QueryResult
 from atmpkg.graph.subgraph import select_subgraph
+from atmpkg.graph.view import View, render_html, view
 
 __all__ = [
+    "view",
+    "serve",
+    "render_html",
+    "market_chart",
+    "approvals_chart",
+    "View",
+    "Chart",
     "AtmpkgError",
     "BuildReport",
     "Connection",

@@ -1,0 +1,732 @@
+"""The HTTP server (``atmpkg serve``): the SPARQL 1.1 Protocol with real clients, every content type
+and status code, the safety defaults, time limits that kill workers, the row cap, and many clients
+at once from a cold start. Every server here is real, on 127.0.0.1 and a free port."""
+
+from __future__ import annotations
+
+import csv
+import http.client
+import io
+import json
+import os
+import threading
+import time
+import urllib.parse
+import xml.etree.ElementTree as ET
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from atmpkg.cli import cli
+from atmpkg.graph import ParameterError, query
+from atmpkg.graph.server import TRUNCATED_HEADER, make_server
+from atmpkg.queries import all_queries
+
+THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
+ALPHACEL = "CONSTRUCT WHERE { therapy:alphacel ?p ?o }"
+# A cross product of the whole store with itself, three times: runs far longer than any limit here.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SECRETS = ("Traceback", 'File "', "/tmp/", "site-packages", "atmpkg/graph")
+
+
+@pytest.fixture(scope="module")
+def server(fixture_store):
+    """The server as a user starts it (2 workers), with a lower time limit so tests stay short."""
+    srv = make_server(fixture_store, port=0, timeout=10).start()
+    yield srv
+    srv.shutdown()
+
+
+@pytest.fixture(scope="module")
+def small(fixture_store):
+    """One worker, a queue of one, a 2 s limit and a 5-row cap: limits are easy to reach."""
+    srv = make_server(fixture_store, port=0, timeout=2, max_rows=5, workers=1, queue_size=1).start()
+    yield srv
+    srv.shutdown()
+
+
+def request(srv, method, path, body=None, headers=None, host=None):
+    """One HTTP request; returns (status, headers, body) whatever the status."""
+    url = urllib.parse.urlsplit(srv.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+        if host is not False:
+            conn.putheader("Host", host or url.netloc)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def get(srv, path, **kw):
+    return request(srv, "GET", path, **kw)
+
+
+def sparql_get(srv, text, accept=None, **params):
+    query_string = urllib.parse.urlencode({"query": text, **params})
+    return get(srv, f"/sparql?{query_string}", headers={"Accept": accept} if accept else None)
+
+
+def library_rows(store, text):
+    return [tuple(str(v) for v in row.values()) for row in query(text, store=store).dicts()]
+
+
+def triples_of(data, format):
+    """The triples of an RDF document."""
+    return {quad.triple for quad in ox.parse(data, format=format)}
+
+
+def xml_rows(document, variables):
+    """Rows of a SPARQL Query Results XML document, as tuples of values."""
+    ns = "{http://www.w3.org/2005/sparql-results#}"
+    return [
+        tuple(r.find(f"{ns}binding[@name='{v}']/*").text for v in variables)
+        for r in ET.fromstring(document).iter(f"{ns}result")
+    ]
+
+
+def no_secrets(body: bytes) -> None:
+    text = body.decode("utf-8", "replace")
+    for secret in SECRETS:
+        assert secret not in text, f"{secret!r} leaked into a response: {text[:300]}"
+
+
+# --- real clients get the same answers as the library and the CLI -----------------------------------
+
+
+def test_sparqlwrapper_select_json_and_xml_get_the_library_answer(server, fixture_store):
+    from SPARQLWrapper import JSON, POST, POSTDIRECTLY, XML, SPARQLWrapper
+
+    expected = library_rows(fixture_store, THERAPIES)
+    assert len(expected) == 3
+    for fmt, method, request_method in (
+        (JSON, "GET", None),
+        (XML, POST, None),
+        (JSON, POST, POSTDIRECTLY),
+    ):
+        client = SPARQLWrapper(server.url + "/sparql")
+        client.setQuery(THERAPIES)
+        client.setReturnFormat(fmt)
+        client.setMethod(method)
+        if request_method:
+            client.setRequestMethod(request_method)
+        answer = client.queryAndConvert()
+        if fmt == JSON:
+            rows = [(b["t"]["value"], b["l"]["value"]) for b in answer["results"]["bindings"]]
+        else:
+            rows = xml_rows(answer.toxml(), ("t", "l"))
+        assert rows == expected, (fmt, method, request_method)
+
+
+def test_sparqlwrapper_construct_and_ask(server, fixture_store):
+    from SPARQLWrapper import JSON, TURTLE, SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery(ALPHACEL)
+    client.setReturnFormat(TURTLE)
+    turtle = client.queryAndConvert()
+    served = triples_of(turtle, format=ox.RdfFormat.TURTLE)
+    assert served == set(query(ALPHACEL, store=fixture_store).triples)
+    client.setQuery("ASK { therapy:genex atmp:developedBy company:genecorp }")
+    client.setReturnFormat(JSON)
+    assert client.queryAndConvert()["boolean"] is True
+
+
+def test_rdflib_sparqlstore_gets_the_library_answer(server, fixture_store):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(server.url + "/sparql")
+    rows = [tuple(str(term) for term in row) for row in store.query(THERAPIES)]
+    assert rows == library_rows(fixture_store, THERAPIES)
+    # rdflib asks for RDF/XML for a CONSTRUCT by default.
+    graph = store.query(ALPHACEL).graph
+    assert isinstance(graph, Graph)
+    assert len(graph) == len(query(ALPHACEL, store=fixture_store).triples)
+
+
+def test_named_query_over_http_equals_the_cli(server, fixture_store):
+    cli_csv = CliRunner().invoke(
+        cli,
+        [
+            "query",
+            "--name",
+            "products-by-target",
+            "-p",
+            "target=bcma",
+            "--format",
+            "csv",
+            "--store",
+            str(fixture_store),
+        ],
+    )
+    assert cli_csv.exit_code == 0, cli_csv.output
+    status, headers, body = get(
+        server, "/sparql?name=products-by-target&p=target%3Dbcma&format=csv"
+    )
+    assert status == 200
+    assert headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.decode().splitlines() == cli_csv.stdout.splitlines()  # CRLF either way
+    assert "Betacel" in body.decode()
+
+
+@pytest.mark.parametrize("named", all_queries(), ids=lambda q: q.name)
+def test_every_named_query_runs_over_http_as_in_the_library(server, fixture_store, named):
+    from atmpkg.graph import AtmpkgError, run_named
+
+    status, _, body = get(server, f"/sparql?name={named.name}")
+    try:
+        expected = run_named(named.name, store=fixture_store)
+    except AtmpkgError as exc:  # e.g. a default that names an entity the fixture graph lacks
+        assert (status, body.decode().strip()) == (400, str(exc))
+        return
+    assert status == 200, body
+    assert len(json.loads(body)["results"]["bindings"]) == len(expected)
+
+
+# --- content negotiation ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("accept", "media"),
+    [
+        (None, "application/sparql-results+json"),
+        ("*/*", "application/sparql-results+json"),
+        ("application/sparql-results+json", "application/sparql-results+json"),
+        ("application/json", "application/sparql-results+json"),
+        ("application/sparql-results+xml", "application/sparql-results+xml"),
+        ("text/csv", "text/csv; charset=utf-8"),
+        ("text/tab-separated-values", "text/tab-separated-values; charset=utf-8"),
+        ("text/csv;q=0.2, application/sparql-results+xml;q=0.9", "application/sparql-results+xml"),
+    ],
+)
+def test_select_content_types(server, accept, media):
+    status, headers, body = sparql_get(server, THERAPIES, accept)
+    assert status == 200
+    assert headers["Content-Type"] == media
+    assert headers["Vary"] == "Accept"
+    text = body.decode()
+    if "json" in media:
+        assert len(json.loads(text)["results"]["bindings"]) == 3
+    elif "xml" in media:
+        assert (
+            len(ET.fromstring(text).findall(".//{http://www.w3.org/2005/sparql-results#}result"))
+            == 3
+        )
+    elif "csv" in media:
+        assert list(csv.reader(io.StringIO(text)))[0] == ["t", "l"]
+    else:
+        assert text.splitlines()[0] == "?t\t?l"
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "fmt"),
+    [
+        (None, "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
+        ("text/turtle", "text/turtle; charset=utf-8", ox.RdfFormat.TURTLE),
+        ("application/n-triples", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", "application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
+def test_graph_content_types(server, fixture_store, accept, media, fmt):
+    status, headers, body = sparql_get(server, ALPHACEL, accept)
+    assert status == 200
+    assert headers["Content-Type"] == media
+    assert triples_of(body, format=fmt) == set(query(ALPHACEL, store=fixture_store).triples)
+
+
+def test_format_parameter_overrides_accept(server):
+    status, headers, _ = sparql_get(
+        server, THERAPIES, "application/sparql-results+json", format="tsv"
+    )
+    assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
+    assert sparql_get(server, THERAPIES, format="yaml")[0] == 406
+    status, headers, _ = sparql_get(server, ALPHACEL, format="xml")  # RDF/XML for a graph
+    assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
+
+
+def test_ask_in_every_results_format(server):
+    assert json.loads(sparql_get(server, "ASK { ?s ?p ?o }")[2]) == {"head": {}, "boolean": True}
+    xml = sparql_get(server, "ASK { ?s ?p ?o }", "application/sparql-results+xml")[2]
+    assert ET.fromstring(xml).find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
+
+
+def test_post_form_and_direct_post(server):
+    form = urllib.parse.urlencode({"query": THERAPIES}).encode()
+    status, _, body = request(
+        server, "POST", "/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
+    status, headers, body = request(
+        server,
+        "POST",
+        "/sparql",
+        ALPHACEL.encode(),
+        {"Content-Type": "application/sparql-query", "Accept": "application/n-triples"},
+    )
+    assert status == 200 and headers["Content-Type"] == "application/n-triples"
+    status, _, body = request(server, "POST", "/sparql", b"x", {"Content-Type": "text/plain"})
+    assert status == 415
+
+
+def test_service_description(server):
+    status, headers, body = get(server, "/sparql")
+    assert status == 200 and headers["Content-Type"] == "text/turtle; charset=utf-8"
+    graph = list(triples_of(body, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = ox.NamedNode(server.url + "/sparql")
+    assert ox.Triple(endpoint, ox.NamedNode(sd + "endpoint"), endpoint) in graph
+    assert (
+        ox.Triple(
+            endpoint, ox.NamedNode(sd + "supportedLanguage"), ox.NamedNode(sd + "SPARQL11Query")
+        )
+        in graph
+    )
+    formats = {t.object.value for t in graph if t.predicate.value == sd + "resultFormat"}
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_JSON" in formats
+    status, headers, body = get(server, "/sparql", headers={"Accept": "application/ld+json"})
+    assert status == 200 and headers["Content-Type"] == "application/ld+json"
+    assert len(triples_of(body, format=ox.RdfFormat.JSON_LD)) == len(graph)
+
+
+# --- status codes ---------------------------------------------------------------------------------------
+
+
+def test_malformed_query_is_400_with_the_position(server, fixture_store):
+    from atmpkg.graph import QuerySyntaxError
+
+    text = "SELECT * WHERE {\n  ?s ?p \n}"
+    with pytest.raises(QuerySyntaxError) as library:
+        query(text, store=fixture_store)
+    status, headers, body = sparql_get(server, text)
+    assert status == 400
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body.decode().strip() == str(library.value)
+    assert body.startswith(b"SPARQL syntax error at line 3, column ")
+    no_secrets(body)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, b"read-only"),
+        ({"query": "LOAD <http://example.org/data.ttl>"}, b"read-only"),
+        (
+            {"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"},
+            b"SERVICE",
+        ),
+        ({"query": "SELECT * { \\u0053ERVICE <http://example.org/> { ?s ?p ?o } }"}, b"SERVICE"),
+        ({"query": "SELECT * FROM <http://example.org/g> WHERE { ?s ?p ?o }"}, b"FROM"),
+        ({"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, b"read-only"),
+        (
+            {"query": "SELECT * { ?s ?p ?o }", "default-graph-uri": "http://example.org/g"},
+            b"dataset",
+        ),
+    ],
+)
+def test_updates_service_and_dataset_clauses_are_403(server, params, message):
+    status, _, body = get(server, "/sparql?" + urllib.parse.urlencode(params))
+    assert status == 403 and message in body
+    form = urllib.parse.urlencode(params).encode()
+    status, _, _ = request(
+        server, "POST", "/sparql", form, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert status == 403
+
+
+def test_sparql_update_body_is_403(server):
+    status, _, body = request(
+        server,
+        "POST",
+        "/sparql",
+        b"DELETE WHERE { ?s ?p ?o }",
+        {"Content-Type": "application/sparql-update"},
+    )
+    assert status == 403 and b"read-only" in body
+
+
+def test_unsatisfiable_accept_is_406(server):
+    status, _, body = sparql_get(server, THERAPIES, "image/png")
+    assert status == 406 and b"application/sparql-results+json" in body
+    assert sparql_get(server, ALPHACEL, "text/csv")[0] == 406  # CONSTRUCT has no CSV
+    assert get(server, "/sparql", headers={"Accept": "text/csv"})[0] == 406
+    assert get(server, "/id/therapy/alphacel", headers={"Accept": "image/png"})[0] == 406
+
+
+def test_oversized_request_is_413(server):
+    url = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    conn.putrequest("POST", "/sparql")
+    conn.putheader("Content-Type", "application/sparql-query")
+    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.endheaders()  # the body is never sent: the answer must come from the headers alone
+    response = conn.getresponse()
+    assert response.status == 413
+    assert response.headers["Connection"] == "close"
+    conn.close()
+
+
+def test_other_methods_are_405(server):
+    for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "BREW"):
+        status, headers, _ = request(server, method, "/sparql")
+        assert status == 405, method
+        assert headers["Allow"] == "GET, HEAD, POST"
+    assert request(server, "POST", "/", b"", {"Content-Type": "text/plain"})[0] == 405
+
+
+def test_unknown_paths_and_entities_are_404(server):
+    for path in (
+        "/nope",
+        "/id/therapy/unknown-thing",
+        "/id/nokind/x",
+        "/id/therapy/",
+        "/static/../server.py",
+    ):
+        status, _, body = get(server, path)
+        assert status == 404, path
+        no_secrets(body)
+
+
+def test_bad_parameters_are_400(server):
+    assert get(server, "/sparql?name=no-such-query")[0] == 400
+    assert get(server, "/sparql?name=products-by-target&p=nonsense")[0] == 400
+    assert get(server, "/sparql?name=products-by-target&p=target%3Dnot-a-target")[0] == 400
+    assert sparql_get(server, THERAPIES, timeout="-1")[0] == 400
+    assert sparql_get(server, THERAPIES, timeout="soon")[0] == 400
+    assert get(server, "/sparql?" + urllib.parse.urlencode([("query", "ASK {}")] * 2))[0] == 400
+
+
+def test_head_answers_headers_only(server):
+    status, headers, body = request(server, "HEAD", "/")
+    assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_keep_alive_connection_serves_several_requests(server):
+    url = urllib.parse.urlsplit(server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    for text in (THERAPIES, "SELECT * WHERE { ?s }", THERAPIES):
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}))
+        response = conn.getresponse()
+        response.read()
+        assert response.status in (200, 400)
+    conn.close()
+
+
+# --- safety defaults ------------------------------------------------------------------------------------
+
+
+def test_foreign_host_header_is_refused(server):
+    port = urllib.parse.urlsplit(server.url).port
+    for host in (
+        "evil.example",
+        f"evil.example:{port}",
+        "127.0.0.1.evil.example:80",
+        f"localhost:{port + 1}",
+    ):
+        status, _, body = get(server, "/sparql", host=host)
+        assert status == 403, host
+        assert b"Host" in body
+    assert get(server, "/sparql", host=False)[0] == 400
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
+        assert get(server, "/sparql", host=host)[0] == 200, host
+
+
+def test_no_cors_unless_enabled(server, fixture_store):
+    status, headers, _ = get(
+        server, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://evil.example"}
+    )
+    assert status == 200
+    assert not [h for h in headers if h.lower().startswith("access-control-")]
+    with make_server(fixture_store, port=0, workers=1, cors="http://app.example").start() as srv:
+        status, headers, _ = request(
+            srv,
+            "OPTIONS",
+            "/sparql",
+            headers={"Origin": "http://app.example", "Access-Control-Request-Method": "POST"},
+        )
+        assert status == 204
+        assert headers["Access-Control-Allow-Origin"] == "http://app.example"
+        assert "POST" in headers["Access-Control-Allow-Methods"]
+        _, headers, _ = get(
+            srv, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://app.example"}
+        )
+        assert headers["Access-Control-Allow-Origin"] == "http://app.example"
+        assert TRUNCATED_HEADER in headers["Access-Control-Expose-Headers"]
+        assert headers["Vary"] == "Accept, Origin"
+        _, headers, _ = get(
+            srv, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"}
+        )
+        assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
+    with pytest.raises(ParameterError, match="allow_remote"):
+        make_server(fixture_store, host="0.0.0.0", port=0)
+    result = CliRunner().invoke(
+        cli, ["serve", "--host", "0.0.0.0", "--port", "0", "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 1 and "--allow-remote" in result.stderr
+
+
+def test_errors_carry_no_traces_or_paths(server):
+    responses = [
+        sparql_get(server, "SELECT * WHERE {"),
+        sparql_get(server, "SELECT * WHERE { SERVICE <x:y> {} }"),
+        get(
+            server,
+            "/graph?query="
+            + urllib.parse.quote("# param: x\nSELECT ?x WHERE { ?x a atmp:Nothing }"),
+        ),
+        get(server, "/graph?query=" + urllib.parse.quote("SELECT * WHERE {")),
+        get(server, "/sparql?name=../../etc/passwd"),
+        get(server, "/id/therapy/x%2F..%2F..%2Fetc"),
+        request(server, "GET", "/" + "x" * 70000),
+    ]
+    for status, _, body in responses:
+        assert status >= 400
+        no_secrets(body)
+    _, headers, _ = get(server, "/")
+    assert headers["Server"] == "atmpkg"
+
+
+def test_html_responses_carry_a_content_security_policy(server):
+    for path in ("/", "/id/therapy/alphacel", "/graph?name=products-by-target"):
+        status, headers, body = get(server, path, headers={"Accept": "text/html"})
+        assert status == 200, path
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        policy = headers["Content-Security-Policy"]
+        assert "default-src 'none'" in policy and "unsafe-eval" not in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+# --- time limits, the row cap, the queue ----------------------------------------------------------------
+
+
+def wait_for(condition, seconds=30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def test_client_timeout_stops_the_query_and_the_worker_is_replaced(server):
+    wait_for(lambda: server.pool.idle == 2)
+    before = server.pool.pids()
+    started = time.monotonic()
+    status, _, body = sparql_get(server, SLOW, timeout="1")
+    assert status == 503 and b"1 s time limit" in body
+    assert time.monotonic() - started < 5
+    gone = set(before) - set(server.pool.pids())
+    assert len(gone) == 1
+    with pytest.raises(ProcessLookupError):
+        os.kill(gone.pop(), 0)  # the process that ran the query no longer exists
+    wait_for(lambda: server.pool.idle == 2)
+    assert len(server.pool.pids()) == 2
+    assert sparql_get(server, THERAPIES)[0] == 200
+
+
+def test_a_client_cannot_raise_the_time_limit(small):
+    started = time.monotonic()
+    status, _, body = sparql_get(small, SLOW, timeout="3600")
+    assert status == 503 and b"2 s time limit" in body
+    assert time.monotonic() - started < 6
+
+
+def test_row_cap_is_signalled(small, fixture_store):
+    wait_for(lambda: small.pool.idle == 1)
+    status, headers, body = sparql_get(small, "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 200
+    assert headers[TRUNCATED_HEADER] == "5"
+    assert len(json.loads(body)["results"]["bindings"]) == 5
+    status, headers, body = sparql_get(
+        small, "CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples"
+    )
+    assert headers[TRUNCATED_HEADER] == "5" and len(body.splitlines()) == 5
+    status, headers, body = sparql_get(small, THERAPIES)
+    assert TRUNCATED_HEADER not in headers and len(json.loads(body)["results"]["bindings"]) == 3
+
+
+def test_full_queue_is_503_with_retry_after(small):
+    wait_for(lambda: small.pool.idle == 1)
+    answers = {}
+
+    def ask(key, text, **params):
+        answers[key] = sparql_get(small, text, **params)
+
+    # The slow query stops after 1 s; the queued one waits up to the server's 2 s for a worker.
+    slow = threading.Thread(target=ask, args=("slow", SLOW), kwargs={"timeout": "1"})
+    slow.start()
+    wait_for(lambda: small.pool.idle == 0)
+    queued = threading.Thread(target=ask, args=("queued", "ASK { ?s ?p ?o }"))
+    queued.start()
+    wait_for(lambda: small.pool.waiting == 1)
+    status, headers, body = sparql_get(small, THERAPIES)
+    assert status == 503
+    assert headers["Retry-After"] == "1"
+    assert b"busy" in body
+    slow.join(30)
+    queued.join(30)
+    assert answers["slow"][0] == 503 and b"time limit" in answers["slow"][2]
+    assert answers["queued"][0] == 200  # served by the worker that replaced the killed one
+
+
+def test_too_many_connections_are_503_at_once(fixture_store, monkeypatch):
+    import socket
+
+    from atmpkg.graph import server as server_module
+
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
+    with make_server(fixture_store, port=0, workers=1).start() as srv:
+        port = urllib.parse.urlsplit(srv.url).port
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(2)]
+        try:
+            status, headers, body = get(srv, "/")
+        finally:
+            for connection in idle:
+                connection.close()
+        assert status == 503 and headers["Retry-After"] == "1"
+        assert body == b"too many connections; retry\n"
+        wait_for(lambda: get(srv, "/")[0] == 200)
+
+
+def test_a_slow_query_does_not_block_the_others(server):
+    wait_for(lambda: server.pool.idle == 2)
+    slow = threading.Thread(target=sparql_get, args=(server, SLOW), kwargs={"timeout": "4"})
+    slow.start()
+    wait_for(lambda: server.pool.idle == 1)
+    started = time.monotonic()
+    for _ in range(5):
+        assert sparql_get(server, THERAPIES)[0] == 200
+    assert time.monotonic() - started < 2
+    slow.join(30)
+
+
+# --- many clients from a cold start -------------------------------------------------------------------
+
+
+def test_fifty_clients_at_once_from_a_cold_start(fixture_store):
+    from atmpkg.graph import run_named, show
+
+    expected = {
+        "select": library_rows(fixture_store, THERAPIES),
+        "construct": set(query(ALPHACEL, store=fixture_store).triples),
+        "named": len(run_named("products-by-target", store=fixture_store)),
+        "entity": show("alphacel", store=fixture_store).label,
+    }
+    srv = make_server(fixture_store, port=0).start()  # workers still starting when clients arrive
+    results: dict[int, object] = {}
+
+    def client(number: int) -> None:
+        kind = ("select", "construct", "named", "entity")[number % 4]
+        if kind == "select":
+            _, _, body = sparql_get(srv, THERAPIES, "application/sparql-results+xml")
+            results[number] = xml_rows(body, ("t", "l"))
+        elif kind == "construct":
+            _, _, body = sparql_get(srv, ALPHACEL, "text/turtle")
+            results[number] = triples_of(body, format=ox.RdfFormat.TURTLE)
+        elif kind == "named":
+            _, _, body = get(srv, "/sparql?name=products-by-target")
+            results[number] = len(json.loads(body)["results"]["bindings"])
+        else:
+            _, _, body = get(srv, "/id/therapy/alphacel", headers={"Accept": "application/ld+json"})
+            graph = triples_of(body, format=ox.RdfFormat.JSON_LD)
+            label = "http://www.w3.org/2000/01/rdf-schema#label"
+            results[number] = next(t.object.value for t in graph if t.predicate.value == label)
+
+    try:
+        threads = [threading.Thread(target=client, args=(n,)) for n in range(50)]
+        started = time.monotonic()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(max(0.1, 120 - (time.monotonic() - started)))
+        assert not [t for t in threads if t.is_alive()], "clients still waiting after 120 s"
+    finally:
+        srv.shutdown()
+    assert len(results) == 50
+    for number, answer in results.items():
+        assert answer == expected[("select", "construct", "named", "entity")[number % 4]], number
+
+
+# --- linked data, the UI's own endpoints -----------------------------------------------------------------
+
+
+def test_entity_page_for_people(server):
+    status, headers, body = get(server, "/id/company/cellco", headers={"Accept": "text/html"})
+    assert status == 200
+    page = body.decode()
+    assert "<h1>CellCo</h1>" in page
+    assert '<a href="/id/company/bigpharma">Big Pharma</a>' in page  # a neighbour, served here
+    assert 'href="https://news.example/deals" rel="noopener noreferrer nofollow"' in page
+    assert (
+        '<iframe class="graph"' in page and 'sandbox="allow-scripts' in page and "srcdoc=" in page
+    )
+    assert "sha256-" in headers["Content-Security-Policy"]
+
+
+def test_entity_as_data_by_accept(server, fixture_store):
+    iri = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel")
+    label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+    for accept, fmt in (
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("*/*", ox.RdfFormat.TURTLE),
+    ):
+        status, headers, body = get(server, "/id/therapy/alphacel", headers={"Accept": accept})
+        assert status == 200 and headers["Vary"] == "Accept"
+        graph = triples_of(body, format=fmt)
+        assert {t.object.value for t in graph if t.subject == iri and t.predicate == label} == {
+            "Alphacel"
+        }
+        assert any(t.object == iri for t in graph)  # links to it are included too
+    assert (
+        get(server, "/id/therapy/alphacel?format=jsonld")[1]["Content-Type"]
+        == "application/ld+json"
+    )
+
+
+def test_ui_assets_and_named_query_list(server):
+    status, headers, body = get(server, "/")
+    assert status == 200 and b'<script src="/static/app.js"' in body
+    for name, media in (("app.js", "text/javascript"), ("app.css", "text/css")):
+        status, headers, _ = get(server, f"/static/{name}")
+        assert status == 200 and headers["Content-Type"] == f"{media}; charset=utf-8"
+    config = json.loads(get(server, "/api/queries")[2])
+    assert [q["name"] for q in config["queries"]] == [q.name for q in all_queries()]
+    assert config["prefixes"]["atmp"] == "https://w3id.org/atmp-kg/ontology#"
+    target = next(q for q in config["queries"] if q["name"] == "products-by-target")
+    assert target["params"][0]["name"] == "target" and target["params"][0]["type"] == "target"
+
+
+def test_graph_view_of_a_query(server):
+    status, headers, body = get(server, "/graph?query=" + urllib.parse.quote(THERAPIES))
+    assert status == 200 and body.startswith(b"<!DOCTYPE html>")
+    assert b"Alphacel" in body
+    status, _, body = get(
+        server, "/graph?query=" + urllib.parse.quote("SELECT ?x WHERE { ?x a atmp:Nothing }")
+    )
+    assert status == 404 and b"nothing to draw" in body
+
+
+def test_serve_command_help():
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in (
+        "--host",
+        "--port",
+        "--timeout",
+        "--max-rows",
+        "--workers",
+        "--cors",
+        "--allow-remote",
+    ):
+        assert option in result.output

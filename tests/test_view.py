@@ -1,0 +1,676 @@
+"""The graph view: one self-contained, offline, escaped HTML page (checked in Python), and the page
+itself in headless Chromium with every network request blocked: exact nodes and edges, search,
+class filter, neighbourhood highlight, side panel links, injection payloads, notebook iframe.
+
+The browser tests need Debian's chromium (/usr/bin/chromium) and Playwright for Python; when either
+is missing they fail and say what to install (CI installs both). Screenshots go to test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import importlib
+import json
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from atmpkg.cli import cli
+from atmpkg.graph import (
+    ParameterError,
+    StoreError,
+    UnknownNameError,
+    build,
+    render_html,
+    select_subgraph,
+    to_networkx,
+    view,
+)
+from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, shorten
+
+ROOT = Path(__file__).parent.parent
+FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
+# the package exports the function view(), which hides the module of the same name
+view_module = importlib.import_module("atmpkg.graph.view")
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+CELLCO_NEIGHBOURHOOD = [
+    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+    "approval:alphacel-fda-2022-04-01-large-b-cell-lymphoma",
+    "approval:betacel-fda-2021-03-26-multiple-myeloma",
+    "approval:betacel-pmda-2022-01-multiple-myeloma",
+    "company:bigpharma",
+    "company:cellco",
+    "company:cellco-eu",
+    "country:us",
+    "deal:bigpharma-cellco-2017",
+    "development:cellco-data-2023",
+    "therapy:alphacel",
+]
+IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
+SCRIPT_PAYLOAD = "</script><script>alert(2)</script>"
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """The tags of a page, the text of each <script> and <style>, and the CSP meta tag."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.blocks: list[tuple[str, dict, str]] = []
+        self._open: tuple[str, dict] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag in ("script", "style"):
+            self._open = (tag, dict(attrs))
+            self.blocks.append((tag, dict(attrs), ""))
+
+    def handle_data(self, data):
+        if self._open:
+            tag, attrs, text = self.blocks[-1]
+            self.blocks[-1] = (tag, attrs, text + data)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._open = None
+
+    def csp(self) -> dict[str, list[str]]:
+        content = next(
+            a["content"]
+            for t, a in self.tags
+            if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"
+        )
+        return {part.split()[0]: part.split()[1:] for part in content.split(";") if part.strip()}
+
+
+def page_data(document: str) -> dict:
+    """The JSON data block of a view page."""
+    return json.loads(
+        next(
+            text
+            for tag, attrs, text in _Page(document).blocks
+            if attrs.get("type") == "application/json"
+        )
+    )
+
+
+def sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
+
+
+def expected_network(triples) -> tuple[set[str], list[tuple[str, str, str]]]:
+    """What the view must draw: the network of the slice, with the sources its entities cite
+    folded into their side panel (not drawn)."""
+    graph = to_networkx(triples)
+    kind = {n: (c or "").split(";") for n, c in graph.nodes(data="class")}
+    cited = {
+        v for u, v in graph.edges() if "atmp:Source" in kind[v] and "atmp:Source" not in kind[u]
+    }
+    nodes = {n for n in graph if n not in cited}
+    edges = sorted(
+        (u, v, label)
+        for u, v, label in graph.edges(data="label")
+        if u not in cited and v not in cited
+    )
+    return nodes, edges
+
+
+def iri(prefixed: str) -> str:
+    kind, slug = prefixed.split(":")
+    return f"{ID}{kind}/{slug}"
+
+
+# --- the page in Python -----------------------------------------------------------------------
+
+
+def test_page_is_one_self_contained_file(fixture_store):
+    document = view(store=fixture_store).html
+    parsed = _Page(document)
+    assert document.startswith("<!DOCTYPE html>")
+    for tag, attrs in parsed.tags:
+        assert tag not in ("link", "img", "iframe", "object", "embed", "base", "frame"), tag
+        assert "src" not in attrs and "href" not in attrs, (tag, attrs)
+    scripts = [(attrs, text) for tag, attrs, text in parsed.blocks if tag == "script"]
+    assert [attrs.get("type") for attrs, _ in scripts] == ["application/json", None, None]
+    vis_script = (
+        Path(__import__("pyvis").__file__).parent / "templates/lib/vis-9.1.2/vis-network.min.js"
+    ).read_text(encoding="utf-8")
+    assert scripts[1][1] == vis_script  # read from the installed pyvis, inlined as is
+
+
+def test_vis_network_is_not_copied_into_the_repository():
+    copies = [
+        p
+        for p in ROOT.rglob("*")
+        if "vis-network" in p.name and ".git" not in p.parts and "test-artifacts" not in p.parts
+    ]
+    assert copies == []
+
+
+def test_csp_allows_exactly_the_inline_code(fixture_store):
+    parsed = _Page(view(store=fixture_store).html)
+    policy = parsed.csp()
+    assert policy["default-src"] == ["'none'"]
+    assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
+    assert policy["img-src"] == ["data:"]
+    code = [text for tag, attrs, text in parsed.blocks if tag == "script" and "type" not in attrs]
+    styles = [text for tag, attrs, text in parsed.blocks if tag == "style"]
+    assert sorted(policy["script-src"]) == sorted(sha256(t) for t in code)
+    assert sorted(policy["style-src"]) == sorted(sha256(t) for t in styles)
+    assert "'unsafe-inline'" not in str(policy) and "'unsafe-eval'" not in str(policy)
+
+
+def test_no_lib_folder_is_written(fixture_store, tmp_path, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    view(store=fixture_store, output="v.html")
+    result = CliRunner().invoke(cli, ["view", "--store", str(fixture_store)])
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(work)) == ["v.html", "view.html"]
+
+
+@pytest.mark.parametrize(
+    "label", [IMG_PAYLOAD, SCRIPT_PAYLOAD, "a & b <!-- c", "line\u2028sep\u2029end"]
+)
+def test_data_block_escapes_every_markup_character(label):
+    node = ox.NamedNode(iri("company:x"))
+    triples = [
+        ox.Triple(node, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Company")),
+        ox.Triple(
+            node, ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label"), ox.Literal(label)
+        ),
+    ]
+    document = render_html(triples, title=label)
+    block = document.split('<script type="application/json" id="atmp-data">', 1)[1]
+    block = block.split("</script>", 1)[0]
+    for character in "<>&\u2028\u2029":
+        assert character not in block
+    assert json.loads(block)["nodes"][0]["label"] == label
+    assert f"<title>{html.escape(label)}</title>" in document
+    if "<" in label:
+        assert label not in document
+
+
+def test_view_is_deterministic(fixture_store):
+    assert view(store=fixture_store).html == view(store=fixture_store).html
+
+
+# --- what a view draws ------------------------------------------------------------------------
+
+
+def test_focus_draws_the_neighbourhood(fixture_store):
+    result = view(focus="CellCo", hops=1, store=fixture_store)
+    data = page_data(result.html)
+    assert sorted(shorten(n["iri"]) for n in data["nodes"]) == CELLCO_NEIGHBOURHOOD
+    assert (result.nodes, result.edges) == (len(data["nodes"]), len(data["edges"]))
+    nodes, edges = expected_network(
+        select_subgraph(focus="CellCo", hops=1, with_sources=True, store=fixture_store)
+    )
+    assert len(edges) == result.edges and {n["iri"] for n in data["nodes"]} == nodes
+
+
+SELECT_RQ = "SELECT ?therapy ?company WHERE { ?therapy atmp:developedBy ?company }\n"
+CONSTRUCT_RQ = (
+    "CONSTRUCT { ?therapy atmp:developedBy ?company } "
+    "WHERE { ?therapy atmp:developedBy ?company }\n"
+)
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        {},
+        {"focus": "alphacel", "hops": 2},
+        {"classes": ["atmp:Therapy", "Company"]},
+        {"file": "select.rq"},
+        {"file": "construct.rq"},
+        {"name": "products-by-target", "params": {"target": "cd19"}},
+    ],
+    ids=["whole", "focus", "classes", "select", "construct", "named"],
+)
+def test_view_draws_exactly_the_slice(fixture_store, tmp_path, selection):
+    (tmp_path / "select.rq").write_text(SELECT_RQ)
+    (tmp_path / "construct.rq").write_text(CONSTRUCT_RQ)
+    if "file" in selection:
+        selection = {"file": tmp_path / selection["file"]}
+    result = view(store=fixture_store, **selection)
+    nodes, edges = expected_network(
+        select_subgraph(store=fixture_store, with_sources=True, **selection)
+    )
+    data = page_data(result.html)
+    drawn = [n["iri"] for n in data["nodes"]]
+    links = sorted((drawn[a], drawn[b], data["properties"][p]) for a, b, p in data["edges"])
+    assert set(drawn) == nodes and len(drawn) == len(nodes) == result.nodes
+    assert links == edges and len(links) == result.edges
+
+
+def test_select_answer_becomes_its_nodes_and_links(fixture_store, tmp_path):
+    (tmp_path / "select.rq").write_text(SELECT_RQ)
+    data = page_data(view(file=tmp_path / "select.rq", store=fixture_store).html)
+    assert sorted(shorten(n["iri"]) for n in data["nodes"]) == [
+        "company:cellco",
+        "company:cellco-eu",
+        "company:genecorp",
+        "therapy:alphacel",
+        "therapy:betacel",
+        "therapy:genex",
+    ]
+    labels = {data["properties"][p] for _, _, p in data["edges"]}
+    assert {"developed by", "develops"} <= labels
+
+
+def test_labels_are_names_and_classes_have_a_legend(fixture_store):
+    data = page_data(view(focus="alphacel", store=fixture_store).html)
+    by_iri = {n["iri"]: n for n in data["nodes"]}
+    alphacel = by_iri[iri("therapy:alphacel")]
+    assert alphacel["label"] == "Alphacel"
+    assert "AC-019" in alphacel["names"] and "alphacabtagene autoleucel" in alphacel["names"]
+    assert all(not n["label"].startswith(("http", "<")) for n in data["nodes"])
+    assert all(not p.startswith(("http", "<")) for p in data["properties"])
+    therapy = data["classes"][alphacel["c"]]
+    assert (therapy["label"], therapy["color"], therapy["shape"]) == ("Therapy", "#4e79a7", "dot")
+    assert set(data["options"]["groups"]) == {f"c{i}" for i in range(len(data["classes"]))}
+    assert data["options"]["groups"][f"c{alphacel['c']}"]["shape"] == "dot"
+
+
+def test_sources_are_listed_in_the_panel_not_drawn(fixture_store):
+    data = page_data(view(focus="alphacel", store=fixture_store).html)
+    assert all(data["classes"][n["c"]]["key"] != "atmp:Source" for n in data["nodes"])
+    alphacel = next(n for n in data["nodes"] if n["iri"] == iri("therapy:alphacel"))
+    cited = {data["sources"][s]["title"]: data["sources"][s] for _, s in alphacel["src"]}
+    assert cited["FDA approves Alphacel"]["url"] == "https://fda.example/alphacel"
+    assert cited["FDA approves Alphacel"]["publisher"] == "US Food and Drug Administration"
+    assert {data["properties"][p] for p, _ in alphacel["src"]} == {"source"}
+    facts = {data["properties"][p]: value for p, value, _ in alphacel["facts"]}
+    assert facts["international nonproprietary name"] == "alphacabtagene autoleucel"
+    bare = page_data(view(focus="alphacel", with_sources=False, store=fixture_store).html)
+    assert bare["sources"] == [] and all(n["src"] == [] for n in bare["nodes"])
+
+
+def test_large_views_warn_and_say_how_to_narrow(fixture_store, tmp_path, monkeypatch):
+    monkeypatch.setattr(view_module, "NODE_CAP", 10)
+    result = view(store=fixture_store)
+    assert len(result.warnings) == 1 and "--focus ENTITY --hops N" in result.warnings[0]
+    assert page_data(result.html)["warnings"] == result.warnings
+    cli_result = CliRunner().invoke(
+        cli, ["view", "--store", str(fixture_store), "-o", str(tmp_path / "v.html")]
+    )
+    assert "Note: This view draws" in cli_result.output
+
+
+def test_notebook_display_is_an_escaped_sandboxed_iframe(fixture_store):
+    result = view(focus="cellco", store=fixture_store)
+    shown = result._repr_html_()
+    match = re.fullmatch(r'<iframe ([^>]*) srcdoc="([^"]*)"></iframe>', shown)
+    assert match, shown[:200]
+    assert 'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"' in match.group(1)
+    assert "allow-same-origin" not in shown and "<script" not in shown
+    assert html.unescape(match.group(2)) == result.html
+    assert "html" not in repr(result)  # the repr stays short in a notebook
+
+
+def test_output_is_written_atomically(fixture_store, tmp_path):
+    target = tmp_path / "v.html"
+    target.write_text("old")
+    result = view(focus="cellco", store=fixture_store, output=target)
+    assert result.path == target and target.read_text(encoding="utf-8") == result.html
+    assert sorted(os.listdir(tmp_path)) == ["v.html"]
+    with pytest.raises(StoreError, match="does not exist"):
+        view(store=fixture_store, output=tmp_path / "missing" / "v.html")
+    with pytest.raises(StoreError, match="folder"):
+        view(store=fixture_store, output=tmp_path)
+
+
+def test_cli_view(fixture_store, tmp_path):
+    out = tmp_path / "cellco.html"
+    result = CliRunner().invoke(
+        cli,
+        ["view", "--store", str(fixture_store), "--focus", "cellco", "--hops", "1", "-o", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Wrote {out}: 11 nodes, 26 links.\n"
+    data = page_data(out.read_text(encoding="utf-8"))
+    assert len(data["nodes"]) == 11 and len(data["edges"]) == 26
+    assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in out.read_text()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--focus", "nobody"], "unknown entity 'nobody'"),
+        (["--hops", "2"], "give a focus too"),
+        (["--class", "atmp:Nothing"], "unknown class 'atmp:Nothing'"),
+    ],
+)
+def test_cli_view_errors(fixture_store, tmp_path, args, message):
+    out = tmp_path / "v.html"
+    result = CliRunner().invoke(cli, ["view", "--store", str(fixture_store), "-o", str(out), *args])
+    assert result.exit_code == 1 and message in result.output
+    assert not out.exists()
+
+
+def test_library_errors(fixture_store):
+    with pytest.raises(UnknownNameError):
+        view(focus="nobody", store=fixture_store)
+    with pytest.raises(ParameterError):
+        view(hops=1, store=fixture_store)
+
+
+# --- the page in a browser --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(apt-get update && apt-get install -y chromium)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(
+            "Playwright for Python is missing: pip install playwright (never 'playwright "
+            "install': the tests use the system chromium)"
+        )
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Opened:
+    """A page loaded in Chromium with every request that is not file: or data: aborted and
+    recorded, and every console error, page error and dialog recorded."""
+
+    def __init__(self, browser, target: Path | None = None, content: str | None = None):
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        # routed on the context, so that pages the page might open are blocked too
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+        if target is not None:
+            self.page.goto(target.resolve().as_uri())
+            self.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+
+    def _route(self, route):
+        if route.request.url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            self.requests.append(route.request.url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def run(self, script: str, arg=None):
+        return self.page.evaluate(script, arg)
+
+    def node_id(self, prefixed: str) -> int:
+        return self.run("i => atmpView.data.nodes.findIndex(n => n.iri === i)", iri(prefixed))
+
+    def chosen(self) -> str | None:
+        """The node whose panel is shown and whose neighbourhood is highlighted."""
+        return self.run(
+            "atmpView.current() === null ? null : atmpView.data.nodes[atmpView.current()].iri"
+        )
+
+    def selected(self) -> list[str]:
+        return sorted(
+            self.run("atmpView.network.getSelectedNodes().map(id => atmpView.data.nodes[id].iri)")
+        )
+
+    def clean(self) -> None:
+        assert self.requests == [], self.requests
+        assert self.errors == [], self.errors
+        assert self.dialogs == [], self.dialogs
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / name))
+
+
+@pytest.fixture
+def whole_page(fixture_store, tmp_path, browser):
+    result = view(store=fixture_store, output=tmp_path / "whole.html")
+    opened = Opened(browser, result.path)
+    yield opened
+    opened.context.close()
+
+
+def test_browser_renders_exactly_the_slice_offline(fixture_store, whole_page):
+    rendered = whole_page.run(
+        """() => {
+          const body = atmpView.network.body, iris = atmpView.data.nodes.map(n => n.iri);
+          return {
+            nodes: body.data.nodes.get().map(n => iris[n.id]),
+            edges: body.data.edges.get().map(e => [iris[e.from], iris[e.to], e.label]),
+            visibleNodes: body.nodeIndices.length,
+            visibleEdges: body.edgeIndices.length,
+            physics: atmpView.network.physics.options.enabled,
+          };
+        }"""
+    )
+    nodes, edges = expected_network(select_subgraph(store=fixture_store, with_sources=True))
+    assert sorted(rendered["nodes"]) == sorted(nodes)
+    assert sorted(map(tuple, rendered["edges"])) == edges
+    assert (rendered["visibleNodes"], rendered["visibleEdges"]) == (len(nodes), len(edges))
+    assert rendered["physics"] is False  # stabilised, then stopped
+    counts = whole_page.page.text_content("#counts")
+    assert counts == f"{len(nodes)} nodes · {len(edges)} links"
+    whole_page.screenshot("view-fixture.png")
+    whole_page.clean()
+
+
+def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browser):
+    result = view(store=curated_store, output=tmp_path / "curated.html")
+    assert result.warnings == [] and 500 < result.nodes <= view_module.NODE_CAP
+    opened = Opened(browser, result.path)
+    rendered = opened.run(
+        "[atmpView.network.body.nodeIndices.length, atmpView.network.body.edgeIndices.length]"
+    )
+    assert rendered == [result.nodes, result.edges]
+    opened.page.fill("#search", "tisagenlecleucel")  # an INN finds the brand
+    opened.page.press("#search", "Enter")
+    assert opened.chosen() == iri("therapy:kymriah")
+    assert "FDA" in opened.page.text_content("#panel")
+    opened.screenshot("view-curated.png")
+    opened.clean()
+    opened.context.close()
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("ENEC", "company:genecorp"),  # part of a label, any case
+        ("genexa", "therapy:genex"),  # a second brand name
+        ("alphacabtagene", "therapy:alphacel"),  # the start of the INN
+        ("alphacel", "therapy:alphacel"),  # exact label before the approvals that start with it
+    ],
+)
+def test_browser_search_focuses_the_node(whole_page, text, found):
+    whole_page.page.fill("#search", text)
+    assert whole_page.page.locator("#results li button").count() >= 1
+    whole_page.page.press("#search", "Enter")
+    assert whole_page.chosen() == iri(found) and iri(found) in whole_page.selected()
+    label = whole_page.run("i => atmpView.data.nodes[i].label", whole_page.node_id(found))
+    assert whole_page.page.text_content("#panel h2") == label
+    assert whole_page.page.locator("#results li").count() == 0
+    whole_page.clean()
+
+
+DRAWN_STYLE = """() => {
+  const body = atmpView.network.body, iri = (id) => atmpView.data.nodes[id].iri;
+  const nodes = {}, edges = {};
+  for (const id of body.nodeIndices) nodes[iri(id)] = body.nodes[id].getFormattingValues().color;
+  for (const id of body.edgeIndices) {
+    const e = body.edges[id], values = e.getFormattingValues();
+    edges[iri(e.fromId) + " " + iri(e.toId)] = [values.color, values.opacity];
+  }
+  return { nodes, edges };
+}"""
+
+
+def test_browser_click_highlights_the_neighbourhood(fixture_store, whole_page):
+    nodes, edges = expected_network(select_subgraph(store=fixture_store, with_sources=True))
+    genex = iri("therapy:genex")
+    near = {genex} | {v for u, v, _ in edges if u == genex} | {u for u, v, _ in edges if v == genex}
+    incident = [e for e in edges if genex in e[:2]]
+    node = whole_page.node_id("therapy:genex")
+    whole_page.run(
+        "id => atmpView.network.moveTo({position: atmpView.network.getPosition(id), scale: 2})",
+        node,
+    )
+    x, y = whole_page.run(
+        "id => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return [p.x, p.y]; }",
+        node,
+    )
+    box = whole_page.page.locator("#network canvas").bounding_box()
+    whole_page.page.mouse.click(box["x"] + x, box["y"] + y)
+    assert whole_page.chosen() == genex
+    assert whole_page.selected() == sorted(near)
+    assert whole_page.run("atmpView.network.getSelectedEdges().length") == len(incident)
+    drawn = whole_page.run(DRAWN_STYLE)  # the colours vis draws each node and link with
+    classes = whole_page.run("atmpView.data.classes.map(c => c.color)")
+    kind = whole_page.run("Object.fromEntries(atmpView.data.nodes.map(n => [n.iri, n.c]))")
+    assert {n for n, color in drawn["nodes"].items() if color == classes[kind[n]]} == near
+    assert all(drawn["edges"][f"{u} {v}"] == ["#c0392b", 1] for u, v, _ in incident)
+    assert {tuple(style) for (key, style) in drawn["edges"].items()} == {
+        ("#c0392b", 1),
+        ("#9aa5b1", 0.12),
+    }
+    assert whole_page.page.text_content("#panel h2") == "Genex"
+    links = whole_page.page.locator("#panel ul.items").last.text_content()
+    assert "developed by: GeneCorp" in links
+    whole_page.run("atmpView.network.moveTo({position: {x: 1e5, y: 1e5}})")  # empty canvas
+    whole_page.page.mouse.click(box["x"] + 100, box["y"] + 100)  # a click there clears it
+    assert whole_page.chosen() is None and whole_page.selected() == []
+    drawn = whole_page.run(DRAWN_STYLE)
+    assert all(color == classes[kind[n]] for n, color in drawn["nodes"].items())
+    assert {tuple(style) for style in drawn["edges"].values()} == {("#9aa5b1", 1)}
+    whole_page.clean()
+
+
+def test_browser_class_filter_hides_nodes(whole_page):
+    therapies = {iri("therapy:alphacel"), iri("therapy:betacel"), iri("therapy:genex")}
+    total = whole_page.run("atmpView.network.body.nodeIndices.length")
+    whole_page.page.locator("#classes label", has_text="Therapy").locator("input").uncheck()
+    hidden = whole_page.run(
+        "atmpView.nodes.get({filter: n => n.hidden}).map(n => atmpView.data.nodes[n.id].iri)"
+    )
+    assert set(hidden) == therapies
+    assert whole_page.run("atmpView.network.body.nodeIndices.length") == total - 3
+    whole_page.page.locator("#classes label", has_text="Therapy").locator("input").check()
+    assert whole_page.run("atmpView.network.body.nodeIndices.length") == total
+    whole_page.clean()
+
+
+def test_browser_panel_links_are_safe(fixture_store, tmp_path, browser):
+    triples = select_subgraph(focus="alphacel", with_sources=True, store=fixture_store)
+    alphacel, bad = ox.NamedNode(iri("therapy:alphacel")), ox.NamedNode(iri("source:bad"))
+    triples += [
+        ox.Triple(alphacel, ox.NamedNode(DCT + "source"), bad),
+        ox.Triple(bad, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Source")),
+        ox.Triple(bad, ox.NamedNode(DCT + "title"), ox.Literal("Bad <b>link</b>")),
+        ox.Triple(bad, ox.NamedNode(SCHEMA + "url"), ox.NamedNode("javascript:alert(3)")),
+    ]
+    target = tmp_path / "links.html"
+    target.write_text(render_html(triples), encoding="utf-8")
+    opened = Opened(browser, target)
+    opened.run("id => atmpView.select(id, true)", opened.node_id("therapy:alphacel"))
+    anchors = opened.run(
+        "[...document.querySelectorAll('#panel a')].map(a => [a.textContent, a.getAttribute('href'), a.rel, a.target])"
+    )
+    assert [
+        "FDA approves Alphacel",
+        "https://fda.example/alphacel",
+        "noopener noreferrer",
+        "_blank",
+    ] in anchors
+    assert all(href.startswith(("https://", "http://")) for _, href, _, _ in anchors)
+    assert "Bad <b>link</b>" in opened.page.text_content("#panel")
+    assert opened.run("document.querySelectorAll('#panel b').length") == 0
+    opened.clean()
+    opened.context.close()
+
+
+@pytest.fixture
+def payload_store(tmp_path_factory) -> Path:
+    """The fixture graph with two company labels replaced by injection payloads."""
+    data = tmp_path_factory.mktemp("payload-data")
+    for file in FIXTURE_DATA.glob("*.csv"):
+        shutil.copy(file, data / file.name)
+    companies = (data / "companies.csv").read_text(encoding="utf-8")
+    companies = companies.replace("cellco,CellCo,", f'cellco,"{IMG_PAYLOAD}",')
+    companies = companies.replace("genecorp,GeneCorp,", f'genecorp,"{SCRIPT_PAYLOAD}",')
+    (data / "companies.csv").write_text(companies, encoding="utf-8")
+    store = tmp_path_factory.mktemp("payload-store")
+    build(store, data_dir=data)
+    return store
+
+
+def test_browser_injection_payloads_stay_text(payload_store, tmp_path, browser):
+    result = view(store=payload_store, output=tmp_path / "payload.html")
+    assert IMG_PAYLOAD not in result.html and SCRIPT_PAYLOAD not in result.html
+    opened = Opened(browser, result.path)
+    labels = opened.run("atmpView.data.nodes.map(n => n.label)")
+    assert IMG_PAYLOAD in labels and SCRIPT_PAYLOAD in labels
+    for payload, company in ((IMG_PAYLOAD, "company:cellco"), (SCRIPT_PAYLOAD, "company:genecorp")):
+        opened.run("id => atmpView.select(id, true)", opened.node_id(company))
+        assert opened.page.text_content("#panel h2") == payload
+        opened.page.fill("#search", payload[:12])
+        assert payload in opened.page.text_content("#results")
+        opened.page.wait_for_timeout(400)  # the focus animation and redraw with the label
+    injected = opened.run(
+        """() => ({
+          img: document.querySelectorAll('img').length,
+          scripts: document.scripts.length,
+          inPanel: document.querySelectorAll('#panel script, #results script, #panel img, #results img').length,
+        })"""
+    )
+    assert injected == {"img": 0, "scripts": 3, "inPanel": 0}
+    opened.screenshot("view-injection.png")
+    opened.clean()
+    opened.context.close()
+
+
+def test_browser_notebook_iframe_renders_offline(fixture_store, browser):
+    result = view(focus="cellco", store=fixture_store)
+    opened = Opened(browser)
+    opened.page.set_content(f"<!DOCTYPE html><html><body>{result._repr_html_()}</body></html>")
+    frame = opened.page.frame_locator("iframe")
+    frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
+    inner = opened.page.frames[1]
+    assert inner.evaluate("atmpView.network.body.nodeIndices.length") == result.nodes
+    assert inner.evaluate("atmpView.network.body.edgeIndices.length") == result.edges
+    opened.clean()
+    opened.context.close()
