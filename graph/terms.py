@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -122,6 +123,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
+@functools.lru_cache(maxsize=65536)
 def shorten(value: str) -> str:
     """Write an IRI with the predeclared prefixes when one applies.
 
