@@ -25,6 +25,43 @@ store_option = click.option(
     help="Store folder (env ATMPKG_STORE; default: a per-user data folder).",
 )
 
+#: Seconds a remote query may run past --timeout before the command ends itself: the HTTP client
+#: stops at the limit and names the endpoint; this only catches what it cannot (a DNS lookup).
+REMOTE_GRACE = 2.0
+
+
+def endpoint_option(func):
+    """``--endpoint URL`` (env ATMPKG_ENDPOINT) and ``--graph IRI`` (env ATMPKG_GRAPH): use a remote
+    SPARQL 1.1 store instead of the embedded one."""
+    func = click.option(
+        "--graph",
+        metavar="IRI",
+        envvar="ATMPKG_GRAPH",
+        help="With --endpoint: the named graph holding the data (env ATMPKG_GRAPH; default: "
+        "https://w3id.org/atmp-kg/graph, where 'atmpkg push' puts it).",
+    )(func)
+    return click.option(
+        "--endpoint",
+        metavar="URL",
+        envvar="ATMPKG_ENDPOINT",
+        help="Use this SPARQL 1.1 endpoint instead of the embedded store (env ATMPKG_ENDPOINT). "
+        "Credentials: ATMPKG_ENDPOINT_USER / ATMPKG_ENDPOINT_PASSWORD or ~/.netrc.",
+    )(func)
+
+
+def _remote(endpoint: str | None, graph: str | None, timeout: float | None = None):
+    """The :class:`~atmpkg.graph.remote.RemoteStore` that --endpoint and --graph name, or None for
+    the embedded store."""
+    if endpoint is None:
+        source = click.get_current_context().get_parameter_source("graph")
+        if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--graph names a graph of a remote store; give --endpoint too")
+        return None
+    from atmpkg.graph.remote import RemoteStore
+
+    options = {"graph": graph, "timeout": timeout}
+    return RemoteStore(endpoint, **{k: v for k, v in options.items() if v is not None})
+
 
 def _library_errors(func):
     """Turn library exceptions into 'Error: …' and the documented exit codes."""
@@ -188,8 +225,11 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="Write to this file (atomically) instead of stdout.",
 )
 @store_option
+@endpoint_option
 @_library_errors
-def query(sparql, file, name, params, fmt, timeout, limit, allow, output, store) -> None:
+def query(
+    sparql, file, name, params, fmt, timeout, limit, allow, output, store, endpoint, graph
+) -> None:
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
     from atmpkg.graph import format_result, query_file, run_named
     from atmpkg.graph import query as run_query
@@ -198,8 +238,11 @@ def query(sparql, file, name, params, fmt, timeout, limit, allow, output, store)
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
     bound = _parse_params(params)
-    options = {"store": store, "limit": limit, "allow": allow}
-    with _deadline(timeout):
+    remote = _remote(endpoint, graph, timeout)
+    options = {"store": store, "limit": limit, "allow": allow, "endpoint": remote}
+    if remote is not None:
+        options["timeout"] = timeout  # each HTTP request stops waiting at the limit
+    with _deadline(timeout if remote is None else timeout + REMOTE_GRACE):
         if name:
             result = run_named(name, bound, **options)
         elif file:
@@ -212,9 +255,11 @@ def query(sparql, file, name, params, fmt, timeout, limit, allow, output, store)
 
 
 @cli.command(name="queries")
+@endpoint_option
 @_library_errors
-def list_named() -> None:
-    """List the named queries with their summary and parameters."""
+def list_named(endpoint: str | None, graph: str | None) -> None:
+    """List the named queries with their summary and parameters (they come with the package:
+    --endpoint is accepted, like on every read command, and changes nothing)."""
     from atmpkg.graph import list_queries
 
     for named in list_queries():
@@ -231,13 +276,14 @@ def list_named() -> None:
 @cli.command()
 @click.argument("entity")
 @store_option
+@endpoint_option
 @_library_errors
-def show(entity: str, store: Path | None) -> None:
+def show(entity: str, store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Everything about one entity (label, slug or IRI; a near miss suggests names)."""
     from atmpkg.graph import show as show_entity
     from atmpkg.graph.terms import shorten
 
-    view = show_entity(entity, store=store)
+    view = show_entity(entity, store=store, endpoint=_remote(endpoint, graph))
     click.echo(f"{view.label}  <{view.iri}>")
     click.echo(f"  a {', '.join(view.types)}")
     for fact in view.facts:
@@ -261,12 +307,13 @@ def show(entity: str, store: Path | None) -> None:
 
 @cli.command()
 @store_option
+@endpoint_option
 @_library_errors
-def stats(store: Path | None) -> None:
+def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Counts per class and property, number of sources, and build information."""
     from atmpkg.graph import stats as get_stats
 
-    result = get_stats(store=store)
+    result = get_stats(store=store, endpoint=_remote(endpoint, graph))
     click.echo(
         f"{result.triples} triples, {result.sources} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
     )
@@ -361,8 +408,11 @@ def import_(files: tuple[Path, ...], store: Path | None) -> None:
     help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
 @store_option
+@endpoint_option
 @_library_errors
-def export(focus, hops, classes, name, file, params, fmt, with_sources, output, store) -> None:
+def export(
+    focus, hops, classes, name, file, params, fmt, with_sources, output, store, endpoint, graph
+) -> None:
     """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns."""
     from atmpkg.graph import export_subgraph
@@ -378,6 +428,7 @@ def export(focus, hops, classes, name, file, params, fmt, with_sources, output, 
         params=_parse_params(params),
         with_sources=with_sources,
         store=store,
+        endpoint=_remote(endpoint, graph),
     )
     if result.content is not None:
         _write_output(result.content.decode("utf-8"), None)
@@ -398,13 +449,23 @@ def export(focus, hops, classes, name, file, params, fmt, with_sources, output, 
     help="Show at most this many connections.",
 )
 @store_option
+@endpoint_option
 @_library_errors
-def path(entity_a: str, entity_b: str, max_paths: int, store: Path | None) -> None:
+def path(
+    entity_a: str,
+    entity_b: str,
+    max_paths: int,
+    store: Path | None,
+    endpoint: str | None,
+    graph: str | None,
+) -> None:
     """How two entities are connected: the shortest chains of links between them, followed either
     way and each shown in its real direction, the most specific first."""
     from atmpkg.graph import find_paths
 
-    connections = find_paths(entity_a, entity_b, max_paths=max_paths, store=store)
+    connections = find_paths(
+        entity_a, entity_b, max_paths=max_paths, store=store, endpoint=_remote(endpoint, graph)
+    )
     first = connections[0]
     links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
     click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
@@ -435,15 +496,25 @@ def path(entity_a: str, entity_b: str, max_paths: int, store: Path | None) -> No
     help="How many entities to list.",
 )
 @store_option
+@endpoint_option
 @_library_errors
-def rank(classes: tuple[str, ...], by: str, top: int, store: Path | None) -> None:
+def rank(
+    classes: tuple[str, ...],
+    by: str,
+    top: int,
+    store: Path | None,
+    endpoint: str | None,
+    graph: str | None,
+) -> None:
     """The most central entities of the graph by degree, PageRank or betweenness, optionally only
     those of some classes (ranked within the whole network)."""
     import pyoxigraph as ox
 
     from atmpkg.graph import QueryResult, format_result, rank_entities
 
-    ranked = rank_entities(by=by, classes=classes, top=top, store=store)
+    ranked = rank_entities(
+        by=by, classes=classes, top=top, store=store, endpoint=_remote(endpoint, graph)
+    )
     rows = [
         (
             ox.Literal(str(number)),
@@ -583,8 +654,11 @@ def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote
     help="Write the page to this file (atomically).",
 )
 @store_option
+@endpoint_option
 @_library_errors
-def view(focus, hops, classes, name, file, params, with_sources, title, output, store) -> None:
+def view(
+    focus, hops, classes, name, file, params, with_sources, title, output, store, endpoint, graph
+) -> None:
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
     from atmpkg.graph import view as make_view
@@ -600,6 +674,7 @@ def view(focus, hops, classes, name, file, params, with_sources, title, output, 
         store=store,
         output=output,
         title=title,
+        endpoint=_remote(endpoint, graph),
     )
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
@@ -636,6 +711,89 @@ def chart(kind: str, by: str | None, output: Path, store: Path | None) -> None:
     else:
         result = approvals_chart(by=by or "agency", store=store, output=output)
         click.echo(f"Wrote {result.path}: {result.total} approvals per year by {by or 'agency'}.")
+
+
+# --- push: load the built graph into a remote SPARQL 1.1 store ----------------------------------
+
+
+@cli.command()
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    envvar="ATMPKG_ENDPOINT",
+    help="The server's SPARQL 1.1 query endpoint (env ATMPKG_ENDPOINT).",
+)
+@click.option(
+    "--graph",
+    metavar="IRI",
+    envvar="ATMPKG_GRAPH",
+    help="The named graph to replace (env ATMPKG_GRAPH).  [default: https://w3id.org/atmp-kg/graph]",
+)
+@click.option(
+    "--update-endpoint",
+    metavar="URL",
+    help="SPARQL Update URL, for servers that keep it apart (Oxigraph: /update).  [default: the endpoint]",
+)
+@click.option(
+    "--graph-store",
+    metavar="URL",
+    help="Graph Store Protocol URL, for servers that keep it apart (Oxigraph: /store, Virtuoso: "
+    "/sparql-graph-crud).  [default: the endpoint if it speaks the protocol, else SPARQL Update]",
+)
+@click.option(
+    "--batch-size",
+    default=2000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Triples sent per request.",
+)
+@click.option(
+    "--timeout",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Time limit of each request, in seconds.",
+)
+@store_option
+@_library_errors
+def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, store) -> None:
+    """Load the built graph into a SPARQL 1.1 server, replacing only its named graph (--graph):
+    Graph Store Protocol, or SPARQL Update when the server has none. Credentials come from
+    ATMPKG_ENDPOINT_USER / ATMPKG_ENDPOINT_PASSWORD or ~/.netrc, never from the command line."""
+    from atmpkg.graph import push as push_graph
+    from atmpkg.graph.remote import DEFAULT_GRAPH
+
+    if endpoint is None:
+        raise click.UsageError(
+            "give the server's SPARQL endpoint: --endpoint URL (or ATMPKG_ENDPOINT)"
+        )
+    with contextlib.ExitStack() as stack:
+        bars = []
+
+        def progress(done: int, total: int) -> None:
+            if not bars:  # the total is known once the store is open
+                stderr = click.get_text_stream("stderr")
+                bars.append(
+                    stack.enter_context(
+                        click.progressbar(length=total, label="Pushing", file=stderr)
+                    )
+                )
+            bars[0].update(done - bars[0].pos)
+
+        report = push_graph(
+            endpoint,
+            update_endpoint=update_endpoint,
+            graph_store=graph_store,
+            graph=graph or DEFAULT_GRAPH,
+            store=store,
+            batch_size=batch_size,
+            timeout=timeout,
+            progress=progress,
+        )
+    click.echo(
+        f"Pushed {report.triples} triples into <{report.graph}> at {report.endpoint} over "
+        f"{report.protocol} ({report.batches} batches, {report.seconds:.1f} s)."
+    )
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ from atmpkg.graph.errors import (
 from atmpkg.graph.explore import EntityView, Stats, show, stats
 from atmpkg.graph.export import FORMATS, ExportResult, export_subgraph, write_triples
 from atmpkg.graph.query import query, query_file, run_named
+from atmpkg.graph.remote import PushReport, RemoteStore, push
 from atmpkg.graph.results import format_result
 from atmpkg.graph.server import serve
 from atmpkg.graph.sparql import QueryResult
@@ -49,15 +50,9 @@ from atmpkg.graph.subgraph import select_subgraph
 from atmpkg.graph.view import View, render_html, view
 
 __all__ = [
-    "view",
-    "serve",
-    "render_html",
-    "market_chart",
-    "approvals_chart",
-    "View",
-    "Chart",
     "AtmpkgError",
     "BuildReport",
+    "Chart",
     "Connection",
     "DataError",
     "EmptyResultError",
@@ -66,32 +61,41 @@ __all__ = [
     "FORMATS",
     "Link",
     "ParameterError",
+    "PushReport",
     "QueryRefusedError",
     "QueryResult",
     "QuerySyntaxError",
     "QueryTimeoutError",
     "Ranked",
+    "RemoteStore",
     "Stats",
     "StoreError",
     "UnknownNameError",
     "ValidationError",
+    "View",
+    "approvals_chart",
     "build",
     "export_subgraph",
     "find_paths",
     "format_result",
     "import_files",
     "list_queries",
+    "market_chart",
     "network",
     "open_store",
+    "push",
     "query",
     "query_file",
     "rank_entities",
+    "render_html",
     "run_named",
     "select_subgraph",
+    "serve",
     "show",
     "stats",
     "to_networkx",
     "validate",
+    "view",
     "write_triples",
 ]
 

@@ -27,6 +27,7 @@ import pyoxigraph as ox
 from atmpkg.graph.build import ontology_quads, open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.explore import resolve_entity
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.subgraph import (
     LABEL,
     TYPE,
@@ -171,14 +172,17 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
     return graph
 
 
-def network(store: StorePath = None) -> networkx.MultiDiGraph:
+def network(
+    store: StorePath = None, *, endpoint: str | RemoteStore | None = None
+) -> networkx.MultiDiGraph:
     """The network that paths and rankings use: the whole graph without sources and without the
-    SKOS concept schemes (which would link every concept of a scheme to every other).
+    SKOS concept schemes (which would link every concept of a scheme to every other). With
+    ``endpoint`` (a URL or a RemoteStore) it is read from that SPARQL 1.1 endpoint.
 
     >>> network("/tmp/fixture-store").number_of_nodes()      # doctest: +SKIP
     181
     """
-    graph = to_networkx(select_subgraph(store=store))
+    graph = to_networkx(select_subgraph(store=store, endpoint=endpoint))
     schemes = [n for n, cls in graph.nodes(data="class") if cls and SCHEME in cls.split(";")]
     graph.remove_nodes_from(schemes)
     return graph
@@ -234,6 +238,7 @@ def find_paths(
     max_paths: int = 5,
     store: StorePath = None,
     graph: networkx.MultiDiGraph | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> list[Connection]:
     """The shortest connections between entities ``a`` and ``b`` (label, slug or IRI), at most
     ``max_paths`` of them, the most specific first: those through less-linked entities (a shared
@@ -241,8 +246,9 @@ def find_paths(
 
     Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
     link that exists both ways, such as develops / developed by, is shown forwards). ``graph``
-    searches another network (from :func:`to_networkx`) instead of :func:`network`. Raises
-    :class:`EmptyResultError` when the two are not connected.
+    searches another network (from :func:`to_networkx`) instead of :func:`network`; ``endpoint``
+    reads the graph from a SPARQL 1.1 endpoint. Raises :class:`EmptyResultError` when the two are
+    not connected.
 
     >>> [str(c) for c in find_paths("Big Pharma", "Genex", store="/tmp/fixture-store")]   # doctest: +SKIP
     ['Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex']
@@ -251,11 +257,11 @@ def find_paths(
 
     if max_paths < 1:
         raise ParameterError(f"max_paths must be 1 or more, got {max_paths}")
-    oxstore = open_store(store).store
+    oxstore = open_store(store, endpoint=endpoint).store
     start, end = resolve_entity(a, oxstore), resolve_entity(b, oxstore)
     if start == end:
         raise ParameterError(f"'{a}' and '{b}' name the same entity, {shorten(start)}")
-    net = graph if graph is not None else network(store)
+    net = graph if graph is not None else network(store, endpoint=endpoint)
     for node, text in ((start, a), (end, b)):
         if node not in net:
             raise EmptyResultError(
@@ -321,9 +327,11 @@ def rank_entities(
     top: int = 10,
     store: StorePath = None,
     graph: networkx.MultiDiGraph | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> list[Ranked]:
     """The ``top`` most central entities by ``by`` (see :func:`centrality`), optionally only those of
-    ``classes`` (ranked within the whole network). Ties are ordered by label.
+    ``classes`` (ranked within the whole network). Ties are ordered by label. ``endpoint`` reads
+    the graph from a SPARQL 1.1 endpoint (a URL or a RemoteStore).
 
     >>> [(r.label, r.score) for r in rank_entities(top=2, store="/tmp/fixture-store")]   # doctest: +SKIP
     [('United States', 13), ('CellCo', 12)]
@@ -332,10 +340,10 @@ def rank_entities(
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
     if top < 1:
         raise ParameterError(f"top must be 1 or more, got {top}")
-    net = graph if graph is not None else network(store)
+    net = graph if graph is not None else network(store, endpoint=endpoint)
     members = set(net)
     if classes:
-        members &= class_members(classes, open_store(store).store)
+        members &= class_members(classes, open_store(store, endpoint=endpoint).store)
         if not members:
             raise EmptyResultError(f"no entity of class {', '.join(classes)} is in the network")
     scores = centrality(net, by)

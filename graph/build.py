@@ -30,6 +30,7 @@ from atmpkg import queries
 from atmpkg.graph import store as stores
 from atmpkg.graph.csvdata import compile_inputs
 from atmpkg.graph.errors import AtmpkgError, DataError, StoreError, ValidationError, Violation
+from atmpkg.graph.remote import RemoteStore, open_remote
 from atmpkg.graph.terms import PREFIXES, RDF, shorten
 from atmpkg.graph.validate import validate_store
 
@@ -203,15 +204,26 @@ _RECHECK = 2.0
 
 
 def open_store(
-    store: str | os.PathLike[str] | None = None, *, build_if_needed: bool = True
+    store: str | os.PathLike[str] | None = None,
+    *,
+    build_if_needed: bool = True,
+    endpoint: str | RemoteStore | None = None,
 ) -> stores.StoreHandle:
     """Open the store read-only, building it first when it is missing or older than the packaged
     data (stores built from another ``data_dir`` are used as they are).
 
+    With ``endpoint`` (a SPARQL 1.1 endpoint URL, or a :class:`~atmpkg.graph.remote.RemoteStore`
+    naming its graph and time limit) the handle's ``store`` is that remote store instead, and
+    ``store`` is not used.
+
     >>> handle = open_store("/tmp/atmpkg-doc-store")            # doctest: +SKIP
     >>> handle.info["counts"]["atmp:Therapy"] > 0                # doctest: +SKIP
     True
+    >>> open_store(endpoint="http://127.0.0.1:7878/query").store   # doctest: +SKIP
+    <RemoteStore endpoint=http://127.0.0.1:7878/query graph=https://w3id.org/atmp-kg/graph>
     """
+    if endpoint is not None:
+        return open_remote(endpoint)
     root = stores.resolve_path(store)
     build_dir = stores.current_build(root)
     if build_dir is not None and time.monotonic() - _checked.get(build_dir, -_RECHECK) < _RECHECK:

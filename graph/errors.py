@@ -136,3 +136,20 @@ class ParameterError(AtmpkgError, ValueError):
 
 class StoreError(AtmpkgError):
     """The store cannot be opened, built or written."""
+
+
+class EndpointTimeoutError(QueryTimeoutError, StoreError):
+    """A remote SPARQL endpoint did not answer within the time limit. The client stopped waiting
+    and closed the connection; the server may still finish the work on its side.
+
+    >>> str(EndpointTimeoutError("http://localhost:7878/query", 2))
+    'the SPARQL endpoint http://localhost:7878/query did not answer within 2 s; the client stopped waiting and closed the connection (raise the limit with --timeout/timeout=)'
+    """
+
+    def __init__(self, endpoint: str, seconds: float):
+        self.endpoint, self.seconds = endpoint, seconds
+        AtmpkgError.__init__(
+            self,
+            f"the SPARQL endpoint {endpoint} did not answer within {seconds:g} s; the client "
+            "stopped waiting and closed the connection (raise the limit with --timeout/timeout=)",
+        )

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import open_store
+from atmpkg.graph.build import count_classes, open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.terms import (
     DCT,
     ID,
@@ -117,9 +118,15 @@ def _label(store: ox.Store, term) -> str:
     return str(term)
 
 
-def show(entity: str, *, store: str | os.PathLike[str] | None = None) -> EntityView:
-    """Everything about one entity: its facts, the links to it, and the sources behind them."""
-    handle = open_store(store)
+def show(
+    entity: str,
+    *,
+    store: str | os.PathLike[str] | None = None,
+    endpoint: str | RemoteStore | None = None,
+) -> EntityView:
+    """Everything about one entity: its facts, the links to it, and the sources behind them (from
+    the embedded store, or from the SPARQL 1.1 ``endpoint``: a URL or a RemoteStore)."""
+    handle = open_store(store, endpoint=endpoint)
     oxstore = handle.store
     target = resolve_entity(entity, oxstore)
     node = ox.NamedNode(target)
@@ -172,9 +179,12 @@ class Stats:
     build: dict
 
 
-def stats(*, store: str | os.PathLike[str] | None = None) -> Stats:
-    """Counts per class and per property, the number of sources, and the build information."""
-    handle = open_store(store)
+def stats(
+    *, store: str | os.PathLike[str] | None = None, endpoint: str | RemoteStore | None = None
+) -> Stats:
+    """Counts per class and per property, the number of sources, and the build information (of
+    the embedded store, or of the SPARQL 1.1 ``endpoint``: a URL or a RemoteStore)."""
+    handle = open_store(store, endpoint=endpoint)
     oxstore = handle.store
     properties = {
         shorten(row["p"].value): int(row["n"].value)
@@ -192,7 +202,8 @@ def stats(*, store: str | os.PathLike[str] | None = None) -> Stats:
     )
     return Stats(
         len(oxstore),
-        dict(handle.info.get("counts", {})),
+        # A graph loaded into an endpoint without 'atmpkg push' has no recorded counts
+        dict(handle.info.get("counts") or count_classes(oxstore)),
         properties,
         int(sources["n"].value),
         dict(handle.info),

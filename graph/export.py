@@ -33,6 +33,7 @@ import pyoxigraph as ox
 
 from atmpkg.graph.analytics import as_triples, to_networkx
 from atmpkg.graph.errors import ParameterError, StoreError, UnknownNameError
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.store import VERSION
 from atmpkg.graph.subgraph import (
     SOURCE,
@@ -474,10 +475,12 @@ def export_subgraph(
     params: Mapping[str, str] | None = None,
     with_sources: bool | None = None,
     store: str | os.PathLike[str] | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> ExportResult:
     """Select a slice (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`) and write it
     in ``fmt`` to ``output`` (see :func:`write_triples`). ``with_sources`` defaults to True for
     ``nq`` and ``trig`` (whose named graphs carry the sources) and False for the others.
+    ``endpoint`` (a URL or a RemoteStore) reads the slice from that SPARQL 1.1 endpoint.
 
     The format and output folder are checked before the store is read; an unknown format, entity,
     class or query, or an empty slice, raises and writes nothing.
@@ -499,5 +502,6 @@ def export_subgraph(
         params=params,
         with_sources=fmt in ("nq", "trig") if with_sources is None else with_sources,
         store=store,
+        endpoint=endpoint,
     )
     return write_triples(triples, fmt, output)

@@ -18,8 +18,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from atmpkg import queries
+from atmpkg.graph import gate
 from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.sparql import QueryResult, Term, parse_term, run
 from atmpkg.graph.terms import ID, KINDS, PREFIXES, SLUG_RE, XSD, iri, kind_prefix
 
@@ -43,8 +45,10 @@ def query(
     timeout: float | None = None,
     limit: int | None = None,
     allow: Iterable[str] = (),
+    endpoint: str | RemoteStore | None = None,
 ) -> QueryResult:
-    """Run SPARQL on the embedded store (built first if needed).
+    """Run SPARQL on the embedded store (built first if needed), or on the SPARQL 1.1 ``endpoint``
+    (a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
 
     ``params`` binds variables of the SELECT clause: values are RDF terms, or text read as a term
     (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``). ``timeout`` in seconds really stops
@@ -52,12 +56,13 @@ def query(
     ``service``, ``dataset`` or ``update`` to lift the gate's refusals on purpose.
     """
     flags = _allow_flags(allow)
+    gate.check(sparql, **flags)  # before the store opens: a remote one is asked as it opens
     bindings = {
         name: value if not isinstance(value, str) else parse_term(value)
         for name, value in (params or {}).items()
     }
-    handle = open_store(store)
-    if flags["allow_update"]:
+    handle = open_store(store, endpoint=endpoint)
+    if flags["allow_update"] and not isinstance(handle.store, RemoteStore):
         writable = ox.Store(str(handle.oxigraph_path))
         return run(writable, sparql, bindings, limit=limit, **flags)
     return run(
@@ -101,12 +106,19 @@ def run_named(
 
 
 def _run_declared(
-    named: queries.NamedQuery, params, *, store: StorePath = None, **options
+    named: queries.NamedQuery,
+    params,
+    *,
+    store: StorePath = None,
+    endpoint: str | RemoteStore | None = None,
+    **options,
 ) -> QueryResult:
-    handle = open_store(store)
+    flags = _allow_flags(options.pop("allow", ()))
+    # Before the store opens and parameters are looked up: a remote store is asked for both
+    gate.check(named.text, **flags)
+    handle = open_store(store, endpoint=endpoint)
     bindings = bind_params(named, params or {}, handle.store)
     options.setdefault("timeout", None)
-    flags = _allow_flags(options.pop("allow", ()))
     return run(
         handle.store, named.text, bindings, store_path=handle.oxigraph_path, **options, **flags
     )

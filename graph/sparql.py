@@ -26,12 +26,14 @@ import pyoxigraph as ox
 
 from atmpkg.graph import gate
 from atmpkg.graph.errors import (
+    AtmpkgError,
     ParameterError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
     StoreError,
 )
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.terms import PREFIXES, XSD
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -123,14 +125,22 @@ def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
 
 
 def _evaluate(
-    store: ox.Store, checked: gate.CheckedQuery, bindings: Mapping[str, Term], limit: int | None
+    store: ox.Store | RemoteStore,
+    checked: gate.CheckedQuery,
+    bindings: Mapping[str, Term],
+    limit: int | None,
+    timeout: float | None = None,
 ) -> QueryResult:
     substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+    # Only a remote store takes a time limit here: its HTTP client stops waiting at the limit
+    limits = {"timeout": timeout} if timeout is not None else {}
     try:
         if checked.form == "UPDATE":
             store.update(checked.text, prefixes=PREFIXES)
             return QueryResult("UPDATE")
-        answer = store.query(checked.text, prefixes=PREFIXES, substitutions=substitutions or None)
+        answer = store.query(
+            checked.text, prefixes=PREFIXES, substitutions=substitutions or None, **limits
+        )
     except SyntaxError as exc:
         raise _syntax_error(exc) from None
     except RuntimeError as exc:
@@ -141,6 +151,8 @@ def _evaluate(
                 "returns; add them to the SELECT clause"
             ) from None
         raise StoreError(f"query failed: {exc}") from None
+    except AtmpkgError:
+        raise  # a remote store's own errors (an EndpointTimeoutError is also an OSError)
     except OSError as exc:
         raise StoreError(f"query failed while reading the store: {exc}") from None
     if isinstance(answer, ox.QueryBoolean):
@@ -215,7 +227,7 @@ def _run_isolated(
 
 
 def run(
-    store: ox.Store,
+    store: ox.Store | RemoteStore,
     query: str,
     bindings: Mapping[str, Term] | None = None,
     *,
@@ -231,7 +243,8 @@ def run(
     ``bindings`` maps variable names to RDF terms. ``limit`` caps rows (the result says when it cut
     them). With ``timeout`` (seconds) the query runs in a child process that is killed at the limit,
     raising :class:`QueryTimeoutError`; the child opens ``store_path`` read-only when given, else it
-    receives a copy of the (small, in-memory) store.
+    receives a copy of the (small, in-memory) store. On a :class:`~atmpkg.graph.remote.RemoteStore`
+    the HTTP client stops waiting at the limit instead (no child process) and updates are refused.
 
     >>> run(ox.Store(), "ASK { ?s ?p ?o }").boolean
     False
@@ -246,12 +259,16 @@ def run(
             f"the query has no variable ?{unknown[0]} to bind; its variables are: "
             + (", ".join(f"?{v}" for v in sorted(checked.variables)) or "none")
         )
+    if checked.form == "UPDATE" and isinstance(store, RemoteStore):
+        raise QueryRefusedError(
+            "updates are not sent to a remote endpoint; load the graph into it with 'atmpkg push'"
+        )
     if checked.form == "UPDATE" and timeout is not None:
         raise QueryRefusedError("updates cannot run under a time limit; run them without timeout")
-    if timeout is None:
-        return _evaluate(store, checked, bindings, limit)
-    if timeout <= 0:
+    if timeout is not None and timeout <= 0:
         raise ParameterError("timeout must be a positive number of seconds")
+    if timeout is None or isinstance(store, RemoteStore):
+        return _evaluate(store, checked, bindings, limit, timeout)
     source = str(store_path) if store_path is not None else store.dump(format=ox.RdfFormat.N_QUADS)
     return _run_isolated(source, checked, bindings, limit, timeout)
 

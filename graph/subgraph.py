@@ -22,6 +22,7 @@ from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import EmptyResultError, ParameterError, UnknownNameError
 from atmpkg.graph.explore import resolve_entity
 from atmpkg.graph.query import query_file, run_named
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.sparql import QueryResult
 from atmpkg.graph.terms import ATMP, DCT, ID, PREFIXES, RDF, RDFS, shorten
 
@@ -226,8 +227,10 @@ def select_subgraph(
     with_sources: bool = False,
     store: StorePath = None,
     timeout: float | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> list[ox.Triple]:
-    """A slice of the graph, as sorted triples.
+    """A slice of the graph, as sorted triples (of the embedded store, or of the SPARQL 1.1
+    ``endpoint``: a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
 
     - nothing given: the whole graph (every instance node);
     - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
@@ -256,7 +259,7 @@ def select_subgraph(
         raise ParameterError(f"hops must be 0 or more, got {hops}")
     if params and not (name or file):
         raise ParameterError("parameters are bound in a named query or query file; give one")
-    handle = open_store(store)
+    handle = open_store(store, endpoint=endpoint)
     oxstore = handle.store
     sources = _sources(oxstore)
     keep = class_members(classes, oxstore) if classes else None
@@ -267,7 +270,7 @@ def select_subgraph(
         nodes = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
         what = f"the neighbourhood of {shorten(center)}"
     elif name or file:
-        options = {"store": store, "timeout": timeout}
+        options = {"store": store, "timeout": timeout, "endpoint": endpoint}
         result = run_named(name, params, **options) if name else query_file(file, params, **options)
         what = f"the answer of query {name or file}"
         if result.form != "ASK" and not len(result):

@@ -30,6 +30,7 @@ import pyoxigraph as ox
 from atmpkg.graph.analytics import property_label, to_networkx
 from atmpkg.graph.explore import NAME_PROPERTIES
 from atmpkg.graph.export import atomic_files, output_paths
+from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.subgraph import LABEL, TYPE, select_subgraph
 from atmpkg.graph.terms import DCT, PREFIXES, SCHEMA, XSD
 from atmpkg.graph.viewpage import page
@@ -394,10 +395,12 @@ def view(
     store: StorePath = None,
     output: str | os.PathLike[str] | None = None,
     title: str | None = None,
+    endpoint: str | RemoteStore | None = None,
 ) -> View:
     """View a slice of the graph (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`;
-    ``with_sources`` lists the cited sources in the side panel) as an interactive page, written
-    atomically to ``output`` when given. The title says what was selected unless ``title`` is given.
+    ``with_sources`` lists the cited sources in the side panel; ``endpoint`` reads a remote SPARQL
+    store instead of the embedded one) as an interactive page, written atomically to ``output``
+    when given. The title says what was selected unless ``title`` is given.
 
     >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
     View(nodes=209, edges=374, warnings=[], path=PosixPath('firms.html'))
@@ -413,6 +416,7 @@ def view(
         params=params,
         with_sources=with_sources,
         store=store,
+        endpoint=endpoint,
     )
     result = _render(triples, title or _title(focus, hops, classes, name, file, params))
     if output is not None:

@@ -33,3 +33,6 @@ def _no_default_store(monkeypatch, tmp_path):
     """Tests never touch the user's real store: the default store lives in the test's tmp_path."""
     monkeypatch.setenv("ATMPKG_STORE", str(tmp_path / "default-store"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    # A researcher's own remote-store settings must not redirect the tests.
+    monkeypatch.delenv("ATMPKG_ENDPOINT", raising=False)
+    monkeypatch.delenv("ATMPKG_GRAPH", raising=False)
