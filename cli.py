@@ -772,10 +772,9 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
 
         def progress(done: int, total: int) -> None:
             if not bars:  # the total is known once the store is open
-                stderr = click.get_text_stream("stderr")
                 bars.append(
                     stack.enter_context(
-                        click.progressbar(length=total, label="Pushing", file=stderr)
+                        click.progressbar(length=total, label="Pushing", file=sys.stderr)
                     )
                 )
             bars[0].update(done - bars[0].pos)
