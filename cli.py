@@ -653,11 +653,30 @@ def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the page to this file (atomically).",
 )
+@click.option(
+    "--max-nodes",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Draw at most this many entities; a larger selection is sampled, with a note.",
+)
 @store_option
 @endpoint_option
 @_library_errors
 def view(
-    focus, hops, classes, name, file, params, with_sources, title, output, store, endpoint, graph
+    focus,
+    hops,
+    classes,
+    name,
+    file,
+    params,
+    with_sources,
+    title,
+    output,
+    max_nodes,
+    store,
+    endpoint,
+    graph,
 ) -> None:
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
@@ -675,6 +694,7 @@ def view(
         output=output,
         title=title,
         endpoint=_remote(endpoint, graph),
+        max_nodes=max_nodes,
     )
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)

@@ -145,11 +145,12 @@ def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
     return members
 
 
-def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) -> set[str]:
-    """Nodes within ``hops`` links of ``focus``, following links both ways but never into a
-    source (a source is reached only as the focus itself)."""
-    seen, frontier = {focus}, {focus}
-    for _ in range(hops):
+def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) -> dict[str, int]:
+    """Nodes within ``hops`` links of ``focus`` with their distance, nearest first (sorted by IRI
+    within a distance), following links both ways but never into a source (a source is reached
+    only as the focus itself)."""
+    seen, frontier = {focus: 0}, {focus}
+    for distance in range(1, hops + 1):
         reached: set[str] = set()
         for iri in frontier:
             node = ox.NamedNode(iri)
@@ -159,11 +160,51 @@ def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) ->
             for quad in store.quads_for_pattern(None, None, node):
                 if is_node(quad.subject):
                     reached.add(quad.subject.value)
-        frontier = {n for n in reached - seen if n not in sources}
-        seen |= frontier
+        frontier = {n for n in reached if n not in seen and n not in sources}
+        seen.update((n, distance) for n in sorted(frontier))
         if not frontier:
             break
     return seen
+
+
+def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
+    """``nodes``, best connected first (ties by IRI): the hubs of a graph make its overview."""
+    degree: dict[str, int] = {}
+    for row in store.query(
+        # Scheme membership and concept mappings make every concept scheme a hub; they are not
+        # the links a researcher looks for in an overview.
+        "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
+        "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch)) } "
+        "GROUP BY ?n",
+        prefixes=PREFIXES,
+    ):
+        degree[row["n"].value] = int(row["d"].value)
+    return sorted(nodes, key=lambda n: (-degree.get(n, 0), n))
+
+
+def cap_nodes(
+    nodes: set[str], max_nodes: int, store: ox.Store, distance: Mapping[str, int] | None = None
+) -> tuple[set[str], str | None]:
+    """Keep at most ``max_nodes`` of ``nodes``: the nearest to the focus when ``distance`` is given
+    (the best connected first among equally near ones), else the best connected. Returns the kept nodes and a note saying what was left out (None
+    when nothing was).
+
+    >>> import pyoxigraph
+    >>> kept, note = cap_nodes({"a", "b", "c"}, 2, pyoxigraph.Store(), {"a": 0, "b": 1, "c": 2})
+    >>> sorted(kept)
+    ['a', 'b']
+    """
+    if len(nodes) <= max_nodes:
+        return nodes, None
+    by_links = {n: i for i, n in enumerate(_by_links(nodes, store))}
+    if distance is not None:
+        order = sorted(nodes, key=lambda n: (distance.get(n, len(distance)), by_links[n]))
+        how = "the nearest to the focus, best connected first"
+    else:
+        order = sorted(nodes, key=by_links.__getitem__)
+        how = "the best connected"
+    note = f"showing {max_nodes:,} of {len(nodes):,} entities: {how} (narrow the selection to see the rest)"
+    return set(order[:max_nodes]), note
 
 
 def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]:
@@ -228,6 +269,8 @@ def select_subgraph(
     store: StorePath = None,
     timeout: float | None = None,
     endpoint: str | RemoteStore | None = None,
+    max_nodes: int | None = None,
+    notes: list[str] | None = None,
 ) -> list[ox.Triple]:
     """A slice of the graph, as sorted triples (of the embedded store, or of the SPARQL 1.1
     ``endpoint``: a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
@@ -242,6 +285,9 @@ def select_subgraph(
       selects every node of these classes. A focus is always kept.
 
     ``with_sources`` adds the ``atmp:Source`` nodes the slice's facts cite, with the links to them.
+    ``max_nodes`` caps the entities of a neighbourhood, class or SELECT slice (a big graph's
+    neighbourhood of a hub can hold most of the graph): the nearest to the focus, or else the best
+    connected, are kept, and a sentence saying so is appended to ``notes`` when a list is given.
     Raises :class:`UnknownNameError` for an unknown entity, class or query, :class:`ParameterError`
     for options that do not go together, and :class:`EmptyResultError` when nothing is selected.
 
@@ -267,7 +313,8 @@ def select_subgraph(
     what = "the graph"
     if focus:
         center = resolve_entity(focus, oxstore)
-        nodes = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
+        distance = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
+        nodes = set(distance)
         what = f"the neighbourhood of {shorten(center)}"
     elif name or file:
         options = {"store": store, "timeout": timeout, "endpoint": endpoint}
@@ -291,6 +338,10 @@ def select_subgraph(
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
         raise EmptyResultError(f"{what} holds no entities: nothing to export")
+    if max_nodes is not None and given is None:
+        nodes, note = cap_nodes(nodes, max_nodes, oxstore, distance if focus else None)
+        if note and notes is not None:
+            notes.append(f"{what[0].upper()}{what[1:]}: {note}")
     if with_sources:
         cited = _linked_sources(nodes, oxstore, sources)
         nodes |= cited

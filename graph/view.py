@@ -40,6 +40,9 @@ StorePath = str | os.PathLike[str] | None
 #: Above this many nodes the view still renders but warns: the first layout then takes more than
 #: a few seconds and the page becomes slow to pan (see the benchmark in the README).
 NODE_CAP = 3000
+#: The most entities ``view`` draws unless told otherwise: past this the page would take minutes to
+#: lay out, so a larger selection is sampled (with a note on the page).
+MAX_NODES = 5000
 #: From this many nodes on, edges are drawn straight and hidden while dragging or zooming, and
 #: hovering shows nothing, to keep panning fluid.
 LARGE = 1000
@@ -282,7 +285,7 @@ def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
     }
 
 
-def _render(triples: Sequence[ox.Triple], title: str) -> View:
+def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ()) -> View:
     graph = to_networkx(triples)
     facts = _facts(triples, graph)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
@@ -324,7 +327,7 @@ def _render(triples: Sequence[ox.Triple], title: str) -> View:
         elif source not in cited:  # a cited source's own links are not drawn
             edges.append([index[source], index[target], prop(label)])
 
-    warnings = []
+    warnings = list(notes)
     if len(drawn) > NODE_CAP:
         warnings.append(
             f"This view draws {len(drawn):,} nodes, more than the {NODE_CAP:,} it stays fluid "
@@ -396,11 +399,13 @@ def view(
     output: str | os.PathLike[str] | None = None,
     title: str | None = None,
     endpoint: str | RemoteStore | None = None,
+    max_nodes: int | None = MAX_NODES,
 ) -> View:
     """View a slice of the graph (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`;
     ``with_sources`` lists the cited sources in the side panel; ``endpoint`` reads a remote SPARQL
     store instead of the embedded one) as an interactive page, written atomically to ``output``
-    when given. The title says what was selected unless ``title`` is given.
+    when given. At most ``max_nodes`` entities are drawn (None: all); a larger selection is
+    sampled, nearest to the focus or best connected first, and the page says so. The title says what was selected unless ``title`` is given.
 
     >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
     View(nodes=209, edges=374, warnings=[], path=PosixPath('firms.html'))
@@ -417,8 +422,10 @@ def view(
         with_sources=with_sources,
         store=store,
         endpoint=endpoint,
+        max_nodes=max_nodes,
+        notes=(notes := []),
     )
-    result = _render(triples, title or _title(focus, hops, classes, name, file, params))
+    result = _render(triples, title or _title(focus, hops, classes, name, file, params), notes)
     if output is not None:
         result.path = write_file(result.html, output)
     return result

@@ -674,3 +674,44 @@ def test_browser_notebook_iframe_renders_offline(fixture_store, browser):
     assert inner.evaluate("atmpView.network.body.edgeIndices.length") == result.edges
     opened.clean()
     opened.context.close()
+
+
+def drawn_slugs(result) -> list[str]:
+    return sorted(node["iri"].rsplit("/id/", 1)[1] for node in page_data(result.html)["nodes"])
+
+
+def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
+    result = view(store=fixture_store, max_nodes=3)
+    assert drawn_slugs(result) == ["company/cellco", "therapy/alphacel", "therapy/genex"]
+    note = "The graph: showing 3 of 188 entities: the best connected (narrow the selection to see the rest)"
+    assert result.warnings == [note]
+    assert page_data(result.html)["warnings"] == [note]
+
+
+def test_a_hub_neighbourhood_keeps_the_nearest_entities(fixture_store):
+    result = view(store=fixture_store, focus="cellco", hops=2, max_nodes=4)
+    assert drawn_slugs(result) == [
+        "company/bigpharma",
+        "company/cellco",
+        "country/us",
+        "therapy/alphacel",
+    ]
+    assert result.warnings == [
+        "The neighbourhood of company:cellco: showing 4 of 36 entities: the nearest to the focus, "
+        "best connected first (narrow the selection to see the rest)"
+    ]
+    whole = view(store=fixture_store, focus="cellco", hops=2)
+    assert (whole.nodes, whole.warnings) == (36, [])
+
+
+def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
+    out = tmp_path / "v.html"
+    result = CliRunner().invoke(
+        cli, ["view", "--max-nodes", "3", "-o", str(out), "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Note: The graph: showing 3 of 188 entities" in result.stderr
+    assert (
+        result.stdout
+        == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
+    )
