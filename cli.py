@@ -165,6 +165,54 @@ def build(store: Path | None, data_dir: Path | None, no_shacl: bool) -> None:
     _print_counts(report.counts)
 
 
+def selection_options(verb: str):
+    """The options that choose a slice of the graph (as :func:`atmpkg.graph.select_subgraph`
+    takes them), worded for ``verb``."""
+    options = [
+        click.option(
+            "--focus",
+            metavar="ENTITY",
+            help=f"{verb} this entity (label, slug or IRI) and its neighbourhood.",
+        ),
+        click.option(
+            "--hops",
+            type=click.IntRange(min=0),
+            help="With --focus: follow links (either way) this many steps out.  [default: 1]",
+        ),
+        click.option(
+            "--class",
+            "classes",
+            multiple=True,
+            metavar="C",
+            help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
+        ),
+        click.option(
+            "--name", help=f"{verb} what this named query returns (see 'atmpkg queries')."
+        ),
+        click.option(
+            "--file",
+            "file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=f"{verb} what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
+        ),
+        click.option(
+            "-p",
+            "--param",
+            "params",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="Bind a parameter of --name/--file (repeatable).",
+        ),
+    ]
+
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return decorate
+
+
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     params: dict[str, str] = {}
     for item in values:
@@ -358,38 +406,7 @@ def import_(files: tuple[Path, ...], store: Path | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--focus",
-    metavar="ENTITY",
-    help="Export this entity (label, slug or IRI) and its neighbourhood.",
-)
-@click.option(
-    "--hops",
-    type=click.IntRange(min=0),
-    help="With --focus: follow links (either way) this many steps out.  [default: 1]",
-)
-@click.option(
-    "--class",
-    "classes",
-    multiple=True,
-    metavar="C",
-    help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
-)
-@click.option("--name", help="Export what this named query returns (see 'atmpkg queries').")
-@click.option(
-    "--file",
-    "file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Export what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
-)
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind a parameter of --name/--file (repeatable).",
-)
+@selection_options("Export")
 @click.option(
     "--format",
     "fmt",
@@ -608,36 +625,7 @@ def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote
 
 
 @cli.command()
-@click.option(
-    "--focus", metavar="ENTITY", help="View this entity (label, slug or IRI) and its neighbourhood."
-)
-@click.option(
-    "--hops",
-    type=click.IntRange(min=0),
-    help="With --focus: follow links (either way) this many steps out.  [default: 1]",
-)
-@click.option(
-    "--class",
-    "classes",
-    multiple=True,
-    metavar="C",
-    help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
-)
-@click.option("--name", help="View what this named query returns (see 'atmpkg queries').")
-@click.option(
-    "--file",
-    "file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="View what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
-)
-@click.option(
-    "-p",
-    "--param",
-    "params",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Bind a parameter of --name/--file (repeatable).",
-)
+@selection_options("View")
 @click.option(
     "--with-sources/--without-sources",
     default=True,
