@@ -6,18 +6,23 @@ side in one run:
 
 - load throughput (triples/s) of raw pyoxigraph (``Store.bulk_load`` from the path and from an open
   file), of the tool's own path (``atmpkg.graph.build`` with the synthetic file as an extra input,
-  SPARQL checks included, SHACL off) and of rdflib (``Graph.parse``);
+  curated data and ontology included, inferences and SPARQL checks, SHACL off) and of rdflib
+  (``Graph.parse``). The build runs as shipped and, for comparison, with the changes proposed in
+  ``README-scale``, installed in that child process only (``--builds``);
 - every named query through ``atmpkg.graph.run_named`` (declared defaults bound), the same query as
-  a bare ``pyoxigraph.Store.query`` call on the same open store (what the library adds), and plain
-  rdflib (in-memory ``Graph`` and its SPARQL engine) where it finishes within its time budget, with
-  median and p95 latency, the speed-up per query and the geometric means;
-- typical joins, aggregations and 2-hop CONSTRUCTs, bare pyoxigraph against rdflib;
+  a bare ``pyoxigraph.Store.query`` call on the same open store (what the library adds), the bare
+  query on an in-memory pyoxigraph copy, and plain rdflib (in-memory ``Graph`` and its SPARQL
+  engine) where it finishes within its time budget: median and p95 latency, speed-up per query and
+  geometric means;
+- typical joins, aggregations and 2-hop CONSTRUCTs: pyoxigraph (on disk, in memory) and rdflib;
 - how parameters are bound: pyoxigraph ``substitutions=`` (the library's path) against the same
   terms in a ``VALUES`` block and written into the query as constants, per parameterised query;
 - peak memory (maximum resident set) of every step.
 
-Every measurement runs in its own child process (so peaks do not mix) under a time limit; the
-script ends by itself and removes its temporary files (``--keep`` keeps them).
+Every measurement runs in its own child process (so peaks do not mix) under a time and memory
+limit; rdflib queries run in forked children that are killed at their limit. From ``--quick-from``
+(default 10M) on, a size gets one raw load, one build and one run per named query. The script ends
+by itself and removes its temporary files (``--keep`` keeps them).
 """
 
 from __future__ import annotations
@@ -97,37 +102,12 @@ EXPERIMENT_PARAMS = {
     "unapproved-therapies": [{"modality": "aav-gene-therapy"}],
 }
 
-#: The zero-row checks rewritten so that they stay linear in the size of the graph (proposed for
-#: queries/checks; used here only when the library's own build does not finish in time, or with
-#: --proposed-checks). Same rows and messages as the shipped checks.
-_UNIQUE = """SELECT ?entity ?message WHERE {{
-  {{ SELECT ?key WHERE {{ ?e a {cls} ; {prop} ?v . BIND(LCASE(STR(?v)) AS ?key) }}
-    GROUP BY ?key HAVING (COUNT(DISTINCT ?e) > 1) }}
-  ?entity a {cls} ; {prop} ?value .
-  FILTER(LCASE(STR(?value)) = ?key)
-  ?other a {cls} ; {prop} ?otherValue .
-  FILTER(?other != ?entity && LCASE(STR(?otherValue)) = ?key)
-  BIND(CONCAT("{what} '", STR(?value), "' is also the {what} of ", STR(?other)) AS ?message)
-}}
-"""
-PROPOSED_CHECKS = {
-    "unique-company-label": _UNIQUE.format(cls="atmp:Company", prop="rdfs:label", what="label"),
-    "unique-inn": _UNIQUE.format(cls="atmp:Therapy", prop="atmp:inn", what="INN"),
-    "no-dangling-references": """SELECT DISTINCT ?entity ?message WHERE {
-  { SELECT DISTINCT ?target WHERE { ?s ?p ?target FILTER(isIRI(?target)) } }
-  MINUS { ?target a ?type }
-  FILTER(STRSTARTS(STR(?target), "https://w3id.org/atmp-kg/"))
-  ?entity ?property ?target .
-  BIND(CONCAT("links with ", STR(?property), " to ", STR(?target), ", which is not defined") AS ?message)
-}
-""",
-}
-
-#: Build variants: the library as shipped, and with the changes proposed in the README.
+#: Build variants: the library as shipped, and with the loading change proposed in README-scale
+#: (installed in the build's child process only). The linear zero-row checks proposed with it
+#: ship since commit d33faa3.
 BUILD_VARIANTS = {
     "shipped": "atmpkg build (as shipped)",
-    "checks": "atmpkg build + proposed checks",
-    "loader": "atmpkg build + checks + file loader",
+    "loader": "atmpkg build + file loader",
 }
 
 
@@ -310,18 +290,6 @@ def worker_raw_load(job: dict) -> dict:
     return {"seconds": seconds, "triples": triples, "peak_mb": peak_mb()}
 
 
-def _install_proposed_checks() -> None:
-    """Replace the zero-row checks by :data:`PROPOSED_CHECKS` in this process only."""
-    from atmpkg import queries
-
-    shipped = queries.checks
-
-    def checks():
-        return [(name, PROPOSED_CHECKS.get(name, text)) for name, text in shipped()]
-
-    queries.checks = checks
-
-
 def _install_streaming_loader() -> None:
     """The loading change proposed for ``graph/build.py``, installed in this process only: RDF
     inputs are bulk-loaded by the engine straight from their files instead of being parsed into a
@@ -391,8 +359,6 @@ def worker_build(job: dict) -> dict:
 
     from atmpkg.graph import build
 
-    if job["variant"] in ("checks", "loader"):
-        _install_proposed_checks()
     if job["variant"] == "loader":
         _install_streaming_loader()
     # data_dir names the packaged data folder explicitly: the store is then never considered
@@ -1184,9 +1150,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--builds",
-        default="shipped,checks,loader",
-        help="build variants to run: shipped (the library as it is), checks (with the proposed "
-        "linear checks), loader (checks + bulk-loading RDF files); the last that succeeds is queried",
+        default="shipped,loader",
+        help="build variants to run: shipped (the library as it is), loader (RDF files "
+        "bulk-loaded by the engine, as proposed); the last that succeeds is queried",
     )
     parser.add_argument(
         "--build-timeout", type=float, default=120.0, help="limit for the shipped build (s)"

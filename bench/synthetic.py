@@ -844,6 +844,12 @@ def generate(
     )
 
 
+def _packaged_data() -> str:
+    """The packaged ``graph/data`` folder, named explicitly: a store built from an explicit
+    ``data_dir`` is never found stale and silently rebuilt without the synthetic file."""
+    return str(resources.files("atmpkg.graph").joinpath("data"))
+
+
 def build_store(
     store: str | os.PathLike[str],
     triples: int = 100_000,
@@ -864,7 +870,7 @@ def build_store(
         path = name
     try:
         info = generate(path, triples, seed=seed)
-        report = build(store, extra_files=[str(path)], shacl=False)
+        report = build(store, data_dir=_packaged_data(), extra_files=[str(path)], shacl=False)
         return info, report
     finally:
         if temporary:
@@ -881,14 +887,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--build", metavar="STORE", help="also build the file into this store")
     args = parser.parse_args(argv)
-    output = args.output or tempfile.mkstemp(prefix="atmpkg-synthetic-", suffix=".nt")[1]
+    output = args.output
+    if output is None:
+        fd, output = tempfile.mkstemp(prefix="atmpkg-synthetic-", suffix=".nt")
+        os.close(fd)
     info = generate(output, args.triples, seed=args.seed, inferred=args.inferred)
     print(json.dumps(info.as_dict(), indent=2))
     if args.build:
         from atmpkg.graph import build
 
         started = time.perf_counter()
-        report = build(args.build, extra_files=[output], shacl=False)
+        report = build(args.build, data_dir=_packaged_data(), extra_files=[output], shacl=False)
         seconds = time.perf_counter() - started
         print(
             f"built {args.build}: {report.triples} triples in {seconds:.1f} s",
