@@ -3,6 +3,7 @@ built from the full curated data (integration checks). Each is built once per te
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,57 @@ def _no_default_store(monkeypatch, tmp_path):
     # A researcher's own remote-store settings must not redirect the tests.
     monkeypatch.delenv("ATMPKG_ENDPOINT", raising=False)
     monkeypatch.delenv("ATMPKG_GRAPH", raising=False)
+
+
+#: The entities within one link of CellCo in the fixture graph (sources left out).
+CELLCO_NEIGHBOURHOOD = [
+    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+    "approval:alphacel-fda-2022-04-01-large-b-cell-lymphoma",
+    "approval:betacel-fda-2021-03-26-multiple-myeloma",
+    "approval:betacel-pmda-2022-01-multiple-myeloma",
+    "company:bigpharma",
+    "company:cellco",
+    "company:cellco-eu",
+    "country:us",
+    "deal:bigpharma-cellco-2017",
+    "development:cellco-data-2023",
+    "therapy:alphacel",
+]
+
+
+@pytest.fixture
+def cellco_neighbourhood() -> list[str]:
+    """The prefixed names of CellCo's one-hop neighbourhood in the fixture graph, sorted."""
+    return list(CELLCO_NEIGHBOURHOOD)
+
+
+CHROMIUM = "/usr/bin/chromium"
+#: Headless, and without the background traffic a closed network would refuse.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright for Python. Missing pieces fail the test (CI installs
+    them), they never skip it."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: install it with "
+            "'apt-get update && apt-get install -y chromium' (never 'playwright install')"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -40,19 +40,6 @@ RDF_FORMATS = {
     "jsonld": ("json-ld", ox.RdfFormat.JSON_LD),
     "rdfxml": ("xml", ox.RdfFormat.RDF_XML),
 }
-CELLCO_NEIGHBOURHOOD = [
-    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma",
-    "approval:alphacel-fda-2022-04-01-large-b-cell-lymphoma",
-    "approval:betacel-fda-2021-03-26-multiple-myeloma",
-    "approval:betacel-pmda-2022-01-multiple-myeloma",
-    "company:bigpharma",
-    "company:cellco",
-    "company:cellco-eu",
-    "country:us",
-    "deal:bigpharma-cellco-2017",
-    "development:cellco-data-2023",
-    "therapy:alphacel",
-]
 
 
 def subjects(triples) -> list[str]:
@@ -117,9 +104,9 @@ def tricky_triples() -> list[ox.Triple]:
 # --- slices --------------------------------------------------------------------------------------
 
 
-def test_focus_slice_holds_the_neighbourhood_both_ways(fixture_store):
+def test_focus_slice_holds_the_neighbourhood_both_ways(fixture_store, cellco_neighbourhood):
     triples = select_subgraph(focus="CellCo", store=fixture_store)
-    assert subjects(triples) == CELLCO_NEIGHBOURHOOD
+    assert subjects(triples) == cellco_neighbourhood
     assert subjects(select_subgraph(focus="company:cellco", hops=0, store=fixture_store)) == [
         "company:cellco"
     ]

@@ -7,7 +7,6 @@ These tests fail, not skip, when it is missing."""
 
 from __future__ import annotations
 
-import os
 import urllib.parse
 
 import pytest
@@ -16,40 +15,12 @@ from click.testing import CliRunner
 from atmpkg.cli import cli
 from atmpkg.graph.server import make_server
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
 
 @pytest.fixture(scope="module")
 def server(fixture_store):
     srv = make_server(fixture_store, port=0, timeout=20).start()
     yield srv
     srv.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"Chromium is missing at {CHROMIUM}: install it with "
-            "'apt-get update && apt-get install -y chromium' (never 'playwright install')"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright for Python is missing: pip install -e '.[test]'")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -40,32 +40,9 @@ ROOT = Path(__file__).parent.parent
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 # the package exports the function view(), which hides the module of the same name
 view_module = importlib.import_module("atmpkg.graph.view")
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-CELLCO_NEIGHBOURHOOD = [
-    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma",
-    "approval:alphacel-fda-2022-04-01-large-b-cell-lymphoma",
-    "approval:betacel-fda-2021-03-26-multiple-myeloma",
-    "approval:betacel-pmda-2022-01-multiple-myeloma",
-    "company:bigpharma",
-    "company:cellco",
-    "company:cellco-eu",
-    "country:us",
-    "deal:bigpharma-cellco-2017",
-    "development:cellco-data-2023",
-    "therapy:alphacel",
-]
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 SCRIPT_PAYLOAD = "</script><script>alert(2)</script>"
+ARTIFACTS = ROOT / "test-artifacts"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -221,10 +198,10 @@ def test_view_is_deterministic(fixture_store):
 # --- what a view draws ------------------------------------------------------------------------
 
 
-def test_focus_draws_the_neighbourhood(fixture_store):
+def test_focus_draws_the_neighbourhood(fixture_store, cellco_neighbourhood):
     result = view(focus="CellCo", hops=1, store=fixture_store)
     data = page_data(result.html)
-    assert sorted(shorten(n["iri"]) for n in data["nodes"]) == CELLCO_NEIGHBOURHOOD
+    assert sorted(shorten(n["iri"]) for n in data["nodes"]) == cellco_neighbourhood
     assert (result.nodes, result.edges) == (len(data["nodes"]), len(data["edges"]))
     nodes, edges = expected_network(
         select_subgraph(focus="CellCo", hops=1, with_sources=True, store=fixture_store)
@@ -380,26 +357,6 @@ def test_library_errors(fixture_store):
 
 
 # --- the page in a browser --------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
-            "(apt-get update && apt-get install -y chromium)"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail(
-            "Playwright for Python is missing: pip install playwright (never 'playwright "
-            "install': the tests use the system chromium)"
-        )
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Opened:
