@@ -31,7 +31,7 @@ from atmpkg.graph import store as stores
 from atmpkg.graph.csvdata import compile_inputs
 from atmpkg.graph.errors import AtmpkgError, DataError, StoreError, ValidationError, Violation
 from atmpkg.graph.remote import RemoteStore, open_remote
-from atmpkg.graph.terms import PREFIXES, RDF, shorten
+from atmpkg.graph.terms import PREFIXES, shorten
 from atmpkg.graph.validate import validate_store
 
 log = logging.getLogger("atmpkg")
@@ -282,14 +282,6 @@ def import_files(
             report.warnings.append(f"replaced the earlier import {name}")
         os.replace(tmp, imports / name)
     return report
-
-
-def type_of(store: ox.Store, iri: str) -> list[str]:
-    """The rdf:types of ``iri`` in ``store`` (as IRIs)."""
-    return [
-        q.object.value
-        for q in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(RDF + "type"), None)
-    ]
 
 
 def validate(

@@ -2,15 +2,12 @@
 
 >>> iri("therapy", "kymriah")
 'https://w3id.org/atmp-kg/id/therapy/kymriah'
->>> slugify("Bristol-Myers Squibb Co.")
-'bristol-myers-squibb-co'
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 
 ONTOLOGY = "https://w3id.org/atmp-kg/ontology"
 ATMP = ONTOLOGY + "#"
@@ -110,17 +107,6 @@ def split_iri(value: str) -> tuple[str, str] | None:
         return None
     kind, _, slug = value[len(ID) :].partition("/")
     return (kind, slug) if kind and slug and "/" not in slug else None
-
-
-def slugify(text: str) -> str:
-    """Apply the slug rule: ASCII, lowercase, words joined by single hyphens, ``&`` as ``and``.
-
-    >>> slugify("Société Générale & Co")
-    'societe-generale-and-co'
-    """
-    text = unicodedata.normalize("NFKD", text.replace("&", " and "))
-    text = text.encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
 
 @functools.lru_cache(maxsize=65536)
