@@ -20,6 +20,11 @@ errors carry a message, never a stack trace or a file path (those go to the serv
 rdflib stays out of the request path (its SPARQL parser is not thread-safe: rdflib#1282): parsing,
 evaluation and serialisation are pyoxigraph's, inside the workers.
 
+This module is the HTTP side (sockets, routing, statuses, headers) and :func:`serve`. Content
+negotiation and request parameters are :mod:`atmpkg.graph.protocol`'s, the worker processes
+:mod:`atmpkg.graph.workers`', and the HTML (query page, entity pages, their CSPs)
+:mod:`atmpkg.graph.pages`'.
+
 >>> server = make_server("/tmp/fixture-store", port=0).start()      # doctest: +SKIP
 >>> server.url                                                       # doctest: +SKIP
 'http://127.0.0.1:40123'
@@ -28,45 +33,41 @@ evaluation and serialisation are pyoxigraph's, inside the workers.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import html
 import http.server
 import ipaddress
-import json
 import logging
-import math
-import multiprocessing
 import os
-import queue
-import re
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import threading
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from importlib import resources
 from pathlib import Path
-
-import pyoxigraph as ox
+from types import FrameType
 
 from atmpkg.graph import gate
 from atmpkg.graph.build import open_store
-from atmpkg.graph.errors import (
-    AtmpkgError,
-    DataError,
-    ParameterError,
-    QueryRefusedError,
-    QuerySyntaxError,
-    UnknownNameError,
+from atmpkg.graph.errors import AtmpkgError, ParameterError, QueryRefusedError
+from atmpkg.graph.pages import UI_CSP, graph_csp, static_files, ui_config
+from atmpkg.graph.protocol import (
+    ENTITY_OFFERS,
+    GRAPH_OFFERS,
+    MEDIA_TYPES,
+    OFFERS,
+    TABLE_OFFERS,
+    HttpError,
+    client_timeout,
+    negotiate,
+    not_acceptable,
+    query_job,
+    service_description,
+    wanted_types,
 )
-from atmpkg.graph.explore import EntityView, Fact
-from atmpkg.graph.terms import ID, KINDS, PREFIXES, SLUG_RE, shorten
+from atmpkg.graph.terms import ID, KINDS, SLUG_RE
+from atmpkg.graph.workers import JobTimeout, Overloaded, WorkerPool
 
 log = logging.getLogger("atmpkg.server")
 
@@ -78,72 +79,6 @@ MAX_BODY = 1 << 20
 MAX_CONNECTIONS = 256
 #: Seconds a client is asked to wait when the queue is full.
 RETRY_AFTER = 1
-#: Seconds a new worker may take to open the store before it is given up.
-WORKER_START_SECONDS = 120
-
-TABLE_OFFERS = (
-    ("json", "application/sparql-results+json"),
-    ("xml", "application/sparql-results+xml"),
-    ("csv", "text/csv"),
-    ("tsv", "text/tab-separated-values"),
-    ("json", "application/json"),
-    ("xml", "application/xml"),
-    ("xml", "text/xml"),
-)
-GRAPH_OFFERS = (
-    ("ttl", "text/turtle"),
-    ("nt", "application/n-triples"),
-    ("jsonld", "application/ld+json"),
-    ("rdfxml", "application/rdf+xml"),
-    ("ttl", "application/x-turtle"),
-    ("jsonld", "application/json"),
-)
-OFFERS = {"table": TABLE_OFFERS, "graph": GRAPH_OFFERS}
-# Turtle first: a client that accepts anything (curl) gets data; a browser asks for text/html.
-ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:4])
-#: The media type each format is answered with (the offers above include aliases).
-MEDIA_TYPES = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "nt": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "html": "text/html",
-}
-RESULT_FORMATS = (
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-)
-RDF_FORMATS = {
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
-STATIC_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
-
-UI_CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-
-
-class HttpError(Exception):
-    """An answer other than 200, with the message the client sees (never a trace or a path)."""
-
-    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
-        super().__init__(message)
-        self.status, self.message, self.headers = status, message, dict(headers or {})
 
 
 @dataclass
@@ -156,580 +91,11 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def text(cls, status: int, message: str, headers: Mapping[str, str] | None = None):
+    def text(cls, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
         """A plain-text answer (errors)."""
         return cls(
             status, (message.rstrip("\n") + "\n").encode(), "text/plain", dict(headers or {})
         )
-
-
-# --- content negotiation ---------------------------------------------------------------------------
-
-
-def accept_ranges(header: str) -> list[tuple[str, float]]:
-    """The media ranges of an Accept header with their quality.
-
-    >>> accept_ranges("text/csv;q=0.5, application/json")
-    [('text/csv', 0.5), ('application/json', 1.0)]
-    """
-    ranges = []
-    for part in header.split(","):
-        media, *params = (p.strip() for p in part.split(";"))
-        if not media:
-            continue
-        quality = 1.0
-        for param in params:
-            key, _, value = param.partition("=")
-            if key.strip().lower() == "q":
-                try:
-                    quality = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    quality = 0.0
-        ranges.append((media.lower(), quality))
-    return ranges
-
-
-def _quality(media: str, ranges: Sequence[tuple[str, float]]) -> float:
-    """How much a client wants ``media``: the quality of the most specific range that matches."""
-    best, specificity = 0.0, -1
-    for rng, quality in ranges:
-        rank = 2 if rng == media else 1 if rng == media.split("/")[0] + "/*" else 0
-        if (rank or rng == "*/*") and rank > specificity:
-            best, specificity = quality, rank
-    return best
-
-
-def negotiate(accept: str | None, offers: Sequence[tuple[str, str]]) -> str | None:
-    """The format (name) of ``offers`` the client prefers, the server's order breaking ties; None
-    when nothing offered is acceptable. No Accept header accepts the first offer.
-
-    >>> negotiate("text/csv, */*;q=0.1", TABLE_OFFERS)
-    'csv'
-    >>> negotiate("image/png", TABLE_OFFERS) is None
-    True
-    """
-    if not accept or not accept.strip():
-        return offers[0][0]
-    ranges = accept_ranges(accept)
-    scored = [
-        (quality, -index, name)
-        for index, (name, media) in enumerate(offers)
-        if (quality := _quality(media, ranges)) > 0
-    ]
-    return max(scored)[2] if scored else None
-
-
-#: Short names for ``format=``, which replaces the Accept header (media types work there too).
-#: ``json`` and ``xml`` name a results format for SELECT/ASK and a graph format for CONSTRUCT,
-#: as clients such as SPARQLWrapper expect.
-FORMAT_NAMES = {
-    "json": "application/sparql-results+json, application/ld+json",
-    "xml": "application/sparql-results+xml, application/rdf+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-    "ttl": "text/turtle",
-    "turtle": "text/turtle",
-    "nt": "application/n-triples",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "json-ld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-    "rdf+xml": "application/rdf+xml",
-    "html": "text/html",
-}
-
-
-def wanted_types(params: Mapping[str, list[str]], accept: str | None) -> str | None:
-    """What the client accepts: ``format=`` values (short names or media types) when given, else
-    the Accept header.
-
-    >>> wanted_types({"format": ["tsv", "text/tab-separated-values"]}, "*/*")
-    'text/tab-separated-values, text/tab-separated-values'
-    """
-    values = params.get("format")
-    if not values:
-        return accept
-    return ", ".join(FORMAT_NAMES.get(v.strip().lower(), v) for v in values)
-
-
-def _not_acceptable(what: str, offers: Sequence[tuple[str, str]]) -> HttpError:
-    types = ", ".join(dict.fromkeys(MEDIA_TYPES[name] for name, _ in offers))
-    return HttpError(406, f"{what} can be answered as: {types} (Accept header or format=)")
-
-
-# --- the worker processes ----------------------------------------------------------------------------
-
-
-def _serialize(result, fmt: str) -> bytes:
-    """A query result in ``fmt``: the library's formats, plus RDF/XML for graphs (the default that
-    rdflib's SPARQLStore and SPARQLWrapper ask for on CONSTRUCT)."""
-    from atmpkg.graph.results import format_result
-
-    if fmt == "rdfxml":
-        return ox.serialize(result.triples, format=RDF_FORMATS[fmt])
-    return format_result(result, fmt).encode("utf-8")
-
-
-def _job_query(args: dict, store: str, scratch: str) -> dict:
-    """Run a query (text or named) and serialise its answer in the negotiated format of its form."""
-    from atmpkg.graph.query import query, run_named
-
-    if "name" in args:
-        result = run_named(args["name"], args["params"], store=store, limit=args["limit"])
-    else:
-        result = query(args["text"], store=store, limit=args["limit"])
-    kind = "graph" if result.form in ("CONSTRUCT", "DESCRIBE") else "table"
-    fmt = args["formats"][kind]
-    if fmt is None:
-        raise _not_acceptable(f"a {result.form} query", OFFERS[kind])
-    return {"fmt": fmt, "body": _serialize(result, fmt), "truncated": result.truncated}
-
-
-def _job_graph(args: dict, store: str, scratch: str) -> dict:
-    """Draw a query's answer: its nodes, described, as the self-contained HTML graph view."""
-    from atmpkg.graph.subgraph import select_subgraph
-    from atmpkg.graph.view import render_html
-
-    if "name" in args:
-        triples = select_subgraph(name=args["name"], params=args["params"], store=store)
-        title = f"ATMP-KG: {args['name']}"
-    else:
-        # select_subgraph reads queries from files; one scratch file per worker, overwritten.
-        path = Path(scratch) / f"query-{os.getpid()}.rq"
-        path.write_text(args["text"], encoding="utf-8")
-        triples = select_subgraph(file=path, store=store)
-        title = "ATMP-KG: query"
-    return {"body": render_html(triples, title=title).encode("utf-8")}
-
-
-def _job_entity(args: dict, store: str, scratch: str) -> dict:
-    """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view."""
-    from atmpkg.graph.explore import show
-    from atmpkg.graph.sparql import QueryResult
-
-    view = show(args["iri"], store=store)
-    if args["fmt"] != "html":
-        node = ox.NamedNode(view.iri)
-        triples = [ox.Triple(node, ox.NamedNode(f.property), f.value) for f in view.facts]
-        triples += [ox.Triple(f.value, ox.NamedNode(f.property), node) for f in view.incoming]
-        return {"body": _serialize(QueryResult("DESCRIBE", triples=triples), args["fmt"])}
-    from atmpkg.graph.subgraph import select_subgraph
-    from atmpkg.graph.view import render_html
-
-    graph = render_html(select_subgraph(focus=view.iri, hops=1, store=store), title=view.label)
-    page = entity_page(view, graph)
-    return {"body": page.encode("utf-8"), "csp": page_csp(graph)}
-
-
-JOBS: dict[str, Callable[[dict, str, str], dict]] = {
-    "query": _job_query,
-    "graph": _job_graph,
-    "entity": _job_entity,
-}
-
-
-def _error_reply(exc: Exception, kind: str) -> tuple[int, str]:
-    """The status and client-safe message for an exception raised by a job."""
-    from atmpkg.graph.subgraph import EmptyResultError
-
-    if isinstance(exc, HttpError):
-        return exc.status, exc.message
-    if isinstance(exc, QuerySyntaxError):
-        return 400, str(exc)
-    if isinstance(exc, QueryRefusedError):
-        return 403, str(exc)
-    if isinstance(exc, EmptyResultError):
-        return 404, "the answer names no entities of the graph: nothing to draw"
-    if isinstance(exc, UnknownNameError):
-        return (404 if kind == "entity" else 400), str(exc)
-    if isinstance(exc, DataError):
-        # The message without the file name: a file here is a server-side scratch file.
-        return 400, f"line {exc.line}: {exc.message}" if exc.line else exc.message
-    if isinstance(exc, ParameterError):
-        return 400, str(exc)
-    log.error("%s job failed", kind, exc_info=exc)
-    return 500, "internal server error"
-
-
-def _worker_main(conn, store: str, scratch: str) -> None:  # pragma: no cover - child process
-    """A worker: open the store read-only, say it is ready, then run one job after another."""
-    # Ctrl-C reaches the whole process group; the parent ends its workers itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Open RocksDB now, so that the first request does not pay for it.
-    open_store(store).store.query("ASK {}")
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            kind, args = conn.recv()
-        except EOFError:
-            return
-        try:
-            conn.send((200, JOBS[kind](args, store, scratch)))
-        except Exception as exc:  # every failure goes back as a status and a safe message
-            conn.send(_error_reply(exc, kind))
-
-
-@dataclass(eq=False)
-class _Worker:
-    process: multiprocessing.process.BaseProcess
-    conn: object
-
-
-class Overloaded(Exception):
-    """Every worker is busy and the queue of waiting requests is full."""
-
-
-class JobTimeout(Exception):
-    """A job ran past its time limit; its worker was killed and is being replaced."""
-
-
-class WorkerPool:
-    """Worker processes, each with the store open read-only, running one job at a time.
-
-    A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
-    from Python; ending the process stops the work and frees its memory) and a new worker started.
-    At most ``queue_size`` requests wait for a worker; more are refused with :class:`Overloaded`.
-    """
-
-    def __init__(self, store: Path, size: int, queue_size: int):
-        methods = multiprocessing.get_all_start_methods()
-        # Not fork: the parent has threads and an open RocksDB handle that a child must not share.
-        self._ctx = multiprocessing.get_context(
-            "forkserver" if "forkserver" in methods else "spawn"
-        )
-        if "forkserver" in methods:
-            # Workers forked from a server that imported this module start in ~40 ms, not ~300:
-            # a killed worker is replaced before the requests queued behind it give up.
-            self._ctx.set_forkserver_preload(["atmpkg.graph.server"])
-        self._store, self._queue_size = str(store), queue_size
-        self._scratch = tempfile.mkdtemp(prefix="atmpkg-serve-")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._live: set[_Worker] = set()
-        self._lock = threading.Lock()
-        self._waiting = 0
-        self._closed = False
-        for _ in range(size):
-            self._spawn()
-
-    @property
-    def waiting(self) -> int:
-        """How many requests are waiting for a worker."""
-        return self._waiting
-
-    @property
-    def idle(self) -> int:
-        """How many workers are ready and free."""
-        return self._idle.qsize()
-
-    def pids(self) -> list[int]:
-        """Process ids of the live workers (busy or idle)."""
-        with self._lock:
-            return sorted(w.process.pid for w in self._live if w.process.pid)
-
-    def _spawn(self) -> None:
-        """Start a worker; it joins the idle queue from a background thread once it is ready."""
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=_worker_main, args=(child, self._store, self._scratch), daemon=True
-        )
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
-        with self._lock:
-            self._live.add(worker)
-        threading.Thread(target=self._await_ready, args=(worker,), daemon=True).start()
-
-    def _await_ready(self, worker: _Worker) -> None:
-        try:
-            ready = worker.conn.poll(WORKER_START_SECONDS) and worker.conn.recv()[0] == "ready"
-        except (EOFError, OSError):
-            ready = False
-        if ready and not self._closed:
-            self._idle.put(worker)
-            return
-        if not self._closed:
-            log.error("a query worker failed to start (see the messages above)")
-        self._discard(worker)
-
-    def _discard(self, worker: _Worker) -> None:
-        """Kill a worker and forget it."""
-        worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
-        with self._lock:
-            self._live.discard(worker)
-
-    def _replace(self, worker: _Worker) -> None:
-        self._discard(worker)
-        if not self._closed:
-            self._spawn()
-
-    def run(self, kind: str, args: dict, timeout: float) -> tuple[int, dict | str]:
-        """Run a job in a free worker: ``(200, payload)`` or ``(status, message)``. Waits at most
-        ``timeout`` for a worker and gives the job ``timeout`` to finish, else raises
-        :class:`Overloaded` or :class:`JobTimeout`."""
-        with self._lock:
-            if self._waiting >= self._queue_size and self._idle.empty():
-                raise Overloaded
-            self._waiting += 1
-        try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            raise Overloaded from None
-        finally:
-            with self._lock:
-                self._waiting -= 1
-        try:
-            worker.conn.send((kind, args))
-            ready = worker.conn.poll(timeout)
-            reply = worker.conn.recv() if ready else None
-        except (EOFError, OSError):
-            log.error("a query worker ended without answering; starting another")
-            self._replace(worker)
-            raise HttpError(500, "internal server error") from None
-        if not ready:
-            self._replace(worker)
-            raise JobTimeout
-        self._idle.put(worker)
-        return reply
-
-    def close(self) -> None:
-        """Kill every worker and remove the scratch folder."""
-        self._closed = True
-        with self._lock:
-            workers = list(self._live)
-        for worker in workers:
-            self._discard(worker)
-        shutil.rmtree(self._scratch, ignore_errors=True)
-
-
-# --- pages -------------------------------------------------------------------------------------------
-
-_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
-
-
-def _hashes(document: str) -> str:
-    """CSP source expressions for the inline scripts of ``document``."""
-    found = []
-    for match in _SCRIPT.finditer(document):
-        if "src=" not in match["attrs"].lower():
-            digest = hashlib.sha256(match["body"].encode("utf-8")).digest()
-            found.append(f"'sha256-{base64.b64encode(digest).decode()}'")
-    return " ".join(dict.fromkeys(found)) or "'none'"
-
-
-def graph_csp(document: str) -> str:
-    """The CSP of a graph view: only its own inline scripts run; nothing is fetched."""
-    return (
-        f"default-src 'none'; script-src {_hashes(document)}; style-src 'unsafe-inline'; "
-        "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'self'"
-    )
-
-
-def page_csp(graph: str) -> str:
-    """The CSP of an entity page. Its graph view sits in a srcdoc frame, which inherits this
-    policy, so the view's inline scripts are allowed by hash and nothing else runs."""
-    return (
-        f"default-src 'none'; script-src {_hashes(graph)}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
-        "frame-ancestors 'self'"
-    )
-
-
-def local_href(iri: str) -> str | None:
-    """The path this server answers an instance IRI at, or None for other IRIs.
-
-    >>> local_href("https://w3id.org/atmp-kg/id/therapy/kymriah")
-    '/id/therapy/kymriah'
-    """
-    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
-
-
-def _safe_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) URL (never javascript:, data: ...)."""
-    if not url:
-        return None
-    parsed = urllib.parse.urlsplit(url)
-    return url if parsed.scheme in ("http", "https") and parsed.netloc else None
-
-
-def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str) -> str:
-    """A fact's value: a link for entities and web pages, escaped text otherwise."""
-    e = html.escape
-    if isinstance(term, ox.NamedNode):
-        href = local_href(term.value)
-        if href:
-            return f'<a href="{e(href)}">{e(label)}</a>'
-        url = _safe_url(term.value)
-        if url and label == term.value:
-            return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
-        return f'<span title="{e(term.value)}">{e(label if label != term.value else shorten(label))}</span>'
-    return e(label)
-
-
-def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
-    """Facts as table rows: property then value, or (links to the entity) value then property."""
-    rows = "".join(
-        f"<tr><th>{html.escape(f.property_label)}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
-        if not incoming
-        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(f.property_label)}</th></tr>"
-        for f in facts
-    )
-    return f'<table class="facts">{rows}</table>'
-
-
-def entity_page(view: EntityView, graph: str) -> str:
-    """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view."""
-    e = html.escape
-    sources = "".join(
-        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(s.title)}</a>'
-        + (
-            f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
-            if (url := _safe_url(s.url))
-            else ""
-        )
-        + "</li>"
-        for s in view.sources
-    )
-    query = urllib.parse.urlencode({"query": f"DESCRIBE <{view.iri}>"})
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(view.label)} · ATMP-KG</title>",
-        '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
-        '<link rel="alternate" type="text/turtle" href="?format=ttl">',
-        '<link rel="alternate" type="application/ld+json" href="?format=jsonld">',
-        '</head><body class="entity"><header><a class="brand" href="/">ATMP-KG</a>',
-        '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
-        f"<h1>{e(view.label)}</h1>",
-        f'<p class="iri"><code>{e(view.iri)}</code> · {e(", ".join(view.types))}</p>',
-        '<p class="formats">As data: <a href="?format=ttl">Turtle</a> · '
-        '<a href="?format=jsonld">JSON-LD</a> · <a href="?format=nt">N-Triples</a> · '
-        f'<a href="/?{e(query)}">query it</a></p>',
-        "<h2>Facts</h2>",
-        _facts_table(view.facts, incoming=False),
-    ]
-    if view.incoming:
-        parts += ["<h2>Linked from</h2>", _facts_table(view.incoming, incoming=True)]
-    if view.sources:
-        parts += ["<h2>Sources</h2>", f'<ul class="sources">{sources}</ul>']
-    parts += [
-        "<h2>Neighbourhood</h2>",
-        f'<iframe class="graph" title="Graph of {e(view.label)} and its neighbours" '
-        f'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" srcdoc="{e(graph)}">'
-        "</iframe>",
-        "</main></body></html>",
-    ]
-    return "\n".join(parts) + "\n"
-
-
-def service_description(endpoint: str, triples: int, fmt: str) -> bytes:
-    """The SPARQL 1.1 Service Description of this endpoint, in ``fmt`` (ttl, nt, jsonld, rdfxml)."""
-    sd = "http://www.w3.org/ns/sparql-service-description#"
-    formats = "http://www.w3.org/ns/formats/"
-    void = "http://rdfs.org/ns/void#"
-    node, dataset, graph = ox.NamedNode(endpoint), ox.BlankNode(), ox.BlankNode()
-    a = PREFIXES["rdf"] + "type"
-    count = ox.Literal(str(triples), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
-    statements = [
-        (node, a, ox.NamedNode(sd + "Service")),
-        (node, sd + "endpoint", node),
-        (node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
-        (node, PREFIXES["dct"] + "title", ox.Literal("ATMP-KG SPARQL endpoint (read-only)")),
-        *((node, sd + "resultFormat", ox.NamedNode(formats + name)) for name in RESULT_FORMATS),
-        (node, sd + "defaultDataset", dataset),
-        (dataset, a, ox.NamedNode(sd + "Dataset")),
-        (dataset, sd + "defaultGraph", graph),
-        (graph, a, ox.NamedNode(sd + "Graph")),
-        (graph, void + "triples", count),
-    ]
-    description = [ox.Triple(s, ox.NamedNode(p), o) for s, p, o in statements]
-    prefixes = {"sd": sd, "formats": formats, "dct": PREFIXES["dct"], "void": void}
-    return ox.serialize(description, format=RDF_FORMATS[fmt], prefixes=prefixes)
-
-
-def _static_files() -> dict[str, tuple[bytes, str]]:
-    """The web UI's files (graph/web), read once: name -> (content, media type)."""
-    folder = resources.files("atmpkg.graph").joinpath("web")
-    return {
-        f.name: (f.read_bytes(), STATIC_TYPES[Path(f.name).suffix])
-        for f in folder.iterdir()
-        if Path(f.name).suffix in STATIC_TYPES
-    }
-
-
-def _ui_config(timeout: float, max_rows: int) -> bytes:
-    """What the query page needs: prefixes, named queries with their parameters, limits."""
-    from atmpkg import queries
-
-    named = [
-        {
-            "name": q.name,
-            "summary": q.summary,
-            "text": q.text,
-            "params": [
-                {
-                    "name": p.name,
-                    "type": p.type,
-                    "default": p.default,
-                    "required": p.required,
-                    "description": p.description,
-                }
-                for p in q.params
-            ],
-        }
-        for q in queries.all_queries()
-    ]
-    config = {"prefixes": PREFIXES, "queries": named, "timeout": timeout, "max_rows": max_rows}
-    return json.dumps(config, ensure_ascii=False).encode("utf-8")
-
-
-# --- the HTTP side -----------------------------------------------------------------------------------
-
-
-def _single(params: Mapping[str, list[str]], name: str) -> str | None:
-    """The one value of parameter ``name``, None when absent; given twice is an error."""
-    values = params.get(name, [])
-    if len(values) > 1:
-        raise HttpError(400, f"parameter '{name}' given {len(values)} times; give it once")
-    return values[0] if values else None
-
-
-def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
-    """``p=NAME=VALUE`` parameters of a named query."""
-    bound = {}
-    for item in params.get("p", []):
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise HttpError(400, f"p='{item}' is not NAME=VALUE")
-        bound[name.strip()] = value
-    return bound
-
-
-def _query_job(params: Mapping[str, list[str]]) -> dict:
-    """The query a request asks for: ``{"text": ...}`` or ``{"name": ..., "params": ...}``."""
-    if params.get("update"):
-        raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
-    if params.get("default-graph-uri") or params.get("named-graph-uri"):
-        raise HttpError(
-            403,
-            "default-graph-uri / named-graph-uri (dataset clauses) are refused: query the "
-            "store's own graphs, with GRAPH for named graphs",
-        )
-    text, name = _single(params, "query"), _single(params, "name")
-    if (text is None) == (name is None):
-        raise HttpError(
-            400, "give exactly one of: query=SPARQL, or name=NAMED-QUERY with p=NAME=VALUE"
-        )
-    if name is not None:
-        return {"name": name, "params": _named_params(params)}
-    if params.get("p"):
-        raise HttpError(
-            400, "p=NAME=VALUE binds parameters of a named query (name=); not of query="
-        )
-    return {"text": text}
 
 
 class Server(http.server.ThreadingHTTPServer):
@@ -758,8 +124,8 @@ class Server(http.server.ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.timeout_limit, self.max_rows, self.cors = timeout, max_rows, cors
         self.triples = triples
-        self.static = _static_files()
-        self.ui_config = _ui_config(timeout, max_rows)
+        self.static = static_files()
+        self.ui_config = ui_config(timeout, max_rows)
         self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._thread: threading.Thread | None = None
         port = self.server_address[1]
@@ -770,7 +136,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
         self.pool = WorkerPool(store_root, workers, queue_size)
 
-    def process_request(self, request, client_address) -> None:
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
         """Serve the connection in a thread, or answer 503 at once when too many are open."""
         if not self._slots.acquire(blocking=False):
             body = b"too many connections; retry\n"
@@ -788,13 +154,16 @@ class Server(http.server.ThreadingHTTPServer):
             return
         super().process_request(request, client_address)
 
-    def process_request_thread(self, request, client_address) -> None:
+    def process_request_thread(
+        self, request: socket.socket, client_address: tuple[str, int]
+    ) -> None:
+        """Serve one connection (in its thread), then free its slot."""
         try:
             super().process_request_thread(request, client_address)
         finally:
             self._slots.release()
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket, client_address: tuple[str, int]) -> None:
         """A client hanging up is routine; anything else is logged with its trace (stderr only)."""
         if isinstance(sys.exc_info()[1], ConnectionError):
             log.debug("%s hung up", client_address[0])
@@ -820,9 +189,11 @@ class Server(http.server.ThreadingHTTPServer):
         self.pool.close()
 
     def __enter__(self) -> Server:
+        """The server itself; leaving the block shuts it down."""
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
+        """Shut the server down (see :meth:`shutdown`)."""
         self.shutdown()
 
 
@@ -838,22 +209,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     _body_pending = False
 
-    def __getattr__(self, name: str):
-        # Any other method (PUT, DELETE, PATCH, made-up ones) is answered 405, not 501.
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """Any other method (PUT, DELETE, PATCH, made-up ones) is answered 405, not 501."""
         if name.startswith("do_"):
             return self._method_not_allowed
         raise AttributeError(name)
 
     def do_GET(self) -> None:
+        """Answer a GET."""
         self._dispatch()
 
     def do_HEAD(self) -> None:
-        self._dispatch()  # the answer to GET, without its body (see _send)
+        """Answer a HEAD: the answer to GET without its body (see ``_send``)."""
+        self._dispatch()
 
     def do_POST(self) -> None:
+        """Answer a POST (accepted at /sparql only)."""
         self._dispatch()
 
     def do_OPTIONS(self) -> None:
+        """Answer a CORS preflight; 405 unless CORS is enabled."""
         if self.server.cors is None:
             self._method_not_allowed()
             return
@@ -868,7 +243,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """The Server header: the name only, no Python version."""
         return "atmpkg"
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: object) -> None:
+        """Log each request to the ``atmpkg.server`` logger (not straight to stderr)."""
         log.info("%s %s", self.address_string(), format % args)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
@@ -877,6 +253,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(Response.text(code, message or HTTPStatus(code).phrase))
 
     def handle_expect_100(self) -> bool:
+        """Refuse an oversized body (413) before the client sends it; else ask for it."""
         if self._declared_length() > MAX_BODY:
             self._body_pending = True
             self._send(Response.text(413, f"request body larger than {MAX_BODY} bytes"))
@@ -975,30 +352,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             )
         return params
 
-    def _timeout(self, params: Mapping[str, list[str]]) -> float:
-        """The server's time limit, or the client's ``timeout=`` when it is lower (never higher)."""
-        limit = self.server.timeout_limit
-        given = _single(params, "timeout")
-        if given is None:
-            return limit
-        try:
-            seconds = float(given)
-        except ValueError:
-            seconds = math.nan
-        if not (seconds > 0 and math.isfinite(seconds)):
-            raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
-        return min(seconds, limit)
-
     def _sparql(self, params: dict[str, list[str]]) -> Response:
         if self.command == "POST":
             params = self._post_params(params)
         elif not any(k in params for k in ("query", "name", "update")):
             return self._service_description(params)
-        job = _query_job(params)
+        job = query_job(params)
         accept = wanted_types(params, self.headers.get("Accept"))
         formats = {kind: negotiate(accept, offers) for kind, offers in OFFERS.items()}
         if formats["table"] is None and formats["graph"] is None:
-            raise _not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
+            raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
         if "text" in job:
             try:
                 form = gate.check(job["text"]).form
@@ -1008,7 +371,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
             kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"
             if form != "UNKNOWN" and formats[kind] is None:
-                raise _not_acceptable(f"a {form} query", OFFERS[kind])
+                raise not_acceptable(f"a {form} query", OFFERS[kind])
         payload = self._run(
             "query", {**job, "formats": formats, "limit": self.server.max_rows}, params
         )
@@ -1019,7 +382,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _run(self, kind: str, args: dict, params: Mapping[str, list[str]]) -> dict:
         """Run a job in the pool, turning overload, time-outs and job errors into HTTP errors."""
-        timeout = self._timeout(params)
+        timeout = client_timeout(params, self.server.timeout_limit)
         try:
             status, payload = self.server.pool.run(kind, args, timeout)
         except Overloaded:
@@ -1041,7 +404,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _service_description(self, params: Mapping[str, list[str]]) -> Response:
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), GRAPH_OFFERS[:4])
         if fmt is None:
-            raise _not_acceptable("the service description", GRAPH_OFFERS[:4])
+            raise not_acceptable("the service description", GRAPH_OFFERS[:4])
         endpoint = f"http://{self.headers['Host']}/sparql"
         body = service_description(endpoint, self.server.triples, fmt)
         return Response(200, body, MEDIA_TYPES[fmt], {"Vary": "Accept"})
@@ -1049,7 +412,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- graph views and entity pages -------------------------------------------------------------
 
     def _graph(self, params: dict[str, list[str]]) -> Response:
-        job = _query_job(params)
+        job = query_job(params)
         if "text" in job:
             try:
                 gate.check(job["text"])
@@ -1065,7 +428,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise HttpError(404, f"no entity at {path}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:
-            raise _not_acceptable("an entity", ENTITY_OFFERS)
+            raise not_acceptable("an entity", ENTITY_OFFERS)
         payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
         headers = {"Vary": "Accept"}
         if "csp" in payload:
@@ -1121,7 +484,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return headers
 
 
-# --- starting it -------------------------------------------------------------------------------------
+# --- starting it ----------------------------------------------------------------------------------
 
 
 def _is_loopback(host: str) -> bool:
@@ -1238,5 +601,6 @@ def serve(
         server.shutdown()
 
 
-def _interrupt(signum: int, frame) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM's handler: stop as Ctrl-C does."""
     raise KeyboardInterrupt

@@ -1,0 +1,197 @@
+"""What ``atmpkg serve`` shows people: the query page's files, the linked-data page of an entity,
+and the Content-Security-Policy of each kind of HTML it answers.
+
+The query page is static (``graph/web``: index.html, app.css, app.js) plus :func:`ui_config`, the
+JSON it reads at start. An entity page (:func:`entity_page`) escapes every value from the graph and
+links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.view`
+in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import urllib.parse
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from atmpkg.graph.explore import EntityView, Fact
+from atmpkg.graph.terms import ID, PREFIXES, shorten
+from atmpkg.graph.viewpage import csp_hash
+
+#: The media type of each kind of file in graph/web.
+STATIC_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
+
+#: The CSP of the query page and of every other HTML answer without one of its own.
+UI_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+# --- content-security policies --------------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _hashes(document: str) -> str:
+    """CSP source expressions for the inline scripts of ``document``."""
+    found = []
+    for match in _SCRIPT.finditer(document):
+        if "src=" not in match["attrs"].lower():
+            found.append(csp_hash(match["body"]))
+    return " ".join(dict.fromkeys(found)) or "'none'"
+
+
+def graph_csp(document: str) -> str:
+    """The CSP of a graph view: only its own inline scripts run; nothing is fetched."""
+    return (
+        f"default-src 'none'; script-src {_hashes(document)}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'self'"
+    )
+
+
+def page_csp(graph: str) -> str:
+    """The CSP of an entity page. Its graph view sits in a srcdoc frame, which inherits this
+    policy, so the view's inline scripts are allowed by hash and nothing else runs."""
+    return (
+        f"default-src 'none'; script-src {_hashes(graph)}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'self'"
+    )
+
+
+# --- entity pages ---------------------------------------------------------------------------------
+
+
+def local_href(iri: str) -> str | None:
+    """The path this server answers an instance IRI at, or None for other IRIs.
+
+    >>> local_href("https://w3id.org/atmp-kg/id/therapy/kymriah")
+    '/id/therapy/kymriah'
+    """
+    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
+
+
+def _safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL (never javascript:, data: ...)."""
+    if not url:
+        return None
+    parsed = urllib.parse.urlsplit(url)
+    return url if parsed.scheme in ("http", "https") and parsed.netloc else None
+
+
+def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str) -> str:
+    """A fact's value: a link for entities and web pages, escaped text otherwise."""
+    e = html.escape
+    if isinstance(term, ox.NamedNode):
+        href = local_href(term.value)
+        if href:
+            return f'<a href="{e(href)}">{e(label)}</a>'
+        url = _safe_url(term.value)
+        if url and label == term.value:
+            return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+        return f'<span title="{e(term.value)}">{e(label if label != term.value else shorten(label))}</span>'
+    return e(label)
+
+
+def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
+    """Facts as table rows: property then value, or (links to the entity) value then property."""
+    rows = "".join(
+        f"<tr><th>{html.escape(f.property_label)}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
+        if not incoming
+        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(f.property_label)}</th></tr>"
+        for f in facts
+    )
+    return f'<table class="facts">{rows}</table>'
+
+
+def entity_page(view: EntityView, graph: str) -> str:
+    """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view."""
+    e = html.escape
+    sources = "".join(
+        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(s.title)}</a>'
+        + (
+            f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+            if (url := _safe_url(s.url))
+            else ""
+        )
+        + "</li>"
+        for s in view.sources
+    )
+    query = urllib.parse.urlencode({"query": f"DESCRIBE <{view.iri}>"})
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(view.label)} · ATMP-KG</title>",
+        '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
+        '<link rel="alternate" type="text/turtle" href="?format=ttl">',
+        '<link rel="alternate" type="application/ld+json" href="?format=jsonld">',
+        '</head><body class="entity"><header><a class="brand" href="/">ATMP-KG</a>',
+        '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
+        f"<h1>{e(view.label)}</h1>",
+        f'<p class="iri"><code>{e(view.iri)}</code> · {e(", ".join(view.types))}</p>',
+        '<p class="formats">As data: <a href="?format=ttl">Turtle</a> · '
+        '<a href="?format=jsonld">JSON-LD</a> · <a href="?format=nt">N-Triples</a> · '
+        f'<a href="/?{e(query)}">query it</a></p>',
+        "<h2>Facts</h2>",
+        _facts_table(view.facts, incoming=False),
+    ]
+    if view.incoming:
+        parts += ["<h2>Linked from</h2>", _facts_table(view.incoming, incoming=True)]
+    if view.sources:
+        parts += ["<h2>Sources</h2>", f'<ul class="sources">{sources}</ul>']
+    parts += [
+        "<h2>Neighbourhood</h2>",
+        f'<iframe class="graph" title="Graph of {e(view.label)} and its neighbours" '
+        f'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" srcdoc="{e(graph)}">'
+        "</iframe>",
+        "</main></body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+# --- the query page -------------------------------------------------------------------------------
+
+
+def static_files() -> dict[str, tuple[bytes, str]]:
+    """The web UI's files (graph/web), read once: name -> (content, media type)."""
+    folder = resources.files("atmpkg.graph").joinpath("web")
+    return {
+        f.name: (f.read_bytes(), STATIC_TYPES[Path(f.name).suffix])
+        for f in folder.iterdir()
+        if Path(f.name).suffix in STATIC_TYPES
+    }
+
+
+def ui_config(timeout: float, max_rows: int) -> bytes:
+    """What the query page needs: prefixes, named queries with their parameters, limits."""
+    from atmpkg import queries
+
+    named = [
+        {
+            "name": q.name,
+            "summary": q.summary,
+            "text": q.text,
+            "params": [
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default,
+                    "required": p.required,
+                    "description": p.description,
+                }
+                for p in q.params
+            ],
+        }
+        for q in queries.all_queries()
+    ]
+    config = {"prefixes": PREFIXES, "queries": named, "timeout": timeout, "max_rows": max_rows}
+    return json.dumps(config, ensure_ascii=False).encode("utf-8")
