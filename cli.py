@@ -424,11 +424,30 @@ def import_(files: tuple[Path, ...], store: Path | None) -> None:
     type=click.Path(path_type=Path),
     help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
+@click.option(
+    "--max-nodes",
+    type=int,
+    help="A network (graphml, gexf, csv, cyjs) holds at most this many entities; a larger "
+    "selection is sampled, with a note saying exactly what was left out (0: no cap). RDF formats "
+    "are complete unless this is given.  [default: 25000 for networks]",
+)
 @store_option
 @endpoint_option
 @_library_errors
 def export(
-    focus, hops, classes, name, file, params, fmt, with_sources, output, store, endpoint, graph
+    focus,
+    hops,
+    classes,
+    name,
+    file,
+    params,
+    fmt,
+    with_sources,
+    output,
+    max_nodes,
+    store,
+    endpoint,
+    graph,
 ) -> None:
     """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns."""
@@ -436,7 +455,7 @@ def export(
 
     result = export_subgraph(
         fmt,
-        output,
+        output if output is not None else click.get_binary_stream("stdout"),
         focus=focus,
         hops=hops,
         classes=classes,
@@ -446,10 +465,11 @@ def export(
         with_sources=with_sources,
         store=store,
         endpoint=_remote(endpoint, graph),
+        max_nodes=max_nodes,
     )
-    if result.content is not None:
-        _write_output(result.content.decode("utf-8"), None)
-    else:
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    if result.paths:
         where = ", ".join(str(p) for p in result.paths)
         click.echo(f"Exported {result.triples} triples as {result.format} to {where}", err=True)
 
@@ -600,9 +620,17 @@ def rank(
     is_flag=True,
     help="Allow listening on a non-loopback address (the endpoint has no authentication).",
 )
+@click.option(
+    "--in-memory",
+    is_flag=True,
+    help="Each worker answers from its own in-memory copy of the store: about 4x faster queries, "
+    "for about 0.7 GB per million triples per worker and a start of about 9 s per million.",
+)
 @store_option
 @_library_errors
-def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote, store) -> None:
+def serve(
+    host, port, timeout, max_rows, workers, queue_size, cors, allow_remote, in_memory, store
+) -> None:
     """Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql, entity pages at
     /id/KIND/SLUG and a query page at /. Stop with Ctrl-C."""
     from atmpkg.graph import serve as run_server
@@ -618,6 +646,7 @@ def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote
         cors=cors,
         allow_remote=allow_remote,
         queue_size=queue_size,
+        in_memory=in_memory,
     )
 
 
@@ -645,8 +674,9 @@ def serve(host, port, timeout, max_rows, workers, queue_size, cors, allow_remote
     "--max-nodes",
     default=5000,
     show_default=True,
-    type=click.IntRange(min=1),
-    help="Draw at most this many entities; a larger selection is sampled, with a note.",
+    type=int,
+    help="Draw at most this many entities; a larger selection is sampled, with a note saying "
+    "exactly what was left out (0: no cap).",
 )
 @store_option
 @endpoint_option

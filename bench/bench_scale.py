@@ -7,13 +7,12 @@ side in one run:
 - load throughput (triples/s) of raw pyoxigraph (``Store.bulk_load`` from the path and from an open
   file), of the tool's own path (``atmpkg.graph.build`` with the synthetic file as an extra input,
   curated data and ontology included, inferences and SPARQL checks, SHACL off) and of rdflib
-  (``Graph.parse``). The build runs as shipped and, for comparison, with the changes proposed in
-  ``README-scale``, installed in that child process only (``--builds``);
+  (``Graph.parse``);
 - every named query through ``atmpkg.graph.run_named`` (declared defaults bound), the same query as
-  a bare ``pyoxigraph.Store.query`` call on the same open store (what the library adds), the bare
-  query on an in-memory pyoxigraph copy, and plain rdflib (in-memory ``Graph`` and its SPARQL
-  engine) where it finishes within its time budget: median and p95 latency, speed-up per query and
-  geometric means;
+  a bare ``pyoxigraph.Store.query`` call on the same open store (what the library adds), the
+  library again with the store held in memory (``atmpkg.graph.hold_in_memory``, as ``atmpkg serve
+  --in-memory``), and plain rdflib (in-memory ``Graph`` and its SPARQL engine) where it finishes
+  within its time budget: median and p95 latency, speed-up per query and geometric means;
 - typical joins, aggregations and 2-hop CONSTRUCTs: pyoxigraph (on disk, in memory) and rdflib;
 - how parameters are bound: pyoxigraph ``substitutions=`` (the library's path) against the same
   terms in a ``VALUES`` block and written into the query as constants, per parameterised query;
@@ -101,15 +100,6 @@ EXPERIMENT_PARAMS = {
     "top-indications": [{"area": "oncology"}],
     "unapproved-therapies": [{"modality": "aav-gene-therapy"}],
 }
-
-#: Build variants: the library as shipped, and with the loading change proposed in README-scale
-#: (installed in the build's child process only). The linear zero-row checks proposed with it
-#: ship since commit d33faa3.
-BUILD_VARIANTS = {
-    "shipped": "atmpkg build (as shipped)",
-    "loader": "atmpkg build + file loader",
-}
-
 
 # ---------------------------------------------------------------------------------------------
 # helpers shared by the workers
@@ -290,77 +280,11 @@ def worker_raw_load(job: dict) -> dict:
     return {"seconds": seconds, "triples": triples, "peak_mb": peak_mb()}
 
 
-def _install_streaming_loader() -> None:
-    """The loading change proposed for ``graph/build.py``, installed in this process only: RDF
-    inputs are bulk-loaded by the engine straight from their files instead of being parsed into a
-    Python list of quads and handed to ``bulk_extend``; one streaming pass in Python keeps only
-    their typed subjects (needed to check references from CSV rows, and for error locations)."""
-    import importlib
-
-    import pyoxigraph as ox
-
-    from atmpkg import queries
-    from atmpkg.graph.errors import DataError
-    from atmpkg.graph.terms import ID, PREFIXES, RDF
-
-    build_module = importlib.import_module("atmpkg.graph.build")
-    csvdata = importlib.import_module("atmpkg.graph.csvdata")
-    rdf_type = ox.NamedNode(RDF + "type")
-    files: list[tuple[Path, ox.RdfFormat]] = []
-
-    def compile_inputs(csv_files, rdf_files, ontology):
-        compiler = csvdata._Compiler(csvdata.concepts_by_scheme(ontology))
-        locations: dict[str, str] = {}
-        files.clear()
-        for path, display in rdf_files:
-            path = Path(path)
-            fmt = ox.RdfFormat.from_extension(path.suffix[1:].lower())
-
-            def typed(path=path, fmt=fmt, display=display):
-                with open(path, "rb") as fh:
-                    for quad in ox.parse(fh, format=fmt):
-                        if not isinstance(quad.graph_name, ox.DefaultGraph):
-                            raise DataError(display, None, None, "named graph found")
-                        if quad.predicate == rdf_type:
-                            if quad.subject.value.startswith(ID):
-                                locations.setdefault(quad.subject.value, display)
-                            yield quad
-
-            try:
-                compiler.add_turtle_subjects(typed(), display)
-            except SyntaxError as exc:
-                raise DataError(display, exc.lineno, exc.offset, str(exc)) from None
-            files.append((path, fmt))
-        for path, display in csv_files:
-            compiler.read_csv(path, display)
-        compiler.raise_errors()
-        compiled = compiler.emit_all()
-        for key, value in locations.items():
-            compiled.locations.setdefault(key, value)
-        return compiled
-
-    def load_new_store(path: Path, quads) -> ox.Store:
-        path.mkdir(parents=True)
-        store = ox.Store(str(path))
-        for file, fmt in files:
-            with open(file, "rb") as fh:
-                store.bulk_load(fh, format=fmt)
-        store.bulk_extend(quads)
-        for _name, text in queries.rules():
-            store.update(text, prefixes=PREFIXES)
-        return store
-
-    build_module.compile_inputs = compile_inputs
-    build_module._load_new_store = load_new_store
-
-
 def worker_build(job: dict) -> dict:
     from importlib import resources
 
     from atmpkg.graph import build
 
-    if job["variant"] == "loader":
-        _install_streaming_loader()
     # data_dir names the packaged data folder explicitly: the store is then never considered
     # stale and rebuilt (without the synthetic file) when someone edits graph/data meanwhile.
     data_dir = str(resources.files("atmpkg.graph").joinpath("data"))
@@ -487,40 +411,29 @@ def worker_queries(job: dict) -> dict:
 
 
 def worker_memory(job: dict) -> dict:
-    """The same bare queries on an in-memory pyoxigraph store holding the same triples."""
-    import pyoxigraph as ox
-
+    """The named queries through the library with the store held in memory (``hold_in_memory``,
+    what ``atmpkg serve --in-memory`` does), and the engine queries bare on that copy."""
+    from atmpkg.graph import hold_in_memory, run_named
     from atmpkg.graph.terms import PREFIXES
 
-    disk = ox.Store.read_only(job["oxigraph"])
     started = time.perf_counter()
-    store = ox.Store()
-    store.bulk_extend(disk.quads_for_pattern(None, None, None))
+    store = hold_in_memory(job["store"]).store
     load = {"seconds": time.perf_counter() - started, "triples": len(store)}
-    del disk
     out: dict = {"load": load, "named": {}, "engine": {}}
-    for kind in ("named", "engine"):
-        for name, item in job[kind].items():
-            subs = {ox.Variable(k): ox_term(v) for k, v in item.get("bindings", {}).items()}
-            text = item["text"]
-            times = timed_runs(
-                lambda t=text, s=subs or None: list(
-                    store.query(t, prefixes=PREFIXES, substitutions=s)
-                ),
-                job["repeat"],
-                job["budget"],
-            )
-            out[kind][name] = summary(times)
+    for name in job["named"]:
+        times = timed_runs(
+            lambda n=name: run_named(n, store=job["store"]), job["repeat"], job["budget"]
+        )
+        out["named"][name] = summary(times)
+    for name, item in job["engine"].items():
+        times = timed_runs(
+            lambda t=item["text"]: list(store.query(t, prefixes=PREFIXES)),
+            job["repeat"],
+            job["budget"],
+        )
+        out["engine"][name] = summary(times)
     out["peak_mb"] = peak_mb()
     return out
-
-
-def ox_term(text: str):
-    """An RDF term from its N-Triples form."""
-    import pyoxigraph as ox
-
-    triple = next(ox.parse(f"<urn:s> <urn:p> {text} .", format=ox.RdfFormat.N_TRIPLES))
-    return triple.object
 
 
 def worker_dump(job: dict) -> dict:
@@ -742,43 +655,21 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
         shutil.rmtree(store, ignore_errors=True)
         res["raw"][mode] = r
     store_dir = workdir / f"store-{label}"
-    builds = []
-    built = None
-    variants = args.builds.split(",")
-    for variant in variants[-1:] if quick else variants:
-        name = BUILD_VARIANTS[variant]
-        before = state.get("builds", {}).get(variant)
-        ratio = triples / state["size"] if state.get("size") else 1
-        limit = args.build_timeout if variant == "shipped" else args.step_timeout
-        if before and (before.get("timeout") or before.get("memory") or before.get("skipped")):
-            r = {"error": "skipped: stopped at the previous size", "skipped": True}
-        elif variant != "shipped" and before and before.get("seconds", 0) * ratio > limit:
-            r = {
-                "error": f"skipped: projected {before['seconds'] * ratio:.0f} s",
-                "skipped": True,
-            }
-        elif before and "peak_mb" in before and before["peak_mb"] * ratio * 0.8 > MAX_RSS_MB:
-            r = {
-                "error": f"skipped: projected {before['peak_mb'] * ratio / 1024:.0f} GB",
-                "skipped": True,
-            }
-        else:
-            shutil.rmtree(store_dir, ignore_errors=True)
-            r = run_worker(
-                "build",
-                {"path": str(nt), "store": str(store_dir), "variant": variant},
-                limit,
-            )
-            if "error" not in r:
-                built = r
-                res["store_triples"] = r["triples"]
-                store_good = store_dir.with_name(store_dir.name + "-ok")
-                shutil.rmtree(store_good, ignore_errors=True)
-                os.rename(store_dir, store_good)
-        state.setdefault("new_builds", {})[variant] = r
-        res.setdefault("builds", {})[variant] = r
-        builds.append((name, r))
-    store_dir = store_dir.with_name(store_dir.name + "-ok")
+    before = state.get("build")
+    ratio = triples / state["size"] if state.get("size") else 1
+    if before and (before.get("timeout") or before.get("memory") or before.get("skipped")):
+        built = {"error": "skipped: stopped at the previous size", "skipped": True}
+    elif before and "peak_mb" in before and before["peak_mb"] * ratio * 0.8 > MAX_RSS_MB:
+        built = {
+            "error": f"skipped: projected {before['peak_mb'] * ratio / 1024:.0f} GB",
+            "skipped": True,
+        }
+    else:
+        built = run_worker("build", {"path": str(nt), "store": str(store_dir)}, args.build_timeout)
+        if "error" not in built:
+            res["store_triples"] = built["triples"]
+    state["new_build"] = built
+    res["build"] = built
 
     say(f"\n{'load':<36} {'seconds':>8} {'triples':>11} {'triples/s':>10} {'peak MB':>8}")
     rows = [
@@ -786,7 +677,7 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
             (f"raw pyoxigraph bulk_load({'path=' if mode == 'path' else mode})", r)
             for mode, r in res["raw"].items()
         ),
-        *builds,
+        ("atmpkg build", built),
     ]
     for name, r in rows:
         if "error" in r:
@@ -796,7 +687,7 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
                 f"{name:<36} {r['seconds']:8.2f} {r['triples']:>11,} "
                 f"{fmt_rate(r['triples'], r['seconds']):>10} {r['peak_mb']:8.0f}"
             )
-    if built is None:
+    if "error" in built:
         say("no store was built; the query measurements are skipped at this size")
         return res
 
@@ -844,14 +735,12 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
         )
         return res
 
-    # the same bare queries on an in-memory pyoxigraph store --------------------------------
+    # the same queries with the store held in memory ----------------------------------------
     mem = run_worker(
         "memory",
         {
-            "oxigraph": str(next((store_dir / "builds").glob("*/oxigraph"))),
-            "named": {
-                n: {"text": r["text"], "bindings": r["bindings"]} for n, r in q["named"].items()
-            },
+            "store": str(store_dir),
+            "named": list(q["named"]),
             "engine": {n: {"text": r["text"]} for n, r in q["engine"].items()},
             "repeat": args.repeat,
             "budget": args.query_budget / 2,
@@ -861,7 +750,7 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
     res["memory"] = mem
     inmem = mem if "error" not in mem else {"named": {}, "engine": {}}
     if "error" in mem:
-        say(f"in-memory pyoxigraph: {mem['error']}")
+        say(f"in-memory store: {mem['error']}")
 
     # rdflib ----------------------------------------------------------------------------------
     rd = None
@@ -952,10 +841,18 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
         ),
         "disk_over_memory_geomean": geomean(
             [
-                r["bare"]["median"] / inmem["named"][n]["median"]
+                r["atmpkg"]["median"] / inmem["named"][n]["median"]
                 for n, r in q["named"].items()
                 if n in inmem["named"]
             ]
+        ),
+        "memory_over_1s": sorted(n for n, r in inmem["named"].items() if r["median"] > 1000),
+        "memory_slowest_ms": max((r["median"] for r in inmem["named"].values()), default=None),
+        "rdflib_slower_than_memory": sorted(
+            n
+            for n, r in inmem["named"].items()
+            if "median" in rdres.get(f"named:{n}", {})
+            and rdres[f"named:{n}"]["median"] < r["median"]
         ),
         "rdflib_compared": len(ratios),
         "rdflib_slower_than": sorted(
@@ -980,14 +877,16 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
         say(
             f"speed-up over rdflib: geometric mean {s['rdflib_speedup_geomean']:.1f}x over "
             f"{len(ratios)} queries; rdflib faster on: {', '.join(s['rdflib_slower_than']) or 'none'}"
-            f"; an in-memory pyoxigraph store would give "
-            f"{s['rdflib_speedup_memory_geomean'] or 0:.1f}x"
+            f"; with the store held in memory "
+            f"{s['rdflib_speedup_memory_geomean'] or 0:.1f}x, rdflib faster on: "
+            f"{', '.join(s['rdflib_slower_than_memory']) or 'none'}"
         )
     if s["disk_over_memory_geomean"]:
         say(
-            f"on-disk store / in-memory store time: geometric mean {s['disk_over_memory_geomean']:.1f}"
-            f" (in-memory copy made in {inmem['load']['seconds']:.1f} s, peak "
-            f"{inmem['peak_mb']:.0f} MB)"
+            f"on-disk store / store held in memory: geometric mean "
+            f"{s['disk_over_memory_geomean']:.1f}; in memory {len(s['memory_over_1s'])} queries "
+            f"over 1 s, slowest {fmt_ms(s['memory_slowest_ms'])} ms (copy made in "
+            f"{inmem['load']['seconds']:.1f} s, peak {inmem['peak_mb']:.0f} MB)"
         )
 
     say(
@@ -1077,20 +976,17 @@ def final_table(results: list[dict]) -> None:
         row(
             f"raw pyoxigraph {name} peak MB", [num(get(r, "raw", mode, "peak_mb")) for r in results]
         )
-    for variant, name in BUILD_VARIANTS.items():
-        if not any(get(r, "builds", variant) for r in results):
-            continue
-        row(
-            f"{name}: s",
-            [
-                num(get(r, "builds", variant, "seconds"), "{:.1f}")
-                if get(r, "builds", variant, "seconds")
-                else rate(get(r, "builds", variant))
-                for r in results
-            ],
-        )
-        row(f"{name}: triples/s", [rate(get(r, "builds", variant)) for r in results])
-        row(f"{name}: peak MB", [num(get(r, "builds", variant, "peak_mb")) for r in results])
+    row(
+        "atmpkg build: s",
+        [
+            num(get(r, "build", "seconds"), "{:.1f}")
+            if get(r, "build", "seconds")
+            else rate(get(r, "build"))
+            for r in results
+        ],
+    )
+    row("atmpkg build: triples/s", [rate(get(r, "build")) for r in results])
+    row("atmpkg build: peak MB", [num(get(r, "build", "peak_mb")) for r in results])
     row(
         "rdflib Graph.parse triples/s",
         [
@@ -1111,12 +1007,19 @@ def final_table(results: list[dict]) -> None:
         ("rdflib_speedup_geomean", "named: speed-up over rdflib (geo.)", lambda v: f"{v:.1f}x"),
         ("rdflib_compared", "named: queries rdflib finished", str),
         ("rdflib_slower_than", "named: queries where rdflib is faster", lambda v: str(len(v))),
+        ("memory_slowest_ms", "held in memory: slowest named ms", fmt_ms),
+        ("memory_over_1s", "held in memory: named over 1 s", lambda v: str(len(v))),
         (
             "rdflib_speedup_memory_geomean",
-            "named: same, in-memory pyoxigraph",
+            "held in memory: speed-up over rdflib",
             lambda v: f"{v:.1f}x",
         ),
-        ("disk_over_memory_geomean", "on-disk / in-memory store time", lambda v: f"{v:.1f}"),
+        (
+            "rdflib_slower_than_memory",
+            "held in memory: rdflib is faster on",
+            lambda v: str(len(v)),
+        ),
+        ("disk_over_memory_geomean", "on-disk / held-in-memory time", lambda v: f"{v:.1f}"),
         ("engine_speedup_geomean", "engine: speed-up over rdflib (geo.)", lambda v: f"{v:.1f}x"),
         (
             "engine_speedup_memory_geomean",
@@ -1149,13 +1052,7 @@ def main() -> None:
         "--query-budget", type=float, default=8.0, help="seconds per query measurement"
     )
     parser.add_argument(
-        "--builds",
-        default="shipped,loader",
-        help="build variants to run: shipped (the library as it is), loader (RDF files "
-        "bulk-loaded by the engine, as proposed); the last that succeeds is queried",
-    )
-    parser.add_argument(
-        "--build-timeout", type=float, default=120.0, help="limit for the shipped build (s)"
+        "--build-timeout", type=float, default=900.0, help="limit for the build (s)"
     )
     parser.add_argument("--step-timeout", type=float, default=900.0, help="limit per step (s)")
     parser.add_argument(
@@ -1175,7 +1072,7 @@ def main() -> None:
         "--quick-from",
         default="10M",
         choices=list(SIZES),
-        help="from this size on: one raw load, only the last build variant, one run per named "
+        help="from this size on: one raw load, one build, one run per named "
         "query through the library (no bare, in-memory, binding or rdflib measurements)",
     )
     parser.add_argument("--json", help="also write every measurement to this JSON file")
@@ -1190,9 +1087,6 @@ def main() -> None:
     for lab in labels:
         if lab not in SIZES:
             parser.error(f"unknown size {lab}; use {', '.join(SIZES)}")
-    for variant in args.builds.split(","):
-        if variant not in BUILD_VARIANTS:
-            parser.error(f"unknown build variant {variant}; use {', '.join(BUILD_VARIANTS)}")
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="atmpkg-scale-"))
     workdir.mkdir(parents=True, exist_ok=True)
     import platform
@@ -1211,7 +1105,7 @@ def main() -> None:
     try:
         for lab in labels:
             results.append(run_size(lab, SIZES[lab], args, workdir, state))
-            state["builds"] = state.pop("new_builds", {})
+            state["build"] = state.pop("new_build", None)
             state["size"] = SIZES[lab]
             if not args.keep:
                 for p in workdir.glob(f"*-{lab}*"):

@@ -25,7 +25,14 @@ from atmpkg.graph.analytics import (
     rank_entities,
     to_networkx,
 )
-from atmpkg.graph.build import BuildReport, build, import_files, open_store, validate
+from atmpkg.graph.build import (
+    BuildReport,
+    build,
+    hold_in_memory,
+    import_files,
+    open_store,
+    validate,
+)
 from atmpkg.graph.charts import Chart, approvals_chart, market_chart
 from atmpkg.graph.errors import (
     AtmpkgError,
@@ -78,6 +85,7 @@ __all__ = [
     "export_subgraph",
     "find_paths",
     "format_result",
+    "hold_in_memory",
     "import_files",
     "list_queries",
     "market_chart",

@@ -3,7 +3,9 @@
 Each family file has a fixed header (see ``graph/data/README.md``); :data:`FAMILIES` maps every
 column to how it becomes RDF. Compilation runs in two passes over all inputs together: the first
 collects every record's key so that the second can check each reference, and every error names the
-file, line and column with the closest valid names.
+file, line and column with the closest valid names. RDF files are only checked here, in one
+streaming pass that keeps their typed subjects; the build then bulk-loads them from disk, so their
+triples never become Python objects.
 
 >>> FAMILIES["targets"].header
 ('slug', 'label', 'kind')
@@ -337,12 +339,24 @@ def date_literal(text: str) -> ox.Literal:
     return ox.Literal(year, datatype=ox.NamedNode(XSD + "gYear"))
 
 
+@dataclass(frozen=True)
+class RdfFile:
+    """An RDF input that passed :func:`scan_rdf`, to be bulk-loaded from ``path`` in ``format``."""
+
+    path: Path
+    display: str
+    format: ox.RdfFormat
+    triples: int
+
+
 @dataclass
 class Compiled:
-    """The result of compiling inputs: quads, and where each subject was written (file:line)."""
+    """The result of compiling inputs: the quads of the CSV rows, the RDF files to load as they
+    are, and where each subject was written (file:line for CSV rows, the file for RDF)."""
 
     quads: list[ox.Quad] = field(default_factory=list)
     locations: dict[str, str] = field(default_factory=dict)
+    rdf_files: list[RdfFile] = field(default_factory=list)
 
 
 @dataclass
@@ -449,11 +463,10 @@ class _Compiler:
         row.subject = iri(kind, slug)
         self.rows.append(row)
 
-    def add_turtle_subjects(self, quads: Iterable[ox.Quad], display: str) -> None:
-        for quad in quads:
-            if quad.predicate.value != RDF + "type" or not isinstance(quad.subject, ox.NamedNode):
-                continue
-            parts = split_iri(quad.subject.value)
+    def add_rdf_subjects(self, subjects: Iterable[str], display: str) -> None:
+        for subject in subjects:
+            self.out.locations.setdefault(subject, display)
+            parts = split_iri(subject)
             if parts and parts[0] in self.keys:
                 self.keys[parts[0]].setdefault(parts[1], display)
                 if parts[0] in ("country", "region"):
@@ -592,37 +605,67 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     return family
 
 
-def read_turtle(path: Path, display: str) -> list[ox.Quad]:
-    """Parse a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file; errors carry line and
-    column. Quads in named graphs are refused: the graph keeps all facts in the default graph."""
-    try:
-        quads = list(ox.parse(path=path))
-    except SyntaxError as exc:
-        line = exc.lineno
-        column = exc.offset
-        message = re.sub(
-            r"^Parser error (?:at|between) line \d+ column \d+(?: and line \d+ column \d+)?: ",
-            "",
-            str(exc),
-        )
-        raise DataError(display, line, column, message) from None
-    except ValueError as exc:
+#: Extensions pyoxigraph does not map to a format by itself.
+_RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML}
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+
+
+def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
+    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
+    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
+    order. Only those are kept: the triples themselves are loaded later by the engine, from disk.
+
+    Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
+    in the default graph).
+    """
+    extension = path.suffix[1:].lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or _RDF_EXTENSIONS.get(extension)
+    if rdf_format is None:
         raise DataError(
-            display, None, None, f"{exc}; use .ttl, .nt, .nq, .trig, .rdf or .jsonld"
-        ) from None
+            display,
+            None,
+            None,
+            f"'{path.suffix}' is not an RDF file extension; use .ttl, .nt, .nq, .trig, .rdf or .jsonld",
+        )
+    named_graphs = rdf_format.supports_datasets
+    typed: list[str] = []
+    triples = 0
+    try:
+        for quad in ox.parse(path=path, format=rdf_format):
+            triples += 1
+            if named_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
+                raise DataError(
+                    display,
+                    None,
+                    None,
+                    f"named graph {quad.graph_name} found; give facts without a graph name",
+                )
+            if quad.predicate == _RDF_TYPE and isinstance(quad.subject, ox.NamedNode):
+                subject = quad.subject.value
+                if subject.startswith(ID):
+                    typed.append(subject)
+    except SyntaxError as exc:
+        raise rdf_syntax_error(display, exc) from None
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
-    for quad in quads:
-        if not isinstance(quad.graph_name, ox.DefaultGraph):
-            raise DataError(
-                display,
-                None,
-                None,
-                f"named graph {quad.graph_name} found; give facts without a graph name",
-            )
-    return quads
+    return RdfFile(path, display, rdf_format, triples), typed
+
+
+#: The position pyoxigraph writes around its parse error messages, which DataError gives instead:
+#: "Parser error at line 4 column 8: ", "... at line 1 between columns 31 and 34: ", "... between
+#: line 1 column 27 and line 2 column 1: ", and " (file.nt, line 4)" at the end.
+_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): |\s\([^()]*, line \d+\)$"
+)
+
+
+def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
+    """A pyoxigraph parse error as a :class:`DataError` at its line and column."""
+    message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    return DataError(display, exc.lineno, exc.offset, message)
 
 
 def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
@@ -641,23 +684,20 @@ def compile_inputs(
     rdf_files: Sequence[tuple[Path, str]],
     ontology: Sequence[ox.Quad],
 ) -> Compiled:
-    """Compile CSV and RDF files (each given as ``(path, name to show in errors)``) into quads.
+    """Compile CSV files into quads and check RDF files (each given as ``(path, name to show in
+    errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
 
-    RDF files are added as they are; their typed instance IRIs can be referenced from CSV rows.
+    The instance IRIs that RDF files type can be referenced from CSV rows.
     """
     compiler = _Compiler(concepts_by_scheme(ontology))
-    rdf_quads = []
+    checked = []
     for path, display in rdf_files:
-        quads = read_turtle(path, display)
-        compiler.add_turtle_subjects(quads, display)
-        rdf_quads.append((quads, display))
+        rdf_file, typed = scan_rdf(path, display)
+        compiler.add_rdf_subjects(typed, display)
+        checked.append(rdf_file)
     for path, display in csv_files:
         compiler.read_csv(path, display)
     compiler.raise_errors()
     compiled = compiler.emit_all()
-    for quads, display in rdf_quads:
-        compiled.quads.extend(quads)
-        for quad in quads:
-            if isinstance(quad.subject, ox.NamedNode) and quad.subject.value.startswith(ID):
-                compiled.locations.setdefault(quad.subject.value, display)
+    compiled.rdf_files = checked
     return compiled

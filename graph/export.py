@@ -6,6 +6,11 @@ predeclared prefixes), ``rdfxml``. Networks: ``graphml`` and ``gexf`` (Gephi, Cy
 ``csv`` (a nodes file and an edges file with Neo4j bulk-import headers, safe to open in a
 spreadsheet) and ``cyjs`` (Cytoscape.js JSON).
 
+RDF formats are streamed from the store one entity at a time (:class:`~atmpkg.graph.subgraph.Slice`)
+and are always complete. A network is built in memory, so a network export holds at most
+:data:`NETWORK_MAX_NODES` entities unless told otherwise, sampled as the view samples, with an exact
+record of what was left out; it draws a link and its materialised inverse as one edge.
+
 Files are written atomically: into a temporary file in the same folder, renamed over the target
 only when complete, so a failed or interrupted export never leaves a half-written file and never
 damages the file already there.
@@ -23,7 +28,9 @@ import io
 import json
 import os
 import re
+import shutil
 import tempfile
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +46,11 @@ from atmpkg.graph.subgraph import (
     SOURCE,
     TYPE,
     EmptyResultError,
-    select_subgraph,
-    triple_key,
+    Sample,
+    Slice,
+    Subject,
+    fold_inverses,
+    select_slice,
 )
 from atmpkg.graph.terms import PREFIXES, XSD, shorten
 
@@ -50,6 +60,11 @@ if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function
 
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "graphml", "gexf", "csv", "cyjs")
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
+#: The most entities a network export holds unless told otherwise. A network is built in memory,
+#: about 25 MB per 1,000 entities: this keeps an export under about 0.8 GB whatever the size of the
+#: graph, where the whole 1-million-triple benchmark graph (62,806 entities) takes 0.8 to 1.6 GB
+#: (see "atmpkg export" in the README). RDF formats are streamed and need no cap.
+NETWORK_MAX_NODES = 25_000
 #: Formats chosen from an output file's extension when no format is given.
 SUFFIXES = {
     ".ttl": "ttl",
@@ -77,17 +92,30 @@ ALIASES = {
     "cytoscape": "cyjs",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A format's writer: writes a slice to the handles of its files, returns how many triples it read.
+Writer = Callable[[Slice, list[IO[bytes]]], int]
 
 
 @dataclass
 class ExportResult:
     """What an export wrote: the format, how many triples, the files (none when ``content`` holds
-    the export because no output path was given)."""
+    the export because no output path was given, or when it went to a stream), and how a cap
+    sampled the slice (``sample``; None when it is complete)."""
 
     format: str
     triples: int
     paths: list[Path] = field(default_factory=list)
     content: bytes | None = None
+    sample: Sample | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences for a reader: what a cap left out, if anything.
+
+        >>> ExportResult("ttl", 3).notes
+        []
+        """
+        return [self.sample.note] if self.sample else []
 
 
 def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None) -> str:
@@ -212,61 +240,140 @@ def used_prefixes(items: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
     >>> list(used_prefixes([t]))
     ['rdfs', 'therapy', 'xsd']
     """
-    used = {shorten(iri).partition(":")[0] for iri in set(_terms(items))}
-    return {p: PREFIXES[p] for p in sorted(used) if p in PREFIXES}
+    used = _prefix_names(set(_terms(items)))
+    return {p: PREFIXES[p] for p in sorted(used)}
 
 
-def _sorted_prefix_lines(text: bytes) -> bytes:
-    lines = text.splitlines(keepends=True)
-    head = [line for line in lines if line.startswith(b"@prefix ")]
-    return b"".join(sorted(head) + lines[len(head) :])
+def _prefix_names(iris: Iterable[str]) -> set[str]:
+    names = {shorten(iri).partition(":")[0] for iri in iris}
+    return {name for name in names if name in PREFIXES}
+
+
+@dataclass
+class _Tally:
+    """How many triples a writer has read from its slice."""
+
+    triples: int = 0
+
+
+def _triples(piece: Slice, tally: _Tally) -> Iterator[ox.Triple]:
+    for subject in piece.subjects:
+        about = piece.about(subject)
+        tally.triples += len(about)
+        yield from about
+
+
+def _provenance(piece: Slice, tally: _Tally) -> Iterator[ox.Quad]:
+    """The quads of :func:`provenance_quads` in its order, reading each subject of the slice once,
+    and those that cite sources once more per source."""
+    cited: dict[ox.NamedNode, list] = {}
+    for subject in piece.subjects:
+        about = piece.about(subject)
+        tally.triples += len(about)
+        graphs = [
+            t.object for t in about if t.predicate == SOURCE and isinstance(t.object, ox.NamedNode)
+        ]
+        for graph in graphs:
+            cited.setdefault(graph, []).append(subject)
+        if not graphs:
+            yield from (ox.Quad(t.subject, t.predicate, t.object) for t in about)
+    for graph in sorted(cited, key=lambda g: g.value):
+        for subject in cited[graph]:
+            yield from (
+                ox.Quad(t.subject, t.predicate, t.object, graph) for t in piece.about(subject)
+            )
 
 
 def provenance_quads(triples: Sequence[ox.Triple]) -> list[ox.Quad]:
     """Quads that keep provenance: the triples of every subject that cites sources
     (``dct:source``) go into one named graph per source, named by the source's IRI; all other
     triples (entities without sources, the sources' own descriptions) stay in the default graph.
+    The default graph comes first, then the named graphs by IRI, each in canonical order.
 
     >>> s, src = ox.NamedNode("urn:fact"), ox.NamedNode("urn:src")
     >>> [q.graph_name for q in provenance_quads([ox.Triple(s, SOURCE, src)])]
     [<NamedNode value=urn:src>]
     """
-    cited: dict[object, list[ox.NamedNode]] = {}
-    for triple in triples:
-        if triple.predicate == SOURCE and isinstance(triple.object, ox.NamedNode):
-            cited.setdefault(triple.subject, []).append(triple.object)
-    quads = [
-        ox.Quad(t.subject, t.predicate, t.object, graph)
-        for t in triples
-        for graph in cited.get(t.subject) or [ox.DefaultGraph()]
-    ]
-
-    def key(quad: ox.Quad) -> tuple:
-        graph = quad.graph_name
-        return (
-            isinstance(graph, ox.NamedNode),
-            getattr(graph, "value", ""),
-            triple_key(quad.triple),
-        )
-
-    return sorted(quads, key=key)
+    return list(_provenance(Slice.of_triples(triples), _Tally()))
 
 
-def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Callable:
-    def write(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
-        items = provenance_quads(triples) if quads else triples
-        if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+class _Filter:
+    """A binary writer that passes what a serializer writes to ``handle``, changed by ``edit``
+    (chunk by chunk), after dropping the ``@prefix`` lines it starts with when ``own_head``: the
+    header is written before, in canonical order (oxigraph orders prefixes by name, the canonical
+    form sorts the lines, so ``approval-type:`` comes before ``approval:``)."""
+
+    def __init__(
+        self, handle: IO[bytes], own_head: bool, edit: Callable[[bytes], bytes] | None = None
+    ) -> None:
+        self.handle, self.edit = handle, edit
+        self.head: bytes | None = b"" if own_head else None
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if self.head is not None:
+            self.head += data
+            while self.head.startswith(b"@prefix ") and b"\n" in self.head:
+                self.head = self.head.partition(b"\n")[2]
+            if self.head.startswith(b"@prefix ") or b"@prefix ".startswith(self.head):
+                return size  # a header line is not complete yet
+            data, self.head = self.head, None
+        self.handle.write(self.edit(data) if self.edit else data)
+        return size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def _prefix_lines(prefixes: Mapping[str, str]) -> bytes:
+    lines = sorted(f"@prefix {p}: <{ns}> .\n".encode() for p, ns in prefixes.items())
+    return b"".join(lines)
+
+
+def _xml_safe(data: bytes) -> bytes:
+    # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
+    return data.replace(b"\r", b"&#13;")
+
+
+def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
+    """A writer of ``fmt`` that streams the slice: straight to the file for N-Triples and
+    N-Quads; for formats that declare their prefixes first, through a temporary N-Triples (or
+    N-Quads) file that is read back once the prefixes are known, so that the store is read once."""
+    spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+
+    def write(piece: Slice, handles: list[IO[bytes]]) -> int:
+        tally = _Tally()
+        items = _provenance(piece, tally) if quads else _triples(piece, tally)
+        if fmt == spool_format:
             ox.serialize(items, handles[0], fmt)
-            return
-        text = ox.serialize(items, format=fmt, prefixes=used_prefixes(items))
-        if fmt == ox.RdfFormat.RDF_XML:
-            # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
-            text = text.replace(b"\r", b"&#13;")
-        else:
-            text = _sorted_prefix_lines(text)
-        handles[0].write(text)
+            return tally.triples
+        with tempfile.TemporaryFile() as spool:
+            names: set[str] = set()
+            ox.serialize(_noting_prefixes(items, names), spool, spool_format)
+            spool.seek(0)
+            prefixes = {p: PREFIXES[p] for p in sorted(names)}
+            if fmt == ox.RdfFormat.RDF_XML:
+                out = _Filter(handles[0], own_head=False, edit=_xml_safe)
+            else:
+                handles[0].write(_prefix_lines(prefixes))
+                out = _Filter(handles[0], own_head=bool(prefixes))
+            ox.serialize(ox.parse(spool, spool_format), out, fmt, prefixes=prefixes)
+        return tally.triples
 
     return write
+
+
+def _noting_prefixes(
+    items: Iterable[ox.Triple | ox.Quad], names: set[str]
+) -> Iterator[ox.Triple | ox.Quad]:
+    """``items``, adding to ``names`` the predeclared prefixes they use as they pass."""
+    seen: set[str] = set()  # each IRI is looked up once: most recur in many triples
+    for item in items:
+        for iri in _terms((item,)):
+            if iri not in seen:
+                seen.add(iri)
+                names.update(_prefix_names((iri,)))
+        yield item
 
 
 def _compact(iri: str) -> str:
@@ -286,6 +393,19 @@ def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
     return {"@value": term.value, "@type": _compact(term.datatype.value)}
 
 
+def _jsonld_node(subject: Subject, triples: Iterable[ox.Triple]) -> dict:
+    node_id = _compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
+    node: dict = {"@id": node_id}
+    for triple in triples:
+        if triple.predicate == TYPE and isinstance(triple.object, ox.NamedNode):
+            node.setdefault("@type", []).append(_compact(triple.object.value))
+        else:
+            node.setdefault(_compact(triple.predicate.value), []).append(
+                _jsonld_value(triple.object)
+            )
+    return node
+
+
 def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
     """Triples as a compact JSON-LD document: an ``@context`` of the prefixes it uses and one
     object per subject in ``@graph``, with ``@type`` for its classes.
@@ -294,48 +414,90 @@ def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
     >>> jsonld_document([t])["@graph"]
     [{'@id': 'therapy:a', 'rdfs:label': [{'@value': 'A', '@language': 'en'}]}]
     """
-    nodes: dict[object, dict] = {}
+    subjects: dict[Subject, list[ox.Triple]] = {}
     for triple in triples:
-        subject = triple.subject
-        node_id = (
-            _compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
-        )
-        node = nodes.setdefault(subject, {"@id": node_id})
-        if triple.predicate == TYPE and isinstance(triple.object, ox.NamedNode):
-            node.setdefault("@type", []).append(_compact(triple.object.value))
-        else:
-            node.setdefault(_compact(triple.predicate.value), []).append(
-                _jsonld_value(triple.object)
-            )
-    return {"@context": used_prefixes(triples), "@graph": list(nodes.values())}
+        subjects.setdefault(triple.subject, []).append(triple)
+    graph = [_jsonld_node(subject, about) for subject, about in subjects.items()]
+    return {"@context": used_prefixes(triples), "@graph": graph}
 
 
-def _write_jsonld(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
-    text = json.dumps(jsonld_document(triples), ensure_ascii=False, indent=1)
-    handles[0].write(text.encode("utf-8") + b"\n")
+def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> int:
+    """The document of :func:`jsonld_document`, laid out as ``json.dumps(..., indent=1)`` would,
+    written one subject at a time: the objects go to a temporary file until the ``@context`` is
+    known."""
+    tally, names = _Tally(), set()
+    with tempfile.TemporaryFile() as spool:
+        for subject in piece.subjects:
+            about = piece.about(subject)
+            tally.triples += len(about)
+            names.update(_prefix_names(_terms(about)))
+            text = json.dumps(_jsonld_node(subject, about), ensure_ascii=False, indent=1)
+            spool.write((b",\n" if spool.tell() else b"") + _indented(text))
+        context = {p: PREFIXES[p] for p in sorted(names)}
+        head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
+        handles[0].write(head[: -len("\n}")].encode("utf-8") + b',\n "@graph": [\n')
+        spool.seek(0)
+        shutil.copyfileobj(spool, handles[0])
+        handles[0].write(b"\n ]\n}\n")
+    return tally.triples
+
+
+def _indented(text: str) -> bytes:
+    """JSON of one ``@graph`` object, indented as an item of the document's list."""
+    return textwrap.indent(text, "  ").encode("utf-8")
 
 
 # --- networks --------------------------------------------------------------------------------
 
 
-def _network_with_edge_ids(triples: list[ox.Triple]) -> networkx.MultiDiGraph:
-    graph = to_networkx(triples)
+def _network(piece: Slice) -> tuple[networkx.MultiDiGraph, int]:
+    """The network of the slice and how many triples it was made of. A link and its materialised
+    inverse are one edge (see :func:`~atmpkg.graph.subgraph.fold_inverses`); edges are numbered
+    ``e0``, ``e1``, …; what a cap left out is in the graph's attributes."""
+    triples = list(piece)
+    graph = to_networkx(fold_inverses(triples))
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
-    return graph
+    if piece.sample is not None:
+        graph.graph.update(sample_attributes(piece.sample))
+    return graph, len(triples)
 
 
-def _write_graphml(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
+def sample_attributes(sample: Sample) -> dict[str, str | int]:
+    """What a cap kept and left out, as the attributes of a network file's graph.
+
+    >>> sample_attributes(Sample("the graph", "the best connected", 3, 10, 7))["linksLeftOut"]
+    7
+    """
+    return {
+        "note": sample.note,
+        "entitiesSelected": sample.selected,
+        "entitiesKept": sample.kept,
+        "entitiesLeftOut": sample.entities_left_out,
+        "linksLeftOut": sample.links_left_out,
+    }
+
+
+def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> int:
     import networkx as nx
 
-    graph = _network_with_edge_ids(triples)
+    graph, count = _network(piece)
     nx.write_graphml(graph, handles[0], edge_id_from_attribute="id")
+    return count
 
 
-def _write_gexf(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
-    import networkx as nx
+def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> int:
+    from xml.etree.ElementTree import SubElement
 
-    nx.write_gexf(_network_with_edge_ids(triples), handles[0])
+    from networkx.readwrite.gexf import GEXFWriter
+
+    graph, count = _network(piece)
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(graph)
+    if piece.sample is not None:  # GEXF has no graph attributes; its meta has a description
+        SubElement(writer.xml.find("meta"), "description").text = piece.sample.note
+    writer.write(handles[0])
+    return count
 
 
 def safe_cell(text: str) -> str:
@@ -383,16 +545,19 @@ def network_tables(
     return nodes, edges
 
 
-def _write_csv(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
-    for rows, handle in zip(network_tables(to_networkx(triples)), handles, strict=True):
+def _write_csv(piece: Slice, handles: list[IO[bytes]]) -> int:
+    graph, count = _network(piece)
+    for rows, handle in zip(network_tables(graph), handles, strict=True):
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
         csv.writer(text, lineterminator="\r\n").writerows(rows)
         text.detach()
+    return count
 
 
 def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
     """A network as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``, each with ``data``),
-    which Cytoscape desktop also opens (``.cyjs``).
+    which Cytoscape desktop also opens (``.cyjs``). The graph's attributes (what a cap left out)
+    join the network's ``data``.
 
     >>> import networkx as nx
     >>> cytoscape_document(nx.MultiDiGraph([("a", "b", "k")]))["elements"]["edges"]
@@ -410,17 +575,19 @@ def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
         "format_version": "1.0",
         "generated_by": f"atmpkg {VERSION}",
         "target_cytoscapejs_version": "~3",
-        "data": {"name": "ATMP-KG export"},
+        "data": {"name": "ATMP-KG export", **graph.graph},
         "elements": {"nodes": nodes, "edges": edges},
     }
 
 
-def _write_cyjs(triples: list[ox.Triple], handles: list[IO[bytes]]) -> None:
-    text = json.dumps(cytoscape_document(to_networkx(triples)), ensure_ascii=False, indent=1)
+def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> int:
+    graph, count = _network(piece)
+    text = json.dumps(cytoscape_document(graph), ensure_ascii=False, indent=1)
     handles[0].write(text.encode("utf-8") + b"\n")
+    return count
 
 
-WRITERS: dict[str, Callable[[list[ox.Triple], list[IO[bytes]]], None]] = {
+WRITERS: dict[str, Writer] = {
     "ttl": _write_rdf(ox.RdfFormat.TURTLE),
     "nt": _write_rdf(ox.RdfFormat.N_TRIPLES),
     "nq": _write_rdf(ox.RdfFormat.N_QUADS, quads=True),
@@ -434,38 +601,56 @@ WRITERS: dict[str, Callable[[list[ox.Triple], list[IO[bytes]]], None]] = {
 }
 
 
+Output = str | os.PathLike[str] | IO[bytes] | None
+
+
+def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
+    """Write ``piece`` in ``fmt``: atomically to the file(s) ``output`` names, straight to a binary
+    stream, or into ``ExportResult.content`` when ``output`` is None."""
+    if not piece.subjects:
+        raise EmptyResultError("nothing to export: the slice holds no triples")
+    if output is None:
+        buffer = io.BytesIO()
+        count = WRITERS[fmt](piece, [buffer])
+        return ExportResult(fmt, count, [], buffer.getvalue(), piece.sample)
+    if hasattr(output, "write"):
+        count = WRITERS[fmt](piece, [output])
+        return ExportResult(fmt, count, [], None, piece.sample)
+    targets = output_paths(fmt, output)
+    with atomic_files(targets) as handles:
+        count = WRITERS[fmt](piece, handles)
+    return ExportResult(fmt, count, targets, None, piece.sample)
+
+
+def _check_output(fmt: str, output: Output) -> None:
+    if output is not None and not hasattr(output, "write"):
+        output_paths(fmt, output)  # a missing folder fails now, not after the work
+    elif fmt == "csv":
+        raise ParameterError("csv writes two files (nodes and edges); give an output path")
+
+
 def write_triples(
     triples: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
     fmt: str | None = None,
-    output: str | os.PathLike[str] | None = None,
+    output: Output = None,
 ) -> ExportResult:
     """Write ``triples`` (pyoxigraph triples or quads, or an rdflib graph) in ``fmt`` to
-    ``output`` atomically (see :func:`output_paths` for CSV), or return the bytes in
-    ``ExportResult.content`` when ``output`` is None (not for CSV, which needs two files).
+    ``output`` atomically (see :func:`output_paths` for CSV), or to a writable binary stream such
+    as ``sys.stdout.buffer`` as it goes, or return the bytes in ``ExportResult.content`` when
+    ``output`` is None (not for CSV, which needs two files).
 
     >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
     >>> write_triples([t], "nt").content
     b'<urn:s> <urn:p> "x" .\\n'
     """
-    fmt = resolve_format(fmt, output)
-    if output is None and fmt == "csv":
-        raise ParameterError("csv writes two files (nodes and edges); give an output path")
-    targets = output_paths(fmt, output) if output is not None else []
-    items = as_triples(triples)
-    if not items:
-        raise EmptyResultError("nothing to export: the slice holds no triples")
-    if output is None:
-        buffer = io.BytesIO()
-        WRITERS[fmt](items, [buffer])
-        return ExportResult(fmt, len(items), [], buffer.getvalue())
-    with atomic_files(targets) as handles:
-        WRITERS[fmt](items, handles)
-    return ExportResult(fmt, len(items), targets)
+    fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
+    _check_output(fmt, output)
+    return _write(Slice.of_triples(as_triples(triples)), fmt, output)
 
 
 def export_subgraph(
     fmt: str | None = None,
-    output: str | os.PathLike[str] | None = None,
+    output: Output = None,
     *,
     focus: str | None = None,
     hops: int | None = None,
@@ -476,24 +661,32 @@ def export_subgraph(
     with_sources: bool | None = None,
     store: str | os.PathLike[str] | None = None,
     endpoint: str | RemoteStore | None = None,
+    max_nodes: int | None = None,
 ) -> ExportResult:
     """Select a slice (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`) and write it
     in ``fmt`` to ``output`` (see :func:`write_triples`). ``with_sources`` defaults to True for
     ``nq`` and ``trig`` (whose named graphs carry the sources) and False for the others.
     ``endpoint`` (a URL or a RemoteStore) reads the slice from that SPARQL 1.1 endpoint.
 
-    The format and output folder are checked before the store is read; an unknown format, entity,
-    class or query, or an empty slice, raises and writes nothing.
+    RDF formats are streamed from the store one entity at a time, complete, however large the
+    slice. A network format (graphml, gexf, csv, cyjs) is built in memory, so it holds at most
+    ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger selection is sampled as
+    the view samples it, nearest to the focus or best connected first, and
+    ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as graph
+    attributes, gexf in its description). ``max_nodes=0`` exports everything; a ``max_nodes``
+    given for an RDF format samples it the same way.
+
+    The format, output folder and ``max_nodes`` are checked before the store is read; an unknown
+    format, entity, class or query, or an empty slice, raises and writes nothing.
 
     >>> export_subgraph("graphml", "/tmp/cellco.graphml", focus="CellCo", hops=2)  # doctest: +SKIP
-    ExportResult(format='graphml', triples=180, paths=[PosixPath('/tmp/cellco.graphml')], content=None)
+    ExportResult(format='graphml', triples=180, paths=[PosixPath('/tmp/cellco.graphml')], content=None, sample=None)
     """
-    fmt = resolve_format(fmt, output)
-    if output is not None:
-        output_paths(fmt, output)
-    elif fmt == "csv":
-        raise ParameterError("csv writes two files (nodes and edges); give an output path")
-    triples = select_subgraph(
+    fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
+    _check_output(fmt, output)
+    if max_nodes is None and fmt not in RDF_FORMATS:
+        max_nodes = NETWORK_MAX_NODES
+    piece = select_slice(
         focus=focus,
         hops=hops,
         classes=classes,
@@ -503,5 +696,6 @@ def export_subgraph(
         with_sources=fmt in ("nq", "trig") if with_sources is None else with_sources,
         store=store,
         endpoint=endpoint,
+        max_nodes=max_nodes,
     )
-    return write_triples(triples, fmt, output)
+    return _write(piece, fmt, output)

@@ -14,6 +14,8 @@ A store is a folder::
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import fcntl
 import functools
 import hashlib
@@ -97,6 +99,8 @@ class StoreHandle:
 
 
 _open: dict[Path, StoreHandle] = {}
+#: Store roots whose builds this process reads from an in-memory copy (see ``hold_in_memory``).
+_in_memory: set[Path] = set()
 
 
 def current_build(root: Path) -> Path | None:
@@ -118,16 +122,29 @@ def read_info(build_dir: Path) -> dict:
 
 
 def open_build(root: Path, build_dir: Path) -> StoreHandle:
-    """Open a build read-only, reusing the handle when it is already open in this process."""
+    """Open a build read-only, reusing the handle when it is already open in this process. For a
+    root given to :func:`hold_in_memory` the handle reads a copy of the build held in memory."""
     handle = _open.get(build_dir)
     if handle is None:
         try:
             store = ox.Store.read_only(str(build_dir / "oxigraph"))
+            if root in _in_memory:
+                copy = ox.Store()
+                copy.bulk_extend(store.quads_for_pattern(None, None, None))
+                store = copy
         except OSError as exc:
             raise StoreError(f"cannot open the store at {build_dir}: {exc}") from None
         handle = StoreHandle(root, build_dir, store, read_info(build_dir))
         _open[build_dir] = handle
     return handle
+
+
+def hold_in_memory(root: Path) -> None:
+    """From now on, open the builds of ``root`` in this process as in-memory copies (handles
+    already open on disk are dropped, so the next open makes the copy)."""
+    _in_memory.add(root)
+    for build_dir in [d for d, handle in _open.items() if handle.root == root]:
+        forget(build_dir)
 
 
 def forget(build_dir: Path) -> None:
@@ -164,3 +181,22 @@ def swap_in(root: Path, build_dir: Path) -> None:
         if old not in (build_dir, previous) and not old.name.startswith(".tmp-"):
             forget(old)
             shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.cache
+def _malloc_trim():
+    library = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(library), "malloc_trim", None) if library else None
+
+
+def release_memory() -> None:
+    """Hand memory that is free but still held by the C allocator back to the system.
+
+    glibc keeps what large temporary structures used (the engine's load batches, a query's hash
+    tables) in per-thread arenas, where the next step, running on another thread, cannot reuse
+    it; a ten-million-triple build would then hold several hundred MB it no longer needs. Where
+    the C library has no ``malloc_trim`` (macOS, musl) this does nothing.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

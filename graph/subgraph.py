@@ -5,6 +5,8 @@ A slice is a sorted list of pyoxigraph triples about a set of *nodes* (instance 
 between its nodes, and nothing that points outside it, so that every node it mentions is described.
 Provenance (``dct:source`` links and the ``atmp:Source`` nodes they point to) is left out unless
 ``with_sources=True``: sources are hubs that would dominate any network built from the slice.
+:func:`select_slice` gives the same slice as a :class:`Slice` that reads its triples one subject at
+a time, so that a graph of millions of triples can be written without holding it in memory.
 
 >>> triples = select_subgraph(focus="cellco", hops=1, store="/tmp/fixture-store")   # doctest: +SKIP
 >>> len(triples)                                                                   # doctest: +SKIP
@@ -13,23 +15,28 @@ Provenance (``dct:source`` links and the ``atmp:Source`` nodes they point to) is
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import open_store
+from atmpkg.graph.build import ontology_quads, open_store
 from atmpkg.graph.errors import EmptyResultError, ParameterError, UnknownNameError
 from atmpkg.graph.explore import resolve_entity
 from atmpkg.graph.query import query_file, run_named
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.sparql import QueryResult
-from atmpkg.graph.terms import ATMP, DCT, ID, PREFIXES, RDF, RDFS, shorten
+from atmpkg.graph.terms import ATMP, DCT, ID, OWL, PREFIXES, RDF, RDFS, shorten
 
 StorePath = str | os.PathLike[str] | None
+Subject = ox.NamedNode | ox.BlankNode
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 SOURCE = ox.NamedNode(DCT + "source")
+INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
+SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
 
 
 def is_node(term: object) -> bool:
@@ -186,13 +193,13 @@ def cap_nodes(
     nodes: set[str], max_nodes: int, store: ox.Store, distance: Mapping[str, int] | None = None
 ) -> tuple[set[str], str | None]:
     """Keep at most ``max_nodes`` of ``nodes``: the nearest to the focus when ``distance`` is given
-    (the best connected first among equally near ones), else the best connected. Returns the kept nodes and a note saying what was left out (None
-    when nothing was).
+    (the best connected first among equally near ones), else the best connected. Returns the kept
+    nodes and how they were chosen (None when nothing was left out).
 
     >>> import pyoxigraph
-    >>> kept, note = cap_nodes({"a", "b", "c"}, 2, pyoxigraph.Store(), {"a": 0, "b": 1, "c": 2})
-    >>> sorted(kept)
-    ['a', 'b']
+    >>> kept, how = cap_nodes({"a", "b", "c"}, 2, pyoxigraph.Store(), {"a": 0, "b": 1, "c": 2})
+    >>> sorted(kept), how
+    (['a', 'b'], 'the nearest to the focus, best connected first')
     """
     if len(nodes) <= max_nodes:
         return nodes, None
@@ -203,8 +210,208 @@ def cap_nodes(
     else:
         order = sorted(nodes, key=by_links.__getitem__)
         how = "the best connected"
-    note = f"showing {max_nodes:,} of {len(nodes):,} entities: {how} (narrow the selection to see the rest)"
-    return set(order[:max_nodes]), note
+    return set(order[:max_nodes]), how
+
+
+def inverse_pairs(quads: Iterable[ox.Quad | ox.Triple]) -> dict[str, str]:
+    """The inverse links an ontology declares, as {inverse property: the property it inverts}.
+
+    ``A owl:inverseOf B`` makes ``A`` the inverse of ``B``: the ontology states it on the property
+    the build materialises (``atmp:develops owl:inverseOf atmp:developedBy``), so ``B`` is the
+    direction the data states. ``A rdfs:subPropertyOf [ owl:inverseOf B ]`` says the same for an
+    ``A`` that mirrors only part of ``B``, such as ``atmp:approval``, which mirrors ``atmp:product``
+    on approvals only (``atmp:product`` also links product figures to their therapy). When both
+    directions are declared, the first in IRI order is kept.
+
+    >>> ns = "https://w3id.org/atmp-kg/ontology#"
+    >>> q = ox.Quad(ox.NamedNode(ns + "develops"), INVERSE_OF, ox.NamedNode(ns + "developedBy"))
+    >>> inverse_pairs([q])
+    {'https://w3id.org/atmp-kg/ontology#develops': 'https://w3id.org/atmp-kg/ontology#developedBy'}
+    """
+    quads = list(quads)
+    inverted = {q.subject: q.object for q in quads if q.predicate == INVERSE_OF}
+    pairs: dict[str, str] = {}
+    for quad in sorted(quads, key=lambda q: (q.subject.value, q.object.value)):
+        if quad.predicate == INVERSE_OF:
+            inverse, of = quad.subject, quad.object
+        elif quad.predicate == SUBPROPERTY_OF and isinstance(quad.object, ox.BlankNode):
+            inverse, of = quad.subject, inverted.get(quad.object)
+        else:
+            continue
+        # a pair declared both ways must not fold both of its links away
+        if isinstance(inverse, ox.NamedNode) and isinstance(of, ox.NamedNode):
+            if pairs.get(of.value) != inverse.value:
+                pairs[inverse.value] = of.value
+    return pairs
+
+
+@functools.lru_cache(maxsize=1)
+def inverse_properties() -> dict[str, str]:
+    """The inverse links of the ATMP-KG ontology (see :func:`inverse_pairs`).
+
+    >>> inverse_properties()["https://w3id.org/atmp-kg/ontology#develops"]
+    'https://w3id.org/atmp-kg/ontology#developedBy'
+    """
+    return inverse_pairs(ontology_quads())
+
+
+def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:
+    """Whether ``triple`` is a materialised inverse whose stated link ``present`` finds."""
+    of = inverse_properties().get(triple.predicate.value)
+    if of is None or not isinstance(triple.object, ox.NamedNode | ox.BlankNode):
+        return False
+    return present(ox.Triple(triple.object, ox.NamedNode(of), triple.subject))
+
+
+def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` without the materialised inverse of each link they also state (see
+    :func:`inverse_properties`), so that a network draws each link once, in the direction the data
+    states: ``company develops therapy`` goes when ``therapy developedBy company`` is there.
+
+    >>> ns, t, c = "https://w3id.org/atmp-kg/ontology#", ox.NamedNode("urn:t"), ox.NamedNode("urn:c")
+    >>> by = ox.Triple(t, ox.NamedNode(ns + "developedBy"), c)
+    >>> fold_inverses([by, ox.Triple(c, ox.NamedNode(ns + "develops"), t)]) == [by]
+    True
+    """
+    present = set(triples)
+    return [t for t in triples if not _doubled(t, present.__contains__)]
+
+
+def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
+    """How many links between ``selected`` entities have an end outside ``kept``, counted as a
+    network draws them (a link and its materialised inverse once, see :func:`fold_inverses`).
+
+    >>> links_left_out(open_store("/tmp/fixture-store").store, {ID + "target/cd19"}, set())   # doctest: +SKIP
+    0
+    """
+
+    def stated(triple: ox.Triple) -> bool:
+        return next(store.quads_for_pattern(*triple), None) is not None
+
+    count = 0
+    for iri in selected - kept:
+        node = ox.NamedNode(iri)
+        # each link once: from its subject when that was left out, else from its object
+        outgoing = {q.triple for q in store.quads_for_pattern(node, None, None)}
+        incoming = {q.triple for q in store.quads_for_pattern(None, None, node)}
+        count += sum(
+            1
+            for t in outgoing
+            if is_node(t.object) and t.object.value in selected and not _doubled(t, stated)
+        )
+        count += sum(1 for t in incoming if t.subject.value in kept and not _doubled(t, stated))
+    return count
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How a selection was capped: ``kept`` of ``selected`` entities (``what`` was selected,
+    ``how`` the kept ones were chosen), and exactly what was left out: ``entities_left_out`` and
+    ``links_left_out`` (links between selected entities with an end left out, a link and its
+    materialised inverse counted once, as a network draws them)."""
+
+    what: str
+    how: str
+    kept: int
+    selected: int
+    links_left_out: int
+
+    @property
+    def entities_left_out(self) -> int:
+        """The selected entities that were left out.
+
+        >>> Sample("the graph", "the best connected", 3, 10, 7).entities_left_out
+        7
+        """
+        return self.selected - self.kept
+
+    @property
+    def note(self) -> str:
+        """One sentence for a reader: what was kept and what was left out.
+
+        >>> Sample("the graph", "the best connected", 3, 10, 7).note
+        'The graph: showing 3 of 10 entities, the best connected; left out 7 entities and 7 links (narrow the selection to see the rest)'
+        """
+        return (
+            f"{self.what[0].upper()}{self.what[1:]}: showing {self.kept:,} of {self.selected:,} "
+            f"entities, {self.how}; left out {self.entities_left_out:,} entities and "
+            f"{self.links_left_out:,} links (narrow the selection to see the rest)"
+        )
+
+
+class Slice:
+    """A slice of the graph: its ``subjects`` in canonical order, each one's triples read when they
+    are needed, so that iterating gives the triples in canonical order (as :func:`sort_triples`
+    would) without holding them all. ``sample`` says how a cap sampled it (None: complete).
+
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    >>> piece = Slice.of_triples([t, t])
+    >>> piece.subjects, list(piece) == [t]
+    ([<NamedNode value=urn:s>], True)
+    """
+
+    def __init__(
+        self,
+        subjects: list[Subject],
+        read: Callable[[Subject], list[ox.Triple]],
+        sample: Sample | None = None,
+    ):
+        self.subjects = subjects
+        self._read = read
+        self.sample = sample
+
+    @classmethod
+    def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
+        """A slice of triples held in memory (quads are reduced to their triple).
+
+        >>> Slice.of_triples([]).subjects
+        []
+        """
+        groups: dict[Subject, list[ox.Triple]] = {}
+        for triple in sort_triples(triples):
+            groups.setdefault(triple.subject, []).append(triple)
+        return cls(list(groups), groups.__getitem__)
+
+    @classmethod
+    def of_nodes(cls, nodes: set[str], store: ox.Store, sample: Sample | None = None) -> Slice:
+        """The slice that :func:`describe` gives for ``nodes``, read from ``store`` one node at a
+        time.
+
+        >>> Slice.of_nodes({"urn:a"}, ox.Store()).subjects
+        [<NamedNode value=urn:a>]
+        """
+
+        def read(subject: Subject) -> list[ox.Triple]:
+            found = {
+                q.triple
+                for q in store.quads_for_pattern(subject, None, None)
+                if not is_node(q.object) or q.object.value in nodes
+            }
+            return sorted(found, key=triple_key)
+
+        return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample)
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences for a reader about the slice: what a cap left out, if anything.
+
+        >>> Slice.of_triples([]).notes
+        []
+        """
+        return [self.sample.note] if self.sample else []
+
+    def about(self, subject: Subject) -> list[ox.Triple]:
+        """The triples of one of the slice's subjects, in canonical order.
+
+        >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+        >>> Slice.of_triples([t]).about(t.subject) == [t]
+        True
+        """
+        return self._read(subject)
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        for subject in self.subjects:
+            yield from self._read(subject)
 
 
 def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]:
@@ -257,7 +464,19 @@ def _linked_sources(nodes: set[str], store: ox.Store, sources: set[str]) -> set[
     return linked
 
 
-def select_subgraph(
+def _check_cap(max_nodes: int | None) -> int | None:
+    """``max_nodes`` as a cap (None: no cap, which 0 also asks for), or :class:`ParameterError`."""
+    if max_nodes is None:
+        return None
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 0:
+        raise ParameterError(
+            "max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more; "
+            f"got {max_nodes!r}"
+        )
+    return max_nodes or None
+
+
+def select_slice(
     *,
     focus: str | None = None,
     hops: int | None = None,
@@ -270,30 +489,14 @@ def select_subgraph(
     timeout: float | None = None,
     endpoint: str | RemoteStore | None = None,
     max_nodes: int | None = None,
-    notes: list[str] | None = None,
-) -> list[ox.Triple]:
-    """A slice of the graph, as sorted triples (of the embedded store, or of the SPARQL 1.1
-    ``endpoint``: a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
+) -> Slice:
+    """The slice :func:`select_subgraph` selects, as a :class:`Slice` that reads the store one
+    entity at a time when it is iterated: the way to write a large slice without holding it in
+    memory. ``Slice.sample`` says what a cap left out.
 
-    - nothing given: the whole graph (every instance node);
-    - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
-      everything within that many links of it, following links both ways;
-    - ``name`` (a named query, with ``params``) or ``file`` (a ``.rq`` file): a CONSTRUCT/DESCRIBE
-      answer's triples plus the labels and classes of the nodes they mention; a SELECT answer's
-      nodes, described, with the links among them;
-    - ``classes`` (repeatable): keep only nodes of these classes (or their subclasses); alone, it
-      selects every node of these classes. A focus is always kept.
-
-    ``with_sources`` adds the ``atmp:Source`` nodes the slice's facts cite, with the links to them.
-    ``max_nodes`` caps the entities of a neighbourhood, class or SELECT slice (a big graph's
-    neighbourhood of a hub can hold most of the graph): the nearest to the focus, or else the best
-    connected, are kept, and a sentence saying so is appended to ``notes`` when a list is given.
-    Raises :class:`UnknownNameError` for an unknown entity, class or query, :class:`ParameterError`
-    for options that do not go together, and :class:`EmptyResultError` when nothing is selected.
-
-    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
-    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
-    ['alphacel', 'betacel', 'genex']
+    >>> piece = select_slice(focus="cellco", hops=2, max_nodes=4, store="/tmp/fixture-store")  # doctest: +SKIP
+    >>> piece.sample.kept, piece.sample.selected                                           # doctest: +SKIP
+    (4, 36)
     """
     if name and file:
         raise ParameterError("give a named query or a query file, not both")
@@ -305,6 +508,7 @@ def select_subgraph(
         raise ParameterError(f"hops must be 0 or more, got {hops}")
     if params and not (name or file):
         raise ParameterError("parameters are bound in a named query or query file; give one")
+    cap = _check_cap(max_nodes)
     handle = open_store(store, endpoint=endpoint)
     oxstore = handle.store
     sources = _sources(oxstore)
@@ -338,10 +542,13 @@ def select_subgraph(
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
         raise EmptyResultError(f"{what} holds no entities: nothing to export")
-    if max_nodes is not None and given is None:
-        nodes, note = cap_nodes(nodes, max_nodes, oxstore, distance if focus else None)
-        if note and notes is not None:
-            notes.append(f"{what[0].upper()}{what[1:]}: {note}")
+    sample = None
+    if cap is not None and given is None:
+        kept, how = cap_nodes(nodes, cap, oxstore, distance if focus else None)
+        if how is not None:
+            left_out = links_left_out(oxstore, nodes, kept)
+            sample = Sample(what, how, len(kept), len(nodes), left_out)
+            nodes = kept
     if with_sources:
         cited = _linked_sources(nodes, oxstore, sources)
         nodes |= cited
@@ -354,5 +561,63 @@ def select_subgraph(
             ]
             given += describe(cited, oxstore)
     if given is not None:
-        return sort_triples(given + _labels_and_classes(nodes, oxstore))
-    return sort_triples(describe(nodes, oxstore))
+        return Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
+    return Slice.of_nodes(nodes, oxstore, sample)
+
+
+def select_subgraph(
+    *,
+    focus: str | None = None,
+    hops: int | None = None,
+    classes: Sequence[str] = (),
+    name: str | None = None,
+    file: str | os.PathLike[str] | None = None,
+    params: Mapping[str, str] | None = None,
+    with_sources: bool = False,
+    store: StorePath = None,
+    timeout: float | None = None,
+    endpoint: str | RemoteStore | None = None,
+    max_nodes: int | None = None,
+    notes: list[str] | None = None,
+) -> list[ox.Triple]:
+    """A slice of the graph, as sorted triples (of the embedded store, or of the SPARQL 1.1
+    ``endpoint``: a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
+
+    - nothing given: the whole graph (every instance node);
+    - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
+      everything within that many links of it, following links both ways;
+    - ``name`` (a named query, with ``params``) or ``file`` (a ``.rq`` file): a CONSTRUCT/DESCRIBE
+      answer's triples plus the labels and classes of the nodes they mention; a SELECT answer's
+      nodes, described, with the links among them;
+    - ``classes`` (repeatable): keep only nodes of these classes (or their subclasses); alone, it
+      selects every node of these classes. A focus is always kept.
+
+    ``with_sources`` adds the ``atmp:Source`` nodes the slice's facts cite, with the links to them.
+    ``max_nodes`` caps the entities of a neighbourhood, class or SELECT slice (a big graph's
+    neighbourhood of a hub can hold most of the graph; None or 0: no cap): the nearest to the
+    focus, or else the best connected, are kept, and a sentence saying how many entities and links
+    were left out (:attr:`Sample.note`) is appended to ``notes`` when a list is given.
+    Raises :class:`UnknownNameError` for an unknown entity, class or query, :class:`ParameterError`
+    for options that do not go together or a negative ``max_nodes``, and
+    :class:`EmptyResultError` when nothing is selected.
+
+    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
+    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
+    ['alphacel', 'betacel', 'genex']
+    """
+    piece = select_slice(
+        focus=focus,
+        hops=hops,
+        classes=classes,
+        name=name,
+        file=file,
+        params=params,
+        with_sources=with_sources,
+        store=store,
+        timeout=timeout,
+        endpoint=endpoint,
+        max_nodes=max_nodes,
+    )
+    if notes is not None:
+        notes.extend(piece.notes)
+    return list(piece)

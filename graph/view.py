@@ -3,13 +3,16 @@
 The slice comes from :func:`~atmpkg.graph.subgraph.select_subgraph` (the whole graph, a
 neighbourhood, some classes or a query's answer) and its network from
 :func:`~atmpkg.graph.analytics.to_networkx`. Nodes are coloured and shaped by class, labelled with
-their names, and linked by edges labelled with the property's label. The sources a node cites
-(``dct:source``, ``atmp:evidence``) are not drawn: they are listed with their links in the side
-panel of every node that cites them (a source no drawn node cites is drawn like any node).
+their names, and linked by edges labelled with the property's label. A link the build
+materialises as the inverse of another (``atmp:develops`` for ``atmp:developedBy``, see
+:func:`~atmpkg.graph.subgraph.inverse_properties`) is drawn once, in the direction the data states.
+The sources a node cites (``dct:source``, ``atmp:evidence``) are not drawn: they are listed with
+their links in the side panel of every node that cites them (a source no drawn node cites is drawn
+like any node).
 
 >>> v = view(focus="cellco", hops=1, output="cellco.html", store="/tmp/fixture-store")  # doctest: +SKIP
 >>> v.nodes, v.edges, v.path                                                            # doctest: +SKIP
-(11, 26, PosixPath('cellco.html'))
+(11, 23, PosixPath('cellco.html'))
 
 In Jupyter, ``v`` displays inline: an iframe holding the page, with no server and no network.
 """
@@ -31,7 +34,7 @@ from atmpkg.graph.analytics import property_label, to_networkx
 from atmpkg.graph.explore import NAME_PROPERTIES
 from atmpkg.graph.export import atomic_files, output_paths
 from atmpkg.graph.remote import RemoteStore
-from atmpkg.graph.subgraph import LABEL, TYPE, select_subgraph
+from atmpkg.graph.subgraph import LABEL, TYPE, fold_inverses, select_subgraph
 from atmpkg.graph.terms import DCT, PREFIXES, SCHEMA, XSD
 from atmpkg.graph.viewpage import page
 
@@ -220,7 +223,7 @@ def vis_options(nodes: int, groups: dict) -> dict:
         "color": {"color": "#9aa5b1", "highlight": "#c0392b", "hover": "#56606b", "inherit": False},
         "font": {"size": 10, "color": "#4a5560", "strokeWidth": 3, "align": "middle"},
         "scaling": {"label": {"enabled": False, "drawThreshold": 8}},
-        # curved clockwise, a link and its inverse (develops / developed by) bend apart
+        # curved clockwise, two links between the same nodes in opposite directions bend apart
         "smooth": {"enabled": not large, "type": "curvedCW", "roundness": 0.12},
         "width": 1,
     }
@@ -286,7 +289,7 @@ def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
 
 
 def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ()) -> View:
-    graph = to_networkx(triples)
+    graph = to_networkx(fold_inverses(triples))
     facts = _facts(triples, graph)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
     cited = {
@@ -404,11 +407,12 @@ def view(
     """View a slice of the graph (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`;
     ``with_sources`` lists the cited sources in the side panel; ``endpoint`` reads a remote SPARQL
     store instead of the embedded one) as an interactive page, written atomically to ``output``
-    when given. At most ``max_nodes`` entities are drawn (None: all); a larger selection is
-    sampled, nearest to the focus or best connected first, and the page says so. The title says what was selected unless ``title`` is given.
+    when given. At most ``max_nodes`` entities are drawn (None or 0: all); a larger selection is
+    sampled, nearest to the focus or best connected first, and the page says how many entities and
+    links were left out. The title says what was selected unless ``title`` is given.
 
     >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
-    View(nodes=209, edges=374, warnings=[], path=PosixPath('firms.html'))
+    View(nodes=209, edges=256, warnings=[], path=PosixPath('firms.html'))
     """
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import open_store
+from atmpkg.graph.build import hold_in_memory, open_store
 from atmpkg.graph.errors import (
     DataError,
     EmptyResultError,
@@ -133,18 +133,21 @@ def _error_reply(exc: Exception, kind: str) -> tuple[int, str]:
     return 500, "internal server error"
 
 
-def _open_store(store: str) -> StoreHandle:
-    """The store a worker's jobs read, opened read-only: the one place the pool opens it. The jobs
-    name it by ``store`` to the library, which reuses the handle opened here."""
-    return open_store(store)
+def _open_store(store: str, in_memory: bool) -> StoreHandle:
+    """The store a worker's jobs read, opened read-only (or copied into memory): the one place the
+    pool opens it. The jobs name it by ``store`` to the library, which reuses the handle opened
+    here."""
+    return hold_in_memory(store) if in_memory else open_store(store)
 
 
-def _worker_main(conn: Connection, store: str, scratch: str) -> None:  # pragma: no cover - child
+def _worker_main(
+    conn: Connection, store: str, scratch: str, in_memory: bool
+) -> None:  # pragma: no cover - child
     """A worker: open the store read-only, say it is ready, then run one job after another."""
     # Ctrl-C reaches the whole process group; the parent ends its workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # Open RocksDB now, so that the first request does not pay for it.
-    _open_store(store).store.query("ASK {}")
+    # Open RocksDB (or make the in-memory copy) now, so that the first request does not pay for it.
+    _open_store(store, in_memory).store.query("ASK {}")
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -177,9 +180,10 @@ class WorkerPool:
     A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
     from Python; ending the process stops the work and frees its memory) and a new worker started.
     At most ``queue_size`` requests wait for a worker; more are refused with :class:`Overloaded`.
+    With ``in_memory`` each worker reads its own in-memory copy of the store.
     """
 
-    def __init__(self, store: Path, size: int, queue_size: int):
+    def __init__(self, store: Path, size: int, queue_size: int, in_memory: bool = False):
         methods = multiprocessing.get_all_start_methods()
         # Not fork: the parent has threads and an open RocksDB handle that a child must not share.
         self._ctx = multiprocessing.get_context(
@@ -189,7 +193,7 @@ class WorkerPool:
             # Workers forked from a server that imported this module start in ~40 ms, not ~300:
             # a killed worker is replaced before the requests queued behind it give up.
             self._ctx.set_forkserver_preload([__name__])
-        self._store, self._queue_size = str(store), queue_size
+        self._store, self._queue_size, self._in_memory = str(store), queue_size, in_memory
         self._scratch = tempfile.mkdtemp(prefix="atmpkg-serve-")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._live: set[_Worker] = set()
@@ -218,7 +222,9 @@ class WorkerPool:
         """Start a worker; it joins the idle queue from a background thread once it is ready."""
         parent, child = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=_worker_main, args=(child, self._store, self._scratch), daemon=True
+            target=_worker_main,
+            args=(child, self._store, self._scratch, self._in_memory),
+            daemon=True,
         )
         process.start()
         child.close()

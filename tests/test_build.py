@@ -3,6 +3,8 @@ file/line/column, and all-or-nothing behaviour (a failure leaves the store exact
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
 from pathlib import Path
 
@@ -20,9 +22,14 @@ from atmpkg.graph import (
     query,
     validate,
 )
+from atmpkg.graph.csvdata import scan_rdf
 from atmpkg.graph.store import current_build
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
+GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
+CODE_NAME = "https://w3id.org/atmp-kg/ontology#codeName"
+#: The build module itself (``atmpkg.graph.build`` the attribute is the function).
+BUILD = importlib.import_module("atmpkg.graph.build")
 
 
 @pytest.fixture
@@ -166,15 +173,7 @@ def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
 
 def test_import_turtle_adds_facts(built, tmp_path):
     mine = tmp_path / "mine.ttl"
-    mine.write_text(
-        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix dct: <http://purl.org/dc/terms/> .\n"
-        '<https://w3id.org/atmp-kg/id/therapy/deltacel> a atmp:Therapy ; rdfs:label "Deltacel"@en ;\n'
-        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
-        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
-        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n"
-    )
+    shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)
     report = import_files([mine], built)
     assert report.counts["atmp:Therapy"] == 4
     assert query("ASK { company:genecorp atmp:develops therapy:deltacel }", store=built).boolean
@@ -220,6 +219,7 @@ def test_malformed_turtle_names_line_and_column(built, tmp_path):
     with pytest.raises(DataError) as info:
         import_files([bad], built)
     assert (info.value.file, info.value.line, info.value.column) == (str(bad), 4, 8)
+    assert str(info.value) == f"{bad}:4:8: . is not a valid RDF object"
     assert nquads(built) == before
 
 
@@ -284,3 +284,109 @@ def test_an_unusable_store_folder_is_a_clear_error(tmp_path):
     )
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot use {blocker / 'store'} as a store folder: ")
+
+
+def code_names(path: Path, count: int, first: str = "", last: str = "") -> Path:
+    """An N-Triples file of ``count`` code names of Genex, between optional first and last lines."""
+    lines = [f'<{GENEX}> <{CODE_NAME}> "GX-{i}" .' for i in range(count)]
+    path.write_text("\n".join(filter(None, [first, *lines, last])) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_large_ntriples_file_is_loaded_in_parts_with_every_triple(
+    data_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    nt = code_names(tmp_path / "codes.nt", 20_000)
+    checked, _ = scan_rdf(nt, str(nt))
+    parts = BUILD._parts(checked)
+    assert len(parts) == 3 and parts[0][0] == 0 and parts[-1][1] == nt.stat().st_size
+    store = tmp_path / "store"
+    build(store, data_dir=data_dir, extra_files=[nt], shacl=False)
+    count = query(
+        'SELECT (COUNT(?c) AS ?n) WHERE { therapy:genex atmp:codeName ?c FILTER(STRSTARTS(?c, "GX-")) }',
+        store=store,
+    ).column("n")
+    assert count == [20_000]
+
+
+def test_a_file_larger_than_a_batch_per_core_is_loaded_in_batch_sized_parts(
+    data_dir, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(BUILD, "_ENGINE_BATCH", 4_000)
+    nt = code_names(tmp_path / "codes.nt", 20_000)
+    checked, _ = scan_rdf(nt, str(nt))
+    assert len(BUILD._parts(checked)) == 5
+    store = tmp_path / "store"
+    build(store, data_dir=data_dir, extra_files=[nt], shacl=False)
+    assert query(
+        'SELECT (COUNT(?c) AS ?n) WHERE { therapy:genex atmp:codeName ?c FILTER(STRSTARTS(?c, "GX-")) }',
+        store=store,
+    ).column("n") == [20_000]
+
+
+def test_a_file_with_blank_nodes_is_loaded_whole(data_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    see_also = "<http://www.w3.org/2000/01/rdf-schema#seeAlso>"
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    nt = code_names(
+        tmp_path / "noted.nt",
+        20_000,
+        first=f"<{GENEX}> {see_also} _:note .",
+        last=f'_:note {label} "a note" .',
+    )
+    checked, _ = scan_rdf(nt, str(nt))
+    assert BUILD._parts(checked) == [(0, nt.stat().st_size)]
+    store = tmp_path / "store"
+    build(store, data_dir=data_dir, extra_files=[nt], shacl=False)
+    assert query(
+        'ASK { therapy:genex rdfs:seeAlso ?note . ?note rdfs:label "a note" }', store=store
+    ).boolean
+
+
+def test_a_syntax_error_deep_in_a_large_file_names_its_line_and_column(built, tmp_path):
+    before, before_build = nquads(built), current_build(built)
+    bad = f'<{GENEX}> <{CODE_NAME}> "GX-last" "extra" .'
+    with pytest.raises(SyntaxError) as alone:
+        list(ox.parse(bad.encode(), format=ox.RdfFormat.N_TRIPLES))
+    column = alone.value.offset
+    nt = code_names(tmp_path / "broken.nt", 15_000, last=bad)
+    with pytest.raises(DataError) as info:
+        build(built, data_dir=FIXTURE, extra_files=[nt])
+    assert (info.value.file, info.value.line, info.value.column) == (str(nt), 15_001, column)
+    assert str(info.value) == f"{nt}:15001:{column}: {alone.value.msg.split(': ', 1)[1]}"
+    assert nquads(built) == before and current_build(built) == before_build
+
+
+def test_import_rdfxml_with_an_owl_extension(built, tmp_path):
+    mine = tmp_path / "mine.owl"
+    mine.write_text(
+        '<?xml version="1.0"?>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:atmp="https://w3id.org/atmp-kg/ontology#">\n'
+        f'  <rdf:Description rdf:about="{GENEX}"><atmp:codeName>GX-owl</atmp:codeName>'
+        "</rdf:Description>\n</rdf:RDF>\n"
+    )
+    import_files([mine], built)
+    assert query('ASK { therapy:genex atmp:codeName "GX-owl" }', store=built).boolean
+
+
+def test_a_fact_node_with_its_own_label_keeps_it(built, tmp_path):
+    mine = tmp_path / "labelled.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix id: <https://w3id.org/atmp-kg/id/> .\n"
+        "<https://w3id.org/atmp-kg/id/approval/genex-mine> a atmp:Approval ;\n"
+        '  rdfs:label "My own name"@en ; atmp:product id:therapy\\/genex ;\n'
+        "  atmp:agency <https://w3id.org/atmp-kg/id/agency/fda> ;\n"
+        '  atmp:date "2024-01-02"^^xsd:date ;\n'
+        "  atmp:indication <https://w3id.org/atmp-kg/id/indication/spinal-muscular-atrophy> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/press-genecorp> .\n"
+    )
+    import_files([mine], built)
+    labels = query("SELECT ?l WHERE { approval:genex-mine rdfs:label ?l }", store=built).column("l")
+    assert labels == ["My own name"]

@@ -4,8 +4,10 @@ writes, spreadsheet safety, errors, and the ``atmpkg export`` command."""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import xml.etree.ElementTree as ET
 
 import networkx as nx
 import pyoxigraph as ox
@@ -25,6 +27,14 @@ from atmpkg.graph import (
     write_triples,
 )
 from atmpkg.graph import export as export_module
+from atmpkg.graph.subgraph import (
+    INVERSE_OF,
+    SUBPROPERTY_OF,
+    Slice,
+    fold_inverses,
+    inverse_pairs,
+    select_slice,
+)
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, shorten
 
 # rdflib's own N-Quads and TriG parsers use its deprecated dataset API
@@ -328,21 +338,23 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
     target = tmp_path / f"cellco.{fmt}"
     export_subgraph(fmt, target, focus="cellco", store=fixture_store)
     graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (11, 26)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (11, 23)
     cellco = graph.nodes[ID + "company/cellco"]
     assert (cellco["label"], cellco["class"], cellco["parentSince"]) == (
         "CellCo",
         "atmp:Company",
         "2017-10",
     )
-    edges = graph.get_edge_data(ID + "company/cellco", ID + "therapy/alphacel").values()
-    assert [(e["label"], e["property"]) for e in edges] == [("develops", ATMP + "develops")]
+    # a link and its materialised inverse are one edge, in the direction the data states
+    assert graph.get_edge_data(ID + "company/cellco", ID + "therapy/alphacel") is None
+    edges = graph.get_edge_data(ID + "therapy/alphacel", ID + "company/cellco").values()
+    assert [(e["label"], e["property"]) for e in edges] == [("developed by", ATMP + "developedBy")]
 
 
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (188, 301)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (188, 296)
     assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
 
 
@@ -355,7 +367,7 @@ def test_csv_nodes_and_edges_for_spreadsheets_and_neo4j(fixture_store, tmp_path)
         edges = list(csv.DictReader(handle))
     assert list(nodes[0])[:4] == ["id:ID", "label", ":LABEL", "class"]
     assert list(edges[0]) == [":START_ID", ":END_ID", ":TYPE", "label", "property"]
-    assert (len(nodes), len(edges)) == (11, 26)
+    assert (len(nodes), len(edges)) == (11, 23)
     cellco = next(n for n in nodes if n["id:ID"] == ID + "company/cellco")
     assert (cellco["label"], cellco[":LABEL"], cellco["parentSince"]) == (
         "CellCo",
@@ -363,12 +375,13 @@ def test_csv_nodes_and_edges_for_spreadsheets_and_neo4j(fixture_store, tmp_path)
         "2017-10",
     )
     assert {
-        ":START_ID": ID + "company/cellco",
-        ":END_ID": ID + "therapy/alphacel",
-        ":TYPE": "develops",
-        "label": "develops",
-        "property": ATMP + "develops",
+        ":START_ID": ID + "therapy/alphacel",
+        ":END_ID": ID + "company/cellco",
+        ":TYPE": "developedBy",
+        "label": "developed by",
+        "property": ATMP + "developedBy",
     } in edges
+    assert not [e for e in edges if e[":TYPE"] in ("develops", "hasSubsidiary")]
 
 
 def test_csv_into_an_existing_folder(fixture_store, tmp_path):
@@ -401,14 +414,203 @@ def test_csv_neutralises_spreadsheet_formulas(tmp_path):
 def test_cytoscape_json(fixture_store):
     document = json.loads(export_subgraph("cyjs", focus="cellco", store=fixture_store).content)
     nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
-    assert (len(nodes), len(edges)) == (11, 26)
+    assert (len(nodes), len(edges)) == (11, 23)
     cellco = next(n["data"] for n in nodes if n["data"]["id"] == ID + "company/cellco")
     assert (cellco["label"], cellco["class"]) == ("CellCo", "atmp:Company")
-    develops = [e["data"] for e in edges if e["data"]["key"] == "atmp:develops"]
-    assert [(e["source"], e["target"], e["label"]) for e in develops] == [
-        (ID + "company/cellco", ID + "therapy/alphacel", "develops")
+    developed = [e["data"] for e in edges if e["data"]["key"] == "atmp:developedBy"]
+    assert [(e["source"], e["target"], e["label"]) for e in developed] == [
+        (ID + "therapy/alphacel", ID + "company/cellco", "developed by")
     ]
+    assert document["data"] == {"name": "ATMP-KG export"}  # complete: no note
     assert len({e["data"]["id"] for e in edges}) == len(edges)
+
+
+def test_inverse_pairs_come_from_the_ontology():
+    def quad(s, p, o):
+        return ox.Quad(s, p, o)
+
+    develops, developed_by = ox.NamedNode(ATMP + "develops"), ox.NamedNode(ATMP + "developedBy")
+    approval, product = ox.NamedNode(ATMP + "approval"), ox.NamedNode(ATMP + "product")
+    a, b, inverted = ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.BlankNode("inv")
+    declared = [
+        quad(develops, INVERSE_OF, developed_by),
+        quad(approval, SUBPROPERTY_OF, inverted),  # approval mirrors product on approvals only
+        quad(inverted, INVERSE_OF, product),
+        quad(b, INVERSE_OF, a),  # declared both ways: one of them only, or no link would stay
+        quad(a, INVERSE_OF, b),
+        quad(develops, SUBPROPERTY_OF, ox.NamedNode("urn:other")),
+    ]
+    assert inverse_pairs(declared) == {
+        ATMP + "develops": ATMP + "developedBy",
+        ATMP + "approval": ATMP + "product",
+        "urn:a": "urn:b",
+    }
+    assert export_module.fold_inverses is fold_inverses
+
+
+def test_a_materialised_inverse_stays_when_the_link_it_inverts_is_missing(tmp_path):
+    company, therapy = ox.NamedNode(ID + "company/c"), ox.NamedNode(ID + "therapy/t")
+    develops = ox.Triple(company, ox.NamedNode(ATMP + "develops"), therapy)
+    developed_by = ox.Triple(therapy, ox.NamedNode(ATMP + "developedBy"), company)
+    assert fold_inverses([develops]) == [develops]
+    assert fold_inverses([develops, developed_by]) == [developed_by]
+    write_triples([develops, developed_by], "graphml", tmp_path / "both.graphml")
+    graph = nx.read_graphml(tmp_path / "both.graphml")
+    assert [(u, v, d["label"]) for u, v, d in graph.edges(data=True)] == [
+        (therapy.value, company.value, "developed by")
+    ]
+    write_triples([develops], "nt", tmp_path / "one.nt")  # RDF stays the full graph
+    write_triples([develops, developed_by], "nt", tmp_path / "two.nt")
+    assert len((tmp_path / "two.nt").read_text().splitlines()) == 2
+
+
+# --- big graphs: RDF streams, networks are capped ------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_rdf_streamed_from_the_store_equals_the_slice_in_memory(fixture_store, fmt):
+    options = {"focus": "cellco", "hops": 2, "store": fixture_store}
+    streamed = export_subgraph(fmt, **options)
+    in_memory = select_subgraph(with_sources=fmt in ("nq", "trig"), **options)
+    assert streamed.content == write_triples(in_memory, fmt).content
+    assert streamed.triples == len(in_memory) and streamed.sample is None
+    stream = io.BytesIO()
+    to_stream = export_subgraph(fmt, stream, **options)
+    assert (to_stream.content, to_stream.paths) == (None, [])
+    assert stream.getvalue() == streamed.content
+
+
+def test_streamed_jsonld_is_laid_out_as_one_document(fixture_store):
+    triples = select_subgraph(store=fixture_store)
+    document = export_module.jsonld_document(triples)
+    expected = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    assert export_subgraph("jsonld", store=fixture_store).content.decode("utf-8") == expected
+
+
+def test_a_slice_reads_one_entity_at_a_time(fixture_store):
+    piece = select_slice(classes=["atmp:Therapy"], store=fixture_store)
+    assert [shorten(s.value) for s in piece.subjects] == [
+        "therapy:alphacel",
+        "therapy:betacel",
+        "therapy:genex",
+    ]
+    assert piece.about(piece.subjects[0]) == [t for t in piece if t.subject == piece.subjects[0]]
+    assert list(piece) == list(Slice.of_triples(list(piece)))
+
+
+HUB_NOTE = (
+    "The neighbourhood of company:cellco: showing 4 of 36 entities, the nearest to the focus, "
+    "best connected first; left out 32 entities and 65 links (narrow the selection to see the "
+    "rest)"
+)
+HUB_KEPT = {
+    ID + "company/bigpharma",
+    ID + "company/cellco",
+    ID + "country/us",
+    ID + "therapy/alphacel",
+}
+#: The links among the four kept entities, as a network draws them (71 - 65 of the whole).
+HUB_EDGES = [
+    ("company/bigpharma", "headquartered in", "country/us"),
+    ("company/bigpharma", "ultimate parent", "company/bigpharma"),
+    ("company/cellco", "headquartered in", "country/us"),
+    ("company/cellco", "subsidiary of", "company/bigpharma"),
+    ("company/cellco", "ultimate parent", "company/bigpharma"),
+    ("therapy/alphacel", "developed by", "company/cellco"),
+]
+
+
+def edge_list(pairs) -> list[tuple[str, str, str]]:
+    return sorted((u.split("/id/")[1], label, v.split("/id/")[1]) for u, v, label in pairs)
+
+
+def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
+    options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
+    result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
+    assert result.notes == [HUB_NOTE] and result.triples == 22
+    sample = result.sample
+    assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
+        4,
+        36,
+        32,
+        65,
+    )
+    graph = nx.read_graphml(tmp_path / "hub.graphml")
+    assert set(graph) == HUB_KEPT
+    assert edge_list(graph.edges(data="label")) == HUB_EDGES
+    assert {k: v for k, v in graph.graph.items() if not k.endswith("_default")} == {
+        "note": HUB_NOTE,
+        "entitiesSelected": 36,
+        "entitiesKept": 4,
+        "entitiesLeftOut": 32,
+        "linksLeftOut": 65,
+    }
+    whole = export_subgraph("graphml", tmp_path / "all.graphml", **{**options, "max_nodes": 0})
+    assert whole.sample is None
+    full = nx.read_graphml(tmp_path / "all.graphml")
+    assert (full.number_of_nodes(), full.number_of_edges()) == (36, 71)
+    assert full.number_of_edges() - graph.number_of_edges() == sample.links_left_out
+    assert "note" not in full.graph
+
+
+def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_path):
+    options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
+    export_subgraph("gexf", tmp_path / "hub.gexf", **options)
+    namespace = {"g": "http://www.gexf.net/1.2draft"}
+    meta = ET.parse(tmp_path / "hub.gexf").getroot().find("g:meta", namespace)
+    assert meta.find("g:description", namespace).text == HUB_NOTE
+    assert set(nx.read_gexf(tmp_path / "hub.gexf")) == HUB_KEPT
+    document = json.loads(export_subgraph("cyjs", **options).content)
+    assert document["data"]["note"] == HUB_NOTE
+    assert (document["data"]["entitiesLeftOut"], document["data"]["linksLeftOut"]) == (32, 65)
+    assert {n["data"]["id"] for n in document["elements"]["nodes"]} == HUB_KEPT
+    assert len(document["elements"]["edges"]) == len(HUB_EDGES)
+    result = export_subgraph("csv", tmp_path / "hub", **options)  # no room for a note in CSV
+    assert result.notes == [HUB_NOTE]
+    with open(tmp_path / "hub-nodes.csv", newline="", encoding="utf-8") as handle:
+        assert {row["id:ID"] for row in csv.DictReader(handle)} == HUB_KEPT
+    with open(tmp_path / "hub-edges.csv", newline="", encoding="utf-8") as handle:
+        assert len(list(csv.DictReader(handle))) == len(HUB_EDGES)
+
+
+def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monkeypatch):
+    monkeypatch.setattr(export_module, "NETWORK_MAX_NODES", 3)
+    note = (
+        "The graph: showing 3 of 188 entities, the best connected; left out 185 entities and 295 "
+        "links (narrow the selection to see the rest)"
+    )
+    document = json.loads(export_subgraph("cyjs", store=fixture_store).content)
+    assert sorted(n["data"]["id"].split("/id/")[1] for n in document["elements"]["nodes"]) == [
+        "company/cellco",
+        "therapy/alphacel",
+        "therapy/genex",
+    ]
+    assert [(e["data"]["label"]) for e in document["elements"]["edges"]] == ["developed by"]
+    assert document["data"]["note"] == note
+    complete = export_subgraph("nt", store=fixture_store)
+    assert complete.sample is None and complete.triples == len(select_subgraph(store=fixture_store))
+    sampled = export_subgraph("ttl", store=fixture_store, max_nodes=3)  # asked for: sampled
+    assert sampled.notes == [note]
+    assert subjects(ox.parse(sampled.content, ox.RdfFormat.TURTLE)) == [
+        "company:cellco",
+        "therapy:alphacel",
+        "therapy:genex",
+    ]
+
+
+def test_no_note_under_the_cap(fixture_store):
+    result = export_subgraph("cyjs", focus="cellco", store=fixture_store, max_nodes=11)
+    document = json.loads(result.content)
+    assert result.sample is None and result.notes == []
+    assert (len(document["elements"]["nodes"]), len(document["elements"]["edges"])) == (11, 23)
+    assert "note" not in document["data"]
+
+
+@pytest.mark.parametrize("bad", [-1, 2.5, True, "10"])
+def test_max_nodes_must_be_a_whole_number(fixture_store, tmp_path, bad):
+    with pytest.raises(ParameterError, match=r"max_nodes \(CLI: --max-nodes\) must be a whole"):
+        export_subgraph("graphml", tmp_path / "x.graphml", store=fixture_store, max_nodes=bad)
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- atomic writes and errors --------------------------------------------------------------------
@@ -553,6 +755,38 @@ def test_cli_export_errors(fixture_store, tmp_path, args, message):
     assert result.exit_code == 1
     assert message in result.stderr
     assert not target.exists() and not list(tmp_path.iterdir())
+
+
+def test_cli_export_max_nodes(fixture_store, tmp_path):
+    target = tmp_path / "hub.graphml"
+    args = ["--focus", "cellco", "--hops", "2", "-o", str(target), "--store", str(fixture_store)]
+    result = run(*args, "--max-nodes", "4")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 22 triples as graphml to {target}\n")
+    assert set(nx.read_graphml(target)) == HUB_KEPT
+    result = run(*args, "--max-nodes", "0")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"Exported 216 triples as graphml to {target}\n"
+    assert nx.read_graphml(target).number_of_nodes() == 36
+    result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
+    assert result.exit_code == 0, result.output
+    assert "Note: The graph: showing 3 of 188 entities" in result.stderr
+    assert len(result.stdout.splitlines()) == 15
+
+
+@pytest.mark.parametrize(
+    ("value", "code", "message"),
+    [
+        ("-1", 1, "Error: max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more"),
+        ("many", 2, "Invalid value for '--max-nodes': 'many' is not a valid integer"),
+    ],
+)
+def test_cli_export_bad_max_nodes(fixture_store, tmp_path, value, code, message):
+    target = tmp_path / "x.graphml"
+    result = run("--max-nodes", value, "-o", str(target), "--store", str(fixture_store))
+    assert result.exit_code == code
+    assert message in result.stderr
+    assert not list(tmp_path.iterdir())
 
 
 def test_cli_export_empty_result(fixture_store, tmp_path):

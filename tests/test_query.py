@@ -6,12 +6,14 @@ import csv
 import io
 import json
 import multiprocessing
+import shutil
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -310,3 +312,33 @@ def test_query_from_file_with_typed_header(fixture_store, tmp_path):
     assert result.stdout.splitlines() == ["agency,n", "https://w3id.org/atmp-kg/id/agency/ema,2"]
     missing = CliRunner().invoke(cli, ["query", "--file", str(rq), "--store", str(fixture_store)])
     assert missing.exit_code == 1 and "needs parameter 'agency'" in missing.stderr
+
+
+def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monkeypatch):
+    from atmpkg.graph import build, hold_in_memory, import_files
+    from atmpkg.graph import store as stores
+    from atmpkg.graph.build import open_store
+
+    monkeypatch.setattr(stores, "_in_memory", set())
+    root = tmp_path / "store"
+    build(root, data_dir=Path(__file__).parent / "data" / "fixture")
+    on_disk = query(APPROVALS, store=root).rows
+    marker = ox.Quad(ox.NamedNode("urn:x:s"), ox.NamedNode("urn:x:p"), ox.Literal("o"))
+    with pytest.raises(RuntimeError, match="read-write"):
+        open_store(root).store.add(marker)  # the RocksDB store is opened read-only
+
+    handle = hold_in_memory(root)
+    assert open_store(root) is handle
+    assert len(handle.store) == handle.info["triples"]
+    assert query(APPROVALS, store=root).rows == on_disk
+    handle.store.add(marker)  # a private in-memory copy: writable, and the build is untouched
+    assert query("ASK { <urn:x:s> <urn:x:p> 'o' }", store=root).boolean
+    assert marker not in ox.Store.read_only(str(handle.oxigraph_path))
+
+    mine = tmp_path / "mine.ttl"
+    shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)
+    import_files([mine], root)
+    rebuilt = open_store(root)
+    assert rebuilt is not handle
+    rebuilt.store.add(marker)  # the new build is held in memory too
+    assert query("ASK { therapy:deltacel a atmp:Therapy }", store=root).boolean

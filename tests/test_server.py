@@ -191,6 +191,22 @@ def test_every_named_query_runs_over_http_as_in_the_library(server, fixture_stor
     assert len(json.loads(body)["results"]["bindings"]) == len(expected)
 
 
+def test_in_memory_workers_answer_as_the_library(fixture_store):
+    srv = make_server(fixture_store, port=0, workers=1, in_memory=True).start()
+    try:
+        status, _, body = get(srv, "/sparql?name=products-by-target&p=target%3Dbcma&format=csv")
+    finally:
+        srv.shutdown()
+    expected = query(
+        "SELECT ?therapy WHERE { ?t atmp:target target:bcma ; rdfs:label ?therapy }",
+        store=fixture_store,
+    )
+    assert status == 200
+    assert [row["therapy"] for row in csv.DictReader(io.StringIO(body.decode()))] == [
+        str(row[0].value) for row in expected.rows
+    ]
+
+
 # --- content negotiation ------------------------------------------------------------------------------
 
 

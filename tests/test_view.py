@@ -97,19 +97,25 @@ def sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
 
+#: The inverse links the ontology declares (owl:inverseOf): drawn only in the stated direction.
+INVERSES = {"atmp:develops": "atmp:developedBy", "atmp:hasSubsidiary": "atmp:subsidiaryOf"}
+
+
 def expected_network(triples) -> tuple[set[str], list[tuple[str, str, str]]]:
     """What the view must draw: the network of the slice, with the sources its entities cite
-    folded into their side panel (not drawn)."""
+    folded into their side panel (not drawn), and each materialised inverse link left out when
+    the link it inverts is there."""
     graph = to_networkx(triples)
     kind = {n: (c or "").split(";") for n, c in graph.nodes(data="class")}
     cited = {
         v for u, v in graph.edges() if "atmp:Source" in kind[v] and "atmp:Source" not in kind[u]
     }
     nodes = {n for n in graph if n not in cited}
+    stated = set(graph.edges(keys=True))
     edges = sorted(
         (u, v, label)
-        for u, v, label in graph.edges(data="label")
-        if u not in cited and v not in cited
+        for u, v, key, label in graph.edges(keys=True, data="label")
+        if u not in cited and v not in cited and (v, u, INVERSES.get(key)) not in stated
     )
     return nodes, edges
 
@@ -256,7 +262,7 @@ def test_select_answer_becomes_its_nodes_and_links(fixture_store, tmp_path):
         "therapy:genex",
     ]
     labels = {data["properties"][p] for _, _, p in data["edges"]}
-    assert {"developed by", "develops"} <= labels
+    assert "developed by" in labels and "develops" not in labels  # one edge per inverse pair
 
 
 def test_labels_are_names_and_classes_have_a_legend(fixture_store):
@@ -328,9 +334,9 @@ def test_cli_view(fixture_store, tmp_path):
         ["view", "--store", str(fixture_store), "--focus", "cellco", "--hops", "1", "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 11 nodes, 26 links.\n"
+    assert result.output == f"Wrote {out}: 11 nodes, 23 links.\n"
     data = page_data(out.read_text(encoding="utf-8"))
-    assert len(data["nodes"]) == 11 and len(data["edges"]) == 26
+    assert len(data["nodes"]) == 11 and len(data["edges"]) == 23
     assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in out.read_text()
 
 
@@ -340,6 +346,7 @@ def test_cli_view(fixture_store, tmp_path):
         (["--focus", "nobody"], "unknown entity 'nobody'"),
         (["--hops", "2"], "give a focus too"),
         (["--class", "atmp:Nothing"], "unknown class 'atmp:Nothing'"),
+        (["--max-nodes", "-1"], "Error: max_nodes (CLI: --max-nodes) must be a whole number"),
     ],
 )
 def test_cli_view_errors(fixture_store, tmp_path, args, message):
@@ -640,7 +647,10 @@ def drawn_slugs(result) -> list[str]:
 def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
     result = view(store=fixture_store, max_nodes=3)
     assert drawn_slugs(result) == ["company/cellco", "therapy/alphacel", "therapy/genex"]
-    note = "The graph: showing 3 of 188 entities: the best connected (narrow the selection to see the rest)"
+    note = (
+        "The graph: showing 3 of 188 entities, the best connected; left out 185 entities and 295 "
+        "links (narrow the selection to see the rest)"
+    )
     assert result.warnings == [note]
     assert page_data(result.html)["warnings"] == [note]
 
@@ -654,11 +664,13 @@ def test_a_hub_neighbourhood_keeps_the_nearest_entities(fixture_store):
         "therapy/alphacel",
     ]
     assert result.warnings == [
-        "The neighbourhood of company:cellco: showing 4 of 36 entities: the nearest to the focus, "
-        "best connected first (narrow the selection to see the rest)"
+        "The neighbourhood of company:cellco: showing 4 of 36 entities, the nearest to the focus, "
+        "best connected first; left out 32 entities and 65 links (narrow the selection to see the "
+        "rest)"
     ]
+    assert result.edges == 6  # of the 71 links of the whole neighbourhood, as drawn: 71 - 65
     whole = view(store=fixture_store, focus="cellco", hops=2)
-    assert (whole.nodes, whole.warnings) == (36, [])
+    assert (whole.nodes, whole.edges, whole.warnings) == (36, 71, [])
 
 
 def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
@@ -672,3 +684,25 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         result.stdout
         == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
     )
+    result = CliRunner().invoke(
+        cli, ["view", "--max-nodes", "0", "-o", str(out), "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "" and result.stdout == f"Wrote {out}: 188 nodes, 296 links.\n"
+
+
+def test_each_inverse_pair_is_drawn_once_in_the_stated_direction(fixture_store):
+    data = page_data(view(focus="cellco", store=fixture_store).html)
+    drawn = [shorten(n["iri"]) for n in data["nodes"]]
+    links = sorted((drawn[a], data["properties"][p], drawn[b]) for a, b, p in data["edges"])
+    between = [
+        link for link in links if {link[0], link[2]} == {"company:cellco", "therapy:alphacel"}
+    ]
+    assert between == [("therapy:alphacel", "developed by", "company:cellco")]
+    parent = [
+        link for link in links if {link[0], link[2]} == {"company:cellco", "company:cellco-eu"}
+    ]
+    assert parent == [("company:cellco-eu", "subsidiary of", "company:cellco")]
+    assert not {"develops", "has subsidiary"} & set(data["properties"])
+    approval = "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma"
+    assert (approval, "product", "therapy:alphacel") in links  # links that invert none stay

@@ -1,0 +1,2 @@
+# summary: Materialise atmp:develops, the inverse of atmp:developedBy.
+INSERT { ?company atmp:develops ?therapy } WHERE { ?therapy atmp:developedBy ?company }
