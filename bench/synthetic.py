@@ -28,6 +28,7 @@ import argparse
 import csv
 import datetime
 import json
+import logging
 import math
 import os
 import random
@@ -885,7 +886,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--inferred", action="store_true", help="also write the links the build derives"
     )
-    parser.add_argument("--build", metavar="STORE", help="also build the file into this store")
+    parser.add_argument(
+        "--build",
+        metavar="STORE",
+        help="also build the file into this store (its phases are timed on stderr)",
+    )
     args = parser.parse_args(argv)
     output = args.output
     if output is None:
@@ -896,6 +901,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.build:
         from atmpkg.graph import build
 
+        # The build says how long each phase took (load, inferences, checks), as atmpkg build does.
+        logging.basicConfig(level=logging.INFO, format="%(message)s")
         started = time.perf_counter()
         report = build(args.build, data_dir=_packaged_data(), extra_files=[output], shacl=False)
         seconds = time.perf_counter() - started

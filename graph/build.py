@@ -131,7 +131,7 @@ class _FileRange(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: bytearray | memoryview) -> int:
         size = min(len(buffer), self._left)
         read = self._file.readinto(memoryview(buffer)[:size]) if size > 0 else 0
         self._left -= read
@@ -172,6 +172,8 @@ def _bulk_load(store: ox.Store, rdf_file: RdfFile) -> None:
             store.bulk_load(stream, format=rdf_file.format, lenient=True)
 
     parts = _parts(rdf_file)
+    if len(parts) > 1:
+        log.info("loading %s in %d parts", rdf_file.display, len(parts))
     try:
         if len(parts) == 1:
             store.bulk_load(path=rdf_file.path, format=rdf_file.format, lenient=True)
@@ -307,8 +309,7 @@ def build(
             report = BuildReport(root, None, triples, counts, inputs, 0.0, dry_run)
             if dry_run:
                 return report
-            oxstore.flush()
-            del oxstore  # closes RocksDB before the folder is renamed
+            del oxstore  # closes RocksDB (the inferences were flushed) before the folder is renamed
             info = {
                 "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
                 "atmpkg_version": stores.VERSION,
