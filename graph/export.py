@@ -92,8 +92,8 @@ ALIASES = {
     "cytoscape": "cyjs",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-#: A format's writer: writes a slice to the handles of its files, returns how many triples it read.
-Writer = Callable[[Slice, list[IO[bytes]]], int]
+#: A format's writer: writes a slice to the handles of its files (the slice counts what it read).
+Writer = Callable[[Slice, list[IO[bytes]]], None]
 
 
 @dataclass
@@ -249,27 +249,11 @@ def _prefix_names(iris: Iterable[str]) -> set[str]:
     return {name for name in names if name in PREFIXES}
 
 
-@dataclass
-class _Tally:
-    """How many triples a writer has read from its slice."""
-
-    triples: int = 0
-
-
-def _triples(piece: Slice, tally: _Tally) -> Iterator[ox.Triple]:
-    for subject in piece.subjects:
-        about = piece.about(subject)
-        tally.triples += len(about)
-        yield from about
-
-
-def _provenance(piece: Slice, tally: _Tally) -> Iterator[ox.Quad]:
+def _provenance(piece: Slice) -> Iterator[ox.Quad]:
     """The quads of :func:`provenance_quads` in its order, reading each subject of the slice once,
     and those that cite sources once more per source."""
     cited: dict[ox.NamedNode, list] = {}
-    for subject in piece.subjects:
-        about = piece.about(subject)
-        tally.triples += len(about)
+    for subject, about in piece.items():
         graphs = [
             t.object for t in about if t.predicate == SOURCE and isinstance(t.object, ox.NamedNode)
         ]
@@ -294,7 +278,7 @@ def provenance_quads(triples: Sequence[ox.Triple]) -> list[ox.Quad]:
     >>> [q.graph_name for q in provenance_quads([ox.Triple(s, SOURCE, src)])]
     [<NamedNode value=urn:src>]
     """
-    return list(_provenance(Slice.of_triples(triples), _Tally()))
+    return list(_provenance(Slice.of_triples(triples)))
 
 
 class _Filter:
@@ -341,12 +325,11 @@ def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
     N-Quads) file that is read back once the prefixes are known, so that the store is read once."""
     spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
 
-    def write(piece: Slice, handles: list[IO[bytes]]) -> int:
-        tally = _Tally()
-        items = _provenance(piece, tally) if quads else _triples(piece, tally)
+    def write(piece: Slice, handles: list[IO[bytes]]) -> None:
+        items = _provenance(piece) if quads else iter(piece)
         if fmt == spool_format:
             ox.serialize(items, handles[0], fmt)
-            return tally.triples
+            return
         with tempfile.TemporaryFile() as spool:
             names: set[str] = set()
             ox.serialize(_noting_prefixes(items, names), spool, spool_format)
@@ -358,7 +341,6 @@ def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
                 handles[0].write(_prefix_lines(prefixes))
                 out = _Filter(handles[0], own_head=bool(prefixes))
             ox.serialize(ox.parse(spool, spool_format), out, fmt, prefixes=prefixes)
-        return tally.triples
 
     return write
 
@@ -421,15 +403,13 @@ def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
     return {"@context": used_prefixes(triples), "@graph": graph}
 
 
-def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> int:
+def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
     """The document of :func:`jsonld_document`, laid out as ``json.dumps(..., indent=1)`` would,
     written one subject at a time: the objects go to a temporary file until the ``@context`` is
     known."""
-    tally, names = _Tally(), set()
+    names: set[str] = set()
     with tempfile.TemporaryFile() as spool:
-        for subject in piece.subjects:
-            about = piece.about(subject)
-            tally.triples += len(about)
+        for subject, about in piece.items():
             names.update(_prefix_names(_terms(about)))
             text = json.dumps(_jsonld_node(subject, about), ensure_ascii=False, indent=1)
             spool.write((b",\n" if spool.tell() else b"") + _indented(text))
@@ -439,7 +419,6 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> int:
         spool.seek(0)
         shutil.copyfileobj(spool, handles[0])
         handles[0].write(b"\n ]\n}\n")
-    return tally.triples
 
 
 def _indented(text: str) -> bytes:
@@ -450,17 +429,16 @@ def _indented(text: str) -> bytes:
 # --- networks --------------------------------------------------------------------------------
 
 
-def _network(piece: Slice) -> tuple[networkx.MultiDiGraph, int]:
-    """The network of the slice and how many triples it was made of. A link and its materialised
-    inverse are one edge (see :func:`~atmpkg.graph.subgraph.fold_inverses`); edges are numbered
-    ``e0``, ``e1``, …; what a cap left out is in the graph's attributes."""
-    triples = list(piece)
-    graph = to_networkx(fold_inverses(triples))
+def _network(piece: Slice) -> networkx.MultiDiGraph:
+    """The network of the slice. A link and its materialised inverse are one edge (see
+    :func:`~atmpkg.graph.subgraph.fold_inverses`); edges are numbered ``e0``, ``e1``, …; what a cap
+    left out is in the graph's attributes."""
+    graph = to_networkx(fold_inverses(list(piece)))
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:
         graph.graph.update(sample_attributes(piece.sample))
-    return graph, len(triples)
+    return graph
 
 
 def sample_attributes(sample: Sample) -> dict[str, str | int]:
@@ -478,26 +456,24 @@ def sample_attributes(sample: Sample) -> dict[str, str | int]:
     }
 
 
-def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> int:
+def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
     import networkx as nx
 
-    graph, count = _network(piece)
+    graph = _network(piece)
     nx.write_graphml(graph, handles[0], edge_id_from_attribute="id")
-    return count
 
 
-def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> int:
+def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> None:
     from xml.etree.ElementTree import SubElement
 
     from networkx.readwrite.gexf import GEXFWriter
 
-    graph, count = _network(piece)
+    graph = _network(piece)
     writer = GEXFWriter(encoding="utf-8", prettyprint=True)
     writer.add_graph(graph)
     if piece.sample is not None:  # GEXF has no graph attributes; its meta has a description
         SubElement(writer.xml.find("meta"), "description").text = piece.sample.note
     writer.write(handles[0])
-    return count
 
 
 def safe_cell(text: str) -> str:
@@ -545,13 +521,12 @@ def network_tables(
     return nodes, edges
 
 
-def _write_csv(piece: Slice, handles: list[IO[bytes]]) -> int:
-    graph, count = _network(piece)
+def _write_csv(piece: Slice, handles: list[IO[bytes]]) -> None:
+    graph = _network(piece)
     for rows, handle in zip(network_tables(graph), handles, strict=True):
         text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
         csv.writer(text, lineterminator="\r\n").writerows(rows)
         text.detach()
-    return count
 
 
 def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
@@ -580,11 +555,10 @@ def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
     }
 
 
-def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> int:
-    graph, count = _network(piece)
+def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> None:
+    graph = _network(piece)
     text = json.dumps(cytoscape_document(graph), ensure_ascii=False, indent=1)
     handles[0].write(text.encode("utf-8") + b"\n")
-    return count
 
 
 WRITERS: dict[str, Writer] = {
@@ -611,15 +585,15 @@ def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
         raise EmptyResultError("nothing to export: the slice holds no triples")
     if output is None:
         buffer = io.BytesIO()
-        count = WRITERS[fmt](piece, [buffer])
-        return ExportResult(fmt, count, [], buffer.getvalue(), piece.sample)
+        WRITERS[fmt](piece, [buffer])
+        return ExportResult(fmt, piece.triples_read, [], buffer.getvalue(), piece.sample)
     if hasattr(output, "write"):
-        count = WRITERS[fmt](piece, [output])
-        return ExportResult(fmt, count, [], None, piece.sample)
+        WRITERS[fmt](piece, [output])
+        return ExportResult(fmt, piece.triples_read, [], None, piece.sample)
     targets = output_paths(fmt, output)
     with atomic_files(targets) as handles:
-        count = WRITERS[fmt](piece, handles)
-    return ExportResult(fmt, count, targets, None, piece.sample)
+        WRITERS[fmt](piece, handles)
+    return ExportResult(fmt, piece.triples_read, targets, None, piece.sample)
 
 
 def _check_output(fmt: str, output: Output) -> None:

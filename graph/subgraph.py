@@ -359,6 +359,8 @@ class Slice:
         self.subjects = subjects
         self._read = read
         self.sample = sample
+        #: How many triples :meth:`items` (and so iteration) has given so far.
+        self.triples_read = 0
 
     @classmethod
     def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
@@ -382,12 +384,7 @@ class Slice:
         """
 
         def read(subject: Subject) -> list[ox.Triple]:
-            found = {
-                q.triple
-                for q in store.quads_for_pattern(subject, None, None)
-                if not is_node(q.object) or q.object.value in nodes
-            }
-            return sorted(found, key=triple_key)
+            return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
 
         return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample)
 
@@ -409,9 +406,22 @@ class Slice:
         """
         return self._read(subject)
 
-    def __iter__(self) -> Iterator[ox.Triple]:
+    def items(self) -> Iterator[tuple[Subject, list[ox.Triple]]]:
+        """Each subject with its triples, in canonical order, counted in :attr:`triples_read`.
+
+        >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+        >>> piece = Slice.of_triples([t])
+        >>> list(piece.items()) == [(t.subject, [t])], piece.triples_read
+        (True, 1)
+        """
         for subject in self.subjects:
-            yield from self._read(subject)
+            about = self._read(subject)
+            self.triples_read += len(about)
+            yield subject, about
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        for _, about in self.items():
+            yield from about
 
 
 def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]:
@@ -439,12 +449,14 @@ def describe(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
     <NamedNode value=https://w3id.org/atmp-kg/ontology#Target>
     """
     wanted = set(nodes)
-    triples = []
-    for iri in wanted:
-        for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None):
-            if not is_node(quad.object) or quad.object.value in wanted:
-                triples.append(quad.triple)
-    return triples
+    return [t for iri in wanted for t in _triples_about(ox.NamedNode(iri), wanted, store)]
+
+
+def _triples_about(subject: Subject, nodes: set[str], store: ox.Store) -> Iterator[ox.Triple]:
+    """The triples of ``subject`` whose object is a value or one of ``nodes``."""
+    for quad in store.quads_for_pattern(subject, None, None):
+        if not is_node(quad.object) or quad.object.value in nodes:
+            yield quad.triple
 
 
 def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
