@@ -25,6 +25,13 @@ store_option = click.option(
     help="Store folder (env ATMPKG_STORE; default: a per-user data folder).",
 )
 
+shacl_option = click.option(
+    "--shacl/--no-shacl",
+    default=None,
+    help="Run the SHACL shapes, or skip them (the zero-row checks always run).  [default: run them "
+    "up to 100,000 loaded triples, where pySHACL still takes seconds, not minutes]",
+)
+
 #: Seconds a remote query may run past --timeout before the command ends itself: the HTTP client
 #: stops at the limit and names the endpoint; this only catches what it cannot (a DNS lookup).
 REMOTE_GRACE = 2.0
@@ -149,16 +156,16 @@ def _print_counts(counts: dict[str, int]) -> None:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Build from this folder of CSV files instead of the packaged graph/data.",
 )
-@click.option(
-    "--no-shacl", is_flag=True, help="Skip SHACL validation (the zero-row checks still run)."
-)
+@shacl_option
 @_library_errors
-def build(store: Path | None, data_dir: Path | None, no_shacl: bool) -> None:
+def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None:
     """Compile graph/data + ontology into the store: validated, then swapped in atomically."""
     from atmpkg.graph import build as build_graph
 
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = build_graph(store, data_dir=data_dir, shacl=not no_shacl)
+    report = build_graph(store, data_dir=data_dir, shacl=shacl)
+    for warning in report.warnings:
+        click.echo(f"Note: {warning}", err=True)
     click.echo(
         f"Built {report.store} in {report.seconds:.1f} s: {report.triples} triples from {len(report.inputs)} files."
     )
@@ -389,13 +396,14 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
 @cli.command(name="import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @store_option
+@shacl_option
 @_library_errors
-def import_(files: tuple[Path, ...], store: Path | None) -> None:
+def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> None:
     """Add your own Turtle/RDF or CSV files: validated with everything else, all or nothing."""
     from atmpkg.graph import import_files
 
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = import_files(files, store)
+    report = import_files(files, store, shacl=shacl)
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")

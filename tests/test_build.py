@@ -30,6 +30,8 @@ GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
 CODE_NAME = "https://w3id.org/atmp-kg/ontology#codeName"
 #: The build module itself (``atmpkg.graph.build`` the attribute is the function).
 BUILD = importlib.import_module("atmpkg.graph.build")
+#: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
+LOADED_WITH_DELTACEL = 1655
 
 
 @pytest.fixture
@@ -210,6 +212,62 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert all(v.location == str(bad) for v in info.value.violations)
     assert nquads(built) == before and current_build(built) == before_build
     assert not (built / "imports").exists()
+
+
+def untyped_therapy(tmp_path: Path) -> Path:
+    """A file that breaks the SHACL shapes (no label, no name) and one zero-row check (no source)."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/x> a atmp:Therapy .\n"
+    )
+    return bad
+
+
+def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monkeypatch):
+    monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", 100)
+    bad = untyped_therapy(tmp_path)
+    with pytest.raises(ValidationError) as info:
+        import_files([bad], built)
+    assert [(v.rule, v.entity) for v in info.value.violations] == [("fact-has-source", "therapy:x")]
+    with pytest.raises(ValidationError) as info:
+        import_files([bad], built, shacl=True)
+    assert ("shacl atmpsh:TherapyShape", "therapy:x") in {
+        (v.rule, v.entity) for v in info.value.violations
+    }
+    mine = Path(__file__).parent / "data" / "imports" / "deltacel.ttl"
+    report = import_files([mine], built)
+    assert report.warnings == [
+        f"the SHACL shapes were skipped: {LOADED_WITH_DELTACEL:,} triples is over 100, where "
+        "pySHACL takes minutes (the zero-row checks ran); 'atmpkg validate' runs them, or build "
+        "with --shacl"
+    ]
+    assert LOADED_WITH_DELTACEL < report.triples, "the inferences come on top of what was loaded"
+    assert import_files([mine], built, shacl=False).warnings == [
+        "replaced the earlier import deltacel.ttl"
+    ]
+    monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", LOADED_WITH_DELTACEL)
+    assert build(built, data_dir=FIXTURE).warnings == [], "at the threshold the shapes run"
+
+
+def test_shacl_flags_on_the_command_line(built, tmp_path, monkeypatch):
+    bad = untyped_therapy(tmp_path)
+    skipped = CliRunner().invoke(cli, ["import", str(bad), "--store", str(built), "--no-shacl"])
+    assert skipped.exit_code == 1
+    assert "fact-has-source" in skipped.output and "atmpsh:" not in skipped.output
+    monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", 100)
+    forced = CliRunner().invoke(cli, ["import", str(bad), "--store", str(built), "--shacl"])
+    assert forced.exit_code == 1 and "shacl atmpsh:TherapyShape" in forced.output
+    rebuilt = CliRunner().invoke(cli, ["build", "--store", str(built), "--data-dir", str(FIXTURE)])
+    assert rebuilt.exit_code == 0
+    assert "Note: the SHACL shapes were skipped" in rebuilt.output
+
+
+def test_the_shacl_help_names_the_threshold():
+    from atmpkg.graph.validate import SHACL_MAX_TRIPLES
+
+    text = CliRunner().invoke(cli, ["build", "--help"], terminal_width=200).output
+    assert f"up to {SHACL_MAX_TRIPLES:,} loaded triples" in " ".join(text.split())
 
 
 def test_malformed_turtle_names_line_and_column(built, tmp_path):
