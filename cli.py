@@ -463,7 +463,7 @@ def export(
 
     result = export_subgraph(
         fmt,
-        output if output is not None else click.get_binary_stream("stdout"),
+        output if output is not None else sys.stdout.buffer,
         focus=focus,
         hops=hops,
         classes=classes,
