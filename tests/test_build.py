@@ -196,13 +196,19 @@ def test_import_csv_in_a_family_layout(built, tmp_path):
     ).column("v") == [750000000]
 
 
-def test_failed_import_changes_nothing(built, tmp_path):
-    before, before_build = nquads(built), current_build(built)
+def untyped_therapy(tmp_path: Path) -> Path:
+    """A file that breaks the SHACL shapes (no label, no name) and one zero-row check (no source)."""
     bad = tmp_path / "bad.ttl"
     bad.write_text(
         "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
         "<https://w3id.org/atmp-kg/id/therapy/x> a atmp:Therapy .\n"
     )
+    return bad
+
+
+def test_failed_import_changes_nothing(built, tmp_path):
+    before, before_build = nquads(built), current_build(built)
+    bad = untyped_therapy(tmp_path)
     with pytest.raises(ValidationError) as info:
         import_files([bad], built)
     rules = {(v.rule, v.entity) for v in info.value.violations}
@@ -212,16 +218,6 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert all(v.location == str(bad) for v in info.value.violations)
     assert nquads(built) == before and current_build(built) == before_build
     assert not (built / "imports").exists()
-
-
-def untyped_therapy(tmp_path: Path) -> Path:
-    """A file that breaks the SHACL shapes (no label, no name) and one zero-row check (no source)."""
-    bad = tmp_path / "bad.ttl"
-    bad.write_text(
-        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "<https://w3id.org/atmp-kg/id/therapy/x> a atmp:Therapy .\n"
-    )
-    return bad
 
 
 def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monkeypatch):
