@@ -16,96 +16,93 @@ Every command-line command is a thin wrapper over one of these functions::
 Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 """
 
-from atmpkg.graph.analytics import (
-    Connection,
-    Link,
-    Ranked,
-    find_paths,
-    network,
-    rank_entities,
-    to_networkx,
-)
-from atmpkg.graph.build import (
-    BuildReport,
-    build,
-    hold_in_memory,
-    import_files,
-    open_store,
-    validate,
-)
-from atmpkg.graph.charts import Chart, approvals_chart, market_chart
-from atmpkg.graph.errors import (
-    AtmpkgError,
-    DataError,
-    EmptyResultError,
-    ParameterError,
-    QueryRefusedError,
-    QuerySyntaxError,
-    QueryTimeoutError,
-    StoreError,
-    UnknownNameError,
-    ValidationError,
-)
-from atmpkg.graph.explore import EntityView, Stats, show, stats
-from atmpkg.graph.export import FORMATS, ExportResult, export_subgraph, write_triples
-from atmpkg.graph.query import query, query_file, run_named
-from atmpkg.graph.remote import PushReport, RemoteStore, push
-from atmpkg.graph.results import format_result
-from atmpkg.graph.server import serve
-from atmpkg.graph.sparql import QueryResult
-from atmpkg.graph.subgraph import select_subgraph
-from atmpkg.graph.view import View, render_html, view
+import sys
+import types
 
-__all__ = [
-    "AtmpkgError",
-    "BuildReport",
-    "Chart",
-    "Connection",
-    "DataError",
-    "EmptyResultError",
-    "EntityView",
-    "ExportResult",
-    "FORMATS",
-    "Link",
-    "ParameterError",
-    "PushReport",
-    "QueryRefusedError",
-    "QueryResult",
-    "QuerySyntaxError",
-    "QueryTimeoutError",
-    "Ranked",
-    "RemoteStore",
-    "Stats",
-    "StoreError",
-    "UnknownNameError",
-    "ValidationError",
-    "View",
-    "approvals_chart",
-    "build",
-    "export_subgraph",
-    "find_paths",
-    "format_result",
-    "hold_in_memory",
-    "import_files",
-    "list_queries",
-    "market_chart",
-    "network",
-    "open_store",
-    "push",
-    "query",
-    "query_file",
-    "rank_entities",
-    "render_html",
-    "run_named",
-    "select_subgraph",
-    "serve",
-    "show",
-    "stats",
-    "to_networkx",
-    "validate",
-    "view",
-    "write_triples",
-]
+#: Where each public name lives: imported on first use, so that importing the package does no work.
+_PUBLIC = {
+    "approvals_chart": "charts",
+    "AtmpkgError": "errors",
+    "build": "build",
+    "BuildReport": "build",
+    "Chart": "charts",
+    "Connection": "analytics",
+    "DataError": "errors",
+    "EmptyResultError": "errors",
+    "EntityView": "explore",
+    "export_subgraph": "export",
+    "ExportResult": "export",
+    "find_paths": "analytics",
+    "format_result": "results",
+    "FORMATS": "export",
+    "hold_in_memory": "build",
+    "import_files": "build",
+    "Link": "analytics",
+    "market_chart": "charts",
+    "network": "analytics",
+    "open_store": "build",
+    "ParameterError": "errors",
+    "push": "remote",
+    "PushReport": "remote",
+    "query": "query",
+    "query_file": "query",
+    "QueryMemoryError": "errors",
+    "QueryRefusedError": "errors",
+    "QueryResult": "sparql",
+    "QuerySyntaxError": "errors",
+    "QueryTimeoutError": "errors",
+    "QueryTooComplexError": "errors",
+    "rank_entities": "analytics",
+    "Ranked": "analytics",
+    "RemoteStore": "remote",
+    "render_html": "view",
+    "run_named": "query",
+    "select_subgraph": "subgraph",
+    "serve": "server",
+    "show": "explore",
+    "Stats": "explore",
+    "stats": "explore",
+    "StoreError": "errors",
+    "to_networkx": "analytics",
+    "UnknownNameError": "errors",
+    "validate": "build",
+    "ValidationError": "errors",
+    "View": "view",
+    "view": "view",
+    "write_triples": "export",
+}
+
+__all__ = sorted([*_PUBLIC, "list_queries"])
+
+
+class _Package(types.ModuleType):
+    """The package, whose public names are imported on first use.
+
+    Four public functions share their name with a module of the package (``build``, ``query``,
+    ``view``, ``validate``). Importing such a module makes the import system bind the module to
+    that name on the package, which would hide the function; the binding is skipped here, so that
+    ``from atmpkg.graph import build`` keeps meaning the function, as it did when this package
+    imported everything up front."""
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _PUBLIC and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
+
+
+def __getattr__(name: str):
+    """Import a public name's module on first use (PEP 562)."""
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'atmpkg.graph' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"atmpkg.graph.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def list_queries():

@@ -1,5 +1,5 @@
 """Exceptions raised by :mod:`atmpkg.graph`. The library never prints or exits; the CLI turns these
-into ``Error: …`` on stderr with exit code 1 (3 for a query timeout).
+into ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its time or memory limit).
 
 >>> str(DataError("x.csv", 3, 2, "bad date '2020-13'", column_name="date"))
 "x.csv:3:2 (column 'date'): bad date '2020-13'"
@@ -85,6 +85,9 @@ class Violation:
     entity: str
     message: str
     location: str = ""
+    #: The offending statement as IRIs (subject, property, object), when the rule names one: it
+    #: lets the violation be blamed on the file that states it.
+    statement: tuple[str, str, str] | None = None
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
@@ -115,6 +118,11 @@ class QueryRefusedError(AtmpkgError):
     """The query uses a feature the gate refuses by default (SERVICE, FROM, updates)."""
 
 
+class QueryTooComplexError(QueryRefusedError):
+    """The query is larger or nests deeper than the engine can safely take (see the README's
+    "Security model" for the limits)."""
+
+
 class QueryTimeoutError(AtmpkgError, TimeoutError):
     """The query ran past its time limit and was stopped."""
 
@@ -124,6 +132,27 @@ class QueryTimeoutError(AtmpkgError, TimeoutError):
             f"query stopped after the {seconds:g} s time limit; raise it with --timeout/timeout= "
             "or narrow the query"
         )
+
+
+class QueryMemoryError(AtmpkgError, MemoryError):
+    """The query needed more memory than the evaluation's cap and was stopped.
+
+    >>> str(QueryMemoryError(2 * 1024**3))
+    'query stopped at the 2 GiB memory cap; raise it with --memory/memory= or narrow the query'
+    >>> str(QueryMemoryError(300 * 1024**2)).split(";")[0]
+    'query stopped at the 300 MiB memory cap'
+    """
+
+    def __init__(self, cap: int):
+        self.cap = cap
+        unit, size = ("GiB", cap / 1024**3) if cap >= 1024**3 else ("MiB", cap / 1024**2)
+        super().__init__(
+            f"query stopped at the {size:.3g} {unit} memory cap; raise it with "
+            "--memory/memory= or narrow the query"
+        )
+
+    def __reduce__(self):
+        return (type(self), (self.cap,))
 
 
 class EmptyResultError(AtmpkgError, LookupError):

@@ -1,22 +1,25 @@
 """The query gate: every query, whatever door it comes through, is checked here before evaluation.
 
-The decision is taken on SPARQL tokens, never on the raw text: codepoint escapes (``\\u0053``) are
-decoded first, exactly as the SPARQL grammar requires, then the text is split into the grammar's
-terminals (strings, IRIs, comments, variables, prefixed names, keywords). A keyword can therefore not
-hide in an escape, and a string, IRI, comment or prefixed name that merely contains ``SERVICE`` is
-not mistaken for one. SPARQL keywords are reserved words: a bare ``SERVICE`` token can only be the
-SERVICE keyword, a bare ``FROM`` only a dataset clause, and ``INSERT``/``LOAD``/... only updates.
+The gate refuses what would let a query reach outside the store (SERVICE, LOAD), choose other graphs
+(FROM, FROM NAMED, USING) or change the store (updates), unless the caller allows it, and texts too
+large or too deeply nested for the engine to take safely.
 
-Where the lexer cannot make sense of a character it steps over it and keeps scanning, so text it does
-not understand is still searched for keywords (a refusal can then only err on the side of safety;
-such a query is not valid SPARQL anyway).
+Its decision has to agree with Oxigraph's parser, not with the SPARQL grammar as written: Oxigraph
+reads a keyword wherever its letters stand, even glued to the next word (``SERVICESILENT``,
+``SERVICEex:x``, ``ASKFROM<g>``). So the gate splits the text into the grammar's terminals (strings,
+IRIs, comments, variables and prefixed names, whose contents are never keywords) and looks for the
+guarded keywords *inside* every bare word and every prefix of a prefixed name, in any case. A prefix
+such as ``service:`` or ``from:`` is therefore refused too: the price of never letting a glued
+keyword through. ``\\u`` escapes are looked through as well (the decoded text is searched, the
+original one is evaluated, as Oxigraph decodes escapes only inside strings and IRIs).
+``tests/test_gate_engine.py`` checks the agreement against the engine itself.
 
 >>> check("SELECT * WHERE { ?s ?p ?o }").form
 'SELECT'
->>> check("select * { \\\\u0053ERVICE <http://x> { ?s ?p ?o } }")
+>>> check("SELECT * { SERVICESILENT <http://x> { ?s ?p ?o } }")
 Traceback (most recent call last):
 ...
-atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another server) is refused: queries may not make network requests. Pass allow_service=True (CLI: --allow service) to enable it.
+atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another server) is refused: queries may not make network requests. Pass allow=["service"] (CLI: --allow service) to enable it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,19 @@ import functools
 import re
 from dataclasses import dataclass
 
-from atmpkg.graph.errors import QueryRefusedError
+from atmpkg.graph.errors import QueryRefusedError, QueryTooComplexError
+
+#: Longest query text accepted, in characters (the HTTP door also caps the request body).
+MAX_QUERY_CHARS = 1_000_000
+#: Deepest nesting of ``{ }``, ``( )`` and ``[ ]`` accepted: the engine's parser recurses on each.
+MAX_DEPTH = 256
+#: Most operators (``.``, ``;``, ``,``, arithmetic and comparison operators, UNION, MINUS,
+#: OPTIONAL, path operators) accepted: the engine builds one level of its query tree for each, and
+#: about 10,000 exhaust its stack.
+MAX_OPERATORS = 4_000
+
+#: What each ``allow`` value lifts.
+ALLOW = ("service", "dataset", "update", "load")
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -41,35 +56,78 @@ _PN_LOCAL = (
     f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 )
 
-_TOKEN = re.compile(
-    "|".join(
-        [
-            r"(?P<ws>\s+)",
-            r"(?P<comment>#[^\n\r]*)",
-            r"(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-            r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-            r"|\"(?:[^\"\\\n\r]|\\.)*\""
-            r"|'(?:[^'\\\n\r]|\\.)*')",
-            r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
-            f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
-            f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
-            f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-            r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
-            r"(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
-            r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
-            r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?$@&:])",
-        ]
-    )
-)
 
-_UPDATE_WORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH", "USING"}
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    # Compiled on first use: the Unicode classes take tens of milliseconds to compile.
+    return re.compile(
+        "|".join(
+            [
+                r"(?P<ws>\s+)",
+                r"(?P<comment>#[^\n\r]*)",
+                r"(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+                r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+                r"|\"(?:[^\"\\\n\r]|\\.)*\""
+                r"|'(?:[^'\\\n\r]|\\.)*')",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+                f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+                f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+                r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+                f"(?P<word>[{_PN_CHARS_U}][{_PN_CHARS_U}0-9]*)",
+                r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
+                r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?$@&:])",
+                r"(?P<unknown>.)",
+            ]
+        ),
+        re.DOTALL,
+    )
+
+
+#: Guarded keywords, with the ``allow`` value that lifts each and the reason it is refused.
+_GUARDED = {
+    "service": "service",
+    "from": "dataset",
+    "using": "dataset",
+    "load": "load",
+}
+_UPDATE_WORDS = (
+    "insert",
+    "delete",
+    "load",
+    "clear",
+    "drop",
+    "create",
+    "add",
+    "move",
+    "copy",
+    "with",
 )
-_FORMS = frozenset({"SELECT", "CONSTRUCT", "DESCRIBE", "ASK"})
+_FORMS = ("select", "construct", "describe", "ask")
+_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
+_OPERATOR_PUNCT = frozenset(
+    {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^"}
+)
+_OPERATOR_WORDS = frozenset({"union", "minus", "optional"})
+
+_REFUSALS = {
+    "service": "SERVICE (a federated query to another server) is refused: queries may not make "
+    'network requests. Pass allow=["service"] (CLI: --allow service) to enable it.',
+    "from": "FROM / FROM NAMED (dataset clauses) are refused: they choose other graphs than the "
+    "store's own. Query the store's named graphs with GRAPH instead, or pass allow=[\"dataset\"] "
+    "(CLI: --allow dataset).",
+    "using": "USING / USING NAMED (dataset clauses of an update) are refused. Name graphs with "
+    'GRAPH instead, or pass allow=["dataset"] (CLI: --allow dataset).',
+    "load": "LOAD reads a document from the network or a file and is refused even when updates "
+    "are allowed. Import files with 'atmpkg import', or pass allow=[\"load\"] (CLI: --allow load).",
+}
 
 
 @dataclass(frozen=True)
 class Token:
+    """One terminal of the query text: its kind (word, pname, var, iri, string, punct…), its text
+    and its offset in the text."""
+
     kind: str
     text: str
     offset: int
@@ -77,20 +135,26 @@ class Token:
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    """A query that passed the gate: its decoded text, its form and the tokens it is made of."""
+    """A query that passed the gate: its text (as given), its form, the guarded clauses it uses
+    (allowed by the caller) and the tokens it is made of."""
 
     text: str
     form: str
+    clauses: frozenset[str]
     tokens: tuple[Token, ...]
 
     @property
     def variables(self) -> frozenset[str]:
-        """Names of every variable that occurs in the query (without ``?``)."""
+        """Names of every variable that occurs in the query (without ``?``).
+
+        >>> sorted(check("SELECT ?a { ?a ?b 1 }").variables)
+        ['a', 'b']
+        """
         return frozenset(t.text[1:] for t in self.tokens if t.kind == "var")
 
 
 def decode_escapes(text: str) -> str:
-    """Replace SPARQL codepoint escapes, as the grammar does before parsing.
+    """Replace SPARQL codepoint escapes, as the grammar describes them.
 
     >>> decode_escapes("\\\\u0053ERVICE")
     'SERVICE'
@@ -104,65 +168,119 @@ def decode_escapes(text: str) -> str:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split decoded SPARQL text into tokens, dropping white space and comments.
+    """Split SPARQL text into tokens, dropping white space and comments.
 
     >>> [t.text for t in tokenize('SELECT ?s { ?s a "SERVICE" } # SERVICE')]
     ['SELECT', '?s', '{', '?s', 'a', '"SERVICE"', '}']
     """
-    tokens: list[Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None or match.end() == pos:
-            tokens.append(Token("unknown", text[pos], pos))
-            pos += 1
+    return [
+        Token(m.lastgroup, m.group(), m.start())
+        for m in _token_re().finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
+
+
+def _keyword_text(token: Token) -> str:
+    """The part of a token where Oxigraph could read glued keywords, case-folded."""
+    if token.kind == "word":
+        return token.text.casefold()
+    if token.kind == "pname":
+        return token.text.partition(":")[0].casefold()
+    return ""
+
+
+def _guarded(tokens: list[Token]) -> set[str]:
+    words = [_keyword_text(t) for t in tokens]
+    return {keyword for keyword in _GUARDED for word in words if keyword in word}
+
+
+def _form(tokens: list[Token]) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK by the first word after the prologue, UPDATE when that
+    word is an update operation, UNKNOWN otherwise (the engine's parser then has its say)."""
+    for token in tokens:
+        word = token.text.casefold() if token.kind == "word" else ""
+        if not word or word.startswith(("prefix", "base")):
             continue
-        kind = match.lastgroup or "unknown"
-        if kind not in ("ws", "comment"):
-            tokens.append(Token(kind, match.group(), pos))
-        pos = match.end()
-    return tokens
+        form = next((f for f in _FORMS if word.startswith(f)), None)
+        if form:
+            return form.upper()
+        return "UPDATE" if word.startswith(_UPDATE_WORDS) else "UNKNOWN"
+    return "UNKNOWN"
 
 
-@functools.lru_cache(maxsize=256)
-def check(
-    query: str,
-    *,
-    allow_service: bool = False,
-    allow_dataset: bool = False,
-    allow_update: bool = False,
-) -> CheckedQuery:
-    """Refuse SERVICE, dataset clauses (FROM / FROM NAMED) and updates unless explicitly allowed.
+def _measure(tokens: list[Token]) -> tuple[int, int]:
+    """Deepest bracket nesting and number of operators."""
+    depth = deepest = operators = 0
+    for token in tokens:
+        if token.kind == "punct":
+            if token.text in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.text in _CLOSERS:
+                depth -= 1
+            elif token.text in _OPERATOR_PUNCT:
+                operators += 1
+        elif token.kind == "word" and token.text.casefold() in _OPERATOR_WORDS:
+            operators += 1
+    return deepest, operators
 
-    Returns the decoded query with its form (SELECT, CONSTRUCT, DESCRIBE, ASK or UPDATE).
+
+def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
+    """Refuse SERVICE, LOAD, dataset clauses and updates unless ``allow`` lifts them (``service``,
+    ``load``, ``dataset``, ``update``), and texts beyond :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`
+    or :data:`MAX_OPERATORS`.
 
     >>> check("ASK { ?s ?p ?o }").form
     'ASK'
-    >>> check("INSERT DATA { <urn:a> <urn:b> <urn:c> }", allow_update=True).form
+    >>> check("INSERT DATA { <urn:a> <urn:b> <urn:c> }", allow=("update",)).form
     'UPDATE'
     """
-    text = decode_escapes(query)
-    tokens = tokenize(text)
-    words = [t.text.upper() for t in tokens if t.kind == "word"]
-    if "SERVICE" in words and not allow_service:
-        raise QueryRefusedError(
-            "SERVICE (a federated query to another server) is refused: queries may not make "
-            "network requests. Pass allow_service=True (CLI: --allow service) to enable it."
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooComplexError(
+            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
+            "accepted. Split it, or load large value lists as data with 'atmpkg import'."
         )
-    if "FROM" in words and not allow_dataset:
-        raise QueryRefusedError(
-            "FROM / FROM NAMED (dataset clauses) are refused: they can make the engine fetch or "
-            "read other graphs. Query the store's own graphs with GRAPH instead, or pass "
-            "allow_dataset=True (CLI: --allow dataset)."
+    tokens = tokenize(query)
+    deepest, operators = _measure(tokens)
+    if deepest > MAX_DEPTH:
+        raise QueryTooComplexError(
+            f"the query nests brackets {deepest} deep; at most {MAX_DEPTH} levels are accepted, "
+            "as deeper ones can exhaust the engine's stack. Flatten the query."
         )
-    updates = sorted({w for w in words if w in _UPDATE_WORDS})
-    if updates and not allow_update:
-        raise QueryRefusedError(
-            f"{updates[0]} is an update operation and the store is read-only: only SELECT, "
-            "CONSTRUCT, DESCRIBE and ASK queries are run. Pass allow_update=True (CLI: "
-            "--allow update) to change the store on purpose."
+    if operators > MAX_OPERATORS:
+        raise QueryTooComplexError(
+            f"the query has {operators:,} operators (patterns, joins, arithmetic); at most "
+            f"{MAX_OPERATORS:,} are accepted, as more can exhaust the engine's stack. Split it, "
+            "or put long value lists in a VALUES block."
         )
-    form = next((w for w in words if w in _FORMS), None)
-    if updates or form is None:
-        form = "UPDATE" if updates else "UNKNOWN"
-    return CheckedQuery(text=text, form=form, tokens=tuple(tokens))
+    found, form = _guarded(tokens), _form(tokens)
+    forms = {form}
+    if _ESCAPE.search(query):
+        decoded = tokenize(decode_escapes(query))
+        found |= _guarded(decoded)
+        forms.add(_form(decoded))
+    for keyword in ("service", "load", "from", "using"):
+        if keyword in found and _GUARDED[keyword] not in allow:
+            raise QueryRefusedError(_REFUSALS[keyword])
+    if "UPDATE" in forms and "update" not in allow:
+        raise QueryRefusedError(
+            "this is an update operation and the store is read-only: only SELECT, CONSTRUCT, "
+            'DESCRIBE and ASK queries are run. Pass allow=["update"] (CLI: --allow update) to '
+            "change the store on purpose."
+        )
+    return CheckedQuery(query, form, frozenset(found), tuple(tokens))
+
+
+def allowed(values) -> frozenset[str]:
+    """Check the ``allow`` values a caller gave.
+
+    >>> sorted(allowed(["update", "service"]))
+    ['service', 'update']
+    """
+    from atmpkg.graph.errors import UnknownNameError
+
+    values = frozenset(values)
+    for value in values:
+        if value not in ALLOW:
+            raise UnknownNameError("--allow value", value, ALLOW)
+    return values

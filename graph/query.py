@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -22,19 +23,12 @@ from atmpkg.graph import gate
 from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.remote import RemoteStore
+from atmpkg.graph.sandbox import DEFAULT_MEMORY
 from atmpkg.graph.sparql import QueryResult, Term, parse_term, run
 from atmpkg.graph.terms import ID, KINDS, PREFIXES, SLUG_RE, XSD, iri, kind_prefix
 
 StorePath = str | os.PathLike[str] | None
-ALLOW = ("service", "dataset", "update")
-
-
-def _allow_flags(allow: Iterable[str]) -> dict[str, bool]:
-    allow = set(allow)
-    for item in allow:
-        if item not in ALLOW:
-            raise UnknownNameError("--allow value", item, ALLOW)
-    return {f"allow_{a}": a in allow for a in ALLOW}
+ALLOW = gate.ALLOW
 
 
 def query(
@@ -46,6 +40,7 @@ def query(
     limit: int | None = None,
     allow: Iterable[str] = (),
     endpoint: str | RemoteStore | None = None,
+    memory: int | None = DEFAULT_MEMORY,
 ) -> QueryResult:
     """Run SPARQL on the embedded store (built first if needed), or on the SPARQL 1.1 ``endpoint``
     (a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
@@ -53,26 +48,32 @@ def query(
     ``params`` binds variables of the SELECT clause: values are RDF terms, or text read as a term
     (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``). ``timeout`` in seconds really stops
     the query; ``limit`` caps rows and marks the result ``truncated``; ``allow`` may contain
-    ``service``, ``dataset`` or ``update`` to lift the gate's refusals on purpose.
+    ``service``, ``dataset``, ``update`` or ``load`` to lift the gate's refusals on purpose;
+    ``memory`` caps the bytes the evaluating process may use (None: no cap). Relative IRIs resolve
+    against ``https://w3id.org/atmp-kg/id/``.
+
+    >>> query("ASK { <therapy/kymriah> a atmp:Therapy }").boolean     # doctest: +SKIP
+    True
     """
-    flags = _allow_flags(allow)
-    gate.check(sparql, **flags)  # before the store opens: a remote one is asked as it opens
+    allow = gate.allowed(allow)
+    started = time.monotonic()
+    # Before the store opens: a remote one is asked as it opens
+    checked = gate.check(sparql, allow=allow)
     bindings = {
         name: value if not isinstance(value, str) else parse_term(value)
         for name, value in (params or {}).items()
     }
     handle = open_store(store, endpoint=endpoint)
-    if flags["allow_update"] and not isinstance(handle.store, RemoteStore):
-        writable = ox.Store(str(handle.oxigraph_path))
-        return run(writable, sparql, bindings, limit=limit, **flags)
     return run(
         handle.store,
-        sparql,
+        checked,
         bindings,
         limit=limit,
         timeout=timeout,
-        store_path=handle.oxigraph_path,
-        **flags,
+        started=started,
+        store_path=handle.disk_path,
+        allow=allow,
+        memory=memory,
     )
 
 
@@ -111,16 +112,25 @@ def _run_declared(
     *,
     store: StorePath = None,
     endpoint: str | RemoteStore | None = None,
+    timeout: float | None = None,
+    allow: Iterable[str] = (),
     **options,
 ) -> QueryResult:
-    flags = _allow_flags(options.pop("allow", ()))
+    allow = gate.allowed(allow)
+    started = time.monotonic()
     # Before the store opens and parameters are looked up: a remote store is asked for both
-    gate.check(named.text, **flags)
+    checked = gate.check(named.text, allow=allow)
     handle = open_store(store, endpoint=endpoint)
     bindings = bind_params(named, params or {}, handle.store)
-    options.setdefault("timeout", None)
     return run(
-        handle.store, named.text, bindings, store_path=handle.oxigraph_path, **options, **flags
+        handle.store,
+        checked,
+        bindings,
+        store_path=handle.disk_path,
+        timeout=timeout,
+        started=started,
+        allow=allow,
+        **options,
     )
 
 

@@ -38,6 +38,7 @@ from typing import IO
 import pyoxigraph as ox
 
 from atmpkg.graph import gate
+from atmpkg.graph.engine import BASE_IRI
 from atmpkg.graph.errors import EndpointTimeoutError, ParameterError, StoreError
 from atmpkg.graph.store import VERSION, StoreHandle
 from atmpkg.graph.terms import DCT
@@ -322,10 +323,11 @@ def prepare_query(
     prefixes: Mapping[str, str] | None = None,
     substitutions: Mapping[ox.Variable, Term] | None = None,
 ) -> str:
-    """The text to send for ``query``: a PREFIX line for each predeclared prefix it uses, and the
-    ``substitutions`` bound by :func:`bind_values`.
+    """The text to send for ``query``: the library's base IRI, a PREFIX line for each predeclared
+    prefix it uses, and the ``substitutions`` bound by :func:`bind_values`.
 
     >>> print(prepare_query("SELECT ?t WHERE { ?t ex:p ?o }", {"ex": "urn:ex:"}, {ox.Variable("t"): ox.NamedNode("urn:t")}))
+    BASE <https://w3id.org/atmp-kg/id/>
     PREFIX ex: <urn:ex:>
     SELECT ?t WHERE { VALUES (?t) { (<urn:t>) }  ?t ex:p ?o }
     """
@@ -334,12 +336,13 @@ def prepare_query(
 
 def _tokens(query: str) -> gate.CheckedQuery:
     # Every refusal is lifted here: run() already applied the gate with the caller's choices
-    return gate.check(query, allow_service=True, allow_dataset=True, allow_update=True)
+    return gate.check(query, allow=gate.ALLOW)
 
 
 def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
     text = bind_values(checked, substitutions) if substitutions else checked.text
-    head = "".join(
+    # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
+    head = f"BASE <{BASE_IRI}>\n" + "".join(
         f"PREFIX {name}: {ox.NamedNode(iri)}\n"
         for name, iri in used_prefixes(checked, prefixes or {}).items()
     )
@@ -357,12 +360,15 @@ def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> None:
     store, before anything is sent. Answers are read lazily, so nothing runs, except an ASK: one
     with SERVICE (allowed by the caller) is left to the server, or this process would call out."""
     global _syntax_store
-    if checked.form == "ASK" and any(t.text.upper() == "SERVICE" for t in checked.tokens):
+    if checked.form == "ASK" and "service" in checked.clauses:
         return
     if _syntax_store is None:
         _syntax_store = ox.Store()
     _syntax_store.query(
-        checked.text, prefixes=dict(prefixes) if prefixes else None, substitutions=substitutions
+        checked.text,
+        prefixes=dict(prefixes) if prefixes else None,
+        substitutions=substitutions,
+        base_iri=BASE_IRI,
     )
 
 
@@ -547,11 +553,15 @@ def info_graph(graph: str) -> str:
 @dataclass
 class RemoteHandle(StoreHandle):
     """An open remote store: ``store`` is a :class:`RemoteStore` and ``info`` what :func:`push`
-    recorded about the build. It has no folder: ``root``, ``build_dir`` and ``oxigraph_path`` are
-    None."""
+    recorded about the build. It has no folder: ``root``, ``build_dir``, ``oxigraph_path`` and
+    ``disk_path`` are None."""
 
     @property
     def oxigraph_path(self) -> None:
+        return None
+
+    @property
+    def disk_path(self) -> None:
         return None
 
 

@@ -137,7 +137,7 @@ def test_updates_are_refused(text, fixture_store):
         'SELECT ?s WHERE { ?s rdfs:label "SERVICE FROM LOAD" }',
         "SELECT ?s WHERE { ?s rdfs:label '''a\nSERVICE <x> { }''' }",
         "SELECT ?s WHERE { ?s ?p <http://example.org/SERVICE/FROM> }  # SERVICE <http://x> {}",
-        "PREFIX service: <http://example.org/> SELECT ?s WHERE { ?s service:from ?o }",
+        "PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ex:service ?o . ?o ex:from 1 }",
         "SELECT ?service ?from WHERE { ?service ?load ?from }",
     ],
 )
@@ -145,9 +145,18 @@ def test_words_in_strings_iris_comments_and_names_are_not_keywords(text):
     assert check(text).form == "SELECT"
 
 
+@pytest.mark.parametrize("prefix", ["service", "from", "myservice"])
+def test_a_prefix_named_like_a_guarded_keyword_is_refused(prefix):
+    # Oxigraph reads a keyword glued to what follows (SERVICEex:x), so the gate cannot tell such a
+    # prefix from a keyword; the README says to rename it.
+    with pytest.raises(QueryRefusedError):
+        check(f"PREFIX {prefix}: <http://x/> SELECT ?s WHERE {{ ?s {prefix}:p ?o }}")
+
+
 def test_allowed_features_pass_the_gate():
-    assert check("SELECT * FROM <urn:g> { ?s ?p ?o }", allow_dataset=True).form == "SELECT"
-    assert check("CLEAR ALL", allow_update=True).form == "UPDATE"
+    assert check("SELECT * FROM <urn:g> { ?s ?p ?o }", allow=("dataset",)).form == "SELECT"
+    assert check("CLEAR ALL", allow=("update",)).form == "UPDATE"
+    assert check("LOAD <http://x/>", allow=("update", "load")).form == "UPDATE"
 
 
 def test_tokens_of_a_query():
@@ -177,7 +186,6 @@ ORACLE_CORPUS = [
     'SELECT ?s WHERE { ?s <http://x/p> "SERVICE <http://x/> { }" }',
     "SELECT ?s WHERE { ?s <http://x/p> '''a\nSERVICE <http://x/> { ?a ?b ?c }''' }",
     "SELECT ?s WHERE { ?s <http://x/SERVICE> ?o } # SERVICE <http://x/> { ?a ?b ?c }",
-    "PREFIX service: <http://x/> SELECT ?s WHERE { ?s service:from ?o }",
     "SELECT ?service ?from WHERE { ?service ?load ?from }",
     "SELECT ?s WHERE { ?s ?p ?o FILTER(?o < 3 && ?o > 1) OPTIONAL { SERVICE <http://x/> { ?s ?q ?r } } }",
     "ASK { { SELECT ?s WHERE { ?s ?p ?o } } UNION { SERVICE SILENT <http://x/> { ?s ?p ?o } } }",

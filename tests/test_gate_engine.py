@@ -1,0 +1,271 @@
+"""The gate agrees with the engine: whatever Oxigraph would parse as SERVICE, LOAD, a dataset clause
+or an update, the gate refuses.
+
+The oracle is the engine itself, observed doing the thing: a SERVICE or LOAD is seen as a connection
+to a listener socket on 127.0.0.1; FROM, FROM NAMED and USING are seen in which graphs the answer
+comes from; an update is seen by the engine's update parser accepting the text. Hypothesis writes
+the variants (case, gluing, comments, escapes, every kind of white space); for each one the gate
+lets through, the engine must not do what the gate guards against.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from atmpkg.graph.errors import QueryRefusedError
+from atmpkg.graph.gate import check
+
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+# White space of every kind (SPARQL's four, and others Python or Rust may count), comments, nothing.
+SEPARATORS = [
+    "",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\x0b",
+    "\x0c",
+    "\u00a0",
+    "\u2003",
+    "\u3000",
+    "\u0085",
+    "#c\n",
+    " # SERVICE FROM\n",
+]
+# Letters that case-fold onto ASCII letters of the keywords (long s, Kelvin sign, dotless i).
+LOOKALIKES = {"s": ["\u017f"], "k": ["\u212a"], "i": ["\u0131"]}
+
+
+@st.composite
+def spelled(draw, keyword: str) -> str:
+    """``keyword`` in random case, a letter sometimes a look-alike or a ``\\u`` escape."""
+    letters = []
+    for letter in keyword:
+        choice = draw(st.integers(0, 9))
+        if choice == 0 and letter.lower() in LOOKALIKES:
+            letters.append(draw(st.sampled_from(LOOKALIKES[letter.lower()])))
+        elif choice == 1:
+            letters.append(f"\\u{ord(letter):04X}")
+        else:
+            letters.append(letter.upper() if draw(st.booleans()) else letter.lower())
+    return "".join(letters)
+
+
+def separator() -> st.SearchStrategy[str]:
+    return st.sampled_from(SEPARATORS)
+
+
+def refused(text: str, allow: tuple[str, ...] = ()) -> bool:
+    try:
+        check(text, allow=allow)
+    except QueryRefusedError:
+        return True
+    return False
+
+
+def engine(call):
+    """Run ``call`` on the engine; its failures (syntax errors, refused connections) are data."""
+    try:
+        answer = call()
+        return list(answer) if isinstance(answer, ox.QuerySolutions | ox.QueryTriples) else answer
+    except (SyntaxError, OSError, RuntimeError, ValueError):
+        return None
+
+
+@pytest.fixture
+def named_graphs() -> ox.Store:
+    """An empty default graph; <urn:g> and <urn:h> each hold one triple."""
+    store = ox.Store()
+    for graph in ("urn:g", "urn:h"):
+        store.add(
+            ox.Quad(
+                ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal(graph), ox.NamedNode(graph)
+            )
+        )
+    return store
+
+
+# --- SERVICE: seen as a connection -------------------------------------------------------------
+
+
+@st.composite
+def service_queries(draw, url: str) -> str:
+    before = draw(st.sampled_from(["", "?a ?b ?c .", "?a ?b ?c", "{}", "OPTIONAL{}", "FILTER(1)"]))
+    silent = draw(st.sampled_from(["", "SILENT", "silent", "Silent"]))
+    target = draw(st.sampled_from([f"<{url}>", "ex:", "ex:x", "?svc"]))
+    values = f"VALUES ?svc {{ <{url}> }}" if target == "?svc" else ""
+    parts = [
+        f"PREFIX ex: <{url}> SELECT * WHERE {{ {values} {before}",
+        draw(spelled("SERVICE")),
+        silent,
+        target,
+        "{ ?s ?p ?o } }",
+    ]
+    return "".join(part + draw(separator()) for part in parts)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
+    text = data.draw(service_queries(listener.url))
+    if refused(text):
+        return
+    before = listener.count
+    engine(lambda: ox.Store().query(text))
+    assert listener.count == before, f"the gate let a SERVICE through: {text!r}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * { SERVICESILENT <{url}> { ?s ?p ?o } }",
+        "SELECT * { sErViCeSiLeNt <{url}> { ?s ?p ?o } }",
+        "PREFIX ex: <{url}> SELECT * { SERVICEex:x { ?s ?p ?o } }",
+        "PREFIX : <{url}> SELECT * { SERVICE:x { ?s ?p ?o } }",
+        "SELECT * { SERVICE#x\n<{url}> { ?s ?p ?o } }",
+    ],
+)
+def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(listener, text):
+    text = text.replace("{url}", listener.url)
+    before = listener.count
+    engine(lambda: ox.Store().query(text))
+    assert listener.count > before  # the engine does connect: the oracle sees what it guards
+    assert refused(text)
+
+
+# --- FROM / FROM NAMED: seen in the graphs the answer comes from -------------------------------
+
+
+@st.composite
+def from_queries(draw) -> tuple[str, str]:
+    form = draw(st.sampled_from(["ASK", "SELECT ?o", "SELECT*", "CONSTRUCT{?s ?p ?o}WHERE"]))
+    named = draw(st.booleans())
+    clause = draw(spelled("FROM")) + draw(separator())
+    if named:
+        clause += draw(spelled("NAMED")) + draw(separator())
+    graph = draw(st.sampled_from(["<urn:h>", "g:h"]))
+    where = "{ GRAPH ?g { ?s ?p ?o } }" if named else "{ ?s ?p ?o }"
+    if form.startswith("CONSTRUCT"):
+        form = "CONSTRUCT{?s ?p ?o}"
+        where = "WHERE" + draw(separator()) + where
+    text = (
+        "PREFIX g: <urn:> " + form + draw(separator()) + clause + graph + draw(separator()) + where
+    )
+    return text, ("named" if named else "default")
+
+
+def answered_from_a_named_graph(store: ox.Store, text: str) -> bool:
+    """The default graph is empty: any answer at all came from the graph FROM named."""
+    answer = engine(lambda: store.query(text))
+    if answer is None:
+        return False
+    return bool(answer) if isinstance(answer, ox.QueryBoolean) else len(answer) > 0
+
+
+@SETTINGS
+@given(case=from_queries())
+def test_whatever_the_engine_reads_as_a_dataset_clause_the_gate_refuses(named_graphs, case):
+    text, kind = case
+    if refused(text):
+        return
+    if kind == "default":
+        assert not answered_from_a_named_graph(named_graphs, text), f"FROM passed: {text!r}"
+    else:
+        answer = engine(lambda: named_graphs.query(text.replace("SELECT*", "SELECT ?g")))
+        if isinstance(answer, list):
+            graphs = {str(row["g"]) for row in answer if row["g"] is not None}
+            assert graphs != {"<urn:h>"}, f"the gate let FROM NAMED through: {text!r}"
+
+
+def test_a_glued_dataset_clause_is_read_by_the_engine_and_refused(named_graphs):
+    text = "ASKFROM<urn:h>{ ?s ?p ?o }"
+    assert bool(named_graphs.query(text))  # the engine reads FROM inside "ASKFROM"
+    assert refused(text)
+
+
+# --- Updates and LOAD ---------------------------------------------------------------------------
+
+UPDATES = [
+    ("INSERT", "DATA", "{ <urn:a> <urn:b> <urn:c> }"),
+    ("DELETE", "DATA", "{ <urn:a> <urn:b> <urn:c> }"),
+    ("DELETE", "WHERE", "{ ?s ?p ?o }"),
+    ("CLEAR", "ALL", ""),
+    ("DROP", "SILENT", "GRAPH <urn:g>"),
+    ("CREATE", "GRAPH", "<urn:new>"),
+    ("ADD", "DEFAULT", "TO <urn:g>"),
+    ("MOVE", "DEFAULT", "TO <urn:g>"),
+    ("COPY", "DEFAULT", "TO <urn:g>"),
+    ("WITH", "<urn:g>", "DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+]
+
+
+@st.composite
+def update_texts(draw) -> str:
+    keyword, second, rest = draw(st.sampled_from(UPDATES))
+    prologue = draw(st.sampled_from(["", "PREFIX ex: <urn:ex:>", "BASE <urn:b/>"]))
+    second = draw(spelled(second)) if second.isalpha() else second
+    parts = [prologue, draw(spelled(keyword)), second, rest]
+    return "".join(part + draw(separator()) for part in parts)
+
+
+@SETTINGS
+@given(text=update_texts())
+def test_whatever_the_engine_parses_as_an_update_the_gate_refuses(text):
+    if refused(text):
+        return
+    store = ox.Store()
+    assert engine(lambda: store.update(text)) is None, f"the gate let an update through: {text!r}"
+
+
+@st.composite
+def load_texts(draw, url: str) -> str:
+    before = draw(st.sampled_from(["", "CLEAR ALL;", "CLEAR ALL ;", "PREFIX ex: <" + url + ">"]))
+    parts = [
+        before,
+        draw(spelled("LOAD")),
+        draw(st.sampled_from(["", "SILENT", "silent"])),
+        draw(st.sampled_from([f"<{url}x>", "ex:x"])) if "ex:" in before else f"<{url}x>",
+        draw(st.sampled_from(["", "INTO GRAPH <urn:g>", "into graph <urn:g>"])),
+    ]
+    return "".join(part + draw(separator()) for part in parts)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_whatever_the_engine_runs_as_load_the_gate_refuses_even_with_updates_allowed(
+    listener, data
+):
+    text = data.draw(load_texts(listener.url))
+    if refused(text, allow=("update",)):
+        return
+    before = listener.count
+    engine(lambda: ox.Store().update(text))
+    assert listener.count == before, f"the gate let LOAD through: {text!r}"
+
+
+@st.composite
+def using_texts(draw) -> str:
+    parts = [
+        "INSERT { <urn:x> <urn:y> <urn:z> }",
+        draw(spelled("USING")),
+        draw(st.sampled_from(["", "NAMED"])),
+        "<urn:g>",
+        "WHERE { ?s ?p ?o }",
+    ]
+    return "".join(part + draw(separator()) for part in parts)
+
+
+@SETTINGS
+@given(text=using_texts())
+def test_whatever_the_engine_reads_as_using_the_gate_refuses(named_graphs, text):
+    if refused(text, allow=("update",)):
+        return
+    engine(lambda: named_graphs.update(text))
+    marker = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))
+    assert marker not in named_graphs, f"the gate let USING through: {text!r}"

@@ -1,0 +1,236 @@
+"""Queries on the embedded store run in a confined child process: no network unless allowed, a
+memory cap, a crash ends only the child. Proved with a listener socket that counts connections,
+through every door (Python with and without a time limit, the command line, HTTP)."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import subprocess
+import sys
+import textwrap
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from atmpkg.graph import query
+from atmpkg.graph.errors import (
+    QueryMemoryError,
+    QueryRefusedError,
+    QueryTimeoutError,
+    QueryTooComplexError,
+    StoreError,
+)
+from atmpkg.graph.evaluator import Evaluator
+from atmpkg.graph.gate import MAX_QUERY_CHARS
+from atmpkg.graph.sandbox import network_sandbox
+
+BYPASSES = [
+    "SELECT * {{ SERVICESILENT <{url}> {{ ?s ?p ?o }} }}",
+    "PREFIX ex: <{url}> SELECT * {{ SERVICEex:x {{ ?s ?p ?o }} }}",
+    "PREFIX : <{url}> SELECT * {{ SERVICE:x {{ ?s ?p ?o }} }}",
+]
+SERVICE = "SELECT * {{ SERVICE <{url}> {{ ?s ?p ?o }} }}"
+CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
+NESTED = "SELECT * WHERE " + "{" * 10_000 + "?s ?p ?o" + "}" * 10_000
+
+needs_sandbox = pytest.mark.skipif(
+    not network_sandbox(), reason="the network sandbox needs Linux on x86-64 or AArch64"
+)
+
+
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# --- the second wall: the confined process itself ---------------------------------------------
+
+
+@needs_sandbox
+@pytest.mark.parametrize("form,text", [("SELECT", SERVICE), ("UPDATE", "LOAD <{url}x>")])
+def test_a_confined_evaluation_cannot_connect_even_past_the_gate(listener, form, text):
+    # The request goes straight to the evaluating process, as if the gate had let it through.
+    request = {"nquads": b"", "text": text.format(url=listener.url), "form": form}
+    with Evaluator(network=False, memory=None) as confined, pytest.raises(StoreError):
+        confined.run(request, timeout=30)
+    assert listener.count == 0
+    with Evaluator(network=True, memory=None) as open_:
+        with pytest.raises(StoreError):
+            open_.run(request, timeout=30)  # the listener hangs up: an error, after connecting
+    assert listener.count >= 1
+
+
+def test_an_engine_crash_ends_only_the_child():
+    request = {"nquads": b"", "text": NESTED, "form": "SELECT"}
+    with Evaluator(network=False, memory=None) as evaluator:
+        with pytest.raises(QueryTooComplexError, match="ran out of stack"):
+            evaluator.run(request, timeout=60)
+        assert evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}).boolean is True
+
+
+# --- the doors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bypass", BYPASSES)
+@pytest.mark.parametrize("timeout", [None, 30])
+def test_python_refuses_service_in_any_spelling(fixture_store, listener, bypass, timeout):
+    with pytest.raises(QueryRefusedError, match="SERVICE"):
+        query(bypass.format(url=listener.url), store=fixture_store, timeout=timeout)
+    assert listener.count == 0
+
+
+@pytest.mark.parametrize("timeout", [None, 30])
+def test_python_reaches_the_network_only_when_allowed(fixture_store, listener, timeout):
+    text = SERVICE.format(url=listener.url)
+    with pytest.raises(StoreError):
+        query(text, store=fixture_store, timeout=timeout, allow=["service"])
+    assert listener.count >= 1
+
+
+@pytest.mark.parametrize("bypass", BYPASSES)
+def test_the_command_line_refuses_service_in_any_spelling(fixture_store, listener, bypass):
+    result = cli("query", bypass.format(url=listener.url), "--store", str(fixture_store))
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: SERVICE (a federated query to another server)")
+    assert "Traceback" not in result.stderr
+    assert listener.count == 0
+
+
+def test_the_command_line_reaches_the_network_only_with_allow_service(fixture_store, listener):
+    text = SERVICE.format(url=listener.url)
+    result = cli("query", text, "--store", str(fixture_store), "--allow", "service")
+    assert result.returncode == 1
+    assert listener.count >= 1
+
+
+@pytest.mark.parametrize("bypass", BYPASSES)
+def test_http_refuses_service_in_any_spelling(fixture_store, listener, bypass):
+    from atmpkg.graph.server import make_server
+
+    with make_server(fixture_store, port=0, workers=1).start() as server:
+        url = f"{server.url}/sparql?" + urllib.parse.urlencode(
+            {"query": bypass.format(url=listener.url)}
+        )
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(url, timeout=60)
+    assert answer.value.code == 403
+    assert listener.count == 0
+
+
+def test_load_needs_its_own_permission(fixture_store, listener, tmp_path):
+    text = f"LOAD <{listener.url}x>"
+    with pytest.raises(QueryRefusedError, match="LOAD"):
+        query(text, store=fixture_store, allow=["update"])
+    result = cli("query", text, "--store", str(fixture_store), "--allow", "update")
+    assert result.returncode == 1
+    assert "Error: LOAD reads a document" in result.stderr
+    assert listener.count == 0
+
+
+# --- limits -------------------------------------------------------------------------------------
+
+
+def test_a_query_over_the_memory_cap_stops_with_a_clear_error(fixture_store):
+    with pytest.raises(QueryMemoryError, match="at the 300 MiB memory cap"):
+        query(CROSS, store=fixture_store, memory=300 * 1024**2, timeout=120)
+    assert query("ASK { ?s ?p ?o }", store=fixture_store).boolean is True
+
+
+def test_the_memory_cap_on_the_command_line_exits_3(fixture_store):
+    result = cli("query", CROSS, "--store", str(fixture_store), "--memory", "300M")
+    assert result.returncode == 3
+    assert result.stderr.startswith("Error: query stopped at the ")
+    assert "memory cap; raise it with --memory/memory=" in result.stderr
+
+
+def test_a_too_deeply_nested_query_is_refused_before_the_engine(fixture_store, tmp_path):
+    with pytest.raises(QueryTooComplexError, match="nests brackets 10000 deep; at most 256"):
+        query(NESTED, store=fixture_store)
+    (tmp_path / "nested.rq").write_text(NESTED)
+    result = cli("query", "--file", str(tmp_path / "nested.rq"), "--store", str(fixture_store))
+    assert (result.returncode, result.stderr[:48]) == (
+        1,
+        "Error: the query nests brackets 10000 deep; at m",
+    )
+
+
+def test_too_many_patterns_are_refused_before_the_engine(fixture_store):
+    text = "SELECT * WHERE { " + " . ".join(f"?s{i} ?p ?o{i}" for i in range(10_000)) + " }"
+    with pytest.raises(QueryTooComplexError, match="has 10,000 operators"):
+        query(text, store=fixture_store)
+
+
+def test_a_query_over_the_size_cap_is_refused(fixture_store):
+    text = "SELECT * { VALUES ?x { " + "1 " * (MAX_QUERY_CHARS // 2) + "} }"
+    with pytest.raises(QueryTooComplexError, match="at most 1,000,000 are accepted"):
+        query(text, store=fixture_store)
+
+
+def test_the_gates_own_work_counts_against_the_time_limit(fixture_store):
+    text = "SELECT * { VALUES ?x { " + "1 " * (MAX_QUERY_CHARS // 2 - 20) + "} }"
+    with pytest.raises(QueryTimeoutError, match="after the 0.001 s time limit"):
+        query(text, store=fixture_store, timeout=0.001)
+
+
+def test_the_gate_keeps_nothing_of_the_queries_it_checked():
+    from atmpkg.graph.gate import Token, check
+
+    def tokens_alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, Token) for o in gc.get_objects())
+
+    before = tokens_alive()
+    for n in range(20):
+        check("SELECT * { VALUES ?x { " + f"{n} " * 100_000 + "} }")
+    assert tokens_alive() == before
+
+
+# --- the text the engine sees -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,value",
+    [
+        ('SELECT ?x { BIND("say \\u0022hi\\u0022" AS ?x) }', 'say "hi"'),
+        ('SELECT ?x { BIND("C:\\\\u0041" AS ?x) }', "C:\\u0041"),
+    ],
+)
+def test_escapes_reach_the_engine_as_written(fixture_store, text, value):
+    assert query(text, store=fixture_store).column("x") == [value]
+    result = cli("query", text, "--store", str(fixture_store), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert list(csv.reader(io.StringIO(result.stdout))) == [["x"], [value]]
+
+
+def test_relative_iris_resolve_against_the_instance_namespace(fixture_store):
+    text = "ASK { <therapy/alphacel> a atmp:Therapy }"
+    assert query(text, store=fixture_store).boolean is True
+    result = cli("query", text, "--store", str(fixture_store), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "true"
+
+
+def test_a_script_without_a_main_guard_runs_a_timed_query_once(fixture_store, tmp_path):
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            from atmpkg.graph import query
+            print("start")
+            print(query("ASK {{ ?s ?p ?o }}", store={str(fixture_store)!r}, timeout=10).boolean)
+            """
+        )
+    )
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "start\nTrue\n", "")
