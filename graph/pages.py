@@ -2,8 +2,9 @@
 and the Content-Security-Policy of each kind of HTML it answers.
 
 The query page is static (``graph/web``: index.html, app.css, app.js) plus :func:`ui_config`, the
-JSON it reads at start. An entity page (:func:`entity_page`) escapes every value from the graph and
-links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.view`
+JSON it reads at start. An entity page (:func:`entity_page`) escapes every value from the graph,
+shows each through :func:`~atmpkg.graph.viewpage.clip` (at most 2,000 characters, with the full
+length stated) and links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.view`
 in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
 """
 
@@ -21,7 +22,7 @@ import pyoxigraph as ox
 
 from atmpkg.graph.explore import EntityView, Fact
 from atmpkg.graph.terms import ID, PREFIXES, shorten
-from atmpkg.graph.viewpage import csp_hash
+from atmpkg.graph.viewpage import MAX_VALUE_CHARS, clip, csp_hash
 
 #: The media type of each kind of file in graph/web.
 STATIC_TYPES = {".html": "text/html", ".css": "text/css", ".js": "text/javascript"}
@@ -80,8 +81,9 @@ def local_href(iri: str) -> str | None:
 
 
 def _safe_url(url: str | None) -> str | None:
-    """``url`` when it is an absolute http(s) URL (never javascript:, data: ...)."""
-    if not url:
+    """``url`` when it is an absolute http(s) URL (never javascript:, data: ...) short enough to
+    be shown whole (cut short, it would lead elsewhere)."""
+    if not url or len(url) > MAX_VALUE_CHARS:
         return None
     parsed = urllib.parse.urlsplit(url)
     return url if parsed.scheme in ("http", "https") and parsed.netloc else None
@@ -92,21 +94,22 @@ def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str) -> s
     e = html.escape
     if isinstance(term, ox.NamedNode):
         href = local_href(term.value)
-        if href:
-            return f'<a href="{e(href)}">{e(label)}</a>'
+        if href and len(href) <= MAX_VALUE_CHARS:
+            return f'<a href="{e(href)}">{e(clip(label))}</a>'
         url = _safe_url(term.value)
         if url and label == term.value:
             return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
-        return f'<span title="{e(term.value)}">{e(label if label != term.value else shorten(label))}</span>'
-    return e(label)
+        text = label if label != term.value else shorten(label)
+        return f'<span title="{e(clip(term.value))}">{e(clip(text))}</span>'
+    return e(clip(label))
 
 
 def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
     """Facts as table rows: property then value, or (links to the entity) value then property."""
     rows = "".join(
-        f"<tr><th>{html.escape(f.property_label)}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
+        f"<tr><th>{html.escape(clip(f.property_label))}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
         if not incoming
-        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(f.property_label)}</th></tr>"
+        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(clip(f.property_label))}</th></tr>"
         for f in facts
     )
     return f'<table class="facts">{rows}</table>'
@@ -115,8 +118,9 @@ def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
 def entity_page(view: EntityView, graph: str) -> str:
     """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view."""
     e = html.escape
+    label = clip(view.label)
     sources = "".join(
-        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(s.title)}</a>'
+        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(clip(s.title))}</a>'
         + (
             f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
             if (url := _safe_url(s.url))
@@ -130,14 +134,14 @@ def entity_page(view: EntityView, graph: str) -> str:
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(view.label)} · ATMP-KG</title>",
+        f"<title>{e(label)} · ATMP-KG</title>",
         '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
         '<link rel="alternate" type="text/turtle" href="?format=ttl">',
         '<link rel="alternate" type="application/ld+json" href="?format=jsonld">',
         '</head><body class="entity"><header><a class="brand" href="/">ATMP-KG</a>',
         '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
-        f"<h1>{e(view.label)}</h1>",
-        f'<p class="iri"><code>{e(view.iri)}</code> · {e(", ".join(view.types))}</p>',
+        f"<h1>{e(label)}</h1>",
+        f'<p class="iri"><code>{e(clip(view.iri))}</code> · {e(clip(", ".join(view.types)))}</p>',
         '<p class="formats">As data: <a href="?format=ttl">Turtle</a> · '
         '<a href="?format=jsonld">JSON-LD</a> · <a href="?format=nt">N-Triples</a> · '
         f'<a href="/?{e(query)}">query it</a></p>',
@@ -150,7 +154,7 @@ def entity_page(view: EntityView, graph: str) -> str:
         parts += ["<h2>Sources</h2>", f'<ul class="sources">{sources}</ul>']
     parts += [
         "<h2>Neighbourhood</h2>",
-        f'<iframe class="graph" title="Graph of {e(view.label)} and its neighbours" '
+        f'<iframe class="graph" title="Graph of {e(label)} and its neighbours" '
         f'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" srcdoc="{e(graph)}">'
         "</iframe>",
         "</main></body></html>",

@@ -2,9 +2,10 @@
 
 Content negotiation (the Accept header, or ``format=``, against the formats an answer of each query
 form can take), a request's parameters read as a query job (``query=``, or ``name=`` with
-``p=NAME=VALUE``) and its time limit (``timeout=``), :class:`HttpError` for every answer other than
-200, and the SPARQL 1.1 Service Description. Shared by the HTTP handler (:mod:`atmpkg.graph.server`)
-and the worker processes that run the queries (:mod:`atmpkg.graph.workers`).
+``p=NAME=VALUE``) and its time limit (``timeout=``), which queries are quick enough for the quick
+lane (:func:`quick_query`), :class:`HttpError` for every answer other than 200, and the SPARQL 1.1
+Service Description. Shared by the HTTP handler (:mod:`atmpkg.graph.server`) and the worker
+processes that run the queries (:mod:`atmpkg.graph.workers`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
+from atmpkg.graph.gate import Token
 from atmpkg.graph.terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -235,6 +237,97 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
     if not (seconds > 0 and math.isfinite(seconds)):
         raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
     return min(seconds, limit)
+
+
+# --- quick queries ---------------------------------------------------------------------------------
+
+# Token kinds that are one RDF term (or variable) each.
+_TERM_KINDS = frozenset({"var", "iri", "pname", "number"})
+
+
+def _is(tokens: Sequence[Token], i: int, kind: str, text: str | None = None) -> bool:
+    """Whether ``tokens[i]`` exists, is of ``kind`` and, given ``text``, reads it (any case)."""
+    return (
+        i < len(tokens)
+        and tokens[i].kind == kind
+        and (text is None or tokens[i].text.upper() == text)
+    )
+
+
+def _term_end(tokens: Sequence[Token], i: int) -> int | None:
+    """Where the RDF term or variable that starts at ``tokens[i]`` ends, None when none starts."""
+    if i < len(tokens) and tokens[i].kind in _TERM_KINDS:
+        return i + 1
+    if any(_is(tokens, i, "word", word) for word in ("A", "TRUE", "FALSE")):
+        return i + 1
+    if not _is(tokens, i, "string"):
+        return None
+    if _is(tokens, i + 1, "lang"):
+        return i + 2
+    if _is(tokens, i + 1, "punct", "^^") and (
+        _is(tokens, i + 2, "iri") or _is(tokens, i + 2, "pname")
+    ):
+        return i + 3
+    return i + 1
+
+
+def quick_query(tokens: Sequence[Token]) -> bool:
+    """Whether a query (its tokens, from :func:`atmpkg.graph.gate.check`) is cheap by its shape
+    alone: ``ASK``, or ``SELECT *`` or of plain variables, over a WHERE clause that is empty or one
+    triple pattern of plain terms, with at most ``LIMIT n`` after it (PREFIX and BASE declarations
+    allowed). Such a query is one index lookup whose rows the server caps, so it may take the quick
+    lane; anything else (a second pattern, FILTER, a path, DISTINCT, ORDER BY, OFFSET, an
+    expression) may be long and is not quick.
+
+    >>> from atmpkg.graph.gate import check
+    >>> quick_query(check("ASK {}").tokens), quick_query(check("SELECT * { ?s a atmp:Therapy } LIMIT 5").tokens)
+    (True, True)
+    >>> quick_query(check("SELECT * { ?s ?p ?o } ORDER BY ?o").tokens)
+    False
+    """
+
+    def at(i: int, kind: str, text: str | None = None) -> bool:
+        return _is(tokens, i, kind, text)
+
+    i = 0
+    while True:  # the prologue
+        if at(i, "word", "PREFIX") and at(i + 1, "pname") and at(i + 2, "iri"):
+            i += 3
+        elif at(i, "word", "BASE") and at(i + 1, "iri"):
+            i += 2
+        else:
+            break
+    if at(i, "word", "ASK"):
+        i += 1
+    elif at(i, "word", "SELECT"):
+        i += 1
+        if at(i, "punct", "*"):
+            i += 1
+        elif at(i, "var"):
+            while at(i, "var"):
+                i += 1
+        else:
+            return False
+    else:
+        return False
+    if at(i, "word", "WHERE"):
+        i += 1
+    if not at(i, "punct", "{"):
+        return False
+    i += 1
+    terms = 0
+    while terms < 3 and (end := _term_end(tokens, i)) is not None:
+        i, terms = end, terms + 1
+    if terms not in (0, 3):
+        return False
+    if terms == 3 and at(i, "punct", "."):
+        i += 1
+    if not at(i, "punct", "}"):
+        return False
+    i += 1
+    if at(i, "word", "LIMIT") and at(i + 1, "number"):
+        i += 2
+    return i == len(tokens)
 
 
 # --- the service description ----------------------------------------------------------------------

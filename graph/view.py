@@ -36,7 +36,7 @@ from atmpkg.graph.export import atomic_files, output_paths
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.subgraph import LABEL, TYPE, fold_inverses, select_subgraph
 from atmpkg.graph.terms import DCT, PREFIXES, SCHEMA, XSD
-from atmpkg.graph.viewpage import page
+from atmpkg.graph.viewpage import MAX_VALUE_CHARS, clip, page
 
 StorePath = str | os.PathLike[str] | None
 
@@ -167,6 +167,7 @@ class _Properties:
         self._index: dict[str, int] = {}
 
     def __call__(self, label: str) -> int:
+        label = clip(label)
         if label not in self._index:
             self._index[label] = len(self.labels)
             self.labels.append(label)
@@ -262,7 +263,7 @@ def _legend(classes: list[str]) -> tuple[list[dict], dict]:
         legend.append(
             {
                 "key": cls,
-                "label": _class_label(cls),
+                "label": clip(_class_label(cls)),
                 "color": color,
                 "border": border,
                 "shape": shape,
@@ -280,11 +281,13 @@ def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
     values: dict[str, str] = {}
     for predicate, value in facts:
         values.setdefault(predicate, value.value)
+    url = values.get(SCHEMA + "url", "")
     return {
-        "title": values.get(DCT + "title") or graph.nodes[iri]["label"],
-        "publisher": values.get(DCT + "publisher", ""),
-        "issued": values.get(DCT + "issued", ""),
-        "url": values.get(SCHEMA + "url", ""),
+        "title": clip(values.get(DCT + "title") or graph.nodes[iri]["label"]),
+        "publisher": clip(values.get(DCT + "publisher", "")),
+        "issued": clip(values.get(DCT + "issued", "")),
+        # a URL cut short would lead elsewhere: too long a one is not linked at all
+        "url": url if len(url) <= MAX_VALUE_CHARS else "",
     }
 
 
@@ -315,11 +318,15 @@ def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ())
         shown = sorted((_property_label(p), *_display(value)) for p, value in own)
         nodes.append(
             {
-                "iri": node,
-                "label": graph.nodes[node]["label"],
+                "iri": clip(node),
+                "label": clip(graph.nodes[node]["label"]),
                 "c": class_index[kind[node]],
-                "names": sorted({value.value for p, value in own if p in _NAMES}),
-                "facts": [[prop(label), text, is_iri] for label, text, is_iri in shown],
+                "names": sorted({clip(value.value) for p, value in own if p in _NAMES}),
+                # an IRI cut short would lead elsewhere: too long a one is shown, not linked
+                "facts": [
+                    [prop(label), clip(text), is_iri and len(text) <= MAX_VALUE_CHARS]
+                    for label, text, is_iri in shown
+                ],
                 "src": [],
             }
         )

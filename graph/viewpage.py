@@ -3,7 +3,9 @@
 vis-network's script and stylesheet are read at run time from the installed pyvis package and
 inlined; the data goes in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and
 the JavaScript line separators escaped, so no value can end the block or open a tag; the page's own
-script renders every value with ``textContent``. A Content-Security-Policy allows exactly the inline
+script renders every value with ``textContent``. Every value a page shows (here and in the entity
+pages of :mod:`atmpkg.graph.pages`) passes :func:`clip` first, so that a huge literal cannot make a
+page too big to load. A Content-Security-Policy allows exactly the inline
 scripts and styles the page carries (by their SHA-256 hashes) and nothing from any host.
 
 >>> doc = page("Demo <1>", {"nodes": [], "edges": [], "classes": [], "properties": [],
@@ -26,6 +28,23 @@ from atmpkg.graph.errors import AtmpkgError
 
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
 VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
+
+#: The most characters of one value (a label, a fact, a title) a page shows; a longer value is cut
+#: there and says how long it was.
+MAX_VALUE_CHARS = 2000
+
+
+def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` as a page shows it: whole up to ``limit`` characters, else its first ``limit``
+    characters, "…" and how many characters it has in all. Every renderer of values uses it.
+
+    >>> clip("CellCo"), clip("x" * 5000, 3)
+    ('CellCo', 'xxx… (5,000 characters in all)')
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters in all)"
+
 
 # Characters that could end a <script> block or be read as a line break by older JavaScript
 # parsers; JSON allows their \u escapes anywhere a string may hold them.
@@ -106,7 +125,7 @@ def page(title: str, payload: dict) -> str:
             "form-action 'none'",
         ]
     )
-    heading = html.escape(title)
+    heading = html.escape(clip(title))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

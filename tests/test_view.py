@@ -22,6 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import HUGE
 
 from atmpkg.cli import cli
 from atmpkg.graph import (
@@ -35,6 +36,7 @@ from atmpkg.graph import (
     view,
 )
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, shorten
+from atmpkg.graph.viewpage import clip, vis_assets
 
 ROOT = Path(__file__).parent.parent
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
@@ -321,8 +323,8 @@ def test_output_is_written_atomically(fixture_store, tmp_path):
     result = view(focus="cellco", store=fixture_store, output=target)
     assert result.path == target and target.read_text(encoding="utf-8") == result.html
     assert sorted(os.listdir(tmp_path)) == ["v.html"]
-    with pytest.raises(StoreError, match="does not exist"):
-        view(store=fixture_store, output=tmp_path / "missing" / "v.html")
+    view(focus="cellco", store=fixture_store, output=tmp_path / "views" / "v.html")
+    assert (tmp_path / "views" / "v.html").read_text(encoding="utf-8") == result.html
     with pytest.raises(StoreError, match="folder"):
         view(store=fixture_store, output=tmp_path)
 
@@ -623,6 +625,45 @@ def test_browser_injection_payloads_stay_text(payload_store, tmp_path, browser):
     )
     assert injected == {"img": 0, "scripts": 3, "inPanel": 0}
     opened.screenshot("view-injection.png")
+    opened.clean()
+    opened.context.close()
+
+
+CUT = "… (5,000,000 characters in all)"
+
+
+def test_clip_cuts_at_2000_characters_and_states_the_length():
+    assert clip("x" * 2000) == "x" * 2000
+    assert clip("x" * 2001) == "x" * 2000 + "… (2,001 characters in all)"
+
+
+def test_huge_values_are_cut_with_their_length_stated(huge_store):
+    result = view(focus="hugecel", store=huge_store)
+    data = page_data(result.html)
+    node = next(n for n in data["nodes"] if n["iri"] == iri("therapy:hugecel"))
+    assert node["label"] == "H" * 2000 + CUT
+    facts = [(data["properties"][p], text) for p, text, _ in node["facts"]]
+    assert ("comment", "c" * 2000 + CUT) in facts
+    block = next(t for _, a, t in _Page(result.html).blocks if a.get("type") == "application/json")
+    assert len(block.encode()) < 200_000
+    script, _, style, _ = vis_assets()
+    assert len(result.html.replace(script, "").replace(style, "").encode()) < 200_000
+    document = render_html(select_subgraph(focus="hugecel", store=huge_store), title="T" * HUGE)
+    assert f"<title>{'T' * 2000}… (5,000,000 characters in all)</title>" in document
+
+
+def test_browser_loads_a_view_with_huge_values_at_once(huge_store, tmp_path, browser):
+    result = view(focus="hugecel", store=huge_store, output=tmp_path / "huge.html")
+    opened = Opened(browser)
+    # the load event of the uncut page came after more than 10 s
+    opened.page.goto(result.path.resolve().as_uri(), wait_until="load", timeout=10_000)
+    opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+    node = opened.node_id("therapy:hugecel")
+    opened.run("id => atmpView.select(id, true)", node)
+    assert opened.page.text_content("#panel h2") == "H" * 2000 + CUT
+    assert "c" * 2000 + CUT in opened.page.locator("#panel dl.facts dd").all_text_contents()
+    tooltip = opened.run("id => atmpView.nodes.get(id).title", node)
+    assert tooltip == "H" * 2000 + CUT + " (Therapy)"
     opened.clean()
     opened.context.close()
 

@@ -1,0 +1,651 @@
+"""The HTTP door of ``atmpkg serve`` under attack: requests from web pages on other sites, clients
+that trickle bytes or hold connections open, floods of long queries, workers that reach their memory
+cap, crash or try the network, and huge values in entity pages.
+
+Every server here is real, on 127.0.0.1 and a free port; clients are real sockets, processes and
+Chromium (Debian's, driven by Playwright). Timing bounds are generous except where the server
+promises one (an answer within a second)."""
+
+from __future__ import annotations
+
+import html
+import http.client
+import http.server
+import json
+import logging
+import os
+import re
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import HUGE
+
+from atmpkg.graph import server as server_module
+from atmpkg.graph.errors import ParameterError, QueryMemoryError
+from atmpkg.graph.sandbox import DEFAULT_MEMORY, describe_death
+from atmpkg.graph.server import make_server
+from atmpkg.graph.viewpage import vis_assets
+from atmpkg.graph.workers import QUERY_NICE
+
+FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
+THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
+# A cross product of the whole store with itself, three times: runs far longer than any limit here.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+# The same product, sorted: every row is held in memory at once.
+GREEDY = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c"
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+ASK_FORM = b"query=ASK%7B%7D"
+
+
+@pytest.fixture(scope="module")
+def server(fixture_store):
+    """The server as a user starts it (2 workers and the quick one), with a 10 s time limit."""
+    srv = make_server(fixture_store, port=0, timeout=10).start()
+    yield srv
+    srv.shutdown()
+
+
+@pytest.fixture
+def server_log(caplog):
+    """caplog, receiving what the server logs at INFO and above even after the command line (run
+    in-process by other tests) stopped the ``atmpkg`` logger from propagating to the root."""
+    logger = logging.getLogger("atmpkg.server")
+    caplog.set_level(logging.INFO, logger="atmpkg.server")
+    logger.addHandler(caplog.handler)
+    yield caplog
+    logger.removeHandler(caplog.handler)
+
+
+def address(srv) -> tuple[str, int]:
+    url = urllib.parse.urlsplit(srv.url)
+    return url.hostname, url.port
+
+
+def request(srv, method, path, body=None, headers=None):
+    """One HTTP request on a new connection; returns (status, headers, body) whatever the status."""
+    host, port = address(srv)
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def get(srv, path, headers=None):
+    return request(srv, "GET", path, headers=headers)
+
+
+def sparql_get(srv, text, **params):
+    return get(srv, "/sparql?" + urllib.parse.urlencode({"query": text, **params}))
+
+
+def wait_for(condition, seconds=30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def cors_headers(headers) -> list[str]:
+    return [name for name in headers if name.lower().startswith("access-control-")]
+
+
+# --- requests from web pages on other sites -------------------------------------------------------
+
+# The headers Chromium sends with each kind of request a page on http://evil.example can make.
+EVIL = "http://evil.example"
+CROSS_SITE_POSTS = {
+    "fetch": {
+        "Origin": EVIL,
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "cors",
+        "Sec-Fetch-Dest": "empty",
+    },
+    "no-cors fetch": {
+        "Origin": EVIL,
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "no-cors",
+        "Sec-Fetch-Dest": "empty",
+    },
+    "form": {
+        "Origin": EVIL,
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+    },
+    "browser without fetch metadata": {"Origin": EVIL},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CROSS_SITE_POSTS))
+def test_cross_site_posts_are_refused_and_say_how_to_allow_the_origin(server, kind):
+    status, headers, body = request(
+        server, "POST", "/sparql", ASK_FORM, {**FORM, **CROSS_SITE_POSTS[kind]}
+    )
+    assert status == 403
+    assert headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert body.decode() == (
+        "cross-site request refused: a page at http://evil.example may not send requests to "
+        "this server, which would run them on your behalf. To allow that origin, start the "
+        "server with --cors http://evil.example (Python: make_server(..., "
+        "cors=['http://evil.example'])); --cors may be given once per origin.\n"
+    )
+    assert not cors_headers(headers)
+
+
+def test_other_origins_on_this_machine_and_opaque_origins_are_refused(server):
+    host, port = address(server)
+    # Another local web app (another port: same site, other origin), a sandboxed frame or file:
+    # page (Origin: null), and a page that hides its origin (no Origin, only Sec-Fetch-Site).
+    for headers, named in (
+        ({"Origin": f"http://127.0.0.1:{port + 1}", "Sec-Fetch-Site": "same-site"}, True),
+        ({"Origin": f"http://localhost:{port}", "Sec-Fetch-Site": "cross-site"}, True),
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}, False),
+        ({"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors"}, False),
+    ):
+        status, _, body = request(server, "POST", "/sparql", ASK_FORM, {**FORM, **headers})
+        assert status == 403, headers
+        text = body.decode()
+        if named:
+            assert f"--cors {headers['Origin']} " in text
+        else:
+            assert "--cors ORIGIN " in text
+
+
+def test_cross_origin_reads_preflights_and_subresources_are_refused(server):
+    for method, headers in (
+        # fetch("…/sparql?query=…") from another site, a script reading the answer
+        ("GET", {"Origin": EVIL, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}),
+        # the preflight of a non-simple request (a POST with Content-Type application/sparql-query)
+        (
+            "OPTIONS",
+            {
+                "Origin": EVIL,
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "cors",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        ),
+        # <img src="…/sparql?query=…">: runs the query for nothing
+        (
+            "GET",
+            {
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "no-cors",
+                "Sec-Fetch-Dest": "image",
+            },
+        ),
+        # <object data="…">: a navigation that embeds
+        (
+            "GET",
+            {
+                "Sec-Fetch-Site": "cross-site",
+                "Sec-Fetch-Mode": "navigate",
+                "Sec-Fetch-Dest": "object",
+            },
+        ),
+    ):
+        status, response_headers, body = request(
+            server, method, "/sparql?query=ASK%7B%7D", headers=headers
+        )
+        assert status == 403, (method, headers)
+        assert body.startswith(b"cross-site request refused: ")
+        assert not cors_headers(response_headers)
+
+
+def test_same_origin_pages_links_and_non_browser_clients_are_served(server):
+    host, port = address(server)
+    own = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "cors", "Sec-Fetch-Dest": "empty"}
+    for headers in (
+        {**own, "Origin": server.url},  # the query page's own POST
+        {**own, "Origin": f"http://localhost:{port}", "Host": f"localhost:{port}"},
+        {},  # curl, SPARQLWrapper, rdflib: no Origin, no Sec-Fetch-*
+    ):
+        status, _, body = request(server, "POST", "/sparql", ASK_FORM, {**FORM, **headers})
+        assert status == 200, headers
+        assert json.loads(body)["boolean"] is True
+    for headers in (
+        # a link to an entity followed from another site, and a URL typed in the address bar
+        {
+            "Sec-Fetch-Site": "cross-site",
+            "Sec-Fetch-Mode": "navigate",
+            "Sec-Fetch-Dest": "document",
+        },
+        {"Sec-Fetch-Site": "none", "Sec-Fetch-Mode": "navigate", "Sec-Fetch-Dest": "document"},
+    ):
+        status, _, body = get(server, "/id/therapy/alphacel", {**headers, "Accept": "text/html"})
+        assert status == 200, headers
+        assert b"<h1>Alphacel</h1>" in body
+
+
+def test_cors_is_an_allow_list_of_origins(fixture_store):
+    allowed = ["http://app.example", "HTTPS://Other.example:443/"]
+    with make_server(fixture_store, port=0, workers=1, cors=allowed).start() as srv:
+        for origin in ("http://app.example", "https://other.example"):
+            headers = {"Origin": origin, "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"}
+            status, response_headers, _ = request(
+                srv, "POST", "/sparql", ASK_FORM, {**FORM, **headers}
+            )
+            assert status == 200, origin
+            assert response_headers["Access-Control-Allow-Origin"] == origin
+            assert response_headers["Vary"] == "Accept, Origin"
+            preflight = {**headers, "Access-Control-Request-Method": "POST"}
+            status, response_headers, _ = request(srv, "OPTIONS", "/sparql", headers=preflight)
+            assert status == 204
+            assert response_headers["Access-Control-Allow-Origin"] == origin
+            assert response_headers["Access-Control-Allow-Methods"] == "GET, HEAD, POST"
+        status, response_headers, body = request(
+            srv, "POST", "/sparql", ASK_FORM, {**FORM, **CROSS_SITE_POSTS["fetch"]}
+        )
+        assert status == 403 and b"--cors http://evil.example " in body
+        assert not cors_headers(response_headers)
+    with pytest.raises(ParameterError, match="origins such as https://app.example"):
+        make_server(fixture_store, port=0, cors=["app.example/path"])
+
+
+class _AttackerPage(http.server.BaseHTTPRequestHandler):
+    """A page on another site that tries to query the server, by fetch and by a form."""
+
+    target = ""
+
+    def do_GET(self) -> None:
+        page = f"""<!doctype html><html><body>
+<form id="form" method="post" action="{self.target}/sparql">
+<input name="query" value="SELECT * WHERE {{ ?s ?p ?o }}"></form>
+<script>
+window.outcome = fetch("{self.target}/sparql", {{
+  method: "POST", body: new URLSearchParams({{ query: "ASK {{}}" }}),
+}}).then((r) => "read " + r.status, (e) => "blocked: " + e.name);
+</script></body></html>""".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(page)))
+        self.end_headers()
+        self.wfile.write(page)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_a_page_on_another_site_cannot_query_the_server_in_chromium(server, browser, server_log):
+    handler = type("Attacker", (_AttackerPage,), {"target": server.url})
+    attacker = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    # localhost and 127.0.0.1 are different sites: the attacker's page is cross-site.
+    attacker_url = f"http://localhost:{attacker.server_address[1]}/"
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(attacker_url)
+        assert page.evaluate("window.outcome") == "blocked: TypeError"
+        page.evaluate("document.getElementById('form').submit()")
+        page.wait_for_url(server.url + "/sparql")
+        assert (
+            page.locator("body")
+            .inner_text()
+            .startswith(
+                f"cross-site request refused: a page at {attacker_url.rstrip('/')} may not send"
+            )
+        )
+        posts = [m for m in server_log.messages if '"POST /sparql HTTP/1.1"' in m]
+        assert len(posts) == 2 and all('" 403 ' in m for m in posts), posts
+        # The server's own query page, in the same browser, still runs its POSTs.
+        page.goto(server.url + "/?" + urllib.parse.urlencode({"query": THERAPIES}))
+        page.locator("#view-table tbody tr").nth(2).wait_for()
+        assert page.locator("#view-table tbody tr").count() == 3
+    finally:
+        context.close()
+        attacker.shutdown()
+        attacker.server_close()
+
+
+# --- clients that trickle or hold connections --------------------------------------------------
+
+
+def trickle(srv, first: bytes, rest: bytes, seconds: float) -> tuple[float, int, bytes]:
+    """Send ``first`` at once, then ``rest`` one byte every 0.2 s until the server answers or closes
+    the connection (or ``seconds`` pass): how long that took, how many bytes of ``rest`` went, and
+    what the server sent."""
+    sock = socket.create_connection(address(srv), timeout=10)
+    sock.sendall(first)
+    started, sent, answer = time.monotonic(), 0, b""
+    try:
+        while time.monotonic() - started < seconds and sent < len(rest):
+            try:
+                sock.sendall(rest[sent : sent + 1])
+            except OSError:
+                break  # closed by the server
+            sent += 1
+            if select.select([sock], [], [], 0.2)[0]:
+                try:
+                    while chunk := sock.recv(65536):
+                        answer += chunk
+                except OSError:
+                    pass
+                break
+        return time.monotonic() - started, sent, answer
+    finally:
+        sock.close()
+
+
+def test_a_client_trickling_its_head_is_cut_off_at_the_deadline(server, monkeypatch):
+    monkeypatch.setattr(server_module, "HEAD_TIMEOUT", 2.0)
+    host, port = address(server)
+    head = f"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: {host}:{port}\r\nX-Pad: ".encode()
+    elapsed, sent, answer = trickle(server, b"", head + b"a" * 200, seconds=12)
+    assert 1.9 <= elapsed < 4, elapsed  # the whole head was due within 2 s, whatever came in
+    assert sent >= 8  # it kept sending all along
+    assert answer == b""  # closed without an answer: the request never ran
+
+
+def test_an_idle_connection_is_closed_at_the_head_deadline(server, monkeypatch):
+    monkeypatch.setattr(server_module, "HEAD_TIMEOUT", 1.0)
+    sock = socket.create_connection(address(server), timeout=10)
+    started = time.monotonic()
+    try:
+        assert sock.recv(1) == b""
+    finally:
+        sock.close()
+    assert 0.9 <= time.monotonic() - started < 3
+
+
+def test_a_body_that_does_not_arrive_in_time_is_408(server, monkeypatch):
+    monkeypatch.setattr(server_module, "BODY_TIMEOUT", 1.0)
+    host, port = address(server)
+    head = (
+        f"POST /sparql HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        "Content-Type: application/sparql-query\r\nContent-Length: 200\r\n\r\n"
+    ).encode()
+    elapsed, sent, answer = trickle(server, head, b" " * 200, seconds=12)
+    assert 0.9 <= elapsed < 4, elapsed
+    assert sent >= 4
+    assert answer.startswith(b"HTTP/1.1 408 ")
+    assert answer.endswith(b"\r\n\r\nthe request body did not arrive within 1 s\n")
+    assert b"Connection: close" in answer
+
+
+def test_idle_connections_do_not_lock_new_clients_out(server):
+    limit = server.slots.limit
+    assert limit == 256
+    wait_for(lambda: server.slots.count() == 0)  # the connections of earlier tests are gone
+    idle = []
+    try:
+        for _ in range(limit + 44):
+            idle.append(socket.create_connection(address(server), timeout=10))
+        wait_for(lambda: server.slots.count() == limit)
+        started = time.monotonic()
+        status, _, body = sparql_get(server, THERAPIES)
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3
+        assert get(server, "/health")[0] == 200
+        assert time.monotonic() - started < 2
+        closed = []
+        for sock in idle:
+            sock.setblocking(False)
+            try:
+                closed.append(sock.recv(1) == b"")
+            except BlockingIOError:
+                closed.append(False)
+        # The longest-waiting connections gave their places, in order; the newest kept theirs.
+        cut = closed.index(False)
+        assert 45 <= cut <= 46 and not any(closed[cut:])
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_connections_being_answered_are_not_cut_and_more_get_503(fixture_store, monkeypatch):
+    monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
+    with make_server(fixture_store, port=0, workers=1, timeout=3).start() as srv:
+        answers = []
+        threads = [
+            threading.Thread(target=lambda: answers.append(sparql_get(srv, SLOW))) for _ in range(2)
+        ]
+        for thread in threads:
+            thread.start()
+        wait_for(lambda: srv.pool.idle == 0 and srv.pool.waiting == 1)
+        started = time.monotonic()
+        status, headers, body = get(srv, "/health")
+        assert time.monotonic() - started < 0.5
+        assert status == 503 and headers["Retry-After"] == "1"
+        assert body == b"too many connections; retry\n"
+        for thread in threads:
+            thread.join(30)
+        messages = sorted(body for _, _, body in answers)
+        assert messages[0].startswith(b"query stopped after the 3 s time limit")
+        assert messages[1].startswith(b"the server is busy: no query worker came free within 1 s")
+        wait_for(lambda: get(srv, "/health")[0] == 200)
+
+
+# --- floods of long queries: overload answered at once, a lane for cheap requests ---------------
+
+
+def test_health_reports_workers_and_queue_without_a_worker(fixture_store):
+    with make_server(fixture_store, port=0, workers=1, timeout=5).start() as srv:
+        status, headers, body = get(srv, "/health")
+        assert status == 200
+        assert headers["Content-Type"] == "application/json"
+        assert headers["Cache-Control"] == "no-store"
+        assert json.loads(body) == {
+            "status": "ok",
+            "workers": {"busy": 0, "idle": 1, "starting": 0},
+            "quick_workers": {"busy": 0, "idle": 1, "starting": 0},
+            "queue": {"waiting": 0, "quick_waiting": 0, "limit": 64, "wait_seconds": 1.0},
+            "connections": {"open": 1, "limit": 256},
+        }
+        slow = threading.Thread(target=sparql_get, args=(srv, SLOW), kwargs={"timeout": "2"})
+        slow.start()
+        wait_for(lambda: srv.pool.idle == 0)
+        queued = threading.Thread(target=sparql_get, args=(srv, THERAPIES))
+        queued.start()
+        wait_for(lambda: srv.pool.waiting == 1)
+        report = json.loads(get(srv, "/health")[2])
+        assert report["status"] == "busy"
+        assert report["workers"] == {"busy": 1, "idle": 0, "starting": 0}
+        assert report["queue"]["waiting"] == 1
+        slow.join(30)
+        queued.join(30)
+
+
+# The attacker: 200 long queries at once, each on a connection of its own, from another process;
+# prints, for each, the status, the Retry-After header, the body and the seconds it took.
+FLOOD = """
+import http.client, json, sys, threading, time, urllib.parse
+
+host, port, text = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+answers = []
+
+def long_query():
+    started = time.monotonic()
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": text}))
+    response = conn.getresponse()
+    body = response.read().decode()
+    answers.append([response.status, response.headers.get("Retry-After"), body,
+                    time.monotonic() - started])
+    conn.close()
+
+threads = [threading.Thread(target=long_query) for _ in range(200)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(60)
+json.dump(answers, sys.stdout)
+"""
+
+
+def test_a_flood_of_long_queries_is_refused_fast_and_cheap_probes_stay_fast(fixture_store):
+    with make_server(fixture_store, port=0, timeout=4).start() as srv:
+        host, port = address(srv)
+        attacker = subprocess.Popen(
+            [sys.executable, "-c", FLOOD, host, str(port), SLOW], stdout=subprocess.PIPE
+        )
+        try:
+            wait_for(lambda: srv.pool.idle == 0)
+            probes = []
+            deadline = time.monotonic() + 3
+            while time.monotonic() < deadline:  # three seconds of probes, while the flood is on
+                for path in ("/sparql?query=ASK%7B%7D", "/health"):
+                    started = time.monotonic()
+                    status, _, _ = get(srv, path)
+                    probes.append((path, status, time.monotonic() - started))
+                time.sleep(0.1)
+            flood = json.loads(attacker.communicate(timeout=60)[0])
+        finally:
+            attacker.kill()
+            attacker.wait()
+    assert len(probes) >= 20
+    assert [p for p in probes if p[1] != 200] == []
+    assert max(seconds for _, _, seconds in probes) < 1.0, probes
+    busy = [f for f in flood if f[2].startswith("the server is busy")]
+    stopped = [f for f in flood if f[2].startswith("query stopped after the 4 s time limit")]
+    assert len(busy) + len(stopped) == 200
+    assert len(stopped) >= 2
+    assert {(status, retry) for status, retry, _, _ in busy} == {(503, "1")}
+    # refused at once (queue full) or after one second in the queue, never after the time limit
+    assert max(seconds for *_, seconds in busy) < 2.0
+
+
+# --- worker confinement ---------------------------------------------------------------------------
+
+
+def test_every_worker_runs_under_a_seccomp_filter_and_the_memory_cap(server):
+    pids = server.pool.pids()
+    assert len(pids) == 3  # two query workers and the quick one
+    # query workers run at a lower CPU priority than the quick one (field 19 of stat: nice)
+    nice = sorted(int(Path(f"/proc/{pid}/stat").read_text().split()[18]) for pid in pids)
+    assert nice == [0, QUERY_NICE, QUERY_NICE] and QUERY_NICE > 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        assert re.search(r"^Seccomp:\s+2$", status, re.MULTILINE), pid  # 2: filter mode
+        limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+        data = next(line for line in limits if line.startswith("Max data size")).split()
+        assert data[3:5] == [str(DEFAULT_MEMORY)] * 2
+
+
+# What a worker does (atmpkg.graph.workers.prepare), then an attempt at the network: a plain
+# socket, and the engine's own HTTP client (SERVICE sent straight to the store, past the gate).
+CONNECT = """
+import socket, sys
+from atmpkg.graph.workers import prepare
+
+port = int(sys.argv[2])
+
+def attempt(when):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        print(when, "connected")
+    except OSError as exc:
+        print(when, "refused:", type(exc).__name__)
+
+attempt("before")
+handle = prepare(sys.argv[1])
+attempt("confined")
+try:
+    list(handle.store.query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
+    print("SERVICE answered")
+except Exception as exc:
+    print("SERVICE failed:", type(exc).__name__)
+"""
+
+
+def test_a_confined_worker_cannot_connect_to_a_listener(fixture_store):
+    listener = socket.create_server(("127.0.0.1", 0))
+    try:
+        port = listener.getsockname()[1]
+        run = subprocess.run(
+            [sys.executable, "-c", CONNECT, str(fixture_store), str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert run.stdout.splitlines() == [
+            "before connected",
+            "confined refused: PermissionError",
+            "SERVICE failed: PermissionError",
+        ], run.stderr
+        listener.setblocking(False)
+        listener.accept()[0].close()  # the connection made before confinement
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # and no other
+    finally:
+        listener.close()
+
+
+def test_a_query_past_the_memory_cap_is_503_and_the_server_stays_up(fixture_store, server_log):
+    cap = 300 * 1024**2
+    with make_server(fixture_store, port=0, workers=1, timeout=120, memory="300M").start() as srv:
+        before = srv.pool.pids()
+        status, headers, body = sparql_get(srv, GREEDY)
+        assert status == 503
+        assert body.decode() == f"{QueryMemoryError(cap)}\n"
+        assert "memory cap" in body.decode() and "Retry-After" not in headers
+        assert sparql_get(srv, "ASK {}")[0] == 200
+        wait_for(lambda: srv.pool.idle == 1)
+        assert sparql_get(srv, THERAPIES)[0] == 200  # the worker that replaced the dead one
+        gone = set(before) - set(srv.pool.pids())
+        assert len(gone) == 1
+        with pytest.raises(ProcessLookupError):
+            os.kill(gone.pop(), 0)
+    # the worker's last words reached the server's log
+    assert any("memory allocation of" in message for message in server_log.messages)
+
+
+def test_a_worker_that_crashes_mid_query_is_replaced(fixture_store):
+    with make_server(fixture_store, port=0, workers=1, timeout=60).start() as srv:
+        answer = {}
+        thread = threading.Thread(target=lambda: answer.update(r=sparql_get(srv, SLOW)))
+        thread.start()
+        wait_for(lambda: srv.pool.idle == 0)
+
+        def running() -> list[int]:
+            """The workers running (state R): the one evaluating the query."""
+            states = {p: Path(f"/proc/{p}/stat").read_text().split()[2] for p in srv.pool.pids()}
+            return [pid for pid, state in states.items() if state == "R"]
+
+        wait_for(lambda: len(running()) == 1)
+        os.kill(running()[0], signal.SIGSEGV)
+        thread.join(30)
+        status, _, body = answer["r"]
+        assert status == 503
+        assert body.decode() == f"{describe_death(-signal.SIGSEGV, '', DEFAULT_MEMORY)}\n"
+        wait_for(lambda: srv.pool.idle == 1)
+        assert sparql_get(srv, THERAPIES)[0] == 200
+
+
+# --- huge values in entity pages --------------------------------------------------------------
+
+
+def test_an_entity_page_caps_huge_values_and_states_their_length(huge_store):
+    with make_server(huge_store, port=0, workers=1).start() as srv:
+        status, _, body = get(srv, "/id/therapy/hugecel", {"Accept": "text/html"})
+        assert status == 200
+        page = body.decode()
+        # the page around its graph view, and the view's data, each stay small
+        outside = re.sub(r' srcdoc="[^"]*"', "", page)
+        assert len(outside.encode()) < 200_000
+        assert f"<h1>{'H' * 2000}… (5,000,000 characters in all)</h1>" in outside
+        assert f"<td>{'c' * 2000}… (5,000,000 characters in all)</td>" in outside
+        view = html.unescape(re.search(r' srcdoc="([^"]*)"', page)[1])
+        data = re.search(r'<script type="application/json" id="atmp-data">(.*?)</script>', view)[1]
+        assert len(data.encode()) < 200_000
+        assert data.count("… (5,000,000 characters in all)") == 2  # its label and its comment
+        assert f"<h1>{'H' * 2000}… (5,000,000 characters in all)</h1>" in view  # the view's title
+        script, _, style, _ = vis_assets()
+        assert len(view.replace(script, "").replace(style, "").encode()) < 200_000
+        # as data, the value is whole
+        status, _, body = get(srv, "/id/therapy/hugecel", {"Accept": "application/n-triples"})
+        literals = {t.object.value for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
+        assert "c" * HUGE in literals
