@@ -5,6 +5,11 @@ inferences of ``queries/rules``, validates (SHACL shapes and the zero-row checks
 ``queries/checks``) and only then swaps the new store in. On any error the temporary folder is
 removed and the previous store is untouched.
 
+A build or import holds the store's lock from reading the earlier imports to the swap, and keeps
+the files it imported in the new build's folder, so the swap records them in the same rename: two
+imports at once both end up in the store, and a process killed at any point leaves each import in
+the store's data and in its ``imports/`` together, or in neither (see :mod:`atmpkg.graph.store`).
+
 >>> import tempfile
 >>> report = build(tempfile.mkdtemp())          # doctest: +SKIP
 >>> report.counts["atmp:Therapy"] > 40          # doctest: +SKIP
@@ -35,7 +40,7 @@ from atmpkg.graph.csvdata import RdfFile, compile_inputs, rdf_syntax_error
 from atmpkg.graph.errors import AtmpkgError, DataError, StoreError, ValidationError, Violation
 from atmpkg.graph.remote import RemoteStore, open_remote
 from atmpkg.graph.terms import PREFIXES, shorten
-from atmpkg.graph.validate import SHACL_MAX_TRIPLES, validate_store
+from atmpkg.graph.validate import SHACL_MAX_TRIPLES, blame, validate_store
 
 log = logging.getLogger("atmpkg")
 
@@ -54,6 +59,8 @@ class BuildReport:
     seconds: float
     dry_run: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: Literals of the inputs that the engine stores in canonical form (``warnings`` says where).
+    normalised: int = 0
 
 
 def ontology_quads() -> list[ox.Quad]:
@@ -74,19 +81,23 @@ def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
 
 
 def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
-    """Sort input files into CSV and RDF ones; anything else is refused with what to do."""
+    """Sort input files into CSV and RDF ones, each as ``(path, name to show in errors)``;
+    anything else is refused with what to do."""
+    return _split([(Path(file), str(file)) for file in files])
+
+
+def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
-    for file in files:
-        path = Path(file)
+    for path, display in inputs:
         if not path.is_file():
-            raise DataError(str(file), None, None, "no such file")
+            raise DataError(display, None, None, "no such file")
         if path.suffix.lower() == ".csv":
-            csv_files.append((path, str(file)))
+            csv_files.append((path, display))
         elif path.suffix.lower() in RDF_SUFFIXES:
-            rdf_files.append((path, str(file)))
+            rdf_files.append((path, display))
         else:
             raise DataError(
-                str(file),
+                display,
                 None,
                 None,
                 "unknown file type; give a .csv in a data family's layout or RDF (.ttl, .nt, .nq, .trig, .rdf, .jsonld)",
@@ -144,18 +155,18 @@ class _FileRange(io.RawIOBase):
 
 def _parts(rdf_file: RdfFile) -> list[tuple[int, int]]:
     """Byte ranges of ``rdf_file`` to load as separate parts (see _ENGINE_BATCH)."""
-    size = rdf_file.path.stat().st_size
+    size, start = rdf_file.path.stat().st_size, rdf_file.start
     count = max(os.cpu_count() or 1, -(-rdf_file.triples // _ENGINE_BATCH))
     if rdf_file.format not in _LINE_FORMATS or rdf_file.triples < _SPLIT_FROM or count == 1:
-        return [(0, size)]
+        return [(start, size)]
     with open(rdf_file.path, "rb") as fh:
         previous = b""
         # A false alarm ("_:" inside an IRI or a literal) only means the file is loaded whole.
         while chunk := fh.read(1 << 24):
             if b"_:" in chunk or (previous.endswith(b"_") and chunk.startswith(b":")):
-                return [(0, size)]
+                return [(start, size)]
             previous = chunk
-        cuts = [0]
+        cuts = [start]
         for part in range(1, count):
             fh.seek(size * part // count)
             fh.readline()
@@ -175,8 +186,10 @@ def _bulk_load(store: ox.Store, rdf_file: RdfFile) -> None:
     if len(parts) > 1:
         log.info("loading %s in %d parts", rdf_file.display, len(parts))
     try:
-        if len(parts) == 1:
+        if parts == [(0, rdf_file.path.stat().st_size)]:
             store.bulk_load(path=rdf_file.path, format=rdf_file.format, lenient=True)
+        elif len(parts) == 1:  # past a byte order mark
+            load(parts[0])
         else:
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
                 list(pool.map(load, parts))
@@ -251,109 +264,159 @@ def build(
     extra_files: Sequence[str | os.PathLike[str]] = (),
     dry_run: bool = False,
     shacl: bool | None = None,
-    replace_imports: Sequence[str] = (),
 ) -> BuildReport:
     """Build the store at ``store`` (default: the per-user store) from the curated data.
 
     ``data_dir`` replaces the packaged ``graph/data`` (tests use small hand-written folders);
-    ``extra_files`` are added on top (CSV in a family's layout, or RDF); files imported earlier with
-    :func:`import_files` are always included (except those named in ``replace_imports``, which
-    ``extra_files`` replace). With ``dry_run`` everything is checked but the store is left as it was.
-    ``shacl`` runs the SHACL shapes (``True``), skips them (``False``), or by default runs them when
-    at most :data:`~atmpkg.graph.validate.SHACL_MAX_TRIPLES` triples are loaded and otherwise
-    says in ``warnings`` that they were skipped; the zero-row checks always run. Raises
-    :class:`DataError` (file, line, column) for malformed input and :class:`ValidationError`
-    listing every violation.
+    ``extra_files`` are added on top for this build only (CSV in a family's layout, or RDF); files
+    imported earlier with :func:`import_files` are always included. With ``dry_run`` everything is
+    checked but the store is left as it was. ``shacl`` runs the SHACL shapes (``True``), skips them
+    (``False``), or by default runs them when at most
+    :data:`~atmpkg.graph.validate.SHACL_MAX_TRIPLES` triples are loaded and otherwise says in
+    ``warnings`` that they were skipped; the zero-row checks always run. ``warnings`` also says how
+    many literals of which input the engine stores in canonical form (``normalised`` counts them).
+    Raises :class:`DataError` (file, line, column) for malformed input and :class:`ValidationError`
+    listing every violation. What builds killed earlier left in the store is removed first.
     """
-    started = time.monotonic()
     root = stores.resolve_path(store)
     with stores.locked(root):
-        imported = (
-            [
-                p
-                for p in sorted((root / "imports").glob("*"))
-                if p.is_file() and not p.name.startswith(".") and p.name not in replace_imports
-            ]
-            if (root / "imports").is_dir()
-            else []
+        return _build(
+            root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
         )
-        csv_extra, rdf_extra = split_inputs([*imported, *extra_files])
-        data = _data_files(Path(data_dir) if data_dir is not None else None)
-        ontology = ontology_quads()
+
+
+def _keep_imports(
+    folder: Path, earlier: Mapping[str, Path], new: Sequence[str | os.PathLike[str]], root: Path
+) -> list[tuple[Path, str]]:
+    """Put the earlier imports and the ``new`` files into the new build's ``folder`` and return
+    them as inputs ``(path, name to show in errors)``. The build reads these copies, so it records
+    exactly what it loaded, even if a file is changed while it runs."""
+    if not earlier and not new:
+        return []
+    folder.mkdir()
+    kept = []
+    for name, path in earlier.items():
+        target = folder / name
+        try:
+            os.link(path, target)  # an unchanged import costs no copy
+        except OSError:
+            shutil.copyfile(path, target)
+        kept.append((target, str(root / "imports" / name)))
+    for file in new:
+        target = folder / Path(file).name
+        shutil.copyfile(file, target)
+        _fsync(target)
+        kept.append((target, str(file)))
+    return kept
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def _build(
+    root: Path,
+    *,
+    data_dir: str | os.PathLike[str] | None,
+    extra_files: Sequence[str | os.PathLike[str]] = (),
+    new_imports: Sequence[str | os.PathLike[str]] = (),
+    dry_run: bool = False,
+    shacl: bool | None = None,
+) -> BuildReport:
+    """:func:`build`, with the store's lock held by the caller; ``new_imports`` are recorded with
+    the build (replacing earlier imports of the same name) unless it is a dry run."""
+    started = time.monotonic()
+    removed = stores.clean_leftovers(root)
+    if removed:
+        log.info("removed what killed builds left: %s", ", ".join(removed))
+    earlier = stores.imported_files(root)
+    new_names = [Path(f).name for f in new_imports]
+    replaced = [name for name in new_names if name in earlier]
+    earlier = {name: path for name, path in earlier.items() if name not in new_names}
+    data = _data_files(Path(data_dir) if data_dir is not None else None)
+    ontology = ontology_quads()
+    builds = root / "builds"
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = builds / f"{stores.TMP_PREFIX}{stamp}-{os.getpid()}"
+    try:
+        builds.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        if dry_run:
+            imports = [(path, str(root / "imports" / name)) for name, path in earlier.items()]
+            imports += [(Path(f), str(f)) for f in new_imports]
+        else:
+            imports = _keep_imports(tmp / "imports", earlier, new_imports, root)
+        csv_extra, rdf_extra = _split(imports + [(Path(f), str(f)) for f in extra_files])
         log.info(
             "compiling %d data files and %d extra files", len(data), len(csv_extra) + len(rdf_extra)
         )
         compiled = compile_inputs(data + csv_extra, rdf_extra, ontology)
-        builds = root / "builds"
-        builds.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        tmp = builds / f".tmp-{stamp}-{os.getpid()}"
-        try:
-            tmp.mkdir()
-            # Where each subject was written can be a large table (a million entries for ten
-            # million input triples): it goes to disk before the engine loads, leaves memory, and
-            # is read back only when a violation needs it.
-            _write_locations(tmp / "locations.json", compiled.locations)
-            compiled.locations = {}
-            locations = _StoredLocations(tmp / "locations.json")
-            oxstore = _load_new_store(
-                tmp / "oxigraph", compiled.rdf_files, ontology + compiled.quads
+        # Where each subject was written can be a large table (a million entries for ten
+        # million input triples): it goes to disk before the engine loads, leaves memory, and
+        # is read back only when a violation needs it.
+        _write_locations(tmp / "locations.json", compiled.locations)
+        compiled.locations = {}
+        locations = _StoredLocations(tmp / "locations.json")
+        oxstore = _load_new_store(tmp / "oxigraph", compiled.rdf_files, ontology + compiled.quads)
+        loaded = sum(f.triples for f in compiled.rdf_files) + len(ontology) + len(compiled.quads)
+        shapes = shacl if shacl is not None else loaded <= SHACL_MAX_TRIPLES
+        validating = time.monotonic()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # The counts read the whole store too: they run while the checks do, on a core
+            # the checks leave free for part of the time.
+            counting = pool.submit(_count, oxstore)
+            # The bulk loads and the rules leave each index in several overlapping files;
+            # merged into one, each lookup reads one file, and the reports that join every
+            # approval run about 1.5 times as fast on disk (bench/bench_scale.py). The merge
+            # runs beside the checks, which read a snapshot; a dry run keeps no store to merge.
+            compacting = None if dry_run else pool.submit(oxstore.optimize)
+            violations = validate_store(oxstore, locations, shacl=shapes)
+            if violations:
+                raise ValidationError(blame(violations, rdf_extra))
+            counts, triples = counting.result()
+            if compacting is not None:
+                compacting.result()
+        log.info("validated %d triples in %.1f s", triples, time.monotonic() - validating)
+        inputs = [display for _, display in data + csv_extra + rdf_extra]
+        report = BuildReport(root, None, triples, counts, inputs, 0.0, dry_run)
+        if not shapes and shacl is None:
+            report.warnings.append(
+                f"the SHACL shapes were skipped: {loaded:,} triples is over "
+                f"{SHACL_MAX_TRIPLES:,}, where pySHACL takes minutes (the zero-row checks ran); "
+                "'atmpkg validate' runs them, or build with --shacl"
             )
-            loaded = (
-                sum(f.triples for f in compiled.rdf_files) + len(ontology) + len(compiled.quads)
-            )
-            shapes = shacl if shacl is not None else loaded <= SHACL_MAX_TRIPLES
-            validating = time.monotonic()
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                # The counts read the whole store too: they run while the checks do, on a core
-                # the checks leave free for part of the time.
-                counting = pool.submit(_count, oxstore)
-                # The bulk loads and the rules leave each index in several overlapping files;
-                # merged into one, each lookup reads one file, and the reports that join every
-                # approval run about 1.5 times as fast on disk (bench/bench_scale.py). The merge
-                # runs beside the checks, which read a snapshot; a dry run keeps no store to merge.
-                compacting = None if dry_run else pool.submit(oxstore.optimize)
-                violations = validate_store(oxstore, locations, shacl=shapes)
-                if violations:
-                    raise ValidationError(violations)
-                counts, triples = counting.result()
-                if compacting is not None:
-                    compacting.result()
-            log.info("validated %d triples in %.1f s", triples, time.monotonic() - validating)
-            inputs = [display for _, display in data + csv_extra + rdf_extra]
-            report = BuildReport(root, None, triples, counts, inputs, 0.0, dry_run)
-            if not shapes and shacl is None:
-                report.warnings.append(
-                    f"the SHACL shapes were skipped: {loaded:,} triples is over "
-                    f"{SHACL_MAX_TRIPLES:,}, where pySHACL takes minutes (the zero-row checks ran); "
-                    "'atmpkg validate' runs them, or build with --shacl"
-                )
-            if dry_run:
-                return report
-            del oxstore  # closes RocksDB (the inferences were flushed) before the folder is renamed
-            info = {
-                "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-                "atmpkg_version": stores.VERSION,
-                "fingerprint": stores.fingerprint() if data_dir is None else None,
-                "data_dir": str(data_dir) if data_dir is not None else None,
-                "triples": triples,
-                "counts": counts,
-                "inputs": inputs,
-                "imports": sorted([p.name for p in imported] + [Path(f).name for f in extra_files]),
-            }
-            (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-            final = builds / stamp
-            os.rename(tmp, final)
-            stores.swap_in(root, final)
-            report.build_dir = final
+        report.warnings += [str(n) for n in compiled.normalised]
+        report.normalised = sum(n.count for n in compiled.normalised)
+        report.warnings += [f"replaced the earlier import {name}" for name in replaced]
+        if dry_run:
             return report
-        except OSError as exc:
-            raise StoreError(f"cannot write the store at {root}: {exc}") from None
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-            if "report" in locals():
-                report.seconds = time.monotonic() - started
+        del oxstore  # closes RocksDB (the inferences were flushed) before the folder is renamed
+        info = {
+            "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "atmpkg_version": stores.VERSION,
+            "fingerprint": stores.fingerprint() if data_dir is None else None,
+            "data_dir": str(data_dir) if data_dir is not None else None,
+            "triples": triples,
+            "counts": counts,
+            "inputs": inputs,
+            "imports": sorted([*earlier, *new_names, *(Path(f).name for f in extra_files)]),
+        }
+        (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+        _fsync(tmp / "build.json")
+        final = builds / stamp
+        os.rename(tmp, final)
+        # The swap is the one step that commits the build and the imports it holds.
+        stores.swap_in(root, final)
+        report.build_dir = final
+        return report
+    except OSError as exc:
+        raise StoreError(f"cannot write the store at {root}: {exc}") from None
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if "report" in locals():
+            report.seconds = time.monotonic() - started
 
 
 #: When each build was last found up to date; it is checked again after _RECHECK seconds, so a
@@ -443,10 +506,12 @@ def import_files(
     """Add a researcher's own files (Turtle/RDF, or CSV in a data family's layout) to the store.
 
     All or nothing: the store is rebuilt from the same data as before plus earlier imports plus
-    ``files``, validated as a whole, and swapped in only when everything passed; only then are the
-    files kept under ``<store>/imports`` so that later builds include them. A file with the same
-    name as an earlier import replaces it. Errors name the files as given. ``shacl`` as for
-    :func:`build`.
+    ``files``, validated as a whole, and swapped in only when everything passed; copies of the
+    files are kept with that build (``<store>/imports``) so that later builds include them. The
+    store's lock is held throughout, so imports and builds run one after the other and none is
+    lost. A file with the same name as an earlier import replaces it. Errors name the files as
+    given. ``shacl`` as for :func:`build`; ``warnings`` says how many literals were stored in
+    canonical form.
     """
     if not files:
         raise DataError("(no files)", None, None, "give at least one file to import")
@@ -457,18 +522,10 @@ def import_files(
         raise DataError(
             str(files[0]), None, None, "two files to import have the same name; rename one"
         )
-    previous = stores.current_build(root)
-    data_dir = stores.read_info(previous).get("data_dir") if previous else None
-    report = build(root, data_dir=data_dir, extra_files=files, shacl=shacl, replace_imports=names)
-    imports = root / "imports"
-    imports.mkdir(exist_ok=True)
-    for file, name in zip(files, names, strict=True):
-        tmp = imports / f".{name}.tmp"
-        shutil.copyfile(file, tmp)
-        if (imports / name).exists():
-            report.warnings.append(f"replaced the earlier import {name}")
-        os.replace(tmp, imports / name)
-    return report
+    with stores.locked(root):
+        previous = stores.current_build(root)
+        data_dir = stores.read_info(previous).get("data_dir") if previous else None
+        return _build(root, data_dir=data_dir, new_imports=files, shacl=shacl)
 
 
 def validate(

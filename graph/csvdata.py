@@ -7,18 +7,25 @@ file, line and column with the closest valid names. RDF files are only checked h
 streaming pass that keeps their typed subjects; the build then bulk-loads them from disk, so their
 triples never become Python objects.
 
+Cells are used exactly as written: a cell with spaces at either end (or around a ``|``), a
+number that is not in canonical form (``007``, ``1.50``) or a file that is not UTF-8 is refused with
+its file, line and column, so nothing is changed without a word. The engine stores some typed
+literals of RDF files in canonical form (``"1.50"^^xsd:decimal`` as ``1.5``, ``xsd:int`` as
+``xsd:integer``); :func:`scan_rdf` counts them so that the import can say so.
+
 >>> FAMILIES["targets"].header
 ('slug', 'label', 'kind')
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import io
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -314,8 +321,13 @@ FAMILIES: dict[str, Family] = {
     )
 }
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DECIMAL = re.compile(r"^-?(?:\d+(?:\.\d+)?)$")
+# [0-9], not \d, which also matches other scripts' digits; fullmatch, as $ also matches before a
+# final line feed.
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: The longest CSV cell read (Python's csv module stops at 131,072 characters by default). A cell
+#: costs about its length in memory, once; longer texts belong in an RDF file, which has no limit.
+MAX_CELL_CHARS = 10_000_000
 _GEO_KINDS = {"country": ("country", ATMP + "Country"), "region": ("region", ATMP + "Region")}
 
 
@@ -325,7 +337,7 @@ def date_literal(text: str) -> ox.Literal:
     >>> date_literal("2017-08").datatype.value
     'http://www.w3.org/2001/XMLSchema#gYearMonth'
     """
-    match = _DATE.match(text)
+    match = _DATE.fullmatch(text)
     if not match:
         raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = match.groups()
@@ -340,23 +352,44 @@ def date_literal(text: str) -> ox.Literal:
 
 
 @dataclass(frozen=True)
+class Normalised:
+    """How many literals of one input the engine stores in another lexical form than the input's
+    (its canonical form), with one of them as an example."""
+
+    display: str
+    count: int
+    example: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.display}: {self.count:,} literal(s) are stored in canonical form, e.g. "
+            f"{self.example}; queries and exports give the canonical form"
+        )
+
+
+@dataclass(frozen=True)
 class RdfFile:
-    """An RDF input that passed :func:`scan_rdf`, to be bulk-loaded from ``path`` in ``format``."""
+    """An RDF input that passed :func:`scan_rdf`, to be bulk-loaded from ``path`` in ``format``
+    from byte ``start`` on (past a UTF-8 byte order mark)."""
 
     path: Path
     display: str
     format: ox.RdfFormat
     triples: int
+    start: int = 0
+    normalised: Normalised | None = None
 
 
 @dataclass
 class Compiled:
     """The result of compiling inputs: the quads of the CSV rows, the RDF files to load as they
-    are, and where each subject was written (file:line for CSV rows, the file for RDF)."""
+    are, where each subject was written (file:line for CSV rows, the file for RDF), and what the
+    engine will store in canonical form."""
 
     quads: list[ox.Quad] = field(default_factory=list)
     locations: dict[str, str] = field(default_factory=dict)
     rdf_files: list[RdfFile] = field(default_factory=list)
+    normalised: list[Normalised] = field(default_factory=list)
 
 
 @dataclass
@@ -383,19 +416,16 @@ class _Compiler:
 
     # pass 1 ------------------------------------------------------------------------------------
     def read_csv(self, path: Path, display: str) -> None:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            raise DataError(display, None, None, f"not UTF-8 text ({exc.reason})") from None
-        except OSError as exc:
-            raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
+        text = read_utf8(path, display)
+        # The field limit is global to the csv module: set on each read, so that it holds here.
+        csv.field_size_limit(MAX_CELL_CHARS)
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         try:
             header = tuple(h.strip() for h in next(reader))
         except StopIteration:
             raise DataError(display, 1, None, "the file is empty; it needs a header row") from None
         except csv.Error as exc:
-            raise DataError(display, reader.line_num, None, f"malformed CSV: {exc}") from None
+            raise _csv_error(display, reader.line_num, exc) from None
         family = family_for(path.stem, header, display)
         previous_key = ""
         line = reader.line_num
@@ -406,7 +436,7 @@ class _Compiler:
             except StopIteration:
                 break
             except csv.Error as exc:
-                raise DataError(display, reader.line_num, None, f"malformed CSV: {exc}") from None
+                raise _csv_error(display, reader.line_num, exc) from None
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
@@ -418,9 +448,7 @@ class _Compiler:
                     f"row has {len(cells)} cells but the header has {len(header)}; quote cells "
                     "that contain commas",
                 )
-            row = _Row(
-                display, start, family, {h: c.strip() for h, c in zip(header, cells, strict=True)}
-            )
+            row = _Row(display, start, family, dict(zip(header, cells, strict=True)))
             try:
                 self.register(row)
             except _RowRejected:
@@ -433,6 +461,15 @@ class _Compiler:
     def register(self, row: _Row) -> None:
         family = row.family
         cells = row.cells
+        for col in family.columns:
+            value = cells[col.name]
+            if value != value.strip():
+                self.fail(
+                    row,
+                    col,
+                    f"{_shown(value)} starts or ends with spaces or line breaks; remove them "
+                    "(cells are stored exactly as written)",
+                )
         for col in family.columns:
             if col.required and not cells.get(col.name):
                 self.fail(row, col, f"'{col.name}' is required and empty")
@@ -508,9 +545,11 @@ class _Compiler:
 
     def objects(self, row: _Row, col: Col, value: str) -> list[ox.NamedNode | ox.Literal]:
         many = col.how in ("texts", "refs", "anyrefs", "concepts")
-        values = [v.strip() for v in value.split("|")] if many else [value]
-        if any(not v for v in values):
+        values = value.split("|") if many else [value]
+        if any(not v.strip() for v in values):
             self.fail(row, col, "empty value between '|' separators")
+        if any(v != v.strip() for v in values):
+            self.fail(row, col, f"spaces around '|' in {_shown(value)}; write a|b")
         try:
             return [self.term(row, col, v) for v in values]
         except (ValueError, UnknownNameError) as exc:
@@ -525,14 +564,19 @@ class _Compiler:
         if how == "date":
             return date_literal(value)
         if how == "year":
-            if not re.fullmatch(r"\d{4}", value):
+            if not re.fullmatch(r"[0-9]{4}", value):
                 raise ValueError(f"'{value}' is not a year (YYYY)")
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
         if how == "decimal":
-            cleaned = value.replace("_", "")
-            if not _DECIMAL.match(cleaned):
+            if not _DECIMAL.fullmatch(value):
                 raise ValueError(f"'{value}' is not a number; write digits only, e.g. 11900000000")
-            return ox.Literal(cleaned, datatype=ox.NamedNode(XSD + "decimal"))
+            canonical = canonical_decimal(value)
+            if canonical != value:
+                raise ValueError(
+                    f"'{value}' would be stored as {canonical}; write {canonical} (numbers are "
+                    "stored in canonical form: no leading zeros, no trailing zeros after the point)"
+                )
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
         if how == "url":
             if not re.match(r"^https?://[^\s<>\"]+$", value):
                 raise ValueError(f"'{value}' is not an http(s) URL")
@@ -566,6 +610,60 @@ class _Compiler:
 
 def _col(family: Family, name: str) -> Col:
     return next(c for c in family.columns if c.name == name)
+
+
+def _shown(value: str) -> str:
+    """A cell's value for an error message: quoted, escaped, and cut when long."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def canonical_decimal(text: str) -> str:
+    """The canonical form of a decimal number written ``-?[0-9]+(.[0-9]+)?``, as the engine stores it.
+
+    >>> canonical_decimal("007"), canonical_decimal("1.50"), canonical_decimal("-0.0")
+    ('7', '1.5', '0')
+    """
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    sign = "-" if negative and (whole != "0" or fraction) else ""
+    return sign + whole + ("." + fraction if fraction else "")
+
+
+def read_utf8(path: Path, display: str) -> str:
+    """The text of a UTF-8 file, without a byte order mark. A file in another encoding raises
+    :class:`DataError` at the line and column of the first byte that is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8")) + 1
+        raise DataError(
+            display,
+            raw.count(b"\n", 0, exc.start) + 1,
+            column,
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (the file is in another encoding, "
+            "perhaps Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        ) from None
+
+
+def _csv_error(display: str, line: int, exc: csv.Error) -> DataError:
+    """A csv module error as a :class:`DataError` that says what to do."""
+    if "field larger than field limit" in str(exc):
+        return DataError(
+            display,
+            line,
+            None,
+            f"a cell is longer than {MAX_CELL_CHARS:,} characters; put long texts in an RDF file "
+            "(.ttl), which has no such limit",
+        )
+    return DataError(display, line, None, f"malformed CSV: {exc}")
 
 
 def family_for(stem: str, header: Sequence[str], display: str) -> Family:
@@ -610,13 +708,105 @@ _RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML}
 _RDF_TYPE = ox.NamedNode(RDF + "type")
 
 
+def _kept(_: str) -> bool:
+    return True
+
+
+def _engine_decides(_: str) -> bool:
+    return False
+
+
+#: Lexical forms the engine stores unchanged, by datatype. The engine stores XSD numbers, booleans,
+#: dates, times and durations as values and writes them back in canonical form; a form matched here
+#: is known to come back as written, anything else of an XSD datatype is asked of the engine (see
+#: :func:`canonical_forms`), which costs far more. Literals of other datatypes are kept as written.
+#: tests/test_build.py checks these patterns against the engine.
+_KEPT_FORMS: dict[str, Callable[[str], object]] = {
+    XSD + "string": _kept,
+    RDF + "langString": _kept,
+    XSD + "anyURI": _kept,
+    XSD + "boolean": re.compile(r"true|false").fullmatch,
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}").fullmatch,
+    XSD + "decimal": re.compile(
+        r"(?:0|-?[1-9][0-9]{0,17})(?:\.[0-9]{0,17}[1-9])?|-0\.[0-9]{0,17}[1-9]"
+    ).fullmatch,
+    XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch,
+    XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch,
+    XSD + "gYear": re.compile(r"[0-9]{4}").fullmatch,
+}
+_PROBE = ox.NamedNode("urn:atmpkg:probe")
+
+
+def canonical_forms(literals: Sequence[ox.Literal]) -> list[ox.Literal]:
+    """Each literal as the engine stores it (its canonical form when the engine has one).
+
+    >>> decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    >>> canonical_forms([ox.Literal("1.50", datatype=decimal)])[0].value
+    '1.5'
+    """
+    store = ox.Store()
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:atmpkg:{i}"), _PROBE, literal)
+        for i, literal in enumerate(literals)
+    )
+    forms = list(literals)
+    for quad in store:
+        forms[int(quad.subject.value.rpartition(":")[2])] = quad.object
+    return forms
+
+
+class _NormalisedCounter:
+    """Counts the literals of one input that the engine will store in another form. Literals whose
+    form :data:`_KEPT_FORMS` cannot vouch for are asked of the engine in batches of distinct ones."""
+
+    BATCH = 10_000
+
+    def __init__(self, display: str):
+        self.display = display
+        self.pending: dict[ox.Literal, int] = {}
+        self.count = 0
+        self.example = ""
+        self.kept = dict(_KEPT_FORMS)
+
+    def add(self, literal: ox.Literal) -> None:
+        datatype = literal.datatype.value
+        kept = self.kept.get(datatype)
+        if kept is None:
+            kept = self.kept[datatype] = _engine_decides if datatype.startswith(XSD) else _kept
+        if kept is not _kept and not kept(literal.value):
+            self.pending[literal] = self.pending.get(literal, 0) + 1
+            if len(self.pending) >= self.BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        literals = list(self.pending)
+        for literal, form in zip(literals, canonical_forms(literals), strict=True):
+            if form != literal:
+                self.count += self.pending[literal]
+                self.example = self.example or f"{_n3(literal)} as {_n3(form)}"
+        self.pending.clear()
+
+    def result(self) -> Normalised | None:
+        self.flush()
+        return Normalised(self.display, self.count, self.example) if self.count else None
+
+
+def _n3(literal: ox.Literal) -> str:
+    """A literal as Turtle writes it, with an XSD datatype abbreviated (``"1.5"^^xsd:decimal``)."""
+    datatype = literal.datatype.value
+    if literal.language or not datatype.startswith(XSD) or datatype == XSD + "string":
+        return str(literal)
+    return f"{ox.Literal(literal.value)}^^xsd:{datatype[len(XSD) :]}"
+
+
 def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
     """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
     return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
     order. Only those are kept: the triples themselves are loaded later by the engine, from disk.
 
     Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
-    in the default graph).
+    in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
+    will store in canonical form are counted in :attr:`RdfFile.normalised`.
     """
     extension = path.suffix[1:].lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or _RDF_EXTENSIONS.get(extension)
@@ -630,27 +820,39 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
     named_graphs = rdf_format.supports_datasets
     typed: list[str] = []
     triples = 0
+    counter = _NormalisedCounter(display)
+    add_literal = counter.add
+    literal_type = ox.Literal
     try:
-        for quad in ox.parse(path=path, format=rdf_format):
-            triples += 1
-            if named_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
-                raise DataError(
-                    display,
-                    None,
-                    None,
-                    f"named graph {quad.graph_name} found; give facts without a graph name",
-                )
-            if quad.predicate == _RDF_TYPE and isinstance(quad.subject, ox.NamedNode):
-                subject = quad.subject.value
-                if subject.startswith(ID):
-                    typed.append(subject)
+        with open(path, "rb") as handle:
+            start = len(codecs.BOM_UTF8) if handle.read(3) == codecs.BOM_UTF8 else 0
+            handle.seek(start)
+            # The engine reads a path faster than a Python file; the file is needed past a BOM.
+            source = {"input": handle} if start else {"path": path}
+            for quad in ox.parse(**source, format=rdf_format):
+                triples += 1
+                if named_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
+                    raise DataError(
+                        display,
+                        None,
+                        None,
+                        f"named graph {quad.graph_name} found; give facts without a graph name",
+                    )
+                obj = quad.object
+                if type(obj) is literal_type:
+                    add_literal(obj)
+                elif quad.predicate == _RDF_TYPE and isinstance(quad.subject, ox.NamedNode):
+                    subject = quad.subject.value
+                    if subject.startswith(ID):
+                        typed.append(subject)
     except SyntaxError as exc:
         raise rdf_syntax_error(display, exc) from None
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
-    return RdfFile(path, display, rdf_format, triples), typed
+    rdf_file = RdfFile(path, display, rdf_format, triples, start, counter.result())
+    return rdf_file, typed
 
 
 #: The position pyoxigraph writes around its parse error messages, which DataError gives instead:
@@ -665,6 +867,8 @@ _POSITION = re.compile(
 def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
     """A pyoxigraph parse error as a :class:`DataError` at its line and column."""
     message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    if "Invalid UTF-8" in message:
+        message += "; save the file as UTF-8"
     return DataError(display, exc.lineno, exc.offset, message)
 
 
@@ -700,4 +904,12 @@ def compile_inputs(
     compiler.raise_errors()
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
+    # The CSV checks keep numbers canonical; this says so should a form slip past them.
+    counter = _NormalisedCounter("the CSV files")
+    for quad in compiled.quads:
+        if isinstance(quad.object, ox.Literal):
+            counter.add(quad.object)
+    found = counter.result()
+    compiled.normalised = [f.normalised for f in checked if f.normalised]
+    compiled.normalised += [found] if found else []
     return compiled

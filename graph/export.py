@@ -13,7 +13,11 @@ record of what was left out; it draws a link and its materialised inverse as one
 
 Files are written atomically: into a temporary file in the same folder, renamed over the target
 only when complete, so a failed or interrupted export never leaves a half-written file and never
-damages the file already there.
+damages the file already there. The two files of a CSV export commit together: a commit record
+written before the renames lets the next export to that folder finish them should the process be
+killed in between, and temporary files that killed exports left are removed then (see
+:func:`atomic_files`). RDF exports from the embedded store carry the blank nodes each entity reaches
+(RDF lists, nested descriptions) in full, so they read back isomorphic to what was imported.
 
 >>> result = export_subgraph("ttl", "cellco.ttl", focus="cellco", store="/tmp/fixture-store")  # doctest: +SKIP
 >>> result.paths, result.triples                                                              # doctest: +SKIP
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import fcntl
 import io
 import json
 import os
@@ -39,9 +44,10 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from atmpkg.graph.analytics import as_triples, to_networkx
+from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, StoreError, UnknownNameError
 from atmpkg.graph.remote import RemoteStore
-from atmpkg.graph.store import VERSION
+from atmpkg.graph.store import VERSION, fsync_dir
 from atmpkg.graph.subgraph import (
     SOURCE,
     TYPE,
@@ -51,6 +57,7 @@ from atmpkg.graph.subgraph import (
     Subject,
     fold_inverses,
     select_slice,
+    triple_key,
 )
 from atmpkg.graph.terms import PREFIXES, XSD, shorten
 
@@ -164,9 +171,6 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
         raise StoreError(f"cannot write {output}: it is a folder; give a file name")
     else:
         targets = [path]
-    for target in targets:
-        if not target.parent.is_dir():
-            raise StoreError(f"cannot write {target}: the folder {target.parent} does not exist")
     return targets
 
 
@@ -179,14 +183,139 @@ def _file_mode(target: Path) -> int:
         return 0o666 & ~umask
 
 
+#: A temporary file of :func:`atomic_files`: ``.<target name>.atmpkg-<pid>-<random>.tmp``, or a
+#: commit record ``... .commit`` naming the renames that make a set of targets current.
+_TEMP = re.compile(r"\.(?P<target>.+)\.atmpkg-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.(?P<kind>tmp|commit)")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a process of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandoned(path: Path, pid: int) -> bool:
+    """Whether the writer of ``path`` has ended: its process is gone and nobody holds the lock it
+    took on the file (a writer holds it until it is done; the lock also covers a writer on another
+    machine of a shared folder, whose process number means nothing here)."""
+    if pid == os.getpid() or _alive(pid):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """One commit or clean-up at a time in ``folder``, so that two exports to the same files
+    cannot interleave their renames."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _roll_forward(record: Path) -> None:
+    """Make the renames a commit record names (those not done yet), then remove the record.
+
+    Only renames inside the record's folder of an export's temporary file to the target it was
+    written for are made, whatever else a record holds."""
+    try:
+        renames = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        renames = []
+    for tmp, target in renames if isinstance(renames, list) else []:
+        match = _TEMP.fullmatch(str(tmp))
+        if match and match["kind"] == "tmp" and match["target"] == target and "/" not in target:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(record.parent / tmp, record.parent / target)
+    fsync_dir(record.parent)
+    with contextlib.suppress(FileNotFoundError):
+        record.unlink()
+
+
+def clean_stale(folder: Path) -> list[str]:
+    """Finish or remove what exports killed earlier left in ``folder``: the renames of a commit
+    record are completed (the export had finished writing), then abandoned temporary files are
+    removed. Files of exports still running are never touched. Returns the names handled."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    handled = []
+    with _folder_lock(folder):
+        for kind in ("commit", "tmp"):  # records first: the temporary files they name are kept
+            for name in names:
+                match = _TEMP.fullmatch(name)
+                path = folder / name
+                if not match or match["kind"] != kind or not path.exists():
+                    continue
+                if _abandoned(path, int(match["pid"])):
+                    if kind == "commit":
+                        _roll_forward(path)
+                    else:
+                        with contextlib.suppress(FileNotFoundError):
+                            path.unlink()
+                    handled.append(name)
+    return handled
+
+
+def _temporary(target: Path) -> tuple[str, IO[bytes]]:
+    """A new temporary file beside ``target``, locked for as long as its handle is open."""
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.atmpkg-{os.getpid()}-", suffix=".tmp"
+    )
+    handle = os.fdopen(fd, "wb")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return tmp, handle
+
+
+def _commit(renames: Sequence[tuple[str, Path]]) -> None:
+    """Rename the temporary files over their targets. Several targets (one folder) commit
+    together: the renames are written to a commit record first, and renaming that record into
+    place is the commit; should the process die before the renames are done, the next export to
+    the folder makes them (:func:`clean_stale`)."""
+    folder = renames[0][1].parent
+    if len(renames) == 1:
+        os.replace(*renames[0])
+        fsync_dir(folder)
+        return
+    tmp, handle = _temporary(renames[0][1])
+    with handle:
+        record = [[Path(t).name, target.name] for t, target in renames]
+        handle.write(json.dumps(record).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+        committed = folder / (Path(tmp).name[: -len(".tmp")] + ".commit")
+        os.replace(tmp, committed)
+        _roll_forward(committed)
+
+
 @contextlib.contextmanager
 def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     """Binary handles that become ``targets`` only when the block ends without an error.
 
+    Missing folders on the way to the targets are created (and removed again if the block fails).
     Each handle writes a temporary file in its target's folder; at the end they are flushed to
-    disk and renamed over the targets. On any error (or Ctrl-C) the temporary files are removed,
-    the targets are left as they were, and the error is raised (``OSError`` as
-    :class:`StoreError`).
+    disk and renamed over the targets, all together (several targets must share a folder; see
+    :func:`_commit`). On any error (or Ctrl-C) the temporary files are removed, the targets are left
+    as they were, and the error is raised (``OSError`` as :class:`StoreError`). What exports killed
+    earlier left in the folder is finished or removed first (:func:`clean_stale`).
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "x.txt"
@@ -195,28 +324,48 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     >>> target.read_text()
     'hello'
     """
+    folders = {target.parent for target in targets}
+    if len(folders) > 1:
+        raise ValueError("files written together must share a folder")
     temps: list[tuple[str, IO[bytes]]] = []
+    created = _missing_folders(next(iter(folders)))
     try:
+        for folder in reversed(created):
+            folder.mkdir()
+        for folder in folders:
+            clean_stale(folder)
         for target in targets:
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            temps.append((tmp, os.fdopen(fd, "wb")))
+            temps.append(_temporary(target))
         yield [handle for _, handle in temps]
         for (tmp, handle), target in zip(temps, targets, strict=True):
             handle.flush()
             os.fsync(handle.fileno())
-            handle.close()
             os.chmod(tmp, _file_mode(target))
-        for (tmp, _), target in zip(temps, targets, strict=True):
-            os.replace(tmp, target)
+        with _folder_lock(next(iter(folders))):
+            _commit([(tmp, target) for (tmp, _), target in zip(temps, targets, strict=True)])
     except BaseException as exc:
-        for tmp, handle in temps:
-            handle.close()
+        for tmp, _ in temps:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only the folders this call made, and only while still empty
         if isinstance(exc, OSError):
             names = ", ".join(str(t) for t in targets)
             raise StoreError(f"cannot write {names}: {exc.strerror or exc}") from None
         raise
+    finally:
+        for _, handle in temps:
+            handle.close()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 # --- RDF -------------------------------------------------------------------------------------
@@ -409,10 +558,16 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
     known."""
     names: set[str] = set()
     with tempfile.TemporaryFile() as spool:
-        for subject, about in piece.items():
+        for _, about in piece.items():
             names.update(_prefix_names(_terms(about)))
-            text = json.dumps(_jsonld_node(subject, about), ensure_ascii=False, indent=1)
-            spool.write((b",\n" if spool.tell() else b"") + _indented(text))
+            # An entity's triples are followed by those of the blank nodes it reaches: one
+            # object per subject.
+            by_subject: dict[Subject, list[ox.Triple]] = {}
+            for triple in about:
+                by_subject.setdefault(triple.subject, []).append(triple)
+            for subject, triples in by_subject.items():
+                text = json.dumps(_jsonld_node(subject, triples), ensure_ascii=False, indent=1)
+                spool.write((b",\n" if spool.tell() else b"") + _indented(text))
         context = {p: PREFIXES[p] for p in sorted(names)}
         head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
         handles[0].write(head[: -len("\n}")].encode("utf-8") + b',\n "@graph": [\n')
@@ -424,6 +579,61 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
 def _indented(text: str) -> bytes:
     """JSON of one ``@graph`` object, indented as an item of the document's list."""
     return textwrap.indent(text, "  ").encode("utf-8")
+
+
+def with_blank_nodes(piece: Slice, roots: Sequence[ox.BlankNode] = ()) -> Slice:
+    """``piece`` with each subject's triples followed by those of the blank nodes it reaches
+    through blank nodes (RDF lists, nested descriptions, cycles included), read from the slice's
+    own store, so that an RDF export keeps every blank-node structure whole; ``roots`` (blank
+    nodes of that store that nothing points to) are added as subjects with what they reach. A
+    blank node that is itself a subject of the slice is written there, once.
+
+    >>> b = ox.BlankNode("b")
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
+    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]))))
+    2
+    """
+    subjects: list[Subject] = [*piece.subjects, *roots]
+    own = set(subjects)
+
+    def reached(triples: Iterable[ox.Triple]) -> list[ox.BlankNode]:
+        return [
+            t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in own
+        ]
+
+    def read(subject: Subject) -> list[ox.Triple]:
+        about = piece.about(subject)
+        found: list[ox.Triple] = []
+        seen: set[ox.BlankNode] = set()
+        waiting = reached(about)
+        while waiting:
+            node = waiting.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            try:
+                triples = piece.about(node)
+            except KeyError:  # a slice held in memory knows only its own subjects
+                triples = []
+            found += triples
+            waiting += reached(triples)
+        return about + sorted(found, key=triple_key)
+
+    return Slice(subjects, read, piece.sample)
+
+
+def blank_roots(store: ox.Store) -> list[ox.BlankNode]:
+    """The blank nodes of ``store`` that no triple points to: the top of a structure that no
+    entity reaches (``[] ex:about therapy:x`` written at the top level of a Turtle file), which the
+    whole graph holds but no entity's slice does.
+
+    >>> blank_roots(ox.Store())
+    []
+    """
+    answer = store.query(
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isBlank(?s)) FILTER NOT EXISTS { ?x ?y ?s } }"
+    )
+    return sorted((row[0] for row in answer), key=lambda node: node.value)
 
 
 # --- networks --------------------------------------------------------------------------------
@@ -643,7 +853,9 @@ def export_subgraph(
     ``endpoint`` (a URL or a RemoteStore) reads the slice from that SPARQL 1.1 endpoint.
 
     RDF formats are streamed from the store one entity at a time, complete, however large the
-    slice. A network format (graphml, gexf, csv, cyjs) is built in memory, so it holds at most
+    slice, each entity with the blank nodes it reaches (RDF lists, nested descriptions), and the
+    whole graph with the blank nodes no entity reaches (not from an ``endpoint``, which cannot be
+    asked about a blank node). A network format (graphml, gexf, csv, cyjs) is built in memory, so it holds at most
     ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger selection is sampled as
     the view samples it, nearest to the focus or best connected first, and
     ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as graph
@@ -660,6 +872,11 @@ def export_subgraph(
     _check_output(fmt, output)
     if max_nodes is None and fmt not in RDF_FORMATS:
         max_nodes = NETWORK_MAX_NODES
+    # The whole graph in RDF also holds the blank nodes no entity reaches, read from the build
+    # the slice is read from (a blank node is known by its label in one build only).
+    whole = fmt in RDF_FORMATS and endpoint is None and not (focus or classes or name or file)
+    whole = whole and not max_nodes
+    build_dir = open_store(store).build_dir if whole else None
     piece = select_slice(
         focus=focus,
         hops=hops,
@@ -672,4 +889,16 @@ def export_subgraph(
         endpoint=endpoint,
         max_nodes=max_nodes,
     )
+    # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store an
+    # export holds the triples of the selected entities only.
+    if fmt in RDF_FORMATS and endpoint is None:
+        roots = []
+        if whole:
+            handle = open_store(store)
+            if handle.build_dir != build_dir:
+                raise StoreError(
+                    "the store was rebuilt while the export read it; run the export again"
+                )
+            roots = blank_roots(handle.store)
+        piece = with_blank_nodes(piece, roots)
     return _write(piece, fmt, output)

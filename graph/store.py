@@ -5,7 +5,14 @@ A store is a folder::
     <store>/current -> builds/<id>      symlink, replaced atomically by each successful build
     <store>/builds/<id>/oxigraph/       the RocksDB store (opened read-only by readers)
     <store>/builds/<id>/build.json      when and from what it was built, with counts
-    <store>/imports/                    researchers' files added with ``atmpkg import``
+    <store>/builds/<id>/imports/        researchers' files added with ``atmpkg import`` (copies)
+    <store>/imports -> current/imports  the current build's imports, for people to look at
+    <store>/.lock                       held by the one build or import that runs at a time
+
+A build's imported files live in the build's own folder, so the one rename that swaps the build in
+also records them: after a crash at any point the store holds an import in its data and in its
+``imports/`` together, or in neither. A build killed before its swap leaves a ``builds/.tmp-*``
+folder (or a complete build that never became current); the next build removes them under the lock.
 
 >>> default_store_path().name
 'store'
@@ -29,9 +36,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from atmpkg import __version__
 from atmpkg.graph.errors import StoreError
 
-VERSION = "0.1.0"
+VERSION = __version__
 
 
 def default_store_path() -> Path:
@@ -96,6 +104,12 @@ class StoreHandle:
     @property
     def oxigraph_path(self) -> Path:
         return self.build_dir / "oxigraph"
+
+    @property
+    def disk_path(self) -> Path | None:
+        """The on-disk store another process can open read-only, or None when this process reads
+        a copy held in memory (see :func:`hold_in_memory`)."""
+        return None if self.root in _in_memory else self.oxigraph_path
 
 
 _open: dict[Path, StoreHandle] = {}
@@ -168,17 +182,93 @@ def locked(root: Path) -> Iterator[None]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+#: How the folder of a build under way starts in ``<store>/builds``; one that the next build finds
+#: was left by a killed build (see :func:`clean_leftovers`).
+TMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(folder: Path) -> None:
+    """Write a folder's entries (a rename, a new file) to disk, so that they survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def imported_files(root: Path) -> dict[str, Path]:
+    """The files imported into the store (name -> path), as the current build recorded them.
+
+    A store made before imports were kept in each build has them in a plain ``<store>/imports``
+    folder; those are read too (the current build's copy wins), until the next swap moves them.
+    """
+    found: dict[str, Path] = {}
+    legacy = root / "imports"
+    folders = [legacy] if legacy.is_dir() and not legacy.is_symlink() else []
+    build_dir = current_build(root)
+    if build_dir is not None:
+        folders.append(build_dir / "imports")
+    for folder in folders:
+        if folder.is_dir():
+            found.update(
+                (p.name, p)
+                for p in sorted(folder.iterdir())
+                if p.is_file() and not p.name.startswith(".")
+            )
+    return found
+
+
+def clean_leftovers(root: Path) -> list[str]:
+    """Remove what killed builds left in ``root``; call it holding the :func:`locked` lock.
+
+    Every build and import holds the lock while its temporary folder exists, and a killed process
+    releases it, so with the lock held no other build is under way: every ``builds/.tmp-*`` folder,
+    every complete build newer than the current one (killed between its rename and its swap, never
+    read) and every temporary link is left over. Returns the names removed.
+    """
+    removed = []
+    current = current_build(root)
+    builds = root / "builds"
+    for entry in sorted(builds.iterdir()) if builds.is_dir() else []:
+        never_current = current is not None and entry.name > current.name
+        if entry.name.startswith(TMP_PREFIX) or (never_current and not entry.name.startswith(".")):
+            forget(entry)
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(f"builds/{entry.name}")
+    for entry in root.glob(".current-*"):
+        with contextlib.suppress(FileNotFoundError):
+            entry.unlink()
+            removed.append(entry.name)
+    for entry in root.glob(".imports-*"):  # an older store's imports folder, being removed
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
+    return removed
+
+
 def swap_in(root: Path, build_dir: Path) -> None:
-    """Point ``root/current`` at ``build_dir`` atomically and delete all but the previous build."""
-    link = root / "current"
+    """Point ``root/current`` at ``build_dir`` atomically and delete all but the previous build;
+    call it holding the :func:`locked` lock. ``root/imports`` is a link to the current build's
+    imports (a plain folder of an older store is removed after the swap: the build holds copies of
+    its files, and until the swap the folder is what records them)."""
+    link, imports = root / "current", root / "imports"
     previous = current_build(root)
+    # The link reads through ``current``: made before the swap, it shows each build's imports
+    # from the moment that build is current.
+    if (build_dir / "imports").is_dir() and not imports.is_symlink() and not imports.exists():
+        imports.symlink_to(Path("current") / "imports")
     tmp_link = root / f".current-{os.getpid()}"
     with contextlib.suppress(FileNotFoundError):
         tmp_link.unlink()
     tmp_link.symlink_to(build_dir.relative_to(root))
     os.replace(tmp_link, link)
+    fsync_dir(root)
+    if imports.is_dir() and not imports.is_symlink():  # an older store's folder: now in the build
+        legacy = root / f".imports-{os.getpid()}"
+        os.rename(imports, legacy)
+        imports.symlink_to(Path("current") / "imports")
+        shutil.rmtree(legacy, ignore_errors=True)
     for old in (root / "builds").iterdir():
-        if old not in (build_dir, previous) and not old.name.startswith(".tmp-"):
+        if old not in (build_dir, previous) and not old.name.startswith(TMP_PREFIX):
             forget(old)
             shutil.rmtree(old, ignore_errors=True)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from atmpkg.cli import cli
 from atmpkg.graph import (
@@ -30,6 +32,8 @@ GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
 CODE_NAME = "https://w3id.org/atmp-kg/ontology#codeName"
 #: The build module itself (``atmpkg.graph.build`` the attribute is the function).
 BUILD = importlib.import_module("atmpkg.graph.build")
+CSVDATA = importlib.import_module("atmpkg.graph.csvdata")
+RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 #: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
 LOADED_WITH_DELTACEL = 1655
 
@@ -215,7 +219,7 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert ("shacl atmpsh:LabelledShape", "therapy:x") in rules
     assert ("shacl atmpsh:TherapyShape", "therapy:x") in rules
     assert ("fact-has-source", "therapy:x") in rules
-    assert all(v.location == str(bad) for v in info.value.violations)
+    assert all(v.location == f"{bad}:2" for v in info.value.violations)
     assert nquads(built) == before and current_build(built) == before_build
     assert not (built / "imports").exists()
 
@@ -296,11 +300,48 @@ def test_validate_command_reports_violations(built, tmp_path):
     result = CliRunner().invoke(cli, ["validate", str(bad), "--store", str(built)])
     assert result.exit_code == 1
     assert (
-        f"{bad}: claim:c9: claim is contradicted but names no evidence [claim-status-evidence]"
+        f"{bad}:3: claim:c9: claim is contradicted but names no evidence [claim-status-evidence]"
         in result.stderr
     )
     ok = CliRunner().invoke(cli, ["validate", "--store", str(built)])
     assert ok.exit_code == 0 and ok.stdout == "Valid: all SHACL shapes and zero-row checks pass.\n"
+
+
+@pytest.mark.parametrize(
+    "name,text,line",
+    [
+        (
+            "notes.ttl",
+            "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+            "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+            "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n\n"
+            "therapy:alphacel\n  atmp:developedBy company:ghost .\n",
+            6,
+        ),
+        (
+            "notes.nt",
+            "<https://w3id.org/atmp-kg/id/therapy/alphacel> "
+            "<https://w3id.org/atmp-kg/ontology#developedBy> "
+            "<https://w3id.org/atmp-kg/id/company/ghost> .\n",
+            1,
+        ),
+    ],
+)
+def test_a_violation_is_blamed_on_the_file_that_states_the_triple(
+    built, tmp_path, name, text, line
+):
+    # Alphacel is written in the curated therapies.csv; the broken link is the researcher's.
+    notes = tmp_path / name
+    notes.write_text(text)
+    violations = validate([notes], store=built)
+    dangling = [v for v in violations if v.entity == "therapy:alphacel"]
+    assert [(v.location, v.rule) for v in dangling] == [
+        (f"{notes}:{line}", "no-dangling-references")
+    ]
+    result = CliRunner().invoke(cli, ["import", str(notes), "--store", str(built)])
+    assert result.exit_code == 1
+    assert f"  {notes}:{line}: therapy:alphacel: links with " in result.stderr
+    assert "therapies.csv" not in result.stderr
 
 
 def test_a_read_command_builds_a_missing_store(tmp_path):
@@ -444,3 +485,198 @@ def test_a_fact_node_with_its_own_label_keeps_it(built, tmp_path):
     import_files([mine], built)
     labels = query("SELECT ?l WHERE { approval:genex-mine rdfs:label ?l }", store=built).column("l")
     assert labels == ["My own name"]
+
+
+# --- what an import reads: byte order marks, encodings, cells exactly as written ---------------
+
+DEAL_HEADER = "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,value_original,source,note"
+DEAL = (
+    "othercorp-betacel-2024,othercorp,therapy/betacel,licensing,2024-05,{value},,,{source},{note}"
+)
+BOM = "\ufeff"
+
+
+def deal_file(tmp_path: Path, value="750000000", source="src-news", note="", newline="\n") -> Path:
+    """A deals.csv of one deal (line 2), with the given cells."""
+    path = tmp_path / "deals.csv"
+    row = DEAL.format(value=value, source=source, note=note)
+    path.write_bytes(newline.join([DEAL_HEADER, row, ""]).encode("utf-8"))
+    return path
+
+
+def deal_values(store: Path, predicate: str) -> list[str]:
+    engine = ox.Store.read_only(str(current_build(store) / "oxigraph"))
+    deal = ox.NamedNode("https://w3id.org/atmp-kg/id/deal/othercorp-betacel-2024")
+    return [q.object.value for q in engine.quads_for_pattern(deal, ox.NamedNode(predicate), None)]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("codes.ttl", f'<{GENEX}> <{CODE_NAME}> "GX-bom" .\n'),
+        ("codes.nt", f'<{GENEX}> <{CODE_NAME}> "GX-bom" .\n'),
+        (
+            "deals.csv",
+            f"{DEAL_HEADER}\n{DEAL.format(value='1', source='src-news', note='GX-bom')}\n",
+        ),
+    ],
+)
+def test_a_byte_order_mark_at_the_start_is_accepted(built, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_bytes((BOM + text).encode("utf-8"))
+    import_files([path], built)
+    found = query(
+        'ASK { { therapy:genex atmp:codeName "GX-bom" } UNION { ?d rdfs:comment "GX-bom" } }',
+        store=built,
+    )
+    assert found.boolean
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (
+            {"value": "007"},
+            (6, "value_usd"),
+            "'007' would be stored as 7; write 7 (numbers are stored in canonical form: no "
+            "leading zeros, no trailing zeros after the point)",
+        ),
+        (
+            {"value": "1.50"},
+            (6, "value_usd"),
+            "'1.50' would be stored as 1.5; write 1.5 (numbers are stored in canonical form: no "
+            "leading zeros, no trailing zeros after the point)",
+        ),
+        (
+            {"value": "750_000_000"},
+            (6, "value_usd"),
+            "'750_000_000' is not a number; write digits only, e.g. 11900000000",
+        ),
+        (
+            {"note": '"true "'},
+            (10, "note"),
+            "'true ' starts or ends with spaces or line breaks; remove them (cells are stored "
+            "exactly as written)",
+        ),
+        (
+            {"source": "src-news | src-news"},
+            (9, "source"),
+            "spaces around '|' in 'src-news | src-news'; write a|b",
+        ),
+    ],
+)
+def test_a_cell_that_would_be_stored_otherwise_than_written_is_refused(
+    built, tmp_path, cells, column, message
+):
+    before = nquads(built)
+    path = deal_file(tmp_path, **cells)
+    with pytest.raises(DataError) as info:
+        import_files([path], built)
+    assert str(info.value) == f"{path}:2:{column[0]} (column '{column[1]}'): {message}"
+    assert nquads(built) == before
+
+
+def test_line_breaks_inside_a_quoted_cell_are_kept_as_written(built, tmp_path):
+    path = deal_file(tmp_path, note='"first line\r\nsecond line\nthird"', newline="\r\n")
+    import_files([path], built)
+    assert deal_values(built, RDFS_COMMENT) == ["first line\r\nsecond line\nthird"]
+
+
+def test_a_long_csv_cell_is_read_up_to_the_limit(built, tmp_path):
+    from atmpkg.graph.csvdata import MAX_CELL_CHARS
+
+    long_note = "x" * 200_000
+    import_files([deal_file(tmp_path, note=long_note)], built)
+    assert deal_values(built, RDFS_COMMENT) == [long_note]
+    over = deal_file(tmp_path, note="x" * (MAX_CELL_CHARS + 1))
+    with pytest.raises(DataError) as info:
+        import_files([over], built)
+    assert str(info.value) == (
+        f"{over}:2: a cell is longer than 10,000,000 characters; put long texts in an RDF file "
+        "(.ttl), which has no such limit"
+    )
+
+
+def test_a_file_in_another_encoding_names_its_line_and_says_to_save_it_as_utf8(built, tmp_path):
+    before = nquads(built)
+    path = tmp_path / "deals.csv"
+    path.write_bytes(
+        f"{DEAL_HEADER}\n{DEAL.format(value='1', source='src-news', note='Café')}\n".encode(
+            "latin-1"
+        )
+    )
+    with pytest.raises(DataError) as info:
+        import_files([path], built)
+    column = len(DEAL.format(value="1", source="src-news", note="Caf")) + 1
+    assert str(info.value) == (
+        f"{path}:2:{column}: byte 0xe9 is not UTF-8 text (the file is in another encoding, "
+        "perhaps Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"
+    )
+    turtle = tmp_path / "latin.ttl"
+    turtle.write_bytes(f'<{GENEX}> <{CODE_NAME}> "Café" .\n'.encode("latin-1"))
+    with pytest.raises(DataError) as info:
+        import_files([turtle], built)
+    assert (info.value.line, str(info.value).endswith("; save the file as UTF-8")) == (1, True)
+    assert nquads(built) == before
+
+
+NORMALISED_TTL = (
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+    f'<{GENEX}> <urn:example:price> "1.50"^^xsd:decimal, 2.50 ; <urn:example:count> "5"^^xsd:int ;\n'
+    '  <urn:example:day> "2024-05-01"^^xsd:date ; <urn:example:n> 42 .\n'
+)
+
+
+def test_the_import_report_says_how_many_literals_were_stored_in_canonical_form(built, tmp_path):
+    mine = tmp_path / "typed.ttl"
+    mine.write_text(NORMALISED_TTL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(mine), "--store", str(built)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f'Note: {mine}: 3 literal(s) are stored in canonical form, e.g. "1.50"^^xsd:decimal as '
+        '"1.5"^^xsd:decimal; queries and exports give the canonical form\n'
+    ) in result.stderr
+    assert "3 literal(s) were stored in canonical form (see the note above).\n" in result.stdout
+    rebuilt = build(built, data_dir=FIXTURE)
+    assert rebuilt.normalised == 3, "every build that includes the import says so again"
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data())
+def test_the_forms_taken_as_canonical_are_those_the_engine_keeps(data):
+    datatype = data.draw(st.sampled_from(sorted(CSVDATA._KEPT_FORMS)))
+    kept = CSVDATA._KEPT_FORMS[datatype]
+    pattern = getattr(kept, "__self__", None)
+    value = data.draw(st.from_regex(pattern, fullmatch=True) if pattern else st.text(max_size=20))
+    literal = (
+        ox.Literal(value, language="en")
+        if datatype.endswith("#langString")
+        else ox.Literal(value, datatype=ox.NamedNode(datatype))
+    )
+    assert CSVDATA.canonical_forms([literal]) == [literal]
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.from_regex(r"-?[0-9]{1,18}(\.[0-9]{1,17})?", fullmatch=True))
+def test_canonical_decimals_are_the_engines(text):
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    [stored] = CSVDATA.canonical_forms([ox.Literal(text, datatype=decimal)])
+    assert CSVDATA.canonical_decimal(text) == stored.value
+
+
+def test_shacl_reads_the_store_as_rdflib_reads_its_ntriples(built, tmp_path):
+    import rdflib
+    from rdflib.compare import isomorphic
+
+    from atmpkg.graph.validate import rdflib_graph
+
+    mine = tmp_path / "odd.ttl"
+    mine.write_text(
+        NORMALISED_TTL + f'<{GENEX}> <urn:example:x> [ <urn:example:y> "é\\r\\n\\"q\\""@fr-ca ], '
+        '"x"^^<urn:example:type>, "" , "007"^^<http://www.w3.org/2001/XMLSchema#integer> .\n',
+        encoding="utf-8",
+    )
+    import_files([mine], built)
+    engine = open_store(built).store
+    text = engine.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode()
+    assert isomorphic(rdflib_graph(engine), rdflib.Graph().parse(data=text, format="nt"))

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import networkx as nx
 import pyoxigraph as ox
@@ -36,6 +37,8 @@ from atmpkg.graph.subgraph import (
     select_slice,
 )
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, shorten
+
+FIXTURE = Path(__file__).parent / "data" / "fixture"
 
 # rdflib's own N-Quads and TriG parsers use its deprecated dataset API
 pytestmark = pytest.mark.filterwarnings(
@@ -273,6 +276,64 @@ def test_rdf_round_trip_of_unicode_language_tags_datatypes_and_long_literals(tmp
     by_rdflib, by_oxigraph = reimport(target.read_bytes(), fmt)
     assert isomorphic(to_rdflib(triples), by_rdflib)
     assert isomorphic(to_rdflib(triples), by_oxigraph)
+
+
+#: An import with what RDF exports must keep: RDF lists (nested, empty, holding a blank node, a
+#: subject), nested blank nodes, a cycle of blank nodes, blank nodes no entity reaches, language
+#: tags, datatypes (one of them custom), long and awkward literals, and two literals the engine
+#: stores in canonical form.
+ROUND_TRIP = """@prefix ex: <http://example.org/ns#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .
+
+therapy:genex ex:steps ( "first" 2 ( "nested" "list" ) [ ex:note "in a list" ] ) ;
+    ex:detail [ ex:inner [ ex:deepest "three levels"@en-gb ; ex:when "2024-05-01"^^xsd:date ] ;
+                ex:price "1.50"^^xsd:decimal ; ex:count "5"^^xsd:int ] ;
+    ex:loop _:a ;
+    ex:custom "x y"^^ex:myType ;
+    ex:empty () ;
+    ex:long \"\"\"LONG\"\"\" .
+_:a ex:next _:b .
+_:b ex:next _:a ; ex:label "cycle"@fr , "ciclo"@es .
+[] ex:about therapy:genex ; ex:says [ ex:text "a blank node no entity reaches" ] .
+( "a list" "as a subject" ) ex:about therapy:genex .
+"""
+LONG = ('quotes " \\" and a line\r\nbreak, ' * 5_000).replace("\\", "\\\\")
+#: ROUND_TRIP as the store holds it: the decimal and the xsd:int in canonical form.
+NORMALISED = ROUND_TRIP.replace('"1.50"^^xsd:decimal', '"1.5"^^xsd:decimal').replace(
+    '"5"^^xsd:int', '"5"^^xsd:integer'
+)
+
+
+@pytest.fixture(scope="module")
+def round_trip(tmp_path_factory) -> tuple[object, dict[str, bytes], object]:
+    """A fixture store's whole-graph exports in every RDF format, then the store after importing
+    ROUND_TRIP, with the import's report."""
+    from atmpkg.graph import build, import_files
+
+    folder = tmp_path_factory.mktemp("round-trip")
+    store = folder / "store"
+    build(store, data_dir=FIXTURE)
+    before = {fmt: export_subgraph(fmt, store=store).content for fmt in RDF_FORMATS}
+    mine = folder / "mine.ttl"
+    mine.write_text(ROUND_TRIP.replace("LONG", LONG), encoding="utf-8")
+    return store, before, import_files([mine], store)
+
+
+def test_the_round_trip_import_reports_its_normalised_literals(round_trip):
+    _, _, report = round_trip
+    assert report.normalised == 2
+    assert 'e.g. "1.50"^^xsd:decimal as "1.5"^^xsd:decimal' in report.warnings[0]
+
+
+@pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
+def test_imported_blank_node_structures_survive_an_export_in_every_format(round_trip, fmt):
+    store, before, _ = round_trip
+    expected = reimport(before[fmt], fmt)[0] + rdflib.Graph().parse(
+        data=NORMALISED.replace("LONG", LONG), format="turtle"
+    )
+    for back in reimport(export_subgraph(fmt, store=store).content, fmt):
+        assert isomorphic(back, expected)
 
 
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
@@ -658,8 +719,10 @@ def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
         export_subgraph("tutle", target, store=fixture_store)
     with pytest.raises(UnknownNameError, match="unknown entity"):
         export_subgraph("ttl", target, focus="Nobody Inc", store=fixture_store)
-    with pytest.raises(StoreError, match="does not exist"):
-        export_subgraph("ttl", tmp_path / "missing" / "out.ttl", store=fixture_store)
+    with pytest.raises(UnknownNameError, match="unknown entity"):
+        export_subgraph(
+            "ttl", tmp_path / "missing" / "out.ttl", focus="Nobody", store=fixture_store
+        )
     with pytest.raises(StoreError, match="is a folder"):
         export_subgraph("ttl", tmp_path, store=fixture_store)
     with pytest.raises(ParameterError, match="give an output path"):
@@ -668,6 +731,17 @@ def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
         write_triples([], "ttl", target)
     assert target.read_text() == "previous content\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.ttl"]
+
+
+def test_missing_folders_on_the_way_are_created(fixture_store, tmp_path):
+    export_subgraph("csv", tmp_path / "neo4j" / "cellco", focus="cellco", store=fixture_store)
+    assert sorted(p.name for p in (tmp_path / "neo4j").iterdir()) == [
+        "cellco-edges.csv",
+        "cellco-nodes.csv",
+    ]
+    with pytest.raises(EmptyResultError):
+        write_triples([], "ttl", tmp_path / "a" / "b" / "out.ttl")
+    assert not (tmp_path / "a").exists()  # a failed export leaves no folder it made
 
 
 def test_new_files_get_ordinary_permissions(fixture_store, tmp_path):
