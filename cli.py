@@ -1,7 +1,8 @@
 """The ``atmpkg`` command: a thin layer over :mod:`atmpkg.graph`.
 
 Each command parses its options, calls one library function and formats what it returns. Library
-errors become ``Error: …`` on stderr with exit code 1 (3 for a query timeout); usage errors exit 2.
+errors become ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its time or memory
+limit); usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -75,11 +76,11 @@ def _library_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from atmpkg.graph.errors import AtmpkgError, QueryTimeoutError
+        from atmpkg.graph.errors import AtmpkgError, QueryMemoryError, QueryTimeoutError
 
         try:
             return func(*args, **kwargs)
-        except QueryTimeoutError as exc:
+        except (QueryTimeoutError, QueryMemoryError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_TIMEOUT)
         except AtmpkgError as exc:
@@ -93,14 +94,17 @@ def _library_errors(func):
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float):
-    """End this process with exit code 3 if the work inside runs past ``seconds``.
+def _deadline(seconds: float | None):
+    """End this process with exit code 3 if the work inside runs past ``seconds`` (None: never).
 
-    The query runs inside the Rust engine, which no Python thread can interrupt; ending the
-    process stops the work for certain and releases its memory. The command is its own process, so
-    this costs nothing, where the library's own timeout has to start a separate worker process.
+    A remote store's answer is read by code that no Python thread can interrupt; ending the
+    process stops the work for certain.
     """
     from atmpkg.graph.errors import QueryTimeoutError
+
+    if seconds is None:
+        yield
+        return
 
     def expire() -> None:
         sys.stderr.write(f"Error: {QueryTimeoutError(seconds)}\n")
@@ -127,8 +131,26 @@ def _write_output(text: str, output: Path | None) -> None:
         handle.write(text.encode("utf-8"))
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """Print the version and how recent the packaged data is (read only when asked)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from atmpkg import __version__
+    from atmpkg.graph.explore import packaged_data_as_of
+
+    click.echo(f"atmpkg {__version__}, curated data as of {packaged_data_as_of()}")
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option("0.1.0", prog_name="atmpkg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version and the date of the newest source the data cites, and exit.",
+)
 def cli() -> None:
     """ATMP-KG: a knowledge graph of the cell and gene therapy market.
 
@@ -270,8 +292,17 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--allow",
     multiple=True,
-    type=click.Choice(["service", "dataset", "update"]),
-    help="Lift one of the gate's refusals on purpose (repeatable).",
+    type=click.Choice(["service", "dataset", "update", "load"]),
+    help="Lift one of the gate's refusals on purpose (repeatable); service and load also give "
+    "the evaluating process network access.",
+)
+@click.option(
+    "--memory",
+    default="2G",
+    show_default=True,
+    metavar="SIZE",
+    help="Memory cap of the process that evaluates the query (e.g. 512M, 4G); over it the query "
+    "stops with exit code 3.",
 )
 @click.option(
     "-o",
@@ -283,21 +314,29 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @endpoint_option
 @_library_errors
 def query(
-    sparql, file, name, params, fmt, timeout, limit, allow, output, store, endpoint, graph
+    sparql, file, name, params, fmt, timeout, limit, allow, memory, output, store, endpoint, graph
 ) -> None:
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
     from atmpkg.graph import format_result, query_file, run_named
     from atmpkg.graph import query as run_query
+    from atmpkg.graph.sandbox import parse_memory
 
     sources = [s for s in (sparql, file, name) if s]
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
+    try:
+        cap = parse_memory(memory)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--memory") from None
     bound = _parse_params(params)
     remote = _remote(endpoint, graph, timeout)
     options = {"store": store, "limit": limit, "allow": allow, "endpoint": remote}
-    if remote is not None:
-        options["timeout"] = timeout  # each HTTP request stops waiting at the limit
-    with _deadline(timeout if remote is None else timeout + REMOTE_GRACE):
+    options["timeout"] = timeout
+    if remote is None:
+        options["memory"] = cap
+    # The embedded store's evaluating process is killed at the limit by the library; a remote
+    # store's HTTP client stops waiting, and this deadline covers the rest of the exchange.
+    with _deadline(None if remote is None else timeout + REMOTE_GRACE):
         if name:
             result = run_named(name, bound, **options)
         elif file:
@@ -372,6 +411,7 @@ def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
     click.echo(
         f"{result.triples} triples, {result.sources} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
     )
+    click.echo(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)")
     click.echo("Classes:")
     _print_counts(result.classes)
     click.echo("Properties:")
@@ -407,6 +447,10 @@ def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> 
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")
+    if report.normalised:
+        click.echo(
+            f"{report.normalised} literal(s) were stored in canonical form (see the note above)."
+        )
     _print_counts(report.counts)
 
 
@@ -577,6 +621,16 @@ def rank(
 # --- serve: SPARQL 1.1 Protocol endpoint, linked-data pages and query web UI --------------------
 
 
+def _memory_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """``--memory`` read as bytes (``2G``, ``512M``, ``1500000000``)."""
+    from atmpkg.graph.sandbox import parse_memory
+
+    try:
+        return parse_memory(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @cli.command()
 @click.option(
     "--host",
@@ -621,7 +675,11 @@ def rank(
     help="Requests that may wait for a worker; beyond that the answer is 503 with Retry-After.",
 )
 @click.option(
-    "--cors", metavar="ORIGIN", help="Allow cross-origin requests from ORIGIN ('*': any)."
+    "--cors",
+    metavar="ORIGIN",
+    multiple=True,
+    help="Let web pages at ORIGIN (e.g. https://app.example; '*': any) send requests and read "
+    "the answers; repeat for more origins. Requests from pages on other origins are refused.",
 )
 @click.option(
     "--allow-remote",
@@ -634,10 +692,29 @@ def rank(
     help="Each worker answers from its own in-memory copy of the store: about 4x faster queries, "
     "for about 0.7 GB per million triples per worker and a start of about 9 s per million.",
 )
+@click.option(
+    "--memory",
+    metavar="SIZE",
+    default="2G",
+    show_default=True,
+    callback=_memory_size,
+    help="Memory cap of each worker process (e.g. 512M, 2G); a query that needs more is stopped "
+    "with 503. With --in-memory the cap must also hold the copy of the store.",
+)
 @store_option
 @_library_errors
 def serve(
-    host, port, timeout, max_rows, workers, queue_size, cors, allow_remote, in_memory, store
+    host: str,
+    port: int,
+    timeout: float,
+    max_rows: int,
+    workers: int,
+    queue_size: int,
+    cors: tuple[str, ...],
+    allow_remote: bool,
+    in_memory: bool,
+    memory: int,
+    store: Path | None,
 ) -> None:
     """Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql, entity pages at
     /id/KIND/SLUG and a query page at /. Stop with Ctrl-C."""
@@ -655,6 +732,7 @@ def serve(
         allow_remote=allow_remote,
         queue_size=queue_size,
         in_memory=in_memory,
+        memory=memory,
     )
 
 

@@ -177,6 +177,9 @@ class Stats:
     properties: dict[str, int]
     sources: int
     build: dict
+    #: The issue date of the newest source document the graph cites (``YYYY``, ``YYYY-MM`` or
+    #: ``YYYY-MM-DD``): the data reflects nothing later.
+    data_as_of: str | None = None
 
 
 def stats(
@@ -196,7 +199,10 @@ def stats(
     sources = next(
         iter(
             oxstore.query(
-                "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a atmp:Source }", prefixes=PREFIXES
+                # An undated source adds "", which sorts first: MAX over an unbound one would fail
+                'SELECT (COUNT(DISTINCT ?s) AS ?n) (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
+                "WHERE { ?s a atmp:Source OPTIONAL { ?s dct:issued ?issued } }",
+                prefixes=PREFIXES,
             )
         )
     )
@@ -207,4 +213,19 @@ def stats(
         properties,
         int(sources["n"].value),
         dict(handle.info),
+        sources["newest"].value or None if sources["newest"] is not None else None,
     )
+
+
+def packaged_data_as_of() -> str:
+    """The issue date of the newest source document the packaged curated data cites.
+
+    >>> packaged_data_as_of()[:2]
+    '20'
+    """
+    import csv
+    from importlib import resources
+
+    with resources.files("atmpkg.graph").joinpath("data/sources.csv").open(encoding="utf-8") as f:
+        # Dates of one precision compare as text; a shorter one is the start of its period.
+        return max(row["issued"] for row in csv.DictReader(f) if row["issued"])

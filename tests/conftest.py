@@ -76,13 +76,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's Chromium driven by Playwright for Python. Missing pieces fail the test (CI installs
-    them), they never skip it."""
+    """Debian's Chromium driven by Playwright for Python. Without Chromium the test is skipped
+    with the package that enables it (.ci/run installs it and fails on any skip); without
+    Playwright, which the test extra installs, it fails."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.fail(
-            f"Chromium is missing at {CHROMIUM}: install it with "
-            "'apt-get update && apt-get install -y chromium' (never 'playwright install')"
-        )
+        pytest.skip(f"needs Chromium at {CHROMIUM}: apt-get install chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -91,3 +89,233 @@ def browser():
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+#: The length of each huge literal of ``huge_store``.
+HUGE = 5_000_000
+
+
+@pytest.fixture(scope="session")
+def huge_store(tmp_path_factory) -> Path:
+    """The fixture graph plus a therapy whose label and comment are 5,000,000 characters each."""
+    folder = tmp_path_factory.mktemp("huge")
+    turtle = folder / "hugecel.ttl"
+    turtle.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/hugecel> a atmp:Therapy ;\n"
+        f'  rdfs:label "{"H" * HUGE}"@en ;\n'
+        f'  rdfs:comment "{"c" * HUGE}"@en ;\n'
+        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
+        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
+        encoding="utf-8",
+    )
+    build(folder / "store", data_dir=FIXTURE_DATA, extra_files=[turtle])
+    return folder / "store"
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts the connections made to it and closes each."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/"
+        self._count = 0
+        self._lock = threading.Lock()
+        self._running = True
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while self._running:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            with self._lock:
+                self._count += 1
+            connection.close()
+
+    @property
+    def count(self) -> int:
+        """Connections accepted so far."""
+        with self._lock:
+            return self._count
+
+    def close(self) -> None:
+        self._running = False
+        self._thread.join()
+        self._socket.close()
+
+
+@pytest.fixture
+def listener():
+    """A :class:`Listener`: point a SERVICE or LOAD at ``listener.url`` and read ``count``."""
+    server = Listener()
+    yield server
+    server.close()
+
+
+# --- real SPARQL servers --------------------------------------------------------------------------
+
+OXIGRAPH_INSTALL = "pip install -e '.[test]' (the oxigraph package is in the test extra)"
+VIRTUOSO_INSTALL = "apt-get install virtuoso-opensource"
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile    = {folder}/virtuoso.db
+ErrorLogFile    = {folder}/virtuoso.log
+LockFile        = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage     = TempDatabase
+
+[TempDatabase]
+DatabaseFile    = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort         = 127.0.0.1:{sql_port}
+DisableUnixSocket  = 1
+DirsAllowed        = .
+NumberOfBuffers    = 10000
+MaxDirtyBuffers    = 6000
+
+[HTTPServer]
+ServerPort         = 127.0.0.1:{http_port}
+ServerRoot         = {folder}
+ServerThreads      = 10
+
+[SPARQL]
+ResultSetMaxRows      = 1000000
+MaxQueryExecutionTime = 60
+"""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def find_binary(names: tuple[str, ...], install: str, system: bool = False) -> str:
+    """The first of ``names`` next to the Python executable or on PATH. A missing system package
+    skips the test, naming the package (.ci/run installs it and fails on any skip); a missing
+    Python one, which the test extra installs, fails it."""
+    import shutil
+    import sys
+
+    for name in names:
+        beside = Path(sys.executable).parent / name
+        found = str(beside) if beside.is_file() else shutil.which(name)
+        if found:
+            return found
+    if system:
+        pytest.skip(f"needs {' or '.join(names)}: {install}")
+    pytest.fail(f"{' or '.join(names)} is not installed; install it with: {install}")
+
+
+def wait_until_up(url: str, process, log: Path, seconds: float) -> None:
+    """Wait until ``url`` answers with any HTTP status; fail with the log if it never does."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"{process.args[0]} ended with code {process.returncode}:\n{log.read_text()}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"{url} did not answer within {seconds} s:\n{log.read_text()}")
+
+
+class SparqlServers:
+    """Real SPARQL servers started on demand, each new and empty, all ended with the session."""
+
+    def __init__(self, tmp_path_factory):
+        import contextlib
+
+        self._factory = tmp_path_factory
+        self._running = contextlib.ExitStack()
+
+    def _start(self, name: str, command: list[str], probe: str, seconds: float, folder: Path):
+        import subprocess
+
+        log = folder / "server.log"
+        with open(log, "wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=folder)
+        self._running.callback(stop_process, process)
+        wait_until_up(probe, process, log, seconds)
+
+    def oxigraph(self) -> str:
+        """An Oxigraph server (from PyPI); its base URL (``/query``, ``/update``, ``/store``)."""
+        binary = find_binary(("oxigraph",), OXIGRAPH_INSTALL)
+        folder = self._factory.mktemp("oxigraph")
+        base = f"http://127.0.0.1:{free_port()}"
+        command = [binary, "serve", "--location", str(folder / "db"), "--bind", base[7:]]
+        self._start("oxigraph", command, base + "/query?query=ASK%7B%7D", 30, folder)
+        return base
+
+    def virtuoso(self) -> str:
+        """Debian's Virtuoso with SPARQL updates granted to its anonymous user (push needs them);
+        its base URL (``/sparql``, ``/sparql-graph-crud``)."""
+        import subprocess
+
+        binary = find_binary(("virtuoso-t",), VIRTUOSO_INSTALL, system=True)
+        isql = find_binary(("isql-vt", "isql"), VIRTUOSO_INSTALL, system=True)
+        folder = self._factory.mktemp("virtuoso")
+        sql_port, http_port = free_port(), free_port()
+        ini = folder / "virtuoso.ini"
+        ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
+        base = f"http://127.0.0.1:{http_port}"
+        command = [binary, "+foreground", "+configfile", str(ini)]
+        self._start("virtuoso", command, base + "/sparql?query=ASK%7B%7D", 120, folder)
+        grant = 'GRANT SPARQL_UPDATE TO "SPARQL";'
+        subprocess.run(
+            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        return base
+
+    def close(self) -> None:
+        self._running.close()
+
+
+def stop_process(process, sig: int = 15) -> None:
+    """End a server process with ``sig`` (SIGTERM by default), and kill it if it does not end."""
+    import subprocess
+
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def sparql_servers(tmp_path_factory):
+    """Start real SPARQL servers: ``sparql_servers.oxigraph()``, ``sparql_servers.virtuoso()``."""
+    servers = SparqlServers(tmp_path_factory)
+    yield servers
+    servers.close()

@@ -57,6 +57,22 @@ def test_stats(fixture_store):
     assert result.exit_code == 0
     assert re.match(r"\d+ triples, 7 sources; built 20\d\d-\d\d-\d\dT", result.stdout)
     assert "  atmp:Approval               8" in result.stdout.splitlines()
+    assert result.stdout.splitlines()[1] == "Data as of 2026 (the newest source document it cites)"
+
+
+def test_version_names_the_package_version_and_the_datas_date():
+    import csv
+
+    from atmpkg import __version__
+
+    sources = Path(__file__).parent.parent / "graph" / "data" / "sources.csv"
+    with sources.open(encoding="utf-8") as f:
+        newest = max(row["issued"] for row in csv.DictReader(f) if row["issued"])
+    result = CliRunner().invoke(cli, ["--version"])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"atmpkg {__version__}, curated data as of {newest}\n",
+    )
 
 
 def test_queries_lists_names_summaries_and_parameters():

@@ -56,6 +56,15 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     for name in shipped(ROOT):
         assert f"atmpkg/{name}" in names, name
     assert "atmpkg/cli.py" in names and "atmpkg/graph/build.py" in names
+    assert {"atmpkg/__init__.py", "atmpkg/py.typed"} <= names
+    info = next(n.rsplit("/", 1)[0] for n in names if n.endswith(".dist-info/METADATA"))
+    assert {f"{info}/licenses/LICENSE", f"{info}/licenses/LICENSE-DATA"} <= names
+    metadata = zipfile.ZipFile(wheel).read(f"{info}/METADATA").decode()
+    assert "License-Expression: Apache-2.0 AND CC-BY-4.0" in metadata.splitlines()
+    assert "Classifier: Typing :: Typed" in metadata.splitlines()
+    from atmpkg import __version__
+
+    assert f"Version: {__version__}" in metadata.splitlines()
     assert not any(
         n.split("/")[0] in ("graph", "queries", "ontology", "cli.py", "tests", "bench")
         for n in names

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import http.server
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,11 +23,11 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import free_port
 
 from atmpkg import queries
 from atmpkg.cli import cli
@@ -50,9 +49,6 @@ from atmpkg.graph.remote import (
     prepare_query,
 )
 
-OXIGRAPH_INSTALL = "pip install oxigraph  (in the test extra: pip install -e '.[test]')"
-VIRTUOSO_INSTALL = "apt-get install -y virtuoso-opensource"
-
 #: Named queries that Virtuoso 7.2 answers differently from Oxigraph on the fixture graph: its
 #: engine, not the client (the same text and data give these rows on the Oxigraph server).
 VIRTUOSO_DIFFERS = {
@@ -64,51 +60,6 @@ VIRTUOSO_DIFFERS = {
 
 
 # --- servers ------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def find_binary(names: tuple[str, ...], install: str) -> str:
-    """The first of ``names`` next to the Python executable or on PATH; a missing one fails."""
-    for name in names:
-        beside = Path(sys.executable).parent / name
-        found = str(beside) if beside.is_file() else shutil.which(name)
-        if found:
-            return found
-    pytest.fail(f"{' or '.join(names)} is not installed; CI installs it with: {install}")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the server ended with code {process.returncode}:\n{log.read_text()}")
-        with contextlib.suppress(AtmpkgError):
-            if http_request("GET", url + "?query=ASK%7B%7D", timeout=2).ok:
-                return
-        time.sleep(0.2)
-    pytest.fail(f"the server at {url} did not answer within {seconds} s:\n{log.read_text()}")
-
-
-@contextlib.contextmanager
-def running(command: list[str], log: Path, cwd: Path):
-    """Run a server process for the duration of the block, then stop it (and kill it if it
-    does not stop)."""
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd)
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
 
 
 @dataclass(frozen=True)
@@ -123,73 +74,20 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def oxigraph(tmp_path_factory, fixture_store):
-    binary = find_binary(("oxigraph",), OXIGRAPH_INSTALL)
-    folder = tmp_path_factory.mktemp("oxigraph")
-    base = f"http://127.0.0.1:{free_port()}"
-    command = [binary, "serve", "--location", str(folder / "db"), "--bind", base[7:]]
-    with running(command, folder / "server.log", folder) as process:
-        wait_until_up(base + "/query", process, folder / "server.log", 30)
-        urls = {"update_endpoint": base + "/update", "graph_store": base + "/store"}
-        report = push(base + "/query", store=fixture_store, batch_size=500, **urls)
-        yield Server("oxigraph", base + "/query", base + "/update", base + "/store", report)
-
-
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile    = {folder}/virtuoso.db
-ErrorLogFile    = {folder}/virtuoso.log
-LockFile        = {folder}/virtuoso.lck
-TransactionFile = {folder}/virtuoso.trx
-xa_persistent_file = {folder}/virtuoso.pxa
-TempStorage     = TempDatabase
-
-[TempDatabase]
-DatabaseFile    = {folder}/virtuoso-temp.db
-TransactionFile = {folder}/virtuoso-temp.trx
-
-[Parameters]
-ServerPort         = 127.0.0.1:{sql_port}
-DisableUnixSocket  = 1
-DirsAllowed        = .
-NumberOfBuffers    = 10000
-MaxDirtyBuffers    = 6000
-
-[HTTPServer]
-ServerPort         = 127.0.0.1:{http_port}
-ServerRoot         = {folder}
-ServerThreads      = 10
-
-[SPARQL]
-ResultSetMaxRows      = 1000000
-MaxQueryExecutionTime = 60
-"""
+def oxigraph(sparql_servers, fixture_store):
+    base = sparql_servers.oxigraph()
+    urls = {"update_endpoint": base + "/update", "graph_store": base + "/store"}
+    report = push(base + "/query", store=fixture_store, batch_size=500, **urls)
+    return Server("oxigraph", base + "/query", base + "/update", base + "/store", report)
 
 
 @pytest.fixture(scope="session")
-def virtuoso(tmp_path_factory, fixture_store):
-    binary = find_binary(("virtuoso-t",), VIRTUOSO_INSTALL)
-    isql = find_binary(("isql-vt", "isql"), VIRTUOSO_INSTALL)
-    folder = tmp_path_factory.mktemp("virtuoso")
-    sql_port, http_port = free_port(), free_port()
-    ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port))
-    base = f"http://127.0.0.1:{http_port}"
-    command = [binary, "+foreground", "+configfile", str(ini)]
-    with running(command, folder / "server.log", folder) as process:
-        wait_until_up(base + "/sparql", process, folder / "server.log", 120)
-        # The anonymous SPARQL user may read only; push needs it to write
-        grant = 'GRANT SPARQL_UPDATE TO "SPARQL";'
-        subprocess.run(
-            [isql, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={grant}"],
-            check=True,
-            capture_output=True,
-            timeout=60,
-        )
-        # The endpoint alone: Virtuoso's /sparql takes no Graph Store Protocol, so push falls
-        # back to SPARQL Update
-        report = push(base + "/sparql", store=fixture_store)
-        yield Server("virtuoso", base + "/sparql", None, base + "/sparql-graph-crud", report)
+def virtuoso(sparql_servers, fixture_store):
+    base = sparql_servers.virtuoso()
+    # The endpoint alone: Virtuoso's /sparql takes no Graph Store Protocol, so push falls back to
+    # SPARQL Update
+    report = push(base + "/sparql", store=fixture_store)
+    return Server("virtuoso", base + "/sparql", None, base + "/sparql-graph-crud", report)
 
 
 @pytest.fixture(params=["oxigraph", "virtuoso"])
@@ -340,6 +238,19 @@ def test_construct_gives_the_embedded_triples(server, fixture_store):
     remote = invoke(*args, "--endpoint", server.endpoint)
     assert remote.exit_code == embedded.exit_code == 0
     assert sorted(remote.stdout.splitlines()) == sorted(embedded.stdout.splitlines())
+
+
+def test_relative_iris_resolve_as_on_the_embedded_store(server, fixture_store):
+    args = [
+        "query",
+        "SELECT ?p WHERE { <therapy/alphacel> ?p <company/cellco> }",
+        "--format",
+        "csv",
+    ]
+    embedded = invoke(*args, "--store", fixture_store)
+    remote = invoke(*args, "--endpoint", server.endpoint)
+    assert remote.exit_code == embedded.exit_code == 0
+    assert remote.stdout == embedded.stdout == "p\nhttps://w3id.org/atmp-kg/ontology#developedBy\n"
 
 
 def test_store_api_matches_the_embedded_store(server, fixture_store):
@@ -509,7 +420,8 @@ def test_only_iris_and_literals_can_be_bound():
 def test_prefix_lines_only_for_the_prefixes_used():
     prefixes = {"atmp": "urn:atmp#", "rdfs": "urn:rdfs#", "owl": "urn:owl#"}
     text = "PREFIX rdfs: <urn:other#> SELECT ?t { ?t a atmp:Therapy ; rdfs:label ?l }"
-    assert prepare_query(text, prefixes) == "PREFIX atmp: <urn:atmp#>\n" + text
+    head = "BASE <https://w3id.org/atmp-kg/id/>\nPREFIX atmp: <urn:atmp#>\n"
+    assert prepare_query(text, prefixes) == head + text
 
 
 # --- the gate, failures and time limits ---------------------------------------------------------
