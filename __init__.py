@@ -1,11 +1,57 @@
 """ATMP-KG: a knowledge graph of the advanced-therapy (cell and gene therapy) market.
 
-The library is :mod:`atmpkg.graph`; the command is ``atmpkg`` (:mod:`atmpkg.cli`). Importing this
-package does no work.
+Open it with :func:`open` (a :class:`~atmpkg.graph.handle.KnowledgeGraph` with every capability as
+a method); the library is :mod:`atmpkg.graph`, the command ``atmpkg`` (:mod:`atmpkg.cli`), and
+``%load_ext atmpkg`` gives notebooks the ``%%sparql`` magic. Importing this package does no work.
 
 >>> import atmpkg
 >>> atmpkg.__version__
 '0.2.0'
 """
 
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from atmpkg.graph.handle import KnowledgeGraph
+    from atmpkg.graph.remote import RemoteStore
+
 __version__ = "0.2.0"
+
+
+def open(  # atmpkg.open, as shelve.open or dbm.open
+    store: str | os.PathLike[str] | None = None,
+    *,
+    endpoint: str | RemoteStore | None = None,
+    graph: str | None = None,
+    timeout: float | None = None,
+    memory: int | None = 2 * 1024**3,
+    in_memory: bool = False,
+) -> KnowledgeGraph:
+    """Open the knowledge graph: the embedded store at ``store`` (default: ``$ATMPKG_STORE``, else
+    ``~/.local/share/atmp-kg/store``), built first when it is missing or older than the packaged
+    data; or the SPARQL 1.1 store at ``endpoint`` (``graph``: the named graph holding the data
+    there). ``timeout`` is every query's time limit in seconds unless a call gives its own,
+    ``memory`` the memory cap of the process that evaluates the embedded store's queries (None:
+    none), ``in_memory`` answers reads from a copy of the store held in memory. See
+    :class:`~atmpkg.graph.handle.KnowledgeGraph` for the methods.
+
+    >>> kg = atmpkg.open()
+    >>> kg.named("products-by-target", target="bcma").df.loc[0, "therapy"]
+    'Abecma'
+    """
+    from atmpkg.graph.handle import KnowledgeGraph
+
+    return KnowledgeGraph(
+        store, endpoint=endpoint, graph=graph, timeout=timeout, memory=memory, in_memory=in_memory
+    )
+
+
+def load_ipython_extension(ipython) -> None:
+    """``%load_ext atmpkg``: the ``%%sparql`` cell magic and ``%sparql`` line magic (see
+    :mod:`atmpkg.graph.notebook`)."""
+    from atmpkg.graph.notebook import load_ipython_extension as load
+
+    load(ipython)

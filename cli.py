@@ -1,8 +1,9 @@
-"""The ``atmpkg`` command: a thin layer over :mod:`atmpkg.graph`.
+"""The ``atmpkg`` command: a thin layer over the handle :func:`atmpkg.open` returns.
 
-Each command parses its options, calls one library function and formats what it returns. Library
-errors become ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its time or memory
-limit); usage errors exit 2.
+Each read command opens the graph (:func:`_graph`), calls one method of the
+:class:`~atmpkg.graph.handle.KnowledgeGraph` and formats what it returns; ``build``, ``push`` and
+``serve`` call the function that manages the store folder. Library errors become ``Error: …`` on
+stderr with exit code 1 (3 for a query stopped at its time or memory limit); usage errors exit 2.
 """
 
 from __future__ import annotations
@@ -69,6 +70,15 @@ def _remote(endpoint: str | None, graph: str | None, timeout: float | None = Non
 
     options = {"graph": graph, "timeout": timeout}
     return RemoteStore(endpoint, **{k: v for k, v in options.items() if v is not None})
+
+
+def _graph(store: Path | None, endpoint: str | None = None, graph: str | None = None, **options):
+    """The :class:`~atmpkg.graph.handle.KnowledgeGraph` the options name: the embedded store, or
+    the remote one --endpoint and --graph name (``options``: ``timeout``, ``memory``)."""
+    from atmpkg.graph.handle import KnowledgeGraph
+
+    remote = _remote(endpoint, graph, options.get("timeout"))
+    return KnowledgeGraph(store, endpoint=remote, **options)
 
 
 def _library_errors(func):
@@ -194,9 +204,12 @@ def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None
     _print_counts(report.counts)
 
 
-def selection_options(verb: str):
-    """The options that choose a slice of the graph (as :func:`atmpkg.graph.select_subgraph`
-    takes them), worded for ``verb``."""
+def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
+    """The options that choose a slice of the graph, worded for ``verb``: the command gets them as
+    one :class:`~atmpkg.graph.handle.Selection`, its ``selection`` argument. ``sources`` and
+    ``max_nodes`` are each the option's (default, help)."""
+    sources_default, sources_help = sources
+    cap_default, cap_help = max_nodes
     options = [
         click.option(
             "--focus",
@@ -232,14 +245,40 @@ def selection_options(verb: str):
             metavar="NAME=VALUE",
             help="Bind a parameter of --name/--file (repeatable).",
         ),
+        click.option(
+            "--with-sources/--without-sources",
+            default=sources_default,
+            show_default=sources_default is not None,
+            help=sources_help,
+        ),
+        click.option(
+            "--max-nodes",
+            default=cap_default,
+            show_default=cap_default is not None,
+            type=int,
+            help=cap_help,
+        ),
     ]
 
     def decorate(func):
+        @functools.wraps(func)
+        @_library_errors
+        def command(*args, params, **kwargs):
+            from atmpkg.graph.handle import Selection
+
+            chosen = {name: kwargs.pop(name) for name in _SELECTION_OPTIONS}
+            selection = Selection(params=_parse_params(params), **chosen)
+            return func(*args, selection=selection, **kwargs)
+
         for option in reversed(options):
-            func = option(func)
-        return func
+            command = option(command)
+        return command
 
     return decorate
+
+
+#: The options of :func:`selection_options` that become fields of the selection as they are.
+_SELECTION_OPTIONS = ("focus", "hops", "classes", "name", "file", "with_sources", "max_nodes")
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -317,8 +356,7 @@ def query(
     sparql, file, name, params, fmt, timeout, limit, allow, memory, output, store, endpoint, graph
 ) -> None:
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
-    from atmpkg.graph import format_result, query_file, run_named
-    from atmpkg.graph import query as run_query
+    from atmpkg.graph.results import format_result
     from atmpkg.graph.sandbox import parse_memory
 
     sources = [s for s in (sparql, file, name) if s]
@@ -329,20 +367,14 @@ def query(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--memory") from None
     bound = _parse_params(params)
-    remote = _remote(endpoint, graph, timeout)
-    options = {"store": store, "limit": limit, "allow": allow, "endpoint": remote}
-    options["timeout"] = timeout
-    if remote is None:
-        options["memory"] = cap
+    kg = _graph(store, endpoint, graph, timeout=timeout, memory=cap)
     # The embedded store's evaluating process is killed at the limit by the library; a remote
     # store's HTTP client stops waiting, and this deadline covers the rest of the exchange.
-    with _deadline(None if remote is None else timeout + REMOTE_GRACE):
+    with _deadline(None if kg.endpoint is None else timeout + REMOTE_GRACE):
         if name:
-            result = run_named(name, bound, **options)
-        elif file:
-            result = query_file(file, bound, **options)
+            result = kg.named(name, bound, limit=limit, allow=allow)
         else:
-            result = run_query(sparql, bound, **options)
+            result = kg.query(sparql, bound, file=file, limit=limit, allow=allow)
     _write_output(format_result(result, fmt), output)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
@@ -374,29 +406,7 @@ def list_named(endpoint: str | None, graph: str | None) -> None:
 @_library_errors
 def show(entity: str, store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Everything about one entity (label, slug or IRI; a near miss suggests names)."""
-    from atmpkg.graph import show as show_entity
-    from atmpkg.graph.terms import shorten
-
-    view = show_entity(entity, store=store, endpoint=_remote(endpoint, graph))
-    click.echo(f"{view.label}  <{view.iri}>")
-    click.echo(f"  a {', '.join(view.types)}")
-    for fact in view.facts:
-        value = (
-            fact.value_label
-            if fact.value_label == fact.value.value
-            else f"{fact.value_label} ({shorten(fact.value.value)})"
-            if hasattr(fact.value, "value")
-            else fact.value_label
-        )
-        click.echo(f"  {fact.property_label}: {value}")
-    if view.incoming:
-        click.echo("Linked from:")
-        for fact in view.incoming:
-            click.echo(f"  {fact.value_label} --{fact.property_label}--> this")
-    if view.sources:
-        click.echo("Sources:")
-        for src in view.sources:
-            click.echo(f"  {src.title}" + (f"  {src.url}" if src.url else ""))
+    click.echo(_graph(store, endpoint, graph).show(entity).text())
 
 
 @cli.command()
@@ -405,9 +415,7 @@ def show(entity: str, store: Path | None, endpoint: str | None, graph: str | Non
 @_library_errors
 def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Counts per class and property, number of sources, and build information."""
-    from atmpkg.graph import stats as get_stats
-
-    result = get_stats(store=store, endpoint=_remote(endpoint, graph))
+    result = _graph(store, endpoint, graph).stats()
     click.echo(
         f"{result.triples} triples, {result.sources} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
     )
@@ -424,10 +432,9 @@ def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
 @_library_errors
 def validate(files: tuple[Path, ...], store: Path | None) -> None:
     """SHACL + zero-row checks on the store, or on FILES together with the curated data."""
-    from atmpkg.graph import validate as run_validation
     from atmpkg.graph.errors import ValidationError
 
-    violations = run_validation(files, store=store)
+    violations = _graph(store).validate(files)
     if violations:
         raise ValidationError(violations)
     click.echo("Valid: all SHACL shapes and zero-row checks pass.")
@@ -440,10 +447,9 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
 @_library_errors
 def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> None:
     """Add your own Turtle/RDF or CSV files: validated with everything else, all or nothing."""
-    from atmpkg.graph import import_files
-
+    kg = _graph(store)
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = import_files(files, store, shacl=shacl)
+    report = kg.import_files(files, shacl=shacl)
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")
@@ -458,7 +464,16 @@ def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> 
 
 
 @cli.command()
-@selection_options("Export")
+@selection_options(
+    "Export",
+    sources=(None, "Include the sources the facts cite.  [default: only for nq and trig]"),
+    max_nodes=(
+        None,
+        "A network (graphml, gexf, csv, cyjs) holds at most this many entities; a larger "
+        "selection is sampled, with a note saying exactly what was left out (0: no cap). RDF "
+        "formats are complete unless this is given.  [default: 25000 for networks]",
+    ),
+)
 @click.option(
     "--format",
     "fmt",
@@ -466,59 +481,19 @@ def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> 
     help="ttl, nt, nq, trig, jsonld, rdfxml, graphml, gexf, csv or cyjs.  [default: from the -o extension, else ttl]",
 )
 @click.option(
-    "--with-sources/--without-sources",
-    default=None,
-    help="Include the sources the facts cite.  [default: only for nq and trig]",
-)
-@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
     help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
-@click.option(
-    "--max-nodes",
-    type=int,
-    help="A network (graphml, gexf, csv, cyjs) holds at most this many entities; a larger "
-    "selection is sampled, with a note saying exactly what was left out (0: no cap). RDF formats "
-    "are complete unless this is given.  [default: 25000 for networks]",
-)
 @store_option
 @endpoint_option
 @_library_errors
-def export(
-    focus,
-    hops,
-    classes,
-    name,
-    file,
-    params,
-    fmt,
-    with_sources,
-    output,
-    max_nodes,
-    store,
-    endpoint,
-    graph,
-) -> None:
+def export(selection, fmt, output, store, endpoint, graph) -> None:
     """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns."""
-    from atmpkg.graph import export_subgraph
-
-    result = export_subgraph(
-        fmt,
-        output if output is not None else sys.stdout.buffer,
-        focus=focus,
-        hops=hops,
-        classes=classes,
-        name=name,
-        file=file,
-        params=_parse_params(params),
-        with_sources=with_sources,
-        store=store,
-        endpoint=_remote(endpoint, graph),
-        max_nodes=max_nodes,
-    )
+    kg = _graph(store, endpoint, graph)
+    result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     if result.paths:
@@ -550,11 +525,7 @@ def path(
 ) -> None:
     """How two entities are connected: the shortest chains of links between them, followed either
     way and each shown in its real direction, the most specific first."""
-    from atmpkg.graph import find_paths
-
-    connections = find_paths(
-        entity_a, entity_b, max_paths=max_paths, store=store, endpoint=_remote(endpoint, graph)
-    )
+    connections = _graph(store, endpoint, graph).path(entity_a, entity_b, max_paths=max_paths)
     first = connections[0]
     links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
     click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
@@ -599,11 +570,10 @@ def rank(
     those of some classes (ranked within the whole network)."""
     import pyoxigraph as ox
 
-    from atmpkg.graph import QueryResult, format_result, rank_entities
+    from atmpkg.graph.results import format_result
+    from atmpkg.graph.sparql import QueryResult
 
-    ranked = rank_entities(
-        by=by, classes=classes, top=top, store=store, endpoint=_remote(endpoint, graph)
-    )
+    ranked = _graph(store, endpoint, graph).rank(by=by, classes=classes, top=top)
     rows = [
         (
             ox.Literal(str(number)),
@@ -740,12 +710,14 @@ def serve(
 
 
 @cli.command()
-@selection_options("View")
-@click.option(
-    "--with-sources/--without-sources",
-    default=True,
-    show_default=True,
-    help="List the sources each entity cites (with links) in the side panel.",
+@selection_options(
+    "View",
+    sources=(True, "List the sources each entity cites (with links) in the side panel."),
+    max_nodes=(
+        5000,
+        "Draw at most this many entities; a larger selection is sampled, with a note saying "
+        "exactly what was left out (0: no cap).",
+    ),
 )
 @click.option("--title", help="Page title.  [default: says what was selected]")
 @click.option(
@@ -756,50 +728,13 @@ def serve(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the page to this file (atomically).",
 )
-@click.option(
-    "--max-nodes",
-    default=5000,
-    show_default=True,
-    type=int,
-    help="Draw at most this many entities; a larger selection is sampled, with a note saying "
-    "exactly what was left out (0: no cap).",
-)
 @store_option
 @endpoint_option
 @_library_errors
-def view(
-    focus,
-    hops,
-    classes,
-    name,
-    file,
-    params,
-    with_sources,
-    title,
-    output,
-    max_nodes,
-    store,
-    endpoint,
-    graph,
-) -> None:
+def view(selection, title, output, store, endpoint, graph) -> None:
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
-    from atmpkg.graph import view as make_view
-
-    result = make_view(
-        focus=focus,
-        hops=hops,
-        classes=classes,
-        name=name,
-        file=file,
-        params=_parse_params(params),
-        with_sources=with_sources,
-        store=store,
-        output=output,
-        title=title,
-        endpoint=_remote(endpoint, graph),
-        max_nodes=max_nodes,
-    )
+    result = _graph(store, endpoint, graph).view(selection, output=output, title=title)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Wrote {result.path}: {result.nodes} nodes, {result.edges} links.")
@@ -825,15 +760,12 @@ def view(
 def chart(kind: str, by: str | None, output: Path, store: Path | None) -> None:
     """Draw an SVG chart: 'approvals' per year (by agency or modality), or 'market' size estimates
     side by side by source and year."""
-    from atmpkg.graph import approvals_chart, market_chart
-
+    if kind == "market" and by:
+        raise click.UsageError("--by applies to the approvals chart only")
+    result = _graph(store).chart(kind, by=by, output=output)
     if kind == "market":
-        if by:
-            raise click.UsageError("--by applies to the approvals chart only")
-        result = market_chart(store=store, output=output)
         click.echo(f"Wrote {result.path}: {result.total} market-size estimates.")
     else:
-        result = approvals_chart(by=by or "agency", store=store, output=output)
         click.echo(f"Wrote {result.path}: {result.total} approvals per year by {by or 'agency'}.")
 
 

@@ -1,17 +1,23 @@
 """ATMP-KG as a Python library: build the graph, query it, look around it.
 
-Every command-line command is a thin wrapper over one of these functions::
+The way in is one handle, :func:`atmpkg.open` (a :class:`KnowledgeGraph`), with every capability
+as a method; the command line calls the same methods::
 
-    from atmpkg.graph import build, query, run_named, show, stats
+    import atmpkg
 
-    build()                                            # atmpkg build
-    run_named("products-by-target", {"target": "cd19"})  # atmpkg query --name products-by-target -p target=cd19
-    query("SELECT ?t WHERE { ?t a atmp:Therapy }", limit=5)
-    show("kymriah").label                              # atmpkg show kymriah
-    stats().classes["atmp:Therapy"]                    # atmpkg stats
-    export_subgraph("graphml", "cellco.graphml", focus="cellco", hops=2)  # atmpkg export
-    find_paths("CellCo", "FDA", max_paths=3)           # atmpkg path CellCo FDA --max 3
-    rank_entities(by="pagerank", classes=["atmp:Company"])  # atmpkg rank --by pagerank --class atmp:Company
+    kg = atmpkg.open()                                   # builds the store when missing or stale
+    kg.named("products-by-target", target="cd19").df     # atmpkg query --name products-by-target -p target=cd19
+    kg.query("SELECT ?t WHERE { ?t a atmp:Therapy }", limit=5)
+    kg.show("kymriah").label                             # atmpkg show kymriah
+    kg.stats().classes["atmp:Therapy"]                   # atmpkg stats
+    kg.export("graphml", "cellco.graphml", focus="cellco", hops=2)  # atmpkg export
+    kg.path("CellCo", "FDA", max_paths=3)                # atmpkg path CellCo FDA --max 3
+    kg.rank(by="pagerank", classes=["atmp:Company"])     # atmpkg rank --by pagerank --class atmp:Company
+
+The module functions that take ``store=``/``endpoint=`` on each call (``query``, ``run_named``,
+``show``, ``stats``, ``select_subgraph``, ``view``, ``export_subgraph``, ``find_paths``,
+``rank_entities``, ...) are one-line wrappers over the handle, kept for existing code; ``build``,
+``import_files``, ``validate``, ``push``, ``serve`` and ``hold_in_memory`` manage a store folder.
 
 Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 """
@@ -37,6 +43,7 @@ _PUBLIC = {
     "FORMATS": "export",
     "hold_in_memory": "build",
     "import_files": "build",
+    "KnowledgeGraph": "handle",
     "Link": "analytics",
     "market_chart": "charts",
     "network": "analytics",
@@ -45,7 +52,6 @@ _PUBLIC = {
     "push": "remote",
     "PushReport": "remote",
     "query": "query",
-    "query_file": "query",
     "QueryMemoryError": "errors",
     "QueryRefusedError": "errors",
     "QueryResult": "sparql",
@@ -57,6 +63,7 @@ _PUBLIC = {
     "RemoteStore": "remote",
     "render_html": "view",
     "run_named": "query",
+    "Selection": "handle",
     "select_subgraph": "subgraph",
     "serve": "server",
     "show": "explore",

@@ -5,10 +5,10 @@ every link between two entities is an edge keyed by its property (``atmp:develop
 with the property's label (``develops``). Literals never become nodes. Paths and rankings use the
 whole graph without provenance (sources would connect everything through citations).
 
->>> g = to_networkx(select_subgraph(store="/tmp/fixture-store"))      # doctest: +SKIP
+>>> g = atmpkg.open("/tmp/fixture-store").select().network()         # doctest: +SKIP
 >>> g.nodes["https://w3id.org/atmp-kg/id/company/cellco"]["label"]   # doctest: +SKIP
 'CellCo'
->>> print(find_paths("CellCo", "FDA", store="/tmp/fixture-store")[0])  # doctest: +SKIP
+>>> print(atmpkg.open("/tmp/fixture-store").path("CellCo", "FDA")[0])  # doctest: +SKIP
 CellCo → develops → Alphacel → approval → Alphacel — FDA 2017-08-30 (large B-cell lymphoma) → agency → US Food and Drug Administration
 """
 
@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import ontology_quads, open_store
+import atmpkg
+from atmpkg.graph.build import ontology_quads
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.explore import resolve_entity
 from atmpkg.graph.remote import RemoteStore
@@ -34,7 +35,6 @@ from atmpkg.graph.subgraph import (
     EmptyResultError,
     class_members,
     is_node,
-    select_subgraph,
     sort_triples,
 )
 from atmpkg.graph.terms import RDFS, SKOS, shorten
@@ -42,6 +42,8 @@ from atmpkg.graph.terms import RDFS, SKOS, shorten
 if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load when a function runs
     import networkx
     import rdflib
+
+    from atmpkg.graph.handle import KnowledgeGraph
 
 StorePath = str | os.PathLike[str] | None
 MEASURES = ("degree", "pagerank", "betweenness")
@@ -175,17 +177,22 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
 def network(
     store: StorePath = None, *, endpoint: str | RemoteStore | None = None
 ) -> networkx.MultiDiGraph:
-    """The network that paths and rankings use: the whole graph without sources and without the
-    SKOS concept schemes (which would link every concept of a scheme to every other). With
-    ``endpoint`` (a URL or a RemoteStore) it is read from that SPARQL 1.1 endpoint.
+    """:func:`path_network` of the store at ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a
+    RemoteStore).
 
     >>> network("/tmp/fixture-store").number_of_nodes()      # doctest: +SKIP
     181
     """
-    graph = to_networkx(select_subgraph(store=store, endpoint=endpoint))
-    schemes = [n for n, cls in graph.nodes(data="class") if cls and SCHEME in cls.split(";")]
-    graph.remove_nodes_from(schemes)
-    return graph
+    return path_network(atmpkg.open(store, endpoint=endpoint))
+
+
+def path_network(graph: KnowledgeGraph) -> networkx.MultiDiGraph:
+    """The network that paths and rankings use: the whole graph without sources and without the
+    SKOS concept schemes (which would link every concept of a scheme to every other)."""
+    net = graph.select().network()
+    schemes = [n for n, cls in net.nodes(data="class") if cls and SCHEME in cls.split(";")]
+    net.remove_nodes_from(schemes)
+    return net
 
 
 @dataclass(frozen=True)
@@ -240,28 +247,36 @@ def find_paths(
     graph: networkx.MultiDiGraph | None = None,
     endpoint: str | RemoteStore | None = None,
 ) -> list[Connection]:
-    """The shortest connections between entities ``a`` and ``b`` (label, slug or IRI), at most
-    ``max_paths`` of them, the most specific first: those through less-linked entities (a shared
-    developer before a shared agency), then in reading order.
-
-    Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
-    link that exists both ways, such as develops / developed by, is shown forwards). ``graph``
-    searches another network (from :func:`to_networkx`) instead of :func:`network`; ``endpoint``
-    reads the graph from a SPARQL 1.1 endpoint. Raises :class:`EmptyResultError` when the two are
-    not connected.
+    """:meth:`KnowledgeGraph.path <atmpkg.graph.handle.KnowledgeGraph.path>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``.
 
     >>> [str(c) for c in find_paths("Big Pharma", "Genex", store="/tmp/fixture-store")]   # doctest: +SKIP
     ['Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex']
+    """
+    return atmpkg.open(store, endpoint=endpoint).path(a, b, max_paths=max_paths, graph=graph)
+
+
+def shortest_connections(
+    graph: KnowledgeGraph, net: networkx.MultiDiGraph | None, a: str, b: str, max_paths: int
+) -> list[Connection]:
+    """The shortest connections between entities ``a`` and ``b`` (label, slug or IRI) of
+    ``graph``, in ``net`` (default: its :func:`path_network`), at most ``max_paths`` of them, the
+    most specific first: those through less-linked entities (a shared developer before a shared
+    agency), then in reading order.
+
+    Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
+    link that exists both ways, such as develops / developed by, is shown forwards). Raises
+    :class:`EmptyResultError` when the two are not connected.
     """
     import networkx as nx
 
     if max_paths < 1:
         raise ParameterError(f"max_paths must be 1 or more, got {max_paths}")
-    oxstore = open_store(store, endpoint=endpoint).store
+    oxstore = graph._current().store
     start, end = resolve_entity(a, oxstore), resolve_entity(b, oxstore)
     if start == end:
         raise ParameterError(f"'{a}' and '{b}' name the same entity, {shorten(start)}")
-    net = graph if graph is not None else network(store, endpoint=endpoint)
+    net = net if net is not None else path_network(graph)
     for node, text in ((start, a), (end, b)):
         if node not in net:
             raise EmptyResultError(
@@ -329,21 +344,33 @@ def rank_entities(
     graph: networkx.MultiDiGraph | None = None,
     endpoint: str | RemoteStore | None = None,
 ) -> list[Ranked]:
-    """The ``top`` most central entities by ``by`` (see :func:`centrality`), optionally only those of
-    ``classes`` (ranked within the whole network). Ties are ordered by label. ``endpoint`` reads
-    the graph from a SPARQL 1.1 endpoint (a URL or a RemoteStore).
+    """:meth:`KnowledgeGraph.rank <atmpkg.graph.handle.KnowledgeGraph.rank>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``.
 
     >>> [(r.label, r.score) for r in rank_entities(top=2, store="/tmp/fixture-store")]   # doctest: +SKIP
     [('United States', 13), ('CellCo', 12)]
     """
+    return atmpkg.open(store, endpoint=endpoint).rank(by=by, classes=classes, top=top, graph=graph)
+
+
+def ranking(
+    graph: KnowledgeGraph,
+    net: networkx.MultiDiGraph | None,
+    by: str,
+    classes: Sequence[str],
+    top: int,
+) -> list[Ranked]:
+    """The ``top`` most central entities of ``net`` (default: the :func:`path_network` of
+    ``graph``) by ``by`` (see :func:`centrality`), optionally only those of ``classes`` (ranked
+    within the whole network). Ties are ordered by label."""
     if by not in MEASURES:
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
     if top < 1:
         raise ParameterError(f"top must be 1 or more, got {top}")
-    net = graph if graph is not None else network(store, endpoint=endpoint)
+    net = net if net is not None else path_network(graph)
     members = set(net)
     if classes:
-        members &= class_members(classes, open_store(store, endpoint=endpoint).store)
+        members &= class_members(classes, graph._current().store)
         if not members:
             raise EmptyResultError(f"no entity of class {', '.join(classes)} is in the network")
     scores = centrality(net, by)

@@ -541,5 +541,10 @@ def validate(
         except ValidationError as exc:
             return exc.violations
         return []
-    handle = open_store(store)
+    return validate_build(open_store(store))
+
+
+def validate_build(handle: stores.StoreHandle) -> list[Violation]:
+    """Every violation of an open build (SHACL shapes and zero-row checks), blamed on the files
+    that state the offending triples."""
     return validate_store(handle.store, _StoredLocations(handle.build_dir / "locations.json"))

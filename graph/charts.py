@@ -20,10 +20,14 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from atmpkg.graph.errors import EmptyResultError, UnknownNameError
-from atmpkg.graph.query import query
+import atmpkg
+from atmpkg.graph.errors import EmptyResultError, ParameterError, UnknownNameError
 from atmpkg.graph.view import write_file
+
+if TYPE_CHECKING:
+    from atmpkg.graph.handle import KnowledgeGraph
 
 StorePath = str | os.PathLike[str] | None
 GROUPINGS = ("agency", "modality")
@@ -325,16 +329,22 @@ def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> st
 
 
 def approvals_per_year(by: str = "agency", *, store: StorePath = None) -> dict[int, dict[str, int]]:
-    """Approval decisions per year and per agency (acronym) or modality: ``{year: {group: n}}``.
-    Every decision counts once, initial approvals and label expansions alike.
+    """:func:`count_approvals` of the store at ``store``.
 
     >>> approvals_per_year("agency", store="/tmp/fixture-store")[2020]   # doctest: +SKIP
     {'EMA': 1, 'PMDA': 1}
     """
+    return count_approvals(atmpkg.open(store), by)
+
+
+def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict[str, int]]:
+    """Approval decisions of ``graph`` per year and per agency (acronym) or modality:
+    ``{year: {group: n}}``. Every decision counts once, initial approvals and label expansions
+    alike."""
     if by not in GROUPINGS:
         raise UnknownNameError("grouping", by, GROUPINGS, "Group approvals by agency or modality.")
     counts: dict[int, dict[str, int]] = {}
-    for row in query(_APPROVALS[by], store=store).rows:
+    for row in graph.query(_APPROVALS[by]).rows:
         _, date, group = row
         year = int(date.value[:4])
         groups = counts.setdefault(year, {})
@@ -345,32 +355,29 @@ def approvals_per_year(by: str = "agency", *, store: StorePath = None) -> dict[i
 def approvals_chart(
     *, by: str = "agency", store: StorePath = None, output: str | os.PathLike[str] | None = None
 ) -> Chart:
-    """Approvals per year, stacked by agency or by modality, as SVG (written atomically to
-    ``output`` when given).
+    """:meth:`KnowledgeGraph.chart("approvals") <atmpkg.graph.handle.KnowledgeGraph.chart>` of
+    the store at ``store``.
 
     >>> approvals_chart(by="modality", output="modalities.svg")   # doctest: +SKIP
     Chart(title='Regulatory approvals per year, by modality', total=156, path=PosixPath('modalities.svg'))
     """
-    counts = approvals_per_year(by, store=store)
-    total = sum(sum(groups.values()) for groups in counts.values())
-    title = f"Regulatory approvals per year, by {by}"
-    subtitle = (
-        f"{total} approval decisions (initial approvals and label expansions), by the year of the "
-        f"decision; hover a bar for its count."
-    )
-    svg = stacked_bars(title, subtitle, counts)
-    return Chart(svg, title, total, None if output is None else write_file(svg, output))
+    return atmpkg.open(store).chart("approvals", by=by, output=output)
 
 
 def market_estimates(*, store: StorePath = None) -> list[Estimate]:
-    """The whole-market size estimates (no segment or region) that state a value for a year, with
-    their forecasts and sources; ordered by source, scope and year.
+    """:func:`estimates_of` the store at ``store``.
 
     >>> [e.year for e in market_estimates(store="/tmp/fixture-store")]   # doctest: +SKIP
     [2024, 2026]
     """
+    return estimates_of(atmpkg.open(store))
+
+
+def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
+    """The whole-market size estimates (no segment or region) of ``graph`` that state a value for
+    a year, with their forecasts and sources; ordered by source, scope and year."""
     found = []
-    for row in query(_ESTIMATES, store=store).dicts():
+    for row in graph.query(_ESTIMATES).dicts():
         found.append(
             Estimate(
                 iri=row["estimate"],
@@ -387,18 +394,51 @@ def market_estimates(*, store: StorePath = None) -> list[Estimate]:
 
 
 def market_chart(*, store: StorePath = None, output: str | os.PathLike[str] | None = None) -> Chart:
-    """Market-size estimates side by side by source and year, as SVG (written atomically to
-    ``output`` when given): where bars of one year differ, the sources disagree or measure
-    different scopes, and the legend says which.
+    """:meth:`KnowledgeGraph.chart("market") <atmpkg.graph.handle.KnowledgeGraph.chart>` of the
+    store at ``store``.
 
     >>> market_chart(output="market.svg").total   # doctest: +SKIP
     4
     """
-    estimates = market_estimates(store=store)
-    title = "Market-size estimates by source and year"
-    subtitle = (
-        "Solid: the size a source states for a year; light, dashed: its forecast. "
-        "Bars side by side in one year are different sources' or scopes' figures."
-    )
-    svg = grouped_bars(title, subtitle, estimates)
-    return Chart(svg, title, len(estimates), None if output is None else write_file(svg, output))
+    return atmpkg.open(store).chart("market", output=output)
+
+
+#: The charts :meth:`KnowledgeGraph.chart <atmpkg.graph.handle.KnowledgeGraph.chart>` draws.
+KINDS = ("approvals", "market")
+
+
+def chart_of(
+    graph: KnowledgeGraph,
+    kind: str,
+    *,
+    by: str | None = None,
+    output: str | os.PathLike[str] | None = None,
+) -> Chart:
+    """The ``kind`` chart of ``graph`` as SVG (written atomically to ``output`` when given):
+    ``approvals`` per year stacked ``by`` agency (default) or modality, or ``market``-size
+    estimates side by side by source and year, where bars of one year differ when the sources
+    disagree or measure different scopes (the legend says which)."""
+    if kind not in KINDS:
+        raise UnknownNameError("chart", kind, KINDS, "Charts: " + ", ".join(KINDS) + ".")
+    if kind == "market":
+        if by is not None:
+            raise ParameterError("by applies to the approvals chart only")
+        estimates = estimates_of(graph)
+        title = "Market-size estimates by source and year"
+        subtitle = (
+            "Solid: the size a source states for a year; light, dashed: its forecast. "
+            "Bars side by side in one year are different sources' or scopes' figures."
+        )
+        svg = grouped_bars(title, subtitle, estimates)
+        total = len(estimates)
+    else:
+        by = by or "agency"
+        counts = count_approvals(graph, by)
+        total = sum(sum(groups.values()) for groups in counts.values())
+        title = f"Regulatory approvals per year, by {by}"
+        subtitle = (
+            f"{total} approval decisions (initial approvals and label expansions), by the year "
+            "of the decision; hover a bar for its count."
+        )
+        svg = stacked_bars(title, subtitle, counts)
+    return Chart(svg, title, total, None if output is None else write_file(svg, output))

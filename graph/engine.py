@@ -69,10 +69,58 @@ class QueryResult:
         index = self.variables.index(name)
         return [to_python(row[index]) if row[index] is not None else None for row in self.rows]
 
+    def to_dataframe(self, *, iris: str = "prefixed"):
+        """The answer as a pandas DataFrame with typed columns: numbers as numbers, dates as
+        datetimes with a ``<name>_precision`` column, IRIs as prefixed names (``iris="full"``:
+        whole); see :mod:`atmpkg.graph.frames`.
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).to_dataframe()
+           n
+        0  3
+        """
+        from atmpkg.graph.frames import to_dataframe
+
+        return to_dataframe(self, iris=iris)
+
+    @property
+    def df(self):
+        """:meth:`to_dataframe` with prefixed names: ``kg.named(...).df``.
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).df["n"].sum()
+        np.int64(3)
+        """
+        return self.to_dataframe()
+
+    def to_rdflib(self):
+        """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph``.
+
+        >>> len(QueryResult("CONSTRUCT").to_rdflib())
+        0
+        """
+        from atmpkg.graph.frames import to_rdflib
+
+        return to_rdflib(self)
+
+    def to_networkx(self):
+        """A CONSTRUCT or DESCRIBE answer as a ``networkx.MultiDiGraph`` (entities as nodes, links
+        as edges keyed by property).
+
+        >>> QueryResult("CONSTRUCT").to_networkx().number_of_edges()
+        0
+        """
+        from atmpkg.graph.frames import to_networkx
+
+        return to_networkx(self)
+
     def _repr_html_(self) -> str:
         from atmpkg.graph.results import to_html_table
 
         return to_html_table(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        from atmpkg.graph.results import to_text_preview
+
+        printer.text(to_text_preview(self))
 
 
 def to_python(term: Term) -> object:

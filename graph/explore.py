@@ -1,7 +1,7 @@
-"""Look around the graph: everything about one entity (:func:`show`) and what the store holds
-(:func:`stats`).
+"""Look around the graph: everything about one entity (:func:`describe_entity`, ``kg.show``) and
+what the store holds (:func:`store_stats`, ``kg.stats``).
 
->>> view = show("kymriah")                 # doctest: +SKIP
+>>> view = atmpkg.open().show("kymriah")   # doctest: +SKIP
 >>> view.label                             # doctest: +SKIP
 'Kymriah'
 """
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import count_classes, open_store
+import atmpkg
+from atmpkg.graph.build import count_classes
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.terms import (
@@ -59,6 +60,36 @@ class EntityView:
     facts: list[Fact] = field(default_factory=list)
     incoming: list[Fact] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The entity as ``atmpkg show`` prints it: name and IRI, classes, facts, links to it and
+        sources, one a line.
+
+        >>> print(EntityView("https://w3id.org/atmp-kg/id/target/cd19", "CD19", ["target"]).text())
+        CD19  <https://w3id.org/atmp-kg/id/target/cd19>
+          a target
+        """
+        lines = [f"{self.label}  <{self.iri}>", f"  a {', '.join(self.types)}"]
+        for fact in self.facts:
+            value = fact.value_label
+            if isinstance(fact.value, ox.NamedNode | ox.BlankNode) and value != fact.value.value:
+                value += f" ({shorten(fact.value.value)})"
+            lines.append(f"  {fact.property_label}: {value}")
+        if self.incoming:
+            lines.append("Linked from:")
+            lines += [f"  {f.value_label} --{f.property_label}--> this" for f in self.incoming]
+        if self.sources:
+            lines.append("Sources:")
+            lines += [f"  {s.title}" + (f"  {s.url}" if s.url else "") for s in self.sources]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from atmpkg.graph.pages import entity_card
+
+        return entity_card(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(self.text())
 
 
 def resolve_entity(text: str, store: ox.Store) -> str:
@@ -124,10 +155,14 @@ def show(
     store: str | os.PathLike[str] | None = None,
     endpoint: str | RemoteStore | None = None,
 ) -> EntityView:
-    """Everything about one entity: its facts, the links to it, and the sources behind them (from
-    the embedded store, or from the SPARQL 1.1 ``endpoint``: a URL or a RemoteStore)."""
-    handle = open_store(store, endpoint=endpoint)
-    oxstore = handle.store
+    """:meth:`KnowledgeGraph.show <atmpkg.graph.handle.KnowledgeGraph.show>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    return atmpkg.open(store, endpoint=endpoint).show(entity)
+
+
+def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
+    """Everything ``oxstore`` says about one entity: its facts, the links to it, and the sources
+    behind them."""
     target = resolve_entity(entity, oxstore)
     node = ox.NamedNode(target)
     types = [
@@ -185,10 +220,14 @@ class Stats:
 def stats(
     *, store: str | os.PathLike[str] | None = None, endpoint: str | RemoteStore | None = None
 ) -> Stats:
-    """Counts per class and per property, the number of sources, and the build information (of
-    the embedded store, or of the SPARQL 1.1 ``endpoint``: a URL or a RemoteStore)."""
-    handle = open_store(store, endpoint=endpoint)
-    oxstore = handle.store
+    """:meth:`KnowledgeGraph.stats <atmpkg.graph.handle.KnowledgeGraph.stats>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    return atmpkg.open(store, endpoint=endpoint).stats()
+
+
+def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
+    """Counts per class and per property and the number of sources of ``oxstore``, with its build
+    information ``info``."""
     properties = {
         shorten(row["p"].value): int(row["n"].value)
         for row in oxstore.query(
@@ -209,10 +248,10 @@ def stats(
     return Stats(
         len(oxstore),
         # A graph loaded into an endpoint without 'atmpkg push' has no recorded counts
-        dict(handle.info.get("counts") or count_classes(oxstore)),
+        dict(info.get("counts") or count_classes(oxstore)),
         properties,
         int(sources["n"].value),
-        dict(handle.info),
+        dict(info),
         sources["newest"].value or None if sources["newest"] is not None else None,
     )
 

@@ -19,7 +19,7 @@ killed in between, and temporary files that killed exports left are removed then
 :func:`atomic_files`). RDF exports from the embedded store carry the blank nodes each entity reaches
 (RDF lists, nested descriptions) in full, so they read back isomorphic to what was imported.
 
->>> result = export_subgraph("ttl", "cellco.ttl", focus="cellco", store="/tmp/fixture-store")  # doctest: +SKIP
+>>> result = atmpkg.open("/tmp/fixture-store").export("ttl", "cellco.ttl", focus="cellco")  # doctest: +SKIP
 >>> result.paths, result.triples                                                              # doctest: +SKIP
 ([PosixPath('cellco.ttl')], 61)
 """
@@ -43,9 +43,10 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
+import atmpkg
 from atmpkg.graph.analytics import as_triples, to_networkx
-from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, StoreError, UnknownNameError
+from atmpkg.graph.handle import Selection
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.store import VERSION, fsync_dir
 from atmpkg.graph.subgraph import (
@@ -56,7 +57,6 @@ from atmpkg.graph.subgraph import (
     Slice,
     Subject,
     fold_inverses,
-    select_slice,
     triple_key,
 )
 from atmpkg.graph.terms import PREFIXES, XSD, shorten
@@ -64,6 +64,7 @@ from atmpkg.graph.terms import PREFIXES, XSD, shorten
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
     import rdflib
+
 
 FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "graphml", "gexf", "csv", "cyjs")
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
@@ -836,65 +837,58 @@ def export_subgraph(
     fmt: str | None = None,
     output: Output = None,
     *,
-    focus: str | None = None,
-    hops: int | None = None,
-    classes: Sequence[str] = (),
-    name: str | None = None,
-    file: str | os.PathLike[str] | None = None,
-    params: Mapping[str, str] | None = None,
-    with_sources: bool | None = None,
     store: str | os.PathLike[str] | None = None,
     endpoint: str | RemoteStore | None = None,
-    max_nodes: int | None = None,
+    **selection,
 ) -> ExportResult:
-    """Select a slice (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`) and write it
-    in ``fmt`` to ``output`` (see :func:`write_triples`). ``with_sources`` defaults to True for
-    ``nq`` and ``trig`` (whose named graphs carry the sources) and False for the others.
-    ``endpoint`` (a URL or a RemoteStore) reads the slice from that SPARQL 1.1 endpoint.
-
-    RDF formats are streamed from the store one entity at a time, complete, however large the
-    slice, each entity with the blank nodes it reaches (RDF lists, nested descriptions), and the
-    whole graph with the blank nodes no entity reaches (not from an ``endpoint``, which cannot be
-    asked about a blank node). A network format (graphml, gexf, csv, cyjs) is built in memory, so it holds at most
-    ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger selection is sampled as
-    the view samples it, nearest to the focus or best connected first, and
-    ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as graph
-    attributes, gexf in its description). ``max_nodes=0`` exports everything; a ``max_nodes``
-    given for an RDF format samples it the same way.
-
-    The format, output folder and ``max_nodes`` are checked before the store is read; an unknown
-    format, entity, class or query, or an empty slice, raises and writes nothing.
+    """:meth:`KnowledgeGraph.export <atmpkg.graph.handle.KnowledgeGraph.export>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
+    :class:`~atmpkg.graph.handle.Selection`).
 
     >>> export_subgraph("graphml", "/tmp/cellco.graphml", focus="CellCo", hops=2)  # doctest: +SKIP
     ExportResult(format='graphml', triples=180, paths=[PosixPath('/tmp/cellco.graphml')], content=None, sample=None)
     """
+    return atmpkg.open(store, endpoint=endpoint).export(fmt, output, **selection)
+
+
+def export_of(selection: Selection, fmt: str | None = None, output: Output = None) -> ExportResult:
+    """Write ``selection`` (which reads a graph) in ``fmt`` to ``output`` (see
+    :func:`write_triples`). Its ``with_sources`` defaults to True for ``nq`` and ``trig`` (whose
+    named graphs carry the sources) and False for the others.
+
+    RDF formats are streamed from the store one entity at a time, complete, however large the
+    slice, each entity with the blank nodes it reaches (RDF lists, nested descriptions), and the
+    whole graph with the blank nodes no entity reaches (not from a remote store, which cannot be
+    asked about a blank node). A network format (graphml, gexf, csv, cyjs) is built in memory, so
+    it holds at most ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger
+    selection is sampled as the view samples it, nearest to the focus or best connected first,
+    and ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as
+    graph attributes, gexf in its description). ``max_nodes=0`` exports everything; a
+    ``max_nodes`` given for an RDF format samples it the same way.
+
+    The format and output folder are checked before the store is read; an unknown format,
+    entity, class or query, or an empty slice, raises and writes nothing.
+    """
     fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
     _check_output(fmt, output)
-    if max_nodes is None and fmt not in RDF_FORMATS:
-        max_nodes = NETWORK_MAX_NODES
+    network = fmt not in RDF_FORMATS
+    selection = selection.with_defaults(
+        with_sources=fmt in ("nq", "trig"), max_nodes=NETWORK_MAX_NODES if network else 0
+    )
+    graph = selection.graph
+    local = graph is not None and graph.endpoint is None
     # The whole graph in RDF also holds the blank nodes no entity reaches, read from the build
     # the slice is read from (a blank node is known by its label in one build only).
-    whole = fmt in RDF_FORMATS and endpoint is None and not (focus or classes or name or file)
-    whole = whole and not max_nodes
-    build_dir = open_store(store).build_dir if whole else None
-    piece = select_slice(
-        focus=focus,
-        hops=hops,
-        classes=classes,
-        name=name,
-        file=file,
-        params=params,
-        with_sources=fmt in ("nq", "trig") if with_sources is None else with_sources,
-        store=store,
-        endpoint=endpoint,
-        max_nodes=max_nodes,
-    )
+    whole = not network and local and not selection.max_nodes
+    whole = whole and selection.refine(with_sources=None, max_nodes=None) == Selection()
+    build_dir = graph._current().build_dir if whole else None
+    piece = selection.slice()
     # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store an
     # export holds the triples of the selected entities only.
-    if fmt in RDF_FORMATS and endpoint is None:
+    if not network and local:
         roots = []
         if whole:
-            handle = open_store(store)
+            handle = graph._current()
             if handle.build_dir != build_dir:
                 raise StoreError(
                     "the store was rebuilt while the export read it; run the export again"

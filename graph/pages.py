@@ -89,11 +89,12 @@ def _safe_url(url: str | None) -> str | None:
     return url if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str) -> str:
-    """A fact's value: a link for entities and web pages, escaped text otherwise."""
+def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str, href=local_href) -> str:
+    """A fact's value: a link for entities (to the address ``href`` gives) and web pages, escaped
+    text otherwise."""
     e = html.escape
     if isinstance(term, ox.NamedNode):
-        href = local_href(term.value)
+        href = href(term.value)
         if href and len(href) <= MAX_VALUE_CHARS:
             return f'<a href="{e(href)}">{e(clip(label))}</a>'
         url = _safe_url(term.value)
@@ -160,6 +161,59 @@ def entity_page(view: EntityView, graph: str) -> str:
         "</main></body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+# --- entity cards (notebooks) ----------------------------------------------------------------------
+
+#: The most facts, and links to the entity, a card lists; it says how many more there are.
+CARD_ROWS = 100
+
+
+def _card_rows(facts: Sequence[Fact], incoming: bool) -> str:
+    e = html.escape
+    rows = []
+    for fact in facts[:CARD_ROWS]:
+        value = _value_html(fact.value, fact.value_label, href=_safe_url)
+        name = f"<th>{e(clip(fact.property_label))}</th>"
+        rows.append(
+            f"<tr><td>{value}</td>{name}</tr>" if incoming else f"<tr>{name}<td>{value}</td></tr>"
+        )
+    more = len(facts) - CARD_ROWS
+    if more > 0:
+        rows.append(f'<tr><td colspan="2">… and {more:,} more</td></tr>')
+    return f"<table>{''.join(rows)}</table>"
+
+
+def entity_card(view: EntityView) -> str:
+    """An entity as a card for a notebook: its name, IRI and classes, its facts, the links to it
+    and its sources, entities and web pages as links (absolute http(s) addresses only); every
+    value escaped and clipped.
+
+    >>> card = entity_card(EntityView("https://w3id.org/atmp-kg/id/therapy/x", "X <b>", ["therapy"]))
+    >>> "X &lt;b&gt;" in card and 'href="https://w3id.org/atmp-kg/id/therapy/x"' in card
+    True
+    """
+    e = html.escape
+    iri = _safe_url(view.iri)
+    name = f'<a href="{e(iri)}">{e(clip(view.iri))}</a>' if iri else e(clip(view.iri))
+    parts = [
+        '<div class="atmpkg-entity">',
+        f"<h3>{e(clip(view.label))}</h3>",
+        f"<p><code>{name}</code> · {e(clip(', '.join(view.types)))}</p>",
+        f"<h4>Facts</h4>{_card_rows(view.facts, incoming=False)}",
+    ]
+    if view.incoming:
+        parts.append(f"<h4>Linked from</h4>{_card_rows(view.incoming, incoming=True)}")
+    if view.sources:
+        items = "".join(
+            f"<li>{e(clip(s.title))}"
+            + (f' · <a href="{e(url)}">{e(url)}</a>' if (url := _safe_url(s.url)) else "")
+            + "</li>"
+            for s in view.sources
+        )
+        parts.append(f"<h4>Sources</h4><ul>{items}</ul>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 # --- the query page -------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Query the graph from Python: inline SPARQL, ``.rq`` files or named queries, with bound parameters.
+"""Query the graph from Python: module functions kept for existing code, and how a named query's
+parameters are read.
+
+The way to query is the handle: ``atmpkg.open().query(...)`` and ``.named(...)`` (see
+:mod:`atmpkg.graph.handle`). :func:`query` and :func:`run_named` are one-line wrappers over it,
+which open the store on each call.
 
 >>> from atmpkg.graph import query, run_named                               # doctest: +SKIP
 >>> query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n")   # doctest: +SKIP
@@ -12,19 +17,17 @@ from __future__ import annotations
 import datetime
 import os
 import re
-import time
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 
 import pyoxigraph as ox
 
+import atmpkg
 from atmpkg import queries
 from atmpkg.graph import gate
-from atmpkg.graph.build import open_store
 from atmpkg.graph.errors import ParameterError, UnknownNameError
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.sandbox import DEFAULT_MEMORY
-from atmpkg.graph.sparql import QueryResult, Term, parse_term, run
+from atmpkg.graph.sparql import QueryResult, Term, parse_term
 from atmpkg.graph.terms import ID, KINDS, PREFIXES, SLUG_RE, XSD, iri, kind_prefix
 
 StorePath = str | os.PathLike[str] | None
@@ -36,102 +39,33 @@ def query(
     params: Mapping[str, str | Term] | None = None,
     *,
     store: StorePath = None,
-    timeout: float | None = None,
-    limit: int | None = None,
-    allow: Iterable[str] = (),
     endpoint: str | RemoteStore | None = None,
     memory: int | None = DEFAULT_MEMORY,
+    **options,
 ) -> QueryResult:
-    """Run SPARQL on the embedded store (built first if needed), or on the SPARQL 1.1 ``endpoint``
-    (a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
-
-    ``params`` binds variables of the SELECT clause: values are RDF terms, or text read as a term
-    (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``). ``timeout`` in seconds really stops
-    the query; ``limit`` caps rows and marks the result ``truncated``; ``allow`` may contain
-    ``service``, ``dataset``, ``update`` or ``load`` to lift the gate's refusals on purpose;
-    ``memory`` caps the bytes the evaluating process may use (None: no cap). Relative IRIs resolve
-    against ``https://w3id.org/atmp-kg/id/``.
+    """:meth:`KnowledgeGraph.query <atmpkg.graph.handle.KnowledgeGraph.query>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (``options``: ``timeout``, ``limit``, ``allow``);
+    ``memory`` caps the bytes the evaluating process may use (None: no cap).
 
     >>> query("ASK { <therapy/kymriah> a atmp:Therapy }").boolean     # doctest: +SKIP
     True
     """
-    allow = gate.allowed(allow)
-    started = time.monotonic()
-    # Before the store opens: a remote one is asked as it opens
-    checked = gate.check(sparql, allow=allow)
-    bindings = {
-        name: value if not isinstance(value, str) else parse_term(value)
-        for name, value in (params or {}).items()
-    }
-    handle = open_store(store, endpoint=endpoint)
-    return run(
-        handle.store,
-        checked,
-        bindings,
-        limit=limit,
-        timeout=timeout,
-        started=started,
-        store_path=handle.disk_path,
-        allow=allow,
-        memory=memory,
-    )
-
-
-def query_file(
-    path: str | os.PathLike[str],
-    params: Mapping[str, str | Term] | None = None,
-    **options,
-) -> QueryResult:
-    """Run the SPARQL in a ``.rq`` file; a header with ``param:`` lines types its parameters like a
-    named query's. Options as for :func:`query`."""
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UnknownNameError("query file", str(path), hint=f"({exc.strerror})") from None
-    named = queries.parse(file.stem, text, str(path))
-    return _run_declared(named, params, **options)
+    return atmpkg.open(store, endpoint=endpoint, memory=memory).query(sparql, params, **options)
 
 
 def run_named(
     name: str,
     params: Mapping[str, str | Term] | None = None,
-    **options,
-) -> QueryResult:
-    """Run the named query ``name`` (see ``atmpkg queries``) with ``params`` by declared name.
-
-    Parameters left out take their declared default; entity parameters accept a slug, a
-    ``kind:slug``, an IRI or the entity's label. Options as for :func:`query`.
-    """
-    return _run_declared(queries.load(name), params, **options)
-
-
-def _run_declared(
-    named: queries.NamedQuery,
-    params,
     *,
     store: StorePath = None,
     endpoint: str | RemoteStore | None = None,
-    timeout: float | None = None,
-    allow: Iterable[str] = (),
+    memory: int | None = DEFAULT_MEMORY,
     **options,
 ) -> QueryResult:
-    allow = gate.allowed(allow)
-    started = time.monotonic()
-    # Before the store opens and parameters are looked up: a remote store is asked for both
-    checked = gate.check(named.text, allow=allow)
-    handle = open_store(store, endpoint=endpoint)
-    bindings = bind_params(named, params or {}, handle.store)
-    return run(
-        handle.store,
-        checked,
-        bindings,
-        store_path=handle.disk_path,
-        timeout=timeout,
-        started=started,
-        allow=allow,
-        **options,
-    )
+    """:meth:`KnowledgeGraph.named <atmpkg.graph.handle.KnowledgeGraph.named>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, with ``params`` by declared name (``options`` as
+    for :func:`query`)."""
+    return atmpkg.open(store, endpoint=endpoint, memory=memory).named(name, params, **options)
 
 
 def bind_params(

@@ -189,16 +189,66 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     )
 
 
-def to_html_table(result: QueryResult) -> str:
-    """An HTML table of a result for notebooks; every value is escaped."""
+#: How many rows (or triples) a result shows in a notebook: the first ones, with the total.
+HTML_ROWS = 20
+
+
+def _html_cell(term: Term | None) -> str:
+    """A cell of the notebook table: a prefixed name with its full IRI as a tooltip, or the
+    value, escaped."""
+    text = html.escape(_cell(term))
+    if isinstance(term, ox.NamedNode) and text != term.value:
+        return f'<td title="{html.escape(term.value)}">{text}</td>'
+    return f"<td>{text}</td>"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _preview(result: QueryResult, rows: int) -> tuple[QueryResult, str]:
+    """The first ``rows`` rows (or triples) of ``result``, and the line that counts them all."""
+    graph = result.form in ("CONSTRUCT", "DESCRIBE")
+    items = result.triples if graph else result.rows
+    if graph:  # shown as a table of triples, the way .df gives them
+        cut = [(t.subject, t.predicate, t.object) for t in items[:rows]]
+        shown = QueryResult("SELECT", ["subject", "predicate", "object"], cut)
+    else:
+        shown = QueryResult(result.form, result.variables, items[:rows])
+    first = f"first {rows:,} of " if len(items) > rows else ""
+    cut = f"; cut at limit {result.limit}" if result.truncated else ""
+    return shown, f"{first}{_count(len(items), 'triple' if graph else 'row')}{cut}"
+
+
+def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
+    """An HTML table of a result for notebooks: the first ``rows`` rows and the total count (the
+    HTML stays small however large the answer); every value is escaped.
+
+    >>> r = QueryResult("SELECT", ["n"], [(ox.Literal(str(i)),) for i in range(100)])
+    >>> to_html_table(r, rows=2).count("<tr>"), to_html_table(r, rows=2).endswith("<p>first 2 of 100 rows</p>")
+    (3, True)
+    """
+    if result.form in ("ASK", "UPDATE"):
+        return f"<p>{html.escape(to_text_preview(result))}</p>"
+    shown, note = _preview(result, rows)
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in shown.variables)
+    body = "".join("<tr>" + "".join(_html_cell(t) for t in row) + "</tr>" for row in shown.rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>"
+
+
+def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
+    """The text a REPL or notebook shows for a result: an aligned table (or Turtle) of the first
+    ``rows`` rows, and the total count.
+
+    >>> print(to_text_preview(QueryResult("SELECT", ["n"], [(ox.Literal("1"),)])))
+    n
+    -
+    1
+    (1 row)
+    """
     if result.form == "ASK":
-        return f"<p>{'true' if result.boolean else 'false'}</p>"
-    if result.form in ("CONSTRUCT", "DESCRIBE"):
-        return f"<pre>{html.escape(format_result(result, 'ttl'))}</pre>"
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in result.variables)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(t))}</td>" for t in row) + "</tr>"
-        for row in result.rows
-    )
-    note = f"<p>first {result.limit} rows only</p>" if result.truncated else ""
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{note}"
+        return "true" if result.boolean else "false"
+    if result.form == "UPDATE":
+        return "(update done)"
+    shown, note = _preview(result, rows)
+    return f"{format_result(shown, 'table')}({note})"

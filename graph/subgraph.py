@@ -5,10 +5,11 @@ A slice is a sorted list of pyoxigraph triples about a set of *nodes* (instance 
 between its nodes, and nothing that points outside it, so that every node it mentions is described.
 Provenance (``dct:source`` links and the ``atmp:Source`` nodes they point to) is left out unless
 ``with_sources=True``: sources are hubs that would dominate any network built from the slice.
-:func:`select_slice` gives the same slice as a :class:`Slice` that reads its triples one subject at
-a time, so that a graph of millions of triples can be written without holding it in memory.
+A :class:`Slice` reads its triples one subject at a time, so that a graph of millions of triples can
+be written without holding it in memory. :func:`slice_of` selects the slice a
+:class:`~atmpkg.graph.handle.Selection` names (``kg.select(...).slice()``).
 
->>> triples = select_subgraph(focus="cellco", hops=1, store="/tmp/fixture-store")   # doctest: +SKIP
+>>> triples = atmpkg.open("/tmp/fixture-store").select(focus="cellco").triples()   # doctest: +SKIP
 >>> len(triples)                                                                   # doctest: +SKIP
 61
 """
@@ -19,16 +20,20 @@ import functools
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from atmpkg.graph.build import ontology_quads, open_store
+import atmpkg
+from atmpkg.graph.build import ontology_quads
 from atmpkg.graph.errors import EmptyResultError, ParameterError, UnknownNameError
 from atmpkg.graph.explore import resolve_entity
-from atmpkg.graph.query import query_file, run_named
 from atmpkg.graph.remote import RemoteStore
 from atmpkg.graph.sparql import QueryResult
 from atmpkg.graph.terms import ATMP, DCT, ID, OWL, PREFIXES, RDF, RDFS, shorten
+
+if TYPE_CHECKING:
+    from atmpkg.graph.handle import KnowledgeGraph, Selection
 
 StorePath = str | os.PathLike[str] | None
 Subject = ox.NamedNode | ox.BlankNode
@@ -476,53 +481,45 @@ def _linked_sources(nodes: set[str], store: ox.Store, sources: set[str]) -> set[
     return linked
 
 
-def _check_cap(max_nodes: int | None) -> int | None:
-    """``max_nodes`` as a cap (None: no cap, which 0 also asks for), or :class:`ParameterError`."""
-    if max_nodes is None:
-        return None
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 0:
-        raise ParameterError(
-            "max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more; "
-            f"got {max_nodes!r}"
-        )
-    return max_nodes or None
-
-
 def select_slice(
-    *,
-    focus: str | None = None,
-    hops: int | None = None,
-    classes: Sequence[str] = (),
-    name: str | None = None,
-    file: str | os.PathLike[str] | None = None,
-    params: Mapping[str, str] | None = None,
-    with_sources: bool = False,
-    store: StorePath = None,
-    timeout: float | None = None,
-    endpoint: str | RemoteStore | None = None,
-    max_nodes: int | None = None,
+    *, store: StorePath = None, endpoint: str | RemoteStore | None = None, timeout=None, **selection
 ) -> Slice:
-    """The slice :func:`select_subgraph` selects, as a :class:`Slice` that reads the store one
-    entity at a time when it is iterated: the way to write a large slice without holding it in
-    memory. ``Slice.sample`` says what a cap left out.
+    """``atmpkg.open(store, endpoint=endpoint).select(**selection).slice()``: the selected triples
+    as a :class:`Slice`, read one entity at a time as it is iterated (see
+    :class:`~atmpkg.graph.handle.Selection` for the selection's options; ``timeout`` limits the
+    query of a ``name``/``file``/``query`` selection). ``Slice.sample`` says what a cap left out.
 
     >>> piece = select_slice(focus="cellco", hops=2, max_nodes=4, store="/tmp/fixture-store")  # doctest: +SKIP
     >>> piece.sample.kept, piece.sample.selected                                           # doctest: +SKIP
     (4, 36)
     """
-    if name and file:
-        raise ParameterError("give a named query or a query file, not both")
-    if focus and (name or file):
-        raise ParameterError("give a focus entity or a query, not both")
-    if hops is not None and not focus:
-        raise ParameterError("hops counts links from a focus entity; give a focus too")
-    if hops is not None and hops < 0:
-        raise ParameterError(f"hops must be 0 or more, got {hops}")
-    if params and not (name or file):
-        raise ParameterError("parameters are bound in a named query or query file; give one")
-    cap = _check_cap(max_nodes)
-    handle = open_store(store, endpoint=endpoint)
-    oxstore = handle.store
+    return atmpkg.open(store, endpoint=endpoint, timeout=timeout).select(**selection).slice()
+
+
+def select_subgraph(*, notes: list[str] | None = None, **options) -> list[ox.Triple]:
+    """The triples of :func:`select_slice` (same options), sorted; the sentences saying what a cap
+    left out (:attr:`Sample.note`) are appended to ``notes`` when a list is given.
+
+    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
+    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
+    ['alphacel', 'betacel', 'genex']
+    """
+    piece = select_slice(**options)
+    if notes is not None:
+        notes.extend(piece.notes)
+    return list(piece)
+
+
+def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
+    """The slice ``selection`` names, read from ``graph`` (``with_sources`` and ``max_nodes``
+    given: see :meth:`Selection.with_defaults <atmpkg.graph.handle.Selection.with_defaults>`).
+    Raises :class:`UnknownNameError` for an unknown entity, class or query, and
+    :class:`EmptyResultError` when nothing is selected."""
+    focus, hops, classes = selection.focus, selection.hops, selection.classes
+    name, file, text = selection.name, selection.file, selection.query
+    params, with_sources = dict(selection.params), selection.with_sources
+    cap = selection.max_nodes or None
+    oxstore = graph._current().store
     sources = _sources(oxstore)
     keep = class_members(classes, oxstore) if classes else None
     given: list[ox.Triple] | None = None
@@ -532,10 +529,12 @@ def select_slice(
         distance = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
         nodes = set(distance)
         what = f"the neighbourhood of {shorten(center)}"
-    elif name or file:
-        options = {"store": store, "timeout": timeout, "endpoint": endpoint}
-        result = run_named(name, params, **options) if name else query_file(file, params, **options)
-        what = f"the answer of query {name or file}"
+    elif name or file or text:
+        if name:
+            result = graph.named(name, params)
+        else:
+            result = graph.query(text, params) if text else graph.query(file=file, params=params)
+        what = f"the answer of query {name or file or 'text'}"
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export")
         nodes, given = _query_nodes(result)
@@ -575,61 +574,3 @@ def select_slice(
     if given is not None:
         return Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
     return Slice.of_nodes(nodes, oxstore, sample)
-
-
-def select_subgraph(
-    *,
-    focus: str | None = None,
-    hops: int | None = None,
-    classes: Sequence[str] = (),
-    name: str | None = None,
-    file: str | os.PathLike[str] | None = None,
-    params: Mapping[str, str] | None = None,
-    with_sources: bool = False,
-    store: StorePath = None,
-    timeout: float | None = None,
-    endpoint: str | RemoteStore | None = None,
-    max_nodes: int | None = None,
-    notes: list[str] | None = None,
-) -> list[ox.Triple]:
-    """A slice of the graph, as sorted triples (of the embedded store, or of the SPARQL 1.1
-    ``endpoint``: a URL or a :class:`~atmpkg.graph.remote.RemoteStore`).
-
-    - nothing given: the whole graph (every instance node);
-    - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
-      everything within that many links of it, following links both ways;
-    - ``name`` (a named query, with ``params``) or ``file`` (a ``.rq`` file): a CONSTRUCT/DESCRIBE
-      answer's triples plus the labels and classes of the nodes they mention; a SELECT answer's
-      nodes, described, with the links among them;
-    - ``classes`` (repeatable): keep only nodes of these classes (or their subclasses); alone, it
-      selects every node of these classes. A focus is always kept.
-
-    ``with_sources`` adds the ``atmp:Source`` nodes the slice's facts cite, with the links to them.
-    ``max_nodes`` caps the entities of a neighbourhood, class or SELECT slice (a big graph's
-    neighbourhood of a hub can hold most of the graph; None or 0: no cap): the nearest to the
-    focus, or else the best connected, are kept, and a sentence saying how many entities and links
-    were left out (:attr:`Sample.note`) is appended to ``notes`` when a list is given.
-    Raises :class:`UnknownNameError` for an unknown entity, class or query, :class:`ParameterError`
-    for options that do not go together or a negative ``max_nodes``, and
-    :class:`EmptyResultError` when nothing is selected.
-
-    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
-    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
-    ['alphacel', 'betacel', 'genex']
-    """
-    piece = select_slice(
-        focus=focus,
-        hops=hops,
-        classes=classes,
-        name=name,
-        file=file,
-        params=params,
-        with_sources=with_sources,
-        store=store,
-        timeout=timeout,
-        endpoint=endpoint,
-        max_nodes=max_nodes,
-    )
-    if notes is not None:
-        notes.extend(piece.notes)
-    return list(piece)

@@ -1,7 +1,7 @@
 """The interactive graph view: a slice of the graph as one self-contained, offline HTML page.
 
-The slice comes from :func:`~atmpkg.graph.subgraph.select_subgraph` (the whole graph, a
-neighbourhood, some classes or a query's answer) and its network from
+The slice is a :class:`~atmpkg.graph.handle.Selection` (the whole graph, a neighbourhood, some
+classes or a query's answer) and its network comes from
 :func:`~atmpkg.graph.analytics.to_networkx`. Nodes are coloured and shaped by class, labelled with
 their names, and linked by edges labelled with the property's label. A link the build
 materialises as the inverse of another (``atmp:develops`` for ``atmp:developedBy``, see
@@ -10,7 +10,7 @@ The sources a node cites (``dct:source``, ``atmp:evidence``) are not drawn: they
 their links in the side panel of every node that cites them (a source no drawn node cites is drawn
 like any node).
 
->>> v = view(focus="cellco", hops=1, output="cellco.html", store="/tmp/fixture-store")  # doctest: +SKIP
+>>> v = atmpkg.open("/tmp/fixture-store").view(focus="cellco", output="cellco.html")  # doctest: +SKIP
 >>> v.nodes, v.edges, v.path                                                            # doctest: +SKIP
 (11, 23, PosixPath('cellco.html'))
 
@@ -24,19 +24,24 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+import atmpkg
 from atmpkg.graph.analytics import property_label, to_networkx
 from atmpkg.graph.explore import NAME_PROPERTIES
 from atmpkg.graph.export import atomic_files, output_paths
 from atmpkg.graph.remote import RemoteStore
-from atmpkg.graph.subgraph import LABEL, TYPE, fold_inverses, select_subgraph
+from atmpkg.graph.subgraph import LABEL, TYPE, fold_inverses
 from atmpkg.graph.terms import DCT, PREFIXES, SCHEMA, XSD
 from atmpkg.graph.viewpage import MAX_VALUE_CHARS, clip, page
+
+if TYPE_CHECKING:
+    from atmpkg.graph.handle import Selection
 
 StorePath = str | os.PathLike[str] | None
 
@@ -382,61 +387,33 @@ def write_file(text: str, output: str | os.PathLike[str]) -> Path:
     return targets[0]
 
 
-def _title(focus, hops, classes, name, file, params) -> str:
-    parts = []
-    if focus:
-        steps = 1 if hops is None else hops
-        parts.append(f"{focus} and what is {steps} link{'s' if steps != 1 else ''} away")
-    elif name or file:
-        parts.append(f"query {name or Path(file).name}")
-        if params:
-            parts[-1] += " (" + ", ".join(f"{k}={v}" for k, v in params.items()) + ")"
-    if classes:
-        parts.append("class " + ", ".join(classes))
-    return "ATMP-KG: " + ("; ".join(parts) if parts else "the whole graph")
-
-
 def view(
     *,
-    focus: str | None = None,
-    hops: int | None = None,
-    classes: Sequence[str] = (),
-    name: str | None = None,
-    file: str | os.PathLike[str] | None = None,
-    params: Mapping[str, str] | None = None,
-    with_sources: bool = True,
     store: StorePath = None,
+    endpoint: str | RemoteStore | None = None,
     output: str | os.PathLike[str] | None = None,
     title: str | None = None,
-    endpoint: str | RemoteStore | None = None,
-    max_nodes: int | None = MAX_NODES,
+    **selection,
 ) -> View:
-    """View a slice of the graph (options as for :func:`~atmpkg.graph.subgraph.select_subgraph`;
-    ``with_sources`` lists the cited sources in the side panel; ``endpoint`` reads a remote SPARQL
-    store instead of the embedded one) as an interactive page, written atomically to ``output``
-    when given. At most ``max_nodes`` entities are drawn (None or 0: all); a larger selection is
-    sampled, nearest to the focus or best connected first, and the page says how many entities and
-    links were left out. The title says what was selected unless ``title`` is given.
+    """:meth:`KnowledgeGraph.view <atmpkg.graph.handle.KnowledgeGraph.view>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
+    :class:`~atmpkg.graph.handle.Selection`).
 
     >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
     View(nodes=209, edges=256, warnings=[], path=PosixPath('firms.html'))
     """
+    return atmpkg.open(store, endpoint=endpoint).view(output=output, title=title, **selection)
+
+
+def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:
+    """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
+    at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
+    atomically to ``output`` when given, the title saying what was selected unless ``title`` is
+    given."""
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
-    triples = select_subgraph(
-        focus=focus,
-        hops=hops,
-        classes=classes,
-        name=name,
-        file=file,
-        params=params,
-        with_sources=with_sources,
-        store=store,
-        endpoint=endpoint,
-        max_nodes=max_nodes,
-        notes=(notes := []),
-    )
-    result = _render(triples, title or _title(focus, hops, classes, name, file, params), notes)
+    piece = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES).slice()
+    result = _render(list(piece), title or selection.title, piece.notes)
     if output is not None:
         result.path = write_file(result.html, output)
     return result

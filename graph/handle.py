@@ -1,0 +1,654 @@
+"""One handle on the knowledge graph, with every capability as a method: ``atmpkg.open()``.
+
+``atmpkg.open()`` opens the embedded store (building it first when it is missing or older than the
+packaged data, as the command line does); ``atmpkg.open(endpoint=URL)`` a remote SPARQL 1.1 store.
+Both give a :class:`KnowledgeGraph`, and the ``atmpkg`` command calls the same methods::
+
+    import atmpkg
+
+    kg = atmpkg.open()
+    kg.named("products-by-target", target="bcma").df     # atmpkg query --name products-by-target -p target=bcma
+    kg.query("SELECT ?t WHERE { ?t a atmp:Therapy }", timeout=10)
+    kg.show("Kymriah")                                   # atmpkg show Kymriah
+    kg.select(focus="Kymriah", hops=2).view()            # atmpkg view --focus Kymriah --hops 2
+
+A :class:`Selection` is an immutable value naming a slice of the graph (a neighbourhood, classes,
+a query's answer); ``view`` and ``export`` take one, and the command line's selection options make
+one. Importing this module does no work: each method imports what it needs when it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from atmpkg.graph.errors import ParameterError
+from atmpkg.graph.sandbox import DEFAULT_MEMORY
+
+if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
+    import networkx
+
+    from atmpkg.graph.analytics import Connection, Ranked
+    from atmpkg.graph.build import BuildReport
+    from atmpkg.graph.charts import Chart
+    from atmpkg.graph.errors import Violation
+    from atmpkg.graph.explore import EntityView, Stats
+    from atmpkg.graph.export import ExportResult, Output
+    from atmpkg.graph.remote import RemoteStore
+    from atmpkg.graph.sparql import QueryResult
+    from atmpkg.graph.store import StoreHandle
+    from atmpkg.graph.subgraph import Slice
+    from atmpkg.graph.view import View
+
+StorePath = str | os.PathLike[str] | None
+
+
+class Params(dict):
+    """The parameters of a selection's query: a dict that cannot be changed (and can be hashed).
+
+    >>> Params({"target": "bcma"}) == {"target": "bcma"}
+    True
+    """
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self):
+        return (Params, (dict(self),))
+
+    def _refuse(self, *args: object, **kwargs: object) -> None:
+        raise TypeError("a selection's parameters cannot be changed; refine(params=...) makes one")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
+
+
+def _unset(value: object) -> bool:
+    return value is None or (isinstance(value, tuple | Params) and not value)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A slice of the graph, as an immutable value: nothing is read until it is used.
+
+    - nothing given: the whole graph (every entity);
+    - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
+      everything within that many links of it, following links both ways;
+    - ``name`` (a named query), ``file`` (a ``.rq`` file) or ``query`` (SPARQL text), with
+      ``params``: a CONSTRUCT/DESCRIBE answer's triples plus the labels and classes of the
+      entities they mention, or a SELECT answer's entities, described, with the links among them;
+    - ``classes``: keep only entities of these classes (or their subclasses); alone, every entity
+      of these classes. A focus is always kept.
+
+    ``with_sources`` adds the sources the selected facts cite; ``max_nodes`` caps the entities (the
+    nearest to the focus, or else the best connected, are kept, and the result says exactly what
+    was left out; 0: no cap). Left as None, each takes the default of what uses the selection:
+    :meth:`triples` and :meth:`slice` leave sources out and cap nothing, :meth:`view` lists the
+    sources and draws at most 5,000 entities, :meth:`export` adds the sources to ``nq`` and
+    ``trig`` and caps network formats at 25,000 entities.
+
+    Selections compose: :meth:`refine` changes fields, and ``a & b`` is the selection both
+    describe (a field may be set on one side, or the same on both). Options that do not go
+    together raise :class:`~atmpkg.graph.errors.ParameterError` when the selection is made.
+
+    >>> s = Selection(focus="kymriah") & Selection(classes=("atmp:Company",))
+    >>> s.focus, s.hops, s.classes
+    ('kymriah', None, ('atmp:Company',))
+    >>> s.refine(hops=2).title
+    'ATMP-KG: kymriah and what is 2 links away; class atmp:Company'
+    """
+
+    focus: str | None = None
+    hops: int | None = None
+    classes: tuple[str, ...] = ()
+    name: str | None = None
+    file: str | os.PathLike[str] | None = None
+    query: str | None = None
+    params: Mapping[str, Any] = field(default_factory=Params)
+    with_sources: bool | None = None
+    max_nodes: int | None = None
+    #: The graph the selection reads (set by :meth:`KnowledgeGraph.select`); not part of its value.
+    graph: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        classes = (self.classes,) if isinstance(self.classes, str) else tuple(self.classes)
+        object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "params", Params(self.params))
+        queries = [q for q in (self.name, self.file, self.query) if q]
+        if self.name and self.file:
+            raise ParameterError("give a named query or a query file, not both")
+        if len(queries) > 1:
+            raise ParameterError("give one query: a named query, a query file or query text")
+        if self.focus and queries:
+            raise ParameterError("give a focus entity or a query, not both")
+        if self.hops is not None and not self.focus:
+            raise ParameterError("hops counts links from a focus entity; give a focus too")
+        if self.hops is not None and (
+            isinstance(self.hops, bool) or not isinstance(self.hops, int)
+        ):
+            raise ParameterError(f"hops must be a whole number, got {self.hops!r}")
+        if self.hops is not None and self.hops < 0:
+            raise ParameterError(f"hops must be 0 or more, got {self.hops}")
+        if self.params and not queries:
+            raise ParameterError("parameters are bound in a named query or query file; give one")
+        cap = self.max_nodes
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
+            raise ParameterError(
+                "max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more; "
+                f"got {cap!r}"
+            )
+
+    def refine(self, **changes: Any) -> Selection:
+        """A copy with ``changes`` made (checked like a new selection).
+
+        >>> Selection(focus="cellco").refine(hops=2, with_sources=True).hops
+        2
+        """
+        return replace(self, **changes)
+
+    def __and__(self, other: Selection) -> Selection:
+        if not isinstance(other, Selection):
+            return NotImplemented
+        merged: dict[str, Any] = {}
+        for item in fields(self):
+            mine, theirs = getattr(self, item.name), getattr(other, item.name)
+            if item.name == "graph" or _unset(theirs) or mine == theirs:
+                merged[item.name] = mine if item.name != "graph" else mine or theirs
+            elif _unset(mine):
+                merged[item.name] = theirs
+            else:
+                raise ParameterError(
+                    f"the selections disagree on {item.name}: {mine!r} and {theirs!r}"
+                )
+        return Selection(**merged)
+
+    def on(self, graph: KnowledgeGraph) -> Selection:
+        """The same selection, read from ``graph``.
+
+        >>> Selection(classes=("atmp:Therapy",)).on(kg).graph is kg
+        True
+        """
+        return self if self.graph is graph else replace(self, graph=graph)
+
+    @property
+    def title(self) -> str:
+        """What the selection holds, in words (a view's default title).
+
+        >>> Selection(name="products-by-target", params={"target": "bcma"}).title
+        'ATMP-KG: query products-by-target (target=bcma)'
+        """
+        parts = []
+        if self.focus:
+            steps = 1 if self.hops is None else self.hops
+            parts.append(f"{self.focus} and what is {steps} link{'s' if steps != 1 else ''} away")
+        elif self.name or self.file or self.query:
+            parts.append(f"query {self.name or (Path(self.file).name if self.file else 'text')}")
+            if self.params:
+                parts[-1] += " (" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
+        if self.classes:
+            parts.append("class " + ", ".join(self.classes))
+        return "ATMP-KG: " + ("; ".join(parts) if parts else "the whole graph")
+
+    def with_defaults(self, *, with_sources: bool, max_nodes: int | None) -> Selection:
+        """The selection with ``with_sources`` and ``max_nodes`` filled in where they are None.
+
+        >>> Selection().with_defaults(with_sources=True, max_nodes=5000).max_nodes
+        5000
+        """
+        return replace(
+            self,
+            with_sources=with_sources if self.with_sources is None else self.with_sources,
+            max_nodes=max_nodes if self.max_nodes is None else self.max_nodes,
+        )
+
+    def _bound(self) -> KnowledgeGraph:
+        if self.graph is None:
+            raise ParameterError(
+                "this selection reads no graph: make it with kg.select(...), or give it to "
+                "kg.view(selection) or kg.export(..., selection=selection)"
+            )
+        return self.graph
+
+    def slice(self) -> Slice:
+        """The selected triples as a :class:`~atmpkg.graph.subgraph.Slice`, read one entity at a
+        time as it is iterated (the way to write a large slice without holding it in memory);
+        ``.sample`` says what a cap left out.
+
+        >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
+        >>> piece.sample.kept, piece.sample.selected
+        (4, 109)
+        """
+        from atmpkg.graph.subgraph import slice_of
+
+        return slice_of(self._bound(), self.with_defaults(with_sources=False, max_nodes=0))
+
+    def triples(self) -> list:
+        """The selected triples (pyoxigraph), sorted.
+
+        >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
+        24
+        """
+        return list(self.slice())
+
+    def network(self) -> networkx.MultiDiGraph:
+        """The selected triples as a ``networkx.MultiDiGraph`` (see
+        :func:`~atmpkg.graph.analytics.to_networkx`).
+
+        >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
+        138
+        """
+        from atmpkg.graph.analytics import to_networkx
+
+        return to_networkx(self.triples())
+
+    def view(self, *, output: StorePath = None, title: str | None = None) -> View:
+        """The interactive graph view of the selection (see :meth:`KnowledgeGraph.view`).
+
+        >>> kg.select(focus="Kymriah", hops=2).view(output="kymriah.html").path
+        PosixPath('kymriah.html')
+        """
+        return self._bound().view(self, output=output, title=title)
+
+    def export(self, fmt: str | None = None, output: Output = None) -> ExportResult:
+        """The selection written in ``fmt`` (see :meth:`KnowledgeGraph.export`).
+
+        >>> kg.select(classes=["atmp:Therapy"]).export("ttl").content[:7]
+        b'@prefix'
+        """
+        return self._bound().export(fmt, output, self)
+
+
+_SELECTION_FIELDS = {f.name for f in fields(Selection)} - {"graph"}
+
+
+class KnowledgeGraph:
+    """The knowledge graph: the embedded store at ``store`` (default: ``$ATMPKG_STORE``, else the
+    per-user store), or the SPARQL 1.1 store at ``endpoint`` (a URL or a
+    :class:`~atmpkg.graph.remote.RemoteStore`; ``graph`` names the graph holding the data there,
+    and ``store`` is not used). Open it with :func:`atmpkg.open`.
+
+    The embedded store is resolved, and built when it is missing or older than the packaged data,
+    when the handle opens; later calls only check that the build it holds is still the store's
+    current one (a link read), and follow a newer build (an import, a rebuild by another process).
+    A remote store is first asked when a method needs it.
+
+    ``timeout`` (seconds) is the time limit of every query the handle runs unless a call gives
+    its own; the embedded store's queries run in a confined child process that is killed at the
+    limit, from any script, the REPL or a notebook kernel. ``memory`` caps the bytes that process
+    may use (None: no cap). ``in_memory`` answers this process's reads from a copy of the store
+    held in memory (faster queries for about 0.7 GB per million triples; README, "Benchmark of
+    scale").
+
+    Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
+
+    >>> kg = atmpkg.open()
+    >>> kg.stats().classes["atmp:Therapy"]
+    71
+    """
+
+    def __init__(
+        self,
+        store: StorePath = None,
+        *,
+        endpoint: str | RemoteStore | None = None,
+        graph: str | None = None,
+        timeout: float | None = None,
+        memory: int | None = DEFAULT_MEMORY,
+        in_memory: bool = False,
+    ):
+        if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
+            raise ParameterError("timeout must be a positive number of seconds")
+        self.timeout = timeout
+        self.memory = memory
+        self._info: dict | None = None
+        if endpoint is not None:
+            from atmpkg.graph.remote import RemoteHandle, RemoteStore
+
+            if isinstance(endpoint, RemoteStore):
+                if graph is not None:
+                    raise ParameterError("give the graph to the RemoteStore, not to open()")
+                remote = endpoint
+            else:
+                options = {"graph": graph, "timeout": timeout}
+                remote = RemoteStore(endpoint, **{k: v for k, v in options.items() if v})
+            self.root: Path | None = None
+            self._handle: StoreHandle = RemoteHandle(None, None, remote, {})
+            return
+        if graph is not None:
+            raise ParameterError("graph names a graph of a remote store; give endpoint too")
+        from atmpkg.graph import store as stores
+        from atmpkg.graph.build import hold_in_memory, open_store
+
+        self.root = stores.resolve_path(store)
+        self._handle = hold_in_memory(self.root) if in_memory else open_store(self.root)
+        self._info = self._handle.info
+
+    # --- what the handle holds ------------------------------------------------------------------
+
+    def _current(self) -> StoreHandle:
+        """The open store of the current build: the one held while it is still current (a link
+        read), else the newer one (a store deleted under the handle is built again)."""
+        if self.root is None:
+            return self._handle
+        from atmpkg.graph import store as stores
+
+        build_dir = stores.current_build(self.root)
+        if build_dir != self._handle.build_dir:
+            if build_dir is None:
+                from atmpkg.graph.build import open_store
+
+                self._handle = open_store(self.root)
+            else:
+                self._handle = stores.open_build(self.root, build_dir)
+            self._info = self._handle.info
+        return self._handle
+
+    @property
+    def endpoint(self) -> str | None:
+        """The remote store's endpoint URL, or None for the embedded store.
+
+        >>> atmpkg.open().endpoint is None
+        True
+        """
+        return None if self.root is not None else self._handle.store.endpoint
+
+    @property
+    def info(self) -> dict:
+        """What the build recorded (``build.json``: when, from what, counts); for a remote store,
+        what ``atmpkg push`` recorded there (``{}`` for a graph loaded another way).
+
+        >>> atmpkg.open().info["counts"]["atmp:Therapy"] > 0
+        True
+        """
+        handle = self._current()
+        if self._info is None:
+            self._info = handle.store.build_info()
+        return self._info
+
+    def __repr__(self) -> str:
+        if self.root is None:
+            remote = self._handle.store
+            return f"<KnowledgeGraph endpoint={remote.endpoint} graph={remote.graph}>"
+        return f"<KnowledgeGraph store={self.root} build={self._handle.build_dir.name}>"
+
+    # --- queries --------------------------------------------------------------------------------
+
+    def query(
+        self,
+        sparql: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        file: str | os.PathLike[str] | None = None,
+        timeout: float | None = None,
+        limit: int | None = None,
+        allow: tuple[str, ...] | list[str] = (),
+    ) -> QueryResult:
+        """Run SPARQL text, or the query in a ``.rq`` ``file`` (whose header's ``param:`` lines
+        type its parameters, as a named query's do).
+
+        ``params`` binds variables: for text, variables of the SELECT clause, each value an RDF
+        term or text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``);
+        for a file, its declared parameters. ``timeout`` (seconds; default: the handle's) really
+        stops the query; ``limit`` caps rows and marks the result ``truncated``; ``allow`` may
+        contain ``service``, ``dataset``, ``update`` or ``load`` to lift the gate's refusals on
+        purpose. Relative IRIs resolve against ``https://w3id.org/atmp-kg/id/``.
+
+        >>> kg.query("SELECT ?t ?l WHERE { ?t rdfs:label ?l }", {"t": "therapy:casgevy"}).dicts()
+        [{'t': 'https://w3id.org/atmp-kg/id/therapy/casgevy', 'l': 'Casgevy'}]
+        """
+        from atmpkg import queries
+        from atmpkg.graph import gate
+        from atmpkg.graph.errors import UnknownNameError
+        from atmpkg.graph.sparql import parse_term
+
+        if (sparql is None) == (file is None):
+            raise ParameterError("give SPARQL text or a query file, one of them")
+        if file is not None:
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UnknownNameError("query file", str(file), hint=f"({exc.strerror})") from None
+            named = queries.parse(Path(file).stem, text, str(file))
+            return self._declared(named, params, timeout, limit, allow)
+        allow = gate.allowed(allow)
+        started = time.monotonic()
+        # Before the store is asked: a remote one is asked as the query runs
+        checked = gate.check(sparql, allow=allow)
+        bindings = {
+            name: parse_term(value) if isinstance(value, str) else value
+            for name, value in (params or {}).items()
+        }
+        return self._run(checked, bindings, started, timeout, limit, allow)
+
+    def named(
+        self,
+        name: str,
+        params: Mapping[str, Any] | None = None,
+        /,
+        *,
+        timeout: float | None = None,
+        limit: int | None = None,
+        allow: tuple[str, ...] | list[str] = (),
+        **parameters: Any,
+    ) -> QueryResult:
+        """Run the named query ``name`` (``atmpkg queries`` lists them) with its parameters as
+        keywords (or in ``params``, for a name that is not a Python identifier, such as
+        ``from``). Parameters left out take their declared default; entity parameters accept a
+        slug, a ``kind:slug``, an IRI or the entity's label. Options as for :meth:`query`.
+
+        >>> kg.named("products-by-target", target="bcma").df["therapy"].tolist()[:2]
+        ['Abecma', 'Carvykti']
+        """
+        from atmpkg import queries
+
+        given = {**(params or {}), **parameters}
+        return self._declared(queries.load(name), given, timeout, limit, allow)
+
+    def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
+        from atmpkg.graph import gate
+        from atmpkg.graph.query import bind_params
+
+        allow = gate.allowed(allow)
+        started = time.monotonic()
+        checked = gate.check(named.text, allow=allow)
+        bindings = bind_params(named, params or {}, self._current().store)
+        return self._run(checked, bindings, started, timeout, limit, allow)
+
+    def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
+        from atmpkg.graph.sparql import run
+
+        handle = self._current()
+        return run(
+            handle.store,
+            checked,
+            bindings,
+            limit=limit,
+            timeout=self.timeout if timeout is None else timeout,
+            started=started,
+            store_path=handle.disk_path,
+            allow=allow,
+            memory=self.memory,
+        )
+
+    # --- looking around -------------------------------------------------------------------------
+
+    def show(self, entity: str) -> EntityView:
+        """Everything about one entity (a label, slug, ``kind:slug`` or IRI; a near miss suggests
+        names): its facts, the links to it and the sources behind them. In a notebook it shows as
+        a card, with links.
+
+        >>> casgevy = kg.show("Casgevy")
+        >>> casgevy.label, casgevy.types
+        ('Casgevy', ['therapy'])
+        >>> print(casgevy.text())
+        Casgevy  <https://w3id.org/atmp-kg/id/therapy/casgevy>
+          a therapy
+          approval: Casgevy — EMA 2024 (Beta-thalassemia) (approval:casgevy-ema-2024-beta-thalassemia)
+        ...
+        """
+        from atmpkg.graph.explore import describe_entity
+
+        return describe_entity(self._current().store, entity)
+
+    def stats(self) -> Stats:
+        """Counts per class and per property, the number of sources, and the build information.
+
+        >>> kg.stats().classes["atmp:Approval"]
+        156
+        """
+        from atmpkg.graph.explore import store_stats
+
+        return store_stats(self._current().store, self.info)
+
+    # --- slices, views, exports -----------------------------------------------------------------
+
+    def select(self, selection: Selection | None = None, /, **fields: Any) -> Selection:
+        """A :class:`Selection` of this graph: its fields (``focus``, ``hops``, ``classes``,
+        ``name``, ``file``, ``query``, ``params``, ``with_sources``, ``max_nodes``) as keywords,
+        or a given ``selection`` refined by them. Nothing is read until it is used.
+
+        >>> around = kg.select(focus="Kymriah", hops=2)
+        >>> around
+        Selection(focus='Kymriah', hops=2, classes=(), name=None, file=None, query=None, params={}, with_sources=None, max_nodes=None)
+        >>> (around & kg.select(classes=["atmp:Company"])).network().number_of_nodes()
+        4
+        """
+        unknown = sorted(set(fields) - _SELECTION_FIELDS)
+        if unknown:
+            raise ParameterError(
+                f"a selection has no option {unknown[0]!r}; its options are: "
+                + ", ".join(sorted(_SELECTION_FIELDS))
+            )
+        chosen = selection.refine(**fields) if selection is not None else Selection(**fields)
+        return chosen.on(self)
+
+    def view(
+        self,
+        selection: Selection | None = None,
+        /,
+        *,
+        output: StorePath = None,
+        title: str | None = None,
+        **fields: Any,
+    ) -> View:
+        """An interactive, self-contained HTML view of a selection (a :class:`Selection`, or its
+        fields as keywords; nothing: the whole graph), written atomically to ``output`` when
+        given. At most ``max_nodes`` entities are drawn (default 5,000; 0: all), and the page
+        says what a cap left out; the cited sources are listed in each entity's side panel unless
+        ``with_sources=False``. In a notebook the view shows inline, with no server and no
+        network.
+
+        >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
+        >>> v.nodes, v.edges, v.path
+        (109, 295, PosixPath('kymriah.html'))
+        """
+        from atmpkg.graph.view import view_of
+
+        return view_of(self.select(selection, **fields), output=output, title=title)
+
+    def export(
+        self,
+        fmt: str | None = None,
+        output: Output = None,
+        selection: Selection | None = None,
+        **fields: Any,
+    ) -> ExportResult:
+        """Write a selection (a :class:`Selection`, or its fields as keywords; nothing: the whole
+        graph) in ``fmt`` (``ttl``, ``nt``, ``nq``, ``trig``, ``jsonld``, ``rdfxml``,
+        ``graphml``, ``gexf``, ``csv``, ``cyjs``; default: from ``output``'s extension, else
+        ``ttl``) to ``output`` atomically, to a binary stream, or into ``.content`` when
+        ``output`` is None. RDF formats are complete; a network format holds at most
+        ``max_nodes`` entities (default 25,000) and ``.sample`` says what was left out.
+
+        >>> kg.export("graphml", "kymriah.graphml", focus="kymriah", hops=2).paths
+        [PosixPath('kymriah.graphml')]
+        """
+        from atmpkg.graph.export import export_of
+
+        return export_of(self.select(selection, **fields), fmt, output)
+
+    # --- network analysis and charts ------------------------------------------------------------
+
+    def path(
+        self, a: str, b: str, *, max_paths: int = 5, graph: networkx.MultiDiGraph | None = None
+    ) -> list[Connection]:
+        """The shortest connections between entities ``a`` and ``b``, at most ``max_paths``, the
+        most specific first; links are followed either way, and each keeps its real direction.
+        ``graph`` searches another network (e.g. a selection's ``.network()``).
+
+        >>> print(kg.path("Kymriah", "Kite Pharma", max_paths=1)[0])
+        Kymriah → target → CD19 ← target ← Tecartus → developed by → Kite Pharma
+        """
+        from atmpkg.graph.analytics import shortest_connections
+
+        return shortest_connections(self, graph, a, b, max_paths)
+
+    def rank(
+        self,
+        *,
+        by: str = "degree",
+        classes: tuple[str, ...] | list[str] = (),
+        top: int = 10,
+        graph: networkx.MultiDiGraph | None = None,
+    ) -> list[Ranked]:
+        """The ``top`` most central entities by ``by`` (``degree``, ``pagerank`` or
+        ``betweenness``), optionally only those of ``classes`` (ranked within the whole network,
+        or within ``graph``).
+
+        >>> [r.label for r in kg.rank(by="pagerank", classes=["atmp:Company"], top=3)]
+        ['Bristol Myers Squibb', 'Novartis', 'Vertex Pharmaceuticals']
+        """
+        from atmpkg.graph.analytics import ranking
+
+        return ranking(self, graph, by, classes, top)
+
+    def chart(self, kind: str, *, by: str | None = None, output: StorePath = None) -> Chart:
+        """An SVG chart: ``approvals`` per year stacked ``by`` agency (default) or modality, or
+        ``market`` size estimates by source and year; written atomically to ``output`` when
+        given. In a notebook it shows inline.
+
+        >>> kg.chart("approvals", by="modality").total
+        156
+        """
+        from atmpkg.graph.charts import chart_of
+
+        return chart_of(self, kind, by=by, output=output)
+
+    # --- checking and adding data ---------------------------------------------------------------
+
+    def _embedded(self, what: str) -> Path:
+        if self.root is None:
+            raise ParameterError(f"{what} works on the embedded store, not on a remote one")
+        return self.root
+
+    def validate(self, files: tuple | list = ()) -> list[Violation]:
+        """SHACL shapes and zero-row checks, changing nothing: on the store when no ``files`` are
+        given, else on the curated data together with ``files`` (as an import would check them).
+        Returns every violation (``[]`` when all is well).
+
+        >>> kg.validate()
+        []
+        """
+        from atmpkg.graph.build import validate, validate_build
+
+        root = self._embedded("validate")
+        return validate(files, store=root) if files else validate_build(self._current())
+
+    def import_files(self, files: tuple | list, *, shacl: bool | None = None) -> BuildReport:
+        """Add a researcher's own Turtle/RDF or CSV files to the store, validated with everything
+        else, all or nothing; later calls read the new build. ``shacl`` runs the SHACL shapes
+        (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
+
+        >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
+        71
+        >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
+        ['A note.']
+        """
+        from atmpkg.graph.build import import_files
+
+        report = import_files(files, self._embedded("import_files"), shacl=shacl)
+        self._current()
+        return report

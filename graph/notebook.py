@@ -1,0 +1,134 @@
+"""SPARQL in notebooks: ``%load_ext atmpkg`` gives the ``%%sparql`` cell magic and ``%sparql`` line
+magic.
+
+A cell ``%%sparql`` runs its body as SPARQL on the graph; ``%sparql`` runs the rest of its line.
+Options (before the query on a ``%sparql`` line; on the first line of a ``%%sparql`` cell)::
+
+    --name NAME       run the named query NAME instead (the cell body stays empty)
+    -p NAME=VALUE     bind a parameter (repeatable); values with spaces in quotes
+    --endpoint URL    query this SPARQL 1.1 endpoint instead of the embedded store
+    --store PATH      the embedded store's folder (default: $ATMPKG_STORE or the per-user store)
+    --timeout S       stop the query after S seconds (default: none)
+    --limit N         return at most N rows
+    -o VAR            keep the answer as a pandas DataFrame in the variable VAR
+
+The answer shows as a table of its first rows with the total count. The store is opened once per
+``--store``/``--endpoint`` and kept for the next cells. Errors (an unknown name, a syntax error, a
+time limit) show as one line, ``QueryTimeoutError: …``, without a traceback; the cell fails, the
+kernel stays as it was. ``{`` and ``$`` are SPARQL here, never expanded as Python.
+
+>>> parse_options("--name products-by-target -p target=bcma -o df")   # doctest: +NORMALIZE_WHITESPACE
+({'name': 'products-by-target', 'params': {'target': 'bcma'}, 'output': 'df'}, '')
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+
+#: Each option: its key in the parsed options, and how its value is read.
+OPTIONS = {
+    "--name": ("name", str),
+    "-p": ("params", str),
+    "--param": ("params", str),
+    "--endpoint": ("endpoint", str),
+    "--store": ("store", str),
+    "--timeout": ("timeout", float),
+    "--limit": ("limit", int),
+    "-o": ("output", str),
+    "--output": ("output", str),
+}
+#: One word of the options, as a shell reads it: quoted parts and other characters but white space.
+_WORD = re.compile(r"""\s*((?:"(?:[^"\\]|\\.)*"|'[^']*'|[^\s"'])+)""")
+
+
+def parse_options(line: str) -> tuple[dict, str]:
+    """The options at the start of ``line``, and the rest of it (the query of a ``%sparql`` line)
+    as written. Raises ``UsageError`` for an unknown option or a value that does not read.
+
+    >>> parse_options('-p company="Big Pharma" --timeout 5 SELECT * { ?s ?p ?o }')
+    ({'params': {'company': 'Big Pharma'}, 'timeout': 5.0}, 'SELECT * { ?s ?p ?o }')
+    """
+    options: dict = {}
+    position = 0
+    while True:
+        found = _WORD.match(line, position)
+        if not found or not found.group(1).startswith("-"):
+            break
+        flag = found.group(1)
+        if flag not in OPTIONS:
+            raise UsageError(f"unknown option {flag}; the options are {', '.join(OPTIONS)}")
+        value = _WORD.match(line, found.end())
+        if not value:
+            raise UsageError(f"{flag} needs a value")
+        key, read = OPTIONS[flag]
+        try:
+            text = shlex.split(value.group(1))[0]
+            parsed = read(text)
+        except ValueError:
+            raise UsageError(f"{flag} cannot take {value.group(1)!r}") from None
+        if key == "params":
+            name, sep, given = text.partition("=")
+            if not sep or not name.strip():
+                raise UsageError(f"-p takes NAME=VALUE, got {text!r}")
+            options.setdefault("params", {})[name.strip()] = given
+        else:
+            options[key] = parsed
+        position = value.end()
+    return options, line[position:].strip()
+
+
+@magics_class
+class SparqlMagics(Magics):
+    """The ``%%sparql`` and ``%sparql`` magics."""
+
+    def __init__(self, shell=None):
+        super().__init__(shell)
+        self._graphs: dict = {}
+
+    def _graph(self, store: str | None, endpoint: str | None):
+        import atmpkg
+
+        key = (store, endpoint)
+        if key not in self._graphs:
+            self._graphs[key] = atmpkg.open(store, endpoint=endpoint)
+        return self._graphs[key]
+
+    @no_var_expand
+    @line_cell_magic
+    def sparql(self, line: str, cell: str | None = None):
+        """Run SPARQL (the cell's body, or the rest of the line) or a named query (``--name``);
+        ``-o VAR`` keeps the answer as a DataFrame. See :mod:`atmpkg.graph.notebook`."""
+        options, rest = parse_options(line)
+        if cell is not None and rest:
+            raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
+        text = (cell if cell is not None else rest).strip()
+        name = options.get("name")
+        if bool(name) == bool(text):
+            raise UsageError("give SPARQL (in the cell, or after the options) or --name NAME")
+        kg = self._graph(options.get("store"), options.get("endpoint"))
+        limits = {"timeout": options.get("timeout"), "limit": options.get("limit")}
+        params = options.get("params", {})
+        result = kg.named(name, params, **limits) if name else kg.query(text, params, **limits)
+        if "output" in options:
+            self.shell.user_ns[options["output"]] = result.to_dataframe()
+        return result
+
+
+def _show_error(shell, etype, value, tb, tb_offset=None):
+    """Show a library error as one line, ``QueryTimeoutError: …``: its message says what happened
+    and what to do, as the command line's ``Error: …`` does."""
+    shell.showtraceback((etype, value, tb), exception_only=True)
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register the magics, and show library errors without a traceback (unless other custom
+    exception handlers are installed already)."""
+    from atmpkg.graph.errors import AtmpkgError
+
+    ipython.register_magics(SparqlMagics)
+    if not ipython.custom_exceptions:
+        ipython.set_custom_exc((AtmpkgError,), _show_error)

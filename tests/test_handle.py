@@ -1,0 +1,533 @@
+"""The handle: ``atmpkg.open()`` with every capability as a method, selections as values, results
+as DataFrames, and time limits that hold from a script without a main guard and from the REPL."""
+
+from __future__ import annotations
+
+import dataclasses
+import doctest
+import importlib
+import json
+import math
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import atmpkg
+from atmpkg.cli import cli
+from atmpkg.graph import build, errors, export_subgraph, select_subgraph
+from atmpkg.graph.handle import KnowledgeGraph, Selection
+from atmpkg.graph.sandbox import DEFAULT_MEMORY
+
+FIXTURE = Path(__file__).parent / "data" / "fixture"
+ID = "https://w3id.org/atmp-kg/id/"
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+DEALS = (
+    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:date ?date "
+    "OPTIONAL { ?deal atmp:valueUSD ?value } } ORDER BY ?deal"
+)
+
+
+@pytest.fixture
+def kg(fixture_store) -> KnowledgeGraph:
+    return atmpkg.open(fixture_store)
+
+
+# --- opening ------------------------------------------------------------------------------------
+
+
+def test_importing_atmpkg_does_no_work_and_open_is_there():
+    code = (
+        "import sys, atmpkg; "
+        "print(callable(atmpkg.open), callable(atmpkg.load_ipython_extension), "
+        "sorted(m for m in ('pyoxigraph', 'pandas', 'IPython', 'atmpkg.graph') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "True True []\n"
+
+
+def test_open_defaults_agree_with_the_library():
+    import inspect
+
+    assert inspect.signature(atmpkg.open).parameters["memory"].default == DEFAULT_MEMORY
+
+
+def test_open_builds_a_missing_store_at_once(tmp_path):
+    root = tmp_path / "store"
+    kg = atmpkg.open(root)
+    assert (root / "current").is_symlink()  # built when the handle opened, not on first use
+    assert repr(kg) == f"<KnowledgeGraph store={root} build={(root / 'current').resolve().name}>"
+    assert kg.info["counts"]["atmp:Therapy"] == 71
+    assert kg.endpoint is None
+
+
+def test_open_rebuilds_a_stale_store_then_only_checks_the_link(tmp_path, monkeypatch):
+    root = tmp_path / "store"
+    build(root)
+    first = (root / "current").resolve()
+    info = json.loads((first / "build.json").read_text())
+    (first / "build.json").write_text(json.dumps({**info, "fingerprint": "older data"}))
+    kg = atmpkg.open(root)
+    rebuilt = (root / "current").resolve()
+    assert rebuilt != first and kg._current().build_dir == rebuilt
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("a later call hashed the inputs or reopened the store")
+
+    with monkeypatch.context() as patched:
+        # (the package's function build hides its module of the same name: set it on the module)
+        patched.setattr(sys.modules["atmpkg.graph.store"], "fingerprint", forbidden)
+        patched.setattr(sys.modules["atmpkg.graph.build"], "open_store", forbidden)
+        assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [71]
+        assert kg.show("kymriah").label == "Kymriah"
+        assert kg.named("products-by-target", target="bcma").df["therapy"].tolist()[0] == "Abecma"
+
+
+def test_the_handle_follows_a_newer_build(tmp_path):
+    root = tmp_path / "store"
+    build(root, data_dir=FIXTURE)
+    kg = atmpkg.open(root)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }"
+    assert kg.query(count).column("n") == [3]
+    mine = tmp_path / "deltacel.ttl"
+    shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)
+    report = kg.import_files([mine])
+    assert report.counts["atmp:Therapy"] == 4
+    assert kg.query(count).column("n") == [4]
+    assert kg.show("deltacel").label == "Deltacel"
+    # a build swapped in by another process is followed too
+    build(root, data_dir=FIXTURE)
+    assert kg.query(count).column("n") == [4]  # the import is kept by every later build
+    assert kg._current().build_dir == (root / "current").resolve()
+
+
+def test_a_remote_handle_asks_nothing_until_used(listener):
+    kg = atmpkg.open(endpoint=listener.url + "sparql")
+    assert kg.endpoint == listener.url + "sparql"
+    with pytest.raises(errors.QueryRefusedError, match="SERVICE"):
+        kg.query("SELECT * WHERE { SERVICE <http://example.org/> { ?s ?p ?o } }")
+    with pytest.raises(errors.ParameterError, match="embedded store"):
+        kg.import_files(["x.ttl"])
+    assert listener.count == 0
+    with pytest.raises(errors.StoreError):
+        kg.stats()
+    assert listener.count >= 1
+
+
+def test_open_checks_its_options(tmp_path):
+    with pytest.raises(errors.ParameterError, match="timeout must be a positive"):
+        atmpkg.open(tmp_path / "s", timeout=0)
+    with pytest.raises(errors.ParameterError, match="give endpoint too"):
+        atmpkg.open(tmp_path / "s", graph="urn:g")
+    assert not (tmp_path / "s").exists()
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def test_named_takes_keyword_parameters(kg):
+    result = kg.named("products-by-target", target="cd19")
+    assert result.df.to_dict("list") == {
+        "target": ["target:cd19"],
+        "targetName": ["CD19"],
+        "targetKind": ["antigen"],
+        "therapy": ["Alphacel"],
+        "inn": ["alphacabtagene autoleucel"],
+        "modality": ["CAR-T cell therapy"],
+        "developers": ["CellCo"],
+        "approvals": [3],
+    }
+    assert kg.named("products-by-target", {"target": "cd19"}).rows == result.rows
+    with pytest.raises(errors.UnknownNameError, match="'tagret'; did you mean 'target'"):
+        kg.named("products-by-target", tagret="cd19")
+
+
+def test_query_text_and_file(kg, tmp_path):
+    rq = tmp_path / "q.rq"
+    rq.write_text(
+        "# param: agency agency *  An agency\nSELECT ?agency (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:agency ?agency } GROUP BY ?agency"
+    )
+    assert kg.query(file=rq, params={"agency": "EMA"}).dicts() == [
+        {"agency": ID + "agency/ema", "n": 2}
+    ]
+    assert kg.query("ASK { <therapy/alphacel> a atmp:Therapy }").boolean is True
+    with pytest.raises(errors.ParameterError, match="one of them"):
+        kg.query("ASK {}", file=rq)
+
+
+def test_the_handles_time_limit_applies_to_every_query(fixture_store):
+    kg = atmpkg.open(fixture_store, timeout=1)
+    for _ in range(2):
+        started = time.monotonic()
+        with pytest.raises(errors.QueryTimeoutError, match="1 s time limit"):
+            kg.query(FOREVER)
+        assert time.monotonic() - started < 15
+    assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [3]
+
+
+# --- DataFrames ---------------------------------------------------------------------------------
+
+
+def test_dataframe_types_money_and_dates_with_their_precision(kg):
+    frame = kg.query(DEALS).df
+    assert list(frame.columns) == ["deal", "value", "date", "date_precision"]
+    assert frame["deal"].tolist() == [
+        "deal:bigpharma-cellco-2017",
+        "deal:bigpharma-genex-2019",
+        "deal:genecorp-cellco-eu-2023",
+        "deal:othercorp-genecorp-2021",
+    ]
+    assert str(frame["value"].dtype) == "float64"
+    values = frame["value"].tolist()
+    assert values[:2] + values[3:] == [11_900_000_000.0, 500_000_000.0, 300_000_000.0]
+    assert math.isnan(values[2])  # no value disclosed
+    assert frame["value"].sum() == 12_700_000_000.0
+    assert str(frame["date"].dtype).startswith("datetime64")
+    assert frame["date"].tolist() == [
+        pd.Timestamp("2017-08-28"),
+        pd.Timestamp("2019-01-15"),
+        pd.Timestamp("2023-02-01"),
+        pd.Timestamp("2021-06-01"),
+    ]
+    assert frame["date_precision"].tolist() == ["day", "day", "day", "month"]
+    full = kg.query(DEALS).to_dataframe(iris="full")
+    assert full["deal"][0] == ID + "deal/bigpharma-cellco-2017"
+
+
+def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
+    frame = kg.query(
+        "SELECT ?year ?n ?big ?missing WHERE { estimate:act-2024 atmp:year ?year "
+        "BIND(42 AS ?n) BIND(true AS ?big) OPTIONAL { estimate:act-2024 atmp:nothing ?missing } }"
+    ).df
+    assert list(frame.columns) == ["year", "year_precision", "n", "big", "missing"]
+    assert frame.loc[0, "year"] == pd.Timestamp("2024-01-01")
+    assert frame.loc[0, "year_precision"] == "year"
+    assert (str(frame["n"].dtype), frame.loc[0, "n"]) == ("int64", 42)
+    assert (str(frame["big"].dtype), bool(frame.loc[0, "big"])) == ("bool", True)
+    assert frame.loc[0, "missing"] is None
+    counts = kg.query(
+        "SELECT ?t ?n WHERE { ?t a atmp:Therapy OPTIONAL { ?t atmp:approval ?a "
+        "FILTER(?t = therapy:genex) BIND(1 AS ?n) } } ORDER BY ?t"
+    ).df
+    assert str(counts["n"].dtype) == "Int64"  # whole numbers, some unbound
+    assert counts["n"].isna().tolist() == [True, True, False, False, False]
+
+
+def test_construct_answers_convert_to_rdflib_and_networkx(kg):
+    result = kg.query("CONSTRUCT WHERE { ?deal atmp:acquirer company:bigpharma }")
+    frame = result.df.sort_values("subject", ignore_index=True)
+    assert frame.to_dict("list") == {
+        "subject": ["deal:bigpharma-cellco-2017", "deal:bigpharma-genex-2019"],
+        "predicate": ["atmp:acquirer", "atmp:acquirer"],
+        "object": ["company:bigpharma", "company:bigpharma"],
+    }
+    graph = result.to_rdflib()
+    assert len(graph) == 2
+    assert graph.namespace_manager.store.namespace("deal") is not None
+    network = result.to_networkx()
+    assert sorted(network.edges(keys=True)) == [
+        (ID + "deal/bigpharma-cellco-2017", ID + "company/bigpharma", "atmp:acquirer"),
+        (ID + "deal/bigpharma-genex-2019", ID + "company/bigpharma", "atmp:acquirer"),
+    ]
+    with pytest.raises(errors.ParameterError, match="not a graph"):
+        kg.query(DEALS).to_rdflib()
+    assert kg.query("ASK { ?s ?p ?o }").df.to_dict("list") == {"boolean": [True]}
+
+
+# --- notebook displays --------------------------------------------------------------------------
+
+
+def test_a_large_result_shows_its_first_rows_and_the_total(curated_store):
+    kg = atmpkg.open(curated_store)
+    result = kg.query("SELECT ?s ?o WHERE { ?s rdfs:label ?o . ?t a atmp:Therapy }", limit=10_000)
+    assert len(result) == 10_000
+    shown = result._repr_html_()
+    assert len(shown) < 20_000
+    assert shown.count("<tr>") == 21  # the header and the first 20 rows
+    assert shown.endswith("<p>first 20 of 10,000 rows; cut at limit 10000</p>")
+    from IPython.lib.pretty import pretty
+
+    text = pretty(result)
+    assert text.splitlines()[0].split() == ["s", "o"]
+    assert text.endswith("(first 20 of 10,000 rows; cut at limit 10000)")
+
+
+def test_an_entity_shows_as_a_card_with_links(kg):
+    card = kg.show("cellco")._repr_html_()
+    assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')
+    assert '<a href="https://w3id.org/atmp-kg/id/therapy/alphacel">Alphacel</a>' in card
+    assert "<h4>Linked from</h4>" in card and "<h4>Sources</h4>" in card
+    assert "<script" not in card
+    from IPython.lib.pretty import pretty
+
+    assert pretty(kg.show("cellco")).splitlines()[0] == (
+        "CellCo  <https://w3id.org/atmp-kg/id/company/cellco>"
+    )
+
+
+# --- selections ---------------------------------------------------------------------------------
+
+
+def test_a_selection_is_an_immutable_value():
+    s = Selection(focus="cellco", hops=2, classes=["atmp:Company"], with_sources=True)
+    assert s == Selection(focus="cellco", hops=2, classes=("atmp:Company",), with_sources=True)
+    assert hash(s) == hash(
+        Selection(focus="cellco", hops=2, classes=("atmp:Company",), with_sources=True)
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.hops = 3
+    named = Selection(name="products-by-target", params={"target": "bcma"})
+    assert named.params == {"target": "bcma"}
+    with pytest.raises(TypeError):
+        named.params["target"] = "cd19"
+    assert named.refine(params={"target": "cd19"}).params == {"target": "cd19"}
+    assert named.params == {"target": "bcma"}
+
+
+def test_selections_compose():
+    around = Selection(focus="cellco", hops=2)
+    companies = Selection(classes=("atmp:Company",), max_nodes=10)
+    assert around & companies == Selection(
+        focus="cellco", hops=2, classes=("atmp:Company",), max_nodes=10
+    )
+    assert around & Selection(focus="cellco") == around
+    with pytest.raises(errors.ParameterError, match="disagree on hops: 2 and 3"):
+        around & Selection(focus="cellco", hops=3)
+    with pytest.raises(errors.ParameterError, match="a focus entity or a query, not both"):
+        around & Selection(name="products-by-target")
+    assert (
+        companies & around
+    ).title == "ATMP-KG: cellco and what is 2 links away; class atmp:Company"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"hops": 2}, "give a focus too"),
+        ({"focus": "cellco", "name": "x"}, "a focus entity or a query, not both"),
+        ({"focus": "cellco", "hops": -1}, "hops must be 0 or more"),
+        ({"name": "x", "file": "y.rq"}, "a named query or a query file, not both"),
+        ({"name": "x", "query": "ASK {}"}, "give one query"),
+        ({"params": {"a": "b"}}, "parameters are bound in a named query"),
+        ({"max_nodes": -1}, r"max_nodes \(CLI: --max-nodes\) must be a whole number"),
+        ({"max_nodes": True}, r"max_nodes \(CLI: --max-nodes\) must be a whole number"),
+    ],
+)
+def test_a_selection_refuses_options_that_do_not_go_together(fields, message):
+    with pytest.raises(errors.ParameterError, match=message):
+        Selection(**fields)
+
+
+def test_select_reads_the_graph_it_came_from(kg, fixture_store, cellco_neighbourhood):
+    from atmpkg.graph.terms import shorten
+
+    selection = kg.select(focus="cellco")
+    assert selection.graph is kg
+    subjects = sorted({shorten(t.subject.value) for t in selection.triples()})
+    assert subjects == cellco_neighbourhood
+    assert selection.triples() == select_subgraph(focus="cellco", store=fixture_store)
+    assert sorted(kg.select(classes=["atmp:Therapy"]).network()) == [
+        ID + "therapy/alphacel",
+        ID + "therapy/betacel",
+        ID + "therapy/genex",
+    ]
+    piece = kg.select(focus="cellco", hops=2, max_nodes=4).slice()
+    assert (piece.sample.kept, piece.sample.selected) == (4, 36)
+    with pytest.raises(errors.ParameterError, match="reads no graph"):
+        Selection(focus="cellco").triples()
+    with pytest.raises(errors.ParameterError, match="has no option 'fokus'"):
+        kg.select(fokus="cellco")
+
+
+def test_a_selection_by_query_text(kg):
+    selection = kg.select(
+        query="SELECT ?t ?c WHERE { ?t atmp:developedBy ?c }", params={"c": "company:genecorp"}
+    )
+    subjects = {t.subject.value for t in selection.triples()}
+    assert subjects == {ID + "therapy/genex", ID + "company/genecorp"}
+    assert selection.title == "ATMP-KG: query text (c=company:genecorp)"
+    with pytest.raises(errors.EmptyResultError, match="the answer of query text is empty"):
+        kg.select(query="SELECT ?t WHERE { ?t a atmp:Nothing }").triples()
+
+
+def test_view_and_export_take_a_selection(kg, fixture_store, tmp_path):
+    selection = kg.select(focus="cellco", hops=1)
+    shown = kg.view(selection, output=tmp_path / "v.html")
+    assert (shown.nodes, shown.edges, shown.path) == (11, 23, tmp_path / "v.html")
+    assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in shown.html
+    assert selection.view().html == shown.html
+    written = kg.export("ttl", None, selection)
+    assert (
+        written.content
+        == export_subgraph("ttl", focus="cellco", hops=1, store=fixture_store).content
+    )
+    assert selection.export("ttl").content == written.content
+    assert kg.export("ttl", focus="cellco", hops=1).content == written.content
+    # a selection made elsewhere reads this graph
+    assert kg.view(Selection(focus="cellco")).nodes == 11
+
+
+def test_path_rank_chart_stats_validate(kg):
+    [connection] = kg.path("Big Pharma", "Genex")
+    assert str(connection) == (
+        "Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex"
+    )
+    assert [(r.label, r.score) for r in kg.rank(top=2)] == [("Alphacel", 10), ("CellCo", 10)]
+    assert kg.chart("approvals").total == 8
+    assert kg.chart("market").total == 2
+    with pytest.raises(errors.UnknownNameError, match="unknown chart 'pie'"):
+        kg.chart("pie")
+    assert kg.stats().classes["atmp:Approval"] == 8
+    assert kg.validate() == []
+
+
+# --- the command line calls the same handle -----------------------------------------------------
+
+
+def test_the_command_line_makes_one_selection(fixture_store, tmp_path, monkeypatch):
+    from atmpkg.graph.view import View
+
+    seen = []
+
+    def view(self, selection, *, output=None, title=None):
+        seen.append((self, selection, output, title))
+        return View("<html>", 1, 0, path=output)
+
+    monkeypatch.setattr(KnowledgeGraph, "view", view)
+    args = ["view", "--focus", "cellco", "--hops", "2", "--class", "atmp:Company"]
+    args += ["-o", str(tmp_path / "v.html"), "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    [(graph, selection, output, title)] = seen
+    assert isinstance(graph, KnowledgeGraph) and graph.root == fixture_store
+    assert selection == Selection(
+        focus="cellco", hops=2, classes=("atmp:Company",), with_sources=True, max_nodes=5000
+    )
+    assert (output, title) == (tmp_path / "v.html", None)
+
+
+def test_the_command_line_query_goes_through_the_handle_without_pandas(fixture_store):
+    code = (
+        "import sys\n"
+        "from atmpkg.cli import cli\n"
+        f"cli.main(['query', '--name', 'products-by-target', '-p', 'target=cd19', '--format', 'csv', '--store', {str(fixture_store)!r}], standalone_mode=False)\n"
+        "print(sorted(m for m in ('atmpkg.graph.handle', 'pandas', 'IPython') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "['atmpkg.graph.handle']"
+    assert done.stdout.splitlines()[1].split(",")[3] == "Alphacel"
+
+
+# --- time limits from a script without a main guard, and from the REPL ---------------------------
+
+SCRIPT = """\
+import sys
+import time
+
+import atmpkg
+from atmpkg.graph.errors import QueryTimeoutError
+
+with open(sys.argv[2], "a") as runs:  # counts how often this module's body runs
+    runs.write("ran\\n")
+kg = atmpkg.open(store=sys.argv[1])
+for attempt in (1, 2):
+    started = time.monotonic()
+    try:
+        kg.query(FOREVER, timeout=1)
+    except QueryTimeoutError as error:
+        print(f"attempt {attempt}: {error} (within 10 s: {time.monotonic() - started < 10})")
+print(kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }", timeout=30).df.to_dict("list"))
+""".replace("FOREVER", repr(FOREVER))
+
+STOPPED = (
+    "query stopped after the 1 s time limit; raise it with --timeout/timeout= or narrow the query "
+    "(within 10 s: True)"
+)
+
+
+def test_a_time_limit_holds_in_a_script_without_a_main_guard(fixture_store, tmp_path):
+    script, runs = tmp_path / "analysis.py", tmp_path / "runs.txt"
+    script.write_text(SCRIPT)
+    done = subprocess.run(
+        [sys.executable, str(script), str(fixture_store), str(runs)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        f"attempt 1: {STOPPED}",
+        f"attempt 2: {STOPPED}",
+        "{'n': [3]}",
+    ]
+    assert runs.read_text() == "ran\n"  # the script was never imported again
+
+
+def test_a_time_limit_holds_in_the_repl(fixture_store, tmp_path):
+    lines = [
+        "import time, atmpkg",
+        "from atmpkg.graph.errors import QueryTimeoutError",
+        f"kg = atmpkg.open({str(fixture_store)!r})",
+        "def attempt():",
+        "    started = time.monotonic()",
+        "    try:",
+        f"        kg.query({FOREVER!r}, timeout=1)",
+        "    except QueryTimeoutError as error:",
+        "        return f'{error} (within 10 s: {time.monotonic() - started < 10})'",
+        "",
+        "print(attempt())",
+        "print(attempt())",
+        "print(kg.query('SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }').df['n'].tolist())",
+    ]
+    done = subprocess.run(
+        [sys.executable, "-i", "-q"],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [STOPPED, STOPPED, "[3]"]
+    assert "Traceback" not in done.stderr
+
+
+# --- every example in the handle's docstrings runs ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module", ["atmpkg", "atmpkg.graph.handle", "atmpkg.graph.frames", "atmpkg.graph.results"]
+)
+def test_the_docstring_examples_run(module, curated_store, tmp_path, monkeypatch):
+    store = tmp_path / "store"
+    shutil.copytree(curated_store, store, symlinks=True)
+    monkeypatch.setenv("ATMPKG_STORE", str(store))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "my-notes.ttl").write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/atmp-kg/id/therapy/kymriah> rdfs:comment "A note."@en .\n'
+    )
+    target = importlib.import_module(module)
+    globs = {**vars(target), "atmpkg": atmpkg, "kg": atmpkg.open(store)}
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
+    )
+    tests = finder.find(target, module, globs=globs)
+    examples = sum(len(t.examples) for t in tests)
+    for test in tests:
+        runner.run(test)
+    assert examples > 0
+    assert runner.failures == 0, f"{runner.failures} of {examples} examples failed (output above)"
+    if module == "atmpkg.graph.handle":  # every public method shows how it is called
+        for cls in (KnowledgeGraph, Selection):
+            for name, member in vars(cls).items():
+                if callable(member) and not name.startswith("_") or isinstance(member, property):
+                    assert ">>>" in (member.__doc__ or ""), f"{cls.__name__}.{name} has no example"

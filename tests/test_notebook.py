@@ -1,0 +1,186 @@
+"""Notebooks: ``%load_ext atmpkg`` and the ``%%sparql`` magic, run in a real Jupyter kernel
+(nbclient drives ipykernel), with results as tables and DataFrames and a time limit that stops a
+query while the kernel lives on."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+nbformat = pytest.importorskip("nbformat", reason="the test extra installs nbformat")
+nbclient = pytest.importorskip("nbclient", reason="the test extra installs nbclient")
+
+from atmpkg.graph.notebook import parse_options  # noqa: E402 - needs IPython, as the kernel does
+
+FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+DEALS = (
+    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:date ?date\n"
+    "  OPTIONAL { ?deal atmp:valueUSD ?value } } ORDER BY ?deal"
+)
+STOPPED = (
+    "query stopped after the 1 s time limit; raise it with --timeout/timeout= or narrow the query"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "options", "rest"),
+    [
+        ("", {}, ""),
+        (
+            "--name products-by-target -p target=bcma -o df",
+            {"name": "products-by-target", "params": {"target": "bcma"}, "output": "df"},
+            "",
+        ),
+        (
+            '-p company="Big Pharma" -p year=2020 --timeout 5 --limit 10 SELECT * { ?s ?p ?o }',
+            {"params": {"company": "Big Pharma", "year": "2020"}, "timeout": 5.0, "limit": 10},
+            "SELECT * { ?s ?p ?o }",
+        ),
+        (
+            "--endpoint http://127.0.0.1:7878/sparql --store /tmp/s ASK { ?s ?p '-x' }",
+            {"endpoint": "http://127.0.0.1:7878/sparql", "store": "/tmp/s"},
+            "ASK { ?s ?p '-x' }",
+        ),
+        ("""-p l='"Kymriah"@en' SELECT ?l {}""", {"params": {"l": '"Kymriah"@en'}}, "SELECT ?l {}"),
+    ],
+)
+def test_magic_options(line, options, rest):
+    assert parse_options(line) == (options, rest)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--nmae x", "unknown option --nmae"),
+        ("--timeout soon", "--timeout cannot take 'soon'"),
+        ("-p target", "-p takes NAME=VALUE"),
+        ("-o", "-o needs a value"),
+    ],
+)
+def test_magic_option_errors(line, message):
+    from IPython.core.error import UsageError
+
+    with pytest.raises(UsageError, match=message):
+        parse_options(line)
+
+
+def cell(source: str, *tags: str):
+    made = nbformat.v4.new_code_cell(source)
+    if tags:
+        made.metadata["tags"] = list(tags)
+    return made
+
+
+def seconds(executed) -> float:
+    timing = executed.metadata["execution"]
+    started = datetime.datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+    ended = datetime.datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+    return (ended - started).total_seconds()
+
+
+def html_of(executed) -> str:
+    [result] = [o for o in executed.outputs if o["output_type"] == "execute_result"]
+    return result["data"]["text/html"]
+
+
+def stdout_of(executed) -> str:
+    return "".join(o["text"] for o in executed.outputs if o.get("name") == "stdout")
+
+
+def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, tmp_path):
+    cells = [
+        cell(f"import os\nos.environ['ATMPKG_STORE'] = {str(fixture_store)!r}"),
+        cell("%load_ext atmpkg"),
+        cell(f"%%sparql -o deals\n{DEALS}"),
+        cell(
+            "print(deals['deal'].tolist()[0], deals['value'].tolist()[:2], "
+            "deals['date_precision'].tolist(), str(deals['date'].dtype)[:10])"
+        ),
+        cell("%sparql --name products-by-target -p target=cd19 -o cd19"),
+        cell("print(cd19.loc[0, 'therapy'], cd19.loc[0, 'approvals'])"),
+        cell(f"%%sparql --timeout 1\n{FOREVER}", "raises-exception"),
+        cell("%sparql SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }"),
+        cell("%sparql --name no-such-query", "raises-exception"),
+        cell(
+            "import atmpkg\n"
+            "from atmpkg.graph import QueryTimeoutError\n"
+            "kg = atmpkg.open()\n"
+            "try:\n"
+            f"    kg.query({FOREVER!r}, timeout=1)\n"
+            "except QueryTimeoutError as error:\n"
+            "    print('stopped:', error)\n"
+        ),
+        cell("kg.show('cellco')"),
+        cell("kg.select(focus='cellco').view()"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
+    )
+    client.execute()
+    out = notebook.cells
+
+    assert out[1].outputs == []
+    table = html_of(out[2])
+    assert table.startswith("<table><thead><tr><th>deal</th><th>value</th><th>date</th></tr>")
+    assert ">deal:bigpharma-cellco-2017</td><td>11900000000</td><td>2017-08-28</td>" in table
+    assert table.endswith("<p>4 rows</p>")
+    assert stdout_of(out[3]) == (
+        "deal:bigpharma-cellco-2017 [11900000000.0, 500000000.0] "
+        "['day', 'day', 'day', 'month'] datetime64\n"
+    )
+    assert ">Alphacel</td>" in html_of(out[4])
+    assert stdout_of(out[5]) == "Alphacel 3\n"
+
+    [error] = out[6].outputs
+    assert (error["output_type"], error["ename"], error["evalue"]) == (
+        "error",
+        "QueryTimeoutError",
+        STOPPED,
+    )
+    assert "Traceback" not in "".join(error["traceback"])  # one line, not the library's frames
+    assert seconds(out[6]) < 15
+    assert html_of(out[7]).startswith("<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>3<")
+
+    [unknown] = out[8].outputs
+    assert unknown["ename"] == "UnknownNameError"
+    assert (
+        unknown["evalue"] == "unknown named query 'no-such-query' List them with 'atmpkg queries'."
+    )
+
+    assert stdout_of(out[9]) == f"stopped: {STOPPED}\n"
+    card = html_of(out[10])
+    assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')
+    view = html_of(out[11])
+    assert view.startswith('<iframe title="ATMP-KG graph view" sandbox="allow-scripts')
+
+
+def readme_notebook() -> list[str]:
+    """The cells of the README's notebook example: the untagged block that starts with
+    ``%load_ext atmpkg``, one cell per paragraph."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index("```\n%load_ext atmpkg\n") + 4
+    block = text[start : text.index("```", start)]
+    return [part.strip() for part in block.split("\n\n") if part.strip()]
+
+
+def test_the_readmes_notebook_runs(curated_store, tmp_path):
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(curated_store, store, symlinks=True)
+    sources = readme_notebook()
+    assert sources[0] == "%load_ext atmpkg" and any(s.startswith("%%sparql") for s in sources)
+    cells = [cell(f"import os\nos.environ['ATMPKG_STORE'] = {str(store)!r}")]
+    notebook = nbformat.v4.new_notebook(cells=cells + [cell(source) for source in sources])
+    nbclient.NotebookClient(notebook, kernel_name="python3", timeout=120).execute()
+    for source, executed in zip(sources, notebook.cells[1:], strict=True):
+        assert not [o for o in executed.outputs if o["output_type"] == "error"], source
+        if source.startswith("%") and source != "%load_ext atmpkg":
+            assert html_of(executed).startswith("<table><thead>"), source
+    assert html_of(notebook.cells[-1]).startswith(
+        "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>71<"
+    )
