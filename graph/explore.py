@@ -245,6 +245,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
             )
         )
     )
+    newest = sources["newest"]  # unbound without sources, "" when none is dated
     return Stats(
         len(oxstore),
         # A graph loaded into an endpoint without 'atmpkg push' has no recorded counts
@@ -252,7 +253,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
         properties,
         int(sources["n"].value),
         dict(info),
-        sources["newest"].value or None if sources["newest"] is not None else None,
+        newest.value if newest is not None and newest.value else None,
     )
 
 

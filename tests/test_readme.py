@@ -515,13 +515,20 @@ _SHELL_RUNS: dict[int, tuple[Path, dict[int, Outcome]]] = {}
 _PYTHON_RUNS: dict[int, tuple[Path, list[dict], str]] = {}
 
 
-def run_shell_block(block: Block, request, tmp_path_factory, curated_store):
-    if block.line in _SHELL_RUNS:
-        return _SHELL_RUNS[block.line]
+def workspace(block: Block, request, tmp_path_factory, curated_store):
+    """What running ``block`` needs: its port and host substitutions, a working folder with the
+    input files, the environment, and an empty folder for the results."""
     ports, hosts = substitutions(block, request)
     work, env = prepare(block, tmp_path_factory, curated_store)
     results = work.parent / "results"
     results.mkdir()
+    return ports, hosts, work, env, results
+
+
+def run_shell_block(block: Block, request, tmp_path_factory, curated_store):
+    if block.line in _SHELL_RUNS:
+        return _SHELL_RUNS[block.line]
+    ports, hosts, work, env, results = workspace(block, request, tmp_path_factory, curated_store)
     (results / "probe.py").write_text(PROBE)
     commands = list(enumerate(c for c in COMMANDS if c.block == block))
     script = shell_script(commands, ports, hosts, results)
@@ -633,10 +640,7 @@ if __name__ == "__main__":
 def run_python_block(block: Block, request, tmp_path_factory, curated_store):
     if block.line in _PYTHON_RUNS:
         return _PYTHON_RUNS[block.line]
-    ports, hosts = substitutions(block, request)
-    work, env = prepare(block, tmp_path_factory, curated_store)
-    results = work.parent / "results"
-    results.mkdir()
+    ports, hosts, work, env, results = workspace(block, request, tmp_path_factory, curated_store)
     (results / "runner.py").write_text(RUNNER)
     source = results / f"README.md-line-{block.line}.py"
     source.write_text(substitute(block.text, ports, hosts), encoding="utf-8")
