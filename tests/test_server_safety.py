@@ -60,9 +60,12 @@ def server_log(caplog):
     in-process by other tests) stopped the ``atmpkg`` logger from propagating to the root."""
     logger = logging.getLogger("atmpkg.server")
     caplog.set_level(logging.INFO, logger="atmpkg.server")
+    # Each record reaches caplog once, through this handler, whether or not it also propagates.
+    propagate, logger.propagate = logger.propagate, False
     logger.addHandler(caplog.handler)
     yield caplog
     logger.removeHandler(caplog.handler)
+    logger.propagate = propagate
 
 
 def address(srv) -> tuple[str, int]:
