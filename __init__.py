@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from atmpkg.graph.handle import KnowledgeGraph
-    from atmpkg.graph.remote import RemoteStore
+    from atmpkg.graph.store.remote import RemoteStore
 
-__version__ = "0.2.0"
+from .graph.version import __version__ as __version__
 
 
 def open(  # atmpkg.open, as shelve.open or dbm.open

@@ -59,14 +59,14 @@ def endpoint_option(func):
 
 
 def _remote(endpoint: str | None, graph: str | None, timeout: float | None = None):
-    """The :class:`~atmpkg.graph.remote.RemoteStore` that --endpoint and --graph name, or None for
+    """The :class:`~atmpkg.graph.store.remote.RemoteStore` that --endpoint and --graph name, or None for
     the embedded store."""
     if endpoint is None:
         source = click.get_current_context().get_parameter_source("graph")
         if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError("--graph names a graph of a remote store; give --endpoint too")
         return None
-    from atmpkg.graph.remote import RemoteStore
+    from atmpkg.graph.store.remote import RemoteStore
 
     options = {"graph": graph, "timeout": timeout}
     return RemoteStore(endpoint, **{k: v for k, v in options.items() if v is not None})
@@ -131,11 +131,11 @@ def _deadline(seconds: float | None):
 
 
 def _write_output(text: str, output: Path | None) -> None:
-    """Print, or write ``output`` atomically (see :func:`atmpkg.graph.export.atomic_files`)."""
+    """Print, or write ``output`` atomically (see :func:`atmpkg.graph.slice.export.atomic_files`)."""
     if output is None:
         click.echo(text, nl=False)
         return
-    from atmpkg.graph.export import atomic_files
+    from atmpkg.graph.slice.export import atomic_files
 
     with atomic_files([output]) as (handle,):
         handle.write(text.encode("utf-8"))
@@ -146,7 +146,7 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     if not value or ctx.resilient_parsing:
         return
     from atmpkg import __version__
-    from atmpkg.graph.explore import packaged_data_as_of
+    from atmpkg.graph.display.explore import packaged_data_as_of
 
     click.echo(f"atmpkg {__version__}, curated data as of {packaged_data_as_of()}")
     ctx.exit()
@@ -264,7 +264,7 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
         @functools.wraps(func)
         @_library_errors
         def command(*args, params, **kwargs):
-            from atmpkg.graph.handle import Selection
+            from atmpkg.graph.slice.selection import Selection
 
             chosen = {name: kwargs.pop(name) for name in _SELECTION_OPTIONS}
             selection = Selection(params=_parse_params(params), **chosen)
@@ -356,8 +356,8 @@ def query(
     sparql, file, name, params, fmt, timeout, limit, allow, memory, output, store, endpoint, graph
 ) -> None:
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
-    from atmpkg.graph.results import format_result
-    from atmpkg.graph.sandbox import parse_memory
+    from atmpkg.graph.engine.results import format_result
+    from atmpkg.graph.engine.sandbox import parse_memory
 
     sources = [s for s in (sparql, file, name) if s]
     if len(sources) != 1:
@@ -570,8 +570,8 @@ def rank(
     those of some classes (ranked within the whole network)."""
     import pyoxigraph as ox
 
-    from atmpkg.graph.results import format_result
-    from atmpkg.graph.sparql import QueryResult
+    from atmpkg.graph.engine.results import format_result
+    from atmpkg.graph.sparql.run import QueryResult
 
     ranked = _graph(store, endpoint, graph).rank(by=by, classes=classes, top=top)
     rows = [
@@ -593,7 +593,7 @@ def rank(
 
 def _memory_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     """``--memory`` read as bytes (``2G``, ``512M``, ``1500000000``)."""
-    from atmpkg.graph.sandbox import parse_memory
+    from atmpkg.graph.engine.sandbox import parse_memory
 
     try:
         return parse_memory(value)
@@ -817,7 +817,7 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
     Graph Store Protocol, or SPARQL Update when the server has none. Credentials come from
     ATMPKG_ENDPOINT_USER / ATMPKG_ENDPOINT_PASSWORD or ~/.netrc, never from the command line."""
     from atmpkg.graph import push as push_graph
-    from atmpkg.graph.remote import DEFAULT_GRAPH
+    from atmpkg.graph.store.remote import DEFAULT_GRAPH
 
     if endpoint is None:
         raise click.UsageError(

@@ -40,7 +40,7 @@ def main() -> None:
 
     from atmpkg import queries
     from atmpkg.graph import build, open_store, run_named
-    from atmpkg.graph.query import bind_params
+    from atmpkg.graph.sparql.named import bind_params
     from atmpkg.graph.terms import PREFIXES
 
     store_dir = Path(tempfile.mkdtemp(prefix="atmpkg-bench-"))

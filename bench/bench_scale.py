@@ -5,7 +5,7 @@ the ontology's shape is generated (``bench/synthetic.py``, seeded) and the scrip
 side in one run:
 
 - load throughput (triples/s) of raw pyoxigraph (``Store.bulk_load`` from the path and from an open
-  file), of the tool's own path (``atmpkg.graph.build`` with the synthetic file as an extra input,
+  file), of the tool's own path (``atmpkg.graph.store.build`` with the synthetic file as an extra input,
   curated data and ontology included, inferences and SPARQL checks, SHACL off) and of rdflib
   (``Graph.parse``);
 - every named query through ``atmpkg.graph.run_named`` (declared defaults bound), the same query as
@@ -314,7 +314,7 @@ def worker_queries(job: dict) -> dict:
 
     from atmpkg import queries
     from atmpkg.graph import open_store, run_named
-    from atmpkg.graph.query import bind_params
+    from atmpkg.graph.sparql.named import bind_params
     from atmpkg.graph.terms import PREFIXES
 
     store_dir, repeat, budget = job["store"], job["repeat"], job["budget"]

@@ -11,7 +11,7 @@ on every fact node, claims, market estimates, market factors and product figures
 
 It references the ontology's concepts and the curated agencies and geography, so it is meant to be
 built together with them: ``build_store(store, triples)`` generates the file and compiles it into a
-store with :func:`atmpkg.graph.build` (curated data + ontology + this file, inferences and the
+store with :func:`atmpkg.graph.store.build` (curated data + ontology + this file, inferences and the
 zero-row checks; SHACL off, pySHACL is too slow at this size). Every named query returns rows on
 such a store. With ``inferred=True`` the file also carries the links the build would derive
 (inverse links and ultimate parents), so that it can be queried on its own.
@@ -860,7 +860,7 @@ def build_store(
 ):
     """Generate a synthetic file (``path``, else a temporary file that is removed afterwards) and
     build it into the store at ``store`` with the curated data and the ontology, as
-    :func:`atmpkg.graph.build` does for any extra file (inferences, zero-row checks; SHACL off).
+    :func:`atmpkg.graph.store.build` does for any extra file (inferences, zero-row checks; SHACL off).
     Returns ``(Synthetic, BuildReport)``."""
     from atmpkg.graph import build
 

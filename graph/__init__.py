@@ -14,90 +14,82 @@ as a method; the command line calls the same methods::
     kg.path("CellCo", "FDA", max_paths=3)                # atmpkg path CellCo FDA --max 3
     kg.rank(by="pagerank", classes=["atmp:Company"])     # atmpkg rank --by pagerank --class atmp:Company
 
-The module functions that take ``store=``/``endpoint=`` on each call (``query``, ``run_named``,
+The functions that take ``store=``/``endpoint=`` on each call (``query``, ``run_named``,
 ``show``, ``stats``, ``select_subgraph``, ``view``, ``export_subgraph``, ``find_paths``,
-``rank_entities``, ...) are one-line wrappers over the handle, kept for existing code; ``build``,
-``import_files``, ``validate``, ``push``, ``serve`` and ``hold_in_memory`` manage a store folder.
+``rank_entities``, ...) are one-line wrappers over the handle (:mod:`atmpkg.graph.shortcuts`);
+``build``, ``import_files``, ``validate``, ``push``, ``serve`` and ``hold_in_memory`` manage a
+store folder. The library is layered; the README's "Architecture" section draws it:
+
+- :mod:`~atmpkg.graph.errors`, :mod:`~atmpkg.graph.terms`, :mod:`~atmpkg.graph.rdf`: exceptions,
+  names and RDF conversions every layer uses;
+- ``engine/``: one SPARQL query, checked and evaluated in a confined process;
+- ``store/``: the data compiled, validated and loaded into the store (embedded or remote);
+- ``sparql/``: queries run against a store: local or remote, named, entity names resolved;
+- ``slice/``: selections of the graph, network analysis, exports;
+- ``display/``: entity cards, the interactive view, charts;
+- ``server/``: the HTTP door;
+- :mod:`~atmpkg.graph.handle` (the API), :mod:`~atmpkg.graph.notebook`, :mod:`~atmpkg.graph.shortcuts`.
+
+A module imports only from its own layer and the layers listed before it (tests/test_layout.py).
 
 Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 """
 
-import sys
-import types
-
 #: Where each public name lives: imported on first use, so that importing the package does no work.
 _PUBLIC = {
-    "approvals_chart": "charts",
+    "approvals_chart": "shortcuts",
     "AtmpkgError": "errors",
-    "build": "build",
-    "BuildReport": "build",
-    "Chart": "charts",
-    "Connection": "analytics",
+    "build": "store.build",
+    "BuildReport": "store.build",
+    "Chart": "display.charts",
+    "Connection": "slice.analytics",
     "DataError": "errors",
     "EmptyResultError": "errors",
-    "EntityView": "explore",
-    "export_subgraph": "export",
-    "ExportResult": "export",
-    "find_paths": "analytics",
-    "format_result": "results",
-    "FORMATS": "export",
-    "hold_in_memory": "build",
-    "import_files": "build",
+    "EntityView": "display.explore",
+    "export_subgraph": "shortcuts",
+    "ExportResult": "slice.export",
+    "find_paths": "shortcuts",
+    "format_result": "engine.results",
+    "FORMATS": "slice.export",
+    "hold_in_memory": "store.build",
+    "import_files": "store.build",
     "KnowledgeGraph": "handle",
-    "Link": "analytics",
-    "market_chart": "charts",
-    "network": "analytics",
-    "open_store": "build",
+    "Link": "slice.analytics",
+    "market_chart": "shortcuts",
+    "network": "shortcuts",
+    "open_store": "store.build",
     "ParameterError": "errors",
-    "push": "remote",
-    "PushReport": "remote",
-    "query": "query",
+    "push": "store.build",
+    "PushReport": "store.remote",
+    "query": "shortcuts",
     "QueryMemoryError": "errors",
     "QueryRefusedError": "errors",
-    "QueryResult": "sparql",
+    "QueryResult": "engine.evaluate",
     "QuerySyntaxError": "errors",
     "QueryTimeoutError": "errors",
     "QueryTooComplexError": "errors",
-    "rank_entities": "analytics",
-    "Ranked": "analytics",
-    "RemoteStore": "remote",
-    "render_html": "view",
-    "run_named": "query",
-    "Selection": "handle",
-    "select_subgraph": "subgraph",
-    "serve": "server",
-    "show": "explore",
-    "Stats": "explore",
-    "stats": "explore",
+    "rank_entities": "shortcuts",
+    "Ranked": "slice.analytics",
+    "RemoteStore": "store.remote",
+    "render_html": "display.view",
+    "run_named": "shortcuts",
+    "Selection": "slice.selection",
+    "select_subgraph": "shortcuts",
+    "serve": "server.http",
+    "show": "shortcuts",
+    "Stats": "display.explore",
+    "stats": "shortcuts",
     "StoreError": "errors",
-    "to_networkx": "analytics",
+    "to_networkx": "rdf",
     "UnknownNameError": "errors",
-    "validate": "build",
+    "validate": "store.build",
     "ValidationError": "errors",
-    "View": "view",
-    "view": "view",
-    "write_triples": "export",
+    "View": "display.view",
+    "view": "shortcuts",
+    "write_triples": "slice.export",
 }
 
 __all__ = sorted([*_PUBLIC, "list_queries"])
-
-
-class _Package(types.ModuleType):
-    """The package, whose public names are imported on first use.
-
-    Four public functions share their name with a module of the package (``build``, ``query``,
-    ``view``, ``validate``). Importing such a module makes the import system bind the module to
-    that name on the package, which would hide the function; the binding is skipped here, so that
-    ``from atmpkg.graph import build`` keeps meaning the function, as it did when this package
-    imported everything up front."""
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _PUBLIC and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str):
@@ -114,6 +106,6 @@ def __getattr__(name: str):
 
 def list_queries():
     """Every named query (name, summary, parameters), sorted by name."""
-    from atmpkg import queries
+    from .. import queries
 
     return queries.all_queries()

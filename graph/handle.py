@@ -22,252 +22,42 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from atmpkg.graph.errors import ParameterError
-from atmpkg.graph.sandbox import DEFAULT_MEMORY
+from .engine.sandbox import DEFAULT_MEMORY
+from .errors import ParameterError
+from .slice.selection import _SELECTION_FIELDS, Selection
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     import networkx
 
-    from atmpkg.graph.analytics import Connection, Ranked
-    from atmpkg.graph.build import BuildReport
-    from atmpkg.graph.charts import Chart
-    from atmpkg.graph.errors import Violation
-    from atmpkg.graph.explore import EntityView, Stats
-    from atmpkg.graph.export import ExportResult, Output
-    from atmpkg.graph.remote import RemoteStore
-    from atmpkg.graph.sparql import QueryResult
-    from atmpkg.graph.store import StoreHandle
-    from atmpkg.graph.subgraph import Slice
-    from atmpkg.graph.view import View
+    from .display.charts import Chart
+    from .display.explore import EntityView, Stats
+    from .display.view import View
+    from .errors import Violation
+    from .slice.analytics import Connection, Ranked
+    from .slice.export import ExportResult, Output
+    from .sparql.run import QueryResult
+    from .store.build import BuildReport
+    from .store.folder import StoreHandle
+    from .store.remote import RemoteStore
 
 StorePath = str | os.PathLike[str] | None
 
 
-class Params(dict):
-    """The parameters of a selection's query: a dict that cannot be changed (and can be hashed).
-
-    >>> Params({"target": "bcma"}) == {"target": "bcma"}
-    True
-    """
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(frozenset(self.items()))
-
-    def __reduce__(self):
-        return (Params, (dict(self),))
-
-    def _refuse(self, *args: object, **kwargs: object) -> None:
-        raise TypeError("a selection's parameters cannot be changed; refine(params=...) makes one")
-
-    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _refuse
 
 
-def _unset(value: object) -> bool:
-    return value is None or (isinstance(value, tuple | Params) and not value)
 
 
-@dataclass(frozen=True)
-class Selection:
-    """A slice of the graph, as an immutable value: nothing is read until it is used.
-
-    - nothing given: the whole graph (every entity);
-    - ``focus`` (label, slug, ``kind:slug`` or IRI) with ``hops`` (default 1): the entity and
-      everything within that many links of it, following links both ways;
-    - ``name`` (a named query), ``file`` (a ``.rq`` file) or ``query`` (SPARQL text), with
-      ``params``: a CONSTRUCT/DESCRIBE answer's triples plus the labels and classes of the
-      entities they mention, or a SELECT answer's entities, described, with the links among them;
-    - ``classes``: keep only entities of these classes (or their subclasses); alone, every entity
-      of these classes. A focus is always kept.
-
-    ``with_sources`` adds the sources the selected facts cite; ``max_nodes`` caps the entities (the
-    nearest to the focus, or else the best connected, are kept, and the result says exactly what
-    was left out; 0: no cap). Left as None, each takes the default of what uses the selection:
-    :meth:`triples` and :meth:`slice` leave sources out and cap nothing, :meth:`view` lists the
-    sources and draws at most 5,000 entities, :meth:`export` adds the sources to ``nq`` and
-    ``trig`` and caps network formats at 25,000 entities.
-
-    Selections compose: :meth:`refine` changes fields, and ``a & b`` is the selection both
-    describe (a field may be set on one side, or the same on both). Options that do not go
-    together raise :class:`~atmpkg.graph.errors.ParameterError` when the selection is made.
-
-    >>> s = Selection(focus="kymriah") & Selection(classes=("atmp:Company",))
-    >>> s.focus, s.hops, s.classes
-    ('kymriah', None, ('atmp:Company',))
-    >>> s.refine(hops=2).title
-    'ATMP-KG: kymriah and what is 2 links away; class atmp:Company'
-    """
-
-    focus: str | None = None
-    hops: int | None = None
-    classes: tuple[str, ...] = ()
-    name: str | None = None
-    file: str | os.PathLike[str] | None = None
-    query: str | None = None
-    params: Mapping[str, Any] = field(default_factory=Params)
-    with_sources: bool | None = None
-    max_nodes: int | None = None
-    #: The graph the selection reads (set by :meth:`KnowledgeGraph.select`); not part of its value.
-    graph: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        classes = (self.classes,) if isinstance(self.classes, str) else tuple(self.classes)
-        object.__setattr__(self, "classes", classes)
-        object.__setattr__(self, "params", Params(self.params))
-        queries = [q for q in (self.name, self.file, self.query) if q]
-        if self.name and self.file:
-            raise ParameterError("give a named query or a query file, not both")
-        if len(queries) > 1:
-            raise ParameterError("give one query: a named query, a query file or query text")
-        if self.focus and queries:
-            raise ParameterError("give a focus entity or a query, not both")
-        if self.hops is not None and not self.focus:
-            raise ParameterError("hops counts links from a focus entity; give a focus too")
-        if self.hops is not None and (
-            isinstance(self.hops, bool) or not isinstance(self.hops, int)
-        ):
-            raise ParameterError(f"hops must be a whole number, got {self.hops!r}")
-        if self.hops is not None and self.hops < 0:
-            raise ParameterError(f"hops must be 0 or more, got {self.hops}")
-        if self.params and not queries:
-            raise ParameterError("parameters are bound in a named query or query file; give one")
-        cap = self.max_nodes
-        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-            raise ParameterError(
-                "max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more; "
-                f"got {cap!r}"
-            )
-
-    def refine(self, **changes: Any) -> Selection:
-        """A copy with ``changes`` made (checked like a new selection).
-
-        >>> Selection(focus="cellco").refine(hops=2, with_sources=True).hops
-        2
-        """
-        return replace(self, **changes)
-
-    def __and__(self, other: Selection) -> Selection:
-        if not isinstance(other, Selection):
-            return NotImplemented
-        merged: dict[str, Any] = {}
-        for item in fields(self):
-            mine, theirs = getattr(self, item.name), getattr(other, item.name)
-            if item.name == "graph" or _unset(theirs) or mine == theirs:
-                merged[item.name] = mine if item.name != "graph" else mine or theirs
-            elif _unset(mine):
-                merged[item.name] = theirs
-            else:
-                raise ParameterError(
-                    f"the selections disagree on {item.name}: {mine!r} and {theirs!r}"
-                )
-        return Selection(**merged)
-
-    def on(self, graph: KnowledgeGraph) -> Selection:
-        """The same selection, read from ``graph``.
-
-        >>> Selection(classes=("atmp:Therapy",)).on(kg).graph is kg
-        True
-        """
-        return self if self.graph is graph else replace(self, graph=graph)
-
-    @property
-    def title(self) -> str:
-        """What the selection holds, in words (a view's default title).
-
-        >>> Selection(name="products-by-target", params={"target": "bcma"}).title
-        'ATMP-KG: query products-by-target (target=bcma)'
-        """
-        parts = []
-        if self.focus:
-            steps = 1 if self.hops is None else self.hops
-            parts.append(f"{self.focus} and what is {steps} link{'s' if steps != 1 else ''} away")
-        elif self.name or self.file or self.query:
-            parts.append(f"query {self.name or (Path(self.file).name if self.file else 'text')}")
-            if self.params:
-                parts[-1] += " (" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
-        if self.classes:
-            parts.append("class " + ", ".join(self.classes))
-        return "ATMP-KG: " + ("; ".join(parts) if parts else "the whole graph")
-
-    def with_defaults(self, *, with_sources: bool, max_nodes: int | None) -> Selection:
-        """The selection with ``with_sources`` and ``max_nodes`` filled in where they are None.
-
-        >>> Selection().with_defaults(with_sources=True, max_nodes=5000).max_nodes
-        5000
-        """
-        return replace(
-            self,
-            with_sources=with_sources if self.with_sources is None else self.with_sources,
-            max_nodes=max_nodes if self.max_nodes is None else self.max_nodes,
-        )
-
-    def _bound(self) -> KnowledgeGraph:
-        if self.graph is None:
-            raise ParameterError(
-                "this selection reads no graph: make it with kg.select(...), or give it to "
-                "kg.view(selection) or kg.export(..., selection=selection)"
-            )
-        return self.graph
-
-    def slice(self) -> Slice:
-        """The selected triples as a :class:`~atmpkg.graph.subgraph.Slice`, read one entity at a
-        time as it is iterated (the way to write a large slice without holding it in memory);
-        ``.sample`` says what a cap left out.
-
-        >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
-        >>> piece.sample.kept, piece.sample.selected
-        (4, 109)
-        """
-        from atmpkg.graph.subgraph import slice_of
-
-        return slice_of(self._bound(), self.with_defaults(with_sources=False, max_nodes=0))
-
-    def triples(self) -> list:
-        """The selected triples (pyoxigraph), sorted.
-
-        >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
-        24
-        """
-        return list(self.slice())
-
-    def network(self) -> networkx.MultiDiGraph:
-        """The selected triples as a ``networkx.MultiDiGraph`` (see
-        :func:`~atmpkg.graph.analytics.to_networkx`).
-
-        >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        138
-        """
-        from atmpkg.graph.analytics import to_networkx
-
-        return to_networkx(self.triples())
-
-    def view(self, *, output: StorePath = None, title: str | None = None) -> View:
-        """The interactive graph view of the selection (see :meth:`KnowledgeGraph.view`).
-
-        >>> kg.select(focus="Kymriah", hops=2).view(output="kymriah.html").path
-        PosixPath('kymriah.html')
-        """
-        return self._bound().view(self, output=output, title=title)
-
-    def export(self, fmt: str | None = None, output: Output = None) -> ExportResult:
-        """The selection written in ``fmt`` (see :meth:`KnowledgeGraph.export`).
-
-        >>> kg.select(classes=["atmp:Therapy"]).export("ttl").content[:7]
-        b'@prefix'
-        """
-        return self._bound().export(fmt, output, self)
 
 
-_SELECTION_FIELDS = {f.name for f in fields(Selection)} - {"graph"}
 
 
 class KnowledgeGraph:
     """The knowledge graph: the embedded store at ``store`` (default: ``$ATMPKG_STORE``, else the
     per-user store), or the SPARQL 1.1 store at ``endpoint`` (a URL or a
-    :class:`~atmpkg.graph.remote.RemoteStore`; ``graph`` names the graph holding the data there,
+    :class:`~atmpkg.graph.store.remote.RemoteStore`; ``graph`` names the graph holding the data there,
     and ``store`` is not used). Open it with :func:`atmpkg.open`.
 
     The embedded store is resolved, and built when it is missing or older than the packaged data,
@@ -305,7 +95,7 @@ class KnowledgeGraph:
         self.memory = memory
         self._info: dict | None = None
         if endpoint is not None:
-            from atmpkg.graph.remote import RemoteHandle, RemoteStore
+            from .store.remote import RemoteHandle, RemoteStore
 
             if isinstance(endpoint, RemoteStore):
                 if graph is not None:
@@ -319,8 +109,8 @@ class KnowledgeGraph:
             return
         if graph is not None:
             raise ParameterError("graph names a graph of a remote store; give endpoint too")
-        from atmpkg.graph import store as stores
-        from atmpkg.graph.build import hold_in_memory, open_store
+        from .store import folder as stores
+        from .store.build import hold_in_memory, open_store
 
         self.root = stores.resolve_path(store)
         self._handle = hold_in_memory(self.root) if in_memory else open_store(self.root)
@@ -333,12 +123,12 @@ class KnowledgeGraph:
         read), else the newer one (a store deleted under the handle is built again)."""
         if self.root is None:
             return self._handle
-        from atmpkg.graph import store as stores
+        from .store import folder as stores
 
         build_dir = stores.current_build(self.root)
         if build_dir != self._handle.build_dir:
             if build_dir is None:
-                from atmpkg.graph.build import open_store
+                from .store.build import open_store
 
                 self._handle = open_store(self.root)
             else:
@@ -399,10 +189,10 @@ class KnowledgeGraph:
         >>> kg.query("SELECT ?t ?l WHERE { ?t rdfs:label ?l }", {"t": "therapy:casgevy"}).dicts()
         [{'t': 'https://w3id.org/atmp-kg/id/therapy/casgevy', 'l': 'Casgevy'}]
         """
-        from atmpkg import queries
-        from atmpkg.graph import gate
-        from atmpkg.graph.errors import UnknownNameError
-        from atmpkg.graph.sparql import parse_term
+        from .. import queries
+        from .engine import gate
+        from .errors import UnknownNameError
+        from .sparql.run import parse_term
 
         if (sparql is None) == (file is None):
             raise ParameterError("give SPARQL text or a query file, one of them")
@@ -442,14 +232,14 @@ class KnowledgeGraph:
         >>> kg.named("products-by-target", target="bcma").df["therapy"].tolist()[:2]
         ['Abecma', 'Carvykti']
         """
-        from atmpkg import queries
+        from .. import queries
 
         given = {**(params or {}), **parameters}
         return self._declared(queries.load(name), given, timeout, limit, allow)
 
     def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
-        from atmpkg.graph import gate
-        from atmpkg.graph.query import bind_params
+        from .engine import gate
+        from .sparql.named import bind_params
 
         allow = gate.allowed(allow)
         started = time.monotonic()
@@ -458,7 +248,7 @@ class KnowledgeGraph:
         return self._run(checked, bindings, started, timeout, limit, allow)
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
-        from atmpkg.graph.sparql import run
+        from .sparql.run import run
 
         handle = self._current()
         return run(
@@ -489,7 +279,7 @@ class KnowledgeGraph:
           approval: Casgevy — EMA 2024 (Beta-thalassemia) (approval:casgevy-ema-2024-beta-thalassemia)
         ...
         """
-        from atmpkg.graph.explore import describe_entity
+        from .display.explore import describe_entity
 
         return describe_entity(self._current().store, entity)
 
@@ -499,7 +289,7 @@ class KnowledgeGraph:
         >>> kg.stats().classes["atmp:Approval"]
         156
         """
-        from atmpkg.graph.explore import store_stats
+        from .display.explore import store_stats
 
         return store_stats(self._current().store, self.info)
 
@@ -545,7 +335,7 @@ class KnowledgeGraph:
         >>> v.nodes, v.edges, v.path
         (109, 295, PosixPath('kymriah.html'))
         """
-        from atmpkg.graph.view import view_of
+        from .display.view import view_of
 
         return view_of(self.select(selection, **fields), output=output, title=title)
 
@@ -566,7 +356,7 @@ class KnowledgeGraph:
         >>> kg.export("graphml", "kymriah.graphml", focus="kymriah", hops=2).paths
         [PosixPath('kymriah.graphml')]
         """
-        from atmpkg.graph.export import export_of
+        from .slice.export import export_of
 
         return export_of(self.select(selection, **fields), fmt, output)
 
@@ -582,7 +372,7 @@ class KnowledgeGraph:
         >>> print(kg.path("Kymriah", "Kite Pharma", max_paths=1)[0])
         Kymriah → target → CD19 ← target ← Tecartus → developed by → Kite Pharma
         """
-        from atmpkg.graph.analytics import shortest_connections
+        from .slice.analytics import shortest_connections
 
         return shortest_connections(self, graph, a, b, max_paths)
 
@@ -601,7 +391,7 @@ class KnowledgeGraph:
         >>> [r.label for r in kg.rank(by="pagerank", classes=["atmp:Company"], top=3)]
         ['Bristol Myers Squibb', 'Novartis', 'Vertex Pharmaceuticals']
         """
-        from atmpkg.graph.analytics import ranking
+        from .slice.analytics import ranking
 
         return ranking(self, graph, by, classes, top)
 
@@ -613,7 +403,7 @@ class KnowledgeGraph:
         >>> kg.chart("approvals", by="modality").total
         156
         """
-        from atmpkg.graph.charts import chart_of
+        from .display.charts import chart_of
 
         return chart_of(self, kind, by=by, output=output)
 
@@ -632,7 +422,7 @@ class KnowledgeGraph:
         >>> kg.validate()
         []
         """
-        from atmpkg.graph.build import validate, validate_build
+        from .store.build import validate, validate_build
 
         root = self._embedded("validate")
         return validate(files, store=root) if files else validate_build(self._current())
@@ -647,7 +437,7 @@ class KnowledgeGraph:
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
         ['A note.']
         """
-        from atmpkg.graph.build import import_files
+        from .store.build import import_files
 
         report = import_files(files, self._embedded("import_files"), shacl=shacl)
         self._current()

@@ -90,11 +90,11 @@ class SparqlMagics(Magics):
         self._graphs: dict = {}
 
     def _graph(self, store: str | None, endpoint: str | None):
-        import atmpkg
+        from .handle import KnowledgeGraph
 
         key = (store, endpoint)
         if key not in self._graphs:
-            self._graphs[key] = atmpkg.open(store, endpoint=endpoint)
+            self._graphs[key] = KnowledgeGraph(store, endpoint=endpoint)
         return self._graphs[key]
 
     @no_var_expand
@@ -127,7 +127,7 @@ def _show_error(shell, etype, value, tb, tb_offset=None):
 def load_ipython_extension(ipython) -> None:
     """Register the magics, and show library errors without a traceback (unless other custom
     exception handlers are installed already)."""
-    from atmpkg.graph.errors import AtmpkgError
+    from .errors import AtmpkgError
 
     ipython.register_magics(SparqlMagics)
     if not ipython.custom_exceptions:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from atmpkg.graph.errors import DataError, UnknownNameError
+from ..graph.errors import DataError, UnknownNameError
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
 

@@ -24,15 +24,15 @@ from atmpkg.graph import (
     query,
     validate,
 )
-from atmpkg.graph.csvdata import scan_rdf
-from atmpkg.graph.store import current_build
+from atmpkg.graph.store.csvdata import scan_rdf
+from atmpkg.graph.store.folder import current_build
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
 CODE_NAME = "https://w3id.org/atmp-kg/ontology#codeName"
-#: The build module itself (``atmpkg.graph.build`` the attribute is the function).
-BUILD = importlib.import_module("atmpkg.graph.build")
-CSVDATA = importlib.import_module("atmpkg.graph.csvdata")
+#: The build module itself (``atmpkg.graph.store.build`` the attribute is the function).
+BUILD = importlib.import_module("atmpkg.graph.store.build")
+CSVDATA = importlib.import_module("atmpkg.graph.store.csvdata")
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 #: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
 LOADED_WITH_DELTACEL = 1655
@@ -264,7 +264,7 @@ def test_shacl_flags_on_the_command_line(built, tmp_path, monkeypatch):
 
 
 def test_the_shacl_help_names_the_threshold():
-    from atmpkg.graph.validate import SHACL_MAX_TRIPLES
+    from atmpkg.graph.store.validate import SHACL_MAX_TRIPLES
 
     text = CliRunner().invoke(cli, ["build", "--help"], terminal_width=200).output
     assert f"up to {SHACL_MAX_TRIPLES:,} loaded triples" in " ".join(text.split())
@@ -366,7 +366,7 @@ def test_a_stale_store_is_rebuilt(tmp_path, monkeypatch):
     store = tmp_path / "stale"
     build(store)
     first = current_build(store)
-    monkeypatch.setattr("atmpkg.graph.store.VERSION", "0.0.0-older")
+    monkeypatch.setattr("atmpkg.graph.store.folder.VERSION", "0.0.0-older")
     open_store(store)
     assert current_build(store) != first
 
@@ -583,7 +583,7 @@ def test_line_breaks_inside_a_quoted_cell_are_kept_as_written(built, tmp_path):
 
 
 def test_a_long_csv_cell_is_read_up_to_the_limit(built, tmp_path):
-    from atmpkg.graph.csvdata import MAX_CELL_CHARS
+    from atmpkg.graph.store.csvdata import MAX_CELL_CHARS
 
     long_note = "x" * 200_000
     import_files([deal_file(tmp_path, note=long_note)], built)
@@ -668,7 +668,7 @@ def test_shacl_reads_the_store_as_rdflib_reads_its_ntriples(built, tmp_path):
     import rdflib
     from rdflib.compare import isomorphic
 
-    from atmpkg.graph.validate import rdflib_graph
+    from atmpkg.graph.store.validate import rdflib_graph
 
     mine = tmp_path / "odd.ttl"
     mine.write_text(

@@ -16,13 +16,8 @@ from atmpkg.graph import (
     approvals_chart,
     market_chart,
 )
-from atmpkg.graph.charts import (
-    Estimate,
-    approvals_per_year,
-    grouped_bars,
-    market_estimates,
-    stacked_bars,
-)
+from atmpkg.graph.display.charts import Estimate, grouped_bars, stacked_bars
+from atmpkg.graph.shortcuts import approvals_per_year, market_estimates
 
 SVG = "{http://www.w3.org/2000/svg}"
 ESTIMATE = "https://w3id.org/atmp-kg/id/estimate/"

@@ -8,8 +8,8 @@ import pytest
 
 from atmpkg import queries
 from atmpkg.graph import open_store
+from atmpkg.graph.store.validate import run_checks
 from atmpkg.graph.terms import PREFIXES
-from atmpkg.graph.validate import run_checks
 
 CHECKS = dict(queries.checks())
 

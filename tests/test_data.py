@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from atmpkg.graph import open_store, query
-from atmpkg.graph.csvdata import FAMILIES
+from atmpkg.graph.store.csvdata import FAMILIES
 
 DATA = Path(__file__).parent.parent / "graph" / "data"
 

@@ -27,14 +27,14 @@ from atmpkg.graph import (
     select_subgraph,
     write_triples,
 )
-from atmpkg.graph import export as export_module
-from atmpkg.graph.subgraph import (
+from atmpkg.graph.shortcuts import select_slice
+from atmpkg.graph.slice import export as export_module
+from atmpkg.graph.slice.subgraph import (
     INVERSE_OF,
     SUBPROPERTY_OF,
     Slice,
     fold_inverses,
     inverse_pairs,
-    select_slice,
 )
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, shorten
 

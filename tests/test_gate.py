@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from atmpkg.cli import cli
 from atmpkg.graph import QueryRefusedError, query
-from atmpkg.graph.gate import check, tokenize
+from atmpkg.graph.engine.gate import check, tokenize
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from atmpkg.graph.engine.gate import check
 from atmpkg.graph.errors import QueryRefusedError
-from atmpkg.graph.gate import check
 
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

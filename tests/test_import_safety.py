@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from atmpkg.graph import build, import_files
 from atmpkg.graph.errors import AtmpkgError
-from atmpkg.graph.store import current_build
+from atmpkg.graph.store.folder import current_build
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 DELTACEL = Path(__file__).parent / "data" / "imports" / "deltacel.ttl"

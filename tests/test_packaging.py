@@ -55,7 +55,11 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in shipped(ROOT):
         assert f"atmpkg/{name}" in names, name
-    assert "atmpkg/cli.py" in names and "atmpkg/graph/build.py" in names
+    code = {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/**/*.py")}
+    code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/*")}
+    assert len(code) > 40
+    assert sorted(f"atmpkg/{name}" for name in code if f"atmpkg/{name}" not in names) == []
+    assert "atmpkg/cli.py" in names
     assert {"atmpkg/__init__.py", "atmpkg/py.typed"} <= names
     info = next(n.rsplit("/", 1)[0] for n in names if n.endswith(".dist-info/METADATA"))
     assert {f"{info}/licenses/LICENSE", f"{info}/licenses/LICENSE-DATA"} <= names

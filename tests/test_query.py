@@ -28,7 +28,7 @@ from atmpkg.graph import (
     query,
     run_named,
 )
-from atmpkg.graph.sparql import parse_term
+from atmpkg.graph.sparql.run import parse_term
 
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 APPROVALS = (
@@ -316,8 +316,8 @@ def test_query_from_file_with_typed_header(fixture_store, tmp_path):
 
 def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monkeypatch):
     from atmpkg.graph import build, hold_in_memory, import_files
-    from atmpkg.graph import store as stores
-    from atmpkg.graph.build import open_store
+    from atmpkg.graph.store import folder as stores
+    from atmpkg.graph.store.build import open_store
 
     monkeypatch.setattr(stores, "_in_memory", set())
     root = tmp_path / "store"

@@ -31,7 +31,8 @@ from conftest import free_port
 
 from atmpkg import queries
 from atmpkg.cli import cli
-from atmpkg.graph import gate, open_store, push, query, run_named, show, stats
+from atmpkg.graph import open_store, push, query, run_named, show, stats
+from atmpkg.graph.engine import gate
 from atmpkg.graph.errors import (
     AtmpkgError,
     EndpointTimeoutError,
@@ -39,7 +40,7 @@ from atmpkg.graph.errors import (
     QueryRefusedError,
     StoreError,
 )
-from atmpkg.graph.remote import (
+from atmpkg.graph.store.remote import (
     PASSWORD_ENV,
     USER_ENV,
     RemoteStore,

@@ -17,6 +17,9 @@ import urllib.request
 import pytest
 
 from atmpkg.graph import query
+from atmpkg.graph.engine.child import Evaluator
+from atmpkg.graph.engine.gate import MAX_QUERY_CHARS
+from atmpkg.graph.engine.sandbox import network_sandbox
 from atmpkg.graph.errors import (
     QueryMemoryError,
     QueryRefusedError,
@@ -24,9 +27,6 @@ from atmpkg.graph.errors import (
     QueryTooComplexError,
     StoreError,
 )
-from atmpkg.graph.evaluator import Evaluator
-from atmpkg.graph.gate import MAX_QUERY_CHARS
-from atmpkg.graph.sandbox import network_sandbox
 
 BYPASSES = [
     "SELECT * {{ SERVICESILENT <{url}> {{ ?s ?p ?o }} }}",
@@ -114,7 +114,7 @@ def test_the_command_line_reaches_the_network_only_with_allow_service(fixture_st
 
 @pytest.mark.parametrize("bypass", BYPASSES)
 def test_http_refuses_service_in_any_spelling(fixture_store, listener, bypass):
-    from atmpkg.graph.server import make_server
+    from atmpkg.graph.server.http import make_server
 
     with make_server(fixture_store, port=0, workers=1).start() as server:
         url = f"{server.url}/sparql?" + urllib.parse.urlencode(
@@ -182,7 +182,7 @@ def test_the_gates_own_work_counts_against_the_time_limit(fixture_store):
 
 
 def test_the_gate_keeps_nothing_of_the_queries_it_checked():
-    from atmpkg.graph.gate import Token, check
+    from atmpkg.graph.engine.gate import Token, check
 
     def tokens_alive() -> int:
         gc.collect()

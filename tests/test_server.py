@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from atmpkg.cli import cli
 from atmpkg.graph import ParameterError, query
-from atmpkg.graph.server import TRUNCATED_HEADER, make_server
+from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
 from atmpkg.queries import all_queries
 
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"

@@ -29,12 +29,12 @@ import pyoxigraph as ox
 import pytest
 from conftest import HUGE
 
-from atmpkg.graph import server as server_module
+from atmpkg.graph.display.viewpage import vis_assets
+from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY, describe_death
 from atmpkg.graph.errors import ParameterError, QueryMemoryError
-from atmpkg.graph.sandbox import DEFAULT_MEMORY, describe_death
-from atmpkg.graph.server import make_server
-from atmpkg.graph.viewpage import vis_assets
-from atmpkg.graph.workers import QUERY_NICE
+from atmpkg.graph.server import http as server_module
+from atmpkg.graph.server.http import make_server
+from atmpkg.graph.server.workers import QUERY_NICE
 
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
@@ -538,11 +538,12 @@ def test_every_worker_runs_under_a_seccomp_filter_and_the_memory_cap(server):
         assert data[3:5] == [str(DEFAULT_MEMORY)] * 2
 
 
-# What a worker does (atmpkg.graph.workers.prepare), then an attempt at the network: a plain
+# What a worker does (atmpkg.graph.server.workers.prepare), then an attempt at the network: a plain
 # socket, and the engine's own HTTP client (SERVICE sent straight to the store, past the gate).
 CONNECT = """
 import socket, sys
-from atmpkg.graph.workers import prepare
+import pyoxigraph
+from atmpkg.graph.server.workers import prepare
 
 port = int(sys.argv[2])
 
@@ -554,10 +555,11 @@ def attempt(when):
         print(when, "refused:", type(exc).__name__)
 
 attempt("before")
-handle = prepare(sys.argv[1])
+prepare(sys.argv[1])
 attempt("confined")
+store = pyoxigraph.Store.read_only(sys.argv[1] + "/current/oxigraph")
 try:
-    list(handle.store.query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
+    list(store.query(f"SELECT * {{ SERVICE <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"))
     print("SERVICE answered")
 except Exception as exc:
     print("SERVICE failed:", type(exc).__name__)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from atmpkg.cli import cli
-from atmpkg.graph.server import make_server
+from atmpkg.graph.server.http import make_server
 
 
 @pytest.fixture(scope="module")

@@ -35,13 +35,13 @@ from atmpkg.graph import (
     to_networkx,
     view,
 )
+from atmpkg.graph.display.viewpage import clip, vis_assets
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, shorten
-from atmpkg.graph.viewpage import clip, vis_assets
 
 ROOT = Path(__file__).parent.parent
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 # the package exports the function view(), which hides the module of the same name
-view_module = importlib.import_module("atmpkg.graph.view")
+view_module = importlib.import_module("atmpkg.graph.display.view")
 IMG_PAYLOAD = "<img src=x onerror=alert(1)>"
 SCRIPT_PAYLOAD = "</script><script>alert(2)</script>"
 ARTIFACTS = ROOT / "test-artifacts"

@@ -1,0 +1,203 @@
+"""Look around the graph: everything about one entity (:func:`describe_entity`, ``kg.show``) and
+what the store holds (:func:`store_stats`, ``kg.stats``).
+
+>>> view = atmpkg.open().show("kymriah")   # doctest: +SKIP
+>>> view.label                             # doctest: +SKIP
+'Kymriah'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..sparql.entities import resolve_entity
+from ..store.build import count_classes
+from ..store.remote import RemoteStore
+from ..terms import (
+    DCT,
+    ID,
+    PREFIXES,
+    RDFS,
+    SCHEMA,
+    shorten,
+)
+
+
+@dataclass
+class Fact:
+    """One link from or to the entity, with readable names."""
+
+    property: str
+    property_label: str
+    value: ox.NamedNode | ox.BlankNode | ox.Literal
+    value_label: str
+
+
+@dataclass
+class Source:
+    iri: str
+    title: str
+    url: str | None
+
+
+@dataclass
+class EntityView:
+    """Everything the graph says about one entity."""
+
+    iri: str
+    label: str
+    types: list[str]
+    facts: list[Fact] = field(default_factory=list)
+    incoming: list[Fact] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The entity as ``atmpkg show`` prints it: name and IRI, classes, facts, links to it and
+        sources, one a line.
+
+        >>> print(EntityView("https://w3id.org/atmp-kg/id/target/cd19", "CD19", ["target"]).text())
+        CD19  <https://w3id.org/atmp-kg/id/target/cd19>
+          a target
+        """
+        lines = [f"{self.label}  <{self.iri}>", f"  a {', '.join(self.types)}"]
+        for fact in self.facts:
+            value = fact.value_label
+            if isinstance(fact.value, ox.NamedNode | ox.BlankNode) and value != fact.value.value:
+                value += f" ({shorten(fact.value.value)})"
+            lines.append(f"  {fact.property_label}: {value}")
+        if self.incoming:
+            lines.append("Linked from:")
+            lines += [f"  {f.value_label} --{f.property_label}--> this" for f in self.incoming]
+        if self.sources:
+            lines.append("Sources:")
+            lines += [f"  {s.title}" + (f"  {s.url}" if s.url else "") for s in self.sources]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        from .pages import entity_card
+
+        return entity_card(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(self.text())
+
+
+
+
+def _label(store: ox.Store, term) -> str:
+    if isinstance(term, ox.Literal):
+        return term.value
+    if isinstance(term, ox.NamedNode):
+        for quad in store.quads_for_pattern(term, ox.NamedNode(RDFS + "label"), None):
+            return quad.object.value
+        return shorten(term.value)
+    return str(term)
+
+
+
+
+def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
+    """Everything ``oxstore`` says about one entity: its facts, the links to it, and the sources
+    behind them."""
+    target = resolve_entity(entity, oxstore)
+    node = ox.NamedNode(target)
+    types = [
+        _label(oxstore, q.object)
+        for q in oxstore.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), None)
+    ]
+    view = EntityView(target, _label(oxstore, node), sorted(types))
+    source_iris: list[str] = []
+    for quad in oxstore.quads_for_pattern(node, None, None):
+        if quad.predicate.value == DCT + "source":
+            source_iris.append(quad.object.value)
+        view.facts.append(
+            Fact(
+                quad.predicate.value,
+                _label(oxstore, quad.predicate),
+                quad.object,
+                _label(oxstore, quad.object),
+            )
+        )
+    for quad in oxstore.quads_for_pattern(None, None, node):
+        view.incoming.append(
+            Fact(
+                quad.predicate.value,
+                _label(oxstore, quad.predicate),
+                quad.subject,
+                _label(oxstore, quad.subject),
+            )
+        )
+        for src in oxstore.quads_for_pattern(quad.subject, ox.NamedNode(DCT + "source"), None):
+            source_iris.append(src.object.value)
+    for source in dict.fromkeys(source_iris):
+        src = ox.NamedNode(source)
+        url = next(oxstore.quads_for_pattern(src, ox.NamedNode(SCHEMA + "url"), None), None)
+        view.sources.append(Source(source, _label(oxstore, src), url.object.value if url else None))
+    view.facts.sort(key=lambda f: (f.property_label, f.value_label))
+    view.incoming.sort(key=lambda f: (f.property_label, f.value_label))
+    view.sources.sort(key=lambda s: s.title)
+    return view
+
+
+@dataclass
+class Stats:
+    """What the store holds and how it was built."""
+
+    triples: int
+    classes: dict[str, int]
+    properties: dict[str, int]
+    sources: int
+    build: dict
+    #: The issue date of the newest source document the graph cites (``YYYY``, ``YYYY-MM`` or
+    #: ``YYYY-MM-DD``): the data reflects nothing later.
+    data_as_of: str | None = None
+
+
+
+
+def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
+    """Counts per class and per property and the number of sources of ``oxstore``, with its build
+    information ``info``."""
+    properties = {
+        shorten(row["p"].value): int(row["n"].value)
+        for row in oxstore.query(
+            'SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(STRSTARTS(STR(?s), STR(id:)) || STRSTARTS(STR(?s), "https://w3id.org/atmp-kg/id/")) } GROUP BY ?p ORDER BY DESC(?n) ?p',
+            prefixes={**PREFIXES, "id": ID},
+        )
+    }
+    sources = next(
+        iter(
+            oxstore.query(
+                # An undated source adds "", which sorts first: MAX over an unbound one would fail
+                'SELECT (COUNT(DISTINCT ?s) AS ?n) (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
+                "WHERE { ?s a atmp:Source OPTIONAL { ?s dct:issued ?issued } }",
+                prefixes=PREFIXES,
+            )
+        )
+    )
+    newest = sources["newest"]  # unbound without sources, "" when none is dated
+    return Stats(
+        len(oxstore),
+        # A graph loaded into an endpoint without 'atmpkg push' has no recorded counts
+        dict(info.get("counts") or count_classes(oxstore)),
+        properties,
+        int(sources["n"].value),
+        dict(info),
+        newest.value if newest is not None and newest.value else None,
+    )
+
+
+def packaged_data_as_of() -> str:
+    """The issue date of the newest source document the packaged curated data cites.
+
+    >>> packaged_data_as_of()[:2]
+    '20'
+    """
+    import csv
+    from importlib import resources
+
+    with resources.files("atmpkg.graph").joinpath("data/sources.csv").open(encoding="utf-8") as f:
+        # Dates of one precision compare as text; a shorter one is the start of its period.
+        return max(row["issued"] for row in csv.DictReader(f) if row["issued"])

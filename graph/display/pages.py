@@ -1,0 +1,215 @@
+"""Entity pages as ``atmpkg serve`` shows them, and the Content-Security-Policy of each kind of
+HTML it answers (the query page's files are :mod:`atmpkg.graph.server.ui`).
+
+An entity page (:func:`entity_page`) escapes every value from the graph,
+shows each through :func:`~atmpkg.graph.display.viewpage.clip` (at most 2,000 characters, with the full
+length stated) and links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.display.view`
+in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import urllib.parse
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..terms import ID, shorten
+from .viewpage import MAX_VALUE_CHARS, clip, csp_hash
+
+if TYPE_CHECKING:  # for annotations only: explore imports this module for its cards
+    from .explore import EntityView, Fact
+
+
+
+
+# --- content-security policies --------------------------------------------------------------------
+
+_SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
+
+
+def _hashes(document: str) -> str:
+    """CSP source expressions for the inline scripts of ``document``."""
+    found = []
+    for match in _SCRIPT.finditer(document):
+        if "src=" not in match["attrs"].lower():
+            found.append(csp_hash(match["body"]))
+    return " ".join(dict.fromkeys(found)) or "'none'"
+
+
+def graph_csp(document: str) -> str:
+    """The CSP of a graph view: only its own inline scripts run; nothing is fetched."""
+    return (
+        f"default-src 'none'; script-src {_hashes(document)}; style-src 'unsafe-inline'; "
+        "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'self'"
+    )
+
+
+def page_csp(graph: str) -> str:
+    """The CSP of an entity page. Its graph view sits in a srcdoc frame, which inherits this
+    policy, so the view's inline scripts are allowed by hash and nothing else runs."""
+    return (
+        f"default-src 'none'; script-src {_hashes(graph)}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
+        "frame-ancestors 'self'"
+    )
+
+
+# --- entity pages ---------------------------------------------------------------------------------
+
+
+def local_href(iri: str) -> str | None:
+    """The path this server answers an instance IRI at, or None for other IRIs.
+
+    >>> local_href("https://w3id.org/atmp-kg/id/therapy/kymriah")
+    '/id/therapy/kymriah'
+    """
+    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
+
+
+def _safe_url(url: str | None) -> str | None:
+    """``url`` when it is an absolute http(s) URL (never javascript:, data: ...) short enough to
+    be shown whole (cut short, it would lead elsewhere)."""
+    if not url or len(url) > MAX_VALUE_CHARS:
+        return None
+    parsed = urllib.parse.urlsplit(url)
+    return url if parsed.scheme in ("http", "https") and parsed.netloc else None
+
+
+def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str, href=local_href) -> str:
+    """A fact's value: a link for entities (to the address ``href`` gives) and web pages, escaped
+    text otherwise."""
+    e = html.escape
+    if isinstance(term, ox.NamedNode):
+        href = href(term.value)
+        if href and len(href) <= MAX_VALUE_CHARS:
+            return f'<a href="{e(href)}">{e(clip(label))}</a>'
+        url = _safe_url(term.value)
+        if url and label == term.value:
+            return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+        text = label if label != term.value else shorten(label)
+        return f'<span title="{e(clip(term.value))}">{e(clip(text))}</span>'
+    return e(clip(label))
+
+
+def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
+    """Facts as table rows: property then value, or (links to the entity) value then property."""
+    rows = "".join(
+        f"<tr><th>{html.escape(clip(f.property_label))}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
+        if not incoming
+        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(clip(f.property_label))}</th></tr>"
+        for f in facts
+    )
+    return f'<table class="facts">{rows}</table>'
+
+
+def entity_page(view: EntityView, graph: str) -> str:
+    """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view."""
+    e = html.escape
+    label = clip(view.label)
+    sources = "".join(
+        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(clip(s.title))}</a>'
+        + (
+            f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+            if (url := _safe_url(s.url))
+            else ""
+        )
+        + "</li>"
+        for s in view.sources
+    )
+    query = urllib.parse.urlencode({"query": f"DESCRIBE <{view.iri}>"})
+    parts = [
+        "<!doctype html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{e(label)} · ATMP-KG</title>",
+        '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
+        '<link rel="alternate" type="text/turtle" href="?format=ttl">',
+        '<link rel="alternate" type="application/ld+json" href="?format=jsonld">',
+        '</head><body class="entity"><header><a class="brand" href="/">ATMP-KG</a>',
+        '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
+        f"<h1>{e(label)}</h1>",
+        f'<p class="iri"><code>{e(clip(view.iri))}</code> · {e(clip(", ".join(view.types)))}</p>',
+        '<p class="formats">As data: <a href="?format=ttl">Turtle</a> · '
+        '<a href="?format=jsonld">JSON-LD</a> · <a href="?format=nt">N-Triples</a> · '
+        f'<a href="/?{e(query)}">query it</a></p>',
+        "<h2>Facts</h2>",
+        _facts_table(view.facts, incoming=False),
+    ]
+    if view.incoming:
+        parts += ["<h2>Linked from</h2>", _facts_table(view.incoming, incoming=True)]
+    if view.sources:
+        parts += ["<h2>Sources</h2>", f'<ul class="sources">{sources}</ul>']
+    parts += [
+        "<h2>Neighbourhood</h2>",
+        f'<iframe class="graph" title="Graph of {e(label)} and its neighbours" '
+        f'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" srcdoc="{e(graph)}">'
+        "</iframe>",
+        "</main></body></html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+# --- entity cards (notebooks) ----------------------------------------------------------------------
+
+#: The most facts, and links to the entity, a card lists; it says how many more there are.
+CARD_ROWS = 100
+
+
+def _card_rows(facts: Sequence[Fact], incoming: bool) -> str:
+    e = html.escape
+    rows = []
+    for fact in facts[:CARD_ROWS]:
+        value = _value_html(fact.value, fact.value_label, href=_safe_url)
+        name = f"<th>{e(clip(fact.property_label))}</th>"
+        rows.append(
+            f"<tr><td>{value}</td>{name}</tr>" if incoming else f"<tr>{name}<td>{value}</td></tr>"
+        )
+    more = len(facts) - CARD_ROWS
+    if more > 0:
+        rows.append(f'<tr><td colspan="2">… and {more:,} more</td></tr>')
+    return f"<table>{''.join(rows)}</table>"
+
+
+def entity_card(view: EntityView) -> str:
+    """An entity as a card for a notebook: its name, IRI and classes, its facts, the links to it
+    and its sources, entities and web pages as links (absolute http(s) addresses only); every
+    value escaped and clipped.
+
+    >>> from atmpkg.graph.display.explore import EntityView
+    >>> card = entity_card(EntityView("https://w3id.org/atmp-kg/id/therapy/x", "X <b>", ["therapy"]))
+    >>> "X &lt;b&gt;" in card and 'href="https://w3id.org/atmp-kg/id/therapy/x"' in card
+    True
+    """
+    e = html.escape
+    iri = _safe_url(view.iri)
+    name = f'<a href="{e(iri)}">{e(clip(view.iri))}</a>' if iri else e(clip(view.iri))
+    parts = [
+        '<div class="atmpkg-entity">',
+        f"<h3>{e(clip(view.label))}</h3>",
+        f"<p><code>{name}</code> · {e(clip(', '.join(view.types)))}</p>",
+        f"<h4>Facts</h4>{_card_rows(view.facts, incoming=False)}",
+    ]
+    if view.incoming:
+        parts.append(f"<h4>Linked from</h4>{_card_rows(view.incoming, incoming=True)}")
+    if view.sources:
+        items = "".join(
+            f"<li>{e(clip(s.title))}"
+            + (f' · <a href="{e(url)}">{e(url)}</a>' if (url := _safe_url(s.url)) else "")
+            + "</li>"
+            for s in view.sources
+        )
+        parts.append(f"<h4>Sources</h4><ul>{items}</ul>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+# --- the query page -------------------------------------------------------------------------------
+
+
+
+

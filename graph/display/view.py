@@ -1,0 +1,401 @@
+"""The interactive graph view: a slice of the graph as one self-contained, offline HTML page.
+
+The slice is a :class:`~atmpkg.graph.handle.Selection` (the whole graph, a neighbourhood, some
+classes or a query's answer) and its network comes from
+:func:`~atmpkg.graph.slice.analytics.to_networkx`. Nodes are coloured and shaped by class, labelled with
+their names, and linked by edges labelled with the property's label. A link the build
+materialises as the inverse of another (``atmp:develops`` for ``atmp:developedBy``, see
+:func:`~atmpkg.graph.slice.subgraph.inverse_properties`) is drawn once, in the direction the data states.
+The sources a node cites (``dct:source``, ``atmp:evidence``) are not drawn: they are listed with
+their links in the side panel of every node that cites them (a source no drawn node cites is drawn
+like any node).
+
+>>> v = atmpkg.open("/tmp/fixture-store").view(focus="cellco", output="cellco.html")  # doctest: +SKIP
+>>> v.nodes, v.edges, v.path                                                            # doctest: +SKIP
+(11, 23, PosixPath('cellco.html'))
+
+In Jupyter, ``v`` displays inline: an iframe holding the page, with no server and no network.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..rdf import property_label, to_networkx
+from ..slice.export import atomic_files, output_paths
+from ..slice.subgraph import LABEL, TYPE, fold_inverses
+from ..sparql.entities import NAME_PROPERTIES
+from ..terms import DCT, PREFIXES, SCHEMA, XSD
+from .viewpage import MAX_VALUE_CHARS, clip, page
+
+if TYPE_CHECKING:
+    from ..slice.selection import Selection
+
+StorePath = str | os.PathLike[str] | None
+
+#: Above this many nodes the view still renders but warns: the first layout then takes more than
+#: a few seconds and the page becomes slow to pan (see the benchmark in the README).
+NODE_CAP = 3000
+#: The most entities ``view`` draws unless told otherwise: past this the page would take minutes to
+#: lay out, so a larger selection is sampled (with a note on the page).
+MAX_NODES = 5000
+#: From this many nodes on, edges are drawn straight and hidden while dragging or zooming, and
+#: hovering shows nothing, to keep panning fluid.
+LARGE = 1000
+
+SOURCE_CLASS = "atmp:Source"
+#: (colour, vis shape) per class; stable, so that a therapy is always a blue dot.
+CLASS_STYLES = {
+    "atmp:Therapy": ("#4e79a7", "dot"),
+    "atmp:Company": ("#f28e2b", "square"),
+    "atmp:Approval": ("#59a14f", "diamond"),
+    "atmp:RegulatoryAgency": ("#e15759", "hexagon"),
+    "atmp:Indication": ("#b07aa1", "triangle"),
+    "atmp:Target": ("#ff9da7", "triangleDown"),
+    "atmp:Deal": ("#9c755f", "star"),
+    "atmp:Claim": ("#edc948", "diamond"),
+    "atmp:MarketEstimate": ("#76b7b2", "star"),
+    "atmp:MarketFactor": ("#76b7b2", "triangle"),
+    "atmp:Country": ("#bab0ac", "dot"),
+    "atmp:Region": ("#bab0ac", "hexagon"),
+    "atmp:Development": ("#86bcb6", "triangleDown"),
+    "atmp:Programme": ("#8cd17d", "hexagon"),
+    "atmp:ProductFigure": ("#f1ce63", "star"),
+    "atmp:Source": ("#d4a6c8", "square"),
+    "skos:Concept": ("#a0cbe8", "dot"),
+    "skos:ConceptScheme": ("#499894", "hexagon"),
+}
+FALLBACK_COLORS = ("#d37295", "#b6992d", "#79706e", "#d7b5a6", "#fabfd2", "#e49444", "#8f9bb3")
+FALLBACK_SHAPES = ("dot", "square", "diamond", "triangle", "star", "hexagon", "triangleDown")
+# the same few properties label every fact of a page
+_property_label = functools.lru_cache(maxsize=1024)(property_label)
+_NAMES = {
+    PREFIXES[prefix] + local
+    for prefix, local in (name.split(":") for name in NAME_PROPERTIES.split("|"))
+}
+
+
+@dataclass
+class View:
+    """A rendered view: the page (``html``), how many ``nodes`` and ``edges`` it draws, the
+    ``warnings`` it shows (e.g. above :data:`NODE_CAP` nodes), and the file written (``path``)."""
+
+    html: str = field(repr=False)
+    nodes: int
+    edges: int
+    warnings: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+    def _repr_html_(self) -> str:
+        # srcdoc keeps the page in a sandboxed frame of its own: its CSP applies, it cannot reach
+        # the notebook, and nothing is served or fetched.
+        return (
+            '<iframe title="ATMP-KG graph view" '
+            'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox" '
+            'style="width:100%;height:640px;border:1px solid #d9dde3" '
+            f'srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        )
+
+
+def _expand(prefixed: str) -> str:
+    prefix, _, local = prefixed.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else prefixed.strip("<>")
+
+
+def _class_label(prefixed: str) -> str:
+    if not prefixed:
+        return "Unclassified"
+    label = property_label(_expand(prefixed))  # the ontology's rdfs:label, else the name in words
+    return label[:1].upper() + label[1:]
+
+
+_STYLE_RANK = {cls: rank for rank, cls in enumerate(CLASS_STYLES)}
+
+
+def _primary_class(classes: str) -> str:
+    """The class a node is drawn as: a styled class first, then an atmp: class, then any."""
+    if ";" not in classes:
+        return classes
+    return min(
+        classes.split(";"),
+        key=lambda c: (_STYLE_RANK.get(c, len(_STYLE_RANK)), not c.startswith("atmp:"), c),
+    )
+
+
+def _darker(color: str) -> str:
+    red, green, blue = (int(color[i : i + 2], 16) * 7 // 10 for i in (1, 3, 5))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]:
+    """A fact's value as text, and whether it is an IRI (a link when it is http/https)."""
+    if isinstance(term, ox.NamedNode):
+        return term.value, True
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}", False
+    value = term.value
+    if term.datatype.value in (XSD + "decimal", XSD + "integer") and re.fullmatch(
+        r"-?\d+(\.\d+)?", value
+    ):
+        whole, dot, fraction = value.partition(".")
+        value = f"{int(whole):,}{dot}{fraction}"  # 11900000000 -> 11,900,000,000
+    if term.language and not term.language.lower().startswith("en"):
+        value += f" ({term.language})"
+    return value, False
+
+
+def _node_id(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return None
+
+
+class _Properties:
+    """Property labels, each stored once in the page and referred to by number."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def __call__(self, label: str) -> int:
+        label = clip(label)
+        if label not in self._index:
+            self._index[label] = len(self.labels)
+            self.labels.append(label)
+        return self._index[label]
+
+
+def vis_options(nodes: int, groups: dict) -> dict:
+    """vis-network options for a network of ``nodes`` nodes: pyvis's physics and interaction
+    options, plus the node, edge and group styles pyvis does not model.
+
+    >>> vis_options(10, {})["physics"]["solver"]
+    'forceAtlas2Based'
+    """
+    from pyvis.network import Network  # loads IPython: only when a view is made
+
+    large = nodes >= LARGE
+    net = Network(directed=True)
+    net.force_atlas_2based(
+        gravity=-60,
+        central_gravity=0.008,
+        spring_length=110,
+        spring_strength=0.05,
+        damping=0.55,
+        overlap=0.1,
+    )
+    net.toggle_hide_edges_on_drag(large)
+    options = json.loads(net.options.to_json())
+    # The layout is computed before the network is shown, at a cost per iteration that grows
+    # with the size; fewer iterations for bigger networks, and a coarser Barnes-Hut approximation
+    # (theta 1 instead of 0.5: half the time, a layout as readable), keep the wait to seconds
+    # (see the benchmark in the README).
+    options["physics"]["forceAtlas2Based"]["theta"] = 1.0
+    options["physics"]["stabilization"].update(
+        iterations=max(100, min(600, 300_000 // max(nodes, 1))), updateInterval=50
+    )
+    options["physics"]["minVelocity"] = 1.5
+    options["layout"] = {"randomSeed": 7, "improvedLayout": nodes <= 100}
+    options["interaction"].update(
+        hover=not large,
+        tooltipDelay=250,
+        navigationButtons=True,
+        keyboard=False,
+        hideEdgesOnZoom=large,
+    )
+    options["nodes"] = {
+        "borderWidth": 1,
+        "font": {"size": 13, "color": "#1d2430", "strokeWidth": 3, "strokeColor": "#ffffff"},
+        # labels appear once they are readable (13 px at 60 % zoom), not as grey smudges before
+        "scaling": {"min": 10, "max": 40, "label": {"enabled": False, "drawThreshold": 8}},
+        "widthConstraint": {"maximum": 190},
+    }
+    options["edges"] = {
+        "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+        "color": {"color": "#9aa5b1", "highlight": "#c0392b", "hover": "#56606b", "inherit": False},
+        "font": {"size": 10, "color": "#4a5560", "strokeWidth": 3, "align": "middle"},
+        "scaling": {"label": {"enabled": False, "drawThreshold": 8}},
+        # curved clockwise, two links between the same nodes in opposite directions bend apart
+        "smooth": {"enabled": not large, "type": "curvedCW", "roundness": 0.12},
+        "width": 1,
+    }
+    options["groups"] = groups
+    return options
+
+
+Value = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def _facts(triples: Sequence[ox.Triple], graph) -> dict[str, list[tuple[str, Value]]]:
+    """Per subject, the (property IRI, value) pairs that are not links of the network: literals
+    and IRIs that are not nodes. Types and labels are shown otherwise."""
+    facts: dict[str, list[tuple[str, Value]]] = {}
+    for triple in triples:
+        if triple.predicate in (TYPE, LABEL) or _node_id(triple.object) in graph:
+            continue
+        facts.setdefault(_node_id(triple.subject), []).append(
+            (triple.predicate.value, triple.object)
+        )
+    return facts
+
+
+def _legend(classes: list[str]) -> tuple[list[dict], dict]:
+    """For classes (biggest first), the legend entries and vis groups ``c0``, ``c1``, …"""
+    legend, groups = [], {}
+    unstyled = 0
+    for number, cls in enumerate(classes):
+        if cls in CLASS_STYLES:
+            color, shape = CLASS_STYLES[cls]
+        else:
+            color = FALLBACK_COLORS[unstyled % len(FALLBACK_COLORS)]
+            shape = FALLBACK_SHAPES[unstyled % len(FALLBACK_SHAPES)]
+            unstyled += 1
+        border = _darker(color)
+        legend.append(
+            {
+                "key": cls,
+                "label": clip(_class_label(cls)),
+                "color": color,
+                "border": border,
+                "shape": shape,
+            }
+        )
+        chosen = {"background": color, "border": "#1d2430"}
+        groups[f"c{number}"] = {
+            "shape": shape,
+            "color": {"background": color, "border": border, "highlight": chosen, "hover": chosen},
+        }
+    return legend, groups
+
+
+def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
+    values: dict[str, str] = {}
+    for predicate, value in facts:
+        values.setdefault(predicate, value.value)
+    url = values.get(SCHEMA + "url", "")
+    return {
+        "title": clip(values.get(DCT + "title") or graph.nodes[iri]["label"]),
+        "publisher": clip(values.get(DCT + "publisher", "")),
+        "issued": clip(values.get(DCT + "issued", "")),
+        # a URL cut short would lead elsewhere: too long a one is not linked at all
+        "url": url if len(url) <= MAX_VALUE_CHARS else "",
+    }
+
+
+def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ()) -> View:
+    graph = to_networkx(fold_inverses(triples))
+    facts = _facts(triples, graph)
+    kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
+    cited = {
+        target
+        for source, target in graph.edges()
+        if kind[target] == SOURCE_CLASS and kind[source] != SOURCE_CLASS
+    }
+    drawn = sorted(n for n in graph if n not in cited)
+    index = {n: i for i, n in enumerate(drawn)}
+    counts: dict[str, int] = {}
+    for node in drawn:
+        counts[kind[node]] = counts.get(kind[node], 0) + 1
+    class_order = sorted(counts, key=lambda c: (-counts[c], _class_label(c)))
+    class_index = {cls: number for number, cls in enumerate(class_order)}
+    legend, groups = _legend(class_order)
+
+    prop = _Properties()
+    sources = sorted(cited)
+    source_index = {s: i for i, s in enumerate(sources)}
+    nodes = []
+    for node in drawn:
+        own = facts.get(node, [])
+        shown = sorted((_property_label(p), *_display(value)) for p, value in own)
+        nodes.append(
+            {
+                "iri": clip(node),
+                "label": clip(graph.nodes[node]["label"]),
+                "c": class_index[kind[node]],
+                "names": sorted({clip(value.value) for p, value in own if p in _NAMES}),
+                # an IRI cut short would lead elsewhere: too long a one is shown, not linked
+                "facts": [
+                    [prop(label), clip(text), is_iri and len(text) <= MAX_VALUE_CHARS]
+                    for label, text, is_iri in shown
+                ],
+                "src": [],
+            }
+        )
+    edges = []
+    for source, target, label in sorted(graph.edges(data="label")):
+        if target in cited and source not in cited:
+            nodes[index[source]]["src"].append([prop(label), source_index[target]])
+        elif source not in cited:  # a cited source's own links are not drawn
+            edges.append([index[source], index[target], prop(label)])
+
+    warnings = list(notes)
+    if len(drawn) > NODE_CAP:
+        warnings.append(
+            f"This view draws {len(drawn):,} nodes, more than the {NODE_CAP:,} it stays fluid "
+            "with: the first layout takes a while and panning may lag. Narrow it to a "
+            "neighbourhood (--focus ENTITY --hops N), to some classes (--class C) or to a "
+            "query's answer (--name NAME or --file F.rq)."
+        )
+    payload = {
+        "classes": legend,
+        "properties": prop.labels,
+        "sources": [_source_record(s, facts.get(s, []), graph) for s in sources],
+        "nodes": nodes,
+        "edges": edges,
+        "warnings": warnings,
+        "options": vis_options(len(drawn), groups),
+    }
+    return View(page(title, payload), len(drawn), len(edges), warnings)
+
+
+def render_html(triples: Sequence[ox.Triple], *, title: str = "ATMP-KG") -> str:
+    """The complete, self-contained HTML document of the view of ``triples`` (a slice from
+    :func:`~atmpkg.graph.slice.subgraph.select_subgraph`, or any pyoxigraph triples).
+
+    >>> doc = render_html(select_subgraph(focus="cellco", store="/tmp/fixture-store"))   # doctest: +SKIP
+    >>> doc.startswith("<!DOCTYPE html>")                                                # doctest: +SKIP
+    True
+    """
+    return _render(triples, title).html
+
+
+def write_file(text: str, output: str | os.PathLike[str]) -> Path:
+    """Write ``text`` as UTF-8 to ``output`` atomically (a temporary file in the same folder,
+    renamed into place); a missing folder or a folder as ``output`` raises :class:`StoreError`.
+
+    >>> import tempfile
+    >>> write_file("<svg/>", Path(tempfile.mkdtemp()) / "x.svg").read_text()
+    '<svg/>'
+    """
+    targets = output_paths("html", output)
+    with atomic_files(targets) as (handle,):
+        handle.write(text.encode("utf-8"))
+    return targets[0]
+
+
+
+
+def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:
+    """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
+    at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
+    atomically to ``output`` when given, the title saying what was selected unless ``title`` is
+    given."""
+    if output is not None:
+        output_paths("html", output)  # a missing folder fails now, not after the work
+    piece = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES).slice()
+    result = _render(list(piece), title or selection.title, piece.notes)
+    if output is not None:
+        result.path = write_file(result.html, output)
+    return result

@@ -1,0 +1,511 @@
+"""The page of the graph view: one self-contained HTML document.
+
+vis-network's script and stylesheet are read at run time from the installed pyvis package and
+inlined; the data goes in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and
+the JavaScript line separators escaped, so no value can end the block or open a tag; the page's own
+script renders every value with ``textContent``. Every value a page shows (here and in the entity
+pages of :mod:`atmpkg.graph.display.pages`) passes :func:`clip` first, so that a huge literal cannot make a
+page too big to load. A Content-Security-Policy allows exactly the inline
+scripts and styles the page carries (by their SHA-256 hashes) and nothing from any host.
+
+>>> doc = page("Demo <1>", {"nodes": [], "edges": [], "classes": [], "properties": [],
+...                         "sources": [], "warnings": [], "options": {}})
+>>> doc.startswith("<!DOCTYPE html>") and "<title>Demo &lt;1&gt;</title>" in doc
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import html
+import json
+import re
+from importlib import resources
+
+from ..errors import AtmpkgError
+
+#: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
+VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
+
+#: The most characters of one value (a label, a fact, a title) a page shows; a longer value is cut
+#: there and says how long it was.
+MAX_VALUE_CHARS = 2000
+
+
+def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
+    """``text`` as a page shows it: whole up to ``limit`` characters, else its first ``limit``
+    characters, "…" and how many characters it has in all. Every renderer of values uses it.
+
+    >>> clip("CellCo"), clip("x" * 5000, 3)
+    ('CellCo', 'xxx… (5,000 characters in all)')
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters in all)"
+
+
+# Characters that could end a <script> block or be read as a line break by older JavaScript
+# parsers; JSON allows their \u escapes anywhere a string may hold them.
+_JSON_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+# Text that would end or confuse an inline <script>/<style> element in the HTML parser.
+_UNSAFE_INLINE = re.compile(r"</(?:script|style)|<!--", re.IGNORECASE)
+
+
+def script_json(payload: object) -> str:
+    """``payload`` as JSON that is safe inside ``<script type="application/json">``.
+
+    >>> script_json({"label": "</script><b>&"})
+    '{"label":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026"}'
+    """
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return text.translate(_JSON_ESCAPES)
+
+
+def csp_hash(text: str) -> str:
+    """The CSP source expression that allows one inline script or style with exactly ``text``.
+
+    >>> csp_hash("")
+    "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='"
+    """
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def _inline(text: str, what: str) -> str:
+    if _UNSAFE_INLINE.search(text):
+        raise AtmpkgError(f"{what} contains '</script', '</style' or '<!--' and cannot be inlined")
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def vis_assets() -> tuple[str, str, str, str]:
+    """vis-network's script and stylesheet from the installed pyvis package, with their CSP hashes:
+    ``(script, script_hash, style, style_hash)``. Read once per process; never copied into the repo.
+
+    >>> vis_assets()[0].lstrip().startswith("/**")
+    True
+    """
+    folder = resources.files("pyvis")
+    for part in VIS_FOLDER:
+        folder = folder.joinpath(part)
+    try:
+        script = folder.joinpath("vis-network.min.js").read_text(encoding="utf-8")
+        style = folder.joinpath("vis-network.css").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AtmpkgError(
+            f"the installed pyvis has no vis-network build in {'/'.join(VIS_FOLDER)} ({exc}); "
+            "install pyvis 0.3.2"
+        ) from None
+    script = _inline(script, "vis-network.min.js")
+    style = _inline(style, "vis-network.css")
+    return script, csp_hash(script), style, csp_hash(style)
+
+
+def page(title: str, payload: dict) -> str:
+    """The complete HTML document for ``payload`` (built by :mod:`atmpkg.graph.display.view`) under ``title``.
+
+    The document loads nothing: no ``src``/``href`` to any host, no ``lib/`` folder.
+    """
+    vis_script, vis_script_hash, vis_style, vis_style_hash = vis_assets()
+    policy = "; ".join(
+        [
+            "default-src 'none'",
+            f"script-src {vis_script_hash} {csp_hash(SCRIPT)}",
+            f"style-src {vis_style_hash} {csp_hash(STYLE)}",
+            "img-src data:",  # vis-network's navigation buttons are data: images in its CSS
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    heading = html.escape(clip(title))
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{policy}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{heading}</title>
+<style>{vis_style}</style>
+<style>{STYLE}</style>
+</head>
+<body data-state="loading">
+<header>
+<h1>{heading}</h1>
+<span id="counts"></span>
+<div id="find">
+<label for="search">Find</label>
+<input id="search" type="search" autocomplete="off" spellcheck="false" placeholder="name, brand, INN, acronym…" aria-controls="results">
+<ol id="results" aria-live="polite"></ol>
+</div>
+<button id="fit" type="button" title="Show the whole network">Fit</button>
+</header>
+<div id="warnings" role="alert"></div>
+<main>
+<nav id="legend" aria-label="Classes"><h2>Classes</h2><p class="hint">Untick a class to hide it.</p><div id="classes"></div></nav>
+<div id="network" aria-label="Network of entities"></div>
+<aside id="panel" aria-live="polite"></aside>
+</main>
+<div id="progress" role="status"></div>
+<script type="application/json" id="atmp-data">{script_json(payload)}</script>
+<script>{vis_script}</script>
+<script>{SCRIPT}</script>
+</body>
+</html>
+"""
+
+
+STYLE = """
+:root { --line: #d9dde3; --muted: #5b6675; --ink: #1d2430; --accent: #1f5fbf;
+  font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+  color: var(--ink); }
+* { box-sizing: border-box; }
+[hidden] { display: none !important; }
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; min-height: 360px; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 6px 14px; padding: 8px 12px;
+  border-bottom: 1px solid var(--line); background: #f6f7f9; }
+h1 { font-size: 16px; margin: 0; }
+h2 { font-size: 15px; margin: 4px 0 6px; overflow-wrap: anywhere; }
+h3 { font-size: 12px; margin: 14px 0 4px; text-transform: uppercase; letter-spacing: .04em;
+  color: var(--muted); }
+#counts, .hint, .meta, .count { color: var(--muted); }
+.hint { font-size: 12px; margin: 0 0 6px; }
+#find { position: relative; display: flex; align-items: center; gap: 6px; margin-left: auto; }
+#search { width: 300px; padding: 5px 8px; font: inherit; border: 1px solid #b9c0ca; border-radius: 4px; }
+#results { position: absolute; top: 100%; right: 0; z-index: 30; width: 380px; max-height: 60vh;
+  overflow: auto; margin: 3px 0 0; padding: 4px 0; list-style: none; background: #fff;
+  border: 1px solid var(--line); border-radius: 4px; box-shadow: 0 6px 18px rgba(0,0,0,.14); }
+#results:empty { display: none; }
+#results li { padding: 1px 8px; }
+#results .meta { font-size: 12px; margin-left: 4px; }
+button { font: inherit; cursor: pointer; }
+#fit { padding: 4px 10px; border: 1px solid #b9c0ca; border-radius: 4px; background: #fff; }
+.node-link { border: 0; padding: 0; background: none; color: var(--accent); text-align: left;
+  text-decoration: underline; text-underline-offset: 2px; }
+#warnings p { margin: 0; padding: 6px 12px; background: #fff4ce; border-bottom: 1px solid #e6cf7a; }
+main { flex: 1; display: flex; min-height: 0; }
+#legend { width: 200px; flex: none; overflow: auto; padding: 8px 10px; border-right: 1px solid var(--line); }
+.class-row { display: flex; align-items: center; gap: 6px; padding: 2px 0; cursor: pointer; }
+.class-row svg { flex: none; }
+.class-row .count { margin-left: auto; font-size: 12px; }
+#network { flex: 1; min-width: 0; position: relative; background: #fff; }
+#panel { width: 340px; flex: none; overflow: auto; padding: 8px 14px 16px; border-left: 1px solid var(--line); }
+.badge { display: inline-block; margin: 0 0 4px; padding: 0 6px; border-radius: 8px; background: #eef1f5; font-size: 12px; }
+.iri { display: block; font-size: 11px; color: var(--muted); overflow-wrap: anywhere; }
+dl.facts { display: grid; grid-template-columns: minmax(90px, 40%) 1fr; gap: 3px 10px; margin: 0; }
+dl.facts dt { color: var(--muted); overflow-wrap: anywhere; }
+dl.facts dd { margin: 0; overflow-wrap: anywhere; }
+ul.items { margin: 0; padding-left: 16px; }
+ul.items li { margin: 2px 0; overflow-wrap: anywhere; }
+.meta { font-size: 12px; }
+a { color: var(--accent); }
+#progress { position: fixed; left: 50%; bottom: 14px; transform: translateX(-50%); z-index: 40;
+  padding: 6px 14px; border-radius: 4px; background: var(--ink); color: #fff; }
+#progress:empty { display: none; }
+div.vis-tooltip { font: 12px/1.3 system-ui, sans-serif; }
+@media (max-width: 820px) { #legend { width: 150px; } #panel { width: 240px; } #search { width: 170px; } }
+"""
+
+
+SCRIPT = r"""
+(() => {
+  "use strict";
+  const data = JSON.parse(document.getElementById("atmp-data").textContent);
+  const { classes, properties, sources, nodes: N, edges: E } = data;
+  const byId = (id) => document.getElementById(id);
+  const number = (n) => n.toLocaleString("en");
+
+  // Every value reaches the page through textContent, never innerHTML.
+  function el(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // Only absolute http(s) URLs become links; javascript:, data: and anything else stay text.
+  function link(url, text) {
+    let parsed = null;
+    try { parsed = new URL(url); } catch (error) { parsed = null; }
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+      return el("span", null, text);
+    }
+    const a = el("a", null, text);
+    a.href = parsed.href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  const SHAPES = {
+    dot: "M14 8A6 6 0 1 1 2 8A6 6 0 1 1 14 8Z",
+    square: "M2.5 2.5H13.5V13.5H2.5Z",
+    diamond: "M8 1L15 8L8 15L1 8Z",
+    triangle: "M8 1.5L15 14H1Z",
+    triangleDown: "M1 2H15L8 14.5Z",
+    star: "M8 1L9.9 6.1H15.3L10.9 9.3L12.5 14.5L8 11.3L3.5 14.5L5.1 9.3L0.7 6.1H6.1Z",
+    hexagon: "M8 1L14 4.5V11.5L8 15L2 11.5V4.5Z",
+  };
+  function swatch(cls) {
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("aria-hidden", "true");
+    const path = document.createElementNS(ns, "path");
+    path.setAttribute("d", SHAPES[cls.shape] || SHAPES.dot);
+    path.setAttribute("fill", cls.color);
+    path.setAttribute("stroke", cls.border);
+    svg.append(path);
+    return svg;
+  }
+
+  const out = N.map(() => []);
+  const inc = N.map(() => []);
+  E.forEach(([from, to], i) => { out[from].push(i); inc[to].push(i); });
+  const members = classes.map(() => []);
+  N.forEach((n, i) => members[n.c].push(i));
+
+  const nodes = new vis.DataSet(N.map((n, id) => ({
+    id, label: n.label, group: "c" + n.c, value: out[id].length + inc[id].length,
+    title: n.label + " (" + classes[n.c].label + ")",
+  })));
+  const edges = new vis.DataSet(E.map(([from, to, p], id) => ({ id, from, to, label: properties[p] })));
+  // Selected and hovered nodes and links are drawn at full strength, also while the rest of the
+  // network is faded (see highlight below).
+  const ink = { node: data.options.nodes.font.color, edge: data.options.edges.font.color };
+  data.options.nodes.chosen = {
+    node: (values, id, selected) => {
+      values.color = classes[N[id].c].color;
+      values.borderColor = "#1d2430";
+      values.borderWidth = selected ? 2.5 : 1.5;
+    },
+    label: (values, id, selected) => {
+      values.color = ink.node;
+      if (selected) values.mod = "bold";
+    },
+  };
+  data.options.edges.chosen = {
+    edge: (values, id, selected) => {
+      values.opacity = 1;
+      values.color = selected ? data.options.edges.color.highlight : data.options.edges.color.hover;
+      values.width = 2;
+    },
+    label: (values) => { values.color = ink.edge; },
+  };
+  const network = new vis.Network(byId("network"), { nodes, edges }, data.options);
+
+  byId("counts").textContent = number(N.length) + " nodes · " + number(E.length) + " links";
+  data.warnings.forEach((text) => byId("warnings").append(el("p", null, text)));
+
+  // Physics lays the network out once, then stops, so a large graph does not keep the CPU busy.
+  const progress = byId("progress");
+  function stable() {
+    network.setOptions({ physics: { enabled: false } });
+    progress.textContent = "";
+    // when the layout was done, in ms since the page started loading (read by the benchmark)
+    document.body.dataset.stableMs = String(Math.round(performance.now()));
+    document.body.dataset.state = "stable";
+  }
+  if (N.length) {
+    progress.textContent = "Laying out " + number(N.length) + " nodes…";
+    network.on("stabilizationProgress", ({ iterations, total }) => {
+      progress.textContent = "Laying out " + number(N.length) + " nodes… " +
+        Math.round((100 * iterations) / total) + "%";
+    });
+    network.once("stabilizationIterationsDone", stable);
+  } else {
+    stable();
+  }
+
+  const toggles = classes.map((cls, k) => {
+    const row = el("label", "class-row");
+    const box = el("input");
+    box.type = "checkbox";
+    box.checked = true;
+    box.value = String(k);
+    box.addEventListener("change", () => showClass(k, box.checked));
+    row.append(box, swatch(cls), el("span", null, cls.label), el("span", "count", number(members[k].length)));
+    byId("classes").append(row);
+    return box;
+  });
+  function showClass(k, visible) {
+    toggles[k].checked = visible;
+    nodes.update(members[k].map((id) => ({ id, hidden: !visible })));
+  }
+
+  // The neighbourhood of the chosen node is selected and, in networks small enough, everything
+  // else is faded: one change of the global options (paler class colours, fainter links and
+  // labels; vis then revisits the whole network, about 0.1 s for 1,000 nodes and 3,000 links).
+  // Above DIM_LIMIT nodes and links only the selection is highlighted. vis replaces an option
+  // object as a whole, so each change repeats the other settings of that object.
+  const DIM_LIMIT = 5000;
+  const pale = (hex) => "#" + [1, 3, 5].map((i) =>
+    Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * 0.2).toString(16).padStart(2, "0")).join("");
+  const fadedGroups = {};
+  classes.forEach((cls, k) => {
+    const color = pale(cls.color);
+    fadedGroups["c" + k] = { color: { background: color, border: color } };
+  });
+  const look = (groups, nodeInk, edgeInk, opacity) => ({
+    groups,
+    nodes: { font: { ...data.options.nodes.font, color: nodeInk } },
+    edges: {
+      color: { ...data.options.edges.color, opacity },
+      font: { ...data.options.edges.font, color: edgeInk },
+    },
+  });
+  const faded = look(fadedGroups, "rgba(29,36,48,0.25)", "rgba(74,85,96,0.15)", 0.12);
+  const plain = look(data.options.groups, ink.node, ink.edge, 1);
+  let current = null;
+  let dimmed = false;
+  function highlight(id) {
+    const near = new Set([id]);
+    out[id].forEach((e) => near.add(E[e][1]));
+    inc[id].forEach((e) => near.add(E[e][0]));
+    if (!dimmed && N.length + E.length <= DIM_LIMIT) {
+      network.setOptions(faded);
+      dimmed = true;
+    }
+    network.setSelection({ nodes: [...near], edges: out[id].concat(inc[id]) }, { unselectAll: true, highlightEdges: false });
+    current = id;
+  }
+  function clearHighlight() {
+    network.unselectAll();
+    current = null;
+    if (dimmed) network.setOptions(plain);
+    dimmed = false;
+  }
+
+  const panel = byId("panel");
+  function emptyPanel() {
+    panel.replaceChildren(
+      el("h2", null, "Details"),
+      el("p", "hint", N.length
+        ? "Click a node to see its facts, links and sources. Find a node by name above; hide classes on the left."
+        : "Nothing to show: the selection holds no entities."),
+    );
+  }
+  function nodeButton(i) {
+    const button = el("button", "node-link", N[i].label);
+    button.type = "button";
+    button.addEventListener("click", () => select(i, true));
+    return button;
+  }
+  function list(title, items) {
+    if (!items.length) return;
+    const ul = el("ul", "items");
+    items.forEach((item) => ul.append(item));
+    panel.append(el("h3", null, title), ul);
+  }
+  function showPanel(id) {
+    const n = N[id];
+    panel.replaceChildren(el("h2", null, n.label), el("span", "badge", classes[n.c].label), el("code", "iri", n.iri));
+    if (n.facts.length) {
+      const dl = el("dl", "facts");
+      n.facts.forEach(([p, value, isIri]) => {
+        const dd = el("dd");
+        dd.append(isIri ? link(value, value) : document.createTextNode(value));
+        dl.append(el("dt", null, properties[p]), dd);
+      });
+      panel.append(el("h3", null, "Facts"), dl);
+    }
+    list("Sources", n.src.map(([p, s]) => {
+      const source = sources[s];
+      const li = el("li");
+      li.append(link(source.url, source.title));
+      const meta = [source.publisher, source.issued].filter(Boolean).join(", ");
+      li.append(el("span", "meta", (meta ? " — " + meta : "") + " (" + properties[p] + ")"));
+      return li;
+    }));
+    const links = out[id].map((e) => [E[e][2], E[e][1], "→ "])
+      .concat(inc[id].map((e) => [E[e][2], E[e][0], "← "]))
+      .sort((a, b) => properties[a[0]].localeCompare(properties[b[0]]) || N[a[1]].label.localeCompare(N[b[1]].label));
+    list("Links", links.map(([p, other, arrow]) => {
+      const li = el("li", null, arrow + properties[p] + ": ");
+      li.append(nodeButton(other));
+      return li;
+    }));
+  }
+
+  function select(id, move) {
+    const k = N[id].c;
+    if (!toggles[k].checked) showClass(k, true);
+    highlight(id);
+    showPanel(id);
+    if (move) {
+      network.focus(id, { scale: Math.max(network.getScale(), 1), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
+    }
+  }
+  network.on("click", (event) => {
+    if (event.nodes.length) {
+      select(event.nodes[0], false);
+    } else {
+      clearHighlight();
+      emptyPanel();
+    }
+  });
+
+  // Search: every name of a node (label, brand, INN, acronym, other names), case-insensitive;
+  // exact matches first, then names that start with the text, then names that contain it.
+  const search = byId("search");
+  const results = byId("results");
+  const names = N.map((n) => [n.label].concat(n.names).map((name) => name.toLowerCase()));
+  function find(text) {
+    const wanted = text.trim().toLowerCase();
+    if (!wanted) return [];
+    const found = [];
+    names.forEach((candidates, i) => {
+      let rank = 3;
+      candidates.forEach((name) => {
+        if (name === wanted) rank = 0;
+        else if (name.startsWith(wanted)) rank = Math.min(rank, 1);
+        else if (name.includes(wanted)) rank = Math.min(rank, 2);
+      });
+      if (rank < 3) found.push([rank, N[i].label.toLowerCase(), i]);
+    });
+    found.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[2] - b[2]));
+    return found.map((f) => f[2]);
+  }
+  function choose(i) {
+    results.replaceChildren();
+    select(i, true);
+  }
+  search.addEventListener("input", () => {
+    const found = find(search.value);
+    results.replaceChildren(...found.slice(0, 12).map((i) => {
+      const li = el("li");
+      const button = nodeButton(i);
+      button.addEventListener("click", () => results.replaceChildren());
+      li.append(button, el("span", "meta", classes[N[i].c].label));
+      return li;
+    }));
+    if (found.length > 12) results.append(el("li", "meta", "… " + number(found.length - 12) + " more: type more of the name"));
+    if (search.value.trim() && !found.length) results.append(el("li", "meta", "No node has that name"));
+  });
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      const found = find(search.value);
+      if (found.length) choose(found[0]);
+    } else if (event.key === "Escape") {
+      search.value = "";
+      results.replaceChildren();
+    }
+  });
+  byId("fit").addEventListener("click", () => network.fit());
+
+  emptyPanel();
+  // For scripts and tests driving the page (Playwright, the benchmark).
+  window.atmpView = { network, nodes, edges, data, select, current: () => current };
+})();
+"""

@@ -1,0 +1,217 @@
+"""Evaluate queries in a confined child process, so that the caller's process is never at risk.
+
+The child is a fresh Python (``python -m atmpkg.graph.engine.child``), not a fork or a
+multiprocessing child: it never re-imports the caller's script, so a query works the same from a
+script without a ``__main__`` guard, the REPL and a notebook kernel. It confines itself before it
+reads anything (:func:`atmpkg.graph.engine.sandbox.confine`: no network unless SERVICE or LOAD was
+allowed, a memory cap), opens the store read-only and then answers one request after another, so
+that later queries of the same process pay no start-up. A time limit kills it; a query that
+exhausts its memory or crashes the engine ends only the child, and the caller gets an error that
+says which.
+
+>>> with Evaluator(network=False, memory=None) as ev:           # doctest: +SKIP
+...     ev.run({"store": "/path/to/oxigraph", "text": "ASK {}", "form": "ASK"}, timeout=5).boolean
+True
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from ..errors import QueryTimeoutError
+from .sandbox import DEFAULT_MEMORY, describe_death
+
+_HEADER = struct.Struct("!Q")
+
+
+def _write(stream, payload: object) -> None:
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+class Evaluator:
+    """One confined child process that evaluates requests; started on first use, replaced after it
+    is killed (time limit) or dies (memory cap, crash)."""
+
+    def __init__(self, *, network: bool = False, memory: int | None = DEFAULT_MEMORY):
+        self.network, self.memory = network, memory
+        self._process: subprocess.Popen | None = None
+        self._stderr = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen:
+        self._stderr = tempfile.TemporaryFile()
+        args = [sys.executable, "-m", "atmpkg.graph.engine.child", str(int(self.network))]
+        args += [str(self.memory or 0), str(os.getpid())]
+        return subprocess.Popen(
+            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0
+        )
+
+    def run(self, request: dict, timeout: float | None = None):
+        """Send ``request`` (store path or N-Quads, text, form, bindings, limit) and return the
+        child's :class:`~atmpkg.graph.engine.evaluate.QueryResult`, or raise the error it sent back, a
+        :class:`QueryTimeoutError` at ``timeout`` seconds, or the error for the way it died."""
+        with self._lock:
+            deadline = None if timeout is None else time.monotonic() + timeout
+            if self._process is None or self._process.poll() is not None:
+                self._process = self._start()
+            process = self._process
+            try:
+                _write(process.stdin, request)
+                fd = process.stdout.fileno()
+                wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+                if not select.select([fd], [], [], wait)[0]:
+                    self._kill()
+                    raise QueryTimeoutError(timeout)
+                (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
+                status, payload = pickle.loads(_read_exactly(fd, size))
+            except (EOFError, BrokenPipeError):
+                raise self._death() from None
+            except BaseException:
+                # KeyboardInterrupt included: the work must not go on without anyone waiting
+                self._kill()
+                raise
+        if status == "error":
+            raise payload
+        return payload
+
+    def _death(self) -> Exception:
+        process = self._process
+        returncode = process.wait()
+        self._stderr.seek(0, os.SEEK_END)
+        self._stderr.seek(max(0, self._stderr.tell() - 4096))
+        tail = self._stderr.read().decode("utf-8", "replace")
+        self._discard()
+        return describe_death(returncode, tail, self.memory)
+
+    def _kill(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+        if self._process is not None:
+            self._process.wait()
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._process is not None:
+            for stream in (self._process.stdin, self._process.stdout):
+                stream.close()
+        if self._stderr is not None:
+            self._stderr.close()
+        self._process = self._stderr = None
+
+    def close(self) -> None:
+        """End the child process."""
+        with self._lock:
+            self._kill()
+
+    def __enter__(self) -> Evaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_evaluators: dict[tuple[bool, int | None], Evaluator] = {}
+_evaluators_lock = threading.Lock()
+
+
+def evaluator(network: bool, memory: int | None) -> Evaluator:
+    """The process-wide evaluator for these confinement settings (one child each, reused).
+
+    >>> evaluator(False, None) is evaluator(False, None)
+    True
+    """
+    with _evaluators_lock:
+        key = (network, memory)
+        if key not in _evaluators:
+            _evaluators[key] = Evaluator(network=network, memory=memory)
+        return _evaluators[key]
+
+
+def close_evaluators() -> None:
+    """End every child (after an update changed a store they may hold open read-only): the next
+    request starts a new one, which sees the change."""
+    with _evaluators_lock:
+        evaluators = list(_evaluators.values())
+    for ev in evaluators:
+        ev.close()
+
+
+def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: no cover - child
+    from .sandbox import confine, die_with_parent
+
+    die_with_parent(parent)
+    # Answers go to the parent on the original stdout; anything printed goes to stderr instead.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    confine(network=network, memory=memory)
+
+    import pyoxigraph as ox
+
+    from .evaluate import evaluate
+
+    stores: dict[str, ox.Store] = {}
+    source = sys.stdin.buffer
+    while True:
+        head = source.read(_HEADER.size)
+        if len(head) < _HEADER.size:
+            return
+        request = pickle.loads(source.read(_HEADER.unpack(head)[0]))
+        try:
+            store = _open(request, stores)
+            result = evaluate(
+                store,
+                request["text"],
+                request["form"],
+                request.get("bindings"),
+                request.get("limit"),
+            )
+            if request["form"] == "UPDATE":
+                stores.clear()
+            _write(out, ("ok", result))
+        except MemoryError:
+            from ..errors import QueryMemoryError
+
+            _write(out, ("error", QueryMemoryError(memory or 0)))
+        except Exception as exc:  # every failure goes back to the parent, which raises it
+            _write(out, ("error", exc))
+
+
+def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child
+    import pyoxigraph as ox
+
+    if "nquads" in request:
+        store = ox.Store()
+        store.load(request["nquads"], format=ox.RdfFormat.N_QUADS)
+        return store
+    path = request["store"]
+    if request["form"] == "UPDATE":
+        return ox.Store(path)
+    if path not in stores:
+        stores.clear()
+        stores[path] = ox.Store.read_only(path)
+    return stores[path]
+
+
+if __name__ == "__main__":  # pragma: no cover - the child's entry point
+    _serve(bool(int(sys.argv[1])), int(sys.argv[2]) or None, int(sys.argv[3]))

@@ -1,0 +1,229 @@
+"""Evaluate a checked query on a pyoxigraph store in this process, and the result it gives.
+
+This is the one place that hands query text to the engine. It runs inside a confined process
+(:mod:`atmpkg.graph.engine.child`, or a server worker), never in a caller's own process, so it imports
+only pyoxigraph and the library's errors: a confined child starts fast.
+
+>>> import pyoxigraph as ox
+>>> s = ox.Store()
+>>> s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
+>>> evaluate(s, "SELECT ?o WHERE { ?s ?p ?o }", "SELECT").rows
+[(<Literal value=x datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>,)]
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from ..errors import AtmpkgError, ParameterError, QuerySyntaxError, StoreError
+from ..terms import PREFIXES, XSD
+
+#: The base IRI against which relative IRIs in a query are resolved, on every door.
+BASE_IRI = "https://w3id.org/atmp-kg/id/"
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+@dataclass
+class QueryResult:
+    """The answer to one query.
+
+    ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``variables`` and ``rows`` (tuples of
+    pyoxigraph terms, None where unbound), ASK fills ``boolean``, CONSTRUCT/DESCRIBE fill ``triples``.
+    ``truncated`` is True when the row cap ``limit`` cut the answer.
+    """
+
+    form: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[ox.Triple] = field(default_factory=list)
+    truncated: bool = False
+    limit: int | None = None
+
+    def __len__(self) -> int:
+        return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
+
+    def __iter__(self) -> Iterator[dict[str, object]]:
+        return iter(self.dicts())
+
+    def dicts(self) -> list[dict[str, object]]:
+        """Rows as dicts of Python values: IRIs as str, typed literals as int, Decimal, date, ...
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).dicts()
+        [{'n': 3}]
+        """
+        return [
+            {v: to_python(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
+
+    def column(self, name: str) -> list[object]:
+        """One column as Python values (None where unbound)."""
+        index = self.variables.index(name)
+        return [to_python(row[index]) if row[index] is not None else None for row in self.rows]
+
+    def to_dataframe(self, *, iris: str = "prefixed"):
+        """The answer as a pandas DataFrame with typed columns: numbers as numbers, dates as
+        datetimes with a ``<name>_precision`` column, IRIs as prefixed names (``iris="full"``:
+        whole); see :mod:`atmpkg.graph.engine.frames`.
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).to_dataframe()
+           n
+        0  3
+        """
+        from .frames import to_dataframe
+
+        return to_dataframe(self, iris=iris)
+
+    @property
+    def df(self):
+        """:meth:`to_dataframe` with prefixed names: ``kg.named(...).df``.
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).df["n"].sum()
+        np.int64(3)
+        """
+        return self.to_dataframe()
+
+    def to_rdflib(self):
+        """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph``.
+
+        >>> len(QueryResult("CONSTRUCT").to_rdflib())
+        0
+        """
+        from .frames import to_rdflib
+
+        return to_rdflib(self)
+
+    def to_networkx(self):
+        """A CONSTRUCT or DESCRIBE answer as a ``networkx.MultiDiGraph`` (entities as nodes, links
+        as edges keyed by property).
+
+        >>> QueryResult("CONSTRUCT").to_networkx().number_of_edges()
+        0
+        """
+        from .frames import to_networkx
+
+        return to_networkx(self)
+
+    def _repr_html_(self) -> str:
+        from .results import to_html_table
+
+        return to_html_table(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        from .results import to_text_preview
+
+        printer.text(to_text_preview(self))
+
+
+def to_python(term: Term) -> object:
+    """A term as a Python value: NamedNode -> str, typed Literal -> int/Decimal/float/bool/date/str.
+
+    >>> to_python(ox.Literal("2017-08-30", datatype=ox.NamedNode(XSD + "date")))
+    datetime.date(2017, 8, 30)
+    """
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        value = term.value
+        try:
+            if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger"):
+                return int(value)
+            if dt == XSD + "decimal":
+                return decimal.Decimal(value)
+            if dt in (XSD + "double", XSD + "float"):
+                return float(value)
+            if dt == XSD + "boolean":
+                return value in ("true", "1")
+            if dt == XSD + "date":
+                return datetime.date.fromisoformat(value)
+        except ValueError:
+            return value
+        return value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value
+
+
+_ERROR_POS = re.compile(r"(?:error at|at line) (\d+)[: ](?:column )?(\d+)")
+
+
+def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    message = str(exc)
+    match = _ERROR_POS.search(message)
+    line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+    where = f" at line {line}, column {column}" if line else ""
+    detail = _ERROR_POS.sub("", message).strip(" :")
+    return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
+
+
+def evaluate(
+    store: ox.Store,
+    text: str,
+    form: str,
+    bindings: Mapping[str, Term] | None = None,
+    limit: int | None = None,
+    timeout: float | None = None,
+) -> QueryResult:
+    """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
+    with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
+    ``limit`` rows. ``timeout`` is for a remote store's HTTP client only.
+
+    >>> evaluate(ox.Store(), "ASK { <kymriah> ?p ?o }", "ASK").boolean
+    False
+    """
+    bindings = bindings or {}
+    substitutions = {ox.Variable(name): term for name, term in bindings.items()}
+    # Only a remote store takes a time limit here (its HTTP client stops waiting at the limit); it
+    # resolves relative IRIs itself, with a BASE declaration it sends.
+    limits = {"timeout": timeout} if timeout is not None else {}
+    if isinstance(store, ox.Store):
+        limits = {"base_iri": BASE_IRI}
+    try:
+        if form == "UPDATE":
+            store.update(text, prefixes=PREFIXES, **limits)
+            return QueryResult("UPDATE")
+        answer = store.query(text, prefixes=PREFIXES, substitutions=substitutions or None, **limits)
+        # Answers are computed as they are read: reading them is part of the evaluation.
+        return _collect(answer, form, limit)
+    except SyntaxError as exc:
+        raise _syntax_error(exc) from None
+    except RuntimeError as exc:
+        if "SELECT projection" in str(exc):
+            names = ", ".join(f"?{n}" for n in bindings)
+            raise ParameterError(
+                f"parameters ({names}) can only be bound to variables the SELECT clause "
+                "returns; add them to the SELECT clause"
+            ) from None
+        raise StoreError(f"query failed: {exc}") from None
+    except AtmpkgError:
+        raise  # a remote store's own errors (an EndpointTimeoutError is also an OSError)
+    except OSError as exc:
+        raise StoreError(f"query failed: {exc}") from None
+
+
+def _collect(answer, form: str, limit: int | None) -> QueryResult:
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ASK", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        result = QueryResult("SELECT", [v.value for v in answer.variables], limit=limit)
+        width = len(result.variables)
+        for solution in answer:
+            if limit is not None and len(result.rows) >= limit:
+                result.truncated = True
+                break
+            result.rows.append(tuple(solution[i] for i in range(width)))
+        return result
+    result = QueryResult("DESCRIBE" if form == "DESCRIBE" else "CONSTRUCT", limit=limit)
+    for triple in answer:
+        if limit is not None and len(result.triples) >= limit:
+            result.truncated = True
+            break
+        result.triples.append(triple)
+    return result

@@ -1,0 +1,233 @@
+"""Query results for data people: pandas DataFrames with typed columns, rdflib and networkx graphs.
+
+A column takes the type of the values it holds (unbound cells are missing values):
+
+=====================================  ==========================================================
+values                                 column
+=====================================  ==========================================================
+IRIs                                   text: prefixed names (``therapy:kymriah``), or the full
+                                       IRIs with ``iris="full"``
+integers                               ``int64`` (``Int64`` when some are unbound)
+numbers, some decimal or double        ``float64`` (money, ``atmp:valueUSD``, is a decimal)
+booleans                               ``bool`` (``boolean`` when some are unbound)
+dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the period, and a
+``xsd:gYear`` (and ``xsd:dateTime``)   column ``<name>_precision`` right after it: ``day``,
+                                       ``month``, ``year`` (``time`` for a dateTime), so that
+                                       2022-01 stays a month and is never shown as 2022-01-01
+text (plain or with a language tag)    text
+anything else, or a mix                ``object``: Python values (IRIs as above)
+=====================================  ==========================================================
+
+>>> import pyoxigraph as ox
+>>> from atmpkg.graph.engine.evaluate import QueryResult
+>>> d = ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYearMonth")
+>>> to_dataframe(QueryResult("SELECT", ["date"], [(ox.Literal("2022-01", datatype=d),)]))
+        date date_precision
+0 2022-01-01          month
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..errors import ParameterError
+from ..terms import XSD, shorten
+
+if TYPE_CHECKING:
+    import networkx
+    import pandas
+    import rdflib
+
+    from .evaluate import QueryResult, Term
+
+#: How precise each date type is, as the ``<name>_precision`` column says.
+DATE_PRECISION = {
+    XSD + "date": "day",
+    XSD + "gYearMonth": "month",
+    XSD + "gYear": "year",
+    XSD + "dateTime": "time",
+}
+_INTEGERS = {
+    XSD + name
+    for name in (
+        "integer",
+        "int",
+        "long",
+        "short",
+        "byte",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "nonPositiveInteger",
+        "negativeInteger",
+        "unsignedLong",
+        "unsignedInt",
+        "unsignedShort",
+        "unsignedByte",
+    )
+}
+_FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
+_TEXT = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+#: A time zone at the end of a date's lexical form (``Z``, ``+02:00``).
+_ZONE = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+IRI_MODES = ("prefixed", "full")
+
+
+def _date(term: ox.Literal) -> datetime.datetime | None:
+    """The first moment of a date literal's period (naive, in UTC for a dateTime with a zone), or
+    None when it is not a valid date of its type."""
+    value, kind = term.value, term.datatype.value
+    try:
+        if kind == XSD + "dateTime":
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            if moment.tzinfo is not None:
+                moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+            return moment
+        value = _ZONE.sub("", value)
+        if kind == XSD + "gYear":
+            return datetime.datetime(int(value), 1, 1)
+        if kind == XSD + "gYearMonth":
+            year, month = value.rsplit("-", 1)
+            return datetime.datetime(int(year), int(month), 1)
+        return datetime.datetime.combine(datetime.date.fromisoformat(value), datetime.time())
+    except ValueError:
+        return None
+
+
+def _kind(term: Term) -> tuple[str, object]:
+    """What a cell holds, and its value: ``iri``, ``int``, ``float``, ``bool``, ``date``, ``text``
+    or ``other``."""
+    if isinstance(term, ox.NamedNode):
+        return "iri", term.value
+    if isinstance(term, ox.Literal):
+        dt, value = term.datatype.value, term.value
+        try:
+            if dt in _INTEGERS:
+                return "int", int(value)
+            if dt in _FLOATS:
+                return "float", float(decimal.Decimal(value) if dt == XSD + "decimal" else value)
+            if dt == XSD + "boolean" and value in ("true", "false", "1", "0"):
+                return "bool", value in ("true", "1")
+        except (ValueError, decimal.InvalidOperation):
+            return "other", value
+        if dt in DATE_PRECISION:
+            moment = _date(term)
+            return ("date", (moment, DATE_PRECISION[dt])) if moment else ("other", value)
+        if dt in _TEXT:
+            return "text", value
+        return "other", value
+    if isinstance(term, ox.BlankNode):
+        return "other", f"_:{term.value}"
+    return "other", str(term)
+
+
+def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, pandas.Series]]:
+    """One result column as typed pandas columns (two for dates), in order."""
+    import pandas as pd
+
+    cells = [None if t is None else _kind(t) for t in terms]
+    kinds = {c[0] for c in cells if c is not None}
+    missing = any(c is None for c in cells)
+
+    def values(empty=None) -> list:
+        return [empty if c is None else c[1] for c in cells]
+
+    def shown(cell: tuple[str, object] | None) -> object:
+        if cell is None:
+            return None
+        kind, value = cell
+        if kind == "iri":
+            return value if iris == "full" else shorten(value)
+        return value[0] if kind == "date" else value
+
+    if kinds == {"int"}:
+        return [(name, pd.Series(values(), dtype="Int64" if missing else "int64"))]
+    if kinds and kinds <= {"int", "float"}:
+        return [(name, pd.Series(values(float("nan")), dtype="float64"))]
+    if kinds == {"bool"}:
+        return [(name, pd.Series(values(), dtype="boolean" if missing else "bool"))]
+    if kinds == {"date"}:
+        precision = [None if c is None else c[1][1] for c in cells]
+        try:
+            dates = pd.Series(pd.to_datetime([shown(c) for c in cells]))
+        except (ValueError, OverflowError):  # beyond the years pandas can hold
+            dates = pd.Series([shown(c) for c in cells], dtype="object")
+        return [(name, dates), (f"{name}_precision", pd.Series(precision))]
+    if kinds in ({"iri"}, {"text"}):
+        return [(name, pd.Series([shown(c) for c in cells]))]
+    return [(name, pd.Series([shown(c) for c in cells], dtype="object"))]
+
+
+def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataFrame:
+    """``result`` as a pandas DataFrame with typed columns (see the module's table): a SELECT
+    answer's variables, a CONSTRUCT or DESCRIBE answer's ``subject``, ``predicate`` and
+    ``object``, an ASK answer's ``boolean``. ``iris="full"`` gives IRIs whole instead of as
+    prefixed names.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> to_dataframe(QueryResult("ASK", boolean=True))
+       boolean
+    0     True
+    """
+    import pandas as pd
+
+    if iris not in IRI_MODES:
+        raise ParameterError(f"iris must be one of {', '.join(IRI_MODES)}, got {iris!r}")
+    if result.form == "ASK":
+        return pd.DataFrame({"boolean": [bool(result.boolean)]})
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        names = ["subject", "predicate", "object"]
+        rows = [(t.subject, t.predicate, t.object) for t in result.triples]
+    else:
+        names, rows = list(result.variables), result.rows
+    columns: dict[str, pandas.Series] = {}
+    for index, name in enumerate(names):
+        for column, series in _column(name, [row[index] for row in rows], iris):
+            while column in columns or (column != name and column in names):
+                column += "_"
+            columns[column] = series
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+
+
+def _graph_form(result: QueryResult, what: str) -> None:
+    if result.form not in ("CONSTRUCT", "DESCRIBE"):
+        raise ParameterError(
+            f"a {result.form} answer is not a graph; {what} takes a CONSTRUCT or DESCRIBE "
+            "answer (.df gives any answer as a table)"
+        )
+
+
+def to_rdflib(result: QueryResult) -> rdflib.Graph:
+    """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph`` (with the library's prefixes bound).
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    >>> len(to_rdflib(QueryResult("CONSTRUCT", triples=[t])))
+    1
+    """
+    from ..rdf import to_rdflib_graph
+    from ..terms import PREFIXES
+
+    _graph_form(result, "to_rdflib()")
+    graph = to_rdflib_graph(result.triples)
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def to_networkx(result: QueryResult) -> networkx.MultiDiGraph:
+    """A CONSTRUCT or DESCRIBE answer as a ``networkx.MultiDiGraph`` (see
+    :func:`~atmpkg.graph.slice.analytics.to_networkx`).
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> to_networkx(QueryResult("CONSTRUCT")).number_of_nodes()
+    0
+    """
+    from ..rdf import to_networkx as network
+
+    _graph_form(result, "to_networkx()")
+    return network(result.triples)

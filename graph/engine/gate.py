@@ -1,0 +1,286 @@
+"""The query gate: every query, whatever door it comes through, is checked here before evaluation.
+
+The gate refuses what would let a query reach outside the store (SERVICE, LOAD), choose other graphs
+(FROM, FROM NAMED, USING) or change the store (updates), unless the caller allows it, and texts too
+large or too deeply nested for the engine to take safely.
+
+Its decision has to agree with Oxigraph's parser, not with the SPARQL grammar as written: Oxigraph
+reads a keyword wherever its letters stand, even glued to the next word (``SERVICESILENT``,
+``SERVICEex:x``, ``ASKFROM<g>``). So the gate splits the text into the grammar's terminals (strings,
+IRIs, comments, variables and prefixed names, whose contents are never keywords) and looks for the
+guarded keywords *inside* every bare word and every prefix of a prefixed name, in any case. A prefix
+such as ``service:`` or ``from:`` is therefore refused too: the price of never letting a glued
+keyword through. ``\\u`` escapes are looked through as well (the decoded text is searched, the
+original one is evaluated, as Oxigraph decodes escapes only inside strings and IRIs).
+``tests/test_gate_engine.py`` checks the agreement against the engine itself.
+
+>>> check("SELECT * WHERE { ?s ?p ?o }").form
+'SELECT'
+>>> check("SELECT * { SERVICESILENT <http://x> { ?s ?p ?o } }")
+Traceback (most recent call last):
+...
+atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another server) is refused: queries may not make network requests. Pass allow=["service"] (CLI: --allow service) to enable it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from ..errors import QueryRefusedError, QueryTooComplexError
+
+#: Longest query text accepted, in characters (the HTTP door also caps the request body).
+MAX_QUERY_CHARS = 1_000_000
+#: Deepest nesting of ``{ }``, ``( )`` and ``[ ]`` accepted: the engine's parser recurses on each.
+MAX_DEPTH = 256
+#: Most operators (``.``, ``;``, ``,``, arithmetic and comparison operators, UNION, MINUS,
+#: OPTIONAL, path operators) accepted: the engine builds one level of its query tree for each, and
+#: about 10,000 exhaust its stack.
+MAX_OPERATORS = 4_000
+
+#: What each ``allow`` value lifts.
+ALLOW = ("service", "dataset", "update", "load")
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
+)
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PN_LOCAL = (
+    f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+)
+
+
+@functools.cache
+def _token_re() -> re.Pattern[str]:
+    # Compiled on first use: the Unicode classes take tens of milliseconds to compile.
+    return re.compile(
+        "|".join(
+            [
+                r"(?P<ws>\s+)",
+                r"(?P<comment>#[^\n\r]*)",
+                r"(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
+                r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+                r"|\"(?:[^\"\\\n\r]|\\.)*\""
+                r"|'(?:[^'\\\n\r]|\\.)*')",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
+                f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+                f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+                r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+                f"(?P<word>[{_PN_CHARS_U}][{_PN_CHARS_U}0-9]*)",
+                r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
+                r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?$@&:])",
+                r"(?P<unknown>.)",
+            ]
+        ),
+        re.DOTALL,
+    )
+
+
+#: Guarded keywords, with the ``allow`` value that lifts each and the reason it is refused.
+_GUARDED = {
+    "service": "service",
+    "from": "dataset",
+    "using": "dataset",
+    "load": "load",
+}
+_UPDATE_WORDS = (
+    "insert",
+    "delete",
+    "load",
+    "clear",
+    "drop",
+    "create",
+    "add",
+    "move",
+    "copy",
+    "with",
+)
+_FORMS = ("select", "construct", "describe", "ask")
+_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
+_OPERATOR_PUNCT = frozenset(
+    {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^"}
+)
+_OPERATOR_WORDS = frozenset({"union", "minus", "optional"})
+
+_REFUSALS = {
+    "service": "SERVICE (a federated query to another server) is refused: queries may not make "
+    'network requests. Pass allow=["service"] (CLI: --allow service) to enable it.',
+    "from": "FROM / FROM NAMED (dataset clauses) are refused: they choose other graphs than the "
+    "store's own. Query the store's named graphs with GRAPH instead, or pass allow=[\"dataset\"] "
+    "(CLI: --allow dataset).",
+    "using": "USING / USING NAMED (dataset clauses of an update) are refused. Name graphs with "
+    'GRAPH instead, or pass allow=["dataset"] (CLI: --allow dataset).',
+    "load": "LOAD reads a document from the network or a file and is refused even when updates "
+    "are allowed. Import files with 'atmpkg import', or pass allow=[\"load\"] (CLI: --allow load).",
+}
+
+
+@dataclass(frozen=True)
+class Token:
+    """One terminal of the query text: its kind (word, pname, var, iri, string, punct…), its text
+    and its offset in the text."""
+
+    kind: str
+    text: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class CheckedQuery:
+    """A query that passed the gate: its text (as given), its form, the guarded clauses it uses
+    (allowed by the caller) and the tokens it is made of."""
+
+    text: str
+    form: str
+    clauses: frozenset[str]
+    tokens: tuple[Token, ...]
+
+    @property
+    def variables(self) -> frozenset[str]:
+        """Names of every variable that occurs in the query (without ``?``).
+
+        >>> sorted(check("SELECT ?a { ?a ?b 1 }").variables)
+        ['a', 'b']
+        """
+        return frozenset(t.text[1:] for t in self.tokens if t.kind == "var")
+
+
+def decode_escapes(text: str) -> str:
+    """Replace SPARQL codepoint escapes, as the grammar describes them.
+
+    >>> decode_escapes("\\\\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        code = int(match.group(1) or match.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
+
+    return _ESCAPE.sub(repl, text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split SPARQL text into tokens, dropping white space and comments.
+
+    >>> [t.text for t in tokenize('SELECT ?s { ?s a "SERVICE" } # SERVICE')]
+    ['SELECT', '?s', '{', '?s', 'a', '"SERVICE"', '}']
+    """
+    return [
+        Token(m.lastgroup, m.group(), m.start())
+        for m in _token_re().finditer(text)
+        if m.lastgroup not in ("ws", "comment")
+    ]
+
+
+def _keyword_text(token: Token) -> str:
+    """The part of a token where Oxigraph could read glued keywords, case-folded."""
+    if token.kind == "word":
+        return token.text.casefold()
+    if token.kind == "pname":
+        return token.text.partition(":")[0].casefold()
+    return ""
+
+
+def _guarded(tokens: list[Token]) -> set[str]:
+    words = [_keyword_text(t) for t in tokens]
+    return {keyword for keyword in _GUARDED for word in words if keyword in word}
+
+
+def _form(tokens: list[Token]) -> str:
+    """SELECT, CONSTRUCT, DESCRIBE or ASK by the first word after the prologue, UPDATE when that
+    word is an update operation, UNKNOWN otherwise (the engine's parser then has its say)."""
+    for token in tokens:
+        word = token.text.casefold() if token.kind == "word" else ""
+        if not word or word.startswith(("prefix", "base")):
+            continue
+        form = next((f for f in _FORMS if word.startswith(f)), None)
+        if form:
+            return form.upper()
+        return "UPDATE" if word.startswith(_UPDATE_WORDS) else "UNKNOWN"
+    return "UNKNOWN"
+
+
+def _measure(tokens: list[Token]) -> tuple[int, int]:
+    """Deepest bracket nesting and number of operators."""
+    depth = deepest = operators = 0
+    for token in tokens:
+        if token.kind == "punct":
+            if token.text in _OPENERS:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif token.text in _CLOSERS:
+                depth -= 1
+            elif token.text in _OPERATOR_PUNCT:
+                operators += 1
+        elif token.kind == "word" and token.text.casefold() in _OPERATOR_WORDS:
+            operators += 1
+    return deepest, operators
+
+
+def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
+    """Refuse SERVICE, LOAD, dataset clauses and updates unless ``allow`` lifts them (``service``,
+    ``load``, ``dataset``, ``update``), and texts beyond :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`
+    or :data:`MAX_OPERATORS`.
+
+    >>> check("ASK { ?s ?p ?o }").form
+    'ASK'
+    >>> check("INSERT DATA { <urn:a> <urn:b> <urn:c> }", allow=("update",)).form
+    'UPDATE'
+    """
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryTooComplexError(
+            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
+            "accepted. Split it, or load large value lists as data with 'atmpkg import'."
+        )
+    tokens = tokenize(query)
+    deepest, operators = _measure(tokens)
+    if deepest > MAX_DEPTH:
+        raise QueryTooComplexError(
+            f"the query nests brackets {deepest} deep; at most {MAX_DEPTH} levels are accepted, "
+            "as deeper ones can exhaust the engine's stack. Flatten the query."
+        )
+    if operators > MAX_OPERATORS:
+        raise QueryTooComplexError(
+            f"the query has {operators:,} operators (patterns, joins, arithmetic); at most "
+            f"{MAX_OPERATORS:,} are accepted, as more can exhaust the engine's stack. Split it, "
+            "or put long value lists in a VALUES block."
+        )
+    found, form = _guarded(tokens), _form(tokens)
+    forms = {form}
+    if _ESCAPE.search(query):
+        decoded = tokenize(decode_escapes(query))
+        found |= _guarded(decoded)
+        forms.add(_form(decoded))
+    for keyword in ("service", "load", "from", "using"):
+        if keyword in found and _GUARDED[keyword] not in allow:
+            raise QueryRefusedError(_REFUSALS[keyword])
+    if "UPDATE" in forms and "update" not in allow:
+        raise QueryRefusedError(
+            "this is an update operation and the store is read-only: only SELECT, CONSTRUCT, "
+            'DESCRIBE and ASK queries are run. Pass allow=["update"] (CLI: --allow update) to '
+            "change the store on purpose."
+        )
+    return CheckedQuery(query, form, frozenset(found), tuple(tokens))
+
+
+def allowed(values) -> frozenset[str]:
+    """Check the ``allow`` values a caller gave.
+
+    >>> sorted(allowed(["update", "service"]))
+    ['service', 'update']
+    """
+    from ..errors import UnknownNameError
+
+    values = frozenset(values)
+    for value in values:
+        if value not in ALLOW:
+            raise UnknownNameError("--allow value", value, ALLOW)
+    return values

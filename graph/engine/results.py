@@ -1,0 +1,260 @@
+"""Write query results: an aligned table for people, and the W3C formats for programs.
+
+SELECT and ASK: ``table``, ``csv``, ``tsv``, ``json`` (SPARQL 1.1 Query Results JSON), ``xml``
+(SPARQL Query Results XML). CONSTRUCT and DESCRIBE: ``ttl``, ``nt``, ``jsonld`` (``table`` prints
+Turtle).
+
+>>> from atmpkg.graph.engine.evaluate import QueryResult
+>>> r = QueryResult("SELECT", ["n"], [(ox.Literal("1"),)])
+>>> print(format_result(r, "table"))
+n
+-
+1
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import unicodedata
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+from ..errors import UnknownNameError
+from ..terms import PREFIXES, XSD, shorten
+
+if TYPE_CHECKING:  # for annotations only: evaluate imports this module to show its results
+    from .evaluate import QueryResult, Term
+
+TABLE_FORMATS = ("table", "csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("table", "ttl", "nt", "jsonld")
+FORMATS = ("table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld")
+_RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "table": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def _cell(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _width(text: str) -> int:
+    return sum(
+        2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+        for c in text
+    )
+
+
+def _table(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return ("true" if result.boolean else "false") + "\n"
+    header = result.variables
+    rows = [[_cell(t).replace("\n", " ") for t in row] for row in result.rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _csv_value(term: Term | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return term.value if isinstance(term, ox.NamedNode | ox.Literal) else str(term)
+
+
+def _delimited(result: QueryResult, fmt: str) -> str:
+    buffer = io.StringIO()
+    if result.form == "ASK":
+        return ("true" if result.boolean else "false") + "\n"
+    if fmt == "csv":
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(result.variables)
+        writer.writerows([_csv_value(t) for t in row] for row in result.rows)
+        return buffer.getvalue()
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join("" if t is None else str(t) for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def _json_term(term: Term) -> dict:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+def _json(result: QueryResult) -> str:
+    if result.form == "ASK":
+        return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
+    bindings = [
+        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
+    return (
+        json.dumps(
+            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
+            ensure_ascii=False,
+            indent=1,
+        )
+        + "\n"
+    )
+
+
+def _xml_term(term: Term) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value != XSD + "string":
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+    return f"<literal>{escape(term.value)}</literal>"
+
+
+def _xml(result: QueryResult) -> str:
+    out = [
+        '<?xml version="1.0"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+        "<head>",
+    ]
+    if result.form == "ASK":
+        out += [
+            "</head>",
+            f"<boolean>{'true' if result.boolean else 'false'}</boolean>",
+            "</sparql>",
+        ]
+        return "\n".join(out) + "\n"
+    out += [f"<variable name={quoteattr(v)}/>" for v in result.variables] + ["</head>", "<results>"]
+    for row in result.rows:
+        out.append("<result>")
+        out += [
+            f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+            for v, t in zip(result.variables, row, strict=True)
+            if t is not None
+        ]
+        out.append("</result>")
+    out += ["</results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """Serialise ``result`` in ``fmt``; a format that does not fit the query form is refused with
+    the formats that do."""
+    graph = result.form in ("CONSTRUCT", "DESCRIBE")
+    allowed = GRAPH_FORMATS if graph else TABLE_FORMATS
+    if fmt not in allowed:
+        raise UnknownNameError(
+            f"format for {result.form} results",
+            fmt,
+            allowed,
+            "Formats: " + ", ".join(allowed) + ".",
+        )
+    if graph:
+        prefixes = PREFIXES if fmt in ("ttl", "table") else None
+        return ox.serialize(result.triples, format=_RDF_FORMATS[fmt], prefixes=prefixes).decode(
+            "utf-8"
+        )
+    if result.form == "UPDATE":
+        return ""
+    return {"table": _table, "json": _json, "xml": _xml}.get(fmt, lambda r: _delimited(r, fmt))(
+        result
+    )
+
+
+#: How many rows (or triples) a result shows in a notebook: the first ones, with the total.
+HTML_ROWS = 20
+
+
+def _html_cell(term: Term | None) -> str:
+    """A cell of the notebook table: a prefixed name with its full IRI as a tooltip, or the
+    value, escaped."""
+    text = html.escape(_cell(term))
+    if isinstance(term, ox.NamedNode) and text != term.value:
+        return f'<td title="{html.escape(term.value)}">{text}</td>'
+    return f"<td>{text}</td>"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _preview(result: QueryResult, rows: int) -> tuple[QueryResult, str]:
+    """The first ``rows`` rows (or triples) of ``result``, and the line that counts them all."""
+    graph = result.form in ("CONSTRUCT", "DESCRIBE")
+    items = result.triples if graph else result.rows
+    if graph:  # shown as a table of triples, the way .df gives them
+        cut = [(t.subject, t.predicate, t.object) for t in items[:rows]]
+        shown = type(result)("SELECT", ["subject", "predicate", "object"], cut)
+    else:
+        shown = type(result)(result.form, result.variables, items[:rows])
+    first = f"first {rows:,} of " if len(items) > rows else ""
+    cut = f"; cut at limit {result.limit}" if result.truncated else ""
+    return shown, f"{first}{_count(len(items), 'triple' if graph else 'row')}{cut}"
+
+
+def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
+    """An HTML table of a result for notebooks: the first ``rows`` rows and the total count (the
+    HTML stays small however large the answer); every value is escaped.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> r = QueryResult("SELECT", ["n"], [(ox.Literal(str(i)),) for i in range(100)])
+    >>> to_html_table(r, rows=2).count("<tr>"), to_html_table(r, rows=2).endswith("<p>first 2 of 100 rows</p>")
+    (3, True)
+    """
+    if result.form in ("ASK", "UPDATE"):
+        return f"<p>{html.escape(to_text_preview(result))}</p>"
+    shown, note = _preview(result, rows)
+    head = "".join(f"<th>{html.escape(v)}</th>" for v in shown.variables)
+    body = "".join("<tr>" + "".join(_html_cell(t) for t in row) + "</tr>" for row in shown.rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>"
+
+
+def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
+    """The text a REPL or notebook shows for a result: an aligned table (or Turtle) of the first
+    ``rows`` rows, and the total count.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> print(to_text_preview(QueryResult("SELECT", ["n"], [(ox.Literal("1"),)])))
+    n
+    -
+    1
+    (1 row)
+    """
+    if result.form == "ASK":
+        return "true" if result.boolean else "false"
+    if result.form == "UPDATE":
+        return "(update done)"
+    shown, note = _preview(result, rows)
+    return f"{format_result(shown, 'table')}({note})"

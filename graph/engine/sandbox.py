@@ -1,0 +1,181 @@
+"""Confine the process that evaluates queries: no network, a memory cap.
+
+The gate refuses SERVICE and LOAD before a query reaches the engine; this is the second wall, kept by
+the operating system. :func:`confine` installs a seccomp filter that makes ``socket()`` fail with
+EACCES for the Internet address families (IPv4, IPv6), so that nothing in the process (the engine's
+HTTP client, a DNS lookup) can reach the network, while Unix sockets and pipes (the way answers go
+back to the parent) keep working; and it caps the process's data segment (heap and anonymous
+memory, ``RLIMIT_DATA``), so that a query that would exhaust the machine ends its own process
+instead. Both last for the life of the process and can never be lifted from inside it.
+
+The filter needs Linux on x86-64 or AArch64; elsewhere :func:`network_sandbox` is False and the
+gate is the only wall (the README's "Security model" says so).
+
+>>> network_sandbox() in (True, False)
+True
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import resource
+import signal
+import struct
+import sys
+
+#: The default memory cap of an evaluating process, in bytes.
+DEFAULT_MEMORY = 2 * 1024**3
+
+#: Per architecture: the seccomp audit value, and the numbers of the socket and seccomp syscalls.
+_ARCH = {
+    "x86_64": (0xC000003E, 41, 317),
+    "aarch64": (0xC00000B7, 198, 277),
+}
+_AF_INET, _AF_INET6 = 2, 10
+_EACCES = 13
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_SET_PDEATHSIG = 1
+_SECCOMP_SET_MODE_FILTER = 1
+_SECCOMP_FILTER_FLAG_TSYNC = 1
+_RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
+_LD_ABS_W, _JEQ_K, _RET_K = 0x20, 0x15, 0x06
+
+#: What :func:`confine` applied to this process: None, or (network allowed, memory cap).
+_confinement: tuple[bool, int | None] | None = None
+
+
+def network_sandbox() -> bool:
+    """Whether this platform can take the network away from an evaluating process.
+
+    >>> isinstance(network_sandbox(), bool)
+    True
+    """
+    return sys.platform == "linux" and platform.machine() in _ARCH
+
+
+def _filter() -> bytes:
+    """The BPF program: socket(AF_INET or AF_INET6, …) fails with EACCES, everything else runs."""
+    arch, socket_nr, _ = _ARCH[platform.machine()]
+    program = [
+        (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
+        (_JEQ_K, 0, 5, arch),  # another ABI: allow (jump to the last ALLOW)
+        (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+        (_JEQ_K, 0, 3, socket_nr),
+        (_LD_ABS_W, 0, 0, 16),  # seccomp_data.args[0], the address family
+        (_JEQ_K, 2, 0, _AF_INET),
+        (_JEQ_K, 1, 0, _AF_INET6),
+        (_RET_K, 0, 0, _RET_ALLOW),
+        (_RET_K, 0, 0, _RET_ERRNO | _EACCES),
+    ]
+    return b"".join(struct.pack("=HBBI", *op) for op in program)
+
+
+def _deny_network() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
+    code = _filter()
+    buffer = ctypes.create_string_buffer(code, len(code))
+
+    class _Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    program = _Program(len(code) // 8, ctypes.addressof(buffer))
+    seccomp_nr = _ARCH[platform.machine()][2]
+    # TSYNC: every thread of the process gets the filter, not only the calling one.
+    if (
+        libc.syscall(
+            seccomp_nr,
+            _SECCOMP_SET_MODE_FILTER,
+            _SECCOMP_FILTER_FLAG_TSYNC,
+            ctypes.byref(program),
+        )
+        != 0
+    ):
+        raise OSError(ctypes.get_errno(), "seccomp(SECCOMP_SET_MODE_FILTER) failed")
+
+
+def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> None:
+    """Confine the calling process for good: without ``network`` no IPv4/IPv6 socket can be opened
+    (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is capped,
+    so that an allocation beyond it fails and the engine aborts the process.
+
+    >>> import subprocess, sys
+    >>> code = ("import socket; from atmpkg.graph.engine.sandbox import confine; confine(memory=None); "
+    ...         "socket.socket()")
+    >>> run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    >>> "PermissionError" in run.stderr or not network_sandbox()
+    True
+    """
+    if memory is not None:
+        if memory <= 0:
+            raise ValueError("the memory cap must be a positive number of bytes")
+        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+    if not network and network_sandbox():
+        _deny_network()
+    global _confinement
+    _confinement = (network, memory)
+
+
+def confinement() -> tuple[bool, int | None] | None:
+    """What :func:`confine` applied to this process, as ``(network, memory)``; None when it is not
+    confined (queries from it are then evaluated in a confined child process).
+
+    >>> confinement() is None
+    True
+    """
+    return _confinement
+
+
+def die_with_parent(parent: int) -> None:
+    """End this process when its parent ends (Linux), so that a query whose caller was killed does
+    not run on unwatched; ``parent`` is the pid the caller had, in case it ended already."""
+    if sys.platform == "linux":
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def parse_memory(text: str) -> int:
+    """Read a memory size such as ``2G``, ``512M`` or ``1500000000`` (bytes).
+
+    >>> parse_memory("2G"), parse_memory("512m"), parse_memory("4096")
+    (2147483648, 536870912, 4096)
+    """
+    units = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+    value = text.strip().lower().removesuffix("b").removesuffix("i")
+    scale = units.get(value[-1:], 1)
+    number = value[:-1] if value[-1:] in units else value
+    try:
+        size = int(float(number) * scale)
+    except ValueError:
+        raise ValueError(
+            f"cannot read {text!r} as a memory size; write it as bytes or with K, M, G (e.g. 2G)"
+        ) from None
+    if size <= 0:
+        raise ValueError(f"the memory cap must be positive, got {text!r}")
+    return size
+
+
+def describe_death(returncode: int, stderr: str, memory: int | None) -> Exception:
+    """The error for an evaluating process that ended without an answer, from its exit status and
+    the last lines it wrote: the memory cap, the engine's stack, or a crash.
+
+    >>> type(describe_death(-6, "memory allocation of 448 bytes failed", 2 * 1024**3)).__name__
+    'QueryMemoryError'
+    """
+    from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
+
+    if "memory allocation of" in stderr or "MemoryError" in stderr:
+        return QueryMemoryError(memory or 0)
+    if "overflowed its stack" in stderr or returncode == -11:
+        return QueryTooComplexError(
+            "the query engine ran out of stack evaluating this query (it nests too deeply or is "
+            "too long); split it into smaller queries"
+        )
+    signal_name = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
+    return StoreError(f"the query process ended without an answer ({signal_name})")

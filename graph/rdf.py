@@ -1,0 +1,241 @@
+"""RDF in Python: the ontology's quads and labels, canonical triple order, and conversions of
+pyoxigraph triples to rdflib and networkx.
+
+Every layer above uses these: the store to validate with rdflib, query results to become rdflib or
+networkx graphs, slices to sort their triples.
+
+>>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
+...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
+...               ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/b"))
+>>> len(to_rdflib_graph([t])), to_networkx([t]).number_of_edges()
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+
+from .terms import ID, RDF, RDFS, SKOS, XSD, shorten
+
+if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
+    import networkx
+    import rdflib
+
+TYPE = ox.NamedNode(RDF + "type")
+LABEL = ox.NamedNode(RDFS + "label")
+PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
+RESERVED = ("id", "label", "class")
+XSD_STRING = XSD + "string"
+
+
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology (atmp.ttl) as quads in the default graph."""
+    path = resources.files("atmpkg.ontology").joinpath("atmp.ttl")
+    return list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
+
+
+def is_node(term: object) -> bool:
+    """True for an instance IRI (``https://w3id.org/atmp-kg/id/...``): a node of the network.
+
+    >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel"))
+    True
+    >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/ontology#Therapy"))
+    False
+    """
+    return isinstance(term, ox.NamedNode) and term.value.startswith(ID)
+
+
+def _term_key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple:
+    if isinstance(term, ox.NamedNode):
+        return (0, term.value, "", "")
+    if isinstance(term, ox.BlankNode):
+        return (1, term.value, "", "")
+    if isinstance(term, ox.Literal):
+        return (2, term.value, term.datatype.value, term.language or "")
+    return (3, str(term), "", "")
+
+
+def triple_key(triple: ox.Triple) -> tuple:
+    """Canonical sort key: by subject, then rdf:type, rdfs:label, other predicates, then object.
+
+    >>> s = ox.NamedNode("urn:s")
+    >>> t = [ox.Triple(s, ox.NamedNode("urn:p"), ox.Literal("x")), ox.Triple(s, TYPE, ox.NamedNode("urn:C"))]
+    >>> [x.predicate.value for x in sorted(t, key=triple_key)]
+    ['http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'urn:p']
+    """
+    predicate = triple.predicate.value
+    rank = 0 if predicate == TYPE.value else 1 if predicate == LABEL.value else 2
+    return (_term_key(triple.subject), rank, predicate, _term_key(triple.object))
+
+
+def sort_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
+    """Triples (quads are reduced to their triple) without duplicates, in canonical order.
+
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    >>> sort_triples([t, t])
+    [<Triple subject=<NamedNode value=urn:s> predicate=<NamedNode value=urn:p> object=<Literal value=x datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>>]
+    """
+    unique = {t.triple if isinstance(t, ox.Quad) else t for t in triples}
+    return sorted(unique, key=triple_key)
+
+
+@functools.lru_cache(maxsize=1)
+def _vocabulary_labels() -> dict[str, str]:
+    return {
+        q.subject.value: q.object.value
+        for q in ontology_quads()
+        if q.predicate.value == RDFS + "label" and not is_node(q.subject)
+    }
+
+
+def local_name(iri: str) -> str:
+    """The last part of an IRI, after ``#`` or ``/``.
+
+    >>> local_name("https://w3id.org/atmp-kg/ontology#valueUSD")
+    'valueUSD'
+    """
+    return re.split(r"[#/]", iri.rstrip("/#"))[-1] or iri
+
+
+def property_label(iri: str) -> str:
+    """The label of a property: its ``rdfs:label`` in the ontology, else its name in words.
+
+    >>> property_label("https://w3id.org/atmp-kg/ontology#developedBy")
+    'developed by'
+    >>> property_label("http://www.w3.org/2004/02/skos/core#inScheme")
+    'in scheme'
+    """
+    label = _vocabulary_labels().get(iri)
+    if label:
+        return label
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local_name(iri)).lower()
+
+
+def _from_rdflib(term: Any) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    import rdflib
+
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, rdflib.BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    datatype = ox.NamedNode(str(term.datatype)) if term.datatype else None
+    return ox.Literal(str(term), datatype=datatype)
+
+
+def as_triples(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> list[ox.Triple]:
+    """Triples in canonical order from pyoxigraph triples or quads, or from an rdflib graph.
+
+    >>> as_triples([ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o"))])[0].object
+    <NamedNode value=urn:o>
+    """
+    if type(data).__module__.startswith("rdflib"):
+        return sort_triples(ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in data)
+    return sort_triples(data)
+
+
+def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
+    return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
+
+
+def _pick_label(values: list[ox.Literal]) -> str | None:
+    def preference(value: ox.Literal) -> tuple[int, str]:
+        lang = (value.language or "").lower()
+        return (0 if lang == "en" or lang.startswith("en-") else 1 if not lang else 2, value.value)
+
+    return min(values, key=preference).value if values else None
+
+
+def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.MultiDiGraph:
+    """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``.
+
+    Nodes are the subjects and the instance IRIs linked to, with attributes ``label`` (rdfs:label,
+    English first, else skos:prefLabel, else the prefixed IRI), ``class`` (prefixed classes, several
+    joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
+    property's local name (several values joined by `` | ``). Each link is an edge keyed by the
+    prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
+    ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
+    ...               ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/b"))
+    >>> list(to_networkx([t]).edges(keys=True, data="label"))
+    [('https://w3id.org/atmp-kg/id/company/a', 'https://w3id.org/atmp-kg/id/therapy/b', 'atmp:develops', 'develops')]
+    """
+    import networkx as nx
+
+    triples = as_triples(data)
+    subjects = {t.subject for t in triples}
+    graph = nx.MultiDiGraph()
+    labels: dict[str, list[ox.Literal]] = {}
+    pref_labels: dict[str, list[ox.Literal]] = {}
+    classes: dict[str, list[str]] = {}
+    values: dict[str, dict[str, list[str]]] = {}
+    edges = []
+    for triple in triples:
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
+        node = _node_id(subject)
+        graph.add_node(node)
+        if predicate == TYPE and isinstance(obj, ox.NamedNode):
+            classes.setdefault(node, []).append(shorten(obj.value))
+        elif predicate == LABEL and isinstance(obj, ox.Literal):
+            labels.setdefault(node, []).append(obj)
+        elif isinstance(obj, ox.NamedNode | ox.BlankNode) and (obj in subjects or is_node(obj)):
+            edges.append((node, _node_id(obj), predicate.value))
+        else:
+            if predicate == PREF_LABEL:
+                pref_labels.setdefault(node, []).append(obj)
+            name = local_name(predicate.value)
+            name = shorten(predicate.value) if name in RESERVED else name
+            text = obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
+            values.setdefault(node, {}).setdefault(name, []).append(text)
+    for source, target, prop in edges:
+        graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
+    for node, attrs in graph.nodes(data=True):
+        label = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
+        attrs["label"] = label or (shorten(node) if not node.startswith("_:") else node)
+        if node in classes:
+            attrs["class"] = ";".join(sorted(classes[node]))
+        for name, texts in sorted(values.get(node, {}).items()):
+            attrs[name] = " | ".join(texts)
+    return graph
+
+
+def to_rdflib_graph(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
+    """pyoxigraph triples (or quads, whose graph is left out) as an rdflib graph, term by term.
+
+    Not through N-Triples text: rdflib's N-Triples parser matches its pattern again on every 2 kB it
+    reads of a line, so one literal of 5 million characters took it 140 s; this is linear.
+
+    >>> len(to_rdflib_graph([ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))]))
+    1
+    """
+    import rdflib
+
+    iris: dict[str, rdflib.URIRef] = {}  # an IRI recurs in many triples; each is made once
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal) -> rdflib.term.Identifier:
+        if isinstance(value, ox.NamedNode):
+            found = iris.get(value.value)
+            if found is None:
+                found = iris[value.value] = rdflib.URIRef(value.value)
+            return found
+        if isinstance(value, ox.BlankNode):
+            return rdflib.BNode(value.value)
+        if value.language:
+            return rdflib.Literal(value.value, lang=value.language)
+        datatype = value.datatype.value
+        # as rdflib reads a plain N-Triples literal: without a datatype
+        return rdflib.Literal(
+            value.value, datatype=None if datatype == XSD_STRING else term(value.datatype)
+        )
+
+    graph = rdflib.Graph()
+    graph.addN((term(i.subject), term(i.predicate), term(i.object), graph) for i in items)
+    return graph

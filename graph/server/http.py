@@ -1,0 +1,906 @@
+"""``atmpkg serve``: a read-only SPARQL 1.1 Protocol endpoint, linked-data pages and a query web UI.
+
+Paths (all on one server, every asset served locally):
+
+- ``/sparql``: the SPARQL 1.1 Protocol (query via GET, POST form-encoded, POST
+  ``application/sparql-query``); without a query, the SPARQL 1.1 Service Description. Extensions:
+  ``name=`` with ``p=NAME=VALUE`` runs a named query, ``format=`` overrides the Accept header,
+  ``timeout=`` (seconds) lowers the server's time limit.
+- ``/id/<kind>/<slug>``: an instance IRI ``https://w3id.org/atmp-kg/id/<kind>/<slug>`` as HTML for
+  people or Turtle/JSON-LD/N-Triples/RDF-XML for machines, by the Accept header.
+- ``/``: the query page; ``/graph``: a query's answer drawn as a graph; ``/api/queries``: the named
+  queries with their parameters, as JSON; ``/health``: the workers and the queue, as JSON, answered
+  without a worker.
+
+Safety: the socket binds to loopback unless ``allow_remote``; a foreign ``Host`` header is refused
+(DNS rebinding); so is a request a web page on another origin makes (``Origin``, ``Sec-Fetch-Site``),
+unless its origin is allowed with ``cors``, apart from following a link; every query passes the
+library's gate (no SERVICE, dataset clauses or updates); queries run in worker processes that are
+confined (no network, a memory cap), open the store read-only and are killed at the time limit;
+answers over the row cap are cut and say so in the ``ATMPKG-Truncated`` header; errors carry a
+message, never a stack trace or a file path (those go to the server's stderr).
+
+Abuse: a request's head must arrive within :data:`HEAD_TIMEOUT` and its body within
+:data:`BODY_TIMEOUT` (a client trickling bytes is cut off); at most :data:`MAX_CONNECTIONS`
+connections are served at once and, when all are taken, a new one takes the place of the connection
+that has waited longest for a request (idle keep-alive connections cannot lock clients out); a
+request waits at most :data:`~atmpkg.graph.server.workers.QUEUE_WAIT` for a worker, else 503 with
+``Retry-After``; cheap queries have a lane of their own (:mod:`atmpkg.graph.server.workers`).
+
+rdflib stays out of the request path (its SPARQL parser is not thread-safe: rdflib#1282): parsing,
+evaluation and serialisation are pyoxigraph's, inside the workers.
+
+This module is the HTTP side (sockets, routing, statuses, headers) and :func:`serve`. Content
+negotiation and request parameters are :mod:`atmpkg.graph.server.protocol`'s, the worker processes
+:mod:`atmpkg.graph.server.workers`', and the HTML (query page, entity pages, their CSPs)
+:mod:`atmpkg.graph.display.pages`'.
+
+>>> server = make_server("/tmp/fixture-store", port=0).start()      # doctest: +SKIP
+>>> server.url                                                       # doctest: +SKIP
+'http://127.0.0.1:40123'
+>>> server.shutdown()                                                # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import http.server
+import io
+import ipaddress
+import json
+import logging
+import math
+import os
+import re
+import signal
+import socket
+import sys
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from types import FrameType
+
+from ..display.pages import graph_csp
+from ..engine import gate
+from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
+from ..errors import AtmpkgError, ParameterError, QueryRefusedError
+from ..store.build import open_store
+from ..terms import ID, KINDS, SLUG_RE
+from .protocol import (
+    ENTITY_OFFERS,
+    GRAPH_OFFERS,
+    MEDIA_TYPES,
+    OFFERS,
+    TABLE_OFFERS,
+    HttpError,
+    client_timeout,
+    negotiate,
+    not_acceptable,
+    query_job,
+    quick_query,
+    service_description,
+    wanted_types,
+)
+from .ui import UI_CSP, static_files, ui_config
+from .workers import QUEUE_WAIT, QUICK_LIMIT, JobTimeout, Overloaded, WorkerPool
+
+log = logging.getLogger("atmpkg.server")
+
+#: Response header set when the row cap cut an answer; its value is the cap.
+TRUNCATED_HEADER = "ATMPKG-Truncated"
+#: Largest request body accepted (413 above it).
+MAX_BODY = 1 << 20
+#: Connections served at once (one thread each). When all are taken, a new connection takes the
+#: place of the one that has waited longest for a request; when none waits, it is answered 503.
+MAX_CONNECTIONS = 256
+#: Seconds a client is asked to wait when the server is busy.
+RETRY_AFTER = 1
+#: Seconds within which a request's head (request line and headers) must have arrived, counted
+#: from the connection's opening or the end of the previous answer on it; an idle keep-alive
+#: connection is closed after as long.
+HEAD_TIMEOUT = 10.0
+#: Seconds within which a request's body must have arrived once its head has.
+BODY_TIMEOUT = 30.0
+#: Seconds each write of an answer may take (a client that does not read is dropped).
+SEND_TIMEOUT = 30.0
+#: What ``cors`` may list: an origin as browsers send it (scheme://host[:port]), or ``*``.
+ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
+
+
+@dataclass
+class Response:
+    """What a route answers: status, body, media type and extra headers."""
+
+    status: int
+    body: bytes
+    media_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def text(cls, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+        """A plain-text answer (errors)."""
+        return cls(
+            status, (message.rstrip("\n") + "\n").encode(), "text/plain", dict(headers or {})
+        )
+
+
+class _Slots:
+    """The connections being served, at most ``limit``, and which of them wait for a request.
+
+    A connection waits from its opening, or the end of an answer, until its request's head has
+    arrived, and again while its body arrives; the rest of the time it is being answered. When
+    every slot is taken, a new connection takes the slot of the one that has waited longest (an
+    idle keep-alive connection, or a client trickling bytes): its socket is shut down, which ends
+    its thread's read. A connection being answered is never cut.
+    """
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._lock = threading.Lock()
+        # Each connection served, with when it began to wait (None while it is being answered).
+        self._open: dict[socket.socket, float | None] = {}
+
+    def admit(self, connection: socket.socket) -> bool:
+        """Take a slot for a new connection, cutting the longest-waiting one if need be; False when
+        every connection is being answered."""
+        victim = None
+        with self._lock:
+            if len(self._open) >= self.limit:
+                waiting = [(since, c) for c, since in self._open.items() if since is not None]
+                if not waiting:
+                    return False
+                victim = min(waiting, key=lambda item: item[0])[1]
+                del self._open[victim]
+            self._open[connection] = time.monotonic()
+        if victim is not None:
+            try:
+                victim.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # its thread closed it meanwhile
+        return True
+
+    def waiting(self, connection: socket.socket) -> bool:
+        """Mark a connection as waiting for (part of) a request; False when it lost its slot."""
+        with self._lock:
+            if connection not in self._open:
+                return False
+            self._open[connection] = time.monotonic()
+            return True
+
+    def answering(self, connection: socket.socket) -> bool:
+        """Mark a connection as being answered; False when it lost its slot meanwhile."""
+        with self._lock:
+            if connection not in self._open:
+                return False
+            self._open[connection] = None
+            return True
+
+    def release(self, connection: socket.socket) -> None:
+        """Free a connection's slot (if it still has one)."""
+        with self._lock:
+            self._open.pop(connection, None)
+
+    def count(self) -> int:
+        """How many connections hold a slot."""
+        with self._lock:
+            return len(self._open)
+
+
+class _Input(io.RawIOBase):
+    """A connection's input, read against a deadline for the whole of what is awaited (a request's
+    head, or its body) rather than for each read: a client that sends a byte now and then cannot
+    keep its connection. Past the deadline with nothing of the request received (an idle
+    keep-alive connection) it reads as the end of the stream, closing the connection quietly; with
+    part of it received it raises :class:`TimeoutError`."""
+
+    def __init__(self, connection: socket.socket, send_timeout: float):
+        super().__init__()
+        self._connection, self._send_timeout = connection, send_timeout
+        self.deadline = math.inf
+        self._started = False
+
+    def expect(self, seconds: float) -> None:
+        """Start awaiting something that must arrive within ``seconds``."""
+        self.deadline = time.monotonic() + seconds
+        self._started = False
+
+    def readable(self) -> bool:
+        """Always: this is an input."""
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        """Read what has arrived into ``buffer``, waiting no later than the deadline."""
+        remaining = self.deadline - time.monotonic()
+        try:
+            if remaining <= 0:
+                raise TimeoutError("the deadline passed")
+            self._connection.settimeout(remaining)
+            count = self._connection.recv_into(buffer)
+        except TimeoutError:
+            if not self._started:
+                return 0
+            raise
+        finally:
+            # Writes keep their own limit.
+            self._connection.settimeout(self._send_timeout)
+        self._started = self._started or count > 0
+        return count
+
+
+class Server(http.server.ThreadingHTTPServer):
+    """The HTTP server: one thread per connection (bounded), queries in the worker pool."""
+
+    daemon_threads = True
+    block_on_close = False
+    # The listen backlog: socketserver's default of 5 drops the SYNs of a burst of clients, who
+    # then retry only after a second or more; a flood of a few hundred connections fits in this.
+    request_queue_size = 1024
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        *,
+        store_root: Path,
+        triples: int,
+        timeout: float,
+        max_rows: int,
+        workers: int,
+        queue_size: int,
+        cors: frozenset[str],
+        allowed_hosts: Sequence[str],
+        in_memory: bool = False,
+        memory: int = DEFAULT_MEMORY,
+    ):
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, Handler)
+        self.timeout_limit, self.max_rows, self.cors = timeout, max_rows, cors
+        self.triples = triples
+        self.static = static_files()
+        self.ui_config = ui_config(timeout, max_rows)
+        self.slots = _Slots(MAX_CONNECTIONS)
+        self._thread: threading.Thread | None = None
+        port = self.server_address[1]
+        self.allowed_hosts = {f"{h.lower()}:{port}" for h in allowed_hosts}
+        if port == 80:
+            self.allowed_hosts |= {h.lower() for h in allowed_hosts}
+        host = address[0]
+        self.url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+        try:
+            self.pool = WorkerPool(store_root, workers, queue_size, in_memory, memory)
+        except BaseException:
+            self.server_close()
+            raise
+
+    def allows_origin(self, origin: str | None) -> bool:
+        """Whether ``cors`` lets pages at ``origin`` send requests and read the answers."""
+        return origin is not None and ("*" in self.cors or origin.strip().lower() in self.cors)
+
+    def health(self) -> bytes:
+        """``/health``: the workers of each lane (busy, idle, starting), the requests waiting for
+        them and the connections open, as JSON; computed here, without a worker."""
+        lanes = self.pool.status()
+        query = lanes["query"]
+        status = "ok" if query["idle"] else "busy" if query["busy"] else "starting"
+        report = {
+            "status": status,
+            "workers": {k: v for k, v in query.items() if k != "waiting"},
+            "quick_workers": {k: v for k, v in lanes["quick"].items() if k != "waiting"},
+            "queue": {
+                "waiting": query["waiting"],
+                "quick_waiting": lanes["quick"]["waiting"],
+                "limit": self.pool.queue_size,
+                "wait_seconds": QUEUE_WAIT,
+            },
+            "connections": {"open": self.slots.count(), "limit": self.slots.limit},
+        }
+        return json.dumps(report).encode("utf-8")
+
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        """Serve the connection in a thread, or answer 503 at once when every slot is taken by a
+        connection being answered."""
+        if not self.slots.admit(request):
+            body = b"too many connections; retry\n"
+            head = (
+                f"HTTP/1.1 503 Service Unavailable\r\nRetry-After: {RETRY_AFTER}\r\n"
+                f"Content-Type: text/plain; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+                "Connection: close\r\n\r\n"
+            )
+            try:
+                request.sendall(head.encode() + body)
+            except OSError:
+                pass  # the client is gone already
+            finally:
+                self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(
+        self, request: socket.socket, client_address: tuple[str, int]
+    ) -> None:
+        """Serve one connection (in its thread), then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release(request)
+
+    def handle_error(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        """A client hanging up is routine; anything else is logged with its trace (stderr only)."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("%s hung up", client_address[0])
+            return
+        log.exception("error serving %s", client_address[0])
+
+    def start(self) -> Server:
+        """Serve in a background thread (tests, notebooks); stop with :meth:`shutdown`."""
+        self._thread = threading.Thread(target=self.serve_forever, name="atmpkg-serve", daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until :meth:`shutdown` (or Ctrl-C)."""
+        self._thread = self._thread or threading.current_thread()
+        super().serve_forever(poll_interval)
+
+    def shutdown(self) -> None:
+        """Stop serving, close the socket and end the worker processes."""
+        if self._thread is not None:
+            super().shutdown()
+        self.server_close()
+        self.pool.close()
+
+    def __enter__(self) -> Server:
+        """The server itself; leaving the block shuts it down."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Shut the server down (see :meth:`shutdown`)."""
+        self.shutdown()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """One HTTP request: check the Host and the requesting site, route, answer; every error becomes
+    a plain-text message."""
+
+    server: Server
+    protocol_version = "HTTP/1.1"
+    # The socket's timeout for writing answers; reads run against the deadlines of _Input.
+    timeout = SEND_TIMEOUT
+    # Headers and body go out in separate writes; with Nagle's algorithm the body would wait for
+    # the client's delayed ACK (~40 ms per request on a keep-alive connection).
+    disable_nagle_algorithm = True
+    _body_pending = False
+
+    def setup(self) -> None:
+        """Set the connection up, reading it through :class:`_Input` (deadlines)."""
+        super().setup()
+        self.rfile.close()
+        self._input = _Input(self.connection, SEND_TIMEOUT)
+        self.rfile = io.BufferedReader(self._input)
+
+    def handle_one_request(self) -> None:
+        """Await one request (its head within :data:`HEAD_TIMEOUT`) and answer it."""
+        if not self.server.slots.waiting(self.connection):
+            self.close_connection = True  # a new connection took this one's slot
+            return
+        self._input.expect(HEAD_TIMEOUT)
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """Read the request's head; the connection is then being answered, unless it lost its slot
+        while the head arrived."""
+        if not super().parse_request():
+            return False
+        if not self.server.slots.answering(self.connection):
+            self.close_connection = True
+            return False
+        return True
+
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """Any other method (PUT, DELETE, PATCH, made-up ones) is answered 405, not 501."""
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def do_GET(self) -> None:
+        """Answer a GET."""
+        self._dispatch()
+
+    def do_HEAD(self) -> None:
+        """Answer a HEAD: the answer to GET without its body (see ``_send``)."""
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        """Answer a POST (accepted at /sparql only)."""
+        self._dispatch()
+
+    def do_OPTIONS(self) -> None:
+        """Answer a CORS preflight from an allowed origin; 403 from another origin, else 405."""
+        self._dispatch()
+
+    def _allow(self) -> str:
+        return "GET, HEAD, POST" + (", OPTIONS" if self.server.cors else "")
+
+    def _method_not_allowed(self) -> None:
+        self._body_pending = self._declared_length() > 0
+        self._send(
+            Response.text(405, f"method {self.command} is not allowed", {"Allow": self._allow()})
+        )
+
+    def version_string(self) -> str:
+        """The Server header: the name only, no Python version."""
+        return "atmpkg"
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log each request to the ``atmpkg.server`` logger (not straight to stderr)."""
+        log.info("%s %s", self.address_string(), format % args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, 414 ...) as plain text, connection closed."""
+        self.close_connection = True
+        self._send(Response.text(code, message or HTTPStatus(code).phrase))
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an oversized body (413) before the client sends it; else ask for it."""
+        if self._declared_length() > MAX_BODY:
+            self._body_pending = True
+            self._send(Response.text(413, f"request body larger than {MAX_BODY} bytes"))
+            return False
+        return super().handle_expect_100()
+
+    def _declared_length(self) -> int:
+        try:
+            return int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return 0
+
+    # -- dispatch ---------------------------------------------------------------------------------
+
+    def _dispatch(self) -> None:
+        self._body_pending = self._declared_length() > 0
+        try:
+            self._check_host()
+            self._check_site()
+            response = self._route()
+        except HttpError as exc:
+            response = Response.text(exc.status, exc.message, exc.headers)
+        except Exception:
+            log.exception("internal error answering %s %s", self.command, self.path)
+            response = Response.text(500, "internal server error")
+        self._send(response)
+
+    def _check_host(self) -> None:
+        """Refuse requests addressed to another host name: a web page elsewhere cannot reach this
+        server through a DNS name that it rebinds to 127.0.0.1."""
+        host = self.headers.get("Host")
+        if host is None:
+            raise HttpError(400, "the Host header is missing")
+        if host.strip().lower() not in self.server.allowed_hosts:
+            raise HttpError(403, "requests for this Host are not served here")
+
+    def _check_site(self) -> None:
+        """Refuse a request that a web page on another origin makes (its ``Origin``, or its
+        ``Sec-Fetch-Site`` of cross-site or same-site), unless ``cors`` allows that origin: any
+        page the user visits could otherwise query this server on the user's behalf. Following a
+        link from another site (a GET navigation) is served: its answer goes to the user, not to
+        the page. Clients that send neither header (curl, SPARQLWrapper, rdflib) are served."""
+        origin = self.headers.get("Origin")
+        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        own = "http://" + self.headers["Host"].strip().lower()
+        foreign = origin is not None and origin.strip().lower() != own
+        if not foreign and site not in ("cross-site", "same-site"):
+            return
+        if self.server.allows_origin(origin):
+            return
+        mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
+        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
+        if (
+            self.command in ("GET", "HEAD")
+            and mode == "navigate"
+            and dest not in ("object", "embed")
+        ):
+            return
+        who = f"a page at {origin}" if origin else "a page on another site"
+        name = origin if origin and origin != "null" else "ORIGIN"
+        raise HttpError(
+            403,
+            f"cross-site request refused: {who} may not send requests to this server, which "
+            "would run them on your behalf. To allow that origin, start the server with "
+            f"--cors {name} (Python: make_server(..., cors=['{name}'])); --cors may be given "
+            "once per origin.",
+        )
+
+    def _route(self) -> Response:
+        url = urllib.parse.urlsplit(self.path)
+        path, params = url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        if self.command == "OPTIONS":
+            if not self.server.allows_origin(self.headers.get("Origin")):
+                raise HttpError(405, "method OPTIONS is not allowed", {"Allow": self._allow()})
+            return Response(204, b"", "text/plain", {"Allow": "GET, HEAD, POST, OPTIONS"})
+        if path == "/sparql":
+            return self._sparql(params)
+        if self.command == "POST":
+            raise HttpError(405, "POST is accepted at /sparql only", {"Allow": "GET, HEAD"})
+        if path == "/":
+            return self._static("index.html")
+        if path.startswith("/static/"):
+            return self._static(path[len("/static/") :])
+        if path == "/api/queries":
+            return Response(200, self.server.ui_config, "application/json")
+        if path == "/health":
+            return Response(
+                200, self.server.health(), "application/json", {"Cache-Control": "no-store"}
+            )
+        if path == "/graph":
+            return self._graph(params)
+        if path.startswith("/id/"):
+            return self._entity(path, params)
+        raise HttpError(404, f"nothing at {path}")
+
+    def _static(self, name: str) -> Response:
+        found = self.server.static.get(name)
+        if found is None:
+            raise HttpError(404, f"nothing at /static/{name}")
+        return Response(200, found[0], found[1], {"Cache-Control": "no-cache"})
+
+    # -- the SPARQL endpoint ----------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        """The request's body, which must arrive within :data:`BODY_TIMEOUT`."""
+        if self.headers.get("Transfer-Encoding"):
+            self.close_connection = True
+            raise HttpError(411, "send the body with a Content-Length")
+        length = self._declared_length()
+        if length > MAX_BODY:
+            raise HttpError(413, f"request body larger than {MAX_BODY} bytes")
+        if length <= 0:
+            self._body_pending = False
+            return b""
+        self.server.slots.waiting(self.connection)
+        self._input.expect(BODY_TIMEOUT)
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            body = b""
+        self._body_pending = False
+        if not self.server.slots.answering(self.connection):
+            # Its socket is shut already: nobody reads this answer, it only ends the request.
+            self.close_connection = True
+            raise HttpError(503, "another connection took this one's place", {"Retry-After": "1"})
+        if len(body) < length:
+            self.close_connection = True
+            if time.monotonic() >= self._input.deadline:
+                raise HttpError(408, f"the request body did not arrive within {BODY_TIMEOUT:g} s")
+            raise HttpError(400, "the request body ended before its Content-Length")
+        return body
+
+    def _post_params(self, params: dict[str, list[str]]) -> dict[str, list[str]]:
+        """The URL's parameters plus those of a POSTed form or query."""
+        media = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = self._read_body()
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HttpError(400, "the request body is not UTF-8") from None
+        if media == "application/x-www-form-urlencoded":
+            for key, values in urllib.parse.parse_qs(text, keep_blank_values=True).items():
+                params.setdefault(key, []).extend(values)
+        elif media == "application/sparql-query":
+            params.setdefault("query", []).append(text)
+        elif media == "application/sparql-update":
+            raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
+        else:
+            raise HttpError(
+                415,
+                "POST a form (application/x-www-form-urlencoded) or a query "
+                "(application/sparql-query)",
+            )
+        return params
+
+    def _sparql(self, params: dict[str, list[str]]) -> Response:
+        if self.command == "POST":
+            params = self._post_params(params)
+        elif not any(k in params for k in ("query", "name", "update")):
+            return self._service_description(params)
+        job = query_job(params)
+        accept = wanted_types(params, self.headers.get("Accept"))
+        formats = {kind: negotiate(accept, offers) for kind, offers in OFFERS.items()}
+        if formats["table"] is None and formats["graph"] is None:
+            raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
+        lane = "query"
+        if "text" in job:
+            try:
+                checked = gate.check(job["text"])
+            except QueryRefusedError as exc:
+                raise HttpError(403, str(exc)) from None
+            form = checked.form
+            if form == "UPDATE":
+                raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
+            kind = "graph" if form in ("CONSTRUCT", "DESCRIBE") else "table"
+            if form != "UNKNOWN" and formats[kind] is None:
+                raise not_acceptable(f"a {form} query", OFFERS[kind])
+            if quick_query(checked.tokens):
+                lane = "quick"
+        payload = self._run(
+            "query", {**job, "formats": formats, "limit": self.server.max_rows}, params, lane
+        )
+        headers = {"Vary": "Accept"}
+        if payload["truncated"]:
+            headers[TRUNCATED_HEADER] = str(self.server.max_rows)
+        return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
+
+    def _run(
+        self, kind: str, args: dict, params: Mapping[str, list[str]], lane: str = "query"
+    ) -> dict:
+        """Run a job in the pool's ``lane``, turning overload, time-outs and job errors into HTTP
+        errors."""
+        timeout = client_timeout(params, self.server.timeout_limit)
+        if lane == "quick":
+            timeout = min(timeout, QUICK_LIMIT)
+        try:
+            status, payload = self.server.pool.run(kind, args, timeout, lane)
+        except Overloaded as exc:
+            raise HttpError(503, str(exc), {"Retry-After": str(RETRY_AFTER)}) from None
+        except JobTimeout:
+            limit = (
+                f"quick queries' limit is {QUICK_LIMIT:g} s"
+                if lane == "quick"
+                else f"server's limit is {self.server.timeout_limit:g} s"
+            )
+            raise HttpError(
+                503,
+                f"query stopped after the {timeout:g} s time limit (the {limit}); narrow the query",
+            ) from None
+        if status != 200:
+            raise HttpError(status, payload)
+        return payload
+
+    def _service_description(self, params: Mapping[str, list[str]]) -> Response:
+        fmt = negotiate(wanted_types(params, self.headers.get("Accept")), GRAPH_OFFERS[:4])
+        if fmt is None:
+            raise not_acceptable("the service description", GRAPH_OFFERS[:4])
+        endpoint = f"http://{self.headers['Host']}/sparql"
+        body = service_description(endpoint, self.server.triples, fmt)
+        return Response(200, body, MEDIA_TYPES[fmt], {"Vary": "Accept"})
+
+    # -- graph views and entity pages -------------------------------------------------------------
+
+    def _graph(self, params: dict[str, list[str]]) -> Response:
+        job = query_job(params)
+        if "text" in job:
+            try:
+                gate.check(job["text"])
+            except QueryRefusedError as exc:
+                raise HttpError(403, str(exc)) from None
+        document = self._run("graph", job, params)["body"]
+        csp = graph_csp(document.decode("utf-8"))
+        return Response(200, document, "text/html", {"Content-Security-Policy": csp})
+
+    def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
+        kind, _, slug = path[len("/id/") :].partition("/")
+        if kind not in KINDS or not SLUG_RE.match(slug):
+            raise HttpError(404, f"no entity at {path}")
+        fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
+        if fmt is None:
+            raise not_acceptable("an entity", ENTITY_OFFERS)
+        payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
+        headers = {"Vary": "Accept"}
+        if "csp" in payload:
+            headers["Content-Security-Policy"] = payload["csp"]
+        return Response(200, payload["body"], MEDIA_TYPES[fmt], headers)
+
+    # -- writing the answer -----------------------------------------------------------------------
+
+    def _send(self, response: Response) -> None:
+        media = response.media_type
+        if media.startswith("text/"):
+            media += "; charset=utf-8"
+        headers = {
+            "Content-Type": media,
+            "Content-Length": str(len(response.body)),
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        }
+        if response.media_type == "text/html":
+            headers["Content-Security-Policy"] = UI_CSP
+        headers.update(response.headers)
+        for name, value in self._cors_headers().items():
+            headers[name] = (
+                f"{headers[name]}, {value}" if name == "Vary" and name in headers else value
+            )
+        if self._body_pending:
+            # A body we did not read would be taken for the next request: close instead.
+            self.close_connection = True
+        if self.close_connection:
+            headers["Connection"] = "close"
+        self.send_response(response.status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+
+    def _cors_headers(self) -> dict[str, str]:
+        """CORS headers, only when the request's Origin is one ``cors`` allows."""
+        # http.server's own errors may come before the headers were read.
+        origin = self.headers.get("Origin") if getattr(self, "headers", None) else None
+        if not self.server.allows_origin(origin):
+            return {}
+        headers = {
+            "Access-Control-Allow-Origin": "*" if "*" in self.server.cors else str(origin),
+            "Access-Control-Expose-Headers": TRUNCATED_HEADER,
+            "Vary": "Origin",
+        }
+        if self.command == "OPTIONS":
+            headers["Access-Control-Allow-Methods"] = "GET, HEAD, POST"
+            headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
+        return headers
+
+
+# --- starting it ----------------------------------------------------------------------------------
+
+
+def _is_loopback(host: str) -> bool:
+    """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _allowed_hosts(host: str) -> list[str]:
+    """Host names a request may be addressed to: the bound one and the loopback names; a
+    wildcard address also answers to this machine's names."""
+    names = [host, "localhost", "127.0.0.1", "[::1]"]
+    if ":" in host:
+        names.append(f"[{host}]")
+    if host in ("0.0.0.0", "::", ""):
+        names += [socket.gethostname(), socket.getfqdn()]
+    return names
+
+
+def allowed_origins(cors: str | Sequence[str] | None) -> frozenset[str]:
+    """The origins ``cors`` lists, checked and written as browsers send them in ``Origin``: lower
+    case, no trailing slash, no default port; ``*`` allows any origin.
+
+    >>> sorted(allowed_origins(["https://App.example:443/", "http://localhost:3000"]))
+    ['http://localhost:3000', 'https://app.example']
+    """
+    if cors is None:
+        return frozenset()
+    origins = set()
+    for item in [cors] if isinstance(cors, str) else cors:
+        origin = item.strip().lower().rstrip("/")
+        for scheme, port in (("http", ":80"), ("https", ":443")):
+            if origin.startswith(f"{scheme}://") and origin.endswith(port):
+                origin = origin.removesuffix(port)
+        if origin != "*" and not ORIGIN_RE.fullmatch(origin):
+            raise ParameterError(
+                f"cors takes origins such as https://app.example (scheme, host and port, no path) "
+                f"or '*', not '{item}'"
+            )
+        origins.add(origin)
+    return frozenset(origins)
+
+
+def make_server(
+    store: str | os.PathLike[str] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    timeout: float = 30,
+    max_rows: int = 10000,
+    workers: int = 2,
+    cors: str | Sequence[str] | None = None,
+    allow_remote: bool = False,
+    queue_size: int = 64,
+    in_memory: bool = False,
+    memory: int | str = DEFAULT_MEMORY,
+) -> Server:
+    """Open the store (built first if needed), bind ``host:port`` (0: any free port) and start the
+    worker processes (returning once they are ready). Serve with ``.serve_forever()`` or in a
+    background thread with ``.start()``; ``.url`` is the base URL; ``.shutdown()`` stops
+    everything.
+
+    ``timeout`` (seconds) and ``max_rows`` bound every query (a client may lower the timeout with
+    ``timeout=``); ``workers`` queries run at once, besides the quick lane's, and ``queue_size``
+    more may wait, each for a second at most, beyond which requests are answered 503. ``memory``
+    caps each worker's memory (bytes, or a size such as ``"2G"``); a query that needs more is
+    stopped and answered 503. ``cors`` lists the origins (``https://app.example``; ``*``: any)
+    whose web pages may send requests and read the answers; requests from pages on any other
+    origin are refused. Binding to anything but loopback needs ``allow_remote=True`` and logs a
+    warning: the endpoint has no authentication. ``in_memory`` has each worker answer from its own
+    in-memory copy of the store (see :func:`~atmpkg.graph.store.build.hold_in_memory`): about 4x faster
+    queries, for as much memory per worker as the copy takes, within ``memory``.
+    """
+    if not _is_loopback(host):
+        if not allow_remote:
+            raise ParameterError(
+                f"'{host}' is not a loopback address: anyone who can reach it could query the "
+                "store. Pass allow_remote=True (CLI: --allow-remote) to serve it anyway."
+            )
+        log.warning(
+            "Warning: serving on %s, reachable from other machines, without authentication", host
+        )
+    for name, value in (("timeout", timeout), ("max_rows", max_rows), ("workers", workers)):
+        if not value > 0:
+            raise ParameterError(f"{name} must be positive, got {value}")
+    if queue_size < 0:
+        raise ParameterError(f"queue_size must be 0 or more, got {queue_size}")
+    try:
+        cap = parse_memory(memory) if isinstance(memory, str) else memory
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
+    if not cap > 0:
+        raise ParameterError(f"memory must be a positive number of bytes, got {memory}")
+    origins = allowed_origins(cors)
+    handle = open_store(store)
+    try:
+        return Server(
+            (host, port),
+            store_root=handle.root,
+            triples=int(handle.info.get("triples", len(handle.store))),
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            queue_size=queue_size,
+            cors=origins,
+            allowed_hosts=_allowed_hosts(host),
+            in_memory=in_memory,
+            memory=cap,
+        )
+    except OSError as exc:
+        raise AtmpkgError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def serve(
+    store: str | os.PathLike[str] | None = None,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    *,
+    timeout: float = 30,
+    max_rows: int = 10000,
+    workers: int = 2,
+    cors: str | Sequence[str] | None = None,
+    allow_remote: bool = False,
+    queue_size: int = 64,
+    in_memory: bool = False,
+    memory: int | str = DEFAULT_MEMORY,
+) -> None:
+    """Serve the store until Ctrl-C: the SPARQL endpoint at ``/sparql``, entity pages at
+    ``/id/<kind>/<slug>`` and the query page at ``/``. Options as for :func:`make_server`."""
+    server = make_server(
+        store,
+        host,
+        port,
+        timeout=timeout,
+        max_rows=max_rows,
+        workers=workers,
+        cors=cors,
+        allow_remote=allow_remote,
+        queue_size=queue_size,
+        in_memory=in_memory,
+        memory=memory,
+    )
+    log.info(
+        "ATMP-KG at %s/ (query page), SPARQL endpoint %s/sparql; read-only. Press Ctrl-C to stop.",
+        server.url,
+        server.url,
+    )
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM's handler: stop as Ctrl-C does."""
+    raise KeyboardInterrupt

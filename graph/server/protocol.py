@@ -1,0 +1,358 @@
+"""The SPARQL 1.1 Protocol, apart from sockets: what a request asks for and how it may be answered.
+
+Content negotiation (the Accept header, or ``format=``, against the formats an answer of each query
+form can take), a request's parameters read as a query job (``query=``, or ``name=`` with
+``p=NAME=VALUE``) and its time limit (``timeout=``), which queries are quick enough for the quick
+lane (:func:`quick_query`), :class:`HttpError` for every answer other than 200, and the SPARQL 1.1
+Service Description. Shared by the HTTP handler (:mod:`atmpkg.graph.server.http`) and the worker
+processes that run the queries (:mod:`atmpkg.graph.server.workers`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import pyoxigraph as ox
+
+from ..engine.gate import Token
+from ..terms import PREFIXES
+
+TABLE_OFFERS = (
+    ("json", "application/sparql-results+json"),
+    ("xml", "application/sparql-results+xml"),
+    ("csv", "text/csv"),
+    ("tsv", "text/tab-separated-values"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("xml", "text/xml"),
+)
+GRAPH_OFFERS = (
+    ("ttl", "text/turtle"),
+    ("nt", "application/n-triples"),
+    ("jsonld", "application/ld+json"),
+    ("rdfxml", "application/rdf+xml"),
+    ("ttl", "application/x-turtle"),
+    ("jsonld", "application/json"),
+)
+OFFERS = {"table": TABLE_OFFERS, "graph": GRAPH_OFFERS}
+# Turtle first: a client that accepts anything (curl) gets data; a browser asks for text/html.
+ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:4])
+#: The media type each format is answered with (the offers above include aliases).
+MEDIA_TYPES = {
+    "json": "application/sparql-results+json",
+    "xml": "application/sparql-results+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+)
+RDF_FORMATS = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+}
+
+
+class HttpError(Exception):
+    """An answer other than 200, with the message the client sees (never a trace or a path)."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, dict(headers or {})
+
+
+# --- content negotiation --------------------------------------------------------------------------
+
+
+def accept_ranges(header: str) -> list[tuple[str, float]]:
+    """The media ranges of an Accept header with their quality.
+
+    >>> accept_ranges("text/csv;q=0.5, application/json")
+    [('text/csv', 0.5), ('application/json', 1.0)]
+    """
+    ranges = []
+    for part in header.split(","):
+        media, *params = (p.strip() for p in part.split(";"))
+        if not media:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media.lower(), quality))
+    return ranges
+
+
+def _quality(media: str, ranges: Sequence[tuple[str, float]]) -> float:
+    """How much a client wants ``media``: the quality of the most specific range that matches."""
+    best, specificity = 0.0, -1
+    for rng, quality in ranges:
+        rank = 2 if rng == media else 1 if rng == media.split("/")[0] + "/*" else 0
+        if (rank or rng == "*/*") and rank > specificity:
+            best, specificity = quality, rank
+    return best
+
+
+def negotiate(accept: str | None, offers: Sequence[tuple[str, str]]) -> str | None:
+    """The format (name) of ``offers`` the client prefers, the server's order breaking ties; None
+    when nothing offered is acceptable. No Accept header accepts the first offer.
+
+    >>> negotiate("text/csv, */*;q=0.1", TABLE_OFFERS)
+    'csv'
+    >>> negotiate("image/png", TABLE_OFFERS) is None
+    True
+    """
+    if not accept or not accept.strip():
+        return offers[0][0]
+    ranges = accept_ranges(accept)
+    scored = [
+        (quality, -index, name)
+        for index, (name, media) in enumerate(offers)
+        if (quality := _quality(media, ranges)) > 0
+    ]
+    return max(scored)[2] if scored else None
+
+
+#: Short names for ``format=``, which replaces the Accept header (media types work there too).
+#: ``json`` and ``xml`` name a results format for SELECT/ASK and a graph format for CONSTRUCT,
+#: as clients such as SPARQLWrapper expect.
+FORMAT_NAMES = {
+    "json": "application/sparql-results+json, application/ld+json",
+    "xml": "application/sparql-results+xml, application/rdf+xml",
+    "csv": "text/csv",
+    "tsv": "text/tab-separated-values",
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "ntriples": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+    "rdf+xml": "application/rdf+xml",
+    "html": "text/html",
+}
+
+
+def wanted_types(params: Mapping[str, list[str]], accept: str | None) -> str | None:
+    """What the client accepts: ``format=`` values (short names or media types) when given, else
+    the Accept header.
+
+    >>> wanted_types({"format": ["tsv", "text/tab-separated-values"]}, "*/*")
+    'text/tab-separated-values, text/tab-separated-values'
+    """
+    values = params.get("format")
+    if not values:
+        return accept
+    return ", ".join(FORMAT_NAMES.get(v.strip().lower(), v) for v in values)
+
+
+def not_acceptable(what: str, offers: Sequence[tuple[str, str]]) -> HttpError:
+    """The 406 for ``what`` (e.g. "a SELECT query"), naming the media types it can be answered as.
+
+    >>> not_acceptable("a query", GRAPH_OFFERS[:2]).message
+    'a query can be answered as: text/turtle, application/n-triples (Accept header or format=)'
+    """
+    types = ", ".join(dict.fromkeys(MEDIA_TYPES[name] for name, _ in offers))
+    return HttpError(406, f"{what} can be answered as: {types} (Accept header or format=)")
+
+
+# --- request parameters ---------------------------------------------------------------------------
+
+
+def _single(params: Mapping[str, list[str]], name: str) -> str | None:
+    """The one value of parameter ``name``, None when absent; given twice is an error."""
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise HttpError(400, f"parameter '{name}' given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
+    """``p=NAME=VALUE`` parameters of a named query."""
+    bound = {}
+    for item in params.get("p", []):
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise HttpError(400, f"p='{item}' is not NAME=VALUE")
+        bound[name.strip()] = value
+    return bound
+
+
+def query_job(params: Mapping[str, list[str]]) -> dict:
+    """The query a request asks for: ``{"text": ...}`` or ``{"name": ..., "params": ...}``."""
+    if params.get("update"):
+        raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
+    if params.get("default-graph-uri") or params.get("named-graph-uri"):
+        raise HttpError(
+            403,
+            "default-graph-uri / named-graph-uri (dataset clauses) are refused: query the "
+            "store's own graphs, with GRAPH for named graphs",
+        )
+    text, name = _single(params, "query"), _single(params, "name")
+    if (text is None) == (name is None):
+        raise HttpError(
+            400, "give exactly one of: query=SPARQL, or name=NAMED-QUERY with p=NAME=VALUE"
+        )
+    if name is not None:
+        return {"name": name, "params": _named_params(params)}
+    if params.get("p"):
+        raise HttpError(
+            400, "p=NAME=VALUE binds parameters of a named query (name=); not of query="
+        )
+    return {"text": text}
+
+
+def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
+    """The server's time ``limit``, or the client's ``timeout=`` when it is lower (never higher).
+
+    >>> client_timeout({"timeout": ["5"]}, 30), client_timeout({"timeout": ["60"]}, 30)
+    (5.0, 30)
+    """
+    given = _single(params, "timeout")
+    if given is None:
+        return limit
+    try:
+        seconds = float(given)
+    except ValueError:
+        seconds = math.nan
+    if not (seconds > 0 and math.isfinite(seconds)):
+        raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
+    return min(seconds, limit)
+
+
+# --- quick queries ---------------------------------------------------------------------------------
+
+# Token kinds that are one RDF term (or variable) each.
+_TERM_KINDS = frozenset({"var", "iri", "pname", "number"})
+
+
+def _is(tokens: Sequence[Token], i: int, kind: str, text: str | None = None) -> bool:
+    """Whether ``tokens[i]`` exists, is of ``kind`` and, given ``text``, reads it (any case)."""
+    return (
+        i < len(tokens)
+        and tokens[i].kind == kind
+        and (text is None or tokens[i].text.upper() == text)
+    )
+
+
+def _term_end(tokens: Sequence[Token], i: int) -> int | None:
+    """Where the RDF term or variable that starts at ``tokens[i]`` ends, None when none starts."""
+    if i < len(tokens) and tokens[i].kind in _TERM_KINDS:
+        return i + 1
+    if any(_is(tokens, i, "word", word) for word in ("A", "TRUE", "FALSE")):
+        return i + 1
+    if not _is(tokens, i, "string"):
+        return None
+    if _is(tokens, i + 1, "lang"):
+        return i + 2
+    if _is(tokens, i + 1, "punct", "^^") and (
+        _is(tokens, i + 2, "iri") or _is(tokens, i + 2, "pname")
+    ):
+        return i + 3
+    return i + 1
+
+
+def quick_query(tokens: Sequence[Token]) -> bool:
+    """Whether a query (its tokens, from :func:`atmpkg.graph.engine.gate.check`) is cheap by its shape
+    alone: ``ASK``, or ``SELECT *`` or of plain variables, over a WHERE clause that is empty or one
+    triple pattern of plain terms, with at most ``LIMIT n`` after it (PREFIX and BASE declarations
+    allowed). Such a query is one index lookup whose rows the server caps, so it may take the quick
+    lane; anything else (a second pattern, FILTER, a path, DISTINCT, ORDER BY, OFFSET, an
+    expression) may be long and is not quick.
+
+    >>> from atmpkg.graph.engine.gate import check
+    >>> quick_query(check("ASK {}").tokens), quick_query(check("SELECT * { ?s a atmp:Therapy } LIMIT 5").tokens)
+    (True, True)
+    >>> quick_query(check("SELECT * { ?s ?p ?o } ORDER BY ?o").tokens)
+    False
+    """
+
+    def at(i: int, kind: str, text: str | None = None) -> bool:
+        return _is(tokens, i, kind, text)
+
+    i = 0
+    while True:  # the prologue
+        if at(i, "word", "PREFIX") and at(i + 1, "pname") and at(i + 2, "iri"):
+            i += 3
+        elif at(i, "word", "BASE") and at(i + 1, "iri"):
+            i += 2
+        else:
+            break
+    if at(i, "word", "ASK"):
+        i += 1
+    elif at(i, "word", "SELECT"):
+        i += 1
+        if at(i, "punct", "*"):
+            i += 1
+        elif at(i, "var"):
+            while at(i, "var"):
+                i += 1
+        else:
+            return False
+    else:
+        return False
+    if at(i, "word", "WHERE"):
+        i += 1
+    if not at(i, "punct", "{"):
+        return False
+    i += 1
+    terms = 0
+    while terms < 3 and (end := _term_end(tokens, i)) is not None:
+        i, terms = end, terms + 1
+    if terms not in (0, 3):
+        return False
+    if terms == 3 and at(i, "punct", "."):
+        i += 1
+    if not at(i, "punct", "}"):
+        return False
+    i += 1
+    if at(i, "word", "LIMIT") and at(i + 1, "number"):
+        i += 2
+    return i == len(tokens)
+
+
+# --- the service description ----------------------------------------------------------------------
+
+
+def service_description(endpoint: str, triples: int, fmt: str) -> bytes:
+    """The SPARQL 1.1 Service Description of this endpoint, in ``fmt`` (ttl, nt, jsonld, rdfxml)."""
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    formats = "http://www.w3.org/ns/formats/"
+    void = "http://rdfs.org/ns/void#"
+    node, dataset, graph = ox.NamedNode(endpoint), ox.BlankNode(), ox.BlankNode()
+    a = PREFIXES["rdf"] + "type"
+    count = ox.Literal(str(triples), datatype=ox.NamedNode(PREFIXES["xsd"] + "integer"))
+    statements = [
+        (node, a, ox.NamedNode(sd + "Service")),
+        (node, sd + "endpoint", node),
+        (node, sd + "supportedLanguage", ox.NamedNode(sd + "SPARQL11Query")),
+        (node, PREFIXES["dct"] + "title", ox.Literal("ATMP-KG SPARQL endpoint (read-only)")),
+        *((node, sd + "resultFormat", ox.NamedNode(formats + name)) for name in RESULT_FORMATS),
+        (node, sd + "defaultDataset", dataset),
+        (dataset, a, ox.NamedNode(sd + "Dataset")),
+        (dataset, sd + "defaultGraph", graph),
+        (graph, a, ox.NamedNode(sd + "Graph")),
+        (graph, void + "triples", count),
+    ]
+    description = [ox.Triple(s, ox.NamedNode(p), o) for s, p, o in statements]
+    prefixes = {"sd": sd, "formats": formats, "dct": PREFIXES["dct"], "void": void}
+    return ox.serialize(description, format=RDF_FORMATS[fmt], prefixes=prefixes)

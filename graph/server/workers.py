@@ -1,0 +1,486 @@
+"""The worker processes that run ``atmpkg serve``'s queries.
+
+Each worker confines itself (:func:`atmpkg.graph.engine.sandbox.confine`: no IPv4/IPv6 socket, a cap on
+its memory), opens the store read-only once and then runs one job after another: a query answered
+in a negotiated format, a query's answer drawn as a graph view, or an entity as RDF or as its HTML
+page. A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
+from Python; ending the process stops the work and frees its memory) and a new worker takes its
+place; so does a worker that dies during a job (the memory cap reached, a crash), and the request is
+told why (:func:`~atmpkg.graph.engine.sandbox.describe_death`, read from the last lines the worker wrote
+to its stderr, which is a pipe of its own that the pool forwards to the server's log).
+
+The workers form two lanes: the quick lane (:data:`QUICK_WORKERS` process) runs only queries that
+are cheap by their shape (:func:`~atmpkg.graph.server.protocol.quick_query`), under :data:`QUICK_LIMIT`,
+and the query lane (``--workers`` processes, at a lower CPU priority: :data:`QUERY_NICE`) runs every
+other job, so that a flood of long queries cannot make a cheap probe wait. A request waits at most :data:`QUEUE_WAIT` for a worker of
+its lane; then, or at once when :attr:`WorkerPool.queue_size` requests are already waiting, it is
+refused with :class:`Overloaded`. Every failure comes back as an HTTP status with a message safe to
+show; traces go to stderr only.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..display.pages import entity_page, page_csp
+from ..engine.evaluate import QueryResult
+from ..engine.sandbox import DEFAULT_MEMORY, confine, describe_death, die_with_parent
+from ..errors import (
+    DataError,
+    EmptyResultError,
+    ParameterError,
+    QueryMemoryError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    StoreError,
+    UnknownNameError,
+)
+from ..handle import KnowledgeGraph
+from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable
+
+log = logging.getLogger("atmpkg.server")  # the server's logger: workers are part of it
+
+
+#: Seconds a new worker may take to open the store before it is given up.
+WORKER_START_SECONDS = 120
+#: Seconds a request waits for a free worker of its lane before it is refused (503).
+QUEUE_WAIT = 1.0
+#: Workers reserved for quick queries (see :func:`~atmpkg.graph.server.protocol.quick_query`).
+QUICK_WORKERS = 1
+#: Seconds a quick query may run (never more than the server's own time limit).
+QUICK_LIMIT = 2.0
+#: How much lower the CPU priority of query workers is (``nice``) than the server's and the quick
+#: lane's: long queries on every core must not slow down the HTTP door and the cheap requests.
+QUERY_NICE = 5
+#: Lines of a worker's stderr kept to explain its death.
+STDERR_TAIL_LINES = 20
+#: Longest stderr line kept or forwarded, in characters (a worker may print a huge value).
+STDERR_LINE_CHARS = 2000
+
+
+def _serialize(result: QueryResult, fmt: str) -> bytes:
+    """A query result in ``fmt``: the library's formats, plus RDF/XML for graphs (the default that
+    rdflib's SPARQLStore and SPARQLWrapper ask for on CONSTRUCT)."""
+    from ..engine.results import format_result
+
+    if fmt == "rdfxml":
+        return ox.serialize(result.triples, format=RDF_FORMATS[fmt])
+    return format_result(result, fmt).encode("utf-8")
+
+
+def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
+    """Run a query (text or named) and serialise its answer in the negotiated format of its form."""
+    if "name" in args:
+        result = graph.named(args["name"], args["params"], limit=args["limit"])
+    else:
+        result = graph.query(args["text"], limit=args["limit"])
+    kind = "graph" if result.form in ("CONSTRUCT", "DESCRIBE") else "table"
+    fmt = args["formats"][kind]
+    if fmt is None:
+        raise not_acceptable(f"a {result.form} query", OFFERS[kind])
+    return {"fmt": fmt, "body": _serialize(result, fmt), "truncated": result.truncated}
+
+
+def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
+    """Draw a query's answer: its nodes, described, as the self-contained HTML graph view."""
+    from ..display.view import render_html
+
+    if "name" in args:
+        selection = graph.select(name=args["name"], params=args["params"])
+        title = f"ATMP-KG: {args['name']}"
+    else:
+        selection = graph.select(query=args["text"])
+        title = "ATMP-KG: query"
+    return {"body": render_html(selection.triples(), title=title).encode("utf-8")}
+
+
+def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
+    """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view."""
+    view = graph.show(args["iri"])
+    if args["fmt"] != "html":
+        node = ox.NamedNode(view.iri)
+        triples = [ox.Triple(node, ox.NamedNode(f.property), f.value) for f in view.facts]
+        triples += [ox.Triple(f.value, ox.NamedNode(f.property), node) for f in view.incoming]
+        return {"body": _serialize(QueryResult("DESCRIBE", triples=triples), args["fmt"])}
+    from ..display.view import render_html
+
+    neighbourhood = render_html(graph.select(focus=view.iri, hops=1).triples(), title=view.label)
+    page = entity_page(view, neighbourhood)
+    return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
+
+
+JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
+    "query": _job_query,
+    "graph": _job_graph,
+    "entity": _job_entity,
+}
+
+
+def _error_reply(exc: Exception, kind: str, memory: int) -> tuple[int, str]:
+    """The status and client-safe message for an exception raised by a job."""
+    if isinstance(exc, HttpError):
+        return exc.status, exc.message
+    if isinstance(exc, MemoryError):
+        # Python's own allocations fail at the cap with MemoryError (the engine's abort the process)
+        return 503, str(exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory))
+    if isinstance(exc, QuerySyntaxError):
+        return 400, str(exc)
+    if isinstance(exc, QueryRefusedError):
+        return 403, str(exc)
+    if isinstance(exc, EmptyResultError):
+        return 404, "the answer names no entities of the graph: nothing to draw"
+    if isinstance(exc, UnknownNameError):
+        return (404 if kind == "entity" else 400), str(exc)
+    if isinstance(exc, DataError):
+        # The message without a file name: the query came in the request, not from a file.
+        return 400, f"line {exc.line}: {exc.message}" if exc.line else exc.message
+    if isinstance(exc, ParameterError):
+        return 400, str(exc)
+    log.error("%s job failed", kind, exc_info=exc)
+    return 500, "internal server error"
+
+
+def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:
+    """What a worker does before its first job, in this order: confine the process for good (no
+    IPv4/IPv6 socket, at most ``memory`` bytes of data), then open the knowledge graph at
+    ``store`` read-only (or a copy in memory, which the cap must leave room for) and run a first
+    query, so that the first request does not pay for opening RocksDB. A confined process
+    evaluates its queries in place: the graph's methods need no child process here."""
+    confine(network=False, memory=memory)
+    graph = KnowledgeGraph(store, in_memory=in_memory, memory=memory)
+    graph.query("ASK {}")
+    return graph
+
+
+def _worker_main(
+    conn: Connection,
+    stderr: Connection,
+    store: str,
+    in_memory: bool,
+    memory: int,
+    nice: int,
+) -> None:  # pragma: no cover - child
+    """A worker: send stderr to its pipe, get ready (:func:`prepare`), say so, then run one job
+    after another."""
+    # Everything the process writes to fd 2, the Rust engine's last words before an abort included,
+    # goes to a pipe of its own: the pool forwards it to the server's log and reads its last lines
+    # when the process dies.
+    os.dup2(stderr.fileno(), 2)
+    stderr.close()
+    # Ctrl-C reaches the whole process group; the parent ends its workers itself. Should the
+    # server itself be killed, no worker goes on running a query nobody waits for.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(os.getppid())
+    if nice:
+        os.nice(nice)
+    graph = prepare(store, in_memory, memory)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            kind, args = conn.recv()
+        except EOFError:
+            return
+        try:
+            conn.send((200, JOBS[kind](args, graph)))
+        except Exception as exc:  # every failure goes back as a status and a safe message
+            conn.send(_error_reply(exc, kind, memory))
+
+
+class _StderrPump:
+    """A worker's stderr pipe, read by a thread: each line goes to the server's log as it comes,
+    and the last :data:`STDERR_TAIL_LINES` are kept to explain the worker's death."""
+
+    def __init__(self, reader: Connection, pid: int | None):
+        self._reader, self._pid = reader, pid
+        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        self._thread = threading.Thread(target=self._pump, name="atmpkg-worker-stderr", daemon=True)
+        self._thread.start()
+
+    def _pump(self) -> None:
+        pending = b""
+        # Until the worker is gone: its end of the pipe closes with it.
+        while chunk := os.read(self._reader.fileno(), 65536):
+            *lines, pending = (pending + chunk).split(b"\n")
+            for line in lines:
+                self._line(line)
+            if len(pending) > 4 * STDERR_LINE_CHARS:  # a line without end: take it as it is
+                self._line(pending)
+                pending = b""
+        if pending:
+            self._line(pending)
+        self._reader.close()
+
+    def _line(self, raw: bytes) -> None:
+        text = raw.decode("utf-8", "replace").rstrip()[:STDERR_LINE_CHARS]
+        if text:
+            self._tail.append(text)
+            log.warning("query worker %s: %s", self._pid, text)
+
+    def tail(self, wait: float) -> str:
+        """The last lines the worker wrote, once its pipe is drained (at most ``wait`` seconds)."""
+        self._thread.join(wait)
+        return "\n".join(self._tail)
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    lane: _Lane
+    stderr: _StderrPump
+
+
+@dataclass(eq=False)
+class _Lane:
+    """Workers that take one kind of job, and how many requests wait for one of them."""
+
+    name: str
+    live: set[_Worker] = field(default_factory=set)
+    starting: set[_Worker] = field(default_factory=set)
+    idle: list[_Worker] = field(default_factory=list)
+    waiting: int = 0
+
+    def status(self) -> dict[str, int]:
+        """How many of its workers are busy, idle and starting, and how many requests wait."""
+        busy = len(self.live) - len(self.idle) - len(self.starting)
+        return {
+            "busy": busy,
+            "idle": len(self.idle),
+            "starting": len(self.starting),
+            "waiting": self.waiting,
+        }
+
+
+class Overloaded(Exception):
+    """No worker of the request's lane came free in time, or too many requests wait already."""
+
+
+class JobTimeout(Exception):
+    """A job ran past its time limit; its worker was killed and is being replaced."""
+
+
+class WorkerPool:
+    """Worker processes, each confined and with the store open read-only, running one job at a time.
+
+    ``size`` workers form the query lane and :data:`QUICK_WORKERS` the quick lane. A job that passes
+    its time limit has its worker killed and a new worker started; a worker that dies during a job
+    is replaced too, and the job's request gets a 503 that says why. At most ``queue_size``
+    requests wait for a worker of each lane, each for :data:`QUEUE_WAIT` at most; more are refused
+    with :class:`Overloaded`. With ``in_memory`` each worker reads its own in-memory copy of the
+    store; ``memory`` caps each worker's data (bytes). The pool is ready when built: it waits for
+    its first workers (:data:`WORKER_START_SECONDS` at most) and raises :class:`StoreError` when
+    none of a lane could start.
+    """
+
+    def __init__(
+        self,
+        store: Path,
+        size: int,
+        queue_size: int,
+        in_memory: bool = False,
+        memory: int = DEFAULT_MEMORY,
+    ):
+        methods = multiprocessing.get_all_start_methods()
+        # Not fork: the parent has threads and an open RocksDB handle that a child must not share.
+        self._ctx = multiprocessing.get_context(
+            "forkserver" if "forkserver" in methods else "spawn"
+        )
+        if "forkserver" in methods:
+            # Workers forked from a server that imported this module start in ~40 ms, not ~300:
+            # a killed worker is replaced before the requests queued behind it give up.
+            self._ctx.set_forkserver_preload([__name__])
+        self._store, self._in_memory, self._memory = str(store), in_memory, memory
+        self.queue_size = queue_size
+        self._cond = threading.Condition()
+        self._lanes = {"query": _Lane("query"), "quick": _Lane("quick")}
+        self._closed = False
+        self._start_error: Exception | None = None
+        for lane, count in ((self._lanes["query"], size), (self._lanes["quick"], QUICK_WORKERS)):
+            for _ in range(count):
+                self._spawn(lane)
+        self._await_first_workers()
+
+    def _await_first_workers(self) -> None:
+        deadline = time.monotonic() + WORKER_START_SECONDS
+        with self._cond:
+            while any(lane.starting for lane in self._lanes.values()):
+                if not self._cond.wait(max(0.0, deadline - time.monotonic())):
+                    break
+            failed = [name for name, lane in self._lanes.items() if not lane.idle]
+        if failed:
+            self.close()
+            reason = f": {self._start_error}" if self._start_error else ""
+            raise StoreError(
+                f"the {failed[0]} workers of the server could not start{reason} (see the "
+                "messages above)"
+            )
+
+    @property
+    def waiting(self) -> int:
+        """How many requests are waiting for a worker of the query lane."""
+        return self._lanes["query"].waiting
+
+    @property
+    def idle(self) -> int:
+        """How many workers of the query lane are ready and free."""
+        return len(self._lanes["query"].idle)
+
+    def status(self) -> dict[str, dict[str, int]]:
+        """Per lane (``query``, ``quick``): workers busy, idle and starting, requests waiting."""
+        with self._cond:
+            return {name: lane.status() for name, lane in self._lanes.items()}
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers of both lanes (busy, idle or starting)."""
+        with self._cond:
+            return sorted(
+                w.process.pid for lane in self._lanes.values() for w in lane.live if w.process.pid
+            )
+
+    def _spawn(self, lane: _Lane) -> None:
+        """Start a worker; it joins its lane's idle list from a background thread once ready."""
+        parent, child = self._ctx.Pipe()
+        err_reader, err_writer = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(
+            target=_worker_main,
+            args=(
+                child,
+                err_writer,
+                self._store,
+                self._in_memory,
+                self._memory,
+                QUERY_NICE if lane.name == "query" else 0,
+            ),
+            daemon=True,
+        )
+        process.start()
+        child.close()
+        err_writer.close()
+        worker = _Worker(process, parent, lane, _StderrPump(err_reader, process.pid))
+        with self._cond:
+            lane.live.add(worker)
+            lane.starting.add(worker)
+        threading.Thread(target=self._await_ready, args=(worker,), daemon=True).start()
+
+    def _await_ready(self, worker: _Worker) -> None:
+        try:
+            ready = worker.conn.poll(WORKER_START_SECONDS) and worker.conn.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        error = None
+        if not ready and not self._closed:
+            error = self._death(worker)
+            log.error("a query worker failed to start (%s); see its messages above", error)
+        with self._cond:
+            worker.lane.starting.discard(worker)
+            joined = ready and not self._closed
+            if joined:
+                worker.lane.idle.append(worker)
+            if error is not None:
+                self._start_error = error
+            self._cond.notify_all()
+        if not joined:
+            self._discard(worker)
+
+    def _death(self, worker: _Worker) -> Exception:
+        """Why a worker ended without answering: the library error for its exit status and the
+        last lines it wrote (see :func:`~atmpkg.graph.engine.sandbox.describe_death`)."""
+        worker.process.join(2)
+        if worker.process.exitcode is None:  # alive but silent or its pipe broke: end it
+            worker.process.kill()
+            worker.process.join(5)
+        return describe_death(worker.process.exitcode or 0, worker.stderr.tail(1.0), self._memory)
+
+    def _discard(self, worker: _Worker) -> None:
+        """Kill a worker and forget it."""
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        with self._cond:
+            worker.lane.live.discard(worker)
+            worker.lane.starting.discard(worker)
+            if worker in worker.lane.idle:
+                worker.lane.idle.remove(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._discard(worker)
+        if not self._closed:
+            self._spawn(worker.lane)
+
+    def _acquire(self, lane: _Lane, wait: float) -> _Worker:
+        """A free worker of ``lane``, waited for at most ``wait`` seconds."""
+        deadline = time.monotonic() + wait
+        with self._cond:
+            if not lane.idle and lane.waiting >= self.queue_size:
+                raise Overloaded(
+                    f"the server is busy: every {lane.name} worker is taken and the queue is full "
+                    f"({lane.waiting} waiting); retry"
+                )
+            lane.waiting += 1
+            try:
+                while not lane.idle:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0 or self._closed:
+                        raise Overloaded(
+                            f"the server is busy: no {lane.name} worker came free within "
+                            f"{wait:g} s; retry"
+                        )
+                    self._cond.wait(remaining)
+                return lane.idle.pop(0)
+            finally:
+                lane.waiting -= 1
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            worker.lane.idle.append(worker)
+            # Waiters of both lanes share the condition: wake them all, the right one takes it.
+            self._cond.notify_all()
+
+    def _died(self, worker: _Worker) -> HttpError:
+        """The answer for a job whose worker died, saying why (:meth:`_death`); the worker is
+        replaced."""
+        error = self._death(worker)
+        log.error("a query worker ended without answering (%s); starting another", error)
+        self._replace(worker)
+        return HttpError(503, str(error))
+
+    def run(
+        self, kind: str, args: dict, timeout: float, lane: str = "query"
+    ) -> tuple[int, dict | str]:
+        """Run a job in a free worker of ``lane`` (``query`` or ``quick``): ``(200, payload)`` or
+        ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
+        shorter) and gives the job ``timeout`` to finish, else raises :class:`Overloaded` or
+        :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503."""
+        worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
+        try:
+            worker.conn.send((kind, args))
+            ready = worker.conn.poll(timeout)
+            reply = worker.conn.recv() if ready else None
+        except (EOFError, OSError):
+            raise self._died(worker) from None
+        if not ready:
+            self._replace(worker)
+            raise JobTimeout
+        self._release(worker)
+        return reply
+
+    def close(self) -> None:
+        """Kill every worker."""
+        with self._cond:
+            self._closed = True
+            workers = [w for lane in self._lanes.values() for w in lane.live]
+            self._cond.notify_all()
+        for worker in workers:
+            self._discard(worker)

@@ -1,0 +1,245 @@
+"""Store-path shortcuts: one-line wrappers over the handle for code that names the store on each
+call (``query(sparql, store=...)`` rather than ``atmpkg.open(...).query(sparql)``).
+
+The handle (:func:`atmpkg.open`, :class:`~atmpkg.graph.handle.KnowledgeGraph`) is the API; each
+function here opens it and calls one method, so it sits above every layer of the library.
+
+>>> run_named("products-by-target", {"target": "bcma"}).rows[0]["therapy"].value   # doctest: +SKIP
+'Abecma'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from .engine.sandbox import DEFAULT_MEMORY
+from .handle import KnowledgeGraph as open_graph
+
+if TYPE_CHECKING:
+    import networkx
+    import pyoxigraph as ox
+
+    from .display.charts import Chart, Estimate
+    from .display.explore import EntityView, Stats
+    from .display.view import View
+    from .engine.evaluate import QueryResult, Term
+    from .slice.analytics import Connection, Ranked
+    from .slice.export import ExportResult, Output
+    from .slice.subgraph import Slice
+    from .store.remote import RemoteStore
+
+StorePath = str | os.PathLike[str] | None
+
+
+def view(
+    *,
+    store: StorePath = None,
+    endpoint: str | RemoteStore | None = None,
+    output: str | os.PathLike[str] | None = None,
+    title: str | None = None,
+    **selection,
+) -> View:
+    """:meth:`KnowledgeGraph.view <atmpkg.graph.handle.KnowledgeGraph.view>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
+    :class:`~atmpkg.graph.handle.Selection`).
+
+    >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
+    View(nodes=209, edges=256, warnings=[], path=PosixPath('firms.html'))
+    """
+    return open_graph(store, endpoint=endpoint).view(output=output, title=title, **selection)
+
+
+def show(
+    entity: str,
+    *,
+    store: str | os.PathLike[str] | None = None,
+    endpoint: str | RemoteStore | None = None,
+) -> EntityView:
+    """:meth:`KnowledgeGraph.show <atmpkg.graph.handle.KnowledgeGraph.show>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    return open_graph(store, endpoint=endpoint).show(entity)
+
+
+def stats(
+    *, store: str | os.PathLike[str] | None = None, endpoint: str | RemoteStore | None = None
+) -> Stats:
+    """:meth:`KnowledgeGraph.stats <atmpkg.graph.handle.KnowledgeGraph.stats>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    return open_graph(store, endpoint=endpoint).stats()
+
+
+def approvals_per_year(by: str = "agency", *, store: StorePath = None) -> dict[int, dict[str, int]]:
+    """:func:`count_approvals` of the store at ``store``.
+
+    >>> approvals_per_year("agency", store="/tmp/fixture-store")[2020]   # doctest: +SKIP
+    {'EMA': 1, 'PMDA': 1}
+    """
+    from .display.charts import count_approvals
+
+    return count_approvals(open_graph(store), by)
+
+
+def approvals_chart(
+    *, by: str = "agency", store: StorePath = None, output: str | os.PathLike[str] | None = None
+) -> Chart:
+    """:meth:`KnowledgeGraph.chart("approvals") <atmpkg.graph.handle.KnowledgeGraph.chart>` of
+    the store at ``store``.
+
+    >>> approvals_chart(by="modality", output="modalities.svg")   # doctest: +SKIP
+    Chart(title='Regulatory approvals per year, by modality', total=156, path=PosixPath('modalities.svg'))
+    """
+    return open_graph(store).chart("approvals", by=by, output=output)
+
+
+def market_estimates(*, store: StorePath = None) -> list[Estimate]:
+    """:func:`estimates_of` the store at ``store``.
+
+    >>> [e.year for e in market_estimates(store="/tmp/fixture-store")]   # doctest: +SKIP
+    [2024, 2026]
+    """
+    from .display.charts import estimates_of
+
+    return estimates_of(open_graph(store))
+
+
+def market_chart(*, store: StorePath = None, output: str | os.PathLike[str] | None = None) -> Chart:
+    """:meth:`KnowledgeGraph.chart("market") <atmpkg.graph.handle.KnowledgeGraph.chart>` of the
+    store at ``store``.
+
+    >>> market_chart(output="market.svg").total   # doctest: +SKIP
+    4
+    """
+    return open_graph(store).chart("market", output=output)
+
+
+def select_slice(
+    *, store: StorePath = None, endpoint: str | RemoteStore | None = None, timeout=None, **selection
+) -> Slice:
+    """``atmpkg.open(store, endpoint=endpoint).select(**selection).slice()``: the selected triples
+    as a :class:`Slice`, read one entity at a time as it is iterated (see
+    :class:`~atmpkg.graph.handle.Selection` for the selection's options; ``timeout`` limits the
+    query of a ``name``/``file``/``query`` selection). ``Slice.sample`` says what a cap left out.
+
+    >>> piece = select_slice(focus="cellco", hops=2, max_nodes=4, store="/tmp/fixture-store")  # doctest: +SKIP
+    >>> piece.sample.kept, piece.sample.selected                                           # doctest: +SKIP
+    (4, 36)
+    """
+    return open_graph(store, endpoint=endpoint, timeout=timeout).select(**selection).slice()
+
+
+def select_subgraph(*, notes: list[str] | None = None, **options) -> list[ox.Triple]:
+    """The triples of :func:`select_slice` (same options), sorted; the sentences saying what a cap
+    left out (:attr:`Sample.note`) are appended to ``notes`` when a list is given.
+
+    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
+    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
+    ['alphacel', 'betacel', 'genex']
+    """
+    piece = select_slice(**options)
+    if notes is not None:
+        notes.extend(piece.notes)
+    return list(piece)
+
+
+def export_subgraph(
+    fmt: str | None = None,
+    output: Output = None,
+    *,
+    store: str | os.PathLike[str] | None = None,
+    endpoint: str | RemoteStore | None = None,
+    **selection,
+) -> ExportResult:
+    """:meth:`KnowledgeGraph.export <atmpkg.graph.handle.KnowledgeGraph.export>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
+    :class:`~atmpkg.graph.handle.Selection`).
+
+    >>> export_subgraph("graphml", "/tmp/cellco.graphml", focus="CellCo", hops=2)  # doctest: +SKIP
+    ExportResult(format='graphml', triples=180, paths=[PosixPath('/tmp/cellco.graphml')], content=None, sample=None)
+    """
+    return open_graph(store, endpoint=endpoint).export(fmt, output, **selection)
+
+
+def network(
+    store: StorePath = None, *, endpoint: str | RemoteStore | None = None
+) -> networkx.MultiDiGraph:
+    """:func:`path_network` of the store at ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a
+    RemoteStore).
+
+    >>> network("/tmp/fixture-store").number_of_nodes()      # doctest: +SKIP
+    181
+    """
+    from .slice.analytics import path_network
+
+    return path_network(open_graph(store, endpoint=endpoint))
+
+
+def find_paths(
+    a: str,
+    b: str,
+    *,
+    max_paths: int = 5,
+    store: StorePath = None,
+    graph: networkx.MultiDiGraph | None = None,
+    endpoint: str | RemoteStore | None = None,
+) -> list[Connection]:
+    """:meth:`KnowledgeGraph.path <atmpkg.graph.handle.KnowledgeGraph.path>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``.
+
+    >>> [str(c) for c in find_paths("Big Pharma", "Genex", store="/tmp/fixture-store")]   # doctest: +SKIP
+    ['Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex']
+    """
+    return open_graph(store, endpoint=endpoint).path(a, b, max_paths=max_paths, graph=graph)
+
+
+def rank_entities(
+    *,
+    by: str = "degree",
+    classes: Sequence[str] = (),
+    top: int = 10,
+    store: StorePath = None,
+    graph: networkx.MultiDiGraph | None = None,
+    endpoint: str | RemoteStore | None = None,
+) -> list[Ranked]:
+    """:meth:`KnowledgeGraph.rank <atmpkg.graph.handle.KnowledgeGraph.rank>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``.
+
+    >>> [(r.label, r.score) for r in rank_entities(top=2, store="/tmp/fixture-store")]   # doctest: +SKIP
+    [('United States', 13), ('CellCo', 12)]
+    """
+    return open_graph(store, endpoint=endpoint).rank(by=by, classes=classes, top=top, graph=graph)
+
+
+def query(
+    sparql: str,
+    params: Mapping[str, str | Term] | None = None,
+    *,
+    store: StorePath = None,
+    endpoint: str | RemoteStore | None = None,
+    memory: int | None = DEFAULT_MEMORY,
+    **options,
+) -> QueryResult:
+    """:meth:`KnowledgeGraph.query <atmpkg.graph.handle.KnowledgeGraph.query>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint`` (``options``: ``timeout``, ``limit``, ``allow``);
+    ``memory`` caps the bytes the evaluating process may use (None: no cap).
+
+    >>> query("ASK { <therapy/kymriah> a atmp:Therapy }").boolean     # doctest: +SKIP
+    True
+    """
+    return open_graph(store, endpoint=endpoint, memory=memory).query(sparql, params, **options)
+
+
+def run_named(
+    name: str,
+    params: Mapping[str, str | Term] | None = None,
+    *,
+    store: StorePath = None,
+    endpoint: str | RemoteStore | None = None,
+    memory: int | None = DEFAULT_MEMORY,
+    **options,
+) -> QueryResult:
+    """:meth:`KnowledgeGraph.named <atmpkg.graph.handle.KnowledgeGraph.named>` of the store at
+    ``store`` or the SPARQL 1.1 ``endpoint``, with ``params`` by declared name (``options`` as
+    for :func:`query`)."""
+    return open_graph(store, endpoint=endpoint, memory=memory).named(name, params, **options)

@@ -1,0 +1,878 @@
+"""Write slices of the graph in the formats of the RDF world and of network-analysis tools.
+
+RDF: ``ttl`` (canonical: sorted, only the prefixes it uses), ``nt``, ``nq`` and ``trig`` (each fact's
+triples in a named graph per source it cites), ``jsonld`` (compact, with an ``@context`` of the
+predeclared prefixes), ``rdfxml``. Networks: ``graphml`` and ``gexf`` (Gephi, Cytoscape, networkx),
+``csv`` (a nodes file and an edges file with Neo4j bulk-import headers, safe to open in a
+spreadsheet) and ``cyjs`` (Cytoscape.js JSON).
+
+RDF formats are streamed from the store one entity at a time (:class:`~atmpkg.graph.slice.subgraph.Slice`)
+and are always complete. A network is built in memory, so a network export holds at most
+:data:`NETWORK_MAX_NODES` entities unless told otherwise, sampled as the view samples, with an exact
+record of what was left out; it draws a link and its materialised inverse as one edge.
+
+Files are written atomically: into a temporary file in the same folder, renamed over the target
+only when complete, so a failed or interrupted export never leaves a half-written file and never
+damages the file already there. The two files of a CSV export commit together: a commit record
+written before the renames lets the next export to that folder finish them should the process be
+killed in between, and temporary files that killed exports left are removed then (see
+:func:`atomic_files`). RDF exports from the embedded store carry the blank nodes each entity reaches
+(RDF lists, nested descriptions) in full, so they read back isomorphic to what was imported.
+
+>>> result = atmpkg.open("/tmp/fixture-store").export("ttl", "cellco.ttl", focus="cellco")  # doctest: +SKIP
+>>> result.paths, result.triples                                                              # doctest: +SKIP
+([PosixPath('cellco.ttl')], 61)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import fcntl
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..errors import ParameterError, StoreError, UnknownNameError
+from ..rdf import TYPE, as_triples, to_networkx, triple_key
+from ..store.folder import VERSION, fsync_dir
+from ..terms import PREFIXES, XSD, shorten
+from .selection import Selection
+from .subgraph import (
+    SOURCE,
+    EmptyResultError,
+    Sample,
+    Slice,
+    Subject,
+    fold_inverses,
+)
+
+if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
+    import networkx
+    import rdflib
+
+
+FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "graphml", "gexf", "csv", "cyjs")
+RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
+#: The most entities a network export holds unless told otherwise. A network is built in memory,
+#: about 25 MB per 1,000 entities: this keeps an export under about 0.8 GB whatever the size of the
+#: graph, where the whole 1-million-triple benchmark graph (62,806 entities) takes 0.8 to 1.6 GB
+#: (see "atmpkg export" in the README). RDF formats are streamed and need no cap.
+NETWORK_MAX_NODES = 25_000
+#: Formats chosen from an output file's extension when no format is given.
+SUFFIXES = {
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".nq": "nq",
+    ".trig": "trig",
+    ".jsonld": "jsonld",
+    ".rdf": "rdfxml",
+    ".owl": "rdfxml",
+    ".xml": "rdfxml",
+    ".graphml": "graphml",
+    ".gexf": "gexf",
+    ".csv": "csv",
+    ".cyjs": "cyjs",
+}
+ALIASES = {
+    "turtle": "ttl",
+    "ntriples": "nt",
+    "n-triples": "nt",
+    "nquads": "nq",
+    "n-quads": "nq",
+    "json-ld": "jsonld",
+    "rdf/xml": "rdfxml",
+    "xml": "rdfxml",
+    "cytoscape": "cyjs",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A format's writer: writes a slice to the handles of its files (the slice counts what it read).
+Writer = Callable[[Slice, list[IO[bytes]]], None]
+
+
+@dataclass
+class ExportResult:
+    """What an export wrote: the format, how many triples, the files (none when ``content`` holds
+    the export because no output path was given, or when it went to a stream), and how a cap
+    sampled the slice (``sample``; None when it is complete)."""
+
+    format: str
+    triples: int
+    paths: list[Path] = field(default_factory=list)
+    content: bytes | None = None
+    sample: Sample | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences for a reader: what a cap left out, if anything.
+
+        >>> ExportResult("ttl", 3).notes
+        []
+        """
+        return [self.sample.note] if self.sample else []
+
+
+def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None) -> str:
+    """The export format named by ``fmt`` (or an alias), else the one the output's extension names,
+    else Turtle. An unknown name raises :class:`UnknownNameError` with the formats.
+
+    >>> resolve_format(None, "out/cellco.graphml")
+    'graphml'
+    >>> resolve_format("Turtle")
+    'ttl'
+    """
+    if fmt is None:
+        if output is None:
+            return "ttl"
+        suffix = Path(output).suffix.lower()
+        if suffix in SUFFIXES:
+            return SUFFIXES[suffix]
+        raise ParameterError(
+            f"cannot tell the format from the file name {Path(output).name!r}; give a format: "
+            + ", ".join(FORMATS)
+        )
+    name = ALIASES.get(fmt.lower(), fmt.lower())
+    if name not in FORMATS:
+        raise UnknownNameError(
+            "export format", fmt, FORMATS, "Formats: " + ", ".join(FORMATS) + "."
+        )
+    return name
+
+
+def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
+    """The files an export to ``output`` writes. CSV writes two files: ``output`` is a prefix
+    (``out/cellco`` or ``out/cellco.csv`` -> ``out/cellco-nodes.csv`` and ``out/cellco-edges.csv``),
+    or an existing folder (-> ``nodes.csv`` and ``edges.csv`` in it).
+
+    >>> [p.name for p in output_paths("csv", "cellco.csv")]
+    ['cellco-nodes.csv', 'cellco-edges.csv']
+    """
+    path = Path(output).expanduser()
+    if fmt == "csv":
+        if path.is_dir():
+            targets = [path / "nodes.csv", path / "edges.csv"]
+        else:
+            stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
+            targets = [path.with_name(f"{stem}-nodes.csv"), path.with_name(f"{stem}-edges.csv")]
+    elif path.is_dir():
+        raise StoreError(f"cannot write {output}: it is a folder; give a file name")
+    else:
+        targets = [path]
+    return targets
+
+
+def _file_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+#: A temporary file of :func:`atomic_files`: ``.<target name>.atmpkg-<pid>-<random>.tmp``, or a
+#: commit record ``... .commit`` naming the renames that make a set of targets current.
+_TEMP = re.compile(r"\.(?P<target>.+)\.atmpkg-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.(?P<kind>tmp|commit)")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a process of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _abandoned(path: Path, pid: int) -> bool:
+    """Whether the writer of ``path`` has ended: its process is gone and nobody holds the lock it
+    took on the file (a writer holds it until it is done; the lock also covers a writer on another
+    machine of a shared folder, whose process number means nothing here)."""
+    if pid == os.getpid() or _alive(pid):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """One commit or clean-up at a time in ``folder``, so that two exports to the same files
+    cannot interleave their renames."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _roll_forward(record: Path) -> None:
+    """Make the renames a commit record names (those not done yet), then remove the record.
+
+    Only renames inside the record's folder of an export's temporary file to the target it was
+    written for are made, whatever else a record holds."""
+    try:
+        renames = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        renames = []
+    for tmp, target in renames if isinstance(renames, list) else []:
+        match = _TEMP.fullmatch(str(tmp))
+        if match and match["kind"] == "tmp" and match["target"] == target and "/" not in target:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(record.parent / tmp, record.parent / target)
+    fsync_dir(record.parent)
+    with contextlib.suppress(FileNotFoundError):
+        record.unlink()
+
+
+def clean_stale(folder: Path) -> list[str]:
+    """Finish or remove what exports killed earlier left in ``folder``: the renames of a commit
+    record are completed (the export had finished writing), then abandoned temporary files are
+    removed. Files of exports still running are never touched. Returns the names handled."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return []
+    handled = []
+    with _folder_lock(folder):
+        for kind in ("commit", "tmp"):  # records first: the temporary files they name are kept
+            for name in names:
+                match = _TEMP.fullmatch(name)
+                path = folder / name
+                if not match or match["kind"] != kind or not path.exists():
+                    continue
+                if _abandoned(path, int(match["pid"])):
+                    if kind == "commit":
+                        _roll_forward(path)
+                    else:
+                        with contextlib.suppress(FileNotFoundError):
+                            path.unlink()
+                    handled.append(name)
+    return handled
+
+
+def _temporary(target: Path) -> tuple[str, IO[bytes]]:
+    """A new temporary file beside ``target``, locked for as long as its handle is open."""
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.atmpkg-{os.getpid()}-", suffix=".tmp"
+    )
+    handle = os.fdopen(fd, "wb")
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return tmp, handle
+
+
+def _commit(renames: Sequence[tuple[str, Path]]) -> None:
+    """Rename the temporary files over their targets. Several targets (one folder) commit
+    together: the renames are written to a commit record first, and renaming that record into
+    place is the commit; should the process die before the renames are done, the next export to
+    the folder makes them (:func:`clean_stale`)."""
+    folder = renames[0][1].parent
+    if len(renames) == 1:
+        os.replace(*renames[0])
+        fsync_dir(folder)
+        return
+    tmp, handle = _temporary(renames[0][1])
+    with handle:
+        record = [[Path(t).name, target.name] for t, target in renames]
+        handle.write(json.dumps(record).encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+        committed = folder / (Path(tmp).name[: -len(".tmp")] + ".commit")
+        os.replace(tmp, committed)
+        _roll_forward(committed)
+
+
+@contextlib.contextmanager
+def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
+    """Binary handles that become ``targets`` only when the block ends without an error.
+
+    Missing folders on the way to the targets are created (and removed again if the block fails).
+    Each handle writes a temporary file in its target's folder; at the end they are flushed to
+    disk and renamed over the targets, all together (several targets must share a folder; see
+    :func:`_commit`). On any error (or Ctrl-C) the temporary files are removed, the targets are left
+    as they were, and the error is raised (``OSError`` as :class:`StoreError`). What exports killed
+    earlier left in the folder is finished or removed first (:func:`clean_stale`).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "x.txt"
+    >>> with atomic_files([target]) as (handle,):
+    ...     _ = handle.write(b"hello")
+    >>> target.read_text()
+    'hello'
+    """
+    folders = {target.parent for target in targets}
+    if len(folders) > 1:
+        raise ValueError("files written together must share a folder")
+    temps: list[tuple[str, IO[bytes]]] = []
+    created = _missing_folders(next(iter(folders)))
+    try:
+        for folder in reversed(created):
+            folder.mkdir()
+        for folder in folders:
+            clean_stale(folder)
+        for target in targets:
+            temps.append(_temporary(target))
+        yield [handle for _, handle in temps]
+        for (tmp, handle), target in zip(temps, targets, strict=True):
+            handle.flush()
+            os.fsync(handle.fileno())
+            os.chmod(tmp, _file_mode(target))
+        with _folder_lock(next(iter(folders))):
+            _commit([(tmp, target) for (tmp, _), target in zip(temps, targets, strict=True)])
+    except BaseException as exc:
+        for tmp, _ in temps:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        for folder in created:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only the folders this call made, and only while still empty
+        if isinstance(exc, OSError):
+            names = ", ".join(str(t) for t in targets)
+            raise StoreError(f"cannot write {names}: {exc.strerror or exc}") from None
+        raise
+    finally:
+        for _, handle in temps:
+            handle.close()
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, deepest first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
+
+
+# --- RDF -------------------------------------------------------------------------------------
+
+
+def _terms(items: Iterable[ox.Triple | ox.Quad]) -> Iterator[str]:
+    for item in items:
+        for term in (item.subject, item.predicate, item.object):
+            if isinstance(term, ox.NamedNode):
+                yield term.value
+            elif isinstance(term, ox.Literal):
+                yield term.datatype.value
+        if isinstance(item, ox.Quad) and isinstance(item.graph_name, ox.NamedNode):
+            yield item.graph_name.value
+
+
+def used_prefixes(items: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
+    """The predeclared prefixes that abbreviate some IRI of ``items``, sorted by prefix.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A"))
+    >>> list(used_prefixes([t]))
+    ['rdfs', 'therapy', 'xsd']
+    """
+    used = _prefix_names(set(_terms(items)))
+    return {p: PREFIXES[p] for p in sorted(used)}
+
+
+def _prefix_names(iris: Iterable[str]) -> set[str]:
+    names = {shorten(iri).partition(":")[0] for iri in iris}
+    return {name for name in names if name in PREFIXES}
+
+
+def _provenance(piece: Slice) -> Iterator[ox.Quad]:
+    """The quads of :func:`provenance_quads` in its order, reading each subject of the slice once,
+    and those that cite sources once more per source."""
+    cited: dict[ox.NamedNode, list] = {}
+    for subject, about in piece.items():
+        graphs = [
+            t.object for t in about if t.predicate == SOURCE and isinstance(t.object, ox.NamedNode)
+        ]
+        for graph in graphs:
+            cited.setdefault(graph, []).append(subject)
+        if not graphs:
+            yield from (ox.Quad(t.subject, t.predicate, t.object) for t in about)
+    for graph in sorted(cited, key=lambda g: g.value):
+        for subject in cited[graph]:
+            yield from (
+                ox.Quad(t.subject, t.predicate, t.object, graph) for t in piece.about(subject)
+            )
+
+
+def provenance_quads(triples: Sequence[ox.Triple]) -> list[ox.Quad]:
+    """Quads that keep provenance: the triples of every subject that cites sources
+    (``dct:source``) go into one named graph per source, named by the source's IRI; all other
+    triples (entities without sources, the sources' own descriptions) stay in the default graph.
+    The default graph comes first, then the named graphs by IRI, each in canonical order.
+
+    >>> s, src = ox.NamedNode("urn:fact"), ox.NamedNode("urn:src")
+    >>> [q.graph_name for q in provenance_quads([ox.Triple(s, SOURCE, src)])]
+    [<NamedNode value=urn:src>]
+    """
+    return list(_provenance(Slice.of_triples(triples)))
+
+
+class _Filter:
+    """A binary writer that passes what a serializer writes to ``handle``, changed by ``edit``
+    (chunk by chunk), after dropping the ``@prefix`` lines it starts with when ``own_head``: the
+    header is written before, in canonical order (oxigraph orders prefixes by name, the canonical
+    form sorts the lines, so ``approval-type:`` comes before ``approval:``)."""
+
+    def __init__(
+        self, handle: IO[bytes], own_head: bool, edit: Callable[[bytes], bytes] | None = None
+    ) -> None:
+        self.handle, self.edit = handle, edit
+        self.head: bytes | None = b"" if own_head else None
+
+    def write(self, data: bytes) -> int:
+        size = len(data)
+        if self.head is not None:
+            self.head += data
+            while self.head.startswith(b"@prefix ") and b"\n" in self.head:
+                self.head = self.head.partition(b"\n")[2]
+            if self.head.startswith(b"@prefix ") or b"@prefix ".startswith(self.head):
+                return size  # a header line is not complete yet
+            data, self.head = self.head, None
+        self.handle.write(self.edit(data) if self.edit else data)
+        return size
+
+    def flush(self) -> None:
+        self.handle.flush()
+
+
+def _prefix_lines(prefixes: Mapping[str, str]) -> bytes:
+    lines = sorted(f"@prefix {p}: <{ns}> .\n".encode() for p, ns in prefixes.items())
+    return b"".join(lines)
+
+
+def _xml_safe(data: bytes) -> bytes:
+    # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
+    return data.replace(b"\r", b"&#13;")
+
+
+def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
+    """A writer of ``fmt`` that streams the slice: straight to the file for N-Triples and
+    N-Quads; for formats that declare their prefixes first, through a temporary N-Triples (or
+    N-Quads) file that is read back once the prefixes are known, so that the store is read once."""
+    spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+
+    def write(piece: Slice, handles: list[IO[bytes]]) -> None:
+        items = _provenance(piece) if quads else iter(piece)
+        if fmt == spool_format:
+            ox.serialize(items, handles[0], fmt)
+            return
+        with tempfile.TemporaryFile() as spool:
+            names: set[str] = set()
+            ox.serialize(_noting_prefixes(items, names), spool, spool_format)
+            spool.seek(0)
+            prefixes = {p: PREFIXES[p] for p in sorted(names)}
+            if fmt == ox.RdfFormat.RDF_XML:
+                out = _Filter(handles[0], own_head=False, edit=_xml_safe)
+            else:
+                handles[0].write(_prefix_lines(prefixes))
+                out = _Filter(handles[0], own_head=bool(prefixes))
+            ox.serialize(ox.parse(spool, spool_format), out, fmt, prefixes=prefixes)
+
+    return write
+
+
+def _noting_prefixes(
+    items: Iterable[ox.Triple | ox.Quad], names: set[str]
+) -> Iterator[ox.Triple | ox.Quad]:
+    """``items``, adding to ``names`` the predeclared prefixes they use as they pass."""
+    seen: set[str] = set()  # each IRI is looked up once: most recur in many triples
+    for item in items:
+        for iri in _terms((item,)):
+            if iri not in seen:
+                seen.add(iri)
+                names.update(_prefix_names((iri,)))
+        yield item
+
+
+def _compact(iri: str) -> str:
+    short = shorten(iri)
+    return iri if short.startswith("<") else short
+
+
+def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
+    if isinstance(term, ox.NamedNode):
+        return {"@id": _compact(term.value)}
+    if isinstance(term, ox.BlankNode):
+        return {"@id": f"_:{term.value}"}
+    if term.language:
+        return {"@value": term.value, "@language": term.language}
+    if term.datatype.value == XSD + "string":
+        return term.value
+    return {"@value": term.value, "@type": _compact(term.datatype.value)}
+
+
+def _jsonld_node(subject: Subject, triples: Iterable[ox.Triple]) -> dict:
+    node_id = _compact(subject.value) if isinstance(subject, ox.NamedNode) else f"_:{subject.value}"
+    node: dict = {"@id": node_id}
+    for triple in triples:
+        if triple.predicate == TYPE and isinstance(triple.object, ox.NamedNode):
+            node.setdefault("@type", []).append(_compact(triple.object.value))
+        else:
+            node.setdefault(_compact(triple.predicate.value), []).append(
+                _jsonld_value(triple.object)
+            )
+    return node
+
+
+def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
+    """Triples as a compact JSON-LD document: an ``@context`` of the prefixes it uses and one
+    object per subject in ``@graph``, with ``@type`` for its classes.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A", language="en"))
+    >>> jsonld_document([t])["@graph"]
+    [{'@id': 'therapy:a', 'rdfs:label': [{'@value': 'A', '@language': 'en'}]}]
+    """
+    subjects: dict[Subject, list[ox.Triple]] = {}
+    for triple in triples:
+        subjects.setdefault(triple.subject, []).append(triple)
+    graph = [_jsonld_node(subject, about) for subject, about in subjects.items()]
+    return {"@context": used_prefixes(triples), "@graph": graph}
+
+
+def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
+    """The document of :func:`jsonld_document`, laid out as ``json.dumps(..., indent=1)`` would,
+    written one subject at a time: the objects go to a temporary file until the ``@context`` is
+    known."""
+    names: set[str] = set()
+    with tempfile.TemporaryFile() as spool:
+        for _, about in piece.items():
+            names.update(_prefix_names(_terms(about)))
+            # An entity's triples are followed by those of the blank nodes it reaches: one
+            # object per subject.
+            by_subject: dict[Subject, list[ox.Triple]] = {}
+            for triple in about:
+                by_subject.setdefault(triple.subject, []).append(triple)
+            for subject, triples in by_subject.items():
+                text = json.dumps(_jsonld_node(subject, triples), ensure_ascii=False, indent=1)
+                spool.write((b",\n" if spool.tell() else b"") + _indented(text))
+        context = {p: PREFIXES[p] for p in sorted(names)}
+        head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
+        handles[0].write(head[: -len("\n}")].encode("utf-8") + b',\n "@graph": [\n')
+        spool.seek(0)
+        shutil.copyfileobj(spool, handles[0])
+        handles[0].write(b"\n ]\n}\n")
+
+
+def _indented(text: str) -> bytes:
+    """JSON of one ``@graph`` object, indented as an item of the document's list."""
+    return textwrap.indent(text, "  ").encode("utf-8")
+
+
+def with_blank_nodes(piece: Slice, roots: Sequence[ox.BlankNode] = ()) -> Slice:
+    """``piece`` with each subject's triples followed by those of the blank nodes it reaches
+    through blank nodes (RDF lists, nested descriptions, cycles included), read from the slice's
+    own store, so that an RDF export keeps every blank-node structure whole; ``roots`` (blank
+    nodes of that store that nothing points to) are added as subjects with what they reach. A
+    blank node that is itself a subject of the slice is written there, once.
+
+    >>> b = ox.BlankNode("b")
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
+    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]))))
+    2
+    """
+    subjects: list[Subject] = [*piece.subjects, *roots]
+    own = set(subjects)
+
+    def reached(triples: Iterable[ox.Triple]) -> list[ox.BlankNode]:
+        return [
+            t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in own
+        ]
+
+    def read(subject: Subject) -> list[ox.Triple]:
+        about = piece.about(subject)
+        found: list[ox.Triple] = []
+        seen: set[ox.BlankNode] = set()
+        waiting = reached(about)
+        while waiting:
+            node = waiting.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            try:
+                triples = piece.about(node)
+            except KeyError:  # a slice held in memory knows only its own subjects
+                triples = []
+            found += triples
+            waiting += reached(triples)
+        return about + sorted(found, key=triple_key)
+
+    return Slice(subjects, read, piece.sample)
+
+
+def blank_roots(store: ox.Store) -> list[ox.BlankNode]:
+    """The blank nodes of ``store`` that no triple points to: the top of a structure that no
+    entity reaches (``[] ex:about therapy:x`` written at the top level of a Turtle file), which the
+    whole graph holds but no entity's slice does.
+
+    >>> blank_roots(ox.Store())
+    []
+    """
+    answer = store.query(
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isBlank(?s)) FILTER NOT EXISTS { ?x ?y ?s } }"
+    )
+    return sorted((row[0] for row in answer), key=lambda node: node.value)
+
+
+# --- networks --------------------------------------------------------------------------------
+
+
+def _network(piece: Slice) -> networkx.MultiDiGraph:
+    """The network of the slice. A link and its materialised inverse are one edge (see
+    :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); edges are numbered ``e0``, ``e1``, …; what a cap
+    left out is in the graph's attributes."""
+    graph = to_networkx(fold_inverses(list(piece)))
+    for number, (_, _, data) in enumerate(graph.edges(data=True)):
+        data["id"] = f"e{number}"
+    if piece.sample is not None:
+        graph.graph.update(sample_attributes(piece.sample))
+    return graph
+
+
+def sample_attributes(sample: Sample) -> dict[str, str | int]:
+    """What a cap kept and left out, as the attributes of a network file's graph.
+
+    >>> sample_attributes(Sample("the graph", "the best connected", 3, 10, 7))["linksLeftOut"]
+    7
+    """
+    return {
+        "note": sample.note,
+        "entitiesSelected": sample.selected,
+        "entitiesKept": sample.kept,
+        "entitiesLeftOut": sample.entities_left_out,
+        "linksLeftOut": sample.links_left_out,
+    }
+
+
+def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
+    import networkx as nx
+
+    graph = _network(piece)
+    nx.write_graphml(graph, handles[0], edge_id_from_attribute="id")
+
+
+def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> None:
+    from xml.etree.ElementTree import SubElement
+
+    from networkx.readwrite.gexf import GEXFWriter
+
+    graph = _network(piece)
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(graph)
+    if piece.sample is not None:  # GEXF has no graph attributes; its meta has a description
+        SubElement(writer.xml.find("meta"), "description").text = piece.sample.note
+    writer.write(handles[0])
+
+
+def safe_cell(text: str) -> str:
+    """A CSV cell that spreadsheets will not run as a formula: text starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return gets a leading apostrophe (so ``-1.8`` reads
+    ``'-1.8``).
+
+    >>> safe_cell('=HYPERLINK("http://evil.example")')
+    '\\'=HYPERLINK("http://evil.example")'
+    >>> safe_cell("CellCo")
+    'CellCo'
+    """
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _neo4j_name(prefixed: str) -> str:
+    return re.split(r"[:#/]", prefixed.strip("<>"))[-1]
+
+
+def network_tables(
+    graph: networkx.MultiDiGraph,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Node and edge rows (headers first) for CSV, with Neo4j bulk-import headers.
+
+    Nodes: ``id:ID, label, :LABEL, class`` then one column per attribute; edges:
+    ``:START_ID, :END_ID, :TYPE, label, property``. Every cell passes through :func:`safe_cell`.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_node("urn:a", label="=1+1", **{"class": "atmp:Company"})
+    >>> network_tables(g)[0]
+    [['id:ID', 'label', ':LABEL', 'class'], ['urn:a', "'=1+1", 'Company', 'atmp:Company']]
+    """
+    columns = sorted({k for _, data in graph.nodes(data=True) for k in data} - {"label", "class"})
+    nodes = [["id:ID", "label", ":LABEL", "class", *columns]]
+    for node, data in graph.nodes(data=True):
+        classes = data.get("class", "")
+        labels = ";".join(_neo4j_name(c) for c in classes.split(";") if c)
+        cells = [node, data.get("label", node), labels, classes]
+        nodes.append([safe_cell(str(c)) for c in cells + [data.get(k, "") for k in columns]])
+    edges = [[":START_ID", ":END_ID", ":TYPE", "label", "property"]]
+    for start, end, key, data in graph.edges(keys=True, data=True):
+        cells = [start, end, _neo4j_name(key), data.get("label", ""), data.get("property", "")]
+        edges.append([safe_cell(str(c)) for c in cells])
+    return nodes, edges
+
+
+def _write_csv(piece: Slice, handles: list[IO[bytes]]) -> None:
+    graph = _network(piece)
+    for rows, handle in zip(network_tables(graph), handles, strict=True):
+        text = io.TextIOWrapper(handle, encoding="utf-8", newline="", write_through=True)
+        csv.writer(text, lineterminator="\r\n").writerows(rows)
+        text.detach()
+
+
+def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
+    """A network as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``, each with ``data``),
+    which Cytoscape desktop also opens (``.cyjs``). The graph's attributes (what a cap left out)
+    join the network's ``data``.
+
+    >>> import networkx as nx
+    >>> cytoscape_document(nx.MultiDiGraph([("a", "b", "k")]))["elements"]["edges"]
+    [{'data': {'id': 'e0', 'source': 'a', 'target': 'b', 'key': 'k'}}]
+    """
+    nodes = [
+        {"data": {"id": node, "name": data.get("label", node), **data}}
+        for node, data in graph.nodes(data=True)
+    ]
+    edges = [
+        {"data": {"id": f"e{n}", "source": u, "target": v, "key": key, **data}}
+        for n, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True))
+    ]
+    return {
+        "format_version": "1.0",
+        "generated_by": f"atmpkg {VERSION}",
+        "target_cytoscapejs_version": "~3",
+        "data": {"name": "ATMP-KG export", **graph.graph},
+        "elements": {"nodes": nodes, "edges": edges},
+    }
+
+
+def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> None:
+    graph = _network(piece)
+    text = json.dumps(cytoscape_document(graph), ensure_ascii=False, indent=1)
+    handles[0].write(text.encode("utf-8") + b"\n")
+
+
+WRITERS: dict[str, Writer] = {
+    "ttl": _write_rdf(ox.RdfFormat.TURTLE),
+    "nt": _write_rdf(ox.RdfFormat.N_TRIPLES),
+    "nq": _write_rdf(ox.RdfFormat.N_QUADS, quads=True),
+    "trig": _write_rdf(ox.RdfFormat.TRIG, quads=True),
+    "jsonld": _write_jsonld,
+    "rdfxml": _write_rdf(ox.RdfFormat.RDF_XML),
+    "graphml": _write_graphml,
+    "gexf": _write_gexf,
+    "csv": _write_csv,
+    "cyjs": _write_cyjs,
+}
+
+
+Output = str | os.PathLike[str] | IO[bytes] | None
+
+
+def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
+    """Write ``piece`` in ``fmt``: atomically to the file(s) ``output`` names, straight to a binary
+    stream, or into ``ExportResult.content`` when ``output`` is None."""
+    if not piece.subjects:
+        raise EmptyResultError("nothing to export: the slice holds no triples")
+    if output is None:
+        buffer = io.BytesIO()
+        WRITERS[fmt](piece, [buffer])
+        return ExportResult(fmt, piece.triples_read, [], buffer.getvalue(), piece.sample)
+    if hasattr(output, "write"):
+        WRITERS[fmt](piece, [output])
+        return ExportResult(fmt, piece.triples_read, [], None, piece.sample)
+    targets = output_paths(fmt, output)
+    with atomic_files(targets) as handles:
+        WRITERS[fmt](piece, handles)
+    return ExportResult(fmt, piece.triples_read, targets, None, piece.sample)
+
+
+def _check_output(fmt: str, output: Output) -> None:
+    if output is not None and not hasattr(output, "write"):
+        output_paths(fmt, output)  # a missing folder fails now, not after the work
+    elif fmt == "csv":
+        raise ParameterError("csv writes two files (nodes and edges); give an output path")
+
+
+def write_triples(
+    triples: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
+    fmt: str | None = None,
+    output: Output = None,
+) -> ExportResult:
+    """Write ``triples`` (pyoxigraph triples or quads, or an rdflib graph) in ``fmt`` to
+    ``output`` atomically (see :func:`output_paths` for CSV), or to a writable binary stream such
+    as ``sys.stdout.buffer`` as it goes, or return the bytes in ``ExportResult.content`` when
+    ``output`` is None (not for CSV, which needs two files).
+
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    >>> write_triples([t], "nt").content
+    b'<urn:s> <urn:p> "x" .\\n'
+    """
+    fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
+    _check_output(fmt, output)
+    return _write(Slice.of_triples(as_triples(triples)), fmt, output)
+
+
+
+
+def export_of(selection: Selection, fmt: str | None = None, output: Output = None) -> ExportResult:
+    """Write ``selection`` (which reads a graph) in ``fmt`` to ``output`` (see
+    :func:`write_triples`). Its ``with_sources`` defaults to True for ``nq`` and ``trig`` (whose
+    named graphs carry the sources) and False for the others.
+
+    RDF formats are streamed from the store one entity at a time, complete, however large the
+    slice, each entity with the blank nodes it reaches (RDF lists, nested descriptions), and the
+    whole graph with the blank nodes no entity reaches (not from a remote store, which cannot be
+    asked about a blank node). A network format (graphml, gexf, csv, cyjs) is built in memory, so
+    it holds at most ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger
+    selection is sampled as the view samples it, nearest to the focus or best connected first,
+    and ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as
+    graph attributes, gexf in its description). ``max_nodes=0`` exports everything; a
+    ``max_nodes`` given for an RDF format samples it the same way.
+
+    The format and output folder are checked before the store is read; an unknown format,
+    entity, class or query, or an empty slice, raises and writes nothing.
+    """
+    fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
+    _check_output(fmt, output)
+    network = fmt not in RDF_FORMATS
+    selection = selection.with_defaults(
+        with_sources=fmt in ("nq", "trig"), max_nodes=NETWORK_MAX_NODES if network else 0
+    )
+    graph = selection.graph
+    local = graph is not None and graph.endpoint is None
+    # The whole graph in RDF also holds the blank nodes no entity reaches, read from the build
+    # the slice is read from (a blank node is known by its label in one build only).
+    whole = not network and local and not selection.max_nodes
+    whole = whole and selection.refine(with_sources=None, max_nodes=None) == Selection()
+    build_dir = graph._current().build_dir if whole else None
+    piece = selection.slice()
+    # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store an
+    # export holds the triples of the selected entities only.
+    if not network and local:
+        roots = []
+        if whole:
+            handle = graph._current()
+            if handle.build_dir != build_dir:
+                raise StoreError(
+                    "the store was rebuilt while the export read it; run the export again"
+                )
+            roots = blank_roots(handle.store)
+        piece = with_blank_nodes(piece, roots)
+    return _write(piece, fmt, output)

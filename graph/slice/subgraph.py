@@ -1,0 +1,511 @@
+"""Select slices of the graph: the whole graph, an entity's neighbourhood, classes, or a query's answer.
+
+A slice is a sorted list of pyoxigraph triples about a set of *nodes* (instance IRIs under
+``https://w3id.org/atmp-kg/id/``). It holds every node's literals, classes and labels, the links
+between its nodes, and nothing that points outside it, so that every node it mentions is described.
+Provenance (``dct:source`` links and the ``atmp:Source`` nodes they point to) is left out unless
+``with_sources=True``: sources are hubs that would dominate any network built from the slice.
+A :class:`Slice` reads its triples one subject at a time, so that a graph of millions of triples can
+be written without holding it in memory. :func:`slice_of` selects the slice a
+:class:`~atmpkg.graph.handle.Selection` names (``kg.select(...).slice()``).
+
+>>> triples = atmpkg.open("/tmp/fixture-store").select(focus="cellco").triples()   # doctest: +SKIP
+>>> len(triples)                                                                   # doctest: +SKIP
+61
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..errors import EmptyResultError, ParameterError, UnknownNameError
+from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
+from ..sparql.entities import resolve_entity
+from ..sparql.run import QueryResult
+from ..terms import ATMP, DCT, ID, OWL, PREFIXES, RDFS, shorten
+
+if TYPE_CHECKING:
+    from ..handle import KnowledgeGraph
+    from .selection import Selection
+
+StorePath = str | os.PathLike[str] | None
+Subject = ox.NamedNode | ox.BlankNode
+SOURCE = ox.NamedNode(DCT + "source")
+INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
+SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
+
+
+
+
+
+
+
+
+
+
+def _select_iris(store: ox.Store, sparql: str) -> set[str]:
+    return {row[0].value for row in store.query(sparql, prefixes=PREFIXES)}
+
+
+def _sources(store: ox.Store) -> set[str]:
+    return _select_iris(store, "SELECT ?s WHERE { ?s a atmp:Source }")
+
+
+def _instances(store: ox.Store) -> set[str]:
+    return _select_iris(
+        store, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
+    )
+
+
+def resolve_class(text: str, store: ox.Store) -> str:
+    """The IRI of the class ``text`` names: ``atmp:Therapy``, ``Therapy``, its label or a full IRI
+    (case-insensitive). Unknown names raise :class:`UnknownNameError` with the closest classes.
+
+    >>> resolve_class("regulatory agency", open_store("/tmp/fixture-store").store)   # doctest: +SKIP
+    'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
+    """
+    classes = _select_iris(
+        store,
+        "SELECT DISTINCT ?c WHERE { { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION "
+        f'{{ ?x a ?c FILTER(STRSTARTS(STR(?x), "{ID}")) }} FILTER(isIRI(?c)) }}',
+    )
+    wanted = text.strip().strip("<>").lower()
+    names: dict[str, set[str]] = {}
+    for cls in classes:
+        label = next(store.quads_for_pattern(ox.NamedNode(cls), LABEL, None), None)
+        local = cls.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+        for name in (cls, shorten(cls), local, label.object.value if label else ""):
+            if name:
+                names.setdefault(name.lower(), set()).add(cls)
+    found = names.get(wanted, set())
+    if len(found) == 1:
+        return next(iter(found))
+    if len(found) > 1:
+        raise ParameterError(
+            f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found))}"
+        )
+    raise UnknownNameError(
+        "class",
+        text,
+        sorted(shorten(c) for c in classes if c.startswith(ATMP)),
+        "Give a class such as atmp:Therapy (see 'atmpkg stats').",
+    )
+
+
+def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
+    """IRIs of the instances of any of ``classes`` (names as for :func:`resolve_class`), including
+    instances of their subclasses.
+
+    >>> sorted(class_members(["atmp:Target"], open_store("/tmp/fixture-store").store))[0]   # doctest: +SKIP
+    'https://w3id.org/atmp-kg/id/target/bcma'
+    """
+    members: set[str] = set()
+    for text in classes:
+        cls = resolve_class(text, store)
+        answer = store.query(
+            "SELECT DISTINCT ?x ?c WHERE { ?x a/rdfs:subClassOf* ?c }",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("c"): ox.NamedNode(cls)},
+        )
+        members |= {row[0].value for row in answer if is_node(row[0])}
+    return members
+
+
+def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) -> dict[str, int]:
+    """Nodes within ``hops`` links of ``focus`` with their distance, nearest first (sorted by IRI
+    within a distance), following links both ways but never into a source (a source is reached
+    only as the focus itself)."""
+    seen, frontier = {focus: 0}, {focus}
+    for distance in range(1, hops + 1):
+        reached: set[str] = set()
+        for iri in frontier:
+            node = ox.NamedNode(iri)
+            for quad in store.quads_for_pattern(node, None, None):
+                if quad.predicate != TYPE and is_node(quad.object):
+                    reached.add(quad.object.value)
+            for quad in store.quads_for_pattern(None, None, node):
+                if is_node(quad.subject):
+                    reached.add(quad.subject.value)
+        frontier = {n for n in reached if n not in seen and n not in sources}
+        seen.update((n, distance) for n in sorted(frontier))
+        if not frontier:
+            break
+    return seen
+
+
+def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
+    """``nodes``, best connected first (ties by IRI): the hubs of a graph make its overview."""
+    degree: dict[str, int] = {}
+    for row in store.query(
+        # Scheme membership and concept mappings make every concept scheme a hub; they are not
+        # the links a researcher looks for in an overview.
+        "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
+        "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch)) } "
+        "GROUP BY ?n",
+        prefixes=PREFIXES,
+    ):
+        degree[row["n"].value] = int(row["d"].value)
+    return sorted(nodes, key=lambda n: (-degree.get(n, 0), n))
+
+
+def cap_nodes(
+    nodes: set[str], max_nodes: int, store: ox.Store, distance: Mapping[str, int] | None = None
+) -> tuple[set[str], str | None]:
+    """Keep at most ``max_nodes`` of ``nodes``: the nearest to the focus when ``distance`` is given
+    (the best connected first among equally near ones), else the best connected. Returns the kept
+    nodes and how they were chosen (None when nothing was left out).
+
+    >>> import pyoxigraph
+    >>> kept, how = cap_nodes({"a", "b", "c"}, 2, pyoxigraph.Store(), {"a": 0, "b": 1, "c": 2})
+    >>> sorted(kept), how
+    (['a', 'b'], 'the nearest to the focus, best connected first')
+    """
+    if len(nodes) <= max_nodes:
+        return nodes, None
+    by_links = {n: i for i, n in enumerate(_by_links(nodes, store))}
+    if distance is not None:
+        order = sorted(nodes, key=lambda n: (distance.get(n, len(distance)), by_links[n]))
+        how = "the nearest to the focus, best connected first"
+    else:
+        order = sorted(nodes, key=by_links.__getitem__)
+        how = "the best connected"
+    return set(order[:max_nodes]), how
+
+
+def inverse_pairs(quads: Iterable[ox.Quad | ox.Triple]) -> dict[str, str]:
+    """The inverse links an ontology declares, as {inverse property: the property it inverts}.
+
+    ``A owl:inverseOf B`` makes ``A`` the inverse of ``B``: the ontology states it on the property
+    the build materialises (``atmp:develops owl:inverseOf atmp:developedBy``), so ``B`` is the
+    direction the data states. ``A rdfs:subPropertyOf [ owl:inverseOf B ]`` says the same for an
+    ``A`` that mirrors only part of ``B``, such as ``atmp:approval``, which mirrors ``atmp:product``
+    on approvals only (``atmp:product`` also links product figures to their therapy). When both
+    directions are declared, the first in IRI order is kept.
+
+    >>> ns = "https://w3id.org/atmp-kg/ontology#"
+    >>> q = ox.Quad(ox.NamedNode(ns + "develops"), INVERSE_OF, ox.NamedNode(ns + "developedBy"))
+    >>> inverse_pairs([q])
+    {'https://w3id.org/atmp-kg/ontology#develops': 'https://w3id.org/atmp-kg/ontology#developedBy'}
+    """
+    quads = list(quads)
+    inverted = {q.subject: q.object for q in quads if q.predicate == INVERSE_OF}
+    pairs: dict[str, str] = {}
+    for quad in sorted(quads, key=lambda q: (q.subject.value, q.object.value)):
+        if quad.predicate == INVERSE_OF:
+            inverse, of = quad.subject, quad.object
+        elif quad.predicate == SUBPROPERTY_OF and isinstance(quad.object, ox.BlankNode):
+            inverse, of = quad.subject, inverted.get(quad.object)
+        else:
+            continue
+        # a pair declared both ways must not fold both of its links away
+        if isinstance(inverse, ox.NamedNode) and isinstance(of, ox.NamedNode):
+            if pairs.get(of.value) != inverse.value:
+                pairs[inverse.value] = of.value
+    return pairs
+
+
+@functools.lru_cache(maxsize=1)
+def inverse_properties() -> dict[str, str]:
+    """The inverse links of the ATMP-KG ontology (see :func:`inverse_pairs`).
+
+    >>> inverse_properties()["https://w3id.org/atmp-kg/ontology#develops"]
+    'https://w3id.org/atmp-kg/ontology#developedBy'
+    """
+    return inverse_pairs(ontology_quads())
+
+
+def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:
+    """Whether ``triple`` is a materialised inverse whose stated link ``present`` finds."""
+    of = inverse_properties().get(triple.predicate.value)
+    if of is None or not isinstance(triple.object, ox.NamedNode | ox.BlankNode):
+        return False
+    return present(ox.Triple(triple.object, ox.NamedNode(of), triple.subject))
+
+
+def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` without the materialised inverse of each link they also state (see
+    :func:`inverse_properties`), so that a network draws each link once, in the direction the data
+    states: ``company develops therapy`` goes when ``therapy developedBy company`` is there.
+
+    >>> ns, t, c = "https://w3id.org/atmp-kg/ontology#", ox.NamedNode("urn:t"), ox.NamedNode("urn:c")
+    >>> by = ox.Triple(t, ox.NamedNode(ns + "developedBy"), c)
+    >>> fold_inverses([by, ox.Triple(c, ox.NamedNode(ns + "develops"), t)]) == [by]
+    True
+    """
+    present = set(triples)
+    return [t for t in triples if not _doubled(t, present.__contains__)]
+
+
+def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
+    """How many links between ``selected`` entities have an end outside ``kept``, counted as a
+    network draws them (a link and its materialised inverse once, see :func:`fold_inverses`).
+
+    >>> links_left_out(open_store("/tmp/fixture-store").store, {ID + "target/cd19"}, set())   # doctest: +SKIP
+    0
+    """
+
+    def stated(triple: ox.Triple) -> bool:
+        return next(store.quads_for_pattern(*triple), None) is not None
+
+    count = 0
+    for iri in selected - kept:
+        node = ox.NamedNode(iri)
+        # each link once: from its subject when that was left out, else from its object
+        outgoing = {q.triple for q in store.quads_for_pattern(node, None, None)}
+        incoming = {q.triple for q in store.quads_for_pattern(None, None, node)}
+        count += sum(
+            1
+            for t in outgoing
+            if is_node(t.object) and t.object.value in selected and not _doubled(t, stated)
+        )
+        count += sum(1 for t in incoming if t.subject.value in kept and not _doubled(t, stated))
+    return count
+
+
+@dataclass(frozen=True)
+class Sample:
+    """How a selection was capped: ``kept`` of ``selected`` entities (``what`` was selected,
+    ``how`` the kept ones were chosen), and exactly what was left out: ``entities_left_out`` and
+    ``links_left_out`` (links between selected entities with an end left out, a link and its
+    materialised inverse counted once, as a network draws them)."""
+
+    what: str
+    how: str
+    kept: int
+    selected: int
+    links_left_out: int
+
+    @property
+    def entities_left_out(self) -> int:
+        """The selected entities that were left out.
+
+        >>> Sample("the graph", "the best connected", 3, 10, 7).entities_left_out
+        7
+        """
+        return self.selected - self.kept
+
+    @property
+    def note(self) -> str:
+        """One sentence for a reader: what was kept and what was left out.
+
+        >>> Sample("the graph", "the best connected", 3, 10, 7).note
+        'The graph: showing 3 of 10 entities, the best connected; left out 7 entities and 7 links (narrow the selection to see the rest)'
+        """
+        return (
+            f"{self.what[0].upper()}{self.what[1:]}: showing {self.kept:,} of {self.selected:,} "
+            f"entities, {self.how}; left out {self.entities_left_out:,} entities and "
+            f"{self.links_left_out:,} links (narrow the selection to see the rest)"
+        )
+
+
+class Slice:
+    """A slice of the graph: its ``subjects`` in canonical order, each one's triples read when they
+    are needed, so that iterating gives the triples in canonical order (as :func:`sort_triples`
+    would) without holding them all. ``sample`` says how a cap sampled it (None: complete).
+
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+    >>> piece = Slice.of_triples([t, t])
+    >>> piece.subjects, list(piece) == [t]
+    ([<NamedNode value=urn:s>], True)
+    """
+
+    def __init__(
+        self,
+        subjects: list[Subject],
+        read: Callable[[Subject], list[ox.Triple]],
+        sample: Sample | None = None,
+    ):
+        self.subjects = subjects
+        self._read = read
+        self.sample = sample
+        #: How many triples :meth:`items` (and so iteration) has given so far.
+        self.triples_read = 0
+
+    @classmethod
+    def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
+        """A slice of triples held in memory (quads are reduced to their triple).
+
+        >>> Slice.of_triples([]).subjects
+        []
+        """
+        groups: dict[Subject, list[ox.Triple]] = {}
+        for triple in sort_triples(triples):
+            groups.setdefault(triple.subject, []).append(triple)
+        return cls(list(groups), groups.__getitem__)
+
+    @classmethod
+    def of_nodes(cls, nodes: set[str], store: ox.Store, sample: Sample | None = None) -> Slice:
+        """The slice that :func:`describe` gives for ``nodes``, read from ``store`` one node at a
+        time.
+
+        >>> Slice.of_nodes({"urn:a"}, ox.Store()).subjects
+        [<NamedNode value=urn:a>]
+        """
+
+        def read(subject: Subject) -> list[ox.Triple]:
+            return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
+
+        return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample)
+
+    @property
+    def notes(self) -> list[str]:
+        """Sentences for a reader about the slice: what a cap left out, if anything.
+
+        >>> Slice.of_triples([]).notes
+        []
+        """
+        return [self.sample.note] if self.sample else []
+
+    def about(self, subject: Subject) -> list[ox.Triple]:
+        """The triples of one of the slice's subjects, in canonical order.
+
+        >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+        >>> Slice.of_triples([t]).about(t.subject) == [t]
+        True
+        """
+        return self._read(subject)
+
+    def items(self) -> Iterator[tuple[Subject, list[ox.Triple]]]:
+        """Each subject with its triples, in canonical order, counted in :attr:`triples_read`.
+
+        >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+        >>> piece = Slice.of_triples([t])
+        >>> list(piece.items()) == [(t.subject, [t])], piece.triples_read
+        (True, 1)
+        """
+        for subject in self.subjects:
+            about = self._read(subject)
+            self.triples_read += len(about)
+            yield subject, about
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        for _, about in self.items():
+            yield from about
+
+
+def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]:
+    """The nodes a query's answer mentions, and (for CONSTRUCT/DESCRIBE) the triples it gave."""
+    if result.form == "ASK":
+        raise ParameterError(
+            "an ASK query answers true or false and names no nodes; use SELECT or CONSTRUCT"
+        )
+    if result.form == "SELECT":
+        cells = (term for row in result.rows for term in row)
+        return {t.value for t in cells if is_node(t)}, None
+    nodes = set()
+    for triple in result.triples:
+        for term in (triple.subject, triple.object if triple.predicate != TYPE else None):
+            if is_node(term):
+                nodes.add(term.value)
+    return nodes, list(result.triples)
+
+
+def describe(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
+    """Every triple about ``nodes``: their literals, classes and other non-node values, and the
+    links among them (links to nodes outside the set are left out).
+
+    >>> describe(["https://w3id.org/atmp-kg/id/target/cd19"], open_store("/tmp/fixture-store").store)[0].object   # doctest: +SKIP
+    <NamedNode value=https://w3id.org/atmp-kg/ontology#Target>
+    """
+    wanted = set(nodes)
+    return [t for iri in wanted for t in _triples_about(ox.NamedNode(iri), wanted, store)]
+
+
+def _triples_about(subject: Subject, nodes: set[str], store: ox.Store) -> Iterator[ox.Triple]:
+    """The triples of ``subject`` whose object is a value or one of ``nodes``."""
+    for quad in store.quads_for_pattern(subject, None, None):
+        if not is_node(quad.object) or quad.object.value in nodes:
+            yield quad.triple
+
+
+def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
+    found = []
+    for iri in nodes:
+        for predicate in (TYPE, LABEL):
+            found += [q.triple for q in store.quads_for_pattern(ox.NamedNode(iri), predicate, None)]
+    return found
+
+
+def _linked_sources(nodes: set[str], store: ox.Store, sources: set[str]) -> set[str]:
+    linked = set()
+    for iri in nodes:
+        for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None):
+            if isinstance(quad.object, ox.NamedNode) and quad.object.value in sources:
+                linked.add(quad.object.value)
+    return linked
+
+
+
+
+
+
+def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
+    """The slice ``selection`` names, read from ``graph`` (``with_sources`` and ``max_nodes``
+    given: see :meth:`Selection.with_defaults <atmpkg.graph.handle.Selection.with_defaults>`).
+    Raises :class:`UnknownNameError` for an unknown entity, class or query, and
+    :class:`EmptyResultError` when nothing is selected."""
+    focus, hops, classes = selection.focus, selection.hops, selection.classes
+    name, file, text = selection.name, selection.file, selection.query
+    params, with_sources = dict(selection.params), selection.with_sources
+    cap = selection.max_nodes or None
+    oxstore = graph._current().store
+    sources = _sources(oxstore)
+    keep = class_members(classes, oxstore) if classes else None
+    given: list[ox.Triple] | None = None
+    what = "the graph"
+    if focus:
+        center = resolve_entity(focus, oxstore)
+        distance = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
+        nodes = set(distance)
+        what = f"the neighbourhood of {shorten(center)}"
+    elif name or file or text:
+        if name:
+            result = graph.named(name, params)
+        else:
+            result = graph.query(text, params) if text else graph.query(file=file, params=params)
+        what = f"the answer of query {name or file or 'text'}"
+        if result.form != "ASK" and not len(result):
+            raise EmptyResultError(f"{what} is empty: nothing to export")
+        nodes, given = _query_nodes(result)
+    elif keep is not None:
+        nodes = set(keep)
+    else:
+        nodes = _instances(oxstore) - sources
+    if keep is not None:
+        nodes = {n for n in nodes if n in keep or (focus and n == center)}
+        if given is not None:
+            given = [
+                t
+                for t in given
+                if t.subject.value in nodes and (not is_node(t.object) or t.object.value in nodes)
+            ]
+        what += " in class " + ", ".join(classes)
+    if not nodes and not given:
+        raise EmptyResultError(f"{what} holds no entities: nothing to export")
+    sample = None
+    if cap is not None and given is None:
+        kept, how = cap_nodes(nodes, cap, oxstore, distance if focus else None)
+        if how is not None:
+            left_out = links_left_out(oxstore, nodes, kept)
+            sample = Sample(what, how, len(kept), len(nodes), left_out)
+            nodes = kept
+    if with_sources:
+        cited = _linked_sources(nodes, oxstore, sources)
+        nodes |= cited
+        if given is not None:
+            given += [
+                q.triple
+                for n in nodes - cited
+                for q in oxstore.quads_for_pattern(ox.NamedNode(n), None, None)
+                if isinstance(q.object, ox.NamedNode) and q.object.value in cited
+            ]
+            given += describe(cited, oxstore)
+    if given is not None:
+        return Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
+    return Slice.of_nodes(nodes, oxstore, sample)

@@ -1,0 +1,61 @@
+"""Entity names: the IRI a researcher means by a label, a brand, a slug, ``kind:slug`` or an IRI.
+
+>>> resolve_entity("kymriah", kg_store)   # doctest: +SKIP
+'https://w3id.org/atmp-kg/id/therapy/kymriah'
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from ..errors import ParameterError, UnknownNameError
+from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
+
+NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
+
+
+def resolve_entity(text: str, store: ox.Store) -> str:
+    """The IRI of the entity ``text`` names: an IRI, ``kind:slug``, ``kind/slug``, a slug, or a name
+    (label, brand, INN, acronym, code name; case-insensitive). A near miss suggests close names."""
+    text = text.strip()
+    candidates: list[str] = []
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1]
+    if text.startswith(("http://", "https://")):
+        candidates = [text]
+    else:
+        for sep in (":", "/"):
+            kind, found, slug = text.partition(sep)
+            by_prefix = {kind_prefix(k): k for k in KINDS}
+            if found and kind in by_prefix and SLUG_RE.match(slug):
+                candidates = [iri(by_prefix[kind], slug)]
+                break
+        else:
+            if SLUG_RE.match(text):
+                candidates = [iri(k, text) for k in KINDS]
+    existing = [
+        c for c in candidates if next(store.quads_for_pattern(ox.NamedNode(c), None, None), None)
+    ]
+    if len(existing) == 1:
+        return existing[0]
+    if len(existing) > 1:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+        )
+    names: dict[str, set[str]] = {}
+    for row in store.query(
+        f'SELECT DISTINCT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(STRSTARTS(STR(?e), "{ID}")) }}',
+        prefixes=PREFIXES,
+    ):
+        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+    matches = names.get(text.lower(), set())
+    if len(matches) == 1:
+        return next(iter(matches))
+    if len(matches) > 1:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
+        )
+    slugs = sorted({e[len(ID) :].split("/", 1)[1] for found in names.values() for e in found})
+    raise UnknownNameError(
+        "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."
+    )

@@ -1,0 +1,131 @@
+"""Query the graph from Python: module functions kept for existing code, and how a named query's
+parameters are read.
+
+The way to query is the handle: ``atmpkg.open().query(...)`` and ``.named(...)`` (see
+:mod:`atmpkg.graph.handle`). :func:`query` and :func:`run_named` are one-line wrappers over it,
+which open the store on each call.
+
+>>> from atmpkg.graph import query, run_named                               # doctest: +SKIP
+>>> query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n")   # doctest: +SKIP
+[88]
+>>> run_named("products-by-target", {"target": "bcma"}).dicts()[0]["therapy"]   # doctest: +SKIP
+'Abecma'
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from collections.abc import Mapping
+
+import pyoxigraph as ox
+
+from ... import queries
+from ..engine import gate
+from ..errors import ParameterError, UnknownNameError
+from ..terms import ID, KINDS, PREFIXES, SLUG_RE, XSD, iri, kind_prefix
+from .run import Term, parse_term
+
+StorePath = str | os.PathLike[str] | None
+ALLOW = gate.ALLOW
+
+
+
+
+
+
+def bind_params(
+    named: queries.NamedQuery, params: Mapping[str, str | Term], store: ox.Store
+) -> dict[str, Term]:
+    """Turn ``params`` (and the declared defaults) into RDF terms, by each parameter's type."""
+    given = dict(params)
+    for name in given:
+        named.param(name)
+    bindings: dict[str, Term] = {}
+    for param in named.params:
+        value = given.get(param.name, param.default)
+        if value is None:
+            if param.required:
+                raise ParameterError(
+                    f"query '{named.name}' needs parameter '{param.name}' ({param.type}): "
+                    f"{param.description}; give it with -p {param.name}=VALUE"
+                )
+            continue
+        bindings[param.name] = value if not isinstance(value, str) else coerce(param, value, store)
+    return bindings
+
+
+_SCALARS = {
+    "integer": (r"[+-]?[0-9]+", "integer"),
+    "decimal": (r"[+-]?[0-9]+(?:\.[0-9]+)?", "decimal"),
+}
+
+
+def coerce(param: queries.Param, value: str, store: ox.Store) -> Term:
+    """Read ``value`` as the declared type of ``param``; entity kinds are looked up in ``store``."""
+    kind = param.type
+    where = f"parameter '{param.name}'"
+    if kind in _SCALARS:
+        pattern, dt = _SCALARS[kind]
+        if not re.fullmatch(pattern, value.replace("_", "")):
+            raise ParameterError(
+                f"{where} must be {'an' if kind == 'integer' else 'a'} {kind}, got {value!r}"
+            )
+        return ox.Literal(value.replace("_", ""), datatype=ox.NamedNode(XSD + dt))
+    if kind == "date":
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {value!r}") from None
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+    if kind == "string":
+        return ox.Literal(value)
+    if kind == "iri":
+        term = parse_term(f"<{value}>" if value.startswith(("http://", "https://")) else value)
+        if not isinstance(term, ox.NamedNode):
+            raise ParameterError(
+                f"{where} must be an IRI (<https://…> or prefix:name), got {value!r}"
+            )
+        return term
+    if kind not in KINDS:
+        raise ParameterError(f"{where} has unknown type '{kind}' in the query header")
+    return resolve_entity_of_kind(kind, value, store, where)
+
+
+def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = "") -> ox.NamedNode:
+    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive)."""
+    prefix = kind_prefix(kind) + ":"
+    if value.startswith(prefix):
+        value = value[len(prefix) :]
+    candidate = (
+        value
+        if value.startswith(ID + kind + "/")
+        else iri(kind, value)
+        if SLUG_RE.match(value)
+        else None
+    )
+    if candidate and next(store.quads_for_pattern(ox.NamedNode(candidate), None, None), None):
+        return ox.NamedNode(candidate)
+    namespace = ID + kind + "/"
+    answer = store.query(
+        "SELECT DISTINCT ?e ?name ?ns WHERE { ?e rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|"
+        "atmp:inn|atmp:acronym|atmp:codeName ?name . FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
+        prefixes=PREFIXES,
+        substitutions={ox.Variable("ns"): ox.Literal(namespace)},
+    )
+    names: dict[str, set[str]] = {}
+    for row in answer:
+        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+    matches = names.get(value.lower(), set())
+    if len(matches) == 1:
+        return ox.NamedNode(next(iter(matches)))
+    slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
+    if len(matches) > 1:
+        raise ParameterError(
+            f"{where or kind} '{value}' is ambiguous: "
+            + ", ".join(sorted(m[len(namespace) :] for m in matches))
+        )
+    raise UnknownNameError(
+        kind, value, slugs + sorted({n for n in names}), f"({where})" if where else ""
+    )

@@ -1,0 +1,153 @@
+"""Run SPARQL on a pyoxigraph store: gate, bound parameters, row cap and a timeout that really stops.
+
+Parameters are RDF terms handed to the engine as substitutions (SEP-0007), never text pasted into the
+query. Every query on the embedded store runs in a confined child process
+(:mod:`atmpkg.graph.engine.child`): without network, under a memory cap, and killed at its time limit
+(the work inside the Rust engine cannot be interrupted from a Python thread, but a process can be
+ended, and its memory goes with it). A crash of the engine ends the child, never the caller.
+
+>>> import pyoxigraph as ox
+>>> s = ox.Store()
+>>> s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
+>>> run(s, "SELECT ?o WHERE { ?s ?p ?o }").rows
+[(<Literal value=x datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>,)]
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..engine import gate, sandbox
+from ..engine.child import close_evaluators, evaluator
+from ..engine.evaluate import QueryResult, Term, evaluate, to_python
+from ..engine.sandbox import DEFAULT_MEMORY
+from ..errors import ParameterError, QueryRefusedError, QueryTimeoutError
+from ..store.remote import RemoteStore
+from ..terms import PREFIXES, XSD
+
+__all__ = ["QueryResult", "Term", "parse_term", "run", "to_python"]
+
+
+def run(
+    store: ox.Store | RemoteStore,
+    query: str | gate.CheckedQuery,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    limit: int | None = None,
+    timeout: float | None = None,
+    store_path: str | Path | None = None,
+    allow: Iterable[str] = (),
+    memory: int | None = DEFAULT_MEMORY,
+    started: float | None = None,
+) -> QueryResult:
+    """Check ``query`` at the gate (unless it comes checked) and evaluate it on ``store``.
+
+    ``bindings`` maps variable names to RDF terms. ``limit`` caps rows (the result says when it cut
+    them). On the embedded store the query runs in a confined child process (no network unless
+    ``allow`` has ``service`` or ``load``; at most ``memory`` bytes), which opens ``store_path``
+    read-only when given, else receives a copy of the (small, in-memory) store; ``timeout``
+    (seconds, counted from ``started``, a :func:`time.monotonic` reading taken before the gate,
+    or from now) kills it at the limit, raising :class:`QueryTimeoutError`. A process that is itself
+    confined (a server worker) evaluates in place. On a
+    :class:`~atmpkg.graph.store.remote.RemoteStore` the HTTP client stops waiting at the limit instead,
+    and updates are refused.
+
+    >>> run(ox.Store(), "ASK { ?s ?p ?o }").boolean
+    False
+    """
+    started = time.monotonic() if started is None else started
+    allow = gate.allowed(allow)
+    checked = query if isinstance(query, gate.CheckedQuery) else gate.check(query, allow=allow)
+    bindings = dict(bindings or {})
+    unknown = sorted(set(bindings) - checked.variables)
+    if unknown:
+        raise ParameterError(
+            f"the query has no variable ?{unknown[0]} to bind; its variables are: "
+            + (", ".join(f"?{v}" for v in sorted(checked.variables)) or "none")
+        )
+    update = checked.form == "UPDATE"
+    if update and isinstance(store, RemoteStore):
+        raise QueryRefusedError(
+            "updates are not sent to a remote endpoint; load the graph into it with 'atmpkg push'"
+        )
+    if update and timeout is not None:
+        raise QueryRefusedError("updates cannot run under a time limit; run them without timeout")
+    if timeout is not None and timeout <= 0:
+        raise ParameterError("timeout must be a positive number of seconds")
+    if isinstance(store, RemoteStore) or sandbox.confinement() is not None:
+        return evaluate(store, checked.text, checked.form, bindings, limit, timeout)
+    request = {
+        "text": checked.text,
+        "form": checked.form,
+        "bindings": bindings,
+        "limit": limit,
+    }
+    if store_path is not None:
+        request["store"] = str(store_path)
+    else:
+        request["nquads"] = store.dump(format=ox.RdfFormat.N_QUADS)
+    network = bool({"service", "load"} & allow)
+    # The gate's own work counts against the limit.
+    left = None if timeout is None else timeout - (time.monotonic() - started)
+    try:
+        if left is not None and left <= 0:
+            raise QueryTimeoutError(timeout)
+        result = evaluator(network, memory).run(request, left)
+    except QueryTimeoutError:
+        raise QueryTimeoutError(timeout) from None
+    if update:
+        close_evaluators()
+    return result
+
+
+_LITERAL = re.compile(
+    r'^"(?P<value>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(?P<dt>\S+))?$'
+)
+
+
+def parse_term(text: str) -> Term:
+    """Read a parameter value written on the command line as an RDF term.
+
+    ``<iri>``, ``prefix:local`` (predeclared prefixes), ``"text"``, ``"text"@en``,
+    ``"2020-01-01"^^xsd:date``, integers, decimals and ``true``/``false`` are understood; anything
+    else is a plain string.
+
+    >>> parse_term("therapy:kymriah")
+    <NamedNode value=https://w3id.org/atmp-kg/id/therapy/kymriah>
+    >>> parse_term("42")
+    <Literal value=42 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    try:
+        if text.startswith("<") and text.endswith(">"):
+            return ox.NamedNode(text[1:-1])
+        match = _LITERAL.match(text)
+        if match:
+            value = re.sub(
+                r"\\(.)",
+                lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)),
+                match["value"],
+            )
+            if match["lang"]:
+                return ox.Literal(value, language=match["lang"])
+            if match["dt"]:
+                dt = match["dt"]
+                dt_iri = dt[1:-1] if dt.startswith("<") else parse_term(dt).value
+                return ox.Literal(value, datatype=ox.NamedNode(dt_iri))
+            return ox.Literal(value)
+        prefix, sep, local = text.partition(":")
+        if sep and prefix in PREFIXES and re.fullmatch(r"[A-Za-z0-9_.\-]*", local):
+            return ox.NamedNode(PREFIXES[prefix] + local)
+        if re.fullmatch(r"[+-]?[0-9]+", text):
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
+        if re.fullmatch(r"[+-]?[0-9]*\.[0-9]+", text):
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+        if text in ("true", "false"):
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
+    except ValueError as exc:
+        raise ParameterError(f"cannot read {text!r} as an RDF term: {exc}") from None
+    return ox.Literal(text)

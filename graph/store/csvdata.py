@@ -1,0 +1,915 @@
+"""Compile the curated CSV files (and researchers' Turtle) into RDF quads.
+
+Each family file has a fixed header (see ``graph/data/README.md``); :data:`FAMILIES` maps every
+column to how it becomes RDF. Compilation runs in two passes over all inputs together: the first
+collects every record's key so that the second can check each reference, and every error names the
+file, line and column with the closest valid names. RDF files are only checked here, in one
+streaming pass that keeps their typed subjects; the build then bulk-loads them from disk, so their
+triples never become Python objects.
+
+Cells are used exactly as written: a cell with spaces at either end (or around a ``|``), a
+number that is not in canonical form (``007``, ``1.50``) or a file that is not UTF-8 is refused with
+its file, line and column, so nothing is changed without a word. The engine stores some typed
+literals of RDF files in canonical form (``"1.50"^^xsd:decimal`` as ``1.5``, ``xsd:int`` as
+``xsd:integer``); :func:`scan_rdf` counts them so that the import can say so.
+
+>>> FAMILIES["targets"].header
+('slug', 'label', 'kind')
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import DataError, DataErrors, UnknownNameError
+from ..terms import (
+    ATMP,
+    DCT,
+    ID,
+    KINDS,
+    RDF,
+    RDFS,
+    SCHEMA,
+    SKOS,
+    SLUG_RE,
+    XSD,
+    iri,
+    split_iri,
+)
+
+log = logging.getLogger("atmpkg")
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one CSV column becomes RDF.
+
+    ``how`` is one of: key, label, text, texts, date, year, decimal, url, ref, refs, anyrefs,
+    concept, concepts, note. ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
+    country or region) or the concept scheme (``concept``/``concepts``).
+    """
+
+    name: str
+    how: str
+    pred: str = ""
+    target: str = ""
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Family:
+    """One kind of record, stored in one CSV file."""
+
+    name: str
+    kind: str
+    cls: str
+    columns: tuple[Col, ...]
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _sources(required: bool = True) -> Col:
+    return Col("source", "refs", DCT + "source", "source", required)
+
+
+def _key(required: bool = True) -> Col:
+    return Col("slug", "key", required=required)
+
+
+def _label(required: bool = True) -> Col:
+    return Col("label", "label", RDFS + "label", required=required)
+
+
+_NOTE = Col("note", "note", RDFS + "comment")
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in (
+        Family(
+            "sources",
+            "source",
+            ATMP + "Source",
+            (
+                _key(),
+                Col("title", "label", DCT + "title", required=True),
+                Col("publisher", "text", DCT + "publisher"),
+                Col("issued", "date", DCT + "issued"),
+                Col("url", "url", SCHEMA + "url"),
+                Col("kind", "concept", ATMP + "sourceKind", "source-kind", True),
+            ),
+        ),
+        Family(
+            "companies",
+            "company",
+            ATMP + "Company",
+            (
+                _key(),
+                _label(),
+                Col("alt_labels", "texts", SKOS + "altLabel"),
+                Col("country", "ref", ATMP + "headquarteredIn", "country"),
+                Col("parent", "ref", ATMP + "subsidiaryOf", "company"),
+                Col("parent_since", "date", ATMP + "parentSince"),
+                _sources(),
+            ),
+        ),
+        Family(
+            "therapies",
+            "therapy",
+            ATMP + "Therapy",
+            (
+                _key(),
+                _label(),
+                Col("brand", "texts", ATMP + "brandName"),
+                Col("inn", "text", ATMP + "inn"),
+                Col("code_names", "texts", ATMP + "codeName"),
+                Col("developer", "refs", ATMP + "developedBy", "company", True),
+                Col("modality", "concepts", ATMP + "modality", "modality", True),
+                Col("target", "refs", ATMP + "target", "target"),
+                Col("cell_source", "concept", ATMP + "cellSource", "cell-source"),
+                Col("vector", "concepts", ATMP + "vector", "vector"),
+                _sources(),
+            ),
+        ),
+        Family(
+            "targets",
+            "target",
+            ATMP + "Target",
+            (_key(), _label(), Col("kind", "text", ATMP + "targetKind")),
+        ),
+        Family(
+            "indications",
+            "indication",
+            ATMP + "Indication",
+            (
+                _key(),
+                _label(),
+                Col(
+                    "therapeutic_area",
+                    "concept",
+                    ATMP + "therapeuticArea",
+                    "therapeutic-area",
+                    True,
+                ),
+                Col("mesh", "text", ATMP + "meshId"),
+                Col("mondo", "text", ATMP + "mondoId"),
+            ),
+        ),
+        Family(
+            "agencies",
+            "agency",
+            ATMP + "RegulatoryAgency",
+            (
+                _key(),
+                _label(),
+                Col("acronym", "text", ATMP + "acronym", required=True),
+                Col("jurisdiction", "ref", ATMP + "jurisdiction", "geo"),
+                _sources(),
+            ),
+        ),
+        Family(
+            "approvals",
+            "approval",
+            ATMP + "Approval",
+            (
+                Col("therapy", "ref", ATMP + "product", "therapy", True),
+                Col("agency", "ref", ATMP + "agency", "agency", True),
+                Col("date", "date", ATMP + "date", required=True),
+                Col("indication", "ref", ATMP + "indication", "indication", True),
+                Col("sponsor", "ref", ATMP + "sponsor", "company"),
+                Col("jurisdiction", "ref", ATMP + "jurisdiction", "geo"),
+                Col("pathway", "concept", ATMP + "pathway", "pathway"),
+                Col("approval_type", "concept", ATMP + "approvalType", "approval-type"),
+                Col("indication_text", "text", ATMP + "indicationText"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
+            "deals",
+            "deal",
+            ATMP + "Deal",
+            (
+                _key(),
+                Col("acquirer", "refs", ATMP + "acquirer", "company", True),
+                Col("target", "anyrefs", ATMP + "dealTarget", required=True),
+                Col("deal_type", "concept", ATMP + "dealType", "deal-type", True),
+                Col("date", "date", ATMP + "date", required=True),
+                Col("value_usd", "decimal", ATMP + "valueUSD"),
+                Col("upfront_usd", "decimal", ATMP + "upfrontUSD"),
+                Col("value_original", "text", ATMP + "valueOriginal"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
+            "geography",
+            "geo",
+            "",
+            (
+                _key(),
+                _label(),
+                Col("kind", "geokind", required=True),
+                Col("iso", "text", ATMP + "isoCode"),
+                Col("part_of", "refs", ATMP + "partOf", "geo"),
+                _sources(False),
+            ),
+        ),
+        Family(
+            "market_estimates",
+            "estimate",
+            ATMP + "MarketEstimate",
+            (
+                _key(),
+                Col("scope", "concept", ATMP + "scope", "market-scope", True),
+                Col("segment", "concept", ATMP + "segment", "segment"),
+                Col("geography", "ref", ATMP + "geography", "geo"),
+                Col("year", "year", ATMP + "year"),
+                Col("value_usd", "decimal", ATMP + "valueUSD"),
+                Col("forecast_year", "year", ATMP + "forecastYear"),
+                Col("forecast_value_usd", "decimal", ATMP + "forecastValueUSD"),
+                Col("cagr_pct", "decimal", ATMP + "cagrPercent"),
+                Col("cagr_from", "year", ATMP + "cagrFrom"),
+                Col("cagr_to", "year", ATMP + "cagrTo"),
+                Col("share_pct", "decimal", ATMP + "sharePercent"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
+            "market_factors",
+            "factor",
+            ATMP + "MarketFactor",
+            (
+                _key(),
+                _label(),
+                Col("kind", "concept", ATMP + "factorKind", "factor-kind", True),
+                Col("cagr_impact_pct", "decimal", ATMP + "cagrImpactPercent"),
+                Col("geography", "refs", ATMP + "geography", "geo"),
+                Col("timeline", "concept", ATMP + "timeline", "timeline"),
+                _sources(),
+            ),
+        ),
+        Family(
+            "product_figures",
+            "figure",
+            ATMP + "ProductFigure",
+            (
+                _key(),
+                Col("therapy", "ref", ATMP + "product", "therapy", True),
+                Col("metric", "concept", ATMP + "metric", "metric", True),
+                Col("value_usd", "decimal", ATMP + "valueUSD"),
+                Col("value_original", "text", ATMP + "valueOriginal"),
+                Col("period", "date", ATMP + "period"),
+                Col("geography", "ref", ATMP + "geography", "geo"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
+            "programmes",
+            "programme",
+            ATMP + "Programme",
+            (
+                _key(),
+                _label(),
+                Col("kind", "concept", ATMP + "programmeKind", "programme-kind", True),
+                Col("agency", "ref", ATMP + "agency", "agency"),
+                Col("jurisdiction", "ref", ATMP + "jurisdiction", "geo"),
+                Col("start_date", "date", ATMP + "date"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
+            "developments",
+            "development",
+            ATMP + "Development",
+            (
+                _key(),
+                Col("date", "date", ATMP + "date", required=True),
+                _label(),
+                Col("about", "anyrefs", ATMP + "about"),
+                _sources(),
+            ),
+        ),
+        Family(
+            "claims",
+            "claim",
+            ATMP + "Claim",
+            (
+                _key(),
+                _sources(),
+                Col("statement", "text", ATMP + "statement", required=True),
+                Col("status", "concept", ATMP + "status", "claim-status", True),
+                Col("about", "anyrefs", ATMP + "about"),
+                Col("evidence", "refs", ATMP + "evidence", "source"),
+                _NOTE,
+            ),
+        ),
+    )
+}
+
+# [0-9], not \d, which also matches other scripts' digits; fullmatch, as $ also matches before a
+# final line feed.
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+#: The longest CSV cell read (Python's csv module stops at 131,072 characters by default). A cell
+#: costs about its length in memory, once; longer texts belong in an RDF file, which has no limit.
+MAX_CELL_CHARS = 10_000_000
+_GEO_KINDS = {"country": ("country", ATMP + "Country"), "region": ("region", ATMP + "Region")}
+
+
+def date_literal(text: str) -> ox.Literal:
+    """``YYYY-MM-DD`` -> xsd:date, ``YYYY-MM`` -> xsd:gYearMonth, ``YYYY`` -> xsd:gYear.
+
+    >>> date_literal("2017-08").datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYearMonth'
+    """
+    match = _DATE.fullmatch(text)
+    if not match:
+        raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
+    year, month, day = match.groups()
+    if day:
+        datetime.date.fromisoformat(text)
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
+    if month:
+        if not 1 <= int(month) <= 12:
+            raise ValueError(f"'{text}' has no month {month}")
+        return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth"))
+    return ox.Literal(year, datatype=ox.NamedNode(XSD + "gYear"))
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """How many literals of one input the engine stores in another lexical form than the input's
+    (its canonical form), with one of them as an example."""
+
+    display: str
+    count: int
+    example: str
+
+    def __str__(self) -> str:
+        return (
+            f"{self.display}: {self.count:,} literal(s) are stored in canonical form, e.g. "
+            f"{self.example}; queries and exports give the canonical form"
+        )
+
+
+@dataclass(frozen=True)
+class RdfFile:
+    """An RDF input that passed :func:`scan_rdf`, to be bulk-loaded from ``path`` in ``format``
+    from byte ``start`` on (past a UTF-8 byte order mark)."""
+
+    path: Path
+    display: str
+    format: ox.RdfFormat
+    triples: int
+    start: int = 0
+    normalised: Normalised | None = None
+
+
+@dataclass
+class Compiled:
+    """The result of compiling inputs: the quads of the CSV rows, the RDF files to load as they
+    are, where each subject was written (file:line for CSV rows, the file for RDF), and what the
+    engine will store in canonical form."""
+
+    quads: list[ox.Quad] = field(default_factory=list)
+    locations: dict[str, str] = field(default_factory=dict)
+    rdf_files: list[RdfFile] = field(default_factory=list)
+    normalised: list[Normalised] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    file: str
+    line: int
+    family: Family
+    cells: dict[str, str]
+    subject: str = ""
+
+
+class _RowRejected(Exception):
+    """Stops work on one row after its error was recorded; the next row goes on."""
+
+
+class _Compiler:
+    def __init__(self, concepts: dict[str, set[str]]):
+        self.concepts = concepts
+        self.errors: list[DataError] = []
+        self.keys: dict[str, dict[str, str]] = {k: {} for k in (*KINDS, "geo")}
+        self.geo_kind: dict[str, str] = {}
+        self.rows: list[_Row] = []
+        self.out = Compiled()
+
+    # pass 1 ------------------------------------------------------------------------------------
+    def read_csv(self, path: Path, display: str) -> None:
+        text = read_utf8(path, display)
+        # The field limit is global to the csv module: set on each read, so that it holds here.
+        csv.field_size_limit(MAX_CELL_CHARS)
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        try:
+            header = tuple(h.strip() for h in next(reader))
+        except StopIteration:
+            raise DataError(display, 1, None, "the file is empty; it needs a header row") from None
+        except csv.Error as exc:
+            raise _csv_error(display, reader.line_num, exc) from None
+        family = family_for(path.stem, header, display)
+        previous_key = ""
+        line = reader.line_num
+        while True:
+            start = line + 1
+            try:
+                cells = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise _csv_error(display, reader.line_num, exc) from None
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise DataError(
+                    display,
+                    start,
+                    None,
+                    f"row has {len(cells)} cells but the header has {len(header)}; quote cells "
+                    "that contain commas",
+                )
+            row = _Row(display, start, family, dict(zip(header, cells, strict=True)))
+            try:
+                self.register(row)
+            except _RowRejected:
+                continue
+            first = row.cells[header[0]]
+            if first < previous_key:
+                log.warning("%s:%d: rows are not sorted by '%s'", display, start, header[0])
+            previous_key = first
+
+    def register(self, row: _Row) -> None:
+        family = row.family
+        cells = row.cells
+        for col in family.columns:
+            value = cells[col.name]
+            if value != value.strip():
+                self.fail(
+                    row,
+                    col,
+                    f"{_shown(value)} starts or ends with spaces or line breaks; remove them "
+                    "(cells are stored exactly as written)",
+                )
+        for col in family.columns:
+            if col.required and not cells.get(col.name):
+                self.fail(row, col, f"'{col.name}' is required and empty")
+        if family.name == "approvals":
+            for col in family.columns[:4]:
+                if not SLUG_RE.match(cells[col.name]):
+                    self.fail(row, col, f"'{cells[col.name]}' is not a slug")
+            slug = "-".join(cells[c] for c in ("therapy", "agency", "date", "indication"))
+            kind = "approval"
+        else:
+            slug = cells["slug"]
+            if not SLUG_RE.match(slug):
+                self.fail(
+                    row, family.columns[0], f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)"
+                )
+            kind = family.kind
+            if family.name == "geography":
+                geo = _GEO_KINDS.get(cells["kind"])
+                if geo is None:
+                    self.fail(row, _col(family, "kind"), "kind must be 'country' or 'region'")
+                kind = geo[0]
+                self.geo_kind[slug] = kind
+                self.keys["geo"][slug] = f"{row.file}:{row.line}"
+        seen = self.keys[kind]
+        if slug in seen:
+            self.fail(row, family.columns[0], f"duplicate {kind} '{slug}' (first at {seen[slug]})")
+        seen[slug] = f"{row.file}:{row.line}"
+        row.subject = iri(kind, slug)
+        self.rows.append(row)
+
+    def add_rdf_subjects(self, subjects: Iterable[str], display: str) -> None:
+        for subject in subjects:
+            self.out.locations.setdefault(subject, display)
+            parts = split_iri(subject)
+            if parts and parts[0] in self.keys:
+                self.keys[parts[0]].setdefault(parts[1], display)
+                if parts[0] in ("country", "region"):
+                    self.keys["geo"].setdefault(parts[1], display)
+                    self.geo_kind.setdefault(parts[1], parts[0])
+
+    # pass 2 ------------------------------------------------------------------------------------
+    def emit_all(self) -> Compiled:
+        for row in self.rows:
+            try:
+                self.emit(row)
+            except _RowRejected:
+                continue
+        self.raise_errors()
+        return self.out
+
+    def raise_errors(self) -> None:
+        if len(self.errors) == 1:
+            raise self.errors[0]
+        if self.errors:
+            raise DataErrors(self.errors)
+
+    def emit(self, row: _Row) -> None:
+        family, subject = row.family, ox.NamedNode(row.subject)
+        self.out.locations[row.subject] = f"{row.file}:{row.line}"
+        cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
+        add = self.out.quads.append
+        add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
+        for col in family.columns:
+            value = row.cells.get(col.name, "")
+            if not value or col.how in ("key", "geokind"):
+                continue
+            for obj in self.objects(row, col, value):
+                add(ox.Quad(subject, ox.NamedNode(col.pred), obj))
+            if col.how == "label" and col.pred != RDFS + "label":
+                add(
+                    ox.Quad(subject, ox.NamedNode(RDFS + "label"), ox.Literal(value, language="en"))
+                )
+
+    def objects(self, row: _Row, col: Col, value: str) -> list[ox.NamedNode | ox.Literal]:
+        many = col.how in ("texts", "refs", "anyrefs", "concepts")
+        values = value.split("|") if many else [value]
+        if any(not v.strip() for v in values):
+            self.fail(row, col, "empty value between '|' separators")
+        if any(v != v.strip() for v in values):
+            self.fail(row, col, f"spaces around '|' in {_shown(value)}; write a|b")
+        try:
+            return [self.term(row, col, v) for v in values]
+        except (ValueError, UnknownNameError) as exc:
+            self.fail(row, col, str(exc))
+
+    def term(self, row: _Row, col: Col, value: str) -> ox.NamedNode | ox.Literal:
+        how = col.how
+        if how == "label":
+            return ox.Literal(value, language="en")
+        if how in ("text", "texts", "note"):
+            return ox.Literal(value)
+        if how == "date":
+            return date_literal(value)
+        if how == "year":
+            if not re.fullmatch(r"[0-9]{4}", value):
+                raise ValueError(f"'{value}' is not a year (YYYY)")
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+        if how == "decimal":
+            if not _DECIMAL.fullmatch(value):
+                raise ValueError(f"'{value}' is not a number; write digits only, e.g. 11900000000")
+            canonical = canonical_decimal(value)
+            if canonical != value:
+                raise ValueError(
+                    f"'{value}' would be stored as {canonical}; write {canonical} (numbers are "
+                    "stored in canonical form: no leading zeros, no trailing zeros after the point)"
+                )
+            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+        if how == "url":
+            if not re.match(r"^https?://[^\s<>\"]+$", value):
+                raise ValueError(f"'{value}' is not an http(s) URL")
+            return ox.NamedNode(value)
+        if how in ("concept", "concepts"):
+            known = self.concepts.get(col.target, set())
+            if value not in known:
+                raise UnknownNameError(f"{col.target} value", value, sorted(known))
+            return ox.NamedNode(iri(col.target, value))
+        if how in ("ref", "refs"):
+            return ox.NamedNode(self.reference(col.target, value))
+        if how == "anyrefs":
+            kind, sep, slug = value.partition("/")
+            if not sep or kind not in self.keys:
+                raise ValueError(f"'{value}' must be written kind/slug, e.g. company/kite-pharma")
+            return ox.NamedNode(self.reference(kind, slug))
+        raise AssertionError(how)
+
+    def reference(self, kind: str, slug: str) -> str:
+        known = self.keys[kind]
+        if slug not in known:
+            noun = "country or region" if kind == "geo" else kind
+            raise UnknownNameError(noun, slug, known, "Add it to its file first.")
+        return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
+
+    def fail(self, row: _Row, col: Col, message: str):
+        index = row.family.header.index(col.name) + 1
+        self.errors.append(DataError(row.file, row.line, index, message, column_name=col.name))
+        raise _RowRejected
+
+
+def _col(family: Family, name: str) -> Col:
+    return next(c for c in family.columns if c.name == name)
+
+
+def _shown(value: str) -> str:
+    """A cell's value for an error message: quoted, escaped, and cut when long."""
+    return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+def canonical_decimal(text: str) -> str:
+    """The canonical form of a decimal number written ``-?[0-9]+(.[0-9]+)?``, as the engine stores it.
+
+    >>> canonical_decimal("007"), canonical_decimal("1.50"), canonical_decimal("-0.0")
+    ('7', '1.5', '0')
+    """
+    negative = text.startswith("-")
+    whole, _, fraction = text.lstrip("-").partition(".")
+    whole, fraction = whole.lstrip("0") or "0", fraction.rstrip("0")
+    sign = "-" if negative and (whole != "0" or fraction) else ""
+    return sign + whole + ("." + fraction if fraction else "")
+
+
+def read_utf8(path: Path, display: str) -> str:
+    """The text of a UTF-8 file, without a byte order mark. A file in another encoding raises
+    :class:`DataError` at the line and column of the first byte that is not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
+    if raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8")) + 1
+        raise DataError(
+            display,
+            raw.count(b"\n", 0, exc.start) + 1,
+            column,
+            f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (the file is in another encoding, "
+            "perhaps Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        ) from None
+
+
+def _csv_error(display: str, line: int, exc: csv.Error) -> DataError:
+    """A csv module error as a :class:`DataError` that says what to do."""
+    if "field larger than field limit" in str(exc):
+        return DataError(
+            display,
+            line,
+            None,
+            f"a cell is longer than {MAX_CELL_CHARS:,} characters; put long texts in an RDF file "
+            "(.ttl), which has no such limit",
+        )
+    return DataError(display, line, None, f"malformed CSV: {exc}")
+
+
+def family_for(stem: str, header: Sequence[str], display: str) -> Family:
+    """The family a CSV belongs to: by file name when it is a family name, else by its header.
+
+    >>> family_for("my_trials", ("slug", "label", "kind"), "x.csv").name
+    'targets'
+    """
+    family = FAMILIES.get(stem)
+    if family is None:
+        family = next((f for f in FAMILIES.values() if f.header == tuple(header)), None)
+        if family is None:
+            raise DataError(
+                display,
+                1,
+                None,
+                "the header matches no data family; name the file after one ("
+                + ", ".join(f"{n}.csv" for n in FAMILIES)
+                + ") and use its columns as listed in graph/data/README.md",
+            )
+    if tuple(header) != family.header:
+        missing = [h for h in family.header if h not in header]
+        extra = [h for h in header if h not in family.header]
+        detail = []
+        if missing:
+            detail.append("missing " + ", ".join(missing))
+        if extra:
+            detail.append("unexpected " + ", ".join(extra))
+        if not detail:
+            detail.append("columns out of order")
+        raise DataError(
+            display,
+            1,
+            None,
+            f"header of a {family.name} file must be: {','.join(family.header)} ({'; '.join(detail)})",
+        )
+    return family
+
+
+#: Extensions pyoxigraph does not map to a format by itself.
+_RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML}
+_RDF_TYPE = ox.NamedNode(RDF + "type")
+
+
+def _kept(_: str) -> bool:
+    return True
+
+
+def _engine_decides(_: str) -> bool:
+    return False
+
+
+#: Lexical forms the engine stores unchanged, by datatype. The engine stores XSD numbers, booleans,
+#: dates, times and durations as values and writes them back in canonical form; a form matched here
+#: is known to come back as written, anything else of an XSD datatype is asked of the engine (see
+#: :func:`canonical_forms`), which costs far more. Literals of other datatypes are kept as written.
+#: tests/test_build.py checks these patterns against the engine.
+_KEPT_FORMS: dict[str, Callable[[str], object]] = {
+    XSD + "string": _kept,
+    RDF + "langString": _kept,
+    XSD + "anyURI": _kept,
+    XSD + "boolean": re.compile(r"true|false").fullmatch,
+    XSD + "integer": re.compile(r"0|-?[1-9][0-9]{0,17}").fullmatch,
+    XSD + "decimal": re.compile(
+        r"(?:0|-?[1-9][0-9]{0,17})(?:\.[0-9]{0,17}[1-9])?|-0\.[0-9]{0,17}[1-9]"
+    ).fullmatch,
+    XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch,
+    XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch,
+    XSD + "gYear": re.compile(r"[0-9]{4}").fullmatch,
+}
+_PROBE = ox.NamedNode("urn:atmpkg:probe")
+
+
+def canonical_forms(literals: Sequence[ox.Literal]) -> list[ox.Literal]:
+    """Each literal as the engine stores it (its canonical form when the engine has one).
+
+    >>> decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    >>> canonical_forms([ox.Literal("1.50", datatype=decimal)])[0].value
+    '1.5'
+    """
+    store = ox.Store()
+    store.extend(
+        ox.Quad(ox.NamedNode(f"urn:atmpkg:{i}"), _PROBE, literal)
+        for i, literal in enumerate(literals)
+    )
+    forms = list(literals)
+    for quad in store:
+        forms[int(quad.subject.value.rpartition(":")[2])] = quad.object
+    return forms
+
+
+class _NormalisedCounter:
+    """Counts the literals of one input that the engine will store in another form. Literals whose
+    form :data:`_KEPT_FORMS` cannot vouch for are asked of the engine in batches of distinct ones."""
+
+    BATCH = 10_000
+
+    def __init__(self, display: str):
+        self.display = display
+        self.pending: dict[ox.Literal, int] = {}
+        self.count = 0
+        self.example = ""
+        self.kept = dict(_KEPT_FORMS)
+
+    def add(self, literal: ox.Literal) -> None:
+        datatype = literal.datatype.value
+        kept = self.kept.get(datatype)
+        if kept is None:
+            kept = self.kept[datatype] = _engine_decides if datatype.startswith(XSD) else _kept
+        if kept is not _kept and not kept(literal.value):
+            self.pending[literal] = self.pending.get(literal, 0) + 1
+            if len(self.pending) >= self.BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        literals = list(self.pending)
+        for literal, form in zip(literals, canonical_forms(literals), strict=True):
+            if form != literal:
+                self.count += self.pending[literal]
+                self.example = self.example or f"{_n3(literal)} as {_n3(form)}"
+        self.pending.clear()
+
+    def result(self) -> Normalised | None:
+        self.flush()
+        return Normalised(self.display, self.count, self.example) if self.count else None
+
+
+def _n3(literal: ox.Literal) -> str:
+    """A literal as Turtle writes it, with an XSD datatype abbreviated (``"1.5"^^xsd:decimal``)."""
+    datatype = literal.datatype.value
+    if literal.language or not datatype.startswith(XSD) or datatype == XSD + "string":
+        return str(literal)
+    return f"{ox.Literal(literal.value)}^^xsd:{datatype[len(XSD) :]}"
+
+
+def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
+    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
+    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
+    order. Only those are kept: the triples themselves are loaded later by the engine, from disk.
+
+    Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
+    in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
+    will store in canonical form are counted in :attr:`RdfFile.normalised`.
+    """
+    extension = path.suffix[1:].lower()
+    rdf_format = ox.RdfFormat.from_extension(extension) or _RDF_EXTENSIONS.get(extension)
+    if rdf_format is None:
+        raise DataError(
+            display,
+            None,
+            None,
+            f"'{path.suffix}' is not an RDF file extension; use .ttl, .nt, .nq, .trig, .rdf or .jsonld",
+        )
+    named_graphs = rdf_format.supports_datasets
+    typed: list[str] = []
+    triples = 0
+    counter = _NormalisedCounter(display)
+    add_literal = counter.add
+    literal_type = ox.Literal
+    try:
+        with open(path, "rb") as handle:
+            start = len(codecs.BOM_UTF8) if handle.read(3) == codecs.BOM_UTF8 else 0
+            handle.seek(start)
+            # The engine reads a path faster than a Python file; the file is needed past a BOM.
+            source = {"input": handle} if start else {"path": path}
+            for quad in ox.parse(**source, format=rdf_format):
+                triples += 1
+                if named_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
+                    raise DataError(
+                        display,
+                        None,
+                        None,
+                        f"named graph {quad.graph_name} found; give facts without a graph name",
+                    )
+                obj = quad.object
+                if type(obj) is literal_type:
+                    add_literal(obj)
+                elif quad.predicate == _RDF_TYPE and isinstance(quad.subject, ox.NamedNode):
+                    subject = quad.subject.value
+                    if subject.startswith(ID):
+                        typed.append(subject)
+    except SyntaxError as exc:
+        raise rdf_syntax_error(display, exc) from None
+    except OSError as exc:
+        raise DataError(
+            display, None, None, f"cannot read the file: {exc.strerror or exc}"
+        ) from None
+    rdf_file = RdfFile(path, display, rdf_format, triples, start, counter.result())
+    return rdf_file, typed
+
+
+#: The position pyoxigraph writes around its parse error messages, which DataError gives instead:
+#: "Parser error at line 4 column 8: ", "... at line 1 between columns 31 and 34: ", "... between
+#: line 1 column 27 and line 2 column 1: ", and " (file.nt, line 4)" at the end.
+_POSITION = re.compile(
+    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): |\s\([^()]*, line \d+\)$"
+)
+
+
+def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
+    """A pyoxigraph parse error as a :class:`DataError` at its line and column."""
+    message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    if "Invalid UTF-8" in message:
+        message += "; save the file as UTF-8"
+    return DataError(display, exc.lineno, exc.offset, message)
+
+
+def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
+    """Slugs of the SKOS concepts defined in the ontology, by their IRI kind."""
+    found: dict[str, set[str]] = {}
+    for quad in ontology:
+        if quad.predicate.value == RDF + "type" and quad.object.value == SKOS + "Concept":
+            parts = split_iri(quad.subject.value)
+            if parts:
+                found.setdefault(parts[0], set()).add(parts[1])
+    return found
+
+
+def compile_inputs(
+    csv_files: Sequence[tuple[Path, str]],
+    rdf_files: Sequence[tuple[Path, str]],
+    ontology: Sequence[ox.Quad],
+) -> Compiled:
+    """Compile CSV files into quads and check RDF files (each given as ``(path, name to show in
+    errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
+
+    The instance IRIs that RDF files type can be referenced from CSV rows.
+    """
+    compiler = _Compiler(concepts_by_scheme(ontology))
+    checked = []
+    for path, display in rdf_files:
+        rdf_file, typed = scan_rdf(path, display)
+        compiler.add_rdf_subjects(typed, display)
+        checked.append(rdf_file)
+    for path, display in csv_files:
+        compiler.read_csv(path, display)
+    compiler.raise_errors()
+    compiled = compiler.emit_all()
+    compiled.rdf_files = checked
+    # The CSV checks keep numbers canonical; this says so should a form slip past them.
+    counter = _NormalisedCounter("the CSV files")
+    for quad in compiled.quads:
+        if isinstance(quad.object, ox.Literal):
+            counter.add(quad.object)
+    found = counter.result()
+    compiled.normalised = [f.normalised for f in checked if f.normalised]
+    compiled.normalised += [found] if found else []
+    return compiled

@@ -1,0 +1,292 @@
+"""Where the embedded store lives, how it is opened, and how a new build is swapped in atomically.
+
+A store is a folder::
+
+    <store>/current -> builds/<id>      symlink, replaced atomically by each successful build
+    <store>/builds/<id>/oxigraph/       the RocksDB store (opened read-only by readers)
+    <store>/builds/<id>/build.json      when and from what it was built, with counts
+    <store>/builds/<id>/imports/        researchers' files added with ``atmpkg import`` (copies)
+    <store>/imports -> current/imports  the current build's imports, for people to look at
+    <store>/.lock                       held by the one build or import that runs at a time
+
+A build's imported files live in the build's own folder, so the one rename that swaps the build in
+also records them: after a crash at any point the store holds an import in its data and in its
+``imports/`` together, or in neither. A build killed before its swap leaves a ``builds/.tmp-*``
+folder (or a complete build that never became current); the next build removes them under the lock.
+
+>>> default_store_path().name
+'store'
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import fcntl
+import functools
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+from ..version import __version__
+
+VERSION = __version__
+
+
+def default_store_path() -> Path:
+    """``$ATMPKG_STORE``, else ``$XDG_DATA_HOME/atmp-kg/store`` (``~/.local/share/atmp-kg/store``)."""
+    env = os.environ.get("ATMPKG_STORE")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "atmp-kg" / "store"
+
+
+def resolve_path(store: str | os.PathLike[str] | None) -> Path:
+    """The store folder to use: the given one or the default."""
+    return Path(store).expanduser() if store is not None else default_store_path()
+
+
+#: Everything a build compiles: data, ontology, rules and checks.
+_INPUTS = (
+    ("atmpkg.graph", "data", (".csv",)),
+    ("atmpkg.ontology", "", (".ttl",)),
+    ("atmpkg.queries", "checks", (".rq",)),
+    ("atmpkg.queries", "rules", (".ru",)),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _input_files() -> list[tuple[str, Path]]:
+    found = []
+    for package, sub, suffixes in _INPUTS:
+        folder = Path(str(resources.files(package)))
+        folder = folder / sub if sub else folder
+        found += [
+            (f"{package}/{sub}/{p.name}", p) for p in folder.iterdir() if p.name.endswith(suffixes)
+        ]
+    return sorted(found)
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(version: str, stamp: tuple) -> str:
+    digest = hashlib.sha256(version.encode())
+    for name, path in _input_files():
+        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def fingerprint() -> str:
+    """A hash of the packaged inputs: a store built from other inputs is stale. The contents are
+    hashed again only when a file's size or modification time changed, so reads stay cheap."""
+    stamp = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in _input_files())
+    return _fingerprint(VERSION, stamp)
+
+
+@dataclass
+class StoreHandle:
+    """An open, read-only store and what is known about its build."""
+
+    root: Path
+    build_dir: Path
+    store: ox.Store
+    info: dict
+
+    @property
+    def oxigraph_path(self) -> Path:
+        return self.build_dir / "oxigraph"
+
+    @property
+    def disk_path(self) -> Path | None:
+        """The on-disk store another process can open read-only, or None when this process reads
+        a copy held in memory (see :func:`hold_in_memory`)."""
+        return None if self.root in _in_memory else self.oxigraph_path
+
+
+_open: dict[Path, StoreHandle] = {}
+#: Store roots whose builds this process reads from an in-memory copy (see ``hold_in_memory``).
+_in_memory: set[Path] = set()
+
+
+def current_build(root: Path) -> Path | None:
+    """The build folder ``root/current`` points at, or None when nothing was built yet."""
+    link = root / "current"
+    if not link.is_symlink() and not link.exists():
+        return None
+    target = link.resolve()
+    return target if (target / "oxigraph").is_dir() and (target / "build.json").is_file() else None
+
+
+def read_info(build_dir: Path) -> dict:
+    try:
+        return json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"{build_dir / 'build.json'} is unreadable ({exc}); run 'atmpkg build'"
+        ) from None
+
+
+def open_build(root: Path, build_dir: Path) -> StoreHandle:
+    """Open a build read-only, reusing the handle when it is already open in this process. For a
+    root given to :func:`hold_in_memory` the handle reads a copy of the build held in memory."""
+    handle = _open.get(build_dir)
+    if handle is None:
+        try:
+            store = ox.Store.read_only(str(build_dir / "oxigraph"))
+            if root in _in_memory:
+                copy = ox.Store()
+                copy.bulk_extend(store.quads_for_pattern(None, None, None))
+                store = copy
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {build_dir}: {exc}") from None
+        handle = StoreHandle(root, build_dir, store, read_info(build_dir))
+        _open[build_dir] = handle
+    return handle
+
+
+def hold_in_memory(root: Path) -> None:
+    """From now on, open the builds of ``root`` in this process as in-memory copies (handles
+    already open on disk are dropped, so the next open makes the copy)."""
+    _in_memory.add(root)
+    for build_dir in [d for d, handle in _open.items() if handle.root == root]:
+        forget(build_dir)
+
+
+def forget(build_dir: Path) -> None:
+    """Drop a cached handle (before its folder is deleted)."""
+    _open.pop(build_dir, None)
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold the store's write lock: one build or import at a time."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
+    except OSError as exc:
+        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+#: How the folder of a build under way starts in ``<store>/builds``; one that the next build finds
+#: was left by a killed build (see :func:`clean_leftovers`).
+TMP_PREFIX = ".tmp-"
+
+
+def fsync_dir(folder: Path) -> None:
+    """Write a folder's entries (a rename, a new file) to disk, so that they survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def imported_files(root: Path) -> dict[str, Path]:
+    """The files imported into the store (name -> path), as the current build recorded them.
+
+    A store made before imports were kept in each build has them in a plain ``<store>/imports``
+    folder; those are read too (the current build's copy wins), until the next swap moves them.
+    """
+    found: dict[str, Path] = {}
+    legacy = root / "imports"
+    folders = [legacy] if legacy.is_dir() and not legacy.is_symlink() else []
+    build_dir = current_build(root)
+    if build_dir is not None:
+        folders.append(build_dir / "imports")
+    for folder in folders:
+        if folder.is_dir():
+            found.update(
+                (p.name, p)
+                for p in sorted(folder.iterdir())
+                if p.is_file() and not p.name.startswith(".")
+            )
+    return found
+
+
+def clean_leftovers(root: Path) -> list[str]:
+    """Remove what killed builds left in ``root``; call it holding the :func:`locked` lock.
+
+    Every build and import holds the lock while its temporary folder exists, and a killed process
+    releases it, so with the lock held no other build is under way: every ``builds/.tmp-*`` folder,
+    every complete build newer than the current one (killed between its rename and its swap, never
+    read) and every temporary link is left over. Returns the names removed.
+    """
+    removed = []
+    current = current_build(root)
+    builds = root / "builds"
+    for entry in sorted(builds.iterdir()) if builds.is_dir() else []:
+        never_current = current is not None and entry.name > current.name
+        if entry.name.startswith(TMP_PREFIX) or (never_current and not entry.name.startswith(".")):
+            forget(entry)
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(f"builds/{entry.name}")
+    for entry in root.glob(".current-*"):
+        with contextlib.suppress(FileNotFoundError):
+            entry.unlink()
+            removed.append(entry.name)
+    for entry in root.glob(".imports-*"):  # an older store's imports folder, being removed
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry.name)
+    return removed
+
+
+def swap_in(root: Path, build_dir: Path) -> None:
+    """Point ``root/current`` at ``build_dir`` atomically and delete all but the previous build;
+    call it holding the :func:`locked` lock. ``root/imports`` is a link to the current build's
+    imports (a plain folder of an older store is removed after the swap: the build holds copies of
+    its files, and until the swap the folder is what records them)."""
+    link, imports = root / "current", root / "imports"
+    previous = current_build(root)
+    # The link reads through ``current``: made before the swap, it shows each build's imports
+    # from the moment that build is current.
+    if (build_dir / "imports").is_dir() and not imports.is_symlink() and not imports.exists():
+        imports.symlink_to(Path("current") / "imports")
+    tmp_link = root / f".current-{os.getpid()}"
+    with contextlib.suppress(FileNotFoundError):
+        tmp_link.unlink()
+    tmp_link.symlink_to(build_dir.relative_to(root))
+    os.replace(tmp_link, link)
+    fsync_dir(root)
+    if imports.is_dir() and not imports.is_symlink():  # an older store's folder: now in the build
+        legacy = root / f".imports-{os.getpid()}"
+        os.rename(imports, legacy)
+        imports.symlink_to(Path("current") / "imports")
+        shutil.rmtree(legacy, ignore_errors=True)
+    for old in (root / "builds").iterdir():
+        if old not in (build_dir, previous) and not old.name.startswith(TMP_PREFIX):
+            forget(old)
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@functools.cache
+def _malloc_trim():
+    library = ctypes.util.find_library("c")
+    return getattr(ctypes.CDLL(library), "malloc_trim", None) if library else None
+
+
+def release_memory() -> None:
+    """Hand memory that is free but still held by the C allocator back to the system.
+
+    glibc keeps what large temporary structures used (the engine's load batches, a query's hash
+    tables) in per-thread arenas, where the next step, running on another thread, cannot reuse
+    it; a ten-million-triple build would then hold several hundred MB it no longer needs. Where
+    the C library has no ``malloc_trim`` (macOS, musl) this does nothing.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)

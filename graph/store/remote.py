@@ -1,0 +1,691 @@
+"""A SPARQL 1.1 endpoint as the store, and :func:`push` to load the built graph into one.
+
+:class:`RemoteStore` answers the part of the ``pyoxigraph.Store`` API that the library uses
+(``query``, ``quads_for_pattern``, ``len``, ``dump``) over the SPARQL 1.1 Protocol and returns the
+same pyoxigraph objects, so that show, stats, export, path and rank run on it unchanged. Queries
+still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module only sends what passed.
+
+- **Graph.** Reads query the named graph that :func:`push` wrote (default
+  ``https://w3id.org/atmp-kg/graph``) by naming it as the default graph in the protocol request
+  (``default-graph-uri``), not with a FROM clause in the query text.
+- **Parameters.** The protocol has no parameter binding, so bound values travel in a ``VALUES``
+  block at the start of the query's outermost WHERE group, found on the gate's tokens (never with
+  a pattern over the raw text). Each value is an RDF term that pyoxigraph validated and writes in
+  N-Triples syntax (``str(term)``), escaping quotes, backslashes and line breaks: a value is one IRI
+  or one literal and cannot change the structure of the query.
+- **Time limits.** Every request has one: connecting, sending and reading the whole answer must fit
+  in it. When it passes, the client stops waiting and closes the connection
+  (:class:`~atmpkg.graph.errors.EndpointTimeoutError`); the server may still finish its work.
+- **Credentials.** HTTP basic auth from ``ATMPKG_ENDPOINT_USER`` / ``ATMPKG_ENDPOINT_PASSWORD``, or
+  the host's entry in ``~/.netrc``; never from the URL, never shown.
+
+>>> remote = RemoteStore("http://127.0.0.1:7878/query")      # doctest: +SKIP
+>>> len(remote), next(remote.quads_for_pattern(None, None, None)).subject   # doctest: +SKIP
+(1687, <NamedNode value=https://w3id.org/atmp-kg/id/agency/fda>)
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+import urllib.parse
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import IO
+
+import pyoxigraph as ox
+
+from ..engine import gate
+from ..engine.evaluate import BASE_IRI
+from ..errors import EndpointTimeoutError, ParameterError, StoreError
+from ..terms import DCT
+from .folder import VERSION, StoreHandle
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+DEFAULT_GRAPH = "https://w3id.org/atmp-kg/graph"
+DEFAULT_TIMEOUT = 30.0
+BATCH_SIZE = 2000  # Virtuoso's update parser runs out of memory on INSERT DATA of ~5,000 triples
+USER_ENV, PASSWORD_ENV = "ATMPKG_ENDPOINT_USER", "ATMPKG_ENDPOINT_PASSWORD"
+
+_RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "text/tab-separated-values;q=0.5"
+)
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_FORM = "application/x-www-form-urlencoded"
+#: Answers to a Graph Store Protocol request at the query endpoint that mean "this URL does not
+#: speak the protocol" (push then uses SPARQL Update), rather than "the data was refused".
+_NO_GRAPH_STORE = frozenset({400, 404, 405, 415, 501})
+
+
+# --- URLs, credentials, HTTP --------------------------------------------------------------------
+
+
+def check_url(url: str, what: str = "endpoint") -> str:
+    """``url`` when it is an http(s) URL without credentials in it, else :class:`ParameterError`.
+
+    >>> check_url("http://127.0.0.1:7878/query")
+    'http://127.0.0.1:7878/query'
+    """
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        parts = None
+    if "@" in (parts.netloc if parts else url):
+        # The URL is not repeated: it holds a password
+        raise ParameterError(
+            f"the {what} URL contains credentials; give them in {USER_ENV} and {PASSWORD_ENV} "
+            "or in ~/.netrc instead, never on the command line"
+        )
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ParameterError(f"the {what} must be an http:// or https:// URL, got {url!r}")
+    return url
+
+
+def check_graph(graph: str) -> str:
+    """``graph`` when it is an absolute IRI, else :class:`ParameterError`.
+
+    >>> check_graph("https://w3id.org/atmp-kg/graph")
+    'https://w3id.org/atmp-kg/graph'
+    """
+    try:
+        return ox.NamedNode(graph).value
+    except ValueError:
+        raise ParameterError(f"the graph must be an absolute IRI, got {graph!r}") from None
+
+
+def credentials(url: str) -> tuple[str, str] | None:
+    """User and password for ``url``: ``ATMPKG_ENDPOINT_USER`` / ``ATMPKG_ENDPOINT_PASSWORD``, else
+    the entry of ``~/.netrc`` for the URL's host, else None.
+
+    >>> os.environ[USER_ENV], os.environ[PASSWORD_ENV] = "reader", "s3cret"   # doctest: +SKIP
+    >>> credentials("https://sparql.example.org/sparql")                       # doctest: +SKIP
+    ('reader', 's3cret')
+    """
+    user = os.environ.get(USER_ENV)
+    if user:
+        return user, os.environ.get(PASSWORD_ENV, "")
+    import netrc
+
+    try:
+        entry = netrc.netrc().authenticators(urllib.parse.urlsplit(url).hostname or "")
+    except FileNotFoundError:
+        return None
+    except netrc.NetrcParseError as exc:
+        # Only where the problem is: the message of a parse error may quote a token of the file
+        raise StoreError(
+            f"cannot read {exc.filename} (line {exc.lineno}); fix it or set {USER_ENV} and "
+            f"{PASSWORD_ENV}"
+        ) from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the netrc file: {exc.strerror or exc}") from None
+    return (entry[0], entry[2] or "") if entry else None
+
+
+def auth_headers(url: str) -> dict[str, str]:
+    """The ``Authorization`` header (HTTP basic) for ``url``, or none without credentials.
+
+    >>> os.environ[USER_ENV], os.environ[PASSWORD_ENV] = "reader", "s3cret"   # doctest: +SKIP
+    >>> auth_headers("http://127.0.0.1:7878/query")                            # doctest: +SKIP
+    {'Authorization': 'Basic cmVhZGVyOnMzY3JldA=='}
+    """
+    found = credentials(url)
+    if found is None:
+        return {}
+    token = base64.b64encode(f"{found[0]}:{found[1]}".encode()).decode("ascii")
+    return {"Authorization": f"Basic {token}"}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer: status, reason, headers (lower-case names) and the whole body."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+def http_request(
+    method: str,
+    url: str,
+    *,
+    timeout: float,
+    body: bytes = b"",
+    headers: Mapping[str, str] | None = None,
+) -> Answer:
+    """Send one request and read the whole answer within ``timeout`` seconds in total.
+
+    The limit covers connecting, sending and every read; when it passes, the connection is closed
+    and :class:`EndpointTimeoutError` raised. A server that cannot be reached raises
+    :class:`StoreError` naming ``url``. Any HTTP status is returned as it is.
+
+    >>> http_request("GET", "http://127.0.0.1:7878/query?query=ASK%7B%7D", timeout=5).status  # doctest: +SKIP
+    200
+    """
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    connection_class = (
+        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    )
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+    deadline = time.monotonic() + timeout
+    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    try:
+        connection.request(
+            method,
+            target,
+            body=body,
+            headers={"User-Agent": f"atmpkg/{VERSION}", **(headers or {})},
+        )
+        # Kept apart: the connection drops its reference when the server says it will close
+        sock = connection.sock
+        _until(sock, deadline)
+        response = connection.getresponse()
+        chunks = []
+        while _until(sock, deadline) and (chunk := response.read1(65536)):
+            chunks.append(chunk)
+        found = {name.lower(): value for name, value in response.getheaders()}
+        return Answer(response.status, response.reason, found, b"".join(chunks))
+    except TimeoutError:
+        raise EndpointTimeoutError(url, timeout) from None
+    except (OSError, http.client.HTTPException) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
+    finally:
+        connection.close()
+
+
+def _until(sock, deadline: float) -> bool:
+    """Give the socket what is left of the time limit (True), or raise TimeoutError when none is."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError
+    sock.settimeout(left)
+    return True
+
+
+def failure(url: str, answer: Answer) -> StoreError:
+    """The error for an HTTP answer that is not a success: the URL, the status and the start of
+    the body.
+
+    >>> str(failure("http://h/sparql", Answer(500, "Internal Server Error", {}, b"boom: disk full")))
+    'the SPARQL endpoint http://h/sparql answered HTTP 500 Internal Server Error: boom: disk full'
+    """
+    text = " ".join(answer.body[:400].decode("utf-8", "replace").split())
+    text = text if len(text) <= 200 else text[:200] + "…"
+    return StoreError(
+        f"the SPARQL endpoint {url} answered HTTP {answer.status} {answer.reason}"
+        + (f": {text}" if text else "")
+    )
+
+
+# --- query text ---------------------------------------------------------------------------------
+
+
+def _sparql_term(term: object) -> str:
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return str(term)  # N-Triples syntax, escaped by Oxigraph
+    raise ParameterError(
+        f"only IRIs and literals can be bound in a query sent to an endpoint, not {term!r}"
+    )
+
+
+def values_block(substitutions: Mapping[ox.Variable, Term]) -> str:
+    """A VALUES block binding each variable to its term.
+
+    >>> values_block({ox.Variable("x"): ox.Literal('a" } DROP ALL #')})
+    ' VALUES (?x) { ("a\\\\" } DROP ALL #") } '
+    """
+    names = " ".join(str(v) for v in substitutions)
+    values = " ".join(_sparql_term(t) for t in substitutions.values())
+    return f" VALUES ({names}) {{ ({values}) }} "
+
+
+def _closing(tokens: tuple[gate.Token, ...], start: int) -> int:
+    """Index of the ``}`` closing the ``{`` at ``start``."""
+    depth = 0
+    for index in range(start, len(tokens)):
+        if tokens[index].kind == "punct" and tokens[index].text in "{}":
+            depth += 1 if tokens[index].text == "{" else -1
+            if depth == 0:
+                return index
+    raise ParameterError("the query's braces do not balance")
+
+
+def _where_group(tokens: tuple[gate.Token, ...], form_at: int) -> int:
+    """Index of the ``{`` that opens the outermost WHERE group: the first brace after the query
+    form outside parentheses (a projection may hold ``EXISTS { … }``), after the template of a
+    CONSTRUCT."""
+    start = form_at + 1
+    if tokens[form_at].text.upper() == "CONSTRUCT" and tokens[start].text == "{":
+        start = _closing(tokens, start) + 1
+    depth = 0
+    for index in range(start, len(tokens)):
+        token = tokens[index]
+        if token.kind == "punct":
+            depth += {"(": 1, ")": -1}.get(token.text, 0)
+            if token.text == "{" and depth == 0:
+                return index
+    raise ParameterError("the query has no WHERE group to bind parameters in")
+
+
+def bind_values(checked: gate.CheckedQuery, substitutions: Mapping[ox.Variable, Term]) -> str:
+    """The query with a VALUES block binding ``substitutions`` at the start of its outermost
+    WHERE group. The short form ``CONSTRUCT WHERE { … }``, whose group is also its template, is
+    written out in full so that the template stays free of VALUES.
+
+    >>> bind_values(gate.check("CONSTRUCT WHERE { ?s ?p ?o }"), {ox.Variable("s"): ox.NamedNode("urn:s")})
+    'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:s>) }  ?s ?p ?o }'
+    """
+    tokens, text = checked.tokens, checked.text
+    form_at = next(
+        i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == checked.form
+    )
+    brace = _where_group(tokens, form_at)
+    at = tokens[brace].offset + 1
+    bound = text[:at] + values_block(substitutions) + text[at:]
+    form = tokens[form_at]
+    if form.text.upper() == "CONSTRUCT" and tokens[form_at + 1].text != "{":
+        group = text[tokens[brace].offset : tokens[_closing(tokens, brace)].offset + 1]
+        cut = form.offset + len(form.text)
+        bound = bound[:cut] + f" {group}" + bound[cut:]
+    return bound
+
+
+def used_prefixes(checked: gate.CheckedQuery, prefixes: Mapping[str, str]) -> dict[str, str]:
+    """The ``prefixes`` that the query uses in a prefixed name and does not declare itself.
+
+    >>> used_prefixes(gate.check("SELECT * { ?s rdfs:label ?o }"), {"rdfs": "urn:r#", "owl": "urn:o#"})
+    {'rdfs': 'urn:r#'}
+    """
+    tokens = checked.tokens
+    declared = {
+        tokens[i + 1].text[:-1]
+        for i, t in enumerate(tokens[:-1])
+        if t.kind == "word" and t.text.upper() == "PREFIX"
+    }
+    used = {t.text.partition(":")[0] for t in tokens if t.kind == "pname"}
+    return {p: prefixes[p] for p in sorted(used - declared) if p in prefixes}
+
+
+def prepare_query(
+    query: str,
+    prefixes: Mapping[str, str] | None = None,
+    substitutions: Mapping[ox.Variable, Term] | None = None,
+) -> str:
+    """The text to send for ``query``: the library's base IRI, a PREFIX line for each predeclared
+    prefix it uses, and the ``substitutions`` bound by :func:`bind_values`.
+
+    >>> print(prepare_query("SELECT ?t WHERE { ?t ex:p ?o }", {"ex": "urn:ex:"}, {ox.Variable("t"): ox.NamedNode("urn:t")}))
+    BASE <https://w3id.org/atmp-kg/id/>
+    PREFIX ex: <urn:ex:>
+    SELECT ?t WHERE { VALUES (?t) { (<urn:t>) }  ?t ex:p ?o }
+    """
+    return _prepare(_tokens(query), prefixes, substitutions)
+
+
+def _tokens(query: str) -> gate.CheckedQuery:
+    # Every refusal is lifted here: run() already applied the gate with the caller's choices
+    return gate.check(query, allow=gate.ALLOW)
+
+
+def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
+    text = bind_values(checked, substitutions) if substitutions else checked.text
+    # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
+    head = f"BASE <{BASE_IRI}>\n" + "".join(
+        f"PREFIX {name}: {ox.NamedNode(iri)}\n"
+        for name, iri in used_prefixes(checked, prefixes or {}).items()
+    )
+    return head + text
+
+
+# --- the store ----------------------------------------------------------------------------------
+
+_syntax_store: ox.Store | None = None
+
+
+def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> None:
+    """Parse the query with Oxigraph on an empty in-memory store: a query that is not valid
+    SPARQL, or binds a variable its SELECT clause does not return, fails exactly as on the embedded
+    store, before anything is sent. Answers are read lazily, so nothing runs, except an ASK: one
+    with SERVICE (allowed by the caller) is left to the server, or this process would call out."""
+    global _syntax_store
+    if checked.form == "ASK" and "service" in checked.clauses:
+        return
+    if _syntax_store is None:
+        _syntax_store = ox.Store()
+    _syntax_store.query(
+        checked.text,
+        prefixes=dict(prefixes) if prefixes else None,
+        substitutions=substitutions,
+        base_iri=BASE_IRI,
+    )
+
+
+class RemoteStore:
+    """The part of ``pyoxigraph.Store`` that the library uses, answered by a SPARQL 1.1 endpoint:
+    the named graph ``graph`` at ``endpoint`` acts as the store's default graph. ``timeout`` is each
+    request's time limit in seconds.
+
+    >>> remote = RemoteStore("http://127.0.0.1:7878/query", timeout=10)   # doctest: +SKIP
+    >>> remote.query("ASK { ?s a atmp:Therapy }", prefixes=PREFIXES)       # doctest: +SKIP
+    <QueryBoolean true>
+    """
+
+    def __init__(
+        self, endpoint: str, *, graph: str = DEFAULT_GRAPH, timeout: float = DEFAULT_TIMEOUT
+    ):
+        if timeout <= 0:
+            raise ParameterError("timeout must be a positive number of seconds")
+        self.endpoint = check_url(endpoint)
+        self.graph = check_graph(graph)
+        self.timeout = timeout
+        self._auth = auth_headers(endpoint)
+
+    def __repr__(self) -> str:
+        return f"<RemoteStore endpoint={self.endpoint} graph={self.graph}>"
+
+    def _ask(self, text: str, form: str, timeout: float | None, graph: str | None = None) -> Answer:
+        body = {"query": text, "default-graph-uri": graph or self.graph}
+        accept = _GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_ACCEPT
+        answer = http_request(
+            "POST",
+            self.endpoint,
+            timeout=timeout or self.timeout,
+            body=urllib.parse.urlencode(body).encode("utf-8"),
+            headers={"Accept": accept, "Content-Type": _FORM, **self._auth},
+        )
+        if not answer.ok:
+            raise failure(self.endpoint, answer)
+        return answer
+
+    def query(
+        self,
+        query: str,
+        *,
+        prefixes: Mapping[str, str] | None = None,
+        substitutions: Mapping[ox.Variable, Term] | None = None,
+        timeout: float | None = None,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+        """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
+        ``QuerySolutions``, ASK ``QueryBoolean``, CONSTRUCT and DESCRIBE a list of triples.
+        ``timeout`` (seconds) replaces the store's time limit for this request.
+
+        >>> remote.query("SELECT ?l WHERE { ?t rdfs:label ?l }", prefixes=PREFIXES,          # doctest: +SKIP
+        ...              substitutions={ox.Variable("t"): ox.NamedNode(ID + "therapy/kymriah")})
+        """
+        checked = _tokens(query)
+        _check_locally(checked, prefixes, substitutions)
+        form = checked.form
+        answer = self._ask(_prepare(checked, prefixes, substitutions), form, timeout)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return parse_triples(self.endpoint, answer)
+        return parse_results(self.endpoint, answer, substitutions)
+
+    def quads_for_pattern(
+        self, subject: Term | None, predicate: Term | None, object: Term | None
+    ) -> Iterator[ox.Quad]:
+        """The triples matching the pattern (None matches anything), as default-graph quads.
+
+        >>> next(remote.quads_for_pattern(ox.NamedNode(ID + "therapy/kymriah"), LABEL, None)).object   # doctest: +SKIP
+        <Literal value=Kymriah datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+        """
+        pattern = zip("spo", (subject, predicate, object), strict=True)
+        answer = self.query(
+            "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+            substitutions={ox.Variable(name): term for name, term in pattern if term is not None},
+        )
+        return (ox.Quad(row[0], row[1], row[2]) for row in answer)
+
+    def __len__(self) -> int:
+        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        return int(next(iter(answer))[0].value)
+
+    def dump(
+        self,
+        output: IO[bytes] | None = None,
+        format: ox.RdfFormat | None = None,
+        *,
+        from_graph: ox.DefaultGraph | None = None,
+    ) -> bytes | None:
+        """Every triple, serialised as ``pyoxigraph.Store.dump`` does (the remote graph is the
+        store's only graph, its default graph).
+
+        >>> remote.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())[:20]   # doctest: +SKIP
+        b'<https://w3id.org/a'
+        """
+        if from_graph is not None and not isinstance(from_graph, ox.DefaultGraph):
+            raise StoreError("a remote store holds one graph, its default graph")
+        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
+        return ox.serialize(quads, output, format)
+
+    def build_info(self) -> dict:
+        """What :func:`push` recorded about the build it loaded (its ``build.json``), or ``{}``
+        when the graph was loaded another way.
+
+        >>> remote.build_info()["counts"]["atmp:Therapy"]     # doctest: +SKIP
+        3
+        """
+        text = f"SELECT ?info WHERE {{ {ox.NamedNode(self.graph)} <{DCT}description> ?info }}"
+        rows = list(
+            parse_results(self.endpoint, self._ask(text, "SELECT", None, info_graph(self.graph)))
+        )
+        try:
+            info = json.loads(rows[0][0].value) if rows else {}
+        except ValueError:
+            return {}
+        return info if isinstance(info, dict) else {}
+
+
+def _json_term(term: ox.NamedNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    kind = {"xml:lang": term.language} if term.language else {"datatype": term.datatype.value}
+    return {"type": "literal", "value": term.value, **kind}
+
+
+def parse_results(
+    url: str, answer: Answer, bound: Mapping[ox.Variable, Term] | None = None
+) -> ox.QuerySolutions | ox.QueryBoolean:
+    """SELECT or ASK results in the format the answer's Content-Type names (JSON when it names
+    none); an answer that does not parse raises :class:`StoreError`. A variable in ``bound`` is
+    given its bound term in every row where it appears: the server may write the same value
+    another way (Virtuoso returns ``"5"^^xsd:decimal`` as an integer).
+
+    >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{},"boolean":true}'))
+    <QueryBoolean true>
+    """
+    media = answer.headers.get("content-type", "")
+    fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+    try:
+        parsed = ox.parse_query_results(answer.body, fmt)
+        if isinstance(parsed, ox.QueryBoolean):
+            return parsed
+        # Read to the end now, so that a broken answer fails here and not halfway through a caller
+        document = json.loads(parsed.serialize(format=ox.QueryResultsFormat.JSON))
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
+        ) from None
+    values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
+    for row in document["results"]["bindings"]:
+        row.update({name: value for name, value in values.items() if name in row})
+    return ox.parse_query_results(json.dumps(document).encode("utf-8"), ox.QueryResultsFormat.JSON)
+
+
+def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
+    """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
+    when it names none); an answer that does not parse raises :class:`StoreError`.
+
+    >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> "o" .'))[0].object
+    <Literal value=o datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+    """
+    media = answer.headers.get("content-type", "")
+    fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+    try:
+        return [quad.triple for quad in ox.parse(answer.body, fmt)]
+    except (SyntaxError, ValueError) as exc:
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent triples that do not parse as {fmt.name}: {exc}"
+        ) from None
+
+
+def info_graph(graph: str) -> str:
+    """The graph where :func:`push` keeps the build information of ``graph``.
+
+    >>> info_graph("https://w3id.org/atmp-kg/graph")
+    'https://w3id.org/atmp-kg/graph/build-info'
+    """
+    return graph.rstrip("/#") + "/build-info"
+
+
+@dataclass
+class RemoteHandle(StoreHandle):
+    """An open remote store: ``store`` is a :class:`RemoteStore` and ``info`` what :func:`push`
+    recorded about the build. It has no folder: ``root``, ``build_dir``, ``oxigraph_path`` and
+    ``disk_path`` are None."""
+
+    @property
+    def oxigraph_path(self) -> None:
+        return None
+
+    @property
+    def disk_path(self) -> None:
+        return None
+
+
+def open_remote(endpoint: str | RemoteStore) -> RemoteHandle:
+    """A handle on a SPARQL endpoint (a URL, or a :class:`RemoteStore` with its graph and time
+    limit), with the build information that :func:`push` recorded there.
+
+    >>> open_remote("http://127.0.0.1:7878/query").info["atmpkg_version"]   # doctest: +SKIP
+    '0.1.0'
+    """
+    remote = endpoint if isinstance(endpoint, RemoteStore) else RemoteStore(endpoint)
+    return RemoteHandle(None, None, remote, remote.build_info())
+
+
+# --- push ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    """What :func:`push` loaded: where, into which graph, how many triples in how many batches,
+    and over which protocol."""
+
+    endpoint: str
+    graph: str
+    triples: int
+    batches: int
+    protocol: str
+    seconds: float
+
+
+#: Replaces (True) or extends (False) a graph with N-Triples data, within a time limit.
+Writer = Callable[[str, bytes, bool, float], None]
+
+
+def _graph_store_url(base: str, graph: str) -> str:
+    return f"{base}{'&' if '?' in base else '?'}graph={urllib.parse.quote(graph, safe='')}"
+
+
+def _graph_store_request(
+    url: str, graph: str, data: bytes, replace: bool, timeout: float
+) -> Answer:
+    return http_request(
+        "PUT" if replace else "POST",
+        _graph_store_url(url, graph),
+        timeout=timeout,
+        body=data,
+        headers={"Content-Type": "application/n-triples", **auth_headers(url)},
+    )
+
+
+def graph_store_writer(url: str) -> Writer:
+    """Write over the SPARQL 1.1 Graph Store Protocol at ``url``: PUT replaces the graph, POST
+    adds to it.
+
+    >>> graph_store_writer("http://127.0.0.1:7878/store")("urn:g", b'<urn:s> <urn:p> "o" .\\n', True, 10)   # doctest: +SKIP
+    """
+
+    def write(graph: str, data: bytes, replace: bool, timeout: float) -> None:
+        answer = _graph_store_request(url, graph, data, replace, timeout)
+        if not answer.ok:
+            raise failure(url, answer)
+
+    return write
+
+
+def update_writer(url: str) -> Writer:
+    """Write with SPARQL 1.1 Update at ``url``: ``DROP SILENT GRAPH`` to replace, then
+    ``INSERT DATA`` (N-Triples is valid SPARQL triple syntax).
+
+    >>> update_writer("http://127.0.0.1:7878/update")("urn:g", b'<urn:s> <urn:p> "o" .\\n', True, 10)   # doctest: +SKIP
+    """
+
+    def send(operation: str, timeout: float) -> None:
+        answer = http_request(
+            "POST",
+            url,
+            timeout=timeout,
+            body=urllib.parse.urlencode({"update": operation}).encode("utf-8"),
+            headers={"Content-Type": _FORM, **auth_headers(url)},
+        )
+        if not answer.ok:
+            raise failure(url, answer)
+
+    def write(graph: str, data: bytes, replace: bool, timeout: float) -> None:
+        name = ox.NamedNode(graph)
+        if replace:
+            send(f"DROP SILENT GRAPH {name}", timeout)
+        if data:
+            send(f"INSERT DATA {{ GRAPH {name} {{\n{data.decode('utf-8')}}} }}", timeout)
+
+    return write
+
+
+def _allows_put(url: str, timeout: float) -> bool:
+    """False when ``url`` says (OPTIONS, Allow header) that it takes no PUT. Virtuoso's query
+    endpoint, for one, reads a PUT as a WebDAV upload and waits for the client to close the
+    connection: asking first spares the wait for the time limit."""
+    answer = http_request("OPTIONS", url, timeout=timeout, headers=auth_headers(url))
+    allow = answer.headers.get("allow")
+    return not (answer.ok and allow is not None and "PUT" not in allow.upper())
+
+
+def first_write(
+    endpoint: str,
+    update_endpoint: str | None,
+    graph_store: str | None,
+    graph: str,
+    data: bytes,
+    timeout: float,
+) -> tuple[Writer, str]:
+    """Replace ``graph`` with the first batch and return the writer for the others, with the name
+    of its protocol: the Graph Store Protocol at ``graph_store``, or when none is given, at the
+    endpoint if it speaks it, else SPARQL Update at ``update_endpoint`` (default: the endpoint)."""
+    if graph_store is not None or _allows_put(endpoint, timeout):
+        url = graph_store or endpoint
+        answer = _graph_store_request(url, graph, data, True, timeout)
+        if answer.ok:
+            return graph_store_writer(url), "Graph Store Protocol"
+        if graph_store is not None or answer.status not in _NO_GRAPH_STORE:
+            raise failure(url, answer)
+    write = update_writer(update_endpoint or endpoint)
+    write(graph, data, True, timeout)
+    return write, "SPARQL Update"
+
+
+
+

@@ -1,0 +1,206 @@
+"""Validation: the SHACL shapes of ``ontology/shapes.ttl`` and the zero-row checks of
+``queries/checks``. Each problem is reported with the rule, the entity and where it was written.
+
+pySHACL (and rdflib under it) is imported only here, when a validation runs, so queries start fast.
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+import os
+import re
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ... import queries
+from ..errors import StoreError, Violation
+from ..rdf import to_rdflib_graph
+from ..terms import PREFIXES, XSD, shorten
+from .folder import release_memory
+
+if TYPE_CHECKING:  # for annotations only: rdflib loads when a validation runs
+    import rdflib
+
+SH = "http://www.w3.org/ns/shacl#"
+XSD_STRING = XSD + "string"
+
+#: Builds and imports run the SHACL shapes on graphs up to this many loaded triples unless told
+#: otherwise: pySHACL needs about 0.1 ms a triple (12 s at 120 thousand, minutes at a million),
+#: while the zero-row checks, which always run, take about 3 s at a million.
+SHACL_MAX_TRIPLES = 100_000
+
+
+def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> list[Violation]:
+    """Run every ``queries/checks/*.rq``; each returned row (``?entity``, ``?message``) is a violation.
+
+    The checks run side by side on a thread pool (pyoxigraph releases the GIL while it evaluates a
+    query); the violations come back check by check, in the order of the check files.
+    """
+    locations = {} if locations is None else locations
+    checks = queries.checks()
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
+        answers = list(pool.map(lambda check: _rows(store, *check), checks))
+    return [
+        Violation(
+            name, shorten(entity) if entity else "?", message, locations.get(entity, ""), statement
+        )
+        for (name, _), rows in zip(checks, answers, strict=True)
+        for entity, message, statement in rows
+    ]
+
+
+def _rows(
+    store: ox.Store, name: str, text: str
+) -> list[tuple[str, str, tuple[str, str, str] | None]]:
+    """The check's rows: ``?entity``, ``?message`` and, when the check names the offending
+    statement with ``?property`` and an IRI ``?value``, that statement."""
+    try:
+        answer = store.query(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise StoreError(f"check queries/checks/{name}.rq does not parse: {exc}") from None
+    names = {v.value for v in answer.variables}
+    rows = []
+    for row in answer:
+        entity = row["entity"].value if row["entity"] is not None else ""
+        message = row["message"].value if row["message"] is not None else "fails the check"
+        statement = None
+        if {"property", "value"} <= names and isinstance(row["value"], ox.NamedNode):
+            statement = (entity, row["property"].value, row["value"].value)
+        rows.append((entity, message, statement))
+    # What this check freed is otherwise kept for this thread alone (see release_memory).
+    release_memory()
+    return rows
+
+
+def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> list[Violation]:
+    """Validate the store's default graph against ``ontology/shapes.ttl`` with pySHACL."""
+    import pyshacl
+    import rdflib
+
+    locations = {} if locations is None else locations
+    data = rdflib_graph(store)
+    shapes = rdflib.Graph()
+    shapes.parse(
+        data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
+        format="turtle",
+    )
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True
+    )
+    if conforms:
+        return []
+    sh = rdflib.Namespace(SH)
+    found = []
+    for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
+        if report.value(result, sh.resultSeverity) != sh.Violation:
+            continue
+        focus = str(report.value(result, sh.focusNode))
+        path = report.value(result, sh.resultPath)
+        shape = report.value(result, sh.sourceShape)
+        message = str(report.value(result, sh.resultMessage) or "violates a shape")
+        if path is not None:
+            message = f"{shorten(str(path))}: {message}"
+        if isinstance(shape, rdflib.BNode):
+            shape = shapes.value(predicate=sh.property, object=shape) or shape
+        rule = shorten(str(shape)) if isinstance(shape, rdflib.URIRef) else "shape"
+        value = report.value(result, sh.value)
+        statement = (
+            (focus, str(path), str(value))
+            if isinstance(path, rdflib.URIRef) and isinstance(value, rdflib.URIRef)
+            else None
+        )
+        found.append(
+            Violation(f"shacl {rule}", shorten(focus), message, locations.get(focus, ""), statement)
+        )
+    return sorted(found, key=lambda v: (v.location, v.entity, v.message))
+
+
+def rdflib_graph(store: ox.Store) -> rdflib.Graph:
+    """The store's default graph as an rdflib graph (see :func:`to_rdflib_graph`)."""
+    return to_rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+
+
+
+
+def validate_store(
+    store: ox.Store, locations: Mapping[str, str] | None = None, *, shacl: bool = True
+) -> list[Violation]:
+    """Every SHACL violation and every row of every zero-row check, in one list. ``locations``
+    maps subject IRIs to where they were written; it is only read for violations."""
+    return (run_shacl(store, locations) if shacl else []) + run_checks(store, locations)
+
+
+def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) -> list[Violation]:
+    """Point each violation about a statement at the RDF file that states it, with the line that
+    names its object (the subject may have been written in another file, such as a curated CSV
+    that a researcher's Turtle file adds a link to); the others keep the place where their subject
+    was written.
+
+    >>> blame([Violation("r", "x", "m", "a.csv:3")], [])[0].location
+    'a.csv:3'
+    """
+    wanted = {v.statement for v in violations if v.statement}
+    files = {display: path for path, display in rdf_files}
+    violations = [
+        _with_line(v, files[v.location]) if v.location in files else v for v in violations
+    ]
+    if not wanted or not rdf_files:
+        return violations
+    where: dict[tuple[str, str, str], str] = {}
+    for path, display in rdf_files:
+        extension = path.suffix[1:].lower()
+        rdf_format = ox.RdfFormat.from_extension(extension)
+        if rdf_format is None:
+            continue
+        with open(path, "rb") as handle:
+            if handle.read(3) != codecs.BOM_UTF8:
+                handle.seek(0)
+            stated = {
+                key
+                for quad in ox.parse(handle, rdf_format)
+                if (key := (quad.subject.value, quad.predicate.value, quad.object.value)) in wanted
+            }
+        for statement in stated - where.keys():
+            line = _line_naming(path, statement)
+            where[statement] = f"{display}:{line}" if line else display
+    return [
+        dataclasses.replace(v, location=where[v.statement]) if v.statement in where else v
+        for v in violations
+    ]
+
+
+def _with_line(violation: Violation, path: Path) -> Violation:
+    """A violation placed in an RDF file as a whole, placed on the line that names its subject."""
+    prefix, _, local = violation.entity.partition(":")
+    subject = PREFIXES[prefix] + local if prefix in PREFIXES else violation.entity
+    line = _line_naming(path, (subject, "", subject))
+    return (
+        dataclasses.replace(violation, location=f"{violation.location}:{line}")
+        if line
+        else violation
+    )
+
+
+def _line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
+    """The first line of ``path`` that names the statement's object and subject, else its object
+    (as ``<iri>`` or with a prefix the file declares)."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
+
+    def names(iri: str) -> list[str]:
+        short = [f"{p}:{iri[len(ns) :]}" for p, ns in declared.items() if iri.startswith(ns)]
+        return [f"<{iri}>", *short]
+
+    subject, _, obj = statement
+    lines = text.splitlines()
+    for wanted in ([names(subject), names(obj)], [names(obj)]):
+        for number, line in enumerate(lines, 1):
+            if all(any(name in line for name in group) for group in wanted):
+                return number
+    return None
