@@ -46,14 +46,6 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
 StorePath = str | os.PathLike[str] | None
 
 
-
-
-
-
-
-
-
-
 class KnowledgeGraph:
     """The knowledge graph: the embedded store at ``store`` (default: ``$ATMPKG_STORE``, else the
     per-user store), or the SPARQL 1.1 store at ``endpoint`` (a URL or a
@@ -276,6 +268,7 @@ class KnowledgeGraph:
         >>> print(casgevy.text())
         Casgevy  <https://w3id.org/atmp-kg/id/therapy/casgevy>
           a therapy
+          Wikidata ID: Q107400400  https://www.wikidata.org/wiki/Q107400400
           approval: Casgevy — EMA 2024 (Beta-thalassemia) (approval:casgevy-ema-2024-beta-thalassemia)
         ...
         """
@@ -333,7 +326,7 @@ class KnowledgeGraph:
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
-        (109, 295, PosixPath('kymriah.html'))
+        (109, 298, PosixPath('kymriah.html'))
         """
         from .display.view import view_of
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from .terms import ID, RDF, RDFS, SKOS, XSD, shorten
+from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SKOS, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -31,6 +31,7 @@ TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 RESERVED = ("id", "label", "class")
+PRECISIONS = ID + "date-precision/"
 XSD_STRING = XSD + "string"
 
 
@@ -47,8 +48,18 @@ def is_node(term: object) -> bool:
     True
     >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/ontology#Therapy"))
     False
+
+    A date's precision (``dateprecision:month``) is a value of the date, not a node: as a node it
+    would link every fact dated to the month.
+
+    >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/id/date-precision/month"))
+    False
     """
-    return isinstance(term, ox.NamedNode) and term.value.startswith(ID)
+    return (
+        isinstance(term, ox.NamedNode)
+        and term.value.startswith(ID)
+        and not term.value.startswith(PRECISIONS)
+    )
 
 
 def _term_key(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple:
@@ -92,6 +103,52 @@ def _vocabulary_labels() -> dict[str, str]:
         for q in ontology_quads()
         if q.predicate.value == RDFS + "label" and not is_node(q.subject)
     }
+
+
+@functools.lru_cache(maxsize=1)
+def formatter_urls() -> dict[str, str]:
+    """The identifier properties of the ontology and the address template of each
+    (``atmp:formatterURL``, ``$1`` standing for the identifier).
+
+    >>> formatter_urls()["https://w3id.org/atmp-kg/ontology#wikidataId"]
+    'https://www.wikidata.org/wiki/$1'
+    """
+    return {
+        q.subject.value: q.object.value
+        for q in ontology_quads()
+        if q.predicate.value == ATMP + "formatterURL"
+    }
+
+
+def identifier_url(prop: str, value: str) -> str | None:
+    """The page of an identifier (``value`` of the identifier property ``prop``), or None for any
+    other property. The identifier is percent-encoded, so that it cannot leave its place.
+
+    >>> identifier_url("https://w3id.org/atmp-kg/ontology#pivotalTrial", "NCT02435849")
+    'https://clinicaltrials.gov/study/NCT02435849'
+    >>> identifier_url("http://www.w3.org/2000/01/rdf-schema#label", "Kymriah") is None
+    True
+    """
+    template = formatter_urls().get(prop)
+    if template is None:
+        return None
+    from urllib.parse import quote
+
+    return template.replace("$1", quote(value, safe=":"))
+
+
+def stated_dates(values: dict[str, str]) -> dict[str, str]:
+    """Facts keyed by property IRI with each date shown as its source states it: a comparable
+    date's value replaced by the stated one, which is then left out (the precision stays).
+
+    >>> stated_dates({ATMP + "date": "2024-07-01", ATMP + "dateStated": "2024-07"})
+    {'https://w3id.org/atmp-kg/ontology#date': '2024-07'}
+    """
+    shown = dict(values)
+    for date, (_, stated) in DATE_DETAILS.items():
+        if date in shown and stated in shown:
+            shown[date] = shown.pop(stated)
+    return shown
 
 
 def local_name(iri: str) -> str:
@@ -191,10 +248,11 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
         else:
             if predicate == PREF_LABEL:
                 pref_labels.setdefault(node, []).append(obj)
-            name = local_name(predicate.value)
-            name = shorten(predicate.value) if name in RESERVED else name
-            text = obj.value if isinstance(obj, ox.NamedNode | ox.Literal) else str(obj)
-            values.setdefault(node, {}).setdefault(name, []).append(text)
+            if isinstance(obj, ox.NamedNode):
+                text = shorten(obj.value) if obj.value.startswith(ID) else obj.value
+            else:
+                text = obj.value if isinstance(obj, ox.Literal) else str(obj)
+            values.setdefault(node, {}).setdefault(predicate.value, []).append(text)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
     for node, attrs in graph.nodes(data=True):
@@ -202,7 +260,11 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
         attrs["label"] = label or (shorten(node) if not node.startswith("_:") else node)
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
-        for name, texts in sorted(values.get(node, {}).items()):
+        named = {}
+        for prop, texts in stated_dates(values.get(node, {})).items():
+            name = local_name(prop)
+            named.setdefault(shorten(prop) if name in RESERVED else name, []).extend(texts)
+        for name, texts in sorted(named.items()):
             attrs[name] = " | ".join(texts)
     return graph
 

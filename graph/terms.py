@@ -33,6 +33,7 @@ KINDS = (
     "deal",
     "development",
     "estimate",
+    "event",
     "factor",
     "figure",
     "indication",
@@ -58,6 +59,8 @@ KINDS = (
     "segment",
     "source-kind",
     "programme-kind",
+    "date-precision",
+    "event-kind",
 )
 
 
@@ -83,6 +86,14 @@ PREFIXES: dict[str, str] = {
     "owl": OWL,
     "atmpsh": "https://w3id.org/atmp-kg/shapes#",
     **{kind_prefix(k): f"{ID}{k}/" for k in KINDS},
+}
+
+#: A date property's comparable xsd:date comes with two more facts: how much of it the source
+#: states, and the date as stated (see ontology/atmp.ttl).
+DATE_DETAILS = {
+    ATMP + "date": (ATMP + "datePrecision", ATMP + "dateStated"),
+    ATMP + "parentSince": (ATMP + "parentSincePrecision", ATMP + "parentSinceStated"),
+    DCT + "issued": (ATMP + "issuedPrecision", ATMP + "issuedStated"),
 }
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")

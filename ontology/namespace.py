@@ -28,6 +28,7 @@ class ATMP(DefinedNamespace):
     Development: URIRef
     GeographicArea: URIRef
     Indication: URIRef
+    LifecycleEvent: URIRef
     MarketEstimate: URIRef
     MarketFactor: URIRef
     ProductFigure: URIRef
@@ -45,6 +46,7 @@ class ATMP(DefinedNamespace):
     agency: URIRef
     approval: URIRef
     approvalType: URIRef
+    blaNumber: URIRef
     brandName: URIRef
     cagrFrom: URIRef
     cagrImpactPercent: URIRef
@@ -53,32 +55,48 @@ class ATMP(DefinedNamespace):
     cellSource: URIRef
     codeName: URIRef
     date: URIRef
+    datePrecision: URIRef
+    dateStated: URIRef
     dealTarget: URIRef
     dealType: URIRef
     developedBy: URIRef
     develops: URIRef
+    endedBy: URIRef
+    euProcedureNumber: URIRef
+    eventKind: URIRef
     evidence: URIRef
     factorKind: URIRef
     forecastValueUSD: URIRef
     forecastYear: URIRef
+    formatterURL: URIRef
     geography: URIRef
     hasSubsidiary: URIRef
     headquarteredIn: URIRef
+    hgncId: URIRef
+    hgncSymbol: URIRef
     indication: URIRef
     indicationText: URIRef
     inn: URIRef
     isoCode: URIRef
+    issuedPrecision: URIRef
+    issuedStated: URIRef
     jurisdiction: URIRef
     meshId: URIRef
     metric: URIRef
+    milestonesUSD: URIRef
     modality: URIRef
     mondoId: URIRef
+    newHolder: URIRef
     parentSince: URIRef
+    parentSincePrecision: URIRef
+    parentSinceStated: URIRef
     partOf: URIRef
     pathway: URIRef
     period: URIRef
+    pivotalTrial: URIRef
     product: URIRef
     programmeKind: URIRef
+    properName: URIRef
     scope: URIRef
     segment: URIRef
     sharePercent: URIRef
@@ -92,8 +110,10 @@ class ATMP(DefinedNamespace):
     therapeuticArea: URIRef
     timeline: URIRef
     ultimateParent: URIRef
+    uniprotId: URIRef
     upfrontUSD: URIRef
     valueOriginal: URIRef
     valueUSD: URIRef
     vector: URIRef
+    wikidataId: URIRef
     year: URIRef

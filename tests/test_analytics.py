@@ -28,7 +28,7 @@ CELLCO, ALPHACEL = ID + "company/cellco", ID + "therapy/alphacel"
 def test_to_networkx_nodes_edges_and_attributes(fixture_store):
     graph = to_networkx(select_subgraph(store=fixture_store))
     assert isinstance(graph, nx.MultiDiGraph)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (188, 301)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (199, 314)
     assert all(node.startswith(ID) for node in graph)  # literals are attributes, never nodes
     assert graph.nodes[ID + "therapy/genex"] == {
         "label": "Genex",
@@ -56,7 +56,7 @@ def test_to_networkx_accepts_an_rdflib_graph(fixture_store):
 
 def test_network_leaves_out_sources_and_concept_schemes(fixture_store):
     graph = network(fixture_store)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (166, 181)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (174, 181)
     assert not [n for n in graph if "/id/source/" in n or "/id/scheme/" in n]
 
 
@@ -145,38 +145,38 @@ def test_path_in_a_given_network(fixture_store):
             "pagerank",
             ("atmp:Company",),
             [
-                ("CellCo", 0.0174),
-                ("Big Pharma", 0.0118),
-                ("CellCo Europe", 0.0102),
-                ("GeneCorp", 0.0095),
-                ("OtherCorp", 0.0048),
+                ("CellCo", 0.0169),
+                ("Big Pharma", 0.0114),
+                ("CellCo Europe", 0.0099),
+                ("GeneCorp", 0.0093),
+                ("OtherCorp", 0.0047),
             ],
         ),
         (
             "pagerank",
             (),
             [
-                ("World", 0.0475),
-                ("Viral vectors", 0.0361),
-                ("Gene therapy", 0.0357),
-                ("Cell therapy", 0.0263),
-                ("United States", 0.0222),
+                ("World", 0.0461),
+                ("Viral vectors", 0.0351),
+                ("Gene therapy", 0.0346),
+                ("Cell therapy", 0.0255),
+                ("United States", 0.0215),
             ],
         ),
         (
             "betweenness",
             ("therapy",),
-            [("Genex", 0.1143), ("Alphacel", 0.0488), ("Betacel", 0.0415)],
+            [("Genex", 0.1039), ("Alphacel", 0.0443), ("Betacel", 0.0377)],
         ),
         (
             "betweenness",
             ("atmp:Company", "atmp:RegulatoryAgency"),
             [
-                ("GeneCorp", 0.0311),
-                ("CellCo", 0.0277),
-                ("CellCo Europe", 0.0218),
-                ("Big Pharma", 0.0139),
-                ("European Medicines Agency", 0.0062),
+                ("GeneCorp", 0.0282),
+                ("CellCo", 0.0252),
+                ("CellCo Europe", 0.0198),
+                ("Big Pharma", 0.0126),
+                ("European Medicines Agency", 0.0056),
             ],
         ),
     ],
@@ -237,9 +237,9 @@ def test_cli_rank(fixture_store):
     assert result.stdout.splitlines() == [
         "rank  pagerank  entity         class         id",
         "----  --------  -------------  ------------  -----------------",
-        "1     0.0174    CellCo         atmp:Company  company:cellco",
-        "2     0.0118    Big Pharma     atmp:Company  company:bigpharma",
-        "3     0.0102    CellCo Europe  atmp:Company  company:cellco-eu",
+        "1     0.0169    CellCo         atmp:Company  company:cellco",
+        "2     0.0114    Big Pharma     atmp:Company  company:bigpharma",
+        "3     0.0099    CellCo Europe  atmp:Company  company:cellco-eu",
     ]
     result = CliRunner().invoke(cli, ["rank", "--top", "2", "--store", str(fixture_store)])
     assert result.stdout.splitlines()[2:] == [

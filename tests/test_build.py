@@ -26,6 +26,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.store.csvdata import scan_rdf
 from atmpkg.graph.store.folder import current_build
+from atmpkg.graph.terms import XSD
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
@@ -35,7 +36,7 @@ BUILD = importlib.import_module("atmpkg.graph.store.build")
 CSVDATA = importlib.import_module("atmpkg.graph.store.csvdata")
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 #: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
-LOADED_WITH_DELTACEL = 1655
+LOADED_WITH_DELTACEL = 1907
 
 
 @pytest.fixture
@@ -113,12 +114,30 @@ def test_labels_of_fact_nodes(fixture_store):
     ]
 
 
-def test_month_only_dates_are_gyearmonth(fixture_store):
+def test_a_month_only_date_is_comparable_with_its_precision_and_stated_form(fixture_store):
     result = query(
-        "SELECT (DATATYPE(?d) AS ?t) WHERE { approval:betacel-pmda-2022-01-multiple-myeloma atmp:date ?d }",
+        "SELECT ?d (DATATYPE(?d) AS ?t) ?p ?s (DATATYPE(?s) AS ?st) WHERE { "
+        "approval:betacel-pmda-2022-01-multiple-myeloma atmp:date ?d ; atmp:datePrecision ?p ; "
+        "atmp:dateStated ?s }",
         store=fixture_store,
     )
-    assert result.column("t") == ["http://www.w3.org/2001/XMLSchema#gYearMonth"]
+    assert [[t.value for t in row] for row in result.rows] == [
+        [
+            "2022-01-01",
+            XSD + "date",
+            "https://w3id.org/atmp-kg/id/date-precision/month",
+            "2022-01",
+            XSD + "gYearMonth",
+        ]
+    ]
+    in_2022 = query(
+        'SELECT ?a WHERE { ?a a atmp:Approval ; atmp:date ?d FILTER(YEAR(?d) = 2022) } ORDER BY ?a',
+        store=fixture_store,
+    ).column("a")
+    assert [a.rsplit("/", 1)[1] for a in in_2022] == [
+        "alphacel-fda-2022-04-01-large-b-cell-lymphoma",
+        "betacel-pmda-2022-01-multiple-myeloma",
+    ]
 
 
 def test_bad_cell_names_file_line_column_and_changes_nothing(built, data_dir):
@@ -172,7 +191,9 @@ def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
     path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))
     with pytest.raises(
         DataError,
-        match=r"targets.csv:1: header of a targets file must be: slug,label,kind \(missing label; unexpected name\)",
+        match=r"targets.csv:1: header of a targets file must be: "
+        r"slug,label,kind,hgnc_symbol,hgnc_id,uniprot,wikidata,source, optional columns may be "
+        r"left out \(missing label; unexpected name\)",
     ):
         build(tmp_path / "store", data_dir=data_dir)
 
@@ -478,7 +499,8 @@ def test_a_fact_node_with_its_own_label_keeps_it(built, tmp_path):
         "<https://w3id.org/atmp-kg/id/approval/genex-mine> a atmp:Approval ;\n"
         '  rdfs:label "My own name"@en ; atmp:product id:therapy\\/genex ;\n'
         "  atmp:agency <https://w3id.org/atmp-kg/id/agency/fda> ;\n"
-        '  atmp:date "2024-01-02"^^xsd:date ;\n'
+        '  atmp:date "2024-01-02"^^xsd:date ; atmp:dateStated "2024-01-02"^^xsd:date ;\n'
+        "  atmp:datePrecision <https://w3id.org/atmp-kg/id/date-precision/day> ;\n"
         "  atmp:indication <https://w3id.org/atmp-kg/id/indication/spinal-muscular-atrophy> ;\n"
         "  dct:source <https://w3id.org/atmp-kg/id/source/press-genecorp> .\n"
     )

@@ -27,6 +27,11 @@ BREAKERS = {
     "source-has-url": "source:y a atmp:Source ; atmp:sourceKind sourcekind:company .",
     "unique-company-label": 'company:othercorp rdfs:label "genecorp"@en .',
     "unique-inn": 'therapy:betacel atmp:inn "Genexogene vector" .',
+    "date-has-precision": 'deal:x1 atmp:date "2020-03-01"^^xsd:date ; atmp:datePrecision dateprecision:month ; '
+    'atmp:dateStated "2020-04"^^xsd:gYearMonth .',
+    "deal-figures-consistent": 'deal:x2 a atmp:Deal ; atmp:valueUSD "100"^^xsd:decimal ; '
+    'atmp:upfrontUSD "60"^^xsd:decimal ; atmp:milestonesUSD "20"^^xsd:decimal .',
+    "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
 }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from atmpkg.graph import open_store, query
+from atmpkg.graph import open_store, query, run_named
 from atmpkg.graph.store.csvdata import FAMILIES
 
 DATA = Path(__file__).parent.parent / "graph" / "data"
@@ -151,3 +151,73 @@ def test_every_source_is_used(curated_store):
         store=curated_store,
     ).column("s")
     assert unused == []
+
+
+# -- the data model on the curated graph (issue 13) ------------------------------------------------
+
+
+def test_a_range_filter_on_dates_finds_every_approval_of_2023(curated_store):
+    found = query(
+        'SELECT ?a WHERE { ?a a atmp:Approval ; atmp:date ?d FILTER(?d >= "2023-01-01"^^xsd:date '
+        '&& ?d < "2024-01-01"^^xsd:date) }',
+        store=curated_store,
+    ).column("a")
+    by_year = query(
+        "SELECT ?a WHERE { ?a a atmp:Approval ; atmp:dateStated ?d FILTER(STRSTARTS(STR(?d), '2023')) }",
+        store=curated_store,
+    ).column("a")
+    assert len(found) == 17 and sorted(found) == sorted(by_year)
+
+
+WITHDRAWN_IN_THE_EU = {
+    "Alofisel", "ChondroCelect", "Glybera", "MACI", "Provenge", "Skysona", "Zalmoxis", "Zynteglo",
+}
+
+
+def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store):
+    today = run_named("authorised-products", {"agency": "ema"}, store=curated_store)
+    names = {r["therapyName"] for r in today.dicts()}
+    assert names & WITHDRAWN_IN_THE_EU == set() and {"Kymriah", "Zolgensma"} <= names
+    ended = run_named("withdrawn-products", {"agency": "ema"}, store=curated_store).dicts()
+    assert {r["therapyName"] for r in ended} == WITHDRAWN_IN_THE_EU
+    before = run_named(
+        "authorised-products", {"agency": "ema", "as_of": "2014-01-01"}, store=curated_store
+    ).dicts()
+    assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
+
+
+def test_deal_figures_have_one_meaning(curated_store):
+    deals = query(
+        "SELECT ?deal ?total ?upfront ?milestones WHERE { ?deal a atmp:Deal "
+        "OPTIONAL { ?deal atmp:valueUSD ?total } OPTIONAL { ?deal atmp:upfrontUSD ?upfront } "
+        "OPTIONAL { ?deal atmp:milestonesUSD ?milestones } }",
+        store=curated_store,
+    ).dicts()
+    assert len(deals) == 47
+    for d in deals:
+        total, upfront, milestones = d.get("total"), d.get("upfront"), d.get("milestones")
+        if total is not None:
+            assert upfront is None or upfront <= total, d
+            assert milestones is None or milestones <= total, d
+        if None not in (total, upfront, milestones):
+            assert abs(upfront + milestones - total) <= total / 20, d
+    bluebird = query(
+        "SELECT ?parent ?since WHERE { company:bluebird-bio atmp:subsidiaryOf/rdfs:label ?parent ; "
+        "atmp:parentSinceStated ?since }",
+        store=curated_store,
+    ).dicts()
+    assert [(r["parent"], str(r["since"])) for r in bluebird] == [
+        ("Beacon Parent Holdings, L.P.", "2025-06-02")
+    ]
+
+
+def test_two_products_share_an_inn_with_different_proper_names(curated_store):
+    found = query(
+        "SELECT ?name ?proper WHERE { ?t atmp:inn 'onasemnogene abeparvovec' ; rdfs:label ?name ; "
+        "atmp:properName ?proper } ORDER BY ?name",
+        store=curated_store,
+    ).dicts()
+    assert [(r["name"], r["proper"]) for r in found] == [
+        ("Itvisma", "onasemnogene abeparvovec-brve"),
+        ("Zolgensma", "onasemnogene abeparvovec-xioi"),
+    ]

@@ -27,6 +27,7 @@ from atmpkg.graph import (
     select_subgraph,
     write_triples,
 )
+from atmpkg.graph.rdf import is_node
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
 from atmpkg.graph.slice.subgraph import (
@@ -134,7 +135,7 @@ def test_every_node_of_a_slice_has_its_label_and_class(fixture_store):
         mentioned = {t.subject for t in triples} | {
             t.object
             for t in triples
-            if t.predicate.value != RDF + "type" and t.object.value.startswith(ID)
+            if t.predicate.value != RDF + "type" and is_node(t.object)
         }
         assert mentioned <= labelled & typed, options
 
@@ -415,7 +416,7 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (188, 296)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (199, 309)
     assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
 
 
@@ -588,7 +589,7 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 22
+    assert result.notes == [HUB_NOTE] and result.triples == 24
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
@@ -637,7 +638,7 @@ def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_p
 def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monkeypatch):
     monkeypatch.setattr(export_module, "NETWORK_MAX_NODES", 3)
     note = (
-        "The graph: showing 3 of 188 entities, the best connected; left out 185 entities and 295 "
+        "The graph: showing 3 of 199 entities, the best connected; left out 196 entities and 308 "
         "links (narrow the selection to see the rest)"
     )
     document = json.loads(export_subgraph("cyjs", store=fixture_store).content)
@@ -836,16 +837,16 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     args = ["--focus", "cellco", "--hops", "2", "-o", str(target), "--store", str(fixture_store)]
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
-    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 22 triples as graphml to {target}\n")
+    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 24 triples as graphml to {target}\n")
     assert set(nx.read_graphml(target)) == HUB_KEPT
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Exported 216 triples as graphml to {target}\n"
+    assert result.stderr == f"Exported 240 triples as graphml to {target}\n"
     assert nx.read_graphml(target).number_of_nodes() == 36
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 188 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 15
+    assert "Note: The graph: showing 3 of 199 entities" in result.stderr
+    assert len(result.stdout.splitlines()) == 17
 
 
 @pytest.mark.parametrize(

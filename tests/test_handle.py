@@ -28,7 +28,7 @@ FIXTURE = Path(__file__).parent / "data" / "fixture"
 ID = "https://w3id.org/atmp-kg/id/"
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DEALS = (
-    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:date ?date "
+    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date "
     "OPTIONAL { ?deal atmp:valueUSD ?value } } ORDER BY ?deal"
 )
 

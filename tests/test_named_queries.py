@@ -64,6 +64,8 @@ TESTED = {
     "time-to-second-agency",
     "top-indications",
     "unapproved-therapies",
+    "authorised-products",
+    "withdrawn-products",
 }
 
 #: Queries whose default answer on the curated data may legitimately be empty.
@@ -827,13 +829,18 @@ def test_sources_of_entity(rows):
             "claim",
             ALPHACEL_CLAIM,
             "about",
-            {"source": REPORT_Y, "publisher": "Fixture Research", "issued": "2026"},
+            {
+                "source": REPORT_Y,
+                "publisher": "Fixture Research",
+                "issued": "2026",
+                "url": "https://reports.example/atmp-market",
+            },
         ),
         row(
             "development",
             "CellCo presents Alphacel data",
             "about",
-            {"source": REPORT_X, "issued": "2025"},
+            {"source": REPORT_X, "issued": "2025", "url": "https://reports.example/act-market"},
         ),
     ]
 
@@ -847,3 +854,78 @@ def test_sources_of_entity_leaves_out_derived_links(rows):
         ("deal", "Big Pharma – CellCo (acquisition, 2017)", "acquirer"),
         ("deal", "Big Pharma – Genex (licensing, 2019)", "acquirer"),
     }
+
+
+# -- the lifecycle of authorisations: the fixture graph plus three events ------------------------
+
+LIFECYCLE = (
+    "slug,therapy,agency,event,date,new_holder,source,note\n"
+    "alphacel-ema-withdrawn-2023-05-10,alphacel,ema,withdrawn,2023-05-10,,src-ema-a,\n"
+    "betacel-pmda-expired-2024-06,betacel,pmda,expired,2024-06,,src-news,\n"
+    "genex-fda-holder-transfer-2021-01-15,genex,fda,holder-transfer,2021-01-15,bigpharma,press-genecorp,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def lifecycle_rows(fixture_store, tmp_path_factory):
+    """Named queries on a copy of the fixture store with the events above imported."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    folder = tmp_path_factory.mktemp("lifecycle")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "lifecycle.csv").write_text(LIFECYCLE, encoding="utf-8")
+    import_files([folder / "lifecycle.csv"], store)
+
+    def run(name: str, **params: str) -> list[dict[str, object]]:
+        return run_named(name, params, store=store).dicts()
+
+    return run
+
+
+def authorised(found) -> list[tuple[str, str, str, int]]:
+    return [
+        (r["agencyAcronym"], r["therapyName"], r["authorisedSince"], r["approvals"]) for r in found
+    ]
+
+
+def test_authorised_products_on_a_day(lifecycle_rows):
+    assert authorised(lifecycle_rows("authorised-products", as_of="2022-06-30")) == [
+        ("EMA", "Alphacel", "2018-08-22", 1),
+        ("EMA", "Genex", "2020-05-18", 1),
+        ("FDA", "Alphacel", "2017-08-30", 2),
+        ("FDA", "Betacel", "2021-03-26", 1),
+        ("FDA", "Genex", "2019-05-24", 1),
+        ("PMDA", "Betacel", "2022-01", 1),
+        ("PMDA", "Genex", "2020-03-19", 1),
+    ]
+    # the withdrawal (2023-05-10) and the expiry (June 2024: from its first day) end them;
+    # a holder transfer does not
+    assert authorised(lifecycle_rows("authorised-products", as_of="2024-06-01")) == [
+        ("EMA", "Genex", "2020-05-18", 1),
+        ("FDA", "Alphacel", "2017-08-30", 2),
+        ("FDA", "Betacel", "2021-03-26", 1),
+        ("FDA", "Genex", "2019-05-24", 1),
+        ("PMDA", "Genex", "2020-03-19", 1),
+    ]
+    assert authorised(lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")) == [
+        ("EMA", "Alphacel", "2018-08-22", 1)
+    ]
+
+
+def test_authorised_products_today_by_default(lifecycle_rows):
+    found = lifecycle_rows("authorised-products", agency="pmda")
+    assert authorised(found) == [("PMDA", "Genex", "2020-03-19", 1)]
+
+
+def test_withdrawn_products(lifecycle_rows):
+    found = lifecycle_rows("withdrawn-products")
+    assert [
+        (r["agencyAcronym"], r["therapyName"], r["ended"], r["how"], r["sources"]) for r in found
+    ] == [
+        ("EMA", "Alphacel", D(2023, 5, 10), "withdrawn", "EMA authorises Alphacel"),
+        ("PMDA", "Betacel", "2024-06", "expired", "Deal news roundup"),
+    ]
+    assert lifecycle_rows("withdrawn-products", agency="fda") == []

@@ -15,7 +15,7 @@ from atmpkg.graph.notebook import parse_options  # noqa: E402 - needs IPython, a
 
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DEALS = (
-    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:date ?date\n"
+    "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date\n"
     "  OPTIONAL { ?deal atmp:valueUSD ?value } } ORDER BY ?deal"
 )
 STOPPED = (

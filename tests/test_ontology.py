@@ -20,7 +20,14 @@ def onto() -> Graph:
 
 
 def terms(onto: Graph) -> list[URIRef]:
-    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.ConceptScheme, SKOS.Concept)
+    kinds = (
+        OWL.Class,
+        OWL.ObjectProperty,
+        OWL.DatatypeProperty,
+        OWL.AnnotationProperty,
+        SKOS.ConceptScheme,
+        SKOS.Concept,
+    )
     return sorted({s for k in kinds for s in onto.subjects(RDF.type, k)})
 
 

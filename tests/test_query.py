@@ -51,7 +51,7 @@ def test_parameter_is_bound_as_an_rdf_term(fixture_store):
         },
         {
             "therapy": "https://w3id.org/atmp-kg/id/therapy/betacel",
-            "date": "2022-01",
+            "date": date(2022, 1, 1),
             "agency": "https://w3id.org/atmp-kg/id/agency/pmda",
         },
     ]

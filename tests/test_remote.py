@@ -524,3 +524,4 @@ def test_credentials_in_the_url_are_refused_and_not_repeated():
     assert "s3cret" not in str(caught.value)
     result = invoke("stats", "--endpoint", "http://reader:s3cret@127.0.0.1:1/sparql")
     assert result.exit_code == 1 and "s3cret" not in result.output
+

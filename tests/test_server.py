@@ -759,3 +759,18 @@ def test_serve_command_help():
         "--memory",
     ):
         assert option in result.output
+
+
+def test_an_entity_page_shows_dates_as_stated_and_links_identifiers(server):
+    html = {"Accept": "text/html"}
+    status, headers, body = get(
+        server, "/id/approval/betacel-pmda-2022-01-multiple-myeloma", headers=html
+    )
+    page = body.decode("utf-8")
+    assert status == 200
+    assert "<th>date</th><td>2022-01</td>" in page and "2022-01-01" not in page
+    status, headers, body = get(server, "/id/indication/multiple-myeloma", headers=html)
+    assert (
+        '<a href="https://meshb.nlm.nih.gov/record/ui?ui=D009101" rel="noopener noreferrer '
+        'nofollow">D009101</a>'
+    ) in body.decode("utf-8")

@@ -689,7 +689,7 @@ def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
     result = view(store=fixture_store, max_nodes=3)
     assert drawn_slugs(result) == ["company/cellco", "therapy/alphacel", "therapy/genex"]
     note = (
-        "The graph: showing 3 of 188 entities, the best connected; left out 185 entities and 295 "
+        "The graph: showing 3 of 199 entities, the best connected; left out 196 entities and 308 "
         "links (narrow the selection to see the rest)"
     )
     assert result.warnings == [note]
@@ -720,7 +720,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "3", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 188 entities" in result.stderr
+    assert "Note: The graph: showing 3 of 199 entities" in result.stderr
     assert (
         result.stdout
         == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
@@ -729,7 +729,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "0", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == "" and result.stdout == f"Wrote {out}: 188 nodes, 296 links.\n"
+    assert result.stderr == "" and result.stdout == f"Wrote {out}: 199 nodes, 309 links.\n"
 
 
 def test_each_inverse_pair_is_drawn_once_in_the_stated_direction(fixture_store):
@@ -747,3 +747,20 @@ def test_each_inverse_pair_is_drawn_once_in_the_stated_direction(fixture_store):
     assert not {"develops", "has subsidiary"} & set(data["properties"])
     approval = "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma"
     assert (approval, "product", "therapy:alphacel") in links  # links that invert none stay
+
+
+def test_the_panel_shows_dates_as_stated_and_links_identifiers(fixture_store):
+    data = page_data(view(focus="betacel", hops=2, store=fixture_store).html)
+    by_iri = {n["iri"]: n for n in data["nodes"]}
+    approval = by_iri[iri("approval:betacel-pmda-2022-01-multiple-myeloma")]
+    facts = {data["properties"][p]: (value, href) for p, value, href in approval["facts"]}
+    assert facts["date"] == ("2022-01", False)  # never the first day the store compares with
+    assert facts["date precision"] == ("dateprecision:month", False)
+    assert "date as stated" not in facts
+    myeloma = by_iri[iri("indication:multiple-myeloma")]
+    facts = {data["properties"][p]: (value, href) for p, value, href in myeloma["facts"]}
+    assert facts["MeSH descriptor ID"] == (
+        "D009101",
+        "https://meshb.nlm.nih.gov/record/ui?ui=D009101",
+    )
+    assert facts["MONDO ID"] == ("MONDO:0009693", False)

@@ -327,8 +327,6 @@ def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> st
     return _frame(width, height, title, subtitle, body)
 
 
-
-
 def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict[str, int]]:
     """Approval decisions of ``graph`` per year and per agency (acronym) or modality:
     ``{year: {group: n}}``. Every decision counts once, initial approvals and label expansions
@@ -342,10 +340,6 @@ def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict
         groups = counts.setdefault(year, {})
         groups[group.value] = groups.get(group.value, 0) + 1
     return {year: dict(sorted(counts[year].items())) for year in sorted(counts)}
-
-
-
-
 
 
 def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
@@ -366,8 +360,6 @@ def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
             )
         )
     return sorted(found, key=lambda e: (e.sources, e.scope, e.year, e.iri))
-
-
 
 
 #: The charts :meth:`KnowledgeGraph.chart <atmpkg.graph.handle.KnowledgeGraph.chart>` draws.

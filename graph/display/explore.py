@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..rdf import identifier_url
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
 from ..terms import (
+    ATMP,
+    DATE_DETAILS,
     DCT,
     ID,
     PREFIXES,
@@ -23,6 +26,12 @@ from ..terms import (
     SCHEMA,
     shorten,
 )
+
+#: Links the build derives from the other direction (a company develops what names it as
+#: developer): the sources of their subjects are not about the entity they point to.
+_DERIVED_LINKS = {ATMP + "develops", ATMP + "hasSubsidiary", ATMP + "approval", ATMP + "ultimateParent"}
+#: The dates as stated, shown in the place of their comparable dates.
+_STATED = {stated for _, stated in DATE_DETAILS.values()}
 
 
 @dataclass
@@ -33,6 +42,8 @@ class Fact:
     property_label: str
     value: ox.NamedNode | ox.BlankNode | ox.Literal
     value_label: str
+    #: The page of an identifier (a Wikidata ID, a trial number...), else None.
+    url: str | None = None
 
 
 @dataclass
@@ -66,6 +77,8 @@ class EntityView:
             value = fact.value_label
             if isinstance(fact.value, ox.NamedNode | ox.BlankNode) and value != fact.value.value:
                 value += f" ({shorten(fact.value.value)})"
+            if fact.url:
+                value += f"  {fact.url}"
             lines.append(f"  {fact.property_label}: {value}")
         if self.incoming:
             lines.append("Linked from:")
@@ -84,8 +97,6 @@ class EntityView:
         printer.text(self.text())
 
 
-
-
 def _label(store: ox.Store, term) -> str:
     if isinstance(term, ox.Literal):
         return term.value
@@ -94,8 +105,6 @@ def _label(store: ox.Store, term) -> str:
             return quad.object.value
         return shorten(term.value)
     return str(term)
-
-
 
 
 def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
@@ -129,12 +138,21 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
                 _label(oxstore, quad.subject),
             )
         )
+        if quad.predicate.value in _DERIVED_LINKS:
+            continue  # the company that develops a product: its own sources are about itself
         for src in oxstore.quads_for_pattern(quad.subject, ox.NamedNode(DCT + "source"), None):
             source_iris.append(src.object.value)
     for source in dict.fromkeys(source_iris):
         src = ox.NamedNode(source)
         url = next(oxstore.quads_for_pattern(src, ox.NamedNode(SCHEMA + "url"), None), None)
         view.sources.append(Source(source, _label(oxstore, src), url.object.value if url else None))
+    stated = {f.property: f.value.value for f in view.facts if f.property in _STATED}
+    for fact in view.facts:
+        details = DATE_DETAILS.get(fact.property)
+        if details and details[1] in stated:
+            fact.value_label = stated[details[1]]
+        elif isinstance(fact.value, ox.Literal):
+            fact.url = identifier_url(fact.property, fact.value.value)
     view.facts.sort(key=lambda f: (f.property_label, f.value_label))
     view.incoming.sort(key=lambda f: (f.property_label, f.value_label))
     view.sources.sort(key=lambda s: s.title)
@@ -155,8 +173,6 @@ class Stats:
     data_as_of: str | None = None
 
 
-
-
 def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     """Counts per class and per property and the number of sources of ``oxstore``, with its build
     information ``info``."""
@@ -172,7 +188,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
             oxstore.query(
                 # An undated source adds "", which sorts first: MAX over an unbound one would fail
                 'SELECT (COUNT(DISTINCT ?s) AS ?n) (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
-                "WHERE { ?s a atmp:Source OPTIONAL { ?s dct:issued ?issued } }",
+                "WHERE { ?s a atmp:Source OPTIONAL { ?s atmp:issuedStated ?issued } }",
                 prefixes=PREFIXES,
             )
         )

@@ -24,8 +24,6 @@ if TYPE_CHECKING:  # for annotations only: explore imports this module for its c
     from .explore import EntityView, Fact
 
 
-
-
 # --- content-security policies --------------------------------------------------------------------
 
 _SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
@@ -80,10 +78,13 @@ def _safe_url(url: str | None) -> str | None:
     return url if parsed.scheme in ("http", "https") and parsed.netloc else None
 
 
-def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str, href=local_href) -> str:
-    """A fact's value: a link for entities (to the address ``href`` gives) and web pages, escaped
-    text otherwise."""
+def _value_html(fact: Fact, href=local_href) -> str:
+    """A fact's value: a link for entities (to the address ``href`` gives), web pages and
+    identifiers (to their page), escaped text otherwise."""
     e = html.escape
+    term, label = fact.value, fact.value_label
+    if fact.url and (url := _safe_url(fact.url)) and len(url) <= MAX_VALUE_CHARS:
+        return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(clip(label))}</a>'
     if isinstance(term, ox.NamedNode):
         href = href(term.value)
         if href and len(href) <= MAX_VALUE_CHARS:
@@ -99,9 +100,9 @@ def _value_html(term: ox.NamedNode | ox.BlankNode | ox.Literal, label: str, href
 def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
     """Facts as table rows: property then value, or (links to the entity) value then property."""
     rows = "".join(
-        f"<tr><th>{html.escape(clip(f.property_label))}</th><td>{_value_html(f.value, f.value_label)}</td></tr>"
+        f"<tr><th>{html.escape(clip(f.property_label))}</th><td>{_value_html(f)}</td></tr>"
         if not incoming
-        else f"<tr><td>{_value_html(f.value, f.value_label)}</td><th>{html.escape(clip(f.property_label))}</th></tr>"
+        else f"<tr><td>{_value_html(f)}</td><th>{html.escape(clip(f.property_label))}</th></tr>"
         for f in facts
     )
     return f'<table class="facts">{rows}</table>'
@@ -164,7 +165,7 @@ def _card_rows(facts: Sequence[Fact], incoming: bool) -> str:
     e = html.escape
     rows = []
     for fact in facts[:CARD_ROWS]:
-        value = _value_html(fact.value, fact.value_label, href=_safe_url)
+        value = _value_html(fact, href=_safe_url)
         name = f"<th>{e(clip(fact.property_label))}</th>"
         rows.append(
             f"<tr><td>{value}</td>{name}</tr>" if incoming else f"<tr>{name}<td>{value}</td></tr>"
@@ -209,7 +210,5 @@ def entity_card(view: EntityView) -> str:
 
 
 # --- the query page -------------------------------------------------------------------------------
-
-
 
 

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..rdf import property_label, to_networkx
+from ..rdf import LABEL, TYPE, identifier_url, property_label, to_networkx
 from ..slice.export import atomic_files, output_paths
-from ..slice.subgraph import LABEL, TYPE, fold_inverses
+from ..slice.subgraph import fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import DCT, PREFIXES, SCHEMA, XSD
+from ..terms import ATMP, DATE_DETAILS, DCT, ID, PREFIXES, SCHEMA, XSD, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -119,6 +119,8 @@ def _class_label(prefixed: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+#: The dates as stated, shown in the place of their comparable dates.
+_STATED = {stated for _, stated in DATE_DETAILS.values()}
 _STYLE_RANK = {cls: rank for rank, cls in enumerate(CLASS_STYLES)}
 
 
@@ -140,6 +142,8 @@ def _darker(color: str) -> str:
 def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]:
     """A fact's value as text, and whether it is an IRI (a link when it is http/https)."""
     if isinstance(term, ox.NamedNode):
+        if term.value.startswith(ID):  # a vocabulary value such as dateprecision:month
+            return shorten(term.value), False
         return term.value, True
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", False
@@ -152,6 +156,28 @@ def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]
     if term.language and not term.language.lower().startswith("en"):
         value += f" ({term.language})"
     return value, False
+
+
+def _href(predicate: str, text: str, is_iri: bool) -> str | bool:
+    """Where a fact's value links to in the side panel: an IRI to itself, an identifier to its page
+    (see :func:`~atmpkg.graph.rdf.identifier_url`); False for no link. An address cut short would
+    lead elsewhere: too long a one is not linked."""
+    href = text if is_iri else identifier_url(predicate, text)
+    return href if href and len(href) <= MAX_VALUE_CHARS else False
+
+
+def _with_stated_dates(facts: list[tuple[str, Value]]) -> list[tuple[str, Value]]:
+    """A node's facts with each date as its source states it (2024-07, not 2024-07-01)."""
+    stated = {p: v for p, v in facts if p in _STATED}
+    shown = []
+    for predicate, value in facts:
+        if predicate in _STATED:
+            continue
+        details = DATE_DETAILS.get(predicate)
+        if details and details[1] in stated:
+            value = stated[details[1]]
+        shown.append((predicate, value))
+    return shown
 
 
 def _node_id(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
@@ -288,7 +314,7 @@ def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
     return {
         "title": clip(values.get(DCT + "title") or graph.nodes[iri]["label"]),
         "publisher": clip(values.get(DCT + "publisher", "")),
-        "issued": clip(values.get(DCT + "issued", "")),
+        "issued": clip(values.get(ATMP + "issuedStated", values.get(DCT + "issued", ""))),
         # a URL cut short would lead elsewhere: too long a one is not linked at all
         "url": url if len(url) <= MAX_VALUE_CHARS else "",
     }
@@ -317,8 +343,8 @@ def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ())
     source_index = {s: i for i, s in enumerate(sources)}
     nodes = []
     for node in drawn:
-        own = facts.get(node, [])
-        shown = sorted((_property_label(p), *_display(value)) for p, value in own)
+        own = _with_stated_dates(facts.get(node, []))
+        shown = sorted((_property_label(p), *_display(value), p) for p, value in own)
         nodes.append(
             {
                 "iri": clip(node),
@@ -327,8 +353,8 @@ def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ())
                 "names": sorted({clip(value.value) for p, value in own if p in _NAMES}),
                 # an IRI cut short would lead elsewhere: too long a one is shown, not linked
                 "facts": [
-                    [prop(label), clip(text), is_iri and len(text) <= MAX_VALUE_CHARS]
-                    for label, text, is_iri in shown
+                    [prop(label), clip(text), _href(predicate, text, is_iri)]
+                    for label, text, is_iri, predicate in shown
                 ],
                 "src": [],
             }
@@ -383,8 +409,6 @@ def write_file(text: str, output: str | os.PathLike[str]) -> Path:
     with atomic_files(targets) as (handle,):
         handle.write(text.encode("utf-8"))
     return targets[0]
-
-
 
 
 def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:

@@ -413,9 +413,9 @@ SCRIPT = r"""
     panel.replaceChildren(el("h2", null, n.label), el("span", "badge", classes[n.c].label), el("code", "iri", n.iri));
     if (n.facts.length) {
       const dl = el("dl", "facts");
-      n.facts.forEach(([p, value, isIri]) => {
+      n.facts.forEach(([p, value, href]) => {
         const dd = el("dd");
-        dd.append(isIri ? link(value, value) : document.createTextNode(value));
+        dd.append(href ? link(href, value) : document.createTextNode(value));
         dl.append(el("dt", null, properties[p]), dd);
       });
       panel.append(el("h3", null, "Facts"), dl);

@@ -35,33 +35,17 @@ if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load whe
 
 StorePath = str | os.PathLike[str] | None
 MEASURES = ("degree", "pagerank", "betweenness")
-SCHEME = "skos:ConceptScheme"
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+#: Vocabulary structure: a scheme or a collection would link every concept it holds to every other.
+GROUPINGS = {"skos:ConceptScheme", "skos:Collection"}
 
 
 def path_network(graph: KnowledgeGraph) -> networkx.MultiDiGraph:
     """The network that paths and rankings use: the whole graph without sources and without the
-    SKOS concept schemes (which would link every concept of a scheme to every other)."""
+    SKOS concept schemes and collections (which would link every concept they hold to every
+    other)."""
     net = graph.select().network()
-    schemes = [n for n, cls in net.nodes(data="class") if cls and SCHEME in cls.split(";")]
-    net.remove_nodes_from(schemes)
+    groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
+    net.remove_nodes_from(groupings)
     return net
 
 
@@ -106,8 +90,6 @@ def _link(graph: networkx.MultiDiGraph, start: str, end: str) -> Link:
     )
     label, key, source, target = (forward or backward)[0]
     return Link(source, target, graph[source][target][key]["property"], label)
-
-
 
 
 def shortest_connections(
@@ -187,8 +169,6 @@ def centrality(graph: networkx.MultiDiGraph, by: str = "degree") -> dict[str, fl
     directed = nx.DiGraph(graph)
     directed.remove_edges_from(list(nx.selfloop_edges(directed)))  # ultimateParent of a top company
     return nx.pagerank(directed)
-
-
 
 
 def ranking(

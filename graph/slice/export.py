@@ -829,8 +829,6 @@ def write_triples(
     return _write(Slice.of_triples(as_triples(triples)), fmt, output)
 
 
-
-
 def export_of(selection: Selection, fmt: str | None = None, output: Output = None) -> ExportResult:
     """Write ``selection`` (which reads a graph) in ``fmt`` to ``output`` (see
     :func:`write_triples`). Its ``with_sources`` defaults to True for ``nq`` and ``trig`` (whose

@@ -217,7 +217,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        138
+        141
         """
         from ..rdf import to_networkx
 

@@ -41,14 +41,6 @@ INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
 SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
 
 
-
-
-
-
-
-
-
-
 def _select_iris(store: ox.Store, sparql: str) -> set[str]:
     return {row[0].value for row in store.query(sparql, prefixes=PREFIXES)}
 
@@ -58,9 +50,14 @@ def _sources(store: ox.Store) -> set[str]:
 
 
 def _instances(store: ox.Store) -> set[str]:
-    return _select_iris(
-        store, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
-    )
+    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`)."""
+    return {
+        iri
+        for iri in _select_iris(
+            store, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
+        )
+        if is_node(ox.NamedNode(iri))
+    }
 
 
 def resolve_class(text: str, store: ox.Store) -> str:
@@ -143,10 +140,11 @@ def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
     """``nodes``, best connected first (ties by IRI): the hubs of a graph make its overview."""
     degree: dict[str, int] = {}
     for row in store.query(
-        # Scheme membership and concept mappings make every concept scheme a hub; they are not
-        # the links a researcher looks for in an overview.
+        # Scheme membership and concept mappings make every concept scheme a hub, and a date's
+        # precision is a value of the date; they are not the links a researcher looks for.
         "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
-        "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch)) } "
+        "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch, "
+        "atmp:datePrecision, atmp:parentSincePrecision, atmp:issuedPrecision)) } "
         "GROUP BY ?n",
         prefixes=PREFIXES,
     ):
@@ -439,10 +437,6 @@ def _linked_sources(nodes: set[str], store: ox.Store, sources: set[str]) -> set[
             if isinstance(quad.object, ox.NamedNode) and quad.object.value in sources:
                 linked.add(quad.object.value)
     return linked
-
-
-
-
 
 
 def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:

@@ -31,10 +31,6 @@ StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
 
 
-
-
-
-
 def bind_params(
     named: queries.NamedQuery, params: Mapping[str, str | Term], store: ox.Store
 ) -> dict[str, Term]:

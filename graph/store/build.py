@@ -81,8 +81,6 @@ class BuildReport:
     normalised: int = 0
 
 
-
-
 def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
     if data_dir is None:
         folder = Path(str(resources.files("atmpkg.graph").joinpath("data")))

@@ -13,8 +13,8 @@ its file, line and column, so nothing is changed without a word. The engine stor
 literals of RDF files in canonical form (``"1.50"^^xsd:decimal`` as ``1.5``, ``xsd:int`` as
 ``xsd:integer``); :func:`scan_rdf` counts them so that the import can say so.
 
->>> FAMILIES["targets"].header
-('slug', 'label', 'kind')
+>>> FAMILIES["developments"].header
+('slug', 'date', 'label', 'about', 'source')
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ import pyoxigraph as ox
 from ..errors import DataError, DataErrors, UnknownNameError
 from ..terms import (
     ATMP,
+    DATE_DETAILS,
     DCT,
     ID,
     KINDS,
@@ -54,8 +55,9 @@ log = logging.getLogger("atmpkg")
 class Col:
     """How one CSV column becomes RDF.
 
-    ``how`` is one of: key, label, text, texts, date, year, decimal, url, ref, refs, anyrefs,
-    concept, concepts, note. ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
+    ``how`` is one of: key, label, text, texts, date (a comparable date with its precision and
+    the date as stated), period (a day, month or year as stated), year, decimal, url, ref, refs,
+    anyrefs, concept, concepts, note. ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
     country or region) or the concept scheme (``concept``/``concepts``).
     """
 
@@ -121,6 +123,7 @@ FAMILIES: dict[str, Family] = {
                 Col("country", "ref", ATMP + "headquarteredIn", "country"),
                 Col("parent", "ref", ATMP + "subsidiaryOf", "company"),
                 Col("parent_since", "date", ATMP + "parentSince"),
+                Col("wikidata", "text", ATMP + "wikidataId"),
                 _sources(),
             ),
         ),
@@ -139,6 +142,8 @@ FAMILIES: dict[str, Family] = {
                 Col("target", "refs", ATMP + "target", "target"),
                 Col("cell_source", "concept", ATMP + "cellSource", "cell-source"),
                 Col("vector", "concepts", ATMP + "vector", "vector"),
+                Col("proper_name", "text", ATMP + "properName"),
+                Col("wikidata", "text", ATMP + "wikidataId"),
                 _sources(),
             ),
         ),
@@ -146,7 +151,16 @@ FAMILIES: dict[str, Family] = {
             "targets",
             "target",
             ATMP + "Target",
-            (_key(), _label(), Col("kind", "text", ATMP + "targetKind")),
+            (
+                _key(),
+                _label(),
+                Col("kind", "text", ATMP + "targetKind"),
+                Col("hgnc_symbol", "text", ATMP + "hgncSymbol"),
+                Col("hgnc_id", "text", ATMP + "hgncId"),
+                Col("uniprot", "text", ATMP + "uniprotId"),
+                Col("wikidata", "text", ATMP + "wikidataId"),
+                _sources(False),
+            ),
         ),
         Family(
             "indications",
@@ -164,6 +178,8 @@ FAMILIES: dict[str, Family] = {
                 ),
                 Col("mesh", "text", ATMP + "meshId"),
                 Col("mondo", "text", ATMP + "mondoId"),
+                Col("wikidata", "text", ATMP + "wikidataId"),
+                _sources(False),
             ),
         ),
         Family(
@@ -175,6 +191,7 @@ FAMILIES: dict[str, Family] = {
                 _label(),
                 Col("acronym", "text", ATMP + "acronym", required=True),
                 Col("jurisdiction", "ref", ATMP + "jurisdiction", "geo"),
+                Col("wikidata", "text", ATMP + "wikidataId"),
                 _sources(),
             ),
         ),
@@ -192,6 +209,9 @@ FAMILIES: dict[str, Family] = {
                 Col("pathway", "concept", ATMP + "pathway", "pathway"),
                 Col("approval_type", "concept", ATMP + "approvalType", "approval-type"),
                 Col("indication_text", "text", ATMP + "indicationText"),
+                Col("bla", "text", ATMP + "blaNumber"),
+                Col("eu_procedure", "text", ATMP + "euProcedureNumber"),
+                Col("pivotal_trials", "texts", ATMP + "pivotalTrial"),
                 _sources(),
                 _NOTE,
             ),
@@ -208,6 +228,7 @@ FAMILIES: dict[str, Family] = {
                 Col("date", "date", ATMP + "date", required=True),
                 Col("value_usd", "decimal", ATMP + "valueUSD"),
                 Col("upfront_usd", "decimal", ATMP + "upfrontUSD"),
+                Col("milestones_usd", "decimal", ATMP + "milestonesUSD"),
                 Col("value_original", "text", ATMP + "valueOriginal"),
                 _sources(),
                 _NOTE,
@@ -271,7 +292,7 @@ FAMILIES: dict[str, Family] = {
                 Col("metric", "concept", ATMP + "metric", "metric", True),
                 Col("value_usd", "decimal", ATMP + "valueUSD"),
                 Col("value_original", "text", ATMP + "valueOriginal"),
-                Col("period", "date", ATMP + "period"),
+                Col("period", "period", ATMP + "period"),
                 Col("geography", "ref", ATMP + "geography", "geo"),
                 _sources(),
                 _NOTE,
@@ -305,6 +326,21 @@ FAMILIES: dict[str, Family] = {
             ),
         ),
         Family(
+            "lifecycle",
+            "event",
+            ATMP + "LifecycleEvent",
+            (
+                _key(),
+                Col("therapy", "ref", ATMP + "product", "therapy", True),
+                Col("agency", "ref", ATMP + "agency", "agency", True),
+                Col("event", "concept", ATMP + "eventKind", "event-kind", True),
+                Col("date", "date", ATMP + "date", required=True),
+                Col("new_holder", "ref", ATMP + "newHolder", "company"),
+                _sources(),
+                _NOTE,
+            ),
+        ),
+        Family(
             "claims",
             "claim",
             ATMP + "Claim",
@@ -329,6 +365,28 @@ _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: costs about its length in memory, once; longer texts belong in an RDF file, which has no limit.
 MAX_CELL_CHARS = 10_000_000
 _GEO_KINDS = {"country": ("country", ATMP + "Country"), "region": ("region", ATMP + "Region")}
+
+
+_PRECISIONS = {XSD + "date": "day", XSD + "gYearMonth": "month", XSD + "gYear": "year"}
+
+
+def dated(subject: ox.NamedNode, pred: str, text: str) -> list[ox.Quad]:
+    """The three facts of a date a source states as ``text`` (``YYYY-MM-DD``, ``YYYY-MM`` or
+    ``YYYY``): the comparable xsd:date (the first day of the period), its precision, and the date
+    as stated.
+
+    >>> [q.object.value for q in dated(ox.NamedNode("urn:x"), ATMP + "date", "2024-07")]
+    ['2024-07-01', 'https://w3id.org/atmp-kg/id/date-precision/month', '2024-07']
+    """
+    stated = date_literal(text)
+    precision = _PRECISIONS[stated.datatype.value]
+    first_day = {"day": text, "month": f"{text}-01", "year": f"{text}-01-01"}[precision]
+    precision_pred, stated_pred = DATE_DETAILS[pred]
+    return [
+        ox.Quad(subject, ox.NamedNode(pred), ox.Literal(first_day, datatype=ox.NamedNode(XSD + "date"))),
+        ox.Quad(subject, ox.NamedNode(precision_pred), ox.NamedNode(iri("date-precision", precision))),
+        ox.Quad(subject, ox.NamedNode(stated_pred), stated),
+    ]
 
 
 def date_literal(text: str) -> ox.Literal:
@@ -398,6 +456,8 @@ class _Row:
     line: int
     family: Family
     cells: dict[str, str]
+    #: The columns of the row's file: the family's, or fewer (see :func:`fits`).
+    header: tuple[str, ...] = ()
     subject: str = ""
 
 
@@ -448,7 +508,8 @@ class _Compiler:
                     f"row has {len(cells)} cells but the header has {len(header)}; quote cells "
                     "that contain commas",
                 )
-            row = _Row(display, start, family, dict(zip(header, cells, strict=True)))
+            given = dict(zip(header, cells, strict=True))
+            row = _Row(display, start, family, {c: given.get(c, "") for c in family.header}, header)
             try:
                 self.register(row)
             except _RowRejected:
@@ -536,6 +597,12 @@ class _Compiler:
             value = row.cells.get(col.name, "")
             if not value or col.how in ("key", "geokind"):
                 continue
+            if col.how == "date":
+                try:
+                    self.out.quads.extend(dated(subject, col.pred, value))
+                except ValueError as exc:
+                    self.fail(row, col, str(exc))
+                continue
             for obj in self.objects(row, col, value):
                 add(ox.Quad(subject, ox.NamedNode(col.pred), obj))
             if col.how == "label" and col.pred != RDFS + "label":
@@ -561,7 +628,7 @@ class _Compiler:
             return ox.Literal(value, language="en")
         if how in ("text", "texts", "note"):
             return ox.Literal(value)
-        if how == "date":
+        if how == "period":
             return date_literal(value)
         if how == "year":
             if not re.fullmatch(r"[0-9]{4}", value):
@@ -603,7 +670,7 @@ class _Compiler:
         return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
 
     def fail(self, row: _Row, col: Col, message: str):
-        index = row.family.header.index(col.name) + 1
+        index = row.header.index(col.name) + 1 if col.name in row.header else None
         self.errors.append(DataError(row.file, row.line, index, message, column_name=col.name))
         raise _RowRejected
 
@@ -666,15 +733,34 @@ def _csv_error(display: str, line: int, exc: csv.Error) -> DataError:
     return DataError(display, line, None, f"malformed CSV: {exc}")
 
 
-def family_for(stem: str, header: Sequence[str], display: str) -> Family:
-    """The family a CSV belongs to: by file name when it is a family name, else by its header.
+def fits(family: Family, header: Sequence[str]) -> bool:
+    """Whether a file with ``header`` holds records of ``family``: its columns in their order,
+    every required one present, optional ones left out as the file pleases (a file written before
+    a column was added still reads).
 
-    >>> family_for("my_trials", ("slug", "label", "kind"), "x.csv").name
-    'targets'
+    >>> fits(FAMILIES["targets"], ("slug", "label", "kind"))
+    True
+    >>> fits(FAMILIES["targets"], ("label", "slug"))
+    False
+    """
+    columns = iter(family.header)
+    if not all(any(h == c for c in columns) for h in header):
+        return False
+    return all(c.name in header for c in family.columns if c.required or c.how == "key")
+
+
+def family_for(stem: str, header: Sequence[str], display: str) -> Family:
+    """The family a CSV belongs to: by file name when it is a family name, else the one family
+    whose columns its header has (see :func:`fits`).
+
+    >>> family_for("my_news", ("slug", "date", "label", "about", "source"), "x.csv").name
+    'developments'
     """
     family = FAMILIES.get(stem)
     if family is None:
-        family = next((f for f in FAMILIES.values() if f.header == tuple(header)), None)
+        matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
+        matching = matching or [f for f in FAMILIES.values() if fits(f, header)]
+        family = matching[0] if len(matching) == 1 else None
         if family is None:
             raise DataError(
                 display,
@@ -684,8 +770,10 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
                 + ", ".join(f"{n}.csv" for n in FAMILIES)
                 + ") and use its columns as listed in graph/data/README.md",
             )
-    if tuple(header) != family.header:
-        missing = [h for h in family.header if h not in header]
+    if not fits(family, header):
+        missing = [
+            c.name for c in family.columns if (c.required or c.how == "key") and c.name not in header
+        ]
         extra = [h for h in header if h not in family.header]
         detail = []
         if missing:
@@ -698,7 +786,8 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             display,
             1,
             None,
-            f"header of a {family.name} file must be: {','.join(family.header)} ({'; '.join(detail)})",
+            f"header of a {family.name} file must be: {','.join(family.header)}, optional columns "
+            f"may be left out ({'; '.join(detail)})",
         )
     return family
 

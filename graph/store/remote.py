@@ -687,5 +687,3 @@ def first_write(
     return write, "SPARQL Update"
 
 
-
-

@@ -126,8 +126,6 @@ def rdflib_graph(store: ox.Store) -> rdflib.Graph:
     return to_rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
-
-
 def validate_store(
     store: ox.Store, locations: Mapping[str, str] | None = None, *, shacl: bool = True
 ) -> list[Violation]:

@@ -5,6 +5,6 @@ INSERT { ?approval rdfs:label ?label }
 WHERE {
   { SELECT ?approval WHERE { ?approval a atmp:Approval FILTER NOT EXISTS { ?approval rdfs:label ?any } } }
   ?approval atmp:product/rdfs:label ?therapy ; atmp:agency/atmp:acronym ?agency ;
-            atmp:date ?date ; atmp:indication/rdfs:label ?indication .
+            atmp:dateStated ?date ; atmp:indication/rdfs:label ?indication .
   BIND(STRLANG(CONCAT(STR(?therapy), " — ", ?agency, " ", STR(?date), " (", STR(?indication), ")"), "en") AS ?label)
 }

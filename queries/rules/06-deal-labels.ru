@@ -8,7 +8,7 @@ WHERE {
     WHERE {
       { SELECT ?deal WHERE { ?deal a atmp:Deal FILTER NOT EXISTS { ?deal rdfs:label ?any } } }
       ?deal atmp:acquirer/rdfs:label ?buyerName ; atmp:dealTarget/rdfs:label ?targetName ;
-            atmp:dealType/skos:prefLabel ?typeName ; atmp:date ?date .
+            atmp:dealType/skos:prefLabel ?typeName ; atmp:dateStated ?date .
     }
     GROUP BY ?deal
   }
