@@ -210,7 +210,39 @@ def _pick_label(values: list[ox.Literal]) -> str | None:
     return min(values, key=preference).value if values else None
 
 
-def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.MultiDiGraph:
+#: Literal datatypes that network formats can carry as numbers or booleans (``typed=True``).
+_TYPED = {
+    XSD + "decimal": float,
+    XSD + "double": float,
+    XSD + "float": float,
+    XSD + "integer": int,
+    XSD + "int": int,
+    XSD + "long": int,
+    XSD + "gYear": int,
+    XSD + "boolean": bool,
+}
+
+
+def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
+    """Turn each attribute whose every value is one number or boolean into that type, across the
+    whole graph (a network format declares one type per attribute)."""
+    for name, found in kinds.items():
+        if found <= {int}:
+            convert = int
+        elif found <= {int, float}:
+            convert = float
+        elif found == {bool}:
+            convert = lambda text: text in ("true", "1")  # noqa: E731 - xsd:boolean's lexical forms
+        else:
+            continue
+        for _, attrs in graph.nodes(data=True):
+            if name in attrs:
+                attrs[name] = convert(attrs[name])
+
+
+def to_networkx(
+    data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph, *, typed: bool = False
+) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``.
 
     Nodes are the subjects and the instance IRIs linked to, with attributes ``label`` (rdfs:label,
@@ -218,6 +250,10 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
     joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
     property's local name (several values joined by `` | ``). Each link is an edge keyed by the
     prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes.
+
+    Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
+    single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
+    Python ``float``, ``int`` or ``bool``, so that network formats declare it as such.
 
     >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
     ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
@@ -234,6 +270,7 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
     pref_labels: dict[str, list[ox.Literal]] = {}
     classes: dict[str, list[str]] = {}
     values: dict[str, dict[str, list[str]]] = {}
+    kinds_of: dict[tuple[str, str], set] = {}
     edges = []
     for triple in triples:
         subject, predicate, obj = triple.subject, triple.predicate, triple.object
@@ -253,19 +290,27 @@ def to_networkx(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> networkx.
             else:
                 text = obj.value if isinstance(obj, ox.Literal) else str(obj)
             values.setdefault(node, {}).setdefault(predicate.value, []).append(text)
+            kind = _TYPED.get(obj.datatype.value) if isinstance(obj, ox.Literal) else None
+            kinds_of.setdefault((node, predicate.value), set()).add(kind)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
+    names_kinds: dict[str, set] = {}
     for node, attrs in graph.nodes(data=True):
         label = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
         attrs["label"] = label or (shorten(node) if not node.startswith("_:") else node)
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
-        named = {}
+        named: dict[str, list[str]] = {}
         for prop, texts in stated_dates(values.get(node, {})).items():
             name = local_name(prop)
-            named.setdefault(shorten(prop) if name in RESERVED else name, []).extend(texts)
+            name = shorten(prop) if name in RESERVED else name
+            named.setdefault(name, []).extend(texts)
+            kinds = kinds_of.get((node, prop), {None})
+            names_kinds.setdefault(name, set()).update(kinds if len(named[name]) == 1 else {None})
         for name, texts in sorted(named.items()):
             attrs[name] = " | ".join(texts)
+    if typed:
+        _typed_values(graph, names_kinds)
     return graph
 
 

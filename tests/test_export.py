@@ -133,9 +133,7 @@ def test_every_node_of_a_slice_has_its_label_and_class(fixture_store):
         labelled = {t.subject for t in triples if t.predicate.value == RDFS + "label"}
         typed = {t.subject for t in triples if t.predicate.value == RDF + "type"}
         mentioned = {t.subject for t in triples} | {
-            t.object
-            for t in triples
-            if t.predicate.value != RDF + "type" and is_node(t.object)
+            t.object for t in triples if t.predicate.value != RDF + "type" and is_node(t.object)
         }
         assert mentioned <= labelled & typed, options
 
@@ -871,3 +869,45 @@ def test_cli_export_empty_result(fixture_store, tmp_path):
     assert result.exit_code == 1
     assert "Error: the answer of query" in result.stderr and "is empty" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["none.rq"]
+
+
+# -- typed network exports: numbers and booleans keep their type in every reader ---------------
+
+
+def test_network_formats_declare_attribute_types(fixture_store, tmp_path):
+    import igraph
+
+    options = {
+        "classes": ["atmp:Deal", "atmp:MarketFactor", "atmp:MarketEstimate"],
+        "store": fixture_store,
+    }
+    export_subgraph("graphml", tmp_path / "n.graphml", **options)
+    export_subgraph("gexf", tmp_path / "n.gexf", **options)
+    deal = ID + "deal/bigpharma-cellco-2017"
+    factor = ID + "factor/cost-barrier"
+    for graph in (nx.read_graphml(tmp_path / "n.graphml"), nx.read_gexf(tmp_path / "n.gexf")):
+        assert graph.nodes[deal]["valueUSD"] == 11_900_000_000.0
+        assert graph.nodes[factor]["cagrImpactPercent"] == -1.8
+        assert graph.nodes[deal]["date"] == "2017-08-28"  # a date is text as stated
+    estimates = [
+        d for _, d in nx.read_graphml(tmp_path / "n.graphml").nodes(data=True) if "year" in d
+    ]
+    assert estimates and all(isinstance(d["year"], int) for d in estimates)
+    # an independent reader: igraph takes the types the file declares
+    read = igraph.Graph.Read_GraphML(str(tmp_path / "n.graphml"))
+    by_id = {v["id"]: v for v in read.vs}
+    assert by_id[deal]["valueUSD"] == 11_900_000_000.0
+    assert by_id[factor]["cagrImpactPercent"] == -1.8
+    document = json.loads(export_subgraph("cyjs", **options).content)
+    data = {n["data"]["id"]: n["data"] for n in document["elements"]["nodes"]}
+    assert data[deal]["valueUSD"] == 11_900_000_000 and data[factor]["cagrImpactPercent"] == -1.8
+
+
+def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):
+    export_subgraph("csv", tmp_path / "n.csv", classes=["atmp:MarketFactor"], store=fixture_store)
+    nodes = list(csv.reader((tmp_path / "n-nodes.csv").read_text(encoding="utf-8").splitlines()))
+    header = nodes[0]
+    assert "cagrImpactPercent:double" in header
+    column = header.index("cagrImpactPercent:double")
+    cost = next(row for row in nodes if row[0] == ID + "factor/cost-barrier")
+    assert cost[column] == "-1.8"

@@ -640,7 +640,7 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
     """The network of the slice. A link and its materialised inverse are one edge (see
     :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); edges are numbered ``e0``, ``e1``, …; what a cap
     left out is in the graph's attributes."""
-    graph = to_networkx(fold_inverses(list(piece)))
+    graph = to_networkx(fold_inverses(list(piece)), typed=True)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:
@@ -696,6 +696,23 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
+#: Neo4j bulk-import header suffixes of typed attributes (text columns have none).
+_NEO4J_TYPES = {float: ":double", int: ":long", bool: ":boolean"}
+
+
+def _csv_cell(value: object) -> str:
+    """A value as a CSV cell: booleans as Neo4j reads them, numbers as written, text guarded."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return (
+            repr(value)
+            if isinstance(value, float) and not value.is_integer()
+            else str(int(value) if isinstance(value, float) else value)
+        )
+    return safe_cell(str(value))
+
+
 def _neo4j_name(prefixed: str) -> str:
     return re.split(r"[:#/]", prefixed.strip("<>"))[-1]
 
@@ -705,22 +722,36 @@ def network_tables(
 ) -> tuple[list[list[str]], list[list[str]]]:
     """Node and edge rows (headers first) for CSV, with Neo4j bulk-import headers.
 
-    Nodes: ``id:ID, label, :LABEL, class`` then one column per attribute; edges:
-    ``:START_ID, :END_ID, :TYPE, label, property``. Every cell passes through :func:`safe_cell`.
+    Nodes: ``id:ID, label, :LABEL, class`` then one column per attribute, typed in its header
+    when its values are numbers or booleans (``valueUSD:double``, ``year:long``); edges:
+    ``:START_ID, :END_ID, :TYPE, label, property``. Every text cell passes through
+    :func:`safe_cell`; numbers are written as they are (``-1.8`` stays a number).
 
     >>> import networkx as nx
     >>> g = nx.MultiDiGraph()
-    >>> g.add_node("urn:a", label="=1+1", **{"class": "atmp:Company"})
+    >>> g.add_node("urn:a", label="=1+1", cagr=-1.8, **{"class": "atmp:Company"})
     >>> network_tables(g)[0]
-    [['id:ID', 'label', ':LABEL', 'class'], ['urn:a', "'=1+1", 'Company', 'atmp:Company']]
+    [['id:ID', 'label', ':LABEL', 'class', 'cagr:double'], ['urn:a', "'=1+1", 'Company', 'atmp:Company', '-1.8']]
     """
     columns = sorted({k for _, data in graph.nodes(data=True) for k in data} - {"label", "class"})
-    nodes = [["id:ID", "label", ":LABEL", "class", *columns]]
+    types = {k: {type(data[k]) for _, data in graph.nodes(data=True) if k in data} for k in columns}
+    nodes = [
+        [
+            "id:ID",
+            "label",
+            ":LABEL",
+            "class",
+            *(
+                k + _NEO4J_TYPES.get(next(iter(types[k])) if len(types[k]) == 1 else str, "")
+                for k in columns
+            ),
+        ]
+    ]
     for node, data in graph.nodes(data=True):
         classes = data.get("class", "")
         labels = ";".join(_neo4j_name(c) for c in classes.split(";") if c)
         cells = [node, data.get("label", node), labels, classes]
-        nodes.append([safe_cell(str(c)) for c in cells + [data.get(k, "") for k in columns]])
+        nodes.append([_csv_cell(c) for c in cells + [data.get(k, "") for k in columns]])
     edges = [[":START_ID", ":END_ID", ":TYPE", "label", "property"]]
     for start, end, key, data in graph.edges(keys=True, data=True):
         cells = [start, end, _neo4j_name(key), data.get("label", ""), data.get("property", "")]
