@@ -152,8 +152,7 @@ class KnowledgeGraph:
 
     def __repr__(self) -> str:
         if self.root is None:
-            remote = self._handle.store
-            return f"<KnowledgeGraph endpoint={remote.endpoint} graph={remote.graph}>"
+            return f"<KnowledgeGraph {self._handle.store!r}>"
         return f"<KnowledgeGraph store={self.root} build={self._handle.build_dir.name}>"
 
     # --- queries --------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from atmpkg.graph.errors import (
     StoreError,
 )
 from atmpkg.graph.store.remote import (
+    DEFAULT_GRAPH,
     PASSWORD_ENV,
     USER_ENV,
     RemoteStore,
@@ -502,7 +503,8 @@ def test_credentials_from_the_environment(monkeypatch):
     with http_server(RecordingHandler) as url:
         remote = RemoteStore(url)
         list(remote.query("SELECT ?s WHERE { ?s ?p ?o }"))
-    assert RecordingHandler.seen == [basic("reader", "s3cret")]
+    # the first request asks which graph holds the data; both carry the credentials
+    assert RecordingHandler.seen == [basic("reader", "s3cret")] * 2
     assert "s3cret" not in repr(remote)
 
 
@@ -515,7 +517,7 @@ def test_credentials_from_netrc(monkeypatch, tmp_path):
     RecordingHandler.seen.clear()
     with http_server(RecordingHandler) as url:
         list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
-    assert RecordingHandler.seen == [basic("netuser", "netpass")]
+    assert RecordingHandler.seen == [basic("netuser", "netpass")] * 2
 
 
 def test_credentials_in_the_url_are_refused_and_not_repeated():
@@ -525,3 +527,44 @@ def test_credentials_in_the_url_are_refused_and_not_repeated():
     result = invoke("stats", "--endpoint", "http://reader:s3cret@127.0.0.1:1/sparql")
     assert result.exit_code == 1 and "s3cret" not in result.output
 
+
+
+# --- another atmpkg serve as the endpoint: its data is its default graph ---------------------
+
+
+@pytest.fixture(scope="module")
+def served(fixture_store):
+    from atmpkg.graph.server.http import make_server
+
+    srv = make_server(fixture_store, port=0, timeout=30).start()
+    yield srv.url.rstrip("/") + "/sparql"
+    srv.shutdown()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["query", "--name", "products-by-target", "-p", "target=cd19"],
+        ["show", "alphacel"],
+        ["path", "CellCo", "FDA"],
+        ["export", "--focus", "cellco", "--format", "nt"],
+    ],
+    ids=" ".join,
+)
+def test_an_atmpkg_server_is_an_endpoint_like_any_other(served, fixture_store, args):
+    embedded = invoke(*args, "--store", fixture_store)
+    remote = invoke(*args, "--endpoint", served)
+    assert (remote.exit_code, remote.stdout, remote.stderr) == (
+        embedded.exit_code,
+        embedded.stdout,
+        embedded.stderr,
+    )
+
+
+def test_the_graph_is_sent_only_when_the_endpoint_holds_it(served, oxigraph):
+    plain = RemoteStore(served)
+    assert plain.graph is None  # atmpkg serve: its default graph, no default-graph-uri
+    assert RemoteStore(oxigraph.endpoint).graph == DEFAULT_GRAPH  # push wrote the named graph
+    named = RemoteStore(served, graph=DEFAULT_GRAPH)
+    with pytest.raises(StoreError, match="default-graph-uri"):
+        named.query("ASK { ?s ?p ?o }")  # asked for explicitly, and refused by that server

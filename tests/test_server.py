@@ -227,7 +227,7 @@ def test_select_content_types(server, accept, media):
     status, headers, body = sparql_get(server, THERAPIES, accept)
     assert status == 200
     assert headers["Content-Type"] == media
-    assert headers["Vary"] == "Accept"
+    assert headers["Vary"] == "Accept, Accept-Encoding"
     text = body.decode()
     if "json" in media:
         assert len(json.loads(text)["results"]["bindings"]) == 3
@@ -476,7 +476,7 @@ def test_no_cross_origin_requests_unless_allowed(server, fixture_store):
         )
         assert headers["Access-Control-Allow-Origin"] == "http://app.example"
         assert TRUNCATED_HEADER in headers["Access-Control-Expose-Headers"]
-        assert headers["Vary"] == "Accept, Origin"
+        assert headers["Vary"] == "Accept, Accept-Encoding, Origin"
         status, headers, _ = get(
             srv, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"}
         )
@@ -710,7 +710,7 @@ def test_entity_as_data_by_accept(server, fixture_store):
         ("*/*", ox.RdfFormat.TURTLE),
     ):
         status, headers, body = get(server, "/id/therapy/alphacel", headers={"Accept": accept})
-        assert status == 200 and headers["Vary"] == "Accept"
+        assert status == 200 and headers["Vary"] == "Accept, Accept-Encoding"
         graph = triples_of(body, format=fmt)
         assert {t.object.value for t in graph if t.subject == iri and t.predicate == label} == {
             "Alphacel"
@@ -774,3 +774,52 @@ def test_an_entity_page_shows_dates_as_stated_and_links_identifiers(server):
         '<a href="https://meshb.nlm.nih.gov/record/ui?ui=D009101" rel="noopener noreferrer '
         'nofollow">D009101</a>'
     ) in body.decode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/n3", ox.RdfFormat.TURTLE),  # N3 is answered as Turtle, which every N3 reader reads
+        ("application/n-quads", ox.RdfFormat.N_QUADS),
+        ("application/trig", ox.RdfFormat.TRIG),
+    ],
+)
+def test_construct_and_entities_in_every_rdf_format_the_exports_write(
+    server, fixture_store, accept, fmt
+):
+    text = "CONSTRUCT WHERE { therapy:alphacel ?p ?o }"
+    status, headers, body = sparql_get(server, text, accept=accept)
+    assert (status, headers["Content-Type"].split(";")[0]) == (200, accept)
+    expected = set(query(text, store=fixture_store).triples)
+    assert triples_of(body, fmt) == expected
+    status, headers, body = get(server, "/id/therapy/alphacel", headers={"Accept": accept})
+    assert status == 200 and len(triples_of(body, fmt)) > 10
+
+
+def test_sparqlwrapper_asks_for_n3(server):
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(server.url + "/sparql")
+    client.setQuery("CONSTRUCT WHERE { therapy:alphacel rdfs:label ?l }")
+    client.setReturnFormat("n3")
+    document = client.query().convert()
+    assert b"Alphacel" in document
+
+
+def test_answers_are_gzipped_for_clients_that_accept_it(server):
+    import gzip
+
+    text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"
+    plain = sparql_get(server, text, accept="text/csv")
+    path = "/sparql?" + urllib.parse.urlencode({"query": text})
+    status, headers, body = get(
+        server, path, headers={"Accept": "text/csv", "Accept-Encoding": "gzip, deflate"}
+    )
+    assert (status, headers["Content-Encoding"]) == (200, "gzip")
+    assert headers["Vary"] == "Accept, Accept-Encoding"
+    assert gzip.decompress(body) == plain[2] and len(body) * 4 < len(plain[2])
+    assert "Content-Encoding" not in plain[1]
+    refused = get(server, path, headers={"Accept": "text/csv", "Accept-Encoding": "gzip;q=0"})
+    assert "Content-Encoding" not in refused[1] and refused[2] == plain[2]
+    head = request(server, "HEAD", path, headers={"Accept": "text/csv", "Accept-Encoding": "gzip"})
+    assert head[2] == b"" and head[1]["Content-Length"] == str(len(body))

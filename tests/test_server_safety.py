@@ -243,7 +243,7 @@ def test_cors_is_an_allow_list_of_origins(fixture_store):
             )
             assert status == 200, origin
             assert response_headers["Access-Control-Allow-Origin"] == origin
-            assert response_headers["Vary"] == "Accept, Origin"
+            assert response_headers["Vary"] == "Accept, Accept-Encoding, Origin"
             preflight = {**headers, "Access-Control-Request-Method": "POST"}
             status, response_headers, _ = request(srv, "OPTIONS", "/sparql", headers=preflight)
             assert status == 204

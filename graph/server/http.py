@@ -110,6 +110,10 @@ SEND_TIMEOUT = 30.0
 ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
 
+#: Answers shorter than this are sent as they are: compressing them saves less than it costs.
+GZIP_MIN_BYTES = 1024
+
+
 @dataclass
 class Response:
     """What a route answers: status, body, media type and extra headers."""
@@ -697,15 +701,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         media = response.media_type
         if media.startswith("text/"):
             media += "; charset=utf-8"
+        body, encoding = self._encoded(response.body)
         headers = {
             "Content-Type": media,
-            "Content-Length": str(len(response.body)),
+            "Content-Length": str(len(body)),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
+            "Vary": "Accept-Encoding",
         }
+        if encoding:
+            headers["Content-Encoding"] = encoding
         if response.media_type == "text/html":
             headers["Content-Security-Policy"] = UI_CSP
-        headers.update(response.headers)
+        for name, value in response.headers.items():
+            headers[name] = f"{value}, Accept-Encoding" if name == "Vary" else value
         for name, value in self._cors_headers().items():
             headers[name] = (
                 f"{headers[name]}, {value}" if name == "Vary" and name in headers else value
@@ -720,7 +729,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(response.body)
+            self.wfile.write(body)
+
+    def _encoded(self, body: bytes) -> tuple[bytes, str | None]:
+        """``body`` gzip-compressed when the client accepts gzip (``Accept-Encoding``, with
+        q-values) and the answer is worth it (query answers shrink about sixteenfold), else as
+        it is."""
+        if len(body) < GZIP_MIN_BYTES or not getattr(self, "headers", None):
+            return body, None
+        accepted = {}
+        for item in (self.headers.get("Accept-Encoding") or "").split(","):
+            name, _, params = item.strip().partition(";")
+            quality = 1.0
+            for param in params.split(";"):
+                key, _, value = param.strip().partition("=")
+                if key == "q":
+                    try:
+                        quality = float(value)
+                    except ValueError:
+                        quality = 0.0
+            accepted[name.strip().lower()] = quality
+        if accepted.get("gzip", accepted.get("*", 0.0)) <= 0:
+            return body, None
+        import gzip
+
+        return gzip.compress(body, compresslevel=6, mtime=0), "gzip"
 
     def _cors_headers(self) -> dict[str, str]:
         """CORS headers, only when the request's Origin is one ``cors`` allows."""

@@ -32,12 +32,15 @@ GRAPH_OFFERS = (
     ("nt", "application/n-triples"),
     ("jsonld", "application/ld+json"),
     ("rdfxml", "application/rdf+xml"),
+    ("n3", "text/n3"),
+    ("nq", "application/n-quads"),
+    ("trig", "application/trig"),
     ("ttl", "application/x-turtle"),
     ("jsonld", "application/json"),
 )
 OFFERS = {"table": TABLE_OFFERS, "graph": GRAPH_OFFERS}
 # Turtle first: a client that accepts anything (curl) gets data; a browser asks for text/html.
-ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:4])
+ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:7])
 #: The media type each format is answered with (the offers above include aliases).
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
@@ -48,6 +51,9 @@ MEDIA_TYPES = {
     "nt": "application/n-triples",
     "jsonld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
+    "n3": "text/n3",
+    "nq": "application/n-quads",
+    "trig": "application/trig",
     "html": "text/html",
 }
 RESULT_FORMATS = (
@@ -59,12 +65,19 @@ RESULT_FORMATS = (
     "N-Triples",
     "JSON-LD",
     "RDF_XML",
+    "N3",
+    "N-Quads",
+    "TriG",
 )
 RDF_FORMATS = {
     "ttl": ox.RdfFormat.TURTLE,
     "nt": ox.RdfFormat.N_TRIPLES,
     "jsonld": ox.RdfFormat.JSON_LD,
     "rdfxml": ox.RdfFormat.RDF_XML,
+    # Turtle is N3 without N3's rules and formulae: every Turtle document is an N3 document
+    "n3": ox.RdfFormat.TURTLE,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
 }
 
 
@@ -148,6 +161,10 @@ FORMAT_NAMES = {
     "json-ld": "application/ld+json",
     "rdfxml": "application/rdf+xml",
     "rdf+xml": "application/rdf+xml",
+    "n3": "text/n3",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
     "html": "text/html",
 }
 

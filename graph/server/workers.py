@@ -71,13 +71,17 @@ STDERR_LINE_CHARS = 2000
 
 
 def _serialize(result: QueryResult, fmt: str) -> bytes:
-    """A query result in ``fmt``: the library's formats, plus RDF/XML for graphs (the default that
-    rdflib's SPARQLStore and SPARQLWrapper ask for on CONSTRUCT)."""
+    """A query result in ``fmt``: the library's formats, plus RDF/XML (the default that rdflib's
+    SPARQLStore and SPARQLWrapper ask for on CONSTRUCT), N3 (as Turtle), N-Quads and TriG (the
+    triples in the default graph) for graphs."""
     from ..engine.results import format_result
 
-    if fmt == "rdfxml":
-        return ox.serialize(result.triples, format=RDF_FORMATS[fmt])
-    return format_result(result, fmt).encode("utf-8")
+    if fmt in ("rdfxml", "nq", "trig"):
+        return ox.serialize(
+            [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples],
+            format=RDF_FORMATS[fmt],
+        )
+    return format_result(result, "ttl" if fmt == "n3" else fmt).encode("utf-8")
 
 
 def _job_query(args: dict, graph: KnowledgeGraph) -> dict:

@@ -5,9 +5,12 @@
 same pyoxigraph objects, so that show, stats, export, path and rank run on it unchanged. Queries
 still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module only sends what passed.
 
-- **Graph.** Reads query the named graph that :func:`push` wrote (default
-  ``https://w3id.org/atmp-kg/graph``) by naming it as the default graph in the protocol request
-  (``default-graph-uri``), not with a FROM clause in the query text.
+- **Graph.** Reads query the named graph that :func:`push` wrote (``https://w3id.org/atmp-kg/graph``
+  unless another is given) by naming it as the default graph in the protocol request
+  (``default-graph-uri``), not with a FROM clause in the query text. When no graph is given and the
+  endpoint holds no such named graph (another ``atmpkg serve``, or a store loaded by hand), reads
+  query the endpoint's default graph and send no ``default-graph-uri``: one ``ASK`` at the first
+  request decides.
 - **Parameters.** The protocol has no parameter binding, so bound values travel in a ``VALUES``
   block at the start of the query's outermost WHERE group, found on the gate's tokens (never with
   a pattern over the raw text). Each value is an RDF term that pyoxigraph validated and writes in
@@ -383,20 +386,38 @@ class RemoteStore:
     """
 
     def __init__(
-        self, endpoint: str, *, graph: str = DEFAULT_GRAPH, timeout: float = DEFAULT_TIMEOUT
+        self, endpoint: str, *, graph: str | None = None, timeout: float = DEFAULT_TIMEOUT
     ):
         if timeout <= 0:
             raise ParameterError("timeout must be a positive number of seconds")
         self.endpoint = check_url(endpoint)
-        self.graph = check_graph(graph)
+        self._graph = None if graph is None else check_graph(graph)
+        self._chosen = graph is not None
         self.timeout = timeout
         self._auth = auth_headers(endpoint)
 
+    @property
+    def graph(self) -> str | None:
+        """The named graph the reads query, or None for the endpoint's default graph (decided at the
+        first request when none was given: the graph :func:`push` writes, if the endpoint holds it)."""
+        if not self._chosen:
+            probe = f"ASK {{ GRAPH {ox.NamedNode(DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}"
+            answer = self._send(probe, "ASK", None, None)
+            held = bool(parse_results(self.endpoint, answer))
+            self._graph, self._chosen = (DEFAULT_GRAPH if held else None), True
+        return self._graph
+
     def __repr__(self) -> str:
-        return f"<RemoteStore endpoint={self.endpoint} graph={self.graph}>"
+        shown = self._graph if self._chosen else "(decided at the first request)"
+        return f"<RemoteStore endpoint={self.endpoint} graph={shown}>"
 
     def _ask(self, text: str, form: str, timeout: float | None, graph: str | None = None) -> Answer:
-        body = {"query": text, "default-graph-uri": graph or self.graph}
+        return self._send(text, form, timeout, graph or self.graph)
+
+    def _send(self, text: str, form: str, timeout: float | None, graph: str | None) -> Answer:
+        body = {"query": text}
+        if graph is not None:
+            body["default-graph-uri"] = graph
         accept = _GRAPH_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else _RESULTS_ACCEPT
         answer = http_request(
             "POST",
@@ -477,6 +498,8 @@ class RemoteStore:
         >>> remote.build_info()["counts"]["atmp:Therapy"]     # doctest: +SKIP
         3
         """
+        if self.graph is None:  # the endpoint's own default graph: no record of a push
+            return {}
         text = f"SELECT ?info WHERE {{ {ox.NamedNode(self.graph)} <{DCT}description> ?info }}"
         rows = list(
             parse_results(self.endpoint, self._ask(text, "SELECT", None, info_graph(self.graph)))
