@@ -142,3 +142,31 @@ def test_entity_page_with_its_graph(page, server):
 def json_string(text: str) -> str:
     """A SPARQL string literal holding ``text``."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def test_the_chart_plots_counts_by_agency_and_year_and_a_value_can_be_chosen(page, server):
+    page.goto(server.url + "/?name=approvals-by-agency-year")
+    page.locator("#view-table tbody tr").first.wait_for()
+    page.click('[data-view="chart"]')
+    caption = page.locator("#view-chart p.hint")
+    assert caption.inner_text() == "approvals by agencyAcronym, year"
+    texts = "els => els.map(e => e.textContent)"
+    labels = page.locator("#view-chart svg text[text-anchor=end]").evaluate_all(texts)
+    assert labels[:3] == ["EMA 2018", "EMA 2020", "FDA 2017"]
+    values = page.locator("#view-chart svg rect title").evaluate_all(texts)
+    assert values[:3] == ["EMA 2018: 1", "EMA 2020: 1", "FDA 2017: 1"]
+    page.select_option("#chart-value", label="labelExpansions")
+    assert caption.inner_text() == "labelExpansions by agencyAcronym, year"
+    assert not page.problems, page.problems
+
+
+def test_an_error_clears_the_previous_answer(page, server):
+    page.goto(server.url + "/?name=approvals-by-agency-year")
+    page.locator("#view-table tbody tr").first.wait_for()
+    page.select_option("#named", "")
+    page.fill("#editor", "SELECT * WHERE {")
+    page.click("#run")
+    page.locator("#error").wait_for()
+    assert page.locator("#results").is_hidden()
+    assert page.locator("#downloads a").count() == 0
+    assert page.locator("#view-table tr").count() == 0

@@ -18,7 +18,7 @@
   const CHART_BARS = 40;
 
   const $ = (id) => document.getElementById(id);
-  const state = { config: null, named: "", request: null, answer: null, view: "table", ownText: "" };
+  const state = { config: null, named: "", request: null, answer: null, view: "table", ownText: "", chartValue: null };
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -112,6 +112,13 @@
   function showError(message) {
     $("error").textContent = message;
     $("error").hidden = !message;
+    if (message) {
+      // The answer on screen belongs to another query: nothing of it may stay to be read or saved.
+      state.answer = null;
+      $("results").hidden = true;
+      ["view-table", "view-chart", "downloads"].forEach((id) => $(id).replaceChildren());
+      $("graph").removeAttribute("src");
+    }
   }
 
   async function run() {
@@ -239,16 +246,31 @@
     $("view-table").replaceChildren(table);
   }
 
-  // A chart fits when one column is numeric in every row and another can label the bars.
+  const isNumeric = (term) => term && term.type === "literal" && NUMERIC.has(term.datatype);
+  // A year is a category, not a quantity: a column named like one, or of years, labels the bars.
+  const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
+    answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
+
+  // A chart fits when a column other than a year is numeric in every row (the values; the user may
+  // pick another such column) and other columns can label the bars: the first text column, with
+  // the year after it when there is one, else the first column of IRIs.
   function chartColumns(answer) {
     if (answer.kind !== "table" || !answer.rows.length) return null;
-    const numeric = answer.vars.findIndex((v, i) => answer.rows.every((r) => r[i] && NUMERIC.has(r[i].datatype)));
-    if (numeric < 0) return null;
-    // Bars are labelled by text when a column has it in every row, else by IRIs.
-    const labels = (type) => answer.vars.findIndex((v, i) => i !== numeric &&
-      answer.rows.every((r) => r[i] && r[i].type === type && !NUMERIC.has(r[i].datatype)));
-    const label = labels("literal") >= 0 ? labels("literal") : labels("uri");
-    return label < 0 ? null : { label, numeric };
+    const every = (test) => answer.vars.map((v, i) => i).filter((i) => answer.rows.every((r) => test(r[i], i)));
+    const numbers = every((term) => isNumeric(term));
+    const values = numbers.filter((i) => !isYear(answer, i));
+    if (!values.length) return null;
+    const text = every((term) => term && term.type === "literal" && !isNumeric(term));
+    const years = numbers.filter((i) => isYear(answer, i));
+    const iris = every((term) => term && term.type === "uri");
+    const label = text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1);
+    if (!label.length) return null;
+    const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
+    return { label, numeric, values };
+  }
+
+  function barLabel(row, columns) {
+    return columns.label.map((i) => (row[i].type === "uri" ? shorten(row[i].value) : row[i].value)).join(" ");
   }
 
   function renderChart(answer) {
@@ -256,6 +278,19 @@
     const view = $("view-chart");
     view.replaceChildren();
     if (!columns) return;
+    if (columns.values.length > 1) {
+      const picker = el("select");
+      picker.id = "chart-value";
+      picker.setAttribute("aria-label", "Value to chart");
+      columns.values.forEach((i) => {
+        const option = el("option", null, answer.vars[i]);
+        option.value = String(i);
+        option.selected = i === columns.numeric;
+        picker.append(option);
+      });
+      picker.addEventListener("change", () => { state.chartValue = Number(picker.value); renderChart(answer); });
+      view.append(el("label", "hint", "Value: "), picker);
+    }
     const rows = answer.rows.slice(0, CHART_BARS);
     const values = rows.map((r) => Number(r[columns.numeric].value));
     const max = Math.max(...values.map(Math.abs), 1);
@@ -268,12 +303,12 @@
     svg.setAttribute("width", String(labelWidth + barWidth + 140));
     svg.setAttribute("height", String(rows.length * height + 10));
     svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + answer.vars[columns.label]);
+    const by = columns.label.map((i) => answer.vars[i]).join(", ");
+    svg.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + by);
     rows.forEach((row, i) => {
       const y = i * height + 5;
-      const term = row[columns.label];
       const text = document.createElementNS(ns, "text");
-      const label = term.type === "uri" ? shorten(term.value) : term.value;
+      const label = barLabel(row, columns);
       text.textContent = label.length > 38 ? label.slice(0, 37) + "…" : label;
       text.setAttribute("x", String(labelWidth - 8));
       text.setAttribute("y", String(y + 15));
@@ -292,7 +327,7 @@
       value.setAttribute("y", String(y + 15));
       svg.append(text, rect, value);
     });
-    const caption = el("p", "hint", answer.vars[columns.numeric] + " by " + answer.vars[columns.label] +
+    const caption = el("p", "hint", answer.vars[columns.numeric] + " by " + by +
       (answer.rows.length > CHART_BARS ? " (first " + CHART_BARS + " of " + answer.rows.length + " rows)" : ""));
     view.append(caption, svg);
   }
