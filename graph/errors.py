@@ -39,7 +39,7 @@ class UnknownNameError(AtmpkgError, LookupError):
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
         if hint:
-            message += f" {hint}"
+            message += f" {hint}" if self.suggestions else f". {hint}"
         super().__init__(message)
 
 

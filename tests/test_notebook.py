@@ -146,7 +146,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
     [unknown] = out[8].outputs
     assert unknown["ename"] == "UnknownNameError"
     assert (
-        unknown["evalue"] == "unknown named query 'no-such-query' List them with 'atmpkg queries'."
+        unknown["evalue"] == "unknown named query 'no-such-query'. List them with 'atmpkg queries'."
     )
 
     assert stdout_of(out[9]) == f"stopped: {STOPPED}\n"
