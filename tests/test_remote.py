@@ -568,3 +568,20 @@ def test_the_graph_is_sent_only_when_the_endpoint_holds_it(served, oxigraph):
     named = RemoteStore(served, graph=DEFAULT_GRAPH)
     with pytest.raises(StoreError, match="default-graph-uri"):
         named.query("ASK { ?s ?p ?o }")  # asked for explicitly, and refused by that server
+
+
+def test_show_asks_a_remote_store_a_handful_of_questions(oxigraph, monkeypatch):
+    from atmpkg.graph.store import remote as remote_module
+
+    sent = []
+    real = remote_module.http_request
+
+    def counting(method, url, **options):
+        sent.append(url)
+        return real(method, url, **options)
+
+    monkeypatch.setattr(remote_module, "http_request", counting)
+    result = invoke("show", "alphacel", "--endpoint", oxigraph.endpoint)
+    assert result.exit_code == 0, result.output
+    # which graph, which entity, then its facts, its links and their sources
+    assert len(sent) == 5

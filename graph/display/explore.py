@@ -17,19 +17,13 @@ from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
 from ..terms import (
-    ATMP,
     DATE_DETAILS,
-    DCT,
     ID,
     PREFIXES,
     RDFS,
-    SCHEMA,
     shorten,
 )
 
-#: Links the build derives from the other direction (a company develops what names it as
-#: developer): the sources of their subjects are not about the entity they point to.
-_DERIVED_LINKS = {ATMP + "develops", ATMP + "hasSubsidiary", ATMP + "approval", ATMP + "ultimateParent"}
 #: The dates as stated, shown in the place of their comparable dates.
 _STATED = {stated for _, stated in DATE_DETAILS.values()}
 
@@ -97,12 +91,32 @@ class EntityView:
         printer.text(self.text())
 
 
-def _label(store: ox.Store, term) -> str:
+#: What the store says about ``?e``: its facts, the links to it, and the sources behind both, each
+#: with the labels it needs, in three queries (three requests to a remote store, not one per fact).
+_FACTS = """SELECT ?e ?p ?o (SAMPLE(?pl) AS ?plabel) (SAMPLE(?ol) AS ?olabel) WHERE {
+  ?e ?p ?o OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?o rdfs:label ?ol }
+} GROUP BY ?e ?p ?o"""
+_LINKS = """SELECT ?e ?s ?p (SAMPLE(?pl) AS ?plabel) (SAMPLE(?sl) AS ?slabel) WHERE {
+  ?s ?p ?e OPTIONAL { ?p rdfs:label ?pl } OPTIONAL { ?s rdfs:label ?sl }
+} GROUP BY ?e ?s ?p"""
+# The company that develops a product is linked to it by a derived link: the company's own
+# sources are about the company, not the product.
+_SOURCES = """SELECT ?e ?src (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
+  { ?e dct:source ?src } UNION {
+    ?s ?p ?e ; dct:source ?src
+    FILTER(?p NOT IN (atmp:develops, atmp:hasSubsidiary, atmp:approval, atmp:ultimateParent))
+  }
+  OPTIONAL { ?src rdfs:label ?t } OPTIONAL { ?src schema:url ?u }
+} GROUP BY ?e ?src"""
+
+
+def _name(term, label) -> str:
+    """A term as people read it: its label, else a literal's value or the prefixed IRI."""
+    if label is not None:
+        return label.value
     if isinstance(term, ox.Literal):
         return term.value
     if isinstance(term, ox.NamedNode):
-        for quad in store.quads_for_pattern(term, ox.NamedNode(RDFS + "label"), None):
-            return quad.object.value
         return shorten(term.value)
     return str(term)
 
@@ -111,41 +125,27 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     """Everything ``oxstore`` says about one entity: its facts, the links to it, and the sources
     behind them."""
     target = resolve_entity(entity, oxstore)
-    node = ox.NamedNode(target)
-    types = [
-        _label(oxstore, q.object)
-        for q in oxstore.quads_for_pattern(node, ox.NamedNode(PREFIXES["rdf"] + "type"), None)
+    bound = {ox.Variable("e"): ox.NamedNode(target)}
+
+    def ask(text: str):
+        return oxstore.query(text, prefixes=PREFIXES, substitutions=bound)
+
+    facts = [
+        Fact(r["p"].value, _name(r["p"], r["plabel"]), r["o"], _name(r["o"], r["olabel"]))
+        for r in ask(_FACTS)
     ]
-    view = EntityView(target, _label(oxstore, node), sorted(types))
-    source_iris: list[str] = []
-    for quad in oxstore.quads_for_pattern(node, None, None):
-        if quad.predicate.value == DCT + "source":
-            source_iris.append(quad.object.value)
-        view.facts.append(
-            Fact(
-                quad.predicate.value,
-                _label(oxstore, quad.predicate),
-                quad.object,
-                _label(oxstore, quad.object),
-            )
-        )
-    for quad in oxstore.quads_for_pattern(None, None, node):
-        view.incoming.append(
-            Fact(
-                quad.predicate.value,
-                _label(oxstore, quad.predicate),
-                quad.subject,
-                _label(oxstore, quad.subject),
-            )
-        )
-        if quad.predicate.value in _DERIVED_LINKS:
-            continue  # the company that develops a product: its own sources are about itself
-        for src in oxstore.quads_for_pattern(quad.subject, ox.NamedNode(DCT + "source"), None):
-            source_iris.append(src.object.value)
-    for source in dict.fromkeys(source_iris):
-        src = ox.NamedNode(source)
-        url = next(oxstore.quads_for_pattern(src, ox.NamedNode(SCHEMA + "url"), None), None)
-        view.sources.append(Source(source, _label(oxstore, src), url.object.value if url else None))
+    own = [f.value.value for f in facts if f.property == RDFS + "label"]
+    types = [f.value_label for f in facts if f.property == PREFIXES["rdf"] + "type"]
+    view = EntityView(target, own[0] if own else shorten(target), sorted(types))
+    view.facts = facts
+    view.incoming = [
+        Fact(r["p"].value, _name(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
+        for r in ask(_LINKS)
+    ]
+    view.sources = [
+        Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)
+        for r in ask(_SOURCES)
+    ]
     stated = {f.property: f.value.value for f in view.facts if f.property in _STATED}
     for fact in view.facts:
         details = DATE_DETAILS.get(fact.property)

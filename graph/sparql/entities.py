@@ -33,9 +33,16 @@ def resolve_entity(text: str, store: ox.Store) -> str:
         else:
             if SLUG_RE.match(text):
                 candidates = [iri(k, text) for k in KINDS]
-    existing = [
-        c for c in candidates if next(store.quads_for_pattern(ox.NamedNode(c), None, None), None)
-    ]
+    existing: list[str] = []
+    if candidates:
+        # one question for every candidate IRI (one request to a remote store); each is an IRI
+        # pyoxigraph validated, written in N-Triples syntax
+        listed = " ".join(str(ox.NamedNode(c)) for c in candidates)
+        found = {
+            row["c"].value
+            for row in store.query(f"SELECT DISTINCT ?c WHERE {{ VALUES ?c {{ {listed} }} ?c ?p ?o }}")
+        }
+        existing = [c for c in candidates if c in found]
     if len(existing) == 1:
         return existing[0]
     if len(existing) > 1:
