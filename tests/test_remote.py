@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
 
@@ -528,7 +529,6 @@ def test_credentials_in_the_url_are_refused_and_not_repeated():
     assert result.exit_code == 1 and "s3cret" not in result.output
 
 
-
 # --- another atmpkg serve as the endpoint: its data is its default graph ---------------------
 
 
@@ -585,3 +585,29 @@ def test_show_asks_a_remote_store_a_handful_of_questions(oxigraph, monkeypatch):
     assert result.exit_code == 0, result.output
     # which graph, which entity, then its facts, its links and their sources
     assert len(sent) == 5
+
+
+def test_answers_travel_compressed_and_arrive_whole(served):
+    text = "CONSTRUCT WHERE { ?s ?p ?o }"
+    answer = http_request(
+        "POST",
+        served,
+        timeout=30,
+        body=urllib.parse.urlencode({"query": text}).encode(),
+        headers={
+            "Accept": "application/n-triples",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
+    assert answer.status == 200 and answer.headers["content-encoding"] == "gzip"
+    assert len(list(ox.parse(answer.body, format=ox.RdfFormat.N_TRIPLES))) > 1000
+
+
+def test_a_gzip_bomb_is_refused(monkeypatch):
+    import gzip
+
+    from atmpkg.graph.store import remote as remote_module
+
+    monkeypatch.setattr(remote_module, "MAX_ANSWER_BYTES", 1000)
+    with pytest.raises(StoreError, match="unpacks to more than"):
+        remote_module._gunzip(gzip.compress(b"x" * 5000), "http://endpoint.example")

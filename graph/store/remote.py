@@ -157,6 +157,33 @@ class Answer:
         return 200 <= self.status < 300
 
 
+#: The most a compressed answer may unpack to: a larger one is refused, not held in memory.
+MAX_ANSWER_BYTES = 4 * 1024**3
+
+
+def _gunzip(data: bytes, url: str) -> bytes:
+    """A gzip-encoded answer unpacked, refusing one that would grow past
+    :data:`MAX_ANSWER_BYTES` (a small answer can unpack to gigabytes).
+
+    >>> import gzip
+    >>> _gunzip(gzip.compress(b"ASK"), "http://x")
+    b'ASK'
+    """
+    import zlib
+
+    unpacker = zlib.decompressobj(wbits=31)
+    try:
+        out = unpacker.decompress(data, MAX_ANSWER_BYTES)
+    except zlib.error as exc:
+        raise StoreError(f"the SPARQL endpoint {url} sent a broken gzip answer: {exc}") from None
+    if unpacker.unconsumed_tail:
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent an answer that unpacks to more than "
+            f"{MAX_ANSWER_BYTES // 1024**3} GiB; narrow the query"
+        )
+    return out
+
+
 def http_request(
     method: str,
     url: str,
@@ -188,7 +215,11 @@ def http_request(
             method,
             target,
             body=body,
-            headers={"User-Agent": f"atmpkg/{VERSION}", **(headers or {})},
+            headers={
+                "User-Agent": f"atmpkg/{VERSION}",
+                "Accept-Encoding": "gzip",
+                **(headers or {}),
+            },
         )
         # Kept apart: the connection drops its reference when the server says it will close
         sock = connection.sock
@@ -198,7 +229,10 @@ def http_request(
         while _until(sock, deadline) and (chunk := response.read1(65536)):
             chunks.append(chunk)
         found = {name.lower(): value for name, value in response.getheaders()}
-        return Answer(response.status, response.reason, found, b"".join(chunks))
+        data = b"".join(chunks)
+        if found.get("content-encoding", "").strip().lower() == "gzip":
+            data = _gunzip(data, url)
+        return Answer(response.status, response.reason, found, data)
     except TimeoutError:
         raise EndpointTimeoutError(url, timeout) from None
     except (OSError, http.client.HTTPException) as exc:
