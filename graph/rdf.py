@@ -17,11 +17,11 @@ import functools
 import re
 from collections.abc import Iterable
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
-from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SKOS, XSD, shorten
+from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SKOS, STATED_DATES, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -31,6 +31,7 @@ TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
 RESERVED = ("id", "label", "class")
+V = TypeVar("V")
 PRECISIONS = ID + "date-precision/"
 XSD_STRING = XSD + "string"
 
@@ -137,17 +138,21 @@ def identifier_url(prop: str, value: str) -> str | None:
     return template.replace("$1", quote(value, safe=":"))
 
 
-def stated_dates(values: dict[str, str]) -> dict[str, str]:
-    """Facts keyed by property IRI with each date shown as its source states it: a comparable
+def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
+    """(property IRI, value) facts with each date shown as its source states it: a comparable
     date's value replaced by the stated one, which is then left out (the precision stays).
 
-    >>> stated_dates({ATMP + "date": "2024-07-01", ATMP + "dateStated": "2024-07"})
-    {'https://w3id.org/atmp-kg/ontology#date': '2024-07'}
+    >>> stated_dates([(ATMP + "date", "2024-07-01"), (ATMP + "dateStated", "2024-07")])
+    [('https://w3id.org/atmp-kg/ontology#date', '2024-07')]
     """
-    shown = dict(values)
-    for date, (_, stated) in DATE_DETAILS.items():
-        if date in shown and stated in shown:
-            shown[date] = shown.pop(stated)
+    facts = list(facts)
+    stated = {prop: value for prop, value in facts if prop in STATED_DATES}
+    shown = []
+    for prop, value in facts:
+        if prop in STATED_DATES:
+            continue
+        details = DATE_DETAILS.get(prop)
+        shown.append((prop, stated.get(details[1], value) if details else value))
     return shown
 
 
@@ -301,7 +306,7 @@ def to_networkx(
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
         named: dict[str, list[str]] = {}
-        for prop, texts in stated_dates(values.get(node, {})).items():
+        for prop, texts in stated_dates(values.get(node, {}).items()):
             name = local_name(prop)
             name = shorten(prop) if name in RESERVED else name
             named.setdefault(name, []).extend(texts)

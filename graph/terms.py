@@ -95,6 +95,8 @@ DATE_DETAILS = {
     ATMP + "parentSince": (ATMP + "parentSincePrecision", ATMP + "parentSinceStated"),
     DCT + "issued": (ATMP + "issuedPrecision", ATMP + "issuedStated"),
 }
+#: The properties that hold a date as stated (shown in the place of the comparable date).
+STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
 

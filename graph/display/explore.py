@@ -21,11 +21,9 @@ from ..terms import (
     ID,
     PREFIXES,
     RDFS,
+    STATED_DATES,
     shorten,
 )
-
-#: The dates as stated, shown in the place of their comparable dates.
-_STATED = {stated for _, stated in DATE_DETAILS.values()}
 
 
 @dataclass
@@ -146,7 +144,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)
         for r in ask(_SOURCES)
     ]
-    stated = {f.property: f.value.value for f in view.facts if f.property in _STATED}
+    stated = {f.property: f.value.value for f in view.facts if f.property in STATED_DATES}
     for fact in view.facts:
         details = DATE_DETAILS.get(fact.property)
         if details and details[1] in stated:

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..rdf import LABEL, TYPE, identifier_url, property_label, to_networkx
+from ..rdf import LABEL, TYPE, identifier_url, property_label, stated_dates, to_networkx
 from ..slice.export import atomic_files, output_paths
 from ..slice.subgraph import fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DATE_DETAILS, DCT, ID, PREFIXES, SCHEMA, XSD, shorten
+from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -119,8 +119,6 @@ def _class_label(prefixed: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-#: The dates as stated, shown in the place of their comparable dates.
-_STATED = {stated for _, stated in DATE_DETAILS.values()}
 _STYLE_RANK = {cls: rank for rank, cls in enumerate(CLASS_STYLES)}
 
 
@@ -164,20 +162,6 @@ def _href(predicate: str, text: str, is_iri: bool) -> str | bool:
     lead elsewhere: too long a one is not linked."""
     href = text if is_iri else identifier_url(predicate, text)
     return href if href and len(href) <= MAX_VALUE_CHARS else False
-
-
-def _with_stated_dates(facts: list[tuple[str, Value]]) -> list[tuple[str, Value]]:
-    """A node's facts with each date as its source states it (2024-07, not 2024-07-01)."""
-    stated = {p: v for p, v in facts if p in _STATED}
-    shown = []
-    for predicate, value in facts:
-        if predicate in _STATED:
-            continue
-        details = DATE_DETAILS.get(predicate)
-        if details and details[1] in stated:
-            value = stated[details[1]]
-        shown.append((predicate, value))
-    return shown
 
 
 def _node_id(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str | None:
@@ -343,7 +327,7 @@ def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ())
     source_index = {s: i for i, s in enumerate(sources)}
     nodes = []
     for node in drawn:
-        own = _with_stated_dates(facts.get(node, []))
+        own = stated_dates(facts.get(node, []))
         shown = sorted((_property_label(p), *_display(value), p) for p, value in own)
         nodes.append(
             {
