@@ -295,8 +295,9 @@ def to_networkx(
             else:
                 text = obj.value if isinstance(obj, ox.Literal) else str(obj)
             values.setdefault(node, {}).setdefault(predicate.value, []).append(text)
-            kind = _TYPED.get(obj.datatype.value) if isinstance(obj, ox.Literal) else None
-            kinds_of.setdefault((node, predicate.value), set()).add(kind)
+            if typed:
+                kind = _TYPED.get(obj.datatype.value) if isinstance(obj, ox.Literal) else None
+                kinds_of.setdefault((node, predicate.value), set()).add(kind)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
     names_kinds: dict[str, set] = {}
@@ -310,8 +311,9 @@ def to_networkx(
             name = local_name(prop)
             name = shorten(prop) if name in RESERVED else name
             named.setdefault(name, []).extend(texts)
-            kinds = kinds_of.get((node, prop), {None})
-            names_kinds.setdefault(name, set()).update(kinds if len(named[name]) == 1 else {None})
+            if typed:
+                kinds = kinds_of.get((node, prop), {None}) if len(named[name]) == 1 else {None}
+                names_kinds.setdefault(name, set()).update(kinds)
         for name, texts in sorted(named.items()):
             attrs[name] = " | ".join(texts)
     if typed:

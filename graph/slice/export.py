@@ -704,12 +704,10 @@ def _csv_cell(value: object) -> str:
     """A value as a CSV cell: booleans as Neo4j reads them, numbers as written, text guarded."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float):
-        return (
-            repr(value)
-            if isinstance(value, float) and not value.is_integer()
-            else str(int(value) if isinstance(value, float) else value)
-        )
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, int):
+        return str(value)
     return safe_cell(str(value))
 
 
