@@ -39,7 +39,7 @@ def open(  # atmpkg.open, as shelve.open or dbm.open
     :class:`~atmpkg.graph.handle.KnowledgeGraph` for the methods.
 
     >>> kg = atmpkg.open()
-    >>> kg.named("products-by-target", target="bcma").df.loc[0, "therapy"]
+    >>> kg.named("products-by-target", target="bcma").df.loc[0, "therapyName"]
     'Abecma'
     """
     from atmpkg.graph.handle import KnowledgeGraph

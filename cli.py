@@ -317,6 +317,12 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
     help="Output format.",
 )
 @click.option(
+    "--wide",
+    is_flag=True,
+    help="table format: every column (IRIs beside names, parameters), no cell cut to fit the "
+    "terminal.",
+)
+@click.option(
     "--timeout",
     default=30.0,
     show_default=True,
@@ -353,7 +359,20 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @endpoint_option
 @_library_errors
 def query(
-    sparql, file, name, params, fmt, timeout, limit, allow, memory, output, store, endpoint, graph
+    sparql,
+    file,
+    name,
+    params,
+    fmt,
+    wide,
+    timeout,
+    limit,
+    allow,
+    memory,
+    output,
+    store,
+    endpoint,
+    graph,
 ) -> None:
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
     from atmpkg.graph.engine.results import format_result
@@ -375,9 +394,20 @@ def query(
             result = kg.named(name, bound, limit=limit, allow=allow)
         else:
             result = kg.query(sparql, bound, file=file, limit=limit, allow=allow)
-    _write_output(format_result(result, fmt), output)
+    width = None if output else _terminal_width()
+    _write_output(format_result(result, fmt, width=width, wide=wide), output)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+
+
+def _terminal_width() -> int | None:
+    """The width tables are fitted to: ``COLUMNS`` when set, else the terminal's; None (no fitting)
+    when the output goes to a pipe or file."""
+    import shutil
+
+    if os.environ.get("COLUMNS", "").isdigit() or sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 @cli.command(name="queries")

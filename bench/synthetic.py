@@ -84,10 +84,20 @@ def _typed(value: str, datatype: str) -> str:
     return f'"{value}"^^<{XSD}{datatype}>'
 
 
-def _date(day: datetime.date, month_only: bool) -> str:
+def _date(day: datetime.date, month_only: bool) -> tuple[str, str, str]:
+    """A date as the build writes it: the period's first day, its precision, the date as stated."""
     if month_only:
-        return _typed(day.isoformat()[:7], "gYearMonth")
-    return _typed(day.isoformat(), "date")
+        stated = _typed(day.isoformat()[:7], "gYearMonth")
+        return (
+            _typed(day.replace(day=1).isoformat(), "date"),
+            _id("date-precision", "month"),
+            stated,
+        )
+    return (
+        _typed(day.isoformat(), "date"),
+        _id("date-precision", "day"),
+        _typed(day.isoformat(), "date"),
+    )
 
 
 def _decimal(value: int) -> str:
@@ -103,7 +113,8 @@ P = {
         "valueUSD upfrontUSD scope segment geography year forecastYear forecastValueUSD "
         "cagrPercent cagrFrom cagrTo sharePercent factorKind cagrImpactPercent timeline metric "
         "period statement status about evidence sourceKind hasSubsidiary develops approval "
-        "ultimateParent"
+        "ultimateParent datePrecision dateStated parentSincePrecision parentSinceStated "
+        "issuedPrecision issuedStated"
     ).split()
 }
 CLASS = {
@@ -427,8 +438,18 @@ class _Generator:
         start = datetime.date(LAST_DAY.year - years, 1, 1)
         return self.day(start, min(LAST_DAY, datetime.date(start.year, 12, 31)))
 
-    def date_literal(self, day: datetime.date) -> str:
-        return _date(day, self.rng.random() < 0.25)
+    def write_date(
+        self, node: str, prop: str, day: datetime.date, month_only: bool | None = None
+    ) -> str:
+        """Write ``node``'s date ``prop`` (``date``, ``parentSince`` or ``issued``) with its
+        precision and stated form, a quarter of them month-only; return the stated text."""
+        if month_only is None:
+            month_only = self.rng.random() < 0.25
+        first, precision, stated = _date(day, month_only)
+        self.w.t(node, DCT_ISSUED if prop == "issued" else P[prop], first)
+        self.w.t(node, P[prop + "Precision" if prop != "date" else "datePrecision"], precision)
+        self.w.t(node, P[prop + "Stated" if prop != "date" else "dateStated"], stated)
+        return stated.split('"')[1]
 
     def new_source(self, kind: str, title: str, publisher: str, day: datetime.date) -> str:
         self.n_source += 1
@@ -440,7 +461,7 @@ class _Generator:
         w.t(node, DCT_TITLE, _en(title))
         w.t(node, RDFS_LABEL, _en(title))
         w.t(node, DCT_PUBLISHER, _str(publisher))
-        w.t(node, DCT_ISSUED, _typed(issued.isoformat(), "date"))
+        self.write_date(node, "issued", issued, month_only=False)
         w.t(node, SCHEMA_URL, f"<https://www.example.com/{kind}/{issued.year}/{slug}>")
         w.t(node, P["sourceKind"], _id("source-kind", kind))
         self.counts["Source"] += 1
@@ -526,7 +547,7 @@ class _Generator:
         if parent is not None:
             w.t(node, P["subsidiaryOf"], parent)
             if self.rng.random() < 0.7:
-                w.t(node, P["parentSince"], self.date_literal(day))
+                self.write_date(node, "parentSince", day)
         self.cite(node, "company", f"About {label}", label, day)
         self.counts["Company"] += 1
         self.companies.append(node)
@@ -629,8 +650,8 @@ class _Generator:
                 decisions.append((later, self.pick(indications), "label-expansion"))
             for when, (ind, ind_label), kind in decisions:
                 count += 1
-                lit = self.date_literal(when)
-                text = lit.split('"')[1]
+                month_only = rng.random() < 0.25
+                text = when.isoformat()[:7] if month_only else when.isoformat()
                 node = _id("approval", f"{therapy_slug}-{slug}-{text}-{count}")
                 w.t(node, RDF_TYPE, CLASS["Approval"])
                 w.t(node, RDFS_LABEL, _en(f"{therapy_label} — {acronym} {text} ({ind_label})"))
@@ -639,7 +660,7 @@ class _Generator:
                     w.t(therapy, P["approval"], node)
                 w.t(node, P["agency"], _id("agency", slug))
                 w.t(node, P["indication"], ind)
-                w.t(node, P["date"], lit)
+                self.write_date(node, "date", when, month_only)
                 w.t(node, P["sponsor"], self.pick(sponsors))
                 w.t(node, P["jurisdiction"], f"<{ID}{jurisdiction}>")
                 if rng.random() < 0.9:
@@ -673,7 +694,7 @@ class _Generator:
         w.t(node, P["acquirer"], acquirer)
         w.t(node, P["dealTarget"], target)
         w.t(node, P["dealType"], _id("deal-type", kind))
-        w.t(node, P["date"], self.date_literal(day))
+        self.write_date(node, "date", day)
         if rng.random() < 0.8:
             value = int(rng.lognormvariate(math.log(250e6), 1.3)) // 1000 * 1000 + 1000
             w.t(node, P["valueUSD"], _decimal(value))

@@ -220,7 +220,7 @@ class KnowledgeGraph:
         ``from``). Parameters left out take their declared default; entity parameters accept a
         slug, a ``kind:slug``, an IRI or the entity's label. Options as for :meth:`query`.
 
-        >>> kg.named("products-by-target", target="bcma").df["therapy"].tolist()[:2]
+        >>> kg.named("products-by-target", target="bcma").df["therapyName"].unique().tolist()[:2]
         ['Abecma', 'Carvykti']
         """
         from .. import queries
@@ -236,7 +236,9 @@ class KnowledgeGraph:
         started = time.monotonic()
         checked = gate.check(named.text, allow=allow)
         bindings = bind_params(named, params or {}, self._current().store)
-        return self._run(checked, bindings, started, timeout, limit, allow)
+        result = self._run(checked, bindings, started, timeout, limit, allow)
+        result.parameters = tuple(bindings)
+        return result
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
         from .sparql.run import run

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
-from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SKOS, STATED_DATES, XSD, shorten
+from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SHORTCUTS, SKOS, STATED_DATES, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -254,7 +254,8 @@ def to_networkx(
     English first, else skos:prefLabel, else the prefixed IRI), ``class`` (prefixed classes, several
     joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
     property's local name (several values joined by `` | ``). Each link is an edge keyed by the
-    prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes.
+    prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes. The
+    derived shortcuts (:data:`~atmpkg.graph.terms.SHORTCUTS`) are left out.
 
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
     single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
@@ -281,6 +282,8 @@ def to_networkx(
         subject, predicate, obj = triple.subject, triple.predicate, triple.object
         node = _node_id(subject)
         graph.add_node(node)
+        if predicate.value in SHORTCUTS:
+            continue
         if predicate == TYPE and isinstance(obj, ox.NamedNode):
             classes.setdefault(node, []).append(shorten(obj.value))
         elif predicate == LABEL and isinstance(obj, ox.Literal):

@@ -98,6 +98,21 @@ DATE_DETAILS = {
 #: The properties that hold a date as stated (shown in the place of the comparable date).
 STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
 
+#: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
+#: first approval is one of its approvals; a company's portfolio runs through its subsidiaries) and
+#: the end of a date's period (the date as stated shows it). Queries use them; drawn, they would
+#: double every connection.
+SHORTCUTS = frozenset(
+    ATMP + name
+    for name in (
+        "agencyFirstApproval",
+        "firstApproval",
+        "nextAgencyApproval",
+        "portfolioProduct",
+        "dateEnd",
+    )
+)
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
 
 

@@ -44,7 +44,9 @@ class ATMP(DefinedNamespace):
     acquirer: URIRef
     acronym: URIRef
     agency: URIRef
+    agencyFirstApproval: URIRef
     approval: URIRef
+    approvalCount: URIRef
     approvalType: URIRef
     blaNumber: URIRef
     brandName: URIRef
@@ -55,10 +57,13 @@ class ATMP(DefinedNamespace):
     cellSource: URIRef
     codeName: URIRef
     date: URIRef
+    dateEnd: URIRef
     datePrecision: URIRef
     dateStated: URIRef
+    daysAfterFirstApproval: URIRef
     dealTarget: URIRef
     dealType: URIRef
+    derivedBy: URIRef
     developedBy: URIRef
     develops: URIRef
     endedBy: URIRef
@@ -66,6 +71,7 @@ class ATMP(DefinedNamespace):
     eventKind: URIRef
     evidence: URIRef
     factorKind: URIRef
+    firstApproval: URIRef
     forecastValueUSD: URIRef
     forecastYear: URIRef
     formatterURL: URIRef
@@ -87,6 +93,7 @@ class ATMP(DefinedNamespace):
     modality: URIRef
     mondoId: URIRef
     newHolder: URIRef
+    nextAgencyApproval: URIRef
     parentSince: URIRef
     parentSincePrecision: URIRef
     parentSinceStated: URIRef
@@ -94,6 +101,7 @@ class ATMP(DefinedNamespace):
     pathway: URIRef
     period: URIRef
     pivotalTrial: URIRef
+    portfolioProduct: URIRef
     product: URIRef
     programmeKind: URIRef
     properName: URIRef

@@ -86,7 +86,9 @@ def test_open_rebuilds_a_stale_store_then_only_checks_the_link(tmp_path, monkeyp
         patched.setattr(sys.modules["atmpkg.graph.store.build"], "open_store", forbidden)
         assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [71]
         assert kg.show("kymriah").label == "Kymriah"
-        assert kg.named("products-by-target", target="bcma").df["therapy"].tolist()[0] == "Abecma"
+        assert (
+            kg.named("products-by-target", target="bcma").df["therapyName"].tolist()[0] == "Abecma"
+        )
 
 
 def test_the_handle_follows_a_newer_build(tmp_path):
@@ -137,10 +139,12 @@ def test_named_takes_keyword_parameters(kg):
         "target": ["target:cd19"],
         "targetName": ["CD19"],
         "targetKind": ["antigen"],
-        "therapy": ["Alphacel"],
+        "therapy": ["therapy:alphacel"],
+        "therapyName": ["Alphacel"],
         "inn": ["alphacabtagene autoleucel"],
-        "modality": ["CAR-T cell therapy"],
-        "developers": ["CellCo"],
+        "modalityName": ["CAR-T cell therapy"],
+        "developer": ["company:cellco"],
+        "developerName": ["CellCo"],
         "approvals": [3],
     }
     assert kg.named("products-by-target", {"target": "cd19"}).rows == result.rows
@@ -422,7 +426,7 @@ def test_the_command_line_query_goes_through_the_handle_without_pandas(fixture_s
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "['atmpkg.graph.handle']"
-    assert done.stdout.splitlines()[1].split(",")[3] == "Alphacel"
+    assert done.stdout.splitlines()[1].split(",")[4] == "Alphacel"
 
 
 # --- time limits from a script without a main guard, and from the REPL ---------------------------

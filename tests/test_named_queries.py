@@ -37,6 +37,11 @@ LIST_PRICE = ID + "metric/list-price"
 REPORT_X = "ACT market report (fixture)"
 REPORT_Y = "ATMP market report (fixture)"
 LBCL = "large B-cell lymphoma"
+LBCL_SLUG = "large-b-cell-lymphoma"
+APPROVAL = ID + "approval/"
+US = ID + "country/us"
+JP = ID + "country/jp"
+EU = ID + "region/eu"
 
 #: Every named query that has a test below; test_every_named_query_is_tested keeps this honest.
 TESTED = {
@@ -66,6 +71,10 @@ TESTED = {
     "unapproved-therapies",
     "authorised-products",
     "withdrawn-products",
+    "approvals-in-period",
+    "companies-by-approved-products",
+    "second-agency-by-modality",
+    "company-connections",
 }
 
 #: Queries whose default answer on the curated data may legitimately be empty.
@@ -113,34 +122,48 @@ def test_runs_with_defaults_on_curated_data(curated_store, name):
         assert len(result) >= 1, f"{name} returned no rows on the curated data"
 
 
+@pytest.mark.parametrize("name", queries.names())
+def test_view_draws_the_answer_with_its_links(curated_store, name):
+    """Every named query returns the entities it talks about, so a view of its answer has links."""
+    import atmpkg
+
+    kg = atmpkg.open(curated_store)
+    if name in MAY_BE_EMPTY_ON_CURATED and not len(kg.named(name)):
+        return
+    drawn = kg.view(name=name)
+    assert drawn.edges >= 1, f"view --name {name} draws {drawn.nodes} nodes and no link"
+
+
 # -- approvals -----------------------------------------------------------------------------------
 
 
 def test_approvals_by_agency_year(rows):
-    def row(agency, acronym, year, first, expansions):
+    def row(agency, acronym, where, name, year, first, expansions):
         return {
             "agency": agency,
-            "agencyAcronym": acronym,
+            "agencyName": acronym,
+            "jurisdiction": where,
+            "jurisdictionName": name,
             "year": year,
             "approvals": first + expansions,
             "firstApprovals": first,
             "labelExpansions": expansions,
         }
 
+    pmda = [
+        row(PMDA, "PMDA", JP, "Japan", 2020, 1, 0),
+        row(PMDA, "PMDA", JP, "Japan", 2022, 1, 0),  # month-only date 2022-01 counts in its year
+    ]
     assert rows("approvals-by-agency-year") == [
-        row(EMA, "EMA", 2018, 1, 0),
-        row(EMA, "EMA", 2020, 1, 0),
-        row(FDA, "FDA", 2017, 1, 0),
-        row(FDA, "FDA", 2019, 1, 0),
-        row(FDA, "FDA", 2021, 1, 0),
-        row(FDA, "FDA", 2022, 0, 1),
-        row(PMDA, "PMDA", 2020, 1, 0),
-        row(PMDA, "PMDA", 2022, 1, 0),  # month-only date 2022-01 counts in its year
+        row(EMA, "EMA", EU, "European Union", 2018, 1, 0),
+        row(EMA, "EMA", EU, "European Union", 2020, 1, 0),
+        row(FDA, "FDA", US, "United States", 2017, 1, 0),
+        row(FDA, "FDA", US, "United States", 2019, 1, 0),
+        row(FDA, "FDA", US, "United States", 2021, 1, 0),
+        row(FDA, "FDA", US, "United States", 2022, 0, 1),
+        *pmda,
     ]
-    assert rows("approvals-by-agency-year", agency="pmda") == [
-        row(PMDA, "PMDA", 2020, 1, 0),
-        row(PMDA, "PMDA", 2022, 1, 0),
-    ]
+    assert rows("approvals-by-agency-year", agency="pmda") == pmda
 
 
 def test_approvals_by_agency_year_summary_is_the_documented_one():
@@ -151,111 +174,103 @@ def test_approvals_by_agency_year_summary_is_the_documented_one():
 
 
 def test_approved_products_by_modality(rows):
-    def row(modality, therapy, agency, first):
+    def row(modality, therapy, agency, acronym, first, approval):
         name, inn = {
-            "Alphacel": ("CAR-T cell therapy", "alphacabtagene autoleucel"),
-            "Betacel": ("CAR-T cell therapy", "betacabtagene autoleucel"),
-            "Genex": ("AAV gene therapy", "genexogene vector"),
+            ALPHACEL: ("CAR-T cell therapy", "alphacabtagene autoleucel"),
+            BETACEL: ("CAR-T cell therapy", "betacabtagene autoleucel"),
+            GENEX: ("AAV gene therapy", "genexogene vector"),
         }[therapy]
         return {
             "modality": modality,
             "modalityName": name,
             "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
             "inn": inn,
             "agency": agency,
+            "agencyName": acronym,
             "firstApproval": first,
+            "approval": APPROVAL + approval,
         }
 
-    car_t = [
-        row(CAR_T, "Alphacel", "FDA", D(2017, 8, 30)),  # not the 2022 label expansion
-        row(CAR_T, "Alphacel", "EMA", D(2018, 8, 22)),
-        row(CAR_T, "Betacel", "FDA", D(2021, 3, 26)),
-        row(CAR_T, "Betacel", "PMDA", "2022-01"),  # xsd:gYearMonth stays month-only
+    car_t = [  # the FDA's first Alphacel approval, not its 2022 label expansion
+        row(CAR_T, ALPHACEL, FDA, "FDA", D(2017, 8, 30), "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+        row(CAR_T, ALPHACEL, EMA, "EMA", D(2018, 8, 22), "alphacel-ema-2018-08-22-" + LBCL_SLUG),
+        row(CAR_T, BETACEL, FDA, "FDA", D(2021, 3, 26), "betacel-fda-2021-03-26-multiple-myeloma"),
+        # xsd:gYearMonth stays month-only
+        row(CAR_T, BETACEL, PMDA, "PMDA", "2022-01", "betacel-pmda-2022-01-multiple-myeloma"),
     ]
     assert rows("approved-products-by-modality", modality="car-t") == car_t
+    sma = "spinal-muscular-atrophy"
     assert rows("approved-products-by-modality") == [
-        row(AAV, "Genex", "FDA", D(2019, 5, 24)),
-        row(AAV, "Genex", "PMDA", D(2020, 3, 19)),
-        row(AAV, "Genex", "EMA", D(2020, 5, 18)),
+        row(AAV, GENEX, FDA, "FDA", D(2019, 5, 24), "genex-fda-2019-05-24-" + sma),
+        row(AAV, GENEX, PMDA, "PMDA", D(2020, 3, 19), "genex-pmda-2020-03-19-" + sma),
+        row(AAV, GENEX, EMA, "EMA", D(2020, 5, 18), "genex-ema-2020-05-18-" + sma),
         *car_t,
     ]
 
 
+def _jurisdiction_row(area, name, kind, agency, acronym, approvals, therapies, first, last):
+    return {
+        "area": area,
+        "areaName": name,
+        "areaKind": kind,
+        "agency": agency,
+        "agencyName": acronym,
+        "approvals": approvals,
+        "therapies": therapies,
+        "firstYear": first,
+        "lastYear": last,
+    }
+
+
 def test_approvals_by_jurisdiction(rows):
     assert rows("approvals-by-jurisdiction") == [
-        {
-            "jurisdiction": "United States",
-            "jurisdictionKind": "country",
-            "approvals": 4,
-            "therapies": 3,
-            "firstYear": 2017,
-            "lastYear": 2022,
-        },
-        {
-            "jurisdiction": "European Union",
-            "jurisdictionKind": "region",
-            "approvals": 2,
-            "therapies": 2,
-            "firstYear": 2018,
-            "lastYear": 2020,
-        },
-        {
-            "jurisdiction": "Japan",
-            "jurisdictionKind": "country",
-            "approvals": 2,
-            "therapies": 2,
-            "firstYear": 2020,
-            "lastYear": 2022,
-        },
+        _jurisdiction_row(US, "United States", "country", FDA, "FDA", 4, 3, 2017, 2022),
+        _jurisdiction_row(EU, "European Union", "region", EMA, "EMA", 2, 2, 2018, 2020),
+        _jurisdiction_row(JP, "Japan", "country", PMDA, "PMDA", 2, 2, 2020, 2022),
     ]
 
 
 def test_approvals_by_jurisdiction_rolls_up_to_a_region(rows):
+    world = ID + "region/world"
+
+    def rolled(region, *args):
+        return {**_jurisdiction_row(region, *args), "region": region}
+
+    # us, jp and eu are all part of the world
     assert rows("approvals-by-jurisdiction", region="world") == [
-        {
-            "region": ID + "region/world",
-            "jurisdiction": "World",
-            "jurisdictionKind": "region",
-            "approvals": 8,  # us, jp and eu are all part of the world
-            "therapies": 3,
-            "firstYear": 2017,
-            "lastYear": 2022,
-        }
+        rolled(world, "World", "region", FDA, "FDA", 4, 3, 2017, 2022),
+        rolled(world, "World", "region", EMA, "EMA", 2, 2, 2018, 2020),
+        rolled(world, "World", "region", PMDA, "PMDA", 2, 2, 2020, 2022),
     ]
     assert rows("approvals-by-jurisdiction", region="eu") == [
-        {
-            "region": ID + "region/eu",
-            "jurisdiction": "European Union",
-            "jurisdictionKind": "region",
-            "approvals": 2,
-            "therapies": 2,
-            "firstYear": 2018,
-            "lastYear": 2020,
-        }
+        rolled(EU, "European Union", "region", EMA, "EMA", 2, 2, 2018, 2020)
     ]
     # Germany is part of the report's Europe, but no approval has Germany as its jurisdiction.
     assert rows("approvals-by-jurisdiction", region="rx-europe") == []
 
 
 def test_approvals_by_pathway(rows):
-    def row(agency, acronym, pathway, approvals, therapies):
+    def row(agency, acronym, where, name, pathway, approvals, therapies):
         return {
             "agency": agency,
-            "agencyAcronym": acronym,
-            "pathway": pathway,
+            "agencyName": acronym,
+            "jurisdiction": where,
+            "jurisdictionName": name,
+            "pathwayName": pathway,
             "approvals": approvals,
             "therapies": therapies,
         }
 
     fda = [
-        row(FDA, "FDA", "standard approval", 3, 3),
-        row(FDA, "FDA", "accelerated approval", 1, 1),
+        row(FDA, "FDA", US, "United States", "standard approval", 3, 3),
+        row(FDA, "FDA", US, "United States", "accelerated approval", 1, 1),
     ]
     assert rows("approvals-by-pathway") == [
-        row(EMA, "EMA", "conditional marketing authorisation", 2, 2),
+        row(EMA, "EMA", EU, "European Union", "conditional marketing authorisation", 2, 2),
         *fda,
-        row(PMDA, "PMDA", "conditional and time-limited approval", 1, 1),
-        row(PMDA, "PMDA", "standard approval", 1, 1),
+        row(PMDA, "PMDA", JP, "Japan", "conditional and time-limited approval", 1, 1),
+        row(PMDA, "PMDA", JP, "Japan", "standard approval", 1, 1),
     ]
     assert rows("approvals-by-pathway", agency="fda") == fda
 
@@ -264,7 +279,8 @@ def test_top_indications(rows):
     lbcl = {
         "area": ONCOLOGY,
         "areaName": "oncology",
-        "indication": LBCL,
+        "indication": ID + "indication/" + LBCL_SLUG,
+        "indicationName": LBCL,
         "therapies": 1,
         "approvals": 3,
         "agencies": 2,
@@ -273,7 +289,8 @@ def test_top_indications(rows):
     myeloma = {
         "area": ONCOLOGY,
         "areaName": "oncology",
-        "indication": "multiple myeloma",
+        "indication": ID + "indication/multiple-myeloma",
+        "indicationName": "multiple myeloma",
         "therapies": 1,
         "approvals": 2,
         "agencies": 2,
@@ -282,7 +299,8 @@ def test_top_indications(rows):
     sma = {
         "area": NEUROMUSCULAR,
         "areaName": "neuromuscular",
-        "indication": "spinal muscular atrophy",
+        "indication": ID + "indication/spinal-muscular-atrophy",
+        "indicationName": "spinal muscular atrophy",
         "therapies": 1,
         "approvals": 3,
         "agencies": 3,
@@ -293,123 +311,119 @@ def test_top_indications(rows):
 
 
 def test_time_to_second_agency(rows):
-    alphacel = {
-        "therapy": ALPHACEL,
-        "therapyName": "Alphacel",
-        "firstAgency": "FDA",
-        "firstDate": D(2017, 8, 30),
-        "secondAgency": "EMA",
-        "secondDate": D(2018, 8, 22),
-        "days": 357,
-    }
-    betacel = {  # the second approval is month-only: no day count
-        "therapy": BETACEL,
-        "therapyName": "Betacel",
-        "firstAgency": "FDA",
-        "firstDate": D(2021, 3, 26),
-        "secondAgency": "PMDA",
-        "secondDate": "2022-01",
-    }
-    genex = {  # PMDA (2020-03-19) came before EMA (2020-05-18)
-        "therapy": GENEX,
-        "therapyName": "Genex",
-        "firstAgency": "FDA",
-        "firstDate": D(2019, 5, 24),
-        "secondAgency": "PMDA",
-        "secondDate": D(2020, 3, 19),
-        "days": 300,
-    }
+    def row(therapy, first, first_date, second, second_date, days, first_id, second_id):
+        found = {
+            "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "firstAgency": ID + "agency/" + first.lower(),
+            "firstAgencyName": first,
+            "firstDate": first_date,
+            "secondAgency": ID + "agency/" + second.lower(),
+            "secondAgencyName": second,
+            "secondDate": second_date,
+            "days": days,
+            "first": APPROVAL + first_id,
+            "second": APPROVAL + second_id,
+        }
+        return {k: v for k, v in found.items() if v is not None}
+
+    alphacel = row(
+        ALPHACEL, "FDA", D(2017, 8, 30), "EMA", D(2018, 8, 22), 357,
+        "alphacel-fda-2017-08-30-" + LBCL_SLUG, "alphacel-ema-2018-08-22-" + LBCL_SLUG,
+    )  # fmt: skip
+    betacel = row(  # the second approval is month-only: no day count
+        BETACEL, "FDA", D(2021, 3, 26), "PMDA", "2022-01", None,
+        "betacel-fda-2021-03-26-multiple-myeloma", "betacel-pmda-2022-01-multiple-myeloma",
+    )  # fmt: skip
+    genex = row(  # PMDA (2020-03-19) came before EMA (2020-05-18)
+        GENEX, "FDA", D(2019, 5, 24), "PMDA", D(2020, 3, 19), 300,
+        "genex-fda-2019-05-24-spinal-muscular-atrophy",
+        "genex-pmda-2020-03-19-spinal-muscular-atrophy",
+    )  # fmt: skip
     assert rows("time-to-second-agency") == [alphacel, betacel, genex]
     assert rows("time-to-second-agency", therapy="betacel") == [betacel]
     assert rows("time-to-second-agency", therapy="Genexa") == [genex]  # a brand name resolves too
 
 
 def test_first_approval_worldwide(rows):
-    def row(therapy, inn, first):
+    def row(therapy, inn, first, approval):
         return {
-            "agency": FDA,
             "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
             "inn": inn,
-            "agencyAcronym": "FDA",
+            "agency": FDA,
+            "agencyName": "FDA",
             "firstApproval": first,
-            "jurisdiction": "United States",
+            "jurisdiction": US,
+            "jurisdictionName": "United States",
+            "approval": APPROVAL + approval,
         }
 
     everything = [
-        row("Alphacel", "alphacabtagene autoleucel", D(2017, 8, 30)),
-        row("Genex", "genexogene vector", D(2019, 5, 24)),
-        row("Betacel", "betacabtagene autoleucel", D(2021, 3, 26)),
-    ]
+        row(ALPHACEL, "alphacabtagene autoleucel", D(2017, 8, 30), "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+        row(GENEX, "genexogene vector", D(2019, 5, 24), "genex-fda-2019-05-24-spinal-muscular-atrophy"),
+        row(BETACEL, "betacabtagene autoleucel", D(2021, 3, 26), "betacel-fda-2021-03-26-multiple-myeloma"),
+    ]  # fmt: skip
     assert rows("first-approval-worldwide") == everything
     assert rows("first-approval-worldwide", agency="fda") == everything
     assert rows("first-approval-worldwide", agency="ema") == []
 
 
 def test_label_expansions(rows):
-    assert rows("label-expansions") == [
-        {"year": 2022, "labelExpansions": 1, "agencies": "FDA", "therapies": "Alphacel"}
-    ]
-    assert rows("label-expansions", agency="fda") == [
-        {
-            "agency": FDA,
-            "year": 2022,
-            "labelExpansions": 1,
-            "agencies": "FDA",
-            "therapies": "Alphacel",
-        }
-    ]
+    expansion = {
+        "date": D(2022, 4, 1),
+        "agency": FDA,
+        "agencyName": "FDA",
+        "therapy": ALPHACEL,
+        "therapyName": "Alphacel",
+        "indication": ID + "indication/" + LBCL_SLUG,
+        "indicationName": LBCL,
+        "approval": APPROVAL + "alphacel-fda-2022-04-01-" + LBCL_SLUG,
+    }
+    assert rows("label-expansions") == [expansion]
+    assert rows("label-expansions", agency="fda") == [expansion]
     assert rows("label-expansions", agency="ema") == []
 
 
 def test_therapy_approval_timeline(rows):
-    def row(date, agency, where, kind, pathway, sponsor, text):
+    def row(date, agency, where, kind, pathway, sponsor, name, text, approval):
         return {
             "therapy": ALPHACEL,
             "therapyName": "Alphacel",
             "date": date,
-            "agency": agency,
-            "jurisdiction": where,
-            "indication": LBCL,
+            "agency": ID + "agency/" + agency.lower(),
+            "agencyName": agency,
+            "jurisdictionName": where,
+            "indication": ID + "indication/" + LBCL_SLUG,
+            "indicationName": LBCL,
             "approvalType": kind,
             "pathway": pathway,
-            "sponsor": sponsor,
+            "sponsor": ID + "company/" + sponsor,
+            "sponsorName": name,
             "indicationText": text,
+            "approval": APPROVAL + approval + "-" + LBCL_SLUG,
         }
 
     assert rows("therapy-approval-timeline", therapy="alphacel") == [
         row(
-            D(2017, 8, 30),
-            "FDA",
-            "United States",
-            "first approval",
-            "accelerated approval",
-            "CellCo",
-            "adults after two lines",
+            D(2017, 8, 30), "FDA", "United States", "first approval", "accelerated approval",
+            "cellco", "CellCo", "adults after two lines", "alphacel-fda-2017-08-30",
         ),
         row(
-            D(2018, 8, 22),
-            "EMA",
-            "European Union",
-            "first approval",
-            "conditional marketing authorisation",
-            "CellCo Europe",
-            "adults after two lines",
+            D(2018, 8, 22), "EMA", "European Union", "first approval",
+            "conditional marketing authorisation", "cellco-eu", "CellCo Europe",
+            "adults after two lines", "alphacel-ema-2018-08-22",
         ),
         row(
-            D(2022, 4, 1),
-            "FDA",
-            "United States",
-            "label expansion",
-            "standard approval",
-            "CellCo",
-            "second line",
+            D(2022, 4, 1), "FDA", "United States", "label expansion", "standard approval",
+            "cellco", "CellCo", "second line", "alphacel-fda-2022-04-01",
         ),
-    ]
+    ]  # fmt: skip
 
 
 def test_therapy_approval_timeline_orders_month_only_dates(rows):
     assert [
-        (r["agency"], r["date"]) for r in rows("therapy-approval-timeline", therapy="betacel")
+        (r["agencyName"], r["date"]) for r in rows("therapy-approval-timeline", therapy="betacel")
     ] == [("FDA", D(2021, 3, 26)), ("PMDA", "2022-01")]
 
 
@@ -417,51 +431,50 @@ def test_therapy_approval_timeline_orders_month_only_dates(rows):
 
 
 def test_products_by_target(rows):
-    cd19 = {
-        "target": ID + "target/cd19",
-        "targetName": "CD19",
-        "targetKind": "antigen",
-        "therapy": "Alphacel",
-        "inn": "alphacabtagene autoleucel",
-        "modality": "CAR-T cell therapy",
-        "developers": "CellCo",
-        "approvals": 3,
-    }
+    def row(target, name, kind, therapy, inn, modality, developer, developer_name, approvals):
+        return {
+            "target": ID + "target/" + target,
+            "targetName": name,
+            "targetKind": kind,
+            "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "inn": inn,
+            "modalityName": modality,
+            "developer": ID + "company/" + developer,
+            "developerName": developer_name,
+            "approvals": approvals,
+        }
+
+    car_t = "CAR-T cell therapy"
+    cd19 = row(
+        "cd19", "CD19", "antigen", ALPHACEL, "alphacabtagene autoleucel", car_t, "cellco",
+        "CellCo", 3,
+    )  # fmt: skip
     assert rows("products-by-target") == [
-        {
-            "target": ID + "target/bcma",
-            "targetName": "BCMA",
-            "targetKind": "antigen",
-            "therapy": "Betacel",
-            "inn": "betacabtagene autoleucel",
-            "modality": "CAR-T cell therapy",
-            "developers": "CellCo Europe",
-            "approvals": 2,
-        },
+        row(
+            "bcma", "BCMA", "antigen", BETACEL, "betacabtagene autoleucel", car_t, "cellco-eu",
+            "CellCo Europe", 2,
+        ),
         cd19,
-        {
-            "target": ID + "target/smn1",
-            "targetName": "SMN1",
-            "targetKind": "gene",
-            "therapy": "Genex",
-            "inn": "genexogene vector",
-            "modality": "AAV gene therapy",
-            "developers": "GeneCorp",
-            "approvals": 3,
-        },
-    ]
+        row(
+            "smn1", "SMN1", "gene", GENEX, "genexogene vector", "AAV gene therapy", "genecorp",
+            "GeneCorp", 3,
+        ),
+    ]  # fmt: skip
     assert rows("products-by-target", target="cd19") == [cd19]
 
 
 def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
-    def row(company, name, therapy, inn, developer, approvals, first):
+    def row(therapy, inn, developer, name, approvals, first):
         return {
-            "company": company,
-            "companyName": name,
+            "company": BIGPHARMA,
+            "companyName": "Big Pharma",
             "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
             "inn": inn,
-            "modality": "CAR-T cell therapy",
-            "developedBy": developer,
+            "modalityName": "CAR-T cell therapy",
+            "developer": ID + "company/" + developer,
+            "developerName": name,
             "approvals": approvals,
             "firstApproval": first,
         }
@@ -469,26 +482,10 @@ def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
     # Alphacel is CellCo's (a subsidiary), Betacel CellCo Europe's (a subsidiary's subsidiary);
     # Genex, only licensed by Big Pharma, is not in its portfolio.
     assert rows("company-portfolio", company="bigpharma") == [
-        row(
-            BIGPHARMA,
-            "Big Pharma",
-            "Alphacel",
-            "alphacabtagene autoleucel",
-            "CellCo",
-            3,
-            D(2017, 8, 30),
-        ),
-        row(
-            BIGPHARMA,
-            "Big Pharma",
-            "Betacel",
-            "betacabtagene autoleucel",
-            "CellCo Europe",
-            2,
-            D(2021, 3, 26),
-        ),
+        row(ALPHACEL, "alphacabtagene autoleucel", "cellco", "CellCo", 3, D(2017, 8, 30)),
+        row(BETACEL, "betacabtagene autoleucel", "cellco-eu", "CellCo Europe", 2, D(2021, 3, 26)),
     ]
-    assert [r["therapy"] for r in rows("company-portfolio", company="cellco-eu")] == ["Betacel"]
+    assert [r["therapyName"] for r in rows("company-portfolio", company="cellco-eu")] == ["Betacel"]
     assert rows("company-portfolio", company="othercorp") == []
 
 
@@ -498,16 +495,20 @@ def test_company_subsidiaries(rows):
             "company": BIGPHARMA,
             "companyName": "Big Pharma",
             "depth": 1,
-            "subsidiary": "CellCo",
-            "parent": "Big Pharma",
+            "subsidiary": ID + "company/cellco",
+            "subsidiaryName": "CellCo",
+            "parent": BIGPHARMA,
+            "parentName": "Big Pharma",
             "since": "2017-10",
         },
         {
             "company": BIGPHARMA,
             "companyName": "Big Pharma",
             "depth": 2,
-            "subsidiary": "CellCo Europe",
-            "parent": "CellCo",
+            "subsidiary": ID + "company/cellco-eu",
+            "subsidiaryName": "CellCo Europe",
+            "parent": ID + "company/cellco",
+            "parentName": "CellCo",
             "since": "2019",
         },
     ]
@@ -515,29 +516,36 @@ def test_company_subsidiaries(rows):
 
 
 def test_sponsor_ultimate_parent(rows):
-    def row(therapy, name, agency, date, sponsor, parent):
+    def row(therapy, agency, date, sponsor, name, parent, parent_name, approval):
         return {
             "therapy": therapy,
-            "therapyName": name,
-            "agency": agency,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "agency": ID + "agency/" + agency.lower(),
+            "agencyName": agency,
             "date": date,
-            "sponsor": sponsor,
+            "sponsor": ID + "company/" + sponsor,
+            "sponsorName": name,
             "ultimateParent": parent,
+            "ultimateParentName": parent_name,
+            "approval": APPROVAL + approval,
         }
 
-    genex = [
-        row(GENEX, "Genex", "FDA", D(2019, 5, 24), "GeneCorp", "GeneCorp"),  # its own parent
-        row(GENEX, "Genex", "PMDA", D(2020, 3, 19), "GeneCorp", "GeneCorp"),
-        row(GENEX, "Genex", "EMA", D(2020, 5, 18), "GeneCorp", "GeneCorp"),
-    ]
+    genecorp = ID + "company/genecorp"
+    sma = "spinal-muscular-atrophy"
+    genex = [  # GeneCorp is its own ultimate parent
+        row(GENEX, "FDA", D(2019, 5, 24), "genecorp", "GeneCorp", genecorp, "GeneCorp", "genex-fda-2019-05-24-" + sma),
+        row(GENEX, "PMDA", D(2020, 3, 19), "genecorp", "GeneCorp", genecorp, "GeneCorp", "genex-pmda-2020-03-19-" + sma),
+        row(GENEX, "EMA", D(2020, 5, 18), "genecorp", "GeneCorp", genecorp, "GeneCorp", "genex-ema-2020-05-18-" + sma),
+    ]  # fmt: skip
+    big = (BIGPHARMA, "Big Pharma")
     assert rows("sponsor-ultimate-parent") == [
-        row(ALPHACEL, "Alphacel", "FDA", D(2017, 8, 30), "CellCo", "Big Pharma"),
-        row(ALPHACEL, "Alphacel", "EMA", D(2018, 8, 22), "CellCo Europe", "Big Pharma"),
-        row(ALPHACEL, "Alphacel", "FDA", D(2022, 4, 1), "CellCo", "Big Pharma"),
-        row(BETACEL, "Betacel", "FDA", D(2021, 3, 26), "CellCo", "Big Pharma"),
-        row(BETACEL, "Betacel", "PMDA", "2022-01", "CellCo", "Big Pharma"),
+        row(ALPHACEL, "FDA", D(2017, 8, 30), "cellco", "CellCo", *big, "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+        row(ALPHACEL, "EMA", D(2018, 8, 22), "cellco-eu", "CellCo Europe", *big, "alphacel-ema-2018-08-22-" + LBCL_SLUG),
+        row(ALPHACEL, "FDA", D(2022, 4, 1), "cellco", "CellCo", *big, "alphacel-fda-2022-04-01-" + LBCL_SLUG),
+        row(BETACEL, "FDA", D(2021, 3, 26), "cellco", "CellCo", *big, "betacel-fda-2021-03-26-multiple-myeloma"),
+        row(BETACEL, "PMDA", "2022-01", "cellco", "CellCo", *big, "betacel-pmda-2022-01-multiple-myeloma"),
         *genex,
-    ]
+    ]  # fmt: skip
     assert rows("sponsor-ultimate-parent", therapy="genex") == genex
 
 
@@ -550,13 +558,15 @@ def test_unapproved_therapies(rows):
 def test_product_figures(rows):
     price = {
         "therapy": GENEX,
-        "metric": LIST_PRICE,
         "therapyName": "Genex",
         "metricName": "list price",
         "valueUSD": Decimal("2125000"),
         "period": "2019",
-        "geography": "United States",
-        "source": "GeneCorp prices Genex",
+        "geographyName": "United States",
+        "source": ID + "source/press-genecorp",
+        "sourceName": "GeneCorp prices Genex",
+        "figure": ID + "figure/genex-list-price-2019",
+        "metric": LIST_PRICE,
     }
     assert rows("product-figures") == [price]
     assert rows("product-figures", therapy="genex", metric="list-price") == [price]
@@ -566,23 +576,32 @@ def test_product_figures(rows):
 # -- deals ---------------------------------------------------------------------------------------
 
 CELLCO_DEAL = {
-    "acquirers": "Big Pharma",
-    "targets": "CellCo",
+    "deal": ID + "deal/bigpharma-cellco-2017",
+    "acquirer": BIGPHARMA,
+    "acquirerName": "Big Pharma",
+    "target": ID + "company/cellco",
+    "targetName": "CellCo",
     "dealType": "acquisition",
     "date": D(2017, 8, 28),
     "valueUSD": Decimal("11900000000"),
 }
 GENEX_DEAL = {
-    "acquirers": "Big Pharma",
-    "targets": "Genex",
+    "deal": ID + "deal/bigpharma-genex-2019",
+    "acquirer": BIGPHARMA,
+    "acquirerName": "Big Pharma",
+    "target": GENEX,
+    "targetName": "Genex",
     "dealType": "licensing",
     "date": D(2019, 1, 15),
     "valueUSD": Decimal("500000000"),
     "upfrontUSD": Decimal("100000000"),
 }
 GENECORP_STAKE = {  # dated 2021-06 (xsd:gYearMonth)
-    "acquirers": "OtherCorp",
-    "targets": "GeneCorp",
+    "deal": ID + "deal/othercorp-genecorp-2021",
+    "acquirer": ID + "company/othercorp",
+    "acquirerName": "OtherCorp",
+    "target": ID + "company/genecorp",
+    "targetName": "GeneCorp",
     "dealType": "equity stake",
     "date": "2021-06",
     "valueUSD": Decimal("300000000"),
@@ -625,59 +644,55 @@ def test_deals_above_value_month_only_deal_overlapping_the_period(rows):
 
 
 def test_acquirers_by_deal_value(rows):
-    big_pharma = {
-        "acquirer": "Big Pharma",
-        "deals": 2,
-        "disclosedDeals": 2,
-        "totalValueUSD": Decimal("12400000000"),
-        "largestDealUSD": Decimal("11900000000"),
-    }
-    assert rows("acquirers-by-deal-value") == [
-        big_pharma,
-        {
-            "acquirer": "OtherCorp",
+    def row(acquirer, name, kind, kind_name, disclosed, total=None, deal=None):
+        found = {
+            "acquirer": ID + "company/" + acquirer,
+            "acquirerName": name,
+            "type": ID + "deal-type/" + kind,
+            "typeName": kind_name,
             "deals": 1,
-            "disclosedDeals": 1,
-            "totalValueUSD": Decimal("300000000"),
-            "largestDealUSD": Decimal("300000000"),
-        },
-        {  # the collaboration disclosed no value
-            "acquirer": "GeneCorp",
-            "deals": 1,
-            "disclosedDeals": 0,
-            "totalValueUSD": Decimal("0"),
-        },
-    ]
-    assert rows("acquirers-by-deal-value", type="licensing") == [
-        {
-            "type": ID + "deal-type/licensing",
-            "acquirer": "Big Pharma",
-            "deals": 1,
-            "disclosedDeals": 1,
-            "totalValueUSD": Decimal("500000000"),
-            "largestDealUSD": Decimal("500000000"),
+            "disclosedDeals": disclosed,
+            "totalValueUSD": total and Decimal(total),
+            "largestDeal": deal and ID + "deal/" + deal,
+            "largestDealUSD": total and Decimal(total),
         }
-    ]
+        return {k: v for k, v in found.items() if v is not None}
+
+    licensing = row(
+        "bigpharma", "Big Pharma", "licensing", "licensing", 1, "500000000", "bigpharma-genex-2019"
+    )
+    assert rows("acquirers-by-deal-value") == [
+        row("bigpharma", "Big Pharma", "acquisition", "acquisition", 1, "11900000000", "bigpharma-cellco-2017"),
+        licensing,
+        row("othercorp", "OtherCorp", "equity-stake", "equity stake", 1, "300000000", "othercorp-genecorp-2021"),
+        row("genecorp", "GeneCorp", "collaboration", "collaboration", 0),  # no value disclosed
+    ]  # fmt: skip
+    assert rows("acquirers-by-deal-value", type="licensing") == [licensing]
 
 
 def test_deals_by_type_year(rows):
-    def row(slug, name, year, disclosed, total):
-        return {
+    def row(slug, name, year, disclosed, total=None, deal=None):
+        found = {
             "type": ID + "deal-type/" + slug,
             "typeName": name,
             "year": year,
             "deals": 1,
             "disclosedDeals": disclosed,
-            "totalValueUSD": Decimal(total),
+            "totalValueUSD": total and Decimal(total),
+            "largestDeal": deal and ID + "deal/" + deal,
+            "largestDealUSD": total and Decimal(total),
         }
+        return {k: v for k, v in found.items() if v is not None}
 
-    acquisitions = [row("acquisition", "acquisition", 2017, 1, "11900000000")]
+    acquisitions = [
+        row("acquisition", "acquisition", 2017, 1, "11900000000", "bigpharma-cellco-2017")
+    ]
     assert rows("deals-by-type-year") == [
         *acquisitions,
-        row("licensing", "licensing", 2019, 1, "500000000"),
-        row("equity-stake", "equity stake", 2021, 1, "300000000"),
-        row("collaboration", "collaboration", 2023, 0, "0"),
-    ]
+        row("licensing", "licensing", 2019, 1, "500000000", "bigpharma-genex-2019"),
+        row("equity-stake", "equity stake", 2021, 1, "300000000", "othercorp-genecorp-2021"),
+        row("collaboration", "collaboration", 2023, 0),
+    ]  # fmt: skip
     assert rows("deals-by-type-year", type="acquisition") == acquisitions
 
 
@@ -688,27 +703,31 @@ def test_market_estimates_by_source(rows):
     atmp = {
         "scope": ATMP,
         "scopeName": "advanced therapy medicinal products market",
-        "year": 2026,
-        "source": REPORT_Y,
+        "year": "2026",
+        "source": ID + "source/report-y",
+        "sourceName": REPORT_Y,
         "valueUSD": Decimal("41460000000"),
-        "forecastYear": 2031,
+        "forecastYear": "2031",
         "forecastValueUSD": Decimal("86760000000"),
         "cagrPercent": Decimal("15.91"),
-        "cagrFrom": 2026,
-        "cagrTo": 2031,
+        "cagrFrom": "2026",
+        "cagrTo": "2031",
+        "estimate": ID + "estimate/atmp-2026",
     }
     assert rows("market-estimates-by-source") == [
         {
             "scope": ACT_CANCER,
             "scopeName": "adoptive cell therapy for cancer treatment market",
-            "year": 2024,
-            "source": REPORT_X,
+            "year": "2024",
+            "source": ID + "source/report-x",
+            "sourceName": REPORT_X,
             "valueUSD": Decimal("14776330000"),
-            "forecastYear": 2031,
+            "forecastYear": "2031",
             "forecastValueUSD": Decimal("29723680000"),
             "cagrPercent": Decimal("10.5"),
-            "cagrFrom": 2025,
-            "cagrTo": 2031,
+            "cagrFrom": "2025",
+            "cagrTo": "2031",
+            "estimate": ID + "estimate/act-2024",
         },
         atmp,  # the gene-therapy share is not a market size
     ]
@@ -718,11 +737,13 @@ def test_market_estimates_by_source(rows):
 def test_segment_shares(rows):
     share = {
         "scope": ATMP,
-        "source": REPORT_Y,
+        "source": ID + "source/report-y",
+        "sourceName": REPORT_Y,
         "segmentation": "ATMP market report: therapy type segmentation",
-        "segment": "Gene therapy",
-        "year": 2025,
+        "segmentName": "Gene therapy",
+        "year": "2025",
         "sharePercent": Decimal("44.79"),
+        "estimate": ID + "estimate/atmp-gene-therapy-share-2025",
     }
     assert rows("segment-shares") == [share]
     assert rows("segment-shares", scope="atmp") == [share]
@@ -730,25 +751,26 @@ def test_segment_shares(rows):
 
 
 def test_market_factors(rows):
-    restraint = {
-        "kind": RESTRAINT,
-        "kindName": "restraint",
-        "factor": "High cost",
-        "cagrImpactPercent": Decimal("-1.8"),
-        "geographies": "World",
-        "timeline": "medium term (two to four years)",
-        "source": REPORT_Y,
-    }
-    assert rows("market-factors") == [
-        {
-            "kind": DRIVER,
-            "kindName": "driver",
-            "factor": "Fast-track designations",
-            "cagrImpactPercent": Decimal("2.8"),
-            "geographies": "European Union; United States",
-            "timeline": "short term (two years or less)",
-            "source": REPORT_Y,
-        },
+    def row(kind, slug, name, impact, where, timeline):
+        return {
+            "kind": ID + "factor-kind/" + kind,
+            "kindName": kind,
+            "factor": ID + "factor/" + slug,
+            "factorName": name,
+            "cagrImpactPercent": Decimal(impact),
+            "geographyName": where,
+            "timeline": timeline,
+            "source": ID + "source/report-y",
+            "sourceName": REPORT_Y,
+        }
+
+    restraint = row(
+        "restraint", "cost-barrier", "High cost", "-1.8", "World", "medium term (two to four years)"
+    )
+    short = "short term (two years or less)"
+    assert rows("market-factors") == [  # one row per geography
+        row("driver", "fast-track", "Fast-track designations", "2.8", "European Union", short),
+        row("driver", "fast-track", "Fast-track designations", "2.8", "United States", short),
         restraint,
     ]
     assert rows("market-factors", kind="restraint") == [restraint]
@@ -757,15 +779,21 @@ def test_market_factors(rows):
 # -- claims and provenance -----------------------------------------------------------------------
 
 ALPHACEL_CLAIM = "Alphacel was first approved in 2019."
+ALPHACEL_CLAIM_ID = ID + "claim/alphacel-first-approval-2019"
+REPORT_Y_ID = ID + "source/report-y"
 
 
 def test_contradicted_claims(rows):
     assert rows("contradicted-claims") == [
         {
-            "claimingSource": REPORT_Y,
-            "statement": ALPHACEL_CLAIM,
-            "about": "Alphacel",
-            "evidence": "FDA approves Alphacel",
+            "claim": ALPHACEL_CLAIM_ID,
+            "claimName": ALPHACEL_CLAIM,
+            "about": ALPHACEL,
+            "aboutName": "Alphacel",
+            "source": REPORT_Y_ID,
+            "sourceName": REPORT_Y,
+            "evidence": ID + "source/src-fda-a",
+            "evidenceName": "FDA approves Alphacel",
             "evidenceUrl": "https://fda.example/alphacel",
             "note": "FDA approved it on 2017-08-30.",
         }
@@ -773,81 +801,97 @@ def test_contradicted_claims(rows):
 
 
 def test_claims_by_status(rows):
-    unverified = {
-        "status": UNVERIFIED,
-        "statusName": "unverified",
-        "source": REPORT_X,
-        "statement": "Genex sales reached USD 1 billion.",
-        "about": "Genex",
-    }
+    def row(claim, statement, status, source, source_name, about, about_name, **more):
+        return {
+            "claim": ID + "claim/" + claim,
+            "claimName": statement,
+            "status": status,
+            "statusName": status.rsplit("/", 1)[1],
+            "source": source,
+            "sourceName": source_name,
+            "about": about,
+            "aboutName": about_name,
+            **more,
+        }
+
+    unverified = row(
+        "genex-sales", "Genex sales reached USD 1 billion.", UNVERIFIED, ID + "source/report-x",
+        REPORT_X, GENEX, "Genex",
+    )  # fmt: skip
     assert rows("claims-by-status") == [
-        {
-            "status": CONTRADICTED,
-            "statusName": "contradicted",
-            "source": REPORT_Y,
-            "statement": ALPHACEL_CLAIM,
-            "about": "Alphacel",
-            "evidence": "FDA approves Alphacel",
-            "note": "FDA approved it on 2017-08-30.",
-        },
-        {
-            "status": SUPPORTED,
-            "statusName": "supported",
-            "source": REPORT_Y,
-            "statement": "Betacel is approved in Japan.",
-            "about": "Betacel",
-            "evidence": "Deal news roundup",
-        },
+        row(
+            "alphacel-first-approval-2019", ALPHACEL_CLAIM, CONTRADICTED, REPORT_Y_ID, REPORT_Y,
+            ALPHACEL, "Alphacel", evidence=ID + "source/src-fda-a",
+            evidenceName="FDA approves Alphacel",
+            note="FDA approved it on 2017-08-30.",
+        ),
+        row(
+            "betacel-japan", "Betacel is approved in Japan.", SUPPORTED, REPORT_Y_ID, REPORT_Y,
+            BETACEL, "Betacel", evidence=ID + "source/src-news", evidenceName="Deal news roundup",
+        ),
         unverified,
-    ]
+    ]  # fmt: skip
     assert rows("claims-by-status", status="unverified") == [unverified]
 
 
 def test_sources_of_entity(rows):
     fda_a = {
-        "source": "FDA approves Alphacel",
+        "source": ID + "source/src-fda-a",
+        "sourceName": "FDA approves Alphacel",
         "publisher": "US Food and Drug Administration",
         "issued": D(2017, 8, 30),
         "url": "https://fda.example/alphacel",
     }
     ema_a = {
-        "source": "EMA authorises Alphacel",
+        "source": ID + "source/src-ema-a",
+        "sourceName": "EMA authorises Alphacel",
         "publisher": "European Medicines Agency",
         "issued": D(2018, 8, 22),
         "url": "https://ema.example/alphacel",
     }
 
-    def row(kind, record, link, source):
-        return {"entity": ALPHACEL, "recordType": kind, "record": record, "link": link, **source}
+    def row(kind, record, name, link, source):
+        return {
+            "entity": ALPHACEL,
+            "recordType": kind,
+            "record": ID + record,
+            "recordName": name,
+            "link": link,
+            **source,
+        }
 
+    lbcl = f"({LBCL})"
     assert rows("sources-of-entity", entity=ALPHACEL) == [
-        row("therapy", "Alphacel", "itself", fda_a),
-        row("approval", f"Alphacel — EMA 2018-08-22 ({LBCL})", "product", ema_a),
-        row("approval", f"Alphacel — FDA 2017-08-30 ({LBCL})", "product", fda_a),
-        row("approval", f"Alphacel — FDA 2022-04-01 ({LBCL})", "product", fda_a),
+        row("therapy", "therapy/alphacel", "Alphacel", "itself", fda_a),
+        row("approval", APPROVAL[len(ID):] + "alphacel-ema-2018-08-22-" + LBCL_SLUG, f"Alphacel — EMA 2018-08-22 {lbcl}", "product", ema_a),
+        row("approval", APPROVAL[len(ID):] + "alphacel-fda-2017-08-30-" + LBCL_SLUG, f"Alphacel — FDA 2017-08-30 {lbcl}", "product", fda_a),
+        row("approval", APPROVAL[len(ID):] + "alphacel-fda-2022-04-01-" + LBCL_SLUG, f"Alphacel — FDA 2022-04-01 {lbcl}", "product", fda_a),
         row(
-            "claim",
-            ALPHACEL_CLAIM,
-            "about",
+            "claim", "claim/alphacel-first-approval-2019", ALPHACEL_CLAIM, "about",
             {
-                "source": REPORT_Y,
+                "source": REPORT_Y_ID,
+                "sourceName": REPORT_Y,
                 "publisher": "Fixture Research",
                 "issued": "2026",
                 "url": "https://reports.example/atmp-market",
             },
         ),
         row(
-            "development",
-            "CellCo presents Alphacel data",
+            "development", "development/cellco-data-2023", "CellCo presents Alphacel data",
             "about",
-            {"source": REPORT_X, "issued": "2025", "url": "https://reports.example/act-market"},
+            {
+                "source": ID + "source/report-x",
+                "sourceName": REPORT_X,
+                "issued": "2025",
+                "url": "https://reports.example/act-market",
+            },
         ),
-    ]
+    ]  # fmt: skip
 
 
 def test_sources_of_entity_leaves_out_derived_links(rows):
     found = rows("sources-of-entity", entity=BIGPHARMA)
-    links = {(r["recordType"], r["record"], r["link"]) for r in found}
+    links = {(r["recordType"], r["recordName"], r["link"]) for r in found}
     assert links == {
         ("company", "Big Pharma", "itself"),
         ("company", "CellCo", "subsidiary of"),
@@ -885,47 +929,191 @@ def lifecycle_rows(fixture_store, tmp_path_factory):
     return run
 
 
-def authorised(found) -> list[tuple[str, str, str, int]]:
+def authorised(found) -> list[tuple[str, str, object, str]]:
     return [
-        (r["agencyAcronym"], r["therapyName"], r["authorisedSince"], r["approvals"]) for r in found
+        (
+            r["agencyName"],
+            r["therapyName"],
+            r["authorisedSince"],
+            r["firstApproval"][len(APPROVAL) :],
+        )
+        for r in found
     ]
 
 
 def test_authorised_products_on_a_day(lifecycle_rows):
+    alphacel_ema = ("EMA", "Alphacel", D(2018, 8, 22), "alphacel-ema-2018-08-22-" + LBCL_SLUG)
+    since = [
+        ("EMA", "Genex", D(2020, 5, 18), "genex-ema-2020-05-18-spinal-muscular-atrophy"),
+        ("FDA", "Alphacel", D(2017, 8, 30), "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+        ("FDA", "Betacel", D(2021, 3, 26), "betacel-fda-2021-03-26-multiple-myeloma"),
+        ("FDA", "Genex", D(2019, 5, 24), "genex-fda-2019-05-24-spinal-muscular-atrophy"),
+    ]
+    betacel_pmda = ("PMDA", "Betacel", "2022-01", "betacel-pmda-2022-01-multiple-myeloma")
+    genex_pmda = ("PMDA", "Genex", D(2020, 3, 19), "genex-pmda-2020-03-19-spinal-muscular-atrophy")
     assert authorised(lifecycle_rows("authorised-products", as_of="2022-06-30")) == [
-        ("EMA", "Alphacel", "2018-08-22", 1),
-        ("EMA", "Genex", "2020-05-18", 1),
-        ("FDA", "Alphacel", "2017-08-30", 2),
-        ("FDA", "Betacel", "2021-03-26", 1),
-        ("FDA", "Genex", "2019-05-24", 1),
-        ("PMDA", "Betacel", "2022-01", 1),
-        ("PMDA", "Genex", "2020-03-19", 1),
+        alphacel_ema,
+        *since,
+        betacel_pmda,
+        genex_pmda,
     ]
     # the withdrawal (2023-05-10) and the expiry (June 2024: from its first day) end them;
     # a holder transfer does not
     assert authorised(lifecycle_rows("authorised-products", as_of="2024-06-01")) == [
-        ("EMA", "Genex", "2020-05-18", 1),
-        ("FDA", "Alphacel", "2017-08-30", 2),
-        ("FDA", "Betacel", "2021-03-26", 1),
-        ("FDA", "Genex", "2019-05-24", 1),
-        ("PMDA", "Genex", "2020-03-19", 1),
+        *since,
+        genex_pmda,
     ]
-    assert authorised(lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")) == [
-        ("EMA", "Alphacel", "2018-08-22", 1)
-    ]
+    found = lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")
+    assert authorised(found) == [alphacel_ema]
 
 
 def test_authorised_products_today_by_default(lifecycle_rows):
     found = lifecycle_rows("authorised-products", agency="pmda")
-    assert authorised(found) == [("PMDA", "Genex", "2020-03-19", 1)]
+    assert authorised(found) == [
+        ("PMDA", "Genex", D(2020, 3, 19), "genex-pmda-2020-03-19-spinal-muscular-atrophy")
+    ]
 
 
 def test_withdrawn_products(lifecycle_rows):
     found = lifecycle_rows("withdrawn-products")
     assert [
-        (r["agencyAcronym"], r["therapyName"], r["ended"], r["how"], r["sources"]) for r in found
+        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["sources"])
+        for r in found
     ] == [
-        ("EMA", "Alphacel", D(2023, 5, 10), "withdrawn", "EMA authorises Alphacel"),
-        ("PMDA", "Betacel", "2024-06", "expired", "Deal news roundup"),
-    ]
+        (
+            "EMA", ALPHACEL, D(2023, 5, 10), "withdrawn",
+            ID + "event/alphacel-ema-withdrawn-2023-05-10", "EMA authorises Alphacel",
+        ),
+        (
+            "PMDA", BETACEL, "2024-06", "expired", ID + "event/betacel-pmda-expired-2024-06",
+            "Deal news roundup",
+        ),
+    ]  # fmt: skip
     assert lifecycle_rows("withdrawn-products", agency="fda") == []
+
+
+# -- questions added with the derived facts -----------------------------------------------------
+
+
+def test_approvals_in_period_counts_a_month_only_date_that_overlaps(rows):
+    # Betacel's PMDA approval is known only as January 2022: it overlaps 15 Dec - 10 Jan.
+    assert rows("approvals-in-period", **{"from": "2021-12-15", "to": "2022-01-10"}) == [
+        {
+            "date": "2022-01",
+            "precision": "month",
+            "agency": PMDA,
+            "agencyName": "PMDA",
+            "therapy": BETACEL,
+            "therapyName": "Betacel",
+            "indication": ID + "indication/multiple-myeloma",
+            "indicationName": "multiple myeloma",
+            "approvalType": "first approval",
+            "approval": APPROVAL + "betacel-pmda-2022-01-multiple-myeloma",
+            "from": D(2021, 12, 15),
+            "to": D(2022, 1, 10),
+        }
+    ]
+    assert rows("approvals-in-period", **{"from": "2022-02-01", "to": "2022-03-31"}) == []
+    in_2020 = rows("approvals-in-period", **{"from": "2020-01-01", "to": "2020-12-31"})
+    assert [(r["agencyName"], r["therapyName"], r["date"]) for r in in_2020] == [
+        ("PMDA", "Genex", D(2020, 3, 19)),
+        ("EMA", "Genex", D(2020, 5, 18)),
+    ]
+    only_pmda = rows(
+        "approvals-in-period", agency="pmda", **{"from": "2020-01-01", "to": "2020-12-31"}
+    )
+    assert [r["approval"] for r in only_pmda] == [
+        APPROVAL + "genex-pmda-2020-03-19-spinal-muscular-atrophy"
+    ]
+
+
+def test_companies_by_approved_products_counts_through_subsidiaries(rows):
+    def row(company, name, count, therapy, first, at_least):
+        return {
+            "company": ID + "company/" + company,
+            "companyName": name,
+            "approvedProducts": count,
+            "therapy": therapy,
+            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "firstApproval": first,
+            "min_products": at_least,
+        }
+
+    # Big Pharma develops nothing itself: Alphacel is CellCo's, Betacel CellCo Europe's.
+    assert rows("companies-by-approved-products") == [
+        row("bigpharma", "Big Pharma", 2, ALPHACEL, D(2017, 8, 30), 2),
+        row("bigpharma", "Big Pharma", 2, BETACEL, D(2021, 3, 26), 2),
+    ]
+    # CellCo is not listed on its own: it is part of Big Pharma's group
+    assert rows("companies-by-approved-products", min_products="1") == [
+        row("bigpharma", "Big Pharma", 2, ALPHACEL, D(2017, 8, 30), 1),
+        row("bigpharma", "Big Pharma", 2, BETACEL, D(2021, 3, 26), 1),
+        row("genecorp", "GeneCorp", 1, GENEX, D(2019, 5, 24), 1),
+    ]
+
+
+def test_second_agency_by_modality(rows):
+    # Betacel's second approval (PMDA, 2022-01) is month-only: it has no day count.
+    car_t = {
+        "modality": CAR_T,
+        "modalityName": "CAR-T cell therapy",
+        "products": 1,
+        "averageDays": 357,
+        "shortestDays": 357,
+        "longestDays": 357,
+        "fastest": ALPHACEL,
+        "fastestName": "Alphacel",
+    }
+    assert rows("second-agency-by-modality") == [
+        {
+            "modality": AAV,
+            "modalityName": "AAV gene therapy",
+            "products": 1,
+            "averageDays": 300,
+            "shortestDays": 300,
+            "longestDays": 300,
+            "fastest": GENEX,
+            "fastestName": "Genex",
+        },
+        car_t,
+    ]
+    assert rows("second-agency-by-modality", modality="car-t") == [car_t]
+
+
+def test_company_connections(rows):
+    def link(source, source_name, connection, target, target_name, deal=None, date=None, **ends):
+        found = {
+            "from": ID + source,
+            "fromName": source_name,
+            "connection": connection,
+            "to": ID + target,
+            "toName": target_name,
+            "deal": deal and ID + "deal/" + deal,
+            "date": date,
+        }
+        return {**{k: v for k, v in found.items() if v is not None}, **ends}
+
+    ends = {"company": ID + "company/cellco-eu", "other": BIGPHARMA}
+    # the chain up to the shared parent, and the acquisition that made it
+    assert rows("company-connections", company="cellco-eu", other="bigpharma") == [
+        link("company/cellco", "CellCo", "subsidiary of", "company/bigpharma", "Big Pharma", **ends),
+        link("company/cellco-eu", "CellCo Europe", "subsidiary of", "company/cellco", "CellCo", **ends),
+        link(
+            "company/bigpharma", "Big Pharma", "acquisition", "company/cellco", "CellCo",
+            "bigpharma-cellco-2017", D(2017, 8, 28), **ends,
+        ),
+    ]  # fmt: skip
+    ends = {"company": ID + "company/cellco-eu", "other": ID + "company/genecorp"}
+    # two groups: Big Pharma (above CellCo Europe) licensed GeneCorp's product; GeneCorp
+    # collaborates with CellCo Europe itself
+    assert rows("company-connections", company="cellco-eu", other="genecorp") == [
+        link(
+            "company/bigpharma", "Big Pharma", "licensing", "therapy/genex", "Genex",
+            "bigpharma-genex-2019", D(2019, 1, 15), **ends,
+        ),
+        link(
+            "company/genecorp", "GeneCorp", "collaboration", "company/cellco-eu", "CellCo Europe",
+            "genecorp-cellco-eu-2023", D(2023, 2, 1), **ends,
+        ),
+    ]  # fmt: skip
+    assert rows("company-connections", company="othercorp", other="bigpharma") == []

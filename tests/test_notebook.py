@@ -98,7 +98,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
             "deals['date_precision'].tolist(), str(deals['date'].dtype)[:10])"
         ),
         cell("%sparql --name products-by-target -p target=cd19 -o cd19"),
-        cell("print(cd19.loc[0, 'therapy'], cd19.loc[0, 'approvals'])"),
+        cell("print(cd19.loc[0, 'therapyName'], cd19.loc[0, 'approvals'])"),
         cell(f"%%sparql --timeout 1\n{FOREVER}", "raises-exception"),
         cell("%sparql SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }"),
         cell("%sparql --name no-such-query", "raises-exception"),

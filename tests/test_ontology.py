@@ -99,3 +99,22 @@ def test_shapes_parse_and_target_ontology_classes(onto):
     sh = "http://www.w3.org/ns/shacl#"
     targets = set(shapes.objects(None, URIRef(sh + "targetClass")))
     assert targets and all((t, RDF.type, OWL.Class) in onto for t in targets)
+
+
+def test_every_derived_property_names_the_rule_that_derives_it(onto):
+    """A rule that inserts an atmp: property is named by that property's atmp:derivedBy, and
+    every atmp:derivedBy names a rule that exists."""
+    import re
+
+    from atmpkg import queries
+
+    rules = dict(queries.rules())
+    inserted = {
+        f"queries/rules/{name}.ru": set(re.findall(r"INSERT \{[^}]*?atmp:(\w+)", text))
+        for name, text in rules.items()
+    }
+    declared = {
+        (str(prop)[len(str(ATMP._NS)) :], str(rule))
+        for prop, rule in onto.subject_objects(ATMP.derivedBy)
+    }
+    assert declared == {(prop, rule) for rule, props in inserted.items() for prop in props}

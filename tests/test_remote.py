@@ -52,16 +52,6 @@ from atmpkg.graph.store.remote import (
     prepare_query,
 )
 
-#: Named queries that Virtuoso 7.2 answers differently from Oxigraph on the fixture graph: its
-#: engine, not the client (the same text and data give these rows on the Oxigraph server).
-VIRTUOSO_DIFFERS = {
-    "approvals-by-jurisdiction": "Virtuoso 7.2 counts 2 of the 4 US approvals when a FILTER "
-    "compares the end of atmp:partOf* with COALESCE(?region, ?place)",
-    "time-to-second-agency": "date minus date is not SPARQL 1.1: Oxigraph follows XPath "
-    "(xsd:dayTimeDuration 'P357D'), Virtuoso gives seconds as an integer",
-}
-
-
 # --- servers ------------------------------------------------------------------------------------
 
 
@@ -198,9 +188,7 @@ def outcome(name: str, **where) -> tuple:
 
 
 @pytest.mark.parametrize("name", queries.names())
-def test_every_named_query_gives_the_embedded_rows(request, server, fixture_store, name):
-    if server.name == "virtuoso" and name in VIRTUOSO_DIFFERS:
-        request.applymarker(pytest.mark.xfail(reason=VIRTUOSO_DIFFERS[name], strict=True))
+def test_every_named_query_gives_the_embedded_rows(server, fixture_store, name):
     assert outcome(name, endpoint=server.endpoint) == outcome(name, store=fixture_store)
 
 
@@ -354,7 +342,7 @@ def test_push_command_with_progress_and_graph_option(oxigraph, fixture_store):
     assert "Pushing" in result.stderr
     assert result.stdout.startswith(
         f"Pushed {oxigraph.report.triples} triples into <{graph}> at {oxigraph.endpoint} over "
-        "Graph Store Protocol (2 batches,"
+        "Graph Store Protocol (3 batches,"
     )
     embedded = invoke("stats", "--store", fixture_store)
     remote = invoke("stats", "--endpoint", oxigraph.endpoint, "--graph", graph)

@@ -198,11 +198,11 @@ def test_in_memory_workers_answer_as_the_library(fixture_store):
     finally:
         srv.shutdown()
     expected = query(
-        "SELECT ?therapy WHERE { ?t atmp:target target:bcma ; rdfs:label ?therapy }",
+        "SELECT ?therapyName WHERE { ?t atmp:target target:bcma ; rdfs:label ?therapyName }",
         store=fixture_store,
     )
     assert status == 200
-    assert [row["therapy"] for row in csv.DictReader(io.StringIO(body.decode()))] == [
+    assert [row["therapyName"] for row in csv.DictReader(io.StringIO(body.decode()))] == [
         str(row[0].value) for row in expected.rows
     ]
 

@@ -149,14 +149,14 @@ def test_the_chart_plots_counts_by_agency_and_year_and_a_value_can_be_chosen(pag
     page.locator("#view-table tbody tr").first.wait_for()
     page.click('[data-view="chart"]')
     caption = page.locator("#view-chart p.hint")
-    assert caption.inner_text() == "approvals by agencyAcronym, year"
+    assert caption.inner_text() == "approvals by agencyName, year"
     texts = "els => els.map(e => e.textContent)"
     labels = page.locator("#view-chart svg text[text-anchor=end]").evaluate_all(texts)
     assert labels[:3] == ["EMA 2018", "EMA 2020", "FDA 2017"]
     values = page.locator("#view-chart svg rect title").evaluate_all(texts)
     assert values[:3] == ["EMA 2018: 1", "EMA 2020: 1", "FDA 2017: 1"]
     page.select_option("#chart-value", label="labelExpansions")
-    assert caption.inner_text() == "labelExpansions by agencyAcronym, year"
+    assert caption.inner_text() == "labelExpansions by agencyName, year"
     assert not page.problems, page.problems
 
 

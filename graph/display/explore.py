@@ -21,6 +21,7 @@ from ..terms import (
     ID,
     PREFIXES,
     RDFS,
+    SHORTCUTS,
     STATED_DATES,
     shorten,
 )
@@ -102,7 +103,7 @@ _LINKS = """SELECT ?e ?s ?p (SAMPLE(?pl) AS ?plabel) (SAMPLE(?sl) AS ?slabel) WH
 _SOURCES = """SELECT ?e ?src (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
   { ?e dct:source ?src } UNION {
     ?s ?p ?e ; dct:source ?src
-    FILTER(?p NOT IN (atmp:develops, atmp:hasSubsidiary, atmp:approval, atmp:ultimateParent))
+    FILTER NOT EXISTS { ?p atmp:derivedBy ?rule }
   }
   OPTIONAL { ?src rdfs:label ?t } OPTIONAL { ?src schema:url ?u }
 } GROUP BY ?e ?src"""
@@ -131,6 +132,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     facts = [
         Fact(r["p"].value, _name(r["p"], r["plabel"]), r["o"], _name(r["o"], r["olabel"]))
         for r in ask(_FACTS)
+        if r["p"].value not in SHORTCUTS
     ]
     own = [f.value.value for f in facts if f.property == RDFS + "label"]
     types = [f.value_label for f in facts if f.property == PREFIXES["rdf"] + "type"]
@@ -139,6 +141,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     view.incoming = [
         Fact(r["p"].value, _name(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
         for r in ask(_LINKS)
+        if r["p"].value not in SHORTCUTS
     ]
     view.sources = [
         Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)

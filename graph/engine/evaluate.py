@@ -46,6 +46,8 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
     limit: int | None = None
+    #: The named query's parameters: variables bound to the same value on every row.
+    parameters: tuple[str, ...] = ()
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)

@@ -54,6 +54,24 @@ def _cell(term: Term | None) -> str:
     return str(term)
 
 
+_NUMBERS = {XSD + n for n in ("integer", "decimal", "double", "float", "long", "int", "short")}
+#: Numbers from this size up get thousands separators; years and small counts stay as they are.
+_GROUPED_FROM = 10_000
+
+
+def _is_number(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in _NUMBERS
+
+
+def _number(term: ox.Literal) -> str:
+    """A number for people: ``11900000000`` as ``11,900,000,000``; other forms as stored."""
+    whole, point, fraction = term.value.partition(".")
+    digits = whole.lstrip("+-")
+    if not digits.isdigit() or int(digits) < _GROUPED_FROM:
+        return term.value
+    return f"{whole[: len(whole) - len(digits)]}{int(digits):,}{point}{fraction}"
+
+
 def _width(text: str) -> int:
     return sum(
         2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
@@ -61,19 +79,80 @@ def _width(text: str) -> int:
     )
 
 
-def _table(result: QueryResult) -> str:
+def _cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` display columns, ending in "…" when something was left out."""
+    if _width(text) <= width:
+        return text
+    out, used = "", 0
+    for c in text:
+        if used + _width(c) > width - 1:
+            break
+        out += c
+        used += _width(c)
+    return out + "…"
+
+
+def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
+    """The columns a person sees: ``(header, index, name index)``. A query's parameters are left
+    out (they are the same on every row); an entity column ``x`` with a ``xName`` column beside it
+    shows the name, and the name column is not repeated. ``wide`` keeps every column as it is."""
+    if wide:
+        return [(v, i, None) for i, v in enumerate(result.variables)]
+    index = {v: i for i, v in enumerate(result.variables)}
+    shown = []
+    for i, v in enumerate(result.variables):
+        if v in result.parameters or (v.endswith("Name") and v[:-4] in index):
+            continue
+        shown.append((v, i, index.get(v + "Name")))
+    return shown
+
+
+def _fit(widths: list[int], headers: list[str], room: int) -> list[int]:
+    """Narrow the widest columns, one column of text at a time, until the table fits ``room``."""
+    widths = list(widths)
+    floor = [min(w, max(_width(h), 8)) for w, h in zip(widths, headers, strict=True)]
+    while sum(widths) + 2 * (len(widths) - 1) > room:
+        wider = [i for i, w in enumerate(widths) if w > floor[i]]
+        if not wider:
+            break
+        widest = max(wider, key=lambda i: widths[i])
+        widths[widest] -= 1
+    return widths
+
+
+def _table(result: QueryResult, width: int | None = None, wide: bool = False) -> str:
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
-    header = result.variables
-    rows = [[_cell(t).replace("\n", " ") for t in row] for row in result.rows]
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
+    columns = _shown_columns(result, wide)
+    headers = [header for header, _, _ in columns]
+    numeric = [
+        any(_is_number(row[i]) for row in result.rows)
+        and all(row[i] is None or _is_number(row[i]) for row in result.rows)
+        for _, i, _ in columns
+    ]
+
+    def text(row: tuple, i: int, name: int | None) -> str:
+        term = row[name] if name is not None and row[name] is not None else row[i]
+        if _is_number(term):
+            return _number(term)
+        if isinstance(term, ox.NamedNode) and not wide and shorten(term.value).startswith("<"):
+            return term.value  # an address (a source's URL), readable as it is
+        return _cell(term).replace("\n", " ")
+
+    rows = [[text(row, i, name) for _, i, name in columns] for row in result.rows]
+    widths = [max([_width(h)] + [_width(r[c]) for r in rows]) for c, h in enumerate(headers)]
+    if width is not None and not wide:
+        widths = _fit(widths, headers, width)
 
     def line(cells: list[str]) -> str:
-        return "  ".join(
-            c + " " * (w - _width(c)) for c, w in zip(cells, widths, strict=True)
-        ).rstrip()
+        out = []
+        for c, (cell, w) in enumerate(zip(cells, widths, strict=True)):
+            cell = _cut(cell, w)
+            pad = " " * (w - _width(cell))
+            out.append(pad + cell if numeric[c] else cell + pad)
+        return "  ".join(out).rstrip()
 
-    out = [line(header), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
     return "\n".join(out) + "\n"
 
 
@@ -169,9 +248,25 @@ def _xml(result: QueryResult) -> str:
     return "\n".join(out) + "\n"
 
 
-def format_result(result: QueryResult, fmt: str = "table") -> str:
+def format_result(
+    result: QueryResult, fmt: str = "table", *, width: int | None = None, wide: bool = False
+) -> str:
     """Serialise ``result`` in ``fmt``; a format that does not fit the query form is refused with
-    the formats that do."""
+    the formats that do.
+
+    ``table`` is for people: an entity column shows its ``…Name`` column beside it, the query's
+    parameters are left out, large numbers get thousands separators, and with ``width`` (display
+    columns) the widest columns are cut with "…" until the table fits; ``wide`` shows every column
+    in full. The other formats keep every column and value exactly.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> r = QueryResult("SELECT", ["deal", "dealName", "valueUSD"], [(ox.NamedNode("https://w3id.org/atmp-kg/id/deal/d1"), ox.Literal("Gilead – Kite (acquisition, 2017)"), ox.Literal("11900000000", datatype=ox.NamedNode(XSD + "integer")))])
+    >>> print(format_result(r, "table", width=30))
+    deal                  valueUSD
+    --------------  --------------
+    Gilead – Kite…  11,900,000,000
+    <BLANKLINE>
+    """
     graph = result.form in ("CONSTRUCT", "DESCRIBE")
     allowed = GRAPH_FORMATS if graph else TABLE_FORMATS
     if fmt not in allowed:
@@ -188,9 +283,9 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         )
     if result.form == "UPDATE":
         return ""
-    return {"table": _table, "json": _json, "xml": _xml}.get(fmt, lambda r: _delimited(r, fmt))(
-        result
-    )
+    if fmt == "table":
+        return _table(result, width, wide)
+    return {"json": _json, "xml": _xml}.get(fmt, lambda r: _delimited(r, fmt))(result)
 
 
 #: How many rows (or triples) a result shows in a notebook: the first ones, with the total.

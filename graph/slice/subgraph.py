@@ -28,7 +28,7 @@ from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
-from ..terms import ATMP, DCT, ID, OWL, PREFIXES, RDFS, shorten
+from ..terms import ATMP, DCT, ID, OWL, PREFIXES, RDFS, SHORTCUTS, shorten
 
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
@@ -124,10 +124,10 @@ def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) ->
         for iri in frontier:
             node = ox.NamedNode(iri)
             for quad in store.quads_for_pattern(node, None, None):
-                if quad.predicate != TYPE and is_node(quad.object):
+                if quad.predicate != TYPE and is_node(quad.object) and not _shortcut(quad):
                     reached.add(quad.object.value)
             for quad in store.quads_for_pattern(None, None, node):
-                if is_node(quad.subject):
+                if is_node(quad.subject) and not _shortcut(quad):
                     reached.add(quad.subject.value)
         frontier = {n for n in reached if n not in seen and n not in sources}
         seen.update((n, distance) for n in sorted(frontier))
@@ -144,8 +144,9 @@ def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
         # precision is a value of the date; they are not the links a researcher looks for.
         "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
         "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch, "
-        "atmp:datePrecision, atmp:parentSincePrecision, atmp:issuedPrecision)) } "
-        "GROUP BY ?n",
+        "atmp:datePrecision, atmp:parentSincePrecision, atmp:issuedPrecision, "
+        + ", ".join(f"<{p}>" for p in sorted(SHORTCUTS))
+        + ")) } GROUP BY ?n",
         prefixes=PREFIXES,
     ):
         degree[row["n"].value] = int(row["d"].value)
@@ -218,8 +219,16 @@ def inverse_properties() -> dict[str, str]:
     return inverse_pairs(ontology_quads())
 
 
+def _shortcut(triple: ox.Triple | ox.Quad) -> bool:
+    """Whether ``triple`` is a derived shortcut a network leaves out (see ``terms.SHORTCUTS``)."""
+    return triple.predicate.value in SHORTCUTS
+
+
 def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:
-    """Whether ``triple`` is a materialised inverse whose stated link ``present`` finds."""
+    """Whether ``triple`` is a derived shortcut, or a materialised inverse whose stated link
+    ``present`` finds: a network draws neither."""
+    if _shortcut(triple):
+        return True
     of = inverse_properties().get(triple.predicate.value)
     if of is None or not isinstance(triple.object, ox.NamedNode | ox.BlankNode):
         return False
@@ -228,8 +237,9 @@ def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:
 
 def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     """``triples`` without the materialised inverse of each link they also state (see
-    :func:`inverse_properties`), so that a network draws each link once, in the direction the data
-    states: ``company develops therapy`` goes when ``therapy developedBy company`` is there.
+    :func:`inverse_properties`) and without derived shortcuts, so that a network draws each link
+    once, in the direction the data states: ``company develops therapy`` goes when ``therapy
+    developedBy company`` is there.
 
     >>> ns, t, c = "https://w3id.org/atmp-kg/ontology#", ox.NamedNode("urn:t"), ox.NamedNode("urn:c")
     >>> by = ox.Triple(t, ox.NamedNode(ns + "developedBy"), c)

@@ -1,0 +1,3 @@
+# summary: Materialise atmp:portfolioProduct, from a company to each product it or any company it owns (at any depth) develops.
+INSERT { ?company atmp:portfolioProduct ?therapy }
+WHERE { ?therapy atmp:developedBy ?developer . ?developer atmp:subsidiaryOf* ?company }
