@@ -68,7 +68,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    71
+    99
     """
 
     def __init__(
@@ -281,7 +281,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        156
+        210
         """
         from .display.explore import store_stats
 
@@ -327,7 +327,7 @@ class KnowledgeGraph:
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
-        (109, 298, PosixPath('kymriah.html'))
+        (132, 355, PosixPath('kymriah.html'))
         """
         from .display.view import view_of
 
@@ -383,7 +383,7 @@ class KnowledgeGraph:
         or within ``graph``).
 
         >>> [r.label for r in kg.rank(by="pagerank", classes=["atmp:Company"], top=3)]
-        ['Bristol Myers Squibb', 'Novartis', 'Vertex Pharmaceuticals']
+        ['Novartis', 'Bristol Myers Squibb', 'Vertex Pharmaceuticals']
         """
         from .slice.analytics import ranking
 
@@ -395,7 +395,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        156
+        210
         """
         from .display.charts import chart_of
 
@@ -427,7 +427,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        71
+        99
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
         ['A note.']
         """

@@ -28,7 +28,7 @@ CELLCO, ALPHACEL = ID + "company/cellco", ID + "therapy/alphacel"
 def test_to_networkx_nodes_edges_and_attributes(fixture_store):
     graph = to_networkx(select_subgraph(store=fixture_store))
     assert isinstance(graph, nx.MultiDiGraph)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (199, 314)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (200, 315)
     assert all(node.startswith(ID) for node in graph)  # literals are attributes, never nodes
     assert graph.nodes[ID + "therapy/genex"] == {
         "label": "Genex",
@@ -57,7 +57,7 @@ def test_to_networkx_accepts_an_rdflib_graph(fixture_store):
 
 def test_network_leaves_out_sources_and_concept_schemes(fixture_store):
     graph = network(fixture_store)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (174, 181)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (175, 181)
     assert not [n for n in graph if "/id/source/" in n or "/id/scheme/" in n]
 
 
@@ -146,10 +146,10 @@ def test_path_in_a_given_network(fixture_store):
             "pagerank",
             ("atmp:Company",),
             [
-                ("CellCo", 0.0169),
+                ("CellCo", 0.0168),
                 ("Big Pharma", 0.0114),
                 ("CellCo Europe", 0.0099),
-                ("GeneCorp", 0.0093),
+                ("GeneCorp", 0.0092),
                 ("OtherCorp", 0.0047),
             ],
         ),
@@ -157,27 +157,27 @@ def test_path_in_a_given_network(fixture_store):
             "pagerank",
             (),
             [
-                ("World", 0.0461),
-                ("Viral vectors", 0.0351),
-                ("Gene therapy", 0.0346),
-                ("Cell therapy", 0.0255),
-                ("United States", 0.0215),
+                ("World", 0.0459),
+                ("Viral vectors", 0.0349),
+                ("Gene therapy", 0.0345),
+                ("Cell therapy", 0.0254),
+                ("United States", 0.0214),
             ],
         ),
         (
             "betweenness",
             ("therapy",),
-            [("Genex", 0.1039), ("Alphacel", 0.0443), ("Betacel", 0.0377)],
+            [("Genex", 0.1027), ("Alphacel", 0.0438), ("Betacel", 0.0373)],
         ),
         (
             "betweenness",
             ("atmp:Company", "atmp:RegulatoryAgency"),
             [
-                ("GeneCorp", 0.0282),
-                ("CellCo", 0.0252),
-                ("CellCo Europe", 0.0198),
-                ("Big Pharma", 0.0126),
-                ("European Medicines Agency", 0.0056),
+                ("GeneCorp", 0.0279),
+                ("CellCo", 0.0249),
+                ("CellCo Europe", 0.0196),
+                ("Big Pharma", 0.0125),
+                ("European Medicines Agency", 0.0055),
             ],
         ),
     ],
@@ -238,7 +238,7 @@ def test_cli_rank(fixture_store):
     assert result.stdout.splitlines() == [
         "rank  pagerank  entity         class         id",
         "----  --------  -------------  ------------  -----------------",
-        "1     0.0169    CellCo         atmp:Company  company:cellco",
+        "1     0.0168    CellCo         atmp:Company  company:cellco",
         "2     0.0114    Big Pharma     atmp:Company  company:bigpharma",
         "3     0.0099    CellCo Europe  atmp:Company  company:cellco-eu",
     ]

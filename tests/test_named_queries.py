@@ -43,6 +43,11 @@ US = ID + "country/us"
 JP = ID + "country/jp"
 EU = ID + "region/eu"
 
+def named(therapy: str) -> str:
+    """A fixture therapy's name, from its IRI (``…/therapy/alphacel`` is "Alphacel")."""
+    return therapy.rsplit("/", 1)[1].capitalize()
+
+
 #: Every named query that has a test below; test_every_named_query_is_tested keeps this honest.
 TESTED = {
     "acquirers-by-deal-value",
@@ -184,7 +189,7 @@ def test_approved_products_by_modality(rows):
             "modality": modality,
             "modalityName": name,
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "inn": inn,
             "agency": agency,
             "agencyName": acronym,
@@ -314,7 +319,7 @@ def test_time_to_second_agency(rows):
     def row(therapy, first, first_date, second, second_date, days, first_id, second_id):
         found = {
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "firstAgency": ID + "agency/" + first.lower(),
             "firstAgencyName": first,
             "firstDate": first_date,
@@ -349,7 +354,7 @@ def test_first_approval_worldwide(rows):
     def row(therapy, inn, first, approval):
         return {
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "inn": inn,
             "agency": FDA,
             "agencyName": "FDA",
@@ -437,7 +442,7 @@ def test_products_by_target(rows):
             "targetName": name,
             "targetKind": kind,
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "inn": inn,
             "modalityName": modality,
             "developer": ID + "company/" + developer,
@@ -470,7 +475,7 @@ def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
             "company": BIGPHARMA,
             "companyName": "Big Pharma",
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "inn": inn,
             "modalityName": "CAR-T cell therapy",
             "developer": ID + "company/" + developer,
@@ -519,7 +524,7 @@ def test_sponsor_ultimate_parent(rows):
     def row(therapy, agency, date, sponsor, name, parent, parent_name, approval):
         return {
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "agency": ID + "agency/" + agency.lower(),
             "agencyName": agency,
             "date": date,
@@ -1034,7 +1039,7 @@ def test_companies_by_approved_products_counts_through_subsidiaries(rows):
             "companyName": name,
             "approvedProducts": count,
             "therapy": therapy,
-            "therapyName": therapy.rsplit("/", 1)[1].capitalize(),
+            "therapyName": named(therapy),
             "firstApproval": first,
             "min_products": at_least,
         }

@@ -198,7 +198,7 @@ class Selection:
 
         >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
         >>> piece.sample.kept, piece.sample.selected
-        (4, 109)
+        (4, 132)
         """
         from .subgraph import slice_of
 
@@ -208,7 +208,7 @@ class Selection:
         """The selected triples (pyoxigraph), sorted.
 
         >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
-        24
+        27
         """
         return list(self.slice())
 
@@ -217,7 +217,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        141
+        163
         """
         from ..rdf import to_networkx
 
