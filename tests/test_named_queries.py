@@ -858,6 +858,7 @@ def test_sources_of_entity(rows):
     def row(kind, record, name, link, source):
         return {
             "entity": ALPHACEL,
+            "entityName": "Alphacel",
             "recordType": kind,
             "record": ID + record,
             "recordName": name,
