@@ -342,3 +342,67 @@ def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monk
     assert rebuilt is not handle
     rebuilt.store.add(marker)  # the new build is held in memory too
     assert query("ASK { therapy:deltacel a atmp:Therapy }", store=root).boolean
+
+
+# -- the table format, for people ----------------------------------------------------------------
+
+
+def _widths(text: str) -> list[int]:
+    from atmpkg.graph.engine.results import _width
+
+    return [_width(line) for line in text.splitlines()]
+
+
+@pytest.mark.parametrize("columns", [80, 200])
+def test_the_table_fits_the_terminal(fixture_store, columns):
+    result = CliRunner(env={"COLUMNS": str(columns)}).invoke(
+        cli, ["query", "--name", "claims-by-status", "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 0, result.output
+    assert max(_widths(result.stdout)) <= columns
+    lines = result.stdout.splitlines()
+    # entity columns show their names; the parameter (unbound, empty on every row) is left out
+    assert lines[0].split() == ["claim", "status", "source", "about", "evidence", "note"]
+    if columns == 80:
+        assert lines[2].startswith("Alphacel wa…  contradicted  ATMP market…  Alphacel  ")
+    else:
+        assert lines[2].split("  ")[0] == "Alphacel was first approved in 2019."
+        assert "…" not in result.stdout
+
+
+def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(fixture_store):
+    args = ["query", "--name", "deals-above-value", "-p", "min_value=0", "--store"]
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store)])
+    assert result.exit_code == 0, result.output
+    # eight columns do not fit 80 with the digits grouped: numbers are written short, never cut,
+    # and the headers of number columns may be
+    assert result.stdout.splitlines() == [
+        "deal     acquirer    target    dealTy…  date        valueUSD  upfront…  milesto…",
+        "-------  ----------  --------  -------  ----------  --------  --------  --------",
+        "deal:b…  Big Pharma  CellCo    acquis…  2017-08-28    11.9 B",
+        "deal:b…  Big Pharma  Genex     licens…  2019-01-15     500 M     100 M",
+        "deal:o…  OtherCorp   GeneCorp  equity…  2021-06        300 M",
+    ]
+    roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
+    assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000")
+    assert roomy.stdout.splitlines()[3].endswith("2019-01-15     500,000,000  100,000,000")
+    wide = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store), "--wide"])
+    assert wide.stdout.splitlines()[0].split() == [
+        "deal", "acquirer", "acquirerName", "target", "targetName", "dealType", "date", "valueUSD",
+        "upfrontUSD", "milestonesUSD", "min_value", "from", "to",
+    ]  # fmt: skip
+    assert "deal:bigpharma-cellco-2017    company:bigpharma  Big Pharma" in wide.stdout
+    raw = CliRunner().invoke(cli, [*args, str(fixture_store), "--format", "csv"])
+    assert raw.stdout.splitlines()[1].split(",")[7:9] == ["11900000000", ""]
+
+
+def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):
+    args = ["query", "--name", "sponsor-ultimate-parent", "--store", str(fixture_store)]
+    every = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args)
+    assert every.stdout.splitlines()[0].split()[0] == "therapy"  # differs from row to row
+    one = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, "-p", "therapy=genex"])
+    assert one.stdout.splitlines()[0].split() == [
+        "agency", "date", "sponsor", "ultimateParent", "approval",
+    ]  # fmt: skip
+    raw = CliRunner().invoke(cli, [*args, "-p", "therapy=genex", "--format", "csv"])
+    assert raw.stdout.splitlines()[0].startswith("therapy,therapyName,agency,agencyName,")

@@ -46,7 +46,7 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
     limit: int | None = None
-    #: The named query's parameters: variables bound to the same value on every row.
+    #: The declared parameters of the query: each holds the same value (or none) on every row.
     parameters: tuple[str, ...] = ()
 
     def __len__(self) -> int:

@@ -63,12 +63,18 @@ def _is_number(term: Term | None) -> bool:
     return isinstance(term, ox.Literal) and term.datatype.value in _NUMBERS
 
 
-def _number(term: ox.Literal) -> str:
-    """A number for people: ``11900000000`` as ``11,900,000,000``; other forms as stored."""
+def _number(term: ox.Literal, short: bool = False) -> str:
+    """A number for people: ``11900000000`` as ``11,900,000,000``, or with ``short`` as ``11.9 B``
+    (three significant digits, K, M or B); other forms as stored."""
     whole, point, fraction = term.value.partition(".")
     digits = whole.lstrip("+-")
     if not digits.isdigit() or int(digits) < _GROUPED_FROM:
         return term.value
+    if short:
+        value = float(term.value)
+        for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+            if abs(value) >= size:
+                return f"{value / size:.3g} {unit}"
     return f"{whole[: len(whole) - len(digits)]}{int(digits):,}{point}{fraction}"
 
 
@@ -93,24 +99,37 @@ def _cut(text: str, width: int) -> str:
 
 
 def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
-    """The columns a person sees: ``(header, index, name index)``. A query's parameters are left
-    out (they are the same on every row); an entity column ``x`` with a ``xName`` column beside it
-    shows the name, and the name column is not repeated. ``wide`` keeps every column as it is."""
+    """The columns a person sees: ``(header, index, name index)``. A parameter of the query that
+    holds one value (or none) on every row is left out, with its name column; an entity column
+    ``x`` with a ``xName`` column beside it shows the name, and the name column is not repeated.
+    ``wide`` keeps every column as it is."""
     if wide:
         return [(v, i, None) for i, v in enumerate(result.variables)]
     index = {v: i for i, v in enumerate(result.variables)}
+    constant = {
+        v for v in result.parameters if v in index and len({r[index[v]] for r in result.rows}) <= 1
+    }
     shown = []
     for i, v in enumerate(result.variables):
-        if v in result.parameters or (v.endswith("Name") and v[:-4] in index):
+        if v in constant or (v.endswith("Name") and v[:-4] in index):
             continue
         shown.append((v, i, index.get(v + "Name")))
     return shown
 
 
-def _fit(widths: list[int], headers: list[str], room: int) -> list[int]:
-    """Narrow the widest columns, one column of text at a time, until the table fits ``room``."""
+#: Columns this narrow (dates, codes, acronyms) are never cut.
+_UNCUT = 10
+
+
+def _fit(widths: list[int], values: list[int], numeric: list[bool], room: int) -> list[int]:
+    """Narrow the widest columns, one column of text at a time, until the table fits ``room``:
+    text down to 6 columns, a number column down to its widest value (its header is cut); short
+    values (dates, codes) and numbers are never cut."""
     widths = list(widths)
-    floor = [min(w, max(_width(h), 8)) for w, h in zip(widths, headers, strict=True)]
+    floor = [
+        max(value, 4) if number else w if w <= _UNCUT else min(w, 6)
+        for w, value, number in zip(widths, values, numeric, strict=True)
+    ]
     while sum(widths) + 2 * (len(widths) - 1) > room:
         wider = [i for i, w in enumerate(widths) if w > floor[i]]
         if not wider:
@@ -131,18 +150,23 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         for _, i, _ in columns
     ]
 
-    def text(row: tuple, i: int, name: int | None) -> str:
+    def text(row: tuple, i: int, name: int | None, short: bool) -> str:
         term = row[name] if name is not None and row[name] is not None else row[i]
         if _is_number(term):
-            return _number(term)
+            return _number(term, short)
         if isinstance(term, ox.NamedNode) and not wide and shorten(term.value).startswith("<"):
             return term.value  # an address (a source's URL), readable as it is
         return _cell(term).replace("\n", " ")
 
-    rows = [[text(row, i, name) for _, i, name in columns] for row in result.rows]
-    widths = [max([_width(h)] + [_width(r[c]) for r in rows]) for c, h in enumerate(headers)]
-    if width is not None and not wide:
-        widths = _fit(widths, headers, width)
+    def table(short: bool) -> tuple[list[list[str]], list[int]]:
+        rows = [[text(row, i, name, short) for _, i, name in columns] for row in result.rows]
+        values = [max([0] + [_width(r[c]) for r in rows]) for c in range(len(headers))]
+        widths = [max(_width(h), v) for h, v in zip(headers, values, strict=True)]
+        return rows, widths if width is None or wide else _fit(widths, values, numeric, width)
+
+    rows, widths = table(short=False)
+    if width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width:
+        rows, widths = table(short=True)  # numbers are never cut: shorter ones leave more room
 
     def line(cells: list[str]) -> str:
         out = []
@@ -256,8 +280,9 @@ def format_result(
 
     ``table`` is for people: an entity column shows its ``…Name`` column beside it, the query's
     parameters are left out, large numbers get thousands separators, and with ``width`` (display
-    columns) the widest columns are cut with "…" until the table fits; ``wide`` shows every column
-    in full. The other formats keep every column and value exactly.
+    columns) the widest text columns are cut with "…" until the table fits (numbers are never
+    cut; when the table is still too wide they are written short, ``11.9 B``); ``wide`` shows
+    every column in full. The other formats keep every column and value exactly.
 
     >>> from atmpkg.graph.engine.evaluate import QueryResult
     >>> r = QueryResult("SELECT", ["deal", "dealName", "valueUSD"], [(ox.NamedNode("https://w3id.org/atmp-kg/id/deal/d1"), ox.Literal("Gilead – Kite (acquisition, 2017)"), ox.Literal("11900000000", datatype=ox.NamedNode(XSD + "integer")))])
