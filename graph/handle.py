@@ -237,7 +237,7 @@ class KnowledgeGraph:
         checked = gate.check(named.text, allow=allow)
         bindings = bind_params(named, params or {}, self._current().store)
         result = self._run(checked, bindings, started, timeout, limit, allow)
-        result.parameters = tuple(p.name for p in named.params)
+        result.parameters = {p.name: bindings.get(p.name) for p in named.params}
         return result
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:

@@ -39,6 +39,7 @@ KINDS = (
     "indication",
     "programme",
     "region",
+    "review",
     "source",
     "target",
     "therapy",
@@ -61,6 +62,9 @@ KINDS = (
     "programme-kind",
     "date-precision",
     "event-kind",
+    "submission-type",
+    "goal-kind",
+    "review-outcome",
 )
 
 
@@ -94,6 +98,10 @@ DATE_DETAILS = {
     ATMP + "date": (ATMP + "datePrecision", ATMP + "dateStated"),
     ATMP + "parentSince": (ATMP + "parentSincePrecision", ATMP + "parentSinceStated"),
     DCT + "issued": (ATMP + "issuedPrecision", ATMP + "issuedStated"),
+    **{
+        ATMP + name: (ATMP + name + "Precision", ATMP + name + "Stated")
+        for name in ("acceptedDate", "goalDate", "outcomeDate")
+    },
 }
 #: The properties that hold a date as stated (shown in the place of the comparable date).
 STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())

@@ -35,12 +35,16 @@ class ATMP(DefinedNamespace):
     Programme: URIRef
     Region: URIRef
     RegulatoryAgency: URIRef
+    RegulatoryReview: URIRef
     Source: URIRef
     Target: URIRef
     Therapy: URIRef
 
     # properties
     about: URIRef
+    acceptedDate: URIRef
+    acceptedDatePrecision: URIRef
+    acceptedDateStated: URIRef
     acquirer: URIRef
     acronym: URIRef
     agency: URIRef
@@ -76,6 +80,10 @@ class ATMP(DefinedNamespace):
     forecastYear: URIRef
     formatterURL: URIRef
     geography: URIRef
+    goalDate: URIRef
+    goalDatePrecision: URIRef
+    goalDateStated: URIRef
+    goalKind: URIRef
     hasSubsidiary: URIRef
     headquarteredIn: URIRef
     hgncId: URIRef
@@ -94,6 +102,9 @@ class ATMP(DefinedNamespace):
     mondoId: URIRef
     newHolder: URIRef
     nextAgencyApproval: URIRef
+    outcomeDate: URIRef
+    outcomeDatePrecision: URIRef
+    outcomeDateStated: URIRef
     parentSince: URIRef
     parentSincePrecision: URIRef
     parentSinceStated: URIRef
@@ -105,6 +116,7 @@ class ATMP(DefinedNamespace):
     product: URIRef
     programmeKind: URIRef
     properName: URIRef
+    reviewOutcome: URIRef
     scope: URIRef
     segment: URIRef
     sharePercent: URIRef
@@ -112,6 +124,7 @@ class ATMP(DefinedNamespace):
     sponsor: URIRef
     statement: URIRef
     status: URIRef
+    submissionType: URIRef
     subsidiaryOf: URIRef
     target: URIRef
     targetKind: URIRef

@@ -32,6 +32,7 @@ BREAKERS = {
     "deal-figures-consistent": 'deal:x2 a atmp:Deal ; atmp:valueUSD "100"^^xsd:decimal ; '
     'atmp:upfrontUSD "60"^^xsd:decimal ; atmp:milestonesUSD "20"^^xsd:decimal .',
     "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
+    "review-outcome-dated": "review:x4 a atmp:RegulatoryReview ; atmp:reviewOutcome reviewoutcome:approved .",
 }
 
 

@@ -80,10 +80,11 @@ TESTED = {
     "companies-by-approved-products",
     "second-agency-by-modality",
     "company-connections",
+    "regulatory-calendar",
 }
 
 #: Queries whose default answer on the curated data may legitimately be empty.
-MAY_BE_EMPTY_ON_CURATED = {"unapproved-therapies"}
+MAY_BE_EMPTY_ON_CURATED = {"unapproved-therapies", "regulatory-calendar"}
 
 
 @pytest.fixture
@@ -1123,3 +1124,42 @@ def test_company_connections(rows):
         ),
     ]  # fmt: skip
     assert rows("company-connections", company="othercorp", other="bigpharma") == []
+
+
+def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(rows):
+    def due(therapy, agency, indication, sponsor, goal, kind, submission, slug, **period):
+        return {
+            "goalDate": goal,
+            "goalKind": kind,
+            "agency": ID + "agency/" + agency.lower(),
+            "agencyName": agency,
+            "therapy": therapy,
+            "therapyName": named(therapy),
+            "indication": ID + "indication/" + indication,
+            "indicationName": indication.replace("-", " "),
+            "sponsor": ID + "company/" + sponsor[0],
+            "sponsorName": sponsor[1],
+            "submission": submission,
+            "review": ID + "review/" + slug,
+            **period,
+        }
+
+    year = {"from": D(2024, 1, 1), "to": D(2024, 12, 31)}
+    genex = (GENEX, "FDA", "spinal-muscular-atrophy", ("genecorp", "GeneCorp"), D(2024, 3, 20))
+    genex_row = (*genex, "PDUFA date", "supplemental biologics license application")
+    betacel = (BETACEL, "EMA", "multiple-myeloma", ("cellco-eu", "CellCo Europe"), "2024-06")
+    betacel_row = (*betacel, "expected CHMP opinion", "marketing authorisation application")
+    # Alphacel's review ended (complete response): not on the calendar
+    assert rows("regulatory-calendar", **{"from": "2024-01-01", "to": "2024-12-31"}) == [
+        due(*genex_row, "genex-fda-spinal-muscular-atrophy", **year),
+        due(*betacel_row, "betacel-ema-multiple-myeloma", **year),
+    ]
+    # a goal date known only to its month overlaps a period starting mid-month
+    late = {"from": D(2024, 6, 15), "to": D(2024, 12, 31)}
+    assert rows("regulatory-calendar", **{"from": "2024-06-15", "to": "2024-12-31"}) == [
+        due(*betacel_row, "betacel-ema-multiple-myeloma", **late)
+    ]
+    found = rows("regulatory-calendar", agency="fda", **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert [r["review"] for r in found] == [ID + "review/genex-fda-spinal-muscular-atrophy"]
+    # by default the next twelve months from today: these goal dates have passed
+    assert rows("regulatory-calendar") == []

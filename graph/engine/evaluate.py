@@ -46,8 +46,8 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
     limit: int | None = None
-    #: The declared parameters of the query: each holds the same value (or none) on every row.
-    parameters: tuple[str, ...] = ()
+    #: A named query's declared parameters, each with the term bound to it (None: left unbound).
+    parameters: dict[str, Term | None] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)

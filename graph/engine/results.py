@@ -99,15 +99,17 @@ def _cut(text: str, width: int) -> str:
 
 
 def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
-    """The columns a person sees: ``(header, index, name index)``. A parameter of the query that
-    holds one value (or none) on every row is left out, with its name column; an entity column
+    """The columns a person sees: ``(header, index, name index)``. A parameter of the query is left
+    out, with its name column, when it is bound or empty on every row; an entity column
     ``x`` with a ``xName`` column beside it shows the name, and the name column is not repeated.
     ``wide`` keeps every column as it is."""
     if wide:
         return [(v, i, None) for i, v in enumerate(result.variables)]
     index = {v: i for i, v in enumerate(result.variables)}
     constant = {
-        v for v in result.parameters if v in index and len({r[index[v]] for r in result.rows}) <= 1
+        v
+        for v, bound in result.parameters.items()
+        if v in index and (bound is not None or all(r[index[v]] is None for r in result.rows))
     }
     shown = []
     for i, v in enumerate(result.variables):
