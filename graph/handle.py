@@ -68,7 +68,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    99
+    105
     """
 
     def __init__(
@@ -221,7 +221,7 @@ class KnowledgeGraph:
         slug, a ``kind:slug``, an IRI or the entity's label. Options as for :meth:`query`.
 
         >>> kg.named("products-by-target", target="bcma").df["therapyName"].unique().tolist()[:2]
-        ['Abecma', 'Carvykti']
+        ['Abecma', 'Anitocabtagene autoleucel']
         """
         from .. import queries
 
@@ -327,7 +327,7 @@ class KnowledgeGraph:
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
-        (132, 355, PosixPath('kymriah.html'))
+        (133, 356, PosixPath('kymriah.html'))
         """
         from .display.view import view_of
 
@@ -364,7 +364,7 @@ class KnowledgeGraph:
         ``graph`` searches another network (e.g. a selection's ``.network()``).
 
         >>> print(kg.path("Kymriah", "Kite Pharma", max_paths=1)[0])
-        Kymriah → target → CD19 ← target ← Tecartus → developed by → Kite Pharma
+        Kymriah → modality → CAR-T cell therapy ← modality ← Anitocabtagene autoleucel → developed by → Kite Pharma
         """
         from .slice.analytics import shortest_connections
 
@@ -427,7 +427,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        99
+        105
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
         ['A note.']
         """

@@ -414,7 +414,7 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (200, 310)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (217, 324)
     assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
 
 
@@ -636,7 +636,7 @@ def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_p
 def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monkeypatch):
     monkeypatch.setattr(export_module, "NETWORK_MAX_NODES", 3)
     note = (
-        "The graph: showing 3 of 200 entities, the best connected; left out 197 entities and 309 "
+        "The graph: showing 3 of 217 entities, the best connected; left out 214 entities and 323 "
         "links (narrow the selection to see the rest)"
     )
     document = json.loads(export_subgraph("cyjs", store=fixture_store).content)
@@ -843,7 +843,7 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     assert nx.read_graphml(target).number_of_nodes() == 36
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 200 entities" in result.stderr
+    assert "Note: The graph: showing 3 of 217 entities" in result.stderr
     assert len(result.stdout.splitlines()) == 20
 
 

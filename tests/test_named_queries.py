@@ -43,6 +43,7 @@ US = ID + "country/us"
 JP = ID + "country/jp"
 EU = ID + "region/eu"
 
+
 def named(therapy: str) -> str:
     """A fixture therapy's name, from its IRI (``…/therapy/alphacel`` is "Alphacel")."""
     return therapy.rsplit("/", 1)[1].capitalize()
@@ -1126,7 +1127,36 @@ def test_company_connections(rows):
     assert rows("company-connections", company="othercorp", other="bigpharma") == []
 
 
-def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(rows):
+REVIEWS = (
+    "slug,therapy,agency,indication,sponsor,submission,accepted_date,goal_date,goal_kind,outcome,outcome_date,source,note\n"
+    "alphacel-fda-multiple-myeloma,alphacel,fda,multiple-myeloma,cellco,sbla,2023-05-02,2024-01-12,pdufa,complete-response,2024-01-12,src-news,\n"
+    "betacel-ema-multiple-myeloma,betacel,ema,multiple-myeloma,cellco-eu,maa,2023-03,2024-06,chmp-opinion,,,src-news,goal date known to its month\n"
+    "genex-fda-spinal-muscular-atrophy,genex,fda,spinal-muscular-atrophy,genecorp,sbla,2023-09,2024-03-20,pdufa,,,src-news,\n"
+)
+
+
+@pytest.fixture(scope="module")
+def review_rows(fixture_store, tmp_path_factory):
+    """Named queries on a copy of the fixture store with the three reviews above imported."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    folder = tmp_path_factory.mktemp("reviews")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "reviews.csv").write_text("".join(REVIEWS), encoding="utf-8")
+    import_files([folder / "reviews.csv"], store)
+
+    def run(name: str, **params: str) -> list[dict[str, object]]:
+        return run_named(name, params, store=store).dicts()
+
+    return run
+
+
+def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows):
+    rows = review_rows
+
     def due(therapy, agency, indication, sponsor, goal, kind, submission, slug, **period):
         return {
             "goalDate": goal,

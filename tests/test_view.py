@@ -689,7 +689,7 @@ def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
     result = view(store=fixture_store, max_nodes=3)
     assert drawn_slugs(result) == ["company/cellco", "therapy/alphacel", "therapy/genex"]
     note = (
-        "The graph: showing 3 of 200 entities, the best connected; left out 197 entities and 309 "
+        "The graph: showing 3 of 217 entities, the best connected; left out 214 entities and 323 "
         "links (narrow the selection to see the rest)"
     )
     assert result.warnings == [note]
@@ -720,7 +720,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "3", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 200 entities" in result.stderr
+    assert "Note: The graph: showing 3 of 217 entities" in result.stderr
     assert (
         result.stdout
         == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
@@ -729,7 +729,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "0", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == "" and result.stdout == f"Wrote {out}: 200 nodes, 310 links.\n"
+    assert result.stderr == "" and result.stdout == f"Wrote {out}: 217 nodes, 324 links.\n"
 
 
 def test_each_inverse_pair_is_drawn_once_in_the_stated_direction(fixture_store):

@@ -198,7 +198,7 @@ class Selection:
 
         >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
         >>> piece.sample.kept, piece.sample.selected
-        (4, 132)
+        (4, 133)
         """
         from .subgraph import slice_of
 
@@ -217,7 +217,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        163
+        167
         """
         from ..rdf import to_networkx
 
