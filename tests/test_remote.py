@@ -301,7 +301,7 @@ def test_push_replaces_only_its_graph(oxigraph, fixture_store):
             update_endpoint=oxigraph.update,
             graph=graph,
             store=fixture_store,
-            batch_size=700,
+            batch_size=1000,
         )
         assert (report.protocol, report.batches) == ("SPARQL Update", 3)
     assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == report.triples
