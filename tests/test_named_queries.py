@@ -918,23 +918,29 @@ LIFECYCLE = (
 )
 
 
-@pytest.fixture(scope="module")
-def lifecycle_rows(fixture_store, tmp_path_factory):
-    """Named queries on a copy of the fixture store with the events above imported."""
+def rows_with(family: str, text: str, fixture_store, tmp_path_factory):
+    """A runner of named queries on a copy of the fixture store with ``text`` imported as the
+    CSV file of ``family``."""
     import shutil
 
     from atmpkg.graph import import_files
 
-    folder = tmp_path_factory.mktemp("lifecycle")
+    folder = tmp_path_factory.mktemp(family)
     store = folder / "store"
     shutil.copytree(fixture_store, store, symlinks=True)
-    (folder / "lifecycle.csv").write_text(LIFECYCLE, encoding="utf-8")
-    import_files([folder / "lifecycle.csv"], store)
+    (folder / f"{family}.csv").write_text(text, encoding="utf-8")
+    import_files([folder / f"{family}.csv"], store)
 
     def run(name: str, **params: str) -> list[dict[str, object]]:
         return run_named(name, params, store=store).dicts()
 
     return run
+
+
+@pytest.fixture(scope="module")
+def lifecycle_rows(fixture_store, tmp_path_factory):
+    """Named queries on a copy of the fixture store with the events above imported."""
+    return rows_with("lifecycle", LIFECYCLE, fixture_store, tmp_path_factory)
 
 
 def authorised(found) -> list[tuple[str, str, object, str]]:
@@ -1138,20 +1144,7 @@ REVIEWS = (
 @pytest.fixture(scope="module")
 def review_rows(fixture_store, tmp_path_factory):
     """Named queries on a copy of the fixture store with the three reviews above imported."""
-    import shutil
-
-    from atmpkg.graph import import_files
-
-    folder = tmp_path_factory.mktemp("reviews")
-    store = folder / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    (folder / "reviews.csv").write_text("".join(REVIEWS), encoding="utf-8")
-    import_files([folder / "reviews.csv"], store)
-
-    def run(name: str, **params: str) -> list[dict[str, object]]:
-        return run_named(name, params, store=store).dicts()
-
-    return run
+    return rows_with("reviews", REVIEWS, fixture_store, tmp_path_factory)
 
 
 def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows):
