@@ -40,6 +40,8 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from atmpkg.graph.terms import DATE_DETAILS
+
 ATMP = "https://w3id.org/atmp-kg/ontology#"
 ID = "https://w3id.org/atmp-kg/id/"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -49,7 +51,7 @@ SKOS_ALT = "<http://www.w3.org/2004/02/skos/core#altLabel>"
 DCT_SOURCE = "<http://purl.org/dc/terms/source>"
 DCT_TITLE = "<http://purl.org/dc/terms/title>"
 DCT_PUBLISHER = "<http://purl.org/dc/terms/publisher>"
-DCT_ISSUED = "<http://purl.org/dc/terms/issued>"
+DCT = "http://purl.org/dc/terms/"
 SCHEMA_URL = "<https://schema.org/url>"
 
 #: The last day a generated date may fall on (the zero-row check refuses future dates).
@@ -113,8 +115,7 @@ P = {
         "valueUSD upfrontUSD scope segment geography year forecastYear forecastValueUSD "
         "cagrPercent cagrFrom cagrTo sharePercent factorKind cagrImpactPercent timeline metric "
         "period statement status about evidence sourceKind hasSubsidiary develops approval "
-        "ultimateParent datePrecision dateStated parentSincePrecision parentSinceStated "
-        "issuedPrecision issuedStated"
+        "ultimateParent"
     ).split()
 }
 CLASS = {
@@ -441,15 +442,14 @@ class _Generator:
     def write_date(
         self, node: str, prop: str, day: datetime.date, month_only: bool | None = None
     ) -> str:
-        """Write ``node``'s date ``prop`` (``date``, ``parentSince`` or ``issued``) with its
-        precision and stated form, a quarter of them month-only; return the stated text."""
+        """Write ``node``'s date ``prop`` (a property IRI of ``DATE_DETAILS``) with its precision
+        and stated form, a quarter of them month-only; return the stated text."""
         if month_only is None:
             month_only = self.rng.random() < 0.25
-        first, precision, stated = _date(day, month_only)
-        self.w.t(node, DCT_ISSUED if prop == "issued" else P[prop], first)
-        self.w.t(node, P[prop + "Precision" if prop != "date" else "datePrecision"], precision)
-        self.w.t(node, P[prop + "Stated" if prop != "date" else "dateStated"], stated)
-        return stated.split('"')[1]
+        values = _date(day, month_only)
+        for pred, value in zip((prop, *DATE_DETAILS[prop]), values, strict=True):
+            self.w.t(node, f"<{pred}>", value)
+        return values[2].split('"')[1]
 
     def new_source(self, kind: str, title: str, publisher: str, day: datetime.date) -> str:
         self.n_source += 1
@@ -461,7 +461,7 @@ class _Generator:
         w.t(node, DCT_TITLE, _en(title))
         w.t(node, RDFS_LABEL, _en(title))
         w.t(node, DCT_PUBLISHER, _str(publisher))
-        self.write_date(node, "issued", issued, month_only=False)
+        self.write_date(node, DCT + "issued", issued, month_only=False)
         w.t(node, SCHEMA_URL, f"<https://www.example.com/{kind}/{issued.year}/{slug}>")
         w.t(node, P["sourceKind"], _id("source-kind", kind))
         self.counts["Source"] += 1
@@ -547,7 +547,7 @@ class _Generator:
         if parent is not None:
             w.t(node, P["subsidiaryOf"], parent)
             if self.rng.random() < 0.7:
-                self.write_date(node, "parentSince", day)
+                self.write_date(node, ATMP + "parentSince", day)
         self.cite(node, "company", f"About {label}", label, day)
         self.counts["Company"] += 1
         self.companies.append(node)
@@ -660,7 +660,7 @@ class _Generator:
                     w.t(therapy, P["approval"], node)
                 w.t(node, P["agency"], _id("agency", slug))
                 w.t(node, P["indication"], ind)
-                self.write_date(node, "date", when, month_only)
+                self.write_date(node, ATMP + "date", when, month_only)
                 w.t(node, P["sponsor"], self.pick(sponsors))
                 w.t(node, P["jurisdiction"], f"<{ID}{jurisdiction}>")
                 if rng.random() < 0.9:
@@ -694,7 +694,7 @@ class _Generator:
         w.t(node, P["acquirer"], acquirer)
         w.t(node, P["dealTarget"], target)
         w.t(node, P["dealType"], _id("deal-type", kind))
-        self.write_date(node, "date", day)
+        self.write_date(node, ATMP + "date", day)
         if rng.random() < 0.8:
             value = int(rng.lognormvariate(math.log(250e6), 1.3)) // 1000 * 1000 + 1000
             w.t(node, P["valueUSD"], _decimal(value))

@@ -76,6 +76,7 @@ from .protocol import (
     OFFERS,
     TABLE_OFFERS,
     HttpError,
+    accept_ranges,
     client_timeout,
     negotiate,
     not_acceptable,
@@ -737,18 +738,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         it is."""
         if len(body) < GZIP_MIN_BYTES or not getattr(self, "headers", None):
             return body, None
-        accepted = {}
-        for item in (self.headers.get("Accept-Encoding") or "").split(","):
-            name, _, params = item.strip().partition(";")
-            quality = 1.0
-            for param in params.split(";"):
-                key, _, value = param.strip().partition("=")
-                if key == "q":
-                    try:
-                        quality = float(value)
-                    except ValueError:
-                        quality = 0.0
-            accepted[name.strip().lower()] = quality
+        # Accept-Encoding has the grammar of Accept: codings with q-values
+        accepted = dict(accept_ranges(self.headers.get("Accept-Encoding") or ""))
         if accepted.get("gzip", accepted.get("*", 0.0)) <= 0:
             return body, None
         import gzip
