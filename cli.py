@@ -229,6 +229,16 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
             help="Keep only entities of this class, e.g. atmp:Therapy (repeatable).",
         ),
         click.option(
+            "--through",
+            multiple=True,
+            metavar="CLASS",
+            help=(
+                "Follow links through this hub class and draw its entities as nodes, e.g. "
+                "atmp:RegulatoryAgency (repeatable). Hubs (places, agencies, concept values such "
+                "as modalities) are otherwise attributes of the entities linked to them."
+            ),
+        ),
+        click.option(
             "--name", help=f"{verb} what this named query returns (see 'atmpkg queries')."
         ),
         click.option(
@@ -278,7 +288,16 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
 
 
 #: The options of :func:`selection_options` that become fields of the selection as they are.
-_SELECTION_OPTIONS = ("focus", "hops", "classes", "name", "file", "with_sources", "max_nodes")
+_SELECTION_OPTIONS = (
+    "focus",
+    "hops",
+    "classes",
+    "through",
+    "name",
+    "file",
+    "with_sources",
+    "max_nodes",
+)
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -542,6 +561,20 @@ def export(selection, fmt, output, store, endpoint, graph) -> None:
     type=click.IntRange(min=1),
     help="Show at most this many connections.",
 )
+@click.option(
+    "--through",
+    multiple=True,
+    metavar="CLASS",
+    help="Also pass through entities of this hub class, e.g. atmp:Country (repeatable). Places, "
+    "agencies and concept values are otherwise not passed through: through them everything is "
+    "connected.",
+)
+@click.option(
+    "--avoid",
+    multiple=True,
+    metavar="ENTITY_OR_CLASS",
+    help="Pass through neither this entity nor, for a class, any of its entities (repeatable).",
+)
 @store_option
 @endpoint_option
 @_library_errors
@@ -549,13 +582,18 @@ def path(
     entity_a: str,
     entity_b: str,
     max_paths: int,
+    through: tuple[str, ...],
+    avoid: tuple[str, ...],
     store: Path | None,
     endpoint: str | None,
     graph: str | None,
 ) -> None:
     """How two entities are connected: the shortest chains of links between them, followed either
-    way and each shown in its real direction, the most specific first."""
-    connections = _graph(store, endpoint, graph).path(entity_a, entity_b, max_paths=max_paths)
+    way and each shown in its real direction, the most telling first (deals, ownership and
+    products before shared indications and targets)."""
+    connections = _graph(store, endpoint, graph).path(
+        entity_a, entity_b, max_paths=max_paths, through=through, avoid=avoid
+    )
     first = connections[0]
     links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
     click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
@@ -585,6 +623,13 @@ def path(
     type=click.IntRange(min=1),
     help="How many entities to list.",
 )
+@click.option(
+    "--through",
+    multiple=True,
+    metavar="CLASS",
+    help="Count links to entities of this hub class, e.g. atmp:RegulatoryAgency (repeatable). "
+    "Places, agencies and concept values are otherwise attributes, not links.",
+)
 @store_option
 @endpoint_option
 @_library_errors
@@ -592,6 +637,7 @@ def rank(
     classes: tuple[str, ...],
     by: str,
     top: int,
+    through: tuple[str, ...],
     store: Path | None,
     endpoint: str | None,
     graph: str | None,
@@ -603,7 +649,7 @@ def rank(
     from atmpkg.graph.engine.results import format_result
     from atmpkg.graph.sparql.run import QueryResult
 
-    ranked = _graph(store, endpoint, graph).rank(by=by, classes=classes, top=top)
+    ranked = _graph(store, endpoint, graph).rank(by=by, classes=classes, top=top, through=through)
     rows = [
         (
             ox.Literal(str(number)),

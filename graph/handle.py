@@ -296,7 +296,7 @@ class KnowledgeGraph:
 
         >>> around = kg.select(focus="Kymriah", hops=2)
         >>> around
-        Selection(focus='Kymriah', hops=2, classes=(), name=None, file=None, query=None, params={}, with_sources=None, max_nodes=None)
+        Selection(focus='Kymriah', hops=2, classes=(), through=(), name=None, file=None, query=None, params={}, with_sources=None, max_nodes=None)
         >>> (around & kg.select(classes=["atmp:Company"])).network().number_of_nodes()
         4
         """
@@ -327,7 +327,7 @@ class KnowledgeGraph:
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
-        (133, 356, PosixPath('kymriah.html'))
+        (61, 113, PosixPath('kymriah.html'))
         """
         from .display.view import view_of
 
@@ -357,18 +357,30 @@ class KnowledgeGraph:
     # --- network analysis and charts ------------------------------------------------------------
 
     def path(
-        self, a: str, b: str, *, max_paths: int = 5, graph: networkx.MultiDiGraph | None = None
+        self,
+        a: str,
+        b: str,
+        *,
+        max_paths: int = 5,
+        through: tuple[str, ...] | list[str] = (),
+        avoid: tuple[str, ...] | list[str] = (),
+        graph: networkx.MultiDiGraph | None = None,
     ) -> list[Connection]:
         """The shortest connections between entities ``a`` and ``b``, at most ``max_paths``, the
-        most specific first; links are followed either way, and each keeps its real direction.
-        ``graph`` searches another network (e.g. a selection's ``.network()``).
+        most telling first (deals, ownership and products before shared indications); links are
+        followed either way, and each keeps its real direction. Places, agencies and concept
+        values are not passed through unless their class is in ``through``; nothing in ``avoid``
+        (entities or classes) is. ``graph`` searches another network (e.g. a selection's
+        ``.network()``).
 
         >>> print(kg.path("Kymriah", "Kite Pharma", max_paths=1)[0])
-        Kymriah → modality → CAR-T cell therapy ← modality ← Anitocabtagene autoleucel → developed by → Kite Pharma
+        Kymriah → target → CD19 ← target ← Tecartus → developed by → Kite Pharma
+        >>> print(kg.path("Kymriah", "Kite Pharma", max_paths=1, avoid=["atmp:Target"])[0])
+        Kymriah ← about ← South America's first two CAR-T approvals were in Brazil. → about → Yescarta → developed by → Kite Pharma
         """
         from .slice.analytics import shortest_connections
 
-        return shortest_connections(self, graph, a, b, max_paths)
+        return shortest_connections(self, graph, a, b, max_paths, through, avoid)
 
     def rank(
         self,
@@ -376,18 +388,20 @@ class KnowledgeGraph:
         by: str = "degree",
         classes: tuple[str, ...] | list[str] = (),
         top: int = 10,
+        through: tuple[str, ...] | list[str] = (),
         graph: networkx.MultiDiGraph | None = None,
     ) -> list[Ranked]:
         """The ``top`` most central entities by ``by`` (``degree``, ``pagerank`` or
         ``betweenness``), optionally only those of ``classes`` (ranked within the whole network,
-        or within ``graph``).
+        or within ``graph``). Places, agencies and concept values count as attributes, not as
+        links, unless their class is in ``through`` or ``classes``.
 
         >>> [r.label for r in kg.rank(by="pagerank", classes=["atmp:Company"], top=3)]
         ['Novartis', 'Bristol Myers Squibb', 'Vertex Pharmaceuticals']
         """
         from .slice.analytics import ranking
 
-        return ranking(self, graph, by, classes, top)
+        return ranking(self, graph, by, classes, top, through)
 
     def chart(self, kind: str, *, by: str | None = None, output: StorePath = None) -> Chart:
         """An SVG chart: ``approvals`` per year stacked ``by`` agency (default) or modality, or

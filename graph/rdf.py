@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -215,6 +215,28 @@ def _pick_label(values: list[ox.Literal]) -> str | None:
     return min(values, key=preference).value if values else None
 
 
+def node_labels(triples: Iterable[ox.Triple], nodes: Collection[str]) -> dict[str, str]:
+    """The label ``triples`` give each of ``nodes`` (rdfs:label, English first, else
+    skos:prefLabel, else the prefixed IRI), as networks label their nodes.
+
+    >>> us = ox.NamedNode("https://w3id.org/atmp-kg/id/country/us")
+    >>> node_labels([ox.Triple(us, LABEL, ox.Literal("United States", language="en"))], [us.value])
+    {'https://w3id.org/atmp-kg/id/country/us': 'United States'}
+    """
+    found: dict[str, dict[ox.NamedNode, list[ox.Literal]]] = {}
+    for triple in triples:
+        node = _node_id(triple.subject)
+        if node in nodes and triple.predicate in (LABEL, PREF_LABEL):
+            if isinstance(triple.object, ox.Literal):
+                found.setdefault(node, {}).setdefault(triple.predicate, []).append(triple.object)
+    return {
+        node: _pick_label(found.get(node, {}).get(LABEL, []))
+        or _pick_label(found.get(node, {}).get(PREF_LABEL, []))
+        or shorten(node)
+        for node in nodes
+    }
+
+
 #: Literal datatypes that network formats can carry as numbers or booleans (``typed=True``).
 _TYPED = {
     XSD + "decimal": float,
@@ -246,7 +268,10 @@ def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
 
 
 def to_networkx(
-    data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph, *, typed: bool = False
+    data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
+    *,
+    typed: bool = False,
+    hubs: Collection[str] = frozenset(),
 ) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``.
 
@@ -260,6 +285,10 @@ def to_networkx(
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
     single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
     Python ``float``, ``int`` or ``bool``, so that network formats declare it as such.
+
+    The IRIs in ``hubs`` (see :func:`~atmpkg.graph.slice.subgraph.hub_members`) are not nodes: a
+    link to one becomes an attribute of its subject, named by the property and holding the hub's
+    label (``country: United States``), and a hub's own links are left out.
 
     >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
     ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
@@ -278,13 +307,18 @@ def to_networkx(
     values: dict[str, dict[str, list[str]]] = {}
     kinds_of: dict[tuple[str, str], set] = {}
     edges = []
+    to_hubs = []
     for triple in triples:
         subject, predicate, obj = triple.subject, triple.predicate, triple.object
         node = _node_id(subject)
+        if node in hubs:
+            continue
         graph.add_node(node)
         if predicate.value in SHORTCUTS:
             continue
-        if predicate == TYPE and isinstance(obj, ox.NamedNode):
+        if isinstance(obj, ox.NamedNode) and obj.value in hubs:
+            to_hubs.append((node, predicate.value, obj.value))
+        elif predicate == TYPE and isinstance(obj, ox.NamedNode):
             classes.setdefault(node, []).append(shorten(obj.value))
         elif predicate == LABEL and isinstance(obj, ox.Literal):
             labels.setdefault(node, []).append(obj)
@@ -303,6 +337,10 @@ def to_networkx(
                 kinds_of.setdefault((node, predicate.value), set()).add(kind)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
+    hub_labels = node_labels(triples, {hub for _, _, hub in to_hubs})
+    for node, prop, hub in to_hubs:
+        values.setdefault(node, {}).setdefault(prop, []).append(hub_labels[hub])
+        kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
     for node, attrs in graph.nodes(data=True):
         label = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))

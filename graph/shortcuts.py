@@ -180,6 +180,8 @@ def find_paths(
     b: str,
     *,
     max_paths: int = 5,
+    through: Sequence[str] = (),
+    avoid: Sequence[str] = (),
     store: StorePath = None,
     graph: networkx.MultiDiGraph | None = None,
     endpoint: str | RemoteStore | None = None,
@@ -190,7 +192,9 @@ def find_paths(
     >>> [str(c) for c in find_paths("Big Pharma", "Genex", store="/tmp/fixture-store")]   # doctest: +SKIP
     ['Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex']
     """
-    return open_graph(store, endpoint=endpoint).path(a, b, max_paths=max_paths, graph=graph)
+    return open_graph(store, endpoint=endpoint).path(
+        a, b, max_paths=max_paths, through=tuple(through), avoid=tuple(avoid), graph=graph
+    )
 
 
 def rank_entities(
@@ -198,6 +202,7 @@ def rank_entities(
     by: str = "degree",
     classes: Sequence[str] = (),
     top: int = 10,
+    through: Sequence[str] = (),
     store: StorePath = None,
     graph: networkx.MultiDiGraph | None = None,
     endpoint: str | RemoteStore | None = None,
@@ -208,7 +213,9 @@ def rank_entities(
     >>> [(r.label, r.score) for r in rank_entities(top=2, store="/tmp/fixture-store")]   # doctest: +SKIP
     [('United States', 13), ('CellCo', 12)]
     """
-    return open_graph(store, endpoint=endpoint).rank(by=by, classes=classes, top=top, graph=graph)
+    return open_graph(store, endpoint=endpoint).rank(
+        by=by, classes=classes, top=top, through=tuple(through), graph=graph
+    )
 
 
 def query(

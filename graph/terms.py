@@ -107,7 +107,8 @@ DATE_DETAILS = {
 STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
 
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
-#: first approval is one of its approvals; a company's portfolio runs through its subsidiaries) and
+#: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and
+#: so does its ultimate parent) and
 #: the end of a date's period (the date as stated shows it). Queries use them; drawn, they would
 #: double every connection.
 SHORTCUTS = frozenset(
@@ -117,9 +118,17 @@ SHORTCUTS = frozenset(
         "firstApproval",
         "nextAgencyApproval",
         "portfolioProduct",
+        "ultimateParent",
         "dateEnd",
     )
 )
+
+#: The classes whose instances are hubs: a country, a region, an agency or a concept value (a
+#: modality, a deal type) is linked to so many entities that, followed as a link, it connects
+#: everything to everything (Kite Pharma would reach 55 companies through "United States").
+#: Networks (views, paths, rankings, network exports) show a hub as an attribute of each entity
+#: linked to it, and follow it as a link only when asked (``through=``).
+HUB_CLASSES = ("atmp:GeographicArea", "atmp:RegulatoryAgency", "skos:Concept", "skos:ConceptScheme")
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
 
@@ -143,6 +152,17 @@ def split_iri(value: str) -> tuple[str, str] | None:
         return None
     kind, _, slug = value[len(ID) :].partition("/")
     return (kind, slug) if kind and slug and "/" not in slug else None
+
+
+def expand(prefixed: str) -> str:
+    """The full IRI of a prefixed name written with the predeclared prefixes (``<…>`` and other
+    text are returned without their brackets).
+
+    >>> expand("atmp:Therapy")
+    'https://w3id.org/atmp-kg/ontology#Therapy'
+    """
+    prefix, _, local = prefixed.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else prefixed.strip("<>")
 
 
 @functools.lru_cache(maxsize=65536)

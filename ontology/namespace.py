@@ -109,6 +109,7 @@ class ATMP(DefinedNamespace):
     parentSincePrecision: URIRef
     parentSinceStated: URIRef
     partOf: URIRef
+    partialInverseOf: URIRef
     pathway: URIRef
     period: URIRef
     pivotalTrial: URIRef

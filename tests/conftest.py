@@ -48,17 +48,41 @@ CELLCO_NEIGHBOURHOOD = [
     "company:bigpharma",
     "company:cellco",
     "company:cellco-eu",
-    "country:us",
     "deal:bigpharma-cellco-2017",
     "development:cellco-data-2023",
     "therapy:alphacel",
+]
+#: The places, agencies and concept values those entities link to: their attributes, which a slice
+#: carries and a network shows as attributes, not nodes.
+CELLCO_HUBS = [
+    "agency:fda",
+    "agency:pmda",
+    "approvaltype:initial",
+    "approvaltype:label-expansion",
+    "cellsource:autologous",
+    "country:de",
+    "country:jp",
+    "country:us",
+    "dealtype:acquisition",
+    "modality:car-t",
+    "pathway:accelerated-approval",
+    "pathway:conditional-time-limited",
+    "pathway:standard",
+    "vector:lentiviral",
 ]
 
 
 @pytest.fixture
 def cellco_neighbourhood() -> list[str]:
-    """The prefixed names of CellCo's one-hop neighbourhood in the fixture graph, sorted."""
+    """The prefixed names of the entities of CellCo's one-hop neighbourhood in the fixture graph,
+    sorted (the hubs they link to, :data:`CELLCO_HUBS`, left out)."""
     return list(CELLCO_NEIGHBOURHOOD)
+
+
+@pytest.fixture
+def cellco_slice() -> list[str]:
+    """The subjects of the slice of CellCo's one-hop neighbourhood: its entities and their hubs."""
+    return sorted(CELLCO_NEIGHBOURHOOD + CELLCO_HUBS)
 
 
 CHROMIUM = "/usr/bin/chromium"

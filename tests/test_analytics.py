@@ -9,6 +9,7 @@ import pytest
 import rdflib
 from click.testing import CliRunner
 
+import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import (
     EmptyResultError,
@@ -28,7 +29,7 @@ CELLCO, ALPHACEL = ID + "company/cellco", ID + "therapy/alphacel"
 def test_to_networkx_nodes_edges_and_attributes(fixture_store):
     graph = to_networkx(select_subgraph(store=fixture_store))
     assert isinstance(graph, nx.MultiDiGraph)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (217, 329)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (217, 324)
     assert all(node.startswith(ID) for node in graph)  # literals are attributes, never nodes
     assert graph.nodes[ID + "therapy/genex"] == {
         "label": "Genex",
@@ -52,13 +53,57 @@ def test_to_networkx_accepts_an_rdflib_graph(fixture_store):
     from_rdflib = to_networkx(rdflib.Graph().parse(data=text, format="nt"))
     from_oxigraph = to_networkx(triples)
     assert nx.utils.graphs_equal(from_rdflib, from_oxigraph)
-    assert (from_rdflib.number_of_nodes(), from_rdflib.number_of_edges()) == (11, 26)
+    # the ten entities of CellCo's neighbourhood and, as nodes here, the places, agencies and
+    # concept values they link to
+    assert (from_rdflib.number_of_nodes(), from_rdflib.number_of_edges()) == (24, 43)
 
 
-def test_network_leaves_out_sources_and_concept_schemes(fixture_store):
+def test_a_network_shows_hubs_as_attributes(fixture_store):
+    kg = atmpkg.open(fixture_store)
+    graph = kg.select(focus="cellco").network()
+    assert sorted(n.removeprefix(ID) for n in graph) == [
+        "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+        "approval/alphacel-fda-2022-04-01-large-b-cell-lymphoma",
+        "approval/betacel-fda-2021-03-26-multiple-myeloma",
+        "approval/betacel-pmda-2022-01-multiple-myeloma",
+        "company/bigpharma",
+        "company/cellco",
+        "company/cellco-eu",
+        "deal/bigpharma-cellco-2017",
+        "development/cellco-data-2023",
+        "therapy/alphacel",
+    ]
+    approval = graph.nodes[ID + "approval/betacel-pmda-2022-01-multiple-myeloma"]
+    assert (approval["agency"], approval["jurisdiction"]) == (
+        "Pharmaceuticals and Medical Devices Agency",
+        "Japan",
+    )
+    assert graph.nodes[ID + "therapy/alphacel"]["modality"] == "CAR-T cell therapy"
+    assert graph.nodes[ID + "company/cellco-eu"]["headquarteredIn"] == "Germany"
+    # asked for, agencies are entities like any other: nodes, linked and walked through
+    pmda = ID + "approval/betacel-pmda-2022-01-multiple-myeloma"
+    through = kg.select(focus=pmda, through=["atmp:RegulatoryAgency"]).network()
+    assert sorted(through.successors(pmda)) == [
+        ID + "agency/pmda",
+        ID + "company/cellco",
+        ID + "indication/multiple-myeloma",
+        ID + "therapy/betacel",
+    ]
+    assert "agency" not in through.nodes[pmda]
+    assert through.nodes[pmda]["jurisdiction"] == "Japan"
+
+
+def test_through_takes_hub_classes_only(fixture_store):
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(ParameterError, match="atmp:Company is not one"):
+        kg.select(focus="cellco", through=["atmp:Company"]).network()
+
+
+def test_network_leaves_out_sources_hubs_and_concept_schemes(fixture_store):
     graph = network(fixture_store)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (189, 181)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (37, 59)
     assert not [n for n in graph if "/id/source/" in n or "/id/scheme/" in n]
+    assert not [n for n in graph if "/id/country/" in n or "/id/agency/" in n]
 
 
 def test_path_shows_each_link_in_its_real_direction(fixture_store):
@@ -88,13 +133,56 @@ def test_path_prefers_forward_links_and_specific_connections(fixture_store):
         "CellCo ← sponsor ← Alphacel — FDA 2017-08-30 (large B-cell lymphoma) → agency → US Food and Drug Administration",
         "CellCo ← sponsor ← Alphacel — FDA 2022-04-01 (large B-cell lymphoma) → agency → US Food and Drug Administration",
         "CellCo ← sponsor ← Betacel — FDA 2021-03-26 (multiple myeloma) → agency → US Food and Drug Administration",
-        "CellCo → headquartered in → United States ← jurisdiction ← US Food and Drug Administration",
     ]
+    # the derived ultimate parent restates the chain of parents and is no link of the network
     assert [
         str(c) for c in find_paths("Big Pharma", "GeneCorp", max_paths=2, store=fixture_store)
     ] == [
-        "Big Pharma ← ultimate parent ← CellCo Europe ← deal target ← GeneCorp – CellCo Europe (collaboration, 2023) → acquirer → GeneCorp",
         "Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex → developed by → GeneCorp",
+    ]
+
+
+def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_store):
+    through = find_paths("CellCo", "FDA", through=["atmp:Country"], store=fixture_store)
+    assert str(through[-1]) == (
+        "CellCo → headquartered in → United States ← jurisdiction ← US Food and Drug Administration"
+    )
+    assert len(through) == 4
+    avoided = find_paths("Big Pharma", "GeneCorp", avoid=["CellCo Europe"], store=fixture_store)
+    assert [str(c) for c in avoided] == [
+        "Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex → developed by → GeneCorp"
+    ]
+    with pytest.raises(EmptyResultError, match="no connection between Big Pharma and GeneCorp"):
+        find_paths("Big Pharma", "GeneCorp", avoid=["atmp:Deal"], store=fixture_store)
+    with pytest.raises(ParameterError, match="'Genex' is an end of the connection"):
+        find_paths("Genex", "GeneCorp", avoid=["atmp:Therapy"], store=fixture_store)
+    with pytest.raises(ParameterError, match="--avoid 'Nowhere' names no entity and no class"):
+        find_paths("Genex", "GeneCorp", avoid=["Nowhere"], store=fixture_store)
+
+
+def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(fixture_store):
+    # three connections of two links between CellCo and OtherCorp, in a network made for the
+    # test: through a claim (the best linked), an indication and a deal (the least linked)
+    net = nx.MultiDiGraph()
+    ends = (ID + "company/cellco", ID + "company/othercorp")
+    middles = {
+        ID + "claim/alphacel-first-approval-2019": ("atmp:Claim", 5),
+        ID + "indication/multiple-myeloma": ("atmp:Indication", 3),
+        ID + "deal/bigpharma-cellco-2017": ("atmp:Deal", 4),
+    }
+    for node in ends:
+        net.add_node(node, label=node.rsplit("/", 1)[1], **{"class": "atmp:Company"})
+    for node, (cls, extra) in middles.items():
+        net.add_node(node, label=node.rsplit("/", 1)[1], **{"class": cls})
+        for end in ends:
+            net.add_edge(node, end, key="atmp:about", property=ATMP + "about", label="about")
+        for number in range(extra):
+            net.add_edge(node, f"urn:x{number}", key="atmp:about", property=ATMP + "about", label="about")
+    found = find_paths("CellCo", "OtherCorp", graph=net, store=fixture_store)
+    assert [c.nodes[1] for c in found] == [
+        ID + "deal/bigpharma-cellco-2017",
+        ID + "indication/multiple-myeloma",
+        ID + "claim/alphacel-first-approval-2019",
     ]
 
 
@@ -112,7 +200,9 @@ def test_path_errors(fixture_store):
 def test_path_in_a_given_network(fixture_store):
     companies = to_networkx(select_subgraph(classes=["atmp:Company"], store=fixture_store))
     paths = find_paths("Big Pharma", "CellCo Europe", graph=companies, store=fixture_store)
-    assert [str(c) for c in paths] == ["Big Pharma ← ultimate parent ← CellCo Europe"]
+    assert [str(c) for c in paths] == [
+        "Big Pharma → has subsidiary → CellCo → has subsidiary → CellCo Europe"
+    ]
     with pytest.raises(EmptyResultError, match="no connection between Big Pharma and OtherCorp"):
         find_paths("Big Pharma", "OtherCorp", graph=companies, store=fixture_store)
 
@@ -120,25 +210,20 @@ def test_path_in_a_given_network(fixture_store):
 @pytest.mark.parametrize(
     ("by", "classes", "expected"),
     [
+        # places, agencies and concept values are attributes, not links: they rank nowhere
         (
             "degree",
             (),
-            [
-                ("Alphacel", 10),
-                ("CellCo", 10),
-                ("Gene therapy", 10),
-                ("Genex", 10),
-                ("United States", 10),
-            ],
+            [("CellCo", 9), ("Genex", 8), ("Alphacel", 7), ("GeneCorp", 6), ("Betacel", 5)],
         ),
         (
             "degree",
             ("atmp:Company",),
             [
-                ("CellCo", 10),
-                ("GeneCorp", 7),
-                ("CellCo Europe", 6),
-                ("Big Pharma", 5),
+                ("CellCo", 9),
+                ("GeneCorp", 6),
+                ("CellCo Europe", 4),
+                ("Big Pharma", 3),
                 ("OtherCorp", 1),
             ],
         ),
@@ -146,38 +231,39 @@ def test_path_in_a_given_network(fixture_store):
             "pagerank",
             ("atmp:Company",),
             [
-                ("CellCo", 0.016),
-                ("Big Pharma", 0.0108),
-                ("CellCo Europe", 0.0094),
-                ("GeneCorp", 0.0088),
-                ("OtherCorp", 0.0045),
+                ("CellCo", 0.126),
+                ("CellCo Europe", 0.0666),
+                ("GeneCorp", 0.0541),
+                ("Big Pharma", 0.0522),
+                ("OtherCorp", 0.0127),
             ],
         ),
         (
             "pagerank",
             (),
             [
-                ("World", 0.0437),
-                ("Viral vectors", 0.0332),
-                ("Gene therapy", 0.0328),
-                ("Cell therapy", 0.0242),
-                ("United States", 0.0204),
+                ("CellCo", 0.126),
+                ("Genex", 0.0952),
+                ("Alphacel", 0.0744),
+                ("CellCo Europe", 0.0666),
+                ("Betacel", 0.0567),
             ],
         ),
         (
             "betweenness",
             ("therapy",),
-            [("Genex", 0.088), ("Alphacel", 0.0375), ("Betacel", 0.0319)],
+            [("Genex", 0.1929), ("Betacel", 0.1108), ("Alphacel", 0.1015)],
         ),
+        # a hub class asked for is ranked as nodes, its links counted
         (
             "betweenness",
             ("atmp:Company", "atmp:RegulatoryAgency"),
             [
-                ("GeneCorp", 0.0239),
-                ("CellCo", 0.0213),
-                ("CellCo Europe", 0.0168),
-                ("Big Pharma", 0.0107),
-                ("European Medicines Agency", 0.0047),
+                ("CellCo", 0.1877),
+                ("GeneCorp", 0.1309),
+                ("CellCo Europe", 0.1113),
+                ("US Food and Drug Administration", 0.1028),
+                ("European Medicines Agency", 0.0798),
             ],
         ),
     ],
@@ -238,14 +324,21 @@ def test_cli_rank(fixture_store):
     assert result.stdout.splitlines() == [
         "rank  pagerank  entity         class         id",
         "----  --------  -------------  ------------  -----------------",
-        "1     0.0160    CellCo         atmp:Company  company:cellco",
-        "2     0.0108    Big Pharma     atmp:Company  company:bigpharma",
-        "3     0.0094    CellCo Europe  atmp:Company  company:cellco-eu",
+        "1     0.1260    CellCo         atmp:Company  company:cellco",
+        "2     0.0666    CellCo Europe  atmp:Company  company:cellco-eu",
+        "3     0.0541    GeneCorp       atmp:Company  company:genecorp",
     ]
     result = CliRunner().invoke(cli, ["rank", "--top", "2", "--store", str(fixture_store)])
     assert result.stdout.splitlines()[2:] == [
-        "1     10      Alphacel  atmp:Therapy  therapy:alphacel",
-        "2     10      CellCo    atmp:Company  company:cellco",
+        "1     9       CellCo  atmp:Company  company:cellco",
+        "2     8       Genex   atmp:Therapy  therapy:genex",
+    ]
+    through = ["rank", "--top", "3", "--through", "atmp:Country", "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, through)
+    assert result.stdout.splitlines()[2:] == [
+        "1     10      CellCo         atmp:Company  company:cellco",
+        "2     8       Genex          atmp:Therapy  therapy:genex",
+        "3     8       United States  atmp:Country  country:us",
     ]
 
 

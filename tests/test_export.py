@@ -37,7 +37,7 @@ from atmpkg.graph.slice.subgraph import (
     fold_inverses,
     inverse_pairs,
 )
-from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, shorten
+from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, expand, shorten
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 
@@ -118,11 +118,12 @@ def tricky_triples() -> list[ox.Triple]:
 # --- slices --------------------------------------------------------------------------------------
 
 
-def test_focus_slice_holds_the_neighbourhood_both_ways(fixture_store, cellco_neighbourhood):
+def test_focus_slice_holds_the_neighbourhood_both_ways(fixture_store, cellco_slice):
     triples = select_subgraph(focus="CellCo", store=fixture_store)
-    assert subjects(triples) == cellco_neighbourhood
+    assert subjects(triples) == cellco_slice
     assert subjects(select_subgraph(focus="company:cellco", hops=0, store=fixture_store)) == [
-        "company:cellco"
+        "company:cellco",
+        "country:us",
     ]
     assert len(select_subgraph(focus="cellco", hops=2, store=fixture_store)) > len(triples)
 
@@ -153,9 +154,20 @@ def test_sources_only_with_sources(fixture_store):
     assert set(without) < set(with_sources)
 
 
-def test_class_slice_keeps_only_nodes_of_the_classes(fixture_store):
+def test_class_slice_keeps_only_nodes_of_the_classes_and_their_hubs(fixture_store):
     triples = select_subgraph(classes=["therapy"], store=fixture_store)
-    assert subjects(triples) == ["therapy:alphacel", "therapy:betacel", "therapy:genex"]
+    # the therapies, and the concept values they link to (their attributes)
+    assert subjects(triples) == [
+        "cellsource:autologous",
+        "modality:aav-gene-therapy",
+        "modality:car-t",
+        "therapy:alphacel",
+        "therapy:betacel",
+        "therapy:genex",
+        "vector:aav9",
+        "vector:gammaretroviral",
+        "vector:lentiviral",
+    ]
     geography = select_subgraph(classes=["atmp:GeographicArea"], store=fixture_store)  # subclasses
     assert subjects(geography) == [
         "country:de",
@@ -169,10 +181,15 @@ def test_class_slice_keeps_only_nodes_of_the_classes(fixture_store):
         focus="cellco", classes=["atmp:Company", "Therapy"], store=fixture_store
     )
     assert subjects(focused) == [
+        "cellsource:autologous",
         "company:bigpharma",
         "company:cellco",
         "company:cellco-eu",
+        "country:de",
+        "country:us",
+        "modality:car-t",
         "therapy:alphacel",
+        "vector:lentiviral",
     ]
 
 
@@ -204,12 +221,18 @@ def test_select_query_slice_links_the_nodes_it_mentions(fixture_store, tmp_path)
         "SELECT ?buyer ?deal ?target WHERE { ?deal atmp:acquirer ?buyer ; atmp:dealTarget ?target }"
     )
     triples = select_subgraph(file=rq, params={"buyer": "bigpharma"}, store=fixture_store)
+    # the entities the answer names, and the places and concept values they link to
     assert subjects(triples) == [
         "company:bigpharma",
         "company:cellco",
+        "country:us",
         "deal:bigpharma-cellco-2017",
         "deal:bigpharma-genex-2019",
+        "dealtype:acquisition",
+        "dealtype:licensing",
+        "modality:aav-gene-therapy",
         "therapy:genex",
+        "vector:aav9",
     ]
     assert (
         ox.Triple(
@@ -352,7 +375,8 @@ def test_turtle_is_canonical(fixture_store):
     assert prefixes == sorted(prefixes)
     assert "approval:" in prefixes and "owl:" not in prefixes and "factor:" not in prefixes
     subjects_in_order = [line.split()[0] for line in text.splitlines() if line[:1].isalpha()]
-    assert subjects_in_order[1:] == sorted(subjects_in_order[1:])  # after the @prefix lines
+    iris = [expand(name) for name in subjects_in_order[1:]]  # after the @prefix lines
+    assert iris == sorted(iris)
     assert 'therapy:genex a atmp:Therapy ;\n\trdfs:label "Genex"@en ;' in text
 
 
@@ -398,7 +422,8 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
     target = tmp_path / f"cellco.{fmt}"
     export_subgraph(fmt, target, focus="cellco", store=fixture_store)
     graph = nx.read_graphml(target) if fmt == "graphml" else nx.read_gexf(target)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (11, 23)
+    graph = nx.MultiDiGraph(graph)  # read as a DiGraph: every link is drawn once
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (10, 13)
     cellco = graph.nodes[ID + "company/cellco"]
     assert (cellco["label"], cellco["class"], cellco["parentSince"]) == (
         "CellCo",
@@ -414,7 +439,7 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (217, 324)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (38, 46)
     assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
 
 
@@ -427,7 +452,7 @@ def test_csv_nodes_and_edges_for_spreadsheets_and_neo4j(fixture_store, tmp_path)
         edges = list(csv.DictReader(handle))
     assert list(nodes[0])[:4] == ["id:ID", "label", ":LABEL", "class"]
     assert list(edges[0]) == [":START_ID", ":END_ID", ":TYPE", "label", "property"]
-    assert (len(nodes), len(edges)) == (11, 23)
+    assert (len(nodes), len(edges)) == (10, 13)
     cellco = next(n for n in nodes if n["id:ID"] == ID + "company/cellco")
     assert (cellco["label"], cellco[":LABEL"], cellco["parentSince"]) == (
         "CellCo",
@@ -474,7 +499,7 @@ def test_csv_neutralises_spreadsheet_formulas(tmp_path):
 def test_cytoscape_json(fixture_store):
     document = json.loads(export_subgraph("cyjs", focus="cellco", store=fixture_store).content)
     nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
-    assert (len(nodes), len(edges)) == (11, 23)
+    assert (len(nodes), len(edges)) == (10, 13)
     cellco = next(n["data"] for n in nodes if n["data"]["id"] == ID + "company/cellco")
     assert (cellco["label"], cellco["class"]) == ("CellCo", "atmp:Company")
     developed = [e["data"] for e in edges if e["data"]["key"] == "atmp:developedBy"]
@@ -549,33 +574,33 @@ def test_streamed_jsonld_is_laid_out_as_one_document(fixture_store):
 
 def test_a_slice_reads_one_entity_at_a_time(fixture_store):
     piece = select_slice(classes=["atmp:Therapy"], store=fixture_store)
-    assert [shorten(s.value) for s in piece.subjects] == [
+    assert [shorten(s.value) for s in piece.subjects if "/therapy/" in s.value] == [
         "therapy:alphacel",
         "therapy:betacel",
         "therapy:genex",
     ]
+    assert len(piece.subjects) == 9  # and six concept values, the therapies' attributes
     assert piece.about(piece.subjects[0]) == [t for t in piece if t.subject == piece.subjects[0]]
     assert list(piece) == list(Slice.of_triples(list(piece)))
 
 
 HUB_NOTE = (
-    "The neighbourhood of company:cellco: showing 4 of 36 entities, the nearest to the focus, "
-    "best connected first; left out 32 entities and 65 links (narrow the selection to see the "
+    "The neighbourhood of company:cellco: showing 4 of 18 entities, the nearest to the focus, "
+    "best connected first; left out 14 entities and 22 links (narrow the selection to see the "
     "rest)"
 )
 HUB_KEPT = {
-    ID + "company/bigpharma",
+    ID + "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+    ID + "approval/alphacel-fda-2022-04-01-large-b-cell-lymphoma",
     ID + "company/cellco",
-    ID + "country/us",
     ID + "therapy/alphacel",
 }
-#: The links among the four kept entities, as a network draws them (71 - 65 of the whole).
+#: The links among the four kept entities, as a network draws them (27 - 22 of the whole).
 HUB_EDGES = [
-    ("company/bigpharma", "headquartered in", "country/us"),
-    ("company/bigpharma", "ultimate parent", "company/bigpharma"),
-    ("company/cellco", "headquartered in", "country/us"),
-    ("company/cellco", "subsidiary of", "company/bigpharma"),
-    ("company/cellco", "ultimate parent", "company/bigpharma"),
+    ("approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma", "product", "therapy/alphacel"),
+    ("approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma", "sponsor", "company/cellco"),
+    ("approval/alphacel-fda-2022-04-01-large-b-cell-lymphoma", "product", "therapy/alphacel"),
+    ("approval/alphacel-fda-2022-04-01-large-b-cell-lymphoma", "sponsor", "company/cellco"),
     ("therapy/alphacel", "developed by", "company/cellco"),
 ]
 
@@ -587,28 +612,28 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 27
+    assert result.notes == [HUB_NOTE] and result.triples == 92
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
-        36,
-        32,
-        65,
+        18,
+        14,
+        22,
     )
     graph = nx.read_graphml(tmp_path / "hub.graphml")
     assert set(graph) == HUB_KEPT
     assert edge_list(graph.edges(data="label")) == HUB_EDGES
     assert {k: v for k, v in graph.graph.items() if not k.endswith("_default")} == {
         "note": HUB_NOTE,
-        "entitiesSelected": 36,
+        "entitiesSelected": 18,
         "entitiesKept": 4,
-        "entitiesLeftOut": 32,
-        "linksLeftOut": 65,
+        "entitiesLeftOut": 14,
+        "linksLeftOut": 22,
     }
     whole = export_subgraph("graphml", tmp_path / "all.graphml", **{**options, "max_nodes": 0})
     assert whole.sample is None
     full = nx.read_graphml(tmp_path / "all.graphml")
-    assert (full.number_of_nodes(), full.number_of_edges()) == (36, 71)
+    assert (full.number_of_nodes(), full.number_of_edges()) == (18, 27)
     assert full.number_of_edges() - graph.number_of_edges() == sample.links_left_out
     assert "note" not in full.graph
 
@@ -622,7 +647,7 @@ def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_p
     assert set(nx.read_gexf(tmp_path / "hub.gexf")) == HUB_KEPT
     document = json.loads(export_subgraph("cyjs", **options).content)
     assert document["data"]["note"] == HUB_NOTE
-    assert (document["data"]["entitiesLeftOut"], document["data"]["linksLeftOut"]) == (32, 65)
+    assert (document["data"]["entitiesLeftOut"], document["data"]["linksLeftOut"]) == (14, 22)
     assert {n["data"]["id"] for n in document["elements"]["nodes"]} == HUB_KEPT
     assert len(document["elements"]["edges"]) == len(HUB_EDGES)
     result = export_subgraph("csv", tmp_path / "hub", **options)  # no room for a note in CSV
@@ -636,7 +661,7 @@ def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_p
 def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monkeypatch):
     monkeypatch.setattr(export_module, "NETWORK_MAX_NODES", 3)
     note = (
-        "The graph: showing 3 of 217 entities, the best connected; left out 214 entities and 323 "
+        "The graph: showing 3 of 38 entities, the best connected; left out 35 entities and 45 "
         "links (narrow the selection to see the rest)"
     )
     document = json.loads(export_subgraph("cyjs", store=fixture_store).content)
@@ -651,10 +676,17 @@ def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monke
     assert complete.sample is None and complete.triples == len(select_subgraph(store=fixture_store))
     sampled = export_subgraph("ttl", store=fixture_store, max_nodes=3)  # asked for: sampled
     assert sampled.notes == [note]
+    # the three entities and their attributes (places and concept values)
     assert subjects(ox.parse(sampled.content, ox.RdfFormat.TURTLE)) == [
+        "cellsource:autologous",
         "company:cellco",
+        "country:us",
+        "modality:aav-gene-therapy",
+        "modality:car-t",
         "therapy:alphacel",
         "therapy:genex",
+        "vector:aav9",
+        "vector:lentiviral",
     ]
 
 
@@ -662,7 +694,7 @@ def test_no_note_under_the_cap(fixture_store):
     result = export_subgraph("cyjs", focus="cellco", store=fixture_store, max_nodes=11)
     document = json.loads(result.content)
     assert result.sample is None and result.notes == []
-    assert (len(document["elements"]["nodes"]), len(document["elements"]["edges"])) == (11, 23)
+    assert (len(document["elements"]["nodes"]), len(document["elements"]["edges"])) == (10, 13)
     assert "note" not in document["data"]
 
 
@@ -835,16 +867,16 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     args = ["--focus", "cellco", "--hops", "2", "-o", str(target), "--store", str(fixture_store)]
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
-    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 27 triples as graphml to {target}\n")
+    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 92 triples as graphml to {target}\n")
     assert set(nx.read_graphml(target)) == HUB_KEPT
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Exported 270 triples as graphml to {target}\n"
-    assert nx.read_graphml(target).number_of_nodes() == 36
+    assert result.stderr == f"Exported 291 triples as graphml to {target}\n"
+    assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 217 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 20
+    assert "Note: The graph: showing 3 of 38 entities" in result.stderr
+    assert len(result.stdout.splitlines()) == 54  # the three entities and their six attributes
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ from atmpkg.graph import (
     view,
 )
 from atmpkg.graph.display.viewpage import clip, vis_assets
+from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, shorten
 
 ROOT = Path(__file__).parent.parent
@@ -100,17 +101,28 @@ def sha256(text: str) -> str:
 
 
 #: The inverse links the ontology declares (owl:inverseOf): drawn only in the stated direction.
-INVERSES = {"atmp:develops": "atmp:developedBy", "atmp:hasSubsidiary": "atmp:subsidiaryOf"}
+INVERSES = {
+    "atmp:develops": "atmp:developedBy",
+    "atmp:hasSubsidiary": "atmp:subsidiaryOf",
+    "atmp:approval": "atmp:product",
+}
 
 
-def expected_network(triples) -> tuple[set[str], list[tuple[str, str, str]]]:
-    """What the view must draw: the network of the slice, with the sources its entities cite
-    folded into their side panel (not drawn), and each materialised inverse link left out when
-    the link it inverts is there."""
-    graph = to_networkx(triples)
+def expected_network(piece) -> tuple[set[str], list[tuple[str, str, str]]]:
+    """What the view must draw: the network of the slice, its hubs (places, agencies, concept
+    values) as attributes, with the sources its entities cite folded into their side panel (not
+    drawn, nor those only hubs cite), and each materialised inverse link left out when the link it
+    inverts is there."""
+    triples = list(piece)
+    graph = to_networkx(triples, hubs=piece.hubs)
     kind = {n: (c or "").split(";") for n, c in graph.nodes(data="class")}
     cited = {
         v for u, v in graph.edges() if "atmp:Source" in kind[v] and "atmp:Source" not in kind[u]
+    }
+    cited |= {
+        t.object.value
+        for t in triples
+        if t.subject.value in piece.hubs and t.object.value in graph and not graph.degree(t.object.value)
     }
     nodes = {n for n in graph if n not in cited}
     stated = set(graph.edges(keys=True))
@@ -212,7 +224,7 @@ def test_focus_draws_the_neighbourhood(fixture_store, cellco_neighbourhood):
     assert sorted(shorten(n["iri"]) for n in data["nodes"]) == cellco_neighbourhood
     assert (result.nodes, result.edges) == (len(data["nodes"]), len(data["edges"]))
     nodes, edges = expected_network(
-        select_subgraph(focus="CellCo", hops=1, with_sources=True, store=fixture_store)
+        select_slice(focus="CellCo", hops=1, with_sources=True, store=fixture_store)
     )
     assert len(edges) == result.edges and {n["iri"] for n in data["nodes"]} == nodes
 
@@ -243,7 +255,7 @@ def test_view_draws_exactly_the_slice(fixture_store, tmp_path, selection):
         selection = {"file": tmp_path / selection["file"]}
     result = view(store=fixture_store, **selection)
     nodes, edges = expected_network(
-        select_subgraph(store=fixture_store, with_sources=True, **selection)
+        select_slice(store=fixture_store, with_sources=True, **selection)
     )
     data = page_data(result.html)
     drawn = [n["iri"] for n in data["nodes"]]
@@ -336,9 +348,9 @@ def test_cli_view(fixture_store, tmp_path):
         ["view", "--store", str(fixture_store), "--focus", "cellco", "--hops", "1", "-o", str(out)],
     )
     assert result.exit_code == 0, result.output
-    assert result.output == f"Wrote {out}: 11 nodes, 23 links.\n"
+    assert result.output == f"Wrote {out}: 10 nodes, 13 links.\n"
     data = page_data(out.read_text(encoding="utf-8"))
-    assert len(data["nodes"]) == 11 and len(data["edges"]) == 23
+    assert len(data["nodes"]) == 10 and len(data["edges"]) == 13
     assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in out.read_text()
 
 
@@ -446,7 +458,7 @@ def test_browser_renders_exactly_the_slice_offline(fixture_store, whole_page):
           };
         }"""
     )
-    nodes, edges = expected_network(select_subgraph(store=fixture_store, with_sources=True))
+    nodes, edges = expected_network(select_slice(store=fixture_store, with_sources=True))
     assert sorted(rendered["nodes"]) == sorted(nodes)
     assert sorted(map(tuple, rendered["edges"])) == edges
     assert (rendered["visibleNodes"], rendered["visibleEdges"]) == (len(nodes), len(edges))
@@ -470,6 +482,76 @@ def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browse
     assert opened.chosen() == iri("therapy:kymriah")
     assert "FDA" in opened.page.text_content("#panel")
     opened.screenshot("view-curated.png")
+    opened.clean()
+    opened.context.close()
+
+
+#: In the page: for the focus and its direct neighbours, whether each label is drawn and its size
+#: on screen in px; for every drawn label, its box; and every pair of nodes joined by more than one
+#: link.
+FOCUS_PROBE = """() => {
+  const v = atmpView, f = v.data.focus, body = v.network.body, scale = v.network.getScale();
+  const first = [f];
+  v.data.edges.forEach(([a, b]) => { if (a === f) first.push(b); if (b === f) first.push(a); });
+  const label = (id) => body.nodes[id].labelModule;
+  const shown = v.data.nodes.map((n, id) => id).filter((id) => label(id).visible());
+  const boxes = shown.map((id) => { const s = label(id).size; return [s.left, s.top, s.left + s.width, s.top + s.height]; });
+  let overlaps = 0;
+  boxes.forEach((a, i) => boxes.slice(0, i).forEach((b) => {
+    if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps += 1;
+  }));
+  const pairs = new Map();
+  v.data.edges.forEach(([a, b]) => { const k = Math.min(a, b) + "-" + Math.max(a, b); pairs.set(k, (pairs.get(k) || 0) + 1); });
+  return {
+    focus: v.data.nodes[f].iri,
+    ring: body.nodes[f].options.borderWidth,
+    biggest: v.data.nodes.every((n, id) => id === f || body.nodes[id].options.value < body.nodes[f].options.value),
+    unlabelled: [...new Set(first)].filter((id) => !label(id).visible()).length,
+    smallest: Math.min(...[...new Set(first)].map((id) => body.nodes[id].options.font.size * scale)),
+    overlaps,
+    doubled: [...pairs.values()].filter((n) => n > 1).length,
+  };
+}"""
+
+
+def test_browser_focus_view_reads_at_first_render(curated_store, tmp_path, browser):
+    result = view(store=curated_store, focus="Kite Pharma", hops=2, output=tmp_path / "kite.html")
+    classes = {c["key"] for c in page_data(result.html)["classes"]}
+    # no place, agency or concept value is a node: they are attributes
+    assert not classes & {"atmp:Country", "atmp:Region", "atmp:RegulatoryAgency", "skos:Concept"}
+    opened = Opened(browser, result.path)
+    probe = opened.run(FOCUS_PROBE)
+    assert probe == {
+        "focus": iri("company:kite-pharma"),
+        "ring": 5,
+        "biggest": True,
+        "unlabelled": 0,
+        "smallest": probe["smallest"],
+        "overlaps": 0,
+        "doubled": 0,
+    }
+    assert probe["smallest"] >= 12  # every label of the focus and its neighbours is readable
+    opened.screenshot("view-focus-kite.png")
+    opened.clean()
+    opened.context.close()
+
+
+def test_browser_a_hub_is_a_legend_filter(curated_store, tmp_path, browser):
+    result = view(store=curated_store, focus="Kite Pharma", hops=2, output=tmp_path / "kite.html")
+    data = page_data(result.html)
+    headquartered = [
+        (value, sorted(data["nodes"][i]["label"] for i in ids))
+        for p, value, ids in data["attributes"]
+        if data["properties"][p] == "headquartered in"
+    ]
+    assert headquartered == [
+        ("China", ["Fosun Kite Biotechnology", "Shanghai Fosun Pharmaceutical (Group)"]),
+        ("United States", ["Gilead Sciences", "Kite Pharma"]),
+    ]
+    opened = Opened(browser, result.path)
+    opened.page.locator("#attributes button", has_text="United States").first.click()
+    assert opened.selected() == [iri("company:gilead-sciences"), iri("company:kite-pharma")]
+    assert opened.page.text_content("#panel h2") == "headquartered in: United States"
     opened.clean()
     opened.context.close()
 
@@ -507,7 +589,7 @@ DRAWN_STYLE = """() => {
 
 
 def test_browser_click_highlights_the_neighbourhood(fixture_store, whole_page):
-    nodes, edges = expected_network(select_subgraph(store=fixture_store, with_sources=True))
+    nodes, edges = expected_network(select_slice(store=fixture_store, with_sources=True))
     genex = iri("therapy:genex")
     near = {genex} | {v for u, v, _ in edges if u == genex} | {u for u, v, _ in edges if v == genex}
     incident = [e for e in edges if genex in e[:2]]
@@ -689,7 +771,7 @@ def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
     result = view(store=fixture_store, max_nodes=3)
     assert drawn_slugs(result) == ["company/cellco", "therapy/alphacel", "therapy/genex"]
     note = (
-        "The graph: showing 3 of 217 entities, the best connected; left out 214 entities and 323 "
+        "The graph: showing 3 of 38 entities, the best connected; left out 35 entities and 45 "
         "links (narrow the selection to see the rest)"
     )
     assert result.warnings == [note]
@@ -699,19 +781,19 @@ def test_a_large_selection_is_sampled_with_a_note_on_the_page(fixture_store):
 def test_a_hub_neighbourhood_keeps_the_nearest_entities(fixture_store):
     result = view(store=fixture_store, focus="cellco", hops=2, max_nodes=4)
     assert drawn_slugs(result) == [
-        "company/bigpharma",
+        "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+        "approval/alphacel-fda-2022-04-01-large-b-cell-lymphoma",
         "company/cellco",
-        "country/us",
         "therapy/alphacel",
     ]
     assert result.warnings == [
-        "The neighbourhood of company:cellco: showing 4 of 36 entities, the nearest to the focus, "
-        "best connected first; left out 32 entities and 65 links (narrow the selection to see the "
+        "The neighbourhood of company:cellco: showing 4 of 18 entities, the nearest to the focus, "
+        "best connected first; left out 14 entities and 22 links (narrow the selection to see the "
         "rest)"
     ]
-    assert result.edges == 6  # of the 71 links of the whole neighbourhood, as drawn: 71 - 65
+    assert result.edges == 5  # of the 27 links of the whole neighbourhood, as drawn: 27 - 22
     whole = view(store=fixture_store, focus="cellco", hops=2)
-    assert (whole.nodes, whole.edges, whole.warnings) == (36, 71, [])
+    assert (whole.nodes, whole.edges, whole.warnings) == (18, 27, [])
 
 
 def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
@@ -720,7 +802,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "3", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 217 entities" in result.stderr
+    assert "Note: The graph: showing 3 of 38 entities" in result.stderr
     assert (
         result.stdout
         == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
@@ -729,7 +811,7 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
         cli, ["view", "--max-nodes", "0", "-o", str(out), "--store", str(fixture_store)]
     )
     assert result.exit_code == 0, result.output
-    assert result.stderr == "" and result.stdout == f"Wrote {out}: 217 nodes, 324 links.\n"
+    assert result.stderr == "" and result.stdout == f"Wrote {out}: 38 nodes, 46 links.\n"
 
 
 def test_each_inverse_pair_is_drawn_once_in_the_stated_direction(fixture_store):

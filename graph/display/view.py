@@ -24,18 +24,26 @@ import html
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..rdf import LABEL, TYPE, identifier_url, property_label, stated_dates, to_networkx
+from ..rdf import (
+    LABEL,
+    TYPE,
+    identifier_url,
+    node_labels,
+    property_label,
+    stated_dates,
+    to_networkx,
+)
 from ..slice.export import atomic_files, output_paths
 from ..slice.subgraph import fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, shorten
+from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -107,15 +115,10 @@ class View:
         )
 
 
-def _expand(prefixed: str) -> str:
-    prefix, _, local = prefixed.partition(":")
-    return PREFIXES[prefix] + local if prefix in PREFIXES else prefixed.strip("<>")
-
-
 def _class_label(prefixed: str) -> str:
     if not prefixed:
         return "Unclassified"
-    label = property_label(_expand(prefixed))  # the ontology's rdfs:label, else the name in words
+    label = property_label(expand(prefixed))  # the ontology's rdfs:label, else the name in words
     return label[:1].upper() + label[1:]
 
 
@@ -236,7 +239,9 @@ def vis_options(nodes: int, groups: dict) -> dict:
         "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
         "color": {"color": "#9aa5b1", "highlight": "#c0392b", "hover": "#56606b", "inherit": False},
         "font": {"size": 10, "color": "#4a5560", "strokeWidth": 3, "align": "middle"},
-        "scaling": {"label": {"enabled": False, "drawThreshold": 8}},
+        # a link's label (10 px) shows from 140 % zoom: further out the labels of links would
+        # cover those of the nodes, and the side panel names every link of the chosen node
+        "scaling": {"label": {"enabled": False, "drawThreshold": 14}},
         # curved clockwise, two links between the same nodes in opposite directions bend apart
         "smooth": {"enabled": not large, "type": "curvedCW", "roundness": 0.12},
         "width": 1,
@@ -248,17 +253,38 @@ def vis_options(nodes: int, groups: dict) -> dict:
 Value = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-def _facts(triples: Sequence[ox.Triple], graph) -> dict[str, list[tuple[str, Value]]]:
+def _facts(
+    triples: Sequence[ox.Triple], graph, hubs: Mapping[str, str]
+) -> dict[str, list[tuple[str, Value]]]:
     """Per subject, the (property IRI, value) pairs that are not links of the network: literals
-    and IRIs that are not nodes. Types and labels are shown otherwise."""
+    and IRIs that are not nodes, and links to hubs, whose value is the hub's label (``hubs``: IRI
+    -> label). Types and labels are shown otherwise; a hub's own facts are not shown."""
     facts: dict[str, list[tuple[str, Value]]] = {}
     for triple in triples:
-        if triple.predicate in (TYPE, LABEL) or _node_id(triple.object) in graph:
+        subject = _node_id(triple.subject)
+        if triple.predicate in (TYPE, LABEL) or subject in hubs:
             continue
-        facts.setdefault(_node_id(triple.subject), []).append(
-            (triple.predicate.value, triple.object)
-        )
+        target = _node_id(triple.object)
+        if target in hubs:
+            facts.setdefault(subject, []).append((triple.predicate.value, ox.Literal(hubs[target])))
+        elif target not in graph:
+            facts.setdefault(subject, []).append((triple.predicate.value, triple.object))
     return facts
+
+
+def _attributes(
+    triples: Sequence[ox.Triple], hubs: Mapping[str, str], index: Mapping[str, int], prop
+) -> list[list]:
+    """The legend's filters: per property and hub, the drawn nodes linked to it, as
+    ``[property number, hub label, [node numbers]]``, by property, then the most used first."""
+    linked: dict[tuple[str, str], set[int]] = {}
+    for triple in triples:
+        subject, target = _node_id(triple.subject), _node_id(triple.object)
+        if target in hubs and subject in index:
+            key = (_property_label(triple.predicate.value), target)
+            linked.setdefault(key, set()).add(index[subject])
+    ordered = sorted(linked.items(), key=lambda item: (item[0][0], -len(item[1]), hubs[item[0][1]]))
+    return [[prop(label), clip(hubs[hub]), sorted(nodes)] for (label, hub), nodes in ordered]
 
 
 def _legend(classes: list[str]) -> tuple[list[dict], dict]:
@@ -304,16 +330,29 @@ def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
     }
 
 
-def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ()) -> View:
-    graph = to_networkx(fold_inverses(triples))
-    facts = _facts(triples, graph)
+def _render(
+    triples: Sequence[ox.Triple],
+    title: str,
+    notes: Sequence[str] = (),
+    hubs: frozenset[str] = frozenset(),
+    focus: str | None = None,
+) -> View:
+    graph = to_networkx(fold_inverses(triples), hubs=hubs)
+    hub_labels = node_labels(triples, hubs)
+    facts = _facts(triples, graph, hub_labels)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
     cited = {
         target
         for source, target in graph.edges()
         if kind[target] == SOURCE_CLASS and kind[source] != SOURCE_CLASS
     }
-    drawn = sorted(n for n in graph if n not in cited)
+    # the sources of hubs come with them, but a hub is an attribute: nothing drawn cites them
+    of_hubs = {_node_id(t.object) for t in triples if _node_id(t.subject) in hubs}
+    drawn = sorted(
+        n
+        for n in graph
+        if n not in cited and not (n in of_hubs and kind[n] == SOURCE_CLASS and not graph.degree(n))
+    )
     index = {n: i for i, n in enumerate(drawn)}
     counts: dict[str, int] = {}
     for node in drawn:
@@ -360,6 +399,8 @@ def _render(triples: Sequence[ox.Triple], title: str, notes: Sequence[str] = ())
         )
     payload = {
         "classes": legend,
+        "attributes": _attributes(triples, hub_labels, index, prop),
+        "focus": index.get(focus, -1) if focus else -1,
         "properties": prop.labels,
         "sources": [_source_record(s, facts.get(s, []), graph) for s in sources],
         "nodes": nodes,
@@ -403,7 +444,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
     piece = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES).slice()
-    result = _render(list(piece), title or selection.title, piece.notes)
+    result = _render(list(piece), title or selection.title, piece.notes, piece.hubs, piece.focus)
     if output is not None:
         result.path = write_file(result.html, output)
     return result

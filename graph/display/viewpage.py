@@ -150,7 +150,7 @@ def page(title: str, payload: dict) -> str:
 </header>
 <div id="warnings" role="alert"></div>
 <main>
-<nav id="legend" aria-label="Classes"><h2>Classes</h2><p class="hint">Untick a class to hide it.</p><div id="classes"></div></nav>
+<nav id="legend" aria-label="Classes"><h2>Classes</h2><p class="hint">Untick a class to hide it.</p><div id="classes"></div><div id="attributes"></div></nav>
 <div id="network" aria-label="Network of entities"></div>
 <aside id="panel" aria-live="polite"></aside>
 </main>
@@ -197,6 +197,11 @@ main { flex: 1; display: flex; min-height: 0; }
 .class-row { display: flex; align-items: center; gap: 6px; padding: 2px 0; cursor: pointer; }
 .class-row svg { flex: none; }
 .class-row .count { margin-left: auto; font-size: 12px; }
+#attributes h3 { margin-top: 12px; }
+.attribute { display: flex; width: 100%; gap: 6px; border: 0; padding: 1px 0; background: none;
+  color: var(--ink); text-align: left; }
+.attribute:hover, .attribute[aria-pressed="true"] { color: var(--accent); text-decoration: underline; }
+.attribute .count { margin-left: auto; font-size: 12px; }
 #network { flex: 1; min-width: 0; position: relative; background: #fff; }
 #panel { width: 340px; flex: none; overflow: auto; padding: 8px 14px 16px; border-left: 1px solid var(--line); }
 .badge { display: inline-block; margin: 0 0 4px; padding: 0 6px; border-radius: 8px; background: #eef1f5; font-size: 12px; }
@@ -220,7 +225,7 @@ SCRIPT = r"""
 (() => {
   "use strict";
   const data = JSON.parse(document.getElementById("atmp-data").textContent);
-  const { classes, properties, sources, nodes: N, edges: E } = data;
+  const { classes, attributes, properties, sources, nodes: N, edges: E } = data;
   const byId = (id) => document.getElementById(id);
   const number = (n) => n.toLocaleString("en");
 
@@ -273,6 +278,13 @@ SCRIPT = r"""
   const out = N.map(() => []);
   const inc = N.map(() => []);
   E.forEach(([from, to], i) => { out[from].push(i); inc[to].push(i); });
+  function neighbours(id) {
+    const found = new Set();
+    out[id].forEach((e) => found.add(E[e][1]));
+    inc[id].forEach((e) => found.add(E[e][0]));
+    found.delete(id);
+    return [...found];
+  }
   const members = classes.map(() => []);
   N.forEach((n, i) => members[n.c].push(i));
 
@@ -281,6 +293,20 @@ SCRIPT = r"""
     title: n.label + " (" + classes[n.c].label + ")",
   })));
   const edges = new vis.DataSet(E.map(([from, to, p], id) => ({ id, from, to, label: properties[p] })));
+
+  // The focus of a neighbourhood is the biggest node, ringed, its label bold; it and its direct
+  // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
+  const focus = data.focus;
+  const near = focus >= 0 ? neighbours(focus) : [];
+  if (focus >= 0) {
+    const biggest = Math.max(...N.map((n, id) => out[id].length + inc[id].length));
+    const always = { label: { enabled: false, drawThreshold: 0 } };
+    nodes.update(near.map((id) => ({ id, font: { size: 15 }, scaling: always })));
+    nodes.update({
+      id: focus, value: biggest + 1, borderWidth: 5, scaling: always,
+      color: { background: classes[N[focus].c].color, border: "#1d2430" }, font: { size: 18, strokeWidth: 4 },
+    });
+  }
   // Selected and hovered nodes and links are drawn at full strength, also while the rest of the
   // network is faded (see highlight below).
   const ink = { node: data.options.nodes.font.color, edge: data.options.edges.font.color };
@@ -315,8 +341,64 @@ SCRIPT = r"""
     progress.textContent = "";
     // when the layout was done, in ms since the page started loading (read by the benchmark)
     document.body.dataset.stableMs = String(Math.round(performance.now()));
-    document.body.dataset.state = "stable";
+    if (!N.length) {
+      document.body.dataset.state = "stable";
+      return;
+    }
+    const degree = (id) => out[id].length + inc[id].length;
+    const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
+    // A neighbourhood opens on its focus and its neighbours.
+    if (focus >= 0) network.fit({ nodes: first, animation: false });
+    network.once("afterDrawing", () => {
+      declutter(first);
+      document.body.dataset.state = "stable";
+    });
+    network.redraw();
   }
+
+  // Labels drawn over one another cannot be read. At the first render the labels are placed in
+  // order, the focus first, then its neighbours, then the best linked: a neighbour whose label
+  // overlaps one already placed moves down until it is clear; any other label that overlaps is
+  // left out until the reader zooms in (its drawThreshold is raised just above its size now).
+  function labelBox(id) {
+    const size = network.body.nodes[id].labelModule.size;
+    return { left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height };
+  }
+  const GAP = 4;
+  const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
+  function declutter(first) {
+    const degree = (id) => out[id].length + inc[id].length;
+    const rest = N.map((n, id) => id)
+      .filter((id) => !first.includes(id) && network.body.nodes[id].labelModule.visible())
+      .sort((a, b) => degree(b) - degree(a) || a - b);
+    const placed = [];
+    first.forEach((id) => {
+      const box = labelBox(id);
+      for (let tries = 0; tries < 50; tries += 1) {
+        const hit = placed.find((other) => clash(box, other));
+        if (!hit) break;
+        const shift = hit.bottom + GAP - box.top;
+        const at = network.getPosition(id);
+        network.moveNode(id, at.x, at.y + shift);
+        box.top += shift;
+        box.bottom += shift;
+      }
+      placed.push(box);
+    });
+    const hidden = [];
+    rest.forEach((id) => {
+      const box = labelBox(id);
+      if (placed.some((other) => clash(box, other))) {
+        const shown = network.body.nodes[id].options.font.size * network.getScale();
+        hidden.push({ id, scaling: { label: { enabled: false, drawThreshold: Math.ceil(shown) + 4 } } });
+      } else {
+        placed.push(box);
+      }
+    });
+    nodes.update(hidden);
+    network.redraw();
+  }
+
   if (N.length) {
     progress.textContent = "Laying out " + number(N.length) + " nodes…";
     network.on("stabilizationProgress", ({ iterations, total }) => {
@@ -342,6 +424,41 @@ SCRIPT = r"""
   function showClass(k, visible) {
     toggles[k].checked = visible;
     nodes.update(members[k].map((id) => ({ id, hidden: !visible })));
+  }
+
+  // Places, agencies and concept values are attributes, not nodes: the legend lists them by
+  // property, and choosing one selects the nodes that have it.
+  const attributeButtons = [];
+  let lastProperty = -1;
+  attributes.forEach(([p, value, ids], k) => {
+    if (p !== lastProperty) {
+      byId("attributes").append(el("h3", null, properties[p]));
+      lastProperty = p;
+    }
+    const button = el("button", "attribute");
+    button.type = "button";
+    button.setAttribute("aria-pressed", "false");
+    button.append(el("span", null, value), el("span", "count", number(ids.length)));
+    button.addEventListener("click", () => showAttribute(k));
+    byId("attributes").append(button);
+    attributeButtons.push(button);
+  });
+  function showAttribute(k) {
+    const [p, value, ids] = attributes[k];
+    attributeButtons.forEach((button, i) => button.setAttribute("aria-pressed", String(i === k)));
+    ids.forEach((id) => { if (!toggles[N[id].c].checked) showClass(N[id].c, true); });
+    if (!dimmed && N.length + E.length <= DIM_LIMIT) {
+      network.setOptions(faded);
+      dimmed = true;
+    }
+    network.setSelection({ nodes: ids, edges: [] }, { unselectAll: true, highlightEdges: false });
+    current = null;
+    panel.replaceChildren(el("h2", null, properties[p] + ": " + value), el("span", "badge", number(ids.length) + " nodes"));
+    list("Nodes", ids.map((id) => {
+      const li = el("li");
+      li.append(nodeButton(id), el("span", "meta", " " + classes[N[id].c].label));
+      return li;
+    }));
   }
 
   // The neighbourhood of the chosen node is selected and, in networks small enough, everything
@@ -370,17 +487,19 @@ SCRIPT = r"""
   let current = null;
   let dimmed = false;
   function highlight(id) {
-    const near = new Set([id]);
-    out[id].forEach((e) => near.add(E[e][1]));
-    inc[id].forEach((e) => near.add(E[e][0]));
+    attributeButtons.forEach((button) => button.setAttribute("aria-pressed", "false"));
+    const around = new Set([id]);
+    out[id].forEach((e) => around.add(E[e][1]));
+    inc[id].forEach((e) => around.add(E[e][0]));
     if (!dimmed && N.length + E.length <= DIM_LIMIT) {
       network.setOptions(faded);
       dimmed = true;
     }
-    network.setSelection({ nodes: [...near], edges: out[id].concat(inc[id]) }, { unselectAll: true, highlightEdges: false });
+    network.setSelection({ nodes: [...around], edges: out[id].concat(inc[id]) }, { unselectAll: true, highlightEdges: false });
     current = id;
   }
   function clearHighlight() {
+    attributeButtons.forEach((button) => button.setAttribute("aria-pressed", "false"));
     network.unselectAll();
     current = null;
     if (dimmed) network.setOptions(plain);

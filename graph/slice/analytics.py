@@ -3,7 +3,10 @@
 In the network, nodes are the entities (IRIs) with their label, class and literals as attributes;
 every link between two entities is an edge keyed by its property (``atmp:develops``) and labelled
 with the property's label (``develops``). Literals never become nodes. Paths and rankings use the
-whole graph without provenance (sources would connect everything through citations).
+whole graph without provenance (sources would connect everything through citations), and
+without hubs as links: places, agencies and concept values are attributes of the entities linked
+to them (through a country or a modality everything is two links from everything), unless asked for
+with ``through``.
 
 >>> g = atmpkg.open("/tmp/fixture-store").select().network()         # doctest: +SKIP
 >>> g.nodes["https://w3id.org/atmp-kg/id/company/cellco"]["label"]   # doctest: +SKIP
@@ -21,12 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import ParameterError, UnknownNameError
+from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
 from ..terms import shorten
-from .subgraph import (
-    EmptyResultError,
-    class_members,
-)
+from .subgraph import EmptyResultError, class_members, resolve_class
 
 if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -37,16 +38,59 @@ StorePath = str | os.PathLike[str] | None
 MEASURES = ("degree", "pagerank", "betweenness")
 #: Vocabulary structure: a scheme or a collection would link every concept it holds to every other.
 GROUPINGS = {"skos:ConceptScheme", "skos:Collection"}
+#: How weakly an entity on a connection ties its two ends: a deal, a company, a product or an
+#: approval is a tie of the market itself (0); a shared indication or target only says that two
+#: things are about the same disease or antigen (1); a statement or figure that mentions both says
+#: less again (2).
+WEAK_CLASSES = {
+    "atmp:Indication": 1,
+    "atmp:Target": 1,
+    "atmp:Claim": 2,
+    "atmp:Development": 2,
+    "atmp:MarketEstimate": 2,
+    "atmp:MarketFactor": 2,
+    "atmp:ProductFigure": 2,
+}
 
 
-def path_network(graph: KnowledgeGraph) -> networkx.MultiDiGraph:
-    """The network that paths and rankings use: the whole graph without sources and without the
-    SKOS concept schemes and collections (which would link every concept they hold to every
-    other)."""
-    net = graph.select().network()
+def path_network(
+    graph: KnowledgeGraph, through: Sequence[str] = (), keep: frozenset[str] = frozenset()
+) -> networkx.MultiDiGraph:
+    """The network that paths and rankings use: the whole graph without sources, with hubs as
+    attributes except those of the ``through`` classes and the entities in ``keep``, and without
+    the SKOS concept schemes and collections (which would link every concept they hold to every
+    other).
+
+    >>> "https://w3id.org/atmp-kg/id/country/us" in path_network(kg)
+    False
+    """
+    piece = graph.select(through=tuple(through)).slice()
+    net = to_networkx(list(piece), hubs=piece.hubs - keep)
     groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
     net.remove_nodes_from(groupings)
     return net
+
+
+def avoided(graph: KnowledgeGraph, names: Sequence[str]) -> set[str]:
+    """The entities ``names`` stand for: each an entity (label, slug or IRI) or a class (all its
+    instances). A name that is neither raises :class:`ParameterError`.
+
+    >>> sorted(avoided(kg, ["United States"]))
+    ['https://w3id.org/atmp-kg/id/country/us']
+    """
+    store = graph._current().store
+    found: set[str] = set()
+    for name in names:
+        try:
+            found.add(resolve_entity(name, store))
+        except UnknownNameError as entity_error:
+            try:
+                found |= class_members([resolve_class(name, store)], store)
+            except UnknownNameError:
+                raise ParameterError(
+                    f"--avoid '{name}' names no entity and no class: {entity_error}"
+                ) from None
+    return found
 
 
 @dataclass(frozen=True)
@@ -93,12 +137,22 @@ def _link(graph: networkx.MultiDiGraph, start: str, end: str) -> Link:
 
 
 def shortest_connections(
-    graph: KnowledgeGraph, net: networkx.MultiDiGraph | None, a: str, b: str, max_paths: int
+    graph: KnowledgeGraph,
+    net: networkx.MultiDiGraph | None,
+    a: str,
+    b: str,
+    max_paths: int,
+    through: Sequence[str] = (),
+    avoid: Sequence[str] = (),
 ) -> list[Connection]:
     """The shortest connections between entities ``a`` and ``b`` (label, slug or IRI) of
-    ``graph``, in ``net`` (default: its :func:`path_network`), at most ``max_paths`` of them, the
-    most specific first: those through less-linked entities (a shared developer before a shared
-    agency), then in reading order.
+    ``graph``, in ``net`` (default: its :func:`path_network`, following the ``through`` hub
+    classes as links; ``a`` and ``b`` themselves are nodes even when they are hubs), at most
+    ``max_paths`` of them, the most telling first: those through the market's own links (deals,
+    ownership, products, approvals) before those through a shared indication or target, and
+    those before statements (claims, developments, market figures) that mention both; then those
+    through less-linked entities, then in reading order. No connection passes through the
+    entities ``avoid`` names (entities or classes, see :func:`avoided`).
 
     Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
     link that exists both ways, such as develops / developed by, is shown forwards). Raises
@@ -112,13 +166,18 @@ def shortest_connections(
     start, end = resolve_entity(a, oxstore), resolve_entity(b, oxstore)
     if start == end:
         raise ParameterError(f"'{a}' and '{b}' name the same entity, {shorten(start)}")
-    net = net if net is not None else path_network(graph)
+    banned = avoided(graph, avoid)
+    for node, text in ((start, a), (end, b)):
+        if node in banned:
+            raise ParameterError(f"'{text}' is an end of the connection and cannot be avoided")
+    net = net if net is not None else path_network(graph, through, frozenset({start, end}))
     for node, text in ((start, a), (end, b)):
         if node not in net:
             raise EmptyResultError(
                 f"'{text}' ({shorten(node)}) is not in the network (sources are left out of it)"
             )
     undirected = nx.Graph(net)
+    undirected.remove_nodes_from(banned)
     names = net.nodes(data="label")
     try:
         found = list(itertools.islice(nx.all_shortest_paths(undirected, start, end), 10_000))
@@ -133,7 +192,19 @@ def shortest_connections(
         for path in found
     ]
     degree = undirected.degree
-    connections.sort(key=lambda c: (sum(degree[n] for n in c.nodes[1:-1]), str(c), c.nodes))
+
+    def weakness(node: str) -> int:
+        classes = (net.nodes[node].get("class") or "").split(";")
+        return max(WEAK_CLASSES.get(cls, 0) for cls in classes)
+
+    connections.sort(
+        key=lambda c: (
+            sum(weakness(n) for n in c.nodes[1:-1]),
+            sum(degree[n] for n in c.nodes[1:-1]),
+            str(c),
+            c.nodes,
+        )
+    )
     return connections[:max_paths]
 
 
@@ -167,7 +238,7 @@ def centrality(graph: networkx.MultiDiGraph, by: str = "degree") -> dict[str, fl
     if by == "betweenness":
         return nx.betweenness_centrality(undirected)
     directed = nx.DiGraph(graph)
-    directed.remove_edges_from(list(nx.selfloop_edges(directed)))  # ultimateParent of a top company
+    directed.remove_edges_from(list(nx.selfloop_edges(directed)))
     return nx.pagerank(directed)
 
 
@@ -177,18 +248,21 @@ def ranking(
     by: str,
     classes: Sequence[str],
     top: int,
+    through: Sequence[str] = (),
 ) -> list[Ranked]:
     """The ``top`` most central entities of ``net`` (default: the :func:`path_network` of
-    ``graph``) by ``by`` (see :func:`centrality`), optionally only those of ``classes`` (ranked
-    within the whole network). Ties are ordered by label."""
+    ``graph`` through the ``through`` hub classes) by ``by`` (see :func:`centrality`), optionally
+    only those of ``classes`` (ranked within the whole network; hubs of those classes are ranked
+    as nodes). Ties are ordered by label."""
     if by not in MEASURES:
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
     if top < 1:
         raise ParameterError(f"top must be 1 or more, got {top}")
-    net = net if net is not None else path_network(graph)
+    wanted = class_members(classes, graph._current().store) if classes else set()
+    net = net if net is not None else path_network(graph, through, frozenset(wanted))
     members = set(net)
     if classes:
-        members &= class_members(classes, graph._current().store)
+        members &= wanted
         if not members:
             raise EmptyResultError(f"no entity of class {', '.join(classes)} is in the network")
     scores = centrality(net, by)

@@ -638,9 +638,10 @@ def blank_roots(store: ox.Store) -> list[ox.BlankNode]:
 
 def _network(piece: Slice) -> networkx.MultiDiGraph:
     """The network of the slice. A link and its materialised inverse are one edge (see
-    :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); edges are numbered ``e0``, ``e1``, …; what a cap
-    left out is in the graph's attributes."""
-    graph = to_networkx(fold_inverses(list(piece)), typed=True)
+    :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); the slice's hubs are attributes of the
+    nodes linked to them; edges are numbered ``e0``, ``e1``, …; what a cap left out is in the
+    graph's attributes."""
+    graph = to_networkx(fold_inverses(list(piece)), typed=True, hubs=piece.hubs)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:

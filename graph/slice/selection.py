@@ -62,6 +62,11 @@ class Selection:
     - ``classes``: keep only entities of these classes (or their subclasses); alone, every entity
       of these classes. A focus is always kept.
 
+    Places, agencies and concept values (``atmp:GeographicArea``, ``atmp:RegulatoryAgency``,
+    ``skos:Concept``: the hubs) are not walked through: they come as attributes of the entities
+    linked to them, and networks draw them so. ``through`` names hub classes to follow as links
+    and draw as nodes all the same (``through=("atmp:RegulatoryAgency",)``).
+
     ``with_sources`` adds the sources the selected facts cite; ``max_nodes`` caps the entities (the
     nearest to the focus, or else the best connected, are kept, and the result says exactly what
     was left out; 0: no cap). Left as None, each takes the default of what uses the selection:
@@ -83,6 +88,7 @@ class Selection:
     focus: str | None = None
     hops: int | None = None
     classes: tuple[str, ...] = ()
+    through: tuple[str, ...] = ()
     name: str | None = None
     file: str | os.PathLike[str] | None = None
     query: str | None = None
@@ -93,8 +99,9 @@ class Selection:
     graph: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        classes = (self.classes,) if isinstance(self.classes, str) else tuple(self.classes)
-        object.__setattr__(self, "classes", classes)
+        for name in ("classes", "through"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
         object.__setattr__(self, "params", Params(self.params))
         queries = [q for q in (self.name, self.file, self.query) if q]
         if self.name and self.file:
@@ -169,6 +176,8 @@ class Selection:
                 parts[-1] += " (" + ", ".join(f"{k}={v}" for k, v in self.params.items()) + ")"
         if self.classes:
             parts.append("class " + ", ".join(self.classes))
+        if self.through:
+            parts.append("through " + ", ".join(self.through))
         return "ATMP-KG: " + ("; ".join(parts) if parts else "the whole graph")
 
     def with_defaults(self, *, with_sources: bool, max_nodes: int | None) -> Selection:
@@ -198,7 +207,7 @@ class Selection:
 
         >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
         >>> piece.sample.kept, piece.sample.selected
-        (4, 133)
+        (4, 61)
         """
         from .subgraph import slice_of
 
@@ -208,7 +217,7 @@ class Selection:
         """The selected triples (pyoxigraph), sorted.
 
         >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
-        27
+        49
         """
         return list(self.slice())
 
@@ -221,7 +230,8 @@ class Selection:
         """
         from ..rdf import to_networkx
 
-        return to_networkx(self.triples())
+        piece = self.slice()
+        return to_networkx(list(piece), hubs=piece.hubs)
 
     def view(self, *, output: StorePath = None, title: str | None = None) -> View:
         """The interactive graph view of the selection (see :meth:`KnowledgeGraph.view`).

@@ -28,7 +28,7 @@ from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
-from ..terms import ATMP, DCT, ID, OWL, PREFIXES, RDFS, SHORTCUTS, shorten
+from ..terms import ATMP, DCT, HUB_CLASSES, ID, OWL, PREFIXES, SHORTCUTS, expand, shorten
 
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
@@ -38,7 +38,7 @@ StorePath = str | os.PathLike[str] | None
 Subject = ox.NamedNode | ox.BlankNode
 SOURCE = ox.NamedNode(DCT + "source")
 INVERSE_OF = ox.NamedNode(OWL + "inverseOf")
-SUBPROPERTY_OF = ox.NamedNode(RDFS + "subPropertyOf")
+PARTIAL_INVERSE_OF = ox.NamedNode(ATMP + "partialInverseOf")
 
 
 def _select_iris(store: ox.Store, sparql: str) -> set[str]:
@@ -114,10 +114,50 @@ def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
     return members
 
 
-def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) -> dict[str, int]:
+def _hub_class(cls: str, store: ox.Store) -> bool:
+    hubs = " ".join(f"<{expand(c)}>" for c in HUB_CLASSES)
+    return bool(
+        store.query(
+            f"ASK {{ VALUES ?hub {{ {hubs} }} ?c rdfs:subClassOf* ?hub }}",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("c"): ox.NamedNode(cls)},
+        )
+    )
+
+
+def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
+    """The hubs of the graph (instances of :data:`~atmpkg.graph.terms.HUB_CLASSES`: places,
+    agencies, concept values), except the instances of the ``through`` classes, which a network
+    then follows as links. A class in ``through`` must be a hub class (or one of its subclasses):
+    anything else raises :class:`ParameterError`, since it would change nothing.
+
+    >>> sorted(hub_members(open_store("/tmp/fixture-store").store))[0]   # doctest: +SKIP
+    'https://w3id.org/atmp-kg/id/agency/fda'
+    """
+    followed: set[str] = set()
+    for text in through:
+        cls = resolve_class(text, store)
+        if not _hub_class(cls, store):
+            raise ParameterError(
+                f"--through takes a hub class, and {shorten(cls)} is not one: only "
+                f"{', '.join(HUB_CLASSES)} (and their subclasses) are hubs; every other class "
+                "is followed as a link already"
+            )
+        followed |= class_members([cls], store)
+    hubs = " ".join(f"<{expand(c)}>" for c in HUB_CLASSES)
+    found = _select_iris(
+        store, f"SELECT DISTINCT ?x WHERE {{ VALUES ?hub {{ {hubs} }} ?x a/rdfs:subClassOf* ?hub }}"
+    )
+    return {iri for iri in found if is_node(ox.NamedNode(iri))} - followed
+
+
+def _neighbourhood(
+    store: ox.Store, focus: str, hops: int, sources: set[str], hubs: set[str]
+) -> dict[str, int]:
     """Nodes within ``hops`` links of ``focus`` with their distance, nearest first (sorted by IRI
     within a distance), following links both ways but never into a source (a source is reached
-    only as the focus itself)."""
+    only as the focus itself) and never on from a hub: a hub is reached, as an attribute of what
+    links to it, but not walked through."""
     seen, frontier = {focus: 0}, {focus}
     for distance in range(1, hops + 1):
         reached: set[str] = set()
@@ -131,6 +171,7 @@ def _neighbourhood(store: ox.Store, focus: str, hops: int, sources: set[str]) ->
                     reached.add(quad.subject.value)
         frontier = {n for n in reached if n not in seen and n not in sources}
         seen.update((n, distance) for n in sorted(frontier))
+        frontier -= hubs
         if not frontier:
             break
     return seen
@@ -182,9 +223,9 @@ def inverse_pairs(quads: Iterable[ox.Quad | ox.Triple]) -> dict[str, str]:
 
     ``A owl:inverseOf B`` makes ``A`` the inverse of ``B``: the ontology states it on the property
     the build materialises (``atmp:develops owl:inverseOf atmp:developedBy``), so ``B`` is the
-    direction the data states. ``A rdfs:subPropertyOf [ owl:inverseOf B ]`` says the same for an
-    ``A`` that mirrors only part of ``B``, such as ``atmp:approval``, which mirrors ``atmp:product``
-    on approvals only (``atmp:product`` also links product figures to their therapy). When both
+    direction the data states. ``A atmp:partialInverseOf B`` says the same for an ``A`` that
+    mirrors only part of ``B``, such as ``atmp:approval``, which mirrors ``atmp:product`` on
+    approvals only (``atmp:product`` also links product figures to their therapy). When both
     directions are declared, the first in IRI order is kept.
 
     >>> ns = "https://w3id.org/atmp-kg/ontology#"
@@ -192,16 +233,13 @@ def inverse_pairs(quads: Iterable[ox.Quad | ox.Triple]) -> dict[str, str]:
     >>> inverse_pairs([q])
     {'https://w3id.org/atmp-kg/ontology#develops': 'https://w3id.org/atmp-kg/ontology#developedBy'}
     """
-    quads = list(quads)
-    inverted = {q.subject: q.object for q in quads if q.predicate == INVERSE_OF}
     pairs: dict[str, str] = {}
-    for quad in sorted(quads, key=lambda q: (q.subject.value, q.object.value)):
-        if quad.predicate == INVERSE_OF:
-            inverse, of = quad.subject, quad.object
-        elif quad.predicate == SUBPROPERTY_OF and isinstance(quad.object, ox.BlankNode):
-            inverse, of = quad.subject, inverted.get(quad.object)
-        else:
-            continue
+    declared = sorted(
+        (q for q in quads if q.predicate in (INVERSE_OF, PARTIAL_INVERSE_OF)),
+        key=lambda q: (q.subject.value, q.object.value),
+    )
+    for quad in declared:
+        inverse, of = quad.subject, quad.object
         # a pair declared both ways must not fold both of its links away
         if isinstance(inverse, ox.NamedNode) and isinstance(of, ox.NamedNode):
             if pairs.get(of.value) != inverse.value:
@@ -315,7 +353,10 @@ class Sample:
 class Slice:
     """A slice of the graph: its ``subjects`` in canonical order, each one's triples read when they
     are needed, so that iterating gives the triples in canonical order (as :func:`sort_triples`
-    would) without holding them all. ``sample`` says how a cap sampled it (None: complete).
+    would) without holding them all. ``sample`` says how a cap sampled it (None: complete);
+    ``hubs`` are its nodes that a network shows as attributes of the entities linked to them, not
+    as nodes (see :func:`hub_members`); ``focus`` the IRI of the entity it is the neighbourhood
+    of, if any.
 
     >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
     >>> piece = Slice.of_triples([t, t])
@@ -328,10 +369,14 @@ class Slice:
         subjects: list[Subject],
         read: Callable[[Subject], list[ox.Triple]],
         sample: Sample | None = None,
+        hubs: frozenset[str] = frozenset(),
+        focus: str | None = None,
     ):
         self.subjects = subjects
         self._read = read
         self.sample = sample
+        self.hubs = hubs
+        self.focus = focus
         #: How many triples :meth:`items` (and so iteration) has given so far.
         self.triples_read = 0
 
@@ -348,7 +393,14 @@ class Slice:
         return cls(list(groups), groups.__getitem__)
 
     @classmethod
-    def of_nodes(cls, nodes: set[str], store: ox.Store, sample: Sample | None = None) -> Slice:
+    def of_nodes(
+        cls,
+        nodes: set[str],
+        store: ox.Store,
+        sample: Sample | None = None,
+        hubs: frozenset[str] = frozenset(),
+        focus: str | None = None,
+    ) -> Slice:
         """The slice that :func:`describe` gives for ``nodes``, read from ``store`` one node at a
         time.
 
@@ -359,7 +411,7 @@ class Slice:
         def read(subject: Subject) -> list[ox.Triple]:
             return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
 
-        return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample)
+        return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample, hubs, focus)
 
     @property
     def notes(self) -> list[str]:
@@ -440,11 +492,12 @@ def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple
     return found
 
 
-def _linked_sources(nodes: set[str], store: ox.Store, sources: set[str]) -> set[str]:
+def _linked(nodes: set[str], store: ox.Store, among: set[str]) -> set[str]:
+    """The members of ``among`` that ``nodes`` link to."""
     linked = set()
     for iri in nodes:
         for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None):
-            if isinstance(quad.object, ox.NamedNode) and quad.object.value in sources:
+            if isinstance(quad.object, ox.NamedNode) and quad.object.value in among:
                 linked.add(quad.object.value)
     return linked
 
@@ -453,19 +506,25 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     """The slice ``selection`` names, read from ``graph`` (``with_sources`` and ``max_nodes``
     given: see :meth:`Selection.with_defaults <atmpkg.graph.handle.Selection.with_defaults>`).
     Raises :class:`UnknownNameError` for an unknown entity, class or query, and
-    :class:`EmptyResultError` when nothing is selected."""
+    :class:`EmptyResultError` when nothing is selected.
+
+    Hubs (see :func:`hub_members`) are never walked through; those the selected entities link to
+    come with them, marked as the slice's ``hubs``. What the selection names itself (the focus,
+    the entities of its classes, those a query's answer names) is never a hub."""
     focus, hops, classes = selection.focus, selection.hops, selection.classes
     name, file, text = selection.name, selection.file, selection.query
     params, with_sources = dict(selection.params), selection.with_sources
     cap = selection.max_nodes or None
     oxstore = graph._current().store
     sources = _sources(oxstore)
+    hubs = hub_members(oxstore, selection.through)
     keep = class_members(classes, oxstore) if classes else None
     given: list[ox.Triple] | None = None
     what = "the graph"
     if focus:
         center = resolve_entity(focus, oxstore)
-        distance = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources)
+        hubs.discard(center)
+        distance = _neighbourhood(oxstore, center, 1 if hops is None else hops, sources, hubs)
         nodes = set(distance)
         what = f"the neighbourhood of {shorten(center)}"
     elif name or file or text:
@@ -477,11 +536,13 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export")
         nodes, given = _query_nodes(result)
+        hubs -= nodes
     elif keep is not None:
         nodes = set(keep)
     else:
         nodes = _instances(oxstore) - sources
     if keep is not None:
+        hubs -= keep
         nodes = {n for n in nodes if n in keep or (focus and n == center)}
         if given is not None:
             given = [
@@ -493,14 +554,19 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     if not nodes and not given:
         raise EmptyResultError(f"{what} holds no entities: nothing to export")
     sample = None
-    if cap is not None and given is None:
-        kept, how = cap_nodes(nodes, cap, oxstore, distance if focus else None)
-        if how is not None:
-            left_out = links_left_out(oxstore, nodes, kept)
-            sample = Sample(what, how, len(kept), len(nodes), left_out)
-            nodes = kept
+    if given is None:
+        entities = nodes - hubs
+        if cap is not None:
+            kept, how = cap_nodes(entities, cap, oxstore, distance if focus else None)
+            if how is not None:
+                left_out = links_left_out(oxstore, entities, kept)
+                sample = Sample(what, how, len(kept), len(entities), left_out)
+                entities = kept
+        whole = not (focus or name or file or text or classes) and sample is None
+        # the whole graph keeps every hub, so that its RDF is complete
+        nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
     if with_sources:
-        cited = _linked_sources(nodes, oxstore, sources)
+        cited = _linked(nodes, oxstore, sources)
         nodes |= cited
         if given is not None:
             given += [
@@ -512,4 +578,6 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             given += describe(cited, oxstore)
     if given is not None:
         return Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
-    return Slice.of_nodes(nodes, oxstore, sample)
+    return Slice.of_nodes(
+        nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
+    )
