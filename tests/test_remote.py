@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import http.server
 import socket
 import subprocess
@@ -44,6 +45,7 @@ from atmpkg.graph.errors import (
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
     PASSWORD_ENV,
+    POOL_ENVIRONMENT,
     USER_ENV,
     RemoteStore,
     bind_values,
@@ -160,6 +162,88 @@ class RecordingHandler(QuietHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+#: Headers that describe one connection, not the message: a proxy does not pass them on.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+    }
+)
+
+
+class CountingProxy:
+    """A keep-alive HTTP proxy in front of a real server, counting the requests and the TCP
+    connections that reach it; the server behind it answers every request. It serves both ways a
+    client can send through it: to its own URL (``url``, a reverse proxy for ``upstream``) and as a
+    forward proxy (``HTTP_PROXY``: the request line holds the absolute URL)."""
+
+    def __init__(self, upstream: str):
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.requests: list[str] = []
+        self.connections = 0
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(QuietHandler):
+            protocol_version = "HTTP/1.1"  # keeps the client's connection open between requests
+
+            def setup(self) -> None:
+                super().setup()
+                with lock:
+                    proxy.connections += 1
+
+            def relay(self) -> None:
+                body = self.read_body()
+                target = urllib.parse.urlsplit(self.path)
+                if not target.scheme:  # addressed to the proxy itself: the configured server
+                    target = proxy.upstream._replace(path=target.path, query=target.query)
+                with lock:
+                    proxy.requests.append(f"{self.command} {target.netloc}{target.path}")
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                headers["Host"] = target.netloc
+                path = urllib.parse.urlunsplit(("", "", target.path or "/", target.query, ""))
+                try:
+                    upstream.request(self.command, path, body=body or None, headers=headers)
+                    answer = upstream.getresponse()
+                    data = answer.read()  # whole, so that the client gets a Content-Length
+                finally:
+                    upstream.close()
+                self.send_response(answer.status, answer.reason)
+                for name, value in answer.getheaders():
+                    if name.lower() not in HOP_BY_HOP | {"content-length"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_OPTIONS = relay
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        port = self._httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{port}"
+        self.url = urllib.parse.urlunsplit(
+            ("http", f"127.0.0.1:{port}", self.upstream.path, "", "")
+        )
+
+    def reset(self) -> None:
+        """Start counting again from zero."""
+        self.requests.clear()
+        self.connections = 0
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
 
 
 def invoke(*args: str):
@@ -599,3 +683,122 @@ def test_a_gzip_bomb_is_refused(monkeypatch):
     monkeypatch.setattr(remote_module, "MAX_ANSWER_BYTES", 1000)
     with pytest.raises(StoreError, match="unpacks to more than"):
         remote_module._gunzip(gzip.compress(b"x" * 5000), "http://endpoint.example")
+
+
+# --- proxies and redirects ----------------------------------------------------------------------
+
+
+def test_requests_go_through_the_proxy_the_environment_names(oxigraph, fixture_store, monkeypatch):
+    for name in POOL_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    embedded = invoke("show", "cellco", "--store", fixture_store)
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        result = invoke("show", "cellco", "--endpoint", oxigraph.endpoint)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        # a forward proxy: each request names the server, and all of them one connection
+        where = urllib.parse.urlsplit(oxigraph.endpoint)
+        assert proxy.requests == [f"POST {where.netloc}{where.path}"] * 5
+        assert proxy.connections == 1
+        proxy.reset()
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        result = invoke("show", "cellco", "--endpoint", oxigraph.endpoint)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        assert proxy.requests == []
+    finally:
+        proxy.close()
+
+
+class RedirectHandler(QuietHandler):
+    """Answers every request with a redirect (``status``) to ``location``; ``/answer`` records the
+    Authorization header it is sent and answers an empty SELECT result."""
+
+    status = 307
+    location = "/answer"
+    seen: list[str | None] = []
+
+    def do_POST(self) -> None:
+        self.read_body()
+        if self.path == "/answer":
+            RedirectHandler.seen.append(self.headers.get("Authorization"))
+            body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+        else:
+            body = b""
+            self.send_response(self.status)
+            self.send_header("Location", self.location)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def redirecting(status: int, location: str) -> type[RedirectHandler]:
+    return type("Redirecting", (RedirectHandler,), {"status": status, "location": location})
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_followed_with_the_query(oxigraph, fixture_store, status):
+    embedded = invoke("show", "cellco", "--store", fixture_store)
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        with http_server(redirecting(status, proxy.url)) as url:
+            result = invoke("show", "cellco", "--endpoint", url)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        # the query travels in the body: sent again as it was, never turned into a GET
+        assert [r.split()[0] for r in proxy.requests] == ["POST"] * 5
+    finally:
+        proxy.close()
+
+
+def test_see_other_is_followed_with_a_get(oxigraph):
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        with http_server(redirecting(303, proxy.url + "?query=ASK%7B%7D")) as url:
+            body = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            answer = http_request("POST", url, timeout=10, body=body, headers=headers)
+        assert (answer.status, b"true" in answer.body) == (200, True)
+        assert len(proxy.requests) == 1 and proxy.requests[0].startswith("GET ")
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://reader:s3cret@127.0.0.1:1/sparql", "ftp://127.0.0.1/sparql", "file:///etc/passwd"],
+)
+def test_a_redirect_to_a_refused_url_is_not_followed(location):
+    with http_server(redirecting(307, location)) as url:
+        with pytest.raises(StoreError) as caught:
+            query("ASK { ?s ?p ?o }", endpoint=url)
+        assert str(caught.value) == (
+            f"the SPARQL endpoint {url} redirected to a URL that is not followed (only http:// "
+            "and https:// URLs without credentials are)"
+        )
+        result = invoke("query", "ASK { ?s ?p ?o }", "--endpoint", url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: the SPARQL endpoint {url} redirected")
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
+def test_endless_redirects_end():
+    with http_server(redirecting(307, "/sparql")) as url:
+        with pytest.raises(StoreError) as caught:
+            query("ASK { ?s ?p ?o }", endpoint=url)
+    assert str(caught.value) == f"the SPARQL endpoint {url} redirected more than 10 times"
+
+
+def test_credentials_follow_a_redirect_on_the_same_server_only(monkeypatch):
+    monkeypatch.setenv(USER_ENV, "reader")
+    monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    RedirectHandler.seen.clear()
+    with http_server(RedirectHandler) as target:
+        answer = target.replace("/sparql", "/answer")
+        with http_server(redirecting(307, "/answer")) as url:
+            list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
+        with http_server(redirecting(307, answer)) as url:  # another port: another server
+            list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
+    # which graph and the query, on each server
+    assert RedirectHandler.seen == [basic("reader", "s3cret")] * 2 + [None] * 2

@@ -16,8 +16,11 @@ still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module onl
   a pattern over the raw text). Each value is an RDF term that pyoxigraph validated and writes in
   N-Triples syntax (``str(term)``), escaping quotes, backslashes and line breaks: a value is one IRI
   or one literal and cannot change the structure of the query.
-- **Time limits.** Every request has one: connecting, sending and reading the whole answer must fit
-  in it. When it passes, the client stops waiting and closes the connection
+- **Connections.** Requests go over one pool of keep-alive connections per process (httpx), which
+  follows the proxy environment variables (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``) and
+  redirects to http(s) URLs without credentials.
+- **Time limits.** Every request has one: connecting, sending, redirects and reading the whole
+  answer must fit in it. When it passes, the client stops waiting and closes the connection
   (:class:`~atmpkg.graph.errors.EndpointTimeoutError`); the server may still finish its work.
 - **Credentials.** HTTP basic auth from ``ATMPKG_ENDPOINT_USER`` / ``ATMPKG_ENDPOINT_PASSWORD``, or
   the host's entry in ``~/.netrc``; never from the URL, never shown.
@@ -32,11 +35,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -45,6 +49,9 @@ from ..engine.evaluate import BASE_IRI
 from ..errors import EndpointTimeoutError, ParameterError, StoreError
 from ..terms import DCT
 from .folder import VERSION, StoreHandle
+
+if TYPE_CHECKING:  # for annotations only: httpx loads with the first request
+    import httpx
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -184,6 +191,60 @@ def _gunzip(data: bytes, url: str) -> bytes:
     return out
 
 
+#: How many redirects one request follows before it fails.
+MAX_REDIRECTS = 10
+#: The environment variables the connection pool reads when it is made (proxies, certificates):
+#: when one of them changes, the next request makes a new pool that follows it.
+POOL_ENVIRONMENT = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
+
+_pool_lock = threading.Lock()
+_pool: tuple[tuple, httpx.Client] | None = None  # (what it was made for, the pool)
+
+
+def connection_pool() -> httpx.Client:
+    """The process's pool of keep-alive connections (an ``httpx.Client``), shared by every request
+    to every endpoint: a command's requests reuse one connection instead of opening one each.
+    It follows ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and their lower-case
+    forms) and ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` as they are when it is made; a change to them,
+    or a forked child process, gets a new pool.
+
+    >>> connection_pool() is connection_pool()   # doctest: +SKIP
+    True
+    """
+    global _pool
+    import httpx  # here, not at the top: the command line starts without it
+
+    made_for = (os.getpid(), *(os.environ.get(name) for name in POOL_ENVIRONMENT))
+    with _pool_lock:
+        if _pool is not None and _pool[0] == made_for:
+            return _pool[1]
+        try:
+            # Redirects are followed by _exchange, which checks every new URL first
+            client = httpx.Client(trust_env=True, follow_redirects=False, timeout=None)
+        except ImportError as exc:  # a SOCKS proxy without the package that speaks SOCKS
+            raise StoreError(f"cannot use the proxy set in the environment: {exc}") from None
+        except ValueError:  # the message may quote the proxy URL, which may hold a password
+            raise StoreError(
+                "cannot use the proxy set in the environment (HTTP_PROXY, HTTPS_PROXY or "
+                "ALL_PROXY): it is not an http://, https:// or socks5:// URL"
+            ) from None
+        old, _pool = _pool, (made_for, client)
+    if old is not None and old[0][0] == made_for[0]:
+        old[1].close()  # a forked child leaves its parent's connections alone
+    return client
+
+
 def http_request(
     method: str,
     url: str,
@@ -192,63 +253,114 @@ def http_request(
     body: bytes = b"",
     headers: Mapping[str, str] | None = None,
 ) -> Answer:
-    """Send one request and read the whole answer within ``timeout`` seconds in total.
+    """Send one request over the shared :func:`connection_pool` and read the whole answer within
+    ``timeout`` seconds in total, following redirects to http(s) URLs without credentials.
 
-    The limit covers connecting, sending and every read; when it passes, the connection is closed
-    and :class:`EndpointTimeoutError` raised. A server that cannot be reached raises
-    :class:`StoreError` naming ``url``. Any HTTP status is returned as it is.
+    The limit covers waiting for a connection, connecting, sending, redirects and every read; when
+    it passes the caller gets :class:`EndpointTimeoutError` at once, and the connection is closed
+    (not returned to the pool). A server that cannot be reached, or a redirect that is refused,
+    raises :class:`StoreError` naming ``url``. Any other HTTP status is returned as it is.
 
     >>> http_request("GET", "http://127.0.0.1:7878/query?query=ASK%7B%7D", timeout=5).status  # doctest: +SKIP
     200
     """
-    import http.client
-
-    parts = urllib.parse.urlsplit(url)
-    connection_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     deadline = time.monotonic() + timeout
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    try:
-        connection.request(
-            method,
-            target,
-            body=body,
-            headers={
-                "User-Agent": f"atmpkg/{VERSION}",
-                "Accept-Encoding": "gzip",
-                **(headers or {}),
-            },
+    pool = connection_pool()
+    outcome: list[Answer | BaseException] = []
+    done = threading.Event()
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(pool, method, url, body, dict(headers or {}), deadline))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    # httpx bounds each read, not a whole answer (a server can trickle a byte a second for ever):
+    # the exchange runs in its own thread, and the caller waits for it until the deadline only.
+    threading.Thread(target=exchange, name="atmpkg-http", daemon=True).start()
+    if not done.wait(timeout):
+        raise EndpointTimeoutError(url, timeout)
+    if isinstance(outcome[0], TimeoutError):
+        raise EndpointTimeoutError(url, timeout)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _exchange(
+    pool: httpx.Client, method: str, url: str, body: bytes, headers: dict[str, str], deadline: float
+) -> Answer:
+    """One request and its redirects, each step within what is left until ``deadline``
+    (:class:`TimeoutError` past it); the answer whole, gzip unpacked."""
+    import httpx
+
+    headers = {"User-Agent": f"atmpkg/{VERSION}", "Accept-Encoding": "gzip", **headers}
+    target = url
+    for _ in range(MAX_REDIRECTS + 1):
+        request = pool.build_request(
+            method, target, content=body, headers=headers, timeout=_left(deadline)
         )
-        # Kept apart: the connection drops its reference when the server says it will close
-        sock = connection.sock
-        _until(sock, deadline)
-        response = connection.getresponse()
-        chunks = []
-        while _until(sock, deadline) and (chunk := response.read1(65536)):
-            chunks.append(chunk)
-        found = {name.lower(): value for name, value in response.getheaders()}
-        data = b"".join(chunks)
-        if found.get("content-encoding", "").strip().lower() == "gzip":
-            data = _gunzip(data, url)
-        return Answer(response.status, response.reason, found, data)
-    except TimeoutError:
-        raise EndpointTimeoutError(url, timeout) from None
-    except (OSError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
-    finally:
-        connection.close()
+        try:
+            response = pool.send(request, stream=True)
+            try:
+                chunks = []
+                # Raw: the gzip layer is unpacked here, within MAX_ANSWER_BYTES
+                for chunk in response.iter_raw():
+                    _left(deadline)
+                    chunks.append(chunk)
+            finally:
+                response.close()  # back to the pool when read to the end, else closed
+        except httpx.TimeoutException:
+            raise TimeoutError from None
+        except httpx.HTTPError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
+        if response.next_request is None:
+            found = {name.lower(): value for name, value in response.headers.items()}
+            data = b"".join(chunks)
+            if found.get("content-encoding", "").strip().lower() == "gzip":
+                data = _gunzip(data, url)
+            return Answer(response.status_code, response.reason_phrase, found, data)
+        target, method, body, headers = _redirect(url, target, response, method, body, headers)
+    raise StoreError(f"the SPARQL endpoint {url} redirected more than {MAX_REDIRECTS} times")
 
 
-def _until(sock, deadline: float) -> bool:
-    """Give the socket what is left of the time limit (True), or raise TimeoutError when none is."""
+def _redirect(
+    url: str, current: str, response: httpx.Response, method: str, body: bytes, headers: dict
+) -> tuple[str, str, bytes, dict[str, str]]:
+    """Where a redirect leads and what to send there: the same request (a query travels in the
+    body, which a change to GET would lose), but after 303 See Other a GET without a body, and
+    without the credentials when it leads to another host, port or scheme."""
+    location = str(response.next_request.url)  # resolved against the current URL by httpx
+    try:
+        check_url(location, "redirect")
+    except ParameterError:
+        # Not repeated: it may hold credentials
+        raise StoreError(
+            f"the SPARQL endpoint {url} redirected to a URL that is not followed (only http:// "
+            "and https:// URLs without credentials are)"
+        ) from None
+    if response.status_code == 303 and method != "HEAD":
+        method, body = "GET", b""
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    if _origin(location) != _origin(current):
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return location, method, body, headers
+
+
+def _origin(url: str) -> tuple[str, str | None, int]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}[parts.scheme]
+
+
+def _left(deadline: float) -> float:
+    """The seconds left until ``deadline``, or :class:`TimeoutError` when none are."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError
-    sock.settimeout(left)
-    return True
+    return left
 
 
 def failure(url: str, answer: Answer) -> StoreError:
@@ -742,5 +854,3 @@ def first_write(
     write = update_writer(update_endpoint or endpoint)
     write(graph, data, True, timeout)
     return write, "SPARQL Update"
-
-
