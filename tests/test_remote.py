@@ -42,6 +42,7 @@ from atmpkg.graph.errors import (
     QueryRefusedError,
     StoreError,
 )
+from atmpkg.graph.rdf import TYPE
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
     PASSWORD_ENV,
@@ -53,6 +54,7 @@ from atmpkg.graph.store.remote import (
     info_graph,
     prepare_query,
 )
+from atmpkg.graph.terms import ID
 
 # --- servers ------------------------------------------------------------------------------------
 
@@ -642,23 +644,6 @@ def test_the_graph_is_sent_only_when_the_endpoint_holds_it(served, oxigraph):
         named.query("ASK { ?s ?p ?o }")  # asked for explicitly, and refused by that server
 
 
-def test_show_asks_a_remote_store_a_handful_of_questions(oxigraph, monkeypatch):
-    from atmpkg.graph.store import remote as remote_module
-
-    sent = []
-    real = remote_module.http_request
-
-    def counting(method, url, **options):
-        sent.append(url)
-        return real(method, url, **options)
-
-    monkeypatch.setattr(remote_module, "http_request", counting)
-    result = invoke("show", "alphacel", "--endpoint", oxigraph.endpoint)
-    assert result.exit_code == 0, result.output
-    # which graph, which entity, then its facts, its links and their sources
-    assert len(sent) == 5
-
-
 def test_answers_travel_compressed_and_arrive_whole(served):
     text = "CONSTRUCT WHERE { ?s ?p ?o }"
     answer = http_request(
@@ -683,6 +668,92 @@ def test_a_gzip_bomb_is_refused(monkeypatch):
     monkeypatch.setattr(remote_module, "MAX_ANSWER_BYTES", 1000)
     with pytest.raises(StoreError, match="unpacks to more than"):
         remote_module._gunzip(gzip.compress(b"x" * 5000), "http://endpoint.example")
+
+
+# --- requests and connections, counted where the server is -------------------------------------
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso", "atmpkg"])
+def any_endpoint(request) -> str:
+    """The query endpoint of each real server: Oxigraph, Virtuoso and another atmpkg serve."""
+    if request.param == "atmpkg":
+        return request.getfixturevalue("served")
+    return request.getfixturevalue(request.param).endpoint
+
+
+@pytest.fixture
+def counted(any_endpoint):
+    """A :class:`CountingProxy` in front of each real server."""
+    proxy = CountingProxy(any_endpoint)
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "requests"),
+    [
+        # which graph, which entity, its facts, the links to it, their sources
+        (["show", "cellco"], 5),
+        # which graph, the two names, the sources, the entities, all their triples in one
+        (["path", "CellCo", "FDA"], 6),
+        # which graph, the sources, the entity, one request a hop, the slice's triples
+        (["export", "--focus", "cellco", "--hops", "2", "--format", "graphml"], 6),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_a_command_takes_few_requests_over_one_connection(counted, fixture_store, args, requests):
+    remote = invoke(*args, "--endpoint", counted.url)
+    embedded = invoke(*args, "--store", fixture_store)
+    assert (remote.exit_code, remote.stdout) == (embedded.exit_code, embedded.stdout)
+    assert remote.exit_code == 0
+    assert len(counted.requests) == requests
+    assert counted.connections == 1
+
+
+def test_prefetched_triples_are_the_embedded_ones(counted, fixture_store, monkeypatch):
+    from atmpkg.graph.store import remote as remote_module
+
+    embedded = open_store(fixture_store).store
+    remote = RemoteStore(counted.url)
+    assert remote.graph in (None, DEFAULT_GRAPH)  # decided now, not counted below
+    nodes = [ox.NamedNode(ID + n) for n in ("company/cellco", "therapy/alphacel", "agency/fda")]
+
+    def patterns(node):
+        return [(node, None, None), (None, None, node), (node, TYPE, None), (None, TYPE, node)]
+
+    def same(pattern) -> bool:
+        return set(remote.quads_for_pattern(*pattern)) == set(embedded.quads_for_pattern(*pattern))
+
+    counted.reset()
+    remote.prefetch(nodes)
+    assert all(same(pattern) for node in nodes for pattern in patterns(node))
+    assert len(counted.requests) == 1  # every node, both ways, in one CONSTRUCT
+    counted.reset()
+    remote.prefetch(nodes, incoming=False)
+    assert all(same((node, None, None)) for node in nodes)
+    assert same((None, None, nodes[0]))  # not prefetched that way: a request of its own
+    assert len(counted.requests) == 2
+    monkeypatch.setattr(remote_module, "PREFETCH_BATCH", 2)
+    counted.reset()
+    remote.prefetch(nodes)
+    assert all(same(pattern) for node in nodes for pattern in patterns(node))
+    assert len(counted.requests) == 2  # two batches: [cellco, alphacel], [fda]
+    monkeypatch.setattr(remote_module, "PREFETCH_HELD", 1)
+    counted.reset()
+    remote.prefetch(nodes)
+    assert same((nodes[0], None, None)) and same((nodes[2], None, None))
+    assert same((nodes[1], None, None))  # its batch was dropped for fda's: fetched again
+    assert len(counted.requests) == 3
+    monkeypatch.setattr(remote_module, "PREFETCH_SECONDS", 0)
+    counted.reset()
+    assert same((nodes[0], None, None)) and same((nodes[0], None, None))
+    assert len(counted.requests) == 2  # held for no time: fetched again each time
+
+
+def test_the_http_client_loads_with_the_first_request_only():
+    code = "import sys, atmpkg.graph.store.remote; print('httpx' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
 
 
 # --- proxies and redirects ----------------------------------------------------------------------

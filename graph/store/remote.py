@@ -18,7 +18,8 @@ still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module onl
   or one literal and cannot change the structure of the query.
 - **Connections.** Requests go over one pool of keep-alive connections per process (httpx), which
   follows the proxy environment variables (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``) and
-  redirects to http(s) URLs without credentials.
+  redirects to http(s) URLs without credentials. Reading a slice node by node takes a request per
+  :data:`PREFETCH_BATCH` nodes (:meth:`RemoteStore.prefetch`), not one per node.
 - **Time limits.** Every request has one: connecting, sending, redirects and reading the whole
   answer must fit in it. When it passes, the client stops waiting and closes the connection
   (:class:`~atmpkg.graph.errors.EndpointTimeoutError`); the server may still finish its work.
@@ -38,7 +39,8 @@ import os
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -59,6 +61,14 @@ DEFAULT_GRAPH = "https://w3id.org/atmp-kg/graph"
 DEFAULT_TIMEOUT = 30.0
 BATCH_SIZE = 2000  # Virtuoso's update parser runs out of memory on INSERT DATA of ~5,000 triples
 USER_ENV, PASSWORD_ENV = "ATMPKG_ENDPOINT_USER", "ATMPKG_ENDPOINT_PASSWORD"
+#: How many nodes one prefetch request names (in a VALUES block; the query text grows with it).
+PREFETCH_BATCH = 500
+#: How many batches of prefetched triples a store holds: past it, the one used least recently is
+#: dropped (and fetched again if it is asked about), so that reading a large slice stays bounded.
+PREFETCH_HELD = 10
+#: How long prefetched triples answer for: a batch fetched longer ago is fetched again, so that
+#: what a store holds is never older than this.
+PREFETCH_SECONDS = 60.0
 
 _RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -541,6 +551,15 @@ class RemoteStore:
         self._chosen = graph is not None
         self.timeout = timeout
         self._auth = auth_headers(endpoint)
+        # What prefetch() announced: the nodes in batches, each node's batch, and the batches held,
+        # as {batch: (when fetched, {node: (triples from it, triples to it)})}, least used first
+        self._batches: list[tuple[ox.NamedNode, ...]] = []
+        self._batch_of: dict[ox.NamedNode, int] = {}
+        self._incoming = False
+        self._held: OrderedDict[int, tuple[float, dict[ox.NamedNode, tuple[list, list]]]] = (
+            OrderedDict()
+        )
+        self._held_lock = threading.Lock()
 
     @property
     def graph(self) -> str | None:
@@ -602,17 +621,94 @@ class RemoteStore:
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
     ) -> Iterator[ox.Quad]:
-        """The triples matching the pattern (None matches anything), as default-graph quads.
+        """The triples matching the pattern (None matches anything), as default-graph quads: from
+        the triples :meth:`prefetch` fetched when the subject (or, fetched both ways, the object)
+        is one of its nodes, else in a request of their own.
 
         >>> next(remote.quads_for_pattern(ox.NamedNode(ID + "therapy/kymriah"), LABEL, None)).object   # doctest: +SKIP
         <Literal value=Kymriah datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
         """
+        held = self._prefetched(subject, outgoing=True)
+        if held is None:
+            held = self._prefetched(object, outgoing=False)
+        if held is not None:
+            return (
+                ox.Quad(t.subject, t.predicate, t.object)
+                for t in held
+                if (subject is None or t.subject == subject)
+                and (predicate is None or t.predicate == predicate)
+                and (object is None or t.object == object)
+            )
         pattern = zip("spo", (subject, predicate, object), strict=True)
         answer = self.query(
             "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
             substitutions={ox.Variable(name): term for name, term in pattern if term is not None},
         )
         return (ox.Quad(row[0], row[1], row[2]) for row in answer)
+
+    def prefetch(self, nodes: Iterable[ox.NamedNode | str], *, incoming: bool = True) -> None:
+        """Announce that :meth:`quads_for_pattern` is about to be asked about ``nodes`` (IRIs), in
+        this order: their triples are then fetched :data:`PREFETCH_BATCH` nodes a request (one
+        ``CONSTRUCT``), a batch when the first of its nodes is asked about, and the questions about
+        them answered from it. Each node's triples are those from it and, with ``incoming``, those
+        to it. The announcement replaces the previous one; a batch answers for
+        :data:`PREFETCH_SECONDS` at most, then it is fetched again.
+
+        >>> remote.prefetch([ID + "company/cellco", ID + "therapy/alphacel"])   # doctest: +SKIP
+        >>> cellco = ox.NamedNode(ID + "company/cellco")                         # doctest: +SKIP
+        >>> len(list(remote.quads_for_pattern(None, None, cellco)))    # the fixture graph  # doctest: +SKIP
+        9
+        """
+        listed = [ox.NamedNode(n) if isinstance(n, str) else n for n in nodes]
+        listed = list(dict.fromkeys(n for n in listed if isinstance(n, ox.NamedNode)))
+        with self._held_lock:
+            self._batches = [
+                tuple(listed[at : at + PREFETCH_BATCH])
+                for at in range(0, len(listed), PREFETCH_BATCH)
+            ]
+            self._batch_of = {node: at // PREFETCH_BATCH for at, node in enumerate(listed)}
+            self._incoming = incoming
+            self._held.clear()
+
+    def _prefetched(self, node: Term | None, *, outgoing: bool) -> list[ox.Triple] | None:
+        """The triples from (``outgoing``) or to ``node`` that a prefetch holds, fetching its batch
+        when needed, or None when ``node`` was not announced that way."""
+        if not isinstance(node, ox.NamedNode):
+            return None
+        # Held while fetching: another thread asking about the batch waits for it, not refetches
+        with self._held_lock:
+            index = self._batch_of.get(node)
+            if index is None or not (outgoing or self._incoming):
+                return None
+            held = self._held.get(index)
+            if held is None or time.monotonic() - held[0] > PREFETCH_SECONDS:
+                held = (time.monotonic(), self._fetch(self._batches[index], self._incoming))
+                self._held[index] = held
+                while len(self._held) > PREFETCH_HELD:
+                    self._held.popitem(last=False)
+            self._held.move_to_end(index)
+            return held[1][node][0 if outgoing else 1]
+
+    def _fetch(
+        self, batch: tuple[ox.NamedNode, ...], incoming: bool
+    ) -> dict[ox.NamedNode, tuple[list, list]]:
+        """Every triple from (and with ``incoming``, to) the nodes of ``batch``, in one request."""
+        listed = " ".join(str(node) for node in batch)  # IRIs pyoxigraph validated, in N-Triples
+        # Without BIND: a template triple with an unbound variable is left out of the answer
+        text = (
+            f"CONSTRUCT {{ ?n ?p ?o . ?s ?q ?n }} WHERE {{ VALUES ?n {{ {listed} }} "
+            "{ ?n ?p ?o } UNION { ?s ?q ?n } }"
+            if incoming
+            else f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ VALUES ?n {{ {listed} }} ?n ?p ?o }}"
+        )
+        found: dict[ox.NamedNode, tuple[list, list]] = {node: ([], []) for node in batch}
+        # A link between two nodes of the batch comes from both branches: each triple once
+        for triple in dict.fromkeys(self.query(text)):
+            if triple.subject in found:
+                found[triple.subject][0].append(triple)
+            if incoming and triple.object in found:
+                found[triple.object][1].append(triple)
+        return found
 
     def __len__(self) -> int:
         answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -743,6 +839,19 @@ def open_remote(endpoint: str | RemoteStore) -> RemoteHandle:
     """
     remote = endpoint if isinstance(endpoint, RemoteStore) else RemoteStore(endpoint)
     return RemoteHandle(None, None, remote, remote.build_info())
+
+
+def prefetch(
+    store: ox.Store | RemoteStore, nodes: Iterable[ox.NamedNode | str], *, incoming: bool = True
+) -> None:
+    """:meth:`RemoteStore.prefetch` for a remote store, so that reading ``nodes`` one at a time
+    takes a request per :data:`PREFETCH_BATCH` nodes, not one per node; nothing for an embedded
+    store, which reads its own disk.
+
+    >>> prefetch(ox.Store(), ["https://w3id.org/atmp-kg/id/company/cellco"])
+    """
+    if isinstance(store, RemoteStore):
+        store.prefetch(nodes, incoming=incoming)
 
 
 # --- push ---------------------------------------------------------------------------------------
