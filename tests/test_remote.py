@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
 import http.server
 import socket
 import subprocess
@@ -41,9 +42,11 @@ from atmpkg.graph.errors import (
     QueryRefusedError,
     StoreError,
 )
+from atmpkg.graph.rdf import TYPE
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
     PASSWORD_ENV,
+    POOL_ENVIRONMENT,
     USER_ENV,
     RemoteStore,
     bind_values,
@@ -51,6 +54,7 @@ from atmpkg.graph.store.remote import (
     info_graph,
     prepare_query,
 )
+from atmpkg.graph.terms import ID
 
 # --- servers ------------------------------------------------------------------------------------
 
@@ -160,6 +164,88 @@ class RecordingHandler(QuietHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+#: Headers that describe one connection, not the message: a proxy does not pass them on.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "transfer-encoding",
+        "te",
+        "trailer",
+        "upgrade",
+    }
+)
+
+
+class CountingProxy:
+    """A keep-alive HTTP proxy in front of a real server, counting the requests and the TCP
+    connections that reach it; the server behind it answers every request. It serves both ways a
+    client can send through it: to its own URL (``url``, a reverse proxy for ``upstream``) and as a
+    forward proxy (``HTTP_PROXY``: the request line holds the absolute URL)."""
+
+    def __init__(self, upstream: str):
+        self.upstream = urllib.parse.urlsplit(upstream)
+        self.requests: list[str] = []
+        self.connections = 0
+        lock = threading.Lock()
+        proxy = self
+
+        class Handler(QuietHandler):
+            protocol_version = "HTTP/1.1"  # keeps the client's connection open between requests
+
+            def setup(self) -> None:
+                super().setup()
+                with lock:
+                    proxy.connections += 1
+
+            def relay(self) -> None:
+                body = self.read_body()
+                target = urllib.parse.urlsplit(self.path)
+                if not target.scheme:  # addressed to the proxy itself: the configured server
+                    target = proxy.upstream._replace(path=target.path, query=target.query)
+                with lock:
+                    proxy.requests.append(f"{self.command} {target.netloc}{target.path}")
+                upstream = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+                headers["Host"] = target.netloc
+                path = urllib.parse.urlunsplit(("", "", target.path or "/", target.query, ""))
+                try:
+                    upstream.request(self.command, path, body=body or None, headers=headers)
+                    answer = upstream.getresponse()
+                    data = answer.read()  # whole, so that the client gets a Content-Length
+                finally:
+                    upstream.close()
+                self.send_response(answer.status, answer.reason)
+                for name, value in answer.getheaders():
+                    if name.lower() not in HOP_BY_HOP | {"content-length"}:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_OPTIONS = relay
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        port = self._httpd.server_address[1]
+        self.base = f"http://127.0.0.1:{port}"
+        self.url = urllib.parse.urlunsplit(
+            ("http", f"127.0.0.1:{port}", self.upstream.path, "", "")
+        )
+
+    def reset(self) -> None:
+        """Start counting again from zero."""
+        self.requests.clear()
+        self.connections = 0
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
 
 
 def invoke(*args: str):
@@ -558,23 +644,6 @@ def test_the_graph_is_sent_only_when_the_endpoint_holds_it(served, oxigraph):
         named.query("ASK { ?s ?p ?o }")  # asked for explicitly, and refused by that server
 
 
-def test_show_asks_a_remote_store_a_handful_of_questions(oxigraph, monkeypatch):
-    from atmpkg.graph.store import remote as remote_module
-
-    sent = []
-    real = remote_module.http_request
-
-    def counting(method, url, **options):
-        sent.append(url)
-        return real(method, url, **options)
-
-    monkeypatch.setattr(remote_module, "http_request", counting)
-    result = invoke("show", "alphacel", "--endpoint", oxigraph.endpoint)
-    assert result.exit_code == 0, result.output
-    # which graph, which entity, then its facts, its links and their sources
-    assert len(sent) == 5
-
-
 def test_answers_travel_compressed_and_arrive_whole(served):
     text = "CONSTRUCT WHERE { ?s ?p ?o }"
     answer = http_request(
@@ -599,3 +668,208 @@ def test_a_gzip_bomb_is_refused(monkeypatch):
     monkeypatch.setattr(remote_module, "MAX_ANSWER_BYTES", 1000)
     with pytest.raises(StoreError, match="unpacks to more than"):
         remote_module._gunzip(gzip.compress(b"x" * 5000), "http://endpoint.example")
+
+
+# --- requests and connections, counted where the server is -------------------------------------
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso", "atmpkg"])
+def any_endpoint(request) -> str:
+    """The query endpoint of each real server: Oxigraph, Virtuoso and another atmpkg serve."""
+    if request.param == "atmpkg":
+        return request.getfixturevalue("served")
+    return request.getfixturevalue(request.param).endpoint
+
+
+@pytest.fixture
+def counted(any_endpoint):
+    """A :class:`CountingProxy` in front of each real server."""
+    proxy = CountingProxy(any_endpoint)
+    yield proxy
+    proxy.close()
+
+
+@pytest.mark.parametrize(
+    ("args", "requests"),
+    [
+        # which graph, which entity, its facts, the links to it, their sources
+        (["show", "cellco"], 5),
+        # which graph, the two names, the sources, the entities, all their triples in one
+        (["path", "CellCo", "FDA"], 6),
+        # which graph, the sources, the entity, one request a hop, the slice's triples
+        (["export", "--focus", "cellco", "--hops", "2", "--format", "graphml"], 6),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
+)
+def test_a_command_takes_few_requests_over_one_connection(counted, fixture_store, args, requests):
+    remote = invoke(*args, "--endpoint", counted.url)
+    embedded = invoke(*args, "--store", fixture_store)
+    assert (remote.exit_code, remote.stdout) == (embedded.exit_code, embedded.stdout)
+    assert remote.exit_code == 0
+    assert len(counted.requests) == requests
+    assert counted.connections == 1
+
+
+def test_prefetched_triples_are_the_embedded_ones(counted, fixture_store, monkeypatch):
+    from atmpkg.graph.store import remote as remote_module
+
+    embedded = open_store(fixture_store).store
+    remote = RemoteStore(counted.url)
+    assert remote.graph in (None, DEFAULT_GRAPH)  # decided now, not counted below
+    nodes = [ox.NamedNode(ID + n) for n in ("company/cellco", "therapy/alphacel", "agency/fda")]
+
+    def patterns(node):
+        return [(node, None, None), (None, None, node), (node, TYPE, None), (None, TYPE, node)]
+
+    def same(pattern) -> bool:
+        return set(remote.quads_for_pattern(*pattern)) == set(embedded.quads_for_pattern(*pattern))
+
+    counted.reset()
+    remote.prefetch(nodes)
+    assert all(same(pattern) for node in nodes for pattern in patterns(node))
+    assert len(counted.requests) == 1  # every node, both ways, in one CONSTRUCT
+    counted.reset()
+    remote.prefetch(nodes, incoming=False)
+    assert all(same((node, None, None)) for node in nodes)
+    assert same((None, None, nodes[0]))  # not prefetched that way: a request of its own
+    assert len(counted.requests) == 2
+    monkeypatch.setattr(remote_module, "PREFETCH_BATCH", 2)
+    counted.reset()
+    remote.prefetch(nodes)
+    assert all(same(pattern) for node in nodes for pattern in patterns(node))
+    assert len(counted.requests) == 2  # two batches: [cellco, alphacel], [fda]
+    monkeypatch.setattr(remote_module, "PREFETCH_HELD", 1)
+    counted.reset()
+    remote.prefetch(nodes)
+    assert same((nodes[0], None, None)) and same((nodes[2], None, None))
+    assert same((nodes[1], None, None))  # its batch was dropped for fda's: fetched again
+    assert len(counted.requests) == 3
+    monkeypatch.setattr(remote_module, "PREFETCH_SECONDS", 0)
+    counted.reset()
+    assert same((nodes[0], None, None)) and same((nodes[0], None, None))
+    assert len(counted.requests) == 2  # held for no time: fetched again each time
+
+
+def test_the_http_client_loads_with_the_first_request_only():
+    code = "import sys, atmpkg.graph.store.remote; print('httpx' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+# --- proxies and redirects ----------------------------------------------------------------------
+
+
+def test_requests_go_through_the_proxy_the_environment_names(oxigraph, fixture_store, monkeypatch):
+    for name in POOL_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    embedded = invoke("show", "cellco", "--store", fixture_store)
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.base)
+        result = invoke("show", "cellco", "--endpoint", oxigraph.endpoint)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        # a forward proxy: each request names the server, and all of them one connection
+        where = urllib.parse.urlsplit(oxigraph.endpoint)
+        assert proxy.requests == [f"POST {where.netloc}{where.path}"] * 5
+        assert proxy.connections == 1
+        proxy.reset()
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        result = invoke("show", "cellco", "--endpoint", oxigraph.endpoint)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        assert proxy.requests == []
+    finally:
+        proxy.close()
+
+
+class RedirectHandler(QuietHandler):
+    """Answers every request with a redirect (``status``) to ``location``; ``/answer`` records the
+    Authorization header it is sent and answers an empty SELECT result."""
+
+    status = 307
+    location = "/answer"
+    seen: list[str | None] = []
+
+    def do_POST(self) -> None:
+        self.read_body()
+        if self.path == "/answer":
+            RedirectHandler.seen.append(self.headers.get("Authorization"))
+            body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/sparql-results+json")
+        else:
+            body = b""
+            self.send_response(self.status)
+            self.send_header("Location", self.location)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def redirecting(status: int, location: str) -> type[RedirectHandler]:
+    return type("Redirecting", (RedirectHandler,), {"status": status, "location": location})
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_followed_with_the_query(oxigraph, fixture_store, status):
+    embedded = invoke("show", "cellco", "--store", fixture_store)
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        with http_server(redirecting(status, proxy.url)) as url:
+            result = invoke("show", "cellco", "--endpoint", url)
+        assert (result.exit_code, result.stdout) == (0, embedded.stdout)
+        # the query travels in the body: sent again as it was, never turned into a GET
+        assert [r.split()[0] for r in proxy.requests] == ["POST"] * 5
+    finally:
+        proxy.close()
+
+
+def test_see_other_is_followed_with_a_get(oxigraph):
+    proxy = CountingProxy(oxigraph.endpoint)
+    try:
+        with http_server(redirecting(303, proxy.url + "?query=ASK%7B%7D")) as url:
+            body = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode()
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            answer = http_request("POST", url, timeout=10, body=body, headers=headers)
+        assert (answer.status, b"true" in answer.body) == (200, True)
+        assert len(proxy.requests) == 1 and proxy.requests[0].startswith("GET ")
+    finally:
+        proxy.close()
+
+
+@pytest.mark.parametrize(
+    "location",
+    ["http://reader:s3cret@127.0.0.1:1/sparql", "ftp://127.0.0.1/sparql", "file:///etc/passwd"],
+)
+def test_a_redirect_to_a_refused_url_is_not_followed(location):
+    with http_server(redirecting(307, location)) as url:
+        with pytest.raises(StoreError) as caught:
+            query("ASK { ?s ?p ?o }", endpoint=url)
+        assert str(caught.value) == (
+            f"the SPARQL endpoint {url} redirected to a URL that is not followed (only http:// "
+            "and https:// URLs without credentials are)"
+        )
+        result = invoke("query", "ASK { ?s ?p ?o }", "--endpoint", url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: the SPARQL endpoint {url} redirected")
+    assert "s3cret" not in result.output and "Traceback" not in result.output
+
+
+def test_endless_redirects_end():
+    with http_server(redirecting(307, "/sparql")) as url:
+        with pytest.raises(StoreError) as caught:
+            query("ASK { ?s ?p ?o }", endpoint=url)
+    assert str(caught.value) == f"the SPARQL endpoint {url} redirected more than 10 times"
+
+
+def test_credentials_follow_a_redirect_on_the_same_server_only(monkeypatch):
+    monkeypatch.setenv(USER_ENV, "reader")
+    monkeypatch.setenv(PASSWORD_ENV, "s3cret")
+    RedirectHandler.seen.clear()
+    with http_server(RedirectHandler) as target:
+        answer = target.replace("/sparql", "/answer")
+        with http_server(redirecting(307, "/answer")) as url:
+            list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
+        with http_server(redirecting(307, answer)) as url:  # another port: another server
+            list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
+    # which graph and the query, on each server
+    assert RedirectHandler.seen == [basic("reader", "s3cret")] * 2 + [None] * 2

@@ -28,6 +28,7 @@ from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
+from ..store.remote import prefetch
 from ..terms import ATMP, DCT, HUB_CLASSES, ID, OWL, PREFIXES, SHORTCUTS, expand, shorten
 
 if TYPE_CHECKING:
@@ -161,6 +162,7 @@ def _neighbourhood(
     seen, frontier = {focus: 0}, {focus}
     for distance in range(1, hops + 1):
         reached: set[str] = set()
+        prefetch(store, frontier)  # a remote store: a request per batch of the hop, not two a node
         for iri in frontier:
             node = ox.NamedNode(iri)
             for quad in store.quads_for_pattern(node, None, None):
@@ -411,6 +413,7 @@ class Slice:
         def read(subject: Subject) -> list[ox.Triple]:
             return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
 
+        prefetch(store, sorted(nodes), incoming=False)  # a remote store: a request per batch
         return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample, hubs, focus)
 
     @property

@@ -16,8 +16,12 @@ still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module onl
   a pattern over the raw text). Each value is an RDF term that pyoxigraph validated and writes in
   N-Triples syntax (``str(term)``), escaping quotes, backslashes and line breaks: a value is one IRI
   or one literal and cannot change the structure of the query.
-- **Time limits.** Every request has one: connecting, sending and reading the whole answer must fit
-  in it. When it passes, the client stops waiting and closes the connection
+- **Connections.** Requests go over one pool of keep-alive connections per process (httpx), which
+  follows the proxy environment variables (``HTTP_PROXY``, ``HTTPS_PROXY``, ``NO_PROXY``) and
+  redirects to http(s) URLs without credentials. Reading a slice node by node takes a request per
+  :data:`PREFETCH_BATCH` nodes (:meth:`RemoteStore.prefetch`), not one per node.
+- **Time limits.** Every request has one: connecting, sending, redirects and reading the whole
+  answer must fit in it. When it passes, the client stops waiting and closes the connection
   (:class:`~atmpkg.graph.errors.EndpointTimeoutError`); the server may still finish its work.
 - **Credentials.** HTTP basic auth from ``ATMPKG_ENDPOINT_USER`` / ``ATMPKG_ENDPOINT_PASSWORD``, or
   the host's entry in ``~/.netrc``; never from the URL, never shown.
@@ -32,11 +36,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -46,12 +52,23 @@ from ..errors import EndpointTimeoutError, ParameterError, StoreError
 from ..terms import DCT
 from .folder import VERSION, StoreHandle
 
+if TYPE_CHECKING:  # for annotations only: httpx loads with the first request
+    import httpx
+
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 DEFAULT_GRAPH = "https://w3id.org/atmp-kg/graph"
 DEFAULT_TIMEOUT = 30.0
 BATCH_SIZE = 2000  # Virtuoso's update parser runs out of memory on INSERT DATA of ~5,000 triples
 USER_ENV, PASSWORD_ENV = "ATMPKG_ENDPOINT_USER", "ATMPKG_ENDPOINT_PASSWORD"
+#: How many nodes one prefetch request names (in a VALUES block; the query text grows with it).
+PREFETCH_BATCH = 500
+#: How many batches of prefetched triples a store holds: past it, the one used least recently is
+#: dropped (and fetched again if it is asked about), so that reading a large slice stays bounded.
+PREFETCH_HELD = 10
+#: How long prefetched triples answer for: a batch fetched longer ago is fetched again, so that
+#: what a store holds is never older than this.
+PREFETCH_SECONDS = 60.0
 
 _RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
@@ -184,6 +201,60 @@ def _gunzip(data: bytes, url: str) -> bytes:
     return out
 
 
+#: How many redirects one request follows before it fails.
+MAX_REDIRECTS = 10
+#: The environment variables the connection pool reads when it is made (proxies, certificates):
+#: when one of them changes, the next request makes a new pool that follows it.
+POOL_ENVIRONMENT = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
+
+_pool_lock = threading.Lock()
+_pool: tuple[tuple, httpx.Client] | None = None  # (what it was made for, the pool)
+
+
+def connection_pool() -> httpx.Client:
+    """The process's pool of keep-alive connections (an ``httpx.Client``), shared by every request
+    to every endpoint: a command's requests reuse one connection instead of opening one each.
+    It follows ``HTTP_PROXY``, ``HTTPS_PROXY``, ``ALL_PROXY`` and ``NO_PROXY`` (and their lower-case
+    forms) and ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` as they are when it is made; a change to them,
+    or a forked child process, gets a new pool.
+
+    >>> connection_pool() is connection_pool()   # doctest: +SKIP
+    True
+    """
+    global _pool
+    import httpx  # here, not at the top: the command line starts without it
+
+    made_for = (os.getpid(), *(os.environ.get(name) for name in POOL_ENVIRONMENT))
+    with _pool_lock:
+        if _pool is not None and _pool[0] == made_for:
+            return _pool[1]
+        try:
+            # Redirects are followed by _exchange, which checks every new URL first
+            client = httpx.Client(trust_env=True, follow_redirects=False, timeout=None)
+        except ImportError as exc:  # a SOCKS proxy without the package that speaks SOCKS
+            raise StoreError(f"cannot use the proxy set in the environment: {exc}") from None
+        except ValueError:  # the message may quote the proxy URL, which may hold a password
+            raise StoreError(
+                "cannot use the proxy set in the environment (HTTP_PROXY, HTTPS_PROXY or "
+                "ALL_PROXY): it is not an http://, https:// or socks5:// URL"
+            ) from None
+        old, _pool = _pool, (made_for, client)
+    if old is not None and old[0][0] == made_for[0]:
+        old[1].close()  # a forked child leaves its parent's connections alone
+    return client
+
+
 def http_request(
     method: str,
     url: str,
@@ -192,63 +263,114 @@ def http_request(
     body: bytes = b"",
     headers: Mapping[str, str] | None = None,
 ) -> Answer:
-    """Send one request and read the whole answer within ``timeout`` seconds in total.
+    """Send one request over the shared :func:`connection_pool` and read the whole answer within
+    ``timeout`` seconds in total, following redirects to http(s) URLs without credentials.
 
-    The limit covers connecting, sending and every read; when it passes, the connection is closed
-    and :class:`EndpointTimeoutError` raised. A server that cannot be reached raises
-    :class:`StoreError` naming ``url``. Any HTTP status is returned as it is.
+    The limit covers waiting for a connection, connecting, sending, redirects and every read; when
+    it passes the caller gets :class:`EndpointTimeoutError` at once, and the connection is closed
+    (not returned to the pool). A server that cannot be reached, or a redirect that is refused,
+    raises :class:`StoreError` naming ``url``. Any other HTTP status is returned as it is.
 
     >>> http_request("GET", "http://127.0.0.1:7878/query?query=ASK%7B%7D", timeout=5).status  # doctest: +SKIP
     200
     """
-    import http.client
-
-    parts = urllib.parse.urlsplit(url)
-    connection_class = (
-        http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    )
-    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     deadline = time.monotonic() + timeout
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    try:
-        connection.request(
-            method,
-            target,
-            body=body,
-            headers={
-                "User-Agent": f"atmpkg/{VERSION}",
-                "Accept-Encoding": "gzip",
-                **(headers or {}),
-            },
+    pool = connection_pool()
+    outcome: list[Answer | BaseException] = []
+    done = threading.Event()
+
+    def exchange() -> None:
+        try:
+            outcome.append(_exchange(pool, method, url, body, dict(headers or {}), deadline))
+        except BaseException as exc:  # handed to the caller's thread, which raises it
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    # httpx bounds each read, not a whole answer (a server can trickle a byte a second for ever):
+    # the exchange runs in its own thread, and the caller waits for it until the deadline only.
+    threading.Thread(target=exchange, name="atmpkg-http", daemon=True).start()
+    if not done.wait(timeout):
+        raise EndpointTimeoutError(url, timeout)
+    if isinstance(outcome[0], TimeoutError):
+        raise EndpointTimeoutError(url, timeout)
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _exchange(
+    pool: httpx.Client, method: str, url: str, body: bytes, headers: dict[str, str], deadline: float
+) -> Answer:
+    """One request and its redirects, each step within what is left until ``deadline``
+    (:class:`TimeoutError` past it); the answer whole, gzip unpacked."""
+    import httpx
+
+    headers = {"User-Agent": f"atmpkg/{VERSION}", "Accept-Encoding": "gzip", **headers}
+    target = url
+    for _ in range(MAX_REDIRECTS + 1):
+        request = pool.build_request(
+            method, target, content=body, headers=headers, timeout=_left(deadline)
         )
-        # Kept apart: the connection drops its reference when the server says it will close
-        sock = connection.sock
-        _until(sock, deadline)
-        response = connection.getresponse()
-        chunks = []
-        while _until(sock, deadline) and (chunk := response.read1(65536)):
-            chunks.append(chunk)
-        found = {name.lower(): value for name, value in response.getheaders()}
-        data = b"".join(chunks)
-        if found.get("content-encoding", "").strip().lower() == "gzip":
-            data = _gunzip(data, url)
-        return Answer(response.status, response.reason, found, data)
-    except TimeoutError:
-        raise EndpointTimeoutError(url, timeout) from None
-    except (OSError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
-    finally:
-        connection.close()
+        try:
+            response = pool.send(request, stream=True)
+            try:
+                chunks = []
+                # Raw: the gzip layer is unpacked here, within MAX_ANSWER_BYTES
+                for chunk in response.iter_raw():
+                    _left(deadline)
+                    chunks.append(chunk)
+            finally:
+                response.close()  # back to the pool when read to the end, else closed
+        except httpx.TimeoutException:
+            raise TimeoutError from None
+        except httpx.HTTPError as exc:
+            reason = str(exc) or type(exc).__name__
+            raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
+        if response.next_request is None:
+            found = {name.lower(): value for name, value in response.headers.items()}
+            data = b"".join(chunks)
+            if found.get("content-encoding", "").strip().lower() == "gzip":
+                data = _gunzip(data, url)
+            return Answer(response.status_code, response.reason_phrase, found, data)
+        target, method, body, headers = _redirect(url, target, response, method, body, headers)
+    raise StoreError(f"the SPARQL endpoint {url} redirected more than {MAX_REDIRECTS} times")
 
 
-def _until(sock, deadline: float) -> bool:
-    """Give the socket what is left of the time limit (True), or raise TimeoutError when none is."""
+def _redirect(
+    url: str, current: str, response: httpx.Response, method: str, body: bytes, headers: dict
+) -> tuple[str, str, bytes, dict[str, str]]:
+    """Where a redirect leads and what to send there: the same request (a query travels in the
+    body, which a change to GET would lose), but after 303 See Other a GET without a body, and
+    without the credentials when it leads to another host, port or scheme."""
+    location = str(response.next_request.url)  # resolved against the current URL by httpx
+    try:
+        check_url(location, "redirect")
+    except ParameterError:
+        # Not repeated: it may hold credentials
+        raise StoreError(
+            f"the SPARQL endpoint {url} redirected to a URL that is not followed (only http:// "
+            "and https:// URLs without credentials are)"
+        ) from None
+    if response.status_code == 303 and method != "HEAD":
+        method, body = "GET", b""
+        headers = {k: v for k, v in headers.items() if k.lower() != "content-type"}
+    if _origin(location) != _origin(current):
+        headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return location, method, body, headers
+
+
+def _origin(url: str) -> tuple[str, str | None, int]:
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme, parts.hostname, parts.port or {"http": 80, "https": 443}[parts.scheme]
+
+
+def _left(deadline: float) -> float:
+    """The seconds left until ``deadline``, or :class:`TimeoutError` when none are."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError
-    sock.settimeout(left)
-    return True
+    return left
 
 
 def failure(url: str, answer: Answer) -> StoreError:
@@ -429,6 +551,15 @@ class RemoteStore:
         self._chosen = graph is not None
         self.timeout = timeout
         self._auth = auth_headers(endpoint)
+        # What prefetch() announced: the nodes in batches, each node's batch, and the batches held,
+        # as {batch: (when fetched, {node: (triples from it, triples to it)})}, least used first
+        self._batches: list[tuple[ox.NamedNode, ...]] = []
+        self._batch_of: dict[ox.NamedNode, int] = {}
+        self._incoming = False
+        self._held: OrderedDict[int, tuple[float, dict[ox.NamedNode, tuple[list, list]]]] = (
+            OrderedDict()
+        )
+        self._held_lock = threading.Lock()
 
     @property
     def graph(self) -> str | None:
@@ -490,17 +621,94 @@ class RemoteStore:
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
     ) -> Iterator[ox.Quad]:
-        """The triples matching the pattern (None matches anything), as default-graph quads.
+        """The triples matching the pattern (None matches anything), as default-graph quads: from
+        the triples :meth:`prefetch` fetched when the subject (or, fetched both ways, the object)
+        is one of its nodes, else in a request of their own.
 
         >>> next(remote.quads_for_pattern(ox.NamedNode(ID + "therapy/kymriah"), LABEL, None)).object   # doctest: +SKIP
         <Literal value=Kymriah datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
         """
+        held = self._prefetched(subject, outgoing=True)
+        if held is None:
+            held = self._prefetched(object, outgoing=False)
+        if held is not None:
+            return (
+                ox.Quad(t.subject, t.predicate, t.object)
+                for t in held
+                if (subject is None or t.subject == subject)
+                and (predicate is None or t.predicate == predicate)
+                and (object is None or t.object == object)
+            )
         pattern = zip("spo", (subject, predicate, object), strict=True)
         answer = self.query(
             "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
             substitutions={ox.Variable(name): term for name, term in pattern if term is not None},
         )
         return (ox.Quad(row[0], row[1], row[2]) for row in answer)
+
+    def prefetch(self, nodes: Iterable[ox.NamedNode | str], *, incoming: bool = True) -> None:
+        """Announce that :meth:`quads_for_pattern` is about to be asked about ``nodes`` (IRIs), in
+        this order: their triples are then fetched :data:`PREFETCH_BATCH` nodes a request (one
+        ``CONSTRUCT``), a batch when the first of its nodes is asked about, and the questions about
+        them answered from it. Each node's triples are those from it and, with ``incoming``, those
+        to it. The announcement replaces the previous one; a batch answers for
+        :data:`PREFETCH_SECONDS` at most, then it is fetched again.
+
+        >>> remote.prefetch([ID + "company/cellco", ID + "therapy/alphacel"])   # doctest: +SKIP
+        >>> cellco = ox.NamedNode(ID + "company/cellco")                         # doctest: +SKIP
+        >>> len(list(remote.quads_for_pattern(None, None, cellco)))    # the fixture graph  # doctest: +SKIP
+        9
+        """
+        listed = [ox.NamedNode(n) if isinstance(n, str) else n for n in nodes]
+        listed = list(dict.fromkeys(n for n in listed if isinstance(n, ox.NamedNode)))
+        with self._held_lock:
+            self._batches = [
+                tuple(listed[at : at + PREFETCH_BATCH])
+                for at in range(0, len(listed), PREFETCH_BATCH)
+            ]
+            self._batch_of = {node: at // PREFETCH_BATCH for at, node in enumerate(listed)}
+            self._incoming = incoming
+            self._held.clear()
+
+    def _prefetched(self, node: Term | None, *, outgoing: bool) -> list[ox.Triple] | None:
+        """The triples from (``outgoing``) or to ``node`` that a prefetch holds, fetching its batch
+        when needed, or None when ``node`` was not announced that way."""
+        if not isinstance(node, ox.NamedNode):
+            return None
+        # Held while fetching: another thread asking about the batch waits for it, not refetches
+        with self._held_lock:
+            index = self._batch_of.get(node)
+            if index is None or not (outgoing or self._incoming):
+                return None
+            held = self._held.get(index)
+            if held is None or time.monotonic() - held[0] > PREFETCH_SECONDS:
+                held = (time.monotonic(), self._fetch(self._batches[index], self._incoming))
+                self._held[index] = held
+                while len(self._held) > PREFETCH_HELD:
+                    self._held.popitem(last=False)
+            self._held.move_to_end(index)
+            return held[1][node][0 if outgoing else 1]
+
+    def _fetch(
+        self, batch: tuple[ox.NamedNode, ...], incoming: bool
+    ) -> dict[ox.NamedNode, tuple[list, list]]:
+        """Every triple from (and with ``incoming``, to) the nodes of ``batch``, in one request."""
+        listed = " ".join(str(node) for node in batch)  # IRIs pyoxigraph validated, in N-Triples
+        # Without BIND: a template triple with an unbound variable is left out of the answer
+        text = (
+            f"CONSTRUCT {{ ?n ?p ?o . ?s ?q ?n }} WHERE {{ VALUES ?n {{ {listed} }} "
+            "{ ?n ?p ?o } UNION { ?s ?q ?n } }"
+            if incoming
+            else f"CONSTRUCT {{ ?n ?p ?o }} WHERE {{ VALUES ?n {{ {listed} }} ?n ?p ?o }}"
+        )
+        found: dict[ox.NamedNode, tuple[list, list]] = {node: ([], []) for node in batch}
+        # A link between two nodes of the batch comes from both branches: each triple once
+        for triple in dict.fromkeys(self.query(text)):
+            if triple.subject in found:
+                found[triple.subject][0].append(triple)
+            if incoming and triple.object in found:
+                found[triple.object][1].append(triple)
+        return found
 
     def __len__(self) -> int:
         answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -633,6 +841,19 @@ def open_remote(endpoint: str | RemoteStore) -> RemoteHandle:
     return RemoteHandle(None, None, remote, remote.build_info())
 
 
+def prefetch(
+    store: ox.Store | RemoteStore, nodes: Iterable[ox.NamedNode | str], *, incoming: bool = True
+) -> None:
+    """:meth:`RemoteStore.prefetch` for a remote store, so that reading ``nodes`` one at a time
+    takes a request per :data:`PREFETCH_BATCH` nodes, not one per node; nothing for an embedded
+    store, which reads its own disk.
+
+    >>> prefetch(ox.Store(), ["https://w3id.org/atmp-kg/id/company/cellco"])
+    """
+    if isinstance(store, RemoteStore):
+        store.prefetch(nodes, incoming=incoming)
+
+
 # --- push ---------------------------------------------------------------------------------------
 
 
@@ -742,5 +963,3 @@ def first_write(
     write = update_writer(update_endpoint or endpoint)
     write(graph, data, True, timeout)
     return write, "SPARQL Update"
-
-
