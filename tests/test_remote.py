@@ -694,10 +694,11 @@ def counted(any_endpoint):
     [
         # which graph, which entity, its facts, the links to it, their sources
         (["show", "cellco"], 5),
-        # which graph, the two names, the sources, the entities, all their triples in one
-        (["path", "CellCo", "FDA"], 6),
-        # which graph, the sources, the entity, one request a hop, the slice's triples
-        (["export", "--focus", "cellco", "--hops", "2", "--format", "graphml"], 6),
+        # which graph, the two names, the sources, the hubs, the entities, all their triples in one
+        (["path", "CellCo", "FDA"], 7),
+        # which graph, the sources, the hubs, the entity, one request a hop, the hubs the entities
+        # link to, the slice's triples
+        (["export", "--focus", "cellco", "--hops", "2", "--format", "graphml"], 8),
     ],
     ids=lambda value: " ".join(value) if isinstance(value, list) else str(value),
 )

@@ -497,6 +497,7 @@ def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple
 
 def _linked(nodes: set[str], store: ox.Store, among: set[str]) -> set[str]:
     """The members of ``among`` that ``nodes`` link to."""
+    prefetch(store, sorted(nodes), incoming=False)  # a remote store: a request per batch
     linked = set()
     for iri in nodes:
         for quad in store.quads_for_pattern(ox.NamedNode(iri), None, None):
