@@ -3,6 +3,7 @@ a built wheel, and the generic top-level names stay out of site-packages."""
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 import sys
 import zipfile
@@ -56,7 +57,8 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     for name in shipped(ROOT):
         assert f"atmpkg/{name}" in names, name
     code = {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/**/*.py")}
-    code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/*")}
+    code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/*") if p.is_file()}
+    code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/vendor/yasgui/*")}
     assert len(code) > 40
     assert sorted(f"atmpkg/{name}" for name in code if f"atmpkg/{name}" not in names) == []
     assert "atmpkg/cli.py" in names
@@ -73,3 +75,23 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
         n.split("/")[0] in ("graph", "queries", "ontology", "cli.py", "tests", "bench")
         for n in names
     )
+
+
+VENDOR = ROOT / "graph/server/web/vendor/yasgui"
+
+
+def test_vendored_yasgui_matches_its_checksums():
+    """The vendored YASGUI is exactly what revendor.sh fetched: every file listed in SHA256SUMS,
+    with that digest, and nothing else beside them."""
+    sums = {}
+    for line in (VENDOR / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split("  ", 1)
+        sums[name] = digest
+    assert set(sums) == {"yasgui.min.js", "yasgui.min.css", "LICENSE", "VERSION"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+    assert {p.name for p in VENDOR.iterdir()} == set(sums) | {"SHA256SUMS"}
+    script = (VENDOR.parent / "revendor.sh").read_text(encoding="utf-8")
+    version = (VENDOR / "VERSION").read_text(encoding="utf-8").strip()
+    assert f'VERSION="{version}"' in script.splitlines()
+    assert "MIT License" in (VENDOR / "LICENSE").read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -21,12 +22,14 @@ from click.testing import CliRunner
 from atmpkg.cli import cli
 from atmpkg.graph import ParameterError, query
 from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
+from atmpkg.graph.server.ui import UI_CSP
 from atmpkg.queries import all_queries
 
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
 ALPHACEL = "CONSTRUCT WHERE { therapy:alphacel ?p ?o }"
 # A cross product of the whole store with itself, three times: runs far longer than any limit here.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+WEB = Path(__file__).parent.parent / "graph" / "server" / "web"
 SECRETS = ("Traceback", 'File "', "/tmp/", "site-packages", "atmpkg/graph")
 
 
@@ -521,6 +524,10 @@ def test_html_responses_carry_a_content_security_policy(server):
         policy = headers["Content-Security-Policy"]
         assert "default-src 'none'" in policy and "unsafe-eval" not in policy
         assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    # The query page's CSP is the strict one with one exception: inline styles, for YASGUI's table.
+    policy = get(server, "/")[1]["Content-Security-Policy"]
+    assert policy.split("style-src")[1].split(";")[0].split() == ["'self'", "'unsafe-inline'"]
+    assert policy.replace(" 'unsafe-inline'", "") == UI_CSP
 
 
 # --- time limits, the row cap, the queue ----------------------------------------------------------------
@@ -725,10 +732,25 @@ def test_entity_as_data_by_accept(server, fixture_store):
 def test_ui_assets_and_named_query_list(server):
     status, headers, body = get(server, "/")
     assert status == 200 and b'<script src="/static/app.js"' in body
-    for name, media in (("app.js", "text/javascript"), ("app.css", "text/css")):
-        status, headers, _ = get(server, f"/static/{name}")
-        assert status == 200 and headers["Content-Type"] == f"{media}; charset=utf-8"
+    assert b'<script src="/static/vendor/yasgui/yasgui.min.js"' in body
+    for name, media in (
+        ("app.js", "text/javascript"),
+        ("app.css", "text/css"),
+        ("vendor/yasgui/yasgui.min.js", "text/javascript"),
+        ("vendor/yasgui/yasgui.min.css", "text/css"),
+        ("vendor/yasgui/LICENSE", "text/plain"),
+    ):
+        status, headers, body = get(server, f"/static/{name}")
+        assert status == 200 and headers["Content-Type"] == f"{media}; charset=utf-8", name
+        assert body == (WEB / name).read_bytes(), name
+    assert get(server, "/static/vendor/yasgui/SHA256SUMS")[0] == 404
+    assert get(server, "/static/vendor/revendor.sh")[0] == 404
     config = json.loads(get(server, "/api/queries")[2])
+    # The editor completes the ontology's terms from here, never from the internet.
+    assert "https://w3id.org/atmp-kg/ontology#Therapy" in config["terms"]["classes"]
+    assert "https://w3id.org/atmp-kg/ontology#developedBy" in config["terms"]["properties"]
+    assert "http://www.w3.org/2000/01/rdf-schema#label" in config["terms"]["properties"]
+    assert "https://w3id.org/atmp-kg/ontology#developedBy" not in config["terms"]["classes"]
     assert [q["name"] for q in config["queries"]] == [q.name for q in all_queries()]
     assert config["prefixes"]["atmp"] == "https://w3id.org/atmp-kg/ontology#"
     target = next(q for q in config["queries"] if q["name"] == "products-by-target")

@@ -1,6 +1,8 @@
-"""The web UI of ``atmpkg serve`` in headless Chromium (Playwright, with Debian's chromium): run a
-named query, read the table, switch to the graph and the chart, download CSV, follow a shared link,
-open an entity page; no request ever leaves the server, and no value becomes markup.
+"""The web UI of ``atmpkg serve`` in headless Chromium (Playwright, with Debian's chromium): the
+YASGUI editor with completion from this server, the result table with paging and sorting, query
+tabs kept across visits, named queries with their parameters, the graph and the chart, downloads,
+shared links, entity pages; no request ever leaves the server (any that tried would be aborted and
+fail the test), and no value becomes markup.
 
 Chromium comes from Debian (``apt-get install -y chromium``), never from ``playwright install``.
 These tests fail, not skip, when it is missing."""
@@ -15,6 +17,13 @@ from click.testing import CliRunner
 from atmpkg.cli import cli
 from atmpkg.graph.server.http import make_server
 
+#: The query tab on screen (YASGUI keeps the others in the page, hidden).
+TAB = "#yasgui .tabPanel.active"
+ROWS = f"{TAB} .yasr_results tbody tr"
+THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"
+#: What the browser itself logs for an answer with an error status (the page expects those).
+FAILED_LOAD = "Failed to load resource: the server responded with a status of 400"
+
 
 @pytest.fixture(scope="module")
 def server(fixture_store):
@@ -25,21 +34,34 @@ def server(fixture_store):
 
 @pytest.fixture
 def page(browser, server):
-    """A fresh page that records every request it makes and every console error and CSP report."""
+    """A fresh page that records every request it makes and every console error and CSP report.
+    A request for anything but this server is aborted and recorded: none may be attempted."""
     context = browser.new_context(accept_downloads=True)
     tab = context.new_page()
     tab.requests = []
+    tab.outside = []
     tab.problems = []
+
+    def local_only(route):
+        url = route.request.url
+        if url.startswith((server.url + "/", "data:", "about:", "blob:")):
+            route.continue_()
+        else:
+            tab.outside.append(url)
+            route.abort()
+
+    tab.route("**/*", local_only)
     tab.on("request", lambda r: tab.requests.append(r.url))
     tab.on("console", lambda m: m.type == "error" and tab.problems.append(m.text))
     tab.on("pageerror", lambda e: tab.problems.append(str(e)))
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
+    assert tab.outside == [], f"requests tried to leave the server: {tab.outside}"
     local = [
         u
         for u in tab.requests
-        if u.startswith(server.url + "/") or u.startswith(("data:", "about:"))
+        if u.startswith(server.url + "/") or u.startswith(("data:", "about:", "blob:"))
     ]
     assert local == tab.requests, f"requests left the server: {set(tab.requests) - set(local)}"
 
@@ -50,27 +72,112 @@ def cli_csv(store, *args) -> list[str]:
     return result.stdout.splitlines()
 
 
+def editor_text(page) -> str:
+    return page.locator(f"{TAB} .CodeMirror").evaluate("cm => cm.CodeMirror.getValue()")
+
+
+def set_editor(page, text: str) -> None:
+    """Put ``text`` in the editor with the cursor at its end, as if typed there."""
+    page.locator(f"{TAB} .CodeMirror").evaluate(
+        "(cm, text) => { const e = cm.CodeMirror; e.setValue(text); e.focus();"
+        " e.setCursor(e.lineCount(), 0); }",
+        text,
+    )
+
+
+def column(page, number: int) -> list[str]:
+    return page.locator(f"{ROWS} td:nth-child({number})").all_inner_texts()
+
+
+def open_query(page, server, text: str) -> None:
+    page.goto(server.url + "/?" + urllib.parse.urlencode({"query": text}))
+    page.locator(ROWS).first.wait_for()
+
+
+def test_the_page_runs_yasgui_from_this_server_only(page, server):
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .yasqe .CodeMirror").wait_for()
+    assert editor_text(page) == (
+        "SELECT ?therapy ?name ?developer WHERE {\n"
+        "  ?therapy a atmp:Therapy ; rdfs:label ?name .\n"
+        "  OPTIONAL { ?therapy atmp:developedBy/rdfs:label ?developer }\n"
+        "}\nORDER BY ?name\nLIMIT 50\n"
+    )
+    assert page.locator("#yasgui .tabsList .tab").all_inner_texts() == ["Query\n✖"]
+    page.click("#run")
+    page.locator(ROWS).nth(2).wait_for()
+    assert column(page, 3) == ['"Alphacel"@en', '"Betacel"@en', '"Genex"@en']
+    assert column(page, 4) == ['"CellCo"@en', '"CellCo Europe"@en', '"GeneCorp"@en']
+    # Instances link to their pages here; no IRI links off the page.
+    links = page.locator(f"{ROWS} a.iri").evaluate_all("as => as.map(a => a.getAttribute('href'))")
+    assert links == ["/id/therapy/alphacel", "/id/therapy/betacel", "/id/therapy/genex"]
+    assert page.locator(f"{TAB} .yasr_response_chip").inner_text().startswith("3 results in ")
+    # YASGUI's own download: the table as CSV, made in the page.
+    with page.expect_download() as download:
+        page.click(f"{TAB} .yasr_downloadIcon")
+    with open(download.value.path(), encoding="utf-8") as saved:
+        assert saved.readline().strip() == '"therapy","name","developer"'
+    scripts = page.locator("script").evaluate_all("s => s.map(e => e.getAttribute('src'))")
+    assert scripts == ["/static/vendor/yasgui/yasgui.min.js", "/static/app.js"]
+    assert not page.problems, page.problems
+
+
+def test_completion_offers_the_ontology_terms(page, server):
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    set_editor(page, "SELECT * WHERE {\n  ?t a ")
+    page.keyboard.type("atmp:Th")
+    hints = page.locator(".CodeMirror-hints li")
+    hints.first.wait_for()
+    assert hints.all_inner_texts() == ["atmp:Therapy"]
+    page.keyboard.press("Enter")
+    assert editor_text(page) == "SELECT * WHERE {\n  ?t a atmp:Therapy"
+    page.keyboard.type(" ; atmp:develop")
+    hints.first.wait_for()
+    assert hints.all_inner_texts() == ["atmp:developedBy", "atmp:develops"]
+    page.keyboard.press("Escape")
+    assert not page.problems, page.problems
+
+
+def test_predeclared_prefixes_are_no_syntax_error(page, server):
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    marker = page.locator(f"{TAB} .parseErrorIcon")
+    set_editor(
+        page, "SELECT ?x WHERE { ?x a atmp:Approval ; atmp:agency agency:fda ; rdfs:label ?l }"
+    )
+    page.keyboard.type("\n")
+    assert marker.count() == 0
+    # An undeclared prefix is still an error: the editor checks, it only knows the server's.
+    set_editor(page, "SELECT ?x WHERE { ?x a nowhere:Thing }")
+    page.keyboard.type("\n")
+    marker.wait_for()
+    assert marker.count() == 1
+    assert not page.problems, page.problems
+
+
 def test_named_query_table_graph_chart_and_csv_download(page, server, fixture_store, tmp_path):
     page.goto(server.url + "/")
     page.select_option("#named", "products-by-target")
     page.fill("#params input[name=target]", "cd19")
     page.click("#run")
-    rows = page.locator("#view-table tbody tr")
+    rows = page.locator(ROWS)
     rows.first.wait_for()
     assert rows.count() == 1
     assert "Alphacel" in rows.first.inner_text()
-    link = page.locator("#view-table tbody tr a").first
+    link = page.locator(f"{ROWS} a").first
     assert link.get_attribute("href") == "/id/target/cd19"
     assert "name=products-by-target" in page.url and "p=target%3Dcd19" in page.url
+    assert page.locator(f"{TAB} .CodeMirror").evaluate("cm => cm.CodeMirror.getOption('readOnly')")
 
-    page.click('[data-view="graph"]')
-    page.frame_locator("#graph").locator("canvas").first.wait_for()
+    page.click(f"{TAB} .select_graph")
+    page.frame_locator(f"{TAB} iframe.graph").locator("canvas").first.wait_for()
     graph = next(f for f in page.frames if "/graph?" in f.url)
     assert graph.title() == "ATMP-KG: products-by-target"
     assert "CD19" in graph.content()
 
-    page.click('[data-view="chart"]')
-    assert page.locator("#view-chart svg rect").count() == 1
+    page.click(f"{TAB} .select_chart")
+    assert page.locator(f"{TAB} .chart-view svg rect").count() == 1
 
     with page.expect_download() as download:
         page.click('#downloads a[data-format="csv"]')
@@ -80,51 +187,98 @@ def test_named_query_table_graph_chart_and_csv_download(page, server, fixture_st
     assert saved.read_text(encoding="utf-8").splitlines() == expected
     assert not page.problems, page.problems
     assert any(u.startswith(server.url + "/graph?") for u in page.requests)
-    assert all(u.startswith((server.url + "/", "data:", "about:")) for u in page.requests), (
-        page.requests
+
+    # Back to one's own SPARQL: the text from before the named query, editable again.
+    page.select_option("#named", "")
+    assert editor_text(page).startswith("SELECT ?therapy ?name ?developer WHERE {")
+    assert not page.locator(f"{TAB} .CodeMirror").evaluate(
+        "cm => cm.CodeMirror.getOption('readOnly')"
     )
+    assert page.locator("#params").is_hidden()
+
+
+def test_the_table_pages_and_sorts(page, server):
+    from playwright.sync_api import expect
+
+    open_query(page, server, "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 120")
+    info = page.locator(f"{TAB} .dt-info")
+    assert info.inner_text() == "Showing 1 to 50 of 120 entries"
+    assert page.locator(ROWS).count() == 50
+    page.click(f"{TAB} .dt-paging button.next")
+    expect(info).to_have_text("Showing 51 to 100 of 120 entries")
+    assert page.locator(f"{ROWS} td:first-child").first.inner_text() == "51"
+
+    open_query(page, server, THERAPIES)
+    assert column(page, 3) == ['"Alphacel"@en', '"Betacel"@en', '"Genex"@en']
+    header = page.locator(f"{TAB} .yasr_results thead th", has_text="l")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert column(page, 3) == ['"Genex"@en', '"Betacel"@en', '"Alphacel"@en']
+    assert not page.problems, page.problems
+
+
+def test_query_tabs_are_kept_across_visits(page, server):
+    open_query(page, server, THERAPIES)
+    page.click("#yasgui .tabsList .addTab")
+    page.locator("#yasgui .tabsList .tab").nth(1).wait_for()
+    set_editor(page, "ASK { therapy:genex a atmp:Therapy }")
+    page.click("#run")
+    page.locator(f"{TAB} .yasr_results", has_text="true").wait_for()
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    assert page.locator("#yasgui .tabsList .tab").all_inner_texts() == ["Query\n✖", "Query 1\n✖"]
+    assert editor_text(page) == "ASK { therapy:genex a atmp:Therapy }"
+    page.click("#yasgui .tabsList .tab >> nth=0")
+    assert editor_text(page) == THERAPIES
+    # Its answer was kept as well.
+    assert column(page, 3) == ['"Alphacel"@en', '"Betacel"@en', '"Genex"@en']
+    assert not page.problems, page.problems
 
 
 def test_shared_link_runs_its_query(page, server):
-    text = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"
-    page.goto(server.url + "/?" + urllib.parse.urlencode({"query": text}))
-    page.locator("#view-table tbody tr").nth(2).wait_for()
-    cells = page.locator("#view-table tbody tr td:nth-child(2)").all_inner_texts()
-    assert cells == ["Alphacel", "Betacel", "Genex"]
-    assert page.input_value("#editor") == text
-    assert page.locator("#share").get_attribute("href") == "/?" + urllib.parse.urlencode(
-        {"query": text}
-    )
+    from playwright.sync_api import expect
+
+    open_query(page, server, THERAPIES)
+    page.locator(ROWS).nth(2).wait_for()
+    assert column(page, 3) == ['"Alphacel"@en', '"Betacel"@en', '"Genex"@en']
+    assert editor_text(page) == THERAPIES
+    link = "/?" + urllib.parse.urlencode({"query": THERAPIES})
+    assert page.locator("#share").get_attribute("href") == link
+    # YASGUI's own share button gives the same link.
+    page.click(f"{TAB} .yasqe_share")
+    shared = page.locator(f"{TAB} .yasqe_sharePopup input")
+    assert shared.input_value() == server.url + link
+    # The tab shows its kept answer until the linked query's arrives.
     page.goto(server.url + "/?name=products-by-target&p=target%3Dbcma")
-    page.locator("#view-table tbody tr").first.wait_for()
+    expect(page.locator(ROWS)).to_have_count(1)
     assert page.input_value("#params input[name=target]") == "bcma"
-    assert page.locator("#view-table tbody tr").count() == 1
+    assert "Betacel" in page.locator(ROWS).inner_text()
     assert not page.problems, page.problems
 
 
 def test_values_are_never_markup(page, server):
     evil = '<img src=x onerror="document.title=1">'
-    text = f"SELECT ?x WHERE {{ BIND({json_string(evil)} AS ?x) }}"
-    page.goto(server.url + "/?" + urllib.parse.urlencode({"query": text}))
-    cell = page.locator("#view-table tbody td").first
-    cell.wait_for()
+    open_query(page, server, f"SELECT ?x WHERE {{ BIND({json_string(evil)} AS ?x) }}")
+    cell = page.locator(f"{ROWS} td").nth(1)
     assert cell.inner_text() == evil
-    assert page.locator("#view-table img").count() == 0
+    assert page.locator(f"{TAB} .yasr_results img").count() == 0
     assert page.title() != "1"
 
 
 def test_errors_are_shown(page, server):
     page.goto(server.url + "/?" + urllib.parse.urlencode({"query": "SELECT * WHERE {"}))
-    error = page.locator("#error")
+    error = page.locator(f"{TAB} .yasr_results .errorResult pre")
     error.wait_for()
-    assert error.inner_text().startswith("400 Bad Request: SPARQL syntax error at line 1")
+    assert error.inner_text().startswith("SPARQL syntax error at line 1, column 17")
+    assert [p for p in page.problems if not p.startswith(FAILED_LOAD)] == []
 
 
 def test_construct_shows_triples_and_graph_downloads(page, server):
-    text = "CONSTRUCT WHERE { therapy:genex ?p ?o }"
-    page.goto(server.url + "/?" + urllib.parse.urlencode({"query": text}))
-    page.locator("#view-table tbody tr").first.wait_for()
-    assert page.locator("#view-table th").all_inner_texts() == ["subject", "predicate", "object"]
+    open_query(page, server, "CONSTRUCT WHERE { therapy:genex ?p ?o }")
+    headers = page.locator(f"{TAB} .yasr_results thead th").all_inner_texts()
+    assert [h.strip() for h in headers] == ["", "subject", "predicate", "object"]
     formats = page.locator("#downloads a").evaluate_all("links => links.map(a => a.dataset.format)")
     assert formats == ["ttl", "nt", "jsonld", "rdfxml"]
 
@@ -146,27 +300,46 @@ def json_string(text: str) -> str:
 
 def test_the_chart_plots_counts_by_agency_and_year_and_a_value_can_be_chosen(page, server):
     page.goto(server.url + "/?name=approvals-by-agency-year")
-    page.locator("#view-table tbody tr").first.wait_for()
-    page.click('[data-view="chart"]')
-    caption = page.locator("#view-chart p.hint")
+    page.locator(ROWS).first.wait_for()
+    page.click(f"{TAB} .select_chart")
+    caption = page.locator(f"{TAB} .chart-view p.caption")
     assert caption.inner_text() == "approvals by agencyName, year"
     texts = "els => els.map(e => e.textContent)"
-    labels = page.locator("#view-chart svg text[text-anchor=end]").evaluate_all(texts)
+    labels = page.locator(f"{TAB} .chart-view svg text[text-anchor=end]").evaluate_all(texts)
     assert labels[:3] == ["EMA 2018", "EMA 2020", "FDA 2017"]
-    values = page.locator("#view-chart svg rect title").evaluate_all(texts)
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
     assert values[:3] == ["EMA 2018: 1", "EMA 2020: 1", "FDA 2017: 1"]
+    options = page.locator("#chart-value option").all_inner_texts()
+    assert options == ["approvals", "firstApprovals", "labelExpansions"]
     page.select_option("#chart-value", label="labelExpansions")
     assert caption.inner_text() == "labelExpansions by agencyName, year"
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == [
+        "EMA 2018: 0",
+        "EMA 2020: 0",
+        "FDA 2017: 0",
+        "FDA 2019: 0",
+        "FDA 2021: 0",
+        "FDA 2022: 1",
+        "PMDA 2020: 0",
+        "PMDA 2022: 0",
+    ]
     assert not page.problems, page.problems
 
 
 def test_an_error_clears_the_previous_answer(page, server):
     page.goto(server.url + "/?name=approvals-by-agency-year")
-    page.locator("#view-table tbody tr").first.wait_for()
+    page.locator(ROWS).first.wait_for()
+    assert page.locator("#downloads a").count() == 4
     page.select_option("#named", "")
-    page.fill("#editor", "SELECT * WHERE {")
+    set_editor(page, "SELECT * WHERE {")
     page.click("#run")
-    page.locator("#error").wait_for()
-    assert page.locator("#results").is_hidden()
+    page.locator(f"{TAB} .yasr_results .errorResult").wait_for()
+    assert page.locator(f"{TAB} .yasr_results table").count() == 0
+    assert page.locator(ROWS).count() == 0
     assert page.locator("#downloads a").count() == 0
-    assert page.locator("#view-table tr").count() == 0
+    assert page.locator(f"{TAB} .select_chart").get_attribute("class").split() == [
+        "yasr_btn",
+        "select_chart",
+        "disabled",
+    ]

@@ -85,7 +85,7 @@ from .protocol import (
     service_description,
     wanted_types,
 )
-from .ui import UI_CSP, static_files, ui_config
+from .ui import QUERY_PAGE_CSP, UI_CSP, static_files, ui_config
 from .workers import QUEUE_WAIT, QUICK_LIMIT, JobTimeout, Overloaded, WorkerPool
 
 log = logging.getLogger("atmpkg.server")
@@ -548,7 +548,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         found = self.server.static.get(name)
         if found is None:
             raise HttpError(404, f"nothing at /static/{name}")
-        return Response(200, found[0], found[1], {"Cache-Control": "no-cache"})
+        headers = {"Cache-Control": "no-cache"}
+        if name == "index.html":
+            # The query page alone runs YASGUI, which needs its one exception (inline styles).
+            headers["Content-Security-Policy"] = QUERY_PAGE_CSP
+        return Response(200, found[0], found[1], headers)
 
     # -- the SPARQL endpoint ----------------------------------------------------------------------
 

@@ -1,5 +1,9 @@
-// The ATMP-KG query page. Everything it shows goes through textContent or DOM attributes, never
-// innerHTML, so no value from the graph can become markup. It talks only to its own server.
+// The ATMP-KG query page. YASGUI (vendored under /static/vendor/yasgui, served by this server)
+// gives the editor, the query tabs kept in localStorage, the result table with paging, sorting and
+// downloads; this file wires it to this server only and adds the page's own parts: the named-query
+// picker with typed parameters, links to /id/ pages, the Graph and Chart views, the server's
+// downloads and a share link. What this file draws goes through textContent or DOM attributes,
+// never innerHTML, so no value from the graph can become markup.
 (() => {
   "use strict";
 
@@ -10,20 +14,37 @@
     "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte"].map((t) => XSD + t));
   const TABLE_FORMATS = [["csv", "CSV"], ["tsv", "TSV"], ["json", "JSON"], ["xml", "XML"]];
   const GRAPH_FORMATS = [["ttl", "Turtle"], ["nt", "N-Triples"], ["jsonld", "JSON-LD"], ["rdfxml", "RDF/XML"]];
-  const EDITOR_PREFIXES = ["atmp", "rdf", "rdfs", "xsd", "skos", "dct", "schema", "therapy", "company", "agency"];
+  // The server predeclares its prefixes, and so does the editor: no PREFIX lines needed.
   const EXAMPLE = "SELECT ?therapy ?name ?developer WHERE {\n" +
     "  ?therapy a atmp:Therapy ; rdfs:label ?name .\n" +
     "  OPTIONAL { ?therapy atmp:developedBy/rdfs:label ?developer }\n" +
     "}\nORDER BY ?name\nLIMIT 50\n";
   const CHART_BARS = 40;
+  const SVG = "http://www.w3.org/2000/svg";
+  const COMPLETERS = ["atmp-prefixes", "atmp-classes", "atmp-properties", "variables"];
 
   const $ = (id) => document.getElementById(id);
-  const state = { config: null, named: "", request: null, answer: null, view: "table", ownText: "", chartValue: null };
+  const state = {
+    config: null,
+    yasgui: null,
+    named: "", // the named query chosen in the picker, shown read-only in the tab namedTab
+    namedTab: null,
+    ownText: "", // the user's own SPARQL in that tab, given back when the picker returns to it
+    sending: null, // the request being sent, which the request settings below read
+    requests: new WeakMap(), // each tab's Yasr -> the request whose answer it shows
+    chartValue: null, // the column the user chose to chart, for the answer on screen
+  };
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
     if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function svg(tag, attributes) {
+    const node = document.createElementNS(SVG, tag);
+    Object.entries(attributes || {}).forEach(([k, v]) => node.setAttribute(k, String(v)));
     return node;
   }
 
@@ -33,14 +54,22 @@
     return state.config.queries.find((q) => q.name === name);
   }
 
-  function currentRequest() {
-    const name = $("named").value;
-    if (!name) return { query: $("editor").value };
+  function currentTab() {
+    return state.yasgui.getTab();
+  }
+
+  function namedParams() {
     const params = [];
     $("params").querySelectorAll("input").forEach((input) => {
       if (input.value.trim()) params.push([input.name, input.value.trim()]);
     });
-    return { name, params };
+    return params;
+  }
+
+  // What a tab runs: the picker's named query in the tab that shows it, else the tab's text.
+  function requestOf(tab) {
+    if (state.named && tab.getId() === state.namedTab) return { name: state.named, params: namedParams() };
+    return { query: tab.getYasqe().getValue() };
   }
 
   function toSearch(request, extra) {
@@ -55,13 +84,349 @@
     return search;
   }
 
-  // --- the picker and the editor -----------------------------------------------------------------
-
-  function prefixBlock() {
-    const prefixes = state.config.prefixes;
-    return EDITOR_PREFIXES.filter((p) => prefixes[p])
-      .map((p) => "PREFIX " + p + ": <" + prefixes[p] + ">").join("\n") + "\n\n";
+  function shareLink(request) {
+    return "/?" + toSearch(request);
   }
+
+  // --- YASGUI, configured to talk to this server only -------------------------------------------
+
+  // YASQE marks every prefix its query does not declare as an error; this server predeclares
+  // PREFIXES, so the editor's SPARQL mode starts each query with them declared. CodeMirror, whose
+  // mode registry that is, is not exported by the bundle: any editor's constructor is it.
+  function predeclarePrefixes(Yasqe, prefixes) {
+    const probe = new Yasqe(document.createElement("div"), { value: "", persistenceId: null, consumeShareLink: null });
+    const CodeMirror = probe.constructor;
+    probe.destroy();
+    const sparql = CodeMirror.modes.sparql11;
+    CodeMirror.defineMode("sparql11", (options, spec) => {
+      const mode = sparql(options, spec);
+      const start = mode.startState;
+      mode.startState = (...args) => {
+        const begun = start.apply(mode, args);
+        begun.prefixes = { ...prefixes, ...begun.prefixes };
+        return begun;
+      };
+      return mode;
+    });
+  }
+
+  // A class is an IRI (prefixed or <...>) after "a" or rdf:type. YASQE's own test reads the
+  // tokenizer's last property, and the tokenizer reads a predicate being typed, "at" on the way to
+  // atmp:..., as the keyword a and a t: completing as one types, classes would then hide the
+  // properties.
+  function classPosition(yasqe) {
+    const token = yasqe.getCompleteToken();
+    if (!token.string.includes(":") && !token.string.startsWith("<")) return false;
+    const previous = yasqe.getPreviousNonWsToken(yasqe.getDoc().getCursor().line, token);
+    return ["a", "rdf:type"].includes(previous.string);
+  }
+
+  // Completion from this server's own terms only: YASQE's stock completers ask prefix.cc and
+  // Linked Open Vocabularies on the internet. These know the predeclared prefixes and the
+  // ontology's classes and properties (/api/queries), and complete as one types.
+  function registerCompleters(Yasqe, config) {
+    const prefixes = Object.entries(config.prefixes).map(([p, ns]) => p + ": <" + ns + ">").sort();
+    Yasqe.forkAutocompleter("prefixes", { name: "atmp-prefixes", get: prefixes, persistenceId: null }, false);
+    Yasqe.forkAutocompleter("class", {
+      name: "atmp-classes", get: config.terms.classes, bulk: true, autoShow: true, isValidCompletionPosition: classPosition,
+    }, false);
+    Yasqe.forkAutocompleter("property", { name: "atmp-properties", get: config.terms.properties, bulk: true, autoShow: true }, false);
+    // In place: YASGUI's defaults hold this very array, and merging configs would mix two arrays.
+    Yasqe.defaults.autocompleters.splice(0, Infinity, ...COMPLETERS);
+  }
+
+  function createYasgui(config) {
+    const { Yasqe, Yasr, Tab } = window.Yasgui;
+    registerCompleters(Yasqe, config);
+    predeclarePrefixes(Yasqe, config.prefixes);
+    Yasr.registerPlugin("graph", GraphView);
+    Yasr.registerPlugin("chart", ChartView);
+    Yasr.defaults.pluginOrder.splice(0, Infinity, "table", "response", "graph", "chart");
+    // YASGUI's share button gives the same link as the page's: this page reads it back.
+    Tab.prototype.getShareableLink = function link() {
+      return location.origin + shareLink(requestOf(this));
+    };
+    return new window.Yasgui($("yasgui"), {
+      persistenceId: "atmpkg-query",
+      populateFromUrl: false, // this page reads its own links (?query=, ?name=&p=)
+      copyEndpointOnNewTab: false,
+      endpointCatalogueOptions: { getData: () => [], keys: [] },
+      tabName: "Query",
+      requestConfig: {
+        // Functions, so that a tab kept from another session (or port) still asks this server.
+        endpoint: () => location.origin + "/sparql",
+        method: "POST",
+        acceptHeaderSelect: "application/sparql-results+json",
+        acceptHeaderGraph: "text/turtle",
+        // A named query goes as name=NAME&p=NAME=VALUE... (the p's: beforeQuery), which the server
+        // runs with typed values.
+        queryArgument: () => (state.sending && state.sending.name ? "name" : "query"),
+        adjustQueryBeforeRequest: (yasqe) => (state.sending && state.sending.name ? state.sending.name : yasqe.getValue()),
+      },
+      yasqe: { value: EXAMPLE, prefixCcApi: null, createShortLink: undefined },
+      yasr: { prefixes: config.prefixes },
+    });
+  }
+
+  // The table links IRIs to themselves, out on the web. An instance of the graph links to its
+  // page on this server instead; other IRIs stay text (the full IRI as a tooltip), so that
+  // nothing on the page leads off it.
+  function keepLinksLocal(root) {
+    const rewrite = () => {
+      root.querySelectorAll(".yasr_results a.iri:not([data-local])").forEach((a) => {
+        const iri = a.getAttribute("href") || "";
+        a.dataset.local = "";
+        a.removeAttribute("target");
+        a.removeAttribute("ref");
+        if (iri.startsWith(ID)) {
+          a.setAttribute("href", "/id/" + iri.slice(ID.length));
+        } else {
+          a.removeAttribute("href");
+          a.title = iri;
+        }
+      });
+    };
+    new MutationObserver(rewrite).observe(root, { childList: true, subtree: true });
+  }
+
+  // --- the answer, as the Graph and Chart views read it ------------------------------------------
+
+  function answerOf(yasr) {
+    const results = yasr.results;
+    if (!results || results.hasError()) return null;
+    if (results.getBoolean() !== undefined) return { kind: "ask", vars: [], rows: [] };
+    const vars = results.getVariables();
+    const rows = (results.getBindings() || []).map((b) => vars.map((v) => b[v] || null));
+    const graph = vars.length === 3 && vars.join() === "subject,predicate,object" && !/json|xml/.test(results.getContentType() || "");
+    return { kind: graph ? "graph" : "table", vars, rows };
+  }
+
+  function requestShown(yasr) {
+    return state.requests.get(yasr) || { query: currentTab().getYasqe().getValue() };
+  }
+
+  // --- the Graph view: the answer drawn by the server's /graph page -------------------------------
+
+  class GraphView {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.label = "Graph";
+      this.priority = 2;
+    }
+
+    canHandleResults() {
+      const answer = answerOf(this.yasr);
+      return Boolean(answer && answer.kind !== "ask");
+    }
+
+    getIcon() {
+      const icon = svg("svg", { viewBox: "0 0 16 16", width: 16, height: 16, "aria-hidden": "true" });
+      icon.append(svg("path", { d: "M4 4L12 6L7 12Z", fill: "none", stroke: "currentColor" }));
+      [[4, 4], [12, 6], [7, 12]].forEach(([cx, cy]) => icon.append(svg("circle", { cx, cy, r: 2.2, fill: "currentColor" })));
+      return icon;
+    }
+
+    draw() {
+      const frame = el("iframe", "graph");
+      frame.title = "The answer as a graph";
+      frame.setAttribute("sandbox", "allow-scripts allow-popups allow-popups-to-escape-sandbox");
+      frame.src = "/graph?" + toSearch(requestShown(this.yasr));
+      this.yasr.resultsEl.append(frame);
+    }
+  }
+
+  // --- the Chart view: bars of a numeric column -----------------------------------------------------
+
+  const isNumeric = (term) => Boolean(term) && /literal/.test(term.type) && NUMERIC.has(term.datatype);
+  // A year is a category, not a quantity: a column named like one, or of years, labels the bars.
+  const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
+    answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
+
+  // A chart fits when a column other than a year is numeric in every row (the values; the user may
+  // pick another such column) and other columns can label the bars: the first text column, with
+  // the year after it when there is one, else the year, else the first column of IRIs.
+  function chartColumns(answer) {
+    if (!answer || answer.kind !== "table" || !answer.rows.length) return null;
+    const every = (test) => answer.vars.map((v, i) => i).filter((i) => answer.rows.every((r) => test(r[i])));
+    const numbers = every(isNumeric);
+    const values = numbers.filter((i) => !isYear(answer, i));
+    if (!values.length) return null;
+    const text = every((term) => Boolean(term) && /literal/.test(term.type) && !isNumeric(term));
+    const years = numbers.filter((i) => isYear(answer, i));
+    const iris = every((term) => Boolean(term) && term.type === "uri");
+    const label = text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1);
+    if (!label.length) return null;
+    const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
+    return { label, numeric, values };
+  }
+
+  function shorten(iri) {
+    const prefixes = state.config.prefixes;
+    let best = "";
+    Object.entries(prefixes).forEach(([p, ns]) => {
+      const local = iri.slice(ns.length);
+      if (iri.startsWith(ns) && ns.length > (prefixes[best] || "").length &&
+          /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(local) && !local.endsWith(".")) {
+        best = p;
+      }
+    });
+    return best ? best + ":" + iri.slice(prefixes[best].length) : "<" + iri + ">";
+  }
+
+  function barLabel(row, columns) {
+    return columns.label.map((i) => (row[i].type === "uri" ? shorten(row[i].value) : row[i].value)).join(" ");
+  }
+
+  function valuePicker(answer, columns, redraw) {
+    const picker = el("select");
+    picker.id = "chart-value";
+    picker.setAttribute("aria-label", "Value to chart");
+    columns.values.forEach((i) => {
+      const option = el("option", null, answer.vars[i]);
+      option.value = String(i);
+      option.selected = i === columns.numeric;
+      picker.append(option);
+    });
+    picker.addEventListener("change", () => { state.chartValue = Number(picker.value); redraw(); });
+    const label = el("label", "hint", "Value: ");
+    label.append(picker);
+    return label;
+  }
+
+  function bars(answer, columns) {
+    const rows = answer.rows.slice(0, CHART_BARS);
+    const values = rows.map((r) => Number(r[columns.numeric].value));
+    const max = Math.max(...values.map(Math.abs), 1);
+    const labelWidth = 260;
+    const barWidth = 520;
+    const height = 24;
+    const chart = svg("svg", { class: "chart", width: labelWidth + barWidth + 140, height: rows.length * height + 10, role: "img" });
+    const by = columns.label.map((i) => answer.vars[i]).join(", ");
+    chart.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + by);
+    rows.forEach((row, i) => {
+      const y = i * height + 5;
+      const label = barLabel(row, columns);
+      const width = (Math.abs(values[i]) / max) * barWidth;
+      const name = svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end" });
+      name.textContent = label.length > 38 ? label.slice(0, 37) + "…" : label;
+      const rect = svg("rect", { x: labelWidth, y: y + 3, height: height - 8, width: Math.max(1, width) });
+      const tip = svg("title");
+      tip.textContent = label + ": " + values[i].toLocaleString("en");
+      rect.append(tip);
+      const value = svg("text", { x: labelWidth + width + 6, y: y + 15 });
+      value.textContent = values[i].toLocaleString("en");
+      chart.append(name, rect, value);
+    });
+    return chart;
+  }
+
+  function renderChart(view, answer) {
+    const columns = chartColumns(answer);
+    view.replaceChildren();
+    if (!columns) return;
+    if (columns.values.length > 1) view.append(valuePicker(answer, columns, () => renderChart(view, answer)));
+    const by = columns.label.map((i) => answer.vars[i]).join(", ");
+    const more = answer.rows.length > CHART_BARS ? " (first " + CHART_BARS + " of " + answer.rows.length + " rows)" : "";
+    view.append(el("p", "hint caption", answer.vars[columns.numeric] + " by " + by + more), bars(answer, columns));
+  }
+
+  class ChartView {
+    constructor(yasr) {
+      this.yasr = yasr;
+      this.label = "Chart";
+      this.priority = 1;
+    }
+
+    canHandleResults() {
+      return Boolean(chartColumns(answerOf(this.yasr)));
+    }
+
+    getIcon() {
+      const icon = svg("svg", { viewBox: "0 0 16 16", width: 16, height: 16, "aria-hidden": "true" });
+      [[1, 9, 4], [6, 3, 10], [11, 6, 7]].forEach(([x, y, h]) => icon.append(svg("rect", { x, y, width: 4, height: h, fill: "currentColor" })));
+      return icon;
+    }
+
+    draw() {
+      const view = el("div", "chart-view");
+      this.yasr.resultsEl.append(view);
+      renderChart(view, answerOf(this.yasr));
+    }
+  }
+
+  // --- running, and what the page shows around YASGUI -----------------------------------------------
+
+  function showError(message) {
+    $("error").textContent = message;
+    $("error").hidden = !message;
+  }
+
+  // The server's downloads of the answer on screen: they run the same request again.
+  function renderDownloads(request, answer) {
+    const box = $("downloads");
+    box.replaceChildren();
+    if (!answer || answer.kind === "ask") return;
+    box.append(el("span", null, "Download:"));
+    (answer.kind === "graph" ? GRAPH_FORMATS : TABLE_FORMATS).forEach(([fmt, label]) => {
+      const a = el("a", null, label);
+      a.href = "/sparql?" + toSearch(request, { format: fmt });
+      a.download = "atmpkg-result." + (fmt === "rdfxml" ? "rdf" : fmt);
+      a.dataset.format = fmt;
+      box.append(a);
+    });
+  }
+
+  function showTruncation(rows) {
+    $("truncated").hidden = !rows;
+    $("truncated").textContent = rows
+      ? "Only the first " + rows + " rows are shown: the server caps every answer at " + rows + " rows. Narrow the query (LIMIT, FILTER) to see the rest."
+      : "";
+  }
+
+  function beforeQuery(tab) {
+    const request = requestOf(tab);
+    state.sending = request;
+    state.chartValue = null;
+    // The parameters go with the tab's request (YASGUI merges a tab's args with no function's).
+    const args = request.name ? request.params.map(([k, v]) => ({ name: "p", value: k + "=" + v })) : [];
+    tab.setRequestConfig({ args });
+    state.requests.set(tab.getYasr(), request);
+    history.replaceState(null, "", shareLink(request));
+    $("share").href = shareLink(request);
+    showError("");
+    // Until the answer comes, nothing of the previous one may stay to be saved.
+    renderDownloads(request, null);
+    showTruncation(null);
+    $("status").textContent = "Running…";
+  }
+
+  // The downloads and the row-cap warning of the answer a tab shows, when this page sent its
+  // request (a tab's answer kept from another visit has none: running it again gives them).
+  function showExtras(tab) {
+    const yasr = tab.getYasr();
+    const request = yasr && state.requests.get(yasr);
+    const answer = request ? answerOf(yasr) : null;
+    renderDownloads(request, answer);
+    const headers = answer && yasr.results.res && yasr.results.res.headers;
+    showTruncation(headers ? headers.get("ATMPKG-Truncated") : null);
+  }
+
+  // After YASR has read the answer (it does so right after YASGUI's event): a failed query leaves
+  // no download of an earlier answer behind; YASR shows the error in the place of the results.
+  function afterQuery(tab) {
+    setTimeout(() => {
+      $("status").textContent = "";
+      if (tab === currentTab()) showExtras(tab);
+    });
+  }
+
+  function run() {
+    const tab = currentTab();
+    // The promise fails with the query; YASR shows why.
+    if (tab) tab.getYasqe().query().catch(() => {});
+  }
+
+  // --- the picker of named queries ------------------------------------------------------------------
 
   function showParams(query, values) {
     const form = $("params");
@@ -85,15 +450,31 @@
   }
 
   function choose(name, values) {
-    const editor = $("editor");
-    if (!state.named && name) state.ownText = editor.value; // keep the user's text for later
-    state.named = name;
-    $("named").value = name;
+    const tab = currentTab();
+    if (state.namedTab !== tab.getId()) leaveNamed();
+    const yasqe = tab.getYasqe();
+    const wasNamed = Boolean(state.named);
+    if (!wasNamed && name) state.ownText = yasqe.getValue(); // keep the user's text for later
     const query = named(name);
-    $("summary").textContent = query ? query.summary : "Write SPARQL below; the prefixes shown (and one per kind of entity) are predeclared.";
+    state.named = query ? name : "";
+    state.namedTab = query ? tab.getId() : null;
+    $("named").value = state.named;
+    $("summary").textContent = query ? query.summary : "Write SPARQL below; the server's prefixes (atmp:, rdfs:, one per kind of entity…) are predeclared.";
     showParams(query, values || new Map());
-    editor.readOnly = Boolean(query);
-    editor.value = query ? query.text : state.ownText;
+    yasqe.setOption("readOnly", Boolean(query));
+    if (query) yasqe.setValue(query.text);
+    else if (wasNamed) yasqe.setValue(state.ownText);
+  }
+
+  // Another tab shows its own SPARQL: the named query stays as text in the tab it was chosen in.
+  function leaveNamed() {
+    if (!state.named) return;
+    const tab = state.yasgui.getTab(state.namedTab);
+    if (tab && tab.getYasqe()) tab.getYasqe().setOption("readOnly", false);
+    state.named = "";
+    state.namedTab = null;
+    $("named").value = "";
+    showParams(null);
   }
 
   function fillPicker() {
@@ -107,288 +488,29 @@
     select.addEventListener("change", () => choose(select.value));
   }
 
-  // --- running -------------------------------------------------------------------------------------
-
-  function showError(message) {
-    $("error").textContent = message;
-    $("error").hidden = !message;
-    if (message) {
-      // The answer on screen belongs to another query: nothing of it may stay to be read or saved.
-      state.answer = null;
-      $("results").hidden = true;
-      ["view-table", "view-chart", "downloads"].forEach((id) => $(id).replaceChildren());
-      $("graph").removeAttribute("src");
-    }
+  // A shared ?query= opens in the tab holding that text, else in the current tab when that only
+  // holds the example, else in a new tab: the user's other queries stay as they were.
+  function openQuery(text) {
+    const yasgui = state.yasgui;
+    const found = yasgui.persistentConfig.getTabs().find((id) => yasgui.persistentConfig.getTab(id).yasqe.value === text);
+    const yasqe = currentTab().getYasqe();
+    if (found) yasgui.selectTabId(found);
+    else if (yasqe.getValue() === EXAMPLE) yasqe.setValue(text);
+    else yasgui.addTab(true, { yasqe: { value: text } });
   }
 
-  async function run() {
-    const request = currentRequest();
-    if (request.query !== undefined && !request.query.trim()) return;
-    state.request = request;
-    const search = toSearch(request);
-    history.replaceState(null, "", "/?" + search);
-    $("share").href = "/?" + search;
-    showError("");
-    $("status").textContent = "Running…";
-    const started = performance.now();
-    let response;
-    let body;
-    try {
-      response = await fetch("/sparql", {
-        method: "POST",
-        headers: { Accept: "application/sparql-results+json, application/n-triples;q=0.9" },
-        body: search,
-      });
-      body = await response.text();
-    } catch (error) {
-      $("status").textContent = "";
-      showError("The server did not answer: " + error.message);
-      return;
-    }
-    const ms = Math.round(performance.now() - started);
-    if (!response.ok) {
-      $("status").textContent = "";
-      showError(response.status + " " + response.statusText + ": " + body);
-      return;
-    }
-    const type = (response.headers.get("Content-Type") || "").split(";")[0];
-    const answer = type === "application/n-triples" ? triplesAnswer(body) : tableAnswer(JSON.parse(body));
-    answer.truncated = response.headers.get("ATMPKG-Truncated");
-    state.answer = answer;
-    $("status").textContent = answer.summary + " in " + ms + " ms";
-    showAnswer();
-  }
-
-  function tableAnswer(json) {
-    if ("boolean" in json) {
-      return { kind: "ask", vars: ["answer"], rows: [[{ type: "literal", value: String(json.boolean) }]], summary: "ASK: " + json.boolean };
-    }
-    const vars = json.head.vars;
-    const rows = json.results.bindings.map((b) => vars.map((v) => b[v] || null));
-    return { kind: "table", vars, rows, summary: rows.length + (rows.length === 1 ? " row" : " rows") };
-  }
-
-  // N-Triples, as the server writes it: one triple per line.
-  const NT_TERM = /\s*(?:<([^>]*)>|_:(\S+)|"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<([^>]*)>)?)/y;
-  function unescapeNT(text) {
-    return text.replace(/\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))/g, (m, u4, u8, c) => {
-      if (u4 || u8) return String.fromCodePoint(parseInt(u4 || u8, 16));
-      return { t: "\t", b: "\b", n: "\n", r: "\r", f: "\f" }[c] || c;
-    });
-  }
-  function triplesAnswer(text) {
-    const rows = [];
-    text.split("\n").forEach((line) => {
-      if (!line.trim()) return;
-      NT_TERM.lastIndex = 0;
-      const row = [];
-      for (let i = 0; i < 3; i += 1) {
-        const m = NT_TERM.exec(line);
-        if (!m) return;
-        if (m[1] !== undefined) row.push({ type: "uri", value: unescapeNT(m[1]) });
-        else if (m[2] !== undefined) row.push({ type: "bnode", value: m[2] });
-        else row.push({ type: "literal", value: unescapeNT(m[3]), "xml:lang": m[4], datatype: m[5] });
-      }
-      rows.push(row);
-    });
-    return { kind: "graph", vars: ["subject", "predicate", "object"], rows, summary: rows.length + " triples" };
-  }
-
-  // --- showing the answer --------------------------------------------------------------------------
-
-  function shorten(iri) {
-    let best = "";
-    Object.entries(state.config.prefixes).forEach(([p, ns]) => {
-      const local = iri.slice(ns.length);
-      if (iri.startsWith(ns) && ns.length > (state.config.prefixes[best] || "").length && /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(local) && !local.endsWith(".")) {
-        best = p;
-      }
-    });
-    return best ? best + ":" + iri.slice(state.config.prefixes[best].length) : "<" + iri + ">";
-  }
-
-  function cell(term) {
-    const td = el("td");
-    if (!term) return td;
-    if (term.type === "uri") {
-      if (term.value.startsWith(ID)) {
-        const a = el("a", null, shorten(term.value));
-        a.href = "/id/" + term.value.slice(ID.length);
-        td.append(a);
-      } else {
-        td.textContent = shorten(term.value);
-        td.title = term.value;
-      }
-    } else if (term.type === "bnode") {
-      td.textContent = "_:" + term.value;
-    } else {
-      td.textContent = term.value;
-      if (NUMERIC.has(term.datatype)) td.className = "number";
-      if (term.datatype) td.title = shorten(term.datatype);
-      if (term["xml:lang"]) td.title = "@" + term["xml:lang"];
-    }
-    return td;
-  }
-
-  function renderTable(answer) {
-    const table = el("table", "results");
-    const head = el("tr");
-    answer.vars.forEach((v) => head.append(el("th", null, v)));
-    const thead = el("thead");
-    thead.append(head);
-    const tbody = el("tbody");
-    answer.rows.forEach((row) => {
-      const tr = el("tr");
-      row.forEach((term) => tr.append(cell(term)));
-      tbody.append(tr);
-    });
-    table.append(thead, tbody);
-    $("view-table").replaceChildren(table);
-  }
-
-  const isNumeric = (term) => term && term.type === "literal" && NUMERIC.has(term.datatype);
-  // A year is a category, not a quantity: a column named like one, or of years, labels the bars.
-  const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
-    answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
-
-  // A chart fits when a column other than a year is numeric in every row (the values; the user may
-  // pick another such column) and other columns can label the bars: the first text column, with
-  // the year after it when there is one, else the first column of IRIs.
-  function chartColumns(answer) {
-    if (answer.kind !== "table" || !answer.rows.length) return null;
-    const every = (test) => answer.vars.map((v, i) => i).filter((i) => answer.rows.every((r) => test(r[i], i)));
-    const numbers = every((term) => isNumeric(term));
-    const values = numbers.filter((i) => !isYear(answer, i));
-    if (!values.length) return null;
-    const text = every((term) => term && term.type === "literal" && !isNumeric(term));
-    const years = numbers.filter((i) => isYear(answer, i));
-    const iris = every((term) => term && term.type === "uri");
-    const label = text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1);
-    if (!label.length) return null;
-    const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
-    return { label, numeric, values };
-  }
-
-  function barLabel(row, columns) {
-    return columns.label.map((i) => (row[i].type === "uri" ? shorten(row[i].value) : row[i].value)).join(" ");
-  }
-
-  function renderChart(answer) {
-    const columns = chartColumns(answer);
-    const view = $("view-chart");
-    view.replaceChildren();
-    if (!columns) return;
-    if (columns.values.length > 1) {
-      const picker = el("select");
-      picker.id = "chart-value";
-      picker.setAttribute("aria-label", "Value to chart");
-      columns.values.forEach((i) => {
-        const option = el("option", null, answer.vars[i]);
-        option.value = String(i);
-        option.selected = i === columns.numeric;
-        picker.append(option);
-      });
-      picker.addEventListener("change", () => { state.chartValue = Number(picker.value); renderChart(answer); });
-      view.append(el("label", "hint", "Value: "), picker);
-    }
-    const rows = answer.rows.slice(0, CHART_BARS);
-    const values = rows.map((r) => Number(r[columns.numeric].value));
-    const max = Math.max(...values.map(Math.abs), 1);
-    const ns = "http://www.w3.org/2000/svg";
-    const labelWidth = 260;
-    const barWidth = 520;
-    const height = 24;
-    const svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("class", "chart");
-    svg.setAttribute("width", String(labelWidth + barWidth + 140));
-    svg.setAttribute("height", String(rows.length * height + 10));
-    svg.setAttribute("role", "img");
-    const by = columns.label.map((i) => answer.vars[i]).join(", ");
-    svg.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + by);
-    rows.forEach((row, i) => {
-      const y = i * height + 5;
-      const text = document.createElementNS(ns, "text");
-      const label = barLabel(row, columns);
-      text.textContent = label.length > 38 ? label.slice(0, 37) + "…" : label;
-      text.setAttribute("x", String(labelWidth - 8));
-      text.setAttribute("y", String(y + 15));
-      text.setAttribute("text-anchor", "end");
-      const rect = document.createElementNS(ns, "rect");
-      rect.setAttribute("x", String(labelWidth));
-      rect.setAttribute("y", String(y + 3));
-      rect.setAttribute("height", String(height - 8));
-      rect.setAttribute("width", String(Math.max(1, (Math.abs(values[i]) / max) * barWidth)));
-      const tip = document.createElementNS(ns, "title");
-      tip.textContent = label + ": " + values[i].toLocaleString("en");
-      rect.append(tip);
-      const value = document.createElementNS(ns, "text");
-      value.textContent = values[i].toLocaleString("en");
-      value.setAttribute("x", String(labelWidth + (Math.abs(values[i]) / max) * barWidth + 6));
-      value.setAttribute("y", String(y + 15));
-      svg.append(text, rect, value);
-    });
-    const caption = el("p", "hint", answer.vars[columns.numeric] + " by " + by +
-      (answer.rows.length > CHART_BARS ? " (first " + CHART_BARS + " of " + answer.rows.length + " rows)" : ""));
-    view.append(caption, svg);
-  }
-
-  function renderDownloads(answer) {
-    const box = $("downloads");
-    box.replaceChildren(el("span", null, "Download:"));
-    const formats = answer.kind === "graph" ? GRAPH_FORMATS : TABLE_FORMATS;
-    formats.forEach(([fmt, label]) => {
-      const a = el("a", null, label);
-      a.href = "/sparql?" + toSearch(state.request, { format: fmt });
-      a.download = "atmpkg-result." + (fmt === "rdfxml" ? "rdf" : fmt);
-      a.dataset.format = fmt;
-      box.append(a);
-    });
-  }
-
-  function showAnswer() {
-    const answer = state.answer;
-    $("results").hidden = false;
-    renderTable(answer);
-    renderChart(answer);
-    renderDownloads(answer);
-    $("truncated").hidden = !answer.truncated;
-    $("truncated").textContent = answer.truncated
-      ? "Only the first " + answer.truncated + " rows are shown: the server caps every answer at " + answer.truncated + " rows. Narrow the query (LIMIT, FILTER) to see the rest."
-      : "";
-    $("graph").removeAttribute("src");
-    document.querySelector('[data-view="chart"]').disabled = !chartColumns(answer);
-    document.querySelector('[data-view="graph"]').disabled = answer.kind === "ask";
-    const keep = document.querySelector('[data-view="' + state.view + '"]');
-    show(keep.disabled ? "table" : state.view);
-  }
-
-  function show(view) {
-    state.view = view;
-    document.querySelectorAll(".tabs button").forEach((button) => {
-      const selected = button.dataset.view === view;
-      button.setAttribute("aria-selected", String(selected));
-      $("view-" + button.dataset.view).hidden = !selected;
-    });
-    const frame = $("graph");
-    if (view === "graph" && !frame.getAttribute("src")) {
-      frame.src = "/graph?" + toSearch(state.request);
-    }
-  }
-
-  // --- start ---------------------------------------------------------------------------------------
+  // --- start -------------------------------------------------------------------------------------------
 
   async function start() {
     const response = await fetch("/api/queries", { headers: { Accept: "application/json" } });
     state.config = await response.json();
-    state.ownText = prefixBlock() + EXAMPLE;
+    state.yasgui = createYasgui(state.config);
+    keepLinksLocal($("yasgui"));
     fillPicker();
-    document.querySelectorAll(".tabs button").forEach((button) => {
-      button.addEventListener("click", () => { if (!button.disabled) show(button.dataset.view); });
-    });
+    state.yasgui.on("queryBefore", (yasgui, tab) => beforeQuery(tab));
+    state.yasgui.on("queryResponse", (yasgui, tab) => afterQuery(tab));
+    state.yasgui.on("tabSelect", () => { leaveNamed(); setTimeout(() => showExtras(currentTab())); });
     $("run").addEventListener("click", run);
-    $("editor").addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); run(); }
-    });
     // A shared link carries the query: ?query=SPARQL, or ?name=NAMED&p=NAME=VALUE...
     const search = new URLSearchParams(location.search);
     const name = search.get("name");
@@ -396,10 +518,12 @@
       const values = new Map(search.getAll("p").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
       choose(name, values);
       run();
-    } else {
-      if (search.get("query")) state.ownText = search.get("query");
+    } else if (search.get("query")) {
+      openQuery(search.get("query"));
       choose("");
-      if (search.get("query")) run();
+      run();
+    } else {
+      choose("");
     }
   }
 
