@@ -281,7 +281,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        210
+        222
         """
         from .display.explore import store_stats
 
@@ -327,7 +327,7 @@ class KnowledgeGraph:
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
-        (61, 113, PosixPath('kymriah.html'))
+        (62, 115, PosixPath('kymriah.html'))
         """
         from .display.view import view_of
 
@@ -409,7 +409,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        210
+        222
         """
         from .display.charts import chart_of
 

@@ -207,7 +207,7 @@ class Selection:
 
         >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
         >>> piece.sample.kept, piece.sample.selected
-        (4, 61)
+        (4, 62)
         """
         from .subgraph import slice_of
 
@@ -226,7 +226,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        167
+        179
         """
         from ..rdf import to_networkx
 
