@@ -30,6 +30,7 @@ from atmpkg.graph import (
     StoreError,
     UnknownNameError,
     build,
+    query,
     render_html,
     select_subgraph,
     to_networkx,
@@ -37,7 +38,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.display.viewpage import clip, vis_assets
 from atmpkg.graph.shortcuts import select_slice
-from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, shorten
+from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, SHORTCUTS, shorten
 
 ROOT = Path(__file__).parent.parent
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
@@ -85,8 +86,8 @@ class _Page(HTMLParser):
         return {part.split()[0]: part.split()[1:] for part in content.split(";") if part.strip()}
 
 
-def page_data(document: str) -> dict:
-    """The JSON data block of a view page."""
+def all_page_data(document: str) -> dict:
+    """The JSON data block of a view page, with the entities it holds for expanding nodes."""
     return json.loads(
         next(
             text
@@ -94,6 +95,17 @@ def page_data(document: str) -> dict:
             if attrs.get("type") == "application/json"
         )
     )
+
+
+def page_data(document: str) -> dict:
+    """The JSON data block of a view page, reduced to what the page draws at first."""
+    data = all_page_data(document)
+    first = data["shown"]
+    data["nodes"] = data["nodes"][:first]
+    data["edges"] = [e for e in data["edges"] if e[0] < first and e[1] < first]
+    attributes = [[p, value, [i for i in ids if i < first]] for p, value, ids in data["attributes"]]
+    data["attributes"] = [a for a in attributes if a[2]]
+    return data
 
 
 def sha256(text: str) -> str:
@@ -491,21 +503,25 @@ def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browse
 #: link.
 FOCUS_PROBE = """() => {
   const v = atmpView, f = v.data.focus, body = v.network.body, scale = v.network.getScale();
+  const drawn = new Set(v.nodes.getIds());
   const first = [f];
-  v.data.edges.forEach(([a, b]) => { if (a === f) first.push(b); if (b === f) first.push(a); });
+  v.data.edges.forEach(([a, b]) => {
+    if (a === f && drawn.has(b)) first.push(b);
+    if (b === f && drawn.has(a)) first.push(a);
+  });
   const label = (id) => body.nodes[id].labelModule;
-  const shown = v.data.nodes.map((n, id) => id).filter((id) => label(id).visible());
+  const shown = [...drawn].filter((id) => label(id).visible());
   const boxes = shown.map((id) => { const s = label(id).size; return [s.left, s.top, s.left + s.width, s.top + s.height]; });
   let overlaps = 0;
   boxes.forEach((a, i) => boxes.slice(0, i).forEach((b) => {
     if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps += 1;
   }));
   const pairs = new Map();
-  v.data.edges.forEach(([a, b]) => { const k = Math.min(a, b) + "-" + Math.max(a, b); pairs.set(k, (pairs.get(k) || 0) + 1); });
+  v.edges.get().forEach(({ from: a, to: b }) => { const k = Math.min(a, b) + "-" + Math.max(a, b); pairs.set(k, (pairs.get(k) || 0) + 1); });
   return {
     focus: v.data.nodes[f].iri,
     ring: body.nodes[f].options.borderWidth,
-    biggest: v.data.nodes.every((n, id) => id === f || body.nodes[id].options.value < body.nodes[f].options.value),
+    biggest: [...drawn].every((id) => id === f || body.nodes[id].options.value < body.nodes[f].options.value),
     unlabelled: [...new Set(first)].filter((id) => !label(id).visible()).length,
     smallest: Math.min(...[...new Set(first)].map((id) => body.nodes[id].options.font.size * scale)),
     overlaps,
@@ -552,6 +568,44 @@ def test_browser_a_hub_is_a_legend_filter(curated_store, tmp_path, browser):
     opened.page.locator("#attributes button", has_text="United States").first.click()
     assert opened.selected() == [iri("company:gilead-sciences"), iri("company:kite-pharma")]
     assert opened.page.text_content("#panel h2") == "headquartered in: United States"
+    opened.clean()
+    opened.context.close()
+
+
+#: The entities linked to Alphacel either way, but for places, agencies, concept values and
+#: sources (hubs and provenance, never nodes) and derived shortcuts (never links).
+LINKED_TO_ALPHACEL = f"""SELECT DISTINCT ?x WHERE {{
+  {{ therapy:alphacel ?p ?x }} UNION {{ ?x ?p therapy:alphacel }}
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "{ID}"))
+  FILTER(?p NOT IN ({", ".join(f"<{p}>" for p in sorted(SHORTCUTS))}))
+  FILTER NOT EXISTS {{
+    VALUES ?c {{ atmp:GeographicArea atmp:RegulatoryAgency skos:Concept atmp:Source }}
+    ?x a/rdfs:subClassOf* ?c }} }}"""
+
+
+def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
+    fixture_store, tmp_path, browser
+):
+    result = view(store=fixture_store, focus="cellco", output=tmp_path / "cellco.html")
+    linked = {row[0].value for row in query(LINKED_TO_ALPHACEL, store=fixture_store).rows}
+    opened = Opened(browser, result.path)
+    drawn = "atmpView.nodes.getIds().map((id) => atmpView.data.nodes[id].iri).sort()"
+    before = opened.run(drawn)
+    assert len(before) == result.nodes == 10
+    alphacel = opened.node_id("therapy:alphacel")
+    opened.page.dblclick("#network", position=opened.run(
+        "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
+        alphacel,
+    ))
+    opened.page.wait_for_selector("body[data-state=stable]")
+    after = opened.run(drawn)
+    assert sorted(set(after) - set(before)) == sorted(linked - set(before))
+    assert len(after) - len(before) == 3  # its EMA approval, a claim about it, its target
+    assert opened.page.text_content("#counts") == f"13 nodes · {opened.run('atmpView.edges.length')} links"
+    assert opened.page.text_content("#panel .expand") == "Collapse: hide the 3 it showed"
+    opened.page.click("#panel .expand")
+    assert opened.run(drawn) == before
+    assert opened.run("atmpView.edges.length") == result.edges
     opened.clean()
     opened.context.close()
 

@@ -41,7 +41,7 @@ from ..rdf import (
     to_networkx,
 )
 from ..slice.export import atomic_files, output_paths
-from ..slice.subgraph import fold_inverses
+from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
 from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
@@ -57,6 +57,10 @@ NODE_CAP = 3000
 #: The most entities ``view`` draws unless told otherwise: past this the page would take minutes to
 #: lay out, so a larger selection is sampled (with a note on the page).
 MAX_NODES = 5000
+#: Expanding a node shows the entities one link beyond the view that the page holds: at most this
+#: many for each node, and this many in all, so that a page stays a few megabytes at most.
+EXPAND_PER_NODE = 25
+EXPAND_MAX = 2000
 #: From this many nodes on, edges are drawn straight and hidden while dragging or zooming, and
 #: hovering shows nothing, to keep panning fluid.
 LARGE = 1000
@@ -273,17 +277,21 @@ def _facts(
 
 
 def _attributes(
-    triples: Sequence[ox.Triple], hubs: Mapping[str, str], index: Mapping[str, int], prop
+    triples: Sequence[ox.Triple], hubs: Mapping[str, str], index: Mapping[str, int], prop, first: int
 ) -> list[list]:
-    """The legend's filters: per property and hub, the drawn nodes linked to it, as
-    ``[property number, hub label, [node numbers]]``, by property, then the most used first."""
+    """The legend's filters: per property and hub, the nodes linked to it, as ``[property number,
+    hub label, [node numbers]]``, by property, then the most used among the ``first`` nodes (those
+    drawn at first) first."""
     linked: dict[tuple[str, str], set[int]] = {}
     for triple in triples:
         subject, target = _node_id(triple.subject), _node_id(triple.object)
         if target in hubs and subject in index:
             key = (_property_label(triple.predicate.value), target)
             linked.setdefault(key, set()).add(index[subject])
-    ordered = sorted(linked.items(), key=lambda item: (item[0][0], -len(item[1]), hubs[item[0][1]]))
+    ordered = sorted(
+        linked.items(),
+        key=lambda item: (item[0][0], -sum(n < first for n in item[1]), hubs[item[0][1]]),
+    )
     return [[prop(label), clip(hubs[hub]), sorted(nodes)] for (label, hub), nodes in ordered]
 
 
@@ -336,7 +344,10 @@ def _render(
     notes: Sequence[str] = (),
     hubs: frozenset[str] = frozenset(),
     focus: str | None = None,
+    hidden: set[str] | frozenset[str] = frozenset(),
 ) -> View:
+    """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
+    expanded, but does not draw at first."""
     graph = to_networkx(fold_inverses(triples), hubs=hubs)
     hub_labels = node_labels(triples, hubs)
     facts = _facts(triples, graph, hub_labels)
@@ -349,14 +360,21 @@ def _render(
     # the sources of hubs come with them, but a hub is an attribute: nothing drawn cites them
     of_hubs = {_node_id(t.object) for t in triples if _node_id(t.subject) in hubs}
     drawn = sorted(
-        n
-        for n in graph
-        if n not in cited and not (n in of_hubs and kind[n] == SOURCE_CLASS and not graph.degree(n))
+        (
+            n
+            for n in graph
+            if n not in cited
+            and not (n in of_hubs and kind[n] == SOURCE_CLASS and not graph.degree(n))
+        ),
+        key=lambda n: (n in hidden, n),  # what is drawn at first, then what expanding adds
     )
+    first = len(drawn) - len(hidden & set(drawn))
     index = {n: i for i, n in enumerate(drawn)}
     counts: dict[str, int] = {}
-    for node in drawn:
+    for node in drawn[:first]:
         counts[kind[node]] = counts.get(kind[node], 0) + 1
+    for node in drawn[first:]:
+        counts.setdefault(kind[node], 0)
     class_order = sorted(counts, key=lambda c: (-counts[c], _class_label(c)))
     class_index = {cls: number for number, cls in enumerate(class_order)}
     legend, groups = _legend(class_order)
@@ -390,25 +408,27 @@ def _render(
             edges.append([index[source], index[target], prop(label)])
 
     warnings = list(notes)
-    if len(drawn) > NODE_CAP:
+    if first > NODE_CAP:
         warnings.append(
-            f"This view draws {len(drawn):,} nodes, more than the {NODE_CAP:,} it stays fluid "
+            f"This view draws {first:,} nodes, more than the {NODE_CAP:,} it stays fluid "
             "with: the first layout takes a while and panning may lag. Narrow it to a "
             "neighbourhood (--focus ENTITY --hops N), to some classes (--class C) or to a "
             "query's answer (--name NAME or --file F.rq)."
         )
     payload = {
         "classes": legend,
-        "attributes": _attributes(triples, hub_labels, index, prop),
+        "attributes": _attributes(triples, hub_labels, index, prop, first),
         "focus": index.get(focus, -1) if focus else -1,
         "properties": prop.labels,
         "sources": [_source_record(s, facts.get(s, []), graph) for s in sources],
         "nodes": nodes,
         "edges": edges,
         "warnings": warnings,
-        "options": vis_options(len(drawn), groups),
+        "shown": first,
+        "options": vis_options(first, groups),
     }
-    return View(page(title, payload), len(drawn), len(edges), warnings)
+    links = sum(1 for a, b, _ in edges if a < first and b < first)
+    return View(page(title, payload), first, links, warnings)
 
 
 def render_html(triples: Sequence[ox.Triple], *, title: str = "ATMP-KG") -> str:
@@ -443,8 +463,21 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     given."""
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
-    piece = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES).slice()
-    result = _render(list(piece), title or selection.title, piece.notes, piece.hubs, piece.focus)
+    chosen = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES)
+    piece = chosen.slice()
+    store = chosen.graph._current().store
+    more, hidden, more_hubs = beyond(
+        piece,
+        store,
+        through=selection.through,
+        with_sources=bool(chosen.with_sources),
+        per_node=EXPAND_PER_NODE,
+        limit=EXPAND_MAX,
+    )
+    hubs = piece.hubs | more_hubs
+    result = _render(
+        list(piece) + more, title or selection.title, piece.notes, hubs, piece.focus, hidden
+    )
     if output is not None:
         result.path = write_file(result.html, output)
     return result

@@ -189,6 +189,7 @@ h3 { font-size: 12px; margin: 14px 0 4px; text-transform: uppercase; letter-spac
 #results .meta { font-size: 12px; margin-left: 4px; }
 button { font: inherit; cursor: pointer; }
 #fit { padding: 4px 10px; border: 1px solid #b9c0ca; border-radius: 4px; background: #fff; }
+.expand { margin-top: 12px; padding: 4px 10px; border: 1px solid #b9c0ca; border-radius: 4px; background: #fff; }
 .node-link { border: 0; padding: 0; background: none; color: var(--accent); text-align: left;
   text-decoration: underline; text-underline-offset: 2px; }
 #warnings p { margin: 0; padding: 6px 12px; background: #fff4ce; border-bottom: 1px solid #e6cf7a; }
@@ -288,16 +289,23 @@ SCRIPT = r"""
   const members = classes.map(() => []);
   N.forEach((n, i) => members[n.c].push(i));
 
-  const nodes = new vis.DataSet(N.map((n, id) => ({
-    id, label: n.label, group: "c" + n.c, value: out[id].length + inc[id].length,
-    title: n.label + " (" + classes[n.c].label + ")",
-  })));
-  const edges = new vis.DataSet(E.map(([from, to, p], id) => ({ id, from, to, label: properties[p] })));
+  // The page holds the entities one link beyond what it draws at first (nodes from data.shown
+  // on): expanding a node draws those it links to, collapsing it takes them away again.
+  const visible = new Set(N.slice(0, data.shown).map((n, id) => id));
+  const shown = (ids) => ids.filter((id) => visible.has(id));
+  const nodeItem = (id) => ({
+    id, label: N[id].label, group: "c" + N[id].c, value: out[id].length + inc[id].length,
+    title: N[id].label + " (" + classes[N[id].c].label + ")",
+  });
+  const edgeItem = (id) => ({ id, from: E[id][0], to: E[id][1], label: properties[E[id][2]] });
+  const nodes = new vis.DataSet([...visible].map(nodeItem));
+  const edges = new vis.DataSet(E.map((e, id) => id)
+    .filter((id) => visible.has(E[id][0]) && visible.has(E[id][1])).map(edgeItem));
 
   // The focus of a neighbourhood is the biggest node, ringed, its label bold; it and its direct
   // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
   const focus = data.focus;
-  const near = focus >= 0 ? neighbours(focus) : [];
+  const near = focus >= 0 ? shown(neighbours(focus)) : [];
   if (focus >= 0) {
     const biggest = Math.max(...N.map((n, id) => out[id].length + inc[id].length));
     const always = { label: { enabled: false, drawThreshold: 0 } };
@@ -331,7 +339,10 @@ SCRIPT = r"""
   };
   const network = new vis.Network(byId("network"), { nodes, edges }, data.options);
 
-  byId("counts").textContent = number(N.length) + " nodes · " + number(E.length) + " links";
+  function showCounts() {
+    byId("counts").textContent = number(nodes.length) + " nodes · " + number(edges.length) + " links";
+  }
+  showCounts();
   data.warnings.forEach((text) => byId("warnings").append(el("p", null, text)));
 
   // Physics lays the network out once, then stops, so a large graph does not keep the CPU busy.
@@ -341,7 +352,7 @@ SCRIPT = r"""
     progress.textContent = "";
     // when the layout was done, in ms since the page started loading (read by the benchmark)
     document.body.dataset.stableMs = String(Math.round(performance.now()));
-    if (!N.length) {
+    if (!visible.size) {
       document.body.dataset.state = "stable";
       return;
     }
@@ -368,7 +379,7 @@ SCRIPT = r"""
   const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
   function declutter(first) {
     const degree = (id) => out[id].length + inc[id].length;
-    const rest = N.map((n, id) => id)
+    const rest = [...visible]
       .filter((id) => !first.includes(id) && network.body.nodes[id].labelModule.visible())
       .sort((a, b) => degree(b) - degree(a) || a - b);
     const placed = [];
@@ -400,9 +411,9 @@ SCRIPT = r"""
   }
 
   if (N.length) {
-    progress.textContent = "Laying out " + number(N.length) + " nodes…";
+    progress.textContent = "Laying out " + number(nodes.length) + " nodes…";
     network.on("stabilizationProgress", ({ iterations, total }) => {
-      progress.textContent = "Laying out " + number(N.length) + " nodes… " +
+      progress.textContent = "Laying out " + number(nodes.length) + " nodes… " +
         Math.round((100 * iterations) / total) + "%";
     });
     network.once("stabilizationIterationsDone", stable);
@@ -417,36 +428,55 @@ SCRIPT = r"""
     box.checked = true;
     box.value = String(k);
     box.addEventListener("change", () => showClass(k, box.checked));
-    row.append(box, swatch(cls), el("span", null, cls.label), el("span", "count", number(members[k].length)));
+    const count = el("span", "count");
+    row.append(box, swatch(cls), el("span", null, cls.label), count);
     byId("classes").append(row);
-    return box;
+    return [box, count];
   });
-  function showClass(k, visible) {
-    toggles[k].checked = visible;
-    nodes.update(members[k].map((id) => ({ id, hidden: !visible })));
+  function showClassCounts() {
+    toggles.forEach(([, count], k) => {
+      const n = shown(members[k]).length;
+      count.textContent = number(n);
+      count.parentNode.hidden = !n;
+    });
+  }
+  showClassCounts();
+  function showClass(k, on) {
+    toggles[k][0].checked = on;
+    nodes.update(shown(members[k]).map((id) => ({ id, hidden: !on })));
   }
 
   // Places, agencies and concept values are attributes, not nodes: the legend lists them by
   // property, and choosing one selects the nodes that have it.
-  const attributeButtons = [];
-  let lastProperty = -1;
-  attributes.forEach(([p, value, ids], k) => {
-    if (p !== lastProperty) {
-      byId("attributes").append(el("h3", null, properties[p]));
-      lastProperty = p;
-    }
-    const button = el("button", "attribute");
-    button.type = "button";
-    button.setAttribute("aria-pressed", "false");
-    button.append(el("span", null, value), el("span", "count", number(ids.length)));
-    button.addEventListener("click", () => showAttribute(k));
-    byId("attributes").append(button);
-    attributeButtons.push(button);
-  });
+  let attributeButtons = [];
+  function showAttributes() {
+    const box = byId("attributes");
+    box.replaceChildren();
+    attributeButtons = [];
+    let lastProperty = -1;
+    attributes.forEach(([p, value, all], k) => {
+      const ids = shown(all);
+      if (!ids.length) return;
+      if (p !== lastProperty) {
+        box.append(el("h3", null, properties[p]));
+        lastProperty = p;
+      }
+      const button = el("button", "attribute");
+      button.type = "button";
+      button.setAttribute("aria-pressed", "false");
+      button.dataset.k = String(k);
+      button.append(el("span", null, value), el("span", "count", number(ids.length)));
+      button.addEventListener("click", () => showAttribute(k));
+      box.append(button);
+      attributeButtons.push(button);
+    });
+  }
+  showAttributes();
   function showAttribute(k) {
-    const [p, value, ids] = attributes[k];
-    attributeButtons.forEach((button, i) => button.setAttribute("aria-pressed", String(i === k)));
-    ids.forEach((id) => { if (!toggles[N[id].c].checked) showClass(N[id].c, true); });
+    const [p, value, all] = attributes[k];
+    const ids = shown(all);
+    attributeButtons.forEach((button) => button.setAttribute("aria-pressed", String(button.dataset.k === String(k))));
+    ids.forEach((id) => { if (!toggles[N[id].c][0].checked) showClass(N[id].c, true); });
     if (!dimmed && N.length + E.length <= DIM_LIMIT) {
       network.setOptions(faded);
       dimmed = true;
@@ -472,7 +502,9 @@ SCRIPT = r"""
   const fadedGroups = {};
   classes.forEach((cls, k) => {
     const color = pale(cls.color);
-    fadedGroups["c" + k] = { color: { background: color, border: color } };
+    // a group option replaces the whole group: the shape goes with the colour, for nodes that
+    // expanding adds while the rest is faded
+    fadedGroups["c" + k] = { shape: cls.shape, color: { background: color, border: color } };
   });
   const look = (groups, nodeInk, edgeInk, opacity) => ({
     groups,
@@ -488,14 +520,13 @@ SCRIPT = r"""
   let dimmed = false;
   function highlight(id) {
     attributeButtons.forEach((button) => button.setAttribute("aria-pressed", "false"));
-    const around = new Set([id]);
-    out[id].forEach((e) => around.add(E[e][1]));
-    inc[id].forEach((e) => around.add(E[e][0]));
+    const around = [id].concat(shown(neighbours(id)));
     if (!dimmed && N.length + E.length <= DIM_LIMIT) {
       network.setOptions(faded);
       dimmed = true;
     }
-    network.setSelection({ nodes: [...around], edges: out[id].concat(inc[id]) }, { unselectAll: true, highlightEdges: false });
+    const links = out[id].concat(inc[id]).filter((e) => edges.get(e) !== null);
+    network.setSelection({ nodes: around, edges: links }, { unselectAll: true, highlightEdges: false });
     current = id;
   }
   function clearHighlight() {
@@ -511,7 +542,7 @@ SCRIPT = r"""
     panel.replaceChildren(
       el("h2", null, "Details"),
       el("p", "hint", N.length
-        ? "Click a node to see its facts, links and sources. Find a node by name above; hide classes on the left."
+        ? "Click a node to see its facts, links and sources; double-click it to show what else it links to, again to hide that. Find a node by name above; hide classes on the left."
         : "Nothing to show: the selection holds no entities."),
     );
   }
@@ -549,17 +580,90 @@ SCRIPT = r"""
     }));
     const links = out[id].map((e) => [E[e][2], E[e][1], "→ "])
       .concat(inc[id].map((e) => [E[e][2], E[e][0], "← "]))
+      .filter(([, other]) => visible.has(other))
       .sort((a, b) => properties[a[0]].localeCompare(properties[b[0]]) || N[a[1]].label.localeCompare(N[b[1]].label));
     list("Links", links.map(([p, other, arrow]) => {
       const li = el("li", null, arrow + properties[p] + ": ");
       li.append(nodeButton(other));
       return li;
     }));
+    const more = neighbours(id).filter((other) => !visible.has(other)).length;
+    if (more || expanded.has(id)) {
+      const button = el("button", "expand", expanded.has(id)
+        ? "Collapse: hide the " + number(expanded.get(id).length) + " it showed"
+        : "Expand: show " + number(more) + " more linked " + (more === 1 ? "entity" : "entities"));
+      button.type = "button";
+      button.addEventListener("click", () => toggle(id));
+      panel.append(button);
+    }
   }
+
+  // Expanding a node draws the entities it links to that the view does not show yet, around it;
+  // collapsing it takes away those it drew that nothing else still needs (what was drawn at
+  // first, the focus and what another expanded node drew stay), collapsing them first.
+  const expanded = new Map();
+  function expand(id) {
+    const fresh = neighbours(id).filter((other) => !visible.has(other)).sort((a, b) => a - b);
+    if (!fresh.length) return;
+    const at = network.getPosition(id);
+    const radius = 120 + 8 * fresh.length;
+    nodes.add(fresh.map((other, k) => {
+      const angle = (2 * Math.PI * k) / fresh.length;
+      return { ...nodeItem(other), x: at.x + radius * Math.cos(angle), y: at.y + radius * Math.sin(angle),
+        hidden: !toggles[N[other].c][0].checked };
+    }));
+    fresh.forEach((other) => visible.add(other));
+    const links = new Set();
+    fresh.forEach((other) => out[other].concat(inc[other]).forEach((e) => {
+      if (visible.has(E[e][0]) && visible.has(E[e][1]) && edges.get(e) === null) links.add(e);
+    }));
+    edges.add([...links].map(edgeItem));
+    expanded.set(id, fresh);
+    // a short layout of the new nodes only: the others hold still
+    const held = [...visible].filter((other) => !fresh.includes(other));
+    nodes.update(held.map((other) => ({ id: other, fixed: true })));
+    document.body.dataset.state = "expanding";
+    network.setOptions({ physics: { enabled: true } });
+    network.once("stabilizationIterationsDone", () => {
+      network.setOptions({ physics: { enabled: false } });
+      nodes.update(held.map((other) => ({ id: other, fixed: false })));
+      progress.textContent = "";
+      network.once("afterDrawing", () => {
+        declutter([]);
+        document.body.dataset.state = "stable";
+      });
+      network.redraw();
+    });
+    network.stabilize(150);
+  }
+  function collapse(id) {
+    const drew = expanded.get(id) || [];
+    expanded.delete(id);
+    const needed = new Set();
+    expanded.forEach((ids) => ids.forEach((other) => needed.add(other)));
+    const gone = drew.filter((other) => other >= data.shown && other !== focus && !needed.has(other));
+    gone.filter((other) => expanded.has(other)).forEach(collapse);
+    const links = new Set();
+    gone.forEach((other) => out[other].concat(inc[other]).forEach((e) => { if (edges.get(e) !== null) links.add(e); }));
+    edges.remove([...links]);
+    nodes.remove(gone);
+    gone.forEach((other) => visible.delete(other));
+  }
+  function toggle(id) {
+    if (expanded.has(id)) collapse(id);
+    else expand(id);
+    showCounts();
+    showClassCounts();
+    showAttributes();
+    select(id, false);
+  }
+  network.on("doubleClick", (event) => {
+    if (event.nodes.length) toggle(event.nodes[0]);
+  });
 
   function select(id, move) {
     const k = N[id].c;
-    if (!toggles[k].checked) showClass(k, true);
+    if (!toggles[k][0].checked) showClass(k, true);
     highlight(id);
     showPanel(id);
     if (move) {
@@ -585,6 +689,7 @@ SCRIPT = r"""
     if (!wanted) return [];
     const found = [];
     names.forEach((candidates, i) => {
+      if (!visible.has(i)) return;
       let rank = 3;
       candidates.forEach((name) => {
         if (name === wanted) rank = 0;
@@ -625,6 +730,6 @@ SCRIPT = r"""
 
   emptyPanel();
   // For scripts and tests driving the page (Playwright, the benchmark).
-  window.atmpView = { network, nodes, edges, data, select, current: () => current };
+  window.atmpView = { network, nodes, edges, data, select, toggle, current: () => current };
 })();
 """

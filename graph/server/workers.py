@@ -99,15 +99,13 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
 
 def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
     """Draw a query's answer: its nodes, described, as the self-contained HTML graph view."""
-    from ..display.view import render_html
-
     if "name" in args:
         selection = graph.select(name=args["name"], params=args["params"])
         title = f"ATMP-KG: {args['name']}"
     else:
         selection = graph.select(query=args["text"])
         title = "ATMP-KG: query"
-    return {"body": render_html(selection.triples(), title=title).encode("utf-8")}
+    return {"body": graph.view(selection, title=title).html.encode("utf-8")}
 
 
 def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
@@ -118,9 +116,7 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
         triples = [ox.Triple(node, ox.NamedNode(f.property), f.value) for f in view.facts]
         triples += [ox.Triple(f.value, ox.NamedNode(f.property), node) for f in view.incoming]
         return {"body": _serialize(QueryResult("DESCRIBE", triples=triples), args["fmt"])}
-    from ..display.view import render_html
-
-    neighbourhood = render_html(graph.select(focus=view.iri, hops=1).triples(), title=view.label)
+    neighbourhood = graph.view(focus=view.iri, hops=1, title=view.label).html
     page = entity_page(view, neighbourhood)
     return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
 

@@ -506,6 +506,64 @@ def _linked(nodes: set[str], store: ox.Store, among: set[str]) -> set[str]:
     return linked
 
 
+def beyond(
+    piece: Slice,
+    store: ox.Store,
+    *,
+    through: Sequence[str] = (),
+    with_sources: bool = False,
+    per_node: int,
+    limit: int,
+) -> tuple[list[ox.Triple], set[str], frozenset[str]]:
+    """The entities one link beyond ``piece`` (a view's data for expanding a node): for each of
+    its entities in IRI order, at most ``per_node`` of the entities it links to or is linked from
+    that are not in it (in IRI order; never a hub, see :func:`hub_members`, nor a source), until
+    ``limit`` in all. Returns the triples they add (their own, those linking them to the slice or
+    to each other, and those of the hubs and, ``with_sources``, the sources they link to), their
+    IRIs, and the hubs among what the triples describe.
+
+    >>> beyond(Slice.of_triples([]), ox.Store(), per_node=25, limit=2000)
+    ([], set(), frozenset())
+    """
+    inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
+    hubs, sources = hub_members(store, through), _sources(store)
+    entities = sorted(inside - hubs - sources)
+    prefetch(store, entities)  # a remote store: a request per batch
+    added: set[str] = set()
+    for iri in entities:
+        if len(added) >= limit:
+            break
+        node = ox.NamedNode(iri)
+        near = {
+            q.object.value
+            for q in store.quads_for_pattern(node, None, None)
+            if is_node(q.object) and not _shortcut(q)
+        }
+        near |= {
+            q.subject.value
+            for q in store.quads_for_pattern(None, None, node)
+            if is_node(q.subject) and not _shortcut(q)
+        }
+        added.update(sorted(near - inside - hubs - sources)[: min(per_node, limit - len(added))])
+    if not added:
+        return [], added, frozenset()
+    described = (
+        added
+        | _linked(added, store, hubs)
+        | (_linked(added, store, sources) if with_sources else set())
+    )
+    described -= inside
+    every = inside | described
+    triples = [t for n in sorted(described) for t in _triples_about(ox.NamedNode(n), every, store)]
+    triples += [
+        q.triple
+        for n in entities
+        for q in store.quads_for_pattern(ox.NamedNode(n), None, None)
+        if isinstance(q.object, ox.NamedNode) and q.object.value in added
+    ]
+    return triples, added, frozenset(described & hubs)
+
+
 def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     """The slice ``selection`` names, read from ``graph`` (``with_sources`` and ``max_nodes``
     given: see :meth:`Selection.with_defaults <atmpkg.graph.handle.Selection.with_defaults>`).
