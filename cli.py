@@ -797,6 +797,12 @@ def serve(
 )
 @click.option("--title", help="Page title.  [default: says what was selected]")
 @click.option(
+    "--overview/--entities",
+    default=None,
+    help="For the whole graph: draw its classes and the links between them, or every entity. "
+    "[default: the overview above 500 entities]",
+)
+@click.option(
     "-o",
     "--output",
     default="view.html",
@@ -807,10 +813,11 @@ def serve(
 @store_option
 @endpoint_option
 @_library_errors
-def view(selection, title, output, store, endpoint, graph) -> None:
+def view(selection, title, overview, output, store, endpoint, graph) -> None:
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
-    result = _graph(store, endpoint, graph).view(selection, output=output, title=title)
+    kg = _graph(store, endpoint, graph)
+    result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"Wrote {result.path}: {result.nodes} nodes, {result.edges} links.")

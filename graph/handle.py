@@ -316,14 +316,16 @@ class KnowledgeGraph:
         *,
         output: StorePath = None,
         title: str | None = None,
+        overview: bool | None = None,
         **fields: Any,
     ) -> View:
         """An interactive, self-contained HTML view of a selection (a :class:`Selection`, or its
         fields as keywords; nothing: the whole graph), written atomically to ``output`` when
         given. At most ``max_nodes`` entities are drawn (default 5,000; 0: all), and the page
         says what a cap left out; the cited sources are listed in each entity's side panel unless
-        ``with_sources=False``. In a notebook the view shows inline, with no server and no
-        network.
+        ``with_sources=False``. The whole graph of more than 500 entities is drawn as its class
+        overview unless ``overview=False`` (``True``: the overview whatever the size). In a
+        notebook the view shows inline, with no server and no network.
 
         >>> v = kg.view(focus="Kymriah", hops=2, output="kymriah.html")
         >>> v.nodes, v.edges, v.path
@@ -331,7 +333,9 @@ class KnowledgeGraph:
         """
         from .display.view import view_of
 
-        return view_of(self.select(selection, **fields), output=output, title=title)
+        return view_of(
+            self.select(selection, **fields), output=output, title=title, overview=overview
+        )
 
     def export(
         self,

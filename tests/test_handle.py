@@ -406,8 +406,8 @@ def test_the_command_line_makes_one_selection(fixture_store, tmp_path, monkeypat
 
     seen = []
 
-    def view(self, selection, *, output=None, title=None):
-        seen.append((self, selection, output, title))
+    def view(self, selection, *, output=None, title=None, overview=None):
+        seen.append((self, selection, output, title, overview))
         return View("<html>", 1, 0, path=output)
 
     monkeypatch.setattr(KnowledgeGraph, "view", view)
@@ -415,12 +415,12 @@ def test_the_command_line_makes_one_selection(fixture_store, tmp_path, monkeypat
     args += ["-o", str(tmp_path / "v.html"), "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    [(graph, selection, output, title)] = seen
+    [(graph, selection, output, title, overview)] = seen
     assert isinstance(graph, KnowledgeGraph) and graph.root == fixture_store
     assert selection == Selection(
         focus="cellco", hops=2, classes=("atmp:Company",), with_sources=True, max_nodes=5000
     )
-    assert (output, title) == (tmp_path / "v.html", None)
+    assert (output, title, overview) == (tmp_path / "v.html", None, None)
 
 
 def test_the_command_line_query_goes_through_the_handle_without_pandas(fixture_store):

@@ -481,8 +481,58 @@ def test_browser_renders_exactly_the_slice_offline(fixture_store, whole_page):
     whole_page.clean()
 
 
+#: Per class, how many entities it has (sources left out), and per property between two classes,
+#: how many links it makes: what the overview draws, counted by SPARQL.
+CLASS_SIZES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}") && ?c != atmp:Source
+    && !STRSTARTS(STR(?s), "{ID}date-precision/")) }} GROUP BY ?c"""
+DEVELOPED_BY = "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy ; atmp:developedBy ?c . ?c a atmp:Company }"
+
+
+def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, tmp_path, browser):
+    sizes = {
+        shorten(row[0].value): int(row[1].value)
+        for row in query(CLASS_SIZES, store=curated_store).rows
+    }
+    developed = int(query(DEVELOPED_BY, store=curated_store).rows[0][0].value)
+    result = view(store=curated_store, output=tmp_path / "overview.html")
+    data = page_data(result.html)
+    assert data["overview"] is True and result.nodes == len(sizes)
+    assert {c["key"]: c["count"] for c in data["classes"]} == sizes
+    labels = [n["label"] for n in data["nodes"]]
+    assert f"Therapy ({sizes['atmp:Therapy']:,})" in labels
+    assert f"developed by ({developed:,})" in data["properties"]
+    opened = Opened(browser, result.path)
+    opened.run("(i) => atmpView.select(i, false)", labels.index("Therapy (105)"))
+    entities = opened.page.locator("#panel ul.items").last.locator("li").all_inner_texts()
+    assert len(entities) == 105 and entities[:2] == ["Abecma", "Adstiladrin"]
+    assert "atmpkg view --class atmp:Therapy" in opened.page.text_content("#panel")
+    opened.clean()
+    opened.context.close()
+    entities_view = view(store=curated_store, overview=False)
+    assert entities_view.nodes > 500 and "overview" not in page_data(entities_view.html)
+    with pytest.raises(ParameterError, match="the overview is of the whole graph"):
+        view(store=curated_store, focus="kymriah", overview=True)
+
+
+def test_cli_overview_and_entities(fixture_store, tmp_path):
+    out = tmp_path / "v.html"
+    base = ["view", "--store", str(fixture_store), "-o", str(out)]
+    small = CliRunner().invoke(cli, base)  # 38 entities: drawn one by one
+    assert small.exit_code == 0 and small.stdout == f"Wrote {out}: 38 nodes, 46 links.\n"
+    forced = CliRunner().invoke(cli, [*base, "--overview"])  # 18 classes, 49 class-to-class links
+    assert forced.exit_code == 0 and forced.stdout == f"Wrote {out}: 18 nodes, 49 links.\n"
+    assert "overview" in all_page_data(out.read_text(encoding="utf-8"))
+    wrong = CliRunner().invoke(cli, [*base, "--overview", "--focus", "cellco"])
+    assert wrong.exit_code == 1
+    assert wrong.stderr == (
+        "Error: the overview is of the whole graph: leave out the focus, the classes and the "
+        "query, or the overview\n"
+    )
+
+
 def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browser):
-    result = view(store=curated_store, output=tmp_path / "curated.html")
+    result = view(store=curated_store, overview=False, output=tmp_path / "curated.html")
     assert result.warnings == [] and 500 < result.nodes <= view_module.NODE_CAP
     opened = Opened(browser, result.path)
     rendered = opened.run(

@@ -294,7 +294,8 @@ SCRIPT = r"""
   const visible = new Set(N.slice(0, data.shown).map((n, id) => id));
   const shown = (ids) => ids.filter((id) => visible.has(id));
   const nodeItem = (id) => ({
-    id, label: N[id].label, group: "c" + N[id].c, value: out[id].length + inc[id].length,
+    id, label: N[id].label, group: "c" + N[id].c,
+    value: N[id].value === undefined ? out[id].length + inc[id].length : N[id].value,
     title: N[id].label + " (" + classes[N[id].c].label + ")",
   });
   const edgeItem = (id) => ({ id, from: E[id][0], to: E[id][1], label: properties[E[id][2]] });
@@ -435,7 +436,7 @@ SCRIPT = r"""
   });
   function showClassCounts() {
     toggles.forEach(([, count], k) => {
-      const n = shown(members[k]).length;
+      const n = classes[k].count === undefined ? shown(members[k]).length : classes[k].count;
       count.textContent = number(n);
       count.parentNode.hidden = !n;
     });
@@ -541,9 +542,11 @@ SCRIPT = r"""
   function emptyPanel() {
     panel.replaceChildren(
       el("h2", null, "Details"),
-      el("p", "hint", N.length
-        ? "Click a node to see its facts, links and sources; double-click it to show what else it links to, again to hide that. Find a node by name above; hide classes on the left."
-        : "Nothing to show: the selection holds no entities."),
+      el("p", "hint", data.overview
+        ? "Each node is a class, sized by how many entities it has; each link a property between two classes, labelled with how many links it makes. Click a class to list its entities and see the command that draws them."
+        : N.length
+          ? "Click a node to see its facts, links and sources; double-click it to show what else it links to, again to hide that. Find a node by name above; hide classes on the left."
+          : "Nothing to show: the selection holds no entities."),
     );
   }
   function nodeButton(i) {
@@ -587,6 +590,10 @@ SCRIPT = r"""
       li.append(nodeButton(other));
       return li;
     }));
+    if (n.members) {
+      list("Entities", n.members.map((name) => el("li", null, name)));
+      if (n.more) panel.append(el("p", "meta", "… and " + number(n.more) + " more"));
+    }
     const more = neighbours(id).filter((other) => !visible.has(other)).length;
     if (more || expanded.has(id)) {
       const button = el("button", "expand", expanded.has(id)

@@ -233,13 +233,15 @@ class Selection:
         piece = self.slice()
         return to_networkx(list(piece), hubs=piece.hubs)
 
-    def view(self, *, output: StorePath = None, title: str | None = None) -> View:
+    def view(
+        self, *, output: StorePath = None, title: str | None = None, overview: bool | None = None
+    ) -> View:
         """The interactive graph view of the selection (see :meth:`KnowledgeGraph.view`).
 
         >>> kg.select(focus="Kymriah", hops=2).view(output="kymriah.html").path
         PosixPath('kymriah.html')
         """
-        return self._bound().view(self, output=output, title=title)
+        return self._bound().view(self, output=output, title=title, overview=overview)
 
     def export(self, fmt: str | None = None, output: Output = None) -> ExportResult:
         """The selection written in ``fmt`` (see :meth:`KnowledgeGraph.export`).

@@ -1,0 +1,121 @@
+"""The class overview: the whole graph as its classes and the properties between them, one page.
+
+A graph of more than a few hundred entities drawn entity by entity is a hairball. Its overview,
+as Hetionet draws its metagraph, has a node per class, sized by how many entities it has, and a
+link per property between two classes, labelled with how many links it makes. Choosing a class
+lists its entities and gives the command that draws them. Sources (provenance), links the build
+derives as shortcuts or materialises as inverses, and a date's precision are left out, as in every
+network of the graph.
+
+>>> v = atmpkg.open().view(overview=True)         # doctest: +SKIP
+>>> v.nodes                                        # doctest: +SKIP
+18
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from ..rdf import is_node, property_label
+from ..slice.subgraph import inverse_properties
+from ..terms import ID, PREFIXES, SHORTCUTS, shorten
+from .view import View, _class_label, _legend, _Properties, vis_options
+from .viewpage import clip, page
+
+if TYPE_CHECKING:
+    from ..handle import KnowledgeGraph
+
+#: Above this many entities a view of the whole graph is its class overview unless the entities
+#: are asked for: past it the entity view is a hairball whose labels cannot be read.
+OVERVIEW_ABOVE = 500
+#: The most entities of a class the side panel lists (by label); the rest are counted.
+MEMBERS_LISTED = 200
+#: Provenance, the vocabulary's own structure and a date's precision: not links between classes.
+LEFT_OUT = ("dct:source", "atmp:evidence", "rdf:type", "skos:inScheme", "skos:hasTopConcept")
+
+_ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
+  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c != atmp:Source) }}"""
+_MEMBERS = f"""SELECT ?c ?s ?label WHERE {{
+  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c != atmp:Source)
+  OPTIONAL {{ ?s rdfs:label ?label }} }}"""
+
+
+def _links_query() -> str:
+    left_out = ", ".join(
+        [*LEFT_OUT, *(f"<{p}>" for p in sorted(SHORTCUTS | set(inverse_properties())))]
+    )
+    return f"""SELECT ?from ?p ?to (COUNT(*) AS ?n) WHERE {{
+  ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?o), "{ID}"))
+  FILTER(?p NOT IN ({left_out}))
+  ?s a ?from . ?o a ?to FILTER(?from != atmp:Source && ?to != atmp:Source) }}
+GROUP BY ?from ?p ?to"""
+
+
+def entity_count(store: ox.Store) -> int:
+    """How many entities (instances under ``https://w3id.org/atmp-kg/id/``, sources left out)
+    the graph holds.
+
+    >>> entity_count(ox.Store())
+    0
+    """
+    return int(next(iter(store.query(_ENTITIES, prefixes=PREFIXES)))[0].value)
+
+
+def overview_of(graph: KnowledgeGraph, *, title: str | None = None) -> View:
+    """The class overview of ``graph``: a :class:`View` whose nodes are classes and whose links
+    are properties, each with its count."""
+    store = graph._current().store
+    members: dict[str, list[str]] = {}
+    for row in store.query(_MEMBERS, prefixes=PREFIXES):
+        cls, entity, label = row[0].value, row[1], row[2]
+        if is_node(entity):
+            members.setdefault(cls, []).append(label.value if label else shorten(entity.value))
+    classes = sorted(members, key=lambda c: (-len(members[c]), _class_label(shorten(c))))
+    index = {cls: number for number, cls in enumerate(classes)}
+    legend, groups = _legend([shorten(c) for c in classes])
+    for entry, cls in zip(legend, classes, strict=True):
+        entry["count"] = len(members[cls])
+    prop = _Properties()
+    nodes = []
+    for cls in classes:
+        names = sorted(set(members[cls]), key=str.lower)
+        nodes.append(
+            {
+                "iri": clip(cls),
+                "label": clip(f"{_class_label(shorten(cls))} ({len(members[cls]):,})"),
+                "c": index[cls],
+                "value": len(members[cls]),
+                "names": [],
+                "facts": [
+                    [prop("entities"), f"{len(members[cls]):,}", False],
+                    [prop("draw them"), f"atmpkg view --class {shorten(cls)}", False],
+                ],
+                "src": [],
+                "members": [clip(name) for name in names[:MEMBERS_LISTED]],
+                "more": max(0, len(names) - MEMBERS_LISTED),
+            }
+        )
+    edges = []
+    for row in store.query(_links_query(), prefixes=PREFIXES):
+        start, end = row["from"].value, row["to"].value
+        if start in index and end in index:
+            label = f"{property_label(row['p'].value)} ({int(row['n'].value):,})"
+            edges.append([index[start], index[end], prop(label)])
+    edges.sort()
+    payload = {
+        "classes": legend,
+        "attributes": [],
+        "focus": -1,
+        "properties": prop.labels,
+        "sources": [],
+        "nodes": nodes,
+        "edges": edges,
+        "warnings": [],
+        "shown": len(nodes),
+        "overview": True,
+        "options": vis_options(len(nodes), groups),
+    }
+    heading = title or "ATMP-KG: the classes of the graph and the links between them"
+    return View(page(heading, payload), len(nodes), len(edges), [])
