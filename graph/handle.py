@@ -331,11 +331,13 @@ class KnowledgeGraph:
         >>> v.nodes, v.edges, v.path
         (62, 115, PosixPath('kymriah.html'))
         """
+        from .display.overview import overview_of, wants_overview
         from .display.view import view_of
 
-        return view_of(
-            self.select(selection, **fields), output=output, title=title, overview=overview
-        )
+        chosen = self.select(selection, **fields)
+        if wants_overview(chosen, overview):
+            return overview_of(self, output=output, title=title)
+        return view_of(chosen, output=output, title=title)
 
     def export(
         self,

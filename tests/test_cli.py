@@ -99,3 +99,58 @@ def test_every_named_query_is_listed_in_the_readme():
 
     missing = [name for name in queries.names() if f"| `{name}` |" not in README]
     assert missing == []
+
+
+# --- progress on a terminal -----------------------------------------------------------------------
+
+
+def on_a_terminal(*args: str) -> tuple[int, str, str]:
+    """Run ``atmpkg ARGS`` with its stderr on a pseudo-terminal (as in a shell) and its stdout on a
+    pipe: the exit code, what it wrote to stdout and what it wrote to the terminal."""
+    import os
+    import pty
+
+    main, follower = pty.openpty()
+    code = "from atmpkg.cli import cli; cli()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=follower
+    )
+    os.close(follower)
+    written = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not chunk:
+            break
+        written += chunk
+    out = process.stdout.read()
+    process.wait()
+    os.close(main)
+    return process.returncode, out.decode(), written.decode()
+
+
+def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_store, tmp_path):
+    target = tmp_path / "all.nt"
+    args = ["export", "-o", str(target), "--store", str(fixture_store)]
+    code, _, terminal = on_a_terminal(*args)
+    assert code == 0
+    # the line rewritten in place, its last update (every entity done), then cleared
+    assert terminal.startswith("\rExporting: 1 of 217 entities (0%)\x1b[K")
+    assert terminal.endswith(
+        "\rExporting: 217 of 217 entities (100%)\x1b[K\r\x1b[K"
+        f"Exported 1424 triples as nt to {target}\r\n"
+    )
+    code = "from atmpkg.cli import cli; cli()"
+    piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    assert piped.stderr == f"Exported 1424 triples as nt to {target}\n"
+    code, _, terminal = on_a_terminal("build", "--store", str(tmp_path / "store"))
+    assert code == 0
+    assert "Deriving facts: 19 of 19 rules (100%)" in terminal
+    assert re.search(r"Checking: (\d+) of \1 zero-row checks \(100%\)", terminal)
+    view = ["view", "--focus", "cellco", "-o", str(tmp_path / "v.html")]
+    code, _, terminal = on_a_terminal(*view, "--store", str(fixture_store))
+    assert code == 0
+    assert "Reading the view: 28 of 28 entities (100%)" in terminal  # with hubs, sources
+    assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal

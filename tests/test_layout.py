@@ -10,7 +10,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: Lowest first: a module may import from its own layer and the layers before it, never after.
 LAYERS = [
-    ("atmpkg.graph.errors", "atmpkg.graph.terms", "atmpkg.graph.version", "atmpkg.ontology"),
+    (
+        "atmpkg.graph.errors",
+        "atmpkg.graph.progress",
+        "atmpkg.graph.terms",
+        "atmpkg.graph.version",
+        "atmpkg.ontology",
+    ),
     ("atmpkg.queries", "atmpkg.graph.rdf"),
     ("atmpkg.graph.engine",),
     ("atmpkg.graph.store",),

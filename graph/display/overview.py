@@ -18,14 +18,17 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ..errors import ParameterError
 from ..rdf import is_node, property_label
+from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
 from ..terms import ID, PREFIXES, SHORTCUTS, shorten
-from .view import View, _class_label, _legend, _Properties, vis_options
+from .view import View, _class_label, _legend, _Properties, vis_options, write_file
 from .viewpage import clip, page
 
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
+    from ..slice.selection import Selection
 
 #: Above this many entities a view of the whole graph is its class overview unless the entities
 #: are asked for: past it the entity view is a hairball whose labels cannot be read.
@@ -63,9 +66,34 @@ def entity_count(store: ox.Store) -> int:
     return int(next(iter(store.query(_ENTITIES, prefixes=PREFIXES)))[0].value)
 
 
-def overview_of(graph: KnowledgeGraph, *, title: str | None = None) -> View:
+def wants_overview(selection: Selection, overview: bool | None) -> bool:
+    """Whether ``selection`` (which reads a graph) is drawn as the class overview: when
+    ``overview`` is True, or when it is None and the selection is the whole graph of more than
+    :data:`OVERVIEW_ABOVE` entities. The overview of anything but the whole graph raises
+    :class:`ParameterError`.
+
+    >>> wants_overview(kg.select(focus="kymriah"), None)    # doctest: +SKIP
+    False
+    """
+    whole = not (
+        selection.focus or selection.classes or selection.name or selection.file or selection.query
+    )
+    if overview and not whole:
+        raise ParameterError(
+            "the overview is of the whole graph: leave out the focus, the classes and the query, "
+            "or the overview"
+        )
+    if overview is None:
+        store = selection._bound()._current().store
+        return whole and entity_count(store) > OVERVIEW_ABOVE
+    return overview
+
+
+def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None) -> View:
     """The class overview of ``graph``: a :class:`View` whose nodes are classes and whose links
-    are properties, each with its count."""
+    are properties, each with its count; written atomically to ``output`` when given."""
+    if output is not None:
+        output_paths("html", output)  # a missing folder fails now, not after the work
     store = graph._current().store
     members: dict[str, list[str]] = {}
     for row in store.query(_MEMBERS, prefixes=PREFIXES):
@@ -118,4 +146,7 @@ def overview_of(graph: KnowledgeGraph, *, title: str | None = None) -> View:
         "options": vis_options(len(nodes), groups),
     }
     heading = title or "ATMP-KG: the classes of the graph and the links between them"
-    return View(page(heading, payload), len(nodes), len(edges), [])
+    result = View(page(heading, payload), len(nodes), len(edges), [])
+    if output is not None:
+        result.path = write_file(result.html, output)
+    return result

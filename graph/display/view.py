@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError
+from ..progress import Progress
 from ..rdf import (
     LABEL,
     TYPE,
@@ -278,7 +278,11 @@ def _facts(
 
 
 def _attributes(
-    triples: Sequence[ox.Triple], hubs: Mapping[str, str], index: Mapping[str, int], prop, first: int
+    triples: Sequence[ox.Triple],
+    hubs: Mapping[str, str],
+    index: Mapping[str, int],
+    prop,
+    first: int,
 ) -> list[list]:
     """The legend's filters: per property and hub, the nodes linked to it, as ``[property number,
     hub label, [node numbers]]``, by property, then the most used among the ``first`` nodes (those
@@ -457,41 +461,18 @@ def write_file(text: str, output: str | os.PathLike[str]) -> Path:
     return targets[0]
 
 
-def view_of(
-    selection: Selection,
-    *,
-    output=None,
-    title: str | None = None,
-    overview: bool | None = None,
-) -> View:
+def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:
     """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
     at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
     atomically to ``output`` when given, the title saying what was selected unless ``title`` is
-    given. The whole graph is drawn as its class overview (see
-    :mod:`~atmpkg.graph.display.overview`) when ``overview`` is True, or when it is None and the
-    graph has more than :data:`~atmpkg.graph.display.overview.OVERVIEW_ABOVE` entities."""
-    from .overview import OVERVIEW_ABOVE, entity_count, overview_of
-
+    given."""
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
-    whole = not (
-        selection.focus or selection.classes or selection.name or selection.file or selection.query
-    )
-    if overview and not whole:
-        raise ParameterError(
-            "the overview is of the whole graph: leave out the focus, the classes and the query, "
-            "or the overview"
-        )
-    graph = selection._bound()
-    if overview is None and whole:
-        overview = entity_count(graph._current().store) > OVERVIEW_ABOVE
-    if overview:
-        result = overview_of(graph, title=title)
-        if output is not None:
-            result.path = write_file(result.html, output)
-        return result
     chosen = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES)
     piece = chosen.slice()
+    with Progress("Reading the view", len(piece.subjects), "entities") as bar:
+        piece.progress = bar.advance
+        triples = list(piece)
     store = chosen.graph._current().store
     more, hidden, more_hubs = beyond(
         piece,
@@ -503,7 +484,7 @@ def view_of(
     )
     hubs = piece.hubs | more_hubs
     result = _render(
-        list(piece) + more, title or selection.title, piece.notes, hubs, piece.focus, hidden
+        triples + more, title or selection.title, piece.notes, hubs, piece.focus, hidden
     )
     if output is not None:
         result.path = write_file(result.html, output)

@@ -44,6 +44,7 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import ParameterError, StoreError, UnknownNameError
+from ..progress import Progress
 from ..rdf import TYPE, as_triples, to_networkx, triple_key
 from ..store.folder import VERSION, fsync_dir
 from ..terms import PREFIXES, XSD, shorten
@@ -903,4 +904,6 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
                 )
             roots = blank_roots(handle.store)
         piece = with_blank_nodes(piece, roots)
-    return _write(piece, fmt, output)
+    with Progress("Exporting", len(piece.subjects), "entities") as bar:
+        piece.progress = bar.advance
+        return _write(piece, fmt, output)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import EmptyResultError, ParameterError, UnknownNameError
+from ..progress import Progress
 from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
@@ -152,6 +153,20 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
     return {iri for iri in found if is_node(ox.NamedNode(iri))} - followed
 
 
+def _linked_either_way(node: ox.NamedNode, store: ox.Store) -> set[str]:
+    """The nodes ``node`` links to or is linked from, derived shortcuts left out."""
+    near = {
+        q.object.value
+        for q in store.quads_for_pattern(node, None, None)
+        if is_node(q.object) and not _shortcut(q)
+    }
+    return near | {
+        q.subject.value
+        for q in store.quads_for_pattern(None, None, node)
+        if is_node(q.subject) and not _shortcut(q)
+    }
+
+
 def _neighbourhood(
     store: ox.Store, focus: str, hops: int, sources: set[str], hubs: set[str]
 ) -> dict[str, int]:
@@ -164,13 +179,7 @@ def _neighbourhood(
         reached: set[str] = set()
         prefetch(store, frontier)  # a remote store: a request per batch of the hop, not two a node
         for iri in frontier:
-            node = ox.NamedNode(iri)
-            for quad in store.quads_for_pattern(node, None, None):
-                if quad.predicate != TYPE and is_node(quad.object) and not _shortcut(quad):
-                    reached.add(quad.object.value)
-            for quad in store.quads_for_pattern(None, None, node):
-                if is_node(quad.subject) and not _shortcut(quad):
-                    reached.add(quad.subject.value)
+            reached |= _linked_either_way(ox.NamedNode(iri), store)
         frontier = {n for n in reached if n not in seen and n not in sources}
         seen.update((n, distance) for n in sorted(frontier))
         frontier -= hubs
@@ -379,6 +388,8 @@ class Slice:
         self.sample = sample
         self.hubs = hubs
         self.focus = focus
+        #: Called with 1 for each subject :meth:`items` has read (a progress line's ``advance``).
+        self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
         self.triples_read = 0
 
@@ -445,6 +456,8 @@ class Slice:
         for subject in self.subjects:
             about = self._read(subject)
             self.triples_read += len(about)
+            if self.progress is not None:
+                self.progress(1)
             yield subject, about
 
     def __iter__(self) -> Iterator[ox.Triple]:
@@ -530,21 +543,13 @@ def beyond(
     entities = sorted(inside - hubs - sources)
     prefetch(store, entities)  # a remote store: a request per batch
     added: set[str] = set()
-    for iri in entities:
-        if len(added) >= limit:
-            break
-        node = ox.NamedNode(iri)
-        near = {
-            q.object.value
-            for q in store.quads_for_pattern(node, None, None)
-            if is_node(q.object) and not _shortcut(q)
-        }
-        near |= {
-            q.subject.value
-            for q in store.quads_for_pattern(None, None, node)
-            if is_node(q.subject) and not _shortcut(q)
-        }
-        added.update(sorted(near - inside - hubs - sources)[: min(per_node, limit - len(added))])
+    excluded = inside | hubs | sources
+    with Progress("Looking one link beyond", len(entities), "entities") as bar:
+        for iri in entities:
+            bar.advance()
+            room = min(per_node, limit - len(added))
+            if room > 0:
+                added.update(sorted(_linked_either_way(ox.NamedNode(iri), store) - excluded)[:room])
     if not added:
         return [], added, frozenset()
     described = (

@@ -43,6 +43,7 @@ from ..errors import (
     ValidationError,
     Violation,
 )
+from ..progress import Progress
 from ..rdf import ontology_quads
 from ..terms import DCT, PREFIXES, shorten
 from . import folder as stores
@@ -213,21 +214,27 @@ def _load_new_store(path: Path, rdf_files: Sequence[RdfFile], quads: list[ox.Qua
     started = time.monotonic()
     path.mkdir()
     store = ox.Store(str(path))
-    for rdf_file in rdf_files:
-        _bulk_load(store, rdf_file)
-    store.bulk_extend(quads)
+    with Progress("Loading", len(rdf_files) + 1, "inputs") as bar:
+        for rdf_file in rdf_files:
+            _bulk_load(store, rdf_file)
+            bar.advance()
+        store.bulk_extend(quads)
+        bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
     started = time.monotonic()
     # One operation per rule file, each its own update and so its own transaction: at ten million
     # triples that is about twice as fast as one transaction that keeps growing.
-    for name, text in queries.rules():
-        try:
-            store.update(text, prefixes=PREFIXES)
-        except SyntaxError as exc:
-            raise StoreError(
-                f"inference rule queries/rules/{name}.ru does not parse: {exc}"
-            ) from None
+    rules = list(queries.rules())
+    with Progress("Deriving facts", len(rules), "rules") as bar:
+        for name, text in rules:
+            try:
+                store.update(text, prefixes=PREFIXES)
+            except SyntaxError as exc:
+                raise StoreError(
+                    f"inference rule queries/rules/{name}.ru does not parse: {exc}"
+                ) from None
+            bar.advance()
     # Writes the inferences to disk now, releasing the memory they take before the checks run.
     store.flush()
     stores.release_memory()

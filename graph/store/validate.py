@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..errors import StoreError, Violation
+from ..progress import Progress
 from ..rdf import to_rdflib_graph
 from ..terms import PREFIXES, XSD, shorten
 from .folder import release_memory
@@ -44,8 +45,14 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
     """
     locations = {} if locations is None else locations
     checks = queries.checks()
-    with ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool:
-        answers = list(pool.map(lambda check: _rows(store, *check), checks))
+    with (
+        ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool,
+        Progress("Checking", len(checks), "zero-row checks") as bar,
+    ):
+        answers = []
+        for rows in pool.map(lambda check: _rows(store, *check), checks):
+            answers.append(rows)
+            bar.advance()
     return [
         Violation(
             name, shorten(entity) if entity else "?", message, locations.get(entity, ""), statement
