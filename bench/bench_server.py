@@ -7,6 +7,8 @@ Run by hand (not a test): ``python bench/bench_server.py``. Needs the ``oxigraph
    every answer is checked against the library.
 2. Load: C concurrent keep-alive clients send a fixed number of requests each, for a simple lookup
    and for a heavy query (an aggregate over every triple); throughput and latency percentiles.
+3. Mix: the texts of five named queries, each client going round them, at 1, 8 and 32 concurrent
+   clients; atmpkg answers a request it has answered on the same build from the answers it keeps.
 
 The clients are Python threads in this process, on the same 2-core machine as the server, so the
 absolute numbers are a floor; both servers are measured with the same clients and the same texts.
@@ -31,6 +33,7 @@ from pathlib import Path
 
 from atmpkg.graph import build, query, run_named, show
 from atmpkg.graph.terms import PREFIXES
+from atmpkg.queries import all_queries
 
 HEADER = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
 LOOKUP = HEADER + "SELECT ?label ?inn WHERE { therapy:kymriah rdfs:label ?label ; atmp:inn ?inn }"
@@ -136,20 +139,34 @@ def stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def load(port: int, path: str, clients: int, per_client: int, check: Callable[[bytes], bool]):
-    """``clients`` threads, each sending ``per_client`` requests on one keep-alive connection."""
+#: The named queries of the mix: five reports a researcher opens first, none with a parameter to give.
+MIX = (
+    "approvals-by-agency-year",
+    "first-approval-worldwide",
+    "top-indications",
+    "deals-by-type-year",
+    "companies-by-approved-products",
+)
+
+
+def load(
+    port: int, path: str | list[str], clients: int, per_client: int, check: Callable[[bytes], bool]
+):
+    """``clients`` threads, each sending ``per_client`` requests on one keep-alive connection:
+    ``path``, or each of a list of paths in turn (each client starting at its own)."""
+    paths = [path] if isinstance(path, str) else path
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
 
-    def worker() -> None:
+    def worker(offset: int) -> None:
         nonlocal errors
         client = Client(port)
         mine, bad = [], 0
         try:
-            for _ in range(per_client):
+            for number in range(per_client):
                 started = time.perf_counter()
-                status, body = client.get(path)
+                status, body = client.get(paths[(offset + number) % len(paths)])
                 mine.append((time.perf_counter() - started) * 1000)
                 bad += status != 200 or not check(body)
         finally:
@@ -159,10 +176,11 @@ def load(port: int, path: str, clients: int, per_client: int, check: Callable[[b
             errors += bad
 
     warm = Client(port)
-    warm.get(path)
+    for each in paths:
+        warm.get(each)
     warm.close()
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -186,6 +204,9 @@ def main() -> None:
     parser.add_argument("--lookups", type=int, default=250, help="lookups per client (default 250)")
     parser.add_argument(
         "--heavy", type=int, default=25, help="heavy queries per client (default 25)"
+    )
+    parser.add_argument(
+        "--mixed", type=int, default=200, help="requests per client in the mix (default 200)"
     )
     args = parser.parse_args()
     oxigraph = shutil.which("oxigraph")
@@ -281,6 +302,32 @@ def main() -> None:
                 print(
                     f"| {name} | {label_} | {r['requests']} | {r['rps']:.0f} req/s | "
                     f"{r['p50']:.1f} ms | {r['p95']:.1f} ms | {r['p99']:.1f} ms | {r['errors']} |"
+                )
+        finally:
+            stop(process)
+
+    texts = {q.name: HEADER + q.text for q in all_queries() if q.name in MIX}
+    answers = {name: library_rows(text, store) for name, text in texts.items()}
+
+    def one_of_the_mix(body: bytes) -> bool:
+        return rows_of(body) in answers.values()
+
+    print("\n## Mix of five named queries, by concurrent keep-alive clients, loopback\n")
+    print("| server | clients | requests | throughput | p50 | p99 | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for name, command, port, endpoint in (
+        ("atmpkg serve", ours_cmd, ours_port, "/sparql"),
+        ("oxigraph serve-read-only", theirs_cmd, theirs_port, "/query"),
+    ):
+        paths = [f"{endpoint}?{urllib.parse.urlencode({'query': t})}" for t in texts.values()]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            wait_for_port(port)
+            for clients in (1, 8, 32):
+                r = load(port, paths, clients, args.mixed, one_of_the_mix)
+                print(
+                    f"| {name} | {clients} | {r['requests']} | {r['rps']:.0f} req/s | "
+                    f"{r['p50']:.1f} ms | {r['p99']:.1f} ms | {r['errors']} |"
                 )
         finally:
             stop(process)

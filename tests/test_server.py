@@ -589,11 +589,12 @@ def test_full_queue_is_503_at_once_and_a_wait_ends_within_a_second(small):
     slow = threading.Thread(target=ask, args=("slow", SLOW))
     slow.start()
     wait_for(lambda: small.pool.idle == 0)
-    queued = threading.Thread(target=ask, args=("queued", THERAPIES))
+    # texts no earlier test sent: an answer the server keeps would not wait for a worker
+    queued = threading.Thread(target=ask, args=("queued", THERAPIES + "\n# queued"))
     queued.start()
     wait_for(lambda: small.pool.waiting == 1)
     started = time.monotonic()
-    status, headers, body = sparql_get(small, THERAPIES)
+    status, headers, body = sparql_get(small, THERAPIES + "\n# refused")
     assert time.monotonic() - started < 0.5
     assert status == 503
     assert headers["Retry-After"] == "1"
@@ -609,9 +610,8 @@ def test_full_queue_is_503_at_once_and_a_wait_ends_within_a_second(small):
     assert 0.9 <= waited < 2
     assert answers["slow"][0] == 503 and b"time limit" in answers["slow"][2]
     wait_for(lambda: small.pool.idle == 1)
-    assert (
-        sparql_get(small, THERAPIES)[0] == 200
-    )  # served by the worker that replaced the killed one
+    # served by the worker that replaced the killed one
+    assert sparql_get(small, THERAPIES + "\n# replaced")[0] == 200
 
 
 def test_quick_queries_do_not_wait_behind_slow_ones(small):
@@ -845,3 +845,52 @@ def test_answers_are_gzipped_for_clients_that_accept_it(server):
     assert "Content-Encoding" not in refused[1] and refused[2] == plain[2]
     head = request(server, "HEAD", path, headers={"Accept": "text/csv", "Accept-Encoding": "gzip"})
     assert head[2] == b"" and head[1]["Content-Length"] == str(len(body))
+
+
+# --- answers kept by build: ETag and 304 ------------------------------------------------------------
+
+
+def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store, tmp_path):
+    from atmpkg.graph.store.build import build
+
+    store = tmp_path / "store"
+    build(store, data_dir=Path(__file__).parent / "data" / "fixture")
+    text = "SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t"
+    with make_server(store, port=0, workers=1).start() as srv:
+        status, first, body = sparql_get(srv, text, accept="text/csv")
+        assert status == 200 and first["Cache-Control"] == "no-cache"
+        tag = first["ETag"]
+        assert tag.startswith('W/"') and len(tag) == 36  # W/"32 hex digits"
+        # the same request again: the same bytes, from the answers kept, not from a worker
+        _, second, again = sparql_get(srv, text, accept="text/csv")
+        assert (second["ETag"], again) == (tag, body)
+        assert json.loads(get(srv, "/health")[2])["answers_kept"] == {
+            "entries": 1,
+            "bytes": len(body),
+            "hits": 1,
+            "misses": 1,
+        }
+        # a client that holds it is told so, with no body
+        path = "/sparql?" + urllib.parse.urlencode({"query": text})
+        held = {"Accept": "text/csv", "If-None-Match": tag}
+        status, headers, empty = get(srv, path, headers=held)
+        assert (status, headers["ETag"], empty) == (304, tag, b"")
+        # another format is another answer; a POST is never answered 304
+        assert sparql_get(srv, text, accept="application/sparql-results+json")[1]["ETag"] != tag
+        form = urllib.parse.urlencode({"query": text}).encode()
+        posted = request(
+            srv,
+            "POST",
+            "/sparql",
+            body=form,
+            headers={**held, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert posted[0] == 200 and posted[2] == body
+        # an answer that changes at each evaluation is neither kept nor tagged
+        status, headers, _ = sparql_get(srv, "SELECT (RAND() AS ?r) WHERE {}")
+        assert status == 200 and "ETag" not in headers
+        assert json.loads(get(srv, "/health")[2])["answers_kept"]["entries"] == 2
+        # a new build is a new answer: the tag the client holds no longer matches
+        build(store, data_dir=Path(__file__).parent / "data" / "fixture")
+        status, headers, again = get(srv, path, headers=held)
+        assert status == 200 and again == body and headers["ETag"] != tag

@@ -68,7 +68,9 @@ from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import AtmpkgError, ParameterError, QueryRefusedError
 from ..store.build import open_store
+from ..store.folder import current_build
 from ..terms import ID, KINDS, SLUG_RE
+from .cache import AnswerCache, answer_key, etag, matches
 from .protocol import (
     ENTITY_OFFERS,
     GRAPH_OFFERS,
@@ -263,6 +265,8 @@ class Server(http.server.ThreadingHTTPServer):
         super().__init__(address, Handler)
         self.timeout_limit, self.max_rows, self.cors = timeout, max_rows, cors
         self.triples = triples
+        self.store_root = store_root
+        self.cache = AnswerCache()
         self.static = static_files()
         self.ui_config = ui_config(timeout, max_rows)
         self.slots = _Slots(MAX_CONNECTIONS)
@@ -285,7 +289,8 @@ class Server(http.server.ThreadingHTTPServer):
 
     def health(self) -> bytes:
         """``/health``: the workers of each lane (busy, idle, starting), the requests waiting for
-        them and the connections open, as JSON; computed here, without a worker."""
+        them, the connections open and the answers kept (see :mod:`.cache`), as JSON; computed
+        here, without a worker."""
         lanes = self.pool.status()
         query = lanes["query"]
         status = "ok" if query["idle"] else "busy" if query["busy"] else "starting"
@@ -300,6 +305,7 @@ class Server(http.server.ThreadingHTTPServer):
                 "wait_seconds": QUEUE_WAIT,
             },
             "connections": {"open": self.slots.count(), "limit": self.slots.limit},
+            "answers_kept": self.cache.stats(),
         }
         return json.dumps(report).encode("utf-8")
 
@@ -465,12 +471,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         self._body_pending = self._declared_length() > 0
+        self._etag: str | None = None
         try:
             self._check_host()
             self._check_site()
             response = self._route()
         except HttpError as exc:
-            response = Response.text(exc.status, exc.message, exc.headers)
+            if exc.status == 304:
+                response = Response(304, b"", "", exc.headers)
+            else:
+                response = Response.text(exc.status, exc.message, exc.headers)
         except Exception:
             log.exception("internal error answering %s %s", self.command, self.path)
             response = Response.text(500, "internal server error")
@@ -644,8 +654,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self, kind: str, args: dict, params: Mapping[str, list[str]], lane: str = "query"
     ) -> dict:
         """Run a job in the pool's ``lane``, turning overload, time-outs and job errors into HTTP
-        errors."""
+        errors; an answer already computed on the current build comes from the server's cache,
+        and one the client holds (``If-None-Match`` on GET or HEAD) is ``304 Not Modified``."""
         timeout = client_timeout(params, self.server.timeout_limit)
+        build = current_build(self.server.store_root)
+        key = answer_key(build.name if build else "", kind, args)
+        if key is not None:
+            self._etag = etag(key)
+            if self.command in ("GET", "HEAD") and matches(
+                self.headers.get("If-None-Match"), self._etag
+            ):
+                raise HttpError(304, "", {"ETag": self._etag, "Vary": "Accept"})
+            kept = self.server.cache.get(key)
+            if kept is not None:
+                return kept
         if lane == "quick":
             timeout = min(timeout, QUICK_LIMIT)
         try:
@@ -664,6 +686,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ) from None
         if status != 200:
             raise HttpError(status, payload)
+        if key is not None:
+            self.server.cache.put(key, payload)
         return payload
 
     def _service_description(self, params: Mapping[str, list[str]]) -> Response:
@@ -703,6 +727,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # -- writing the answer -----------------------------------------------------------------------
 
     def _send(self, response: Response) -> None:
+        if response.status == 304:
+            self.send_response(304)
+            for name, value in {**response.headers, **self._cors_headers()}.items():
+                self.send_header(name, value)
+            self.end_headers()
+            return
         media = response.media_type
         if media.startswith("text/"):
             media += "; charset=utf-8"
@@ -716,6 +746,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         if encoding:
             headers["Content-Encoding"] = encoding
+        tag = getattr(self, "_etag", None)  # http.server's own errors come before the dispatch
+        if tag and response.status == 200:
+            # kept until the store is rebuilt; "no-cache": the client asks again, and is told 304
+            headers["ETag"] = tag
+            headers["Cache-Control"] = "no-cache"
         if response.media_type == "text/html":
             headers["Content-Security-Policy"] = UI_CSP
         for name, value in response.headers.items():
