@@ -894,3 +894,21 @@ def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store,
         build(store, data_dir=Path(__file__).parent / "data" / "fixture")
         status, headers, again = get(srv, path, headers=held)
         assert status == 200 and again == body and headers["ETag"] != tag
+
+
+def test_a_query_stops_when_its_client_hangs_up(fixture_store):
+    import socket as sockets
+
+    with make_server(fixture_store, port=0, workers=1, timeout=20).start() as srv:
+        wait_for(lambda: srv.pool.idle == 1)
+        url = urllib.parse.urlsplit(srv.url)
+        client = sockets.create_connection((url.hostname, url.port), timeout=10)
+        path = "/sparql?" + urllib.parse.urlencode({"query": SLOW})
+        client.sendall(f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\n\r\n".encode())
+        wait_for(lambda: srv.pool.idle == 0)  # the query holds the only worker
+        hung_up = time.monotonic()
+        client.close()
+        # the worker is stopped and replaced well before the query's 20 s limit
+        wait_for(lambda: srv.pool.idle == 1, seconds=10)
+        assert time.monotonic() - hung_up < 10
+        assert sparql_get(srv, THERAPIES)[0] == 200

@@ -51,6 +51,7 @@ import logging
 import math
 import os
 import re
+import select
 import signal
 import socket
 import sys
@@ -88,7 +89,7 @@ from .protocol import (
     wanted_types,
 )
 from .ui import QUERY_PAGE_CSP, UI_CSP, static_files, ui_config
-from .workers import QUEUE_WAIT, QUICK_LIMIT, JobTimeout, Overloaded, WorkerPool
+from .workers import QUEUE_WAIT, QUICK_LIMIT, ClientGone, JobTimeout, Overloaded, WorkerPool
 
 log = logging.getLogger("atmpkg.server")
 
@@ -671,7 +672,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if lane == "quick":
             timeout = min(timeout, QUICK_LIMIT)
         try:
-            status, payload = self.server.pool.run(kind, args, timeout, lane)
+            status, payload = self.server.pool.run(kind, args, timeout, lane, self._client_gone)
+        except ClientGone:
+            # no one reads this answer: the connection closes after it
+            self.close_connection = True
+            raise HttpError(499, "the client closed the connection; the query was stopped") from None
         except Overloaded as exc:
             raise HttpError(503, str(exc), {"Retry-After": str(RETRY_AFTER)}) from None
         except JobTimeout:
@@ -689,6 +694,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if key is not None:
             self.server.cache.put(key, payload)
         return payload
+
+    def _client_gone(self) -> bool:
+        """Whether the client closed its connection (its end of the socket reads as finished)
+        while its answer is being computed; data it already sent for a next request is not
+        read."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
 
     def _service_description(self, params: Mapping[str, list[str]]) -> Response:
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), GRAPH_OFFERS[:4])

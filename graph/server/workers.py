@@ -271,6 +271,15 @@ class JobTimeout(Exception):
     """A job ran past its time limit; its worker was killed and is being replaced."""
 
 
+class ClientGone(Exception):
+    """The client that asked for a job closed its connection: the job was stopped, its worker
+    killed and being replaced, since no one would read the answer."""
+
+
+#: How often a running job looks whether its client is still there (seconds).
+CLIENT_CHECK = 0.25
+
+
 class WorkerPool:
     """Worker processes, each confined and with the store open read-only, running one job at a time.
 
@@ -457,16 +466,31 @@ class WorkerPool:
         return HttpError(503, str(error))
 
     def run(
-        self, kind: str, args: dict, timeout: float, lane: str = "query"
+        self,
+        kind: str,
+        args: dict,
+        timeout: float,
+        lane: str = "query",
+        gone: Callable[[], bool] | None = None,
     ) -> tuple[int, dict | str]:
         """Run a job in a free worker of ``lane`` (``query`` or ``quick``): ``(200, payload)`` or
         ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
         shorter) and gives the job ``timeout`` to finish, else raises :class:`Overloaded` or
-        :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503."""
+        :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503.
+        While the job runs, ``gone`` is asked every :data:`CLIENT_CHECK` seconds whether the
+        client left; when it did, the job is stopped and :class:`ClientGone` raised."""
         worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
+        deadline = time.monotonic() + timeout
         try:
             worker.conn.send((kind, args))
-            ready = worker.conn.poll(timeout)
+            while True:
+                left = deadline - time.monotonic()
+                ready = worker.conn.poll(max(0.0, min(left, CLIENT_CHECK)))
+                if ready or left <= CLIENT_CHECK:
+                    break
+                if gone is not None and gone():
+                    self._replace(worker)
+                    raise ClientGone
             reply = worker.conn.recv() if ready else None
         except (EOFError, OSError):
             raise self._died(worker) from None
