@@ -691,7 +691,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ) from None
         if status != 200:
             raise HttpError(status, payload)
-        if key is not None:
+        # a build swapped in while the job ran: the answer may be of either build, so not kept
+        if key is not None and current_build(self.server.store_root) == build:
             self.server.cache.put(key, payload)
         return payload
 
