@@ -240,6 +240,9 @@ class _Worker:
     conn: Connection
     lane: _Lane
     stderr: _StderrPump
+    #: Set by the first :meth:`WorkerPool._discard`: the pool closing and a request replacing
+    #: the worker may both discard it, and its pipe closes once.
+    discarded: bool = False
 
 
 @dataclass(eq=False)
@@ -413,7 +416,11 @@ class WorkerPool:
         return describe_death(worker.process.exitcode or 0, worker.stderr.tail(1.0), self._memory)
 
     def _discard(self, worker: _Worker) -> None:
-        """Kill a worker and forget it."""
+        """Kill a worker and forget it (once, whoever asks first)."""
+        with self._cond:
+            if worker.discarded:
+                return
+            worker.discarded = True
         worker.process.kill()
         worker.process.join(5)
         worker.conn.close()
