@@ -279,6 +279,7 @@ SCRIPT = r"""
   const out = N.map(() => []);
   const inc = N.map(() => []);
   E.forEach(([from, to], i) => { out[from].push(i); inc[to].push(i); });
+  const degree = (id) => out[id].length + inc[id].length;
   function neighbours(id) {
     const found = new Set();
     out[id].forEach((e) => found.add(E[e][1]));
@@ -295,7 +296,7 @@ SCRIPT = r"""
   const shown = (ids) => ids.filter((id) => visible.has(id));
   const nodeItem = (id) => ({
     id, label: N[id].label, group: "c" + N[id].c,
-    value: N[id].value === undefined ? out[id].length + inc[id].length : N[id].value,
+    value: N[id].value === undefined ? degree(id) : N[id].value,
     title: N[id].label + " (" + classes[N[id].c].label + ")",
   });
   const edgeItem = (id) => ({ id, from: E[id][0], to: E[id][1], label: properties[E[id][2]] });
@@ -303,12 +304,12 @@ SCRIPT = r"""
   const edges = new vis.DataSet(E.map((e, id) => id)
     .filter((id) => visible.has(E[id][0]) && visible.has(E[id][1])).map(edgeItem));
 
-  // The focus of a neighbourhood is the biggest node, ringed, its label bold; it and its direct
+  // The focus of a neighbourhood is the biggest node, ringed, its label larger; it and its direct
   // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
   const focus = data.focus;
   const near = focus >= 0 ? shown(neighbours(focus)) : [];
   if (focus >= 0) {
-    const biggest = Math.max(...N.map((n, id) => out[id].length + inc[id].length));
+    const biggest = Math.max(...N.map((n, id) => degree(id)));
     const always = { label: { enabled: false, drawThreshold: 0 } };
     nodes.update(near.map((id) => ({ id, font: { size: 15 }, scaling: always })));
     nodes.update({
@@ -357,7 +358,6 @@ SCRIPT = r"""
       document.body.dataset.state = "stable";
       return;
     }
-    const degree = (id) => out[id].length + inc[id].length;
     const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
     // A neighbourhood opens on its focus and its neighbours.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
@@ -379,7 +379,6 @@ SCRIPT = r"""
   const GAP = 4;
   const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
   function declutter(first) {
-    const degree = (id) => out[id].length + inc[id].length;
     const rest = [...visible]
       .filter((id) => !first.includes(id) && network.body.nodes[id].labelModule.visible())
       .sort((a, b) => degree(b) - degree(a) || a - b);
@@ -401,8 +400,8 @@ SCRIPT = r"""
     rest.forEach((id) => {
       const box = labelBox(id);
       if (placed.some((other) => clash(box, other))) {
-        const shown = network.body.nodes[id].options.font.size * network.getScale();
-        hidden.push({ id, scaling: { label: { enabled: false, drawThreshold: Math.ceil(shown) + 4 } } });
+        const px = network.body.nodes[id].options.font.size * network.getScale();
+        hidden.push({ id, scaling: { label: { enabled: false, drawThreshold: Math.ceil(px) + 4 } } });
       } else {
         placed.push(box);
       }

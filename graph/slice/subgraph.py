@@ -116,11 +116,14 @@ def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
     return members
 
 
+#: The hub classes as a SPARQL ``VALUES`` block over ``?hub``.
+_HUB_VALUES = "VALUES ?hub { " + " ".join(f"<{expand(c)}>" for c in HUB_CLASSES) + " }"
+
+
 def _hub_class(cls: str, store: ox.Store) -> bool:
-    hubs = " ".join(f"<{expand(c)}>" for c in HUB_CLASSES)
     return bool(
         store.query(
-            f"ASK {{ VALUES ?hub {{ {hubs} }} ?c rdfs:subClassOf* ?hub }}",
+            f"ASK {{ {_HUB_VALUES} ?c rdfs:subClassOf* ?hub }}",
             prefixes=PREFIXES,
             substitutions={ox.Variable("c"): ox.NamedNode(cls)},
         )
@@ -146,9 +149,8 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
                 "is followed as a link already"
             )
         followed |= class_members([cls], store)
-    hubs = " ".join(f"<{expand(c)}>" for c in HUB_CLASSES)
     found = _select_iris(
-        store, f"SELECT DISTINCT ?x WHERE {{ VALUES ?hub {{ {hubs} }} ?x a/rdfs:subClassOf* ?hub }}"
+        store, f"SELECT DISTINCT ?x WHERE {{ {_HUB_VALUES} ?x a/rdfs:subClassOf* ?hub }}"
     )
     return {iri for iri in found if is_node(ox.NamedNode(iri))} - followed
 
@@ -552,19 +554,16 @@ def beyond(
                 added.update(sorted(_linked_either_way(ox.NamedNode(iri), store) - excluded)[:room])
     if not added:
         return [], added, frozenset()
-    described = (
-        added
-        | _linked(added, store, hubs)
-        | (_linked(added, store, sources) if with_sources else set())
-    )
-    described -= inside
-    every = inside | described
+    described = (added | _linked(added, store, hubs | sources if with_sources else hubs)) - inside
+    every, members = inside | described, set(entities)
+    prefetch(store, sorted(described))  # a remote store: their triples both ways, in batches
     triples = [t for n in sorted(described) for t in _triples_about(ox.NamedNode(n), every, store)]
+    # the links from the slice's entities to the added ones, read from the (fewer) added side
     triples += [
         q.triple
-        for n in entities
-        for q in store.quads_for_pattern(ox.NamedNode(n), None, None)
-        if isinstance(q.object, ox.NamedNode) and q.object.value in added
+        for n in sorted(added)
+        for q in store.quads_for_pattern(None, None, ox.NamedNode(n))
+        if q.subject.value in members
     ]
     return triples, added, frozenset(described & hubs)
 
