@@ -136,12 +136,16 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     args = ["export", "-o", str(target), "--store", str(fixture_store)]
     code, _, terminal = on_a_terminal(*args)
     assert code == 0
-    # the line rewritten in place, its last update (every entity done), then cleared
-    assert terminal.startswith("\rExporting: 1 of 217 entities (0%)\x1b[K")
-    assert terminal.endswith(
+    # each line's last update (all done), then cleared: the whole graph is read from the
+    # engine's dump (every triple of the store), then written entity by entity
+    assert terminal == (
+        "\rReading: 2,223 of 2,223 triples (100%)\x1b[K\r\x1b[K"
         "\rExporting: 217 of 217 entities (100%)\x1b[K\r\x1b[K"
         f"Exported 1424 triples as nt to {target}\r\n"
     )
+    # a slice is read entity by entity: the line is rewritten in place from the first
+    code, _, terminal = on_a_terminal(*args, "--focus", "cellco", "--hops", "2")
+    assert terminal.startswith("\rExporting: 1 of 40 entities (2%)\x1b[K")
     code = "from atmpkg.cli import cli; cli()"
     piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     assert piped.stderr == f"Exported 1424 triples as nt to {target}\n"

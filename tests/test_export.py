@@ -30,6 +30,7 @@ from atmpkg.graph import (
 from atmpkg.graph.rdf import is_node
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
+from atmpkg.graph.slice.export import provenance_quads
 from atmpkg.graph.slice.subgraph import (
     INVERSE_OF,
     PARTIAL_INVERSE_OF,
@@ -37,6 +38,7 @@ from atmpkg.graph.slice.subgraph import (
     fold_inverses,
     inverse_pairs,
 )
+from atmpkg.graph.slice.whole import whole_graph
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, expand, shorten
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
@@ -942,3 +944,95 @@ def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store
     column = header.index("cagrImpactPercent:double")
     cost = next(row for row in nodes if row[0] == ID + "factor/cost-barrier")
     assert cost[column] == "-1.8"
+
+
+# --- the whole graph, read from the engine's dump ------------------------------------------------
+
+
+@pytest.mark.parametrize("with_sources", [False, True])
+def test_the_whole_graph_is_the_selection_in_canonical_order(fixture_store, with_sources):
+    content = export_subgraph("nt", with_sources=with_sources, store=fixture_store).content
+    triples = select_subgraph(with_sources=with_sources, store=fixture_store)
+    assert content == "".join(f"{t} .\n" for t in triples).encode()
+    assert content.splitlines() == sorted(content.splitlines())  # as LC_ALL=C sort orders them
+
+
+def test_the_whole_graph_in_n_quads_keeps_provenance_as_a_slice_does(fixture_store):
+    content = export_subgraph("nq", store=fixture_store).content
+    triples = select_subgraph(with_sources=True, store=fixture_store)
+    assert content == ox.serialize(provenance_quads(triples), format=ox.RdfFormat.N_QUADS)
+
+
+def _hand_store() -> ox.Store:
+    """Two entities, a source one of them cites, a blank-node list one reaches, a blank node
+    nothing points to, a link to an IRI no entity has, a date precision and an ontology term."""
+    store = ox.Store()
+    text = f"""
+    @prefix atmp: <{ATMP}> . @prefix dct: <{DCT}> .
+    @prefix rdfs: <{RDFS}> . @prefix xsd: <{XSD}> .
+    <{ID}therapy/b-2> a atmp:Therapy ; rdfs:label "B2"@en ; atmp:developedBy <{ID}company/a> ;
+        dct:source <{ID}source/s> ; atmp:codeNames ( "x" "y" ) ; atmp:target <{ID}target/gone> .
+    <{ID}company/a> a atmp:Company ; atmp:date "2020-01-01"^^xsd:date ;
+        atmp:datePrecision <{ID}date-precision/day> .
+    <{ID}source/s> a atmp:Source ; rdfs:label "S" .
+    <{ID}date-precision/day> rdfs:label "day" .
+    atmp:Therapy rdfs:label "therapy"@en .
+    [] rdfs:comment "loose" .
+    """
+    store.load(text.encode(), ox.RdfFormat.TURTLE)
+    return store
+
+
+def test_whole_graph_keeps_what_a_slice_of_every_entity_keeps():
+    store = _hand_store()
+    lines = [line.decode() for line in whole_graph(store, with_sources=False).lines]
+    items = {
+        q.object.value: q.subject
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "first"), None)
+    }
+    first, second = items["x"], items["y"]
+    loose = next(store.quads_for_pattern(None, ox.NamedNode(RDFS + "comment"), None)).subject
+    a, b = f"<{ID}company/a>", f"<{ID}therapy/b-2>"
+    nil = f"<{RDF}nil>"
+    expected = [
+        f'{a} <{ATMP}date> "2020-01-01"^^<{XSD}date> .\n',
+        f"{a} <{ATMP}datePrecision> <{ID}date-precision/day> .\n",
+        f"{a} <{RDF}type> <{ATMP}Company> .\n",
+        f"{b} <{ATMP}codeNames> {first} .\n",
+        f"{b} <{ATMP}developedBy> {a} .\n",
+        f"{b} <{RDF}type> <{ATMP}Therapy> .\n",
+        f'{b} <{RDFS}label> "B2"@en .\n',
+        f'{first} <{RDF}first> "x" .\n',
+        f"{first} <{RDF}rest> {second} .\n",
+        f'{second} <{RDF}first> "y" .\n',
+        f"{second} <{RDF}rest> {nil} .\n",
+        f'{loose} <{RDFS}comment> "loose" .\n',
+    ]
+    assert lines == sorted(expected)
+    cited = [line.decode() for line in whole_graph(store, with_sources=True).lines]
+    assert sorted(set(cited) - set(lines)) == sorted(
+        [
+            f"{b} <{DCT}source> <{ID}source/s> .\n",
+            f"<{ID}source/s> <{RDF}type> <{ATMP}Source> .\n",
+            f'<{ID}source/s> <{RDFS}label> "S" .\n',
+        ]
+    )
+
+
+def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
+    """The streaming GraphML writer against networkx's: the same network read back."""
+    piece = select_slice(with_sources=True, store=fixture_store, max_nodes=0)
+    network = export_module._network(piece)
+    ours, theirs = tmp_path / "ours.graphml", tmp_path / "theirs.graphml"
+    ours.write_text("".join(export_module.graphml_lines(network)), encoding="utf-8")
+    nx.write_graphml(network, theirs, edge_id_from_attribute="id")
+    mine, reference = nx.read_graphml(ours), nx.read_graphml(theirs)
+    assert dict(mine.nodes(data=True)) == dict(reference.nodes(data=True))
+    assert sorted(mine.edges(data="id")) == sorted(reference.edges(data="id"))
+    assert list(mine.edges(data=True)) == list(reference.edges(data=True))
+    assert mine.graph == reference.graph
+    # text that XML parsers would change comes back as written (networkx's writer loses "\r")
+    awkward = 'a "quoted" <b> & line\r\nbreak\tand tab'
+    network.nodes[ID + "company/cellco"]["note"] = awkward
+    ours.write_text("".join(export_module.graphml_lines(network)), encoding="utf-8")
+    assert nx.read_graphml(ours).nodes[ID + "company/cellco"]["note"] == awkward

@@ -57,6 +57,7 @@ from .subgraph import (
     Subject,
     fold_inverses,
 )
+from .whole import whole_graph
 
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
@@ -408,7 +409,7 @@ def _provenance(piece: Slice) -> Iterator[ox.Quad]:
             cited.setdefault(graph, []).append(subject)
         if not graphs:
             yield from (ox.Quad(t.subject, t.predicate, t.object) for t in about)
-    for graph in sorted(cited, key=lambda g: g.value):
+    for graph in sorted(cited, key=str):
         for subject in cited[graph]:
             yield from (
                 ox.Quad(t.subject, t.predicate, t.object, graph) for t in piece.about(subject)
@@ -473,6 +474,9 @@ def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
     spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
 
     def write(piece: Slice, handles: list[IO[bytes]]) -> None:
+        if piece.whole is not None:
+            _write_whole(piece, handles, fmt, quads)
+            return
         items = _provenance(piece) if quads else iter(piece)
         if fmt == spool_format:
             ox.serialize(items, handles[0], fmt)
@@ -481,15 +485,46 @@ def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
             names: set[str] = set()
             ox.serialize(_noting_prefixes(items, names), spool, spool_format)
             spool.seek(0)
-            prefixes = {p: PREFIXES[p] for p in sorted(names)}
-            if fmt == ox.RdfFormat.RDF_XML:
-                out = _Filter(handles[0], own_head=False, edit=_xml_safe)
-            else:
-                handles[0].write(_prefix_lines(prefixes))
-                out = _Filter(handles[0], own_head=bool(prefixes))
-            ox.serialize(ox.parse(spool, spool_format), out, fmt, prefixes=prefixes)
+            _convert(spool, handles[0], spool_format, fmt, names)
 
     return write
+
+
+def _write_whole(piece: Slice, handles: list[IO[bytes]], fmt: ox.RdfFormat, quads: bool) -> None:
+    """Write the whole graph from the lines the engine dumped (see :mod:`.whole`): N-Triples
+    and N-Quads as they are, other formats converted from them."""
+    assert piece.whole is not None
+    lines = piece.whole.quad_lines() if quads else iter(piece.whole.lines)
+    piece.triples_read = len(piece.whole.lines)
+    if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        handles[0].writelines(lines)
+    else:
+        with tempfile.TemporaryFile() as spool:
+            spool.writelines(lines)
+            spool.seek(0)
+            spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
+            _convert(spool, handles[0], spool_format, fmt, _prefix_names(piece.whole.iris()))
+    if piece.progress is not None:
+        piece.progress(len(piece.subjects))
+
+
+def _convert(
+    spool: IO[bytes],
+    handle: IO[bytes],
+    spool_format: ox.RdfFormat,
+    fmt: ox.RdfFormat,
+    names: set[str],
+) -> None:
+    """Rewrite the N-Triples or N-Quads in ``spool`` as ``fmt``, declaring the prefixes ``names``
+    (those the triples use) in canonical order."""
+    prefixes = {p: PREFIXES[p] for p in sorted(names)}
+    if fmt == ox.RdfFormat.RDF_XML:
+        out = _Filter(handle, own_head=False, edit=_xml_safe)
+    else:
+        handle.write(_prefix_lines(prefixes))
+        out = _Filter(handle, own_head=bool(prefixes))
+    # the spool holds what a writer of this package wrote: no need to check it again
+    ox.serialize(ox.parse(spool, spool_format, lenient=True), out, fmt, prefixes=prefixes)
 
 
 def _noting_prefixes(
@@ -579,20 +614,18 @@ def _indented(text: str) -> bytes:
     return textwrap.indent(text, "  ").encode("utf-8")
 
 
-def with_blank_nodes(piece: Slice, roots: Sequence[ox.BlankNode] = ()) -> Slice:
+def with_blank_nodes(piece: Slice) -> Slice:
     """``piece`` with each subject's triples followed by those of the blank nodes it reaches
     through blank nodes (RDF lists, nested descriptions, cycles included), read from the slice's
-    own store, so that an RDF export keeps every blank-node structure whole; ``roots`` (blank
-    nodes of that store that nothing points to) are added as subjects with what they reach. A
-    blank node that is itself a subject of the slice is written there, once.
+    own store, so that an RDF export keeps every blank-node structure whole. A blank node that is
+    itself a subject of the slice is written there, once.
 
     >>> b = ox.BlankNode("b")
     >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
     >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]))))
     2
     """
-    subjects: list[Subject] = [*piece.subjects, *roots]
-    own = set(subjects)
+    own = set(piece.subjects)
 
     def reached(triples: Iterable[ox.Triple]) -> list[ox.BlankNode]:
         return [
@@ -617,21 +650,7 @@ def with_blank_nodes(piece: Slice, roots: Sequence[ox.BlankNode] = ()) -> Slice:
             waiting += reached(triples)
         return about + sorted(found, key=triple_key)
 
-    return Slice(subjects, read, piece.sample)
-
-
-def blank_roots(store: ox.Store) -> list[ox.BlankNode]:
-    """The blank nodes of ``store`` that no triple points to: the top of a structure that no
-    entity reaches (``[] ex:about therapy:x`` written at the top level of a Turtle file), which the
-    whole graph holds but no entity's slice does.
-
-    >>> blank_roots(ox.Store())
-    []
-    """
-    answer = store.query(
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o FILTER(isBlank(?s)) FILTER NOT EXISTS { ?x ?y ?s } }"
-    )
-    return sorted((row[0] for row in answer), key=lambda node: node.value)
+    return Slice(piece.subjects, read, piece.sample)
 
 
 # --- networks --------------------------------------------------------------------------------
@@ -642,7 +661,7 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
     :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); the slice's hubs are attributes of the
     nodes linked to them; edges are numbered ``e0``, ``e1``, …; what a cap left out is in the
     graph's attributes."""
-    graph = to_networkx(fold_inverses(list(piece)), typed=True, hubs=piece.hubs)
+    graph = to_networkx(fold_inverses(list(piece)), typed=True, hubs=piece.hubs, canonical=True)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:
@@ -665,11 +684,100 @@ def sample_attributes(sample: Sample) -> dict[str, str | int]:
     }
 
 
-def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
-    import networkx as nx
+#: GraphML's names of the attribute types a network holds (those of ``to_networkx(typed=True)``).
+_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+_GRAPHML_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns '
+    'http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n'
+)
 
-    graph = _network(piece)
-    nx.write_graphml(graph, handles[0], edge_id_from_attribute="id")
+
+#: XML's markup characters, and those a parser would change (a raw carriage return into a line
+#: break; in attributes, all three into spaces), as references.
+_XML_REFERENCES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\r": "&#13;",
+        "\n": "&#10;",
+        "\t": "&#9;",
+    }
+)
+
+
+def _xml_text(value: object) -> str:
+    """A value as XML character data or attribute text (booleans as XML Schema writes them).
+
+    >>> _xml_text('a < "b"\\r'), _xml_text(True)
+    ('a &lt; &quot;b&quot;&#13;', 'true')
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).translate(_XML_REFERENCES)
+
+
+def graphml_lines(graph: networkx.MultiDiGraph) -> Iterator[str]:
+    """A network as GraphML, line by line, with the type of each attribute declared (the type
+    of its values; text when they differ), for networkx, igraph, Gephi and Cytoscape. Written
+    as it goes: a document tree of a large network would hold it in memory several times over.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("a", "b", key="k", id="e0", weight=2)
+    'k'
+    >>> print("".join(graphml_lines(g)).splitlines()[-3].strip())
+    <edge source="a" target="b" id="e0"><data key="d0">2</data></edge>
+    """
+    scopes = {
+        "graph": [graph.graph],
+        "node": [data for _, data in graph.nodes(data=True)],
+        "edge": [data for _, _, data in graph.edges(data=True)],
+    }
+    keys: dict[tuple[str, str], str] = {}
+    yield _GRAPHML_HEAD
+    for scope, records in scopes.items():
+        kinds: dict[str, set[type]] = {}
+        for record in records:
+            for name, value in record.items():
+                if not (scope == "edge" and name == "id"):
+                    kinds.setdefault(name, set()).add(type(value))
+        for name in sorted(kinds):
+            kind = _GRAPHML_TYPES[kinds[name].pop()] if len(kinds[name]) == 1 else "string"
+            keys[scope, name] = key = f"d{len(keys)}"
+            yield (
+                f'  <key id="{key}" for="{scope}" attr.name="{_xml_text(name)}" '
+                f'attr.type="{kind}" />\n'
+            )
+
+    def data(scope: str, record: dict) -> str:
+        return "".join(
+            f'<data key="{keys[scope, name]}">{_xml_text(value)}</data>'
+            for name, value in record.items()
+            if not (scope == "edge" and name == "id")
+        )
+
+    yield '  <graph edgedefault="directed">\n'
+    if graph.graph:
+        yield f"    {data('graph', graph.graph)}\n"
+    for node, record in graph.nodes(data=True):
+        yield f'    <node id="{_xml_text(node)}">{data("node", record)}</node>\n'
+    for number, (u, v, record) in enumerate(graph.edges(data=True)):
+        ends = f'source="{_xml_text(u)}" target="{_xml_text(v)}"'
+        edge = _xml_text(record.get("id", f"e{number}"))
+        yield f'    <edge {ends} id="{edge}">{data("edge", record)}</edge>\n'
+    yield "  </graph>\n</graphml>\n"
+
+
+def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
+    text = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
+    text.writelines(graphml_lines(_network(piece)))
+    text.flush()
+    text.detach()
 
 
 def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> None:
@@ -886,24 +994,22 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     )
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
-    # The whole graph in RDF also holds the blank nodes no entity reaches, read from the build
-    # the slice is read from (a blank node is known by its label in one build only).
     whole = not network and local and not selection.max_nodes
     whole = whole and selection.refine(with_sources=None, max_nodes=None) == Selection()
-    build_dir = graph._current().build_dir if whole else None
-    piece = selection.slice()
-    # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store an
-    # export holds the triples of the selected entities only.
-    if not network and local:
-        roots = []
-        if whole:
-            handle = graph._current()
-            if handle.build_dir != build_dir:
-                raise StoreError(
-                    "the store was rebuilt while the export read it; run the export again"
-                )
-            roots = blank_roots(handle.store)
-        piece = with_blank_nodes(piece, roots)
+    if whole:
+        # one read of the engine's dump: several times faster than entity by entity
+        handle = graph._current()
+        with Progress("Reading", handle.info.get("triples", 0), "triples") as bar:
+            dumped = whole_graph(handle.store, bool(selection.with_sources), bar.advance)
+        piece = dumped.slice()
+        if not piece.subjects:
+            raise EmptyResultError("the graph holds no entities: nothing to export")
+    else:
+        piece = selection.slice()
+        # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store
+        # an export holds the triples of the selected entities only.
+        if not network and local:
+            piece = with_blank_nodes(piece)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
         return _write(piece, fmt, output)

@@ -35,6 +35,7 @@ from ..terms import ATMP, DCT, HUB_CLASSES, ID, OWL, PREFIXES, SHORTCUTS, expand
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
     from .selection import Selection
+    from .whole import WholeGraph
 
 StorePath = str | os.PathLike[str] | None
 Subject = ox.NamedNode | ox.BlankNode
@@ -379,7 +380,7 @@ class Slice:
 
     def __init__(
         self,
-        subjects: list[Subject],
+        subjects: Sequence[Subject],
         read: Callable[[Subject], list[ox.Triple]],
         sample: Sample | None = None,
         hubs: frozenset[str] = frozenset(),
@@ -394,6 +395,9 @@ class Slice:
         self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
         self.triples_read = 0
+        #: The whole graph as the engine dumped it, when the slice is the whole graph read that
+        #: way (:func:`~atmpkg.graph.slice.whole.whole_graph`): its writers use the lines.
+        self.whole: WholeGraph | None = None
 
     @classmethod
     def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
@@ -427,7 +431,8 @@ class Slice:
             return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
 
         prefetch(store, sorted(nodes), incoming=False)  # a remote store: a request per batch
-        return cls([ox.NamedNode(n) for n in sorted(nodes)], read, sample, hubs, focus)
+        subjects = sorted((ox.NamedNode(n) for n in nodes), key=str)  # canonical order
+        return cls(subjects, read, sample, hubs, focus)
 
     @property
     def notes(self) -> list[str]:
@@ -498,7 +503,8 @@ def describe(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
 def _triples_about(subject: Subject, nodes: set[str], store: ox.Store) -> Iterator[ox.Triple]:
     """The triples of ``subject`` whose object is a value or one of ``nodes``."""
     for quad in store.quads_for_pattern(subject, None, None):
-        if not is_node(quad.object) or quad.object.value in nodes:
+        obj = quad.object  # each access makes a new Python object
+        if not is_node(obj) or obj.value in nodes:
             yield quad.triple
 
 

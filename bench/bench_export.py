@@ -1,0 +1,161 @@
+"""Benchmark exports and views of the whole graph at scale. Run by hand:
+``python bench/bench_export.py`` (default: a synthetic graph of a million triples).
+
+A synthetic graph in the ontology's shape (``bench/synthetic.py``, seeded) is built into a store
+once; then, side by side in one run, each measurement in a fresh Python process (so that peak
+memory is its own), repeated ``--repeat`` times with the engine's baseline run between ours:
+
+- the engine's own dump of the store (``pyoxigraph.Store.dump``, N-Triples, N-Quads and Turtle):
+  the baseline, the least any export of every triple can cost;
+- ``atmpkg export`` of the whole graph in every RDF format (``nt`` with and without sources),
+  complete and in canonical order, and the ratio to the dump in the same format (N-Triples for
+  the formats the engine cannot dump);
+- the network formats of the whole graph, uncapped (``max_nodes=0``): time, ratio to the
+  N-Triples dump, and peak memory;
+- the view page of the whole graph (the class overview it draws above 500 entities), of the
+  whole graph's entities (the view's cap samples them), and of one company's two-hop
+  neighbourhood.
+
+Prints a Markdown table: median seconds, ratio, peak resident memory (MB).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+RDF = ["nt", "nq", "ttl", "trig", "jsonld", "rdfxml"]
+NETWORKS = ["graphml", "gexf", "csv", "cyjs"]
+#: The engine's dump formats, and the dump each export is compared with.
+DUMPS = {"nt": "N_TRIPLES", "nq": "N_QUADS", "ttl": "TURTLE"}
+BASELINE = {"nq": "nq", "trig": "nq", "ttl": "ttl"}
+
+
+def worker(task: str, store: str, out: str, extra: str) -> dict:
+    """One measurement; runs in its own process."""
+    import pyoxigraph as ox
+
+    import atmpkg
+
+    kg = atmpkg.open(store)
+    written = [Path(out)]
+    started = time.perf_counter()
+    if task == "dump":
+        handle = kg._current().store
+        fmt = getattr(ox.RdfFormat, DUMPS[extra])
+        graph = ox.DefaultGraph() if extra != "nq" else None
+        handle.dump(out, fmt, **({"from_graph": graph} if graph is not None else {}))
+    elif task == "export":
+        fmt, _, sources = extra.partition("+")
+        options = {"max_nodes": 0} if fmt in NETWORKS else {}
+        if sources:
+            options["with_sources"] = True
+        written = kg.export(fmt, out, **options).paths
+    elif task == "view":
+        if extra == "overview":
+            kg.view(output=out)
+        elif extra == "entities":
+            kg.view(output=out, overview=False)
+        else:
+            kg.view(output=out, focus=extra, hops=2)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "peak_mb": peak, "bytes": sum(p.stat().st_size for p in written)}
+
+
+def run(task: str, store: Path, extra: str, scratch: Path) -> dict:
+    out = scratch / f"{task}-{extra.replace('+', '-')}.out"
+    if task == "export" and extra.startswith("csv"):
+        out = scratch / "export.csv"
+    command = [sys.executable, __file__, "--worker", task, str(store), str(out), extra]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{task} {extra} failed:\n{done.stderr}")
+    for leftover in scratch.iterdir():
+        leftover.unlink()
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def median(results: list[dict], key: str) -> float:
+    return statistics.median(r[key] for r in results)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="1M")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--store", help="build the synthetic graph here (kept) or reuse it")
+    parser.add_argument(
+        "--focus",
+        help="the company of the neighbourhood view (default: the "
+        "synthetic graph's company with most subsidiaries)",
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    import synthetic
+
+    with tempfile.TemporaryDirectory(prefix="atmpkg-bench-export-") as tmp:
+        tmp_path = Path(tmp)
+        store = Path(args.store) if args.store else tmp_path / "store"
+        info_file = store.parent / f"{store.name}.info.json"
+        if not (store / "current").exists():
+            info, _ = synthetic.build_store(store, SIZES[args.size], seed=7)
+            info_file.write_text(json.dumps(info.as_dict(), default=str))
+        info = json.loads(info_file.read_text())
+        focus = args.focus or info["examples"]["company-with-most-subsidiaries"]
+        scratch = tmp_path / "out"
+        scratch.mkdir()
+        rows: list[tuple[str, str, dict[str, float], str]] = []
+
+        def measure(label: str, task: str, extra: str, baseline: str | None) -> None:
+            ours, base = [], []
+            for _ in range(args.repeat):
+                if baseline:
+                    base.append(run("dump", store, baseline, scratch))
+                ours.append(run(task, store, extra, scratch))
+            seconds = median(ours, "seconds")
+            ratio = f"{seconds / median(base, 'seconds'):.2f}×" if baseline else ""
+            stats = {
+                "seconds": seconds,
+                "peak": median(ours, "peak_mb"),
+                "mb": ours[0]["bytes"] / 1e6,
+            }
+            rows.append((label, ratio, stats, baseline or ""))
+            print(f"{label}: {seconds:.1f} s {ratio}", file=sys.stderr, flush=True)
+
+        for fmt in DUMPS:
+            measure(f"engine dump ({fmt})", "dump", fmt, None)
+        measure("export nt, with sources", "export", "nt+sources", "nt")
+        for fmt in RDF:
+            measure(f"export {fmt}", "export", fmt, BASELINE.get(fmt, "nt"))
+        for fmt in NETWORKS:
+            measure(f"export {fmt} (uncapped)", "export", fmt, "nt")
+        measure("view: whole graph (overview)", "view", "overview", None)
+        measure("view: whole graph's entities", "view", "entities", None)
+        measure(f"view: {focus}, 2 hops", "view", focus, None)
+
+    print(f"\n{info['triples']:,} triples (synthetic, seed 7), median of {args.repeat} runs\n")
+    print("| step | seconds | × engine dump | peak memory (MB) | output (MB) |")
+    print("|---|---:|---:|---:|---:|")
+    for label, ratio, stats, baseline in rows:
+        against = f"{ratio} ({baseline})" if ratio else ""
+        print(
+            f"| {label} | {stats['seconds']:.1f} | {against} | {stats['peak']:.0f} | "
+            f"{stats['mb']:.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(*sys.argv[2:6])))
+    else:
+        main()

@@ -1,0 +1,316 @@
+"""The whole graph as its N-Triples lines in canonical order, read by the engine's own dump.
+
+An RDF export of the whole graph holds what :func:`~atmpkg.graph.slice.subgraph.slice_of` selects
+for it: the triples of every entity whose object is a value or an entity, the blank nodes those
+reach and the blank nodes nothing points to, and, with sources, the sources the entities cite. Read
+entity by entity through Python, that costs several times the engine's dump at a million
+triples; here the engine writes every triple once (:meth:`pyoxigraph.Store.dump`), and Python
+only reads the lines, keeps those the slice holds, and sorts them as bytes: the canonical order
+(see :func:`~atmpkg.graph.rdf.triple_key`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import overload
+
+import pyoxigraph as ox
+
+from ..rdf import PRECISIONS
+from ..terms import ATMP, DCT, ID, RDF
+from .subgraph import Slice, Subject
+
+_NODE = b"<" + ID.encode()
+_VALUE = b"<" + PRECISIONS.encode()
+_TYPE = f"<{RDF}type>".encode()
+_SOURCE_CLASS = f"<{ATMP}Source>".encode()
+_CITES = f"<{DCT}source>".encode()
+_PARSED_AT_ONCE = 1000
+_PROGRESS_EVERY = 1 << 16
+
+
+def _is_node(token: bytes) -> bool:
+    """:func:`~atmpkg.graph.rdf.is_node` for a term as N-Triples writes it."""
+    return token.startswith(_NODE) and not token.startswith(_VALUE)
+
+
+@dataclass
+class _Run:
+    """The lines of one subject (the dump gives each subject's lines together) in canonical
+    order, with the predicate and the object of each: an IRI or blank node as written, a literal
+    by its ending (``^^<datatype> .``, ``@en .``, `` .``); each token is kept once in memory."""
+
+    subject: bytes
+    lines: list[bytes] = field(default_factory=list)
+    predicates: list[bytes] = field(default_factory=list)
+    objects: list[bytes] = field(default_factory=list)
+    #: its objects in the instance space, and its blank-node objects
+    links: set[bytes] = field(default_factory=set)
+    blanks: list[bytes] = field(default_factory=list)
+    #: the objects of its ``dct:source`` lines, in canonical order
+    cites: list[bytes] = field(default_factory=list)
+    is_source: bool = False
+
+    def finish(self) -> None:
+        """Sort the lines and note what the run links to, once its lines are all read."""
+        if len(self.lines) > 1:
+            order = sorted(range(len(self.lines)), key=self.lines.__getitem__)
+            self.lines = [self.lines[n] for n in order]
+            self.predicates = [self.predicates[n] for n in order]
+            self.objects = [self.objects[n] for n in order]
+        self.links = {o for o in self.objects if o.startswith(_NODE)}
+        self.blanks = [o for o in self.objects if o.startswith(b"_:")]
+        pairs = list(zip(self.predicates, self.objects, strict=True))
+        self.cites = sorted({o for p, o in pairs if p == _CITES})
+        self.is_source = (_TYPE, _SOURCE_CLASS) in pairs
+
+
+class _Subjects(Sequence[Subject]):
+    """The subjects of the whole graph as terms, made from their tokens when asked for."""
+
+    def __init__(self, tokens: list[bytes]) -> None:
+        self.tokens = tokens
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    @overload
+    def __getitem__(self, index: int) -> Subject: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Subject]: ...
+    def __getitem__(self, index: int | slice) -> Subject | list[Subject]:
+        if isinstance(index, slice):
+            return [_term(t) for t in self.tokens[index]]
+        return _term(self.tokens[index])
+
+
+def _term(token: bytes) -> Subject:
+    if token.startswith(b"_:"):
+        return ox.BlankNode(token[2:].decode())
+    return ox.NamedNode(token[1:-1].decode())
+
+
+@dataclass
+class WholeGraph:
+    """The lines of the whole graph in canonical order: each subject's lines (``subjects``:
+    its token, where its lines start and stop), the sources each subject cites (``dct:source``,
+    by position in ``subjects``), and each line's predicate and object tokens per subject (for
+    the prefixes a format declares)."""
+
+    lines: list[bytes] = field(default_factory=list)
+    subjects: list[tuple[bytes, int, int]] = field(default_factory=list)
+    cites: dict[int, list[bytes]] = field(default_factory=dict)
+    tokens: list[list[bytes]] = field(default_factory=list)
+
+    def iris(self) -> set[str]:
+        """The IRIs the lines use, datatypes included.
+
+        >>> s = ox.Store()
+        >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(ATMP + "year"), ox.Literal("2020", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear"))))
+        >>> sorted(whole_graph(s, with_sources=False).iris())
+        ['http://www.w3.org/2001/XMLSchema#gYear', 'https://w3id.org/atmp-kg/id/therapy/a', 'https://w3id.org/atmp-kg/ontology#year']
+        """
+        used = {subject for subject, _, _ in self.subjects}
+        for tokens in self.tokens:
+            used.update(tokens)
+        return {iri for token in used if (iri := _iri(token)) is not None}
+
+    def slice(self) -> Slice:
+        """The whole graph as a :class:`~atmpkg.graph.slice.subgraph.Slice` that knows its lines.
+
+        >>> s = ox.Store()
+        >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Therapy")))
+        >>> [t.object.value for t in whole_graph(s, with_sources=False).slice()]
+        ['https://w3id.org/atmp-kg/ontology#Therapy']
+        """
+        where: dict[Subject, int] = {}
+        parsed: dict[Subject, list[ox.Triple]] = {}
+
+        def read(subject: Subject) -> list[ox.Triple]:
+            # Subjects are read in order: the lines of the next thousand are parsed in one call
+            if subject not in parsed:
+                if not where:
+                    where.update((_term(token), n) for n, (token, _, _) in enumerate(self.subjects))
+                first = where[subject]
+                chunk = self.subjects[first : first + _PARSED_AT_ONCE]
+                text = b"".join(self.lines[chunk[0][1] : chunk[-1][2]])
+                parsed.clear()
+                for triple in ox.parse(text, ox.RdfFormat.N_TRIPLES, lenient=True):
+                    parsed.setdefault(triple.subject, []).append(triple)
+            return parsed[subject]
+
+        piece = Slice(_Subjects([token for token, _, _ in self.subjects]), read)
+        piece.whole = self
+        return piece
+
+    def quad_lines(self) -> Iterator[bytes]:
+        """The lines as N-Quads that keep provenance (see
+        :func:`~atmpkg.graph.slice.export.provenance_quads`): the subjects that cite no source in
+        the default graph, then a named graph per source, in canonical order.
+
+        >>> s = ox.Store()
+        >>> s.add(ox.Quad(ox.NamedNode(ID + "claim/a"), ox.NamedNode(DCT + "source"), ox.NamedNode(ID + "source/b")))
+        >>> list(whole_graph(s, with_sources=False).quad_lines())
+        []
+        """
+        graphs: dict[bytes, list[int]] = {}
+        for number, (_, start, stop) in enumerate(self.subjects):
+            if number in self.cites:
+                for graph in self.cites[number]:
+                    graphs.setdefault(graph, []).append(number)
+            else:
+                yield from self.lines[start:stop]
+        for graph in sorted(graphs):
+            tail = b" " + graph + b" .\n"
+            for number in graphs[graph]:
+                _, start, stop = self.subjects[number]
+                yield from (line[:-3] + tail for line in self.lines[start:stop])
+
+
+def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list[_Run], set[bytes]]:
+    """The store's default graph as a run of lines per subject, and every distinct object token.
+
+    The engine dumps into a temporary file from a thread of its own (it lets go of the
+    interpreter while it writes) and this thread reads the lines as they are written, so that
+    reading costs little beyond the dump itself."""
+    with tempfile.TemporaryDirectory(prefix="atmpkg-dump-") as folder:
+        path = os.path.join(folder, "dump.nt")
+        open(path, "wb").close()
+        ended = threading.Event()
+        failure: list[BaseException] = []
+
+        def dump() -> None:
+            try:
+                store.dump(path, ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+            except BaseException as error:  # handed to the reading thread, which raises it
+                failure.append(error)
+            finally:
+                ended.set()
+
+        writer = threading.Thread(target=dump, name="atmpkg-dump")
+        writer.start()
+        try:
+            found = _read_runs(_follow(path, ended), progress)
+        finally:
+            writer.join()
+    if failure:
+        raise failure[0]
+    return found
+
+
+def _follow(path: str, ended: threading.Event) -> Iterator[bytes]:
+    """The lines of the file at ``path`` as another thread writes it, until ``ended`` is set."""
+    pending = b""
+    with open(path, "rb") as growing:
+        while True:
+            last = ended.is_set()  # read once more after the writer ended: what it wrote last
+            chunk = growing.read(1 << 22)
+            if not chunk:
+                if last:
+                    break
+                ended.wait(0.005)
+                continue
+            lines = (pending + chunk).splitlines(keepends=True)
+            pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
+            yield from lines
+    if pending:
+        yield pending
+
+
+def _read_runs(
+    lines: Iterable[bytes], progress: Callable[[int], None] | None
+) -> tuple[list[_Run], set[bytes]]:
+    """The runs of ``lines``, and every distinct object token; ``progress`` is told how many
+    lines were read, every ``_PROGRESS_EVERY``."""
+    runs: dict[bytes, _Run] = {}
+    tokens: dict[bytes, bytes] = {}
+    run = _Run(b"")
+    number = 0
+    for number, line in enumerate(lines, 1):
+        if progress is not None and not number % _PROGRESS_EVERY:
+            progress(_PROGRESS_EVERY)
+        subject, predicate, rest = line.split(b" ", 2)
+        if subject != run.subject:
+            run.finish()
+            run = runs.setdefault(subject, _Run(subject))
+        head = rest[:1]
+        if head == b"<":
+            obj = rest[: rest.index(b">") + 1]
+        elif head == b"_":
+            obj = rest[: rest.index(b" ")]
+        else:
+            obj = rest[rest.rindex(b'"') + 1 :]
+        run.lines.append(line)
+        run.predicates.append(tokens.setdefault(predicate, predicate))
+        run.objects.append(tokens.setdefault(obj, obj))
+    run.finish()
+    if progress is not None:
+        progress(number % _PROGRESS_EVERY)
+    return list(runs.values()), set(tokens)
+
+
+def _iri(token: bytes) -> str | None:
+    """The IRI an IRI token or a typed literal's ending names, else None."""
+    if token.startswith(b"<"):
+        return token[1:-1].decode()
+    if token.startswith(b"^^<"):
+        return token[3 : token.index(b">")].decode()
+    return None
+
+
+def whole_graph(
+    store: ox.Store, with_sources: bool, progress: Callable[[int], None] | None = None
+) -> WholeGraph:
+    """The whole graph of ``store`` (its default graph) as the N-Triples lines an RDF export
+    writes, in canonical order; ``progress`` is told how many triples were read as they are.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Therapy")))
+    >>> whole_graph(s, with_sources=False).lines
+    [b'<https://w3id.org/atmp-kg/id/therapy/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/atmp-kg/ontology#Therapy> .\\n']
+    """
+    runs, tokens = _runs(store, progress)
+    sources = {r.subject for r in runs if r.is_source}
+    entities = {r.subject for r in runs if _is_node(r.subject)} - sources
+    if with_sources:
+        entities |= {o for r in runs if r.subject in entities for o in r.links & sources}
+    blanks = {r.subject: r for r in runs if r.subject.startswith(b"_:")}
+    kept = [r for r in runs if r.subject in entities]
+    # blank nodes: those the kept subjects reach, and those nothing points to
+    pointed = {o for r in runs if r.blanks for o in r.blanks}
+    waiting = [b for b in blanks if b not in pointed]
+    waiting += [o for r in kept if r.blanks for o in r.blanks]
+    reached: set[bytes] = set()
+    while waiting:
+        node = waiting.pop()
+        if node in reached or node not in blanks:
+            continue
+        reached.add(node)
+        waiting += blanks[node].blanks
+    kept += [blanks[b] for b in reached]
+    kept.sort(key=lambda r: r.subject)
+    # a line is kept when its object is a value (a literal, a blank node, an IRI that is not an
+    # entity's) or a kept entity
+    keep = entities | {t for t in tokens if not _is_node(t)}
+    whole = WholeGraph()
+    for r in kept:
+        if r.links <= keep:
+            lines, predicates, objects = r.lines, r.predicates, r.objects
+        else:
+            chosen = [n for n, o in enumerate(r.objects) if o in keep]
+            if not chosen:
+                continue
+            lines = [r.lines[n] for n in chosen]
+            predicates = [r.predicates[n] for n in chosen]
+            objects = [r.objects[n] for n in chosen]
+        cited = [o for o in r.cites if o in keep]
+        if cited:
+            whole.cites[len(whole.subjects)] = cited
+        whole.subjects.append((r.subject, len(whole.lines), len(whole.lines) + len(lines)))
+        whole.lines += lines
+        whole.tokens += (predicates, objects)
+    return whole
