@@ -79,8 +79,6 @@ EXEMPT = {
     "on a fresh machine (.ci/run) and tests/test_packaging.py builds the wheel",
     "python -m pytest": "the test suite itself, which this test is part of",
     "python bench/": "a benchmark at scale (a million triples), run by hand: minutes by design",
-    "/usr/bin/time -v atmpkg export --store /tmp/syn1m": "measures exports of the million-triple "
-    "store that the bench/ line above builds: minutes by design",
 }
 
 #: Ports the examples use, and the server the test runs for an example that talks to one without
