@@ -1036,3 +1036,19 @@ def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
     network.nodes[ID + "company/cellco"]["note"] = awkward
     ours.write_text("".join(export_module.graphml_lines(network)), encoding="utf-8")
     assert nx.read_graphml(ours).nodes[ID + "company/cellco"]["note"] == awkward
+
+
+def test_a_whole_graph_export_that_cannot_dump_says_why_and_writes_nothing(
+    fixture_store, tmp_path, monkeypatch
+):
+    import tempfile
+
+    not_a_folder = tmp_path / "not-a-folder"
+    not_a_folder.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    target = tmp_path / "all.nt"
+    with pytest.raises(StoreError) as raised:
+        export_subgraph("nt", target, store=fixture_store)
+    assert str(raised.value).startswith("cannot dump the store to read the whole graph: ")
+    assert str(raised.value).endswith(f"in {not_a_folder} (set TMPDIR to a folder with room)")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]

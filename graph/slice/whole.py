@@ -20,6 +20,7 @@ from typing import overload
 
 import pyoxigraph as ox
 
+from ..errors import StoreError
 from ..rdf import PRECISIONS
 from ..terms import ATMP, DCT, ID, RDF
 from .subgraph import Slice, Subject
@@ -273,7 +274,14 @@ def whole_graph(
     >>> whole_graph(s, with_sources=False).lines
     [b'<https://w3id.org/atmp-kg/id/therapy/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/atmp-kg/ontology#Therapy> .\\n']
     """
-    runs, tokens = _runs(store, progress)
+    try:
+        runs, tokens = _runs(store, progress)
+    except OSError as error:
+        raise StoreError(
+            f"cannot dump the store to read the whole graph: {error}; the dump needs about the "
+            f"size of an N-Triples export in {tempfile.gettempdir()} (set TMPDIR to a folder with "
+            "room)"
+        ) from None
     sources = {r.subject for r in runs if r.is_source}
     entities = {r.subject for r in runs if _is_node(r.subject)} - sources
     if with_sources:
