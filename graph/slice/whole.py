@@ -153,10 +153,13 @@ class WholeGraph:
         :func:`~atmpkg.graph.slice.export.provenance_quads`): the subjects that cite no source in
         the default graph, then a named graph per source, in canonical order.
 
-        >>> s = ox.Store()
-        >>> s.add(ox.Quad(ox.NamedNode(ID + "claim/a"), ox.NamedNode(DCT + "source"), ox.NamedNode(ID + "source/b")))
-        >>> list(whole_graph(s, with_sources=False).quad_lines())
-        []
+        >>> s, claim, source = ox.Store(), ox.NamedNode(ID + "claim/a"), ox.NamedNode(ID + "source/b")
+        >>> s.add(ox.Quad(claim, ox.NamedNode(DCT + "source"), source))
+        >>> s.add(ox.Quad(source, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Source")))
+        >>> for line in whole_graph(s, with_sources=True).quad_lines():
+        ...     print(line.decode().replace(ID, "id:"), end="")
+        <id:source/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/atmp-kg/ontology#Source> .
+        <id:claim/a> <http://purl.org/dc/terms/source> <id:source/b> <id:source/b> .
         """
         graphs: dict[bytes, list[int]] = {}
         for number, (_, start, stop) in enumerate(self.subjects):
