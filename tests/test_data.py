@@ -193,7 +193,7 @@ def test_deal_figures_have_one_meaning(curated_store):
         "OPTIONAL { ?deal atmp:milestonesUSD ?milestones } }",
         store=curated_store,
     ).dicts()
-    assert len(deals) == 80
+    assert len(deals) == 97
     for d in deals:
         total, upfront, milestones = d.get("total"), d.get("upfront"), d.get("milestones")
         if total is not None:

@@ -226,7 +226,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        179
+        185
         """
         from ..rdf import to_networkx
 
