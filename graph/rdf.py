@@ -265,8 +265,8 @@ def to_networkx(
     canonical: bool = False,
 ) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``,
-    its nodes and edges in canonical order (``canonical``: ``data`` is a list of triples in
-    canonical order without duplicates already, such as a slice gives, and is not sorted again).
+    its nodes and edges in canonical order (``canonical``: ``data`` holds triples in canonical
+    order without duplicates already, as a slice gives them, and is not sorted again).
 
     Nodes are the subjects and the instance IRIs linked to, with attributes ``label`` (rdfs:label,
     English first, else skos:prefLabel, else the prefixed IRI), ``class`` (prefixed classes, several
@@ -291,7 +291,7 @@ def to_networkx(
     """
     import networkx as nx
 
-    triples = data if canonical and isinstance(data, list) else as_triples(data)
+    triples = list(data) if canonical else as_triples(data)
     subjects = {t.subject for t in triples}
     graph = nx.MultiDiGraph()
     labels: dict[str, list[ox.Literal]] = {}
