@@ -75,9 +75,7 @@ def wants_overview(selection: Selection, overview: bool | None) -> bool:
     >>> wants_overview(kg.select(focus="kymriah"), None)    # doctest: +SKIP
     False
     """
-    whole = not (
-        selection.focus or selection.classes or selection.name or selection.file or selection.query
-    )
+    whole = selection.whole
     if overview and not whole:
         raise ParameterError(
             "the overview is of the whole graph: leave out the focus, the classes and the query, "

@@ -70,7 +70,7 @@ FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "graphml", "gexf", "cs
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
 #: The most entities a network export holds unless told otherwise. A network is built in memory,
 #: about 25 MB per 1,000 entities: this keeps an export under about 0.8 GB whatever the size of the
-#: graph, where the whole 1-million-triple benchmark graph (62,806 entities) takes 0.8 to 1.6 GB
+#: graph, where the whole 1-million-triple benchmark graph (53,592 entities) takes 0.8 to 1 GB
 #: (see "atmpkg export" in the README). RDF formats are streamed and need no cap.
 NETWORK_MAX_NODES = 25_000
 #: Formats chosen from an output file's extension when no format is given.
@@ -1000,8 +1000,7 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     )
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
-    whole = not network and local and not selection.max_nodes
-    whole = whole and selection.refine(with_sources=None, max_nodes=None) == Selection()
+    whole = selection.whole and not network and local and not selection.max_nodes
     if whole:
         # one read of the engine's dump: several times faster than entity by entity
         handle = graph._current()

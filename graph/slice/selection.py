@@ -127,6 +127,15 @@ class Selection:
                 f"got {cap!r}"
             )
 
+    @property
+    def whole(self) -> bool:
+        """Whether the selection names no entities (no focus, class or query): the whole graph.
+
+        >>> Selection().whole, Selection(classes=["atmp:Deal"]).whole
+        (True, False)
+        """
+        return not (self.focus or self.classes or self.name or self.file or self.query)
+
     def refine(self, **changes: Any) -> Selection:
         """A copy with ``changes`` made (checked like a new selection).
 

@@ -560,18 +560,32 @@ def beyond(
                 added.update(sorted(_linked_either_way(ox.NamedNode(iri), store) - excluded)[:room])
     if not added:
         return [], added, frozenset()
-    described = (added | _linked(added, store, hubs | sources if with_sources else hubs)) - inside
-    every, members = inside | described, set(entities)
-    prefetch(store, sorted(described))  # a remote store: their triples both ways, in batches
-    triples = [t for n in sorted(described) for t in _triples_about(ox.NamedNode(n), every, store)]
-    # the links from the slice's entities to the added ones, read from the (fewer) added side
-    triples += [
-        q.triple
-        for n in sorted(added)
-        for q in store.quads_for_pattern(None, None, ox.NamedNode(n))
-        if q.subject.value in members
+    prefetch(store, sorted(added))  # a remote store: their triples both ways, in batches
+    # each added entity's own triples, read once (they name the hubs and sources it links to),
+    # and the links to it from the slice's entities, read from the (fewer) added side
+    about: dict[str, list[ox.Triple]] = {}
+    into: list[ox.Triple] = []
+    members = set(entities)
+    for n in sorted(added):
+        node = ox.NamedNode(n)
+        about[n] = [q.triple for q in store.quads_for_pattern(node, None, None)]
+        into += [
+            q.triple for q in store.quads_for_pattern(None, None, node) if q.subject.value in members
+        ]
+    among = hubs | sources if with_sources else hubs
+    linked = {t.object.value for ts in about.values() for t in ts if is_node(t.object)} & among
+    described = (added | linked) - inside
+    every = inside | described
+    rest = sorted(described - added)
+    prefetch(store, rest, incoming=False)
+    about.update((n, list(_triples_about(ox.NamedNode(n), every, store))) for n in rest)
+    triples = [
+        t
+        for n in sorted(described)
+        for t in about[n]
+        if not is_node(t.object) or t.object.value in every
     ]
-    return triples, added, frozenset(described & hubs)
+    return triples + into, added, frozenset(described & hubs)
 
 
 def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
@@ -634,7 +648,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
                 left_out = links_left_out(oxstore, entities, kept)
                 sample = Sample(what, how, len(kept), len(entities), left_out)
                 entities = kept
-        whole = not (focus or name or file or text or classes) and sample is None
+        whole = selection.whole and sample is None
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
     if with_sources:
