@@ -267,6 +267,14 @@ def worker_generate(job: dict) -> dict:
 def worker_raw_load(job: dict) -> dict:
     import pyoxigraph as ox
 
+    if job["mode"] == "cli":  # the engine's own command line (the PyPI package "oxigraph")
+        command = ["oxigraph", "load", "--location", job["store"], "--file", job["path"]]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        seconds = time.perf_counter() - started
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        triples = len(ox.Store.read_only(job["store"]))
+        return {"seconds": seconds, "triples": triples, "peak_mb": children}
     store = ox.Store(job["store"])
     started = time.perf_counter()
     if job["mode"] == "path":
@@ -645,7 +653,8 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
     quick = triples >= SIZES[args.quick_from]
     res["quick"] = quick
     res["raw"] = {}
-    for mode in ("file",) if quick else ("path", "file"):
+    modes = ("file",) if quick else ("path", "file")
+    for mode in (*modes, "cli") if shutil.which("oxigraph") else modes:
         store = workdir / f"raw-{label}-{mode}"
         r = run_worker(
             "raw-load",
@@ -674,7 +683,12 @@ def run_size(label: str, triples: int, args, workdir: Path, state: dict) -> dict
     say(f"\n{'load':<36} {'seconds':>8} {'triples':>11} {'triples/s':>10} {'peak MB':>8}")
     rows = [
         *(
-            (f"raw pyoxigraph bulk_load({'path=' if mode == 'path' else mode})", r)
+            (
+                "oxigraph load (command line)"
+                if mode == "cli"
+                else f"raw pyoxigraph bulk_load({'path=' if mode == 'path' else mode})",
+                r,
+            )
             for mode, r in res["raw"].items()
         ),
         ("atmpkg build", built),
@@ -982,6 +996,19 @@ def final_table(results: list[dict]) -> None:
             num(get(r, "build", "seconds"), "{:.1f}")
             if get(r, "build", "seconds")
             else rate(get(r, "build"))
+            for r in results
+        ],
+    )
+    row(
+        "oxigraph load (command line): s",
+        [num(get(r, "raw", "cli", "seconds"), "{:.1f}") for r in results],
+    )
+    row(
+        "atmpkg build / oxigraph load",
+        [
+            num(get(r, "build", "seconds") / get(r, "raw", "cli", "seconds"), "{:.2f}")
+            if get(r, "build", "seconds") and get(r, "raw", "cli", "seconds")
+            else "-"
             for r in results
         ],
     )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -148,3 +149,43 @@ def checks() -> list[tuple[str, str]]:
 def rules() -> list[tuple[str, str]]:
     """``(name, text)`` of every inference rule (SPARQL Update) in ``queries/rules``, in order."""
     return _texts("rules", ".ru")
+
+
+def rule_prerequisites(
+    rules: Sequence[tuple[str, str]] | None = None,
+) -> dict[str, frozenset[str]]:
+    """For each rule (default: :func:`rules`), the earlier rules it must run after.
+
+    A rule's header line ``# after: 03-approval 12-agency-first-approval`` names the earlier rules
+    whose facts it reads (``# after: -``: none, it reads only the inputs); a rule without the line
+    runs after every earlier rule. Any order that keeps these gives the facts of running the rules
+    one by one in file order (tests/test_build.py checks each line against what the rules read and
+    write).
+
+    >>> rule_prerequisites([("01-a", "# after: -\\nINSERT {} WHERE {}"), ("02-b", "INSERT {} WHERE {}")])
+    {'01-a': frozenset(), '02-b': frozenset({'01-a'})}
+    """
+    rules = list(_texts("rules", ".ru") if rules is None else rules)
+    earlier: list[str] = []
+    found: dict[str, frozenset[str]] = {}
+    for name, text in rules:
+        found[name] = frozenset(earlier)
+        for number, line in enumerate(text.splitlines(), 1):
+            if not line.startswith("#"):
+                break
+            key, _, value = line[1:].partition(":")
+            if key.strip().lower() != "after":
+                continue
+            named = [] if value.strip() == "-" else value.split()
+            unknown = [n for n in named if n not in earlier]
+            if unknown or not named and value.strip() != "-":
+                raise DataError(
+                    f"queries/rules/{name}.ru",
+                    number,
+                    None,
+                    f"'after:' must name earlier rules (or '-' for none), got {value.strip()!r}; "
+                    f"the earlier rules are: {', '.join(earlier) or 'none'}",
+                )
+            found[name] = frozenset(named)
+        earlier.append(name)
+    return found

@@ -521,12 +521,13 @@ NO_EXAMPLES = {
 
 
 def library_modules() -> list[str]:
-    """Every module of the library (the notebook module needs IPython: tests/test_notebook.py)."""
+    """Every module of the library and the queries package (the notebook module needs IPython:
+    tests/test_notebook.py)."""
     import pkgutil
 
     import atmpkg.graph
 
-    names = ["atmpkg", "atmpkg.graph"]
+    names = ["atmpkg", "atmpkg.graph", "atmpkg.queries"]
     for info in pkgutil.walk_packages(atmpkg.graph.__path__, "atmpkg.graph."):
         if info.name != "atmpkg.graph.notebook":
             names.append(info.name)

@@ -25,9 +25,10 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -47,7 +48,7 @@ from ..progress import Progress
 from ..rdf import ontology_quads
 from ..terms import DCT, PREFIXES, shorten
 from . import folder as stores
-from .csvdata import RdfFile, compile_inputs, rdf_syntax_error
+from .csvdata import Compiled, RdfFile, compile_inputs, rdf_input, rdf_syntax_error
 from .remote import (
     BATCH_SIZE,
     DEFAULT_GRAPH,
@@ -135,27 +136,37 @@ def count_classes(store: ox.Store) -> dict[str, int]:
 #: another thread to index, holding up to one batch per core besides the one it parses: a file of a
 #: million triples keeps one core busy, and ten million take 1.7-2.0 GB. A file with one triple per
 #: line and no blank nodes (whose labels hold only within one load) is instead cut at line ends
-#: into parts of at most a batch, at least one per core, and one part per core is loaded at a time:
-#: every core parses and indexes, and memory holds one batch per core (1.5 GB at ten million).
-#: Below _SPLIT_FROM triples a load takes milliseconds and is left whole.
-_ENGINE_BATCH = 1_000_000
-_SPLIT_FROM = 10_000
+#: into parts of at most _PART_BYTES (about a batch or less: 100 to 200 bytes a triple), at least
+#: one per core, and one part per core is loaded at a time: every core parses and indexes, and
+#: memory holds about one batch per core (1.5 GB at ten million). Files under _SPLIT_FROM bytes
+#: load in milliseconds and are left whole. Parts are cut by size, not by triples, so that the
+#: load can start before the file has been checked and counted.
+_PART_BYTES = 128 << 20
+_SPLIT_FROM = 1 << 20
 _LINE_FORMATS = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
 
 
-class _FileRange(io.RawIOBase):
-    """Bytes ``start`` to ``end`` of a file, as a readable stream."""
+class _Stopped(Exception):
+    """The load was called off: the check running beside it found the inputs wrong."""
 
-    def __init__(self, path: Path, start: int, end: int):
+
+class _FileRange(io.RawIOBase):
+    """Bytes ``start`` to ``end`` of a file, as a readable stream that ends the load it feeds
+    (with :class:`_Stopped`) once ``stop`` is set."""
+
+    def __init__(self, path: Path, start: int, end: int, stop: threading.Event):
         super().__init__()
         self._file = open(path, "rb")  # noqa: SIM115 - closed with the stream
         self._file.seek(start)
         self._left = end - start
+        self._stop = stop
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:
+        if self._stop.is_set():
+            raise _Stopped
         size = min(len(buffer), self._left)
         read = self._file.readinto(memoryview(buffer)[:size]) if size > 0 else 0
         self._left -= read
@@ -167,10 +178,10 @@ class _FileRange(io.RawIOBase):
 
 
 def _parts(rdf_file: RdfFile) -> list[tuple[int, int]]:
-    """Byte ranges of ``rdf_file`` to load as separate parts (see _ENGINE_BATCH)."""
+    """Byte ranges of ``rdf_file`` to load as separate parts (see _PART_BYTES)."""
     size, start = rdf_file.path.stat().st_size, rdf_file.start
-    count = max(os.cpu_count() or 1, -(-rdf_file.triples // _ENGINE_BATCH))
-    if rdf_file.format not in _LINE_FORMATS or rdf_file.triples < _SPLIT_FROM or count == 1:
+    count = max(os.cpu_count() or 1, -(-(size - start) // _PART_BYTES))
+    if rdf_file.format not in _LINE_FORMATS or size - start < _SPLIT_FROM or count == 1:
         return [(start, size)]
     with open(rdf_file.path, "rb") as fh:
         previous = b""
@@ -188,58 +199,133 @@ def _parts(rdf_file: RdfFile) -> list[tuple[int, int]]:
     return [(start, end) for start, end in zip(cuts, ends, strict=True) if end > start]
 
 
-def _bulk_load(store: ox.Store, rdf_file: RdfFile) -> None:
-    # compile_inputs parsed the file strictly and found it valid, so the engine need not validate
-    # it a second time: lenient parsing reads the same triples, faster.
+def _bulk_load(store: ox.Store, rdf_file: RdfFile, stop: threading.Event) -> None:
+    # The file is checked strictly beside the load (compile_inputs); the engine need not validate it
+    # a second time: lenient parsing reads the same triples, faster.
     def load(part: tuple[int, int]) -> None:
-        with io.BufferedReader(_FileRange(rdf_file.path, *part), 1 << 20) as stream:
+        with io.BufferedReader(_FileRange(rdf_file.path, *part, stop), 1 << 20) as stream:
             store.bulk_load(stream, format=rdf_file.format, lenient=True)
 
     parts = _parts(rdf_file)
     if len(parts) > 1:
         log.info("loading %s in %d parts", rdf_file.display, len(parts))
     try:
-        if parts == [(0, rdf_file.path.stat().st_size)]:
-            store.bulk_load(path=rdf_file.path, format=rdf_file.format, lenient=True)
-        elif len(parts) == 1:  # past a byte order mark
-            load(parts[0])
-        else:
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                list(pool.map(load, parts))
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(load, parts))
     except SyntaxError as exc:  # the file was changed after it was checked
         raise rdf_syntax_error(rdf_file.display, exc) from None
 
 
-def _load_new_store(path: Path, rdf_files: Sequence[RdfFile], quads: list[ox.Quad]) -> ox.Store:
+def _load_rdf(
+    store: ox.Store, rdf_files: Sequence[RdfFile], stop: threading.Event, bar: Progress
+) -> None:
+    for rdf_file in rdf_files:
+        _bulk_load(store, rdf_file, stop)
+        bar.advance()
+
+
+def _new_store(
+    path: Path, rdf_inputs: Sequence[tuple[Path, str]], compile_: Callable[[], Compiled]
+) -> tuple[ox.Store, Compiled]:
+    """A store at ``path`` with the RDF inputs and the quads ``compile_`` makes loaded, and the
+    rules' facts derived; with what ``compile_`` made of the inputs.
+
+    The RDF files are loaded on other threads while ``compile_`` checks them on this one: at a
+    million triples the check takes about 2.5 s of the 6 s the two took one after the other. When
+    the check fails, the load is called off and the check's error raised; the caller removes the
+    half-loaded store.
+    """
     started = time.monotonic()
+    rdf_files = [rdf_input(file, display) for file, display in rdf_inputs]
     path.mkdir()
     store = ox.Store(str(path))
-    with Progress("Loading", len(rdf_files) + 1, "inputs") as bar:
-        for rdf_file in rdf_files:
-            _bulk_load(store, rdf_file)
-            bar.advance()
-        store.bulk_extend(quads)
+    stop = threading.Event()
+    with (
+        Progress("Loading", len(rdf_files) + 1, "inputs") as bar,
+        ThreadPoolExecutor(max_workers=1) as loader,
+    ):
+        loading = loader.submit(_load_rdf, store, rdf_files, stop, bar)
+        try:
+            compiled = compile_()
+        except BaseException:
+            stop.set()
+            raise
+        loading.result()
+        store.bulk_extend(compiled.quads)
         bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
     started = time.monotonic()
-    # One operation per rule file, each its own update and so its own transaction: at ten million
-    # triples that is about twice as fast as one transaction that keeps growing.
-    rules = list(queries.rules())
-    with Progress("Deriving facts", len(rules), "rules") as bar:
-        for name, text in rules:
-            try:
-                store.update(text, prefixes=PREFIXES)
-            except SyntaxError as exc:
-                raise StoreError(
-                    f"inference rule queries/rules/{name}.ru does not parse: {exc}"
-                ) from None
-            bar.advance()
+    derive(store)
     # Writes the inferences to disk now, releasing the memory they take before the checks run.
     store.flush()
     stores.release_memory()
     log.info("materialised the inferences in %.1f s", time.monotonic() - started)
-    return store
+    return store, compiled
+
+
+def derive(store: ox.Store, rules: Sequence[tuple[str, str]] | None = None) -> None:
+    """Add to ``store`` the facts the rules (default: ``queries/rules``) derive.
+
+    Each rule is its own update, and so its own transaction: at ten million triples that is about
+    twice as fast as one transaction that keeps growing. The rules run side by side, one per core
+    (pyoxigraph lets go of the GIL while it evaluates), each once the rules it reads the facts of
+    are done (:func:`atmpkg.queries.rule_prerequisites`); of the rules ready to run, the one that
+    most others wait for goes first, so that the chain of first approvals starts early. At a
+    million triples that takes the rules from 7.0 s to about 4.3 s on two cores.
+
+    >>> store = ox.Store()
+    >>> derive(store, [("01-a", "INSERT DATA { <urn:a> <urn:p> 1 }"),
+    ...                ("02-b", "INSERT { ?s <urn:q> 2 } WHERE { ?s <urn:p> 1 }")])
+    >>> len(store)
+    2
+    """
+    rules = dict(queries.rules() if rules is None else rules)
+    after = queries.rule_prerequisites(list(rules.items()))
+    waited_for = dict.fromkeys(rules, 0)
+    for name in rules:
+        for prerequisite in _all_before(name, after):
+            waited_for[prerequisite] += 1
+    workers = max(1, min(os.cpu_count() or 1, len(rules)))
+    done: set[str] = set()
+    running: dict[Future[None], str] = {}
+    with (
+        ThreadPoolExecutor(max_workers=workers) as pool,
+        Progress("Deriving facts", len(rules), "rules") as bar,
+    ):
+        while len(done) < len(rules):
+            ready = [
+                name
+                for name in rules
+                if name not in done and name not in running.values() and after[name] <= done
+            ]
+            ready.sort(key=lambda name: -waited_for[name])  # stable: file order among equals
+            for name in ready[: workers - len(running)]:
+                running[pool.submit(_apply_rule, store, name, rules[name])] = name
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done.add(running.pop(future))
+                future.result()
+                bar.advance()
+
+
+def _all_before(name: str, after: Mapping[str, frozenset[str]]) -> set[str]:
+    """The rules ``name`` waits for, directly or through others."""
+    found: set[str] = set()
+    todo = list(after[name])
+    while todo:
+        rule = todo.pop()
+        if rule not in found:
+            found.add(rule)
+            todo.extend(after[rule])
+    return found
+
+
+def _apply_rule(store: ox.Store, name: str, text: str) -> None:
+    try:
+        store.update(text, prefixes=PREFIXES)
+    except SyntaxError as exc:
+        raise StoreError(f"inference rule queries/rules/{name}.ru does not parse: {exc}") from None
 
 
 def _count(store: ox.Store) -> tuple[dict[str, int], int]:
@@ -370,15 +456,20 @@ def _build(
         log.info(
             "compiling %d data files and %d extra files", len(data), len(csv_extra) + len(rdf_extra)
         )
-        compiled = compile_inputs(data + csv_extra, rdf_extra, ontology)
-        # Where each subject was written can be a large table (a million entries for ten
-        # million input triples): it goes to disk before the engine loads, leaves memory, and
-        # is read back only when a violation needs it.
-        _write_locations(tmp / "locations.json", compiled.locations)
-        compiled.locations = {}
+
+        def compile_() -> Compiled:
+            compiled = compile_inputs(data + csv_extra, rdf_extra, ontology)
+            # Where each subject was written can be a large table (a million entries for ten
+            # million input triples): it goes to disk, leaves memory, and is read back only
+            # when a violation needs it.
+            _write_locations(tmp / "locations.json", compiled.locations)
+            compiled.locations = {}
+            compiled.quads[:0] = ontology
+            return compiled
+
+        oxstore, compiled = _new_store(tmp / "oxigraph", rdf_extra, compile_)
         locations = _StoredLocations(tmp / "locations.json")
-        oxstore = _load_new_store(tmp / "oxigraph", compiled.rdf_files, ontology + compiled.quads)
-        loaded = sum(f.triples for f in compiled.rdf_files) + len(ontology) + len(compiled.quads)
+        loaded = sum(f.triples for f in compiled.rdf_files) + len(compiled.quads)
         shapes = shacl if shacl is not None else loaded <= SHACL_MAX_TRIPLES
         validating = time.monotonic()
         with ThreadPoolExecutor(max_workers=2) as pool:

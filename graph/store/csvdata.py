@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import logging
@@ -447,8 +448,9 @@ class Normalised:
 
 @dataclass(frozen=True)
 class RdfFile:
-    """An RDF input that passed :func:`scan_rdf`, to be bulk-loaded from ``path`` in ``format``
-    from byte ``start`` on (past a UTF-8 byte order mark)."""
+    """An RDF input, to be bulk-loaded from ``path`` in ``format`` from byte ``start`` on (past a
+    UTF-8 byte order mark); ``triples`` and ``normalised`` are known once :func:`scan_rdf` has
+    read it."""
 
     path: Path
     display: str
@@ -908,14 +910,16 @@ def _n3(literal: ox.Literal) -> str:
     return f"{ox.Literal(literal.value)}^^xsd:{datatype[len(XSD) :]}"
 
 
-def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
-    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
-    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
-    order. Only those are kept: the triples themselves are loaded later by the engine, from disk.
+def rdf_input(path: Path, display: str) -> RdfFile:
+    """An RDF input as the engine is to load it: its format, from its extension, and where its
+    triples start (past a UTF-8 byte order mark). Nothing is checked or counted yet
+    (:func:`scan_rdf` does that).
 
-    Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
-    in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
-    will store in canonical form are counted in :attr:`RdfFile.normalised`.
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "a.nt"
+    >>> _ = file.write_bytes(codecs.BOM_UTF8 + b"<urn:a> <urn:b> <urn:c> .\\n")
+    >>> rdf_input(file, "a.nt").start
+    3
     """
     extension = path.suffix[1:].lower()
     rdf_format = ox.RdfFormat.from_extension(extension) or _RDF_EXTENSIONS.get(extension)
@@ -926,6 +930,27 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
             None,
             f"'{path.suffix}' is not an RDF file extension; use .ttl, .nt, .nq, .trig, .rdf or .jsonld",
         )
+    try:
+        with open(path, "rb") as handle:
+            start = len(codecs.BOM_UTF8) if handle.read(3) == codecs.BOM_UTF8 else 0
+    except OSError as exc:
+        raise DataError(
+            display, None, None, f"cannot read the file: {exc.strerror or exc}"
+        ) from None
+    return RdfFile(path, display, rdf_format, 0, start)
+
+
+def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
+    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
+    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
+    order. Only those are kept: the triples themselves are loaded by the engine, from disk.
+
+    Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
+    in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
+    will store in canonical form are counted in :attr:`RdfFile.normalised`.
+    """
+    rdf_file = rdf_input(path, display)
+    rdf_format, start = rdf_file.format, rdf_file.start
     named_graphs = rdf_format.supports_datasets
     typed: list[str] = []
     triples = 0
@@ -934,7 +959,6 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
     literal_type = ox.Literal
     try:
         with open(path, "rb") as handle:
-            start = len(codecs.BOM_UTF8) if handle.read(3) == codecs.BOM_UTF8 else 0
             handle.seek(start)
             # The engine reads a path faster than a Python file; the file is needed past a BOM.
             source = {"input": handle} if start else {"path": path}
@@ -960,8 +984,7 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
-    rdf_file = RdfFile(path, display, rdf_format, triples, start, counter.result())
-    return rdf_file, typed
+    return dataclasses.replace(rdf_file, triples=triples, normalised=counter.result()), typed
 
 
 #: The position pyoxigraph writes around its parse error messages, which DataError gives instead:

@@ -1,4 +1,5 @@
 # summary: Give each approval without a name of its own a readable rdfs:label: product, agency, date, indication.
+# after: -
 # The unlabelled approvals are selected first: when the input already carries labels, the joins that
 # build a label then touch only the few that need one (the same holds for the other label rules).
 INSERT { ?approval rdfs:label ?label }

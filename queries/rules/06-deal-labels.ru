@@ -1,4 +1,5 @@
 # summary: Give each deal without a name of its own a readable rdfs:label: acquirers, targets, type, year.
+# after: 05-approval-labels
 INSERT { ?deal rdfs:label ?label }
 WHERE {
   {

@@ -1,4 +1,5 @@
 # summary: Give each market estimate without a name of its own a readable rdfs:label: scope, segment, geography, year.
+# after: 06-deal-labels
 INSERT { ?estimate rdfs:label ?label }
 WHERE {
   { SELECT ?estimate WHERE { ?estimate a atmp:MarketEstimate FILTER NOT EXISTS { ?estimate rdfs:label ?any } } }

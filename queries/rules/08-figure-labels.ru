@@ -1,4 +1,5 @@
 # summary: Give each product figure without a name of its own a readable rdfs:label: product, metric, period.
+# after: 07-estimate-labels
 INSERT { ?figure rdfs:label ?label }
 WHERE {
   { SELECT ?figure WHERE { ?figure a atmp:ProductFigure FILTER NOT EXISTS { ?figure rdfs:label ?any } } }

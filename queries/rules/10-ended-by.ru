@@ -1,4 +1,5 @@
 # summary: Materialise atmp:endedBy: the lifecycle event (withdrawal, revocation, suspension, expiry, non-renewal) that ended an approval's authorisation.
+# after: -
 # An event ends every approval of its product by its agency dated on or before it.
 INSERT { ?approval atmp:endedBy ?event }
 WHERE {

@@ -1,4 +1,5 @@
 # summary: Materialise atmp:agencyFirstApproval, a therapy's earliest approval by each agency that approved it.
+# after: 03-approval
 # Dates compare by their first day (atmp:date), so a month-only decision counts from the first of
 # its month; decisions on the same earliest day (two indications at once) are both first.
 INSERT { ?therapy atmp:agencyFirstApproval ?approval }

@@ -1,4 +1,5 @@
 # summary: Materialise atmp:firstApproval, a therapy's earliest approval by any agency (several when agencies decided on the same day).
+# after: 12-agency-first-approval
 INSERT { ?therapy atmp:firstApproval ?approval }
 WHERE {
   {

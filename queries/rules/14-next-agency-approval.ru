@@ -1,4 +1,5 @@
 # summary: Materialise atmp:nextAgencyApproval, from a therapy's first approval to the earliest approval of the therapy by another agency.
+# after: 12-agency-first-approval 13-first-approval
 INSERT { ?first atmp:nextAgencyApproval ?next }
 WHERE {
   {

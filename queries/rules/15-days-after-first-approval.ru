@@ -1,4 +1,5 @@
 # summary: Materialise atmp:daysAfterFirstApproval on each approval whose day, and its therapy's first approval day, are known.
+# after: 03-approval 13-first-approval
 # The difference of two xsd:date values is an xsd:dayTimeDuration ("P425D", or "PT0S" for none),
 # whose day count is its number.
 INSERT { ?approval atmp:daysAfterFirstApproval ?days }

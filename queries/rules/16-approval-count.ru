@@ -1,4 +1,5 @@
 # summary: Materialise atmp:approvalCount, the number of approvals of each therapy (0 for a candidate).
+# after: 03-approval
 INSERT { ?therapy atmp:approvalCount ?count }
 WHERE {
   {

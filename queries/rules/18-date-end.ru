@@ -1,4 +1,5 @@
 # summary: Materialise atmp:dateEnd, the last day of the period a fact's date stands for: the day itself, the last day of its month, or 31 December of its year.
+# after: -
 # The day after the period is its month's or year's successor's first day; one day before it is the end.
 INSERT { ?fact atmp:dateEnd ?end }
 WHERE {

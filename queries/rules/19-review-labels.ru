@@ -1,4 +1,5 @@
 # summary: Give each regulatory review without a name of its own a readable rdfs:label: product, agency, submission, indication.
+# after: 11-event-labels
 INSERT { ?review rdfs:label ?label }
 WHERE {
   { SELECT ?review WHERE { ?review a atmp:RegulatoryReview FILTER NOT EXISTS { ?review rdfs:label ?any } } }

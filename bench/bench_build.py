@@ -1,0 +1,105 @@
+"""Benchmark the build against the engine's own loader, side by side. Run by hand:
+``python bench/bench_build.py`` (default: a synthetic graph of a million triples).
+
+A synthetic graph in the ontology's shape (``bench/synthetic.py``, seeded) is written once; then,
+``--repeat`` times, ``oxigraph load`` (the engine's command line, PyPI package ``oxigraph``) loads it
+into a new folder and ``atmpkg build`` builds a new store from the packaged data plus the file
+(the zero-row checks and the compaction included, the SHACL shapes skipped as a build of that size
+does by default), alternately, each in its own process, so that drift on the machine hits both
+alike. The build's own log gives its steps: loading (with the check of the inputs beside it),
+deriving the rules' facts, and validating (the checks with the class counts and the compaction).
+
+Prints a Markdown table of medians: seconds and the ratio to ``oxigraph load``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
+#: The build's log lines that end each step, and the step's name in the table.
+STEPS = {
+    "loaded the inputs in": "loading and checking the inputs",
+    "materialised the inferences in": "deriving the rules' facts",
+    "validated": "checks, class counts and compaction",
+}
+BUILD = """
+import logging, sys, time
+from importlib import resources
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+from atmpkg.graph import build
+started = time.perf_counter()
+build(sys.argv[1], data_dir=str(resources.files("atmpkg.graph").joinpath("data")),
+      extra_files=[sys.argv[2]], shacl=False)
+print(f"build {time.perf_counter() - started}")
+"""
+
+
+def oxigraph_load(nt: Path, folder: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        ["oxigraph", "load", "--location", str(folder), "--file", str(nt)],
+        check=True,
+        capture_output=True,
+    )
+    return time.perf_counter() - started
+
+
+def atmpkg_build(nt: Path, folder: Path) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", BUILD, str(folder), str(nt)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    found = {"build": float(done.stdout.split()[-1])}
+    for line in done.stderr.splitlines():
+        for start, step in STEPS.items():
+            if line.startswith(start):
+                found[step] = float(re.findall(r"in ([0-9.]+) s", line)[-1])
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="1M")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    if shutil.which("oxigraph") is None:
+        sys.exit("the 'oxigraph' command is missing: pip install 'oxigraph>=0.5,<0.6'")
+    sys.path.insert(0, str(HERE))
+    import synthetic
+
+    with tempfile.TemporaryDirectory(prefix="atmpkg-bench-build-") as scratch:
+        nt = Path(scratch) / "synthetic.nt"
+        info = synthetic.generate(nt, SIZES[args.size], seed=args.seed)
+        loads, builds = [], []
+        for run in range(args.repeat):
+            loads.append(oxigraph_load(nt, Path(scratch) / f"load-{run}"))
+            shutil.rmtree(Path(scratch) / f"load-{run}")
+            builds.append(atmpkg_build(nt, Path(scratch) / f"store-{run}"))
+            shutil.rmtree(Path(scratch) / f"store-{run}")
+            print(f"run {run + 1}: oxigraph load {loads[-1]:.1f} s, build {builds[-1]}", flush=True)
+    base = statistics.median(loads)
+    print(f"\n{info.triples:,} synthetic triples, median of {args.repeat} runs\n")
+    print("| step | seconds | × oxigraph load |")
+    print("|---|---:|---:|")
+    print(f"| `oxigraph load` | {base:.1f} | 1.00 |")
+    for step in [*STEPS.values(), "build"]:
+        seconds = statistics.median(b[step] for b in builds)
+        name = "`atmpkg build`, in all" if step == "build" else f"build: {step}"
+        print(f"| {name} | {seconds:.1f} | {seconds / base:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
