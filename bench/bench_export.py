@@ -5,11 +5,10 @@ A synthetic graph in the ontology's shape (``bench/synthetic.py``, seeded) is bu
 once; then, side by side in one run, each measurement in a fresh Python process (so that peak
 memory is its own), repeated ``--repeat`` times with the engine's baseline run between ours:
 
-- the engine's own dump of the store (``pyoxigraph.Store.dump``, N-Triples, N-Quads and Turtle):
-  the baseline, the least any export of every triple can cost;
+- the engine's own dump of the store (``pyoxigraph.Store.dump``) in each RDF format: the
+  baseline, the least any export of every triple can cost;
 - ``atmpkg export`` of the whole graph in every RDF format (``nt`` with and without sources),
-  complete and in canonical order, and the ratio to the dump in the same format (N-Triples for
-  the formats the engine cannot dump);
+  complete and in canonical order, and the ratio to the engine's dump in the same format;
 - the network formats of the whole graph, uncapped (``max_nodes=0``): time, ratio to the
   N-Triples dump, and peak memory;
 - the view page of the whole graph (the class overview it draws above 500 entities), of the
@@ -36,8 +35,14 @@ SIZES = {"100k": 100_000, "1M": 1_000_000, "10M": 10_000_000}
 RDF = ["nt", "nq", "ttl", "trig", "jsonld", "rdfxml"]
 NETWORKS = ["graphml", "gexf", "csv", "cyjs"]
 #: The engine's dump formats, and the dump each export is compared with.
-DUMPS = {"nt": "N_TRIPLES", "nq": "N_QUADS", "ttl": "TURTLE"}
-BASELINE = {"nq": "nq", "trig": "nq", "ttl": "ttl"}
+DUMPS = {
+    "nt": "N_TRIPLES",
+    "nq": "N_QUADS",
+    "ttl": "TURTLE",
+    "trig": "TRIG",
+    "jsonld": "JSON_LD",
+    "rdfxml": "RDF_XML",
+}
 
 
 def worker(task: str, store: str, out: str, extra: str) -> dict:
@@ -52,8 +57,8 @@ def worker(task: str, store: str, out: str, extra: str) -> dict:
     if task == "dump":
         handle = kg._current().store
         fmt = getattr(ox.RdfFormat, DUMPS[extra])
-        graph = ox.DefaultGraph() if extra != "nq" else None
-        handle.dump(out, fmt, **({"from_graph": graph} if graph is not None else {}))
+        graph = {} if fmt.supports_datasets else {"from_graph": ox.DefaultGraph()}
+        handle.dump(out, fmt, **graph)
     elif task == "export":
         fmt, _, sources = extra.partition("+")
         options = {"max_nodes": 0} if fmt in NETWORKS else {}
@@ -95,6 +100,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--store", help="build the synthetic graph here (kept) or reuse it")
     parser.add_argument(
+        "--steps",
+        type=lambda text: set(text.split(",")),
+        default={"rdf", "networks", "views"},
+        help="comma-separated, of rdf, networks, views (default: all)",
+    )
+    parser.add_argument(
         "--focus",
         help="the company of the neighbourhood view (default: the "
         "synthetic graph's company with most subsidiaries)",
@@ -132,16 +143,19 @@ def main() -> None:
             rows.append((label, ratio, stats, baseline or ""))
             print(f"{label}: {seconds:.1f} s {ratio}", file=sys.stderr, flush=True)
 
-        for fmt in DUMPS:
-            measure(f"engine dump ({fmt})", "dump", fmt, None)
-        measure("export nt, with sources", "export", "nt+sources", "nt")
-        for fmt in RDF:
-            measure(f"export {fmt}", "export", fmt, BASELINE.get(fmt, "nt"))
-        for fmt in NETWORKS:
-            measure(f"export {fmt} (uncapped)", "export", fmt, "nt")
-        measure("view: whole graph (overview)", "view", "overview", None)
-        measure("view: whole graph's entities", "view", "entities", None)
-        measure(f"view: {focus}, 2 hops", "view", focus, None)
+        if "rdf" in args.steps:
+            for fmt in DUMPS:
+                measure(f"engine dump ({fmt})", "dump", fmt, None)
+            measure("export nt, with sources", "export", "nt+sources", "nt")
+            for fmt in RDF:
+                measure(f"export {fmt}", "export", fmt, fmt)
+        if "networks" in args.steps:
+            for fmt in NETWORKS:
+                measure(f"export {fmt} (uncapped)", "export", fmt, "nt")
+        if "views" in args.steps:
+            measure("view: whole graph (overview)", "view", "overview", None)
+            measure("view: whole graph's entities", "view", "entities", None)
+            measure(f"view: {focus}, 2 hops", "view", focus, None)
 
     print(f"\n{info['triples']:,} triples (synthetic, seed 7), median of {args.repeat} runs\n")
     print("| step | seconds | × engine dump | peak memory (MB) | output (MB) |")

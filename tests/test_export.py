@@ -566,11 +566,17 @@ def test_rdf_streamed_from_the_store_equals_the_slice_in_memory(fixture_store, f
     assert stream.getvalue() == streamed.content
 
 
-def test_streamed_jsonld_is_laid_out_as_one_document(fixture_store):
+def test_streamed_jsonld_is_one_document_with_a_line_per_property(fixture_store):
     triples = select_subgraph(store=fixture_store)
-    document = export_module.jsonld_document(triples)
-    expected = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
-    assert export_subgraph("jsonld", store=fixture_store).content.decode("utf-8") == expected
+    text = export_subgraph("jsonld", store=fixture_store).content.decode("utf-8")
+    assert json.loads(text) == export_module.jsonld_document(triples)
+    assert text.startswith('{\n "@context": {\n  "agency": "https://w3id.org/atmp-kg/id/agency/",\n')
+    assert text.endswith('"@language": "en"}]\n  }\n ]\n}\n')
+    assert (
+        '  {\n   "@id": "approvaltype:conversion-to-full",\n   "@type": ["skos:Concept"],\n'
+        '   "rdfs:isDefinedBy": [{"@id": "https://w3id.org/atmp-kg/ontology"}],\n'
+        '   "rdfs:label": [{"@value": "conversion to full approval", "@language": "en"}],\n'
+    ) in text
 
 
 def test_a_slice_reads_one_entity_at_a_time(fixture_store):
