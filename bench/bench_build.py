@@ -15,6 +15,7 @@ Prints a Markdown table of medians: seconds and the ratio to ``oxigraph load``.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -54,12 +55,16 @@ def oxigraph_load(nt: Path, folder: Path) -> float:
     return time.perf_counter() - started
 
 
-def atmpkg_build(nt: Path, folder: Path) -> dict[str, float]:
+def atmpkg_build(nt: Path, folder: Path, package: Path | None = None) -> dict[str, float]:
+    """Build ``nt`` into ``folder`` in a new process, with the installed package or the checkout
+    whose ``atmpkg`` link is in ``package``; the seconds of the build and of each step."""
+    env = {**os.environ, "PYTHONPATH": str(package)} if package else None
     done = subprocess.run(
         [sys.executable, "-c", BUILD, str(folder), str(nt)],
         check=True,
         capture_output=True,
         text=True,
+        env=env,
     )
     found = {"build": float(done.stdout.split()[-1])}
     for line in done.stderr.splitlines():
@@ -74,6 +79,12 @@ def main() -> None:
     parser.add_argument("--size", choices=SIZES, default="1M")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout of the repository (git worktree add DIR REV) to build with too, "
+        "alternating with this one",
+    )
     args = parser.parse_args()
     if shutil.which("oxigraph") is None:
         sys.exit("the 'oxigraph' command is missing: pip install 'oxigraph>=0.5,<0.6'")
@@ -83,22 +94,36 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="atmpkg-bench-build-") as scratch:
         nt = Path(scratch) / "synthetic.nt"
         info = synthetic.generate(nt, SIZES[args.size], seed=args.seed)
-        loads, builds = [], []
+        package = None
+        if args.against:
+            package = Path(scratch) / "against"
+            package.mkdir()
+            (package / "atmpkg").symlink_to(args.against.resolve())
+        loads: list[float] = []
+        builds: dict[str, list[dict[str, float]]] = {"this": [], "against": []}
         for run in range(args.repeat):
             loads.append(oxigraph_load(nt, Path(scratch) / f"load-{run}"))
             shutil.rmtree(Path(scratch) / f"load-{run}")
-            builds.append(atmpkg_build(nt, Path(scratch) / f"store-{run}"))
-            shutil.rmtree(Path(scratch) / f"store-{run}")
-            print(f"run {run + 1}: oxigraph load {loads[-1]:.1f} s, build {builds[-1]}", flush=True)
+            for which, checkout in (("this", None), ("against", package)):
+                if which == "against" and package is None:
+                    continue
+                builds[which].append(atmpkg_build(nt, Path(scratch) / f"store-{run}", checkout))
+                shutil.rmtree(Path(scratch) / f"store-{run}")
+                print(f"run {run + 1}, {which}: {builds[which][-1]}", flush=True)
     base = statistics.median(loads)
     print(f"\n{info.triples:,} synthetic triples, median of {args.repeat} runs\n")
-    print("| step | seconds | × oxigraph load |")
-    print("|---|---:|---:|")
-    print(f"| `oxigraph load` | {base:.1f} | 1.00 |")
+    columns = ["this"] + (["against"] if package else [])
+    print("| step | " + " | ".join(f"{c}: s | {c}: × oxigraph load" for c in columns) + " |")
+    print("|---|" + "---:|---:|" * len(columns))
+    print(f"| `oxigraph load` | {base:.1f} | 1.00 |" + " | |" * (len(columns) - 1))
     for step in [*STEPS.values(), "build"]:
-        seconds = statistics.median(b[step] for b in builds)
         name = "`atmpkg build`, in all" if step == "build" else f"build: {step}"
-        print(f"| {name} | {seconds:.1f} | {seconds / base:.2f} |")
+        cells = []
+        for which in columns:
+            times = [b[step] for b in builds[which] if step in b]
+            seconds = statistics.median(times) if times else float("nan")
+            cells.append(f"{seconds:.1f} | {seconds / base:.2f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

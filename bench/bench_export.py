@@ -111,16 +111,22 @@ def main() -> None:
         "synthetic graph's company with most subsidiaries)",
     )
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE))
-    import synthetic
-
     with tempfile.TemporaryDirectory(prefix="atmpkg-bench-export-") as tmp:
         tmp_path = Path(tmp)
         store = Path(args.store) if args.store else tmp_path / "store"
         info_file = store.parent / f"{store.name}.info.json"
         if not (store / "current").exists():
-            info, _ = synthetic.build_store(store, SIZES[args.size], seed=7)
-            info_file.write_text(json.dumps(info.as_dict(), default=str))
+            # In a process of its own: Linux keeps a process's peak memory across exec, so every
+            # measurement started from this one would report the build's peak as its own.
+            build = (
+                "import json, synthetic\n"
+                f"info, _ = synthetic.build_store({str(store)!r}, {SIZES[args.size]}, seed=7)\n"
+                "print(json.dumps(info.as_dict(), default=str))"
+            )
+            done = subprocess.run(
+                [sys.executable, "-c", build], check=True, cwd=HERE, capture_output=True, text=True
+            )
+            info_file.write_text(done.stdout.splitlines()[-1])
         info = json.loads(info_file.read_text())
         focus = args.focus or info["examples"]["company-with-most-subsidiaries"]
         scratch = tmp_path / "out"
