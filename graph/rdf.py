@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
-from .terms import ATMP, DATE_DETAILS, ID, RDF, RDFS, SHORTCUTS, SKOS, STATED_DATES, XSD, shorten
+from .terms import ATMP, DATE_DETAILS, ID, NOT_DRAWN, RDF, RDFS, SKOS, STATED_DATES, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -273,7 +273,7 @@ def to_networkx(
     joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
     property's local name (several values joined by `` | ``). Each link is an edge keyed by the
     prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes. The
-    derived shortcuts (:data:`~atmpkg.graph.terms.SHORTCUTS`) are left out.
+    derived shortcuts and retired IRIs' pointers (:data:`~atmpkg.graph.terms.NOT_DRAWN`) are left out.
 
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
     single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
@@ -307,7 +307,7 @@ def to_networkx(
         if node in hubs:
             continue
         graph.add_node(node)
-        if predicate.value in SHORTCUTS:
+        if predicate.value in NOT_DRAWN:
             continue
         if isinstance(obj, ox.NamedNode) and obj.value in hubs:
             to_hubs.append((node, predicate.value, obj.value))

@@ -122,6 +122,11 @@ SHORTCUTS = frozenset(
         "dateEnd",
     )
 )
+#: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A
+#: retired IRI names no entity: networks, views, paths and ranks leave it out, and this link.
+REPLACED_BY = DCT + "isReplacedBy"
+#: The links a network leaves out: the derived shortcuts and the retired IRIs' pointers.
+NOT_DRAWN = SHORTCUTS | {REPLACED_BY}
 
 #: The classes whose instances are hubs: a country, a region, an agency or a concept value (a
 #: modality, a deal type) is linked to so many entities that, followed as a link, it connects

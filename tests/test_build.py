@@ -26,7 +26,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.store.csvdata import scan_rdf
 from atmpkg.graph.store.folder import current_build
-from atmpkg.graph.terms import XSD
+from atmpkg.graph.terms import ID, XSD
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
@@ -131,7 +131,7 @@ def test_a_month_only_date_is_comparable_with_its_precision_and_stated_form(fixt
         ]
     ]
     in_2022 = query(
-        'SELECT ?a WHERE { ?a a atmp:Approval ; atmp:date ?d FILTER(YEAR(?d) = 2022) } ORDER BY ?a',
+        "SELECT ?a WHERE { ?a a atmp:Approval ; atmp:date ?d FILTER(YEAR(?d) = 2022) } ORDER BY ?a",
         store=fixture_store,
     ).column("a")
     assert [a.rsplit("/", 1)[1] for a in in_2022] == [
@@ -803,3 +803,91 @@ def test_a_rule_that_names_a_later_rule_in_after_is_refused():
         "queries/rules/01-a.ru:1: 'after:' must name earlier rules (or '-' for none), "
         "got '02-b'; the earlier rules are: none"
     )
+
+
+# -- retired IRIs (graph/data/retired.csv) ---------------------------------------------------------
+
+OLD_ALPHACEL = "approval/alphacel-fda-2017-08-large-b-cell-lymphoma"
+NEW_ALPHACEL = "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma"
+RETIRED_CSV = (
+    "iri,replaced_by,note\n"
+    f"{OLD_ALPHACEL},{NEW_ALPHACEL},the decision's date was given to the day: 2017-08 is now 2017-08-30\n"
+)
+
+
+@pytest.fixture
+def with_retired(data_dir, tmp_path) -> Path:
+    """A store of the fixture data with one retired approval IRI."""
+    (data_dir / "retired.csv").write_text(RETIRED_CSV, encoding="utf-8")
+    store = tmp_path / "retired-store"
+    build(store, data_dir=data_dir)
+    return store
+
+
+def test_a_retired_iri_says_what_replaced_it_and_names_no_entity(with_retired):
+    old, new = f"<{ID}{OLD_ALPHACEL}>", f"<{ID}{NEW_ALPHACEL}>"
+    result = query(f"CONSTRUCT {{ {old} ?p ?o }} WHERE {{ {old} ?p ?o }}", store=with_retired)
+    assert sorted(f"{t.predicate} {t.object}" for t in result.triples) == [
+        f"<http://purl.org/dc/terms/isReplacedBy> {new}",
+        "<http://www.w3.org/2000/01/rdf-schema#comment> \"the decision's date was given to the "
+        'day: 2017-08 is now 2017-08-30"',
+        '<http://www.w3.org/2002/07/owl#deprecated> "true"^^<http://www.w3.org/2001/XMLSchema#boolean>',
+    ]
+
+
+def test_a_retired_iri_or_slug_is_read_as_the_entity_that_replaced_it(
+    with_retired, caplog, monkeypatch
+):
+    import logging
+
+    import atmpkg
+
+    # The command line, run in-process by other tests, stops the logger from propagating to
+    # caplog's root handler: caplog's handler is put on the logger itself.
+    logger = logging.getLogger("atmpkg")
+    monkeypatch.setattr(logger, "propagate", False)
+    monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
+    kg = atmpkg.open(with_retired)
+    said = (
+        f"approval:{OLD_ALPHACEL.partition('/')[2]} was replaced by "
+        f"approval:{NEW_ALPHACEL.partition('/')[2]} (the decision's date was given to the day: "
+        "2017-08 is now 2017-08-30)"
+    )
+    for name in (f"approval:{OLD_ALPHACEL.partition('/')[2]}", f"{ID}{OLD_ALPHACEL}"):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, "atmpkg"):
+            assert kg.show(name).iri == ID + NEW_ALPHACEL
+        assert caplog.messages == [said]
+    from atmpkg.graph.sparql.named import resolve_entity_of_kind
+
+    caplog.clear()
+    old_slug = OLD_ALPHACEL.partition("/")[2]
+    store = open_store(with_retired).store
+    assert resolve_entity_of_kind("approval", old_slug, store).value == ID + NEW_ALPHACEL
+    assert caplog.messages == [said]
+    result = CliRunner().invoke(cli, ["show", OLD_ALPHACEL, "--store", str(with_retired)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Alphacel — FDA 2017-08-30 (large B-cell lymphoma)")
+    assert (
+        f"  approval:{OLD_ALPHACEL.partition('/')[2]} --dct:isReplacedBy--> this\n" in result.stdout
+    )
+    assert said in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            f"approval-alphacel,{NEW_ALPHACEL},x",
+            "'approval-alphacel' must be written kind/slug, e.g. approval/kymriah-fda-2017-08-30-"
+            "b-cell-acute-lymphoblastic-leukemia",
+        ),
+        (f"{OLD_ALPHACEL},approval/nothing-here,x", "unknown approval 'nothing-here'"),
+    ],
+)
+def test_a_bad_retired_row_names_its_line_and_column(data_dir, tmp_path, row, message):
+    (data_dir / "retired.csv").write_text(f"iri,replaced_by,note\n{row}\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert caught.value.file.endswith("retired.csv") and caught.value.line == 2
+    assert caught.value.message.startswith(message)

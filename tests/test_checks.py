@@ -33,6 +33,7 @@ BREAKERS = {
     'atmp:upfrontUSD "60"^^xsd:decimal ; atmp:milestonesUSD "20"^^xsd:decimal .',
     "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
     "review-outcome-dated": "review:x4 a atmp:RegulatoryReview ; atmp:reviewOutcome reviewoutcome:approved .",
+    "retired-iri-replaced": "therapy:genex dct:isReplacedBy therapy:betacel .",
 }
 
 
@@ -81,3 +82,30 @@ def test_violations_come_check_by_check_in_the_order_of_the_files(fixture_store)
     assert set(names) == set(CHECKS)
     assert names == sorted(names, key=list(CHECKS).index)
     assert run_checks(store) == violations
+
+
+def test_a_retired_iri_must_name_no_entity_and_be_replaced_by_a_current_one(fixture_store):
+    store = fixture_copy(fixture_store)
+    store.load(
+        (
+            PREAMBLE
+            + "therapy:genex dct:isReplacedBy therapy:betacel .\n"
+            + "therapy:old-one dct:isReplacedBy therapy:old-two .\n"
+            + "therapy:old-two dct:isReplacedBy therapy:alphacel .\n"
+            + "therapy:old-three dct:isReplacedBy therapy:nothing-here .\n"
+        ).encode(),
+        format=ox.RdfFormat.TURTLE,
+    )
+    therapy = "https://w3id.org/atmp-kg/id/therapy/"
+    assert sorted(rows(store, "retired-iri-replaced")) == [
+        (
+            therapy + "genex",
+            "is retired but is still an entity (https://w3id.org/atmp-kg/ontology#Therapy); "
+            "remove its row from retired.csv",
+        ),
+        (
+            therapy + "old-one",
+            f"is replaced by {therapy}old-two, which is retired too; give {therapy}alphacel instead",
+        ),
+        (therapy + "old-three", f"is replaced by {therapy}nothing-here, which is not an entity"),
+    ]

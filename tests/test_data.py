@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import atmpkg
 from atmpkg.graph import open_store, query, run_named
 from atmpkg.graph.store.csvdata import FAMILIES
+from atmpkg.graph.terms import ID, shorten
 
 DATA = Path(__file__).parent.parent / "graph" / "data"
 
@@ -221,3 +223,22 @@ def test_two_products_share_an_inn_with_different_proper_names(curated_store):
         ("Itvisma", "onasemnogene abeparvovec-brve"),
         ("Zolgensma", "onasemnogene abeparvovec-xioi"),
     ]
+
+
+def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(curated_store):
+    """graph/data/retired.csv: 38 approval IRIs whose date was given to the day or corrected,
+    19 sources and 6 claims merged into a duplicate; each replacement is a current entity."""
+    rows = query(
+        "SELECT ?kind (COUNT(?old) AS ?n) WHERE { ?old dct:isReplacedBy ?new . ?new a ?kind } "
+        "GROUP BY ?kind ORDER BY ?kind",
+        store=curated_store,
+    )
+    assert [(shorten(r["kind"]), int(r["n"])) for r in rows] == [
+        ("atmp:Approval", 38),
+        ("atmp:Claim", 6),
+        ("atmp:Source", 19),
+    ]
+    kg = atmpkg.open(curated_store)
+    assert kg.show("approval:kymriah-ema-2018-08-22-large-b-cell-lymphoma").iri == (
+        ID + "approval/kymriah-ema-2018-08-23-large-b-cell-lymphoma"
+    )

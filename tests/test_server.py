@@ -912,3 +912,32 @@ def test_a_query_stops_when_its_client_hangs_up(fixture_store):
         wait_for(lambda: srv.pool.idle == 1, seconds=10)
         assert time.monotonic() - hung_up < 10
         assert sparql_get(srv, THERAPIES)[0] == 200
+
+
+def test_a_retired_entity_iri_redirects_for_good_to_the_entity_that_replaced_it(tmp_path):
+    from atmpkg.graph import build
+
+    data = Path(__file__).parent / "data" / "fixture"
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for file in data.glob("*.csv"):
+        (copy / file.name).write_bytes(file.read_bytes())
+    (copy / "retired.csv").write_text(
+        "iri,replaced_by,note\n"
+        "approval/alphacel-fda-2017-08-large-b-cell-lymphoma,"
+        "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma,the date was given to the day\n",
+        encoding="utf-8",
+    )
+    build(tmp_path / "store", data_dir=copy)
+    srv = make_server(tmp_path / "store", port=0, timeout=10, workers=1).start()
+    try:
+        new = "/id/approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma"
+        status, headers, body = get(srv, "/id/approval/alphacel-fda-2017-08-large-b-cell-lymphoma")
+        assert (status, headers["Location"], body) == (301, new, f"moved to {new}\n".encode())
+        status, headers, _ = get(
+            srv, "/id/approval/alphacel-fda-2017-08-large-b-cell-lymphoma?format=ttl"
+        )
+        assert (status, headers["Location"]) == (301, new + "?format=ttl")
+        assert get(srv, new)[0] == 200
+    finally:
+        srv.shutdown()

@@ -735,6 +735,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fmt is None:
             raise not_acceptable("an entity", ENTITY_OFFERS)
         payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
+        if "moved" in payload:
+            # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
+            # to the entity that replaced it; the query string (format=...) goes along.
+            query = urllib.parse.urlsplit(self.path).query
+            target = "/id/" + payload["moved"][len(ID) :] + (f"?{query}" if query else "")
+            message = f"moved to {target}\n".encode()
+            return Response(301, message, "text/plain", {"Location": target})
         headers = {"Vary": "Accept"}
         if "csp" in payload:
             headers["Content-Security-Policy"] = payload["csp"]

@@ -109,8 +109,11 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
 
 
 def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
-    """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view."""
+    """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view;
+    for a retired IRI, the IRI that replaced it (``moved``)."""
     view = graph.show(args["iri"])
+    if view.iri != args["iri"]:
+        return {"moved": view.iri}
     if args["fmt"] != "html":
         node = ox.NamedNode(view.iri)
         triples = [ox.Triple(node, ox.NamedNode(f.property), f.value) for f in view.facts]

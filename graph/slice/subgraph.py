@@ -30,7 +30,7 @@ from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
 from ..store.remote import prefetch
-from ..terms import ATMP, DCT, HUB_CLASSES, ID, OWL, PREFIXES, SHORTCUTS, expand, shorten
+from ..terms import ATMP, DCT, HUB_CLASSES, ID, NOT_DRAWN, OWL, PREFIXES, expand, shorten
 
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
@@ -53,11 +53,13 @@ def _sources(store: ox.Store) -> set[str]:
 
 
 def _instances(store: ox.Store) -> set[str]:
-    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`)."""
+    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`); a retired IRI is none."""
     return {
         iri
         for iri in _select_iris(
-            store, f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) }}'
+            store,
+            f'SELECT DISTINCT ?s WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{ID}")) '
+            "MINUS { ?s dct:isReplacedBy ?new } }",
         )
         if is_node(ox.NamedNode(iri))
     }
@@ -200,7 +202,7 @@ def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
         "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
         "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch, "
         "atmp:datePrecision, atmp:parentSincePrecision, atmp:issuedPrecision, "
-        + ", ".join(f"<{p}>" for p in sorted(SHORTCUTS))
+        + ", ".join(f"<{p}>" for p in sorted(NOT_DRAWN))
         + ")) } GROUP BY ?n",
         prefixes=PREFIXES,
     ):
@@ -272,8 +274,9 @@ def inverse_properties() -> dict[str, str]:
 
 
 def _shortcut(triple: ox.Triple | ox.Quad) -> bool:
-    """Whether ``triple`` is a derived shortcut a network leaves out (see ``terms.SHORTCUTS``)."""
-    return triple.predicate.value in SHORTCUTS
+    """Whether ``triple`` is a link a network leaves out: a derived shortcut, or a retired IRI's
+    pointer to what replaced it (see ``terms.NOT_DRAWN``)."""
+    return triple.predicate.value in NOT_DRAWN
 
 
 def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:

@@ -22,7 +22,7 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..rdf import PRECISIONS
-from ..terms import ATMP, DCT, ID, RDF
+from ..terms import ATMP, DCT, ID, RDF, REPLACED_BY
 from .subgraph import Slice, Subject
 
 _NODE = b"<" + ID.encode()
@@ -30,6 +30,7 @@ _VALUE = b"<" + PRECISIONS.encode()
 _TYPE = f"<{RDF}type>".encode()
 _SOURCE_CLASS = f"<{ATMP}Source>".encode()
 _CITES = f"<{DCT}source>".encode()
+_REPLACED_BY = f"<{REPLACED_BY}>".encode()
 _PARSED_AT_ONCE = 1000
 _PROGRESS_EVERY = 1 << 16
 
@@ -55,6 +56,8 @@ class _Run:
     #: the objects of its ``dct:source`` lines, in canonical order
     cites: list[bytes] = field(default_factory=list)
     is_source: bool = False
+    #: a retired IRI (``dct:isReplacedBy``), which names no entity
+    is_retired: bool = False
 
     def finish(self) -> None:
         """Sort the lines and note what the run links to, once its lines are all read."""
@@ -68,6 +71,7 @@ class _Run:
         pairs = list(zip(self.predicates, self.objects, strict=True))
         self.cites = sorted({o for p, o in pairs if p == _CITES})
         self.is_source = (_TYPE, _SOURCE_CLASS) in pairs
+        self.is_retired = _REPLACED_BY in self.predicates
 
 
 class _Subjects(Sequence[Subject]):
@@ -286,7 +290,7 @@ def whole_graph(
             "room)"
         ) from None
     sources = {r.subject for r in runs if r.is_source}
-    entities = {r.subject for r in runs if _is_node(r.subject)} - sources
+    entities = {r.subject for r in runs if _is_node(r.subject) and not r.is_retired} - sources
     if with_sources:
         entities |= {o for r in runs if r.subject in entities for o in r.links & sources}
     blanks = {r.subject: r for r in runs if r.subject.startswith(b"_:")}

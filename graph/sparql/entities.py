@@ -6,10 +6,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+
 import pyoxigraph as ox
 
 from ..errors import ParameterError, UnknownNameError
 from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
+
+log = logging.getLogger("atmpkg")
 
 NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
 
@@ -39,10 +44,14 @@ def resolve_entity(text: str, store: ox.Store) -> str:
         # pyoxigraph validated, written in N-Triples syntax
         listed = " ".join(str(ox.NamedNode(c)) for c in candidates)
         found = {
-            row["c"].value
-            for row in store.query(f"SELECT DISTINCT ?c WHERE {{ VALUES ?c {{ {listed} }} ?c ?p ?o }}")
+            row["c"].value: {"new": row["new"], "why": row["why"]}
+            for row in store.query(
+                "SELECT DISTINCT ?c ?new ?why WHERE { VALUES ?c { " + listed + " } ?c ?p ?o "
+                "OPTIONAL { ?c dct:isReplacedBy ?new OPTIONAL { ?c rdfs:comment ?why } } }",
+                prefixes=PREFIXES,
+            )
         }
-        existing = [c for c in candidates if c in found]
+        existing = [replacement(c, found[c]) for c in candidates if c in found]
     if len(existing) == 1:
         return existing[0]
     if len(existing) > 1:
@@ -66,3 +75,24 @@ def resolve_entity(text: str, store: ox.Store) -> str:
     raise UnknownNameError(
         "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."
     )
+
+
+def replacement(iri: str, found: Mapping[str, ox.Term | None]) -> str:
+    """``iri``, or the IRI that replaced it when ``found["new"]`` (its ``dct:isReplacedBy``) names
+    one, saying so on the log with ``found["why"]`` (the reason, its ``rdfs:comment``).
+
+    >>> new = ox.NamedNode("https://w3id.org/atmp-kg/id/source/b")
+    >>> replacement("https://w3id.org/atmp-kg/id/source/a", {"new": new, "why": None})
+    'https://w3id.org/atmp-kg/id/source/b'
+    """
+    new = found.get("new")
+    if new is None:
+        return iri
+    why = found.get("why")
+    log.warning(
+        "%s was replaced by %s%s",
+        shorten(iri),
+        shorten(new.value),
+        f" ({why.value})" if why else "",
+    )
+    return new.value

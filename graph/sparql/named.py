@@ -24,7 +24,8 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
-from ..terms import ID, KINDS, PREFIXES, SLUG_RE, XSD, iri, kind_prefix
+from ..terms import DCT, ID, KINDS, PREFIXES, RDFS, SLUG_RE, XSD, iri, kind_prefix
+from .entities import replacement
 from .run import Term, parse_term
 
 StorePath = str | os.PathLike[str] | None
@@ -101,8 +102,14 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
         if SLUG_RE.match(value)
         else None
     )
-    if candidate and next(store.quads_for_pattern(ox.NamedNode(candidate), None, None), None):
-        return ox.NamedNode(candidate)
+    if candidate:
+        facts = {
+            q.predicate.value: q.object
+            for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)
+        }
+        if facts:
+            found = {"new": facts.get(DCT + "isReplacedBy"), "why": facts.get(RDFS + "comment")}
+            return ox.NamedNode(replacement(candidate, found))
     namespace = ID + kind + "/"
     answer = store.query(
         "SELECT DISTINCT ?e ?name ?ns WHERE { ?e rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|"

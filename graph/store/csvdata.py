@@ -39,6 +39,7 @@ from ..terms import (
     DCT,
     ID,
     KINDS,
+    OWL,
     RDF,
     RDFS,
     SCHEMA,
@@ -58,7 +59,8 @@ class Col:
 
     ``how`` is one of: key, label, text, texts, date (a comparable date with its precision and
     the date as stated), period (a day, month or year as stated), year, decimal, url, ref, refs,
-    anyrefs, concept, concepts, note. ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
+    anyref, anyrefs (``kind/slug``), concept, concepts, note, retired (the ``kind/slug`` of an
+    IRI that no longer names an entity). ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
     country or region) or the concept scheme (``concept``/``concepts``).
     """
 
@@ -96,6 +98,7 @@ def _label(required: bool = True) -> Col:
 
 
 _NOTE = Col("note", "note", RDFS + "comment")
+_TRUE = ox.Literal("true", datatype=ox.NamedNode(XSD + "boolean"))
 
 FAMILIES: dict[str, Family] = {
     f.name: f
@@ -362,6 +365,16 @@ FAMILIES: dict[str, Family] = {
             ),
         ),
         Family(
+            "retired",
+            "",
+            "",
+            (
+                Col("iri", "retired", required=True),
+                Col("replaced_by", "anyref", DCT + "isReplacedBy", required=True),
+                Col("note", "note", RDFS + "comment", required=True),
+            ),
+        ),
+        Family(
             "claims",
             "claim",
             ATMP + "Claim",
@@ -562,6 +575,26 @@ class _Compiler:
                     self.fail(row, col, f"'{cells[col.name]}' is not a slug")
             slug = "-".join(cells[c] for c in ("therapy", "agency", "date", "indication"))
             kind = "approval"
+        elif family.name == "retired":
+            kind, sep, slug = cells["iri"].partition("/")
+            if not sep or kind not in KINDS or not SLUG_RE.match(slug):
+                self.fail(
+                    row,
+                    family.columns[0],
+                    f"'{cells['iri']}' must be written kind/slug, e.g. approval/kymriah-fda-2017-08-30-"
+                    "b-cell-acute-lymphoblastic-leukemia",
+                )
+            row.subject = iri(kind, slug)
+            seen = self.keys.setdefault("retired", {})
+            if row.subject in seen:
+                self.fail(
+                    row,
+                    family.columns[0],
+                    f"'{cells['iri']}' is retired twice (first at {seen[row.subject]})",
+                )
+            seen[row.subject] = f"{row.file}:{row.line}"
+            self.rows.append(row)
+            return
         else:
             slug = cells["slug"]
             if not SLUG_RE.match(slug):
@@ -612,12 +645,16 @@ class _Compiler:
     def emit(self, row: _Row) -> None:
         family, subject = row.family, ox.NamedNode(row.subject)
         self.out.locations[row.subject] = f"{row.file}:{row.line}"
-        cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
         add = self.out.quads.append
-        add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
+        if family.name == "retired":
+            # No class: a retired IRI names nothing any more; it only says what replaced it.
+            add(ox.Quad(subject, ox.NamedNode(OWL + "deprecated"), _TRUE))
+        else:
+            cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
+            add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
         for col in family.columns:
             value = row.cells.get(col.name, "")
-            if not value or col.how in ("key", "geokind"):
+            if not value or col.how in ("key", "geokind", "retired"):
                 continue
             if col.how == "date":
                 try:
@@ -677,7 +714,7 @@ class _Compiler:
             return ox.NamedNode(iri(col.target, value))
         if how in ("ref", "refs"):
             return ox.NamedNode(self.reference(col.target, value))
-        if how == "anyrefs":
+        if how in ("anyref", "anyrefs"):
             kind, sep, slug = value.partition("/")
             if not sep or kind not in self.keys:
                 raise ValueError(f"'{value}' must be written kind/slug, e.g. company/kite-pharma")
