@@ -835,42 +835,52 @@ def test_a_retired_iri_says_what_replaced_it_and_names_no_entity(with_retired):
     ]
 
 
-def test_a_retired_iri_or_slug_is_read_as_the_entity_that_replaced_it(
-    with_retired, caplog, monkeypatch
-):
+@pytest.fixture
+def warnings_logged():
+    """What the library logs at WARNING and above while the test runs, read from a handler of
+    the ``atmpkg`` logger itself (the command line, run in-process by other tests, stops that
+    logger from propagating to pytest's handlers)."""
     import logging
 
-    import atmpkg
+    said: list[str] = []
 
-    # The command line, run in-process by other tests, stops the logger from propagating to
-    # caplog's root handler: caplog's handler is put on the logger itself.
-    logger = logging.getLogger("atmpkg")
-    monkeypatch.setattr(logger, "propagate", False)
-    monkeypatch.setattr(logger, "handlers", [*logger.handlers, caplog.handler])
-    kg = atmpkg.open(with_retired)
-    said = (
-        f"approval:{OLD_ALPHACEL.partition('/')[2]} was replaced by "
-        f"approval:{NEW_ALPHACEL.partition('/')[2]} (the decision's date was given to the day: "
-        "2017-08 is now 2017-08-30)"
-    )
-    for name in (f"approval:{OLD_ALPHACEL.partition('/')[2]}", f"{ID}{OLD_ALPHACEL}"):
-        caplog.clear()
-        with caplog.at_level(logging.WARNING, "atmpkg"):
-            assert kg.show(name).iri == ID + NEW_ALPHACEL
-        assert caplog.messages == [said]
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append(record.getMessage())
+
+    logger, handler = logging.getLogger("atmpkg"), Keep(logging.WARNING)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    yield said
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def test_a_retired_iri_or_slug_is_read_as_the_entity_that_replaced_it(
+    with_retired, warnings_logged
+):
+    import atmpkg
     from atmpkg.graph.sparql.named import resolve_entity_of_kind
 
-    caplog.clear()
+    kg = atmpkg.open(with_retired)
     old_slug = OLD_ALPHACEL.partition("/")[2]
+    said = (
+        f"approval:{old_slug} was replaced by approval:{NEW_ALPHACEL.partition('/')[2]} (the "
+        "decision's date was given to the day: 2017-08 is now 2017-08-30)"
+    )
+    for name in (f"approval:{old_slug}", f"{ID}{OLD_ALPHACEL}"):
+        warnings_logged.clear()
+        assert kg.show(name).iri == ID + NEW_ALPHACEL
+        assert warnings_logged == [said]
+    warnings_logged.clear()
     store = open_store(with_retired).store
     assert resolve_entity_of_kind("approval", old_slug, store).value == ID + NEW_ALPHACEL
-    assert caplog.messages == [said]
+    assert warnings_logged == [said]
     result = CliRunner().invoke(cli, ["show", OLD_ALPHACEL, "--store", str(with_retired)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Alphacel — FDA 2017-08-30 (large B-cell lymphoma)")
-    assert (
-        f"  approval:{OLD_ALPHACEL.partition('/')[2]} --dct:isReplacedBy--> this\n" in result.stdout
-    )
+    assert f"  approval:{old_slug} --dct:isReplacedBy--> this\n" in result.stdout
     assert said in result.stderr
 
 
