@@ -588,7 +588,7 @@ def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
 
 
 def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
-    """The document of :func:`jsonld_document`, laid out by :func:`_jsonld_lines` and written one
+    """The document of :func:`jsonld_document`, laid out by :func:`_jsonld_object` and written one
     subject at a time: the objects go to a temporary file until the ``@context`` is known."""
     known = piece.whole is not None  # the whole graph knows its IRIs already
     names: set[str] = _prefix_names(piece.whole.iris()) if piece.whole is not None else set()

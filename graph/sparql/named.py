@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
-from ..terms import DCT, ID, KINDS, PREFIXES, RDFS, SLUG_RE, XSD, iri, kind_prefix
+from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix
 from .entities import replacement
 from .run import Term, parse_term
 
@@ -108,7 +108,7 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
             for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)
         }
         if facts:
-            found = {"new": facts.get(DCT + "isReplacedBy"), "why": facts.get(RDFS + "comment")}
+            found = {"new": facts.get(REPLACED_BY), "why": facts.get(RDFS + "comment")}
             return ox.NamedNode(replacement(candidate, found))
     namespace = ID + kind + "/"
     answer = store.query(

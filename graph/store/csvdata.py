@@ -42,6 +42,7 @@ from ..terms import (
     OWL,
     RDF,
     RDFS,
+    REPLACED_BY,
     SCHEMA,
     SKOS,
     SLUG_RE,
@@ -370,7 +371,7 @@ FAMILIES: dict[str, Family] = {
             "",
             (
                 Col("iri", "retired", required=True),
-                Col("replaced_by", "anyref", DCT + "isReplacedBy", required=True),
+                Col("replaced_by", "anyref", REPLACED_BY, required=True),
                 Col("note", "note", RDFS + "comment", required=True),
             ),
         ),
