@@ -68,7 +68,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    105
+    106
     """
 
     def __init__(
@@ -270,7 +270,7 @@ class KnowledgeGraph:
         Casgevy  <https://w3id.org/atmp-kg/id/therapy/casgevy>
           a therapy
           Wikidata ID: Q107400400  https://www.wikidata.org/wiki/Q107400400
-          approval: Casgevy — EMA 2024 (Beta-thalassemia) (approval:casgevy-ema-2024-beta-thalassemia)
+          approval: Casgevy — EMA 2024-02-09 (Beta-thalassemia) (approval:casgevy-ema-2024-02-09-beta-thalassemia)
         ...
         """
         from .display.explore import describe_entity
@@ -281,7 +281,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        224
+        226
         """
         from .display.explore import store_stats
 
@@ -415,7 +415,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        224
+        226
         """
         from .display.charts import chart_of
 
@@ -447,7 +447,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        105
+        106
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
         ['A note.']
         """
