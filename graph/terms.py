@@ -170,19 +170,24 @@ def expand(prefixed: str) -> str:
     return PREFIXES[prefix] + local if prefix in PREFIXES else prefixed.strip("<>")
 
 
+#: Each predeclared namespace by the IRI it abbreviates. Every namespace ends with "/" or "#"
+#: (tests/test_ontology.py checks it), so the one that applies to an IRI ends where the IRI's last
+#: "/" or "#" does: any shorter one would leave a "/" or "#" in the local name.
+_BY_NAMESPACE = {ns: prefix for prefix, ns in PREFIXES.items()}
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
 @functools.lru_cache(maxsize=65536)
 def shorten(value: str) -> str:
     """Write an IRI with the predeclared prefixes when one applies.
 
     >>> shorten("https://w3id.org/atmp-kg/ontology#Therapy")
     'atmp:Therapy'
+    >>> shorten("https://w3id.org/atmp-kg/id/therapy/a/b"), shorten("https://w3id.org/atmp-kg/id/therapy/a.")
+    ('<https://w3id.org/atmp-kg/id/therapy/a/b>', '<https://w3id.org/atmp-kg/id/therapy/a.>')
     """
-    best = ""
-    for prefix, ns in PREFIXES.items():
-        if value.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
-            local = value[len(ns) :]
-            if re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local or "-") and not local.endswith(
-                "."
-            ):
-                best = prefix
-    return f"{best}:{value[len(PREFIXES[best]) :]}" if best else f"<{value}>"
+    cut = max(value.rfind("/"), value.rfind("#")) + 1
+    prefix, local = _BY_NAMESPACE.get(value[:cut]), value[cut:]
+    if prefix is not None and _LOCAL_NAME.fullmatch(local) and not local.endswith("."):
+        return f"{prefix}:{local}"
+    return f"<{value}>"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 
+import pyoxigraph as ox
 import pytest
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
+import atmpkg
+from atmpkg.graph.terms import PREFIXES, shorten
 from atmpkg.ontology.namespace import ATMP
 
 ONTOLOGY = URIRef("https://w3id.org/atmp-kg/ontology")
@@ -118,3 +122,45 @@ def test_every_derived_property_names_the_rule_that_derives_it(onto):
         for prop, rule in onto.subject_objects(ATMP.derivedBy)
     }
     assert declared == {(prop, rule) for rule, props in inserted.items() for prop in props}
+
+
+def test_every_predeclared_namespace_ends_with_a_slash_or_a_hash():
+    # terms.shorten finds an IRI's namespace where its last "/" or "#" is
+    assert [ns for ns in PREFIXES.values() if not ns.endswith(("/", "#"))] == []
+
+
+def _shortest_by_search(value: str) -> str:
+    """shorten's definition, by trying every namespace: the longest one that leaves a valid local
+    name (letters, digits, "_", "-", "." inside)."""
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        local = value[len(ns) :]
+        if (
+            value.startswith(ns)
+            and len(ns) > len(PREFIXES.get(best, ""))
+            and re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", local)
+            and not local.endswith(".")
+        ):
+            best = prefix
+    return f"{best}:{value[len(PREFIXES[best]) :]}" if best else f"<{value}>"
+
+
+def test_shorten_agrees_with_a_search_of_every_namespace(onto, curated_store):
+    iris = {str(term) for triple in onto for term in triple if isinstance(term, URIRef)}
+    store = atmpkg.open(curated_store)._current().store
+    for quad in store.quads_for_pattern(None, None, None):
+        iris |= {t.value for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)}
+    for ns in PREFIXES.values():
+        iris |= {
+            ns,
+            ns + "x",
+            ns + "x/y",
+            ns + "x#y",
+            ns + "a.b",
+            ns + "a.",
+            ns + "-a",
+            ns + "é",
+            ns[:-1],
+        }
+    assert len(iris) > 4000
+    assert {iri: shorten(iri) for iri in iris} == {iri: _shortest_by_search(iri) for iri in iris}
