@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
 
 import pyoxigraph as ox
 
@@ -44,14 +43,14 @@ def resolve_entity(text: str, store: ox.Store) -> str:
         # pyoxigraph validated, written in N-Triples syntax
         listed = " ".join(str(ox.NamedNode(c)) for c in candidates)
         found = {
-            row["c"].value: {"new": row["new"], "why": row["why"]}
+            row["c"].value: (row["new"], row["why"])
             for row in store.query(
                 "SELECT DISTINCT ?c ?new ?why WHERE { VALUES ?c { " + listed + " } ?c ?p ?o "
                 "OPTIONAL { ?c dct:isReplacedBy ?new OPTIONAL { ?c rdfs:comment ?why } } }",
                 prefixes=PREFIXES,
             )
         }
-        existing = [replacement(c, found[c]) for c in candidates if c in found]
+        existing = [replacement(c, *found[c]) for c in candidates if c in found]
     if len(existing) == 1:
         return existing[0]
     if len(existing) > 1:
@@ -77,18 +76,16 @@ def resolve_entity(text: str, store: ox.Store) -> str:
     )
 
 
-def replacement(iri: str, found: Mapping[str, ox.Term | None]) -> str:
-    """``iri``, or the IRI that replaced it when ``found["new"]`` (its ``dct:isReplacedBy``) names
-    one, saying so on the log with ``found["why"]`` (the reason, its ``rdfs:comment``).
+def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
+    """``iri``, or ``new`` (its ``dct:isReplacedBy``) when one replaced it, saying so on the log
+    with ``why`` (the reason, its ``rdfs:comment``).
 
     >>> new = ox.NamedNode("https://w3id.org/atmp-kg/id/source/b")
-    >>> replacement("https://w3id.org/atmp-kg/id/source/a", {"new": new, "why": None})
+    >>> replacement("https://w3id.org/atmp-kg/id/source/a", new, None)
     'https://w3id.org/atmp-kg/id/source/b'
     """
-    new = found.get("new")
     if new is None:
         return iri
-    why = found.get("why")
     log.warning(
         "%s was replaced by %s%s",
         shorten(iri),

@@ -108,8 +108,8 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
             for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)
         }
         if facts:
-            found = {"new": facts.get(REPLACED_BY), "why": facts.get(RDFS + "comment")}
-            return ox.NamedNode(replacement(candidate, found))
+            new, why = facts.get(REPLACED_BY), facts.get(RDFS + "comment")
+            return ox.NamedNode(replacement(candidate, new, why))
     namespace = ID + kind + "/"
     answer = store.query(
         "SELECT DISTINCT ?e ?name ?ns WHERE { ?e rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|"
