@@ -570,7 +570,9 @@ def test_streamed_jsonld_is_one_document_with_a_line_per_property(fixture_store)
     triples = select_subgraph(store=fixture_store)
     text = export_subgraph("jsonld", store=fixture_store).content.decode("utf-8")
     assert json.loads(text) == export_module.jsonld_document(triples)
-    assert text.startswith('{\n "@context": {\n  "agency": "https://w3id.org/atmp-kg/id/agency/",\n')
+    assert text.startswith(
+        '{\n "@context": {\n  "agency": "https://w3id.org/atmp-kg/id/agency/",\n'
+    )
     assert text.endswith('"@language": "en"}]\n  }\n ]\n}\n')
     assert (
         '  {\n   "@id": "approvaltype:conversion-to-full",\n   "@type": ["skos:Concept"],\n'
@@ -940,6 +942,73 @@ def test_network_formats_declare_attribute_types(fixture_store, tmp_path):
     document = json.loads(export_subgraph("cyjs", **options).content)
     data = {n["data"]["id"]: n["data"] for n in document["elements"]["nodes"]}
     assert data[deal]["valueUSD"] == 11_900_000_000 and data[factor]["cagrImpactPercent"] == -1.8
+
+
+def cytoscape_js(path: Path) -> dict:
+    """What cytoscape.js (from npm, in Node.js) holds after loading the Cytoscape JSON at
+    ``path``: the network's data, and each node's and edge's data as ``[typeof, value]``."""
+    import subprocess
+
+    from conftest import find_binary
+
+    node = find_binary(("node", "nodejs"), "apt-get install nodejs npm", system=True)
+    readers = Path(__file__).parent / "js"
+    if not (readers / "node_modules" / "cytoscape").is_dir():
+        pytest.skip(f"needs cytoscape from npm: npm install --prefix {readers}")
+    done = subprocess.run(
+        [node, str(readers / "read_cyjs.js"), str(path)], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def _js_type(value: object) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string"}[type(value)]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"classes": ["atmp:Deal", "atmp:MarketFactor", "atmp:MarketEstimate"]},
+        {"focus": "cellco", "hops": 2},
+    ],
+    ids=["deals-and-market", "cellco-2-hops"],
+)
+def test_cytoscape_js_reads_the_types_graphml_declares(fixture_store, tmp_path, options):
+    export_subgraph("cyjs", tmp_path / "n.cyjs", store=fixture_store, **options)
+    export_subgraph("graphml", tmp_path / "n.graphml", store=fixture_store, **options)
+    held = cytoscape_js(tmp_path / "n.cyjs")
+    graphml = nx.read_graphml(tmp_path / "n.graphml")
+    # every node and every link arrives, each attribute with the type GraphML declares for it
+    assert sorted(held["nodes"]) == sorted(graphml.nodes)
+    for node, data in graphml.nodes(data=True):
+        expected = {key: [_js_type(value), value] for key, value in data.items()}
+        expected["id"] = ["string", node]
+        expected["name"] = ["string", data.get("label", node)]
+        assert held["nodes"][node] == expected
+    edges = {data["id"]: (u, v, data) for u, v, data in graphml.edges(data=True)}
+    assert sorted(held["edges"]) == sorted(edges)
+    for edge, (source, target, data) in edges.items():
+        assert held["edges"][edge]["source"] == ["string", source]
+        assert held["edges"][edge]["target"] == ["string", target]
+        assert {k: held["edges"][edge][k][0] for k in data} == {
+            k: _js_type(v) for k, v in data.items()
+        }
+
+
+def test_cytoscape_js_reads_the_curated_graph(curated_store, tmp_path):
+    export_subgraph("cyjs", tmp_path / "all.cyjs", store=curated_store)
+    document = json.loads((tmp_path / "all.cyjs").read_text(encoding="utf-8"))
+    held = cytoscape_js(tmp_path / "all.cyjs")
+    elements = document["elements"]
+    assert (len(held["nodes"]), len(held["edges"])) == (
+        len(elements["nodes"]),
+        len(elements["edges"]),
+    )
+    kymriah = held["nodes"][ID + "therapy/kymriah"]
+    assert kymriah["label"] == ["string", "Kymriah"]
+    deal = held["nodes"][ID + "deal/gilead-sciences-kite-pharma-2017"]
+    assert deal["valueUSD"] == ["number", 11_900_000_000]
 
 
 def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):
