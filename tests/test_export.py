@@ -1094,6 +1094,59 @@ def test_whole_graph_keeps_what_a_slice_of_every_entity_keeps():
     )
 
 
+def _jsonld_both_ways(store: ox.Store, with_sources: bool) -> tuple[bytes, bytes]:
+    """The whole graph of ``store`` as JSON-LD written from the dump's lines, and written from
+    the same slice's parsed triples as any other slice is."""
+    dumped = whole_graph(store, with_sources=with_sources)
+    from_lines, from_triples = io.BytesIO(), io.BytesIO()
+    export_module._write_jsonld(dumped.slice(), [from_lines])
+    parsed = dumped.slice()
+    parsed.whole = None
+    export_module._write_jsonld(parsed, [from_triples])
+    return from_lines.getvalue(), from_triples.getvalue()
+
+
+#: Every ASCII control character, quotes, backslashes (one before a "u"), and text beyond ASCII.
+AWKWARD = "".join(map(chr, range(32))) + '\x7f "q" \\ \\u0041 é ☃ 𝄞 \u2028'
+
+
+def test_whole_graph_json_ld_from_lines_is_what_the_triples_give():
+    store = _hand_store()
+    t, comment = ox.NamedNode(ID + "therapy/b-2"), ox.NamedNode(RDFS + "comment")
+    odd = ox.NamedNode("http://example.org/a.")  # no prefixed name: a local name ends with "."
+    for literal in (
+        ox.Literal(AWKWARD),
+        ox.Literal(AWKWARD, language="en-gb"),
+        ox.Literal("5", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("x", datatype=odd),
+    ):
+        store.add(ox.Quad(t, comment, literal))
+    store.add(ox.Quad(t, ox.NamedNode(RDF + "type"), ox.Literal("not a class")))
+    store.add(ox.Quad(t, ox.NamedNode(RDF + "type"), ox.BlankNode("kind")))
+    store.add(ox.Quad(ox.BlankNode("kind"), comment, ox.Literal("b")))
+    store.add(ox.Quad(t, ox.NamedNode(ATMP + "seeAlso"), odd))
+    for with_sources in (False, True):
+        from_lines, from_triples = _jsonld_both_ways(store, with_sources)
+        assert from_lines == from_triples
+    document = json.loads(from_lines)
+    (therapy,) = [n for n in document["@graph"] if n["@id"] == "therapy:b-2"]
+    assert therapy["@type"] == ["atmp:Therapy"]
+    assert therapy["rdf:type"][0] == "not a class" and therapy["rdf:type"][1]["@id"][:2] == "_:"
+    assert AWKWARD in therapy["rdfs:comment"]
+    assert {"@value": AWKWARD, "@language": "en-gb"} in therapy["rdfs:comment"]
+    assert {"@value": "x", "@type": "http://example.org/a."} in therapy["rdfs:comment"]
+    assert {"@value": "5", "@type": "xsd:integer"} in therapy["rdfs:comment"]
+
+
+@pytest.mark.parametrize("with_sources", [False, True])
+def test_curated_json_ld_from_lines_is_what_the_triples_give(curated_store, with_sources):
+    from atmpkg.graph.store.build import open_store
+
+    from_lines, from_triples = _jsonld_both_ways(open_store(curated_store).store, with_sources)
+    assert from_lines == from_triples
+    assert len(json.loads(from_lines)["@graph"]) > 1000
+
+
 def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
     """The streaming GraphML writer against networkx's: the same network read back."""
     piece = select_slice(with_sources=True, store=fixture_store, max_nodes=0)

@@ -48,7 +48,7 @@ from ..errors import ParameterError, StoreError, UnknownNameError
 from ..progress import Progress
 from ..rdf import TYPE, as_triples, to_networkx, triple_key
 from ..store.folder import VERSION, fsync_dir
-from ..terms import PREFIXES, XSD, shorten
+from ..terms import PREFIXES, RDF, XSD, shorten
 from .selection import Selection
 from .subgraph import (
     SOURCE,
@@ -590,12 +590,17 @@ def jsonld_document(triples: Sequence[ox.Triple]) -> dict:
 def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
     """The document of :func:`jsonld_document`, laid out by :func:`_jsonld_object` and written one
     subject at a time: the objects go to a temporary file until the ``@context`` is known."""
-    known = piece.whole is not None  # the whole graph knows its IRIs already
-    names: set[str] = _prefix_names(piece.whole.iris()) if piece.whole is not None else set()
+    whole = piece.whole
+    names: set[str] = _prefix_names(whole.iris()) if whole is not None else set()
     with tempfile.TemporaryFile() as spool:
-        for _, about in piece.items():
-            if not known:
-                names.update(_prefix_names(_terms(about)))
+        if whole is not None:
+            for number, text in enumerate(_jsonld_whole(whole)):
+                spool.write((",\n" if number else "").encode() + text.encode("utf-8"))
+            piece.triples_read = len(whole.lines)
+            if piece.progress is not None:
+                piece.progress(len(piece.subjects))
+        for _, about in piece.items() if whole is None else ():
+            names.update(_prefix_names(_terms(about)))
             # An entity's triples are followed by those of the blank nodes it reaches: one
             # object per subject.
             by_subject: dict[Subject, list[ox.Triple]] = {}
@@ -629,6 +634,78 @@ def _jsonld_object(node: dict) -> str:
     """
     lines = ",\n".join(f"   {_ONE_LINE(key)}: {_ONE_LINE(value)}" for key, value in node.items())
     return f"  {{\n{lines}\n  }}"
+
+
+_TYPE_TOKEN = f"<{TYPE.value}>".encode()
+
+
+def _jsonld_whole(whole: WholeGraph) -> Iterator[str]:
+    """The objects of :func:`_jsonld_object` for every subject of the whole graph, made from the
+    N-Triples lines without parsing them: the engine's N-Triples writer escapes a string as JSON
+    does, so its quoted text is the JSON string, except for a ``\\u`` escape (control
+    characters, which JSON writes in lower case), re-encoded. Each distinct predicate, IRI and
+    datatype is compacted once.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode(PREFIXES["therapy"] + "a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A", language="en")))
+    >>> print(next(_jsonld_whole(whole_graph(s, with_sources=False))))
+      {
+       "@id": "therapy:a",
+       "rdfs:label": [{"@value": "A", "@language": "en"}]
+      }
+    """
+    keys: dict[bytes, str] = {_TYPE_TOKEN: '"@type"'}
+    nodes: dict[bytes, str] = {}
+    endings: dict[bytes, tuple[str, str]] = {}
+
+    def node(token: bytes) -> str:
+        found = nodes.get(token)
+        if found is None:
+            text = token.decode()
+            found = _ONE_LINE(text if text.startswith("_:") else _compact(text[1:-1]))
+            nodes[token] = found
+        return found
+
+    for number, (subject, start, stop) in enumerate(whole.subjects):
+        predicates, objects = whole.tokens[2 * number], whole.tokens[2 * number + 1]
+        values: dict[bytes, list[str]] = {}
+        for line, predicate, obj in zip(whole.lines[start:stop], predicates, objects, strict=True):
+            if obj[:1] in (b"<", b"_"):
+                value = node(obj)
+                if predicate != _TYPE_TOKEN or obj[:1] != b"<":
+                    value = '{"@id": ' + value + "}"
+            else:
+                quoted = line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
+                text = quoted.decode()
+                if b"\\u" in quoted:
+                    text = _ONE_LINE(json.loads(text))
+                ending = endings.get(obj)
+                if ending is None:
+                    ending = endings[obj] = _jsonld_ending(obj)
+                value = ending[0] + text + ending[1]
+            if predicate == _TYPE_TOKEN and obj[:1] != b"<":
+                predicate = b"rdf:type"  # not a class: a value like any other
+            values.setdefault(predicate, []).append(value)
+        lines = [f'   "@id": {node(subject)}']
+        for predicate, listed in values.items():
+            key = keys.get(predicate)
+            if key is None:
+                iri = RDF + "type" if predicate == b"rdf:type" else predicate[1:-1].decode()
+                key = keys[predicate] = _ONE_LINE(_compact(iri))
+            lines.append(f"   {key}: [{', '.join(listed)}]")
+        yield "  {\n" + ",\n".join(lines) + "\n  }"
+
+
+def _jsonld_ending(ending: bytes) -> tuple[str, str]:
+    """What comes before and after a literal's JSON string in its JSON-LD value, by the end of
+    its N-Triples line (`` .``, ``@en .``, ``^^<datatype> .``)."""
+    if ending.startswith(b"@"):
+        return '{"@value": ', ', "@language": ' + _ONE_LINE(ending[1:-3].decode()) + "}"
+    if ending.startswith(b"^^<"):
+        datatype = ending[3 : ending.index(b">")].decode()
+        if datatype != XSD + "string":
+            return '{"@value": ', ', "@type": ' + _ONE_LINE(_compact(datatype)) + "}"
+    return "", ""
 
 
 def with_blank_nodes(piece: Slice) -> Slice:
@@ -727,6 +804,9 @@ _XML_REFERENCES = str.maketrans(
 )
 
 
+_XML_MARKUP = re.compile("[" + re.escape("".join(map(chr, _XML_REFERENCES))) + "]")
+
+
 def _xml_text(value: object) -> str:
     """A value as XML character data or attribute text (booleans as XML Schema writes them).
 
@@ -735,7 +815,9 @@ def _xml_text(value: object) -> str:
     """
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value).translate(_XML_REFERENCES)
+    text = str(value)
+    # most values need no reference: looking is several times faster than translating
+    return text.translate(_XML_REFERENCES) if _XML_MARKUP.search(text) else text
 
 
 def graphml_lines(graph: networkx.MultiDiGraph) -> Iterator[str]:
