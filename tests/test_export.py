@@ -1119,6 +1119,7 @@ def test_whole_graph_json_ld_from_lines_is_what_the_triples_give():
         ox.Literal(AWKWARD, language="en-gb"),
         ox.Literal("5", datatype=ox.NamedNode(XSD + "integer")),
         ox.Literal("x", datatype=odd),
+        next(ox.parse(b'<urn:s> <urn:p> "abc"@ar--rtl .', ox.RdfFormat.N_TRIPLES)).object,
     ):
         store.add(ox.Quad(t, comment, literal))
     store.add(ox.Quad(t, ox.NamedNode(RDF + "type"), ox.Literal("not a class")))
@@ -1136,6 +1137,7 @@ def test_whole_graph_json_ld_from_lines_is_what_the_triples_give():
     assert {"@value": AWKWARD, "@language": "en-gb"} in therapy["rdfs:comment"]
     assert {"@value": "x", "@type": "http://example.org/a."} in therapy["rdfs:comment"]
     assert {"@value": "5", "@type": "xsd:integer"} in therapy["rdfs:comment"]
+    assert {"@value": "abc", "@language": "ar", "@direction": "rtl"} in therapy["rdfs:comment"]
 
 
 @pytest.mark.parametrize("with_sources", [False, True])

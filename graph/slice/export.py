@@ -553,7 +553,10 @@ def _jsonld_value(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
     if isinstance(term, ox.BlankNode):
         return {"@id": f"_:{term.value}"}
     if term.language:
-        return {"@value": term.value, "@language": term.language}
+        value = {"@value": term.value, "@language": term.language}
+        if term.direction is not None:  # an RDF 1.2 base direction: JSON-LD 1.1 has its key
+            value["@direction"] = str(term.direction)
+        return value
     if term.datatype.value == XSD + "string":
         return term.value
     return {"@value": term.value, "@type": _compact(term.datatype.value)}
@@ -698,9 +701,13 @@ def _jsonld_whole(whole: WholeGraph) -> Iterator[str]:
 
 def _jsonld_ending(ending: bytes) -> tuple[str, str]:
     """What comes before and after a literal's JSON string in its JSON-LD value, by the end of
-    its N-Triples line (`` .``, ``@en .``, ``^^<datatype> .``)."""
+    its N-Triples line (`` .``, ``@en .``, ``@ar--rtl .``, ``^^<datatype> .``)."""
     if ending.startswith(b"@"):
-        return '{"@value": ', ', "@language": ' + _ONE_LINE(ending[1:-3].decode()) + "}"
+        language, _, direction = ending[1:-3].decode().partition("--")
+        after = ', "@language": ' + _ONE_LINE(language)
+        if direction:
+            after += ', "@direction": ' + _ONE_LINE(direction)
+        return '{"@value": ', after + "}"
     if ending.startswith(b"^^<"):
         datatype = ending[3 : ending.index(b">")].decode()
         if datatype != XSD + "string":
