@@ -602,16 +602,17 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
             piece.triples_read = len(whole.lines)
             if piece.progress is not None:
                 piece.progress(len(piece.subjects))
-        for _, about in piece.items() if whole is None else ():
-            names.update(_prefix_names(_terms(about)))
-            # An entity's triples are followed by those of the blank nodes it reaches: one
-            # object per subject.
-            by_subject: dict[Subject, list[ox.Triple]] = {}
-            for triple in about:
-                by_subject.setdefault(triple.subject, []).append(triple)
-            for subject, triples in by_subject.items():
-                text = _jsonld_object(_jsonld_node(subject, triples))
-                spool.write((b",\n" if spool.tell() else b"") + text.encode("utf-8"))
+        else:
+            for _, about in piece.items():
+                names.update(_prefix_names(_terms(about)))
+                # An entity's triples are followed by those of the blank nodes it reaches: one
+                # object per subject.
+                by_subject: dict[Subject, list[ox.Triple]] = {}
+                for triple in about:
+                    by_subject.setdefault(triple.subject, []).append(triple)
+                for subject, triples in by_subject.items():
+                    text = _jsonld_object(_jsonld_node(subject, triples))
+                    spool.write((b",\n" if spool.tell() else b"") + text.encode("utf-8"))
         context = {p: PREFIXES[p] for p in sorted(names)}
         head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
         handles[0].write(head[: -len("\n}")].encode("utf-8") + b',\n "@graph": [\n')
