@@ -949,4 +949,4 @@ def test_the_panel_shows_dates_as_stated_and_links_identifiers(fixture_store):
         "D009101",
         "https://meshb.nlm.nih.gov/record/ui?ui=D009101",
     )
-    assert facts["MONDO ID"] == ("MONDO:0009693", False)
+    assert facts["MONDO ID"] == ("MONDO:0009693", "https://identifiers.org/MONDO:0009693")
