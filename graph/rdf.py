@@ -301,15 +301,12 @@ def to_networkx(
     kinds_of: dict[tuple[str, str], set] = {}
     edges = []
     to_hubs = []
-    added = None
     for triple in triples:
         subject, predicate, obj = triple.subject, triple.predicate, triple.object
         node = _node_id(subject)
         if node in hubs:
             continue
-        if node != added:  # a subject's triples come together: add it once
-            graph.add_node(node)
-            added = node
+        graph.add_node(node)
         if predicate.value in NOT_DRAWN:
             continue
         if isinstance(obj, ox.NamedNode) and obj.value in hubs:
@@ -338,7 +335,6 @@ def to_networkx(
         values.setdefault(node, {}).setdefault(prop, []).append(hub_labels[hub])
         kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
-    names: dict[str, str] = {}  # each property's attribute name, found once
     for node, attrs in graph.nodes(data=True):
         label = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
         attrs["label"] = label or (shorten(node) if not node.startswith("_:") else node)
@@ -346,10 +342,8 @@ def to_networkx(
             attrs["class"] = ";".join(sorted(classes[node]))
         named: dict[str, list[str]] = {}
         for prop, texts in stated_dates(values.get(node, {}).items()):
-            name = names.get(prop)
-            if name is None:
-                name = local_name(prop)
-                name = names[prop] = shorten(prop) if name in RESERVED else name
+            name = local_name(prop)
+            name = shorten(prop) if name in RESERVED else name
             named.setdefault(name, []).extend(texts)
             if typed:
                 kinds = kinds_of.get((node, prop), {None}) if len(named[name]) == 1 else {None}

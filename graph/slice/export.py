@@ -497,7 +497,6 @@ def _write_whole(
     """Write the whole graph (``piece``) from the lines the engine dumped: N-Triples and
     N-Quads as they are, other formats converted from them."""
     lines = whole.quad_lines() if quads else iter(whole.lines)
-    piece.triples_read = len(whole.lines)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         handle.writelines(lines)
     else:
@@ -506,6 +505,12 @@ def _write_whole(
             spool.seek(0)
             spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
             _convert(spool, handle, spool_format, fmt, _prefix_names(whole.iris()))
+    _read_whole(piece, whole)
+
+
+def _read_whole(piece: Slice, whole: WholeGraph) -> None:
+    """Count the whole graph's lines as read, as :meth:`Slice.items` counts what it reads."""
+    piece.triples_read = len(whole.lines)
     if piece.progress is not None:
         piece.progress(len(piece.subjects))
 
@@ -594,31 +599,34 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
     """The document of :func:`jsonld_document`, laid out by :func:`_jsonld_object` and written one
     subject at a time: the objects go to a temporary file until the ``@context`` is known."""
     whole = piece.whole
-    names: set[str] = _prefix_names(whole.iris()) if whole is not None else set()
+    names: set[str] = set()
+    objects = _jsonld_whole(whole) if whole is not None else _jsonld_objects(piece, names)
     with tempfile.TemporaryFile() as spool:
+        for text in objects:
+            spool.write((b",\n" if spool.tell() else b"") + text.encode("utf-8"))
         if whole is not None:
-            for number, text in enumerate(_jsonld_whole(whole)):
-                spool.write((",\n" if number else "").encode() + text.encode("utf-8"))
-            piece.triples_read = len(whole.lines)
-            if piece.progress is not None:
-                piece.progress(len(piece.subjects))
-        else:
-            for _, about in piece.items():
-                names.update(_prefix_names(_terms(about)))
-                # An entity's triples are followed by those of the blank nodes it reaches: one
-                # object per subject.
-                by_subject: dict[Subject, list[ox.Triple]] = {}
-                for triple in about:
-                    by_subject.setdefault(triple.subject, []).append(triple)
-                for subject, triples in by_subject.items():
-                    text = _jsonld_object(_jsonld_node(subject, triples))
-                    spool.write((b",\n" if spool.tell() else b"") + text.encode("utf-8"))
+            names = _prefix_names(whole.iris())
+            _read_whole(piece, whole)
         context = {p: PREFIXES[p] for p in sorted(names)}
         head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
         handles[0].write(head[: -len("\n}")].encode("utf-8") + b',\n "@graph": [\n')
         spool.seek(0)
         shutil.copyfileobj(spool, handles[0])
         handles[0].write(b"\n ]\n}\n")
+
+
+def _jsonld_objects(piece: Slice, names: set[str]) -> Iterator[str]:
+    """The objects of :func:`_jsonld_object` for every subject of ``piece``, read entity by
+    entity, adding to ``names`` the predeclared prefixes they use."""
+    for _, about in piece.items():
+        names.update(_prefix_names(_terms(about)))
+        # An entity's triples are followed by those of the blank nodes it reaches: one object per
+        # subject.
+        by_subject: dict[Subject, list[ox.Triple]] = {}
+        for triple in about:
+            by_subject.setdefault(triple.subject, []).append(triple)
+        for subject, triples in by_subject.items():
+            yield _jsonld_object(_jsonld_node(subject, triples))
 
 
 #: Encodes a key or a list of values on one line, with the C encoder (``indent`` would use the pure
@@ -702,18 +710,15 @@ def _jsonld_whole(whole: WholeGraph) -> Iterator[str]:
 
 def _jsonld_ending(ending: bytes) -> tuple[str, str]:
     """What comes before and after a literal's JSON string in its JSON-LD value, by the end of
-    its N-Triples line (`` .``, ``@en .``, ``@ar--rtl .``, ``^^<datatype> .``)."""
-    if ending.startswith(b"@"):
-        language, _, direction = ending[1:-3].decode().partition("--")
-        after = ', "@language": ' + _ONE_LINE(language)
-        if direction:
-            after += ', "@direction": ' + _ONE_LINE(direction)
-        return '{"@value": ', after + "}"
-    if ending.startswith(b"^^<"):
-        datatype = ending[3 : ending.index(b">")].decode()
-        if datatype != XSD + "string":
-            return '{"@value": ', ', "@type": ' + _ONE_LINE(_compact(datatype)) + "}"
-    return "", ""
+    its N-Triples line (`` .``, ``@en .``, ``@ar--rtl .``, ``^^<datatype> .``): the value
+    :func:`_jsonld_value` gives an empty literal of that kind, around its empty string.
+
+    >>> _jsonld_ending(b"@en .\\n")
+    ('{"@value": ', ', "@language": "en"}')
+    """
+    (empty,) = ox.parse(b'<urn:s> <urn:p> ""' + ending, ox.RdfFormat.N_TRIPLES)
+    before, _, after = _ONE_LINE(_jsonld_value(empty.object)).partition('""')
+    return before, after
 
 
 def with_blank_nodes(piece: Slice) -> Slice:
