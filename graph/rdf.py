@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -56,11 +56,11 @@ def is_node(term: object) -> bool:
     >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/id/date-precision/month"))
     False
     """
-    return (
-        isinstance(term, ox.NamedNode)
-        and term.value.startswith(ID)
-        and not term.value.startswith(PRECISIONS)
-    )
+    return isinstance(term, ox.NamedNode) and _is_node_iri(term.value)
+
+
+def _is_node_iri(iri: str) -> bool:
+    return iri.startswith(ID) and not iri.startswith(PRECISIONS)
 
 
 def triple_key(triple: ox.Triple) -> str:
@@ -197,12 +197,17 @@ def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def _pick_label(values: list[ox.Literal]) -> str | None:
-    def preference(value: ox.Literal) -> tuple[int, str]:
-        lang = (value.language or "").lower()
-        return (0 if lang == "en" or lang.startswith("en-") else 1 if not lang else 2, value.value)
+def _label_preference(value: tuple[str | None, str]) -> tuple[int, str]:
+    lang = (value[0] or "").lower()
+    return (0 if lang == "en" or lang.startswith("en-") else 1 if not lang else 2, value[1])
 
-    return min(values, key=preference).value if values else None
+
+def _pick_label(values: list[tuple[str | None, str]]) -> str | None:
+    """The label to show among (language, text) pairs: English first, then no language, then the
+    rest, each in text order."""
+    if len(values) < 2:  # most nodes have one label
+        return values[0][1] if values else None
+    return min(values, key=_label_preference)[1]
 
 
 def node_labels(triples: Iterable[ox.Triple], nodes: Collection[str]) -> dict[str, str]:
@@ -213,12 +218,13 @@ def node_labels(triples: Iterable[ox.Triple], nodes: Collection[str]) -> dict[st
     >>> node_labels([ox.Triple(us, LABEL, ox.Literal("United States", language="en"))], [us.value])
     {'https://w3id.org/atmp-kg/id/country/us': 'United States'}
     """
-    found: dict[str, dict[ox.NamedNode, list[ox.Literal]]] = {}
+    found: dict[str, dict[ox.NamedNode, list[tuple[str | None, str]]]] = {}
     for triple in triples:
         node = _node_id(triple.subject)
         if node in nodes and triple.predicate in (LABEL, PREF_LABEL):
             if isinstance(triple.object, ox.Literal):
-                found.setdefault(node, {}).setdefault(triple.predicate, []).append(triple.object)
+                value = (triple.object.language, triple.object.value)
+                found.setdefault(node, {}).setdefault(triple.predicate, []).append(value)
     return {
         node: _pick_label(found.get(node, {}).get(LABEL, []))
         or _pick_label(found.get(node, {}).get(PREF_LABEL, []))
@@ -257,6 +263,35 @@ def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
                 attrs[name] = convert(attrs[name])
 
 
+#: The kinds of a fact's object (see :data:`Fact`).
+IRI, BLANK, LITERAL, OTHER = "iri", "blank", "literal", "other"
+
+#: One triple as a network reads it: the subject's node id (an IRI, or ``_:label`` for a blank
+#: node), the property's IRI, the object's kind (:data:`IRI`, :data:`BLANK`, :data:`LITERAL`,
+#: :data:`OTHER`) and value (an IRI, ``_:label``, a literal's text), and a literal's language
+#: and datatype IRI (else None).
+Fact = tuple[str, str, str, str, str | None, str | None]
+
+
+def term_facts(triples: Iterable[ox.Triple]) -> Iterator[Fact]:
+    """The :data:`Fact` of each triple.
+
+    >>> t = ox.Triple(ox.BlankNode("b"), LABEL, ox.Literal("A", language="en"))
+    >>> next(term_facts([t]))
+    ('_:b', 'http://www.w3.org/2000/01/rdf-schema#label', 'literal', 'A', 'en', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#langString')
+    """
+    for triple in triples:
+        node, predicate, obj = _node_id(triple.subject), triple.predicate.value, triple.object
+        if isinstance(obj, ox.Literal):
+            yield node, predicate, LITERAL, obj.value, obj.language, obj.datatype.value
+        elif isinstance(obj, ox.NamedNode):
+            yield node, predicate, IRI, obj.value, None, None
+        elif isinstance(obj, ox.BlankNode):
+            yield node, predicate, BLANK, f"_:{obj.value}", None, None
+        else:
+            yield node, predicate, OTHER, str(obj), None, None
+
+
 def to_networkx(
     data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
     *,
@@ -266,7 +301,23 @@ def to_networkx(
 ) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``,
     its nodes and edges in canonical order (``canonical``: ``data`` holds triples in canonical
-    order without duplicates already, as a slice gives them, and is not sorted again).
+    order without duplicates already, as a slice gives them, and is not sorted again). What
+    becomes a node, an edge or an attribute: see :func:`network_of_facts`.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
+    ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
+    ...               ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/b"))
+    >>> list(to_networkx([t]).edges(keys=True, data="label"))
+    [('https://w3id.org/atmp-kg/id/company/a', 'https://w3id.org/atmp-kg/id/therapy/b', 'atmp:develops', 'develops')]
+    """
+    triples = list(data) if canonical else as_triples(data)
+    return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs)
+
+
+def network_of_facts(
+    facts: Sequence[Fact], *, typed: bool = False, hubs: Collection[str] = frozenset()
+) -> networkx.MultiDiGraph:
+    """The network of ``facts`` (see :data:`Fact`; in canonical order), a ``networkx.MultiDiGraph``.
 
     Nodes are the subjects and the instance IRIs linked to, with attributes ``label`` (rdfs:label,
     English first, else skos:prefLabel, else the prefixed IRI), ``class`` (prefixed classes, several
@@ -283,67 +334,72 @@ def to_networkx(
     link to one becomes an attribute of its subject, named by the property and holding the hub's
     label (``country: United States``), and a hub's own links are left out.
 
-    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
-    ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
-    ...               ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/b"))
-    >>> list(to_networkx([t]).edges(keys=True, data="label"))
-    [('https://w3id.org/atmp-kg/id/company/a', 'https://w3id.org/atmp-kg/id/therapy/b', 'atmp:develops', 'develops')]
+    >>> fact = ("https://w3id.org/atmp-kg/id/deal/a", ATMP + "valueUSD", LITERAL, "5", None, XSD + "decimal")
+    >>> network_of_facts([fact], typed=True).nodes["https://w3id.org/atmp-kg/id/deal/a"]["valueUSD"]
+    5.0
     """
     import networkx as nx
 
-    triples = list(data) if canonical else as_triples(data)
-    subjects = {t.subject for t in triples}
+    subjects = {fact[0] for fact in facts}
     graph = nx.MultiDiGraph()
-    labels: dict[str, list[ox.Literal]] = {}
-    pref_labels: dict[str, list[ox.Literal]] = {}
+    labels: dict[str, list[tuple[str | None, str]]] = {}
+    pref_labels: dict[str, list[tuple[str | None, str]]] = {}
+    hub_labels: dict[str, dict[str, list[tuple[str | None, str]]]] = {}
     classes: dict[str, list[str]] = {}
     values: dict[str, dict[str, list[str]]] = {}
     kinds_of: dict[tuple[str, str], set] = {}
     edges = []
     to_hubs = []
-    for triple in triples:
-        subject, predicate, obj = triple.subject, triple.predicate, triple.object
-        node = _node_id(subject)
+    label, pref_label, kind_of_type = LABEL.value, PREF_LABEL.value, TYPE.value
+    last = None
+    for node, predicate, kind, value, language, datatype in facts:
         if node in hubs:
+            if predicate in (label, pref_label) and kind == LITERAL:
+                hub_labels.setdefault(node, {}).setdefault(predicate, []).append((language, value))
             continue
-        graph.add_node(node)
-        if predicate.value in NOT_DRAWN:
+        if node != last:  # a subject's facts come together: its node is added once
+            graph.add_node(node)
+            last = node
+        if predicate in NOT_DRAWN:
             continue
-        if isinstance(obj, ox.NamedNode) and obj.value in hubs:
-            to_hubs.append((node, predicate.value, obj.value))
-        elif predicate == TYPE and isinstance(obj, ox.NamedNode):
-            classes.setdefault(node, []).append(shorten(obj.value))
-        elif predicate == LABEL and isinstance(obj, ox.Literal):
-            labels.setdefault(node, []).append(obj)
-        elif isinstance(obj, ox.NamedNode | ox.BlankNode) and (obj in subjects or is_node(obj)):
-            edges.append((node, _node_id(obj), predicate.value))
+        if kind == IRI and value in hubs:
+            to_hubs.append((node, predicate, value))
+        elif predicate == kind_of_type and kind == IRI:
+            classes.setdefault(node, []).append(shorten(value))
+        elif predicate == label and kind == LITERAL:
+            labels.setdefault(node, []).append((language, value))
+        elif kind in (IRI, BLANK) and (value in subjects or (kind == IRI and _is_node_iri(value))):
+            edges.append((node, value, predicate))
         else:
-            if predicate == PREF_LABEL:
-                pref_labels.setdefault(node, []).append(obj)
-            if isinstance(obj, ox.NamedNode):
-                text = shorten(obj.value) if obj.value.startswith(ID) else obj.value
-            else:
-                text = obj.value if isinstance(obj, ox.Literal) else str(obj)
-            values.setdefault(node, {}).setdefault(predicate.value, []).append(text)
+            if predicate == pref_label:
+                pref_labels.setdefault(node, []).append((language, value))
+            text = shorten(value) if kind == IRI and value.startswith(ID) else value
+            values.setdefault(node, {}).setdefault(predicate, []).append(text)
             if typed:
-                kind = _TYPED.get(obj.datatype.value) if isinstance(obj, ox.Literal) else None
-                kinds_of.setdefault((node, predicate.value), set()).add(kind)
+                found = _TYPED.get(datatype) if datatype is not None else None
+                kinds_of.setdefault((node, predicate), set()).add(found)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
-    hub_labels = node_labels(triples, {hub for _, _, hub in to_hubs})
+    shown_hubs = {
+        hub: _pick_label(known.get(label, [])) or _pick_label(known.get(pref_label, []))
+        for hub, known in hub_labels.items()
+    }
     for node, prop, hub in to_hubs:
-        values.setdefault(node, {}).setdefault(prop, []).append(hub_labels[hub])
+        values.setdefault(node, {}).setdefault(prop, []).append(shown_hubs.get(hub) or shorten(hub))
         kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
+    names: dict[str, str] = {}
     for node, attrs in graph.nodes(data=True):
-        label = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
-        attrs["label"] = label or (shorten(node) if not node.startswith("_:") else node)
+        shown = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
+        attrs["label"] = shown or (shorten(node) if not node.startswith("_:") else node)
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
         named: dict[str, list[str]] = {}
         for prop, texts in stated_dates(values.get(node, {}).items()):
-            name = local_name(prop)
-            name = shorten(prop) if name in RESERVED else name
+            name = names.get(prop)
+            if name is None:
+                name = local_name(prop)
+                name = names[prop] = shorten(prop) if name in RESERVED else name
             named.setdefault(name, []).extend(texts)
             if typed:
                 kinds = kinds_of.get((node, prop), {None}) if len(named[name]) == 1 else {None}

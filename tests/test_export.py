@@ -27,7 +27,7 @@ from atmpkg.graph import (
     select_subgraph,
     write_triples,
 )
-from atmpkg.graph.rdf import is_node
+from atmpkg.graph.rdf import is_node, term_facts
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
 from atmpkg.graph.slice.export import provenance_quads
@@ -35,10 +35,12 @@ from atmpkg.graph.slice.subgraph import (
     INVERSE_OF,
     PARTIAL_INVERSE_OF,
     Slice,
+    fold_facts,
     fold_inverses,
     inverse_pairs,
 )
 from atmpkg.graph.slice.whole import whole_graph
+from atmpkg.graph.store.folder import VERSION
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, expand, shorten
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
@@ -531,7 +533,7 @@ def test_inverse_pairs_come_from_the_ontology():
         ATMP + "approval": ATMP + "product",
         "urn:a": "urn:b",
     }
-    assert export_module.fold_inverses is fold_inverses
+    assert export_module.fold_facts is fold_facts
 
 
 def test_a_materialised_inverse_stays_when_the_link_it_inverts_is_missing(tmp_path):
@@ -1149,6 +1151,89 @@ def test_curated_json_ld_from_lines_is_what_the_triples_give(curated_store, with
     assert len(json.loads(from_lines)["@graph"]) > 1000
 
 
+def test_whole_graph_facts_from_lines_are_what_the_engine_parses():
+    """The facts a whole-graph network reads from the dump's lines, against the engine's parse of
+    the same lines: awkward text, languages, a base direction, datatypes, blank nodes."""
+    store = _hand_store()
+    t, comment = ox.NamedNode(ID + "therapy/b-2"), ox.NamedNode(RDFS + "comment")
+    for literal in (
+        ox.Literal(AWKWARD),
+        ox.Literal(AWKWARD, language="en-gb"),
+        ox.Literal("5", datatype=ox.NamedNode(XSD + "integer")),
+        ox.Literal("x", datatype=ox.NamedNode("http://example.org/a.")),
+        next(ox.parse(b'<urn:s> <urn:p> "abc"@ar--rtl .', ox.RdfFormat.N_TRIPLES)).object,
+    ):
+        store.add(ox.Quad(t, comment, literal))
+    store.add(ox.Quad(t, ox.NamedNode(ATMP + "seeAlso"), ox.BlankNode("kind")))
+    for with_sources in (False, True):
+        dumped = whole_graph(store, with_sources=with_sources)
+        parsed = dumped.slice()
+        parsed.whole = None
+        expected = [f for f in term_facts(parsed) if not f[0].startswith("_:")]
+        assert list(dumped.facts()) == expected
+    assert (t.value, comment.value, "literal", AWKWARD, "en-gb", RDF + "langString") in expected
+    assert (t.value, comment.value, "literal", "abc", "ar", RDF + "dirLangString") in expected
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_an_export_holds_off_cycle_collection_and_gives_it_back(
+    fixture_store, monkeypatch, collecting
+):
+    """While an export runs, the cycle collector is held off (it took a third of a whole-graph
+    export's time); afterwards it is as it was, also when the export fails."""
+    import gc
+
+    seen = []
+
+    def writer(piece, handles):
+        seen.append(gc.isenabled())
+        raise OSError("disk full")
+
+    monkeypatch.setitem(export_module.WRITERS, "nt", writer)
+    (gc.enable if collecting else gc.disable)()
+    try:
+        with pytest.raises(OSError, match="disk full"):
+            export_subgraph("nt", store=fixture_store)
+        with pytest.raises(OSError, match="disk full"):
+            write_triples(select_subgraph(store=fixture_store, focus="cellco"), "nt")
+        assert (seen, gc.isenabled()) == ([False, False], collecting)
+    finally:
+        gc.enable()
+
+
+def _network_rows(network: nx.MultiDiGraph) -> tuple[list, list, dict]:
+    return list(network.nodes(data=True)), list(network.edges(keys=True, data=True)), network.graph
+
+
+@pytest.mark.parametrize(
+    ("with_sources", "through"), [(False, ()), (True, ()), (False, ("atmp:Country",))]
+)
+def test_whole_graph_network_from_lines_is_the_one_read_entity_by_entity(
+    curated_store, monkeypatch, with_sources, through
+):
+    """An uncapped network of the whole graph is read from the engine's dump, and is the network
+    read entity by entity, node for node and edge for edge, in the same order."""
+    options = {"with_sources": with_sources, "through": through, "store": curated_store}
+    dumps = []
+    monkeypatch.setattr(
+        export_module,
+        "whole_graph",
+        lambda *args: dumps.append(args) or whole_graph(*args),
+    )
+    from_lines = export_subgraph("graphml", max_nodes=0, **options).content
+    assert len(dumps) == 1
+    piece = select_slice(max_nodes=0, **options)
+    network = export_module._network(piece)
+    assert from_lines == "".join(export_module.graphml_lines(network)).encode()
+    dumped = whole_graph(dumps[0][0], with_sources)
+    whole = dumped.slice()
+    whole.hubs = piece.hubs
+    assert _network_rows(export_module._network(whole)) == _network_rows(network)
+    assert network.number_of_nodes() > 600 and network.number_of_edges() > 1000
+    countries = [n for n, c in network.nodes(data="class") if c == "atmp:Country"]
+    assert len(countries) == (61 if through else 0)  # geography.csv: 61 countries
+
+
 def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
     """The streaming GraphML writer against networkx's: the same network read back."""
     piece = select_slice(with_sources=True, store=fixture_store, max_nodes=0)
@@ -1166,6 +1251,50 @@ def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
     network.nodes[ID + "company/cellco"]["note"] = awkward
     ours.write_text("".join(export_module.graphml_lines(network)), encoding="utf-8")
     assert nx.read_graphml(ours).nodes[ID + "company/cellco"]["note"] == awkward
+
+
+@pytest.mark.parametrize("max_nodes", [0, 11])
+def test_gexf_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path, max_nodes):
+    """The streaming GEXF writer against networkx's: the same network read back, keys included,
+    and a cap's note in the meta's description."""
+    from networkx.readwrite.gexf import GEXFWriter
+
+    piece = select_slice(
+        with_sources=True, focus="cellco", hops=3, store=fixture_store, max_nodes=max_nodes
+    )
+    network = export_module._network(piece)
+    network.nodes[ID + "company/cellco"]["note"] = 'a "quoted" <b> & line\r\nbreak\tand tab'
+    network.nodes[ID + "company/cellco"]["growth"] = float("-inf")
+    ours, theirs = tmp_path / "ours.gexf", tmp_path / "theirs.gexf"
+    note = piece.sample.note if piece.sample else None
+    ours.write_text("".join(export_module.gexf_lines(network, note)), encoding="utf-8")
+    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
+    writer.add_graph(network)
+    with theirs.open("wb") as handle:
+        writer.write(handle)
+    mine, reference = nx.read_gexf(ours), nx.read_gexf(theirs)
+    assert list(mine.nodes(data=True)) == list(reference.nodes(data=True))
+    assert type(mine) is type(reference)
+    assert list(mine.edges(data=True)) == list(reference.edges(data=True))
+    assert mine.nodes[ID + "company/cellco"]["growth"] == float("-inf")
+    namespace = {"g": "http://www.gexf.net/1.2draft"}
+    root = ET.parse(ours).getroot()
+    (key,) = root.findall(
+        ".//g:attributes[@class='edge']/g:attribute[@title='networkx_key']", namespace
+    )
+    keys = [
+        e.get("value") for e in root.iterfind(f".//g:attvalue[@for='{key.get('id')}']", namespace)
+    ]
+    assert keys == [k for _, _, k in network.edges(keys=True)]
+    meta = root.find("g:meta", namespace)
+    described = meta.find("g:description", namespace)
+    assert (described is None, meta.find("g:creator", namespace).text) == (
+        max_nodes == 0,
+        f"atmpkg {VERSION}",
+    )
+    if max_nodes:
+        assert described.text == piece.sample.note
+        assert piece.sample.kept == 11
 
 
 def test_a_whole_graph_export_that_cannot_dump_says_why_and_writes_nothing(

@@ -31,13 +31,16 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import functools
+import gc
 import io
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -46,7 +49,7 @@ import pyoxigraph as ox
 
 from ..errors import ParameterError, StoreError, UnknownNameError
 from ..progress import Progress
-from ..rdf import TYPE, as_triples, to_networkx, triple_key
+from ..rdf import TYPE, as_triples, network_of_facts, term_facts, triple_key
 from ..store.folder import VERSION, fsync_dir
 from ..terms import PREFIXES, RDF, XSD, shorten
 from .selection import Selection
@@ -56,7 +59,8 @@ from .subgraph import (
     Sample,
     Slice,
     Subject,
-    fold_inverses,
+    fold_facts,
+    hub_members,
 )
 from .whole import WholeGraph, whole_graph
 
@@ -69,8 +73,8 @@ FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml", "graphml", "gexf", "cs
 RDF_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
 #: The most entities a network export holds unless told otherwise. A network is built in memory,
 #: about 25 MB per 1,000 entities: this keeps an export under about 0.8 GB whatever the size of the
-#: graph, where the whole 1-million-triple benchmark graph (53,592 entities) takes 0.8 to 1 GB
-#: (see "atmpkg export" in the README). RDF formats are streamed and need no cap.
+#: graph; the whole 1-million-triple benchmark graph (53,349 nodes), read from the engine's dump,
+#: peaks at 0.7 GB (see "atmpkg export" in the README). RDF formats are streamed and need no cap.
 NETWORK_MAX_NODES = 25_000
 #: Formats chosen from an output file's extension when no format is given.
 SUFFIXES = {
@@ -767,8 +771,14 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
     """The network of the slice. A link and its materialised inverse are one edge (see
     :func:`~atmpkg.graph.slice.subgraph.fold_inverses`); the slice's hubs are attributes of the
     nodes linked to them; edges are numbered ``e0``, ``e1``, …; what a cap left out is in the
-    graph's attributes."""
-    graph = to_networkx(fold_inverses(list(piece)), typed=True, hubs=piece.hubs, canonical=True)
+    graph's attributes. The whole graph is read from the engine's lines (see
+    :meth:`~atmpkg.graph.slice.whole.WholeGraph.facts`), other slices entity by entity."""
+    if piece.whole is not None:
+        facts = list(piece.whole.facts())
+        _read_whole(piece, piece.whole)
+    else:
+        facts = list(term_facts(piece))
+    graph = network_of_facts(fold_facts(facts), typed=True, hubs=piece.hubs)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:
@@ -791,8 +801,28 @@ def sample_attributes(sample: Sample) -> dict[str, str | int]:
     }
 
 
-#: GraphML's names of the attribute types a network holds (those of ``to_networkx(typed=True)``).
-_GRAPHML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+#: GraphML's and GEXF's names of the attribute types a network holds (those of
+#: ``network_of_facts(typed=True)``).
+_XML_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _declared_types(records: Iterable[dict], left_out: Collection[str] = ()) -> dict[str, str]:
+    """The attributes of ``records`` but ``left_out``, in name order, each with the type a
+    network file declares for it: its values' type, text when they differ.
+
+    >>> _declared_types([{"year": 2020, "note": "a"}, {"year": "2021?"}, {"ok": True}])
+    {'note': 'string', 'ok': 'boolean', 'year': 'string'}
+    """
+    kinds: dict[str, set[type]] = {}
+    for record in records:
+        for name, value in record.items():
+            kinds.setdefault(name, set()).add(type(value))
+    return {
+        name: _XML_TYPES[next(iter(kinds[name]))] if len(kinds[name]) == 1 else "string"
+        for name in sorted(kinds.keys() - set(left_out))
+    }
+
+
 _GRAPHML_HEAD = (
     "<?xml version='1.0' encoding='utf-8'?>\n"
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" '
@@ -853,13 +883,7 @@ def graphml_lines(graph: networkx.MultiDiGraph) -> Iterator[str]:
     keys: dict[tuple[str, str], str] = {}
     yield _GRAPHML_HEAD
     for scope, records in scopes.items():
-        kinds: dict[str, set[type]] = {}
-        for record in records:
-            for name, value in record.items():
-                if not (scope == "edge" and name == "id"):
-                    kinds.setdefault(name, set()).add(type(value))
-        for name in sorted(kinds):
-            kind = _GRAPHML_TYPES[kinds[name].pop()] if len(kinds[name]) == 1 else "string"
+        for name, kind in _declared_types(records, ("id",) if scope == "edge" else ()).items():
             keys[scope, name] = key = f"d{len(keys)}"
             yield (
                 f'  <key id="{key}" for="{scope}" attr.name="{_xml_text(name)}" '
@@ -892,17 +916,89 @@ def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
     text.detach()
 
 
+_GEXF_HEAD = (
+    "<?xml version='1.0' encoding='utf-8'?>\n"
+    '<gexf xmlns="http://www.gexf.net/1.2draft" '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+    'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" '
+    'version="1.2">\n'
+)
+#: How GEXF writes the floats Python writes as ``inf``, ``-inf`` and ``nan``.
+_GEXF_FLOATS = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}
+
+
+def _gexf_value(value: object) -> str:
+    text = _xml_text(value)
+    return _GEXF_FLOATS.get(text, text) if isinstance(value, float) else text
+
+
+def gexf_lines(graph: networkx.MultiDiGraph, description: str | None = None) -> Iterator[str]:
+    """A network as GEXF 1.2, line by line, as networkx writes it (each edge's key in the
+    ``networkx_key`` attribute, so networkx reads the keys back) with the type of each attribute
+    declared as :func:`graphml_lines` declares it; ``description`` goes in the file's meta (GEXF
+    has no graph attributes). Written as it goes, without networkx's document tree.
+
+    >>> import networkx as nx
+    >>> g = nx.MultiDiGraph()
+    >>> g.add_edge("a", "b", key="k", id="e0", label="links")
+    'k'
+    >>> print("".join(gexf_lines(g)).splitlines()[-8].strip())
+    <edge source="a" target="b" id="e0" label="links">
+    """
+    from datetime import date
+
+    nodes = [data for _, data in graph.nodes(data=True)]
+    edges = [{**data, "networkx_key": key} for _, _, key, data in graph.edges(keys=True, data=True)]
+    declared = {
+        "node": _declared_types(nodes, ("label",)),
+        "edge": _declared_types(edges, ("id", "label")),
+    }
+    ids: dict[tuple[str, str], str] = {}
+    yield _GEXF_HEAD
+    yield f'  <meta lastmodifieddate="{date.today().isoformat()}">\n'
+    yield f"    <creator>atmpkg {_xml_text(VERSION)}</creator>\n"
+    if description is not None:
+        yield f"    <description>{_xml_text(description)}</description>\n"
+    yield '  </meta>\n  <graph defaultedgetype="directed" mode="static" name="">\n'
+    for scope, types in declared.items():
+        if types:
+            yield f'    <attributes mode="static" class="{scope}">\n'
+            for name, kind in types.items():
+                ids[scope, name] = number = str(len(ids))
+                yield (
+                    f'      <attribute id="{number}" title="{_xml_text(name)}" type="{kind}" />\n'
+                )
+            yield "    </attributes>\n"
+
+    def element(tag: str, scope: str, head: str, record: dict) -> str:
+        values = [
+            f'          <attvalue for="{ids[scope, name]}" value="{_gexf_value(value)}" />\n'
+            for name, value in record.items()
+            if (scope, name) in ids
+        ]
+        if not values:
+            return f"      <{tag} {head} />\n"
+        return f"      <{tag} {head}>\n        <attvalues>\n{''.join(values)}        </attvalues>\n      </{tag}>\n"
+
+    yield "    <nodes>\n"
+    for (node, data), record in zip(graph.nodes(data=True), nodes, strict=True):
+        head = f'id="{_xml_text(node)}" label="{_xml_text(data.get("label", node))}"'
+        yield element("node", "node", head, record)
+    yield "    </nodes>\n    <edges>\n"
+    for number, ((u, v), record) in enumerate(zip(graph.edges(), edges, strict=True)):
+        head = f'source="{_xml_text(u)}" target="{_xml_text(v)}" id="{_xml_text(record.get("id", number))}"'
+        if "label" in record:
+            head += f' label="{_xml_text(record["label"])}"'
+        yield element("edge", "edge", head, record)
+    yield "    </edges>\n  </graph>\n</gexf>\n"
+
+
 def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> None:
-    from xml.etree.ElementTree import SubElement
-
-    from networkx.readwrite.gexf import GEXFWriter
-
-    graph = _network(piece)
-    writer = GEXFWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph(graph)
-    if piece.sample is not None:  # GEXF has no graph attributes; its meta has a description
-        SubElement(writer.xml.find("meta"), "description").text = piece.sample.note
-    writer.write(handles[0])
+    text = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
+    note = piece.sample.note if piece.sample is not None else None
+    text.writelines(gexf_lines(_network(piece), note))
+    text.flush()
+    text.detach()
 
 
 def safe_cell(text: str) -> str:
@@ -933,6 +1029,7 @@ def _csv_cell(value: object) -> str:
     return safe_cell(str(value))
 
 
+@functools.lru_cache(maxsize=4096)
 def _neo4j_name(prefixed: str) -> str:
     return re.split(r"[:#/]", prefixed.strip("<>"))[-1]
 
@@ -953,25 +1050,26 @@ def network_tables(
     >>> network_tables(g)[0]
     [['id:ID', 'label', ':LABEL', 'class', 'cagr:double'], ['urn:a', "'=1+1", 'Company', 'atmp:Company', '-1.8']]
     """
-    columns = sorted({k for _, data in graph.nodes(data=True) for k in data} - {"label", "class"})
-    types = {k: {type(data[k]) for _, data in graph.nodes(data=True) if k in data} for k in columns}
-    nodes = [
-        [
-            "id:ID",
-            "label",
-            ":LABEL",
-            "class",
-            *(
-                k + _NEO4J_TYPES.get(next(iter(types[k])) if len(types[k]) == 1 else str, "")
-                for k in columns
-            ),
-        ]
+    types: dict[str, set[type]] = {}
+    for _, data in graph.nodes(data=True):
+        for name, value in data.items():
+            types.setdefault(name, set()).add(type(value))
+    columns = sorted(types.keys() - {"label", "class"})
+    header = [
+        name + _NEO4J_TYPES.get(next(iter(types[name])) if len(types[name]) == 1 else str, "")
+        for name in columns
     ]
+    nodes = [["id:ID", "label", ":LABEL", "class", *header]]
+    where = {name: number for number, name in enumerate(columns, 4)}
     for node, data in graph.nodes(data=True):
         classes = data.get("class", "")
         labels = ";".join(_neo4j_name(c) for c in classes.split(";") if c)
-        cells = [node, data.get("label", node), labels, classes]
-        nodes.append([_csv_cell(c) for c in cells + [data.get(k, "") for k in columns]])
+        row = [_csv_cell(c) for c in (node, data.get("label", node), labels, classes)]
+        row += [""] * len(columns)
+        for name, value in data.items():
+            if name in where:
+                row[where[name]] = _csv_cell(value)
+        nodes.append(row)
     edges = [[":START_ID", ":END_ID", ":TYPE", "label", "property"]]
     for start, end, key, data in graph.edges(keys=True, data=True):
         cells = [start, end, _neo4j_name(key), data.get("label", ""), data.get("property", "")]
@@ -1014,9 +1112,21 @@ def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
 
 
 def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> None:
-    graph = _network(piece)
-    text = json.dumps(cytoscape_document(graph), ensure_ascii=False, indent=1)
-    handles[0].write(text.encode("utf-8") + b"\n")
+    """The document of :func:`cytoscape_document`, each element on a line of its own (written by
+    the C encoder: ``indent`` would use the pure Python one, several times slower)."""
+    document = cytoscape_document(_network(piece))
+    elements = document.pop("elements")
+    head = json.dumps(document, ensure_ascii=False, indent=1)
+    out = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
+    out.write(head[: -len("\n}")] + ',\n "elements": {')
+    for number, (group, items) in enumerate(elements.items()):
+        out.write(f'{"," if number else ""}\n  "{group}": [')
+        for position, item in enumerate(items):
+            out.write(f"{',' if position else ''}\n   {_ONE_LINE(item)}")
+        out.write("\n  ]" if items else "]")
+    out.write("\n }\n}\n")
+    out.flush()
+    out.detach()
 
 
 WRITERS: dict[str, Writer] = {
@@ -1061,6 +1171,37 @@ def _check_output(fmt: str, output: Output) -> None:
         raise ParameterError("csv writes two files (nodes and edges); give an output path")
 
 
+_collection_lock = threading.Lock()
+_collection_held = 0
+_collection_was_enabled = True
+
+
+@contextlib.contextmanager
+def _holding_cycle_collection() -> Iterator[None]:
+    """Hold off the interpreter's cycle collector while an export builds its many small objects.
+
+    The collector runs each time allocations pass a threshold and then walks the objects that
+    survived the last runs: while an export holds a million lines, tuples and dictionaries, it
+    ran so often that it took a third of the time (GraphML of a million triples: 20.2 s against
+    13.4 s without it). Nothing an export builds needs it: what it allocates is freed by
+    reference counting, and a cycle made meanwhile waits for the next run after the export.
+    Exports in other threads share the hold; the last to finish lets it go."""
+    global _collection_held, _collection_was_enabled
+    with _collection_lock:
+        if _collection_held == 0:
+            _collection_was_enabled = gc.isenabled()
+            gc.disable()
+        _collection_held += 1
+    try:
+        yield
+    finally:
+        with _collection_lock:
+            _collection_held -= 1
+            if _collection_held == 0 and _collection_was_enabled:
+                gc.enable()
+
+
+@_holding_cycle_collection()
 def write_triples(
     triples: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
     fmt: str | None = None,
@@ -1080,6 +1221,7 @@ def write_triples(
     return _write(Slice.of_triples(as_triples(triples)), fmt, output)
 
 
+@_holding_cycle_collection()
 def export_of(selection: Selection, fmt: str | None = None, output: Output = None) -> ExportResult:
     """Write ``selection`` (which reads a graph) in ``fmt`` to ``output`` (see
     :func:`write_triples`). Its ``with_sources`` defaults to True for ``nq`` and ``trig`` (whose
@@ -1089,7 +1231,8 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     slice, each entity with the blank nodes it reaches (RDF lists, nested descriptions) (not from
     a remote store, which cannot be asked about a blank node). The whole graph of the embedded
     store is read from one dump of the engine and sorted in memory (see
-    :func:`~atmpkg.graph.slice.whole.whole_graph`), with the blank nodes no entity reaches. A network format (graphml, gexf, csv, cyjs) is built in memory, so
+    :func:`~atmpkg.graph.slice.whole.whole_graph`), with the blank nodes no entity reaches, and so
+    is an uncapped network of it. A network format (graphml, gexf, csv, cyjs) is built in memory, so
     it holds at most ``max_nodes`` entities (default :data:`NETWORK_MAX_NODES`); a larger
     selection is sampled as the view samples it, nearest to the focus or best connected first,
     and ``ExportResult.sample`` says exactly what was left out (graphml and cyjs also carry it as
@@ -1107,15 +1250,17 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     )
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
-    whole = selection.whole and not network and local and not selection.max_nodes
+    whole = selection.whole and local and not selection.max_nodes
     if whole:
         # one read of the engine's dump: several times faster than entity by entity
         handle = graph._current()
+        hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
         with Progress("Reading", handle.info.get("triples", 0), "triples") as bar:
             dumped = whole_graph(handle.store, bool(selection.with_sources), bar.advance)
         piece = dumped.slice()
         if not piece.subjects:
             raise EmptyResultError("the graph holds no entities: nothing to export")
+        piece.hubs = hubs
     else:
         piece = selection.slice()
         # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store

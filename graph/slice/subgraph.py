@@ -26,7 +26,18 @@ import pyoxigraph as ox
 
 from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..progress import Progress
-from ..rdf import LABEL, TYPE, is_node, ontology_quads, sort_triples, triple_key
+from ..rdf import (
+    BLANK,
+    IRI,
+    LABEL,
+    TYPE,
+    Fact,
+    is_node,
+    ontology_quads,
+    sort_triples,
+    term_facts,
+    triple_key,
+)
 from ..sparql.entities import resolve_entity
 from ..sparql.run import QueryResult
 from ..store.remote import prefetch
@@ -283,15 +294,30 @@ def _shortcut(triple: ox.Triple | ox.Quad) -> bool:
     return triple.predicate.value in NOT_DRAWN
 
 
-def _doubled(triple: ox.Triple, present: Callable[[ox.Triple], bool]) -> bool:
-    """Whether ``triple`` is a derived shortcut, or a materialised inverse whose stated link
+_Link = tuple[str, str, str | None]
+
+
+def _link(fact: Fact) -> _Link:
+    """A fact's subject, property and object node (None for a value)."""
+    return fact[0], fact[1], fact[3] if fact[2] in (IRI, BLANK) else None
+
+
+def _doubled(link: _Link, present: Callable[[tuple[str, str, str]], bool]) -> bool:
+    """Whether ``link`` is a derived shortcut, or a materialised inverse whose stated link
     ``present`` finds: a network draws neither."""
-    if _shortcut(triple):
+    subject, predicate, obj = link
+    if predicate in NOT_DRAWN:
         return True
-    of = inverse_properties().get(triple.predicate.value)
-    if of is None or not isinstance(triple.object, ox.NamedNode | ox.BlankNode):
-        return False
-    return present(ox.Triple(triple.object, ox.NamedNode(of), triple.subject))
+    of = inverse_properties().get(predicate)
+    return of is not None and obj is not None and present((obj, of, subject))
+
+
+def _drawn(facts: Sequence[Fact]) -> list[bool]:
+    """For each of ``facts``, whether a network draws it (see :func:`_doubled`)."""
+    links = [_link(fact) for fact in facts]
+    stated = set(inverse_properties().values())
+    present = {link for link in links if link[1] in stated}
+    return [not _doubled(link, present.__contains__) for link in links]
 
 
 def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
@@ -305,8 +331,23 @@ def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     >>> fold_inverses([by, ox.Triple(c, ox.NamedNode(ns + "develops"), t)]) == [by]
     True
     """
-    present = set(triples)
-    return [t for t in triples if not _doubled(t, present.__contains__)]
+    drawn = _drawn(list(term_facts(triples)))
+    return [t for t, keep in zip(triples, drawn, strict=True) if keep]
+
+
+def fold_facts(facts: Sequence[Fact]) -> list[Fact]:
+    """:func:`fold_inverses` for facts (see :data:`~atmpkg.graph.rdf.Fact`).
+
+    >>> ns = "https://w3id.org/atmp-kg/ontology#"
+    >>> by = ("urn:t", ns + "developedBy", "iri", "urn:c", None, None)
+    >>> fold_facts([by, ("urn:c", ns + "develops", "iri", "urn:t", None, None)]) == [by]
+    True
+    """
+    return [fact for fact, keep in zip(facts, _drawn(facts), strict=True) if keep]
+
+
+def _iri_link(triple: ox.Triple) -> _Link:
+    return triple.subject.value, triple.predicate.value, triple.object.value
 
 
 def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
@@ -317,8 +358,9 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     0
     """
 
-    def stated(triple: ox.Triple) -> bool:
-        return next(store.quads_for_pattern(*triple), None) is not None
+    def stated(link: tuple[str, str, str]) -> bool:
+        found = store.quads_for_pattern(*(ox.NamedNode(part) for part in link))
+        return next(found, None) is not None
 
     count = 0
     for iri in selected - kept:
@@ -329,9 +371,13 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
         count += sum(
             1
             for t in outgoing
-            if is_node(t.object) and t.object.value in selected and not _doubled(t, stated)
+            if is_node(t.object)
+            and t.object.value in selected
+            and not _doubled(_iri_link(t), stated)
         )
-        count += sum(1 for t in incoming if t.subject.value in kept and not _doubled(t, stated))
+        count += sum(
+            1 for t in incoming if t.subject.value in kept and not _doubled(_iri_link(t), stated)
+        )
     return count
 
 

@@ -11,6 +11,7 @@ only reads the lines, keeps those the slice holds, and sorts them as bytes: the 
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
@@ -21,7 +22,7 @@ from typing import overload
 import pyoxigraph as ox
 
 from ..errors import StoreError
-from ..rdf import PRECISIONS
+from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
 from ..terms import ATMP, DCT, ID, RDF, REPLACED_BY
 from .subgraph import Slice, Subject
 
@@ -152,6 +153,51 @@ class WholeGraph:
         piece.whole = self
         return piece
 
+    def facts(self) -> Iterator[Fact]:
+        """The :data:`~atmpkg.graph.rdf.Fact` of each line whose subject is an IRI, in canonical
+        order, made from the lines without parsing them: what a network of the whole graph reads
+        (a blank node's own lines are no entity's). Each distinct IRI and literal ending is
+        decoded once; a literal's text is its quoted text, unescaped as JSON when it holds an
+        escape (the engine's N-Triples writer escapes a string as JSON does).
+
+        >>> s = ox.Store()
+        >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(ATMP + "name"), ox.Literal('A "b"', language="en")))
+        >>> next(whole_graph(s, with_sources=False).facts())[3:5]
+        ('A "b"', 'en')
+        """
+        iris: dict[bytes, str] = {}
+        endings: dict[bytes, tuple[str | None, str]] = {}
+
+        def iri(token: bytes) -> str:
+            found = iris.get(token)
+            if found is None:
+                found = iris[token] = token[1:-1].decode()
+            return found
+
+        for number, (subject, start, stop) in enumerate(self.subjects):
+            if subject.startswith(b"_:"):
+                continue
+            node = iri(subject)
+            predicates, objects = self.tokens[2 * number], self.tokens[2 * number + 1]
+            for line, predicate, obj in zip(
+                self.lines[start:stop], predicates, objects, strict=True
+            ):
+                head = obj[:1]
+                if head == b"<":
+                    yield node, iri(predicate), IRI, iri(obj), None, None
+                elif head == b"_":
+                    yield node, iri(predicate), BLANK, obj.decode(), None, None
+                else:
+                    quoted = line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
+                    if b"\\" in quoted:
+                        text = json.loads(quoted, strict=False)
+                    else:
+                        text = quoted[1:-1].decode()
+                    ending = endings.get(obj)
+                    if ending is None:
+                        ending = endings[obj] = _literal_ending(obj)
+                    yield node, iri(predicate), LITERAL, text, ending[0], ending[1]
+
     def quad_lines(self) -> Iterator[bytes]:
         """The lines as N-Quads that keep provenance (see
         :func:`~atmpkg.graph.slice.export.provenance_quads`): the subjects that cite no source in
@@ -177,6 +223,17 @@ class WholeGraph:
             for number in graphs[graph]:
                 _, start, stop = self.subjects[number]
                 yield from (line[:-3] + tail for line in self.lines[start:stop])
+
+
+def _literal_ending(ending: bytes) -> tuple[str | None, str]:
+    """The language and datatype IRI a literal's N-Triples line ending (`` .``, ``@en .``,
+    ``^^<datatype> .``) gives it.
+
+    >>> _literal_ending(b"@ar--rtl .\\n")
+    ('ar', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString')
+    """
+    (empty,) = ox.parse(b'<urn:s> <urn:p> ""' + ending, ox.RdfFormat.N_TRIPLES)
+    return empty.object.language, empty.object.datatype.value
 
 
 def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list[_Run], set[bytes]]:
