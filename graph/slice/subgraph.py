@@ -346,10 +346,6 @@ def fold_facts(facts: Sequence[Fact]) -> list[Fact]:
     return [fact for fact, keep in zip(facts, _drawn(facts), strict=True) if keep]
 
 
-def _iri_link(triple: ox.Triple) -> _Link:
-    return triple.subject.value, triple.predicate.value, triple.object.value
-
-
 def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     """How many links between ``selected`` entities have an end outside ``kept``, counted as a
     network draws them (a link and its materialised inverse once, see :func:`fold_inverses`).
@@ -358,26 +354,25 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     0
     """
 
-    def stated(link: tuple[str, str, str]) -> bool:
-        found = store.quads_for_pattern(*(ox.NamedNode(part) for part in link))
-        return next(found, None) is not None
-
     count = 0
     for iri in selected - kept:
         node = ox.NamedNode(iri)
+        outgoing = {
+            (iri, q.predicate.value, q.object.value)
+            for q in store.quads_for_pattern(node, None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
+        incoming = {
+            (q.subject.value, q.predicate.value, iri)
+            for q in store.quads_for_pattern(None, None, node)
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        # the link a materialised inverse inverts has this entity at one end: it is in one of
+        # these, so no other lookup is needed
+        present = (outgoing | incoming).__contains__
         # each link once: from its subject when that was left out, else from its object
-        outgoing = {q.triple for q in store.quads_for_pattern(node, None, None)}
-        incoming = {q.triple for q in store.quads_for_pattern(None, None, node)}
-        count += sum(
-            1
-            for t in outgoing
-            if is_node(t.object)
-            and t.object.value in selected
-            and not _doubled(_iri_link(t), stated)
-        )
-        count += sum(
-            1 for t in incoming if t.subject.value in kept and not _doubled(_iri_link(t), stated)
-        )
+        count += sum(1 for link in outgoing if link[2] in selected and not _doubled(link, present))
+        count += sum(1 for link in incoming if link[0] in kept and not _doubled(link, present))
     return count
 
 
