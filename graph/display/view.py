@@ -41,6 +41,7 @@ from ..rdf import (
     stated_dates,
     to_networkx,
 )
+from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
@@ -461,6 +462,7 @@ def write_file(text: str, output: str | os.PathLike[str]) -> Path:
     return targets[0]
 
 
+@holding_cycle_collection()
 def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:
     """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
     at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written

@@ -32,14 +32,12 @@ import contextlib
 import csv
 import fcntl
 import functools
-import gc
 import io
 import json
 import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +50,7 @@ from ..progress import Progress
 from ..rdf import TYPE, as_triples, network_of_facts, term_facts, triple_key
 from ..store.folder import VERSION, fsync_dir
 from ..terms import PREFIXES, RDF, XSD, shorten
+from .collector import holding_cycle_collection
 from .selection import Selection
 from .subgraph import (
     SOURCE,
@@ -1171,37 +1170,7 @@ def _check_output(fmt: str, output: Output) -> None:
         raise ParameterError("csv writes two files (nodes and edges); give an output path")
 
 
-_collection_lock = threading.Lock()
-_collection_held = 0
-_collection_was_enabled = True
-
-
-@contextlib.contextmanager
-def _holding_cycle_collection() -> Iterator[None]:
-    """Hold off the interpreter's cycle collector while an export builds its many small objects.
-
-    The collector runs each time allocations pass a threshold and then walks the objects that
-    survived the last runs: while an export holds a million lines, tuples and dictionaries, it
-    ran so often that it took a third of the time (GraphML of a million triples: 20.2 s against
-    13.4 s without it). Nothing an export builds needs it: what it allocates is freed by
-    reference counting, and a cycle made meanwhile waits for the next run after the export.
-    Exports in other threads share the hold; the last to finish lets it go."""
-    global _collection_held, _collection_was_enabled
-    with _collection_lock:
-        if _collection_held == 0:
-            _collection_was_enabled = gc.isenabled()
-            gc.disable()
-        _collection_held += 1
-    try:
-        yield
-    finally:
-        with _collection_lock:
-            _collection_held -= 1
-            if _collection_held == 0 and _collection_was_enabled:
-                gc.enable()
-
-
-@_holding_cycle_collection()
+@holding_cycle_collection()
 def write_triples(
     triples: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
     fmt: str | None = None,
@@ -1221,7 +1190,7 @@ def write_triples(
     return _write(Slice.of_triples(as_triples(triples)), fmt, output)
 
 
-@_holding_cycle_collection()
+@holding_cycle_collection()
 def export_of(selection: Selection, fmt: str | None = None, output: Output = None) -> ExportResult:
     """Write ``selection`` (which reads a graph) in ``fmt`` to ``output`` (see
     :func:`write_triples`). Its ``with_sources`` defaults to True for ``nq`` and ``trig`` (whose
