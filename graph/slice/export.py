@@ -61,7 +61,7 @@ from .subgraph import (
     fold_facts,
     hub_members,
 )
-from .whole import WholeGraph, whole_graph
+from .whole import WholeGraph, empty_literal, whole_graph
 
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
@@ -681,16 +681,14 @@ def _jsonld_whole(whole: WholeGraph) -> Iterator[str]:
             nodes[token] = found
         return found
 
-    for number, (subject, start, stop) in enumerate(whole.subjects):
-        predicates, objects = whole.tokens[2 * number], whole.tokens[2 * number + 1]
+    for number, (subject, _, _) in enumerate(whole.subjects):
         values: dict[bytes, list[str]] = {}
-        for line, predicate, obj in zip(whole.lines[start:stop], predicates, objects, strict=True):
-            if obj[:1] in (b"<", b"_"):
+        for predicate, obj, quoted in whole.statements(number):
+            if quoted is None:
                 value = node(obj)
                 if predicate != _TYPE_TOKEN or obj[:1] != b"<":
                     value = '{"@id": ' + value + "}"
             else:
-                quoted = line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
                 text = quoted.decode()
                 if b"\\u" in quoted:
                     text = _ONE_LINE(json.loads(text))
@@ -719,8 +717,7 @@ def _jsonld_ending(ending: bytes) -> tuple[str, str]:
     >>> _jsonld_ending(b"@en .\\n")
     ('{"@value": ', ', "@language": "en"}')
     """
-    (empty,) = ox.parse(b'<urn:s> <urn:p> ""' + ending, ox.RdfFormat.N_TRIPLES)
-    before, _, after = _ONE_LINE(_jsonld_value(empty.object)).partition('""')
+    before, _, after = _ONE_LINE(_jsonld_value(empty_literal(ending))).partition('""')
     return before, after
 
 
@@ -908,11 +905,21 @@ def graphml_lines(graph: networkx.MultiDiGraph) -> Iterator[str]:
     yield "  </graph>\n</graphml>\n"
 
 
+@contextlib.contextmanager
+def _as_text(handle: IO[bytes]) -> Iterator[io.TextIOWrapper]:
+    """``handle`` as UTF-8 text with ``\\n`` line ends, flushed and left open afterwards (also
+    when writing fails: the caller's stream is not closed)."""
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="\n", write_through=False)
+    try:
+        yield text
+        text.flush()
+    finally:
+        text.detach()
+
+
 def _write_graphml(piece: Slice, handles: list[IO[bytes]]) -> None:
-    text = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
-    text.writelines(graphml_lines(_network(piece)))
-    text.flush()
-    text.detach()
+    with _as_text(handles[0]) as text:
+        text.writelines(graphml_lines(_network(piece)))
 
 
 _GEXF_HEAD = (
@@ -993,11 +1000,9 @@ def gexf_lines(graph: networkx.MultiDiGraph, description: str | None = None) -> 
 
 
 def _write_gexf(piece: Slice, handles: list[IO[bytes]]) -> None:
-    text = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
     note = piece.sample.note if piece.sample is not None else None
-    text.writelines(gexf_lines(_network(piece), note))
-    text.flush()
-    text.detach()
+    with _as_text(handles[0]) as text:
+        text.writelines(gexf_lines(_network(piece), note))
 
 
 def safe_cell(text: str) -> str:
@@ -1013,8 +1018,9 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-#: Neo4j bulk-import header suffixes of typed attributes (text columns have none).
-_NEO4J_TYPES = {float: ":double", int: ":long", bool: ":boolean"}
+#: Neo4j bulk-import header suffixes of typed attributes, by their declared type (text columns
+#: have none).
+_NEO4J_TYPES = {"double": ":double", "long": ":long", "boolean": ":boolean"}
 
 
 def _csv_cell(value: object) -> str:
@@ -1049,15 +1055,9 @@ def network_tables(
     >>> network_tables(g)[0]
     [['id:ID', 'label', ':LABEL', 'class', 'cagr:double'], ['urn:a', "'=1+1", 'Company', 'atmp:Company', '-1.8']]
     """
-    types: dict[str, set[type]] = {}
-    for _, data in graph.nodes(data=True):
-        for name, value in data.items():
-            types.setdefault(name, set()).add(type(value))
-    columns = sorted(types.keys() - {"label", "class"})
-    header = [
-        name + _NEO4J_TYPES.get(next(iter(types[name])) if len(types[name]) == 1 else str, "")
-        for name in columns
-    ]
+    types = _declared_types((data for _, data in graph.nodes(data=True)), ("label", "class"))
+    columns = list(types)
+    header = [name + _NEO4J_TYPES.get(kind, "") for name, kind in types.items()]
     nodes = [["id:ID", "label", ":LABEL", "class", *header]]
     where = {name: number for number, name in enumerate(columns, 4)}
     for node, data in graph.nodes(data=True):
@@ -1116,16 +1116,14 @@ def _write_cyjs(piece: Slice, handles: list[IO[bytes]]) -> None:
     document = cytoscape_document(_network(piece))
     elements = document.pop("elements")
     head = json.dumps(document, ensure_ascii=False, indent=1)
-    out = io.TextIOWrapper(handles[0], encoding="utf-8", newline="\n", write_through=False)
-    out.write(head[: -len("\n}")] + ',\n "elements": {')
-    for number, (group, items) in enumerate(elements.items()):
-        out.write(f'{"," if number else ""}\n  "{group}": [')
-        for position, item in enumerate(items):
-            out.write(f"{',' if position else ''}\n   {_ONE_LINE(item)}")
-        out.write("\n  ]" if items else "]")
-    out.write("\n }\n}\n")
-    out.flush()
-    out.detach()
+    with _as_text(handles[0]) as out:
+        out.write(head[: -len("\n}")] + ',\n "elements": {')
+        for number, (group, items) in enumerate(elements.items()):
+            out.write(f'{"," if number else ""}\n  "{group}": [')
+            for position, item in enumerate(items):
+                out.write(f"{',' if position else ''}\n   {_ONE_LINE(item)}")
+            out.write("\n  ]" if items else "]")
+        out.write("\n }\n}\n")
 
 
 WRITERS: dict[str, Writer] = {

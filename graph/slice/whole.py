@@ -153,6 +153,24 @@ class WholeGraph:
         piece.whole = self
         return piece
 
+    def statements(self, number: int) -> Iterator[tuple[bytes, bytes, bytes | None]]:
+        """The predicate and object tokens of each line of the ``number``-th subject, in order,
+        with a literal's quoted text (None for an IRI or a blank node); a literal's object token
+        is its line's ending (``@en .``, ``^^<datatype> .``, `` .``).
+
+        >>> s = ox.Store()
+        >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(ATMP + "name"), ox.Literal("A", language="en")))
+        >>> next(whole_graph(s, with_sources=False).statements(0))[1:]
+        (b'@en .\\n', b'"A"')
+        """
+        subject, start, stop = self.subjects[number]
+        predicates, objects = self.tokens[2 * number], self.tokens[2 * number + 1]
+        for line, predicate, obj in zip(self.lines[start:stop], predicates, objects, strict=True):
+            if obj[:1] in (b"<", b"_"):
+                yield predicate, obj, None
+            else:
+                yield predicate, obj, line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
+
     def facts(self) -> Iterator[Fact]:
         """The :data:`~atmpkg.graph.rdf.Fact` of each line whose subject is an IRI, in canonical
         order, made from the lines without parsing them: what a network of the whole graph reads
@@ -174,29 +192,26 @@ class WholeGraph:
                 found = iris[token] = token[1:-1].decode()
             return found
 
-        for number, (subject, start, stop) in enumerate(self.subjects):
+        for number, (subject, _, _) in enumerate(self.subjects):
             if subject.startswith(b"_:"):
                 continue
             node = iri(subject)
-            predicates, objects = self.tokens[2 * number], self.tokens[2 * number + 1]
-            for line, predicate, obj in zip(
-                self.lines[start:stop], predicates, objects, strict=True
-            ):
-                head = obj[:1]
-                if head == b"<":
-                    yield node, iri(predicate), IRI, iri(obj), None, None
-                elif head == b"_":
-                    yield node, iri(predicate), BLANK, obj.decode(), None, None
-                else:
-                    quoted = line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
-                    if b"\\" in quoted:
-                        text = json.loads(quoted, strict=False)
+            for predicate, obj, quoted in self.statements(number):
+                if quoted is None:
+                    if obj[:1] == b"<":
+                        yield node, iri(predicate), IRI, iri(obj), None, None
                     else:
-                        text = quoted[1:-1].decode()
-                    ending = endings.get(obj)
-                    if ending is None:
-                        ending = endings[obj] = _literal_ending(obj)
-                    yield node, iri(predicate), LITERAL, text, ending[0], ending[1]
+                        yield node, iri(predicate), BLANK, obj.decode(), None, None
+                    continue
+                if b"\\" in quoted:
+                    text = json.loads(quoted, strict=False)
+                else:
+                    text = quoted[1:-1].decode()
+                kind = endings.get(obj)
+                if kind is None:
+                    empty = empty_literal(obj)
+                    kind = endings[obj] = empty.language, empty.datatype.value
+                yield node, iri(predicate), LITERAL, text, kind[0], kind[1]
 
     def quad_lines(self) -> Iterator[bytes]:
         """The lines as N-Quads that keep provenance (see
@@ -225,15 +240,15 @@ class WholeGraph:
                 yield from (line[:-3] + tail for line in self.lines[start:stop])
 
 
-def _literal_ending(ending: bytes) -> tuple[str | None, str]:
-    """The language and datatype IRI a literal's N-Triples line ending (`` .``, ``@en .``,
-    ``^^<datatype> .``) gives it.
+def empty_literal(ending: bytes) -> ox.Literal:
+    """The empty literal of the kind a literal's N-Triples line ending (`` .``, ``@en .``,
+    ``@ar--rtl .``, ``^^<datatype> .``) gives: its language, base direction and datatype.
 
-    >>> _literal_ending(b"@ar--rtl .\\n")
-    ('ar', 'http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString')
+    >>> empty_literal(b"@ar--rtl .\\n").datatype.value
+    'http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString'
     """
     (empty,) = ox.parse(b'<urn:s> <urn:p> ""' + ending, ox.RdfFormat.N_TRIPLES)
-    return empty.object.language, empty.object.datatype.value
+    return empty.object
 
 
 def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list[_Run], set[bytes]]:
