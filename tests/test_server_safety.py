@@ -426,6 +426,26 @@ def test_idle_connections_do_not_lock_new_clients_out(server):
             sock.close()
 
 
+def test_a_connection_whose_thread_starts_late_still_gives_its_place_first():
+    # Under load a connection's thread may mark it waiting after later connections were admitted;
+    # it has waited since it opened all the same, so it is the one cut when the slots run out.
+    slots = server_module._Slots(2)
+    pairs = [socket.socketpair() for _ in range(3)]
+    try:
+        first, second, third = (ours for ours, _ in pairs)
+        assert slots.admit(first) and slots.admit(second)
+        assert slots.waiting(second) and slots.waiting(first)
+        assert slots.admit(third)
+        assert slots.waiting(first) is False and slots.waiting(second) is True
+        assert pairs[0][1].recv(1) == b""  # the first one's socket was shut
+        assert slots.answering(second) and slots.admit(first) is True
+        assert slots.waiting(third) is False and slots.count() == 2
+    finally:
+        for pair in pairs:
+            for sock in pair:
+                sock.close()
+
+
 def test_connections_being_answered_are_not_cut_and_more_get_503(fixture_store, monkeypatch):
     monkeypatch.setattr(server_module, "MAX_CONNECTIONS", 2)
     with make_server(fixture_store, port=0, workers=1, timeout=3).start() as srv:

@@ -171,11 +171,16 @@ class _Slots:
         return True
 
     def waiting(self, connection: socket.socket) -> bool:
-        """Mark a connection as waiting for (part of) a request; False when it lost its slot."""
+        """Mark a connection as waiting for (part of) a request; False when it lost its slot.
+
+        A connection already waiting keeps the time it began to: its thread may start (and mark
+        it) well after it was admitted, and that must not make it look newer than later arrivals.
+        """
         with self._lock:
             if connection not in self._open:
                 return False
-            self._open[connection] = time.monotonic()
+            if self._open[connection] is None:
+                self._open[connection] = time.monotonic()
             return True
 
     def answering(self, connection: socket.socket) -> bool:
