@@ -111,6 +111,28 @@ def test_coverage_targets(curated_store):
     assert contradicted["n"] >= 8
 
 
+def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_states(curated_store):
+    rows = query(
+        """SELECT ?agency (COUNT(DISTINCT ?a) AS ?cited) WHERE {
+             ?a a atmp:Approval ; atmp:agency ?agency ; dct:source/atmp:sourceKind sourcekind:regulator
+           } GROUP BY ?agency""",
+        store=curated_store,
+    ).dicts()
+    cited = {shorten(row["agency"]): int(row["cited"]) for row in rows}
+    assert cited == {
+        "agency:ema": 43,
+        "agency:fda": 54,
+        "agency:health-canada": 12,
+        "agency:swissmedic": 13,
+        "agency:pmda": 12,
+        "agency:tga": 6,
+        "agency:mfds": 1,
+        "agency:anvisa": 4,
+    }
+    assert sum(cited.values()) == 145
+    assert "145 of 226 approvals cite one so far" in (DATA / "README.md").read_text().replace("\n", " ")
+
+
 def test_every_seed_market_size_is_recorded(curated_store):
     values = set(
         query(
