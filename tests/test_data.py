@@ -130,7 +130,32 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:anvisa": 4,
     }
     assert sum(cited.values()) == 145
-    assert "145 of 226 approvals cite one so far" in (DATA / "README.md").read_text().replace("\n", " ")
+    assert "145 of 226 approvals cite one so far" in " ".join((DATA / "README.md").read_text().split())
+
+
+def test_wikidata_coverage_per_class_is_what_the_data_readme_states(curated_store):
+    rows = query(
+        """SELECT ?class (COUNT(DISTINCT ?entity) AS ?all) (COUNT(DISTINCT ?linked) AS ?with)
+           WHERE {
+             VALUES ?class { atmp:Therapy atmp:Company atmp:Indication atmp:RegulatoryAgency atmp:Target }
+             ?entity a ?class .
+             OPTIONAL { ?entity atmp:wikidataId ?qid BIND(?entity AS ?linked) }
+           } GROUP BY ?class""",
+        store=curated_store,
+    ).dicts()
+    found = {shorten(row["class"]): (int(row["with"]), int(row["all"])) for row in rows}
+    assert found == {
+        "atmp:Therapy": (32, 106),
+        "atmp:Company": (50, 185),
+        "atmp:Indication": (45, 70),
+        "atmp:RegulatoryAgency": (1, 11),
+        "atmp:Target": (0, 27),
+    }
+    readme = " ".join((DATA / "README.md").read_text().split())
+    assert (
+        "32 of 106 therapies, 50 of 185 companies, 45 of 70 indications, 1 of 11 agencies" in readme
+    )
+    assert "none of the 27 targets" in readme
 
 
 def test_every_seed_market_size_is_recorded(curated_store):
