@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -210,6 +210,12 @@ def _pick_label(values: list[tuple[str | None, str]]) -> str | None:
     return min(values, key=_label_preference)[1]
 
 
+def _shown_label(known: Mapping[str, list[tuple[str | None, str]]]) -> str | None:
+    """The label to show from a node's (language, text) pairs by property IRI: its rdfs:label
+    (see :func:`_pick_label`), else its skos:prefLabel."""
+    return _pick_label(known.get(LABEL.value, [])) or _pick_label(known.get(PREF_LABEL.value, []))
+
+
 def node_labels(triples: Iterable[ox.Triple], nodes: Collection[str]) -> dict[str, str]:
     """The label ``triples`` give each of ``nodes`` (rdfs:label, English first, else
     skos:prefLabel, else the prefixed IRI), as networks label their nodes.
@@ -218,19 +224,14 @@ def node_labels(triples: Iterable[ox.Triple], nodes: Collection[str]) -> dict[st
     >>> node_labels([ox.Triple(us, LABEL, ox.Literal("United States", language="en"))], [us.value])
     {'https://w3id.org/atmp-kg/id/country/us': 'United States'}
     """
-    found: dict[str, dict[ox.NamedNode, list[tuple[str | None, str]]]] = {}
+    found: dict[str, dict[str, list[tuple[str | None, str]]]] = {}
     for triple in triples:
         node = _node_id(triple.subject)
         if node in nodes and triple.predicate in (LABEL, PREF_LABEL):
             if isinstance(triple.object, ox.Literal):
                 value = (triple.object.language, triple.object.value)
-                found.setdefault(node, {}).setdefault(triple.predicate, []).append(value)
-    return {
-        node: _pick_label(found.get(node, {}).get(LABEL, []))
-        or _pick_label(found.get(node, {}).get(PREF_LABEL, []))
-        or shorten(node)
-        for node in nodes
-    }
+                found.setdefault(node, {}).setdefault(triple.predicate.value, []).append(value)
+    return {node: _shown_label(found.get(node, {})) or shorten(node) for node in nodes}
 
 
 #: Literal datatypes that network formats can carry as numbers or booleans (``typed=True``).
@@ -342,20 +343,23 @@ def network_of_facts(
 
     subjects = {fact[0] for fact in facts}
     graph = nx.MultiDiGraph()
-    labels: dict[str, list[tuple[str | None, str]]] = {}
-    pref_labels: dict[str, list[tuple[str | None, str]]] = {}
-    hub_labels: dict[str, dict[str, list[tuple[str | None, str]]]] = {}
+    # each node's and each hub's labels, by property (rdfs:label, skos:prefLabel)
+    label_values: dict[str, dict[str, list[tuple[str | None, str]]]] = {}
     classes: dict[str, list[str]] = {}
     values: dict[str, dict[str, list[str]]] = {}
     kinds_of: dict[tuple[str, str], set] = {}
     edges = []
     to_hubs = []
     label, pref_label, kind_of_type = LABEL.value, PREF_LABEL.value, TYPE.value
+
+    def keep_label(node: str, prop: str, language: str | None, text: str) -> None:
+        label_values.setdefault(node, {}).setdefault(prop, []).append((language, text))
+
     last = None
     for node, predicate, kind, value, language, datatype in facts:
         if node in hubs:
             if predicate in (label, pref_label) and kind == LITERAL:
-                hub_labels.setdefault(node, {}).setdefault(predicate, []).append((language, value))
+                keep_label(node, predicate, language, value)
             continue
         if node != last:  # a subject's facts come together: its node is added once
             graph.add_node(node)
@@ -367,12 +371,12 @@ def network_of_facts(
         elif predicate == kind_of_type and kind == IRI:
             classes.setdefault(node, []).append(shorten(value))
         elif predicate == label and kind == LITERAL:
-            labels.setdefault(node, []).append((language, value))
+            keep_label(node, label, language, value)
         elif kind in (IRI, BLANK) and (value in subjects or (kind == IRI and _is_node_iri(value))):
             edges.append((node, value, predicate))
         else:
             if predicate == pref_label:
-                pref_labels.setdefault(node, []).append((language, value))
+                keep_label(node, pref_label, language, value)
             text = shorten(value) if kind == IRI and value.startswith(ID) else value
             values.setdefault(node, {}).setdefault(predicate, []).append(text)
             if typed:
@@ -380,17 +384,14 @@ def network_of_facts(
                 kinds_of.setdefault((node, predicate), set()).add(found)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))
-    shown_hubs = {
-        hub: _pick_label(known.get(label, [])) or _pick_label(known.get(pref_label, []))
-        for hub, known in hub_labels.items()
-    }
+    shown_hubs = {hub: _shown_label(label_values.get(hub, {})) for _, _, hub in to_hubs}
     for node, prop, hub in to_hubs:
-        values.setdefault(node, {}).setdefault(prop, []).append(shown_hubs.get(hub) or shorten(hub))
+        values.setdefault(node, {}).setdefault(prop, []).append(shown_hubs[hub] or shorten(hub))
         kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
     names: dict[str, str] = {}
     for node, attrs in graph.nodes(data=True):
-        shown = _pick_label(labels.get(node, [])) or _pick_label(pref_labels.get(node, []))
+        shown = _shown_label(label_values.get(node, {}))
         attrs["label"] = shown or (shorten(node) if not node.startswith("_:") else node)
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
