@@ -68,7 +68,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    114
+    117
     """
 
     def __init__(
@@ -281,7 +281,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        235
+        238
         """
         from .display.explore import store_stats
 
@@ -415,7 +415,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        235
+        238
         """
         from .display.charts import chart_of
 
@@ -447,7 +447,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        114
+        117
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
         ['A note.']
         """

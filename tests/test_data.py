@@ -130,7 +130,7 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:anvisa": 4,
     }
     assert sum(cited.values()) == 145
-    assert "145 of 235 approvals cite one so far" in " ".join((DATA / "README.md").read_text().split())
+    assert "145 of 238 approvals cite one so far" in " ".join((DATA / "README.md").read_text().split())
 
 
 def with_of_all(store, sparql: str) -> dict[str, tuple[int, int]]:
@@ -151,7 +151,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
         "agency:ema": (42, 43),
         "agency:fda": (53, 68),
         "agency:pmda": (22, 34),
-        "agency:mfds": (9, 25),
+        "agency:mfds": (10, 28),
         "agency:health-canada": (9, 13),
         "agency:nmpa": (4, 11),
         "agency:mhra": (3, 3),
@@ -162,7 +162,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "151 of 235 approvals (EU 42 of 43, FDA 53 of 68, Japan 22 of 34, MFDS 9 of 25, Health "
+        "152 of 238 approvals (EU 42 of 43, FDA 53 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
         "Canada 9 of 13, NMPA 4 of 11, MHRA 3 of 3, TGA 3 of 6, Swissmedic 3 of 15, ANVISA 2 of 7, "
         "CDSCO 1 of 10)" in readme
     )
@@ -179,15 +179,15 @@ def test_wikidata_coverage_per_class_is_what_the_data_readme_states(curated_stor
            } GROUP BY ?group""",
     )
     assert found == {
-        "atmp:Therapy": (32, 114),
-        "atmp:Company": (50, 190),
-        "atmp:Indication": (45, 75),
+        "atmp:Therapy": (32, 117),
+        "atmp:Company": (50, 192),
+        "atmp:Indication": (45, 76),
         "atmp:RegulatoryAgency": (1, 11),
         "atmp:Target": (0, 27),
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "32 of 114 therapies, 50 of 190 companies, 45 of 75 indications, 1 of 11 agencies" in readme
+        "32 of 117 therapies, 50 of 192 companies, 45 of 76 indications, 1 of 11 agencies" in readme
     )
     assert "none of the 27 targets" in readme
 
@@ -308,7 +308,7 @@ def test_two_products_share_an_inn_with_different_proper_names(curated_store):
 
 
 def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(curated_store):
-    """graph/data/retired.csv: 60 approval IRIs whose date was given to the day or corrected,
+    """graph/data/retired.csv: 61 approval IRIs whose date was given to the day or corrected,
     19 sources and 6 claims merged into a duplicate; each replacement is a current entity."""
     rows = query(
         "SELECT ?kind (COUNT(?old) AS ?n) WHERE { ?old dct:isReplacedBy ?new . ?new a ?kind } "
@@ -316,7 +316,7 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
         store=curated_store,
     )
     assert [(shorten(r["kind"]), int(r["n"])) for r in rows] == [
-        ("atmp:Approval", 60),
+        ("atmp:Approval", 61),
         ("atmp:Claim", 6),
         ("atmp:Source", 19),
     ]

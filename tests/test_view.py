@@ -503,9 +503,9 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     assert f"Therapy ({sizes['atmp:Therapy']:,})" in labels
     assert f"developed by ({developed:,})" in data["properties"]
     opened = Opened(browser, result.path)
-    opened.run("(i) => atmpView.select(i, false)", labels.index("Therapy (114)"))
+    opened.run("(i) => atmpView.select(i, false)", labels.index("Therapy (117)"))
     entities = opened.page.locator("#panel ul.items").last.locator("li").all_inner_texts()
-    assert len(entities) == 114 and entities[:2] == ["Abecma", "Adstiladrin"]
+    assert len(entities) == 117 and entities[:2] == ["Abecma", "Adstiladrin"]
     assert "atmpkg view --class atmp:Therapy" in opened.page.text_content("#panel")
     opened.clean()
     opened.context.close()

@@ -235,7 +235,7 @@ class Selection:
         :func:`~atmpkg.graph.slice.analytics.to_networkx`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        190
+        192
         """
         from ..rdf import to_networkx
 
