@@ -69,6 +69,8 @@ from pathlib import Path
 import pytest
 from conftest import find_binary, free_port, stop_process, wait_until_up
 
+import atmpkg
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
@@ -736,3 +738,22 @@ def test_every_fenced_block_is_collected():
             "shell examples ```bash and Python ```python"
         )
     assert COMMANDS and PYTHON_BLOCKS
+
+
+def test_the_counts_in_the_opening_paragraph_are_the_curated_graphs(curated_store):
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    classes = atmpkg.open(curated_store).stats().classes
+    n = {name.removeprefix("atmp:"): f"{count:,}" for name, count in classes.items()}
+    said = (
+        f"What is in it today (`atmpkg stats`): {n['Therapy']} therapies, {n['Approval']} "
+        f"approvals by {n['RegulatoryAgency']} agencies"
+    )
+    assert said in text
+    for phrase in (
+        f"{n['RegulatoryReview']} regulatory reviews",
+        f"{n['Company']} companies with their ownership chains, {n['Deal']} deals, "
+        f"{n['MarketEstimate']} market estimates, {n['MarketFactor']} market drivers and "
+        f"restraints, {n['Claim']} claims (supported, contradicted, unverified) and {n['Source']} "
+        "sources, each with its URL",
+    ):
+        assert phrase in text
