@@ -21,7 +21,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
-from .terms import ATMP, DATE_DETAILS, ID, NOT_DRAWN, RDF, RDFS, SKOS, STATED_DATES, XSD, shorten
+from .terms import (
+    ATMP,
+    DATE_DETAILS,
+    ID,
+    NOT_DRAWN,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    STATED_DATES,
+    XSD,
+    shorten,
+)
 
 if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -444,3 +456,40 @@ def to_rdflib_graph(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.addN((term(i.subject), term(i.predicate), term(i.object), graph) for i in items)
     return graph
+
+
+def iris_of(items: Iterable[ox.Triple | ox.Quad]) -> Iterator[str]:
+    """The IRIs of ``items``: their named nodes, their literals' datatypes and their graph names.
+
+    >>> list(iris_of([ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("1", datatype=ox.NamedNode("urn:d")))]))
+    ['urn:s', 'urn:p', 'urn:d']
+    """
+    for item in items:
+        for term in (item.subject, item.predicate, item.object):
+            if isinstance(term, ox.NamedNode):
+                yield term.value
+            elif isinstance(term, ox.Literal):
+                yield term.datatype.value
+        if isinstance(item, ox.Quad) and isinstance(item.graph_name, ox.NamedNode):
+            yield item.graph_name.value
+
+
+def used_prefixes(items: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
+    """The predeclared prefixes that abbreviate some IRI of ``items``, sorted by prefix.
+
+    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A"))
+    >>> list(used_prefixes([t]))
+    ['rdfs', 'therapy', 'xsd']
+    """
+    used = prefix_names(set(iris_of(items)))
+    return {p: PREFIXES[p] for p in sorted(used)}
+
+
+def prefix_names(iris: Iterable[str]) -> set[str]:
+    """The predeclared prefixes that abbreviate some of ``iris``.
+
+    >>> sorted(prefix_names(["http://www.w3.org/2000/01/rdf-schema#label", "urn:x"]))
+    ['rdfs']
+    """
+    names = {shorten(iri).partition(":")[0] for iri in iris}
+    return {name for name in names if name in PREFIXES}

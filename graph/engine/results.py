@@ -26,7 +26,8 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ..errors import UnknownNameError
-from ..terms import PREFIXES, XSD, shorten
+from ..rdf import used_prefixes
+from ..terms import XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: evaluate imports this module to show its results
     from .evaluate import QueryResult, Term
@@ -304,7 +305,8 @@ def format_result(
             "Formats: " + ", ".join(allowed) + ".",
         )
     if graph:
-        prefixes = PREFIXES if fmt in ("ttl", "table") else None
+        # only the prefixes the triples use: forty unused declarations bury a small answer
+        prefixes = used_prefixes(result.triples) if fmt in ("ttl", "table") else None
         return ox.serialize(result.triples, format=_RDF_FORMATS[fmt], prefixes=prefixes).decode(
             "utf-8"
         )

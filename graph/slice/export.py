@@ -47,7 +47,16 @@ import pyoxigraph as ox
 
 from ..errors import ParameterError, StoreError, UnknownNameError
 from ..progress import Progress
-from ..rdf import TYPE, as_triples, network_of_facts, term_facts, triple_key
+from ..rdf import (
+    TYPE,
+    as_triples,
+    iris_of,
+    network_of_facts,
+    prefix_names,
+    term_facts,
+    triple_key,
+    used_prefixes,
+)
 from ..store.folder import VERSION, fsync_dir
 from ..terms import PREFIXES, RDF, XSD, shorten
 from .collector import holding_cycle_collection
@@ -374,33 +383,6 @@ def _missing_folders(folder: Path) -> list[Path]:
 # --- RDF -------------------------------------------------------------------------------------
 
 
-def _terms(items: Iterable[ox.Triple | ox.Quad]) -> Iterator[str]:
-    for item in items:
-        for term in (item.subject, item.predicate, item.object):
-            if isinstance(term, ox.NamedNode):
-                yield term.value
-            elif isinstance(term, ox.Literal):
-                yield term.datatype.value
-        if isinstance(item, ox.Quad) and isinstance(item.graph_name, ox.NamedNode):
-            yield item.graph_name.value
-
-
-def used_prefixes(items: Iterable[ox.Triple | ox.Quad]) -> dict[str, str]:
-    """The predeclared prefixes that abbreviate some IRI of ``items``, sorted by prefix.
-
-    >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A"))
-    >>> list(used_prefixes([t]))
-    ['rdfs', 'therapy', 'xsd']
-    """
-    used = _prefix_names(set(_terms(items)))
-    return {p: PREFIXES[p] for p in sorted(used)}
-
-
-def _prefix_names(iris: Iterable[str]) -> set[str]:
-    names = {shorten(iri).partition(":")[0] for iri in iris}
-    return {name for name in names if name in PREFIXES}
-
-
 def _provenance(piece: Slice) -> Iterator[ox.Quad]:
     """The quads of :func:`provenance_quads` in its order, reading each subject of the slice once,
     and those that cite sources once more per source."""
@@ -507,7 +489,7 @@ def _write_whole(
             spool.writelines(lines)
             spool.seek(0)
             spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
-            _convert(spool, handle, spool_format, fmt, _prefix_names(whole.iris()))
+            _convert(spool, handle, spool_format, fmt, prefix_names(whole.iris()))
     _read_whole(piece, whole)
 
 
@@ -543,10 +525,10 @@ def _noting_prefixes(
     """``items``, adding to ``names`` the predeclared prefixes they use as they pass."""
     seen: set[str] = set()  # each IRI is looked up once: most recur in many triples
     for item in items:
-        for iri in _terms((item,)):
+        for iri in iris_of((item,)):
             if iri not in seen:
                 seen.add(iri)
-                names.update(_prefix_names((iri,)))
+                names.update(prefix_names((iri,)))
         yield item
 
 
@@ -608,7 +590,7 @@ def _write_jsonld(piece: Slice, handles: list[IO[bytes]]) -> None:
         for text in objects:
             spool.write((b",\n" if spool.tell() else b"") + text.encode("utf-8"))
         if whole is not None:
-            names = _prefix_names(whole.iris())
+            names = prefix_names(whole.iris())
             _read_whole(piece, whole)
         context = {p: PREFIXES[p] for p in sorted(names)}
         head = json.dumps({"@context": context}, ensure_ascii=False, indent=1)
@@ -622,7 +604,7 @@ def _jsonld_objects(piece: Slice, names: set[str]) -> Iterator[str]:
     """The objects of :func:`_jsonld_object` for every subject of ``piece``, read entity by
     entity, adding to ``names`` the predeclared prefixes they use."""
     for _, about in piece.items():
-        names.update(_prefix_names(_terms(about)))
+        names.update(prefix_names(iris_of(about)))
         # An entity's triples are followed by those of the blank nodes it reaches: one object per
         # subject.
         by_subject: dict[Subject, list[ox.Triple]] = {}
