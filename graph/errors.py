@@ -115,7 +115,22 @@ class QuerySyntaxError(AtmpkgError):
 
 
 class QueryRefusedError(AtmpkgError):
-    """The query uses a feature the gate refuses by default (SERVICE, FROM, updates)."""
+    """The query uses a feature the gate refuses by default (SERVICE, FROM, updates): ``reason``
+    says why (and what to write instead), ``lift`` how a caller of the library or the command line
+    allows it on purpose; the HTTP endpoint never does, so it answers with the reason alone.
+
+    >>> error = QueryRefusedError("SERVICE is refused.", "Pass allow=['service'].")
+    >>> str(error), error.reason
+    ("SERVICE is refused. Pass allow=['service'].", 'SERVICE is refused.')
+    """
+
+    def __init__(self, reason: str, lift: str = ""):
+        self.reason, self.lift = reason, lift
+        super().__init__(f"{reason} {lift}" if lift else reason)
+
+    def __reduce__(self):
+        # rebuilt with both parts when it crosses from the confined process
+        return type(self), (self.reason, self.lift)
 
 
 class QueryTooComplexError(QueryRefusedError):

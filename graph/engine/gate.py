@@ -110,16 +110,28 @@ _OPERATOR_PUNCT = frozenset(
 )
 _OPERATOR_WORDS = frozenset({"union", "minus", "optional"})
 
+#: Why each guarded feature is refused, and how a caller lifts the refusal on purpose.
 _REFUSALS = {
-    "service": "SERVICE (a federated query to another server) is refused: queries may not make "
-    'network requests. Pass allow=["service"] (CLI: --allow service) to enable it.',
-    "from": "FROM / FROM NAMED (dataset clauses) are refused: they choose other graphs than the "
-    "store's own. Query the store's named graphs with GRAPH instead, or pass allow=[\"dataset\"] "
-    "(CLI: --allow dataset).",
-    "using": "USING / USING NAMED (dataset clauses of an update) are refused. Name graphs with "
-    'GRAPH instead, or pass allow=["dataset"] (CLI: --allow dataset).',
-    "load": "LOAD reads a document from the network or a file and is refused even when updates "
-    "are allowed. Import files with 'atmpkg import', or pass allow=[\"load\"] (CLI: --allow load).",
+    "service": (
+        "SERVICE (a federated query to another server) is refused: queries may not make network "
+        "requests.",
+        'Pass allow=["service"] (CLI: --allow service) to enable it.',
+    ),
+    "from": (
+        "FROM / FROM NAMED (dataset clauses) are refused: they choose other graphs than the "
+        "store's own. Query the store's named graphs with GRAPH instead.",
+        'Or pass allow=["dataset"] (CLI: --allow dataset).',
+    ),
+    "using": (
+        "USING / USING NAMED (dataset clauses of an update) are refused. Name graphs with GRAPH "
+        "instead.",
+        'Or pass allow=["dataset"] (CLI: --allow dataset).',
+    ),
+    "load": (
+        "LOAD reads a document from the network or a file and is refused even when updates are "
+        "allowed. Import files with 'atmpkg import'.",
+        'Or pass allow=["load"] (CLI: --allow load).',
+    ),
 }
 
 
@@ -261,12 +273,12 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         forms.add(_form(decoded))
     for keyword in ("service", "load", "from", "using"):
         if keyword in found and _GUARDED[keyword] not in allow:
-            raise QueryRefusedError(_REFUSALS[keyword])
+            raise QueryRefusedError(*_REFUSALS[keyword])
     if "UPDATE" in forms and "update" not in allow:
         raise QueryRefusedError(
             "this is an update operation and the store is read-only: only SELECT, CONSTRUCT, "
-            'DESCRIBE and ASK queries are run. Pass allow=["update"] (CLI: --allow update) to '
-            "change the store on purpose."
+            "DESCRIBE and ASK queries are run.",
+            'Pass allow=["update"] (CLI: --allow update) to change the store on purpose.',
         )
     return CheckedQuery(query, form, frozenset(found), tuple(tokens))
 

@@ -85,6 +85,7 @@ from .protocol import (
     not_acceptable,
     query_job,
     quick_query,
+    refused,
     service_description,
     wanted_types,
 )
@@ -639,7 +640,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             try:
                 checked = gate.check(job["text"])
             except QueryRefusedError as exc:
-                raise HttpError(403, str(exc)) from None
+                raise refused(exc) from None
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -727,7 +728,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             try:
                 gate.check(job["text"])
             except QueryRefusedError as exc:
-                raise HttpError(403, str(exc)) from None
+                raise refused(exc) from None
         document = self._run("graph", job, params)["body"]
         csp = graph_csp(document.decode("utf-8"))
         return Response(200, document, "text/html", {"Content-Security-Policy": csp})

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import pyoxigraph as ox
 
 from ..engine.gate import Token
+from ..errors import QueryRefusedError
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -87,6 +88,22 @@ class HttpError(Exception):
     def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, dict(headers or {})
+
+
+def refused(error: QueryRefusedError) -> HttpError:
+    """The 403 answer to a query the gate refuses: its reason, without the library's way of
+    lifting the refusal, which this endpoint never does.
+
+    >>> refused(QueryRefusedError("SERVICE is refused.", "Pass allow=['service'].")).message
+    'SERVICE is refused. This endpoint does not lift the refusal; the library and the command line can (see the README, "Security model").'
+    """
+    message = error.reason
+    if error.lift:
+        message += (
+            " This endpoint does not lift the refusal; the library and the command line can "
+            '(see the README, "Security model").'
+        )
+    return HttpError(403, message)
 
 
 # --- content negotiation --------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from ..errors import (
     UnknownNameError,
 )
 from ..handle import KnowledgeGraph
-from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable
+from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
 
 log = logging.getLogger("atmpkg.server")  # the server's logger: workers are part of it
 
@@ -141,7 +141,7 @@ def _error_reply(exc: Exception, kind: str, memory: int) -> tuple[int, str]:
     if isinstance(exc, QuerySyntaxError):
         return 400, str(exc)
     if isinstance(exc, QueryRefusedError):
-        return 403, str(exc)
+        return 403, refused(exc).message
     if isinstance(exc, EmptyResultError):
         return 404, "the answer names no entities of the graph: nothing to draw"
     if isinstance(exc, UnknownNameError):
