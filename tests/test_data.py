@@ -281,6 +281,17 @@ def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store)
     assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
 
 
+
+def test_the_applications_under_review_at_the_data_date(curated_store):
+    found = run_named("pending-reviews", {"as_of": "2026-12-03"}, store=curated_store).dicts()
+    assert [(shorten(r["review"]), r["status"]) for r in found] == [
+        ("review:otarmeni-ema-otof-hearing-loss", "no decision date announced"),
+        ("review:deramiocel-fda-duchenne-2026", "decision date passed, outcome not recorded"),
+        ("review:ux111-fda-mps-iiia-2026", "decision date passed, outcome not recorded"),
+        ("review:anitocabtagene-autoleucel-fda-multiple-myeloma", "decision due"),
+        ("review:carteyva-nmpa-large-b-cell-lymphoma-second-line", "no decision date announced"),
+    ]
+
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(
         "SELECT ?deal ?total ?upfront ?milestones WHERE { ?deal a atmp:Deal "

@@ -82,6 +82,7 @@ TESTED = {
     "second-agency-by-modality",
     "company-connections",
     "regulatory-calendar",
+    "pending-reviews",
 }
 
 #: Queries whose default answer on the curated data may legitimately be empty.
@@ -1138,12 +1139,13 @@ REVIEWS = (
     "alphacel-fda-multiple-myeloma,alphacel,fda,multiple-myeloma,cellco,sbla,2023-05-02,2024-01-12,pdufa,complete-response,2024-01-12,src-news,\n"
     "betacel-ema-multiple-myeloma,betacel,ema,multiple-myeloma,cellco-eu,maa,2023-03,2024-06,chmp-opinion,,,src-news,goal date known to its month\n"
     "genex-fda-spinal-muscular-atrophy,genex,fda,spinal-muscular-atrophy,genecorp,sbla,2023-09,2024-03-20,pdufa,,,src-news,\n"
+    "genex-ema-spinal-muscular-atrophy,genex,ema,,genecorp,maa,2024-02-05,,,,,src-news,no decision date announced\n"
 )
 
 
 @pytest.fixture(scope="module")
 def review_rows(fixture_store, tmp_path_factory):
-    """Named queries on a copy of the fixture store with the three reviews above imported."""
+    """Named queries on a copy of the fixture store with the four reviews above imported."""
     return rows_with("reviews", REVIEWS, fixture_store, tmp_path_factory)
 
 
@@ -1186,3 +1188,59 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
     assert [r["review"] for r in found] == [ID + "review/genex-fda-spinal-muscular-atrophy"]
     # by default the next twelve months from today: these goal dates have passed
     assert rows("regulatory-calendar") == []
+
+
+def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
+    def pending(agency, therapy, submission, accepted, goal, kind, status, slug, indication=True):
+        row = {
+            "agency": ID + "agency/" + agency.lower(),
+            "agencyName": agency,
+            "therapy": therapy,
+            "therapyName": named(therapy),
+            "sponsor": ID + "company/" + ("genecorp" if therapy == GENEX else "cellco-eu"),
+            "sponsorName": "GeneCorp" if therapy == GENEX else "CellCo Europe",
+            "submission": submission,
+            "accepted": accepted,
+            "status": status,
+            "review": ID + "review/" + slug,
+            "as_of": as_of,
+        }
+        if indication:
+            slug_of = "spinal-muscular-atrophy" if therapy == GENEX else "multiple-myeloma"
+            row |= {"indication": ID + "indication/" + slug_of}
+            row |= {"indicationName": slug_of.replace("-", " ")}
+        if goal is not None:
+            row |= {"goalDate": goal, "goalKind": kind}
+        return row
+
+    maa, sbla = "marketing authorisation application", "supplemental biologics license application"
+    as_of = D(2024, 3, 1)
+    # Alphacel's review ended (complete response); the others are listed by agency, then by
+    # decision date, one without a decision date first
+    assert review_rows("pending-reviews", as_of="2024-03-01") == [
+        pending(
+            "EMA", GENEX, maa, D(2024, 2, 5), None, None, "no decision date announced",
+            "genex-ema-spinal-muscular-atrophy", indication=False,
+        ),
+        pending(
+            "EMA", BETACEL, maa, "2023-03", "2024-06", "expected CHMP opinion", "decision due",
+            "betacel-ema-multiple-myeloma",
+        ),
+        pending(
+            "FDA", GENEX, sbla, "2023-09", D(2024, 3, 20), "PDUFA date", "decision due",
+            "genex-fda-spinal-muscular-atrophy",
+        ),
+    ]  # fmt: skip
+    # a decision date compares at its own precision: June 2024 is not past on 30 June
+    as_of = D(2024, 6, 30)
+    found = review_rows("pending-reviews", as_of="2024-06-30", agency="fda")
+    assert found == [
+        pending(
+            "FDA", GENEX, sbla, "2023-09", D(2024, 3, 20), "PDUFA date",
+            "decision date passed, outcome not recorded", "genex-fda-spinal-muscular-atrophy",
+        )
+    ]  # fmt: skip
+    statuses = [r["status"] for r in review_rows("pending-reviews", as_of="2024-06-30")]
+    assert statuses[1] == "decision due"
+    statuses = [r["status"] for r in review_rows("pending-reviews", as_of="2024-07-01")]
+    assert statuses[1] == "decision date passed, outcome not recorded"
