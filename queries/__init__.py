@@ -8,7 +8,8 @@ A named query starts with a header of ``#`` lines::
 
 A ``param:`` line gives the parameter's name (a variable the SELECT clause returns), its type (an
 entity kind such as ``company`` or ``agency``, or ``string``, ``integer``, ``decimal``, ``date``,
-``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description.
+``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description. A
+``distinct:`` line names parameters that must not name the same entity (``distinct: company other``).
 
 >>> q = load("approvals-by-agency-year")
 >>> q.summary
@@ -48,6 +49,8 @@ class NamedQuery:
     summary: str
     params: tuple[Param, ...]
     text: str
+    #: groups of parameters that must not be given the same value
+    distinct: tuple[tuple[str, ...], ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -74,6 +77,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
     """
     summary = ""
     params: list[Param] = []
+    distinct: list[tuple[str, ...]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
             if line.strip():
@@ -83,6 +87,8 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
         key, value = key.strip().lower(), value.strip()
         if key == "summary":
             summary = value
+        elif key == "distinct":
+            distinct.append(tuple(value.split()))
         elif key == "param":
             match = _PARAM.match(value)
             if not match:
@@ -99,7 +105,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                     match["desc"],
                 )
             )
-    return NamedQuery(name, summary, tuple(params), text)
+    return NamedQuery(name, summary, tuple(params), text, tuple(distinct))
 
 
 def _folder(sub: str = ""):

@@ -10,6 +10,7 @@ import pytest
 
 from atmpkg import queries
 from atmpkg.graph import run_named
+from atmpkg.graph.errors import ParameterError
 from atmpkg.graph.terms import ID, KINDS
 
 D = datetime.date
@@ -1132,6 +1133,22 @@ def test_company_connections(rows):
         ),
     ]  # fmt: skip
     assert rows("company-connections", company="othercorp", other="bigpharma") == []
+    # one company named twice, by slug and by label, is refused
+    with pytest.raises(ParameterError) as refused:
+        rows("company-connections", company="cellco", other="CellCo")
+    assert str(refused.value) == (
+        "parameters 'company' and 'other' of query 'company-connections' name the same entity "
+        "(company:cellco): give different ones"
+    )
+
+
+def test_a_distinct_line_names_parameters_that_may_not_be_equal():
+    named = queries.parse(
+        "x",
+        "# param: a company *  One\n# param: b company *  Other\n# distinct: a b\n"
+        "SELECT ?a ?b { ?a ?p ?b }",
+    )
+    assert named.distinct == (("a", "b"),)
 
 
 REVIEWS = (

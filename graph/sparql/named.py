@@ -24,7 +24,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
-from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix
+from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import replacement
 from .run import Term, parse_term
 
@@ -50,6 +50,14 @@ def bind_params(
                 )
             continue
         bindings[param.name] = value if not isinstance(value, str) else coerce(param, value, store)
+    for group in named.distinct:
+        given_terms = [bindings[name] for name in group if name in bindings]
+        if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
+            raise ParameterError(
+                f"parameters {' and '.join(repr(name) for name in group)} of query "
+                f"'{named.name}' name the same entity ({shorten(given_terms[0].value)}): give "
+                "different ones"
+            )
     return bindings
 
 
