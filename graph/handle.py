@@ -281,7 +281,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        239
+        244
         """
         from .display.explore import store_stats
 
@@ -415,7 +415,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        239
+        244
         """
         from .display.charts import chart_of
 
