@@ -171,8 +171,9 @@ class KnowledgeGraph:
         type its parameters, as a named query's do).
 
         ``params`` binds variables: for text, variables of the SELECT clause, each value an RDF
-        term or text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``);
-        for a file, its declared parameters. ``timeout`` (seconds; default: the handle's) really
+        term, text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``) or a
+        Python number, ``bool``, ``date`` or ``datetime`` (as its XSD literal; ``None`` leaves the
+        variable unbound); for a file, its declared parameters, read as :meth:`named` reads them. ``timeout`` (seconds; default: the handle's) really
         stops the query; ``limit`` caps rows and marks the result ``truncated``; ``allow`` may
         contain ``service``, ``dataset``, ``update`` or ``load`` to lift the gate's refusals on
         purpose. Relative IRIs resolve against ``https://w3id.org/atmp-kg/id/``.
@@ -183,7 +184,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .sparql.run import parse_term
+        from .sparql.run import as_term
 
         if (sparql is None) == (file is None):
             raise ParameterError("give SPARQL text or a query file, one of them")
@@ -199,8 +200,9 @@ class KnowledgeGraph:
         # Before the store is asked: a remote one is asked as the query runs
         checked = gate.check(sparql, allow=allow)
         bindings = {
-            name: parse_term(value) if isinstance(value, str) else value
+            name: as_term(value, name)
             for name, value in (params or {}).items()
+            if value is not None
         }
         return self._run(checked, bindings, started, timeout, limit, allow)
 
@@ -218,7 +220,9 @@ class KnowledgeGraph:
         """Run the named query ``name`` (``atmpkg queries`` lists them) with its parameters as
         keywords (or in ``params``, for a name that is not a Python identifier, such as
         ``from``). Parameters left out take their declared default; entity parameters accept a
-        slug, a ``kind:slug``, an IRI or the entity's label. Options as for :meth:`query`.
+        slug, a ``kind:slug``, an IRI (text or ``NamedNode``) or the entity's label; numbers and
+        dates may be Python values (``min_value=1e9``, ``datetime.date(2024, 1, 1)``), checked
+        against the declared type as text is. Options as for :meth:`query`.
 
         >>> kg.named("products-by-target", target="bcma").df["therapyName"].unique().tolist()[:2]
         ['Abecma', 'Anitocabtagene autoleucel']

@@ -26,6 +26,7 @@ from atmpkg.graph.handle import KnowledgeGraph, Selection
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 ID = "https://w3id.org/atmp-kg/id/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 DEALS = (
     "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date "
@@ -150,6 +151,91 @@ def test_named_takes_keyword_parameters(kg):
     assert kg.named("products-by-target", {"target": "cd19"}).rows == result.rows
     with pytest.raises(errors.UnknownNameError, match="'tagret'; did you mean 'target'"):
         kg.named("products-by-target", tagret="cd19")
+
+
+def test_python_values_bind_as_the_literals_of_their_xsd_types(kg):
+    import datetime
+    import decimal
+
+    import numpy as np
+    import pyoxigraph as ox
+
+    def xsd(value: str, datatype: str) -> ox.Literal:
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype))
+
+    given = {
+        "a": 42,
+        "b": np.int64(7),
+        "c": True,
+        "d": 1.5,
+        "e": decimal.Decimal("2.50E+3"),
+        "f": datetime.date(2023, 1, 2),
+        "g": datetime.datetime(2023, 1, 2, 3, 4, 5),
+        "h": ox.Literal("x", language="en"),
+        "i": None,
+    }
+    result = kg.query("SELECT ?a ?b ?c ?d ?e ?f ?g ?h ?i WHERE {}", given)
+    assert result.rows == [
+        (
+            xsd("42", "integer"),
+            xsd("7", "integer"),
+            xsd("true", "boolean"),
+            xsd("1.5", "double"),
+            xsd("2500", "decimal"),
+            xsd("2023-01-02", "date"),
+            xsd("2023-01-02T03:04:05", "dateTime"),
+            ox.Literal("x", language="en"),
+            None,
+        )
+    ]
+    with pytest.raises(errors.ParameterError, match=r"parameter 'a' is a list \(\[1, 2\]\); give"):
+        kg.query("SELECT ?a WHERE {}", {"a": [1, 2]})
+
+
+def test_named_parameters_given_as_python_values_are_checked_against_their_types(kg):
+    import datetime
+    import decimal
+
+    import numpy as np
+    import pyoxigraph as ox
+
+    deals = kg.named("deals-above-value", min_value="500000000").column("deal")
+    assert deals == [ID + "deal/bigpharma-cellco-2017", ID + "deal/bigpharma-genex-2019"]
+    xsd_integer = ox.NamedNode(XSD + "integer")
+    for value in (
+        500_000_000,
+        5e8,
+        np.int64(500_000_000),
+        decimal.Decimal("5E+8"),
+        ox.Literal("500000000", datatype=xsd_integer),
+    ):
+        assert kg.named("deals-above-value", min_value=value).column("deal") == deals, value
+    in_2018 = [ID + "approval/alphacel-ema-2018-08-22-large-b-cell-lymphoma"]
+    for start, end in (
+        (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)),
+        (pd.Timestamp("2018-01-01"), pd.Timestamp("2018-12-31")),
+    ):
+        period = {"from": start, "to": end}
+        assert kg.named("approvals-in-period", period).column("approval") == in_2018
+    portfolio = kg.named("company-portfolio", company="cellco").column("therapy")
+    cellco = ox.NamedNode(ID + "company/cellco")
+    assert kg.named("company-portfolio", company=cellco).column("therapy") == portfolio
+    refused = [
+        ("deals-above-value", "min_value", ox.Literal("abc"), "must be a decimal, got 'abc'"),
+        ("deals-above-value", "min_value", True, "must be a decimal, got 'true'"),
+        ("deals-above-value", "min_value", 5.5e-1j, r"is a complex \(0\.55j\)"),
+        (
+            "approvals-in-period",
+            "from",
+            datetime.datetime(2018, 1, 1, 10),
+            "must be a date YYYY-MM-DD, got '2018-01-01T10:00:00'",
+        ),
+        ("company-portfolio", "company", ox.NamedNode(ID + "therapy/alphacel"), "unknown company"),
+        ("company-portfolio", "company", ["cellco"], r"is a list \(\['cellco'\]\)"),
+    ]
+    for name, param, value, message in refused:
+        with pytest.raises(errors.AtmpkgError, match=message):
+            kg.named(name, {param: value})
 
 
 def test_query_text_and_file(kg, tmp_path):

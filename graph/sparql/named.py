@@ -15,6 +15,7 @@ which open the store on each call.
 from __future__ import annotations
 
 import datetime
+import decimal
 import os
 import re
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import replacement
-from .run import Term, parse_term
+from .run import Term, as_term, decimal_text, parse_term
 
 StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
@@ -49,7 +50,7 @@ def bind_params(
                     f"{param.description}; give it with -p {param.name}=VALUE"
                 )
             continue
-        bindings[param.name] = value if not isinstance(value, str) else coerce(param, value, store)
+        bindings[param.name] = coerce(param, _as_text(param, value), store)
     for group in named.distinct:
         given_terms = [bindings[name] for name in group if name in bindings]
         if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
@@ -61,14 +62,43 @@ def bind_params(
     return bindings
 
 
+def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
+    """A parameter value given in Python as the text :func:`coerce` reads, so that a term or a
+    Python value is checked against the declared type as text from the command line is: an IRI
+    or a literal by its text, a number, date or boolean in its XSD form. An IRI given for an
+    ``iri`` parameter is kept as it is."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, ox.NamedNode):
+        return value if param.type == "iri" else value.value
+    if isinstance(value, ox.Literal):
+        return value.value
+    if (
+        isinstance(value, datetime.datetime)
+        and value.tzinfo is None
+        and not any((value.hour, value.minute, value.second, value.microsecond))
+    ):
+        return value.date().isoformat()  # a midnight timestamp, as pandas gives a date
+    if isinstance(value, float | decimal.Decimal) and param.type in _SCALARS:
+        number = decimal.Decimal(repr(value)) if isinstance(value, float) else value
+        if number.is_finite():
+            return decimal_text(number)
+    term = as_term(value, param.name)
+    if not isinstance(term, ox.Literal):
+        raise ParameterError(f"parameter '{param.name}' must be a {param.type}, got {term}")
+    return term.value
+
+
 _SCALARS = {
     "integer": (r"[+-]?[0-9]+", "integer"),
     "decimal": (r"[+-]?[0-9]+(?:\.[0-9]+)?", "decimal"),
 }
 
 
-def coerce(param: queries.Param, value: str, store: ox.Store) -> Term:
+def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> Term:
     """Read ``value`` as the declared type of ``param``; entity kinds are looked up in ``store``."""
+    if isinstance(value, ox.NamedNode):
+        return value
     kind = param.type
     where = f"parameter '{param.name}'"
     if kind in _SCALARS:

@@ -15,6 +15,10 @@ ended, and its memory goes with it). A crash of the engine ends the child, never
 
 from __future__ import annotations
 
+import datetime
+import decimal
+import math
+import numbers
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -30,7 +34,7 @@ from ..errors import ParameterError, QueryRefusedError, QueryTimeoutError
 from ..store.remote import RemoteStore
 from ..terms import PREFIXES, XSD
 
-__all__ = ["QueryResult", "Term", "parse_term", "run", "to_python"]
+__all__ = ["QueryResult", "Term", "as_term", "decimal_text", "parse_term", "run", "to_python"]
 
 
 def run(
@@ -151,3 +155,60 @@ def parse_term(text: str) -> Term:
     except ValueError as exc:
         raise ParameterError(f"cannot read {text!r} as an RDF term: {exc}") from None
     return ox.Literal(text)
+
+
+def _typed(text: str, datatype: str) -> ox.Literal:
+    return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
+
+
+def as_term(value: object, name: str) -> Term:
+    """The RDF term for the value of parameter ``name`` given in Python: an RDF term as it is, text
+    read by :func:`parse_term`, and Python's own values as the XSD literal of their type (``bool``
+    as ``xsd:boolean``, ``int`` as ``xsd:integer``, ``float`` as ``xsd:double``, ``Decimal`` as
+    ``xsd:decimal``, a ``datetime`` as ``xsd:dateTime`` and a ``date`` as ``xsd:date``). Any other
+    value is refused with the parameter's name.
+
+    >>> as_term(1_000_000, "min").value, as_term(datetime.date(2023, 1, 2), "day").datatype.value
+    ('1000000', 'http://www.w3.org/2001/XMLSchema#date')
+    """
+    if isinstance(value, str):
+        return parse_term(value)
+    if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
+        return value
+    if isinstance(value, bool):
+        return _typed("true" if value else "false", "boolean")
+    if isinstance(value, numbers.Integral):  # numpy's integers too
+        return _typed(str(int(value)), "integer")
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        return _typed(decimal_text(value), "decimal")
+    if isinstance(value, numbers.Real):
+        number = float(value)
+        text = "NaN" if math.isnan(number) else "INF" if number > 0 else "-INF"
+        return _typed(repr(number) if math.isfinite(number) else text, "double")
+    if isinstance(value, datetime.datetime):
+        return _typed(value.isoformat(), "dateTime")
+    if isinstance(value, datetime.date):
+        return _typed(value.isoformat(), "date")
+    raise ParameterError(
+        f"parameter '{name}' is {_kind_of(value)}; give an RDF term, text, a number, a date or "
+        "True/False"
+    )
+
+
+def decimal_text(value: decimal.Decimal) -> str:
+    """``value`` (finite) in the canonical ``xsd:decimal`` form: no exponent, no trailing zeros.
+
+    >>> decimal_text(decimal.Decimal("1.5E+9")), decimal_text(decimal.Decimal("2.50"))
+    ('1500000000', '2.5')
+    """
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({value!r:.40})"
