@@ -34,7 +34,8 @@ class UnknownNameError(AtmpkgError, LookupError):
 
     def __init__(self, what: str, name: str, choices: Iterable[str] = (), hint: str = ""):
         self.what, self.name = what, name
-        self.suggestions = suggest(name, choices)
+        # a name given from Python may be any value: it is suggested against as the text it shows
+        self.suggestions = suggest(name if isinstance(name, str) else str(name), choices)
         message = f"unknown {what} '{name}'"
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
@@ -197,3 +198,52 @@ class EndpointTimeoutError(QueryTimeoutError, StoreError):
             f"the SPARQL endpoint {endpoint} did not answer within {seconds:g} s; the client "
             "stopped waiting and closed the connection (raise the limit with --timeout/timeout=)",
         )
+
+
+def described(value: object) -> str:
+    """How an error names a value of the wrong kind: its type and (the start of) its repr.
+
+    >>> described([1, 2]), described(None)
+    ('a list ([1, 2])', 'None')
+    """
+    if value is None:
+        return "None"
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({value!r:.40})"
+
+
+def whole_number(value: object, name: str, least: int) -> int:
+    """``value`` when it is a whole number (not a bool) of at least ``least``; else a
+    :class:`ParameterError` that names ``name``.
+
+    >>> whole_number(3, "top", 1)
+    3
+    >>> whole_number("3", "top", 1)
+    Traceback (most recent call last):
+    atmpkg.graph.errors.ParameterError: top must be a whole number, 1 or more; got a str ('3')
+    """
+    import numbers
+
+    whole = not isinstance(value, bool) and isinstance(value, numbers.Integral)
+    if not whole or value < least:
+        shown = value if whole else described(value)
+        raise ParameterError(f"{name} must be a whole number, {least} or more; got {shown}")
+    return int(value)
+
+
+def positive_seconds(value: object, name: str = "timeout") -> float:
+    """``value`` when it is a positive number of seconds; else a :class:`ParameterError`.
+
+    >>> positive_seconds(2.5)
+    2.5
+    """
+    import math
+    import numbers
+
+    real = not isinstance(value, bool) and isinstance(value, numbers.Real)
+    if not real or not value > 0 or not math.isfinite(value):
+        shown = value if real else described(value)
+        raise ParameterError(
+            f"{name} must be a positive number of seconds, got {shown} (None: no limit)"
+        )
+    return float(value)

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.sandbox import DEFAULT_MEMORY
-from .errors import ParameterError
+from .errors import ParameterError, described, positive_seconds
 from .slice.selection import _SELECTION_FIELDS, Selection
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
@@ -81,8 +81,8 @@ class KnowledgeGraph:
         memory: int | None = DEFAULT_MEMORY,
         in_memory: bool = False,
     ):
-        if timeout is not None and (isinstance(timeout, bool) or not timeout > 0):
-            raise ParameterError("timeout must be a positive number of seconds")
+        if timeout is not None:
+            timeout = positive_seconds(timeout)
         self.timeout = timeout
         self.memory = memory
         self._info: dict | None = None
@@ -188,6 +188,8 @@ class KnowledgeGraph:
 
         if (sparql is None) == (file is None):
             raise ParameterError("give SPARQL text or a query file, one of them")
+        if sparql is not None and not isinstance(sparql, str):
+            raise ParameterError(f"the SPARQL query must be text, got {described(sparql)}")
         if file is not None:
             try:
                 text = Path(file).read_text(encoding="utf-8")
@@ -229,6 +231,8 @@ class KnowledgeGraph:
         """
         from .. import queries
 
+        if not isinstance(name, str):
+            raise ParameterError(f"a named query is named by text, got {described(name)}")
         given = {**(params or {}), **parameters}
         return self._declared(queries.load(name), given, timeout, limit, allow)
 
@@ -432,9 +436,10 @@ class KnowledgeGraph:
             raise ParameterError(f"{what} works on the embedded store, not on a remote one")
         return self.root
 
-    def validate(self, files: tuple | list = ()) -> list[Violation]:
+    def validate(self, files: StorePath | tuple | list = ()) -> list[Violation]:
         """SHACL shapes and zero-row checks, changing nothing: on the store when no ``files`` are
-        given, else on the curated data together with ``files`` (as an import would check them).
+        given, else on the curated data together with ``files`` (one path or several; as an import
+        would check them).
         Returns every violation (``[]`` when all is well).
 
         >>> kg.validate()
@@ -445,7 +450,9 @@ class KnowledgeGraph:
         root = self._embedded("validate")
         return validate(files, store=root) if files else validate_build(self._current())
 
-    def import_files(self, files: tuple | list, *, shacl: bool | None = None) -> BuildReport:
+    def import_files(
+        self, files: StorePath | tuple | list, *, shacl: bool | None = None
+    ) -> BuildReport:
         """Add a researcher's own Turtle/RDF or CSV files to the store, validated with everything
         else, all or nothing; later calls read the new build. ``shacl`` runs the SHACL shapes
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.

@@ -238,6 +238,59 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
             kg.named(name, {param: value})
 
 
+def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
+    import pyoxigraph as ox
+
+    alphacel = ox.NamedNode(ID + "therapy/alphacel")
+    assert kg.show(alphacel).label == "Alphacel"
+    assert [str(c) for c in kg.path(alphacel, "genex", max_paths=1)] == [
+        str(c) for c in kg.path("alphacel", "genex", max_paths=1)
+    ]
+    company = ox.NamedNode("https://w3id.org/atmp-kg/ontology#Company")
+    ranked = ["CellCo", "GeneCorp", "CellCo Europe"]
+    for classes in ("atmp:Company", company, ["atmp:Company"]):
+        assert [r.label for r in kg.rank(classes=classes, top=3)] == ranked
+    assert [str(c) for c in kg.path("alphacel", "betacel", avoid="atmp:Target")] == [
+        str(c) for c in kg.path("alphacel", "betacel", avoid=["atmp:Target"])
+    ]
+    assert kg.select(classes="atmp:Deal").classes == ("atmp:Deal",)
+    missing = tmp_path / "my-deals.csv"
+    for files in (str(missing), missing):  # one path, not the letters of its name
+        with pytest.raises(errors.DataError, match="my-deals.csv: no such file"):
+            kg.validate(files)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda kg: kg.show(5), r"an entity is named by text .* got an int \(5\)"),
+        (lambda kg: kg.path(None, "alphacel"), "an entity is named by text .* got None"),
+        (lambda kg: kg.path("alphacel", "genex", max_paths="2"), "max_paths must be a whole"),
+        (lambda kg: kg.rank(top="5"), r"top must be a whole number, 1 or more; got a str \('5'\)"),
+        (lambda kg: kg.rank(classes=[5]), r"a class is named by text .* got an int \(5\)"),
+        (lambda kg: kg.query(5), r"the SPARQL query must be text, got an int \(5\)"),
+        (lambda kg: kg.named(5), r"a named query is named by text, got an int \(5\)"),
+        (lambda kg: kg.query("ASK {}", limit="5"), "limit must be a whole number, 1 or more"),
+        (lambda kg: kg.query("ASK {}", limit=0), "limit must be a whole number, 1 or more; got 0"),
+        (lambda kg: kg.query("ASK {}", timeout="5"), "timeout must be a positive number"),
+        (lambda kg: kg.query("ASK {}", timeout=math.inf), "timeout must be a positive number"),
+        (lambda kg: atmpkg.open(kg.root, timeout="3"), "timeout must be a positive number"),
+        (lambda kg: kg.validate([5]), r"files are given as paths .* got an int \(5\)"),
+        (lambda kg: kg.export(5, "x.ttl"), r"an export format is named by text .* an int \(5\)"),
+        (lambda kg: kg.export("ttl", 5), r"output must be a file path .* got an int \(5\)"),
+        (lambda kg: kg.chart("approvals", output=5), "output must be a file path"),
+        (lambda kg: kg.chart(5), "unknown chart '5'"),
+        (lambda kg: kg.view(focus="cellco", title=5), r"title must be text, got an int \(5\)"),
+        (lambda kg: kg.select(name="company-portfolio", params=[1]), "params maps parameter"),
+        (lambda kg: kg.select(file=5), r"file must be a path \(text or Path\), got an int"),
+        (lambda kg: kg.select(focus="cellco", with_sources="no"), "with_sources must be True"),
+    ],
+)
+def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, message):
+    with pytest.raises(errors.AtmpkgError, match=message):
+        call(kg)
+
+
 def test_query_text_and_file(kg, tmp_path):
     rq = tmp_path / "q.rq"
     rq.write_text(

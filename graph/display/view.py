@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ..errors import ParameterError, described
 from ..progress import Progress
 from ..rdf import (
     LABEL,
@@ -468,6 +469,8 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
     atomically to ``output`` when given, the title saying what was selected unless ``title`` is
     given."""
+    if title is not None and not isinstance(title, str):
+        raise ParameterError(f"title must be text, got {described(title)}")
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
     chosen = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES)

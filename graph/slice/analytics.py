@@ -23,11 +23,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ParameterError, UnknownNameError, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
 from ..terms import shorten
-from .subgraph import EmptyResultError, class_members, resolve_class
+from .subgraph import EmptyResultError, class_members, names_of, resolve_class
 
 if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -160,8 +160,8 @@ def shortest_connections(
     """
     import networkx as nx
 
-    if max_paths < 1:
-        raise ParameterError(f"max_paths must be 1 or more, got {max_paths}")
+    max_paths = whole_number(max_paths, "max_paths", 1)
+    through, avoid = names_of(through), names_of(avoid)
     oxstore = graph._current().store
     start, end = resolve_entity(a, oxstore), resolve_entity(b, oxstore)
     if start == end:
@@ -256,8 +256,8 @@ def ranking(
     as nodes). Ties are ordered by label."""
     if by not in MEASURES:
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
-    if top < 1:
-        raise ParameterError(f"top must be 1 or more, got {top}")
+    top = whole_number(top, "top", 1)
+    classes, through = names_of(classes), names_of(through)
     wanted = class_members(classes, graph._current().store) if classes else set()
     net = net if net is not None else path_network(graph, through, frozenset(wanted))
     members = set(net)

@@ -45,7 +45,7 @@ from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, StoreError, UnknownNameError
+from ..errors import ParameterError, StoreError, UnknownNameError, described
 from ..progress import Progress
 from ..rdf import (
     TYPE,
@@ -149,12 +149,16 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     if fmt is None:
         if output is None:
             return "ttl"
-        suffix = Path(output).suffix.lower()
+        suffix = _path(output).suffix.lower()
         if suffix in SUFFIXES:
             return SUFFIXES[suffix]
         raise ParameterError(
             f"cannot tell the format from the file name {Path(output).name!r}; give a format: "
             + ", ".join(FORMATS)
+        )
+    if not isinstance(fmt, str):
+        raise ParameterError(
+            f"an export format is named by text (such as ttl), got {described(fmt)}"
         )
     name = ALIASES.get(fmt.lower(), fmt.lower())
     if name not in FORMATS:
@@ -162,6 +166,12 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
             "export format", fmt, FORMATS, "Formats: " + ", ".join(FORMATS) + "."
         )
     return name
+
+
+def _path(output: object) -> Path:
+    if not isinstance(output, str | os.PathLike):
+        raise ParameterError(f"output must be a file path (text or Path), got {described(output)}")
+    return Path(output).expanduser()
 
 
 def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
@@ -172,7 +182,7 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     >>> [p.name for p in output_paths("csv", "cellco.csv")]
     ['cellco-nodes.csv', 'cellco-edges.csv']
     """
-    path = Path(output).expanduser()
+    path = _path(output)
     if fmt == "csv":
         if path.is_dir():
             targets = [path / "nodes.csv", path / "edges.csv"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParameterError
+from ..errors import ParameterError, described
 
 if TYPE_CHECKING:
     import networkx
@@ -99,10 +99,23 @@ class Selection:
     graph: KnowledgeGraph | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        from .subgraph import names_of
+
         for name in ("classes", "through"):
             value = getattr(self, name)
-            object.__setattr__(self, name, (value,) if isinstance(value, str) else tuple(value))
+            object.__setattr__(self, name, names_of(value))
+        if not isinstance(self.params, Mapping):
+            raise ParameterError(
+                f"params maps parameter names to values (a dict), got {described(self.params)}"
+            )
         object.__setattr__(self, "params", Params(self.params))
+        if self.file is not None and not isinstance(self.file, str | os.PathLike):
+            raise ParameterError(f"file must be a path (text or Path), got {described(self.file)}")
+        if self.with_sources is not None and not isinstance(self.with_sources, bool):
+            raise ParameterError(
+                f"with_sources must be True, False or None (the format's default), got "
+                f"{described(self.with_sources)}"
+            )
         queries = [q for q in (self.name, self.file, self.query) if q]
         if self.name and self.file:
             raise ParameterError("give a named query or a query file, not both")

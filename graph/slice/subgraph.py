@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import EmptyResultError, ParameterError, UnknownNameError
+from ..errors import EmptyResultError, ParameterError, UnknownNameError, described
 from ..progress import Progress
 from ..rdf import (
     BLANK,
@@ -80,9 +80,22 @@ def _instances(store: ox.Store) -> set[str]:
     return subjects - retired
 
 
-def resolve_class(text: str, store: ox.Store) -> str:
+def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
+    """The names in ``value``: one name (text or ``NamedNode``) is a tuple of one, as a
+    researcher means ``classes="atmp:Company"``.
+
+    >>> names_of("atmp:Company"), names_of(["atmp:Company", "atmp:Therapy"])
+    (('atmp:Company',), ('atmp:Company', 'atmp:Therapy'))
+    """
+    if isinstance(value, str | ox.NamedNode):
+        return (value,)
+    return tuple(value) if isinstance(value, Iterable) else (value,)
+
+
+def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the class ``text`` names: ``atmp:Therapy``, ``Therapy``, its label or a full IRI
-    (case-insensitive). Unknown names raise :class:`UnknownNameError` with the closest classes.
+    (text or ``NamedNode``; case-insensitive). Unknown names raise :class:`UnknownNameError` with
+    the closest classes.
 
     >>> resolve_class("regulatory agency", open_store("/tmp/fixture-store").store)   # doctest: +SKIP
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
@@ -92,6 +105,13 @@ def resolve_class(text: str, store: ox.Store) -> str:
         "SELECT DISTINCT ?c WHERE { { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION "
         f'{{ ?x a ?c FILTER(STRSTARTS(STR(?x), "{ID}")) }} FILTER(isIRI(?c)) }}',
     )
+    if isinstance(text, ox.NamedNode):
+        text = text.value
+    if not isinstance(text, str):
+        raise ParameterError(
+            "a class is named by text (atmp:Therapy, Therapy or its label) or a NamedNode, "
+            f"got {described(text)}"
+        )
     wanted = text.strip().strip("<>").lower()
     names: dict[str, set[str]] = {}
     for cls in classes:

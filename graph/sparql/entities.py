@@ -10,7 +10,7 @@ import logging
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ParameterError, UnknownNameError, described
 from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
 
 log = logging.getLogger("atmpkg")
@@ -18,10 +18,27 @@ log = logging.getLogger("atmpkg")
 NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
 
 
-def resolve_entity(text: str, store: ox.Store) -> str:
-    """The IRI of the entity ``text`` names: an IRI, ``kind:slug``, ``kind/slug``, a slug, or a name
-    (label, brand, INN, acronym, code name; case-insensitive). A near miss suggests close names."""
-    text = text.strip()
+def entity_text(value: object) -> str:
+    """The text that names an entity: ``value`` itself, or the IRI of a ``NamedNode``.
+
+    >>> entity_text(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/kymriah"))
+    'https://w3id.org/atmp-kg/id/therapy/kymriah'
+    """
+    if isinstance(value, ox.NamedNode):
+        return value.value
+    if not isinstance(value, str):
+        raise ParameterError(
+            "an entity is named by text (a label, slug, kind:slug or IRI) or a NamedNode, "
+            f"got {described(value)}"
+        )
+    return value
+
+
+def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
+    """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
+    ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
+    near miss suggests close names."""
+    text = entity_text(text).strip()
     candidates: list[str] = []
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]

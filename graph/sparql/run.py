@@ -30,7 +30,14 @@ from ..engine import gate, sandbox
 from ..engine.child import close_evaluators, evaluator
 from ..engine.evaluate import QueryResult, Term, evaluate, to_python
 from ..engine.sandbox import DEFAULT_MEMORY
-from ..errors import ParameterError, QueryRefusedError, QueryTimeoutError
+from ..errors import (
+    ParameterError,
+    QueryRefusedError,
+    QueryTimeoutError,
+    described,
+    positive_seconds,
+    whole_number,
+)
 from ..store.remote import RemoteStore
 from ..terms import PREFIXES, XSD
 
@@ -81,8 +88,10 @@ def run(
         )
     if update and timeout is not None:
         raise QueryRefusedError("updates cannot run under a time limit; run them without timeout")
-    if timeout is not None and timeout <= 0:
-        raise ParameterError("timeout must be a positive number of seconds")
+    if timeout is not None:
+        timeout = positive_seconds(timeout)
+    if limit is not None:
+        limit = whole_number(limit, "limit", 1)
     if isinstance(store, RemoteStore) or sandbox.confinement() is not None:
         return evaluate(store, checked.text, checked.form, bindings, limit, timeout)
     request = {
@@ -190,7 +199,7 @@ def as_term(value: object, name: str) -> Term:
     if isinstance(value, datetime.date):
         return _typed(value.isoformat(), "date")
     raise ParameterError(
-        f"parameter '{name}' is {_kind_of(value)}; give an RDF term, text, a number, a date or "
+        f"parameter '{name}' is {described(value)}; give an RDF term, text, a number, a date or "
         "True/False"
     )
 
@@ -205,10 +214,3 @@ def decimal_text(value: decimal.Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def _kind_of(value: object) -> str:
-    if value is None:
-        return "None"
-    kind = type(value).__name__
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({value!r:.40})"

@@ -27,7 +27,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import resources
@@ -43,6 +43,9 @@ from ..errors import (
     StoreError,
     ValidationError,
     Violation,
+    described,
+    positive_seconds,
+    whole_number,
 )
 from ..progress import Progress
 from ..rdf import ontology_quads
@@ -607,8 +610,26 @@ def hold_in_memory(store: str | os.PathLike[str] | None = None) -> stores.StoreH
     return handle
 
 
+def file_list(
+    files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> list[str | os.PathLike[str]]:
+    """The files given: one path (text or path-like) is a list of one, as a researcher means
+    ``validate("my-deals.csv")``; anything else must be paths.
+
+    >>> file_list("a.csv"), file_list(["a.csv", Path("b.ttl")])
+    (['a.csv'], ['a.csv', PosixPath('b.ttl')])
+    """
+    if isinstance(files, str | os.PathLike):
+        return [files]
+    given = list(files) if isinstance(files, Iterable) else [files]
+    for file in given:
+        if not isinstance(file, str | os.PathLike):
+            raise ParameterError(f"files are given as paths (text or Path), got {described(file)}")
+    return given
+
+
 def import_files(
-    files: Sequence[str | os.PathLike[str]],
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
     store: str | os.PathLike[str] | None = None,
     *,
     shacl: bool | None = None,
@@ -623,6 +644,7 @@ def import_files(
     given. ``shacl`` as for :func:`build`; ``warnings`` says how many literals were stored in
     canonical form.
     """
+    files = file_list(files)
     if not files:
         raise DataError("(no files)", None, None, "give at least one file to import")
     root = stores.resolve_path(store)
@@ -639,12 +661,15 @@ def import_files(
 
 
 def validate(
-    files: Sequence[str | os.PathLike[str]] = (), *, store: str | os.PathLike[str] | None = None
+    files: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] = (),
+    *,
+    store: str | os.PathLike[str] | None = None,
 ) -> list[Violation]:
     """Validate without changing anything: the built store when no ``files`` are given, else the
     curated data together with ``files`` (as an import would). Returns every violation (empty when
     all is well); malformed files raise :class:`DataError`.
     """
+    files = file_list(files)
     if files:
         try:
             build(store, extra_files=files, dry_run=True, shacl=True)
@@ -706,10 +731,8 @@ def push(
         if url is not None:
             check_url(url, what)
     graph = check_graph(graph)
-    if batch_size < 1:
-        raise ParameterError(f"batch_size must be 1 or more, got {batch_size}")
-    if timeout <= 0:
-        raise ParameterError("timeout must be a positive number of seconds")
+    batch_size = whole_number(batch_size, "batch_size", 1)
+    timeout = positive_seconds(timeout)
     handle = open_store(store)
     total = len(handle.store)
     batches = _batches(handle.store, batch_size)

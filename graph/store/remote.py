@@ -48,7 +48,7 @@ import pyoxigraph as ox
 
 from ..engine import gate
 from ..engine.evaluate import BASE_IRI
-from ..errors import EndpointTimeoutError, ParameterError, StoreError
+from ..errors import EndpointTimeoutError, ParameterError, StoreError, positive_seconds
 from ..terms import DCT
 from .folder import VERSION, StoreHandle
 
@@ -544,8 +544,7 @@ class RemoteStore:
     def __init__(
         self, endpoint: str, *, graph: str | None = None, timeout: float = DEFAULT_TIMEOUT
     ):
-        if timeout <= 0:
-            raise ParameterError("timeout must be a positive number of seconds")
+        timeout = positive_seconds(timeout)
         self.endpoint = check_url(endpoint)
         self._graph = None if graph is None else check_graph(graph)
         self._chosen = graph is not None
