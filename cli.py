@@ -306,6 +306,10 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="-p/--param")
+        if name.strip() in params:
+            raise click.BadParameter(
+                f"parameter '{name.strip()}' given twice; give it once", param_hint="-p/--param"
+            )
         params[name.strip()] = value
     return params
 

@@ -74,6 +74,8 @@ def parse_options(line: str) -> tuple[dict, str]:
             name, sep, given = text.partition("=")
             if not sep or not name.strip():
                 raise UsageError(f"-p takes NAME=VALUE, got {text!r}")
+            if name.strip() in options.get("params", {}):
+                raise UsageError(f"parameter '{name.strip()}' given twice; give it once")
             options.setdefault("params", {})[name.strip()] = given
         else:
             options[key] = parsed

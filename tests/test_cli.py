@@ -87,6 +87,13 @@ def test_usage_error_exits_2():
     assert result.exit_code == 2
 
 
+def test_a_parameter_given_twice_is_refused(fixture_store):
+    args = ["query", "--store", str(fixture_store), "--name", "company-portfolio"]
+    result = CliRunner().invoke(cli, [*args, "-p", "company=cellco", "-p", "company=genecorp"])
+    assert result.exit_code == 2
+    assert "parameter 'company' given twice; give it once" in result.output
+
+
 def test_the_installed_command_runs(fixture_store):
     result = subprocess.run(
         [sys.executable, "-m", "atmpkg.cli", "--help"], capture_output=True, text=True, check=False

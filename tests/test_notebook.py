@@ -55,6 +55,7 @@ def test_magic_options(line, options, rest):
         ("--nmae x", "unknown option --nmae"),
         ("--timeout soon", "--timeout cannot take 'soon'"),
         ("-p target", "-p takes NAME=VALUE"),
+        ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice; give it once"),
         ("-o", "-o needs a value"),
     ],
 )

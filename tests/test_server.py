@@ -432,6 +432,9 @@ def test_bad_parameters_are_400(server):
     assert sparql_get(server, THERAPIES, timeout="-1")[0] == 400
     assert sparql_get(server, THERAPIES, timeout="soon")[0] == 400
     assert get(server, "/sparql?" + urllib.parse.urlencode([("query", "ASK {}")] * 2))[0] == 400
+    twice = [("name", "products-by-target"), ("p", "target=cd19"), ("p", "target=bcma")]
+    status, _, body = get(server, "/sparql?" + urllib.parse.urlencode(twice))
+    assert (status, body) == (400, b"parameter 'target' given twice in p=; give it once\n")
 
 
 def test_head_answers_headers_only(server):

@@ -227,6 +227,8 @@ def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise HttpError(400, f"p='{item}' is not NAME=VALUE")
+        if name.strip() in bound:
+            raise HttpError(400, f"parameter '{name.strip()}' given twice in p=; give it once")
         bound[name.strip()] = value
     return bound
 
