@@ -265,6 +265,7 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
     [
         (lambda kg: kg.show(5), r"an entity is named by text .* got an int \(5\)"),
         (lambda kg: kg.path(None, "alphacel"), "an entity is named by text .* got None"),
+        (lambda kg: kg.show("  "), "the entity's name is empty: give a label"),
         (lambda kg: kg.path("alphacel", "genex", max_paths="2"), "max_paths must be a whole"),
         (lambda kg: kg.rank(top="5"), r"top must be a whole number, 1 or more; got a str \('5'\)"),
         (lambda kg: kg.rank(classes=[5]), r"a class is named by text .* got an int \(5\)"),

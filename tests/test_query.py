@@ -59,8 +59,11 @@ def test_parameter_is_bound_as_an_rdf_term(fixture_store):
 
 def test_a_parameter_value_cannot_change_the_query(fixture_store):
     hostile = '"x" } } ; DROP ALL ; SELECT * { ?s ?p ?o'
-    result = query("SELECT ?l WHERE { ?t rdfs:label ?l }", {"l": hostile}, store=fixture_store)
+    labels = "SELECT ?l WHERE { ?t rdfs:label ?l }"
+    result = query(labels, {"l": ox.Literal(hostile)}, store=fixture_store)
     assert result.dicts() == []
+    with pytest.raises(ParameterError, match="starts with \" is a literal"):
+        query(labels, {"l": hostile}, store=fixture_store)  # text is read as a term, strictly
     assert query("ASK { ?s ?p ?o }", store=fixture_store).boolean is True
 
 
@@ -190,6 +193,10 @@ def test_parse_term_forms():
         "true", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
     )
     assert parse_term("plain words") == ox.Literal("plain words")
+    assert parse_term('"say \\"hi\\""') == ox.Literal('say "hi"')
+    for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"'):
+        with pytest.raises(ParameterError, match="cannot read .* as an RDF term"):
+            parse_term(broken)
 
 
 LABELS = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"

@@ -39,6 +39,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
     near miss suggests close names."""
     text = entity_text(text).strip()
+    if not text:
+        raise ParameterError("the entity's name is empty: give a label, a slug, kind:slug or an IRI")
     candidates: list[str] = []
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]

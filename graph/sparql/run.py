@@ -152,6 +152,11 @@ def parse_term(text: str) -> Term:
                 dt_iri = dt[1:-1] if dt.startswith("<") else parse_term(dt).value
                 return ox.Literal(value, datatype=ox.NamedNode(dt_iri))
             return ox.Literal(value)
+        if text.startswith('"'):
+            raise ValueError(
+                'a value that starts with " is a literal: "text", "text"@en or '
+                '"text"^^datatype, with a quote inside written \\"'
+            )
         prefix, sep, local = text.partition(":")
         if sep and prefix in PREFIXES and re.fullmatch(r"[A-Za-z0-9_.\-]*", local):
             return ox.NamedNode(PREFIXES[prefix] + local)
