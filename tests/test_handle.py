@@ -204,6 +204,9 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
     xsd_integer = ox.NamedNode(XSD + "integer")
     for value in (
         500_000_000,
+        "500_000_000",
+        "5e8",
+        "5.0E+8",
         5e8,
         np.int64(500_000_000),
         decimal.Decimal("5E+8"),
@@ -221,8 +224,11 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
     cellco = ox.NamedNode(ID + "company/cellco")
     assert kg.named("company-portfolio", company=cellco).column("therapy") == portfolio
     refused = [
-        ("deals-above-value", "min_value", ox.Literal("abc"), "must be a decimal, got 'abc'"),
-        ("deals-above-value", "min_value", True, "must be a decimal, got 'true'"),
+        ("deals-above-value", "min_value", ox.Literal("abc"), "must be a decimal such as .* 'abc'"),
+        ("deals-above-value", "min_value", True, "must be a decimal such as .*, got 'true'"),
+        ("deals-above-value", "min_value", "1e400", "must be a decimal such as .*, got '1e400'"),
+        ("deals-above-value", "min_value", "NaN", "must be a decimal such as .*, got 'NaN'"),
+        ("companies-by-approved-products", "min_products", "2.5", "must be an integer such as 2"),
         ("deals-above-value", "min_value", 5.5e-1j, r"is a complex \(0\.55j\)"),
         (
             "approvals-in-period",

@@ -89,10 +89,30 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
     return term.value
 
 
-_SCALARS = {
-    "integer": (r"[+-]?[0-9]+", "integer"),
-    "decimal": (r"[+-]?[0-9]+(?:\.[0-9]+)?", "decimal"),
-}
+_SCALARS = ("integer", "decimal")
+#: The largest power of ten a number parameter may have: money in US dollars stays far below it.
+_MAX_DIGITS = 30
+
+
+def _number(value: str, kind: str, where: str) -> str:
+    """``value`` read as an integer or decimal number, in its canonical form: digits with an
+    optional sign and point, ``_`` between digits, or an exponent (``1e9``, ``2.5E6``)."""
+    text = value.replace("_", "")
+    try:
+        number = decimal.Decimal(text) if re.fullmatch(r"[+-]?[0-9.eE+-]+", text) else None
+    except decimal.InvalidOperation:
+        number = None
+    if (
+        number is None
+        or not number.is_finite()
+        or abs(number.adjusted()) > _MAX_DIGITS
+        or (kind == "integer" and number != number.to_integral_value())
+    ):
+        raise ParameterError(
+            f"{where} must be {'an' if kind == 'integer' else 'a'} {kind} such as "
+            f"{'2' if kind == 'integer' else '1000000000, 1e9 or 2.5'}, got {value!r}"
+        )
+    return decimal_text(number)
 
 
 def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> Term:
@@ -102,12 +122,7 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
     kind = param.type
     where = f"parameter '{param.name}'"
     if kind in _SCALARS:
-        pattern, dt = _SCALARS[kind]
-        if not re.fullmatch(pattern, value.replace("_", "")):
-            raise ParameterError(
-                f"{where} must be {'an' if kind == 'integer' else 'a'} {kind}, got {value!r}"
-            )
-        return ox.Literal(value.replace("_", ""), datatype=ox.NamedNode(XSD + dt))
+        return ox.Literal(_number(value, kind, where), datatype=ox.NamedNode(XSD + kind))
     if kind == "date":
         try:
             datetime.date.fromisoformat(value)
