@@ -10,6 +10,9 @@ A ``param:`` line gives the parameter's name (a variable the SELECT clause retur
 entity kind such as ``company`` or ``agency``, or ``string``, ``integer``, ``decimal``, ``date``,
 ``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description. A
 ``distinct:`` line names parameters that must not name the same entity (``distinct: company other``).
+A ``period:`` line names two date parameters that bound a period (``period: from to``): each may then
+be given as a month (``2023-07``) or a year (``2023``), the first parameter meaning its first day and
+the second its last, and a period that ends before it starts is refused.
 
 >>> q = load("approvals-by-agency-year")
 >>> q.summary
@@ -51,6 +54,8 @@ class NamedQuery:
     text: str
     #: groups of parameters that must not be given the same value
     distinct: tuple[tuple[str, ...], ...] = ()
+    #: pairs of date parameters, (first day, last day), that bound a period
+    periods: tuple[tuple[str, str], ...] = ()
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -78,6 +83,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
     summary = ""
     params: list[Param] = []
     distinct: list[tuple[str, ...]] = []
+    periods: list[tuple[int, tuple[str, ...]]] = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.startswith("#"):
             if line.strip():
@@ -89,6 +95,8 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             summary = value
         elif key == "distinct":
             distinct.append(tuple(value.split()))
+        elif key == "period":
+            periods.append((number, tuple(value.split())))
         elif key == "param":
             match = _PARAM.match(value)
             if not match:
@@ -105,7 +113,19 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                     match["desc"],
                 )
             )
-    return NamedQuery(name, summary, tuple(params), text, tuple(distinct))
+    dates = {p.name for p in params if p.type == "date"}
+    for number, pair in periods:
+        wrong = [p for p in pair if p not in dates]
+        if len(pair) != 2 or wrong:
+            raise DataError(
+                origin or name,
+                number,
+                None,
+                "write 'period: FROM TO', two date parameters declared by 'param:' lines"
+                + (f" ('{wrong[0]}' is none)" if wrong else ""),
+            )
+    bounds = tuple((pair[0], pair[1]) for _, pair in periods)
+    return NamedQuery(name, summary, tuple(params), text, tuple(distinct), bounds)
 
 
 def _folder(sub: str = ""):

@@ -234,7 +234,7 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
             "approvals-in-period",
             "from",
             datetime.datetime(2018, 1, 1, 10),
-            "must be a date YYYY-MM-DD, got '2018-01-01T10:00:00'",
+            "must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, got '2018-01-01T10:00:00'",
         ),
         ("company-portfolio", "company", ox.NamedNode(ID + "therapy/alphacel"), "unknown company"),
         ("company-portfolio", "company", ["cellco"], r"is a list \(\['cellco'\]\)"),

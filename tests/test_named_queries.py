@@ -10,7 +10,7 @@ import pytest
 
 from atmpkg import queries
 from atmpkg.graph import run_named
-from atmpkg.graph.errors import ParameterError
+from atmpkg.graph.errors import DataError, ParameterError
 from atmpkg.graph.terms import ID, KINDS
 
 D = datetime.date
@@ -1041,6 +1041,50 @@ def test_approvals_in_period_counts_a_month_only_date_that_overlaps(rows):
     assert [r["approval"] for r in only_pmda] == [
         APPROVAL + "genex-pmda-2020-03-19-spinal-muscular-atrophy"
     ]
+
+
+def test_a_period_may_be_given_as_months_or_years(rows):
+    whole_2020 = rows("approvals-in-period", **{"from": "2020-01-01", "to": "2020-12-31"})
+    assert rows("approvals-in-period", **{"from": "2020", "to": "2020"}) == whole_2020
+    first_months = rows("approvals-in-period", **{"from": "2020-03", "to": "2020-05"})
+    assert [(r["from"], r["to"]) for r in first_months] == [(D(2020, 3, 1), D(2020, 5, 31))] * 2
+    assert [r["approval"] for r in first_months] == [r["approval"] for r in whole_2020]
+    winter = rows("approvals-in-period", **{"from": "2022-01", "to": "2022-02"})
+    assert [(r["approval"], r["from"], r["to"]) for r in winter] == [
+        (APPROVAL + "betacel-pmda-2022-01-multiple-myeloma", D(2022, 1, 1), D(2022, 2, 28))
+    ]
+    assert rows("deals-above-value", min_value="1", **{"from": "2019", "to": "2019"}) == rows(
+        "deals-above-value", min_value="1", **{"from": "2019-01-01", "to": "2019-12-31"}
+    )
+    refused = {
+        ("2021", "2020"): "the period of query 'approvals-in-period' ends before it starts: "
+        "from is 2021-01-01, to is 2020-12-31",
+        ("2020-13", "2020"): "parameter 'from' must be a date YYYY-MM-DD, a month YYYY-MM or a "
+        "year YYYY, got '2020-13'",
+        ("20200101", "2020"): "parameter 'from' must be a date YYYY-MM-DD, a month YYYY-MM or a "
+        "year YYYY, got '20200101'",
+    }
+    for (start, end), message in refused.items():
+        with pytest.raises(ParameterError) as error:
+            rows("approvals-in-period", **{"from": start, "to": end})
+        assert str(error.value) == message
+    # a date that is no period's bound is a day, written in full
+    with pytest.raises(ParameterError, match="'as_of' must be a date YYYY-MM-DD, got '2023'"):
+        rows("authorised-products", as_of="2023")
+    with pytest.raises(ParameterError, match="got '2023-W01-1'"):
+        rows("authorised-products", as_of="2023-W01-1")
+
+
+def test_a_period_line_names_two_declared_date_parameters():
+    header = "# param: a date -  First\n# param: b date -  Last\n# param: c string -  Text\n"
+    named = queries.parse("x", header + "# period: a b\nSELECT ?a ?b ?c {}")
+    assert named.periods == (("a", "b"),)
+    for line, what in (("a", ""), ("a c", " ('c' is none)"), ("a z", " ('z' is none)")):
+        with pytest.raises(DataError) as error:
+            queries.parse("x.rq", header + f"# period: {line}\nSELECT ?a ?b ?c {{}}")
+        assert str(error.value) == (
+            "x.rq:4: write 'period: FROM TO', two date parameters declared by 'param:' lines" + what
+        )
 
 
 def test_companies_by_approved_products_counts_through_subsidiaries(rows):

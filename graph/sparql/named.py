@@ -14,6 +14,7 @@ which open the store on each call.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import decimal
 import os
@@ -41,6 +42,7 @@ def bind_params(
     for name in given:
         named.param(name)
     bindings: dict[str, Term] = {}
+    bounds = {name: index == 1 for pair in named.periods for index, name in enumerate(pair)}
     for param in named.params:
         value = given.get(param.name, param.default)
         if value is None:
@@ -50,7 +52,16 @@ def bind_params(
                     f"{param.description}; give it with -p {param.name}=VALUE"
                 )
             continue
-        bindings[param.name] = coerce(param, _as_text(param, value), store)
+        text = _as_text(param, value)
+        if param.name in bounds and isinstance(text, str):
+            text = _period_day(text, bounds[param.name], f"parameter '{param.name}'")
+        bindings[param.name] = coerce(param, text, store)
+    for first, last in named.periods:
+        if first in bindings and last in bindings and bindings[first].value > bindings[last].value:
+            raise ParameterError(
+                f"the period of query '{named.name}' ends before it starts: {first} is "
+                f"{bindings[first].value}, {last} is {bindings[last].value}"
+            )
     for group in named.distinct:
         given_terms = [bindings[name] for name in group if name in bindings]
         if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
@@ -115,6 +126,40 @@ def _number(value: str, kind: str, where: str) -> str:
     return decimal_text(number)
 
 
+XSD_DATE = ox.NamedNode(XSD + "date")
+
+
+def _day(value: str, wrong: str) -> str:
+    """``value`` when it is a calendar day written ``YYYY-MM-DD`` (not one of the other forms
+    Python's ``fromisoformat`` reads, such as ``20230101``, which are no ``xsd:date``)."""
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        pass
+    raise ParameterError(f"{wrong}, got {value!r}")
+
+
+def _period_day(value: str, last: bool, where: str) -> str:
+    """The day a bound of a period stands for: a day as it is; a month (``2023-07``) or a year
+    (``2023``) as its first day, or with ``last`` its last day.
+
+    >>> _period_day("2024-02", True, "to"), _period_day("2023", False, "from")
+    ('2024-02-29', '2023-01-01')
+    """
+    wrong = f"{where} must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY"
+    if re.fullmatch(r"[0-9]{4}", value):
+        return f"{value}-12-31" if last else f"{value}-01-01"
+    month = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
+    if month:
+        year, number = int(month[1]), int(month[2])
+        if not 1 <= number <= 12:
+            raise ParameterError(f"{wrong}, got {value!r}")
+        day = calendar.monthrange(year, number)[1] if last else 1
+        return f"{value}-{day:02d}"
+    return _day(value, wrong)
+
+
 def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> Term:
     """Read ``value`` as the declared type of ``param``; entity kinds are looked up in ``store``."""
     if isinstance(value, ox.NamedNode):
@@ -124,11 +169,7 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
     if kind in _SCALARS:
         return ox.Literal(_number(value, kind, where), datatype=ox.NamedNode(XSD + kind))
     if kind == "date":
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ParameterError(f"{where} must be a date YYYY-MM-DD, got {value!r}") from None
-        return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
+        return ox.Literal(_day(value, f"{where} must be a date YYYY-MM-DD"), datatype=XSD_DATE)
     if kind == "string":
         return ox.Literal(value)
     if kind == "iri":
