@@ -408,6 +408,23 @@ def test_a_large_result_shows_its_first_rows_and_the_total(curated_store):
     assert text.endswith("(first 20 of 10,000 rows; cut at limit 10000)")
 
 
+def test_a_card_lists_a_link_and_its_inverse_once(kg):
+    alphacel = kg.show("alphacel")
+    stated = {(f.property_label, f.value_label) for f in alphacel.facts}
+    assert {
+        ("developed by", "CellCo"),
+        ("approval", "Alphacel — FDA 2017-08-30 (large B-cell lymphoma)"),
+    } <= stated
+    # CellCo develops Alphacel and each approval's product is Alphacel: neither is listed again
+    assert [(f.property_label, f.value_label) for f in alphacel.incoming] == [
+        ("about", "Alphacel was first approved in 2019."),
+        ("about", "CellCo presents Alphacel data"),
+    ]
+    cellco = [(f.property_label, f.value_label) for f in kg.show("cellco").incoming]
+    assert ("sponsor", "Betacel — PMDA 2022-01 (multiple myeloma)") in cellco
+    assert not [link for link in cellco if link[0] in ("developed by", "subsidiary of")]
+
+
 def test_an_entity_shows_as_a_card_with_links(kg):
     card = kg.show("cellco")._repr_html_()
     assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..rdf import identifier_url
+from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
@@ -138,10 +139,17 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     types = [f.value_label for f in facts if f.property == PREFIXES["rdf"] + "type"]
     view = EntityView(target, own[0] if own else shorten(target), sorted(types))
     view.facts = facts
+    # a link to the entity whose inverse it states itself (Novartis develops Kymriah, Kymriah is
+    # developed by Novartis; an approval's product and the product's approval) is listed once,
+    # among its own facts
+    pairs = inverse_properties()
+    mirror = {**pairs, **{stated: inverse for inverse, stated in pairs.items()}}
+    own_links = {(f.property, f.value.value) for f in facts if isinstance(f.value, ox.NamedNode)}
     view.incoming = [
         Fact(r["p"].value, _name(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
         for r in ask(_LINKS)
         if r["p"].value not in SHORTCUTS
+        and (mirror.get(r["p"].value), r["s"].value) not in own_links
     ]
     view.sources = [
         Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)
