@@ -298,6 +298,17 @@ def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, mess
         call(kg)
 
 
+def test_an_unknown_column_is_named_with_the_columns(kg):
+    therapies = kg.query("SELECT ?therapy WHERE { ?therapy a atmp:Therapy }")
+    with pytest.raises(errors.UnknownNameError) as unknown:
+        therapies.column("therapyy")
+    assert (
+        str(unknown.value) == "unknown column 'therapyy'; did you mean 'therapy'? Columns: therapy."
+    )
+    with pytest.raises(errors.UnknownNameError, match="Columns: none: an ASK answer has none."):
+        kg.query("ASK {}").column("x")
+
+
 def test_query_text_and_file(kg, tmp_path):
     rq = tmp_path / "q.rq"
     rq.write_text(

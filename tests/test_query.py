@@ -62,7 +62,7 @@ def test_a_parameter_value_cannot_change_the_query(fixture_store):
     labels = "SELECT ?l WHERE { ?t rdfs:label ?l }"
     result = query(labels, {"l": ox.Literal(hostile)}, store=fixture_store)
     assert result.dicts() == []
-    with pytest.raises(ParameterError, match="starts with \" is a literal"):
+    with pytest.raises(ParameterError, match='starts with " is a literal'):
         query(labels, {"l": hostile}, store=fixture_store)  # text is read as a term, strictly
     assert query("ASK { ?s ?p ?o }", store=fixture_store).boolean is True
 

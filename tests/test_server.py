@@ -361,7 +361,6 @@ def test_updates_service_and_dataset_clauses_are_403(server, params, message):
     assert status == 403
 
 
-
 def test_a_refusal_over_http_does_not_offer_the_librarys_way_to_lift_it(server):
     text = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
     status, _, body = get(server, "/sparql?" + urllib.parse.urlencode({"query": text}))
@@ -371,6 +370,7 @@ def test_a_refusal_over_http_does_not_offer_the_librarys_way_to_lift_it(server):
         "requests. This endpoint does not lift the refusal; the library and the command line can "
         '(see the README, "Security model").'
     )
+
 
 def test_sparql_update_body_is_403(server):
     status, _, body = request(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..errors import AtmpkgError, ParameterError, QuerySyntaxError, StoreError
+from ..errors import AtmpkgError, ParameterError, QuerySyntaxError, StoreError, UnknownNameError
 from ..terms import PREFIXES, XSD
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
@@ -67,7 +67,16 @@ class QueryResult:
         ]
 
     def column(self, name: str) -> list[object]:
-        """One column as Python values (None where unbound)."""
+        """One column as Python values (None where unbound); an unknown name raises
+        :class:`UnknownNameError` with the columns.
+
+        >>> QueryResult("SELECT", ["n"], [(ox.Literal("a"),)]).column("n")
+        ['a']
+        """
+        if name not in self.variables:
+            article = "an" if self.form[:1] in "AEIOU" else "a"
+            columns = ", ".join(self.variables) or f"none: {article} {self.form} answer has none"
+            raise UnknownNameError("column", str(name), self.variables, f"Columns: {columns}.")
         index = self.variables.index(name)
         return [to_python(row[index]) if row[index] is not None else None for row in self.rows]
 

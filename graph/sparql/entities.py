@@ -40,7 +40,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     near miss suggests close names."""
     text = entity_text(text).strip()
     if not text:
-        raise ParameterError("the entity's name is empty: give a label, a slug, kind:slug or an IRI")
+        raise ParameterError(
+            "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
+        )
     candidates: list[str] = []
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1]
