@@ -178,7 +178,7 @@ def cli() -> None:
 def _print_counts(counts: dict[str, int]) -> None:
     width = max((len(k) for k in counts), default=0)
     for name, n in counts.items():
-        click.echo(f"  {name:<{width}}  {n:>6}")
+        click.echo(f"  {name:<{width}}  {n:>7,}")
 
 
 @cli.command()
@@ -470,7 +470,7 @@ def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Counts per class and property, number of sources, and build information."""
     result = _graph(store, endpoint, graph).stats()
     click.echo(
-        f"{result.triples} triples, {result.sources} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
+        f"{result.triples:,} triples, {result.sources:,} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
     )
     click.echo(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)")
     click.echo("Classes:")

@@ -55,8 +55,8 @@ def test_show_accepts_prefixed_names_and_iris(fixture_store):
 def test_stats(fixture_store):
     result = CliRunner().invoke(cli, ["stats", "--store", str(fixture_store)])
     assert result.exit_code == 0
-    assert re.match(r"\d+ triples, 7 sources; built 20\d\d-\d\d-\d\dT", result.stdout)
-    assert "  atmp:Approval               8" in result.stdout.splitlines()
+    assert re.match(r"\d,\d{3} triples, 7 sources; built 20\d\d-\d\d-\d\dT", result.stdout)
+    assert "  atmp:Approval                8" in result.stdout.splitlines()
     assert result.stdout.splitlines()[1] == "Data as of 2026 (the newest source document it cites)"
 
 
