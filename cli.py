@@ -199,7 +199,7 @@ def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(
-        f"Built {report.store} in {report.seconds:.1f} s: {report.triples} triples from {len(report.inputs)} files."
+        f"Built {report.store} in {report.seconds:.1f} s: {report.triples:,} triples from {len(report.inputs)} files."
     )
     _print_counts(report.counts)
 
@@ -505,7 +505,7 @@ def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> 
     report = kg.import_files(files, shacl=shacl)
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
-    click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples} triples.")
+    click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples:,} triples.")
     if report.normalised:
         click.echo(
             f"{report.normalised} literal(s) were stored in canonical form (see the note above)."
@@ -551,7 +551,7 @@ def export(selection, fmt, output, store, endpoint, graph) -> None:
         click.echo(f"Note: {note}", err=True)
     if result.paths:
         where = ", ".join(str(p) for p in result.paths)
-        click.echo(f"Exported {result.triples} triples as {result.format} to {where}", err=True)
+        click.echo(f"Exported {result.triples:,} triples as {result.format} to {where}", err=True)
 
 
 @cli.command()
@@ -824,7 +824,7 @@ def view(selection, title, overview, output, store, endpoint, graph) -> None:
     result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
-    click.echo(f"Wrote {result.path}: {result.nodes} nodes, {result.edges} links.")
+    click.echo(f"Wrote {result.path}: {result.nodes:,} nodes, {result.edges:,} links.")
 
 
 @cli.command()
@@ -933,7 +933,7 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
             progress=progress,
         )
     click.echo(
-        f"Pushed {report.triples} triples into <{report.graph}> at {report.endpoint} over "
+        f"Pushed {report.triples:,} triples into <{report.graph}> at {report.endpoint} over "
         f"{report.protocol} ({report.batches} batches, {report.seconds:.1f} s)."
     )
 

@@ -427,7 +427,7 @@ def test_push_command_with_progress_and_graph_option(oxigraph, fixture_store):
     assert result.exit_code == 0, result.output
     assert "Pushing" in result.stderr
     assert result.stdout.startswith(
-        f"Pushed {oxigraph.report.triples} triples into <{graph}> at {oxigraph.endpoint} over "
+        f"Pushed {oxigraph.report.triples:,} triples into <{graph}> at {oxigraph.endpoint} over "
         "Graph Store Protocol (3 batches,"
     )
     embedded = invoke("stats", "--store", fixture_store)
