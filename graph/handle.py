@@ -173,10 +173,10 @@ class KnowledgeGraph:
         ``params`` binds variables: for text, variables of the SELECT clause, each value an RDF
         term, text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``) or a
         Python number, ``bool``, ``date`` or ``datetime`` (as its XSD literal; ``None`` leaves the
-        variable unbound); for a file, its declared parameters, read as :meth:`named` reads them. ``timeout`` (seconds; default: the handle's) really
-        stops the query; ``limit`` caps rows and marks the result ``truncated``; ``allow`` may
-        contain ``service``, ``dataset``, ``update`` or ``load`` to lift the gate's refusals on
-        purpose. Relative IRIs resolve against ``https://w3id.org/atmp-kg/id/``.
+        variable unbound); for a file, its declared parameters, read as :meth:`named` reads them.
+        ``timeout`` (seconds; default: the handle's) really stops the query; ``limit`` caps rows
+        and marks the result ``truncated``; ``allow`` may contain ``service``, ``dataset``,
+        ``update`` or ``load`` to lift the gate's refusals on purpose. Relative IRIs resolve against ``https://w3id.org/atmp-kg/id/``.
 
         >>> kg.query("SELECT ?t ?l WHERE { ?t rdfs:label ?l }", {"t": "therapy:casgevy"}).dicts()
         [{'t': 'https://w3id.org/atmp-kg/id/therapy/casgevy', 'l': 'Casgevy'}]

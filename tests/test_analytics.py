@@ -177,9 +177,7 @@ def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(
         for end in ends:
             net.add_edge(node, end, key="atmp:about", property=ATMP + "about", label="about")
         for number in range(extra):
-            net.add_edge(
-                node, f"urn:x{number}", key="atmp:about", property=ATMP + "about", label="about"
-            )
+            net.add_edge(node, f"urn:x{number}", key="atmp:about", property=ATMP + "about", label="about")
     found = find_paths("CellCo", "OtherCorp", graph=net, store=fixture_store)
     assert [c.nodes[1] for c in found] == [
         ID + "deal/bigpharma-cellco-2017",

@@ -133,9 +133,7 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:anvisa": 4,
     }
     assert sum(cited.values()) == 149
-    assert "149 of 244 approvals cite one so far" in " ".join(
-        (DATA / "README.md").read_text().split()
-    )
+    assert "149 of 244 approvals cite one so far" in " ".join((DATA / "README.md").read_text().split())
 
 
 def with_of_all(store, sparql: str) -> dict[str, tuple[int, int]]:
@@ -234,6 +232,7 @@ def test_curated_file_is_sorted_with_the_exact_header(family):
     assert keys == sorted(keys)
 
 
+
 def test_the_packaged_data_compiles_without_a_warning(caplog):
     # a warning here reaches everyone who runs `atmpkg build`
     with caplog.at_level(logging.WARNING, logger="atmpkg"):
@@ -264,21 +263,13 @@ def test_a_range_filter_on_dates_finds_every_approval_of_2023(curated_store):
     ).column("a")
     assert len(found) == 28 and sorted(found) == sorted(by_year)
     # the README's example: the named query over the year given as a year
-    in_2023 = atmpkg.open(curated_store).named(
-        "approvals-in-period", {"from": "2023", "to": "2023"}
-    )
-    assert sorted(in_2023.column("approval")) == sorted(found)
+    kg = atmpkg.open(curated_store)
+    in_2023 = kg.named("approvals-in-period", {"from": "2023", "to": "2023"}).column("approval")
+    assert sorted(in_2023) == sorted(found)
 
 
 WITHDRAWN_IN_THE_EU = {
-    "Alofisel",
-    "Beqvez",
-    "ChondroCelect",
-    "Glybera",
-    "MACI",
-    "Provenge",
-    "Skysona",
-    "Zalmoxis",
+    "Alofisel", "Beqvez", "ChondroCelect", "Glybera", "MACI", "Provenge", "Skysona", "Zalmoxis",
     "Zynteglo",
 }
 
@@ -295,6 +286,7 @@ def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store)
     assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
 
 
+
 def test_the_applications_under_review_at_the_data_date(curated_store):
     found = run_named("pending-reviews", {"as_of": "2026-12-03"}, store=curated_store).dicts()
     assert [(shorten(r["review"]), r["status"]) for r in found] == [
@@ -304,7 +296,6 @@ def test_the_applications_under_review_at_the_data_date(curated_store):
         ("review:anitocabtagene-autoleucel-fda-multiple-myeloma", "decision due"),
         ("review:carteyva-nmpa-large-b-cell-lymphoma-second-line", "no decision date announced"),
     ]
-
 
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(

@@ -682,9 +682,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ClientGone:
             # no one reads this answer: the connection closes after it
             self.close_connection = True
-            raise HttpError(
-                499, "the client closed the connection; the query was stopped"
-            ) from None
+            raise HttpError(499, "the client closed the connection; the query was stopped") from None
         except Overloaded as exc:
             raise HttpError(503, str(exc), {"Retry-After": str(RETRY_AFTER)}) from None
         except JobTimeout:

@@ -418,12 +418,8 @@ def dated(subject: ox.NamedNode, pred: str, text: str) -> list[ox.Quad]:
     first_day = {"day": text, "month": f"{text}-01", "year": f"{text}-01-01"}[precision]
     precision_pred, stated_pred = DATE_DETAILS[pred]
     return [
-        ox.Quad(
-            subject, ox.NamedNode(pred), ox.Literal(first_day, datatype=ox.NamedNode(XSD + "date"))
-        ),
-        ox.Quad(
-            subject, ox.NamedNode(precision_pred), ox.NamedNode(iri("date-precision", precision))
-        ),
+        ox.Quad(subject, ox.NamedNode(pred), ox.Literal(first_day, datatype=ox.NamedNode(XSD + "date"))),
+        ox.Quad(subject, ox.NamedNode(precision_pred), ox.NamedNode(iri("date-precision", precision))),
         ox.Quad(subject, ox.NamedNode(stated_pred), stated),
     ]
 
@@ -836,9 +832,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             )
     if not fits(family, header):
         missing = [
-            c.name
-            for c in family.columns
-            if (c.required or c.how == "key") and c.name not in header
+            c.name for c in family.columns if (c.required or c.how == "key") and c.name not in header
         ]
         extra = [h for h in header if h not in family.header]
         detail = []
