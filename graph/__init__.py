@@ -35,6 +35,13 @@ A module imports only from its own layer and the layers listed before it (tests/
 Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..queries import NamedQuery
+
 #: Where each public name lives: imported on first use, so that importing the package does no work.
 _PUBLIC = {
     "approvals_chart": "shortcuts",
@@ -104,8 +111,12 @@ def __getattr__(name: str):
     return value
 
 
-def list_queries():
-    """Every named query (name, summary, parameters), sorted by name."""
+def list_queries() -> list[NamedQuery]:
+    """Every named query (name, summary, parameters), sorted by name.
+
+    >>> [q.name for q in list_queries()][:2]
+    ['acquirers-by-deal-value', 'approvals-by-agency-year']
+    """
     from .. import queries
 
     return queries.all_queries()

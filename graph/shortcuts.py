@@ -58,7 +58,11 @@ def show(
     endpoint: str | RemoteStore | None = None,
 ) -> EntityView:
     """:meth:`KnowledgeGraph.show <atmpkg.graph.handle.KnowledgeGraph.show>` of the store at
-    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore).
+
+    >>> show("kymriah").label
+    'Kymriah'
+    """
     return open_graph(store, endpoint=endpoint).show(entity)
 
 
@@ -66,7 +70,11 @@ def stats(
     *, store: str | os.PathLike[str] | None = None, endpoint: str | RemoteStore | None = None
 ) -> Stats:
     """:meth:`KnowledgeGraph.stats <atmpkg.graph.handle.KnowledgeGraph.stats>` of the store at
-    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore)."""
+    ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a RemoteStore).
+
+    >>> stats().classes["atmp:RegulatoryAgency"]
+    11
+    """
     return open_graph(store, endpoint=endpoint).stats()
 
 
@@ -248,5 +256,9 @@ def run_named(
 ) -> QueryResult:
     """:meth:`KnowledgeGraph.named <atmpkg.graph.handle.KnowledgeGraph.named>` of the store at
     ``store`` or the SPARQL 1.1 ``endpoint``, with ``params`` by declared name (``options`` as
-    for :func:`query`)."""
+    for :func:`query`).
+
+    >>> sorted(set(run_named("products-by-target", {"target": "bcma"}).column("therapyName")))[:2]
+    ['Abecma', 'Anitocabtagene autoleucel']
+    """
     return open_graph(store, endpoint=endpoint, memory=memory).named(name, params, **options)

@@ -123,7 +123,11 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
 
 
 def count_classes(store: ox.Store) -> dict[str, int]:
-    """Instances per class (prefixed class name -> count), largest first."""
+    """Instances per class (prefixed class name -> count), largest first.
+
+    >>> count_classes(open_store().store)["atmp:RegulatoryAgency"]
+    11
+    """
     answer = store.query(
         # A triple is stored once, so COUNT(?s) counts distinct instances without keeping them
         # all in memory; HAVING tests each class once where a FILTER would read the class of
@@ -668,6 +672,9 @@ def validate(
     """Validate without changing anything: the built store when no ``files`` are given, else the
     curated data together with ``files`` (as an import would). Returns every violation (empty when
     all is well); malformed files raise :class:`DataError`.
+
+    >>> validate()
+    []
     """
     files = file_list(files)
     if files:
