@@ -7,8 +7,8 @@ A named query starts with a header of ``#`` lines::
     # param: min_value decimal 500000000  Smallest deal value in USD
 
 A ``param:`` line gives the parameter's name (a variable the SELECT clause returns), its type (an
-entity kind such as ``company`` or ``agency``, or ``string``, ``integer``, ``decimal``, ``date``,
-``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description. A
+entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any kind, or ``string``,
+``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description. A
 ``distinct:`` line names parameters that must not name the same entity (``distinct: company other``).
 A ``period:`` line names two date parameters that bound a period (``period: from to``): each may then
 be given as a month (``2023-07``) or a year (``2023``), the first parameter meaning its first day and
@@ -31,6 +31,8 @@ from pathlib import Path
 from ..graph.errors import DataError, UnknownNameError
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
+#: The parameter type of an entity of any kind, named as ``atmpkg show`` names one.
+ANY_ENTITY = "entity"
 
 
 @dataclass(frozen=True)

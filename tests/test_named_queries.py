@@ -10,7 +10,7 @@ import pytest
 
 from atmpkg import queries
 from atmpkg.graph import run_named
-from atmpkg.graph.errors import DataError, ParameterError
+from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError
 from atmpkg.graph.terms import ID, KINDS
 
 D = datetime.date
@@ -117,7 +117,7 @@ def test_header_is_complete(name):
     assert named.summary
     assert named.text.lstrip().startswith("#")
     for param in named.params:
-        assert param.type in queries.SCALAR_TYPES or param.type in KINDS, param
+        assert param.type in (*queries.SCALAR_TYPES, queries.ANY_ENTITY, *KINDS), param
         assert param.description
         assert f"?{param.name}" in named.text
 
@@ -908,6 +908,14 @@ def test_sources_of_entity_leaves_out_derived_links(rows):
         ("deal", "Big Pharma – CellCo (acquisition, 2017)", "acquirer"),
         ("deal", "Big Pharma – Genex (licensing, 2019)", "acquirer"),
     }
+
+
+def test_sources_of_entity_names_its_entity_as_show_does(rows):
+    by_iri = rows("sources-of-entity", entity=BIGPHARMA)
+    for name in ("Big Pharma", "bigpharma", "company:bigpharma", f"<{BIGPHARMA}>"):
+        assert rows("sources-of-entity", entity=name) == by_iri, name
+    with pytest.raises(UnknownNameError, match="unknown entity 'Big Farma'; did you mean 'big pharma'"):
+        rows("sources-of-entity", entity="Big Farma")
 
 
 # -- the lifecycle of authorisations: the fixture graph plus three events ------------------------

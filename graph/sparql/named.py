@@ -27,7 +27,7 @@ from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
-from .entities import replacement
+from .entities import replacement, resolve_entity
 from .run import Term, as_term, decimal_text, parse_term
 
 StorePath = str | os.PathLike[str] | None
@@ -172,6 +172,8 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
         return ox.Literal(_day(value, f"{where} must be a date YYYY-MM-DD"), datatype=XSD_DATE)
     if kind == "string":
         return ox.Literal(value)
+    if kind == queries.ANY_ENTITY:
+        return ox.NamedNode(resolve_entity(value, store))
     if kind == "iri":
         term = parse_term(f"<{value}>" if value.startswith(("http://", "https://")) else value)
         if not isinstance(term, ox.NamedNode):
