@@ -8,6 +8,8 @@ into ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its tim
 from __future__ import annotations
 
 import difflib
+import math
+import numbers
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -222,8 +224,6 @@ def whole_number(value: object, name: str, least: int) -> int:
     Traceback (most recent call last):
     atmpkg.graph.errors.ParameterError: top must be a whole number, 1 or more; got a str ('3')
     """
-    import numbers
-
     whole = not isinstance(value, bool) and isinstance(value, numbers.Integral)
     if not whole or value < least:
         shown = value if whole else described(value)
@@ -237,9 +237,6 @@ def positive_seconds(value: object, name: str = "timeout") -> float:
     >>> positive_seconds(2.5)
     2.5
     """
-    import math
-    import numbers
-
     real = not isinstance(value, bool) and isinstance(value, numbers.Real)
     if not real or not value > 0 or not math.isfinite(value):
         shown = value if real else described(value)

@@ -176,7 +176,8 @@ class KnowledgeGraph:
         variable unbound); for a file, its declared parameters, read as :meth:`named` reads them.
         ``timeout`` (seconds; default: the handle's) really stops the query; ``limit`` caps rows
         and marks the result ``truncated``; ``allow`` may contain ``service``, ``dataset``,
-        ``update`` or ``load`` to lift the gate's refusals on purpose. Relative IRIs resolve against ``https://w3id.org/atmp-kg/id/``.
+        ``update`` or ``load`` to lift the gate's refusals on purpose. Relative IRIs resolve
+        against ``https://w3id.org/atmp-kg/id/``.
 
         >>> kg.query("SELECT ?t ?l WHERE { ?t rdfs:label ?l }", {"t": "therapy:casgevy"}).dicts()
         [{'t': 'https://w3id.org/atmp-kg/id/therapy/casgevy', 'l': 'Casgevy'}]
@@ -231,8 +232,6 @@ class KnowledgeGraph:
         """
         from .. import queries
 
-        if not isinstance(name, str):
-            raise ParameterError(f"a named query is named by text, got {described(name)}")
         given = {**(params or {}), **parameters}
         return self._declared(queries.load(name), given, timeout, limit, allow)
 

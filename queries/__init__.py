@@ -8,11 +8,12 @@ A named query starts with a header of ``#`` lines::
 
 A ``param:`` line gives the parameter's name (a variable the SELECT clause returns), its type (an
 entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any kind, or ``string``,
-``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` = required) and a description. A
-``distinct:`` line names parameters that must not name the same entity (``distinct: company other``).
-A ``period:`` line names two date parameters that bound a period (``period: from to``): each may then
-be given as a month (``2023-07``) or a year (``2023``), the first parameter meaning its first day and
-the second its last, and a period that ends before it starts is refused.
+``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` =
+required) and a description. A ``distinct:`` line names parameters that must not name the same
+entity (``distinct: company other``). A ``period:`` line names two date parameters that bound a
+period (``period: from to``): each may then be given as a month (``2023-07``) or a year
+(``2023``), the first parameter meaning its first day and the second its last, and a period that
+ends before it starts is refused.
 
 >>> q = load("approvals-by-agency-year")
 >>> q.summary
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..graph.errors import DataError, UnknownNameError
+from ..graph.errors import DataError, ParameterError, UnknownNameError, described
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
 #: The parameter type of an entity of any kind, named as ``atmpkg show`` names one.
@@ -142,6 +143,8 @@ def names() -> list[str]:
 
 def load(name: str) -> NamedQuery:
     """The named query ``name``; an unknown name raises with the closest names."""
+    if not isinstance(name, str):
+        raise ParameterError(f"a named query is named by text, got {described(name)}")
     file = _folder().joinpath(f"{name}.rq")
     if not name or not re.fullmatch(r"[a-z0-9-]+", name) or not file.is_file():
         raise UnknownNameError("named query", name, names(), "List them with 'atmpkg queries'.")

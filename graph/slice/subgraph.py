@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import EmptyResultError, ParameterError, UnknownNameError, described
+from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..progress import Progress
 from ..rdf import (
     BLANK,
@@ -38,7 +38,7 @@ from ..rdf import (
     term_facts,
     triple_key,
 )
-from ..sparql.entities import resolve_entity
+from ..sparql.entities import name_text, resolve_entity
 from ..sparql.run import QueryResult
 from ..store.remote import prefetch
 from ..terms import ATMP, DCT, HUB_CLASSES, ID, NOT_DRAWN, OWL, PREFIXES, expand, shorten
@@ -100,19 +100,13 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
     >>> resolve_class("regulatory agency", open_store("/tmp/fixture-store").store)   # doctest: +SKIP
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
     """
+    wanted = name_text(text, "a class", "atmp:Therapy, Therapy or its label").strip()
+    wanted = wanted.strip("<>").lower()
     classes = _select_iris(
         store,
         "SELECT DISTINCT ?c WHERE { { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION "
         f'{{ ?x a ?c FILTER(STRSTARTS(STR(?x), "{ID}")) }} FILTER(isIRI(?c)) }}',
     )
-    if isinstance(text, ox.NamedNode):
-        text = text.value
-    if not isinstance(text, str):
-        raise ParameterError(
-            "a class is named by text (atmp:Therapy, Therapy or its label) or a NamedNode, "
-            f"got {described(text)}"
-        )
-    wanted = text.strip().strip("<>").lower()
     names: dict[str, set[str]] = {}
     for cls in classes:
         label = next(store.quads_for_pattern(ox.NamedNode(cls), LABEL, None), None)

@@ -18,18 +18,20 @@ log = logging.getLogger("atmpkg")
 NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
 
 
-def entity_text(value: object) -> str:
-    """The text that names an entity: ``value`` itself, or the IRI of a ``NamedNode``.
+def name_text(
+    value: object, what: str = "an entity", named_by: str = "a label, slug, kind:slug or IRI"
+) -> str:
+    """The text that names ``what`` (an entity, or a class): ``value`` itself, or the IRI of a
+    ``NamedNode``; anything else is refused, saying what names one (``named_by``).
 
-    >>> entity_text(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/kymriah"))
+    >>> name_text(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/kymriah"))
     'https://w3id.org/atmp-kg/id/therapy/kymriah'
     """
     if isinstance(value, ox.NamedNode):
         return value.value
     if not isinstance(value, str):
         raise ParameterError(
-            "an entity is named by text (a label, slug, kind:slug or IRI) or a NamedNode, "
-            f"got {described(value)}"
+            f"{what} is named by text ({named_by}) or a NamedNode, got {described(value)}"
         )
     return value
 
@@ -38,7 +40,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
     near miss suggests close names."""
-    text = entity_text(text).strip()
+    text = name_text(text).strip()
     if not text:
         raise ParameterError(
             "the entity's name is empty: give a label, a slug, kind:slug or an IRI"

@@ -76,8 +76,8 @@ def bind_params(
 def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
     """A parameter value given in Python as the text :func:`coerce` reads, so that a term or a
     Python value is checked against the declared type as text from the command line is: an IRI
-    or a literal by its text, a number, date or boolean in its XSD form. An IRI given for an
-    ``iri`` parameter is kept as it is."""
+    or a literal by its text, a number, date or boolean in its XSD form (:func:`_number` reads a
+    float's repr, exponent included). An IRI given for an ``iri`` parameter is kept as it is."""
     if isinstance(value, str):
         return value
     if isinstance(value, ox.NamedNode):
@@ -90,10 +90,6 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
         and not any((value.hour, value.minute, value.second, value.microsecond))
     ):
         return value.date().isoformat()  # a midnight timestamp, as pandas gives a date
-    if isinstance(value, float | decimal.Decimal) and param.type in _SCALARS:
-        number = decimal.Decimal(repr(value)) if isinstance(value, float) else value
-        if number.is_finite():
-            return decimal_text(number)
     term = as_term(value, param.name)
     if not isinstance(term, ox.Literal):
         raise ParameterError(f"parameter '{param.name}' must be a {param.type}, got {term}")
