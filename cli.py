@@ -444,12 +444,7 @@ def list_named(endpoint: str | None, graph: str | None) -> None:
     for named in list_queries():
         click.echo(f"{named.name}\n    {named.summary}")
         for p in named.params:
-            default = (
-                "required"
-                if p.required
-                else (f"default {p.default}" if p.default is not None else "optional")
-            )
-            click.echo(f"    -p {p.name}=<{p.type}>  ({default}) {p.description}")
+            click.echo(f"    -p {p.name}=<{p.type}>  ({p.default_text}) {p.description}")
 
 
 @cli.command()

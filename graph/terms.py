@@ -120,6 +120,7 @@ SHORTCUTS = frozenset(
         "portfolioProduct",
         "ultimateParent",
         "dateEnd",
+        "goalDateEnd",
     )
 )
 #: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A

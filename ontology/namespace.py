@@ -81,6 +81,7 @@ class ATMP(DefinedNamespace):
     formatterURL: URIRef
     geography: URIRef
     goalDate: URIRef
+    goalDateEnd: URIRef
     goalDatePrecision: URIRef
     goalDateStated: URIRef
     goalKind: URIRef

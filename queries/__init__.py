@@ -9,7 +9,9 @@ A named query starts with a header of ``#`` lines::
 A ``param:`` line gives the parameter's name (a variable the SELECT clause returns), its type (an
 entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any kind, or ``string``,
 ``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` =
-required) and a description. A ``distinct:`` line names parameters that must not name the same
+required) and a description. A date's default may be ``today`` (the day the query runs, on the
+clock of the machine that runs it) or a number of years after an earlier date parameter
+(``from+1y``: the same day a year after ``from``). A ``distinct:`` line names parameters that must not name the same
 entity (``distinct: company other``). A ``period:`` line names two date parameters that bound a
 period (``period: from to``): each may then be given as a month (``2023-07``) or a year
 (``2023``), the first parameter meaning its first day and the second its last, and a period that
@@ -22,6 +24,7 @@ ends before it starts is refused.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 from collections.abc import Sequence
@@ -45,6 +48,24 @@ class Param:
     default: str | None
     required: bool
     description: str
+
+    @property
+    def default_text(self) -> str:
+        """The default as a person reads it: ``required``, ``optional``, ``default today``, ``default
+        1 year after from`` or ``default`` and the value.
+
+        >>> Param("to", "date", "from+1y", False, "Last day").default_text
+        'default 1 year after from'
+        """
+        if self.required:
+            return "required"
+        if self.default is None:
+            return "optional"
+        later = LATER.fullmatch(self.default) if self.type == "date" else None
+        if later:
+            years = int(later["years"])
+            return f"default {years} year{'s' if years > 1 else ''} after {later['name']}"
+        return f"default {self.default}"
 
 
 @dataclass(frozen=True)
@@ -72,6 +93,8 @@ class NamedQuery:
         )
 
 
+#: A date default that counts years from an earlier date parameter: ``from+1y``.
+LATER = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\+(?P<years>[1-9][0-9]?)y")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z-]+)\s+(?P<default>\S+)\s*(?P<desc>.*)$"
 )
@@ -107,6 +130,14 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                     origin or name, number, None, "write 'param: NAME TYPE DEFAULT description'"
                 )
             default = match["default"]
+            if match["type"] == "date" and not _date_default(default, params):
+                raise DataError(
+                    origin or name,
+                    number,
+                    None,
+                    f"the default of date parameter '{match['name']}' is {default!r}: write a "
+                    "date, 'today' or an earlier date parameter plus years ('from+1y')",
+                )
             params.append(
                 Param(
                     match["name"],
@@ -129,6 +160,27 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)
     return NamedQuery(name, summary, tuple(params), text, tuple(distinct), bounds)
+
+
+def today() -> datetime.date:
+    """The day a query runs, on this machine's clock: what a date parameter's ``today`` default
+    stands for.
+
+    >>> today() == datetime.date.today()
+    True
+    """
+    return datetime.date.today()
+
+
+def _date_default(default: str, earlier: list[Param]) -> bool:
+    """Whether ``default`` is a date parameter's default: ``-``, ``*``, a date, ``today`` or
+    years after one of the ``earlier`` date parameters."""
+    later = LATER.fullmatch(default)
+    return bool(
+        default in ("-", "*", "today")
+        or (later and any(p.name == later["name"] and p.type == "date" for p in earlier))
+        or re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", default)
+    )
 
 
 def _folder(sub: str = ""):

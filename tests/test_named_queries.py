@@ -996,6 +996,7 @@ def test_authorised_products_today_by_default(lifecycle_rows):
     assert authorised(found) == [
         ("PMDA", "Genex", D(2020, 3, 19), "genex-pmda-2020-03-19-spinal-muscular-atrophy")
     ]
+    assert [r["as_of"] for r in found] == [datetime.date.today()]
 
 
 def test_withdrawn_products(lifecycle_rows):
@@ -1076,6 +1077,13 @@ def test_a_period_may_be_given_as_months_or_years(rows):
         with pytest.raises(ParameterError) as error:
             rows("approvals-in-period", **{"from": start, "to": end})
         assert str(error.value) == message
+    # one bound given, the other's default before it: the message says which came by default
+    with pytest.raises(ParameterError) as error:
+        rows("approvals-in-period", **{"from": "2025"})
+    assert str(error.value) == (
+        "the period of query 'approvals-in-period' ends before it starts: from is 2025-01-01, to "
+        "is 2024-12-31 (to by default; give -p to=DATE too)"
+    )
     # a date that is no period's bound is a day, written in full
     with pytest.raises(ParameterError, match="'as_of' must be a date YYYY-MM-DD, got '2023'"):
         rows("authorised-products", as_of="2023")
@@ -1194,6 +1202,21 @@ def test_company_connections(rows):
     )
 
 
+def test_a_date_default_is_a_date_today_or_years_after_an_earlier_date():
+    header = "# param: a date today  First\n# param: b date a+2y  Last\n# param: c string x  Text\n"
+    named = queries.parse("x", header + "SELECT ?a ?b ?c {}")
+    assert [p.default_text for p in named.params] == [
+        "default today", "default 2 years after a", "default x"
+    ]
+    for line in ("d date soon", "d date c+1y", "d date e+1y", "d date a+1d", "d date 2024-1-5"):
+        with pytest.raises(DataError) as error:
+            queries.parse("x.rq", header + f"# param: {line}  Text\nSELECT ?d {{}}")
+        assert str(error.value) == (
+            f"x.rq:4: the default of date parameter 'd' is {line.split()[2]!r}: write a date, "
+            "'today' or an earlier date parameter plus years ('from+1y')"
+        )
+
+
 def test_a_distinct_line_names_parameters_that_may_not_be_equal():
     named = queries.parse(
         "x",
@@ -1257,6 +1280,16 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
     assert [r["review"] for r in found] == [ID + "review/genex-fda-spinal-muscular-atrophy"]
     # by default the next twelve months from today: these goal dates have passed
     assert rows("regulatory-calendar") == []
+    # a period given by its first day runs to the same day a year later: June 2024 starts
+    # on or before 2024-06-01, after 2024-05-31
+    for first, last, found in (
+        (D(2023, 6, 1), D(2024, 6, 1), [genex_row, betacel_row]),
+        (D(2023, 5, 31), D(2024, 5, 31), [genex_row]),
+        (D(2024, 2, 29), D(2025, 2, 28), [genex_row, betacel_row]),
+    ):
+        assert [(r["goalDate"], r["from"], r["to"]) for r in rows(
+            "regulatory-calendar", **{"from": first.isoformat()}
+        )] == [(row[4], first, last) for row in found]
 
 
 def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
@@ -1313,3 +1346,10 @@ def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
     assert statuses[1] == "decision due"
     statuses = [r["status"] for r in review_rows("pending-reviews", as_of="2024-07-01")]
     assert statuses[1] == "decision date passed, outcome not recorded"
+    # looked at from today by default
+    found = review_rows("pending-reviews")
+    assert [(r["status"], r["as_of"]) for r in found] == [
+        ("no decision date announced", datetime.date.today()),
+        ("decision date passed, outcome not recorded", datetime.date.today()),
+        ("decision date passed, outcome not recorded", datetime.date.today()),
+    ]

@@ -114,7 +114,9 @@ def test_every_derived_property_names_the_rule_that_derives_it(onto):
 
     rules = dict(queries.rules())
     inserted = {
-        f"queries/rules/{name}.ru": set(re.findall(r"INSERT \{[^}]*?atmp:(\w+)", text))
+        f"queries/rules/{name}.ru": set(
+            re.findall(r"atmp:(\w+)", re.search(r"INSERT \{([^}]*)\}", text)[1])
+        )
         for name, text in rules.items()
     }
     declared = {

@@ -3,8 +3,9 @@ between builds, so the same request on the same build has the same answer, and i
 from memory, or as ``304 Not Modified`` to a client that already holds it (``ETag``).
 
 Not kept: answers that change from one evaluation to the next (a query calling ``RAND``, ``UUID``,
-``STRUUID`` or ``BNODE``) and answers larger than an eighth of the cache. A query calling ``NOW``,
-and a named query's default dates, change with the day: the day is part of the key.
+``STRUUID`` or ``BNODE``) and answers larger than an eighth of the cache. A query calling ``NOW``
+(a UTC time) and a named query's ``today`` (this machine's day) change with the day: both days are
+part of the key.
 
 >>> cache = AnswerCache(max_bytes=1000)
 >>> cache.put("k", {"body": b"x"}); cache.get("k"), cache.stats()["hits"]
@@ -20,6 +21,8 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+
+from ...queries import today
 
 #: How many bytes of answers the server keeps; the least recently used go first.
 CACHE_BYTES = 64 << 20
@@ -39,8 +42,8 @@ def answer_key(build: str, kind: str, args: Mapping[str, object]) -> str | None:
     text = args.get("text")
     if isinstance(text, str) and _VOLATILE.search(text):
         return None
-    today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    described = json.dumps([build, today, kind, args], sort_keys=True, default=str)
+    days = [datetime.datetime.now(datetime.UTC).date().isoformat(), today().isoformat()]
+    described = json.dumps([build, days, kind, args], sort_keys=True, default=str)
     return hashlib.sha256(described.encode("utf-8")).hexdigest()
 
 

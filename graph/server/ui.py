@@ -108,6 +108,7 @@ def ui_config(timeout: float, max_rows: int) -> bytes:
                     "name": p.name,
                     "type": p.type,
                     "default": p.default,
+                    "hint": p.default_text,
                     "required": p.required,
                     "description": p.description,
                 }

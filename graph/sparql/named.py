@@ -53,14 +53,24 @@ def bind_params(
                 )
             continue
         text = _as_text(param, value)
+        if param.name not in given and param.type == "date":
+            text = _default_day(text, bindings)
+            if text is None:
+                continue
         if param.name in bounds and isinstance(text, str):
             text = _period_day(text, bounds[param.name], f"parameter '{param.name}'")
         bindings[param.name] = coerce(param, text, store)
     for first, last in named.periods:
         if first in bindings and last in bindings and bindings[first].value > bindings[last].value:
+            defaults = [name for name in (first, last) if name not in given]
             raise ParameterError(
                 f"the period of query '{named.name}' ends before it starts: {first} is "
                 f"{bindings[first].value}, {last} is {bindings[last].value}"
+                + (
+                    f" ({defaults[0]} by default; give -p {defaults[0]}=DATE too)"
+                    if len(defaults) == 1
+                    else ""
+                )
             )
     for group in named.distinct:
         given_terms = [bindings[name] for name in group if name in bindings]
@@ -71,6 +81,27 @@ def bind_params(
                 "different ones"
             )
     return bindings
+
+
+def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
+    """A date parameter's declared default as a day: ``today``, or ``from+1y`` (the same day a year
+    after the day bound to ``from``; 29 February becomes 28 February; None, left unbound, when
+    ``from`` is), or the date it gives.
+
+    >>> _default_day("from+1y", {"from": ox.Literal("2024-02-29", datatype=XSD_DATE)})
+    '2025-02-28'
+    """
+    if default == "today":
+        return queries.today().isoformat()
+    later = queries.LATER.fullmatch(default)
+    if later is None:
+        return default
+    if later["name"] not in bindings:
+        return None
+    start = datetime.date.fromisoformat(bindings[later["name"]].value)
+    year = start.year + int(later["years"])
+    day = min(start.day, calendar.monthrange(year, start.month)[1])
+    return start.replace(year=year, day=day).isoformat()
 
 
 def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:

@@ -441,7 +441,7 @@
       const input = el("input");
       input.name = p.name;
       input.required = p.required;
-      input.placeholder = p.default !== null ? p.default : (p.required ? "required" : "any");
+      input.placeholder = p.hint;
       input.value = values.get(p.name) || "";
       input.addEventListener("keydown", (event) => { if (event.key === "Enter") { event.preventDefault(); run(); } });
       label.append(head, input, el("span", "type", p.description));
