@@ -769,6 +769,13 @@ def test_ui_assets_and_named_query_list(server):
     assert config["prefixes"]["atmp"] == "https://w3id.org/atmp-kg/ontology#"
     target = next(q for q in config["queries"] if q["name"] == "products-by-target")
     assert target["params"][0]["name"] == "target" and target["params"][0]["type"] == "target"
+    # the form's placeholders say what an omitted parameter means
+    calendar = next(q for q in config["queries"] if q["name"] == "regulatory-calendar")
+    assert [(p["name"], p["default"], p["hint"]) for p in calendar["params"]] == [
+        ("from", "today", "default today"),
+        ("to", "from+1y", "default 1 year after from"),
+        ("agency", None, "optional"),
+    ]
 
 
 def test_graph_view_of_a_query(server):
