@@ -301,17 +301,13 @@ _SELECTION_OPTIONS = (
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
-    params: dict[str, str] = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"'{item}' is not NAME=VALUE", param_hint="-p/--param")
-        if name.strip() in params:
-            raise click.BadParameter(
-                f"parameter '{name.strip()}' given twice; give it once", param_hint="-p/--param"
-            )
-        params[name.strip()] = value
-    return params
+    from atmpkg.graph.errors import ParameterError
+    from atmpkg.queries import assignments
+
+    try:
+        return assignments(values, "-p")
+    except ParameterError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 @cli.command()

@@ -29,6 +29,9 @@ import shlex
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
+from ..queries import assignments
+from .errors import ParameterError
+
 #: Each option: its key in the parsed options, and how its value is read.
 OPTIONS = {
     "--name": ("name", str),
@@ -53,6 +56,7 @@ def parse_options(line: str) -> tuple[dict, str]:
     ({'params': {'company': 'Big Pharma'}, 'timeout': 5.0}, 'SELECT * { ?s ?p ?o }')
     """
     options: dict = {}
+    assigned: list[str] = []
     position = 0
     while True:
         found = _WORD.match(line, position)
@@ -71,15 +75,15 @@ def parse_options(line: str) -> tuple[dict, str]:
         except ValueError:
             raise UsageError(f"{flag} cannot take {value.group(1)!r}") from None
         if key == "params":
-            name, sep, given = text.partition("=")
-            if not sep or not name.strip():
-                raise UsageError(f"-p takes NAME=VALUE, got {text!r}")
-            if name.strip() in options.get("params", {}):
-                raise UsageError(f"parameter '{name.strip()}' given twice; give it once")
-            options.setdefault("params", {})[name.strip()] = given
+            assigned.append(text)
         else:
             options[key] = parsed
         position = value.end()
+    if assigned:
+        try:
+            options["params"] = assignments(assigned, "-p")
+        except ParameterError as exc:
+            raise UsageError(str(exc)) from None
     return options, line[position:].strip()
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -160,6 +160,29 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)
     return NamedQuery(name, summary, tuple(params), text, tuple(distinct), bounds)
+
+
+def assignments(items: Iterable[str], option: str) -> dict[str, str]:
+    """Parameters given as ``NAME=VALUE`` items with ``option`` (``-p`` on the command line and in
+    ``%%sparql``, ``p=`` over HTTP), each name once; the value is the text after the first ``=``.
+
+    >>> assignments(["company=Big Pharma", "to=2024=12"], "-p")
+    {'company': 'Big Pharma', 'to': '2024=12'}
+    >>> assignments(["year=1", "year=2"], "p=")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'year' given twice with p=; give it once
+    """
+    params: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ParameterError(f"{option} takes NAME=VALUE, got {item!r}")
+        if name in params:
+            raise ParameterError(f"parameter '{name}' given twice with {option}; give it once")
+        params[name] = value
+    return params
 
 
 def today() -> datetime.date:

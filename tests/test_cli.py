@@ -91,7 +91,10 @@ def test_a_parameter_given_twice_is_refused(fixture_store):
     args = ["query", "--store", str(fixture_store), "--name", "company-portfolio"]
     result = CliRunner().invoke(cli, [*args, "-p", "company=cellco", "-p", "company=genecorp"])
     assert result.exit_code == 2
-    assert "parameter 'company' given twice; give it once" in result.output
+    assert "Error: parameter 'company' given twice with -p; give it once" in result.output
+    result = CliRunner().invoke(cli, [*args, "-p", "company"])
+    assert result.exit_code == 2
+    assert "Error: -p takes NAME=VALUE, got 'company'" in result.output
 
 
 def test_the_installed_command_runs(fixture_store):

@@ -54,8 +54,8 @@ def test_magic_options(line, options, rest):
     [
         ("--nmae x", "unknown option --nmae"),
         ("--timeout soon", "--timeout cannot take 'soon'"),
-        ("-p target", "-p takes NAME=VALUE"),
-        ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice; give it once"),
+        ("-p target", "-p takes NAME=VALUE, got 'target'"),
+        ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice with -p; give it once"),
         ("-o", "-o needs a value"),
     ],
 )

@@ -434,7 +434,9 @@ def test_bad_parameters_are_400(server):
     assert get(server, "/sparql?" + urllib.parse.urlencode([("query", "ASK {}")] * 2))[0] == 400
     twice = [("name", "products-by-target"), ("p", "target=cd19"), ("p", "target=bcma")]
     status, _, body = get(server, "/sparql?" + urllib.parse.urlencode(twice))
-    assert (status, body) == (400, b"parameter 'target' given twice in p=; give it once\n")
+    assert (status, body) == (400, b"parameter 'target' given twice with p=; give it once\n")
+    status, _, body = get(server, "/sparql?name=products-by-target&p=target")
+    assert (status, body) == (400, b"p= takes NAME=VALUE, got 'target'\n")
 
 
 def test_head_answers_headers_only(server):

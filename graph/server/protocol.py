@@ -15,8 +15,9 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
+from ...queries import assignments
 from ..engine.gate import Token
-from ..errors import QueryRefusedError
+from ..errors import ParameterError, QueryRefusedError
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -222,15 +223,10 @@ def _single(params: Mapping[str, list[str]], name: str) -> str | None:
 
 def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
     """``p=NAME=VALUE`` parameters of a named query."""
-    bound = {}
-    for item in params.get("p", []):
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise HttpError(400, f"p='{item}' is not NAME=VALUE")
-        if name.strip() in bound:
-            raise HttpError(400, f"parameter '{name.strip()}' given twice in p=; give it once")
-        bound[name.strip()] = value
-    return bound
+    try:
+        return assignments(params.get("p", []), "p=")
+    except ParameterError as exc:
+        raise HttpError(400, str(exc)) from None
 
 
 def query_job(params: Mapping[str, list[str]]) -> dict:
