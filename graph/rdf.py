@@ -49,7 +49,12 @@ XSD_STRING = XSD + "string"
 
 
 def ontology_quads() -> list[ox.Quad]:
-    """The ontology (atmp.ttl) as quads in the default graph."""
+    """The ontology (atmp.ttl) as quads in the default graph.
+
+    >>> quads = ontology_quads()
+    >>> {q.graph_name for q in quads}, ox.NamedNode(ATMP + "Therapy") in {q.subject for q in quads}
+    ({<DefaultGraph>}, True)
+    """
     path = resources.files("atmpkg.ontology").joinpath("atmp.ttl")
     return list(ox.parse(path.read_bytes(), format=ox.RdfFormat.TURTLE))
 

@@ -330,7 +330,11 @@ def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> st
 def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict[str, int]]:
     """Approval decisions of ``graph`` per year and per agency (acronym) or modality:
     ``{year: {group: n}}``. Every decision counts once, initial approvals and label expansions
-    alike."""
+    alike.
+
+    >>> count_approvals(kg)[2017]
+    {'CDSCO': 4, 'EMA': 1, 'FDA': 3, 'MFDS': 2}
+    """
     if by not in GROUPINGS:
         raise UnknownNameError("grouping", by, GROUPINGS, "Group approvals by agency or modality.")
     counts: dict[int, dict[str, int]] = {}
@@ -344,7 +348,11 @@ def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict
 
 def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
     """The whole-market size estimates (no segment or region) of ``graph`` that state a value for
-    a year, with their forecasts and sources; ordered by source, scope and year."""
+    a year, with their forecasts and sources; ordered by source, scope and year.
+
+    >>> [e.year for e in estimates_of(kg)]
+    [2024, 2022, 2024, 2026]
+    """
     found = []
     for row in graph.query(_ESTIMATES).dicts():
         found.append(
@@ -376,7 +384,12 @@ def chart_of(
     """The ``kind`` chart of ``graph`` as SVG (written atomically to ``output`` when given):
     ``approvals`` per year stacked ``by`` agency (default) or modality, or ``market``-size
     estimates side by side by source and year, where bars of one year differ when the sources
-    disagree or measure different scopes (the legend says which)."""
+    disagree or measure different scopes (the legend says which).
+
+    >>> chart = chart_of(kg, "market", output="market.svg")
+    >>> chart.total, chart.path
+    (4, PosixPath('market.svg'))
+    """
     if kind not in KINDS:
         raise UnknownNameError("chart", kind, KINDS, "Charts: " + ", ".join(KINDS) + ".")
     if kind == "market":

@@ -123,7 +123,12 @@ def _name(term, label) -> str:
 
 def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     """Everything ``oxstore`` says about one entity: its facts, the links to it, and the sources
-    behind them."""
+    behind them.
+
+    >>> view = describe_entity(atmpkg.graph.open_store().store, "kymriah")
+    >>> view.label, view.iri
+    ('Kymriah', 'https://w3id.org/atmp-kg/id/therapy/kymriah')
+    """
     target = resolve_entity(entity, oxstore)
     bound = {ox.Variable("e"): ox.NamedNode(target)}
 
@@ -184,7 +189,13 @@ class Stats:
 
 def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     """Counts per class and per property and the number of sources of ``oxstore``, with its build
-    information ``info``."""
+    information ``info``.
+
+    >>> handle = atmpkg.graph.open_store()
+    >>> stats = store_stats(handle.store, handle.info)
+    >>> stats.classes["atmp:Therapy"], stats.sources
+    (117, 1212)
+    """
     properties = {
         shorten(row["p"].value): int(row["n"].value)
         for row in oxstore.query(

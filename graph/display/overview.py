@@ -89,7 +89,12 @@ def wants_overview(selection: Selection, overview: bool | None) -> bool:
 
 def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None) -> View:
     """The class overview of ``graph``: a :class:`View` whose nodes are classes and whose links
-    are properties, each with its count; written atomically to ``output`` when given."""
+    are properties, each with its count; written atomically to ``output`` when given.
+
+    >>> v = overview_of(kg, output="classes.html")
+    >>> v.nodes, v.path
+    (20, PosixPath('classes.html'))
+    """
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
     store = graph._current().store

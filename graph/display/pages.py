@@ -39,7 +39,11 @@ def _hashes(document: str) -> str:
 
 
 def graph_csp(document: str) -> str:
-    """The CSP of a graph view: only its own inline scripts run; nothing is fetched."""
+    """The CSP of a graph view: only its own inline scripts run; nothing is fetched.
+
+    >>> graph_csp("<script>go()</script>").split("; ")[1]
+    "script-src 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
     return (
         f"default-src 'none'; script-src {_hashes(document)}; style-src 'unsafe-inline'; "
         "img-src data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
@@ -49,7 +53,11 @@ def graph_csp(document: str) -> str:
 
 def page_csp(graph: str) -> str:
     """The CSP of an entity page. Its graph view sits in a srcdoc frame, which inherits this
-    policy, so the view's inline scripts are allowed by hash and nothing else runs."""
+    policy, so the view's inline scripts are allowed by hash and nothing else runs.
+
+    >>> page_csp("<p>no script</p>").split("; ")[:2]
+    ["default-src 'none'", "script-src 'none'"]
+    """
     return (
         f"default-src 'none'; script-src {_hashes(graph)}; style-src 'self' 'unsafe-inline'; "
         "img-src 'self' data: blob:; font-src data:; base-uri 'none'; form-action 'none'; "
@@ -109,7 +117,12 @@ def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
 
 
 def entity_page(view: EntityView, graph: str) -> str:
-    """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view."""
+    """The HTML page of one entity: facts, links to it, sources (safe links) and a graph view.
+
+    >>> doc = entity_page(kg.show("Kymriah"), graph="")
+    >>> "<title>Kymriah · ATMP-KG</title>" in doc, doc.count("<h2>")
+    (True, 4)
+    """
     e = html.escape
     label = clip(view.label)
     sources = "".join(

@@ -468,7 +468,12 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
     at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
     atomically to ``output`` when given, the title saying what was selected unless ``title`` is
-    given."""
+    given.
+
+    >>> v = view_of(kg.select(focus="Kymriah", hops=1), output="kymriah.html")
+    >>> v.nodes, v.edges, v.path
+    (24, 43, PosixPath('kymriah.html'))
+    """
     if title is not None and not isinstance(title, str):
         raise ParameterError(f"title must be text, got {described(title)}")
     if output is not None:

@@ -113,6 +113,12 @@ def page(title: str, payload: dict) -> str:
     """The complete HTML document for ``payload`` (built by :mod:`atmpkg.graph.display.view`) under ``title``.
 
     The document loads nothing: no ``src``/``href`` to any host, no ``lib/`` folder.
+
+    >>> empty = {"nodes": [], "edges": [], "classes": [], "properties": [], "sources": [],
+    ...          "warnings": [], "options": {}}
+    >>> doc = page("Demo", empty)
+    >>> "default-src 'none'" in doc, 'src="http' in doc
+    (True, False)
     """
     vis_script, vis_script_hash, vis_style, vis_style_hash = vis_assets()
     policy = "; ".join(

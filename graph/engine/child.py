@@ -70,7 +70,13 @@ class Evaluator:
     def run(self, request: dict, timeout: float | None = None):
         """Send ``request`` (store path or N-Quads, text, form, bindings, limit) and return the
         child's :class:`~atmpkg.graph.engine.evaluate.QueryResult`, or raise the error it sent back, a
-        :class:`QueryTimeoutError` at ``timeout`` seconds, or the error for the way it died."""
+        :class:`QueryTimeoutError` at ``timeout`` seconds, or the error for the way it died.
+
+        >>> with Evaluator(memory=None) as ev:
+        ...     ev.run({"nquads": '<urn:s> <urn:p> "o" .', "text": "ASK { ?s ?p ?o }",
+        ...             "form": "ASK"}, timeout=30).boolean
+        True
+        """
         with self._lock:
             deadline = None if timeout is None else time.monotonic() + timeout
             if self._process is None or self._process.poll() is not None:
@@ -120,7 +126,13 @@ class Evaluator:
         self._process = self._stderr = None
 
     def close(self) -> None:
-        """End the child process."""
+        """End the child process.
+
+        >>> ev = Evaluator(memory=None)
+        >>> ev.run({"nquads": "", "text": "ASK {}", "form": "ASK"}, timeout=30).boolean
+        True
+        >>> ev.close()
+        """
         with self._lock:
             self._kill()
 
@@ -150,7 +162,12 @@ def evaluator(network: bool, memory: int | None) -> Evaluator:
 
 def close_evaluators() -> None:
     """End every child (after an update changed a store they may hold open read-only): the next
-    request starts a new one, which sees the change."""
+    request starts a new one, which sees the change.
+
+    >>> evaluator(False, None).run({"nquads": "", "text": "ASK {}", "form": "ASK"}).boolean
+    True
+    >>> close_evaluators()
+    """
     with _evaluators_lock:
         evaluators = list(_evaluators.values())
     for ev in evaluators:

@@ -157,6 +157,9 @@ def shortest_connections(
     Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
     link that exists both ways, such as develops / developed by, is shown forwards). Raises
     :class:`EmptyResultError` when the two are not connected.
+
+    >>> print(shortest_connections(kg, None, "Kymriah", "Novartis", max_paths=1)[0])
+    Kymriah → developed by → Novartis
     """
     import networkx as nx
 
@@ -253,7 +256,11 @@ def ranking(
     """The ``top`` most central entities of ``net`` (default: the :func:`path_network` of
     ``graph`` through the ``through`` hub classes) by ``by`` (see :func:`centrality`), optionally
     only those of ``classes`` (ranked within the whole network; hubs of those classes are ranked
-    as nodes). Ties are ordered by label."""
+    as nodes). Ties are ordered by label.
+
+    >>> [(r.label, r.score) for r in ranking(kg, None, "degree", ["atmp:Company"], top=2)]
+    [('Novartis', 46), ('Bristol Myers Squibb', 26)]
+    """
     if by not in MEASURES:
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
     top = whole_number(top, "top", 1)

@@ -274,7 +274,12 @@ def _roll_forward(record: Path) -> None:
 def clean_stale(folder: Path) -> list[str]:
     """Finish or remove what exports killed earlier left in ``folder``: the renames of a commit
     record are completed (the export had finished writing), then abandoned temporary files are
-    removed. Files of exports still running are never touched. Returns the names handled."""
+    removed. Files of exports still running are never touched. Returns the names handled.
+
+    >>> _ = Path(".cellco.csv.atmpkg-999999999-a1.tmp").write_bytes(b"half")   # a writer that died
+    >>> clean_stale(Path.cwd())
+    ['.cellco.csv.atmpkg-999999999-a1.tmp']
+    """
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -1200,6 +1205,9 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
 
     The format and output folder are checked before the store is read; an unknown format,
     entity, class or query, or an empty slice, raises and writes nothing.
+
+    >>> export_of(kg.select(focus="Kymriah", hops=1), "ttl", "kymriah.ttl").paths
+    [PosixPath('kymriah.ttl')]
     """
     fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
     _check_output(fmt, output)

@@ -660,7 +660,12 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
 
     Hubs (see :func:`hub_members`) are never walked through; those the selected entities link to
     come with them, marked as the slice's ``hubs``. What the selection names itself (the focus,
-    the entities of its classes, those a query's answer names) is never a hub."""
+    the entities of its classes, those a query's answer names) is never a hub.
+
+    >>> chosen = kg.select(focus="Kymriah", hops=1).with_defaults(with_sources=False, max_nodes=5)
+    >>> slice_of(kg, chosen).notes
+    ['The neighbourhood of therapy:kymriah: showing 5 of 24 entities, the nearest ...']
+    """
     focus, hops, classes = selection.focus, selection.hops, selection.classes
     name, file, text = selection.name, selection.file, selection.query
     params, with_sources = dict(selection.params), selection.with_sources

@@ -99,7 +99,11 @@ def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
 
 def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
     """Sort input files into CSV and RDF ones, each as ``(path, name to show in errors)``;
-    anything else is refused with what to do."""
+    anything else is refused with what to do.
+
+    >>> split_inputs(["my-notes.ttl"])
+    ([], [(PosixPath('my-notes.ttl'), 'my-notes.ttl')])
+    """
     return _split([(Path(file), str(file)) for file in files])
 
 
@@ -389,6 +393,10 @@ def build(
     many literals of which input the engine stores in canonical form (``normalised`` counts them).
     Raises :class:`DataError` (file, line, column) for malformed input and :class:`ValidationError`
     listing every violation. What builds killed earlier left in the store is removed first.
+
+    >>> report = build("my-store")
+    >>> report.counts["atmp:Therapy"], report.build_dir.parent
+    (117, PosixPath('my-store/builds'))
     """
     root = stores.resolve_path(store)
     with stores.locked(root):
@@ -647,6 +655,11 @@ def import_files(
     lost. A file with the same name as an earlier import replaces it. Errors name the files as
     given. ``shacl`` as for :func:`build`; ``warnings`` says how many literals were stored in
     canonical form.
+
+    >>> import_files("my-notes.ttl", kg.root).counts["atmp:Therapy"]
+    117
+    >>> (kg.root / "imports" / "my-notes.ttl").is_file()      # kept for later builds
+    True
     """
     files = file_list(files)
     if not files:
@@ -688,7 +701,11 @@ def validate(
 
 def validate_build(handle: stores.StoreHandle) -> list[Violation]:
     """Every violation of an open build (SHACL shapes and zero-row checks), blamed on the files
-    that state the offending triples."""
+    that state the offending triples.
+
+    >>> validate_build(open_store())
+    []
+    """
     return validate_store(handle.store, _StoredLocations(handle.build_dir / "locations.json"))
 
 

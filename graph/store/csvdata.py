@@ -83,6 +83,11 @@ class Family:
 
     @property
     def header(self) -> tuple[str, ...]:
+        """The names of the family's columns, in file order.
+
+        >>> FAMILIES["targets"].header[:3]
+        ('slug', 'label', 'kind')
+        """
         return tuple(c.name for c in self.columns)
 
 
@@ -759,7 +764,13 @@ def canonical_decimal(text: str) -> str:
 
 def read_utf8(path: Path, display: str) -> str:
     """The text of a UTF-8 file, without a byte order mark. A file in another encoding raises
-    :class:`DataError` at the line and column of the first byte that is not UTF-8."""
+    :class:`DataError` at the line and column of the first byte that is not UTF-8.
+
+    >>> _ = Path("latin.csv").write_bytes(b"slug,label\\ncafe,caf\\xe9\\n")
+    >>> read_utf8(Path("latin.csv"), "latin.csv")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.DataError: latin.csv:2:9: byte 0xe9 is not UTF-8 text (the file ...
+    """
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -986,6 +997,10 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
     Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
     in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
     will store in canonical form are counted in :attr:`RdfFile.normalised`.
+
+    >>> rdf_file, typed = scan_rdf(Path("my-notes.ttl"), "my-notes.ttl")
+    >>> rdf_file.format, rdf_file.triples, typed
+    (<RdfFormat Turtle>, 1, [])
     """
     rdf_file = rdf_input(path, display)
     rdf_format, start = rdf_file.format, rdf_file.start
@@ -1035,7 +1050,14 @@ _POSITION = re.compile(
 
 
 def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
-    """A pyoxigraph parse error as a :class:`DataError` at its line and column."""
+    """A pyoxigraph parse error as a :class:`DataError` at its line and column.
+
+    >>> try:
+    ...     list(ox.parse(b"<urn:a> <urn:b> .", format=ox.RdfFormat.N_TRIPLES))
+    ... except SyntaxError as exc:
+    ...     print(rdf_syntax_error("bad.nt", exc))
+    bad.nt:1:17: The object of a triple must be an IRI, a blank node or a literal (line 1)
+    """
     message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
     if "Invalid UTF-8" in message:
         message += "; save the file as UTF-8"
@@ -1043,7 +1065,12 @@ def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
 
 
 def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
-    """Slugs of the SKOS concepts defined in the ontology, by their IRI kind."""
+    """Slugs of the SKOS concepts defined in the ontology, by their IRI kind.
+
+    >>> from atmpkg.graph.rdf import ontology_quads
+    >>> sorted(concepts_by_scheme(ontology_quads())["cell-source"])
+    ['allogeneic', 'autologous']
+    """
     found: dict[str, set[str]] = {}
     for quad in ontology:
         if quad.predicate.value == RDF + "type" and quad.object.value == SKOS + "Concept":
@@ -1062,6 +1089,11 @@ def compile_inputs(
     errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
 
     The instance IRIs that RDF files type can be referenced from CSV rows.
+
+    >>> _ = Path("targets.csv").write_text("slug,label\\ncd19,CD19\\n")
+    >>> compiled = compile_inputs([(Path("targets.csv"), "targets.csv")], [], [])
+    >>> len(compiled.quads), compiled.locations
+    (2, {'https://w3id.org/atmp-kg/id/target/cd19': 'targets.csv:2'})
     """
     compiler = _Compiler(concepts_by_scheme(ontology))
     checked = []

@@ -43,7 +43,11 @@ VERSION = __version__
 
 
 def default_store_path() -> Path:
-    """``$ATMPKG_STORE``, else ``$XDG_DATA_HOME/atmp-kg/store`` (``~/.local/share/atmp-kg/store``)."""
+    """``$ATMPKG_STORE``, else ``$XDG_DATA_HOME/atmp-kg/store`` (``~/.local/share/atmp-kg/store``).
+
+    >>> default_store_path() == Path(os.environ["ATMPKG_STORE"])
+    True
+    """
     env = os.environ.get("ATMPKG_STORE")
     if env:
         return Path(env).expanduser()
@@ -52,7 +56,11 @@ def default_store_path() -> Path:
 
 
 def resolve_path(store: str | os.PathLike[str] | None) -> Path:
-    """The store folder to use: the given one or the default."""
+    """The store folder to use: the given one or the default.
+
+    >>> resolve_path("~/my-store") == Path.home() / "my-store", resolve_path(None) == kg.root
+    (True, True)
+    """
     return Path(store).expanduser() if store is not None else default_store_path()
 
 
@@ -87,7 +95,11 @@ def _fingerprint(version: str, stamp: tuple) -> str:
 
 def fingerprint() -> str:
     """A hash of the packaged inputs: a store built from other inputs is stale. The contents are
-    hashed again only when a file's size or modification time changed, so reads stay cheap."""
+    hashed again only when a file's size or modification time changed, so reads stay cheap.
+
+    >>> fingerprint() == read_info(current_build(kg.root))["fingerprint"]     # kg is up to date
+    True
+    """
     stamp = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in _input_files())
     return _fingerprint(VERSION, stamp)
 
@@ -103,12 +115,21 @@ class StoreHandle:
 
     @property
     def oxigraph_path(self) -> Path:
+        """The build's on-disk Oxigraph store.
+
+        >>> open_build(kg.root, current_build(kg.root)).oxigraph_path.parent.parent.name
+        'builds'
+        """
         return self.build_dir / "oxigraph"
 
     @property
     def disk_path(self) -> Path | None:
         """The on-disk store another process can open read-only, or None when this process reads
-        a copy held in memory (see :func:`hold_in_memory`)."""
+        a copy held in memory (see :func:`hold_in_memory`).
+
+        >>> open_build(kg.root, current_build(kg.root)).disk_path.name
+        'oxigraph'
+        """
         return None if self.root in _in_memory else self.oxigraph_path
 
 
@@ -118,7 +139,11 @@ _in_memory: set[Path] = set()
 
 
 def current_build(root: Path) -> Path | None:
-    """The build folder ``root/current`` points at, or None when nothing was built yet."""
+    """The build folder ``root/current`` points at, or None when nothing was built yet.
+
+    >>> current_build(kg.root).parent.name, current_build(Path("nothing-built-here"))
+    ('builds', None)
+    """
     link = root / "current"
     if not link.is_symlink() and not link.exists():
         return None
@@ -127,6 +152,11 @@ def current_build(root: Path) -> Path | None:
 
 
 def read_info(build_dir: Path) -> dict:
+    """What a build recorded about itself (``build.json``): when, from what, and its counts.
+
+    >>> read_info(current_build(kg.root))["counts"]["atmp:Therapy"]
+    117
+    """
     try:
         return json.loads((build_dir / "build.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -137,7 +167,12 @@ def read_info(build_dir: Path) -> dict:
 
 def open_build(root: Path, build_dir: Path) -> StoreHandle:
     """Open a build read-only, reusing the handle when it is already open in this process. For a
-    root given to :func:`hold_in_memory` the handle reads a copy of the build held in memory."""
+    root given to :func:`hold_in_memory` the handle reads a copy of the build held in memory.
+
+    >>> handle = open_build(kg.root, current_build(kg.root))
+    >>> handle.info["counts"]["atmp:Approval"], handle is open_build(kg.root, handle.build_dir)
+    (244, True)
+    """
     handle = _open.get(build_dir)
     if handle is None:
         try:
@@ -155,20 +190,37 @@ def open_build(root: Path, build_dir: Path) -> StoreHandle:
 
 def hold_in_memory(root: Path) -> None:
     """From now on, open the builds of ``root`` in this process as in-memory copies (handles
-    already open on disk are dropped, so the next open makes the copy)."""
+    already open on disk are dropped, so the next open makes the copy).
+
+    >>> root = Path(shutil.copytree(kg.root, Path.cwd() / "held", symlinks=True))
+    >>> hold_in_memory(root)
+    >>> open_build(root, current_build(root)).disk_path is None
+    True
+    """
     _in_memory.add(root)
     for build_dir in [d for d, handle in _open.items() if handle.root == root]:
         forget(build_dir)
 
 
 def forget(build_dir: Path) -> None:
-    """Drop a cached handle (before its folder is deleted)."""
+    """Drop a cached handle (before its folder is deleted).
+
+    >>> handle = open_build(kg.root, current_build(kg.root))
+    >>> forget(handle.build_dir)
+    >>> open_build(kg.root, handle.build_dir) is handle
+    False
+    """
     _open.pop(build_dir, None)
 
 
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the store's write lock: one build or import at a time."""
+    """Hold the store's write lock: one build or import at a time.
+
+    >>> with locked(Path("my-store")):
+    ...     sorted(p.name for p in Path("my-store").iterdir())
+    ['.lock']
+    """
     try:
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
@@ -188,7 +240,11 @@ TMP_PREFIX = ".tmp-"
 
 
 def fsync_dir(folder: Path) -> None:
-    """Write a folder's entries (a rename, a new file) to disk, so that they survive a power cut."""
+    """Write a folder's entries (a rename, a new file) to disk, so that they survive a power cut.
+
+    >>> _ = Path("saved.txt").write_text("kept")
+    >>> fsync_dir(Path.cwd())
+    """
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -201,6 +257,9 @@ def imported_files(root: Path) -> dict[str, Path]:
 
     A store made before imports were kept in each build has them in a plain ``<store>/imports``
     folder; those are read too (the current build's copy wins), until the next swap moves them.
+
+    >>> imported_files(kg.root)      # the curated graph alone
+    {}
     """
     found: dict[str, Path] = {}
     legacy = root / "imports"
@@ -225,6 +284,11 @@ def clean_leftovers(root: Path) -> list[str]:
     releases it, so with the lock held no other build is under way: every ``builds/.tmp-*`` folder,
     every complete build newer than the current one (killed between its rename and its swap, never
     read) and every temporary link is left over. Returns the names removed.
+
+    >>> (kg.root / "builds" / ".tmp-killed").mkdir()
+    >>> with locked(kg.root):
+    ...     clean_leftovers(kg.root)
+    ['builds/.tmp-killed']
     """
     removed = []
     current = current_build(root)
@@ -249,7 +313,14 @@ def swap_in(root: Path, build_dir: Path) -> None:
     """Point ``root/current`` at ``build_dir`` atomically and delete all but the previous build;
     call it holding the :func:`locked` lock. ``root/imports`` is a link to the current build's
     imports (a plain folder of an older store is removed after the swap: the build holds copies of
-    its files, and until the swap the folder is what records them)."""
+    its files, and until the swap the folder is what records them).
+
+    >>> new = Path(shutil.copytree(current_build(kg.root), kg.root / "builds" / "next"))
+    >>> with locked(kg.root):
+    ...     swap_in(kg.root, new)
+    >>> current_build(kg.root).name
+    'next'
+    """
     link, imports = root / "current", root / "imports"
     previous = current_build(root)
     # The link reads through ``current``: made before the swap, it shows each build's imports
@@ -286,6 +357,8 @@ def release_memory() -> None:
     tables) in per-thread arenas, where the next step, running on another thread, cannot reuse
     it; a ten-million-triple build would then hold several hundred MB it no longer needs. Where
     the C library has no ``malloc_trim`` (macOS, musl) this does nothing.
+
+    >>> release_memory()
     """
     trim = _malloc_trim()
     if trim is not None:

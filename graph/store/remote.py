@@ -171,6 +171,11 @@ class Answer:
 
     @property
     def ok(self) -> bool:
+        """Whether the status is a success (2xx).
+
+        >>> Answer(204, "No Content", {}, b"").ok, Answer(404, "Not Found", {}, b"").ok
+        (True, False)
+        """
         return 200 <= self.status < 300
 
 
@@ -563,7 +568,11 @@ class RemoteStore:
     @property
     def graph(self) -> str | None:
         """The named graph the reads query, or None for the endpoint's default graph (decided at the
-        first request when none was given: the graph :func:`push` writes, if the endpoint holds it)."""
+        first request when none was given: the graph :func:`push` writes, if the endpoint holds it).
+
+        >>> RemoteStore("http://127.0.0.1:7878/query", graph="https://example.org/g").graph
+        'https://example.org/g'
+        """
         if not self._chosen:
             probe = f"ASK {{ GRAPH {ox.NamedNode(DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}"
             answer = self._send(probe, "ASK", None, None)
@@ -822,10 +831,22 @@ class RemoteHandle(StoreHandle):
 
     @property
     def oxigraph_path(self) -> None:
+        """None: a remote store has no folder.
+
+        >>> handle = RemoteHandle(None, None, RemoteStore("http://127.0.0.1:7878/query"), {})
+        >>> handle.oxigraph_path is None
+        True
+        """
         return None
 
     @property
     def disk_path(self) -> None:
+        """None: no other process can open a remote store from disk.
+
+        >>> handle = RemoteHandle(None, None, RemoteStore("http://127.0.0.1:7878/query"), {})
+        >>> handle.disk_path is None
+        True
+        """
         return None
 
 

@@ -42,6 +42,11 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
 
     The checks run side by side on a thread pool (pyoxigraph releases the GIL while it evaluates a
     query); the violations come back check by check, in the order of the check files.
+
+    >>> store = ox.Store()
+    >>> store.update("INSERT DATA { deal:d a atmp:Deal ; atmp:valueUSD -5 }", prefixes=PREFIXES)
+    >>> [v.rule for v in run_checks(store)]
+    ['fact-has-source', 'no-dangling-references', 'positive-deal-values']
     """
     locations = {} if locations is None else locations
     checks = queries.checks()
@@ -86,7 +91,13 @@ def _rows(
 
 
 def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> list[Violation]:
-    """Validate the store's default graph against ``ontology/shapes.ttl`` with pySHACL."""
+    """Validate the store's default graph against ``ontology/shapes.ttl`` with pySHACL.
+
+    >>> store = ox.Store()
+    >>> store.update("INSERT DATA { target:x a atmp:Target }", prefixes=PREFIXES)
+    >>> print(*run_shacl(store))
+    target:x: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]
+    """
     import pyshacl
     import rdflib
 
@@ -129,7 +140,13 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
 
 
 def rdflib_graph(store: ox.Store) -> rdflib.Graph:
-    """The store's default graph as an rdflib graph (see :func:`to_rdflib_graph`)."""
+    """The store's default graph as an rdflib graph (see :func:`to_rdflib_graph`).
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o")))
+    >>> list(rdflib_graph(store))
+    [(rdflib.term.URIRef('urn:s'), rdflib.term.URIRef('urn:p'), rdflib.term.Literal('o'))]
+    """
     return to_rdflib_graph(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
 
@@ -137,7 +154,13 @@ def validate_store(
     store: ox.Store, locations: Mapping[str, str] | None = None, *, shacl: bool = True
 ) -> list[Violation]:
     """Every SHACL violation and every row of every zero-row check, in one list. ``locations``
-    maps subject IRIs to where they were written; it is only read for violations."""
+    maps subject IRIs to where they were written; it is only read for violations.
+
+    >>> store = ox.Store()
+    >>> store.update("INSERT DATA { target:x a atmp:Target }", prefixes=PREFIXES)
+    >>> [v.rule for v in validate_store(store)]
+    ['shacl atmpsh:LabelledShape', 'no-dangling-references']
+    """
     return (run_shacl(store, locations) if shacl else []) + run_checks(store, locations)
 
 
