@@ -10,8 +10,8 @@ A ``param:`` line gives the parameter's name (a variable the SELECT clause retur
 entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any kind, or ``string``,
 ``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` =
 required) and a description. A date's default may be ``today`` (the day the query runs, on the
-clock of the machine that runs it) or a number of years after an earlier date parameter
-(``from+1y``: the same day a year after ``from``). A ``distinct:`` line names parameters that must not name the same
+clock of the machine that runs it), or a number of years before or after today or an earlier date
+parameter (``today-1y``; ``from+1y``: the same day a year after ``from``). A ``distinct:`` line names parameters that must not name the same
 entity (``distinct: company other``). A ``period:`` line names two date parameters that bound a
 period (``period: from to``): each may then be given as a month (``2023-07``) or a year
 (``2023``), the first parameter meaning its first day and the second its last, and a period that
@@ -56,15 +56,18 @@ class Param:
 
         >>> Param("to", "date", "from+1y", False, "Last day").default_text
         'default 1 year after from'
+        >>> Param("from", "date", "today-2y", False, "First day").default_text
+        'default 2 years before today'
         """
         if self.required:
             return "required"
         if self.default is None:
             return "optional"
-        later = LATER.fullmatch(self.default) if self.type == "date" else None
-        if later:
-            years = int(later["years"])
-            return f"default {years} year{'s' if years > 1 else ''} after {later['name']}"
+        shifted = SHIFTED.fullmatch(self.default) if self.type == "date" else None
+        if shifted:
+            years = int(shifted["years"])
+            way = "after" if shifted["sign"] == "+" else "before"
+            return f"default {years} year{'s' if years > 1 else ''} {way} {shifted['name']}"
         return f"default {self.default}"
 
 
@@ -93,8 +96,8 @@ class NamedQuery:
         )
 
 
-#: A date default that counts years from an earlier date parameter: ``from+1y``.
-LATER = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\+(?P<years>[1-9][0-9]?)y")
+#: A date default that counts years from today or an earlier date parameter: ``from+1y``.
+SHIFTED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sign>[+-])(?P<years>[1-9][0-9]?)y")
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z-]+)\s+(?P<default>\S+)\s*(?P<desc>.*)$"
 )
@@ -136,7 +139,8 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                     number,
                     None,
                     f"the default of date parameter '{match['name']}' is {default!r}: write a "
-                    "date, 'today' or an earlier date parameter plus years ('from+1y')",
+                    "date, 'today', or years from today or an earlier date parameter ('today-1y', "
+                    "'from+1y')",
                 )
             params.append(
                 Param(
@@ -197,11 +201,12 @@ def today() -> datetime.date:
 
 def _date_default(default: str, earlier: list[Param]) -> bool:
     """Whether ``default`` is a date parameter's default: ``-``, ``*``, a date, ``today`` or
-    years after one of the ``earlier`` date parameters."""
-    later = LATER.fullmatch(default)
+    years before or after today or one of the ``earlier`` date parameters."""
+    shifted = SHIFTED.fullmatch(default)
+    bases = {"today"} | {p.name for p in earlier if p.type == "date"}
     return bool(
         default in ("-", "*", "today")
-        or (later and any(p.name == later["name"] and p.type == "date" for p in earlier))
+        or (shifted and shifted["name"] in bases)
         or re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", default)
     )
 

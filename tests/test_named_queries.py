@@ -1077,12 +1077,24 @@ def test_a_period_may_be_given_as_months_or_years(rows):
         with pytest.raises(ParameterError) as error:
             rows("approvals-in-period", **{"from": start, "to": end})
         assert str(error.value) == message
-    # one bound given, the other's default before it: the message says which came by default
+    # by default the last twelve months; one bound given, the other keeps its default
+    today = datetime.date.today()
+    year_ago = (today.replace(day=28) if (today.month, today.day) == (2, 29) else today).replace(
+        year=today.year - 1
+    )
+    assert rows("approvals-in-period") == rows(
+        "approvals-in-period", **{"from": year_ago.isoformat(), "to": today.isoformat()}
+    )
+    since_2020 = rows("approvals-in-period", **{"from": "2020"})
+    assert {r["to"] for r in since_2020} == {today}
+    assert [r["approval"] for r in since_2020] == [
+        r["approval"] for r in rows("approvals-in-period", **{"from": "2020", "to": "2099"})
+    ]
     with pytest.raises(ParameterError) as error:
-        rows("approvals-in-period", **{"from": "2025"})
+        rows("approvals-in-period", **{"to": "2019"})
     assert str(error.value) == (
-        "the period of query 'approvals-in-period' ends before it starts: from is 2025-01-01, to "
-        "is 2024-12-31 (to by default; give -p to=DATE too)"
+        "the period of query 'approvals-in-period' ends before it starts: from is "
+        f"{year_ago.isoformat()}, to is 2019-12-31 (from by default; give -p from=DATE too)"
     )
     # a date that is no period's bound is a day, written in full
     with pytest.raises(ParameterError, match="'as_of' must be a date YYYY-MM-DD, got '2023'"):
@@ -1208,12 +1220,14 @@ def test_a_date_default_is_a_date_today_or_years_after_an_earlier_date():
     assert [p.default_text for p in named.params] == [
         "default today", "default 2 years after a", "default x"
     ]
+    shifted = queries.parse("x", "# param: d date today-1y  Text\nSELECT ?d {}").params[0]
+    assert shifted.default_text == "default 1 year before today"
     for line in ("d date soon", "d date c+1y", "d date e+1y", "d date a+1d", "d date 2024-1-5"):
         with pytest.raises(DataError) as error:
             queries.parse("x.rq", header + f"# param: {line}  Text\nSELECT ?d {{}}")
         assert str(error.value) == (
             f"x.rq:4: the default of date parameter 'd' is {line.split()[2]!r}: write a date, "
-            "'today' or an earlier date parameter plus years ('from+1y')"
+            "'today', or years from today or an earlier date parameter ('today-1y', 'from+1y')"
         )
 
 

@@ -84,22 +84,25 @@ def bind_params(
 
 
 def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
-    """A date parameter's declared default as a day: ``today``, or ``from+1y`` (the same day a year
-    after the day bound to ``from``; 29 February becomes 28 February; None, left unbound, when
-    ``from`` is), or the date it gives.
+    """A date parameter's declared default as a day: ``today``; ``today-1y`` or ``from+1y`` (the
+    same day a year before today or after the day bound to ``from``; 29 February becomes 28
+    February; None, left unbound, when ``from`` is); or the date it gives.
 
     >>> _default_day("from+1y", {"from": ox.Literal("2024-02-29", datatype=XSD_DATE)})
     '2025-02-28'
     """
     if default == "today":
         return queries.today().isoformat()
-    later = queries.LATER.fullmatch(default)
-    if later is None:
+    shifted = queries.SHIFTED.fullmatch(default)
+    if shifted is None:
         return default
-    if later["name"] not in bindings:
+    if shifted["name"] == "today":
+        start = queries.today()
+    elif shifted["name"] in bindings:
+        start = datetime.date.fromisoformat(bindings[shifted["name"]].value)
+    else:
         return None
-    start = datetime.date.fromisoformat(bindings[later["name"]].value)
-    year = start.year + int(later["years"])
+    year = start.year + int(shifted["sign"] + shifted["years"])
     day = min(start.day, calendar.monthrange(year, start.month)[1])
     return start.replace(year=year, day=day).isoformat()
 
