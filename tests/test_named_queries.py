@@ -1094,7 +1094,7 @@ def test_a_period_may_be_given_as_months_or_years(rows):
         rows("approvals-in-period", **{"to": "2019"})
     assert str(error.value) == (
         "the period of query 'approvals-in-period' ends before it starts: from is "
-        f"{year_ago.isoformat()}, to is 2019-12-31 (from by default; give -p from=DATE too)"
+        f"{year_ago.isoformat()}, to is 2019-12-31 (from by default; give from too)"
     )
     # a date that is no period's bound is a day, written in full
     with pytest.raises(ParameterError, match="'as_of' must be a date YYYY-MM-DD, got '2023'"):

@@ -67,7 +67,7 @@ def bind_params(
                 f"the period of query '{named.name}' ends before it starts: {first} is "
                 f"{bindings[first].value}, {last} is {bindings[last].value}"
                 + (
-                    f" ({defaults[0]} by default; give -p {defaults[0]}=DATE too)"
+                    f" ({defaults[0]} by default; give {defaults[0]} too)"
                     if len(defaults) == 1
                     else ""
                 )
