@@ -85,6 +85,11 @@ class NamedQuery:
     periods: tuple[tuple[str, str], ...] = ()
 
     def param(self, name: str) -> Param:
+        """The declared parameter ``name``; an unknown name raises with the closest names.
+
+        >>> load("regulatory-calendar").param("to").default
+        'from+1y'
+        """
         for p in self.params:
             if p.name == name:
                 return p
@@ -217,12 +222,20 @@ def _folder(sub: str = ""):
 
 
 def names() -> list[str]:
-    """Names of all named queries, sorted."""
+    """Names of all named queries, sorted.
+
+    >>> names()[:2]
+    ['acquirers-by-deal-value', 'approvals-by-agency-year']
+    """
     return sorted(f.name[:-3] for f in _folder().iterdir() if f.name.endswith(".rq"))
 
 
 def load(name: str) -> NamedQuery:
-    """The named query ``name``; an unknown name raises with the closest names."""
+    """The named query ``name``; an unknown name raises with the closest names.
+
+    >>> [p.name for p in load("company-portfolio").params]
+    ['company']
+    """
     if not isinstance(name, str):
         raise ParameterError(f"a named query is named by text, got {described(name)}")
     file = _folder().joinpath(f"{name}.rq")
@@ -239,7 +252,11 @@ def _parsed(name: str, _mtime_ns: int) -> NamedQuery:
 
 
 def all_queries() -> list[NamedQuery]:
-    """Every named query, sorted by name."""
+    """Every named query, sorted by name.
+
+    >>> [q.name for q in all_queries()] == names()
+    True
+    """
     return [load(n) for n in names()]
 
 
@@ -253,12 +270,20 @@ def _texts(sub: str, suffix: str) -> list[tuple[str, str]]:
 
 
 def checks() -> list[tuple[str, str]]:
-    """``(name, text)`` of every zero-row check in ``queries/checks``."""
+    """``(name, text)`` of every zero-row check in ``queries/checks``.
+
+    >>> checks()[0][0]
+    'approval-complete'
+    """
     return _texts("checks", ".rq")
 
 
 def rules() -> list[tuple[str, str]]:
-    """``(name, text)`` of every inference rule (SPARQL Update) in ``queries/rules``, in order."""
+    """``(name, text)`` of every inference rule (SPARQL Update) in ``queries/rules``, in order.
+
+    >>> [name for name, _ in rules()][:2]
+    ['01-has-subsidiary', '02-develops']
+    """
     return _texts("rules", ".ru")
 
 

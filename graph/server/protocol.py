@@ -230,7 +230,11 @@ def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
 
 
 def query_job(params: Mapping[str, list[str]]) -> dict:
-    """The query a request asks for: ``{"text": ...}`` or ``{"name": ..., "params": ...}``."""
+    """The query a request asks for: ``{"text": ...}`` or ``{"name": ..., "params": ...}``.
+
+    >>> query_job({"name": ["products-by-target"], "p": ["target=cd19"]})
+    {'name': 'products-by-target', 'params': {'target': 'cd19'}}
+    """
     if params.get("update"):
         raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
     if params.get("default-graph-uri") or params.get("named-graph-uri"):
@@ -366,7 +370,12 @@ def quick_query(tokens: Sequence[Token]) -> bool:
 
 
 def service_description(endpoint: str, triples: int, fmt: str) -> bytes:
-    """The SPARQL 1.1 Service Description of this endpoint, in ``fmt`` (ttl, nt, jsonld, rdfxml)."""
+    """The SPARQL 1.1 Service Description of this endpoint, in ``fmt`` (ttl, nt, jsonld, rdfxml).
+
+    >>> b"sd:endpoint <http://127.0.0.1:7878/sparql>" in service_description(
+    ...     "http://127.0.0.1:7878/sparql", 25636, "ttl")
+    True
+    """
     sd = "http://www.w3.org/ns/sparql-service-description#"
     formats = "http://www.w3.org/ns/formats/"
     void = "http://rdfs.org/ns/void#"

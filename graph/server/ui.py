@@ -64,7 +64,11 @@ GENERAL_PROPERTIES = (
 
 def static_files() -> dict[str, tuple[bytes, str]]:
     """The web UI's files (web/ and the vendored YASGUI), read once: path -> (content, media type).
-    YASGUI's LICENSE is served too (text/plain), so the page can credit it."""
+    YASGUI's LICENSE is served too (text/plain), so the page can credit it.
+
+    >>> static_files()["app.js"][1]
+    'text/javascript'
+    """
     web = resources.files(__package__).joinpath("web")
     found = {
         f.name: (f.read_bytes(), STATIC_TYPES[Path(f.name).suffix])
@@ -79,7 +83,11 @@ def static_files() -> dict[str, tuple[bytes, str]]:
 
 
 def ontology_terms() -> dict[str, list[str]]:
-    """The IRIs of the ontology's classes and of the properties a query may use, sorted."""
+    """The IRIs of the ontology's classes and of the properties a query may use, sorted.
+
+    >>> "https://w3id.org/atmp-kg/ontology#Therapy" in ontology_terms()["classes"]
+    True
+    """
     classes: set[str] = set()
     properties = set(GENERAL_PROPERTIES)
     for quad in ontology_quads():
@@ -95,7 +103,11 @@ def ontology_terms() -> dict[str, list[str]]:
 
 def ui_config(timeout: float, max_rows: int) -> bytes:
     """What the query page needs: prefixes, the ontology's terms (for completion), named queries
-    with their parameters, limits."""
+    with their parameters, limits.
+
+    >>> sorted(json.loads(ui_config(timeout=30, max_rows=10_000)))
+    ['max_rows', 'prefixes', 'queries', 'terms', 'timeout']
+    """
     from ... import queries
 
     named = [

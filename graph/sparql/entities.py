@@ -39,7 +39,12 @@ def name_text(
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
-    near miss suggests close names."""
+    near miss suggests close names.
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> resolve_entity("tisagenlecleucel", store), resolve_entity("company:kite-pharma", store)[-11:]
+    ('https://w3id.org/atmp-kg/id/therapy/kymriah', 'kite-pharma')
+    """
     text = name_text(text).strip()
     if not text:
         raise ParameterError(

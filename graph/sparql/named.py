@@ -37,7 +37,13 @@ ALLOW = gate.ALLOW
 def bind_params(
     named: queries.NamedQuery, params: Mapping[str, str | Term], store: ox.Store
 ) -> dict[str, Term]:
-    """Turn ``params`` (and the declared defaults) into RDF terms, by each parameter's type."""
+    """Turn ``params`` (and the declared defaults) into RDF terms, by each parameter's type.
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> bound = bind_params(queries.load("deals-above-value"), {"from": "2019"}, store)
+    >>> {name: term.value for name, term in bound.items()}
+    {'min_value': '500000000', 'from': '2019-01-01'}
+    """
     given = dict(params)
     for name in given:
         named.param(name)
@@ -191,7 +197,11 @@ def _period_day(value: str, last: bool, where: str) -> str:
 
 
 def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> Term:
-    """Read ``value`` as the declared type of ``param``; entity kinds are looked up in ``store``."""
+    """Read ``value`` as the declared type of ``param``; entity kinds are looked up in ``store``.
+
+    >>> coerce(queries.Param("n", "integer", None, True, ""), "1_000", ox.Store())
+    <Literal value=1000 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
     if isinstance(value, ox.NamedNode):
         return value
     kind = param.type
@@ -217,7 +227,11 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
 
 
 def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = "") -> ox.NamedNode:
-    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive)."""
+    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive).
+
+    >>> resolve_entity_of_kind("company", "Kite Pharma", atmpkg.graph.open_store().store).value
+    'https://w3id.org/atmp-kg/id/company/kite-pharma'
+    """
     prefix = kind_prefix(kind) + ":"
     if value.startswith(prefix):
         value = value[len(prefix) :]
