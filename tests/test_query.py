@@ -417,3 +417,23 @@ def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):
     ]  # fmt: skip
     raw = CliRunner().invoke(cli, [*args, "-p", "therapy=genex", "--format", "csv"])
     assert raw.stdout.splitlines()[0].startswith("therapy,therapyName,agency,agencyName,")
+
+
+def test_an_answer_crosses_from_the_confined_process_as_it_was():
+    """The child pickles each distinct term once: the answer that arrives equals the one
+    evaluated, unbound cells, blank nodes, quoted triples and languages included."""
+    import pickle
+
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    kymriah, label = ox.NamedNode("urn:kymriah"), ox.Literal("Kymriah", language="en")
+    quoted = ox.Triple(kymriah, ox.NamedNode("urn:p"), ox.BlankNode("b1"))
+    rows = [(kymriah, label, None), (kymriah, None, quoted), (ox.BlankNode("b1"), label, label)]
+    answer = QueryResult("SELECT", ["a", "b", "c"], rows, truncated=True, limit=3)
+    state = answer.__getstate__()
+    assert state["rows"] == [(0, 1, None), (0, None, 2), (3, 1, 1)]
+    back = pickle.loads(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == answer and back.rows == rows and (back.truncated, back.limit) == (True, 3)
+    assert back.rows[0][0] is back.rows[1][0]  # one term object for the repeated IRI
+    graph = QueryResult("CONSTRUCT", triples=[quoted, ox.Triple(kymriah, quoted.predicate, label)])
+    assert pickle.loads(pickle.dumps(graph)).triples == graph.triples

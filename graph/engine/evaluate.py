@@ -52,6 +52,45 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
 
+    def __getstate__(self) -> dict:
+        """The answer as the confined child pickles it for the calling process: each distinct
+        term once, the cells and triples as numbers into that list. A report repeats its names on
+        many rows, and making a pyoxigraph term from its pickle costs more than the engine spends
+        on a row (18k rows of ``sponsor-ultimate-parent`` at a million triples: 1.2 s pickled
+        term by term, 0.3 s so).
+
+        >>> answer = QueryResult("SELECT", ["x", "y"], [(ox.Literal("a"), None), (ox.Literal("a"), ox.Literal("b"))])
+        >>> state = answer.__getstate__()
+        >>> state["terms"], state["rows"]
+        ([<Literal value=a datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>, <Literal value=b datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>], [(0, None), (0, 1)])
+        """
+        numbers: dict[Term, int] = {}
+        state = dict(self.__dict__)
+        state["rows"] = [
+            tuple(None if t is None else numbers.setdefault(t, len(numbers)) for t in row)
+            for row in self.rows
+        ]
+        state["triples"] = [
+            tuple(numbers.setdefault(t, len(numbers)) for t in triple) for triple in self.triples
+        ]
+        state["terms"] = list(numbers)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        """The answer again from :meth:`__getstate__`'s numbers.
+
+        >>> import pickle
+        >>> answer = QueryResult("CONSTRUCT", triples=[ox.Triple(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("a"))])
+        >>> pickle.loads(pickle.dumps(answer)) == answer
+        True
+        """
+        terms = state.pop("terms")
+        state["rows"] = [
+            tuple(None if n is None else terms[n] for n in row) for row in state["rows"]
+        ]
+        state["triples"] = [ox.Triple(*(terms[n] for n in triple)) for triple in state["triples"]]
+        self.__dict__.update(state)
+
     def __iter__(self) -> Iterator[dict[str, object]]:
         return iter(self.dicts())
 
