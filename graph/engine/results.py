@@ -80,6 +80,8 @@ def _number(term: ox.Literal, short: bool = False) -> str:
 
 
 def _width(text: str) -> int:
+    if text.isascii():  # most cells: one column per character
+        return len(text)
     return sum(
         2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
         for c in text
@@ -87,9 +89,15 @@ def _width(text: str) -> int:
 
 
 def _cut(text: str, width: int) -> str:
-    """``text`` cut to ``width`` display columns, ending in "…" when something was left out."""
+    """``text`` cut to ``width`` display columns, ending in "…" when something was left out.
+
+    >>> _cut("Kymriah", 5), _cut("キムリア", 5), _cut("Abecma", 6)
+    ('Kymr…', 'キム…', 'Abecma')
+    """
     if _width(text) <= width:
         return text
+    if text.isascii():
+        return text[: width - 1] + "…"
     out, used = "", 0
     for c in text:
         if used + _width(c) > width - 1:
@@ -221,20 +229,35 @@ def _json_term(term: Term) -> dict:
 
 
 def _json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON, one binding per line. Each distinct term is encoded once:
+    an answer repeats its names on many rows.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> print(_json(QueryResult("SELECT", ["x"], [(ox.Literal("a", language="en"),), (None,)])))
+    {"head":{"vars":["x"]},"results":{"bindings":[
+    {"x":{"type":"literal","value":"a","xml:lang":"en"}},
+    {}
+    ]}}
+    <BLANKLINE>
+    """
     if result.form == "ASK":
         return json.dumps({"head": {}, "boolean": bool(result.boolean)}) + "\n"
-    bindings = [
-        {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+    encoded: dict[Term, str] = {}
+
+    def term(t: Term) -> str:
+        text = encoded.get(t)
+        if text is None:
+            text = encoded[t] = json.dumps(_json_term(t), ensure_ascii=False, separators=(",", ":"))
+        return text
+
+    keys = [json.dumps(v, ensure_ascii=False) + ":" for v in result.variables]
+    lines = [
+        "{" + ",".join(k + term(t) for k, t in zip(keys, row, strict=True) if t is not None) + "}"
         for row in result.rows
     ]
-    return (
-        json.dumps(
-            {"head": {"vars": result.variables}, "results": {"bindings": bindings}},
-            ensure_ascii=False,
-            indent=1,
-        )
-        + "\n"
-    )
+    head = json.dumps({"vars": result.variables}, ensure_ascii=False, separators=(",", ":"))
+    bindings = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    return '{"head":' + head + ',"results":{"bindings":' + bindings + "}}\n"
 
 
 def _xml_term(term: Term) -> str:
