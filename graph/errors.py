@@ -159,18 +159,26 @@ class QueryMemoryError(AtmpkgError, MemoryError):
     'query stopped at the 2 GiB memory cap; raise it with --memory/memory= or narrow the query'
     >>> str(QueryMemoryError(300 * 1024**2)).split(";")[0]
     'query stopped at the 300 MiB memory cap'
+    >>> str(QueryMemoryError(300 * 1024**2, held=True)).split(";")[0]
+    "query stopped at the 300 MiB memory cap, which also holds the evaluating process's copy of the store"
     """
 
-    def __init__(self, cap: int):
-        self.cap = cap
+    def __init__(self, cap: int, held: bool = False):
+        self.cap, self.held = cap, held
         unit, size = ("GiB", cap / 1024**3) if cap >= 1024**3 else ("MiB", cap / 1024**2)
         super().__init__(
-            f"query stopped at the {size:.3g} {unit} memory cap; raise it with "
-            "--memory/memory= or narrow the query"
+            f"query stopped at the {size:.3g} {unit} memory cap"
+            + (
+                ", which also holds the evaluating process's copy of the store; raise it with "
+                "memory= (the copy takes about 1 GB per million triples) or open the store "
+                "without in_memory"
+                if held
+                else "; raise it with --memory/memory= or narrow the query"
+            )
         )
 
     def __reduce__(self):
-        return (type(self), (self.cap,))
+        return (type(self), (self.cap, self.held))
 
 
 class EmptyResultError(AtmpkgError, LookupError):

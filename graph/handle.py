@@ -258,7 +258,8 @@ class KnowledgeGraph:
             limit=limit,
             timeout=self.timeout if timeout is None else timeout,
             started=started,
-            store_path=handle.disk_path,
+            store_path=handle.oxigraph_path,
+            in_memory=handle.in_memory,
             allow=allow,
             memory=self.memory,
         )

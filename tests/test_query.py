@@ -28,8 +28,11 @@ from atmpkg.graph import (
     query,
     run_named,
 )
+from atmpkg.graph.errors import QueryMemoryError
 from atmpkg.graph.sparql.run import parse_term
 
+#: Grows without bound: the product of every triple with every other, sorted.
+CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 APPROVALS = (
     "SELECT ?therapy ?date WHERE { ?a atmp:product ?therapy ; atmp:date ?date ; atmp:agency ?agency } "
@@ -339,12 +342,25 @@ def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monk
         open_store(root).store.add(marker)  # the RocksDB store is opened read-only
 
     handle = hold_in_memory(root)
-    assert open_store(root) is handle
+    assert open_store(root) is handle and handle.in_memory
     assert len(handle.store) == handle.info["triples"]
     assert query(APPROVALS, store=root).rows == on_disk
     handle.store.add(marker)  # a private in-memory copy: writable, and the build is untouched
-    assert query("ASK { <urn:x:s> <urn:x:p> 'o' }", store=root).boolean
     assert marker not in ox.Store.read_only(str(handle.oxigraph_path))
+    # Queries run in the confined process, from the copy it made of the build at its first query:
+    # neither this process's copy is sent with each query nor are the build's files read again.
+    assert not query("ASK { <urn:x:s> <urn:x:p> 'o' }", store=root).boolean
+    other = tmp_path / "other"
+    build(other, data_dir=Path(__file__).parent / "data" / "fixture")
+    import_files([Path(__file__).parent / "data" / "imports" / "deltacel.ttl"], other)
+    shutil.move(handle.oxigraph_path, tmp_path / "kept")
+    shutil.copytree(open_store(other).oxigraph_path, handle.oxigraph_path)
+    assert not query("ASK { therapy:deltacel a atmp:Therapy }", store=root).boolean
+    assert query(APPROVALS, store=root).rows == on_disk
+    shutil.rmtree(handle.oxigraph_path)
+    shutil.move(tmp_path / "kept", handle.oxigraph_path)
+    with pytest.raises(QueryMemoryError, match="which also holds the evaluating process's copy"):
+        query(CROSS, store=root, memory=300 * 1024**2, timeout=120)
 
     mine = tmp_path / "mine.ttl"
     shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)

@@ -26,7 +26,7 @@ import tempfile
 import threading
 import time
 
-from ..errors import QueryTimeoutError
+from ..errors import QueryMemoryError, QueryTimeoutError
 from .sandbox import DEFAULT_MEMORY, describe_death
 
 _HEADER = struct.Struct("!Q")
@@ -92,7 +92,7 @@ class Evaluator:
                 (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
                 status, payload = pickle.loads(_read_exactly(fd, size))
             except (EOFError, BrokenPipeError):
-                raise self._death() from None
+                raise self._death(request) from None
             except BaseException:
                 # KeyboardInterrupt included: the work must not go on without anyone waiting
                 self._kill()
@@ -101,14 +101,17 @@ class Evaluator:
             raise payload
         return payload
 
-    def _death(self) -> Exception:
+    def _death(self, request: dict) -> Exception:
         process = self._process
         returncode = process.wait()
         self._stderr.seek(0, os.SEEK_END)
         self._stderr.seek(max(0, self._stderr.tell() - 4096))
         tail = self._stderr.read().decode("utf-8", "replace")
         self._discard()
-        return describe_death(returncode, tail, self.memory)
+        death = describe_death(returncode, tail, self.memory)
+        if isinstance(death, QueryMemoryError) and request.get("in_memory"):
+            return QueryMemoryError(self.memory or 0, held=True)
+        return death
 
     def _kill(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -187,7 +190,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
 
     from .evaluate import evaluate
 
-    stores: dict[str, ox.Store] = {}
+    stores: dict[tuple[str, bool], ox.Store] = {}
     source = sys.stdin.buffer
     while True:
         head = source.read(_HEADER.size)
@@ -207,9 +210,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
                 stores.clear()
             _write(out, ("ok", result))
         except MemoryError:
-            from ..errors import QueryMemoryError
-
-            _write(out, ("error", QueryMemoryError(memory or 0)))
+            _write(out, ("error", QueryMemoryError(memory or 0, request.get("in_memory", False))))
         except Exception as exc:  # every failure goes back to the parent, which raises it
             _write(out, ("error", exc))
 
@@ -224,10 +225,18 @@ def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child
     path = request["store"]
     if request["form"] == "UPDATE":
         return ox.Store(path)
-    if path not in stores:
+    key = (path, request.get("in_memory", False))
+    if key not in stores:
         stores.clear()
-        stores[path] = ox.Store.read_only(path)
-    return stores[path]
+        store = ox.Store.read_only(path)
+        if key[1]:
+            # The caller holds the build in memory: sending it with each query would cost more
+            # than the query, so this process makes its own copy once.
+            copy = ox.Store()
+            copy.bulk_extend(store.quads_for_pattern(None, None, None))
+            store = copy
+        stores[key] = store
+    return stores[key]
 
 
 if __name__ == "__main__":  # pragma: no cover - the child's entry point

@@ -52,6 +52,7 @@ def run(
     limit: int | None = None,
     timeout: float | None = None,
     store_path: str | Path | None = None,
+    in_memory: bool = False,
     allow: Iterable[str] = (),
     memory: int | None = DEFAULT_MEMORY,
     started: float | None = None,
@@ -61,7 +62,8 @@ def run(
     ``bindings`` maps variable names to RDF terms. ``limit`` caps rows (the result says when it cut
     them). On the embedded store the query runs in a confined child process (no network unless
     ``allow`` has ``service`` or ``load``; at most ``memory`` bytes), which opens ``store_path``
-    read-only when given, else receives a copy of the (small, in-memory) store; ``timeout``
+    read-only when given (with ``in_memory``, copies it into its own memory once and answers
+    later queries from the copy), else receives a copy of the (small, in-memory) store; ``timeout``
     (seconds, counted from ``started``, a :func:`time.monotonic` reading taken before the gate,
     or from now) kills it at the limit, raising :class:`QueryTimeoutError`. A process that is itself
     confined (a server worker) evaluates in place. On a
@@ -102,6 +104,7 @@ def run(
     }
     if store_path is not None:
         request["store"] = str(store_path)
+        request["in_memory"] = in_memory
     else:
         request["nquads"] = store.dump(format=ox.RdfFormat.N_QUADS)
     network = bool({"service", "load"} & allow)

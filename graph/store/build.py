@@ -603,8 +603,9 @@ def hold_in_memory(store: str | os.PathLike[str] | None = None) -> stores.StoreH
     that store from the copy, including builds swapped in later (each is copied when first read).
 
     For long-running processes (``atmpkg serve --in-memory``, a notebook) on stores that fit in
-    memory: the copy costs about 9 s and 0.7 GB per million triples once, and queries then run
-    about 4x faster than on the on-disk store (README, "Benchmark of scale").
+    memory: the copy costs about 9 s and 1 GB per million triples once. The confined process that
+    evaluates this process's queries makes a copy of its own at its first query and answers the
+    later ones from it, about 2x faster than the on-disk store at a million triples.
 
     >>> handle = hold_in_memory("/tmp/atmpkg-doc-store")            # doctest: +SKIP
     >>> run_named("company-portfolio", store="/tmp/atmpkg-doc-store")  # doctest: +SKIP

@@ -123,14 +123,15 @@ class StoreHandle:
         return self.build_dir / "oxigraph"
 
     @property
-    def disk_path(self) -> Path | None:
-        """The on-disk store another process can open read-only, or None when this process reads
-        a copy held in memory (see :func:`hold_in_memory`).
+    def in_memory(self) -> bool:
+        """Whether this process reads a copy of the build held in memory (see
+        :func:`hold_in_memory`); the confined process that evaluates its queries then holds a copy
+        of its own.
 
-        >>> open_build(kg.root, current_build(kg.root)).disk_path.name
-        'oxigraph'
+        >>> open_build(kg.root, current_build(kg.root)).in_memory
+        False
         """
-        return None if self.root in _in_memory else self.oxigraph_path
+        return self.root in _in_memory
 
 
 _open: dict[Path, StoreHandle] = {}
@@ -194,7 +195,7 @@ def hold_in_memory(root: Path) -> None:
 
     >>> root = Path(shutil.copytree(kg.root, Path.cwd() / "held", symlinks=True))
     >>> hold_in_memory(root)
-    >>> open_build(root, current_build(root)).disk_path is None
+    >>> open_build(root, current_build(root)).in_memory
     True
     """
     _in_memory.add(root)

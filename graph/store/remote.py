@@ -826,8 +826,8 @@ def info_graph(graph: str) -> str:
 @dataclass
 class RemoteHandle(StoreHandle):
     """An open remote store: ``store`` is a :class:`RemoteStore` and ``info`` what :func:`push`
-    recorded about the build. It has no folder: ``root``, ``build_dir``, ``oxigraph_path`` and
-    ``disk_path`` are None."""
+    recorded about the build. It has no folder: ``root``, ``build_dir`` and ``oxigraph_path`` are
+    None."""
 
     @property
     def oxigraph_path(self) -> None:
@@ -840,14 +840,13 @@ class RemoteHandle(StoreHandle):
         return None
 
     @property
-    def disk_path(self) -> None:
-        """None: no other process can open a remote store from disk.
+    def in_memory(self) -> bool:
+        """False: the endpoint evaluates the queries, from its own store.
 
-        >>> handle = RemoteHandle(None, None, RemoteStore("http://127.0.0.1:7878/query"), {})
-        >>> handle.disk_path is None
-        True
+        >>> RemoteHandle(None, None, RemoteStore("http://127.0.0.1:7878/query"), {}).in_memory
+        False
         """
-        return None
+        return False
 
 
 def open_remote(endpoint: str | RemoteStore) -> RemoteHandle:
