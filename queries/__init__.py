@@ -11,11 +11,11 @@ entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any k
 ``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` =
 required) and a description. A date's default may be ``today`` (the day the query runs, on the
 clock of the machine that runs it), or a number of years before or after today or an earlier date
-parameter (``today-1y``; ``from+1y``: the same day a year after ``from``). A ``distinct:`` line names parameters that must not name the same
-entity (``distinct: company other``). A ``period:`` line names two date parameters that bound a
-period (``period: from to``): each may then be given as a month (``2023-07``) or a year
-(``2023``), the first parameter meaning its first day and the second its last, and a period that
-ends before it starts is refused.
+parameter (``today-1y``; ``from+1y``: the same day a year after ``from``). A ``distinct:`` line
+names parameters that must not name the same entity (``distinct: company other``). A ``period:``
+line names two date parameters that bound a period (``period: from to``): each may then be given
+as a month (``2023-07``) or a year (``2023``), the first parameter meaning its first day and the
+second its last, and a period that ends before it starts is refused.
 
 >>> q = load("approvals-by-agency-year")
 >>> q.summary
@@ -51,8 +51,8 @@ class Param:
 
     @property
     def default_text(self) -> str:
-        """The default as a person reads it: ``required``, ``optional``, ``default today``, ``default
-        1 year after from`` or ``default`` and the value.
+        """The default as a person reads it: ``required``, ``optional``, ``default today``,
+        ``default 1 year after from`` or ``default`` and the value.
 
         >>> Param("to", "date", "from+1y", False, "Last day").default_text
         'default 1 year after from'
