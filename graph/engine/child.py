@@ -108,10 +108,7 @@ class Evaluator:
         self._stderr.seek(max(0, self._stderr.tell() - 4096))
         tail = self._stderr.read().decode("utf-8", "replace")
         self._discard()
-        death = describe_death(returncode, tail, self.memory)
-        if isinstance(death, QueryMemoryError) and request.get("in_memory"):
-            return QueryMemoryError(self.memory or 0, held=True)
-        return death
+        return describe_death(returncode, tail, self.memory, request.get("in_memory", False))
 
     def _kill(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -218,6 +215,8 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
 def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child
     import pyoxigraph as ox
 
+    from .evaluate import memory_copy
+
     if "nquads" in request:
         store = ox.Store()
         store.load(request["nquads"], format=ox.RdfFormat.N_QUADS)
@@ -229,13 +228,9 @@ def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child
     if key not in stores:
         stores.clear()
         store = ox.Store.read_only(path)
-        if key[1]:
-            # The caller holds the build in memory: sending it with each query would cost more
-            # than the query, so this process makes its own copy once.
-            copy = ox.Store()
-            copy.bulk_extend(store.quads_for_pattern(None, None, None))
-            store = copy
-        stores[key] = store
+        # The caller holds the build in memory: sending it with each query would cost more than
+        # the query, so this process makes its own copy once.
+        stores[key] = memory_copy(store) if key[1] else store
     return stores[key]
 
 

@@ -259,6 +259,19 @@ def evaluate(
         raise StoreError(f"query failed: {exc}") from None
 
 
+def memory_copy(store: ox.Store) -> ox.Store:
+    """A copy of ``store`` held in memory.
+
+    >>> s = ox.Store()
+    >>> s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
+    >>> len(memory_copy(s))
+    1
+    """
+    copy = ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None))
+    return copy
+
+
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer))

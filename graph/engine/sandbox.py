@@ -161,9 +161,12 @@ def parse_memory(text: str) -> int:
     return size
 
 
-def describe_death(returncode: int, stderr: str, memory: int | None) -> Exception:
+def describe_death(
+    returncode: int, stderr: str, memory: int | None, held: bool = False
+) -> Exception:
     """The error for an evaluating process that ended without an answer, from its exit status and
-    the last lines it wrote: the memory cap, the engine's stack, or a crash.
+    the last lines it wrote: the memory cap (which, with ``held``, also held the process's copy of
+    the store), the engine's stack, or a crash.
 
     >>> type(describe_death(-6, "memory allocation of 448 bytes failed", 2 * 1024**3)).__name__
     'QueryMemoryError'
@@ -171,7 +174,7 @@ def describe_death(returncode: int, stderr: str, memory: int | None) -> Exceptio
     from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
 
     if "memory allocation of" in stderr or "MemoryError" in stderr:
-        return QueryMemoryError(memory or 0)
+        return QueryMemoryError(memory or 0, held)
     if "overflowed its stack" in stderr or returncode == -11:
         return QueryTooComplexError(
             "the query engine ran out of stack evaluating this query (it nests too deeply or is "

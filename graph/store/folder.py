@@ -36,6 +36,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ..engine.evaluate import memory_copy
 from ..errors import StoreError
 from ..version import __version__
 
@@ -179,9 +180,7 @@ def open_build(root: Path, build_dir: Path) -> StoreHandle:
         try:
             store = ox.Store.read_only(str(build_dir / "oxigraph"))
             if root in _in_memory:
-                copy = ox.Store()
-                copy.bulk_extend(store.quads_for_pattern(None, None, None))
-                store = copy
+                store = memory_copy(store)
         except OSError as exc:
             raise StoreError(f"cannot open the store at {build_dir}: {exc}") from None
         handle = StoreHandle(root, build_dir, store, read_info(build_dir))
