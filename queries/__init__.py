@@ -24,6 +24,7 @@ second its last, and a period that ends before it starts is refused.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import functools
 import re
@@ -63,12 +64,8 @@ class Param:
             return "required"
         if self.default is None:
             return "optional"
-        shifted = SHIFTED.fullmatch(self.default) if self.type == "date" else None
-        if shifted:
-            years = int(shifted["years"])
-            way = "after" if shifted["sign"] == "+" else "before"
-            return f"default {years} year{'s' if years > 1 else ''} {way} {shifted['name']}"
-        return f"default {self.default}"
+        shift = Shift.parse(self.default) if self.type == "date" else None
+        return f"default {shift.text if shift else self.default}"
 
 
 @dataclass(frozen=True)
@@ -101,8 +98,51 @@ class NamedQuery:
         )
 
 
-#: A date default that counts years from today or an earlier date parameter: ``from+1y``.
-SHIFTED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?P<sign>[+-])(?P<years>[1-9][0-9]?)y")
+_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?P<years>[+-][1-9][0-9]?)y")
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A date default that counts whole years from ``today`` or from an earlier date parameter
+    (``base``): ``today-1y``, ``from+1y``. The one reader of that form, for the check of a
+    query's header, the text people read and the day a query binds.
+
+    >>> Shift.parse("from+1y")
+    Shift(base='from', years=1)
+    >>> Shift.parse("2024-01-01") is None
+    True
+    """
+
+    base: str
+    years: int  # negative: before the base
+
+    @classmethod
+    def parse(cls, default: str) -> Shift | None:
+        """The shift ``default`` spells, or None when it spells none."""
+        found = _SHIFT.fullmatch(default)
+        return cls(found["base"], int(found["years"])) if found else None
+
+    @property
+    def text(self) -> str:
+        """As a person reads it.
+
+        >>> Shift("today", -2).text
+        '2 years before today'
+        """
+        count = abs(self.years)
+        way = "after" if self.years > 0 else "before"
+        return f"{count} year{'s' if count > 1 else ''} {way} {self.base}"
+
+    def apply(self, start: datetime.date) -> datetime.date:
+        """The same day ``years`` from ``start``; 29 February becomes 28 February.
+
+        >>> Shift("from", 1).apply(datetime.date(2024, 2, 29))
+        datetime.date(2025, 2, 28)
+        """
+        year = start.year + self.years
+        return start.replace(year=year, day=min(start.day, calendar.monthrange(year, start.month)[1]))
+
+
 _PARAM = re.compile(
     r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z-]+)\s+(?P<default>\S+)\s*(?P<desc>.*)$"
 )
@@ -207,11 +247,11 @@ def today() -> datetime.date:
 def _date_default(default: str, earlier: list[Param]) -> bool:
     """Whether ``default`` is a date parameter's default: ``-``, ``*``, a date, ``today`` or
     years before or after today or one of the ``earlier`` date parameters."""
-    shifted = SHIFTED.fullmatch(default)
+    shift = Shift.parse(default)
     bases = {"today"} | {p.name for p in earlier if p.type == "date"}
     return bool(
         default in ("-", "*", "today")
-        or (shifted and shifted["name"] in bases)
+        or (shift and shift.base in bases)
         or re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", default)
     )
 

@@ -5,10 +5,10 @@ The way to query is the handle: ``atmpkg.open().query(...)`` and ``.named(...)``
 :mod:`atmpkg.graph.handle`). :func:`query` and :func:`run_named` are one-line wrappers over it,
 which open the store on each call.
 
->>> from atmpkg.graph import query, run_named                               # doctest: +SKIP
->>> query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n")   # doctest: +SKIP
-[88]
->>> run_named("products-by-target", {"target": "bcma"}).dicts()[0]["therapy"]   # doctest: +SKIP
+>>> from atmpkg.graph import query, run_named
+>>> query("SELECT ?name WHERE { therapy:kymriah rdfs:label ?name }").column("name")
+['Kymriah']
+>>> run_named("products-by-target", {"target": "bcma"}).dicts()[0]["therapyName"]
 'Abecma'
 """
 
@@ -99,18 +99,16 @@ def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
     """
     if default == "today":
         return queries.today().isoformat()
-    shifted = queries.SHIFTED.fullmatch(default)
-    if shifted is None:
+    shift = queries.Shift.parse(default)
+    if shift is None:
         return default
-    if shifted["name"] == "today":
+    if shift.base == "today":
         start = queries.today()
-    elif shifted["name"] in bindings:
-        start = datetime.date.fromisoformat(bindings[shifted["name"]].value)
+    elif shift.base in bindings:
+        start = datetime.date.fromisoformat(bindings[shift.base].value)
     else:
         return None
-    year = start.year + int(shifted["sign"] + shifted["years"])
-    day = min(start.day, calendar.monthrange(year, start.month)[1])
-    return start.replace(year=year, day=day).isoformat()
+    return shift.apply(start).isoformat()
 
 
 def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
