@@ -170,8 +170,8 @@ class QueryMemoryError(AtmpkgError, MemoryError):
             f"query stopped at the {size:.3g} {unit} memory cap"
             + (
                 ", which also holds the evaluating process's copy of the store; raise it with "
-                "memory= (the copy takes about 1 GB per million triples) or open the store "
-                "without in_memory"
+                "--memory/memory= (the copy takes about 0.7 GB per million triples) or do without "
+                "the copy (--in-memory/in_memory=True)"
                 if held
                 else "; raise it with --memory/memory= or narrow the query"
             )

@@ -4,7 +4,7 @@ call (``query(sparql, store=...)`` rather than ``atmpkg.open(...).query(sparql)`
 The handle (:func:`atmpkg.open`, :class:`~atmpkg.graph.handle.KnowledgeGraph`) is the API; each
 function here opens it and calls one method, so it sits above every layer of the library.
 
->>> run_named("products-by-target", {"target": "bcma"}).rows[0]["therapy"].value   # doctest: +SKIP
+>>> run_named("products-by-target", {"target": "bcma"}).column("therapyName")[0]
 'Abecma'
 """
 
@@ -45,8 +45,8 @@ def view(
     ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
     :class:`~atmpkg.graph.handle.Selection`).
 
-    >>> view(classes=["atmp:Therapy", "atmp:Company"], output="firms.html")   # doctest: +SKIP
-    View(nodes=209, edges=256, warnings=[], path=PosixPath('firms.html'))
+    >>> view(focus="kymriah", output="kymriah.html").path
+    PosixPath('kymriah.html')
     """
     return open_graph(store, endpoint=endpoint).view(output=output, title=title, **selection)
 
@@ -81,8 +81,8 @@ def stats(
 def approvals_per_year(by: str = "agency", *, store: StorePath = None) -> dict[int, dict[str, int]]:
     """:func:`count_approvals` of the store at ``store``.
 
-    >>> approvals_per_year("agency", store="/tmp/fixture-store")[2020]   # doctest: +SKIP
-    {'EMA': 1, 'PMDA': 1}
+    >>> approvals_per_year("agency")[2017]["FDA"]  # Kymriah, Yescarta, Luxturna
+    3
     """
     from .display.charts import count_approvals
 
@@ -95,8 +95,8 @@ def approvals_chart(
     """:meth:`KnowledgeGraph.chart("approvals") <atmpkg.graph.handle.KnowledgeGraph.chart>` of
     the store at ``store``.
 
-    >>> approvals_chart(by="modality", output="modalities.svg")   # doctest: +SKIP
-    Chart(title='Regulatory approvals per year, by modality', total=156, path=PosixPath('modalities.svg'))
+    >>> approvals_chart(by="modality", output="modalities.svg").title
+    'Regulatory approvals per year, by modality'
     """
     return open_graph(store).chart("approvals", by=by, output=output)
 
@@ -104,8 +104,8 @@ def approvals_chart(
 def market_estimates(*, store: StorePath = None) -> list[Estimate]:
     """:func:`estimates_of` the store at ``store``.
 
-    >>> [e.year for e in market_estimates(store="/tmp/fixture-store")]   # doctest: +SKIP
-    [2024, 2026]
+    >>> sorted({e.year for e in market_estimates()})
+    [2022, 2024, 2026]
     """
     from .display.charts import estimates_of
 
@@ -116,8 +116,8 @@ def market_chart(*, store: StorePath = None, output: str | os.PathLike[str] | No
     """:meth:`KnowledgeGraph.chart("market") <atmpkg.graph.handle.KnowledgeGraph.chart>` of the
     store at ``store``.
 
-    >>> market_chart(output="market.svg").total   # doctest: +SKIP
-    4
+    >>> market_chart(output="market.svg").path
+    PosixPath('market.svg')
     """
     return open_graph(store).chart("market", output=output)
 
@@ -130,9 +130,9 @@ def select_slice(
     :class:`~atmpkg.graph.handle.Selection` for the selection's options; ``timeout`` limits the
     query of a ``name``/``file``/``query`` selection). ``Slice.sample`` says what a cap left out.
 
-    >>> piece = select_slice(focus="cellco", hops=2, max_nodes=4, store="/tmp/fixture-store")  # doctest: +SKIP
-    >>> piece.sample.kept, piece.sample.selected                                           # doctest: +SKIP
-    (4, 36)
+    >>> piece = select_slice(focus="kymriah", hops=2, max_nodes=4)
+    >>> piece.sample.kept, piece.sample.selected > 4
+    (4, True)
     """
     return open_graph(store, endpoint=endpoint, timeout=timeout).select(**selection).slice()
 
@@ -141,9 +141,9 @@ def select_subgraph(*, notes: list[str] | None = None, **options) -> list[ox.Tri
     """The triples of :func:`select_slice` (same options), sorted; the sentences saying what a cap
     left out (:attr:`Sample.note`) are appended to ``notes`` when a list is given.
 
-    >>> triples = select_subgraph(classes=["atmp:Therapy"], store="/tmp/fixture-store")  # doctest: +SKIP
-    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})                     # doctest: +SKIP
-    ['alphacel', 'betacel', 'genex']
+    >>> triples = select_subgraph(classes=["atmp:Target"])
+    >>> sorted({t.subject.value.rsplit("/", 1)[1] for t in triples})[:3]
+    ['abcd1', 'ada', 'arsa']
     """
     piece = select_slice(**options)
     if notes is not None:
@@ -163,8 +163,8 @@ def export_subgraph(
     ``store`` or the SPARQL 1.1 ``endpoint``, the selection's options as keywords (see
     :class:`~atmpkg.graph.handle.Selection`).
 
-    >>> export_subgraph("graphml", "/tmp/cellco.graphml", focus="CellCo", hops=2)  # doctest: +SKIP
-    ExportResult(format='graphml', triples=180, paths=[PosixPath('/tmp/cellco.graphml')], content=None, sample=None)
+    >>> export_subgraph("graphml", "kymriah.graphml", focus="Kymriah").paths
+    [PosixPath('kymriah.graphml')]
     """
     return open_graph(store, endpoint=endpoint).export(fmt, output, **selection)
 
@@ -175,8 +175,8 @@ def network(
     """:func:`path_network` of the store at ``store`` or the SPARQL 1.1 ``endpoint`` (a URL or a
     RemoteStore).
 
-    >>> network("/tmp/fixture-store").number_of_nodes()      # doctest: +SKIP
-    181
+    >>> "https://w3id.org/atmp-kg/id/therapy/kymriah" in network()
+    True
     """
     from .slice.analytics import path_network
 
@@ -197,8 +197,8 @@ def find_paths(
     """:meth:`KnowledgeGraph.path <atmpkg.graph.handle.KnowledgeGraph.path>` of the store at
     ``store`` or the SPARQL 1.1 ``endpoint``.
 
-    >>> [str(c) for c in find_paths("Big Pharma", "Genex", store="/tmp/fixture-store")]   # doctest: +SKIP
-    ['Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex']
+    >>> [str(c) for c in find_paths("Kite Pharma", "Gilead Sciences")]
+    ['Kite Pharma → subsidiary of → Gilead Sciences']
     """
     return open_graph(store, endpoint=endpoint).path(
         a, b, max_paths=max_paths, through=tuple(through), avoid=tuple(avoid), graph=graph
@@ -218,8 +218,8 @@ def rank_entities(
     """:meth:`KnowledgeGraph.rank <atmpkg.graph.handle.KnowledgeGraph.rank>` of the store at
     ``store`` or the SPARQL 1.1 ``endpoint``.
 
-    >>> [(r.label, r.score) for r in rank_entities(top=2, store="/tmp/fixture-store")]   # doctest: +SKIP
-    [('United States', 13), ('CellCo', 12)]
+    >>> [r.label for r in rank_entities(top=2)]
+    ['Novartis', 'Bristol Myers Squibb']
     """
     return open_graph(store, endpoint=endpoint).rank(
         by=by, classes=classes, top=top, through=tuple(through), graph=graph
@@ -239,7 +239,7 @@ def query(
     ``store`` or the SPARQL 1.1 ``endpoint`` (``options``: ``timeout``, ``limit``, ``allow``);
     ``memory`` caps the bytes the evaluating process may use (None: no cap).
 
-    >>> query("ASK { <therapy/kymriah> a atmp:Therapy }").boolean     # doctest: +SKIP
+    >>> query("ASK { <therapy/kymriah> a atmp:Therapy }").boolean
     True
     """
     return open_graph(store, endpoint=endpoint, memory=memory).query(sparql, params, **options)

@@ -646,6 +646,24 @@ def test_a_query_past_the_memory_cap_is_503_and_the_server_stays_up(fixture_stor
     assert any("memory allocation of" in message for message in server_log.messages)
 
 
+def test_the_memory_cap_of_an_in_memory_worker_counts_its_copy_of_the_store(fixture_store):
+    # The worker's copy of the store lives under the same cap as the query: the message says so
+    # and names both ways out, as the library's does.
+    cap = 300 * 1024**2
+    with make_server(
+        fixture_store, port=0, workers=1, timeout=120, memory="300M", in_memory=True
+    ).start() as srv:
+        status, _, body = sparql_get(srv, GREEDY)
+        assert status == 503
+        assert body.decode() == f"{QueryMemoryError(cap, held=True)}\n"
+        assert body.decode() == (
+            "query stopped at the 300 MiB memory cap, which also holds the evaluating process's "
+            "copy of the store; raise it with --memory/memory= (the copy takes about 0.7 GB per "
+            "million triples) or do without the copy (--in-memory/in_memory=True)\n"
+        )
+        assert sparql_get(srv, "ASK {}")[0] == 200
+
+
 def test_a_worker_that_crashes_mid_query_is_replaced(fixture_store):
     with make_server(fixture_store, port=0, workers=1, timeout=60).start() as srv:
         answer = {}

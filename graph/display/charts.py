@@ -5,9 +5,9 @@ The SVG is deterministic (same data, same bytes), escapes every text, uses prese
 only (no ``<style>``, so it can be inlined in a page with a strict Content-Security-Policy), and
 marks every bar with ``data-*`` attributes and a ``<title>`` tooltip.
 
->>> chart = approvals_chart(by="agency", output="approvals.svg", store="/tmp/fixture-store")  # doctest: +SKIP
->>> chart.path, chart.total                                                                  # doctest: +SKIP
-(PosixPath('approvals.svg'), 8)
+>>> chart = atmpkg.open().chart("approvals", by="agency", output="approvals.svg")
+>>> chart.path, chart.title
+(PosixPath('approvals.svg'), 'Regulatory approvals per year, by agency')
 
 In Jupyter a :class:`Chart` displays inline (``_repr_svg_``).
 """

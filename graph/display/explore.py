@@ -1,8 +1,8 @@
 """Look around the graph: everything about one entity (:func:`describe_entity`, ``kg.show``) and
 what the store holds (:func:`store_stats`, ``kg.stats``).
 
->>> view = atmpkg.open().show("kymriah")   # doctest: +SKIP
->>> view.label                             # doctest: +SKIP
+>>> view = atmpkg.open().show("kymriah")
+>>> view.label
 'Kymriah'
 """
 

@@ -9,8 +9,10 @@ that later queries of the same process pay no start-up. A time limit kills it; a
 exhausts its memory or crashes the engine ends only the child, and the caller gets an error that
 says which.
 
->>> with Evaluator(network=False, memory=None) as ev:           # doctest: +SKIP
-...     ev.run({"store": "/path/to/oxigraph", "text": "ASK {}", "form": "ASK"}, timeout=5).boolean
+>>> from atmpkg.graph.store.build import open_store
+>>> with Evaluator(network=False, memory=None) as ev:
+...     ev.run({"store": str(open_store().oxigraph_path), "text": "ASK {}", "form": "ASK"},
+...            timeout=30).boolean
 True
 """
 

@@ -133,7 +133,13 @@ def confinement() -> tuple[bool, int | None] | None:
 
 def die_with_parent(parent: int) -> None:
     """End this process when its parent ends (Linux), so that a query whose caller was killed does
-    not run on unwatched; ``parent`` is the pid the caller had, in case it ended already."""
+    not run on unwatched; ``parent`` is the pid the caller had, in case it ended already.
+
+    >>> import subprocess, sys
+    >>> code = "import os; from atmpkg.graph.engine.sandbox import die_with_parent as d; d(1); print('on')"
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode
+    1
+    """
     if sys.platform == "linux":
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != parent:

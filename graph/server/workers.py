@@ -131,13 +131,20 @@ JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
 }
 
 
-def _error_reply(exc: Exception, kind: str, memory: int) -> tuple[int, str]:
-    """The status and client-safe message for an exception raised by a job."""
+def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[int, str]:
+    """The status and client-safe message for an exception raised by a job in a worker whose
+    memory cap is ``memory`` (which, with ``held``, also holds the worker's copy of the store).
+
+    >>> _error_reply(QuerySyntaxError("no WHERE"), "query", 2 * 1024**3, False)
+    (400, 'no WHERE')
+    >>> _error_reply(MemoryError(), "query", 300 * 1024**2, True)[1].split(";")[0]
+    "query stopped at the 300 MiB memory cap, which also holds the evaluating process's copy of the store"
+    """
     if isinstance(exc, HttpError):
         return exc.status, exc.message
     if isinstance(exc, MemoryError):
         # Python's own allocations fail at the cap with MemoryError (the engine's abort the process)
-        return 503, str(exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory))
+        return 503, str(exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory, held))
     if isinstance(exc, QuerySyntaxError):
         return 400, str(exc)
     if isinstance(exc, QueryRefusedError):
@@ -160,7 +167,14 @@ def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -
     IPv4/IPv6 socket, at most ``memory`` bytes of data), then open the knowledge graph at
     ``store`` read-only (or a copy in memory, which the cap must leave room for) and run a first
     query, so that the first request does not pay for opening RocksDB. A confined process
-    evaluates its queries in place: the graph's methods need no child process here."""
+    evaluates its queries in place: the graph's methods need no child process here.
+
+    >>> import subprocess, sys
+    >>> code = ("import os; from atmpkg.graph.server.workers import prepare; "
+    ...         "print(prepare(os.environ['ATMPKG_STORE']).query('ASK {}').boolean)")
+    >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    'True\\n'
+    """
     confine(network=False, memory=memory)
     graph = KnowledgeGraph(store, in_memory=in_memory, memory=memory)
     graph.query("ASK {}")
@@ -198,7 +212,7 @@ def _worker_main(
         try:
             conn.send((200, JOBS[kind](args, graph)))
         except Exception as exc:  # every failure goes back as a status and a safe message
-            conn.send(_error_reply(exc, kind, memory))
+            conn.send(_error_reply(exc, kind, memory, in_memory))
 
 
 class _StderrPump:
@@ -297,6 +311,15 @@ class WorkerPool:
     store; ``memory`` caps each worker's data (bytes). The pool is ready when built: it waits for
     its first workers (:data:`WORKER_START_SECONDS` at most) and raises :class:`StoreError` when
     none of a lane could start.
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> pool = WorkerPool(open_store().root, size=1, queue_size=4)
+    >>> pool.status()["query"]["idle"], len(pool.pids())
+    (1, 2)
+    >>> job = {"text": "ASK {}", "limit": 10, "formats": {"table": "csv", "graph": None}}
+    >>> pool.run("query", job, timeout=30)[0]
+    200
+    >>> pool.close()
     """
 
     def __init__(
@@ -416,7 +439,9 @@ class WorkerPool:
         if worker.process.exitcode is None:  # alive but silent or its pipe broke: end it
             worker.process.kill()
             worker.process.join(5)
-        return describe_death(worker.process.exitcode or 0, worker.stderr.tail(1.0), self._memory)
+        return describe_death(
+            worker.process.exitcode or 0, worker.stderr.tail(1.0), self._memory, self._in_memory
+        )
 
     def _discard(self, worker: _Worker) -> None:
         """Kill a worker and forget it (once, whoever asks first)."""

@@ -8,11 +8,11 @@ without hubs as links: places, agencies and concept values are attributes of the
 to them (through a country or a modality everything is two links from everything), unless asked for
 with ``through``.
 
->>> g = atmpkg.open("/tmp/fixture-store").select().network()         # doctest: +SKIP
->>> g.nodes["https://w3id.org/atmp-kg/id/company/cellco"]["label"]   # doctest: +SKIP
-'CellCo'
->>> print(atmpkg.open("/tmp/fixture-store").path("CellCo", "FDA")[0])  # doctest: +SKIP
-CellCo → develops → Alphacel → approval → Alphacel — FDA 2017-08-30 (large B-cell lymphoma) → agency → US Food and Drug Administration
+>>> g = atmpkg.open().select().network()
+>>> g.nodes["https://w3id.org/atmp-kg/id/company/novartis"]["label"]
+'Novartis'
+>>> print(atmpkg.open().path("Kymriah", "FDA")[0])
+Kymriah → approval → Kymriah — FDA 2017-08-30 (B-cell acute lymphoblastic leukemia) → agency → US Food and Drug Administration
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ A :class:`Slice` reads its triples one subject at a time, so that a graph of mil
 be written without holding it in memory. :func:`slice_of` selects the slice a
 :class:`~atmpkg.graph.handle.Selection` names (``kg.select(...).slice()``).
 
->>> triples = atmpkg.open("/tmp/fixture-store").select(focus="cellco").triples()   # doctest: +SKIP
->>> len(triples)                                                                   # doctest: +SKIP
-61
+>>> triples = atmpkg.open().select(focus="kymriah").triples()
+>>> len(triples)
+456
 """
 
 from __future__ import annotations
@@ -97,7 +97,8 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
     (text or ``NamedNode``; case-insensitive). Unknown names raise :class:`UnknownNameError` with
     the closest classes.
 
-    >>> resolve_class("regulatory agency", open_store("/tmp/fixture-store").store)   # doctest: +SKIP
+    >>> from atmpkg.graph.store.build import open_store
+    >>> resolve_class("regulatory agency", open_store().store)
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
     """
     wanted = name_text(text, "a class", "atmp:Therapy, Therapy or its label").strip()
@@ -133,8 +134,9 @@ def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
     """IRIs of the instances of any of ``classes`` (names as for :func:`resolve_class`), including
     instances of their subclasses.
 
-    >>> sorted(class_members(["atmp:Target"], open_store("/tmp/fixture-store").store))[0]   # doctest: +SKIP
-    'https://w3id.org/atmp-kg/id/target/bcma'
+    >>> from atmpkg.graph.store.build import open_store
+    >>> ID + "target/cd19" in class_members(["atmp:Target"], open_store().store)
+    True
     """
     members: set[str] = set()
     for text in classes:
@@ -168,8 +170,10 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
     then follows as links. A class in ``through`` must be a hub class (or one of its subclasses):
     anything else raises :class:`ParameterError`, since it would change nothing.
 
-    >>> sorted(hub_members(open_store("/tmp/fixture-store").store))[0]   # doctest: +SKIP
-    'https://w3id.org/atmp-kg/id/agency/fda'
+    >>> from atmpkg.graph.store.build import open_store
+    >>> hubs = hub_members(open_store().store)
+    >>> ID + "agency/fda" in hubs, ID + "therapy/kymriah" in hubs
+    (True, False)
     """
     followed: set[str] = set()
     for text in through:
@@ -364,8 +368,10 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     """How many links between ``selected`` entities have an end outside ``kept``, counted as a
     network draws them (a link and its materialised inverse once, see :func:`fold_inverses`).
 
-    >>> links_left_out(open_store("/tmp/fixture-store").store, {ID + "target/cd19"}, set())   # doctest: +SKIP
-    0
+    >>> from atmpkg.graph.store.build import open_store
+    >>> kymriah, cd19 = ID + "therapy/kymriah", ID + "target/cd19"
+    >>> links_left_out(open_store().store, {kymriah, cd19}, {cd19})  # Kymriah's target link
+    1
     """
 
     count = 0
@@ -555,8 +561,10 @@ def describe(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
     """Every triple about ``nodes``: their literals, classes and other non-node values, and the
     links among them (links to nodes outside the set are left out).
 
-    >>> describe(["https://w3id.org/atmp-kg/id/target/cd19"], open_store("/tmp/fixture-store").store)[0].object   # doctest: +SKIP
-    <NamedNode value=https://w3id.org/atmp-kg/ontology#Target>
+    >>> from atmpkg.graph.store.build import open_store
+    >>> about = describe([ID + "target/cd19"], open_store().store)
+    >>> sorted(t.object.value for t in about if t.predicate.value.endswith("#type"))
+    ['https://w3id.org/atmp-kg/ontology#Target']
     """
     wanted = set(nodes)
     return [t for iri in wanted for t in _triples_about(ox.NamedNode(iri), wanted, store)]

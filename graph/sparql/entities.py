@@ -1,6 +1,7 @@
 """Entity names: the IRI a researcher means by a label, a brand, a slug, ``kind:slug`` or an IRI.
 
->>> resolve_entity("kymriah", kg_store)   # doctest: +SKIP
+>>> from atmpkg.graph.store.build import open_store
+>>> resolve_entity("kymriah", open_store().store)
 'https://w3id.org/atmp-kg/id/therapy/kymriah'
 """
 
