@@ -361,6 +361,11 @@ def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monk
     shutil.move(tmp_path / "kept", handle.oxigraph_path)
     with pytest.raises(QueryMemoryError, match="which also holds the evaluating process's copy"):
         query(CROSS, store=root, memory=300 * 1024**2, timeout=120)
+    # The process allowed to reach the network makes no second copy: it reads the store on disk.
+    with pytest.raises(QueryMemoryError) as stopped:
+        query(CROSS, store=root, memory=300 * 1024**2, timeout=120, allow=["service"])
+    assert not stopped.value.held
+    assert str(stopped.value) == str(QueryMemoryError(300 * 1024**2))
 
     mine = tmp_path / "mine.ttl"
     shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)

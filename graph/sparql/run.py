@@ -63,7 +63,8 @@ def run(
     them). On the embedded store the query runs in a confined child process (no network unless
     ``allow`` has ``service`` or ``load``; at most ``memory`` bytes), which opens ``store_path``
     read-only when given (with ``in_memory``, copies it into its own memory once and answers
-    later queries from the copy), else receives a copy of the (small, in-memory) store; ``timeout``
+    later queries from the copy, unless it is the process allowed to reach the network, which reads
+    the disk), else receives a copy of the (small, in-memory) store; ``timeout``
     (seconds, counted from ``started``, a :func:`time.monotonic` reading taken before the gate,
     or from now) kills it at the limit, raising :class:`QueryTimeoutError`. A process that is itself
     confined (a server worker) evaluates in place. On a
@@ -102,12 +103,14 @@ def run(
         "bindings": bindings,
         "limit": limit,
     }
+    network = bool({"service", "load"} & allow)
     if store_path is not None:
         request["store"] = str(store_path)
-        request["in_memory"] = in_memory
+        # The process that may reach the network reads the store on disk: its queries wait on
+        # other servers far longer than a copy would save, and a second copy doubles the memory.
+        request["in_memory"] = in_memory and not network
     else:
         request["nquads"] = store.dump(format=ox.RdfFormat.N_QUADS)
-    network = bool({"service", "load"} & allow)
     # The gate's own work counts against the limit.
     left = None if timeout is None else timeout - (time.monotonic() - started)
     try:
