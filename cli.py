@@ -430,17 +430,43 @@ def _terminal_width() -> int | None:
 
 
 @cli.command(name="queries")
+@click.argument("name", required=False)
 @endpoint_option
 @_library_errors
-def list_named(endpoint: str | None, graph: str | None) -> None:
-    """List the named queries with their summary and parameters (they come with the package:
-    --endpoint is accepted, like on every read command, and changes nothing)."""
+def list_named(name: str | None, endpoint: str | None, graph: str | None) -> None:
+    """List the named queries with their summary and parameters, or print one query's file (its
+    header and SPARQL, to read or to copy and change for --file). They come with the package:
+    --endpoint is accepted, like on every read command, and changes nothing."""
+    if name is not None:
+        from atmpkg import queries
+
+        click.echo(queries.load(name).text, nl=False)
+        return
+    import textwrap
+
     from atmpkg.graph import list_queries
 
+    width = _terminal_width()
+
+    def say(text: str, indent: str, hanging: str) -> None:
+        if width is None:  # to a pipe or file: one line each, as grep wants them
+            click.echo(indent + text)
+        else:
+            click.echo(
+                textwrap.fill(
+                    text,
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=hanging,
+                    break_on_hyphens=False,
+                )
+            )
+
     for named in list_queries():
-        click.echo(f"{named.name}\n    {named.summary}")
+        click.echo(named.name)
+        say(named.summary, "    ", "    ")
         for p in named.params:
-            click.echo(f"    -p {p.name}=<{p.type}>  ({p.default_text}) {p.description}")
+            say(f"-p {p.name}=<{p.type}>  ({p.default_text}) {p.description}", "    ", "        ")
 
 
 @cli.command()

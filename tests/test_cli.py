@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import atmpkg
 from atmpkg.cli import cli
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
@@ -75,11 +76,60 @@ def test_version_names_the_package_version_and_the_datas_date():
     )
 
 
-def test_queries_lists_names_summaries_and_parameters():
+def test_queries_lists_names_summaries_and_parameters(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
     result = CliRunner().invoke(cli, ["queries"])
     assert result.exit_code == 0
-    assert "approvals-by-agency-year\n    Approvals per agency and year" in result.stdout
-    assert "-p agency=<agency>" in result.stdout
+    lines = result.stdout.splitlines()
+    at = lines.index("approvals-in-period")  # to a pipe: one line each
+    assert lines[at : at + 5] == [
+        "approvals-in-period",
+        "    Approvals decided within a date period, optionally by one agency: product, agency, "
+        "indication and the date as precise as its source states it.",
+        "    -p from=<date>  (default 1 year before today) First day of the period (YYYY-MM-DD; a "
+        "month YYYY-MM or a year YYYY means its first day)",
+        "    -p to=<date>  (default today) Last day of the period (YYYY-MM-DD; a month YYYY-MM or a "
+        "year YYYY means its last day)",
+        "    -p agency=<agency>  (optional) The regulator (slug such as fda); every agency when "
+        "omitted",
+    ]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_queries_fit_the_terminal(monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", str(columns))
+    narrow = CliRunner().invoke(cli, ["queries"]).stdout.splitlines()
+    monkeypatch.delenv("COLUMNS")
+    wide = CliRunner().invoke(cli, ["queries"]).stdout.splitlines()
+    assert max(len(line) for line in narrow) <= columns < max(len(line) for line in wide)
+    assert " ".join(" ".join(narrow).split()) == " ".join(" ".join(wide).split())
+    if columns == 80:
+        at = narrow.index("approvals-in-period")
+        assert narrow[at : at + 9] == [
+            "approvals-in-period",
+            "    Approvals decided within a date period, optionally by one agency: product,",
+            "    agency, indication and the date as precise as its source states it.",
+            "    -p from=<date>  (default 1 year before today) First day of the period",
+            "        (YYYY-MM-DD; a month YYYY-MM or a year YYYY means its first day)",
+            "    -p to=<date>  (default today) Last day of the period (YYYY-MM-DD; a month",
+            "        YYYY-MM or a year YYYY means its last day)",
+            "    -p agency=<agency>  (optional) The regulator (slug such as fda); every",
+            "        agency when omitted",
+        ]
+
+
+def test_queries_name_prints_the_query_file():
+    result = CliRunner().invoke(cli, ["queries", "approvals-in-period"])
+    assert result.exit_code == 0
+    rq = Path(atmpkg.__file__).parent / "queries" / "approvals-in-period.rq"
+    assert result.stdout == rq.read_text(encoding="utf-8")
+    unknown = CliRunner().invoke(cli, ["queries", "approvals-in-perod"])
+    assert unknown.exit_code == 1
+    assert unknown.stderr == (
+        "Error: unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period', "
+        "'approvals-by-pathway', 'approvals-by-agency-year', 'approvals-by-jurisdiction'? List them "
+        "with 'atmpkg queries'.\n"
+    )
 
 
 def test_usage_error_exits_2():

@@ -136,7 +136,7 @@ def die_with_parent(parent: int) -> None:
     not run on unwatched; ``parent`` is the pid the caller had, in case it ended already.
 
     >>> import subprocess, sys
-    >>> code = "import os; from atmpkg.graph.engine.sandbox import die_with_parent as d; d(1); print('on')"
+    >>> code = "from atmpkg.graph.engine.sandbox import die_with_parent; die_with_parent(1); print(1)"
     >>> subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).returncode
     1
     """
