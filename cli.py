@@ -476,7 +476,7 @@ def list_named(name: str | None, endpoint: str | None, graph: str | None) -> Non
 @_library_errors
 def show(entity: str, store: Path | None, endpoint: str | None, graph: str | None) -> None:
     """Everything about one entity (label, slug or IRI; a near miss suggests names)."""
-    click.echo(_graph(store, endpoint, graph).show(entity).text())
+    click.echo(_graph(store, endpoint, graph).show(entity).text(_terminal_width()))
 
 
 @cli.command()

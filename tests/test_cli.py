@@ -34,6 +34,19 @@ def test_show_prints_facts_links_and_sources(fixture_store):
     assert "  GeneCorp prices Genex  https://genecorp.example/news/genex-price" in lines
 
 
+def test_show_fits_the_terminal_without_splitting_a_link(fixture_store, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = CliRunner().invoke(cli, ["show", "Genex", "--store", str(fixture_store)]).stdout
+    monkeypatch.delenv("COLUMNS")
+    wide = CliRunner().invoke(cli, ["show", "Genex", "--store", str(fixture_store)]).stdout
+    lines = narrow.splitlines()
+    over = [line for line in lines if len(line) > 40]
+    assert over and all(len(line.split()) == 1 for line in over)  # an IRI or a URL, unsplit
+    assert lines[:2] == ["Genex", "  <https://w3id.org/atmp-kg/id/therapy/genex>"]
+    assert lines[-2:] == ["  GeneCorp prices Genex", "    https://genecorp.example/news/genex-price"]
+    assert narrow.split() == wide.split()
+
+
 def test_show_suggests_close_names(fixture_store):
     result = CliRunner().invoke(cli, ["show", "Genecorpp", "--store", str(fixture_store)])
     assert result.exit_code == 1

@@ -8,6 +8,7 @@ what the store holds (:func:`store_stats`, ``kg.stats``).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -58,13 +59,22 @@ class EntityView:
     incoming: list[Fact] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
 
-    def text(self) -> str:
+    def text(self, width: int | None = None) -> str:
         """The entity as ``atmpkg show`` prints it: name and IRI, classes, facts, links to it and
-        sources, one a line.
+        sources, one a line; with ``width``, a longer line wraps, indented under its start (a URL
+        or IRI is never split, so that it stays one click).
 
         >>> print(EntityView("https://w3id.org/atmp-kg/id/target/cd19", "CD19", ["target"]).text())
         CD19  <https://w3id.org/atmp-kg/id/target/cd19>
           a target
+        >>> view = EntityView(ID + "target/cd19", "CD19", ["target"], sources=[
+        ...     Source(ID + "source/s", "A report on CD19 with a long title", "https://example.org/r")])
+        >>> print(view.text(width=40))
+        CD19  <https://w3id.org/atmp-kg/id/target/cd19>
+          a target
+        Sources:
+          A report on CD19 with a long title
+            https://example.org/r
         """
         lines = [f"{self.label}  <{self.iri}>", f"  a {', '.join(self.types)}"]
         for fact in self.facts:
@@ -80,7 +90,9 @@ class EntityView:
         if self.sources:
             lines.append("Sources:")
             lines += [f"  {s.title}" + (f"  {s.url}" if s.url else "") for s in self.sources]
-        return "\n".join(lines)
+        if width is None:
+            return "\n".join(lines)
+        return "\n".join(_wrap(line, width) for line in lines)
 
     def _repr_html_(self) -> str:
         from .pages import entity_card
@@ -108,6 +120,16 @@ _SOURCES = """SELECT ?e ?src (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
   }
   OPTIONAL { ?src rdfs:label ?t } OPTIONAL { ?src schema:url ?u }
 } GROUP BY ?e ?src"""
+
+
+def _wrap(line: str, width: int) -> str:
+    """``line`` wrapped to ``width``, each following line indented two more than its first."""
+    if len(line) <= width:
+        return line
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    return textwrap.fill(
+        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+    )
 
 
 def _name(term, label) -> str:
