@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from atmpkg.cli import cli
 from atmpkg.graph import (
     DataError,
+    StoreError,
     ValidationError,
     build,
     import_files,
@@ -381,6 +382,28 @@ def test_a_read_command_builds_a_missing_store(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Building the store" in result.stderr
     assert int(result.stdout.splitlines()[1]) >= 45
+
+
+def test_a_folder_of_other_files_is_not_made_a_store(data_dir, tmp_path):
+    # --store given the data folder by mistake: refused, and the folder left as it was
+    before = sorted(p.name for p in data_dir.iterdir())
+    result = CliRunner().invoke(cli, ["show", "kymriah", "--store", str(data_dir)])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {data_dir} is not a store folder: it holds agencies.csv, approvals.csv, "
+        f"claims.csv and {len(before) - 3} more; give a new or empty folder for the store "
+        "(--store, store=)\n"
+    )
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+    with pytest.raises(StoreError, match="is not a store folder: it holds notes.txt; give a new"):
+        (tmp_path / "mine").mkdir()
+        (tmp_path / "mine" / "notes.txt").write_text("mine")
+        build(tmp_path / "mine", data_dir=data_dir)
+    # a store folder may hold other files beside its builds
+    store = tmp_path / "store"
+    build(store, data_dir=data_dir)
+    (store / "notes.txt").write_text("mine")
+    assert build(store, data_dir=data_dir).counts["atmp:Therapy"] == 3
 
 
 def test_a_stale_store_is_rebuilt(tmp_path, monkeypatch):

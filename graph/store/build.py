@@ -582,6 +582,7 @@ def open_store(
     if build_dir is None or stale:
         if not build_if_needed:
             raise StoreError(f"no current build in {root}; run 'atmpkg build'")
+        stores.check_folder(root)
         log.warning(
             "%s the store at %s from the packaged data (one moment)...",
             "Rebuilding" if stale else "Building",

@@ -213,14 +213,24 @@ def forget(build_dir: Path) -> None:
     _open.pop(build_dir, None)
 
 
+#: What a store folder holds; see :func:`locked`.
+STORE_ENTRIES = frozenset({".lock", "builds", "current", "imports"})
+
+
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
-    """Hold the store's write lock: one build or import at a time.
+    """Hold the store's write lock: one build or import at a time. A folder that holds other
+    files and no store is refused, so that a store is never written into a folder of data.
 
     >>> with locked(Path("my-store")):
     ...     sorted(p.name for p in Path("my-store").iterdir())
     ['.lock']
+    >>> with locked(Path(atmpkg.__file__).parent / "graph" / "data"):
+    ...     pass
+    Traceback (most recent call last):
+    atmpkg.graph.errors.StoreError: .../graph/data is not a store folder: it holds README.md, agencies.csv, approvals.csv and ... more; give a new or empty folder for the store (--store, store=)
     """
+    check_folder(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
@@ -232,6 +242,27 @@ def locked(root: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def check_folder(root: Path) -> None:
+    """Raise :class:`StoreError` when ``root`` holds files that are not a store's and no build:
+    a store is never written into a folder of other things (the data folder given as the store,
+    say). A missing or empty folder, or one a build made, passes.
+
+    >>> check_folder(Path("a-new-folder"))
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    others = [name for name in names if name not in STORE_ENTRIES]
+    if not others or "builds" in names or "current" in names:
+        return
+    shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    raise StoreError(
+        f"{root} is not a store folder: it holds {shown}; give a new or empty folder for the "
+        "store (--store, store=)"
+    )
 
 
 #: How the folder of a build under way starts in ``<store>/builds``; one that the next build finds
