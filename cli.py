@@ -618,8 +618,10 @@ def path(
     first = connections[0]
     links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
     click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
+    width = _terminal_width()
     for number, connection in enumerate(connections, 1):
-        click.echo(f"{number}. {connection}")
+        mark = f"{number}. "
+        click.echo(mark + connection.text(width, indent=len(mark)))
 
 
 @cli.command()

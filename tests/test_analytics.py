@@ -296,6 +296,22 @@ def test_cli_path(fixture_store):
     ]
 
 
+def test_cli_path_fits_the_terminal_one_link_a_line(fixture_store, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    args = ["path", "CellCo", "FDA", "--max", "1", "--store", str(fixture_store)]
+    assert CliRunner().invoke(cli, args).stdout.splitlines() == [
+        "Shortest connections between CellCo and US Food and Drug Administration (2 links):",
+        "1. CellCo",
+        "     ← sponsor ← Alphacel — FDA 2017-08-30 (large B-cell lymphoma)",
+        "     → agency → US Food and Drug Administration",
+    ]
+    monkeypatch.setenv("COLUMNS", "88")  # a chain that fits stays on its line
+    args = ["path", "Big Pharma", "Genex", "--store", str(fixture_store)]
+    assert CliRunner().invoke(cli, args).stdout.splitlines()[1:] == [
+        "1. Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex",
+    ]
+
+
 def test_cli_path_errors(fixture_store):
     result = CliRunner().invoke(cli, ["path", "Genex", "Gamma", "--store", str(fixture_store)])
     assert result.exit_code == 1

@@ -113,11 +113,28 @@ class Connection:
     links: tuple[Link, ...]
 
     def __str__(self) -> str:
-        parts = [self.labels[0]]
+        return self.text()
+
+    def text(self, width: int | None = None, indent: int = 0) -> str:
+        """The chain on one line; when that is longer than ``width``, one link a line, each
+        indented ``indent`` + 2 under the first entity.
+
+        >>> chain = Connection(("a", "b"), ("Kite Pharma", "Gilead Sciences"),
+        ...                    (Link("a", "b", "urn:subsidiaryOf", "subsidiary of"),))
+        >>> print(chain.text())
+        Kite Pharma → subsidiary of → Gilead Sciences
+        >>> print(chain.text(width=30))
+        Kite Pharma
+          → subsidiary of → Gilead Sciences
+        """
+        hops = []
         for index, link in enumerate(self.links):
             arrow = "→" if link.source == self.nodes[index] else "←"
-            parts += [arrow, link.label, arrow, self.labels[index + 1]]
-        return " ".join(parts)
+            hops.append(f"{arrow} {link.label} {arrow} {self.labels[index + 1]}")
+        line = " ".join([self.labels[0], *hops])
+        if width is None or indent + len(line) <= width:
+            return line
+        return "\n".join([self.labels[0], *(" " * (indent + 2) + hop for hop in hops)])
 
     def __len__(self) -> int:
         return len(self.links)
