@@ -14,6 +14,7 @@ from atmpkg.graph.terms import PREFIXES, shorten
 from atmpkg.ontology.namespace import ATMP
 
 ONTOLOGY = URIRef("https://w3id.org/atmp-kg/ontology")
+SH = "http://www.w3.org/ns/shacl#"
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +104,39 @@ def test_shapes_parse_and_target_ontology_classes(onto):
     sh = "http://www.w3.org/ns/shacl#"
     targets = set(shapes.objects(None, URIRef(sh + "targetClass")))
     assert targets and all((t, RDF.type, OWL.Class) in onto for t in targets)
+
+
+def test_every_property_shape_says_what_is_expected():
+    # pySHACL's own message ("Less than 1 values on <...>->atmp:modality") names no fix: every
+    # property shape (or the shape that holds it) carries an sh:message that does.
+    shapes = Graph().parse(
+        data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text(), format="turtle"
+    )
+    message, holds = URIRef(SH + "message"), URIRef(SH + "property")
+    silent = [
+        str(shapes.value(prop, URIRef(SH + "path")))
+        for shape, prop in shapes.subject_objects(holds)
+        if (prop, message, None) not in shapes and (shape, message, None) not in shapes
+    ]
+    assert len(list(shapes.subject_objects(holds))) > 60 and silent == []
+
+
+def test_a_shape_violation_says_what_is_expected(tmp_path, curated_store):
+    therapy = tmp_path / "therapy.ttl"
+    therapy.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/x> a atmp:Therapy .\n"
+    )
+    found = [str(v) for v in atmpkg.open(curated_store).validate([therapy])]
+    assert found == [
+        f"{therapy}:2: therapy:x: atmp:developedBy: a therapy names at least one developer company "
+        "[shacl atmpsh:TherapyShape]",
+        f"{therapy}:2: therapy:x: atmp:modality: a therapy names its modality, a concept of the "
+        "modality scheme such as modality:car-t [shacl atmpsh:TherapyShape]",
+        f"{therapy}:2: therapy:x: rdfs:label: needs exactly one English label "
+        "[shacl atmpsh:LabelledShape]",
+        f"{therapy}:2: therapy:x: Therapy has no dct:source [fact-has-source]",
+    ]
 
 
 def test_every_derived_property_names_the_rule_that_derives_it(onto):
