@@ -442,31 +442,16 @@ def list_named(name: str | None, endpoint: str | None, graph: str | None) -> Non
 
         click.echo(queries.load(name).text, nl=False)
         return
-    import textwrap
-
     from atmpkg.graph import list_queries
+    from atmpkg.graph.engine.results import wrap
 
     width = _terminal_width()
-
-    def say(text: str, indent: str, hanging: str) -> None:
-        if width is None:  # to a pipe or file: one line each, as grep wants them
-            click.echo(indent + text)
-        else:
-            click.echo(
-                textwrap.fill(
-                    text,
-                    width,
-                    initial_indent=indent,
-                    subsequent_indent=hanging,
-                    break_on_hyphens=False,
-                )
-            )
-
     for named in list_queries():
         click.echo(named.name)
-        say(named.summary, "    ", "    ")
+        click.echo(wrap(named.summary, width, "    ", "    "))
         for p in named.params:
-            say(f"-p {p.name}=<{p.type}>  ({p.default_text}) {p.description}", "    ", "        ")
+            line = f"-p {p.name}=<{p.type}>  ({p.default_text}) {p.description}"
+            click.echo(wrap(line, width, "    ", "        "))
 
 
 @cli.command()

@@ -8,11 +8,11 @@ what the store holds (:func:`store_stats`, ``kg.stats``).
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..engine.results import wrap
 from ..rdf import identifier_url
 from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
@@ -90,8 +90,6 @@ class EntityView:
         if self.sources:
             lines.append("Sources:")
             lines += [f"  {s.title}" + (f"  {s.url}" if s.url else "") for s in self.sources]
-        if width is None:
-            return "\n".join(lines)
         return "\n".join(_wrap(line, width) for line in lines)
 
     def _repr_html_(self) -> str:
@@ -122,14 +120,11 @@ _SOURCES = """SELECT ?e ?src (SAMPLE(?t) AS ?title) (SAMPLE(?u) AS ?url) WHERE {
 } GROUP BY ?e ?src"""
 
 
-def _wrap(line: str, width: int) -> str:
+def _wrap(line: str, width: int | None) -> str:
     """``line`` wrapped to ``width``, each following line indented two more than its first."""
-    if len(line) <= width:
-        return line
-    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
-    return textwrap.fill(
-        line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
-    )
+    text = line.lstrip(" ")
+    indent = line[: len(line) - len(text)]
+    return wrap(text, width, indent, indent + "  ")
 
 
 def _name(term, label) -> str:

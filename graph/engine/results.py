@@ -19,6 +19,7 @@ import csv
 import html
 import io
 import json
+import textwrap
 import unicodedata
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
@@ -85,6 +86,30 @@ def _width(text: str) -> int:
     return sum(
         2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
         for c in text
+    )
+
+
+def wrap(text: str, width: int | None, indent: str = "", hanging: str = "") -> str:
+    """``text`` after ``indent``, wrapped to ``width`` with ``hanging`` before each following
+    line; a word longer than the width (a URL, an IRI) is never split. With no width (the output
+    goes to a pipe or a file) it stays on one line.
+
+    >>> print(wrap("Kite Pharma, a subsidiary of Gilead Sciences", 24, "  ", "    "))
+      Kite Pharma, a
+        subsidiary of Gilead
+        Sciences
+    >>> wrap("one line", None, "  ")
+    '  one line'
+    """
+    if width is None or len(indent) + len(text) <= width:
+        return indent + text
+    return textwrap.fill(
+        text,
+        width,
+        initial_indent=indent,
+        subsequent_indent=hanging,
+        break_long_words=False,
+        break_on_hyphens=False,
     )
 
 
