@@ -21,6 +21,7 @@ from atmpkg.graph import (
     select_subgraph,
     to_networkx,
 )
+from atmpkg.graph.slice.analytics import Connection, Link
 from atmpkg.graph.terms import ATMP, ID
 
 CELLCO, ALPHACEL = ID + "company/cellco", ID + "therapy/alphacel"
@@ -310,6 +311,15 @@ def test_cli_path_fits_the_terminal_one_link_a_line(fixture_store, monkeypatch):
     assert CliRunner().invoke(cli, args).stdout.splitlines()[1:] == [
         "1. Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex",
     ]
+
+
+def test_a_chain_is_measured_in_display_columns():
+    chain = Connection(
+        ("a", "b"), ("アムシェプリ", "Sumitomo Pharma"), (Link("a", "b", "urn:p", "developed by"),)
+    )
+    # 39 characters, 45 columns: the katakana take two each
+    assert chain.text(width=44) == "アムシェプリ\n  → developed by → Sumitomo Pharma"
+    assert chain.text(width=45) == "アムシェプリ → developed by → Sumitomo Pharma"
 
 
 def test_cli_path_errors(fixture_store):

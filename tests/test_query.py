@@ -380,9 +380,43 @@ def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monk
 
 
 def _widths(text: str) -> list[int]:
-    from atmpkg.graph.engine.results import _width
+    from atmpkg.graph.engine.results import display_width
 
-    return [_width(line) for line in text.splitlines()]
+    return [display_width(line) for line in text.splitlines()]
+
+
+def test_wrapping_measures_east_asian_text_by_its_columns_and_breaks_it_between_characters():
+    from atmpkg.graph.engine.results import wrap
+
+    # each katakana takes two columns, and a line of Japanese may break between any two
+    assert wrap("brand name: アムシェプリ and Amchepry", 20, "  ", "    ").splitlines() == [
+        "  brand name: アム",
+        "    シェプリ and",
+        "    Amchepry",
+    ]
+    # never before a long-vowel mark or a closing bracket, nor after an opening one; a Latin
+    # word inside stays whole
+    assert wrap("住友ファーマ「アムシェプリ」非自己iPS細胞", 16, "", "  ").splitlines() == [
+        "住友ファーマ「ア",
+        "  ムシェプリ」非",
+        "  自己iPS細胞",
+    ]
+    assert wrap("https://example.org/a-long-address", 10, "", "  ") == (
+        "https://example.org/a-long-address"
+    )
+
+
+def test_show_fits_east_asian_text_to_the_terminal(curated_store, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "50")
+    args = ["show", "Amchepry", "--store", str(curated_store)]
+    narrow = CliRunner().invoke(cli, args).stdout
+    monkeypatch.delenv("COLUMNS")
+    wide = CliRunner().invoke(cli, args).stdout
+    lines = narrow.splitlines()
+    over = [line for line, width in zip(lines, _widths(narrow), strict=True) if width > 50]
+    assert over and all(len(line.split()) == 1 and line.isascii() for line in over)  # addresses
+    assert "  brand name: アムシェプリ" in lines
+    assert "".join(narrow.split()) == "".join(wide.split())
 
 
 @pytest.mark.parametrize("columns", [80, 200])

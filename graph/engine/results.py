@@ -19,8 +19,9 @@ import csv
 import html
 import io
 import json
-import textwrap
+import re
 import unicodedata
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
@@ -80,7 +81,13 @@ def _number(term: ox.Literal, short: bool = False) -> str:
     return f"{whole[: len(whole) - len(digits)]}{int(digits):,}{point}{fraction}"
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: two for a wide East Asian character, none for a
+    combining mark, one for any other.
+
+    >>> display_width("Kymriah"), display_width("キムリア"), display_width("信玖凝 (Xinjiu Ning)")
+    (7, 8, 20)
+    """
     if text.isascii():  # most cells: one column per character
         return len(text)
     return sum(
@@ -89,28 +96,61 @@ def _width(text: str) -> int:
     )
 
 
+#: What never starts a line of East Asian text (closing punctuation, the long-vowel mark, small
+#: kana) and what never ends one (opening brackets).
+_CLOSING = frozenset("、。，．！？」』）〕］｝〉》ーぁぃぅぇぉっゃゅょァィゥェォッャュョ")
+_OPENING = frozenset("「『（〔［｛〈《")
+
+
+def _pieces(text: str) -> Iterator[tuple[str, str]]:
+    """The pieces a line may break between, each with the space before it (dropped where the line
+    breaks): the words of ``text``, and within a word each wide character (East Asian text is
+    written without spaces and may break between any two characters, though not inside its
+    brackets' edges)."""
+    for match in re.finditer(r"(\s*)(\S+)", text):
+        space, word = match.groups()
+        if word.isascii():
+            yield word, space
+            continue
+        piece = ""
+        for c in word:
+            wide = display_width(c) == 2 or display_width(piece[-1:]) == 2
+            if wide and piece and c not in _CLOSING and piece[-1] not in _OPENING:
+                yield piece, space
+                piece, space = "", ""
+            piece += c
+        yield piece, space
+
+
 def wrap(text: str, width: int | None, indent: str = "", hanging: str = "") -> str:
-    """``text`` after ``indent``, wrapped to ``width`` with ``hanging`` before each following
-    line; a word longer than the width (a URL, an IRI) is never split. With no width (the output
-    goes to a pipe or a file) it stays on one line.
+    """``text`` after ``indent``, wrapped to ``width`` display columns (see
+    :func:`display_width`) with ``hanging`` before each following line. A line breaks at a space,
+    or between two characters of East Asian text; a word longer than the width (a URL, an IRI)
+    is never split. With no width (the output goes to a pipe or a file) it stays on one line.
 
     >>> print(wrap("Kite Pharma, a subsidiary of Gilead Sciences", 24, "  ", "    "))
       Kite Pharma, a
         subsidiary of Gilead
         Sciences
+    >>> print(wrap("住友ファーマ「アムシェプリ」の承認取得 (Sumitomo Pharma)", 24, "  ", "    "))
+      住友ファーマ「アムシェ
+        プリ」の承認取得
+        (Sumitomo Pharma)
     >>> wrap("one line", None, "  ")
     '  one line'
     """
-    if width is None or len(indent) + len(text) <= width:
+    if width is None or display_width(indent + text) <= width:
         return indent + text
-    return textwrap.fill(
-        text,
-        width,
-        initial_indent=indent,
-        subsequent_indent=hanging,
-        break_long_words=False,
-        break_on_hyphens=False,
-    )
+    lines: list[str] = []
+    line, used = indent, display_width(indent)
+    for number, (piece, space) in enumerate(_pieces(text)):
+        gap, size = "" if number == 0 else space, display_width(piece)
+        if number and used + len(gap) + size > width:
+            lines.append(line)
+            line, used = hanging + piece, display_width(hanging) + size
+        else:
+            line, used = line + gap + piece, used + len(gap) + size
+    return "\n".join([*lines, line])
 
 
 def _cut(text: str, width: int) -> str:
@@ -119,16 +159,16 @@ def _cut(text: str, width: int) -> str:
     >>> _cut("Kymriah", 5), _cut("キムリア", 5), _cut("Abecma", 6)
     ('Kymr…', 'キム…', 'Abecma')
     """
-    if _width(text) <= width:
+    if display_width(text) <= width:
         return text
     if text.isascii():
         return text[: width - 1] + "…"
     out, used = "", 0
     for c in text:
-        if used + _width(c) > width - 1:
+        if used + display_width(c) > width - 1:
             break
         out += c
-        used += _width(c)
+        used += display_width(c)
     return out + "…"
 
 
@@ -196,8 +236,8 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
 
     def table(short: bool) -> tuple[list[list[str]], list[int]]:
         rows = [[text(row, i, name, short) for _, i, name in columns] for row in result.rows]
-        values = [max([0] + [_width(r[c]) for r in rows]) for c in range(len(headers))]
-        widths = [max(_width(h), v) for h, v in zip(headers, values, strict=True)]
+        values = [max([0] + [display_width(r[c]) for r in rows]) for c in range(len(headers))]
+        widths = [max(display_width(h), v) for h, v in zip(headers, values, strict=True)]
         return rows, widths if width is None or wide else _fit(widths, values, numeric, width)
 
     rows, widths = table(short=False)
@@ -208,7 +248,7 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         out = []
         for c, (cell, w) in enumerate(zip(cells, widths, strict=True)):
             cell = _cut(cell, w)
-            pad = " " * (w - _width(cell))
+            pad = " " * (w - display_width(cell))
             out.append(pad + cell if numeric[c] else cell + pad)
         return "  ".join(out).rstrip()
 

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
@@ -116,8 +117,8 @@ class Connection:
         return self.text()
 
     def text(self, width: int | None = None, indent: int = 0) -> str:
-        """The chain on one line; when that is longer than ``width``, one link a line, each
-        indented ``indent`` + 2 under the first entity.
+        """The chain on one line; when that is wider than ``width`` display columns, one link a
+        line, each indented ``indent`` + 2 under the first entity.
 
         >>> chain = Connection(("a", "b"), ("Kite Pharma", "Gilead Sciences"),
         ...                    (Link("a", "b", "urn:subsidiaryOf", "subsidiary of"),))
@@ -132,7 +133,7 @@ class Connection:
             arrow = "→" if link.source == self.nodes[index] else "←"
             hops.append(f"{arrow} {link.label} {arrow} {self.labels[index + 1]}")
         line = " ".join([self.labels[0], *hops])
-        if width is None or indent + len(line) <= width:
+        if width is None or indent + display_width(line) <= width:
             return line
         return "\n".join([self.labels[0], *(" " * (indent + 2) + hop for hop in hops)])
 
