@@ -17,8 +17,8 @@ The answer shows as a table of its first rows with the total count. The store is
 time limit) show as one line, ``QueryTimeoutError: …``, without a traceback; the cell fails, the
 kernel stays as it was. ``{`` and ``$`` are SPARQL here, never expanded as Python.
 
->>> parse_options("--name products-by-target -p target=bcma -o df")   # doctest: +NORMALIZE_WHITESPACE
-({'name': 'products-by-target', 'params': {'target': 'bcma'}, 'output': 'df'}, '')
+>>> parse_options("--name products-by-target -p target=bcma -o df")
+({'name': 'products-by-target', 'output': 'df', 'params': {'target': 'bcma'}}, '')
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def parse_options(line: str) -> tuple[dict, str]:
     as written. Raises ``UsageError`` for an unknown option or a value that does not read.
 
     >>> parse_options('-p company="Big Pharma" --timeout 5 SELECT * { ?s ?p ?o }')
-    ({'params': {'company': 'Big Pharma'}, 'timeout': 5.0}, 'SELECT * { ?s ?p ?o }')
+    ({'timeout': 5.0, 'params': {'company': 'Big Pharma'}}, 'SELECT * { ?s ?p ?o }')
     """
     options: dict = {}
     assigned: list[str] = []
@@ -107,7 +107,17 @@ class SparqlMagics(Magics):
     @line_cell_magic
     def sparql(self, line: str, cell: str | None = None):
         """Run SPARQL (the cell's body, or the rest of the line) or a named query (``--name``);
-        ``-o VAR`` keeps the answer as a DataFrame. See :mod:`atmpkg.graph.notebook`."""
+        ``-o VAR`` keeps the answer as a DataFrame. See :mod:`atmpkg.graph.notebook`.
+
+        >>> from IPython.core.interactiveshell import InteractiveShell
+        >>> shell = InteractiveShell.instance(colors="NoColor")
+        >>> shell.run_line_magic("load_ext", "atmpkg")
+        >>> shell.run_line_magic("sparql", "SELECT ?name { therapy:kymriah rdfs:label ?name }").rows
+        [(<Literal value=Kymriah language=en>,)]
+        >>> _ = shell.run_cell_magic("sparql", "--limit 1 -o first", "SELECT ?t { ?t a atmp:Therapy }")
+        >>> len(shell.user_ns["first"])
+        1
+        """
         options, rest = parse_options(line)
         if cell is not None and rest:
             raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
@@ -132,7 +142,18 @@ def _show_error(shell, etype, value, tb, tb_offset=None):
 
 def load_ipython_extension(ipython) -> None:
     """Register the magics, and show library errors without a traceback (unless other custom
-    exception handlers are installed already)."""
+    exception handlers are installed already).
+
+    >>> from IPython.core.interactiveshell import InteractiveShell
+    >>> shell = InteractiveShell.instance(colors="NoColor")
+    >>> load_ipython_extension(shell)
+    >>> shell.run_cell("%sparql --name approvals-in-perod").success
+    An exception has occurred, use %tb to see the full traceback.
+    <BLANKLINE>
+    UnknownNameError: unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period', ...
+    <BLANKLINE>
+    False
+    """
     from .errors import AtmpkgError
 
     ipython.register_magics(SparqlMagics)

@@ -693,18 +693,42 @@ def test_a_time_limit_holds_in_the_repl(fixture_store, tmp_path):
 NEEDS_ENDPOINT = ("atmpkg.graph.store.remote", "atmpkg.graph.store.build")
 
 
+CHILD = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from test_handle import run_examples
+print(json.dumps(run_examples(sys.argv[2], {})))
+"""
+#: Modules whose examples start an IPython shell, which takes over the process's display hook
+#: and builtins: they run in a child process.
+IN_A_CHILD = ("atmpkg.graph.notebook",)
+
+
 def library_modules() -> list[str]:
-    """Every module of the library and the queries package (the notebook module needs IPython:
-    tests/test_notebook.py)."""
+    """Every module of the library and the queries package."""
     import pkgutil
 
     import atmpkg.graph
 
     names = ["atmpkg", "atmpkg.graph", "atmpkg.queries"]
-    for info in pkgutil.walk_packages(atmpkg.graph.__path__, "atmpkg.graph."):
-        if info.name != "atmpkg.graph.notebook":
-            names.append(info.name)
+    names += [m.name for m in pkgutil.walk_packages(atmpkg.graph.__path__, "atmpkg.graph.")]
     return sorted(names)
+
+
+def run_examples(module: str, server: dict[str, str]) -> tuple[int, int, list[str]]:
+    """Run the docstring examples of ``module`` on the store ``ATMPKG_STORE`` names: how many
+    there are, how many failed (printed), and the names of those marked to skip."""
+    target = importlib.import_module(module)
+    globs = {**vars(target), "atmpkg": atmpkg, "kg": atmpkg.open(), **server}
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
+    )
+    tests = finder.find(target, module, globs=globs)
+    for test in tests:
+        runner.run(test)
+    skipped = [t.name for t in tests for e in t.examples if doctest.SKIP in e.options]
+    return sum(len(t.examples) for t in tests), runner.failures, skipped
 
 
 @pytest.mark.parametrize("module", library_modules())
@@ -728,21 +752,23 @@ def test_the_docstring_examples_run(module, curated_store, tmp_path, monkeypatch
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         '<https://w3id.org/atmp-kg/id/therapy/kymriah> rdfs:comment "A note."@en .\n'
     )
+    if module in IN_A_CHILD:
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, str(Path(__file__).parent), module],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert child.returncode == 0, child.stdout + child.stderr
+        examples, failures, skipped = json.loads(child.stdout.splitlines()[-1])
+        print(child.stdout)
+    else:
+        examples, failures, skipped = run_examples(module, server)
     target = importlib.import_module(module)
-    globs = {**vars(target), "atmpkg": atmpkg, "kg": atmpkg.open(store), **server}
-    finder = doctest.DocTestFinder(exclude_empty=True)
-    runner = doctest.DocTestRunner(
-        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False
-    )
-    tests = finder.find(target, module, globs=globs)
-    examples = sum(len(t.examples) for t in tests)
-    for test in tests:
-        runner.run(test)
     if not hasattr(target, "__path__"):
         assert examples > 0, f"{module} shows no example"
-    skipped = [t.name for t in tests for e in t.examples if doctest.SKIP in e.options]
     assert skipped == [], f"examples that do not run: {skipped}"
-    assert runner.failures == 0, f"{runner.failures} of {examples} examples failed (output above)"
+    assert failures == 0, f"{failures} of {examples} examples failed (output above)"
     if module == "atmpkg.graph.handle":  # every public method shows how it is called
         for cls in (KnowledgeGraph, Selection):
             for name, member in vars(cls).items():
