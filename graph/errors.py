@@ -38,12 +38,21 @@ class UnknownNameError(AtmpkgError, LookupError):
         self.what, self.name = what, name
         # a name given from Python may be any value: it is suggested against as the text it shows
         self.suggestions = suggest(name if isinstance(name, str) else str(name), choices)
-        message = f"unknown {what} '{name}'"
+        super().__init__(self.told(hint))
+
+    def told(self, hint: str) -> str:
+        """The message with ``hint`` as its last sentence: what to do where it is read.
+
+        >>> UnknownNameError("named query", "x", hint="List them with 'atmpkg queries'.").told(
+        ...     "List them at /api/queries.")
+        "unknown named query 'x'. List them at /api/queries."
+        """
+        message = f"unknown {self.what} '{self.name}'"
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
         if hint:
             message += f" {hint}" if self.suggestions else f". {hint}"
-        super().__init__(message)
+        return message
 
 
 class DataError(AtmpkgError, ValueError):

@@ -17,8 +17,9 @@ import urllib.request
 import pytest
 
 from atmpkg.graph import query
+from atmpkg.graph.engine import gate
 from atmpkg.graph.engine.child import Evaluator
-from atmpkg.graph.engine.gate import MAX_QUERY_CHARS
+from atmpkg.graph.engine.gate import MAX_OPERATORS, MAX_QUERY_CHARS
 from atmpkg.graph.engine.sandbox import network_sandbox
 from atmpkg.graph.errors import (
     QueryMemoryError,
@@ -167,6 +168,28 @@ def test_too_many_patterns_are_refused_before_the_engine(fixture_store):
     text = "SELECT * WHERE { " + " . ".join(f"?s{i} ?p ?o{i}" for i in range(10_000)) + " }"
     with pytest.raises(QueryTooComplexError, match="has 10,000 operators"):
         query(text, store=fixture_store)
+
+
+def chain(operator: str, count: int) -> str:
+    """A query with ``count`` operators of one kind, which the engine nests one in another."""
+    if operator == "!":
+        return "ASK { FILTER(" + "!" * count + "true) }"
+    return "ASK { FILTER(" + "+".join(["1"] * (count + 1)) + " > 0) }"
+
+
+@pytest.mark.parametrize("operator", ["!", "+"])
+def test_the_operator_limit_is_the_engines_for_operators_the_tokens_hide(operator):
+    # "!" is a token of its own and "+1" reads as one signed number: both are counted
+    under = chain(operator, MAX_OPERATORS - 2)  # an even number of "!"
+    assert gate.check(under).form == "ASK"
+    with Evaluator(network=False, memory=None) as evaluator:
+        answer = evaluator.run({"nquads": b"", "text": under, "form": "ASK"}, timeout=60)
+        assert answer.boolean is True
+        # what the gate refuses does exhaust the engine's stack, in the child it ends
+        with pytest.raises(QueryTooComplexError, match="ran out of stack"):
+            evaluator.run({"nquads": b"", "text": chain(operator, 20_000), "form": "ASK"})
+    with pytest.raises(QueryTooComplexError, match="operators"):
+        gate.check(chain(operator, MAX_OPERATORS + 1))
 
 
 def test_a_query_over_the_size_cap_is_refused(fixture_store):

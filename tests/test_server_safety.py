@@ -190,14 +190,18 @@ def test_cross_origin_reads_preflights_and_subresources_are_refused(server):
                 "Sec-Fetch-Dest": "image",
             },
         ),
-        # <object data="…">: a navigation that embeds
-        (
-            "GET",
-            {
-                "Sec-Fetch-Site": "cross-site",
-                "Sec-Fetch-Mode": "navigate",
-                "Sec-Fetch-Dest": "object",
-            },
+        # <object data="…">, <iframe src="…">, <frame>, <embed>: navigations that embed, which a
+        # page can hide and repeat to keep the workers busy
+        *(
+            (
+                "GET",
+                {
+                    "Sec-Fetch-Site": "cross-site",
+                    "Sec-Fetch-Mode": "navigate",
+                    "Sec-Fetch-Dest": dest,
+                },
+            )
+            for dest in ("object", "iframe", "frame", "embed")
         ),
     ):
         status, response_headers, body = request(
@@ -314,6 +318,134 @@ def test_a_page_on_another_site_cannot_query_the_server_in_chromium(server, brow
         context.close()
         attacker.shutdown()
         attacker.server_close()
+
+
+# --- requests whose framing or encoding is wrong ------------------------------------------------
+
+
+def raw(srv, data: bytes) -> bytes:
+    """Send ``data`` on a new connection and read what the server sends until it closes it."""
+    sock = socket.create_connection(address(srv), timeout=10)
+    try:
+        sock.sendall(data)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+    finally:
+        sock.close()
+
+
+SMUGGLED = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/csv\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "lengths",
+    [[b"abc"], [b"-1"], [b"+5"], [b" 5 5"], [b"5", b"0"], [b"0", b"5"]],
+    ids=["letters", "negative", "signed", "two numbers", "two values", "two values, 0 first"],
+)
+def test_a_content_length_that_does_not_read_is_400_and_its_body_is_never_a_request(
+    server, lengths
+):
+    head = b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    head += b"Content-Type: application/sparql-query\r\n"
+    head += b"".join(b"Content-Length: " + n + b"\r\n" for n in lengths)
+    answer = raw(
+        server, head + b"\r\n" + SMUGGLED.replace(b"127.0.0.1", b"%b" % address(server)[0].encode())
+    )
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert answer.count(b"HTTP/1.1") == 1  # one answer, then the connection was closed
+    assert answer.endswith(
+        b"the Content-Length header must be one whole number of bytes, given once; leave it out "
+        b"when there is no body\n"
+    )
+
+
+def test_a_chunked_body_is_refused_whatever_the_method_and_never_read_as_a_request(server):
+    head = b"GET /health HTTP/1.1\r\nHost: %b\r\nTransfer-Encoding: chunked\r\n\r\n" % (
+        f"{address(server)[0]}:{address(server)[1]}".encode()
+    )
+    answer = raw(server, head + b"0\r\n\r\n" + SMUGGLED)
+    assert answer.startswith(b"HTTP/1.1 411 ")
+    assert answer.count(b"HTTP/1.1") == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "status", "message"),
+    [
+        (b"GARBAGE", 400, b"Bad request syntax ('GARBAGE')"),
+        (b"GET / HTTP/9.9", 505, b"Invalid HTTP version (9.9)"),
+        (b"GET /sparql HTTP/1.1 extra", 400, b"Bad request version ('extra')"),
+        (b"GET /health", 505, b"HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests"),
+    ],
+)
+def test_a_malformed_request_line_gets_a_status_line(server, line, status, message):
+    answer = raw(server, line + b"\r\nHost: 127.0.0.1\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 %d " % status), answer
+    assert answer.endswith(message + b"\n")
+
+
+@pytest.mark.parametrize("space", [" ", "\t"])
+def test_a_host_header_with_white_space_around_it_is_served(server, space):
+    host, port = address(server)
+    status, _, body = get(
+        server, "/sparql", {"Host": f"{host}:{port}{space}", "Accept": "text/turtle"}
+    )
+    assert status == 200
+    assert f"<http://{host}:{port}/sparql>".encode() in body
+
+
+def test_percent_encoded_bytes_that_are_not_utf8_are_400_not_replaced(server):
+    latin1 = "SELECT%20?x%20%7B%20BIND(%22caf%E9%22%20AS%20?x)%20%7D"
+    status, _, body = get(server, "/sparql?query=" + latin1)
+    assert (status, body) == (
+        400,
+        b"the URL's query string holds percent-encoded bytes that are not UTF-8; encode text as "
+        b"UTF-8\n",
+    )
+    status, _, body = request(server, "POST", "/sparql", b"query=" + latin1.encode(), FORM)
+    assert (status, body) == (
+        400,
+        b"the form holds percent-encoded bytes that are not UTF-8; encode text as UTF-8\n",
+    )
+    status, _, body = sparql_get(server, 'SELECT ?x { BIND("café" AS ?x) }', format="csv")
+    assert (status, body) == (200, "x\r\ncafé\r\n".encode())
+
+
+def test_an_empty_query_says_so(server):
+    for text in ("", "   ", "# only a comment\n"):
+        status, _, body = sparql_get(server, text)
+        assert (status, body) == (
+            400,
+            b"the query is empty: give SPARQL in query= (or as the body)\n",
+        ), text
+
+
+def test_queries_too_large_or_too_deep_are_400_not_403(server):
+    status, _, body = request(
+        server,
+        "POST",
+        "/sparql",
+        ("SELECT * " + "{" * 300 + "}" * 300).encode(),
+        {"Content-Type": "application/sparql-query"},
+    )
+    assert (status, body[:40]) == (400, b"the query nests brackets 300 deep; at mo")
+    status, _, body = request(
+        server,
+        "POST",
+        "/sparql",
+        ("SELECT * { FILTER(" + "!" * 5000 + "true) }").encode(),
+        {"Content-Type": "application/sparql-query"},
+    )
+    assert (status, body[:36]) == (400, b"the query has 5,001 operators (patte")  # and SELECT *
+
+
+def test_a_timeout_above_the_limit_is_capped_not_refused(server):
+    for value in ("1e999", "inf", "60"):
+        status, _, body = sparql_get(server, "ASK {}", timeout=value)
+        assert (status, json.loads(body)["boolean"]) == (200, True), value
+    status, _, body = sparql_get(server, "ASK {}", timeout="nan")
+    assert (status, body) == (400, b"timeout must be a positive number of seconds, got 'nan'\n")
 
 
 # --- clients that trickle or hold connections --------------------------------------------------

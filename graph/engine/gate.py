@@ -34,8 +34,8 @@ from ..errors import QueryRefusedError, QueryTooComplexError
 MAX_QUERY_CHARS = 1_000_000
 #: Deepest nesting of ``{ }``, ``( )`` and ``[ ]`` accepted: the engine's parser recurses on each.
 MAX_DEPTH = 256
-#: Most operators (``.``, ``;``, ``,``, arithmetic and comparison operators, UNION, MINUS,
-#: OPTIONAL, path operators) accepted: the engine builds one level of its query tree for each, and
+#: Most operators (``.``, ``;``, ``,``, arithmetic, logical and comparison operators, the sign of
+#: a signed number, UNION, MINUS, OPTIONAL, path operators) accepted: the engine builds one level of its query tree for each, and
 #: about 10,000 exhaust its stack.
 MAX_OPERATORS = 4_000
 
@@ -106,7 +106,7 @@ _UPDATE_WORDS = (
 _FORMS = ("select", "construct", "describe", "ask")
 _OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
 _OPERATOR_PUNCT = frozenset(
-    {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^"}
+    {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!"}
 )
 _OPERATOR_WORDS = frozenset({"union", "minus", "optional"})
 
@@ -232,6 +232,8 @@ def _measure(tokens: list[Token]) -> tuple[int, int]:
                 depth -= 1
             elif token.text in _OPERATOR_PUNCT:
                 operators += 1
+        elif token.kind == "number" and token.text[0] in "+-":
+            operators += 1  # in 1+1 the engine reads a signed 1 as an operand of a sum
         elif token.kind == "word" and token.text.casefold() in _OPERATOR_WORDS:
             operators += 1
     return deepest, operators

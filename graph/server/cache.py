@@ -17,17 +17,35 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import re
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 
 from ...queries import today
+from ..engine.gate import tokenize
 
 #: How many bytes of answers the server keeps; the least recently used go first.
 CACHE_BYTES = 64 << 20
-#: Functions whose value changes at every call: a query that calls one is evaluated every time.
-_VOLATILE = re.compile(r"\b(?:RAND|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+#: Functions whose value changes at every call (STRUUID holds UUID): a query that calls one is
+#: evaluated every time.
+_VOLATILE = ("rand", "uuid", "bnode")
+
+
+def _volatile(text: str) -> bool:
+    """Whether ``text`` calls one of the :data:`_VOLATILE` functions as the engine reads it: the
+    name, even glued to a keyword before it (``ORDER BYRAND()``), then ``(`` after any white
+    space or comments.
+
+    >>> _volatile("SELECT (RAND#c\\n() AS ?r) {}"), _volatile('ASK { ?s ?p "RAND()" }')
+    (True, False)
+    """
+    tokens = tokenize(text)
+    return any(
+        token.kind == "word"
+        and following.text == "("
+        and any(name in token.text.casefold() for name in _VOLATILE)
+        for token, following in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def answer_key(build: str, kind: str, args: Mapping[str, object]) -> str | None:
@@ -40,7 +58,7 @@ def answer_key(build: str, kind: str, args: Mapping[str, object]) -> str | None:
     64
     """
     text = args.get("text")
-    if isinstance(text, str) and _VOLATILE.search(text):
+    if isinstance(text, str) and _volatile(text):
         return None
     days = [datetime.datetime.now(datetime.UTC).date().isoformat(), today().isoformat()]
     described = json.dumps([build, days, kind, args], sort_keys=True, default=str)

@@ -117,6 +117,23 @@ ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
 #: Answers shorter than this are sent as they are: compressing them saves less than it costs.
 GZIP_MIN_BYTES = 1024
+#: A Content-Length as HTTP writes it: ASCII digits only (no sign, no space inside).
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _form(text: str, where: str) -> dict[str, list[str]]:
+    """The parameters of a query string or form, whose percent-encoded bytes must be UTF-8 (as
+    the SPARQL protocol says): other bytes would silently become U+FFFD and change the query.
+
+    >>> _form("query=ASK%7B%7D&timeout=5", "the URL")
+    {'query': ['ASK{}'], 'timeout': ['5']}
+    """
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise HttpError(
+            400, f"{where} holds percent-encoded bytes that are not UTF-8; encode text as UTF-8"
+        ) from None
 
 
 @dataclass
@@ -414,6 +431,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.server.slots.answering(self.connection):
             self.close_connection = True
             return False
+        if self.request_version == "HTTP/0.9":
+            self.send_error(505, "HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests")
+            return False
+        # Where the body ends must be certain, or its bytes could be read as another request.
+        if self.headers.get("Transfer-Encoding") is not None:
+            self.send_error(411, "send the body with a Content-Length")
+            return False
+        if self._declared_length() is None:
+            self.send_error(
+                400,
+                "the Content-Length header must be one whole number of bytes, given once; "
+                "leave it out when there is no body",
+            )
+            return False
         return True
 
     def __getattr__(self, name: str) -> Callable[[], None]:
@@ -442,7 +473,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return "GET, HEAD, POST" + (", OPTIONS" if self.server.cors else "")
 
     def _method_not_allowed(self) -> None:
-        self._body_pending = self._declared_length() > 0
+        self._body_pending = self._declared_length() != 0
         self._send(
             Response.text(405, f"method {self.command} is not allowed", {"Allow": self._allow()})
         )
@@ -456,28 +487,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
         log.info("%s %s", self.address_string(), format % args)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own errors (bad request line, 414 ...) as plain text, connection closed."""
+        """http.server's own errors (bad request line, 414 ...) as plain text, connection closed;
+        with a status line even when the request line did not say its version, which
+        http.server would otherwise take for HTTP/0.9 and answer with the bare text."""
         self.close_connection = True
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.1"
         self._send(Response.text(code, message or HTTPStatus(code).phrase))
 
     def handle_expect_100(self) -> bool:
         """Refuse an oversized body (413) before the client sends it; else ask for it."""
-        if self._declared_length() > MAX_BODY:
+        if (self._declared_length() or 0) > MAX_BODY:
             self._body_pending = True
             self._send(Response.text(413, f"request body larger than {MAX_BODY} bytes"))
             return False
         return super().handle_expect_100()
 
-    def _declared_length(self) -> int:
-        try:
-            return int(self.headers.get("Content-Length", "0"))
-        except ValueError:
-            return 0
+    def _declared_length(self) -> int | None:
+        """The body's length as the Content-Length header gives it (0 without one); None when it
+        is not one whole number, or is given twice with different values."""
+        values = {v.strip() for v in self.headers.get_all("Content-Length") or ["0"]}
+        if len(values) != 1:
+            return None
+        (value,) = values
+        return int(value) if _DIGITS.fullmatch(value) else None
 
     # -- dispatch ---------------------------------------------------------------------------------
 
     def _dispatch(self) -> None:
-        self._body_pending = self._declared_length() > 0
+        self._body_pending = self._declared_length() != 0
         self._etag: str | None = None
         try:
             self._check_host()
@@ -499,18 +537,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         host = self.headers.get("Host")
         if host is None:
             raise HttpError(400, "the Host header is missing")
-        if host.strip().lower() not in self.server.allowed_hosts:
+        self._host = host.strip().lower()
+        if self._host not in self.server.allowed_hosts:
             raise HttpError(403, "requests for this Host are not served here")
 
     def _check_site(self) -> None:
         """Refuse a request that a web page on another origin makes (its ``Origin``, or its
         ``Sec-Fetch-Site`` of cross-site or same-site), unless ``cors`` allows that origin: any
         page the user visits could otherwise query this server on the user's behalf. Following a
-        link from another site (a GET navigation) is served: its answer goes to the user, not to
-        the page. Clients that send neither header (curl, SPARQLWrapper, rdflib) are served."""
+        link from another site (a top-level GET navigation) is served: its answer goes to the
+        user, not to the page; a page's frames, objects and embeds are not. Clients that send neither header (curl, SPARQLWrapper, rdflib) are served."""
         origin = self.headers.get("Origin")
         site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
-        own = "http://" + self.headers["Host"].strip().lower()
+        own = "http://" + self._host
         foreign = origin is not None and origin.strip().lower() != own
         if not foreign and site not in ("cross-site", "same-site"):
             return
@@ -518,11 +557,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
         dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
-        if (
-            self.command in ("GET", "HEAD")
-            and mode == "navigate"
-            and dest not in ("object", "embed")
-        ):
+        if self.command in ("GET", "HEAD") and mode == "navigate" and dest in ("document", ""):
             return
         who = f"a page at {origin}" if origin else "a page on another site"
         name = origin if origin and origin != "null" else "ORIGIN"
@@ -535,8 +570,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         )
 
     def _route(self) -> Response:
+        if not self.path.isascii():
+            raise HttpError(400, "the URL holds bytes that are not ASCII; percent-encode them")
         url = urllib.parse.urlsplit(self.path)
-        path, params = url.path, urllib.parse.parse_qs(url.query, keep_blank_values=True)
+        path, params = url.path, _form(url.query, "the URL's query string")
         if self.command == "OPTIONS":
             if not self.server.allows_origin(self.headers.get("Origin")):
                 raise HttpError(405, "method OPTIONS is not allowed", {"Allow": self._allow()})
@@ -578,7 +615,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.headers.get("Transfer-Encoding"):
             self.close_connection = True
             raise HttpError(411, "send the body with a Content-Length")
-        length = self._declared_length()
+        length = self._declared_length() or 0  # parse_request refused one that does not read
         if length > MAX_BODY:
             raise HttpError(413, f"request body larger than {MAX_BODY} bytes")
         if length <= 0:
@@ -611,7 +648,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             raise HttpError(400, "the request body is not UTF-8") from None
         if media == "application/x-www-form-urlencoded":
-            for key, values in urllib.parse.parse_qs(text, keep_blank_values=True).items():
+            for key, values in _form(text, "the form").items():
                 params.setdefault(key, []).extend(values)
         elif media == "application/sparql-query":
             params.setdefault("query", []).append(text)
@@ -716,7 +753,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), GRAPH_OFFERS[:4])
         if fmt is None:
             raise not_acceptable("the service description", GRAPH_OFFERS[:4])
-        endpoint = f"http://{self.headers['Host']}/sparql"
+        endpoint = f"http://{self._host}/sparql"
         body = service_description(endpoint, self.server.triples, fmt)
         return Response(200, body, MEDIA_TYPES[fmt], {"Vary": "Accept"})
 

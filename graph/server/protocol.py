@@ -11,13 +11,14 @@ processes that run the queries (:mod:`atmpkg.graph.server.workers`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from ...queries import assignments
 from ..engine.gate import Token
-from ..errors import ParameterError, QueryRefusedError
+from ..errors import ParameterError, QueryRefusedError, QueryTooComplexError
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -92,8 +93,9 @@ class HttpError(Exception):
 
 
 def refused(error: QueryRefusedError) -> HttpError:
-    """The 403 answer to a query the gate refuses: its reason, without the library's way of
-    lifting the refusal, which this endpoint never does.
+    """The answer to a query the gate refuses: 403 with its reason, without the library's way of
+    lifting the refusal, which this endpoint never does; 400 for a text too large or too deeply
+    nested, which is malformed for this endpoint rather than forbidden.
 
     >>> refused(QueryRefusedError("SERVICE is refused.", "Pass allow=['service'].")).message
     'SERVICE is refused. This endpoint does not lift the refusal; the library and the command line can (see the README, "Security model").'
@@ -104,7 +106,7 @@ def refused(error: QueryRefusedError) -> HttpError:
             " This endpoint does not lift the refusal; the library and the command line can "
             '(see the README, "Security model").'
         )
-    return HttpError(403, message)
+    return HttpError(400 if isinstance(error, QueryTooComplexError) else 403, message)
 
 
 # --- content negotiation --------------------------------------------------------------------------
@@ -213,6 +215,10 @@ def not_acceptable(what: str, offers: Sequence[tuple[str, str]]) -> HttpError:
 # --- request parameters ---------------------------------------------------------------------------
 
 
+#: A text with nothing but white space and comments.
+_BLANK = re.compile(r"(?:\s|#[^\n\r]*)*")
+
+
 def _single(params: Mapping[str, list[str]], name: str) -> str | None:
     """The one value of parameter ``name``, None when absent; given twice is an error."""
     values = params.get(name, [])
@@ -254,13 +260,15 @@ def query_job(params: Mapping[str, list[str]]) -> dict:
         raise HttpError(
             400, "p=NAME=VALUE binds parameters of a named query (name=); not of query="
         )
+    if _BLANK.fullmatch(text):
+        raise HttpError(400, "the query is empty: give SPARQL in query= (or as the body)")
     return {"text": text}
 
 
 def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
     """The server's time ``limit``, or the client's ``timeout=`` when it is lower (never higher).
 
-    >>> client_timeout({"timeout": ["5"]}, 30), client_timeout({"timeout": ["60"]}, 30)
+    >>> client_timeout({"timeout": ["5"]}, 30), client_timeout({"timeout": ["1e999"]}, 30)
     (5.0, 30)
     """
     given = _single(params, "timeout")
@@ -270,7 +278,7 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
         seconds = float(given)
     except ValueError:
         seconds = math.nan
-    if not (seconds > 0 and math.isfinite(seconds)):
+    if not seconds > 0:  # NaN too; an infinite one is only higher than the limit
         raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
     return min(seconds, limit)
 

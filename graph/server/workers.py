@@ -152,6 +152,8 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
     if isinstance(exc, EmptyResultError):
         return 404, "the answer names no entities of the graph: nothing to draw"
     if isinstance(exc, UnknownNameError):
+        if exc.what == "named query":  # the command line's hint is no use to an HTTP client
+            return 400, exc.told("List them at /api/queries.")
         return (404 if kind == "entity" else 400), str(exc)
     if isinstance(exc, DataError):
         # The message without a file name: the query came in the request, not from a file.

@@ -180,8 +180,14 @@ def _period_day(value: str, last: bool, where: str) -> str:
 
     >>> _period_day("2024-02", True, "to"), _period_day("2023", False, "from")
     ('2024-02-29', '2023-01-01')
+    >>> _period_day("0000", False, "from")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: from must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY from 0001, got '0000'
     """
     wrong = f"{where} must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY"
+    if re.fullmatch(r"0000(?:-[0-9]{2})?", value):  # no day of year 0 is an xsd:date here
+        raise ParameterError(f"{wrong} from 0001, got {value!r}")
     if re.fullmatch(r"[0-9]{4}", value):
         return f"{value}-12-31" if last else f"{value}-01-01"
     month = re.fullmatch(r"([0-9]{4})-([0-9]{2})", value)
