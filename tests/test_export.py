@@ -754,6 +754,57 @@ def test_a_failed_csv_export_leaves_both_files_intact(fixture_store, tmp_path, m
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x-edges.csv", "x-nodes.csv"]
 
 
+def test_an_export_through_a_link_replaces_the_file_it_points_to_and_keeps_the_link(
+    fixture_store, tmp_path
+):
+    (tmp_path / "data").mkdir()
+    target, link = tmp_path / "data" / "cellco.ttl", tmp_path / "cellco.ttl"
+    target.write_text("previous content\n")
+    link.symlink_to(target)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "export",
+            "--focus",
+            "cellco",
+            "--format",
+            "ttl",
+            "-o",
+            str(link),
+            "--store",
+            str(fixture_store),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and link.resolve() == target
+    assert (
+        target.read_bytes() == export_subgraph("ttl", focus="cellco", store=fixture_store).content
+    )
+    dangling = tmp_path / "new.ttl"
+    dangling.symlink_to(tmp_path / "data" / "new.ttl")  # a link to a file not written yet
+    export_subgraph("ttl", dangling, focus="cellco", store=fixture_store)
+    assert dangling.is_symlink() and (tmp_path / "data" / "new.ttl").stat().st_size > 0
+
+
+def test_an_export_to_a_pipe_or_a_device_is_written_to_it_not_over_it(fixture_store, tmp_path):
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    read: list[bytes] = []
+    reader = threading.Thread(target=lambda: read.append(fifo.read_bytes()))
+    reader.start()
+    export_subgraph("ttl", fifo, focus="cellco", store=fixture_store)
+    reader.join(30)
+    assert read == [export_subgraph("ttl", focus="cellco", store=fixture_store).content]
+    assert fifo.is_fifo()
+    export_subgraph("ttl", Path("/dev/null"), focus="cellco", store=fixture_store)
+    assert Path("/dev/null").is_char_device()
+    with pytest.raises(StoreError, match="cannot write /dev/full: No space left on device"):
+        export_subgraph("ttl", Path("/dev/full"), focus="cellco", store=fixture_store)
+    assert Path("/dev/full").is_char_device()
+
+
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
     target = tmp_path / "out.ttl"
     target.write_text("previous content\n")

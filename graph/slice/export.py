@@ -37,6 +37,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -333,6 +334,19 @@ def _commit(renames: Sequence[tuple[str, Path]]) -> None:
         _roll_forward(committed)
 
 
+def _resolve(target: Path) -> Path | None:
+    """Where a write to ``target`` goes: None for what is no file to replace (a pipe, a terminal,
+    a device such as ``/dev/null`` or ``/dev/stdout``, a socket), which is written as it is; the
+    file a symbolic link points to, so that the link stays; else ``target``."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return None
+    return Path(os.path.realpath(target)) if target.is_symlink() else target
+
+
 @contextlib.contextmanager
 def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     """Binary handles that become ``targets`` only when the block ends without an error.
@@ -342,7 +356,10 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     disk and renamed over the targets, all together (several targets must share a folder; see
     :func:`_commit`). On any error (or Ctrl-C) the temporary files are removed, the targets are left
     as they were, and the error is raised (``OSError`` as :class:`StoreError`). What exports killed
-    earlier left in the folder is finished or removed first (:func:`clean_stale`).
+    earlier left in the folder is finished or removed first (:func:`clean_stale`). A symbolic link
+    is written through (the file it points to is replaced, the link stays); a pipe, a terminal or
+    a device (``-o /dev/stdout``, ``-o >(gzip > x.gz)``) is written straight to, as it cannot be
+    replaced: what it received before an error stays received.
 
     >>> import tempfile
     >>> target = Path(tempfile.mkdtemp()) / "x.txt"
@@ -350,26 +367,49 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     ...     _ = handle.write(b"hello")
     >>> target.read_text()
     'hello'
+    >>> link = target.with_name("link.txt")
+    >>> link.symlink_to(target)
+    >>> with atomic_files([link]) as (handle,):
+    ...     _ = handle.write(b"again")
+    >>> link.is_symlink(), target.read_text()
+    (True, 'again')
+    >>> with atomic_files([Path("/dev/null")]) as (handle,):
+    ...     _ = handle.write(b"gone")
     """
-    folders = {target.parent for target in targets}
+    resolved = [_resolve(Path(target)) for target in targets]
+    files = [(t, r) for t, r in zip(targets, resolved, strict=True) if r is not None]
+    folders = {r.parent for _, r in files}
     if len(folders) > 1:
-        raise ValueError("files written together must share a folder")
+        raise StoreError(
+            "cannot write " + " and ".join(str(t) for t, _ in files) + " together: links take "
+            "them to different folders; give paths in one folder"
+        )
+    streams: list[IO[bytes]] = []
     temps: list[tuple[str, IO[bytes]]] = []
-    created = _missing_folders(next(iter(folders)))
+    created = _missing_folders(next(iter(folders))) if folders else []
     try:
         for folder in reversed(created):
             folder.mkdir()
         for folder in folders:
             clean_stale(folder)
-        for target in targets:
-            temps.append(_temporary(target))
-        yield [handle for _, handle in temps]
-        for (tmp, handle), target in zip(temps, targets, strict=True):
+        handles = []
+        for target, place in zip(targets, resolved, strict=True):
+            if place is None:
+                streams.append(open(target, "wb"))  # noqa: SIM115 - closed below
+                handles.append(streams[-1])
+            else:
+                temps.append(_temporary(place))
+                handles.append(temps[-1][1])
+        yield handles
+        for stream in streams:
+            stream.flush()
+        for (tmp, handle), (_, place) in zip(temps, files, strict=True):
             handle.flush()
             os.fsync(handle.fileno())
-            os.chmod(tmp, _file_mode(target))
-        with _folder_lock(next(iter(folders))):
-            _commit([(tmp, target) for (tmp, _), target in zip(temps, targets, strict=True)])
+            os.chmod(tmp, _file_mode(place))
+        if temps:
+            with _folder_lock(next(iter(folders))):
+                _commit([(tmp, place) for (tmp, _), (_, place) in zip(temps, files, strict=True)])
     except BaseException as exc:
         for tmp, _ in temps:
             with contextlib.suppress(FileNotFoundError):
@@ -384,6 +424,9 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     finally:
         for _, handle in temps:
             handle.close()
+        for stream in streams:
+            with contextlib.suppress(OSError):  # a reader that went away: nothing left to tell
+                stream.close()
 
 
 def _missing_folders(folder: Path) -> list[Path]:
