@@ -83,6 +83,8 @@ class KnowledgeGraph:
     ):
         if timeout is not None:
             timeout = positive_seconds(timeout)
+        if not isinstance(store, str | os.PathLike | None):
+            raise ParameterError(f"store must be a folder's path, got {described(store)}")
         self.timeout = timeout
         self.memory = memory
         self._info: dict | None = None
@@ -173,7 +175,8 @@ class KnowledgeGraph:
         ``params`` binds variables: for text, variables of the SELECT clause, each value an RDF
         term, text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``) or a
         Python number, ``bool``, ``date`` or ``datetime`` (as its XSD literal; ``None`` leaves the
-        variable unbound); for a file, its declared parameters, read as :meth:`named` reads them.
+        variable unbound); for a file, its declared parameters, read as :meth:`named` reads them
+        (a file without ``param:`` lines binds variables as text does).
         ``timeout`` (seconds; default: the handle's) really stops the query; ``limit`` caps rows
         and marks the result ``truncated``; ``allow`` may contain ``service``, ``dataset``,
         ``update`` or ``load`` to lift the gate's refusals on purpose. Relative IRIs resolve
@@ -186,18 +189,23 @@ class KnowledgeGraph:
         from .engine import gate
         from .errors import UnknownNameError
         from .sparql.run import as_term
+        from .store.csvdata import decode_utf8
 
         if (sparql is None) == (file is None):
             raise ParameterError("give SPARQL text or a query file, one of them")
-        if sparql is not None and not isinstance(sparql, str):
+        if not isinstance(sparql, str | None):
             raise ParameterError(f"the SPARQL query must be text, got {described(sparql)}")
+        _mapping(params)
         if file is not None:
             try:
-                text = Path(file).read_text(encoding="utf-8")
+                raw = Path(file).read_bytes()
             except OSError as exc:
                 raise UnknownNameError("query file", str(file), hint=f"({exc.strerror})") from None
-            named = queries.parse(Path(file).stem, text, str(file))
-            return self._declared(named, params, timeout, limit, allow)
+            sparql = decode_utf8(raw, str(file))
+            named = queries.parse(Path(file).stem, sparql, str(file))
+            if named.params or not params:
+                return self._declared(named, params, timeout, limit, allow)
+            # a file that declares no parameters binds variables as SPARQL text does
         allow = gate.allowed(allow)
         started = time.monotonic()
         # Before the store is asked: a remote one is asked as the query runs
@@ -232,7 +240,7 @@ class KnowledgeGraph:
         """
         from .. import queries
 
-        given = {**(params or {}), **parameters}
+        given = {**_mapping(params), **parameters}
         return self._declared(queries.load(name), given, timeout, limit, allow)
 
     def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
@@ -313,6 +321,11 @@ class KnowledgeGraph:
             raise ParameterError(
                 f"a selection has no option {unknown[0]!r}; its options are: "
                 + ", ".join(sorted(_SELECTION_FIELDS))
+            )
+        if not isinstance(selection, Selection | None):
+            raise ParameterError(
+                f"a selection must be a Selection (kg.select(...)), got {described(selection)}; "
+                "or give its fields as keywords, such as focus="
             )
         chosen = selection.refine(**fields) if selection is not None else Selection(**fields)
         return chosen.on(self)
@@ -467,3 +480,20 @@ class KnowledgeGraph:
         report = import_files(files, self._embedded("import_files"), shacl=shacl)
         self._current()
         return report
+
+
+def _mapping(params: object) -> Mapping[str, Any]:
+    """``params`` when it maps parameter names to values (None: none), else a
+    :class:`ParameterError` that says what to give.
+
+    >>> _mapping([("target", "bcma")])
+    Traceback (most recent call last):
+    atmpkg.graph.errors.ParameterError: params must map names to values, such as {'target': 'bcma'}; got a list ([('target', 'bcma')])
+    """
+    if params is None:
+        return {}
+    if not isinstance(params, Mapping):
+        raise ParameterError(
+            f"params must map names to values, such as {{'target': 'bcma'}}; got {described(params)}"
+        )
+    return params

@@ -291,6 +291,14 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: kg.select(name="company-portfolio", params=[1]), "params maps parameter"),
         (lambda kg: kg.select(file=5), r"file must be a path \(text or Path\), got an int"),
         (lambda kg: kg.select(focus="cellco", with_sources="no"), "with_sources must be True"),
+        (
+            lambda kg: kg.query("SELECT ?t {}", [("t", "therapy:alphacel")]),
+            r"params must map names to values, such as \{'target': 'bcma'\}; got a list",
+        ),
+        (lambda kg: kg.named("products-by-target", [("target", "cd19")]), "params must map"),
+        (lambda kg: kg.view("cellco"), r"a selection must be a Selection .* got a str"),
+        (lambda kg: kg.export("ttl", None, "cellco"), "a selection must be a Selection"),
+        (lambda kg: atmpkg.open(store=5), r"store must be a folder's path, got an int \(5\)"),
     ],
 )
 def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, message):
@@ -320,6 +328,34 @@ def test_query_text_and_file(kg, tmp_path):
     assert kg.query("ASK { <therapy/alphacel> a atmp:Therapy }").boolean is True
     with pytest.raises(errors.ParameterError, match="one of them"):
         kg.query("ASK {}", file=rq)
+    # declared parameters only, in a file with a header; in a file without one, any variable
+    with pytest.raises(errors.UnknownNameError, match="unknown parameter of query 'q' 'therapy'"):
+        kg.query(file=rq, params={"therapy": "therapy:alphacel"})
+    bare = tmp_path / "bare.rq"
+    bare.write_text(
+        "SELECT ?therapy ?agency WHERE { ?a atmp:product ?therapy ; atmp:agency ?agency } "
+        "ORDER BY ?agency"
+    )
+    assert kg.query(file=bare, params={"therapy": "therapy:genex"}).column("agency") == [
+        ID + "agency/ema",
+        ID + "agency/fda",
+        ID + "agency/pmda",
+    ]
+
+
+def test_a_query_file_that_is_not_utf8_is_named_with_its_line_and_column(kg, tmp_path):
+    latin = tmp_path / "latin.rq"
+    latin.write_bytes(b'SELECT ?x WHERE {\n  BIND("caf\xe9" AS ?x)\n}')
+    message = (
+        f"{latin}:2:12: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
+        "Latin-1 or Windows-1252); save it as UTF-8"
+    )
+    with pytest.raises(errors.DataError) as error:
+        kg.query(file=latin)
+    assert str(error.value) == message
+    for command in ("query", "view", "export"):
+        result = CliRunner().invoke(cli, [command, "--file", str(latin), "--store", str(kg.root)])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n"), command
 
 
 def test_the_handles_time_limit_applies_to_every_query(fixture_store):

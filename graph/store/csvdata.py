@@ -775,19 +775,31 @@ def read_utf8(path: Path, display: str) -> str:
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
+    return decode_utf8(raw, display)
+
+
+def decode_utf8(raw: bytes, display: str) -> str:
+    """The text of the bytes of a UTF-8 file named ``display``, without a byte order mark; other
+    bytes raise :class:`DataError` at the line and column of the first that is not UTF-8.
+
+    >>> decode_utf8(b'SELECT * { BIND("caf\\xe9" AS ?x) }', "latin.rq")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.DataError: latin.rq:1:21: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps Latin-1 or Windows-1252); save it as UTF-8
+    """
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
-        column = len(raw[line_start : exc.start].decode("utf-8")) + 1
+        column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
         raise DataError(
             display,
             raw.count(b"\n", 0, exc.start) + 1,
             column,
             f"byte 0x{raw[exc.start]:02x} is not UTF-8 text (the file is in another encoding, "
-            "perhaps Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+            f"perhaps Latin-1 or Windows-1252); save it as UTF-8{spreadsheet}",
         ) from None
 
 
