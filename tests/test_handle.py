@@ -306,6 +306,22 @@ def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, mess
         call(kg)
 
 
+def test_a_source_titled_like_an_entity_leaves_the_name_to_the_entity(curated_store):
+    curated = atmpkg.open(curated_store)
+    # each agency's home page is a source titled with the agency's name or acronym
+    for name, agency in (
+        ("Swissmedic", "swissmedic"),
+        ("Health Canada", "health-canada"),
+        ("TGA", "tga"),
+        ("MFDS", "mfds"),
+        ("MHRA", "mhra"),
+        ("CDSCO", "cdsco"),
+        ("NMPA", "nmpa"),
+    ):
+        assert curated.show(name).iri == ID + "agency/" + agency, name
+    assert curated.show("source:agency-swissmedic-home").iri == ID + "source/agency-swissmedic-home"
+
+
 def test_an_unknown_column_is_named_with_the_columns(kg):
     therapies = kg.query("SELECT ?therapy WHERE { ?therapy a atmp:Therapy }")
     with pytest.raises(errors.UnknownNameError) as unknown:

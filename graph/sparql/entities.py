@@ -16,6 +16,8 @@ from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
 
 log = logging.getLogger("atmpkg")
 
+#: Where the IRIs of source documents start.
+SOURCES = ID + "source/"
 NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
 
 
@@ -40,11 +42,14 @@ def name_text(
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
-    near miss suggests close names.
+    name that a source document shares with one other entity names that entity. A near miss
+    suggests close names.
 
     >>> store = atmpkg.graph.open_store().store
     >>> resolve_entity("tisagenlecleucel", store), resolve_entity("company:kite-pharma", store)[-11:]
     ('https://w3id.org/atmp-kg/id/therapy/kymriah', 'kite-pharma')
+    >>> resolve_entity("Swissmedic", store)  # also the title of source:agency-swissmedic-home
+    'https://w3id.org/atmp-kg/id/agency/swissmedic'
     """
     text = name_text(text).strip()
     if not text:
@@ -93,6 +98,11 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
     matches = names.get(text.lower(), set())
+    # A source document titled like what it is about ("Swissmedic" the agency's home page)
+    # gives way to that entity: sources are cited, not explored.
+    things = {m for m in matches if not m.startswith(SOURCES)}
+    if len(things) == 1:
+        return next(iter(things))
     if len(matches) == 1:
         return next(iter(matches))
     if len(matches) > 1:
