@@ -246,6 +246,35 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert not (built / "imports").exists()
 
 
+@pytest.mark.parametrize(
+    ("statement", "term", "close"),
+    [
+        ("therapy:genex atmp:brandname \"G\" .", "brandname", "atmp:brandName"),
+        ("therapy:genex a atmp:Therapyy .", "Therapyy", "atmp:Therapy"),
+        ("therapy:genex atmp:notAThing \"X\" .", "notAThing", None),
+    ],
+)
+def test_a_term_the_ontology_does_not_declare_is_refused_where_it_is_written(
+    built, tmp_path, statement, term, close
+):
+    before, before_build = nquads(built), current_build(built)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n\n" + statement + "\n"
+    )
+    with pytest.raises(DataError) as error:
+        import_files([mine], built)
+    hint = f"; did you mean {close}" if close else ""
+    assert str(error.value).startswith(
+        f"{mine}:4: atmp:{term} is no term of the ATMP-KG ontology, so nothing would read it{hint}"
+    )
+    assert str(error.value).endswith(
+        " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of yours."
+    )
+    assert nquads(built) == before and current_build(built) == before_build
+
+
 def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monkeypatch):
     monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", 100)
     bad = untyped_therapy(tmp_path)

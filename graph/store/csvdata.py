@@ -20,6 +20,7 @@ literals of RDF files in canonical form (``"1.50"^^xsd:decimal`` as ``1.5``, ``x
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import dataclasses
 import datetime
@@ -32,7 +33,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import DataError, DataErrors, UnknownNameError
+from ..errors import DataError, DataErrors, UnknownNameError, suggest
 from ..terms import (
     ATMP,
     DATE_DETAILS,
@@ -1001,14 +1002,18 @@ def rdf_input(path: Path, display: str) -> RdfFile:
     return RdfFile(path, display, rdf_format, 0, start)
 
 
-def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
+def scan_rdf(
+    path: Path, display: str, terms: frozenset[str] | None = None
+) -> tuple[RdfFile, list[str]]:
     """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
     return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
     order. Only those are kept: the triples themselves are loaded by the engine, from disk.
 
     Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
     in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
-    will store in canonical form are counted in :attr:`RdfFile.normalised`.
+    will store in canonical form are counted in :attr:`RdfFile.normalised`. Given the ontology's
+    ``terms``, a property or class of its namespace that it does not declare is refused with the
+    line it is first written on and the closest declared terms: nothing would ever read it.
 
     >>> rdf_file, typed = scan_rdf(Path("my-notes.ttl"), "my-notes.ttl")
     >>> rdf_file.format, rdf_file.triples, typed
@@ -1018,6 +1023,8 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
     rdf_format, start = rdf_file.format, rdf_file.start
     named_graphs = rdf_format.supports_datasets
     typed: list[str] = []
+    predicates: set[ox.NamedNode] = set()
+    classes: set[ox.Term] = set()
     triples = 0
     counter = _NormalisedCounter(display)
     add_literal = counter.add
@@ -1037,19 +1044,52 @@ def scan_rdf(path: Path, display: str) -> tuple[RdfFile, list[str]]:
                         f"named graph {quad.graph_name} found; give facts without a graph name",
                     )
                 obj = quad.object
+                predicates.add(quad.predicate)
                 if type(obj) is literal_type:
                     add_literal(obj)
-                elif quad.predicate == _RDF_TYPE and isinstance(quad.subject, ox.NamedNode):
-                    subject = quad.subject.value
-                    if subject.startswith(ID):
-                        typed.append(subject)
+                elif quad.predicate == _RDF_TYPE:
+                    classes.add(obj)
+                    if isinstance(quad.subject, ox.NamedNode):
+                        subject = quad.subject.value
+                        if subject.startswith(ID):
+                            typed.append(subject)
     except SyntaxError as exc:
         raise rdf_syntax_error(display, exc) from None
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
+    if terms is not None:
+        _check_terms(path, display, predicates | classes, terms)
     return dataclasses.replace(rdf_file, triples=triples, normalised=counter.result()), typed
+
+
+def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:
+    """Refuse the first term of the ontology's namespace in ``used`` that ``terms`` lacks, at
+    the first line that writes its local name."""
+    unknown = sorted(
+        t.value
+        for t in used
+        if isinstance(t, ox.NamedNode) and t.value.startswith(ATMP) and t.value not in terms
+    )
+    if not unknown:
+        return
+    name = unknown[0][len(ATMP) :]
+    line = None
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8-sig")
+        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+        line = text.count("\n", 0, found.start()) + 1 if found else None
+    local = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
+    close = [f"atmp:{s}" for s in suggest(name, local, 3)]
+    raise DataError(
+        display,
+        line,
+        None,
+        f"atmp:{name} is no term of the ATMP-KG ontology, so nothing would read it"
+        + (f"; did you mean {', '.join(close)}?" if close else ".")
+        + " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of yours.",
+    )
 
 
 #: The position pyoxigraph writes around its parse error messages, which DataError gives instead:
@@ -1108,9 +1148,10 @@ def compile_inputs(
     (2, {'https://w3id.org/atmp-kg/id/target/cd19': 'targets.csv:2'})
     """
     compiler = _Compiler(concepts_by_scheme(ontology))
+    terms = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
     checked = []
     for path, display in rdf_files:
-        rdf_file, typed = scan_rdf(path, display)
+        rdf_file, typed = scan_rdf(path, display, terms if ontology else None)
         compiler.add_rdf_subjects(typed, display)
         checked.append(rdf_file)
     for path, display in csv_files:
