@@ -166,15 +166,19 @@ class QueryMemoryError(AtmpkgError, MemoryError):
 
     >>> str(QueryMemoryError(2 * 1024**3))
     'query stopped at the 2 GiB memory cap; raise it with --memory/memory= or narrow the query'
-    >>> str(QueryMemoryError(300 * 1024**2)).split(";")[0]
-    'query stopped at the 300 MiB memory cap'
+    >>> str(QueryMemoryError(300 * 1024**2)).split(";")[0], str(QueryMemoryError(1024)).split(";")[0]
+    ('query stopped at the 300 MiB memory cap', 'query stopped at the 1 KiB memory cap')
     >>> str(QueryMemoryError(300 * 1024**2, held=True)).split(";")[0]
     "query stopped at the 300 MiB memory cap, which also holds the evaluating process's copy of the store"
     """
 
     def __init__(self, cap: int, held: bool = False):
         self.cap, self.held = cap, held
-        unit, size = ("GiB", cap / 1024**3) if cap >= 1024**3 else ("MiB", cap / 1024**2)
+        unit, size = next(
+            (unit, cap / 1024**power)
+            for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB"), (0, "bytes"))
+            if cap >= 1024**power or power == 0
+        )
         super().__init__(
             f"query stopped at the {size:.3g} {unit} memory cap"
             + (

@@ -153,6 +153,17 @@ def test_the_memory_cap_on_the_command_line_exits_3(fixture_store):
     assert "memory cap; raise it with --memory/memory=" in result.stderr
 
 
+@pytest.mark.parametrize(("cap", "shown"), [("1K", "1 KiB"), ("50M", "50 MiB")])
+def test_a_cap_too_small_for_the_engine_to_start_is_named_as_the_cap(fixture_store, cap, shown):
+    # too small to load the engine's library (1K), or for the storage engine to open (50M)
+    result = cli("query", "ASK {}", "--store", str(fixture_store), "--memory", cap)
+    assert (result.returncode, result.stderr) == (
+        3,
+        f"Error: query stopped at the {shown} memory cap; raise it with --memory/memory= or "
+        "narrow the query\n",
+    )
+
+
 def test_a_too_deeply_nested_query_is_refused_before_the_engine(fixture_store, tmp_path):
     with pytest.raises(QueryTooComplexError, match="nests brackets 10000 deep; at most 256"):
         query(NESTED, store=fixture_store)

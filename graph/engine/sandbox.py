@@ -167,6 +167,18 @@ def parse_memory(text: str) -> int:
     return size
 
 
+#: What an evaluating process writes when its memory cap stops it: Rust's and Python's
+#: allocation failures, the C++ storage engine's, a thread whose stack could not be mapped, and
+#: the engine's library that could not be loaded (a cap too small to start with).
+_OUT_OF_MEMORY = (
+    "memory allocation of",
+    "MemoryError",
+    "std::bad_alloc",
+    "Resource temporarily unavailable",
+    "failed to map segment from shared object",
+)
+
+
 def describe_death(
     returncode: int, stderr: str, memory: int | None, held: bool = False
 ) -> Exception:
@@ -176,11 +188,13 @@ def describe_death(
 
     >>> type(describe_death(-6, "memory allocation of 448 bytes failed", 2 * 1024**3)).__name__
     'QueryMemoryError'
+    >>> str(describe_death(-6, "what():  std::bad_alloc", 50 * 1024**2)).split(";")[0]
+    'query stopped at the 50 MiB memory cap'
     """
     from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
 
-    if "memory allocation of" in stderr or "MemoryError" in stderr:
-        return QueryMemoryError(memory or 0, held)
+    if memory is not None and any(sign in stderr for sign in _OUT_OF_MEMORY):
+        return QueryMemoryError(memory, held)
     if "overflowed its stack" in stderr or returncode == -11:
         return QueryTooComplexError(
             "the query engine ran out of stack evaluating this query (it nests too deeply or is "
