@@ -106,6 +106,29 @@ def test_shapes_parse_and_target_ontology_classes(onto):
     assert targets and all((t, RDF.type, OWL.Class) in onto for t in targets)
 
 
+def test_a_link_a_file_adds_to_a_curated_entity_is_blamed_on_the_file(tmp_path, curated_store):
+    # each breaks a count or a class of a curated therapy: the Turtle line is to blame, with
+    # which of the property shape's constraints it broke
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n\n"
+        "therapy:kymriah atmp:cellSource <https://w3id.org/atmp-kg/id/cell-source/allogeneic> .\n"
+        'therapy:zolgensma atmp:inn "onasemnogene" .\n'
+        "therapy:kymriah atmp:developedBy <https://w3id.org/atmp-kg/id/target/cd19> .\n"
+    )
+    found = [str(v) for v in atmpkg.open(curated_store).validate([mine])]
+    assert found == [
+        f"{mine}:4: therapy:kymriah: atmp:cellSource: a therapy's cell source is one of "
+        "cellsource:autologous or cellsource:allogeneic (it has 2; at most 1 allowed) "
+        "[shacl atmpsh:TherapyShape]",
+        f"{mine}:5: therapy:zolgensma: atmp:inn: an INN is a name such as 'tisagenlecleucel' or "
+        "'sipuleucel-T' (it has 2; at most 1 allowed) [shacl atmpsh:TherapyShape]",
+        f"{mine}:6: therapy:kymriah: atmp:developedBy: a therapy names at least one developer "
+        "company (target:cd19 is no atmp:Company) [shacl atmpsh:TherapyShape]",
+    ]
+
+
 def test_every_property_shape_says_what_is_expected():
     # pySHACL's own message ("Less than 1 values on <...>->atmp:modality") names no fix: every
     # property shape (or the shape that holds it) carries an sh:message that does.
@@ -130,11 +153,12 @@ def test_a_shape_violation_says_what_is_expected(tmp_path, curated_store):
     found = [str(v) for v in atmpkg.open(curated_store).validate([therapy])]
     assert found == [
         f"{therapy}:2: therapy:x: atmp:developedBy: a therapy names at least one developer company "
-        "[shacl atmpsh:TherapyShape]",
+        "(it has 0; at least 1 needed) [shacl atmpsh:TherapyShape]",
         f"{therapy}:2: therapy:x: atmp:modality: a therapy names its modality, a concept of the "
-        "modality scheme such as modality:car-t [shacl atmpsh:TherapyShape]",
+        "modality scheme such as modality:car-t (it has 0; at least 1 needed) "
+        "[shacl atmpsh:TherapyShape]",
         f"{therapy}:2: therapy:x: rdfs:label: needs exactly one English label "
-        "[shacl atmpsh:LabelledShape]",
+        "(it has 0; at least 1 needed) [shacl atmpsh:LabelledShape]",
         f"{therapy}:2: therapy:x: Therapy has no dct:source [fact-has-source]",
     ]
 

@@ -122,15 +122,31 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
         path = report.value(result, sh.resultPath)
         shape = report.value(result, sh.sourceShape)
         message = str(report.value(result, sh.resultMessage) or "violates a shape")
+        component = report.value(result, sh.sourceConstraintComponent)
+        if component in (sh.MaxCountConstraintComponent, sh.MinCountConstraintComponent):
+            # one message serves each property shape: say which of its counts was broken
+            bound = "maxCount" if component == sh.MaxCountConstraintComponent else "minCount"
+            limit = shapes.value(shape, sh[bound])
+            need = f"at most {limit} allowed" if bound == "maxCount" else f"at least {limit} needed"
+            if isinstance(path, rdflib.URIRef):
+                given = len(set(data.objects(rdflib.URIRef(focus), path)))
+                message += f" (it has {given}; {need})"
+            else:
+                message += f" ({need})"
+        elif component == sh.ClassConstraintComponent:
+            value, kind = report.value(result, sh.value), shapes.value(shape, sh["class"])
+            message += f" ({shorten(str(value))} is no {shorten(str(kind))})"
         if path is not None:
             message = f"{shorten(str(path))}: {message}"
         if isinstance(shape, rdflib.BNode):
             shape = shapes.value(predicate=sh.property, object=shape) or shape
         rule = shorten(str(shape)) if isinstance(shape, rdflib.URIRef) else "shape"
         value = report.value(result, sh.value)
+        # Without an IRI value (one too many values, a wrong literal), any statement of the
+        # property about the focus may be the one to blame: "" stands for any object.
         statement = (
-            (focus, str(path), str(value))
-            if isinstance(path, rdflib.URIRef) and isinstance(value, rdflib.URIRef)
+            (focus, str(path), str(value) if isinstance(value, rdflib.URIRef) else "")
+            if isinstance(path, rdflib.URIRef)
             else None
         )
         found.append(
@@ -179,7 +195,7 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
         _with_line(v, files[v.location]) if v.location in files else v for v in violations
     ]
     if not wanted or not rdf_files:
-        return violations
+        return sorted(violations, key=_place)
     where: dict[tuple[str, str, str], str] = {}
     for path, display in rdf_files:
         extension = path.suffix[1:].lower()
@@ -189,18 +205,24 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
         with open(path, "rb") as handle:
             if handle.read(3) != codecs.BOM_UTF8:
                 handle.seek(0)
-            stated = {
-                key
-                for quad in ox.parse(handle, rdf_format)
-                if (key := (quad.subject.value, quad.predicate.value, quad.object.value)) in wanted
-            }
+            stated = set()
+            for quad in ox.parse(handle, rdf_format):
+                about = (quad.subject.value, quad.predicate.value)
+                stated |= {key for key in ((*about, quad.object.value), (*about, "")) if key in wanted}
         for statement in stated - where.keys():
             line = _line_naming(path, statement)
             where[statement] = f"{display}:{line}" if line else display
-    return [
+    blamed = [
         dataclasses.replace(v, location=where[v.statement]) if v.statement in where else v
         for v in violations
     ]
+    return sorted(blamed, key=_place)
+
+
+def _place(violation: Violation) -> tuple[str, int]:
+    """Where a violation is, for reading them in file order: its file, then its line."""
+    file, _, line = violation.location.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (violation.location, 0)
 
 
 def _with_line(violation: Violation, path: Path) -> Violation:
@@ -217,7 +239,8 @@ def _with_line(violation: Violation, path: Path) -> Violation:
 
 def _line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
     """The first line of ``path`` that names the statement's object and subject, else its object
-    (as ``<iri>`` or with a prefix the file declares)."""
+    (as ``<iri>`` or with a prefix the file declares); for any object (``""``), its property
+    and subject, else its property."""
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
 
@@ -225,9 +248,10 @@ def _line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
         short = [f"{p}:{iri[len(ns) :]}" for p, ns in declared.items() if iri.startswith(ns)]
         return [f"<{iri}>", *short]
 
-    subject, _, obj = statement
+    subject, predicate, obj = statement
+    named = names(obj) if obj else names(predicate)
     lines = text.splitlines()
-    for wanted in ([names(subject), names(obj)], [names(obj)]):
+    for wanted in ([names(subject), named], [named]):
         for number, line in enumerate(lines, 1):
             if all(any(name in line for name in group) for group in wanted):
                 return number
