@@ -92,6 +92,13 @@ def test_a_network_shows_hubs_as_attributes(fixture_store):
     ]
     assert "agency" not in through.nodes[pmda]
     assert through.nodes[pmda]["jurisdiction"] == "Japan"
+    # at the edge of a neighbourhood an approval keeps its agency, as a node
+    edge = kg.select(focus="cellco", through=["atmp:RegulatoryAgency"]).network()
+    assert sorted(edge.successors(pmda)) == [ID + "agency/pmda", ID + "company/cellco"]
+    assert sorted(n.removeprefix(ID) for n in edge if n.startswith(ID + "agency/")) == [
+        "agency/fda",
+        "agency/pmda",
+    ]
 
 
 def test_through_takes_hub_classes_only(fixture_store):

@@ -668,7 +668,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
 
     Hubs (see :func:`hub_members`) are never walked through; those the selected entities link to
     come with them, marked as the slice's ``hubs``. What the selection names itself (the focus,
-    the entities of its classes, those a query's answer names) is never a hub.
+    the entities of its classes, those a query's answer names) is never a hub. The members of a
+    ``through`` class the selected entities link to come with them as entities, so that an
+    approval at the edge of a neighbourhood keeps its agency when agencies are drawn as nodes.
 
     >>> chosen = kg.select(focus="Kymriah", hops=1).with_defaults(with_sources=False, max_nodes=5)
     >>> slice_of(kg, chosen).notes
@@ -728,6 +730,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         whole = selection.whole and sample is None
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
+        if selection.through and not whole:
+            followed = hub_members(oxstore) - hubs
+            nodes |= _linked(entities, oxstore, followed)
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
         nodes |= cited
