@@ -245,15 +245,20 @@ class Selection:
 
     def network(self) -> networkx.MultiDiGraph:
         """The selected triples as a ``networkx.MultiDiGraph`` (see
-        :func:`~atmpkg.graph.slice.analytics.to_networkx`).
+        :func:`~atmpkg.graph.slice.analytics.to_networkx`), its numbers and booleans typed as
+        the network exports type them (``typed``): an ``int``, ``float`` or ``bool`` where
+        every value of the attribute is one.
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
         192
+        >>> kymriah = "https://w3id.org/atmp-kg/id/therapy/kymriah"
+        >>> kg.select(focus="Kymriah").network().nodes[kymriah]["approvalCount"]
+        19
         """
         from ..rdf import to_networkx
 
         piece = self.slice()
-        return to_networkx(list(piece), hubs=piece.hubs)
+        return to_networkx(list(piece), hubs=piece.hubs, typed=True)
 
     def view(
         self, *, output: StorePath = None, title: str | None = None, overview: bool | None = None

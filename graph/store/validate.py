@@ -96,7 +96,7 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
     >>> store = ox.Store()
     >>> store.update("INSERT DATA { target:x a atmp:Target }", prefixes=PREFIXES)
     >>> print(*run_shacl(store))
-    target:x: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]
+    target:x: rdfs:label: needs exactly one English label (it has 0; at least 1 needed) [shacl atmpsh:LabelledShape]
     """
     import pyshacl
     import rdflib
