@@ -72,26 +72,27 @@ def path_network(
     return net
 
 
-def avoided(graph: KnowledgeGraph, names: Sequence[str]) -> set[str]:
-    """The entities ``names`` stand for: each an entity (label, slug or IRI) or a class (all its
-    instances). A name that is neither raises :class:`ParameterError`.
+def avoided(graph: KnowledgeGraph, names: Sequence[str]) -> tuple[set[str], set[str]]:
+    """The entities ``names`` stand for: those named one by one (label, slug or IRI), and the
+    instances of those that name a class. A name that is neither raises :class:`ParameterError`.
 
-    >>> sorted(avoided(kg, ["United States"]))
-    ['https://w3id.org/atmp-kg/id/country/us']
+    >>> avoided(kg, ["United States"])
+    ({'https://w3id.org/atmp-kg/id/country/us'}, set())
     """
     store = graph._current().store
-    found: set[str] = set()
+    named: set[str] = set()
+    members: set[str] = set()
     for name in names:
         try:
-            found.add(resolve_entity(name, store))
+            named.add(resolve_entity(name, store))
         except UnknownNameError as entity_error:
             try:
-                found |= class_members([resolve_class(name, store)], store)
+                members |= class_members([resolve_class(name, store)], store)
             except UnknownNameError:
                 raise ParameterError(
                     f"--avoid '{name}' names no entity and no class: {entity_error}"
                 ) from None
-    return found
+    return named, members
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ def shortest_connections(
     ownership, products, approvals) before those through a shared indication or target, and
     those before statements (claims, developments, market figures) that mention both; then those
     through less-linked entities, then in reading order. No connection passes through the
-    entities ``avoid`` names (entities or classes, see :func:`avoided`).
+    entities ``avoid`` names (entities, or classes: their instances other than ``a`` and ``b``;
+    see :func:`avoided`).
 
     Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
     link that exists both ways, such as develops / developed by, is shown forwards). Raises
@@ -187,10 +189,12 @@ def shortest_connections(
     start, end = resolve_entity(a, oxstore), resolve_entity(b, oxstore)
     if start == end:
         raise ParameterError(f"'{a}' and '{b}' name the same entity, {shorten(start)}")
-    banned = avoided(graph, avoid)
+    named, members = avoided(graph, avoid)
     for node, text in ((start, a), (end, b)):
-        if node in banned:
+        if node in named:
             raise ParameterError(f"'{text}' is an end of the connection and cannot be avoided")
+    # an avoided class keeps the ends it holds: the connection starts and ends there all the same
+    banned = named | (members - {start, end})
     net = net if net is not None else path_network(graph, through, frozenset({start, end}))
     for node, text in ((start, a), (end, b)):
         if node not in net:
