@@ -529,8 +529,9 @@ def test_a_syntax_error_deep_in_a_large_file_names_its_line_and_column(built, tm
     assert nquads(built) == before and current_build(built) == before_build
 
 
-def test_import_rdfxml_with_an_owl_extension(built, tmp_path):
-    mine = tmp_path / "mine.owl"
+@pytest.mark.parametrize("extension", ["owl", "rdfxml"])
+def test_import_rdfxml_with_an_owl_extension(built, tmp_path, extension):
+    mine = tmp_path / f"mine.{extension}"
     mine.write_text(
         '<?xml version="1.0"?>\n'
         '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '

@@ -359,6 +359,18 @@ def test_query_text_and_file(kg, tmp_path):
     ]
 
 
+def test_a_default_that_does_not_read_names_the_header_it_is_in(kg, tmp_path):
+    counted = tmp_path / "counted.rq"
+    counted.write_text("# param: n integer abc  A number\nSELECT ?n {}\n")
+    with pytest.raises(errors.ParameterError) as error:
+        kg.query(file=counted)
+    assert str(error.value) == (
+        "the default of parameter 'n' in the header of query 'counted' does not read: parameter "
+        "'n' must be an integer such as 2, got 'abc'; fix its 'param:' line"
+    )
+    assert kg.query(file=counted, params={"n": 3}).column("n") == [3]
+
+
 def test_a_query_file_that_is_not_utf8_is_named_with_its_line_and_column(kg, tmp_path):
     latin = tmp_path / "latin.rq"
     latin.write_bytes(b'SELECT ?x WHERE {\n  BIND("caf\xe9" AS ?x)\n}')

@@ -63,9 +63,17 @@ def bind_params(
             text = _default_day(text, bindings)
             if text is None:
                 continue
-        if param.name in bounds and isinstance(text, str):
-            text = _period_day(text, bounds[param.name], f"parameter '{param.name}'")
-        bindings[param.name] = coerce(param, text, store)
+        try:
+            if param.name in bounds and isinstance(text, str):
+                text = _period_day(text, bounds[param.name], f"parameter '{param.name}'")
+            bindings[param.name] = coerce(param, text, store)
+        except (ParameterError, UnknownNameError) as exc:
+            if param.name in given:
+                raise
+            raise ParameterError(
+                f"the default of parameter '{param.name}' in the header of query "
+                f"'{named.name}' does not read: {exc}; fix its 'param:' line"
+            ) from None
     for first, last in named.periods:
         if first in bindings and last in bindings and bindings[first].value > bindings[last].value:
             defaults = [name for name in (first, last) if name not in given]

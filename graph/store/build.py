@@ -67,7 +67,7 @@ from .validate import SHACL_MAX_TRIPLES, blame, validate_store
 
 log = logging.getLogger("atmpkg")
 
-RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".rdf", ".owl", ".xml", ".jsonld", ".n3")
+RDF_SUFFIXES = (".ttl", ".nt", ".nq", ".trig", ".rdf", ".rdfxml", ".owl", ".xml", ".jsonld", ".n3")
 
 
 @dataclass
@@ -121,7 +121,7 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
                 display,
                 None,
                 None,
-                "unknown file type; give a .csv in a data family's layout or RDF (.ttl, .nt, .nq, .trig, .rdf, .jsonld)",
+                "unknown file type; give a .csv in a data family's layout or RDF (.ttl, .nt, .nq, .trig, .rdf, .rdfxml, .owl, .jsonld)",
             )
     return csv_files, rdf_files
 

@@ -877,7 +877,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
 
 
 #: Extensions pyoxigraph does not map to a format by itself.
-_RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML}
+_RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "rdfxml": ox.RdfFormat.RDF_XML}
 _RDF_TYPE = ox.NamedNode(RDF + "type")
 
 
@@ -990,7 +990,7 @@ def rdf_input(path: Path, display: str) -> RdfFile:
             display,
             None,
             None,
-            f"'{path.suffix}' is not an RDF file extension; use .ttl, .nt, .nq, .trig, .rdf or .jsonld",
+            f"'{path.suffix}' is not an RDF file extension; use .ttl, .nt, .nq, .trig, .rdf (.rdfxml, .owl) or .jsonld",
         )
     try:
         with open(path, "rb") as handle:
