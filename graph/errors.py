@@ -31,6 +31,10 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     return list(dict.fromkeys(lowered[c] for c in close + [s.lower() for s in starts]))[:n]
 
 
+#: The longest name an error repeats in full.
+_SHOWN = 100
+
+
 class UnknownNameError(AtmpkgError, LookupError):
     """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
 
@@ -46,8 +50,13 @@ class UnknownNameError(AtmpkgError, LookupError):
         >>> UnknownNameError("named query", "x", hint="List them with 'atmpkg queries'.").told(
         ...     "List them at /api/queries.")
         "unknown named query 'x'. List them at /api/queries."
+        >>> UnknownNameError("entity", "x" * 5000).told("")
+        "unknown entity 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (5,000 characters)'"
         """
-        message = f"unknown {self.what} '{self.name}'"
+        name = self.name if isinstance(self.name, str) else str(self.name)
+        if len(name) > _SHOWN:  # a name pasted by mistake need not fill the terminal
+            name = f"{name[: _SHOWN - 20]}… ({len(name):,} characters)"
+        message = f"unknown {self.what} '{name}'"
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
         if hint:

@@ -274,8 +274,9 @@ def test_selection_errors(fixture_store, options, error, message):
 def test_empty_selection_is_an_error(fixture_store, tmp_path):
     rq = tmp_path / "none.rq"
     rq.write_text("SELECT ?t WHERE { ?t a atmp:Therapy FILTER(false) }")
-    with pytest.raises(EmptyResultError, match="nothing to export"):
+    with pytest.raises(EmptyResultError) as empty:
         select_subgraph(file=rq, store=fixture_store)
+    assert str(empty.value) == f"the answer of query {rq} is empty: nothing to export or draw"
     rq.write_text("SELECT ?name WHERE { ?t a atmp:Therapy ; rdfs:label ?name }")  # no entities
     with pytest.raises(EmptyResultError, match="holds no entities"):
         select_subgraph(file=rq, store=fixture_store)

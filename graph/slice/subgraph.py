@@ -699,7 +699,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             result = graph.query(text, params) if text else graph.query(file=file, params=params)
         what = f"the answer of query {name or file or 'text'}"
         if result.form != "ASK" and not len(result):
-            raise EmptyResultError(f"{what} is empty: nothing to export")
+            raise EmptyResultError(f"{what} is empty: nothing to export or draw")
         nodes, given = _query_nodes(result)
         hubs -= nodes
     elif keep is not None:
@@ -717,7 +717,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             ]
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
-        raise EmptyResultError(f"{what} holds no entities: nothing to export")
+        raise EmptyResultError(f"{what} holds no entities: nothing to export or draw")
     sample = None
     if given is None:
         entities = nodes - hubs
