@@ -319,6 +319,20 @@ def test_sources_are_listed_in_the_panel_not_drawn(fixture_store):
     assert bare["sources"] == [] and all(n["src"] == [] for n in bare["nodes"])
 
 
+def test_a_query_that_returns_sources_has_them_drawn(fixture_store):
+    # a question about provenance: its answer's sources are nodes, as the network exports have them
+    page = view(name="sources-of-entity", params={"entity": "alphacel"}, store=fixture_store)
+    data = page_data(page.html)
+    drawn = sorted(shorten(n["iri"]) for n in data["nodes"])
+    assert [n for n in drawn if n.startswith("source:")] == [
+        "source:report-x",
+        "source:report-y",
+        "source:src-ema-a",
+        "source:src-fda-a",
+    ]
+    assert (page.nodes, page.edges) == (10, 12)
+
+
 def test_large_views_warn_and_say_how_to_narrow(fixture_store, tmp_path, monkeypatch):
     monkeypatch.setattr(view_module, "NODE_CAP", 10)
     result = view(store=fixture_store)

@@ -352,9 +352,11 @@ def _render(
     hubs: frozenset[str] = frozenset(),
     focus: str | None = None,
     hidden: set[str] | frozenset[str] = frozenset(),
+    answer: frozenset[str] = frozenset(),
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
-    expanded, but does not draw at first."""
+    expanded, but does not draw at first; ``answer`` those a query's answer names, drawn even
+    when they are sources (a question about provenance is answered with its sources)."""
     graph = to_networkx(fold_inverses(triples), hubs=hubs)
     hub_labels = node_labels(triples, hubs)
     facts = _facts(triples, graph, hub_labels)
@@ -362,7 +364,7 @@ def _render(
     cited = {
         target
         for source, target in graph.edges()
-        if kind[target] == SOURCE_CLASS and kind[source] != SOURCE_CLASS
+        if kind[target] == SOURCE_CLASS and kind[source] != SOURCE_CLASS and target not in answer
     }
     # the sources of hubs come with them, but a hub is an attribute: nothing drawn cites them
     of_hubs = {_node_id(t.object) for t in triples if _node_id(t.subject) in hubs}
@@ -494,7 +496,13 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     )
     hubs = piece.hubs | more_hubs
     result = _render(
-        triples + more, title or selection.title, piece.notes, hubs, piece.focus, hidden
+        triples + more,
+        title or selection.title,
+        piece.notes,
+        hubs,
+        piece.focus,
+        hidden,
+        piece.answer,
     )
     if output is not None:
         result.path = write_file(result.html, output)

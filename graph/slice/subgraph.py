@@ -459,6 +459,9 @@ class Slice:
         self.sample = sample
         self.hubs = hubs
         self.focus = focus
+        #: The entities a query's answer names, when the slice is one: a view draws them, sources
+        #: included, where it lists the sources of other slices beside the nodes citing them.
+        self.answer: frozenset[str] = frozenset()
         #: Called with 1 for each subject :meth:`items` has read (a progress line's ``advance``).
         self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
@@ -685,6 +688,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     hubs = hub_members(oxstore, selection.through)
     keep = class_members(classes, oxstore) if classes else None
     given: list[ox.Triple] | None = None
+    answer: set[str] = set()
     what = "the graph"
     if focus:
         center = resolve_entity(focus, oxstore)
@@ -701,6 +705,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export or draw")
         nodes, given = _query_nodes(result)
+        answer = set(nodes)
         hubs -= nodes
     elif keep is not None:
         nodes = set(keep)
@@ -745,7 +750,10 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             ]
             given += describe(cited, oxstore)
     if given is not None:
-        return Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
-    return Slice.of_nodes(
-        nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
-    )
+        piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
+    else:
+        piece = Slice.of_nodes(
+            nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
+        )
+    piece.answer = frozenset(answer)
+    return piece
