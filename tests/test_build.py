@@ -25,6 +25,7 @@ from atmpkg.graph import (
     query,
     validate,
 )
+from atmpkg.graph.errors import DataErrors
 from atmpkg.graph.store.csvdata import scan_rdf
 from atmpkg.graph.store.folder import current_build
 from atmpkg.graph.terms import ID, XSD
@@ -220,6 +221,22 @@ def test_import_csv_in_a_family_layout(built, tmp_path):
     assert query(
         "SELECT ?v WHERE { deal:othercorp-betacel-2024 atmp:valueUSD ?v }", store=built
     ).column("v") == [750000000]
+
+
+def test_every_bad_cell_of_a_row_is_reported(built, tmp_path):
+    mine = tmp_path / "my-deals.csv"
+    mine.write_text(
+        "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,value_original,source,note\n"
+        "x-y-2024,nobody-inc,therapy/betacel,licensing,2024-05,abc,,,no-such-source,\n"
+    )
+    with pytest.raises(DataErrors) as errors:
+        import_files([mine], built)
+    assert [str(e) for e in errors.value.errors] == [
+        f"{mine}:2:2 (column 'acquirer'): unknown company 'nobody-inc'. Add it to its file first.",
+        f"{mine}:2:6 (column 'value_usd'): 'abc' is not a number; write digits only, e.g. "
+        "11900000000",
+        f"{mine}:2:9 (column 'source'): unknown source 'no-such-source'. Add it to its file first.",
+    ]
 
 
 def untyped_therapy(tmp_path: Path) -> Path:

@@ -659,22 +659,29 @@ class _Compiler:
         else:
             cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
             add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
+        rejected = False  # every bad cell of the row is reported, then the row is rejected
         for col in family.columns:
             value = row.cells.get(col.name, "")
             if not value or col.how in ("key", "geokind", "retired"):
                 continue
-            if col.how == "date":
-                try:
-                    self.out.quads.extend(dated(subject, col.pred, value))
-                except ValueError as exc:
-                    self.fail(row, col, str(exc))
+            try:
+                if col.how == "date":
+                    try:
+                        self.out.quads.extend(dated(subject, col.pred, value))
+                    except ValueError as exc:
+                        self.fail(row, col, str(exc))
+                    continue
+                for obj in self.objects(row, col, value):
+                    add(ox.Quad(subject, ox.NamedNode(col.pred), obj))
+            except _RowRejected:
+                rejected = True
                 continue
-            for obj in self.objects(row, col, value):
-                add(ox.Quad(subject, ox.NamedNode(col.pred), obj))
             if col.how == "label" and col.pred != RDFS + "label":
                 add(
                     ox.Quad(subject, ox.NamedNode(RDFS + "label"), ox.Literal(value, language="en"))
                 )
+        if rejected:
+            raise _RowRejected
 
     def objects(self, row: _Row, col: Col, value: str) -> list[ox.NamedNode | ox.Literal]:
         many = col.how in ("texts", "refs", "anyrefs", "concepts")
