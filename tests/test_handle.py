@@ -322,6 +322,12 @@ def test_a_source_titled_like_an_entity_leaves_the_name_to_the_entity(curated_st
     assert curated.show("source:agency-swissmedic-home").iri == ID + "source/agency-swissmedic-home"
 
 
+def test_an_entity_parameter_takes_an_iri_in_angle_brackets(kg):
+    bracketed = kg.named("products-by-target", target=f"<{ID}target/cd19>")
+    assert bracketed.rows == kg.named("products-by-target", target="cd19").rows
+    assert len(bracketed) > 0
+
+
 def test_an_unknown_column_is_named_with_the_columns(kg):
     therapies = kg.query("SELECT ?therapy WHERE { ?therapy a atmp:Therapy }")
     with pytest.raises(errors.UnknownNameError) as unknown:

@@ -243,8 +243,13 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
 
     >>> resolve_entity_of_kind("company", "Kite Pharma", atmpkg.graph.open_store().store).value
     'https://w3id.org/atmp-kg/id/company/kite-pharma'
+    >>> bcma = "<https://w3id.org/atmp-kg/id/target/bcma>"
+    >>> resolve_entity_of_kind("target", bcma, atmpkg.graph.open_store().store).value[-11:]
+    'target/bcma'
     """
     prefix = kind_prefix(kind) + ":"
+    if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
+        value = value[1:-1]
     if value.startswith(prefix):
         value = value[len(prefix) :]
     candidate = (
