@@ -258,6 +258,25 @@ def test_shared_link_runs_its_query(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_link_with_a_misspelt_name_or_parameter_says_so_and_runs_nothing(page, server):
+    from playwright.sync_api import expect
+
+    # run without the misspelt parameter, the link would answer for every target
+    page.goto(server.url + "/?name=products-by-target&p=tagret%3Dbcma")
+    expect(page.locator("#error")).to_have_text(
+        "unknown parameter of query 'products-by-target' 'tagret'; did you mean 'target'? Its "
+        "parameters are: target."
+    )
+    assert page.locator(ROWS).count() == 0
+    assert page.input_value("#named") == "products-by-target"
+    page.goto(server.url + "/?name=no-such-query")
+    expect(page.locator("#error")).to_have_text(
+        "unknown named query 'no-such-query'. List them at /api/queries."
+    )
+    assert page.input_value("#named") == ""
+    assert [p for p in page.problems if not p.startswith(FAILED_LOAD)] == []
+
+
 def test_values_are_never_markup(page, server):
     evil = '<img src=x onerror="document.title=1">'
     open_query(page, server, f"SELECT ?x WHERE {{ BIND({json_string(evil)} AS ?x) }}")

@@ -5,11 +5,11 @@ as Hetionet draws its metagraph, has a node per class, sized by how many entitie
 link per property between two classes, labelled with how many links it makes. Choosing a class
 lists its entities and gives the command that draws them. Sources (provenance), links the build
 derives as shortcuts or materialises as inverses, and a date's precision are left out, as in every
-network of the graph.
+network of the graph, and so are the vocabulary's concept schemes and collections.
 
 >>> v = atmpkg.open().view(overview=True)
 >>> v.nodes  # one per class
-20
+18
 """
 
 from __future__ import annotations
@@ -38,10 +38,13 @@ MEMBERS_LISTED = 200
 #: Provenance, the vocabulary's own structure and a date's precision: not links between classes.
 LEFT_OUT = ("dct:source", "atmp:evidence", "rdf:type", "skos:inScheme", "skos:hasTopConcept")
 
+#: Classes that are no part of the overview: sources (provenance) and the vocabulary's schemes
+#: and collections, which organise the concept values rather than being data.
+NOT_CLASSES = "atmp:Source, skos:ConceptScheme, skos:Collection"
 _ENTITIES = f"""SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c != atmp:Source) }}"""
+  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c NOT IN ({NOT_CLASSES})) }}"""
 _MEMBERS = f"""SELECT ?c ?s ?label WHERE {{
-  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c != atmp:Source)
+  ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}")) FILTER(?c NOT IN ({NOT_CLASSES}))
   OPTIONAL {{ ?s rdfs:label ?label }} }}"""
 
 
@@ -52,7 +55,7 @@ def _links_query() -> str:
     return f"""SELECT ?from ?p ?to (COUNT(*) AS ?n) WHERE {{
   ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?o), "{ID}"))
   FILTER(?p NOT IN ({left_out}))
-  ?s a ?from . ?o a ?to FILTER(?from != atmp:Source && ?to != atmp:Source) }}
+  ?s a ?from . ?o a ?to FILTER(?from NOT IN ({NOT_CLASSES}) && ?to NOT IN ({NOT_CLASSES})) }}
 GROUP BY ?from ?p ?to"""
 
 
@@ -93,7 +96,7 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
 
     >>> v = overview_of(kg, output="classes.html")
     >>> v.nodes, v.path
-    (20, PosixPath('classes.html'))
+    (18, PosixPath('classes.html'))
     """
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work

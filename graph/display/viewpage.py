@@ -225,6 +225,11 @@ a { color: var(--accent); }
 #progress:empty { display: none; }
 div.vis-tooltip { font: 12px/1.3 system-ui, sans-serif; }
 @media (max-width: 820px) { #legend { width: 150px; } #panel { width: 240px; } #search { width: 170px; } }
+@media (max-width: 600px) {
+  main { flex-direction: column; overflow: auto; }
+  #network { flex: none; order: -1; height: 65vh; min-height: 280px; }
+  #legend, #panel { width: auto; border: 0; border-top: 1px solid var(--line); overflow: visible; }
+}
 """
 
 

@@ -227,6 +227,8 @@
     }
 
     draw() {
+      // YASR draws the chosen view whatever the answer; an ASK answer has nothing to draw
+      if (!this.canHandleResults()) return;
       const frame = el("iframe", "graph");
       frame.title = "The answer as a graph";
       frame.setAttribute("sandbox", "allow-scripts allow-popups allow-popups-to-escape-sandbox");
@@ -514,10 +516,21 @@
     // A shared link carries the query: ?query=SPARQL, or ?name=NAMED&p=NAME=VALUE...
     const search = new URLSearchParams(location.search);
     const name = search.get("name");
-    if (name && named(name)) {
+    if (name) {
+      const query = named(name);
       const values = new Map(search.getAll("p").map((p) => [p.slice(0, p.indexOf("=")), p.slice(p.indexOf("=") + 1)]));
-      choose(name, values);
-      run();
+      const unknown = query ? [...values.keys()].filter((k) => !query.params.some((p) => p.name === k)) : [];
+      if (query && !unknown.length) {
+        choose(name, values);
+        run();
+        return;
+      }
+      // A link with a misspelt name or parameter is not run without it (that would answer a
+      // broader question than the link asks): the server's own message says what is wrong.
+      choose(query ? name : "", query ? values : undefined);
+      const asked = new URLSearchParams([["name", name], ...search.getAll("p").map((p) => ["p", p])]);
+      const reply = await fetch("/sparql?" + asked.toString(), { headers: { Accept: "text/csv" } });
+      showError(reply.ok ? "This link's query could not be read." : (await reply.text()).trim());
     } else if (search.get("query")) {
       openQuery(search.get("query"));
       choose("");
