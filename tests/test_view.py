@@ -559,6 +559,34 @@ def test_cli_overview_and_entities(fixture_store, tmp_path):
     )
 
 
+def test_the_labels_of_the_focus_and_its_neighbours_start_inside_the_frame(
+    curated_store, tmp_path, browser
+):
+    # Kymriah's 23 neighbours have long labels; moved apart after the first fit, seven of them
+    # started outside an 800 x 600 frame until the view was fitted again
+    result = view(store=curated_store, focus="kymriah", output=tmp_path / "kymriah.html")
+    opened = Opened(browser)
+    opened.page.set_viewport_size({"width": 800, "height": 600})
+    opened.page.goto(result.path.resolve().as_uri())
+    opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+    outside = opened.run(
+        """() => {
+          const n = atmpView.network, focus = atmpView.data.focus;
+          const frame = n.canvas.frame.canvas.getBoundingClientRect();
+          return n.getConnectedNodes(focus).concat([focus]).filter((id) => {
+            const s = n.body.nodes[id].labelModule.size;
+            const a = n.canvasToDOM({ x: s.left, y: s.top });
+            const b = n.canvasToDOM({ x: s.left + s.width, y: s.top + s.height });
+            return a.x < 0 || a.y < 0 || b.x > frame.width || b.y > frame.height;
+          }).map((id) => atmpView.data.nodes[id].label);
+        }"""
+    )
+    assert opened.run("atmpView.network.getConnectedNodes(atmpView.data.focus).length") == 23
+    assert outside == []
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browser):
     result = view(store=curated_store, overview=False, output=tmp_path / "curated.html")
     assert result.warnings == [] and 500 < result.nodes <= view_module.NODE_CAP

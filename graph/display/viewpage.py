@@ -370,11 +370,20 @@ SCRIPT = r"""
       return;
     }
     const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
-    // A neighbourhood opens on its focus and its neighbours.
+    // A neighbourhood opens on its focus and its neighbours, fitted again once their labels
+    // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
     network.once("afterDrawing", () => {
       declutter(first);
-      document.body.dataset.state = "stable";
+      if (focus < 0) {
+        document.body.dataset.state = "stable";
+        return;
+      }
+      network.once("afterDrawing", () => {
+        network.fit({ nodes: first, animation: false });
+        document.body.dataset.state = "stable";
+      });
+      network.redraw();
     });
     network.redraw();
   }
