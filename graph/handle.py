@@ -95,9 +95,15 @@ class KnowledgeGraph:
                 if graph is not None:
                     raise ParameterError("give the graph to the RemoteStore, not to open()")
                 remote = endpoint
-            else:
+            elif isinstance(endpoint, str):
                 options = {"graph": graph, "timeout": timeout}
-                remote = RemoteStore(endpoint, **{k: v for k, v in options.items() if v})
+                remote = RemoteStore(
+                    endpoint, **{k: v for k, v in options.items() if v is not None}
+                )
+            else:
+                raise ParameterError(
+                    f"endpoint must be a SPARQL endpoint's URL or a RemoteStore, got {described(endpoint)}"
+                )
             self.root: Path | None = None
             self._handle: StoreHandle = RemoteHandle(None, None, remote, {})
             return

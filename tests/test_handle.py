@@ -299,6 +299,8 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: kg.view("cellco"), r"a selection must be a Selection .* got a str"),
         (lambda kg: kg.export("ttl", None, "cellco"), "a selection must be a Selection"),
         (lambda kg: atmpkg.open(store=5), r"store must be a folder's path, got an int \(5\)"),
+        (lambda kg: atmpkg.open(endpoint=5), r"endpoint must be a SPARQL endpoint's URL or a"),
+        (lambda kg: atmpkg.open(endpoint="http://127.0.0.1:9/q", graph=""), "absolute IRI, got ''"),
     ],
 )
 def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, message):

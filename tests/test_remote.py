@@ -396,6 +396,47 @@ def test_push_replaces_only_its_graph(oxigraph, fixture_store):
     assert stats(endpoint=RemoteStore(oxigraph.endpoint, graph=graph)) == stats(store=fixture_store)
 
 
+NOTES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix ex: <http://example.org/mine#> .
+<https://w3id.org/atmp-kg/id/therapy/alphacel> ex:note [ rdfs:label "my note"@en ;
+  ex:score 5 ; ex:parts ( "a" [ ex:depth 2 ] ) ] .
+"""
+NOTED = (
+    "CONSTRUCT { ?s ?p ?o } WHERE { <https://w3id.org/atmp-kg/id/therapy/alphacel> "
+    "<http://example.org/mine#note>/(!<urn:none>)* ?s . ?s ?p ?o }"
+)
+
+
+@pytest.mark.parametrize(
+    "how", ["oxigraph graph store", "oxigraph update", "virtuoso update", "virtuoso graph store"]
+)
+def test_push_keeps_blank_node_structures_whole(request, fixture_store, tmp_path, how):
+    # batches of two triples: every structure is wider than a batch, so a structure split over
+    # two requests would become unrelated nodes on the server
+    import shutil
+
+    from rdflib.compare import isomorphic
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "notes.ttl").write_text(NOTES)
+    import_files([tmp_path / "notes.ttl"], store)
+    server = request.getfixturevalue(how.split()[0])
+    urls = (
+        {"graph_store": server.graph_store}
+        if how.endswith("graph store")
+        else {"update_endpoint": server.update or server.endpoint}
+    )
+    graph = "urn:atmpkg:test:blank-" + how.replace(" ", "-")
+    report = push(server.endpoint, graph=graph, store=store, batch_size=2, **urls)
+    assert report.protocol == ("Graph Store Protocol" if "graph store" in how else "SPARQL Update")
+    embedded = query(NOTED, store=store).to_rdflib()
+    remote = query(NOTED, endpoint=RemoteStore(server.endpoint, graph=graph)).to_rdflib()
+    assert len(embedded) == 8 and isomorphic(remote, embedded)
+
+
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):
     graph = "urn:atmpkg:test:crud"
     report = push(
@@ -593,6 +634,20 @@ def test_credentials_from_netrc(monkeypatch, tmp_path):
     with http_server(RecordingHandler) as url:
         list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
     assert RecordingHandler.seen == [basic("netuser", "netpass")] * 2
+
+
+def test_a_netrc_others_may_read_is_named_with_the_fix(monkeypatch, tmp_path):
+    monkeypatch.delenv(USER_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login netuser password netpass\n")
+    netrc.chmod(0o644)
+    result = invoke("stats", "--endpoint", "http://127.0.0.1:1/sparql")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: ~/.netrc may be read by other users, so it is not used; make it private (chmod 600 "
+        "~/.netrc) or set ATMPKG_ENDPOINT_USER and ATMPKG_ENDPOINT_PASSWORD\n",
+    )
 
 
 def test_credentials_in_the_url_are_refused_and_not_repeated():

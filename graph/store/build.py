@@ -717,14 +717,48 @@ def validate_build(handle: stores.StoreHandle) -> list[Violation]:
 
 def _batches(store: ox.Store, size: int) -> Iterator[tuple[bytes, int]]:
     """The store's default graph as N-Triples, ``size`` triples at a time (at least one batch,
-    which is empty for an empty graph)."""
+    which is empty for an empty graph). A blank node's label holds within one request only, so
+    the triples of blank nodes linked to each other (and those pointing at them) go into one
+    batch together, even past ``size``: split, a structure would become unrelated nodes.
+
+    >>> s = ox.Store()
+    >>> node, p = ox.BlankNode(), ox.NamedNode("urn:p")
+    >>> s.add(ox.Quad(ox.NamedNode("urn:a"), p, node))
+    >>> s.add(ox.Quad(node, p, ox.Literal("x")))
+    >>> [count for _, count in _batches(s, 1)]
+    [2]
+    """
     batch: list[ox.Triple] = []
     sent = False
+    # blank-node structures, joined as their triples are read (union-find on the nodes)
+    parent: dict[ox.BlankNode, ox.BlankNode] = {}
+    held: list[ox.Triple] = []
+
+    def root(node: ox.BlankNode) -> ox.BlankNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
     for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
+        blanks = [t for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
+        if blanks:
+            held.append(quad.triple)
+            parent[root(blanks[-1])] = root(blanks[0])
+            continue
         batch.append(quad.triple)
         if len(batch) == size:
             yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES), len(batch)
             batch, sent = [], True
+    structures: dict[ox.BlankNode, list[ox.Triple]] = {}
+    for triple in held:
+        node = triple.subject if isinstance(triple.subject, ox.BlankNode) else triple.object
+        structures.setdefault(root(node), []).append(triple)
+    for triples in structures.values():
+        if batch and len(batch) + len(triples) > size:
+            yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES), len(batch)
+            batch, sent = [], True
+        batch += triples
     if batch or not sent:
         yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES), len(batch)
 

@@ -142,6 +142,11 @@ def credentials(url: str) -> tuple[str, str] | None:
     except FileNotFoundError:
         return None
     except netrc.NetrcParseError as exc:
+        if exc.filename is None:  # Python refuses a netrc that others may read
+            raise StoreError(
+                "~/.netrc may be read by other users, so it is not used; make it private "
+                f"(chmod 600 ~/.netrc) or set {USER_ENV} and {PASSWORD_ENV}"
+            ) from None
         # Only where the problem is: the message of a parse error may quote a token of the file
         raise StoreError(
             f"cannot read {exc.filename} (line {exc.lineno}); fix it or set {USER_ENV} and "
@@ -949,7 +954,8 @@ def graph_store_writer(url: str) -> Writer:
 
 def update_writer(url: str) -> Writer:
     """Write with SPARQL 1.1 Update at ``url``: ``DROP SILENT GRAPH`` to replace, then
-    ``INSERT DATA`` (N-Triples is valid SPARQL triple syntax).
+    ``INSERT DATA`` (N-Triples is valid SPARQL triple syntax), or ``INSERT … WHERE {}`` for a
+    batch with blank nodes.
 
     >>> update_writer(update_endpoint)("urn:u", b'<urn:s> <urn:p> "o" .\\n', True, 10)
     >>> len(RemoteStore(endpoint, graph="urn:u"))
@@ -971,8 +977,15 @@ def update_writer(url: str) -> Writer:
         name = ox.NamedNode(graph)
         if replace:
             send(f"DROP SILENT GRAPH {name}", timeout)
-        if data:
-            send(f"INSERT DATA {{ GRAPH {name} {{\n{data.decode('utf-8')}}} }}", timeout)
+        if not data:
+            return
+        triples = data.decode("utf-8")
+        if b"_:" in data:
+            # Virtuoso refuses blank nodes in INSERT DATA; a template inserts them, one fresh
+            # node per label, on every server
+            send(f"INSERT {{ GRAPH {name} {{\n{triples}}} }} WHERE {{}}", timeout)
+        else:
+            send(f"INSERT DATA {{ GRAPH {name} {{\n{triples}}} }}", timeout)
 
     return write
 
