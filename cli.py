@@ -915,17 +915,15 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
         raise click.UsageError(
             "give the server's SPARQL endpoint: --endpoint URL (or ATMPKG_ENDPOINT)"
         )
+    from atmpkg.graph.progress import Progress
+
     with contextlib.ExitStack() as stack:
-        bars = []
+        bars: list[Progress] = []
 
         def progress(done: int, total: int) -> None:
             if not bars:  # the total is known once the store is open
-                bars.append(
-                    stack.enter_context(
-                        click.progressbar(length=total, label="Pushing", file=sys.stderr)
-                    )
-                )
-            bars[0].update(done - bars[0].pos)
+                bars.append(stack.enter_context(Progress("Pushing", total, "triples")))
+            bars[0].advance(done - bars[0].done)
 
         report = push_graph(
             endpoint,

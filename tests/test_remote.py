@@ -150,6 +150,21 @@ class FailingHandler(QuietHandler):
         self.wfile.write(body)
 
 
+class HomepageHandler(QuietHandler):
+    """A web site at the URL, not a SPARQL store: every request is answered 200 with a page."""
+
+    def answer(self) -> None:
+        self.read_body()
+        body = b"<html>Welcome to my homepage</html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PUT = do_OPTIONS = answer
+
+
 class RecordingHandler(QuietHandler):
     """Records each request's Authorization header; answers an empty SELECT result."""
 
@@ -437,6 +452,17 @@ def test_push_keeps_blank_node_structures_whole(request, fixture_store, tmp_path
     assert len(embedded) == 8 and isomorphic(remote, embedded)
 
 
+def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):
+    with http_server(HomepageHandler) as url:
+        result = invoke("push", "--endpoint", url, "--store", fixture_store)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: the server at {url} took every batch, but counting the graph to check the push "
+        f"failed: the SPARQL endpoint {url} sent results that do not parse"
+    )
+    assert "Pushed" not in result.output
+
+
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):
     graph = "urn:atmpkg:test:crud"
     report = push(
@@ -466,7 +492,7 @@ def test_push_command_with_progress_and_graph_option(oxigraph, fixture_store):
         fixture_store,
     )
     assert result.exit_code == 0, result.output
-    assert "Pushing" in result.stderr
+    assert result.stderr == ""  # the progress line is shown on a terminal only, as elsewhere
     assert result.stdout.startswith(
         f"Pushed {oxigraph.report.triples:,} triples into <{graph}> at {oxigraph.endpoint} over "
         "Graph Store Protocol (3 batches,"

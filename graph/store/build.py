@@ -783,7 +783,8 @@ def push(
     (default: ``endpoint``) does the same: ``DROP SILENT GRAPH``, then ``INSERT DATA`` batches.
     Then the build information (``build.json``) is written to :func:`info_graph`, where reads find
     it. ``progress(done, total)`` is called after each batch; ``timeout`` limits each request.
-    A batch that fails leaves the graph partly loaded: push again.
+    A batch that fails leaves the graph partly loaded: push again. The graph's triples are
+    counted at the end; a count other than the store's raises :class:`StoreError`.
 
     >>> endpoint, graph_store  # oxigraph serve's URLs (the port varies)
     ('http://127.0.0.1:.../query', 'http://127.0.0.1:.../store')
@@ -811,6 +812,21 @@ def push(
         done, count = done + size, count + 1
         if progress:
             progress(done, total)
+    # A server that answers every request with success need not have stored anything (a web
+    # page at that URL answers 200 too): the graph is counted before the push is reported.
+    try:
+        held = len(RemoteStore(endpoint, graph=graph, timeout=timeout))
+    except StoreError as exc:
+        raise StoreError(
+            f"the server at {endpoint} took every batch, but counting the graph to check the "
+            f"push failed: {exc}"
+        ) from None
+    if held != done:
+        raise StoreError(
+            f"the server at {endpoint} took every batch, but the graph <{graph}> holds {held:,} "
+            f"triples, not {done:,}; check that the URLs are the SPARQL and Graph Store "
+            "services of one store"
+        )
     about = ox.Triple(
         ox.NamedNode(graph), ox.NamedNode(DCT + "description"), ox.Literal(json.dumps(handle.info))
     )
