@@ -58,6 +58,18 @@ def endpoint_option(func):
     )(func)
 
 
+def wait_option(func):
+    """``--timeout S`` for the commands that read the graph without a query of the user's own:
+    how long each answer may take (a remote endpoint's, or a query's on the embedded store)."""
+    return click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="S",
+        help="Seconds each answer may take (exit code 3 past it): the endpoint's with --endpoint "
+        "(default 30), each query's on the embedded store (default: no limit).",
+    )(func)
+
+
 def _remote(endpoint: str | None, graph: str | None, timeout: float | None = None):
     """The :class:`~atmpkg.graph.store.remote.RemoteStore` that --endpoint and --graph name, or None for
     the embedded store."""
@@ -458,19 +470,25 @@ def list_named(name: str | None, endpoint: str | None, graph: str | None) -> Non
 @click.argument("entity")
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
-def show(entity: str, store: Path | None, endpoint: str | None, graph: str | None) -> None:
+def show(
+    entity: str, store: Path | None, endpoint: str | None, graph: str | None, timeout: float | None
+) -> None:
     """Everything about one entity (label, slug or IRI; a near miss suggests names)."""
-    click.echo(_graph(store, endpoint, graph).show(entity).text(_terminal_width()))
+    click.echo(_graph(store, endpoint, graph, timeout=timeout).show(entity).text(_terminal_width()))
 
 
 @cli.command()
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
-def stats(store: Path | None, endpoint: str | None, graph: str | None) -> None:
+def stats(
+    store: Path | None, endpoint: str | None, graph: str | None, timeout: float | None
+) -> None:
     """Counts per class and property, number of sources, and build information."""
-    result = _graph(store, endpoint, graph).stats()
+    result = _graph(store, endpoint, graph, timeout=timeout).stats()
     click.echo(
         f"{result.triples:,} triples, {result.sources:,} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
     )
@@ -543,11 +561,12 @@ def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> 
 )
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
-def export(selection, fmt, output, store, endpoint, graph) -> None:
+def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
     """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns."""
-    kg = _graph(store, endpoint, graph)
+    kg = _graph(store, endpoint, graph, timeout=timeout)
     result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
@@ -583,6 +602,7 @@ def export(selection, fmt, output, store, endpoint, graph) -> None:
 )
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
 def path(
     entity_a: str,
@@ -593,11 +613,12 @@ def path(
     store: Path | None,
     endpoint: str | None,
     graph: str | None,
+    timeout: float | None,
 ) -> None:
     """How two entities are connected: the shortest chains of links between them, followed either
     way and each shown in its real direction, the most telling first (deals, ownership and
     products before shared indications and targets)."""
-    connections = _graph(store, endpoint, graph).path(
+    connections = _graph(store, endpoint, graph, timeout=timeout).path(
         entity_a, entity_b, max_paths=max_paths, through=through, avoid=avoid
     )
     first = connections[0]
@@ -640,6 +661,7 @@ def path(
 )
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
 def rank(
     classes: tuple[str, ...],
@@ -649,6 +671,7 @@ def rank(
     store: Path | None,
     endpoint: str | None,
     graph: str | None,
+    timeout: float | None,
 ) -> None:
     """The most central entities of the graph by degree, PageRank or betweenness, optionally only
     those of some classes (ranked within the whole network)."""
@@ -657,7 +680,9 @@ def rank(
     from atmpkg.graph.engine.results import format_result
     from atmpkg.graph.sparql.run import QueryResult
 
-    ranked = _graph(store, endpoint, graph).rank(by=by, classes=classes, top=top, through=through)
+    ranked = _graph(store, endpoint, graph, timeout=timeout).rank(
+        by=by, classes=classes, top=top, through=through
+    )
     rows = [
         (
             ox.Literal(str(number)),
@@ -821,11 +846,12 @@ def serve(
 )
 @store_option
 @endpoint_option
+@wait_option
 @_library_errors
-def view(selection, title, overview, output, store, endpoint, graph) -> None:
+def view(selection, title, overview, output, store, endpoint, graph, timeout) -> None:
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
-    kg = _graph(store, endpoint, graph)
+    kg = _graph(store, endpoint, graph, timeout=timeout)
     result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)

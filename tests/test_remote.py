@@ -631,6 +631,29 @@ def test_a_slow_server_times_out_within_the_limit(handler):
         assert time.monotonic() - started < 5
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["show", "kymriah"],
+        ["path", "a", "b"],
+        ["rank"],
+        ["export", "--format", "ttl", "-o"],
+        ["view", "-o"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_command_that_reads_an_endpoint_takes_the_timeout_it_names(command, tmp_path):
+    # the timeout error says to raise --timeout: every command that reads an endpoint has it
+    args = [*command, tmp_path / "out.html"] if command[-1] == "-o" else command
+    with http_server(SlowHandler) as url:
+        started = time.monotonic()
+        result = invoke(*args, "--endpoint", url, "--timeout", "0.5")
+        assert time.monotonic() - started < 5
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"Error: the SPARQL endpoint {url} did not answer within 0.5 s")
+
+
 # --- credentials --------------------------------------------------------------------------------
 
 
