@@ -277,6 +277,22 @@ def test_a_link_with_a_misspelt_name_or_parameter_says_so_and_runs_nothing(page,
     assert [p for p in page.problems if not p.startswith(FAILED_LOAD)] == []
 
 
+def test_the_page_opens_on_its_controls_and_fits_a_narrow_window(page, server):
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    reached = []
+    for _ in range(5):  # the editor does not take the focus: Tab goes through the controls
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.id"))
+    assert reached[-2:] == ["named", "run"]
+    assert "editor, Tab indents" in page.text_content("#keys")
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(server.url + "/?name=products-by-target&p=target%3Dcd19")
+    page.locator(ROWS).first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") == 400  # the table scrolls
+    assert not page.problems, page.problems
+
+
 def test_values_are_never_markup(page, server):
     evil = '<img src=x onerror="document.title=1">'
     open_query(page, server, f"SELECT ?x WHERE {{ BIND({json_string(evil)} AS ?x) }}")

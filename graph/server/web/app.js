@@ -148,6 +148,7 @@
     };
     return new window.Yasgui($("yasgui"), {
       persistenceId: "atmpkg-query",
+      autofocus: false, // the page opens on its controls, in Tab order; the editor when chosen
       populateFromUrl: false, // this page reads its own links (?query=, ?name=&p=)
       copyEndpointOnNewTab: false,
       endpointCatalogueOptions: { getData: () => [], keys: [] },
