@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..engine.results import wrap
-from ..rdf import identifier_url
+from ..rdf import identifier_url, property_label
 from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
@@ -127,6 +127,12 @@ def _wrap(line: str, width: int | None) -> str:
     return wrap(text, width, indent, indent + "  ")
 
 
+def _verb(term: ox.NamedNode, label) -> str:
+    """A property as people read it: its label in the store, else as the views name it
+    (:func:`~atmpkg.graph.rdf.property_label`: ``dct:source`` is "source")."""
+    return label.value if label is not None else property_label(term.value)
+
+
 def _name(term, label) -> str:
     """A term as people read it: its label, else a literal's value or the prefixed IRI."""
     if label is not None:
@@ -153,7 +159,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         return oxstore.query(text, prefixes=PREFIXES, substitutions=bound)
 
     facts = [
-        Fact(r["p"].value, _name(r["p"], r["plabel"]), r["o"], _name(r["o"], r["olabel"]))
+        Fact(r["p"].value, _verb(r["p"], r["plabel"]), r["o"], _name(r["o"], r["olabel"]))
         for r in ask(_FACTS)
         if r["p"].value not in SHORTCUTS
     ]
@@ -168,7 +174,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     mirror = {**pairs, **{stated: inverse for inverse, stated in pairs.items()}}
     own_links = {(f.property, f.value.value) for f in facts if isinstance(f.value, ox.NamedNode)}
     view.incoming = [
-        Fact(r["p"].value, _name(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
+        Fact(r["p"].value, _verb(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
         for r in ask(_LINKS)
         if r["p"].value not in SHORTCUTS
         and (mirror.get(r["p"].value), r["s"].value) not in own_links
