@@ -25,6 +25,7 @@ import time
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -113,6 +114,14 @@ class QuietHandler(http.server.BaseHTTPRequestHandler):
     def read_body(self) -> bytes:
         return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
+    def send_body(self, body: bytes, media: str) -> None:
+        """Answer 200 with ``body`` of type ``media``."""
+        self.send_response(200)
+        self.send_header("Content-Type", media)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
 
 class SlowHandler(QuietHandler):
     """Answers after 5 s (to a client that has long gone)."""
@@ -155,12 +164,7 @@ class HomepageHandler(QuietHandler):
 
     def answer(self) -> None:
         self.read_body()
-        body = b"<html>Welcome to my homepage</html>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_body(b"<html>Welcome to my homepage</html>", "text/html")
 
     do_GET = do_POST = do_PUT = do_OPTIONS = answer
 
@@ -174,11 +178,7 @@ class RecordingHandler(QuietHandler):
         self.read_body()
         RecordingHandler.seen.append(self.headers.get("Authorization"))
         body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/sparql-results+json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_body(body, "application/sparql-results+json")
 
 
 #: Headers that describe one connection, not the message: a proxy does not pass them on.
@@ -673,12 +673,17 @@ def test_credentials_from_the_environment(monkeypatch):
     assert "s3cret" not in repr(remote)
 
 
-def test_credentials_from_netrc(monkeypatch, tmp_path):
+def a_netrc(monkeypatch, home: Path, mode: int) -> None:
+    """A ``~/.netrc`` in ``home`` (made HOME) with credentials for 127.0.0.1, with ``mode``."""
     monkeypatch.delenv(USER_ENV, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    netrc = tmp_path / ".netrc"
+    monkeypatch.setenv("HOME", str(home))
+    netrc = home / ".netrc"
     netrc.write_text("machine 127.0.0.1 login netuser password netpass\n")
-    netrc.chmod(0o600)
+    netrc.chmod(mode)
+
+
+def test_credentials_from_netrc(monkeypatch, tmp_path):
+    a_netrc(monkeypatch, tmp_path, 0o600)
     RecordingHandler.seen.clear()
     with http_server(RecordingHandler) as url:
         list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
@@ -686,11 +691,7 @@ def test_credentials_from_netrc(monkeypatch, tmp_path):
 
 
 def test_a_netrc_others_may_read_is_named_with_the_fix(monkeypatch, tmp_path):
-    monkeypatch.delenv(USER_ENV, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path))
-    netrc = tmp_path / ".netrc"
-    netrc.write_text("machine 127.0.0.1 login netuser password netpass\n")
-    netrc.chmod(0o644)
+    a_netrc(monkeypatch, tmp_path, 0o644)
     result = invoke("stats", "--endpoint", "http://127.0.0.1:1/sparql")
     assert (result.exit_code, result.stderr) == (
         1,
