@@ -35,8 +35,8 @@ MAX_QUERY_CHARS = 1_000_000
 #: Deepest nesting of ``{ }``, ``( )`` and ``[ ]`` accepted: the engine's parser recurses on each.
 MAX_DEPTH = 256
 #: Most operators (``.``, ``;``, ``,``, arithmetic, logical and comparison operators, the sign of
-#: a signed number, UNION, MINUS, OPTIONAL, path operators) accepted: the engine builds one level of its query tree for each, and
-#: about 10,000 exhaust its stack.
+#: a signed number, UNION, MINUS, OPTIONAL, path operators) accepted: the engine builds one level
+#: of its query tree for each, and about 10,000 exhaust its stack.
 MAX_OPERATORS = 4_000
 
 #: What each ``allow`` value lifts.

@@ -546,7 +546,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ``Sec-Fetch-Site`` of cross-site or same-site), unless ``cors`` allows that origin: any
         page the user visits could otherwise query this server on the user's behalf. Following a
         link from another site (a top-level GET navigation) is served: its answer goes to the
-        user, not to the page; a page's frames, objects and embeds are not. Clients that send neither header (curl, SPARQLWrapper, rdflib) are served."""
+        user, not to the page; a page's frames, objects and embeds are not. Clients that send
+        neither header (curl, SPARQLWrapper, rdflib) are served."""
         origin = self.headers.get("Origin")
         site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
         own = "http://" + self._host
