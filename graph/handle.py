@@ -478,7 +478,7 @@ class KnowledgeGraph:
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
         117
-        >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "rdfs:comment"]
+        >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "comment"]
         ['A note.']
         """
         from .store.build import import_files

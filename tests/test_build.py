@@ -950,7 +950,7 @@ def test_a_retired_iri_or_slug_is_read_as_the_entity_that_replaced_it(
     result = CliRunner().invoke(cli, ["show", OLD_ALPHACEL, "--store", str(with_retired)])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("Alphacel — FDA 2017-08-30 (large B-cell lymphoma)")
-    assert f"  approval:{old_slug} --dct:isReplacedBy--> this\n" in result.stdout
+    assert f"  approval:{old_slug} --is replaced by--> this\n" in result.stdout
     assert said in result.stderr
 
 
