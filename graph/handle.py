@@ -201,7 +201,7 @@ class KnowledgeGraph:
             raise ParameterError("give SPARQL text or a query file, one of them")
         if not isinstance(sparql, str | None):
             raise ParameterError(f"the SPARQL query must be text, got {described(sparql)}")
-        _mapping(params)
+        params = _mapping(params)
         if file is not None:
             try:
                 raw = Path(file).read_bytes()
@@ -218,7 +218,7 @@ class KnowledgeGraph:
         checked = gate.check(sparql, allow=allow)
         bindings = {
             name: as_term(value, name)
-            for name, value in (params or {}).items()
+            for name, value in params.items()
             if value is not None
         }
         return self._run(checked, bindings, started, timeout, limit, allow)

@@ -104,6 +104,8 @@ _UPDATE_WORDS = (
     "with",
 )
 _FORMS = ("select", "construct", "describe", "ask")
+#: Functions whose value changes at every call (STRUUID holds UUID).
+_VOLATILE = ("rand", "uuid", "bnode")
 _OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
 _OPERATOR_PUNCT = frozenset(
     {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!"}
@@ -154,6 +156,25 @@ class CheckedQuery:
     form: str
     clauses: frozenset[str]
     tokens: tuple[Token, ...]
+
+    @property
+    def volatile(self) -> bool:
+        """Whether the query calls a function whose value changes at every call (``RAND``,
+        ``UUID``, ``STRUUID``, ``BNODE``) as the engine reads it: the name, even glued to a
+        keyword before it (``ORDER BYRAND()``), then ``(`` after any white space or comments.
+
+        >>> check("SELECT (RAND#c\\n() AS ?r) {}").volatile
+        True
+        >>> check('ASK { ?s ?p "RAND()" }').volatile
+        False
+        """
+        tokens = self.tokens
+        return any(
+            token.kind == "word"
+            and following.text == "("
+            and any(name in token.text.casefold() for name in _VOLATILE)
+            for token, following in zip(tokens, tokens[1:], strict=False)
+        )
 
     @property
     def variables(self) -> frozenset[str]:

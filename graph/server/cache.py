@@ -22,43 +22,24 @@ from collections import OrderedDict
 from collections.abc import Mapping
 
 from ...queries import today
-from ..engine.gate import tokenize
 
 #: How many bytes of answers the server keeps; the least recently used go first.
 CACHE_BYTES = 64 << 20
-#: Functions whose value changes at every call (STRUUID holds UUID): a query that calls one is
-#: evaluated every time.
-_VOLATILE = ("rand", "uuid", "bnode")
 
 
-def _volatile(text: str) -> bool:
-    """Whether ``text`` calls one of the :data:`_VOLATILE` functions as the engine reads it: the
-    name, even glued to a keyword before it (``ORDER BYRAND()``), then ``(`` after any white
-    space or comments.
-
-    >>> _volatile("SELECT (RAND#c\\n() AS ?r) {}"), _volatile('ASK { ?s ?p "RAND()" }')
-    (True, False)
-    """
-    tokens = tokenize(text)
-    return any(
-        token.kind == "word"
-        and following.text == "("
-        and any(name in token.text.casefold() for name in _VOLATILE)
-        for token, following in zip(tokens, tokens[1:], strict=False)
-    )
-
-
-def answer_key(build: str, kind: str, args: Mapping[str, object]) -> str | None:
+def answer_key(
+    build: str, kind: str, args: Mapping[str, object], volatile: bool = False
+) -> str | None:
     """The key (a SHA-256) of a request's answer on ``build``, or None when its answer must not be
-    kept (see the module's description).
+    kept: ``volatile``, it changes from one evaluation to the next (see
+    :attr:`~atmpkg.graph.engine.gate.CheckedQuery.volatile`).
 
-    >>> answer_key("b1", "query", {"text": "SELECT (RAND() AS ?r) {}"}) is None
+    >>> answer_key("b1", "query", {"text": "SELECT (RAND() AS ?r) {}"}, volatile=True) is None
     True
     >>> len(answer_key("b1", "query", {"text": "ASK {}"}))
     64
     """
-    text = args.get("text")
-    if isinstance(text, str) and _volatile(text):
+    if volatile:
         return None
     days = [datetime.datetime.now(datetime.UTC).date().isoformat(), today().isoformat()]
     described = json.dumps([build, days, kind, args], sort_keys=True, default=str)

@@ -673,7 +673,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         formats = {kind: negotiate(accept, offers) for kind, offers in OFFERS.items()}
         if formats["table"] is None and formats["graph"] is None:
             raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
-        lane = "query"
+        lane, volatile = "query", False
         if "text" in job:
             try:
                 checked = gate.check(job["text"])
@@ -687,23 +687,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise not_acceptable(f"a {form} query", OFFERS[kind])
             if quick_query(checked.tokens):
                 lane = "quick"
-        payload = self._run(
-            "query", {**job, "formats": formats, "limit": self.server.max_rows}, params, lane
-        )
+            volatile = checked.volatile
+        args = {**job, "formats": formats, "limit": self.server.max_rows}
+        payload = self._run("query", args, params, lane, volatile)
         headers = {"Vary": "Accept"}
         if payload["truncated"]:
             headers[TRUNCATED_HEADER] = str(self.server.max_rows)
         return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
 
     def _run(
-        self, kind: str, args: dict, params: Mapping[str, list[str]], lane: str = "query"
+        self,
+        kind: str,
+        args: dict,
+        params: Mapping[str, list[str]],
+        lane: str = "query",
+        volatile: bool = False,
     ) -> dict:
         """Run a job in the pool's ``lane``, turning overload, time-outs and job errors into HTTP
         errors; an answer already computed on the current build comes from the server's cache,
-        and one the client holds (``If-None-Match`` on GET or HEAD) is ``304 Not Modified``."""
+        and one the client holds (``If-None-Match`` on GET or HEAD) is ``304 Not Modified``,
+        unless the query is ``volatile``."""
         timeout = client_timeout(params, self.server.timeout_limit)
         build = current_build(self.server.store_root)
-        key = answer_key(build.name if build else "", kind, args)
+        key = answer_key(build.name if build else "", kind, args, volatile)
         if key is not None:
             self._etag = etag(key)
             if self.command in ("GET", "HEAD") and matches(
@@ -762,12 +768,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _graph(self, params: dict[str, list[str]]) -> Response:
         job = query_job(params)
+        volatile = False
         if "text" in job:
             try:
-                gate.check(job["text"])
+                volatile = gate.check(job["text"]).volatile
             except QueryRefusedError as exc:
                 raise refused(exc) from None
-        document = self._run("graph", job, params)["body"]
+        document = self._run("graph", job, params, volatile=volatile)["body"]
         csp = graph_csp(document.decode("utf-8"))
         return Response(200, document, "text/html", {"Content-Security-Policy": csp})
 

@@ -175,6 +175,20 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
     >>> ID + "agency/fda" in hubs, ID + "therapy/kymriah" in hubs
     (True, False)
     """
+    found = _select_iris(
+        store, f"SELECT DISTINCT ?x WHERE {{ {_HUB_VALUES} ?x a/rdfs:subClassOf* ?hub }}"
+    )
+    return {iri for iri in found if is_node(ox.NamedNode(iri))} - through_members(store, through)
+
+
+def through_members(store: ox.Store, through: Sequence[str]) -> set[str]:
+    """The instances of the ``through`` classes, which must be hub classes (or subclasses of
+    one): anything else raises :class:`ParameterError`, since following it changes nothing.
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> ID + "agency/fda" in through_members(open_store().store, ["atmp:RegulatoryAgency"])
+    True
+    """
     followed: set[str] = set()
     for text in through:
         cls = resolve_class(text, store)
@@ -185,10 +199,7 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
                 "is followed as a link already"
             )
         followed |= class_members([cls], store)
-    found = _select_iris(
-        store, f"SELECT DISTINCT ?x WHERE {{ {_HUB_VALUES} ?x a/rdfs:subClassOf* ?hub }}"
-    )
-    return {iri for iri in found if is_node(ox.NamedNode(iri))} - followed
+    return followed
 
 
 def _linked_either_way(node: ox.NamedNode, store: ox.Store) -> set[str]:
@@ -685,7 +696,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     cap = selection.max_nodes or None
     oxstore = graph._current().store
     sources = _sources(oxstore)
-    hubs = hub_members(oxstore, selection.through)
+    followed = through_members(oxstore, selection.through)
+    hubs = hub_members(oxstore) - followed
     keep = class_members(classes, oxstore) if classes else None
     given: list[ox.Triple] | None = None
     answer: set[str] = set()
@@ -735,8 +747,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         whole = selection.whole and sample is None
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
-        if selection.through and not whole:
-            followed = hub_members(oxstore) - hubs
+        if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
