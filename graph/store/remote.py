@@ -11,9 +11,10 @@ still pass the gate first (:func:`atmpkg.graph.sparql.run.run`); this module onl
   endpoint holds no such named graph (another ``atmpkg serve``, or a store loaded by hand), reads
   query the endpoint's default graph and send no ``default-graph-uri``: one ``ASK`` at the first
   request decides.
-- **Parameters.** The protocol has no parameter binding, so bound values travel in a ``VALUES``
-  block at the start of the query's outermost WHERE group, found on the gate's tokens (never with
-  a pattern over the raw text). Each value is an RDF term that pyoxigraph validated and writes in
+- **Parameters.** The protocol has no parameter binding, so bound values travel in the query
+  text, as :class:`_Binding` places them on the gate's tokens (never with a pattern over the raw
+  text): each variable replaced by its term where it stands for the same variable, and ``VALUES``
+  blocks keeping it bound. Each value is an RDF term that pyoxigraph validated and writes in
   N-Triples syntax (``str(term)``), escaping quotes, backslashes and line breaks: a value is one IRI
   or one literal and cannot change the structure of the query.
 - **Connections.** Requests go over one pool of keep-alive connections per process (httpx), which
@@ -39,13 +40,14 @@ loaded with the graph, and ``update_endpoint`` and ``graph_store`` its other URL
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
@@ -455,27 +457,149 @@ def _where_group(tokens: tuple[gate.Token, ...], form_at: int) -> int:
     raise ParameterError("the query has no WHERE group to bind parameters in")
 
 
+def _word(token: gate.Token) -> str:
+    return token.text.upper() if token.kind == "word" else ""
+
+
+def _projects(tokens: Sequence[gate.Token], name: str) -> bool:
+    """Whether a SELECT clause (its tokens after SELECT) returns the variable ``name`` as itself,
+    by ``*`` or by name, outside parentheses."""
+    depth = 0
+    for at, token in enumerate(tokens):
+        if token.kind == "punct":
+            depth += {"(": 1, ")": -1}.get(token.text, 0)
+            if token.text == "*" and depth == 0:
+                return True
+        elif token.kind == "var" and token.text[1:] == name and depth == 0:
+            return not (at and _word(tokens[at - 1]) == "AS")
+    return False
+
+
+class _Binding:
+    """Where the bound values go in a query sent to an endpoint, found on the gate's tokens.
+
+    Oxigraph binds a variable throughout the query, subqueries that return it included. So the
+    variable is replaced by its term wherever it stands for the same variable: in the WHERE group
+    and in every subquery that returns it (a subquery that does not holds a variable of its own of
+    the same name), and ``BOUND(?v)`` by ``true``. A VALUES block at the start of the WHERE group of
+    the query and of each such subquery keeps the variable bound for the clauses around the group
+    (SELECT, GROUP BY, ORDER BY, a CONSTRUCT template), and one at the start of a MINUS group keeps
+    it shared with the MINUS. A variable that the query assigns itself (``AS ?v``, ``VALUES ?v``)
+    cannot also be bound, and is refused."""
+
+    def __init__(self, checked: gate.CheckedQuery, substitutions: Mapping[ox.Variable, Term]):
+        self.checked = checked
+        self.terms = {variable.value: _sparql_term(t) for variable, t in substitutions.items()}
+        self.substitutions = dict(substitutions)
+        self.edits: list[tuple[int, int, str]] = []  # (start offset, end offset, new text)
+        self.groups: dict[int, set[str]] = {}  # opening brace's index: the variables bound there
+        tokens = checked.tokens
+        self.form_at = next(i for i, t in enumerate(tokens) if _word(t) == checked.form)
+        self.brace = _where_group(tokens, self.form_at)
+        self.close = _closing(tokens, self.brace)
+        names = set(self.terms)
+        self._refuse_assigned(self.form_at, self.brace, names)
+        self._refuse_assigned(self.close, len(tokens), names)
+        self.groups[self.brace] = names
+        self._walk(self.brace + 1, self.close, names)
+
+    def _refuse_assigned(self, start: int, end: int, names: set[str]) -> None:
+        for at in range(start, end):
+            self._refuse_assignment(at, names)
+
+    def _refuse_assignment(self, at: int, names: set[str]) -> None:
+        tokens = self.checked.tokens
+        word = _word(tokens[at])
+        if word == "AS" and tokens[at + 1].text[1:] in names:
+            clash = f"assigns it with AS {tokens[at + 1].text}"
+            listed = [tokens[at + 1]]
+        elif word == "VALUES":
+            clash = "lists it in a VALUES block"
+            listed = list(itertools.takewhile(lambda t: t.text != "{", tokens[at + 1 :]))
+        else:
+            return
+        for token in listed:
+            if token.kind == "var" and token.text[1:] in names:
+                raise ParameterError(
+                    f"the parameter {token.text} cannot be bound on an endpoint: the query "
+                    f"{clash}; leave the parameter out, or rename the query's variable"
+                )
+
+    def _walk(self, start: int, end: int, names: set[str]) -> None:
+        tokens, at = self.checked.tokens, start
+        while at < end:
+            token, word = tokens[at], _word(tokens[at])
+            if word == "SELECT":
+                brace = _where_group(tokens, at)
+                close, stop = _closing(tokens, brace), _closing(tokens, at - 1)
+                inner = {name for name in names if _projects(tokens[at + 1 : brace], name)}
+                if inner:
+                    self._refuse_assigned(at, brace, inner)
+                    self._refuse_assigned(close, stop, inner)
+                    self.groups[brace] = inner
+                    self._walk(brace + 1, close, inner)
+                at = stop
+                continue
+            self._refuse_assignment(at, names)
+            if word == "MINUS":
+                inner = {
+                    t.text[1:] for t in tokens[at + 2 : _closing(tokens, at + 1)] if t.kind == "var"
+                }
+                if inner & names:
+                    self.groups[at + 1] = inner & names
+            if (
+                word == "BOUND"
+                and tokens[at + 2].kind == "var"
+                and tokens[at + 2].text[1:] in names
+            ):
+                self.edits.append((token.offset, tokens[at + 3].offset + 1, "true"))
+                at += 4
+                continue
+            if token.kind == "var" and token.text[1:] in names:
+                end_at = token.offset + len(token.text)
+                self.edits.append((token.offset, end_at, self.terms[token.text[1:]]))
+            at += 1
+
+    def text(self, *, replace: bool) -> str:
+        """The query text with its VALUES blocks, and the variables replaced if ``replace``."""
+        tokens, text = self.checked.tokens, self.checked.text
+        edits = [
+            (
+                tokens[brace].offset + 1,
+                tokens[brace].offset + 1,
+                values_block(
+                    {ox.Variable(n): self.substitutions[ox.Variable(n)] for n in sorted(names)}
+                ),
+            )
+            for brace, names in self.groups.items()
+        ]
+        if replace:
+            edits += self.edits
+        form = tokens[self.form_at]
+        if form.text.upper() == "CONSTRUCT" and tokens[self.form_at + 1].text != "{":
+            # The short form's group is also its template: the template is written out in full,
+            # as the query gives it, since neither VALUES nor a term may stand for its variables
+            group = text[tokens[self.brace].offset : tokens[self.close].offset + 1]
+            cut = form.offset + len(form.text)
+            edits.append((cut, cut, f" {group}"))
+        pieces, last = [], 0
+        for start, end, new in sorted(edits, key=lambda edit: edit[:2]):
+            pieces += [text[last:start], new]
+            last = end
+        return "".join(pieces) + text[last:]
+
+
 def bind_values(checked: gate.CheckedQuery, substitutions: Mapping[ox.Variable, Term]) -> str:
-    """The query with a VALUES block binding ``substitutions`` at the start of its outermost
-    WHERE group. The short form ``CONSTRUCT WHERE { … }``, whose group is also its template, is
-    written out in full so that the template stays free of VALUES.
+    """The query with ``substitutions`` bound, as :class:`_Binding` says: each variable replaced
+    by its term where it stands for the same variable, and VALUES blocks keeping it bound. The
+    short form ``CONSTRUCT WHERE { … }``, whose group is also its template, is written out in full.
 
     >>> bind_values(gate.check("CONSTRUCT WHERE { ?s ?p ?o }"), {ox.Variable("s"): ox.NamedNode("urn:s")})
-    'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:s>) }  ?s ?p ?o }'
+    'CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:s>) }  <urn:s> ?p ?o }'
+    >>> bind_values(gate.check("SELECT ?s { { SELECT ?s { ?s ?p 1 } LIMIT 1 } }"), {ox.Variable("s"): ox.NamedNode("urn:s")})
+    'SELECT ?s { VALUES (?s) { (<urn:s>) }  { SELECT ?s { VALUES (?s) { (<urn:s>) }  <urn:s> ?p 1 } LIMIT 1 } }'
     """
-    tokens, text = checked.tokens, checked.text
-    form_at = next(
-        i for i, t in enumerate(tokens) if t.kind == "word" and t.text.upper() == checked.form
-    )
-    brace = _where_group(tokens, form_at)
-    at = tokens[brace].offset + 1
-    bound = text[:at] + values_block(substitutions) + text[at:]
-    form = tokens[form_at]
-    if form.text.upper() == "CONSTRUCT" and tokens[form_at + 1].text != "{":
-        group = text[tokens[brace].offset : tokens[_closing(tokens, brace)].offset + 1]
-        cut = form.offset + len(form.text)
-        bound = bound[:cut] + f" {group}" + bound[cut:]
-    return bound
+    return _Binding(checked, substitutions).text(replace=True)
 
 
 def used_prefixes(checked: gate.CheckedQuery, prefixes: Mapping[str, str]) -> dict[str, str]:
@@ -500,12 +624,16 @@ def prepare_query(
     substitutions: Mapping[ox.Variable, Term] | None = None,
 ) -> str:
     """The text to send for ``query``: the library's base IRI, a PREFIX line for each predeclared
-    prefix it uses, and the ``substitutions`` bound by :func:`bind_values`.
+    prefix it uses, and the ``substitutions`` bound by :func:`bind_values` (by the VALUES blocks
+    alone where a value cannot stand in the variable's place, as a literal cannot as a predicate).
 
     >>> print(prepare_query("SELECT ?t WHERE { ?t ex:p ?o }", {"ex": "urn:ex:"}, {ox.Variable("t"): ox.NamedNode("urn:t")}))
     BASE <https://w3id.org/atmp-kg/id/>
     PREFIX ex: <urn:ex:>
-    SELECT ?t WHERE { VALUES (?t) { (<urn:t>) }  ?t ex:p ?o }
+    SELECT ?t WHERE { VALUES (?t) { (<urn:t>) }  <urn:t> ex:p ?o }
+    >>> print(prepare_query("SELECT ?t WHERE { ?s ?t ?o }", None, {ox.Variable("t"): ox.Literal("t")}))
+    BASE <https://w3id.org/atmp-kg/id/>
+    SELECT ?t WHERE { VALUES (?t) { ("t") }  ?s ?t ?o }
     """
     return _prepare(_tokens(query), prefixes, substitutions)
 
@@ -516,13 +644,20 @@ def _tokens(query: str) -> gate.CheckedQuery:
 
 
 def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
-    text = bind_values(checked, substitutions) if substitutions else checked.text
     # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
     head = f"BASE <{BASE_IRI}>\n" + "".join(
         f"PREFIX {name}: {ox.NamedNode(iri)}\n"
         for name, iri in used_prefixes(checked, prefixes or {}).items()
     )
-    return head + text
+    if not substitutions:
+        return head + checked.text
+    binding = _Binding(checked, substitutions)
+    text = head + binding.text(replace=True)
+    if not _parses(text, checked):
+        # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
+        # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
+        text = head + binding.text(replace=False)
+    return text
 
 
 # --- the store ----------------------------------------------------------------------------------
@@ -530,22 +665,38 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
 _syntax_store: ox.Store | None = None
 
 
+def _syntax() -> ox.Store:
+    global _syntax_store
+    if _syntax_store is None:
+        _syntax_store = ox.Store()
+    return _syntax_store
+
+
 def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> None:
     """Parse the query with Oxigraph on an empty in-memory store: a query that is not valid
     SPARQL, or binds a variable its SELECT clause does not return, fails exactly as on the embedded
     store, before anything is sent. Answers are read lazily, so nothing runs, except an ASK: one
     with SERVICE (allowed by the caller) is left to the server, or this process would call out."""
-    global _syntax_store
     if checked.form == "ASK" and "service" in checked.clauses:
         return
-    if _syntax_store is None:
-        _syntax_store = ox.Store()
-    _syntax_store.query(
+    _syntax().query(
         checked.text,
         prefixes=dict(prefixes) if prefixes else None,
         substitutions=substitutions,
         base_iri=BASE_IRI,
     )
+
+
+def _parses(text: str, checked: gate.CheckedQuery) -> bool:
+    """Whether Oxigraph reads ``text``, a bound form of ``checked`` (an ASK with SERVICE is not
+    tried, as in :func:`_check_locally`)."""
+    if checked.form == "ASK" and "service" in checked.clauses:
+        return True
+    try:
+        _syntax().query(text)
+    except SyntaxError:
+        return False
+    return True
 
 
 class RemoteStore:
