@@ -193,31 +193,69 @@ class Answer:
         return 200 <= self.status < 300
 
 
-#: The most a compressed answer may unpack to: a larger one is refused, not held in memory.
-MAX_ANSWER_BYTES = 4 * 1024**3
+#: The largest answer read, unpacked: a larger one is refused as soon as it passes this, before
+#: more of it is held in memory (a gzip answer of a few megabytes can unpack to gigabytes).
+MAX_ANSWER_BYTES = 1024**3
+#: How much one step of unpacking may give, so that a refusal comes within a step of the limit.
+_UNPACK_STEP = 16 * 1024**2
 
 
-def _gunzip(data: bytes, url: str) -> bytes:
-    """A gzip-encoded answer unpacked, refusing one that would grow past
-    :data:`MAX_ANSWER_BYTES` (a small answer can unpack to gigabytes).
+class _Body:
+    """An answer's body as it arrives, gzip unpacked if ``gzip``, refused past
+    :data:`MAX_ANSWER_BYTES` as soon as it passes.
 
     >>> import gzip
-    >>> _gunzip(gzip.compress(b"ASK"), "http://x")
+    >>> body = _Body("http://x", gzip=True)
+    >>> body.add(gzip.compress(b"ASK"))
+    >>> body.data()
     b'ASK'
     """
-    import zlib
 
-    unpacker = zlib.decompressobj(wbits=31)
-    try:
-        out = unpacker.decompress(data, MAX_ANSWER_BYTES)
-    except zlib.error as exc:
-        raise StoreError(f"the SPARQL endpoint {url} sent a broken gzip answer: {exc}") from None
-    if unpacker.unconsumed_tail:
-        raise StoreError(
-            f"the SPARQL endpoint {url} sent an answer that unpacks to more than "
-            f"{MAX_ANSWER_BYTES // 1024**3} GiB; narrow the query"
-        )
-    return out
+    def __init__(self, url: str, *, gzip: bool):
+        import zlib
+
+        self.url = url
+        self.pieces: list[bytes] = []
+        self.size = self.travelled = 0
+        self.unpacker = zlib.decompressobj(wbits=31) if gzip else None
+
+    def add(self, chunk: bytes) -> None:
+        """Take the next chunk of the body as it travelled."""
+        self.travelled += len(chunk)
+        if self.unpacker is None:
+            self._keep(chunk)
+            return
+        import zlib
+
+        while chunk:
+            try:
+                piece = self.unpacker.decompress(chunk, _UNPACK_STEP)
+            except zlib.error as exc:
+                raise StoreError(
+                    f"the SPARQL endpoint {self.url} sent a broken gzip answer: {exc}"
+                ) from None
+            self._keep(piece)
+            chunk = self.unpacker.unconsumed_tail
+
+    def _keep(self, piece: bytes) -> None:
+        self.size += len(piece)
+        if self.size > MAX_ANSWER_BYTES:
+            self.pieces.clear()
+            raise StoreError(
+                f"the SPARQL endpoint {self.url} sent an answer larger than "
+                f"{MAX_ANSWER_BYTES // 1024**2:,} MiB (unpacked); narrow the query"
+            )
+        self.pieces.append(piece)
+
+    def data(self) -> bytes:
+        """The whole body, unpacked."""
+        if self.unpacker is not None and self.travelled:
+            self._keep(self.unpacker.flush())
+            if not self.unpacker.eof:
+                raise StoreError(
+                    f"the SPARQL endpoint {self.url} sent a broken gzip answer: it ends early"
+                )
+        return b"".join(self.pieces)
 
 
 #: How many redirects one request follows before it fails.
@@ -334,11 +372,12 @@ def _exchange(
         try:
             response = pool.send(request, stream=True)
             try:
-                chunks = []
+                encoding = response.headers.get("content-encoding", "").strip().lower()
+                body_read = _Body(url, gzip=encoding == "gzip")
                 # Raw: the gzip layer is unpacked here, within MAX_ANSWER_BYTES
                 for chunk in response.iter_raw():
                     _left(deadline)
-                    chunks.append(chunk)
+                    body_read.add(chunk)
             finally:
                 response.close()  # back to the pool when read to the end, else closed
         except httpx.TimeoutException:
@@ -348,10 +387,7 @@ def _exchange(
             raise StoreError(f"cannot reach the SPARQL endpoint {url}: {reason}") from None
         if response.next_request is None:
             found = {name.lower(): value for name, value in response.headers.items()}
-            data = b"".join(chunks)
-            if found.get("content-encoding", "").strip().lower() == "gzip":
-                data = _gunzip(data, url)
-            return Answer(response.status_code, response.reason_phrase, found, data)
+            return Answer(response.status_code, response.reason_phrase, found, body_read.data())
         target, method, body, headers = _redirect(url, target, response, method, body, headers)
     raise StoreError(f"the SPARQL endpoint {url} redirected more than {MAX_REDIRECTS} times")
 
