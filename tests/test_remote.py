@@ -511,6 +511,22 @@ def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):
     assert "Pushed" not in result.output
 
 
+def test_a_query_url_that_takes_no_writes_names_the_options_that_do(oxigraph, fixture_store):
+    graph = "urn:atmpkg:test:nowrites"
+    result = invoke(
+        "push", "--endpoint", oxigraph.endpoint, "--graph", graph, "--store", fixture_store
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: the SPARQL endpoint {oxigraph.endpoint} answered HTTP 400 Bad Request: The URL "
+        f"query parameter query must be set. {oxigraph.endpoint} takes neither Graph Store "
+        "Protocol nor SPARQL Update writes: give the server's update URL with --update-endpoint "
+        "(update_endpoint=) or its Graph Store URL with --graph-store (graph_store=); for "
+        "oxigraph serve, /update or /store\n"
+    )
+    assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
+
+
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):
     graph = "urn:atmpkg:test:crud"
     report = push(

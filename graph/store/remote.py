@@ -1139,10 +1139,11 @@ def graph_store_writer(url: str) -> Writer:
     return write
 
 
-def update_writer(url: str) -> Writer:
+def update_writer(url: str, refused: str = "") -> Writer:
     """Write with SPARQL 1.1 Update at ``url``: ``DROP SILENT GRAPH`` to replace, then
     ``INSERT DATA`` (N-Triples is valid SPARQL triple syntax), or ``INSERT … WHERE {}`` for a
-    batch with blank nodes.
+    batch with blank nodes. ``refused`` is added to the error when the URL answers that it takes
+    no such request.
 
     >>> update_writer(update_endpoint)("urn:u", b'<urn:s> <urn:p> "o" .\\n', True, 10)
     >>> len(RemoteStore(endpoint, graph="urn:u"))
@@ -1158,7 +1159,10 @@ def update_writer(url: str) -> Writer:
             headers={"Content-Type": _FORM, **auth_headers(url)},
         )
         if not answer.ok:
-            raise failure(url, answer)
+            error = failure(url, answer)
+            if refused and answer.status in _NO_GRAPH_STORE:
+                raise StoreError(f"{error}. {refused}")
+            raise error
 
     def write(graph: str, data: bytes, replace: bool, timeout: float) -> None:
         name = ox.NamedNode(graph)
@@ -1210,6 +1214,13 @@ def first_write(
             return graph_store_writer(url), "Graph Store Protocol"
         if graph_store is not None or answer.status not in _NO_GRAPH_STORE:
             raise failure(url, answer)
-    write = update_writer(update_endpoint or endpoint)
+    refused = ""
+    if update_endpoint is None:
+        refused = (
+            f"{endpoint} takes neither Graph Store Protocol nor SPARQL Update writes: give the "
+            "server's update URL with --update-endpoint (update_endpoint=) or its Graph Store URL "
+            "with --graph-store (graph_store=); for oxigraph serve, /update or /store"
+        )
+    write = update_writer(update_endpoint or endpoint, refused)
     write(graph, data, True, timeout)
     return write, "SPARQL Update"
