@@ -35,6 +35,7 @@ from conftest import free_port
 from atmpkg import queries
 from atmpkg.cli import cli
 from atmpkg.graph import open_store, push, query, run_named, show, stats
+from atmpkg.graph.display.explore import describe_entity
 from atmpkg.graph.engine import gate
 from atmpkg.graph.errors import (
     AtmpkgError,
@@ -321,6 +322,48 @@ def test_commands_give_the_embedded_output(server, fixture_store, args):
         embedded.stderr,
     )
     assert embedded.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["--focus", "cellco", "--hops", "2"], ["--class", "atmp:Approval"], ["--overview"]],
+    ids=" ".join,
+)
+def test_a_view_is_the_embedded_stores_byte_for_byte(server, fixture_store, tmp_path, args):
+    invoke("view", *args, "-o", tmp_path / "embedded.html", "--store", fixture_store)
+    invoke("view", *args, "-o", tmp_path / "remote.html", "--endpoint", server.endpoint)
+    embedded = (tmp_path / "embedded.html").read_bytes()
+    assert len(embedded) > 10_000
+    assert (tmp_path / "remote.html").read_bytes() == embedded
+
+
+class ReversedStore:
+    """A store that gives every answer's rows in reverse order, as a remote server may give them
+    in any order."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+
+    def query(self, *args, **kwargs):
+        return list(self.store.query(*args, **kwargs))[::-1]
+
+
+def test_show_does_not_depend_on_the_order_of_the_rows():
+    store = ox.Store()
+    store.update(
+        "PREFIX atmp: <https://w3id.org/atmp-kg/ontology#> PREFIX dct: <http://purl.org/dc/terms/> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "BASE <https://w3id.org/atmp-kg/id/> "
+        'INSERT DATA { <therapy/x> a atmp:Therapy ; rdfs:label "X"@en, "エックス"@ja ; '
+        "atmp:modality <concept/a>, <concept/b> ; dct:source <source/a>, <source/b> . "
+        '<concept/a> rdfs:label "Same" . <concept/b> rdfs:label "Same" . '
+        '<source/a> dct:title "One title" . <source/b> dct:title "One title" . '
+        "<approval/y> atmp:product <therapy/x> . <approval/z> atmp:product <therapy/x> }"
+    )
+    shown = describe_entity(store, "https://w3id.org/atmp-kg/id/therapy/x")
+    assert shown.label == "X"
+    assert [s.iri.rsplit("/", 1)[1] for s in shown.sources] == ["a", "b"]
+    assert describe_entity(ReversedStore(store), shown.iri).text() == shown.text()
 
 
 def test_construct_gives_the_embedded_triples(server, fixture_store):

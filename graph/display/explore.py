@@ -163,9 +163,12 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         for r in ask(_FACTS)
         if r["p"].value not in SHORTCUTS
     ]
-    own = [f.value.value for f in facts if f.property == RDFS + "label"]
+    # Of several labels (an import may add one), English first, then the first in order
+    own = sorted(
+        (f.value.language != "en", f.value.value) for f in facts if f.property == RDFS + "label"
+    )
     types = [f.value_label for f in facts if f.property == PREFIXES["rdf"] + "type"]
-    view = EntityView(target, own[0] if own else shorten(target), sorted(types))
+    view = EntityView(target, own[0][1] if own else shorten(target), sorted(types))
     view.facts = facts
     # a link to the entity whose inverse it states itself (Novartis develops Kymriah, Kymriah is
     # developed by Novartis; an approval's product and the product's approval) is listed once,
@@ -190,9 +193,10 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
             fact.value_label = stated[details[1]]
         elif isinstance(fact.value, ox.Literal):
             fact.url = identifier_url(fact.property, fact.value.value)
-    view.facts.sort(key=lambda f: (f.property_label, f.value_label))
-    view.incoming.sort(key=lambda f: (f.property_label, f.value_label))
-    view.sources.sort(key=lambda s: s.title)
+    # Total orders, so that the page is the same whatever order the store gave the triples in
+    for facts in (view.facts, view.incoming):
+        facts.sort(key=lambda f: (f.property_label, f.value_label, f.property, str(f.value)))
+    view.sources.sort(key=lambda s: (s.title, s.iri))
     return view
 
 

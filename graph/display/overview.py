@@ -114,7 +114,7 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
     prop = _Properties()
     nodes = []
     for cls in classes:
-        names = sorted(set(members[cls]), key=str.lower)
+        names = sorted(set(members[cls]), key=lambda name: (name.lower(), name))
         nodes.append(
             {
                 "iri": clip(cls),
@@ -131,13 +131,14 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
                 "more": max(0, len(names) - MEMBERS_LISTED),
             }
         )
-    edges = []
-    for row in store.query(_links_query(), prefixes=PREFIXES):
-        start, end = row["from"].value, row["to"].value
-        if start in index and end in index:
-            label = f"{property_label(row['p'].value)} ({int(row['n'].value):,})"
-            edges.append([index[start], index[end], prop(label)])
-    edges.sort()
+    links = sorted(
+        (index[start], index[end], f"{property_label(row['p'].value)} ({int(row['n'].value):,})")
+        for row in store.query(_links_query(), prefixes=PREFIXES)
+        if (start := row["from"].value) in index and (end := row["to"].value) in index
+    )
+    # Labels are numbered in the links' order, not the store's, so that the page is the same
+    # whatever order the rows came in
+    edges = [[start, end, prop(label)] for start, end, label in links]
     payload = {
         "classes": legend,
         "attributes": [],
