@@ -605,8 +605,8 @@ def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browse
 
 
 #: In the page: for the focus and its direct neighbours, whether each label is drawn and its size
-#: on screen in px; for every drawn label, its box; and every pair of nodes joined by more than one
-#: link.
+#: on screen in px; for every drawn label, its box, and how many labels lie on another label or on
+#: another node's shape; and every pair of nodes joined by more than one link.
 FOCUS_PROBE = """() => {
   const v = atmpView, f = v.data.focus, body = v.network.body, scale = v.network.getScale();
   const drawn = new Set(v.nodes.getIds());
@@ -618,10 +618,14 @@ FOCUS_PROBE = """() => {
   const label = (id) => body.nodes[id].labelModule;
   const shown = [...drawn].filter((id) => label(id).visible());
   const boxes = shown.map((id) => { const s = label(id).size; return [s.left, s.top, s.left + s.width, s.top + s.height]; });
+  const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   let overlaps = 0;
-  boxes.forEach((a, i) => boxes.slice(0, i).forEach((b) => {
-    if (a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3]) overlaps += 1;
-  }));
+  boxes.forEach((a, i) => boxes.slice(0, i).forEach((b) => { if (meet(a, b)) overlaps += 1; }));
+  const shape = (id) => {
+    const n = body.nodes[id], w = n.shape.width / 2, h = n.shape.height / 2;
+    return [n.x - w, n.y - h, n.x + w, n.y + h];
+  };
+  const onShapes = shown.filter((id, i) => [...drawn].some((other) => other !== id && meet(boxes[i], shape(other)))).length;
   const pairs = new Map();
   v.edges.get().forEach(({ from: a, to: b }) => { const k = Math.min(a, b) + "-" + Math.max(a, b); pairs.set(k, (pairs.get(k) || 0) + 1); });
   return {
@@ -631,6 +635,7 @@ FOCUS_PROBE = """() => {
     unlabelled: [...new Set(first)].filter((id) => !label(id).visible()).length,
     smallest: Math.min(...[...new Set(first)].map((id) => body.nodes[id].options.font.size * scale)),
     overlaps,
+    onShapes,
     doubled: [...pairs.values()].filter((n) => n > 1).length,
   };
 }"""
@@ -650,6 +655,7 @@ def test_browser_focus_view_reads_at_first_render(curated_store, tmp_path, brows
         "unlabelled": 0,
         "smallest": probe["smallest"],
         "overlaps": 0,
+        "onShapes": 0,
         "doubled": 0,
     }
     assert probe["smallest"] >= 12  # every label of the focus and its neighbours is readable

@@ -388,13 +388,19 @@ SCRIPT = r"""
     network.redraw();
   }
 
-  // Labels drawn over one another cannot be read. At the first render the labels are placed in
-  // order, the focus first, then its neighbours, then the best linked: a neighbour whose label
-  // overlaps one already placed moves down until it is clear; any other label that overlaps is
-  // left out until the reader zooms in (its drawThreshold is raised just above its size now).
+  // Labels drawn over one another, or over another node, cannot be read. At the first render the
+  // labels are placed in order, the focus first, then its neighbours, then the best linked: a
+  // neighbour whose label overlaps a label already placed or another node moves down until it is
+  // clear; any other label that overlaps is left out until the reader zooms in (its drawThreshold
+  // is raised just above its size now).
   function labelBox(id) {
     const size = network.body.nodes[id].labelModule.size;
     return { left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height };
+  }
+  function shapeBox(id) {
+    const node = network.body.nodes[id];
+    const half = { x: (node.shape.width || 0) / 2, y: (node.shape.height || 0) / 2 };
+    return { left: node.x - half.x, top: node.y - half.y, right: node.x + half.x, bottom: node.y + half.y };
   }
   const GAP = 4;
   const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
@@ -402,24 +408,29 @@ SCRIPT = r"""
     const rest = [...visible]
       .filter((id) => !first.includes(id) && network.body.nodes[id].labelModule.visible())
       .sort((a, b) => degree(b) - degree(a) || a - b);
+    const shown = [...visible];
+    const onShape = (id, box) => shown.find((other) => other !== id && clash(box, shapeBox(other)));
     const placed = [];
     first.forEach((id) => {
       const box = labelBox(id);
+      const own = shapeBox(id);
       for (let tries = 0; tries < 50; tries += 1) {
-        const hit = placed.find((other) => clash(box, other));
-        if (!hit) break;
-        const shift = hit.bottom + GAP - box.top;
+        // what the label lies on (a label placed or another node), or a label its node covers
+        const other = onShape(id, box);
+        const under = placed.find((done) => clash(box, done)) || (other !== undefined && shapeBox(other));
+        const over = placed.find((done) => clash(own, done));
+        if (!under && !over) break;
+        const shift = under ? under.bottom + GAP - box.top : over.bottom + GAP - own.top;
         const at = network.getPosition(id);
         network.moveNode(id, at.x, at.y + shift);
-        box.top += shift;
-        box.bottom += shift;
+        [box, own].forEach((moved) => { moved.top += shift; moved.bottom += shift; });
       }
       placed.push(box);
     });
     const hidden = [];
     rest.forEach((id) => {
       const box = labelBox(id);
-      if (placed.some((other) => clash(box, other))) {
+      if (placed.some((other) => clash(box, other)) || onShape(id, box) !== undefined) {
         const px = network.body.nodes[id].options.font.size * network.getScale();
         hidden.push({ id, scaling: { label: { enabled: false, drawThreshold: Math.ceil(px) + 4 } } });
       } else {
