@@ -21,6 +21,7 @@ from click.testing import CliRunner
 
 from atmpkg.cli import cli
 from atmpkg.graph import ParameterError, query
+from atmpkg.graph.display.pages import MESSAGE_CSP
 from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
 from atmpkg.queries import all_queries
@@ -520,11 +521,6 @@ def test_errors_carry_no_traces_or_paths(server):
     responses = [
         sparql_get(server, "SELECT * WHERE {"),
         sparql_get(server, "SELECT * WHERE { SERVICE <x:y> {} }"),
-        get(
-            server,
-            "/graph?query="
-            + urllib.parse.quote("# param: x\nSELECT ?x WHERE { ?x a atmp:Nothing }"),
-        ),
         get(server, "/graph?query=" + urllib.parse.quote("SELECT * WHERE {")),
         get(server, "/sparql?name=../../etc/passwd"),
         get(server, "/id/therapy/x%2F..%2F..%2Fetc"),
@@ -533,6 +529,10 @@ def test_errors_carry_no_traces_or_paths(server):
     for status, _, body in responses:
         assert status >= 400
         no_secrets(body)
+    empty = "# param: x\nSELECT ?x WHERE { ?x a atmp:Nothing }"
+    status, _, body = get(server, "/graph?query=" + urllib.parse.quote(empty))
+    assert status == 200 and b"nothing to draw" in body
+    no_secrets(body)
     _, headers, _ = get(server, "/")
     assert headers["Server"] == "atmpkg"
 
@@ -789,10 +789,30 @@ def test_graph_view_of_a_query(server):
     status, headers, body = get(server, "/graph?query=" + urllib.parse.quote(THERAPIES))
     assert status == 200 and body.startswith(b"<!DOCTYPE html>")
     assert b"Alphacel" in body
-    status, _, body = get(
+    status, headers, body = get(
         server, "/graph?query=" + urllib.parse.quote("SELECT ?x WHERE { ?x a atmp:Nothing }")
     )
-    assert status == 404 and b"nothing to draw" in body
+    # not an error of the request: the Graph tab shows this page in place of a view
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert b"<p>the answer names no entities of the graph: nothing to draw</p>" in body
+    assert headers["Content-Security-Policy"] == MESSAGE_CSP
+
+
+def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
+    status, headers, body = get(server, "/id/therapy/alphace")
+    assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")
+    assert body == b"no entity at /id/therapy/alphace; did you mean /id/therapy/alphacel?\n"
+    navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    status, headers, body = request(server, "GET", "/id/therapy/alphace", None, navigation)
+    assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
+    assert headers["Content-Security-Policy"] == MESSAGE_CSP
+    assert (
+        '<p>no entity at /id/therapy/alphace; did you mean <a href="/id/therapy/alphacel">'
+        "/id/therapy/alphacel</a>?</p>"
+    ) in body.decode()
+    assert b'<link rel="icon" href="data:,">' in body
+    status, _, body = request(server, "GET", "/<script>", None, navigation)
+    assert status == 404 and b"<p>nothing at /&lt;script&gt;</p>" in body
 
 
 def test_serve_command_help():

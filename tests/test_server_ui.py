@@ -328,6 +328,27 @@ def test_entity_page_with_its_graph(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_missing_entity_and_an_empty_graph_are_pages_that_link_on(page, server):
+    page.goto(server.url + "/id/company/celco")
+    assert page.title() == "Not Found · ATMP-KG"
+    assert page.locator("main p").inner_text() == (
+        "no entity at /id/company/celco; did you mean /id/company/cellco, /id/company/cellco-eu?"
+    )
+    # the browser's own line for the 404 itself, once: no other request failed (a favicon)
+    assert page.problems == [
+        "Failed to load resource: the server responded with a status of 404 (Not Found)"
+    ]
+    page.problems.clear()
+    page.click("main p a >> nth=0")
+    page.wait_for_url(server.url + "/id/company/cellco")
+    # The Graph tab on an answer that names no entity says so, and nothing fails
+    open_query(page, server, "SELECT (1 AS ?x) WHERE {}")
+    page.click(f"{TAB} .select_graph")
+    shown = page.frame_locator(f"{TAB} iframe.graph").locator("main p")
+    assert shown.inner_text() == "the answer names no entities of the graph: nothing to draw"
+    assert not page.problems, page.problems
+
+
 def json_string(text: str) -> str:
     """A SPARQL string literal holding ``text``."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

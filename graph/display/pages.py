@@ -13,6 +13,7 @@ import html
 import re
 import urllib.parse
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -168,6 +169,56 @@ def entity_page(view: EntityView, graph: str) -> str:
     return "\n".join(parts) + "\n"
 
 
+#: Paths of this server that a message names and its page links: entity pages and the list of
+#: named queries (a message may repeat a path the client sent; only these shapes become links).
+_LINKED_PATH = re.compile(r"(?<![\w/.])(/id/[a-z-]+/[A-Za-z0-9._~-]+|/api/queries)(?![\w/])")
+
+#: The CSP of a message page: its stylesheet only.
+MESSAGE_CSP = (
+    "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
+    "frame-ancestors 'self'"
+)
+
+
+def message_page(status: int, message: str, asked: str = "") -> str:
+    """The HTML page a browser is shown for an answer without content of its own (an error, or a
+    graph view with nothing to draw): the message, escaped, with the server's paths it names as
+    links (but ``asked``, the path that was asked for), and the way back to the query page.
+
+    >>> page = message_page(404, "no entity at /id/therapy/kymria; did you mean /id/therapy/kymriah?",
+    ...                     "/id/therapy/kymria")
+    >>> '<a href="/id/therapy/kymriah">/id/therapy/kymriah</a>' in page, "<title>Not Found" in page
+    (True, True)
+    >>> '<a href="/id/therapy/kymria">' in page
+    False
+    """
+    e = html.escape
+
+    def link(match: re.Match[str]) -> str:
+        path = match.group(1)
+        return path if path == e(asked) else f'<a href="{path}">{path}</a>'
+
+    title = HTTPStatus(status).phrase if status != 200 else "Nothing to draw"
+    text = _LINKED_PATH.sub(link, e(message))
+    return (
+        "\n".join(
+            [
+                "<!doctype html>",
+                '<html lang="en"><head><meta charset="utf-8">',
+                '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                f"<title>{e(title)} · ATMP-KG</title>",
+                '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
+                '</head><body class="message"><header><a class="brand" href="/">ATMP-KG</a>',
+                '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
+                f"<h1>{e(title)}</h1>",
+                f"<p>{text}</p>",
+                "</main></body></html>",
+            ]
+        )
+        + "\n"
+    )
+
+
 # --- entity cards (notebooks) ----------------------------------------------------------------------
 
 #: The most facts, and links to the entity, a card lists; it says how many more there are.
@@ -223,5 +274,3 @@ def entity_card(view: EntityView) -> str:
 
 
 # --- the query page -------------------------------------------------------------------------------
-
-

@@ -64,7 +64,7 @@ from http import HTTPStatus
 from pathlib import Path
 from types import FrameType
 
-from ..display.pages import graph_csp
+from ..display.pages import MESSAGE_CSP, graph_csp, message_page
 from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import AtmpkgError, ParameterError, QueryRefusedError
@@ -525,11 +525,28 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if exc.status == 304:
                 response = Response(304, b"", "", exc.headers)
             else:
-                response = Response.text(exc.status, exc.message, exc.headers)
+                response = self._failed(exc.status, exc.message, exc.headers)
         except Exception:
             log.exception("internal error answering %s %s", self.command, self.path)
-            response = Response.text(500, "internal server error")
+            response = self._failed(500, "internal server error")
         self._send(response)
+
+    def _failed(
+        self, status: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        """An error's answer: plain text, or for a page the browser shows (a navigation, a frame;
+        not another site's) an HTML page of the message, so that it reads as the site's and links
+        onwards."""
+        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
+        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        page = dest in ("document", "iframe") and site in ("", "none", "same-origin")
+        if self.command not in ("GET", "HEAD") or not page:
+            return Response.text(status, message, headers)
+        asked = urllib.parse.urlsplit(self.path).path
+        page = message_page(status, message, asked).encode("utf-8")
+        return Response(
+            status, page, "text/html", {**(headers or {}), "Content-Security-Policy": MESSAGE_CSP}
+        )
 
     def _check_host(self) -> None:
         """Refuse requests addressed to another host name: a web page elsewhere cannot reach this
@@ -726,7 +743,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except ClientGone:
             # no one reads this answer: the connection closes after it
             self.close_connection = True
-            raise HttpError(499, "the client closed the connection; the query was stopped") from None
+            raise HttpError(
+                499, "the client closed the connection; the query was stopped"
+            ) from None
         except Overloaded as exc:
             raise HttpError(503, str(exc), {"Retry-After": str(RETRY_AFTER)}) from None
         except JobTimeout:
@@ -774,8 +793,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 volatile = gate.check(job["text"]).volatile
             except QueryRefusedError as exc:
                 raise refused(exc) from None
-        document = self._run("graph", job, params, volatile=volatile)["body"]
-        csp = graph_csp(document.decode("utf-8"))
+        payload = self._run("graph", job, params, volatile=volatile)
+        document = payload["body"]
+        csp = payload.get("csp") or graph_csp(document.decode("utf-8"))
         return Response(200, document, "text/html", {"Content-Security-Policy": csp})
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..display.pages import entity_page, page_csp
+from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
 from ..engine.evaluate import QueryResult
 from ..engine.sandbox import DEFAULT_MEMORY, confine, describe_death, die_with_parent
 from ..errors import (
@@ -46,8 +46,10 @@ from ..errors import (
     QuerySyntaxError,
     StoreError,
     UnknownNameError,
+    suggest,
 )
 from ..handle import KnowledgeGraph
+from ..terms import ID
 from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
 
 log = logging.getLogger("atmpkg.server")  # the server's logger: workers are part of it
@@ -105,13 +107,22 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
     else:
         selection = graph.select(query=args["text"])
         title = "ATMP-KG: query"
-    return {"body": graph.view(selection, title=title).html.encode("utf-8")}
+    try:
+        document = graph.view(selection, title=title).html
+    except EmptyResultError:
+        # Not an error of the request: the Graph tab shows this page in place of a view
+        message = "the answer names no entities of the graph: nothing to draw"
+        return {"body": message_page(200, message).encode("utf-8"), "csp": MESSAGE_CSP}
+    return {"body": document.encode("utf-8")}
 
 
 def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
     """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view;
     for a retired IRI, the IRI that replaced it (``moved``)."""
-    view = graph.show(args["iri"])
+    try:
+        view = graph.show(args["iri"])
+    except UnknownNameError:
+        raise HttpError(404, _no_entity(args["iri"], graph)) from None
     if view.iri != args["iri"]:
         return {"moved": view.iri}
     if args["fmt"] != "html":
@@ -122,6 +133,20 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
     neighbourhood = graph.view(focus=view.iri, hops=1, title=view.label).html
     page = entity_page(view, neighbourhood)
     return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
+
+
+def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
+    """Why there is no page at an entity's IRI, with the paths of the closest IRIs of its kind."""
+    kind, _, slug = iri[len(ID) :].partition("/")
+    found = graph.query(
+        "SELECT DISTINCT ?e ?kind WHERE { ?e ?p ?o FILTER(STRSTARTS(STR(?e), ?kind)) }",
+        {"kind": ox.Literal(f"{ID}{kind}/")},
+    )
+    slugs = [row[0].value.rsplit("/", 1)[1] for row in found.rows]
+    near = [f"/id/{kind}/{s}" for s in suggest(slug, slugs)]
+    return f"no entity at /id/{kind}/{slug}" + (
+        f"; did you mean {', '.join(near)}?" if near else ""
+    )
 
 
 JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
@@ -144,7 +169,9 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
         return exc.status, exc.message
     if isinstance(exc, MemoryError):
         # Python's own allocations fail at the cap with MemoryError (the engine's abort the process)
-        return 503, str(exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory, held))
+        return 503, str(
+            exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory, held)
+        )
     if isinstance(exc, QuerySyntaxError):
         return 400, str(exc)
     if isinstance(exc, QueryRefusedError):
