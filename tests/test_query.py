@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
+import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import (
     ParameterError,
@@ -102,6 +103,37 @@ def test_timeout_really_stops_the_query(fixture_store):
         query(FOREVER, store=fixture_store, timeout=1)
     assert time.monotonic() - started < 20
     assert multiprocessing.active_children() == []
+
+
+def test_threads_query_at_once_and_a_wait_counts_against_the_limit(fixture_store, monkeypatch):
+    import threading
+
+    from atmpkg.graph.engine import child
+
+    kg = atmpkg.open(store=fixture_store)
+    slow = threading.Thread(
+        target=lambda: pytest.raises(QueryTimeoutError, kg.query, FOREVER, timeout=8)
+    )
+    slow.start()
+    # Another thread's query is answered while the first still runs, in a child of its own
+    assert kg.query("ASK { ?t a atmp:Therapy }", timeout=5).boolean is True
+    assert slow.is_alive()
+    # With every child busy, a query waits, and its wait is part of its time limit
+    slow.join()
+    child.close_evaluators()
+    monkeypatch.setattr(child, "_evaluators", {})
+    monkeypatch.setattr(child, "MAX_CHILDREN", 1)
+    slow = threading.Thread(
+        target=lambda: pytest.raises(QueryTimeoutError, kg.query, FOREVER, timeout=8)
+    )
+    slow.start()
+    while not any(m._lock.locked() for p in child._evaluators.values() for m in p._members):
+        time.sleep(0.05)
+    with pytest.raises(QueryTimeoutError, match="0.5 s time limit"):
+        kg.query("ASK { ?t a atmp:Therapy }", timeout=0.5)
+    assert slow.is_alive()
+    slow.join()
+    child.close_evaluators()
 
 
 def test_timeout_exits_3_on_the_command_line(fixture_store):

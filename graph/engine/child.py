@@ -5,7 +5,8 @@ multiprocessing child: it never re-imports the caller's script, so a query works
 script without a ``__main__`` guard, the REPL and a notebook kernel. It confines itself before it
 reads anything (:func:`atmpkg.graph.engine.sandbox.confine`: no network unless SERVICE or LOAD was
 allowed, a memory cap), opens the store read-only and then answers one request after another, so
-that later queries of the same process pay no start-up. A time limit kills it; a query that
+that later queries of the same process pay no start-up. Threads that query at once each get a
+child of their own (:class:`EvaluatorPool`). A time limit kills it; a query that
 exhausts its memory or crashes the engine ends only the child, and the caller gets an error that
 says which.
 
@@ -79,26 +80,31 @@ class Evaluator:
         ...             "form": "ASK"}, timeout=30).boolean
         True
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         with self._lock:
-            deadline = None if timeout is None else time.monotonic() + timeout
-            if self._process is None or self._process.poll() is not None:
-                self._process = self._start()
-            process = self._process
-            try:
-                _write(process.stdin, request)
-                fd = process.stdout.fileno()
-                wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-                if not select.select([fd], [], [], wait)[0]:
-                    self._kill()
-                    raise QueryTimeoutError(timeout)
-                (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-                status, payload = pickle.loads(_read_exactly(fd, size))
-            except (EOFError, BrokenPipeError):
-                raise self._death(request) from None
-            except BaseException:
-                # KeyboardInterrupt included: the work must not go on without anyone waiting
+            return self.run_held(request, deadline, timeout)
+
+    def run_held(self, request: dict, deadline: float | None, timeout: float | None):
+        """:meth:`run`, for a caller that holds this evaluator's lock, until ``deadline`` (a
+        ``time.monotonic()`` reading; ``timeout`` is the limit it stands for, named in the error)."""
+        if self._process is None or self._process.poll() is not None:
+            self._process = self._start()
+        process = self._process
+        try:
+            _write(process.stdin, request)
+            fd = process.stdout.fileno()
+            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+            if not select.select([fd], [], [], wait)[0]:
                 self._kill()
-                raise
+                raise QueryTimeoutError(timeout)
+            (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
+            status, payload = pickle.loads(_read_exactly(fd, size))
+        except (EOFError, BrokenPipeError):
+            raise self._death(request) from None
+        except BaseException:
+            # KeyboardInterrupt included: the work must not go on without anyone waiting
+            self._kill()
+            raise
         if status == "error":
             raise payload
         return payload
@@ -145,12 +151,69 @@ class Evaluator:
         self.close()
 
 
-_evaluators: dict[tuple[bool, int | None], Evaluator] = {}
+#: How many children evaluate at once for one process and one kind of confinement: threads that
+#: query at the same time each get one, up to this many; a thread more waits for one to be free.
+MAX_CHILDREN = 4
+
+
+class EvaluatorPool:
+    """The children of one kind of confinement: a request goes to a free one, else to a new one
+    (at most :data:`MAX_CHILDREN`), else waits for one to be free; the wait counts against its
+    time limit."""
+
+    def __init__(self, *, network: bool, memory: int | None):
+        self.network, self.memory = network, memory
+        self._members: list[Evaluator] = []
+        self._free = threading.Condition()
+
+    def _take(self, deadline: float | None) -> Evaluator | None:
+        with self._free:
+            while True:
+                for member in self._members:
+                    if member._lock.acquire(blocking=False):
+                        return member
+                if len(self._members) < MAX_CHILDREN:
+                    member = Evaluator(network=self.network, memory=self.memory)
+                    member._lock.acquire()
+                    self._members.append(member)
+                    return member
+                wait = None if deadline is None else deadline - time.monotonic()
+                if wait is not None and wait <= 0:
+                    return None
+                self._free.wait(wait)
+
+    def run(self, request: dict, timeout: float | None = None):
+        """:meth:`Evaluator.run` on a free child.
+
+        >>> EvaluatorPool(network=False, memory=None).run(
+        ...     {"nquads": "", "text": "ASK {}", "form": "ASK"}, timeout=30).boolean
+        True
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        member = self._take(deadline)
+        if member is None:
+            raise QueryTimeoutError(timeout)
+        try:
+            return member.run_held(request, deadline, timeout)
+        finally:
+            member._lock.release()
+            with self._free:
+                self._free.notify()
+
+    def close(self) -> None:
+        """End every child; the next request starts a new one."""
+        with self._free:
+            members = list(self._members)
+        for member in members:
+            member.close()
+
+
+_evaluators: dict[tuple[bool, int | None], EvaluatorPool] = {}
 _evaluators_lock = threading.Lock()
 
 
-def evaluator(network: bool, memory: int | None) -> Evaluator:
-    """The process-wide evaluator for these confinement settings (one child each, reused).
+def evaluator(network: bool, memory: int | None) -> EvaluatorPool:
+    """The process-wide children for these confinement settings (reused).
 
     >>> evaluator(False, None) is evaluator(False, None)
     True
@@ -158,7 +221,7 @@ def evaluator(network: bool, memory: int | None) -> Evaluator:
     with _evaluators_lock:
         key = (network, memory)
         if key not in _evaluators:
-            _evaluators[key] = Evaluator(network=network, memory=memory)
+            _evaluators[key] = EvaluatorPool(network=network, memory=memory)
         return _evaluators[key]
 
 
@@ -171,9 +234,9 @@ def close_evaluators() -> None:
     >>> close_evaluators()
     """
     with _evaluators_lock:
-        evaluators = list(_evaluators.values())
-    for ev in evaluators:
-        ev.close()
+        pools = list(_evaluators.values())
+    for pool in pools:
+        pool.close()
 
 
 def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: no cover - child
