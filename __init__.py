@@ -27,15 +27,15 @@ def open(  # atmpkg.open, as shelve.open or dbm.open
     endpoint: str | RemoteStore | None = None,
     graph: str | None = None,
     timeout: float | None = None,
-    memory: int | None = 2 * 1024**3,
+    memory: int | str | None = 2 * 1024**3,
     in_memory: bool = False,
 ) -> KnowledgeGraph:
     """Open the knowledge graph: the embedded store at ``store`` (default: ``$ATMPKG_STORE``, else
     ``~/.local/share/atmp-kg/store``), built first when it is missing or older than the packaged
     data; or the SPARQL 1.1 store at ``endpoint`` (``graph``: the named graph holding the data
     there). ``timeout`` is every query's time limit in seconds unless a call gives its own,
-    ``memory`` the memory cap of the process that evaluates the embedded store's queries (None:
-    none), ``in_memory`` answers reads from a copy of the store held in memory. See
+    ``memory`` the memory cap of the process that evaluates the embedded store's queries (bytes, or
+    a size such as ``"4G"``; None: none), ``in_memory`` answers reads from a copy of the store held in memory. See
     :class:`~atmpkg.graph.handle.KnowledgeGraph` for the methods.
 
     >>> kg = atmpkg.open()

@@ -261,11 +261,17 @@ def whole_number(value: object, name: str, least: int) -> int:
     return int(value)
 
 
-def positive_seconds(value: object, name: str = "timeout") -> float:
-    """``value`` when it is a positive number of seconds; else a :class:`ParameterError`.
+#: The longest time limit kept as given (about 115 days): a longer one stands for this, since
+#: the clocks that wait for it cannot count to 1e300 s.
+LONGEST_SECONDS = 1e7
 
-    >>> positive_seconds(2.5)
-    2.5
+
+def positive_seconds(value: object, name: str = "timeout") -> float:
+    """``value`` when it is a positive number of seconds (at most :data:`LONGEST_SECONDS`); else a
+    :class:`ParameterError`.
+
+    >>> positive_seconds(2.5), positive_seconds(1e300)
+    (2.5, 10000000.0)
     """
     real = not isinstance(value, bool) and isinstance(value, numbers.Real)
     if not real or not value > 0 or not math.isfinite(value):
@@ -273,4 +279,4 @@ def positive_seconds(value: object, name: str = "timeout") -> float:
         raise ParameterError(
             f"{name} must be a positive number of seconds, got {shown} (None: no limit)"
         )
-    return float(value)
+    return min(float(value), LONGEST_SECONDS)

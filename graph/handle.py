@@ -60,7 +60,7 @@ class KnowledgeGraph:
     ``timeout`` (seconds) is the time limit of every query the handle runs unless a call gives
     its own; the embedded store's queries run in a confined child process that is killed at the
     limit, from any script, the REPL or a notebook kernel. ``memory`` caps the bytes that process
-    may use (None: no cap). ``in_memory`` answers this process's reads from a copy of the store
+    may use (a number, or a size such as ``"4G"``; None: no cap). ``in_memory`` answers this process's reads from a copy of the store
     held in memory (faster queries for about 0.7 GB per million triples; README, "Benchmark of
     scale").
 
@@ -78,13 +78,29 @@ class KnowledgeGraph:
         endpoint: str | RemoteStore | None = None,
         graph: str | None = None,
         timeout: float | None = None,
-        memory: int | None = DEFAULT_MEMORY,
+        memory: int | str | None = DEFAULT_MEMORY,
         in_memory: bool = False,
     ):
         if timeout is not None:
             timeout = positive_seconds(timeout)
         if not isinstance(store, str | os.PathLike | None):
             raise ParameterError(f"store must be a folder's path, got {described(store)}")
+        if isinstance(memory, str):
+            from .engine.sandbox import parse_memory
+
+            try:
+                memory = parse_memory(memory)
+            except ValueError as exc:
+                raise ParameterError(f"memory: {exc}") from None
+        if memory is not None and (
+            isinstance(memory, bool) or not isinstance(memory, int) or memory <= 0
+        ):
+            raise ParameterError(
+                f"memory must be a positive number of bytes or a size such as '4G' (None: no "
+                f"cap), got {described(memory)}"
+            )
+        if not isinstance(in_memory, bool):
+            raise ParameterError(f"in_memory must be True or False, got {described(in_memory)}")
         self.timeout = timeout
         self.memory = memory
         self._info: dict | None = None
@@ -199,6 +215,8 @@ class KnowledgeGraph:
 
         if (sparql is None) == (file is None):
             raise ParameterError("give SPARQL text or a query file, one of them")
+        if not isinstance(file, str | os.PathLike | None):
+            raise ParameterError(f"file must be a .rq file's path, got {described(file)}")
         if not isinstance(sparql, str | None):
             raise ParameterError(f"the SPARQL query must be text, got {described(sparql)}")
         params = _mapping(params)
@@ -246,7 +264,13 @@ class KnowledgeGraph:
         """
         from .. import queries
 
-        given = {**_mapping(params), **parameters}
+        given = _mapping(params)
+        twice = sorted(set(given) & set(parameters))
+        if twice:
+            raise ParameterError(
+                f"parameter {twice[0]!r} is given twice, in params and as a keyword: give it once"
+            )
+        given = {**given, **parameters}
         return self._declared(queries.load(name), given, timeout, limit, allow)
 
     def _declared(self, named, params, timeout, limit, allow) -> QueryResult:

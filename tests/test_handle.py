@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import doctest
 import importlib
+import io
 import json
 import math
 import shutil
@@ -301,11 +302,57 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: atmpkg.open(store=5), r"store must be a folder's path, got an int \(5\)"),
         (lambda kg: atmpkg.open(endpoint=5), r"endpoint must be a SPARQL endpoint's URL or a"),
         (lambda kg: atmpkg.open(endpoint="http://127.0.0.1:9/q", graph=""), "absolute IRI, got ''"),
+        (lambda kg: kg.query(file=123), r"file must be a .rq file's path, got an int \(123\)"),
+        (lambda kg: kg.select(focus="cellco").refine(zzz=1), "a selection has no option 'zzz'"),
+        (lambda kg: kg.rank(graph="x"), r"graph must be a networkx MultiDiGraph, .* got a str"),
+        (lambda kg: kg.path("cellco", "genex", graph=5), "graph must be a networkx MultiDiGraph"),
+        (
+            lambda kg: kg.export("nt", io.StringIO(), kg.select(focus="cellco")),
+            r"an export is bytes: give a binary stream",
+        ),
+        (lambda kg: atmpkg.open(kg.root, memory=-1), r"memory must be a positive .* \(-1\)"),
+        (lambda kg: atmpkg.open(kg.root, memory="lots"), "memory: cannot read 'lots' as a memory"),
+        (lambda kg: atmpkg.open(kg.root, in_memory="yes"), "in_memory must be True or False"),
+        (
+            lambda kg: kg.named("products-by-target", {"target": "bcma"}, target="cd19"),
+            "parameter 'target' is given twice, in params and as a keyword: give it once",
+        ),
     ],
 )
 def test_the_python_door_refuses_values_of_the_wrong_kind_by_name(kg, call, message):
     with pytest.raises(errors.AtmpkgError, match=message):
         call(kg)
+
+
+def test_values_python_gives_in_other_shapes_are_read(kg):
+    import networkx as nx
+
+    # a size as the command line writes it, one allow value as text, a limit past any clock
+    assert atmpkg.open(kg.root, memory="4G").memory == 4 * 1024**3
+    assert kg.query("ASK {}", allow="service", timeout=1e300).boolean is True
+    # a network of one's own, without the labels a selection's network carries
+    ranked = kg.rank(graph=nx.MultiDiGraph([("a", "b"), ("c", "b")]), top=1)
+    assert [(r.iri, r.label, r.score) for r in ranked] == [("b", "b", 2)]
+
+
+def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        kg.query("SELECT * WHERE {\n  ?s atmp:developedBy compny:cellco }")
+    assert str(caught.value) == (
+        "SPARQL syntax error at line 2, column 23: the prefix 'compny:' is not declared; did you "
+        "mean 'company:', 'country:'? Declare it with PREFIX compny: <IRI>, or use a predeclared "
+        "prefix"
+    )
+    assert (caught.value.line, caught.value.column) == (2, 23)
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        kg.query("PREFIX x: <urn:x#> SELECT * WHERE { ?s x:p ?o ; :q ?z }")
+    assert str(caught.value) == (
+        "SPARQL syntax error at line 1, column 49: the prefix ':' is not declared. Declare it "
+        "with PREFIX : <IRI>, or use a predeclared prefix"
+    )
+    # an error the engine finds before the name is the engine's own
+    with pytest.raises(errors.QuerySyntaxError, match="at line 1, column 10: expected CONSTRUCT"):
+        kg.query("SELEC * WHERE { ?s compny:p ?o }")
 
 
 def test_a_source_titled_like_an_entity_leaves_the_name_to_the_entity(curated_store):
@@ -450,6 +497,10 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     ).df
     assert str(counts["n"].dtype) == "Int64"  # whole numbers, some unbound
     assert counts["n"].isna().tolist() == [True, True, False, False, False]
+    # past 64 bits a whole number stays exact, as a Python int
+    big = kg.query("SELECT ?v WHERE { VALUES ?v { 1 123456789012345678901234567890 } }").df
+    assert str(big["v"].dtype) == "object"
+    assert big["v"].tolist() == [1, 123456789012345678901234567890]
 
 
 def test_construct_answers_convert_to_rdflib_and_networkx(kg):

@@ -21,7 +21,14 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ..errors import AtmpkgError, ParameterError, QuerySyntaxError, StoreError, UnknownNameError
+from ..errors import (
+    AtmpkgError,
+    ParameterError,
+    QuerySyntaxError,
+    StoreError,
+    UnknownNameError,
+    suggest,
+)
 from ..terms import PREFIXES, XSD
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
@@ -168,10 +175,24 @@ class QueryResult:
 
         return to_html_table(self)
 
-    def _repr_pretty_(self, printer, cycle: bool) -> None:
+    def __repr__(self) -> str:
+        """The first rows as a table with the total count, as a notebook shows it (the REPL and
+        ``print`` too: a large answer is never printed whole).
+
+        >>> print(QueryResult("SELECT", ["n"], [(ox.Literal(str(i)),) for i in range(25)]))
+        n
+        --
+        0
+        ...
+        19
+        (first 20 of 25 rows)
+        """
         from .results import to_text_preview
 
-        printer.text(to_text_preview(self))
+        return to_text_preview(self)
+
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(repr(self))
 
 
 def to_python(term: Term) -> object:
@@ -205,13 +226,56 @@ def to_python(term: Term) -> object:
 _ERROR_POS = re.compile(r"(?:error at|at line) (\d+)[: ](?:column )?(\d+)")
 
 
-def _syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
+    """The engine's syntax error with its line and column; where the engine failed at or after a
+    prefixed name whose prefix is declared nowhere, that name's place, and the prefixes it may
+    have meant (the engine's own message lists the characters it expected).
+
+    >>> str(_syntax_error(SyntaxError("error at 1:40: expected one of Prefix not found"),
+    ...                   "SELECT * { ?s ?p compny:novartis }"))
+    "SPARQL syntax error at line 1, column 18: the prefix 'compny:' is not declared; did you mean 'company:', 'country:'? Declare it with PREFIX compny: <IRI>, or use a predeclared prefix"
+    """
     message = str(exc)
     match = _ERROR_POS.search(message)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
+    undeclared = _undeclared(text, line, column) if line and column else None
+    if undeclared is not None:
+        prefix, line, column = undeclared
+        near = suggest(prefix, PREFIXES) if prefix else []
+        detail = f"the prefix '{prefix}:' is not declared" + (
+            "; did you mean " + ", ".join(f"'{p}:'" for p in near) + "?" if near else "."
+        )
+        detail += f" Declare it with PREFIX {prefix}: <IRI>, or use a predeclared prefix"
+        return QuerySyntaxError(
+            f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column
+        )
     where = f" at line {line}, column {column}" if line else ""
     detail = _ERROR_POS.sub("", message).strip(" :")
     return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
+
+
+def _undeclared(text: str, line: int, column: int) -> tuple[str, int, int] | None:
+    """The first prefixed name of ``text`` before the engine's error at ``line``:``column`` whose
+    prefix neither the query nor :data:`PREFIXES` declares (it can never parse): its prefix and
+    its own line and column."""
+    from .gate import tokenize
+
+    lines = text.split("\n")
+    failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
+    tokens = tokenize(text)
+    declared = {
+        tokens[i + 1].text[:-1]
+        for i, t in enumerate(tokens[:-1])
+        if t.kind == "word" and t.text.upper() == "PREFIX"
+    }
+    for token in tokens:
+        prefix = token.text.partition(":")[0]
+        if token.offset >= failed:
+            return None
+        if token.kind == "pname" and prefix not in declared and prefix not in PREFIXES:
+            before = text[: token.offset]
+            return prefix, before.count("\n") + 1, token.offset - before.rfind("\n")
+    return None
 
 
 def evaluate(
@@ -244,7 +308,7 @@ def evaluate(
         # Answers are computed as they are read: reading them is part of the evaluation.
         return _collect(answer, form, limit)
     except SyntaxError as exc:
-        raise _syntax_error(exc) from None
+        raise _syntax_error(exc, text) from None
     except RuntimeError as exc:
         if "SELECT projection" in str(exc):
             names = ", ".join(f"?{n}" for n in bindings)

@@ -144,8 +144,10 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
             return value if iris == "full" else shorten(value)
         return value[0] if kind == "date" else value
 
-    if kinds == {"int"}:
+    if kinds == {"int"} and all(c is None or -(2**63) <= c[1] < 2**63 for c in cells):
         return [(name, pd.Series(values(), dtype="Int64" if missing else "int64"))]
+    if kinds == {"int"}:  # a whole number past 64 bits stays exact, as a Python int
+        return [(name, pd.Series(values(), dtype="object"))]
     if kinds and kinds <= {"int", "float"}:
         return [(name, pd.Series(values(float("nan")), dtype="float64"))]
     if kinds == {"bool"}:

@@ -309,12 +309,12 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
 def allowed(values) -> frozenset[str]:
     """Check the ``allow`` values a caller gave.
 
-    >>> sorted(allowed(["update", "service"]))
-    ['service', 'update']
+    >>> sorted(allowed(["update", "service"])), sorted(allowed("service"))
+    (['service', 'update'], ['service'])
     """
     from ..errors import UnknownNameError
 
-    values = frozenset(values)
+    values = frozenset([values] if isinstance(values, str) else values)
     for value in values:
         if value not in ALLOW:
             raise UnknownNameError("--allow value", value, ALLOW)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..engine.results import display_width
-from ..errors import ParameterError, UnknownNameError, whole_number
+from ..errors import ParameterError, UnknownNameError, described, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
 from ..terms import shorten
@@ -143,16 +143,30 @@ class Connection:
 
 
 def _link(graph: networkx.MultiDiGraph, start: str, end: str) -> Link:
+    # A network of one's own may lack the labels and properties a selection's network carries
     forward = sorted(
-        (data["label"], key, start, end)
+        (str(data.get("label", key)), str(key), start, end)
         for key, data in graph.get_edge_data(start, end, default={}).items()
     )
     backward = sorted(
-        (data["label"], key, end, start)
+        (str(data.get("label", key)), str(key), end, start)
         for key, data in graph.get_edge_data(end, start, default={}).items()
     )
     label, key, source, target = (forward or backward)[0]
-    return Link(source, target, graph[source][target][key]["property"], label)
+    found = {str(k): data for k, data in graph[source][target].items()}[key]
+    return Link(source, target, str(found.get("property", key)), label)
+
+
+def _given(net: object) -> networkx.MultiDiGraph | None:
+    """``net``, a network to search instead of the whole graph's, checked."""
+    import networkx as nx
+
+    if net is not None and not isinstance(net, nx.MultiDiGraph):
+        raise ParameterError(
+            "graph must be a networkx MultiDiGraph, such as a selection's .network(), got "
+            + described(net)
+        )
+    return net
 
 
 def shortest_connections(
@@ -195,6 +209,7 @@ def shortest_connections(
             raise ParameterError(f"'{text}' is an end of the connection and cannot be avoided")
     # an avoided class keeps the ends it holds: the connection starts and ends there all the same
     banned = named | (members - {start, end})
+    net = _given(net)
     net = net if net is not None else path_network(graph, through, frozenset({start, end}))
     for node, text in ((start, a), (end, b)):
         if node not in net:
@@ -203,7 +218,7 @@ def shortest_connections(
             )
     undirected = nx.Graph(net)
     undirected.remove_nodes_from(banned)
-    names = net.nodes(data="label")
+    names = {node: str(label or node) for node, label in net.nodes(data="label")}
     try:
         found = list(itertools.islice(nx.all_shortest_paths(undirected, start, end), 10_000))
     except nx.NetworkXNoPath:
@@ -287,6 +302,7 @@ def ranking(
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))
     top = whole_number(top, "top", 1)
     classes, through = names_of(classes), names_of(through)
+    net = _given(net)
     wanted = class_members(classes, graph._current().store) if classes else set()
     net = net if net is not None else path_network(graph, through, frozenset(wanted))
     members = set(net)
@@ -296,7 +312,8 @@ def ranking(
             raise EmptyResultError(f"no entity of class {', '.join(classes)} is in the network")
     scores = centrality(net, by)
     ranked = [
-        Ranked(n, net.nodes[n]["label"], net.nodes[n].get("class", ""), scores[n]) for n in members
+        Ranked(n, str(net.nodes[n].get("label", n)), net.nodes[n].get("class", ""), scores[n])
+        for n in members
     ]
     ranked.sort(key=lambda r: (-r.score, r.label.lower(), r.iri))
     return ranked[:top]

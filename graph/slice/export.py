@@ -137,6 +137,18 @@ class ExportResult:
         """
         return [self.sample.note] if self.sample else []
 
+    def __repr__(self) -> str:
+        """The export's size in place of its bytes, which can be megabytes.
+
+        >>> ExportResult("nt", 1, content=b'<urn:s> <urn:p> "x" .\\n')
+        ExportResult(format='nt', triples=1, paths=[], content=<22 bytes>, sample=None)
+        """
+        content = None if self.content is None else f"<{len(self.content):,} bytes>"
+        return (
+            f"ExportResult(format={self.format!r}, triples={self.triples}, paths={self.paths!r}, "
+            f"content={content}, sample={self.sample!r})"
+        )
+
 
 def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None) -> str:
     """The export format named by ``fmt`` (or an alias), else the one the output's extension names,
@@ -1202,6 +1214,11 @@ def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
 
 
 def _check_output(fmt: str, output: Output) -> None:
+    if isinstance(output, io.TextIOBase):
+        raise ParameterError(
+            "an export is bytes: give a binary stream (open(path, 'wb'), sys.stdout.buffer), "
+            "not a text one"
+        )
     if output is not None and not hasattr(output, "write"):
         output_paths(fmt, output)  # a missing folder fails now, not after the work
     elif fmt == "csv":

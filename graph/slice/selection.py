@@ -155,6 +155,12 @@ class Selection:
         >>> Selection(focus="cellco").refine(hops=2, with_sources=True).hops
         2
         """
+        options = sorted(f.name for f in fields(self) if f.name != "graph")
+        unknown = sorted(set(changes) - set(options))
+        if unknown:
+            raise ParameterError(
+                f"a selection has no option {unknown[0]!r}; its options are: " + ", ".join(options)
+            )
         return replace(self, **changes)
 
     def __and__(self, other: Selection) -> Selection:
