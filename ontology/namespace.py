@@ -65,6 +65,7 @@ class ATMP(DefinedNamespace):
     datePrecision: URIRef
     dateStated: URIRef
     daysAfterFirstApproval: URIRef
+    daysToSecondAgency: URIRef
     dealTarget: URIRef
     dealType: URIRef
     derivedBy: URIRef

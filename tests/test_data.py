@@ -133,7 +133,9 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:anvisa": 4,
     }
     assert sum(cited.values()) == 149
-    assert "149 of 244 approvals cite one so far" in " ".join((DATA / "README.md").read_text().split())
+    assert "149 of 244 approvals cite one so far" in " ".join(
+        (DATA / "README.md").read_text().split()
+    )
 
 
 def with_of_all(store, sparql: str) -> dict[str, tuple[int, int]]:
@@ -232,7 +234,6 @@ def test_curated_file_is_sorted_with_the_exact_header(family):
     assert keys == sorted(keys)
 
 
-
 def test_the_packaged_data_compiles_without_a_warning(caplog):
     # a warning here reaches everyone who runs `atmpkg build`
     with caplog.at_level(logging.WARNING, logger="atmpkg"):
@@ -269,7 +270,14 @@ def test_a_range_filter_on_dates_finds_every_approval_of_2023(curated_store):
 
 
 WITHDRAWN_IN_THE_EU = {
-    "Alofisel", "Beqvez", "ChondroCelect", "Glybera", "MACI", "Provenge", "Skysona", "Zalmoxis",
+    "Alofisel",
+    "Beqvez",
+    "ChondroCelect",
+    "Glybera",
+    "MACI",
+    "Provenge",
+    "Skysona",
+    "Zalmoxis",
     "Zynteglo",
 }
 
@@ -286,7 +294,6 @@ def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store)
     assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
 
 
-
 def test_the_applications_under_review_at_the_data_date(curated_store):
     found = run_named("pending-reviews", {"as_of": "2026-12-03"}, store=curated_store).dicts()
     assert [(shorten(r["review"]), r["status"]) for r in found] == [
@@ -296,6 +303,47 @@ def test_the_applications_under_review_at_the_data_date(curated_store):
         ("review:anitocabtagene-autoleucel-fda-multiple-myeloma", "decision due"),
         ("review:carteyva-nmpa-large-b-cell-lymphoma-second-line", "no decision date announced"),
     ]
+
+
+def test_the_applications_under_review_on_an_earlier_day(curated_store):
+    # accepted by 1 January 2026 (or on a day not recorded) and not decided by then
+    found = run_named("pending-reviews", {"as_of": "2026-01-01"}, store=curated_store).dicts()
+    assert [shorten(r["review"]) for r in found] == [
+        "review:otarmeni-ema-otof-hearing-loss",
+        "review:ebvallo-fda-ptld-2025",
+        "review:clemidsogene-lanparvovec-fda-mps-ii-2025",
+        "review:kresladi-fda-lad-i-2025",
+        "review:vusolimogene-oderparepvec-fda-melanoma-2025-resubmission",
+        "review:orca-t-fda-hematologic-neoplasms-2025",
+        "review:anitocabtagene-autoleucel-fda-multiple-myeloma",
+        "review:carteyva-nmpa-large-b-cell-lymphoma-second-line",
+        "review:satricabtagene-autoleucel-nmpa-gastric-adenocarcinoma",
+        "review:amchepry-pmda-parkinson-disease",
+        "review:reheart-pmda-heart-failure",
+    ]
+
+
+def test_europe_holds_the_european_union(curated_store):
+    found = run_named("approvals-by-jurisdiction", {"region": "act-europe"}, store=curated_store)
+    assert [(r["agency"], r["approvals"]) for r in found.dicts()] == [
+        (ID + "agency/ema", 43),
+        (ID + "agency/swissmedic", 16),
+        (ID + "agency/mhra", 3),
+    ]
+
+
+def test_each_product_counts_once_however_many_indications_its_first_day_approved(curated_store):
+    found = run_named("second-agency-by-modality", {"modality": "car-t"}, store=curated_store)
+    assert [(r["products"], r["averageDays"], r["fastestName"]) for r in found.dicts()] == [
+        (7, 159, "Carvykti")
+    ]
+    casgevy = run_named(
+        "company-portfolio", {"company": "vertex-pharmaceuticals"}, store=curated_store
+    )
+    assert casgevy.column("therapyName") == ["Casgevy"]
+    groups = run_named("companies-by-approved-products", {"min_products": 1}, store=curated_store)
+    assert groups.column("therapyName").count("APCEDEN") == 1
+
 
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(

@@ -674,9 +674,35 @@ def test_acquirers_by_deal_value(rows):
         row("bigpharma", "Big Pharma", "acquisition", "acquisition", 1, "11900000000", "bigpharma-cellco-2017"),
         licensing,
         row("othercorp", "OtherCorp", "equity-stake", "equity stake", 1, "300000000", "othercorp-genecorp-2021"),
-        row("genecorp", "GeneCorp", "collaboration", "collaboration", 0),  # no value disclosed
+        # no value disclosed: nothing to add up, and no largest deal
+        {**row("genecorp", "GeneCorp", "collaboration", "collaboration", 0), "totalValueUSD": 0},
     ]  # fmt: skip
     assert rows("acquirers-by-deal-value", type="licensing") == [licensing]
+
+
+#: An acquisition that disclosed no value, beside Big Pharma's of 2017 that did.
+UNDISCLOSED = (
+    "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,value_original,source,note\n"
+    "bigpharma-genecorp-2017,bigpharma,company/genecorp,acquisition,2017-11-02,,,,src-news,\n"
+)
+
+
+def test_a_deal_without_a_value_adds_nothing_and_is_never_the_largest(
+    fixture_store, tmp_path_factory
+):
+    rows = rows_with("deals", UNDISCLOSED, fixture_store, tmp_path_factory)
+    acquisitions = {
+        "type": ID + "deal-type/acquisition",
+        "typeName": "acquisition",
+        "deals": 2,
+        "disclosedDeals": 1,
+        "totalValueUSD": Decimal("11900000000"),
+        "largestDeal": ID + "deal/bigpharma-cellco-2017",
+        "largestDealUSD": Decimal("11900000000"),
+    }
+    assert rows("deals-by-type-year", type="acquisition") == [{**acquisitions, "year": 2017}]
+    by_buyer = {"acquirer": ID + "company/bigpharma", "acquirerName": "Big Pharma"}
+    assert rows("acquirers-by-deal-value", type="acquisition") == [{**by_buyer, **acquisitions}]
 
 
 def test_deals_by_type_year(rows):
@@ -700,7 +726,7 @@ def test_deals_by_type_year(rows):
         *acquisitions,
         row("licensing", "licensing", 2019, 1, "500000000", "bigpharma-genex-2019"),
         row("equity-stake", "equity stake", 2021, 1, "300000000", "othercorp-genecorp-2021"),
-        row("collaboration", "collaboration", 2023, 0),
+        {**row("collaboration", "collaboration", 2023, 0), "totalValueUSD": 0},
     ]  # fmt: skip
     assert rows("deals-by-type-year", type="acquisition") == acquisitions
 
@@ -914,7 +940,9 @@ def test_sources_of_entity_names_its_entity_as_show_does(rows):
     by_iri = rows("sources-of-entity", entity=BIGPHARMA)
     for name in ("Big Pharma", "bigpharma", "company:bigpharma", f"<{BIGPHARMA}>"):
         assert rows("sources-of-entity", entity=name) == by_iri, name
-    with pytest.raises(UnknownNameError, match="unknown entity 'Big Farma'; did you mean 'big pharma'"):
+    with pytest.raises(
+        UnknownNameError, match="unknown entity 'Big Farma'; did you mean 'big pharma'"
+    ):
         rows("sources-of-entity", entity="Big Farma")
 
 
@@ -1218,7 +1246,9 @@ def test_a_date_default_is_a_date_today_or_years_after_an_earlier_date():
     header = "# param: a date today  First\n# param: b date a+2y  Last\n# param: c string x  Text\n"
     named = queries.parse("x", header + "SELECT ?a ?b ?c {}")
     assert [p.default_text for p in named.params] == [
-        "default today", "default 2 years after a", "default x"
+        "default today",
+        "default 2 years after a",
+        "default x",
     ]
     shifted = queries.parse("x", "# param: d date today-1y  Text\nSELECT ?d {}").params[0]
     assert shifted.default_text == "default 1 year before today"
@@ -1275,22 +1305,29 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
             **period,
         }
 
-    year = {"from": D(2024, 1, 1), "to": D(2024, 12, 31)}
+    year = {"from": D(2024, 1, 1), "to": D(2024, 12, 31), "as_of": D(2024, 1, 1)}
     genex = (GENEX, "FDA", "spinal-muscular-atrophy", ("genecorp", "GeneCorp"), D(2024, 3, 20))
     genex_row = (*genex, "PDUFA date", "supplemental biologics license application")
     betacel = (BETACEL, "EMA", "multiple-myeloma", ("cellco-eu", "CellCo Europe"), "2024-06")
     betacel_row = (*betacel, "expected CHMP opinion", "marketing authorisation application")
     # Alphacel's review ended (complete response): not on the calendar
-    assert rows("regulatory-calendar", **{"from": "2024-01-01", "to": "2024-12-31"}) == [
+    looked = {"from": "2024-01-01", "to": "2024-12-31", "as_of": "2024-01-01"}
+    assert rows("regulatory-calendar", **looked) == [
         due(*genex_row, "genex-fda-spinal-muscular-atrophy", **year),
         due(*betacel_row, "betacel-ema-multiple-myeloma", **year),
     ]
-    # a goal date known only to its month overlaps a period starting mid-month
-    late = {"from": D(2024, 6, 15), "to": D(2024, 12, 31)}
-    assert rows("regulatory-calendar", **{"from": "2024-06-15", "to": "2024-12-31"}) == [
-        due(*betacel_row, "betacel-ema-multiple-myeloma", **late)
+    # looked at from April, Genex's goal date has passed with no outcome: its outcome is not
+    # known here, so it is no longer on the calendar
+    april = {**year, "as_of": D(2024, 4, 1)}
+    assert rows("regulatory-calendar", **{**looked, "as_of": "2024-04-01"}) == [
+        due(*betacel_row, "betacel-ema-multiple-myeloma", **april)
     ]
-    found = rows("regulatory-calendar", agency="fda", **{"from": "2024-01-01", "to": "2024-12-31"})
+    # a goal date known only to its month overlaps a period starting mid-month
+    late = {"from": D(2024, 6, 15), "to": D(2024, 12, 31), "as_of": D(2024, 6, 15)}
+    assert rows(
+        "regulatory-calendar", **{"from": "2024-06-15", "to": "2024-12-31", "as_of": "2024-06-15"}
+    ) == [due(*betacel_row, "betacel-ema-multiple-myeloma", **late)]
+    found = rows("regulatory-calendar", agency="fda", **looked)
     assert [r["review"] for r in found] == [ID + "review/genex-fda-spinal-muscular-atrophy"]
     # by default the next twelve months from today: these goal dates have passed
     assert rows("regulatory-calendar") == []
@@ -1301,9 +1338,12 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
         (D(2023, 5, 31), D(2024, 5, 31), [genex_row]),
         (D(2024, 2, 29), D(2025, 2, 28), [genex_row, betacel_row]),
     ):
-        assert [(r["goalDate"], r["from"], r["to"]) for r in rows(
-            "regulatory-calendar", **{"from": first.isoformat()}
-        )] == [(row[4], first, last) for row in found]
+        assert [
+            (r["goalDate"], r["from"], r["to"])
+            for r in rows(
+                "regulatory-calendar", **{"from": first.isoformat(), "as_of": first.isoformat()}
+            )
+        ] == [(row[4], first, last) for row in found]
 
 
 def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
@@ -1360,6 +1400,20 @@ def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
     assert statuses[1] == "decision due"
     statuses = [r["status"] for r in review_rows("pending-reviews", as_of="2024-07-01")]
     assert statuses[1] == "decision date passed, outcome not recorded"
+
+    # under review on a day: accepted by then, and not decided by then
+    def on(day: str) -> list[tuple[str, str]]:
+        found = review_rows("pending-reviews", as_of=day)
+        return [(r["review"].rsplit("/", 1)[1], r["status"]) for r in found]
+
+    betacel_due = ("betacel-ema-multiple-myeloma", "decision due")
+    assert on("2023-04-01") == [betacel_due]
+    alphacel_due = ("alphacel-fda-multiple-myeloma", "decision due")
+    assert on("2023-06-01") == [betacel_due, alphacel_due]
+    genex_due = ("genex-fda-spinal-muscular-atrophy", "decision due")
+    assert on("2024-01-11") == [betacel_due, alphacel_due, genex_due]
+    # decided on 12 January 2024: under review no more that day
+    assert on("2024-01-12") == [betacel_due, genex_due]
     # looked at from today by default
     found = review_rows("pending-reviews")
     assert [(r["status"], r["as_of"]) for r in found] == [
