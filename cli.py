@@ -101,7 +101,9 @@ def _library_errors(func):
         from atmpkg.graph.errors import AtmpkgError, QueryMemoryError, QueryTimeoutError
 
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # a full disk or a reader gone shows here, not at exit
+            return result
         except (QueryTimeoutError, QueryMemoryError) as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_TIMEOUT)
@@ -111,6 +113,14 @@ def _library_errors(func):
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             sys.exit(130)
+        except OSError as exc:
+            # The library names the files it writes; what reaches here is standard output (a full
+            # disk, a device, a reader that went away): what is left of it goes nowhere.
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if not isinstance(exc, BrokenPipeError):
+                click.echo(f"Error: cannot write the output: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
 
     return wrapper
 

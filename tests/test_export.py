@@ -806,6 +806,87 @@ def test_an_export_to_a_pipe_or_a_device_is_written_to_it_not_over_it(fixture_st
     assert Path("/dev/full").is_char_device()
 
 
+def _limited(size: int):
+    """A child process's file size limit of ``size`` bytes: a write past it fails with EFBIG,
+    as a write to a full disk fails with ENOSPC."""
+    import resource
+    import signal
+
+    def limit() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+    return limit
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "rdfxml", "graphml", "csv", "jsonld", "cyjs"])
+def test_an_export_that_fills_the_disk_is_an_error_and_keeps_the_old_file(
+    fixture_store, tmp_path, fmt
+):
+    import subprocess
+    import sys
+
+    target = tmp_path / ("old.csv" if fmt == "csv" else "old.out")
+    targets = [tmp_path / "old-nodes.csv", tmp_path / "old-edges.csv"] if fmt == "csv" else [target]
+    for path in targets:
+        path.write_text("OLD\n")
+    command = [sys.executable, "-m", "atmpkg.cli", "export", "--focus", "cellco", "--hops", "2"]
+    done = subprocess.run(
+        [*command, "--format", fmt, "-o", str(target), "--store", str(fixture_store)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(4000),
+    )
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("Error: cannot write ") and done.stderr.endswith(
+        ": File too large\n"
+    )
+    assert [p.read_text() for p in targets] == ["OLD\n"] * len(targets)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in targets)
+
+
+def test_a_whole_graph_export_whose_dump_fills_the_disk_says_where(fixture_store, tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "export", "-o", str(tmp_path / "all.nt")]
+        + ["--store", str(fixture_store)],
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(8192),
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+    )
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"Error: cannot write the store's dump in {tmp_path}: File too large (os error 27); free "
+        "space there or set TMPDIR to another folder\n",
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_standard_output_that_cannot_be_written_is_an_error_not_a_traceback(fixture_store):
+    import subprocess
+    import sys
+
+    for args in (
+        ["export", "--focus", "cellco", "--format", "nt"],
+        ["query", "--name", "company-portfolio", "-p", "company=cellco"],
+        ["stats"],
+    ):
+        with open("/dev/full", "wb") as full:
+            done = subprocess.run(
+                [sys.executable, "-m", "atmpkg.cli", *args, "--store", str(fixture_store)],
+                stdout=full,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        assert (done.returncode, done.stderr) == (
+            1,
+            "Error: cannot write the output: No space left on device\n",
+        ), args
+
+
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
     target = tmp_path / "out.ttl"
     target.write_text("previous content\n")

@@ -435,7 +435,10 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
         raise
     finally:
         for _, handle in temps:
-            handle.close()
+            # flushed already when the block succeeded; after a failure (a full disk) closing
+            # would try the rest of the buffer again and hide the error being raised
+            with contextlib.suppress(OSError):
+                handle.close()
         for stream in streams:
             with contextlib.suppress(OSError):  # a reader that went away: nothing left to tell
                 stream.close()

@@ -275,10 +275,21 @@ def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list
         writer.start()
         try:
             found = _read_runs(_follow(path, ended), progress)
+        except Exception:
+            writer.join()
+            if not failure:
+                raise
+            # a dump cut short (a full disk) leaves a torn last line: its error is the dump's
         finally:
             writer.join()
     if failure:
-        raise failure[0]
+        error = failure[0]
+        if isinstance(error, OSError):
+            raise StoreError(
+                f"cannot write the store's dump in {tempfile.gettempdir()}: "
+                f"{error.strerror or error}; free space there or set TMPDIR to another folder"
+            ) from None
+        raise error
     return found
 
 
