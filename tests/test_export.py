@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -885,6 +886,54 @@ def test_standard_output_that_cannot_be_written_is_an_error_not_a_traceback(fixt
             1,
             "Error: cannot write the output: No space left on device\n",
         ), args
+
+
+ODD_VALUES = """@prefix ex: <https://example.org/mine#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/atmp-kg/id/therapy/alphacel> ex:score "NaN"^^xsd:double ;
+    ex:ceiling "INF"^^xsd:double ; ex:floor "-INF"^^xsd:double .
+<https://w3id.org/atmp-kg/id/therapy/betacel> ex:score "2.5"^^xsd:double ; ex:note "a\\u0001b" .
+"""
+
+
+def test_values_a_format_cannot_hold_are_written_as_its_readers_read_them_or_refused(
+    fixture_store, tmp_path
+):
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "odd.ttl").write_text(ODD_VALUES, encoding="utf-8")
+    import_files([tmp_path / "odd.ttl"], store)
+    alphacel = {"focus": "alphacel", "hops": 0, "store": store}
+    # JSON has no NaN or infinity: they are left out, and the file stays JSON
+    cyjs = export_subgraph("cyjs", **alphacel).content.decode()
+    (node,) = json.loads(cyjs, parse_constant=pytest.fail)["elements"]["nodes"]
+    assert {"score", "ceiling", "floor"} & set(node["data"]) == set()
+    # GraphML and GEXF write XML Schema's spellings, Neo4j's CSV Java's
+    graphml = nx.read_graphml(io.BytesIO(export_subgraph("graphml", **alphacel).content))
+    scores = graphml.nodes[ID + "therapy/alphacel"]
+    assert (str(scores["score"]), scores["ceiling"], scores["floor"]) == (
+        "nan",
+        math.inf,
+        -math.inf,
+    )
+    assert b">INF</data>" in export_subgraph("graphml", **alphacel).content
+    export_subgraph("csv", tmp_path / "odd", **alphacel)
+    rows = list(csv.DictReader((tmp_path / "odd-nodes.csv").open(encoding="utf-8")))
+    assert [(r["score:double"], r["ceiling:double"], r["floor:double"]) for r in rows] == [
+        ("NaN", "Infinity", "-Infinity")
+    ]
+    # XML cannot hold U+0001 at all: the XML formats refuse it, the others keep it
+    betacel = {"focus": "betacel", "hops": 0, "store": store}
+    for fmt in ("graphml", "gexf", "rdfxml"):
+        with pytest.raises(ParameterError) as caught:
+            export_subgraph(fmt, tmp_path / f"odd.{fmt}", **betacel)
+        assert str(caught.value).startswith("XML cannot hold the character U+0001 in ")
+        assert not (tmp_path / f"odd.{fmt}").exists()
+    assert '"a\\u0001b"' in export_subgraph("nt", **betacel).content.decode()
 
 
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):

@@ -34,6 +34,7 @@ import fcntl
 import functools
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -522,6 +523,9 @@ def _prefix_lines(prefixes: Mapping[str, str]) -> bytes:
 
 
 def _xml_safe(data: bytes) -> bytes:
+    if _NOT_XML_BYTES.search(data):
+        text = data.decode("utf-8", "replace")
+        raise not_xml(text, _NOT_XML_TEXT.search(text).start())
     # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
     return data.replace(b"\r", b"&#13;")
 
@@ -689,7 +693,7 @@ def _jsonld_objects(piece: Slice, names: set[str]) -> Iterator[str]:
 
 #: Encodes a key or a list of values on one line, with the C encoder (``indent`` would use the pure
 #: Python one, which took two thirds of a whole-graph export's time).
-_ONE_LINE = json.JSONEncoder(ensure_ascii=False).encode
+_ONE_LINE = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 
 def _jsonld_object(node: dict) -> str:
@@ -885,6 +889,9 @@ _GRAPHML_HEAD = (
 
 #: XML's markup characters, and those a parser would change (a raw carriage return into a line
 #: break; in attributes, all three into spaces), as references.
+#: How XML Schema writes the floats Python writes as ``inf``, ``-inf`` and ``nan`` (GraphML and
+#: GEXF type their attributes with its types).
+_XSD_FLOATS = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}
 _XML_REFERENCES = str.maketrans(
     {
         "&": "&amp;",
@@ -898,7 +905,24 @@ _XML_REFERENCES = str.maketrans(
 )
 
 
-_XML_MARKUP = re.compile("[" + re.escape("".join(map(chr, _XML_REFERENCES))) + "]")
+#: Characters XML 1.0 cannot hold, not even as a character reference.
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_XML_MARKUP = re.compile("[" + re.escape("".join(map(chr, _XML_REFERENCES))) + _NOT_XML + "]")
+_NOT_XML_TEXT = re.compile(f"[{_NOT_XML}]")
+_NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def not_xml(text: str, at: int) -> ParameterError:
+    """The error for ``text``, which holds a character XML cannot hold at ``at``.
+
+    >>> str(not_xml("a\x01b", 1))
+    "XML cannot hold the character U+0001 in 'a\\x01b': export to Turtle, N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from the data"
+    """
+    shown = text[max(0, at - 30) : at + 30]
+    return ParameterError(
+        f"XML cannot hold the character U+{ord(text[at]):04X} in {shown!r}: export to Turtle, "
+        "N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from the data"
+    )
 
 
 def _xml_text(value: object) -> str:
@@ -909,9 +933,15 @@ def _xml_text(value: object) -> str:
     """
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return _XSD_FLOATS[str(value)]
     text = str(value)
     # most values need no reference: looking is several times faster than translating
-    return text.translate(_XML_REFERENCES) if _XML_MARKUP.search(text) else text
+    if not _XML_MARKUP.search(text):
+        return text
+    if found := _NOT_XML_TEXT.search(text):
+        raise not_xml(text, found.start())
+    return text.translate(_XML_REFERENCES)
 
 
 def graphml_lines(graph: networkx.MultiDiGraph) -> Iterator[str]:
@@ -984,13 +1014,10 @@ _GEXF_HEAD = (
     'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" '
     'version="1.2">\n'
 )
-#: How GEXF writes the floats Python writes as ``inf``, ``-inf`` and ``nan``.
-_GEXF_FLOATS = {"inf": "INF", "-inf": "-INF", "nan": "NaN"}
 
 
 def _gexf_value(value: object) -> str:
-    text = _xml_text(value)
-    return _GEXF_FLOATS.get(text, text) if isinstance(value, float) else text
+    return _xml_text(value)
 
 
 def gexf_lines(graph: networkx.MultiDiGraph, description: str | None = None) -> Iterator[str]:
@@ -1082,11 +1109,16 @@ def _csv_cell(value: object) -> str:
     """A value as a CSV cell: booleans as Neo4j reads them, numbers as written, text guarded."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return _JAVA_FLOATS[repr(value)]  # as Neo4j (Java) reads them
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, int):
         return str(value)
     return safe_cell(str(value))
+
+
+_JAVA_FLOATS = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1139,6 +1171,16 @@ def _write_csv(piece: Slice, handles: list[IO[bytes]]) -> None:
         text.detach()
 
 
+def _json_values(data: Mapping[str, object]) -> dict[str, object]:
+    """``data`` without the numbers JSON cannot write (NaN, infinities): such a value is left
+    out, as if unknown, rather than making the whole file unreadable."""
+    return {
+        name: value
+        for name, value in data.items()
+        if not (isinstance(value, float) and not math.isfinite(value))
+    }
+
+
 def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
     """A network as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``, each with ``data``),
     which Cytoscape desktop also opens (``.cyjs``). The graph's attributes (what a cap left out)
@@ -1149,11 +1191,11 @@ def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
     [{'data': {'id': 'e0', 'source': 'a', 'target': 'b', 'key': 'k'}}]
     """
     nodes = [
-        {"data": {"id": node, "name": data.get("label", node), **data}}
+        {"data": {"id": node, "name": data.get("label", node), **_json_values(data)}}
         for node, data in graph.nodes(data=True)
     ]
     edges = [
-        {"data": {"id": f"e{n}", "source": u, "target": v, "key": key, **data}}
+        {"data": {"id": f"e{n}", "source": u, "target": v, "key": key, **_json_values(data)}}
         for n, (u, v, key, data) in enumerate(graph.edges(keys=True, data=True))
     ]
     return {
