@@ -210,7 +210,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .sparql.run import as_term
+        from .sparql.run import as_term, missing
         from .store.csvdata import decode_utf8
 
         if (sparql is None) == (file is None):
@@ -235,9 +235,7 @@ class KnowledgeGraph:
         # Before the store is asked: a remote one is asked as the query runs
         checked = gate.check(sparql, allow=allow)
         bindings = {
-            name: as_term(value, name)
-            for name, value in params.items()
-            if value is not None
+            name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
         return self._run(checked, bindings, started, timeout, limit, allow)
 

@@ -38,6 +38,7 @@ def test_to_networkx_nodes_edges_and_attributes(fixture_store):
         "brandName": "Genex | Genexa",
         "inn": "genexogene vector",
         "approvalCount": "3",  # derived at build
+        "daysToSecondAgency": "300",
     }
     assert graph.nodes[ID + "deal/bigpharma-cellco-2017"]["valueUSD"] == "11900000000"
     assert dict(graph[CELLCO][ALPHACEL]) == {

@@ -263,12 +263,81 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert not (built / "imports").exists()
 
 
+def test_a_hidden_file_name_is_refused_before_anything_is_imported(built, tmp_path):
+    hidden = tmp_path / ".notes.ttl"
+    hidden.write_text("<https://example.org/a> <https://example.org/b> 1 .\n")
+    before_build = current_build(built)
+    with pytest.raises(DataError) as caught:
+        import_files([hidden], built)
+    assert str(caught.value) == (
+        f"{hidden}: a name starting with '.' is kept for the store's own files; rename it (to "
+        "'notes.ttl', say) and import that"
+    )
+    assert current_build(built) == before_build
+
+
+def entity_file(path: Path, depth: int, uses: int = 1) -> Path:
+    """RDF/XML whose entity &e<depth>; is "lol" nested ``depth`` times, each ten times the one
+    below (3 x 10**depth characters), used ``uses`` times as one literal."""
+    entities = ['<!ENTITY e0 "lol">'] + [
+        f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, depth + 1)
+    ]
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + "\n".join(entities) + "\n]>\n"
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="https://example.org/">\n<rdf:Description rdf:about="https://example.org/a">'
+        f"<ex:p>{f'&e{depth};' * uses}</ex:p></rdf:Description>\n</rdf:RDF>\n"
+    )
+    return path
+
+
+def test_xml_entities_are_read_as_the_engine_expands_them_up_to_a_limit(built, tmp_path):
+    # what the check lets through, the engine expands to exactly the size the check counted
+    fine = entity_file(tmp_path / "fine.rdf", 4, uses=2)
+    (literal,) = [q.object.value for q in ox.parse(path=fine, format=ox.RdfFormat.RDF_XML)]
+    assert len(literal) == 2 * 3 * 10**4
+    import_files([fine], built)
+    # one entity past the limit, at any depth of nesting, is refused before the engine reads it
+    with pytest.raises(DataError) as caught:
+        import_files([entity_file(tmp_path / "bomb.rdf", 9)], built)
+    assert str(caught.value) == (
+        f"{tmp_path / 'bomb.rdf'}:10: the XML entity &e7; expands to 30,000,000 characters, more "
+        "than 16,777,216 characters: entities nested to expand that far are a way to exhaust "
+        "memory, not data; write the text out instead"
+    )
+    # so is a file whose references to one smaller entity add up past it
+    with pytest.raises(DataError, match="references expand to 18,000,000 characters"):
+        import_files([entity_file(tmp_path / "many.rdf", 6, uses=6)], built)
+
+
+def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
+    deals = tmp_path / "deals.csv"
+    header = (FIXTURE / "deals.csv").read_text().splitlines()[0]
+    deals.write_text(header + "\nd1,bigpharma,company/genecorp,acquisition,0000,,,,src-news,\n")
+    with pytest.raises(DataError) as caught:
+        import_files([deals], built)
+    assert str(caught.value) == (
+        f"{deals}:2:5 (column 'date'): '0000': there is no year 0000; write the year the source "
+        "states"
+    )
+
+
+def test_a_literal_rdflib_cannot_read_prints_no_traceback(built, tmp_path):
+    odd = tmp_path / "odd.nt"
+    odd.write_text(
+        '<https://example.org/x> <https://example.org/d> "2023-02-30"^^<' + XSD + "date> .\n"
+    )
+    result = CliRunner().invoke(cli, ["validate", str(odd), "--store", str(built)])
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == "Valid: all SHACL shapes and zero-row checks pass.\n"
+
+
 @pytest.mark.parametrize(
     ("statement", "term", "close"),
     [
-        ("therapy:genex atmp:brandname \"G\" .", "brandname", "atmp:brandName"),
+        ('therapy:genex atmp:brandname "G" .', "brandname", "atmp:brandName"),
         ("therapy:genex a atmp:Therapyy .", "Therapyy", "atmp:Therapy"),
-        ("therapy:genex atmp:notAThing \"X\" .", "notAThing", None),
+        ('therapy:genex atmp:notAThing "X" .', "notAThing", None),
     ],
 )
 def test_a_term_the_ontology_does_not_declare_is_refused_where_it_is_written(

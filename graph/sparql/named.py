@@ -28,7 +28,7 @@ from ..engine import gate
 from ..errors import ParameterError, UnknownNameError
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import replacement, resolve_entity
-from .run import Term, as_term, decimal_text, parse_term
+from .run import Term, as_term, decimal_text, missing, parse_term
 
 StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
@@ -51,7 +51,7 @@ def bind_params(
     bounds = {name: index == 1 for pair in named.periods for index, name in enumerate(pair)}
     for param in named.params:
         value = given.get(param.name, param.default)
-        if value is None:
+        if missing(value):
             if param.required:
                 raise ParameterError(
                     f"query '{named.name}' needs parameter '{param.name}' ({param.type}): "

@@ -181,6 +181,21 @@ def _typed(text: str, datatype: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
 
+def _numpy_bool(value: object) -> bool:
+    kind = type(value)
+    return kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_")
+
+
+def missing(value: object) -> bool:
+    """Whether a parameter value stands for "no value" (left unbound): ``None``, or pandas' own
+    missing values (``pd.NA``, ``pd.NaT``), which a DataFrame's cells hold.
+
+    >>> missing(None), missing(0), missing("")
+    (True, False, False)
+    """
+    return value is None or type(value).__name__ in ("NAType", "NaTType")
+
+
 def as_term(value: object, name: str) -> Term:
     """The RDF term for the value of parameter ``name`` given in Python: an RDF term as it is, text
     read by :func:`parse_term`, and Python's own values as the XSD literal of their type (``bool``
@@ -195,7 +210,7 @@ def as_term(value: object, name: str) -> Term:
         return parse_term(value)
     if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return value
-    if isinstance(value, bool):
+    if isinstance(value, bool) or _numpy_bool(value):
         return _typed("true" if value else "false", "boolean")
     if isinstance(value, numbers.Integral):  # numpy's integers too
         return _typed(str(int(value)), "integer")

@@ -677,6 +677,16 @@ def import_files(
         raise DataError(
             str(files[0]), None, None, "two files to import have the same name; rename one"
         )
+    for file, name in zip(files, names, strict=True):
+        if name.startswith("."):
+            # the store keeps its own work files under such names, and never reads them as data
+            raise DataError(
+                str(file),
+                None,
+                None,
+                "a name starting with '.' is kept for the store's own "
+                f"files; rename it (to {name.lstrip('.') or 'data'!r}, say) and import that",
+            )
     with stores.locked(root):
         previous = stores.current_build(root)
         data_dir = stores.read_info(previous).get("data_dir") if previous else None

@@ -424,8 +424,12 @@ def dated(subject: ox.NamedNode, pred: str, text: str) -> list[ox.Quad]:
     first_day = {"day": text, "month": f"{text}-01", "year": f"{text}-01-01"}[precision]
     precision_pred, stated_pred = DATE_DETAILS[pred]
     return [
-        ox.Quad(subject, ox.NamedNode(pred), ox.Literal(first_day, datatype=ox.NamedNode(XSD + "date"))),
-        ox.Quad(subject, ox.NamedNode(precision_pred), ox.NamedNode(iri("date-precision", precision))),
+        ox.Quad(
+            subject, ox.NamedNode(pred), ox.Literal(first_day, datatype=ox.NamedNode(XSD + "date"))
+        ),
+        ox.Quad(
+            subject, ox.NamedNode(precision_pred), ox.NamedNode(iri("date-precision", precision))
+        ),
         ox.Quad(subject, ox.NamedNode(stated_pred), stated),
     ]
 
@@ -440,6 +444,8 @@ def date_literal(text: str) -> ox.Literal:
     if not match:
         raise ValueError(f"'{text}' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = match.groups()
+    if int(year) == 0:
+        raise ValueError(f"'{text}': there is no year 0000; write the year the source states")
     if day:
         datetime.date.fromisoformat(text)
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
@@ -863,7 +869,9 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             )
     if not fits(family, header):
         missing = [
-            c.name for c in family.columns if (c.required or c.how == "key") and c.name not in header
+            c.name
+            for c in family.columns
+            if (c.required or c.how == "key") and c.name not in header
         ]
         extra = [h for h in header if h not in family.header]
         detail = []
@@ -1009,6 +1017,76 @@ def rdf_input(path: Path, display: str) -> RdfFile:
     return RdfFile(path, display, rdf_format, 0, start)
 
 
+#: The most text the XML entities of an RDF/XML file may expand to, beyond the file's own size:
+#: nested entities can turn a file of a few hundred bytes into gigabytes ("billion laughs"),
+#: which the engine would expand in memory.
+MAX_ENTITY_TEXT = 16 * 1024**2
+_ENTITY = re.compile(rb"<!ENTITY\s+([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')")
+_REFERENCE = re.compile(rb"&([A-Za-z_][-A-Za-z0-9._]*);")
+
+
+def check_entities(path: Path, display: str) -> None:
+    """Refuse an RDF/XML file whose internal XML entities would expand past
+    :data:`MAX_ENTITY_TEXT` (one entity, or all the references the file makes), before the engine
+    expands them; the error names the entity's line.
+
+    >>> import tempfile
+    >>> small = Path(tempfile.mkdtemp()) / "small.rdf"
+    >>> _ = small.write_text('<!DOCTYPE rdf:RDF [<!ENTITY ex "https://example.org/">]><rdf:RDF/>')
+    >>> check_entities(small, "small.rdf")
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)  # the document type declaration comes before the root element
+    if b"<!ENTITY" not in head:
+        return
+    found = {m.group(1): m for m in _ENTITY.finditer(head)}
+    sizes: dict[bytes, int] = {}
+
+    def refuse(name: bytes, size: str) -> DataError:
+        line = head[: found[name].start()].count(b"\n") + 1
+        return DataError(
+            display,
+            line,
+            None,
+            f"the XML entity &{name.decode(errors='replace')}; {size}, more than "
+            f"{MAX_ENTITY_TEXT:,} characters: entities nested to expand that far are a way to "
+            "exhaust memory, not data; write the text out instead",
+        )
+
+    def size(name: bytes, seen: frozenset[bytes]) -> int:
+        if name not in found:
+            return 1  # a predefined entity (&amp;), or one the engine will report as unknown
+        if name in sizes:
+            return sizes[name]
+        if name in seen:
+            raise refuse(name, "refers to itself")
+        value = found[name].group(2) if found[name].group(2) is not None else found[name].group(3)
+        total = len(_REFERENCE.sub(b"", value)) + sum(
+            size(ref, seen | {name}) for ref in _REFERENCE.findall(value)
+        )
+        if total > MAX_ENTITY_TEXT:
+            raise refuse(name, f"expands to {total:,} characters")
+        sizes[name] = total
+        return total
+
+    for name in found:
+        size(name, frozenset())
+    expanded = 0
+    with open(path, "rb") as handle:
+        handle.seek(head.find(b"]>", head.find(b"<!DOCTYPE")) + 2)  # past the declarations
+        for line in handle:
+            expanded += sum(sizes.get(ref, 0) for ref in _REFERENCE.findall(line))
+    if expanded > MAX_ENTITY_TEXT + path.stat().st_size:
+        raise DataError(
+            display,
+            None,
+            None,
+            f"the file's XML entity references expand to {expanded:,} characters, more than "
+            f"{MAX_ENTITY_TEXT:,} beyond its size: that is a way to exhaust memory, not data; "
+            "write the text out instead",
+        )
+
+
 def scan_rdf(
     path: Path, display: str, terms: frozenset[str] | None = None
 ) -> tuple[RdfFile, list[str]]:
@@ -1028,6 +1106,8 @@ def scan_rdf(
     """
     rdf_file = rdf_input(path, display)
     rdf_format, start = rdf_file.format, rdf_file.start
+    if rdf_format == ox.RdfFormat.RDF_XML:
+        check_entities(path, display)
     named_graphs = rdf_format.supports_datasets
     typed: list[str] = []
     predicates: set[ox.NamedNode] = set()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import logging
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -102,15 +103,23 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
     import rdflib
 
     locations = {} if locations is None else locations
-    data = rdflib_graph(store)
-    shapes = rdflib.Graph()
-    shapes.parse(
-        data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
-        format="turtle",
-    )
-    conforms, report, _ = pyshacl.validate(
-        data, shacl_graph=shapes, inference="none", allow_warnings=True
-    )
+    # rdflib logs a traceback for each literal it cannot read as its datatype ("2023-02-30" as a
+    # date); the shapes report such a literal where they type it, as a violation with its line
+    quiet = logging.getLogger("rdflib.term")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        data = rdflib_graph(store)
+        shapes = rdflib.Graph()
+        shapes.parse(
+            data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
+            format="turtle",
+        )
+        conforms, report, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", allow_warnings=True
+        )
+    finally:
+        quiet.setLevel(level)
     if conforms:
         return []
     sh = rdflib.Namespace(SH)
@@ -208,7 +217,9 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
             stated = set()
             for quad in ox.parse(handle, rdf_format):
                 about = (quad.subject.value, quad.predicate.value)
-                stated |= {key for key in ((*about, quad.object.value), (*about, "")) if key in wanted}
+                stated |= {
+                    key for key in ((*about, quad.object.value), (*about, "")) if key in wanted
+                }
         for statement in stated - where.keys():
             line = _line_naming(path, statement)
             where[statement] = f"{display}:{line}" if line else display
