@@ -19,6 +19,10 @@ PREAMBLE = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()) + "
 BREAKERS = {
     "approval-complete": "approval:x a atmp:Approval ; atmp:product therapy:genex .",
     "claim-status-evidence": "claim:x a atmp:Claim ; atmp:status claimstatus:contradicted .",
+    "claim-not-made-by-its-evidence": (
+        "claim:y a atmp:Claim ; atmp:status claimstatus:contradicted ; "
+        "atmp:evidence source:src-news ; dct:source source:src-news ."
+    ),
     "fact-has-source": "deal:x a atmp:Deal .",
     "no-dangling-references": "therapy:genex atmp:target target:nothing-here .",
     "no-future-dates": 'deal:bigpharma-cellco-2017 atmp:date "2999-01"^^xsd:gYearMonth .',

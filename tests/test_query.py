@@ -31,6 +31,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.errors import QueryMemoryError
 from atmpkg.graph.sparql.run import parse_term
+from atmpkg.queries import all_queries
 
 #: Grows without bound: the product of every triple with every other, sorted.
 CROSS = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i"
@@ -466,6 +467,39 @@ def test_the_table_fits_the_terminal(fixture_store, columns):
     else:
         assert lines[2].split("  ")[0] == "Alphacel was first approved in 2019."
         assert "…" not in result.stdout
+
+
+def test_an_answer_too_wide_for_the_terminal_is_shown_as_records(fixture_store):
+    args = ["query", "--name", "market-estimates-by-source", "--store", str(fixture_store)]
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args)
+    assert result.stdout.splitlines()[:12] == [
+        "-[ 1 ]" + "-" * 73,
+        "scope             adoptive cell therapy for cancer treatment market",
+        "year              2024",
+        "source            ACT market report (fixture)",
+        "valueUSD          14,776,330,000",
+        "forecastYear      2031",
+        "forecastValueUSD  29,723,680,000",
+        "cagrPercent       10.5",
+        "cagrFrom          2025",
+        "cagrTo            2031",
+        "estimate          estimate:act-2024",
+        "-[ 2 ]" + "-" * 73,
+    ]
+    # with room, the same answer is a table
+    wide = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args).stdout.splitlines()
+    assert wide[0].split() == [
+        "scope", "year", "source", "segmentName", "geographyName", "valueUSD", "forecastYear",
+        "forecastValueUSD", "cagrPercent", "cagrFrom", "cagrTo", "estimate",
+    ]  # fmt: skip
+
+
+def test_every_named_query_fits_80_columns_on_the_curated_graph(curated_store):
+    for named in all_queries():
+        args = ["query", "--name", named.name, "--store", str(curated_store)]
+        result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args)
+        assert result.exit_code == 0, (named.name, result.output)
+        assert max(_widths(result.stdout)) <= 80, named.name
 
 
 def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(fixture_store):

@@ -782,6 +782,7 @@ def test_ui_assets_and_named_query_list(server):
         ("from", "today", "default today"),
         ("to", "from+1y", "default 1 year after from"),
         ("agency", None, "optional"),
+        ("as_of", "today", "default today"),
     ]
 
 

@@ -241,8 +241,11 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         return rows, widths if width is None or wide else _fit(widths, values, numeric, width)
 
     rows, widths = table(short=False)
+    full = rows
     if width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width:
         rows, widths = table(short=True)  # numbers are never cut: shorter ones leave more room
+    if width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width:
+        return _records(headers, full, width)
 
     def line(cells: list[str]) -> str:
         out = []
@@ -253,6 +256,27 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         return "  ".join(out).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
+    """Rows too many columns wide for ``width`` even cut, as records: each row's filled cells as
+    lines of name and value, the value wrapped (as psql's expanded display).
+
+    >>> print(_records(["therapy", "agency", "note"], [["Kymriah", "FDA", ""]], 40), end="")
+    -[ 1 ]---------------------------------
+    therapy  Kymriah
+    agency   FDA
+    """
+    pad = max(display_width(h) for h in headers) + 2
+    out = []
+    for number, row in enumerate(rows, 1):
+        mark = f"-[ {number} ]"
+        out.append(mark + "-" * max(0, width - len(mark) - 1))
+        for header, cell in zip(headers, row, strict=True):
+            if cell:
+                label = header + " " * (pad - display_width(header))
+                out.append(wrap(cell, width - 1, label, " " * pad))
     return "\n".join(out) + "\n"
 
 
