@@ -163,6 +163,42 @@ def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
     return shown
 
 
+def attribute_names(properties: Iterable[str]) -> dict[str, str]:
+    """The network attribute name of each property: its local name when no other property of
+    ``properties`` has it and it is not one of the names a network keeps for itself (``id``,
+    ``label``, ``class``); else its prefix and local name joined by ``_`` (``ex_inn``), the
+    ontology's own property keeping the plain name, so that no two properties share a column and
+    a curated column keeps its type. Names use letters, digits and ``_`` only, as Neo4j's CSV
+    headers and GraphML's attribute names need.
+
+    >>> attribute_names([ATMP + "inn", "https://example.org/mine#inn", RDFS + "label"])
+    {'https://w3id.org/atmp-kg/ontology#inn': 'inn', 'https://example.org/mine#inn': 'ns1_inn', 'http://www.w3.org/2000/01/rdf-schema#label': 'rdfs_label'}
+    """
+    properties = list(dict.fromkeys(properties))
+    by_local: dict[str, list[str]] = {}
+    for prop in properties:
+        by_local.setdefault(local_name(prop), []).append(prop)
+    namespaces = sorted({prop[: len(prop) - len(local_name(prop))] for prop in properties})
+    known = {namespace: prefix for prefix, namespace in PREFIXES.items()}
+    numbered = {
+        ns: f"ns{n}" for n, ns in enumerate((ns for ns in namespaces if ns not in known), 1)
+    }
+    names = {}
+    for local, props in by_local.items():
+        for prop in props:
+            plain = len(props) == 1 or prop.startswith(ATMP)
+            if plain and local not in RESERVED:
+                names[prop] = _word(local)
+            else:
+                namespace = prop[: len(prop) - len(local)]
+                names[prop] = _word(f"{known.get(namespace) or numbered[namespace]}_{local}")
+    return names
+
+
+def _word(name: str) -> str:
+    return re.sub(r"\W", "_", name, flags=re.ASCII) or "_"
+
+
 def local_name(iri: str) -> str:
     """The last part of an IRI, after ``#`` or ``/``.
 
@@ -406,7 +442,7 @@ def network_of_facts(
         values.setdefault(node, {}).setdefault(prop, []).append(shown_hubs[hub] or shorten(hub))
         kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
-    names: dict[str, str] = {}
+    names = attribute_names({prop for found in values.values() for prop in found})
     for node, attrs in graph.nodes(data=True):
         shown = _shown_label(label_values.get(node, {}))
         attrs["label"] = shown or (shorten(node) if not node.startswith("_:") else node)
@@ -414,10 +450,7 @@ def network_of_facts(
             attrs["class"] = ";".join(sorted(classes[node]))
         named: dict[str, list[str]] = {}
         for prop, texts in stated_dates(values.get(node, {}).items()):
-            name = names.get(prop)
-            if name is None:
-                name = local_name(prop)
-                name = names[prop] = shorten(prop) if name in RESERVED else name
+            name = names[prop]
             named.setdefault(name, []).extend(texts)
             if typed:
                 kinds = kinds_of.get((node, prop), {None}) if len(named[name]) == 1 else {None}

@@ -8,6 +8,7 @@ import io
 import json
 import math
 import os
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -936,6 +937,41 @@ def test_values_a_format_cannot_hold_are_written_as_its_readers_read_them_or_ref
     assert '"a\\u0001b"' in export_subgraph("nt", **betacel).content.decode()
 
 
+MINE = """@prefix ex: <https://example.org/mine#> .
+<https://w3id.org/atmp-kg/id/therapy/alphacel> ex:approvalCount "nineteen" ; ex:inn "other" ;
+    ex:label "my label" ; ex:class "my class" ; ex:id "my id" ; ex:first-seen "2019" .
+"""
+
+
+def test_properties_of_ones_own_that_share_a_name_get_columns_of_their_own(fixture_store, tmp_path):
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "mine.ttl").write_text(MINE, encoding="utf-8")
+    import_files([tmp_path / "mine.ttl"], store)
+    chosen = {"classes": ["atmp:Therapy"], "store": store}
+    graph = nx.read_graphml(io.BytesIO(export_subgraph("graphml", **chosen).content))
+    alphacel = graph.nodes[ID + "therapy/alphacel"]
+    assert {k: v for k, v in alphacel.items() if k.startswith("ns1_")} == {
+        "ns1_approvalCount": "nineteen",
+        "ns1_inn": "other",
+        "ns1_label": "my label",
+        "ns1_class": "my class",
+        "ns1_id": "my id",
+    }
+    assert alphacel["first_seen"] == "2019"  # a name of its own, in letters, digits and _
+    # the curated columns keep their values and their types
+    assert (alphacel["approvalCount"], alphacel["inn"]) == (3, "alphacabtagene autoleucel")
+    assert (alphacel["label"], alphacel["class"]) == ("Alphacel", "atmp:Therapy")
+    export_subgraph("csv", tmp_path / "mine", **chosen)
+    header = (tmp_path / "mine-nodes.csv").read_text().splitlines()[0].split(",")
+    assert "approvalCount:long" in header and "ns1_approvalCount" in header
+    assert all(re.fullmatch(r"[:\w]+", name) for name in header)
+
+
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
     target = tmp_path / "out.ttl"
     target.write_text("previous content\n")
@@ -1064,12 +1100,12 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     assert set(nx.read_graphml(target)) == HUB_KEPT
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Exported 291 triples as graphml to {target}\n"
+    assert result.stderr == f"Exported 292 triples as graphml to {target}\n"
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 38 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 54  # the three entities and their six attributes
+    assert len(result.stdout.splitlines()) == 56  # the three entities and their six attributes
 
 
 @pytest.mark.parametrize(
