@@ -861,8 +861,9 @@ def test_a_whole_graph_export_whose_dump_fills_the_disk_says_where(fixture_store
     )
     assert (done.returncode, done.stderr) == (
         1,
-        f"Error: cannot write the store's dump in {tmp_path}: File too large (os error 27); free "
-        "space there or set TMPDIR to another folder\n",
+        "Error: cannot dump the store to read the whole graph: File too large (os error 27); the "
+        f"dump needs about the size of an N-Triples export in {tmp_path} (set TMPDIR to a folder "
+        "with room)\n",
     )
     assert list(tmp_path.iterdir()) == []
 

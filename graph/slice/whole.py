@@ -283,13 +283,7 @@ def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list
         finally:
             writer.join()
     if failure:
-        error = failure[0]
-        if isinstance(error, OSError):
-            raise StoreError(
-                f"cannot write the store's dump in {tempfile.gettempdir()}: "
-                f"{error.strerror or error}; free space there or set TMPDIR to another folder"
-            ) from None
-        raise error
+        raise failure[0]
     return found
 
 
