@@ -345,6 +345,22 @@ def test_each_product_counts_once_however_many_indications_its_first_day_approve
     assert groups.column("therapyName").count("APCEDEN") == 1
 
 
+def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_store):
+    import pyoxigraph as ox
+
+    from atmpkg.graph import export_subgraph
+    from atmpkg.graph.terms import REPLACED_BY
+
+    content = export_subgraph("nt", with_sources=True, store=curated_store).content
+    exported = {q.triple for q in ox.parse(content, format=ox.RdfFormat.N_TRIPLES)}
+    store = open_store(curated_store).store
+    pointer = ox.NamedNode(REPLACED_BY)
+    retired = {q.subject for q in store.quads_for_pattern(None, pointer, None)}
+    assert len(retired) == 86
+    stated = {q.triple for r in retired for q in store.quads_for_pattern(r, None, None)}
+    assert len(stated) == 3 * 86 and stated <= exported
+
+
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(
         "SELECT ?deal ?total ?upfront ?milestones WHERE { ?deal a atmp:Deal "

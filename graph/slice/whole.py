@@ -371,7 +371,9 @@ def whole_graph(
     if with_sources:
         entities |= {o for r in runs if r.subject in entities for o in r.links & sources}
     blanks = {r.subject: r for r in runs if r.subject.startswith(b"_:")}
-    kept = [r for r in runs if r.subject in entities]
+    # a retired IRI names no entity, but its pointer to what replaced it is data a published
+    # dump keeps, so that an IRI someone kept still resolves
+    kept = [r for r in runs if r.subject in entities or (r.is_retired and r.links & entities)]
     # blank nodes: those the kept subjects reach, and those nothing points to
     pointed = {o for r in runs if r.blanks for o in r.blanks}
     waiting = [b for b in blanks if b not in pointed]
