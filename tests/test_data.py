@@ -361,6 +361,24 @@ def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_sto
     assert len(stated) == 3 * 86 and stated <= exported
 
 
+def test_companies_are_connected_through_what_they_own_but_not_through_their_shared_owners(
+    curated_store,
+):
+    def deals(company: str, other: str) -> list[str]:
+        found = run_named(
+            "company-connections", {"company": company, "other": other}, store=curated_store
+        )
+        return [shorten(r["deal"]) for r in found.dicts() if "deal" in r]
+
+    # Celgene, which Bristol Myers Squibb owns, made bluebird's deals
+    assert deals("bristol-myers-squibb", "bluebird-bio") == [
+        "deal:celgene-bluebird-bio-car-t-2013",
+        "deal:celgene-bluebird-bio-bb2121-2018",
+    ]
+    # a deal of Celgene's on a product of their shared owner is no link of Juno's to Celgene
+    assert deals("juno-therapeutics", "celgene") == ["deal:celgene-juno-therapeutics-2018"]
+
+
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(
         "SELECT ?deal ?total ?upfront ?milestones WHERE { ?deal a atmp:Deal "
