@@ -313,6 +313,11 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: atmpkg.open(kg.root, memory=-1), r"memory must be a positive .* \(-1\)"),
         (lambda kg: atmpkg.open(kg.root, memory="lots"), "memory: cannot read 'lots' as a memory"),
         (lambda kg: atmpkg.open(kg.root, in_memory="yes"), "in_memory must be True or False"),
+        (lambda kg: atmpkg.open("/tmp/a\x00b"), r"the store's path holds a NUL character"),
+        (
+            lambda kg: atmpkg.open(kg.root / ".lock"),
+            r"\.lock is a file, not a folder; give a folder for the store",
+        ),
         (
             lambda kg: kg.named("products-by-target", {"target": "bcma"}, target="cd19"),
             "parameter 'target' is given twice, in params and as a keyword: give it once",

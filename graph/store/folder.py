@@ -37,7 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..engine.evaluate import memory_copy
-from ..errors import StoreError
+from ..errors import ParameterError, StoreError
 from ..version import __version__
 
 VERSION = __version__
@@ -62,6 +62,8 @@ def resolve_path(store: str | os.PathLike[str] | None) -> Path:
     >>> resolve_path("~/my-store") == Path.home() / "my-store", resolve_path(None) == kg.root
     (True, True)
     """
+    if store is not None and "\x00" in os.fspath(store):
+        raise ParameterError(f"the store's path holds a NUL character: {os.fspath(store)!r}")
     return Path(store).expanduser() if store is not None else default_store_path()
 
 
@@ -251,6 +253,10 @@ def check_folder(root: Path) -> None:
 
     >>> check_folder(Path("a-new-folder"))
     """
+    if root.exists() and not root.is_dir():
+        raise StoreError(
+            f"{root} is a file, not a folder; give a folder for the store (a new one is made)"
+        )
     try:
         names = sorted(entry.name for entry in os.scandir(root))
     except (FileNotFoundError, NotADirectoryError):
