@@ -310,6 +310,30 @@ def test_xml_entities_are_read_as_the_engine_expands_them_up_to_a_limit(built, t
         import_files([entity_file(tmp_path / "many.rdf", 6, uses=6)], built)
 
 
+def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shutil.copytree(FIXTURE, tmp_path / "a" / "mydata")
+    mine = tmp_path / "mine.ttl"
+    mine.write_text("<https://example.org/a> <https://example.org/b> 1 .\n")
+    monkeypatch.chdir(tmp_path / "a")
+    build(Path("../store"), data_dir="mydata")
+    monkeypatch.chdir(tmp_path / "b")  # no mydata here: the recorded folder is the one built from
+    first = import_files([mine], Path("../store"))
+    second = import_files([mine], Path("../store"))
+    assert first.counts == second.counts
+    # the current build and the one before it stay
+    assert len(list((tmp_path / "store" / "builds").iterdir())) == 2
+    shutil.rmtree(tmp_path / "a" / "mydata")
+    with pytest.raises(StoreError) as caught:
+        import_files([mine], Path("../store"))
+    assert str(caught.value) == (
+        f"the store at ../store was built from the data folder {tmp_path / 'a' / 'mydata'} "
+        "(--data-dir), which no longer exists; build it again with 'atmpkg build --data-dir "
+        "FOLDER', or without --data-dir for the packaged data, then import"
+    )
+
+
 def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
     deals = tmp_path / "deals.csv"
     header = (FIXTURE / "deals.csv").read_text().splitlines()[0]

@@ -521,7 +521,8 @@ def _build(
             "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "atmpkg_version": stores.VERSION,
             "fingerprint": stores.fingerprint() if data_dir is None else None,
-            "data_dir": str(data_dir) if data_dir is not None else None,
+            # resolved: a later import from another folder must read the same data
+            "data_dir": str(Path(data_dir).resolve()) if data_dir is not None else None,
             "triples": triples,
             "counts": counts,
             "inputs": inputs,
@@ -690,6 +691,12 @@ def import_files(
     with stores.locked(root):
         previous = stores.current_build(root)
         data_dir = stores.read_info(previous).get("data_dir") if previous else None
+        if data_dir is not None and not Path(data_dir).is_dir():
+            raise StoreError(
+                f"the store at {root} was built from the data folder {data_dir} (--data-dir), "
+                "which no longer exists; build it again with 'atmpkg build --data-dir FOLDER', "
+                "or without --data-dir for the packaged data, then import"
+            )
         return _build(root, data_dir=data_dir, new_imports=files, shacl=shacl)
 
 

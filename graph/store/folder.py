@@ -375,8 +375,10 @@ def swap_in(root: Path, build_dir: Path) -> None:
         os.rename(imports, legacy)
         imports.symlink_to(Path("current") / "imports")
         shutil.rmtree(legacy, ignore_errors=True)
+    # compared resolved: the current link resolves whole, the store's path may be relative
+    kept = {build_dir.resolve(), previous.resolve() if previous is not None else None}
     for old in (root / "builds").iterdir():
-        if old not in (build_dir, previous) and not old.name.startswith(TMP_PREFIX):
+        if old.resolve() not in kept and not old.name.startswith(TMP_PREFIX):
             forget(old)
             shutil.rmtree(old, ignore_errors=True)
 
