@@ -369,7 +369,11 @@ def to_networkx(
 
 
 def network_of_facts(
-    facts: Sequence[Fact], *, typed: bool = False, hubs: Collection[str] = frozenset()
+    facts: Sequence[Fact],
+    *,
+    typed: bool = False,
+    hubs: Collection[str] = frozenset(),
+    drawn: Collection[str] = frozenset(),
 ) -> networkx.MultiDiGraph:
     """The network of ``facts`` (see :data:`Fact`; in canonical order), a ``networkx.MultiDiGraph``.
 
@@ -378,7 +382,8 @@ def network_of_facts(
     joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
     property's local name (several values joined by `` | ``). Each link is an edge keyed by the
     prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes. The
-    derived shortcuts and retired IRIs' pointers (:data:`~atmpkg.graph.terms.NOT_DRAWN`) are left out.
+    derived shortcuts and retired IRIs' pointers (:data:`~atmpkg.graph.terms.NOT_DRAWN`) are left out,
+    but for the properties in ``drawn`` (those a query asked for).
 
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
     single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
@@ -417,7 +422,7 @@ def network_of_facts(
         if node != last:  # a subject's facts come together: its node is added once
             graph.add_node(node)
             last = node
-        if predicate in NOT_DRAWN:
+        if predicate in NOT_DRAWN and predicate not in drawn:
             continue
         if kind == IRI and value in hubs:
             to_hubs.append((node, predicate, value))

@@ -973,6 +973,29 @@ def test_properties_of_ones_own_that_share_a_name_get_columns_of_their_own(fixtu
     assert all(re.fullmatch(r"[:\w]+", name) for name in header)
 
 
+def test_a_construct_of_derived_links_draws_them(fixture_store, tmp_path):
+    asked = "CONSTRUCT { ?t atmp:firstApproval ?a } WHERE { ?t atmp:firstApproval ?a }"
+    links = {
+        (t.subject.value, t.object.value)
+        for t in ox.parse(
+            export_subgraph("nt", query=asked, store=fixture_store).content,
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        if t.predicate.value == ATMP + "firstApproval"
+    }
+    assert len(links) == 3
+    graph = nx.read_graphml(
+        io.BytesIO(export_subgraph("graphml", query=asked, store=fixture_store).content)
+    )
+    first = ATMP + "firstApproval"
+    assert {(u, v) for u, v, data in graph.edges(data=True) if data["property"] == first} == links
+    # in a selection of entities they stay left out: the approvals are drawn already
+    around = nx.read_graphml(
+        io.BytesIO(export_subgraph("graphml", focus="alphacel", store=fixture_store).content)
+    )
+    assert all(data["property"] != first for _, _, data in around.edges(data=True))
+
+
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
     target = tmp_path / "out.ttl"
     target.write_text("previous content\n")

@@ -833,7 +833,8 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
         _read_whole(piece, piece.whole)
     else:
         facts = list(term_facts(piece))
-    graph = network_of_facts(fold_facts(facts), typed=True, hubs=piece.hubs)
+    asked = piece.asked
+    graph = network_of_facts(fold_facts(facts, asked), typed=True, hubs=piece.hubs, drawn=asked)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:

@@ -331,22 +331,26 @@ def _link(fact: Fact) -> _Link:
     return fact[0], fact[1], fact[3] if fact[2] in (IRI, BLANK) else None
 
 
-def _doubled(link: _Link, present: Callable[[tuple[str, str, str]], bool]) -> bool:
-    """Whether ``link`` is a derived shortcut, or a materialised inverse whose stated link
-    ``present`` finds: a network draws neither."""
+def _doubled(
+    link: _Link,
+    present: Callable[[tuple[str, str, str]], bool],
+    asked: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether ``link`` is a derived shortcut (unless ``asked`` for), or a materialised inverse
+    whose stated link ``present`` finds: a network draws neither."""
     subject, predicate, obj = link
-    if predicate in NOT_DRAWN:
+    if predicate in NOT_DRAWN and predicate not in asked:
         return True
     of = inverse_properties().get(predicate)
     return of is not None and obj is not None and present((obj, of, subject))
 
 
-def _drawn(facts: Sequence[Fact]) -> list[bool]:
+def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[bool]:
     """For each of ``facts``, whether a network draws it (see :func:`_doubled`)."""
     links = [_link(fact) for fact in facts]
     stated = set(inverse_properties().values())
     present = {link for link in links if link[1] in stated}
-    return [not _doubled(link, present.__contains__) for link in links]
+    return [not _doubled(link, present.__contains__, asked) for link in links]
 
 
 def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
@@ -364,15 +368,16 @@ def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     return [t for t, keep in zip(triples, drawn, strict=True) if keep]
 
 
-def fold_facts(facts: Sequence[Fact]) -> list[Fact]:
-    """:func:`fold_inverses` for facts (see :data:`~atmpkg.graph.rdf.Fact`).
+def fold_facts(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[Fact]:
+    """:func:`fold_inverses` for facts (see :data:`~atmpkg.graph.rdf.Fact`), drawing the
+    shortcuts ``asked`` for (a CONSTRUCT answer gave them).
 
     >>> ns = "https://w3id.org/atmp-kg/ontology#"
     >>> by = ("urn:t", ns + "developedBy", "iri", "urn:c", None, None)
     >>> fold_facts([by, ("urn:c", ns + "develops", "iri", "urn:t", None, None)]) == [by]
     True
     """
-    return [fact for fact, keep in zip(facts, _drawn(facts), strict=True) if keep]
+    return [fact for fact, keep in zip(facts, _drawn(facts, asked), strict=True) if keep]
 
 
 def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
@@ -473,6 +478,9 @@ class Slice:
         #: The entities a query's answer names, when the slice is one: a view draws them, sources
         #: included, where it lists the sources of other slices beside the nodes citing them.
         self.answer: frozenset[str] = frozenset()
+        #: The links a CONSTRUCT or DESCRIBE answer gave that a network leaves out otherwise (the
+        #: derived shortcuts, see ``terms.NOT_DRAWN``): asked for, they are drawn.
+        self.asked: frozenset[str] = frozenset()
         #: Called with 1 for each subject :meth:`items` has read (a progress line's ``advance``).
         self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
@@ -762,6 +770,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             given += describe(cited, oxstore)
     if given is not None:
         piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
+        piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
     else:
         piece = Slice.of_nodes(
             nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
