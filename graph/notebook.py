@@ -84,6 +84,10 @@ def parse_options(line: str) -> tuple[dict, str]:
             options["params"] = assignments(assigned, "-p")
         except ParameterError as exc:
             raise UsageError(str(exc)) from None
+    if "output" in options and not options["output"].isidentifier():
+        raise UsageError(
+            f"-o names a Python variable, such as -o deals; {options['output']!r} cannot be one"
+        )
     return options, line[position:].strip()
 
 
@@ -114,6 +118,8 @@ class SparqlMagics(Magics):
         >>> shell.run_line_magic("load_ext", "atmpkg")
         >>> shell.run_line_magic("sparql", "SELECT ?name { therapy:kymriah rdfs:label ?name }").rows
         [(<Literal value=Kymriah language=en>,)]
+        >>> len(shell.run_line_magic("sparql", "SELECT ?t { ?t a atmp:Therapy };"))  # ";": no display
+        117
         >>> _ = shell.run_cell_magic("sparql", "--limit 1 -o first", "SELECT ?t { ?t a atmp:Therapy }")
         >>> len(shell.user_ns["first"])
         1
@@ -121,7 +127,8 @@ class SparqlMagics(Magics):
         options, rest = parse_options(line)
         if cell is not None and rest:
             raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
-        text = (cell if cell is not None else rest).strip()
+        # a line ending in ";" asks IPython to show nothing; the ";" is not SPARQL
+        text = cell.strip() if cell is not None else rest.strip().removesuffix(";").rstrip()
         name = options.get("name")
         if bool(name) == bool(text):
             raise UsageError("give SPARQL (in the cell, or after the options) or --name NAME")

@@ -303,6 +303,10 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: atmpkg.open(endpoint=5), r"endpoint must be a SPARQL endpoint's URL or a"),
         (lambda kg: atmpkg.open(endpoint="http://127.0.0.1:9/q", graph=""), "absolute IRI, got ''"),
         (lambda kg: kg.query(file=123), r"file must be a .rq file's path, got an int \(123\)"),
+        (
+            lambda kg: kg.query("CONSTRUCT WHERE { ?s a atmp:Therapy }").dicts(),
+            r"a CONSTRUCT answer is triples, not rows: read .triples",
+        ),
         (lambda kg: kg.select(focus="cellco").refine(zzz=1), "a selection has no option 'zzz'"),
         (lambda kg: kg.rank(graph="x"), r"graph must be a networkx MultiDiGraph, .* got a str"),
         (lambda kg: kg.path("cellco", "genex", graph=5), "graph must be a networkx MultiDiGraph"),

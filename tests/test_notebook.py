@@ -57,6 +57,7 @@ def test_magic_options(line, options, rest):
         ("-p target", "-p takes NAME=VALUE, got 'target'"),
         ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice with -p; give it once"),
         ("-o", "-o needs a value"),
+        ("-o 1bad SELECT", "-o names a Python variable, such as -o deals; '1bad' cannot be one"),
     ],
 )
 def test_magic_option_errors(line, message):

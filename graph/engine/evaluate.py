@@ -99,7 +99,10 @@ class QueryResult:
         state["triples"] = [ox.Triple(*(terms[n] for n in triple)) for triple in state["triples"]]
         self.__dict__.update(state)
 
-    def __iter__(self) -> Iterator[dict[str, object]]:
+    def __iter__(self) -> Iterator[dict[str, object]] | Iterator[ox.Triple]:
+        """The rows as :meth:`dicts` gives them; a CONSTRUCT or DESCRIBE answer's triples."""
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            return iter(self.triples)
         return iter(self.dicts())
 
     def dicts(self) -> list[dict[str, object]]:
@@ -108,6 +111,11 @@ class QueryResult:
         >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).dicts()
         [{'n': 3}]
         """
+        if self.form in ("CONSTRUCT", "DESCRIBE"):
+            raise ParameterError(
+                f"a {self.form} answer is triples, not rows: read .triples, .df (subject, "
+                "predicate, object) or .to_rdflib()"
+            )
         return [
             {v: to_python(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
             for row in self.rows
