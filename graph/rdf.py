@@ -352,6 +352,7 @@ def to_networkx(
     typed: bool = False,
     hubs: Collection[str] = frozenset(),
     canonical: bool = False,
+    drawn: Collection[str] = frozenset(),
 ) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``,
     its nodes and edges in canonical order (``canonical``: ``data`` holds triples in canonical
@@ -365,7 +366,7 @@ def to_networkx(
     [('https://w3id.org/atmp-kg/id/company/a', 'https://w3id.org/atmp-kg/id/therapy/b', 'atmp:develops', 'develops')]
     """
     triples = list(data) if canonical else as_triples(data)
-    return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs)
+    return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs, drawn=drawn)
 
 
 def network_of_facts(

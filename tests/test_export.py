@@ -989,6 +989,9 @@ def test_a_construct_of_derived_links_draws_them(fixture_store, tmp_path):
     )
     first = ATMP + "firstApproval"
     assert {(u, v) for u, v, data in graph.edges(data=True) if data["property"] == first} == links
+    from atmpkg.graph import view
+
+    assert (view(query=asked, store=fixture_store).edges) == 3  # the view draws them too
     # in a selection of entities they stay left out: the approvals are drawn already
     around = nx.read_graphml(
         io.BytesIO(export_subgraph("graphml", focus="alphacel", store=fixture_store).content)

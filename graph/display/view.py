@@ -353,11 +353,12 @@ def _render(
     focus: str | None = None,
     hidden: set[str] | frozenset[str] = frozenset(),
     answer: frozenset[str] = frozenset(),
+    asked: frozenset[str] = frozenset(),
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
     expanded, but does not draw at first; ``answer`` those a query's answer names, drawn even
     when they are sources (a question about provenance is answered with its sources)."""
-    graph = to_networkx(fold_inverses(triples), hubs=hubs)
+    graph = to_networkx(fold_inverses(triples, asked), hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
     facts = _facts(triples, graph, hub_labels)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
@@ -503,6 +504,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         piece.focus,
         hidden,
         piece.answer,
+        piece.asked,
     )
     if output is not None:
         result.path = write_file(result.html, output)

@@ -353,18 +353,20 @@ def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[b
     return [not _doubled(link, present.__contains__, asked) for link in links]
 
 
-def fold_inverses(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+def fold_inverses(
+    triples: Sequence[ox.Triple], asked: frozenset[str] = frozenset()
+) -> list[ox.Triple]:
     """``triples`` without the materialised inverse of each link they also state (see
     :func:`inverse_properties`) and without derived shortcuts, so that a network draws each link
     once, in the direction the data states: ``company develops therapy`` goes when ``therapy
-    developedBy company`` is there.
+    developedBy company`` is there. The shortcuts ``asked`` for (a CONSTRUCT gave them) stay.
 
     >>> ns, t, c = "https://w3id.org/atmp-kg/ontology#", ox.NamedNode("urn:t"), ox.NamedNode("urn:c")
     >>> by = ox.Triple(t, ox.NamedNode(ns + "developedBy"), c)
     >>> fold_inverses([by, ox.Triple(c, ox.NamedNode(ns + "develops"), t)]) == [by]
     True
     """
-    drawn = _drawn(list(term_facts(triples)))
+    drawn = _drawn(list(term_facts(triples)), asked)
     return [t for t, keep in zip(triples, drawn, strict=True) if keep]
 
 
