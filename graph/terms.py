@@ -108,7 +108,7 @@ STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
 
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
 #: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and
-#: so does its ultimate parent) and
+#: so do its ultimate parent and its ownership line) and
 #: the end of a date's period (the date as stated shows it). Queries use them; drawn, they would
 #: double every connection.
 SHORTCUTS = frozenset(
@@ -119,6 +119,7 @@ SHORTCUTS = frozenset(
         "nextAgencyApproval",
         "portfolioProduct",
         "ultimateParent",
+        "ownershipLine",
         "dateEnd",
         "goalDateEnd",
     )

@@ -107,6 +107,7 @@ class ATMP(DefinedNamespace):
     outcomeDate: URIRef
     outcomeDatePrecision: URIRef
     outcomeDateStated: URIRef
+    ownershipLine: URIRef
     parentSince: URIRef
     parentSincePrecision: URIRef
     parentSinceStated: URIRef

@@ -361,7 +361,7 @@ def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_sto
     assert len(stated) == 3 * 86 and stated <= exported
 
 
-def test_companies_are_connected_through_what_they_own_but_not_through_their_shared_owners(
+def test_companies_are_connected_through_their_ownership_lines(
     curated_store,
 ):
     def deals(company: str, other: str) -> list[str]:
@@ -375,8 +375,12 @@ def test_companies_are_connected_through_what_they_own_but_not_through_their_sha
         "deal:celgene-bluebird-bio-car-t-2013",
         "deal:celgene-bluebird-bio-bb2121-2018",
     ]
-    # a deal of Celgene's on a product of their shared owner is no link of Juno's to Celgene
-    assert deals("juno-therapeutics", "celgene") == ["deal:celgene-juno-therapeutics-2018"]
+    # a deal of Celgene's on a product of their shared owner is no link of Juno's to Celgene;
+    # Bristol Myers Squibb, Juno's owner, buying Celgene is
+    assert deals("juno-therapeutics", "celgene") == [
+        "deal:celgene-juno-therapeutics-2018",
+        "deal:bristol-myers-squibb-celgene-2019",
+    ]
 
 
 def test_deal_figures_have_one_meaning(curated_store):

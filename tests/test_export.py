@@ -626,7 +626,7 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 93
+    assert result.notes == [HUB_NOTE] and result.triples == 94
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
@@ -1123,16 +1123,16 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     args = ["--focus", "cellco", "--hops", "2", "-o", str(target), "--store", str(fixture_store)]
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
-    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 93 triples as graphml to {target}\n")
+    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 94 triples as graphml to {target}\n")
     assert set(nx.read_graphml(target)) == HUB_KEPT
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Exported 292 triples as graphml to {target}\n"
+    assert result.stderr == f"Exported 301 triples as graphml to {target}\n"
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 38 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 56  # the three entities and their six attributes
+    assert len(result.stdout.splitlines()) == 57  # the three entities and their six attributes
 
 
 @pytest.mark.parametrize(

@@ -111,6 +111,8 @@ class WholeGraph:
     subjects: list[tuple[bytes, int, int]] = field(default_factory=list)
     cites: dict[int, list[bytes]] = field(default_factory=dict)
     tokens: list[list[bytes]] = field(default_factory=list)
+    #: the retired IRIs among the subjects: data of an RDF export, no nodes of a network
+    retired: set[bytes] = field(default_factory=set)
 
     def iris(self) -> set[str]:
         """The IRIs the lines use, datatypes included.
@@ -193,7 +195,7 @@ class WholeGraph:
             return found
 
         for number, (subject, _, _) in enumerate(self.subjects):
-            if subject.startswith(b"_:"):
+            if subject.startswith(b"_:") or subject in self.retired:
                 continue
             node = iri(subject)
             for predicate, obj, quoted in self.statements(number):
@@ -390,7 +392,7 @@ def whole_graph(
     # a line is kept when its object is a value (a literal, a blank node, an IRI that is not an
     # entity's) or a kept entity
     keep = entities | {t for t in tokens if not _is_node(t)}
-    whole = WholeGraph()
+    whole = WholeGraph(retired={r.subject for r in kept if r.is_retired})
     for r in kept:
         if r.links <= keep:
             lines, predicates, objects = r.lines, r.predicates, r.objects
