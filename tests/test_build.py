@@ -334,6 +334,33 @@ def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monk
     )
 
 
+def nested_file(path: Path, depth: int) -> Path:
+    """RDF/XML whose description nests ``depth`` levels of blank nodes, on one line."""
+    path.write_text(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="https://example.org/"><rdf:Description rdf:about="https://example.org/a">'
+        + '<ex:p rdf:parseType="Resource">' * depth
+        + "<ex:v>x</ex:v>"
+        + "</ex:p>" * depth
+        + "</rdf:Description></rdf:RDF>\n"
+    )
+    return path
+
+
+def test_xml_nested_past_a_limit_is_refused_where_it_passes_it(built, tmp_path):
+    # the root, the description and the value are three levels: 997 more reach the limit
+    import_files([nested_file(tmp_path / "deep.rdf", 997)], built)
+    deeper = nested_file(tmp_path / "deeper.rdf", 998)
+    with pytest.raises(DataError) as caught:
+        import_files([deeper], built)
+    at = deeper.read_text().index("<ex:v>")  # the 1,001st level
+    assert str(caught.value) == (
+        f"{deeper}:1:{at + 1}: the XML elements nest more than 1,000 levels deep here; RDF/XML "
+        "this deep takes the parser minutes: write the nested descriptions side by side (or as "
+        "Turtle)"
+    )
+
+
 def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
     deals = tmp_path / "deals.csv"
     header = (FIXTURE / "deals.csv").read_text().splitlines()[0]
