@@ -364,6 +364,12 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         kg.query("SELEC * WHERE { ?s compny:p ?o }")
 
 
+def test_a_slug_typed_in_capitals_names_its_entity(kg):
+    assert kg.show("CellCo-EU").iri == ID + "company/cellco-eu"
+    found = kg.named("company-portfolio", company="CellCo-EU")
+    assert found.parameters["company"].value == ID + "company/cellco-eu"
+
+
 def test_a_source_titled_like_an_entity_leaves_the_name_to_the_entity(curated_store):
     curated = atmpkg.open(curated_store)
     # each agency's home page is a source titled with the agency's name or acronym

@@ -109,7 +109,11 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
-    slugs = sorted({e[len(ID) :].split("/", 1)[1] for found in names.values() for e in found})
+    entities = {e for found in names.values() for e in found}
+    by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == text.lower()]
+    if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
+        return by_slug[0]
+    slugs = sorted({e[len(ID) :].split("/", 1)[1] for e in entities})
     raise UnknownNameError(
         "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."
     )

@@ -281,6 +281,8 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
+    if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
+        return ox.NamedNode(namespace + value.lower())
     if len(matches) > 1:
         raise ParameterError(
             f"{where or kind} '{value}' is ambiguous: "
