@@ -239,6 +239,13 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
         ),
         ("company-portfolio", "company", ox.NamedNode(ID + "therapy/alphacel"), "unknown company"),
         ("company-portfolio", "company", ["cellco"], r"is a list \(\['cellco'\]\)"),
+        (
+            "claims-by-status",
+            "status",
+            "wrong",
+            r"^unknown claim-status 'wrong'\. \(parameter 'status'\) Its values: contradicted, "
+            r"supported, unverified\.$",
+        ),
     ]
     for name, param, value, message in refused:
         with pytest.raises(errors.AtmpkgError, match=message):

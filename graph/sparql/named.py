@@ -288,6 +288,12 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
             f"{where or kind} '{value}' is ambiguous: "
             + ", ".join(sorted(m[len(namespace) :] for m in matches))
         )
+    # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
+    # suggestion, and the list says what to give
+    listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
     raise UnknownNameError(
-        kind, value, slugs + sorted({n for n in names}), f"({where})" if where else ""
+        kind,
+        value,
+        slugs + sorted({n for n in names}),
+        " ".join(part for part in (f"({where})" if where else "", listed) if part),
     )
