@@ -142,14 +142,21 @@ class SparqlMagics(Magics):
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None):
-    """Show a library error as one line, ``QueryTimeoutError: …``: its message says what happened
-    and what to do, as the command line's ``Error: …`` does."""
-    shell.showtraceback((etype, value, tb), exception_only=True)
+    """Show a library error that a ``%sparql`` magic raised as one line, ``QueryTimeoutError: …``:
+    its message says what happened and what to do, as the command line's ``Error: …`` does. Raised
+    through the cell's own code, it keeps its traceback, which shows where in that code."""
+    codes, step = set(), tb
+    while step is not None:
+        codes.add(step.tb_frame.f_code)
+        step = step.tb_next
+    from_magic = SparqlMagics.sparql.__code__ in codes
+    shell.showtraceback((etype, value, tb), exception_only=from_magic)
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register the magics, and show library errors without a traceback (unless other custom
-    exception handlers are installed already).
+    """Register the magics, and show the library errors they raise as one line, without a
+    traceback (unless other custom exception handlers are installed already); raised through a
+    cell's own code, an error keeps its traceback.
 
     >>> from IPython.core.interactiveshell import InteractiveShell
     >>> shell = InteractiveShell.instance(colors="NoColor")

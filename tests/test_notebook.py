@@ -5,6 +5,7 @@ query while the kernel lives on."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 
@@ -115,6 +116,10 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
         ),
         cell("kg.show('cellco')"),
         cell("kg.select(focus='cellco').view()"),
+        cell(
+            "def helper():\n    return kg.named('products-by-target', target='cd1999')\nhelper()",
+            "raises-exception",
+        ),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)
     client = nbclient.NotebookClient(
@@ -156,6 +161,11 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
     assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')
     view = html_of(out[11])
     assert view.startswith('<iframe title="ATMP-KG graph view" sandbox="allow-scripts')
+    # raised through the cell's own code, a library error keeps the traceback that shows where
+    [own] = out[12].outputs
+    assert own["ename"] == "UnknownNameError"
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "".join(own["traceback"]))  # without its colours
+    assert "helper()" in shown and "Traceback" in shown
 
 
 def readme_notebook() -> list[str]:
