@@ -362,6 +362,13 @@ def test_xml_nested_past_a_limit_is_refused_where_it_passes_it(built, tmp_path):
     )
 
 
+def test_an_empty_rdf_file_is_imported_with_a_note(built, tmp_path):
+    empty = tmp_path / "empty.ttl"
+    empty.write_text("# nothing yet\n")
+    report = import_files([empty], built)
+    assert report.warnings == [f"{empty} holds no triples: nothing of it is in the graph"]
+
+
 def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
     deals = deal_file(tmp_path)
     deals.write_text(deals.read_text().replace(",2024-05,", ",0000,"))

@@ -512,6 +512,11 @@ def _build(
                 "'atmpkg validate' runs them, or build with --shacl"
             )
         report.warnings += [str(n) for n in compiled.normalised]
+        report.warnings += [
+            f"{rdf_file.display} holds no triples: nothing of it is in the graph"
+            for rdf_file in compiled.rdf_files
+            if not rdf_file.triples
+        ]
         report.normalised = sum(n.count for n in compiled.normalised)
         report.warnings += [f"replaced the earlier import {name}" for name in replaced]
         if dry_run:
