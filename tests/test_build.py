@@ -416,6 +416,22 @@ def test_a_term_the_ontology_does_not_declare_is_refused_where_it_is_written(
     assert nquads(built) == before and current_build(built) == before_build
 
 
+def test_every_term_the_ontology_does_not_declare_is_named_at_once(built, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        'therapy:genex atmp:notAThing "X" .\n'
+        'therapy:genex atmp:brandname "G" .\n'
+    )
+    with pytest.raises(DataErrors) as error:
+        import_files([mine], built)
+    assert [(e.line, e.message.split(",")[0]) for e in error.value.errors] == [
+        (3, "atmp:notAThing is no term of the ATMP-KG ontology"),
+        (4, "atmp:brandname is no term of the ATMP-KG ontology"),
+    ]
+
+
 def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monkeypatch):
     monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", 100)
     bad = untyped_therapy(tmp_path)

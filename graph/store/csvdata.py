@@ -1198,8 +1198,8 @@ def scan_rdf(
 
 
 def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:
-    """Refuse the first term of the ontology's namespace in ``used`` that ``terms`` lacks, at
-    the first line that writes its local name."""
+    """Refuse every term of the ontology's namespace in ``used`` that ``terms`` lacks, each at
+    the first line that writes its local name, in line order."""
     unknown = sorted(
         t.value
         for t in used
@@ -1207,22 +1207,29 @@ def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> 
     )
     if not unknown:
         return
-    name = unknown[0][len(ATMP) :]
-    line = None
+    text = ""
     with contextlib.suppress(OSError, UnicodeDecodeError):
         text = path.read_text(encoding="utf-8-sig")
+    local = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
+    errors = []
+    for term in unknown:
+        name = term[len(ATMP) :]
         found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
         line = text.count("\n", 0, found.start()) + 1 if found else None
-    local = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
-    close = [f"atmp:{s}" for s in suggest(name, local, 3)]
-    raise DataError(
-        display,
-        line,
-        None,
-        f"atmp:{name} is no term of the ATMP-KG ontology, so nothing would read it"
-        + (f"; did you mean {', '.join(close)}?" if close else ".")
-        + " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of yours.",
-    )
+        close = [f"atmp:{s}" for s in suggest(name, local, 3)]
+        errors.append(
+            DataError(
+                display,
+                line,
+                None,
+                f"atmp:{name} is no term of the ATMP-KG ontology, so nothing would read it"
+                + (f"; did you mean {', '.join(close)}?" if close else ".")
+                + " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of "
+                "yours.",
+            )
+        )
+    errors.sort(key=lambda e: (e.line is None, e.line or 0))
+    raise errors[0] if len(errors) == 1 else DataErrors(errors)
 
 
 #: The position pyoxigraph writes around its parse error messages, which DataError gives instead:
