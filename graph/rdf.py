@@ -304,6 +304,8 @@ def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
     """Turn each attribute whose every value is one number or boolean into that type, across the
     whole graph (a network format declares one type per attribute)."""
     for name, found in kinds.items():
+        if found & {int} and not _long_enough(graph, name):
+            continue  # a whole number past 64 bits stays text: no reader's number holds it
         if found <= {int}:
             convert = int
         elif found <= {int, float}:
@@ -315,6 +317,20 @@ def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
         for _, attrs in graph.nodes(data=True):
             if name in attrs:
                 attrs[name] = convert(attrs[name])
+
+
+def _long_enough(graph: networkx.MultiDiGraph, name: str) -> bool:
+    """Whether every whole number of attribute ``name`` fits in 64 bits (a network file's
+    ``long``); a value that is not a whole number is the caller's to convert."""
+    for _, attrs in graph.nodes(data=True):
+        text = attrs.get(name)
+        if (
+            text is not None
+            and re.fullmatch(r"[+-]?\d+", text)
+            and not -(2**63) <= int(text) < 2**63
+        ):
+            return False
+    return True
 
 
 #: The kinds of a fact's object (see :data:`Fact`).

@@ -999,6 +999,24 @@ def test_a_construct_of_derived_links_draws_them(fixture_store, tmp_path):
     assert all(data["property"] != first for _, _, data in around.edges(data=True))
 
 
+def test_a_whole_number_past_64_bits_stays_exact_as_text(tmp_path):
+    integer = ox.NamedNode(XSD + "integer")
+    triples = [
+        ox.Triple(
+            ox.NamedNode(ID + f"deal/{slug}"),
+            ox.NamedNode("https://example.org/n"),
+            ox.Literal(n, datatype=integer),
+        )
+        for slug, n in (("a", "123456789012345678901234567890"), ("b", "5"))
+    ]
+    content = write_triples(triples, "graphml").content
+    assert b'attr.name="n" attr.type="string"' in content
+    graph = nx.read_graphml(io.BytesIO(content))
+    assert graph.nodes[ID + "deal/a"]["n"] == "123456789012345678901234567890"
+    # within 64 bits a whole number is a long
+    assert b'attr.type="long"' in write_triples(triples[1:], "graphml").content
+
+
 def test_errors_write_nothing_and_keep_existing_files(fixture_store, tmp_path):
     target = tmp_path / "out.ttl"
     target.write_text("previous content\n")
