@@ -362,11 +362,19 @@ def test_xml_nested_past_a_limit_is_refused_where_it_passes_it(built, tmp_path):
     )
 
 
-def test_an_empty_rdf_file_is_imported_with_a_note(built, tmp_path):
+def test_an_empty_file_is_imported_with_a_note(built, tmp_path):
     empty = tmp_path / "empty.ttl"
     empty.write_text("# nothing yet\n")
     report = import_files([empty], built)
     assert report.warnings == [f"{empty} holds no triples: nothing of it is in the graph"]
+    header_only = tmp_path / "deals.csv"
+    header_only.write_text(DEAL_HEADER + "\n\n")
+    report = import_files([header_only], built)
+    # the earlier import is still there, still empty
+    assert report.warnings == [
+        f"{built / 'imports' / 'empty.ttl'} holds no triples: nothing of it is in the graph",
+        f"{header_only} holds a header and no row: nothing of it is in the graph",
+    ]
 
 
 def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):

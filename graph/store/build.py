@@ -517,6 +517,10 @@ def _build(
             for rdf_file in compiled.rdf_files
             if not rdf_file.triples
         ]
+        report.warnings += [
+            f"{display} holds a header and no row: nothing of it is in the graph"
+            for display in compiled.empty_csv
+        ]
         report.normalised = sum(n.count for n in compiled.normalised)
         report.warnings += [f"replaced the earlier import {name}" for name in replaced]
         if dry_run:

@@ -496,6 +496,8 @@ class Compiled:
     locations: dict[str, str] = field(default_factory=dict)
     rdf_files: list[RdfFile] = field(default_factory=list)
     normalised: list[Normalised] = field(default_factory=list)
+    #: the CSV files that hold a header and no row
+    empty_csv: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -523,7 +525,8 @@ class _Compiler:
         self.out = Compiled()
 
     # pass 1 ------------------------------------------------------------------------------------
-    def read_csv(self, path: Path, display: str) -> None:
+    def read_csv(self, path: Path, display: str) -> int:
+        """Read one CSV file's rows; how many it holds (blank lines aside)."""
         text = read_utf8(path, display)
         # The field limit is global to the csv module: set on each read, so that it holds here.
         csv.field_size_limit(MAX_CELL_CHARS)
@@ -537,6 +540,7 @@ class _Compiler:
         family = family_for(path.stem, header, display)
         previous_key = ""
         line = reader.line_num
+        rows = 0
         while True:
             start = line + 1
             try:
@@ -548,6 +552,7 @@ class _Compiler:
             line = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
+            rows += 1
             if len(cells) != len(header):
                 raise DataError(
                     display,
@@ -566,6 +571,7 @@ class _Compiler:
             if first < previous_key:
                 log.warning("%s:%d: rows are not sorted by '%s'", display, start, header[0])
             previous_key = first
+        return rows
 
     def register(self, row: _Row) -> None:
         family = row.family
@@ -1294,11 +1300,11 @@ def compile_inputs(
         rdf_file, typed = scan_rdf(path, display, terms if ontology else None)
         compiler.add_rdf_subjects(typed, display)
         checked.append(rdf_file)
-    for path, display in csv_files:
-        compiler.read_csv(path, display)
+    empty = [display for path, display in csv_files if not compiler.read_csv(path, display)]
     compiler.raise_errors()
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
+    compiled.empty_csv = empty
     # The CSV checks keep numbers canonical; this says so should a form slip past them.
     counter = _NormalisedCounter("the CSV files")
     for quad in compiled.quads:
