@@ -35,8 +35,8 @@ def open(  # atmpkg.open, as shelve.open or dbm.open
     data; or the SPARQL 1.1 store at ``endpoint`` (``graph``: the named graph holding the data
     there). ``timeout`` is every query's time limit in seconds unless a call gives its own,
     ``memory`` the memory cap of the process that evaluates the embedded store's queries (bytes, or
-    a size such as ``"4G"``; None: none), ``in_memory`` answers reads from a copy of the store held in memory. See
-    :class:`~atmpkg.graph.handle.KnowledgeGraph` for the methods.
+    a size such as ``"4G"``; None: none), ``in_memory`` answers reads from a copy of the store held
+    in memory. See :class:`~atmpkg.graph.handle.KnowledgeGraph` for the methods.
 
     >>> kg = atmpkg.open()
     >>> kg.named("products-by-target", target="bcma").df.loc[0, "therapyName"]

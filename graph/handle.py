@@ -60,9 +60,9 @@ class KnowledgeGraph:
     ``timeout`` (seconds) is the time limit of every query the handle runs unless a call gives
     its own; the embedded store's queries run in a confined child process that is killed at the
     limit, from any script, the REPL or a notebook kernel. ``memory`` caps the bytes that process
-    may use (a number, or a size such as ``"4G"``; None: no cap). ``in_memory`` answers this process's reads from a copy of the store
-    held in memory (faster queries for about 0.7 GB per million triples; README, "Benchmark of
-    scale").
+    may use (a number, or a size such as ``"4G"``; None: no cap). ``in_memory`` answers this
+    process's reads from a copy of the store held in memory (faster queries for about 0.7 GB per
+    million triples; README, "Benchmark of scale").
 
     Errors are :mod:`atmpkg.graph.errors` exceptions; nothing here prints or exits.
 
@@ -118,7 +118,8 @@ class KnowledgeGraph:
                 )
             else:
                 raise ParameterError(
-                    f"endpoint must be a SPARQL endpoint's URL or a RemoteStore, got {described(endpoint)}"
+                    "endpoint must be a SPARQL endpoint's URL or a RemoteStore, got "
+                    + described(endpoint)
                 )
             self.root: Path | None = None
             self._handle: StoreHandle = RemoteHandle(None, None, remote, {})

@@ -266,16 +266,12 @@ def _undeclared(text: str, line: int, column: int) -> tuple[str, int, int] | Non
     """The first prefixed name of ``text`` before the engine's error at ``line``:``column`` whose
     prefix neither the query nor :data:`PREFIXES` declares (it can never parse): its prefix and
     its own line and column."""
-    from .gate import tokenize
+    from .gate import declared_prefixes, tokenize
 
     lines = text.split("\n")
     failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
     tokens = tokenize(text)
-    declared = {
-        tokens[i + 1].text[:-1]
-        for i, t in enumerate(tokens[:-1])
-        if t.kind == "word" and t.text.upper() == "PREFIX"
-    }
+    declared = declared_prefixes(tokens)
     for token in tokens:
         prefix = token.text.partition(":")[0]
         if token.offset >= failed:

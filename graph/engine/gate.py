@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import QueryRefusedError, QueryTooComplexError
@@ -198,6 +199,19 @@ def decode_escapes(text: str) -> str:
         return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match.group(0)
 
     return _ESCAPE.sub(repl, text)
+
+
+def declared_prefixes(tokens: Sequence[Token]) -> set[str]:
+    """The prefixes a query declares itself (``PREFIX ex: <…>``), by name without the colon.
+
+    >>> sorted(declared_prefixes(tokenize("PREFIX ex: <urn:ex:> prefix : <urn:> ASK {}")))
+    ['', 'ex']
+    """
+    return {
+        tokens[i + 1].text[:-1]
+        for i, t in enumerate(tokens[:-1])
+        if t.kind == "word" and t.text.upper() == "PREFIX"
+    }
 
 
 def tokenize(text: str) -> list[Token]:

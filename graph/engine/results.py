@@ -240,11 +240,14 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         widths = [max(display_width(h), v) for h, v in zip(headers, values, strict=True)]
         return rows, widths if width is None or wide else _fit(widths, values, numeric, width)
 
-    rows, widths = table(short=False)
-    full = rows
-    if width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width:
+    def overflows(widths: list[int]) -> bool:
+        return width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width
+
+    full, widths = table(short=False)
+    rows = full
+    if overflows(widths):
         rows, widths = table(short=True)  # numbers are never cut: shorter ones leave more room
-    if width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width:
+    if overflows(widths):
         return _records(headers, full, width)
 
     def line(cells: list[str]) -> str:

@@ -144,17 +144,15 @@ class Connection:
 
 def _link(graph: networkx.MultiDiGraph, start: str, end: str) -> Link:
     # A network of one's own may lack the labels and properties a selection's network carries
-    forward = sorted(
-        (str(data.get("label", key)), str(key), start, end)
-        for key, data in graph.get_edge_data(start, end, default={}).items()
-    )
-    backward = sorted(
-        (str(data.get("label", key)), str(key), end, start)
-        for key, data in graph.get_edge_data(end, start, default={}).items()
-    )
-    label, key, source, target = (forward or backward)[0]
-    found = {str(k): data for k, data in graph[source][target].items()}[key]
-    return Link(source, target, str(found.get("property", key)), label)
+    ways = [(start, end), (end, start)]
+    found = [
+        (str(data.get("label", key)), str(key), key, source, target, data)
+        for source, target in ways
+        for key, data in graph.get_edge_data(source, target, default={}).items()
+    ]
+    forward = [link for link in found if link[3] == start]
+    label, _, key, source, target, data = min(forward or found, key=lambda link: link[:2])
+    return Link(source, target, str(data.get("property", key)), label)
 
 
 def _given(net: object) -> networkx.MultiDiGraph | None:

@@ -1017,10 +1017,6 @@ _GEXF_HEAD = (
 )
 
 
-def _gexf_value(value: object) -> str:
-    return _xml_text(value)
-
-
 def gexf_lines(graph: networkx.MultiDiGraph, description: str | None = None) -> Iterator[str]:
     """A network as GEXF 1.2, line by line, as networkx writes it (each edge's key in the
     ``networkx_key`` attribute, so networkx reads the keys back) with the type of each attribute
@@ -1061,7 +1057,7 @@ def gexf_lines(graph: networkx.MultiDiGraph, description: str | None = None) -> 
 
     def element(tag: str, scope: str, head: str, record: dict) -> str:
         values = [
-            f'          <attvalue for="{ids[scope, name]}" value="{_gexf_value(value)}" />\n'
+            f'          <attvalue for="{ids[scope, name]}" value="{_xml_text(value)}" />\n'
             for name, value in record.items()
             if (scope, name) in ids
         ]

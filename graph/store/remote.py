@@ -524,9 +524,8 @@ class _Binding:
     cannot also be bound, and is refused."""
 
     def __init__(self, checked: gate.CheckedQuery, substitutions: Mapping[ox.Variable, Term]):
-        self.checked = checked
+        self.checked, self.substitutions = checked, substitutions
         self.terms = {variable.value: _sparql_term(t) for variable, t in substitutions.items()}
-        self.substitutions = dict(substitutions)
         self.edits: list[tuple[int, int, str]] = []  # (start offset, end offset, new text)
         self.groups: dict[int, set[str]] = {}  # opening brace's index: the variables bound there
         tokens = checked.tokens
@@ -604,7 +603,11 @@ class _Binding:
                 tokens[brace].offset + 1,
                 tokens[brace].offset + 1,
                 values_block(
-                    {ox.Variable(n): self.substitutions[ox.Variable(n)] for n in sorted(names)}
+                    {
+                        v: self.substitutions[v]
+                        for v in sorted(self.substitutions, key=str)
+                        if v.value in names
+                    }
                 ),
             )
             for brace, names in self.groups.items()
@@ -645,11 +648,7 @@ def used_prefixes(checked: gate.CheckedQuery, prefixes: Mapping[str, str]) -> di
     {'rdfs': 'urn:r#'}
     """
     tokens = checked.tokens
-    declared = {
-        tokens[i + 1].text[:-1]
-        for i, t in enumerate(tokens[:-1])
-        if t.kind == "word" and t.text.upper() == "PREFIX"
-    }
+    declared = gate.declared_prefixes(tokens)
     used = {t.text.partition(":")[0] for t in tokens if t.kind == "pname"}
     return {p: prefixes[p] for p in sorted(used - declared) if p in prefixes}
 
