@@ -517,7 +517,13 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
     """SHACL + zero-row checks on the store, or on FILES together with the curated data."""
     from atmpkg.graph.errors import ValidationError
 
-    violations = _graph(store).validate(files)
+    if files:
+        from atmpkg.graph.store.build import validate as validate_files
+
+        # Reads the store and builds nothing in it: files are checked in a scratch folder.
+        violations = validate_files(files, store=store)
+    else:
+        violations = _graph(store).validate()
     if violations:
         raise ValidationError(violations)
     click.echo("Valid: all SHACL shapes and zero-row checks pass.")
@@ -582,7 +588,7 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
         click.echo(f"Note: {note}", err=True)
     if result.paths:
         where = ", ".join(str(p) for p in result.paths)
-        click.echo(f"Exported {result.triples:,} triples as {result.format} to {where}", err=True)
+        click.echo(f"Exported {result.summary} as {result.format} to {where}", err=True)
 
 
 @cli.command()

@@ -212,6 +212,84 @@ def test_import_turtle_adds_facts(built, tmp_path):
     assert rebuilt.counts["atmp:Therapy"] == 4, "imports survive a rebuild"
 
 
+def test_an_nq_or_trig_export_is_imported_back_into_the_default_graph(built, tmp_path):
+    import atmpkg
+
+    before = nquads(built)
+    note = (
+        "{}: the facts of its 7 named graphs are in the default graph, where the graph keeps all "
+        "its facts; the graph names themselves are not kept"
+    )
+    kg = atmpkg.open(built)
+    trig, nq = tmp_path / "whole.trig", tmp_path / "whole.nq"
+    kg.export("trig", trig)
+    kg.export("nq", nq)
+    graphs = {q.graph_name for q in ox.parse(path=nq) if q.graph_name != ox.DefaultGraph()}
+    assert len(graphs) == 7
+    assert import_files([trig], built).warnings == [note.format(trig)]
+    assert nquads(built) == before, "every fact of the export is in the default graph, once"
+    # the earlier import is read again, with its note
+    assert import_files([nq], built).warnings == [
+        note.format(built / "imports" / "whole.trig"),
+        note.format(nq),
+    ]
+    assert nquads(built) == before
+
+
+def test_an_entity_an_rdf_file_types_again_is_merged_or_blamed_on_the_file(
+    built, data_dir, tmp_path
+):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        'therapy:alphacel a atmp:Therapy ; atmp:codeName "ALC-7" .\n'
+    )
+    import_files([mine], built)
+    assert query(
+        'ASK { therapy:alphacel a atmp:Therapy ; atmp:codeName "ALC-7" ; rdfs:label "Alphacel"@en }',
+        store=built,
+    ).boolean
+    before = nquads(built)
+    clash = tmp_path / "clash.ttl"
+    clash.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n\n"
+        "therapy:alphacel a atmp:Company .\n"
+    )
+    message = (
+        f"{clash}:4: therapy:alphacel is typed atmp:Company, but "
+        f"{data_dir / 'therapies.csv'}:2 defines it as a therapy (atmp:Therapy); give your entity "
+        "an IRI of its own, or leave the type out to add facts to this one"
+    )
+    # validate reads the store's own data folder (alphacel is not in the packaged data) and its
+    # imports, as the import would
+    with pytest.raises(DataError, match="^" + re.escape(message) + "$"):
+        validate([clash], store=built)
+    with pytest.raises(DataError, match="^" + re.escape(message) + "$"):
+        import_files([clash], built)
+    assert nquads(built) == before
+
+
+def test_validating_files_builds_nothing_and_takes_no_lock(built, tmp_path):
+    from atmpkg.graph.store import folder as stores
+
+    mine = tmp_path / "mine.ttl"
+    shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)
+    note = tmp_path / "note.ttl"
+    note.write_text(
+        "<https://w3id.org/atmp-kg/id/therapy/kymriah> "
+        "<http://www.w3.org/2000/01/rdf-schema#comment> 'A note.' .\n"
+    )
+    never_built = tmp_path / "never-built"
+    assert validate([note], store=never_built) == []  # with the packaged data
+    assert not never_built.exists()
+    before = sorted(p.name for p in (built / "builds").iterdir())
+    with stores.locked(built):  # an import holds the lock; validating does not wait for it
+        assert validate([mine], store=built) == []
+    assert sorted(p.name for p in (built / "builds").iterdir()) == before
+
+
 def test_import_csv_in_a_family_layout(built, tmp_path):
     mine = tmp_path / "my-deals.csv"
     mine.write_text(
@@ -552,7 +630,8 @@ def test_a_violation_is_blamed_on_the_file_that_states_the_triple(
     violations = validate([notes], store=built)
     dangling = [v for v in violations if v.entity == "therapy:alphacel"]
     assert [(v.location, v.rule) for v in dangling] == [
-        (f"{notes}:{line}", "no-dangling-references")
+        (f"{notes}:{line}", "shacl atmpsh:TherapyShape"),  # ghost is not a company
+        (f"{notes}:{line}", "no-dangling-references"),
     ]
     result = CliRunner().invoke(cli, ["import", str(notes), "--store", str(built)])
     assert result.exit_code == 1

@@ -1136,16 +1136,33 @@ def test_cli_export_errors(fixture_store, tmp_path, args, message):
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
+def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
+    nq, xml = tmp_path / "all.nq", tmp_path / "genex.rdfxml"
+    result = run("-o", str(nq), "--store", str(fixture_store))
+    quads = list(ox.parse(path=nq))
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    assert (len(quads), len(triples)) == (1536, 1536)
+    assert result.stderr == f"Exported 1,536 quads (1,536 triples) as nq to {nq}\n"
+    result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
+    assert result.stderr == f"Exported 151 triples as rdfxml to {xml}\n"
+    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 151
+
+
 def test_cli_export_max_nodes(fixture_store, tmp_path):
     target = tmp_path / "hub.graphml"
     args = ["--focus", "cellco", "--hops", "2", "-o", str(target), "--store", str(fixture_store)]
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
-    assert result.stderr == (f"Note: {HUB_NOTE}\nExported 94 triples as graphml to {target}\n")
+    assert result.stderr == (
+        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 94 triples) as graphml to {target}\n"
+    )
     assert set(nx.read_graphml(target)) == HUB_KEPT
+    assert nx.read_graphml(target).number_of_edges() == 5
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"Exported 301 triples as graphml to {target}\n"
+    assert result.stderr == (
+        f"Exported 18 nodes and 27 edges (from 301 triples) as graphml to {target}\n"
+    )
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output

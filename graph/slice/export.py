@@ -43,7 +43,7 @@ import tempfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
@@ -94,6 +94,7 @@ SUFFIXES = {
     ".trig": "trig",
     ".jsonld": "jsonld",
     ".rdf": "rdfxml",
+    ".rdfxml": "rdfxml",
     ".owl": "rdfxml",
     ".xml": "rdfxml",
     ".graphml": "graphml",
@@ -113,6 +114,7 @@ ALIASES = {
     "cytoscape": "cyjs",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+T = TypeVar("T")
 #: A format's writer: writes a slice to the handles of its files (the slice counts what it read).
 Writer = Callable[[Slice, list[IO[bytes]]], None]
 
@@ -128,6 +130,25 @@ class ExportResult:
     paths: list[Path] = field(default_factory=list)
     content: bytes | None = None
     sample: Sample | None = None
+    #: quads written (``nq``, ``trig``: a triple in as many graphs as the sources it cites)
+    quads: int | None = None
+    #: nodes and edges of a network format
+    nodes: int | None = None
+    edges: int | None = None
+
+    @property
+    def summary(self) -> str:
+        """What was written, in the units of the format.
+
+        >>> ExportResult("nq", 3, quads=5).summary, ExportResult("gexf", 9, nodes=2, edges=1).summary
+        ('5 quads (3 triples)', '2 nodes and 1 edge (from 9 triples)')
+        """
+        if self.nodes is not None:
+            edges = f"{self.edges:,} edge{'' if self.edges == 1 else 's'}"
+            return f"{self.nodes:,} nodes and {edges} (from {self.triples:,} triples)"
+        if self.quads is not None:
+            return f"{self.quads:,} quads ({self.triples:,} triples)"
+        return f"{self.triples:,} triples"
 
     @property
     def notes(self) -> list[str]:
@@ -145,9 +166,14 @@ class ExportResult:
         ExportResult(format='nt', triples=1, paths=[], content=<22 bytes>, sample=None)
         """
         content = None if self.content is None else f"<{len(self.content):,} bytes>"
+        counts = "".join(
+            f", {name}={value}"
+            for name, value in (("quads", self.quads), ("nodes", self.nodes), ("edges", self.edges))
+            if value is not None
+        )
         return (
-            f"ExportResult(format={self.format!r}, triples={self.triples}, paths={self.paths!r}, "
-            f"content={content}, sample={self.sample!r})"
+            f"ExportResult(format={self.format!r}, triples={self.triples}{counts}, "
+            f"paths={self.paths!r}, content={content}, sample={self.sample!r})"
         )
 
 
@@ -540,7 +566,7 @@ def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
         if piece.whole is not None:
             _write_whole(piece, piece.whole, handles[0], fmt, quads)
             return
-        items = _provenance(piece) if quads else iter(piece)
+        items = _counted(_provenance(piece), piece) if quads else iter(piece)
         if fmt == spool_format:
             ox.serialize(items, handles[0], fmt)
             return
@@ -558,7 +584,7 @@ def _write_whole(
 ) -> None:
     """Write the whole graph (``piece``) from the lines the engine dumped: N-Triples and
     N-Quads as they are, other formats converted from them."""
-    lines = whole.quad_lines() if quads else iter(whole.lines)
+    lines = _counted(whole.quad_lines(), piece) if quads else iter(whole.lines)
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         handle.writelines(lines)
     else:
@@ -568,6 +594,14 @@ def _write_whole(
             spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
             _convert(spool, handle, spool_format, fmt, prefix_names(whole.iris()))
     _read_whole(piece, whole)
+
+
+def _counted(items: Iterable[T], piece: Slice) -> Iterator[T]:
+    """``items`` (quads, or lines of N-Quads), counted in ``piece.written["quads"]``."""
+    piece.written["quads"] = 0
+    for number, item in enumerate(items, 1):
+        piece.written["quads"] = number
+        yield item
 
 
 def _read_whole(piece: Slice, whole: WholeGraph) -> None:
@@ -839,6 +873,7 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
         data["id"] = f"e{number}"
     if piece.sample is not None:
         graph.graph.update(sample_attributes(piece.sample))
+    piece.written = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     return graph
 
 
@@ -1242,17 +1277,18 @@ def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
     stream, or into ``ExportResult.content`` when ``output`` is None."""
     if not piece.subjects:
         raise EmptyResultError("nothing to export: the slice holds no triples")
+    content, targets = None, []
     if output is None:
         buffer = io.BytesIO()
         WRITERS[fmt](piece, [buffer])
-        return ExportResult(fmt, piece.triples_read, [], buffer.getvalue(), piece.sample)
-    if hasattr(output, "write"):
+        content = buffer.getvalue()
+    elif hasattr(output, "write"):
         WRITERS[fmt](piece, [output])
-        return ExportResult(fmt, piece.triples_read, [], None, piece.sample)
-    targets = output_paths(fmt, output)
-    with atomic_files(targets) as handles:
-        WRITERS[fmt](piece, handles)
-    return ExportResult(fmt, piece.triples_read, targets, None, piece.sample)
+    else:
+        targets = output_paths(fmt, output)
+        with atomic_files(targets) as handles:
+            WRITERS[fmt](piece, handles)
+    return ExportResult(fmt, piece.triples_read, targets, content, piece.sample, **piece.written)
 
 
 def _check_output(fmt: str, output: Output) -> None:

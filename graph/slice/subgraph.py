@@ -487,6 +487,9 @@ class Slice:
         self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
         self.triples_read = 0
+        #: What a writer wrote when it is not the triples read: quads with their graphs, or the
+        #: nodes and edges of a network.
+        self.written: dict[str, int] = {}
         #: The whole graph as the engine dumped it, when the slice is the whole graph read that
         #: way (:func:`~atmpkg.graph.slice.whole.whole_graph`): its writers use the lines.
         self.whole: WholeGraph | None = None

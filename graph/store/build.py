@@ -21,10 +21,12 @@ from __future__ import annotations
 import datetime
 import functools
 import io
+import itertools
 import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -262,6 +264,8 @@ def _new_store(
             stop.set()
             raise
         loading.result()
+        if any(rdf_file.graphs for rdf_file in compiled.rdf_files):
+            _merge_named_graphs(store)
         store.bulk_extend(compiled.quads)
         bar.advance()
     stores.release_memory()
@@ -273,6 +277,24 @@ def _new_store(
     stores.release_memory()
     log.info("materialised the inferences in %.1f s", time.monotonic() - started)
     return store, compiled
+
+
+def _merge_named_graphs(store: ox.Store) -> None:
+    """Put the facts of every named graph of ``store`` in its default graph, where every query and
+    rule reads (an ``nq`` or ``trig`` export keeps each record's ``dct:source`` inside the graph
+    named after it, so nothing of its provenance is lost)."""
+    graphs = list(store.named_graphs())
+    named = (
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None, None)
+        if type(q.graph_name) is not ox.DefaultGraph
+    )
+    # In slices: each bulk_extend writes files of its own (one per graph took seconds), and the
+    # whole list of a big file would not fit in memory.
+    while chunk := list(itertools.islice(named, 100_000)):
+        store.bulk_extend(chunk)
+    for graph in graphs:
+        store.remove_graph(graph)
 
 
 def derive(store: ox.Store, rules: Sequence[tuple[str, str]] | None = None) -> None:
@@ -443,14 +465,18 @@ def _build(
     new_imports: Sequence[str | os.PathLike[str]] = (),
     dry_run: bool = False,
     shacl: bool | None = None,
+    imports_of: Path | None = None,
 ) -> BuildReport:
     """:func:`build`, with the store's lock held by the caller; ``new_imports`` are recorded with
-    the build (replacing earlier imports of the same name) unless it is a dry run."""
+    the build (replacing earlier imports of the same name) unless it is a dry run. A dry run
+    reads the earlier imports of the store ``imports_of`` when given (``root`` is then a scratch
+    folder)."""
     started = time.monotonic()
     removed = stores.clean_leftovers(root)
     if removed:
         log.info("removed what killed builds left: %s", ", ".join(removed))
-    earlier = stores.imported_files(root)
+    imports_root = imports_of or root
+    earlier = stores.imported_files(imports_root)
     new_names = [Path(f).name for f in new_imports]
     replaced = [name for name in new_names if name in earlier]
     earlier = {name: path for name, path in earlier.items() if name not in new_names}
@@ -463,7 +489,9 @@ def _build(
         builds.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         if dry_run:
-            imports = [(path, str(root / "imports" / name)) for name, path in earlier.items()]
+            imports = [
+                (path, str(imports_root / "imports" / name)) for name, path in earlier.items()
+            ]
             imports += [(Path(f), str(f)) for f in new_imports]
         else:
             imports = _keep_imports(tmp / "imports", earlier, new_imports, root)
@@ -516,6 +544,13 @@ def _build(
             f"{rdf_file.display} holds no triples: nothing of it is in the graph"
             for rdf_file in compiled.rdf_files
             if not rdf_file.triples
+        ]
+        report.warnings += [
+            f"{rdf_file.display}: the facts of its {rdf_file.graphs:,} named "
+            f"graph{'s' if rdf_file.graphs > 1 else ''} are in the default graph, where the graph "
+            "keeps all its facts; the graph names themselves are not kept"
+            for rdf_file in compiled.rdf_files
+            if rdf_file.graphs
         ]
         report.warnings += [
             f"{display} holds a header and no row: nothing of it is in the graph"
@@ -698,15 +733,22 @@ def import_files(
                 f"files; rename it (to {name.lstrip('.') or 'data'!r}, say) and import that",
             )
     with stores.locked(root):
-        previous = stores.current_build(root)
-        data_dir = stores.read_info(previous).get("data_dir") if previous else None
-        if data_dir is not None and not Path(data_dir).is_dir():
-            raise StoreError(
-                f"the store at {root} was built from the data folder {data_dir} (--data-dir), "
-                "which no longer exists; build it again with 'atmpkg build --data-dir FOLDER', "
-                "or without --data-dir for the packaged data, then import"
-            )
+        data_dir = _recorded_data_dir(root, "import")
         return _build(root, data_dir=data_dir, new_imports=files, shacl=shacl)
+
+
+def _recorded_data_dir(root: Path, then: str) -> str | None:
+    """The data folder the store at ``root`` was built from (None: the packaged data, or nothing
+    built yet); a folder that no longer exists is an error that says what to do ``then``."""
+    previous = stores.current_build(root)
+    data_dir = stores.read_info(previous).get("data_dir") if previous else None
+    if data_dir is not None and not Path(data_dir).is_dir():
+        raise StoreError(
+            f"the store at {root} was built from the data folder {data_dir} (--data-dir), "
+            "which no longer exists; build it again with 'atmpkg build --data-dir FOLDER', "
+            f"or without --data-dir for the packaged data, then {then}"
+        )
+    return data_dir
 
 
 def validate(
@@ -715,20 +757,34 @@ def validate(
     store: str | os.PathLike[str] | None = None,
 ) -> list[Violation]:
     """Validate without changing anything: the built store when no ``files`` are given, else the
-    curated data together with ``files`` (as an import would). Returns every violation (empty when
-    all is well); malformed files raise :class:`DataError`.
+    store's data (the curated data or its ``--data-dir``, with its imports) together with
+    ``files``, as an import would check them. Returns every violation (empty when all is well);
+    malformed files raise :class:`DataError`.
+
+    Files are checked in a scratch folder of the system's temporary folder (``TMPDIR``): the store
+    is only read, so it may be read-only, locked by a running import, or not built yet.
 
     >>> validate()
     []
     """
     files = file_list(files)
-    if files:
+    if not files:
+        return validate_build(open_store(store))
+    root = stores.resolve_path(store)
+    data_dir = _recorded_data_dir(root, "validate")
+    with tempfile.TemporaryDirectory(prefix="atmpkg-validate-") as scratch:
         try:
-            build(store, extra_files=files, dry_run=True, shacl=True)
+            _build(
+                Path(scratch),
+                data_dir=data_dir,
+                extra_files=files,
+                dry_run=True,
+                shacl=True,
+                imports_of=root,
+            )
         except ValidationError as exc:
             return exc.violations
-        return []
-    return validate_build(open_store(store))
+    return []
 
 
 def validate_build(handle: stores.StoreHandle) -> list[Violation]:

@@ -49,6 +49,7 @@ from ..terms import (
     SLUG_RE,
     XSD,
     iri,
+    shorten,
     split_iri,
 )
 
@@ -484,6 +485,8 @@ class RdfFile:
     triples: int
     start: int = 0
     normalised: Normalised | None = None
+    #: how many named graphs the file's quads sit in (their facts go into the default graph)
+    graphs: int = 0
 
 
 @dataclass
@@ -523,6 +526,9 @@ class _Compiler:
         self.geo_kind: dict[str, str] = {}
         self.rows: list[_Row] = []
         self.out = Compiled()
+        #: the ontology classes RDF files give each instance IRI, each with the file (path, name
+        #: to show) that first does
+        self.rdf_types: dict[str, dict[str, tuple[Path, str]]] = {}
 
     # pass 1 ------------------------------------------------------------------------------------
     def read_csv(self, path: Path, display: str) -> int:
@@ -629,14 +635,41 @@ class _Compiler:
                 self.geo_kind[slug] = kind
                 self.keys["geo"][slug] = f"{row.file}:{row.line}"
         seen = self.keys[kind]
-        if slug in seen:
+        row.subject = iri(kind, slug)
+        typed = self.rdf_types.pop(row.subject, None)
+        if typed is not None:
+            self.restated(row, family, typed)
+        elif slug in seen:
             self.fail(row, family.columns[0], f"duplicate {kind} '{slug}' (first at {seen[slug]})")
         seen[slug] = f"{row.file}:{row.line}"
-        row.subject = iri(kind, slug)
         self.rows.append(row)
 
-    def add_rdf_subjects(self, subjects: Iterable[str], display: str) -> None:
-        for subject in subjects:
+    def restated(self, row: _Row, family: Family, typed: dict[str, tuple[Path, str]]) -> None:
+        """Accept an RDF file's ``rdf:type`` of the IRI ``row`` defines when it is the row's own
+        class (the same triple, merged as RDF merges); blame the file and its line for another
+        class of the ontology's."""
+        cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
+        kind, slug = split_iri(row.subject) or ("", "")
+        for other, (path, display) in sorted(typed.items()):
+            if other == cls:
+                continue
+            self.errors.append(
+                DataError(
+                    display,
+                    _line_of(path, f"{kind}:{slug}", row.subject, other[len(ATMP) :]),
+                    None,
+                    f"{kind}:{slug} is typed {shorten(other)}, but {row.file}:{row.line} "
+                    f"defines it as a {kind} ({shorten(cls)}); give your entity an IRI of its "
+                    "own, or leave the type out to add facts to this one",
+                )
+            )
+
+    def add_rdf_subjects(
+        self, subjects: Iterable[tuple[str, str]], path: Path, display: str
+    ) -> None:
+        for subject, cls in subjects:
+            if cls.startswith(ATMP):
+                self.rdf_types.setdefault(subject, {}).setdefault(cls, (path, display))
             self.out.locations.setdefault(subject, display)
             parts = split_iri(subject)
             if parts and parts[0] in self.keys:
@@ -758,6 +791,20 @@ class _Compiler:
         index = row.header.index(col.name) + 1 if col.name in row.header else None
         self.errors.append(DataError(row.file, row.line, index, message, column_name=col.name))
         raise _RowRejected
+
+
+def _line_of(path: Path, *words: str) -> int | None:
+    """The first line of ``path`` that holds the first of ``words`` (a prefixed name or an IRI)
+    and the last (a class's local name), else the first that holds the first; None when none
+    does or the file is not text."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    names, cls = words[:-1], words[-1]
+    holding = [n for n, line in enumerate(lines, 1) if any(w in line for w in names)]
+    both = [n for n in holding if cls in lines[n - 1]]
+    return (both or holding or [None])[0]
 
 
 def _col(family: Family, name: str) -> Col:
@@ -1140,13 +1187,13 @@ def check_depth(path: Path, display: str) -> None:
 
 def scan_rdf(
     path: Path, display: str, terms: frozenset[str] | None = None
-) -> tuple[RdfFile, list[str]]:
+) -> tuple[RdfFile, list[tuple[str, str]]]:
     """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
-    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), in file
-    order. Only those are kept: the triples themselves are loaded by the engine, from disk.
+    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), each
+    with its class, in file order. Only those are kept: the triples themselves are loaded by the engine, from disk.
 
-    Parse errors carry line and column; quads in named graphs are refused (the graph keeps all facts
-    in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
+    Parse errors carry line and column; the named graphs of quads are counted in
+    :attr:`RdfFile.graphs` (the build puts their facts in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
     will store in canonical form are counted in :attr:`RdfFile.normalised`. Given the ontology's
     ``terms``, a property or class of its namespace that it does not declare is refused with the
     line it is first written on and the closest declared terms: nothing would ever read it.
@@ -1161,7 +1208,9 @@ def scan_rdf(
         check_entities(path, display)
         check_depth(path, display)
     named_graphs = rdf_format.supports_datasets
-    typed: list[str] = []
+    graphs: set[ox.Term] = set()
+    default_graph = ox.DefaultGraph
+    typed: list[tuple[str, str]] = []
     predicates: set[ox.NamedNode] = set()
     classes: set[ox.Term] = set()
     triples = 0
@@ -1175,13 +1224,8 @@ def scan_rdf(
             source = {"input": handle} if start else {"path": path}
             for quad in ox.parse(**source, format=rdf_format):
                 triples += 1
-                if named_graphs and not isinstance(quad.graph_name, ox.DefaultGraph):
-                    raise DataError(
-                        display,
-                        None,
-                        None,
-                        f"named graph {quad.graph_name} found; give facts without a graph name",
-                    )
+                if named_graphs and type(quad.graph_name) is not default_graph:
+                    graphs.add(quad.graph_name)
                 obj = quad.object
                 predicates.add(quad.predicate)
                 if type(obj) is literal_type:
@@ -1191,7 +1235,7 @@ def scan_rdf(
                     if isinstance(quad.subject, ox.NamedNode):
                         subject = quad.subject.value
                         if subject.startswith(ID):
-                            typed.append(subject)
+                            typed.append((subject, obj.value))
     except SyntaxError as exc:
         raise rdf_syntax_error(display, exc) from None
     except OSError as exc:
@@ -1200,7 +1244,9 @@ def scan_rdf(
         ) from None
     if terms is not None:
         _check_terms(path, display, predicates | classes, terms)
-    return dataclasses.replace(rdf_file, triples=triples, normalised=counter.result()), typed
+    return dataclasses.replace(
+        rdf_file, triples=triples, normalised=counter.result(), graphs=len(graphs)
+    ), typed
 
 
 def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:
@@ -1298,7 +1344,7 @@ def compile_inputs(
     checked = []
     for path, display in rdf_files:
         rdf_file, typed = scan_rdf(path, display, terms if ontology else None)
-        compiler.add_rdf_subjects(typed, display)
+        compiler.add_rdf_subjects(typed, path, display)
         checked.append(rdf_file)
     empty = [display for path, display in csv_files if not compiler.read_csv(path, display)]
     compiler.raise_errors()
