@@ -155,7 +155,7 @@ def test_approvals_by_agency_year(rows):
             "jurisdictionName": name,
             "year": year,
             "approvals": first + expansions,
-            "firstApprovals": first,
+            "productsFirstApproved": first,
             "labelExpansions": expansions,
         }
 
@@ -177,8 +177,8 @@ def test_approvals_by_agency_year(rows):
 
 def test_approvals_by_agency_year_summary_is_the_documented_one():
     assert queries.load("approvals-by-agency-year").summary == (
-        "Approvals per agency and year, with how many were first approvals and how many label "
-        "expansions."
+        "Approvals per agency and year, with how many products each first approved and how many "
+        "label expansions."
     )
 
 
@@ -355,7 +355,7 @@ def test_time_to_second_agency(rows):
 
 
 def test_first_approval_worldwide(rows):
-    def row(therapy, inn, first, approval):
+    def row(therapy, inn, first, indications, approval):
         return {
             "therapy": therapy,
             "therapyName": named(therapy),
@@ -365,13 +365,14 @@ def test_first_approval_worldwide(rows):
             "firstApproval": first,
             "jurisdiction": US,
             "jurisdictionName": "United States",
+            "indications": indications,
             "approval": APPROVAL + approval,
         }
 
     everything = [
-        row(ALPHACEL, "alphacabtagene autoleucel", D(2017, 8, 30), "alphacel-fda-2017-08-30-" + LBCL_SLUG),
-        row(GENEX, "genexogene vector", D(2019, 5, 24), "genex-fda-2019-05-24-spinal-muscular-atrophy"),
-        row(BETACEL, "betacabtagene autoleucel", D(2021, 3, 26), "betacel-fda-2021-03-26-multiple-myeloma"),
+        row(ALPHACEL, "alphacabtagene autoleucel", D(2017, 8, 30), "large B-cell lymphoma", "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+        row(GENEX, "genexogene vector", D(2019, 5, 24), "spinal muscular atrophy", "genex-fda-2019-05-24-spinal-muscular-atrophy"),
+        row(BETACEL, "betacabtagene autoleucel", D(2021, 3, 26), "multiple myeloma", "betacel-fda-2021-03-26-multiple-myeloma"),
     ]  # fmt: skip
     assert rows("first-approval-worldwide") == everything
     assert rows("first-approval-worldwide", agency="fda") == everything
@@ -1421,3 +1422,44 @@ def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
         ("decision date passed, outcome not recorded", datetime.date.today()),
         ("decision date passed, outcome not recorded", datetime.date.today()),
     ]
+
+
+def _curated_approvals() -> list[dict[str, str]]:
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "graph" / "data" / "approvals.csv"
+    with open(path, encoding="utf-8") as rows:
+        return list(csv.DictReader(rows))
+
+
+def _first_day(stated: str) -> str:
+    return stated + "-01-01"[len(stated) - 4 :] if len(stated) < 10 else stated
+
+
+def test_first_approvals_count_products_not_indications_on_the_curated_data(curated_store):
+    approvals = _curated_approvals()
+    earliest: dict[str, str] = {}
+    for a in approvals:
+        earliest[a["therapy"]] = min(earliest.get(a["therapy"], "9999"), _first_day(a["date"]))
+    first_pairs = {
+        (a["therapy"], a["agency"])
+        for a in approvals
+        if _first_day(a["date"]) == earliest[a["therapy"]]
+    }
+    worldwide = run_named("first-approval-worldwide", store=curated_store)
+    assert len(worldwide) == len(first_pairs) == 110  # APCEDEN's four indications are one row
+    cdsco = run_named("first-approval-worldwide", {"agency": "cdsco"}, store=curated_store)
+    assert [(r["therapyName"], r["indications"]) for r in cdsco.dicts()][:2] == [
+        ("Stempeucel", "Thromboangiitis obliterans (Buerger's disease)"),
+        (
+            "APCEDEN",
+            "Prostate cancer; Ovarian cancer; Colorectal cancer; Non-small cell lung cancer",
+        ),
+    ]
+    assert len(cdsco) == 5
+    initial = {(a["therapy"], a["agency"]) for a in approvals if a["approval_type"] == "initial"}
+    per_year = run_named("approvals-by-agency-year", store=curated_store).dicts()
+    assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 186
+    india_2017 = [r for r in per_year if r["agencyName"] == "CDSCO" and r["year"] == 2017]
+    assert [(r["approvals"], r["productsFirstApproved"]) for r in india_2017] == [(4, 1)]

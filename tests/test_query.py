@@ -502,6 +502,21 @@ def test_every_named_query_fits_80_columns_on_the_curated_graph(curated_store):
         assert max(_widths(result.stdout)) <= 80, named.name
 
 
+def test_a_cut_column_of_few_values_still_tells_them_apart(curated_store):
+    # pending-reviews' status has three values, two starting "decision d"; cut to "decisio…"
+    # they read the same, and the table no longer answers the question
+    args = ["query", "--name", "pending-reviews", "-p", "as_of=2026-12-04"]
+    args += ["--store", str(curated_store)]
+    header, _, *rows = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args).stdout.splitlines()
+    start = header.index("status")
+    statuses = {row[start : start + 12] for row in rows}
+    assert statuses == {"no decision…", "decision da…", "decision due"}
+    # narrower, the status no longer fits its telling width: records, with every value whole
+    records = CliRunner(env={"COLUMNS": "90"}).invoke(cli, args).stdout.splitlines()
+    assert records[0].startswith("-[ 1 ]")
+    assert "status      decision date passed, outcome not recorded" in records
+
+
 def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(fixture_store):
     args = ["query", "--name", "deals-above-value", "-p", "min_value=0", "--store"]
     result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store)])

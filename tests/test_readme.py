@@ -54,6 +54,7 @@ loses only its exempt parts. Every entry must match a README command.
 from __future__ import annotations
 
 import ast
+import csv
 import io
 import json
 import os
@@ -73,6 +74,7 @@ import atmpkg
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DATA = ROOT / "graph" / "data"
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 
 #: Shell commands (by how they start) that cannot run in a test, and why.
@@ -757,3 +759,18 @@ def test_the_counts_in_the_opening_paragraph_are_the_curated_graphs(curated_stor
         "sources, each with its URL",
     ):
         assert phrase in text
+
+
+def test_the_approval_examples_count_approvals_and_no_lifecycle_event(curated_store):
+    # Lifecycle events have a product, an agency and a date too: an example that does not name
+    # the class counts them as approvals.
+    text = README.read_text(encoding="utf-8")
+    kg = atmpkg.open(curated_store)
+    fda = re.search(r"atmpkg query '(SELECT \?t \?date WHERE \{[^']*agency:fda[^']*)'", text)
+    with open(DATA / "approvals.csv", encoding="utf-8") as rows:
+        fda_approvals = sum(1 for row in csv.DictReader(rows) if row["agency"] == "fda")
+    assert len(kg.query(fda.group(1)).rows) == fda_approvals == 68
+    cell = re.search(r"%%sparql -o approvals\n(.*?)\n\n", text, re.S).group(1)
+    frame = kg.query(cell).df
+    per_year = frame.groupby(frame["date"].dt.year).size()
+    assert (per_year[2023], per_year[2024]) == (28, 34)

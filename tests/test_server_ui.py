@@ -367,7 +367,7 @@ def test_the_chart_plots_counts_by_agency_and_year_and_a_value_can_be_chosen(pag
     values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
     assert values[:3] == ["EMA 2018: 1", "EMA 2020: 1", "FDA 2017: 1"]
     options = page.locator("#chart-value option").all_inner_texts()
-    assert options == ["approvals", "firstApprovals", "labelExpansions"]
+    assert options == ["approvals", "productsFirstApproved", "labelExpansions"]
     page.select_option("#chart-value", label="labelExpansions")
     assert caption.inner_text() == "labelExpansions by agencyName, year"
     values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)

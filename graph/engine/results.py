@@ -197,14 +197,17 @@ def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int 
 _UNCUT = 10
 
 
-def _fit(widths: list[int], values: list[int], numeric: list[bool], room: int) -> list[int]:
+def _fit(
+    widths: list[int], values: list[int], numeric: list[bool], room: int, telling: list[int]
+) -> list[int]:
     """Narrow the widest columns, one column of text at a time, until the table fits ``room``:
-    text down to 6 columns, a number column down to its widest value (its header is cut); short
-    values (dates, codes) and numbers are never cut."""
+    text down to 6 columns or to its ``telling`` width (see :func:`_telling_width`), a number
+    column down to its widest value (its header is cut); short values (dates, codes) and numbers
+    are never cut."""
     widths = list(widths)
     floor = [
-        max(value, 4) if number else w if w <= _UNCUT else min(w, 6)
-        for w, value, number in zip(widths, values, numeric, strict=True)
+        max(value, 4) if number else w if w <= _UNCUT else max(min(w, 6), tell)
+        for w, value, number, tell in zip(widths, values, numeric, telling, strict=True)
     ]
     while sum(widths) + 2 * (len(widths) - 1) > room:
         wider = [i for i, w in enumerate(widths) if w > floor[i]]
@@ -238,7 +241,10 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         rows = [[text(row, i, name, short) for _, i, name in columns] for row in result.rows]
         values = [max([0] + [display_width(r[c]) for r in rows]) for c in range(len(headers))]
         widths = [max(display_width(h), v) for h, v in zip(headers, values, strict=True)]
-        return rows, widths if width is None or wide else _fit(widths, values, numeric, width)
+        if width is None or wide:
+            return rows, widths
+        telling = [_telling_width([r[c] for r in rows]) for c in range(len(headers))]
+        return rows, _fit(widths, values, numeric, width, telling)
 
     def overflows(widths: list[int]) -> bool:
         return width is not None and not wide and sum(widths) + 2 * (len(widths) - 1) > width
@@ -260,6 +266,24 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
 
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
     return "\n".join(out) + "\n"
+
+
+def _telling_width(column: list[str], limit: int = 12) -> int:
+    """The narrowest width at which cutting keeps the values of ``column`` apart when they are a
+    small vocabulary (at most ``limit`` values, some repeated: statuses, kinds, precisions), so
+    that a cut column still tells "decision due" from "decision date passed"; 0 for other
+    columns, which a table may cut like any text.
+
+    >>> _telling_width(["decision due", "decision date passed", "decision due", "no decision"])
+    12
+    """
+    values = set(column)
+    if not 1 < len(values) <= limit or len(values) == len(column):
+        return 0
+    width = 1
+    while len({_cut(v, width) for v in values}) < len(values):
+        width += 1
+    return width
 
 
 def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
