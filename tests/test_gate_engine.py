@@ -129,6 +129,9 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <{url}> SELECT * { SERVICEex:x { ?s ?p ?o } }",
         "PREFIX : <{url}> SELECT * { SERVICE:x { ?s ?p ?o } }",
         "SELECT * { SERVICE#x\n<{url}> { ?s ?p ?o } }",
+        # a less-than the gate once read as the start of an IRI up to the next ">"
+        "PREFIX ex: <{url}>\nSELECT * { FILTER(1<2)SERVICEex:x#>\n{ ?s ?p ?o } }",
+        "PREFIX ex: <{url}>\nSELECT * { BIND(1 AS ?a) FILTER(?a<=2)SERVICE<{url}>#>\n{ ?s ?p ?o } }",
     ],
 )
 def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(listener, text):
@@ -137,6 +140,46 @@ def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(list
     engine(lambda: ox.Store().query(text))
     assert listener.count > before  # the engine does connect: the oracle sees what it guards
     assert refused(text)
+
+
+@st.composite
+def less_than_service_queries(draw, url: str) -> str:
+    """A SERVICE written after a ``<`` that ends in a comment holding ``>``: the engine reads
+    less-than, where an IRI up to that ``>`` hides the keyword."""
+    value = draw(st.sampled_from(["1", "?a", '"x"', "true", "(1)", "<urn:v>", "ex:v", '"x"@en']))
+    operator = draw(st.sampled_from(["<", "<="]))
+    other = draw(st.sampled_from(["2", "?b", '"y"', "(2)"]))
+    opening = draw(
+        st.sampled_from(["FILTER(", "FILTER((", "BIND(", "FILTER(STR(1)!=STR(", "FILTER(1 IN ("])
+    )
+    closing = {"FILTER(": ")", "FILTER((": "))", "BIND(": " AS ?c)", "FILTER(STR(1)!=STR(": "))"}
+    target = draw(st.sampled_from(["ex:x", f"<{url}>"]))
+    return (
+        f"PREFIX ex: <{url}>\nSELECT * WHERE {{ {opening}{value}{operator}{other}"
+        f"{closing.get(opening, '))')}{draw(spelled('SERVICE'))}{target}#>\n{{ ?s ?p ?o }} }}"
+    )
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_service_behind_a_less_than_the_engine_runs_is_refused(listener, data):
+    text = data.draw(less_than_service_queries(listener.url))
+    if refused(text):
+        return
+    before = listener.count
+    engine(lambda: ox.Store().query(text))
+    assert listener.count == before, f"the gate let a SERVICE through: {text!r}"
+
+
+def test_an_iri_after_a_value_in_a_collection_is_read_as_the_engine_reads_it():
+    # In a VALUES row or a collection the engine reads an IRI; the gate's other reading (less-than)
+    # names the keyword and where to look.
+    text = "SELECT * { VALUES (?a ?b) { (1 <http://example.org/download>) } }"
+    assert len(list(ox.Store().query(text))) == 1
+    with pytest.raises(QueryRefusedError, match=r"the '<' at line 1, column 32 as less-than"):
+        check(text)
+    assert not refused("SELECT * { VALUES (?a ?b) { (1 <http://example.org/page>) } }")
+    assert not refused("SELECT * { ?s <http://schema.org/serviceType> ?o FILTER(?a<?b) }")
 
 
 # --- FROM / FROM NAMED: seen in the graphs the answer comes from -------------------------------
@@ -183,9 +226,19 @@ def test_whatever_the_engine_reads_as_a_dataset_clause_the_gate_refuses(named_gr
             assert graphs != {"<urn:h>"}, f"the gate let FROM NAMED through: {text!r}"
 
 
-def test_a_glued_dataset_clause_is_read_by_the_engine_and_refused(named_graphs):
-    text = "ASKFROM<urn:h>{ ?s ?p ?o }"
-    assert bool(named_graphs.query(text))  # the engine reads FROM inside "ASKFROM"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ASKFROM<urn:h>{ ?s ?p ?o }",  # the engine reads FROM inside "ASKFROM"
+        # a less-than the gate once read as the start of an IRI up to the ">" of the comment
+        "PREFIX g: <urn:>\nSELECT(1<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
+    ],
+)
+def test_a_glued_or_hidden_dataset_clause_is_read_by_the_engine_and_refused(named_graphs, text):
+    answer = named_graphs.query(text)
+    assert (
+        bool(answer) if isinstance(answer, ox.QueryBoolean) else list(answer)[0]["n"].value == "1"
+    )
     assert refused(text)
 
 

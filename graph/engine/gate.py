@@ -59,7 +59,7 @@ _PN_LOCAL = (
 
 
 @functools.cache
-def _token_re() -> re.Pattern[str]:
+def _token_re(iris: bool = True) -> re.Pattern[str]:
     # Compiled on first use: the Unicode classes take tens of milliseconds to compile.
     return re.compile(
         "|".join(
@@ -70,7 +70,7 @@ def _token_re() -> re.Pattern[str]:
                 r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
                 r"|\"(?:[^\"\\\n\r]|\\.)*\""
                 r"|'(?:[^'\\\n\r]|\\.)*')",
-                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)",
+                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)" if iris else r"(?P<iri>(?!))",
                 f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
                 f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
                 f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
@@ -227,6 +227,56 @@ def tokenize(text: str) -> list[Token]:
     ]
 
 
+def _ends_value(token: Token) -> bool:
+    """Whether ``token`` can end an operand of an expression, after which the engine reads ``<``
+    as less-than."""
+    if token.kind in ("var", "number", "string", "iri", "pname", "bnode", "lang"):
+        return True
+    if token.kind == "punct":
+        return token.text in (")", "]")
+    return token.kind == "word" and token.text.casefold() in ("true", "false")
+
+
+def _less_than_reading(text: str) -> list[Token]:
+    """The tokens when every ``<`` that follows a value inside parentheses is less-than, as the
+    engine reads it in an expression (``FILTER(1<2)SERVICE…#>``), where :func:`tokenize` reads an
+    IRI up to the next ``>``. Inside ``{ }``, ``[ ]`` and outside any bracket, no expression
+    stands without parentheses around it, so there ``<`` starts an IRI in both readings.
+
+    >>> [t.text for t in _less_than_reading("ASK { FILTER(1<2)SERVICE#>\\n }")][4:8]
+    ['1', '<', '2', ')']
+    """
+    normal, less_than = _token_re(), _token_re(iris=False)
+    tokens: list[Token] = []
+    brackets: list[str] = []
+    position = 0
+    while position < len(text):
+        after_value = text[position] == "<" and bool(brackets) and brackets[-1] == "("
+        after_value = after_value and bool(tokens) and _ends_value(tokens[-1])
+        match = (less_than if after_value else normal).match(text, position)
+        position = match.end()
+        if match.lastgroup in ("ws", "comment"):
+            continue
+        token = Token(match.lastgroup, match.group(), match.start())
+        tokens.append(token)
+        if token.kind == "punct" and token.text in _OPENERS:
+            brackets.append(token.text)
+        elif token.kind == "punct" and token.text in _CLOSERS and brackets:
+            brackets.pop()
+    return tokens
+
+
+def _readings(text: str) -> list[list[Token]]:
+    """Every way the engine may read ``text``: :func:`tokenize`'s, and the less-than reading
+    (:func:`_less_than_reading`) when an IRI follows a value there."""
+    tokens = tokenize(text)
+    disputed = any(
+        token.kind == "iri" and _ends_value(before)
+        for before, token in zip(tokens, tokens[1:], strict=False)
+    )
+    return [tokens, _less_than_reading(text)] if disputed else [tokens]
+
+
 def _keyword_text(token: Token) -> str:
     """The part of a token where Oxigraph could read glued keywords, case-folded."""
     if token.kind == "word":
@@ -289,8 +339,14 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
             "accepted. Split it, or load large value lists as data with 'atmpkg import'."
         )
-    tokens = tokenize(query)
-    deepest, operators = _measure(tokens)
+    # The guarded words and the limits are looked for in every reading: with \u escapes decoded
+    # and not, with "<" as an IRI's start and as less-than. The engine reads one of them.
+    readings = _readings(query)
+    if _ESCAPE.search(query):
+        readings += _readings(decode_escapes(query))
+    tokens = readings[0]
+    measures = [_measure(reading) for reading in readings]
+    deepest, operators = max(m[0] for m in measures), max(m[1] for m in measures)
     if deepest > MAX_DEPTH:
         raise QueryTooComplexError(
             f"the query nests brackets {deepest} deep; at most {MAX_DEPTH} levels are accepted, "
@@ -302,15 +358,19 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             f"{MAX_OPERATORS:,} are accepted, as more can exhaust the engine's stack. Split it, "
             "or put long value lists in a VALUES block."
         )
-    found, form = _guarded(tokens), _form(tokens)
-    forms = {form}
-    if _ESCAPE.search(query):
-        decoded = tokenize(decode_escapes(query))
-        found |= _guarded(decoded)
-        forms.add(_form(decoded))
+    found = set().union(*(_guarded(reading) for reading in readings))
+    form = _form(tokens)
+    forms = {_form(reading) for reading in readings}
     for keyword in ("service", "load", "from", "using"):
         if keyword in found and _GUARDED[keyword] not in allow:
-            raise QueryRefusedError(*_REFUSALS[keyword])
+            reason, how = _REFUSALS[keyword]
+            note = (
+                ""
+                if keyword in _guarded(tokens) or len(readings) < 2
+                else _less_than_note(query, tokens, readings[1])
+            )
+            reason += f" {note}" if note else ""
+            raise QueryRefusedError(reason, how)
     if "UPDATE" in forms and "update" not in allow:
         raise QueryRefusedError(
             "this is an update operation and the store is read-only: only SELECT, CONSTRUCT, "
@@ -318,6 +378,20 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             'Pass allow=["update"] (CLI: --allow update) to change the store on purpose.',
         )
     return CheckedQuery(query, form, frozenset(found), tuple(tokens))
+
+
+def _less_than_note(query: str, tokens: list[Token], less_than: list[Token]) -> str:
+    """Where the engine reads a ``<`` as less-than that :func:`tokenize` reads as an IRI's start."""
+    iris = {t.offset for t in tokens if t.kind == "iri"}
+    offsets = [t.offset for t in less_than if t.text in ("<", "<=") and t.offset in iris]
+    if not offsets:  # the keyword was found with escapes decoded
+        return ""
+    line = query.count("\n", 0, offsets[0]) + 1
+    column = offsets[0] - (query.rfind("\n", 0, offsets[0]) + 1) + 1
+    return (
+        f"(The engine may read the '<' at line {line}, column {column} as less-than, and the "
+        "keyword after it; where you mean an IRI there, write it as a prefixed name.)"
+    )
 
 
 def allowed(values) -> frozenset[str]:
