@@ -848,3 +848,52 @@ def test_an_entity_page_caps_huge_values_and_states_their_length(huge_store):
         status, _, body = get(srv, "/id/therapy/hugecel", {"Accept": "application/n-triples"})
         literals = {t.object.value for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)}
         assert "c" * HUGE in literals
+
+
+def _doubled(times: int, tag: str) -> str:
+    """A SELECT of one row holding 1 KiB doubled ``times`` times (``tag`` keeps it out of the
+    server's cache)."""
+    text = "SELECT ?x WHERE { BIND(REPEAT_ME AS ?x0) "
+    text = text.replace("REPEAT_ME", '"' + "a" * 1024 + '"')
+    for n in range(times):
+        text += f"BIND(CONCAT(?x{n}, ?x{n}) AS ?x{n + 1}) "
+    return text + f"BIND(?x{times} AS ?x) }} # {tag}"
+
+
+def test_an_answer_past_the_cap_is_a_503_and_slow_readers_cannot_grow_the_server(
+    fixture_store, monkeypatch
+):
+    # 1 KiB doubled 17 times: 128 MiB of value, over the cap once quoted
+    srv = make_server(fixture_store, port=0, timeout=60).start()
+    try:
+        status, _, body = sparql_get(srv, _doubled(17, "big"), format="csv")
+        assert status == 503
+        assert body.startswith(b"the answer is 128 MiB, over the server's 128 MiB per answer;")
+    finally:
+        srv.shutdown()
+    monkeypatch.setattr(server_module, "SENDING_BYTES", 8 << 20)
+    srv = make_server(fixture_store, port=0, timeout=60).start()
+    try:
+        # a client asks for 16 MiB and reads nothing: the server holds the answer
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(address(srv))
+        target = "/sparql?" + urllib.parse.urlencode({"query": _doubled(14, "slow")})
+        host, port = address(srv)
+        slow.sendall(f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+        wait_for(lambda: srv.sending.held > 8 << 20)
+        status, headers, body = sparql_get(srv, _doubled(14, "second"))
+        assert status == 503 and headers["Retry-After"] == "1"
+        assert body == (
+            b"the server is sending 16 MiB of answers to clients that read them slowly; "
+            b"retry in a moment\n"
+        )
+        assert sparql_get(srv, "ASK {}")[:3:2] == (
+            200,
+            b'{"head": {}, "boolean": true}\n',
+        )  # small ones go
+        slow.close()
+        wait_for(lambda: srv.sending.held == 0)
+        assert sparql_get(srv, _doubled(14, "third"))[0] == 200
+    finally:
+        srv.shutdown()

@@ -111,6 +111,10 @@ HEAD_TIMEOUT = 10.0
 BODY_TIMEOUT = 30.0
 #: Seconds each write of an answer may take (a client that does not read is dropped).
 SEND_TIMEOUT = 30.0
+#: Bytes of answers of a MiB or more the server holds at once while clients read them (each up to
+#: the workers' ``MAX_ANSWER_BYTES``); an answer past it is a 503 to retry, so that slow readers of
+#: large answers cannot grow the server's own process, which no memory cap bounds.
+SENDING_BYTES = 512 << 20
 #: What ``cors`` may list: an origin as browsers send it (scheme://host[:port]), or ``*``.
 ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
@@ -151,6 +155,31 @@ class Response:
         return cls(
             status, (message.rstrip("\n") + "\n").encode(), "text/plain", dict(headers or {})
         )
+
+
+class _Budget:
+    """Bytes held at once, at most ``limit`` unless one holder alone needs more: :meth:`take` says
+    whether ``size`` more fit, and takes them when they do; :meth:`give` returns them.
+
+    >>> budget = _Budget(10)
+    >>> budget.take(8), budget.take(8), budget.give(8), budget.take(20)
+    (True, False, None, True)
+    """
+
+    def __init__(self, limit: int):
+        self.limit, self.held = limit, 0
+        self._lock = threading.Lock()
+
+    def take(self, size: int) -> bool:
+        with self._lock:
+            if size and self.held and self.held + size > self.limit:
+                return False
+            self.held += size
+            return True
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.held -= size
 
 
 class _Slots:
@@ -294,6 +323,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.static = static_files()
         self.ui_config = ui_config(timeout, max_rows)
         self.slots = _Slots(MAX_CONNECTIONS)
+        self.sending = _Budget(SENDING_BYTES)
         self._thread: threading.Thread | None = None
         port = self.server_address[1]
         self.allowed_hosts = {f"{h.lower()}:{port}" for h in allowed_hosts}
@@ -529,7 +559,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except Exception:
             log.exception("internal error answering %s %s", self.command, self.path)
             response = self._failed(500, "internal server error")
-        self._send(response)
+        # answers under a MiB are not counted: they cost little, and an error must always go out
+        size = len(response.body) if len(response.body) >= 1 << 20 else 0
+        if not self.server.sending.take(size):
+            message = (
+                f"the server is sending {self.server.sending.held >> 20} MiB of answers to "
+                "clients that read them slowly; retry in a moment"
+            )
+            response, size = self._failed(503, message, {"Retry-After": str(RETRY_AFTER)}), 0
+        try:
+            self._send(response)
+        finally:
+            self.server.sending.give(size)
 
     def _failed(
         self, status: int, message: str, headers: Mapping[str, str] | None = None

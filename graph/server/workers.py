@@ -72,6 +72,28 @@ STDERR_TAIL_LINES = 20
 STDERR_LINE_CHARS = 2000
 
 
+#: Largest answer a worker sends (503 above it): the server holds each answer whole while a client
+#: reads it, outside any worker's memory cap.
+MAX_ANSWER_BYTES = 128 << 20
+
+
+def _bounded(payload: dict) -> dict:
+    """``payload`` when its body is within :data:`MAX_ANSWER_BYTES`, else a 503 that says so.
+
+    >>> _bounded({"body": b"x"})
+    {'body': b'x'}
+    """
+    size = len(payload.get("body", b""))
+    if size > MAX_ANSWER_BYTES:
+        raise HttpError(
+            503,
+            f"the answer is {size / (1 << 20):,.0f} MiB, over the server's "
+            f"{MAX_ANSWER_BYTES >> 20} MiB per answer; narrow the query (LIMIT, fewer or shorter "
+            "values), or run it with the library or 'atmpkg query', which have no such cap",
+        )
+    return payload
+
+
 def _serialize(result: QueryResult, fmt: str) -> bytes:
     """A query result in ``fmt``: the library's formats, plus RDF/XML (the default that rdflib's
     SPARQLStore and SPARQLWrapper ask for on CONSTRUCT), N3 (as Turtle), N-Quads and TriG (the
@@ -239,7 +261,7 @@ def _worker_main(
         except EOFError:
             return
         try:
-            conn.send((200, JOBS[kind](args, graph)))
+            conn.send((200, _bounded(JOBS[kind](args, graph))))
         except Exception as exc:  # every failure goes back as a status and a safe message
             conn.send(_error_reply(exc, kind, memory, in_memory))
 
