@@ -114,6 +114,24 @@ def _vocabulary_labels() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def _concept_labels() -> dict[str, str]:
+    return {
+        q.subject.value: q.object.value
+        for q in ontology_quads()
+        if q.predicate.value == SKOS + "prefLabel" and getattr(q.object, "language", None) == "en"
+    }
+
+
+def concept_label(iri: str) -> str | None:
+    """The English ``skos:prefLabel`` the ontology gives a vocabulary value, or None.
+
+    >>> concept_label("https://w3id.org/atmp-kg/id/date-precision/month")
+    'month'
+    """
+    return _concept_labels().get(iri)
+
+
+@functools.lru_cache(maxsize=1)
 def formatter_urls() -> dict[str, str]:
     """The identifier properties of the ontology and the address template of each
     (``atmp:formatterURL``, ``$1`` standing for the identifier).

@@ -1003,8 +1003,9 @@ def test_the_panel_shows_dates_as_stated_and_links_identifiers(fixture_store):
     approval = by_iri[iri("approval:betacel-pmda-2022-01-multiple-myeloma")]
     facts = {data["properties"][p]: (value, href) for p, value, href in approval["facts"]}
     assert facts["date"] == ("2022-01", False)  # never the first day the store compares with
-    assert facts["date precision"] == ("dateprecision:month", False)
-    assert "date as stated" not in facts
+    assert facts["date precision"] == ("month", False)  # the value's label, as show gives it
+    # the period's last day is derived for comparisons; no source stated it
+    assert "date as stated" not in facts and "date end" not in facts
     myeloma = by_iri[iri("indication:multiple-myeloma")]
     facts = {data["properties"][p]: (value, href) for p, value, href in myeloma["facts"]}
     assert facts["MeSH descriptor ID"] == (

@@ -36,6 +36,7 @@ from ..progress import Progress
 from ..rdf import (
     LABEL,
     TYPE,
+    concept_label,
     identifier_url,
     node_labels,
     property_label,
@@ -46,7 +47,7 @@ from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
+from ..terms import ATMP, DCT, ID, NOT_DRAWN, PREFIXES, SCHEMA, XSD, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]
     """A fact's value as text, and whether it is an IRI (a link when it is http/https)."""
     if isinstance(term, ox.NamedNode):
         if term.value.startswith(ID):  # a vocabulary value such as dateprecision:month
-            return shorten(term.value), False
+            return concept_label(term.value) or shorten(term.value), False
         return term.value, True
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", False
@@ -261,16 +262,19 @@ Value = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def _facts(
-    triples: Sequence[ox.Triple], graph, hubs: Mapping[str, str]
+    triples: Sequence[ox.Triple], graph, hubs: Mapping[str, str], asked: frozenset[str]
 ) -> dict[str, list[tuple[str, Value]]]:
     """Per subject, the (property IRI, value) pairs that are not links of the network: literals
     and IRIs that are not nodes, and links to hubs, whose value is the hub's label (``hubs``: IRI
-    -> label). Types and labels are shown otherwise; a hub's own facts are not shown."""
+    -> label). Types and labels are shown otherwise; a hub's own facts are not shown, nor the
+    derived shortcuts a query did not ask for (``asked``)."""
     facts: dict[str, list[tuple[str, Value]]] = {}
     for triple in triples:
         subject = _node_id(triple.subject)
         if triple.predicate in (TYPE, LABEL) or subject in hubs:
             continue
+        if triple.predicate.value in NOT_DRAWN and triple.predicate.value not in asked:
+            continue  # a period's last day (dateEnd) is no day a source stated
         target = _node_id(triple.object)
         if target in hubs:
             facts.setdefault(subject, []).append((triple.predicate.value, ox.Literal(hubs[target])))
@@ -360,7 +364,7 @@ def _render(
     when they are sources (a question about provenance is answered with its sources)."""
     graph = to_networkx(fold_inverses(triples, asked), hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
-    facts = _facts(triples, graph, hub_labels)
+    facts = _facts(triples, graph, hub_labels, asked)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
     cited = {
         target
