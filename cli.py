@@ -352,10 +352,9 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
 @click.option(
     "--format",
     "fmt",
-    default="table",
-    show_default=True,
     type=click.Choice(["table", "csv", "tsv", "json", "xml", "ttl", "nt", "jsonld"]),
-    help="Output format.",
+    help="Output format.  [default: from the -o extension (.csv, .tsv, .json, .xml, .ttl, .nt, "
+    ".jsonld, .txt), else table]",
 )
 @click.option(
     "--wide",
@@ -435,10 +434,39 @@ def query(
             result = kg.named(name, bound, limit=limit, allow=allow)
         else:
             result = kg.query(sparql, bound, file=file, limit=limit, allow=allow)
+    fmt = _output_format(fmt, output)
     width = None if output else _terminal_width()
     _write_output(format_result(result, fmt, width=width, wide=wide), output)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+
+
+#: The query output format each file extension names.
+_OUTPUT_SUFFIXES = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".srj": "json",
+    ".xml": "xml",
+    ".srx": "xml",
+    ".ttl": "ttl",
+    ".nt": "nt",
+    ".jsonld": "jsonld",
+    ".txt": "table",
+}
+
+
+def _output_format(fmt: str | None, output: Path | None) -> str:
+    """The format ``--format`` gives, else the one ``output``'s extension names, else table; a
+    format the extension contradicts (``--format table -o x.json``) is a usage error."""
+    named = _OUTPUT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if fmt is not None and named is not None and fmt != named:
+        raise click.BadParameter(
+            f"{fmt} does not write what the file name {output.name} says ({named}); "
+            f"drop --format to write {named}, or give the file another extension",
+            param_hint="--format",
+        )
+    return fmt or named or "table"
 
 
 def _terminal_width() -> int | None:

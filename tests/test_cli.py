@@ -43,7 +43,10 @@ def test_show_fits_the_terminal_without_splitting_a_link(fixture_store, monkeypa
     over = [line for line in lines if len(line) > 40]
     assert over and all(len(line.split()) == 1 for line in over)  # an IRI or a URL, unsplit
     assert lines[:2] == ["Genex", "  <https://w3id.org/atmp-kg/id/therapy/genex>"]
-    assert lines[-2:] == ["  GeneCorp prices Genex", "    https://genecorp.example/news/genex-price"]
+    assert lines[-2:] == [
+        "  GeneCorp prices Genex",
+        "    https://genecorp.example/news/genex-price",
+    ]
     assert narrow.split() == wide.split()
 
 
@@ -231,3 +234,32 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert code == 0
     assert "Reading the view: 28 of 28 entities (100%)" in terminal  # with hubs, sources
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
+
+
+def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
+    store = ["--store", str(fixture_store)]
+    ask = ["query", "ASK { ?s ?p ?o }", *store]
+    runner = CliRunner()
+    assert runner.invoke(cli, [*ask, "-o", str(tmp_path / "a.json")]).exit_code == 0
+    assert (tmp_path / "a.json").read_text() == '{"head": {}, "boolean": true}\n'
+    assert runner.invoke(cli, [*ask, "-o", str(tmp_path / "a.csv")]).exit_code == 0
+    assert (tmp_path / "a.csv").read_text() == "true\n"
+    assert runner.invoke(cli, [*ask, "-o", str(tmp_path / "a.dat")]).exit_code == 0
+    assert (tmp_path / "a.dat").read_text() == "true\n"  # no format named: the table
+    clash = runner.invoke(cli, [*ask, "--format", "table", "-o", str(tmp_path / "b.json")])
+    assert clash.exit_code == 2
+    assert clash.stderr.endswith(
+        "Error: Invalid value for --format: table does not write what the file name b.json says "
+        "(json); drop --format to write json, or give the file another extension\n"
+    )
+    view = runner.invoke(cli, ["view", "--focus", "cellco", "-o", str(tmp_path / "v.png"), *store])
+    assert (view.exit_code, view.stderr) == (
+        1,
+        f"Error: {tmp_path / 'v.png'}: this is an HTML page; name the file .html or .htm\n",
+    )
+    chart = runner.invoke(cli, ["chart", "approvals", "-o", str(tmp_path / "c.png"), *store])
+    assert (chart.exit_code, chart.stderr) == (
+        1,
+        f"Error: {tmp_path / 'c.png'}: this is an SVG drawing; name the file .svg\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.dat", "a.json"]

@@ -413,4 +413,4 @@ def chart_of(
             "of the decision; hover a bar for its count."
         )
         svg = stacked_bars(title, subtitle, counts)
-    return Chart(svg, title, total, None if output is None else write_file(svg, output))
+    return Chart(svg, title, total, None if output is None else write_file(svg, output, (".svg",)))

@@ -23,7 +23,7 @@ from ..rdf import is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
 from ..terms import ID, PREFIXES, SHORTCUTS, shorten
-from .view import View, _class_label, _legend, _Properties, vis_options, write_file
+from .view import HTML_SUFFIXES, View, _class_label, _legend, _Properties, vis_options, write_file
 from .viewpage import clip, page
 
 if TYPE_CHECKING:
@@ -155,5 +155,5 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
     heading = title or "ATMP-KG: the classes of the graph and the links between them"
     result = View(page(heading, payload), len(nodes), len(edges), [])
     if output is not None:
-        result.path = write_file(result.html, output)
+        result.path = write_file(result.html, output, HTML_SUFFIXES)
     return result

@@ -456,14 +456,25 @@ def render_html(triples: Sequence[ox.Triple], *, title: str = "ATMP-KG") -> str:
     return _render(triples, title).html
 
 
-def write_file(text: str, output: str | os.PathLike[str]) -> Path:
+#: The file names a page is written to.
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, ...]) -> Path:
     """Write ``text`` as UTF-8 to ``output`` atomically (a temporary file in the same folder,
-    renamed into place); a missing folder or a folder as ``output`` raises :class:`StoreError`.
+    renamed into place); a missing folder or a folder as ``output`` raises :class:`StoreError`,
+    a file name that does not end in one of ``suffixes`` (what the text is) a
+    :class:`ParameterError`, so that no program opens the file as something else.
 
     >>> import tempfile
-    >>> write_file("<svg/>", Path(tempfile.mkdtemp()) / "x.svg").read_text()
+    >>> write_file("<svg/>", Path(tempfile.mkdtemp()) / "x.svg", (".svg",)).read_text()
     '<svg/>'
     """
+    if Path(output).suffix.lower() not in suffixes:
+        what = {".svg": "an SVG drawing"}.get(suffixes[0], "an HTML page")
+        raise ParameterError(
+            f"{os.fspath(output)}: this is {what}; name the file {' or '.join(suffixes)}"
+        )
     targets = output_paths("html", output)
     with atomic_files(targets) as (handle,):
         handle.write(text.encode("utf-8"))
@@ -511,5 +522,5 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         piece.asked,
     )
     if output is not None:
-        result.path = write_file(result.html, output)
+        result.path = write_file(result.html, output, HTML_SUFFIXES)
     return result
