@@ -437,8 +437,27 @@ def query(
     fmt = _output_format(fmt, output)
     width = None if output else _terminal_width()
     _write_output(format_result(result, fmt, width=width, wide=wide), output)
+    for note in result.notes:
+        click.echo(f"Note: {note}", err=True)
+    if name:
+        _say_dates_taken_by_default(name, bound, result.parameters)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+
+
+def _say_dates_taken_by_default(name: str, given: dict, bound: dict) -> None:
+    """Name on stderr each date a named query took from its default (today, a year before): the
+    table leaves a parameter's column out, and the answer depends on the day it was asked."""
+    from atmpkg import queries
+
+    for param in queries.load(name).params:
+        value = bound.get(param.name)
+        if param.type == "date" and param.name not in given and value is not None:
+            click.echo(
+                f"Note: {param.name} is {value.value} ({param.default_text}); "
+                f"give -p {param.name}=YYYY-MM-DD for another day",
+                err=True,
+            )
 
 
 #: The query output format each file extension names.
@@ -497,10 +516,15 @@ def list_named(name: str | None, endpoint: str | None, graph: str | None) -> Non
 
     width = _terminal_width()
     for named in list_queries():
+        params = [
+            f"-p {p.name}=<{p.type}>  ({p.default_text}) {p.description}" for p in named.params
+        ]
+        if width is None:  # to a pipe or a file: one line per query, for grep and cut
+            click.echo("\t".join([named.name, named.summary, *params]))
+            continue
         click.echo(named.name)
         click.echo(wrap(named.summary, width, "    ", "    "))
-        for p in named.params:
-            line = f"-p {p.name}=<{p.type}>  ({p.default_text}) {p.description}"
+        for line in params:
             click.echo(wrap(line, width, "    ", "        "))
 
 
@@ -918,13 +942,23 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     help="Write the SVG to this file (atomically).",
 )
 @store_option
+@endpoint_option
+@wait_option
 @_library_errors
-def chart(kind: str, by: str | None, output: Path, store: Path | None) -> None:
+def chart(
+    kind: str,
+    by: str | None,
+    output: Path,
+    store: Path | None,
+    endpoint: str | None,
+    graph: str | None,
+    timeout: float | None,
+) -> None:
     """Draw an SVG chart: 'approvals' per year (by agency or modality), or 'market' size estimates
     side by side by source and year."""
     if kind == "market" and by:
         raise click.UsageError("--by applies to the approvals chart only")
-    result = _graph(store).chart(kind, by=by, output=output)
+    result = _graph(store, endpoint, graph, timeout=timeout).chart(kind, by=by, output=output)
     if kind == "market":
         click.echo(f"Wrote {result.path}: {result.total} market-size estimates.")
     else:

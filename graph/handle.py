@@ -211,6 +211,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
+        from .rdf import undeclared_terms
         from .sparql.run import as_term, missing
         from .store.csvdata import decode_utf8
 
@@ -238,7 +239,9 @@ class KnowledgeGraph:
         bindings = {
             name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
-        return self._run(checked, bindings, started, timeout, limit, allow)
+        result = self._run(checked, bindings, started, timeout, limit, allow)
+        result.notes = undeclared_terms(checked.tokens)
+        return result
 
     def named(
         self,

@@ -19,7 +19,7 @@ second its last, and a period that ends before it starts is refused.
 
 >>> q = load("approvals-by-agency-year")
 >>> q.summary
-'Approvals per agency and year, with how many were first approvals and how many label expansions.'
+'Approvals per agency and year, with how many products each first approved and how many label expansions.'
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def test_show_prints_facts_links_and_sources(fixture_store):
     result = CliRunner().invoke(cli, ["show", "Genexa", "--store", str(fixture_store)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "Genex  <https://w3id.org/atmp-kg/id/therapy/genex>"
+    assert lines[:2] == ["Genex  <https://w3id.org/atmp-kg/id/therapy/genex>", "  a therapy"]
     assert "  developed by: GeneCorp (company:genecorp)" in lines
     assert "  Big Pharma – Genex (licensing, 2019) --deal target--> this" in lines
     assert "  GeneCorp prices Genex  https://genecorp.example/news/genex-price" in lines
@@ -54,6 +54,12 @@ def test_show_suggests_close_names(fixture_store):
     result = CliRunner().invoke(cli, ["show", "Genecorpp", "--store", str(fixture_store)])
     assert result.exit_code == 1
     assert "Error: unknown entity 'Genecorpp'; did you mean 'genecorp'" in result.stderr
+
+
+def test_show_names_the_class_with_its_article(fixture_store):
+    approval = "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma"
+    result = CliRunner().invoke(cli, ["show", approval, "--store", str(fixture_store)])
+    assert result.stdout.splitlines()[1] == "  an approval"
 
 
 def test_show_accepts_prefixed_names_and_iris(fixture_store):
@@ -97,18 +103,20 @@ def test_queries_lists_names_summaries_and_parameters(monkeypatch):
     result = CliRunner().invoke(cli, ["queries"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    at = lines.index("approvals-in-period")  # to a pipe: one line each
-    assert lines[at : at + 5] == [
+    # to a pipe: one line per query, name, summary and parameters separated by tabs
+    (line,) = [line for line in lines if line.startswith("approvals-in-period\t")]
+    assert line.split("\t") == [
         "approvals-in-period",
-        "    Approvals decided within a date period, optionally by one agency: product, agency, "
+        "Approvals decided within a date period, optionally by one agency: product, agency, "
         "indication and the date as precise as its source states it.",
-        "    -p from=<date>  (default 1 year before today) First day of the period (YYYY-MM-DD; a "
+        "-p from=<date>  (default 1 year before today) First day of the period (YYYY-MM-DD; a "
         "month YYYY-MM or a year YYYY means its first day)",
-        "    -p to=<date>  (default today) Last day of the period (YYYY-MM-DD; a month YYYY-MM or a "
+        "-p to=<date>  (default today) Last day of the period (YYYY-MM-DD; a month YYYY-MM or a "
         "year YYYY means its last day)",
-        "    -p agency=<agency>  (optional) The regulator (slug such as fda); every agency when "
+        "-p agency=<agency>  (optional) The regulator (slug such as fda); every agency when "
         "omitted",
     ]
+    assert len(lines) == len(list((Path(atmpkg.__file__).parent / "queries").glob("*.rq")))
 
 
 @pytest.mark.parametrize("columns", [60, 80])
@@ -118,7 +126,7 @@ def test_queries_fit_the_terminal(monkeypatch, columns):
     monkeypatch.delenv("COLUMNS")
     wide = CliRunner().invoke(cli, ["queries"]).stdout.splitlines()
     assert max(len(line) for line in narrow) <= columns < max(len(line) for line in wide)
-    assert " ".join(" ".join(narrow).split()) == " ".join(" ".join(wide).split())
+    assert " ".join(" ".join(narrow).split()) == " ".join(" ".join(wide).split())  # tabs too
     if columns == 80:
         at = narrow.index("approvals-in-period")
         assert narrow[at : at + 9] == [

@@ -573,3 +573,35 @@ def test_an_answer_crosses_from_the_confined_process_as_it_was():
     assert back.rows[0][0] is back.rows[1][0]  # one term object for the repeated IRI
     graph = QueryResult("CONSTRUCT", triples=[quoted, ox.Triple(kymriah, quoted.predicate, label)])
     assert pickle.loads(pickle.dumps(graph)).triples == graph.triples
+
+
+def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_store):
+    text = (
+        "SELECT ?x WHERE { ?x a atmp:Therapi ; <https://w3id.org/atmp-kg/ontology#brandname> ?b }"
+    )
+    result = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "x\n-\n(0 rows)\n",
+        "Note: atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy or "
+        "atmp:therapeuticArea?): nothing matches it\n"
+        "Note: atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): "
+        "nothing matches it\n",
+    )
+    kg = atmpkg.open(fixture_store)
+    assert kg.query("SELECT ?x WHERE { ?x a atmp:Therapy }").notes == []
+    # a query that declares atmp: itself means its own terms
+    own = "PREFIX atmp: <urn:mine:> SELECT ?x WHERE { ?x a atmp:Thing }"
+    assert kg.query(own).notes == []
+
+
+def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
+    today = date.today()
+    args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, args)
+    assert result.stderr == (
+        f"Note: as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD for another "
+        "day\n"
+    )
+    given = CliRunner().invoke(cli, [*args, "-p", "as_of=2024-01-01"])
+    assert given.stderr == ""

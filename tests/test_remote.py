@@ -337,6 +337,15 @@ def test_a_view_is_the_embedded_stores_byte_for_byte(server, fixture_store, tmp_
     assert (tmp_path / "remote.html").read_bytes() == embedded
 
 
+@pytest.mark.parametrize("kind", ["approvals", "market"])
+def test_a_chart_is_the_embedded_stores_byte_for_byte(server, fixture_store, tmp_path, kind):
+    invoke("chart", kind, "-o", tmp_path / "embedded.svg", "--store", fixture_store)
+    remote = invoke("chart", kind, "-o", tmp_path / "remote.svg", "--endpoint", server.endpoint)
+    assert remote.exit_code == 0, remote.output
+    embedded = (tmp_path / "embedded.svg").read_bytes()
+    assert embedded.startswith(b"<svg") and (tmp_path / "remote.svg").read_bytes() == embedded
+
+
 class ReversedStore:
     """A store that gives every answer's rows in reverse order, as a remote server may give them
     in any order."""

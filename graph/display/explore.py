@@ -76,7 +76,9 @@ class EntityView:
           A report on CD19 with a long title
             https://example.org/r
         """
-        lines = [f"{self.label}  <{self.iri}>", f"  a {', '.join(self.types)}"]
+        kinds = ", ".join(self.types)
+        article = "an" if kinds[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+        lines = [f"{self.label}  <{self.iri}>", f"  {article} {kinds}"]
         for fact in self.facts:
             value = fact.value_label
             if isinstance(fact.value, ox.NamedNode | ox.BlankNode) and value != fact.value.value:

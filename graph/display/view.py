@@ -470,12 +470,12 @@ def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, .
     >>> write_file("<svg/>", Path(tempfile.mkdtemp()) / "x.svg", (".svg",)).read_text()
     '<svg/>'
     """
-    if Path(output).suffix.lower() not in suffixes:
+    targets = output_paths("html", output)
+    if targets[0].suffix.lower() not in suffixes:
         what = {".svg": "an SVG drawing"}.get(suffixes[0], "an HTML page")
         raise ParameterError(
             f"{os.fspath(output)}: this is {what}; name the file {' or '.join(suffixes)}"
         )
-    targets = output_paths("html", output)
     with atomic_files(targets) as (handle,):
         handle.write(text.encode("utf-8"))
     return targets[0]

@@ -55,6 +55,8 @@ class QueryResult:
     limit: int | None = None
     #: A named query's declared parameters, each with the term bound to it (None: left unbound).
     parameters: dict[str, Term | None] = field(default_factory=dict)
+    #: Sentences for a reader about the query (a term the ontology does not declare).
+    notes: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)

@@ -265,6 +265,8 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         return "  ".join(out).rstrip()
 
     out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    if not rows:  # a header alone reads as if something were missing
+        out.append("(0 rows)")
     return "\n".join(out) + "\n"
 
 
@@ -501,7 +503,8 @@ def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
     shown, note = _preview(result, rows)
     head = "".join(f"<th>{html.escape(v)}</th>" for v in shown.variables)
     body = "".join("<tr>" + "".join(_html_cell(t) for t in row) + "</tr>" for row in shown.rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>"
+    notes = "".join(f"<p>Note: {html.escape(n)}</p>" for n in result.notes)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>{notes}"
 
 
 def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
@@ -515,9 +518,13 @@ def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
     1
     (1 row)
     """
+    notes = "".join(f"\nNote: {n}" for n in result.notes)
     if result.form == "ASK":
-        return "true" if result.boolean else "false"
+        return ("true" if result.boolean else "false") + notes
     if result.form == "UPDATE":
         return "(update done)"
     shown, note = _preview(result, rows)
-    return f"{format_result(shown, 'table')}({note})"
+    table = format_result(shown, "table")
+    if not len(shown):  # the table ends in its own "(0 rows)": the preview's note says it
+        return table.rstrip("\n").rpartition("\n")[0] + f"\n({note}){notes}"
+    return f"{table}({note}){notes}"

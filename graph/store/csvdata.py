@@ -202,6 +202,7 @@ FAMILIES: dict[str, Family] = {
                 _key(),
                 _label(),
                 Col("acronym", "text", ATMP + "acronym", required=True),
+                Col("alt_labels", "texts", SKOS + "altLabel"),
                 Col("jurisdiction", "ref", ATMP + "jurisdiction", "geo"),
                 Col("wikidata", "text", ATMP + "wikidataId"),
                 _sources(),
