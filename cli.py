@@ -551,9 +551,13 @@ def stats(
 ) -> None:
     """Counts per class and property, number of sources, and build information."""
     result = _graph(store, endpoint, graph, timeout=timeout).stats()
-    click.echo(
-        f"{result.triples:,} triples, {result.sources:,} sources; built {result.build.get('built_at', '?')} by atmpkg {result.build.get('atmpkg_version', '?')}"
+    build = result.build
+    built = (
+        f"built {build['built_at']} by atmpkg {build.get('atmpkg_version', '?')}"
+        if build.get("built_at")
+        else "the endpoint does not say when or by what it was built"
     )
+    click.echo(f"{result.triples:,} triples, {result.sources:,} sources; {built}")
     click.echo(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)")
     click.echo("Classes:")
     _print_counts(result.classes)

@@ -1255,3 +1255,11 @@ def test_credentials_follow_a_redirect_on_the_same_server_only(monkeypatch):
             list(RemoteStore(url).query("SELECT ?s WHERE { ?s ?p ?o }"))
     # which graph and the query, on each server
     assert RedirectHandler.seen == [basic("reader", "s3cret")] * 2 + [None] * 2
+
+
+def test_stats_of_an_endpoint_without_build_information_says_so(served, fixture_store):
+    embedded = invoke("stats", "--store", fixture_store).stdout.splitlines()
+    remote = invoke("stats", "--endpoint", served).stdout.splitlines()
+    counts = embedded[0].split(";")[0]
+    assert remote[0] == f"{counts}; the endpoint does not say when or by what it was built"
+    assert remote[1:] == embedded[1:]
