@@ -155,8 +155,8 @@ def _show_error(shell, etype, value, tb, tb_offset=None):
 
 def load_ipython_extension(ipython) -> None:
     """Register the magics, and show the library errors they raise as one line, without a
-    traceback (unless other custom exception handlers are installed already); raised through a
-    cell's own code, an error keeps its traceback.
+    traceback; raised through a cell's own code, an error keeps its traceback. A custom exception
+    handler another library installed first (trio's) keeps handling its own exceptions.
 
     >>> from IPython.core.interactiveshell import InteractiveShell
     >>> shell = InteractiveShell.instance(colors="NoColor")
@@ -171,5 +171,13 @@ def load_ipython_extension(ipython) -> None:
     from .errors import AtmpkgError
 
     ipython.register_magics(SparqlMagics)
-    if not ipython.custom_exceptions:
-        ipython.set_custom_exc((AtmpkgError,), _show_error)
+    earlier, handled = ipython.CustomTB, tuple(ipython.custom_exceptions)
+    if AtmpkgError in handled:
+        return  # loaded before
+
+    def show(shell, etype, value, tb, tb_offset=None):
+        if issubclass(etype, AtmpkgError):
+            return _show_error(shell, etype, value, tb, tb_offset)
+        return earlier(etype, value, tb, tb_offset)
+
+    ipython.set_custom_exc((*handled, AtmpkgError), show)

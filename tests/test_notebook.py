@@ -196,3 +196,25 @@ def test_the_readmes_notebook_runs(curated_store, tmp_path):
     assert html_of(notebook.cells[-1]).startswith(
         "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>117<"
     )
+
+
+def test_the_extension_keeps_a_handler_another_library_installed_first(capsys):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from atmpkg.graph.notebook import load_ipython_extension
+
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance(colors="NoColor")
+    theirs = []
+    shell.set_custom_exc(
+        (KeyError,), lambda shell, etype, value, tb, tb_offset=None: theirs.append(value)
+    )
+    load_ipython_extension(shell)
+    load_ipython_extension(shell)  # loaded twice: installed once
+    assert shell.run_cell("%sparql --name approvals-in-perod").success is False
+    shown = capsys.readouterr().out
+    assert "UnknownNameError: unknown named query 'approvals-in-perod'" in shown
+    assert "Traceback" not in shown  # one line, not the magic's traceback
+    assert shell.run_cell("{}['x']").success is False
+    assert [str(v) for v in theirs] == ["'x'"]
+    InteractiveShell.clear_instance()
