@@ -941,6 +941,34 @@ def test_a_file_in_another_encoding_names_its_line_and_says_to_save_it_as_utf8(b
     assert nquads(built) == before
 
 
+def test_utf16_a_column_given_twice_and_a_remote_context_are_named(built, tmp_path):
+    before = nquads(built)
+    utf16 = tmp_path / "deals.csv"
+    utf16.write_text(f"{DEAL_HEADER}\n", encoding="utf-16")
+    with pytest.raises(
+        DataError,
+        match="^"
+        + re.escape(
+            f"{utf16}:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')"
+        )
+        + "$",
+    ):
+        import_files([utf16], built)
+    twice = tmp_path / "targets.csv"
+    twice.write_text("slug,slug,label,source\ncd99,cd99,CD99,src-news\n")
+    with pytest.raises(DataError, match=r"\(column slug given twice\)$"):
+        import_files([twice], built)
+    remote = tmp_path / "remote.jsonld"
+    remote.write_text('{"@context": "https://schema.org/", "@id": "urn:x", "name": "x"}')
+    with pytest.raises(DataError) as info:
+        import_files([remote], built)
+    assert str(info.value) == (
+        f"{remote}: its @context is fetched from a URL, and an import reads nothing from the "
+        'network; put the context itself in the file ("@context": { … })'
+    )
+    assert nquads(built) == before
+
+
 NORMALISED_TTL = (
     "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
     f'<{GENEX}> <urn:example:price> "1.50"^^xsd:decimal, 2.50 ; <urn:example:count> "5"^^xsd:int ;\n'

@@ -848,7 +848,8 @@ def read_utf8(path: Path, display: str) -> str:
 
 def decode_utf8(raw: bytes, display: str) -> str:
     """The text of the bytes of a UTF-8 file named ``display``, without a byte order mark; other
-    bytes raise :class:`DataError` at the line and column of the first that is not UTF-8.
+    bytes raise :class:`DataError` at the line and column of the first that is not UTF-8 (a
+    UTF-16 file is named as one, by its byte order mark).
 
     >>> decode_utf8(b'SELECT * { BIND("caf\\xe9" AS ?x) }', "latin.rq")
     Traceback (most recent call last):
@@ -856,6 +857,9 @@ def decode_utf8(raw: bytes, display: str) -> str:
     """
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
+        raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -933,6 +937,9 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             detail.append("missing " + ", ".join(missing))
         if extra:
             detail.append("unexpected " + ", ".join(extra))
+        twice = sorted({h for h in header if header.count(h) > 1})
+        if twice:
+            detail.append("column " + ", ".join(twice) + " given twice")
         if not detail:
             detail.append("columns out of order")
         raise DataError(
@@ -1306,6 +1313,11 @@ def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
     message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
     if "Invalid UTF-8" in message:
         message += "; save the file as UTF-8"
+    if "LoadDocumentCallback" in message:
+        message = (
+            "its @context is fetched from a URL, and an import reads nothing from the network; "
+            "put the context itself in the file (\"@context\": { … })"
+        )
     return DataError(display, exc.lineno, exc.offset, message)
 
 
