@@ -446,6 +446,62 @@ def to_networkx(
     return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs, drawn=drawn)
 
 
+_FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
+
+
+def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
+    """``facts`` with each blank node that a fact links to and that ``facts`` describe written
+    into that fact as text, so that a network keeps what it holds: an RDF list as its items
+    (``first, 2, three``), a nested description as ``name: value`` pairs (``inner: (deepest:
+    three levels); price: 1.5``), in the order of their facts; a cycle stops at a node already
+    written (``…``). The folded nodes' own facts go; a blank node nothing links to stays a subject.
+
+    >>> b, ex = "_:b", "http://example.org/"
+    >>> facts = [(ex + "s", ex + "dose", BLANK, b, None, None),
+    ...          (b, ex + "amount", LITERAL, "5", None, XSD + "integer"),
+    ...          (b, ex + "unit", LITERAL, "mg", None, XSD + "string")]
+    >>> fold_blank_nodes(facts)
+    [('http://example.org/s', 'http://example.org/dose', 'literal', 'amount: 5; unit: mg', None, 'http://www.w3.org/2001/XMLSchema#string')]
+    """
+    described: dict[str, list[Fact]] = {}
+    for fact in facts:
+        if fact[0].startswith("_:"):
+            described.setdefault(fact[0], []).append(fact)
+    folded = {f[3] for f in facts if f[2] == BLANK and f[3] in described}
+    if not folded:
+        return list(facts)
+
+    def value(kind: str, text: str, path: frozenset[str]) -> str:
+        if kind == BLANK and text in described:
+            return f"({written(text, path)})"
+        return shorten(text) if kind == IRI else text
+
+    def _is_list(node: str) -> bool:
+        return any(f[1] == _FIRST for f in described.get(node, ()))
+
+    def written(node: str, path: frozenset[str]) -> str:
+        if node in path:
+            return "…"
+        path = path | {node}
+        if _is_list(node):
+            items, step, seen = [], node, set()
+            while step in described and step not in seen:
+                seen.add(step)
+                own = described[step]
+                items += [value(f[2], f[3], path) for f in own if f[1] == _FIRST]
+                step = next((f[3] for f in own if f[1] == _REST), _NIL)
+            return ", ".join(items)
+        return "; ".join(f"{local_name(f[1])}: {value(f[2], f[3], path)}" for f in described[node])
+
+    return [
+        (node, predicate, LITERAL, written(obj, frozenset()), None, XSD + "string")
+        if kind == BLANK and obj in folded
+        else (node, predicate, kind, obj, language, datatype)
+        for node, predicate, kind, obj, language, datatype in facts
+        if node not in folded
+    ]
+
+
 def network_of_facts(
     facts: Sequence[Fact],
     *,
@@ -458,7 +514,8 @@ def network_of_facts(
     Nodes are the subjects and the instance IRIs linked to, with attributes ``label`` (rdfs:label,
     English first, else skos:prefLabel, else the prefixed IRI), ``class`` (prefixed classes, several
     joined by ``;``) and one attribute per other literal or non-entity IRI property, named by the
-    property's local name (several values joined by `` | ``). Each link is an edge keyed by the
+    property's local name (several values joined by `` | ``); a blank node a fact links to is
+    that fact's text (see :func:`fold_blank_nodes`). Each link is an edge keyed by the
     prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes. The
     derived shortcuts and retired IRIs' pointers (:data:`~atmpkg.graph.terms.NOT_DRAWN`) are left out,
     but for the properties in ``drawn`` (those a query asked for).
@@ -477,6 +534,7 @@ def network_of_facts(
     """
     import networkx as nx
 
+    facts = fold_blank_nodes(facts)
     subjects = {fact[0] for fact in facts}
     graph = nx.MultiDiGraph()
     # each node's and each hub's labels, by property (rdfs:label, skos:prefLabel)

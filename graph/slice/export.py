@@ -1369,8 +1369,9 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     else:
         piece = selection.slice()
         # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store
-        # an export holds the triples of the selected entities only.
-        if not network and local:
+        # an export holds the triples of the selected entities only. A network writes the blank
+        # nodes an entity reaches into its attributes (see rdf.fold_blank_nodes).
+        if local:
             piece = with_blank_nodes(piece)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance

@@ -174,11 +174,12 @@ class WholeGraph:
                 yield predicate, obj, line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
 
     def facts(self) -> Iterator[Fact]:
-        """The :data:`~atmpkg.graph.rdf.Fact` of each line whose subject is an IRI, in canonical
+        """The :data:`~atmpkg.graph.rdf.Fact` of each line but a retired IRI's, in canonical
         order, made from the lines without parsing them: what a network of the whole graph reads
-        (a blank node's own lines are no entity's). Each distinct IRI and literal ending is
-        decoded once; a literal's text is its quoted text, unescaped as JSON when it holds an
-        escape (the engine's N-Triples writer escapes a string as JSON does).
+        (it writes the blank nodes an entity reaches into that entity's attributes). Each
+        distinct IRI and literal ending is decoded once; a literal's text is its quoted text,
+        unescaped as JSON when it holds an escape (the engine's N-Triples writer escapes a string
+        as JSON does).
 
         >>> s = ox.Store()
         >>> s.add(ox.Quad(ox.NamedNode(ID + "therapy/a"), ox.NamedNode(ATMP + "name"), ox.Literal('A "b"', language="en")))
@@ -195,9 +196,9 @@ class WholeGraph:
             return found
 
         for number, (subject, _, _) in enumerate(self.subjects):
-            if subject.startswith(b"_:") or subject in self.retired:
+            if subject in self.retired:
                 continue
-            node = iri(subject)
+            node = subject.decode() if subject.startswith(b"_:") else iri(subject)
             for predicate, obj, quoted in self.statements(number):
                 if quoted is None:
                     if obj[:1] == b"<":
