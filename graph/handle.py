@@ -211,8 +211,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .rdf import undeclared_terms
-        from .sparql.run import as_term, missing
+        from .sparql.run import as_term, missing, undeclared_terms
         from .store.csvdata import decode_utf8
 
         if (sparql is None) == (file is None):

@@ -39,8 +39,6 @@ if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a funct
     import networkx
     import rdflib
 
-    from .engine.gate import Token
-
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
@@ -113,47 +111,6 @@ def _vocabulary_labels() -> dict[str, str]:
         for q in ontology_quads()
         if q.predicate.value == RDFS + "label" and not is_node(q.subject)
     }
-
-
-def undeclared_terms(tokens: Sequence[Token]) -> list[str]:
-    """Notes on the ``atmp:`` terms a query names (``atmp:Therapi``) that the ontology does not
-    declare, each with the closest declared ones: no triple can match them, so the query
-    answers nothing about them without an error. A query that declares ``atmp:`` itself is left
-    alone.
-
-    >>> from atmpkg.graph.engine.gate import tokenize
-    >>> undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapy ; atmp:brandname ?b }"))
-    ['atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it']
-    """
-    from .engine.gate import declared_prefixes
-    from .errors import suggest
-
-    if "atmp" in declared_prefixes(tokens):
-        return []
-    declared = _ontology_terms()
-    named = {
-        t.text[len("atmp:") :] for t in tokens if t.kind == "pname" and t.text.startswith("atmp:")
-    }
-    named |= {
-        t.text[len(ATMP) + 1 : -1]
-        for t in tokens
-        if t.kind == "iri" and t.text.startswith("<" + ATMP)
-    }
-    notes = []
-    for local in sorted(named - declared):
-        close = " or ".join(f"atmp:{c}" for c in suggest(local, declared, 2))
-        hint = f" (did you mean {close}?)" if close else ""
-        notes.append(f"atmp:{local} is not a term of the ontology{hint}: nothing matches it")
-    return notes
-
-
-@functools.lru_cache(maxsize=1)
-def _ontology_terms() -> frozenset[str]:
-    return frozenset(
-        q.subject.value[len(ATMP) :]
-        for q in ontology_quads()
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ATMP)
-    )
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import math
 import numbers
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -36,12 +37,23 @@ from ..errors import (
     QueryTimeoutError,
     described,
     positive_seconds,
+    suggest,
     whole_number,
 )
+from ..rdf import ontology_quads
 from ..store.remote import RemoteStore
-from ..terms import PREFIXES, XSD
+from ..terms import ATMP, PREFIXES, XSD
 
-__all__ = ["QueryResult", "Term", "as_term", "decimal_text", "parse_term", "run", "to_python"]
+__all__ = [
+    "QueryResult",
+    "Term",
+    "as_term",
+    "decimal_text",
+    "parse_term",
+    "run",
+    "to_python",
+    "undeclared_terms",
+]
 
 
 def run(
@@ -240,3 +252,41 @@ def decimal_text(value: decimal.Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
+    """Notes on the ``atmp:`` terms a query names (``atmp:Therapi``) that the ontology does not
+    declare, each with the closest declared ones: no triple can match them, so the query
+    answers nothing about them without an error. A query that declares ``atmp:`` itself is left
+    alone.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapy ; atmp:brandname ?b }"))
+    ['atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it']
+    """
+    if "atmp" in gate.declared_prefixes(tokens):
+        return []
+    declared = _ontology_terms()
+    named = {
+        t.text[len("atmp:") :] for t in tokens if t.kind == "pname" and t.text.startswith("atmp:")
+    }
+    named |= {
+        t.text[len(ATMP) + 1 : -1]
+        for t in tokens
+        if t.kind == "iri" and t.text.startswith("<" + ATMP)
+    }
+    notes = []
+    for local in sorted(named - declared):
+        close = " or ".join(f"atmp:{c}" for c in suggest(local, declared, 2))
+        hint = f" (did you mean {close}?)" if close else ""
+        notes.append(f"atmp:{local} is not a term of the ontology{hint}: nothing matches it")
+    return notes
+
+
+@functools.lru_cache(maxsize=1)
+def _ontology_terms() -> frozenset[str]:
+    return frozenset(
+        q.subject.value[len(ATMP) :]
+        for q in ontology_quads()
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ATMP)
+    )
