@@ -850,7 +850,9 @@ def with_blank_nodes(piece: Slice) -> Slice:
             waiting += reached(triples)
         return about + sorted(found, key=triple_key)
 
-    return Slice(piece.subjects, read, piece.sample)
+    reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
+    reaching.answer, reaching.asked = piece.answer, piece.asked
+    return reaching
 
 
 # --- networks --------------------------------------------------------------------------------
