@@ -151,6 +151,14 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         # a less-than the gate once read as the start of an IRI up to the next ">"
         "PREFIX ex: <{url}>\nSELECT * { FILTER(1<2)SERVICEex:x#>\n{ ?s ?p ?o } }",
         "PREFIX ex: <{url}>\nSELECT * { BIND(1 AS ?a) FILTER(?a<=2)SERVICE<{url}>#>\n{ ?s ?p ?o } }",
+        # the same after values the gate did not know (EXISTS{}, a triple term, a base direction)
+        "PREFIX ex: <{url}>\nSELECT * { FILTER(EXISTS{}<2)SERVICEex:x#>\n{ } }",
+        "PREFIX ex: <{url}>\nSELECT * { FILTER(<<(<urn:a><urn:b><urn:c>)>><2)SERVICEex:x#>\n{ } }",
+        'PREFIX ex: <{url}>\nSELECT * { FILTER("a"@en--ltr<2)SERVICEex:x#>\n{ } }',
+        # an escape in an IRI the gate read as a comment, beside a string the decoding reopened
+        'SELECT * { BIND("\\u0022" AS ?q) BIND(<urn:x\\u0061#> AS ?i) SERVICE <{url}> { } }\n# """\n',
+        # the engine ends a prefixed name at its second run of dots
+        "PREFIX ex: <{url}>\nSELECT * WHERE { ?s ?p ex:a.b.SERVICE ex:x { } }",
     ],
 )
 def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(listener, text):
@@ -222,6 +230,10 @@ def test_whatever_the_engine_reads_as_a_dataset_clause_the_gate_refuses(named_gr
         "ASKFROM<urn:h>{ ?s ?p ?o }",  # the engine reads FROM inside "ASKFROM"
         # a less-than the gate once read as the start of an IRI up to the ">" of the comment
         "PREFIX g: <urn:>\nSELECT(1<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
+        "PREFIX g: <urn:>\nSELECT(EXISTS{}<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
+        'PREFIX g: <urn:>\nSELECT("a"@en--ltr<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }',
+        'SELECT ("\\u0022" AS ?q) (<urn:x\\u0061#> AS ?i) (COUNT(*) AS ?n) FROM <urn:h> '
+        'WHERE { ?s ?p ?o }\n# """\n',
     ],
 )
 def test_a_glued_or_hidden_dataset_clause_is_read_by_the_engine_and_refused(named_graphs, text):
@@ -312,3 +324,26 @@ def test_whatever_the_engine_reads_as_using_the_gate_refuses(named_graphs, text)
     engine(lambda: named_graphs.update(text))
     marker = ox.Quad(ox.NamedNode("urn:x"), ox.NamedNode("urn:y"), ox.NamedNode("urn:z"))
     assert marker not in named_graphs, f"the gate let USING through: {text!r}"
+
+
+def test_a_triple_term_nests_as_brackets_do_and_a_glued_update_is_one():
+    from atmpkg.graph.errors import QueryTooComplexError
+
+    reified = "SELECT * { " + "<<" * 300 + "?a ?b ?c" + ">> ?b ?c" * 299 + ">> ?p ?o }"
+    with pytest.raises(QueryTooComplexError, match="nests brackets 301 deep"):
+        check(reified)
+    for text in (
+        "PREFIX ex: <urn:x> ADDex:g TO ex:h",
+        'VERSION "1.2" INSERT DATA { <urn:a> <urn:b> 1 }',
+    ):
+        assert ox.Store().update(text) is None  # the engine takes it as an update
+        assert refused(text)
+
+
+def test_a_string_never_closed_is_a_syntax_error_at_once():
+    from atmpkg.graph.errors import QuerySyntaxError
+
+    with pytest.raises(QuerySyntaxError, match="^line 1: a string opened here is never closed$"):
+        check('"\\' * 400_000)  # read quote by quote to the end, this took hours
+    with pytest.raises(SyntaxError):
+        ox.Store().query('SELECT * { ?s ?p "x }')

@@ -436,6 +436,10 @@ def test_queries_too_large_or_too_deep_are_400_not_403(server):
         server, "POST", "/sparql", hidden.encode(), {"Content-Type": "application/sparql-query"}
     )
     assert (status, body[:40]) == (400, b"the query nests brackets 302 deep; at mo")
+    # a string never closed is malformed before the engine sees it, on both doors
+    for path in ("/sparql", "/graph"):
+        status, _, body = get(server, f"{path}?" + urllib.parse.urlencode({"query": 'ASK { "x }'}))
+        assert (status, body) == (400, b"line 1: a string opened here is never closed\n"), path
     status, _, body = request(
         server,
         "POST",

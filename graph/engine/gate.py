@@ -29,7 +29,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..errors import QueryRefusedError, QueryTooComplexError
+from ..errors import QueryRefusedError, QuerySyntaxError, QueryTooComplexError
 
 #: Longest query text accepted, in characters (the HTTP door also caps the request body).
 MAX_QUERY_CHARS = 1_000_000
@@ -52,10 +52,17 @@ _PN_CHARS_BASE = (
 _PN_CHARS_U = _PN_CHARS_BASE + "_"
 _PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
 _PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
-_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+# At most 64 characters: tried at every letter of a long run of "a.a.a…" that no colon ends,
+# an unbounded prefix would be read to the end each time (quadratic; 80 kB took minutes). A longer
+# prefix is read as words and dots, whose keywords and operators the gate still counts.
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]{{0,62}}[{_PN_CHARS}])?"
 _PN_LOCAL = (
     f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
 )
+
+
+#: An IRI as the engine reads it, ``\\u`` and ``\\U`` escapes included (decoded in IRIs only).
+_IRI = r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
 
 
 @functools.cache
@@ -70,14 +77,14 @@ def _token_re(iris: bool = True) -> re.Pattern[str]:
                 r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
                 r"|\"(?:[^\"\\\n\r]|\\.)*\""
                 r"|'(?:[^'\\\n\r]|\\.)*')",
-                r"(?P<iri><[^<>\"{}|^`\\\x00-\x20]*>)" if iris else r"(?P<iri>(?!))",
+                _IRI if iris else r"(?P<iri>(?!))",
                 f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
                 f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
                 f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
-                r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)",
+                r"(?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*(?:--[A-Za-z]+)?)",
                 f"(?P<word>[{_PN_CHARS_U}][{_PN_CHARS_U}0-9]*)",
                 r"(?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))",
-                r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?$@&:])",
+                r"(?P<punct>\^\^|&&|\|\||<<|>>|\{\||\|\}|!=|<=|>=|[{}()\[\];,.*/+\-=<>!|^?$@&:])",
                 r"(?P<unknown>.)",
             ]
         ),
@@ -107,7 +114,13 @@ _UPDATE_WORDS = (
 _FORMS = ("select", "construct", "describe", "ask")
 #: Functions whose value changes at every call (STRUUID holds UUID).
 _VOLATILE = ("rand", "uuid", "bnode")
-_OPENERS, _CLOSERS = frozenset("{(["), frozenset("})]")
+_OPENERS, _CLOSERS = frozenset({"{", "(", "[", "<<", "{|"}), frozenset({"}", ")", "]", ">>", "|}"})
+#: What can stand before the start of an operand: after anything else inside parentheses, the
+#: engine may read ``<`` as less-than (after ``)``, a value, ``EXISTS{…}``, a triple term ``>>``).
+_BEFORE_OPERAND = frozenset(
+    {"(", "[", "{", "<<", "{|", ",", ";", ".", "=", "!=", "<", ">", "<=", ">=", "&&", "||"}
+    | {"+", "-", "*", "/", "!", "^", "^^", "|"}
+)
 _OPERATOR_PUNCT = frozenset(
     {".", ";", ",", "+", "-", "*", "/", "&&", "||", "=", "!=", "<", ">", "<=", ">=", "|", "^", "!"}
 )
@@ -215,74 +228,74 @@ def declared_prefixes(tokens: Sequence[Token]) -> set[str]:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split SPARQL text into tokens, dropping white space and comments.
+    """Split SPARQL text into tokens, dropping white space and comments. A string that is never
+    closed raises :class:`QuerySyntaxError` there (the engine refuses it too; read on, each of
+    its quotes would be tried again to the end of the text).
 
     >>> [t.text for t in tokenize('SELECT ?s { ?s a "SERVICE" } # SERVICE')]
     ['SELECT', '?s', '{', '?s', 'a', '"SERVICE"', '}']
     """
-    return [
-        Token(m.lastgroup, m.group(), m.start())
-        for m in _token_re().finditer(text)
-        if m.lastgroup not in ("ws", "comment")
-    ]
+    return _lex(text, less_than=False)
 
 
-def _ends_value(token: Token) -> bool:
-    """Whether ``token`` can end an operand of an expression, after which the engine reads ``<``
-    as less-than."""
-    if token.kind in ("var", "number", "string", "iri", "pname", "bnode", "lang"):
-        return True
-    if token.kind == "punct":
-        return token.text in (")", "]")
-    return token.kind == "word" and token.text.casefold() in ("true", "false")
+def _lex(text: str, less_than: bool) -> list[Token]:
+    """The tokens of ``text``; with ``less_than``, a ``<`` inside parentheses that does not start
+    an operand (see :data:`_BEFORE_OPERAND`) is less-than, as the engine reads it in an
+    expression (``FILTER(1<2)SERVICE…#>``), where :func:`tokenize` reads an IRI up to the next
+    ``>``. Inside ``{ }``, ``[ ]`` and outside any bracket no expression stands without
+    parentheses around it, so there ``<`` starts an IRI in both readings.
 
-
-def _less_than_reading(text: str) -> list[Token]:
-    """The tokens when every ``<`` that follows a value inside parentheses is less-than, as the
-    engine reads it in an expression (``FILTER(1<2)SERVICE…#>``), where :func:`tokenize` reads an
-    IRI up to the next ``>``. Inside ``{ }``, ``[ ]`` and outside any bracket, no expression
-    stands without parentheses around it, so there ``<`` starts an IRI in both readings.
-
-    >>> [t.text for t in _less_than_reading("ASK { FILTER(1<2)SERVICE#>\\n }")][4:8]
+    >>> [t.text for t in _lex("ASK { FILTER(1<2)SERVICE#>\\n }", less_than=True)][4:8]
     ['1', '<', '2', ')']
     """
-    normal, less_than = _token_re(), _token_re(iris=False)
+    normal, operator = _token_re(), _token_re(iris=False)
     tokens: list[Token] = []
     brackets: list[str] = []
     position = 0
     while position < len(text):
-        after_value = text[position] == "<" and bool(brackets) and brackets[-1] == "("
-        after_value = after_value and bool(tokens) and _ends_value(tokens[-1])
-        match = (less_than if after_value else normal).match(text, position)
+        pattern = normal
+        if less_than and text[position] == "<" and brackets and brackets[-1] == "(":
+            if tokens and tokens[-1].text not in _BEFORE_OPERAND:
+                pattern = operator
+        match = pattern.match(text, position)
         position = match.end()
-        if match.lastgroup in ("ws", "comment"):
+        kind = match.lastgroup
+        if kind in ("ws", "comment"):
             continue
-        token = Token(match.lastgroup, match.group(), match.start())
+        if kind == "unknown" and match.group() in ("'", '"'):
+            line = text.count("\n", 0, match.start()) + 1
+            raise QuerySyntaxError(f"line {line}: a string opened here is never closed")
+        token = Token(kind, match.group(), match.start())
         tokens.append(token)
-        if token.kind == "punct" and token.text in _OPENERS:
+        if kind == "punct" and token.text in _OPENERS:
             brackets.append(token.text)
-        elif token.kind == "punct" and token.text in _CLOSERS and brackets:
+        elif kind == "punct" and token.text in _CLOSERS and brackets:
             brackets.pop()
     return tokens
 
 
 def _readings(text: str) -> list[list[Token]]:
     """Every way the engine may read ``text``: :func:`tokenize`'s, and the less-than reading
-    (:func:`_less_than_reading`) when an IRI follows a value there."""
+    (:func:`_lex`) when an IRI follows a token that starts no operand."""
     tokens = tokenize(text)
     disputed = any(
-        token.kind == "iri" and _ends_value(before)
+        token.kind == "iri" and before.text not in _BEFORE_OPERAND
         for before, token in zip(tokens, tokens[1:], strict=False)
     )
-    return [tokens, _less_than_reading(text)] if disputed else [tokens]
+    return [tokens, _lex(text, less_than=True)] if disputed else [tokens]
 
 
 def _keyword_text(token: Token) -> str:
-    """The part of a token where Oxigraph could read glued keywords, case-folded."""
+    """The part of a token where Oxigraph could read glued keywords, case-folded: a word, a
+    prefix, and what follows a second dot in a prefixed name or a blank node label (the engine
+    ends the name at its second run of dots: ``ex:a.b.SERVICE`` is ``ex:a.b`` ``.``
+    ``SERVICE``)."""
     if token.kind == "word":
         return token.text.casefold()
-    if token.kind == "pname":
-        return token.text.partition(":")[0].casefold()
+    if token.kind in ("pname", "bnode"):
+        prefix, _, local = token.text.partition(":")
+        beyond = " ".join(local.split(".")[2:])
+        return f"{prefix if token.kind == 'pname' else ''} {beyond}".casefold()
     return ""
 
 
@@ -294,9 +307,13 @@ def _guarded(tokens: list[Token]) -> set[str]:
 def _form(tokens: list[Token]) -> str:
     """SELECT, CONSTRUCT, DESCRIBE or ASK by the first word after the prologue, UPDATE when that
     word is an update operation, UNKNOWN otherwise (the engine's parser then has its say)."""
+    previous = ""
     for token in tokens:
-        word = token.text.casefold() if token.kind == "word" else ""
-        if not word or word.startswith(("prefix", "base")):
+        word = token.text.casefold() if token.kind in ("word", "pname") else ""
+        declared = token.kind == "pname" and previous.startswith("prefix")
+        previous = word or previous
+        # a prefixed name stands for a keyword glued to it (ADDex:g), but for the one declared
+        if not word or declared or word.startswith(("prefix", "base", "version")):
             continue
         form = next((f for f in _FORMS if word.startswith(f)), None)
         if form:
@@ -321,6 +338,8 @@ def _measure(tokens: list[Token]) -> tuple[int, int]:
             operators += 1  # in 1+1 the engine reads a signed 1 as an operand of a sum
         elif token.kind == "word" and token.text.casefold() in _OPERATOR_WORDS:
             operators += 1
+        elif token.kind in ("pname", "bnode"):
+            operators += token.text.count(".")  # the engine may end the name at a dot
     return deepest, operators
 
 

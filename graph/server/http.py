@@ -67,7 +67,7 @@ from types import FrameType
 from ..display.pages import MESSAGE_CSP, graph_csp, message_page
 from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
-from ..errors import AtmpkgError, ParameterError, QueryRefusedError
+from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError
 from ..store.build import open_store
 from ..store.folder import current_build
 from ..terms import ID, KINDS, SLUG_RE
@@ -737,6 +737,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 checked = gate.check(job["text"])
             except QueryRefusedError as exc:
                 raise refused(exc) from None
+            except QuerySyntaxError as exc:
+                raise HttpError(400, str(exc)) from None
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -834,6 +836,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 volatile = gate.check(job["text"]).volatile
             except QueryRefusedError as exc:
                 raise refused(exc) from None
+            except QuerySyntaxError as exc:
+                raise HttpError(400, str(exc)) from None
         payload = self._run("graph", job, params, volatile=volatile)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))
