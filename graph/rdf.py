@@ -113,22 +113,14 @@ def _vocabulary_labels() -> dict[str, str]:
     }
 
 
-@functools.lru_cache(maxsize=1)
-def _concept_labels() -> dict[str, str]:
-    return {
-        q.subject.value: q.object.value
-        for q in ontology_quads()
-        if q.predicate.value == SKOS + "prefLabel" and getattr(q.object, "language", None) == "en"
-    }
+def vocabulary_label(iri: str) -> str | None:
+    """The ``rdfs:label`` the ontology gives a term that is no node of the network (a property, a
+    class, a value such as a date's precision), or None.
 
-
-def concept_label(iri: str) -> str | None:
-    """The English ``skos:prefLabel`` the ontology gives a vocabulary value, or None.
-
-    >>> concept_label("https://w3id.org/atmp-kg/id/date-precision/month")
+    >>> vocabulary_label("https://w3id.org/atmp-kg/id/date-precision/month")
     'month'
     """
-    return _concept_labels().get(iri)
+    return _vocabulary_labels().get(iri)
 
 
 @functools.lru_cache(maxsize=1)
@@ -234,7 +226,7 @@ def property_label(iri: str) -> str:
     >>> property_label("http://www.w3.org/2004/02/skos/core#inScheme")
     'in scheme'
     """
-    label = _vocabulary_labels().get(iri)
+    label = vocabulary_label(iri)
     if label:
         return label
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", local_name(iri)).lower()
@@ -433,14 +425,14 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
             return f"({written(text, path)})"
         return shorten(text) if kind == IRI else text
 
-    def _is_list(node: str) -> bool:
+    def is_list(node: str) -> bool:
         return any(f[1] == _FIRST for f in described.get(node, ()))
 
     def written(node: str, path: frozenset[str]) -> str:
         if node in path:
             return "…"
         path = path | {node}
-        if _is_list(node):
+        if is_list(node):
             items, step, seen = [], node, set()
             while step in described and step not in seen:
                 seen.add(step)

@@ -36,18 +36,18 @@ from ..progress import Progress
 from ..rdf import (
     LABEL,
     TYPE,
-    concept_label,
     identifier_url,
     node_labels,
     property_label,
     stated_dates,
     to_networkx,
+    vocabulary_label,
 )
 from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DCT, ID, NOT_DRAWN, PREFIXES, SCHEMA, XSD, expand, shorten
+from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]
     """A fact's value as text, and whether it is an IRI (a link when it is http/https)."""
     if isinstance(term, ox.NamedNode):
         if term.value.startswith(ID):  # a vocabulary value such as dateprecision:month
-            return concept_label(term.value) or shorten(term.value), False
+            return vocabulary_label(term.value) or shorten(term.value), False
         return term.value, True
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", False
@@ -262,19 +262,16 @@ Value = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
 def _facts(
-    triples: Sequence[ox.Triple], graph, hubs: Mapping[str, str], asked: frozenset[str]
+    triples: Sequence[ox.Triple], graph, hubs: Mapping[str, str]
 ) -> dict[str, list[tuple[str, Value]]]:
     """Per subject, the (property IRI, value) pairs that are not links of the network: literals
     and IRIs that are not nodes, and links to hubs, whose value is the hub's label (``hubs``: IRI
-    -> label). Types and labels are shown otherwise; a hub's own facts are not shown, nor the
-    derived shortcuts a query did not ask for (``asked``)."""
+    -> label). Types and labels are shown otherwise; a hub's own facts are not shown."""
     facts: dict[str, list[tuple[str, Value]]] = {}
     for triple in triples:
         subject = _node_id(triple.subject)
         if triple.predicate in (TYPE, LABEL) or subject in hubs:
             continue
-        if triple.predicate.value in NOT_DRAWN and triple.predicate.value not in asked:
-            continue  # a period's last day (dateEnd) is no day a source stated
         target = _node_id(triple.object)
         if target in hubs:
             facts.setdefault(subject, []).append((triple.predicate.value, ox.Literal(hubs[target])))
@@ -362,9 +359,12 @@ def _render(
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
     expanded, but does not draw at first; ``answer`` those a query's answer names, drawn even
     when they are sources (a question about provenance is answered with its sources)."""
-    graph = to_networkx(fold_inverses(triples, asked), hubs=hubs, drawn=asked)
+    # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
+    # last day is no day a source stated) unless asked for, each inverse pair once
+    drawn = fold_inverses(triples, asked)
+    graph = to_networkx(drawn, hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
-    facts = _facts(triples, graph, hub_labels, asked)
+    facts = _facts(drawn, graph, hub_labels)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
     cited = {
         target

@@ -235,31 +235,35 @@ def tokenize(text: str) -> list[Token]:
     >>> [t.text for t in tokenize('SELECT ?s { ?s a "SERVICE" } # SERVICE')]
     ['SELECT', '?s', '{', '?s', 'a', '"SERVICE"', '}']
     """
-    return _lex(text, less_than=False)
+    return _lex(text, less_than=False)[0]
 
 
-def _lex(text: str, less_than: bool) -> list[Token]:
-    """The tokens of ``text``; with ``less_than``, a ``<`` inside parentheses that does not start
-    an operand (see :data:`_BEFORE_OPERAND`) is less-than, as the engine reads it in an
-    expression (``FILTER(1<2)SERVICE…#>``), where :func:`tokenize` reads an IRI up to the next
-    ``>``. Inside ``{ }``, ``[ ]`` and outside any bracket no expression stands without
-    parentheses around it, so there ``<`` starts an IRI in both readings.
+def _lex(text: str, less_than: bool) -> tuple[list[Token], bool]:
+    """The tokens of ``text``, and whether an IRI stood where the engine may read less-than: a
+    ``<`` inside parentheses after a token that starts no operand (see :data:`_BEFORE_OPERAND`),
+    as in ``FILTER(1<2)SERVICE…#>``, where an IRI runs up to the next ``>``. With ``less_than``,
+    such a ``<`` is read as less-than. Inside ``{ }``, ``[ ]`` and outside any bracket no
+    expression stands without parentheses around it, so there ``<`` starts an IRI either way.
 
-    >>> [t.text for t in _lex("ASK { FILTER(1<2)SERVICE#>\\n }", less_than=True)][4:8]
+    >>> [t.text for t in _lex("ASK { FILTER(1<2)SERVICE#>\\n }", less_than=True)[0]][4:8]
     ['1', '<', '2', ')']
     """
     normal, operator = _token_re(), _token_re(iris=False)
     tokens: list[Token] = []
     brackets: list[str] = []
-    position = 0
+    position, disputed = 0, False
     while position < len(text):
-        pattern = normal
-        if less_than and text[position] == "<" and brackets and brackets[-1] == "(":
-            if tokens and tokens[-1].text not in _BEFORE_OPERAND:
-                pattern = operator
-        match = pattern.match(text, position)
+        either = (
+            text[position] == "<"
+            and bool(brackets)
+            and brackets[-1] == "("
+            and bool(tokens)
+            and tokens[-1].text not in _BEFORE_OPERAND
+        )
+        match = (operator if either and less_than else normal).match(text, position)
         position = match.end()
         kind = match.lastgroup
+        disputed = disputed or (either and kind == "iri")
         if kind in ("ws", "comment"):
             continue
         if kind == "unknown" and match.group() in ("'", '"'):
@@ -271,18 +275,14 @@ def _lex(text: str, less_than: bool) -> list[Token]:
             brackets.append(token.text)
         elif kind == "punct" and token.text in _CLOSERS and brackets:
             brackets.pop()
-    return tokens
+    return tokens, disputed
 
 
 def _readings(text: str) -> list[list[Token]]:
-    """Every way the engine may read ``text``: :func:`tokenize`'s, and the less-than reading
-    (:func:`_lex`) when an IRI follows a token that starts no operand."""
-    tokens = tokenize(text)
-    disputed = any(
-        token.kind == "iri" and before.text not in _BEFORE_OPERAND
-        for before, token in zip(tokens, tokens[1:], strict=False)
-    )
-    return [tokens, _lex(text, less_than=True)] if disputed else [tokens]
+    """Every way the engine may read ``text``: :func:`tokenize`'s, and, when an IRI stood where
+    the engine may read less-than, the less-than reading (see :func:`_lex`)."""
+    tokens, disputed = _lex(text, less_than=False)
+    return [tokens, _lex(text, less_than=True)[0]] if disputed else [tokens]
 
 
 def _keyword_text(token: Token) -> str:
@@ -360,10 +360,9 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         )
     # The guarded words and the limits are looked for in every reading: with \u escapes decoded
     # and not, with "<" as an IRI's start and as less-than. The engine reads one of them.
-    readings = _readings(query)
-    if _ESCAPE.search(query):
-        readings += _readings(decode_escapes(query))
-    tokens = readings[0]
+    raw = _readings(query)
+    readings = raw + (_readings(decode_escapes(query)) if _ESCAPE.search(query) else [])
+    tokens = raw[0]
     measures = [_measure(reading) for reading in readings]
     deepest, operators = max(m[0] for m in measures), max(m[1] for m in measures)
     if deepest > MAX_DEPTH:
@@ -377,18 +376,14 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             f"{MAX_OPERATORS:,} are accepted, as more can exhaust the engine's stack. Split it, "
             "or put long value lists in a VALUES block."
         )
-    found = set().union(*(_guarded(reading) for reading in readings))
-    form = _form(tokens)
-    forms = {_form(reading) for reading in readings}
+    guarded = [_guarded(reading) for reading in readings]
+    found = set().union(*guarded)
+    forms = [_form(reading) for reading in readings]
     for keyword in ("service", "load", "from", "using"):
         if keyword in found and _GUARDED[keyword] not in allow:
             reason, how = _REFUSALS[keyword]
-            note = (
-                ""
-                if keyword in _guarded(tokens) or len(readings) < 2
-                else _less_than_note(query, tokens, readings[1])
-            )
-            reason += f" {note}" if note else ""
+            if keyword not in guarded[0] and len(raw) > 1:
+                reason += _less_than_note(query, tokens, raw[1])
             raise QueryRefusedError(reason, how)
     if "UPDATE" in forms and "update" not in allow:
         raise QueryRefusedError(
@@ -396,19 +391,18 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             "DESCRIBE and ASK queries are run.",
             'Pass allow=["update"] (CLI: --allow update) to change the store on purpose.',
         )
-    return CheckedQuery(query, form, frozenset(found), tuple(tokens))
+    return CheckedQuery(query, forms[0], frozenset(found), tuple(tokens))
 
 
 def _less_than_note(query: str, tokens: list[Token], less_than: list[Token]) -> str:
-    """Where the engine reads a ``<`` as less-than that :func:`tokenize` reads as an IRI's start."""
+    """Where the engine may read as less-than the first ``<`` that :func:`tokenize` reads as an
+    IRI's start (``less_than`` is that other reading, see :func:`_lex`)."""
     iris = {t.offset for t in tokens if t.kind == "iri"}
-    offsets = [t.offset for t in less_than if t.text in ("<", "<=") and t.offset in iris]
-    if not offsets:  # the keyword was found with escapes decoded
-        return ""
-    line = query.count("\n", 0, offsets[0]) + 1
-    column = offsets[0] - (query.rfind("\n", 0, offsets[0]) + 1) + 1
+    offset = next(t.offset for t in less_than if t.text in ("<", "<=") and t.offset in iris)
+    line = query.count("\n", 0, offset) + 1
+    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
     return (
-        f"(The engine may read the '<' at line {line}, column {column} as less-than, and the "
+        f" (The engine may read the '<' at line {line}, column {column} as less-than, and the "
         "keyword after it; where you mean an IRI there, write it as a prefixed name.)"
     )
 

@@ -157,6 +157,17 @@ class Response:
         )
 
 
+def _checked(text: str) -> gate.CheckedQuery:
+    """``text`` through the gate, its refusal as the endpoint answers it (403, or 400 for a text
+    too large, too deep or with a string never closed)."""
+    try:
+        return gate.check(text)
+    except QueryRefusedError as exc:
+        raise refused(exc) from None
+    except QuerySyntaxError as exc:
+        raise HttpError(400, str(exc)) from None
+
+
 class _Budget:
     """Bytes held at once, at most ``limit`` unless one holder alone needs more: :meth:`take` says
     whether ``size`` more fit, and takes them when they do; :meth:`give` returns them.
@@ -733,12 +744,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
         lane, volatile = "query", False
         if "text" in job:
-            try:
-                checked = gate.check(job["text"])
-            except QueryRefusedError as exc:
-                raise refused(exc) from None
-            except QuerySyntaxError as exc:
-                raise HttpError(400, str(exc)) from None
+            checked = _checked(job["text"])
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -832,12 +838,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         job = query_job(params)
         volatile = False
         if "text" in job:
-            try:
-                volatile = gate.check(job["text"]).volatile
-            except QueryRefusedError as exc:
-                raise refused(exc) from None
-            except QuerySyntaxError as exc:
-                raise HttpError(400, str(exc)) from None
+            volatile = _checked(job["text"]).volatile
         payload = self._run("graph", job, params, volatile=volatile)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))

@@ -597,11 +597,13 @@ def _write_whole(
 
 
 def _counted(items: Iterable[T], piece: Slice) -> Iterator[T]:
-    """``items`` (quads, or lines of N-Quads), counted in ``piece.written["quads"]``."""
-    piece.written["quads"] = 0
-    for number, item in enumerate(items, 1):
-        piece.written["quads"] = number
+    """``items`` (quads, or lines of N-Quads), counted in ``piece.written["quads"]`` once they
+    are all written."""
+    count = 0
+    for item in items:
+        count += 1
         yield item
+    piece.written["quads"] = count
 
 
 def _read_whole(piece: Slice, whole: WholeGraph) -> None:

@@ -286,8 +286,8 @@ def _merge_named_graphs(store: ox.Store) -> None:
     graphs = list(store.named_graphs())
     named = (
         ox.Quad(q.subject, q.predicate, q.object)
-        for q in store.quads_for_pattern(None, None, None, None)
-        if type(q.graph_name) is not ox.DefaultGraph
+        for graph in graphs
+        for q in store.quads_for_pattern(None, None, None, graph)
     )
     # In slices: each bulk_extend writes files of its own (one per graph took seconds), and the
     # whole list of a big file would not fit in memory.

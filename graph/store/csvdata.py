@@ -650,16 +650,16 @@ class _Compiler:
         class (the same triple, merged as RDF merges); blame the file and its line for another
         class of the ontology's."""
         cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
-        kind, slug = split_iri(row.subject) or ("", "")
+        kind = family.kind if family.cls else row.cells["kind"]
         for other, (path, display) in sorted(typed.items()):
             if other == cls:
                 continue
             self.errors.append(
                 DataError(
                     display,
-                    _line_of(path, f"{kind}:{slug}", row.subject, other[len(ATMP) :]),
+                    line_naming(path, (row.subject, RDF + "type", other)),
                     None,
-                    f"{kind}:{slug} is typed {shorten(other)}, but {row.file}:{row.line} "
+                    f"{shorten(row.subject)} is typed {shorten(other)}, but {row.file}:{row.line} "
                     f"defines it as a {kind} ({shorten(cls)}); give your entity an IRI of its "
                     "own, or leave the type out to add facts to this one",
                 )
@@ -794,18 +794,25 @@ class _Compiler:
         raise _RowRejected
 
 
-def _line_of(path: Path, *words: str) -> int | None:
-    """The first line of ``path`` that holds the first of ``words`` (a prefixed name or an IRI)
-    and the last (a class's local name), else the first that holds the first; None when none
-    does or the file is not text."""
-    try:
-        lines = path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    names, cls = words[:-1], words[-1]
-    holding = [n for n, line in enumerate(lines, 1) if any(w in line for w in names)]
-    both = [n for n in holding if cls in lines[n - 1]]
-    return (both or holding or [None])[0]
+def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
+    """The first line of ``path`` that names the statement's object and subject, else its object
+    (as ``<iri>`` or with a prefix the file declares); for any object (``""``), its property
+    and subject, else its property."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
+
+    def names(iri: str) -> list[str]:
+        short = [f"{p}:{iri[len(ns) :]}" for p, ns in declared.items() if iri.startswith(ns)]
+        return [f"<{iri}>", *short]
+
+    subject, predicate, obj = statement
+    named = names(obj) if obj else names(predicate)
+    lines = text.splitlines()
+    for wanted in ([names(subject), named], [named]):
+        for number, line in enumerate(lines, 1):
+            if all(any(name in line for name in group) for group in wanted):
+                return number
+    return None
 
 
 def _col(family: Family, name: str) -> Col:
@@ -1196,13 +1203,15 @@ def check_depth(path: Path, display: str) -> None:
 def scan_rdf(
     path: Path, display: str, terms: frozenset[str] | None = None
 ) -> tuple[RdfFile, list[tuple[str, str]]]:
-    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass and
-    return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI), each
-    with its class, in file order. Only those are kept: the triples themselves are loaded by the engine, from disk.
+    """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass
+    and return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI),
+    each with its class, in file order. Only those are kept: the triples themselves are loaded by
+    the engine, from disk.
 
     Parse errors carry line and column; the named graphs of quads are counted in
-    :attr:`RdfFile.graphs` (the build puts their facts in the default graph). A UTF-8 byte order mark at the start is skipped. The literals the engine
-    will store in canonical form are counted in :attr:`RdfFile.normalised`. Given the ontology's
+    :attr:`RdfFile.graphs` (the build puts their facts in the default graph). A UTF-8 byte order
+    mark at the start is skipped. The literals the engine will store in canonical form are
+    counted in :attr:`RdfFile.normalised`. Given the ontology's
     ``terms``, a property or class of its namespace that it does not declare is refused with the
     line it is first written on and the closest declared terms: nothing would ever read it.
 
@@ -1316,7 +1325,7 @@ def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
     if "LoadDocumentCallback" in message:
         message = (
             "its @context is fetched from a URL, and an import reads nothing from the network; "
-            "put the context itself in the file (\"@context\": { … })"
+            'put the context itself in the file ("@context": { … })'
         )
     return DataError(display, exc.lineno, exc.offset, message)
 

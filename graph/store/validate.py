@@ -10,7 +10,6 @@ import codecs
 import dataclasses
 import logging
 import os
-import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -24,6 +23,7 @@ from ..errors import StoreError, Violation
 from ..progress import Progress
 from ..rdf import to_rdflib_graph
 from ..terms import PREFIXES, XSD, shorten
+from .csvdata import line_naming
 from .folder import release_memory
 
 if TYPE_CHECKING:  # for annotations only: rdflib loads when a validation runs
@@ -221,7 +221,7 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
                     key for key in ((*about, quad.object.value), (*about, "")) if key in wanted
                 }
         for statement in stated - where.keys():
-            line = _line_naming(path, statement)
+            line = line_naming(path, statement)
             where[statement] = f"{display}:{line}" if line else display
     blamed = [
         dataclasses.replace(v, location=where[v.statement]) if v.statement in where else v
@@ -240,30 +240,9 @@ def _with_line(violation: Violation, path: Path) -> Violation:
     """A violation placed in an RDF file as a whole, placed on the line that names its subject."""
     prefix, _, local = violation.entity.partition(":")
     subject = PREFIXES[prefix] + local if prefix in PREFIXES else violation.entity
-    line = _line_naming(path, (subject, "", subject))
+    line = line_naming(path, (subject, "", subject))
     return (
         dataclasses.replace(violation, location=f"{violation.location}:{line}")
         if line
         else violation
     )
-
-
-def _line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
-    """The first line of ``path`` that names the statement's object and subject, else its object
-    (as ``<iri>`` or with a prefix the file declares); for any object (``""``), its property
-    and subject, else its property."""
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
-
-    def names(iri: str) -> list[str]:
-        short = [f"{p}:{iri[len(ns) :]}" for p, ns in declared.items() if iri.startswith(ns)]
-        return [f"<{iri}>", *short]
-
-    subject, predicate, obj = statement
-    named = names(obj) if obj else names(predicate)
-    lines = text.splitlines()
-    for wanted in ([names(subject), named], [named]):
-        for number, line in enumerate(lines, 1):
-            if all(any(name in line for name in group) for group in wanted):
-                return number
-    return None
