@@ -332,7 +332,22 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         raise click.UsageError(str(exc)) from None
 
 
-@cli.command()
+class _QueryCommand(click.Command):
+    """The ``query`` command, which points a user guessing ``--list`` to ``atmpkg queries``."""
+
+    GUESSES = ("--list", "--names", "--list-names", "--queries")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            if exc.option_name not in self.GUESSES:
+                raise
+            message = f"No such option '{exc.option_name}'; the named queries are listed by 'atmpkg queries'."
+            raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
+
+
+@cli.command(cls=_QueryCommand)
 @click.argument("sparql", required=False)
 @click.option(
     "--file",

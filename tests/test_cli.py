@@ -156,6 +156,17 @@ def test_queries_name_prints_the_query_file():
     )
 
 
+@pytest.mark.parametrize("guess", ["--list", "--names"])
+def test_query_list_points_to_the_queries_command(guess):
+    result = CliRunner().invoke(cli, ["query", guess])
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Error: No such option '{guess}'; the named queries are listed by 'atmpkg queries'.\n"
+    )
+    typo = CliRunner().invoke(cli, ["query", "--lmit", "3"])
+    assert typo.stderr.endswith("Error: No such option '--lmit'. Did you mean '--limit'?\n")
+
+
 def test_usage_error_exits_2():
     result = CliRunner().invoke(cli, ["query"])
     assert result.exit_code == 2
