@@ -502,6 +502,15 @@ def test_dataframe_types_money_and_dates_with_their_precision(kg):
     assert full["deal"][0] == ID + "deal/bigpharma-cellco-2017"
 
 
+def test_a_comparable_date_column_claims_no_precision(kg):
+    """atmp:date is an xsd:date for a month-only deal too: only the stated form tells months."""
+    comparable = kg.query(DEALS.replace("atmp:dateStated", "atmp:date")).df
+    assert list(comparable.columns) == ["deal", "value", "date"]
+    assert comparable["date"].tolist()[3] == pd.Timestamp("2021-06-01")
+    days = kg.query(DEALS + " LIMIT 2").df
+    assert list(days.columns) == ["deal", "value", "date"]
+
+
 def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     frame = kg.query(
         "SELECT ?year ?n ?big ?missing WHERE { estimate:act-2024 atmp:year ?year "

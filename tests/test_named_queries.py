@@ -1311,11 +1311,20 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
     genex_row = (*genex, "PDUFA date", "supplemental biologics license application")
     betacel = (BETACEL, "EMA", "multiple-myeloma", ("cellco-eu", "CellCo Europe"), "2024-06")
     betacel_row = (*betacel, "expected CHMP opinion", "marketing authorisation application")
-    # Alphacel's review ended (complete response): not on the calendar
+    alphacel = (ALPHACEL, "FDA", "multiple-myeloma", ("cellco", "CellCo"), D(2024, 1, 12))
+    alphacel_row = (*alphacel, "PDUFA date", "supplemental biologics license application")
+    # Alphacel's review ended (complete response) on 12 January 2024: on the calendar seen from
+    # the first of January, not from the second of February
     looked = {"from": "2024-01-01", "to": "2024-12-31", "as_of": "2024-01-01"}
     assert rows("regulatory-calendar", **looked) == [
+        due(*alphacel_row, "alphacel-fda-multiple-myeloma", **year),
         due(*genex_row, "genex-fda-spinal-muscular-atrophy", **year),
         due(*betacel_row, "betacel-ema-multiple-myeloma", **year),
+    ]
+    february = {**looked, "as_of": "2024-02-01"}
+    assert [r["review"] for r in rows("regulatory-calendar", **february)] == [
+        ID + "review/genex-fda-spinal-muscular-atrophy",
+        ID + "review/betacel-ema-multiple-myeloma",
     ]
     # looked at from April, Genex's goal date has passed with no outcome: its outcome is not
     # known here, so it is no longer on the calendar
@@ -1329,14 +1338,17 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
         "regulatory-calendar", **{"from": "2024-06-15", "to": "2024-12-31", "as_of": "2024-06-15"}
     ) == [due(*betacel_row, "betacel-ema-multiple-myeloma", **late)]
     found = rows("regulatory-calendar", agency="fda", **looked)
-    assert [r["review"] for r in found] == [ID + "review/genex-fda-spinal-muscular-atrophy"]
+    assert [r["review"] for r in found] == [
+        ID + "review/alphacel-fda-multiple-myeloma",
+        ID + "review/genex-fda-spinal-muscular-atrophy",
+    ]
     # by default the next twelve months from today: these goal dates have passed
     assert rows("regulatory-calendar") == []
     # a period given by its first day runs to the same day a year later: June 2024 starts
-    # on or before 2024-06-01, after 2024-05-31
+    # on or before 2024-06-01, after 2024-05-31 (and Genex was accepted in September 2023)
     for first, last, found in (
-        (D(2023, 6, 1), D(2024, 6, 1), [genex_row, betacel_row]),
-        (D(2023, 5, 31), D(2024, 5, 31), [genex_row]),
+        (D(2023, 6, 1), D(2024, 6, 1), [alphacel_row, betacel_row]),
+        (D(2023, 5, 31), D(2024, 5, 31), [alphacel_row]),
         (D(2024, 2, 29), D(2025, 2, 28), [genex_row, betacel_row]),
     ):
         assert [

@@ -10,10 +10,11 @@ IRIs                                   text: prefixed names (``therapy:kymriah``
 integers                               ``int64`` (``Int64`` when some are unbound)
 numbers, some decimal or double        ``float64`` (money, ``atmp:valueUSD``, is a decimal)
 booleans                               ``bool`` (``boolean`` when some are unbound)
-dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the period, and a
-``xsd:gYear`` (and ``xsd:dateTime``)   column ``<name>_precision`` right after it: ``day``,
-                                       ``month``, ``year`` (``time`` for a dateTime), so that
-                                       2022-01 stays a month and is never shown as 2022-01-01
+dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the period; when
+``xsd:gYear`` (and ``xsd:dateTime``)   some are months or years, a column ``<name>_precision``
+                                       right after it: ``day``, ``month``, ``year`` (``time``
+                                       for a dateTime), so that 2022-01 stays a month and is
+                                       never shown as 2022-01-01
 text (plain or with a language tag)    text
 anything else, or a mix                ``object``: Python values (IRIs as above)
 =====================================  ==========================================================
@@ -52,6 +53,8 @@ DATE_PRECISION = {
     XSD + "gYear": "year",
     XSD + "dateTime": "time",
 }
+#: The precisions that only a partial date's own type states.
+PARTIAL = {"month", "year"}
 _INTEGERS = {
     XSD + name
     for name in (
@@ -158,6 +161,10 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
             dates = pd.Series(pd.to_datetime([shown(c) for c in cells]))
         except (ValueError, OverflowError):  # beyond the years pandas can hold
             dates = pd.Series([shown(c) for c in cells], dtype="object")
+        if not PARTIAL.intersection(precision):
+            # an xsd:date says nothing of how precise the fact is: the graph's comparable
+            # atmp:date is one for a month too, its precision a fact of its own
+            return [(name, dates)]
         return [(name, dates), (f"{name}_precision", pd.Series(precision))]
     if kinds in ({"iri"}, {"text"}):
         return [(name, pd.Series([shown(c) for c in cells]))]
