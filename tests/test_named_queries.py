@@ -653,6 +653,24 @@ def test_deals_above_value_month_only_deal_overlapping_the_period(rows):
     assert rows("deals-above-value", min_value="0", to="2021-05-31", **{"from": "2020-01-01"}) == []
 
 
+#: An acquisition whose total no source states, with its upfront payment.
+UPFRONT_ONLY = (
+    "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,milestones_usd,value_original,source,note\n"
+    "othercorp-genecorp-2022,othercorp,company/genecorp,acquisition,2022-03-01,,2000000000,,,src-news,\n"
+)
+
+
+def test_a_deal_without_a_total_is_listed_by_its_upfront_payment(fixture_store, tmp_path_factory):
+    rows = rows_with("deals", UPFRONT_ONLY, fixture_store, tmp_path_factory)
+    found = [(r["deal"], r.get("valueUSD"), r.get("upfrontUSD")) for r in rows("deals-above-value")]
+    assert found == [
+        (CELLCO_DEAL["deal"], Decimal("11900000000"), None),
+        (ID + "deal/othercorp-genecorp-2022", None, Decimal("2000000000")),
+        (GENEX_DEAL["deal"], Decimal("500000000"), Decimal("100000000")),
+    ]
+    assert rows("deals-above-value", min_value="2000000001", **{"from": "2022"}) == []
+
+
 def test_acquirers_by_deal_value(rows):
     def row(acquirer, name, kind, kind_name, disclosed, total=None, deal=None):
         found = {
