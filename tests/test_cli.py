@@ -255,6 +255,23 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
 
 
+def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store):
+    run = [sys.executable, "-c", "from atmpkg.cli import cli; cli()"]
+    store = ["--store", str(fixture_store)]
+    for args, start in (
+        (["view", "--focus", "cellco"], b"<!DOCTYPE html>"),
+        (["chart", "approvals"], b"<svg"),
+    ):
+        done = subprocess.run([*run, *args, "-o", "/dev/stdout", *store], capture_output=True)
+        assert (done.returncode, done.stdout[: len(start)]) == (0, start)
+    # the N-Triples of the fixture (150 kB) are more than a pipe holds: the writer meets the end
+    export = [*run, "export", "--format", "nt", "-o", "/dev/stdout", *store]
+    process = subprocess.Popen(export, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.read(10) == b"<https://w"
+    process.stdout.close()
+    assert (process.wait(), process.stderr.read()) == (1, b"")
+
+
 def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
     store = ["--store", str(fixture_store)]
     ask = ["query", "ASK { ?s ?p ?o }", *store]

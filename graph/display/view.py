@@ -44,7 +44,7 @@ from ..rdf import (
     vocabulary_label,
 )
 from ..slice.collector import holding_cycle_collection
-from ..slice.export import atomic_files, output_paths
+from ..slice.export import atomic_files, is_stream, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
 from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
@@ -464,14 +464,15 @@ def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, .
     """Write ``text`` as UTF-8 to ``output`` atomically (a temporary file in the same folder,
     renamed into place); a missing folder or a folder as ``output`` raises :class:`StoreError`,
     a file name that does not end in one of ``suffixes`` (what the text is) a
-    :class:`ParameterError`, so that no program opens the file as something else.
+    :class:`ParameterError`, so that no program opens the file as something else; a pipe or a
+    device (``/dev/stdout``) is written straight to, whatever its name.
 
     >>> import tempfile
     >>> write_file("<svg/>", Path(tempfile.mkdtemp()) / "x.svg", (".svg",)).read_text()
     '<svg/>'
     """
     targets = output_paths("html", output)
-    if targets[0].suffix.lower() not in suffixes:
+    if targets[0].suffix.lower() not in suffixes and not is_stream(targets[0]):
         what = {".svg": "an SVG drawing"}.get(suffixes[0], "an HTML page")
         raise ParameterError(
             f"{os.fspath(output)}: this is {what}; name the file {' or '.join(suffixes)}"

@@ -373,15 +373,24 @@ def _commit(renames: Sequence[tuple[str, Path]]) -> None:
         _roll_forward(committed)
 
 
-def _resolve(target: Path) -> Path | None:
-    """Where a write to ``target`` goes: None for what is no file to replace (a pipe, a terminal,
-    a device such as ``/dev/null`` or ``/dev/stdout``, a socket), which is written as it is; the
-    file a symbolic link points to, so that the link stays; else ``target``."""
+def is_stream(target: Path) -> bool:
+    """Whether ``target`` is no file to replace but a pipe, a terminal, a device such as
+    ``/dev/null`` or ``/dev/stdout``, or a socket, which a write goes straight to.
+
+    >>> is_stream(Path("/dev/null")), is_stream(Path("out.ttl"))
+    (True, False)
+    """
     try:
         mode = os.stat(target).st_mode
     except OSError:
-        mode = None
-    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _resolve(target: Path) -> Path | None:
+    """Where a write to ``target`` goes: None for a stream (:func:`is_stream`), which is written
+    as it is; the file a symbolic link points to, so that the link stays; else ``target``."""
+    if is_stream(target):
         return None
     return Path(os.path.realpath(target)) if target.is_symlink() else target
 
@@ -456,6 +465,8 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
         for folder in created:
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only the folders this call made, and only while still empty
+        if isinstance(exc, BrokenPipeError) and streams:
+            raise  # the reader of a pipe went away (| head): nothing is lost, nothing to tell
         if isinstance(exc, OSError):
             names = ", ".join(str(t) for t in targets)
             raise StoreError(f"cannot write {names}: {exc.strerror or exc}") from None

@@ -116,6 +116,15 @@ class Selection:
                 f"with_sources must be True, False or None (the format's default), got "
                 f"{described(self.with_sources)}"
             )
+        for given, empty in (
+            (self.focus, "the entity's name is empty: give a label, a slug, kind:slug or an IRI"),
+            (self.name, "the query name is empty: list the named queries with 'atmpkg queries'"),
+            (self.file, "the query file's name is empty: give the path of a .rq file"),
+            (self.query, "the query text is empty: give a CONSTRUCT, DESCRIBE or SELECT query"),
+        ):
+            # an unset shell variable (--focus "$E") must not select the whole graph
+            if isinstance(given, str) and not given.strip():
+                raise ParameterError(empty)
         queries = [q for q in (self.name, self.file, self.query) if q]
         if self.name and self.file:
             raise ParameterError("give a named query or a query file, not both")
