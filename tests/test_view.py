@@ -134,7 +134,9 @@ def expected_network(piece) -> tuple[set[str], list[tuple[str, str, str]]]:
     cited |= {
         t.object.value
         for t in triples
-        if t.subject.value in piece.hubs and t.object.value in graph and not graph.degree(t.object.value)
+        if t.subject.value in piece.hubs
+        and t.object.value in graph
+        and not graph.degree(t.object.value)
     }
     nodes = {n for n in graph if n not in cited}
     stated = set(graph.edges(keys=True))
@@ -511,7 +513,9 @@ def test_browser_renders_exactly_the_slice_offline(fixture_store, whole_page):
 CLASS_SIZES = f"""SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
   ?s a ?c FILTER(STRSTARTS(STR(?s), "{ID}") && ?c NOT IN (atmp:Source, skos:ConceptScheme,
     skos:Collection) && !STRSTARTS(STR(?s), "{ID}date-precision/")) }} GROUP BY ?c"""
-DEVELOPED_BY = "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy ; atmp:developedBy ?c . ?c a atmp:Company }"
+DEVELOPED_BY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy ; atmp:developedBy ?c . ?c a atmp:Company }"
+)
 
 
 def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, tmp_path, browser):
@@ -641,7 +645,9 @@ FOCUS_PROBE = """() => {
 }"""
 
 
-def test_browser_focus_view_reads_at_first_render(curated_store, tmp_path, browser):
+def test_browser_focus_view_reads_at_first_render_and_after_expanding(
+    curated_store, tmp_path, browser
+):
     result = view(store=curated_store, focus="Kite Pharma", hops=2, output=tmp_path / "kite.html")
     classes = {c["key"] for c in page_data(result.html)["classes"]}
     # no place, agency or concept value is a node: they are attributes
@@ -660,6 +666,20 @@ def test_browser_focus_view_reads_at_first_render(curated_store, tmp_path, brows
     }
     assert probe["smallest"] >= 12  # every label of the focus and its neighbours is readable
     opened.screenshot("view-focus-kite.png")
+    # expanding a node two links away, and collapsing it again, leaves those labels drawn
+    cd19 = opened.node_id("target:cd19")
+    opened.page.dblclick(
+        "#network",
+        position=opened.run(
+            "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
+            cd19,
+        ),
+    )
+    opened.page.wait_for_selector("body[data-state=stable]")
+    assert opened.page.text_content("#panel .expand").startswith("Collapse: hide the ")
+    assert opened.run(FOCUS_PROBE)["unlabelled"] == 0
+    opened.page.click("#panel .expand")
+    assert opened.run(FOCUS_PROBE)["unlabelled"] == 0
     opened.clean()
     opened.context.close()
 
@@ -705,15 +725,21 @@ def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     before = opened.run(drawn)
     assert len(before) == result.nodes == 10
     alphacel = opened.node_id("therapy:alphacel")
-    opened.page.dblclick("#network", position=opened.run(
-        "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
-        alphacel,
-    ))
+    opened.page.dblclick(
+        "#network",
+        position=opened.run(
+            "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
+            alphacel,
+        ),
+    )
     opened.page.wait_for_selector("body[data-state=stable]")
     after = opened.run(drawn)
     assert sorted(set(after) - set(before)) == sorted(linked - set(before))
     assert len(after) - len(before) == 3  # its EMA approval, a claim about it, its target
-    assert opened.page.text_content("#counts") == f"13 nodes · {opened.run('atmpView.edges.length')} links"
+    assert (
+        opened.page.text_content("#counts")
+        == f"13 nodes · {opened.run('atmpView.edges.length')} links"
+    )
     assert opened.page.text_content("#panel .expand") == "Collapse: hide the 3 it showed"
     opened.page.click("#panel .expand")
     assert opened.run(drawn) == before

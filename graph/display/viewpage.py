@@ -319,6 +319,8 @@ SCRIPT = r"""
   // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
   const focus = data.focus;
   const near = focus >= 0 ? shown(neighbours(focus)) : [];
+  // the labels placed first, at the first render and after every expansion: never left out
+  const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
   if (focus >= 0) {
     const biggest = Math.max(...N.map((n, id) => degree(id)));
     const always = { label: { enabled: false, drawThreshold: 0 } };
@@ -369,7 +371,6 @@ SCRIPT = r"""
       document.body.dataset.state = "stable";
       return;
     }
-    const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
     // A neighbourhood opens on its focus and its neighbours, fitted again once their labels
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
@@ -666,7 +667,7 @@ SCRIPT = r"""
       nodes.update(held.map((other) => ({ id: other, fixed: false })));
       progress.textContent = "";
       network.once("afterDrawing", () => {
-        declutter([]);
+        declutter(first);
         document.body.dataset.state = "stable";
       });
       network.redraw();
