@@ -455,7 +455,7 @@ class KnowledgeGraph:
         links, unless their class is in ``through`` or ``classes``.
 
         >>> [r.label for r in kg.rank(by="pagerank", classes=["atmp:Company"], top=3)]
-        ['Novartis', 'Bristol Myers Squibb', 'Vertex Pharmaceuticals']
+        ['Novartis', 'Bristol Myers Squibb', 'Gilead Sciences']
         """
         from .slice.analytics import ranking
 

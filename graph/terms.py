@@ -134,8 +134,15 @@ NOT_DRAWN = SHORTCUTS | {REPLACED_BY}
 #: modality, a deal type) is linked to so many entities that, followed as a link, it connects
 #: everything to everything (Kite Pharma would reach 55 companies through "United States").
 #: Networks (views, paths, rankings, network exports) show a hub as an attribute of each entity
-#: linked to it, and follow it as a link only when asked (``through=``).
-HUB_CLASSES = ("atmp:GeographicArea", "atmp:RegulatoryAgency", "skos:Concept", "skos:ConceptScheme")
+#: linked to it, and follow it as a link only when asked (``through=``). The vocabulary's own
+#: structure (its schemes and collections) is a hub too.
+HUB_CLASSES = (
+    "atmp:GeographicArea",
+    "atmp:RegulatoryAgency",
+    "skos:Concept",
+    "skos:ConceptScheme",
+    "skos:Collection",
+)
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
 

@@ -468,12 +468,15 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
     assert graph.get_edge_data(ID + "company/cellco", ID + "therapy/alphacel") is None
     edges = graph.get_edge_data(ID + "therapy/alphacel", ID + "company/cellco").values()
     assert [(e["label"], e["property"]) for e in edges] == [("developed by", ATMP + "developedBy")]
+    # the Python network of the same selection is the file's, link for link
+    same = atmpkg.open(fixture_store).select(focus="cellco").network()
+    assert sorted(same.edges()) == sorted(graph.edges())
 
 
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (38, 46)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (37, 46)
     assert not [n for n in graph if "/id/source/" in n]  # no sources unless asked
 
 
@@ -702,7 +705,7 @@ def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_p
 def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monkeypatch):
     monkeypatch.setattr(export_module, "NETWORK_MAX_NODES", 3)
     note = (
-        "The graph: showing 3 of 38 entities, the best connected; left out 35 entities and 45 "
+        "The graph: showing 3 of 37 entities, the best connected; left out 34 entities and 45 "
         "links (narrow the selection to see the rest)"
     )
     document = json.loads(export_subgraph("cyjs", store=fixture_store).content)
@@ -1193,7 +1196,7 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
-    assert "Note: The graph: showing 3 of 38 entities" in result.stderr
+    assert "Note: The graph: showing 3 of 37 entities" in result.stderr
     assert len(result.stdout.splitlines()) == 57  # the three entities and their six attributes
 
 

@@ -81,8 +81,12 @@ def imports(path: Path, root: Path) -> list[tuple[int, str, bool]]:
                     # ``from . import folder`` imports a module of the package
                     candidate = f"{target}.{alias.name}"
                     place = root / Path(*candidate.split(".")[1:])
-                    is_module = place.with_suffix(".py").exists() or (place / "__init__.py").exists()
-                    found.append((child.lineno, candidate if is_module else target, bool(child.level)))
+                    is_module = (
+                        place.with_suffix(".py").exists() or (place / "__init__.py").exists()
+                    )
+                    found.append(
+                        (child.lineno, candidate if is_module else target, bool(child.level))
+                    )
             visit(child)
 
     visit(ast.parse(path.read_text(encoding="utf-8")))
@@ -108,8 +112,10 @@ def violations(root: Path) -> list[str]:
             if not relative and target != "atmpkg":
                 problems.append(f"{where} imports {target} absolutely: import it relatively")
             if layer_of(target) > layer_of(name):
-                problems.append(f"{where}: {name} (layer {layer_of(name)}) imports {target} "
-                                f"(layer {layer_of(target)}), a layer above it")
+                problems.append(
+                    f"{where}: {name} (layer {layer_of(name)}) imports {target} "
+                    f"(layer {layer_of(target)}), a layer above it"
+                )
     return problems
 
 

@@ -18,9 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_DATA
 
+import atmpkg
 from atmpkg.cli import cli
-from atmpkg.graph import ParameterError, query
+from atmpkg.graph import ParameterError, build, query
 from atmpkg.graph.display.pages import MESSAGE_CSP
 from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
@@ -814,6 +816,41 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     assert b'<link rel="icon" href="data:,">' in body
     status, _, body = request(server, "GET", "/<script>", None, navigation)
     assert status == 404 and b"<p>nothing at /&lt;script&gt;</p>" in body
+
+
+ODD_IRIS = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix company: <https://w3id.org/atmp-kg/id/company/> .
+@prefix modality: <https://w3id.org/atmp-kg/id/modality/> .
+@prefix source: <https://w3id.org/atmp-kg/id/source/> .
+<https://w3id.org/atmp-kg/id/therapy/My_Therapy> a atmp:Therapy ; rdfs:label "Mine"@en ;
+    atmp:developedBy company:cellco ; atmp:modality modality:car-nk ; dct:source source:src-news .
+<https://w3id.org/atmp-kg/id/therapy/it's> a atmp:Therapy ; rdfs:label "Its"@en ;
+    atmp:developedBy company:cellco ; atmp:modality modality:car-nk ; dct:source source:src-news .
+"""
+
+
+def test_an_imported_entity_whose_iri_is_no_slug_has_its_page(tmp_path):
+    store = tmp_path / "store"
+    build(store, data_dir=FIXTURE_DATA)
+    (tmp_path / "odd.ttl").write_text(ODD_IRIS, encoding="utf-8")
+    atmpkg.open(store).import_files([tmp_path / "odd.ttl"])
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        # the company's page links to each as the server answers it
+        _, _, page = get(srv, "/id/company/cellco", headers={"Accept": "text/html"})
+        links = {'href="/id/therapy/My_Therapy"': "Mine", 'href="/id/therapy/it%27s"': "Its"}
+        for link in links:
+            assert link in page.decode()
+        for path, label in (("/id/therapy/My_Therapy", "Mine"), ("/id/therapy/it%27s", "Its")):
+            status, _, body = get(srv, path, headers={"Accept": "application/n-triples"})
+            assert status == 200 and f'"{label}"'.encode() in body
+        assert get(srv, "/id/therapy/it's")[0] == 200  # as a client may send it unencoded
+        assert get(srv, "/id/therapy/a%20b")[0] == 404  # no IRI holds a space
+        assert get(srv, "/id/therapy/%ff")[0] == 404  # nor bytes that are no UTF-8
+    finally:
+        srv.shutdown()
 
 
 def test_serve_command_help():

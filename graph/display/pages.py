@@ -70,12 +70,15 @@ def page_csp(graph: str) -> str:
 
 
 def local_href(iri: str) -> str | None:
-    """The path this server answers an instance IRI at, or None for other IRIs.
+    """The path this server answers an instance IRI at, or None for other IRIs; what is not a
+    slug's letter (an imported ``My_Therapy``, ``it's``) is percent-encoded.
 
     >>> local_href("https://w3id.org/atmp-kg/id/therapy/kymriah")
     '/id/therapy/kymriah'
+    >>> local_href("https://w3id.org/atmp-kg/id/therapy/it's")
+    '/id/therapy/it%27s'
     """
-    return "/id/" + iri[len(ID) :] if iri.startswith(ID) else None
+    return "/id/" + urllib.parse.quote(iri[len(ID) :]) if iri.startswith(ID) else None
 
 
 def _safe_url(url: str | None) -> str | None:

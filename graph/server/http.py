@@ -64,13 +64,13 @@ from http import HTTPStatus
 from pathlib import Path
 from types import FrameType
 
-from ..display.pages import MESSAGE_CSP, graph_csp, message_page
+from ..display.pages import MESSAGE_CSP, graph_csp, local_href, message_page
 from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError
 from ..store.build import open_store
 from ..store.folder import current_build
-from ..terms import ID, KINDS, SLUG_RE
+from ..terms import ID, KINDS
 from .cache import AnswerCache, answer_key, etag, matches
 from .protocol import (
     ENTITY_OFFERS,
@@ -117,6 +117,10 @@ SEND_TIMEOUT = 30.0
 SENDING_BYTES = 512 << 20
 #: What ``cors`` may list: an origin as browsers send it (scheme://host[:port]), or ``*``.
 ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
+
+#: The end of an instance IRI after its kind: what an IRI may hold (no space, control character
+#: or ``<>"{}|\\^` ``).
+_IRI_END = re.compile(r'[^\x00-\x20<>"{}|\\^`]+')
 
 
 #: Answers shorter than this are sent as they are: compressing them saves less than it costs.
@@ -845,8 +849,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return Response(200, document, "text/html", {"Content-Security-Policy": csp})
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
-        kind, _, slug = path[len("/id/") :].partition("/")
-        if kind not in KINDS or not SLUG_RE.match(slug):
+        kind, _, encoded = path[len("/id/") :].partition("/")
+        # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded
+        try:
+            slug = urllib.parse.unquote(encoded, errors="strict") if kind in KINDS else ""
+        except UnicodeDecodeError:
+            slug = ""
+        if not slug or not _IRI_END.fullmatch(slug):
             raise HttpError(404, f"no entity at {path}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:
@@ -856,7 +865,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
             # to the entity that replaced it; the query string (format=...) goes along.
             query = urllib.parse.urlsplit(self.path).query
-            target = "/id/" + payload["moved"][len(ID) :] + (f"?{query}" if query else "")
+            target = local_href(payload["moved"]) + (f"?{query}" if query else "")
             message = f"moved to {target}\n".encode()
             return Response(301, message, "text/plain", {"Location": target})
         headers = {"Vary": "Accept"}

@@ -28,7 +28,13 @@ from ..errors import ParameterError, UnknownNameError, described, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
 from ..terms import shorten
-from .subgraph import EmptyResultError, class_members, names_of, resolve_class
+from .subgraph import (
+    EmptyResultError,
+    class_members,
+    inverse_properties,
+    names_of,
+    resolve_class,
+)
 
 if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load when a function runs
     import networkx
@@ -60,7 +66,8 @@ def path_network(
     """The network that paths and rankings use: the whole graph without sources, with hubs as
     attributes except those of the ``through`` classes and the entities in ``keep``, and without
     the SKOS concept schemes and collections (which would link every concept they hold to every
-    other).
+    other). A link's materialised inverse is an edge too, so that a path reads forward
+    (``Novartis → develops → Kymriah``); rankings leave it out (:func:`one_edge_per_link`).
 
     >>> "https://w3id.org/atmp-kg/id/country/us" in path_network(kg)
     False
@@ -69,6 +76,38 @@ def path_network(
     net = to_networkx(list(piece), hubs=piece.hubs - keep)
     groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
     net.remove_nodes_from(groupings)
+    return net
+
+
+def one_edge_per_link(net: networkx.MultiDiGraph) -> networkx.MultiDiGraph:
+    """``net`` without the materialised inverse of each link it also holds (``develops`` beside
+    ``developedBy``), as the network exports draw it: a measure that counts edges (PageRank)
+    would count such a link twice. ``net`` itself when it holds none.
+
+    >>> import networkx as nx
+    >>> ns = "https://w3id.org/atmp-kg/ontology#"
+    >>> net = nx.MultiDiGraph()
+    >>> net.add_edge("t", "c", key="atmp:developedBy", property=ns + "developedBy")
+    'atmp:developedBy'
+    >>> net.add_edge("c", "t", key="atmp:develops", property=ns + "develops")
+    'atmp:develops'
+    >>> list(one_edge_per_link(net).edges(keys=True))
+    [('t', 'c', 'atmp:developedBy')]
+    """
+    inverse = inverse_properties()
+
+    def stated(u: str, v: str, of: str) -> bool:
+        return any(d.get("property") == of for d in net.get_edge_data(v, u, default={}).values())
+
+    doubled = [
+        (u, v, key)
+        for u, v, key, prop in net.edges(keys=True, data="property")
+        if prop in inverse and stated(u, v, inverse[prop])
+    ]
+    if not doubled:
+        return net
+    net = net.copy()
+    net.remove_edges_from(doubled)
     return net
 
 
@@ -303,6 +342,7 @@ def ranking(
     net = _given(net)
     wanted = class_members(classes, graph._current().store) if classes else set()
     net = net if net is not None else path_network(graph, through, frozenset(wanted))
+    net = one_edge_per_link(net)
     members = set(net)
     if classes:
         members &= wanted

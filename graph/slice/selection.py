@@ -260,9 +260,10 @@ class Selection:
 
     def network(self) -> networkx.MultiDiGraph:
         """The selected triples as a ``networkx.MultiDiGraph`` (see
-        :func:`~atmpkg.graph.slice.analytics.to_networkx`), its numbers and booleans typed as
-        the network exports type them (``typed``): an ``int``, ``float`` or ``bool`` where
-        every value of the attribute is one.
+        :func:`~atmpkg.graph.slice.analytics.to_networkx`), the network the exports write: a
+        link and its materialised inverse are one edge (see
+        :func:`~atmpkg.graph.slice.subgraph.fold_inverses`), and numbers and booleans are typed
+        (``typed``): an ``int``, ``float`` or ``bool`` where every value of the attribute is one.
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
         192
@@ -271,9 +272,11 @@ class Selection:
         19
         """
         from ..rdf import to_networkx
+        from .subgraph import fold_inverses
 
         piece = self.slice()
-        return to_networkx(list(piece), hubs=piece.hubs, typed=True)
+        triples = fold_inverses(list(piece), piece.asked)
+        return to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
 
     def view(
         self, *, output: StorePath = None, title: str | None = None, overview: bool | None = None

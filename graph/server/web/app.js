@@ -180,7 +180,7 @@
         a.removeAttribute("target");
         a.removeAttribute("ref");
         if (iri.startsWith(ID)) {
-          a.setAttribute("href", "/id/" + iri.slice(ID.length));
+          a.setAttribute("href", "/id/" + iri.slice(ID.length).split("/").map(encodeURIComponent).join("/"));
         } else {
           a.removeAttribute("href");
           a.title = iri;
