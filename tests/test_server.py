@@ -480,6 +480,13 @@ def test_foreign_host_header_is_refused(server):
     assert get(server, "/sparql", host=False)[0] == 400
     for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
         assert get(server, "/sparql", host=host)[0] == 200, host
+    # a second Host header is refused, whichever comes first
+    status, _, body = get(server, "/sparql", headers={"Host": "evil.example"})
+    assert (status, body) == (400, b"the Host header is given more than once\n")
+    # a target given as an absolute URL names the host the request is for
+    own = f"127.0.0.1:{port}"
+    assert get(server, "http://evil.example/sparql", host=own)[0] == 403
+    assert get(server, f"http://{own}/sparql", host=own)[0] == 200
 
 
 def test_no_cross_origin_requests_unless_allowed(server, fixture_store):
@@ -831,13 +838,27 @@ ODD_IRIS = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
 """
 
 
-def test_an_imported_entity_whose_iri_is_no_slug_has_its_page(tmp_path):
+def void_triples(srv) -> int:
+    """The triple count the service description gives."""
+    _, _, body = get(srv, "/sparql", headers={"Accept": "application/n-triples"})
+    void = ox.NamedNode("http://rdfs.org/ns/void#triples")
+    found = [
+        t.object for t in triples_of(body, format=ox.RdfFormat.N_TRIPLES) if t.predicate == void
+    ]
+    return int(found[0].value)
+
+
+def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_page(tmp_path):
     store = tmp_path / "store"
     build(store, data_dir=FIXTURE_DATA)
     (tmp_path / "odd.ttl").write_text(ODD_IRIS, encoding="utf-8")
-    atmpkg.open(store).import_files([tmp_path / "odd.ttl"])
     srv = make_server(store, port=0, timeout=10, workers=1).start()
     try:
+        before = void_triples(srv)
+        atmpkg.open(store).import_files([tmp_path / "odd.ttl"])
+        # the service description counts the new build's triples, as the answers read them
+        count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        assert void_triples(srv) == int(query(count, store=store).rows[0][0].value) > before
         # the company's page links to each as the server answers it
         _, _, page = get(srv, "/id/company/cellco", headers={"Accept": "text/html"})
         links = {'href="/id/therapy/My_Therapy"': "Mine", 'href="/id/therapy/it%27s"': "Its"}
@@ -961,6 +982,7 @@ def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store,
         held = {"Accept": "text/csv", "If-None-Match": tag}
         status, headers, empty = get(srv, path, headers=held)
         assert (status, headers["ETag"], empty) == (304, tag, b"")
+        assert headers["Vary"] == first["Vary"] == "Accept, Accept-Encoding"
         # another format is another answer; a POST is never answered 304
         assert sparql_get(srv, text, accept="application/sparql-results+json")[1]["ETag"] != tag
         form = urllib.parse.urlencode({"query": text}).encode()

@@ -69,7 +69,7 @@ from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError
 from ..store.build import open_store
-from ..store.folder import current_build
+from ..store.folder import current_build, read_info
 from ..terms import ID, KINDS
 from .cache import AnswerCache, answer_key, etag, matches
 from .protocol import (
@@ -332,7 +332,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, Handler)
         self.timeout_limit, self.max_rows, self.cors = timeout, max_rows, cors
-        self.triples = triples
+        self.built_triples = triples
         self.store_root = store_root
         self.cache = AnswerCache()
         self.static = static_files()
@@ -351,6 +351,13 @@ class Server(http.server.ThreadingHTTPServer):
         except BaseException:
             self.server_close()
             raise
+
+    def triples(self) -> int:
+        """How many triples the current build holds: an import or a rebuild while the server
+        runs changes it, as it changes the answers."""
+        build = current_build(self.store_root)
+        info = read_info(build) if build is not None else {}
+        return int(info.get("triples", self.built_triples))
 
     def allows_origin(self, origin: str | None) -> bool:
         """Whether ``cors`` lets pages at ``origin`` send requests and read the answers."""
@@ -607,10 +614,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _check_host(self) -> None:
         """Refuse requests addressed to another host name: a web page elsewhere cannot reach this
         server through a DNS name that it rebinds to 127.0.0.1."""
-        host = self.headers.get("Host")
-        if host is None:
+        hosts = self.headers.get_all("Host") or []
+        if not hosts:
             raise HttpError(400, "the Host header is missing")
-        self._host = host.strip().lower()
+        if len(hosts) > 1:
+            raise HttpError(400, "the Host header is given more than once")
+        self._host = hosts[0].strip().lower()
+        # a request addressed by an absolute URL (a proxy's form) names its host there, which
+        # wins over the header (RFC 9112, 3.2.2)
+        target = urllib.parse.urlsplit(self.path)
+        if target.scheme or target.netloc:
+            self._host = target.netloc.lower()
         if self._host not in self.server.allowed_hosts:
             raise HttpError(403, "requests for this Host are not served here")
 
@@ -833,7 +847,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if fmt is None:
             raise not_acceptable("the service description", GRAPH_OFFERS[:4])
         endpoint = f"http://{self._host}/sparql"
-        body = service_description(endpoint, self.server.triples, fmt)
+        body = service_description(endpoint, self.server.triples(), fmt)
         return Response(200, body, MEDIA_TYPES[fmt], {"Vary": "Accept"})
 
     # -- graph views and entity pages -------------------------------------------------------------
@@ -875,10 +889,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # -- writing the answer -----------------------------------------------------------------------
 
+    def _own_headers(self, response: Response) -> dict[str, str]:
+        """The response's own headers and the CORS ones, ``Vary`` naming ``Accept-Encoding``
+        (an answer may come compressed) and what each of them varies by, on a 304 as on the
+        answer it stands for."""
+        headers = {"Vary": "Accept-Encoding"}
+        for name, value in response.headers.items():
+            headers[name] = f"{value}, Accept-Encoding" if name == "Vary" else value
+        for name, value in self._cors_headers().items():
+            headers[name] = f"{headers[name]}, {value}" if name == "Vary" else value
+        return headers
+
     def _send(self, response: Response) -> None:
         if response.status == 304:
             self.send_response(304)
-            for name, value in {**response.headers, **self._cors_headers()}.items():
+            for name, value in self._own_headers(response).items():
                 self.send_header(name, value)
             self.end_headers()
             return
@@ -891,7 +916,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "Content-Length": str(len(body)),
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
-            "Vary": "Accept-Encoding",
         }
         if encoding:
             headers["Content-Encoding"] = encoding
@@ -902,12 +926,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers["Cache-Control"] = "no-cache"
         if response.media_type == "text/html":
             headers["Content-Security-Policy"] = UI_CSP
-        for name, value in response.headers.items():
-            headers[name] = f"{value}, Accept-Encoding" if name == "Vary" else value
-        for name, value in self._cors_headers().items():
-            headers[name] = (
-                f"{headers[name]}, {value}" if name == "Vary" and name in headers else value
-            )
+        headers.update(self._own_headers(response))
         if self._body_pending:
             # A body we did not read would be taken for the next request: close instead.
             self.close_connection = True
