@@ -311,6 +311,31 @@ def test_errors_are_shown(page, server):
     assert [p for p in page.problems if not p.startswith(FAILED_LOAD)] == []
 
 
+def test_a_query_too_long_for_a_url_is_posted_for_its_graph_and_downloads(
+    page, server, fixture_store, tmp_path
+):
+    # a request line over 64 KiB is refused (414): the page posts what a link cannot carry
+    text = "SELECT ?t ?name WHERE { ?t a atmp:Therapy ; rdfs:label ?name } ORDER BY ?t\n"
+    text += "# " + "long " * 14_000 + "\n"
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .yasqe .CodeMirror").wait_for()
+    set_editor(page, text)
+    page.click("#run")
+    page.locator(ROWS).first.wait_for()
+    assert page.locator(ROWS).count() == 3
+    assert page.url == server.url + "/" and page.locator("#share").is_hidden()
+    with page.expect_download() as download:
+        page.click('#downloads a[data-format="csv"]')
+    saved = tmp_path / "long.csv"
+    download.value.save_as(saved)
+    assert saved.read_text(encoding="utf-8").splitlines() == cli_csv(fixture_store, text)
+    page.click(f"{TAB} .select_graph")
+    page.frame_locator(f"{TAB} iframe.graph").locator("canvas").first.wait_for()
+    graph = next(f for f in page.frames if f.url == server.url + "/graph")
+    assert "Alphacel" in graph.content()
+    assert not page.problems, page.problems
+
+
 def test_construct_shows_triples_and_graph_downloads(page, server):
     open_query(page, server, "CONSTRUCT WHERE { therapy:genex ?p ?o }")
     headers = page.locator(f"{TAB} .yasr_results thead th").all_inner_texts()

@@ -514,7 +514,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._dispatch()
 
     def do_POST(self) -> None:
-        """Answer a POST (accepted at /sparql only)."""
+        """Answer a POST (accepted at /sparql and /graph only)."""
         self._dispatch()
 
     def do_OPTIONS(self) -> None:
@@ -634,17 +634,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         page the user visits could otherwise query this server on the user's behalf. Following a
         link from another site (a top-level GET navigation) is served: its answer goes to the
         user, not to the page; a page's frames, objects and embeds are not. Clients that send
-        neither header (curl, SPARQLWrapper, rdflib) are served."""
+        neither header (curl, SPARQLWrapper, rdflib) are served. The query page's own form,
+        posted into its sandboxed Graph frame, comes with ``Origin: null`` (the frame's origin)
+        and ``Sec-Fetch-Site: same-origin`` (who sent it), which no script can set: served."""
         origin = self.headers.get("Origin")
         site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
+        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
         own = "http://" + self._host
         foreign = origin is not None and origin.strip().lower() != own
+        if origin == "null" and (site, mode, dest) == ("same-origin", "navigate", "iframe"):
+            foreign = False
         if not foreign and site not in ("cross-site", "same-site"):
             return
         if self.server.allows_origin(origin):
             return
-        mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
-        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
         if self.command in ("GET", "HEAD") and mode == "navigate" and dest in ("document", ""):
             return
         who = f"a page at {origin}" if origin else "a page on another site"
@@ -668,8 +672,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(204, b"", "text/plain", {"Allow": "GET, HEAD, POST, OPTIONS"})
         if path == "/sparql":
             return self._sparql(params)
+        if path == "/graph":
+            # the query page posts a query too long for a URL (over 64 KiB) into its Graph tab
+            return self._graph(self._post_params(params) if self.command == "POST" else params)
         if self.command == "POST":
-            raise HttpError(405, "POST is accepted at /sparql only", {"Allow": "GET, HEAD"})
+            raise HttpError(
+                405, "POST is accepted at /sparql and /graph only", {"Allow": "GET, HEAD"}
+            )
         if path == "/":
             return self._static("index.html")
         if path.startswith("/static/"):
@@ -680,8 +689,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(
                 200, self.server.health(), "application/json", {"Cache-Control": "no-store"}
             )
-        if path == "/graph":
-            return self._graph(params)
         if path.startswith("/id/"):
             return self._entity(path, params)
         raise HttpError(404, f"nothing at {path}")

@@ -88,6 +88,46 @@
     return "/?" + toSearch(request);
   }
 
+  // The server reads a request line of at most 64 KiB: a longer query travels in a POST body, so
+  // its downloads and its Graph tab are posted, and it has no link to share.
+  const LONGEST_URL = 8000;
+  const tooLong = (search) => search.toString().length > LONGEST_URL;
+
+  // Posts a form into a named target (a frame), as a link would open it there.
+  function postTo(action, search, target) {
+    const form = el("form");
+    form.method = "post";
+    form.action = action;
+    form.target = target;
+    form.hidden = true;
+    search.forEach((value, name) => {
+      const input = el("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      form.append(input);
+    });
+    document.body.append(form);
+    form.submit();
+    form.remove();
+  }
+
+  // Saves what a POST to /sparql answers, as the download link of a shorter query would.
+  async function postedDownload(search, name) {
+    const answer = await fetch("/sparql", { method: "POST", body: search });
+    if (!answer.ok) {
+      showError(await answer.text());
+      return;
+    }
+    const link = el("a");
+    link.href = URL.createObjectURL(await answer.blob());
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href));
+  }
+
   // --- YASGUI, configured to talk to this server only -------------------------------------------
 
   // YASQE marks every prefix its query does not declare as an error; this server predeclares
@@ -233,8 +273,11 @@
       const frame = el("iframe", "graph");
       frame.title = "The answer as a graph";
       frame.setAttribute("sandbox", "allow-scripts allow-popups allow-popups-to-escape-sandbox");
-      frame.src = "/graph?" + toSearch(requestShown(this.yasr));
+      const search = toSearch(requestShown(this.yasr));
+      if (tooLong(search)) frame.name = "graph-" + Date.now();
+      else frame.src = "/graph?" + search;
       this.yasr.resultsEl.append(frame);
+      if (frame.name) postTo("/graph", search, frame.name);
     }
   }
 
@@ -372,9 +415,18 @@
     box.append(el("span", null, "Download:"));
     (answer.kind === "graph" ? GRAPH_FORMATS : TABLE_FORMATS).forEach(([fmt, label]) => {
       const a = el("a", null, label);
-      a.href = "/sparql?" + toSearch(request, { format: fmt });
+      const search = toSearch(request, { format: fmt });
       a.download = "atmpkg-result." + (fmt === "rdfxml" ? "rdf" : fmt);
       a.dataset.format = fmt;
+      if (tooLong(search)) {
+        a.href = "#";
+        a.addEventListener("click", (event) => {
+          event.preventDefault();
+          postedDownload(search, a.download);
+        });
+      } else {
+        a.href = "/sparql?" + search;
+      }
       box.append(a);
     });
   }
@@ -394,8 +446,10 @@
     const args = request.name ? request.params.map(([k, v]) => ({ name: "p", value: k + "=" + v })) : [];
     tab.setRequestConfig({ args });
     state.requests.set(tab.getYasr(), request);
-    history.replaceState(null, "", shareLink(request));
-    $("share").href = shareLink(request);
+    const long = tooLong(toSearch(request));
+    history.replaceState(null, "", long ? "/" : shareLink(request));
+    $("share").hidden = long;
+    $("share").href = long ? "/" : shareLink(request);
     showError("");
     // Until the answer comes, nothing of the previous one may stay to be saved.
     renderDownloads(request, null);
