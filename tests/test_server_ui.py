@@ -259,6 +259,25 @@ def test_shared_link_runs_its_query(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_link_from_another_site_shows_its_query_and_waits_for_run(browser, server):
+    """Another site's page that sends the browser to a query link (no click needed) cannot make
+    the server run it: the query opens in a tab of its own, and runs when the user says so."""
+    context = browser.new_context()
+    tab = context.new_page()
+    link = server.url + "/?" + urllib.parse.urlencode({"query": THERAPIES})
+    sender = f"<script>location.href = {json_string(link)};</script>"
+    tab.route("http://other.example/**", lambda r: r.fulfill(body=sender, content_type="text/html"))
+    posted = []
+    tab.on("request", lambda r: r.method == "POST" and posted.append(r.url))
+    tab.goto("http://other.example/send.html")
+    tab.locator("#status").filter(has_text="came from another site").wait_for()
+    assert (editor_text(tab), posted) == (THERAPIES, [])
+    tab.click("#run")
+    tab.locator(ROWS).nth(2).wait_for()
+    assert posted == [server.url + "/sparql"]
+    context.close()
+
+
 def test_a_link_with_a_misspelt_name_or_parameter_says_so_and_runs_nothing(page, server):
     from playwright.sync_api import expect
 

@@ -698,10 +698,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if found is None:
             raise HttpError(404, f"nothing at /static/{name}")
         headers = {"Cache-Control": "no-cache"}
+        body = found[0]
         if name == "index.html":
             # The query page alone runs YASGUI, which needs its one exception (inline styles).
             headers["Content-Security-Policy"] = QUERY_PAGE_CSP
-        return Response(200, found[0], found[1], headers)
+            site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+            if site in ("cross-site", "same-site"):
+                # another site led the browser here: a query its link carries waits for Run
+                body = body.replace(b"<html ", b'<html data-from="another-site" ', 1)
+        return Response(200, body, found[1], headers)
 
     # -- the SPARQL endpoint ----------------------------------------------------------------------
 

@@ -547,14 +547,21 @@
 
   // A shared ?query= opens in the tab holding that text, else in the current tab when that only
   // holds the example, else in a new tab: the user's other queries stay as they were.
-  function openQuery(text) {
+  // A link from another site opens in a tab of its own, and waits for Run.
+  function openQuery(text, foreign) {
     const yasgui = state.yasgui;
     const found = yasgui.persistentConfig.getTabs().find((id) => yasgui.persistentConfig.getTab(id).yasqe.value === text);
     const yasqe = currentTab().getYasqe();
     if (found) yasgui.selectTabId(found);
-    else if (yasqe.getValue() === EXAMPLE) yasqe.setValue(text);
+    else if (yasqe.getValue() === EXAMPLE && !foreign) yasqe.setValue(text);
     else yasgui.addTab(true, { yasqe: { value: text } });
   }
+
+  // The server marks the page when another site led here (a link, or a script that sent the
+  // browser): a query such a link carries is shown, not run, so that no other site can make this
+  // server work on the user's behalf.
+  const FROM_ANOTHER_SITE = document.documentElement.dataset.from === "another-site";
+  const WAITING = "This link came from another site: read its query, then press Run to run it.";
 
   // --- start -------------------------------------------------------------------------------------------
 
@@ -577,7 +584,8 @@
       const unknown = query ? [...values.keys()].filter((k) => !query.params.some((p) => p.name === k)) : [];
       if (query && !unknown.length) {
         choose(name, values);
-        run();
+        if (FROM_ANOTHER_SITE) $("status").textContent = WAITING;
+        else run();
         return;
       }
       // A link with a misspelt name or parameter is not run without it (that would answer a
@@ -587,9 +595,10 @@
       const reply = await fetch("/sparql?" + asked.toString(), { headers: { Accept: "text/csv" } });
       showError(reply.ok ? "This link's query could not be read." : (await reply.text()).trim());
     } else if (search.get("query")) {
-      openQuery(search.get("query"));
+      openQuery(search.get("query"), FROM_ANOTHER_SITE);
       choose("");
-      run();
+      if (FROM_ANOTHER_SITE) $("status").textContent = WAITING;
+      else run();
     } else {
       choose("");
     }
