@@ -342,6 +342,32 @@ def test_failed_import_changes_nothing(built, tmp_path):
     assert not (built / "imports").exists()
 
 
+def test_each_problem_is_named_once_on_the_line_of_its_own_description(built, tmp_path):
+    """In Turtle's ';' lists a property's line does not name its subject: the line is the one in
+    that subject's description, not the first of the file that names the property."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
+        "@prefix source: <https://w3id.org/atmp-kg/id/source/> .\n"
+        "company:one a atmp:Company ;\n"
+        '  rdfs:label "One" ;\n'
+        "  dct:source source:src-news .\n"
+        "company:two a atmp:Company ;\n"
+        "  dct:source source:src-news ;\n"
+        '  rdfs:label "Two" .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as info:
+        import_files([mine], built)
+    assert [str(v) for v in info.value.violations] == [
+        f"{mine}:7: company:one: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]",
+        f"{mine}:11: company:two: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]",
+    ]
+
+
 def test_a_hidden_file_name_is_refused_before_anything_is_imported(built, tmp_path):
     hidden = tmp_path / ".notes.ttl"
     hidden.write_text("<https://example.org/a> <https://example.org/b> 1 .\n")

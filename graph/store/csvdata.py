@@ -795,9 +795,20 @@ class _Compiler:
 
 
 def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
-    """The first line of ``path`` that names the statement's object and subject, else its object
-    (as ``<iri>`` or with a prefix the file declares); for any object (``""``), its property
-    and subject, else its property."""
+    """The line of ``path`` that states ``statement`` (subject, property, object; ``""`` for any
+    object), each term written as ``<iri>`` or with a prefix the file declares. What is looked
+    for is the object, or for any object the property: on a line that begins with the subject;
+    else in the description the subject begins (Turtle's ``;`` lists, up to the ``.`` that ends
+    it); else the line that begins that description; else a line that names the subject too;
+    else the first line that names it.
+
+    >>> lines = ["@prefix t: <urn:t#> .", "t:a t:p 1 ;", "  t:q t:b .", "t:b t:q 2 ."]
+    >>> _ = Path("mine.ttl").write_text("\\n".join(lines))
+    >>> line_naming(Path("mine.ttl"), ("urn:t#a", "urn:t#q", ""))
+    3
+    >>> line_naming(Path("mine.ttl"), ("urn:t#b", "", "urn:t#b"))
+    4
+    """
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
 
@@ -806,11 +817,28 @@ def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
         return [f"<{iri}>", *short]
 
     subject, predicate, obj = statement
-    named = names(obj) if obj else names(predicate)
+    named, own = names(obj) if obj else names(predicate), names(subject)
     lines = text.splitlines()
-    for wanted in ([names(subject), named], [named]):
+    begins = re.compile("|".join(re.escape(name) for name in own) + r"(?=[\s;,]|$)")
+    starts = [n for n, line in enumerate(lines) if begins.match(line.lstrip())]
+
+    def naming(line: str, *groups: list[str]) -> bool:
+        return all(any(name in line for name in group) for group in groups)
+
+    for start in starts:
+        if naming(lines[start], named):
+            return start + 1
+    for start in starts:
+        for number in range(start + 1, len(lines)):
+            if naming(lines[number], named):
+                return number + 1
+            if lines[number].rstrip().endswith(".") or begins.match(lines[number].lstrip()):
+                break
+    if starts:
+        return starts[0] + 1
+    for groups in ([own, named], [named]):
         for number, line in enumerate(lines, 1):
-            if all(any(name in line for name in group) for group in wanted):
+            if naming(line, *groups):
                 return number
     return None
 

@@ -204,7 +204,7 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
         _with_line(v, files[v.location]) if v.location in files else v for v in violations
     ]
     if not wanted or not rdf_files:
-        return sorted(violations, key=_place)
+        return _distinct(violations)
     where: dict[tuple[str, str, str], str] = {}
     for path, display in rdf_files:
         extension = path.suffix[1:].lower()
@@ -227,7 +227,14 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
         dataclasses.replace(v, location=where[v.statement]) if v.statement in where else v
         for v in violations
     ]
-    return sorted(blamed, key=_place)
+    return _distinct(blamed)
+
+
+def _distinct(violations: list[Violation]) -> list[Violation]:
+    """``violations`` in file order, each that reads the same as another once: two constraints of
+    a shape (a label's count and its language) may report one problem twice."""
+    once = {str(v): v for v in reversed(violations)}
+    return sorted(reversed(once.values()), key=_place)
 
 
 def _place(violation: Violation) -> tuple[str, int]:
