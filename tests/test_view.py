@@ -537,6 +537,24 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     entities = opened.page.locator("#panel ul.items").last.locator("li").all_inner_texts()
     assert len(entities) == 117 and entities[:2] == ["Abecma", "Adstiladrin"]
     assert "atmpkg view --class atmp:Therapy" in opened.page.text_content("#panel")
+    # every class and every link is labelled at the zoom the page opens at, no label on another
+    drawn = opened.run(
+        """() => { const body = atmpView.network.body;
+          const nodes = atmpView.nodes.getIds().filter((id) => !body.nodes[id].labelModule.visible());
+          const edges = atmpView.edges.getIds().filter((id) => !body.edges[id].labelModule.visible());
+          return [nodes.length, edges.length, atmpView.edges.length]; }"""
+    )
+    assert drawn == [0, 0, result.edges]
+    assert opened.run(FOCUS_PROBE)["overlaps"] == 0
+    # two concepts share the label "withdrawn": both are listed, told apart
+    concepts = labels.index(f"Concept ({sizes['skos:Concept']:,})")
+    opened.run("(i) => atmpView.select(i, false)", concepts)
+    listed = opened.page.locator("#panel ul.items").last.locator("li").all_inner_texts()
+    assert len(listed) == sizes["skos:Concept"]
+    assert [name for name in listed if name.startswith("withdrawn")] == [
+        "withdrawn (eventkind:withdrawn)",
+        "withdrawn (reviewoutcome:withdrawn)",
+    ]
     opened.clean()
     opened.context.close()
     entities_view = view(store=curated_store, overview=False)
@@ -608,13 +626,13 @@ def test_browser_whole_curated_graph_is_viewable(curated_store, tmp_path, browse
     opened.context.close()
 
 
-#: In the page: for the focus and its direct neighbours, whether each label is drawn and its size
+#: In the page: for the focus (if any) and its direct neighbours, whether each label is drawn and its size
 #: on screen in px; for every drawn label, its box, and how many labels lie on another label or on
 #: another node's shape; and every pair of nodes joined by more than one link.
 FOCUS_PROBE = """() => {
   const v = atmpView, f = v.data.focus, body = v.network.body, scale = v.network.getScale();
   const drawn = new Set(v.nodes.getIds());
-  const first = [f];
+  const first = f >= 0 ? [f] : [];
   v.data.edges.forEach(([a, b]) => {
     if (a === f && drawn.has(b)) first.push(b);
     if (b === f && drawn.has(a)) first.push(a);
@@ -633,9 +651,9 @@ FOCUS_PROBE = """() => {
   const pairs = new Map();
   v.edges.get().forEach(({ from: a, to: b }) => { const k = Math.min(a, b) + "-" + Math.max(a, b); pairs.set(k, (pairs.get(k) || 0) + 1); });
   return {
-    focus: v.data.nodes[f].iri,
-    ring: body.nodes[f].options.borderWidth,
-    biggest: [...drawn].every((id) => id === f || body.nodes[id].options.value < body.nodes[f].options.value),
+    focus: f >= 0 ? v.data.nodes[f].iri : null,
+    ring: f >= 0 ? body.nodes[f].options.borderWidth : null,
+    biggest: f >= 0 && [...drawn].every((id) => id === f || body.nodes[id].options.value < body.nodes[f].options.value),
     unlabelled: [...new Set(first)].filter((id) => !label(id).visible()).length,
     smallest: Math.min(...[...new Set(first)].map((id) => body.nodes[id].options.font.size * scale)),
     overlaps,

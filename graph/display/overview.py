@@ -90,6 +90,30 @@ def wants_overview(selection: Selection, overview: bool | None) -> bool:
     return overview
 
 
+def _names(entities: list[tuple[str, str]]) -> list[str]:
+    """The entities of a class by name, one each: two that share a label are told apart by
+    their prefixed IRIs.
+
+    >>> _names([("withdrawn", "eventkind:withdrawn"), ("B", "x:b"), ("withdrawn", "status:withdrawn")])
+    ['B', 'withdrawn (eventkind:withdrawn)', 'withdrawn (status:withdrawn)']
+    """
+    count: dict[str, int] = {}
+    for name, _ in entities:
+        count[name] = count.get(name, 0) + 1
+    shown = {f"{name} ({short})" if count[name] > 1 else name for name, short in entities}
+    return sorted(shown, key=lambda name: (name.lower(), name))
+
+
+def _labelled(options: dict) -> dict:
+    """The view's options with every class and every link labelled at any zoom: an overview has
+    a few dozen of each, and a class or a link without its name says nothing."""
+    options["nodes"]["scaling"]["label"]["drawThreshold"] = 0
+    options["edges"]["scaling"]["label"]["drawThreshold"] = 0
+    # longer springs: room between the classes for the links' names
+    options["physics"]["forceAtlas2Based"]["springLength"] = 300
+    return options
+
+
 def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None) -> View:
     """The class overview of ``graph``: a :class:`View` whose nodes are classes and whose links
     are properties, each with its count; written atomically to ``output`` when given.
@@ -101,11 +125,12 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
     store = graph._current().store
-    members: dict[str, list[str]] = {}
+    members: dict[str, list[tuple[str, str]]] = {}
     for row in store.query(_MEMBERS, prefixes=PREFIXES):
         cls, entity, label = row[0].value, row[1], row[2]
         if is_node(entity):
-            members.setdefault(cls, []).append(label.value if label else shorten(entity.value))
+            named = label.value if label else shorten(entity.value)
+            members.setdefault(cls, []).append((named, shorten(entity.value)))
     classes = sorted(members, key=lambda c: (-len(members[c]), _class_label(shorten(c))))
     index = {cls: number for number, cls in enumerate(classes)}
     legend, groups = _legend([shorten(c) for c in classes])
@@ -114,7 +139,7 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
     prop = _Properties()
     nodes = []
     for cls in classes:
-        names = sorted(set(members[cls]), key=lambda name: (name.lower(), name))
+        names = _names(members[cls])
         nodes.append(
             {
                 "iri": clip(cls),
@@ -150,7 +175,7 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
         "warnings": [],
         "shown": len(nodes),
         "overview": True,
-        "options": vis_options(len(nodes), groups),
+        "options": _labelled(vis_options(len(nodes), groups)),
     }
     heading = title or "ATMP-KG: the classes of the graph and the links between them"
     result = View(page(heading, payload), len(nodes), len(edges), [])

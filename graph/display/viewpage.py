@@ -319,8 +319,10 @@ SCRIPT = r"""
   // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
   const focus = data.focus;
   const near = focus >= 0 ? shown(neighbours(focus)) : [];
-  // the labels placed first, at the first render and after every expansion: never left out
-  const first = focus >= 0 ? [focus].concat(near.slice().sort((a, b) => degree(b) - degree(a) || a - b)) : [];
+  // the labels placed first, at the first render and after every expansion: never left out (in
+  // an overview, every class's)
+  const byDegree = (a, b) => degree(b) - degree(a) || a - b;
+  const first = focus >= 0 ? [focus].concat(near.slice().sort(byDegree)) : data.overview ? [...visible].sort(byDegree) : [];
   if (focus >= 0) {
     const biggest = Math.max(...N.map((n, id) => degree(id)));
     const always = { label: { enabled: false, drawThreshold: 0 } };
