@@ -585,10 +585,19 @@ def test_the_labels_of_the_focus_and_its_neighbours_start_inside_the_frame(
     curated_store, tmp_path, browser
 ):
     # Kymriah's 23 neighbours have long labels; moved apart after the first fit, seven of them
-    # started outside an 800 x 600 frame until the view was fitted again
+    # started outside the frame until the view was fitted again
     result = view(store=curated_store, focus="kymriah", output=tmp_path / "kymriah.html")
+    # in an 800 x 600 window they fit only where no label reads: the view says so instead
+    small = Opened(browser)
+    small.page.set_viewport_size({"width": 800, "height": 600})
+    small.page.goto(result.path.resolve().as_uri())
+    small.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+    assert small.run("atmpView.network.getScale()") == pytest.approx(0.67)
+    assert small.page.text_content("#warnings").startswith("23 entities are linked to Kymriah")
+    small.clean()
+    small.context.close()
     opened = Opened(browser)
-    opened.page.set_viewport_size({"width": 800, "height": 600})
+    opened.page.set_viewport_size({"width": 1280, "height": 800})
     opened.page.goto(result.path.resolve().as_uri())
     opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
     outside = opened.run(
@@ -604,7 +613,7 @@ def test_the_labels_of_the_focus_and_its_neighbours_start_inside_the_frame(
         }"""
     )
     assert opened.run("atmpView.network.getConnectedNodes(atmpView.data.focus).length") == 23
-    assert outside == []
+    assert outside == [] and opened.page.text_content("#warnings") == ""
     opened.clean()
     opened.context.close()
 
@@ -700,6 +709,29 @@ def test_browser_focus_view_reads_at_first_render_and_after_expanding(
     assert opened.run(FOCUS_PROBE)["unlabelled"] == 0
     opened.clean()
     opened.context.close()
+
+
+def test_browser_a_focus_with_many_neighbours_opens_readable_and_says_so(
+    curated_store, tmp_path, browser
+):
+    result = view(store=curated_store, focus="Novartis", hops=2, output=tmp_path / "nvs.html")
+    opened = Opened(browser, result.path)
+    probe = opened.run(FOCUS_PROBE)
+    assert probe["smallest"] >= 10  # px on screen: no label of the focus's is a smudge
+    neighbours = len(
+        {b for a, b, _ in page_data(result.html)["edges"] if a == probe_focus(opened)}
+        | {a for a, b, _ in page_data(result.html)["edges"] if b == probe_focus(opened)}
+    )
+    assert opened.page.text_content("#warnings") == (
+        f"{neighbours} entities are linked to Novartis: not all fit at a size that can be read. "
+        "Drag or zoom out to see the others; Fit shows them all."
+    )
+    opened.clean()
+    opened.context.close()
+
+
+def probe_focus(opened) -> int:
+    return opened.run("() => atmpView.data.focus")
 
 
 def test_browser_a_hub_is_a_legend_filter(curated_store, tmp_path, browser):

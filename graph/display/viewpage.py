@@ -319,6 +319,8 @@ SCRIPT = r"""
   // neighbours are labelled whatever the zoom (drawThreshold 0), the others once readable.
   const focus = data.focus;
   const near = focus >= 0 ? shown(neighbours(focus)) : [];
+  // The smallest zoom a focus view opens at: its neighbours' labels (15 px) read at 10 px.
+  const READABLE_SCALE = 0.67;
   // the labels placed first, at the first render and after every expansion: never left out (in
   // an overview, every class's)
   const byDegree = (a, b) => degree(b) - degree(a) || a - b;
@@ -384,7 +386,20 @@ SCRIPT = r"""
       }
       network.once("afterDrawing", () => {
         network.fit({ nodes: first, animation: false });
-        document.body.dataset.state = "stable";
+        // Many neighbours fit only at a scale where no label can be read: the view opens on the
+        // focus at the smallest readable scale instead, and says how to see them all.
+        if (network.getScale() >= READABLE_SCALE) {
+          document.body.dataset.state = "stable";
+          return;
+        }
+        byId("warnings").append(el("p", null, number(near.length) + " entities are linked to " +
+          N[focus].label + ": not all fit at a size that can be read. Drag or zoom out to see the others; Fit shows them all."));
+        // after the warning has taken its place above the network, whose frame it shrinks
+        network.once("afterDrawing", () => {
+          network.moveTo({ position: network.getPosition(focus), scale: READABLE_SCALE, animation: false });
+          document.body.dataset.state = "stable";
+        });
+        network.redraw();
       });
       network.redraw();
     });
