@@ -473,6 +473,31 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
     assert sorted(same.edges()) == sorted(graph.edges())
 
 
+def test_a_select_draws_the_shortcut_it_pairs_its_entities_by(fixture_store, tmp_path):
+    """companies-by-approved-products pairs each group with its products by the derived
+    portfolioProduct: drawn where no link of the data joins them (Big Pharma owns CellCo, which
+    develops Alphacel and Betacel), and not beside a developer's own link (GeneCorp's Genex), nor
+    as a company's link to itself as its own ultimate parent."""
+    target = tmp_path / "groups.graphml"
+    export_subgraph(
+        "graphml",
+        target,
+        name="companies-by-approved-products",
+        params={"min_products": 1},
+        store=fixture_store,
+    )
+    graph = nx.read_graphml(target)
+    links = sorted(
+        (u.removeprefix(ID), d["label"], v.removeprefix(ID)) for u, v, d in graph.edges(data=True)
+    )
+    assert links == [
+        ("company/bigpharma", "portfolio product", "therapy/alphacel"),
+        ("company/bigpharma", "portfolio product", "therapy/betacel"),
+        ("therapy/genex", "developed by", "company/genecorp"),
+    ]
+    assert list(nx.isolates(graph)) == []
+
+
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ...queries import load as load_query
 from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..progress import Progress
 from ..rdf import (
@@ -350,7 +352,16 @@ def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[b
     links = [_link(fact) for fact in facts]
     stated = set(inverse_properties().values())
     present = {link for link in links if link[1] in stated}
-    return [not _doubled(link, present.__contains__, asked) for link in links]
+    # a shortcut asked for joins what no link of the data joins already (a group and the product
+    # of a subsidiary), else it would draw a developer's link to its own product twice; a
+    # company that is its own ultimate parent is no link at all
+    joined = {frozenset((s, o)) for s, p, o in links if o is not None and p not in NOT_DRAWN}
+    joined |= {frozenset((s,)) for s, _, _ in links}
+    return [
+        not _doubled(link, present.__contains__, asked)
+        and not (link[1] in NOT_DRAWN and frozenset((link[0], link[2])) in joined)
+        for link in links
+    ]
 
 
 def fold_inverses(
@@ -724,8 +735,10 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     elif name or file or text:
         if name:
             result = graph.named(name, params)
+            text = load_query(name).text
         else:
             result = graph.query(text, params) if text else graph.query(file=file, params=params)
+            text = text or _read_text(file)
         what = f"the answer of query {name or file or 'text'}"
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export or draw")
@@ -780,5 +793,31 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         piece = Slice.of_nodes(
             nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
         )
+        if answer:
+            piece.asked = shortcuts_named(text)
     piece.answer = frozenset(answer)
     return piece
+
+
+def shortcuts_named(sparql: str) -> frozenset[str]:
+    """The derived shortcuts (``terms.NOT_DRAWN``) that the text of a query names, as
+    ``<iri>`` or by a predeclared prefix: a SELECT that pairs its answer's entities through one
+    (a company and its portfolio's products) has that link drawn between them.
+
+    >>> sorted(shortcuts_named("SELECT ?c ?t { ?c atmp:portfolioProduct ?t }"))
+    ['https://w3id.org/atmp-kg/ontology#portfolioProduct']
+    """
+    named = set()
+    for iri in NOT_DRAWN:
+        forms = [f"<{iri}>"] + [
+            f"{prefix}:{iri[len(ns) :]}" for prefix, ns in PREFIXES.items() if iri.startswith(ns)
+        ]
+        if any(re.search(re.escape(form) + r"(?![\w.-])", sparql) for form in forms):
+            named.add(iri)
+    return frozenset(named)
+
+
+def _read_text(file: str | os.PathLike[str]) -> str:
+    """The text of a query file (the query already read it: what fails failed there)."""
+    with open(file, encoding="utf-8-sig") as handle:
+        return handle.read()
