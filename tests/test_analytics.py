@@ -145,9 +145,9 @@ def test_path_prefers_forward_links_and_specific_connections(fixture_store):
     assert [str(c) for c in find_paths("CellCo Europe", "Betacel", store=fixture_store)] == [
         "CellCo Europe → develops → Betacel"
     ]
+    # Alphacel's two FDA approvals (2017 and 2022) say one thing: the first stands for both
     assert [str(c) for c in find_paths("CellCo", "FDA", store=fixture_store)] == [
         "CellCo ← sponsor ← Alphacel — FDA 2017-08-30 (large B-cell lymphoma) → agency → US Food and Drug Administration",
-        "CellCo ← sponsor ← Alphacel — FDA 2022-04-01 (large B-cell lymphoma) → agency → US Food and Drug Administration",
         "CellCo ← sponsor ← Betacel — FDA 2021-03-26 (multiple myeloma) → agency → US Food and Drug Administration",
     ]
     # the derived ultimate parent restates the chain of parents and is no link of the network
@@ -163,7 +163,7 @@ def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_stor
     assert str(through[-1]) == (
         "CellCo → headquartered in → United States ← jurisdiction ← US Food and Drug Administration"
     )
-    assert len(through) == 4
+    assert len(through) == 3
     avoided = find_paths("Big Pharma", "GeneCorp", avoid=["CellCo Europe"], store=fixture_store)
     assert [str(c) for c in avoided] == [
         "Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex → developed by → GeneCorp"
@@ -324,7 +324,7 @@ def test_cli_path(fixture_store):
     assert result.stdout.splitlines() == [
         "Shortest connections between CellCo and US Food and Drug Administration (2 links):",
         "1. CellCo ← sponsor ← Alphacel — FDA 2017-08-30 (large B-cell lymphoma) → agency → US Food and Drug Administration",
-        "2. CellCo ← sponsor ← Alphacel — FDA 2022-04-01 (large B-cell lymphoma) → agency → US Food and Drug Administration",
+        "2. CellCo ← sponsor ← Betacel — FDA 2021-03-26 (multiple myeloma) → agency → US Food and Drug Administration",
     ]
 
 

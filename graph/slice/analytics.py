@@ -27,7 +27,7 @@ from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, described, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
-from ..terms import shorten
+from ..terms import ATMP, shorten
 from .subgraph import (
     EmptyResultError,
     class_members,
@@ -282,7 +282,24 @@ def shortest_connections(
             c.nodes,
         )
     )
-    return connections[:max_paths]
+    routes: dict[tuple[str, ...], Connection] = {}
+    for connection in connections:
+        routes.setdefault(tuple(_product_of(net, n) for n in connection.nodes), connection)
+    return list(routes.values())[:max_paths]
+
+
+def _product_of(net: networkx.MultiDiGraph, node: str) -> str:
+    """The product an approval is of, else ``node``: two connections through different approvals
+    of the same products (Kymriah's and Breyanzi's for follicular lymphoma, in the EU or the US)
+    say one thing, and are shown once."""
+    if "atmp:Approval" not in (net.nodes[node].get("class") or "").split(";"):
+        return node
+    products = sorted(
+        target
+        for _, target, prop in net.out_edges(node, data="property")
+        if prop == ATMP + "product"
+    )
+    return products[0] if products else node
 
 
 @dataclass(frozen=True)
