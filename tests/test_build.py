@@ -27,6 +27,7 @@ from atmpkg.graph import (
     validate,
 )
 from atmpkg.graph.errors import DataErrors
+from atmpkg.graph.sparql.entities import resolve_entity
 from atmpkg.graph.store.csvdata import scan_rdf
 from atmpkg.graph.store.folder import current_build
 from atmpkg.graph.terms import ID, XSD
@@ -366,6 +367,21 @@ def test_each_problem_is_named_once_on_the_line_of_its_own_description(built, tm
         f"{mine}:7: company:one: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]",
         f"{mine}:11: company:two: rdfs:label: needs exactly one English label [shacl atmpsh:LabelledShape]",
     ]
+
+
+def test_a_name_written_in_angle_brackets_is_a_name_unless_it_is_an_iri(built, tmp_path):
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        (Path(__file__).parent / "data" / "imports" / "deltacel.ttl")
+        .read_text(encoding="utf-8")
+        .replace('rdfs:label "Deltacel"@en', 'rdfs:label "<Deltacel>"@en'),
+        encoding="utf-8",
+    )
+    import_files([mine], built)
+    store = open_store(built).store
+    deltacel = "https://w3id.org/atmp-kg/id/therapy/deltacel"
+    assert resolve_entity("<Deltacel>", store) == deltacel  # an imported label, not an IRI
+    assert resolve_entity(f"<{deltacel}>", store) == deltacel
 
 
 def test_a_hidden_file_name_is_refused_before_anything_is_imported(built, tmp_path):

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pyoxigraph as ox
 
@@ -39,6 +40,10 @@ def name_text(
     return value
 
 
+#: An absolute IRI in angle brackets, as SPARQL writes one (a scheme, then no space or ``<>"{}|^```).
+_BRACKETED_IRI = re.compile(r'<[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`]*>')
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
@@ -57,8 +62,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
         )
     candidates: list[str] = []
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1]
+    if text.startswith("<") and text.endswith(">") and _BRACKETED_IRI.fullmatch(text):
+        text = text[1:-1]  # else a name written in brackets, such as an imported label
     if text.startswith(("http://", "https://")):
         candidates = [text]
     else:
