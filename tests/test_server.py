@@ -812,6 +812,13 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")
     assert body == b"no entity at /id/therapy/alphace; did you mean /id/therapy/alphacel?\n"
+    # a slug in capitals, a trailing slash, a kind misspelt: each points to the entity
+    for wrong in ("/id/therapy/Alphacel", "/id/therapy/alphacel/", "/id/therapies/alphacel"):
+        status, _, body = get(server, wrong)
+        assert (status, body) == (
+            404,
+            f"no entity at {wrong}; did you mean /id/therapy/alphacel?\n".encode(),
+        )
     navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
     status, headers, body = request(server, "GET", "/id/therapy/alphace", None, navigation)
     assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")

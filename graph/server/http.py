@@ -43,6 +43,7 @@ True
 
 from __future__ import annotations
 
+import difflib
 import http.server
 import io
 import ipaddress
@@ -881,6 +882,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             slug = urllib.parse.unquote(encoded, errors="strict") if kind in KINDS else ""
         except UnicodeDecodeError:
             slug = ""
+        if kind not in KINDS:
+            close = difflib.get_close_matches(kind, KINDS, 1)
+            hint = f"; did you mean /id/{close[0]}/{encoded}?" if close and encoded else ""
+            raise HttpError(404, f"no entity at {path}{hint}")
         if not slug or not _IRI_END.fullmatch(slug):
             raise HttpError(404, f"no entity at {path}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
