@@ -175,10 +175,30 @@
     Yasqe.defaults.autocompleters.splice(0, Infinity, ...COMPLETERS);
   }
 
+  // The table filters and sorts a cell by its value run through an HTML sanitiser, which drops
+  // what looks like markup (a label "<img src=x>" could not be found), and DataTables reads a
+  // filter value with a "<" in it as HTML (the browser then reports the page's CSP refusing its
+  // handlers). The value as text is what a reader searches for: escaped, the HTML it is read as
+  // is that text.
+  const escaped = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  function searchValuesAsText(Table) {
+    const columns = Table.prototype.getColumns;
+    Table.prototype.getColumns = function getColumns() {
+      return columns.call(this).map((column, index) => index === 0 ? column : {
+        ...column,
+        render: (cell, kind, row, meta) => {
+          if (cell === "" || !["filter", "sort", undefined].includes(kind)) return column.render(cell, kind, row, meta);
+          return kind === "filter" ? escaped(cell.value) : cell.value;
+        },
+      });
+    };
+  }
+
   function createYasgui(config) {
     const { Yasqe, Yasr, Tab } = window.Yasgui;
     registerCompleters(Yasqe, config);
     predeclarePrefixes(Yasqe, config.prefixes);
+    searchValuesAsText(Yasr.plugins.table);
     Yasr.registerPlugin("graph", GraphView);
     Yasr.registerPlugin("chart", ChartView);
     Yasr.defaults.pluginOrder.splice(0, Infinity, "table", "response", "graph", "chart");
