@@ -765,6 +765,40 @@ LINKED_TO_ALPHACEL = f"""SELECT DISTINCT ?x WHERE {{
     ?x a/rdfs:subClassOf* ?c }} }}"""
 
 
+#: The entities linked to Novartis either way that are no company, hub or source.
+BEYOND_NOVARTIS = """SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
+  { company:novartis ?p ?x } UNION { ?x ?p company:novartis }
+  FILTER(isIRI(?x) && STRSTARTS(STR(?x), "https://w3id.org/atmp-kg/id/"))
+  FILTER NOT EXISTS { ?x dct:isReplacedBy ?new }
+  FILTER NOT EXISTS {
+    VALUES ?c { atmp:Company atmp:GeographicArea atmp:RegulatoryAgency skos:Concept
+                skos:ConceptScheme skos:Collection atmp:Source }
+    ?x a/rdfs:subClassOf* ?c } }"""
+
+
+def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(
+    curated_store, tmp_path, browser
+):
+    result = view(store=curated_store, classes=["atmp:Company"], output=tmp_path / "co.html")
+    data = all_page_data(result.html)
+    novartis = next(i for i, n in enumerate(data["nodes"]) if n["iri"] == ID + "company/novartis")
+    held = {b for a, b, _ in data["edges"] if a == novartis and b >= data["shown"]}
+    held |= {a for a, b, _ in data["edges"] if b == novartis and a >= data["shown"]}
+    linked = int(query(BEYOND_NOVARTIS, store=curated_store).rows[0][0].value)
+    # its own 25, and those other companies' expansions hold that link to it too
+    assert len(held) >= view_module.EXPAND_PER_NODE
+    left = linked - len(held)
+    assert data["nodes"][novartis]["left"] == [left, "company:novartis"]
+    opened = Opened(browser, result.path)
+    opened.run("(i) => atmpView.select(i, false)", novartis)
+    assert (
+        f"{left} more linked entities are not in this page (it holds a few for each node): "
+        "atmpkg view --focus company:novartis draws them all." in opened.page.text_content("#panel")
+    )
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     fixture_store, tmp_path, browser
 ):

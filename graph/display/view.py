@@ -355,10 +355,12 @@ def _render(
     hidden: set[str] | frozenset[str] = frozenset(),
     answer: frozenset[str] = frozenset(),
     asked: frozenset[str] = frozenset(),
+    left: Mapping[str, int] | None = None,
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
-    expanded, but does not draw at first; ``answer`` those a query's answer names, drawn even
-    when they are sources (a question about provenance is answered with its sources)."""
+    expanded, but does not draw at first; ``left`` how many more an entity links to that the
+    page does not hold; ``answer`` those a query's answer names, drawn even when they are
+    sources (a question about provenance is answered with its sources)."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once
     drawn = fold_inverses(triples, asked)
@@ -414,6 +416,8 @@ def _render(
                 "src": [],
             }
         )
+        if (left or {}).get(node):
+            nodes[-1]["left"] = [left[node], clip(shorten(node))]
     edges = []
     for source, target, label in sorted(graph.edges(data="label")):
         if target in cited and source not in cited:
@@ -503,7 +507,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         piece.progress = bar.advance
         triples = list(piece)
     store = chosen.graph._current().store
-    more, hidden, more_hubs = beyond(
+    more, hidden, more_hubs, left = beyond(
         piece,
         store,
         through=selection.through,
@@ -521,6 +525,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         hidden,
         piece.answer,
         piece.asked,
+        left,
     )
     if output is not None:
         result.path = write_file(result.html, output, HTML_SUFFIXES)

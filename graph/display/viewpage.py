@@ -651,6 +651,10 @@ SCRIPT = r"""
       button.addEventListener("click", () => toggle(id));
       panel.append(button);
     }
+    if (n.left) {
+      panel.append(el("p", "meta", number(n.left[0]) + " more linked " + (n.left[0] === 1 ? "entity is" : "entities are") +
+        " not in this page (it holds a few for each node): atmpkg view --focus " + n.left[1] + " draws them all."));
+    }
   }
 
   // Expanding a node draws the entities it links to that the view does not show yet, around it;

@@ -643,16 +643,17 @@ def beyond(
     with_sources: bool = False,
     per_node: int,
     limit: int,
-) -> tuple[list[ox.Triple], set[str], frozenset[str]]:
+) -> tuple[list[ox.Triple], set[str], frozenset[str], dict[str, int]]:
     """The entities one link beyond ``piece`` (a view's data for expanding a node): for each of
     its entities in IRI order, at most ``per_node`` of the entities it links to or is linked from
     that are not in it (in IRI order; never a hub, see :func:`hub_members`, nor a source), until
     ``limit`` in all. Returns the triples they add (their own, those linking them to the slice or
     to each other, and those of the hubs and, ``with_sources``, the sources they link to), their
-    IRIs, and the hubs among what the triples describe.
+    IRIs, the hubs among what the triples describe, and for each entity that links to more than
+    were added, how many of those are left out.
 
     >>> beyond(Slice.of_triples([]), ox.Store(), per_node=25, limit=2000)
-    ([], set(), frozenset())
+    ([], set(), frozenset(), {})
     """
     inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
     hubs, sources = hub_members(store, through), _sources(store)
@@ -660,14 +661,17 @@ def beyond(
     prefetch(store, entities)  # a remote store: a request per batch
     added: set[str] = set()
     excluded = inside | hubs | sources
+    reached: dict[str, set[str]] = {}
     with Progress("Looking one link beyond", len(entities), "entities") as bar:
         for iri in entities:
             bar.advance()
+            reached[iri] = _linked_either_way(ox.NamedNode(iri), store) - excluded
             room = min(per_node, limit - len(added))
             if room > 0:
-                added.update(sorted(_linked_either_way(ox.NamedNode(iri), store) - excluded)[:room])
+                added.update(sorted(reached[iri])[:room])
+    left = {iri: len(found - added) for iri, found in reached.items() if found - added}
     if not added:
-        return [], added, frozenset()
+        return [], added, frozenset(), left
     prefetch(store, sorted(added))  # a remote store: their triples both ways, in batches
     # each added entity's own triples, read once (they name the hubs and sources it links to),
     # and the links to it from the slice's entities, read from the (fewer) added side
@@ -695,7 +699,7 @@ def beyond(
         for t in about[n]
         if not is_node(t.object) or t.object.value in every
     ]
-    return triples + into, added, frozenset(described & hubs)
+    return triples + into, added, frozenset(described & hubs), left
 
 
 def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
