@@ -441,6 +441,12 @@ class Opened:
     def run(self, script: str, arg=None):
         return self.page.evaluate(script, arg)
 
+    def double_click(self, node: int) -> None:
+        """Double-click a node with the mouse, as a reader expands it, and wait for the layout."""
+        where = "(id) => atmpView.network.canvasToDOM(atmpView.network.getPosition(id))"
+        self.page.dblclick("#network", position=self.run(where, node))
+        self.page.wait_for_selector("body[data-state=stable]")
+
     def node_id(self, prefixed: str) -> int:
         return self.run("i => atmpView.data.nodes.findIndex(n => n.iri === i)", iri(prefixed))
 
@@ -694,15 +700,7 @@ def test_browser_focus_view_reads_at_first_render_and_after_expanding(
     assert probe["smallest"] >= 12  # every label of the focus and its neighbours is readable
     opened.screenshot("view-focus-kite.png")
     # expanding a node two links away, and collapsing it again, leaves those labels drawn
-    cd19 = opened.node_id("target:cd19")
-    opened.page.dblclick(
-        "#network",
-        position=opened.run(
-            "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
-            cd19,
-        ),
-    )
-    opened.page.wait_for_selector("body[data-state=stable]")
+    opened.double_click(opened.node_id("target:cd19"))
     assert opened.page.text_content("#panel .expand").startswith("Collapse: hide the ")
     assert opened.run(FOCUS_PROBE)["unlabelled"] == 0
     opened.page.click("#panel .expand")
@@ -808,15 +806,7 @@ def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     drawn = "atmpView.nodes.getIds().map((id) => atmpView.data.nodes[id].iri).sort()"
     before = opened.run(drawn)
     assert len(before) == result.nodes == 10
-    alphacel = opened.node_id("therapy:alphacel")
-    opened.page.dblclick(
-        "#network",
-        position=opened.run(
-            "(id) => { const p = atmpView.network.canvasToDOM(atmpView.network.getPosition(id)); return { x: p.x, y: p.y }; }",
-            alphacel,
-        ),
-    )
-    opened.page.wait_for_selector("body[data-state=stable]")
+    opened.double_click(opened.node_id("therapy:alphacel"))
     after = opened.run(drawn)
     assert sorted(set(after) - set(before)) == sorted(linked - set(before))
     assert len(after) - len(before) == 3  # its EMA approval, a claim about it, its target
