@@ -356,11 +356,12 @@ def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[b
     # of a subsidiary), else it would draw a developer's link to its own product twice; a
     # company that is its own ultimate parent is no link at all
     joined = {frozenset((s, o)) for s, p, o in links if o is not None and p not in NOT_DRAWN}
-    joined |= {frozenset((s,)) for s, _, _ in links}
+
+    def restated(subject: str, predicate: str, obj: str | None) -> bool:
+        return predicate in NOT_DRAWN and (subject == obj or frozenset((subject, obj)) in joined)
+
     return [
-        not _doubled(link, present.__contains__, asked)
-        and not (link[1] in NOT_DRAWN and frozenset((link[0], link[2])) in joined)
-        for link in links
+        not _doubled(link, present.__contains__, asked) and not restated(*link) for link in links
     ]
 
 
