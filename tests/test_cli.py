@@ -255,7 +255,7 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
 
 
-def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store):
+def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store, tmp_path):
     run = [sys.executable, "-c", "from atmpkg.cli import cli; cli()"]
     store = ["--store", str(fixture_store)]
     for args, start in (
@@ -264,6 +264,13 @@ def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture
     ):
         done = subprocess.run([*run, *args, "-o", "/dev/stdout", *store], capture_output=True)
         assert (done.returncode, done.stdout[: len(start)]) == (0, start)
+    # /dev/stdout redirected to a file of any name
+    with open(tmp_path / "out.txt", "wb") as redirected:
+        done = subprocess.run(
+            [*run, "view", "--focus", "cellco", "-o", "/dev/stdout", *store], stdout=redirected
+        )
+    assert done.returncode == 0
+    assert (tmp_path / "out.txt").read_bytes().startswith(b"<!DOCTYPE html>")
     # the N-Triples of the fixture (150 kB) are more than a pipe holds: the writer meets the end
     export = [*run, "export", "--format", "nt", "-o", "/dev/stdout", *store]
     process = subprocess.Popen(export, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

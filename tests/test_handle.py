@@ -506,12 +506,15 @@ def test_dataframe_types_money_and_dates_with_their_precision(kg):
 
 
 def test_a_comparable_date_column_claims_no_precision(kg):
-    """atmp:date is an xsd:date for a month-only deal too: only the stated form tells months."""
+    """atmp:date is an xsd:date for a month-only deal too: only the stated form tells months. The
+    columns are the query's whatever rows it returns."""
     comparable = kg.query(DEALS.replace("atmp:dateStated", "atmp:date")).df
-    assert list(comparable.columns) == ["deal", "value", "date"]
+    assert list(comparable.columns) == ["deal", "value", "date", "date_precision"]
     assert comparable["date"].tolist()[3] == pd.Timestamp("2021-06-01")
+    assert comparable["date_precision"].tolist() == [None, None, None, None]
     days = kg.query(DEALS + " LIMIT 2").df
-    assert list(days.columns) == ["deal", "value", "date"]
+    assert list(days.columns) == ["deal", "value", "date", "date_precision"]
+    assert days["date_precision"].tolist() == [None, None]
 
 
 def test_dataframe_years_integers_booleans_and_unbound_cells(kg):

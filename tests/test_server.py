@@ -487,6 +487,26 @@ def test_foreign_host_header_is_refused(server):
     own = f"127.0.0.1:{port}"
     assert get(server, "http://evil.example/sparql", host=own)[0] == 403
     assert get(server, f"http://{own}/sparql", host=own)[0] == 200
+    assert get(server, f"http://{own}", host=own)[0] == 200  # the query page
+    assert get(server, f"ftp://{own}/sparql", host=own)[0] == 400
+
+
+def test_only_the_query_pages_own_graph_frame_may_post_with_a_null_origin(server):
+    """Its sandboxed frame has no origin of its own: the browser sends Origin: null with
+    Sec-Fetch-Site: same-origin (which no page can set) for the form the query page posts there."""
+    frame = {
+        "Origin": "null",
+        "Sec-Fetch-Site": "same-origin",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "iframe",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    form = urllib.parse.urlencode({"query": THERAPIES}).encode()
+    assert request(server, "POST", "/graph", form, frame)[0] == 200
+    assert request(server, "POST", "/sparql", form, frame)[0] == 403
+    for site in ("cross-site", "same-site", None):
+        headers = {k: v for k, v in {**frame, "Sec-Fetch-Site": site}.items() if v is not None}
+        assert request(server, "POST", "/graph", form, headers)[0] == 403, site
 
 
 def test_no_cross_origin_requests_unless_allowed(server, fixture_store):
@@ -813,7 +833,12 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")
     assert body == b"no entity at /id/therapy/alphace; did you mean /id/therapy/alphacel?\n"
     # a slug in capitals, a trailing slash, a kind misspelt: each points to the entity
-    for wrong in ("/id/therapy/Alphacel", "/id/therapy/alphacel/", "/id/therapies/alphacel"):
+    status, _, body = get(server, "/id/therapies/alphacel")
+    assert (status, body) == (
+        404,
+        b"no entity at /id/therapies/alphacel; 'therapies' is no kind of entity: did you mean 'therapy'?\n",
+    )
+    for wrong in ("/id/therapy/Alphacel", "/id/therapy/alphacel/"):
         status, _, body = get(server, wrong)
         assert (status, body) == (
             404,
@@ -877,6 +902,8 @@ def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_
         assert get(srv, "/id/therapy/it's")[0] == 200  # as a client may send it unencoded
         assert get(srv, "/id/therapy/a%20b")[0] == 404  # no IRI holds a space
         assert get(srv, "/id/therapy/%ff")[0] == 404  # nor bytes that are no UTF-8
+        for stray in ("/id/therapy/%25", "/id/therapy/a%25zz"):  # nor a % without its digits
+            assert get(srv, stray)[:1] == (404,), stray
     finally:
         srv.shutdown()
 
@@ -990,6 +1017,11 @@ def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store,
         status, headers, empty = get(srv, path, headers=held)
         assert (status, headers["ETag"], empty) == (304, tag, b"")
         assert headers["Vary"] == first["Vary"] == "Accept, Accept-Encoding"
+        # a graph page varies by no Accept: nor does its 304
+        graph = "/graph?" + urllib.parse.urlencode({"query": text})
+        _, page, _ = get(srv, graph)
+        status, kept, _ = get(srv, graph, headers={"If-None-Match": page["ETag"]})
+        assert (status, kept["Vary"]) == (304, page["Vary"]) == (304, "Accept-Encoding")
         # another format is another answer; a POST is never answered 304
         assert sparql_get(srv, text, accept="application/sparql-results+json")[1]["ETag"] != tag
         form = urllib.parse.urlencode({"query": text}).encode()
@@ -1010,7 +1042,8 @@ def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store,
         ):
             status, headers, _ = sparql_get(srv, volatile)
             assert status == 200 and "ETag" not in headers, volatile
-        assert json.loads(get(srv, "/health")[2])["answers_kept"]["entries"] == 2
+        # the CSV and JSON answers and the graph page
+        assert json.loads(get(srv, "/health")[2])["answers_kept"]["entries"] == 3
         # a new build is a new answer: the tag the client holds no longer matches
         build(store, data_dir=Path(__file__).parent / "data" / "fixture")
         status, headers, again = get(srv, path, headers=held)

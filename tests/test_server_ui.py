@@ -217,6 +217,12 @@ def test_the_table_pages_and_sorts(page, server):
     header.click()
     expect(header).to_have_attribute("aria-sort", "descending")
     assert column(page, 3) == ['"Genex"@en', '"Betacel"@en', '"Alphacel"@en']
+    # numbers sort as numbers: 9 before 10 and 100
+    open_query(page, server, "SELECT ?n WHERE { VALUES ?n { 100 9 10 } }")
+    header = page.locator(f"{TAB} .yasr_results thead th", has_text="n")
+    header.click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert column(page, 2) == ['"9"^^xsd:integer', '"10"^^xsd:integer', '"100"^^xsd:integer']
     assert not page.problems, page.problems
 
 

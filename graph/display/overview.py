@@ -98,7 +98,7 @@ def _names(entities: list[tuple[str, str]]) -> list[str]:
     ['B', 'withdrawn (eventkind:withdrawn)', 'withdrawn (status:withdrawn)']
     """
     count: dict[str, int] = {}
-    for name, _ in entities:
+    for name, _ in set(entities):  # an entity that states one label twice is one entity
         count[name] = count.get(name, 0) + 1
     shown = {f"{name} ({short})" if count[name] > 1 else name for name, short in entities}
     return sorted(shown, key=lambda name: (name.lower(), name))

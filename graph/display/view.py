@@ -476,7 +476,9 @@ def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, .
     '<svg/>'
     """
     targets = output_paths("html", output)
-    if targets[0].suffix.lower() not in suffixes and not is_stream(targets[0]):
+    # a device's name (/dev/stdout, even redirected to a file) says nothing of what it holds
+    device = is_stream(targets[0]) or targets[0].is_relative_to("/dev")
+    if targets[0].suffix.lower() not in suffixes and not device:
         what = {".svg": "an SVG drawing"}.get(suffixes[0], "an HTML page")
         raise ParameterError(
             f"{os.fspath(output)}: this is {what}; name the file {' or '.join(suffixes)}"

@@ -10,11 +10,12 @@ IRIs                                   text: prefixed names (``therapy:kymriah``
 integers                               ``int64`` (``Int64`` when some are unbound)
 numbers, some decimal or double        ``float64`` (money, ``atmp:valueUSD``, is a decimal)
 booleans                               ``bool`` (``boolean`` when some are unbound)
-dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the period; when
-``xsd:gYear`` (and ``xsd:dateTime``)   some are months or years, a column ``<name>_precision``
-                                       right after it: ``day``, ``month``, ``year`` (``time``
-                                       for a dateTime), so that 2022-01 stays a month and is
-                                       never shown as 2022-01-01
+dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the period, and a
+``xsd:gYear`` (and ``xsd:dateTime``)   column ``<name>_precision`` right after it: ``day``,
+                                       ``month``, ``year`` (``time`` for a dateTime), so that
+                                       2022-01 stays a month and is never shown as 2022-01-01;
+                                       empty for a full date in a column of full dates only,
+                                       whose type does not say whether a source stated the day
 text (plain or with a language tag)    text
 anything else, or a mix                ``object``: Python values (IRIs as above)
 =====================================  ==========================================================
@@ -162,10 +163,10 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
         except (ValueError, OverflowError):  # beyond the years pandas can hold
             dates = pd.Series([shown(c) for c in cells], dtype="object")
         if not PARTIAL.intersection(precision):
-            # an xsd:date says nothing of how precise the fact is: the graph's comparable
-            # atmp:date is one for a month too, its precision a fact of its own
-            return [(name, dates)]
-        return [(name, dates), (f"{name}_precision", pd.Series(precision))]
+            # beside no month or year, an xsd:date says nothing of how precise its fact is: the
+            # graph's comparable atmp:date is one for a month too, its precision a fact of its own
+            precision = [None if p == "day" else p for p in precision]
+        return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype="object"))]
     if kinds in ({"iri"}, {"text"}):
         return [(name, pd.Series([shown(c) for c in cells]))]
     return [(name, pd.Series([shown(c) for c in cells], dtype="object"))]

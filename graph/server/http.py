@@ -625,6 +625,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # wins over the header (RFC 9112, 3.2.2)
         target = urllib.parse.urlsplit(self.path)
         if target.scheme or target.netloc:
+            if target.scheme.lower() != "http":
+                raise HttpError(
+                    400, "a request addressed by an absolute URL is addressed by http://"
+                )
             self._host = target.netloc.lower()
         if self._host not in self.server.allowed_hosts:
             raise HttpError(403, "requests for this Host are not served here")
@@ -644,7 +648,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
         own = "http://" + self._host
         foreign = origin is not None and origin.strip().lower() != own
-        if origin == "null" and (site, mode, dest) == ("same-origin", "navigate", "iframe"):
+        own_frame = (self.command, urllib.parse.urlsplit(self.path).path) == ("POST", "/graph")
+        if (
+            own_frame
+            and (origin or "").strip().lower() == "null"
+            and (site, mode, dest)
+            == (
+                "same-origin",
+                "navigate",
+                "iframe",
+            )
+        ):
             foreign = False
         if not foreign and site not in ("cross-site", "same-site"):
             return
@@ -666,7 +680,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.path.isascii():
             raise HttpError(400, "the URL holds bytes that are not ASCII; percent-encode them")
         url = urllib.parse.urlsplit(self.path)
-        path, params = url.path, _form(url.query, "the URL's query string")
+        path, params = url.path or "/", _form(url.query, "the URL's query string")
         if self.command == "OPTIONS":
             if not self.server.allows_origin(self.headers.get("Origin")):
                 raise HttpError(405, "method OPTIONS is not allowed", {"Allow": self._allow()})
@@ -674,7 +688,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/sparql":
             return self._sparql(params)
         if path == "/graph":
-            # the query page posts a query too long for a URL (over 64 KiB) into its Graph tab
+            # the query page posts a query too long for a link (8,000 characters) into its
+            # Graph tab, as the server reads a request line of at most 64 KiB
             return self._graph(self._post_params(params) if self.command == "POST" else params)
         if self.command == "POST":
             raise HttpError(
@@ -812,7 +827,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if self.command in ("GET", "HEAD") and matches(
                 self.headers.get("If-None-Match"), self._etag
             ):
-                raise HttpError(304, "", {"ETag": self._etag, "Vary": "Accept"})
+                # as the answer it stands for varies: a graph page is the same whatever Accept
+                vary = {} if kind == "graph" else {"Vary": "Accept"}
+                raise HttpError(304, "", {"ETag": self._etag, **vary})
             kept = self.server.cache.get(key)
             if kept is not None:
                 return kept
@@ -884,7 +901,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             slug = ""
         if kind not in KINDS:
             close = difflib.get_close_matches(kind, KINDS, 1)
-            hint = f"; did you mean /id/{close[0]}/{encoded}?" if close and encoded else ""
+            hint = f"; {kind!r} is no kind of entity: did you mean {close[0]!r}?" if close else ""
             raise HttpError(404, f"no entity at {path}{hint}")
         if not slug or not _IRI_END.fullmatch(slug):
             raise HttpError(404, f"no entity at {path}")

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -809,17 +808,18 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
     ``<iri>`` or by a predeclared prefix: a SELECT that pairs its answer's entities through one
     (a company and its portfolio's products) has that link drawn between them.
 
-    >>> sorted(shortcuts_named("SELECT ?c ?t { ?c atmp:portfolioProduct ?t }"))
+    >>> sorted(shortcuts_named("SELECT ?c ?t { ?c atmp:portfolioProduct ?t } # atmp:firstApproval"))
     ['https://w3id.org/atmp-kg/ontology#portfolioProduct']
     """
-    named = set()
-    for iri in NOT_DRAWN:
-        forms = [f"<{iri}>"] + [
-            f"{prefix}:{iri[len(ns) :]}" for prefix, ns in PREFIXES.items() if iri.startswith(ns)
-        ]
-        if any(re.search(re.escape(form) + r"(?![\w.-])", sparql) for form in forms):
-            named.add(iri)
-    return frozenset(named)
+    from ..engine.gate import tokenize
+
+    terms = {t.text for t in tokenize(sparql) if t.kind in ("pname", "iri")}
+    return frozenset(
+        iri
+        for iri in NOT_DRAWN
+        if f"<{iri}>" in terms
+        or any(f"{p}:{iri[len(ns) :]}" in terms for p, ns in PREFIXES.items() if iri.startswith(ns))
+    )
 
 
 def _read_text(file: str | os.PathLike[str]) -> str:

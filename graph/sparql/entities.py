@@ -44,6 +44,14 @@ def name_text(
 _BRACKETED_IRI = re.compile(r'<[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`]*>')
 
 
+def _well_formed(iri: str) -> bool:
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        return False
+    return True
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
@@ -76,6 +84,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
         else:
             if SLUG_RE.match(text):
                 candidates = [iri(k, text) for k in KINDS]
+    # an IRI the engine would not take (a stray %, a space) names nothing
+    candidates = [c for c in candidates if _well_formed(c)]
     existing: list[str] = []
     if candidates:
         # one question for every candidate IRI (one request to a remote store); each is an IRI

@@ -819,7 +819,7 @@ def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
     subject, predicate, obj = statement
     named, own = names(obj) if obj else names(predicate), names(subject)
     lines = text.splitlines()
-    begins = re.compile("|".join(re.escape(name) for name in own) + r"(?=[\s;,]|$)")
+    begins = re.compile("(?:" + "|".join(re.escape(name) for name in own) + r")(?=[\s;,]|$)")
     starts = [n for n, line in enumerate(lines) if begins.match(line.lstrip())]
 
     def naming(line: str, *groups: list[str]) -> bool:

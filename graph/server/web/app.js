@@ -187,8 +187,11 @@
       return columns.call(this).map((column, index) => index === 0 ? column : {
         ...column,
         render: (cell, kind, row, meta) => {
-          if (cell === "" || !["filter", "sort", undefined].includes(kind)) return column.render(cell, kind, row, meta);
-          return kind === "filter" ? escaped(cell.value) : cell.value;
+          if (cell === "" || !["filter", "sort", "type", undefined].includes(kind)) return column.render(cell, kind, row, meta);
+          if (kind === "filter") return escaped(cell.value);
+          // a number sorts as one (9 before 10), not as the text of its digits: DataTables
+          // chooses how to sort a column by its "type" values
+          return kind && NUMERIC.has(cell.datatype) ? Number(cell.value) : cell.value;
         },
       });
     };
@@ -578,8 +581,8 @@
   }
 
   // The server marks the page when another site led here (a link, or a script that sent the
-  // browser): a query such a link carries is shown, not run, so that no other site can make this
-  // server work on the user's behalf.
+  // browser): a query such a link carries is shown, not run, so that the page runs nothing its
+  // reader has not seen (and another site cannot have it saved among the reader's tabs).
   const FROM_ANOTHER_SITE = document.documentElement.dataset.from === "another-site";
   const WAITING = "This link came from another site: read its query, then press Run to run it.";
 
