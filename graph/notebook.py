@@ -114,7 +114,7 @@ class SparqlMagics(Magics):
         ``-o VAR`` keeps the answer as a DataFrame. See :mod:`atmpkg.graph.notebook`.
 
         >>> from IPython.core.interactiveshell import InteractiveShell
-        >>> shell = InteractiveShell.instance(colors="NoColor")
+        >>> shell = InteractiveShell.instance(colors="nocolor")
         >>> shell.run_line_magic("load_ext", "atmpkg")
         >>> shell.run_line_magic("sparql", "SELECT ?name { therapy:kymriah rdfs:label ?name }").rows
         [(<Literal value=Kymriah language=en>,)]
@@ -159,7 +159,7 @@ def load_ipython_extension(ipython) -> None:
     handler another library installed first (trio's) keeps handling its own exceptions.
 
     >>> from IPython.core.interactiveshell import InteractiveShell
-    >>> shell = InteractiveShell.instance(colors="NoColor")
+    >>> shell = InteractiveShell.instance(colors="nocolor")
     >>> load_ipython_extension(shell)
     >>> shell.run_cell("%sparql --name approvals-in-perod").success
     An exception has occurred, use %tb to see the full traceback.

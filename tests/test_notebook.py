@@ -204,7 +204,7 @@ def test_the_extension_keeps_a_handler_another_library_installed_first(capsys):
     from atmpkg.graph.notebook import load_ipython_extension
 
     InteractiveShell.clear_instance()
-    shell = InteractiveShell.instance(colors="NoColor")
+    shell = InteractiveShell.instance(colors="nocolor")
     theirs = []
     shell.set_custom_exc(
         (KeyError,), lambda shell, etype, value, tb, tb_offset=None: theirs.append(value)
