@@ -14,6 +14,7 @@ network of the graph, and so are the vocabulary's concept schemes and collection
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -97,9 +98,7 @@ def _names(entities: list[tuple[str, str]]) -> list[str]:
     >>> _names([("withdrawn", "eventkind:withdrawn"), ("B", "x:b"), ("withdrawn", "status:withdrawn")])
     ['B', 'withdrawn (eventkind:withdrawn)', 'withdrawn (status:withdrawn)']
     """
-    count: dict[str, int] = {}
-    for name, _ in set(entities):  # an entity that states one label twice is one entity
-        count[name] = count.get(name, 0) + 1
+    count = Counter(name for name, _ in set(entities))  # one label stated twice is one entity
     shown = {f"{name} ({short})" if count[name] > 1 else name for name, short in entities}
     return sorted(shown, key=lambda name: (name.lower(), name))
 

@@ -119,10 +119,6 @@ SENDING_BYTES = 512 << 20
 #: What ``cors`` may list: an origin as browsers send it (scheme://host[:port]), or ``*``.
 ORIGIN_RE = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+")
 
-#: The end of an instance IRI after its kind: what an IRI may hold (no space, control character
-#: or ``<>"{}|\\^` ``).
-_IRI_END = re.compile(r'[^\x00-\x20<>"{}|\\^`]+')
-
 
 #: Answers shorter than this are sent as they are: compressing them saves less than it costs.
 GZIP_MIN_BYTES = 1024
@@ -601,8 +597,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """An error's answer: plain text, or for a page the browser shows (a navigation, a frame;
         not another site's) an HTML page of the message, so that it reads as the site's and links
         onwards."""
-        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
-        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+        dest = self._fetch("Dest")
+        site = self._fetch("Site")
         page = dest in ("document", "iframe") and site in ("", "none", "same-origin")
         if self.command not in ("GET", "HEAD") or not page:
             return Response.text(status, message, headers)
@@ -611,6 +607,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return Response(
             status, page, "text/html", {**(headers or {}), "Content-Security-Policy": MESSAGE_CSP}
         )
+
+    def _fetch(self, name: str) -> str:
+        """The request's ``Sec-Fetch-<name>`` header (what the browser says of who asked, and
+        for what), in lower case; empty when not sent."""
+        return (self.headers.get(f"Sec-Fetch-{name}") or "").strip().lower()
 
     def _check_host(self) -> None:
         """Refuse requests addressed to another host name: a web page elsewhere cannot reach this
@@ -643,22 +644,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         posted into its sandboxed Graph frame, comes with ``Origin: null`` (the frame's origin)
         and ``Sec-Fetch-Site: same-origin`` (who sent it), which no script can set: served."""
         origin = self.headers.get("Origin")
-        site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
-        mode = (self.headers.get("Sec-Fetch-Mode") or "").strip().lower()
-        dest = (self.headers.get("Sec-Fetch-Dest") or "").strip().lower()
+        site = self._fetch("Site")
+        mode = self._fetch("Mode")
+        dest = self._fetch("Dest")
         own = "http://" + self._host
         foreign = origin is not None and origin.strip().lower() != own
-        own_frame = (self.command, urllib.parse.urlsplit(self.path).path) == ("POST", "/graph")
-        if (
-            own_frame
-            and (origin or "").strip().lower() == "null"
-            and (site, mode, dest)
-            == (
-                "same-origin",
-                "navigate",
-                "iframe",
-            )
-        ):
+        frame_post = (self.command, urllib.parse.urlsplit(self.path).path) == ("POST", "/graph")
+        sent_by_own_page = (site, mode, dest) == ("same-origin", "navigate", "iframe")
+        if frame_post and sent_by_own_page and (origin or "").strip().lower() == "null":
             foreign = False
         if not foreign and site not in ("cross-site", "same-site"):
             return
@@ -718,7 +711,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if name == "index.html":
             # The query page alone runs YASGUI, which needs its one exception (inline styles).
             headers["Content-Security-Policy"] = QUERY_PAGE_CSP
-            site = (self.headers.get("Sec-Fetch-Site") or "").strip().lower()
+            site = self._fetch("Site")
             if site in ("cross-site", "same-site"):
                 # another site led the browser here: a query its link carries waits for Run
                 body = body.replace(b"<html ", b'<html data-from="another-site" ', 1)
@@ -894,16 +887,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
-        # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded
-        try:
-            slug = urllib.parse.unquote(encoded, errors="strict") if kind in KINDS else ""
-        except UnicodeDecodeError:
-            slug = ""
         if kind not in KINDS:
             close = difflib.get_close_matches(kind, KINDS, 1)
             hint = f"; {kind!r} is no kind of entity: did you mean {close[0]!r}?" if close else ""
             raise HttpError(404, f"no entity at {path}{hint}")
-        if not slug or not _IRI_END.fullmatch(slug):
+        # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
+        # what makes no IRI the entity lookup names no entity
+        try:
+            slug = urllib.parse.unquote(encoded, errors="strict")
+        except UnicodeDecodeError:
+            slug = ""
+        if not slug:
             raise HttpError(404, f"no entity at {path}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:

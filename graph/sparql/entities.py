@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import pyoxigraph as ox
 
@@ -40,11 +39,8 @@ def name_text(
     return value
 
 
-#: An absolute IRI in angle brackets, as SPARQL writes one (a scheme, then no space or ``<>"{}|^```).
-_BRACKETED_IRI = re.compile(r'<[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>"{}|\\^`]*>')
-
-
 def _well_formed(iri: str) -> bool:
+    """Whether the engine takes ``iri`` as an absolute IRI."""
     try:
         ox.NamedNode(iri)
     except ValueError:
@@ -70,7 +66,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
         )
     candidates: list[str] = []
-    if text.startswith("<") and text.endswith(">") and _BRACKETED_IRI.fullmatch(text):
+    if text.startswith("<") and text.endswith(">") and _well_formed(text[1:-1]):
         text = text[1:-1]  # else a name written in brackets, such as an imported label
     if text.startswith(("http://", "https://")):
         candidates = [text]

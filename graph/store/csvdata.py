@@ -24,6 +24,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime
+import functools
 import io
 import logging
 import re
@@ -794,6 +795,15 @@ class _Compiler:
         raise _RowRejected
 
 
+@functools.lru_cache(maxsize=4)
+def _prefixed_lines(path: Path, _mtime_ns: int) -> tuple[dict[str, str], list[str]]:
+    """The prefixes a file declares and its lines, read once for all the violations blamed on it
+    (the modification time keys the cache, so that an edited file is read again)."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
+    return declared, text.splitlines()
+
+
 def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
     """The line of ``path`` that states ``statement`` (subject, property, object; ``""`` for any
     object), each term written as ``<iri>`` or with a prefix the file declares. What is looked
@@ -809,8 +819,7 @@ def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
     >>> line_naming(Path("mine.ttl"), ("urn:t#b", "", "urn:t#b"))
     4
     """
-    text = path.read_text(encoding="utf-8-sig", errors="replace")
-    declared = dict(re.findall(r"(?im)^\s*@?prefix\s+([^\s:]*):\s*<([^>]*)>", text))
+    declared, lines = _prefixed_lines(path, path.stat().st_mtime_ns)
 
     def names(iri: str) -> list[str]:
         short = [f"{p}:{iri[len(ns) :]}" for p, ns in declared.items() if iri.startswith(ns)]
@@ -818,7 +827,6 @@ def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
 
     subject, predicate, obj = statement
     named, own = names(obj) if obj else names(predicate), names(subject)
-    lines = text.splitlines()
     begins = re.compile("(?:" + "|".join(re.escape(name) for name in own) + r")(?=[\s;,]|$)")
     starts = [n for n, line in enumerate(lines) if begins.match(line.lstrip())]
 

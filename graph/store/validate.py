@@ -233,8 +233,7 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
 def _distinct(violations: list[Violation]) -> list[Violation]:
     """``violations`` in file order, each that reads the same as another once: two constraints of
     a shape (a label's count and its language) may report one problem twice."""
-    once = {str(v): v for v in reversed(violations)}
-    return sorted(reversed(once.values()), key=_place)
+    return sorted({str(v): v for v in violations}.values(), key=_place)
 
 
 def _place(violation: Violation) -> tuple[str, int]:
