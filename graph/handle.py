@@ -290,7 +290,7 @@ class KnowledgeGraph:
         from .sparql.run import run
 
         handle = self._current()
-        return run(
+        result = run(
             handle.store,
             checked,
             bindings,
@@ -302,6 +302,8 @@ class KnowledgeGraph:
             allow=allow,
             memory=self.memory,
         )
+        result.sparql = checked.text
+        return result
 
     # --- looking around -------------------------------------------------------------------------
 

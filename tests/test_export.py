@@ -498,6 +498,27 @@ def test_a_select_draws_the_shortcut_it_pairs_its_entities_by(fixture_store, tmp
     assert list(nx.isolates(graph)) == []
 
 
+def test_a_query_file_that_is_a_pipe_is_read_once_and_its_shortcuts_drawn(fixture_store, tmp_path):
+    """`--file <(…)` is a pipe: it can be read once, so the shortcuts the query names are taken
+    from the text the query ran, not from a second read that would find the pipe empty."""
+    read, write = os.pipe()
+    os.write(write, b"SELECT ?c ?t { ?c atmp:ultimateParent ?c ; atmp:portfolioProduct ?t }")
+    os.close(write)
+    target = tmp_path / "groups.graphml"
+    try:
+        export_subgraph("graphml", target, file=f"/dev/fd/{read}", store=fixture_store)
+    finally:
+        os.close(read)
+    graph = nx.read_graphml(target)
+    assert sorted(
+        (u.removeprefix(ID), d["label"], v.removeprefix(ID)) for u, v, d in graph.edges(data=True)
+    ) == [
+        ("company/bigpharma", "portfolio product", "therapy/alphacel"),
+        ("company/bigpharma", "portfolio product", "therapy/betacel"),
+        ("therapy/genex", "developed by", "company/genecorp"),
+    ]
+
+
 def test_whole_graph_network_counts(fixture_store, tmp_path):
     export_subgraph("graphml", tmp_path / "all.graphml", store=fixture_store)
     graph = nx.read_graphml(tmp_path / "all.graphml")

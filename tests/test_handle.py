@@ -418,9 +418,12 @@ def test_query_text_and_file(kg, tmp_path):
     rq.write_text(
         "# param: agency agency *  An agency\nSELECT ?agency (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:agency ?agency } GROUP BY ?agency"
     )
-    assert kg.query(file=rq, params={"agency": "EMA"}).dicts() == [
-        {"agency": ID + "agency/ema", "n": 2}
-    ]
+    answer = kg.query(file=rq, params={"agency": "EMA"})
+    assert answer.dicts() == [{"agency": ID + "agency/ema", "n": 2}]
+    assert answer.sparql == rq.read_text()  # the text that was answered, as read
+    assert kg.named("company-subsidiaries", company="bigpharma").sparql == (
+        atmpkg.queries.load("company-subsidiaries").text
+    )
     assert kg.query("ASK { <therapy/alphacel> a atmp:Therapy }").boolean is True
     with pytest.raises(errors.ParameterError, match="one of them"):
         kg.query("ASK {}", file=rq)

@@ -57,6 +57,8 @@ class QueryResult:
     parameters: dict[str, Term | None] = field(default_factory=dict)
     #: Sentences for a reader about the query (a term the ontology does not declare).
     notes: list[str] = field(default_factory=list)
+    #: The SPARQL text that was answered (a named query's or a file's, as read once).
+    sparql: str = ""
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)

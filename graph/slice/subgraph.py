@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ...queries import load as load_query
 from ..errors import EmptyResultError, ParameterError, UnknownNameError
 from ..progress import Progress
 from ..rdf import (
@@ -739,10 +738,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     elif name or file or text:
         if name:
             result = graph.named(name, params)
-            text = load_query(name).text
         else:
             result = graph.query(text, params) if text else graph.query(file=file, params=params)
-            text = text or _read_text(file)
+        text = result.sparql
         what = f"the answer of query {name or file or 'text'}"
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export or draw")
@@ -820,9 +818,3 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
         if f"<{iri}>" in terms
         or any(f"{p}:{iri[len(ns) :]}" in terms for p, ns in PREFIXES.items() if iri.startswith(ns))
     )
-
-
-def _read_text(file: str | os.PathLike[str]) -> str:
-    """The text of a query file (the query already read it: what fails failed there)."""
-    with open(file, encoding="utf-8-sig") as handle:
-        return handle.read()
