@@ -211,7 +211,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .sparql.run import as_term, missing, undeclared_terms
+        from .sparql.run import as_term, binding_notes, missing, undeclared_terms
         from .store.csvdata import decode_utf8
 
         if (sparql is None) == (file is None):
@@ -239,7 +239,7 @@ class KnowledgeGraph:
             name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
-        result.notes = undeclared_terms(checked.tokens)
+        result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
         return result
 
     def named(

@@ -4,6 +4,7 @@ as DataFrames, and time limits that hold from a script without a main guard and 
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import doctest
 import importlib
 import io
@@ -411,6 +412,39 @@ def test_an_unknown_column_is_named_with_the_columns(kg):
     )
     with pytest.raises(errors.UnknownNameError, match="Columns: none: an ASK answer has none."):
         kg.query("ASK {}").column("x")
+
+
+def test_none_for_a_named_parameter_is_a_value_not_given(kg):
+    """A wrapper's keyword default (None) passes through: the declared default applies."""
+    today = kg.named("authorised-products").dicts()
+    assert today != [] and kg.named("authorised-products", as_of=None).dicts() == today
+    assert kg.named("authorised-products", as_of=pd.NaT).dicts() == today
+    minimum = kg.named("companies-by-approved-products", min_products=None)
+    assert minimum.parameters["min_products"].value == "2"
+
+
+def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted(kg):
+    """An IRI from dicts() and a day as text bind as what they are; a misspelt prefix and a month
+    stay strings, and the answer says why it may be empty."""
+    therapy = kg.named("therapy-approval-timeline", therapy="alphacel").dicts()[0]["therapy"]
+    labels = "SELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    assert kg.query(labels, {"t": therapy}).dicts() == [{"t": therapy, "l": "Alphacel"}]
+    since = "SELECT ?a ?from { ?a a atmp:Approval ; atmp:date ?d FILTER(?d >= ?from) } ORDER BY ?a"
+    assert (
+        kg.query(since, {"from": "2018-01-01"}).column("a")
+        == kg.query(since, {"from": datetime.date(2018, 1, 1)}).column("a")
+        != []
+    )
+    missed = kg.query(labels, {"t": "thrapy:alphacel", "l": "2019-03"})
+    assert (missed.dicts(), missed.notes) == (
+        [],
+        [
+            "parameter 't' is the string \"thrapy:alphacel\": thrapy: is no prefix (did you mean "
+            "therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>",
+            "parameter 'l' is the string \"2019-03\", which no date equals; give a day "
+            "(2019-03-01) or a range",
+        ],
+    )
 
 
 def test_query_text_and_file(kg, tmp_path):

@@ -31,6 +31,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.errors import QueryMemoryError
 from atmpkg.graph.sparql.run import parse_term
+from atmpkg.graph.terms import ID
 from atmpkg.queries import all_queries
 
 #: Grows without bound: the product of every triple with every other, sorted.
@@ -230,7 +231,14 @@ def test_parse_term_forms():
     )
     assert parse_term("plain words") == ox.Literal("plain words")
     assert parse_term('"say \\"hi\\""') == ox.Literal('say "hi"')
-    for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"'):
+    # what a query answers with, given back: an IRI without brackets, a day
+    assert parse_term(ID + "therapy/alphacel") == ox.NamedNode(ID + "therapy/alphacel")
+    assert parse_term("urn:isbn:0451450523") == ox.NamedNode("urn:isbn:0451450523")
+    assert parse_term("2024-07-01") == ox.Literal(
+        "2024-07-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+    )
+    assert parse_term("https://a b") == ox.Literal("https://a b")  # words, not an IRI
+    for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"', "2024-02-30", "http://a>"):
         with pytest.raises(ParameterError, match="cannot read .* as an RDF term"):
             parse_term(broken)
 

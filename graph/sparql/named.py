@@ -43,10 +43,14 @@ def bind_params(
     >>> bound = bind_params(queries.load("deals-above-value"), {"from": "2019"}, store)
     >>> {name: term.value for name, term in bound.items()}
     {'min_value': '500000000', 'from': '2019-01-01'}
+    >>> bind_params(queries.load("deals-above-value"), {"min_value": None}, store)["min_value"].value
+    '500000000'
     """
-    given = dict(params)
-    for name in given:
+    for name in params:
         named.param(name)
+    # None (or pandas' NA) is "not given", as in a wrapper's keyword default: the declared
+    # default applies, and a parameter without one is left unbound
+    given = {name: value for name, value in params.items() if not missing(value)}
     bindings: dict[str, Term] = {}
     bounds = {name: index == 1 for pair in named.periods for index, name in enumerate(pair)}
     for param in named.params:

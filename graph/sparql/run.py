@@ -141,21 +141,38 @@ _LITERAL = re.compile(
 )
 
 
+#: Text that can only mean an IRI (the IRIs a query answers with, given back as they came) or a day.
+_BARE_IRI = re.compile(r"(?:https?://|urn:)\S+")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MAYBE_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):[A-Za-z0-9_.-]+")
+
+
 def parse_term(text: str) -> Term:
     """Read a parameter value written on the command line as an RDF term.
 
     ``<iri>``, ``prefix:local`` (predeclared prefixes), ``"text"``, ``"text"@en``,
-    ``"2020-01-01"^^xsd:date``, integers, decimals and ``true``/``false`` are understood; anything
-    else is a plain string.
+    ``"2020-01-01"^^xsd:date``, integers, decimals and ``true``/``false`` are understood as in
+    Turtle; so are two forms Turtle would refuse, read as what they can only be: an ``http``,
+    ``https`` or ``urn`` IRI without its brackets (as a query's answer gives it) and a day
+    ``YYYY-MM-DD`` (an ``xsd:date``). Anything else is a plain string.
 
     >>> parse_term("therapy:kymriah")
     <NamedNode value=https://w3id.org/atmp-kg/id/therapy/kymriah>
     >>> parse_term("42")
     <Literal value=42 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    >>> parse_term("https://w3id.org/atmp-kg/id/therapy/kymriah").value
+    'https://w3id.org/atmp-kg/id/therapy/kymriah'
+    >>> parse_term("2024-07-01").datatype.value
+    'http://www.w3.org/2001/XMLSchema#date'
     """
     try:
         if text.startswith("<") and text.endswith(">"):
             return ox.NamedNode(text[1:-1])
+        if _BARE_IRI.fullmatch(text):
+            return ox.NamedNode(text)
+        if _DAY.fullmatch(text):
+            datetime.date.fromisoformat(text)
+            return _typed(text, "date")
         match = _LITERAL.match(text)
         if match:
             value = re.sub(
@@ -187,6 +204,37 @@ def parse_term(text: str) -> Term:
     except ValueError as exc:
         raise ParameterError(f"cannot read {text!r} as an RDF term: {exc}") from None
     return ox.Literal(text)
+
+
+def binding_notes(params: Mapping[str, object]) -> list[str]:
+    """Notes on text values read as plain strings that look meant as something else: a prefixed
+    name whose prefix is not declared (a misspelling, with the closest prefixes), or a month,
+    which no ``xsd:date`` equals.
+
+    >>> for note in binding_notes({"t": "thrapy:casgevy", "from": "2024-07", "name": "Kymriah"}):
+    ...     print(note)
+    parameter 't' is the string "thrapy:casgevy": thrapy: is no prefix (did you mean therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>
+    parameter 'from' is the string "2024-07", which no date equals; give a day (2024-07-01) or a range
+    """
+    notes = []
+    for name, value in params.items():
+        if not isinstance(value, str) or parse_term(value) != ox.Literal(value):
+            continue
+        prefixed = _MAYBE_PREFIXED.fullmatch(value)
+        if prefixed:
+            prefix = prefixed["prefix"]
+            near = suggest(prefix, PREFIXES)
+            hint = f" (did you mean {' or '.join(p + ':' for p in near)}?)" if near else ""
+            notes.append(
+                f'parameter {name!r} is the string "{value}": {prefix}: is no prefix{hint}; '
+                "write a prefixed name with a declared prefix, or <IRI>"
+            )
+        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+            notes.append(
+                f'parameter {name!r} is the string "{value}", which no date equals; '
+                f"give a day ({value}-01) or a range"
+            )
+    return notes
 
 
 def _typed(text: str, datatype: str) -> ox.Literal:
