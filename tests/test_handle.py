@@ -414,6 +414,12 @@ def test_an_unknown_column_is_named_with_the_columns(kg):
         kg.query("ASK {}").column("x")
 
 
+def test_an_answer_is_true_when_an_ask_says_yes_or_anything_came_back(kg):
+    assert [bool(kg.query(q)) for q in ("ASK {}", "ASK { ?s a atmp:Nothing }")] == [True, False]
+    assert bool(kg.query("SELECT ?t { ?t a atmp:Therapy }"))
+    assert not kg.query("CONSTRUCT WHERE { ?s a atmp:Nothing }")
+
+
 def test_none_for_a_named_parameter_is_a_value_not_given(kg):
     """A wrapper's keyword default (None) passes through: the declared default applies."""
     today = kg.named("authorised-products").dicts()

@@ -197,6 +197,26 @@ def test_every_named_query_runs_over_http_as_in_the_library(server, fixture_stor
     assert len(json.loads(body)["results"]["bindings"]) == len(expected)
 
 
+def test_shutdown_closes_the_connections_clients_keep_open(fixture_store):
+    """A keep-alive connection opened before the shutdown gets no more answers (from the cache or
+    a "busy; retry" from a pool that is gone): it is closed, and its thread ends."""
+    srv = make_server(fixture_store, port=0, workers=1).start()
+    conn = http.client.HTTPConnection("127.0.0.1", srv.server_address[1], timeout=5)
+    conn.request(
+        "GET", "/sparql?query=ASK%7B%7D", headers={"Host": f"127.0.0.1:{srv.server_address[1]}"}
+    )
+    first = conn.getresponse()
+    assert (first.status, json.loads(first.read())["boolean"]) == (200, True)
+    srv.shutdown()
+    conn.request(
+        "GET", "/sparql?query=ASK%7B%7D", headers={"Host": f"127.0.0.1:{srv.server_address[1]}"}
+    )
+    with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
+        conn.getresponse()
+    conn.close()
+    assert srv.slots.count() == 0
+
+
 def test_in_memory_workers_answer_as_the_library(fixture_store):
     srv = make_server(fixture_store, port=0, workers=1, in_memory=True).start()
     try:

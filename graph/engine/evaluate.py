@@ -63,6 +63,14 @@ class QueryResult:
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
 
+    def __bool__(self) -> bool:
+        """An ASK answer's truth; for the other forms, whether anything came back.
+
+        >>> bool(QueryResult("ASK", boolean=True)), bool(QueryResult("SELECT", ["x"]))
+        (True, False)
+        """
+        return bool(self.boolean) if self.form == "ASK" else len(self) > 0
+
     def __getstate__(self) -> dict:
         """The answer as the confined child pickles it for the calling process: each distinct
         term once, the cells and triples as numbers into that list. A report repeats its names on

@@ -212,9 +212,11 @@ class _Slots:
 
     def admit(self, connection: socket.socket) -> bool:
         """Take a slot for a new connection, cutting the longest-waiting one if need be; False when
-        every connection is being answered."""
+        every connection is being answered, or the slots are closed."""
         victim = None
         with self._lock:
+            if not self.limit:
+                return False
             if len(self._open) >= self.limit:
                 waiting = [(since, c) for c, since in self._open.items() if since is not None]
                 if not waiting:
@@ -254,6 +256,19 @@ class _Slots:
         """Free a connection's slot (if it still has one)."""
         with self._lock:
             self._open.pop(connection, None)
+
+    def close(self) -> None:
+        """Take every slot back and admit no more: a connection waiting for a request is shut at
+        once, one being answered closes after its answer (it finds its slot gone)."""
+        with self._lock:
+            self.limit, connections = 0, self._open
+            self._open = {}
+        for connection, since in connections.items():
+            if since is not None:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # its thread closed it meanwhile
 
     def count(self) -> int:
         """How many connections hold a slot."""
@@ -429,10 +444,12 @@ class Server(http.server.ThreadingHTTPServer):
         super().serve_forever(poll_interval)
 
     def shutdown(self) -> None:
-        """Stop serving, close the socket and end the worker processes."""
+        """Stop serving, close the socket and the connections clients keep open, and end the
+        worker processes."""
         if self._thread is not None:
             super().shutdown()
         self.server_close()
+        self.slots.close()
         self.pool.close()
 
     def __enter__(self) -> Server:
