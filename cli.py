@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import logging
 import os
 import sys
@@ -1064,8 +1065,41 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
     )
 
 
+class _WholeWrites(io.RawIOBase):
+    """Standard output written in full or not at all: a write the system takes in part (a disk
+    that fills) is followed by one for the rest, which raises. Python's own writer counts a
+    large write taken in part as written, and a full disk went unnoticed with exit code 0."""
+
+    def __init__(self, fd: int):
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        view, done = memoryview(data).cast("B"), 0
+        while done < len(view):
+            done += os.write(self._fd, view[done:])
+        return done
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
+    stdout = sys.stdout
+    if stdout is not None and stdout is sys.__stdout__:
+        sys.stdout = io.TextIOWrapper(
+            io.BufferedWriter(_WholeWrites(stdout.fileno())),
+            encoding=stdout.encoding,
+            errors=stdout.errors,
+            line_buffering=stdout.line_buffering,
+        )
     cli(prog_name="atmpkg")
 
 

@@ -966,6 +966,31 @@ def test_standard_output_that_cannot_be_written_is_an_error_not_a_traceback(fixt
         ), args
 
 
+def test_standard_output_that_fills_part_way_is_an_error(fixture_store, tmp_path):
+    """A disk that fills in the middle of the output takes part of a write: the command says so
+    and exits 1, where Python's writer counted the part as the whole and the command exited 0."""
+    import subprocess
+    import sys
+
+    for args in (
+        ["query", "CONSTRUCT WHERE { ?s ?p ?o }", "--format", "nt"],
+        ["show", "alphacel"],
+        ["rank", "--top", "30"],
+    ):
+        with open(tmp_path / "out", "wb") as out:
+            done = subprocess.run(
+                [sys.executable, "-m", "atmpkg.cli", *args, "--store", str(fixture_store)],
+                stdout=out,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=_limited(1024),
+            )
+        assert (done.returncode, done.stderr) == (
+            1,
+            "Error: cannot write the output: File too large\n",
+        ), args
+
+
 ODD_VALUES = """@prefix ex: <https://example.org/mine#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <https://w3id.org/atmp-kg/id/therapy/alphacel> ex:score "NaN"^^xsd:double ;
