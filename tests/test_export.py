@@ -1166,6 +1166,23 @@ def test_format_from_the_file_extension(fixture_store, tmp_path):
     assert export_subgraph("Turtle", focus="genex", store=fixture_store).format == "ttl"
     with pytest.raises(ParameterError, match="cannot tell the format"):
         export_subgraph(None, tmp_path / "g.unknown", store=fixture_store)
+    # a format the extension contradicts is refused before anything is written; .xml is neutral
+    with pytest.raises(ParameterError) as contradicted:
+        export_subgraph("graphml", tmp_path / "g.ttl", focus="genex", store=fixture_store)
+    assert str(contradicted.value) == (
+        "graphml does not write what the file name g.ttl says (ttl); leave the format out to "
+        "write ttl, or give the file another extension"
+    )
+    assert export_subgraph(
+        "gexf", tmp_path / "g.xml", focus="genex", store=fixture_store
+    ).format == ("gexf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf", "g.xml"]
+    result = run("--format", "ttl", "-o", str(tmp_path / "g.nt"), "--store", str(fixture_store))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: ttl does not write what the file name g.nt says (nt); leave the format out to "
+        "write nt, or give the file another extension\n",
+    )
 
 
 def test_write_triples_accepts_an_rdflib_graph(tmp_path):

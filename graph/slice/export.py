@@ -185,6 +185,10 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     'graphml'
     >>> resolve_format("Turtle")
     'ttl'
+    >>> resolve_format("graphml", "cellco.ttl")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: graphml does not write what the file name cellco.ttl says (ttl); leave the format out to write ttl, or give the file another extension
     """
     if fmt is None:
         if output is None:
@@ -204,6 +208,15 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     if name not in FORMATS:
         raise UnknownNameError(
             "export format", fmt, FORMATS, "Formats: " + ", ".join(FORMATS) + "."
+        )
+    # A program trusts the extension: GraphML in x.ttl breaks whatever opens it. (.xml is left
+    # alone: GraphML and GEXF are XML too.)
+    suffix = _path(output).suffix.lower() if output is not None else ""
+    named = SUFFIXES.get(suffix) if suffix != ".xml" else None
+    if named is not None and named != name:
+        raise ParameterError(
+            f"{name} does not write what the file name {_path(output).name} says ({named}); "
+            f"leave the format out to write {named}, or give the file another extension"
         )
     return name
 
