@@ -1177,6 +1177,13 @@ def test_format_from_the_file_extension(fixture_store, tmp_path):
         "gexf", tmp_path / "g.xml", focus="genex", store=fixture_store
     ).format == ("gexf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf", "g.xml"]
+    with pytest.raises(ParameterError) as device:
+        export_subgraph("csv", "/dev/stdout", focus="genex", store=fixture_store)
+    assert str(device.value) == (
+        "csv writes two files (nodes and edges), and /dev/stdout is no file: give a file name to "
+        "start them with, or a folder"
+    )
+    assert not list(Path("/dev").glob("stdout-*"))
     result = run("--format", "ttl", "-o", str(tmp_path / "g.nt"), "--store", str(fixture_store))
     assert (result.exit_code, result.stderr) == (
         1,

@@ -227,6 +227,9 @@ def _path(output: object) -> Path:
     return Path(output).expanduser()
 
 
+_DEVICE_FOLDERS = frozenset(map(Path, ("/dev", "/dev/fd", "/proc/self/fd")))
+
+
 def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """The files an export to ``output`` writes. CSV writes two files: ``output`` is a prefix
     (``out/cellco`` or ``out/cellco.csv`` -> ``out/cellco-nodes.csv`` and ``out/cellco-edges.csv``),
@@ -237,6 +240,12 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """
     path = _path(output)
     if fmt == "csv":
+        # /dev/stdout is a file when the output goes to one; its folder still takes no files
+        if is_stream(path) or path.absolute().parent in _DEVICE_FOLDERS:
+            raise ParameterError(
+                f"csv writes two files (nodes and edges), and {output} is no file: give a file "
+                "name to start them with, or a folder"
+            )
         if path.is_dir():
             targets = [path / "nodes.csv", path / "edges.csv"]
         else:
