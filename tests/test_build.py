@@ -190,6 +190,19 @@ def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
     assert nquads(built) == before
 
 
+def test_a_data_folder_without_data_files_is_refused_and_keeps_the_store(built, tmp_path):
+    """A mistyped --data-dir built the ontology alone (1,764 triples) over the curated graph."""
+    before = nquads(built)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(StoreError) as info:
+        build(built, data_dir=tmp_path / "empty")
+    assert str(info.value) == (
+        f"data folder {tmp_path / 'empty'} holds no CSV file; give the folder of the data files "
+        "(sources.csv, companies.csv, therapies.csv, … as in graph/data)"
+    )
+    assert nquads(built) == before
+
+
 def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
     path = data_dir / "targets.csv"
     path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))

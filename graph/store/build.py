@@ -53,7 +53,7 @@ from ..progress import Progress
 from ..rdf import ontology_quads
 from ..terms import DCT, PREFIXES, shorten
 from . import folder as stores
-from .csvdata import Compiled, RdfFile, compile_inputs, rdf_input, rdf_syntax_error
+from .csvdata import FAMILIES, Compiled, RdfFile, compile_inputs, rdf_input, rdf_syntax_error
 from .remote import (
     BATCH_SIZE,
     DEFAULT_GRAPH,
@@ -96,7 +96,14 @@ def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
         folder, prefix = Path(data_dir), str(data_dir)
     if not folder.is_dir():
         raise StoreError(f"data folder {folder} does not exist")
-    return [(p, f"{prefix}/{p.name}") for p in sorted(folder.glob("*.csv"))]
+    files = [(p, f"{prefix}/{p.name}") for p in sorted(folder.glob("*.csv"))]
+    if not files:
+        # A mistyped folder would build a graph of the ontology alone, and replace the store's
+        raise StoreError(
+            f"data folder {folder} holds no CSV file; give the folder of the data files "
+            f"({', '.join(name + '.csv' for name in list(FAMILIES)[:3])}, … as in graph/data)"
+        )
+    return files
 
 
 def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
