@@ -13,6 +13,7 @@ import functools
 import io
 import logging
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -156,7 +157,8 @@ def _deadline(seconds: float | None):
 def _write_output(text: str, output: Path | None) -> None:
     """Print, or write ``output`` atomically (see :func:`atmpkg.graph.slice.export.atomic_files`)."""
     if output is None:
-        click.echo(text, nl=False)
+        # as it is: click would take out what looks like a colour, and a value is data
+        click.echo(text, nl=False, color=True)
         return
     from atmpkg.graph.slice.export import atomic_files
 
@@ -1090,16 +1092,59 @@ class _WholeWrites(io.RawIOBase):
         return done
 
 
+#: Characters that make a terminal do something (move, clear, set its title, write the clipboard)
+#: rather than show text; tab and newline are text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class _TerminalText(io.TextIOWrapper):
+    """Text for a terminal: a control character, from a server's answer or a data file, is shown
+    as its escape (``\x1b``) and never run by the terminal."""
+
+    def write(self, text: str) -> int:
+        super().write(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+        return len(text)
+
+    @property
+    def unescaped(self) -> _Unescaped:
+        """This stream without the escaping, for the progress line's own controls (which redraw
+        it)."""
+        return _Unescaped(self)
+
+
+class _Unescaped:
+    """Writes to a :class:`_TerminalText` as they come."""
+
+    def __init__(self, stream: _TerminalText):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return io.TextIOWrapper.write(self._stream, text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
+def _own_stream(stream, raw: io.RawIOBase):
+    """``stream`` (sys.stdout or sys.stderr) written through ``raw``, escaped for a terminal."""
+    kind = _TerminalText if raw.isatty() else io.TextIOWrapper
+    return kind(
+        io.BufferedWriter(raw),
+        encoding=stream.encoding,
+        errors=stream.errors,
+        line_buffering=stream.line_buffering or raw.isatty(),
+    )
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
-    stdout = sys.stdout
-    if stdout is not None and stdout is sys.__stdout__:
-        sys.stdout = io.TextIOWrapper(
-            io.BufferedWriter(_WholeWrites(stdout.fileno())),
-            encoding=stdout.encoding,
-            errors=stdout.errors,
-            line_buffering=stdout.line_buffering,
-        )
+    if sys.stdout is not None and sys.stdout is sys.__stdout__:
+        sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
+    if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():
+        sys.stderr = _own_stream(sys.stderr, _WholeWrites(sys.stderr.fileno()))
     cli(prog_name="atmpkg")
 
 

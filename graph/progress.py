@@ -30,7 +30,9 @@ class Progress:
 
     def __init__(self, what: str, total: int, unit: str, stream: TextIO | None = None):
         self.what, self.total, self.unit = what, total, unit
-        self.stream = sys.stderr if stream is None else stream
+        # The command line escapes control characters written to a terminal; this line's own
+        # (\r, erase to the end) are what redraw it.
+        self.stream = getattr(sys.stderr, "unescaped", sys.stderr) if stream is None else stream
         is_terminal = getattr(self.stream, "isatty", None)
         self.shown = bool(is_terminal and is_terminal())
         self.done = 0

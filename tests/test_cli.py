@@ -199,16 +199,19 @@ def test_every_named_query_is_listed_in_the_readme():
 # --- progress on a terminal -----------------------------------------------------------------------
 
 
-def on_a_terminal(*args: str) -> tuple[int, str, str]:
+def on_a_terminal(*args: str, both: bool = False) -> tuple[int, str, str]:
     """Run ``atmpkg ARGS`` with its stderr on a pseudo-terminal (as in a shell) and its stdout on a
-    pipe: the exit code, what it wrote to stdout and what it wrote to the terminal."""
+    pipe (on the terminal too when ``both``): the exit code, what it wrote to the pipe and what
+    it wrote to the terminal."""
     import os
     import pty
 
     main, follower = pty.openpty()
-    code = "from atmpkg.cli import cli; cli()"
+    code = "from atmpkg.cli import main; main()"  # the console script's entry point
     process = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=follower
+        [sys.executable, "-c", code, *args],
+        stdout=follower if both else subprocess.PIPE,
+        stderr=follower,
     )
     os.close(follower)
     written = b""
@@ -220,7 +223,7 @@ def on_a_terminal(*args: str) -> tuple[int, str, str]:
         if not chunk:
             break
         written += chunk
-    out = process.stdout.read()
+    out = process.stdout.read() if process.stdout else b""
     process.wait()
     os.close(main)
     return process.returncode, out.decode(), written.decode()
@@ -253,6 +256,24 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert code == 0
     assert "Reading the view: 28 of 28 entities (100%)" in terminal  # with hubs, sources
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
+
+
+def test_control_characters_reach_a_terminal_as_escapes(fixture_store):
+    """A value or a message with a terminal's control sequences (a window title, a clear screen:
+    a hostile endpoint's answer, a data file) is shown, not run; a pipe gets the value exact."""
+    hostile = "a\x1b]0;PWNED\x07b\x1b[2Jc\x9bd"
+    text = f'SELECT ?x {{ BIND("{hostile}" AS ?x) }}'
+    code, _, terminal = on_a_terminal("query", text, "--store", str(fixture_store), both=True)
+    assert (code, terminal.splitlines()[2]) == (0, "a\\x1b]0;PWNED\\x07b\\x1b[2Jc\\x9bd")
+    code, _, terminal = on_a_terminal("show", hostile, "--store", str(fixture_store))
+    assert code == 1 and "\x1b" not in terminal and "unknown entity 'a\\x1b]0;PWNED" in terminal
+    piped = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "query", text, "--format", "csv"]
+        + ["--store", str(fixture_store)],
+        capture_output=True,
+        text=True,
+    )
+    assert piped.stdout == f"x\n{hostile}\n"
 
 
 def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store, tmp_path):

@@ -176,9 +176,11 @@ class RecordingHandler(QuietHandler):
     seen: list[str | None] = []
 
     def do_POST(self) -> None:
-        self.read_body()
+        asked = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
         RecordingHandler.seen.append(self.headers.get("Authorization"))
         body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+        if asked.startswith("ASK"):  # the probe for the graph push writes: not held
+            body = b'{"head":{},"boolean":false}'
         self.send_body(body, "application/sparql-results+json")
 
 
@@ -814,6 +816,58 @@ def test_a_server_that_is_down_names_the_endpoint():
     assert "Traceback" not in result.output
 
 
+def test_an_ask_is_a_boolean_on_every_server(server):
+    """Virtuoso answers an ASK as a table of one column, __ASK_RETVAL: read as the boolean."""
+    for text, truth in (("ASK { ?t a atmp:Therapy }", "true"), ("ASK { <urn:no> ?p ?o }", "false")):
+        result = invoke("query", text, "--endpoint", server.endpoint)
+        assert (result.exit_code, result.stdout) == (0, truth + "\n"), server.name
+        assert bool(query(text, endpoint=server.endpoint)) is (truth == "true")
+
+
+class AnswerHandler(QuietHandler):
+    """Answers every request with the class's ``body`` of type ``media``."""
+
+    body, media = b"", "application/sparql-results+json"
+
+    def answer(self) -> None:
+        self.read_body()
+        self.send_body(self.body, self.media)
+
+    do_GET = do_POST = answer
+
+
+class BooleanHandler(AnswerHandler):
+    body = b'{"head":{},"boolean":true}'
+
+
+class CutXmlHandler(AnswerHandler):
+    media = "application/sparql-results+xml"
+    body = (
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        b'<variable name="x"/></head><results><result><binding name="x"><literal>1</literal>'
+        b'</binding></result><result><binding name="x"><literal>99'
+    )
+
+
+def test_an_answer_of_the_wrong_kind_or_cut_off_is_an_error_not_rows(tmp_path):
+    with http_server(BooleanHandler) as url:
+        result = invoke("query", "SELECT ?s { ?s ?p ?o }", "--endpoint", url)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the SPARQL endpoint {url} answered a SELECT query with a boolean, the answer "
+            "to an ASK\n",
+        )
+        assert invoke("stats", "--endpoint", url).exit_code == 1  # was a TypeError's traceback
+    with http_server(CutXmlHandler) as url:
+        target = tmp_path / "cut.csv"
+        result = invoke("query", "SELECT ?x { ?s ?p ?x }", "--endpoint", url, "-o", target)
+        assert (result.exit_code, target.exists()) == (1, False)
+        assert result.stderr == (
+            f"Error: the SPARQL endpoint {url} sent results that do not parse as SPARQL Results "
+            "in XML: the document stops before its end (</sparql>): it was cut off\n"
+        )
+
+
 def test_an_http_error_names_the_status_and_the_start_of_the_body():
     with http_server(FailingHandler) as url:
         with pytest.raises(StoreError) as caught:
@@ -1165,17 +1219,19 @@ def test_requests_go_through_the_proxy_the_environment_names(oxigraph, fixture_s
 
 class RedirectHandler(QuietHandler):
     """Answers every request with a redirect (``status``) to ``location``; ``/answer`` records the
-    Authorization header it is sent and answers an empty SELECT result."""
+    Authorization header it is sent and answers an empty SELECT result (false to an ASK)."""
 
     status = 307
     location = "/answer"
     seen: list[str | None] = []
 
     def do_POST(self) -> None:
-        self.read_body()
+        asked = urllib.parse.parse_qs(self.read_body().decode()).get("query", [""])[0]
         if self.path == "/answer":
             RedirectHandler.seen.append(self.headers.get("Authorization"))
             body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+            if asked.startswith("ASK"):
+                body = b'{"head":{},"boolean":false}'
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
         else:

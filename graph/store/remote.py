@@ -775,7 +775,7 @@ class RemoteStore:
         if not self._chosen:
             probe = f"ASK {{ GRAPH {ox.NamedNode(DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}"
             answer = self._send(probe, "ASK", None, None)
-            held = bool(parse_results(self.endpoint, answer))
+            held = bool(parse_results(self.endpoint, answer, form="ASK"))
             self._graph, self._chosen = (DEFAULT_GRAPH if held else None), True
         return self._graph
 
@@ -827,7 +827,7 @@ class RemoteStore:
         answer = self._ask(_prepare(checked, prefixes, substitutions), form, timeout)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
-        return parse_results(self.endpoint, answer, substitutions)
+        return parse_results(self.endpoint, answer, substitutions, form)
 
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
@@ -980,21 +980,37 @@ def _json_term(term: ox.NamedNode | ox.Literal) -> dict[str, str]:
 
 
 def parse_results(
-    url: str, answer: Answer, bound: Mapping[ox.Variable, Term] | None = None
+    url: str,
+    answer: Answer,
+    bound: Mapping[ox.Variable, Term] | None = None,
+    form: str = "SELECT",
 ) -> ox.QuerySolutions | ox.QueryBoolean:
-    """SELECT or ASK results in the format the answer's Content-Type names (JSON when it names
-    none); an answer that does not parse raises :class:`StoreError`. A variable in ``bound`` is
-    given its bound term in every row where it appears: the server may write the same value
-    another way (Virtuoso returns ``"5"^^xsd:decimal`` as an integer).
+    """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
+    Content-Type names (JSON when it names none). An answer that does not parse, is cut off (an
+    XML document without its end) or is of the other kind raises :class:`StoreError`; Virtuoso's
+    answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
+    A variable in ``bound`` is given its bound term in every row where it appears: the server may
+    write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an integer).
 
-    >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{},"boolean":true}'))
+    >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{},"boolean":true}'), form="ASK")
     <QueryBoolean true>
+    >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{},"boolean":true}'))
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered a SELECT query with a boolean, the answer to an ASK
     """
     media = answer.headers.get("content-type", "")
     fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
     try:
+        if fmt == ox.QueryResultsFormat.XML and not answer.body.rstrip().endswith(b"</sparql>"):
+            raise ValueError("the document stops before its end (</sparql>): it was cut off")
         parsed = ox.parse_query_results(answer.body, fmt)
         if isinstance(parsed, ox.QueryBoolean):
+            if form != "ASK":
+                raise StoreError(
+                    f"the SPARQL endpoint {url} answered a {form} query with a boolean, the "
+                    "answer to an ASK"
+                )
             return parsed
         # Read to the end now, so that a broken answer fails here and not halfway through a caller
         document = json.loads(parsed.serialize(format=ox.QueryResultsFormat.JSON))
@@ -1002,8 +1018,19 @@ def parse_results(
         raise StoreError(
             f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
         ) from None
+    rows = document["results"]["bindings"]
+    if form == "ASK":
+        if document["head"].get("vars") != ["__ASK_RETVAL"]:
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered an ASK query with a table, not a boolean"
+            )
+        truth = any(row.get("__ASK_RETVAL", {}).get("value") in ("1", "true") for row in rows)
+        return ox.parse_query_results(
+            b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
+            ox.QueryResultsFormat.JSON,
+        )
     values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
-    for row in document["results"]["bindings"]:
+    for row in rows:
         row.update({name: value for name, value in values.items() if name in row})
     return ox.parse_query_results(json.dumps(document).encode("utf-8"), ox.QueryResultsFormat.JSON)
 
