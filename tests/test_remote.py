@@ -52,6 +52,7 @@ from atmpkg.graph.store.remote import (
     USER_ENV,
     RemoteStore,
     bind_values,
+    first_write,
     http_request,
     info_graph,
     prepare_query,
@@ -552,6 +553,82 @@ def test_push_keeps_blank_node_structures_whole(request, fixture_store, tmp_path
     embedded = query(NOTED, store=store).to_rdflib()
     remote = query(NOTED, endpoint=RemoteStore(server.endpoint, graph=graph)).to_rdflib()
     assert len(embedded) == 8 and isomorphic(remote, embedded)
+
+
+class FlakyGraphStore(QuietHandler):
+    """A Graph Store that takes three writes, then fails; records (method, graph, bytes)."""
+
+    seen: list[tuple[str, str, int]] = []
+
+    def write(self) -> None:
+        size = len(self.read_body())
+        graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
+        FlakyGraphStore.seen.append((self.command, graph, size))
+        self.send_response(204 if len(FlakyGraphStore.seen) <= 3 else 500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_PUT = do_POST = write
+
+
+def test_a_push_that_fails_part_way_says_how_far_and_leaves_no_record(fixture_store):
+    FlakyGraphStore.seen.clear()
+    with http_server(FlakyGraphStore) as url:
+        result = invoke(
+            "push",
+            "--endpoint",
+            url,
+            "--graph-store",
+            url,
+            "--batch-size",
+            500,
+            "--store",
+            fixture_store,
+        )
+    total = len(open_store(fixture_store).store)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"now holds part of the data (1,000 of {total:,} triples) and no record of a build: push "
+        "again\n"
+    )
+    graph = "https://w3id.org/atmp-kg/graph"
+    # the graph replaced, its old record emptied at once, then the batches
+    assert [(m, g, size > 0) for m, g, size in FlakyGraphStore.seen] == [
+        ("PUT", graph, True),
+        ("PUT", graph + "/build-info", False),
+        ("POST", graph, True),
+        ("POST", graph, True),
+    ]
+
+
+class UpdateRefusingLater(QuietHandler):
+    """A SPARQL Update endpoint (no Graph Store) that takes two updates, then answers 400."""
+
+    taken = 0
+
+    def do_OPTIONS(self) -> None:
+        self.send_response(200)
+        self.send_header("Allow", "GET, POST, OPTIONS")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_POST(self) -> None:
+        self.read_body()
+        UpdateRefusingLater.taken += 1
+        self.send_response(204 if UpdateRefusingLater.taken <= 2 else 400)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_a_later_batch_refused_is_not_blamed_on_the_url():
+    """The hint that the URL takes no writes is for a first write refused, not a later one."""
+    UpdateRefusingLater.taken = 0
+    with http_server(UpdateRefusingLater) as url:
+        write, protocol = first_write(url, None, None, "urn:g", b"<urn:s> <urn:p> <urn:o> .\n", 5)
+        with pytest.raises(StoreError) as refused:
+            write("urn:g", b"<urn:s> <urn:p> <urn:o2> .\n", False, 5)
+    assert protocol == "SPARQL Update"
+    assert str(refused.value) == f"the SPARQL endpoint {url} answered HTTP 400 Bad Request"
 
 
 def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):

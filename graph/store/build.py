@@ -872,7 +872,8 @@ def push(
     (default: ``endpoint``) does the same: ``DROP SILENT GRAPH``, then ``INSERT DATA`` batches.
     Then the build information (``build.json``) is written to :func:`info_graph`, where reads find
     it. ``progress(done, total)`` is called after each batch; ``timeout`` limits each request.
-    A batch that fails leaves the graph partly loaded: push again. The graph's triples are
+    A batch that fails leaves the graph partly loaded, without the record of a build, and says
+    how much of it was written: push again. The graph's triples are
     counted at the end; a count other than the store's raises :class:`StoreError`.
 
     >>> endpoint, graph_store  # oxigraph serve's URLs (the port varies)
@@ -894,13 +895,22 @@ def push(
     data, done = next(batches)
     write, protocol = first_write(endpoint, update_endpoint, graph_store, graph, data, timeout)
     count = 1
-    if progress:
-        progress(done, total)
-    for data, size in batches:
-        write(graph, data, False, timeout)
-        done, count = done + size, count + 1
+    try:
+        # The record of the build the graph held goes first: until the push ends, nothing says
+        # the graph is whole (stats says so)
+        write(info_graph(graph), b"", True, timeout)
         if progress:
             progress(done, total)
+        for data, size in batches:
+            write(graph, data, False, timeout)
+            done, count = done + size, count + 1
+            if progress:
+                progress(done, total)
+    except StoreError as exc:
+        raise StoreError(
+            f"{exc}; the graph <{graph}> now holds part of the data ({done:,} of {total:,} "
+            "triples) and no record of a build: push again"
+        ) from None
     # A server that answers every request with success need not have stored anything (a web
     # page at that URL answers 200 too): the graph is counted before the push is reported.
     try:

@@ -1184,11 +1184,13 @@ def update_writer(url: str, refused: str = "") -> Writer:
             body=urllib.parse.urlencode({"update": operation}).encode("utf-8"),
             headers={"Content-Type": _FORM, **auth_headers(url)},
         )
+        nonlocal refused
         if not answer.ok:
             error = failure(url, answer)
             if refused and answer.status in _NO_GRAPH_STORE:
                 raise StoreError(f"{error}. {refused}")
             raise error
+        refused = ""  # it took a write: a later refusal is about that request, not the URL
 
     def write(graph: str, data: bytes, replace: bool, timeout: float) -> None:
         name = ox.NamedNode(graph)
