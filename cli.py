@@ -457,25 +457,8 @@ def query(
     _write_output(format_result(result, fmt, width=width, wide=wide), output)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
-    if name:
-        _say_dates_taken_by_default(name, bound, result.parameters)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
-
-
-def _say_dates_taken_by_default(name: str, given: dict, bound: dict) -> None:
-    """Name on stderr each date a named query took from its default (today, a year before): the
-    table leaves a parameter's column out, and the answer depends on the day it was asked."""
-    from atmpkg import queries
-
-    for param in queries.load(name).params:
-        value = bound.get(param.name)
-        if param.type == "date" and param.name not in given and value is not None:
-            click.echo(
-                f"Note: {param.name} is {value.value} ({param.default_text}); "
-                f"give -p {param.name}=YYYY-MM-DD for another day",
-                err=True,
-            )
 
 
 #: The query output format each file extension names.

@@ -276,7 +276,7 @@ class KnowledgeGraph:
 
     def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
         from .engine import gate
-        from .sparql.named import bind_params
+        from .sparql.named import bind_params, defaulted_days
 
         allow = gate.allowed(allow)
         started = time.monotonic()
@@ -284,6 +284,7 @@ class KnowledgeGraph:
         bindings = bind_params(named, params or {}, self._current().store)
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.parameters = {p.name: bindings.get(p.name) for p in named.params}
+        result.notes += defaulted_days(named, params or {}, bindings)
         return result
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:

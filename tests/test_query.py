@@ -613,3 +613,30 @@ def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     )
     given = CliRunner().invoke(cli, [*args, "-p", "as_of=2024-01-01"])
     assert given.stderr == ""
+
+
+def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
+    fixture_store, tmp_path
+):
+    """view and export of a named query, a .rq file with the header, and Python say it too."""
+    note = (
+        f"as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD for "
+        "another day"
+    )
+    store = ["--store", str(fixture_store)]
+    view = CliRunner().invoke(
+        cli, ["view", "--name", "authorised-products", "-o", str(tmp_path / "a.html"), *store]
+    )
+    assert view.stderr == f"Note: {note}\n"
+    export = CliRunner().invoke(
+        cli, ["export", "--name", "authorised-products", "-o", str(tmp_path / "a.ttl"), *store]
+    )
+    assert export.stderr.startswith(f"Note: {note}\nExported ")
+    rq = tmp_path / "mine.rq"
+    rq.write_text(atmpkg.queries.load("authorised-products").text, encoding="utf-8")
+    from_file = CliRunner().invoke(cli, ["query", "--file", str(rq), *store])
+    assert from_file.stderr == f"Note: {note}\n"
+    kg = atmpkg.open(fixture_store)
+    assert kg.named("authorised-products").notes == [note]
+    assert kg.export("ttl", None, name="authorised-products").notes == [note]
+    assert kg.named("authorised-products", as_of="2024-01-01").notes == []

@@ -135,6 +135,8 @@ class ExportResult:
     #: nodes and edges of a network format
     nodes: int | None = None
     edges: int | None = None
+    #: what the query of the slice said about it (a date it took by default)
+    query_notes: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -152,12 +154,13 @@ class ExportResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences for a reader: what a cap left out, if anything.
+        """Sentences for a reader: what the slice's query said, and what a cap left out, if
+        anything.
 
         >>> ExportResult("ttl", 3).notes
         []
         """
-        return [self.sample.note] if self.sample else []
+        return self.query_notes + ([self.sample.note] if self.sample else [])
 
     def __repr__(self) -> str:
         """The export's size in place of its bytes, which can be megabytes.
@@ -887,6 +890,7 @@ def with_blank_nodes(piece: Slice) -> Slice:
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked = piece.answer, piece.asked
+    reaching.query_notes = piece.query_notes
     return reaching
 
 
@@ -1325,7 +1329,15 @@ def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
         targets = output_paths(fmt, output)
         with atomic_files(targets) as handles:
             WRITERS[fmt](piece, handles)
-    return ExportResult(fmt, piece.triples_read, targets, content, piece.sample, **piece.written)
+    return ExportResult(
+        fmt,
+        piece.triples_read,
+        targets,
+        content,
+        piece.sample,
+        **piece.written,
+        query_notes=piece.query_notes,
+    )
 
 
 def _check_output(fmt: str, output: Output) -> None:

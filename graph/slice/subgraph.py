@@ -493,6 +493,8 @@ class Slice:
         #: The links a CONSTRUCT or DESCRIBE answer gave that a network leaves out otherwise (the
         #: derived shortcuts, see ``terms.NOT_DRAWN``): asked for, they are drawn.
         self.asked: frozenset[str] = frozenset()
+        #: What the query whose answer the slice is said about it (a date taken by default).
+        self.query_notes: list[str] = []
         #: Called with 1 for each subject :meth:`items` has read (a progress line's ``advance``).
         self.progress: Callable[[int], None] | None = None
         #: How many triples :meth:`items` (and so iteration) has given so far.
@@ -541,12 +543,13 @@ class Slice:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences for a reader about the slice: what a cap left out, if anything.
+        """Sentences for a reader about the slice: what its query said (a date it took by default)
+        and what a cap left out, if anything.
 
         >>> Slice.of_triples([]).notes
         []
         """
-        return [self.sample.note] if self.sample else []
+        return self.query_notes + ([self.sample.note] if self.sample else [])
 
     def about(self, subject: Subject) -> list[ox.Triple]:
         """The triples of one of the slice's subjects, in canonical order.
@@ -798,6 +801,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if answer:
             piece.asked = shortcuts_named(text)
     piece.answer = frozenset(answer)
+    if name or file or text:
+        piece.query_notes = list(result.notes)
     return piece
 
 

@@ -101,6 +101,25 @@ def bind_params(
     return bindings
 
 
+def defaulted_days(
+    named: queries.NamedQuery, params: Mapping[str, object], bindings: Mapping[str, Term]
+) -> list[str]:
+    """A note for each date ``named`` took from its default (today, a year before): a table
+    leaves a parameter's column out, and the answer depends on the day it was asked.
+
+    >>> q = queries.load("authorised-products")
+    >>> defaulted_days(q, {}, {"as_of": ox.Literal("2026-12-05")})
+    ['as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD for another day']
+    """
+    given = {name for name, value in params.items() if not missing(value)}
+    return [
+        f"{p.name} is {bindings[p.name].value} ({p.default_text}); "
+        f"give -p {p.name}=YYYY-MM-DD for another day"
+        for p in named.params
+        if p.type == "date" and p.name not in given and p.name in bindings
+    ]
+
+
 def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
     """A date parameter's declared default as a day: ``today``; ``today-1y`` or ``from+1y`` (the
     same day a year before today or after the day bound to ``from``; 29 February becomes 28
