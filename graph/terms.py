@@ -127,6 +127,8 @@ SHORTCUTS = frozenset(
 #: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A
 #: retired IRI names no entity: networks, views, paths and ranks leave it out, and this link.
 REPLACED_BY = DCT + "isReplacedBy"
+#: The ontology's mark of a property the build derives, with the rule that does it.
+DERIVED_BY = ATMP + "derivedBy"
 #: The links a network leaves out: the derived shortcuts and the retired IRIs' pointers.
 NOT_DRAWN = SHORTCUTS | {REPLACED_BY}
 

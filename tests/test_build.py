@@ -203,6 +203,26 @@ def test_a_data_folder_without_data_files_is_refused_and_keeps_the_store(built, 
     assert nquads(built) == before
 
 
+def test_a_derived_property_an_import_states_is_left_out_and_derived_again(built, tmp_path):
+    """An export read back states the derived facts, which the build makes again; a value of
+    one's own (an approval count "abc") would stand beside the derived one."""
+    count = "SELECT ?n WHERE { therapy:alphacel atmp:approvalCount ?n }"
+    before = query(count, store=built).rows
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        f'<{ID}therapy/alphacel> atmp:approvalCount "abc" ; atmp:firstApproval <{ID}x> .\n'
+    )
+    report = import_files([mine], store=built)
+    assert report.warnings == [
+        f"{mine}: 2 triples of properties the build derives from the "
+        "facts, with values it does not derive, are left out (see the README's Derived facts), "
+        'such as therapy:alphacel atmp:approvalCount "abc"'
+    ]
+    assert query(count, store=built).rows == before != []
+    assert not query(f"ASK {{ ?s ?p <{ID}x> }}", store=built).boolean
+
+
 def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
     path = data_dir / "targets.csv"
     path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))

@@ -273,12 +273,20 @@ def _new_store(
         loading.result()
         if any(rdf_file.graphs for rdf_file in compiled.rdf_files):
             _merge_named_graphs(store)
+        # The rules derive these from the facts: a stated value would stand beside the derived
+        # one (two approval counts), so what the inputs state of them is left out, and what the
+        # rules do not derive again is named (an export read back states what they derive)
+        derived = sorted({p for f in compiled.rdf_files for p in f.derived})
+        stated = [q for p in derived for q in store.quads_for_pattern(None, ox.NamedNode(p), None)]
+        for name in derived:
+            store.update(f"DELETE WHERE {{ ?s {ox.NamedNode(name)} ?o }}")
         store.bulk_extend(compiled.quads)
         bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
     started = time.monotonic()
     derive(store)
+    compiled.overridden = [q.triple for q in stated if q not in store]
     # Writes the inferences to disk now, releasing the memory they take before the checks run.
     store.flush()
     stores.release_memory()
@@ -559,6 +567,16 @@ def _build(
             for rdf_file in compiled.rdf_files
             if rdf_file.graphs
         ]
+        if compiled.overridden:
+            stating = [f.display for f in compiled.rdf_files if f.derived]
+            first = compiled.overridden[0]
+            report.warnings.append(
+                f"{', '.join(stating)}: {len(compiled.overridden):,} triple"
+                f"{'s' if len(compiled.overridden) > 1 else ''} of properties the build derives "
+                "from the facts, with values it does not derive, are left out (see the README's "
+                f"Derived facts), such as {shorten(first.subject.value)} "
+                f"{shorten(first.predicate.value)} {first.object}"
+            )
         report.warnings += [
             f"{display} holds a header and no row: nothing of it is in the graph"
             for display in compiled.empty_csv

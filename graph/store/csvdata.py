@@ -39,6 +39,7 @@ from ..terms import (
     ATMP,
     DATE_DETAILS,
     DCT,
+    DERIVED_BY,
     ID,
     KINDS,
     OWL,
@@ -489,6 +490,9 @@ class RdfFile:
     normalised: Normalised | None = None
     #: how many named graphs the file's quads sit in (their facts go into the default graph)
     graphs: int = 0
+    #: the properties the build derives that the file states (an export's, read back): the
+    #: build leaves those triples out and derives them again
+    derived: tuple[str, ...] = ()
 
 
 @dataclass
@@ -503,6 +507,9 @@ class Compiled:
     normalised: list[Normalised] = field(default_factory=list)
     #: the CSV files that hold a header and no row
     empty_csv: list[str] = field(default_factory=list)
+    #: what the RDF files state of the properties the build derives, where it derives otherwise
+    #: (filled by the build, which left those triples out)
+    overridden: list[ox.Triple] = field(default_factory=list)
 
 
 @dataclass
@@ -1237,7 +1244,10 @@ def check_depth(path: Path, display: str) -> None:
 
 
 def scan_rdf(
-    path: Path, display: str, terms: frozenset[str] | None = None
+    path: Path,
+    display: str,
+    terms: frozenset[str] | None = None,
+    derived: frozenset[str] | None = None,
 ) -> tuple[RdfFile, list[tuple[str, str]]]:
     """Check a Turtle / N-Triples / N-Quads / TriG / RDF-XML / JSON-LD file in one streaming pass
     and return it with the IRIs of the instances it types (``rdf:type`` on an ``id/...`` IRI),
@@ -1250,6 +1260,7 @@ def scan_rdf(
     counted in :attr:`RdfFile.normalised`. Given the ontology's
     ``terms``, a property or class of its namespace that it does not declare is refused with the
     line it is first written on and the closest declared terms: nothing would ever read it.
+    The properties of ``derived`` that the file states are named in :attr:`RdfFile.derived`.
 
     >>> rdf_file, typed = scan_rdf(Path("my-notes.ttl"), "my-notes.ttl")
     >>> rdf_file.format, rdf_file.triples, typed
@@ -1298,7 +1309,11 @@ def scan_rdf(
     if terms is not None:
         _check_terms(path, display, predicates | classes, terms)
     return dataclasses.replace(
-        rdf_file, triples=triples, normalised=counter.result(), graphs=len(graphs)
+        rdf_file,
+        triples=triples,
+        normalised=counter.result(),
+        graphs=len(graphs),
+        derived=tuple(sorted(p.value for p in predicates if p.value in (derived or ()))),
     ), typed
 
 
@@ -1399,9 +1414,10 @@ def compile_inputs(
     """
     compiler = _Compiler(concepts_by_scheme(ontology))
     terms = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
+    derived = frozenset(q.subject.value for q in ontology if q.predicate.value == DERIVED_BY)
     checked = []
     for path, display in rdf_files:
-        rdf_file, typed = scan_rdf(path, display, terms if ontology else None)
+        rdf_file, typed = scan_rdf(path, display, terms if ontology else None, derived)
         compiler.add_rdf_subjects(typed, path, display)
         checked.append(rdf_file)
     empty = [display for path, display in csv_files if not compiler.read_csv(path, display)]
