@@ -20,6 +20,7 @@ one. Importing this module does no work: each method imports what it needs when 
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -85,6 +86,12 @@ class KnowledgeGraph:
             timeout = positive_seconds(timeout)
         if not isinstance(store, str | os.PathLike | None):
             raise ParameterError(f"store must be a folder's path, got {described(store)}")
+        if isinstance(store, str) and re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", store):
+            raise ParameterError(
+                f"store is a folder; {store} is a URL: give it as endpoint= (a SPARQL endpoint)"
+            )
+        if store is not None and not os.fspath(store).strip():
+            raise ParameterError("store is an empty path: give a folder, or None for the default")
         if isinstance(memory, str):
             from .engine.sandbox import parse_memory
 
@@ -272,7 +279,15 @@ class KnowledgeGraph:
                 f"parameter {twice[0]!r} is given twice, in params and as a keyword: give it once"
             )
         given = {**given, **parameters}
-        return self._declared(queries.load(name), given, timeout, limit, allow)
+        named = queries.load(name)
+        if isinstance(given.get("params"), Mapping) and "params" not in {
+            p.name for p in named.params
+        }:
+            raise ParameterError(
+                f"query '{name}' has no parameter 'params': give the mapping of parameters as the "
+                f"second argument, kg.named({name!r}, {{...}}), or each as a keyword"
+            )
+        return self._declared(named, given, timeout, limit, allow)
 
     def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
         from .engine import gate

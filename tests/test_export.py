@@ -1298,7 +1298,11 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
 @pytest.mark.parametrize(
     ("value", "code", "message"),
     [
-        ("-1", 1, "Error: max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more"),
+        (
+            "-1",
+            1,
+            "Error: max_nodes (CLI: --max-nodes) must be a whole number, 0 or more; got -1",
+        ),
         ("many", 2, "Invalid value for '--max-nodes': 'many' is not a valid integer"),
     ],
 )

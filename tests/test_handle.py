@@ -308,9 +308,21 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
             r"params must map names to values, such as \{'target': 'bcma'\}; got a list",
         ),
         (lambda kg: kg.named("products-by-target", [("target", "cd19")]), "params must map"),
+        (
+            lambda kg: kg.named("products-by-target", params={"target": "cd19"}),
+            r"query 'products-by-target' has no parameter 'params': give the mapping of "
+            r"parameters as the second argument, kg.named\('products-by-target', \{...\}\)",
+        ),
         (lambda kg: kg.view("cellco"), r"a selection must be a Selection .* got a str"),
         (lambda kg: kg.export("ttl", None, "cellco"), "a selection must be a Selection"),
         (lambda kg: atmpkg.open(store=5), r"store must be a folder's path, got an int \(5\)"),
+        (lambda kg: atmpkg.open("http://h:9/q"), "http://h:9/q is a URL: give it as endpoint="),
+        (lambda kg: kg.view(overview="no"), r"overview must be True, False or None, got a str"),
+        (
+            lambda kg: kg.query("ASK {}", allow=None),
+            r"allow names what the gate lets through: .*None",
+        ),
+        (lambda kg: atmpkg.open(" "), "store is an empty path: give a folder, or None"),
         (lambda kg: atmpkg.open(endpoint=5), r"endpoint must be a SPARQL endpoint's URL or a"),
         (lambda kg: atmpkg.open(endpoint="http://127.0.0.1:9/q", graph=""), "absolute IRI, got ''"),
         (lambda kg: kg.query(file=123), r"file must be a .rq file's path, got an int \(123\)"),
@@ -412,6 +424,12 @@ def test_an_unknown_column_is_named_with_the_columns(kg):
     )
     with pytest.raises(errors.UnknownNameError, match="Columns: none: an ASK answer has none."):
         kg.query("ASK {}").column("x")
+
+
+def test_numpy_integers_count_as_whole_numbers_everywhere(kg):
+    np = pytest.importorskip("numpy")
+    chosen = kg.select(focus="cellco", hops=np.int64(1), max_nodes=np.int64(3))
+    assert (chosen.hops, chosen.max_nodes, type(chosen.hops)) == (1, 3, int)
 
 
 def test_an_answer_is_true_when_an_ask_says_yes_or_anything_came_back(kg):
@@ -692,7 +710,7 @@ def test_selections_compose():
     [
         ({"hops": 2}, "give a focus too"),
         ({"focus": "cellco", "name": "x"}, "a focus entity or a query, not both"),
-        ({"focus": "cellco", "hops": -1}, "hops must be 0 or more"),
+        ({"focus": "cellco", "hops": -1}, "hops must be a whole number, 0 or more; got -1"),
         ({"name": "x", "file": "y.rq"}, "a named query or a query file, not both"),
         ({"name": "x", "query": "ASK {}"}, "give one query"),
         ({"params": {"a": "b"}}, "parameters are bound in a named query"),

@@ -388,7 +388,10 @@ def test_cli_view(fixture_store, tmp_path):
         (["--focus", "nobody"], "unknown entity 'nobody'"),
         (["--hops", "2"], "give a focus too"),
         (["--class", "atmp:Nothing"], "unknown class 'atmp:Nothing'"),
-        (["--max-nodes", "-1"], "Error: max_nodes (CLI: --max-nodes) must be a whole number"),
+        (
+            ["--max-nodes", "-1"],
+            "Error: max_nodes (CLI: --max-nodes) must be a whole number",
+        ),
     ],
 )
 def test_cli_view_errors(fixture_store, tmp_path, args, message):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError
+from ..errors import ParameterError, described
 from ..rdf import is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
@@ -79,6 +79,8 @@ def wants_overview(selection: Selection, overview: bool | None) -> bool:
     >>> wants_overview(kg.select(focus="kymriah"), None), wants_overview(kg.select(), None)
     (False, True)
     """
+    if overview is not None and not isinstance(overview, bool):
+        raise ParameterError(f"overview must be True, False or None, got {described(overview)}")
     whole = selection.whole
     if overview and not whole:
         raise ParameterError(

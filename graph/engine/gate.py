@@ -413,8 +413,13 @@ def allowed(values) -> frozenset[str]:
     >>> sorted(allowed(["update", "service"])), sorted(allowed("service"))
     (['service', 'update'], ['service'])
     """
-    from ..errors import UnknownNameError
+    from ..errors import ParameterError, UnknownNameError, described
 
+    if not isinstance(values, str | tuple | list | set | frozenset):
+        raise ParameterError(
+            "allow names what the gate lets through: a name or a list of them (() for none); "
+            f"got {described(values)}"
+        )
     values = frozenset([values] if isinstance(values, str) else values)
     for value in values:
         if value not in ALLOW:

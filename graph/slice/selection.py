@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParameterError, described
+from ..errors import ParameterError, described, whole_number
 
 if TYPE_CHECKING:
     import networkx
@@ -134,20 +134,14 @@ class Selection:
             raise ParameterError("give a focus entity or a query, not both")
         if self.hops is not None and not self.focus:
             raise ParameterError("hops counts links from a focus entity; give a focus too")
-        if self.hops is not None and (
-            isinstance(self.hops, bool) or not isinstance(self.hops, int)
-        ):
-            raise ParameterError(f"hops must be a whole number, got {self.hops!r}")
-        if self.hops is not None and self.hops < 0:
-            raise ParameterError(f"hops must be 0 or more, got {self.hops}")
+        # numpy's integers too, kept as Python's (the dataclass is frozen: set as __init__ does)
+        if self.hops is not None:
+            object.__setattr__(self, "hops", whole_number(self.hops, "hops", 0))
         if self.params and not queries:
             raise ParameterError("parameters are bound in a named query or query file; give one")
-        cap = self.max_nodes
-        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 0):
-            raise ParameterError(
-                "max_nodes (CLI: --max-nodes) must be a whole number, 0 (no cap) or more; "
-                f"got {cap!r}"
-            )
+        if self.max_nodes is not None:
+            cap = whole_number(self.max_nodes, "max_nodes (CLI: --max-nodes)", 0)
+            object.__setattr__(self, "max_nodes", cap)
 
     @property
     def whole(self) -> bool:
