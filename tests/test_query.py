@@ -530,13 +530,13 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store)])
     assert result.exit_code == 0, result.output
     # eight columns do not fit 80 with the digits grouped: numbers are written short, never cut,
-    # and the headers of number columns may be
+    # and the headers of number columns may be; an IRI keeps its end, which tells it apart
     assert result.stdout.splitlines() == [
         "deal     acquirer    target    dealTy…  date        valueUSD  upfront…  milesto…",
         "-------  ----------  --------  -------  ----------  --------  --------  --------",
-        "deal:b…  Big Pharma  CellCo    acquis…  2017-08-28    11.9 B",
-        "deal:b…  Big Pharma  Genex     licens…  2019-01-15     500 M     100 M",
-        "deal:o…  OtherCorp   GeneCorp  equity…  2021-06        300 M",
+        "…o-2017  Big Pharma  CellCo    acquis…  2017-08-28    11.9 B",
+        "…x-2019  Big Pharma  Genex     licens…  2019-01-15     500 M     100 M",
+        "…p-2021  OtherCorp   GeneCorp  equity…  2021-06        300 M",
     ]
     roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
     assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000")
@@ -549,6 +549,25 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     assert "deal:bigpharma-cellco-2017    company:bigpharma  Big Pharma" in wide.stdout
     raw = CliRunner().invoke(cli, [*args, str(fixture_store), "--format", "csv"])
     assert raw.stdout.splitlines()[1].split(",")[7:9] == ["11900000000", ""]
+
+
+def test_rows_told_apart_by_an_iri_alone_stay_apart_when_cut():
+    """Two approvals of one product, agency and day differ in their IRIs' ends only: cut for a
+    narrow terminal, each keeps as much of its end as tells it from the other."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    approval = "https://w3id.org/atmp-kg/id/approval/"
+    rows = [
+        (ox.Literal("APCEDEN"), ox.Literal("CDSCO"), ox.NamedNode(approval + f"apceden-{kind}"))
+        for kind in ("cdsco-2017-04-colorectal-cancer", "cdsco-2017-04-prostate-cancer")
+    ]
+    result = QueryResult("SELECT", ["therapy", "agency", "approval"], rows)
+    assert format_result(result, "table", width=30).splitlines() == [
+        "therapy  agency  approval",
+        "-------  ------  -------------",
+        "APCEDEN  CDSCO   …ectal-cancer",
+        "APCEDEN  CDSCO   …state-cancer",
+    ]
 
 
 def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):

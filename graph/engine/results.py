@@ -172,6 +172,43 @@ def _cut(text: str, width: int) -> str:
     return out + "…"
 
 
+def _cut_start(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns from its start, which "…" replaces (for IRIs, whose
+    ends tell them apart).
+
+    >>> _cut_start("approval:kymriah-fda-2017-08-30-b-all", 12)
+    '…08-30-b-all'
+    """
+    if display_width(text) <= width:
+        return text
+    out, used = "", 0
+    for c in reversed(text):
+        if used + display_width(c) > width - 1:
+            break
+        out = c + out
+        used += display_width(c)
+    return "…" + out
+
+
+def _distinct_end_width(column: list[str], others: list[tuple[str, ...]]) -> int:
+    """The narrowest width at which cutting from the start (:func:`_cut_start`) keeps apart the
+    values of ``column`` on rows that the other columns (``others``, row by row) do not tell
+    apart, such as one product's approvals of one day for two indications.
+
+    >>> rows = [("Apceden", "2017"), ("Apceden", "2017"), ("Kymriah", "2017")]
+    >>> _distinct_end_width(["approval:apceden-2017-crc", "approval:apceden-2017-prc", "approval:k"], rows)
+    4
+    """
+    groups: dict[tuple[str, ...], set[str]] = {}
+    for value, other in zip(column, others, strict=True):
+        groups.setdefault(other, set()).add(value)
+    alike = [values for values in groups.values() if len(values) > 1]
+    width = 2
+    while any(len({_cut_start(v, width) for v in values}) < len(values) for values in alike):
+        width += 1
+    return width
+
+
 def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
     """The columns a person sees: ``(header, index, name index)``. A parameter of the query is left
     out, with its name column, when it is bound or empty on every row; an entity column
@@ -237,13 +274,28 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
             return term.value  # an address (a source's URL), readable as it is
         return _cell(term).replace("\n", " ")
 
+    # An entity shown by its IRI (no name beside it) is told apart by the end of its name
+    # (approval:kymriah-fda-2017-08-30-b-all): cut, it keeps its end, never narrower than keeps
+    # its rows apart
+    by_end = [
+        name is None
+        and any(isinstance(row[i], ox.NamedNode) for row in result.rows)
+        and all(isinstance(row[i], ox.NamedNode | None) for row in result.rows)
+        for _, i, name in columns
+    ]
+
     def table(short: bool) -> tuple[list[list[str]], list[int]]:
         rows = [[text(row, i, name, short) for _, i, name in columns] for row in result.rows]
         values = [max([0] + [display_width(r[c]) for r in rows]) for c in range(len(headers))]
         widths = [max(display_width(h), v) for h, v in zip(headers, values, strict=True)]
         if width is None or wide:
             return rows, widths
-        telling = [_telling_width([r[c] for r in rows]) for c in range(len(headers))]
+        telling = [
+            _distinct_end_width([r[c] for r in rows], [tuple(r[:c] + r[c + 1 :]) for r in rows])
+            if by_end[c]
+            else _telling_width([r[c] for r in rows])
+            for c in range(len(headers))
+        ]
         return rows, _fit(widths, values, numeric, width, telling)
 
     def overflows(widths: list[int]) -> bool:
@@ -256,15 +308,15 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
     if overflows(widths):
         return _records(headers, full, width)
 
-    def line(cells: list[str]) -> str:
+    def line(cells: list[str], values: bool = True) -> str:
         out = []
         for c, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-            cell = _cut(cell, w)
+            cell = _cut_start(cell, w) if by_end[c] and values else _cut(cell, w)
             pad = " " * (w - display_width(cell))
             out.append(pad + cell if numeric[c] else cell + pad)
         return "  ".join(out).rstrip()
 
-    out = [line(headers), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out = [line(headers, False), line(["-" * w for w in widths])] + [line(r) for r in rows]
     if not rows:  # a header alone reads as if something were missing
         out.append("(0 rows)")
     return "\n".join(out) + "\n"
