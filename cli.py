@@ -553,8 +553,15 @@ def stats(
     """Counts per class and property, number of sources, and build information."""
     result = _graph(store, endpoint, graph, timeout=timeout).stats()
     build = result.build
+    origin = (
+        f"the data folder {build['data_dir']}" if build.get("data_dir") else "the packaged data"
+    )
+    imports = build.get("imports") or []
+    if imports:
+        origin += f" and {len(imports)} imported file{'s' if len(imports) > 1 else ''}: "
+        origin += ", ".join(imports)
     built = (
-        f"built {build['built_at']} by atmpkg {build.get('atmpkg_version', '?')}"
+        f"built {build['built_at']} by atmpkg {build.get('atmpkg_version', '?')} from {origin}"
         if build.get("built_at")
         else "the endpoint does not say when or by what it was built"
     )

@@ -79,8 +79,25 @@ def test_stats(fixture_store):
     result = CliRunner().invoke(cli, ["stats", "--store", str(fixture_store)])
     assert result.exit_code == 0
     assert re.match(r"\d,\d{3} triples, 7 sources; built 20\d\d-\d\d-\d\dT", result.stdout)
+    fixture = Path(__file__).parent / "data" / "fixture"
+    assert result.stdout.splitlines()[0].endswith(f" from the data folder {fixture.resolve()}")
     assert "  atmp:Approval                8" in result.stdout.splitlines()
     assert result.stdout.splitlines()[1] == "Data as of 2026 (the newest source document it cites)"
+
+
+def test_stats_names_the_imported_files(tmp_path):
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(Path(__file__).parent / "data" / "fixture", tmp_path / "data")
+    mine = tmp_path / "mine.ttl"
+    shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)
+    CliRunner().invoke(cli, ["build", "--store", str(store), "--data-dir", str(tmp_path / "data")])
+    assert CliRunner().invoke(cli, ["import", str(mine), "--store", str(store)]).exit_code == 0
+    first = CliRunner().invoke(cli, ["stats", "--store", str(store)]).stdout.splitlines()[0]
+    assert first.endswith(
+        f" from the data folder {tmp_path / 'data'} and 1 imported file: mine.ttl"
+    )
 
 
 def test_version_names_the_package_version_and_the_datas_date():

@@ -929,6 +929,8 @@ def push(
             f"{exc}; the graph <{graph}> now holds part of the data ({done:,} of {total:,} "
             "triples) and no record of a build: push again"
         ) from None
+    finally:
+        batches.close()  # its reading of the store ends here, on this thread
     # A server that answers every request with success need not have stored anything (a web
     # page at that URL answers 200 too): the graph is counted before the push is reported.
     try:
