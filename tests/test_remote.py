@@ -561,7 +561,11 @@ class FlakyGraphStore(QuietHandler):
     seen: list[tuple[str, str, int]] = []
 
     def write(self) -> None:
-        size = len(self.read_body())
+        body = self.read_body()
+        if body.startswith(b"query="):  # push asks first whether the URL answers queries
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        size = len(body)
         graph = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["graph"][0]
         FlakyGraphStore.seen.append((self.command, graph, size))
         self.send_response(204 if len(FlakyGraphStore.seen) <= 3 else 500)
@@ -635,9 +639,13 @@ def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):
     with http_server(HomepageHandler) as url:
         result = invoke("push", "--endpoint", url, "--store", fixture_store)
     assert result.exit_code == 1
+    # a web page at the URL answers no query: found before anything is written
     assert result.stderr.startswith(
-        f"Error: the server at {url} took every batch, but counting the graph to check the push "
-        f"failed: the SPARQL endpoint {url} sent results that do not parse"
+        f"Error: the SPARQL endpoint {url} sent results that do not parse"
+    )
+    assert result.stderr.endswith(
+        "nothing was written: give the server's query URL as --endpoint (endpoint=), for oxigraph "
+        "serve /query\n"
     )
     assert "Pushed" not in result.output
 
@@ -656,6 +664,21 @@ def test_a_query_url_that_takes_no_writes_names_the_options_that_do(oxigraph, fi
         "oxigraph serve, /update or /store\n"
     )
     assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
+
+
+def test_a_write_url_given_as_the_query_url_is_found_before_anything_is_written(
+    oxigraph, fixture_store
+):
+    graph = "urn:atmpkg:test:wrongurl"
+    for url in (oxigraph.graph_store, oxigraph.update):
+        result = invoke("push", "--endpoint", url, "--graph", graph, "--store", fixture_store)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"Error: the SPARQL endpoint {url} answered HTTP")
+        assert result.stderr.endswith(
+            "nothing was written: give the server's query URL as --endpoint (endpoint=), for "
+            "oxigraph serve /query\n"
+        )
+        assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
 
 
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):

@@ -908,6 +908,15 @@ def push(
     batch_size = whole_number(batch_size, "batch_size", 1)
     timeout = positive_seconds(timeout)
     handle = open_store(store)
+    try:
+        # Asked first: a write URL given as the query URL took the whole graph before the count
+        # at the end found it answers no query
+        RemoteStore(endpoint, graph=graph, timeout=timeout).query("ASK {}")
+    except StoreError as exc:
+        raise StoreError(
+            f"{exc}; nothing was written: give the server's query URL as --endpoint (endpoint=), "
+            "for oxigraph serve /query"
+        ) from None
     total = len(handle.store)
     batches = _batches(handle.store, batch_size)
     data, done = next(batches)
