@@ -666,6 +666,35 @@ def test_a_query_url_that_takes_no_writes_names_the_options_that_do(oxigraph, fi
     assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
 
 
+class QueryRecorder(QuietHandler):
+    """Records each query's text; answers a SELECT of one column and no row."""
+
+    seen: list[str] = []
+
+    def do_POST(self) -> None:
+        QueryRecorder.seen.append(urllib.parse.parse_qs(self.read_body().decode())["query"][0])
+        body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+        self.send_body(body, "application/sparql-results+json")
+
+
+def test_the_row_cap_is_asked_of_the_server(oxigraph):
+    """--limit N asks for N + 1 rows (one more tells that the cap cut), unless the query caps
+    itself; the server sends no more than that."""
+    QueryRecorder.seen.clear()
+    with http_server(QueryRecorder) as url:
+        remote = RemoteStore(url, graph="urn:g")
+        query("SELECT ?s { ?s ?p ?o }", endpoint=remote, limit=5)
+        query("SELECT ?s { ?s ?p ?o } LIMIT 2", endpoint=remote, limit=5)
+    assert [q.rsplit("\n", 1)[-1] for q in QueryRecorder.seen] == [
+        "LIMIT 6",
+        "SELECT ?s { ?s ?p ?o } LIMIT 2",
+    ]
+    result = invoke("query", "SELECT ?s ?p ?o { ?s ?p ?o }", "--limit", 3, "--format", "csv",
+                    "--endpoint", oxigraph.endpoint)  # fmt: skip
+    assert len(result.stdout.splitlines()) == 4
+    assert "Note: output cut at --limit 3 rows; more rows match." in result.stderr
+
+
 def test_a_write_url_given_as_the_query_url_is_found_before_anything_is_written(
     oxigraph, fixture_store
 ):

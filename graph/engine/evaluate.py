@@ -313,9 +313,11 @@ def evaluate(
     substitutions = {ox.Variable(name): term for name, term in bindings.items()}
     # Only a remote store takes a time limit here (its HTTP client stops waiting at the limit); it
     # resolves relative IRIs itself, with a BASE declaration it sends.
-    limits = {"timeout": timeout} if timeout is not None else {}
+    limits: dict = {"timeout": timeout} if timeout is not None else {}
     if isinstance(store, ox.Store):
         limits = {"base_iri": BASE_IRI}
+    elif form == "SELECT" and limit is not None:
+        limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
     try:
         if form == "UPDATE":
             store.update(text, prefixes=PREFIXES, **limits)

@@ -55,7 +55,13 @@ import pyoxigraph as ox
 
 from ..engine import gate
 from ..engine.evaluate import BASE_IRI
-from ..errors import EndpointTimeoutError, ParameterError, StoreError, positive_seconds
+from ..errors import (
+    EndpointTimeoutError,
+    ParameterError,
+    StoreError,
+    positive_seconds,
+    whole_number,
+)
 from ..terms import DCT
 from .folder import VERSION, StoreHandle
 
@@ -678,6 +684,26 @@ def _tokens(query: str) -> gate.CheckedQuery:
     return gate.check(query, allow=gate.ALLOW)
 
 
+def _ends_itself(checked: gate.CheckedQuery) -> bool:
+    """Whether the query has a LIMIT of its own, or a VALUES block after its pattern, after which
+    no LIMIT may come.
+
+    >>> _ends_itself(gate.check("SELECT * { { SELECT ?s {} LIMIT 1 } } # LIMIT"))
+    False
+    >>> _ends_itself(gate.check("SELECT * { } VALUES ?s { 1 }"))
+    True
+    """
+    depth = 0
+    for token in checked.tokens:
+        if token.text == "{":
+            depth += 1
+        elif token.text == "}":
+            depth -= 1
+        elif depth == 0 and token.kind == "word" and token.text.upper() in ("LIMIT", "VALUES"):
+            return True
+    return False
+
+
 def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
     # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
     head = f"BASE <{BASE_IRI}>\n" + "".join(
@@ -809,10 +835,12 @@ class RemoteStore:
         prefixes: Mapping[str, str] | None = None,
         substitutions: Mapping[ox.Variable, Term] | None = None,
         timeout: float | None = None,
+        limit: int | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
         ``QuerySolutions``, ASK ``QueryBoolean``, CONSTRUCT and DESCRIBE a list of triples.
-        ``timeout`` (seconds) replaces the store's time limit for this request.
+        ``timeout`` (seconds) replaces the store's time limit for this request. ``limit`` asks the
+        server for at most that many rows of a SELECT that sets no LIMIT of its own.
 
         >>> from atmpkg.graph.terms import ID, RDFS
         >>> answer = RemoteStore(endpoint).query(
@@ -824,7 +852,10 @@ class RemoteStore:
         checked = _tokens(query)
         _check_locally(checked, prefixes, substitutions)
         form = checked.form
-        answer = self._ask(_prepare(checked, prefixes, substitutions), form, timeout)
+        text = _prepare(checked, prefixes, substitutions)
+        if limit is not None and form == "SELECT" and not _ends_itself(checked):
+            text += f"\nLIMIT {whole_number(limit, 'limit', 1)}"
+        answer = self._ask(text, form, timeout)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
         return parse_results(self.endpoint, answer, substitutions, form)
