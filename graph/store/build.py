@@ -919,25 +919,26 @@ def push(
         ) from None
     total = len(handle.store)
     batches = _batches(handle.store, batch_size)
-    data, done = next(batches)
-    write, protocol = first_write(endpoint, update_endpoint, graph_store, graph, data, timeout)
-    count = 1
     try:
-        # The record of the build the graph held goes first: until the push ends, nothing says
-        # the graph is whole (stats says so)
-        write(info_graph(graph), b"", True, timeout)
-        if progress:
-            progress(done, total)
-        for data, size in batches:
-            write(graph, data, False, timeout)
-            done, count = done + size, count + 1
+        data, done = next(batches)
+        write, protocol = first_write(endpoint, update_endpoint, graph_store, graph, data, timeout)
+        count = 1
+        try:
+            # The record of the build the graph held goes first: until the push ends, nothing
+            # says the graph is whole (stats says so)
+            write(info_graph(graph), b"", True, timeout)
             if progress:
                 progress(done, total)
-    except StoreError as exc:
-        raise StoreError(
-            f"{exc}; the graph <{graph}> now holds part of the data ({done:,} of {total:,} "
-            "triples) and no record of a build: push again"
-        ) from None
+            for data, size in batches:
+                write(graph, data, False, timeout)
+                done, count = done + size, count + 1
+                if progress:
+                    progress(done, total)
+        except StoreError as exc:
+            raise StoreError(
+                f"{exc}; the graph <{graph}> now holds part of the data ({done:,} of {total:,} "
+                "triples) and no record of a build: push again"
+            ) from None
     finally:
         batches.close()  # its reading of the store ends here, on this thread
     # A server that answers every request with success need not have stored anything (a web
