@@ -375,7 +375,7 @@ def term_facts(triples: Iterable[ox.Triple]) -> Iterator[Fact]:
 def to_networkx(
     data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph,
     *,
-    typed: bool = False,
+    typed: bool = True,
     hubs: Collection[str] = frozenset(),
     canonical: bool = False,
     drawn: Collection[str] = frozenset(),
@@ -383,7 +383,8 @@ def to_networkx(
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``,
     its nodes and edges in canonical order (``canonical``: ``data`` holds triples in canonical
     order without duplicates already, as a slice gives them, and is not sorted again). What
-    becomes a node, an edge or an attribute: see :func:`network_of_facts`.
+    becomes a node, an edge or an attribute: see :func:`network_of_facts`; numbers and booleans
+    are typed as the network exports type them, unless ``typed`` is False (every value text).
 
     >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
     ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),

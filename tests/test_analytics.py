@@ -38,10 +38,11 @@ def test_to_networkx_nodes_edges_and_attributes(fixture_store):
         "class": "atmp:Therapy",
         "brandName": "Genex | Genexa",
         "inn": "genexogene vector",
-        "approvalCount": "3",  # derived at build
-        "daysToSecondAgency": "300",
+        "approvalCount": 3,  # derived at build
+        "daysToSecondAgency": 300,
     }
-    assert graph.nodes[ID + "deal/bigpharma-cellco-2017"]["valueUSD"] == "11900000000"
+    # numbers as the network exports type them (an attribute whose every value is one)
+    assert graph.nodes[ID + "deal/bigpharma-cellco-2017"]["valueUSD"] == 11900000000.0
     assert dict(graph[CELLCO][ALPHACEL]) == {
         "atmp:develops": {"property": ATMP + "develops", "label": "develops"}
     }

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 
 import atmpkg
 from atmpkg.cli import cli
-from atmpkg.graph import build, errors, export_subgraph, select_subgraph
+from atmpkg.graph import build, errors, export_subgraph, select_subgraph, to_networkx
 from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY
 from atmpkg.graph.handle import KnowledgeGraph, Selection
 
@@ -424,6 +424,17 @@ def test_an_unknown_column_is_named_with_the_columns(kg):
     )
     with pytest.raises(errors.UnknownNameError, match="Columns: none: an ASK answer has none."):
         kg.query("ASK {}").column("x")
+
+
+def test_every_network_of_an_answer_types_its_numbers_as_the_exports_do(kg):
+    alphacel = ID + "therapy/alphacel"
+    answer = kg.query("CONSTRUCT WHERE { therapy:alphacel ?p ?o }")
+    exported = kg.select(focus="alphacel").network().nodes[alphacel]["approvalCount"]
+    assert answer.to_networkx().nodes[alphacel]["approvalCount"] == exported
+    assert type(exported) is int
+    assert to_networkx(answer.triples, typed=False).nodes[alphacel]["approvalCount"] == str(
+        exported
+    )
 
 
 def test_numpy_integers_count_as_whole_numbers_everywhere(kg):

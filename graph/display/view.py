@@ -364,7 +364,7 @@ def _render(
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once
     drawn = fold_inverses(triples, asked)
-    graph = to_networkx(drawn, hubs=hubs, drawn=asked)
+    graph = to_networkx(drawn, typed=False, hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
     facts = _facts(drawn, graph, hub_labels)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
