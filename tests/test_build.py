@@ -178,6 +178,28 @@ def test_every_bad_row_is_reported_at_once(data_dir, tmp_path):
     )
 
 
+def test_a_file_that_cannot_be_read_hides_no_error_of_the_others(built, tmp_path):
+    """A Turtle syntax error and a CSV of no family are said with the row errors of the other
+    files, all at once, not one round at a time."""
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("@prefix ex: <http://e/> .\nex:a ex:b ex:c\n")
+    weird = tmp_path / "weird.csv"
+    weird.write_text("a,b\n1,2\n")
+    deals = tmp_path / "deals.csv"
+    header = (FIXTURE / "deals.csv").read_text().splitlines()[0]  # ten columns
+    deals.write_text(
+        f"{header}\nx-y-2030,nobody,company/cellco,acquisition,2030-13-01,,,,src-news,\n"
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([deals, broken, weird], store=built)
+    assert [(e.file, e.line, e.column_name) for e in info.value.errors] == [
+        (str(broken), 3, ""),
+        (str(weird), 1, ""),
+        (str(deals), 2, "acquirer"),
+        (str(deals), 2, "date"),
+    ]
+
+
 def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
     before = nquads(built)
     path = data_dir / "deals.csv"

@@ -1415,14 +1415,26 @@ def compile_inputs(
     compiler = _Compiler(concepts_by_scheme(ontology))
     terms = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
     derived = frozenset(q.subject.value for q in ontology if q.predicate.value == DERIVED_BY)
-    checked = []
+    checked, empty = [], []
+    # A file that cannot be read at all (a syntax error, a header of no family) is one error
+    # among the others: every file is read, and all that is wrong is said at once
+    failed: list[DataError] = []
     for path, display in rdf_files:
-        rdf_file, typed = scan_rdf(path, display, terms if ontology else None, derived)
+        try:
+            rdf_file, typed = scan_rdf(path, display, terms if ontology else None, derived)
+        except DataError as exc:
+            failed += exc.errors if isinstance(exc, DataErrors) else [exc]
+            continue
         compiler.add_rdf_subjects(typed, path, display)
         checked.append(rdf_file)
-    empty = [display for path, display in csv_files if not compiler.read_csv(path, display)]
-    compiler.raise_errors()
-    compiled = compiler.emit_all()
+    for path, display in csv_files:
+        try:
+            if not compiler.read_csv(path, display):
+                empty.append(display)
+        except DataError as exc:
+            failed += exc.errors if isinstance(exc, DataErrors) else [exc]
+    compiler.errors[:0] = failed
+    compiled = compiler.emit_all()  # checks every row's cells and references, then raises all
     compiled.rdf_files = checked
     compiled.empty_csv = empty
     # The CSV checks keep numbers canonical; this says so should a form slip past them.
