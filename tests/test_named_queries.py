@@ -1261,6 +1261,30 @@ def test_company_connections(rows):
     )
 
 
+def test_an_entity_of_another_kind_is_named_as_such_and_suggestions_name_each_entity_once(
+    curated_store,
+):
+    for value, told in (
+        ("therapy:kymriah", "therapy:kymriah is a therapy, not a company."),
+        ("yescarta", "yescarta is a therapy, not a company."),
+    ):
+        with pytest.raises(UnknownNameError) as refused:
+            run_named("company-portfolio", {"company": value}, store=curated_store)
+        assert str(refused.value) == f"unknown company '{value}'. (parameter 'company') {told}"
+    with pytest.raises(UnknownNameError) as near:
+        run_named("company-portfolio", {"company": "kite-pharm"}, store=curated_store)
+    assert near.value.suggestions == ["kite-pharma", "sumitomo-pharma"]  # not Kite's five names
+
+
+def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):
+    with pytest.raises(ParameterError) as refused:
+        run_named("company-connections", {"other": "gilead-sciences"}, store=curated_store)
+    assert str(refused.value) == (
+        "parameters 'company' and 'other' of query 'company-connections' name the same entity "
+        "(company:gilead-sciences, company by default): give different ones"
+    )
+
+
 def test_a_date_default_is_a_date_today_or_years_after_an_earlier_date():
     header = "# param: a date today  First\n# param: b date a+2y  Last\n# param: c string x  Text\n"
     named = queries.parse("x", header + "SELECT ?a ?b ?c {}")

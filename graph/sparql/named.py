@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import ParameterError, UnknownNameError
+from ..errors import ParameterError, UnknownNameError, suggest
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import replacement, resolve_entity
 from .run import Term, as_term, decimal_text, missing, parse_term
@@ -93,10 +93,12 @@ def bind_params(
     for group in named.distinct:
         given_terms = [bindings[name] for name in group if name in bindings]
         if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
+            defaults = [name for name in group if name not in given]
             raise ParameterError(
                 f"parameters {' and '.join(repr(name) for name in group)} of query "
-                f"'{named.name}' name the same entity ({shorten(given_terms[0].value)}): give "
-                "different ones"
+                f"'{named.name}' name the same entity ({shorten(given_terms[0].value)}"
+                + (f", {' and '.join(defaults)} by default" if defaults else "")
+                + "): give different ones"
             )
     return bindings
 
@@ -270,7 +272,7 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     >>> resolve_entity_of_kind("target", bcma, atmpkg.graph.open_store().store).value[-11:]
     'target/bcma'
     """
-    prefix = kind_prefix(kind) + ":"
+    prefix, given = kind_prefix(kind) + ":", value
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
     if value.startswith(prefix):
@@ -314,9 +316,26 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
     # suggestion, and the list says what to give
     listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
+    # one suggestion per entity: a company's slug, label and alternative labels are one company
+    choices, seen = [], set()
+    for choice in suggest(value, slugs + sorted(names)):
+        entities = names.get(choice, {namespace + choice})
+        if not entities & seen:
+            choices.append(choice)
+        seen |= entities
+    try:
+        other = resolve_entity(given, store)
+    except (UnknownNameError, ParameterError):
+        other = None
+    kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
+    elsewhere = (
+        f"{given} is a {kind_of_other}, not a {kind}."
+        if kind_of_other and kind_of_other != kind
+        else ""
+    )
     raise UnknownNameError(
         kind,
         value,
-        slugs + sorted({n for n in names}),
-        " ".join(part for part in (f"({where})" if where else "", listed) if part),
+        choices,
+        " ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
     )
