@@ -382,9 +382,22 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         "SPARQL syntax error at line 1, column 49: the prefix ':' is not declared. Declare it "
         "with PREFIX : <IRI>, or use a predeclared prefix"
     )
-    # an error the engine finds before the name is the engine's own
-    with pytest.raises(errors.QuerySyntaxError, match="at line 1, column 10: expected CONSTRUCT"):
+    # an error before the name is said first: here, a first word that starts no query
+    with pytest.raises(errors.QuerySyntaxError) as caught:
         kg.query("SELEC * WHERE { ?s compny:p ?o }")
+    assert str(caught.value) == (
+        "SPARQL syntax error at line 1, column 1: the query starts with 'SELEC': a query starts "
+        "with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"
+    )
+    # the engine's sets of characters are left out; a group left open is named
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        kg.query("SELECT ?x WHERE { ?x a atmp:Therapy")
+    assert str(caught.value) == (
+        'SPARQL syntax error at line 1, column 36: expected one of ",", ".", ";", "{", "{|", "}", '
+        '"~"; the query ends with 1 group left open: is a closing } missing?'
+    )
+    with pytest.raises(errors.QuerySyntaxError, match="at line 1, column 2: the query is empty"):
+        kg.query(" ")
 
 
 def test_a_slug_typed_in_capitals_names_its_entity(kg):

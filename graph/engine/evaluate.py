@@ -269,9 +269,55 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         return QuerySyntaxError(
             f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column
         )
+    detail = _readable(_ERROR_POS.sub("", message).strip(" :"), text)
+    if detail.startswith("the query starts with"):  # where the word is, not where parsing gave up
+        start = len(text) - len(text.lstrip())
+        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
     where = f" at line {line}, column {column}" if line else ""
-    detail = _ERROR_POS.sub("", message).strip(" :")
     return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
+
+
+#: The engine's sets of expected characters (``['A' ..= 'Z' | …]``, ``[_]``), which say nothing a
+#: reader can act on.
+_CHARACTER_SETS = re.compile(r",?\s*\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
+#: The words a query or an update may start with.
+_FIRST_WORDS = frozenset(
+    "SELECT CONSTRUCT ASK DESCRIBE PREFIX BASE VERSION WITH INSERT DELETE LOAD CLEAR DROP CREATE "
+    "ADD MOVE COPY".split()
+)
+
+
+def _readable(detail: str, text: str) -> str:
+    """The engine's ``detail`` for ``text`` without its character sets, and said plainly where it
+    is a common slip: an empty query, a first word that starts no query, a group left open.
+
+    >>> _readable('expected one of ",", "}", [_]', "SELECT * { ?s ?p ?o")
+    'expected one of ",", "}"; the query ends with 1 group left open: is a closing } missing?'
+    >>> _readable("expected CONSTRUCT", "SELEKT * {}")
+    "the query starts with 'SELEKT': a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"
+    """
+    from .gate import tokenize
+
+    try:
+        tokens = tokenize(text)
+    except ValueError:
+        tokens = ()
+    if not tokens:
+        return "the query is empty"
+    first = tokens[0].text
+    if tokens[0].kind == "word" and first.upper() not in _FIRST_WORDS and first.isalpha():
+        return (
+            f"the query starts with '{first}': a query starts with SELECT, CONSTRUCT, ASK or "
+            "DESCRIBE, after any PREFIX and BASE lines"
+        )
+    detail = _CHARACTER_SETS.sub("", detail).replace("expected one of ,", "expected").strip()
+    open_groups = sum(t.text == "{" for t in tokens) - sum(t.text == "}" for t in tokens)
+    if open_groups > 0:
+        detail += (
+            f"; the query ends with {open_groups} group{'s' if open_groups > 1 else ''} left "
+            "open: is a closing } missing?"
+        )
+    return detail
 
 
 def _undeclared(text: str, line: int, column: int) -> tuple[str, int, int] | None:
