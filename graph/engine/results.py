@@ -18,7 +18,9 @@ from __future__ import annotations
 import csv
 import html
 import io
+import itertools
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -190,10 +192,17 @@ def _cut_start(text: str, width: int) -> str:
     return "…" + out
 
 
+#: The most of an IRI's end a cut column keeps to tell rows apart: past it, the IRI is cut as
+#: any text would be (a narrow terminal shows the rest with --wide).
+_END_AT_MOST = 24
+
+
 def _distinct_end_width(column: list[str], others: list[tuple[str, ...]]) -> int:
-    """The narrowest width at which cutting from the start (:func:`_cut_start`) keeps apart the
-    values of ``column`` on rows that the other columns (``others``, row by row) do not tell
-    apart, such as one product's approvals of one day for two indications.
+    """The narrowest width (at most :data:`_END_AT_MOST`) at which cutting from the start
+    (:func:`_cut_start`) keeps apart the values of ``column`` on rows that the other columns
+    (``others``, row by row) do not tell apart, such as one product's approvals of one day for
+    two indications. Two values keep apart when more than their common ending is shown, so the
+    values of a group are compared in the order of their reversed text, neighbour with neighbour.
 
     >>> rows = [("Apceden", "2017"), ("Apceden", "2017"), ("Kymriah", "2017")]
     >>> _distinct_end_width(["approval:apceden-2017-crc", "approval:apceden-2017-prc", "approval:k"], rows)
@@ -202,11 +211,13 @@ def _distinct_end_width(column: list[str], others: list[tuple[str, ...]]) -> int
     groups: dict[tuple[str, ...], set[str]] = {}
     for value, other in zip(column, others, strict=True):
         groups.setdefault(other, set()).add(value)
-    alike = [values for values in groups.values() if len(values) > 1]
-    width = 2
-    while any(len({_cut_start(v, width) for v in values}) < len(values) for values in alike):
-        width += 1
-    return width
+    common = 0
+    for values in groups.values():
+        ends = sorted(value[::-1] for value in values)
+        for a, b in itertools.pairwise(ends):
+            shared = len(os.path.commonprefix([a, b]))
+            common = max(common, shared)
+    return min(common + 2, _END_AT_MOST)  # the ending shared, one character more, and "…"
 
 
 def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
@@ -289,6 +300,8 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         values = [max([0] + [display_width(r[c]) for r in rows]) for c in range(len(headers))]
         widths = [max(display_width(h), v) for h, v in zip(headers, values, strict=True)]
         if width is None or wide:
+            return rows, widths
+        if not overflows(widths):
             return rows, widths
         telling = [
             _distinct_end_width([r[c] for r in rows], [tuple(r[:c] + r[c + 1 :]) for r in rows])
