@@ -606,7 +606,8 @@ def test_a_push_that_fails_part_way_says_how_far_and_leaves_no_record(fixture_st
 
 
 class UpdateRefusingLater(QuietHandler):
-    """A SPARQL Update endpoint (no Graph Store) that takes two updates, then answers 400."""
+    """A SPARQL Update endpoint (no Graph Store) that takes three updates (the drops of the build
+    record and of the graph, the first batch), then answers 400."""
 
     taken = 0
 
@@ -619,7 +620,7 @@ class UpdateRefusingLater(QuietHandler):
     def do_POST(self) -> None:
         self.read_body()
         UpdateRefusingLater.taken += 1
-        self.send_response(204 if UpdateRefusingLater.taken <= 2 else 400)
+        self.send_response(204 if UpdateRefusingLater.taken <= 3 else 400)
         self.send_header("Content-Length", "0")
         self.end_headers()
 

@@ -214,7 +214,6 @@ def test_shutdown_closes_the_connections_clients_keep_open(fixture_store):
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
         conn.getresponse()
     conn.close()
-    assert srv.slots.count() == 0
 
 
 def test_in_memory_workers_answer_as_the_library(fixture_store):

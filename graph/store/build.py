@@ -41,6 +41,7 @@ from ... import queries
 from ..errors import (
     AtmpkgError,
     DataError,
+    EndpointTimeoutError,
     ParameterError,
     StoreError,
     ValidationError,
@@ -912,6 +913,8 @@ def push(
         # Asked first: a write URL given as the query URL took the whole graph before the count
         # at the end found it answers no query
         RemoteStore(endpoint, graph=graph, timeout=timeout).query("ASK {}")
+    except EndpointTimeoutError:
+        raise  # a time limit, not a wrong URL (the command exits 3)
     except StoreError as exc:
         raise StoreError(
             f"{exc}; nothing was written: give the server's query URL as --endpoint (endpoint=), "
@@ -934,6 +937,8 @@ def push(
                 done, count = done + size, count + 1
                 if progress:
                     progress(done, total)
+        except EndpointTimeoutError:
+            raise
         except StoreError as exc:
             raise StoreError(
                 f"{exc}; the graph <{graph}> now holds part of the data ({done:,} of {total:,} "

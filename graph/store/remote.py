@@ -1281,5 +1281,8 @@ def first_write(
             "with --graph-store (graph_store=); for oxigraph serve, /update or /store"
         )
     write = update_writer(update_endpoint or endpoint, refused)
+    # The graph is dropped before its first batch goes in: its build record goes first, so that
+    # a batch refused leaves no record saying the graph is whole
+    write(info_graph(graph), b"", True, timeout)
     write(graph, data, True, timeout)
     return write, "SPARQL Update"
