@@ -179,24 +179,21 @@ def test_every_bad_row_is_reported_at_once(data_dir, tmp_path):
 
 
 def test_a_file_that_cannot_be_read_hides_no_error_of_the_others(built, tmp_path):
-    """A Turtle syntax error and a CSV of no family are said with the row errors of the other
-    files, all at once, not one round at a time."""
+    """A Turtle syntax error, a CSV of no family and a row of the wrong width are said together,
+    not one round at a time."""
     broken = tmp_path / "broken.ttl"
     broken.write_text("@prefix ex: <http://e/> .\nex:a ex:b ex:c\n")
     weird = tmp_path / "weird.csv"
     weird.write_text("a,b\n1,2\n")
     deals = tmp_path / "deals.csv"
-    header = (FIXTURE / "deals.csv").read_text().splitlines()[0]  # ten columns
-    deals.write_text(
-        f"{header}\nx-y-2030,nobody,company/cellco,acquisition,2030-13-01,,,,src-news,\n"
-    )
+    header = (FIXTURE / "deals.csv").read_text().splitlines()[0]
+    deals.write_text(f"{header}\nx-y-2030,nobody,company/cellco\n")
     with pytest.raises(DataErrors) as info:
         validate([deals, broken, weird], store=built)
-    assert [(e.file, e.line, e.column_name) for e in info.value.errors] == [
-        (str(broken), 3, ""),
-        (str(weird), 1, ""),
-        (str(deals), 2, "acquirer"),
-        (str(deals), 2, "date"),
+    assert [(e.file, e.line) for e in info.value.errors] == [
+        (str(broken), 3),
+        (str(deals), 2),
+        (str(weird), 1),
     ]
 
 

@@ -1417,7 +1417,7 @@ def compile_inputs(
     derived = frozenset(q.subject.value for q in ontology if q.predicate.value == DERIVED_BY)
     checked, empty = [], []
     # A file that cannot be read at all (a syntax error, a header of no family) is one error
-    # among the others: every file is read, and all that is wrong is said at once
+    # among the others: every file is read, and what reading finds wrong is said at once
     failed: list[DataError] = []
     for path, display in rdf_files:
         try:
@@ -1434,7 +1434,10 @@ def compile_inputs(
         except DataError as exc:
             failed += exc.errors if isinstance(exc, DataErrors) else [exc]
     compiler.errors[:0] = failed
-    compiled = compiler.emit_all()  # checks every row's cells and references, then raises all
+    # The rows' cells and references are checked once every file read: a file that failed
+    # would make each row that names its entities an error of its own
+    compiler.raise_errors()
+    compiled = compiler.emit_all()
     compiled.rdf_files = checked
     compiled.empty_csv = empty
     # The CSV checks keep numbers canonical; this says so should a form slip past them.
