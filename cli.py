@@ -8,6 +8,7 @@ stderr with exit code 1 (3 for a query stopped at its time or memory limit); usa
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import io
@@ -1121,10 +1122,12 @@ class _Unescaped:
 def _own_stream(stream, raw: io.RawIOBase):
     """``stream`` (sys.stdout or sys.stderr) written through ``raw``, escaped for a terminal."""
     kind = _TerminalText if raw.isatty() else io.TextIOWrapper
+    # click wraps an ASCII stream in its own UTF-8 one, which would write past this one
+    ascii_only = codecs.lookup(stream.encoding or "ascii").name == "ascii"
     return kind(
         io.BufferedWriter(raw),
-        encoding=stream.encoding,
-        errors=stream.errors,
+        encoding="utf-8" if ascii_only else stream.encoding,
+        errors="replace" if ascii_only else stream.errors,
         line_buffering=stream.line_buffering or raw.isatty(),
     )
 
@@ -1135,7 +1138,19 @@ def main() -> None:
         sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
     if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():
         sys.stderr = _own_stream(sys.stderr, _WholeWrites(sys.stderr.fileno()))
-    cli(prog_name="atmpkg")
+    try:
+        cli(prog_name="atmpkg")
+    finally:
+        # What click writes itself (--help, --version) is flushed here, where a full disk is
+        # an Error: and exit code 1, not a trace at the interpreter's exit
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if not isinstance(exc, BrokenPipeError):
+                sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+            sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

@@ -1177,6 +1177,11 @@ def test_format_from_the_file_extension(fixture_store, tmp_path):
         "gexf", tmp_path / "g.xml", focus="genex", store=fixture_store
     ).format == ("gexf")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.gexf", "g.xml"]
+    # formats a name can hold: Turtle in .owl, N-Triples in .ttl (of which it is a part)
+    for fmt, name in (("ttl", "g.owl"), ("nt", "g.ttl"), ("nq", "g.trig")):
+        assert (
+            export_subgraph(fmt, tmp_path / name, focus="genex", store=fixture_store).format == fmt
+        )
     with pytest.raises(ParameterError) as device:
         export_subgraph("csv", "/dev/stdout", focus="genex", store=fixture_store)
     assert str(device.value) == (

@@ -238,7 +238,8 @@ def test_parse_term_forms():
         "2024-07-01", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
     )
     assert parse_term("https://a b") == ox.Literal("https://a b")  # words, not an IRI
-    for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"', "2024-02-30", "http://a>"):
+    assert parse_term("https://x.org/{id}") == ox.Literal("https://x.org/{id}")  # no IRI: text
+    for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"', "2024-02-30"):
         with pytest.raises(ParameterError, match="cannot read .* as an RDF term"):
             parse_term(broken)
 

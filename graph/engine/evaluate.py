@@ -271,20 +271,36 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         )
     detail = _readable(_ERROR_POS.sub("", message).strip(" :"), text)
     if detail.startswith("the query starts with"):  # where the word is, not where parsing gave up
-        start = len(text) - len(text.lstrip())
+        from .gate import tokenize
+
+        start = _first_word(tokenize(text)).offset
         line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
     where = f" at line {line}, column {column}" if line else ""
     return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
 
 
 #: The engine's sets of expected characters (``['A' ..= 'Z' | …]``, ``[_]``), which say nothing a
-#: reader can act on.
-_CHARACTER_SETS = re.compile(r",?\s*\[(?:'(?:[^'\\]|\\.)*'|[^\]'])*\]")
+#: reader can act on; a quoted token such as ``"["`` is no set.
+_QUOTED_CHAR = r"'(?:[^'\\]|\\.)*'"
+_CHARACTER_SETS = re.compile(rf",?\s*\[(?:_|{_QUOTED_CHAR}(?:\s*(?:\.\.=|\|)\s*{_QUOTED_CHAR})*)\]")
 #: The words a query or an update may start with.
 _FIRST_WORDS = frozenset(
     "SELECT CONSTRUCT ASK DESCRIBE PREFIX BASE VERSION WITH INSERT DELETE LOAD CLEAR DROP CREATE "
     "ADD MOVE COPY".split()
 )
+
+
+def _first_word(tokens) -> object | None:
+    """The first token after the PREFIX and BASE declarations, if it is a word.
+
+    >>> from .gate import tokenize
+    >>> _first_word(tokenize("PREFIX ex: <urn:x#> SELEKT *")).text
+    'SELEKT'
+    """
+    at = 0
+    while at < len(tokens) and tokens[at].text.upper() in ("PREFIX", "BASE"):
+        at += 3 if tokens[at].text.upper() == "PREFIX" else 2
+    return tokens[at] if at < len(tokens) and tokens[at].kind == "word" else None
 
 
 def _readable(detail: str, text: str) -> str:
@@ -304,13 +320,15 @@ def _readable(detail: str, text: str) -> str:
         tokens = ()
     if not tokens:
         return "the query is empty"
-    first = tokens[0].text
-    if tokens[0].kind == "word" and first.upper() not in _FIRST_WORDS and first.isalpha():
+    first = _first_word(tokens)
+    if first is not None and first.text.upper() not in _FIRST_WORDS and first.text.isalpha():
         return (
-            f"the query starts with '{first}': a query starts with SELECT, CONSTRUCT, ASK or "
-            "DESCRIBE, after any PREFIX and BASE lines"
+            f"the query starts with '{first.text}': a query starts with SELECT, CONSTRUCT, ASK "
+            "or DESCRIBE, after any PREFIX and BASE lines"
         )
-    detail = _CHARACTER_SETS.sub("", detail).replace("expected one of ,", "expected").strip()
+    detail = _CHARACTER_SETS.sub("", detail).strip()
+    if detail in ("expected", "expected one of"):
+        detail = "unexpected text here"
     open_groups = sum(t.text == "{" for t in tokens) - sum(t.text == "}" for t in tokens)
     if open_groups > 0:
         detail += (

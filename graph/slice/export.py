@@ -212,11 +212,12 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
         raise UnknownNameError(
             "export format", fmt, FORMATS, "Formats: " + ", ".join(FORMATS) + "."
         )
-    # A program trusts the extension: GraphML in x.ttl breaks whatever opens it. (.xml is left
-    # alone: GraphML and GEXF are XML too.)
+    # A program trusts the extension: GraphML in x.ttl breaks whatever opens it. Left alone: .xml
+    # and .owl, which name several formats, and N-Triples or N-Quads named as the Turtle or TriG
+    # they are part of.
     suffix = _path(output).suffix.lower() if output is not None else ""
-    named = SUFFIXES.get(suffix) if suffix != ".xml" else None
-    if named is not None and named != name:
+    named = SUFFIXES.get(suffix) if suffix not in (".xml", ".owl") else None
+    if named is not None and named != name and (name, named) not in (("nt", "ttl"), ("nq", "trig")):
         raise ParameterError(
             f"{name} does not write what the file name {_path(output).name} says ({named}); "
             f"leave the format out to write {named}, or give the file another extension"
@@ -244,7 +245,7 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     path = _path(output)
     if fmt == "csv":
         # /dev/stdout is a file when the output goes to one; its folder still takes no files
-        if is_stream(path) or path.absolute().parent in _DEVICE_FOLDERS:
+        if is_stream(path) or (not path.is_dir() and path.absolute().parent in _DEVICE_FOLDERS):
             raise ParameterError(
                 f"csv writes two files (nodes and edges), and {output} is no file: give a file "
                 "name to start them with, or a folder"

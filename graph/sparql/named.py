@@ -263,6 +263,15 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
     return resolve_entity_of_kind(kind, value, store, where)
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article.
+
+    >>> _a("agency"), _a("company")
+    ('an agency', 'a company')
+    """
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = "") -> ox.NamedNode:
     """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive).
 
@@ -329,7 +338,7 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
         other = None
     kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
     elsewhere = (
-        f"{given} is a {kind_of_other}, not a {kind}."
+        f"{given} is {_a(kind_of_other)}, not {_a(kind)}."
         if kind_of_other and kind_of_other != kind
         else ""
     )

@@ -15,6 +15,7 @@ ended, and its memory goes with it). A crash of the engine ends the child, never
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import decimal
 import functools
@@ -142,7 +143,7 @@ _LITERAL = re.compile(
 
 
 #: Text that can only mean an IRI (the IRIs a query answers with, given back as they came) or a day.
-_BARE_IRI = re.compile(r"(?:https?://|urn:)\S+")
+_BARE_IRI = re.compile(r"(?:https?://|urn:)\S+", re.IGNORECASE)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAYBE_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):[A-Za-z0-9_.-]+")
 
@@ -169,7 +170,9 @@ def parse_term(text: str) -> Term:
         if text.startswith("<") and text.endswith(">"):
             return ox.NamedNode(text[1:-1])
         if _BARE_IRI.fullmatch(text):
-            return ox.NamedNode(text)
+            with contextlib.suppress(ValueError):  # not a well-formed IRI: the text it is
+                return ox.NamedNode(text)
+            return ox.Literal(text)
         if _DAY.fullmatch(text):
             datetime.date.fromisoformat(text)
             return _typed(text, "date")
