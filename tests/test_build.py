@@ -242,6 +242,23 @@ def test_a_derived_property_an_import_states_is_left_out_and_derived_again(built
     assert not query(f"ASK {{ ?s ?p <{ID}x> }}", store=built).boolean
 
 
+def test_a_link_stated_by_its_derived_inverse_is_kept_as_the_link_the_rules_read(built, tmp_path):
+    """atmp:hasSubsidiary is derived from atmp:subsidiaryOf: stated in a file, the ownership is
+    kept (as subsidiaryOf), not left out with the derived triple."""
+    owned = f"ASK {{ <{ID}company/genecorp> atmp:subsidiaryOf <{ID}company/othercorp> }}"
+    assert not query(owned, store=built).boolean
+    mine = tmp_path / "owner.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        f"<{ID}company/othercorp> atmp:hasSubsidiary <{ID}company/genecorp> .\n"
+    )
+    report = import_files([mine], store=built)
+    assert report.warnings == []  # derived again from what it states: nothing left out
+    assert query(owned, store=built).boolean
+    parent = f"SELECT ?p {{ <{ID}company/genecorp> atmp:ultimateParent ?p }}"
+    assert query(parent, store=built).rows == [(ox.NamedNode(ID + "company/othercorp"),)]
+
+
 def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
     path = data_dir / "targets.csv"
     path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))

@@ -52,7 +52,7 @@ from ..errors import (
 )
 from ..progress import Progress
 from ..rdf import ontology_quads
-from ..terms import DCT, PREFIXES, shorten
+from ..terms import DCT, OWL, PREFIXES, shorten
 from . import folder as stores
 from .csvdata import FAMILIES, Compiled, RdfFile, compile_inputs, rdf_input, rdf_syntax_error
 from .remote import (
@@ -281,6 +281,9 @@ def _new_store(
         stated = [q for p in derived for q in store.quads_for_pattern(None, ox.NamedNode(p), None)]
         for name in derived:
             store.update(f"DELETE WHERE {{ ?s {ox.NamedNode(name)} ?o }}")
+        # A link stated by its derived inverse (Big Pharma atmp:hasSubsidiary CellCo) is a fact
+        # all the same: it is kept as the link the rules read (CellCo atmp:subsidiaryOf Big Pharma)
+        store.bulk_extend(_as_inverses(stated, compiled.quads, frozenset(derived)))
         store.bulk_extend(compiled.quads)
         bar.advance()
     stores.release_memory()
@@ -293,6 +296,31 @@ def _new_store(
     stores.release_memory()
     log.info("materialised the inferences in %.1f s", time.monotonic() - started)
     return store, compiled
+
+
+def _as_inverses(
+    quads: Sequence[ox.Quad], ontology: Sequence[ox.Quad], derived: frozenset[str]
+) -> list[ox.Quad]:
+    """Each of ``quads`` whose property the ``ontology`` declares the inverse of a property
+    that is not ``derived``, as a quad of that property, the other way round.
+
+    >>> a, b, o = ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode(OWL + "inverseOf")
+    >>> has, of = ox.NamedNode("urn:has"), ox.NamedNode("urn:of")
+    >>> _as_inverses([ox.Quad(a, has, b)], [ox.Quad(has, o, of)], frozenset({"urn:has"}))
+    [<Quad subject=<NamedNode value=urn:b> predicate=<NamedNode value=urn:of> object=<NamedNode value=urn:a> graph_name=<DefaultGraph>>]
+    """
+    inverse: dict[str, ox.NamedNode] = {}
+    for q in ontology:
+        if q.predicate.value == OWL + "inverseOf" and isinstance(q.object, ox.NamedNode):
+            inverse[q.subject.value] = q.object
+            inverse[q.object.value] = q.subject
+    return [
+        ox.Quad(q.object, inverse[q.predicate.value], q.subject)
+        for q in quads
+        if q.predicate.value in inverse
+        and inverse[q.predicate.value].value not in derived
+        and isinstance(q.object, ox.NamedNode | ox.BlankNode)
+    ]
 
 
 def _merge_named_graphs(store: ox.Store) -> None:
