@@ -14,7 +14,6 @@ import functools
 import io
 import logging
 import os
-import re
 import sys
 import threading
 from pathlib import Path
@@ -1083,17 +1082,14 @@ class _WholeWrites(io.RawIOBase):
         return done
 
 
-#: Characters that make a terminal do something (move, clear, set its title, write the clipboard)
-#: rather than show text; tab and newline are text.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 class _TerminalText(io.TextIOWrapper):
     """Text for a terminal: a control character, from a server's answer or a data file, is shown
     as its escape (``\x1b``) and never run by the terminal."""
 
     def write(self, text: str) -> int:
-        super().write(_CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+        from atmpkg.graph.errors import visible  # loaded by the first write to a terminal
+
+        super().write(visible(text))
         return len(text)
 
     @property

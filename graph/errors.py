@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -83,10 +84,12 @@ class DataError(AtmpkgError, ValueError):
 
 
 class DataErrors(DataError):
-    """Several malformed rows or cells at once; ``errors`` lists each :class:`DataError`."""
+    """Several malformed rows or cells at once; ``errors`` lists each :class:`DataError` (the
+    problems of a :class:`DataErrors` given among them are listed one by one)."""
 
     def __init__(self, errors: list[DataError]):
-        self.errors = errors
+        self.errors = [e for error in errors for e in getattr(error, "errors", [error])]
+        errors = self.errors
         first = errors[0]
         super().__init__(first.file, first.line, first.column, first.message, first.column_name)
         self.args = (
@@ -230,6 +233,21 @@ class EndpointTimeoutError(QueryTimeoutError, StoreError):
             f"the SPARQL endpoint {endpoint} did not answer within {seconds:g} s; the client "
             "stopped waiting and closed the connection (raise the limit with --timeout/timeout=)",
         )
+
+
+#: Characters a terminal acts on (move, clear, set its title, write the clipboard) rather than
+#: shows; tab and line feed are text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as its escape: shown, never run by a
+    terminal, and as wide as it shows.
+
+    >>> visible("a\\x1b[2Jb")
+    'a\\\\x1b[2Jb'
+    """
+    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def described(value: object) -> str:

@@ -44,7 +44,7 @@ from ..rdf import (
     vocabulary_label,
 )
 from ..slice.collector import holding_cycle_collection
-from ..slice.export import atomic_files, is_stream, output_paths
+from ..slice.export import atomic_files, names_a_device, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
 from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
@@ -477,8 +477,7 @@ def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, .
     """
     targets = output_paths("html", output)
     # a device's name (/dev/stdout, even redirected to a file) says nothing of what it holds
-    device = is_stream(targets[0]) or targets[0].is_relative_to("/dev")
-    if targets[0].suffix.lower() not in suffixes and not device:
+    if targets[0].suffix.lower() not in suffixes and not names_a_device(targets[0]):
         what = {".svg": "an SVG drawing"}.get(suffixes[0], "an HTML page")
         raise ParameterError(
             f"{os.fspath(output)}: this is {what}; name the file {' or '.join(suffixes)}"

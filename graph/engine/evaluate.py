@@ -258,7 +258,13 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
     message = str(exc)
     match = _ERROR_POS.search(message)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-    undeclared = _undeclared(text, line, column) if line and column else None
+    from .gate import tokenize
+
+    try:
+        tokens = tokenize(text)
+    except ValueError:
+        tokens = []
+    undeclared = _undeclared(text, tokens, line, column) if line and column else None
     if undeclared is not None:
         prefix, line, column = undeclared
         near = suggest(prefix, PREFIXES) if prefix else []
@@ -269,12 +275,9 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         return QuerySyntaxError(
             f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column
         )
-    detail = _readable(_ERROR_POS.sub("", message).strip(" :"), text)
-    if detail.startswith("the query starts with"):  # where the word is, not where parsing gave up
-        from .gate import tokenize
-
-        start = _first_word(tokenize(text)).offset
-        line, column = text.count("\n", 0, start) + 1, start - text.rfind("\n", 0, start)
+    detail, at = _readable(_ERROR_POS.sub("", message).strip(" :"), tokens)
+    if at is not None:  # where the first word is, not where parsing gave up
+        line, column = _line_column(text, at)
     where = f" at line {line}, column {column}" if line else ""
     return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
 
@@ -303,29 +306,25 @@ def _first_word(tokens) -> object | None:
     return tokens[at] if at < len(tokens) and tokens[at].kind == "word" else None
 
 
-def _readable(detail: str, text: str) -> str:
-    """The engine's ``detail`` for ``text`` without its character sets, and said plainly where it
-    is a common slip: an empty query, a first word that starts no query, a group left open.
+def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
+    """The engine's ``detail`` for the query of ``tokens`` without its character sets, and said
+    plainly where it is a common slip: an empty query, a first word that starts no query (with
+    that word's offset, where the error is), a group left open.
 
-    >>> _readable('expected one of ",", "}", [_]', "SELECT * { ?s ?p ?o")
-    'expected one of ",", "}"; the query ends with 1 group left open: is a closing } missing?'
-    >>> _readable("expected CONSTRUCT", "SELEKT * {}")
-    "the query starts with 'SELEKT': a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"
+    >>> from .gate import tokenize
+    >>> _readable('expected one of ",", "}", [_]', tokenize("SELECT * { ?s ?p ?o"))
+    ('expected one of ",", "}"; the query ends with 1 group left open: is a closing } missing?', None)
+    >>> _readable("expected CONSTRUCT", tokenize("SELEKT * {}"))
+    ("the query starts with 'SELEKT': a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines", 0)
     """
-    from .gate import tokenize
-
-    try:
-        tokens = tokenize(text)
-    except ValueError:
-        tokens = ()
     if not tokens:
-        return "the query is empty"
+        return "the query is empty", None
     first = _first_word(tokens)
     if first is not None and first.text.upper() not in _FIRST_WORDS and first.text.isalpha():
         return (
             f"the query starts with '{first.text}': a query starts with SELECT, CONSTRUCT, ASK "
             "or DESCRIBE, after any PREFIX and BASE lines"
-        )
+        ), first.offset
     detail = _CHARACTER_SETS.sub("", detail).strip()
     if detail in ("expected", "expected one of"):
         detail = "unexpected text here"
@@ -335,26 +334,33 @@ def _readable(detail: str, text: str) -> str:
             f"; the query ends with {open_groups} group{'s' if open_groups > 1 else ''} left "
             "open: is a closing } missing?"
         )
-    return detail
+    return detail, None
 
 
-def _undeclared(text: str, line: int, column: int) -> tuple[str, int, int] | None:
-    """The first prefixed name of ``text`` before the engine's error at ``line``:``column`` whose
-    prefix neither the query nor :data:`PREFIXES` declares (it can never parse): its prefix and
-    its own line and column."""
-    from .gate import declared_prefixes, tokenize
+def _line_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset`` in ``text``.
+
+    >>> _line_column("a\\nbc", 3)
+    (2, 2)
+    """
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def _undeclared(text: str, tokens: list, line: int, column: int) -> tuple[str, int, int] | None:
+    """The first prefixed name of ``text`` (made of ``tokens``) before the engine's error at
+    ``line``:``column`` whose prefix neither the query nor :data:`PREFIXES` declares (it can never
+    parse): its prefix and its own line and column."""
+    from .gate import declared_prefixes
 
     lines = text.split("\n")
     failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
-    tokens = tokenize(text)
     declared = declared_prefixes(tokens)
     for token in tokens:
         prefix = token.text.partition(":")[0]
         if token.offset >= failed:
             return None
         if token.kind == "pname" and prefix not in declared and prefix not in PREFIXES:
-            before = text[: token.offset]
-            return prefix, before.count("\n") + 1, token.offset - before.rfind("\n")
+            return prefix, *_line_column(text, token.offset)
     return None
 
 

@@ -29,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from ..errors import UnknownNameError
+from ..errors import UnknownNameError, visible
 from ..rdf import used_prefixes
 from ..terms import XSD, shorten
 
@@ -174,21 +174,6 @@ def _cut(text: str, width: int) -> str:
     return out + "…"
 
 
-#: Characters a terminal acts on rather than shows (tab and line breaks aside, which a table
-#: turns into spaces).
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _visible(text: str) -> str:
-    """``text`` with each control character written as its escape, so that a table's cell is as
-    wide as it shows.
-
-    >>> _visible("a\\x1b[2Jb")
-    'a\\\\x1b[2Jb'
-    """
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
 def _cut_start(text: str, width: int) -> str:
     """``text`` cut to ``width`` columns from its start, which "…" replaces (for IRIs, whose
     ends tell them apart).
@@ -298,7 +283,7 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
             return _number(term, short)
         if isinstance(term, ox.NamedNode) and not wide and shorten(term.value).startswith("<"):
             return term.value  # an address (a source's URL), readable as it is
-        return _visible(_cell(term).replace("\n", " "))
+        return visible(_cell(term).replace("\n", " "))
 
     # An entity shown by its IRI (no name beside it) is told apart by the end of its name
     # (approval:kymriah-fda-2017-08-30-b-all): cut, it keeps its end, never narrower than keeps

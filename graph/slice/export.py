@@ -231,9 +231,6 @@ def _path(output: object) -> Path:
     return Path(output).expanduser()
 
 
-_DEVICE_FOLDERS = frozenset(map(Path, ("/dev", "/dev/fd", "/proc/self/fd")))
-
-
 def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """The files an export to ``output`` writes. CSV writes two files: ``output`` is a prefix
     (``out/cellco`` or ``out/cellco.csv`` -> ``out/cellco-nodes.csv`` and ``out/cellco-edges.csv``),
@@ -244,8 +241,7 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """
     path = _path(output)
     if fmt == "csv":
-        # /dev/stdout is a file when the output goes to one; its folder still takes no files
-        if is_stream(path) or (not path.is_dir() and path.absolute().parent in _DEVICE_FOLDERS):
+        if names_a_device(path):
             raise ParameterError(
                 f"csv writes two files (nodes and edges), and {output} is no file: give a file "
                 "name to start them with, or a folder"
@@ -411,6 +407,21 @@ def is_stream(target: Path) -> bool:
     except OSError:
         return False
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+_DEVICE_FOLDERS = frozenset(map(Path, ("/dev", "/dev/fd", "/proc/self/fd")))
+
+
+def names_a_device(target: Path) -> bool:
+    """Whether ``target`` is a stream (:func:`is_stream`) or a name for one: ``/dev/stdout`` is
+    a file when the output is redirected to one, but its folder takes no files of ours.
+
+    >>> names_a_device(Path("/dev/stdout")), names_a_device(Path("/dev/shm"))
+    (True, False)
+    """
+    return is_stream(target) or (
+        not target.is_dir() and target.absolute().parent in _DEVICE_FOLDERS
+    )
 
 
 def _resolve(target: Path) -> Path | None:

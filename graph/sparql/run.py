@@ -145,6 +145,7 @@ _LITERAL = re.compile(
 #: Text that can only mean an IRI (the IRIs a query answers with, given back as they came) or a day.
 _BARE_IRI = re.compile(r"(?:https?://|urn:)\S+", re.IGNORECASE)
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH = re.compile(r"[0-9]{4}-[0-9]{2}")
 _MAYBE_PREFIXED = re.compile(r"(?P<prefix>[A-Za-z][A-Za-z0-9_.-]*):[A-Za-z0-9_.-]+")
 
 
@@ -232,7 +233,7 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
                 f'parameter {name!r} is the string "{value}": {prefix}: is no prefix{hint}; '
                 "write a prefixed name with a declared prefix, or <IRI>"
             )
-        elif re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+        elif _MONTH.fullmatch(value):
             notes.append(
                 f'parameter {name!r} is the string "{value}", which no date equals; '
                 f"give a day ({value}-01) or a range"

@@ -283,7 +283,8 @@ def _new_store(
             store.update(f"DELETE WHERE {{ ?s {ox.NamedNode(name)} ?o }}")
         # A link stated by its derived inverse (Big Pharma atmp:hasSubsidiary CellCo) is a fact
         # all the same: it is kept as the link the rules read (CellCo atmp:subsidiaryOf Big Pharma)
-        store.bulk_extend(_as_inverses(stated, compiled.quads, frozenset(derived)))
+        if stated:
+            store.bulk_extend(_as_inverses(stated, compiled.quads, frozenset(derived)))
         store.bulk_extend(compiled.quads)
         bar.advance()
     stores.release_memory()
@@ -955,9 +956,6 @@ def push(
         write, protocol = first_write(endpoint, update_endpoint, graph_store, graph, data, timeout)
         count = 1
         try:
-            # The record of the build the graph held goes first: until the push ends, nothing
-            # says the graph is whole (stats says so)
-            write(info_graph(graph), b"", True, timeout)
             if progress:
                 progress(done, total)
             for data, size in batches:

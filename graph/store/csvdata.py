@@ -1423,7 +1423,7 @@ def compile_inputs(
         try:
             rdf_file, typed = scan_rdf(path, display, terms if ontology else None, derived)
         except DataError as exc:
-            failed += exc.errors if isinstance(exc, DataErrors) else [exc]
+            failed.append(exc)
             continue
         compiler.add_rdf_subjects(typed, path, display)
         checked.append(rdf_file)
@@ -1432,7 +1432,7 @@ def compile_inputs(
             if not compiler.read_csv(path, display):
                 empty.append(display)
         except DataError as exc:
-            failed += exc.errors if isinstance(exc, DataErrors) else [exc]
+            failed.append(exc)
     compiler.errors[:0] = failed
     # The rows' cells and references are checked once every file read: a file that failed
     # would make each row that names its entities an error of its own

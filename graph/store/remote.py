@@ -1257,9 +1257,11 @@ def first_write(
     data: bytes,
     timeout: float,
 ) -> tuple[Writer, str]:
-    """Replace ``graph`` with the first batch and return the writer for the others, with the name
-    of its protocol: the Graph Store Protocol at ``graph_store``, or when none is given, at the
-    endpoint if it speaks it, else SPARQL Update at ``update_endpoint`` (default: the endpoint).
+    """Replace ``graph`` with the first batch, and remove the record of the build it held
+    (:func:`info_graph`: until the push ends, nothing says the graph is whole); return the writer
+    for the other batches, with the name of its protocol: the Graph Store Protocol at
+    ``graph_store``, or when none is given, at the endpoint if it speaks it, else SPARQL Update at
+    ``update_endpoint`` (default: the endpoint).
 
     >>> write, protocol = first_write(
     ...     endpoint, None, graph_store, "urn:f", b'<urn:s> <urn:p> "o" .\\n', 10)
@@ -1270,7 +1272,9 @@ def first_write(
         url = graph_store or endpoint
         answer = _graph_store_request(url, graph, data, True, timeout)
         if answer.ok:
-            return graph_store_writer(url), "Graph Store Protocol"
+            write = graph_store_writer(url)
+            write(info_graph(graph), b"", True, timeout)
+            return write, "Graph Store Protocol"
         if graph_store is not None or answer.status not in _NO_GRAPH_STORE:
             raise failure(url, answer)
     refused = ""
@@ -1281,8 +1285,8 @@ def first_write(
             "with --graph-store (graph_store=); for oxigraph serve, /update or /store"
         )
     write = update_writer(update_endpoint or endpoint, refused)
-    # The graph is dropped before its first batch goes in: its build record goes first, so that
-    # a batch refused leaves no record saying the graph is whole
+    # The graph is dropped before its first batch goes in: the record goes first, so that a
+    # batch refused leaves none
     write(info_graph(graph), b"", True, timeout)
     write(graph, data, True, timeout)
     return write, "SPARQL Update"
