@@ -2,6 +2,8 @@
 no two modules import each other (directly or round a longer cycle)."""
 
 import ast
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,30 @@ def test_a_cycle_is_caught(tree):
     (tree / "graph" / "display" / "view.py").write_text("from . import card\n")
     (tree / "graph" / "display" / "card.py").write_text("def f():\n    from . import view\n")
     assert cycles(tree) == [["atmpkg.graph.display.card", "atmpkg.graph.display.view"]]
+
+
+def test_the_top_level_holds_only_the_fixed_entries():
+    """The repository's top level is fixed; a stray file (an export written while trying a README
+    example, say) must not be committed beside it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs a git checkout and the Debian package git")
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    top = {name.split("/")[0] for name in tracked}
+    assert top == {
+        ".ci",
+        ".gitignore",
+        "LICENSE",
+        "LICENSE-DATA",
+        "README.md",
+        "__init__.py",
+        "bench",
+        "cli.py",
+        "graph",
+        "ontology",
+        "py.typed",
+        "pyproject.toml",
+        "queries",
+        "tests",
+    }
