@@ -83,7 +83,9 @@ def _remote(endpoint: str | None, graph: str | None, timeout: float | None = Non
     from atmpkg.graph.store.remote import RemoteStore
 
     options = {"graph": graph, "timeout": timeout}
-    return RemoteStore(endpoint, **{k: v for k, v in options.items() if v is not None})
+    return RemoteStore(
+        endpoint, must_hold=True, **{k: v for k, v in options.items() if v is not None}
+    )
 
 
 def _graph(store: Path | None, endpoint: str | None = None, graph: str | None = None, **options):

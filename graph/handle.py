@@ -121,7 +121,7 @@ class KnowledgeGraph:
             elif isinstance(endpoint, str):
                 options = {"graph": graph, "timeout": timeout}
                 remote = RemoteStore(
-                    endpoint, **{k: v for k, v in options.items() if v is not None}
+                    endpoint, must_hold=True, **{k: v for k, v in options.items() if v is not None}
                 )
             else:
                 raise ParameterError(

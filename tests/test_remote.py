@@ -32,6 +32,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import free_port
 
+import atmpkg
 from atmpkg import queries
 from atmpkg.cli import cli
 from atmpkg.graph import open_store, push, query, run_named, show, stats
@@ -750,6 +751,36 @@ def test_push_command_with_progress_and_graph_option(oxigraph, fixture_store):
     assert remote.stdout == embedded.stdout
     info = RemoteStore(oxigraph.endpoint, graph=info_graph(graph))
     assert len(info) == 1
+
+
+def test_a_graph_the_endpoint_does_not_hold_is_named_not_read_as_empty(server, fixture_store):
+    misspelt = "https://w3id.org/atmp-kg/grahp"
+    result = invoke(
+        "query", "--name", "top-indications", "--endpoint", server.endpoint, "--graph", misspelt
+    )
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"Error: the SPARQL endpoint {server.endpoint} holds no graph <{misspelt}>: check the "
+        "graph's IRI (--graph, ATMPKG_GRAPH or graph=); atmpkg push writes "
+        "<https://w3id.org/atmp-kg/graph> unless told otherwise, and reads find that one without "
+        "--graph\n"
+    )
+    with pytest.raises(StoreError, match="holds no graph <https://w3id.org/atmp-kg/grahp>"):
+        atmpkg.open(endpoint=server.endpoint, graph=misspelt).named("top-indications")
+    named = invoke(
+        "query",
+        "--name",
+        "top-indications",
+        "--endpoint",
+        server.endpoint,
+        "--graph",
+        DEFAULT_GRAPH,
+    )
+    assert (
+        named.stdout
+        == invoke("query", "--name", "top-indications", "--store", fixture_store).stdout
+    )
 
 
 def test_queries_accepts_an_endpoint(server):

@@ -772,12 +772,20 @@ class RemoteStore:
     """
 
     def __init__(
-        self, endpoint: str, *, graph: str | None = None, timeout: float = DEFAULT_TIMEOUT
+        self,
+        endpoint: str,
+        *,
+        graph: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        must_hold: bool = False,
     ):
         timeout = positive_seconds(timeout)
         self.endpoint = check_url(endpoint)
         self._graph = None if graph is None else check_graph(graph)
         self._chosen = graph is not None
+        # A reader's misspelt graph would answer every query with no rows; push writes a graph
+        # that need not exist yet, so only readers ask for the check.
+        self._unchecked = must_hold and graph is not None
         self.timeout = timeout
         self._auth = auth_headers(endpoint)
         # What prefetch() announced: the nodes in batches, each node's batch, and the batches held,
@@ -799,11 +807,22 @@ class RemoteStore:
         'https://example.org/g'
         """
         if not self._chosen:
-            probe = f"ASK {{ GRAPH {ox.NamedNode(DEFAULT_GRAPH)} {{ ?s ?p ?o }} }}"
-            answer = self._send(probe, "ASK", None, None)
-            held = bool(parse_results(self.endpoint, answer, form="ASK"))
+            held = self._holds(DEFAULT_GRAPH)
             self._graph, self._chosen = (DEFAULT_GRAPH if held else None), True
+        elif self._unchecked:
+            if not self._holds(self._graph):
+                raise StoreError(
+                    f"the SPARQL endpoint {self.endpoint} holds no graph <{self._graph}>: check "
+                    f"the graph's IRI (--graph, ATMPKG_GRAPH or graph=); atmpkg push writes "
+                    f"<{DEFAULT_GRAPH}> unless told otherwise, and reads find that one without "
+                    "--graph"
+                )
+            self._unchecked = False
         return self._graph
+
+    def _holds(self, graph: str) -> bool:
+        probe = f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+        return bool(parse_results(self.endpoint, self._send(probe, "ASK", None, None), form="ASK"))
 
     def __repr__(self) -> str:
         shown = self._graph if self._chosen else "(decided at the first request)"
