@@ -14,9 +14,11 @@ import functools
 import io
 import logging
 import os
+import signal
 import sys
 import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -114,6 +116,9 @@ def _library_errors(func):
         except AtmpkgError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
+        except _Terminated:
+            click.echo("Error: terminated", err=True)
+            sys.exit(128 + signal.SIGTERM)
         except KeyboardInterrupt:
             click.echo("Error: interrupted", err=True)
             sys.exit(130)
@@ -1130,8 +1135,18 @@ def _own_stream(stream, raw: io.RawIOBase):
     )
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (``timeout``, ``kill``, a job scheduler, ``docker stop``), raised where the process
+    is so that temporary files are removed on the way out, as after Ctrl-C."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
+    signal.signal(signal.SIGTERM, _terminate)
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
     if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():

@@ -1725,3 +1725,33 @@ def test_a_whole_graph_export_that_cannot_dump_says_why_and_writes_nothing(
     assert str(raised.value).startswith("cannot dump the store to read the whole graph: ")
     assert str(raised.value).endswith(f"in {not_a_folder} (set TMPDIR to a folder with room)")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-folder"]
+
+
+def test_sigterm_during_a_whole_graph_export_removes_its_temporary_dump(curated_store, tmp_path):
+    """A whole-graph export works from a dump of the store in a temporary folder; ``timeout``,
+    ``kill`` or a job scheduler ending the command (SIGTERM) must not leave it behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch)}
+    command = [sys.executable, "-m", "atmpkg.cli", "export", "--format", "nt"]
+    # stdout is a pipe nobody reads: the export blocks on it with the dump still in place
+    process = subprocess.Popen(
+        [*command, "--store", str(curated_store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while not list(scratch.glob("atmpkg-dump-*")):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.01)
+    process.send_signal(signal.SIGTERM)
+    process.stdout.close()
+    assert process.wait(timeout=60) == 128 + signal.SIGTERM
+    assert process.stderr.read().decode() == "Error: terminated\n"
+    assert list(scratch.iterdir()) == []

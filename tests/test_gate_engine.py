@@ -122,8 +122,23 @@ def less_than_service_queries(draw, url: str) -> str:
     )
     closing = {"FILTER(": ")", "FILTER((": "))", "BIND(": " AS ?c)", "FILTER(STR(1)!=STR(": "))"}
     target = draw(st.sampled_from(["ex:x", f"<{url}>"]))
+    # an IRI in a collection or a VALUES row, which the engine reads as an IRI, whose "#" read as
+    # a comment would hide the rest of the line: the readings of two "<" must not be uniform
+    collection = draw(
+        st.sampled_from(
+            [
+                "",
+                "OPTIONAL { ?s ?p (1 <urn:x#>) } ",
+                "VALUES (?a ?b) { (1 <urn:x#>) } ",
+                "?s ?p (1 <urn:x#>) . ",
+                "?s ?p (<urn:y> <urn:x#>) . ",
+                "VALUES ?v { <urn:x#> } ",
+                "VALUES (?v ?w) { (<urn:y> <urn:x#>) } ",
+            ]
+        )
+    )
     return (
-        f"PREFIX ex: <{url}>\nSELECT * WHERE {{ {opening}{value}{operator}{other}"
+        f"PREFIX ex: <{url}>\nSELECT * WHERE {{ {collection}{opening}{value}{operator}{other}"
         f"{closing.get(opening, '))')}{draw(spelled('SERVICE'))}{target}#>\n{{ ?s ?p ?o }} }}"
     )
 
@@ -157,6 +172,10 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         'PREFIX ex: <{url}>\nSELECT * { FILTER("a"@en--ltr<2)SERVICEex:x#>\n{ } }',
         # an escape in an IRI the gate read as a comment, beside a string the decoding reopened
         'SELECT * { BIND("\\u0022" AS ?q) BIND(<urn:x\\u0061#> AS ?i) SERVICE <{url}> { } }\n# """\n',
+        # one "<" read as an IRI (in a collection or a VALUES row), another as less-than
+        "PREFIX ex: <{url}>\nSELECT * { OPTIONAL { ?s ?p (1 <urn:x#>) } FILTER(1<2)SERVICEex:x#>\n{ } }",
+        "PREFIX ex: <{url}>\nSELECT * { VALUES (?a ?b) { (1 <urn:x#>) } FILTER(1<2)SERVICEex:x#>\n{ } }",
+        "PREFIX ex: <{url}>\nSELECT * { BIND((1<2) AS ?z) ?s ?p (1 <urn:x#>) . FILTER(?z<2)SERVICEex:x#>\n{ } }",
         # the engine ends a prefixed name at its second run of dots
         "PREFIX ex: <{url}>\nSELECT * WHERE { ?s ?p ex:a.b.SERVICE ex:x { } }",
     ],
@@ -170,14 +189,37 @@ def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(list
 
 
 def test_an_iri_after_a_value_in_a_collection_is_read_as_the_engine_reads_it():
-    # In a VALUES row or a collection the engine reads an IRI; the gate's other reading (less-than)
-    # names the keyword and where to look.
-    text = "SELECT * { VALUES (?a ?b) { (1 <http://example.org/download>) } }"
-    assert len(list(ox.Store().query(text))) == 1
-    with pytest.raises(QueryRefusedError, match=r"the '<' at line 1, column 32 as less-than"):
+    # In a collection the gate cannot tell the parenthesis from an expression's: its other
+    # reading (less-than) names the keyword and where to look. In a VALUES row, where no
+    # expression stands, it reads an IRI as the engine does.
+    text = "SELECT * { ?s ?p (1 <http://example.org/download>) }"
+    assert engine(lambda: ox.Store().query(text)) == []
+    with pytest.raises(QueryRefusedError, match=r"the '<' at line 1, column 21 as less-than"):
         check(text)
-    assert not refused("SELECT * { VALUES (?a ?b) { (1 <http://example.org/page>) } }")
+    values = "SELECT * { VALUES (?a ?b) { (1 <http://example.org/download>) } }"
+    assert len(list(ox.Store().query(values))) == 1
+    assert not refused(values)
     assert not refused("SELECT * { ?s <http://schema.org/serviceType> ?o FILTER(?a<?b) }")
+
+
+def test_a_values_block_holds_no_expression_in_the_engine_either(listener):
+    # the gate reads every "<" in a VALUES clause's rows as an IRI's start: a comparison written
+    # there is no query the engine runs
+    for text in (
+        "PREFIX ex: <{url}>\nSELECT * { VALUES ?a { FILTER(1<2)SERVICEex:x#>\n } }",
+        "PREFIX ex: <{url}>\nSELECT * { VALUES (?a) { (1<2)SERVICEex:x#>\n } }",
+    ):
+        text = text.replace("{url}", listener.url)
+        before = listener.count
+        assert engine(lambda text=text: ox.Store().query(text)) is None
+        assert listener.count == before
+
+
+def test_a_long_values_table_of_iris_counts_no_comparisons():
+    rows = " ".join(f"(<urn:a{i}> <urn:b{i}> <urn:c{i}>)" for i in range(2000))
+    text = f"SELECT * {{ VALUES (?a ?b ?c) {{ {rows} }} }}"
+    assert len(list(ox.Store().query(text))) == 2000
+    assert check(text).form == "SELECT"
 
 
 # --- FROM / FROM NAMED: seen in the graphs the answer comes from -------------------------------

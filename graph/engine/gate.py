@@ -11,8 +11,10 @@ IRIs, comments, variables and prefixed names, whose contents are never keywords)
 guarded keywords *inside* every bare word and every prefix of a prefixed name, in any case. A prefix
 such as ``service:`` or ``from:`` is therefore refused too: the price of never letting a glued
 keyword through. ``\\u`` escapes are looked through as well (the decoded text is searched, the
-original one is evaluated, as Oxigraph decodes escapes only inside strings and IRIs).
-``tests/test_gate_engine.py`` checks the agreement against the engine itself.
+original one is evaluated, as Oxigraph decodes escapes only inside strings and IRIs). Where
+the engine may read a ``<`` as less-than or as an IRI's start, the gate follows both readings, each
+``<`` on its own (:func:`_readings`). ``tests/test_gate_engine.py`` checks the agreement against
+the engine itself.
 
 >>> check("SELECT * WHERE { ?s ?p ?o }").form
 'SELECT'
@@ -25,6 +27,7 @@ atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another ser
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -235,54 +238,193 @@ def tokenize(text: str) -> list[Token]:
     >>> [t.text for t in tokenize('SELECT ?s { ?s a "SERVICE" } # SERVICE')]
     ['SELECT', '?s', '{', '?s', 'a', '"SERVICE"', '}']
     """
-    return _lex(text, less_than=False)[0]
+    return _lex(text)[0]
 
 
-def _lex(text: str, less_than: bool) -> tuple[list[Token], bool]:
-    """The tokens of ``text``, and whether an IRI stood where the engine may read less-than: a
-    ``<`` inside parentheses after a token that starts no operand (see :data:`_BEFORE_OPERAND`),
-    as in ``FILTER(1<2)SERVICE…#>``, where an IRI runs up to the next ``>``. With ``less_than``,
-    such a ``<`` is read as less-than. Inside ``{ }``, ``[ ]`` and outside any bracket no
-    expression stands without parentheses around it, so there ``<`` starts an IRI either way.
+def _disputed(text: str, position: int, top: str | None, last: str | None) -> bool:
+    """Whether the engine may read the ``<`` at ``position`` as less-than: inside parentheses
+    after a token that starts no operand (see :data:`_BEFORE_OPERAND`), as in
+    ``FILTER(1<2)SERVICE…#>``. Inside ``{ }``, ``[ ]`` and outside any bracket no expression
+    stands without parentheses around it, so there ``<`` starts an IRI."""
+    return (
+        text.startswith("<", position)
+        and top == "("
+        and last is not None
+        and last not in _BEFORE_OPERAND
+    )
 
-    >>> [t.text for t in _lex("ASK { FILTER(1<2)SERVICE#>\\n }", less_than=True)[0]][4:8]
-    ['1', '<', '2', ')']
+
+def _opens(opener: str, top: str | None, values: str) -> str:
+    """The kind of bracket ``opener`` opens inside the bracket ``top``: the parenthesis of a
+    VALUES clause's variables or of one of its rows, which holds terms and never an expression,
+    is a ``row``, and the braces of its rows are ``data``; any other bracket is itself."""
+    if opener == "(" and (top == "data" or values == "values"):
+        return "row"
+    if opener == "{" and values == "header":
+        return "data"
+    return opener
+
+
+def _values_after(values: str, token: Token) -> str:
+    """Where a VALUES clause's header stands after ``token``: ``values`` (the keyword read),
+    ``variables`` (inside its parenthesis), ``header`` (its rows come next), or ``""``."""
+    if token.kind == "word" and token.text.casefold() == "values":
+        return "values"
+    if values == "values" and token.kind == "var":
+        return "header"
+    if values in ("values", "variables") and token.text == "(":
+        return "variables" if values == "values" else ""
+    if values == "variables":
+        return "variables" if token.kind == "var" else "header" if token.text == ")" else ""
+    return ""
+
+
+def _step(text: str, position: int, less_than: bool) -> re.Match[str]:
+    """The terminal at ``position``, with ``<`` read as less-than when ``less_than``."""
+    return (_token_re(iris=False) if less_than else _token_re()).match(text, position)
+
+
+def _unclosed(text: str, match: re.Match[str]) -> bool:
+    return match.lastgroup == "unknown" and match.group() in ("'", '"')
+
+
+def _lex(text: str) -> tuple[list[Token], list[int]]:
+    """The tokens of ``text``, each ``<`` read as an IRI's start wherever an IRI can stand there,
+    and the offsets of the ``<`` so read that the engine may read as less-than (none: this is the
+    only reading).
+
+    >>> _lex("ASK { FILTER(1<2)SERVICE#>\\n }")[1]
+    [14]
     """
-    normal, operator = _token_re(), _token_re(iris=False)
     tokens: list[Token] = []
     brackets: list[str] = []
-    position, disputed = 0, False
+    position, disputed, values = 0, [], ""
     while position < len(text):
-        either = (
-            text[position] == "<"
-            and bool(brackets)
-            and brackets[-1] == "("
-            and bool(tokens)
-            and tokens[-1].text not in _BEFORE_OPERAND
+        either = _disputed(
+            text, position, brackets[-1] if brackets else None, tokens[-1].text if tokens else None
         )
-        match = (operator if either and less_than else normal).match(text, position)
+        match = _step(text, position, less_than=False)
         position = match.end()
         kind = match.lastgroup
-        disputed = disputed or (either and kind == "iri")
+        if either and kind == "iri":
+            disputed.append(match.start())
         if kind in ("ws", "comment"):
             continue
-        if kind == "unknown" and match.group() in ("'", '"'):
+        if _unclosed(text, match):
             line = text.count("\n", 0, match.start()) + 1
             raise QuerySyntaxError(f"line {line}: a string opened here is never closed")
         token = Token(kind, match.group(), match.start())
-        tokens.append(token)
         if kind == "punct" and token.text in _OPENERS:
-            brackets.append(token.text)
+            brackets.append(_opens(token.text, brackets[-1] if brackets else None, values))
         elif kind == "punct" and token.text in _CLOSERS and brackets:
             brackets.pop()
+        tokens.append(token)
+        values = _values_after(values, token)
     return tokens, disputed
 
 
-def _readings(text: str) -> list[list[Token]]:
-    """Every way the engine may read ``text``: :func:`tokenize`'s, and, when an IRI stood where
-    the engine may read less-than, the less-than reading (see :func:`_lex`)."""
-    tokens, disputed = _lex(text, less_than=False)
-    return [tokens, _lex(text, less_than=True)[0]] if disputed else [tokens]
+@dataclass
+class _Readings:
+    """What holds in at least one way the engine may read a text: the guarded keywords found, the
+    forms, the deepest nesting and the most operators."""
+
+    found: set[str]
+    forms: set[str]
+    deepest: int
+    operators: int
+
+
+def _readings(text: str) -> _Readings:
+    """Every way the engine may read ``text``, explored together: at each ``<`` that may be an
+    IRI's start or less-than (see :func:`_disputed`) the reading forks, each ``<`` on its own, so
+    that a text reading one ``<`` as an IRI and another as less-than is read as the engine does.
+    Forks that reach the same place in the same state are one, so the work stays about linear in
+    the text; a fork that opens a string never closed is a reading the engine cannot take."""
+    # a state: (position, bracket stack, last token, form so far, VALUES header so far); stacks
+    # are interned as (parent, bracket) pairs numbered from 0, the empty stack
+    stacks: dict[tuple[int, str], int] = {}
+    parents: list[tuple[int, str, int]] = [(-1, "", 0)]  # (parent, bracket, depth) by number
+    result = _Readings(set(), set(), 0, 0)
+    start = (0, 0, None, ("", False), "")
+    best = {start: 0}
+    heap = [(0, 0, start)]
+    order = 0
+    limit = 4 * len(text) + 10_000
+    while heap:
+        _, _, state = heapq.heappop(heap)
+        operators = best.pop(state)
+        position, stack, last, form, values = state
+        if position >= len(text):
+            result.forms.add(form[0] or "UNKNOWN")
+            result.operators = max(result.operators, operators)
+            continue
+        top = parents[stack][1] if stack else None
+        choices = (False, True) if _disputed(text, position, top, last) else (False,)
+        for less_than in choices:
+            match = _step(text, position, less_than)
+            kind = match.lastgroup
+            if less_than is False and len(choices) == 2 and kind != "iri":
+                continue  # no IRI can stand here: less-than is the only reading
+            if _unclosed(text, match):
+                continue
+            next_stack, next_last, next_form, next_values = stack, last, form, values
+            counted = operators
+            if kind not in ("ws", "comment"):
+                token = Token(kind, match.group(), match.start())
+                next_last, counted = _operand_end(token), operators + _operators(token)
+                result.found.update(k for k in _GUARDED if k in _keyword_text(token))
+                next_form, next_values = _next_form(form, token), _values_after(values, token)
+                if kind == "punct" and token.text in _OPENERS:
+                    key = (stack, _opens(token.text, top, values))
+                    if key not in stacks:
+                        stacks[key] = len(parents)
+                        parents.append((stack, key[1], parents[stack][2] + 1))
+                    next_stack = stacks[key]
+                    result.deepest = max(result.deepest, parents[next_stack][2])
+                    if result.deepest > MAX_DEPTH:
+                        return result
+                elif kind == "punct" and token.text in _CLOSERS and stack:
+                    next_stack = parents[stack][0]
+            following = (match.end(), next_stack, next_last, next_form, next_values)
+            if following in best:
+                best[following] = max(best[following], counted)
+                continue
+            order += 1
+            if order > limit:
+                raise QueryTooComplexError(
+                    "the query's '<' signs can be read as IRIs or as less-than in too many ways "
+                    "to check; put spaces around a '<' that compares, or write IRIs as prefixed "
+                    "names"
+                )
+            best[following] = counted
+            heapq.heappush(heap, (match.end(), order, following))
+    return result
+
+
+def _operand_end(token: Token) -> str:
+    """What of a token decides how a ``<`` after it reads (see :func:`_disputed`): its text when
+    an operand may start after it, else one mark for all the rest, so that forks after different
+    values meet again."""
+    return token.text if token.text in _BEFORE_OPERAND else "value"
+
+
+def _next_form(form: tuple[str, bool], token: Token) -> tuple[str, bool]:
+    """The form after ``token``, from ``form``: ``(FORM, False)`` once the first word after the
+    prologue gave it (UPDATE for an update operation, UNKNOWN for any other word: the engine's
+    parser then has its say), else ``("", whether the last word was PREFIX)``, as a prefixed name
+    after PREFIX is the one declared, not a keyword glued to a name (``ADDex:g``)."""
+    name, after_prefix = form
+    if name:
+        return form
+    word = token.text.casefold() if token.kind in ("word", "pname") else ""
+    if not word:
+        return form
+    if (token.kind == "pname" and after_prefix) or word.startswith(("prefix", "base", "version")):
+        return "", word.startswith("prefix")
+    found = next((f for f in _FORMS if word.startswith(f)), None)
+    if found:
+        return found.upper(), False
+    return ("UPDATE" if word.startswith(_UPDATE_WORDS) else "UNKNOWN"), False
 
 
 def _keyword_text(token: Token) -> str:
@@ -299,48 +441,17 @@ def _keyword_text(token: Token) -> str:
     return ""
 
 
-def _guarded(tokens: list[Token]) -> set[str]:
-    words = [_keyword_text(t) for t in tokens]
-    return {keyword for keyword in _GUARDED for word in words if keyword in word}
-
-
-def _form(tokens: list[Token]) -> str:
-    """SELECT, CONSTRUCT, DESCRIBE or ASK by the first word after the prologue, UPDATE when that
-    word is an update operation, UNKNOWN otherwise (the engine's parser then has its say)."""
-    previous = ""
-    for token in tokens:
-        word = token.text.casefold() if token.kind in ("word", "pname") else ""
-        declared = token.kind == "pname" and previous.startswith("prefix")
-        previous = word or previous
-        # a prefixed name stands for a keyword glued to it (ADDex:g), but for the one declared
-        if not word or declared or word.startswith(("prefix", "base", "version")):
-            continue
-        form = next((f for f in _FORMS if word.startswith(f)), None)
-        if form:
-            return form.upper()
-        return "UPDATE" if word.startswith(_UPDATE_WORDS) else "UNKNOWN"
-    return "UNKNOWN"
-
-
-def _measure(tokens: list[Token]) -> tuple[int, int]:
-    """Deepest bracket nesting and number of operators."""
-    depth = deepest = operators = 0
-    for token in tokens:
-        if token.kind == "punct":
-            if token.text in _OPENERS:
-                depth += 1
-                deepest = max(deepest, depth)
-            elif token.text in _CLOSERS:
-                depth -= 1
-            elif token.text in _OPERATOR_PUNCT:
-                operators += 1
-        elif token.kind == "number" and token.text[0] in "+-":
-            operators += 1  # in 1+1 the engine reads a signed 1 as an operand of a sum
-        elif token.kind == "word" and token.text.casefold() in _OPERATOR_WORDS:
-            operators += 1
-        elif token.kind in ("pname", "bnode"):
-            operators += token.text.count(".")  # the engine may end the name at a dot
-    return deepest, operators
+def _operators(token: Token) -> int:
+    """How many operators ``token`` counts for (see :data:`MAX_OPERATORS`)."""
+    if token.kind == "punct":
+        return int(token.text in _OPERATOR_PUNCT)
+    if token.kind == "number":
+        return int(token.text[0] in "+-")  # in 1+1 the engine reads a signed 1 as an operand
+    if token.kind == "word":
+        return int(token.text.casefold() in _OPERATOR_WORDS)
+    if token.kind in ("pname", "bnode"):
+        return token.text.count(".")  # the engine may end the name at a dot
+    return 0
 
 
 def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
@@ -359,12 +470,16 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             "accepted. Split it, or load large value lists as data with 'atmpkg import'."
         )
     # The guarded words and the limits are looked for in every reading: with \u escapes decoded
-    # and not, with "<" as an IRI's start and as less-than. The engine reads one of them.
-    raw = _readings(query)
-    readings = raw + (_readings(decode_escapes(query)) if _ESCAPE.search(query) else [])
-    tokens = raw[0]
-    measures = [_measure(reading) for reading in readings]
-    deepest, operators = max(m[0] for m in measures), max(m[1] for m in measures)
+    # and not, with each disputed "<" as an IRI's start and as less-than. The engine reads one.
+    tokens, disputed = _lex(query)
+    primary = _summary(tokens)
+    readings = [primary] + ([_readings(query)] if disputed else [])
+    if _ESCAPE.search(query):
+        decoded = decode_escapes(query)
+        decoded_tokens, decoded_disputed = _lex(decoded)
+        readings += [_summary(decoded_tokens)] + ([_readings(decoded)] if decoded_disputed else [])
+    deepest = max(reading.deepest for reading in readings)
+    operators = max(reading.operators for reading in readings)
     if deepest > MAX_DEPTH:
         raise QueryTooComplexError(
             f"the query nests brackets {deepest} deep; at most {MAX_DEPTH} levels are accepted, "
@@ -376,14 +491,13 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             f"{MAX_OPERATORS:,} are accepted, as more can exhaust the engine's stack. Split it, "
             "or put long value lists in a VALUES block."
         )
-    guarded = [_guarded(reading) for reading in readings]
-    found = set().union(*guarded)
-    forms = [_form(reading) for reading in readings]
+    found = set().union(*(reading.found for reading in readings))
+    forms = set().union(*(reading.forms for reading in readings))
     for keyword in ("service", "load", "from", "using"):
         if keyword in found and _GUARDED[keyword] not in allow:
             reason, how = _REFUSALS[keyword]
-            if keyword not in guarded[0] and len(raw) > 1:
-                reason += _less_than_note(query, tokens, raw[1])
+            if keyword not in primary.found and disputed:
+                reason += _less_than_note(query, tokens, disputed, keyword)
             raise QueryRefusedError(reason, how)
     if "UPDATE" in forms and "update" not in allow:
         raise QueryRefusedError(
@@ -391,14 +505,37 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             "DESCRIBE and ASK queries are run.",
             'Pass allow=["update"] (CLI: --allow update) to change the store on purpose.',
         )
-    return CheckedQuery(query, forms[0], frozenset(found), tuple(tokens))
+    return CheckedQuery(query, next(iter(primary.forms)), frozenset(found), tuple(tokens))
 
 
-def _less_than_note(query: str, tokens: list[Token], less_than: list[Token]) -> str:
-    """Where the engine may read as less-than the first ``<`` that :func:`tokenize` reads as an
-    IRI's start (``less_than`` is that other reading, see :func:`_lex`)."""
-    iris = {t.offset for t in tokens if t.kind == "iri"}
-    offset = next(t.offset for t in less_than if t.text in ("<", "<=") and t.offset in iris)
+def _summary(tokens: list[Token]) -> _Readings:
+    """What :func:`_readings` finds, for a text with one reading: ``tokens``."""
+    result, depth, form = _Readings(set(), set(), 0, 0), 0, ("", False)
+    for token in tokens:
+        result.found.update(k for k in _GUARDED if k in _keyword_text(token))
+        result.operators += _operators(token)
+        form = _next_form(form, token)
+        if token.kind == "punct" and token.text in _OPENERS:
+            depth += 1
+            result.deepest = max(result.deepest, depth)
+        elif token.kind == "punct" and token.text in _CLOSERS:
+            depth -= 1
+    result.forms.add(form[0] or "UNKNOWN")
+    return result
+
+
+def _less_than_note(query: str, tokens: list[Token], disputed: list[int], keyword: str) -> str:
+    """Where the engine may read as less-than a ``<`` that :func:`tokenize` reads as an IRI's
+    start: the first whose IRI holds ``keyword``, else the first of them (``disputed``)."""
+    offsets = set(disputed)
+    offset = next(
+        (
+            t.offset
+            for t in tokens
+            if t.offset in offsets and keyword in decode_escapes(t.text).casefold()
+        ),
+        disputed[0],
+    )
     line = query.count("\n", 0, offset) + 1
     column = offset - (query.rfind("\n", 0, offset) + 1) + 1
     return (
