@@ -337,6 +337,27 @@ def test_values_are_never_markup(page, server):
     assert not page.problems, page.problems
 
 
+@pytest.mark.parametrize(
+    "bind",
+    [
+        "IRI(\"http://a.example/'style='position:fixed;inset:0;background:red'x\")",
+        "IRI(\"http://a.example/'data-local='1'style='position:fixed;inset:0;background:red'\")",
+        'STRDT("1", IRI("http://a.example/\'style=\'position:fixed;inset:0;background:red\'"))',
+    ],
+)
+def test_a_quote_in_an_iri_adds_nothing_to_the_page(page, server, bind):
+    # YASR writes an IRI into a quoted attribute unescaped; what a quote in it would add to the
+    # link (a style covering the page) is removed, and the link with its truncated address too
+    open_query(page, server, f"SELECT ?x WHERE {{ BIND({bind} AS ?x) }}")
+    link = page.locator(f"{ROWS} a.iri")
+    link.first.wait_for()
+    names = link.evaluate_all("as => as.map(a => a.getAttributeNames().sort())")
+    assert names == [["class", "title"]]
+    assert page.locator(f"{TAB} .yasr_results a[style]").count() == 0
+    assert "http://a.example/'" in link.get_attribute("title")
+    assert not page.problems, page.problems
+
+
 def test_errors_are_shown(page, server):
     page.goto(server.url + "/?" + urllib.parse.urlencode({"query": "SELECT * WHERE {"}))
     error = page.locator(f"{TAB} .yasr_results .errorResult pre")

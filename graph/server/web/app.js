@@ -235,14 +235,24 @@
   // The table links IRIs to themselves, out on the web. An instance of the graph links to its
   // page on this server instead; other IRIs stay text (the full IRI as a tooltip), so that
   // nothing on the page leads off it.
+  const YASR_LINK_ATTRIBUTES = new Set(["class", "target", "ref", "rel", "href"]);
+
   function keepLinksLocal(root) {
+    const done = new WeakSet();  // not a mark in the markup, which a quote in an IRI could forge
     const rewrite = () => {
-      root.querySelectorAll(".yasr_results a.iri:not([data-local])").forEach((a) => {
+      root.querySelectorAll(".yasr_results a.iri").forEach((a) => {
+        if (done.has(a)) return;
+        done.add(a);
+        // YASR writes an IRI into a quoted attribute without escaping its quotes: an IRI holding
+        // "'" ends the href early and adds attributes of its own (style=… could cover the page).
+        // Only YASR's own attributes are kept; such a link loses its truncated href.
+        const broken = [...a.attributes].some((at) => !YASR_LINK_ATTRIBUTES.has(at.name));
+        [...a.attributes].forEach((at) => { if (at.name !== "class" && at.name !== "href") a.removeAttribute(at.name); });
         const iri = a.getAttribute("href") || "";
-        a.dataset.local = "";
-        a.removeAttribute("target");
-        a.removeAttribute("ref");
-        if (iri.startsWith(ID)) {
+        if (broken) {
+          a.removeAttribute("href");
+          a.title = a.textContent;
+        } else if (iri.startsWith(ID)) {
           a.setAttribute("href", "/id/" + iri.slice(ID.length).split("/").map(encodeURIComponent).join("/"));
         } else {
           a.removeAttribute("href");
