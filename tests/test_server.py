@@ -458,6 +458,12 @@ def test_bad_parameters_are_400(server):
     assert get(server, "/sparql?name=products-by-target&p=target%3Dnot-a-target")[0] == 400
     assert sparql_get(server, THERAPIES, timeout="-1")[0] == 400
     assert sparql_get(server, THERAPIES, timeout="soon")[0] == 400
+    status, _, body = sparql_get(server, THERAPIES, timeout="0.001")
+    assert (status, body) == (
+        400,
+        b"timeout must be at least 1 second, got '0.001': a query stopped at its limit costs "
+        b"the server a new worker\n",
+    )
     assert get(server, "/sparql?" + urllib.parse.urlencode([("query", "ASK {}")] * 2))[0] == 400
     twice = [("name", "products-by-target"), ("p", "target=cd19"), ("p", "target=bcma")]
     status, _, body = get(server, "/sparql?" + urllib.parse.urlencode(twice))

@@ -265,8 +265,15 @@ def query_job(params: Mapping[str, list[str]]) -> dict:
     return {"text": text}
 
 
+#: The lowest ``timeout=`` a client may ask for, in seconds: a query stopped at its limit costs
+#: the server a new worker (and, with ``--in-memory``, a new copy of the store), so a limit that
+#: stops every query would cost far more work than it asks for.
+MIN_CLIENT_TIMEOUT = 1.0
+
+
 def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
-    """The server's time ``limit``, or the client's ``timeout=`` when it is lower (never higher).
+    """The server's time ``limit``, or the client's ``timeout=`` when it is lower (never higher,
+    never below :data:`MIN_CLIENT_TIMEOUT`).
 
     >>> client_timeout({"timeout": ["5"]}, 30), client_timeout({"timeout": ["1e999"]}, 30)
     (5.0, 30)
@@ -280,6 +287,12 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
         seconds = math.nan
     if not seconds > 0:  # NaN too; an infinite one is only higher than the limit
         raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
+    if seconds < MIN_CLIENT_TIMEOUT:
+        raise HttpError(
+            400,
+            f"timeout must be at least {MIN_CLIENT_TIMEOUT:g} second, got '{given}': a query "
+            "stopped at its limit costs the server a new worker",
+        )
     return min(seconds, limit)
 
 
