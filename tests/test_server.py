@@ -501,7 +501,15 @@ def test_foreign_host_header_is_refused(server):
     ):
         status, _, body = get(server, "/sparql", host=host)
         assert status == 403, host
-        assert b"Host" in body
+        names = sorted(f"{name}:{port}" for name in ("127.0.0.1", "localhost", "[::1]"))
+        assert (
+            body
+            == (
+                "requests for this Host are not served here; address the server as "
+                + ", ".join(names)
+                + "\n"
+            ).encode()
+        )
     assert get(server, "/sparql", host=False)[0] == 400
     for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"LOCALHOST:{port}"):
         assert get(server, "/sparql", host=host)[0] == 200, host
@@ -569,6 +577,24 @@ def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
         cli, ["serve", "--host", "0.0.0.0", "--port", "0", "--store", str(fixture_store)]
     )
     assert result.exit_code == 1 and "--allow-remote" in result.stderr
+
+
+def test_a_wildcard_server_answers_to_its_addresses_but_not_to_other_names(fixture_store):
+    srv = make_server(fixture_store, host="0.0.0.0", port=0, allow_remote=True).start()
+    try:
+        port = srv.server_address[1]
+        for host in (f"192.0.2.7:{port}", f"10.1.2.3:{port}", f"[2001:db8::1]:{port}"):
+            assert get(srv, "/health", host=host)[0] == 200, host
+        for host in (f"evil.example:{port}", f"192.0.2.7:{port + 1}", f"127.1:{port}"):
+            status, _, body = get(srv, "/health", host=host)
+            assert status == 403, host
+            assert body.endswith(b" or by one of this machine's addresses\n")
+            assert body.startswith(
+                f"requests for this Host are not served here; address the server as "
+                f"127.0.0.1:{port}, [::1]:{port}, localhost:{port}, ".encode()
+            )
+    finally:
+        srv.shutdown()
 
 
 def test_errors_carry_no_traces_or_paths(server):

@@ -353,6 +353,9 @@ class Server(http.server.ThreadingHTTPServer):
         self.sending = _Budget(SENDING_BYTES)
         self._thread: threading.Thread | None = None
         port = self.server_address[1]
+        # bound to every address: any of the machine's addresses may be the one a client uses,
+        # and an address (unlike a name) cannot be rebound by DNS
+        self.any_address = address[0] in ("0.0.0.0", "::", "")
         self.allowed_hosts = {f"{h.lower()}:{port}" for h in allowed_hosts}
         if port == 80:
             self.allowed_hosts |= {h.lower() for h in allowed_hosts}
@@ -648,8 +651,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     400, "a request addressed by an absolute URL is addressed by http://"
                 )
             self._host = target.netloc.lower()
-        if self._host not in self.server.allowed_hosts:
-            raise HttpError(403, "requests for this Host are not served here")
+        if self._host not in self.server.allowed_hosts and not (
+            self.server.any_address and _an_address(self._host, self.server.server_address[1])
+        ):
+            names = sorted(
+                h
+                for h in self.server.allowed_hosts
+                if ":" in h and not h.startswith(("0.0.0.0:", ":::", "[::]:"))
+            )
+            raise HttpError(
+                403,
+                "requests for this Host are not served here; address the server as "
+                + ", ".join(names)
+                + (" or by one of this machine's addresses" if self.server.any_address else ""),
+            )
 
     def _check_site(self) -> None:
         """Refuse a request that a web page on another origin makes (its ``Origin``, or its
@@ -1026,6 +1041,28 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _an_address(host: str, port: int) -> bool:
+    """Whether the Host header ``host`` names an IP address (not a name) and ``port``.
+
+    >>> _an_address("192.0.2.7:7878", 7878), _an_address("[2001:db8::1]:7878", 7878)
+    (True, True)
+    >>> _an_address("evil.example:7878", 7878), _an_address("192.0.2.7:80", 7878)
+    (False, False)
+    """
+    import ipaddress
+
+    address, _, given = host.rpartition(":")
+    if given != str(port):
+        return False
+    if address.startswith("[") and address.endswith("]"):
+        address = address[1:-1]
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return True
 
 
 def _allowed_hosts(host: str) -> list[str]:
