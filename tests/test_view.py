@@ -656,7 +656,12 @@ FOCUS_PROBE = """() => {
     if (b === f && drawn.has(a)) first.push(a);
   });
   const label = (id) => body.nodes[id].labelModule;
-  const shown = [...drawn].filter((id) => label(id).visible());
+  // a label is measured when drawn, and only the nodes in the frame are drawn
+  const canvas = v.network.canvas.frame.canvas;
+  const from = v.network.DOMtoCanvas({ x: 0, y: 0 });
+  const to = v.network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+  const inFrame = (id) => { const n = body.nodes[id]; return n.x >= from.x && n.x <= to.x && n.y >= from.y && n.y <= to.y; };
+  const shown = [...drawn].filter((id) => inFrame(id) && label(id).visible());
   const boxes = shown.map((id) => { const s = label(id).size; return [s.left, s.top, s.left + s.width, s.top + s.height]; });
   const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
   let overlaps = 0;
@@ -727,6 +732,60 @@ def test_browser_a_focus_with_many_neighbours_opens_readable_and_says_so(
         f"{neighbours} entities are linked to Novartis: not all fit at a size that can be read. "
         "Drag or zoom out to see the others; Fit shows them all."
     )
+    opened.clean()
+    opened.context.close()
+
+
+def test_browser_labels_that_read_once_the_view_has_moved_in_lie_clear(
+    curated_store, tmp_path, browser
+):
+    # FDA's two hops fit only where no label reads: the view moves in to a readable zoom, where
+    # the labels of the second ring, unreadable when they were first laid out, read too
+    result = view(store=curated_store, focus="FDA", hops=2, output=tmp_path / "fda.html")
+    opened = Opened(browser, result.path)
+    probe = opened.run(FOCUS_PROBE)
+    assert opened.run("atmpView.network.getScale()") == pytest.approx(0.67)
+    assert (probe["unlabelled"], probe["overlaps"], probe["onShapes"]) == (0, 0, 0)
+    opened.clean()
+    opened.context.close()
+
+
+@pytest.mark.parametrize("name", ["deals-above-value", "products-by-target"])
+def test_browser_a_view_without_a_focus_opens_with_its_hubs_named(
+    curated_store, tmp_path, browser, name
+):
+    result = view(store=curated_store, name=name, output=tmp_path / f"{name}.html")
+    opened = Opened(browser, result.path)
+    # the twelve best-linked names read (10 px or more on screen); the others wait for a zoom
+    readable = opened.run(
+        """() => {
+          const v = atmpView, body = v.network.body, scale = v.network.getScale();
+          return v.nodes.getIds().filter((id) => body.nodes[id].labelModule.visible()
+            && body.nodes[id].options.font.size * scale >= 10).length;
+        }"""
+    )
+    assert readable == 12
+    probe = opened.run(FOCUS_PROBE)
+    assert (probe["overlaps"], probe["onShapes"]) == (0, 0)
+    opened.clean()
+    opened.context.close()
+
+
+def test_browser_collapsing_keeps_what_another_expanded_node_links_to(
+    curated_store, tmp_path, browser
+):
+    result = view(store=curated_store, focus="Kite Pharma", output=tmp_path / "kite1.html")
+    opened = Opened(browser, result.path)
+    cd19 = opened.node_id("target:cd19")
+    shown = "(id) => atmpView.nodes.get(id) !== null"
+    assert not opened.run(shown, cd19)
+    opened.double_click(opened.node_id("therapy:yescarta"))
+    opened.double_click(opened.node_id("therapy:tecartus"))
+    assert opened.run(shown, cd19)
+    opened.double_click(opened.node_id("therapy:yescarta"))  # collapse: Tecartus still needs it
+    assert opened.run(shown, cd19)
+    opened.double_click(opened.node_id("therapy:tecartus"))
+    assert not opened.run(shown, cd19)
     opened.clean()
     opened.context.close()
 

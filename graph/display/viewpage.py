@@ -325,9 +325,14 @@ SCRIPT = r"""
   // an overview, every class's)
   const byDegree = (a, b) => degree(b) - degree(a) || a - b;
   const first = focus >= 0 ? [focus].concat(near.slice().sort(byDegree)) : data.overview ? [...visible].sort(byDegree) : [];
+  const always = { label: { enabled: false, drawThreshold: 0 } };
+  // A view without a focus (a query's answer, some classes) opens fitted to all its nodes, where
+  // names are too small to read: its best-linked entities are labelled from the start, at a size
+  // that reads at that zoom (10 px at least), and laid out like a focus's neighbours.
+  const HUBS_LABELLED = 12;
+  const READABLE_PX = 10;
   if (focus >= 0) {
     const biggest = Math.max(...N.map((n, id) => degree(id)));
-    const always = { label: { enabled: false, drawThreshold: 0 } };
     nodes.update(near.map((id) => ({ id, font: { size: 15 }, scaling: always })));
     nodes.update({
       id: focus, value: biggest + 1, borderWidth: 5, scaling: always,
@@ -378,10 +383,29 @@ SCRIPT = r"""
     // A neighbourhood opens on its focus and its neighbours, fitted again once their labels
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
+    if (focus < 0 && !data.overview) {
+      const size = Math.min(48, Math.max(14, Math.ceil(READABLE_PX / network.getScale())));
+      first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
+      nodes.update(first.map((id) => ({ id, font: { size }, scaling: always })));
+    }
+    // Once the view is where it opens, the other labels that read at that zoom are laid out too:
+    // those that would lie on one placed wait until the reader zooms in.
+    // A label is measured where it was last drawn, and a node moved may draw its label a few
+    // pixels from where it was reckoned: the layout is checked again once drawn, a few rounds.
+    const settle = (round = 0) => {
+      network.once("afterDrawing", () => {
+        if (declutter(first) && round < 4) {
+          settle(round + 1);
+          return;
+        }
+        network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+      });
+      network.redraw();
+    };
     network.once("afterDrawing", () => {
       declutter(first);
       if (focus < 0) {
-        document.body.dataset.state = "stable";
+        settle();
         return;
       }
       network.once("afterDrawing", () => {
@@ -389,7 +413,7 @@ SCRIPT = r"""
         // Many neighbours fit only at a scale where no label can be read: the view opens on the
         // focus at the smallest readable scale instead, and says how to see them all.
         if (network.getScale() >= READABLE_SCALE) {
-          document.body.dataset.state = "stable";
+          settle();
           return;
         }
         byId("warnings").append(el("p", null, number(near.length) + " entities are linked to " +
@@ -397,7 +421,7 @@ SCRIPT = r"""
         // after the warning has taken its place above the network, whose frame it shrinks
         network.once("afterDrawing", () => {
           network.moveTo({ position: network.getPosition(focus), scale: READABLE_SCALE, animation: false });
-          document.body.dataset.state = "stable";
+          settle();
         });
         network.redraw();
       });
@@ -422,14 +446,26 @@ SCRIPT = r"""
   }
   const GAP = 4;
   const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
+  // Only the nodes in the frame are drawn, so only their labels were measured where they stand.
+  function inFrame() {
+    const canvas = network.canvas.frame.canvas;
+    const from = network.DOMtoCanvas({ x: 0, y: 0 });
+    const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+    return (id) => {
+      const node = network.body.nodes[id];
+      return node.x >= from.x && node.x <= to.x && node.y >= from.y && node.y <= to.y;
+    };
+  }
   function declutter(first) {
+    const seen = inFrame();
     const rest = [...visible]
-      .filter((id) => !first.includes(id) && network.body.nodes[id].labelModule.visible())
+      .filter((id) => !first.includes(id) && seen(id) && network.body.nodes[id].labelModule.visible())
       .sort((a, b) => degree(b) - degree(a) || a - b);
     const shown = [...visible];
     const onShape = (id, box) => shown.find((other) => other !== id && clash(box, shapeBox(other)));
     const placed = [];
-    first.forEach((id) => {
+    let moved = 0;
+    first.filter(seen).forEach((id) => {
       const box = labelBox(id);
       const own = shapeBox(id);
       for (let tries = 0; tries < 50; tries += 1) {
@@ -441,6 +477,7 @@ SCRIPT = r"""
         const shift = under ? under.bottom + GAP - box.top : over.bottom + GAP - own.top;
         const at = network.getPosition(id);
         network.moveNode(id, at.x, at.y + shift);
+        moved += 1;
         [box, own].forEach((moved) => { moved.top += shift; moved.bottom += shift; });
       }
       placed.push(box);
@@ -457,6 +494,7 @@ SCRIPT = r"""
     });
     nodes.update(hidden);
     network.redraw();
+    return moved;
   }
 
   if (N.length) {
@@ -698,9 +736,15 @@ SCRIPT = r"""
   function collapse(id) {
     const drew = expanded.get(id) || [];
     expanded.delete(id);
+    // an expanded node shows every entity it links to, whichever expansion drew it
     const needed = new Set();
-    expanded.forEach((ids) => ids.forEach((other) => needed.add(other)));
+    expanded.forEach((ids, other) => ids.concat(neighbours(other)).forEach((kept) => needed.add(kept)));
     const gone = drew.filter((other) => other >= data.shown && other !== focus && !needed.has(other));
+    // what it drew that another expanded node links to is that node's to take away now
+    drew.filter((other) => !gone.includes(other)).forEach((other) => {
+      const keeper = [...expanded.keys()].find((x) => neighbours(x).includes(other));
+      if (keeper !== undefined && !expanded.get(keeper).includes(other)) expanded.get(keeper).push(other);
+    });
     gone.filter((other) => expanded.has(other)).forEach(collapse);
     const links = new Set();
     gone.forEach((other) => out[other].concat(inc[other]).forEach((e) => { if (edges.get(e) !== null) links.add(e); }));
