@@ -555,6 +555,38 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     )
     assert drawn == [0, 0, result.edges]
     assert opened.run(FOCUS_PROBE)["overlaps"] == 0
+    # the properties from one class to another are one link, labelled with each (drawn apart, they
+    # would lie on one curve, their labels on one point), and the links between two classes in
+    # opposite directions bend apart, their labels clear of each other
+    ends = [(a, b) for a, b, _ in data["edges"]]
+    assert len(ends) == len(set(ends)) == result.edges
+    approval, concept = (
+        labels.index("Approval (244)"),
+        labels.index(f"Concept ({sizes['skos:Concept']:,})"),
+    )
+    (joined,) = [
+        data["properties"][p] for a, b, p in data["edges"] if (a, b) == (approval, concept)
+    ]
+    assert [line.split(" (")[0] for line in joined.split("\n")] == [
+        "approval type",
+        "date precision",
+        "pathway",
+    ]
+    overlaps = opened.run(
+        """() => { const body = atmpView.network.body, groups = new Map();
+          atmpView.edges.get().forEach((e) => {
+            const key = Math.min(e.from, e.to) + " " + Math.max(e.from, e.to);
+            groups.set(key, (groups.get(key) || []).concat([e.id]));
+          });
+          const box = (id) => { const s = body.edges[id].labelModule.size;
+            return [s.left, s.top, s.left + s.width, s.top + s.height]; };
+          const meet = (a, b) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+          let overlaps = 0;
+          groups.forEach((ids) => ids.forEach((a, i) => ids.slice(0, i).forEach((b) => {
+            if (meet(box(a), box(b))) overlaps += 1; })));
+          return overlaps; }"""
+    )
+    assert overlaps == 0
     # two concepts share the label "withdrawn": both are listed, told apart
     concepts = labels.index(f"Concept ({sizes['skos:Concept']:,})")
     opened.run("(i) => atmpView.select(i, false)", concepts)
@@ -577,10 +609,10 @@ def test_cli_overview_and_entities(fixture_store, tmp_path):
     base = ["view", "--store", str(fixture_store), "-o", str(out)]
     small = CliRunner().invoke(cli, base)  # 38 entities: drawn one by one
     assert small.exit_code == 0 and small.stdout == f"Wrote {out}: 37 nodes, 46 links.\n"
-    # 16 classes, 48 class-to-class links: the concept schemes and collections are the
-    # vocabulary's structure, not classes of data
+    # 16 classes, 37 class-to-class links (the properties from one class to another are one
+    # link): the concept schemes and collections are the vocabulary's structure, not classes of data
     forced = CliRunner().invoke(cli, [*base, "--overview"])
-    assert forced.exit_code == 0 and forced.stdout == f"Wrote {out}: 16 nodes, 48 links.\n"
+    assert forced.exit_code == 0 and forced.stdout == f"Wrote {out}: 16 nodes, 37 links.\n"
     assert "overview" in all_page_data(out.read_text(encoding="utf-8"))
     wrong = CliRunner().invoke(cli, [*base, "--overview", "--focus", "cellco"])
     assert wrong.exit_code == 1

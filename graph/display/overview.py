@@ -2,8 +2,8 @@
 
 A graph of more than a few hundred entities drawn entity by entity is a hairball. Its overview,
 as Hetionet draws its metagraph, has a node per class, sized by how many entities it has, and a
-link per property between two classes, labelled with how many links it makes. Choosing a class
-lists its entities and gives the command that draws them. Sources (provenance), links the build
+link from one class to another, labelled with each property that joins them and how many links it
+makes. Choosing a class lists its entities and gives the command that draws them. Sources (provenance), links the build
 derives as shortcuts or materialises as inverses, and a date's precision are left out, as in every
 network of the graph, and so are the vocabulary's concept schemes and collections.
 
@@ -162,9 +162,14 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
         for row in store.query(_links_query(), prefixes=PREFIXES)
         if (start := row["from"].value) in index and (end := row["to"].value) in index
     )
-    # Labels are numbered in the links' order, not the store's, so that the page is the same
-    # whatever order the rows came in
-    edges = [[start, end, prop(label)] for start, end, label in links]
+    # The properties from one class to another are one link, labelled with each of them: drawn
+    # apart, links between the same two classes would lie on one curve, their labels on one
+    # point. Labels are numbered in the links' order, not the store's, so that the page is the
+    # same whatever order the rows came in.
+    joined: dict[tuple[int, int], list[str]] = {}
+    for start, end, label in links:
+        joined.setdefault((start, end), []).append(label)
+    edges = [[start, end, prop("\n".join(labels))] for (start, end), labels in joined.items()]
     payload = {
         "classes": legend,
         "attributes": [],

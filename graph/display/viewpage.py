@@ -392,20 +392,24 @@ SCRIPT = r"""
     // those that would lie on one placed wait until the reader zooms in.
     // A label is measured where it was last drawn, and a node moved may draw its label a few
     // pixels from where it was reckoned: the layout is checked again once drawn, a few rounds.
-    const settle = (round = 0) => {
+    // Labels keep their places whatever the zoom, so fitting the focus's labels into the frame
+    // again (refit) moves none onto another.
+    const settle = (refit, round = 0) => {
       network.once("afterDrawing", () => {
         if (declutter(first) && round < 4) {
-          settle(round + 1);
+          settle(refit, round + 1);
           return;
         }
+        if (refit) network.fit({ nodes: first, animation: false });
         network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+        network.redraw();
       });
       network.redraw();
     };
     network.once("afterDrawing", () => {
       declutter(first);
       if (focus < 0) {
-        settle();
+        settle(false);
         return;
       }
       network.once("afterDrawing", () => {
@@ -413,7 +417,7 @@ SCRIPT = r"""
         // Many neighbours fit only at a scale where no label can be read: the view opens on the
         // focus at the smallest readable scale instead, and says how to see them all.
         if (network.getScale() >= READABLE_SCALE) {
-          settle();
+          settle(true);
           return;
         }
         byId("warnings").append(el("p", null, number(near.length) + " entities are linked to " +
@@ -421,7 +425,7 @@ SCRIPT = r"""
         // after the warning has taken its place above the network, whose frame it shrinks
         network.once("afterDrawing", () => {
           network.moveTo({ position: network.getPosition(focus), scale: READABLE_SCALE, animation: false });
-          settle();
+          settle(false);
         });
         network.redraw();
       });
@@ -629,7 +633,7 @@ SCRIPT = r"""
     panel.replaceChildren(
       el("h2", null, "Details"),
       el("p", "hint", data.overview
-        ? "Each node is a class, sized by how many entities it has; each link a property between two classes, labelled with how many links it makes. Click a class to list its entities and see the command that draws them."
+        ? "Each node is a class, sized by how many entities it has; each link joins one class to another, labelled with each property that does and how many links it makes. Click a class to list its entities and see the command that draws them."
         : N.length
           ? "Click a node to see its facts, links and sources; double-click it to show what else it links to, again to hide that. Find a node by name above; hide classes on the left."
           : "Nothing to show: the selection holds no entities."),
