@@ -169,8 +169,21 @@ def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_stor
     assert [str(c) for c in avoided] == [
         "Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex → developed by → GeneCorp"
     ]
-    with pytest.raises(EmptyResultError, match="no connection between Big Pharma and GeneCorp"):
+    # connected only through a hub: the error says which, and how to pass through it
+    with pytest.raises(EmptyResultError) as error:
         find_paths("Big Pharma", "GeneCorp", avoid=["atmp:Deal"], store=fixture_store)
+    assert str(error.value) == (
+        "no connection between Big Pharma and GeneCorp; they are 3 links apart through "
+        "atmp:Country, which paths do not pass through unless asked: give --through atmp:Country "
+        '(Python: through=["atmp:Country"])'
+    )
+    hubs = find_paths(
+        "Big Pharma", "GeneCorp", avoid=["atmp:Deal"], through=["atmp:Country"], store=fixture_store
+    )
+    assert [str(c) for c in hubs] == [
+        "Big Pharma → headquartered in → United States ← jurisdiction ← Genex — FDA 2019-05-24 "
+        "(spinal muscular atrophy) → sponsor → GeneCorp"
+    ]
     with pytest.raises(ParameterError, match="'Genex' is an end of the connection"):
         find_paths("Genex", "GeneCorp", avoid=["Genex"], store=fixture_store)
     # an avoided class keeps the ends it holds: Genex is a therapy, no therapy is passed through

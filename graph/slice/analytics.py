@@ -27,7 +27,7 @@ from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, described, whole_number
 from ..rdf import to_networkx
 from ..sparql.entities import resolve_entity
-from ..terms import ATMP, shorten
+from ..terms import ATMP, HUB_CLASSES, shorten
 from .subgraph import (
     EmptyResultError,
     class_members,
@@ -247,6 +247,7 @@ def shortest_connections(
     # an avoided class keeps the ends it holds: the connection starts and ends there all the same
     banned = named | (members - {start, end})
     net = _given(net)
+    built = net is None
     net = net if net is not None else path_network(graph, through, frozenset({start, end}))
     for node, text in ((start, a), (end, b)):
         if node not in net:
@@ -259,7 +260,10 @@ def shortest_connections(
     try:
         found = list(itertools.islice(nx.all_shortest_paths(undirected, start, end), 10_000))
     except nx.NetworkXNoPath:
-        raise EmptyResultError(f"no connection between {names[start]} and {names[end]}") from None
+        hint = _through_hint(graph, net, start, end, through, banned) if built else ""
+        raise EmptyResultError(
+            f"no connection between {names[start]} and {names[end]}{hint}"
+        ) from None
     connections = [
         Connection(
             tuple(path),
@@ -286,6 +290,35 @@ def shortest_connections(
     for connection in connections:
         routes.setdefault(tuple(_product_of(net, n) for n in connection.nodes), connection)
     return list(routes.values())[:max_paths]
+
+
+def _through_hint(
+    graph: KnowledgeGraph,
+    net: networkx.MultiDiGraph,
+    start: str,
+    end: str,
+    through: Sequence[str],
+    banned: set[str],
+) -> str:
+    """When ``start`` and ``end`` connect only through hubs (places, agencies, concept values),
+    which paths pass through only when asked: which hub classes, and how to ask."""
+    import networkx as nx
+
+    hubs = [c for c in HUB_CLASSES if c not in through and c not in GROUPINGS]
+    wider = nx.Graph(path_network(graph, (*through, *hubs), frozenset({start, end})))
+    wider.remove_nodes_from(banned)
+    try:
+        path = nx.shortest_path(wider, start, end)
+    except nx.NetworkXNoPath:
+        return ""
+    classes = sorted({wider.nodes[n]["class"].split(";")[0] for n in path[1:-1] if n not in net})
+    listed = ", ".join(f'"{c}"' for c in classes)
+    return (
+        f"; they are {len(path) - 1} links apart through {', '.join(classes)}, which paths do "
+        "not pass through unless asked: give "
+        + " ".join(f"--through {c}" for c in classes)
+        + f" (Python: through=[{listed}])"
+    )
 
 
 def _product_of(net: networkx.MultiDiGraph, node: str) -> str:
