@@ -790,7 +790,7 @@ def test_view_and_export_take_a_selection(kg, fixture_store, tmp_path):
     selection = kg.select(focus="cellco", hops=1)
     shown = kg.view(selection, output=tmp_path / "v.html")
     assert (shown.nodes, shown.edges, shown.path) == (10, 13, tmp_path / "v.html")
-    assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in shown.html
+    assert "<title>ATMP-KG: CellCo and what is 1 link away</title>" in shown.html
     assert selection.view().html == shown.html
     written = kg.export("ttl", None, selection)
     assert (

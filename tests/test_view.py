@@ -379,7 +379,7 @@ def test_cli_view(fixture_store, tmp_path):
     assert result.output == f"Wrote {out}: 10 nodes, 13 links.\n"
     data = page_data(out.read_text(encoding="utf-8"))
     assert len(data["nodes"]) == 10 and len(data["edges"]) == 13
-    assert "<title>ATMP-KG: cellco and what is 1 link away</title>" in out.read_text()
+    assert "<title>ATMP-KG: CellCo and what is 1 link away</title>" in out.read_text()
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ In Jupyter, ``v`` displays inline: an iframe holding the page, with no server an
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import json
@@ -517,6 +518,13 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         limit=EXPAND_MAX,
     )
     hubs = piece.hubs | more_hubs
+    if title is None and piece.focus is not None:
+        # the focus by its name, not as it was typed (fda, company:novartis)
+        focus = ox.NamedNode(piece.focus)
+        named = next(
+            (t.object.value for t in triples if t.subject == focus and t.predicate == LABEL), None
+        )
+        title = dataclasses.replace(selection, focus=named).title if named else None
     result = _render(
         triples + more,
         title or selection.title,
