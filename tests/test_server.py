@@ -289,7 +289,13 @@ def test_format_parameter_overrides_accept(server):
         server, THERAPIES, "application/sparql-results+json", format="tsv"
     )
     assert status == 200 and headers["Content-Type"].startswith("text/tab-separated-values")
-    assert sparql_get(server, THERAPIES, format="yaml")[0] == 406
+    status, _, body = sparql_get(server, THERAPIES, format="yaml")
+    assert status == 400
+    assert body.startswith(b"format= takes a short name (json, xml, csv, tsv, ttl,")
+    assert body.endswith(b") or a media type, got 'yaml'\n")
+    assert sparql_get(server, THERAPIES, format="application/yaml")[0] == 406
+    status, _, body = get(server, "/sparql?p=target%3Dbcma")
+    assert (status, body) == (400, b"p= gives a named query's parameters: give its name= too\n")
     status, headers, _ = sparql_get(server, ALPHACEL, format="xml")  # RDF/XML for a graph
     assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
 
@@ -895,6 +901,10 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
             404,
             f"no entity at {wrong}; did you mean /id/therapy/alphacel?\n".encode(),
         )
+    # what the client sent is quoted on the one line, its line breaks and NULs escaped
+    status, _, body = get(server, "/id/therapy/a%0Ab%00")
+    assert status == 404 and body.startswith(b"no entity at /id/therapy/a\\nb\\x00")
+    assert body.count(b"\n") == 1 and b"\x00" not in body
     navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
     status, headers, body = request(server, "GET", "/id/therapy/alphace", None, navigation)
     assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")

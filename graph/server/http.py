@@ -68,7 +68,7 @@ from types import FrameType
 from ..display.pages import MESSAGE_CSP, graph_csp, local_href, message_page
 from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
-from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError
+from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError, visible
 from ..store.build import open_store
 from ..store.folder import current_build, read_info
 from ..terms import ID, KINDS
@@ -152,10 +152,14 @@ class Response:
 
     @classmethod
     def text(cls, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-        """A plain-text answer (errors)."""
-        return cls(
-            status, (message.rstrip("\n") + "\n").encode(), "text/plain", dict(headers or {})
-        )
+        """A plain-text answer (errors): one line, whatever the client's text it quotes holds
+        (a line break or a NUL is written as its escape).
+
+        >>> Response.text(404, "no entity at /id/therapy/a\nb\x00").body
+        b'no entity at /id/therapy/a\\nb\\x00\n'
+        """
+        line = visible(message.rstrip("\n")).replace("\n", "\\n")
+        return cls(status, (line + "\n").encode(), "text/plain", dict(headers or {}))
 
 
 def _checked(text: str) -> gate.CheckedQuery:
@@ -807,6 +811,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command == "POST":
             params = self._post_params(params)
         elif not any(k in params for k in ("query", "name", "update")):
+            if "p" in params:
+                raise HttpError(400, "p= gives a named query's parameters: give its name= too")
             return self._service_description(params)
         job = query_job(params)
         accept = wanted_types(params, self.headers.get("Accept"))

@@ -199,6 +199,13 @@ def wanted_types(params: Mapping[str, list[str]], accept: str | None) -> str | N
     values = params.get("format")
     if not values:
         return accept
+    for value in values:
+        if value.strip().lower() not in FORMAT_NAMES and "/" not in value:
+            raise HttpError(
+                400,
+                f"format= takes a short name ({', '.join(FORMAT_NAMES)}) or a media type, got "
+                f"'{value}'",
+            )
     return ", ".join(FORMAT_NAMES.get(v.strip().lower(), v) for v in values)
 
 
