@@ -385,6 +385,15 @@ def test_a_malformed_request_line_gets_a_status_line(server, line, status, messa
     assert answer.endswith(message + b"\n")
 
 
+def test_an_http_0_9_request_is_answered_at_once(server):
+    # its line is all an HTTP/0.9 client sends: no headers, no blank line after them
+    started = time.monotonic()
+    answer = raw(server, b"GET /health\r\n")
+    assert answer.startswith(b"HTTP/1.1 505 ")
+    assert answer.endswith(b"HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests\n")
+    assert time.monotonic() - started < 5  # not the 10 s the head may take
+
+
 @pytest.mark.parametrize("space", [" ", "\t"])
 def test_a_host_header_with_white_space_around_it_is_served(server, space):
     host, port = address(server)

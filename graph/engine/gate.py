@@ -381,8 +381,6 @@ def _readings(text: str) -> _Readings:
                         parents.append((stack, key[1], parents[stack][2] + 1))
                     next_stack = stacks[key]
                     result.deepest = max(result.deepest, parents[next_stack][2])
-                    if result.deepest > MAX_DEPTH:
-                        return result
                 elif kind == "punct" and token.text in _CLOSERS and stack:
                     next_stack = parents[stack][0]
             following = (match.end(), next_stack, next_last, next_form, next_values)

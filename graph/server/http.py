@@ -499,13 +499,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         """Read the request's head; the connection is then being answered, unless it lost its slot
         while the head arrived."""
+        # An HTTP/0.9 request is its line alone: waiting for headers that never come would hold
+        # the client until the head's time limit.
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) == 2:
+            self.command, self.path = words
+            self.request_version = "HTTP/0.9"
+            if self.server.slots.answering(self.connection):
+                self.send_error(505, "HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests")
+            self.close_connection = True
+            return False
         if not super().parse_request():
             return False
         if not self.server.slots.answering(self.connection):
             self.close_connection = True
-            return False
-        if self.request_version == "HTTP/0.9":
-            self.send_error(505, "HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests")
             return False
         # Where the body ends must be certain, or its bytes could be read as another request.
         if self.headers.get("Transfer-Encoding") is not None:
