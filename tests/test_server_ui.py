@@ -278,9 +278,23 @@ def test_a_link_from_another_site_shows_its_query_and_waits_for_run(browser, ser
     tab.goto("http://other.example/send.html")
     tab.locator("#status").filter(has_text="came from another site").wait_for()
     assert (editor_text(tab), posted) == (THERAPIES, [])
+    # not run, the tab is not kept: the next visit opens without it
+    later = context.new_page()
+    later.goto(server.url + "/")
+    later.locator(f"{TAB} .yasqe .CodeMirror").wait_for()
+    assert later.locator("#yasgui .tabsList .tab").count() == 1
+    assert editor_text(later) != THERAPIES
+    later.close()
+    tab.goto("http://other.example/send.html")
+    tab.locator("#status").filter(has_text="came from another site").wait_for()
     tab.click("#run")
     tab.locator(ROWS).nth(2).wait_for()
     assert posted == [server.url + "/sparql"]
+    # run, it is the reader's: kept
+    later = context.new_page()
+    later.goto(server.url + "/")
+    later.locator(f"{TAB} .yasqe .CodeMirror").wait_for()
+    assert later.locator("#yasgui .tabsList .tab").count() == 2
     context.close()
 
 

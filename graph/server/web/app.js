@@ -587,12 +587,30 @@
     const yasqe = currentTab().getYasqe();
     if (found) yasgui.selectTabId(found);
     else if (yasqe.getValue() === EXAMPLE && !foreign) yasqe.setValue(text);
-    else yasgui.addTab(true, { yasqe: { value: text } });
+    else {
+      const tab = yasgui.addTab(true, { yasqe: { value: text } });
+      if (foreign) foreignTabs(foreignTabs().concat([tab.getId()]));
+    }
+  }
+
+  // A tab that another site's link opened is the reader's only once they run its query: until
+  // then it stays for this visit, and is closed when the page is next opened.
+  const FOREIGN_TABS = "atmpkg-foreign-tabs";
+  function foreignTabs(ids) {
+    if (ids === undefined) return JSON.parse(localStorage.getItem(FOREIGN_TABS) || "[]");
+    if (ids.length) localStorage.setItem(FOREIGN_TABS, JSON.stringify(ids));
+    else localStorage.removeItem(FOREIGN_TABS);
+    return ids;
+  }
+  function closeForeignTabs() {
+    foreignTabs().forEach((id) => { const tab = state.yasgui.getTab(id); if (tab) tab.close(); });
+    foreignTabs([]);
   }
 
   // The server marks the page when another site led here (a link, or a script that sent the
   // browser): a query such a link carries is shown, not run, so that the page runs nothing its
-  // reader has not seen (and another site cannot have it saved among the reader's tabs).
+  // reader has not seen (and another site cannot have it saved among the reader's tabs: see
+  // foreignTabs).
   const FROM_ANOTHER_SITE = document.documentElement.dataset.from === "another-site";
   const WAITING = "This link came from another site: read its query, then press Run to run it.";
 
@@ -604,7 +622,11 @@
     state.yasgui = createYasgui(state.config);
     keepLinksLocal($("yasgui"));
     fillPicker();
-    state.yasgui.on("queryBefore", (yasgui, tab) => beforeQuery(tab));
+    closeForeignTabs();
+    state.yasgui.on("queryBefore", (yasgui, tab) => {
+      foreignTabs(foreignTabs().filter((id) => id !== tab.getId()));
+      beforeQuery(tab);
+    });
     state.yasgui.on("queryResponse", (yasgui, tab) => afterQuery(tab));
     state.yasgui.on("tabSelect", () => { leaveNamed(); setTimeout(() => showExtras(currentTab())); });
     $("run").addEventListener("click", run);
