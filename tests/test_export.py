@@ -591,6 +591,15 @@ def test_cytoscape_json(fixture_store):
     ]
     assert document["data"] == {"name": "ATMP-KG export"}  # complete: no note
     assert len({e["data"]["id"] for e in edges}) == len(edges)
+    # networkx reads it back as the network the other formats hold
+    read = nx.cytoscape_graph(document)
+    assert (read.is_directed(), read.is_multigraph()) == (True, True)
+    graphml = nx.read_graphml(
+        io.BytesIO(export_subgraph("graphml", focus="cellco", store=fixture_store).content)
+    )
+    assert sorted(read.nodes) == sorted(graphml.nodes)
+    assert sorted(read.edges()) == sorted(graphml.edges())
+    assert read.nodes[ID + "company/cellco"]["label"] == "CellCo"
 
 
 def test_inverse_pairs_come_from_the_ontology():
@@ -1399,7 +1408,7 @@ def test_cytoscape_js_reads_the_types_graphml_declares(fixture_store, tmp_path, 
     assert sorted(held["nodes"]) == sorted(graphml.nodes)
     for node, data in graphml.nodes(data=True):
         expected = {key: [_js_type(value), value] for key, value in data.items()}
-        expected["id"] = ["string", node]
+        expected["id"] = expected["value"] = ["string", node]
         expected["name"] = ["string", data.get("label", node)]
         assert held["nodes"][node] == expected
     edges = {data["id"]: (u, v, data) for u, v, data in graphml.edges(data=True)}

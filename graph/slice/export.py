@@ -1269,14 +1269,16 @@ def _json_values(data: Mapping[str, object]) -> dict[str, object]:
 def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
     """A network as Cytoscape.js JSON (``elements.nodes`` / ``elements.edges``, each with ``data``),
     which Cytoscape desktop also opens (``.cyjs``). The graph's attributes (what a cap left out)
-    join the network's ``data``.
+    join the network's ``data``. It also carries what networkx's reader of the format
+    (``networkx.cytoscape_graph``) needs: ``directed`` and ``multigraph``, and each node's
+    ``value``, its IRI.
 
     >>> import networkx as nx
     >>> cytoscape_document(nx.MultiDiGraph([("a", "b", "k")]))["elements"]["edges"]
     [{'data': {'id': 'e0', 'source': 'a', 'target': 'b', 'key': 'k'}}]
     """
     nodes = [
-        {"data": {"id": node, "name": data.get("label", node), **_json_values(data)}}
+        {"data": {"id": node, "value": node, "name": data.get("label", node), **_json_values(data)}}
         for node, data in graph.nodes(data=True)
     ]
     edges = [
@@ -1288,6 +1290,8 @@ def cytoscape_document(graph: networkx.MultiDiGraph) -> dict:
         "generated_by": f"atmpkg {VERSION}",
         "target_cytoscapejs_version": "~3",
         "data": {"name": "ATMP-KG export", **graph.graph},
+        "directed": True,
+        "multigraph": True,
         "elements": {"nodes": nodes, "edges": edges},
     }
 
