@@ -579,6 +579,18 @@ def test_csv_neutralises_spreadsheet_formulas(tmp_path):
             assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
+def test_a_capped_selections_network_says_what_the_cap_left_out(fixture_store):
+    kg = atmpkg.open(fixture_store)
+    net = kg.select(focus="cellco", hops=2, max_nodes=4).network()
+    graphml = nx.read_graphml(
+        io.BytesIO(kg.export("graphml", focus="cellco", hops=2, max_nodes=4).content)
+    )
+    assert net.number_of_nodes() == graphml.number_of_nodes() == 4
+    assert net.graph == {k: v for k, v in graphml.graph.items() if not k.endswith("_default")}
+    assert net.graph["entitiesKept"] == 4
+    assert kg.select(focus="cellco", hops=2).network().graph == {}  # complete: no note
+
+
 def test_cytoscape_json(fixture_store):
     document = json.loads(export_subgraph("cyjs", focus="cellco", store=fixture_store).content)
     nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]

@@ -270,7 +270,12 @@ class Selection:
 
         piece = self.slice()
         triples = fold_inverses(list(piece), piece.asked)
-        return to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
+        net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
+        if piece.sample is not None:  # what a cap left out, as the network exports say it
+            from .export import sample_attributes
+
+            net.graph.update(sample_attributes(piece.sample))
+        return net
 
     def view(
         self, *, output: StorePath = None, title: str | None = None, overview: bool | None = None
