@@ -296,6 +296,8 @@ def test_format_parameter_overrides_accept(server):
     assert sparql_get(server, THERAPIES, format="application/yaml")[0] == 406
     status, _, body = get(server, "/sparql?p=target%3Dbcma")
     assert (status, body) == (400, b"p= gives a named query's parameters: give its name= too\n")
+    status, headers, _ = sparql_get(server, ALPHACEL, "application/xml")  # as format=xml does
+    assert (status, headers["Content-Type"]) == (200, "application/rdf+xml")
     status, headers, _ = sparql_get(server, ALPHACEL, format="xml")  # RDF/XML for a graph
     assert status == 200 and headers["Content-Type"] == "application/rdf+xml"
 

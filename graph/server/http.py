@@ -152,7 +152,7 @@ class Response:
 
     @classmethod
     def text(cls, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
-        """A plain-text answer (errors): one line, whatever the client's text it quotes holds
+        r"""A plain-text answer (errors): one line, whatever the client's text it quotes holds
         (a line break or a NUL is written as its escape).
 
         >>> Response.text(404, "no entity at /id/therapy/a\nb\x00").body

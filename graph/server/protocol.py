@@ -40,6 +40,8 @@ GRAPH_OFFERS = (
     ("trig", "application/trig"),
     ("ttl", "application/x-turtle"),
     ("jsonld", "application/json"),
+    ("rdfxml", "application/xml"),
+    ("rdfxml", "text/xml"),
 )
 OFFERS = {"table": TABLE_OFFERS, "graph": GRAPH_OFFERS}
 # Turtle first: a client that accepts anything (curl) gets data; a browser asks for text/html.
