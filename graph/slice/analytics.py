@@ -383,7 +383,7 @@ def ranking(
     as nodes). Ties are ordered by label.
 
     >>> [(r.label, r.score) for r in ranking(kg, None, "degree", ["atmp:Company"], top=2)]
-    [('Novartis', 46), ('Bristol Myers Squibb', 26)]
+    [('Novartis', 46), ('Bristol Myers Squibb', 25)]
     """
     if by not in MEASURES:
         raise UnknownNameError("ranking measure", by, MEASURES, "Measures: " + ", ".join(MEASURES))

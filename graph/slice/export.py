@@ -925,24 +925,9 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:
-        graph.graph.update(sample_attributes(piece.sample))
+        graph.graph.update(piece.sample.attributes)
     piece.written = {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges()}
     return graph
-
-
-def sample_attributes(sample: Sample) -> dict[str, str | int]:
-    """What a cap kept and left out, as the attributes of a network file's graph.
-
-    >>> sample_attributes(Sample("the graph", "the best connected", 3, 10, 7))["linksLeftOut"]
-    7
-    """
-    return {
-        "note": sample.note,
-        "entitiesSelected": sample.selected,
-        "entitiesKept": sample.kept,
-        "entitiesLeftOut": sample.entities_left_out,
-        "linksLeftOut": sample.links_left_out,
-    }
 
 
 #: GraphML's and GEXF's names of the attribute types a network holds (those of

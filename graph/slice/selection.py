@@ -272,9 +272,7 @@ class Selection:
         triples = fold_inverses(list(piece), piece.asked)
         net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
         if piece.sample is not None:  # what a cap left out, as the network exports say it
-            from .export import sample_attributes
-
-            net.graph.update(sample_attributes(piece.sample))
+            net.graph.update(piece.sample.attributes)
         return net
 
     def view(

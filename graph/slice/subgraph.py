@@ -447,6 +447,21 @@ class Sample:
         return self.selected - self.kept
 
     @property
+    def attributes(self) -> dict[str, str | int]:
+        """What was kept and left out, as the attributes of a network's graph.
+
+        >>> Sample("the graph", "the best connected", 3, 10, 7).attributes["linksLeftOut"]
+        7
+        """
+        return {
+            "note": self.note,
+            "entitiesSelected": self.selected,
+            "entitiesKept": self.kept,
+            "entitiesLeftOut": self.entities_left_out,
+            "linksLeftOut": self.links_left_out,
+        }
+
+    @property
     def note(self) -> str:
         """One sentence for a reader: what was kept and what was left out.
 
