@@ -42,7 +42,9 @@ if TYPE_CHECKING:  # for annotations only: networkx and rdflib load when a funct
 TYPE = ox.NamedNode(RDF + "type")
 LABEL = ox.NamedNode(RDFS + "label")
 PREF_LABEL = ox.NamedNode(SKOS + "prefLabel")
-RESERVED = ("id", "label", "class")
+#: Attribute names the network formats keep for themselves (``value`` and ``name`` are the
+#: IRI and label of a Cytoscape JSON node, as networkx's reader of the format wants them).
+RESERVED = ("id", "label", "class", "value", "name")
 V = TypeVar("V")
 PRECISIONS = ID + "date-precision/"
 XSD_STRING = XSD + "string"
@@ -175,8 +177,8 @@ def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
 
 def attribute_names(properties: Iterable[str]) -> dict[str, str]:
     """The network attribute name of each property: its local name when no other property of
-    ``properties`` has it and it is not one of the names a network keeps for itself (``id``,
-    ``label``, ``class``); else its prefix and local name joined by ``_`` (``ex_inn``), the
+    ``properties`` has it and it is not one of the names a network keeps for itself
+    (:data:`RESERVED`); else its prefix and local name joined by ``_`` (``ex_inn``), the
     ontology's own property keeping the plain name, so that no two properties share a column and
     a curated column keeps its type. Names use letters, digits and ``_`` only, as Neo4j's CSV
     headers and GraphML's attribute names need.

@@ -1062,7 +1062,8 @@ def test_values_a_format_cannot_hold_are_written_as_its_readers_read_them_or_ref
 
 MINE = """@prefix ex: <https://example.org/mine#> .
 <https://w3id.org/atmp-kg/id/therapy/alphacel> ex:approvalCount "nineteen" ; ex:inn "other" ;
-    ex:label "my label" ; ex:class "my class" ; ex:id "my id" ; ex:first-seen "2019" .
+    ex:label "my label" ; ex:class "my class" ; ex:id "my id" ; ex:first-seen "2019" ;
+    ex:value "my value" ; ex:name "my name" .
 """
 
 
@@ -1084,6 +1085,8 @@ def test_properties_of_ones_own_that_share_a_name_get_columns_of_their_own(fixtu
         "ns1_label": "my label",
         "ns1_class": "my class",
         "ns1_id": "my id",
+        "ns1_value": "my value",
+        "ns1_name": "my name",
     }
     assert alphacel["first_seen"] == "2019"  # a name of its own, in letters, digits and _
     # the curated columns keep their values and their types
@@ -1093,6 +1096,13 @@ def test_properties_of_ones_own_that_share_a_name_get_columns_of_their_own(fixtu
     header = (tmp_path / "mine-nodes.csv").read_text().splitlines()[0].split(",")
     assert "approvalCount:long" in header and "ns1_approvalCount" in header
     assert all(re.fullmatch(r"[:\w]+", name) for name in header)
+    # a Cytoscape JSON node's value and name stay its IRI and label, as networkx reads them
+    read = nx.cytoscape_graph(json.loads(export_subgraph("cyjs", **chosen).content))
+    assert sorted(read.nodes) == sorted(graph.nodes)
+    assert (
+        read.nodes[ID + "therapy/alphacel"]["name"],
+        read.nodes[ID + "therapy/alphacel"]["ns1_value"],
+    ) == ("Alphacel", "my value")
 
 
 def test_a_construct_of_derived_links_draws_them(fixture_store, tmp_path):

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atmpkg.graph.engine.gate import check
-from atmpkg.graph.errors import QueryRefusedError
+from atmpkg.graph.errors import QueryRefusedError, QueryTooComplexError
 
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -176,6 +176,8 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <{url}>\nSELECT * { OPTIONAL { ?s ?p (1 <urn:x#>) } FILTER(1<2)SERVICEex:x#>\n{ } }",
         "PREFIX ex: <{url}>\nSELECT * { VALUES (?a ?b) { (1 <urn:x#>) } FILTER(1<2)SERVICEex:x#>\n{ } }",
         "PREFIX ex: <{url}>\nSELECT * { BIND((1<2) AS ?z) ?s ?p (1 <urn:x#>) . FILTER(?z<2)SERVICEex:x#>\n{ } }",
+        # a less-than right before an IRI: "<<" to a reader that takes the longest token
+        "PREFIX ex: <{url}>\nSELECT * { FILTER(1<<urn:a> || 1<2)SERVICEex:x#>\n{ ?s ?p ?o } }",
         # the engine ends a prefixed name at its second run of dots
         "PREFIX ex: <{url}>\nSELECT * WHERE { ?s ?p ex:a.b.SERVICE ex:x { } }",
     ],
@@ -213,6 +215,15 @@ def test_a_values_block_holds_no_expression_in_the_engine_either(listener):
         before = listener.count
         assert engine(lambda text=text: ox.Store().query(text)) is None
         assert listener.count == before
+
+
+def test_a_text_that_forks_at_every_less_than_is_refused_at_once():
+    # each "1<(>" is an IRI or a less-than and a bracket: the readings multiply; refused as soon
+    # as one place can be reached in more ways than the gate follows
+    text = "SELECT * { FILTER(" + "1<(>" * 100 + '"' + "x" * 900_000 + '"' + ") }"
+    with pytest.raises(QueryTooComplexError, match="can be read as IRIs or as less-than in too"):
+        check(text)
+    assert check("SELECT * { FILTER(" + "1<(>" * 3 + "1" + ")" * 3 + ") }").form == "SELECT"
 
 
 def test_a_long_values_table_of_iris_counts_no_comparisons():
@@ -272,6 +283,8 @@ def test_whatever_the_engine_reads_as_a_dataset_clause_the_gate_refuses(named_gr
         "ASKFROM<urn:h>{ ?s ?p ?o }",  # the engine reads FROM inside "ASKFROM"
         # a less-than the gate once read as the start of an IRI up to the ">" of the comment
         "PREFIX g: <urn:>\nSELECT(1<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
+        # a less-than before an IRI, "<<urn:b>", read by the gate as a triple term's opener
+        "PREFIX g: <urn:>\nSELECT(1<<urn:b>||1<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
         "PREFIX g: <urn:>\nSELECT(EXISTS{}<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }",
         'PREFIX g: <urn:>\nSELECT("a"@en--ltr<2AS?x)(COUNT(*)AS?n)FROMg:h#>\nWHERE { ?s ?p ?o }',
         'SELECT ("\\u0022" AS ?q) (<urn:x\\u0061#> AS ?i) (COUNT(*) AS ?n) FROM <urn:h> '

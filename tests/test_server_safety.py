@@ -377,6 +377,7 @@ def test_a_chunked_body_is_refused_whatever_the_method_and_never_read_as_a_reque
         (b"GET / HTTP/9.9", 505, b"Invalid HTTP version (9.9)"),
         (b"GET /sparql HTTP/1.1 extra", 400, b"Bad request version ('extra')"),
         (b"GET /health", 505, b"HTTP/0.9 is not served; send HTTP/1.1 (or 1.0) requests"),
+        (b"GARBAGE /health", 400, b"Bad HTTP/0.9 request type ('GARBAGE')"),
     ],
 )
 def test_a_malformed_request_line_gets_a_status_line(server, line, status, message):

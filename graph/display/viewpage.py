@@ -384,7 +384,7 @@ SCRIPT = r"""
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
     if (focus < 0 && !data.overview) {
-      const size = Math.min(48, Math.max(14, Math.ceil(READABLE_PX / network.getScale())));
+      const size = Math.max(14, Math.ceil(READABLE_PX / network.getScale()));
       first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
       nodes.update(first.map((id) => ({ id, font: { size }, scaling: always })));
     }

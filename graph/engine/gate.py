@@ -31,6 +31,7 @@ import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..errors import QueryRefusedError, QuerySyntaxError, QueryTooComplexError
 
@@ -42,6 +43,9 @@ MAX_DEPTH = 256
 #: a signed number, UNION, MINUS, OPTIONAL, path operators) accepted: the engine builds one level
 #: of its query tree for each, and about 10,000 exhaust its stack.
 MAX_OPERATORS = 4_000
+
+#: Most ways of reading a text (see :func:`_readings`) that may reach one place in it.
+MAX_READINGS_AT_A_PLACE = 32
 
 #: What each ``allow`` value lifts.
 ALLOW = ("service", "dataset", "update", "load")
@@ -69,7 +73,7 @@ _IRI = r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}
 
 
 @functools.cache
-def _token_re(iris: bool = True) -> re.Pattern[str]:
+def _token_re() -> re.Pattern[str]:
     # Compiled on first use: the Unicode classes take tens of milliseconds to compile.
     return re.compile(
         "|".join(
@@ -80,7 +84,7 @@ def _token_re(iris: bool = True) -> re.Pattern[str]:
                 r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
                 r"|\"(?:[^\"\\\n\r]|\\.)*\""
                 r"|'(?:[^'\\\n\r]|\\.)*')",
-                _IRI if iris else r"(?P<iri>(?!))",
+                _IRI,
                 f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
                 f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
                 f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
@@ -254,11 +258,13 @@ def _disputed(text: str, position: int, top: str | None, last: str | None) -> bo
     )
 
 
-def _opens(opener: str, top: str | None, values: str) -> str:
-    """The kind of bracket ``opener`` opens inside the bracket ``top``: the parenthesis of a
-    VALUES clause's variables or of one of its rows, which holds terms and never an expression,
-    is a ``row``, and the braces of its rows are ``data``; any other bracket is itself."""
-    if opener == "(" and (top == "data" or values == "values"):
+def _opens(opener: str, top: str | None, last: str | None, values: str) -> str:
+    """The kind of bracket ``opener`` opens inside the bracket ``top``, after the token ``last``:
+    a parenthesis that holds terms and never an expression is a ``row`` (a VALUES clause's
+    variables or one of its rows, a triple term ``<<( )>>``: a ``<<`` is read only where an
+    operand starts, see :func:`_step`), and the braces of a VALUES clause's rows are ``data``;
+    any other bracket is itself."""
+    if opener == "(" and (top == "data" or last == "<<" or values == "values"):
         return "row"
     if opener == "{" and values == "header":
         return "data"
@@ -279,13 +285,30 @@ def _values_after(values: str, token: Token) -> str:
     return ""
 
 
-def _step(text: str, position: int, less_than: bool) -> re.Match[str]:
-    """The terminal at ``position``, with ``<`` read as less-than when ``less_than``."""
-    return (_token_re(iris=False) if less_than else _token_re()).match(text, position)
+class _Terminal(NamedTuple):
+    kind: str
+    text: str
+    start: int
+    end: int
 
 
-def _unclosed(text: str, match: re.Match[str]) -> bool:
-    return match.lastgroup == "unknown" and match.group() in ("'", '"')
+def _step(text: str, position: int, less_than: bool) -> _Terminal:
+    """The terminal at ``position``; with ``less_than``, the ``<`` there read as less-than (or
+    ``<=``), as the engine reads it after an operand: never the start of ``<<``, so that what
+    follows is read on its own (``1<<urn:a>`` is 1, less-than and an IRI).
+
+    >>> _step("1<<urn:a>", 1, True).text, _step("1<<urn:a>", 1, False).text
+    ('<', '<<')
+    """
+    if less_than:
+        sign = "<=" if text.startswith("<=", position) else "<"
+        return _Terminal("punct", sign, position, position + len(sign))
+    match = _token_re().match(text, position)
+    return _Terminal(match.lastgroup, match.group(), match.start(), match.end())
+
+
+def _unclosed(terminal: _Terminal) -> bool:
+    return terminal.kind == "unknown" and terminal.text in ("'", '"')
 
 
 def _lex(text: str) -> tuple[list[Token], list[int]]:
@@ -300,22 +323,23 @@ def _lex(text: str) -> tuple[list[Token], list[int]]:
     brackets: list[str] = []
     position, disputed, values = 0, [], ""
     while position < len(text):
-        either = _disputed(
-            text, position, brackets[-1] if brackets else None, tokens[-1].text if tokens else None
-        )
-        match = _step(text, position, less_than=False)
-        position = match.end()
-        kind = match.lastgroup
-        if either and kind == "iri":
-            disputed.append(match.start())
+        last = tokens[-1].text if tokens else None
+        either = _disputed(text, position, brackets[-1] if brackets else None, last)
+        terminal = _step(text, position, less_than=False)
+        if either and terminal.kind == "iri":
+            disputed.append(position)
+        elif either:  # no IRI can stand here: the engine reads less-than
+            terminal = _step(text, position, less_than=True)
+        position = terminal.end
+        kind = terminal.kind
         if kind in ("ws", "comment"):
             continue
-        if _unclosed(text, match):
-            line = text.count("\n", 0, match.start()) + 1
+        if _unclosed(terminal):
+            line = text.count("\n", 0, terminal.start) + 1
             raise QuerySyntaxError(f"line {line}: a string opened here is never closed")
-        token = Token(kind, match.group(), match.start())
+        token = Token(kind, terminal.text, terminal.start)
         if kind == "punct" and token.text in _OPENERS:
-            brackets.append(_opens(token.text, brackets[-1] if brackets else None, values))
+            brackets.append(_opens(token.text, brackets[-1] if brackets else None, last, values))
         elif kind == "punct" and token.text in _CLOSERS and brackets:
             brackets.pop()
         tokens.append(token)
@@ -349,7 +373,18 @@ def _readings(text: str) -> _Readings:
     best = {start: 0}
     heap = [(0, 0, start)]
     order = 0
-    limit = 4 * len(text) + 10_000
+    # Ordinary queries reach each place in one or two states, and take about one step per token;
+    # a text built to fork at every "<" is refused long before the steps reach its length.
+    limit = len(text) + 10_000
+    at_place: dict[int, int] = {}
+    terminals: dict[tuple[int, bool], _Terminal] = {}  # states at one place read the same text
+
+    def terminal(position: int, less_than: bool) -> _Terminal:
+        key = (position, less_than)
+        if key not in terminals:
+            terminals[key] = _step(text, position, less_than)
+        return terminals[key]
+
     while heap:
         _, _, state = heapq.heappop(heap)
         operators = best.pop(state)
@@ -359,23 +394,23 @@ def _readings(text: str) -> _Readings:
             result.operators = max(result.operators, operators)
             continue
         top = parents[stack][1] if stack else None
-        choices = (False, True) if _disputed(text, position, top, last) else (False,)
-        for less_than in choices:
-            match = _step(text, position, less_than)
-            kind = match.lastgroup
-            if less_than is False and len(choices) == 2 and kind != "iri":
-                continue  # no IRI can stand here: less-than is the only reading
-            if _unclosed(text, match):
+        choices = [terminal(position, False)]
+        if _disputed(text, position, top, last):
+            # an IRI where one can stand, and less-than
+            choices = [t for t in choices if t.kind == "iri"] + [terminal(position, True)]
+        for read in choices:
+            kind = read.kind
+            if _unclosed(read):
                 continue
             next_stack, next_last, next_form, next_values = stack, last, form, values
             counted = operators
             if kind not in ("ws", "comment"):
-                token = Token(kind, match.group(), match.start())
+                token = Token(kind, read.text, read.start)
                 next_last, counted = _operand_end(token), operators + _operators(token)
                 result.found.update(k for k in _GUARDED if k in _keyword_text(token))
                 next_form, next_values = _next_form(form, token), _values_after(values, token)
                 if kind == "punct" and token.text in _OPENERS:
-                    key = (stack, _opens(token.text, top, values))
+                    key = (stack, _opens(token.text, top, last, values))
                     if key not in stacks:
                         stacks[key] = len(parents)
                         parents.append((stack, key[1], parents[stack][2] + 1))
@@ -383,19 +418,20 @@ def _readings(text: str) -> _Readings:
                     result.deepest = max(result.deepest, parents[next_stack][2])
                 elif kind == "punct" and token.text in _CLOSERS and stack:
                     next_stack = parents[stack][0]
-            following = (match.end(), next_stack, next_last, next_form, next_values)
+            following = (read.end, next_stack, next_last, next_form, next_values)
             if following in best:
                 best[following] = max(best[following], counted)
                 continue
             order += 1
-            if order > limit:
+            at_place[read.end] = at_place.get(read.end, 0) + 1
+            if order > limit or at_place[read.end] > MAX_READINGS_AT_A_PLACE:
                 raise QueryTooComplexError(
                     "the query's '<' signs can be read as IRIs or as less-than in too many ways "
                     "to check; put spaces around a '<' that compares, or write IRIs as prefixed "
                     "names"
                 )
             best[following] = counted
-            heapq.heappush(heap, (match.end(), order, following))
+            heapq.heappush(heap, (read.end, order, following))
     return result
 
 

@@ -503,7 +503,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # the client until the head's time limit.
         self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
         words = self.requestline.split()
-        if len(words) == 2:
+        if len(words) == 2 and words[0] == "GET":
             self.command, self.path = words
             self.request_version = "HTTP/0.9"
             if self.server.slots.answering(self.connection):
@@ -675,7 +675,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 403,
                 "requests for this Host are not served here; address the server as "
                 + ", ".join(names)
-                + (" or by one of this machine's addresses" if self.server.any_address else ""),
+                + (" or by an IP address of this machine" if self.server.any_address else ""),
             )
 
     def _check_site(self) -> None:

@@ -286,6 +286,8 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
 
     >>> client_timeout({"timeout": ["5"]}, 30), client_timeout({"timeout": ["1e999"]}, 30)
     (5.0, 30)
+    >>> client_timeout({"timeout": ["0.8"]}, 0.5)  # under a limit below 1 s: the limit
+    0.5
     """
     given = _single(params, "timeout")
     if given is None:
@@ -296,10 +298,11 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
         seconds = math.nan
     if not seconds > 0:  # NaN too; an infinite one is only higher than the limit
         raise HttpError(400, f"timeout must be a positive number of seconds, got '{given}'")
-    if seconds < MIN_CLIENT_TIMEOUT:
+    floor = min(MIN_CLIENT_TIMEOUT, limit)
+    if seconds < floor:
         raise HttpError(
             400,
-            f"timeout must be at least {MIN_CLIENT_TIMEOUT:g} second, got '{given}': a query "
+            f"timeout must be at least {floor:g} second, got '{given}': a query "
             "stopped at its limit costs the server a new worker",
         )
     return min(seconds, limit)

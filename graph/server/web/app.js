@@ -237,6 +237,14 @@
   // nothing on the page leads off it.
   const YASR_LINK_ATTRIBUTES = new Set(["class", "target", "ref", "rel", "href"]);
 
+  // The IRI a link's text stands for: YASR shows an IRI with the first prefix it starts with.
+  function expanded(text) {
+    const prefixes = currentTab().getYasr().getPrefixes() || {};
+    const colon = text.indexOf(":");
+    const prefix = colon < 0 ? null : text.slice(0, colon);
+    return prefix !== null && Object.hasOwn(prefixes, prefix) ? prefixes[prefix] + text.slice(colon + 1) : text;
+  }
+
   function keepLinksLocal(root) {
     const done = new WeakSet();  // not a mark in the markup, which a quote in an IRI could forge
     const rewrite = () => {
@@ -246,9 +254,12 @@
         // YASR writes an IRI into a quoted attribute without escaping its quotes: an IRI holding
         // "'" ends the href early and adds attributes of its own (style=… could cover the page).
         // Only YASR's own attributes are kept; such a link loses its truncated href.
-        const broken = [...a.attributes].some((at) => !YASR_LINK_ATTRIBUTES.has(at.name));
-        [...a.attributes].forEach((at) => { if (at.name !== "class" && at.name !== "href") a.removeAttribute(at.name); });
+        // A link's text is its IRI, whole or with a prefix: a quote that cut the href short, or a
+        // second href it added, leaves an address that is not the one the text shows.
         const iri = a.getAttribute("href") || "";
+        const broken = [...a.attributes].some((at) => !YASR_LINK_ATTRIBUTES.has(at.name))
+          || expanded(a.textContent) !== iri;
+        [...a.attributes].forEach((at) => { if (at.name !== "class" && at.name !== "href") a.removeAttribute(at.name); });
         if (broken) {
           a.removeAttribute("href");
           a.title = a.textContent;
