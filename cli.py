@@ -74,29 +74,17 @@ def wait_option(func):
     )(func)
 
 
-def _remote(endpoint: str | None, graph: str | None, timeout: float | None = None):
-    """The :class:`~atmpkg.graph.store.remote.RemoteStore` that --endpoint and --graph name, or None for
-    the embedded store."""
-    if endpoint is None:
-        source = click.get_current_context().get_parameter_source("graph")
-        if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
-            raise click.UsageError("--graph names a graph of a remote store; give --endpoint too")
-        return None
-    from atmpkg.graph.store.remote import RemoteStore
-
-    options = {"graph": graph, "timeout": timeout}
-    return RemoteStore(
-        endpoint, must_hold=True, **{k: v for k, v in options.items() if v is not None}
-    )
-
-
 def _graph(store: Path | None, endpoint: str | None = None, graph: str | None = None, **options):
     """The :class:`~atmpkg.graph.handle.KnowledgeGraph` the options name: the embedded store, or
     the remote one --endpoint and --graph name (``options``: ``timeout``, ``memory``)."""
     from atmpkg.graph.handle import KnowledgeGraph
 
-    remote = _remote(endpoint, graph, options.get("timeout"))
-    return KnowledgeGraph(store, endpoint=remote, **options)
+    if endpoint is None:
+        source = click.get_current_context().get_parameter_source("graph")
+        if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("--graph names a graph of a remote store; give --endpoint too")
+        graph = None  # ATMPKG_GRAPH set for remote stores says nothing of the embedded one
+    return KnowledgeGraph(store, endpoint=endpoint, graph=graph, **options)
 
 
 def _library_errors(func):

@@ -3,9 +3,10 @@
 A graph of more than a few hundred entities drawn entity by entity is a hairball. Its overview,
 as Hetionet draws its metagraph, has a node per class, sized by how many entities it has, and a
 link from one class to another, labelled with each property that joins them and how many links it
-makes. Choosing a class lists its entities and gives the command that draws them. Sources (provenance), links the build
-derives as shortcuts or materialises as inverses, and a date's precision are left out, as in every
-network of the graph, and so are the vocabulary's concept schemes and collections.
+makes. Choosing a class lists its entities and gives the command that draws them. Sources
+(provenance), links the build derives as shortcuts or materialises as inverses, and a date's
+precision are left out, as in every network of the graph, and so are the vocabulary's concept
+schemes and collections.
 
 >>> v = atmpkg.open().view(overview=True)
 >>> v.nodes  # one per class

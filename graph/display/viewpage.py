@@ -406,12 +406,12 @@ SCRIPT = r"""
       });
       network.redraw();
     };
+    if (focus < 0) {
+      settle(false);
+      return;
+    }
     network.once("afterDrawing", () => {
       declutter(first);
-      if (focus < 0) {
-        settle(false);
-        return;
-      }
       network.once("afterDrawing", () => {
         network.fit({ nodes: first, animation: false });
         // Many neighbours fit only at a scale where no label can be read: the view opens on the
@@ -482,7 +482,7 @@ SCRIPT = r"""
         const at = network.getPosition(id);
         network.moveNode(id, at.x, at.y + shift);
         moved += 1;
-        [box, own].forEach((moved) => { moved.top += shift; moved.bottom += shift; });
+        [box, own].forEach((b) => { b.top += shift; b.bottom += shift; });
       }
       placed.push(box);
     });
@@ -742,7 +742,7 @@ SCRIPT = r"""
     expanded.delete(id);
     // an expanded node shows every entity it links to, whichever expansion drew it
     const needed = new Set();
-    expanded.forEach((ids, other) => ids.concat(neighbours(other)).forEach((kept) => needed.add(kept)));
+    expanded.forEach((ids, other) => neighbours(other).forEach((kept) => needed.add(kept)));
     const gone = drew.filter((other) => other >= data.shown && other !== focus && !needed.has(other));
     // what it drew that another expanded node links to is that node's to take away now
     drew.filter((other) => !gone.includes(other)).forEach((other) => {

@@ -258,7 +258,7 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
     message = str(exc)
     match = _ERROR_POS.search(message)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-    from .gate import tokenize
+    from .gate import line_column, tokenize
 
     try:
         tokens = tokenize(text)
@@ -277,7 +277,7 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         )
     detail, at = _readable(_ERROR_POS.sub("", message).strip(" :"), tokens)
     if at is not None:  # where the first word is, not where parsing gave up
-        line, column = _line_column(text, at)
+        line, column = line_column(text, at)
     where = f" at line {line}, column {column}" if line else ""
     return QuerySyntaxError(f"SPARQL syntax error{where}: {detail}", line, column)
 
@@ -337,20 +337,11 @@ def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
     return detail, None
 
 
-def _line_column(text: str, offset: int) -> tuple[int, int]:
-    """The line and column (from 1) of ``offset`` in ``text``.
-
-    >>> _line_column("a\\nbc", 3)
-    (2, 2)
-    """
-    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
-
-
 def _undeclared(text: str, tokens: list, line: int, column: int) -> tuple[str, int, int] | None:
     """The first prefixed name of ``text`` (made of ``tokens``) before the engine's error at
     ``line``:``column`` whose prefix neither the query nor :data:`PREFIXES` declares (it can never
     parse): its prefix and its own line and column."""
-    from .gate import declared_prefixes
+    from .gate import declared_prefixes, line_column
 
     lines = text.split("\n")
     failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
@@ -360,7 +351,7 @@ def _undeclared(text: str, tokens: list, line: int, column: int) -> tuple[str, i
         if token.offset >= failed:
             return None
         if token.kind == "pname" and prefix not in declared and prefix not in PREFIXES:
-            return prefix, *_line_column(text, token.offset)
+            return prefix, *line_column(text, token.offset)
     return None
 
 

@@ -234,6 +234,15 @@ def declared_prefixes(tokens: Sequence[Token]) -> set[str]:
     }
 
 
+def line_column(text: str, offset: int) -> tuple[int, int]:
+    """The line and column (from 1) of ``offset`` in ``text``.
+
+    >>> line_column("a\\nbc", 3)
+    (2, 2)
+    """
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
 def tokenize(text: str) -> list[Token]:
     """Split SPARQL text into tokens, dropping white space and comments. A string that is never
     closed raises :class:`QuerySyntaxError` there (the engine refuses it too; read on, each of
@@ -335,7 +344,7 @@ def _lex(text: str) -> tuple[list[Token], list[int]]:
         if kind in ("ws", "comment"):
             continue
         if _unclosed(terminal):
-            line = text.count("\n", 0, terminal.start) + 1
+            line, _ = line_column(text, terminal.start)
             raise QuerySyntaxError(f"line {line}: a string opened here is never closed")
         token = Token(kind, terminal.text, terminal.start)
         if kind == "punct" and token.text in _OPENERS:
@@ -505,13 +514,10 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         )
     # The guarded words and the limits are looked for in every reading: with \u escapes decoded
     # and not, with each disputed "<" as an IRI's start and as less-than. The engine reads one.
-    tokens, disputed = _lex(query)
-    primary = _summary(tokens)
-    readings = [primary] + ([_readings(query)] if disputed else [])
+    tokens, disputed, readings = _ways(query)
+    primary = readings[0]
     if _ESCAPE.search(query):
-        decoded = decode_escapes(query)
-        decoded_tokens, decoded_disputed = _lex(decoded)
-        readings += [_summary(decoded_tokens)] + ([_readings(decoded)] if decoded_disputed else [])
+        readings += _ways(decode_escapes(query))[2]
     deepest = max(reading.deepest for reading in readings)
     operators = max(reading.operators for reading in readings)
     if deepest > MAX_DEPTH:
@@ -542,6 +548,13 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
     return CheckedQuery(query, next(iter(primary.forms)), frozenset(found), tuple(tokens))
 
 
+def _ways(text: str) -> tuple[list[Token], list[int], list[_Readings]]:
+    """The tokens of ``text`` and its disputed ``<`` (see :func:`_lex`), and what its readings
+    hold: the tokens' own first, then, when a ``<`` is disputed, every reading's."""
+    tokens, disputed = _lex(text)
+    return tokens, disputed, [_summary(tokens)] + ([_readings(text)] if disputed else [])
+
+
 def _summary(tokens: list[Token]) -> _Readings:
     """What :func:`_readings` finds, for a text with one reading: ``tokens``."""
     result, depth, form = _Readings(set(), set(), 0, 0), 0, ("", False)
@@ -570,8 +583,7 @@ def _less_than_note(query: str, tokens: list[Token], disputed: list[int], keywor
         ),
         disputed[0],
     )
-    line = query.count("\n", 0, offset) + 1
-    column = offset - (query.rfind("\n", 0, offset) + 1) + 1
+    line, column = line_column(query, offset)
     return (
         f" (The engine may read the '<' at line {line}, column {column} as less-than, and the "
         "keyword after it; where you mean an IRI there, write it as a prefixed name.)"

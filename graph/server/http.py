@@ -663,14 +663,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     400, "a request addressed by an absolute URL is addressed by http://"
                 )
             self._host = target.netloc.lower()
+        port = self.server.server_address[1]
         if self._host not in self.server.allowed_hosts and not (
-            self.server.any_address and _an_address(self._host, self.server.server_address[1])
+            self.server.any_address and _an_address(self._host, port)
         ):
-            names = sorted(
-                h
-                for h in self.server.allowed_hosts
-                if ":" in h and not h.startswith(("0.0.0.0:", ":::", "[::]:"))
-            )
+            names = sorted(h for h in self.server.allowed_hosts if h.endswith(f":{port}"))
             raise HttpError(
                 403,
                 "requests for this Host are not served here; address the server as "
@@ -1081,13 +1078,12 @@ def _an_address(host: str, port: int) -> bool:
 
 def _allowed_hosts(host: str) -> list[str]:
     """Host names a request may be addressed to: the bound one and the loopback names; a
-    wildcard address also answers to this machine's names."""
-    names = [host, "localhost", "127.0.0.1", "[::1]"]
-    if ":" in host:
-        names.append(f"[{host}]")
+    wildcard address answers to this machine's names instead (and to any IP address, see
+    :func:`_an_address`)."""
+    names = ["localhost", "127.0.0.1", "[::1]"]
     if host in ("0.0.0.0", "::", ""):
-        names += [socket.gethostname(), socket.getfqdn()]
-    return names
+        return names + [socket.gethostname(), socket.getfqdn()]
+    return [host, *names, *([f"[{host}]"] if ":" in host else [])]
 
 
 def allowed_origins(cors: str | Sequence[str] | None) -> frozenset[str]:

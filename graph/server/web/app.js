@@ -235,8 +235,6 @@
   // The table links IRIs to themselves, out on the web. An instance of the graph links to its
   // page on this server instead; other IRIs stay text (the full IRI as a tooltip), so that
   // nothing on the page leads off it.
-  const YASR_LINK_ATTRIBUTES = new Set(["class", "target", "ref", "rel", "href"]);
-
   // The IRI a link's text stands for: YASR shows an IRI with the first prefix it starts with.
   function expanded(text) {
     const prefixes = currentTab().getYasr().getPrefixes() || {};
@@ -253,12 +251,10 @@
         done.add(a);
         // YASR writes an IRI into a quoted attribute without escaping its quotes: an IRI holding
         // "'" ends the href early and adds attributes of its own (style=… could cover the page).
-        // Only YASR's own attributes are kept; such a link loses its truncated href.
-        // A link's text is its IRI, whole or with a prefix: a quote that cut the href short, or a
-        // second href it added, leaves an address that is not the one the text shows.
+        // Only the class and the href are kept, and the href only when it is the IRI the link's
+        // text shows (whole or with a prefix), as it is unless a quote cut it short.
         const iri = a.getAttribute("href") || "";
-        const broken = [...a.attributes].some((at) => !YASR_LINK_ATTRIBUTES.has(at.name))
-          || expanded(a.textContent) !== iri;
+        const broken = expanded(a.textContent) !== iri;
         [...a.attributes].forEach((at) => { if (at.name !== "class" && at.name !== "href") a.removeAttribute(at.name); });
         if (broken) {
           a.removeAttribute("href");
