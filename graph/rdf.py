@@ -454,6 +454,12 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     ]
 
 
+def _vocabulary_value(iri: str) -> str:
+    """A value such as a date's precision as the view's side panel shows it: its label, else
+    its prefixed IRI."""
+    return vocabulary_label(iri) or shorten(iri)
+
+
 def network_of_facts(
     facts: Sequence[Fact],
     *,
@@ -523,7 +529,7 @@ def network_of_facts(
         else:
             if predicate == pref_label:
                 keep_label(node, pref_label, language, value)
-            text = shorten(value) if kind == IRI and value.startswith(ID) else value
+            text = _vocabulary_value(value) if kind == IRI and value.startswith(ID) else value
             values.setdefault(node, {}).setdefault(predicate, []).append(text)
             if typed:
                 found = _TYPED.get(datatype) if datatype is not None else None

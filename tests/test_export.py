@@ -30,7 +30,7 @@ from atmpkg.graph import (
     select_subgraph,
     write_triples,
 )
-from atmpkg.graph.rdf import is_node, term_facts
+from atmpkg.graph.rdf import is_node, term_facts, to_networkx
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
 from atmpkg.graph.slice.export import provenance_quads
@@ -1677,6 +1677,9 @@ def test_whole_graph_network_from_lines_is_the_one_read_entity_by_entity(
     assert network.number_of_nodes() > 600 and network.number_of_edges() > 1000
     countries = [n for n, c in network.nodes(data="class") if c == "atmp:Country"]
     assert len(countries) == (61 if through else 0)  # geography.csv: 61 countries
+    # a date's precision reads as the view's side panel gives it: its label
+    canada = network.nodes[ID + "approval/kymriah-health-canada-2018-09-large-b-cell-lymphoma"]
+    assert (canada["date"], canada["datePrecision"]) == ("2018-09", "month")
 
 
 def test_graphml_reads_back_as_networkx_s_own_writer_s(fixture_store, tmp_path):
@@ -1786,3 +1789,33 @@ def test_sigterm_during_a_whole_graph_export_removes_its_temporary_dump(curated_
     assert process.wait(timeout=60) == 128 + signal.SIGTERM
     assert process.stderr.read().decode() == "Error: terminated\n"
     assert list(scratch.iterdir()) == []
+
+
+def test_neo4j_names_keep_apart_what_shares_a_local_name(tmp_path):
+    """An imported ``ex:developedBy`` would merge with ``atmp:developedBy`` as one relationship
+    type, and ``ex:Company`` with ``atmp:Company`` as one label: the ontology's term keeps the
+    local name, the other its IRI."""
+    ex = "http://example.org/"
+    store = ox.Store()
+    store.load(
+        f"""@prefix atmp: <{ATMP}> . @prefix ex: <{ex}> .
+        <{ID}therapy/t> atmp:developedBy <{ID}company/a> ; ex:developedBy <{ID}company/b> ;
+            ex:target <{ID}target/c> .
+        <{ID}company/a> a atmp:Company . <{ID}company/b> a ex:Company , atmp:Company .
+        """.encode(),
+        ox.RdfFormat.TURTLE,
+    )
+    nodes, edges = export_module.network_tables(
+        to_networkx(store.quads_for_pattern(None, None, None))
+    )
+    assert sorted(row[2] for row in nodes[1:]) == [
+        "",
+        "",
+        "Company",
+        "http://example.org/Company;Company",
+    ]
+    assert sorted(row[2] for row in edges[1:]) == [
+        "developedBy",
+        "http://example.org/developedBy",
+        "target",
+    ]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import ParameterError, described
-from ..rdf import is_node, property_label
+from ..rdf import PRECISIONS, is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
 from ..terms import ID, PREFIXES, SHORTCUTS, shorten
@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 OVERVIEW_ABOVE = 500
 #: The most entities of a class the side panel lists (by label); the rest are counted.
 MEMBERS_LISTED = 200
-#: Provenance, the vocabulary's own structure and a date's precision: not links between classes.
+#: Provenance and the vocabulary's own structure: not links between classes. A date's precision
+#: is no link either: it is a value of the date, as in every view (see :func:`~atmpkg.graph.rdf.is_node`).
 LEFT_OUT = ("dct:source", "atmp:evidence", "rdf:type", "skos:inScheme", "skos:hasTopConcept")
 
 #: Classes that are no part of the overview: sources (provenance) and the vocabulary's schemes
@@ -55,7 +56,8 @@ def _links_query() -> str:
         [*LEFT_OUT, *(f"<{p}>" for p in sorted(SHORTCUTS | set(inverse_properties())))]
     )
     return f"""SELECT ?from ?p ?to (COUNT(*) AS ?n) WHERE {{
-  ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?o), "{ID}"))
+  ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?o), "{ID}")
+    && !STRSTARTS(STR(?o), "{PRECISIONS}"))
   FILTER(?p NOT IN ({left_out}))
   ?s a ?from . ?o a ?to FILTER(?from NOT IN ({NOT_CLASSES}) && ?to NOT IN ({NOT_CLASSES})) }}
 GROUP BY ?from ?p ?to"""

@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import functools
 import io
 import json
 import math
@@ -40,6 +39,7 @@ import re
 import shutil
 import stat
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1191,9 +1191,27 @@ def _csv_cell(value: object) -> str:
 _JAVA_FLOATS = {"inf": "Infinity", "-inf": "-Infinity", "nan": "NaN"}
 
 
-@functools.lru_cache(maxsize=4096)
-def _neo4j_name(prefixed: str) -> str:
+def _local(prefixed: str) -> str:
     return re.split(r"[:#/]", prefixed.strip("<>"))[-1]
+
+
+def neo4j_names(names: Iterable[str]) -> dict[str, str]:
+    """The Neo4j label or relationship type of each prefixed class or property in ``names``: its
+    local name, unless another of ``names`` has the same one; then the ontology's own term keeps
+    the local name and the others their prefixed name (or IRI), so that two properties never
+    merge into one relationship type.
+
+    >>> neo4j_names(["atmp:developedBy", "<http://example.org/developedBy>", "rdfs:seeAlso"])
+    {'atmp:developedBy': 'developedBy', '<http://example.org/developedBy>': 'http://example.org/developedBy', 'rdfs:seeAlso': 'seeAlso'}
+    """
+    names = list(dict.fromkeys(names))
+    sharing = Counter(_local(name) for name in names)
+    return {
+        name: _local(name)
+        if sharing[_local(name)] == 1 or name.startswith("atmp:")
+        else name.strip("<>")
+        for name in names
+    }
 
 
 def network_tables(
@@ -1217,9 +1235,13 @@ def network_tables(
     header = [name + _NEO4J_TYPES.get(kind, "") for name, kind in types.items()]
     nodes = [["id:ID", "label", ":LABEL", "class", *header]]
     where = {name: number for number, name in enumerate(columns, 4)}
+    label_of = neo4j_names(
+        c for _, classes in graph.nodes(data="class") if classes for c in classes.split(";")
+    )
+    type_of = neo4j_names(key for _, _, key in graph.edges(keys=True))
     for node, data in graph.nodes(data=True):
         classes = data.get("class", "")
-        labels = ";".join(_neo4j_name(c) for c in classes.split(";") if c)
+        labels = ";".join(label_of[c] for c in classes.split(";") if c)
         row = [_csv_cell(c) for c in (node, data.get("label", node), labels, classes)]
         row += [""] * len(columns)
         for name, value in data.items():
@@ -1228,7 +1250,7 @@ def network_tables(
         nodes.append(row)
     edges = [[":START_ID", ":END_ID", ":TYPE", "label", "property"]]
     for start, end, key, data in graph.edges(keys=True, data=True):
-        cells = [start, end, _neo4j_name(key), data.get("label", ""), data.get("property", "")]
+        cells = [start, end, type_of[key], data.get("label", ""), data.get("property", "")]
         edges.append([safe_cell(str(c)) for c in cells])
     return nodes, edges
 
