@@ -141,4 +141,5 @@ class ATMP(DefinedNamespace):
     valueUSD: URIRef
     vector: URIRef
     wikidataId: URIRef
+    within: URIRef
     year: URIRef
