@@ -930,7 +930,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
-    click.echo(f"Wrote {result.path}: {result.nodes:,} nodes, {result.edges:,} links.")
+    _wrote(result.path, f"{result.nodes:,} nodes, {result.edges:,} links.")
 
 
 @cli.command()
@@ -967,9 +967,17 @@ def chart(
         raise click.UsageError("--by applies to the approvals chart only")
     result = _graph(store, endpoint, graph, timeout=timeout).chart(kind, by=by, output=output)
     if kind == "market":
-        click.echo(f"Wrote {result.path}: {result.total} market-size estimates.")
+        _wrote(result.path, f"{result.total:,} market-size estimates.")
     else:
-        click.echo(f"Wrote {result.path}: {result.total} approvals per year by {by or 'agency'}.")
+        _wrote(result.path, f"{result.total:,} approvals per year by {by or 'agency'}.")
+
+
+def _wrote(path: Path, what: str) -> None:
+    """Say what was written where: on stdout, unless the page or drawing itself went there (``-o
+    /dev/stdout``, a pipe), where the line would join the document."""
+    from .graph.slice.export import names_a_device
+
+    click.echo(f"Wrote {path}: {what}", err=names_a_device(Path(path)))
 
 
 # --- push: load the built graph into a remote SPARQL 1.1 store ----------------------------------

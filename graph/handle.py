@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     from .store.remote import RemoteStore
 
 StorePath = str | os.PathLike[str] | None
+#: How many open handles hold each store in memory: the copy is let go when the last one closes.
+_held_in_memory: dict[Path, int] = {}
 
 
 class KnowledgeGraph:
@@ -139,12 +141,54 @@ class KnowledgeGraph:
         self.root = stores.resolve_path(store)
         self._handle = hold_in_memory(self.root) if in_memory else open_store(self.root)
         self._info = self._handle.info
+        if in_memory:
+            _held_in_memory[self.root] = _held_in_memory.get(self.root, 0) + 1
+        self._in_memory = in_memory
+
+    def close(self) -> None:
+        """Let go of what the handle holds: the query processes this Python process runs on its
+        store end, and the store it has open is dropped (an in-memory copy too, once no other
+        open handle holds that store in memory). Closing twice does nothing; any other call
+        afterwards raises :class:`ParameterError`. ``with atmpkg.open() as kg:`` closes it at the
+        end of the block. Other handles on the same store go on: their next query starts a query
+        process again.
+
+        >>> with atmpkg.open() as kg2:
+        ...     kg2.query("ASK { therapy:kymriah a atmp:Therapy }").boolean
+        True
+        >>> kg2.stats()
+        Traceback (most recent call last):
+        atmpkg.graph.errors.ParameterError: this knowledge graph is closed: open it again with atmpkg.open()
+        """
+        if self._handle is None:
+            return
+        self._handle = None
+        if self.root is None:
+            return
+        from .engine.child import close_evaluators
+        from .store import folder as stores
+
+        if self._in_memory:
+            _held_in_memory[self.root] -= 1
+            if not _held_in_memory[self.root]:
+                del _held_in_memory[self.root]
+                stores.stop_holding_in_memory(self.root)
+        stores.forget_root(self.root)
+        close_evaluators(holding=self.root / "builds")
+
+    def __enter__(self) -> KnowledgeGraph:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     # --- what the handle holds ------------------------------------------------------------------
 
     def _current(self) -> StoreHandle:
         """The open store of the current build: the one held while it is still current (a link
         read), else the newer one (a store deleted under the handle is built again)."""
+        if self._handle is None:
+            raise ParameterError("this knowledge graph is closed: open it again with atmpkg.open()")
         if self.root is None:
             return self._handle
         from .store import folder as stores
@@ -167,7 +211,7 @@ class KnowledgeGraph:
         >>> atmpkg.open().endpoint is None
         True
         """
-        return None if self.root is not None else self._handle.store.endpoint
+        return None if self.root is not None else self._current().store.endpoint
 
     @property
     def info(self) -> dict:
@@ -183,6 +227,8 @@ class KnowledgeGraph:
         return self._info
 
     def __repr__(self) -> str:
+        if self._handle is None:
+            return f"<KnowledgeGraph store={self.root} closed>"
         if self.root is None:
             return f"<KnowledgeGraph {self._handle.store!r}>"
         return f"<KnowledgeGraph store={self.root} build={self._handle.build_dir.name}>"
@@ -494,6 +540,7 @@ class KnowledgeGraph:
     # --- checking and adding data ---------------------------------------------------------------
 
     def _embedded(self, what: str) -> Path:
+        self._current()  # a closed handle says so
         if self.root is None:
             raise ParameterError(f"{what} works on the embedded store, not on a remote one")
         return self.root

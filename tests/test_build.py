@@ -572,6 +572,27 @@ def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
     message = f"{deals}:2:5 (column 'date'): '0000': there is no year 0000; write the year the"
     with pytest.raises(DataError, match=re.escape(message) + " source states$"):
         import_files([deals], built)
+    # in RDF too, whatever the datatype that has a year: an export of it could not be read back
+    for n, (value, datatype) in enumerate(
+        [
+            ("0000-01-01", "date"),
+            ("-0000", "gYear"),
+            ("0000-03", "gYearMonth"),
+            ("0000-01-01T10:00:00Z", "dateTime"),
+        ]
+    ):
+        notes = tmp_path / f"year-zero-{n}.ttl"
+        notes.write_text(
+            f"@prefix xsd: <{XSD}> .\n\n<https://example.org/x>\n"
+            f'  <https://example.org/d> "{value}"^^xsd:{datatype} .\n'
+        )
+        message = (
+            f'{notes}:4: "{value}"^^xsd:{datatype}: there is no year 0000 (XSD 1.0, which rdflib '
+            "and most tools read, has none, so an export of it could not be read back); write the "
+            "year the source states"
+        )
+        with pytest.raises(DataError, match=f"^{re.escape(message)}$"):
+            import_files([notes], built)
 
 
 def test_a_literal_rdflib_cannot_read_prints_no_traceback(built, tmp_path):
@@ -1337,3 +1358,25 @@ def test_a_bad_retired_row_names_its_line_and_column(data_dir, tmp_path, row, me
         build(tmp_path / "store", data_dir=data_dir)
     assert caught.value.file.endswith("retired.csv") and caught.value.line == 2
     assert caught.value.message.startswith(message)
+
+
+def test_an_ownership_loop_a_file_closes_is_blamed_on_the_files_line(built, tmp_path):
+    """The loop runs through curated rows too; the link the researcher's file adds is named at
+    its line, each curated link at its row."""
+    loop = tmp_path / "loop.ttl"
+    loop.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n\n"
+        "company:bigpharma atmp:subsidiaryOf company:cellco-eu .\n"
+    )
+    found = [
+        (v.location, v.entity)
+        for v in validate([loop], store=built)
+        if v.rule == "ownership-acyclic"
+    ]
+    companies = built.parent / "data" / "companies.csv"
+    assert found == [
+        (f"{companies}:3", "company:cellco"),
+        (f"{companies}:4", "company:cellco-eu"),
+        (f"{loop}:4", "company:bigpharma"),
+    ]

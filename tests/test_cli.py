@@ -296,12 +296,16 @@ def test_control_characters_reach_a_terminal_as_escapes(fixture_store):
 def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store, tmp_path):
     run = [sys.executable, "-c", "from atmpkg.cli import cli; cli()"]
     store = ["--store", str(fixture_store)]
-    for args, start in (
-        (["view", "--focus", "cellco"], b"<!DOCTYPE html>"),
-        (["chart", "approvals"], b"<svg"),
+    for args, start, end, said in (
+        (["view", "--focus", "cellco"], b"<!DOCTYPE html>", b"</html>\n", b"Wrote /dev/stdout: "),
+        (["chart", "approvals"], b"<svg", b"</svg>\n", b"Wrote /dev/stdout: "),
+        (["export", "--focus", "cellco"], b"@prefix", b" .\n", b" triples as ttl to /dev/stdout"),
     ):
         done = subprocess.run([*run, *args, "-o", "/dev/stdout", *store], capture_output=True)
         assert (done.returncode, done.stdout[: len(start)]) == (0, start)
+        # what was written is said on stderr, not in the document; an export without a format
+        # to a stream writes Turtle
+        assert done.stdout.endswith(end) and said in done.stderr and said not in done.stdout
     # /dev/stdout redirected to a file of any name
     with open(tmp_path / "out.txt", "wb") as redirected:
         done = subprocess.run(

@@ -112,6 +112,60 @@ def test_the_handle_follows_a_newer_build(tmp_path):
     assert kg._current().build_dir == (root / "current").resolve()
 
 
+def test_a_closed_handle_ends_its_query_processes_and_says_it_is_closed(tmp_path):
+    from atmpkg.graph.engine import child
+    from atmpkg.graph.store import folder
+
+    root = tmp_path / "store"
+    build(root, data_dir=FIXTURE)
+
+    def running() -> list:
+        return [
+            member._process
+            for pool in child._evaluators.values()
+            for member in pool._members
+            if member._process is not None and Path(member.holding or "/").is_relative_to(root)
+        ]
+
+    other = atmpkg.open(root)
+    with atmpkg.open(root, in_memory=True) as kg:
+        assert kg.query("ASK { ?t a atmp:Therapy }").boolean
+        (process,) = running()
+        assert root in folder._in_memory
+    assert running() == [] and process.poll() is not None
+    assert root not in folder._in_memory
+    assert repr(kg) == f"<KnowledgeGraph store={root} closed>"
+    for call in (kg.stats, lambda: kg.named("top-indications"), lambda: kg.import_files(["x.ttl"])):
+        with pytest.raises(errors.ParameterError, match="this knowledge graph is closed"):
+            call()
+    kg.close()  # closing twice does nothing
+    # another handle on the same store goes on, with a query process of its own
+    assert other.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [3]
+    assert len(running()) == 1
+    other.close()
+    assert running() == []
+
+
+def test_a_store_whose_files_were_damaged_says_so_and_how_to_mend_it(tmp_path):
+    """Damaged store files (a disk error, a copy cut short) are named as such, with the way out,
+    on a handle that had the store open and on a new one; not as the engine's RuntimeError, nor
+    as a query out of memory (garbage read as a length asks for gigabytes)."""
+    root = tmp_path / "store"
+    build(root, data_dir=FIXTURE)
+    kg = atmpkg.open(root)
+    assert kg.query("ASK { ?s ?p ?o }").boolean
+    engine = (root / "current").resolve() / "oxigraph"
+    for damaged in [*engine.glob("MANIFEST-*"), *engine.glob("*.sst")]:
+        damaged.write_bytes(b"garbage")
+    message = (
+        rf"the store at {engine} cannot be read \(Corruption: .*\): its files are damaged or were "
+        r"changed; run 'atmpkg build' to build it again"
+    )
+    for handle in (kg, atmpkg.open(root)):
+        with pytest.raises(errors.StoreError, match=message):
+            handle.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+
+
 def test_a_remote_handle_asks_nothing_until_used(listener):
     kg = atmpkg.open(endpoint=listener.url + "sparql")
     assert kg.endpoint == listener.url + "sparql"
@@ -318,6 +372,10 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: atmpkg.open(store=5), r"store must be a folder's path, got an int \(5\)"),
         (lambda kg: atmpkg.open("http://h:9/q"), "http://h:9/q is a URL: give it as endpoint="),
         (lambda kg: kg.view(overview="no"), r"overview must be True, False or None, got a str"),
+        (
+            lambda kg: kg.import_files(["x.ttl"], shacl="no"),
+            r"shacl must be True \(run the SHACL shapes\), False \(skip them\) or None .* got a str",
+        ),
         (
             lambda kg: kg.query("ASK {}", allow=None),
             r"allow names what the gate lets through: .*None",

@@ -774,3 +774,12 @@ def test_the_approval_examples_count_approvals_and_no_lifecycle_event(curated_st
     frame = kg.query(cell).df
     per_year = frame.groupby(frame["date"].dt.year).size()
     assert (per_year[2023], per_year[2024]) == (28, 34)
+
+
+def test_the_drawn_select_example_draws_what_the_readme_says(curated_store, tmp_path):
+    text = README.read_text(encoding="utf-8")
+    said = re.search(r"`bcma\.rq`, .*?\n\((\d+) nodes, (\d+) links on the curated graph\):", text)
+    query = re.search(r"```sparql\n(SELECT \?therapy \?company \?approval WHERE .*?)```", text, re.S)
+    (tmp_path / "bcma.rq").write_text(query.group(1), encoding="utf-8")
+    drawn = atmpkg.open(curated_store).view(file=tmp_path / "bcma.rq", output=tmp_path / "b.html")
+    assert (drawn.nodes, drawn.edges) == (int(said.group(1)), int(said.group(2))) == (33, 45)

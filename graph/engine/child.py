@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import select
@@ -28,8 +29,9 @@ import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
-from ..errors import QueryMemoryError, QueryTimeoutError
+from ..errors import QueryMemoryError, QueryTimeoutError, StoreError
 from .sandbox import DEFAULT_MEMORY, describe_death
 
 _HEADER = struct.Struct("!Q")
@@ -61,6 +63,8 @@ class Evaluator:
         self._process: subprocess.Popen | None = None
         self._stderr = None
         self._lock = threading.Lock()
+        #: The store the child last opened (its path), which it may still hold open.
+        self.holding: str | None = None
 
     def _start(self) -> subprocess.Popen:
         self._stderr = tempfile.TemporaryFile()
@@ -90,6 +94,7 @@ class Evaluator:
         if self._process is None or self._process.poll() is not None:
             self._process = self._start()
         process = self._process
+        self.holding = request.get("store", self.holding)
         try:
             _write(process.stdin, request)
             fd = process.stdout.fileno()
@@ -106,7 +111,7 @@ class Evaluator:
             self._kill()
             raise
         if status == "error":
-            raise payload
+            raise _store_error(payload, request)
         return payload
 
     def _death(self, request: dict) -> Exception:
@@ -116,6 +121,9 @@ class Evaluator:
         self._stderr.seek(max(0, self._stderr.tell() - 4096))
         tail = self._stderr.read().decode("utf-8", "replace")
         self._discard()
+        damaged = _unreadable(request)
+        if damaged is not None:
+            return damaged  # garbage read as a length can look like a query out of memory
         return describe_death(returncode, tail, self.memory, request.get("in_memory", False))
 
     def _kill(self) -> None:
@@ -149,6 +157,37 @@ class Evaluator:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _store_error(error: Exception, request: dict) -> Exception:
+    """The error to raise for one the child sent back: the engine's own errors of reading the
+    store (RocksDB's, as ``OSError`` or ``RuntimeError``: damaged or missing files) become a
+    :class:`StoreError` that names the store and the way out; others stay as they are.
+
+    >>> str(_store_error(RuntimeError("Corruption: bad block"), {"store": "/s/builds/b/oxigraph"}))
+    "the store at /s/builds/b/oxigraph cannot be read (Corruption: bad block): its files are damaged or were changed; run 'atmpkg build' to build it again"
+    """
+    if "store" not in request or not isinstance(error, OSError | RuntimeError):
+        return error
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return StoreError(
+        f"the store at {request['store']} cannot be read ({reason}): its files are damaged or "
+        "were changed; run 'atmpkg build' to build it again"
+    )
+
+
+def _unreadable(request: dict) -> StoreError | None:
+    """The :class:`StoreError` for the request's store when the engine can no longer open it
+    (its files were damaged or changed under it), else None."""
+    if "store" not in request:
+        return None
+    import pyoxigraph as ox
+
+    try:
+        ox.Store.read_only(request["store"])
+    except (OSError, RuntimeError) as exc:
+        return _store_error(exc, request)
+    return None
 
 
 #: How many children evaluate at once for one process and one kind of confinement: threads that
@@ -200,12 +239,16 @@ class EvaluatorPool:
             with self._free:
                 self._free.notify()
 
-    def close(self) -> None:
-        """End every child; the next request starts a new one."""
+    def close(self, holding: Path | None = None) -> None:
+        """End every child (those that opened a store inside the folder ``holding``, when given);
+        the next request starts a new one."""
         with self._free:
             members = list(self._members)
         for member in members:
-            member.close()
+            if holding is None or (
+                member.holding is not None and Path(member.holding).is_relative_to(holding)
+            ):
+                member.close()
 
 
 _evaluators: dict[tuple[bool, int | None], EvaluatorPool] = {}
@@ -225,9 +268,10 @@ def evaluator(network: bool, memory: int | None) -> EvaluatorPool:
         return _evaluators[key]
 
 
-def close_evaluators() -> None:
-    """End every child (after an update changed a store they may hold open read-only): the next
-    request starts a new one, which sees the change.
+def close_evaluators(holding: Path | None = None) -> None:
+    """End every child (after an update changed a store they may hold open read-only; only those
+    that opened a store inside the folder ``holding``, when given): the next request starts a new
+    one, which sees the change.
 
     >>> evaluator(False, None).run({"nquads": "", "text": "ASK {}", "form": "ASK"}).boolean
     True
@@ -236,7 +280,12 @@ def close_evaluators() -> None:
     with _evaluators_lock:
         pools = list(_evaluators.values())
     for pool in pools:
-        pool.close()
+        pool.close(holding)
+
+
+# The children die with this process anyway; ending them first keeps the interpreter's exit free
+# of warnings about processes still running.
+atexit.register(close_evaluators)
 
 
 def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: no cover - child

@@ -23,7 +23,7 @@ killed in between, and temporary files that killed exports left are removed then
 
 >>> result = atmpkg.open().export("ttl", "kymriah.ttl", focus="kymriah")
 >>> result.paths, result.triples
-([PosixPath('kymriah.ttl')], 464)
+([PosixPath('kymriah.ttl')], 472)
 """
 
 from __future__ import annotations
@@ -182,10 +182,13 @@ class ExportResult:
 
 def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None) -> str:
     """The export format named by ``fmt`` (or an alias), else the one the output's extension names,
-    else Turtle. An unknown name raises :class:`UnknownNameError` with the formats.
+    else Turtle when there is no file name to go by (no output, or a pipe or device such as
+    ``/dev/stdout``). An unknown name raises :class:`UnknownNameError` with the formats.
 
     >>> resolve_format(None, "out/cellco.graphml")
     'graphml'
+    >>> resolve_format(None, "/dev/stdout")
+    'ttl'
     >>> resolve_format("Turtle")
     'ttl'
     >>> resolve_format("graphml", "cellco.ttl")
@@ -199,6 +202,8 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
         suffix = _path(output).suffix.lower()
         if suffix in SUFFIXES:
             return SUFFIXES[suffix]
+        if names_a_device(_path(output)):
+            return "ttl"
         raise ParameterError(
             f"cannot tell the format from the file name {Path(output).name!r}; give a format: "
             + ", ".join(FORMATS)

@@ -465,10 +465,26 @@ def build(
     >>> report.counts["atmp:Therapy"], report.build_dir.parent
     (117, PosixPath('my-store/builds'))
     """
+    _check_shacl(shacl)
     root = stores.resolve_path(store)
     with stores.locked(root):
         return _build(
             root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
+        )
+
+
+def _check_shacl(shacl: object) -> None:
+    """A :class:`ParameterError` unless ``shacl`` is True, False or None: read by its truth,
+    ``"no"`` would run the shapes.
+
+    >>> _check_shacl("no")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.ParameterError: shacl must be True (run the SHACL shapes), False (skip them) or None (run them up to 100,000 loaded triples), got a str ('no')
+    """
+    if shacl is not None and not isinstance(shacl, bool):
+        raise ParameterError(
+            "shacl must be True (run the SHACL shapes), False (skip them) or None (run them up to "
+            f"{SHACL_MAX_TRIPLES:,} loaded triples), got {described(shacl)}"
         )
 
 
@@ -767,6 +783,7 @@ def import_files(
     >>> (kg.root / "imports" / "my-notes.ttl").is_file()      # kept for later builds
     True
     """
+    _check_shacl(shacl)
     files = file_list(files)
     if not files:
         raise DataError("(no files)", None, None, "give at least one file to import")

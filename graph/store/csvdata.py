@@ -1029,10 +1029,15 @@ _KEPT_FORMS: dict[str, Callable[[str], object]] = {
     XSD + "decimal": re.compile(
         r"(?:0|-?[1-9][0-9]{0,17})(?:\.[0-9]{0,17}[1-9])?|-0\.[0-9]{0,17}[1-9]"
     ).fullmatch,
-    XSD + "date": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch,
-    XSD + "gYearMonth": re.compile(r"[0-9]{4}-[0-9]{2}").fullmatch,
-    XSD + "gYear": re.compile(r"[0-9]{4}").fullmatch,
+    # year 0000 is left to the check of :class:`_NormalisedCounter`, which refuses it
+    XSD + "date": re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch,
+    XSD + "gYearMonth": re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}").fullmatch,
+    XSD + "gYear": re.compile(r"(?!0000)[0-9]{4}").fullmatch,
 }
+#: The datatypes whose values have a year, and a value of year 0000 in them: XSD 1.1 reads it as
+#: 1 BC, XSD 1.0 (rdflib, most tools) has no such year, so an export of it could not be read back.
+_YEARS = frozenset(XSD + t for t in ("date", "dateTime", "dateTimeStamp", "gYear", "gYearMonth"))
+_YEAR_ZERO = re.compile(r"-?0000(?![0-9])").match
 _PROBE = ox.NamedNode("urn:atmpkg:probe")
 
 
@@ -1066,6 +1071,8 @@ class _NormalisedCounter:
         self.count = 0
         self.example = ""
         self.kept = dict(_KEPT_FORMS)
+        #: The first literal of year 0000, which the input may not hold.
+        self.year_zero: ox.Literal | None = None
 
     def add(self, literal: ox.Literal) -> None:
         datatype = literal.datatype.value
@@ -1073,6 +1080,8 @@ class _NormalisedCounter:
         if kept is None:
             kept = self.kept[datatype] = _engine_decides if datatype.startswith(XSD) else _kept
         if kept is not _kept and not kept(literal.value):
+            if datatype in _YEARS and _YEAR_ZERO(literal.value) and self.year_zero is None:
+                self.year_zero = literal
             self.pending[literal] = self.pending.get(literal, 0) + 1
             if len(self.pending) >= self.BATCH:
                 self.flush()
@@ -1306,6 +1315,8 @@ def scan_rdf(
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
+    if counter.year_zero is not None:
+        raise _year_zero_error(path, display, counter.year_zero)
     if terms is not None:
         _check_terms(path, display, predicates | classes, terms)
     return dataclasses.replace(
@@ -1315,6 +1326,22 @@ def scan_rdf(
         graphs=len(graphs),
         derived=tuple(sorted(p.value for p in predicates if p.value in (derived or ()))),
     ), typed
+
+
+def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:
+    """The error for a date of year 0000 in an RDF input, at the first line that writes it."""
+    text = ""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        text = path.read_text(encoding="utf-8-sig")
+    found = text.find(literal.value)
+    line = text.count("\n", 0, found) + 1 if found >= 0 else None
+    return DataError(
+        display,
+        line,
+        None,
+        f"{_n3(literal)}: there is no year 0000 (XSD 1.0, which rdflib and most tools read, has "
+        "none, so an export of it could not be read back); write the year the source states",
+    )
 
 
 def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:

@@ -183,8 +183,10 @@ def open_build(root: Path, build_dir: Path) -> StoreHandle:
             store = ox.Store.read_only(str(build_dir / "oxigraph"))
             if root in _in_memory:
                 store = memory_copy(store)
-        except OSError as exc:
-            raise StoreError(f"cannot open the store at {build_dir}: {exc}") from None
+        except (OSError, RuntimeError) as exc:  # RocksDB's errors: missing or damaged files
+            raise StoreError(
+                f"cannot open the store at {build_dir}: {exc}; run 'atmpkg build' to build it again"
+            ) from None
         handle = StoreHandle(root, build_dir, store, read_info(build_dir))
         _open[build_dir] = handle
     return handle
@@ -200,6 +202,31 @@ def hold_in_memory(root: Path) -> None:
     True
     """
     _in_memory.add(root)
+    forget_root(root)
+
+
+def stop_holding_in_memory(root: Path) -> None:
+    """Open the builds of ``root`` on disk again, as before :func:`hold_in_memory` (the cached
+    in-memory copies are dropped, and the memory they used is handed back).
+
+    >>> root = Path(shutil.copytree(kg.root, Path.cwd() / "released", symlinks=True))
+    >>> hold_in_memory(root); stop_holding_in_memory(root)
+    >>> open_build(root, current_build(root)).in_memory
+    False
+    """
+    _in_memory.discard(root)
+    forget_root(root)
+    release_memory()
+
+
+def forget_root(root: Path) -> None:
+    """Drop the cached handles of every build of ``root``.
+
+    >>> handle = open_build(kg.root, current_build(kg.root))
+    >>> forget_root(kg.root)
+    >>> open_build(kg.root, handle.build_dir) is handle
+    False
+    """
     for build_dir in [d for d, handle in _open.items() if handle.root == root]:
         forget(build_dir)
 
