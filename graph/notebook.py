@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import warnings
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
@@ -118,7 +119,9 @@ class SparqlMagics(Magics):
         >>> shell.run_line_magic("load_ext", "atmpkg")
         >>> shell.run_line_magic("sparql", "SELECT ?name { therapy:kymriah rdfs:label ?name }").rows
         [(<Literal value=Kymriah language=en>,)]
-        >>> len(shell.run_line_magic("sparql", "SELECT ?t { ?t a atmp:Therapy };"))  # ";": no display
+        >>> shell.run_line_magic("sparql", "SELECT ?t { ?t a atmp:Therapy };")  # ";": nothing shown
+        >>> shell.run_line_magic("sparql", "-o therapies SELECT ?t { ?t a atmp:Therapy };")
+        >>> len(shell.user_ns["therapies"])
         117
         >>> _ = shell.run_cell_magic("sparql", "--limit 1 -o first", "SELECT ?t { ?t a atmp:Therapy }")
         >>> len(shell.user_ns["first"])
@@ -127,7 +130,10 @@ class SparqlMagics(Magics):
         options, rest = parse_options(line)
         if cell is not None and rest:
             raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
-        # a line ending in ";" asks IPython to show nothing; the ";" is not SPARQL
+        # A line ending in ";" asks for nothing to be shown. IPython reads the ";" of a line it
+        # runs as code, not of a magic's line, so the magic itself returns nothing; -o keeps the
+        # answer. The ";" is not SPARQL.
+        quiet = cell is None and rest.rstrip().endswith(";")
         text = cell.strip() if cell is not None else rest.strip().removesuffix(";").rstrip()
         name = options.get("name")
         if bool(name) == bool(text):
@@ -138,7 +144,7 @@ class SparqlMagics(Magics):
         result = kg.named(name, params, **limits) if name else kg.query(text, params, **limits)
         if "output" in options:
             self.shell.user_ns[options["output"]] = result.to_dataframe()
-        return result
+        return None if quiet else result
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None):
@@ -181,3 +187,10 @@ def load_ipython_extension(ipython) -> None:
         return earlier(etype, value, tb, tb_offset)
 
     ipython.set_custom_exc((*handled, AtmpkgError), show)
+    # trio, which the HTTP client of remote stores imports when it is installed, warns once that
+    # it leaves its own handler out when it finds this one; its exceptions show as before.
+    warnings.filterwarnings(
+        "ignore",
+        message="IPython detected, but you already have a custom exception handler installed",
+        category=RuntimeWarning,
+    )

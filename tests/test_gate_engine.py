@@ -111,6 +111,28 @@ def service_queries(draw, url: str) -> str:
 
 
 @st.composite
+def reread_service_queries(draw, url: str) -> str:
+    """A SERVICE the engine reads only after taking a token apart again: a prefixed name whose
+    IRI does not parse (it reads the prefix alone), or a long string holding an escape it does
+    not read (it reads ``""`` and a new string from the third quote)."""
+    service = draw(spelled("SERVICE"))
+    if draw(st.booleans()):
+        prefix = draw(st.sampled_from(["<http://a:>", "<http://[::1]>", "<urn:a:%>", "<http://a/%2>"]))
+        glued = draw(st.sampled_from(["", "x", "1"]))
+        return (
+            f"PREFIX ex: {prefix} SELECT * {{ ?s <urn:x>?{draw(separator())}ex:{glued}{service}"
+            f"{draw(separator())}<{url}> {{ }} }}"
+        )
+    quote = draw(st.sampled_from(['"', "'"]))
+    escape = draw(st.sampled_from(["\\q", "\\uD800", "\\udfff", "\\U00110000", "\\ "]))
+    long, short = quote * 3, quote
+    return (
+        f"SELECT * {{ VALUES (?a ?b) {{ ({long}a{short}) }} {service} <{url}> {{ }} "
+        f"#{escape}{long}\n}}"
+    )
+
+
+@st.composite
 def less_than_service_queries(draw, url: str) -> str:
     """A SERVICE written after a ``<`` that ends in a comment holding ``>``: the engine reads
     less-than, where an IRI up to that ``>`` hides the keyword."""
@@ -147,7 +169,11 @@ def less_than_service_queries(draw, url: str) -> str:
 @given(data=st.data())
 def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
     url = listener.url
-    text = data.draw(st.one_of(service_queries(url), less_than_service_queries(url)))
+    text = data.draw(
+        st.one_of(
+            service_queries(url), less_than_service_queries(url), reread_service_queries(url)
+        )
+    )
     if refused(text):
         return
     before = listener.count
@@ -180,6 +206,16 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <{url}>\nSELECT * { FILTER(1<<urn:a> || 1<2)SERVICEex:x#>\n{ ?s ?p ?o } }",
         # the engine ends a prefixed name at its second run of dots
         "PREFIX ex: <{url}>\nSELECT * WHERE { ?s ?p ex:a.b.SERVICE ex:x { } }",
+        # a prefixed name whose IRI does not parse: the engine reads the prefix alone, then the
+        # local part as words (review 9)
+        "PREFIX ex: <http://a:> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
+        "PREFIX ex: <http://[::1]> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
+        "PREFIXex: <http://a:> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
+        # a long string with an escape the engine does not read: it reads "" and a new string
+        'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
+        "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",
+        'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\U00110000"""\n}',
+        'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\udfff"""\n}',
     ],
 )
 def test_the_known_bypasses_reach_the_network_in_the_engine_and_are_refused(listener, text):
@@ -296,6 +332,24 @@ def test_a_glued_or_hidden_dataset_clause_is_read_by_the_engine_and_refused(name
     assert (
         bool(answer) if isinstance(answer, ox.QueryBoolean) else list(answer)[0]["n"].value == "1"
     )
+    assert refused(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a prefixed name whose IRI does not parse: the engine reads "ex:", then FROM (review 9)
+        "PREFIX ex: <http://a:> DESCRIBE ?s ex:FROM <urn:h> WHERE { ?s ?p ?o }",
+        # a long string with an escape the engine does not read: it reads "" and a new string
+        'CONSTRUCT { ?s ?p ?o . ?s ?p ("""a") } FROM <urn:h> #\\q"""\nWHERE { ?s ?p ?o }',
+        'CONSTRUCT { ?s ?p ?g . ?s ?p ("""a") } FROM NAMED <urn:h> #\\q"""\n'
+        "WHERE { GRAPH ?g { ?s ?p ?o } }",
+    ],
+)
+def test_a_dataset_clause_the_engine_reads_again_is_refused(named_graphs, text):
+    triples = list(named_graphs.query(text))
+    # read from the graph it named: its triple, or its name
+    assert {t.object for t in triples} & {ox.Literal("urn:h"), ox.NamedNode("urn:h")}
     assert refused(text)
 
 

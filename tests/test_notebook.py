@@ -120,6 +120,9 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
             "def helper():\n    return kg.named('products-by-target', target='cd1999')\nhelper()",
             "raises-exception",
         ),
+        # a line ending in ";" shows nothing, and -o keeps the answer
+        cell("%sparql -o quiet SELECT ?t WHERE { ?t a atmp:Therapy };"),
+        cell("print(len(quiet))"),
     ]
     notebook = nbformat.v4.new_notebook(cells=cells)
     client = nbclient.NotebookClient(
@@ -166,6 +169,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
     assert own["ename"] == "UnknownNameError"
     shown = re.sub(r"\x1b\[[0-9;]*m", "", "".join(own["traceback"]))  # without its colours
     assert "helper()" in shown and "Traceback" in shown
+    assert (out[13].outputs, stdout_of(out[14])) == ([], "3\n")
 
 
 def readme_notebook() -> list[str]:
@@ -217,4 +221,30 @@ def test_the_extension_keeps_a_handler_another_library_installed_first(capsys):
     assert "Traceback" not in shown  # one line, not the magic's traceback
     assert shell.run_cell("{}['x']").success is False
     assert [str(v) for v in theirs] == ["'x'"]
+    InteractiveShell.clear_instance()
+
+
+def test_trios_warning_about_the_handler_installed_first_is_not_shown():
+    """trio, imported by the remote stores' HTTP client when it is installed, warns that it skips
+    its own handler when it finds the extension's; that warning would land in a researcher's
+    cell. It is the text trio 0.22 warns with."""
+    import warnings
+
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from atmpkg.graph.notebook import load_ipython_extension
+
+    InteractiveShell.clear_instance()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        load_ipython_extension(InteractiveShell.instance(colors="nocolor"))
+        warnings.warn(
+            "IPython detected, but you already have a custom exception handler installed. I'll "
+            "skip installing Trio's custom handler, but this means exception groups will not "
+            "show full tracebacks.",
+            RuntimeWarning,
+            stacklevel=1,
+        )
+        warnings.warn("another warning", RuntimeWarning, stacklevel=1)
+    assert [str(w.message) for w in caught] == ["another warning"]
     InteractiveShell.clear_instance()

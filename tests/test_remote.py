@@ -1480,3 +1480,18 @@ def test_stats_of_an_endpoint_without_build_information_says_so(served, fixture_
     counts = embedded[0].split(";")[0]
     assert remote[0] == f"{counts}; the endpoint does not say when or by what it was built"
     assert remote[1:] == embedded[1:]
+
+
+@pytest.mark.parametrize("form", ["SELECT * WHERE", "ASK", "CONSTRUCT { ?s ?p ?o } WHERE"])
+def test_this_process_never_runs_a_service_that_is_sent_to_an_endpoint(listener, form):
+    """The query is read by the engine before it is sent, as the embedded store would read it;
+    the engine runs a SERVICE as it reads, so that happens in the confined process, where the
+    network is closed: only the endpoint may call out (here there is none listening)."""
+    remote = RemoteStore(f"http://127.0.0.1:{free_port()}/sparql", timeout=5)
+    text = f"{form} {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(StoreError, match="cannot reach the SPARQL endpoint"):
+        remote.query(text)
+    assert listener.count == 0
+    # what the engine says of the text still comes back before anything is sent
+    with pytest.raises(SyntaxError):
+        remote.query("SELECT * WHERE { SERVICE <urn:x> }")

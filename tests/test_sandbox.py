@@ -268,3 +268,24 @@ def test_a_script_without_a_main_guard_runs_a_timed_query_once(fixture_store, tm
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "start\nTrue\n", "")
+
+
+def test_a_dataset_clause_past_the_gate_reads_the_stores_own_graphs(fixture_store):
+    """Behind the gate, the engine is told the dataset: a FROM that got past the gate chooses
+    no other graph; allowed, it does."""
+    import pyoxigraph as ox
+
+    from atmpkg.graph.sparql.run import run
+
+    store = ox.Store()
+    store.add(
+        ox.Quad(
+            ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("h"), ox.NamedNode("urn:h")
+        )
+    )
+    text = "SELECT ?o ?g FROM <urn:h> FROM NAMED <urn:g> WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    past_the_gate = gate.CheckedQuery(text, "SELECT", frozenset(), tuple(gate.tokenize(text)))
+    # the store's own graphs: nothing in the default graph, and urn:h among the named ones
+    assert run(store, past_the_gate).rows == [(ox.Literal("h"), ox.NamedNode("urn:h"))]
+    allowed = run(store, gate.check(text, allow=["dataset"]), allow=["dataset"])
+    assert allowed.rows == [(ox.Literal("h"), None)]

@@ -309,6 +309,9 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
             return
         request = pickle.loads(source.read(_HEADER.unpack(head)[0]))
         try:
+            if request.get("parse_only"):
+                _write(out, ("ok", _parse(request)))
+                continue
             store = _open(request, stores)
             result = evaluate(
                 store,
@@ -316,6 +319,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
                 request["form"],
                 request.get("bindings"),
                 request.get("limit"),
+                dataset=request.get("dataset", False),
             )
             if request["form"] == "UPDATE":
                 stores.clear()
@@ -324,6 +328,19 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
             _write(out, ("error", QueryMemoryError(memory or 0, request.get("in_memory", False))))
         except Exception as exc:  # every failure goes back to the parent, which raises it
             _write(out, ("error", exc))
+
+
+def _parse(request: dict) -> None:  # pragma: no cover - runs in the child
+    """Have the engine read the request's text as it would for a store, on an empty one: its
+    errors of syntax and of substitutions come back; a SERVICE it reaches fails here, where the
+    network is closed, which says only that the text was read."""
+    import pyoxigraph as ox
+
+    options = {k: request[k] for k in ("prefixes", "substitutions", "base_iri") if request.get(k)}
+    try:
+        ox.Store().query(request["text"], **options)
+    except OSError:
+        pass
 
 
 def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child

@@ -362,10 +362,14 @@ def evaluate(
     bindings: Mapping[str, Term] | None = None,
     limit: int | None = None,
     timeout: float | None = None,
+    *,
+    dataset: bool = False,
 ) -> QueryResult:
     """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
     with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
-    ``limit`` rows. ``timeout`` is for a remote store's HTTP client only.
+    ``limit`` rows. ``timeout`` is for a remote store's HTTP client only. Unless ``dataset``
+    (FROM and FROM NAMED allowed), a query of the embedded store reads the store's own graphs
+    whatever dataset clause it holds: the engine's own check behind the gate's refusal.
 
     >>> evaluate(ox.Store(), "ASK { <kymriah> ?p ?o }", "ASK").boolean
     False
@@ -377,6 +381,11 @@ def evaluate(
     limits: dict = {"timeout": timeout} if timeout is not None else {}
     if isinstance(store, ox.Store):
         limits = {"base_iri": BASE_IRI}
+        if not dataset and form != "UPDATE":
+            limits |= {
+                "default_graph": ox.DefaultGraph(),
+                "named_graphs": list(store.named_graphs()),
+            }
     elif form == "SELECT" and limit is not None:
         limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
     try:
@@ -395,10 +404,14 @@ def evaluate(
                 f"parameters ({names}) can only be bound to variables the SELECT clause "
                 "returns; add them to the SELECT clause"
             ) from None
+        if str(exc).startswith(("Corruption", "IO error")):
+            raise  # the store's files: the caller names the store (see engine.child)
         raise StoreError(f"query failed: {exc}") from None
     except AtmpkgError:
         raise  # a remote store's own errors (an EndpointTimeoutError is also an OSError)
     except OSError as exc:
+        if str(exc).startswith(("Corruption", "IO error")):
+            raise  # the store's files: the caller names the store (see engine.child)
         raise StoreError(f"query failed: {exc}") from None
 
 

@@ -26,6 +26,8 @@ atmpkg.graph.errors.QueryRefusedError: SERVICE (a federated query to another ser
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import functools
 import heapq
 import re
@@ -68,22 +70,33 @@ _PN_LOCAL = (
 )
 
 
+#: The escapes the engine reads in a string: ``\\t`` and the other ECHARs, and ``\\u`` / ``\\U``
+#: naming a code point that is no surrogate (``\\uD800`` is refused). A long string holding any
+#: other escape is no string to the engine, which then reads ``""`` and a new string from the
+#: third quote; the gate reads it so too.
+_STRING_ESCAPE = (
+    r"\\[tbnrf\"'\\]|\\u(?![dD][89a-fA-F])[0-9A-Fa-f]{4}"
+    r"|\\U(?:0000(?![dD][89a-fA-F])[0-9A-Fa-f]{4}|000[1-9A-Fa-f][0-9A-Fa-f]{4}|0010[0-9A-Fa-f]{4})"
+)
+
 #: An IRI as the engine reads it, ``\\u`` and ``\\U`` escapes included (decoded in IRIs only).
 _IRI = r"(?P<iri><(?:[^<>\"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)"
 
 
 @functools.cache
-def _token_re() -> re.Pattern[str]:
+def _token_re(strict: bool = True) -> re.Pattern[str]:
+    """The terminals, strings with the escapes the engine reads (``strict``), else any escape."""
     # Compiled on first use: the Unicode classes take tens of milliseconds to compile.
+    escape = _STRING_ESCAPE if strict else r"\\."
     return re.compile(
         "|".join(
             [
                 r"(?P<ws>\s+)",
                 r"(?P<comment>#[^\n\r]*)",
-                r"(?P<string>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\""
-                r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-                r"|\"(?:[^\"\\\n\r]|\\.)*\""
-                r"|'(?:[^'\\\n\r]|\\.)*')",
+                rf"(?P<string>\"\"\"(?:[^\"\\]|{escape}|\"(?!\"\"))*\"\"\""
+                rf"|'''(?:[^'\\]|{escape}|'(?!''))*'''"
+                rf"|\"(?:[^\"\\\n\r]|{escape})*\""
+                rf"|'(?:[^'\\\n\r]|{escape})*')",
                 _IRI,
                 f"(?P<var>[?$][{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*)",
                 f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
@@ -301,7 +314,7 @@ class _Terminal(NamedTuple):
     end: int
 
 
-def _step(text: str, position: int, less_than: bool) -> _Terminal:
+def _step(text: str, position: int, less_than: bool, strict: bool = True) -> _Terminal:
     """The terminal at ``position``; with ``less_than``, the ``<`` there read as less-than (or
     ``<=``), as the engine reads it after an operand: never the start of ``<<``, so that what
     follows is read on its own (``1<<urn:a>`` is 1, less-than and an IRI).
@@ -312,7 +325,7 @@ def _step(text: str, position: int, less_than: bool) -> _Terminal:
     if less_than:
         sign = "<=" if text.startswith("<=", position) else "<"
         return _Terminal("punct", sign, position, position + len(sign))
-    match = _token_re().match(text, position)
+    match = _token_re(strict).match(text, position)
     return _Terminal(match.lastgroup, match.group(), match.start(), match.end())
 
 
@@ -320,7 +333,7 @@ def _unclosed(terminal: _Terminal) -> bool:
     return terminal.kind == "unknown" and terminal.text in ("'", '"')
 
 
-def _lex(text: str) -> tuple[list[Token], list[int]]:
+def _lex(text: str, strict: bool = True) -> tuple[list[Token], list[int]]:
     """The tokens of ``text``, each ``<`` read as an IRI's start wherever an IRI can stand there,
     and the offsets of the ``<`` so read that the engine may read as less-than (none: this is the
     only reading).
@@ -334,11 +347,11 @@ def _lex(text: str) -> tuple[list[Token], list[int]]:
     while position < len(text):
         last = tokens[-1].text if tokens else None
         either = _disputed(text, position, brackets[-1] if brackets else None, last)
-        terminal = _step(text, position, less_than=False)
+        terminal = _step(text, position, False, strict)
         if either and terminal.kind == "iri":
             disputed.append(position)
         elif either:  # no IRI can stand here: the engine reads less-than
-            terminal = _step(text, position, less_than=True)
+            terminal = _step(text, position, True, strict)
         position = terminal.end
         kind = terminal.kind
         if kind in ("ws", "comment"):
@@ -367,7 +380,7 @@ class _Readings:
     operators: int
 
 
-def _readings(text: str) -> _Readings:
+def _readings(text: str, reread: _Rereading, strict: bool) -> _Readings:
     """Every way the engine may read ``text``, explored together: at each ``<`` that may be an
     IRI's start or less-than (see :func:`_disputed`) the reading forks, each ``<`` on its own, so
     that a text reading one ``<`` as an IRI and another as less-than is read as the engine does.
@@ -387,11 +400,19 @@ def _readings(text: str) -> _Readings:
     limit = len(text) + 10_000
     at_place: dict[int, int] = {}
     terminals: dict[tuple[int, bool], _Terminal] = {}  # states at one place read the same text
+    # Where each line ends: a "<" read as less-than can start a comment at every "#" of one long
+    # line, and matching each to the line's end would make the work grow with the square of it.
+    breaks = [found.start() for found in re.finditer(r"[\n\r]", text)]
 
     def terminal(position: int, less_than: bool) -> _Terminal:
         key = (position, less_than)
         if key not in terminals:
-            terminals[key] = _step(text, position, less_than)
+            if not less_than and text.startswith("#", position):
+                after = bisect.bisect_left(breaks, position)
+                end = breaks[after] if after < len(breaks) else len(text)
+                terminals[key] = _Terminal("comment", "", position, end)
+            else:
+                terminals[key] = _step(text, position, less_than, strict)
         return terminals[key]
 
     while heap:
@@ -415,8 +436,9 @@ def _readings(text: str) -> _Readings:
             counted = operators
             if kind not in ("ws", "comment"):
                 token = Token(kind, read.text, read.start)
-                next_last, counted = _operand_end(token), operators + _operators(token)
-                result.found.update(k for k in _GUARDED if k in _keyword_text(token))
+                next_last = _operand_end(token)
+                counted = operators + _operators(token) + _juxtaposed(top, last, token)
+                result.found.update(k for k in _GUARDED if k in _keyword_text(token, reread))
                 next_form, next_values = _next_form(form, token), _values_after(values, token)
                 if kind == "punct" and token.text in _OPENERS:
                     key = (stack, _opens(token.text, top, last, values))
@@ -470,18 +492,72 @@ def _next_form(form: tuple[str, bool], token: Token) -> tuple[str, bool]:
     return ("UPDATE" if word.startswith(_UPDATE_WORDS) else "UNKNOWN"), False
 
 
-def _keyword_text(token: Token) -> str:
+def _keyword_text(token: Token, reread: _Rereading) -> str:
     """The part of a token where Oxigraph could read glued keywords, case-folded: a word, a
     prefix, and what follows a second dot in a prefixed name or a blank node label (the engine
     ends the name at its second run of dots: ``ex:a.b.SERVICE`` is ``ex:a.b`` ``.``
-    ``SERVICE``)."""
+    ``SERVICE``); the whole local part of a prefixed name the engine may read again as words
+    (see :class:`_Rereading`)."""
     if token.kind == "word":
         return token.text.casefold()
     if token.kind in ("pname", "bnode"):
         prefix, _, local = token.text.partition(":")
+        if token.kind == "pname" and reread(token.text):
+            return f"{prefix} {local}".casefold()
         beyond = " ".join(local.split(".")[2:])
         return f"{prefix if token.kind == 'pname' else ''} {beyond}".casefold()
     return ""
+
+
+class _Rereading:
+    """Which prefixed names the engine may read again as a prefix and words after it.
+
+    The engine takes ``ex:local`` whole only when ``ex:`` is declared and the prefix's IRI with the
+    local part (its ``\\`` escapes removed) is a valid IRI; else it reads ``ex:`` alone and the
+    local part again, as words (``PREFIX ex: <http://a:>`` makes ``ex:SERVICE`` the invalid IRI
+    ``http://a:SERVICE``, so the engine reads ``ex:`` and SERVICE). The prefixes are the library's
+    and every IRI the text declares for a prefix (a ``p:`` followed by an IRI, wherever it stands,
+    as a ``PREFIX`` glued to the name is still read as one); a relative IRI, which the engine
+    resolves against a base, counts as one whose names may be read again.
+
+    >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> ASK { ex:SERVICE ex:1 atmp:x }"))
+    >>> reread("ex:SERVICE"), reread("ex:1"), reread("atmp:x"), reread("nope:x")
+    (True, False, False, True)
+    """
+
+    def __init__(self, tokens: Sequence[Token]):
+        from ..terms import PREFIXES
+
+        declared: dict[str, set[str | None]] = {}
+        for name, iri in zip(tokens, tokens[1:], strict=False):
+            if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
+                value = decode_escapes(iri.text[1:-1])
+                absolute = value if _valid_iri(value) else None
+                for prefix in {name.text[:-1], re.sub("^prefix", "", name.text[:-1], flags=re.I)}:
+                    declared.setdefault(prefix, set()).add(absolute)
+        self.iris = {**{p: {iri} for p, iri in PREFIXES.items()}, **declared}
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, pname: str) -> bool:
+        if pname not in self.known:
+            prefix, _, local = pname.partition(":")
+            iris = self.iris.get(prefix, {None})
+            tail = local.replace("\\", "")
+            self.known[pname] = bool(local) and any(
+                iri is None or not _valid_iri(iri + tail) for iri in iris
+            )
+        return self.known[pname]
+
+
+def _valid_iri(text: str) -> bool:
+    """Whether the engine reads ``text`` as an absolute IRI (it checks with the same parser)."""
+    import pyoxigraph as ox
+
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _operators(token: Token) -> int:
@@ -517,7 +593,11 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
     tokens, disputed, readings = _ways(query)
     primary = readings[0]
     if _ESCAPE.search(query):
-        readings += _ways(decode_escapes(query))[2]
+        # The engine decodes escapes in strings and IRIs only; the decoded text is read too, with
+        # any escape in a string, as what it may hide: where that reading cannot be made (a
+        # decoded quote opens a string never closed), the engine's own reading stands alone.
+        with contextlib.suppress(QuerySyntaxError):
+            readings += _ways(decode_escapes(query), strict=False)[2]
     deepest = max(reading.deepest for reading in readings)
     operators = max(reading.operators for reading in readings)
     if deepest > MAX_DEPTH:
@@ -548,27 +628,58 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
     return CheckedQuery(query, next(iter(primary.forms)), frozenset(found), tuple(tokens))
 
 
-def _ways(text: str) -> tuple[list[Token], list[int], list[_Readings]]:
+def _ways(text: str, strict: bool = True) -> tuple[list[Token], list[int], list[_Readings]]:
     """The tokens of ``text`` and its disputed ``<`` (see :func:`_lex`), and what its readings
     hold: the tokens' own first, then, when a ``<`` is disputed, every reading's."""
-    tokens, disputed = _lex(text)
-    return tokens, disputed, [_summary(tokens)] + ([_readings(text)] if disputed else [])
+    tokens, disputed = _lex(text, strict)
+    reread = _Rereading(tokens)
+    summary = _summary(tokens, reread)
+    return tokens, disputed, [summary] + ([_readings(text, reread, strict)] if disputed else [])
 
 
-def _summary(tokens: list[Token]) -> _Readings:
+def _summary(tokens: list[Token], reread: _Rereading) -> _Readings:
     """What :func:`_readings` finds, for a text with one reading: ``tokens``."""
-    result, depth, form = _Readings(set(), set(), 0, 0), 0, ("", False)
+    result, form = _Readings(set(), set(), 0, 0), ("", False)
+    brackets: list[str] = []
+    last, values = None, ""
     for token in tokens:
-        result.found.update(k for k in _GUARDED if k in _keyword_text(token))
-        result.operators += _operators(token)
+        top = brackets[-1] if brackets else None
+        result.found.update(k for k in _GUARDED if k in _keyword_text(token, reread))
+        result.operators += _operators(token) + _juxtaposed(top, last, token)
         form = _next_form(form, token)
         if token.kind == "punct" and token.text in _OPENERS:
-            depth += 1
-            result.deepest = max(result.deepest, depth)
-        elif token.kind == "punct" and token.text in _CLOSERS:
-            depth -= 1
+            brackets.append(_opens(token.text, top, last, values))
+            result.deepest = max(result.deepest, len(brackets))
+        elif token.kind == "punct" and token.text in _CLOSERS and brackets:
+            brackets.pop()
+        last, values = _operand_end(token), _values_after(values, token)
     result.forms.add(form[0] or "UNKNOWN")
     return result
+
+
+#: The kinds of token that are a term: in parentheses, one right after a value is the next item
+#: of a collection, ``(1 2 3)``, where an expression has an operator in between.
+_TERMS = frozenset({"var", "iri", "pname", "string", "number", "bnode", "word"})
+
+
+def _juxtaposed(top: str | None, last: str | None, token: Token) -> int:
+    """1 for a term (or a bracket opening one) that follows a value inside parentheses with
+    nothing between: an item of a collection, which the engine nests one level deeper each, as it
+    does an operator (8,000 of them crash it); else 0. A VALUES row's terms (``row``) stand side
+    by side in one level.
+
+    >>> [_juxtaposed("(", "value", t) for t in tokenize("1 ( ?x")]
+    [1, 1, 1]
+    >>> _juxtaposed("row", "value", Token("number", "1", 0))
+    0
+    """
+    signed = token.kind == "number" and token.text[0] in "+-"  # 1 +1: counted as an operator
+    return int(
+        top == "("
+        and last == "value"
+        and not signed
+        and (token.kind in _TERMS or token.text in ("(", "["))
+    )
 
 
 def _less_than_note(query: str, tokens: list[Token], disputed: list[int], keyword: str) -> str:

@@ -108,13 +108,17 @@ def run(
         timeout = positive_seconds(timeout)
     if limit is not None:
         limit = whole_number(limit, "limit", 1)
+    dataset = "dataset" in allow
     if isinstance(store, RemoteStore) or sandbox.confinement() is not None:
-        return evaluate(store, checked.text, checked.form, bindings, limit, timeout)
+        return evaluate(
+            store, checked.text, checked.form, bindings, limit, timeout, dataset=dataset
+        )
     request = {
         "text": checked.text,
         "form": checked.form,
         "bindings": bindings,
         "limit": limit,
+        "dataset": dataset,
     }
     network = bool({"service", "load"} & allow)
     if store_path is not None:

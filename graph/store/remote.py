@@ -714,7 +714,7 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
         return head + checked.text
     binding = _Binding(checked, substitutions)
     text = head + binding.text(replace=True)
-    if not _parses(text, checked):
+    if not _parses(text):
         # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
         # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
         text = head + binding.text(replace=False)
@@ -723,38 +723,31 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
 
 # --- the store ----------------------------------------------------------------------------------
 
-_syntax_store: ox.Store | None = None
+def _engine_reads(text: str, prefixes=None, substitutions=None, base_iri=None) -> None:
+    """Have Oxigraph read ``text`` on an empty store, in the confined process that evaluates the
+    embedded store's queries (:mod:`atmpkg.graph.engine.child`): the engine runs a SERVICE as it
+    reads the query, and this process must not call out, whatever the query holds. Raises what
+    the engine says of the text (``SyntaxError``; ``RuntimeError`` for a substitution of a
+    variable the SELECT clause does not return)."""
+    from ..engine.child import evaluator
+    from ..engine.sandbox import DEFAULT_MEMORY
 
-
-def _syntax() -> ox.Store:
-    global _syntax_store
-    if _syntax_store is None:
-        _syntax_store = ox.Store()
-    return _syntax_store
+    request = {"parse_only": True, "text": text, "prefixes": dict(prefixes or {})}
+    request |= {"substitutions": substitutions, "base_iri": base_iri}
+    evaluator(False, DEFAULT_MEMORY).run(request, timeout=DEFAULT_TIMEOUT)
 
 
 def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> None:
-    """Parse the query with Oxigraph on an empty in-memory store: a query that is not valid
-    SPARQL, or binds a variable its SELECT clause does not return, fails exactly as on the embedded
-    store, before anything is sent. Answers are read lazily, so nothing runs, except an ASK: one
-    with SERVICE (allowed by the caller) is left to the server, or this process would call out."""
-    if checked.form == "ASK" and "service" in checked.clauses:
-        return
-    _syntax().query(
-        checked.text,
-        prefixes=dict(prefixes) if prefixes else None,
-        substitutions=substitutions,
-        base_iri=BASE_IRI,
-    )
+    """Parse the query as the embedded store would: a query that is not valid SPARQL, or binds a
+    variable its SELECT clause does not return, fails exactly as there, before anything is
+    sent."""
+    _engine_reads(checked.text, prefixes, substitutions, BASE_IRI)
 
 
-def _parses(text: str, checked: gate.CheckedQuery) -> bool:
-    """Whether Oxigraph reads ``text``, a bound form of ``checked`` (an ASK with SERVICE is not
-    tried, as in :func:`_check_locally`)."""
-    if checked.form == "ASK" and "service" in checked.clauses:
-        return True
+def _parses(text: str) -> bool:
+    """Whether Oxigraph reads ``text`` (a bound form of a checked query)."""
     try:
-        _syntax().query(text)
+        _engine_reads(text)
     except SyntaxError:
         return False
     return True
