@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from atmpkg.cli import cli
-from atmpkg.graph import QueryRefusedError, query
+from atmpkg.graph import QueryRefusedError, QueryTooComplexError, query
 from atmpkg.graph.engine.gate import check, tokenize
 
 
@@ -206,3 +206,16 @@ def test_the_gate_agrees_with_an_independent_sparql_parser(text):
     except QueryRefusedError:
         refused = True
     assert refused == expected
+
+
+def test_the_items_of_a_collection_count_as_operators():
+    """The engine nests a collection one level deeper at each item, as it does an operator:
+    8,000 items crashed its stack, behind a gate that counted none."""
+    items = "SELECT ?s { ?s ?p (" + "atmp:a " * 4_002 + ") }"
+    with pytest.raises(QueryTooComplexError, match="the query has 4,001 operators"):
+        check(items)
+    assert check("SELECT ?s { ?s ?p (" + "atmp:a " * 4_001 + ") }").form == "SELECT"
+    # an expression's terms stand between operators, and a VALUES row's in one level
+    assert check("SELECT * { FILTER(?x IN (" + ", ".join(["1"] * 3_000) + ")) }").form == "SELECT"
+    rows = " ".join(f"(<urn:a{i}> {i})" for i in range(3_000))
+    assert check(f"SELECT * {{ VALUES (?a ?b) {{ {rows} }} }}").form == "SELECT"
