@@ -560,8 +560,13 @@ def stats(
         if build.get("built_at")
         else "the endpoint does not say when or by what it was built"
     )
-    click.echo(f"{result.triples:,} triples, {result.sources:,} sources; {built}")
-    click.echo(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)")
+    from atmpkg.graph.engine.results import wrap
+
+    width = _terminal_width()
+    click.echo(wrap(f"{result.triples:,} triples, {result.sources:,} sources; {built}", width))
+    click.echo(
+        wrap(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)", width)
+    )
     click.echo("Classes:")
     _print_counts(result.classes)
     click.echo("Properties:")
@@ -769,7 +774,7 @@ def rank(
         for number, r in enumerate(ranked, 1)
     ]
     table = QueryResult("SELECT", ["rank", by, "entity", "class", "id"], rows)
-    _write_output(format_result(table, "table"), None)
+    _write_output(format_result(table, "table", width=_terminal_width()), None)
 
 
 # --- serve: SPARQL 1.1 Protocol endpoint, linked-data pages and query web UI --------------------

@@ -115,6 +115,22 @@ def _vocabulary_labels() -> dict[str, str]:
     }
 
 
+def shown_value(literal: ox.Literal) -> str:
+    """A literal's value as pages and ``atmpkg show`` show it: a whole or decimal number with
+    its digits grouped, anything else as written.
+
+    >>> shown_value(ox.Literal("11900000000", datatype=ox.NamedNode(XSD + "decimal")))
+    '11,900,000,000'
+    """
+    value = literal.value
+    if literal.datatype.value in (XSD + "decimal", XSD + "integer") and re.fullmatch(
+        r"-?\d+(\.\d+)?", value
+    ):
+        whole, dot, fraction = value.partition(".")
+        return f"{int(whole):,}{dot}{fraction}"
+    return value
+
+
 def vocabulary_label(iri: str) -> str | None:
     """The ``rdfs:label`` the ontology gives a term that is no node of the network (a property, a
     class, a value such as a date's precision), or None.

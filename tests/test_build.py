@@ -595,6 +595,26 @@ def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):
             import_files([notes], built)
 
 
+@pytest.mark.parametrize(
+    ("date", "message"),
+    [
+        (
+            "2019-02-30",
+            "'2019-02-30' is no day of the calendar; write the date the source states, or its "
+            "month alone (2019-02) when the day is unsure",
+        ),
+        ("2019-13-01", "'2019-13-01' has no month 13"),
+        ("2019-13", "'2019-13' has no month 13"),
+    ],
+)
+def test_a_date_the_calendar_lacks_is_named_with_what_to_write(built, tmp_path, date, message):
+    deals = deal_file(tmp_path)
+    deals.write_text(deals.read_text().replace(",2024-05,", f",{date},"))
+    where = f"{deals}:2:5 (column 'date'): "
+    with pytest.raises(DataError, match=f"^{re.escape(where + message)}$"):
+        import_files([deals], built)
+
+
 def test_a_literal_rdflib_cannot_read_prints_no_traceback(built, tmp_path):
     odd = tmp_path / "odd.nt"
     odd.write_text(

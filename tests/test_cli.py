@@ -348,3 +348,19 @@ def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
         f"Error: {tmp_path / 'c.png'}: this is an SVG drawing; name the file .svg\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.dat", "a.json"]
+
+
+def test_rank_and_stats_fit_the_terminal(curated_store):
+    """At 80 columns the ranking's names and IRIs are cut with "…" and the build line wraps; in a
+    pipe (no width) nothing is cut."""
+    store = ["--store", str(curated_store)]
+    for args in (["rank", "--top", "5"], ["rank", "--by", "betweenness", "--top", "5"], ["stats"]):
+        narrow = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, *store]).stdout
+        piped = CliRunner(env={"COLUMNS": ""}).invoke(cli, [*args, *store]).stdout
+        assert max(len(line) for line in narrow.splitlines()) <= 80
+        assert max(len(line) for line in piped.splitlines()) > 80
+    ranked = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["rank", "--top", "2", *store]).stdout
+    assert ranked.splitlines()[2:] == [
+        "1     46      Novartis              atmp:Company  company:novartis",
+        "2     25      Bristol Myers Squibb  atmp:Company  company:bristol-myers-squibb",
+    ]

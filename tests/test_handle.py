@@ -1077,3 +1077,22 @@ def test_the_docstring_examples_run(module, curated_store, tmp_path, monkeypatch
             for name, member in vars(cls).items():
                 if callable(member) and not name.startswith("_") or isinstance(member, property):
                     assert ">>>" in (member.__doc__ or ""), f"{cls.__name__}.{name} has no example"
+
+
+def test_an_imported_entity_of_its_own_namespace_is_shown_by_its_name(tmp_path):
+    root = tmp_path / "store"
+    build(root, data_dir=FIXTURE)
+    trials = tmp_path / "my-trials.ttl"
+    trials.write_text(
+        "@prefix ex: <https://example.org/trial/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ex:t1 a ex:Trial ; rdfs:label "Trial one" .\n'
+    )
+    kg = atmpkg.open(root)
+    kg.import_files([trials])
+    shown = kg.show("trial ONE")
+    assert shown.iri == "https://example.org/trial/t1"
+    # a class with no label is named once, not twice
+    assert shown.text().splitlines()[-1] == "  type: <https://example.org/trial/Trial>"
+    with pytest.raises(errors.UnknownNameError, match="unknown entity 'therapy'"):
+        kg.show("therapy")  # the label of the class atmp:Therapy, a term of the ontology

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..engine.results import wrap
-from ..rdf import identifier_url, property_label
+from ..rdf import identifier_url, property_label, shown_value
 from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
@@ -81,7 +81,8 @@ class EntityView:
         lines = [f"{self.label}  <{self.iri}>", f"  {article} {kinds}"]
         for fact in self.facts:
             value = fact.value_label
-            if isinstance(fact.value, ox.NamedNode | ox.BlankNode) and value != fact.value.value:
+            named = isinstance(fact.value, ox.NamedNode | ox.BlankNode)
+            if named and value not in (fact.value.value, shorten(fact.value.value)):
                 value += f" ({shorten(fact.value.value)})"
             if fact.url:
                 value += f"  {fact.url}"
@@ -140,7 +141,7 @@ def _name(term, label) -> str:
     if label is not None:
         return label.value
     if isinstance(term, ox.Literal):
-        return term.value
+        return shown_value(term)
     if isinstance(term, ox.NamedNode):
         return shorten(term.value)
     return str(term)

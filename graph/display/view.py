@@ -24,7 +24,6 @@ import functools
 import html
 import json
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +39,7 @@ from ..rdf import (
     identifier_url,
     node_labels,
     property_label,
+    shown_value,
     stated_dates,
     to_networkx,
     vocabulary_label,
@@ -48,7 +48,7 @@ from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, XSD, expand, shorten
+from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -157,12 +157,7 @@ def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]
         return term.value, True
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}", False
-    value = term.value
-    if term.datatype.value in (XSD + "decimal", XSD + "integer") and re.fullmatch(
-        r"-?\d+(\.\d+)?", value
-    ):
-        whole, dot, fraction = value.partition(".")
-        value = f"{int(whole):,}{dot}{fraction}"  # 11900000000 -> 11,900,000,000
+    value = shown_value(term)  # 11900000000 -> 11,900,000,000
     if term.language and not term.language.lower().startswith("en"):
         value += f" ({term.language})"
     return value, False

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
+import glob
 import io
 import json
 import math
@@ -144,13 +145,16 @@ class ExportResult:
 
         >>> ExportResult("nq", 3, quads=5).summary, ExportResult("gexf", 9, nodes=2, edges=1).summary
         ('5 quads (3 triples)', '2 nodes and 1 edge (from 9 triples)')
+        >>> ExportResult("graphml", 1, nodes=1, edges=0).summary
+        '1 node and 0 edges (from 1 triple)'
         """
+        triples = _counted(self.triples, "triple")
         if self.nodes is not None:
-            edges = f"{self.edges:,} edge{'' if self.edges == 1 else 's'}"
-            return f"{self.nodes:,} nodes and {edges} (from {self.triples:,} triples)"
+            nodes, edges = _counted(self.nodes, "node"), _counted(self.edges, "edge")
+            return f"{nodes} and {edges} (from {triples})"
         if self.quads is not None:
-            return f"{self.quads:,} quads ({self.triples:,} triples)"
-        return f"{self.triples:,} triples"
+            return f"{_counted(self.quads, 'quad')} ({triples})"
+        return triples
 
     @property
     def notes(self) -> list[str]:
@@ -178,6 +182,11 @@ class ExportResult:
             f"ExportResult(format={self.format!r}, triples={self.triples}{counts}, "
             f"paths={self.paths!r}, content={content}, sample={self.sample!r})"
         )
+
+
+def _counted(count: int, thing: str) -> str:
+    """``count`` things, digits grouped: ``1 triple``, ``1,437 triples``."""
+    return f"{count:,} {thing}{'' if count == 1 else 's'}"
 
 
 def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None) -> str:
@@ -501,7 +510,18 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
             with _folder_lock(next(iter(folders))):
                 _commit([(tmp, place) for (tmp, _), (_, place) in zip(temps, files, strict=True)])
     except BaseException as exc:
-        for tmp, _ in temps:
+        made = [tmp for tmp, _ in temps]
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            # Ctrl-C or SIGTERM may come between making a temporary file and noting it: the
+            # process is ending, so every file it made beside these targets goes
+            made += [
+                str(found)
+                for _, place in files
+                for found in place.parent.glob(
+                    f".{glob.escape(place.name)}.atmpkg-{os.getpid()}-*.tmp"
+                )
+            ]
+        for tmp in made:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
         for folder in created:

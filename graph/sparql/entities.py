@@ -124,6 +124,27 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == text.lower()]
     if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
         return by_slug[0]
+    # An entity an import named in its own namespace, by its name; the ontology's terms (each
+    # rdfs:isDefinedBy it) are not entities
+    elsewhere = sorted(
+        {
+            row["e"].value
+            for row in store.query(
+                f"SELECT DISTINCT ?e ?text WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(isIRI(?e) "
+                f'&& !STRSTARTS(STR(?e), "{ID}") && LCASE(STR(?name)) = LCASE(?text)) '
+                "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
+                prefixes=PREFIXES,
+                substitutions={ox.Variable("text"): ox.Literal(text)},
+            )
+        }
+    )
+    if len(elsewhere) == 1:
+        return elsewhere[0]
+    if elsewhere:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
+            "give the IRI"
+        )
     slugs = sorted({e[len(ID) :].split("/", 1)[1] for e in entities})
     raise UnknownNameError(
         "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."

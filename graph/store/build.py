@@ -591,7 +591,7 @@ def _build(
             counts, triples = counting.result()
             if compacting is not None:
                 compacting.result()
-        log.info("validated %d triples in %.1f s", triples, time.monotonic() - validating)
+        log.info("validated %s triples in %.1f s", f"{triples:,}", time.monotonic() - validating)
         inputs = [display for _, display in data + csv_extra + rdf_extra]
         report = BuildReport(root, None, triples, counts, inputs, 0.0, dry_run)
         if not shapes and shacl is None:

@@ -450,12 +450,18 @@ def date_literal(text: str) -> ox.Literal:
     year, month, day = match.groups()
     if int(year) == 0:
         raise ValueError(f"'{text}': there is no year 0000; write the year the source states")
+    if month and not 1 <= int(month) <= 12:
+        raise ValueError(f"'{text}' has no month {month}")
     if day:
-        datetime.date.fromisoformat(text)
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"'{text}' is no day of the calendar; write the date the source states, or its "
+                f"month alone ({year}-{month}) when the day is unsure"
+            ) from None
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "date"))
     if month:
-        if not 1 <= int(month) <= 12:
-            raise ValueError(f"'{text}' has no month {month}")
         return ox.Literal(text, datatype=ox.NamedNode(XSD + "gYearMonth"))
     return ox.Literal(year, datatype=ox.NamedNode(XSD + "gYear"))
 
