@@ -264,7 +264,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .sparql.run import as_term, binding_notes, missing, undeclared_terms
+        from .sparql.run import as_term, binding_notes, entity_notes, missing, undeclared_terms
         from .store.csvdata import decode_utf8
 
         if (sparql is None) == (file is None):
@@ -293,6 +293,8 @@ class KnowledgeGraph:
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
+        if result.form == "SELECT" and not result.rows:
+            result.notes += entity_notes(params, self._current().store)
         return result
 
     def named(

@@ -548,9 +548,19 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
             "parameter 't' is the string \"thrapy:alphacel\": thrapy: is no prefix (did you mean "
             "therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>",
             "parameter 'l' is the string \"2019-03\", which no date equals; give a day "
-            "(2019-03-01) or a range",
+            "(2019-03-01), a range, or the month as the graph states it, "
+            '"2019-03"^^xsd:gYearMonth (the values of atmp:dateStated)',
         ],
     )
+    # a name bound as a string to a query with no typed header: nothing matches, and the note says
+    # which entity it names
+    developers = "SELECT ?t ?c WHERE { ?t atmp:developedBy ?c }"
+    assert kg.query(developers, {"c": "Big Pharma"}).notes == [
+        "parameter 'c' is the string \"Big Pharma\", which names no entity: company:bigpharma is "
+        "the entity of that name; give company:bigpharma to bind the entity (or declare the "
+        "parameter in the query file's header: # param: c company)"
+    ]
+    assert kg.query(developers, {"c": "company:bigpharma"}).notes == []
 
 
 def test_query_text_and_file(kg, tmp_path):

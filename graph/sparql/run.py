@@ -43,7 +43,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads
 from ..store.remote import RemoteStore
-from ..terms import ATMP, PREFIXES, XSD
+from ..terms import ATMP, PREFIXES, XSD, shorten
 
 __all__ = [
     "QueryResult",
@@ -222,7 +222,7 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
     >>> for note in binding_notes({"t": "thrapy:casgevy", "from": "2024-07", "name": "Kymriah"}):
     ...     print(note)
     parameter 't' is the string "thrapy:casgevy": thrapy: is no prefix (did you mean therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>
-    parameter 'from' is the string "2024-07", which no date equals; give a day (2024-07-01) or a range
+    parameter 'from' is the string "2024-07", which no date equals; give a day (2024-07-01), a range, or the month as the graph states it, "2024-07"^^xsd:gYearMonth (the values of atmp:dateStated)
     """
     notes = []
     for name, value in params.items():
@@ -239,9 +239,40 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
             )
         elif _MONTH.fullmatch(value):
             notes.append(
-                f'parameter {name!r} is the string "{value}", which no date equals; '
-                f"give a day ({value}-01) or a range"
+                f'parameter {name!r} is the string "{value}", which no date equals; give a day '
+                f'({value}-01), a range, or the month as the graph states it, '
+                f'"{value}"^^xsd:gYearMonth (the values of atmp:dateStated)'
             )
+    return notes
+
+
+def entity_notes(params: Mapping[str, object], store) -> list[str]:
+    """For an answer with no rows: a note on each parameter given as text that is bound as a plain
+    string although it names an entity (its slug, label or ``kind:slug``), as a query with no
+    typed header binds ``-p company=novartis``.
+
+    >>> for note in entity_notes({"company": "novartis", "n": "2"}, atmpkg.graph.open_store().store):
+    ...     print(note)
+    parameter 'company' is the string "novartis", which names no entity: company:novartis is the entity of that name; give company:novartis to bind the entity (or declare the parameter in the query file's header: # param: company company)
+    """
+    from ..errors import AtmpkgError
+    from .entities import resolve_entity
+
+    notes = []
+    for name, value in params.items():
+        if not isinstance(value, str) or parse_term(value) != ox.Literal(value):
+            continue
+        try:
+            iri = resolve_entity(value, store)
+        except AtmpkgError:
+            continue
+        short = shorten(iri)
+        kind = short.partition(":")[0]
+        notes.append(
+            f'parameter {name!r} is the string "{value}", which names no entity: {short} is the '
+            f"entity of that name; give {short} to bind the entity (or declare the parameter in "
+            f"the query file's header: # param: {name} {kind})"
+        )
     return notes
 
 
