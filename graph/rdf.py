@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyoxigraph as ox
 
+from .errors import ParameterError, described
 from .terms import (
     ATMP,
     DATE_DETAILS,
@@ -271,7 +272,17 @@ def as_triples(data: Iterable[ox.Triple | ox.Quad] | rdflib.Graph) -> list[ox.Tr
     """
     if type(data).__module__.startswith("rdflib"):
         return sort_triples(ox.Triple(*(_from_rdflib(t) for t in triple)) for triple in data)
-    return sort_triples(data)
+    try:
+        items = list(data)
+    except TypeError:
+        items = [data]
+    wrong = next((item for item in items if not isinstance(item, ox.Triple | ox.Quad)), None)
+    if wrong is not None:
+        raise ParameterError(
+            "give pyoxigraph triples or quads, an rdflib Graph or a CONSTRUCT answer; got "
+            f"{described(wrong)} among them"
+        )
+    return sort_triples(items)
 
 
 def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
@@ -410,6 +421,8 @@ def to_networkx(
     >>> list(to_networkx([t]).edges(keys=True, data="label"))
     [('https://w3id.org/atmp-kg/id/company/a', 'https://w3id.org/atmp-kg/id/therapy/b', 'atmp:develops', 'develops')]
     """
+    if not isinstance(typed, bool):
+        raise ParameterError(f"typed must be True or False, got {described(typed)}")
     triples = list(data) if canonical else as_triples(data)
     return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs, drawn=drawn)
 

@@ -1106,3 +1106,31 @@ def test_an_imported_entity_of_its_own_namespace_is_shown_by_its_name(tmp_path):
     assert shown.text().splitlines()[-1] == "  type: <https://example.org/trial/Trial>"
     with pytest.raises(errors.UnknownNameError, match="unknown entity 'therapy'"):
         kg.show("therapy")  # the label of the class atmp:Therapy, a term of the ontology
+
+
+def test_the_module_functions_take_triples_from_anywhere_and_name_what_they_cannot(kg):
+    import rdflib
+
+    from atmpkg.graph import render_html
+
+    graph = rdflib.Graph()
+    graph.add((rdflib.URIRef("urn:a"), rdflib.RDFS.label, rdflib.Literal("A")))
+    construct = kg.query("CONSTRUCT WHERE { therapy:alphacel rdfs:label ?l }")
+    for triples in (graph, construct, construct.triples):
+        assert render_html(triples).startswith("<!DOCTYPE html>")
+        assert to_networkx(triples).number_of_nodes() == 1
+    rows = kg.query("SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t LIMIT 1")
+    for function in (render_html, to_networkx):
+        with pytest.raises(
+            errors.ParameterError,
+            match=r"give pyoxigraph triples or quads, an rdflib Graph or a CONSTRUCT answer; "
+            r"got a dict \(\{'t': 'https://w3id.org/atmp-kg/id/thera\) among them",
+        ):
+            function(rows)
+    with pytest.raises(errors.ParameterError, match=r"typed must be True or False, got a str"):
+        to_networkx(graph, typed="no")
+    assert construct.to_networkx(typed=False).number_of_nodes() == 1
+    # each accessor of an answer that does not fit its form says what to read instead
+    assert construct.column("object") == ["Alphacel"]
+    with pytest.raises(errors.ParameterError, match="an ASK answer is a boolean, not rows"):
+        kg.query("ASK {}").dicts()

@@ -24,7 +24,7 @@ import functools
 import html
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ from ..progress import Progress
 from ..rdf import (
     LABEL,
     TYPE,
+    as_triples,
     identifier_url,
     node_labels,
     property_label,
@@ -52,6 +53,8 @@ from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
+    import rdflib
+
     from ..slice.selection import Selection
 
 StorePath = str | os.PathLike[str] | None
@@ -445,15 +448,18 @@ def _render(
     return View(page(title, payload), first, links, warnings)
 
 
-def render_html(triples: Sequence[ox.Triple], *, title: str = "ATMP-KG") -> str:
+def render_html(
+    triples: Iterable[ox.Triple | ox.Quad] | rdflib.Graph, *, title: str = "ATMP-KG"
+) -> str:
     """The complete, self-contained HTML document of the view of ``triples`` (a slice from
-    :func:`~atmpkg.graph.slice.subgraph.select_subgraph`, or any pyoxigraph triples).
+    :func:`~atmpkg.graph.slice.subgraph.select_subgraph`, any pyoxigraph triples or quads, an
+    rdflib graph or a CONSTRUCT answer).
 
     >>> doc = render_html(atmpkg.open().select(focus="kymriah").triples())
     >>> doc.startswith("<!DOCTYPE html>")
     True
     """
-    return _render(triples, title).html
+    return _render(as_triples(triples), title).html
 
 
 #: The file names a page is written to.

@@ -18,6 +18,7 @@ import decimal
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -30,6 +31,11 @@ from ..errors import (
     suggest,
 )
 from ..terms import PREFIXES, XSD
+
+if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
+    import networkx
+    import pandas
+    import rdflib
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
 BASE_IRI = "https://w3id.org/atmp-kg/id/"
@@ -128,6 +134,8 @@ class QueryResult:
                 f"a {self.form} answer is triples, not rows: read .triples, .df (subject, "
                 "predicate, object) or .to_rdflib()"
             )
+        if self.form == "ASK":
+            raise ParameterError("an ASK answer is a boolean, not rows: read .boolean")
         return [
             {v: to_python(t) for v, t in zip(self.variables, row, strict=True) if t is not None}
             for row in self.rows
@@ -140,14 +148,17 @@ class QueryResult:
         >>> QueryResult("SELECT", ["n"], [(ox.Literal("a"),)]).column("n")
         ['a']
         """
-        if name not in self.variables:
+        graph = self.form in ("CONSTRUCT", "DESCRIBE")
+        variables = ["subject", "predicate", "object"] if graph else self.variables
+        if name not in variables:
             article = "an" if self.form[:1] in "AEIOU" else "a"
-            columns = ", ".join(self.variables) or f"none: {article} {self.form} answer has none"
-            raise UnknownNameError("column", str(name), self.variables, f"Columns: {columns}.")
-        index = self.variables.index(name)
-        return [to_python(row[index]) if row[index] is not None else None for row in self.rows]
+            columns = ", ".join(variables) or f"none: {article} {self.form} answer has none"
+            raise UnknownNameError("column", str(name), variables, f"Columns: {columns}.")
+        index = variables.index(name)
+        rows = [tuple(t) for t in self.triples] if graph else self.rows
+        return [to_python(row[index]) if row[index] is not None else None for row in rows]
 
-    def to_dataframe(self, *, iris: str = "prefixed"):
+    def to_dataframe(self, *, iris: str = "prefixed") -> pandas.DataFrame:
         """The answer as a pandas DataFrame with typed columns: numbers as numbers, dates as
         datetimes with a ``<name>_precision`` column, IRIs as prefixed names (``iris="full"``:
         whole); see :mod:`atmpkg.graph.engine.frames`.
@@ -161,7 +172,7 @@ class QueryResult:
         return to_dataframe(self, iris=iris)
 
     @property
-    def df(self):
+    def df(self) -> pandas.DataFrame:
         """:meth:`to_dataframe` with prefixed names: ``kg.named(...).df``.
 
         >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).df["n"].sum()
@@ -169,7 +180,7 @@ class QueryResult:
         """
         return self.to_dataframe()
 
-    def to_rdflib(self):
+    def to_rdflib(self) -> rdflib.Graph:
         """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph``.
 
         >>> len(QueryResult("CONSTRUCT").to_rdflib())
@@ -179,16 +190,17 @@ class QueryResult:
 
         return to_rdflib(self)
 
-    def to_networkx(self):
+    def to_networkx(self, *, typed: bool = True) -> networkx.MultiDiGraph:
         """A CONSTRUCT or DESCRIBE answer as a ``networkx.MultiDiGraph`` (entities as nodes, links
-        as edges keyed by property).
+        as edges keyed by property; numbers typed as the network exports type them, unless
+        ``typed`` is False).
 
         >>> QueryResult("CONSTRUCT").to_networkx().number_of_edges()
         0
         """
         from .frames import to_networkx
 
-        return to_networkx(self)
+        return to_networkx(self, typed=typed)
 
     def _repr_html_(self) -> str:
         from .results import to_html_table

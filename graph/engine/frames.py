@@ -229,9 +229,9 @@ def to_rdflib(result: QueryResult) -> rdflib.Graph:
     return graph
 
 
-def to_networkx(result: QueryResult) -> networkx.MultiDiGraph:
+def to_networkx(result: QueryResult, *, typed: bool = True) -> networkx.MultiDiGraph:
     """A CONSTRUCT or DESCRIBE answer as a ``networkx.MultiDiGraph`` (see
-    :func:`~atmpkg.graph.slice.analytics.to_networkx`).
+    :func:`~atmpkg.graph.rdf.to_networkx`; ``typed=False`` keeps every value text).
 
     >>> from atmpkg.graph.engine.evaluate import QueryResult
     >>> to_networkx(QueryResult("CONSTRUCT")).number_of_nodes()
@@ -240,4 +240,4 @@ def to_networkx(result: QueryResult) -> networkx.MultiDiGraph:
     from ..rdf import to_networkx as network
 
     _graph_form(result, "to_networkx()")
-    return network(result.triples)
+    return network(result.triples, typed=typed)
