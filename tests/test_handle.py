@@ -1134,3 +1134,21 @@ def test_the_module_functions_take_triples_from_anywhere_and_name_what_they_cann
     assert construct.column("object") == ["Alphacel"]
     with pytest.raises(errors.ParameterError, match="an ASK answer is a boolean, not rows"):
         kg.query("ASK {}").dicts()
+
+
+def test_values_a_dataframe_holds_bind_back_as_what_they_were(kg):
+    """A DataFrame holds a day as a midnight Timestamp and a missing number as NaN: given back as
+    parameters, they are that day and a value not given; a dateTime answer reads as a datetime."""
+    import numpy as np
+
+    days = kg.query("SELECT ?a ?d WHERE { ?a a atmp:Approval ; atmp:date ?d } ORDER BY ?d LIMIT 1")
+    day = days.df.loc[0, "d"]
+    assert type(day).__name__ == "Timestamp"
+    assert kg.query("SELECT ?a ?d WHERE { ?a atmp:date ?d }", {"d": day}).rows == days.rows
+    assert kg.query("SELECT ?x WHERE { BIND(COALESCE(?v, 1) AS ?x) }", {"v": np.nan}).dicts() == [
+        {"x": 1}
+    ]
+    stamp = kg.query('SELECT ?t WHERE { BIND("2020-01-15T10:00:00Z"^^xsd:dateTime AS ?t) }')
+    assert stamp.dicts() == [
+        {"t": datetime.datetime(2020, 1, 15, 10, 0, tzinfo=datetime.UTC)}
+    ]

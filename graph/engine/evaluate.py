@@ -247,6 +247,8 @@ def to_python(term: Term) -> object:
                 return value in ("true", "1")
             if dt == XSD + "date":
                 return datetime.date.fromisoformat(value)
+            if dt == XSD + "dateTime":
+                return datetime.datetime.fromisoformat(value)  # aware when a zone is stated
         except ValueError:
             return value
         return value

@@ -286,13 +286,26 @@ def _numpy_bool(value: object) -> bool:
 
 
 def missing(value: object) -> bool:
-    """Whether a parameter value stands for "no value" (left unbound): ``None``, or pandas' own
-    missing values (``pd.NA``, ``pd.NaT``), which a DataFrame's cells hold.
+    """Whether a parameter value stands for "no value" (left unbound): ``None``, or the missing
+    values a DataFrame's cells hold (``pd.NA``, ``pd.NaT``, and NaN, a float column's).
 
-    >>> missing(None), missing(0), missing("")
-    (True, False, False)
+    >>> missing(None), missing(float("nan")), missing(0), missing("")
+    (True, True, False, False)
     """
+    if isinstance(value, float) and math.isnan(value):
+        return True
     return value is None or type(value).__name__ in ("NAType", "NaTType")
+
+
+def _a_days_timestamp(value: datetime.datetime) -> bool:
+    """Whether ``value`` is how a DataFrame's date column holds a day: a pandas Timestamp at
+    midnight with no time zone (an answer's ``xsd:date`` becomes one), to be bound as that day."""
+    return (
+        type(value).__name__ == "Timestamp"
+        and type(value).__module__.startswith("pandas")
+        and value.tzinfo is None
+        and value.time() == datetime.time()
+    )
 
 
 def as_term(value: object, name: str) -> Term:
@@ -320,6 +333,8 @@ def as_term(value: object, name: str) -> Term:
         text = "NaN" if math.isnan(number) else "INF" if number > 0 else "-INF"
         return _typed(repr(number) if math.isfinite(number) else text, "double")
     if isinstance(value, datetime.datetime):
+        if _a_days_timestamp(value):
+            return _typed(value.date().isoformat(), "date")
         return _typed(value.isoformat(), "dateTime")
     if isinstance(value, datetime.date):
         return _typed(value.isoformat(), "date")
