@@ -7,6 +7,7 @@ Options (before the query on a ``%sparql`` line; on the first line of a ``%%spar
     --name NAME       run the named query NAME instead (the cell body stays empty)
     -p NAME=VALUE     bind a parameter (repeatable); values with spaces in quotes
     --endpoint URL    query this SPARQL 1.1 endpoint instead of the embedded store
+    --graph IRI       with --endpoint: the named graph holding the data there
     --store PATH      the embedded store's folder (default: $ATMPKG_STORE or the per-user store)
     --timeout S       stop the query after S seconds (default: none)
     --limit N         return at most N rows
@@ -39,6 +40,7 @@ OPTIONS = {
     "-p": ("params", str),
     "--param": ("params", str),
     "--endpoint": ("endpoint", str),
+    "--graph": ("graph", str),
     "--store": ("store", str),
     "--timeout": ("timeout", float),
     "--limit": ("limit", int),
@@ -64,6 +66,9 @@ def parse_options(line: str) -> tuple[dict, str]:
         if not found or not found.group(1).startswith("-"):
             break
         flag = found.group(1)
+        if flag in ("--help", "-h"):  # the options as the module's docstring lists them
+            listed = __doc__.split("::")[1].split("\n\n")[1] if __doc__ else ", ".join(OPTIONS)
+            raise UsageError("the options of %sparql and %%sparql:\n" + listed)
         if flag not in OPTIONS:
             raise UsageError(f"unknown option {flag}; the options are {', '.join(OPTIONS)}")
         value = _WORD.match(line, found.end())
@@ -100,12 +105,12 @@ class SparqlMagics(Magics):
         super().__init__(shell)
         self._graphs: dict = {}
 
-    def _graph(self, store: str | None, endpoint: str | None):
+    def _graph(self, store: str | None, endpoint: str | None, graph: str | None):
         from .handle import KnowledgeGraph
 
-        key = (store, endpoint)
+        key = (store, endpoint, graph)
         if key not in self._graphs:
-            self._graphs[key] = KnowledgeGraph(store, endpoint=endpoint)
+            self._graphs[key] = KnowledgeGraph(store, endpoint=endpoint, graph=graph)
         return self._graphs[key]
 
     @no_var_expand
@@ -136,9 +141,14 @@ class SparqlMagics(Magics):
         quiet = cell is None and rest.rstrip().endswith(";")
         text = cell.strip() if cell is not None else rest.strip().removesuffix(";").rstrip()
         name = options.get("name")
-        if bool(name) == bool(text):
+        if name and text:
+            raise UsageError(
+                "--name runs a named query, which takes no SPARQL: leave the cell's body empty, "
+                "or drop --name to run the body"
+            )
+        if not name and not text:
             raise UsageError("give SPARQL (in the cell, or after the options) or --name NAME")
-        kg = self._graph(options.get("store"), options.get("endpoint"))
+        kg = self._graph(options.get("store"), options.get("endpoint"), options.get("graph"))
         limits = {"timeout": options.get("timeout"), "limit": options.get("limit")}
         params = options.get("params", {})
         result = kg.named(name, params, **limits) if name else kg.query(text, params, **limits)

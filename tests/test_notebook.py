@@ -59,6 +59,7 @@ def test_magic_options(line, options, rest):
         ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice with -p; give it once"),
         ("-o", "-o needs a value"),
         ("-o 1bad SELECT", "-o names a Python variable, such as -o deals; '1bad' cannot be one"),
+        ("--help", r"(?s)the options of %sparql and %%sparql:\n    --name NAME .*\n    --graph IRI "),
     ],
 )
 def test_magic_option_errors(line, message):
@@ -247,4 +248,18 @@ def test_trios_warning_about_the_handler_installed_first_is_not_shown():
         )
         warnings.warn("another warning", RuntimeWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["another warning"]
+    InteractiveShell.clear_instance()
+
+
+def test_a_named_query_with_a_body_says_which_to_drop(fixture_store, monkeypatch):
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from atmpkg.graph.notebook import SparqlMagics
+
+    monkeypatch.setenv("ATMPKG_STORE", str(fixture_store))
+    InteractiveShell.clear_instance()
+    magics = SparqlMagics(InteractiveShell.instance(colors="nocolor"))
+    with pytest.raises(UsageError, match="^--name runs a named query, which takes no SPARQL: leave"):
+        magics.sparql("--name top-indications", "SELECT * {}")
     InteractiveShell.clear_instance()
