@@ -15,6 +15,8 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
+
     from atmpkg.graph.handle import KnowledgeGraph
     from atmpkg.graph.store.remote import RemoteStore
 
@@ -49,9 +51,15 @@ def open(  # atmpkg.open, as shelve.open or dbm.open
     )
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """``%load_ext atmpkg``: the ``%%sparql`` cell magic and ``%sparql`` line magic (see
-    :mod:`atmpkg.graph.notebook`)."""
+    :mod:`atmpkg.graph.notebook`).
+
+    >>> from IPython.core.interactiveshell import InteractiveShell
+    >>> load_ipython_extension(InteractiveShell.instance(colors="nocolor"))
+    >>> "sparql" in InteractiveShell.instance().magics_manager.magics["line"]
+    True
+    """
     from atmpkg.graph.notebook import load_ipython_extension as load
 
     load(ipython)

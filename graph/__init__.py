@@ -10,8 +10,8 @@ as a method; the command line calls the same methods::
     kg.query("SELECT ?t WHERE { ?t a atmp:Therapy }", limit=5)
     kg.show("kymriah").label                             # atmpkg show kymriah
     kg.stats().classes["atmp:Therapy"]                   # atmpkg stats
-    kg.export("graphml", "cellco.graphml", focus="cellco", hops=2)  # atmpkg export
-    kg.path("CellCo", "FDA", max_paths=3)                # atmpkg path CellCo FDA --max 3
+    kg.export("graphml", "kymriah.graphml", focus="kymriah", hops=2)  # atmpkg export
+    kg.path("Novartis", "FDA", max_paths=3)              # atmpkg path Novartis FDA --max 3
     kg.rank(by="pagerank", classes=["atmp:Company"])     # atmpkg rank --by pagerank --class atmp:Company
 
 The functions that take ``store=``/``endpoint=`` on each call (``query``, ``run_named``,

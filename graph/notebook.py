@@ -27,9 +27,13 @@ from __future__ import annotations
 import re
 import shlex
 import warnings
+from typing import TYPE_CHECKING
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+
+if TYPE_CHECKING:
+    from IPython.core.interactiveshell import InteractiveShell
 
 from ..queries import assignments
 from .errors import ParameterError
@@ -169,7 +173,7 @@ def _show_error(shell, etype, value, tb, tb_offset=None):
     shell.showtraceback((etype, value, tb), exception_only=from_magic)
 
 
-def load_ipython_extension(ipython) -> None:
+def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register the magics, and show the library errors they raise as one line, without a
     traceback; raised through a cell's own code, an error keeps its traceback. A custom exception
     handler another library installed first (trio's) keeps handling its own exceptions.

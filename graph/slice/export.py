@@ -148,12 +148,12 @@ class ExportResult:
         >>> ExportResult("graphml", 1, nodes=1, edges=0).summary
         '1 node and 0 edges (from 1 triple)'
         """
-        triples = _counted(self.triples, "triple")
+        triples = _amount(self.triples, "triple")
         if self.nodes is not None:
-            nodes, edges = _counted(self.nodes, "node"), _counted(self.edges, "edge")
+            nodes, edges = _amount(self.nodes, "node"), _amount(self.edges, "edge")
             return f"{nodes} and {edges} (from {triples})"
         if self.quads is not None:
-            return f"{_counted(self.quads, 'quad')} ({triples})"
+            return f"{_amount(self.quads, 'quad')} ({triples})"
         return triples
 
     @property
@@ -184,7 +184,7 @@ class ExportResult:
         )
 
 
-def _counted(count: int, thing: str) -> str:
+def _amount(count: int, thing: str) -> str:
     """``count`` things, digits grouped: ``1 triple``, ``1,437 triples``."""
     return f"{count:,} {thing}{'' if count == 1 else 's'}"
 

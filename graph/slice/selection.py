@@ -167,6 +167,13 @@ class Selection:
         return replace(self, **changes)
 
     def __and__(self, other: Selection) -> Selection:
+        """One selection with the options of both, ``a & b``: an option one of them leaves unset
+        takes the other's; two that set it differently raise :class:`ParameterError`.
+
+        >>> both = Selection(focus="cellco", hops=2) & Selection(with_sources=True)
+        >>> both.hops, both.with_sources
+        (2, True)
+        """
         if not isinstance(other, Selection):
             return NotImplemented
         merged: dict[str, Any] = {}
