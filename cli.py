@@ -574,7 +574,7 @@ def stats(
 
 
 @cli.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
 @store_option
 @_library_errors
 def validate(files: tuple[Path, ...], store: Path | None) -> None:
@@ -594,7 +594,7 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
 @store_option
 @shacl_option
 @_library_errors

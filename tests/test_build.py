@@ -1400,3 +1400,14 @@ def test_an_ownership_loop_a_file_closes_is_blamed_on_the_files_line(built, tmp_
         (f"{companies}:4", "company:cellco-eu"),
         (f"{loop}:4", "company:bigpharma"),
     ]
+
+
+def test_a_folder_given_as_a_file_to_import_says_so(built, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for command in ("validate", "import"):
+        result = CliRunner().invoke(cli, [command, str(folder), "--store", str(built)])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: {folder}: is a folder; give the files in it (a shell's folder/*.ttl)\n",
+        )

@@ -120,6 +120,10 @@ def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
 def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
     for path, display in inputs:
+        if path.is_dir():
+            raise DataError(
+                display, None, None, "is a folder; give the files in it (a shell's folder/*.ttl)"
+            )
         if not path.is_file():
             raise DataError(display, None, None, "no such file")
         if path.suffix.lower() == ".csv":
