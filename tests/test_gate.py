@@ -219,3 +219,12 @@ def test_the_items_of_a_collection_count_as_operators():
     assert check("SELECT * { FILTER(?x IN (" + ", ".join(["1"] * 3_000) + ")) }").form == "SELECT"
     rows = " ".join(f"(<urn:a{i}> {i})" for i in range(3_000))
     assert check(f"SELECT * {{ VALUES (?a ?b) {{ {rows} }} }}").form == "SELECT"
+
+
+def test_a_prefix_declared_nowhere_is_left_to_the_engines_syntax_error():
+    """The engine reads neither ``foaf:loadFactor`` nor ``foaf:`` when foaf is declared nowhere:
+    the name needs no second reading, and the query gets the engine's message on the prefix, not
+    a refusal of LOAD."""
+    assert check("SELECT * { ?s foaf:loadFactor ?o }").form == "SELECT"
+    with pytest.raises(QueryRefusedError, match="LOAD reads a document"):
+        check("PREFIX foaf: <http://a:> SELECT * { ?s foaf:loadFactor ?o }")

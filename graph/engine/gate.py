@@ -518,11 +518,12 @@ class _Rereading:
     ``http://a:SERVICE``, so the engine reads ``ex:`` and SERVICE). The prefixes are the library's
     and every IRI the text declares for a prefix (a ``p:`` followed by an IRI, wherever it stands,
     as a ``PREFIX`` glued to the name is still read as one); a relative IRI, which the engine
-    resolves against a base, counts as one whose names may be read again.
+    resolves against a base, counts as one whose names may be read again. A prefix declared
+    nowhere stops the engine at a syntax error, whichever way it reads the name.
 
     >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> ASK { ex:SERVICE ex:1 atmp:x }"))
     >>> reread("ex:SERVICE"), reread("ex:1"), reread("atmp:x"), reread("nope:x")
-    (True, False, False, True)
+    (True, False, False, False)
     """
 
     def __init__(self, tokens: Sequence[Token]):
@@ -541,7 +542,9 @@ class _Rereading:
     def __call__(self, pname: str) -> bool:
         if pname not in self.known:
             prefix, _, local = pname.partition(":")
-            iris = self.iris.get(prefix, {None})
+            # a prefix declared nowhere: the engine reads neither the name nor the prefix alone,
+            # and stops at a syntax error
+            iris = self.iris.get(prefix, set())
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
                 iri is None or not _valid_iri(iri + tail) for iri in iris
