@@ -147,7 +147,8 @@ class KnowledgeGraph:
 
     def close(self) -> None:
         """Let go of what the handle holds: the query processes this Python process runs on its
-        store end, and the store it has open is dropped (an in-memory copy too, once no other
+        store end (one answering another handle's query finishes it first), and the store it has
+        open is dropped (an in-memory copy too, once no other
         open handle holds that store in memory). Closing twice does nothing; any other call
         afterwards raises :class:`ParameterError`. ``with atmpkg.open() as kg:`` closes it at the
         end of the block. Other handles on the same store go on: their next query starts a query
@@ -174,7 +175,8 @@ class KnowledgeGraph:
                 del _held_in_memory[self.root]
                 stores.stop_holding_in_memory(self.root)
         stores.forget_root(self.root)
-        close_evaluators(holding=self.root / "builds")
+        # a child answering another handle's query on this store is left to finish it
+        close_evaluators(holding=(self.root / "builds").resolve(), busy="leave")
 
     def __enter__(self) -> KnowledgeGraph:
         return self

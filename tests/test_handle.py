@@ -1149,6 +1149,57 @@ def test_values_a_dataframe_holds_bind_back_as_what_they_were(kg):
         {"x": 1}
     ]
     stamp = kg.query('SELECT ?t WHERE { BIND("2020-01-15T10:00:00Z"^^xsd:dateTime AS ?t) }')
-    assert stamp.dicts() == [
-        {"t": datetime.datetime(2020, 1, 15, 10, 0, tzinfo=datetime.UTC)}
-    ]
+    assert stamp.dicts() == [{"t": datetime.datetime(2020, 1, 15, 10, 0, tzinfo=datetime.UTC)}]
+
+
+def cube(n: int) -> str:
+    """A query that counts n³ rows: seconds for 400, hours for 2,000."""
+    values = " ".join(map(str, range(n)))
+    return f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ {values} }} }}"
+
+
+def test_closing_a_handle_leaves_another_handles_query_to_finish(tmp_path, monkeypatch):
+    """The query processes are shared by the handles on one store: one answering another
+    handle's query is left to finish it, and closing does not wait for it; a relative store path
+    ends the handle's idle processes as an absolute one does."""
+    import threading
+
+    from atmpkg.graph.engine import child
+
+    monkeypatch.chdir(tmp_path)
+    build("store", data_dir=FIXTURE)
+    first, second = atmpkg.open("store"), atmpkg.open("store")
+    answers = []
+    running = threading.Thread(target=lambda: answers.append(second.query(cube(400)).rows))
+    running.start()
+    while not any(m._lock.locked() for p in child._evaluators.values() for m in p._members):
+        time.sleep(0.05)
+    first.close()
+    assert running.is_alive()  # close came back while the other query ran
+    running.join()
+    assert answers == [[(ox_integer(400**3),)]]
+    idle = [m for p in child._evaluators.values() for m in p._members if m._process is not None]
+    assert idle  # the process that answered is still there, idle
+    second.close()
+    assert [m for p in child._evaluators.values() for m in p._members if m._process] == []
+
+
+def ox_integer(value: int):
+    import pyoxigraph as ox
+
+    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+
+
+def test_a_script_ends_while_a_thread_still_runs_a_query(fixture_store, tmp_path):
+    script = tmp_path / "ends.py"
+    script.write_text(
+        "import threading, time, atmpkg\n"
+        f"kg = atmpkg.open({str(fixture_store)!r})\n"
+        f"threading.Thread(target=lambda: kg.query({cube(2000)!r}), daemon=True).start()\n"
+        "time.sleep(1)\n"
+        "print('done')\n"
+    )
+    ended = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120
+    )
+    assert (ended.returncode, ended.stdout) == (0, "done\n")

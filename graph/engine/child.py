@@ -141,16 +141,30 @@ class Evaluator:
             self._stderr.close()
         self._process = self._stderr = None
 
-    def close(self) -> None:
-        """End the child process.
+    def close(self, busy: str = "wait") -> None:
+        """End the child process. While it answers another thread's query, ``busy`` says what to
+        do: ``wait`` for the answer, ``leave`` it running, or ``end`` it now (that query then
+        fails as at a crash).
 
         >>> ev = Evaluator(memory=None)
         >>> ev.run({"nquads": "", "text": "ASK {}", "form": "ASK"}, timeout=30).boolean
         True
         >>> ev.close()
         """
-        with self._lock:
-            self._kill()
+        if busy == "end":
+            process = self._process
+            if process is not None and process.poll() is None:
+                process.kill()  # the thread waiting on it reads the end at once, and lets go
+        taken = {
+            "wait": lambda: self._lock.acquire(),
+            "leave": lambda: self._lock.acquire(blocking=False),
+            "end": lambda: self._lock.acquire(timeout=1),
+        }[busy]()
+        if taken:
+            try:
+                self._kill()
+            finally:
+                self._lock.release()
 
     def __enter__(self) -> Evaluator:
         return self
@@ -239,16 +253,16 @@ class EvaluatorPool:
             with self._free:
                 self._free.notify()
 
-    def close(self, holding: Path | None = None) -> None:
-        """End every child (those that opened a store inside the folder ``holding``, when given);
-        the next request starts a new one."""
+    def close(self, holding: Path | None = None, busy: str = "wait") -> None:
+        """End every child (those that opened a store inside the folder ``holding``, when given;
+        ``busy`` as for :meth:`Evaluator.close`); the next request starts a new one."""
         with self._free:
             members = list(self._members)
         for member in members:
             if holding is None or (
                 member.holding is not None and Path(member.holding).is_relative_to(holding)
             ):
-                member.close()
+                member.close(busy)
 
 
 _evaluators: dict[tuple[bool, int | None], EvaluatorPool] = {}
@@ -268,10 +282,10 @@ def evaluator(network: bool, memory: int | None) -> EvaluatorPool:
         return _evaluators[key]
 
 
-def close_evaluators(holding: Path | None = None) -> None:
+def close_evaluators(holding: Path | None = None, busy: str = "wait") -> None:
     """End every child (after an update changed a store they may hold open read-only; only those
     that opened a store inside the folder ``holding``, when given): the next request starts a new
-    one, which sees the change.
+    one, which sees the change. ``busy`` as for :meth:`Evaluator.close`.
 
     >>> evaluator(False, None).run({"nquads": "", "text": "ASK {}", "form": "ASK"}).boolean
     True
@@ -280,12 +294,12 @@ def close_evaluators(holding: Path | None = None) -> None:
     with _evaluators_lock:
         pools = list(_evaluators.values())
     for pool in pools:
-        pool.close(holding)
+        pool.close(holding, busy)
 
 
 # The children die with this process anyway; ending them first keeps the interpreter's exit free
-# of warnings about processes still running.
-atexit.register(close_evaluators)
+# of warnings about processes still running, and a query a thread still runs does not hold it up.
+atexit.register(close_evaluators, busy="end")
 
 
 def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: no cover - child

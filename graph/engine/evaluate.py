@@ -382,8 +382,9 @@ def evaluate(
     """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
     with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
     ``limit`` rows. ``timeout`` is for a remote store's HTTP client only. Unless ``dataset``
-    (FROM and FROM NAMED allowed), a query of the embedded store reads the store's own graphs
-    whatever dataset clause it holds: the engine's own check behind the gate's refusal.
+    (FROM and FROM NAMED allowed), a query of the embedded store reads the store's default graph
+    as its default graph whatever FROM it holds: the engine's own check behind the gate's
+    refusal.
 
     >>> evaluate(ox.Store(), "ASK { <kymriah> ?p ?o }", "ASK").boolean
     False
@@ -396,10 +397,9 @@ def evaluate(
     if isinstance(store, ox.Store):
         limits = {"base_iri": BASE_IRI}
         if not dataset and form != "UPDATE":
-            limits |= {
-                "default_graph": ox.DefaultGraph(),
-                "named_graphs": list(store.named_graphs()),
-            }
+            # FROM NAMED can only narrow GRAPH to some of the store's own graphs; naming them
+            # all here would make a GRAPH join crawl on a store of many graphs
+            limits["default_graph"] = ox.DefaultGraph()
     elif form == "SELECT" and limit is not None:
         limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
     try:

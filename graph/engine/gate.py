@@ -536,6 +536,9 @@ class _Rereading:
                 absolute = value if _valid_iri(value) else None
                 for prefix in {name.text[:-1], re.sub("^prefix", "", name.text[:-1], flags=re.I)}:
                     declared.setdefault(prefix, set()).add(absolute)
+        # A prefix declared again and again with other IRIs would have every name checked
+        # against each (a quadratic text): past a few, its names count as ones that may break.
+        declared = {p: iris if len(iris) <= 4 else {None} for p, iris in declared.items()}
         self.iris = {**{p: {iri} for p, iri in PREFIXES.items()}, **declared}
         self.known: dict[str, bool] = {}
 
