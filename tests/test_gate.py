@@ -228,3 +228,17 @@ def test_a_prefix_declared_nowhere_is_left_to_the_engines_syntax_error():
     assert check("SELECT * { ?s foaf:loadFactor ?o }").form == "SELECT"
     with pytest.raises(QueryRefusedError, match="LOAD reads a document"):
         check("PREFIX foaf: <http://a:> SELECT * { ?s foaf:loadFactor ?o }")
+
+
+def test_a_prefix_declared_again_and_again_reads_its_names_as_breakable():
+    """Every name was checked against every IRI declared for its prefix: 4,000 declarations and
+    4,000 names took minutes. Past four IRIs, the names count as ones the engine may take apart,
+    so keywords in them are looked for, and each is checked once."""
+    from atmpkg.graph.engine.gate import _Rereading
+
+    four = "".join(f"PREFIX ex: <urn:{i}:>\n" for i in range(4))
+    assert not _Rereading(tokenize(four + "ASK { ex:a }"))("ex:a")
+    five = four + "PREFIX ex: <urn:4:>\n"
+    assert _Rereading(tokenize(five + "ASK { ex:a }"))("ex:a")
+    with pytest.raises(QueryRefusedError, match="SERVICE"):
+        check(five + "SELECT * { ?s ?p ex:service }")
