@@ -171,10 +171,11 @@ class KnowledgeGraph:
 
         if self._in_memory:
             _held_in_memory[self.root] -= 1
-            if not _held_in_memory[self.root]:
-                del _held_in_memory[self.root]
-                stores.stop_holding_in_memory(self.root)
-        stores.forget_root(self.root)
+        if self._in_memory and not _held_in_memory[self.root]:
+            del _held_in_memory[self.root]
+            stores.stop_holding_in_memory(self.root)  # its cached builds go with the copy
+        else:
+            stores.forget_root(self.root)
         # a child answering another handle's query on this store is left to finish it
         close_evaluators(holding=(self.root / "builds").resolve(), busy="leave")
 

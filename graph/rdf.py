@@ -116,6 +116,20 @@ def _vocabulary_labels() -> dict[str, str]:
     }
 
 
+def valid_iri(text: str) -> bool:
+    """Whether the engine takes ``text`` as an absolute IRI (pyoxigraph checks with the parser
+    the engine uses).
+
+    >>> valid_iri("http://a:1"), valid_iri("http://a:SERVICE"), valid_iri("therapy/kymriah")
+    (True, False, False)
+    """
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def shown_value(literal: ox.Literal) -> str:
     """A literal's value as pages and ``atmpkg show`` show it: a whole or decimal number with
     its digits grouped, anything else as written.

@@ -155,11 +155,10 @@ class Evaluator:
             process = self._process
             if process is not None and process.poll() is None:
                 process.kill()  # the thread waiting on it reads the end at once, and lets go
-        taken = {
-            "wait": lambda: self._lock.acquire(),
-            "leave": lambda: self._lock.acquire(blocking=False),
-            "end": lambda: self._lock.acquire(timeout=1),
-        }[busy]()
+        if busy == "wait":
+            taken = self._lock.acquire()
+        else:  # once ended, the thread that held the child lets go at once
+            taken = self._lock.acquire(timeout=1 if busy == "end" else 0)
         if taken:
             try:
                 self._kill()

@@ -411,19 +411,15 @@ def evaluate(
         return _collect(answer, form, limit)
     except SyntaxError as exc:
         raise _syntax_error(exc, text) from None
-    except RuntimeError as exc:
-        if "SELECT projection" in str(exc):
+    except AtmpkgError:
+        raise  # a remote store's own errors (an EndpointTimeoutError is also an OSError)
+    except (RuntimeError, OSError) as exc:
+        if isinstance(exc, RuntimeError) and "SELECT projection" in str(exc):
             names = ", ".join(f"?{n}" for n in bindings)
             raise ParameterError(
                 f"parameters ({names}) can only be bound to variables the SELECT clause "
                 "returns; add them to the SELECT clause"
             ) from None
-        if str(exc).startswith(("Corruption", "IO error")):
-            raise  # the store's files: the caller names the store (see engine.child)
-        raise StoreError(f"query failed: {exc}") from None
-    except AtmpkgError:
-        raise  # a remote store's own errors (an EndpointTimeoutError is also an OSError)
-    except OSError as exc:
         if str(exc).startswith(("Corruption", "IO error")):
             raise  # the store's files: the caller names the store (see engine.child)
         raise StoreError(f"query failed: {exc}") from None

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ..errors import QueryRefusedError, QuerySyntaxError, QueryTooComplexError
+from ..rdf import valid_iri
+from ..terms import PREFIXES
 
 #: Longest query text accepted, in characters (the HTTP door also caps the request body).
 MAX_QUERY_CHARS = 1_000_000
@@ -527,13 +529,12 @@ class _Rereading:
     """
 
     def __init__(self, tokens: Sequence[Token]):
-        from ..terms import PREFIXES
 
         declared: dict[str, set[str | None]] = {}
         for name, iri in zip(tokens, tokens[1:], strict=False):
             if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
                 value = decode_escapes(iri.text[1:-1])
-                absolute = value if _valid_iri(value) else None
+                absolute = value if valid_iri(value) else None
                 for prefix in {name.text[:-1], re.sub("^prefix", "", name.text[:-1], flags=re.I)}:
                     declared.setdefault(prefix, set()).add(absolute)
         # A prefix declared again and again with other IRIs would have every name checked
@@ -550,20 +551,9 @@ class _Rereading:
             iris = self.iris.get(prefix, set())
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
-                iri is None or not _valid_iri(iri + tail) for iri in iris
+                iri is None or not valid_iri(iri + tail) for iri in iris
             )
         return self.known[pname]
-
-
-def _valid_iri(text: str) -> bool:
-    """Whether the engine reads ``text`` as an absolute IRI (it checks with the same parser)."""
-    import pyoxigraph as ox
-
-    try:
-        ox.NamedNode(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _operators(token: Token) -> int:

@@ -12,6 +12,7 @@ import logging
 import pyoxigraph as ox
 
 from ..errors import ParameterError, UnknownNameError, described
+from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
 
 log = logging.getLogger("atmpkg")
@@ -39,15 +40,6 @@ def name_text(
     return value
 
 
-def _well_formed(iri: str) -> bool:
-    """Whether the engine takes ``iri`` as an absolute IRI."""
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        return False
-    return True
-
-
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
@@ -66,7 +58,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
         )
     candidates: list[str] = []
-    if text.startswith("<") and text.endswith(">") and _well_formed(text[1:-1]):
+    if text.startswith("<") and text.endswith(">") and valid_iri(text[1:-1]):
         text = text[1:-1]  # else a name written in brackets, such as an imported label
     if text.startswith(("http://", "https://")):
         candidates = [text]
@@ -81,7 +73,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             if SLUG_RE.match(text):
                 candidates = [iri(k, text) for k in KINDS]
     # an IRI the engine would not take (a stray %, a space) names nothing
-    candidates = [c for c in candidates if _well_formed(c)]
+    candidates = [c for c in candidates if valid_iri(c)]
     existing: list[str] = []
     if candidates:
         # one question for every candidate IRI (one request to a remote store); each is an IRI

@@ -1334,11 +1334,17 @@ def scan_rdf(
     ), typed
 
 
+def _text_to_search(path: Path) -> str:
+    """An input's text, to find the line an error is on ("" when it cannot be read as UTF-8:
+    the error then names the file alone)."""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        return path.read_text(encoding="utf-8-sig")
+    return ""
+
+
 def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:
     """The error for a date of year 0000 in an RDF input, at the first line that writes it."""
-    text = ""
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        text = path.read_text(encoding="utf-8-sig")
+    text = _text_to_search(path)
     found = text.find(literal.value)
     line = text.count("\n", 0, found) + 1 if found >= 0 else None
     return DataError(
@@ -1360,9 +1366,7 @@ def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> 
     )
     if not unknown:
         return
-    text = ""
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        text = path.read_text(encoding="utf-8-sig")
+    text = _text_to_search(path)
     local = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
     errors = []
     for term in unknown:
