@@ -924,6 +924,35 @@ def test_a_syntax_error_deep_in_a_large_file_names_its_line_and_column(built, tm
     assert str(info.value) == f"{nt}:15001:{column}: {alone.value.msg.split(': ', 1)[1]}"
     assert nquads(built) == before and current_build(built) == before_build
 
+@pytest.mark.parametrize(
+    ("wrong", "line", "message"),
+    [
+        ("<ex:p>x</ex:q>", 3_004, "ill-formed document: expected `</ex:p>`, but `</ex:q>` was found"),
+        (
+            '<ex:p rdf:resource="no-scheme"/>',
+            3_004,
+            "error while parsing IRI 'no-scheme': No scheme found in an absolute IRI",
+        ),
+    ],
+)
+def test_an_rdfxml_error_names_its_line(built, tmp_path, wrong, line, message):
+    before = nquads(built)
+    body = [
+        f'<rdf:Description rdf:about="https://example.org/n{i}"><ex:p>x</ex:p></rdf:Description>'
+        for i in range(5_000)
+    ]
+    body[3_000] = f'<rdf:Description rdf:about="https://example.org/n3000">{wrong}</rdf:Description>'
+    rdf = tmp_path / "mine.rdf"
+    rdf.write_text(
+        '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+        '  xmlns:ex="https://example.org/">\n' + "\n".join(body) + "\n</rdf:RDF>\n"
+    )
+    with pytest.raises(DataError) as info:
+        import_files([rdf], built)
+    assert str(info.value) == f"{rdf}:{line}: {message}"
+    assert nquads(built) == before
+
+
 
 @pytest.mark.parametrize("extension", ["owl", "rdfxml"])
 def test_import_rdfxml_with_an_owl_extension(built, tmp_path, extension):

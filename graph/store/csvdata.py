@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -1316,7 +1317,10 @@ def scan_rdf(
                         if subject.startswith(ID):
                             typed.append((subject, obj.value))
     except SyntaxError as exc:
-        raise rdf_syntax_error(display, exc) from None
+        line = None
+        if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
+            line = _error_line(path, start, rdf_format)
+        raise rdf_syntax_error(display, exc, line) from None
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
@@ -1398,8 +1402,47 @@ _POSITION = re.compile(
 )
 
 
-def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
-    """A pyoxigraph parse error as a :class:`DataError` at its line and column.
+class _LineByLine(io.RawIOBase):
+    """A file handed to the parser one line per read; ``line`` is the line of the last byte
+    handed out."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._newlines = 0
+        self.line = 1
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        line = self._handle.readline(len(buffer))
+        if line:
+            self._newlines += line.count(b"\n")
+            self.line = self._newlines + (not line.endswith(b"\n"))
+        buffer[: len(line)] = line
+        return len(line)
+
+
+def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
+    """The line of a parse error that comes without a position, as RDF/XML's do: the file is
+    parsed again one line per read, and the streaming parser fails while reading the element
+    that is wrong, so its line is the last one read. None if the second parse does not fail.
+    (JSON-LD's parser fails only at the end of the object that holds the error, often lines
+    later, so its errors keep no line.)"""
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        handle.seek(start)
+        lines = _LineByLine(handle)
+        try:
+            for _ in ox.parse(lines, format=rdf_format):
+                pass
+        except SyntaxError:
+            return lines.line
+    return None
+
+
+def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) -> DataError:
+    """A pyoxigraph parse error as a :class:`DataError` at its line and column (``line`` where
+    the parser gives no position).
 
     >>> try:
     ...     list(ox.parse(b"<urn:a> <urn:b> .", format=ox.RdfFormat.N_TRIPLES))
@@ -1415,7 +1458,7 @@ def rdf_syntax_error(display: str, exc: SyntaxError) -> DataError:
             "its @context is fetched from a URL, and an import reads nothing from the network; "
             'put the context itself in the file ("@context": { … })'
         )
-    return DataError(display, exc.lineno, exc.offset, message)
+    return DataError(display, exc.lineno or line, exc.offset, message)
 
 
 def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
