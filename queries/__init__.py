@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..graph.errors import DataError, ParameterError, UnknownNameError, described
+from ..graph.errors import DataError, ParameterError, UnknownNameError, described, suggest
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
 #: The parameter type of an entity of any kind, named as ``atmpkg show`` names one.
@@ -163,8 +163,9 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             if line.strip():
                 break
             continue
-        key, _, value = line[1:].strip().partition(":")
+        key, colon, value = line[1:].strip().partition(":")
         key, value = key.strip().lower(), value.strip()
+        _check_key(key, colon, origin or name, number)
         if key == "summary":
             summary = value
         elif key == "distinct":
@@ -209,6 +210,29 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)
     return NamedQuery(name, summary, tuple(params), text, tuple(distinct), bounds)
+
+
+#: The keys of a named query's header lines.
+_KEYS = ("summary", "param", "distinct", "period")
+
+
+def _check_key(key: str, colon: str, where: str, number: int) -> None:
+    """Refuse a header line meant as a key but written wrong (``# parm: …``, ``# param x …``),
+    which would otherwise be read as a comment and its parameter silently missing. A comment
+    whose first word is not a key, or that has more than one word before its colon, is prose."""
+    words = key.split()
+    if key in _KEYS or not words:
+        return
+    if not colon and words[0] in _KEYS:
+        told = f"'{words[0]}' needs its colon ('# {words[0]}: …'), or the line is read as a comment"
+    elif colon and len(words) == 1 and suggest(key, _KEYS, 1):
+        told = (
+            f"'{key}:' is no header key; did you mean '{suggest(key, _KEYS, 1)[0]}:'? The keys "
+            f"are {', '.join(k + ':' for k in _KEYS)}"
+        )
+    else:
+        return
+    raise DataError(where, number, None, told)
 
 
 def assignments(items: Iterable[str], option: str) -> dict[str, str]:

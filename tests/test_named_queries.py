@@ -1517,3 +1517,33 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
     assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 186
     india_2017 = [r for r in per_year if r["agencyName"] == "CDSCO" and r["year"] == 2017]
     assert [(r["approvals"], r["productsFirstApproved"]) for r in india_2017] == [(4, 1)]
+
+
+@pytest.mark.parametrize(
+    ("line", "told"),
+    [
+        (
+            "# parm: company company -  The company",
+            "'parm:' is no header key; did you mean 'param:'? The keys are summary:, param:, "
+            "distinct:, period:",
+        ),
+        (
+            "# Summery: Deals",
+            "'summery:' is no header key; did you mean 'summary:'? The keys are summary:, param:, "
+            "distinct:, period:",
+        ),
+        (
+            "# param company company -  The company",
+            "'param' needs its colon ('# param: …'), or the line is read as a comment",
+        ),
+    ],
+)
+def test_a_header_key_written_wrong_is_named_at_its_line(line, told):
+    with pytest.raises(DataError) as error:
+        queries.parse("x", f"# summary: Deals\n{line}\nSELECT ?company {{}}", "mine.rq")
+    assert str(error.value) == f"mine.rq:2: {told}"
+
+
+def test_prose_in_a_header_is_a_comment():
+    text = "# summary: Deals\n# Note: money in USD\n# the param: is company\n#\nSELECT * {}"
+    assert queries.parse("x", text).params == ()
