@@ -381,6 +381,16 @@ def test_companies_are_connected_through_their_ownership_lines(
         "deal:celgene-juno-therapeutics-2018",
         "deal:bristol-myers-squibb-celgene-2019",
     ]
+    # a subsidiary and its owner: the deals that brought it into the group, not every deal the
+    # group made inside itself (Novartis buying Kate Therapeutics is none of AveXis's business)
+    assert deals("avexis", "novartis") == ["deal:novartis-avexis-2018"]
+    assert deals("juno-therapeutics", "bristol-myers-squibb") == [
+        "deal:celgene-juno-therapeutics-2018",
+        "deal:bristol-myers-squibb-celgene-2019",
+    ]
+    assert deals("bristol-myers-squibb", "juno-therapeutics") == deals(
+        "juno-therapeutics", "bristol-myers-squibb"
+    )
 
 
 def test_deal_figures_have_one_meaning(curated_store):
