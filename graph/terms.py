@@ -123,6 +123,7 @@ SHORTCUTS = frozenset(
         "within",
         "dateEnd",
         "goalDateEnd",
+        "outcomeDateEnd",
     )
 )
 #: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A

@@ -105,6 +105,7 @@ class ATMP(DefinedNamespace):
     newHolder: URIRef
     nextAgencyApproval: URIRef
     outcomeDate: URIRef
+    outcomeDateEnd: URIRef
     outcomeDatePrecision: URIRef
     outcomeDateStated: URIRef
     ownershipLine: URIRef

@@ -1478,6 +1478,30 @@ def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
     ]
 
 
+def test_an_outcome_known_only_to_its_month_is_not_past_inside_that_month(
+    fixture_store, tmp_path_factory
+):
+    # a complete response letter reported for March 2024, day not given
+    text = REVIEWS.splitlines()[0] + (
+        "\ngenex-fda-spinal-muscular-atrophy,genex,fda,spinal-muscular-atrophy,genecorp,sbla,"
+        "2023-09,2024-03-20,pdufa,complete-response,2024-03,src-news,\n"
+    )
+    rows = rows_with("reviews", text, fixture_store, tmp_path_factory)
+
+    def seen(day: str) -> tuple[list[str], list[str]]:
+        pending = [r["status"] for r in rows("pending-reviews", as_of=day)]
+        calendar = rows("regulatory-calendar", **{"from": "2024-01-01", "as_of": day})
+        return pending, [r["goalDate"] for r in calendar]
+
+    assert seen("2024-02-29") == (["decision due"], [D(2024, 3, 20)])
+    # inside March the review may or may not have been decided yet: listed, and said so
+    for day in ("2024-03-01", "2024-03-20"):
+        assert seen(day) == (["outcome this month, its day not recorded"], [D(2024, 3, 20)])
+    assert seen("2024-03-30") == (["outcome this month, its day not recorded"], [])
+    # by the month's last day it has been decided
+    assert seen("2024-03-31") == ([], [])
+
+
 def _curated_approvals() -> list[dict[str, str]]:
     import csv
     from pathlib import Path
