@@ -516,14 +516,36 @@ def test_a_cut_column_of_few_values_still_tells_them_apart(curated_store):
     # they read the same, and the table no longer answers the question
     args = ["query", "--name", "pending-reviews", "-p", "as_of=2026-12-04"]
     args += ["--store", str(curated_store)]
-    header, _, *rows = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args).stdout.splitlines()
+    header, _, *rows = CliRunner(env={"COLUMNS": "120"}).invoke(cli, args).stdout.splitlines()
     start = header.index("status")
     statuses = {row[start : start + 12] for row in rows}
     assert statuses == {"no decision…", "decision da…", "decision due"}
     # narrower, the status no longer fits its telling width: records, with every value whole
-    records = CliRunner(env={"COLUMNS": "90"}).invoke(cli, args).stdout.splitlines()
+    records = CliRunner(env={"COLUMNS": "100"}).invoke(cli, args).stdout.splitlines()
     assert records[0].startswith("-[ 1 ]")
     assert "status      decision date passed, outcome not recorded" in records
+
+
+def test_a_table_too_narrow_to_read_is_shown_as_records(curated_store):
+    args = ["query", "--name", "therapy-approval-timeline", "--store", str(curated_store)]
+    # nine columns in 120: each cut header still differs from the others
+    header = CliRunner(env={"COLUMNS": "120"}).invoke(cli, args).stdout.splitlines()[0].split()
+    assert header == [
+        "date", "agency", "jurisdictio…", "indication", "approvalType", "pathway", "sponsor",
+        "indicationTe…", "approval",
+    ]  # fmt: skip
+    # in 80 every column would be cut to a few letters: records, every value whole, and an IRI
+    # too long to sit beside the names on a line of its own
+    records = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args).stdout.splitlines()
+    assert records[:4] == [
+        "-[ 1 ]" + "-" * 73,
+        "date              2017-08-30",
+        "agency            FDA",
+        "jurisdictionName  United States",
+    ]
+    at = records.index("approval")
+    assert records[at + 1] == "  approval:kymriah-fda-2017-08-30-b-cell-acute-lymphoblastic-leukemia"
+    assert max(len(line) for line in records) <= 80
 
 
 def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(fixture_store):
@@ -533,11 +555,11 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     # eight columns do not fit 80 with the digits grouped: numbers are written short, never cut,
     # and the headers of number columns may be; an IRI keeps its end, which tells it apart
     assert result.stdout.splitlines() == [
-        "deal     acquirer    target    dealTy…  date        valueUSD  upfront…  milesto…",
-        "-------  ----------  --------  -------  ----------  --------  --------  --------",
-        "…o-2017  Big Pharma  CellCo    acquis…  2017-08-28    11.9 B",
-        "…x-2019  Big Pharma  Genex     licens…  2019-01-15     500 M     100 M",
-        "…p-2021  OtherCorp   GeneCorp  equity…  2021-06        300 M",
+        "deal      acquirer    target    dealType  date        valueU…  upfron…  milesto…",
+        "--------  ----------  --------  --------  ----------  -------  -------  --------",
+        "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28   11.9 B",
+        "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15    500 M    100 M",
+        "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06       300 M",
     ]
     roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
     assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000")

@@ -243,18 +243,22 @@ def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int 
 
 #: Columns this narrow (dates, codes, acronyms) are never cut.
 _UNCUT = 10
+#: The narrowest a column of text is cut to: narrower, a cell tells the reader nothing, and the
+#: table is shown as records instead.
+_CUT_AT_LEAST = 8
 
 
 def _fit(
     widths: list[int], values: list[int], numeric: list[bool], room: int, telling: list[int]
 ) -> list[int]:
     """Narrow the widest columns, one column of text at a time, until the table fits ``room``:
-    text down to 6 columns or to its ``telling`` width (see :func:`_telling_width`), a number
-    column down to its widest value (its header is cut); short values (dates, codes) and numbers
-    are never cut."""
+    text down to :data:`_CUT_AT_LEAST` columns or to its ``telling`` width (see
+    :func:`_telling_width`), a number column down to its widest value (its header is cut); short
+    values (dates, codes) and numbers are never cut. A table that does not fit then is shown as
+    records: text cut shorter than a short word or two tells the reader nothing."""
     widths = list(widths)
     floor = [
-        max(value, 4) if number else w if w <= _UNCUT else max(min(w, 6), tell)
+        max(value, 4) if number else w if w <= _UNCUT else max(_CUT_AT_LEAST, tell)
         for w, value, number, tell in zip(widths, values, numeric, telling, strict=True)
     ]
     while sum(widths) + 2 * (len(widths) - 1) > room:
@@ -304,9 +308,12 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         if not overflows(widths):
             return rows, widths
         telling = [
-            _distinct_end_width([r[c] for r in rows], [tuple(r[:c] + r[c + 1 :]) for r in rows])
-            if by_end[c]
-            else _telling_width([r[c] for r in rows])
+            max(
+                _distinct_end_width([r[c] for r in rows], [tuple(r[:c] + r[c + 1 :]) for r in rows])
+                if by_end[c]
+                else _telling_width([r[c] for r in rows]),
+                _header_apart(headers, c),
+            )
             for c in range(len(headers))
         ]
         return rows, _fit(widths, values, numeric, width, telling)
@@ -333,6 +340,21 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
     if not rows:  # a header alone reads as if something were missing
         out.append("(0 rows)")
     return "\n".join(out) + "\n"
+
+
+def _header_apart(headers: list[str], c: int) -> int:
+    """The narrowest width at which header ``c``, cut, still differs from every other header
+    cut (``indicationName`` and ``indicationText`` both cut to ``indica…`` read as one).
+
+    >>> _header_apart(["indication", "indicationText", "date"], 1)
+    12
+    """
+    header = headers[c]
+    shared = max(
+        (len(os.path.commonprefix([header, other])) for i, other in enumerate(headers) if i != c),
+        default=0,
+    )
+    return min(display_width(header), shared + 2)
 
 
 def _telling_width(column: list[str], limit: int = 12) -> int:
@@ -368,8 +390,15 @@ def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
         mark = f"-[ {number} ]"
         out.append(mark + "-" * max(0, width - len(mark) - 1))
         for header, cell in zip(headers, row, strict=True):
-            if cell:
-                label = header + " " * (pad - display_width(header))
+            if not cell:
+                continue
+            label = header + " " * (pad - display_width(header))
+            if max(display_width(word) for word, _ in _pieces(cell)) > width - 1 - pad:
+                # a word that cannot be split (an IRI, a URL) and does not fit beside the names
+                # starts on a line of its own, where it has the width
+                out.append(header)
+                out.append(wrap(cell, width - 1, "  ", "  "))
+            else:
                 out.append(wrap(cell, width - 1, label, " " * pad))
     return "\n".join(out) + "\n"
 
