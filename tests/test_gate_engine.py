@@ -113,14 +113,17 @@ def service_queries(draw, url: str) -> str:
 @st.composite
 def reread_service_queries(draw, url: str) -> str:
     """A SERVICE the engine reads only after taking a token apart again: a prefixed name whose
-    IRI does not parse (it reads the prefix alone), or a long string holding an escape it does
-    not read (it reads ``""`` and a new string from the third quote)."""
+    IRI does not parse (it reads the prefix alone), maybe behind the verb ``a`` glued to it (a
+    prefix declared nowhere, which the engine reads as ``a`` and a declared one), or a long string
+    holding an escape it does not read (it reads ``""`` and a new string from the third quote)."""
     service = draw(spelled("SERVICE"))
     if draw(st.booleans()):
         prefix = draw(st.sampled_from(["<http://a:>", "<http://[::1]>", "<urn:a:%>", "<http://a/%2>"]))
         glued = draw(st.sampled_from(["", "x", "1"]))
+        name = draw(st.sampled_from(["ex", ""]))
+        verb = draw(st.sampled_from([f"<urn:x>?{draw(separator())}", "a"]))
         return (
-            f"PREFIX ex: {prefix} SELECT * {{ ?s <urn:x>?{draw(separator())}ex:{glued}{service}"
+            f"PREFIX {name}: {prefix} SELECT * {{ ?s {verb}{name}:{glued}{service}"
             f"{draw(separator())}<{url}> {{ }} }}"
         )
     quote = draw(st.sampled_from(['"', "'"]))
@@ -211,6 +214,10 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <http://a:> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
         "PREFIX ex: <http://[::1]> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
         "PREFIXex: <http://a:> SELECT * { ?s <urn:x>? ex:SERVICE <{url}> { } }",
+        # ... behind the verb "a" glued to it, a prefix declared nowhere (review 10)
+        "PREFIX ex: <http://a:> SELECT * { ?s aex:SERVICE <{url}> { } }",
+        "PREFIX : <http://a:> SELECT * { ?s a:SERVICE <{url}> { } }",
+        "PREFIX ex: <http://[::1]> ASK { ?s aex:SERVICE SILENT <{url}> { } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",
@@ -350,6 +357,21 @@ def test_a_dataset_clause_the_engine_reads_again_is_refused(named_graphs, text):
     triples = list(named_graphs.query(text))
     # read from the graph it named: its triple, or its name
     assert {t.object for t in triples} & {ox.Literal("urn:h"), ox.NamedNode("urn:h")}
+    assert refused(text)
+
+
+@pytest.mark.parametrize("clause", ["FROM", "FROM NAMED"])
+def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause):
+    # DESCRIBEex: is a prefix declared nowhere: the engine reads DESCRIBE, then ex: alone (its
+    # IRI with FROM does not parse), then the clause (review 10)
+    store = ox.Store()
+    a, h = ox.NamedNode("http://a:"), ox.NamedNode("urn:h")
+    store.add(ox.Quad(a, ox.NamedNode("urn:p"), ox.Literal("only in urn:h"), h))
+    text = f"PREFIX ex: <http://a:> DESCRIBEex:{clause} <urn:h>"
+    # read as FROM, the answer comes from urn:h; as FROM NAMED, it is empty, and a text the
+    # engine did not read as the clause would have been a syntax error
+    triples = list(store.query(text))
+    assert [t.object for t in triples] == ([ox.Literal("only in urn:h")] if clause == "FROM" else [])
     assert refused(text)
 
 

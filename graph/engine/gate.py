@@ -521,11 +521,17 @@ class _Rereading:
     and every IRI the text declares for a prefix (a ``p:`` followed by an IRI, wherever it stands,
     as a ``PREFIX`` glued to the name is still read as one); a relative IRI, which the engine
     resolves against a base, counts as one whose names may be read again. A prefix declared
-    nowhere stops the engine at a syntax error, whichever way it reads the name.
+    nowhere is no name the engine reads, so it reads on from the same place as shorter tokens: a
+    keyword, which needs no space after it, or the verb ``a``, before a declared prefix that ends
+    it (``aex:SERVICE`` is ``a`` and ``ex:SERVICE``, ``DESCRIBEex:FROM`` is DESCRIBE and
+    ``ex:FROM``); its names are read again as those of every declared prefix that ends it would
+    be. With none, the engine stops at a syntax error, whichever way it reads the name.
 
     >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> ASK { ex:SERVICE ex:1 atmp:x }"))
     >>> reread("ex:SERVICE"), reread("ex:1"), reread("atmp:x"), reread("nope:x")
     (True, False, False, False)
+    >>> reread("aex:SERVICE"), reread("DESCRIBEex:FROM"), reread("aex:1")
+    (True, True, False)
     """
 
     def __init__(self, tokens: Sequence[Token]):
@@ -546,9 +552,10 @@ class _Rereading:
     def __call__(self, pname: str) -> bool:
         if pname not in self.known:
             prefix, _, local = pname.partition(":")
-            # a prefix declared nowhere: the engine reads neither the name nor the prefix alone,
-            # and stops at a syntax error
-            iris = self.iris.get(prefix, set())
+            iris = self.iris.get(prefix)
+            if iris is None:
+                ends = (self.iris.get(prefix[start:], set()) for start in range(1, len(prefix) + 1))
+                iris = set().union(*ends)
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
                 iri is None or not valid_iri(iri + tail) for iri in iris
