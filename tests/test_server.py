@@ -1158,3 +1158,63 @@ def test_a_retired_entity_iri_redirects_for_good_to_the_entity_that_replaced_it(
         assert get(srv, new)[0] == 200
     finally:
         srv.shutdown()
+
+
+def _large_ask() -> bytes:
+    """An ASK of about 40 kB that the gate accepts and the engine answers at once."""
+    values = " ".join(f"<urn:v:{i}>" for i in range(3_000))
+    return f"ASK {{ VALUES ?v {{ {values} }} }}".encode()
+
+
+def test_large_texts_are_checked_two_at_a_time(server, monkeypatch):
+    from atmpkg.graph.server import http as served
+
+    running, most, lock = 0, 0, threading.Lock()
+    check = served.gate.check
+
+    def counted(text, **kwargs):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            time.sleep(0.3)  # long enough for the six requests to meet
+            return check(text, **kwargs)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(served.gate, "check", counted)
+    answers: list[int] = []
+    headers = {"Content-Type": "application/sparql-query"}
+
+    def ask() -> None:
+        answers.append(request(server, "POST", "/sparql", _large_ask(), headers)[0])
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 6
+    assert most == served.LARGE_CHECKS == 2
+
+
+def test_a_large_text_waits_for_a_check_then_is_answered_503(server, monkeypatch):
+    from atmpkg.graph.server import http as served
+
+    monkeypatch.setattr(served, "LARGE_CHECK_WAIT", 0.2)
+    headers = {"Content-Type": "application/sparql-query"}
+    for _ in range(served.LARGE_CHECKS):
+        server.large_checks.acquire()
+    try:
+        status, got, body = request(server, "POST", "/sparql", _large_ask(), headers)
+        assert (status, got["Retry-After"]) == (503, "1")
+        assert body == b"the server is checking other large queries; retry shortly\n"
+        # a short text does not wait for them
+        status, _, _ = request(server, "POST", "/sparql", b"ASK { ?s ?p ?o }", headers)
+        assert status == 200
+    finally:
+        for _ in range(served.LARGE_CHECKS):
+            server.large_checks.release()
+    assert request(server, "POST", "/sparql", _large_ask(), headers)[0] == 200

@@ -104,6 +104,17 @@ MAX_BODY = 1 << 20
 MAX_CONNECTIONS = 256
 #: Seconds a client is asked to wait when the server is busy.
 RETRY_AFTER = 1
+#: Query texts this long or longer are checked by the gate :data:`LARGE_CHECKS` at a time. The
+#: check runs in the server's own process, which has no memory cap, and holds about 150 times a
+#: text's size (a megabyte-long query, 150 MB) for seconds: checked all at once, 24 of them took
+#: the server to 3.8 GB, and the connections allowed would take 40. Being pure Python, checks run
+#: one at a time under the interpreter's lock anyway, so the limit costs them no speed.
+LARGE_TEXT = 16_384
+#: How many large texts the gate checks at once.
+LARGE_CHECKS = 2
+#: Seconds a large text waits for its check before the answer is 503 (a waiting text holds only
+#: itself).
+LARGE_CHECK_WAIT = 10.0
 #: Seconds within which a request's head (request line and headers) must have arrived, counted
 #: from the connection's opening or the end of the previous answer on it; an idle keep-alive
 #: connection is closed after as long.
@@ -162,9 +173,25 @@ class Response:
         return cls(status, (line + "\n").encode(), "text/plain", dict(headers or {}))
 
 
-def _checked(text: str) -> gate.CheckedQuery:
+def _checked(text: str, large_checks: threading.Semaphore) -> gate.CheckedQuery:
     """``text`` through the gate, its refusal as the endpoint answers it (403, or 400 for a text
-    too large, too deep or with a string never closed)."""
+    too large, too deep or with a string never closed). A text of :data:`LARGE_TEXT` characters
+    or more waits for one of ``large_checks`` (503 after :data:`LARGE_CHECK_WAIT`)."""
+    if len(text) < LARGE_TEXT:
+        return _gate(text)
+    if not large_checks.acquire(timeout=LARGE_CHECK_WAIT):
+        raise HttpError(
+            503,
+            "the server is checking other large queries; retry shortly",
+            {"Retry-After": str(RETRY_AFTER)},
+        )
+    try:
+        return _gate(text)
+    finally:
+        large_checks.release()
+
+
+def _gate(text: str) -> gate.CheckedQuery:
     try:
         return gate.check(text)
     except QueryRefusedError as exc:
@@ -355,6 +382,7 @@ class Server(http.server.ThreadingHTTPServer):
         self.ui_config = ui_config(timeout, max_rows)
         self.slots = _Slots(MAX_CONNECTIONS)
         self.sending = _Budget(SENDING_BYTES)
+        self.large_checks = threading.BoundedSemaphore(LARGE_CHECKS)
         self._thread: threading.Thread | None = None
         port = self.server_address[1]
         # bound to every address: any of the machine's addresses may be the one a client uses,
@@ -826,7 +854,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
         lane, volatile = "query", False
         if "text" in job:
-            checked = _checked(job["text"])
+            checked = _checked(job["text"], self.server.large_checks)
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -922,7 +950,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         job = query_job(params)
         volatile = False
         if "text" in job:
-            volatile = _checked(job["text"]).volatile
+            volatile = _checked(job["text"], self.server.large_checks).volatile
         payload = self._run("graph", job, params, volatile=volatile)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))
