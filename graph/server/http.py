@@ -543,6 +543,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not self.server.slots.answering(self.connection):
             self.close_connection = True
             return False
+        # Python's parser stops at a line that is no header ("Transfer-Encoding : chunked", with
+        # white space in its name) and drops it and every header after it, where a proxy in front
+        # may read it trimmed: the two would disagree on where the body ends (RFC 9112, 5.1).
+        if self.headers.defects:
+            self.send_error(
+                400, "a line of the request's head is no header: write 'Name: value', no space "
+                "before the colon"
+            )
+            return False
         # Where the body ends must be certain, or its bytes could be read as another request.
         if self.headers.get("Transfer-Encoding") is not None:
             self.send_error(411, "send the body with a Content-Length")
