@@ -844,6 +844,19 @@ def test_browser_a_hub_is_a_legend_filter(curated_store, tmp_path, browser):
     opened.context.close()
 
 
+def test_the_legend_filters_by_the_facts_the_panel_shows(curated_store, tmp_path):
+    # through countries, the United States is drawn; its derived atmp:within (World, North
+    # America) is no fact of its panel, so no filter of the legend either
+    result = view(
+        store=curated_store, focus="Kite Pharma", through=("atmp:Country",), output=tmp_path / "k.html"
+    )
+    data = page_data(result.html)
+    filters = {data["properties"][p] for p, _, _ in data["attributes"]}
+    facts = {data["properties"][f[0]] for node in data["nodes"] for f in node["facts"]}
+    assert "within" not in filters | facts
+    assert "part of" in filters
+
+
 #: The entities linked to Alphacel either way, but for places, agencies, concept values and
 #: sources (hubs and provenance, never nodes) and derived shortcuts (never links).
 LINKED_TO_ALPHACEL = f"""SELECT DISTINCT ?x WHERE {{

@@ -362,10 +362,10 @@ def _render(
     sources (a question about provenance is answered with its sources)."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once
-    drawn = fold_inverses(triples, asked)
-    graph = to_networkx(drawn, typed=False, hubs=hubs, drawn=asked)
+    links = fold_inverses(triples, asked)
+    graph = to_networkx(links, typed=False, hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
-    facts = _facts(drawn, graph, hub_labels)
+    facts = _facts(links, graph, hub_labels)
     kind = {n: _primary_class(c or "") for n, c in graph.nodes(data="class")}
     cited = {
         target
@@ -434,7 +434,8 @@ def _render(
         )
     payload = {
         "classes": legend,
-        "attributes": _attributes(triples, hub_labels, index, prop, first),
+        # the legend filters by the facts the panel shows: no shortcut (within: World) either
+        "attributes": _attributes(links, hub_labels, index, prop, first),
         "focus": index.get(focus, -1) if focus else -1,
         "properties": prop.labels,
         "sources": [_source_record(s, facts.get(s, []), graph) for s in sources],
