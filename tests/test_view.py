@@ -820,6 +820,29 @@ def test_browser_collapsing_keeps_what_another_expanded_node_links_to(
     opened.context.close()
 
 
+def test_browser_a_node_whose_links_another_expansion_drew_is_expanded_all_the_same(
+    curated_store, tmp_path, browser
+):
+    result = view(store=curated_store, focus="Kite Pharma", output=tmp_path / "kite1.html")
+    opened = Opened(browser, result.path)
+    lbcl = opened.node_id("indication:large-b-cell-lymphoma")
+    ema = opened.node_id("approval:yescarta-ema-2018-08-23-large-b-cell-lymphoma")
+    fda = opened.node_id("approval:yescarta-fda-2017-10-18-large-b-cell-lymphoma")
+    shown = "(id) => atmpView.nodes.get(id) !== null"
+    assert not opened.run(shown, lbcl)
+    opened.double_click(ema)
+    assert opened.run(shown, lbcl)
+    # the FDA approval links to nothing more than the EMA one drew: expanded, it keeps it
+    opened.double_click(fda)
+    assert opened.page.text_content("#panel button.expand") == "Collapse"
+    opened.double_click(ema)
+    assert opened.run(shown, lbcl)
+    opened.double_click(fda)
+    assert not opened.run(shown, lbcl)
+    opened.clean()
+    opened.context.close()
+
+
 def probe_focus(opened) -> int:
     return opened.run("() => atmpView.data.focus")
 

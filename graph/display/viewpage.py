@@ -687,7 +687,7 @@ SCRIPT = r"""
     const more = neighbours(id).filter((other) => !visible.has(other)).length;
     if (more || expanded.has(id)) {
       const button = el("button", "expand", expanded.has(id)
-        ? "Collapse: hide the " + number(expanded.get(id).length) + " it showed"
+        ? (expanded.get(id).length ? "Collapse: hide the " + number(expanded.get(id).length) + " it showed" : "Collapse")
         : "Expand: show " + number(more) + " more linked " + (more === 1 ? "entity" : "entities"));
       button.type = "button";
       button.addEventListener("click", () => toggle(id));
@@ -705,7 +705,12 @@ SCRIPT = r"""
   const expanded = new Map();
   function expand(id) {
     const fresh = neighbours(id).filter((other) => !visible.has(other)).sort((a, b) => a - b);
-    if (!fresh.length) return;
+    if (!fresh.length) {
+      // what it links to another expansion drew: expanded all the same, it keeps them drawn
+      // until it is collapsed
+      if (neighbours(id).some((other) => other >= data.shown && other !== focus)) expanded.set(id, []);
+      return;
+    }
     const at = network.getPosition(id);
     const radius = 120 + 8 * fresh.length;
     nodes.add(fresh.map((other, k) => {
