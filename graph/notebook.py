@@ -145,11 +145,15 @@ class SparqlMagics(Magics):
         quiet = cell is None and rest.rstrip().endswith(";")
         text = cell.strip() if cell is not None else rest.strip().removesuffix(";").rstrip()
         name = options.get("name")
-        if name and text:
+        # IPython refuses a cell magic whose body is empty: a named query's cell may hold a
+        # blank line or comments
+        if name and any(not line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
             raise UsageError(
-                "--name runs a named query, which takes no SPARQL: leave the cell's body empty, "
-                "or drop --name to run the body"
+                "--name runs a named query, which takes no SPARQL: leave the cell's body blank "
+                "(or comments only), or drop --name to run the body"
             )
+        if name:
+            text = ""
         if not name and not text:
             raise UsageError("give SPARQL (in the cell, or after the options) or --name NAME")
         kg = self._graph(options.get("store"), options.get("endpoint"), options.get("graph"))

@@ -262,4 +262,10 @@ def test_a_named_query_with_a_body_says_which_to_drop(fixture_store, monkeypatch
     magics = SparqlMagics(InteractiveShell.instance(colors="nocolor"))
     with pytest.raises(UsageError, match="^--name runs a named query, which takes no SPARQL: leave"):
         magics.sparql("--name top-indications", "SELECT * {}")
+    with pytest.raises(UsageError, match="^--name runs a named query"):
+        magics.sparql("--name top-indications", "# the top ones\nSELECT * {}")
+    # IPython refuses an empty cell: a blank line or comments are no SPARQL
+    for body in ("\n", "# the indications with most products\n"):
+        found = magics.sparql("--name top-indications", body)
+        assert found.variables[:4] == ["area", "areaName", "indication", "indicationName"]
     InteractiveShell.clear_instance()
