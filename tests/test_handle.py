@@ -749,6 +749,22 @@ def test_a_card_lists_a_link_and_its_inverse_once(kg):
     assert not [link for link in cellco if link[0] in ("developed by", "subsidiary of")]
 
 
+def test_a_notebook_table_is_laid_out_for_people(kg):
+    shown = kg.named("deals-above-value", min_value=1e9)._repr_html_()
+    heads = shown.split("<tbody>")[0]
+    assert heads == (
+        "<table><thead><tr><th>deal</th><th>acquirer</th><th>target</th><th>dealType</th>"
+        "<th>date</th><th>valueUSD</th><th>upfrontUSD</th><th>milestonesUSD</th></tr></thead>"
+    )
+    first = shown.split("<tbody>")[1].split("</tr>")[0]
+    assert first == (
+        f'<tr><td title="{ID}deal/bigpharma-cellco-2017">deal:bigpharma-cellco-2017</td>'
+        f'<td title="{ID}company/bigpharma">Big Pharma</td>'
+        f'<td title="{ID}company/cellco">CellCo</td><td>acquisition</td><td>2017-08-28</td>'
+        "<td>11,900,000,000</td><td></td><td></td>"
+    )
+
+
 def test_an_entity_shows_as_a_card_with_links(kg):
     card = kg.show("cellco")._repr_html_()
     assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')

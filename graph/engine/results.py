@@ -556,10 +556,10 @@ def format_result(
 HTML_ROWS = 20
 
 
-def _html_cell(term: Term | None) -> str:
-    """A cell of the notebook table: a prefixed name with its full IRI as a tooltip, or the
-    value, escaped."""
-    text = html.escape(_cell(term))
+def _html_cell(term: Term | None, name: Term | None = None) -> str:
+    """A cell of the notebook table, escaped: an entity by its ``name`` or as a prefixed name,
+    with its full IRI as a tooltip; a number with its digits grouped; or the value."""
+    text = html.escape(_number(term) if _is_number(term) else _cell(name or term))
     if isinstance(term, ox.NamedNode) and text != term.value:
         return f'<td title="{html.escape(term.value)}">{text}</td>'
     return f"<td>{text}</td>"
@@ -595,8 +595,21 @@ def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
     if result.form in ("ASK", "UPDATE"):
         return f"<p>{html.escape(to_text_preview(result))}</p>"
     shown, note = _preview(result, rows)
-    head = "".join(f"<th>{html.escape(v)}</th>" for v in shown.variables)
-    body = "".join("<tr>" + "".join(_html_cell(t) for t in row) + "</tr>" for row in shown.rows)
+    if result.form == "SELECT":
+        # the columns the table for people shows: an entity by its name (its IRI as the
+        # tooltip), numbers with their digits grouped, no parameter repeated on every row
+        columns = _shown_columns(result, wide=False)
+    else:
+        columns = [(v, i, None) for i, v in enumerate(shown.variables)]
+    head = "".join(f"<th>{html.escape(header)}</th>" for header, _, _ in columns)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            _html_cell(row[i], row[name] if name is not None else None) for _, i, name in columns
+        )
+        + "</tr>"
+        for row in shown.rows
+    )
     notes = "".join(f"<p>Note: {html.escape(n)}</p>" for n in result.notes)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>{notes}"
 
