@@ -397,7 +397,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        244
+        246
         """
         from .display.explore import store_stats
 
@@ -536,7 +536,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        244
+        246
         """
         from .display.charts import chart_of
 
