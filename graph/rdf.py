@@ -351,6 +351,15 @@ _TYPED = {
     XSD + "gYear": int,
     XSD + "boolean": bool,
 }
+#: The lexical forms each kind of :data:`_TYPED` reads; a literal of its datatype written
+#: otherwise ("abc"^^xsd:double, an ill-typed literal) keeps its attribute text.
+_LEXICAL = {
+    int: re.compile(r"[+-]?[0-9]+").fullmatch,
+    float: re.compile(
+        r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
+    ).fullmatch,
+    bool: re.compile(r"true|false|1|0").fullmatch,
+}
 
 
 def _typed_values(graph: networkx.MultiDiGraph, kinds: dict[str, set]) -> None:
@@ -576,6 +585,8 @@ def network_of_facts(
             values.setdefault(node, {}).setdefault(predicate, []).append(text)
             if typed:
                 found = _TYPED.get(datatype) if datatype is not None else None
+                if found is not None and not _LEXICAL[found](value):
+                    found = None
                 kinds_of.setdefault((node, predicate), set()).add(found)
     for source, target, prop in edges:
         graph.add_edge(source, target, key=shorten(prop), property=prop, label=property_label(prop))

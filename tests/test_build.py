@@ -3,6 +3,7 @@ file/line/column, and all-or-nothing behaviour (a failure leaves the store exact
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import os
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from atmpkg.cli import cli
@@ -1176,21 +1177,101 @@ def test_the_import_report_says_how_many_literals_were_stored_in_canonical_form(
 def test_the_forms_taken_as_canonical_are_those_the_engine_keeps(data):
     datatype = data.draw(st.sampled_from(sorted(CSVDATA._KEPT_FORMS)))
     kept = CSVDATA._KEPT_FORMS[datatype]
-    pattern = getattr(kept, "__self__", None)
+    pattern = getattr(kept, "__self__", None) or (
+        CSVDATA._DAY.__self__ if datatype.endswith("#date") else None
+    )
     value = data.draw(st.from_regex(pattern, fullmatch=True) if pattern else st.text(max_size=20))
+    assume(kept(value))
     literal = (
         ox.Literal(value, language="en")
         if datatype.endswith("#langString")
         else ox.Literal(value, datatype=ox.NamedNode(datatype))
     )
-    assert CSVDATA.canonical_forms([literal]) == [literal]
+    # kept as written, and a value of its datatype
+    assert CSVDATA.canonical_forms([literal]) == ([literal], [])
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ("abc", "double"),
+        ("x", "integer"),
+        ("1.5.2", "decimal"),
+        ("maybe", "boolean"),
+        ("2024-02-30", "date"),
+        ("nope", "dateTime"),
+        ("2024-13", "gYearMonth"),
+        ("20x4", "gYear"),
+    ],
+)
+def test_a_literal_that_is_no_value_of_its_datatype_is_refused_at_its_line(
+    built, tmp_path, value, kind
+):
+    before = nquads(built)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f'ex:a ex:fine "1.5"^^xsd:decimal .\nex:a ex:f "{value}"^^xsd:{kind} .\n'
+    )
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == (
+        f'{mine}:4: "{value}"^^xsd:{kind} is no xsd:{kind} (a tool that reads the datatype fails '
+        f"on it, and a query compares it with nothing): write a valid xsd:{kind}, or the text as "
+        "a plain string"
+    )
+    assert nquads(built) == before
+
+
+@pytest.mark.parametrize("suffix", ["ttl", "nt"])
+def test_a_literal_longer_than_the_parser_reads_is_refused_at_its_line(built, tmp_path, suffix):
+    before = nquads(built)
+    mine = tmp_path / f"long.{suffix}"
+    huge = "x" * 17_000_000
+    mine.write_text(
+        f'<https://example.org/a> <https://example.org/p> "short" .\n'
+        f'<https://example.org/a> <https://example.org/q> "{huge}" .\n'
+    )
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == (
+        f"{mine}:2: a literal or IRI here is longer than 16 MiB, more than the RDF parser reads "
+        "in one piece: split the text, or keep it in a file of its own and link to it"
+    )
+    assert nquads(built) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    value=st.one_of(
+        st.from_regex(r"[+-]?[0-9]{0,4}(\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
+        st.sampled_from(["INF", "-INF", "NaN", "true", "false", "1", "0", "TRUE", ""]),
+        st.dates().map(datetime.date.isoformat),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?", fullmatch=True),
+        st.text(max_size=6),
+    ),
+    kind=st.sampled_from(
+        ["double", "float", "decimal", "integer", "boolean", "date", "gYearMonth", "gYear"]
+    ),
+)
+def test_the_literals_refused_as_ill_typed_are_those_the_engine_cannot_read(value, kind):
+    # the engine's reading, without the check: what it compares, orders or counts as a value
+    literal = ox.Literal(value, datatype=ox.NamedNode(XSD + kind))
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), literal))
+    readable = store.query(
+        "ASK { ?s ?p ?o FILTER(COALESCE(isNumeric(?o) || ?o = true || ?o = false || "
+        "YEAR(?o) = YEAR(?o), false)) }"
+    )
+    _, ill_typed = CSVDATA.canonical_forms([literal])
+    assert (ill_typed == []) == bool(readable)
 
 
 @settings(max_examples=200, deadline=None)
 @given(text=st.from_regex(r"-?[0-9]{1,18}(\.[0-9]{1,17})?", fullmatch=True))
 def test_canonical_decimals_are_the_engines(text):
     decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
-    [stored] = CSVDATA.canonical_forms([ox.Literal(text, datatype=decimal)])
+    [stored], _ = CSVDATA.canonical_forms([ox.Literal(text, datatype=decimal)])
     assert CSVDATA.canonical_decimal(text) == stored.value
 
 

@@ -1458,6 +1458,29 @@ def test_cytoscape_js_reads_the_curated_graph(curated_store, tmp_path):
     assert deal["valueUSD"] == ["number", 11_900_000_000]
 
 
+def test_a_value_that_is_no_value_of_its_datatype_stays_text_in_a_network():
+    # an import refuses such a literal; a CONSTRUCT or a remote store may still give one
+    def typed(value: str, kind: str) -> ox.Literal:
+        return ox.Literal(value, datatype=ox.NamedNode(XSD + kind))
+
+    a, b = ox.NamedNode(ID + "therapy/a"), ox.NamedNode(ID + "therapy/b")
+    size, ok, n = ox.NamedNode("urn:x:size"), ox.NamedNode("urn:x:ok"), ox.NamedNode("urn:x:n")
+    triples = [
+        ox.Triple(a, size, typed("abc", "double")),
+        ox.Triple(b, size, typed("2.5", "double")),
+        ox.Triple(a, ok, typed("maybe", "boolean")),
+        ox.Triple(a, n, typed("7", "integer")),
+    ]
+    graph = to_networkx(triples)
+    attributes = {node: dict(attrs) for node, attrs in graph.nodes(data=True)}
+    assert [attributes[a.value][k] for k in ("urn_x_size", "urn_x_ok", "urn_x_n")] == [
+        "abc",
+        "maybe",
+        7,
+    ]
+    assert attributes[b.value]["urn_x_size"] == "2.5"
+
+
 def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):
     export_subgraph("csv", tmp_path / "n.csv", classes=["atmp:MarketFactor"], store=fixture_store)
     nodes = list(csv.reader((tmp_path / "n-nodes.csv").read_text(encoding="utf-8").splitlines()))

@@ -1018,6 +1018,17 @@ def _kept(_: str) -> bool:
     return True
 
 
+_DAY = re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch
+
+
+def _in_calendar(day: str) -> bool:
+    try:
+        datetime.date.fromisoformat(day)
+    except ValueError:
+        return False
+    return True
+
+
 def _engine_decides(_: str) -> bool:
     return False
 
@@ -1036,9 +1047,10 @@ _KEPT_FORMS: dict[str, Callable[[str], object]] = {
     XSD + "decimal": re.compile(
         r"(?:0|-?[1-9][0-9]{0,17})(?:\.[0-9]{0,17}[1-9])?|-0\.[0-9]{0,17}[1-9]"
     ).fullmatch,
-    # year 0000 is left to the check of :class:`_NormalisedCounter`, which refuses it
-    XSD + "date": re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}-[0-9]{2}").fullmatch,
-    XSD + "gYearMonth": re.compile(r"(?!0000)[0-9]{4}-[0-9]{2}").fullmatch,
+    # year 0000 is left to the check of :class:`_NormalisedCounter`, which refuses it, and a day
+    # the calendar lacks to the engine, which reads it as no date
+    XSD + "date": lambda value: _DAY(value) and _in_calendar(value),
+    XSD + "gYearMonth": re.compile(r"(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])").fullmatch,
     XSD + "gYear": re.compile(r"(?!0000)[0-9]{4}").fullmatch,
 }
 #: The datatypes whose values have a year, and a value of year 0000 in them: XSD 1.1 reads it as
@@ -1048,12 +1060,34 @@ _YEAR_ZERO = re.compile(r"-?0000(?![0-9])").match
 _PROBE = ox.NamedNode("urn:atmpkg:probe")
 
 
-def canonical_forms(literals: Sequence[ox.Literal]) -> list[ox.Literal]:
-    """Each literal as the engine stores it (its canonical form when the engine has one).
+#: The literals the engine reads as no value of their datatype: a number it does not count as
+#: numeric, a boolean neither true nor false, a date or a year with no year in it. Such a literal
+#: is stored as written, and every tool that reads its datatype fails on it.
+_ILL_TYPED = """SELECT ?s WHERE {
+  ?s ?p ?o .
+  BIND(DATATYPE(?o) AS ?type)
+  BIND(YEAR(?o) AS ?year)
+  FILTER(
+    (?type IN (xsd:decimal, xsd:double, xsd:float, xsd:integer, xsd:long, xsd:int, xsd:short,
+               xsd:byte, xsd:nonNegativeInteger, xsd:positiveInteger, xsd:nonPositiveInteger,
+               xsd:negativeInteger, xsd:unsignedLong, xsd:unsignedInt, xsd:unsignedShort,
+               xsd:unsignedByte) && !isNumeric(?o))
+    || (?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
+    || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
+}"""
 
-    >>> decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
-    >>> canonical_forms([ox.Literal("1.50", datatype=decimal)])[0].value
-    '1.5'
+
+def canonical_forms(literals: Sequence[ox.Literal]) -> tuple[list[ox.Literal], list[int]]:
+    """Each literal as the engine stores it (its canonical form when the engine has one), and
+    the positions of those it reads as no value of their datatype (see :data:`_ILL_TYPED`).
+
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> forms, ill_typed = canonical_forms([
+    ...     ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
+    ...     ox.Literal("abc", datatype=ox.NamedNode(xsd + "double")),
+    ... ])
+    >>> forms[0].value, ill_typed
+    ('1.5', [1])
     """
     store = ox.Store()
     store.extend(
@@ -1063,7 +1097,11 @@ def canonical_forms(literals: Sequence[ox.Literal]) -> list[ox.Literal]:
     forms = list(literals)
     for quad in store:
         forms[int(quad.subject.value.rpartition(":")[2])] = quad.object
-    return forms
+    ill_typed = sorted(
+        int(row[0].value.rpartition(":")[2])
+        for row in store.query(_ILL_TYPED, prefixes={"xsd": XSD})
+    )
+    return forms, ill_typed
 
 
 class _NormalisedCounter:
@@ -1080,6 +1118,8 @@ class _NormalisedCounter:
         self.kept = dict(_KEPT_FORMS)
         #: The first literal of year 0000, which the input may not hold.
         self.year_zero: ox.Literal | None = None
+        #: The first literal the engine reads as no value of its datatype.
+        self.ill_typed: ox.Literal | None = None
 
     def add(self, literal: ox.Literal) -> None:
         datatype = literal.datatype.value
@@ -1095,10 +1135,13 @@ class _NormalisedCounter:
 
     def flush(self) -> None:
         literals = list(self.pending)
-        for literal, form in zip(literals, canonical_forms(literals), strict=True):
+        forms, ill_typed = canonical_forms(literals)
+        for literal, form in zip(literals, forms, strict=True):
             if form != literal:
                 self.count += self.pending[literal]
                 self.example = self.example or f"{_n3(literal)} as {_n3(form)}"
+        if ill_typed and self.ill_typed is None:
+            self.ill_typed = literals[ill_typed[0]]
         self.pending.clear()
 
     def result(self) -> Normalised | None:
@@ -1321,12 +1364,23 @@ def scan_rdf(
         if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
             line = _error_line(path, start, rdf_format)
         raise rdf_syntax_error(display, exc, line) from None
+    except MemoryError:  # the parser's buffer for one token is 16 MiB at most
+        raise DataError(
+            display,
+            _error_line(path, start, rdf_format),
+            None,
+            "a literal or IRI here is longer than 16 MiB, more than the RDF parser reads in one "
+            "piece: split the text, or keep it in a file of its own and link to it",
+        ) from None
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
     if counter.year_zero is not None:
         raise _year_zero_error(path, display, counter.year_zero)
+    counter.flush()
+    if counter.ill_typed is not None:
+        raise _ill_typed_error(path, display, counter.ill_typed)
     if terms is not None:
         _check_terms(path, display, predicates | classes, terms)
     return dataclasses.replace(
@@ -1357,6 +1411,23 @@ def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError
         None,
         f"{_n3(literal)}: there is no year 0000 (XSD 1.0, which rdflib and most tools read, has "
         "none, so an export of it could not be read back); write the year the source states",
+    )
+
+
+def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError:
+    """The error for a literal that is no value of its datatype, at the first line that writes
+    it."""
+    text = _text_to_search(path)
+    found = text.find(f'"{literal.value}"')
+    line = text.count("\n", 0, found) + 1 if found >= 0 else None
+    kind = literal.datatype.value[len(XSD) :]
+    return DataError(
+        display,
+        line,
+        None,
+        f"{_n3(literal)} is no xsd:{kind} (a tool that reads the datatype fails on it, and a "
+        f"query compares it with nothing): write a valid xsd:{kind}, or the text as a plain "
+        "string",
     )
 
 
@@ -1424,9 +1495,10 @@ class _LineByLine(io.RawIOBase):
 
 
 def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
-    """The line of a parse error that comes without a position, as RDF/XML's do: the file is
-    parsed again one line per read, and the streaming parser fails while reading the element
-    that is wrong, so its line is the last one read. None if the second parse does not fail.
+    """The line of a parse error that comes without a position, as RDF/XML's and a token too
+    long for the parser's buffer do: the file is parsed again one line per read, and the
+    streaming parser fails while reading what is wrong, so its line is the last one read. None
+    if the second parse does not fail.
     (JSON-LD's parser fails only at the end of the object that holds the error, often lines
     later, so its errors keep no line.)"""
     with contextlib.suppress(OSError), open(path, "rb") as handle:
@@ -1435,7 +1507,7 @@ def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
         try:
             for _ in ox.parse(lines, format=rdf_format):
                 pass
-        except SyntaxError:
+        except (SyntaxError, MemoryError):
             return lines.line
     return None
 
