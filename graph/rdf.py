@@ -451,6 +451,9 @@ def to_networkx(
 
 
 _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
+#: How deep a network writes blank nodes nested in one another; deeper ones are written ``…``
+#: (each level is a call of its own, and no reader of an attribute wants more).
+MAX_FOLDED_DEPTH = 64
 
 
 def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
@@ -458,7 +461,8 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     into that fact as text, so that a network keeps what it holds: an RDF list as its items
     (``first, 2, three``), a nested description as ``name: value`` pairs (``inner: (deepest:
     three levels); price: 1.5``), in the order of their facts; a cycle stops at a node already
-    written (``…``). The folded nodes' own facts go; a blank node nothing links to stays a subject.
+    written (``…``), and so does a description nested deeper than :data:`MAX_FOLDED_DEPTH`. The
+    folded nodes' own facts go; a blank node nothing links to stays a subject.
 
     >>> b, ex = "_:b", "http://example.org/"
     >>> facts = [(ex + "s", ex + "dose", BLANK, b, None, None),
@@ -484,7 +488,7 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
         return any(f[1] == _FIRST for f in described.get(node, ()))
 
     def written(node: str, path: frozenset[str]) -> str:
-        if node in path:
+        if node in path or len(path) >= MAX_FOLDED_DEPTH:
             return "…"
         path = path | {node}
         if is_list(node):

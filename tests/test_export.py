@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import math
 import os
@@ -1479,6 +1480,17 @@ def test_a_value_that_is_no_value_of_its_datatype_stays_text_in_a_network():
         7,
     ]
     assert attributes[b.value]["urn_x_size"] == "2.5"
+
+
+def test_blank_nodes_nested_deeper_than_a_network_writes_are_cut():
+    # 300 levels (a 3 kB Turtle file) took the writer past Python's recursion limit
+    p = ox.NamedNode("https://example.org/p")
+    nodes = [ox.BlankNode(f"b{i}") for i in range(300)]
+    triples = [ox.Triple(ox.NamedNode(ID + "therapy/a"), p, nodes[0])]
+    triples += [ox.Triple(a, p, b) for a, b in itertools.pairwise(nodes)]
+    triples.append(ox.Triple(nodes[-1], p, ox.Literal("deepest")))
+    written = to_networkx(triples).nodes[ID + "therapy/a"]["p"]
+    assert written == "p: (" * 63 + "p: (…" + ")" * 64
 
 
 def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):
