@@ -250,6 +250,34 @@ def visible(text: str) -> str:
     return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
+#: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments
+#: (and what no RDF term, query or file may hold).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def unicode_text(text: str, what: str) -> str:
+    """``text`` when it is Unicode text; else a :class:`ParameterError` that names ``what`` (bytes
+    that are not UTF-8, as a Latin-1 terminal's ``ÿ``, reach Python as lone surrogates).
+
+    >>> unicode_text("Kymriah", "the entity's name")
+    'Kymriah'
+    >>> unicode_text("kym\udcffriah", "the entity's name")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: the entity's name holds bytes that are not UTF-8 text (\\udcff in 'kym\\udcffriah'): type it in UTF-8
+    """
+    found = _SURROGATE.search(text)
+    if found is None:
+        return text
+    def shown(part: str) -> str:
+        return part.encode("utf-8", "backslashreplace").decode("utf-8")
+
+    raise ParameterError(
+        f"{what} holds bytes that are not UTF-8 text ({shown(found.group())} in "
+        f"'{shown(text)}'): type it in UTF-8"
+    )
+
+
 def described(value: object) -> str:
     """How an error names a value of the wrong kind: its type and (the start of) its repr.
 

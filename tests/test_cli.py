@@ -364,3 +364,34 @@ def test_rank_and_stats_fit_the_terminal(curated_store):
         "1     46      Novartis              atmp:Company  company:novartis",
         "2     25      Bristol Myers Squibb  atmp:Company  company:bristol-myers-squibb",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "told"),
+    [
+        (
+            ["show", "kym\udcffriah"],
+            "the name of an entity holds bytes that are not UTF-8 text (\\udcff in "
+            "'kym\\udcffriah'): type it in UTF-8",
+        ),
+        (
+            ["path", "\udcff", "alphacel"],
+            "the name of an entity holds bytes that are not UTF-8 text (\\udcff in '\\udcff'): "
+            "type it in UTF-8",
+        ),
+        (
+            ["query", "--name", "products-by-target", "-p", "target=cd\udcff19"],
+            "parameter 'target' holds bytes that are not UTF-8 text (\\udcff in 'cd\\udcff19'): "
+            "type it in UTF-8",
+        ),
+        (
+            ["query", 'SELECT * WHERE { ?s ?p "\udcff" }'],
+            "line 1, column 25: the query holds bytes that are not UTF-8 text (\\udcff): save or "
+            "type it in UTF-8",
+        ),
+    ],
+)
+def test_bytes_that_are_not_utf8_in_an_argument_are_named(fixture_store, args, told):
+    # bash's $'kym\xffriah' reaches Python as a lone surrogate
+    result = CliRunner().invoke(cli, [*args, "--store", str(fixture_store)])
+    assert (result.exit_code, result.output) == (1, f"Error: {told}\n")

@@ -576,6 +576,10 @@ def _operators(token: Token) -> int:
     return 0
 
 
+#: A lone surrogate, what Python makes of bytes that are not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
     """Refuse SERVICE, LOAD, dataset clauses and updates unless ``allow`` lifts them (``service``,
     ``load``, ``dataset``, ``update``), and texts beyond :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`
@@ -590,6 +594,16 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         raise QueryTooComplexError(
             f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
             "accepted. Split it, or load large value lists as data with 'atmpkg import'."
+        )
+    surrogate = _SURROGATE.search(query)
+    if surrogate is not None:  # bytes that were not UTF-8: no engine can be given the text
+        line, column = line_column(query, surrogate.start())
+        raise QuerySyntaxError(
+            f"line {line}, column {column}: the query holds bytes that are not UTF-8 text "
+            f"({surrogate.group().encode('utf-8', 'backslashreplace').decode()}): save or type "
+            "it in UTF-8",
+            line,
+            column,
         )
     # The guarded words and the limits are looked for in every reading: with \u escapes decoded
     # and not, with each disputed "<" as an IRI's start and as less-than. The engine reads one.

@@ -11,7 +11,7 @@ import logging
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, UnknownNameError, described
+from ..errors import ParameterError, UnknownNameError, described, unicode_text
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
 
@@ -37,7 +37,7 @@ def name_text(
         raise ParameterError(
             f"{what} is named by text ({named_by}) or a NamedNode, got {described(value)}"
         )
-    return value
+    return unicode_text(value, f"the name of {what}")
 
 
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:

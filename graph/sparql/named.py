@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import ParameterError, UnknownNameError, suggest
+from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import replacement, resolve_entity
 from .run import Term, as_term, decimal_text, missing, parse_term
@@ -150,7 +150,7 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
     or a literal by its text, a number, date or boolean in its XSD form (:func:`_number` reads a
     float's repr, exponent included). An IRI given for an ``iri`` parameter is kept as it is."""
     if isinstance(value, str):
-        return value
+        return unicode_text(value, f"parameter '{param.name}'")
     if isinstance(value, ox.NamedNode):
         return value if param.type == "iri" else value.value
     if isinstance(value, ox.Literal):

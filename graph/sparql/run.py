@@ -39,6 +39,7 @@ from ..errors import (
     described,
     positive_seconds,
     suggest,
+    unicode_text,
     whole_number,
 )
 from ..rdf import ontology_quads
@@ -308,6 +309,11 @@ def _a_days_timestamp(value: datetime.datetime) -> bool:
     )
 
 
+#: The widest whole number a parameter may be (about 4,000 decimal digits; Python itself writes
+#: no more than 4,300 by default).
+_MAX_INTEGER_BITS = 13_000
+
+
 def as_term(value: object, name: str) -> Term:
     """The RDF term for the value of parameter ``name`` given in Python: an RDF term as it is, text
     read by :func:`parse_term`, and Python's own values as the XSD literal of their type (``bool``
@@ -319,12 +325,17 @@ def as_term(value: object, name: str) -> Term:
     ('1000000', 'http://www.w3.org/2001/XMLSchema#date')
     """
     if isinstance(value, str):
-        return parse_term(value)
+        return parse_term(unicode_text(value, f"parameter '{name}'"))
     if isinstance(value, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
         return value
     if isinstance(value, bool) or _numpy_bool(value):
         return _typed("true" if value else "false", "boolean")
     if isinstance(value, numbers.Integral):  # numpy's integers too
+        if abs(int(value)).bit_length() > _MAX_INTEGER_BITS:
+            raise ParameterError(
+                f"parameter '{name}' is a whole number of more than 4,000 digits: no query "
+                "compares with such a number; give one that a value in the graph could be"
+            )
         return _typed(str(int(value)), "integer")
     if isinstance(value, decimal.Decimal) and value.is_finite():
         return _typed(decimal_text(value), "decimal")
