@@ -256,7 +256,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def unicode_text(text: str, what: str) -> str:
-    """``text`` when it is Unicode text; else a :class:`ParameterError` that names ``what`` (bytes
+    r"""``text`` when it is Unicode text; else a :class:`ParameterError` that names ``what`` (bytes
     that are not UTF-8, as a Latin-1 terminal's ``ÿ``, reach Python as lone surrogates).
 
     >>> unicode_text("Kymriah", "the entity's name")
@@ -264,7 +264,7 @@ def unicode_text(text: str, what: str) -> str:
     >>> unicode_text("kym\udcffriah", "the entity's name")
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.ParameterError: the entity's name holds bytes that are not UTF-8 text (\\udcff in 'kym\\udcffriah'): type it in UTF-8
+    atmpkg.graph.errors.ParameterError: the entity's name holds bytes that are not UTF-8 text (\udcff in 'kym\udcffriah'): type it in UTF-8
     """
     found = _SURROGATE.search(text)
     if found is None:
