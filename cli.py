@@ -94,6 +94,7 @@ def _library_errors(func):
     def wrapper(*args, **kwargs):
         from atmpkg.graph.errors import AtmpkgError, QueryMemoryError, QueryTimeoutError
 
+        _in_command.set()
         try:
             result = func(*args, **kwargs)
             sys.stdout.flush()  # a full disk or a reader gone shows here, not at exit
@@ -1141,13 +1142,29 @@ class _Terminated(KeyboardInterrupt):
     is so that temporary files are removed on the way out, as after Ctrl-C."""
 
 
+#: Set once a command's work starts: before it, a signal has nothing to clean up and ends the
+#: process at once with its exit code (Click would make it "Aborted!" and exit code 1).
+_in_command = threading.Event()
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    if not _in_command.is_set():
+        sys.stderr.write("Error: terminated\n")
+        raise SystemExit(128 + signal.SIGTERM)
     raise _Terminated
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    if not _in_command.is_set():
+        sys.stderr.write("Error: interrupted\n")
+        raise SystemExit(130)
+    raise KeyboardInterrupt
 
 
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGINT, _interrupt)
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
     if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():

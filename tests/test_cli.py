@@ -395,3 +395,24 @@ def test_bytes_that_are_not_utf8_in_an_argument_are_named(fixture_store, args, t
     # bash's $'kym\xffriah' reaches Python as a lone surrogate
     result = CliRunner().invoke(cli, [*args, "--store", str(fixture_store)])
     assert (result.exit_code, result.output) == (1, f"Error: {told}\n")
+
+
+def test_a_signal_before_a_command_starts_ends_with_its_exit_code(capsys):
+    # SIGTERM while click still reads the arguments: "Aborted!" and exit code 1 it had been
+    import signal
+
+    from atmpkg import cli as door
+
+    door._in_command.clear()
+    cases = ((door._terminate, 143, "terminated"), (door._interrupt, 130, "interrupted"))
+    for handler, code, said in cases:
+        with pytest.raises(SystemExit) as ended:
+            handler(signal.SIGTERM, None)
+        assert ended.value.code == code
+        assert capsys.readouterr().err == f"Error: {said}\n"
+    # once the command works, the signal is raised where it is, to clean up on the way out
+    door._in_command.set()
+    with pytest.raises(door._Terminated):
+        door._terminate(signal.SIGTERM, None)
+    with pytest.raises(KeyboardInterrupt):
+        door._interrupt(signal.SIGINT, None)
