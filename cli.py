@@ -556,6 +556,10 @@ def stats(
     if imports:
         origin += f" and {len(imports)} imported file{'s' if len(imports) > 1 else ''}: "
         origin += ", ".join(imports)
+    extra = build.get("extra") or []
+    if extra:
+        origin += f" and {len(extra)} file{'s' if len(extra) > 1 else ''} for this build only: "
+        origin += ", ".join(extra)
     built = (
         f"built {build['built_at']} by atmpkg {build.get('atmpkg_version', '?')} from {origin}"
         if build.get("built_at")

@@ -30,7 +30,7 @@ from atmpkg.graph import (
 from atmpkg.graph.errors import DataErrors
 from atmpkg.graph.sparql.entities import resolve_entity
 from atmpkg.graph.store.csvdata import scan_rdf
-from atmpkg.graph.store.folder import current_build
+from atmpkg.graph.store.folder import current_build, read_info
 from atmpkg.graph.terms import ID, XSD
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
@@ -1521,3 +1521,24 @@ def test_a_folder_given_as_a_file_to_import_says_so(built, tmp_path):
             1,
             f"Error: {folder}: is a folder; give the files in it (a shell's folder/*.ttl)\n",
         )
+
+
+def test_files_given_to_one_build_are_not_called_imports_and_a_later_import_says_they_go(
+    tmp_path,
+):
+    extra = tmp_path / "extra.nt"
+    extra.write_text(f'<{GENEX}> <{CODE_NAME}> "GX-extra" .\n')
+    store = tmp_path / "store"
+    build(store, data_dir=FIXTURE, extra_files=[extra], shacl=False)
+    info = read_info(current_build(store))
+    assert (info["imports"], info["extra"]) == ([], ["extra.nt"])
+    note = tmp_path / "note.nt"
+    note.write_text(f'<{GENEX}> <{CODE_NAME}> "GX-note" .\n')
+    report = import_files([note], store)
+    assert report.warnings[-1] == (
+        "the build this one replaces also held extra.nt, given to that build alone "
+        "(build(extra_files=...)): this one does not; import it to keep it"
+    )
+    info = read_info(current_build(store))
+    assert (info["imports"], info["extra"]) == (["note.nt"], [])
+    assert not query('ASK { ?s atmp:codeName "GX-extra" }', store=store).boolean

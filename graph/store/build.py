@@ -545,6 +545,9 @@ def _build(
     new_names = [Path(f).name for f in new_imports]
     replaced = [name for name in new_names if name in earlier]
     earlier = {name: path for name, path in earlier.items() if name not in new_names}
+    # files the build this one replaces was given for itself alone, which this one lacks
+    current = stores.current_build(root) if not dry_run else None
+    dropped = stores.read_info(current).get("extra", []) if current is not None else []
     data = _data_files(Path(data_dir) if data_dir is not None else None)
     ontology = ontology_quads()
     builds = root / "builds"
@@ -633,6 +636,12 @@ def _build(
         ]
         report.normalised = sum(n.count for n in compiled.normalised)
         report.warnings += [f"replaced the earlier import {name}" for name in replaced]
+        if dropped:
+            report.warnings.append(
+                f"the build this one replaces also held {', '.join(dropped)}, given to that build "
+                "alone (build(extra_files=...)): this one does not; import "
+                f"{'them' if len(dropped) > 1 else 'it'} to keep {'them' if len(dropped) > 1 else 'it'}"
+            )
         if dry_run:
             return report
         del oxstore  # closes RocksDB (the inferences were flushed) before the folder is renamed
@@ -645,7 +654,9 @@ def _build(
             "triples": triples,
             "counts": counts,
             "inputs": inputs,
-            "imports": sorted([*earlier, *new_names, *(Path(f).name for f in extra_files)]),
+            "imports": sorted([*earlier, *new_names]),
+            # given to this build alone: a later build or import does not read them again
+            "extra": sorted(Path(f).name for f in extra_files),
         }
         (tmp / "build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
         _fsync(tmp / "build.json")
