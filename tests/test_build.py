@@ -792,6 +792,25 @@ def test_a_violation_is_blamed_on_the_file_that_states_the_triple(
     assert "therapies.csv" not in result.stderr
 
 
+def test_a_date_a_file_adds_without_its_precision_is_blamed_on_the_files_line(built, tmp_path):
+    # the zero-row check names the property, so that the violation is the file's, not the
+    # curated CSV row's that defines Alphacel; an entity of the file's own is placed there too
+    notes = tmp_path / "dates.ttl"
+    notes.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n\n"
+        'therapy:alphacel atmp:date "2020-01-01"^^xsd:date .\n'
+        '<https://example.org/t1> atmp:date "2020-01-01"^^xsd:date .\n'
+    )
+    found = [v for v in validate([notes], store=built) if v.rule == "date-has-precision"]
+    told = "atmp:date has no precision or no date as stated; give both (see the Modelling notes)"
+    assert [(v.location, v.entity, v.message) for v in found] == [
+        (f"{notes}:5", "therapy:alphacel", told),
+        (f"{notes}:6", "<https://example.org/t1>", told),
+    ]
+
+
 def test_a_read_command_builds_a_missing_store(tmp_path):
     store = tmp_path / "fresh"
     result = CliRunner().invoke(

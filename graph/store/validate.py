@@ -72,7 +72,9 @@ def _rows(
     store: ox.Store, name: str, text: str
 ) -> list[tuple[str, str, tuple[str, str, str] | None]]:
     """The check's rows: ``?entity``, ``?message`` and, when the check names the offending
-    statement with ``?property`` and an IRI ``?value``, that statement."""
+    statement with ``?property`` (and an IRI ``?value``), that statement (``""`` for its object
+    when the value is a literal or not given: the statement of that property, whatever its
+    value)."""
     try:
         answer = store.query(text, prefixes=PREFIXES)
     except SyntaxError as exc:
@@ -83,8 +85,10 @@ def _rows(
         entity = row["entity"].value if row["entity"] is not None else ""
         message = row["message"].value if row["message"] is not None else "fails the check"
         statement = None
-        if {"property", "value"} <= names and isinstance(row["value"], ox.NamedNode):
-            statement = (entity, row["property"].value, row["value"].value)
+        if "property" in names and isinstance(row["property"], ox.NamedNode):
+            value = row["value"] if "value" in names else None
+            target = value.value if isinstance(value, ox.NamedNode) else ""
+            statement = (entity, row["property"].value, target)
         rows.append((entity, message, statement))
     # What this check freed is otherwise kept for this thread alone (see release_memory).
     release_memory()
