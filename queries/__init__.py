@@ -34,10 +34,12 @@ from importlib import resources
 from pathlib import Path
 
 from ..graph.errors import DataError, ParameterError, UnknownNameError, described, suggest
+from ..graph.terms import KINDS
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
 #: The parameter type of an entity of any kind, named as ``atmpkg show`` names one.
 ANY_ENTITY = "entity"
+_TYPES = (*SCALAR_TYPES, ANY_ENTITY, *KINDS)
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
         if key == "summary":
             summary = value
         elif key == "distinct":
-            distinct.append(tuple(value.split()))
+            distinct.append((number, tuple(value.split())))
         elif key == "period":
             periods.append((number, tuple(value.split())))
         elif key == "param":
@@ -179,6 +181,17 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                     origin or name, number, None, "write 'param: NAME TYPE DEFAULT description'"
                 )
             default = match["default"]
+            if match["type"] not in _TYPES:
+                close = suggest(match["type"], _TYPES, 3)
+                raise DataError(
+                    origin or name,
+                    number,
+                    None,
+                    f"parameter '{match['name']}' has unknown type '{match['type']}'"
+                    + (f"; did you mean {', '.join(close)}?" if close else ".")
+                    + f" The types are {', '.join(SCALAR_TYPES)}, {ANY_ENTITY} and the kinds of "
+                    f"entity: {', '.join(KINDS)}",
+                )
             if match["type"] == "date" and not _date_default(default, params):
                 raise DataError(
                     origin or name,
@@ -208,8 +221,20 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                 "write 'period: FROM TO', two date parameters declared by 'param:' lines"
                 + (f" ('{wrong[0]}' is none)" if wrong else ""),
             )
+    declared = {p.name for p in params}
+    for number, names in distinct:
+        wrong = [n for n in names if n not in declared]
+        if len(names) < 2 or wrong:
+            raise DataError(
+                origin or name,
+                number,
+                None,
+                "write 'distinct: NAME NAME…', two or more parameters declared by 'param:' lines"
+                + (f" ('{wrong[0]}' is none)" if wrong else ""),
+            )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)
-    return NamedQuery(name, summary, tuple(params), text, tuple(distinct), bounds)
+    distinct_names = tuple(names for _, names in distinct)
+    return NamedQuery(name, summary, tuple(params), text, distinct_names, bounds)
 
 
 #: The keys of a named query's header lines.

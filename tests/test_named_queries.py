@@ -1571,3 +1571,18 @@ def test_a_header_key_written_wrong_is_named_at_its_line(line, told):
 def test_prose_in_a_header_is_a_comment():
     text = "# summary: Deals\n# Note: money in USD\n# the param: is company\n#\nSELECT * {}"
     assert queries.parse("x", text).params == ()
+
+
+def test_a_header_names_a_type_and_distinct_parameters_that_exist():
+    with pytest.raises(DataError) as error:
+        queries.parse("x", "# param: x compny *  One\nSELECT ?x {}", "mine.rq")
+    assert str(error.value).startswith(
+        "mine.rq:1: parameter 'x' has unknown type 'compny'; did you mean company, country? The "
+        "types are string, integer, decimal, date, iri, entity and the kinds of entity: agency, "
+    )
+    with pytest.raises(DataError) as error:
+        queries.parse("x", "# param: a company *  One\n# distinct: a b\nSELECT ?a {}", "mine.rq")
+    assert str(error.value) == (
+        "mine.rq:2: write 'distinct: NAME NAME…', two or more parameters declared by 'param:' "
+        "lines ('b' is none)"
+    )
