@@ -403,6 +403,7 @@ def test_therapy_approval_timeline(rows):
             "date": date,
             "agency": ID + "agency/" + agency.lower(),
             "agencyName": agency,
+            "jurisdiction": ID + ("region/eu" if agency == "EMA" else "country/us"),
             "jurisdictionName": where,
             "indication": ID + "indication/" + LBCL_SLUG,
             "indicationName": LBCL,
@@ -791,9 +792,11 @@ def test_market_estimates_by_source(rows):
 def test_segment_shares(rows):
     share = {
         "scope": ATMP,
+        "scopeName": "advanced therapy medicinal products market",
         "source": ID + "source/report-y",
         "sourceName": REPORT_Y,
         "segmentation": "ATMP market report: therapy type segmentation",
+        "segment": ID + "segment/atmp-therapy-type--gene-therapy",
         "segmentName": "Gene therapy",
         "year": "2025",
         "sharePercent": Decimal("44.79"),
@@ -1006,7 +1009,7 @@ def authorised(found) -> list[tuple[str, str, object, str]]:
             r["agencyName"],
             r["therapyName"],
             r["authorisedSince"],
-            r["firstApproval"][len(APPROVAL) :],
+            r["approval"][len(APPROVAL) :],
         )
         for r in found
     ]

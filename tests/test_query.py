@@ -531,7 +531,7 @@ def test_a_table_too_narrow_to_read_is_shown_as_records(curated_store):
     # nine columns in 120: each cut header still differs from the others
     header = CliRunner(env={"COLUMNS": "120"}).invoke(cli, args).stdout.splitlines()[0].split()
     assert header == [
-        "date", "agency", "jurisdictio…", "indication", "approvalType", "pathway", "sponsor",
+        "date", "agency", "jurisdiction", "indication", "approvalType", "pathway", "sponsor",
         "indicationTe…", "approval",
     ]  # fmt: skip
     # in 80 every column would be cut to a few letters: records, every value whole, and an IRI
@@ -539,9 +539,9 @@ def test_a_table_too_narrow_to_read_is_shown_as_records(curated_store):
     records = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args).stdout.splitlines()
     assert records[:4] == [
         "-[ 1 ]" + "-" * 73,
-        "date              2017-08-30",
-        "agency            FDA",
-        "jurisdictionName  United States",
+        "date            2017-08-30",
+        "agency          FDA",
+        "jurisdiction    United States",
     ]
     at = records.index("approval")
     assert records[at + 1] == "  approval:kymriah-fda-2017-08-30-b-cell-acute-lymphoblastic-leukemia"

@@ -101,6 +101,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
     matches = names.get(text.lower(), set())
+    if not matches and SLUG_RE.match(text):
+        # a name written as a slug, as an INN often is (obecabtagene-autoleucel for Aucatzyl)
+        matches = names.get(text.lower().replace("-", " "), set())
     # A source document titled like what it is about ("Swissmedic" the agency's home page)
     # gives way to that entity: sources are cited, not explored.
     things = {m for m in matches if not m.startswith(SOURCES)}

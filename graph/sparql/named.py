@@ -312,6 +312,9 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     for row in answer:
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
     matches = names.get(value.lower(), set())
+    if not matches and SLUG_RE.match(value):
+        # a name written as a slug, as an INN often is (obecabtagene-autoleucel for Aucatzyl)
+        matches = names.get(value.lower().replace("-", " "), set())
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
