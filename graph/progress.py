@@ -76,3 +76,21 @@ class Progress:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Stage(Progress):
+    """A step of long work that has no steps to count (one query the engine answers whole):
+    its line says what runs (``Ranking the entities by their links…``) until it ends.
+
+    >>> import io
+    >>> with Stage("Ranking the entities by their links", stream=io.StringIO()) as step:
+    ...     step.shown
+    False
+    """
+
+    def __init__(self, what: str, stream: TextIO | None = None):
+        super().__init__(what, 0, "", stream)
+        if self.shown:
+            self.stream.write(f"\r{what}…\x1b[K")
+            self.stream.flush()
+            self._wrote = True

@@ -273,6 +273,19 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert code == 0
     assert "Reading the view: 28 of 28 entities (100%)" in terminal  # with hubs, sources
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
+    # a capped network: the ranking (one query, no steps) says what runs, the count of what was
+    # left out how far it is
+    capped = ["export", "--format", "graphml", "--max-nodes", "20", "-o", str(tmp_path / "c.graphml")]
+    code, _, terminal = on_a_terminal(*capped, "--store", str(fixture_store))
+    assert code == 0
+    assert "\rRanking the entities by their links…\x1b[K\r\x1b[K" in terminal
+    assert re.search(r"Counting the links left out: (\d+) of \1 entities \(100%\)", terminal)
+    code, _, terminal = on_a_terminal("view", "--overview", "-o", str(tmp_path / "o.html"), "--store", str(fixture_store))
+    assert code == 0
+    assert terminal.startswith(
+        "\rReading the entities of each class…\x1b[K\r\x1b[K"
+        "\rCounting the links between classes…\x1b[K\r\x1b[K"
+    )
 
 
 def test_control_characters_reach_a_terminal_as_escapes(fixture_store):

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import ParameterError, described
+from ..progress import Stage
 from ..rdf import PRECISIONS, is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
@@ -130,7 +131,9 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
         output_paths("html", output)  # a missing folder fails now, not after the work
     store = graph._current().store
     members: dict[str, list[tuple[str, str]]] = {}
-    for row in store.query(_MEMBERS, prefixes=PREFIXES):
+    with Stage("Reading the entities of each class"):
+        rows = list(store.query(_MEMBERS, prefixes=PREFIXES))
+    for row in rows:
         cls, entity, label = row[0].value, row[1], row[2]
         if is_node(entity):
             named = label.value if label else shorten(entity.value)
@@ -160,9 +163,11 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
                 "more": max(0, len(names) - MEMBERS_LISTED),
             }
         )
+    with Stage("Counting the links between classes"):
+        rows = list(store.query(_links_query(), prefixes=PREFIXES))
     links = sorted(
         (index[start], index[end], f"{property_label(row['p'].value)} ({int(row['n'].value):,})")
-        for row in store.query(_links_query(), prefixes=PREFIXES)
+        for row in rows
         if (start := row["from"].value) in index and (end := row["to"].value) in index
     )
     # The properties from one class to another are one link, labelled with each of them: drawn

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..errors import EmptyResultError, ParameterError, UnknownNameError
-from ..progress import Progress
+from ..progress import Progress, Stage
 from ..rdf import (
     BLANK,
     IRI,
@@ -240,16 +240,18 @@ def _neighbourhood(
 def _by_links(nodes: set[str], store: ox.Store) -> list[str]:
     """``nodes``, best connected first (ties by IRI): the hubs of a graph make its overview."""
     degree: dict[str, int] = {}
-    for row in store.query(
-        # Scheme membership and concept mappings make every concept scheme a hub, and a date's
-        # precision is a value of the date; they are not the links a researcher looks for.
+    # Scheme membership and concept mappings make every concept scheme a hub, and a date's
+    # precision is a value of the date; they are not the links a researcher looks for.
+    text = (
         "SELECT ?n (COUNT(*) AS ?d) WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
         "FILTER(?p NOT IN (rdf:type, skos:inScheme, skos:broadMatch, skos:closeMatch, skos:exactMatch, "
         "atmp:datePrecision, atmp:parentSincePrecision, atmp:issuedPrecision, "
         + ", ".join(f"<{p}>" for p in sorted(NOT_DRAWN))
-        + ")) } GROUP BY ?n",
-        prefixes=PREFIXES,
-    ):
+        + ")) } GROUP BY ?n"
+    )
+    with Stage("Ranking the entities by their links"):
+        rows = list(store.query(text, prefixes=PREFIXES))
+    for row in rows:
         degree[row["n"].value] = int(row["d"].value)
     return sorted(nodes, key=lambda n: (-degree.get(n, 0), n))
 
@@ -403,25 +405,34 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     """
 
     count = 0
-    for iri in selected - kept:
-        node = ox.NamedNode(iri)
-        outgoing = {
-            (iri, q.predicate.value, q.object.value)
-            for q in store.quads_for_pattern(node, None, None)
-            if isinstance(q.object, ox.NamedNode)
-        }
-        incoming = {
-            (q.subject.value, q.predicate.value, iri)
-            for q in store.quads_for_pattern(None, None, node)
-            if isinstance(q.subject, ox.NamedNode)
-        }
-        # the link a materialised inverse inverts has this entity at one end: it is in one of
-        # these, so no other lookup is needed
-        present = (outgoing | incoming).__contains__
-        # each link once: from its subject when that was left out, else from its object
-        count += sum(1 for link in outgoing if link[2] in selected and not _doubled(link, present))
-        count += sum(1 for link in incoming if link[0] in kept and not _doubled(link, present))
+    left = selected - kept
+    with Progress("Counting the links left out", len(left), "entities") as bar:
+        for iri in left:
+            bar.advance()
+            count += _left_out_of(store, iri, selected, kept)
     return count
+
+
+def _left_out_of(store: ox.Store, iri: str, selected: set[str], kept: set[str]) -> int:
+    """The links of ``iri``, an entity left out, that :func:`links_left_out` counts."""
+    node = ox.NamedNode(iri)
+    outgoing = {
+        (iri, q.predicate.value, q.object.value)
+        for q in store.quads_for_pattern(node, None, None)
+        if isinstance(q.object, ox.NamedNode)
+    }
+    incoming = {
+        (q.subject.value, q.predicate.value, iri)
+        for q in store.quads_for_pattern(None, None, node)
+        if isinstance(q.subject, ox.NamedNode)
+    }
+    # the link a materialised inverse inverts has this entity at one end: it is in one of
+    # these, so no other lookup is needed
+    present = (outgoing | incoming).__contains__
+    # each link once: from its subject when that was left out, else from its object
+    return sum(
+        1 for link in outgoing if link[2] in selected and not _doubled(link, present)
+    ) + sum(1 for link in incoming if link[0] in kept and not _doubled(link, present))
 
 
 @dataclass(frozen=True)
