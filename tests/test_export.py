@@ -750,6 +750,20 @@ def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_sto
     assert "note" not in full.graph
 
 
+def test_the_links_a_capped_query_leaves_out_count_the_shortcuts_it_asks_for(
+    curated_store, tmp_path
+):
+    # sponsor-ultimate-parent names atmp:ultimateParent, a derived shortcut its network draws
+    options = {"name": "sponsor-ultimate-parent", "store": curated_store}
+    capped = export_subgraph("graphml", tmp_path / "capped.graphml", max_nodes=60, **options)
+    export_subgraph("graphml", tmp_path / "all.graphml", max_nodes=0, **options)
+    full = nx.read_graphml(tmp_path / "all.graphml")
+    kept = set(nx.read_graphml(tmp_path / "capped.graphml"))
+    outside = [(u, v) for u, v in full.edges() if u not in kept or v not in kept]
+    assert capped.sample.links_left_out == len(outside)
+    assert any(label == "ultimate parent" for *_, label in full.edges(data="label"))
+
+
 def test_every_network_format_carries_the_note_where_it_can(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     export_subgraph("gexf", tmp_path / "hub.gexf", **options)

@@ -394,9 +394,12 @@ def fold_facts(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> li
     return [fact for fact, keep in zip(facts, _drawn(facts, asked), strict=True) if keep]
 
 
-def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
+def links_left_out(
+    store: ox.Store, selected: set[str], kept: set[str], asked: frozenset[str] = frozenset()
+) -> int:
     """How many links between ``selected`` entities have an end outside ``kept``, counted as a
-    network draws them (a link and its materialised inverse once, see :func:`fold_inverses`).
+    network draws them (a link and its materialised inverse once, a derived shortcut only when
+    ``asked`` for and joining what no other link joins; see :func:`fold_inverses`).
 
     >>> from atmpkg.graph.store.build import open_store
     >>> kymriah, cd19 = ID + "therapy/kymriah", ID + "target/cd19"
@@ -409,11 +412,13 @@ def links_left_out(store: ox.Store, selected: set[str], kept: set[str]) -> int:
     with Progress("Counting the links left out", len(left), "entities") as bar:
         for iri in left:
             bar.advance()
-            count += _left_out_of(store, iri, selected, kept)
+            count += _left_out_of(store, iri, selected, kept, asked)
     return count
 
 
-def _left_out_of(store: ox.Store, iri: str, selected: set[str], kept: set[str]) -> int:
+def _left_out_of(
+    store: ox.Store, iri: str, selected: set[str], kept: set[str], asked: frozenset[str]
+) -> int:
     """The links of ``iri``, an entity left out, that :func:`links_left_out` counts."""
     node = ox.NamedNode(iri)
     outgoing = {
@@ -429,10 +434,19 @@ def _left_out_of(store: ox.Store, iri: str, selected: set[str], kept: set[str]) 
     # the link a materialised inverse inverts has this entity at one end: it is in one of
     # these, so no other lookup is needed
     present = (outgoing | incoming).__contains__
+    joined = {frozenset((s, o)) for s, p, o in outgoing | incoming if p not in NOT_DRAWN}
+
+    def drawn(link: _Link) -> bool:
+        subject, predicate, obj = link
+        restated = predicate in NOT_DRAWN and (
+            subject == obj or frozenset((subject, obj)) in joined
+        )
+        return not restated and not _doubled(link, present, asked)
+
     # each link once: from its subject when that was left out, else from its object
-    return sum(
-        1 for link in outgoing if link[2] in selected and not _doubled(link, present)
-    ) + sum(1 for link in incoming if link[0] in kept and not _doubled(link, present))
+    return sum(1 for link in outgoing if link[2] in selected and drawn(link)) + sum(
+        1 for link in incoming if link[0] in kept and drawn(link)
+    )
 
 
 @dataclass(frozen=True)
@@ -798,7 +812,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if cap is not None:
             kept, how = cap_nodes(entities, cap, oxstore, distance if focus else None)
             if how is not None:
-                left_out = links_left_out(oxstore, entities, kept)
+                asked = shortcuts_named(text) if answer else frozenset()
+                left_out = links_left_out(oxstore, entities, kept, asked)
                 sample = Sample(what, how, len(kept), len(entities), left_out)
                 entities = kept
         whole = selection.whole and sample is None
