@@ -10,6 +10,7 @@ import json
 import math
 import os
 import re
+import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -1887,3 +1888,16 @@ def test_a_signal_between_making_a_temporary_file_and_noting_it_leaves_nothing(
         export_subgraph("csv", tmp_path / "o", focus="cellco", store=fixture_store)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o-nodes.csv"]
     assert (tmp_path / "o-nodes.csv").read_text() == "old"
+
+
+def test_a_whole_graph_read_removes_the_dumps_of_killed_reads(fixture_store, tmp_path, monkeypatch):
+    # a read killed by SIGKILL (the out-of-memory killer) leaves its dump, 100 MB at 1M triples
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    killed = tmp_path / "atmpkg-dump-999999999-abc123"
+    running = tmp_path / f"atmpkg-dump-{os.getpid()}-def456"
+    other = tmp_path / "atmpkg-dump-notes"
+    for folder in (killed, running, other):
+        folder.mkdir()
+        (folder / "dump.nt").write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
+    export_subgraph("nt", tmp_path / "all.nt", store=fixture_store)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["all.nt", running.name, other.name])

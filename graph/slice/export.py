@@ -73,7 +73,7 @@ from .subgraph import (
     fold_facts,
     hub_members,
 )
-from .whole import WholeGraph, empty_literal, whole_graph
+from .whole import WholeGraph, abandoned, empty_literal, whole_graph
 
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
@@ -286,36 +286,6 @@ def _file_mode(target: Path) -> int:
 _TEMP = re.compile(r"\.(?P<target>.+)\.atmpkg-(?P<pid>[0-9]+)-[A-Za-z0-9_]+\.(?P<kind>tmp|commit)")
 
 
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs on this machine (a process of another user counts)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _abandoned(path: Path, pid: int) -> bool:
-    """Whether the writer of ``path`` has ended: its process is gone and nobody holds the lock it
-    took on the file (a writer holds it until it is done; the lock also covers a writer on another
-    machine of a shared folder, whose process number means nothing here)."""
-    if pid == os.getpid() or _alive(pid):
-        return False
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return True
-
-
 @contextlib.contextmanager
 def _folder_lock(folder: Path) -> Iterator[None]:
     """One commit or clean-up at a time in ``folder``, so that two exports to the same files
@@ -368,7 +338,7 @@ def clean_stale(folder: Path) -> list[str]:
                 path = folder / name
                 if not match or match["kind"] != kind or not path.exists():
                     continue
-                if _abandoned(path, int(match["pid"])):
+                if abandoned(path, int(match["pid"])):
                     if kind == "commit":
                         _roll_forward(path)
                     else:

@@ -11,8 +11,12 @@ only reads the lines, keeps those the slice holds, and sorts them as bytes: the 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -254,15 +258,68 @@ def empty_literal(ending: bytes) -> ox.Literal:
     return empty.object
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this machine (a process of another user counts)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def abandoned(path: os.PathLike[str] | str, pid: int) -> bool:
+    """Whether the writer of ``path`` has ended: its process is gone and nobody holds the lock it
+    took on the file (a writer holds it until it is done; the lock also covers a writer on another
+    machine of a shared folder, whose process number means nothing here).
+
+    >>> abandoned("nothing-here.nt", 999_999_999)
+    False
+    """
+    if pid == os.getpid() or _alive(pid):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return True
+
+
+#: The folder a whole-graph read dumps the store into: ``atmpkg-dump-<pid>-<random>`` in the
+#: system's temporary folder.
+_DUMP = re.compile(r"atmpkg-dump-(?P<pid>[0-9]+)-[A-Za-z0-9_]+")
+
+
+def _remove_abandoned_dumps() -> None:
+    """Remove the dumps of reads whose process was killed (a SIGKILL, the out-of-memory killer):
+    at a million triples each is a hundred megabytes that nothing else would remove."""
+    with contextlib.suppress(OSError), os.scandir(tempfile.gettempdir()) as entries:
+        for entry in entries:
+            match = _DUMP.fullmatch(entry.name)
+            if match and abandoned(os.path.join(entry.path, "dump.nt"), int(match["pid"])):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def _runs(store: ox.Store, progress: Callable[[int], None] | None) -> tuple[list[_Run], set[bytes]]:
     """The store's default graph as a run of lines per subject, and every distinct object token.
 
     The engine dumps into a temporary file from a thread of its own (it lets go of the
     interpreter while it writes) and this thread reads the lines as they are written, so that
     reading costs little beyond the dump itself."""
-    with tempfile.TemporaryDirectory(prefix="atmpkg-dump-") as folder:
-        path = os.path.join(folder, "dump.nt")
-        open(path, "wb").close()
+    _remove_abandoned_dumps()
+    with (
+        tempfile.TemporaryDirectory(prefix=f"atmpkg-dump-{os.getpid()}-") as folder,
+        open(os.path.join(folder, "dump.nt"), "wb") as held,
+    ):
+        path = held.name
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # held while the dump is read: see abandoned
         ended = threading.Event()
         failure: list[BaseException] = []
 
