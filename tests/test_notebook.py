@@ -135,7 +135,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
     assert out[1].outputs == []
     table = html_of(out[2])
     assert table.startswith("<table><thead><tr><th>deal</th><th>value</th><th>date</th></tr>")
-    assert ">deal:bigpharma-cellco-2017</td><td>11900000000</td><td>2017-08-28</td>" in table
+    assert ">deal:bigpharma-cellco-2017</td><td>11,900,000,000</td><td>2017-08-28</td>" in table
     assert table.endswith("<p>4 rows</p>")
     assert stdout_of(out[3]) == (
         "deal:bigpharma-cellco-2017 [11900000000.0, 500000000.0] "
