@@ -925,6 +925,31 @@ def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(
     opened.context.close()
 
 
+def test_browser_the_served_graph_tab_links_to_the_page_that_draws_the_rest(
+    curated_store, browser
+):
+    from atmpkg.graph.server.http import make_server
+
+    server = make_server(curated_store, port=0, workers=1).start()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(server.url + "/graph?name=company-portfolio&p=company%3Dnovartis")
+        page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+        novartis = page.evaluate(
+            "(i) => atmpView.data.nodes.findIndex(n => n.iri === i)", ID + "company/novartis"
+        )
+        assert page.evaluate("(i) => atmpView.data.nodes[i].left", novartis)
+        page.evaluate("(i) => atmpView.select(i, false)", novartis)
+        link = page.locator("#panel p.meta a")
+        assert link.text_content() == "its page draws them all"
+        assert link.get_attribute("href") == server.url + "/id/company/novartis"
+        assert "atmpkg view --focus" not in page.text_content("#panel")
+        context.close()
+    finally:
+        server.shutdown()
+
+
 def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     fixture_store, tmp_path, browser
 ):

@@ -263,6 +263,16 @@ SCRIPT = r"""
     return a;
   }
 
+  // The page of an entity on the server that drew this view (its Graph tab, at /graph), or null
+  // for a view in a file or a notebook, which no server answers.
+  function servedPage(iri) {
+    const own = "https://w3id.org/atmp-kg/id/";
+    if (!/^https?:$/.test(location.protocol) || location.pathname !== "/graph" || !iri.startsWith(own)) {
+      return null;
+    }
+    return new URL("/id/" + iri.slice(own.length), location.href).href;
+  }
+
   const SHAPES = {
     dot: "M14 8A6 6 0 1 1 2 8A6 6 0 1 1 14 8Z",
     square: "M2.5 2.5H13.5V13.5H2.5Z",
@@ -694,8 +704,17 @@ SCRIPT = r"""
       panel.append(button);
     }
     if (n.left) {
-      panel.append(el("p", "meta", number(n.left[0]) + " more linked " + (n.left[0] === 1 ? "entity is" : "entities are") +
-        " not in this page (it holds a few for each node): atmpkg view --focus " + n.left[1] + " draws them all."));
+      const more = number(n.left[0]) + " more linked " + (n.left[0] === 1 ? "entity is" : "entities are") +
+        " not in this page (it holds a few for each node): ";
+      const page = servedPage(n.iri);
+      if (page) {
+        // the Graph tab of atmpkg serve: the entity's own page draws every entity it links to
+        const line = el("p", "meta", more);
+        line.append(link(page, "its page draws them all"), ".");
+        panel.append(line);
+      } else {
+        panel.append(el("p", "meta", more + "atmpkg view --focus " + n.left[1] + " draws them all."));
+      }
     }
   }
 
