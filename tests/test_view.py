@@ -766,6 +766,25 @@ def test_browser_a_focus_with_many_neighbours_opens_readable_and_says_so(
     opened.context.close()
 
 
+@pytest.mark.parametrize("size", [(1400, 900), (1280, 800), (1920, 1080)])
+def test_browser_two_neighbours_drawn_on_one_spot_are_laid_apart(
+    curated_store, tmp_path, browser, size
+):
+    # through countries, two of Kite's neighbours (a claim and an approval) stood on one spot:
+    # each label fled the other's node, so both crept down at every round and stayed piled up
+    result = view(
+        store=curated_store, focus="Kite Pharma", through=("atmp:Country",), output=tmp_path / "k.html"
+    )
+    opened = Opened(browser)
+    opened.page.set_viewport_size({"width": size[0], "height": size[1]})
+    opened.page.goto(result.path.resolve().as_uri())
+    opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+    probe = opened.run(FOCUS_PROBE)
+    assert (probe["unlabelled"], probe["overlaps"], probe["onShapes"]) == (0, 0, 0)
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_labels_that_read_once_the_view_has_moved_in_lie_clear(
     curated_store, tmp_path, browser
 ):

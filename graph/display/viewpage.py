@@ -460,6 +460,10 @@ SCRIPT = r"""
   }
   const GAP = 4;
   const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
+  // A label is measured where it was drawn, which may be a fraction of a pixel from where it was
+  // reckoned: placing labels, one that near is clear (moved again, it would creep every round).
+  const SLACK = 1;
+  const clear = (a, b) => !(a.left < b.right && b.left < a.right && a.top < b.bottom + GAP - SLACK && b.top < a.bottom + GAP - SLACK);
   // Only the nodes in the frame are drawn, so only their labels were measured where they stand.
   function inFrame() {
     const canvas = network.canvas.frame.canvas;
@@ -476,17 +480,26 @@ SCRIPT = r"""
       .filter((id) => !first.includes(id) && seen(id) && network.body.nodes[id].labelModule.visible())
       .sort((a, b) => degree(b) - degree(a) || a - b);
     const shown = [...visible];
-    const onShape = (id, box) => shown.find((other) => other !== id && clash(box, shapeBox(other)));
+    // A label of the first is kept off the nodes that stand still: those placed before it and
+    // those not among the first. A node of the first placed after it keeps its own shape off the
+    // labels placed (below): if each label fled the other's node, two nodes drawn on one spot
+    // would push each other down at every round.
+    const placedIds = new Set();
+    const moving = new Set(first);
+    const still = (other) => placedIds.has(other) || !moving.has(other);
+    const onShape = (id, box, fixed) =>
+      shown.find((other) => other !== id && (!fixed || still(other)) && !clear(box, shapeBox(other)));
     const placed = [];
     let moved = 0;
     first.filter(seen).forEach((id) => {
       const box = labelBox(id);
       const own = shapeBox(id);
       for (let tries = 0; tries < 50; tries += 1) {
-        // what the label lies on (a label placed or another node), or a label its node covers
-        const other = onShape(id, box);
-        const under = placed.find((done) => clash(box, done)) || (other !== undefined && shapeBox(other));
-        const over = placed.find((done) => clash(own, done));
+        // what the label lies on (a label placed or a node that stands still), or a label its
+        // node covers
+        const other = onShape(id, box, true);
+        const under = placed.find((done) => !clear(box, done)) || (other !== undefined && shapeBox(other));
+        const over = placed.find((done) => !clear(own, done));
         if (!under && !over) break;
         const shift = under ? under.bottom + GAP - box.top : over.bottom + GAP - own.top;
         const at = network.getPosition(id);
@@ -495,6 +508,7 @@ SCRIPT = r"""
         [box, own].forEach((b) => { b.top += shift; b.bottom += shift; });
       }
       placed.push(box);
+      placedIds.add(id);
     });
     const hidden = [];
     rest.forEach((id) => {
