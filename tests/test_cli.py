@@ -429,3 +429,22 @@ def test_a_signal_before_a_command_starts_ends_with_its_exit_code(capsys):
         door._terminate(signal.SIGTERM, None)
     with pytest.raises(KeyboardInterrupt):
         door._interrupt(signal.SIGINT, None)
+
+
+def test_an_empty_entity_parameter_and_a_folder_as_output_are_named(
+    fixture_store, tmp_path, monkeypatch
+):
+    args = ["query", "--name", "products-by-target", "-p", "target=", "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: parameter 'target' is empty: give a target by its slug, name or IRI, or leave the "
+        "parameter out\n",
+    )
+    monkeypatch.chdir(tmp_path)
+    args = ["query", "ASK { ?s ?p ?o }", "-o", "", "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        "Error: cannot write .: it is a folder; give a file name\n",
+    )

@@ -445,6 +445,9 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     >>> with atomic_files([Path("/dev/null")]) as (handle,):
     ...     _ = handle.write(b"gone")
     """
+    for target in targets:
+        if Path(target).is_dir():  # "-o ''" is the current folder
+            raise StoreError(f"cannot write {target}: it is a folder; give a file name")
     resolved = [_resolve(Path(target)) for target in targets]
     files = [(t, r) for t, r in zip(targets, resolved, strict=True) if r is not None]
     folders = {r.parent for _, r in files}

@@ -282,6 +282,11 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     'target/bcma'
     """
     prefix, given = kind_prefix(kind) + ":", value
+    if not value.strip():
+        raise ParameterError(
+            f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI"
+            + (", or leave the parameter out" if where else "")
+        )
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
     if value.startswith(prefix):
