@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import difflib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -167,7 +168,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             continue
         key, colon, value = line[1:].strip().partition(":")
         key, value = key.strip().lower(), value.strip()
-        _check_key(key, colon, origin or name, number)
+        _check_key(key, colon, value, origin or name, number)
         if key == "summary":
             summary = value
         elif key == "distinct":
@@ -241,23 +242,36 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
 _KEYS = ("summary", "param", "distinct", "period")
 
 
-def _check_key(key: str, colon: str, where: str, number: int) -> None:
-    """Refuse a header line meant as a key but written wrong (``# parm: …``, ``# param x …``),
-    which would otherwise be read as a comment and its parameter silently missing. A comment
-    whose first word is not a key, or that has more than one word before its colon, is prose."""
+def _check_key(key: str, colon: str, value: str, where: str, number: int) -> None:
+    """Refuse a header line meant as a key but written wrong, which would otherwise be read as a
+    comment and its parameter silently missing: a ``param`` line without its colon (``# param x
+    company -  …``), or a key misspelt (``# parm: x company -  …``) before what that key takes.
+    Any other comment is prose (``# Distinct sponsors of FDA approvals``, ``# Params: none``)."""
     words = key.split()
     if key in _KEYS or not words:
         return
-    if not colon and words[0] in _KEYS:
-        told = f"'{words[0]}' needs its colon ('# {words[0]}: …'), or the line is read as a comment"
-    elif colon and len(words) == 1 and suggest(key, _KEYS, 1):
-        told = (
-            f"'{key}:' is no header key; did you mean '{suggest(key, _KEYS, 1)[0]}:'? The keys "
-            f"are {', '.join(k + ':' for k in _KEYS)}"
-        )
-    else:
-        return
-    raise DataError(where, number, None, told)
+    told = ""
+    if not colon and words[0] == "param" and _takes("param", key[len("param") :].strip()):
+        told = "'param' needs its colon ('# param: …'), or the line is read as a comment"
+    elif colon and len(words) == 1:
+        meant = difflib.get_close_matches(key, _KEYS, 1, 0.8)
+        if meant and _takes(meant[0], value):
+            told = (
+                f"'{key}:' is no header key; did you mean '{meant[0]}:'? The keys are "
+                f"{', '.join(k + ':' for k in _KEYS)}"
+            )
+    if told:
+        raise DataError(where, number, None, told)
+
+
+def _takes(key: str, value: str) -> bool:
+    """Whether ``value`` reads as what header key ``key`` takes."""
+    if key == "param":
+        match = _PARAM.match(value)
+        return bool(match) and match["type"] in _TYPES
+    if key in ("distinct", "period"):
+        return len(value.split()) >= 2 and all(re.fullmatch(r"[A-Za-z_]\w*", n) for n in value.split())
+    return bool(value)
 
 
 def assignments(items: Iterable[str], option: str) -> dict[str, str]:

@@ -1246,6 +1246,20 @@ def test_a_literal_that_is_no_value_of_its_datatype_is_refused_at_its_line(
     assert nquads(built) == before
 
 
+def test_numbers_the_engine_cannot_hold_are_valid_numbers(built, tmp_path):
+    # an integer past 64 bits and a decimal of 22 places are XSD numbers the engine keeps as
+    # written: no error (review 10)
+    mine = tmp_path / "big.ttl"
+    mine.write_text(
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://example.org/a> <https://example.org/n> "99999999999999999999"^^xsd:integer ;\n'
+        '  <https://example.org/d> "1.1234567890123456789012"^^xsd:decimal .\n'
+    )
+    import_files([mine], built)
+    found = query("SELECT ?n WHERE { <https://example.org/a> <https://example.org/n> ?n }", store=built)
+    assert found.rows[0][0].value == "99999999999999999999"
+
+
 @pytest.mark.parametrize("suffix", ["ttl", "nt"])
 def test_a_literal_longer_than_the_parser_reads_is_refused_at_its_line(built, tmp_path, suffix):
     before = nquads(built)
@@ -1264,30 +1278,38 @@ def test_a_literal_longer_than_the_parser_reads_is_refused_at_its_line(built, tm
     assert nquads(built) == before
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     value=st.one_of(
         st.from_regex(r"[+-]?[0-9]{0,4}(\.[0-9]{0,3})?([eE][+-]?[0-9]{1,3})?", fullmatch=True),
-        st.sampled_from(["INF", "-INF", "NaN", "true", "false", "1", "0", "TRUE", ""]),
+        st.sampled_from(["INF", "-INF", "+INF", "NaN", "true", "false", "1", "0", "TRUE", ""]),
+        st.sampled_from(["99999999999999999999", "1.1234567890123456789012", " 12 ", ".5", "1."]),
         st.dates().map(datetime.date.isoformat),
-        st.from_regex(r"[0-9]{4}-[0-9]{2}(-[0-9]{2})?", fullmatch=True),
-        st.text(max_size=6),
+        st.from_regex(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", fullmatch=True),
+        st.text(alphabet="0123456789-.eE+ abx", max_size=8),
     ),
-    kind=st.sampled_from(
-        ["double", "float", "decimal", "integer", "boolean", "date", "gYearMonth", "gYear"]
-    ),
+    kind=st.sampled_from(["double", "float", "decimal", "integer", "boolean", "date"]),
 )
-def test_the_literals_refused_as_ill_typed_are_those_the_engine_cannot_read(value, kind):
-    # the engine's reading, without the check: what it compares, orders or counts as a value
-    literal = ox.Literal(value, datatype=ox.NamedNode(XSD + kind))
-    store = ox.Store()
-    store.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), literal))
-    readable = store.query(
-        "ASK { ?s ?p ?o FILTER(COALESCE(isNumeric(?o) || ?o = true || ?o = false || "
-        "YEAR(?o) = YEAR(?o), false)) }"
-    )
-    _, ill_typed = CSVDATA.canonical_forms([literal])
-    assert (ill_typed == []) == bool(readable)
+def test_the_literals_refused_as_ill_typed_are_those_rdflib_cannot_read(value, kind):
+    # rdflib's reading is another implementation of XSD's lexical spaces; where it gives a
+    # verdict (it reads numbers with Python, which also takes "1_000", hence no "_" here)
+    import logging
+    import warnings
+
+    import rdflib
+
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = rdflib.Literal(value, datatype=rdflib.URIRef(XSD + kind)).ill_typed
+    assume(theirs is not None)
+    # Python's Decimal also reads INF, NaN and exponents (1E3), which XSD's decimals do not
+    decimal_only = value.strip().lstrip("+-").upper() not in ("INF", "NAN") and "E" not in value.upper()
+    assume(kind != "decimal" or decimal_only)
+    counter = CSVDATA._NormalisedCounter("x")
+    counter.add(ox.Literal(value, datatype=ox.NamedNode(XSD + kind)))
+    counter.flush()
+    assert (counter.ill_typed is not None) == theirs, (value, kind)
 
 
 @settings(max_examples=200, deadline=None)

@@ -1571,8 +1571,18 @@ def test_a_header_key_written_wrong_is_named_at_its_line(line, told):
     assert str(error.value) == f"mine.rq:2: {told}"
 
 
-def test_prose_in_a_header_is_a_comment():
-    text = "# summary: Deals\n# Note: money in USD\n# the param: is company\n#\nSELECT * {}"
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# Note: money in USD",
+        "# the param: is company",
+        "# Distinct sponsors of FDA approvals",
+        "# Params: none",
+        "# param values are typed",
+    ],
+)
+def test_prose_in_a_header_is_a_comment(line):
+    text = f"# summary: Deals\n{line}\n#\nSELECT * {{}}"
     assert queries.parse("x", text).params == ()
 
 

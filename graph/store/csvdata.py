@@ -1060,31 +1060,47 @@ _YEAR_ZERO = re.compile(r"-?0000(?![0-9])").match
 _PROBE = ox.NamedNode("urn:atmpkg:probe")
 
 
-#: The literals the engine reads as no value of their datatype: a number it does not count as
-#: numeric, a boolean neither true nor false, a date or a year with no year in it. Such a literal
-#: is stored as written, and every tool that reads its datatype fails on it.
+#: The booleans and dates the engine reads as no value of their datatype: a boolean neither true
+#: nor false, a date or a year with no year in it (2024-02-30). Such a literal is stored as
+#: written, compares with nothing, and every tool that reads its datatype fails on it. (Numbers
+#: are judged by their written form, :data:`_NUMBER_FORMS`: the engine also counts as no number
+#: one it cannot hold, such as an integer past 64 bits, which is a valid one.)
 _ILL_TYPED = """SELECT ?s WHERE {
   ?s ?p ?o .
   BIND(DATATYPE(?o) AS ?type)
   BIND(YEAR(?o) AS ?year)
-  FILTER(
-    (?type IN (xsd:decimal, xsd:double, xsd:float, xsd:integer, xsd:long, xsd:int, xsd:short,
-               xsd:byte, xsd:nonNegativeInteger, xsd:positiveInteger, xsd:nonPositiveInteger,
-               xsd:negativeInteger, xsd:unsignedLong, xsd:unsignedInt, xsd:unsignedShort,
-               xsd:unsignedByte) && !isNumeric(?o))
-    || (?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
-    || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
+  FILTER((?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
+         || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
 }"""
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*").fullmatch
+#: The lexical forms of XSD's numbers (white space around them collapses), by datatype.
+_NUMBER_FORMS: dict[str, Callable[[str], object]] = {
+    **{
+        XSD + kind: _WHOLE
+        for kind in (
+            "integer long int short byte nonNegativeInteger positiveInteger nonPositiveInteger "
+            "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte"
+        ).split()
+    },
+    XSD + "decimal": re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*").fullmatch,
+    **{
+        XSD + kind: re.compile(
+            r"\s*(?:[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|INF)|NaN)\s*"
+        ).fullmatch
+        for kind in ("double", "float")
+    },
+}
 
 
 def canonical_forms(literals: Sequence[ox.Literal]) -> tuple[list[ox.Literal], list[int]]:
     """Each literal as the engine stores it (its canonical form when the engine has one), and
-    the positions of those it reads as no value of their datatype (see :data:`_ILL_TYPED`).
+    the positions of the booleans and dates it reads as no value of their datatype (see
+    :data:`_ILL_TYPED`).
 
     >>> xsd = "http://www.w3.org/2001/XMLSchema#"
     >>> forms, ill_typed = canonical_forms([
     ...     ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
-    ...     ox.Literal("abc", datatype=ox.NamedNode(xsd + "double")),
+    ...     ox.Literal("maybe", datatype=ox.NamedNode(xsd + "boolean")),
     ... ])
     >>> forms[0].value, ill_typed
     ('1.5', [1])
@@ -1118,7 +1134,7 @@ class _NormalisedCounter:
         self.kept = dict(_KEPT_FORMS)
         #: The first literal of year 0000, which the input may not hold.
         self.year_zero: ox.Literal | None = None
-        #: The first literal the engine reads as no value of its datatype.
+        #: The first literal that is no value of its datatype (see :data:`_ILL_TYPED`).
         self.ill_typed: ox.Literal | None = None
 
     def add(self, literal: ox.Literal) -> None:
@@ -1129,6 +1145,9 @@ class _NormalisedCounter:
         if kept is not _kept and not kept(literal.value):
             if datatype in _YEARS and _YEAR_ZERO(literal.value) and self.year_zero is None:
                 self.year_zero = literal
+            number = _NUMBER_FORMS.get(datatype)
+            if number is not None and not number(literal.value) and self.ill_typed is None:
+                self.ill_typed = literal
             self.pending[literal] = self.pending.get(literal, 0) + 1
             if len(self.pending) >= self.BATCH:
                 self.flush()
