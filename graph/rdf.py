@@ -454,6 +454,10 @@ _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
 #: How deep a network writes blank nodes nested in one another; deeper ones are written ``…``
 #: (each level is a call of its own, and no reader of an attribute wants more).
 MAX_FOLDED_DEPTH = 64
+#: How many blank nodes one value a network writes may hold: a node several others link to is
+#: written at each (a description is a tree), so thirty nodes each linking twice to the next
+#: would be written a billion times; past it, ``…``.
+MAX_FOLDED_NODES = 1_000
 
 
 def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
@@ -461,8 +465,9 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     into that fact as text, so that a network keeps what it holds: an RDF list as its items
     (``first, 2, three``), a nested description as ``name: value`` pairs (``inner: (deepest:
     three levels); price: 1.5``), in the order of their facts; a cycle stops at a node already
-    written (``…``), and so does a description nested deeper than :data:`MAX_FOLDED_DEPTH`. The
-    folded nodes' own facts go; a blank node nothing links to stays a subject.
+    written (``…``), and so does a description nested deeper than :data:`MAX_FOLDED_DEPTH` or
+    holding more than :data:`MAX_FOLDED_NODES` nodes. The folded nodes' own facts go; a blank node
+    nothing links to stays a subject.
 
     >>> b, ex = "_:b", "http://example.org/"
     >>> facts = [(ex + "s", ex + "dose", BLANK, b, None, None),
@@ -487,9 +492,12 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     def is_list(node: str) -> bool:
         return any(f[1] == _FIRST for f in described.get(node, ()))
 
+    left = [0]  # how many more nodes the value being written may hold
+
     def written(node: str, path: frozenset[str]) -> str:
-        if node in path or len(path) >= MAX_FOLDED_DEPTH:
+        if node in path or len(path) >= MAX_FOLDED_DEPTH or left[0] <= 0:
             return "…"
+        left[0] -= 1
         path = path | {node}
         if is_list(node):
             items, step, seen = [], node, set()
@@ -501,8 +509,12 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
             return ", ".join(items)
         return "; ".join(f"{local_name(f[1])}: {value(f[2], f[3], path)}" for f in described[node])
 
+    def whole(node: str) -> str:
+        left[0] = MAX_FOLDED_NODES
+        return written(node, frozenset())
+
     return [
-        (node, predicate, LITERAL, written(obj, frozenset()), None, XSD + "string")
+        (node, predicate, LITERAL, whole(obj), None, XSD + "string")
         if kind == BLANK and obj in folded
         else (node, predicate, kind, obj, language, datatype)
         for node, predicate, kind, obj, language, datatype in facts

@@ -1272,8 +1272,8 @@ def test_a_literal_longer_than_the_parser_reads_is_refused_at_its_line(built, tm
     with pytest.raises(DataError) as info:
         import_files([mine], built)
     assert str(info.value) == (
-        f"{mine}:2: a literal or IRI here is longer than 16 MiB, more than the RDF parser reads "
-        "in one piece: split the text, or keep it in a file of its own and link to it"
+        f"{mine}:2: a literal, IRI or comment here is longer than 16 MiB, more than the RDF "
+        "parser reads in one piece: split the text, or keep it in a file of its own and link to it"
     )
     assert nquads(built) == before
 
@@ -1587,3 +1587,8 @@ def test_files_given_to_one_build_are_not_called_imports_and_a_later_import_says
     info = read_info(current_build(store))
     assert (info["imports"], info["extra"]) == (["note.nt"], [])
     assert not query('ASK { ?s atmp:codeName "GX-extra" }', store=store).boolean
+    # importing the file a build was given alone keeps it: nothing is said to be dropped
+    build(store, data_dir=FIXTURE, extra_files=[extra], shacl=False)
+    report = import_files([extra], store)
+    assert not [w for w in report.warnings if "given to that build alone" in w]
+    assert read_info(current_build(store))["imports"] == ["extra.nt", "note.nt"]

@@ -32,7 +32,7 @@ from atmpkg.graph import (
     select_subgraph,
     write_triples,
 )
-from atmpkg.graph.rdf import is_node, term_facts, to_networkx
+from atmpkg.graph.rdf import MAX_FOLDED_NODES, is_node, term_facts, to_networkx
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
 from atmpkg.graph.slice.export import provenance_quads
@@ -1506,6 +1506,19 @@ def test_blank_nodes_nested_deeper_than_a_network_writes_are_cut():
     triples.append(ox.Triple(nodes[-1], p, ox.Literal("deepest")))
     written = to_networkx(triples).nodes[ID + "therapy/a"]["p"]
     assert written == "p: (" * 63 + "p: (…" + ")" * 64
+
+
+def test_blank_nodes_linked_from_many_places_are_written_a_bounded_number_of_times():
+    # thirty nodes, each linking twice to the next: written in full, 2**30 descriptions (review 10)
+    left, right = ox.NamedNode("https://example.org/l"), ox.NamedNode("https://example.org/r")
+    nodes = [ox.BlankNode(f"b{i}") for i in range(31)]
+    triples = [ox.Triple(ox.NamedNode(ID + "therapy/a"), left, nodes[0])]
+    for a, b in itertools.pairwise(nodes):
+        triples += [ox.Triple(a, left, b), ox.Triple(a, right, b)]
+    written = to_networkx(triples).nodes[ID + "therapy/a"]["l"]
+    # each node written is one "(" but the first, which the value itself is; the rest are "…"
+    assert written.count("(") - written.count("(…") == MAX_FOLDED_NODES - 1
+    assert written.count("(…)") == 25
 
 
 def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):

@@ -1499,8 +1499,8 @@ def test_an_outcome_known_only_to_its_month_is_not_past_inside_that_month(
     assert seen("2024-02-29") == (["decision due"], [D(2024, 3, 20)])
     # inside March the review may or may not have been decided yet: listed, and said so
     for day in ("2024-03-01", "2024-03-20"):
-        assert seen(day) == (["outcome this month, its day not recorded"], [D(2024, 3, 20)])
-    assert seen("2024-03-30") == (["outcome this month, its day not recorded"], [])
+        assert seen(day) == (["outcome recorded without its day"], [D(2024, 3, 20)])
+    assert seen("2024-03-30") == (["outcome recorded without its day"], [])
     # by the month's last day it has been decided
     assert seen("2024-03-31") == ([], [])
 

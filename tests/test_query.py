@@ -548,6 +548,22 @@ def test_a_table_too_narrow_to_read_is_shown_as_records(curated_store):
     assert max(len(line) for line in records) <= 80
 
 
+def test_a_record_of_a_cell_of_white_space_is_drawn():
+    from atmpkg.graph.engine.evaluate import QueryResult
+    from atmpkg.graph.engine.results import format_result
+
+    wide = [f"column{i}" for i in range(12)]
+    row = tuple(ox.Literal(" " if i == 3 else "a value of some length") for i in range(12))
+    shown = format_result(QueryResult("SELECT", wide, [row]), "table", width=40)
+    assert shown.splitlines()[:5] == [
+        "-[ 1 ]---------------------------------",
+        "column0   a value of some length",
+        "column1   a value of some length",
+        "column2   a value of some length",
+        "column3",
+    ]
+
+
 def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(fixture_store):
     args = ["query", "--name", "deals-above-value", "-p", "min_value=0", "--store"]
     result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store)])

@@ -393,13 +393,13 @@ def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
             if not cell:
                 continue
             label = header + " " * (pad - display_width(header))
-            if max(display_width(word) for word, _ in _pieces(cell)) > width - 1 - pad:
+            if max((display_width(word) for word, _ in _pieces(cell)), default=0) > width - 1 - pad:
                 # a word that cannot be split (an IRI, a URL) and does not fit beside the names
                 # starts on a line of its own, where it has the width
                 out.append(header)
                 out.append(wrap(cell, width - 1, "  ", "  "))
             else:
-                out.append(wrap(cell, width - 1, label, " " * pad))
+                out.append(wrap(cell, width - 1, label, " " * pad).rstrip())
     return "\n".join(out) + "\n"
 
 

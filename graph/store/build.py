@@ -547,7 +547,8 @@ def _build(
     earlier = {name: path for name, path in earlier.items() if name not in new_names}
     # files the build this one replaces was given for itself alone, which this one lacks
     current = stores.current_build(root) if not dry_run else None
-    dropped = stores.read_info(current).get("extra", []) if current is not None else []
+    held = stores.read_info(current).get("extra", []) if current is not None else []
+    dropped = [name for name in held if name not in new_names]
     data = _data_files(Path(data_dir) if data_dir is not None else None)
     ontology = ontology_quads()
     builds = root / "builds"

@@ -1388,8 +1388,8 @@ def scan_rdf(
             display,
             _error_line(path, start, rdf_format),
             None,
-            "a literal or IRI here is longer than 16 MiB, more than the RDF parser reads in one "
-            "piece: split the text, or keep it in a file of its own and link to it",
+            "a literal, IRI or comment here is longer than 16 MiB, more than the RDF parser reads "
+            "in one piece: split the text, or keep it in a file of its own and link to it",
         ) from None
     except OSError as exc:
         raise DataError(
