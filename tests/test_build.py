@@ -815,6 +815,18 @@ def test_a_date_a_file_adds_without_its_precision_is_blamed_on_the_files_line(bu
     ]
 
 
+def test_a_deal_value_a_file_makes_negative_is_blamed_on_the_files_line(built, tmp_path):
+    notes = tmp_path / "money.ttl"
+    notes.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix deal: <https://w3id.org/atmp-kg/id/deal/> .\n\n"
+        'deal:bigpharma-cellco-2017 atmp:upfrontUSD "-5"^^xsd:decimal .\n'
+    )
+    found = [v for v in validate([notes], store=built) if v.rule == "positive-deal-values"]
+    assert [(v.location, v.message) for v in found] == [(f"{notes}:5", "deal value -5 is not positive")]
+
+
 def test_a_read_command_builds_a_missing_store(tmp_path):
     store = tmp_path / "fresh"
     result = CliRunner().invoke(
