@@ -280,6 +280,10 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert code == 0
     assert "\rRanking the entities by their links…\x1b[K\r\x1b[K" in terminal
     assert re.search(r"Counting the links left out: (\d+) of \1 entities \(100%\)", terminal)
+    trig = ["export", "--format", "trig", "-o", str(tmp_path / "all.trig")]
+    code, _, terminal = on_a_terminal(*trig, "--store", str(fixture_store))
+    assert code == 0
+    assert "\rWriting TriG…\x1b[K\r\x1b[K\rExporting: " in terminal
     code, _, terminal = on_a_terminal("view", "--overview", "-o", str(tmp_path / "o.html"), "--store", str(fixture_store))
     assert code == 0
     assert terminal.startswith(

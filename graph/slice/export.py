@@ -49,7 +49,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 
 from ..errors import ParameterError, StoreError, UnknownNameError, described
-from ..progress import Progress
+from ..progress import Progress, Stage
 from ..rdf import (
     TYPE,
     as_triples,
@@ -634,7 +634,8 @@ def _write_whole(
     if fmt in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
         handle.writelines(lines)
     else:
-        with tempfile.TemporaryFile() as spool:
+        # one pass of the engine's writer, with no entities to count (13 s of TriG at 1M)
+        with Stage(f"Writing {fmt.name}"), tempfile.TemporaryFile() as spool:
             spool.writelines(lines)
             spool.seek(0)
             spool_format = ox.RdfFormat.N_QUADS if quads else ox.RdfFormat.N_TRIPLES
