@@ -552,14 +552,11 @@ def stats(
     origin = (
         f"the data folder {build['data_dir']}" if build.get("data_dir") else "the packaged data"
     )
-    imports = build.get("imports") or []
-    if imports:
-        origin += f" and {len(imports)} imported file{'s' if len(imports) > 1 else ''}: "
-        origin += ", ".join(imports)
-    extra = build.get("extra") or []
-    if extra:
-        origin += f" and {len(extra)} file{'s' if len(extra) > 1 else ''} for this build only: "
-        origin += ", ".join(extra)
+    for key, kind, given in (("imports", "imported file", ""), ("extra", "file", " for this build only")):
+        names = build.get(key) or []
+        if names:
+            plural = "s" if len(names) > 1 else ""
+            origin += f" and {len(names)} {kind}{plural}{given}: {', '.join(names)}"
     built = (
         f"built {build['built_at']} by atmpkg {build.get('atmpkg_version', '?')} from {origin}"
         if build.get("built_at")

@@ -252,7 +252,16 @@ def visible(text: str) -> str:
 
 #: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments
 #: (and what no RDF term, query or file may hold).
-_SURROGATE = re.compile("[\ud800-\udfff]")
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def escaped(text: str) -> str:
+    r"""``text`` with each lone surrogate written as its escape, as an error shows it.
+
+    >>> escaped("kym\udcffriah")
+    'kym\\udcffriah'
+    """
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def unicode_text(text: str, what: str) -> str:
@@ -266,15 +275,12 @@ def unicode_text(text: str, what: str) -> str:
     ...
     atmpkg.graph.errors.ParameterError: the entity's name holds bytes that are not UTF-8 text (\udcff in 'kym\udcffriah'): type it in UTF-8
     """
-    found = _SURROGATE.search(text)
+    found = SURROGATE.search(text)
     if found is None:
         return text
-    def shown(part: str) -> str:
-        return part.encode("utf-8", "backslashreplace").decode("utf-8")
-
     raise ParameterError(
-        f"{what} holds bytes that are not UTF-8 text ({shown(found.group())} in "
-        f"'{shown(text)}'): type it in UTF-8"
+        f"{what} holds bytes that are not UTF-8 text ({escaped(found.group())} in "
+        f"'{escaped(text)}'): type it in UTF-8"
     )
 
 

@@ -351,13 +351,15 @@ _TYPED = {
     XSD + "gYear": int,
     XSD + "boolean": bool,
 }
+#: XSD's lexical forms of its numbers: whole, decimal and floating-point.
+WHOLE_FORM = r"[+-]?[0-9]+"
+DECIMAL_FORM = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+FLOAT_FORM = rf"{DECIMAL_FORM}(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
 #: The lexical forms each kind of :data:`_TYPED` reads; a literal of its datatype written
 #: otherwise ("abc"^^xsd:double, an ill-typed literal) keeps its attribute text.
 _LEXICAL = {
-    int: re.compile(r"[+-]?[0-9]+").fullmatch,
-    float: re.compile(
-        r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|[+-]?INF|NaN"
-    ).fullmatch,
+    int: re.compile(WHOLE_FORM).fullmatch,
+    float: re.compile(FLOAT_FORM).fullmatch,
     bool: re.compile(r"true|false|1|0").fullmatch,
 }
 
@@ -388,7 +390,7 @@ def _long_enough(graph: networkx.MultiDiGraph, name: str) -> bool:
         text = attrs.get(name)
         if (
             text is not None
-            and re.fullmatch(r"[+-]?\d+", text)
+            and _LEXICAL[int](text)
             and not -(2**63) <= int(text) < 2**63
         ):
             return False

@@ -212,25 +212,21 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
                 )
             )
     dates = {p.name for p in params if p.type == "date"}
-    for number, pair in periods:
-        wrong = [p for p in pair if p not in dates]
-        if len(pair) != 2 or wrong:
-            raise DataError(
-                origin or name,
-                number,
-                None,
-                "write 'period: FROM TO', two date parameters declared by 'param:' lines"
-                + (f" ('{wrong[0]}' is none)" if wrong else ""),
-            )
     declared = {p.name for p in params}
-    for number, names in distinct:
-        wrong = [n for n in names if n not in declared]
-        if len(names) < 2 or wrong:
+    # the period and distinct lines name parameters: how many, of which, and how to write them
+    lines = [(n, names, 2, dates, "'period: FROM TO', two date") for n, names in periods]
+    lines += [
+        (n, names, len(names), declared, "'distinct: NAME NAME…', two or more")
+        for n, names in distinct
+    ]
+    for number, names, most, among, usage in lines:
+        wrong = [n for n in names if n not in among]
+        if wrong or not 2 <= len(names) <= most:
             raise DataError(
                 origin or name,
                 number,
                 None,
-                "write 'distinct: NAME NAME…', two or more parameters declared by 'param:' lines"
+                f"write {usage} parameters declared by 'param:' lines"
                 + (f" ('{wrong[0]}' is none)" if wrong else ""),
             )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)

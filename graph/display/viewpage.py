@@ -459,11 +459,11 @@ SCRIPT = r"""
     return { left: node.x - half.x, top: node.y - half.y, right: node.x + half.x, bottom: node.y + half.y };
   }
   const GAP = 4;
-  const clash = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom + GAP && b.top < a.bottom + GAP;
+  const clash = (a, b, slack = 0) => a.left < b.right && b.left < a.right &&
+    a.top < b.bottom + GAP - slack && b.top < a.bottom + GAP - slack;
   // A label is measured where it was drawn, which may be a fraction of a pixel from where it was
   // reckoned: placing labels, one that near is clear (moved again, it would creep every round).
   const SLACK = 1;
-  const clear = (a, b) => !(a.left < b.right && b.left < a.right && a.top < b.bottom + GAP - SLACK && b.top < a.bottom + GAP - SLACK);
   // Only the nodes in the frame are drawn, so only their labels were measured where they stand.
   function inFrame() {
     const canvas = network.canvas.frame.canvas;
@@ -488,7 +488,7 @@ SCRIPT = r"""
     const moving = new Set(first);
     const still = (other) => placedIds.has(other) || !moving.has(other);
     const onShape = (id, box, fixed) =>
-      shown.find((other) => other !== id && (!fixed || still(other)) && !clear(box, shapeBox(other)));
+      shown.find((other) => other !== id && (!fixed || still(other)) && clash(box, shapeBox(other), SLACK));
     const placed = [];
     let moved = 0;
     first.filter(seen).forEach((id) => {
@@ -498,8 +498,8 @@ SCRIPT = r"""
         // what the label lies on (a label placed or a node that stands still), or a label its
         // node covers
         const other = onShape(id, box, true);
-        const under = placed.find((done) => !clear(box, done)) || (other !== undefined && shapeBox(other));
-        const over = placed.find((done) => !clear(own, done));
+        const under = placed.find((done) => clash(box, done, SLACK)) || (other !== undefined && shapeBox(other));
+        const over = placed.find((done) => clash(own, done, SLACK));
         if (!under && !over) break;
         const shift = under ? under.bottom + GAP - box.top : over.bottom + GAP - own.top;
         const at = network.getPosition(id);

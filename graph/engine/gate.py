@@ -35,7 +35,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..errors import QueryRefusedError, QuerySyntaxError, QueryTooComplexError
+from ..errors import (
+    SURROGATE,
+    QueryRefusedError,
+    QuerySyntaxError,
+    QueryTooComplexError,
+    escaped,
+)
 from ..rdf import valid_iri
 from ..terms import PREFIXES
 
@@ -535,7 +541,6 @@ class _Rereading:
     """
 
     def __init__(self, tokens: Sequence[Token]):
-
         declared: dict[str, set[str | None]] = {}
         for name, iri in zip(tokens, tokens[1:], strict=False):
             if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
@@ -576,10 +581,6 @@ def _operators(token: Token) -> int:
     return 0
 
 
-#: A lone surrogate, what Python makes of bytes that are not UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
     """Refuse SERVICE, LOAD, dataset clauses and updates unless ``allow`` lifts them (``service``,
     ``load``, ``dataset``, ``update``), and texts beyond :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`
@@ -595,13 +596,12 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
             f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
             "accepted. Split it, or load large value lists as data with 'atmpkg import'."
         )
-    surrogate = _SURROGATE.search(query)
+    surrogate = SURROGATE.search(query)
     if surrogate is not None:  # bytes that were not UTF-8: no engine can be given the text
         line, column = line_column(query, surrogate.start())
         raise QuerySyntaxError(
             f"line {line}, column {column}: the query holds bytes that are not UTF-8 text "
-            f"({surrogate.group().encode('utf-8', 'backslashreplace').decode()}): save or type "
-            "it in UTF-8",
+            f"({escaped(surrogate.group())}): save or type it in UTF-8",
             line,
             column,
         )

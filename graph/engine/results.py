@@ -595,12 +595,10 @@ def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
     if result.form in ("ASK", "UPDATE"):
         return f"<p>{html.escape(to_text_preview(result))}</p>"
     shown, note = _preview(result, rows)
-    if result.form == "SELECT":
-        # the columns the table for people shows: an entity by its name (its IRI as the
-        # tooltip), numbers with their digits grouped, no parameter repeated on every row
-        columns = _shown_columns(result, wide=False)
-    else:
-        columns = [(v, i, None) for i, v in enumerate(shown.variables)]
+    # the columns the table for people shows: an entity by its name (its IRI as the tooltip),
+    # numbers with their digits grouped, no parameter repeated on every row; a graph's triples
+    select = result.form == "SELECT"
+    columns = _shown_columns(result if select else shown, wide=not select)
     head = "".join(f"<th>{html.escape(header)}</th>" for header, _, _ in columns)
     body = "".join(
         "<tr>"

@@ -348,10 +348,18 @@ def _doubled(
 
 
 def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[bool]:
-    """For each of ``facts``, whether a network draws it (see :func:`_doubled`)."""
+    """For each of ``facts``, whether a network draws it (see :func:`_drawn_links`)."""
     links = [_link(fact) for fact in facts]
     stated = set(inverse_properties().values())
     present = {link for link in links if link[1] in stated}
+    return _drawn_links(links, present.__contains__, asked)
+
+
+def _drawn_links(
+    links: Sequence[_Link], present: Callable[[tuple[str, str, str]], bool], asked: frozenset[str]
+) -> list[bool]:
+    """For each of ``links``, whether a network draws it: not when :func:`_doubled`, nor when it
+    is a shortcut asked for that restates what another of ``links`` joins."""
     # a shortcut asked for joins what no link of the data joins already (a group and the product
     # of a subsidiary), else it would draw a developer's link to its own product twice; a
     # company that is its own ultimate parent is no link at all
@@ -360,9 +368,7 @@ def _drawn(facts: Sequence[Fact], asked: frozenset[str] = frozenset()) -> list[b
     def restated(subject: str, predicate: str, obj: str | None) -> bool:
         return predicate in NOT_DRAWN and (subject == obj or frozenset((subject, obj)) in joined)
 
-    return [
-        not _doubled(link, present.__contains__, asked) and not restated(*link) for link in links
-    ]
+    return [not _doubled(link, present, asked) and not restated(*link) for link in links]
 
 
 def fold_inverses(
@@ -433,19 +439,11 @@ def _left_out_of(
     }
     # the link a materialised inverse inverts has this entity at one end: it is in one of
     # these, so no other lookup is needed
-    present = (outgoing | incoming).__contains__
-    joined = {frozenset((s, o)) for s, p, o in outgoing | incoming if p not in NOT_DRAWN}
-
-    def drawn(link: _Link) -> bool:
-        subject, predicate, obj = link
-        restated = predicate in NOT_DRAWN and (
-            subject == obj or frozenset((subject, obj)) in joined
-        )
-        return not restated and not _doubled(link, present, asked)
-
+    links = list(outgoing | incoming)
+    drawn = dict(zip(links, _drawn_links(links, set(links).__contains__, asked), strict=True))
     # each link once: from its subject when that was left out, else from its object
-    return sum(1 for link in outgoing if link[2] in selected and drawn(link)) + sum(
-        1 for link in incoming if link[0] in kept and drawn(link)
+    return sum(1 for link in outgoing if link[2] in selected and drawn[link]) + sum(
+        1 for link in incoming if link[0] in kept and drawn[link]
     )
 
 

@@ -40,6 +40,19 @@ def name_text(
     return unicode_text(value, f"the name of {what}")
 
 
+def named_by(names: dict[str, set[str]], text: str) -> set[str]:
+    """The entities ``names`` (each lower-cased name with the IRIs it names) gives ``text``, in
+    any case, also when it is written as a slug, as an INN often is.
+
+    >>> named_by({"obecabtagene autoleucel": {"therapy/aucatzyl"}}, "obecabtagene-autoleucel")
+    {'therapy/aucatzyl'}
+    """
+    found = names.get(text.lower(), set())
+    if not found and SLUG_RE.match(text):
+        found = names.get(text.lower().replace("-", " "), set())
+    return found
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
@@ -100,10 +113,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
         prefixes=PREFIXES,
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-    matches = names.get(text.lower(), set())
-    if not matches and SLUG_RE.match(text):
-        # a name written as a slug, as an INN often is (obecabtagene-autoleucel for Aucatzyl)
-        matches = names.get(text.lower().replace("-", " "), set())
+    matches = named_by(names, text)
     # A source document titled like what it is about ("Swissmedic" the agency's home page)
     # gives way to that entity: sources are cited, not explored.
     things = {m for m in matches if not m.startswith(SOURCES)}

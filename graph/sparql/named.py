@@ -27,7 +27,7 @@ from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
-from .entities import replacement, resolve_entity
+from .entities import named_by, replacement, resolve_entity
 from .run import Term, as_term, decimal_text, missing, parse_term
 
 StorePath = str | os.PathLike[str] | None
@@ -316,10 +316,7 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     names: dict[str, set[str]] = {}
     for row in answer:
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-    matches = names.get(value.lower(), set())
-    if not matches and SLUG_RE.match(value):
-        # a name written as a slug, as an INN often is (obecabtagene-autoleucel for Aucatzyl)
-        matches = names.get(value.lower().replace("-", " "), set())
+    matches = named_by(names, value)
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})

@@ -638,10 +638,10 @@ def _build(
         report.normalised = sum(n.count for n in compiled.normalised)
         report.warnings += [f"replaced the earlier import {name}" for name in replaced]
         if dropped:
+            them = "them" if len(dropped) > 1 else "it"
             report.warnings.append(
                 f"the build this one replaces also held {', '.join(dropped)}, given to that build "
-                "alone (build(extra_files=...)): this one does not; import "
-                f"{'them' if len(dropped) > 1 else 'it'} to keep {'them' if len(dropped) > 1 else 'it'}"
+                f"alone (build(extra_files=...)): this one does not; import {them} to keep {them}"
             )
         if dry_run:
             return report

@@ -36,6 +36,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..errors import DataError, DataErrors, UnknownNameError, suggest
+from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
     ATMP,
     DATE_DETAILS,
@@ -1072,23 +1073,27 @@ _ILL_TYPED = """SELECT ?s WHERE {
   FILTER((?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
          || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
 }"""
-_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*").fullmatch
-#: The lexical forms of XSD's numbers (white space around them collapses), by datatype.
+def _collapsed(form: str) -> Callable[[str], object]:
+    """A lexical ``form`` with the white space around it that XSD collapses."""
+    return re.compile(rf"\s*(?:{form})\s*").fullmatch
+
+
+#: The lexical forms of XSD's numbers, by datatype.
 _NUMBER_FORMS: dict[str, Callable[[str], object]] = {
-    **{
-        XSD + kind: _WHOLE
-        for kind in (
-            "integer long int short byte nonNegativeInteger positiveInteger nonPositiveInteger "
-            "negativeInteger unsignedLong unsignedInt unsignedShort unsignedByte"
-        ).split()
-    },
-    XSD + "decimal": re.compile(r"\s*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*").fullmatch,
-    **{
-        XSD + kind: re.compile(
-            r"\s*(?:[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|INF)|NaN)\s*"
-        ).fullmatch
-        for kind in ("double", "float")
-    },
+    **dict.fromkeys(
+        (
+            XSD + kind
+            for kind in (
+                "integer long int short byte nonNegativeInteger positiveInteger "
+                "nonPositiveInteger negativeInteger unsignedLong unsignedInt unsignedShort "
+                "unsignedByte"
+            ).split()
+        ),
+        _collapsed(WHOLE_FORM),
+    ),
+    XSD + "decimal": _collapsed(DECIMAL_FORM),
+    XSD + "double": _collapsed(FLOAT_FORM),
+    XSD + "float": _collapsed(FLOAT_FORM),
 }
 
 
@@ -1153,6 +1158,8 @@ class _NormalisedCounter:
                 self.flush()
 
     def flush(self) -> None:
+        if not self.pending:  # the engine need not be asked about nothing
+            return
         literals = list(self.pending)
         forms, ill_typed = canonical_forms(literals)
         for literal, form in zip(literals, forms, strict=True):
@@ -1419,14 +1426,18 @@ def _text_to_search(path: Path) -> str:
     return ""
 
 
+def _first_line(path: Path, written: str) -> int | None:
+    """The first line of an input that holds ``written``, or None."""
+    text = _text_to_search(path)
+    found = text.find(written)
+    return text.count("\n", 0, found) + 1 if found >= 0 else None
+
+
 def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:
     """The error for a date of year 0000 in an RDF input, at the first line that writes it."""
-    text = _text_to_search(path)
-    found = text.find(literal.value)
-    line = text.count("\n", 0, found) + 1 if found >= 0 else None
     return DataError(
         display,
-        line,
+        _first_line(path, literal.value),
         None,
         f"{_n3(literal)}: there is no year 0000 (XSD 1.0, which rdflib and most tools read, has "
         "none, so an export of it could not be read back); write the year the source states",
@@ -1436,13 +1447,10 @@ def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError
 def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError:
     """The error for a literal that is no value of its datatype, at the first line that writes
     it."""
-    text = _text_to_search(path)
-    found = text.find(f'"{literal.value}"')
-    line = text.count("\n", 0, found) + 1 if found >= 0 else None
     kind = literal.datatype.value[len(XSD) :]
     return DataError(
         display,
-        line,
+        _first_line(path, f'"{literal.value}"'),
         None,
         f"{_n3(literal)} is no xsd:{kind} (a tool that reads the datatype fails on it, and a "
         f"query compares it with nothing): write a valid xsd:{kind}, or the text as a plain "
