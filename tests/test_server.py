@@ -455,6 +455,32 @@ def test_unknown_paths_and_entities_are_404(server):
         no_secrets(body)
 
 
+def test_an_entitys_neighbourhood_is_its_views_data_as_json(server, fixture_store):
+    cellco = "https://w3id.org/atmp-kg/id/company/cellco"
+    status, headers, body = get(server, "/api/neighbours?" + urllib.parse.urlencode({"iri": cellco}))
+    assert (status, headers["Content-Type"]) == (200, "application/json")
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    data = atmpkg.open(fixture_store).view(focus=cellco, hops=1, title="CellCo").data
+    assert json.loads(body) == data
+    assert data["nodes"][data["focus"]]["iri"] == cellco and data["shown"] == 10
+    assert get(server, "/api/neighbours?iri=" + cellco[:-1])[::2] == (
+        404,
+        b"no entity at /id/company/cellc; did you mean /id/company/cellco, /id/company/cellco-eu?\n",
+    )
+    for asked in ("", "?iri=", "?iri=a&iri=b"):
+        assert get(server, "/api/neighbours" + asked)[::2] == (
+            400,
+            "give one entity as iri= (/api/neighbours?iri=https://w3id.org/atmp-kg/id/…)\n".encode(),
+        )
+    # a page on another site may not read it, whatever it asks for
+    status, _, body = get(
+        server,
+        "/api/neighbours?iri=" + cellco,
+        headers={"Origin": "null", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"},
+    )
+    assert status == 403 and b"cross-site request refused" in body
+
+
 def test_bad_parameters_are_400(server):
     assert get(server, "/sparql?name=approvals-in-perod")[:3:2] == (
         400,

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import HUGE
 
+import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import (
     ParameterError,
@@ -969,6 +971,60 @@ def test_browser_the_served_graph_tab_links_to_the_page_that_draws_the_rest(
         server.shutdown()
 
 
+def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
+    curated_store, browser
+):
+    from atmpkg.graph.server.http import make_server
+
+    novartis = ID + "company/novartis"
+    whole = atmpkg.open(curated_store).view(focus=novartis, hops=1).data
+    around = {n["iri"] for n in whole["nodes"][: whole["shown"]]} - {novartis}
+    server = make_server(curated_store, port=0, workers=1).start()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        asked = []
+        page.on("request", lambda r: "/api/neighbours" in r.url and asked.append(r.url))
+        page.goto(server.url + "/?name=company-portfolio&p=company%3Dnovartis")
+        page.click("#run")
+        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
+        # a message from anything but a Graph frame asks the server nothing
+        page.evaluate("(i) => window.postMessage({ kind: 'atmp-neighbours', iri: i }, '*')", novartis)
+        page.click("#yasgui .tabPanel.active .select_graph")
+        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
+        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
+        graph = next(f for f in page.frames if "/graph?" in f.url)
+        drawn = "atmpView.nodes.getIds().map((id) => atmpView.data.nodes[id].iri).sort()"
+        before = graph.evaluate(drawn)
+        at = graph.evaluate("(i) => atmpView.data.nodes.findIndex(n => n.iri === i)", novartis)
+        left = graph.evaluate("(i) => atmpView.data.nodes[i].left[0]", at)
+        held = graph.evaluate(
+            """(i) => atmpView.data.edges.filter(([a, b]) => a === i || b === i)
+                 .map(([a, b]) => atmpView.data.nodes[a === i ? b : a].iri)""",
+            at,
+        )
+        assert left == len(around - set(held)) > 0
+        graph.evaluate("(i) => atmpView.select(i, false)", at)
+        assert graph.text_content("#panel .expand") == (
+            f"Expand: show {len(around - set(before))} more linked entities"
+        )
+        assert asked == []
+        graph.click("#panel .expand")
+        graph.wait_for_function("(i) => atmpView.data.nodes[i].left === undefined", arg=at)
+        graph.wait_for_selector("body[data-state=stable]")
+        assert asked == [server.url + "/api/neighbours?iri=" + urllib.parse.quote(novartis, "")]
+        after = graph.evaluate(drawn)
+        assert set(after) == set(before) | around
+        assert graph.text_content("#panel .expand") == (
+            f"Collapse: hide the {len(around - set(before))} it showed"
+        )
+        graph.click("#panel .expand")
+        assert graph.evaluate(drawn) == before
+        context.close()
+    finally:
+        server.shutdown()
+
+
 def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     fixture_store, tmp_path, browser
 ):
@@ -1292,7 +1348,6 @@ def test_a_view_holds_off_cycle_collection_and_gives_it_back(fixture_store, monk
     graph's entities at a million triples); afterwards it runs again."""
     import gc
 
-    import atmpkg
 
     seen = []
     render = view_module._render

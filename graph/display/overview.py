@@ -192,7 +192,7 @@ def overview_of(graph: KnowledgeGraph, *, output=None, title: str | None = None)
         "options": _labelled(vis_options(len(nodes), groups)),
     }
     heading = title or "ATMP-KG: the classes of the graph and the links between them"
-    result = View(page(heading, payload), len(nodes), len(edges), [])
+    result = View(page(heading, payload), len(nodes), len(edges), [], data=payload)
     if output is not None:
         result.path = write_file(result.html, output, HTML_SUFFIXES)
     return result

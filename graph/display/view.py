@@ -108,13 +108,16 @@ _NAMES = {
 @dataclass
 class View:
     """A rendered view: the page (``html``), how many ``nodes`` and ``edges`` it draws, the
-    ``warnings`` it shows (e.g. above :data:`NODE_CAP` nodes), and the file written (``path``)."""
+    ``warnings`` it shows (e.g. above :data:`NODE_CAP` nodes), the file written (``path``), and
+    the ``data`` the page draws (what the served Graph tab adds to its own when a node is
+    expanded beyond it)."""
 
     html: str = field(repr=False)
     nodes: int
     edges: int
     warnings: list[str] = field(default_factory=list)
     path: Path | None = None
+    data: dict = field(default_factory=dict, repr=False)
 
     def _repr_html_(self) -> str:
         # srcdoc keeps the page in a sandboxed frame of its own: its CSP applies, it cannot reach
@@ -446,7 +449,7 @@ def _render(
         "options": vis_options(first, groups),
     }
     links = sum(1 for a, b, _ in edges if a < first and b < first)
-    return View(page(title, payload), first, links, warnings)
+    return View(page(title, payload), first, links, warnings, data=payload)
 
 
 def render_html(

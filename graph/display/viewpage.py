@@ -536,7 +536,7 @@ SCRIPT = r"""
     stable();
   }
 
-  const toggles = classes.map((cls, k) => {
+  function toggleOf(cls, k) {
     const row = el("label", "class-row");
     const box = el("input");
     box.type = "checkbox";
@@ -547,7 +547,8 @@ SCRIPT = r"""
     row.append(box, swatch(cls), el("span", null, cls.label), count);
     byId("classes").append(row);
     return [box, count];
-  });
+  }
+  const toggles = classes.map(toggleOf);
   function showClassCounts() {
     toggles.forEach(([, count], k) => {
       const n = classes[k].count === undefined ? shown(members[k]).length : classes[k].count;
@@ -612,11 +613,11 @@ SCRIPT = r"""
   // Above DIM_LIMIT nodes and links only the selection is highlighted. vis replaces an option
   // object as a whole, so each change repeats the other settings of that object.
   const DIM_LIMIT = 5000;
-  const pale = (hex) => "#" + [1, 3, 5].map((i) =>
+  const paleOf = (hex) => "#" + [1, 3, 5].map((i) =>
     Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * 0.2).toString(16).padStart(2, "0")).join("");
   const fadedGroups = {};
   classes.forEach((cls, k) => {
-    const color = pale(cls.color);
+    const color = paleOf(cls.color);
     // a group option replaces the whole group: the shape goes with the colour, for nodes that
     // expanding adds while the rest is faded
     fadedGroups["c" + k] = { shape: cls.shape, color: { background: color, border: color } };
@@ -708,29 +709,124 @@ SCRIPT = r"""
       list("Entities", n.members.map((name) => el("li", null, name)));
       if (n.more) panel.append(el("p", "meta", "… and " + number(n.more) + " more"));
     }
-    const more = neighbours(id).filter((other) => !visible.has(other)).length;
+    const asks = served && n.left;
+    const more = neighbours(id).filter((other) => !visible.has(other)).length + (asks ? n.left[0] : 0);
     if (more || expanded.has(id)) {
       const button = el("button", "expand", expanded.has(id)
         ? (expanded.get(id).length ? "Collapse: hide the " + number(expanded.get(id).length) + " it showed" : "Collapse")
         : "Expand: show " + number(more) + " more linked " + (more === 1 ? "entity" : "entities"));
       button.type = "button";
+      button.disabled = asking.has(n.iri);
       button.addEventListener("click", () => toggle(id));
       panel.append(button);
     }
     if (n.left) {
       const more = number(n.left[0]) + " more linked " + (n.left[0] === 1 ? "entity is" : "entities are") +
-        " not in this page (it holds a few for each node): ";
+        " not in this page (it holds a few for each node)";
       const page = servedPage(n.iri);
-      if (page) {
-        // the Graph tab of atmpkg serve: the entity's own page draws every entity it links to
-        const line = el("p", "meta", more);
+      if (asks) {
+        const line = el("p", "meta", more + ": expanding asks the server for them; ");
+        if (page) line.append(link(page, "its page"), " draws them all too.");
+        panel.append(line);
+      } else if (page) {
+        // the Graph tab opened by itself: the entity's own page draws every entity it links to
+        const line = el("p", "meta", more + ": ");
         line.append(link(page, "its page draws them all"), ".");
         panel.append(line);
       } else {
-        panel.append(el("p", "meta", more + "atmpkg view --focus " + n.left[1] + " draws them all."));
+        panel.append(el("p", "meta", more + ": atmpkg view --focus " + n.left[1] + " draws them all."));
       }
     }
+    if (n.failed) panel.append(el("p", "meta", "The server could not answer: " + n.failed));
   }
+
+  // In the Graph tab of atmpkg serve, expanding a node that links to more than the page holds
+  // asks the server for its neighbourhood. This frame is sandboxed and its policy allows no
+  // request, so it asks the query page that holds it, which fetches from its own server; the
+  // answer is a view's data, which joins the page's (each entity, link and source once).
+  const served = /^https?:$/.test(location.protocol) && location.pathname === "/graph" &&
+    window.parent !== window;
+  const asking = new Set();
+  function ask(id) {
+    asking.add(N[id].iri);
+    delete N[id].failed;
+    progress.textContent = "Asking the server what " + N[id].label + " links to…";
+    document.body.dataset.state = "asking";
+    window.parent.postMessage({ kind: "atmp-neighbours", iri: N[id].iri }, location.origin);
+  }
+  const at = new Map(N.map((n, i) => [n.iri, i]));
+  function indexOf(list, key, value, add) {
+    const found = list.findIndex((item) => key(item) === key(value));
+    if (found >= 0) return found;
+    list.push(add ? add(value) : value);
+    return list.length - 1;
+  }
+  function adopt(more) {
+    const prop = more.properties.map((label) => indexOf(properties, (p) => p, label));
+    const record = (s) => JSON.stringify([s.title, s.publisher, s.issued, s.url]);
+    const src = more.sources.map((s) => indexOf(sources, record, s));
+    const cls = more.classes.map((entry, k) => indexOf(classes, (c) => c.key, entry, () => {
+      const c = classes.length;
+      const group = more.options.groups["c" + k];
+      data.options.groups["c" + c] = group;
+      const pale = paleOf(entry.color);
+      fadedGroups["c" + c] = { shape: entry.shape, color: { background: pale, border: pale } };
+      network.setOptions({ groups: dimmed ? fadedGroups : data.options.groups });
+      members.push([]);
+      toggles.push(toggleOf(entry, c));
+      return entry;
+    }));
+    const id = more.nodes.map((n) => {
+      if (at.has(n.iri)) return at.get(n.iri);
+      const i = N.length;
+      N.push({
+        ...n, c: cls[n.c],
+        facts: n.facts.map(([p, value, href]) => [prop[p], value, href]),
+        src: n.src.map(([p, s]) => [prop[p], src[s]]),
+      });
+      at.set(n.iri, i);
+      out.push([]);
+      inc.push([]);
+      members[N[i].c].push(i);
+      names.push([n.label].concat(n.names).map((name) => name.toLowerCase()));
+      return i;
+    });
+    const drawn = new Set(E.map(([a, b, p]) => a + " " + b + " " + p));
+    more.edges.forEach(([a, b, p]) => {
+      const e = [id[a], id[b], prop[p]];
+      if (drawn.has(e.join(" "))) return;
+      drawn.add(e.join(" "));
+      E.push(e);
+      out[e[0]].push(E.length - 1);
+      inc[e[1]].push(E.length - 1);
+    });
+    more.attributes.forEach(([p, value, all]) => {
+      const k = indexOf(attributes, ([q, v]) => q + " " + v, [prop[p], value, []]);
+      attributes[k][2] = [...new Set(attributes[k][2].concat(all.map((i) => id[i])))];
+    });
+    // the legend lists the values of one property together
+    attributes.sort((a, b) => properties[a[0]].localeCompare(properties[b[0]]));
+  }
+  window.addEventListener("message", (event) => {
+    const answer = event.data || {};
+    if (event.source !== window.parent || event.origin !== location.origin ||
+        answer.kind !== "atmp-neighbours" || !asking.has(answer.iri)) return;
+    asking.delete(answer.iri);
+    const id = at.get(answer.iri);
+    progress.textContent = "";
+    document.body.dataset.state = "stable";
+    if (answer.error) {
+      N[id].failed = answer.error;
+    } else {
+      adopt(answer.data);
+      delete N[id].left;
+      expand(id);
+    }
+    showCounts();
+    showClassCounts();
+    showAttributes();
+    select(id, false);
+  });
 
   // Expanding a node draws the entities it links to that the view does not show yet, around it;
   // collapsing it takes away those it drew that nothing else still needs (what was drawn at
@@ -795,8 +891,12 @@ SCRIPT = r"""
     gone.forEach((other) => visible.delete(other));
   }
   function toggle(id) {
+    if (asking.has(N[id].iri)) return;
     if (expanded.has(id)) collapse(id);
-    else expand(id);
+    else if (served && N[id].left) {
+      ask(id);
+      return;
+    } else expand(id);
     showCounts();
     showClassCounts();
     showAttributes();

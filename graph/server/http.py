@@ -9,8 +9,9 @@ Paths (all on one server, every asset served locally):
 - ``/id/<kind>/<slug>``: an instance IRI ``https://w3id.org/atmp-kg/id/<kind>/<slug>`` as HTML for
   people or Turtle/JSON-LD/N-Triples/RDF-XML for machines, by the Accept header.
 - ``/``: the query page; ``/graph``: a query's answer drawn as a graph; ``/api/queries``: the named
-  queries with their parameters, as JSON; ``/health``: the workers and the queue, as JSON, answered
-  without a worker.
+  queries with their parameters, as JSON; ``/api/neighbours?iri=IRI``: the data of an entity's
+  neighbourhood view, as JSON (what the Graph tab adds to its page when a node is expanded);
+  ``/health``: the workers and the queue, as JSON, answered without a worker.
 
 Safety: the socket binds to loopback unless ``allow_remote``; a foreign ``Host`` header is refused
 (DNS rebinding); so is a request a web page on another origin makes (``Origin``, ``Sec-Fetch-Site``),
@@ -778,6 +779,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             )
         if path.startswith("/id/"):
             return self._entity(path, params)
+        if path == "/api/neighbours":
+            return self._neighbours(params)
         raise HttpError(404, f"nothing at {path}")
 
     def _static(self, name: str) -> Response:
@@ -994,6 +997,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "csp" in payload:
             headers["Content-Security-Policy"] = payload["csp"]
         return Response(200, payload["body"], MEDIA_TYPES[fmt], headers)
+
+    def _neighbours(self, params: dict[str, list[str]]) -> Response:
+        iri = params.get("iri", [])
+        if len(iri) != 1 or not iri[0].strip():
+            raise HttpError(
+                400, "give one entity as iri= (/api/neighbours?iri=https://w3id.org/atmp-kg/id/…)"
+            )
+        payload = self._run("neighbours", {"iri": iri[0].strip()}, params)
+        return Response(200, payload["body"], "application/json")
 
     # -- writing the answer -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ show; traces go to stderr only.
 from __future__ import annotations
 
 import collections
+import json
 import logging
 import multiprocessing
 import os
@@ -157,6 +158,18 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
     return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
 
 
+def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
+    """What an entity links to, as the data of its neighbourhood's graph view: what the served
+    Graph tab adds to its page when a node links to more than the page holds."""
+    try:
+        view = graph.show(args["iri"])
+    except UnknownNameError as exc:
+        own = args["iri"].startswith(ID)
+        raise HttpError(404, _no_entity(args["iri"], graph) if own else str(exc)) from None
+    drawn = graph.view(focus=view.iri, hops=1, title=view.label).data
+    return {"body": json.dumps(drawn, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
+
+
 def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
     """Why there is no page at an entity's IRI, with the paths of the closest IRIs of its kind."""
     kind, _, slug = iri[len(ID) :].partition("/")
@@ -175,6 +188,7 @@ JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
     "query": _job_query,
     "graph": _job_graph,
     "entity": _job_entity,
+    "neighbours": _job_neighbours,
 }
 
 

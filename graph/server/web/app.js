@@ -321,6 +321,22 @@
     }
   }
 
+  // A Graph frame is sandboxed (an origin of its own) and its policy allows it no request: when
+  // one of its nodes links to more than the frame holds, it asks this page, which fetches the
+  // entity's neighbourhood from its own server and answers that frame alone. Nothing else is
+  // fetched for a frame, and a message from anything but a Graph frame of this page is ignored.
+  window.addEventListener("message", (event) => {
+    const asked = event.data || {};
+    const frame = [...document.querySelectorAll("iframe.graph")].find((f) => f.contentWindow === event.source);
+    if (!frame || asked.kind !== "atmp-neighbours" || typeof asked.iri !== "string") return;
+    const answer = (reply) => event.source.postMessage({ kind: "atmp-neighbours", iri: asked.iri, ...reply }, "*");
+    fetch("/api/neighbours?iri=" + encodeURIComponent(asked.iri), { headers: { Accept: "application/json" } })
+      .then((response) => response.ok
+        ? response.json().then((data) => answer({ data }))
+        : response.text().then((text) => answer({ error: text.trim() || "status " + response.status })))
+      .catch((error) => answer({ error: String(error.message || error) }));
+  });
+
   // --- the Chart view: bars of a numeric column -----------------------------------------------------
 
   const isNumeric = (term) => Boolean(term) && /literal/.test(term.type) && NUMERIC.has(term.datatype);
