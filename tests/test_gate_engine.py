@@ -114,7 +114,8 @@ def service_queries(draw, url: str) -> str:
 def reread_service_queries(draw, url: str) -> str:
     """A SERVICE the engine reads only after taking a token apart again: a prefixed name whose
     IRI does not parse (it reads the prefix alone), maybe behind the verb ``a`` glued to it (a
-    prefix declared nowhere, which the engine reads as ``a`` and a declared one), or a long string
+    prefix declared nowhere, which the engine reads as ``a`` and a declared one, while a decoy
+    declares a name that ends in it), or a long string
     holding an escape it does not read (it reads ``""`` and a new string from the third quote)."""
     service = draw(spelled("SERVICE"))
     if draw(st.booleans()):
@@ -122,8 +123,11 @@ def reread_service_queries(draw, url: str) -> str:
         glued = draw(st.sampled_from(["", "x", "1"]))
         name = draw(st.sampled_from(["ex", ""]))
         verb = draw(st.sampled_from([f"<urn:x>?{draw(separator())}", "a"]))
+        # a prefix the gate may take for declared, which the engine never declared
+        decoy = draw(st.sampled_from(["", "prefix", "PrEfIx", "z" * 63 + "-"]))
+        decoy = f"PREFIX {decoy}{verb}{name}: <urn:y#> " if decoy and verb == "a" else ""
         return (
-            f"PREFIX {name}: {prefix} SELECT * {{ ?s {verb}{name}:{glued}{service}"
+            f"PREFIX {name}: {prefix} {decoy}SELECT * {{ ?s {verb}{name}:{glued}{service}"
             f"{draw(separator())}<{url}> {{ }} }}"
         )
     quote = draw(st.sampled_from(['"', "'"]))
@@ -218,6 +222,12 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <http://a:> SELECT * { ?s aex:SERVICE <{url}> { } }",
         "PREFIX : <http://a:> SELECT * { ?s a:SERVICE <{url}> { } }",
         "PREFIX ex: <http://[::1]> ASK { ?s aex:SERVICE SILENT <{url}> { } }",
+        # ... a prefix the gate took for declared: "prefix" glued to a name, a name read in
+        # pieces beyond 64 characters (audit 11)
+        "PREFIX ex: <http://a:> PREFIX prefixaex: <urn:y#> SELECT * { ?s aex:SERVICE <{url}> { } }",
+        "PREFIX ex: <http://a:> PREFIX PrEfIxaex: <urn:y#> SELECT * { ?s aex:SERVICE SILENT <{url}> { } }",
+        "PREFIX ex: <http://a:> PREFIX " + "z" * 70 + "-aex: <urn:y#> "
+        "SELECT * { ?s aex:SERVICE <{url}> { } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",
@@ -360,14 +370,15 @@ def test_a_dataset_clause_the_engine_reads_again_is_refused(named_graphs, text):
     assert refused(text)
 
 
+@pytest.mark.parametrize("declared", ["", "PREFIX prefixDESCRIBEex: <urn:y#> "])
 @pytest.mark.parametrize("clause", ["FROM", "FROM NAMED"])
-def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause):
+def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause, declared):
     # DESCRIBEex: is a prefix declared nowhere: the engine reads DESCRIBE, then ex: alone (its
     # IRI with FROM does not parse), then the clause (review 10)
     store = ox.Store()
     a, h = ox.NamedNode("http://a:"), ox.NamedNode("urn:h")
     store.add(ox.Quad(a, ox.NamedNode("urn:p"), ox.Literal("only in urn:h"), h))
-    text = f"PREFIX ex: <http://a:> DESCRIBEex:{clause} <urn:h>"
+    text = f"PREFIX ex: <http://a:> {declared}DESCRIBEex:{clause} <urn:h>"
     # read as FROM, the answer comes from urn:h; as FROM NAMED, it is empty, and a text the
     # engine did not read as the clause would have been a syntax error
     triples = list(store.query(text))

@@ -531,13 +531,19 @@ class _Rereading:
     keyword, which needs no space after it, or the verb ``a``, before a declared prefix that ends
     it (``aex:SERVICE`` is ``a`` and ``ex:SERVICE``, ``DESCRIBEex:FROM`` is DESCRIBE and
     ``ex:FROM``); its names are read again as those of every declared prefix that ends it would
-    be. With none, the engine stops at a syntax error, whichever way it reads the name.
+    be. With none, the engine stops at a syntax error, whichever way it reads the name. Since the
+    gate cannot be sure which prefixes the engine declared, the names of a declared prefix are read
+    again as those of every declared prefix that ends it too (``PREFIX prefixaex: <urn:y#>``
+    declares ``prefixaex``, not ``aex``).
 
     >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> ASK { ex:SERVICE ex:1 atmp:x }"))
     >>> reread("ex:SERVICE"), reread("ex:1"), reread("atmp:x"), reread("nope:x")
     (True, False, False, False)
     >>> reread("aex:SERVICE"), reread("DESCRIBEex:FROM"), reread("aex:1")
     (True, True, False)
+    >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> PREFIX prefixaex: <urn:y#> ASK {}"))
+    >>> reread("aex:SERVICE"), reread("prefixaex:SERVICE"), reread("aex:x")
+    (True, True, True)
     """
 
     def __init__(self, tokens: Sequence[Token]):
@@ -557,10 +563,11 @@ class _Rereading:
     def __call__(self, pname: str) -> bool:
         if pname not in self.known:
             prefix, _, local = pname.partition(":")
-            iris = self.iris.get(prefix)
-            if iris is None:
-                ends = (self.iris.get(prefix[start:], set()) for start in range(1, len(prefix) + 1))
-                iris = set().union(*ends)
+            # What the text declares is read loosely (a "prefix" glued to a name may be the
+            # keyword; a name beyond 64 characters is read in pieces), so a prefix taken for
+            # declared may be one the engine never declared: the prefixes that end it count too.
+            ends = (self.iris.get(prefix[start:], set()) for start in range(len(prefix) + 1))
+            iris = set().union(*ends)
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
                 iri is None or not valid_iri(iri + tail) for iri in iris
