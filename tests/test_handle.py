@@ -765,6 +765,18 @@ def test_a_notebook_table_is_laid_out_for_people(kg):
     )
 
 
+def test_a_printed_result_is_the_table_for_people_too(kg):
+    shown = repr(kg.named("deals-above-value", min_value=1e9)).splitlines()
+    assert shown[0].split() == [
+        "deal", "acquirer", "target", "dealType", "date", "valueUSD", "upfrontUSD", "milestonesUSD"
+    ]  # fmt: skip
+    assert shown[2].split() == [
+        "deal:bigpharma-cellco-2017", "Big", "Pharma", "CellCo", "acquisition", "2017-08-28",
+        "11,900,000,000",
+    ]  # fmt: skip
+    assert shown[-1] == "(1 row)"
+
+
 def test_an_entity_shows_as_a_card_with_links(kg):
     card = kg.show("cellco")._repr_html_()
     assert card.startswith('<div class="atmpkg-entity"><h3>CellCo</h3>')

@@ -16,6 +16,7 @@ n
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import itertools
@@ -577,7 +578,8 @@ def _preview(result: QueryResult, rows: int) -> tuple[QueryResult, str]:
         cut = [(t.subject, t.predicate, t.object) for t in items[:rows]]
         shown = type(result)("SELECT", ["subject", "predicate", "object"], cut)
     else:
-        shown = type(result)(result.form, result.variables, items[:rows])
+        # the parameters go along: a table for people leaves their columns out
+        shown = dataclasses.replace(result, rows=items[:rows], truncated=False, notes=[])
     first = f"first {rows:,} of " if len(items) > rows else ""
     cut = f"; cut at limit {result.limit}" if result.truncated else ""
     return shown, f"{first}{_count(len(items), 'triple' if graph else 'row')}{cut}"
