@@ -72,6 +72,7 @@ class ATMP(DefinedNamespace):
     developedBy: URIRef
     develops: URIRef
     endedBy: URIRef
+    endedEverywhere: URIRef
     euProcedureNumber: URIRef
     eventKind: URIRef
     evidence: URIRef
@@ -139,6 +140,7 @@ class ATMP(DefinedNamespace):
     uniprotId: URIRef
     upfrontUSD: URIRef
     valueOriginal: URIRef
+    valueAtLeastUSD: URIRef
     valueUSD: URIRef
     vector: URIRef
     wikidataId: URIRef

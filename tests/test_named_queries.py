@@ -4,9 +4,11 @@ its defaults on the curated data."""
 from __future__ import annotations
 
 import datetime
+import shutil
 from decimal import Decimal
 
 import pytest
+from conftest import FIXTURE_DATA
 
 from atmpkg import queries
 from atmpkg.graph import run_named
@@ -981,7 +983,6 @@ LIFECYCLE = (
 def rows_with(family: str, text: str, fixture_store, tmp_path_factory):
     """A runner of named queries on a copy of the fixture store with ``text`` imported as the
     CSV file of ``family``."""
-    import shutil
 
     from atmpkg.graph import import_files
 
@@ -1008,7 +1009,7 @@ def authorised(found) -> list[tuple[str, str, object, str]]:
         (
             r["agencyName"],
             r["therapyName"],
-            r["authorisedSince"],
+            r["firstApproval"],
             r["approval"][len(APPROVAL) :],
         )
         for r in found
@@ -1039,6 +1040,30 @@ def test_authorised_products_on_a_day(lifecycle_rows):
     ]
     found = lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")
     assert authorised(found) == [alphacel_ema]
+
+
+def test_an_approval_after_a_withdrawal_authorises_the_product_again(
+    fixture_store, tmp_path_factory
+):
+    from atmpkg.graph import import_files
+
+    folder = tmp_path_factory.mktemp("again")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "lifecycle.csv").write_text(LIFECYCLE, encoding="utf-8")
+    header = (FIXTURE_DATA / "approvals.csv").read_text(encoding="utf-8").splitlines()[0]
+    again = "alphacel,ema,2024-02-01,large-b-cell-lymphoma,cellco-eu,eu,,initial,,src-ema-a,"
+    (folder / "approvals.csv").write_text(f"{header}\n{again}\n", encoding="utf-8")
+    import_files([folder / "lifecycle.csv", folder / "approvals.csv"], store)
+
+    def ema(as_of: str) -> list[tuple[str, str, object, str]]:
+        found = run_named("authorised-products", {"agency": "ema", "as_of": as_of}, store=store)
+        return authorised(found.dicts())
+
+    alphacel = ("EMA", "Alphacel", D(2018, 8, 22), "alphacel-ema-2018-08-22-" + LBCL_SLUG)
+    genex = ("EMA", "Genex", D(2020, 5, 18), "genex-ema-2020-05-18-spinal-muscular-atrophy")
+    assert ema("2023-06-01") == [genex]  # withdrawn on 2023-05-10
+    assert ema("2024-02-01") == [alphacel, genex]  # approved again: its first approval stays
 
 
 def test_authorised_products_today_by_default(lifecycle_rows):
