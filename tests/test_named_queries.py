@@ -727,6 +727,32 @@ def test_a_deal_without_a_value_adds_nothing_and_is_never_the_largest(
     assert rows("acquirers-by-deal-value", type="acquisition") == [{**by_buyer, **acquisitions}]
 
 
+#: An acquisition whose total no source states, with an upfront payment larger than any total.
+UPFRONT_LARGEST = (
+    "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,value_original,source,note\n"
+    "othercorp-cellco-eu-2017,othercorp,company/cellco-eu,acquisition,2017-11-02,,20000000000,,"
+    "src-news,\n"
+)
+
+
+def test_a_deal_known_by_its_upfront_payment_counts_at_that_in_the_rankings(
+    fixture_store, tmp_path_factory
+):
+    rows = rows_with("deals", UPFRONT_LARGEST, fixture_store, tmp_path_factory)
+    largest = {"largestDeal": ID + "deal/othercorp-cellco-eu-2017", "largestDealUSD": Decimal(2e10)}
+    assert rows("deals-by-type-year", type="acquisition") == [
+        {
+            "type": ID + "deal-type/acquisition", "typeName": "acquisition", "year": 2017,
+            "deals": 2, "disclosedDeals": 2, "totalValueUSD": Decimal("31900000000"), **largest,
+        }
+    ]  # fmt: skip
+    ranked = rows("acquirers-by-deal-value", type="acquisition")
+    assert [(r["acquirerName"], r["totalValueUSD"], r.get("largestDeal")) for r in ranked] == [
+        ("OtherCorp", Decimal("20000000000"), largest["largestDeal"]),
+        ("Big Pharma", Decimal("11900000000"), ID + "deal/bigpharma-cellco-2017"),
+    ]
+
+
 def test_deals_by_type_year(rows):
     def row(slug, name, year, disclosed, total=None, deal=None):
         found = {
