@@ -740,6 +740,15 @@ def test_validate_files_without_changing_the_store(built, tmp_path):
     assert not query("ASK { target:cd22 ?p ?o }", store=built).boolean
 
 
+def test_validate_reads_a_file_as_an_import_of_it_would_replace_the_earlier_one(built, tmp_path):
+    mine = tmp_path / "targets.csv"
+    mine.write_text("slug,label,kind\ncd22,CD22,antigen\n")
+    import_files([mine], built)
+    # edited, then checked before being imported again: it replaces its earlier import
+    mine.write_text("slug,label,kind\ncd22,CD22 (Siglec-2),antigen\n")
+    assert validate([mine], store=built) == []
+
+
 def test_validate_command_reports_violations(built, tmp_path):
     bad = tmp_path / "claims.ttl"
     bad.write_text(

@@ -865,7 +865,7 @@ def validate(
             _build(
                 Path(scratch),
                 data_dir=data_dir,
-                extra_files=files,
+                new_imports=files,
                 dry_run=True,
                 shacl=True,
                 imports_of=root,
