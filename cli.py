@@ -79,8 +79,18 @@ def _graph(store: Path | None, endpoint: str | None = None, graph: str | None = 
     the remote one --endpoint and --graph name (``options``: ``timeout``, ``memory``)."""
     from atmpkg.graph.handle import KnowledgeGraph
 
+    typed = click.get_current_context().get_parameter_source
+    if endpoint is not None and store is not None:
+        # what is typed on the command line wins over what the environment says
+        store_typed = typed("store") == click.core.ParameterSource.COMMANDLINE
+        if store_typed and typed("endpoint") == click.core.ParameterSource.COMMANDLINE:
+            raise click.UsageError("give --store or --endpoint, not both")
+        if store_typed:
+            endpoint = None
+        else:
+            store = None
     if endpoint is None:
-        source = click.get_current_context().get_parameter_source("graph")
+        source = typed("graph")
         if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
             raise click.UsageError("--graph names a graph of a remote store; give --endpoint too")
         graph = None  # ATMPKG_GRAPH set for remote stores says nothing of the embedded one

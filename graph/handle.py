@@ -116,6 +116,9 @@ class KnowledgeGraph:
         if endpoint is not None:
             from .store.remote import RemoteHandle, RemoteStore
 
+            if store is not None:
+                raise ParameterError("give store (a folder) or endpoint (a URL), not both")
+
             if isinstance(endpoint, RemoteStore):
                 if graph is not None:
                     raise ParameterError("give the graph to the RemoteStore, not to open()")

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import atmpkg
 from atmpkg.cli import cli
+from atmpkg.graph.errors import ParameterError
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -452,3 +453,18 @@ def test_an_empty_entity_parameter_and_a_folder_as_output_are_named(
         1,
         "Error: cannot write .: it is a folder; give a file name\n",
     )
+
+
+def test_a_typed_store_wins_over_an_endpoint_in_the_environment(fixture_store, monkeypatch):
+    # nothing listens on port 9: a command that asked the endpoint would fail
+    monkeypatch.setenv("ATMPKG_ENDPOINT", "http://127.0.0.1:9/sparql")
+    shown = CliRunner().invoke(cli, ["show", "alphacel", "--store", str(fixture_store)])
+    assert shown.exit_code == 0 and shown.stdout.startswith("Alphacel")
+    both = CliRunner().invoke(
+        cli,
+        ["stats", "--store", str(fixture_store), "--endpoint", "http://127.0.0.1:9/sparql"],
+    )
+    assert both.exit_code == 2
+    assert "Error: give --store or --endpoint, not both" in both.stderr
+    with pytest.raises(ParameterError, match=r"give store \(a folder\) or endpoint"):
+        atmpkg.open(fixture_store, endpoint="http://127.0.0.1:9/sparql")
