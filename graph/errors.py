@@ -8,6 +8,7 @@ into ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its tim
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import numbers
 import re
@@ -16,7 +17,34 @@ from dataclasses import dataclass
 
 
 class AtmpkgError(Exception):
-    """Base class of every error the library raises for bad input or a failed operation."""
+    """Base class of every error the library raises for bad input or a failed operation. Each
+    survives pickling (an error raised in a worker process reaches the pool as itself), as it is
+    made again from what it was made with.
+
+    >>> import pickle
+    >>> str(pickle.loads(pickle.dumps(UnknownNameError("entity", "kymria", ["kymriah"]))))
+    "unknown entity 'kymria'; did you mean 'kymriah'?"
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        made = cls.__dict__.get("__init__")
+        if made is None:
+            return
+
+        # a subclass's __init__ takes other arguments than the message Exception keeps in args:
+        # the first (outermost) call records them, to make the error again from them
+        @functools.wraps(made)
+        def recording(self, *args, **kwargs):
+            if "_made_with" not in self.__dict__:
+                self._made_with = (args, kwargs)
+            made(self, *args, **kwargs)
+
+        cls.__init__ = recording
+
+    def __reduce__(self):
+        args, kwargs = self.__dict__.get("_made_with", (self.args, {}))
+        return functools.partial(type(self), **kwargs), args, self.__dict__
 
 
 def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
@@ -134,9 +162,6 @@ class QuerySyntaxError(AtmpkgError):
         self.line, self.column = line, column
         super().__init__(message)
 
-    def __reduce__(self):
-        return (type(self), (str(self), self.line, self.column))
-
 
 class QueryRefusedError(AtmpkgError):
     """The query uses a feature the gate refuses by default (SERVICE, FROM, updates): ``reason``
@@ -151,10 +176,6 @@ class QueryRefusedError(AtmpkgError):
     def __init__(self, reason: str, lift: str = ""):
         self.reason, self.lift = reason, lift
         super().__init__(f"{reason} {lift}" if lift else reason)
-
-    def __reduce__(self):
-        # rebuilt with both parts when it crosses from the confined process
-        return type(self), (self.reason, self.lift)
 
 
 class QueryTooComplexError(QueryRefusedError):
@@ -201,9 +222,6 @@ class QueryMemoryError(AtmpkgError, MemoryError):
                 else "; raise it with --memory/memory= or narrow the query"
             )
         )
-
-    def __reduce__(self):
-        return (type(self), (self.cap, self.held))
 
 
 class EmptyResultError(AtmpkgError, LookupError):

@@ -1231,3 +1231,56 @@ def test_a_script_ends_while_a_thread_still_runs_a_query(fixture_store, tmp_path
         [sys.executable, str(script)], capture_output=True, text=True, timeout=120
     )
     assert (ended.returncode, ended.stdout) == (0, "done\n")
+
+
+def _show_in_a_worker(store: str, name: str) -> str:
+    return atmpkg.open(store).show(name).label
+
+
+def test_every_error_survives_pickling_and_reaches_a_process_pool_as_itself(fixture_store):
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from atmpkg.graph.errors import (
+        DataError,
+        DataErrors,
+        EmptyResultError,
+        EndpointTimeoutError,
+        ParameterError,
+        QueryMemoryError,
+        QueryRefusedError,
+        QuerySyntaxError,
+        QueryTimeoutError,
+        QueryTooComplexError,
+        StoreError,
+        UnknownNameError,
+        ValidationError,
+        Violation,
+    )  # fmt: skip
+
+    errors = [
+        UnknownNameError("entity", "kymria", ["kymriah"], hint="Give a label."),
+        DataError("x.csv", 3, 2, "bad date", column_name="date"),
+        DataErrors([DataError("x.csv", 3, 2, "bad"), DataError("y.csv", 1, None, "worse")]),
+        ValidationError([Violation("rule", "therapy:x", "what is wrong", "x.ttl:2")]),
+        QuerySyntaxError("no WHERE", 1, 2),
+        QueryRefusedError("SERVICE is refused.", "Pass allow=['service']."),
+        QueryTooComplexError("too deep"),
+        QueryTimeoutError(2.5),
+        QueryMemoryError(1024**3, True),
+        EmptyResultError("nothing"),
+        ParameterError("bad"),
+        StoreError("no store"),
+        EndpointTimeoutError("http://127.0.0.1:9/sparql", 3.0),
+    ]
+    for error in errors:
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), str(back), back.args) == (type(error), str(error), error.args)
+        shown = {k: str(v) for k, v in vars(back).items() if k != "_made_with"}
+        assert shown == {k: str(v) for k, v in vars(error).items() if k != "_made_with"}
+    with ProcessPoolExecutor(1) as pool:
+        found = pool.submit(_show_in_a_worker, str(fixture_store), "Alphacel")
+        missing = pool.submit(_show_in_a_worker, str(fixture_store), "alphacell")
+        assert found.result() == "Alphacel"
+        assert isinstance(missing.exception(), UnknownNameError)
+        assert "did you mean 'alphacel'" in str(missing.exception())
