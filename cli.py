@@ -606,18 +606,38 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
 
 
 @cli.command(name="import")
-@click.argument("files", nargs=-1, required=True, type=click.Path(readable=False, path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(readable=False, path_type=Path))
+@click.option(
+    "--remove",
+    "removed",
+    multiple=True,
+    metavar="NAME",
+    help="Take out an earlier import by the name it was imported under (my-deals.csv); may be "
+    "given more than once. 'atmpkg stats' lists the imports.",
+)
 @store_option
 @shacl_option
 @_library_errors
-def import_(files: tuple[Path, ...], store: Path | None, shacl: bool | None) -> None:
-    """Add your own Turtle/RDF or CSV files: validated with everything else, all or nothing."""
+def import_(
+    files: tuple[Path, ...], removed: tuple[str, ...], store: Path | None, shacl: bool | None
+) -> None:
+    """Add your own Turtle/RDF or CSV files: validated with everything else, all or nothing.
+    With --remove, take earlier imports out again."""
+    if not files and not removed:
+        raise click.UsageError("give FILES to import, or --remove NAME to take an import out")
+    if files and removed:
+        raise click.UsageError("give FILES to import or --remove NAME, not both")
     kg = _graph(store)
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = kg.import_files(files, shacl=shacl)
+    if removed:
+        report = kg.remove_imports(list(removed), shacl=shacl)
+        done = f"Removed {len(removed)} import(s)"
+    else:
+        report = kg.import_files(files, shacl=shacl)
+        done = f"Imported {len(files)} file(s)"
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
-    click.echo(f"Imported {len(files)} file(s); the store now holds {report.triples:,} triples.")
+    click.echo(f"{done}; the store now holds {report.triples:,} triples.")
     if report.normalised:
         click.echo(
             f"{report.normalised} literal(s) were stored in canonical form (see the note above)."

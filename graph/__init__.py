@@ -17,7 +17,7 @@ as a method; the command line calls the same methods::
 The functions that take ``store=``/``endpoint=`` on each call (``query``, ``run_named``,
 ``show``, ``stats``, ``select_subgraph``, ``view``, ``export_subgraph``, ``find_paths``,
 ``rank_entities``, ...) are one-line wrappers over the handle (:mod:`atmpkg.graph.shortcuts`);
-``build``, ``import_files``, ``validate``, ``push``, ``serve`` and ``hold_in_memory`` manage a
+``build``, ``import_files``, ``remove_imports``, ``validate``, ``push``, ``serve`` and ``hold_in_memory`` manage a
 store folder. The library is layered; the README's "Architecture" section draws it:
 
 - :mod:`~atmpkg.graph.errors`, :mod:`~atmpkg.graph.terms`, :mod:`~atmpkg.graph.rdf`: exceptions,
@@ -60,6 +60,7 @@ _PUBLIC = {
     "FORMATS": "slice.export",
     "hold_in_memory": "store.build",
     "import_files": "store.build",
+    "remove_imports": "store.build",
     "KnowledgeGraph": "handle",
     "Link": "slice.analytics",
     "market_chart": "shortcuts",

@@ -585,6 +585,21 @@ class KnowledgeGraph:
         self._current()
         return report
 
+    def remove_imports(
+        self, names: str | tuple | list, *, shacl: bool | None = None
+    ) -> BuildReport:
+        """Take earlier imports out of the store by the names they were imported under, all or
+        nothing, as :meth:`import_files` adds them; later calls read the new build.
+
+        >>> kg.remove_imports("my-notes.ttl").counts["atmp:Therapy"]
+        117
+        """
+        from .store.build import remove_imports
+
+        report = remove_imports(names, self._embedded("remove_imports"), shacl=shacl)
+        self._current()
+        return report
+
 
 def _mapping(params: object) -> Mapping[str, Any]:
     """``params`` when it maps parameter names to values (None: none), else a

@@ -25,9 +25,10 @@ from atmpkg.graph import (
     import_files,
     open_store,
     query,
+    remove_imports,
     validate,
 )
-from atmpkg.graph.errors import DataErrors
+from atmpkg.graph.errors import DataErrors, ParameterError, UnknownNameError
 from atmpkg.graph.sparql.entities import resolve_entity
 from atmpkg.graph.store.csvdata import scan_rdf
 from atmpkg.graph.store.folder import current_build, read_info
@@ -698,7 +699,10 @@ def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monke
         "replaced the earlier import deltacel.ttl"
     ]
     monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", LOADED_WITH_DELTACEL)
-    assert build(built, data_dir=FIXTURE).warnings == [], "at the threshold the shapes run"
+    assert build(built, data_dir=FIXTURE).warnings == [  # at the threshold the shapes run
+        "the build keeps 1 earlier import(s): deltacel.ttl; 'atmpkg import --remove NAME' "
+        "(remove_imports) takes one out"
+    ]
 
 
 def test_shacl_flags_on_the_command_line(built, tmp_path, monkeypatch):
@@ -747,6 +751,45 @@ def test_validate_reads_a_file_as_an_import_of_it_would_replace_the_earlier_one(
     # edited, then checked before being imported again: it replaces its earlier import
     mine.write_text("slug,label,kind\ncd22,CD22 (Siglec-2),antigen\n")
     assert validate([mine], store=built) == []
+
+
+def test_an_import_is_taken_out_again_by_its_name(built, tmp_path):
+    before = nquads(built)
+    mine = tmp_path / "targets.csv"
+    mine.write_text("slug,label,kind\ncd22,CD22,antigen\n")
+    import_files([mine], built)
+    assert query("ASK { target:cd22 ?p ?o }", store=built).boolean
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown import 'target.csv'; did you mean 'targets.csv'\? The store's imports: "
+        r"targets.csv\.",
+    ):
+        remove_imports("target.csv", built)
+    report = remove_imports(["targets.csv"], built)
+    assert report.warnings == []
+    assert nquads(built) == before and not (built / "imports" / "targets.csv").exists()
+    with pytest.raises(UnknownNameError, match="The store holds no imports"):
+        remove_imports("targets.csv", built)
+    with pytest.raises(ParameterError, match="give the names of imports to remove"):
+        remove_imports([], built)
+
+
+def test_cli_import_remove(built, tmp_path):
+    mine = tmp_path / "targets.csv"
+    mine.write_text("slug,label,kind\ncd22,CD22,antigen\n")
+    store = ["--store", str(built)]
+    assert CliRunner().invoke(cli, ["import", str(mine), *store]).exit_code == 0
+    rebuilt = CliRunner().invoke(cli, ["build", *store, "--data-dir", str(FIXTURE)])
+    assert "Note: the build keeps 1 earlier import(s): targets.csv;" in rebuilt.stderr
+    removed = CliRunner().invoke(cli, ["import", "--remove", "targets.csv", *store])
+    assert removed.exit_code == 0
+    assert removed.stdout.startswith("Removed 1 import(s); the store now holds ")
+    for args, message in (
+        ([], "give FILES to import, or --remove NAME to take an import out"),
+        ([str(mine), "--remove", "targets.csv"], "give FILES to import or --remove NAME, not both"),
+    ):
+        refused = CliRunner().invoke(cli, ["import", *args, *store])
+        assert refused.exit_code == 2 and message in refused.stderr
 
 
 def test_validate_command_reports_violations(built, tmp_path):

@@ -44,6 +44,7 @@ from ..errors import (
     EndpointTimeoutError,
     ParameterError,
     StoreError,
+    UnknownNameError,
     ValidationError,
     Violation,
     described,
@@ -472,9 +473,17 @@ def build(
     _check_shacl(shacl)
     root = stores.resolve_path(store)
     with stores.locked(root):
-        return _build(
+        report = _build(
             root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
         )
+        kept = sorted(stores.imported_files(root))
+    if kept:
+        # a build keeps what was imported: say so, since a build is how one starts afresh
+        report.warnings.append(
+            f"the build keeps {len(kept)} earlier import(s): {', '.join(kept)}; "
+            "'atmpkg import --remove NAME' (remove_imports) takes one out"
+        )
+    return report
 
 
 def _check_shacl(shacl: object) -> None:
@@ -528,12 +537,14 @@ def _build(
     data_dir: str | os.PathLike[str] | None,
     extra_files: Sequence[str | os.PathLike[str]] = (),
     new_imports: Sequence[str | os.PathLike[str]] = (),
+    dropped_imports: Sequence[str] = (),
     dry_run: bool = False,
     shacl: bool | None = None,
     imports_of: Path | None = None,
 ) -> BuildReport:
     """:func:`build`, with the store's lock held by the caller; ``new_imports`` are recorded with
-    the build (replacing earlier imports of the same name) unless it is a dry run. A dry run
+    the build (replacing earlier imports of the same name) unless it is a dry run, and the earlier
+    imports named in ``dropped_imports`` are left out. A dry run
     reads the earlier imports of the store ``imports_of`` when given (``root`` is then a scratch
     folder)."""
     started = time.monotonic()
@@ -544,7 +555,11 @@ def _build(
     earlier = stores.imported_files(imports_root)
     new_names = [Path(f).name for f in new_imports]
     replaced = [name for name in new_names if name in earlier]
-    earlier = {name: path for name, path in earlier.items() if name not in new_names}
+    earlier = {
+        name: path
+        for name, path in earlier.items()
+        if name not in new_names and name not in dropped_imports
+    }
     # files the build this one replaces was given for itself alone, which this one lacks
     current = stores.current_build(root) if not dry_run else None
     held = stores.read_info(current).get("extra", []) if current is not None else []
@@ -823,6 +838,40 @@ def import_files(
     with stores.locked(root):
         data_dir = _recorded_data_dir(root, "import")
         return _build(root, data_dir=data_dir, new_imports=files, shacl=shacl)
+
+
+def remove_imports(
+    names: str | Sequence[str],
+    store: str | os.PathLike[str] | None = None,
+    *,
+    shacl: bool | None = None,
+) -> BuildReport:
+    """Take earlier imports out of the store, by the names they were imported under
+    (``my-deals.csv``): the store is rebuilt from its data and the other imports, validated, and
+    swapped in only when everything passed, as :func:`import_files` does. A name that is no
+    import of the store raises :class:`UnknownNameError` with the imports it holds.
+
+    >>> remove_imports("my-notes.ttl", kg.root).counts["atmp:Therapy"]
+    117
+    >>> (kg.root / "imports" / "my-notes.ttl").exists()
+    False
+    """
+    _check_shacl(shacl)
+    names = [names] if isinstance(names, str) else list(names)
+    if not names or not all(isinstance(n, str) for n in names):
+        raise ParameterError(
+            f"give the names of imports to remove, such as 'my-deals.csv'; got {described(names)}"
+        )
+    root = stores.resolve_path(store)
+    with stores.locked(root):
+        held = stores.imported_files(root)
+        for name in names:
+            if name not in held:
+                listed = ", ".join(sorted(held))
+                hint = f"The store's imports: {listed}." if held else "The store holds no imports."
+                raise UnknownNameError("import", name, sorted(held), hint=hint)
+        data_dir = _recorded_data_dir(root, "remove the import")
+        return _build(root, data_dir=data_dir, dropped_imports=names, shacl=shacl)
 
 
 def _recorded_data_dir(root: Path, then: str) -> str | None:
