@@ -1134,6 +1134,23 @@ def test_an_imported_entity_of_its_own_namespace_is_shown_by_its_name(tmp_path):
     assert shown.text().splitlines()[-1] == "  type: <https://example.org/trial/Trial>"
     with pytest.raises(errors.UnknownNameError, match="unknown entity 'therapy'"):
         kg.show("therapy")  # the label of the class atmp:Therapy, a term of the ontology
+    # shown by its name, but no node of the network: the answers say so
+    trial = "SELECT ?t WHERE { ?t a <https://example.org/trial/Trial> }"
+    with pytest.raises(
+        errors.EmptyResultError,
+        match=r"the answer of query text names no entity of the graph: the entities drawn and "
+        r"exported are the IRIs under https://w3id.org/atmp-kg/id/, and "
+        r"<https://example.org/trial/t1> is outside it; a CONSTRUCT query",
+    ):
+        kg.view(query=trial)
+    construct = "CONSTRUCT WHERE { ?t a <https://example.org/trial/Trial> ; ?p ?o }"
+    assert kg.export("nt", query=construct).triples == 2
+    with pytest.raises(
+        errors.EmptyResultError,
+        match=r"'Trial one' \(<https://example.org/trial/t1>\) is not in the network \(it is "
+        r"made of the entities under https://w3id.org/atmp-kg/id/\)",
+    ):
+        kg.path("Trial one", "Alphacel")
 
 
 def test_the_module_functions_take_triples_from_anywhere_and_name_what_they_cannot(kg):

@@ -23,11 +23,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, described, whole_number
-from ..rdf import to_networkx
+from ..rdf import is_node, to_networkx
 from ..sparql.entities import resolve_entity
-from ..terms import ATMP, HUB_CLASSES, shorten
+from ..terms import ATMP, HUB_CLASSES, ID, shorten
 from .subgraph import (
     EmptyResultError,
     class_members,
@@ -251,9 +253,12 @@ def shortest_connections(
     net = net if net is not None else path_network(graph, through, frozenset({start, end}))
     for node, text in ((start, a), (end, b)):
         if node not in net:
-            raise EmptyResultError(
-                f"'{text}' ({shorten(node)}) is not in the network (sources are left out of it)"
+            why = (
+                "sources are left out of it"
+                if is_node(ox.NamedNode(node))
+                else f"it is made of the entities under {ID}"
             )
+            raise EmptyResultError(f"'{text}' ({shorten(node)}) is not in the network ({why})")
     undirected = nx.Graph(net)
     undirected.remove_nodes_from(banned)
     names = {node: str(label or node) for node, label in net.nodes(data="label")}

@@ -635,6 +635,19 @@ def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]
     return nodes, list(result.triples)
 
 
+def _no_entity_named(what: str, result: QueryResult) -> None:
+    """Say why a SELECT answer that names IRIs outside the graph's entities draws nothing: an
+    entity of a namespace of an import's own is shown by name, but it is no node."""
+    outside = sorted({t.value for row in result.rows for t in row if isinstance(t, ox.NamedNode)})
+    if outside:
+        raise EmptyResultError(
+            f"{what} names no entity of the graph: the entities drawn and exported are the IRIs "
+            f"under {ID}, and <{outside[0]}>"
+            + (f" and {len(outside) - 1:,} more IRIs are" if len(outside) > 1 else " is")
+            + " outside it; a CONSTRUCT query of their triples exports and draws them"
+        )
+
+
 def describe(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
     """Every triple about ``nodes``: their literals, classes and other non-node values, and the
     links among them (links to nodes outside the set are left out).
@@ -786,6 +799,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if result.form != "ASK" and not len(result):
             raise EmptyResultError(f"{what} is empty: nothing to export or draw")
         nodes, given = _query_nodes(result)
+        if not nodes and result.form == "SELECT":
+            _no_entity_named(what, result)
         answer = set(nodes)
         hubs -= nodes
     elif keep is not None:
