@@ -801,21 +801,33 @@ def test_browser_labels_that_read_once_the_view_has_moved_in_lie_clear(
     opened.context.close()
 
 
-@pytest.mark.parametrize("name", ["deals-above-value", "products-by-target"])
+@pytest.mark.parametrize(
+    "name", ["deals-above-value", "products-by-target", "sponsor-ultimate-parent"]
+)
 def test_browser_a_view_without_a_focus_opens_with_its_hubs_named(
     curated_store, tmp_path, browser, name
 ):
     result = view(store=curated_store, name=name, output=tmp_path / f"{name}.html")
     opened = Opened(browser, result.path)
-    # the twelve best-linked names read (10 px or more on screen); the others wait for a zoom
-    readable = opened.run(
+    # the twelve best-linked names read (10 px or more on screen), whole words on each line and
+    # inside the frame; the others wait for a zoom
+    named = opened.run(
         """() => {
           const v = atmpView, body = v.network.body, scale = v.network.getScale();
+          const frame = document.getElementById("network").getBoundingClientRect();
           return v.nodes.getIds().filter((id) => body.nodes[id].labelModule.visible()
-            && body.nodes[id].options.font.size * scale >= 10).length;
+            && body.nodes[id].options.font.size * scale >= 10).map((id) => {
+              const node = body.nodes[id], box = node.shape.boundingBox;
+              const lines = node.labelModule.lines.map((l) => l.blocks.map((b) => b.text).join(""));
+              const from = v.network.canvasToDOM({ x: box.left, y: box.top });
+              const to = v.network.canvasToDOM({ x: box.right, y: box.bottom });
+              return [node.options.label, lines.join(" "),
+                from.x >= -1 && from.y >= -1 && to.x <= frame.width + 1 && to.y <= frame.height + 1];
+            });
         }"""
     )
-    assert readable == 12
+    assert len(named) == 12
+    assert [[label, label, True] for label, _, _ in named] == named
     probe = opened.run(FOCUS_PROBE)
     assert (probe["overlaps"], probe["onShapes"]) == (0, 0)
     opened.clean()

@@ -393,10 +393,16 @@ SCRIPT = r"""
     // A neighbourhood opens on its focus and its neighbours, fitted again once their labels
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
-    if (focus < 0 && !data.overview) {
+    // A label's lines are as wide as its font allows: a font raised to read at a small zoom
+    // needs its width raised with it, or the name breaks inside its words.
+    const readable = () => {
       const size = Math.max(14, Math.ceil(READABLE_PX / network.getScale()));
+      const widest = data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size;
+      nodes.update(first.map((id) => ({ id, font: { size }, scaling: always, widthConstraint: { maximum: widest } })));
+    };
+    if (focus < 0 && !data.overview) {
       first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
-      nodes.update(first.map((id) => ({ id, font: { size }, scaling: always })));
+      readable();
     }
     // Once the view is where it opens, the other labels that read at that zoom are laid out too:
     // those that would lie on one placed wait until the reader zooms in.
@@ -404,20 +410,28 @@ SCRIPT = r"""
     // pixels from where it was reckoned: the layout is checked again once drawn, a few rounds.
     // Labels keep their places whatever the zoom, so fitting the focus's labels into the frame
     // again (refit) moves none onto another.
-    const settle = (refit, round = 0) => {
+    const settle = (then, round = 0) => {
       network.once("afterDrawing", () => {
         if (declutter(first) && round < 4) {
-          settle(refit, round + 1);
+          settle(then, round + 1);
           return;
         }
-        if (refit) network.fit({ nodes: first, animation: false });
-        network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
-        network.redraw();
+        then();
       });
       network.redraw();
     };
+    const finish = () => {
+      network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+      network.redraw();
+    };
     if (focus < 0) {
-      settle(false);
+      // the nodes moved clear of a label may lie past the frame: everything is fitted again,
+      // and the names made readable at the zoom that gives, laid out once more in place
+      settle(data.overview ? finish : () => {
+        network.fit({ animation: false });
+        readable();
+        settle(finish);
+      });
       return;
     }
     network.once("afterDrawing", () => {
@@ -427,7 +441,10 @@ SCRIPT = r"""
         // Many neighbours fit only at a scale where no label can be read: the view opens on the
         // focus at the smallest readable scale instead, and says how to see them all.
         if (network.getScale() >= READABLE_SCALE) {
-          settle(true);
+          settle(() => {
+            network.fit({ nodes: first, animation: false });
+            finish();
+          });
           return;
         }
         byId("warnings").append(el("p", null, number(near.length) + " entities are linked to " +
@@ -435,7 +452,7 @@ SCRIPT = r"""
         // after the warning has taken its place above the network, whose frame it shrinks
         network.once("afterDrawing", () => {
           network.moveTo({ position: network.getPosition(focus), scale: READABLE_SCALE, animation: false });
-          settle(false);
+          settle(finish);
         });
         network.redraw();
       });
