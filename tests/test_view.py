@@ -560,7 +560,7 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     # the properties from one class to another are one link, labelled with each (drawn apart, they
     # would lie on one curve, their labels on one point), and the links between two classes in
     # opposite directions bend apart, their labels clear of each other
-    ends = [(a, b) for a, b, _ in data["edges"]]
+    ends = [(a, b) for a, b, *_ in data["edges"]]
     assert len(ends) == len(set(ends)) == result.edges
     approval, concept = (
         labels.index("Approval (246)"),
@@ -757,8 +757,8 @@ def test_browser_a_focus_with_many_neighbours_opens_readable_and_says_so(
     probe = opened.run(FOCUS_PROBE)
     assert probe["smallest"] >= 10  # px on screen: no label of the focus's is a smudge
     neighbours = len(
-        {b for a, b, _ in page_data(result.html)["edges"] if a == probe_focus(opened)}
-        | {a for a, b, _ in page_data(result.html)["edges"] if b == probe_focus(opened)}
+        {b for a, b, *_ in page_data(result.html)["edges"] if a == probe_focus(opened)}
+        | {a for a, b, *_ in page_data(result.html)["edges"] if b == probe_focus(opened)}
     )
     assert opened.page.text_content("#warnings") == (
         f"{neighbours} entities are linked to Novartis: not all fit at a size that can be read. "
@@ -941,8 +941,8 @@ def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(
     result = view(store=curated_store, classes=["atmp:Company"], output=tmp_path / "co.html")
     data = all_page_data(result.html)
     novartis = next(i for i, n in enumerate(data["nodes"]) if n["iri"] == ID + "company/novartis")
-    held = {b for a, b, _ in data["edges"] if a == novartis and b >= data["shown"]}
-    held |= {a for a, b, _ in data["edges"] if b == novartis and a >= data["shown"]}
+    held = {b for a, b, *_ in data["edges"] if a == novartis and b >= data["shown"]}
+    held |= {a for a, b, *_ in data["edges"] if b == novartis and a >= data["shown"]}
     linked = int(query(BEYOND_NOVARTIS, store=curated_store).rows[0][0].value)
     # its own 25, and those other companies' expansions hold that link to it too
     assert len(held) >= view_module.EXPAND_PER_NODE
@@ -1173,6 +1173,29 @@ def test_browser_panel_links_are_safe(fixture_store, tmp_path, browser):
     assert all(href.startswith(("https://", "http://")) for _, href, _, _ in anchors)
     assert "Bad <b>link</b>" in opened.page.text_content("#panel")
     assert opened.run("document.querySelectorAll('#panel b').length") == 0
+    opened.clean()
+    opened.context.close()
+
+
+def test_browser_two_links_of_one_direction_between_two_nodes_bend_apart(tmp_path, browser):
+    a, b = ox.NamedNode(iri("therapy:alphacel")), ox.NamedNode(iri("company:cellco"))
+    triples = [
+        ox.Triple(a, ox.NamedNode(ATMP + "developedBy"), b),
+        ox.Triple(a, ox.NamedNode("https://example.org/sponsor"), b),
+        ox.Triple(b, ox.NamedNode("https://example.org/markets"), a),
+    ]
+    document = render_html(triples)
+    assert sorted(edge[3:] for edge in page_data(document)["edges"]) == [[], [], [1]]
+    target = tmp_path / "parallel.html"
+    target.write_text(document, encoding="utf-8")
+    opened = Opened(browser, target)
+    middles = opened.run(
+        """() => Object.values(atmpView.network.body.edges).map((e) => {
+          const at = e.edgeType.getPoint(0.5);
+          return [Math.round(at.x), Math.round(at.y)];
+        })"""
+    )
+    assert len(set(map(tuple, middles))) == 3  # each line and its label apart from the others
     opened.clean()
     opened.context.close()
 

@@ -421,11 +421,18 @@ def _render(
         if (left or {}).get(node):
             nodes[-1]["left"] = [left[node], clip(shorten(node))]
     edges = []
+    parallel: dict[tuple[int, int], int] = {}
     for source, target, label in sorted(graph.edges(data="label")):
         if target in cited and source not in cited:
             nodes[index[source]]["src"].append([prop(label), source_index[target]])
         elif source not in cited:  # a cited source's own links are not drawn
-            edges.append([index[source], index[target], prop(label)])
+            ends = (index[source], index[target])
+            edges.append([*ends, prop(label)])
+            # a second link of the same direction between the same two nodes is told how many
+            # came before it, so that it bends further out instead of lying on the first
+            if parallel.setdefault(ends, 0):
+                edges[-1].append(parallel[ends])
+            parallel[ends] += 1
 
     warnings = list(notes)
     if first > NODE_CAP:
@@ -448,7 +455,7 @@ def _render(
         "shown": first,
         "options": vis_options(first, groups),
     }
-    links = sum(1 for a, b, _ in edges if a < first and b < first)
+    links = sum(1 for a, b, *_ in edges if a < first and b < first)
     return View(page(title, payload), first, links, warnings, data=payload)
 
 

@@ -320,7 +320,12 @@ SCRIPT = r"""
     value: N[id].value === undefined ? degree(id) : N[id].value,
     title: N[id].label + " (" + classes[N[id].c].label + ")",
   });
-  const edgeItem = (id) => ({ id, from: E[id][0], to: E[id][1], label: properties[E[id][2]] });
+  // a link drawn beside others of the same direction (its fourth number: how many before it)
+  // bends further out than they do, so that each line and label can be seen
+  const edgeItem = (id) => ({
+    id, from: E[id][0], to: E[id][1], label: properties[E[id][2]],
+    ...(E[id][3] ? { smooth: { ...data.options.edges.smooth, roundness: data.options.edges.smooth.roundness + 0.25 * E[id][3] } } : {}),
+  });
   const nodes = new vis.DataSet([...visible].map(nodeItem));
   const edges = new vis.DataSet(E.map((e, id) => id)
     .filter((id) => visible.has(E[id][0]) && visible.has(E[id][1])).map(edgeItem));
@@ -809,11 +814,11 @@ SCRIPT = r"""
       return i;
     });
     const drawn = new Set(E.map(([a, b, p]) => a + " " + b + " " + p));
-    more.edges.forEach(([a, b, p]) => {
+    more.edges.forEach(([a, b, p, before]) => {
       const e = [id[a], id[b], prop[p]];
       if (drawn.has(e.join(" "))) return;
       drawn.add(e.join(" "));
-      E.push(e);
+      E.push(before ? [...e, before] : e);
       out[e[0]].push(E.length - 1);
       inc[e[1]].push(E.length - 1);
     });

@@ -490,11 +490,15 @@ class Sample:
 
         >>> Sample("the graph", "the best connected", 3, 10, 7).note
         'The graph: showing 3 of 10 entities, the best connected; left out 7 entities and 7 links (narrow the selection to see the rest)'
+        >>> Sample("the graph", "the best connected", 3, 4, 1).note.split("; ")[1]
+        'left out 1 entity and 1 link (narrow the selection to see the rest)'
         """
+        entities, links = self.entities_left_out, self.links_left_out
         return (
             f"{self.what[0].upper()}{self.what[1:]}: showing {self.kept:,} of {self.selected:,} "
-            f"entities, {self.how}; left out {self.entities_left_out:,} entities and "
-            f"{self.links_left_out:,} links (narrow the selection to see the rest)"
+            f"entities, {self.how}; left out {entities:,} "
+            f"{'entity' if entities == 1 else 'entities'} and {links:,} "
+            f"link{'' if links == 1 else 's'} (narrow the selection to see the rest)"
         )
 
 
