@@ -23,6 +23,24 @@ if TYPE_CHECKING:
 from .graph.version import __version__ as __version__
 
 
+def main() -> None:
+    """Entry point of the ``atmpkg`` console script: a signal is the command's from its first
+    instant, so Ctrl-C while the command line is still being loaded ends it with ``Error:
+    interrupted`` and exit code 130 (SIGTERM: 143), not a Python traceback."""
+    import signal
+    import sys
+
+    def stop(signum: int, frame: object) -> None:
+        sys.stderr.write("Error: interrupted\n" if signum == signal.SIGINT else "Error: terminated\n")
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    from .cli import main as command
+
+    command()
+
+
 def open(  # atmpkg.open, as shelve.open or dbm.open
     store: str | os.PathLike[str] | None = None,
     *,

@@ -468,3 +468,30 @@ def test_a_typed_store_wins_over_an_endpoint_in_the_environment(fixture_store, m
     assert "Error: give --store or --endpoint, not both" in both.stderr
     with pytest.raises(ParameterError, match=r"give store \(a folder\) or endpoint"):
         atmpkg.open(fixture_store, endpoint="http://127.0.0.1:9/sparql")
+
+
+#: Runs the console script's entry point with a SIGINT (or SIGTERM) arriving while click is still
+#: being imported, the first thing the command line loads: before its own handlers are set.
+EARLY_SIGNAL = """
+import importlib.abc, os, signal, sys
+number = getattr(signal, sys.argv[1])
+class Early(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "click":
+            os.kill(os.getpid(), number)
+        return None
+sys.meta_path.insert(0, Early())
+import atmpkg
+sys.argv = ["atmpkg", "stats"]
+atmpkg.main()
+"""
+
+
+@pytest.mark.parametrize(
+    "name, code, message", [("SIGINT", 130, "interrupted"), ("SIGTERM", 143, "terminated")]
+)
+def test_a_signal_while_the_command_line_loads_ends_it_without_a_traceback(name, code, message):
+    early = subprocess.run(
+        [sys.executable, "-c", EARLY_SIGNAL, name], capture_output=True, text=True, timeout=60
+    )
+    assert (early.returncode, early.stderr, early.stdout) == (code, f"Error: {message}\n", "")
