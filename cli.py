@@ -590,7 +590,7 @@ def stats(
 @store_option
 @_library_errors
 def validate(files: tuple[Path, ...], store: Path | None) -> None:
-    """SHACL + zero-row checks on the store, or on FILES together with the curated data."""
+    """SHACL + zero-row checks on the store, or on FILES with the store's data and imports."""
     from atmpkg.graph.errors import ValidationError
 
     if files:

@@ -217,7 +217,7 @@ class QueryMemoryError(AtmpkgError, MemoryError):
             + (
                 ", which also holds the evaluating process's copy of the store; raise it with "
                 "--memory/memory= (the copy takes about 0.7 GB per million triples) or do without "
-                "the copy (--in-memory/in_memory=True)"
+                "the copy (leave out --in-memory; in_memory=False)"
                 if held
                 else "; raise it with --memory/memory= or narrow the query"
             )

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.sandbox import DEFAULT_MEMORY
-from .errors import ParameterError, described, positive_seconds
+from .errors import ParameterError, StoreError, described, positive_seconds
 from .slice.selection import _SELECTION_FIELDS, Selection
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
@@ -283,8 +283,12 @@ class KnowledgeGraph:
         if file is not None:
             try:
                 raw = Path(file).read_bytes()
+            except FileNotFoundError:
+                raise UnknownNameError(
+                    "query file", str(file), hint="No such file: give the path of a .rq file."
+                ) from None
             except OSError as exc:
-                raise UnknownNameError("query file", str(file), hint=f"({exc.strerror})") from None
+                raise StoreError(f"cannot read the query file {file}: {exc.strerror}") from None
             sparql = decode_utf8(raw, str(file))
             named = queries.parse(Path(file).stem, sparql, str(file))
             if named.params or not params:

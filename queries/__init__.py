@@ -97,7 +97,11 @@ class NamedQuery:
             f"parameter of query '{self.name}'",
             name,
             [p.name for p in self.params],
-            "Its parameters are: " + (", ".join(p.name for p in self.params) or "none") + ".",
+            (
+                "Its parameters are: " + ", ".join(p.name for p in self.params) + "."
+                if self.params
+                else f"Query '{self.name}' takes no parameters."
+            ),
         )
 
 

@@ -1914,3 +1914,13 @@ def test_a_whole_graph_read_removes_the_dumps_of_killed_reads(fixture_store, tmp
         (folder / "dump.nt").write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
     export_subgraph("nt", tmp_path / "all.nt", store=fixture_store)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["all.nt", running.name, other.name])
+
+
+def test_export_to_a_folder_names_the_folder_before_asking_for_a_format(fixture_store, tmp_path):
+    result = run("--focus", "alphacel", "-o", str(tmp_path), "--store", str(fixture_store))
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: cannot write {tmp_path}: it is a folder; give a file name (csv alone writes into "
+        "a folder: --format csv, format='csv')\n",
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -1301,3 +1301,17 @@ def test_every_error_survives_pickling_and_reaches_a_process_pool_as_itself(fixt
         assert found.result() == "Alphacel"
         assert isinstance(missing.exception(), UnknownNameError)
         assert "did you mean 'alphacel'" in str(missing.exception())
+
+
+def test_messages_point_the_right_way(kg, tmp_path):
+    with pytest.raises(
+        errors.UnknownNameError, match=r"Query 'contradicted-claims' takes no parameters\.$"
+    ):
+        kg.named("contradicted-claims", foo="bar")
+    with pytest.raises(
+        errors.UnknownNameError,
+        match=r"^unknown query file '.*missing\.rq'\. No such file: give the path of a \.rq file\.$",
+    ):
+        kg.query(file=tmp_path / "missing.rq")
+    with pytest.raises(errors.ParameterError, match=r"^an ASK answer is not a graph; "):
+        kg.query("ASK {}").to_rdflib()

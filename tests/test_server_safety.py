@@ -829,7 +829,7 @@ def test_the_memory_cap_of_an_in_memory_worker_counts_its_copy_of_the_store(fixt
         assert body.decode() == (
             "query stopped at the 300 MiB memory cap, which also holds the evaluating process's "
             "copy of the store; raise it with --memory/memory= (the copy takes about 0.7 GB per "
-            "million triples) or do without the copy (--in-memory/in_memory=True)\n"
+            "million triples) or do without the copy (leave out --in-memory; in_memory=False)\n"
         )
         assert sparql_get(srv, "ASK {}")[0] == 200
 

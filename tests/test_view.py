@@ -602,6 +602,12 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     assert entities_view.nodes > 500 and "overview" not in page_data(entities_view.html)
     with pytest.raises(ParameterError, match="the overview is of the whole graph"):
         view(store=curated_store, focus="kymriah", overview=True)
+    # a hub class to draw asks for the entities; with the overview it is refused
+    agencies = view(store=curated_store, through=["atmp:RegulatoryAgency"])
+    assert "overview" not in page_data(agencies.html)
+    assert agencies.nodes == entities_view.nodes + 11  # the 11 agencies drawn as nodes
+    with pytest.raises(ParameterError, match="the overview draws classes, through draws"):
+        view(store=curated_store, through=["atmp:RegulatoryAgency"], overview=True)
 
 
 def test_cli_overview_and_entities(fixture_store, tmp_path):

@@ -77,8 +77,8 @@ def entity_count(store: ox.Store) -> int:
 def wants_overview(selection: Selection, overview: bool | None) -> bool:
     """Whether ``selection`` (which reads a graph) is drawn as the class overview: when
     ``overview`` is True, or when it is None and the selection is the whole graph of more than
-    :data:`OVERVIEW_ABOVE` entities. The overview of anything but the whole graph raises
-    :class:`ParameterError`.
+    :data:`OVERVIEW_ABOVE` entities and no hub class is to be drawn (``through``). The overview of
+    anything but the whole graph, or with ``through``, raises :class:`ParameterError`.
 
     >>> wants_overview(kg.select(focus="kymriah"), None), wants_overview(kg.select(), None)
     (False, True)
@@ -91,9 +91,15 @@ def wants_overview(selection: Selection, overview: bool | None) -> bool:
             "the overview is of the whole graph: leave out the focus, the classes and the query, "
             "or the overview"
         )
+    if overview and selection.through:
+        raise ParameterError(
+            "the overview draws classes, through draws a hub class's entities in a view of "
+            "entities: leave out one"
+        )
     if overview is None:
+        # a hub class asked to be drawn asks for the entities
         store = selection._bound()._current().store
-        return whole and entity_count(store) > OVERVIEW_ABOVE
+        return whole and not selection.through and entity_count(store) > OVERVIEW_ABOVE
     return overview
 
 

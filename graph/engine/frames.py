@@ -206,7 +206,8 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
 def _graph_form(result: QueryResult, what: str) -> None:
     if result.form not in ("CONSTRUCT", "DESCRIBE"):
         raise ParameterError(
-            f"a {result.form} answer is not a graph; {what} takes a CONSTRUCT or DESCRIBE "
+            f"{'an' if result.form[0] in 'AEIOU' else 'a'} {result.form} answer is not a graph; "
+            f"{what} takes a CONSTRUCT or DESCRIBE "
             "answer (.df gives any answer as a table)"
         )
 

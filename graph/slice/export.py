@@ -208,6 +208,12 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     if fmt is None:
         if output is None:
             return "ttl"
+        if _path(output).is_dir():
+            # named first: no format would make a folder a file
+            raise StoreError(
+                f"cannot write {output}: it is a folder; give a file name (csv alone writes into a "
+                "folder: --format csv, format='csv')"
+            )
         suffix = _path(output).suffix.lower()
         if suffix in SUFFIXES:
             return SUFFIXES[suffix]
