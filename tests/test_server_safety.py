@@ -31,7 +31,7 @@ from conftest import HUGE
 
 from atmpkg.graph.display.viewpage import vis_assets
 from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY, describe_death
-from atmpkg.graph.errors import ParameterError, QueryMemoryError
+from atmpkg.graph.errors import ParameterError, QueryMemoryError, StoreError
 from atmpkg.graph.server import http as server_module
 from atmpkg.graph.server.http import make_server
 from atmpkg.graph.server.workers import QUERY_NICE
@@ -814,6 +814,19 @@ def test_a_query_past_the_memory_cap_is_503_and_the_server_stays_up(fixture_stor
             os.kill(gone.pop(), 0)
     # the worker's last words reached the server's log
     assert any("memory allocation of" in message for message in server_log.messages)
+
+
+def test_a_cap_too_small_for_an_in_memory_workers_copy_is_named_when_it_cannot_start(
+    curated_store,
+):
+    # the engine's allocator aborts with a backtrace longer than the lines kept of a worker's
+    # stderr: the line that names the failed allocation is kept all the same
+    with pytest.raises(StoreError) as info:
+        make_server(curated_store, port=0, workers=1, memory="200M", in_memory=True)
+    assert str(info.value) == (
+        f"the query workers of the server could not start: {QueryMemoryError(200 * 1024**2, True)} "
+        "(see the messages above)"
+    )
 
 
 def test_the_memory_cap_of_an_in_memory_worker_counts_its_copy_of_the_store(fixture_store):

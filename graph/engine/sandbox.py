@@ -170,7 +170,7 @@ def parse_memory(text: str) -> int:
 #: What an evaluating process writes when its memory cap stops it: Rust's and Python's
 #: allocation failures, the C++ storage engine's, a thread whose stack could not be mapped, and
 #: the engine's library that could not be loaded (a cap too small to start with).
-_OUT_OF_MEMORY = (
+OUT_OF_MEMORY = (
     "memory allocation of",
     "MemoryError",
     "std::bad_alloc",
@@ -193,7 +193,7 @@ def describe_death(
     """
     from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
 
-    if memory is not None and any(sign in stderr for sign in _OUT_OF_MEMORY):
+    if memory is not None and any(sign in stderr for sign in OUT_OF_MEMORY):
         return QueryMemoryError(memory, held)
     if "overflowed its stack" in stderr or returncode == -11:
         return QueryTooComplexError(

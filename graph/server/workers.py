@@ -37,7 +37,13 @@ import pyoxigraph as ox
 
 from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
 from ..engine.evaluate import QueryResult
-from ..engine.sandbox import DEFAULT_MEMORY, confine, describe_death, die_with_parent
+from ..engine.sandbox import (
+    DEFAULT_MEMORY,
+    OUT_OF_MEMORY,
+    confine,
+    describe_death,
+    die_with_parent,
+)
 from ..errors import (
     DataError,
     EmptyResultError,
@@ -287,6 +293,8 @@ class _StderrPump:
     def __init__(self, reader: Connection, pid: int | None):
         self._reader, self._pid = reader, pid
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+        # the line that says memory ran out comes before a backtrace longer than the tail
+        self._out_of_memory: str | None = None
         self._thread = threading.Thread(target=self._pump, name="atmpkg-worker-stderr", daemon=True)
         self._thread.start()
 
@@ -308,12 +316,14 @@ class _StderrPump:
         text = raw.decode("utf-8", "replace").rstrip()[:STDERR_LINE_CHARS]
         if text:
             self._tail.append(text)
+            if self._out_of_memory is None and any(sign in text for sign in OUT_OF_MEMORY):
+                self._out_of_memory = text
             log.warning("query worker %s: %s", self._pid, text)
 
     def tail(self, wait: float) -> str:
         """The last lines the worker wrote, once its pipe is drained (at most ``wait`` seconds)."""
         self._thread.join(wait)
-        return "\n".join(self._tail)
+        return "\n".join([self._out_of_memory or "", *self._tail]).lstrip("\n")
 
 
 @dataclass(eq=False)
