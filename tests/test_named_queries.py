@@ -575,6 +575,7 @@ def test_product_figures(rows):
         "metricName": "list price",
         "valueUSD": Decimal("2125000"),
         "period": "2019",
+        "geography": ID + "country/us",
         "geographyName": "United States",
         "source": ID + "source/press-genecorp",
         "sourceName": "GeneCorp prices Genex",
@@ -843,6 +844,8 @@ def test_market_factors(rows):
             "factor": ID + "factor/" + slug,
             "factorName": name,
             "cagrImpactPercent": Decimal(impact),
+            "geography": ID
+            + {"World": "region/world", "European Union": "region/eu"}.get(where, "country/us"),
             "geographyName": where,
             "timeline": timeline,
             "source": ID + "source/report-y",
