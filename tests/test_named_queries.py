@@ -1653,3 +1653,11 @@ def test_a_header_names_a_type_and_distinct_parameters_that_exist():
         "mine.rq:2: write 'distinct: NAME NAME…', two or more parameters declared by 'param:' "
         "lines ('b' is none)"
     )
+
+
+def test_names_sort_as_people_read_them_whatever_their_case(curated_store):
+    # lower-case labels (amimestrocel, laViv, uniQure) among capitalised ones
+    found = run_named("time-to-second-agency", store=curated_store).dicts()
+    names = [r["therapyName"] for r in found]
+    assert names == sorted(names, key=str.lower)
+    assert names.index("laViv") < names.index("Zynteglo")

@@ -498,7 +498,7 @@ def test_an_answer_too_wide_for_the_terminal_is_shown_as_records(fixture_store):
     # with room, the same answer is a table
     wide = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args).stdout.splitlines()
     assert wide[0].split() == [
-        "scope", "year", "source", "segmentName", "geographyName", "valueUSD", "forecastYear",
+        "scope", "year", "source", "segment", "geography", "valueUSD", "forecastYear",
         "forecastValueUSD", "cagrPercent", "cagrFrom", "cagrTo", "estimate",
     ]  # fmt: skip
 
