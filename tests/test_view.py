@@ -836,6 +836,18 @@ def test_browser_a_view_without_a_focus_opens_with_its_hubs_named(
     assert [[label, label, True] for label, _, _ in named] == named
     probe = opened.run(FOCUS_PROBE)
     assert (probe["overlaps"], probe["onShapes"]) == (0, 0)
+    # zoomed in to 100 %, those names are drawn no larger than a focus's (vis draws a label at
+    # its size times the zoom, capped at its scaling.label.maxVisible)
+    zoomed = opened.run(
+        """() => {
+          const v = atmpView, body = v.network.body;
+          v.network.moveTo({ scale: 1, animation: false });
+          return v.nodes.getIds().map((id) => body.nodes[id].options)
+            .filter((o) => o.font.size > 14)
+            .map((o) => Math.min(o.font.size, o.scaling.label.maxVisible));
+        }"""
+    )
+    assert len(zoomed) == 12 and max(zoomed) == 18
     opened.clean()
     opened.context.close()
 

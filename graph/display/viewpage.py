@@ -399,11 +399,14 @@ SCRIPT = r"""
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
     // A label's lines are as wide as its font allows: a font raised to read at a small zoom
-    // needs its width raised with it, or the name breaks inside its words.
+    // needs its width raised with it, or the name breaks inside its words. Zoomed in, such a
+    // label is drawn no larger than a focus's (18 px), not at the raised size times the zoom.
+    const HUB_LABEL_MAX_PX = 18;
     const readable = () => {
       const size = Math.max(14, Math.ceil(READABLE_PX / network.getScale()));
       const widest = data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size;
-      nodes.update(first.map((id) => ({ id, font: { size }, scaling: always, widthConstraint: { maximum: widest } })));
+      const scaling = { label: { ...always.label, maxVisible: HUB_LABEL_MAX_PX } };
+      nodes.update(first.map((id) => ({ id, font: { size }, scaling, widthConstraint: { maximum: widest } })));
     };
     if (focus < 0 && !data.overview) {
       first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
