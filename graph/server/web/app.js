@@ -181,6 +181,41 @@
   // handlers). The value as text is what a reader searches for: escaped, the HTML it is read as
   // is that text.
   const escaped = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+  // A named query's answer is a table for people, as on the command line: values as text (YASR's
+  // "Simple view", unless the reader chose otherwise), and no column for a parameter that was
+  // given or is empty on every row. A SPARQL text's answer keeps its terms as they are.
+  function namedRequest(yasr) {
+    const request = state.requests.get(yasr);
+    return request && request.name ? request : null;
+  }
+
+  function tableForPeople(Table) {
+    const draw = Table.prototype.draw;
+    Table.prototype.draw = function drawForPeople(config) {
+      const own = this.persistentConfig.compact !== undefined && !this.compactByDefault;
+      if (!own) {
+        this.compactByDefault = Boolean(namedRequest(this.yasr));
+        this.persistentConfig.compact = this.compactByDefault || undefined;
+      }
+      return draw.call(this, config);
+    };
+    const columns = Table.prototype.getColumns;
+    Table.prototype.getColumns = function getColumns() {
+      const request = namedRequest(this.yasr);
+      const query = request ? named(request.name) : null;
+      if (!query) return columns.call(this);
+      const given = new Set(request.params.map(([name]) => name));
+      const bindings = this.yasr.results.getBindings() || [];
+      // given, or bound to its default (the same on every row), or left unbound (on none)
+      const same = (name) => bindings.every((row) => row[name] && bindings[0][name] && row[name].value === bindings[0][name].value);
+      const constant = new Set(query.params
+        .filter((p) => given.has(p.name) || (p.default !== null && same(p.name)) || bindings.every((row) => !row[p.name]))
+        .map((p) => p.name));
+      const left = (name) => constant.has(name) || (name.endsWith("Name") && constant.has(name.slice(0, -4)));
+      return columns.call(this).map((column) => left(column.name) ? { ...column, visible: false } : column);
+    };
+  }
+
   function searchValuesAsText(Table) {
     const columns = Table.prototype.getColumns;
     Table.prototype.getColumns = function getColumns() {
@@ -202,6 +237,7 @@
     registerCompleters(Yasqe, config);
     predeclarePrefixes(Yasqe, config.prefixes);
     searchValuesAsText(Yasr.plugins.table);
+    tableForPeople(Yasr.plugins.table);
     Yasr.registerPlugin("graph", GraphView);
     Yasr.registerPlugin("chart", ChartView);
     Yasr.defaults.pluginOrder.splice(0, Infinity, "table", "response", "graph", "chart");
