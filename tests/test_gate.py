@@ -139,6 +139,9 @@ def test_updates_are_refused(text, fixture_store):
         "SELECT ?s WHERE { ?s ?p <http://example.org/SERVICE/FROM> }  # SERVICE <http://x> {}",
         "PREFIX ex: <http://example.org/> SELECT ?s WHERE { ?s ex:service ?o . ?o ex:from 1 }",
         "SELECT ?service ?from WHERE { ?service ?load ?from }",
+        # a prefix with a relative IRI makes no other prefix's names breakable (review 11)
+        "BASE <http://example.org/> PREFIX : <#> SELECT ?y WHERE { ?x atmp:cagrFrom ?y }",
+        "PREFIX p: <p/> SELECT ?y WHERE { ?x atmp:cagrFrom ?y }",
     ],
 )
 def test_words_in_strings_iris_comments_and_names_are_not_keywords(text):

@@ -228,6 +228,9 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX ex: <http://a:> PREFIX PrEfIxaex: <urn:y#> SELECT * { ?s aex:SERVICE SILENT <{url}> { } }",
         "PREFIX ex: <http://a:> PREFIX " + "z" * 70 + "-aex: <urn:y#> "
         "SELECT * { ?s aex:SERVICE <{url}> { } }",
+        # ... a declared prefix of 64 characters behind the verb a: the gate read the name in
+        # pieces (review 11)
+        "PREFIX " + "z" * 62 + "ex: <http://a:> SELECT * { ?s a" + "z" * 62 + "ex:SERVICE <{url}> { } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",
@@ -370,15 +373,16 @@ def test_a_dataset_clause_the_engine_reads_again_is_refused(named_graphs, text):
     assert refused(text)
 
 
+@pytest.mark.parametrize("prefix", ["ex", "z" * 57])
 @pytest.mark.parametrize("declared", ["", "PREFIX prefixDESCRIBEex: <urn:y#> "])
 @pytest.mark.parametrize("clause", ["FROM", "FROM NAMED"])
-def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause, declared):
+def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause, declared, prefix):
     # DESCRIBEex: is a prefix declared nowhere: the engine reads DESCRIBE, then ex: alone (its
     # IRI with FROM does not parse), then the clause (review 10)
     store = ox.Store()
     a, h = ox.NamedNode("http://a:"), ox.NamedNode("urn:h")
     store.add(ox.Quad(a, ox.NamedNode("urn:p"), ox.Literal("only in urn:h"), h))
-    text = f"PREFIX ex: <http://a:> {declared}DESCRIBEex:{clause} <urn:h>"
+    text = f"PREFIX {prefix}: <http://a:> {declared}DESCRIBE{prefix}:{clause} <urn:h>"
     # read as FROM, the answer comes from urn:h; as FROM NAMED, it is empty, and a text the
     # engine did not read as the clause would have been a syntax error
     triples = list(store.query(text))

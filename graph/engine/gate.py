@@ -510,8 +510,8 @@ def _keyword_text(token: Token, reread: _Rereading) -> str:
         return token.text.casefold()
     if token.kind in ("pname", "bnode"):
         prefix, _, local = token.text.partition(":")
-        if token.kind == "pname" and reread(token.text):
-            return f"{prefix} {local}".casefold()
+        if token.kind == "pname" and reread(reread.whole(token)):
+            return f"{reread.whole(token).partition(':')[0]} {local}".casefold()
         beyond = " ".join(local.split(".")[2:])
         return f"{prefix if token.kind == 'pname' else ''} {beyond}".casefold()
     return ""
@@ -531,10 +531,12 @@ class _Rereading:
     keyword, which needs no space after it, or the verb ``a``, before a declared prefix that ends
     it (``aex:SERVICE`` is ``a`` and ``ex:SERVICE``, ``DESCRIBEex:FROM`` is DESCRIBE and
     ``ex:FROM``); its names are read again as those of every declared prefix that ends it would
-    be. With none, the engine stops at a syntax error, whichever way it reads the name. Since the
-    gate cannot be sure which prefixes the engine declared, the names of a declared prefix are read
-    again as those of every declared prefix that ends it too (``PREFIX prefixaex: <urn:y#>``
-    declares ``prefixaex``, not ``aex``).
+    be. With none, the engine stops at a syntax error, whichever way it reads the name. The gate is
+    sure of the library's prefixes and of a name written after the word PREFIX and a space; any
+    other prefix it reads as declared may be one the engine never declared (``PREFIX prefixaex:
+    <urn:y#>`` declares ``prefixaex``, not ``aex``; a name beyond 64 characters is read in
+    pieces), so its names are read again as those of every declared prefix that ends it too, and
+    a name glued to the word before it is read with that word.
 
     >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> ASK { ex:SERVICE ex:1 atmp:x }"))
     >>> reread("ex:SERVICE"), reread("ex:1"), reread("atmp:x"), reread("nope:x")
@@ -543,31 +545,59 @@ class _Rereading:
     (True, True, False)
     >>> reread = _Rereading(tokenize("PREFIX ex: <http://a:> PREFIX prefixaex: <urn:y#> ASK {}"))
     >>> reread("aex:SERVICE"), reread("prefixaex:SERVICE"), reread("aex:x")
-    (True, True, True)
+    (True, False, True)
+    >>> _Rereading(tokenize("BASE <http://e/> PREFIX : <#> ASK {}"))("atmp:cagrFrom")
+    False
     """
 
     def __init__(self, tokens: Sequence[Token]):
         declared: dict[str, set[str | None]] = {}
-        for name, iri in zip(tokens, tokens[1:], strict=False):
+        # the prefixes the engine surely declares: the library's, and a name after the word
+        # PREFIX and a space, read whole
+        self.certain = set(PREFIXES)
+        for at, (name, iri) in enumerate(zip(tokens, tokens[1:], strict=False)):
             if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
                 value = decode_escapes(iri.text[1:-1])
                 absolute = value if valid_iri(value) else None
                 for prefix in {name.text[:-1], re.sub("^prefix", "", name.text[:-1], flags=re.I)}:
                     declared.setdefault(prefix, set()).add(absolute)
+                keyword = tokens[at - 1] if at else None
+                if (
+                    keyword is not None
+                    and keyword.kind == "word"
+                    and keyword.text.casefold() == "prefix"
+                    and keyword.offset + len(keyword.text) < name.offset
+                ):
+                    self.certain.add(name.text[:-1])
         # A prefix declared again and again with other IRIs would have every name checked
         # against each (a quadratic text): past a few, its names count as ones that may break.
         declared = {p: iris if len(iris) <= 4 else {None} for p, iris in declared.items()}
-        self.iris = {**{p: {iri} for p, iri in PREFIXES.items()}, **declared}
+        self.iris = {p: {iri} | declared.pop(p, set()) for p, iri in PREFIXES.items()} | declared
+        # a word right before a prefixed name, with nothing between: the gate read a name of more
+        # than 64 characters in pieces, which the engine may read whole
+        self.before = {
+            name.offset: word.text
+            for word, name in zip(tokens, tokens[1:], strict=False)
+            if word.kind == "word"
+            and name.kind == "pname"
+            and word.offset + len(word.text) == name.offset
+        }
         self.known: dict[str, bool] = {}
+
+    def whole(self, token: Token) -> str:
+        """The prefixed name ``token`` is, with the word glued before it (see :attr:`before`)."""
+        return self.before.get(token.offset, "") + token.text
 
     def __call__(self, pname: str) -> bool:
         if pname not in self.known:
             prefix, _, local = pname.partition(":")
-            # What the text declares is read loosely (a "prefix" glued to a name may be the
-            # keyword; a name beyond 64 characters is read in pieces), so a prefix taken for
-            # declared may be one the engine never declared: the prefixes that end it count too.
-            ends = (self.iris.get(prefix[start:], set()) for start in range(len(prefix) + 1))
-            iris = set().union(*ends)
+            if prefix in self.certain:
+                iris = self.iris.get(prefix, set())
+            else:
+                # a prefix the engine may not declare: it may read a keyword or the verb a
+                # before a declared prefix that ends it
+                ends = (self.iris.get(prefix[start:], set()) for start in range(len(prefix) + 1))
+                iris = set().union(*ends)
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
                 iri is None or not valid_iri(iri + tail) for iri in iris
