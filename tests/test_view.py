@@ -852,6 +852,32 @@ def test_browser_a_view_without_a_focus_opens_with_its_hubs_named(
     opened.context.close()
 
 
+def test_browser_a_class_view_keeps_its_named_hubs_in_a_small_window(
+    curated_store, tmp_path, browser
+):
+    result = view(store=curated_store, classes=["atmp:RegulatoryReview"], output=tmp_path / "r.html")
+    opened = Opened(browser)
+    opened.page.set_viewport_size({"width": 900, "height": 650})
+    opened.page.goto(result.path.resolve().as_uri())
+    opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
+    outside = opened.run(
+        """() => {
+          const v = atmpView, body = v.network.body, scale = v.network.getScale();
+          const frame = document.getElementById("network").getBoundingClientRect();
+          return v.nodes.getIds().filter((id) => body.nodes[id].options.font.size > 14)
+            .map((id) => body.nodes[id]).filter((node) => {
+              const box = node.shape.boundingBox;
+              const from = v.network.canvasToDOM({ x: box.left, y: box.top });
+              const to = v.network.canvasToDOM({ x: box.right, y: box.bottom });
+              return from.x < -1 || from.y < -1 || to.x > frame.width + 1 || to.y > frame.height + 1;
+            }).map((node) => node.options.label);
+        }"""
+    )
+    assert outside == []
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_collapsing_keeps_what_another_expanded_node_links_to(
     curated_store, tmp_path, browser
 ):
@@ -1050,6 +1076,24 @@ def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
         )
         graph.click("#panel .expand")
         assert graph.evaluate(drawn) == before
+        # every link among the nodes drawn is drawn, those the answer added among nodes drawn
+        # already too (review 11)
+        graph.click("#panel .expand")
+        graph.wait_for_selector("body[data-state=stable]")
+        links = """() => atmpView.data.edges.filter(([a, b]) =>
+            atmpView.nodes.get(a) !== null && atmpView.nodes.get(b) !== null).length"""
+        assert graph.evaluate(links) == graph.evaluate("atmpView.edges.length")
+        # collapsing never takes away the node collapsed, whatever the others handed over to
+        # it: Zolgensma and AveXis, expanded after Novartis, each link to what the other drew
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        at_of = "(n) => atmpView.data.nodes.findIndex((x) => x.label === n)"
+        zolgensma, avexis = graph.evaluate(at_of, "Zolgensma"), graph.evaluate(at_of, "AveXis")
+        for node in (zolgensma, avexis, at, zolgensma):
+            graph.evaluate("(i) => atmpView.toggle(i)", node)
+            graph.wait_for_selector("body[data-state=stable]")
+        assert graph.evaluate("(i) => atmpView.nodes.get(i) !== null", zolgensma)
+        assert errors == []
         context.close()
     finally:
         server.shutdown()

@@ -403,7 +403,7 @@ SCRIPT = r"""
     // label is drawn no larger than a focus's (18 px), not at the raised size times the zoom.
     const HUB_LABEL_MAX_PX = 18;
     const readable = () => {
-      const size = Math.max(14, Math.ceil(READABLE_PX / network.getScale()));
+      const size = Math.max(14, Math.ceil(1.2 * READABLE_PX / network.getScale()));
       const widest = data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size;
       const scaling = { label: { ...always.label, maxVisible: HUB_LABEL_MAX_PX } };
       nodes.update(first.map((id) => ({ id, font: { size }, scaling, widthConstraint: { maximum: widest } })));
@@ -438,7 +438,14 @@ SCRIPT = r"""
       settle(data.overview ? finish : () => {
         network.fit({ animation: false });
         readable();
-        settle(finish);
+        // laid out again for the larger labels, then fitted once more: a label that the fit
+        // made too small to read is sized again, in place
+        // fitting scales labels and places alike, so it brings no label onto another; the
+        // labels were sized with room for the zoom it takes away (at most a sixth)
+        settle(() => {
+          network.fit({ animation: false });
+          finish();
+        });
       });
       return;
     }
@@ -817,6 +824,7 @@ SCRIPT = r"""
       return i;
     });
     const drawn = new Set(E.map(([a, b, p]) => a + " " + b + " " + p));
+    const added = [];
     more.edges.forEach(([a, b, p, before]) => {
       const e = [id[a], id[b], prop[p]];
       if (drawn.has(e.join(" "))) return;
@@ -824,6 +832,7 @@ SCRIPT = r"""
       E.push(before ? [...e, before] : e);
       out[e[0]].push(E.length - 1);
       inc[e[1]].push(E.length - 1);
+      added.push(E.length - 1);
     });
     more.attributes.forEach(([p, value, all]) => {
       const k = indexOf(attributes, ([q, v]) => q + " " + v, [prop[p], value, []]);
@@ -831,6 +840,7 @@ SCRIPT = r"""
     });
     // the legend lists the values of one property together
     attributes.sort((a, b) => properties[a[0]].localeCompare(properties[b[0]]));
+    return added;
   }
   window.addEventListener("message", (event) => {
     const answer = event.data || {};
@@ -843,9 +853,11 @@ SCRIPT = r"""
     if (answer.error) {
       N[id].failed = answer.error;
     } else {
-      adopt(answer.data);
+      const added = adopt(answer.data);
       delete N[id].left;
       expand(id);
+      // a link the answer adds between two nodes drawn already is drawn too
+      edges.add(added.filter((e) => visible.has(E[e][0]) && visible.has(E[e][1]) && edges.get(e) === null).map(edgeItem));
     }
     showCounts();
     showClassCounts();
@@ -857,6 +869,8 @@ SCRIPT = r"""
   // collapsing it takes away those it drew that nothing else still needs (what was drawn at
   // first, the focus and what another expanded node drew stay), collapsing them first.
   const expanded = new Map();
+  // the nodes being collapsed: what one hands over to another is never the node collapsing
+  const collapsing = new Set();
   function expand(id) {
     const fresh = neighbours(id).filter((other) => !visible.has(other)).sort((a, b) => a - b);
     if (!fresh.length) {
@@ -899,10 +913,11 @@ SCRIPT = r"""
   function collapse(id) {
     const drew = expanded.get(id) || [];
     expanded.delete(id);
+    collapsing.add(id);
     // an expanded node shows every entity it links to, whichever expansion drew it
     const needed = new Set();
     expanded.forEach((ids, other) => neighbours(other).forEach((kept) => needed.add(kept)));
-    const gone = drew.filter((other) => other >= data.shown && other !== focus && !needed.has(other));
+    const gone = drew.filter((other) => other >= data.shown && other !== focus && !needed.has(other) && !collapsing.has(other));
     // what it drew that another expanded node links to is that node's to take away now
     drew.filter((other) => !gone.includes(other)).forEach((other) => {
       const keeper = [...expanded.keys()].find((x) => neighbours(x).includes(other));
@@ -914,6 +929,7 @@ SCRIPT = r"""
     edges.remove([...links]);
     nodes.remove(gone);
     gone.forEach((other) => visible.delete(other));
+    collapsing.delete(id);
   }
   function toggle(id) {
     if (asking.has(N[id].iri)) return;
