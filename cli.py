@@ -631,7 +631,7 @@ def import_(
     logging.getLogger("atmpkg").setLevel(logging.INFO)
     if removed:
         report = kg.remove_imports(list(removed), shacl=shacl)
-        done = f"Removed {len(removed)} import(s)"
+        done = f"Removed {len(set(removed))} import(s)"
     else:
         report = kg.import_files(files, shacl=shacl)
         done = f"Imported {len(files)} file(s)"

@@ -12,7 +12,7 @@ import functools
 import math
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, KeysView, ValuesView
 from dataclasses import dataclass
 
 
@@ -36,6 +36,10 @@ class AtmpkgError(Exception):
         # the first (outermost) call records them, to make the error again from them
         @functools.wraps(made)
         def recording(self, *args, **kwargs):
+            # what can be read once (a generator of choices, a dict's keys) is kept as a list
+            args = tuple(
+                list(a) if isinstance(a, Iterator | KeysView | ValuesView) else a for a in args
+            )
             if "_made_with" not in self.__dict__:
                 self._made_with = (args, kwargs)
             made(self, *args, **kwargs)

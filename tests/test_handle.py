@@ -1296,6 +1296,11 @@ def test_every_error_survives_pickling_and_reaches_a_process_pool_as_itself(fixt
         assert (type(back), str(back), back.args) == (type(error), str(error), error.args)
         shown = {k: str(v) for k, v in vars(back).items() if k != "_made_with"}
         assert shown == {k: str(v) for k, v in vars(error).items() if k != "_made_with"}
+    # choices given as a generator or a dict's keys are kept as a list
+    made = UnknownNameError("entity", "kymria", (c for c in ["kymriah", "yescarta"]))
+    assert str(pickle.loads(pickle.dumps(made))) == str(made)
+    keys = UnknownNameError("entity", "kymria", {"kymriah": 1}.keys())
+    assert str(pickle.loads(pickle.dumps(keys))) == "unknown entity 'kymria'; did you mean 'kymriah'?"
     with ProcessPoolExecutor(1) as pool:
         found = pool.submit(_show_in_a_worker, str(fixture_store), "Alphacel")
         missing = pool.submit(_show_in_a_worker, str(fixture_store), "alphacell")

@@ -857,11 +857,14 @@ def remove_imports(
     False
     """
     _check_shacl(shacl)
-    names = [names] if isinstance(names, str) else list(names)
-    if not names or not all(isinstance(n, str) for n in names):
+    if isinstance(names, str):
+        names = [names]
+    listed = isinstance(names, list | tuple) and all(isinstance(n, str) for n in names)
+    if not listed or not names:
         raise ParameterError(
             f"give the names of imports to remove, such as 'my-deals.csv'; got {described(names)}"
         )
+    names = list(dict.fromkeys(names))
     root = stores.resolve_path(store)
     with stores.locked(root):
         held = stores.imported_files(root)
