@@ -503,3 +503,28 @@ def test_an_error_clears_the_previous_answer(page, server):
         "select_chart",
         "disabled",
     ]
+
+
+def test_simple_view_is_a_named_querys_default_and_the_readers_choice_stays(page, server):
+    simple = page.locator(f"{TAB} .tableControls input[type=checkbox]").first
+    page.goto(server.url + "/")
+    page.select_option("#named", "products-by-target")
+    page.fill("#params input[name=target]", "cd19")
+    page.click("#run")
+    page.locator(ROWS).first.wait_for()
+    assert simple.is_checked() and "Alphacel" in page.locator(ROWS).first.inner_text()
+    # unticked by the reader, it stays off, for the answer shown and the next run
+    simple.uncheck()
+    assert not simple.is_checked() and '"Alphacel"@en' in page.locator(ROWS).first.inner_text()
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#status').textContent !== 'Running…'")
+    page.locator(ROWS).first.wait_for()
+    assert not simple.is_checked() and '"Alphacel"@en' in page.locator(ROWS).first.inner_text()
+    # a SPARQL text's answer shows its terms
+    page.select_option("#named", "")
+    set_editor(page, 'SELECT ?l WHERE { VALUES ?l { "Kymriah"@en } }')
+    page.click("#run")
+    page.wait_for_function(
+        "() => document.querySelector('#yasgui .tabPanel.active tbody tr').innerText.includes('Kymriah\"@en')"
+    )
+    assert not page.problems, page.problems

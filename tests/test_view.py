@@ -860,20 +860,29 @@ def test_browser_a_class_view_keeps_its_named_hubs_in_a_small_window(
     opened.page.set_viewport_size({"width": 900, "height": 650})
     opened.page.goto(result.path.resolve().as_uri())
     opened.page.wait_for_selector("body[data-state=stable]", timeout=60_000)
-    outside = opened.run(
+    # twelve long names in a small window: each is readable and clear of the others, and those
+    # the frame cannot hold at that size are said to lie beyond it
+    hubs = opened.run(
         """() => {
           const v = atmpView, body = v.network.body, scale = v.network.getScale();
           const frame = document.getElementById("network").getBoundingClientRect();
           return v.nodes.getIds().filter((id) => body.nodes[id].options.font.size > 14)
-            .map((id) => body.nodes[id]).filter((node) => {
+            .map((id) => body.nodes[id]).map((node) => {
               const box = node.shape.boundingBox;
               const from = v.network.canvasToDOM({ x: box.left, y: box.top });
               const to = v.network.canvasToDOM({ x: box.right, y: box.bottom });
-              return from.x < -1 || from.y < -1 || to.x > frame.width + 1 || to.y > frame.height + 1;
-            }).map((node) => node.options.label);
+              return [node.options.font.size * scale >= 10,
+                from.x >= -1 && from.y >= -1 && to.x <= frame.width + 1 && to.y <= frame.height + 1];
+            });
         }"""
     )
-    assert outside == []
+    assert len(hubs) == 12 and all(readable for readable, _ in hubs)
+    assert not all(inside for _, inside in hubs)
+    assert opened.page.text_content("#warnings").startswith(
+        "Not all of the 12 names shown from the start fit at a size that can be read"
+    )
+    probe = opened.run(FOCUS_PROBE)
+    assert (probe["overlaps"], probe["onShapes"]) == (0, 0)
     opened.clean()
     opened.context.close()
 

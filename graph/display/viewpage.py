@@ -441,10 +441,24 @@ SCRIPT = r"""
         // laid out again for the larger labels, then fitted once more: a label that the fit
         // made too small to read is sized again, in place
         // fitting scales labels and places alike, so it brings no label onto another; the
-        // labels were sized with room for the zoom it takes away (at most a sixth)
+        // labels were sized with room for the zoom it usually takes away (a sixth). When the
+        // names fit only smaller than that, they are sized to read and laid out again, and a
+        // line says that some lie beyond the frame, as a focus's neighbours do.
         settle(() => {
           network.fit({ animation: false });
-          finish();
+          const scale = network.getScale();
+          if (first.every((id) => nodes.get(id).font.size * scale >= READABLE_PX)) {
+            finish();
+            return;
+          }
+          byId("warnings").append(el("p", null, "Not all of the " + number(first.length) +
+            " names shown from the start fit at a size that can be read: drag or zoom out to see the others; Fit shows them all."));
+          // after the line has taken its place above the network, whose frame it shrinks
+          network.once("afterDrawing", () => {
+            readable();
+            settle(finish);
+          });
+          network.redraw();
         });
       });
       return;

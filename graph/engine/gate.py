@@ -99,7 +99,9 @@ def _token_re(strict: bool = True) -> re.Pattern[str]:
     return re.compile(
         "|".join(
             [
-                r"(?P<ws>\s+)",
+                # SPARQL's white space only: Python's \s also takes U+1680, which the engine
+                # reads as a letter of a name
+                r"(?P<ws>[ \t\r\n]+)",
                 r"(?P<comment>#[^\n\r]*)",
                 rf"(?P<string>\"\"\"(?:[^\"\\]|{escape}|\"(?!\"\"))*\"\"\""
                 rf"|'''(?:[^'\\]|{escape}|'(?!''))*'''"
@@ -140,6 +142,16 @@ _UPDATE_WORDS = (
     "with",
 )
 _FORMS = ("select", "construct", "describe", "ask")
+#: The words the engine may read as a token of their own where they stand glued to a name: the verb
+#: ``a`` and SPARQL's keywords (the engine matches a keyword wherever the grammar expects one,
+#: before it tries a name: ``DESCRIBEex:FROM`` is DESCRIBE and ``ex:FROM`` even when ``DESCRIBEex``
+#: is a declared prefix).
+_GLUED_WORDS = frozenset(
+    """a base prefix select distinct reduced as construct where describe ask from named group by
+    having order asc desc limit offset values load silent into clear drop create add to move copy
+    insert data delete with using default graph all optional service bind undef minus union filter
+    in not exists separator true false""".split()
+)
 #: Functions whose value changes at every call (STRUUID holds UUID).
 _VOLATILE = ("rand", "uuid", "bnode")
 _OPENERS, _CLOSERS = frozenset({"{", "(", "[", "<<", "{|"}), frozenset({"}", ")", "]", ">>", "|}"})
@@ -532,8 +544,11 @@ class _Rereading:
     it (``aex:SERVICE`` is ``a`` and ``ex:SERVICE``, ``DESCRIBEex:FROM`` is DESCRIBE and
     ``ex:FROM``); its names are read again as those of every declared prefix that ends it would
     be. With none, the engine stops at a syntax error, whichever way it reads the name. The gate is
-    sure of the library's prefixes and of a name written after the word PREFIX and a space; any
-    other prefix it reads as declared may be one the engine never declared (``PREFIX prefixaex:
+    sure of the library's prefixes and of a name written after the word PREFIX and a space (read
+    with those prefixes that end it after a keyword or ``a`` at its start, as the engine reads a
+    keyword wherever the grammar expects one: ``DESCRIBEex:FROM`` is DESCRIBE and ``ex:FROM`` even
+    when ``DESCRIBEex`` is declared); any other prefix it reads as declared may be one the engine
+    never declared (``PREFIX prefixaex:
     <urn:y#>`` declares ``prefixaex``, not ``aex``; a name beyond 64 characters is read in
     pieces), so its names are read again as those of every declared prefix that ends it too, and
     a name glued to the word before it is read with that word.
@@ -591,13 +606,17 @@ class _Rereading:
     def __call__(self, pname: str) -> bool:
         if pname not in self.known:
             prefix, _, local = pname.partition(":")
-            if prefix in self.certain:
-                iris = self.iris.get(prefix, set())
-            else:
-                # a prefix the engine may not declare: it may read a keyword or the verb a
-                # before a declared prefix that ends it
-                ends = (self.iris.get(prefix[start:], set()) for start in range(len(prefix) + 1))
-                iris = set().union(*ends)
+            # a prefix the engine may not declare is read from any place in it, as the engine
+            # may read a keyword or the verb a before a declared prefix that ends it; a declared
+            # one, after a keyword or a at its start only
+            starts = [
+                start
+                for start in range(len(prefix) + 1)
+                if prefix not in self.certain
+                or not start
+                or prefix[:start].casefold() in _GLUED_WORDS
+            ]
+            iris = set().union(*(self.iris.get(prefix[start:], set()) for start in starts))
             tail = local.replace("\\", "")
             self.known[pname] = bool(local) and any(
                 iri is None or not valid_iri(iri + tail) for iri in iris

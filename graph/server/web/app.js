@@ -192,8 +192,10 @@
   function tableForPeople(Table) {
     const draw = Table.prototype.draw;
     Table.prototype.draw = function drawForPeople(config) {
-      const own = this.persistentConfig.compact !== undefined && !this.compactByDefault;
-      if (!own) {
+      // Simple view unticked while it was on by default: from then on it is the reader's choice
+      if (this.compactByDefault && this.persistentConfig.compact !== true) this.compactByDefault = false;
+      const chosen = this.persistentConfig.compact !== undefined && !this.compactByDefault;
+      if (!chosen) {
         this.compactByDefault = Boolean(namedRequest(this.yasr));
         this.persistentConfig.compact = this.compactByDefault || undefined;
       }
