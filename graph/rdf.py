@@ -76,10 +76,15 @@ def is_node(term: object) -> bool:
     >>> is_node(ox.NamedNode("https://w3id.org/atmp-kg/id/date-precision/month"))
     False
     """
-    return isinstance(term, ox.NamedNode) and _is_node_iri(term.value)
+    return isinstance(term, ox.NamedNode) and is_node_iri(term.value)
 
 
-def _is_node_iri(iri: str) -> bool:
+def is_node_iri(iri: str) -> bool:
+    """:func:`is_node` of an IRI given as text.
+
+    >>> is_node_iri(ID + "company/novartis"), is_node_iri("https://example.org/t1")
+    (True, False)
+    """
     return iri.startswith(ID) and not iri.startswith(PRECISIONS)
 
 
@@ -594,7 +599,7 @@ def network_of_facts(
             classes.setdefault(node, []).append(shorten(value))
         elif predicate == label and kind == LITERAL:
             keep_label(node, label, language, value)
-        elif kind in (IRI, BLANK) and (value in subjects or (kind == IRI and _is_node_iri(value))):
+        elif kind in (IRI, BLANK) and (value in subjects or (kind == IRI and is_node_iri(value))):
             edges.append((node, value, predicate))
         else:
             if predicate == pref_label:

@@ -438,8 +438,6 @@ SCRIPT = r"""
       settle(data.overview ? finish : () => {
         network.fit({ animation: false });
         readable();
-        // laid out again for the larger labels, then fitted once more: a label that the fit
-        // made too small to read is sized again, in place
         // fitting scales labels and places alike, so it brings no label onto another; the
         // labels were sized with room for the zoom it usually takes away (a sixth). When the
         // names fit only smaller than that, they are sized to read and laid out again, and a
@@ -659,15 +657,16 @@ SCRIPT = r"""
   // Above DIM_LIMIT nodes and links only the selection is highlighted. vis replaces an option
   // object as a whole, so each change repeats the other settings of that object.
   const DIM_LIMIT = 5000;
-  const paleOf = (hex) => "#" + [1, 3, 5].map((i) =>
+  const pale = (hex) => "#" + [1, 3, 5].map((i) =>
     Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * 0.2).toString(16).padStart(2, "0")).join("");
+  // a group option replaces the whole group: the shape goes with the colour, for nodes that
+  // expanding adds while the rest is faded
+  const fadedGroup = (cls) => {
+    const color = pale(cls.color);
+    return { shape: cls.shape, color: { background: color, border: color } };
+  };
   const fadedGroups = {};
-  classes.forEach((cls, k) => {
-    const color = paleOf(cls.color);
-    // a group option replaces the whole group: the shape goes with the colour, for nodes that
-    // expanding adds while the rest is faded
-    fadedGroups["c" + k] = { shape: cls.shape, color: { background: color, border: color } };
-  });
+  classes.forEach((cls, k) => { fadedGroups["c" + k] = fadedGroup(cls); });
   const look = (groups, nodeInk, edgeInk, opacity) => ({
     groups,
     nodes: { font: { ...data.options.nodes.font, color: nodeInk } },
@@ -815,8 +814,7 @@ SCRIPT = r"""
       const c = classes.length;
       const group = more.options.groups["c" + k];
       data.options.groups["c" + c] = group;
-      const pale = paleOf(entry.color);
-      fadedGroups["c" + c] = { shape: entry.shape, color: { background: pale, border: pale } };
+      fadedGroups["c" + c] = fadedGroup(entry);
       network.setOptions({ groups: dimmed ? fadedGroups : data.options.groups });
       members.push([]);
       toggles.push(toggleOf(entry, c));
@@ -834,7 +832,7 @@ SCRIPT = r"""
       out.push([]);
       inc.push([]);
       members[N[i].c].push(i);
-      names.push([n.label].concat(n.names).map((name) => name.toLowerCase()));
+      names.push(namesOf(n));
       return i;
     });
     const drawn = new Set(E.map(([a, b, p]) => a + " " + b + " " + p));
@@ -983,7 +981,8 @@ SCRIPT = r"""
   // exact matches first, then names that start with the text, then names that contain it.
   const search = byId("search");
   const results = byId("results");
-  const names = N.map((n) => [n.label].concat(n.names).map((name) => name.toLowerCase()));
+  const namesOf = (n) => [n.label].concat(n.names).map((name) => name.toLowerCase());
+  const names = N.map(namesOf);
   function find(text) {
     const wanted = text.trim().toLowerCase();
     if (!wanted) return [];

@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -58,6 +59,9 @@ from ..errors import (
 from ..handle import KnowledgeGraph
 from ..terms import ID
 from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
+
+if TYPE_CHECKING:
+    from ..display.explore import EntityView
 
 log = logging.getLogger("atmpkg.server")  # the server's logger: workers are part of it
 
@@ -145,13 +149,19 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
     return {"body": document.encode("utf-8")}
 
 
+def _shown(iri: str, graph: KnowledgeGraph) -> EntityView:
+    """The entity ``iri`` names, or 404 with the closest IRIs of its kind (or, outside the
+    graph's namespace, the names the lookup suggests)."""
+    try:
+        return graph.show(iri)
+    except UnknownNameError as exc:
+        raise HttpError(404, _no_entity(iri, graph) if iri.startswith(ID) else str(exc)) from None
+
+
 def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
     """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view;
     for a retired IRI, the IRI that replaced it (``moved``)."""
-    try:
-        view = graph.show(args["iri"])
-    except UnknownNameError:
-        raise HttpError(404, _no_entity(args["iri"], graph)) from None
+    view = _shown(args["iri"], graph)
     if view.iri != args["iri"]:
         return {"moved": view.iri}
     if args["fmt"] != "html":
@@ -167,11 +177,7 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
 def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
     """What an entity links to, as the data of its neighbourhood's graph view: what the served
     Graph tab adds to its page when a node links to more than the page holds."""
-    try:
-        view = graph.show(args["iri"])
-    except UnknownNameError as exc:
-        own = args["iri"].startswith(ID)
-        raise HttpError(404, _no_entity(args["iri"], graph) if own else str(exc)) from None
+    view = _shown(args["iri"], graph)
     drawn = graph.view(focus=view.iri, hops=1, title=view.label).data
     return {"body": json.dumps(drawn, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
 

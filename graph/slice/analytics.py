@@ -23,11 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
-
 from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, described, whole_number
-from ..rdf import is_node, to_networkx
+from ..rdf import is_node_iri, to_networkx
 from ..sparql.entities import resolve_entity
 from ..terms import ATMP, HUB_CLASSES, ID, shorten
 from .subgraph import (
@@ -255,7 +253,7 @@ def shortest_connections(
         if node not in net:
             why = (
                 "sources are left out of it"
-                if is_node(ox.NamedNode(node))
+                if is_node_iri(node)
                 else f"it is made of the entities under {ID}"
             )
             raise EmptyResultError(f"'{text}' ({shorten(node)}) is not in the network ({why})")
