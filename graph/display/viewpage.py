@@ -346,6 +346,18 @@ SCRIPT = r"""
   // that reads at that zoom (10 px at least), and laid out like a focus's neighbours.
   const HUBS_LABELLED = 12;
   const READABLE_PX = 10;
+  // Zoomed in, those names are drawn no larger than a focus's (18 px on screen), not at the size
+  // raised for the first zoom times the zoom: `raised` is that size, once set.
+  const HUB_LABEL_MAX_PX = 18;
+  let raised = 0;
+  // A label's lines are as wide as its font allows: a font raised to read at a small zoom needs
+  // its width raised with it, or the name breaks inside its words.
+  // A label hangs below its node half its font size down: drawn smaller, it is moved down by half
+  // of what it lost, so that its box stays inside the one laid out clear at the raised size.
+  const hubFont = (id, size) => ({
+    id, font: { size, vadjust: (raised - size) / 2 }, scaling: always,
+    widthConstraint: { maximum: data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size },
+  });
   if (focus >= 0) {
     const biggest = Math.max(...N.map((n, id) => degree(id)));
     nodes.update(near.map((id) => ({ id, font: { size: 15 }, scaling: always })));
@@ -398,15 +410,9 @@ SCRIPT = r"""
     // A neighbourhood opens on its focus and its neighbours, fitted again once their labels
     // are measured and moved apart, so that none of those labels starts outside the frame.
     if (focus >= 0) network.fit({ nodes: first, animation: false });
-    // A label's lines are as wide as its font allows: a font raised to read at a small zoom
-    // needs its width raised with it, or the name breaks inside its words. Zoomed in, such a
-    // label is drawn no larger than a focus's (18 px), not at the raised size times the zoom.
-    const HUB_LABEL_MAX_PX = 18;
     const readable = () => {
-      const size = Math.max(14, Math.ceil(1.2 * READABLE_PX / network.getScale()));
-      const widest = data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size;
-      const scaling = { label: { ...always.label, maxVisible: HUB_LABEL_MAX_PX } };
-      nodes.update(first.map((id) => ({ id, font: { size }, scaling, widthConstraint: { maximum: widest } })));
+      raised = Math.max(14, Math.ceil(1.2 * READABLE_PX / network.getScale()));
+      nodes.update(first.map((id) => hubFont(id, raised)));
     };
     if (focus < 0 && !data.overview) {
       first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
@@ -495,7 +501,9 @@ SCRIPT = r"""
   // is raised just above its size now).
   function labelBox(id) {
     const size = network.body.nodes[id].labelModule.size;
-    return { left: size.left, top: size.top, right: size.left + size.width, bottom: size.top + size.height };
+    // vis measures a label where it would be without its vadjust, and draws it that far down
+    const down = network.body.nodes[id].options.font.vadjust || 0;
+    return { left: size.left, top: size.top + down, right: size.left + size.width, bottom: size.top + down + size.height };
   }
   function shapeBox(id) {
     const node = network.body.nodes[id];
@@ -522,7 +530,7 @@ SCRIPT = r"""
     const seen = inFrame();
     const rest = [...visible]
       .filter((id) => !first.includes(id) && seen(id) && network.body.nodes[id].labelModule.visible())
-      .sort((a, b) => degree(b) - degree(a) || a - b);
+      .sort(byDegree);
     const shown = [...visible];
     // A label of the first is kept off the nodes that stand still: those placed before it and
     // those not among the first. A node of the first placed after it keeps its own shape off the
@@ -531,8 +539,8 @@ SCRIPT = r"""
     const placedIds = new Set();
     const moving = new Set(first);
     const still = (other) => placedIds.has(other) || !moving.has(other);
-    const onShape = (id, box, fixed) =>
-      shown.find((other) => other !== id && (!fixed || still(other)) && clash(box, shapeBox(other), SLACK));
+    const onShape = (id, box) =>
+      shown.find((other) => other !== id && still(other) && clash(box, shapeBox(other), SLACK));
     const placed = [];
     let moved = 0;
     first.filter(seen).forEach((id) => {
@@ -541,7 +549,7 @@ SCRIPT = r"""
       for (let tries = 0; tries < 50; tries += 1) {
         // what the label lies on (a label placed or a node that stands still), or a label its
         // node covers
-        const other = onShape(id, box, true);
+        const other = onShape(id, box);
         const under = placed.find((done) => clash(box, done, SLACK)) || (other !== undefined && shapeBox(other));
         const over = placed.find((done) => clash(own, done, SLACK));
         if (!under && !over) break;
@@ -554,19 +562,63 @@ SCRIPT = r"""
       placed.push(box);
       placedIds.add(id);
     });
+    holdBack(rest, placed);
+    return moved;
+  }
+  // The labels of rest, best linked first, are drawn where none lies on a label placed or on a
+  // node; the others wait until the reader zooms in (drawThreshold just above their size now).
+  const waiting = new Set();
+  function holdBack(rest, placed) {
+    const shown = [...visible];
     const hidden = [];
     rest.forEach((id) => {
       const box = labelBox(id);
-      if (placed.some((other) => clash(box, other)) || onShape(id, box) !== undefined) {
+      if (placed.some((other) => clash(box, other)) ||
+          shown.some((other) => other !== id && clash(box, shapeBox(other), SLACK))) {
         const px = network.body.nodes[id].options.font.size * network.getScale();
         hidden.push({ id, scaling: { label: { enabled: false, drawThreshold: Math.ceil(px) + 4 } } });
+        waiting.add(id);
       } else {
         placed.push(box);
       }
     });
     nodes.update(hidden);
     network.redraw();
-    return moved;
+  }
+  // Zoomed or moved, the names that read where the view now stands are laid out again as at the
+  // first render, without moving a node: once the reader stops, the labels held back before get
+  // their usual threshold again, and those then drawn on another label or node wait again.
+  let relabelling;
+  function relabel() {
+    const state = document.body.dataset.state;
+    if (state !== "stable" && state !== "relabelling") return;
+    clearTimeout(relabelling);
+    document.body.dataset.state = "relabelling";
+    relabelling = setTimeout(() => {
+      if (document.body.dataset.state !== "relabelling") return;
+      if (raised) resizeHubs();
+      nodes.update([...waiting].filter((id) => visible.has(id))
+        .map((id) => ({ id, scaling: data.options.nodes.scaling })));
+      waiting.clear();
+      network.once("afterDrawing", () => {
+        // a label reaches into the frame from a node outside it too
+        const canvas = network.canvas.frame.canvas;
+        const from = network.DOMtoCanvas({ x: 0, y: 0 });
+        const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+        const view = { left: from.x, top: from.y, right: to.x, bottom: to.y };
+        const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && clash(labelBox(id), view, GAP);
+        holdBack([...visible].filter((id) => !first.includes(id) && drawnNow(id)).sort(byDegree),
+          first.filter(drawnNow).map(labelBox));
+        network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+      });
+      network.redraw();
+    }, 150);
+  }
+  ["zoom", "dragEnd", "animationFinished"].forEach((event) => network.on(event, relabel));
+  function resizeHubs() {
+    const size = Math.max(data.options.nodes.font.size,
+      Math.min(raised, Math.floor(HUB_LABEL_MAX_PX / network.getScale())));
+    nodes.update(first.map((id) => hubFont(id, size)));
   }
 
   if (N.length) {
@@ -1025,7 +1077,10 @@ SCRIPT = r"""
       results.replaceChildren();
     }
   });
-  byId("fit").addEventListener("click", () => network.fit());
+  byId("fit").addEventListener("click", () => {
+    network.fit();
+    relabel();
+  });
 
   emptyPanel();
   // For scripts and tests driving the page (Playwright, the benchmark).
