@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from atmpkg.graph.handle import KnowledgeGraph
     from atmpkg.graph.store.remote import RemoteStore
 
-from .graph.version import __version__ as __version__
+from atmpkg.graph.version import __version__ as __version__
 
 
 def main() -> None:
@@ -36,7 +36,7 @@ def main() -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    from .cli import main as command
+    from atmpkg.cli import main as command
 
     command()
 

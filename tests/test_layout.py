@@ -4,6 +4,7 @@ no two modules import each other (directly or round a longer cycle)."""
 import ast
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,20 @@ def test_the_top_level_holds_only_the_fixed_entries():
         "queries",
         "tests",
     }
+
+
+def test_the_tests_run_in_a_clone_whose_folder_name_is_not_an_identifier(tmp_path):
+    """pytest imports the top-level __init__.py of the folder it collects in; a clone named
+    `atmp-kg`, as `git clone` names it, is no package name, so that file is imported on its own
+    and must not import relatively."""
+    clone = tmp_path / "atmp-kg"
+    (clone / "tests").mkdir(parents=True)
+    for name in ("__init__.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, clone / name)
+    (clone / "tests" / "test_one.py").write_text("def test_one():\n    pass\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=clone, capture_output=True, text=True, timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
