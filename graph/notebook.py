@@ -132,18 +132,21 @@ class SparqlMagics(Magics):
         >>> shell.run_line_magic("sparql", "-o therapies SELECT ?t { ?t a atmp:Therapy };")
         >>> len(shell.user_ns["therapies"])
         117
+        >>> shell.run_line_magic("sparql", "--name products-by-target -p target=bcma -o bcma;")
+        >>> len(shell.user_ns["bcma"])
+        9
         >>> _ = shell.run_cell_magic("sparql", "--limit 1 -o first", "SELECT ?t { ?t a atmp:Therapy }")
         >>> len(shell.user_ns["first"])
         1
         """
-        options, rest = parse_options(line)
-        if cell is not None and rest:
-            raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
         # A line ending in ";" asks for nothing to be shown. IPython reads the ";" of a line it
         # runs as code, not of a magic's line, so the magic itself returns nothing; -o keeps the
-        # answer. The ";" is not SPARQL.
-        quiet = cell is None and rest.rstrip().endswith(";")
-        text = cell.strip() if cell is not None else rest.strip().removesuffix(";").rstrip()
+        # answer. The ";" is neither SPARQL nor part of the option before it.
+        quiet = cell is None and line.rstrip().endswith(";")
+        options, rest = parse_options(line.rstrip().removesuffix(";") if quiet else line)
+        if cell is not None and rest:
+            raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
+        text = cell.strip() if cell is not None else rest.strip()
         name = options.get("name")
         # IPython refuses a cell magic whose body is empty: a named query's cell may hold a
         # blank line or comments
