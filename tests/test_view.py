@@ -951,6 +951,37 @@ def test_browser_collapsing_keeps_what_another_expanded_node_links_to(
     opened.context.close()
 
 
+def test_browser_a_node_left_drawn_by_a_collapse_is_taken_away_by_the_next_one_beside_it(
+    curated_store, tmp_path, browser
+):
+    # B-ALL, drawn by Tecartus's 2021 approval, is handed to Tecartus's Swissmedic approval when
+    # that collapses; collapsing B-ALL takes the Swissmedic approval away but keeps B-ALL, which
+    # no expanded node holds then: expanding and collapsing the approval beside it takes it away
+    result = view(store=curated_store, focus="Kite Pharma", output=tmp_path / "kite1.html")
+    opened = Opened(browser, result.path)
+    node = "(t) => atmpView.data.nodes.findIndex((n) => n.label.startsWith(t))"
+    fda, ball, swiss = (
+        opened.run(node, label)
+        for label in (
+            "Tecartus — FDA 2021-10-01",
+            "B-cell acute lymphoblastic leukemia",
+            "Tecartus — Swissmedic 2023-01-12",
+        )
+    )
+    first = sorted(opened.run("() => atmpView.nodes.getIds()"))
+    for id in (fda, ball, swiss, fda, ball):
+        opened.run("(id) => atmpView.toggle(id)", id)
+        opened.page.wait_for_selector("body[data-state=stable]")
+    drawn = "() => atmpView.nodes.getIds().sort((a, b) => a - b)"
+    assert opened.run(drawn) == sorted(first + [ball])
+    for _ in range(2):
+        opened.run("(id) => atmpView.toggle(id)", fda)
+        opened.page.wait_for_selector("body[data-state=stable]")
+    assert opened.run(drawn) == first
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_a_node_whose_links_another_expansion_drew_is_expanded_all_the_same(
     curated_store, tmp_path, browser
 ):

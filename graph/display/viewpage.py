@@ -937,10 +937,16 @@ SCRIPT = r"""
   const collapsing = new Set();
   function expand(id) {
     const fresh = neighbours(id).filter((other) => !visible.has(other)).sort((a, b) => a - b);
+    // a node an expansion drew that no expanded node holds any more (the node a reader collapsed
+    // after what drew it had handed it on) is held by the next node expanded beside it, so that
+    // collapsing that node takes it away
+    const held = new Set([...expanded.values()].flat());
+    const stray = neighbours(id).filter((other) => visible.has(other) && other >= data.shown &&
+      other !== focus && !held.has(other));
     if (!fresh.length) {
       // what it links to another expansion drew: expanded all the same, it keeps them drawn
       // until it is collapsed
-      if (neighbours(id).some((other) => other >= data.shown && other !== focus)) expanded.set(id, []);
+      if (neighbours(id).some((other) => other >= data.shown && other !== focus)) expanded.set(id, stray);
       return;
     }
     const at = network.getPosition(id);
@@ -956,15 +962,15 @@ SCRIPT = r"""
       if (visible.has(E[e][0]) && visible.has(E[e][1]) && edges.get(e) === null) links.add(e);
     }));
     edges.add([...links].map(edgeItem));
-    expanded.set(id, fresh);
+    expanded.set(id, fresh.concat(stray));
     // a short layout of the new nodes only: the others hold still
-    const held = [...visible].filter((other) => !fresh.includes(other));
-    nodes.update(held.map((other) => ({ id: other, fixed: true })));
+    const still = [...visible].filter((other) => !fresh.includes(other));
+    nodes.update(still.map((other) => ({ id: other, fixed: true })));
     document.body.dataset.state = "expanding";
     network.setOptions({ physics: { enabled: true } });
     network.once("stabilizationIterationsDone", () => {
       network.setOptions({ physics: { enabled: false } });
-      nodes.update(held.map((other) => ({ id: other, fixed: false })));
+      nodes.update(still.map((other) => ({ id: other, fixed: false })));
       progress.textContent = "";
       network.once("afterDrawing", () => {
         declutter(first);
