@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..errors import StoreError, Violation
-from ..progress import Progress
+from ..progress import Progress, Stage
 from ..rdf import to_rdflib_graph
 from ..terms import PREFIXES, XSD, shorten
 from .csvdata import line_naming
@@ -113,15 +113,17 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)
     try:
-        data = rdflib_graph(store)
-        shapes = rdflib.Graph()
-        shapes.parse(
-            data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
-            format="turtle",
-        )
-        conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=shapes, inference="none", allow_warnings=True
-        )
+        # pySHACL says nothing while it runs, the longest step of a build of the curated data
+        with Stage("Checking the SHACL shapes"):
+            data = rdflib_graph(store)
+            shapes = rdflib.Graph()
+            shapes.parse(
+                data=resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_text("utf-8"),
+                format="turtle",
+            )
+            conforms, report, _ = pyshacl.validate(
+                data, shacl_graph=shapes, inference="none", allow_warnings=True
+            )
     finally:
         quiet.setLevel(level)
     if conforms:
