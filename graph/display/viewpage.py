@@ -441,7 +441,7 @@ SCRIPT = r"""
     if (focus < 0) {
       // the nodes moved clear of a label may lie past the frame: everything is fitted again,
       // and the names made readable at the zoom that gives, laid out once more in place
-      settle(data.overview ? finish : () => {
+      settle(data.overview ? () => { clearLinkLabels(); finish(); } : () => {
         network.fit({ animation: false });
         readable();
         // fitting scales labels and places alike, so it brings no label onto another; the
@@ -564,6 +564,46 @@ SCRIPT = r"""
     });
     holdBack(rest, placed);
     return moved;
+  }
+  // In the class overview, a link's label that would lie on a class's name or node, or on the
+  // label of a link kept before it, is left off the drawing: the link stays, names its
+  // properties when pointed at, and the panel of either class lists it. A link's label lies
+  // along it, turned, so labels are compared as turned rectangles (each by its corners).
+  function clearLinkLabels() {
+    const upright = (b) => [[b.left, b.top], [b.right, b.top], [b.right, b.bottom], [b.left, b.bottom]];
+    const kept = [...visible].flatMap((id) => [upright(labelBox(id)), upright(shapeBox(id))]);
+    const hidden = [];
+    edges.getIds().forEach((id) => {
+      const edge = network.body.edges[id];
+      if (!edge.labelModule.visible()) return;
+      // vis turns a link's label about the middle of its first line; the block's middle lies
+      // below that by half of the lines after the first
+      const turn = edge._getRotation();
+      const size = edge.labelModule.size;
+      const below = size.top + size.height / 2 - turn.y;
+      const cos = Math.cos(turn.angle), sin = Math.sin(turn.angle);
+      const middle = { x: turn.x - sin * below, y: turn.y + cos * below };
+      const box = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(([x, y]) => {
+        const dx = x * size.width / 2, dy = y * size.height / 2;
+        return [middle.x + dx * cos - dy * sin, middle.y + dx * sin + dy * cos];
+      });
+      if (kept.some((other) => overlapping(box, other))) {
+        hidden.push({ id, label: " ", title: properties[E[id][2]] });
+      } else {
+        kept.push(box);
+      }
+    });
+    edges.update(hidden);
+  }
+  // Two convex shapes given by their corners overlap unless a line between them parts them:
+  // for rectangles, one along a side of either.
+  function overlapping(a, b) {
+    return [a, b].every((shape) => [0, 1].every((k) => {
+      const axis = [shape[k][1] - shape[k + 1][1], shape[k + 1][0] - shape[k][0]];
+      const along = (corners) => corners.map(([x, y]) => x * axis[0] + y * axis[1]);
+      const [p, q] = [along(a), along(b)];
+      return Math.max(...p) > Math.min(...q) && Math.max(...q) > Math.min(...p);
+    }));
   }
   // The labels of rest, best linked first, are drawn where none lies on a label placed or on a
   // node; the others wait until the reader zooms in (drawThreshold just above their size now).
