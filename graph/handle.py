@@ -404,7 +404,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        246
+        245
         """
         from .display.explore import store_stats
 
@@ -543,7 +543,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        246
+        245
         """
         from .display.charts import chart_of
 
