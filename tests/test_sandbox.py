@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import platform
 import subprocess
 import sys
 import textwrap
@@ -68,6 +69,40 @@ def test_a_confined_evaluation_cannot_connect_even_past_the_gate(listener, form,
         with pytest.raises(StoreError):
             open_.run(request, timeout=30)  # the listener hangs up: an error, after connecting
     assert listener.count >= 1
+
+
+#: In a confined process: socket(AF_INET, SOCK_STREAM) through the i386 ABI (``int 0x80``, from
+#: x86-64 machine code made executable with mmap) and through x32's number, and io_uring_setup
+#: (whose requests can open a socket), printed as what each returned and the errno it left.
+OTHER_ABIS = r"""
+import ctypes, mmap
+from atmpkg.graph.engine.sandbox import confine
+confine(memory=None)
+# push rbx; mov eax, 359 (socket); mov ebx, 2 (AF_INET); mov ecx, 1; xor edx, edx; int 0x80;
+# pop rbx; ret
+code = bytes.fromhex("53b867010000bb02000000b90100000031d2cd805bc3")
+page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+page.write(code)
+i386_socket = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+libc = ctypes.CDLL(None, use_errno=True)
+print(i386_socket(), libc.syscall(0x40000000 + 41, 2, 1, 0), ctypes.get_errno())
+params = ctypes.create_string_buffer(120)
+print(libc.syscall(425, 8, params), ctypes.get_errno())
+"""
+
+
+@needs_sandbox
+@pytest.mark.skipif(
+    platform.machine() != "x86_64", reason="the i386 and x32 system-call ABIs exist on x86-64 only"
+)
+def test_a_confined_process_cannot_open_a_socket_round_the_socket_rule():
+    # sec12 C1: i386's int 0x80 opened a socket and connected, past the rule for x86-64's socket
+    run = subprocess.run(
+        [sys.executable, "-c", OTHER_ABIS], capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    # -EACCES from the kernel itself; then -1 and EACCES from libc, twice
+    assert run.stdout.split() == ["-13", "-1", "13", "-1", "13"]
 
 
 def test_an_engine_crash_ends_only_the_child():

@@ -40,7 +40,11 @@ _PR_SET_PDEATHSIG = 1
 _SECCOMP_SET_MODE_FILTER = 1
 _SECCOMP_FILTER_FLAG_TSYNC = 1
 _RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
-_LD_ABS_W, _JEQ_K, _RET_K = 0x20, 0x15, 0x06
+_LD_ABS_W, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
+#: x86-64's x32 ABI numbers its system calls from here; no other ABI has numbers this high
+_X32_SYSCALL_BIT = 0x40000000
+#: io_uring_setup's number, the same on x86-64 and AArch64
+_IO_URING_SETUP = 425
 
 #: What :func:`confine` applied to this process: None, or (network allowed, memory cap).
 _confinement: tuple[bool, int | None] | None = None
@@ -56,12 +60,18 @@ def network_sandbox() -> bool:
 
 
 def _filter() -> bytes:
-    """The BPF program: socket(AF_INET or AF_INET6, …) fails with EACCES, everything else runs."""
+    """The BPF program: socket(AF_INET or AF_INET6, …) fails with EACCES, and so do the ways
+    round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
+    numbers) and io_uring, whose requests open sockets without the socket call; everything else
+    runs."""
     arch, socket_nr, _ = _ARCH[platform.machine()]
+    # each jump counts the instructions it skips: to the last (EACCES) or the one before (ALLOW)
     program = [
         (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 0, 5, arch),  # another ABI: allow (jump to the last ALLOW)
+        (_JEQ_K, 0, 8, arch),  # another ABI: refused
         (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
+        (_JGE_K, 6, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
+        (_JEQ_K, 5, 0, _IO_URING_SETUP),
         (_JEQ_K, 0, 3, socket_nr),
         (_LD_ABS_W, 0, 0, 16),  # seccomp_data.args[0], the address family
         (_JEQ_K, 2, 0, _AF_INET),
