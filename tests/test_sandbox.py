@@ -238,6 +238,19 @@ def test_the_operator_limit_is_the_engines_for_operators_the_tokens_hide(operato
         gate.check(chain(operator, MAX_OPERATORS + 1))
 
 
+def test_minus_counts_for_four_operators_as_the_engine_nests_it_deeper():
+    # sec12 D1: 3,000 MINUS groups, under a limit that counted each once, crashed the engine
+    minus = "ASK { " + " ".join(["MINUS {}"] * (MAX_OPERATORS // 4)) + " }"
+    assert gate.check(minus).form == "ASK"
+    with Evaluator(network=False, memory=None) as evaluator:
+        assert evaluator.run({"nquads": b"", "text": minus, "form": "ASK"}, timeout=60).boolean
+        crashing = "ASK { " + " ".join(["MINUS {}"] * 3_000) + " }"
+        with pytest.raises(QueryTooComplexError, match="ran out of stack"):
+            evaluator.run({"nquads": b"", "text": crashing, "form": "ASK"})
+    with pytest.raises(QueryTooComplexError, match="the query has 4,004 operators"):
+        gate.check("ASK { " + " ".join(["MINUS {}"] * (MAX_OPERATORS // 4 + 1)) + " }")
+
+
 def test_a_query_over_the_size_cap_is_refused(fixture_store):
     text = "SELECT * { VALUES ?x { " + "1 " * (MAX_QUERY_CHARS // 2) + "} }"
     with pytest.raises(QueryTooComplexError, match="at most 1,000,000 are accepted"):
