@@ -1219,6 +1219,55 @@ def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
         server.shutdown()
 
 
+def test_browser_the_graph_tab_draws_what_it_holds_when_the_server_cannot_answer(
+    curated_store, browser
+):
+    # explore12 E4: the server gone (or busy), expanding drew nothing, not even what the page held
+    from atmpkg.graph.server.http import make_server
+
+    novartis = ID + "company/novartis"
+    server = make_server(curated_store, port=0, workers=1).start()
+    stopped = False
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(server.url + "/?name=company-portfolio&p=company%3Dnovartis")
+        page.click("#run")
+        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
+        page.click("#yasgui .tabPanel.active .select_graph")
+        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
+        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
+        graph = next(f for f in page.frames if "/graph?" in f.url)
+        at = graph.evaluate("(i) => atmpView.data.nodes.findIndex(n => n.iri === i)", novartis)
+        held = set(
+            graph.evaluate(
+                """(i) => atmpView.data.edges.filter(([a, b]) => a === i || b === i)
+                     .map(([a, b]) => a === i ? b : a)""",
+                at,
+            )
+        )
+        server.shutdown()
+        stopped = True
+        graph.evaluate("(i) => atmpView.select(i, false)", at)
+        failed = "(i) => atmpView.data.nodes[i].failed !== undefined"
+        graph.click("#panel .expand")
+        graph.wait_for_function(failed, arg=at)
+        graph.wait_for_selector("body[data-state=stable]")
+        assert held <= set(graph.evaluate("atmpView.nodes.getIds()"))
+        assert "The server could not answer: " in graph.text_content("#panel")
+        # collapsed and expanded again, it asks the server again
+        graph.click("#panel .expand")
+        assert graph.evaluate(failed, at) is True
+        graph.click("#panel .expand")
+        graph.wait_for_function(failed, arg=at)
+        graph.wait_for_selector("body[data-state=stable]")
+        assert "The server could not answer: " in graph.text_content("#panel")
+        context.close()
+    finally:
+        if not stopped:
+            server.shutdown()
+
+
 def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     fixture_store, tmp_path, browser
 ):

@@ -955,7 +955,9 @@ SCRIPT = r"""
     progress.textContent = "";
     document.body.dataset.state = "stable";
     if (answer.error) {
+      // what the page holds is drawn all the same; collapsed and expanded again, it asks again
       N[id].failed = answer.error;
+      expand(id);
     } else {
       const added = adopt(answer.data);
       delete N[id].left;
