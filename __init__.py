@@ -34,8 +34,10 @@ def main() -> None:
         sys.stderr.write("Error: interrupted\n" if signum == signal.SIGINT else "Error: terminated\n")
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    # a signal the shell told the command to ignore (a background job's SIGINT) stays ignored
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, stop)
     from atmpkg.cli import main as command
 
     command()

@@ -1194,8 +1194,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
-    signal.signal(signal.SIGTERM, _terminate)
-    signal.signal(signal.SIGINT, _interrupt)
+    # a signal the shell told the command to ignore (a background job's SIGINT) stays ignored
+    for signum, handler in ((signal.SIGTERM, _terminate), (signal.SIGINT, _interrupt)):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, handler)
     if sys.stdout is not None and sys.stdout is sys.__stdout__:
         sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
     if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():

@@ -497,3 +497,20 @@ def test_a_signal_while_the_command_line_loads_ends_it_without_a_traceback(name,
         [sys.executable, "-c", EARLY_SIGNAL, name], capture_output=True, text=True, timeout=60
     )
     assert (early.returncode, early.stderr, early.stdout) == (code, f"Error: {message}\n", "")
+
+
+def test_a_signal_the_shell_ignores_for_a_background_job_stays_ignored(fixture_store):
+    # a script's `atmpkg … &` starts with SIGINT ignored, so that Ctrl-C of the script leaves it
+    # running: a SIGINT at any moment of the command is then no concern of it
+    code = (
+        "import os, signal, sys, threading, time; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "def keep_interrupting():\n"
+        "    while True:\n"
+        "        os.kill(os.getpid(), signal.SIGINT); time.sleep(0.02)\n"
+        "threading.Thread(target=keep_interrupting, daemon=True).start()\n"
+        "import atmpkg; sys.argv = ['atmpkg', 'query', 'SELECT ?s { ?s ?p ?o } LIMIT 1', "
+        f"'--format', 'csv', '--store', {str(fixture_store)!r}]; atmpkg.main()"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert (run.returncode, run.stderr) == (0, "")
+    assert run.stdout.startswith("s\n")
