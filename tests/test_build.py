@@ -1659,3 +1659,26 @@ def test_files_given_to_one_build_are_not_called_imports_and_a_later_import_says
     report = import_files([extra], store)
     assert not [w for w in report.warnings if "given to that build alone" in w]
     assert read_info(current_build(store))["imports"] == ["extra.nt", "note.nt"]
+
+
+@pytest.mark.parametrize(
+    "environment, where",
+    [
+        ({"XDG_DATA_HOME": "/srv/data", "HOME": "/home/x"}, "/srv/data/atmp-kg/store"),
+        ({"XDG_DATA_HOME": "", "HOME": "/home/x"}, "/home/x/.local/share/atmp-kg/store"),
+        # XDG: a relative XDG_DATA_HOME is ignored
+        ({"XDG_DATA_HOME": "data", "HOME": "/home/x"}, "/home/x/.local/share/atmp-kg/store"),
+        # an empty HOME (newuser12 U6: the store went to /.local/share) is no home
+        ({"XDG_DATA_HOME": "", "HOME": ""}, None),
+    ],
+)
+def test_the_default_store_follows_xdg_and_never_an_empty_home(monkeypatch, environment, where):
+    import pwd
+
+    from atmpkg.graph.store.folder import default_store_path
+
+    monkeypatch.delenv("ATMPKG_STORE", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    assert default_store_path() == Path(where or f"{home}/.local/share/atmp-kg/store")

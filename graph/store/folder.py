@@ -52,7 +52,14 @@ def default_store_path() -> Path:
     env = os.environ.get("ATMPKG_STORE")
     if env:
         return Path(env).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    # XDG: a relative XDG_DATA_HOME is to be ignored; an empty HOME (as some service managers
+    # leave it) is no home, and the password database's is used, as when HOME is unset
+    base = os.environ.get("XDG_DATA_HOME", "")
+    if not os.path.isabs(base):
+        import pwd
+
+        home = os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir
+        base = os.path.join(home, ".local", "share")
     return Path(base) / "atmp-kg" / "store"
 
 
