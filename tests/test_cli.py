@@ -295,6 +295,23 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     )
 
 
+def test_a_build_that_waits_for_another_says_so_on_a_terminal(tmp_path):
+    # newuser12 U4: a second build or import waited for the store's lock without a word
+    import fcntl
+    import threading
+
+    store = tmp_path / "store"
+    store.mkdir()
+    with open(store / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # as another build holds it
+        threading.Timer(3, fcntl.flock, (lock, fcntl.LOCK_UN)).start()
+        code, _, terminal = on_a_terminal("build", "--store", str(store))
+    assert code == 0
+    assert terminal.startswith(
+        f"\rWaiting for another build or import of {store} to finish…\x1b[K\r\x1b[K"
+    )
+
+
 def test_control_characters_reach_a_terminal_as_escapes(fixture_store):
     """A value or a message with a terminal's control sequences (a window title, a clear screen:
     a hostile endpoint's answer, a data file) is shown, not run; a pipe gets the value exact."""

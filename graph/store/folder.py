@@ -38,6 +38,7 @@ import pyoxigraph as ox
 
 from ..engine.evaluate import memory_copy
 from ..errors import ParameterError, StoreError
+from ..progress import Stage
 from ..version import __version__
 
 VERSION = __version__
@@ -273,7 +274,12 @@ def locked(root: Path) -> Iterator[None]:
     except OSError as exc:
         raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
     with lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            # another build or import holds it, for minutes at a million triples
+            with Stage(f"Waiting for another build or import of {root} to finish"):
+                fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
