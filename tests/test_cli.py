@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -531,3 +532,32 @@ def test_a_signal_the_shell_ignores_for_a_background_job_stays_ignored(fixture_s
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert (run.returncode, run.stderr) == (0, "")
     assert run.stdout.startswith("s\n")
+
+
+def test_a_name_too_long_for_the_file_system_is_named_in_both_doors(fixture_store, tmp_path):
+    # newuser12 U7: a 256-byte name escaped as OSError from Python, and the command line blamed
+    # "the output" without naming the file
+    from atmpkg.graph.errors import DataError, StoreError
+
+    name = str(tmp_path / ("n" * 256))
+    store = ["--store", str(fixture_store)]
+    copy = tmp_path / "s"
+    shutil.copytree(fixture_store, copy, symlinks=True)
+    for args, said in (
+        (["export", "--focus", "cellco", "-o", name + ".ttl", *store], f"cannot write {name}.ttl"),
+        (["query", "ASK {}", "-o", name + ".csv", *store], f"cannot write {name}.csv"),
+        (["view", "--focus", "cellco", "-o", name + ".html", *store], f"cannot write {name}.html"),
+        (["import", "--store", str(copy), name + ".ttl"], f"{name}.ttl: cannot be read"),
+        (["build", "--store", name], f"cannot use {name} as a store folder"),
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "atmpkg.cli", *args], capture_output=True, text=True, timeout=120
+        )
+        assert (run.returncode, run.stderr) == (1, f"Error: {said}: File name too long\n")
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(StoreError, match=r"cannot write .*n\.ttl: File name too long"):
+        kg.export("ttl", name + ".ttl", kg.select(focus="cellco"))
+    with pytest.raises(DataError, match="cannot be read: File name too long"):
+        atmpkg.open(copy).import_files([name + ".ttl"])
+    with pytest.raises(StoreError, match="as a store folder: File name too long"):
+        atmpkg.open(name)

@@ -208,7 +208,7 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     if fmt is None:
         if output is None:
             return "ttl"
-        if _path(output).is_dir():
+        if _is_folder(_path(output), output):
             # named first: no format would make a folder a file
             raise StoreError(
                 f"cannot write {output}: it is a folder; give a file name (csv alone writes into a "
@@ -251,6 +251,15 @@ def _path(output: object) -> Path:
     return Path(output).expanduser()
 
 
+def _is_folder(path: Path, output: object) -> bool:
+    """Whether ``path`` is a folder; a name the file system refuses (longer than it allows,
+    say) is an error that names it, before anything is written."""
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
 def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """The files an export to ``output`` writes. CSV writes two files: ``output`` is a prefix
     (``out/cellco`` or ``out/cellco.csv`` -> ``out/cellco-nodes.csv`` and ``out/cellco-edges.csv``),
@@ -260,18 +269,19 @@ def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     ['cellco-nodes.csv', 'cellco-edges.csv']
     """
     path = _path(output)
+    folder = _is_folder(path, output)
     if fmt == "csv":
         if names_a_device(path):
             raise ParameterError(
                 f"csv writes two files (nodes and edges), and {output} is no file: give a file "
                 "name to start them with, or a folder"
             )
-        if path.is_dir():
+        if folder:
             targets = [path / "nodes.csv", path / "edges.csv"]
         else:
             stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
             targets = [path.with_name(f"{stem}-nodes.csv"), path.with_name(f"{stem}-edges.csv")]
-    elif path.is_dir():
+    elif folder:
         raise StoreError(f"cannot write {output}: it is a folder; give a file name")
     else:
         targets = [path]
@@ -452,7 +462,7 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
     ...     _ = handle.write(b"gone")
     """
     for target in targets:
-        if Path(target).is_dir():  # "-o ''" is the current folder
+        if _is_folder(Path(target), target):  # "-o ''" is the current folder
             raise StoreError(f"cannot write {target}: it is a folder; give a file name")
     resolved = [_resolve(Path(target)) for target in targets]
     files = [(t, r) for t, r in zip(targets, resolved, strict=True) if r is not None]

@@ -121,11 +121,15 @@ def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
 def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
     for path, display in inputs:
-        if path.is_dir():
+        try:
+            folder, file = path.is_dir(), path.is_file()
+        except OSError as exc:  # a name the file system refuses, such as one too long
+            raise DataError(display, None, None, f"cannot be read: {exc.strerror or exc}") from None
+        if folder:
             raise DataError(
                 display, None, None, "is a folder; give the files in it (a shell's folder/*.ttl)"
             )
-        if not path.is_file():
+        if not file:
             raise DataError(display, None, None, "no such file")
         if path.suffix.lower() == ".csv":
             csv_files.append((path, display))

@@ -157,10 +157,14 @@ def current_build(root: Path) -> Path | None:
     ('builds', None)
     """
     link = root / "current"
-    if not link.is_symlink() and not link.exists():
-        return None
-    target = link.resolve()
-    return target if (target / "oxigraph").is_dir() and (target / "build.json").is_file() else None
+    try:
+        if not link.is_symlink() and not link.exists():
+            return None
+        target = link.resolve()
+        built = (target / "oxigraph").is_dir() and (target / "build.json").is_file()
+    except OSError as exc:  # a name the file system refuses, such as one too long
+        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+    return target if built else None
 
 
 def read_info(build_dir: Path) -> dict:
@@ -293,14 +297,17 @@ def check_folder(root: Path) -> None:
 
     >>> check_folder(Path("a-new-folder"))
     """
-    if root.exists() and not root.is_dir():
+    try:
+        file = root.exists() and not root.is_dir()
+        names = [] if file else sorted(entry.name for entry in os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    except OSError as exc:  # a name the file system refuses, such as one too long
+        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+    if file:
         raise StoreError(
             f"{root} is a file, not a folder; give a folder for the store (a new one is made)"
         )
-    try:
-        names = sorted(entry.name for entry in os.scandir(root))
-    except (FileNotFoundError, NotADirectoryError):
-        return
     others = [name for name in names if name not in STORE_ENTRIES]
     if not others or "builds" in names or "current" in names:
         return
