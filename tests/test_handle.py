@@ -10,6 +10,7 @@ import importlib
 import io
 import json
 import math
+import os
 import shutil
 import subprocess
 import sys
@@ -328,6 +329,10 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
     for files in (str(missing), missing):  # one path, not the letters of its name
         with pytest.raises(errors.DataError, match="my-deals.csv: no such file"):
             kg.validate(files)
+    # a pipe is there, and no file (newuser12 U9: it was "no such file")
+    os.mkfifo(tmp_path / "piped.ttl")
+    with pytest.raises(errors.DataError, match="piped.ttl: is not a file but a pipe or a device; "):
+        kg.validate(tmp_path / "piped.ttl")
 
 
 @pytest.mark.parametrize(

@@ -122,12 +122,17 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
     for path, display in inputs:
         try:
-            folder, file = path.is_dir(), path.is_file()
+            folder, file, there = path.is_dir(), path.is_file(), path.exists()
         except OSError as exc:  # a name the file system refuses, such as one too long
             raise DataError(display, None, None, f"cannot be read: {exc.strerror or exc}") from None
         if folder:
             raise DataError(
                 display, None, None, "is a folder; give the files in it (a shell's folder/*.ttl)"
+            )
+        if there and not file:
+            # a pipe (a shell's <(…), /dev/stdin) is read once and says nothing of its format
+            raise DataError(
+                display, None, None, "is not a file but a pipe or a device; save it to a file first"
             )
         if not file:
             raise DataError(display, None, None, "no such file")
