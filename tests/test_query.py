@@ -511,6 +511,15 @@ def test_every_named_query_fits_80_columns_on_the_curated_graph(curated_store):
         assert max(_widths(result.stdout)) <= 80, named.name
 
 
+def test_a_date_is_never_cut_under_a_longer_header(curated_store):
+    # named12: in 80 columns, "firstApproval" (13 letters) over dates of 10 cut 2001-01-30 to
+    # "2001-01…", which reads as a month, beside the month-only dates the graph holds
+    args = ["query", "--name", "first-approval-worldwide", "--store", str(curated_store)]
+    header, _, first, *_ = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args).stdout.splitlines()
+    start = header.index("firstAppr…")
+    assert first[start : start + 12] == "2001-01-30  "
+
+
 def test_a_cut_column_of_few_values_still_tells_them_apart(curated_store):
     # pending-reviews' status has three values, two starting "decision d"; cut to "decisio…"
     # they read the same, and the table no longer answers the question

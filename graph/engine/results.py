@@ -254,13 +254,13 @@ def _fit(
 ) -> list[int]:
     """Narrow the widest columns, one column of text at a time, until the table fits ``room``:
     text down to :data:`_CUT_AT_LEAST` columns or to its ``telling`` width (see
-    :func:`_telling_width`), a number column down to its widest value (its header is cut); short
-    values (dates, codes) and numbers are never cut. A table that does not fit then is shown as
-    records: text cut shorter than a short word or two tells the reader nothing."""
+    :func:`_telling_width`), a column of numbers or of short values (dates, codes) down to its
+    widest value, its header cut: those values are never cut. A table that does not fit then is
+    shown as records: text cut shorter than a short word or two tells the reader nothing."""
     widths = list(widths)
     floor = [
-        max(value, 4) if number else w if w <= _UNCUT else max(_CUT_AT_LEAST, tell)
-        for w, value, number, tell in zip(widths, values, numeric, telling, strict=True)
+        max(value, 4) if number else max(value, 1) if value <= _UNCUT else max(_CUT_AT_LEAST, tell)
+        for value, number, tell in zip(values, numeric, telling, strict=True)
     ]
     while sum(widths) + 2 * (len(widths) - 1) > room:
         wider = [i for i, w in enumerate(widths) if w > floor[i]]
