@@ -1061,12 +1061,22 @@ def test_authorised_products_on_a_day(lifecycle_rows):
         betacel_pmda,
         genex_pmda,
     ]
-    # the withdrawal (2023-05-10) and the expiry (June 2024: from its first day) end them;
-    # a holder transfer does not
-    assert authorised(lifecycle_rows("authorised-products", as_of="2024-06-01")) == [
+    # the withdrawal (2023-05-10) and the expiry (June 2024: from its last day, as the day is
+    # not known) end them; a holder transfer does not
+    assert authorised(lifecycle_rows("authorised-products", as_of="2024-06-29")) == [
+        *since,
+        betacel_pmda,
+        genex_pmda,
+    ]
+    assert authorised(lifecycle_rows("authorised-products", as_of="2024-06-30")) == [
         *since,
         genex_pmda,
     ]
+    # likewise a grant known only to its month (Betacel, PMDA, January 2022)
+    assert betacel_pmda not in authorised(
+        lifecycle_rows("authorised-products", as_of="2022-01-30")
+    )
+    assert betacel_pmda in authorised(lifecycle_rows("authorised-products", as_of="2022-01-31"))
     found = lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")
     assert authorised(found) == [alphacel_ema]
 
