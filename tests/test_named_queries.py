@@ -390,6 +390,7 @@ def test_label_expansions(rows):
         "therapyName": "Alphacel",
         "indication": ID + "indication/" + LBCL_SLUG,
         "indicationName": LBCL,
+        "indicationText": "second line",
         "approval": APPROVAL + "alphacel-fda-2022-04-01-" + LBCL_SLUG,
     }
     assert rows("label-expansions") == [expansion]
@@ -1115,17 +1116,19 @@ def test_authorised_products_today_by_default(lifecycle_rows):
 
 def test_withdrawn_products(lifecycle_rows):
     found = lifecycle_rows("withdrawn-products")
+    # one row per event and source, the source an entity beside its title
     assert [
-        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["sources"])
+        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["source"], r["sourceTitle"])
         for r in found
     ] == [
         (
             "EMA", ALPHACEL, D(2023, 5, 10), "withdrawn",
-            ID + "event/alphacel-ema-withdrawn-2023-05-10", "EMA authorises Alphacel",
+            ID + "event/alphacel-ema-withdrawn-2023-05-10", ID + "source/src-ema-a",
+            "EMA authorises Alphacel",
         ),
         (
             "PMDA", BETACEL, "2024-06", "expired", ID + "event/betacel-pmda-expired-2024-06",
-            "Deal news roundup",
+            ID + "source/src-news", "Deal news roundup",
         ),
     ]  # fmt: skip
     assert lifecycle_rows("withdrawn-products", agency="fda") == []
