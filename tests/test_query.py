@@ -368,6 +368,11 @@ def test_query_from_file_with_typed_header(fixture_store, tmp_path):
     assert result.stdout.splitlines() == ["agency,n", "https://w3id.org/atmp-kg/id/agency/ema,2"]
     missing = CliRunner().invoke(cli, ["query", "--file", str(rq), "--store", str(fixture_store)])
     assert missing.exit_code == 1 and "needs parameter 'agency'" in missing.stderr
+    # a required parameter given empty is not told to be left out (named12 F9)
+    empty = ["query", "--file", str(rq), "-p", "agency=", "--store", str(fixture_store)]
+    assert CliRunner().invoke(cli, empty).stderr == (
+        "Error: parameter 'agency' is empty: give an agency by its slug, name or IRI\n"
+    )
 
 
 def test_hold_in_memory_answers_from_a_copy_that_follows_rebuilds(tmp_path, monkeypatch):

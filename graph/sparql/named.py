@@ -260,6 +260,10 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
         return term
     if kind not in KINDS:
         raise ParameterError(f"{where} has unknown type '{kind}' in the query header")
+    if not value.strip() and not param.required:
+        raise ParameterError(
+            f"{where} is empty: give {_a(kind)} by its slug, name or IRI, or leave the parameter out"
+        )
     return resolve_entity_of_kind(kind, value, store, where)
 
 
@@ -283,10 +287,7 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     """
     prefix, given = kind_prefix(kind) + ":", value
     if not value.strip():
-        raise ParameterError(
-            f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI"
-            + (", or leave the parameter out" if where else "")
-        )
+        raise ParameterError(f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI")
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
     if value.startswith(prefix):
