@@ -165,15 +165,16 @@ def test_named_query_table_graph_chart_and_csv_download(page, server, fixture_st
     rows = page.locator(ROWS)
     rows.first.wait_for()
     assert rows.count() == 1
-    # a table for people: the parameter given (target) is no column, values are text
+    # a table for people, as on the command line: the parameter given (target) is no column,
+    # values are text, and an entity is its name, linked to its page
     headers = page.locator(f"{TAB} .yasr_results thead th:visible").all_inner_texts()
     assert [h.strip() for h in headers] == [
-        "targetKind", "therapy", "therapyName", "inn", "modalityName", "developer",
-        "developerName", "approvals", "endedEverywhere",
+        "targetKind", "therapy", "inn", "modalityName", "developer", "approvals", "endedEverywhere",
     ]  # fmt: skip
-    assert rows.first.inner_text().split()[:3] == ["antigen", "therapy:alphacel", "Alphacel"]
+    assert rows.first.locator("td").all_inner_texts()[:3] == ["antigen", "Alphacel", "alphacabtagene autoleucel"]
     link = page.locator(f"{ROWS} a").first
-    assert link.get_attribute("href") == "/id/therapy/alphacel"
+    assert (link.inner_text(), link.get_attribute("href")) == ("Alphacel", "/id/therapy/alphacel")
+    assert link.get_attribute("title") == "https://w3id.org/atmp-kg/id/therapy/alphacel"
     assert "name=products-by-target" in page.url and "p=target%3Dcd19" in page.url
     assert page.locator(f"{TAB} .CodeMirror").evaluate("cm => cm.CodeMirror.getOption('readOnly')")
 
@@ -202,6 +203,28 @@ def test_named_query_table_graph_chart_and_csv_download(page, server, fixture_st
         "cm => cm.CodeMirror.getOption('readOnly')"
     )
     assert page.locator("#params").is_hidden()
+
+
+def test_a_named_answer_groups_money_and_shows_entities_by_name(page, server):
+    # named12 F6: the web table showed each entity twice and 74000000000 ungrouped
+    page.goto(server.url + "/?name=deals-above-value&p=min_value%3D1")
+    page.click("#run")
+    page.locator(ROWS).first.wait_for()
+    headers = page.locator(f"{TAB} .yasr_results thead th:visible").all_inner_texts()
+    assert [h.strip() for h in headers][:3] == ["deal", "acquirer", "target"]
+    texts = page.locator(ROWS).all_inner_texts()
+    assert any("11,900,000,000" in row for row in texts), texts
+    assert not any("11900000000" in row for row in texts)
+    # sorting a folded column sorts by the name
+    header = page.locator(f"{TAB} .yasr_results thead th", has_text="acquirer")
+    header.click()
+    names = page.locator(f"{ROWS} td:nth-child(2)").all_inner_texts()
+    assert names == sorted(names, key=str.lower)
+    # with Simple view off, the terms are shown as they are, each name in its column
+    page.locator(f"{TAB} .yasr_plugin_control input[type=checkbox]").first.uncheck()
+    headers = page.locator(f"{TAB} .yasr_results thead th:visible").all_inner_texts()
+    assert "acquirerName" in [h.strip() for h in headers]
+    assert not page.problems, page.problems
 
 
 def test_the_table_pages_and_sorts(page, server):

@@ -214,8 +214,47 @@
         .filter((p) => given.has(p.name) || (p.default !== null && same(p.name)) || bindings.every((row) => !row[p.name]))
         .map((p) => p.name));
       const left = (name) => constant.has(name) || (name.endsWith("Name") && constant.has(name.slice(0, -4)));
-      return columns.call(this).map((column) => left(column.name) ? { ...column, visible: false } : column);
+      const all = columns.call(this);
+      if (!this.persistentConfig.compact) {
+        return all.map((column) => left(column.name) ? { ...column, visible: false } : column);
+      }
+      // As on the command line, an entity is shown by its name (its xName column folded into
+      // its column, linked to its page here), and a number of five digits or more grouped
+      const at = new Map(all.map((column, index) => [column.name, index]));
+      return all.map((column) => {
+        if (left(column.name) || (column.name && column.name.endsWith("Name") && at.has(column.name.slice(0, -4)))) {
+          return { ...column, visible: false };
+        }
+        const nameAt = at.get(column.name + "Name");
+        return { ...column, render: (cell, kind, row, meta) => {
+          const name = nameAt === undefined ? null : row[nameAt];
+          if (cell && cell.type === "uri" && cell.value.startsWith(ID) && name && name.value) {
+            if (kind === "display") return "<div><span>" + entityLink(cell.value, name.value) + "</span></div>";
+            if (kind === "sort") return name.value.toLowerCase();
+            if (kind === "filter") return escaped(name.value + " " + cell.value);
+          }
+          if (kind === "display" && cell && NUMERIC.has(cell.datatype)) {
+            return "<div><span class='nonIri'>" + grouped(cell.value) + "</span></div>";
+          }
+          return column.render(cell, kind, row, meta);
+        } };
+      });
     };
+  }
+  // A link made here, not by YASR: its text is the entity's name, escaped, and its address the
+  // entity's page, each part of the IRI encoded; keepLinksLocal leaves it be (class "entity").
+  const html = (text) => escaped(text).replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  function entityLink(iri, name) {
+    const page = "/id/" + iri.slice(ID.length).split("/").map(encodeURIComponent).join("/");
+    return '<a class="entity" href="' + html(page) + '" title="' + html(iri) + '">' + html(name) + "</a>";
+  }
+  // 11900000000 as 11,900,000,000, from 10,000 up, as the command line groups them
+  function grouped(value) {
+    const [whole, fraction] = value.split(".");
+    const digits = whole.replace(/^[+-]/, "");
+    if (!/^[0-9]+$/.test(digits) || digits.replace(/^0+/, "").length < 5) return escaped(value);
+    const sign = whole.slice(0, whole.length - digits.length);
+    return escaped(sign + digits.replace(/\B(?=([0-9]{3})+$)/g, ",") + (fraction === undefined ? "" : "." + fraction));
   }
 
   function searchValuesAsText(Table) {
