@@ -1682,3 +1682,41 @@ def test_the_default_store_follows_xdg_and_never_an_empty_home(monkeypatch, envi
         monkeypatch.setenv(name, value)
     home = pwd.getpwuid(os.getuid()).pw_dir
     assert default_store_path() == Path(where or f"{home}/.local/share/atmp-kg/store")
+
+
+def test_a_read_only_store_older_than_the_data_is_read_as_it_was_built(fixture_store, tmp_path):
+    # newuser12 U3: a team's store on a read-only share, a commit behind the reader's checkout,
+    # could not be read at all: each read tried to rebuild it and failed
+    import json
+    import subprocess
+    import sys
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    info = current_build(store) / "build.json"
+    stale = {**json.loads(info.read_text()), "fingerprint": "older", "data_dir": None}
+    info.write_text(json.dumps(stale))  # built from the packaged data of an older checkout
+    store.chmod(0o555)
+
+    def without_dac_override() -> None:
+        # root writes anywhere: without this capability it meets the folder's mode as others do
+        import ctypes
+
+        if os.geteuid() == 0:
+            ctypes.CDLL(None).prctl(24, 1, 0, 0, 0)  # PR_CAPBSET_DROP, CAP_DAC_OVERRIDE
+
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "atmpkg.cli", "query", "ASK { therapy:alphacel a atmp:Therapy }"]
+            + ["--store", str(store)],
+            capture_output=True, text=True, timeout=120, preexec_fn=without_dac_override,
+        )  # fmt: skip
+    finally:
+        store.chmod(0o755)
+    assert (run.returncode, run.stdout) == (0, "true\n")
+    built = json.loads(info.read_text())["built_at"][:10]
+    assert run.stderr == (
+        f"Note: the store at {store} is older than the packaged data, and this user cannot "
+        f"rebuild it; reading it as built on {built} (run 'atmpkg build' where the folder can be "
+        "written)\n"
+    )

@@ -735,6 +735,15 @@ def open_store(
     if build_dir is not None:
         info = stores.read_info(build_dir)
         stale = info.get("data_dir") is None and info.get("fingerprint") != stores.fingerprint()
+    if stale and not os.access(root, os.W_OK | os.X_OK):
+        # a store shared read-only (a team's, on a share) is read as it was built
+        log.warning(
+            "Note: the store at %s is older than the packaged data, and this user cannot rebuild "
+            "it; reading it as built on %s (run 'atmpkg build' where the folder can be written)",
+            root,
+            str(info.get("built_at", "an earlier day"))[:10],
+        )
+        stale = False
     if build_dir is None or stale:
         if not build_if_needed:
             raise StoreError(f"no current build in {root}; run 'atmpkg build'")
