@@ -816,6 +816,18 @@ def test_a_query_past_the_memory_cap_is_503_and_the_server_stays_up(fixture_stor
     assert any("memory allocation of" in message for message in server_log.messages)
 
 
+def test_a_cap_too_small_for_the_library_is_named_without_a_traceback(fixture_store, server_log):
+    # newuser12 U8: at 1K, each worker printed Python's traceback of its MemoryError first
+    with pytest.raises(StoreError) as info:
+        make_server(fixture_store, port=0, workers=1, memory="1K")
+    assert str(info.value) == (
+        f"the query workers of the server could not start: {QueryMemoryError(1024)} "
+        "(see the messages above)"
+    )
+    assert not [m for m in server_log.messages if "Traceback" in m]
+    assert any("the memory cap leaves no room to start the worker" in m for m in server_log.messages)
+
+
 def test_a_cap_too_small_for_an_in_memory_workers_copy_is_named_when_it_cannot_start(
     curated_store,
 ):

@@ -279,7 +279,13 @@ def _worker_main(
     die_with_parent(os.getppid())
     if nice:
         os.nice(nice)
-    graph = prepare(store, in_memory, memory)
+    try:
+        graph = prepare(store, in_memory, memory)
+    except MemoryError:
+        # a cap too small for the library itself: one line the pool reads as the cap, not the
+        # traceback multiprocessing would print
+        os.write(2, b"MemoryError: the memory cap leaves no room to start the worker\n")
+        os._exit(1)
     conn.send(("ready", os.getpid()))
     while True:
         try:
