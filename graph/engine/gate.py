@@ -792,5 +792,7 @@ def allowed(values) -> frozenset[str]:
     values = frozenset([values] if isinstance(values, str) else values)
     for value in values:
         if value not in ALLOW:
-            raise UnknownNameError("--allow value", value, ALLOW)
+            raise UnknownNameError(
+                "allow value", value, ALLOW, hint=f"It takes {', '.join(ALLOW[:-1])} or {ALLOW[-1]}."
+            )
     return values
