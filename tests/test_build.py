@@ -273,6 +273,20 @@ def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
         build(tmp_path / "store", data_dir=data_dir)
 
 
+@pytest.mark.parametrize("separator, named", [(";", "';'"), ("\t", "a tab")])
+def test_a_csv_saved_with_another_separator_is_told_so(built, tmp_path, separator, named):
+    # newuser12 U10: a spreadsheet in much of Europe saves ";"; the header error listed every
+    # column as missing without saying why
+    deals = tmp_path / "deals.csv"
+    deals.write_text(f"slug{separator}acquirer{separator}target\nx{separator}y{separator}z\n")
+    with pytest.raises(DataError) as info:
+        import_files([deals], built)
+    assert str(info.value) == (
+        f"{deals}:1: the columns are separated by {named}, not by commas; save the file as CSV "
+        "with commas (in a spreadsheet: CSV UTF-8, comma delimited)"
+    )
+
+
 def test_import_turtle_adds_facts(built, tmp_path):
     mine = tmp_path / "mine.ttl"
     shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)

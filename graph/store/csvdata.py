@@ -969,6 +969,18 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     >>> family_for("my_news", ("slug", "date", "label", "about", "source"), "x.csv").name
     'developments'
     """
+    # every family has several columns: one header cell holding ";" or a tab is a file a
+    # spreadsheet saved with another separator (";" where the decimal mark is a comma)
+    separator = next((c for c in (";", "\t") if len(header) == 1 and c in header[0]), None)
+    if separator is not None:
+        raise DataError(
+            display,
+            1,
+            None,
+            f"the columns are separated by {'a tab' if separator == chr(9) else repr(separator)}, "
+            "not by commas; save the file as CSV with commas (in a spreadsheet: CSV UTF-8, comma "
+            "delimited)",
+        )
     family = FAMILIES.get(stem)
     if family is None:
         matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
