@@ -355,6 +355,7 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
         (lambda kg: kg.query("ASK {}", timeout=math.inf), "timeout must be a positive number"),
         (lambda kg: atmpkg.open(kg.root, timeout="3"), "timeout must be a positive number"),
         (lambda kg: kg.validate([5]), r"files are given as paths .* got an int \(5\)"),
+        (lambda kg: kg.validate(b"x.ttl"), r"files are given as paths .* got bytes \(b'x.ttl'\)"),
         (
             lambda kg: kg.query("ASK {}", allow="all"),
             r"^unknown allow value 'all'\. It takes service, dataset, update or load\.$",

@@ -804,6 +804,11 @@ def file_list(
     """
     if isinstance(files, str | os.PathLike):
         return [files]
+    if isinstance(files, bytes | bytearray):  # a path as bytes, not a list of numbers
+        raise ParameterError(
+            f"files are given as paths (text or Path), got bytes ({bytes(files)[:60]!r}): decode "
+            "it, or give Path(os.fsdecode(...))"
+        )
     given = list(files) if isinstance(files, Iterable) else [files]
     for file in given:
         if not isinstance(file, str | os.PathLike):
