@@ -72,7 +72,7 @@ def parse_options(line: str) -> tuple[dict, str]:
         flag = found.group(1)
         if flag in ("--help", "-h"):  # the options as the module's docstring lists them
             listed = __doc__.split("::")[1].split("\n\n")[1] if __doc__ else ", ".join(OPTIONS)
-            raise UsageError("the options of %sparql and %%sparql:\n" + listed)
+            return {"help": "the options of %sparql and %%sparql:\n" + listed}, ""
         if flag not in OPTIONS:
             raise UsageError(f"unknown option {flag}; the options are {', '.join(OPTIONS)}")
         value = _WORD.match(line, found.end())
@@ -144,6 +144,9 @@ class SparqlMagics(Magics):
         # answer. The ";" is neither SPARQL nor part of the option before it.
         quiet = cell is None and line.rstrip().endswith(";")
         options, rest = parse_options(line.rstrip().removesuffix(";") if quiet else line)
+        if "help" in options:
+            print(options["help"])
+            return None
         if cell is not None and rest:
             raise UsageError(f"%%sparql takes options on its first line, not {rest!r}")
         text = cell.strip() if cell is not None else rest.strip()

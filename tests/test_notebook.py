@@ -59,7 +59,6 @@ def test_magic_options(line, options, rest):
         ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice with -p; give it once"),
         ("-o", "-o needs a value"),
         ("-o 1bad SELECT", "-o names a Python variable, such as -o deals; '1bad' cannot be one"),
-        ("--help", r"(?s)the options of %sparql and %%sparql:\n    --name NAME .*\n    --graph IRI "),
     ],
 )
 def test_magic_option_errors(line, message):
@@ -67,6 +66,18 @@ def test_magic_option_errors(line, message):
 
     with pytest.raises(UsageError, match=message):
         parse_options(line)
+
+
+def test_the_magic_prints_its_options_on_help(capsys):
+    # newuser12: --help was shown as a UsageError, on stderr
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance(colors="nocolor")
+    shell.run_line_magic("load_ext", "atmpkg")
+    assert shell.run_line_magic("sparql", "--help") is None
+    out, err = capsys.readouterr()
+    listed = r"(?s)the options of %sparql and %%sparql:\n    --name NAME .*\n    --graph IRI "
+    assert re.match(listed, out) and err == ""
 
 
 def cell(source: str, *tags: str):
