@@ -60,6 +60,7 @@ class ATMP(DefinedNamespace):
     cagrTo: URIRef
     cellSource: URIRef
     codeName: URIRef
+    counterparty: URIRef
     date: URIRef
     dateEnd: URIRef
     datePrecision: URIRef

@@ -185,14 +185,14 @@ def test_wikidata_coverage_per_class_is_what_the_data_readme_states(curated_stor
     )
     assert found == {
         "atmp:Therapy": (32, 117),
-        "atmp:Company": (50, 194),
+        "atmp:Company": (50, 198),
         "atmp:Indication": (45, 76),
         "atmp:RegulatoryAgency": (1, 11),
         "atmp:Target": (0, 27),
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "32 of 117 therapies, 50 of 194 companies, 45 of 76 indications, 1 of 11 agencies" in readme
+        "32 of 117 therapies, 50 of 198 companies, 45 of 76 indications, 1 of 11 agencies" in readme
     )
     assert "none of the 27 targets" in readme
 
@@ -449,3 +449,42 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
     assert kg.show("approval:kymriah-ema-2018-08-22-large-b-cell-lymphoma").iri == (
         ID + "approval/kymriah-ema-2018-08-23-diffuse-large-b-cell-lymphoma"
     )
+
+
+def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_store):
+    # named12 F2: Pfizer's licence of SPK-FIX (Beqvez) from Spark did not connect the two, the
+    # product being credited to Pfizer alone; the deal names its counterparty
+    found = run_named(
+        "company-connections", {"company": "pfizer", "other": "spark-therapeutics"},
+        store=curated_store,
+    ).dicts()  # fmt: skip
+    assert [
+        (shorten(r["from"]), r["connection"], shorten(r["to"]), shorten(r["deal"])) for r in found
+    ] == [
+        (
+            "company:pfizer",
+            "licensing",
+            "therapy:beqvez",
+            "deal:pfizer-spark-therapeutics-spk-fix-2014",
+        )
+    ]
+    counterparties = query(
+        "SELECT ?deal ?party WHERE { ?deal atmp:counterparty ?party } ORDER BY ?deal",
+        store=curated_store,
+    ).rows
+    assert [(shorten(d.value), shorten(p.value)) for d, p in counterparties] == [
+        ("deal:ferring-fkd-therapies-nadofaragene-2018", "company:fkd-therapies"),
+        ("deal:jcr-pharmaceuticals-mesoblast-temcell-hie-2019", "company:mesoblast"),
+        ("deal:jcr-pharmaceuticals-osiris-msc-licence-2003", "company:osiris-therapeutics"),
+        ("deal:mesoblast-osiris-msc-business-2013", "company:osiris-therapeutics"),
+        (
+            "deal:nipro-sapporo-medical-university-stemirac-2014",
+            "company:sapporo-medical-university",
+        ),
+        ("deal:pfizer-spark-therapeutics-spk-fix-2014", "company:spark-therapeutics"),
+        (
+            "deal:uniqure-amsterdam-molecular-therapeutics-2012",
+            "company:amsterdam-molecular-therapeutics",
+        ),
+        ("deal:vericel-sanofi-ctrm-2014", "company:sanofi"),
+    ]

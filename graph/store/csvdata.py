@@ -241,6 +241,7 @@ FAMILIES: dict[str, Family] = {
                 _key(),
                 Col("acquirer", "refs", ATMP + "acquirer", "company", True),
                 Col("target", "anyrefs", ATMP + "dealTarget", required=True),
+                Col("counterparty", "refs", ATMP + "counterparty", "company"),
                 Col("deal_type", "concept", ATMP + "dealType", "deal-type", True),
                 Col("date", "date", ATMP + "date", required=True),
                 Col("value_usd", "decimal", ATMP + "valueUSD"),
