@@ -1669,7 +1669,7 @@ def test_a_header_names_a_type_and_distinct_parameters_that_exist():
 
 
 def test_names_sort_as_people_read_them_whatever_their_case(curated_store):
-    # lower-case labels (amimestrocel, laViv, uniQure) among capitalised ones
+    # labels that start in lower case (laViv, uniQure) among capitalised ones
     found = run_named("time-to-second-agency", store=curated_store).dicts()
     names = [r["therapyName"] for r in found]
     assert names == sorted(names, key=str.lower)
