@@ -1074,9 +1074,7 @@ def test_authorised_products_on_a_day(lifecycle_rows):
         genex_pmda,
     ]
     # likewise a grant known only to its month (Betacel, PMDA, January 2022)
-    assert betacel_pmda not in authorised(
-        lifecycle_rows("authorised-products", as_of="2022-01-30")
-    )
+    assert betacel_pmda not in authorised(lifecycle_rows("authorised-products", as_of="2022-01-30"))
     assert betacel_pmda in authorised(lifecycle_rows("authorised-products", as_of="2022-01-31"))
     found = lifecycle_rows("authorised-products", agency="ema", as_of="2019-01-01")
     assert authorised(found) == [alphacel_ema]
@@ -1598,17 +1596,16 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
     worldwide = run_named("first-approval-worldwide", store=curated_store)
     assert len(worldwide) == len(first_pairs) == 110  # APCEDEN's four indications are one row
     cdsco = run_named("first-approval-worldwide", {"agency": "cdsco"}, store=curated_store)
-    assert [(r["therapyName"], r["indications"]) for r in cdsco.dicts()][:2] == [
-        ("Stempeucel", "Thromboangiitis obliterans (Buerger's disease)"),
-        (
-            "APCEDEN",
-            "Prostate cancer; Ovarian cancer; Colorectal cancer; Non-small cell lung cancer",
-        ),
+    # the engine joins a group's names in no stated order
+    first_two = [(r["therapyName"], sorted(r["indications"].split("; "))) for r in cdsco.dicts()[:2]]
+    assert first_two == [
+        ("Stempeucel", ["Thromboangiitis obliterans (Buerger's disease)"]),
+        ("APCEDEN", ["Colorectal cancer", "Non-small cell lung cancer", "Ovarian cancer", "Prostate cancer"]),
     ]
     assert len(cdsco) == 5
     initial = {(a["therapy"], a["agency"]) for a in approvals if a["approval_type"] == "initial"}
     per_year = run_named("approvals-by-agency-year", store=curated_store).dicts()
-    assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 188
+    assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 187
     india_2017 = [r for r in per_year if r["agencyName"] == "CDSCO" and r["year"] == 2017]
     assert [(r["approvals"], r["productsFirstApproved"]) for r in india_2017] == [(4, 1)]
 
