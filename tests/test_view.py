@@ -932,6 +932,23 @@ def test_browser_names_that_appear_as_the_reader_zooms_in_lie_clear(
     opened.context.close()
 
 
+@pytest.mark.parametrize("overview", [True, False])
+def test_browser_the_page_settles_after_a_drag(fixture_store, tmp_path, browser, overview):
+    # rev12: in the class overview, where no label is held back, the page stayed "relabelling"
+    # after a drag, and a script waiting for it to settle waited for ever
+    result = view(store=fixture_store, overview=overview, output=tmp_path / "v.html")
+    opened = Opened(browser, result.path)
+    box = opened.page.locator("#network").bounding_box()
+    opened.page.mouse.move(box["x"] + 40, box["y"] + 40)
+    opened.page.mouse.down()
+    opened.page.mouse.move(box["x"] + 140, box["y"] + 100, steps=8)
+    opened.page.mouse.up()
+    assert opened.run("document.body.dataset.state") == "relabelling"
+    opened.page.wait_for_selector("body[data-state=stable]", timeout=5_000)
+    opened.clean()
+    opened.context.close()
+
+
 def test_browser_a_class_view_keeps_its_named_hubs_in_a_small_window(
     curated_store, tmp_path, browser
 ):

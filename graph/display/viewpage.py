@@ -649,7 +649,12 @@ SCRIPT = r"""
         const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && clash(labelBox(id), view, GAP);
         holdBack([...visible].filter((id) => !first.includes(id) && drawnNow(id)).sort(byDegree),
           first.filter(drawnNow).map(labelBox));
-        network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+        // asked for once this drawing is over: a redraw asked for while one is drawn is dropped,
+        // and when nothing was held back nothing else asks for one
+        setTimeout(() => {
+          network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+          network.redraw();
+        });
       });
       network.redraw();
     }, 150);
