@@ -356,9 +356,9 @@ def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_sto
     store = open_store(curated_store).store
     pointer = ox.NamedNode(REPLACED_BY)
     retired = {q.subject for q in store.quads_for_pattern(None, pointer, None)}
-    assert len(retired) == 100
+    assert len(retired) == 102
     stated = {q.triple for r in retired for q in store.quads_for_pattern(r, None, None)}
-    assert len(stated) == 3 * 100 and stated <= exported
+    assert len(stated) == 3 * 102 and stated <= exported
 
 
 def test_companies_are_connected_through_their_ownership_lines(
@@ -432,8 +432,9 @@ def test_two_products_share_an_inn_with_different_proper_names(curated_store):
 
 def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(curated_store):
     """graph/data/retired.csv: 70 approval IRIs whose date was given to the day or corrected, or whose indication was,
-    23 sources and 6 claims merged into a duplicate, and a lifecycle event whose kind and date were
-    corrected; each replacement is a current entity."""
+    23 sources and 6 claims merged into a duplicate, a lifecycle event whose kind and date were
+    corrected, and two IRIs of an approval taken out, which lead to its product; each replacement
+    is a current entity."""
     rows = query(
         "SELECT ?kind (COUNT(?old) AS ?n) WHERE { ?old dct:isReplacedBy ?new . ?new a ?kind } "
         "GROUP BY ?kind ORDER BY ?kind",
@@ -444,6 +445,7 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
         ("atmp:Claim", 6),
         ("atmp:LifecycleEvent", 1),
         ("atmp:Source", 23),
+        ("atmp:Therapy", 2),
     ]
     kg = atmpkg.open(curated_store)
     assert kg.show("approval:kymriah-ema-2018-08-22-large-b-cell-lymphoma").iri == (
