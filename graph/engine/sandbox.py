@@ -2,9 +2,9 @@
 
 The gate refuses SERVICE and LOAD before a query reaches the engine; this is the second wall, kept by
 the operating system. :func:`confine` installs a seccomp filter that makes ``socket()`` fail with
-EACCES for the Internet address families (IPv4, IPv6), so that nothing in the process (the engine's
-HTTP client, a DNS lookup) can reach the network, while Unix sockets and pipes (the way answers go
-back to the parent) keep working; and it caps the process's data segment (heap and anonymous
+EACCES for every address family but Unix sockets (IPv4, IPv6, raw packets, netlink), so that
+nothing in the process (the engine's HTTP client, a DNS lookup) can reach the network, while Unix
+sockets and pipes (the way answers go back to the parent) keep working; and it caps the process's data segment (heap and anonymous
 memory, ``RLIMIT_DATA``), so that a query that would exhaust the machine ends its own process
 instead. Both last for the life of the process and can never be lifted from inside it.
 
@@ -33,7 +33,7 @@ _ARCH = {
     "x86_64": (0xC000003E, 41, 317),
     "aarch64": (0xC00000B7, 198, 277),
 }
-_AF_INET, _AF_INET6 = 2, 10
+_AF_UNIX = 1
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_PDEATHSIG = 1
@@ -60,22 +60,21 @@ def network_sandbox() -> bool:
 
 
 def _filter() -> bytes:
-    """The BPF program: socket(AF_INET or AF_INET6, …) fails with EACCES, and so do the ways
-    round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
-    numbers) and io_uring, whose requests open sockets without the socket call; everything else
-    runs."""
+    """The BPF program: socket() of any family but AF_UNIX (IPv4, IPv6, and the raw link-layer
+    and netlink sockets root could open) fails with EACCES, and so do the ways round that rule:
+    every system call made through another ABI (i386's ``int 0x80``, x32's numbers) and io_uring,
+    whose requests open sockets without the socket call; everything else runs."""
     arch, socket_nr, _ = _ARCH[platform.machine()]
     # each jump counts the instructions it skips: to the last (EACCES) or the one before (ALLOW)
     program = [
         (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 0, 8, arch),  # another ABI: refused
+        (_JEQ_K, 0, 7, arch),  # another ABI: refused
         (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
-        (_JGE_K, 6, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
-        (_JEQ_K, 5, 0, _IO_URING_SETUP),
-        (_JEQ_K, 0, 3, socket_nr),
+        (_JGE_K, 5, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
+        (_JEQ_K, 4, 0, _IO_URING_SETUP),
+        (_JEQ_K, 0, 2, socket_nr),
         (_LD_ABS_W, 0, 0, 16),  # seccomp_data.args[0], the address family
-        (_JEQ_K, 2, 0, _AF_INET),
-        (_JEQ_K, 1, 0, _AF_INET6),
+        (_JEQ_K, 0, 1, _AF_UNIX),  # the way answers go back to the parent: allowed
         (_RET_K, 0, 0, _RET_ALLOW),
         (_RET_K, 0, 0, _RET_ERRNO | _EACCES),
     ]
@@ -108,7 +107,7 @@ def _deny_network() -> None:
 
 
 def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> None:
-    """Confine the calling process for good: without ``network`` no IPv4/IPv6 socket can be opened
+    """Confine the calling process for good: without ``network`` no socket but a Unix one can be opened
     (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is capped,
     so that an allocation beyond it fails and the engine aborts the process.
 
