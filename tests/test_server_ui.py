@@ -227,6 +227,25 @@ def test_a_named_answer_groups_money_and_shows_entities_by_name(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_name_without_its_entity_is_shown_in_simple_view(curated_store, browser):
+    # rev12: a region a report names, not an entity of the graph, has a segmentName and no
+    # segment; folding the names into their entities' columns showed it nowhere
+    srv = make_server(curated_store, port=0, timeout=60).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(srv.url + "/?name=segment-shares&p=scope%3Dact-cancer")
+        tab.click("#run")
+        tab.locator(ROWS).first.wait_for()
+        headers = [h.strip() for h in tab.locator(f"{TAB} .yasr_results thead th:visible").all_inner_texts()]
+        at = headers.index("segment") + 1
+        segments = tab.locator(f"{ROWS} td:nth-child({at})").all_inner_texts()
+        assert "North America (ACT-for-cancer report scheme)" in segments
+        context.close()
+    finally:
+        srv.shutdown()
+
+
 def test_the_table_pages_and_sorts(page, server):
     from playwright.sync_api import expect
 

@@ -233,6 +233,11 @@
             if (kind === "sort") return name.value.toLowerCase();
             if (kind === "filter") return escaped(name.value + " " + cell.value);
           }
+          // a name without its entity (a region named by a report, not in the graph) is shown
+          if (!cell && name && name.value) {
+            if (kind === "display") return "<div><span class='nonIri'>" + html(name.value) + "</span></div>";
+            return kind === "filter" ? escaped(name.value) : name.value.toLowerCase();
+          }
           if (kind === "display" && cell && NUMERIC.has(cell.datatype)) {
             return "<div><span class='nonIri'>" + grouped(cell.value) + "</span></div>";
           }
