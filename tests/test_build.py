@@ -1734,3 +1734,22 @@ def test_a_read_only_store_older_than_the_data_is_read_as_it_was_built(fixture_s
         f"rebuild it; reading it as built on {built} (run 'atmpkg build' where the folder can be "
         "written)\n"
     )
+
+
+
+def test_no_home_at_all_is_an_error_that_says_what_to_do(monkeypatch):
+    # rev12: an empty HOME and a user id without an account record (a container run with
+    # --user 12345) raised KeyError
+    import pwd
+
+    from atmpkg.graph.store.folder import default_store_path
+
+    def unknown(uid: int):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    for name in ("ATMPKG_STORE", "XDG_DATA_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", "")
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    with pytest.raises(StoreError, match="HOME is empty and the system's account records hold no"):
+        default_store_path()

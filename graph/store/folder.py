@@ -59,7 +59,15 @@ def default_store_path() -> Path:
     if not os.path.isabs(base):
         import pwd
 
-        home = os.environ.get("HOME") or pwd.getpwuid(os.getuid()).pw_dir
+        home = os.environ.get("HOME")
+        if not home:
+            try:
+                home = pwd.getpwuid(os.getuid()).pw_dir
+            except KeyError:  # a user id the system's account records do not hold
+                raise StoreError(
+                    "no home folder to keep the store in: HOME is empty and the system's account "
+                    "records hold no home for this user; give --store or set ATMPKG_STORE"
+                ) from None
         base = os.path.join(home, ".local", "share")
     return Path(base) / "atmp-kg" / "store"
 
