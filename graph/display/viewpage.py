@@ -351,11 +351,10 @@ SCRIPT = r"""
   const HUB_LABEL_MAX_PX = 18;
   let raised = 0;
   // A label's lines are as wide as its font allows: a font raised to read at a small zoom needs
-  // its width raised with it, or the name breaks inside its words.
-  // A label hangs below its node half its font size down: drawn smaller, it is moved down by half
-  // of what it lost, so that its box stays inside the one laid out clear at the raised size.
-  const hubFont = (id, size) => ({
-    id, font: { size, vadjust: (raised - size) / 2 }, scaling: always,
+  // its width raised with it, or the name breaks inside its words. `down` moves it down (see
+  // resizeHubs).
+  const hubFont = (id, size, down = 0) => ({
+    id, font: { size, vadjust: down }, scaling: always,
     widthConstraint: { maximum: data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size },
   });
   if (focus >= 0) {
@@ -526,6 +525,13 @@ SCRIPT = r"""
       return node.x >= from.x && node.x <= to.x && node.y >= from.y && node.y <= to.y;
     };
   }
+  // Whether a node's label lies in the frame, its node's centre inside it or not.
+  function inView(id) {
+    const canvas = network.canvas.frame.canvas;
+    const from = network.DOMtoCanvas({ x: 0, y: 0 });
+    const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+    return clash(labelBox(id), { left: from.x, top: from.y, right: to.x, bottom: to.y }, GAP);
+  }
   function declutter(first) {
     const seen = inFrame();
     const rest = [...visible]
@@ -641,12 +647,7 @@ SCRIPT = r"""
         .map((id) => ({ id, scaling: data.options.nodes.scaling })));
       waiting.clear();
       network.once("afterDrawing", () => {
-        // a label reaches into the frame from a node outside it too
-        const canvas = network.canvas.frame.canvas;
-        const from = network.DOMtoCanvas({ x: 0, y: 0 });
-        const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
-        const view = { left: from.x, top: from.y, right: to.x, bottom: to.y };
-        const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && clash(labelBox(id), view, GAP);
+        const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && inView(id);
         holdBack([...visible].filter((id) => !first.includes(id) && drawnNow(id)).sort(byDegree),
           first.filter(drawnNow).map(labelBox));
         // asked for once this drawing is over: a redraw asked for while one is drawn is dropped,
@@ -660,10 +661,34 @@ SCRIPT = r"""
     }, 150);
   }
   ["zoom", "dragEnd", "animationFinished"].forEach((event) => network.on(event, relabel));
+  // A label hangs below its node half its font size down, so drawn smaller it rises towards its
+  // node, where it may lie on another node or name: it is moved down (vadjust) as little as keeps
+  // it clear of the nodes and of the names resized before it, and at most to where it stood at the
+  // raised size, which was laid out clear. Its box at another size is reckoned from the box drawn
+  // (lines wrap alike, so it scales with the font); a name out of the frame, not drawn, waits
+  // until the reader moves to it.
   function resizeHubs() {
     const size = Math.max(data.options.nodes.font.size,
       Math.min(raised, Math.floor(HUB_LABEL_MAX_PX / network.getScale())));
-    nodes.update(first.map((id) => hubFont(id, size)));
+    const placed = [];
+    const shown = [...visible];
+    nodes.update(first.filter(inView).map((id) => {
+      const font = network.body.nodes[id].options.font;
+      const drawn = labelBox(id);
+      const scale = size / font.size;
+      const half = (drawn.right - drawn.left) * scale / 2;
+      const middle = (drawn.left + drawn.right) / 2;
+      const top = drawn.top - (font.vadjust || 0) + (size - font.size) / 2;
+      const at = (down) => ({ left: middle - half, right: middle + half, top: top + down,
+        bottom: top + down + (drawn.bottom - drawn.top) * scale });
+      const clear = (box) => !placed.some((other) => clash(box, other)) &&
+        !shown.some((other) => other !== id && clash(box, shapeBox(other)));
+      const most = (raised - size) / 2;
+      let down = 0;
+      while (down < most && !clear(at(down))) down = Math.min(most, down + 1);
+      placed.push(at(down));
+      return hubFont(id, size, down);
+    }));
   }
 
   if (N.length) {
