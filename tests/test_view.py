@@ -949,6 +949,46 @@ def test_browser_the_page_settles_after_a_drag(fixture_store, tmp_path, browser,
     opened.context.close()
 
 
+def test_browser_a_zoom_during_a_relabel_is_laid_out_too(curated_store, tmp_path, browser):
+    # rev2_12: a zoom that came while the last one's names were being laid out lost its own
+    # relabel, and the names kept the size of the zoom before
+    classes = ["atmp:Therapy", "atmp:Company"]
+    result = view(store=curated_store, classes=classes, output=tmp_path / "tc.html")
+    opened = Opened(browser, result.path)
+    box = opened.page.locator("#network").bounding_box()
+    middle = [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2]
+    opened.page.mouse.move(*middle)
+    for _ in range(3):
+        opened.page.mouse.wheel(0, -100)
+    opened.page.wait_for_function("() => document.body.dataset.state === 'relabelling'", polling="raf")
+    opened.page.wait_for_selector("body[data-state=stable]")
+    # at the next relabel's first change of the nodes, the reader zooms in four notches more
+    opened.run(
+        """([x, y]) => { let done = false; atmpView.nodes.on("update", () => {
+             if (done) return; done = true;
+             const canvas = atmpView.network.canvas.frame.canvas;
+             for (let k = 0; k < 4; k++) canvas.dispatchEvent(new WheelEvent("wheel",
+               { deltaY: -100, clientX: x, clientY: y, bubbles: true, cancelable: true }));
+           }); }""",
+        middle,
+    )
+    opened.page.mouse.wheel(0, -100)
+    opened.page.wait_for_function("() => document.body.dataset.state === 'relabelling'", polling="raf")
+    opened.page.wait_for_selector("body[data-state=stable]")
+    opened.page.wait_for_timeout(1_000)  # the zoom that came during the relabel has its own
+    assert opened.run("document.body.dataset.state") == "stable"
+    assert opened.run(DRAWN_LABELS)["largest"] <= 18
+
+
+def test_browser_find_is_stable_only_once_the_view_has_moved_and_laid_out(whole_page):
+    # rev2_12: the page read "stable" during the move to the node found
+    whole_page.page.fill("#search", "alphacel")
+    whole_page.page.press("#search", "Enter")
+    assert whole_page.run("document.body.dataset.state") == "relabelling"
+    whole_page.page.wait_for_selector("body[data-state=stable]")
+    assert whole_page.run("atmpView.network.getScale()") >= 1
+
+
 def test_browser_a_class_view_keeps_its_named_hubs_in_a_small_window(
     curated_store, tmp_path, browser
 ):

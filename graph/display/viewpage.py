@@ -634,14 +634,18 @@ SCRIPT = r"""
   // Zoomed or moved, the names that read where the view now stands are laid out again as at the
   // first render, without moving a node: once the reader stops, the labels held back before get
   // their usual threshold again, and those then drawn on another label or node wait again.
+  // Each relabel has its number: one the reader overtook (a zoom while the last was being laid
+  // out) neither stops the next nor says the page is stable.
   let relabelling;
+  let relabels = 0;
   function relabel() {
     const state = document.body.dataset.state;
     if (state !== "stable" && state !== "relabelling") return;
     clearTimeout(relabelling);
+    const mine = ++relabels;
     document.body.dataset.state = "relabelling";
     relabelling = setTimeout(() => {
-      if (document.body.dataset.state !== "relabelling") return;
+      if (mine !== relabels || document.body.dataset.state !== "relabelling") return;
       if (raised) resizeHubs();
       nodes.update([...waiting].filter((id) => visible.has(id))
         .map((id) => ({ id, scaling: data.options.nodes.scaling })));
@@ -653,7 +657,9 @@ SCRIPT = r"""
         // asked for once this drawing is over: a redraw asked for while one is drawn is dropped,
         // and when nothing was held back nothing else asks for one
         setTimeout(() => {
-          network.once("afterDrawing", () => { document.body.dataset.state = "stable"; });
+          network.once("afterDrawing", () => {
+            if (mine === relabels) document.body.dataset.state = "stable";
+          });
           network.redraw();
         });
       });
@@ -1095,6 +1101,8 @@ SCRIPT = r"""
     highlight(id);
     showPanel(id);
     if (move) {
+      // the names are laid out again where the move ends (animationFinished)
+      if (document.body.dataset.state === "stable") document.body.dataset.state = "relabelling";
       network.focus(id, { scale: Math.max(network.getScale(), 1), animation: { duration: 300, easingFunction: "easeInOutQuad" } });
     }
   }
