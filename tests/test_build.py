@@ -1719,14 +1719,24 @@ def test_a_read_only_store_older_than_the_data_is_read_as_it_was_built(fixture_s
         if os.geteuid() == 0:
             ctypes.CDLL(None).prctl(24, 1, 0, 0, 0)  # PR_CAPBSET_DROP, CAP_DAC_OVERRIDE
 
+    # a server's confined worker reads it without saying so again (rev2_12: four notes)
+    confined = (
+        "from atmpkg.graph.engine.sandbox import confine; confine(memory=None); import atmpkg; "
+        f"print(atmpkg.open({str(store)!r}).query('ASK {{ therapy:alphacel a atmp:Therapy }}').boolean)"
+    )
     try:
         run = subprocess.run(
             [sys.executable, "-m", "atmpkg.cli", "query", "ASK { therapy:alphacel a atmp:Therapy }"]
             + ["--store", str(store)],
             capture_output=True, text=True, timeout=120, preexec_fn=without_dac_override,
         )  # fmt: skip
+        worker = subprocess.run(
+            [sys.executable, "-c", confined],
+            capture_output=True, text=True, timeout=120, preexec_fn=without_dac_override,
+        )  # fmt: skip
     finally:
         store.chmod(0o755)
+    assert (worker.returncode, worker.stdout, worker.stderr) == (0, "True\n", "")
     assert (run.returncode, run.stdout) == (0, "true\n")
     built = json.loads(info.read_text())["built_at"][:10]
     assert run.stderr == (

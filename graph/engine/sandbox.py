@@ -185,6 +185,7 @@ OUT_OF_MEMORY = (
     "std::bad_alloc",
     "Resource temporarily unavailable",
     "failed to map segment from shared object",
+    "Anonymous mmap for RocksDB",  # RocksDB's block cache, when the cap leaves it no room
 )
 
 

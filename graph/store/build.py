@@ -38,6 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ... import queries
+from ..engine.sandbox import confinement
 from ..errors import (
     AtmpkgError,
     DataError,
@@ -736,13 +737,16 @@ def open_store(
         info = stores.read_info(build_dir)
         stale = info.get("data_dir") is None and info.get("fingerprint") != stores.fingerprint()
     if stale and not os.access(root, os.W_OK | os.X_OK):
-        # a store shared read-only (a team's, on a share) is read as it was built
-        log.warning(
-            "Note: the store at %s is older than the packaged data, and this user cannot rebuild "
-            "it; reading it as built on %s (run 'atmpkg build' where the folder can be written)",
-            root,
-            str(info.get("built_at", "an earlier day"))[:10],
-        )
+        # a store shared read-only (a team's, on a share) is read as it was built; said once, by
+        # the process the reader started, not again by each of a server's confined workers
+        if confinement() is None:
+            log.warning(
+                "Note: the store at %s is older than the packaged data, and this user cannot "
+                "rebuild it; reading it as built on %s (run 'atmpkg build' where the folder can be "
+                "written)",
+                root,
+                str(info.get("built_at", "an earlier day"))[:10],
+            )
         stale = False
     if build_dir is None or stale:
         if not build_if_needed:
