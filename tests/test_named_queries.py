@@ -1116,7 +1116,7 @@ def test_withdrawn_products(lifecycle_rows):
     found = lifecycle_rows("withdrawn-products")
     # one row per event and source, the source an entity beside its title
     assert [
-        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["source"], r["sourceTitle"])
+        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["source"], r["sourceName"])
         for r in found
     ] == [
         (
