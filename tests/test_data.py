@@ -431,7 +431,7 @@ def test_two_products_share_an_inn_with_different_proper_names(curated_store):
 
 
 def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(curated_store):
-    """graph/data/retired.csv: 70 approval IRIs whose date was given to the day or corrected, or whose indication was,
+    """graph/data/retired.csv: 76 approval IRIs whose date was given to the day or corrected, or whose indication was,
     23 sources and 6 claims merged into a duplicate, a lifecycle event whose kind and date were
     corrected, and two IRIs of an approval taken out, which lead to its product; each replacement
     is a current entity."""
@@ -441,7 +441,7 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
         store=curated_store,
     )
     assert [(shorten(r["kind"]), int(r["n"])) for r in rows] == [
-        ("atmp:Approval", 70),
+        ("atmp:Approval", 76),
         ("atmp:Claim", 6),
         ("atmp:LifecycleEvent", 1),
         ("atmp:Source", 23),
