@@ -267,7 +267,7 @@ class Selection:
         (``typed``): an ``int``, ``float`` or ``bool`` where every value of the attribute is one.
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        198
+        199
         >>> kymriah = "https://w3id.org/atmp-kg/id/therapy/kymriah"
         >>> kg.select(focus="Kymriah").network().nodes[kymriah]["approvalCount"]
         19
