@@ -516,21 +516,23 @@ SCRIPT = r"""
   // reckoned: placing labels, one that near is clear (moved again, it would creep every round).
   const SLACK = 1;
   // Only the nodes in the frame are drawn, so only their labels were measured where they stand.
-  function inFrame() {
+  function frame() {
     const canvas = network.canvas.frame.canvas;
     const from = network.DOMtoCanvas({ x: 0, y: 0 });
     const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+    return { left: from.x, top: from.y, right: to.x, bottom: to.y };
+  }
+  function inFrame() {
+    const view = frame();
     return (id) => {
       const node = network.body.nodes[id];
-      return node.x >= from.x && node.x <= to.x && node.y >= from.y && node.y <= to.y;
+      return node.x >= view.left && node.x <= view.right && node.y >= view.top && node.y <= view.bottom;
     };
   }
   // Whether a node's label lies in the frame, its node's centre inside it or not.
-  function inView(id) {
-    const canvas = network.canvas.frame.canvas;
-    const from = network.DOMtoCanvas({ x: 0, y: 0 });
-    const to = network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
-    return clash(labelBox(id), { left: from.x, top: from.y, right: to.x, bottom: to.y }, GAP);
+  function inView() {
+    const view = frame();
+    return (id) => clash(labelBox(id), view, GAP);
   }
   function declutter(first) {
     const seen = inFrame();
@@ -651,7 +653,8 @@ SCRIPT = r"""
         .map((id) => ({ id, scaling: data.options.nodes.scaling })));
       waiting.clear();
       network.once("afterDrawing", () => {
-        const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && inView(id);
+        const seen = inView();
+        const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && seen(id);
         holdBack([...visible].filter((id) => !first.includes(id) && drawnNow(id)).sort(byDegree),
           first.filter(drawnNow).map(labelBox));
         // asked for once this drawing is over: a redraw asked for while one is drawn is dropped,
@@ -678,7 +681,7 @@ SCRIPT = r"""
       Math.min(raised, Math.floor(HUB_LABEL_MAX_PX / network.getScale())));
     const placed = [];
     const shown = [...visible];
-    nodes.update(first.filter(inView).map((id) => {
+    nodes.update(first.filter(inView()).map((id) => {
       const font = network.body.nodes[id].options.font;
       const drawn = labelBox(id);
       const scale = size / font.size;

@@ -4,9 +4,9 @@ The gate refuses SERVICE and LOAD before a query reaches the engine; this is the
 the operating system. :func:`confine` installs a seccomp filter that makes ``socket()`` fail with
 EACCES for every address family but Unix sockets (IPv4, IPv6, raw packets, netlink), so that
 nothing in the process (the engine's HTTP client, a DNS lookup) can reach the network, while Unix
-sockets and pipes (the way answers go back to the parent) keep working; and it caps the process's data segment (heap and anonymous
-memory, ``RLIMIT_DATA``), so that a query that would exhaust the machine ends its own process
-instead. Both last for the life of the process and can never be lifted from inside it.
+sockets and pipes (the way answers go back to the parent) keep working; and it caps the process's
+data segment (heap and anonymous memory, ``RLIMIT_DATA``), so that a query that would exhaust the
+machine ends its own process instead. Both last for the life of the process and can never be lifted from inside it.
 
 The filter needs Linux on x86-64 or AArch64; elsewhere :func:`network_sandbox` is False and the
 gate is the only wall (the README's "Security model" says so).
@@ -107,9 +107,9 @@ def _deny_network() -> None:
 
 
 def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> None:
-    """Confine the calling process for good: without ``network`` no socket but a Unix one can be opened
-    (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is capped,
-    so that an allocation beyond it fails and the engine aborts the process.
+    """Confine the calling process for good: without ``network`` no socket but a Unix one can be
+    opened (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is
+    capped, so that an allocation beyond it fails and the engine aborts the process.
 
     >>> import subprocess, sys
     >>> code = ("import socket; from atmpkg.graph.engine.sandbox import confine; confine(memory=None); "

@@ -1,9 +1,9 @@
 """The worker processes that run ``atmpkg serve``'s queries.
 
-Each worker confines itself (:func:`atmpkg.graph.engine.sandbox.confine`: no socket but a Unix one, a cap on
-its memory), opens the store read-only once and then runs one job after another: a query answered
-in a negotiated format, a query's answer drawn as a graph view, or an entity as RDF or as its HTML
-page. A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
+Each worker confines itself (:func:`atmpkg.graph.engine.sandbox.confine`: no socket but a Unix
+one, a cap on its memory), opens the store read-only once and then runs one job after another: a
+query answered in a negotiated format, a query's answer drawn as a graph view, or an entity as RDF
+or as its HTML page. A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
 from Python; ending the process stops the work and frees its memory) and a new worker takes its
 place; so does a worker that dies during a job (the memory cap reached, a crash), and the request is
 told why (:func:`~atmpkg.graph.engine.sandbox.describe_death`, read from the last lines the worker wrote

@@ -260,11 +260,7 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
         return term
     if kind not in KINDS:
         raise ParameterError(f"{where} has unknown type '{kind}' in the query header")
-    if not value.strip() and not param.required:
-        raise ParameterError(
-            f"{where} is empty: give {_a(kind)} by its slug, name or IRI, or leave the parameter out"
-        )
-    return resolve_entity_of_kind(kind, value, store, where)
+    return resolve_entity_of_kind(kind, value, store, where, optional=not param.required)
 
 
 def _a(noun: str) -> str:
@@ -276,8 +272,11 @@ def _a(noun: str) -> str:
     return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
-def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = "") -> ox.NamedNode:
-    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive).
+def resolve_entity_of_kind(
+    kind: str, value: str, store: ox.Store, where: str = "", optional: bool = False
+) -> ox.NamedNode:
+    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive);
+    ``where`` names the parameter it was given to, which may be left out when ``optional``.
 
     >>> resolve_entity_of_kind("company", "Kite Pharma", atmpkg.graph.open_store().store).value
     'https://w3id.org/atmp-kg/id/company/kite-pharma'
@@ -287,7 +286,10 @@ def resolve_entity_of_kind(kind: str, value: str, store: ox.Store, where: str = 
     """
     prefix, given = kind_prefix(kind) + ":", value
     if not value.strip():
-        raise ParameterError(f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI")
+        raise ParameterError(
+            f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI"
+            + (", or leave the parameter out" if optional else "")
+        )
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
     if value.startswith(prefix):

@@ -26,6 +26,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import tempfile
 import threading
 import time
@@ -123,20 +124,20 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
     for path, display in inputs:
         try:
-            folder, file, there = path.is_dir(), path.is_file(), path.exists()
+            mode = path.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            raise DataError(display, None, None, "no such file") from None
         except OSError as exc:  # a name the file system refuses, such as one too long
             raise DataError(display, None, None, f"cannot be read: {exc.strerror or exc}") from None
-        if folder:
+        if stat.S_ISDIR(mode):
             raise DataError(
                 display, None, None, "is a folder; give the files in it (a shell's folder/*.ttl)"
             )
-        if there and not file:
+        if not stat.S_ISREG(mode):
             # a pipe (a shell's <(…), /dev/stdin) is read once and says nothing of its format
             raise DataError(
                 display, None, None, "is not a file but a pipe or a device; save it to a file first"
             )
-        if not file:
-            raise DataError(display, None, None, "no such file")
         if path.suffix.lower() == ".csv":
             csv_files.append((path, display))
         elif path.suffix.lower() in RDF_SUFFIXES:

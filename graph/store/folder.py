@@ -158,6 +158,11 @@ _open: dict[Path, StoreHandle] = {}
 _in_memory: set[Path] = set()
 
 
+def _unusable(root: Path, exc: OSError) -> StoreError:
+    """The error for a store folder the file system refuses (no right to it, a name too long)."""
+    return StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}")
+
+
 def current_build(root: Path) -> Path | None:
     """The build folder ``root/current`` points at, or None when nothing was built yet.
 
@@ -171,7 +176,7 @@ def current_build(root: Path) -> Path | None:
         target = link.resolve()
         built = (target / "oxigraph").is_dir() and (target / "build.json").is_file()
     except OSError as exc:  # a name the file system refuses, such as one too long
-        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+        raise _unusable(root, exc) from None
     return target if built else None
 
 
@@ -284,7 +289,7 @@ def locked(root: Path) -> Iterator[None]:
         root.mkdir(parents=True, exist_ok=True)
         lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
     except OSError as exc:
-        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+        raise _unusable(root, exc) from None
     with lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -311,7 +316,7 @@ def check_folder(root: Path) -> None:
     except (FileNotFoundError, NotADirectoryError):
         return
     except OSError as exc:  # a name the file system refuses, such as one too long
-        raise StoreError(f"cannot use {root} as a store folder: {exc.strerror or exc}") from None
+        raise _unusable(root, exc) from None
     if file:
         raise StoreError(
             f"{root} is a file, not a folder; give a folder for the store (a new one is made)"
