@@ -108,8 +108,9 @@ STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
 
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
 #: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and
-#: so do its ultimate parent and its ownership line; an area lies within the regions its part-of
-#: links reach) and the end of a date's period (the date as stated shows it). Queries use them; drawn, they would
+#: so do its ultimate parent and its ownership line; a deal's other side is its target, the target's
+#: developer or its counterparty; an area lies within the regions its part-of links reach) and the
+#: end of a date's period (the date as stated shows it). Queries use them; drawn, they would
 #: double every connection.
 SHORTCUTS = frozenset(
     ATMP + name
@@ -120,6 +121,7 @@ SHORTCUTS = frozenset(
         "portfolioProduct",
         "ultimateParent",
         "ownershipLine",
+        "otherSide",
         "within",
         "dateEnd",
         "goalDateEnd",

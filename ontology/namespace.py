@@ -110,6 +110,7 @@ class ATMP(DefinedNamespace):
     outcomeDateEnd: URIRef
     outcomeDatePrecision: URIRef
     outcomeDateStated: URIRef
+    otherSide: URIRef
     ownershipLine: URIRef
     parentSince: URIRef
     parentSincePrecision: URIRef

@@ -42,7 +42,7 @@ BUILD = importlib.import_module("atmpkg.graph.store.build")
 CSVDATA = importlib.import_module("atmpkg.graph.store.csvdata")
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 #: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
-LOADED_WITH_DELTACEL = 2204
+LOADED_WITH_DELTACEL = 2211
 
 
 @pytest.fixture
@@ -95,6 +95,21 @@ def test_ultimate_parent_is_the_top_of_the_chain(fixture_store):
         "genecorp": "genecorp",
         "othercorp": "othercorp",
     }
+
+
+def test_a_deals_other_side_is_its_target_company_or_the_developer_of_its_target_product(
+    fixture_store,
+):
+    rows = query(
+        "SELECT ?deal ?side WHERE { ?deal atmp:otherSide ?side }", store=fixture_store
+    ).dicts()
+    sides = sorted((r["deal"].rsplit("/", 1)[1], r["side"].rsplit("/", 1)[1]) for r in rows)
+    assert sides == [
+        ("bigpharma-cellco-2017", "cellco"),
+        ("bigpharma-genex-2019", "genecorp"),
+        ("genecorp-cellco-eu-2023", "cellco-eu"),
+        ("othercorp-genecorp-2021", "genecorp"),
+    ]
 
 
 def test_inverse_links_are_materialised(fixture_store):

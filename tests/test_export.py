@@ -1318,11 +1318,11 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     result = run("-o", str(nq), "--store", str(fixture_store))
     quads = list(ox.parse(path=nq))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    assert (len(quads), len(triples)) == (1551, 1551)
-    assert result.stderr == f"Exported 1,551 quads (1,551 triples) as nq to {nq}\n"
+    assert (len(quads), len(triples)) == (1555, 1555)
+    assert result.stderr == f"Exported 1,555 quads (1,555 triples) as nq to {nq}\n"
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
-    assert result.stderr == f"Exported 155 triples as rdfxml to {xml}\n"
-    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 155
+    assert result.stderr == f"Exported 156 triples as rdfxml to {xml}\n"
+    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 156
 
 
 def test_cli_export_max_nodes(fixture_store, tmp_path):
@@ -1338,7 +1338,7 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Exported 18 nodes and 27 edges (from 308 triples) as graphml to {target}\n"
+        f"Exported 18 nodes and 27 edges (from 310 triples) as graphml to {target}\n"
     )
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
