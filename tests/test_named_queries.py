@@ -1671,3 +1671,18 @@ def test_names_sort_as_people_read_them_whatever_their_case(curated_store):
     names = [r["therapyName"] for r in found]
     assert names == sorted(names, key=str.lower)
     assert names.index("laViv") < names.index("Zynteglo")
+
+
+def test_every_named_query_reads_in_at_most_twenty_lines():
+    """Comments and blank lines aside: the facts a question needs are derived at build."""
+    lengths = {
+        name: sum(
+            1
+            for line in queries.load(name).text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        )
+        for name in queries.names()
+    }
+    assert len(lengths) == 32
+    assert {name: n for name, n in lengths.items() if n > 20} == {}
+    assert max(lengths.values()) == 20
