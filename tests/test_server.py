@@ -421,17 +421,22 @@ def test_unsatisfiable_accept_is_406(server):
     assert get(server, "/id/therapy/alphacel", headers={"Accept": "image/png"})[0] == 406
 
 
-def test_oversized_request_is_413(server):
+@pytest.mark.parametrize(
+    "length", [str(50 * 1024 * 1024), "9" * 5000], ids=["50 MiB", "5,000 digits"]
+)
+def test_oversized_request_is_413(server, length):
     url = urllib.parse.urlsplit(server.url)
     conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
     conn.putrequest("POST", "/sparql")
     conn.putheader("Content-Type", "application/sparql-query")
-    conn.putheader("Content-Length", str(50 * 1024 * 1024))
+    conn.putheader("Content-Length", length)
     conn.endheaders()  # the body is never sent: the answer must come from the headers alone
     response = conn.getresponse()
     assert response.status == 413
+    assert response.read() == b"request body larger than 1048576 bytes\n"
     assert response.headers["Connection"] == "close"
     conn.close()
+    assert get(server, "/health")[0] == 200
 
 
 def test_other_methods_are_405(server):
