@@ -347,3 +347,39 @@ def test_a_dataset_clause_past_the_gate_reads_the_stores_own_graphs(fixture_stor
     assert run(store, past_the_gate).rows == []  # the store's default graph is empty
     allowed = run(store, gate.check(text, allow=["dataset"]), allow=["dataset"])
     assert allowed.rows == [(ox.Literal("h"),)]
+
+
+def test_no_process_the_engine_runs_in_imports_code_from_the_current_folder(
+    fixture_store, tmp_path
+):
+    """A folder of someone else's data may hold a file named like a module: the query child and
+    the server's worker pool start from it without running it."""
+    ran = tmp_path / "ran.txt"
+    folder = tmp_path / "their-data"
+    folder.mkdir()
+    for module in ("difflib", "selectors", "dataclasses", "inspect"):
+        (folder / f"{module}.py").write_text(
+            f"open({str(ran)!r}, 'a').write({module!r} + '\\n')\n", encoding="utf-8"
+        )
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from atmpkg.graph import query
+        from atmpkg.graph.server.workers import WorkerPool
+        print(query("ASK {{ ?s ?p ?o }}", store={str(fixture_store)!r}, timeout=60).boolean)
+        pool = WorkerPool(Path({str(fixture_store)!r}), 1, 1)
+        job = {{"text": "ASK {{}}", "limit": 10, "formats": {{"table": "csv", "graph": None}}}}
+        print(pool.run("query", job, timeout=60)[0])
+        pool.close()
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-P", "-c", script],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n200\n", "")
+    assert not ran.exists()

@@ -68,7 +68,10 @@ class Evaluator:
 
     def _start(self) -> subprocess.Popen:
         self._stderr = tempfile.TemporaryFile()
-        args = [sys.executable, "-m", "atmpkg.graph.engine.child", str(int(self.network))]
+        # -P: "-m" would put the current folder first on the import path, and a file there named
+        # like a module the child imports (difflib.py, in a folder of someone else's data) would
+        # run before the child confines itself.
+        args = [sys.executable, "-P", "-m", "atmpkg.graph.engine.child", str(int(self.network))]
         args += [str(self.memory or 0), str(os.getpid())]
         return subprocess.Popen(
             args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0

@@ -417,6 +417,10 @@ class WorkerPool:
         in_memory: bool = False,
         memory: int = DEFAULT_MEMORY,
     ):
+        # The forkserver and the resource tracker start as "python -c", which puts the current
+        # folder first on the import path: a selectors.py there would run in the unconfined
+        # process that forks the workers. PYTHONSAFEPATH leaves it off, for them and their children.
+        os.environ["PYTHONSAFEPATH"] = "1"
         methods = multiprocessing.get_all_start_methods()
         # Not fork: the parent has threads and an open RocksDB handle that a child must not share.
         self._ctx = multiprocessing.get_context(
