@@ -113,3 +113,21 @@ def test_a_retired_iri_must_name_no_entity_and_be_replaced_by_a_current_one(fixt
         ),
         (therapy + "old-three", f"is replaced by {therapy}nothing-here, which is not an entity"),
     ]
+
+
+def test_a_url_shared_by_a_source_and_another_entity_is_no_duplicate_source(fixture_store):
+    """unique-source-url counts the subjects of each URL whatever their class: a company whose
+    web page is a source's URL makes that URL counted twice, yet only two sources are a pair."""
+    store = fixture_copy(fixture_store)
+    shared = "schema:url <https://genecorp.example/news/genex-price>"
+    store.load((PREAMBLE + f"company:genecorp {shared} .\n").encode(), format=ox.RdfFormat.TURTLE)
+    assert rows(store, "unique-source-url") == []
+    store.load(
+        (PREAMBLE + f"source:x3 a atmp:Source ; {shared} .\n").encode(), format=ox.RdfFormat.TURTLE
+    )
+    assert rows(store, "unique-source-url") == [
+        (
+            "https://w3id.org/atmp-kg/id/source/x3",
+            "same URL as https://w3id.org/atmp-kg/id/source/press-genecorp: cite one of them",
+        )
+    ]
