@@ -531,6 +531,51 @@ def test_xml_entities_are_read_as_the_engine_expands_them_up_to_a_limit(built, t
         import_files([entity_file(tmp_path / "many.rdf", 6, uses=6)], built)
 
 
+def doctype_file(path: Path, declarations: list[str], before: str = "") -> Path:
+    """RDF/XML with these entity declarations (``before`` them in the declaration: a comment,
+    say), none of them used."""
+    path.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n' + before + "\n".join(declarations)
+        + '\n]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>\n'
+    )
+    return path
+
+
+def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(built, tmp_path):
+    chain = ['<!ENTITY % e0 "lol">'] + [
+        f'<!ENTITY % e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 9)
+    ]
+    # the engine reads a parameter entity as a general one and expands it at its declaration
+    with pytest.raises(DataError) as caught:
+        import_files([doctype_file(tmp_path / "percent.rdf", chain)], built)
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'percent.rdf'}:10: the XML entity &e7; expands to 30,000,000 characters"
+    )
+    # many entities, each under the limit, that add up past it
+    many = ['<!ENTITY a "' + "x" * 1_000_000 + '">'] + [f'<!ENTITY b{n} "&a;">' for n in range(20)]
+    with pytest.raises(DataError) as caught:
+        import_files([doctype_file(tmp_path / "many.rdf", many)], built)
+    assert str(caught.value).startswith(
+        f"{tmp_path / 'many.rdf'}:19: the XML entity &b15; brings the entities declared up to it "
+        "to 17,000,000 characters, more than 16,777,216"
+    )
+    # declarations past what is read for them
+    late = doctype_file(tmp_path / "late.rdf", chain[:2], before="<!-- " + "p" * (1 << 20) + " -->")
+    with pytest.raises(DataError) as caught:
+        import_files([late], built)
+    assert str(caught.value) == (
+        f"{late}:2: the document type declaration runs past 1,048,576 bytes, where an RDF/XML "
+        "file's declares a few abbreviations: shorten it, or write the file without one"
+    )
+    # a declaration after a long comment before it is read all the same
+    (tmp_path / "after.rdf").write_text(
+        '<?xml version="1.0"?>\n<!-- ' + "p" * (1 << 21) + " -->\n"
+        + doctype_file(tmp_path / "x.rdf", chain).read_text().split("\n", 1)[1]
+    )
+    with pytest.raises(DataError, match=r"after.rdf:11: the XML entity &e7; expands"):
+        import_files([tmp_path / "after.rdf"], built)
+
+
 def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

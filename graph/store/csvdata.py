@@ -1230,34 +1230,79 @@ def rdf_input(path: Path, display: str) -> RdfFile:
 #: nested entities can turn a file of a few hundred bytes into gigabytes ("billion laughs"),
 #: which the engine would expand in memory.
 MAX_ENTITY_TEXT = 16 * 1024**2
-_ENTITY = re.compile(rb"<!ENTITY\s+([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')")
+#: The longest document type declaration read for entities; an RDF/XML file's declares a few
+#: namespace abbreviations, and a longer one could hide its entities past what is read.
+MAX_DOCTYPE = 1 << 20
+# The engine reads "<!ENTITY % name" as the general entity "name", and expands every entity where
+# it is declared, whether the document uses it or not.
+_ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')")
 _REFERENCE = re.compile(rb"&([A-Za-z_][-A-Za-z0-9._]*);")
+_VALUE_REFERENCE = re.compile(rb"[&%]([A-Za-z_][-A-Za-z0-9._]*);")
+
+
+def _doctype(path: Path) -> tuple[int, int, bytes] | None:
+    """Where an XML file's document type declaration starts (byte offset, line) and its text, up
+    to :data:`MAX_DOCTYPE` bytes and one more; None without one."""
+    with open(path, "rb") as handle:
+        offset, lines, tail = 0, 1, b""
+        while chunk := handle.read(1 << 20):
+            window = tail + chunk
+            found = window.find(b"<!DOCTYPE")
+            if found >= 0:
+                start = offset - len(tail) + found
+                handle.seek(start)
+                return start, lines + window[len(tail) : found].count(b"\n"), handle.read(
+                    MAX_DOCTYPE + 1
+                )
+            lines += chunk.count(b"\n")
+            offset += len(chunk)
+            tail = chunk[-8:]
+    return None
 
 
 def check_entities(path: Path, display: str) -> None:
     """Refuse an RDF/XML file whose internal XML entities would expand past
-    :data:`MAX_ENTITY_TEXT` (one entity, or all the references the file makes), before the engine
-    expands them; the error names the entity's line.
+    :data:`MAX_ENTITY_TEXT` (one entity, all those declared, or all the references the file
+    makes), before the engine expands them; the error names the entity's line.
 
     >>> import tempfile
     >>> small = Path(tempfile.mkdtemp()) / "small.rdf"
     >>> _ = small.write_text('<!DOCTYPE rdf:RDF [<!ENTITY ex "https://example.org/">]><rdf:RDF/>')
     >>> check_entities(small, "small.rdf")
     """
-    with open(path, "rb") as handle:
-        head = handle.read(1 << 20)  # the document type declaration comes before the root element
-    if b"<!ENTITY" not in head:
+    doctype = _doctype(path)
+    if doctype is None:
         return
-    found = {m.group(1): m for m in _ENTITY.finditer(head)}
+    offset, first_line, text = doctype
+    opening, closing = text.find(b"["), text.find(b">")
+    if opening < 0 or -1 < closing < opening:
+        return  # no internal subset, so no entity the engine expands
+    subset_end = text.find(b"]>", opening)
+    if subset_end < 0 and len(text) <= MAX_DOCTYPE:
+        return  # the file ends inside it: the engine reports where
+    if subset_end < 0:
+        raise DataError(
+            display,
+            first_line,
+            None,
+            f"the document type declaration runs past {MAX_DOCTYPE:,} bytes, where an RDF/XML "
+            "file's declares a few abbreviations: shorten it, or write the file without one",
+        )
+    head = text[:subset_end]
+    declared = list(_ENTITY.finditer(head))
+    if not declared:
+        return
+    found: dict[bytes, re.Match[bytes]] = {}
+    for match in declared:
+        found.setdefault(match.group(1), match)  # XML binds the first declaration of a name
     sizes: dict[bytes, int] = {}
 
-    def refuse(name: bytes, size: str) -> DataError:
-        line = head[: found[name].start()].count(b"\n") + 1
+    def refuse(match: re.Match[bytes], size: str) -> DataError:
         return DataError(
             display,
-            line,
+            first_line + head[: match.start()].count(b"\n"),
             None,
-            f"the XML entity &{name.decode(errors='replace')}; {size}, more than "
+            f"the XML entity &{match.group(1).decode(errors='replace')}; {size}, more than "
             f"{MAX_ENTITY_TEXT:,} characters: entities nested to expand that far are a way to "
             "exhaust memory, not data; write the text out instead",
         )
@@ -1268,21 +1313,26 @@ def check_entities(path: Path, display: str) -> None:
         if name in sizes:
             return sizes[name]
         if name in seen:
-            raise refuse(name, "refers to itself")
+            raise refuse(found[name], "refers to itself")
         value = found[name].group(2) if found[name].group(2) is not None else found[name].group(3)
-        total = len(_REFERENCE.sub(b"", value)) + sum(
-            size(ref, seen | {name}) for ref in _REFERENCE.findall(value)
+        total = len(_VALUE_REFERENCE.sub(b"", value)) + sum(
+            size(ref, seen | {name}) for ref in _VALUE_REFERENCE.findall(value)
         )
         if total > MAX_ENTITY_TEXT:
-            raise refuse(name, f"expands to {total:,} characters")
+            raise refuse(found[name], f"expands to {total:,} characters")
         sizes[name] = total
         return total
 
-    for name in found:
-        size(name, frozenset())
+    declared_text = 0
+    for match in declared:
+        declared_text += size(match.group(1), frozenset())
+        if declared_text > MAX_ENTITY_TEXT:
+            raise refuse(
+                match, f"brings the entities declared up to it to {declared_text:,} characters"
+            )
     expanded = 0
     with open(path, "rb") as handle:
-        handle.seek(head.find(b"]>", head.find(b"<!DOCTYPE")) + 2)  # past the declarations
+        handle.seek(offset + subset_end + 2)  # past the declarations
         for line in handle:
             expanded += sum(sizes.get(ref, 0) for ref in _REFERENCE.findall(line))
     if expanded > MAX_ENTITY_TEXT + path.stat().st_size:
