@@ -576,6 +576,28 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
         import_files([tmp_path / "after.rdf"], built)
 
 
+def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(built, tmp_path):
+    fine = tmp_path / "fine.ttl"
+    fine.write_text(
+        '@prefix ex: <https://example.org/> .\n# a comment with << in it\n'
+        'ex:a ex:says "x << y", \'\'\'one\n<< two\'\'\', """three \\" << four""" .\n'
+    )
+    import_files([fine], built)
+    said = query("SELECT ?o { <https://example.org/a> <https://example.org/says> ?o }", store=built)
+    assert sorted(row["o"] for row in said.dicts()) == ["one\n<< two", 'three " << four', "x << y"]
+    for name, depth in (("one.ttl", 1), ("deep.nt", 50_000)):
+        nested = "<<( <urn:a> <urn:b> " * depth + "1" + " )>>" * depth
+        (tmp_path / name).write_text(f"<urn:s> <urn:p> <urn:o> .\n<urn:s> <urn:p> {nested} .\n")
+        with pytest.raises(DataError) as caught:
+            import_files([tmp_path / name], built)
+        assert str(caught.value) == (
+            f"{tmp_path / name}:2: an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; "
+            "describe the statement with a resource of its own (a claim, say) instead"
+        )
+    with pytest.raises(DataError, match="deep.nt:2: an RDF 1.2 triple term"):
+        validate([tmp_path / "deep.nt"], store=built)
+
+
 def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -57,7 +57,15 @@ from ..progress import Progress
 from ..rdf import ontology_quads
 from ..terms import DCT, OWL, PREFIXES, shorten
 from . import folder as stores
-from .csvdata import FAMILIES, Compiled, RdfFile, compile_inputs, rdf_input, rdf_syntax_error
+from .csvdata import (
+    FAMILIES,
+    Compiled,
+    RdfFile,
+    check_before_parsing,
+    compile_inputs,
+    rdf_input,
+    rdf_syntax_error,
+)
 from .remote import (
     BATCH_SIZE,
     DEFAULT_GRAPH,
@@ -274,6 +282,8 @@ def _new_store(
     """
     started = time.monotonic()
     rdf_files = [rdf_input(file, display) for file, display in rdf_inputs]
+    for rdf_file in rdf_files:
+        check_before_parsing(rdf_file)  # the load starts before compile_ has checked the files
     path.mkdir()
     store = ox.Store(str(path))
     stop = threading.Event()

@@ -1251,9 +1251,8 @@ def _doctype(path: Path) -> tuple[int, int, bytes] | None:
             if found >= 0:
                 start = offset - len(tail) + found
                 handle.seek(start)
-                return start, lines + window[len(tail) : found].count(b"\n"), handle.read(
-                    MAX_DOCTYPE + 1
-                )
+                line = lines + window[len(tail) : found].count(b"\n")
+                return start, line, handle.read(MAX_DOCTYPE + 1)
             lines += chunk.count(b"\n")
             offset += len(chunk)
             tail = chunk[-8:]
@@ -1346,6 +1345,60 @@ def check_entities(path: Path, display: str) -> None:
         )
 
 
+# What a Turtle, TriG, N-Triples or N-Quads text holds, skipped whole where "<<" means nothing:
+# strings (long ones first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
+_TURTLE_TOKEN = re.compile(
+    rb""""{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
+    rb"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<<|<[^<>\s]*>|\#[^\n]*""",
+    re.DOTALL,
+)
+
+
+def check_triple_terms(path: Path, display: str) -> None:
+    """Refuse a Turtle, TriG, N-Triples or N-Quads file that writes an RDF 1.2 triple term
+    (``<<( … )>>``) or reified triple (``<< … >>``), with its line, before the engine parses
+    it: nested a few thousand deep they crash the parser's thread, and the graph's checks and
+    exports are RDF 1.1. The file is searched for ``<<`` first, which data without them lacks.
+
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "a.ttl"
+    >>> _ = file.write_text('<urn:a> <urn:b> "x << y" .\\n<urn:a> <urn:b> <<( <urn:a> <urn:b> 1 )>> .\\n')
+    >>> check_triple_terms(file, "a.ttl")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.DataError: a.ttl:2: an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement with a resource of its own (a claim, say) instead
+    """
+    with open(path, "rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 22):
+            if b"<<" in tail + chunk:
+                break
+            tail = chunk[-1:]
+        else:
+            return
+    text = path.read_bytes()
+    for token in _TURTLE_TOKEN.finditer(text):
+        if token.group() == b"<<":
+            raise DataError(
+                display,
+                text.count(b"\n", 0, token.start()) + 1,
+                None,
+                "an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement "
+                "with a resource of its own (a claim, say) instead",
+            )
+
+
+def check_before_parsing(rdf_file: RdfFile) -> None:
+    """Refuse, before any parser reads it, a file that would make the engine's parser exhaust
+    memory or its stack: XML entities that expand too far, XML elements or triple terms nested
+    too deep (:func:`check_entities`, :func:`check_depth`, :func:`check_triple_terms`)."""
+    if rdf_file.format == ox.RdfFormat.RDF_XML:
+        check_entities(rdf_file.path, rdf_file.display)
+        check_depth(rdf_file.path, rdf_file.display)
+    elif rdf_file.format != ox.RdfFormat.JSON_LD:
+        check_triple_terms(rdf_file.path, rdf_file.display)
+
+
 #: The deepest an RDF/XML file's elements may nest: the engine's RDF/XML parser takes time that
 #: grows with the square of the depth (16,000 levels: 0.4 s; 200,000: minutes), and real data
 #: nests a few levels.
@@ -1416,9 +1469,7 @@ def scan_rdf(
     """
     rdf_file = rdf_input(path, display)
     rdf_format, start = rdf_file.format, rdf_file.start
-    if rdf_format == ox.RdfFormat.RDF_XML:
-        check_entities(path, display)
-        check_depth(path, display)
+    check_before_parsing(rdf_file)
     named_graphs = rdf_format.supports_datasets
     graphs: set[ox.Term] = set()
     default_graph = ox.DefaultGraph
