@@ -74,10 +74,13 @@ def test_a_confined_evaluation_cannot_connect_even_past_the_gate(listener, form,
 #: In a confined process: socket(AF_INET, SOCK_STREAM) through the i386 ABI (``int 0x80``, from
 #: x86-64 machine code made executable with mmap) and through x32's number, and io_uring_setup
 #: (whose requests can open a socket), printed as what each returned and the errno it left; then
-#: netlink and raw packet sockets, and a pair of Unix sockets.
+#: netlink and raw packet sockets, a Unix socket and a pair of them (an unconfined process such as
+#: the server's forkserver listens on one: sec13 E1), ptrace of another process and a write to
+#: its memory; then a pipe, which still carries answers.
 OTHER_ABIS = r"""
-import ctypes, mmap
+import ctypes, mmap, subprocess
 from atmpkg.graph.engine.sandbox import confine
+other = subprocess.Popen(["sleep", "60"], stdout=subprocess.DEVNULL)  # to trace, to write into
 confine(memory=None)
 # push rbx; mov eax, 359 (socket); mov ebx, 2 (AF_INET); mov ecx, 1; xor edx, edx; int 0x80;
 # pop rbx; ret
@@ -90,14 +93,26 @@ print(i386_socket(), libc.syscall(0x40000000 + 41, 2, 1, 0), ctypes.get_errno())
 params = ctypes.create_string_buffer(120)
 print(libc.syscall(425, 8, params), ctypes.get_errno())
 import socket
-for family, kind in ((socket.AF_NETLINK, socket.SOCK_RAW), (socket.AF_PACKET, socket.SOCK_RAW)):
+import os
+for family, kind in ((socket.AF_NETLINK, socket.SOCK_RAW), (socket.AF_PACKET, socket.SOCK_RAW),
+                     (socket.AF_UNIX, socket.SOCK_STREAM)):
     try:
         socket.socket(family, kind).close()
         print("opened")
     except OSError as exc:
         print(exc.errno)
-a, b = socket.socketpair()
-print(a.family == socket.AF_UNIX and b.send(b"x") == 1)
+try:
+    socket.socketpair()
+    print("paired")
+except OSError as exc:
+    print(exc.errno)
+print(libc.ptrace(16, other.pid, None, None), ctypes.get_errno())  # PTRACE_ATTACH
+local = ctypes.create_string_buffer(8)
+iov = (ctypes.c_void_p * 2)(ctypes.addressof(local), 8)
+print(libc.process_vm_writev(other.pid, iov, 1, iov, 1, 0), ctypes.get_errno())
+other.kill()
+read, write = os.pipe()
+print(os.write(write, b"x") == 1 and os.read(read, 1) == b"x")
 """
 
 
@@ -112,8 +127,11 @@ def test_a_confined_process_cannot_open_a_socket_round_the_socket_rule():
     )
     assert run.returncode == 0, run.stderr
     # -EACCES from the kernel itself; then -1 and EACCES from libc, twice; netlink and raw
-    # packets (which root may open without an IPv4 socket: rev12) refused; Unix sockets work
-    assert run.stdout.split() == ["-13", "-1", "13", "-1", "13", "13", "13", "True"]
+    # packets (which root may open without an IPv4 socket: rev12), a Unix socket and a pair of
+    # them refused; ptrace and process_vm_writev -1 and EACCES; a pipe works
+    assert run.stdout.split() == [
+        "-13", "-1", "13", "-1", "13", "13", "13", "13", "13", "-1", "13", "-1", "13", "True"
+    ]
 
 
 def test_an_engine_crash_ends_only_the_child():

@@ -2,9 +2,11 @@
 
 The gate refuses SERVICE and LOAD before a query reaches the engine; this is the second wall, kept by
 the operating system. :func:`confine` installs a seccomp filter that makes ``socket()`` fail with
-EACCES for every address family but Unix sockets (IPv4, IPv6, raw packets, netlink), so that
-nothing in the process (the engine's HTTP client, a DNS lookup) can reach the network, while Unix
-sockets and pipes (the way answers go back to the parent) keep working; and it caps the process's
+EACCES for every address family (IPv4, IPv6, raw packets, netlink, and Unix sockets, through which
+an unconfined process could be asked to act), so that nothing in the process (the engine's HTTP
+client, a DNS lookup) can reach the network, while the pipes and sockets it was given before (the
+way answers go back to the parent) keep working; ptrace and the calls that reach into another
+process's memory fail too; and it caps the process's
 data segment (heap and anonymous memory, ``RLIMIT_DATA``), so that a query that would exhaust the
 machine ends its own process instead. Both last for the life of the process and can never be lifted from inside it.
 
@@ -33,7 +35,11 @@ _ARCH = {
     "x86_64": (0xC000003E, 41, 317),
     "aarch64": (0xC00000B7, 198, 277),
 }
-_AF_UNIX = 1
+#: Per architecture, the numbers of socketpair, ptrace, process_vm_readv and process_vm_writev.
+_REFUSED = {
+    "x86_64": (53, 101, 310, 311),
+    "aarch64": (199, 117, 270, 271),
+}
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_PDEATHSIG = 1
@@ -60,21 +66,23 @@ def network_sandbox() -> bool:
 
 
 def _filter() -> bytes:
-    """The BPF program: socket() of any family but AF_UNIX (IPv4, IPv6, and the raw link-layer
-    and netlink sockets root could open) fails with EACCES, and so do the ways round that rule:
-    every system call made through another ABI (i386's ``int 0x80``, x32's numbers) and io_uring,
-    whose requests open sockets without the socket call; everything else runs."""
+    """The BPF program: socket() and socketpair() of any family fail with EACCES (IPv4, IPv6, the
+    raw link-layer and netlink sockets root could open, and Unix sockets, which would reach the
+    unconfined processes that listen on them, such as the server's forkserver), and so do the ways
+    round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
+    numbers) and io_uring, whose requests open sockets without the socket call; so do ptrace and
+    the calls that read or write another process's memory. The answers go back through the pipes
+    and sockets the process was given before it was confined; everything else runs."""
     arch, socket_nr, _ = _ARCH[platform.machine()]
-    # each jump counts the instructions it skips: to the last (EACCES) or the one before (ALLOW)
+    refused = (_IO_URING_SETUP, socket_nr, *_REFUSED[platform.machine()])
+    last = 5 + len(refused)  # the index of the EACCES return; ALLOW is the one before
     program = [
         (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 0, 7, arch),  # another ABI: refused
+        (_JEQ_K, 0, last - 2, arch),  # another ABI: refused
         (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
-        (_JGE_K, 5, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
-        (_JEQ_K, 4, 0, _IO_URING_SETUP),
-        (_JEQ_K, 0, 2, socket_nr),
-        (_LD_ABS_W, 0, 0, 16),  # seccomp_data.args[0], the address family
-        (_JEQ_K, 0, 1, _AF_UNIX),  # the way answers go back to the parent: allowed
+        (_JGE_K, last - 4, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
+        # each jump counts the instructions it skips, to the EACCES return
+        *((_JEQ_K, last - 5 - i, 0, nr) for i, nr in enumerate(refused)),
         (_RET_K, 0, 0, _RET_ALLOW),
         (_RET_K, 0, 0, _RET_ERRNO | _EACCES),
     ]
@@ -107,8 +115,8 @@ def _deny_network() -> None:
 
 
 def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> None:
-    """Confine the calling process for good: without ``network`` no socket but a Unix one can be
-    opened (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is
+    """Confine the calling process for good: without ``network`` no socket can be opened and no
+    other process traced (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is
     capped, so that an allocation beyond it fails and the engine aborts the process.
 
     >>> import subprocess, sys
