@@ -1033,6 +1033,7 @@ ODD_VALUES = """@prefix ex: <https://example.org/mine#> .
 <https://w3id.org/atmp-kg/id/therapy/alphacel> ex:score "NaN"^^xsd:double ;
     ex:ceiling "INF"^^xsd:double ; ex:floor "-INF"^^xsd:double .
 <https://w3id.org/atmp-kg/id/therapy/betacel> ex:score "2.5"^^xsd:double ; ex:note "a\\u0001b" .
+<https://w3id.org/atmp-kg/id/therapy/genex> <https://example.org/=SUM(1,2)> "formula" .
 """
 
 
@@ -1074,6 +1075,18 @@ def test_values_a_format_cannot_hold_are_written_as_its_readers_read_them_or_ref
         assert str(caught.value).startswith("XML cannot hold the character U+0001 in ")
         assert not (tmp_path / f"odd.{fmt}").exists()
     assert '"a\\u0001b"' in export_subgraph("nt", **betacel).content.decode()
+    # an RDF/XML element name must end a property's IRI: one that ends in no name is refused
+    genex = {"focus": "genex", "hops": 0, "store": store}
+    with pytest.raises(ParameterError) as caught:
+        export_subgraph("rdfxml", tmp_path / "genex.rdf", **genex)
+    assert str(caught.value) == (
+        "RDF/XML cannot write the property https://example.org/=SUM(1,2): an XML element name "
+        "must end its IRI, and this one ends in no name; export to Turtle, N-Triples or JSON-LD, "
+        "which can"
+    )
+    assert not (tmp_path / "genex.rdf").exists()
+    turtle = export_subgraph("ttl", **genex).content.decode()
+    assert '<https://example.org/=SUM(1,2)> "formula"' in turtle
 
 
 MINE = """@prefix ex: <https://example.org/mine#> .

@@ -610,12 +610,34 @@ def _prefix_lines(prefixes: Mapping[str, str]) -> bytes:
     return b"".join(lines)
 
 
-def _xml_safe(data: bytes) -> bytes:
-    if _NOT_XML_BYTES.search(data):
-        text = data.decode("utf-8", "replace")
-        raise not_xml(text, _NOT_XML_TEXT.search(text).start())
-    # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
-    return data.replace(b"\r", b"&#13;")
+#: The element the engine writes for a property IRI that ends in no XML name (``=SUM(1,2)``): a
+#: name ending in a colon, which no XML parser reads.
+_NAMELESS = re.compile(rb"</?oxprefix:[\s/>]")
+_NAMELESS_IRI = re.compile(rb'<oxprefix:\s+xmlns:oxprefix="([^"]*)"')
+
+
+class _XmlSafe:
+    """An edit of the engine's RDF/XML, chunk by chunk: characters XML cannot hold and property
+    IRIs it cannot write are refused, carriage returns written as references."""
+
+    def __init__(self) -> None:
+        self.tail = b""  # the end of the chunk before, for an element split between two
+
+    def __call__(self, data: bytes) -> bytes:
+        if _NOT_XML_BYTES.search(data):
+            text = data.decode("utf-8", "replace")
+            raise not_xml(text, _NOT_XML_TEXT.search(text).start())
+        seen = self.tail + data
+        if _NAMELESS.search(seen):
+            iri = _NAMELESS_IRI.search(seen)
+            named = f" {iri.group(1).decode('utf-8', 'replace')}" if iri else ""
+            raise ParameterError(
+                f"RDF/XML cannot write the property{named}: an XML element name must end its IRI, "
+                "and this one ends in no name; export to Turtle, N-Triples or JSON-LD, which can"
+            )
+        self.tail = seen[-200:]
+        # XML parsers turn a raw carriage return into a line feed; a character reference keeps it
+        return data.replace(b"\r", b"&#13;")
 
 
 def _write_rdf(fmt: ox.RdfFormat, quads: bool = False) -> Writer:
@@ -687,7 +709,7 @@ def _convert(
     (those the triples use) in canonical order."""
     prefixes = {p: PREFIXES[p] for p in sorted(names)}
     if fmt == ox.RdfFormat.RDF_XML:
-        out = _Filter(handle, own_head=False, edit=_xml_safe)
+        out = _Filter(handle, own_head=False, edit=_XmlSafe())
     else:
         handle.write(_prefix_lines(prefixes))
         out = _Filter(handle, own_head=bool(prefixes))
