@@ -902,6 +902,28 @@ def test_an_export_through_a_link_replaces_the_file_it_points_to_and_keeps_the_l
     assert dangling.is_symlink() and (tmp_path / "data" / "new.ttl").stat().st_size > 0
 
 
+def test_a_link_in_a_shared_folder_is_followed_only_where_the_kernel_would(fixture_store, tmp_path):
+    from atmpkg.graph.slice.export import kernel_follows
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)  # sticky and writable by all, as /tmp is
+    (tmp_path / "mine.txt").write_text("my notes\n")
+    link = shared / "report.ttl"
+    link.symlink_to(tmp_path / "mine.txt")
+    # the user's own link is followed
+    export_subgraph("ttl", link, focus="cellco", store=fixture_store)
+    assert link.is_symlink() and (tmp_path / "mine.txt").read_text().startswith("@prefix")
+    # another user's is not, unless that user owns the folder; outside a shared folder it is
+    own, folder = os.lstat(link), os.stat(shared)
+    other = os.stat_result((*own[:4], own.st_uid + 1, *own[5:]))
+    assert kernel_follows(other, folder, own.st_uid) is False
+    assert kernel_follows(other, os.stat(tmp_path), own.st_uid) is True
+    owned = os.stat_result((*folder[:4], own.st_uid + 1, *folder[5:]))
+    assert kernel_follows(other, owned, own.st_uid) is True
+    assert kernel_follows(own, folder, own.st_uid) is True
+
+
 def test_an_export_to_a_pipe_or_a_device_is_written_to_it_not_over_it(fixture_store, tmp_path):
     import threading
 

@@ -424,12 +424,36 @@ def names_a_device(target: Path) -> bool:
     )
 
 
+def kernel_follows(link: os.stat_result, folder: os.stat_result, user: int) -> bool:
+    """Whether Linux's link protection (``fs.protected_symlinks``) lets ``user`` follow a
+    symbolic link (its ``lstat``) in ``folder``: not when the folder is sticky and writable by all
+    (``/tmp``) and the link is neither the user's nor the folder owner's, the way another user
+    would plant a link to make someone's next write replace a file of theirs.
+
+    >>> folder, link = os.stat("/"), os.lstat("/")
+    >>> kernel_follows(link, folder, link.st_uid)
+    True
+    """
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    return not shared or link.st_uid in (user, folder.st_uid)
+
+
 def _resolve(target: Path) -> Path | None:
     """Where a write to ``target`` goes: None for a stream (:func:`is_stream`), which is written
-    as it is; the file a symbolic link points to, so that the link stays; else ``target``."""
+    as it is; the file a symbolic link points to, so that the link stays, where the kernel would
+    follow the link (:func:`kernel_follows`); else ``target``."""
     if is_stream(target):
         return None
-    return Path(os.path.realpath(target)) if target.is_symlink() else target
+    if not target.is_symlink():
+        return target
+    link, folder = os.lstat(target), os.stat(target.parent)
+    if not kernel_follows(link, folder, os.geteuid()):
+        raise ParameterError(
+            f"{target} is a symbolic link another user (uid {link.st_uid}) left in a folder "
+            "everyone can write to: writing through it would replace the file it points to, which "
+            "the system's own link protection refuses; remove the link or write elsewhere"
+        )
+    return Path(os.path.realpath(target))
 
 
 @contextlib.contextmanager
