@@ -102,11 +102,11 @@ class KnowledgeGraph:
             except ValueError as exc:
                 raise ParameterError(f"memory: {exc}") from None
         if memory is not None and (
-            isinstance(memory, bool) or not isinstance(memory, int) or memory <= 0
+            isinstance(memory, bool) or not isinstance(memory, int) or not 0 < memory < 2**63
         ):
             raise ParameterError(
-                f"memory must be a positive number of bytes or a size such as '4G' (None: no "
-                f"cap), got {described(memory)}"
+                f"memory must be a positive number of bytes below 2**63 or a size such as '4G' "
+                f"(None: no cap), got {described(memory)}"
             )
         if not isinstance(in_memory, bool):
             raise ParameterError(f"in_memory must be True or False, got {described(in_memory)}")

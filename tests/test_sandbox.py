@@ -17,12 +17,14 @@ import urllib.request
 
 import pytest
 
+import atmpkg
 from atmpkg.graph import query
 from atmpkg.graph.engine import gate
 from atmpkg.graph.engine.child import Evaluator
 from atmpkg.graph.engine.gate import MAX_OPERATORS, MAX_QUERY_CHARS
 from atmpkg.graph.engine.sandbox import network_sandbox
 from atmpkg.graph.errors import (
+    ParameterError,
     QueryMemoryError,
     QueryRefusedError,
     QueryTimeoutError,
@@ -401,3 +403,31 @@ def test_no_process_the_engine_runs_in_imports_code_from_the_current_folder(
     )
     assert (result.returncode, result.stdout, result.stderr) == (0, "True\n200\n", "")
     assert not ran.exists()
+
+
+@pytest.mark.parametrize(
+    "given,message",
+    [
+        ("inf", "cannot read 'inf' as a memory size; write it as bytes or with K, M, G (e.g. 2G)"),
+        ("nan", "cannot read 'nan' as a memory size; write it as bytes or with K, M, G (e.g. 2G)"),
+        ("0.5", "the memory cap must be at least one byte, got '0.5'"),
+        (
+            "99999999T",
+            "'99999999T' is more memory than the system can cap (9,223,372,036,854,775,807 bytes "
+            "at most)",
+        ),
+    ],
+)
+def test_a_memory_cap_that_is_no_size_the_system_can_set_is_a_usage_error(
+    fixture_store, given, message
+):
+    result = cli("query", "ASK {}", "--store", str(fixture_store), "--memory", given)
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        2,
+        f"Error: Invalid value for --memory: {message}",
+    )
+    with pytest.raises(ParameterError) as caught:
+        atmpkg.open(fixture_store, memory=given)
+    assert str(caught.value) == f"memory: {message}"
+    with pytest.raises(ParameterError, match=r"below 2\*\*63"):
+        atmpkg.open(fixture_store, memory=2**70)

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import ctypes
+import decimal
 import os
 import platform
 import resource
@@ -29,6 +30,8 @@ import sys
 
 #: The default memory cap of an evaluating process, in bytes.
 DEFAULT_MEMORY = 2 * 1024**3
+#: The largest cap the system can set (a process limit is a signed 64-bit number).
+MAX_MEMORY = 2**63 - 1
 
 #: Per architecture: the seccomp audit value, and the numbers of the socket and seccomp syscalls.
 _ARCH = {
@@ -174,13 +177,20 @@ def parse_memory(text: str) -> int:
     scale = units.get(value[-1:], 1)
     number = value[:-1] if value[-1:] in units else value
     try:
-        size = int(float(number) * scale)
-    except ValueError:
+        amount = decimal.Decimal(number)
+    except decimal.InvalidOperation:
+        amount = decimal.Decimal("NaN")
+    if not amount.is_finite():
         raise ValueError(
             f"cannot read {text!r} as a memory size; write it as bytes or with K, M, G (e.g. 2G)"
-        ) from None
+        )
+    size = int(amount * scale)
     if size <= 0:
-        raise ValueError(f"the memory cap must be positive, got {text!r}")
+        raise ValueError(f"the memory cap must be at least one byte, got {text!r}")
+    if size > MAX_MEMORY:
+        raise ValueError(
+            f"{text!r} is more memory than the system can cap ({MAX_MEMORY:,} bytes at most)"
+        )
     return size
 
 
