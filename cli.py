@@ -24,9 +24,27 @@ import click
 
 EXIT_ERROR, EXIT_TIMEOUT = 1, 3
 
+
+class PathArgument(click.Path):
+    """A path option that refuses an empty one, which would otherwise name the current folder."""
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and not value.strip():
+            self.fail("is empty: give a path", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+#: The query file that stands for standard input, as Unix commands read ``-``.
+STDIN = Path("-")
+
+
+def _stdin_text() -> str:
+    return click.get_text_stream("stdin").read()
+
+
 store_option = click.option(
     "--store",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=PathArgument(file_okay=False, path_type=Path),
     envvar="ATMPKG_STORE",
     help="Store folder (env ATMPKG_STORE; default: a per-user data folder).",
 )
@@ -275,8 +293,9 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
         click.option(
             "--file",
             "file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help=f"{verb} what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT).",
+            type=PathArgument(dir_okay=False, path_type=Path),
+            help=f"{verb} what the query in this .rq file returns (CONSTRUCT, DESCRIBE or SELECT; "
+            "- reads it from standard input).",
         ),
         click.option(
             "-p",
@@ -308,6 +327,8 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
             from atmpkg.graph.slice.selection import Selection
 
             chosen = {name: kwargs.pop(name) for name in _SELECTION_OPTIONS}
+            if chosen["file"] == STDIN:
+                chosen["file"], chosen["query"] = None, _stdin_text()
             selection = Selection(params=_parse_params(params), **chosen)
             return func(*args, selection=selection, **kwargs)
 
@@ -361,8 +382,8 @@ class _QueryCommand(click.Command):
 @click.option(
     "--file",
     "file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read the query from a .rq file.",
+    type=PathArgument(dir_okay=False, path_type=Path),
+    help="Read the query from a .rq file (- reads it from standard input).",
 )
 @click.option("--name", help="Run a named query (list them with 'atmpkg queries').")
 @click.option(
@@ -416,7 +437,7 @@ class _QueryCommand(click.Command):
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArgument(dir_okay=False, path_type=Path),
     help="Write to this file (atomically) instead of stdout.",
 )
 @store_option
@@ -445,6 +466,8 @@ def query(
     sources = [s for s in (sparql, file, name) if s]
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
+    if sparql == "-" or file == STDIN:
+        sparql, file = _stdin_text(), None
     try:
         cap = parse_memory(memory)
     except ValueError as exc:
@@ -668,7 +691,7 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    type=click.Path(path_type=Path),
+    type=PathArgument(path_type=Path),
     help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
 @store_option
@@ -953,7 +976,7 @@ def serve(
     "--output",
     default="view.html",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArgument(dir_okay=False, path_type=Path),
     help="Write the page to this file (atomically).",
 )
 @store_option
@@ -982,7 +1005,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     "--output",
     default="chart.svg",
     show_default=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathArgument(dir_okay=False, path_type=Path),
     help="Write the SVG to this file (atomically).",
 )
 @store_option

@@ -467,7 +467,7 @@ def test_an_empty_entity_parameter_and_a_folder_as_output_are_named(
         "parameter out\n",
     )
     monkeypatch.chdir(tmp_path)
-    args = ["query", "ASK { ?s ?p ?o }", "-o", "", "--store", str(fixture_store)]
+    args = ["query", "ASK { ?s ?p ?o }", "-o", ".", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.output) == (
         1,
@@ -561,3 +561,33 @@ def test_a_name_too_long_for_the_file_system_is_named_in_both_doors(fixture_stor
         atmpkg.open(copy).import_files([name + ".ttl"])
     with pytest.raises(StoreError, match="as a store folder: File name too long"):
         atmpkg.open(name)
+
+
+def test_a_dash_reads_the_query_from_standard_input_and_an_empty_path_is_refused(fixture_store):
+    store = ["--store", str(fixture_store)]
+    ask = "ASK { ?s ?p ?o }\n"
+    for args in (["query", "-"], ["query", "--file", "-"]):
+        result = CliRunner().invoke(cli, [*args, *store], input=ask)
+        assert (result.exit_code, result.stdout) == (0, "true\n"), args
+    result = CliRunner().invoke(
+        cli,
+        ["export", "--file", "-", "--format", "nt", *store],
+        input="CONSTRUCT WHERE { therapy:genex rdfs:label ?l }",
+    )
+    genex = "<https://w3id.org/atmp-kg/id/therapy/genex>"
+    assert (result.exit_code, result.stdout) == (
+        0,
+        f"{genex} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/atmp-kg/ontology#Therapy> .\n"
+        f'{genex} <http://www.w3.org/2000/01/rdf-schema#label> "Genex"@en .\n',
+    )
+    for args, option in (
+        (["query", "ASK {}", "--store", ""], "'--store'"),
+        (["export", "--focus", "genex", "-o", " ", *store], "'-o' / '--output'"),
+        (["view", "-o", "", *store], "'-o' / '--output'"),
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+            2,
+            f"Error: Invalid value for {option}: is empty: give a path",
+        ), args

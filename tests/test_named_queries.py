@@ -1216,6 +1216,18 @@ def test_a_period_may_be_given_as_months_or_years(rows):
         rows("authorised-products", as_of="2023")
     with pytest.raises(ParameterError, match="got '2023-W01-1'"):
         rows("authorised-products", as_of="2023-W01-1")
+    # a day in that form that the calendar lacks says why
+    with pytest.raises(ParameterError) as error:
+        rows("authorised-products", as_of="2023-02-29")
+    assert str(error.value) == (
+        "parameter 'as_of' must be a date YYYY-MM-DD, got '2023-02-29': February 2023 has 28 days"
+    )
+    with pytest.raises(ParameterError) as error:
+        rows("approvals-in-period", **{"from": "2024-13-01"})
+    assert str(error.value) == (
+        "parameter 'from' must be a date YYYY-MM-DD, a month YYYY-MM or a year YYYY, got "
+        "'2024-13-01': there is no month 13"
+    )
 
 
 def test_a_period_line_names_two_declared_date_parameters():

@@ -76,6 +76,12 @@ def test_a_parameter_value_cannot_change_the_query(fixture_store):
 def test_unknown_parameter_names_the_variables(fixture_store):
     with pytest.raises(ParameterError, match=r"no variable \?agencyy.*\?agency"):
         query(APPROVALS, {"agencyy": "agency:fda"}, store=fixture_store)
+    # the variable written as in the query: its name is meant
+    with pytest.raises(ParameterError) as caught:
+        query(APPROVALS, {"?agency": "agency:fda"}, store=fixture_store)
+    assert str(caught.value) == (
+        "give the variable ?agency to bind by its name alone: agency, not ?agency"
+    )
 
 
 def test_parameters_must_be_projected(fixture_store):

@@ -199,12 +199,18 @@ XSD_DATE = ox.NamedNode(XSD + "date")
 def _day(value: str, wrong: str) -> str:
     """``value`` when it is a calendar day written ``YYYY-MM-DD`` (not one of the other forms
     Python's ``fromisoformat`` reads, such as ``20230101``, which are no ``xsd:date``)."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        raise ParameterError(f"{wrong}, got {value!r}")
     try:
-        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            return datetime.date.fromisoformat(value).isoformat()
+        return datetime.date.fromisoformat(value).isoformat()
     except ValueError:
-        pass
-    raise ParameterError(f"{wrong}, got {value!r}")
+        year, month, day = map(int, value.split("-"))
+        if not 1 <= month <= 12:
+            raise ParameterError(f"{wrong}, got {value!r}: there is no month {month}") from None
+        last = calendar.monthrange(max(year, 1), month)[1]
+        raise ParameterError(
+            f"{wrong}, got {value!r}: {calendar.month_name[month]} {year} has {last} days"
+        ) from None
 
 
 def _period_day(value: str, last: bool, where: str) -> str:

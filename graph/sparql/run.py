@@ -94,8 +94,13 @@ def run(
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - checked.variables)
     if unknown:
+        name = unknown[0]
+        if name[:1] in "?$" and name[1:] in checked.variables:
+            raise ParameterError(
+                f"give the variable {name} to bind by its name alone: {name[1:]}, not {name}"
+            )
         raise ParameterError(
-            f"the query has no variable ?{unknown[0]} to bind; its variables are: "
+            f"the query has no variable ?{name} to bind; its variables are: "
             + (", ".join(f"?{v}" for v in sorted(checked.variables)) or "none")
         )
     update = checked.form == "UPDATE"
