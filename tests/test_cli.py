@@ -469,9 +469,9 @@ def test_an_empty_entity_parameter_and_a_folder_as_output_are_named(
     monkeypatch.chdir(tmp_path)
     args = ["query", "ASK { ?s ?p ?o }", "-o", ".", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
-    assert (result.exit_code, result.output) == (
-        1,
-        "Error: cannot write .: it is a folder; give a file name\n",
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        "Error: Invalid value for '-o' / '--output': File '.' is a directory.",
     )
 
 
