@@ -204,7 +204,7 @@ def test_named_takes_keyword_parameters(kg):
         "developer": ["company:cellco"],
         "developerName": ["CellCo"],
         "approvals": [3],
-        "endedEverywhere": [None],
+        "endedEverywhere": [False],
     }
     assert kg.named("products-by-target", {"target": "cd19"}).rows == result.rows
     with pytest.raises(errors.UnknownNameError, match="'tagret'; did you mean 'target'"):

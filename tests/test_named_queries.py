@@ -201,6 +201,7 @@ def test_approved_products_by_modality(rows):
             "agencyName": acronym,
             "firstApproval": first,
             "approval": APPROVAL + approval,
+            "endedEverywhere": False,  # each is still authorised somewhere
         }
 
     car_t = [  # the FDA's first Alphacel approval, not its 2022 label expansion
@@ -369,6 +370,7 @@ def test_first_approval_worldwide(rows):
             "jurisdictionName": "United States",
             "indications": indications,
             "approval": APPROVAL + approval,
+            "endedEverywhere": False,
         }
 
     everything = [
@@ -457,6 +459,7 @@ def test_products_by_target(rows):
             "developer": ID + "company/" + developer,
             "developerName": developer_name,
             "approvals": approvals,
+            "endedEverywhere": False,
         }
 
     car_t = "CAR-T cell therapy"
@@ -491,6 +494,7 @@ def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
             "developerName": name,
             "approvals": approvals,
             "firstApproval": first,
+            "endedEverywhere": False,
         }
 
     # Alphacel is CellCo's (a subsidiary), Betacel CellCo Europe's (a subsidiary's subsidiary);
@@ -1251,6 +1255,7 @@ def test_companies_by_approved_products_counts_through_subsidiaries(rows):
             "therapy": therapy,
             "therapyName": named(therapy),
             "firstApproval": first,
+            "endedEverywhere": False,
             "min_products": at_least,
         }
 

@@ -1,7 +1,7 @@
-# summary: Materialise atmp:endedEverywhere, true for an approved product whose every approval an ending event ended: no agency in the graph authorises it any more.
+# summary: Materialise atmp:endedEverywhere for each approved product: true when an ending event ended every approval it has (no agency in the graph authorises it any more), else false.
 # after: 03-approval 10-ended-by
-INSERT { ?therapy atmp:endedEverywhere true }
+INSERT { ?therapy atmp:endedEverywhere ?ended }
 WHERE {
-  ?therapy a atmp:Therapy ; atmp:approval ?any .
-  FILTER NOT EXISTS { ?therapy atmp:approval ?approval FILTER NOT EXISTS { ?approval atmp:endedBy ?event } }
+  { SELECT DISTINCT ?therapy WHERE { ?therapy a atmp:Therapy ; atmp:approval ?any } }
+  BIND(NOT EXISTS { ?therapy atmp:approval ?approval FILTER NOT EXISTS { ?approval atmp:endedBy ?event } } AS ?ended)
 }
