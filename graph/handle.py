@@ -294,6 +294,12 @@ class KnowledgeGraph:
             if named.params or not params:
                 return self._declared(named, params, timeout, limit, allow)
             # a file that declares no parameters binds variables as SPARQL text does
+        if sparql.strip() in queries.names():
+            name = sparql.strip()
+            raise ParameterError(
+                f"'{name}' is the name of a named query, not SPARQL: run it with atmpkg query "
+                f"--name {name} (Python: kg.named({name!r}))"
+            )
         allow = gate.allowed(allow)
         started = time.monotonic()
         # Before the store is asked: a remote one is asked as the query runs

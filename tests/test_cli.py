@@ -591,3 +591,12 @@ def test_a_dash_reads_the_query_from_standard_input_and_an_empty_path_is_refused
             2,
             f"Error: Invalid value for {option}: is empty: give a path",
         ), args
+
+
+def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
+    result = CliRunner().invoke(cli, ["query", "withdrawn-products", "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: 'withdrawn-products' is the name of a named query, not SPARQL: run it with "
+        "atmpkg query --name withdrawn-products (Python: kg.named('withdrawn-products'))\n",
+    )
