@@ -846,6 +846,13 @@ def test_browser_labels_that_read_once_the_view_has_moved_in_lie_clear(
     opened.context.close()
 
 
+HUBS_OF_THE_ANSWER = {
+    "deals-above-value": {"AstraZeneca", "Eli Lilly", "Bayer", "Pfizer"},
+    "products-by-target": {"CD19", "B-cell maturation antigen (BCMA, TNFRSF17)"},
+    "sponsor-ultimate-parent": {"Novartis", "Kite Pharma", "US Food and Drug Administration"},
+}
+
+
 @pytest.mark.parametrize(
     "name", ["deals-above-value", "products-by-target", "sponsor-ultimate-parent"]
 )
@@ -873,6 +880,9 @@ def test_browser_a_view_without_a_focus_opens_with_its_hubs_named(
     )
     assert len(named) == 12
     assert [[label, label, True] for label, _, _ in named] == named
+    # the hubs of the drawing, not of the graph: joints13 J1 found CD19 (10 products drawn
+    # round it) unnamed, as Janssen, with one link drawn, was named
+    assert HUBS_OF_THE_ANSWER[name] <= {label for label, _, _ in named}
     probe = opened.run(FOCUS_PROBE)
     assert (probe["overlaps"], probe["onShapes"]) == (0, 0)
     opened.clean()

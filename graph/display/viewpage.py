@@ -300,7 +300,11 @@ SCRIPT = r"""
   const out = N.map(() => []);
   const inc = N.map(() => []);
   E.forEach(([from, to], i) => { out[from].push(i); inc[to].push(i); });
-  const degree = (id) => out[id].length + inc[id].length;
+  // Links drawn: those to the entities held back for Expand do not make a node a hub of the picture.
+  const degree = (id) =>
+    out[id].filter((e) => visible.has(E[e][1])).length + inc[id].filter((e) => visible.has(E[e][0])).length;
+  // A node's size counts them: it tells how much Expand would add.
+  const allLinks = (id) => out[id].length + inc[id].length;
   function neighbours(id) {
     const found = new Set();
     out[id].forEach((e) => found.add(E[e][1]));
@@ -317,7 +321,7 @@ SCRIPT = r"""
   const shown = (ids) => ids.filter((id) => visible.has(id));
   const nodeItem = (id) => ({
     id, label: N[id].label, group: "c" + N[id].c,
-    value: N[id].value === undefined ? degree(id) : N[id].value,
+    value: N[id].value === undefined ? allLinks(id) : N[id].value,
     title: N[id].label + " (" + classes[N[id].c].label + ")",
   });
   // a link drawn beside others of the same direction (its fourth number: how many before it)
@@ -358,7 +362,7 @@ SCRIPT = r"""
     widthConstraint: { maximum: data.options.nodes.widthConstraint.maximum * size / data.options.nodes.font.size },
   });
   if (focus >= 0) {
-    const biggest = Math.max(...N.map((n, id) => degree(id)));
+    const biggest = Math.max(...N.map((n, id) => allLinks(id)));
     nodes.update(near.map((id) => ({ id, font: { size: 15 }, scaling: always })));
     nodes.update({
       id: focus, value: biggest + 1, borderWidth: 5, scaling: always,
