@@ -570,3 +570,30 @@ def test_simple_view_is_a_named_querys_default_and_the_readers_choice_stays(page
         "() => document.querySelector('#yasgui .tabPanel.active tbody tr').innerText.includes('Kymriah\"@en')"
     )
     assert not page.problems, page.problems
+
+
+def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack(page, server):
+    texts = "els => els.map(e => e.textContent)"
+    page.goto(server.url + "/?name=companies-by-approved-products&p=min_products%3D1")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    caption = page.locator(f"{TAB} .chart-view p.caption")
+    assert caption.inner_text() == "approvedProducts by companyName"
+    # Big Pharma's two products are two rows of the answer and one bar; the parameter is no value
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["Big Pharma: 2", "GeneCorp: 1"]
+    assert page.locator("#chart-value").count() == 0
+    # a deal group that disclosed no value draws no bar of the money it lacks
+    page.goto(server.url + "/?name=deals-by-type-year")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    options = page.locator("#chart-value option").all_inner_texts()
+    assert options == ["deals", "disclosedDeals", "totalValueUSD", "largestDealUSD"]
+    page.select_option("#chart-value", label="totalValueUSD")
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == [
+        "acquisition 2017: 11,900,000,000",
+        "licensing 2019: 500,000,000",
+        "equity stake 2021: 300,000,000",
+    ]
+    assert not page.problems, page.problems

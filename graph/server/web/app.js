@@ -189,6 +189,13 @@
     return request && request.name ? request : null;
   }
 
+  // The parameters of the named query whose answer a tab shows: their columns are no values
+  function paramsOf(yasr) {
+    const request = namedRequest(yasr);
+    const query = request ? named(request.name) : null;
+    return query ? query.params.map((p) => p.name) : [];
+  }
+
   function tableForPeople(Table) {
     const draw = Table.prototype.draw;
     Table.prototype.draw = function drawForPeople(config) {
@@ -426,22 +433,37 @@
   const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
     answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
 
-  // A chart fits when a column other than a year is numeric in every row (the values; the user may
-  // pick another such column) and other columns can label the bars: the first text column, with
-  // the year after it when there is one, else the year, else the first column of IRIs.
-  function chartColumns(answer) {
+  // What a chart draws of a table: one bar per row, or per label where the rows of one label
+  // repeat its value (a company ranked once per product it has: one bar for the company); the
+  // label is the first text column that names its bars so, with the year after it; the values are
+  // the numeric columns (an empty cell draws no bar), a parameter's column not among them.
+  function chartColumns(answer, params = []) {
     if (!answer || answer.kind !== "table" || !answer.rows.length) return null;
-    const every = (test) => answer.vars.map((v, i) => i).filter((i) => answer.rows.every((r) => test(r[i])));
-    const numbers = every(isNumeric);
+    const columns = answer.vars.map((v, i) => i).filter((i) => !params.includes(answer.vars[i]));
+    const every = (test) => columns.filter((i) => answer.rows.every((r) => test(r[i])));
+    const numbers = columns.filter((i) => answer.rows.some((r) => isNumeric(r[i])) &&
+      answer.rows.every((r) => !r[i] || isNumeric(r[i])));
     const values = numbers.filter((i) => !isYear(answer, i));
     if (!values.length) return null;
-    const text = every((term) => Boolean(term) && /literal/.test(term.type) && !isNumeric(term));
-    const years = numbers.filter((i) => isYear(answer, i));
-    const iris = every((term) => Boolean(term) && term.type === "uri");
-    const label = text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1);
-    if (!label.length) return null;
     const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
-    return { label, numeric, values };
+    const text = every((term) => Boolean(term) && /literal/.test(term.type) && !isNumeric(term));
+    const years = numbers.filter((i) => isYear(answer, i) && answer.rows.every((r) => r[i]));
+    const iris = every((term) => Boolean(term) && term.type === "uri");
+    const key = (row, label) => label.map((i) => row[i].value).join("\u0000");
+    const names = (label) => {
+      const seen = new Map();
+      return answer.rows.every((row) => {
+        const value = row[numeric] ? row[numeric].value : null;
+        const before = seen.get(key(row, label));
+        seen.set(key(row, label), value);
+        return before === undefined || before === value;
+      });
+    };
+    const label = [...text.map((i) => [i, ...years.slice(0, 1)]), ...years.slice(0, 1).map((i) => [i]),
+      ...iris.slice(0, 1).map((i) => [i])].find(names) ||
+      (text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1));
+    if (!label.length) return null;
+    return { label, numeric, values, key: (row) => key(row, label) };
   }
 
   function shorten(iri) {
@@ -477,8 +499,18 @@
     return label;
   }
 
+  // The rows a chart draws: those with a value, each label once
+  function barRows(answer, columns) {
+    const seen = new Set();
+    return answer.rows.filter((row) => {
+      if (!row[columns.numeric] || seen.has(columns.key(row))) return false;
+      seen.add(columns.key(row));
+      return true;
+    });
+  }
+
   function bars(answer, columns) {
-    const rows = answer.rows.slice(0, CHART_BARS);
+    const rows = barRows(answer, columns).slice(0, CHART_BARS);
     const values = rows.map((r) => Number(r[columns.numeric].value));
     const max = Math.max(...values.map(Math.abs), 1);
     const labelWidth = 260;
@@ -504,13 +536,14 @@
     return chart;
   }
 
-  function renderChart(view, answer) {
-    const columns = chartColumns(answer);
+  function renderChart(view, answer, params) {
+    const columns = chartColumns(answer, params);
     view.replaceChildren();
     if (!columns) return;
-    if (columns.values.length > 1) view.append(valuePicker(answer, columns, () => renderChart(view, answer)));
+    if (columns.values.length > 1) view.append(valuePicker(answer, columns, () => renderChart(view, answer, params)));
     const by = columns.label.map((i) => answer.vars[i]).join(", ");
-    const more = answer.rows.length > CHART_BARS ? " (first " + CHART_BARS + " of " + answer.rows.length + " rows)" : "";
+    const drawn = barRows(answer, columns).length;
+    const more = drawn > CHART_BARS ? " (first " + CHART_BARS + " of " + drawn + " bars)" : "";
     view.append(el("p", "hint caption", answer.vars[columns.numeric] + " by " + by + more), bars(answer, columns));
   }
 
@@ -522,7 +555,7 @@
     }
 
     canHandleResults() {
-      return Boolean(chartColumns(answerOf(this.yasr)));
+      return Boolean(chartColumns(answerOf(this.yasr), paramsOf(this.yasr)));
     }
 
     getIcon() {
@@ -534,7 +567,7 @@
     draw() {
       const view = el("div", "chart-view");
       this.yasr.resultsEl.append(view);
-      renderChart(view, answerOf(this.yasr));
+      renderChart(view, answerOf(this.yasr), paramsOf(this.yasr));
     }
   }
 
