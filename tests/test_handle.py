@@ -467,6 +467,29 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
     )
     with pytest.raises(errors.QuerySyntaxError, match="at line 1, column 2: the query is empty"):
         kg.query(" ")
+    # the slips of a reader who knows SQL, said where they are
+    for text, where, said in (
+        ("SELECT ?x, ?y WHERE { ?x ?y ?z }", "1, column 10",
+         "the variables SELECT returns are separated by spaces, not commas"),
+        ("SELECT ?x WHERE {\n  ?x atmp:label\n}", "3, column 1",
+         "a triple pattern is a subject, a predicate and an object: the one before '}' has no "
+         "object"),
+        ("SELECT * WHERE { ?x ?y ?z } LIMIT ten", "1, column 35",
+         "LIMIT takes a whole number (LIMIT 10)"),
+        ("SELECT * WHERE { ?x ?y ?z } GROUP BY ?x", "1, column 40",
+         "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables and "
+         "aggregates (SELECT ?x (COUNT(?y) AS ?n) ... GROUP BY ?x)"),
+    ):  # fmt: skip
+        with pytest.raises(errors.QuerySyntaxError) as caught:
+            kg.query(text)
+        assert str(caught.value) == f"SPARQL syntax error at line {where}: {said}", text
+    # a list of values is no triple without its object
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        kg.query("SELECT ?x WHERE { VALUES ?x { <urn:a> <urn:b> } ?x ?y }")
+    assert str(caught.value) == (
+        "SPARQL syntax error at line 1, column 55: a triple pattern is a subject, a predicate "
+        "and an object: the one before '}' has no object"
+    )
 
 
 def test_a_slug_typed_in_capitals_names_its_entity(kg):

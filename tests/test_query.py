@@ -183,8 +183,10 @@ def test_a_query_within_its_time_limit_answers(fixture_store):
 def test_syntax_error_gives_the_position(fixture_store):
     with pytest.raises(QuerySyntaxError) as info:
         query("SELECT *\nWHERE { ?s ?p }", store=fixture_store)
-    assert (info.value.line, info.value.column) == (2, 16)
-    assert "line 2, column 16" in str(info.value)
+    assert (info.value.line, info.value.column) == (2, 15)
+    assert "line 2, column 15: a triple pattern is a subject, a predicate and an object" in str(
+        info.value
+    )
 
 
 def test_syntax_error_on_the_command_line_has_no_traceback(fixture_store):

@@ -320,16 +320,53 @@ def _first_word(tokens) -> object | None:
     return tokens[at] if at < len(tokens) and tokens[at].kind == "word" else None
 
 
+#: The engine's words for SELECT * with GROUP BY, which it lists among the tokens it expected.
+_STAR_GROUPED = "SELECT * is not authorized with GROUP BY"
+_TERMS = ("var", "iri", "pname")
+
+
+def _slip(tokens: list) -> tuple[str, int] | None:
+    """A slip the engine's message would not name, said plainly, with where it is: commas between
+    the variables of SELECT (as in SQL), LIMIT or OFFSET without a number, a triple pattern with
+    no object."""
+    for i, token in enumerate(tokens[1:], 1):
+        before = tokens[i - 1]
+        if token.text == "," and before.kind == "var" and any(
+            t.text.upper() == "SELECT" for t in tokens[:i]
+        ) and not any(t.text in ("{", "(") for t in tokens[:i]):
+            return "the variables SELECT returns are separated by spaces, not commas", token.offset
+        if before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
+            return f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)", token.offset
+        if (
+            token.text in ("}", ".")
+            and i >= 3
+            and tokens[i - 1].kind in _TERMS
+            and tokens[i - 2].kind in _TERMS
+            and tokens[i - 3].text in ("{", "}", ".")
+            # VALUES ?x { <a> <b> } lists values, and GRAPH ?g { … } is skipped with it
+            and not (tokens[i - 3].text == "{" and i >= 4 and tokens[i - 4].kind == "var")
+            and not (tokens[i - 3].text == "{" and i >= 4 and tokens[i - 4].text == ")")
+        ):
+            return (
+                "a triple pattern is a subject, a predicate and an object: the one before "
+                f"'{token.text}' has no object"
+            ), token.offset
+    return None
+
+
 def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
     """The engine's ``detail`` for the query of ``tokens`` without its character sets, and said
     plainly where it is a common slip: an empty query, a first word that starts no query (with
-    that word's offset, where the error is), a group left open.
+    that word's offset, where the error is), commas between SELECT's variables, LIMIT without a
+    number, a triple without its object (:func:`_slip`), SELECT * with GROUP BY, a group left open.
 
     >>> from .gate import tokenize
     >>> _readable('expected one of ",", "}", [_]', tokenize("SELECT * { ?s ?p ?o"))
     ('expected one of ",", "}"; the query ends with 1 group left open: is a closing } missing?', None)
     >>> _readable("expected CONSTRUCT", tokenize("SELEKT * {}"))
     ("the query starts with 'SELEKT': a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines", 0)
+    >>> _readable("expected DISTINCT", tokenize("SELECT ?x, ?y WHERE { ?x ?y ?z }"))
+    ('the variables SELECT returns are separated by spaces, not commas', 9)
     """
     if not tokens:
         return "the query is empty", None
@@ -339,6 +376,14 @@ def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
             f"the query starts with '{first.text}': a query starts with SELECT, CONSTRUCT, ASK "
             "or DESCRIBE, after any PREFIX and BASE lines"
         ), first.offset
+    slip = _slip(tokens)
+    if slip is not None:
+        return slip
+    if _STAR_GROUPED in detail:
+        return (
+            "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables "
+            "and aggregates (SELECT ?x (COUNT(?y) AS ?n) ... GROUP BY ?x)"
+        ), None
     detail = _CHARACTER_SETS.sub("", detail).strip()
     if detail in ("expected", "expected one of"):
         detail = "unexpected text here"
