@@ -650,6 +650,9 @@ def import_(
         raise click.UsageError("give FILES to import, or --remove NAME to take an import out")
     if files and removed:
         raise click.UsageError("give FILES to import or --remove NAME, not both")
+    from atmpkg.graph.store.build import split_inputs
+
+    split_inputs(files)  # a file that is not there is named before a new store is built
     kg = _graph(store)
     logging.getLogger("atmpkg").setLevel(logging.INFO)
     if removed:

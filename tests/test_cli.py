@@ -600,3 +600,13 @@ def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
         "Error: 'withdrawn-products' is the name of a named query, not SPARQL: run it with "
         "atmpkg query --name withdrawn-products (Python: kg.named('withdrawn-products'))\n",
     )
+
+
+def test_an_import_of_a_missing_file_into_a_new_store_builds_nothing(tmp_path):
+    store = tmp_path / "new-store"
+    result = CliRunner().invoke(cli, ["import", "--store", str(store), str(tmp_path / "no.ttl")])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1,
+        f"Error: {tmp_path / 'no.ttl'}: no such file",
+    )
+    assert not store.exists()
