@@ -659,6 +659,10 @@ def to_rdflib_graph(items: Iterable[ox.Triple | ox.Quad]) -> rdflib.Graph:
             return found
         if isinstance(value, ox.BlankNode):
             return rdflib.BNode(value.value)
+        if isinstance(value, ox.Triple):
+            raise ParameterError(
+                f"an RDF 1.2 triple term ({value}) has no rdflib form: rdflib reads RDF 1.1"
+            )
         if value.language:
             return rdflib.Literal(value.value, lang=value.language)
         datatype = value.datatype.value

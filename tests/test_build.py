@@ -596,6 +596,15 @@ def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(
         )
     with pytest.raises(DataError, match="deep.nt:2: an RDF 1.2 triple term"):
         validate([tmp_path / "deep.nt"], store=built)
+    # an escaped # or ' of a prefixed name opens no comment or string (rev13 H2)
+    for escaped in ("\\#", "\\'"):
+        hidden = tmp_path / "hidden.ttl"
+        hidden.write_text(
+            "@prefix ex: <https://example.org/> .\n"
+            f"ex:a{escaped}b ex:p <<( ex:s ex:p ex:o )>> . # '\n"
+        )
+        with pytest.raises(DataError, match="hidden.ttl:2: an RDF 1.2 triple term"):
+            validate([hidden], store=built)
 
 
 def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):

@@ -1346,9 +1346,10 @@ def check_entities(path: Path, display: str) -> None:
 
 
 # What a Turtle, TriG, N-Triples or N-Quads text holds, skipped whole where "<<" means nothing:
-# strings (long ones first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
+# an escaped character of a prefixed name (ex:a\#b: no comment starts there), strings (long ones
+# first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
 _TURTLE_TOKEN = re.compile(
-    rb""""{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
+    rb"""\\.|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
     rb"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<<|<[^<>\s]*>|\#[^\n]*""",
     re.DOTALL,
 )
