@@ -574,6 +574,16 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
     )
     with pytest.raises(DataError, match=r"after.rdf:11: the XML entity &e7; expands"):
         import_files([tmp_path / "after.rdf"], built)
+    # what a look at the text misses (rev13 H1: a declaration hidden after '<!-- <]> -->' in the
+    # subset) is read first in a process capped at 256 MiB
+    hidden = doctype_file(tmp_path / "hidden.rdf", chain, before="<!-- <]> -->\n")
+    with pytest.raises(DataError) as caught:
+        import_files([hidden], built)
+    assert str(caught.value) == (
+        f"{hidden}: reading this RDF/XML takes the engine's parser more than 256 MiB (its XML "
+        "entities expand that far, or it crashes the parser): that is a way to exhaust memory, "
+        "not data; write the text out instead of declaring it as entities"
+    )
 
 
 def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(built, tmp_path):

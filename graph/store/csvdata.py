@@ -1247,7 +1247,7 @@ def _doctype(path: Path) -> tuple[int, int, bytes] | None:
         offset, lines, tail = 0, 1, b""
         while chunk := handle.read(1 << 20):
             window = tail + chunk
-            found = window.find(b"<!DOCTYPE")
+            found = window.lower().find(b"<!doctype")  # the engine takes it in any case
             if found >= 0:
                 start = offset - len(tail) + found
                 handle.seek(start)
@@ -1389,13 +1389,58 @@ def check_triple_terms(path: Path, display: str) -> None:
             )
 
 
+#: The memory an RDF/XML file may take to read in the process that tries it first.
+RDF_XML_TRIAL_MEMORY = 256 * 1024**2
+_TRIAL = (
+    "import resource, sys; cap = int(sys.argv[2]); "
+    "resource.setrlimit(resource.RLIMIT_DATA, (cap, cap)); import pyoxigraph as ox; "
+    "[None for _ in ox.parse(path=sys.argv[1], format=ox.RdfFormat.RDF_XML, lenient=True)]"
+)
+
+
+def check_rdf_xml_in_a_capped_process(path: Path, display: str) -> None:
+    """Refuse an RDF/XML file that the engine's parser cannot read within
+    :data:`RDF_XML_TRIAL_MEMORY`, read first in a process of its own with that cap: XML entities
+    expand as the parser declares them, in ways a look at the text can miss, and the caller's
+    process has no cap. A syntax error is left to the parse that reports it with its line.
+
+    >>> import tempfile
+    >>> small = Path(tempfile.mkdtemp()) / "small.rdf"
+    >>> _ = small.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
+    >>> check_rdf_xml_in_a_capped_process(small, "small.rdf")
+    """
+    import subprocess
+    import sys
+
+    from ..engine.sandbox import OUT_OF_MEMORY
+
+    done = subprocess.run(
+        [sys.executable, "-P", "-c", _TRIAL, str(path), str(RDF_XML_TRIAL_MEMORY)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode < 0 or any(sign in done.stderr for sign in OUT_OF_MEMORY):
+        raise DataError(
+            display,
+            None,
+            None,
+            f"reading this RDF/XML takes the engine's parser more than "
+            f"{RDF_XML_TRIAL_MEMORY // 1024**2:,} MiB (its XML entities expand that far, or it "
+            "crashes the parser): that is a way to exhaust memory, not data; write the text out "
+            "instead of declaring it as entities",
+        )
+
+
 def check_before_parsing(rdf_file: RdfFile) -> None:
-    """Refuse, before any parser reads it, a file that would make the engine's parser exhaust
-    memory or its stack: XML entities that expand too far, XML elements or triple terms nested
-    too deep (:func:`check_entities`, :func:`check_depth`, :func:`check_triple_terms`)."""
+    """Refuse, before any parser reads it in this process, a file that would make the engine's
+    parser exhaust memory or its stack: XML entities that expand too far, XML elements or triple
+    terms nested too deep (:func:`check_entities`, :func:`check_depth`,
+    :func:`check_rdf_xml_in_a_capped_process`, :func:`check_triple_terms`)."""
     if rdf_file.format == ox.RdfFormat.RDF_XML:
         check_entities(rdf_file.path, rdf_file.display)
         check_depth(rdf_file.path, rdf_file.display)
+        check_rdf_xml_in_a_capped_process(rdf_file.path, rdf_file.display)
     elif rdf_file.format != ox.RdfFormat.JSON_LD:
         check_triple_terms(rdf_file.path, rdf_file.display)
 
