@@ -112,6 +112,8 @@ print(libc.ptrace(16, other.pid, None, None), ctypes.get_errno())  # PTRACE_ATTA
 local = ctypes.create_string_buffer(8)
 iov = (ctypes.c_void_p * 2)(ctypes.addressof(local), 8)
 print(libc.process_vm_writev(other.pid, iov, 1, iov, 1, 0), ctypes.get_errno())
+print(libc.syscall(434, other.pid, 0), ctypes.get_errno())  # pidfd_open, then pidfd_getfd
+print(libc.syscall(438, 0, 0, 0), ctypes.get_errno())
 other.kill()
 read, write = os.pipe()
 print(os.write(write, b"x") == 1 and os.read(read, 1) == b"x")
@@ -130,9 +132,11 @@ def test_a_confined_process_cannot_open_a_socket_round_the_socket_rule():
     assert run.returncode == 0, run.stderr
     # -EACCES from the kernel itself; then -1 and EACCES from libc, twice; netlink and raw
     # packets (which root may open without an IPv4 socket: rev12), a Unix socket and a pair of
-    # them refused; ptrace and process_vm_writev -1 and EACCES; a pipe works
+    # them refused; ptrace, process_vm_writev, pidfd_open and pidfd_getfd (which copies another
+    # process's sockets: rev13 M1) -1 and EACCES; a pipe works
     assert run.stdout.split() == [
-        "-13", "-1", "13", "-1", "13", "13", "13", "13", "13", "-1", "13", "-1", "13", "True"
+        "-13", "-1", "13", "-1", "13", "13", "13", "13", "13", "-1", "13", "-1", "13",
+        "-1", "13", "-1", "13", "True",
     ]
 
 
@@ -411,6 +415,11 @@ def test_no_process_the_engine_runs_in_imports_code_from_the_current_folder(
         ("inf", "cannot read 'inf' as a memory size; write it as bytes or with K, M, G (e.g. 2G)"),
         ("nan", "cannot read 'nan' as a memory size; write it as bytes or with K, M, G (e.g. 2G)"),
         ("0.5", "the memory cap must be at least one byte, got '0.5'"),
+        (
+            "1e999999999",
+            "'1e999999999' is more memory than the system can cap (9,223,372,036,854,775,807 "
+            "bytes at most)",
+        ),
         (
             "99999999T",
             "'99999999T' is more memory than the system can cap (9,223,372,036,854,775,807 bytes "

@@ -38,10 +38,11 @@ _ARCH = {
     "x86_64": (0xC000003E, 41, 317),
     "aarch64": (0xC00000B7, 198, 277),
 }
-#: Per architecture, the numbers of socketpair, ptrace, process_vm_readv and process_vm_writev.
+#: Per architecture, the numbers of socketpair, ptrace, process_vm_readv, process_vm_writev,
+#: kcmp, pidfd_open, pidfd_getfd (which copies another process's sockets) and process_madvise.
 _REFUSED = {
-    "x86_64": (53, 101, 310, 311),
-    "aarch64": (199, 117, 270, 271),
+    "x86_64": (53, 101, 310, 311, 312, 434, 438, 440),
+    "aarch64": (199, 117, 270, 271, 272, 434, 438, 440),
 }
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
@@ -73,8 +74,8 @@ def _filter() -> bytes:
     raw link-layer and netlink sockets root could open, and Unix sockets, which would reach the
     unconfined processes that listen on them, such as the server's forkserver), and so do the ways
     round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
-    numbers) and io_uring, whose requests open sockets without the socket call; so do ptrace and
-    the calls that read or write another process's memory. The answers go back through the pipes
+    numbers) and io_uring, whose requests open sockets without the socket call; so do ptrace, the
+    calls that read or write another process's memory, and pidfd_getfd, which copies its sockets. The answers go back through the pipes
     and sockets the process was given before it was confined; everything else runs."""
     arch, socket_nr, _ = _ARCH[platform.machine()]
     refused = (_IO_URING_SETUP, socket_nr, *_REFUSED[platform.machine()])
@@ -183,6 +184,10 @@ def parse_memory(text: str) -> int:
     if not amount.is_finite():
         raise ValueError(
             f"cannot read {text!r} as a memory size; write it as bytes or with K, M, G (e.g. 2G)"
+        )
+    if amount.adjusted() > 30:  # past any cap, and too large to multiply out (1e999999999)
+        raise ValueError(
+            f"{text!r} is more memory than the system can cap ({MAX_MEMORY:,} bytes at most)"
         )
     size = int(amount * scale)
     if size <= 0:

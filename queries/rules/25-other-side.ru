@@ -2,8 +2,7 @@
 # after: -
 INSERT { ?deal atmp:otherSide ?company }
 WHERE {
-  ?deal a atmp:Deal .
-  { ?deal atmp:dealTarget ?company . ?company a atmp:Company }
-  UNION { ?deal atmp:dealTarget/atmp:developedBy ?company }
-  UNION { ?deal atmp:counterparty ?company }
+  { ?deal a atmp:Deal ; atmp:dealTarget ?company . ?company a atmp:Company }
+  UNION { ?deal a atmp:Deal ; atmp:dealTarget/atmp:developedBy ?company }
+  UNION { ?deal a atmp:Deal ; atmp:counterparty ?company }
 }
