@@ -28,7 +28,11 @@ EXIT_ERROR, EXIT_TIMEOUT = 1, 3
 class PathArgument(click.Path):
     """A path option that refuses an empty one, which would otherwise name the current folder."""
 
-    def convert(self, value, param, ctx):
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        """The path ``value`` names, as :class:`click.Path` reads it; an empty one is a usage
+        error."""
         if isinstance(value, str) and not value.strip():
             self.fail("is empty: give a path", param, ctx)
         return super().convert(value, param, ctx)
@@ -39,7 +43,10 @@ STDIN = Path("-")
 
 
 def _stdin_text() -> str:
-    return click.get_text_stream("stdin").read()
+    """The query on standard input, which must be UTF-8 as a query file must."""
+    from atmpkg.graph.store.csvdata import decode_utf8
+
+    return decode_utf8(click.get_binary_stream("stdin").read(), "standard input")
 
 
 store_option = click.option(

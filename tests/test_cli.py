@@ -581,6 +581,13 @@ def test_a_dash_reads_the_query_from_standard_input_and_an_empty_path_is_refused
         "<https://w3id.org/atmp-kg/ontology#Therapy> .\n"
         f'{genex} <http://www.w3.org/2000/01/rdf-schema#label> "Genex"@en .\n',
     )
+    # bytes that are not UTF-8 are named as a query file's are (rev13 M5)
+    result = CliRunner().invoke(cli, ["query", "-", *store], input=b"ASK { \xe9 }")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: standard input:1:7: byte 0xe9 is not UTF-8 text (the file is in another encoding, "
+        "perhaps Latin-1 or Windows-1252); save it as UTF-8\n",
+    )
     for args, option in (
         (["query", "ASK {}", "--store", ""], "'--store'"),
         (["export", "--focus", "genex", "-o", " ", *store], "'-o' / '--output'"),

@@ -1226,6 +1226,8 @@ def test_a_period_may_be_given_as_months_or_years(rows):
     assert str(error.value) == (
         "parameter 'as_of' must be a date YYYY-MM-DD, got '2023-02-29': February 2023 has 28 days"
     )
+    with pytest.raises(ParameterError, match="got '0000-01-01': years start at 0001"):
+        rows("authorised-products", as_of="0000-01-01")
     with pytest.raises(ParameterError) as error:
         rows("approvals-in-period", **{"from": "2024-13-01"})
     assert str(error.value) == (

@@ -205,9 +205,11 @@ def _day(value: str, wrong: str) -> str:
         return datetime.date.fromisoformat(value).isoformat()
     except ValueError:
         year, month, day = map(int, value.split("-"))
+        if year < 1:
+            raise ParameterError(f"{wrong}, got {value!r}: years start at 0001") from None
         if not 1 <= month <= 12:
             raise ParameterError(f"{wrong}, got {value!r}: there is no month {month}") from None
-        last = calendar.monthrange(max(year, 1), month)[1]
+        last = calendar.monthrange(year, month)[1]
         raise ParameterError(
             f"{wrong}, got {value!r}: {calendar.month_name[month]} {year} has {last} days"
         ) from None
