@@ -385,27 +385,35 @@ def test_no_process_the_engine_runs_in_imports_code_from_the_current_folder(
         (folder / f"{module}.py").write_text(
             f"open({str(ran)!r}, 'a').write({module!r} + '\\n')\n", encoding="utf-8"
         )
-    script = textwrap.dedent(
-        f"""
-        from pathlib import Path
-        from atmpkg.graph import query
-        from atmpkg.graph.server.workers import WorkerPool
-        print(query("ASK {{ ?s ?p ?o }}", store={str(fixture_store)!r}, timeout=60).boolean)
-        pool = WorkerPool(Path({str(fixture_store)!r}), 1, 1)
-        job = {{"text": "ASK {{}}", "limit": 10, "formats": {{"table": "csv", "graph": None}}}}
-        print(pool.run("query", job, timeout=60)[0])
-        pool.close()
-        """
+    # a script run by its path, as a user's would be: its own folder is first on its import
+    # path, and the processes it starts begin in the current folder
+    script = tmp_path / "script.py"
+    script.write_text(
+        textwrap.dedent(
+            f"""
+            import os
+            from pathlib import Path
+            from atmpkg.graph import query
+            from atmpkg.graph.server.workers import WorkerPool
+            if __name__ == "__main__":
+                print(query("ASK {{ ?s ?p ?o }}", store={str(fixture_store)!r}, timeout=60).boolean)
+                pool = WorkerPool(Path({str(fixture_store)!r}), 1, 1)
+                job = {{"text": "ASK {{}}", "limit": 10, "formats": {{"table": "csv", "graph": None}}}}
+                print(pool.run("query", job, timeout=60)[0])
+                pool.close()
+                print(os.environ.get("PYTHONSAFEPATH"))  # the environment is left as it was
+            """
+        )
     )
     result = subprocess.run(
-        [sys.executable, "-P", "-c", script],
+        [sys.executable, str(script)],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=180,
         check=False,
     )
-    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n200\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "True\n200\nNone\n", "")
     assert not ran.exists()
 
 

@@ -21,6 +21,7 @@ show; traces go to stderr only.
 from __future__ import annotations
 
 import collections
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -28,7 +29,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -387,6 +388,27 @@ class ClientGone(Exception):
 CLIENT_CHECK = 0.25
 
 
+_ENVIRONMENT = threading.Lock()
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """PYTHONSAFEPATH set while a worker starts, and the environment as it was after: the
+    forkserver and the resource tracker start as "python -c", which puts the current folder first
+    on the import path, and a selectors.py there would run in the unconfined process that forks
+    the workers."""
+    with _ENVIRONMENT:
+        before = os.environ.get("PYTHONSAFEPATH")
+        os.environ["PYTHONSAFEPATH"] = "1"
+        try:
+            yield
+        finally:
+            if before is None:
+                del os.environ["PYTHONSAFEPATH"]
+            else:
+                os.environ["PYTHONSAFEPATH"] = before
+
+
 class WorkerPool:
     """Worker processes, each confined and with the store open read-only, running one job at a time.
 
@@ -417,10 +439,6 @@ class WorkerPool:
         in_memory: bool = False,
         memory: int = DEFAULT_MEMORY,
     ):
-        # The forkserver and the resource tracker start as "python -c", which puts the current
-        # folder first on the import path: a selectors.py there would run in the unconfined
-        # process that forks the workers. PYTHONSAFEPATH leaves it off, for them and their children.
-        os.environ["PYTHONSAFEPATH"] = "1"
         methods = multiprocessing.get_all_start_methods()
         # Not fork: the parent has threads and an open RocksDB handle that a child must not share.
         self._ctx = multiprocessing.get_context(
@@ -494,7 +512,8 @@ class WorkerPool:
             ),
             daemon=True,
         )
-        process.start()
+        with _safe_path():
+            process.start()
         child.close()
         err_writer.close()
         worker = _Worker(process, parent, lane, _StderrPump(err_reader, process.pid))
