@@ -911,9 +911,18 @@ def test_a_link_in_a_shared_folder_is_followed_only_where_the_kernel_would(fixtu
     (tmp_path / "mine.txt").write_text("my notes\n")
     link = shared / "report.ttl"
     link.symlink_to(tmp_path / "mine.txt")
-    # the user's own link is followed
+    # the user's own link is followed, through a chain of links and a linked folder, relative
+    # or absolute
     export_subgraph("ttl", link, focus="cellco", store=fixture_store)
     assert link.is_symlink() and (tmp_path / "mine.txt").read_text().startswith("@prefix")
+    (tmp_path / "mine.txt").write_text("my notes\n")
+    (shared / "chain").symlink_to("report.ttl")
+    (shared / "folder").symlink_to("..")
+    for way in (shared / "chain", shared / "folder" / "shared" / "chain"):
+        export_subgraph("ttl", way, focus="cellco", store=fixture_store)
+        assert (tmp_path / "mine.txt").read_text().startswith("@prefix")
+        assert (shared / "chain").is_symlink() and link.is_symlink()
+        (tmp_path / "mine.txt").write_text("my notes\n")
     # another user's is not, unless that user owns the folder; outside a shared folder it is
     own, folder = os.lstat(link), os.stat(shared)
     other = os.stat_result((*own[:4], own.st_uid + 1, *own[5:]))

@@ -438,22 +438,55 @@ def kernel_follows(link: os.stat_result, folder: os.stat_result, user: int) -> b
     return not shared or link.st_uid in (user, folder.st_uid)
 
 
+#: The most symbolic links a path may go through, as Linux allows.
+_MAX_LINKS = 40
+
+
+def _followed(target: Path) -> Path:
+    """``target`` with every symbolic link on its way followed, each only where the kernel would
+    follow it (:func:`kernel_follows`): a link another user left in a folder everyone can write
+    to, the last one or one on the way to it, is refused, naming it."""
+    todo = list(Path(os.getcwd(), target).parts)
+    at, links = Path(todo.pop(0)), 0
+    while todo:
+        part = todo.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            at = at.parent
+            continue
+        step = at / part
+        try:
+            link = os.lstat(step)
+        except OSError:  # not there yet: the rest is made, not followed
+            return Path(step, *todo)
+        if not stat.S_ISLNK(link.st_mode):
+            at = step
+            continue
+        links += 1
+        if links > _MAX_LINKS:
+            raise ParameterError(f"{target} goes through more than {_MAX_LINKS} symbolic links")
+        if not kernel_follows(link, os.stat(at), os.geteuid()):
+            raise ParameterError(
+                f"{step} is a symbolic link another user (uid {link.st_uid}) left in a folder "
+                "everyone can write to: writing through it would replace the file it points to, "
+                "which the system's own link protection refuses; remove the link or write "
+                "elsewhere"
+            )
+        pointed = Path(os.readlink(step))
+        if pointed.is_absolute():
+            at = Path(pointed.anchor)
+        todo[:0] = [p for p in pointed.parts if p != pointed.anchor]
+    return at
+
+
 def _resolve(target: Path) -> Path | None:
     """Where a write to ``target`` goes: None for a stream (:func:`is_stream`), which is written
-    as it is; the file a symbolic link points to, so that the link stays, where the kernel would
-    follow the link (:func:`kernel_follows`); else ``target``."""
+    as it is; else the file at the end of the symbolic links on its way (:func:`_followed`), so
+    that a link stays a link."""
     if is_stream(target):
         return None
-    if not target.is_symlink():
-        return target
-    link, folder = os.lstat(target), os.stat(target.parent)
-    if not kernel_follows(link, folder, os.geteuid()):
-        raise ParameterError(
-            f"{target} is a symbolic link another user (uid {link.st_uid}) left in a folder "
-            "everyone can write to: writing through it would replace the file it points to, which "
-            "the system's own link protection refuses; remove the link or write elsewhere"
-        )
-    return Path(os.path.realpath(target))
+    return _followed(target)
 
 
 @contextlib.contextmanager
