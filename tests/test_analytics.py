@@ -40,6 +40,7 @@ def test_to_networkx_nodes_edges_and_attributes(fixture_store):
         "inn": "genexogene vector",
         "approvalCount": 3,  # derived at build
         "daysToSecondAgency": 300,
+        "endedEverywhere": False,  # some agency still authorises it
     }
     # numbers as the network exports type them (an attribute whose every value is one)
     assert graph.nodes[ID + "deal/bigpharma-cellco-2017"]["valueUSD"] == 11900000000.0
