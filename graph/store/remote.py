@@ -72,6 +72,8 @@ Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 DEFAULT_GRAPH = "https://w3id.org/atmp-kg/graph"
 DEFAULT_TIMEOUT = 30.0
+_XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEAN_FORMS = {"1": "true", "0": "false"}
 BATCH_SIZE = 2000  # Virtuoso's update parser runs out of memory on INSERT DATA of ~5,000 triples
 USER_ENV, PASSWORD_ENV = "ATMPKG_ENDPOINT_USER", "ATMPKG_ENDPOINT_PASSWORD"
 #: How many nodes one prefetch request names (in a VALUES block; the query text grows with it).
@@ -1075,6 +1077,11 @@ def parse_results(
     values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
     for row in rows:
         row.update({name: value for name, value in values.items() if name in row})
+        # Virtuoso writes a boolean as 1 or 0, forms of the same value the embedded store writes
+        # as true and false
+        for term in row.values():
+            if term.get("datatype") == _XSD_BOOLEAN and term.get("value") in _BOOLEAN_FORMS:
+                term["value"] = _BOOLEAN_FORMS[term["value"]]
     return ox.parse_query_results(json.dumps(document).encode("utf-8"), ox.QueryResultsFormat.JSON)
 
 
