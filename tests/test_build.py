@@ -584,6 +584,27 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
         "entities expand that far, or it crashes the parser): that is a way to exhaust memory, "
         "not data; write the text out instead of declaring it as entities"
     )
+    # and what the load would keep: a hidden entity of a million characters used 20 times
+    used = tmp_path / "used.rdf"
+    used.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n<!-- <]> -->\n<!ENTITY a "'
+        + "x" * 1_000_000
+        + '">\n]>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="https://example.org/">\n'
+        + "".join(
+            f'<rdf:Description rdf:about="https://example.org/{n}"><ex:p>&a;</ex:p>'
+            "</rdf:Description>\n"
+            for n in range(20)
+        )
+        + "</rdf:RDF>\n"
+    )
+    with pytest.raises(DataError) as caught:
+        import_files([used], built)
+    assert str(caught.value) == (
+        f"{used}: the text of this RDF/XML's triples passes its size by more than 16,777,216 "
+        "characters: XML entities used over and over are a way to exhaust memory, not data; "
+        "write the text out instead"
+    )
 
 
 def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(built, tmp_path):

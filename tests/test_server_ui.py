@@ -574,6 +574,12 @@ def test_simple_view_is_a_named_querys_default_and_the_readers_choice_stays(page
 
 def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack(page, server):
     texts = "els => els.map(e => e.textContent)"
+    # where no column names one bar per row (an agency per pathway), every row is a bar (rev2_13 N1)
+    page.goto(server.url + "/?name=approvals-by-pathway")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert sorted(values) == ["EMA: 2", "FDA: 1", "FDA: 3", "PMDA: 1", "PMDA: 1"]
     page.goto(server.url + "/?name=companies-by-approved-products&p=min_products%3D1")
     page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
     page.click(f"{TAB} .select_chart")

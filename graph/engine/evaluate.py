@@ -289,7 +289,11 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         return QuerySyntaxError(
             f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column
         )
-    detail, at = _readable(_ERROR_POS.sub("", message).strip(" :"), tokens)
+    failed = None
+    if line and column:
+        lines = text.split("\n")
+        failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
+    detail, at = _readable(_ERROR_POS.sub("", message).strip(" :"), tokens, failed)
     if at is not None:  # where the first word is, not where parsing gave up
         line, column = line_column(text, at)
     where = f" at line {line}, column {column}" if line else ""
@@ -325,15 +329,21 @@ _STAR_GROUPED = "SELECT * is not authorized with GROUP BY"
 _TERMS = ("var", "iri", "pname")
 
 
-def _slip(tokens: list) -> tuple[str, int] | None:
+def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     """A slip the engine's message would not name, said plainly, with where it is: commas between
     the variables of SELECT (as in SQL), LIMIT or OFFSET without a number, a triple pattern with
-    no object."""
+    no object; only one at or before ``failed``, the offset where the engine stopped (when known),
+    so that an earlier error is not passed over. One pass over the tokens."""
+    in_select = False
     for i, token in enumerate(tokens[1:], 1):
+        if failed is not None and token.offset > failed:
+            return None
         before = tokens[i - 1]
-        if token.text == "," and before.kind == "var" and any(
-            t.text.upper() == "SELECT" for t in tokens[:i]
-        ) and not any(t.text in ("{", "(") for t in tokens[:i]):
+        if before.text.upper() == "SELECT":
+            in_select = True
+        elif before.text in ("{", "("):
+            in_select = False
+        if in_select and token.text == "," and before.kind == "var":
             return "the variables SELECT returns are separated by spaces, not commas", token.offset
         if before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
             return f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)", token.offset
@@ -354,7 +364,7 @@ def _slip(tokens: list) -> tuple[str, int] | None:
     return None
 
 
-def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
+def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str, int | None]:
     """The engine's ``detail`` for the query of ``tokens`` without its character sets, and said
     plainly where it is a common slip: an empty query, a first word that starts no query (with
     that word's offset, where the error is), commas between SELECT's variables, LIMIT without a
@@ -376,7 +386,7 @@ def _readable(detail: str, tokens: list) -> tuple[str, int | None]:
             f"the query starts with '{first.text}': a query starts with SELECT, CONSTRUCT, ASK "
             "or DESCRIBE, after any PREFIX and BASE lines"
         ), first.offset
-    slip = _slip(tokens)
+    slip = _slip(tokens, failed)
     if slip is not None:
         return slip
     if _STAR_GROUPED in detail:

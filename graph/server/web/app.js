@@ -459,11 +459,13 @@
         return before === undefined || before === value;
       });
     };
-    const label = [...text.map((i) => [i, ...years.slice(0, 1)]), ...years.slice(0, 1).map((i) => [i]),
-      ...iris.slice(0, 1).map((i) => [i])].find(names) ||
+    const named = [...text.map((i) => [i, ...years.slice(0, 1)]), ...years.slice(0, 1).map((i) => [i]),
+      ...iris.slice(0, 1).map((i) => [i])].find(names);
+    // no column names the bars: every row is a bar, labelled as before
+    const label = named ||
       (text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1));
     if (!label.length) return null;
-    return { label, numeric, values, key: (row) => key(row, label) };
+    return { label, numeric, values, key: named ? (row) => key(row, label) : (row) => row };
   }
 
   function shorten(iri) {
