@@ -1,7 +1,7 @@
 """The worker processes that run ``atmpkg serve``'s queries.
 
 Each worker confines itself (:func:`atmpkg.graph.engine.sandbox.confine`: no new socket of any
-family, no reach into another process, a cap on its memory), opens the store read-only once and then runs one job after another: a
+family, no ptrace, a cap on its memory), opens the store read-only once and then runs one job after another: a
 query answered in a negotiated format, a query's answer drawn as a graph view, or an entity as RDF
 or as its HTML page. A job that passes its time limit has its worker killed (the Rust engine cannot be interrupted
 from Python; ending the process stops the work and frees its memory) and a new worker takes its
@@ -242,7 +242,7 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
 
 def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:
     """What a worker does before its first job, in this order: confine the process for good (no
-    new socket, no reach into another process, at most ``memory`` bytes of data), then open the knowledge graph at
+    new socket, no ptrace, at most ``memory`` bytes of data), then open the knowledge graph at
     ``store`` read-only (or a copy in memory, which the cap must leave room for) and run a first
     query, so that the first request does not pay for opening RocksDB. A confined process
     evaluates its queries in place: the graph's methods need no child process here.
