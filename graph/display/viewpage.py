@@ -342,8 +342,12 @@ SCRIPT = r"""
   const READABLE_SCALE = 0.67;
   // the labels placed first, at the first render and after every expansion: never left out (in
   // an overview, every class's)
-  const byDegree = (a, b) => degree(b) - degree(a) || a - b;
-  const first = focus >= 0 ? [focus].concat(near.slice().sort(byDegree)) : data.overview ? [...visible].sort(byDegree) : [];
+  // the ids, those with the most links drawn first: each counted once a sort, not at each comparison
+  const byLinksDrawn = (ids) => {
+    const count = new Map(ids.map((id) => [id, degree(id)]));
+    return ids.sort((a, b) => count.get(b) - count.get(a) || a - b);
+  };
+  const first = focus >= 0 ? [focus].concat(byLinksDrawn(near.slice())) : data.overview ? byLinksDrawn([...visible]) : [];
   const always = { label: { enabled: false, drawThreshold: 0 } };
   // A view without a focus (a query's answer, some classes) opens fitted to all its nodes, where
   // names are too small to read: its best-linked entities are labelled from the start, at a size
@@ -418,7 +422,7 @@ SCRIPT = r"""
       nodes.update(first.map((id) => hubFont(id, raised)));
     };
     if (focus < 0 && !data.overview) {
-      first.push(...[...visible].sort(byDegree).slice(0, HUBS_LABELLED));
+      first.push(...byLinksDrawn([...visible]).slice(0, HUBS_LABELLED));
       readable();
     }
     // Once the view is where it opens, the other labels that read at that zoom are laid out too:
@@ -540,9 +544,8 @@ SCRIPT = r"""
   }
   function declutter(first) {
     const seen = inFrame();
-    const rest = [...visible]
-      .filter((id) => !first.includes(id) && seen(id) && network.body.nodes[id].labelModule.visible())
-      .sort(byDegree);
+    const rest = byLinksDrawn([...visible]
+      .filter((id) => !first.includes(id) && seen(id) && network.body.nodes[id].labelModule.visible()));
     const shown = [...visible];
     // A label of the first is kept off the nodes that stand still: those placed before it and
     // those not among the first. A node of the first placed after it keeps its own shape off the
@@ -659,7 +662,7 @@ SCRIPT = r"""
       network.once("afterDrawing", () => {
         const seen = inView();
         const drawnNow = (id) => network.body.nodes[id].labelModule.visible() && seen(id);
-        holdBack([...visible].filter((id) => !first.includes(id) && drawnNow(id)).sort(byDegree),
+        holdBack(byLinksDrawn([...visible].filter((id) => !first.includes(id) && drawnNow(id))),
           first.filter(drawnNow).map(labelBox));
         // asked for once this drawing is over: a redraw asked for while one is drawn is dropped,
         // and when nothing was held back nothing else asks for one

@@ -353,9 +353,12 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             and tokens[i - 1].kind in _TERMS
             and tokens[i - 2].kind in _TERMS
             and tokens[i - 3].text in ("{", "}", ".")
-            # VALUES ?x { <a> <b> } lists values, and GRAPH ?g { … } is skipped with it
-            and not (tokens[i - 3].text == "{" and i >= 4 and tokens[i - 4].kind == "var")
-            and not (tokens[i - 3].text == "{" and i >= 4 and tokens[i - 4].text == ")")
+            # VALUES ?x { <a> <b> } and VALUES (?x) { … } list values; GRAPH ?g { … } goes with them
+            and not (
+                tokens[i - 3].text == "{"
+                and i >= 4
+                and (tokens[i - 4].kind == "var" or tokens[i - 4].text == ")")
+            )
         ):
             return (
                 "a triple pattern is a subject, a predicate and an object: the one before "

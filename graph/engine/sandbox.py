@@ -185,11 +185,8 @@ def parse_memory(text: str) -> int:
         raise ValueError(
             f"cannot read {text!r} as a memory size; write it as bytes or with K, M, G (e.g. 2G)"
         )
-    if amount.adjusted() > 30:  # past any cap, and too large to multiply out (1e999999999)
-        raise ValueError(
-            f"{text!r} is more memory than the system can cap ({MAX_MEMORY:,} bytes at most)"
-        )
-    size = int(amount * scale)
+    # past 10**30 no cap is near, and the product could be too large to work out (1e999999999)
+    size = int(amount * scale) if amount.adjusted() <= 30 else MAX_MEMORY + 1
     if size <= 0:
         raise ValueError(f"the memory cap must be at least one byte, got {text!r}")
     if size > MAX_MEMORY:

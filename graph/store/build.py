@@ -283,7 +283,7 @@ def _new_store(
     started = time.monotonic()
     rdf_files = [rdf_input(file, display) for file, display in rdf_inputs]
     for rdf_file in rdf_files:
-        check_before_parsing(rdf_file)  # the load starts before compile_ has checked the files
+        check_before_parsing(rdf_file)  # once, before the load and compile_'s scan parse it
     path.mkdir()
     store = ox.Store(str(path))
     stop = threading.Event()

@@ -1530,6 +1530,8 @@ def scan_rdf(
     ``terms``, a property or class of its namespace that it does not declare is refused with the
     line it is first written on and the closest declared terms: nothing would ever read it.
     The properties of ``derived`` that the file states are named in :attr:`RdfFile.derived`.
+    What would make the parser exhaust memory or its stack is refused before, by
+    :func:`check_before_parsing`, which the build runs before any parser reads the file.
 
     >>> rdf_file, typed = scan_rdf(Path("my-notes.ttl"), "my-notes.ttl")
     >>> rdf_file.format, rdf_file.triples, typed
@@ -1537,7 +1539,6 @@ def scan_rdf(
     """
     rdf_file = rdf_input(path, display)
     rdf_format, start = rdf_file.format, rdf_file.start
-    check_before_parsing(rdf_file)
     named_graphs = rdf_format.supports_datasets
     graphs: set[ox.Term] = set()
     default_graph = ox.DefaultGraph
