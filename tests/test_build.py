@@ -195,6 +195,35 @@ def test_every_bad_row_is_reported_at_once(data_dir, tmp_path):
     )
 
 
+def test_a_duplicate_or_an_empty_cell_hides_no_other_error_and_adds_none(data_dir, tmp_path):
+    """A duplicate slug was said alone, and a user fixed one kind of error a build. A row
+    rejected for an empty label keeps its slug, so the rows naming it are not reported too."""
+    path = data_dir / "therapies.csv"
+    lines = path.read_text().splitlines()
+    lines[2] = lines[2].replace(",Betacel,Betacel,", ",,Betacel,")
+    path.write_text("\n".join([*lines, lines[1]]) + "\n")
+    approvals = data_dir / "approvals.csv"
+    approvals.write_text(approvals.read_text().replace("2018-08-22", "2018-02-30"))
+    with pytest.raises(DataErrors) as info:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert [(Path(e.file).name, e.line, e.column, e.message) for e in info.value.errors] == [
+        ("therapies.csv", 3, 2, "'label' is required and empty"),
+        (
+            "therapies.csv",
+            len(lines) + 1,
+            1,
+            f"duplicate therapy 'alphacel' (first at {data_dir}/therapies.csv:2)",
+        ),
+        (
+            "approvals.csv",
+            2,
+            3,
+            "'2018-02-30' is no day of the calendar; write the date the source states, or its "
+            "month alone (2018-02) when the day is unsure",
+        ),
+    ]
+
+
 def test_a_file_that_cannot_be_read_hides_no_error_of_the_others(built, tmp_path):
     """A Turtle syntax error, a CSV of no family and a row of the wrong width are said together,
     not one round at a time."""

@@ -719,14 +719,17 @@ def test_a_flood_of_long_queries_is_refused_fast_and_cheap_probes_stay_fast(fixt
             attacker.wait()
     assert len(probes) >= 20
     assert [p for p in probes if p[1] != 200] == []
-    assert max(seconds for _, _, seconds in probes) < 1.0, probes
     busy = [f for f in flood if f[2].startswith("the server is busy")]
     stopped = [f for f in flood if f[2].startswith("query stopped after the 4 s time limit")]
     assert len(busy) + len(stopped) == 200
     assert len(stopped) >= 2
     assert {(status, retry) for status, retry, _, _ in busy} == {(503, "1")}
-    # refused at once (queue full) or after one second in the queue, never after the time limit
-    assert max(seconds for *_, seconds in busy) < 2.0
+    # Against the queries stopped at the time limit, not against a number of seconds, so that a
+    # loaded machine slows both sides alike: a probe is answered while they run, and a refusal
+    # comes at once (queue full) or after its second in the queue, never after the time limit.
+    limit = min(seconds for *_, seconds in stopped)
+    assert max(seconds for _, _, seconds in probes) < limit / 4, (limit, probes)
+    assert max(seconds for *_, seconds in busy) < limit / 2, limit
 
 
 # --- worker confinement ---------------------------------------------------------------------------

@@ -598,69 +598,86 @@ class _Compiler:
         return rows
 
     def register(self, row: _Row) -> None:
+        """Check the row's cells that need no other row and record its key; every bad cell is
+        reported. A rejected row's key is still recorded when it is well formed, so that the rows
+        naming it are not reported too."""
         family = row.family
         cells = row.cells
+        reported = len(self.errors)
         for col in family.columns:
             value = cells[col.name]
             if value != value.strip():
-                self.fail(
+                self.note(
                     row,
                     col,
                     f"{_shown(value)} starts or ends with spaces or line breaks; remove them "
                     "(cells are stored exactly as written)",
                 )
-        for col in family.columns:
-            if col.required and not cells.get(col.name):
-                self.fail(row, col, f"'{col.name}' is required and empty")
+            elif col.required and not value:
+                self.note(row, col, f"'{col.name}' is required and empty")
+        if family.name == "retired":
+            self.register_retired(row)
+        else:
+            self.register_key(row)
+        if len(self.errors) > reported:
+            raise _RowRejected
+        self.rows.append(row)
+
+    def register_key(self, row: _Row) -> None:
+        family, cells = row.family, row.cells
         if family.name == "approvals":
-            for col in family.columns[:4]:
+            key_columns = family.columns[:4]
+            for col in key_columns:
                 if not SLUG_RE.match(cells[col.name]):
-                    self.fail(row, col, f"'{cells[col.name]}' is not a slug")
-            slug = "-".join(cells[c] for c in ("therapy", "agency", "date", "indication"))
+                    self.note(row, col, f"'{cells[col.name]}' is not a slug")
+            slug = "-".join(cells[c.name] for c in key_columns)
             kind = "approval"
-        elif family.name == "retired":
-            kind, sep, slug = cells["iri"].partition("/")
-            if not sep or kind not in KINDS or not SLUG_RE.match(slug):
-                self.fail(
-                    row,
-                    family.columns[0],
-                    f"'{cells['iri']}' must be written kind/slug, e.g. approval/kymriah-fda-2017-08-30-"
-                    "b-cell-acute-lymphoblastic-leukemia",
-                )
-            row.subject = iri(kind, slug)
-            seen = self.keys.setdefault("retired", {})
-            if row.subject in seen:
-                self.fail(
-                    row,
-                    family.columns[0],
-                    f"'{cells['iri']}' is retired twice (first at {seen[row.subject]})",
-                )
-            seen[row.subject] = f"{row.file}:{row.line}"
-            self.rows.append(row)
-            return
         else:
             slug = cells["slug"]
             if not SLUG_RE.match(slug):
-                self.fail(
+                self.note(
                     row, family.columns[0], f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)"
                 )
             kind = family.kind
             if family.name == "geography":
                 geo = _GEO_KINDS.get(cells["kind"])
                 if geo is None:
-                    self.fail(row, _col(family, "kind"), "kind must be 'country' or 'region'")
+                    self.note(row, _col(family, "kind"), "kind must be 'country' or 'region'")
+                    return
                 kind = geo[0]
-                self.geo_kind[slug] = kind
-                self.keys["geo"][slug] = f"{row.file}:{row.line}"
+                self.geo_kind.setdefault(slug, kind)
+                self.keys["geo"].setdefault(slug, f"{row.file}:{row.line}")
         seen = self.keys[kind]
         row.subject = iri(kind, slug)
         typed = self.rdf_types.pop(row.subject, None)
         if typed is not None:
             self.restated(row, family, typed)
         elif slug in seen:
-            self.fail(row, family.columns[0], f"duplicate {kind} '{slug}' (first at {seen[slug]})")
+            self.note(row, family.columns[0], f"duplicate {kind} '{slug}' (first at {seen[slug]})")
+            return
         seen[slug] = f"{row.file}:{row.line}"
-        self.rows.append(row)
+
+    def register_retired(self, row: _Row) -> None:
+        cells = row.cells
+        kind, sep, slug = cells["iri"].partition("/")
+        if not sep or kind not in KINDS or not SLUG_RE.match(slug):
+            self.note(
+                row,
+                row.family.columns[0],
+                f"'{cells['iri']}' must be written kind/slug, e.g. approval/kymriah-fda-2017-08-30-"
+                "b-cell-acute-lymphoblastic-leukemia",
+            )
+            return
+        row.subject = iri(kind, slug)
+        seen = self.keys.setdefault("retired", {})
+        if row.subject in seen:
+            self.note(
+                row,
+                row.family.columns[0],
+                f"'{cells['iri']}' is retired twice (first at {seen[row.subject]})",
+            )
+            return
+        seen[row.subject] = f"{row.file}:{row.line}"
 
     def restated(self, row: _Row, family: Family, typed: dict[str, tuple[Path, str]]) -> None:
         """Accept an RDF file's ``rdf:type`` of the IRI ``row`` defines when it is the row's own
@@ -805,9 +822,12 @@ class _Compiler:
             raise UnknownNameError(noun, slug, known, "Add it to its file first.")
         return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
 
-    def fail(self, row: _Row, col: Col, message: str):
+    def note(self, row: _Row, col: Col, message: str) -> None:
         index = row.header.index(col.name) + 1 if col.name in row.header else None
         self.errors.append(DataError(row.file, row.line, index, message, column_name=col.name))
+
+    def fail(self, row: _Row, col: Col, message: str):
+        self.note(row, col, message)
         raise _RowRejected
 
 
@@ -1796,9 +1816,10 @@ def compile_inputs(
         except DataError as exc:
             failed.append(exc)
     compiler.errors[:0] = failed
-    # The rows' cells and references are checked once every file read: a file that failed
-    # would make each row that names its entities an error of its own
-    compiler.raise_errors()
+    # A file that could not be read would make each row that names its entities an error of its
+    # own, so the rows' references are checked only when every file was read
+    if failed:
+        compiler.raise_errors()
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
     compiled.empty_csv = empty
