@@ -902,6 +902,32 @@ def test_an_export_through_a_link_replaces_the_file_it_points_to_and_keeps_the_l
     assert dangling.is_symlink() and (tmp_path / "data" / "new.ttl").stat().st_size > 0
 
 
+def test_a_link_into_a_missing_folder_is_refused_and_makes_no_folder(fixture_store, tmp_path):
+    """A write through either link fails in the kernel (no such file); the export made the
+    folders at the link's target, or said "File exists"."""
+    into = tmp_path / "into.ttl"
+    into.symlink_to("real/nodir/missing.ttl")
+    (tmp_path / "real").mkdir()
+    back = tmp_path / "back.ttl"
+    back.symlink_to("nothere/../f.ttl")
+    with pytest.raises(ParameterError) as info:
+        export_subgraph("ttl", into, focus="cellco", store=fixture_store)
+    assert str(info.value) == (
+        f"cannot write {into}: it goes through a symbolic link into {tmp_path}/real/nodir, a "
+        "folder that does not exist; create the folder or write elsewhere"
+    )
+    with pytest.raises(ParameterError) as info:
+        export_subgraph("ttl", back, focus="cellco", store=fixture_store)
+    assert str(info.value) == (
+        f"cannot write {back}: the folder {tmp_path}/nothere on its way does not exist"
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["back.ttl", "into.ttl", "real"]
+    export_subgraph(
+        "ttl", tmp_path / "new" / "folder" / "x.ttl", focus="cellco", store=fixture_store
+    )
+    assert (tmp_path / "new" / "folder" / "x.ttl").stat().st_size > 0
+
+
 def test_a_link_in_a_shared_folder_is_followed_only_where_the_kernel_would(fixture_store, tmp_path):
     from atmpkg.graph.slice.export import kernel_follows
 
@@ -1957,7 +1983,9 @@ def test_a_whole_graph_read_removes_the_dumps_of_killed_reads(fixture_store, tmp
         folder.mkdir()
         (folder / "dump.nt").write_bytes(b"<urn:a> <urn:b> <urn:c> .\n")
     export_subgraph("nt", tmp_path / "all.nt", store=fixture_store)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["all.nt", running.name, other.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["all.nt", running.name, other.name]
+    )
 
 
 def test_export_to_a_folder_names_the_folder_before_asking_for_a_format(fixture_store, tmp_path):

@@ -459,6 +459,16 @@ def _followed(target: Path) -> Path:
         try:
             link = os.lstat(step)
         except OSError:  # not there yet: the rest is made, not followed
+            if ".." in todo:
+                raise ParameterError(
+                    f"cannot write {target}: the folder {step} on its way does not exist"
+                ) from None
+            if todo and links:
+                # a write through the link would fail too; folders are made only on one's own path
+                raise ParameterError(
+                    f"cannot write {target}: it goes through a symbolic link into {step}, "
+                    f"a folder that does not exist; create the folder or write elsewhere"
+                ) from None
             return Path(step, *todo)
         if not stat.S_ISLNK(link.st_mode):
             at = step
