@@ -27,6 +27,7 @@ import datetime
 import functools
 import io
 import logging
+import mmap
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1106,6 +1107,8 @@ _ILL_TYPED = """SELECT ?s WHERE {
   FILTER((?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
          || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
 }"""
+
+
 def _collapsed(form: str) -> Callable[[str], object]:
     """A lexical ``form`` with the white space around it that XSD collapses."""
     return re.compile(rf"\s*(?:{form})\s*").fullmatch
@@ -1370,7 +1373,7 @@ def check_entities(path: Path, display: str) -> None:
 # first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
 _TURTLE_TOKEN = re.compile(
     rb"""\\.|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
-    rb"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<<|<[^<>\s]*>|\#[^\n]*""",
+    rb"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(?P<term><<)|<[^<>\s]*>|\#[^\n]*""",
     re.DOTALL,
 )
 
@@ -1397,12 +1400,18 @@ def check_triple_terms(path: Path, display: str) -> None:
             tail = chunk[-1:]
         else:
             return
-    text = path.read_bytes()
-    for token in _TURTLE_TOKEN.finditer(text):
-        if token.group() == b"<<":
+    # mapped, not read: the file may be larger than memory, and a string token is not copied
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        term = next((t for t in _TURTLE_TOKEN.finditer(text) if t.lastgroup == "term"), None)
+        if term is not None:
+            step = 1 << 22
+            line = 1 + sum(
+                text[at : min(at + step, term.start())].count(b"\n")
+                for at in range(0, term.start(), step)
+            )
             raise DataError(
                 display,
-                text.count(b"\n", 0, token.start()) + 1,
+                line,
                 None,
                 "an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement "
                 "with a resource of its own (a claim, say) instead",
@@ -1445,7 +1454,6 @@ def check_rdf_xml_in_a_capped_process(path: Path, display: str) -> None:
     """
     import subprocess
     import sys
-
 
     done = subprocess.run(
         [sys.executable, "-P", "-c", _TRIAL, str(path), str(RDF_XML_TRIAL_MEMORY)],
