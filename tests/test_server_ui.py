@@ -573,13 +573,42 @@ def test_simple_view_is_a_named_querys_default_and_the_readers_choice_stays(page
 
 
 def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack(page, server):
+    from playwright.sync_api import expect
+
     texts = "els => els.map(e => e.textContent)"
-    # where no column names one bar per row (an agency per pathway), every row is a bar (rev2_13 N1)
+    # where no column names one bar per row, the fewest that do (an agency and its pathway), every
+    # row a bar (rev2_13 N1), and no year that only dates the first of the row's approvals
     page.goto(server.url + "/?name=approvals-by-pathway")
     page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
     page.click(f"{TAB} .select_chart")
+    caption = page.locator(f"{TAB} .chart-view p.caption")
+    assert caption.inner_text() == "approvals by agencyName, pathwayName"
     values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
-    assert sorted(values) == ["EMA: 2", "FDA: 1", "FDA: 3", "PMDA: 1", "PMDA: 1"]
+    assert values == [
+        "EMA · conditional marketing authorisation: 2",
+        "FDA · standard approval: 3",
+        "FDA · accelerated approval: 1",
+        "PMDA · conditional and time-limited approval: 1",
+        "PMDA · standard approval: 1",
+    ]
+    page.goto(server.url + "/?name=approvals-by-jurisdiction")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    expect(caption).to_have_text("approvals by areaName")
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["United States: 4", "European Union: 2", "Japan: 2"]
+    # a note is no name, even the answer's first text column (segment-shares' bars read as notes)
+    page.select_option("#named", "")
+    note = "a share of the 2025 revenue as the report's summary gives it, rounded"
+    set_editor(
+        page,
+        f'SELECT ?note ?segment ?share WHERE {{ VALUES (?note ?segment ?share) {{ ("{note}" "CAR-T" 61)'
+        f' ("{note}, again" "gene therapy" 39) }} }}',
+    )
+    page.click("#run")
+    expect(caption).to_have_text("share by segment")  # the chart stays the tab shown
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["CAR-T: 61", "gene therapy: 39"]
     page.goto(server.url + "/?name=companies-by-approved-products&p=min_products%3D1")
     page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
     page.click(f"{TAB} .select_chart")

@@ -429,27 +429,34 @@
   // --- the Chart view: bars of a numeric column -----------------------------------------------------
 
   const isNumeric = (term) => Boolean(term) && /literal/.test(term.type) && NUMERIC.has(term.datatype);
-  // A year is a category, not a quantity: a column named like one, or of years, labels the bars.
+  // A year is not a quantity: a column named like one, or of years, is never a value to chart.
   const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
     answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
 
+  // A cell longer than this is a note or a title, not a name to label a bar with.
+  const LABEL_CHARS = 60;
+
   // What a chart draws of a table: one bar per row, or per label where the rows of one label
-  // repeat its value (a company ranked once per product it has: one bar for the company); the
-  // label is the first text column that names its bars so, with the year after it; the values are
-  // the numeric columns (an empty cell draws no bar), a parameter's column not among them.
+  // repeat its value (a company ranked once per product it has: one bar for the company). The
+  // label is the fewest columns that name the bars so: short texts (names, not notes) in the
+  // answer's order with the year a row is of, then the year alone, then an IRI; failing that
+  // every row is a bar. The values are the
+  // numeric columns (an empty cell draws no bar), a parameter's column not among them.
   function chartColumns(answer, params = []) {
     if (!answer || answer.kind !== "table" || !answer.rows.length) return null;
     const columns = answer.vars.map((v, i) => i).filter((i) => !params.includes(answer.vars[i]));
-    const every = (test) => columns.filter((i) => answer.rows.every((r) => test(r[i])));
     const numbers = columns.filter((i) => answer.rows.some((r) => isNumeric(r[i])) &&
       answer.rows.every((r) => !r[i] || isNumeric(r[i])));
     const values = numbers.filter((i) => !isYear(answer, i));
     if (!values.length) return null;
     const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
-    const text = every((term) => Boolean(term) && /literal/.test(term.type) && !isNumeric(term));
-    const years = numbers.filter((i) => isYear(answer, i) && answer.rows.every((r) => r[i]));
-    const iris = every((term) => Boolean(term) && term.type === "uri");
-    const key = (row, label) => label.map((i) => row[i].value).join("\u0000");
+    const text = columns.filter((i) => answer.rows.some((r) => r[i]) && answer.rows.every((r) =>
+      !r[i] || (/literal/.test(r[i].type) && !isNumeric(r[i]) && r[i].value.length <= LABEL_CHARS)));
+    // the year a row is of labels it; a first or last year is a fact about the row
+    const years = numbers.filter((i) => (/^year$/i.test(answer.vars[i]) ||
+      answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear")) && answer.rows.every((r) => r[i]));
+    const iris = columns.filter((i) => answer.rows.every((r) => r[i] && r[i].type === "uri"));
+    const key = (row, label) => label.map((i) => (row[i] ? row[i].value : "")).join("\u0000");
     const names = (label) => {
       const seen = new Map();
       return answer.rows.every((row) => {
@@ -459,9 +466,13 @@
         return before === undefined || before === value;
       });
     };
-    const named = [...text.map((i) => [i, ...years.slice(0, 1)]), ...years.slice(0, 1).map((i) => [i]),
-      ...iris.slice(0, 1).map((i) => [i])].find(names);
-    // no column names the bars: every row is a bar, labelled as before
+    // of the first eight texts: a wide answer's combinations would keep the page busy
+    const combinations = (size, from = 0) => size === 0 ? [[]] : text.slice(from, 8).flatMap((i, k) =>
+      combinations(size - 1, from + k + 1).map((rest) => [i, ...rest]));
+    const withYear = (label) => years.length ? [[...label, years[0]], label] : [label];
+    const named = [1, 2, 3].flatMap((size) => combinations(size).flatMap(withYear))
+      .concat(years.slice(0, 1).map((i) => [i]), iris.slice(0, 1).map((i) => [i]))
+      .find(names);
     const label = named ||
       (text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1));
     if (!label.length) return null;
@@ -481,8 +492,10 @@
     return best ? best + ":" + iri.slice(prefixes[best].length) : "<" + iri + ">";
   }
 
+  // Names are joined by a dot, a year follows its name: "EMA · conditional approval", "EMA 2018"
   function barLabel(row, columns) {
-    return columns.label.map((i) => (row[i].type === "uri" ? shorten(row[i].value) : row[i].value)).join(" ");
+    return columns.label.filter((i) => row[i]).map((i) => row[i].type === "uri" ? shorten(row[i].value) : row[i].value)
+      .reduce((joined, part, k, parts) => !k ? part : joined + (/^\d{4}$/.test(part) && k === parts.length - 1 ? " " : " · ") + part, "");
   }
 
   function valuePicker(answer, columns, redraw) {
