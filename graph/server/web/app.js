@@ -433,14 +433,15 @@
   const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
     answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
 
-  // A cell longer than this is a note or a title, not a name to label a bar with.
+  // A column whose cells are longer than this (the median) holds notes or titles, not names to
+  // label bars with.
   const LABEL_CHARS = 60;
 
   // What a chart draws of a table: one bar per row, or per label where the rows of one label
   // repeat its value (a company ranked once per product it has: one bar for the company). The
   // label is the fewest columns that name the bars so: short texts (names, not notes) in the
   // answer's order with the year a row is of, then the year alone, then an IRI; failing that
-  // every row is a bar. The values are the
+  // every row is a bar, labelled by those that tell the most rows apart. The values are the
   // numeric columns (an empty cell draws no bar), a parameter's column not among them.
   function chartColumns(answer, params = []) {
     if (!answer || answer.kind !== "table" || !answer.rows.length) return null;
@@ -450,8 +451,12 @@
     const values = numbers.filter((i) => !isYear(answer, i));
     if (!values.length) return null;
     const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
-    const text = columns.filter((i) => answer.rows.some((r) => r[i]) && answer.rows.every((r) =>
-      !r[i] || (/literal/.test(r[i].type) && !isNumeric(r[i]) && r[i].value.length <= LABEL_CHARS)));
+    const short = (i) => {
+      const lengths = answer.rows.filter((r) => r[i]).map((r) => r[i].value.length).sort((a, b) => a - b);
+      return lengths.length && lengths[Math.floor(lengths.length / 2)] <= LABEL_CHARS;
+    };
+    const text = columns.filter((i) => answer.rows.every((r) =>
+      !r[i] || (/literal/.test(r[i].type) && !isNumeric(r[i]))) && short(i));
     // the year a row is of labels it; a first or last year is a fact about the row
     const years = numbers.filter((i) => (/^year$/i.test(answer.vars[i]) ||
       answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear")) && answer.rows.every((r) => r[i]));
@@ -470,11 +475,12 @@
     const combinations = (size, from = 0) => size === 0 ? [[]] : text.slice(from, 8).flatMap((i, k) =>
       combinations(size - 1, from + k + 1).map((rest) => [i, ...rest]));
     const withYear = (label) => years.length ? [[...label, years[0]], label] : [label];
-    const named = [1, 2, 3].flatMap((size) => combinations(size).flatMap(withYear))
-      .concat(years.slice(0, 1).map((i) => [i]), iris.slice(0, 1).map((i) => [i]))
-      .find(names);
-    const label = named ||
-      (text.length ? [text[0], ...years.slice(0, 1)] : years.length ? [years[0]] : iris.slice(0, 1));
+    const labels = [1, 2, 3].flatMap((size) => combinations(size).flatMap(withYear))
+      .concat(years.slice(0, 1).map((i) => [i]), iris.slice(0, 1).map((i) => [i]));
+    const named = labels.find(names);
+    // else every row is a bar, labelled by the columns that tell most rows apart
+    const distinct = (label) => new Set(answer.rows.map((row) => key(row, label))).size;
+    const label = named || labels.reduce((best, next) => (distinct(next) > distinct(best) ? next : best), []);
     if (!label.length) return null;
     return { label, numeric, values, key: named ? (row) => key(row, label) : (row) => row };
   }
