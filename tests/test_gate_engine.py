@@ -234,6 +234,12 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         # ... a declared prefix of 64 characters behind the verb a: the gate read the name in
         # pieces (review 11)
         "PREFIX " + "z" * 62 + "ex: <http://a:> SELECT * { ?s a" + "z" * 62 + "ex:SERVICE <{url}> { } }",
+        # ... a declared prefix of 59 to 64 characters declared again, glued to "prefix": the
+        # gate read the second declaration as one of the empty prefix (audit 14)
+        "PREFIX " + "z" * 64 + ": <urn:y#>\nprefix" + "z" * 64 + ": <http://a:>\n"
+        "SELECT * WHERE { ?s a " + "z" * 64 + ":SERVICE <{url}> { } }",
+        "PREFIX " + "z" * 59 + ": <urn:y#>\nPrEfIx" + "z" * 59 + ": <http://a:>\n"
+        "ASK { OPTIONAL { ?s a " + "z" * 59 + ":SERVICE SILENT <{url}> { } } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",

@@ -568,6 +568,15 @@ class _Rereading:
     """
 
     def __init__(self, tokens: Sequence[Token]):
+        # a word right before a prefixed name, with nothing between: the gate read a name of more
+        # than 64 characters in pieces, which the engine may read whole
+        self.before = {
+            name.offset: word.text
+            for word, name in zip(tokens, tokens[1:], strict=False)
+            if word.kind == "word"
+            and name.kind == "pname"
+            and word.offset + len(word.text) == name.offset
+        }
         declared: dict[str, set[str | None]] = {}
         # the prefixes the engine surely declares: the library's, and a name after the word
         # PREFIX and a space, read whole
@@ -576,7 +585,9 @@ class _Rereading:
             if name.kind == "pname" and name.text.endswith(":") and iri.kind == "iri":
                 value = decode_escapes(iri.text[1:-1])
                 absolute = value if valid_iri(value) else None
-                for prefix in {name.text[:-1], re.sub("^prefix", "", name.text[:-1], flags=re.I)}:
+                # read in pieces, "prefixzz…z:" declares zz…z, not the empty prefix alone
+                whole = self.whole(name)[:-1]
+                for prefix in {name.text[:-1], whole, re.sub("^prefix", "", whole, flags=re.I)}:
                     declared.setdefault(prefix, set()).add(absolute)
                 keyword = tokens[at - 1] if at else None
                 if (
@@ -590,15 +601,6 @@ class _Rereading:
         # against each (a quadratic text): past a few, its names count as ones that may break.
         declared = {p: iris if len(iris) <= 4 else {None} for p, iris in declared.items()}
         self.iris = {p: {iri} | declared.pop(p, set()) for p, iri in PREFIXES.items()} | declared
-        # a word right before a prefixed name, with nothing between: the gate read a name of more
-        # than 64 characters in pieces, which the engine may read whole
-        self.before = {
-            name.offset: word.text
-            for word, name in zip(tokens, tokens[1:], strict=False)
-            if word.kind == "word"
-            and name.kind == "pname"
-            and word.offset + len(word.text) == name.offset
-        }
         self.known: dict[str, bool] = {}
 
     def whole(self, token: Token) -> str:
