@@ -788,25 +788,27 @@ def test_a_notebook_table_is_laid_out_for_people(kg):
     heads = shown.split("<tbody>")[0]
     assert heads == (
         "<table><thead><tr><th>deal</th><th>acquirer</th><th>target</th><th>dealType</th>"
-        "<th>date</th><th>valueUSD</th><th>upfrontUSD</th><th>milestonesUSD</th></tr></thead>"
+        "<th>date</th><th>atLeastUSD</th><th>valueUSD</th><th>upfrontUSD</th><th>milestonesUSD</th>"
+        "</tr></thead>"
     )
     first = shown.split("<tbody>")[1].split("</tr>")[0]
     assert first == (
         f'<tr><td title="{ID}deal/bigpharma-cellco-2017">deal:bigpharma-cellco-2017</td>'
         f'<td title="{ID}company/bigpharma">Big Pharma</td>'
         f'<td title="{ID}company/cellco">CellCo</td><td>acquisition</td><td>2017-08-28</td>'
-        "<td>11,900,000,000</td><td></td><td></td>"
+        "<td>11,900,000,000</td><td>11,900,000,000</td><td></td><td></td>"
     )
 
 
 def test_a_printed_result_is_the_table_for_people_too(kg):
     shown = repr(kg.named("deals-above-value", min_value=1e9)).splitlines()
     assert shown[0].split() == [
-        "deal", "acquirer", "target", "dealType", "date", "valueUSD", "upfrontUSD", "milestonesUSD"
+        "deal", "acquirer", "target", "dealType", "date", "atLeastUSD", "valueUSD", "upfrontUSD",
+        "milestonesUSD",
     ]  # fmt: skip
     assert shown[2].split() == [
         "deal:bigpharma-cellco-2017", "Big", "Pharma", "CellCo", "acquisition", "2017-08-28",
-        "11,900,000,000",
+        "11,900,000,000", "11,900,000,000",
     ]  # fmt: skip
     assert shown[-1] == "(1 row)"
 

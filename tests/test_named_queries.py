@@ -602,7 +602,7 @@ CELLCO_DEAL = {
     "targetName": "CellCo",
     "dealType": "acquisition",
     "date": D(2017, 8, 28),
-    "valueAtLeastUSD": Decimal("11900000000"),
+    "atLeastUSD": Decimal("11900000000"),
     "valueUSD": Decimal("11900000000"),
 }
 GENEX_DEAL = {
@@ -613,7 +613,7 @@ GENEX_DEAL = {
     "targetName": "Genex",
     "dealType": "licensing",
     "date": D(2019, 1, 15),
-    "valueAtLeastUSD": Decimal("500000000"),
+    "atLeastUSD": Decimal("500000000"),
     "valueUSD": Decimal("500000000"),
     "upfrontUSD": Decimal("100000000"),
 }
@@ -625,7 +625,7 @@ GENECORP_STAKE = {  # dated 2021-06 (xsd:gYearMonth)
     "targetName": "GeneCorp",
     "dealType": "equity stake",
     "date": "2021-06",
-    "valueAtLeastUSD": Decimal("300000000"),
+    "atLeastUSD": Decimal("300000000"),
     "valueUSD": Decimal("300000000"),
 }
 
@@ -675,7 +675,7 @@ UPFRONT_ONLY = (
 def test_a_deal_without_a_total_is_listed_by_its_upfront_payment(fixture_store, tmp_path_factory):
     rows = rows_with("deals", UPFRONT_ONLY, fixture_store, tmp_path_factory)
     found = [
-        (r["deal"], r["valueAtLeastUSD"], r.get("valueUSD"), r.get("upfrontUSD"))
+        (r["deal"], r["atLeastUSD"], r.get("valueUSD"), r.get("upfrontUSD"))
         for r in rows("deals-above-value")
     ]
     assert found == [

@@ -590,26 +590,26 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     args = ["query", "--name", "deals-above-value", "-p", "min_value=0", "--store"]
     result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store)])
     assert result.exit_code == 0, result.output
-    # eight columns do not fit 80 with the digits grouped: numbers are written short, never cut,
+    # nine columns do not fit 80 with the digits grouped: numbers are written short, never cut,
     # and the headers of number columns may be; an IRI keeps its end, which tells it apart
     assert result.stdout.splitlines() == [
-        "deal      acquirer    target    dealType  date        valueU…  upfron…  milesto…",
-        "--------  ----------  --------  --------  ----------  -------  -------  --------",
-        "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28   11.9 B",
-        "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15    500 M    100 M",
-        "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06       300 M",
+        "deal      acquirer    target    dealType  date        atLea…  value…  upfr…  mi…",
+        "--------  ----------  --------  --------  ----------  ------  ------  -----  ---",
+        "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28  11.9 B  11.9 B",
+        "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15   500 M   500 M  100 M",
+        "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06      300 M   300 M",
     ]
     roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
-    assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000")
-    assert roomy.stdout.splitlines()[3].endswith("2019-01-15     500,000,000  100,000,000")
+    assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000  11,900,000,000")
+    assert roomy.stdout.splitlines()[3].endswith("500,000,000     500,000,000  100,000,000")
     wide = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store), "--wide"])
     assert wide.stdout.splitlines()[0].split() == [
-        "deal", "acquirer", "acquirerName", "target", "targetName", "dealType", "date", "valueUSD",
-        "upfrontUSD", "milestonesUSD", "min_value", "from", "to",
+        "deal", "acquirer", "acquirerName", "target", "targetName", "dealType", "date",
+        "atLeastUSD", "valueUSD", "upfrontUSD", "milestonesUSD", "min_value", "from", "to",
     ]  # fmt: skip
     assert "deal:bigpharma-cellco-2017    company:bigpharma  Big Pharma" in wide.stdout
     raw = CliRunner().invoke(cli, [*args, str(fixture_store), "--format", "csv"])
-    assert raw.stdout.splitlines()[1].split(",")[7:9] == ["11900000000", ""]
+    assert raw.stdout.splitlines()[1].split(",")[7:10] == ["11900000000", "11900000000", ""]
 
 
 def test_rows_told_apart_by_an_iri_alone_stay_apart_when_cut():
