@@ -7,20 +7,23 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import os
 import platform
 import subprocess
 import sys
+import tempfile
 import textwrap
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 import atmpkg
 from atmpkg.graph import query
 from atmpkg.graph.engine import gate
-from atmpkg.graph.engine.child import Evaluator
+from atmpkg.graph.engine.child import Evaluator, UnreadableAnswerError
 from atmpkg.graph.engine.gate import MAX_OPERATORS, MAX_QUERY_CHARS
 from atmpkg.graph.engine.sandbox import network_sandbox
 from atmpkg.graph.errors import (
@@ -135,9 +138,95 @@ def test_a_confined_process_cannot_open_a_socket_round_the_socket_rule():
     # them refused; ptrace, process_vm_writev, pidfd_open and pidfd_getfd (which copies another
     # process's sockets: rev13 M1) -1 and EACCES; a pipe works
     assert run.stdout.split() == [
-        "-13", "-1", "13", "-1", "13", "13", "13", "13", "13", "-1", "13", "-1", "13",
-        "-1", "13", "-1", "13", "True",
+        "-13",
+        "-1",
+        "13",
+        "-1",
+        "13",
+        "13",
+        "13",
+        "13",
+        "13",
+        "-1",
+        "13",
+        "-1",
+        "13",
+        "-1",
+        "13",
+        "-1",
+        "13",
+        "True",
     ]
+
+
+TERMINAL = """
+import fcntl, os, pty, termios
+from atmpkg.graph.engine.sandbox import confine
+_, terminal = pty.openpty()
+confine(network=False, memory=None)
+for request in (termios.TIOCSTI, 0x541C, termios.TIOCSTI | 1 << 32):
+    try:
+        fcntl.ioctl(terminal, request, b"x")
+        print("typed")
+    except OSError as error:
+        print(error.errno)
+print(len(fcntl.ioctl(terminal, termios.TIOCGWINSZ, bytes(8))))
+"""
+
+
+@needs_sandbox
+def test_a_confined_process_types_nothing_into_a_terminal_and_has_none(fixture_store):
+    """sec14 S2: TIOCSTI on /dev/tty put a command in the user's shell, run unconfined once
+    atmpkg ended. Typing (TIOCSTI, TIOCLINUX, also with high bits the kernel drops) is refused,
+    other terminal requests work, and the evaluating child has no terminal to open."""
+    run = subprocess.run(
+        [sys.executable, "-c", TERMINAL], capture_output=True, text=True, timeout=60
+    )
+    assert run.stdout.split() == ["13", "13", "13", "8"], run.stderr
+    with Evaluator(memory=None) as evaluator:
+        assert evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}).boolean is True
+        pid = evaluator._process.pid
+        assert os.getsid(pid) == pid
+        assert Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[4] == "0"  # tty_nr
+
+
+#: A confined child gone astray (native code the engine ran, say): it answers with a pickle that
+#: names a function, which unpickled would run in the unconfined caller and write a file.
+ASTRAY = """
+import os, pickle, struct, sys
+from atmpkg.graph.engine.sandbox import confine
+confine(network=False, memory=None)
+os.read(0, 8)
+class Astray:
+    def __reduce__(self):
+        return (exec, (f"open({sys.argv[1]!r}, 'w').write('ran')",))
+answer = pickle.dumps(("ok", Astray()))
+os.write(1, struct.pack("!Q", len(answer)) + answer)
+"""
+
+
+@needs_sandbox
+def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path):
+    """sec14 S1: the caller unpickled what the confined child sent, so code the child chose ran
+    unconfined, with network."""
+    marker = tmp_path / "ran"
+
+    class AstrayChild(Evaluator):
+        def _start(self) -> subprocess.Popen:
+            self._stderr = tempfile.TemporaryFile()
+            args = [sys.executable, "-c", ASTRAY, str(marker)]
+            pipe = subprocess.PIPE
+            return subprocess.Popen(args, stdin=pipe, stdout=pipe, stderr=self._stderr, bufsize=0)
+
+    with AstrayChild(memory=None) as evaluator:
+        with pytest.raises(UnreadableAnswerError) as info:
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
+        assert evaluator._process is None  # stopped, not left to write more
+    assert str(info.value) == (
+        "the query process sent back something that is no answer (builtins.exec is no part of "
+        "an answer); it was stopped"
+    )
+    assert not marker.exists()
 
 
 def test_an_engine_crash_ends_only_the_child():

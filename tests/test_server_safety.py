@@ -744,6 +744,7 @@ def test_every_worker_runs_under_a_seccomp_filter_and_the_memory_cap(server):
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text()
         assert re.search(r"^Seccomp:\s+2$", status, re.MULTILINE), pid  # 2: filter mode
+        assert os.getsid(pid) == pid  # a session of its own, without the server's terminal
         limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
         data = next(line for line in limits if line.startswith("Max data size")).split()
         assert data[3:5] == [str(DEFAULT_MEMORY)] * 2

@@ -20,6 +20,8 @@ True
 from __future__ import annotations
 
 import atexit
+import functools
+import io
 import os
 import pickle
 import select
@@ -41,6 +43,62 @@ def _write(stream, payload: object) -> None:
     data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
+
+
+class _AnswerUnpickler(pickle.Unpickler):
+    """Reads what a confined process sent back making only the classes an answer holds: a pickle
+    may name any function to call, and what runs in the confined process must not run here."""
+
+    def find_class(self, module: str, name: str) -> type:
+        found = _answer_classes().get((module, name))
+        if found is None:
+            raise pickle.UnpicklingError(f"{module}.{name} is no part of an answer")
+        return found
+
+
+@functools.cache
+def _answer_classes() -> dict[tuple[str, str], type]:
+    import builtins
+    import datetime
+    import decimal
+
+    import pyoxigraph as ox
+
+    from .. import errors
+    from .evaluate import QueryResult
+
+    terms = ("NamedNode", "BlankNode", "Literal", "Triple", "Quad", "DefaultGraph", "Variable")
+    # exceptions, whose classes only keep their arguments, and plain values
+    classes = [c for c in vars(builtins).values() if isinstance(c, type) and issubclass(c, BaseException)]
+    classes += [c for c in vars(errors).values() if isinstance(c, type) and c.__module__ == errors.__name__]
+    # partial: the library's errors are made again from the arguments they were made with; what
+    # it calls is one of these classes too
+    classes += [functools.partial, QueryResult, decimal.Decimal, datetime.date, datetime.datetime]
+    classes += [datetime.time]
+    classes += [datetime.timedelta, datetime.timezone, *(getattr(ox, name) for name in terms)]
+    return {(c.__module__, c.__qualname__): c for c in classes}
+
+
+class UnreadableAnswerError(StoreError):
+    """What a confined process sent back is no answer: a class no answer holds, or bytes that are
+    no pickle. The process was stopped."""
+
+
+def loads_answer(data: bytes) -> object:
+    """The answer a confined process sent as ``data``, made of the classes an answer holds only.
+
+    >>> loads_answer(pickle.dumps(("ok", ValueError("a"))))
+    ('ok', ValueError('a'))
+    >>> loads_answer(pickle.dumps(os.system))
+    Traceback (most recent call last):
+    atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no part of an answer); it was stopped
+    """
+    try:
+        return _AnswerUnpickler(io.BytesIO(data)).load()
+    except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
+        raise UnreadableAnswerError(
+            f"the query process sent back something that is no answer ({exc}); it was stopped"
+        ) from None
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -73,8 +131,14 @@ class Evaluator:
         # run before the child confines itself.
         args = [sys.executable, "-P", "-m", "atmpkg.graph.engine.child", str(int(self.network))]
         args += [str(self.memory or 0), str(os.getpid())]
+        # a session of its own: no controlling terminal to type a command into for the shell
         return subprocess.Popen(
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr, bufsize=0
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._stderr,
+            bufsize=0,
+            start_new_session=True,
         )
 
     def run(self, request: dict, timeout: float | None = None):
@@ -106,7 +170,7 @@ class Evaluator:
                 self._kill()
                 raise QueryTimeoutError(timeout)
             (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-            status, payload = pickle.loads(_read_exactly(fd, size))
+            status, payload = loads_answer(_read_exactly(fd, size))
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except BaseException:

@@ -53,6 +53,12 @@ _RET_ALLOW, _RET_ERRNO = 0x7FFF0000, 0x00050000
 _LD_ABS_W, _JEQ_K, _JGE_K, _RET_K = 0x20, 0x15, 0x35, 0x06
 #: x86-64's x32 ABI numbers its system calls from here; no other ABI has numbers this high
 _X32_SYSCALL_BIT = 0x40000000
+#: Per architecture, the number of ioctl; its requests that type into a terminal (TIOCSTI) or
+#: paste into a console (TIOCLINUX), which a shell reading that terminal would run unconfined.
+_IOCTL = {"x86_64": 16, "aarch64": 29}
+_TERMINAL_INPUT = (0x5412, 0x541C)
+#: Where seccomp_data holds the low half of the second argument (ioctl's request), little-endian.
+_ARG1_LOW = 24
 #: io_uring_setup's number, the same on x86-64 and AArch64
 _IO_URING_SETUP = 425
 
@@ -75,18 +81,25 @@ def _filter() -> bytes:
     unconfined processes that listen on them, such as the server's forkserver), and so do the ways
     round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
     numbers) and io_uring, whose requests open sockets without the socket call; so do ptrace, the
-    calls that read or write another process's memory, and pidfd_getfd, which copies its sockets. The answers go back through the pipes
-    and sockets the process was given before it was confined; everything else runs."""
+    calls that read or write another process's memory, and pidfd_getfd, which copies its
+    sockets; and the ioctl requests that type into a terminal (a command for the shell of the
+    terminal the caller was started from). The answers go back through the pipes and sockets the
+    process was given before it was confined; everything else runs."""
     arch, socket_nr, _ = _ARCH[platform.machine()]
     refused = (_IO_URING_SETUP, socket_nr, *_REFUSED[platform.machine()])
-    last = 5 + len(refused)  # the index of the EACCES return; ALLOW is the one before
+    n = len(refused)
+    allow, deny = 8 + n, 9 + n  # the indexes of the two returns
     program = [
         (_LD_ABS_W, 0, 0, 4),  # seccomp_data.arch
-        (_JEQ_K, 0, last - 2, arch),  # another ABI: refused
+        (_JEQ_K, 0, deny - 2, arch),  # another ABI: refused
         (_LD_ABS_W, 0, 0, 0),  # seccomp_data.nr
-        (_JGE_K, last - 4, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
-        # each jump counts the instructions it skips, to the EACCES return
-        *((_JEQ_K, last - 5 - i, 0, nr) for i, nr in enumerate(refused)),
+        (_JGE_K, deny - 4, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
+        # each jump counts the instructions it skips
+        *((_JEQ_K, deny - 5 - i, 0, nr) for i, nr in enumerate(refused)),
+        (_JEQ_K, 0, allow - 5 - n, _IOCTL[platform.machine()]),
+        (_LD_ABS_W, 0, 0, _ARG1_LOW),
+        (_JEQ_K, deny - 7 - n, 0, _TERMINAL_INPUT[0]),
+        (_JEQ_K, deny - 8 - n, allow - 8 - n, _TERMINAL_INPUT[1]),
         (_RET_K, 0, 0, _RET_ALLOW),
         (_RET_K, 0, 0, _RET_ERRNO | _EACCES),
     ]

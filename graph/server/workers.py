@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
+from ..engine.child import UnreadableAnswerError, loads_answer
 from ..engine.evaluate import QueryResult
 from ..engine.sandbox import (
     DEFAULT_MEMORY,
@@ -274,9 +275,12 @@ def _worker_main(
     # when the process dies.
     os.dup2(stderr.fileno(), 2)
     stderr.close()
-    # Ctrl-C reaches the whole process group; the parent ends its workers itself. Should the
-    # server itself be killed, no worker goes on running a query nobody waits for.
+    # A session of its own: Ctrl-C at the server's terminal reaches the server alone, which ends
+    # its workers itself, and a worker gone astray has no terminal to type a command into for the
+    # shell (the filter refuses that too); a Ctrl-C before it is ignored. Should the server itself
+    # be killed, no worker goes on running a query nobody waits for.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.setsid()
     die_with_parent(os.getppid())
     if nice:
         os.nice(nice)
@@ -524,8 +528,11 @@ class WorkerPool:
 
     def _await_ready(self, worker: _Worker) -> None:
         try:
-            ready = worker.conn.poll(WORKER_START_SECONDS) and worker.conn.recv()[0] == "ready"
-        except (EOFError, OSError):
+            ready = (
+                worker.conn.poll(WORKER_START_SECONDS)
+                and loads_answer(worker.conn.recv_bytes()) == ("ready", worker.process.pid)
+            )
+        except (EOFError, OSError, UnreadableAnswerError):
             ready = False
         error = None
         if not ready and not self._closed:
@@ -636,9 +643,14 @@ class WorkerPool:
                 if gone is not None and gone():
                     self._replace(worker)
                     raise ClientGone
-            reply = worker.conn.recv() if ready else None
+            # the bytes, read as an answer: a pickle may name any function to call
+            reply = loads_answer(worker.conn.recv_bytes()) if ready else None
         except (EOFError, OSError):
             raise self._died(worker) from None
+        except UnreadableAnswerError as exc:
+            log.error("%s; starting another worker", exc)
+            self._replace(worker)
+            raise HttpError(503, str(exc)) from None
         if not ready:
             self._replace(worker)
             raise JobTimeout
