@@ -718,6 +718,33 @@ def test_xml_nested_past_a_limit_is_refused_where_it_passes_it(built, tmp_path):
     )
 
 
+def nested_json(path: Path, depth: int) -> Path:
+    """JSON-LD whose node nests ``depth`` objects below the outermost, one to a line."""
+    path.write_text(
+        '{"@context": {"p": "https://example.org/p"}, "@id": "https://example.org/s",\n'
+        + '"p": {\n' * depth
+        + '"p": "x"'
+        + "}" * depth
+        + "}\n"
+    )
+    return path
+
+
+def test_json_ld_nested_past_a_limit_is_refused_before_the_engine_reads_it(built, tmp_path):
+    """sec14 X3: 3,000 levels (21 kB) took the import 1.7 GB, 4,000 crashed the process."""
+    before = nquads(built)
+    import_files([nested_json(tmp_path / "deep.jsonld", 998)], built)  # with the outermost, 999
+    assert len(nquads(built).splitlines()) == len(before.splitlines()) + 999
+    deeper = nested_json(tmp_path / "deeper.jsonld", 4000)
+    with pytest.raises(DataError) as caught:
+        import_files([deeper], built)
+    assert str(caught.value) == (
+        f"{deeper}:1001: the JSON objects and arrays nest more than 1,000 levels deep here; "
+        "JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by "
+        "side, linked by their @id"
+    )
+
+
 def test_an_empty_file_is_imported_with_a_note(built, tmp_path):
     empty = tmp_path / "empty.ttl"
     empty.write_text("# nothing yet\n")
