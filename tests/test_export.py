@@ -959,6 +959,25 @@ def test_a_link_in_a_shared_folder_is_followed_only_where_the_kernel_would(fixtu
     assert kernel_follows(own, folder, own.st_uid) is True
 
 
+def test_another_users_link_in_a_shared_folder_is_refused_when_it_points_at_a_device(
+    fixture_store, tmp_path, monkeypatch
+):
+    """sec14 F3: a link to a pipe or a device was taken for a stream before its owner was
+    asked, so another user's link in /tmp received the export. Owning neither the link nor the
+    folder takes two users; the kernel's answer for that case (test above) stands in."""
+    from atmpkg.graph.slice import export
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    link = shared / "report.ttl"
+    link.symlink_to("/dev/null")
+    export_subgraph("ttl", link, focus="cellco", store=fixture_store)  # one's own: written to
+    monkeypatch.setattr(export, "kernel_follows", lambda link, folder, user: False)
+    with pytest.raises(ParameterError, match="report.ttl is a symbolic link another user"):
+        export_subgraph("ttl", link, focus="cellco", store=fixture_store)
+
+
 def test_an_export_to_a_pipe_or_a_device_is_written_to_it_not_over_it(fixture_store, tmp_path):
     import threading
 

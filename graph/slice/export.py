@@ -493,10 +493,10 @@ def _followed(target: Path) -> Path:
 def _resolve(target: Path) -> Path | None:
     """Where a write to ``target`` goes: None for a stream (:func:`is_stream`), which is written
     as it is; else the file at the end of the symbolic links on its way (:func:`_followed`), so
-    that a link stays a link."""
-    if is_stream(target):
-        return None
-    return _followed(target)
+    that a link stays a link. A link the kernel would not follow is refused either way: another
+    user's link in /tmp to a pipe or a device is theirs to read from."""
+    followed = _followed(target)
+    return None if is_stream(target) else followed
 
 
 @contextlib.contextmanager
