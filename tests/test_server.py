@@ -22,7 +22,7 @@ from conftest import FIXTURE_DATA
 
 import atmpkg
 from atmpkg.cli import cli
-from atmpkg.graph import ParameterError, build, query
+from atmpkg.graph import ParameterError, build, import_files, query
 from atmpkg.graph.display.pages import MESSAGE_CSP
 from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
@@ -1187,6 +1187,32 @@ def test_a_retired_entity_iri_redirects_for_good_to_the_entity_that_replaced_it(
         )
         assert (status, headers["Location"]) == (301, new + "?format=ttl")
         assert get(srv, new)[0] == 200
+    finally:
+        srv.shutdown()
+    # replaced by an imported entity of the importer's own namespace, which has no page here
+    # (sec14 L1: a 500)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://example.org/mine> a atmp:Therapy ; rdfs:label \"Mine\"@en ;\n"
+        "    atmp:developedBy <https://w3id.org/atmp-kg/id/company/cellco> ;\n"
+        "    atmp:modality <https://w3id.org/atmp-kg/id/modality/car-t> ;\n"
+        "    dct:source <https://w3id.org/atmp-kg/id/source/press-genecorp> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/moved> owl:deprecated true ;\n"
+        "    dct:isReplacedBy <https://example.org/mine> .\n"
+    )
+    import_files([mine], tmp_path / "store")
+    srv = make_server(tmp_path / "store", port=0, timeout=10, workers=1).start()
+    try:
+        status, _, body = get(srv, "/id/therapy/moved")
+        assert (status, body) == (
+            404,
+            b"/id/therapy/moved was replaced by https://example.org/mine, which has no page on "
+            b"this server; query it (DESCRIBE <https://example.org/mine>)\n",
+        )
     finally:
         srv.shutdown()
 

@@ -994,8 +994,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "moved" in payload:
             # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
             # to the entity that replaced it; the query string (format=...) goes along.
+            here = local_href(payload["moved"])
+            if here is None:  # an imported entity of another namespace, which has no page here
+                raise HttpError(
+                    404,
+                    f"{path} was replaced by {payload['moved']}, which has no page on this "
+                    f"server; query it (DESCRIBE <{payload['moved']}>)",
+                )
             query = urllib.parse.urlsplit(self.path).query
-            target = local_href(payload["moved"]) + (f"?{query}" if query else "")
+            target = here + (f"?{query}" if query else "")
             message = f"moved to {target}\n".encode()
             return Response(301, message, "text/plain", {"Location": target})
         headers = {"Vary": "Accept"}
