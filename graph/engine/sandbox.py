@@ -39,10 +39,12 @@ _ARCH = {
     "aarch64": (0xC00000B7, 198, 277),
 }
 #: Per architecture, the numbers of socketpair, ptrace, process_vm_readv, process_vm_writev,
-#: kcmp, pidfd_open, pidfd_getfd (which copies another process's sockets) and process_madvise.
+#: kcmp, pidfd_open, pidfd_getfd (which copies another process's sockets), process_madvise, and
+#: perf_event_open (which can sample another process's stack), bpf and userfaultfd, which an
+#: evaluation never needs.
 _REFUSED = {
-    "x86_64": (53, 101, 310, 311, 312, 434, 438, 440),
-    "aarch64": (199, 117, 270, 271, 272, 434, 438, 440),
+    "x86_64": (53, 101, 310, 311, 312, 434, 438, 440, 298, 321, 323),
+    "aarch64": (199, 117, 270, 271, 272, 434, 438, 440, 241, 280, 282),
 }
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
