@@ -1876,6 +1876,32 @@ def test_the_default_store_follows_xdg_and_never_an_empty_home(monkeypatch, envi
     assert default_store_path() == Path(where or f"{home}/.local/share/atmp-kg/store")
 
 
+def test_an_import_file_this_user_cannot_read_is_named_before_anything_is_built(tmp_path):
+    """newuser14 F1: it was 'cannot write the store', after a whole build of the new store."""
+    import subprocess
+    import sys
+
+    secret = tmp_path / "secret.ttl"
+    secret.write_text("<urn:a> <urn:b> <urn:c> .\n")
+    secret.chmod(0)
+
+    def as_a_user() -> None:
+        # root reads anything: without these capabilities it meets the file's mode as others do
+        import ctypes
+
+        if os.geteuid() == 0:
+            for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+                ctypes.CDLL(None).prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP
+
+    run = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "import", str(secret), "--store", str(tmp_path / "new")],
+        capture_output=True, text=True, timeout=120, preexec_fn=as_a_user,
+    )  # fmt: skip
+    assert (run.returncode, run.stdout) == (1, "")
+    assert run.stderr == f"Error: {secret}: cannot read the file: Permission denied\n"
+    assert not (tmp_path / "new").exists()
+
+
 def test_a_read_only_store_older_than_the_data_is_read_as_it_was_built(fixture_store, tmp_path):
     # newuser12 U3: a team's store on a read-only share, a commit behind the reader's checkout,
     # could not be read at all: each read tried to rebuild it and failed

@@ -146,6 +146,10 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
             raise DataError(
                 display, None, None, "is not a file but a pipe or a device; save it to a file first"
             )
+        try:
+            path.open("rb").close()
+        except OSError as exc:  # a mode or an owner that keeps this user out
+            raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
         if path.suffix.lower() == ".csv":
             csv_files.append((path, display))
         elif path.suffix.lower() in RDF_SUFFIXES:
