@@ -255,6 +255,17 @@ def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
     assert nquads(built) == before
 
 
+def test_a_build_of_the_packaged_data_over_a_folders_store_says_so(built, data_dir):
+    """newuser14 F7: a team's store built from its folder was refreshed with the packaged data,
+    silently."""
+    assert "data folder" not in " ".join(build(built, data_dir=data_dir).warnings)
+    report = build(built, dry_run=True)
+    assert report.warnings[0] == (
+        f"the store was built from the data folder {data_dir.resolve()}; this build is of the "
+        f"packaged data (give --data-dir {data_dir.resolve()} to build from that folder again)"
+    )
+
+
 def test_a_data_folder_without_data_files_is_refused_and_keeps_the_store(built, tmp_path):
     """A mistyped --data-dir built the ontology alone (1,764 triples) over the curated graph."""
     before = nquads(built)

@@ -498,10 +498,18 @@ def build(
     _check_shacl(shacl)
     root = stores.resolve_path(store)
     with stores.locked(root):
+        previous = stores.current_build(root)
+        was = stores.read_info(previous).get("data_dir") if previous else None
         report = _build(
             root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
         )
         kept = sorted(stores.imported_files(root))
+    if was is not None and data_dir is None:
+        # the store's data changes source: a refresh of a team's folder would serve ours instead
+        report.warnings.append(
+            f"the store was built from the data folder {was}; this build is of the packaged data "
+            f"(give --data-dir {was} to build from that folder again)"
+        )
     if kept:
         # a build keeps what was imported: say so, since a build is how one starts afresh
         report.warnings.append(
