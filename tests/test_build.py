@@ -1887,6 +1887,27 @@ def test_the_default_store_follows_xdg_and_never_an_empty_home(monkeypatch, envi
     assert default_store_path() == Path(where or f"{home}/.local/share/atmp-kg/store")
 
 
+def test_a_store_path_the_engine_cannot_take_in_this_locale_is_refused_with_the_way_out(tmp_path):
+    """newuser14 F4: in a C locale without UTF-8 mode the build of "neuf-ê" worked, then every
+    read of it ended in a traceback (the engine takes UTF-8 paths only)."""
+    import subprocess
+    import sys
+
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    for command in (["build", "--store", "neuf-ê"], ["query", "ASK {}", "--store", "neuf-ê"]):
+        run = subprocess.run(
+            [sys.executable, "-m", "atmpkg.cli", *command],
+            capture_output=True, cwd=tmp_path, env=env, timeout=120,
+        )  # fmt: skip
+        assert (run.returncode, run.stdout) == (1, b"")
+        assert run.stderr == (
+            b"Error: the store's path neuf-?? cannot be given to the engine: its name "
+            b"was read as bytes that are not UTF-8 text (the locale is not UTF-8); set "
+            b"LC_ALL=C.UTF-8 or PYTHONUTF8=1, or give a path in plain ASCII\n"
+        )
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_import_file_this_user_cannot_read_is_named_before_anything_is_built(tmp_path):
     """newuser14 F1: it was 'cannot write the store', after a whole build of the new store."""
     import subprocess

@@ -80,7 +80,17 @@ def resolve_path(store: str | os.PathLike[str] | None) -> Path:
     """
     if store is not None and "\x00" in os.fspath(store):
         raise ParameterError(f"the store's path holds a NUL character: {os.fspath(store)!r}")
-    return Path(store).expanduser() if store is not None else default_store_path()
+    path = Path(store).expanduser() if store is not None else default_store_path()
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # Python keeps undecodable bytes of a path as surrogates; the engine takes UTF-8 paths only
+        raise ParameterError(
+            f"the store's path {path} cannot be given to the engine: its name was read as bytes "
+            "that are not UTF-8 text (the locale is not UTF-8); set LC_ALL=C.UTF-8 or "
+            "PYTHONUTF8=1, or give a path in plain ASCII"
+        ) from None
+    return path
 
 
 #: Everything a build compiles: data, ontology, rules and checks.
