@@ -607,7 +607,12 @@ def stats(
     width = _terminal_width()
     click.echo(wrap(f"{result.triples:,} triples, {result.sources:,} sources; {built}", width))
     click.echo(
-        wrap(f"Data as of {result.data_as_of or '?'} (the newest source document it cites)", width)
+        wrap(
+            f"Data as of {result.data_as_of} (the newest source document it cites)"
+            if result.data_as_of
+            else "Data as of: not known (no source document it cites states its date)",
+            width,
+        )
     )
     click.echo("Classes:")
     _print_counts(result.classes)
@@ -1004,7 +1009,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["approvals", "market"]))
+@click.argument("kind", type=click.Choice(["approvals", "market"]), metavar="KIND")
 @click.option(
     "--by",
     type=click.Choice(["agency", "modality"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import shutil
 import subprocess
@@ -64,6 +65,25 @@ def test_show_names_the_class_with_its_article(fixture_store):
     assert result.stdout.splitlines()[1] == "  an approval"
 
 
+def test_show_of_an_entity_without_a_class_prints_no_class_line(fixture_store, tmp_path):
+    """newuser14 F5: the README's own imported trial printed an empty "  a " line."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    trial = tmp_path / "my-trials.ttl"
+    trial.write_text(
+        '<https://example.org/trial/t1> <http://www.w3.org/2000/01/rdf-schema#label> "Trial one" ;'
+        ' <http://www.w3.org/2000/01/rdf-schema#comment> "A phase 2 trial" .\n'
+    )
+    assert CliRunner().invoke(cli, ["import", str(trial), "--store", str(store)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["show", "Trial one", "--store", str(store)])
+    assert result.stdout.splitlines()[:2] == [
+        "Trial one  <https://example.org/trial/t1>",
+        "  comment: A phase 2 trial",
+    ]
+
+
 def test_show_accepts_prefixed_names_and_iris(fixture_store):
     for name in (
         "company:cellco",
@@ -85,6 +105,21 @@ def test_stats(fixture_store):
     assert result.stdout.splitlines()[0].endswith(f" from the data folder {fixture.resolve()}")
     assert "  atmp:Approval                8" in result.stdout.splitlines()
     assert result.stdout.splitlines()[1] == "Data as of 2026 (the newest source document it cites)"
+
+
+def test_stats_of_data_whose_sources_state_no_date_says_so(tmp_path):
+    """newuser14 F6: "Data as of ?" read like a fault."""
+    import shutil
+
+    data = Path(shutil.copytree(Path(__file__).parent / "data" / "fixture", tmp_path / "data"))
+    rows = list(csv.reader((data / "sources.csv").read_text(encoding="utf-8").splitlines()))
+    issued = rows[0].index("issued")
+    with (data / "sources.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([rows[0]] + [[*r[:issued], "", *r[issued + 1 :]] for r in rows[1:]])
+    store = str(tmp_path / "store")
+    assert CliRunner().invoke(cli, ["build", "--store", store, "--data-dir", str(data)]).exit_code == 0
+    lines = CliRunner().invoke(cli, ["stats", "--store", store]).stdout.splitlines()
+    assert lines[1] == "Data as of: not known (no source document it cites states its date)"
 
 
 def test_stats_names_the_imported_files(tmp_path):

@@ -275,6 +275,8 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
     for start, end in (
         (datetime.date(2018, 1, 1), datetime.date(2018, 12, 31)),
         (pd.Timestamp("2018-01-01"), pd.Timestamp("2018-12-31")),
+        # a date column's cells as .to_numpy() gives them (newuser14 F8)
+        (np.datetime64("2018-01-01"), np.datetime64("2018-12-31T00:00:00.000000")),
     ):
         period = {"from": start, "to": end}
         assert kg.named("approvals-in-period", period).column("approval") == in_2018

@@ -78,7 +78,8 @@ class EntityView:
         """
         kinds = ", ".join(self.types)
         article = "an" if kinds[:1].lower() in ("a", "e", "i", "o", "u") else "a"
-        lines = [f"{self.label}  <{self.iri}>", f"  {article} {kinds}"]
+        # an imported entity may have no class: no line then, not an empty "a"
+        lines = [f"{self.label}  <{self.iri}>", *([f"  {article} {kinds}"] if kinds else [])]
         for fact in self.facts:
             value = fact.value_label
             named = isinstance(fact.value, ox.NamedNode | ox.BlankNode)

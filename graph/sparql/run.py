@@ -323,8 +323,9 @@ def as_term(value: object, name: str) -> Term:
     """The RDF term for the value of parameter ``name`` given in Python: an RDF term as it is, text
     read by :func:`parse_term`, and Python's own values as the XSD literal of their type (``bool``
     as ``xsd:boolean``, ``int`` as ``xsd:integer``, ``float`` as ``xsd:double``, ``Decimal`` as
-    ``xsd:decimal``, a ``datetime`` as ``xsd:dateTime`` and a ``date`` as ``xsd:date``). Any other
-    value is refused with the parameter's name.
+    ``xsd:decimal``, a ``datetime`` as ``xsd:dateTime`` and a ``date`` as ``xsd:date``, as is a
+    pandas ``Timestamp`` or numpy ``datetime64`` at midnight). Any other value is refused with the
+    parameter's name.
 
     >>> as_term(1_000_000, "min").value, as_term(datetime.date(2023, 1, 2), "day").datatype.value
     ('1000000', 'http://www.w3.org/2001/XMLSchema#date')
@@ -354,6 +355,12 @@ def as_term(value: object, name: str) -> Term:
         return _typed(value.isoformat(), "dateTime")
     if isinstance(value, datetime.date):
         return _typed(value.isoformat(), "date")
+    if type(value).__name__ == "datetime64" and type(value).__module__ == "numpy":
+        # a date column's cell as .to_numpy() or .values give it: a day at midnight, as a Timestamp
+        moment = value.astype("datetime64[us]").item()  # None for NaT, int beyond Python's years
+        if isinstance(moment, datetime.datetime):
+            day = moment.time() == datetime.time()
+            return _typed(moment.date().isoformat(), "date") if day else as_term(moment, name)
     raise ParameterError(
         f"parameter '{name}' is {described(value)}; give an RDF term, text, a number, a date or "
         "True/False"
