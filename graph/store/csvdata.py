@@ -1511,7 +1511,7 @@ def check_json_depth(path: Path, display: str) -> None:
 
     >>> import tempfile
     >>> deep = Path(tempfile.mkdtemp()) / "deep.jsonld"
-    >>> _ = deep.write_text('{"@id": "urn:s",\n "urn:p": ' + "[" * 2000 + '"x"' + "]" * 2000 + "}")
+    >>> _ = deep.write_text('{"@id": "urn:s",\\n "urn:p": ' + "[" * 2000 + '"x"' + "]" * 2000 + "}")
     >>> check_json_depth(deep, "deep.jsonld")
     Traceback (most recent call last):
     ...
