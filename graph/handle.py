@@ -410,7 +410,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        245
+        247
         """
         from .display.explore import store_stats
 
@@ -549,7 +549,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        245
+        247
         """
         from .display.charts import chart_of
 

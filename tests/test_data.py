@@ -130,10 +130,10 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:pmda": 12,
         "agency:tga": 7,
         "agency:mfds": 1,
-        "agency:anvisa": 9,
+        "agency:anvisa": 11,
     }
-    assert sum(cited.values()) == 154
-    assert "154 of 245 approvals cite one so far" in " ".join(
+    assert sum(cited.values()) == 156
+    assert "156 of 247 approvals cite one so far" in " ".join(
         (DATA / "README.md").read_text().split()
     )
 
@@ -162,13 +162,13 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
         "agency:mhra": (4, 5),
         "agency:tga": (3, 7),
         "agency:swissmedic": (3, 16),
-        "agency:anvisa": (4, 9),
+        "agency:anvisa": (4, 11),
         "agency:cdsco": (1, 10),
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "123 of 245 approvals (EU 42 of 43, FDA 20 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
-        "Canada 10 of 14, NMPA 4 of 11, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 9, "
+        "123 of 247 approvals (EU 42 of 43, FDA 20 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
+        "Canada 10 of 14, NMPA 4 of 11, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 11, "
         "CDSCO 1 of 10)" in readme
     )
 

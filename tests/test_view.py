@@ -563,7 +563,7 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     ends = [(a, b) for a, b, *_ in data["edges"]]
     assert len(ends) == len(set(ends)) == result.edges
     approval, concept = (
-        labels.index("Approval (245)"),
+        labels.index("Approval (247)"),
         labels.index(f"Concept ({sizes['skos:Concept']:,})"),
     )
     (joined,) = [

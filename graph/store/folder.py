@@ -210,7 +210,7 @@ def open_build(root: Path, build_dir: Path) -> StoreHandle:
 
     >>> handle = open_build(kg.root, current_build(kg.root))
     >>> handle.info["counts"]["atmp:Approval"], handle is open_build(kg.root, handle.build_dir)
-    (245, True)
+    (247, True)
     """
     handle = _open.get(build_dir)
     if handle is None:
