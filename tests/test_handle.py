@@ -481,6 +481,27 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         ("SELECT * WHERE { ?x ?y ?z } GROUP BY ?x", "1, column 40",
          "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables and "
          "aggregates (SELECT ?x (COUNT(?y) AS ?n) ... GROUP BY ?x)"),
+        # ... and the next ones (newuser14 F2), where the engine named a sample of its keywords
+        ("SELECT COUNT(?t) WHERE { ?t a atmp:Therapy }", "1, column 8",
+         "SELECT returns an aggregate in brackets with a name for its column: (COUNT(?x) AS ?n)"),
+        ("SELECT (COUNT(?t)) WHERE { ?t a atmp:Therapy }", "1, column 18",
+         "SELECT returns an expression in brackets with a name for its column: (… AS ?n)"),
+        ("SELECT (COUNT(*) AS n) WHERE { ?t a atmp:Therapy }", "1, column 21",
+         "AS names the column with a variable: AS ?n"),
+        ("SELECT TOP 5 ?t WHERE { ?t a atmp:Therapy }", "1, column 8",
+         "SPARQL has no TOP: end the query with LIMIT 10"),
+        ("SELECT ?t WHERE { ?t a atmp:Therapy FILTER ?t != therapy:alphacel }", "1, column 44",
+         "FILTER takes its condition in brackets: FILTER(…)"),
+        ('SELECT ?t WHERE { ?t rdfs:label ?l FILTER(?l LIKE "%Alpha%") }', "1, column 46",
+         'SPARQL has no LIKE: use CONTAINS(?label, "Kym") or REGEX(?label, "^kym", "i")'),
+        ("SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t DESC", "1, column 51",
+         "the direction comes first, the variable in brackets: DESC(?t)"),
+        ("SELECT ?t (COUNT(?a) AS ?n) WHERE { ?a atmp:product ?t } GROUP BY ?t HAVING COUNT(?a) > 1",
+         "1, column 77", "HAVING takes its condition in brackets: HAVING(…)"),
+        ("SELECT ?t WHERE { ?t = therapy:alphacel }", "1, column 22",
+         "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"),
+        ("SELECT ?x WHERE { FILTER(?x = ) }", "1, column 34",
+         "a value, a variable or an expression was expected here"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)

@@ -329,25 +329,71 @@ _STAR_GROUPED = "SELECT * is not authorized with GROUP BY"
 _TERMS = ("var", "iri", "pname")
 
 
+#: The engine's "expected one of" followed by three or more of its keywords, no punctuation.
+_KEYWORD_SAMPLE = re.compile(r"expected one of \w+(?:, \w+){2,}")
+#: SPARQL's aggregates, which SELECT returns only in brackets with a name.
+_AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
+
+
 def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
-    """A slip the engine's message would not name, said plainly, with where it is: commas between
-    the variables of SELECT (as in SQL), LIMIT or OFFSET without a number, a triple pattern with
-    no object; only one at or before ``failed``, the offset where the engine stopped (when known),
-    so that an earlier error is not passed over. One pass over the tokens."""
-    in_select = False
+    """A slip the engine's message would not name, said plainly, with where it is: what SQL or
+    habit writes where SPARQL writes otherwise (commas between the variables of SELECT, an
+    aggregate without brackets and a name, TOP, LIKE, FILTER or HAVING without brackets, a
+    direction after ORDER BY's variable, = outside FILTER), LIMIT or OFFSET without a number, a
+    triple pattern with no object; only one at or before ``failed``, the offset where the engine
+    stopped (when known), so that an earlier error is not passed over. One pass over the tokens.
+
+    >>> from .gate import tokenize
+    >>> _slip(tokenize("SELECT COUNT(?t) WHERE { ?t a atmp:Therapy }"), None)[0]
+    'SELECT returns an aggregate in brackets with a name for its column: (COUNT(?x) AS ?n)'
+    """
+    in_select, depth, named = False, 0, []
     for i, token in enumerate(tokens[1:], 1):
         if failed is not None and token.offset > failed:
             return None
         before = tokens[i - 1]
+        word, said = token.text.upper() if token.kind == "word" else "", None
         if before.text.upper() == "SELECT":
             in_select = True
-        elif before.text in ("{", "("):
+        elif before.text == "{" or before.text.upper() == "WHERE":
             in_select = False
+        if before.text == "(":
+            depth += 1
+            named.append(False)
+        elif before.text == ")" and depth:
+            depth -= 1
+            named.pop()
+        if in_select and depth == 1 and word == "AS":
+            named[-1] = True
         if in_select and token.text == "," and before.kind == "var":
-            return "the variables SELECT returns are separated by spaces, not commas", token.offset
-        if before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
-            return f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)", token.offset
-        if (
+            said = "the variables SELECT returns are separated by spaces, not commas"
+        elif in_select and depth == 0 and word in _AGGREGATES:
+            said = (
+                "SELECT returns an aggregate in brackets with a name for its column: "
+                f"({word}(?x) AS ?n)"
+            )
+        elif in_select and depth == 1 and token.text == ")" and not named[-1]:
+            said = "SELECT returns an expression in brackets with a name for its column: (… AS ?n)"
+        elif in_select and before.text.upper() == "AS" and token.kind != "var":
+            said = f"AS names the column with a variable: AS ?{token.text.lstrip('?$')}"
+        elif before.text.upper() == "SELECT" and word == "TOP":
+            said = "SPARQL has no TOP: end the query with LIMIT 10"
+        elif word == "LIKE":
+            said = 'SPARQL has no LIKE: use CONTAINS(?label, "Kym") or REGEX(?label, "^kym", "i")'
+        elif before.text.upper() in ("FILTER", "HAVING") and (
+            token.kind in ("var", "number")
+            or (before.text.upper() == "HAVING" and word in _AGGREGATES)
+        ):
+            said = (
+                f"{before.text.upper()} takes its condition in brackets: {before.text.upper()}(…)"
+            )
+        elif word in ("ASC", "DESC") and before.kind == "var":
+            said = f"the direction comes first, the variable in brackets: {word}({before.text})"
+        elif token.text == "=" and depth == 0:
+            said = "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"
+        elif before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
+            said = f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)"
+        elif (
             token.text in ("}", ".")
             and i >= 3
             and tokens[i - 1].kind in _TERMS
@@ -360,10 +406,12 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
                 and (tokens[i - 4].kind == "var" or tokens[i - 4].text == ")")
             )
         ):
-            return (
+            said = (
                 "a triple pattern is a subject, a predicate and an object: the one before "
                 f"'{token.text}' has no object"
-            ), token.offset
+            )
+        if said is not None:
+            return said, token.offset
     return None
 
 
@@ -400,6 +448,10 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
     detail = _CHARACTER_SETS.sub("", detail).strip()
     if detail in ("expected", "expected one of"):
         detail = "unexpected text here"
+    elif _KEYWORD_SAMPLE.fullmatch(detail):
+        # the engine names the keywords it tried last, a sample of the functions a reader might
+        # take for the word to write
+        detail = "a value, a variable or an expression was expected here"
     open_groups = sum(t.text == "{" for t in tokens) - sum(t.text == "}" for t in tokens)
     if open_groups > 0:
         detail += (
