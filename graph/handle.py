@@ -247,12 +247,14 @@ class KnowledgeGraph:
         params: Mapping[str, Any] | None = None,
         *,
         file: str | os.PathLike[str] | None = None,
+        name: str | None = None,
         timeout: float | None = None,
         limit: int | None = None,
         allow: tuple[str, ...] | list[str] = (),
     ) -> QueryResult:
         """Run SPARQL text, or the query in a ``.rq`` ``file`` (whose header's ``param:`` lines
-        type its parameters, as a named query's do).
+        type its parameters, as a named query's do), or the named query ``name`` (as
+        :meth:`named` does, as ``atmpkg query --name`` does).
 
         ``params`` binds variables: for text, variables of the SELECT clause, each value an RDF
         term, text read as one (``therapy:kymriah``, ``<https://…>``, ``"text"@en``, ``42``) or a
@@ -273,8 +275,12 @@ class KnowledgeGraph:
         from .sparql.run import as_term, binding_notes, entity_notes, missing, undeclared_terms
         from .store.csvdata import decode_utf8
 
-        if (sparql is None) == (file is None):
-            raise ParameterError("give SPARQL text or a query file, one of them")
+        if (sparql is not None) + (file is not None) + (name is not None) != 1:
+            raise ParameterError(
+                "give SPARQL text, a query file or a named query's name, one of them"
+            )
+        if name is not None:
+            return self.named(name, params, timeout=timeout, limit=limit, allow=allow)
         if not isinstance(file, str | os.PathLike | None):
             raise ParameterError(f"file must be a .rq file's path, got {described(file)}")
         if not isinstance(sparql, str | None):

@@ -515,6 +515,17 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
     )
 
 
+def test_query_runs_a_named_query_by_name_as_the_command_line_does(kg):
+    """joints14 J14-5: kg.query(name=...), as atmpkg query --name, was a TypeError."""
+    by_name = kg.query(name="products-by-target", params={"target": "cd19"})
+    assert by_name.rows == kg.named("products-by-target", target="cd19").rows != []
+    with pytest.raises(errors.ParameterError) as caught:
+        kg.query("ASK {}", name="products-by-target")
+    assert str(caught.value) == (
+        "give SPARQL text, a query file or a named query's name, one of them"
+    )
+
+
 def test_a_slug_typed_in_capitals_names_its_entity(kg):
     assert kg.show("CellCo-EU").iri == ID + "company/cellco-eu"
     found = kg.named("company-portfolio", company="CellCo-EU")
@@ -1358,7 +1369,9 @@ def test_every_error_survives_pickling_and_reaches_a_process_pool_as_itself(fixt
     made = UnknownNameError("entity", "kymria", (c for c in ["kymriah", "yescarta"]))
     assert str(pickle.loads(pickle.dumps(made))) == str(made)
     keys = UnknownNameError("entity", "kymria", {"kymriah": 1}.keys())
-    assert str(pickle.loads(pickle.dumps(keys))) == "unknown entity 'kymria'; did you mean 'kymriah'?"
+    assert (
+        str(pickle.loads(pickle.dumps(keys))) == "unknown entity 'kymria'; did you mean 'kymriah'?"
+    )
     with ProcessPoolExecutor(1) as pool:
         found = pool.submit(_show_in_a_worker, str(fixture_store), "Alphacel")
         missing = pool.submit(_show_in_a_worker, str(fixture_store), "alphacell")
