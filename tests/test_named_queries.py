@@ -86,6 +86,7 @@ TESTED = {
     "company-connections",
     "regulatory-calendar",
     "pending-reviews",
+    "agency-lag",
 }
 
 #: Queries whose default answer on the curated data may legitimately be empty.
@@ -355,6 +356,44 @@ def test_time_to_second_agency(rows):
     assert rows("time-to-second-agency") == [alphacel, betacel, genex]
     assert rows("time-to-second-agency", therapy="betacel") == [betacel]
     assert rows("time-to-second-agency", therapy="Genexa") == [genex]  # a brand name resolves too
+
+
+def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
+    """joints14 J14-2: FDA to EMA in days was a blank column for a new user's SPARQL."""
+    fda, ema, pmda = (ID + f"agency/{a}" for a in ("fda", "ema", "pmda"))
+
+    def row(therapy, from_date, to_date, days, first, second, agencies):
+        found = {
+            "therapy": therapy,
+            "therapyName": named(therapy),
+            "fromDate": from_date,
+            "toDate": to_date,
+            "fromApproval": APPROVAL + first,
+            "toApproval": APPROVAL + second,
+            "from": agencies[0],
+            "to": agencies[1],
+        }
+        return found | ({"days": days} if days is not None else {})
+
+    alphacel = ("alphacel-fda-2017-08-30-large-b-cell-lymphoma",
+                "alphacel-ema-2018-08-22-large-b-cell-lymphoma")  # fmt: skip
+    genex = ("genex-fda-2019-05-24-spinal-muscular-atrophy",
+             "genex-ema-2020-05-18-spinal-muscular-atrophy")  # fmt: skip
+    assert rows("agency-lag") == [
+        row(ALPHACEL, D(2017, 8, 30), D(2018, 8, 22), 357, *alphacel, (fda, ema)),
+        row(GENEX, D(2019, 5, 24), D(2020, 5, 18), 360, *genex, (fda, ema)),
+    ]
+    # the other way round the days are negative; a month-only approval counts none, last
+    assert rows("agency-lag", **{"from": "ema", "to": "fda"}) == [
+        row(GENEX, D(2020, 5, 18), D(2019, 5, 24), -360, *reversed(genex), (ema, fda)),
+        row(ALPHACEL, D(2018, 8, 22), D(2017, 8, 30), -357, *reversed(alphacel), (ema, fda)),
+    ]
+    assert rows("agency-lag", **{"from": "fda", "to": "pmda"}) == [
+        row(GENEX, D(2019, 5, 24), D(2020, 3, 19), 300, genex[0],
+            "genex-pmda-2020-03-19-spinal-muscular-atrophy", (fda, pmda)),
+        row(BETACEL, D(2021, 3, 26), "2022-01", None, "betacel-fda-2021-03-26-multiple-myeloma",
+            "betacel-pmda-2022-01-multiple-myeloma", (fda, pmda)),
+    ]  # fmt: skip
 
 
 def test_first_approval_worldwide(rows):
@@ -1708,6 +1747,6 @@ def test_every_named_query_reads_in_at_most_twenty_lines():
         )
         for name in queries.names()
     }
-    assert len(lengths) == 32
+    assert len(lengths) == 33
     assert {name: n for name, n in lengths.items() if n > 20} == {}
     assert max(lengths.values()) == 20
