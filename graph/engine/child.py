@@ -68,15 +68,20 @@ def _answer_classes() -> dict[tuple[str, str], type]:
     from .evaluate import QueryResult
 
     terms = ("NamedNode", "BlankNode", "Literal", "Triple", "Quad", "DefaultGraph", "Variable")
-    # exceptions, whose classes only keep their arguments, and plain values
-    classes = [c for c in vars(builtins).values() if isinstance(c, type) and issubclass(c, BaseException)]
-    classes += [c for c in vars(errors).values() if isinstance(c, type) and c.__module__ == errors.__name__]
-    # partial: the library's errors are made again from the arguments they were made with; what
-    # it calls is one of these classes too
-    classes += [functools.partial, QueryResult, decimal.Decimal, datetime.date, datetime.datetime]
-    classes += [datetime.time]
-    classes += [datetime.timedelta, datetime.timezone, *(getattr(ox, name) for name in terms)]
-    return {(c.__module__, c.__qualname__): c for c in classes}
+    # Errors, whose classes only keep their arguments (not SystemExit or KeyboardInterrupt, which
+    # the caller would raise as its own); the library's are made again from the arguments they
+    # were made with, through a partial whose class is one of these too. Then plain values.
+    classes = [
+        c
+        for module in (builtins, errors)
+        for c in vars(module).values()
+        if isinstance(c, type)
+        and issubclass(c, Exception | errors.Violation)
+        and c.__module__ == module.__name__
+    ]
+    classes += [functools.partial, QueryResult, decimal.Decimal, *(getattr(ox, n) for n in terms)]
+    classes += [datetime.date, datetime.datetime, datetime.time, datetime.timedelta]
+    return {(c.__module__, c.__qualname__): c for c in classes + [datetime.timezone]}
 
 
 class UnreadableAnswerError(StoreError):
