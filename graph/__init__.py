@@ -116,7 +116,7 @@ def list_queries() -> list[NamedQuery]:
     """Every named query (name, summary, parameters), sorted by name.
 
     >>> [q.name for q in list_queries()][:2]
-    ['acquirers-by-deal-value', 'approvals-by-agency-year']
+    ['acquirers-by-deal-value', 'agency-lag']
     """
     from .. import queries
 

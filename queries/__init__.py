@@ -328,7 +328,7 @@ def names() -> list[str]:
     """Names of all named queries, sorted.
 
     >>> names()[:2]
-    ['acquirers-by-deal-value', 'approvals-by-agency-year']
+    ['acquirers-by-deal-value', 'agency-lag']
     """
     return sorted(f.name[:-3] for f in _folder().iterdir() if f.name.endswith(".rq"))
 
