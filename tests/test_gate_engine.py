@@ -240,6 +240,13 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "SELECT * WHERE { ?s a " + "z" * 64 + ":SERVICE <{url}> { } }",
         "PREFIX " + "z" * 59 + ": <urn:y#>\nPrEfIx" + "z" * 59 + ": <http://a:>\n"
         "ASK { OPTIONAL { ?s a " + "z" * 59 + ":SERVICE SILENT <{url}> { } } }",
+        # ... and with a "-" or a "‿" in the name, which the gate read as a word, a character
+        # and a shorter name (review 14)
+        "PREFIX aa-" + "z" * 61 + ": <urn:y#>\nprefixaa-" + "z" * 61 + ": <http://a:>\n"
+        "SELECT * WHERE { ?s a aa-" + "z" * 61 + ":SERVICE <{url}> { } }",
+        "PREFIX " + "a" * 30 + "\u203f" + "z" * 30 + ": <urn:y#>\nprefix" + "a" * 30 + "\u203f"
+        + "z" * 30 + ": <http://a:>\nSELECT * WHERE { ?s a " + "a" * 30 + "\u203f" + "z" * 30
+        + ":SERVICE <{url}> { } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",

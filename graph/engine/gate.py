@@ -531,6 +531,10 @@ def _keyword_text(token: Token, reread: _Rereading) -> str:
     return ""
 
 
+#: The characters a prefix's name may hold (SPARQL's PN_CHARS, with "." inside a name).
+_NAME_CHARS = re.compile(r"[\w\-.\u00b7\u0300-\u036f\u203f\u2040]+")
+
+
 class _Rereading:
     """Which prefixed names the engine may read again as a prefix and words after it.
 
@@ -568,15 +572,21 @@ class _Rereading:
     """
 
     def __init__(self, tokens: Sequence[Token]):
-        # a word right before a prefixed name, with nothing between: the gate read a name of more
-        # than 64 characters in pieces, which the engine may read whole
-        self.before = {
-            name.offset: word.text
-            for word, name in zip(tokens, tokens[1:], strict=False)
-            if word.kind == "word"
-            and name.kind == "pname"
-            and word.offset + len(word.text) == name.offset
-        }
+        # the characters of a name glued before a prefixed name, with nothing between (words,
+        # and the "-", "." or "·" within names): the gate read a name of more than 64 characters
+        # in pieces, which the engine may read whole
+        self.before: dict[int, str] = {}
+        for at, name in enumerate(tokens):
+            glued = at
+            while (
+                glued
+                and tokens[glued - 1].kind in ("word", "punct", "number", "unknown")
+                and _NAME_CHARS.fullmatch(tokens[glued - 1].text)
+                and tokens[glued - 1].offset + len(tokens[glued - 1].text) == tokens[glued].offset
+            ):
+                glued -= 1
+            if name.kind == "pname" and glued < at:
+                self.before[name.offset] = "".join(t.text for t in tokens[glued:at])
         declared: dict[str, set[str | None]] = {}
         # the prefixes the engine surely declares: the library's, and a name after the word
         # PREFIX and a space, read whole
@@ -604,7 +614,7 @@ class _Rereading:
         self.known: dict[str, bool] = {}
 
     def whole(self, token: Token) -> str:
-        """The prefixed name ``token`` is, with the word glued before it (see :attr:`before`)."""
+        """The prefixed name ``token`` is, with the name glued before it (see :attr:`before`)."""
         return self.before.get(token.offset, "") + token.text
 
     def __call__(self, pname: str) -> bool:
