@@ -224,6 +224,32 @@ def test_a_duplicate_or_an_empty_cell_hides_no_other_error_and_adds_none(data_di
     ]
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new", "column", "message"),
+    [
+        ("geography.csv", "us,United States,country,", "us,United States,nation,", 3,
+         "kind must be 'country' or 'region'"),
+        ("geography.csv", "us,United States,", "us ,United States,", 1,
+         "'us ' starts or ends with spaces or line breaks; remove them (cells are stored exactly "
+         "as written)"),
+        ("therapies.csv", "alphacel,Alphacel,", ",Alphacel,", 1, "'slug' is required and empty"),
+    ],
+)  # fmt: skip
+def test_a_bad_key_cell_is_one_error_not_one_per_row_naming_it(
+    data_dir, tmp_path, file, old, new, column, message
+):
+    """rev14 R6: a bad geography kind, a slug with a space or an empty one made every row that
+    names the entity an error too (14 to 23 errors for one cell)."""
+    path = data_dir / file
+    path.write_text(path.read_text().replace(old, new, 1))
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if new in text)
+    with pytest.raises(DataError) as info:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert not isinstance(info.value, DataErrors), str(info.value)
+    assert (Path(info.value.file).name, info.value.line, info.value.column) == (file, line, column)
+    assert info.value.message == message
+
+
 def test_a_file_that_cannot_be_read_hides_no_error_of_the_others(built, tmp_path):
     """A Turtle syntax error, a CSV of no family and a row of the wrong width are said together,
     not one round at a time."""

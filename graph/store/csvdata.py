@@ -544,6 +544,9 @@ class _Compiler:
         self.keys: dict[str, dict[str, str]] = {k: {} for k in (*KINDS, "geo")}
         self.geo_kind: dict[str, str] = {}
         self.rows: list[_Row] = []
+        #: Whether a row's key named no slug: the rows that name it cannot be told from rows that
+        #: name nothing, so references are not checked then.
+        self.unkeyed = False
         self.out = Compiled()
         #: the ontology classes RDF files give each instance IRI, each with the file (path, name
         #: to show) that first does
@@ -619,35 +622,40 @@ class _Compiler:
         if family.name == "retired":
             self.register_retired(row)
         else:
-            self.register_key(row)
+            self.register_key(row, reported)
         if len(self.errors) > reported:
             raise _RowRejected
         self.rows.append(row)
 
-    def register_key(self, row: _Row) -> None:
+    def register_key(self, row: _Row, reported: int) -> None:
+        """Record the row's key (``reported``: how many errors there were before the row). A key
+        cell already reported (spaces around it, empty) is not reported again: spaces aside, its
+        slug is recorded; one that names no slug leaves the rows naming it unknowable, so the
+        references are then not checked (:attr:`unkeyed`)."""
         family, cells = row.family, row.cells
-        if family.name == "approvals":
-            key_columns = family.columns[:4]
-            for col in key_columns:
-                if not SLUG_RE.match(cells[col.name]):
-                    self.note(row, col, f"'{cells[col.name]}' is not a slug")
-            slug = "-".join(cells[c.name] for c in key_columns)
-            kind = "approval"
-        else:
-            slug = cells["slug"]
-            if not SLUG_RE.match(slug):
-                self.note(
-                    row, family.columns[0], f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)"
-                )
-            kind = family.kind
-            if family.name == "geography":
-                geo = _GEO_KINDS.get(cells["kind"])
-                if geo is None:
-                    self.note(row, _col(family, "kind"), "kind must be 'country' or 'region'")
-                    return
-                kind = geo[0]
-                self.geo_kind.setdefault(slug, kind)
-                self.keys["geo"].setdefault(slug, f"{row.file}:{row.line}")
+        reported_cells = {e.column_name for e in self.errors[reported:]}
+        key_columns = family.columns[:4] if family.name == "approvals" else family.columns[:1]
+        parts = [cells[col.name].strip() for col in key_columns]
+        bad = [
+            (c, part) for c, part in zip(key_columns, parts, strict=True) if not SLUG_RE.match(part)
+        ]
+        for col, part in bad:
+            if col.name not in reported_cells:
+                hint = "" if family.name == "approvals" else " (lowercase a-z, 0-9, hyphens)"
+                self.note(row, col, f"'{part}' is not a slug{hint}")
+        if bad:
+            self.unkeyed = True
+            return
+        slug = "-".join(parts)
+        kind = "approval" if family.name == "approvals" else family.kind
+        if family.name == "geography":
+            geo = _GEO_KINDS.get(cells["kind"])
+            if geo is None:
+                self.note(row, _col(family, "kind"), "kind must be 'country' or 'region'")
+            # a bad kind is said; the slug still names the place for the rows naming it
+            kind = geo[0] if geo else "country"
+            self.geo_kind.setdefault(slug, kind)
+            self.keys["geo"].setdefault(slug, f"{row.file}:{row.line}")
         seen = self.keys[kind]
         row.subject = iri(kind, slug)
         typed = self.rdf_types.pop(row.subject, None)
@@ -1869,9 +1877,10 @@ def compile_inputs(
         except DataError as exc:
             failed.append(exc)
     compiler.errors[:0] = failed
-    # A file that could not be read would make each row that names its entities an error of its
-    # own, so the rows' references are checked only when every file was read
-    if failed:
+    # A file that could not be read, or a row whose key names no slug, would make each row that
+    # names its entities an error of its own: the references are checked only when every file
+    # was read and every key known
+    if failed or compiler.unkeyed:
         compiler.raise_errors()
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
