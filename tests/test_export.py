@@ -926,6 +926,10 @@ def test_a_link_into_a_missing_folder_is_refused_and_makes_no_folder(fixture_sto
         "ttl", tmp_path / "new" / "folder" / "x.ttl", focus="cellco", store=fixture_store
     )
     assert (tmp_path / "new" / "folder" / "x.ttl").stat().st_size > 0
+    # past a linked folder that exists, the new folders are one's own path (rev14 R8)
+    (tmp_path / "project").symlink_to("real")
+    export_subgraph("ttl", tmp_path / "project" / "a" / "b.ttl", focus="cellco", store=fixture_store)
+    assert (tmp_path / "real" / "a" / "b.ttl").stat().st_size > 0
 
 
 def test_a_link_in_a_shared_folder_is_followed_only_where_the_kernel_would(fixture_store, tmp_path):

@@ -448,8 +448,10 @@ def _followed(target: Path) -> Path:
     to, the last one or one on the way to it, is refused, naming it."""
     todo = list(Path(os.getcwd(), target).parts)
     at, links = Path(todo.pop(0)), 0
+    linked = 0  # how many of the first parts to do are a link's target
     while todo:
         part = todo.pop(0)
+        in_a_link, linked = linked > 0, max(0, linked - 1)
         if part in ("", "."):
             continue
         if part == "..":
@@ -463,8 +465,9 @@ def _followed(target: Path) -> Path:
                 raise ParameterError(
                     f"cannot write {target}: the folder {step} on its way does not exist"
                 ) from None
-            if todo and links:
-                # a write through the link would fail too; folders are made only on one's own path
+            if todo and in_a_link:
+                # a write through a link whose target is missing fails too; folders are made only
+                # on one's own path, which may go on past a linked folder that exists
                 raise ParameterError(
                     f"cannot write {target}: it goes through a symbolic link into {step}, "
                     f"a folder that does not exist; create the folder or write elsewhere"
@@ -486,7 +489,9 @@ def _followed(target: Path) -> Path:
         pointed = Path(os.readlink(step))
         if pointed.is_absolute():
             at = Path(pointed.anchor)
-        todo[:0] = [p for p in pointed.parts if p != pointed.anchor]
+        parts = [p for p in pointed.parts if p != pointed.anchor]
+        todo[:0] = parts
+        linked += len(parts)
     return at
 
 
