@@ -1927,9 +1927,9 @@ def test_a_store_path_the_engine_cannot_take_in_this_locale_is_refused_with_the_
         )  # fmt: skip
         assert (run.returncode, run.stdout) == (1, b"")
         assert run.stderr == (
-            b"Error: the store's path neuf-?? cannot be given to the engine: its name "
-            b"was read as bytes that are not UTF-8 text (the locale is not UTF-8); set "
-            b"LC_ALL=C.UTF-8 or PYTHONUTF8=1, or give a path in plain ASCII\n"
+            b"Error: the store's path neuf-?? cannot be given to the engine, which opens UTF-8 "
+            b"paths only: its name holds bytes that are not UTF-8 text (under a locale that is "
+            b"not UTF-8, set LC_ALL=C.UTF-8 or PYTHONUTF8=1; else rename the folder)\n"
         )
     assert list(tmp_path.iterdir()) == []
 

@@ -609,6 +609,15 @@ def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack
     expect(caption).to_have_text("share by segment")  # the chart stays the tab shown
     values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
     assert values == ["CAR-T: 61", "gene therapy: 39"]
+    # rows without a name are bars of their own, never one bar of no name (rev14 R9)
+    set_editor(
+        page,
+        'SELECT ?company ?n WHERE { VALUES (?company ?n) { ("Novartis" 3) (UNDEF 5) (UNDEF 5) } }',
+    )
+    page.click("#run")
+    expect(caption).to_have_text("n by company")
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["Novartis: 3", ": 5", ": 5"]
     page.goto(server.url + "/?name=companies-by-approved-products&p=min_products%3D1")
     page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
     page.click(f"{TAB} .select_chart")

@@ -86,9 +86,9 @@ def resolve_path(store: str | os.PathLike[str] | None) -> Path:
     except UnicodeEncodeError:
         # Python keeps undecodable bytes of a path as surrogates; the engine takes UTF-8 paths only
         raise ParameterError(
-            f"the store's path {path} cannot be given to the engine: its name was read as bytes "
-            "that are not UTF-8 text (the locale is not UTF-8); set LC_ALL=C.UTF-8 or "
-            "PYTHONUTF8=1, or give a path in plain ASCII"
+            f"the store's path {path} cannot be given to the engine, which opens UTF-8 paths "
+            "only: its name holds bytes that are not UTF-8 text (under a locale that is not "
+            "UTF-8, set LC_ALL=C.UTF-8 or PYTHONUTF8=1; else rename the folder)"
         ) from None
     return path
 

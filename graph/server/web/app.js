@@ -462,9 +462,10 @@
       answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear")) && answer.rows.every((r) => r[i]));
     const iris = columns.filter((i) => answer.rows.every((r) => r[i] && r[i].type === "uri"));
     const key = (row, label) => label.map((i) => (row[i] ? row[i].value : "")).join("\u0000");
+    // a row without a name in the label is no bar of a name: it merges with no other
     const names = (label) => {
       const seen = new Map();
-      return answer.rows.every((row) => {
+      return answer.rows.every((row) => label.some((i) => row[i])) && answer.rows.every((row) => {
         const value = row[numeric] ? row[numeric].value : null;
         const before = seen.get(key(row, label));
         seen.set(key(row, label), value);
