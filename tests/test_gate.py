@@ -142,6 +142,9 @@ def test_updates_are_refused(text, fixture_store):
         # a prefix with a relative IRI makes no other prefix's names breakable (review 11)
         "BASE <http://example.org/> PREFIX : <#> SELECT ?y WHERE { ?x atmp:cagrFrom ?y }",
         "PREFIX p: <p/> SELECT ?y WHERE { ?x atmp:cagrFrom ?y }",
+        # ... nor does a "." or a number before a name, which starts no name (re-review 14)
+        "PREFIX p: <p/> SELECT ?y WHERE { ?x atmp:cagrTo ?t.atmp:e atmp:cagrFrom ?y }",
+        "PREFIX p: <p/> SELECT ?y WHERE { ?x atmp:cagrTo 1 .atmp:e atmp:cagrFrom ?y }",
     ],
 )
 def test_words_in_strings_iris_comments_and_names_are_not_keywords(text):

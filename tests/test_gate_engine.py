@@ -247,6 +247,10 @@ def test_whatever_the_engine_runs_as_service_the_gate_refuses(listener, data):
         "PREFIX " + "a" * 30 + "\u203f" + "z" * 30 + ": <urn:y#>\nprefix" + "a" * 30 + "\u203f"
         + "z" * 30 + ": <http://a:>\nSELECT * WHERE { ?s a " + "a" * 30 + "\u203f" + "z" * 30
         + ":SERVICE <{url}> { } }",
+        # ... or a letter of a name that Python's \w is not, such as U+2100 (re-review 14)
+        "PREFIX " + "a" * 30 + "\u2100" + "z" * 30 + ": <urn:y#>\nprefix" + "a" * 30 + "\u2100"
+        + "z" * 30 + ": <http://a:>\nSELECT * WHERE { ?s a " + "a" * 30 + "\u2100" + "z" * 30
+        + ":SERVICE <{url}> { } }",
         # a long string with an escape the engine does not read: it reads "" and a new string
         'SELECT * { VALUES (?a ?b) { ("""a") } SERVICE <{url}> { } #\\q"""\n}',
         "SELECT * { VALUES (?a ?b) { ('''a') } SERVICE <{url}> { } #\\uD800'''\n}",

@@ -532,7 +532,8 @@ def _keyword_text(token: Token, reread: _Rereading) -> str:
 
 
 #: The characters a prefix's name may hold (SPARQL's PN_CHARS, with "." inside a name).
-_NAME_CHARS = re.compile(r"[\w\-.\u00b7\u0300-\u036f\u203f\u2040]+")
+_NAME_CHARS = re.compile(f"[{_PN_CHARS}.]+")
+_NAME_START = re.compile(f"[{_PN_CHARS_BASE}].*", re.DOTALL)
 
 
 class _Rereading:
@@ -585,8 +586,10 @@ class _Rereading:
                 and tokens[glued - 1].offset + len(tokens[glued - 1].text) == tokens[glued].offset
             ):
                 glued -= 1
-            if name.kind == "pname" and glued < at:
-                self.before[name.offset] = "".join(t.text for t in tokens[glued:at])
+            # a name starts with a letter: "?t .ex:a" glues no "." to ex:a
+            start = _NAME_START.search("".join(t.text for t in tokens[glued:at]))
+            if name.kind == "pname" and start is not None:
+                self.before[name.offset] = start.group()
         declared: dict[str, set[str | None]] = {}
         # the prefixes the engine surely declares: the library's, and a name after the word
         # PREFIX and a space, read whole
