@@ -502,6 +502,14 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"),
         ("SELECT ?x WHERE { FILTER(?x = ) }", "1, column 34",
          "a value, a variable or an expression was expected here"),
+        # a valid ORDER BY ... DESC(?o) or HAVING COUNT(?a) before the error is no slip (re-review
+        # 14 N5), and OFFSET's number is said before a later = (N6)
+        ("SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s DESC(?o) LIMIT ten", "1, column 60",
+         "LIMIT takes a whole number (LIMIT 10)"),
+        ("SELECT ?t (COUNT(?a) AS ?n) WHERE { ?a atmp:product ?t } GROUP BY ?t HAVING COUNT(?a) "
+         "LIMIT ten", "1, column 93", "LIMIT takes a whole number (LIMIT 10)"),
+        ("SELECT * WHERE { ?s ?p ?o } LIMIT 5 OFFSET =", "1, column 44",
+         "OFFSET takes a whole number (OFFSET 10)"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)

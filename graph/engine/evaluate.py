@@ -335,6 +335,23 @@ _KEYWORD_SAMPLE = re.compile(r"expected one of \w+(?:, \w+){2,}")
 _AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
 
+def _next_text(tokens: list, i: int) -> str:
+    return tokens[i + 1].text if i + 1 < len(tokens) else ""
+
+
+def _compared(tokens: list, i: int) -> bool:
+    """Whether the call that starts at ``tokens[i]`` (a word, then its brackets) is compared to
+    something after its closing bracket."""
+    if _next_text(tokens, i) != "(":
+        return False
+    depth = 0
+    for j in range(i + 1, len(tokens)):
+        depth += (tokens[j].text == "(") - (tokens[j].text == ")")
+        if depth == 0:
+            return _next_text(tokens, j) in (">", "<", "=", "!=", ">=", "<=")
+    return False
+
+
 def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     """A slip the engine's message would not name, said plainly, with where it is: what SQL or
     habit writes where SPARQL writes otherwise (commas between the variables of SELECT, an
@@ -382,17 +399,18 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             said = 'SPARQL has no LIKE: use CONTAINS(?label, "Kym") or REGEX(?label, "^kym", "i")'
         elif before.text.upper() in ("FILTER", "HAVING") and (
             token.kind in ("var", "number")
-            or (before.text.upper() == "HAVING" and word in _AGGREGATES)
+            # HAVING COUNT(?x) alone is a condition; compared, it needs the brackets
+            or (before.text.upper() == "HAVING" and word in _AGGREGATES and _compared(tokens, i))
         ):
             said = (
                 f"{before.text.upper()} takes its condition in brackets: {before.text.upper()}(…)"
             )
-        elif word in ("ASC", "DESC") and before.kind == "var":
+        elif word in ("ASC", "DESC") and before.kind == "var" and _next_text(tokens, i) != "(":
             said = f"the direction comes first, the variable in brackets: {word}({before.text})"
-        elif token.text == "=" and depth == 0:
-            said = "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"
         elif before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
             said = f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)"
+        elif token.text == "=" and depth == 0:
+            said = "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"
         elif (
             token.text in ("}", ".")
             and i >= 3
