@@ -233,13 +233,19 @@ def test_a_duplicate_or_an_empty_cell_hides_no_other_error_and_adds_none(data_di
          "'us ' starts or ends with spaces or line breaks; remove them (cells are stored exactly "
          "as written)"),
         ("therapies.csv", "alphacel,Alphacel,", ",Alphacel,", 1, "'slug' is required and empty"),
+        ("geography.csv", "us,United States,country,", "us,United States,,", 3,
+         "'kind' is required and empty"),
+        # a deprecated concept is no value to give (re-review 14 N8)
+        ("approvals.csv", ",initial,", ",conversion-to-full,", 8,
+         "unknown approval-type value 'conversion-to-full'"),
     ],
 )  # fmt: skip
 def test_a_bad_key_cell_is_one_error_not_one_per_row_naming_it(
     data_dir, tmp_path, file, old, new, column, message
 ):
     """rev14 R6: a bad geography kind, a slug with a space or an empty one made every row that
-    names the entity an error too (14 to 23 errors for one cell)."""
+    names the entity an error too (14 to 23 errors for one cell); an empty kind was said twice,
+    and a deprecated concept was taken (re-review 14 N4, N8)."""
     path = data_dir / file
     path.write_text(path.read_text().replace(old, new, 1))
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if new in text)

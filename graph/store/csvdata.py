@@ -650,7 +650,7 @@ class _Compiler:
         kind = "approval" if family.name == "approvals" else family.kind
         if family.name == "geography":
             geo = _GEO_KINDS.get(cells["kind"])
-            if geo is None:
+            if geo is None and "kind" not in reported_cells:  # an empty one is said already
                 self.note(row, _col(family, "kind"), "kind must be 'country' or 'region'")
             # a bad kind is said; the slug still names the place for the rows naming it
             kind = geo[0] if geo else "country"
@@ -1825,17 +1825,21 @@ def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) ->
 
 
 def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
-    """Slugs of the SKOS concepts defined in the ontology, by their IRI kind.
+    """Slugs of the SKOS concepts defined in the ontology, by their IRI kind; a deprecated
+    concept is no value a row may give.
 
     >>> from atmpkg.graph.rdf import ontology_quads
     >>> sorted(concepts_by_scheme(ontology_quads())["cell-source"])
     ['allogeneic', 'autologous']
+    >>> sorted(concepts_by_scheme(ontology_quads())["approval-type"])
+    ['initial', 'label-expansion']
     """
     found: dict[str, set[str]] = {}
+    deprecated = {q.subject.value for q in ontology if q.predicate.value == OWL + "deprecated"}
     for quad in ontology:
         if quad.predicate.value == RDF + "type" and quad.object.value == SKOS + "Concept":
             parts = split_iri(quad.subject.value)
-            if parts:
+            if parts and quad.subject.value not in deprecated:
                 found.setdefault(parts[0], set()).add(parts[1])
     return found
 
