@@ -189,13 +189,24 @@ os.read(0, 8)
 class Astray:
     def __reduce__(self):
         return (exec, (f"open({sys.argv[1]!r}, 'w').write('ran')",))
-answer = pickle.dumps(("ok", Astray()))
+import decimal
+answers = {"code": ("ok", Astray()), "no error": ("error", decimal.Decimal(1)), "no pair": ("ok",)}
+answer = pickle.dumps(answers[sys.argv[2]])
 os.write(1, struct.pack("!Q", len(answer)) + answer)
 """
 
 
 @needs_sandbox
-def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path):
+@pytest.mark.parametrize(
+    ("sent", "said"),
+    [
+        ("code", "builtins.exec is no part of an answer"),
+        # an error that is no exception, or no pair (re-review 14 N9: a TypeError, the child kept)
+        ("no error", "an error that is no exception, or no status"),
+        ("no pair", "an error that is no exception, or no status"),
+    ],
+)
+def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):
     """sec14 S1: the caller unpickled what the confined child sent, so code the child chose ran
     unconfined, with network."""
     marker = tmp_path / "ran"
@@ -203,7 +214,7 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
     class AstrayChild(Evaluator):
         def _start(self) -> subprocess.Popen:
             self._stderr = tempfile.TemporaryFile()
-            args = [sys.executable, "-c", ASTRAY, str(marker)]
+            args = [sys.executable, "-c", ASTRAY, str(marker), sent]
             pipe = subprocess.PIPE
             return subprocess.Popen(args, stdin=pipe, stdout=pipe, stderr=self._stderr, bufsize=0)
 
@@ -212,8 +223,7 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
             evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
         assert evaluator._process is None  # stopped, not left to write more
     assert str(info.value) == (
-        "the query process sent back something that is no answer (builtins.exec is no part of "
-        "an answer); it was stopped"
+        f"the query process sent back something that is no answer ({said}); it was stopped"
     )
     assert not marker.exists()
 

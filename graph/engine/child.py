@@ -175,7 +175,13 @@ class Evaluator:
                 self._kill()
                 raise QueryTimeoutError(timeout)
             (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-            status, payload = loads_answer(_read_exactly(fd, size))
+            answer = loads_answer(_read_exactly(fd, size))
+            status, payload = answer if isinstance(answer, tuple) and len(answer) == 2 else (0, 0)
+            if (status, isinstance(payload, Exception)) not in (("ok", False), ("error", True)):
+                raise UnreadableAnswerError(
+                    "the query process sent back something that is no answer (an error that is "
+                    "no exception, or no status); it was stopped"
+                )
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except BaseException:
