@@ -46,7 +46,7 @@ def _stdin_text() -> str:
     """The query on standard input, which must be UTF-8 as a query file must."""
     from atmpkg.graph.store.csvdata import decode_utf8
 
-    return decode_utf8(click.get_binary_stream("stdin").read(), "standard input")
+    return decode_utf8(sys.stdin.buffer.read(), "standard input")
 
 
 store_option = click.option(
