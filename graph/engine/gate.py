@@ -152,6 +152,7 @@ _GLUED_WORDS = frozenset(
     insert data delete with using default graph all optional service bind undef minus union filter
     in not exists separator true false""".split()
 )
+_LONGEST_GLUED = max(map(len, _GLUED_WORDS))
 #: Functions whose value changes at every call (STRUUID holds UUID).
 _VOLATILE = ("rand", "uuid", "bnode")
 _OPENERS, _CLOSERS = frozenset({"{", "(", "[", "<<", "{|"}), frozenset({"}", ")", "]", ">>", "|}"})
@@ -460,7 +461,8 @@ def _readings(text: str, reread: _Rereading, strict: bool) -> _Readings:
                 token = Token(kind, read.text, read.start)
                 next_last = _operand_end(token)
                 counted = operators + _operators(token) + _juxtaposed(top, last, token)
-                result.found.update(k for k in _GUARDED if k in _keyword_text(token, reread))
+                words = _keyword_text(token, reread)
+                result.found.update(k for k in _GUARDED if k in words)
                 next_form, next_values = _next_form(form, token), _values_after(values, token)
                 if kind == "punct" and token.text in _OPENERS:
                     key = (stack, _opens(token.text, top, last, values))
@@ -524,8 +526,9 @@ def _keyword_text(token: Token, reread: _Rereading) -> str:
         return token.text.casefold()
     if token.kind in ("pname", "bnode"):
         prefix, _, local = token.text.partition(":")
-        if token.kind == "pname" and reread(reread.whole(token)):
-            return f"{reread.whole(token).partition(':')[0]} {local}".casefold()
+        whole = reread.whole(token) if token.kind == "pname" else ""
+        if whole and reread(whole):
+            return f"{whole.partition(':')[0]} {local}".casefold()
         beyond = " ".join(local.split(".")[2:])
         return f"{prefix if token.kind == 'pname' else ''} {beyond}".casefold()
     return ""
@@ -576,8 +579,12 @@ class _Rereading:
         # the characters of a name glued before a prefixed name, with nothing between (words,
         # and the "-", "." or "·" within names): the gate read a name of more than 64 characters
         # in pieces, which the engine may read whole
+        # Walked back from prefixed names only: a run of glued tokens ends at one, so each token
+        # is walked over once (from every token, a long run was walked over again and again).
         self.before: dict[int, str] = {}
         for at, name in enumerate(tokens):
+            if name.kind != "pname":
+                continue
             glued = at
             while (
                 glued
@@ -588,7 +595,7 @@ class _Rereading:
                 glued -= 1
             # a name starts with a letter: "?t .ex:a" glues no "." to ex:a
             start = _NAME_START.search("".join(t.text for t in tokens[glued:at]))
-            if name.kind == "pname" and start is not None:
+            if start is not None:
                 self.before[name.offset] = start.group()
         declared: dict[str, set[str | None]] = {}
         # the prefixes the engine surely declares: the library's, and a name after the word
@@ -614,6 +621,8 @@ class _Rereading:
         # against each (a quadratic text): past a few, its names count as ones that may break.
         declared = {p: iris if len(iris) <= 4 else {None} for p, iris in declared.items()}
         self.iris = {p: {iri} | declared.pop(p, set()) for p, iri in PREFIXES.items()} | declared
+        #: the lengths of the declared prefixes: the only places a name may end in one
+        self.lengths = {len(p) for p in self.iris}
         self.known: dict[str, bool] = {}
 
     def whole(self, token: Token) -> str:
@@ -626,12 +635,18 @@ class _Rereading:
             # a prefix the engine may not declare is read from any place in it, as the engine
             # may read a keyword or the verb a before a declared prefix that ends it; a declared
             # one, after a keyword or a at its start only
+            # one where a declared prefix could end it (each place of a long name, sliced, made
+            # a check quadratic in the name's length)
+            certain = prefix in self.certain
             starts = [
                 start
-                for start in range(len(prefix) + 1)
-                if prefix not in self.certain
-                or not start
-                or prefix[:start].casefold() in _GLUED_WORDS
+                for start in (len(prefix) - length for length in self.lengths)
+                if start >= 0
+                and (
+                    not certain
+                    or not start
+                    or (start <= _LONGEST_GLUED and prefix[:start].casefold() in _GLUED_WORDS)
+                )
             ]
             iris = set().union(*(self.iris.get(prefix[start:], set()) for start in starts))
             tail = local.replace("\\", "")
@@ -734,7 +749,8 @@ def _summary(tokens: list[Token], reread: _Rereading) -> _Readings:
     last, values = None, ""
     for token in tokens:
         top = brackets[-1] if brackets else None
-        result.found.update(k for k in _GUARDED if k in _keyword_text(token, reread))
+        words = _keyword_text(token, reread)
+        result.found.update(k for k in _GUARDED if k in words)
         result.operators += _operators(token) + _juxtaposed(top, last, token)
         form = _next_form(form, token)
         if token.kind == "punct" and token.text in _OPENERS:
