@@ -278,7 +278,10 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         tokens = tokenize(text)
     except ValueError:
         tokens = []
-    undeclared = _undeclared(text, tokens, line, column) if line and column else None
+    failed = None  # the offset where the engine stopped
+    if line and column:
+        failed = sum(len(part) + 1 for part in text.split("\n")[: line - 1]) + column - 1
+    undeclared = _undeclared(text, tokens, failed) if failed is not None else None
     if undeclared is not None:
         prefix, line, column = undeclared
         near = suggest(prefix, PREFIXES) if prefix else []
@@ -289,10 +292,6 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
         return QuerySyntaxError(
             f"SPARQL syntax error at line {line}, column {column}: {detail}", line, column
         )
-    failed = None
-    if line and column:
-        lines = text.split("\n")
-        failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
     detail, at = _readable(_ERROR_POS.sub("", message).strip(" :"), tokens, failed)
     if at is not None:  # where the first word is, not where parsing gave up
         line, column = line_column(text, at)
@@ -331,6 +330,8 @@ _TERMS = ("var", "iri", "pname")
 
 #: The engine's "expected one of" followed by three or more of its keywords, no punctuation.
 _KEYWORD_SAMPLE = re.compile(r"expected one of \w+(?:, \w+){2,}")
+#: What compares two values.
+_COMPARISONS = (">", "<", "=", "!=", ">=", "<=")
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
 _AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
@@ -339,17 +340,16 @@ def _next_text(tokens: list, i: int) -> str:
     return tokens[i + 1].text if i + 1 < len(tokens) else ""
 
 
-def _compared(tokens: list, i: int) -> bool:
-    """Whether the call that starts at ``tokens[i]`` (a word, then its brackets) is compared to
-    something after its closing bracket."""
-    if _next_text(tokens, i) != "(":
-        return False
-    depth = 0
-    for j in range(i + 1, len(tokens)):
-        depth += (tokens[j].text == "(") - (tokens[j].text == ")")
-        if depth == 0:
-            return _next_text(tokens, j) in (">", "<", "=", "!=", ">=", "<=")
-    return False
+def _closing(tokens: list) -> dict[int, int]:
+    """Where each bracket of ``tokens`` closes: the index of its ``)`` by the index of its ``(``,
+    found in one pass (a search from each bracket made a text of open brackets quadratic)."""
+    closing, opened = {}, []
+    for i, token in enumerate(tokens):
+        if token.text == "(":
+            opened.append(i)
+        elif token.text == ")" and opened:
+            closing[opened.pop()] = i
+    return closing
 
 
 def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
@@ -364,7 +364,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     >>> _slip(tokenize("SELECT COUNT(?t) WHERE { ?t a atmp:Therapy }"), None)[0]
     'SELECT returns an aggregate in brackets with a name for its column: (COUNT(?x) AS ?n)'
     """
-    in_select, depth, named = False, 0, []
+    in_select, depth, named, closing = False, 0, [], _closing(tokens)
     for i, token in enumerate(tokens[1:], 1):
         if failed is not None and token.offset > failed:
             return None
@@ -400,7 +400,11 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
         elif before.text.upper() in ("FILTER", "HAVING") and (
             token.kind in ("var", "number")
             # HAVING COUNT(?x) alone is a condition; compared, it needs the brackets
-            or (before.text.upper() == "HAVING" and word in _AGGREGATES and _compared(tokens, i))
+            or (
+                before.text.upper() == "HAVING"
+                and word in _AGGREGATES
+                and _next_text(tokens, closing.get(i + 1, len(tokens))) in _COMPARISONS
+            )
         ):
             said = (
                 f"{before.text.upper()} takes its condition in brackets: {before.text.upper()}(…)"
@@ -479,14 +483,12 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
     return detail, None
 
 
-def _undeclared(text: str, tokens: list, line: int, column: int) -> tuple[str, int, int] | None:
+def _undeclared(text: str, tokens: list, failed: int) -> tuple[str, int, int] | None:
     """The first prefixed name of ``text`` (made of ``tokens``) before the engine's error at
-    ``line``:``column`` whose prefix neither the query nor :data:`PREFIXES` declares (it can never
+    offset ``failed`` whose prefix neither the query nor :data:`PREFIXES` declares (it can never
     parse): its prefix and its own line and column."""
     from .gate import declared_prefixes, line_column
 
-    lines = text.split("\n")
-    failed = sum(len(part) + 1 for part in lines[: line - 1]) + column - 1
     declared = declared_prefixes(tokens)
     for token in tokens:
         prefix = token.text.partition(":")[0]
