@@ -85,8 +85,13 @@ def _answer_classes() -> dict[tuple[str, str], type]:
 
 
 class UnreadableAnswerError(StoreError):
-    """What a confined process sent back is no answer: a class no answer holds, or bytes that are
-    no pickle. The process was stopped."""
+    """What a confined process sent back is no answer: a class no answer holds, bytes that are
+    no pickle, no pair of a status and a result. The process was stopped."""
+
+    def __init__(self, reason: str):
+        super().__init__(
+            f"the query process sent back something that is no answer ({reason}); it was stopped"
+        )
 
 
 def loads_answer(data: bytes) -> object:
@@ -101,9 +106,7 @@ def loads_answer(data: bytes) -> object:
     try:
         return _AnswerUnpickler(io.BytesIO(data)).load()
     except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
-        raise UnreadableAnswerError(
-            f"the query process sent back something that is no answer ({exc}); it was stopped"
-        ) from None
+        raise UnreadableAnswerError(str(exc)) from None
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -178,10 +181,7 @@ class Evaluator:
             answer = loads_answer(_read_exactly(fd, size))
             status, payload = answer if isinstance(answer, tuple) and len(answer) == 2 else (0, 0)
             if (status, isinstance(payload, Exception)) not in (("ok", False), ("error", True)):
-                raise UnreadableAnswerError(
-                    "the query process sent back something that is no answer (an error that is "
-                    "no exception, or no status); it was stopped"
-                )
+                raise UnreadableAnswerError("an error that is no exception, or no status")
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except BaseException:
