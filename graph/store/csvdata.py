@@ -28,8 +28,9 @@ import functools
 import io
 import logging
 import mmap
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -1376,6 +1377,19 @@ def check_entities(path: Path, display: str) -> None:
         )
 
 
+@contextlib.contextmanager
+def _mapped(path: Path) -> Iterator[mmap.mmap | bytes]:
+    """The bytes of the file at ``path``, mapped, not read: the file may be larger than memory,
+    and a match of a pattern in it copies nothing (an empty file, which cannot be mapped, is no
+    bytes)."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
+            yield text
+
+
 # What a Turtle, TriG, N-Triples or N-Quads text holds, skipped whole where "<<" means nothing:
 # an escaped character of a prefixed name (ex:a\#b: no comment starts there), strings (long ones
 # first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
@@ -1400,16 +1414,9 @@ def check_triple_terms(path: Path, display: str) -> None:
     ...
     atmpkg.graph.errors.DataError: a.ttl:2: an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement with a resource of its own (a claim, say) instead
     """
-    with open(path, "rb") as handle:
-        tail = b""
-        while chunk := handle.read(1 << 22):
-            if b"<<" in tail + chunk:
-                break
-            tail = chunk[-1:]
-        else:
+    with _mapped(path) as text:
+        if text.find(b"<<") < 0:  # data without triple terms is searched once, quickly
             return
-    # mapped, not read: the file may be larger than memory, and a string token is not copied
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
         term = next((t for t in _TURTLE_TOKEN.finditer(text) if t.lastgroup == "term"), None)
         if term is not None:
             step = 1 << 22
@@ -1525,10 +1532,8 @@ def check_json_depth(path: Path, display: str) -> None:
     ...
     atmpkg.graph.errors.DataError: deep.jsonld:2: the JSON objects and arrays nest more than 1,000 levels deep here; JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by side, linked by their @id
     """
-    if path.stat().st_size == 0:
-        return
     depth, line = 0, 1
-    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as text:
+    with _mapped(path) as text:
         for token in _JSON_TOKEN.finditer(text):
             kind = text[token.start()]
             if kind == 0x0A:
