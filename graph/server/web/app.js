@@ -467,8 +467,9 @@
       const seen = new Map();
       return answer.rows.every((row) => label.some((i) => row[i])) && answer.rows.every((row) => {
         const value = row[numeric] ? row[numeric].value : null;
-        const before = seen.get(key(row, label));
-        seen.set(key(row, label), value);
+        const named = key(row, label);
+        const before = seen.get(named);
+        seen.set(named, value);
         return before === undefined || before === value;
       });
     };
@@ -481,7 +482,9 @@
     const named = labels.find(names);
     // else every row is a bar, labelled by the columns that tell most rows apart
     const distinct = (label) => new Set(answer.rows.map((row) => key(row, label))).size;
-    const label = named || labels.reduce((best, next) => (distinct(next) > distinct(best) ? next : best), []);
+    const counted = named ? [] : labels.map((label) => [distinct(label), label]);
+    // no label tells one row apart: every key is the empty one
+    const label = named || counted.reduce((best, next) => (next[0] > best[0] ? next : best), [1, []])[1];
     if (!label.length) return null;
     return { label, numeric, values, key: named ? (row) => key(row, label) : (row) => row };
   }
