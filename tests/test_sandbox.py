@@ -181,6 +181,19 @@ def test_a_confined_process_types_nothing_into_a_terminal_and_has_none():
 
 #: A confined child gone astray (native code the engine ran, say): it answers with a pickle that
 #: names a function, which unpickled would run in the unconfined caller and write a file.
+class ScriptedChild(Evaluator):
+    """An evaluator whose child is ``script`` run with ``argv``: a process gone astray."""
+
+    def __init__(self, script: str, *argv: str, memory: int | None = None):
+        super().__init__(memory=memory)
+        self.args = [sys.executable, "-c", script, *argv]
+
+    def _start(self) -> subprocess.Popen:
+        self._stderr = tempfile.TemporaryFile()
+        pipe = subprocess.PIPE
+        return subprocess.Popen(self.args, stdin=pipe, stdout=pipe, stderr=self._stderr, bufsize=0)
+
+
 ASTRAY = """
 import os, pickle, struct, sys
 from atmpkg.graph.engine.sandbox import confine
@@ -210,15 +223,7 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
     """sec14 S1: the caller unpickled what the confined child sent, so code the child chose ran
     unconfined, with network."""
     marker = tmp_path / "ran"
-
-    class AstrayChild(Evaluator):
-        def _start(self) -> subprocess.Popen:
-            self._stderr = tempfile.TemporaryFile()
-            args = [sys.executable, "-c", ASTRAY, str(marker), sent]
-            pipe = subprocess.PIPE
-            return subprocess.Popen(args, stdin=pipe, stdout=pipe, stderr=self._stderr, bufsize=0)
-
-    with AstrayChild(memory=None) as evaluator:
+    with ScriptedChild(ASTRAY, str(marker), sent) as evaluator:
         with pytest.raises(UnreadableAnswerError) as info:
             evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
         assert evaluator._process is None  # stopped, not left to write more
@@ -226,6 +231,38 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
         f"the query process sent back something that is no answer ({said}); it was stopped"
     )
     assert not marker.exists()
+
+
+STALLING = """
+import os, struct, sys, time
+os.read(0, 8)
+if sys.argv[1] == "huge":
+    os.write(1, struct.pack("!Q", 1 << 40))
+else:
+    os.write(1, struct.pack("!Q", 100) + b"x" * 10)
+time.sleep(120)
+"""
+
+
+def test_an_answer_larger_than_the_memory_cap_is_refused_before_it_is_read():
+    """rev14 R3: the caller trusted the length a child announced and gathered that many bytes."""
+    with ScriptedChild(STALLING, "huge", memory=1 << 30) as evaluator:
+        with pytest.raises(UnreadableAnswerError) as info:
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
+        assert evaluator._process is None
+    assert str(info.value) == (
+        "the query process sent back something that is no answer (an answer of "
+        "1,099,511,627,776 bytes, more than its memory cap); it was stopped"
+    )
+
+
+def test_a_child_that_stalls_mid_answer_is_stopped_at_the_time_limit():
+    """rev14 R3: once an answer had begun, the caller waited for its rest without a limit."""
+    with ScriptedChild(STALLING, "stall") as evaluator:
+        with pytest.raises(QueryTimeoutError) as info:
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=1)
+        assert evaluator._process is None
+    assert info.value.seconds == 1
 
 
 def test_an_engine_crash_ends_only_the_child():

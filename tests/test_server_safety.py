@@ -13,11 +13,13 @@ import http.client
 import http.server
 import json
 import logging
+import multiprocessing
 import os
 import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -30,11 +32,12 @@ import pytest
 from conftest import HUGE
 
 from atmpkg.graph.display.viewpage import vis_assets
+from atmpkg.graph.engine.child import UnreadableAnswerError
 from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY, describe_death
 from atmpkg.graph.errors import ParameterError, QueryMemoryError, StoreError
 from atmpkg.graph.server import http as server_module
 from atmpkg.graph.server.http import make_server
-from atmpkg.graph.server.workers import QUERY_NICE
+from atmpkg.graph.server.workers import QUERY_NICE, JobTimeout, WorkerPool, _Worker
 
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
@@ -895,6 +898,48 @@ def test_a_worker_that_crashes_mid_query_is_replaced(fixture_store):
         assert body.decode() == f"{describe_death(-signal.SIGSEGV, '', DEFAULT_MEMORY)}\n"
         wait_for(lambda: srv.pool.idle == 1)
         assert sparql_get(srv, THERAPIES)[0] == 200
+
+
+def _astray_worker(conn, sent: str) -> None:  # pragma: no cover - a forked worker
+    """A worker gone astray, answering in multiprocessing's framing: a length it never sends, or
+    the start of an answer and then nothing."""
+    conn.recv()
+    if sent == "huge":
+        os.write(conn.fileno(), struct.pack("!i", -1) + struct.pack("!Q", 1 << 40))
+    else:
+        os.write(conn.fileno(), struct.pack("!i", 100) + b"x" * 10)
+    time.sleep(120)
+
+
+@pytest.mark.parametrize("sent", ["huge", "stall"])
+def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixture_store, sent):
+    """rev14 R3: the server gathered whatever length a worker announced, for as long as it took."""
+    pool = WorkerPool(fixture_store, 1, 1)
+    try:
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_astray_worker, args=(theirs, sent), daemon=True)
+        process.start()
+        theirs.close()
+        lane = pool._lanes["query"]
+        worker = _Worker(process, mine, lane, None)
+        lane.live.add(worker)
+        mine.send(("query", {}))
+        assert mine.poll(30)
+        expected = UnreadableAnswerError if sent == "huge" else JobTimeout
+        with pytest.raises(expected) as info:
+            pool._receive(worker, time.monotonic() + 2)
+        if sent == "huge":
+            assert str(info.value) == (
+                "the query process sent back something that is no answer (a worker sent an "
+                f"answer larger than its memory cap ({DEFAULT_MEMORY:,} bytes)); it was stopped"
+            )
+            pool._replace(worker)
+        process.join(10)
+        assert not process.is_alive()
+        wait_for(lambda: pool.idle == 2)
+    finally:
+        pool.close()
 
 
 # --- huge values in entity pages --------------------------------------------------------------

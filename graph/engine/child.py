@@ -109,9 +109,15 @@ def loads_answer(data: bytes) -> object:
         raise UnreadableAnswerError(str(exc)) from None
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
+def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
+    """``size`` bytes from ``fd``, or TimeoutError at ``deadline`` (a ``time.monotonic()``
+    reading): a process that began its answer and then stalls holds its caller no longer than one
+    that never answers."""
     chunks, left = [], size
     while left:
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not select.select([fd], [], [], wait)[0]:
+            raise TimeoutError
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
             raise EOFError
@@ -173,17 +179,19 @@ class Evaluator:
         try:
             _write(process.stdin, request)
             fd = process.stdout.fileno()
-            wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not select.select([fd], [], [], wait)[0]:
-                self._kill()
-                raise QueryTimeoutError(timeout)
-            (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-            answer = loads_answer(_read_exactly(fd, size))
+            (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))
+            if self.memory is not None and size > self.memory:
+                # the process holds its answer whole before sending it, so it cannot be larger
+                raise UnreadableAnswerError(f"an answer of {size:,} bytes, more than its memory cap")
+            answer = loads_answer(_read_exactly(fd, size, deadline))
             status, payload = answer if isinstance(answer, tuple) and len(answer) == 2 else (0, 0)
             if (status, isinstance(payload, Exception)) not in (("ok", False), ("error", True)):
                 raise UnreadableAnswerError("an error that is no exception, or no status")
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
+        except TimeoutError:
+            self._kill()
+            raise QueryTimeoutError(timeout) from None
         except BaseException:
             # KeyboardInterrupt included: the work must not go on without anyone waiting
             self._kill()

@@ -617,6 +617,35 @@ class WorkerPool:
         self._replace(worker)
         return HttpError(503, str(error))
 
+    def _receive(self, worker: _Worker, deadline: float) -> object:
+        """The answer ``worker`` has begun to send, read whole by ``deadline`` and no larger than
+        its memory cap (it holds the answer whole before sending it), as data: a pickle may name
+        any function to call. A worker that stalls mid-answer is replaced and the job timed out."""
+        fired = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            worker.process.kill()
+
+        late = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
+        late.start()
+        try:
+            data = worker.conn.recv_bytes(self._memory)
+        except (EOFError, OSError):
+            if not fired.is_set() and worker.process.is_alive():  # the length check refused it
+                raise UnreadableAnswerError(
+                    f"a worker sent an answer larger than its memory cap ({self._memory:,} bytes)"
+                ) from None
+            if not fired.is_set():
+                raise
+            data = None
+        finally:
+            late.cancel()
+        if fired.is_set():
+            self._replace(worker)
+            raise JobTimeout
+        return loads_answer(data)
+
     def run(
         self,
         kind: str,
@@ -643,8 +672,7 @@ class WorkerPool:
                 if gone is not None and gone():
                     self._replace(worker)
                     raise ClientGone
-            # the bytes, read as an answer: a pickle may name any function to call
-            reply = loads_answer(worker.conn.recv_bytes()) if ready else None
+            reply = self._receive(worker, deadline) if ready else None
         except (EOFError, OSError):
             raise self._died(worker) from None
         except UnreadableAnswerError as exc:
