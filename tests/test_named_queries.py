@@ -396,6 +396,20 @@ def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
     ]  # fmt: skip
 
 
+def test_agency_lag_counts_days_between_two_known_days_whatever_came_first(
+    fixture_store, tmp_path_factory
+):
+    """rev2_14 N7: the days were left out when the product's first approval anywhere (here a
+    year-only one) was not dated to the day, though both agencies' days were known."""
+    header = FIXTURE_DATA.joinpath("approvals.csv").read_text(encoding="utf-8").splitlines()[0]
+    earlier = "alphacel,pmda,2016,large-b-cell-lymphoma,cellco,jp,,initial,,src-news,year only"
+    run = rows_with("approvals", f"{header}\n{earlier}\n", fixture_store, tmp_path_factory)
+    found = [(r["therapyName"], r.get("days")) for r in run("agency-lag")]
+    assert found == [("Alphacel", 357), ("Genex", 360)]
+    found = [(r["toDate"], r.get("days")) for r in run("agency-lag", **{"from": "pmda"})]
+    assert found == [(D(2020, 5, 18), 60), (D(2018, 8, 22), None)]
+
+
 def test_first_approval_worldwide(rows):
     def row(therapy, inn, first, indications, approval):
         return {
