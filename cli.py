@@ -662,16 +662,16 @@ def import_(
         raise click.UsageError("give FILES to import, or --remove NAME to take an import out")
     if files and removed:
         raise click.UsageError("give FILES to import or --remove NAME, not both")
-    from atmpkg.graph.store.build import split_inputs
+    from atmpkg.graph.store.build import import_files, remove_imports
 
-    split_inputs(files)  # a file that is not there is named before a new store is built
-    kg = _graph(store)
+    # Not through a handle: opening one builds a missing or stale store first, and the import
+    # builds it again from the same data.
     logging.getLogger("atmpkg").setLevel(logging.INFO)
     if removed:
-        report = kg.remove_imports(list(removed), shacl=shacl)
+        report = remove_imports(list(removed), store, shacl=shacl)
         done = f"Removed {len(set(removed))} import(s)"
     else:
-        report = kg.import_files(files, shacl=shacl)
+        report = import_files(files, store, shacl=shacl)
         done = f"Imported {len(files)} file(s)"
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)

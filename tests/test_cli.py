@@ -652,3 +652,31 @@ def test_an_import_of_a_missing_file_into_a_new_store_builds_nothing(tmp_path):
         f"Error: {tmp_path / 'no.ttl'}: no such file",
     )
     assert not store.exists()
+
+
+def test_an_import_into_a_stale_store_builds_it_once(fixture_store, tmp_path):
+    """newuser14 F3: opening the stale store rebuilt it, then the import built it again."""
+    import json
+
+    from atmpkg.graph.store.folder import current_build
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    info = current_build(store) / "build.json"
+    stale = {**json.loads(info.read_text()), "fingerprint": "older", "data_dir": None}
+    info.write_text(json.dumps(stale))  # built from the packaged data of an older checkout
+    note = tmp_path / "note.ttl"
+    note.write_text(
+        "<https://w3id.org/atmp-kg/id/therapy/kymriah> "
+        "<http://www.w3.org/2000/01/rdf-schema#comment> 'A note.' .\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "import", "--store", str(store), str(note)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "Rebuilding" not in run.stderr
+    assert run.stdout.startswith("Imported 1 file(s); the store now holds ")
+    built = json.loads((current_build(store) / "build.json").read_text())
+    assert (built["data_dir"], built["imports"]) == (None, ["note.ttl"])
