@@ -321,6 +321,9 @@ def test_top_indications(rows):
     }
     assert rows("top-indications") == [lbcl, sma, myeloma]
     assert rows("top-indications", area="oncology") == [lbcl, myeloma]
+    # joints14 J14-4: a modality left out (the cord-blood units of the curated graph, here CAR-T)
+    assert rows("top-indications", exclude="car-t") == [sma | {"exclude": CAR_T}]
+    assert rows("top-indications", exclude="aav-gene-therapy", area="neuromuscular") == []
 
 
 def test_time_to_second_agency(rows):
@@ -372,6 +375,9 @@ def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
             "toApproval": APPROVAL + second,
             "from": agencies[0],
             "to": agencies[1],
+            # the table leaves the parameters out: the acronyms say which two agencies it compares
+            "fromAgency": agencies[0].rpartition("/")[2].upper(),
+            "toAgency": agencies[1].rpartition("/")[2].upper(),
         }
         return found | ({"days": days} if days is not None else {})
 
