@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 import atmpkg
@@ -204,7 +205,11 @@ class Astray:
         return (exec, (f"open({sys.argv[1]!r}, 'w').write('ran')",))
 import decimal
 answers = {"code": ("ok", Astray()), "no error": ("error", decimal.Decimal(1)), "no pair": ("ok",)}
-answer = pickle.dumps(answers[sys.argv[2]])
+# BUILD on a class the answer may name sets an attribute of the class itself: GLOBAL Literal,
+# (None, {"value": "lies"}), BUILD, POP
+poison = b"cpyoxigraph\\nLiteral\\n" + b"N}X\\x05\\x00\\x00\\x00valueX\\x04\\x00\\x00\\x00lies" + b"s\\x86b0"
+answer = pickle.dumps(answers.get(sys.argv[2], ("ok", None)))
+answer = answer[:2] + poison + answer[2:] if sys.argv[2] == "class" else answer
 os.write(1, struct.pack("!Q", len(answer)) + answer)
 """
 
@@ -217,6 +222,8 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         # an error that is no exception, or no pair (re-review 14 N9: a TypeError, the child kept)
         ("no error", "an error that is no exception, or no status"),
         ("no pair", "an error that is no exception, or no status"),
+        # sec15 P2: every later term of this process would have read 'lies'
+        ("class", "it changes a class of this process"),
     ],
 )
 def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):
@@ -231,6 +238,7 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
         f"the query process sent back something that is no answer ({said}); it was stopped"
     )
     assert not marker.exists()
+    assert ox.Literal("true").value == "true"
 
 
 STALLING = """

@@ -932,9 +932,9 @@ def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixtur
         if sent == "huge":
             assert str(info.value) == (
                 "the query process sent back something that is no answer (a worker sent an "
-                f"answer larger than its memory cap ({DEFAULT_MEMORY:,} bytes)); it was stopped"
+                f"answer larger than {DEFAULT_MEMORY:,} bytes); it was stopped"
             )
-            pool._replace(worker)
+        pool._replace(worker)
         process.join(10)
         assert not process.is_alive()
         wait_for(lambda: pool.idle == 2)

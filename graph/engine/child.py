@@ -84,6 +84,13 @@ def _answer_classes() -> dict[tuple[str, str], type]:
     return {(c.__module__, c.__qualname__): c for c in classes + [datetime.timezone]}
 
 
+@functools.cache
+def _mutable_classes() -> list[type]:
+    """The answer's classes whose attributes can be set (Python's own types cannot be changed)."""
+    immutable = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE
+    return [c for c in _answer_classes().values() if not c.__flags__ & immutable]
+
+
 class UnreadableAnswerError(StoreError):
     """What a confined process sent back is no answer: a class no answer holds, bytes that are
     no pickle, no pair of a status and a result. The process was stopped."""
@@ -103,10 +110,29 @@ def loads_answer(data: bytes) -> object:
     Traceback (most recent call last):
     atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no part of an answer); it was stopped
     """
+    classes = _mutable_classes()
+    before = [dict(vars(c)) for c in classes]
     try:
-        return _AnswerUnpickler(io.BytesIO(data)).load()
+        answer = _AnswerUnpickler(io.BytesIO(data)).load()
     except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
-        raise UnreadableAnswerError(str(exc)) from None
+        answer = UnreadableAnswerError(str(exc))
+    # a pickle may also set attributes on a class it names (BUILD on the class itself), so that
+    # every later term or error of this process lies: put any such change back and refuse it
+    changed = False
+    for cls, kept in zip(classes, before, strict=True):
+        now = vars(cls)
+        for name in [n for n in now if n not in kept]:
+            delattr(cls, name)
+            changed = True
+        for name, value in kept.items():
+            if now.get(name, value) is not value:
+                setattr(cls, name, value)
+                changed = True
+    if changed:
+        raise UnreadableAnswerError("it changes a class of this process")
+    if isinstance(answer, UnreadableAnswerError):
+        raise answer
+    return answer
 
 
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:

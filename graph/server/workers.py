@@ -528,11 +528,11 @@ class WorkerPool:
 
     def _await_ready(self, worker: _Worker) -> None:
         try:
-            ready = (
-                worker.conn.poll(WORKER_START_SECONDS)
-                and loads_answer(worker.conn.recv_bytes()) == ("ready", worker.process.pid)
-            )
-        except (EOFError, OSError, UnreadableAnswerError):
+            deadline = time.monotonic() + WORKER_START_SECONDS
+            ready = worker.conn.poll(WORKER_START_SECONDS) and self._receive(
+                worker, deadline, 4096
+            ) == ("ready", worker.process.pid)
+        except (EOFError, OSError, UnreadableAnswerError, JobTimeout):
             ready = False
         error = None
         if not ready and not self._closed:
@@ -617,10 +617,10 @@ class WorkerPool:
         self._replace(worker)
         return HttpError(503, str(error))
 
-    def _receive(self, worker: _Worker, deadline: float) -> object:
-        """The answer ``worker`` has begun to send, read whole by ``deadline`` and no larger than
-        its memory cap (it holds the answer whole before sending it), as data: a pickle may name
-        any function to call. A worker that stalls mid-answer is replaced and the job timed out."""
+    def _receive(self, worker: _Worker, deadline: float, limit: int | None = None) -> object:
+        """What ``worker`` has begun to send, read whole by ``deadline`` (else it is killed and
+        :class:`JobTimeout` raised) and no larger than ``limit`` bytes (its memory cap by default:
+        it holds an answer whole before sending it), as data: a pickle may name any function."""
         fired = threading.Event()
 
         def stop() -> None:
@@ -629,20 +629,24 @@ class WorkerPool:
 
         late = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
         late.start()
+        limit = self._memory if limit is None else limit
         try:
-            data = worker.conn.recv_bytes(self._memory)
-        except (EOFError, OSError):
-            if not fired.is_set() and worker.process.is_alive():  # the length check refused it
+            data = worker.conn.recv_bytes(limit)
+        except EOFError:  # it ended: at the time limit, or it died
+            if not fired.is_set():
+                raise
+        except OSError:  # the length check, or a broken pipe
+            if not fired.is_set() and worker.process.is_alive():
                 raise UnreadableAnswerError(
-                    f"a worker sent an answer larger than its memory cap ({self._memory:,} bytes)"
+                    f"a worker sent an answer larger than {limit:,} bytes"
                 ) from None
             if not fired.is_set():
                 raise
-            data = None
+        except MemoryError:  # within the cap, yet more than this process can hold now
+            raise UnreadableAnswerError("no memory here to read the answer it announced") from None
         finally:
             late.cancel()
         if fired.is_set():
-            self._replace(worker)
             raise JobTimeout
         return loads_answer(data)
 
@@ -673,6 +677,9 @@ class WorkerPool:
                     self._replace(worker)
                     raise ClientGone
             reply = self._receive(worker, deadline) if ready else None
+        except JobTimeout:
+            self._replace(worker)
+            raise
         except (EOFError, OSError):
             raise self._died(worker) from None
         except UnreadableAnswerError as exc:
