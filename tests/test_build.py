@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import json
 import os
 import re
 import shutil
@@ -675,7 +676,7 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
     assert str(caught.value) == (
         f"{used}: the text of this RDF/XML's triples passes its size by more than 16,777,216 "
         "characters: XML entities used over and over are a way to exhaust memory, not data; "
-        "write the text out instead"
+        "write the text out instead of declaring it as entities"
     )
 
 
@@ -774,17 +775,62 @@ def nested_json(path: Path, depth: int) -> Path:
 
 
 def test_json_ld_nested_past_a_limit_is_refused_before_the_engine_reads_it(built, tmp_path):
-    """sec14 X3: 3,000 levels (21 kB) took the import 1.7 GB, 4,000 crashed the process."""
+    """sec14 X3: 3,000 levels (21 kB) took the import 1.7 GB, 4,000 crashed the process; 1,000
+    took more than the trial's 256 MiB (sec15 X1)."""
     before = nquads(built)
-    import_files([nested_json(tmp_path / "deep.jsonld", 998)], built)  # with the outermost, 999
-    assert len(nquads(built).splitlines()) == len(before.splitlines()) + 999
+    import_files([nested_json(tmp_path / "deep.jsonld", 98)], built)  # with the outermost, 99
+    assert len(nquads(built).splitlines()) == len(before.splitlines()) + 99
     deeper = nested_json(tmp_path / "deeper.jsonld", 4000)
     with pytest.raises(DataError) as caught:
         import_files([deeper], built)
     assert str(caught.value) == (
-        f"{deeper}:1001: the JSON objects and arrays nest more than 1,000 levels deep here; "
+        f"{deeper}:101: the JSON objects and arrays nest more than 100 levels deep here; "
         "JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by "
         "side, linked by their @id"
+    )
+
+
+def test_json_ld_whose_contexts_expand_too_far_is_refused_before_this_process_reads_it(
+    built, tmp_path
+):
+    """sec15 X1: a context of 30,000 terms above 100 levels that each have a context of their own
+    (1 MB) took the parser 2.1 GB; it passes the depth check."""
+    terms = {f"t{n}": f"https://example.org/t{n}" for n in range(30000)} | {"p": "urn:p"}
+    inner = '"x"'
+    for n in range(90):
+        inner = f'{{"@context": {{"q{n}": "urn:q"}}, "p": {inner}}}'
+    bomb = tmp_path / "contexts.jsonld"
+    bomb.write_text(f'{{"@context": {json.dumps(terms)}, "@id": "urn:s", "p": {inner}}}')
+    before = nquads(built)
+    with pytest.raises(DataError) as caught:
+        import_files([bomb], built)
+    assert str(caught.value) == (
+        f"{bomb}: reading this JSON-LD takes the engine's parser more than 256 MiB (its contexts "
+        "expand that far, or it crashes the parser): that is a way to exhaust memory, not data; "
+        "define the terms once, in one context"
+    )
+    assert nquads(built) == before
+
+
+def test_rdf_xml_that_takes_the_parser_too_long_is_refused(tmp_path, monkeypatch):
+    """sec15 X2: the parser's time grows with the square of an element's attributes: 100,000
+    (1.3 MB) took an import 208 s. The trial's limit is lowered here to keep the test short (an
+    import reads the file in a process of its own, which this cannot lower)."""
+    monkeypatch.setattr(CSVDATA, "TRIAL_SECONDS", 1)
+    slow = tmp_path / "attributes.rdf"
+    slow.write_text(
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:e="https://example.org/"><rdf:Description rdf:about="https://example.org/s" '
+        + " ".join(f'e:p{n}="x"' for n in range(30000))
+        + "/></rdf:RDF>\n"
+    )
+    with pytest.raises(DataError) as caught:
+        CSVDATA.check_in_a_capped_process(slow, str(slow), ox.RdfFormat.RDF_XML)
+    assert str(caught.value) == (
+        f"{slow}: reading this RDF/XML takes the engine's parser more than 1 s of processor time "
+        "(its XML entities expand that far, or an element holds tens of thousands of attributes): "
+        "that is a way to tie up the machine, not data; write it as plain triples (N-Triples or "
+        "Turtle)"
     )
 
 

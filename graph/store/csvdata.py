@@ -30,6 +30,7 @@ import logging
 import mmap
 import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1433,8 +1434,11 @@ def check_triple_terms(path: Path, display: str) -> None:
             )
 
 
-#: The memory an RDF/XML file may take to read in the process that tries it first.
-RDF_XML_TRIAL_MEMORY = 256 * 1024**2
+#: The memory an RDF/XML or JSON-LD file may take to read in the process that tries it first, at
+#: least; a larger file may take four times its size.
+TRIAL_MEMORY = 256 * 1024**2
+#: The processor seconds that process may take, at least; a larger file may take 2 s a megabyte.
+TRIAL_SECONDS = 20
 #: Exit status of the trial when the text its triples hold passes MAX_ENTITY_TEXT beyond the
 #: file's size: entities used many times, which the load would keep.
 _TRIAL_TOO_MUCH_TEXT = 3
@@ -1442,58 +1446,79 @@ _TRIAL_TOO_MUCH_TEXT = 3
 # syntax error is left to the parse that reports it with its line.
 _TRIAL = f"""
 import os, resource, sys
-cap = int(sys.argv[2])
+path, cap, seconds, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
 import pyoxigraph as ox
-budget = os.path.getsize(sys.argv[1]) + {MAX_ENTITY_TEXT}
+budget = os.path.getsize(path) + {MAX_ENTITY_TEXT}
 try:
-    for quad in ox.parse(path=sys.argv[1], format=ox.RdfFormat.RDF_XML, lenient=True):
+    for quad in ox.parse(path=path, format=getattr(ox.RdfFormat, name), lenient=True):
         budget -= len(quad.subject.value) + len(quad.predicate.value) + len(quad.object.value)
         if budget < 0:
             sys.exit({_TRIAL_TOO_MUCH_TEXT})
 except SyntaxError:
     pass
 """
+#: What makes each format tried first expand: what the messages of the trial name.
+_EXPANDS = {
+    "RDF_XML": ("RDF/XML", "XML entities", "write the text out instead of declaring it as entities"),
+    "JSON_LD": ("JSON-LD", "contexts", "define the terms once, in one context"),
+}
 
 
-def check_rdf_xml_in_a_capped_process(path: Path, display: str) -> None:
-    """Refuse an RDF/XML file that the engine's parser cannot read within
-    :data:`RDF_XML_TRIAL_MEMORY`, read first in a process of its own with that cap: XML entities
-    expand as the parser declares them, in ways a look at the text can miss, and the caller's
-    process has no cap. A syntax error is left to the parse that reports it with its line.
+def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) -> None:
+    """Refuse an RDF/XML or JSON-LD file that the engine's parser cannot read within
+    :data:`TRIAL_MEMORY` and :data:`TRIAL_SECONDS` (more for a larger file), read first in a
+    process of its own with those caps: XML entities and JSON-LD contexts expand as the parser
+    reads them, in ways a look at the text can miss (a context of a few thousand terms repeated at
+    each of some hundred levels took gigabytes), and the caller's process has no cap. A syntax
+    error is left to the parse that reports it with its line.
 
     >>> import tempfile
-    >>> small = Path(tempfile.mkdtemp()) / "small.rdf"
-    >>> _ = small.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
-    >>> check_rdf_xml_in_a_capped_process(small, "small.rdf")
+    >>> small = Path(tempfile.mkdtemp()) / "small.jsonld"
+    >>> _ = small.write_text('{"@id": "urn:s", "urn:p": "o"}')
+    >>> check_in_a_capped_process(small, "small.jsonld", ox.RdfFormat.JSON_LD)
     """
     import subprocess
     import sys
 
+    size = path.stat().st_size
+    memory, seconds = max(TRIAL_MEMORY, 4 * size), max(TRIAL_SECONDS, 2 * size // 1024**2)
+    name = "RDF_XML" if format == ox.RdfFormat.RDF_XML else "JSON_LD"
     done = subprocess.run(
-        [sys.executable, "-P", "-c", _TRIAL, str(path), str(RDF_XML_TRIAL_MEMORY)],
+        [sys.executable, "-P", "-c", _TRIAL, str(path), str(memory), str(seconds), name],
         capture_output=True,
         text=True,
         check=False,
     )
+    kind, expands, instead = _EXPANDS[name]
     if done.returncode == _TRIAL_TOO_MUCH_TEXT:
         raise DataError(
             display,
             None,
             None,
-            f"the text of this RDF/XML's triples passes its size by more than "
-            f"{MAX_ENTITY_TEXT:,} characters: XML entities used over and over are a way to "
-            "exhaust memory, not data; write the text out instead",
+            f"the text of this {kind}'s triples passes its size by more than "
+            f"{MAX_ENTITY_TEXT:,} characters: {expands} used over and over are a way to "
+            f"exhaust memory, not data; {instead}",
+        )
+    if done.returncode == -signal.SIGXCPU:
+        raise DataError(
+            display,
+            None,
+            None,
+            f"reading this {kind} takes the engine's parser more than {seconds:,} s of processor "
+            f"time (its {expands} expand that far, or an element holds tens of thousands of "
+            "attributes): that is a way to tie up the machine, not data; write it as plain "
+            "triples (N-Triples or Turtle)",
         )
     if done.returncode != 0:
         raise DataError(
             display,
             None,
             None,
-            f"reading this RDF/XML takes the engine's parser more than "
-            f"{RDF_XML_TRIAL_MEMORY // 1024**2:,} MiB (its XML entities expand that far, or it "
-            "crashes the parser): that is a way to exhaust memory, not data; write the text out "
-            "instead of declaring it as entities",
+            f"reading this {kind} takes the engine's parser more than {memory // 1024**2:,} MiB "
+            f"(its {expands} expand that far, or it crashes the parser): that is a way to exhaust "
+            f"memory, not data; {instead}",
         )
 
 
@@ -1501,21 +1526,23 @@ def check_before_parsing(rdf_file: RdfFile) -> None:
     """Refuse, before any parser reads it in this process, a file that would make the engine's
     parser exhaust memory or its stack: XML entities that expand too far, XML elements or triple
     terms nested too deep (:func:`check_entities`, :func:`check_depth`,
-    :func:`check_rdf_xml_in_a_capped_process`, :func:`check_triple_terms`)."""
+    :func:`check_in_a_capped_process`, :func:`check_triple_terms`)."""
     if rdf_file.format == ox.RdfFormat.RDF_XML:
         check_entities(rdf_file.path, rdf_file.display)
         check_depth(rdf_file.path, rdf_file.display)
-        check_rdf_xml_in_a_capped_process(rdf_file.path, rdf_file.display)
+        check_in_a_capped_process(rdf_file.path, rdf_file.display, rdf_file.format)
     elif rdf_file.format == ox.RdfFormat.JSON_LD:
         check_json_depth(rdf_file.path, rdf_file.display)
+        check_in_a_capped_process(rdf_file.path, rdf_file.display, rdf_file.format)
     else:
         check_triple_terms(rdf_file.path, rdf_file.display)
 
 
 #: The deepest a JSON-LD file's objects and arrays may nest: the engine's JSON-LD parser takes
 #: memory that grows with the square of the depth (3,000 levels of a 21 kB file: 1.7 GB) and
-#: crashes on its stack past about 4,000, where real data nests a few levels.
-MAX_JSON_DEPTH = 1000
+#: crashes on its stack past about 4,000, where real data nests a few levels (1,000 levels took
+#: it more than the trial's 256 MiB: see check_in_a_capped_process).
+MAX_JSON_DEPTH = 100
 # Strings (which hold no line break in JSON) are skipped whole; brackets and line breaks counted.
 _JSON_TOKEN = re.compile(rb'"(?:[^"\\\n]|\\.)*"|[\[\]{}\n]')
 
@@ -1530,7 +1557,7 @@ def check_json_depth(path: Path, display: str) -> None:
     >>> check_json_depth(deep, "deep.jsonld")
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.DataError: deep.jsonld:2: the JSON objects and arrays nest more than 1,000 levels deep here; JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by side, linked by their @id
+    atmpkg.graph.errors.DataError: deep.jsonld:2: the JSON objects and arrays nest more than 100 levels deep here; JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by side, linked by their @id
     """
     depth, line = 0, 1
     with _mapped(path) as text:
