@@ -783,3 +783,12 @@ def test_the_drawn_select_example_draws_what_the_readme_says(curated_store, tmp_
     (tmp_path / "bcma.rq").write_text(query.group(1), encoding="utf-8")
     drawn = atmpkg.open(curated_store).view(file=tmp_path / "bcma.rq", output=tmp_path / "b.html")
     assert (drawn.nodes, drawn.edges) == (int(said.group(1)), int(said.group(2))) == (33, 45)
+
+
+def test_the_whole_graph_view_counts_are_the_readmes(curated_store):
+    """newuser13 F6, newuser15 F3: the counts of the view entity by entity drifted with the data."""
+    import atmpkg
+
+    said = re.search(r"`--entities`: ([\d,]+) nodes, ([\d,]+) links", README.read_text())
+    view = atmpkg.open(curated_store).view(overview=False)
+    assert said and (view.nodes, view.edges) == tuple(int(n.replace(",", "")) for n in said.groups())
