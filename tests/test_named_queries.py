@@ -412,7 +412,7 @@ def test_agency_lag_counts_days_between_two_known_days_whatever_came_first(
     run = rows_with("approvals", f"{header}\n{earlier}\n", fixture_store, tmp_path_factory)
     found = [(r["therapyName"], r.get("days")) for r in run("agency-lag")]
     assert found == [("Alphacel", 357), ("Genex", 360)]
-    with pytest.raises(ParameterError, match="name the same entity \\(agency:fda\\)"):
+    with pytest.raises(ParameterError, match="name the same entity \\(agency:fda, from by default"):
         run("agency-lag", to="fda")  # newuser15 F7: 0 days for every product
     found = [(r["toDate"], r.get("days")) for r in run("agency-lag", **{"from": "pmda"})]
     assert found == [(D(2020, 5, 18), 60), (D(2018, 8, 22), None)]
