@@ -1996,6 +1996,32 @@ def test_a_signal_between_making_a_temporary_file_and_noting_it_leaves_nothing(
     assert (tmp_path / "o-nodes.csv").read_text() == "old"
 
 
+@pytest.mark.skipif(
+    os.geteuid() != 0, reason="giving a file to another user takes root (CI runs as root)"
+)
+def test_leftovers_of_another_user_in_a_shared_folder_are_left_alone(tmp_path):
+    """sec15 F1: in a sticky folder (/tmp) a file another user named like an export's leftover
+    made every -o there fail, and root's export moved that user's file over root's own."""
+    tmp_path.chmod(0o1777)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("root's own")
+    notes.chmod(0o600)
+    theirs = tmp_path / ".notes.txt.atmpkg-1-b.tmp"
+    theirs.write_text("theirs")
+    record = tmp_path / ".z.atmpkg-999999999-a.commit"
+    record.write_text('[[".notes.txt.atmpkg-1-b.tmp", "notes.txt"]]')
+    left = tmp_path / ".x.atmpkg-999999999-a.tmp"
+    left.write_text("theirs")
+    for planted in (theirs, record, left):
+        os.chown(planted, 12345, 12345)
+    (tmp_path / ".y.atmpkg-999999999-a.tmp").symlink_to(notes)
+    with export_module.atomic_files([tmp_path / "b.ttl"]) as (handle,):
+        handle.write(b"mine")
+    assert (tmp_path / "b.ttl").read_text() == "mine"
+    assert (notes.read_text(), notes.stat().st_uid) == ("root's own", 0)
+    assert all(p.exists() for p in (theirs, record, left, tmp_path / ".y.atmpkg-999999999-a.tmp"))
+
+
 def test_a_whole_graph_read_removes_the_dumps_of_killed_reads(fixture_store, tmp_path, monkeypatch):
     # a read killed by SIGKILL (the out-of-memory killer) leaves its dump, 100 MB at 1M triples
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

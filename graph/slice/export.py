@@ -314,6 +314,15 @@ def _folder_lock(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is a regular file (not a link) of this process's user."""
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_uid == os.geteuid()
+
+
 def _roll_forward(record: Path) -> None:
     """Make the renames a commit record names (those not done yet), then remove the record.
 
@@ -326,8 +335,9 @@ def _roll_forward(record: Path) -> None:
     for tmp, target in renames if isinstance(renames, list) else []:
         match = _TEMP.fullmatch(str(tmp))
         if match and match["kind"] == "tmp" and match["target"] == target and "/" not in target:
-            with contextlib.suppress(FileNotFoundError):
-                os.replace(record.parent / tmp, record.parent / target)
+            if _ours(record.parent / tmp):
+                with contextlib.suppress(OSError):
+                    os.replace(record.parent / tmp, record.parent / target)
     fsync_dir(record.parent)
     with contextlib.suppress(FileNotFoundError):
         record.unlink()
@@ -352,13 +362,15 @@ def clean_stale(folder: Path) -> list[str]:
             for name in names:
                 match = _TEMP.fullmatch(name)
                 path = folder / name
-                if not match or match["kind"] != kind or not path.exists():
+                # in a shared folder (/tmp) another user may leave files named so: only the
+                # caller's own are its exports' leftovers, and a failed clean-up stops no export
+                if not match or match["kind"] != kind or not _ours(path):
                     continue
                 if abandoned(path, int(match["pid"])):
                     if kind == "commit":
                         _roll_forward(path)
                     else:
-                        with contextlib.suppress(FileNotFoundError):
+                        with contextlib.suppress(OSError):
                             path.unlink()
                     handled.append(name)
     return handled
