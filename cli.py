@@ -46,6 +46,8 @@ def _stdin_text() -> str:
     """The query on standard input, which must be UTF-8 as a query file must."""
     from atmpkg.graph.store.csvdata import decode_utf8
 
+    if sys.stdin is None:
+        raise click.UsageError("standard input is closed; give the query as text or --file FILE")
     return decode_utf8(sys.stdin.buffer.read(), "standard input")
 
 
@@ -1236,7 +1238,16 @@ def main() -> None:
     for signum, handler in ((signal.SIGTERM, _terminate), (signal.SIGINT, _interrupt)):
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, handler)
-    if sys.stdout is not None and sys.stdout is sys.__stdout__:
+    if sys.stdout is None:
+        # a closed descriptor 1 (>&-) goes to the next file this process opens, the store's
+        # included: stop before opening any
+        if sys.stderr is not None:
+            sys.stderr.write(
+                "Error: standard output is closed; give the command one (> FILE, or > /dev/null "
+                "to discard what it prints)\n"
+            )
+        sys.exit(EXIT_ERROR)
+    if sys.stdout is sys.__stdout__:
         sys.stdout = _own_stream(sys.stdout, _WholeWrites(sys.stdout.fileno()))
     if sys.stderr is not None and sys.stderr is sys.__stderr__ and sys.stderr.isatty():
         sys.stderr = _own_stream(sys.stderr, _WholeWrites(sys.stderr.fileno()))

@@ -680,3 +680,27 @@ def test_an_import_into_a_stale_store_builds_it_once(fixture_store, tmp_path):
     assert run.stdout.startswith("Imported 1 file(s); the store now holds ")
     built = json.loads((current_build(store) / "build.json").read_text())
     assert (built["data_dir"], built["imports"]) == (None, ["note.ttl"])
+
+
+@pytest.mark.parametrize(
+    ("closed", "args", "code", "said"),
+    [
+        (1, ["query", "ASK {}"], 1, "Error: standard output is closed; give the command one (> "
+         "FILE, or > /dev/null to discard what it prints)\n"),
+        (0, ["query", "-"], 2, "Error: standard input is closed; give the query as text or --file "
+         "FILE\n"),
+        (0, ["query", "--file", "-"], 2, "Error: standard input is closed; give the query as text "
+         "or --file FILE\n"),
+    ],
+)  # fmt: skip
+def test_a_closed_standard_stream_is_an_error_not_a_traceback(fixture_store, closed, args, code, said):
+    """newuser15 F4: Python makes a closed stream None, and each command ended in a traceback."""
+    import os
+
+    run = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", *args, "--store", str(fixture_store)],
+        stdin=subprocess.DEVNULL if closed else None, stdout=None if closed else subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, timeout=120, check=False,
+        preexec_fn=lambda: os.close(closed),
+    )  # fmt: skip
+    assert (run.returncode, run.stderr.splitlines()[-1] + "\n") == (code, said)
