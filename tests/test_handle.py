@@ -510,6 +510,18 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "LIMIT ten", "1, column 93", "LIMIT takes a whole number (LIMIT 10)"),
         ("SELECT * WHERE { ?s ?p ?o } LIMIT 5 OFFSET =", "1, column 44",
          "OFFSET takes a whole number (OFFSET 10)"),
+        # newuser15 F2: the engine's sentence among its expected tokens, or one function's name
+        ("SELECT ?g (COUNT(?a) AS ?n) WHERE { ?a atmp:agency ?g }", "1, column 8",
+         "?g is returned beside an aggregate but not grouped: add GROUP BY ?g (a row for each "
+         "?g), or return an aggregate of it, such as (SAMPLE(?g) AS ?one)"),
+        ("SELECT ?g ?d ?t (COUNT(?a) AS ?n) WHERE { ?a atmp:agency ?g ; atmp:date ?d ; "
+         "atmp:product ?t } GROUP BY ?g", "1, column 11",
+         "?d ?t are returned beside an aggregate but not grouped: add ?d ?t to GROUP BY (a row "
+         "for each ?d), or return an aggregate of them, such as (SAMPLE(?d) AS ?one)"),
+        ("SELECT ?d WHERE { ?d atmp:valueUSD ?v FILTER(?v > 1,000,000,000) }", "1, column 51",
+         "numbers are written without thousands separators: 1000000000 (or 1e9)"),
+        ("SELECT (SUBSTR(?l, 1, 100) AS ?s) WHERE { ?t rdfs:label ?l }  LIMIT ten", "1, column 66",
+         "LIMIT takes a whole number (LIMIT 10)"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)

@@ -328,6 +328,11 @@ _STAR_GROUPED = "SELECT * is not authorized with GROUP BY"
 _TERMS = ("var", "iri", "pname")
 
 
+#: The engine's words for a variable SELECT returns beside an aggregate, neither grouped nor
+#: aggregated, which it lists among the tokens it expected.
+_UNGROUPED = "The SELECT contains a variable that is unbound"
+#: The words that end a GROUP BY clause.
+_AFTER_GROUP_BY = frozenset("HAVING ORDER LIMIT OFFSET VALUES".split())
 #: The engine's "expected one of" followed by three or more of its keywords, no punctuation.
 _KEYWORD_SAMPLE = re.compile(r"expected one of \w+(?:, \w+){2,}")
 #: What compares two values.
@@ -437,6 +442,83 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     return None
 
 
+def _ungrouped(tokens: list) -> tuple[str, int | None]:
+    """What to do about the variables the outermost SELECT returns beside an aggregate that its
+    GROUP BY leaves out (all of them when there is none), with where the first one is.
+
+    >>> from .gate import tokenize
+    >>> _ungrouped(tokenize("SELECT ?a (COUNT(?x) AS ?n) WHERE { ?x ?p ?a }"))[0]
+    '?a is returned beside an aggregate but not grouped: add GROUP BY ?a (a row for each ?a), or return an aggregate of it, such as (SAMPLE(?a) AS ?one)'
+    """
+    returned, grouped, depth, braces, clause = [], set(), 0, 0, None
+    for i, token in enumerate(tokens):
+        word = token.text.upper() if token.kind == "word" else ""
+        depth += (token.text == "(") - (token.text == ")")
+        braces += (token.text == "{") - (token.text == "}")
+        if braces == 0 and word == "SELECT" and clause is None:
+            clause = "select"
+        elif clause == "select" and (token.text == "{" or word == "WHERE"):
+            clause = "where"
+        elif braces == 0 and word == "GROUP" and _next_text(tokens, i).upper() == "BY":
+            clause = "group"
+        elif clause == "group" and depth == 0 and word in _AFTER_GROUP_BY:
+            clause = "after"
+        elif token.kind == "var" and clause == "select" and depth == 0:
+            returned.append(token)
+        elif token.kind == "var" and clause == "group":
+            grouped.add(token.text[1:])
+    missing = list({t.text[1:]: t for t in returned if t.text[1:] not in grouped}.values())
+    if not missing:
+        return (
+            "a variable returned beside an aggregate must be grouped (GROUP BY ?x) or aggregated "
+            "itself, such as (SAMPLE(?x) AS ?one)"
+        ), None
+    names = " ".join(t.text for t in missing)
+    it, verb = ("them", "are") if len(missing) > 1 else ("it", "is")
+    add = f"add {names} to GROUP BY" if grouped else f"add GROUP BY {names}"
+    return (
+        f"{names} {verb} returned beside an aggregate but not grouped: {add} (a row for each "
+        f"{missing[0].text}), or return an aggregate of {it}, such as "
+        f"(SAMPLE({missing[0].text}) AS ?one)"
+    ), missing[0].offset
+
+
+def _thousands(tokens: list, failed: int | None) -> tuple[str, int] | None:
+    """A number written with thousands separators (1,000,000) before ``failed``.
+
+    >>> from .gate import tokenize
+    >>> _thousands(tokenize("SELECT * { ?d ?p ?v FILTER(?v > 1,000,000) }"), 35)
+    ('numbers are written without thousands separators: 1000000 (or 1e6)', 32)
+    """
+    i = 0
+    while i < len(tokens) - 2:
+        token = tokens[i]
+        if failed is not None and token.offset > failed:
+            return None
+        run = [token.text]
+        # one pass: a run of numbers and commas with no space between (SUBSTR(?s, 1, 100) is
+        # no number) is read once, from its first number
+        while (
+            tokens[i].kind == "number"
+            and i + 2 < len(tokens)
+            and tokens[i + 1].text == ","
+            and tokens[i + 2].kind == "number"
+            and tokens[i + 1].offset == tokens[i].offset + len(tokens[i].text)
+            and tokens[i + 2].offset == tokens[i + 1].offset + 1
+        ):
+            run.append(tokens[i + 2].text)
+            i += 2
+        i += 1
+        if len(run) > 1 and all(len(part) == 3 and part.isdigit() for part in run[1:]):
+            whole = "".join(run)
+            rounded = f" (or {whole[0]}e{len(whole) - 1})" if whole.rstrip("0") == whole[0] else ""
+            return (
+                f"numbers are written without thousands separators: {whole}{rounded}",
+                token.offset,
+            )
+    return None
+
+
 def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str, int | None]:
     """The engine's ``detail`` for the query of ``tokens`` without its character sets, and said
     plainly where it is a common slip: an empty query, a first word that starts no query (with
@@ -462,6 +544,11 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
     slip = _slip(tokens, failed)
     if slip is not None:
         return slip
+    thousands = _thousands(tokens, failed)
+    if thousands is not None:
+        return thousands
+    if _UNGROUPED in detail:
+        return _ungrouped(tokens)
     if _STAR_GROUPED in detail:
         return (
             "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables "
