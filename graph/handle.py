@@ -272,7 +272,14 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
-        from .sparql.run import as_term, binding_notes, entity_notes, missing, undeclared_terms
+        from .sparql.run import (
+            as_term,
+            binding_notes,
+            empty_answer_notes,
+            entity_notes,
+            missing,
+            undeclared_terms,
+        )
         from .store.csvdata import decode_utf8
 
         if (sparql is not None) + (file is not None) + (name is not None) != 1:
@@ -316,7 +323,9 @@ class KnowledgeGraph:
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
         if result.form == "SELECT" and not result.rows:
-            result.notes += entity_notes(params, self._current().store)
+            store = self._current().store
+            result.notes += empty_answer_notes(checked.tokens, store)
+            result.notes += entity_notes(params, store, checked.tokens)
         return result
 
     def named(

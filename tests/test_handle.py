@@ -649,6 +649,25 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "parameter in the query file's header: # param: c company)"
     ]
     assert kg.query(developers, {"c": "company:bigpharma"}).notes == []
+    # newuser15 F1, F9: a label as a plain string, a slug in capitals, a value in another case
+    # answered nothing without a word, or with the advice to bind the entity
+    slips = 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" ; atmp:modality modality:CAR-T }'
+    assert kg.query(slips).notes == [
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")',
+        "modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)",
+    ]
+    assert kg.query('SELECT ?t WHERE { ?t atmp:inn "Alphacabtagene autoleucel" }').notes == [
+        'atmp:inn "Alphacabtagene autoleucel" matches no value: the graph holds "alphacabtagene '
+        'autoleucel"; write that, or compare without case: FILTER(LCASE(STR(?value)) = '
+        'LCASE("Alphacabtagene autoleucel"))'
+    ]
+    by_label = "SELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    assert kg.query(by_label, {"l": "Alphacel"}).notes == [
+        "parameter 'l' is the string \"Alphacel\", which no value of it equals: the graph holds "
+        "\"Alphacel\"@en; give -p 'l=\"Alphacel\"@en'"
+    ]
+    assert kg.query(by_label, {"l": '"Alphacel"@en'}).notes == []
 
 
 def test_query_text_and_file(kg, tmp_path):

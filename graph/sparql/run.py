@@ -44,7 +44,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads
 from ..store.remote import RemoteStore
-from ..terms import ATMP, PREFIXES, XSD, shorten
+from ..terms import ATMP, ID, PREFIXES, XSD, expand, shorten
 
 __all__ = [
     "QueryResult",
@@ -252,10 +252,118 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
     return notes
 
 
-def entity_notes(params: Mapping[str, object], store) -> list[str]:
+def _predicate_of(tokens: Sequence[gate.Token], at: int) -> str | None:
+    """The IRI of the predicate written just before token ``at`` (a predeclared prefixed name or
+    an IRI), when the query declares no prefix of its own that could change it."""
+    before = tokens[at - 1] if at else None
+    if before is None or before.kind not in ("pname", "iri"):
+        return None
+    if before.kind == "pname" and before.text.partition(":")[0] in gate.declared_prefixes(tokens):
+        return None
+    if before.kind == "pname" and before.text.partition(":")[0] not in PREFIXES:
+        return None
+    return expand(before.text)
+
+
+def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
+    """A value of ``predicate`` in ``store`` that is ``text`` but for its case, language tag or
+    datatype, when none is ``text`` exactly as a plain string."""
+    found = store.query(
+        "SELECT ?v ?p ?t WHERE { ?s ?p ?v FILTER(isLiteral(?v) && LCASE(STR(?v)) = LCASE(?t)) } "
+        "LIMIT 1",
+        substitutions={ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): ox.Literal(text)},
+    )
+    value = next((row[0] for row in found), None)
+    return None if value is None or value == ox.Literal(text) else value
+
+
+def _next_text(tokens: Sequence[gate.Token], at: int) -> str:
+    return tokens[at + 1].text if at + 1 < len(tokens) else ""
+
+
+def _plain_value(text: str) -> str | None:
+    """The value of a string token with no escape (None for one with escapes)."""
+    quotes = 3 if text[:3] in ('"""', "'''") else 1
+    body = text[quotes:-quotes]
+    return None if "\\" in body else body
+
+
+def _subject(store, iri: ox.NamedNode) -> bool:
+    """Whether ``iri`` is the subject of a triple of ``store``."""
+    return bool(store.query("ASK { ?s ?p ?o }", substitutions={ox.Variable("s"): iri}))
+
+
+def _written(value: ox.Literal) -> str:
+    """A literal as a query writes it, its datatype with the predeclared prefixes."""
+    if value.language or value.datatype.value == XSD + "string":
+        return str(value)
+    return f'"{value.value}"^^{shorten(value.datatype.value)}'
+
+
+#: The most names and values of one query :func:`empty_answer_notes` looks up: each is a look
+#: through the graph, and a query may hold thousands.
+_MOST_LOOKED_UP = 8
+
+
+def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
+    """For an answer with no rows: a note on each predeclared prefixed name of the query that names
+    nothing in the graph but for its case (``therapy:Kymriah``), and on each plain string written
+    as a property's value that the graph holds only with another case, a language tag or a
+    datatype (``rdfs:label "Kymriah"``, whose labels are ``"…"@en``). Nothing of this is an error:
+    it is why such a query answers nothing.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = 'SELECT * { ?t rdfs:label "Kymriah" ; atmp:modality modality:CAR-T }'
+    >>> for note in empty_answer_notes(tokenize(text), atmpkg.graph.open_store().store):
+    ...     print(note)
+    rdfs:label "Kymriah" matches no value: the graph holds "Kymriah"@en; write that, or compare the text alone: FILTER(STR(?value) = "Kymriah")
+    modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
+    """
+    declared = gate.declared_prefixes(tokens)
+    notes, seen = [], set()
+    for at, token in enumerate(tokens):
+        if len(seen) >= _MOST_LOOKED_UP:
+            break
+        prefix, _, local = token.text.partition(":")
+        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared:
+            iri = PREFIXES[prefix] + local
+            if PREFIXES[prefix].startswith(ID) and iri not in seen and local != local.lower():
+                seen.add(iri)
+                lower = ox.NamedNode(PREFIXES[prefix] + local.lower())
+                if not _subject(store, ox.NamedNode(iri)) and _subject(store, lower):
+                    notes.append(
+                        f"{token.text} names nothing in the graph: {shorten(lower.value)} does "
+                        "(slugs are lower case)"
+                    )
+        elif token.kind == "string" and _next_text(tokens, at) != "^^" and (
+            at + 1 == len(tokens) or tokens[at + 1].kind != "lang"
+        ):
+            predicate, text = _predicate_of(tokens, at), _plain_value(token.text)
+            if None in (predicate, text) or (predicate, text) in seen:
+                continue
+            seen.add((predicate, text))
+            stored = _stored_as(predicate, text, store)
+            if stored is not None:
+                alone = (
+                    f"the text alone: FILTER(STR(?value) = {token.text})"
+                    if stored.value == text
+                    else f"without case: FILTER(LCASE(STR(?value)) = LCASE({token.text}))"
+                )
+                notes.append(
+                    f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
+                    f"{_written(stored)}; write that, or compare {alone}"
+                )
+    return notes
+
+
+def entity_notes(
+    params: Mapping[str, object], store, tokens: Sequence[gate.Token] = ()
+) -> list[str]:
     """For an answer with no rows: a note on each parameter given as text that is bound as a plain
     string although it names an entity (its slug, label or ``kind:slug``), as a query with no
-    typed header binds ``-p company=novartis``.
+    typed header binds ``-p company=novartis``; or, where the query's ``tokens`` make it a
+    property's value that the graph holds with another case, a language tag or a datatype
+    (``-p l=Kymriah`` for ``?t rdfs:label ?l``), what to give instead.
 
     >>> for note in entity_notes({"company": "novartis", "n": "2"}, atmpkg.graph.open_store().store):
     ...     print(note)
@@ -267,6 +375,23 @@ def entity_notes(params: Mapping[str, object], store) -> list[str]:
     notes = []
     for name, value in params.items():
         if not isinstance(value, str) or parse_term(value) != ox.Literal(value):
+            continue
+        # the property of the first pattern whose value the parameter is, looked up once
+        predicate = next(
+            (
+                found
+                for at, t in enumerate(tokens)
+                if t.kind == "var" and t.text[1:] == name
+                and (found := _predicate_of(tokens, at)) is not None
+            ),
+            None,
+        )  # fmt: skip
+        stored = None if predicate is None else _stored_as(predicate, value, store)
+        if stored is not None:
+            notes.append(
+                f'parameter {name!r} is the string "{value}", which no value of it equals: the '
+                f"graph holds {_written(stored)}; give -p '{name}={_written(stored)}'"
+            )
             continue
         try:
             iri = resolve_entity(value, store)
