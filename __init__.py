@@ -23,6 +23,21 @@ if TYPE_CHECKING:
 from atmpkg.graph.version import __version__ as __version__
 
 
+def __getattr__(name: str) -> type[Exception]:
+    """The library's errors, as ``atmpkg.ParameterError`` or ``atmpkg.AtmpkgError`` (which every
+    one of them is), imported when first asked for.
+
+    >>> issubclass(atmpkg.UnknownNameError, atmpkg.AtmpkgError)
+    True
+    """
+    from atmpkg.graph import errors
+
+    found = getattr(errors, name, None)
+    if isinstance(found, type) and issubclass(found, errors.AtmpkgError):
+        return found
+    raise AttributeError(f"module 'atmpkg' has no attribute {name!r}")
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script: a signal is the command's from its first
     instant, so Ctrl-C while the command line is still being loaded ends it with ``Error:

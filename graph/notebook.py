@@ -24,6 +24,8 @@ kernel stays as it was. ``{`` and ``$`` are SPARQL here, never expanded as Pytho
 
 from __future__ import annotations
 
+import builtins
+import keyword
 import re
 import shlex
 import warnings
@@ -94,10 +96,11 @@ def parse_options(line: str) -> tuple[dict, str]:
             options["params"] = assignments(assigned, "-p")
         except ParameterError as exc:
             raise UsageError(str(exc)) from None
-    if "output" in options and not options["output"].isidentifier():
-        raise UsageError(
-            f"-o names a Python variable, such as -o deals; {options['output']!r} cannot be one"
-        )
+    output = options.get("output")
+    if output is not None and (not output.isidentifier() or keyword.iskeyword(output)):
+        raise UsageError(f"-o names a Python variable, such as -o deals; {output!r} cannot be one")
+    if output is not None and hasattr(builtins, output):
+        raise UsageError(f"-o {output} would hide Python's own {output}; choose another name")
     return options, line[position:].strip()
 
 
@@ -162,6 +165,14 @@ class SparqlMagics(Magics):
             text = ""
         if not name and not text:
             raise UsageError("give SPARQL (in the cell, or after the options) or --name NAME")
+        from .handle import KnowledgeGraph
+
+        held = self.shell.user_ns.get(options.get("output", ""))
+        if isinstance(held, KnowledgeGraph):
+            raise UsageError(
+                f"-o {options['output']} would replace the knowledge graph it holds; choose "
+                "another name"
+            )
         kg = self._graph(options.get("store"), options.get("endpoint"), options.get("graph"))
         limits = {"timeout": options.get("timeout"), "limit": options.get("limit")}
         params = options.get("params", {})

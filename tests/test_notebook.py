@@ -59,6 +59,9 @@ def test_magic_options(line, options, rest):
         ("-p a=1 -p b=2 -p a=3", "parameter 'a' given twice with -p; give it once"),
         ("-o", "-o needs a value"),
         ("-o 1bad SELECT", "-o names a Python variable, such as -o deals; '1bad' cannot be one"),
+        # newuser15 F6: a keyword no code can read back, a builtin the next cell would miss
+        ("-o class ASK {}", "-o names a Python variable, such as -o deals; 'class' cannot be one"),
+        ("-o len ASK {}", "-o len would hide Python's own len; choose another name"),
     ],
 )
 def test_magic_option_errors(line, message):
@@ -279,4 +282,25 @@ def test_a_named_query_with_a_body_says_which_to_drop(fixture_store, monkeypatch
     for body in ("\n", "# the indications with most products\n"):
         found = magics.sparql("--name top-indications", body)
         assert found.variables[:4] == ["area", "areaName", "indication", "indicationName"]
+    InteractiveShell.clear_instance()
+
+
+def test_an_answer_kept_with_o_does_not_replace_the_knowledge_graph(fixture_store):
+    """newuser15 F6: -o kg put a DataFrame where the notebook's handle was."""
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    import atmpkg
+    from atmpkg.graph.handle import KnowledgeGraph
+    from atmpkg.graph.notebook import SparqlMagics
+
+    InteractiveShell.clear_instance()
+    shell = InteractiveShell.instance(colors="nocolor")
+    shell.user_ns["kg"] = atmpkg.open(fixture_store)
+    magics = SparqlMagics(shell)
+    with pytest.raises(UsageError, match="^-o kg would replace the knowledge graph it holds; choose"):
+        magics.sparql(f"--store {fixture_store} -o kg SELECT ?t {{ ?t a atmp:Therapy }}")
+    assert isinstance(shell.user_ns["kg"], KnowledgeGraph)
+    magics.sparql(f"--store {fixture_store} -o therapies SELECT ?t {{ ?t a atmp:Therapy }}")
+    assert len(shell.user_ns["therapies"]) == 3
     InteractiveShell.clear_instance()
