@@ -302,7 +302,29 @@ def unicode_text(text: str, what: str) -> str:
         return text
     raise ParameterError(
         f"{what} holds bytes that are not UTF-8 text ({escaped(found.group())} in "
-        f"'{escaped(text)}'): type it in UTF-8"
+        f"'{escaped(text)}'): {utf8_advice(text, 'type it in UTF-8')}"
+    )
+
+
+def utf8_advice(text: str, otherwise: str) -> str:
+    r"""What to do about ``text`` that holds undecoded bytes (lone surrogates): when they are UTF-8
+    read under a locale that is not (``LC_ALL=C`` without Python's UTF-8 mode), set the locale;
+    ``otherwise`` when they are no UTF-8 at all.
+
+    >>> utf8_advice("kym\udcffriah", "type it in UTF-8")
+    'type it in UTF-8'
+    """
+    import sys
+
+    try:
+        text.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        return otherwise
+    if sys.getfilesystemencoding().lower().replace("-", "") == "utf8":
+        return otherwise
+    return (
+        "it is UTF-8, read under a locale that is not UTF-8: set LC_ALL=C.UTF-8 or "
+        "PYTHONUTF8=1"
     )
 
 

@@ -704,3 +704,20 @@ def test_a_closed_standard_stream_is_an_error_not_a_traceback(fixture_store, clo
         preexec_fn=lambda: os.close(closed),
     )  # fmt: skip
     assert (run.returncode, run.stderr.splitlines()[-1] + "\n") == (code, said)
+
+
+def test_utf8_read_under_a_locale_that_is_not_is_named_with_the_way_out(fixture_store):
+    """newuser15: the advice was to type the text in UTF-8, which it was."""
+    import os
+
+    env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    run = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "show", "Alphacél", "--store", str(fixture_store)],
+        capture_output=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert (run.returncode, run.stderr.decode("utf-8", "replace")) == (
+        1,
+        "Error: the name of an entity holds bytes that are not UTF-8 text (\\udcc3 in "
+        "'Alphac\\udcc3\\udca9l'): it is UTF-8, read under a locale that is not UTF-8: set "
+        "LC_ALL=C.UTF-8 or PYTHONUTF8=1\n",
+    )

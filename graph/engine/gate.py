@@ -41,6 +41,7 @@ from ..errors import (
     QuerySyntaxError,
     QueryTooComplexError,
     escaped,
+    utf8_advice,
 )
 from ..rdf import valid_iri
 from ..terms import PREFIXES
@@ -689,7 +690,7 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         line, column = line_column(query, surrogate.start())
         raise QuerySyntaxError(
             f"line {line}, column {column}: the query holds bytes that are not UTF-8 text "
-            f"({escaped(surrogate.group())}): save or type it in UTF-8",
+            f"({escaped(surrogate.group())}): {utf8_advice(query, 'save or type it in UTF-8')}",
             line,
             column,
         )
