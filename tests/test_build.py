@@ -834,6 +834,21 @@ def test_rdf_xml_that_takes_the_parser_too_long_is_refused(tmp_path, monkeypatch
     )
 
 
+def test_a_name_written_where_a_key_takes_a_slug_is_given_its_slug(data_dir, tmp_path):
+    """newuser15 F5: 'FDA' in an approval's agency column said only that it is no slug."""
+    approvals = data_dir / "approvals.csv"
+    lines = approvals.read_text().splitlines()
+    lines[1] = lines[1].replace(",ema,", ",EMA,")
+    lines[2] = lines[2].replace("alphacel,", "Alpha Cel,", 1)
+    approvals.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataErrors) as info:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert [(e.line, e.column, e.message) for e in info.value.errors] == [
+        (2, 2, "'EMA' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'ema'?"),
+        (3, 1, "'Alpha Cel' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'alpha-cel'?"),
+    ]
+
+
 def test_an_empty_file_is_imported_with_a_note(built, tmp_path):
     empty = tmp_path / "empty.ttl"
     empty.write_text("# nothing yet\n")

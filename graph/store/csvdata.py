@@ -643,8 +643,10 @@ class _Compiler:
         ]
         for col, part in bad:
             if col.name not in reported_cells:
-                hint = "" if family.name == "approvals" else " (lowercase a-z, 0-9, hyphens)"
-                self.note(row, col, f"'{part}' is not a slug{hint}")
+                # a name as a spreadsheet writes it ('FDA', 'Kite Pharma') is its slug's near miss
+                near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
+                hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
+                self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
         if bad:
             self.unkeyed = True
             return
