@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pyoxigraph as ox
 
@@ -19,7 +20,7 @@ log = logging.getLogger("atmpkg")
 
 #: Where the IRIs of source documents start.
 SOURCES = ID + "source/"
-NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode"
+NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode|atmp:hgncSymbol"
 
 
 def name_text(
@@ -40,22 +41,31 @@ def name_text(
     return unicode_text(value, f"the name of {what}")
 
 
+#: What a label adds in brackets at its end.
+_BRACKETED = re.compile(r"\s*\([^()]*\)$")
+
+
 def named_by(names: dict[str, set[str]], text: str) -> set[str]:
     """The entities ``names`` (each lower-cased name with the IRIs it names) gives ``text``, in
     any case, also when it is written as a slug, as an INN often is.
 
     >>> named_by({"obecabtagene autoleucel": {"therapy/aucatzyl"}}, "obecabtagene-autoleucel")
     {'therapy/aucatzyl'}
+    >>> named_by({"b-cell maturation antigen (bcma, tnfrsf17)": {"target/bcma"}}, "B-cell maturation antigen")
+    {'target/bcma'}
     """
     found = names.get(text.lower(), set())
     if not found and SLUG_RE.match(text):
         found = names.get(text.lower().replace("-", " "), set())
+    if not found:  # a name without what its label adds in brackets: "B-cell maturation antigen"
+        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == text.lower() for e in named}
     return found
 
 
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
-    ``kind/slug``, a slug, or a name (label, brand, INN, acronym, code name; case-insensitive). A
+    ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
+    end; brand, INN, acronym, code name, HGNC symbol; case-insensitive). A
     name that a source document shares with one other entity names that entity. A near miss
     suggests close names.
 
@@ -64,6 +74,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     ('https://w3id.org/atmp-kg/id/therapy/kymriah', 'kite-pharma')
     >>> resolve_entity("Swissmedic", store)  # also the title of source:agency-swissmedic-home
     'https://w3id.org/atmp-kg/id/agency/swissmedic'
+    >>> resolve_entity("TNFRSF17", store) == resolve_entity("B-cell maturation antigen", store)
+    True
     """
     text = name_text(text).strip()
     if not text:
