@@ -617,7 +617,21 @@ def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack
     page.click("#run")
     expect(caption).to_have_text("n by company")
     values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
-    assert values == ["Novartis: 3", ": 5", ": 5"]
+    assert values == ["Novartis: 3", "#1 (no name): 5", "#2 (no name): 5"]
+    # rows told apart by a note only are numbered (joints15 J15-4: two bars read the same)
+    set_editor(
+        page,
+        f'SELECT ?note ?segment ?share WHERE {{ VALUES (?note ?segment ?share) {{ ("{note}" "CAR-T"'
+        f' 61) ("{note}, too" "whole market" 60) ("{note}, again" "whole market" 55) }} }}',
+    )
+    page.click("#run")
+    expect(caption).to_have_text("share by segment")
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["CAR-T: 61", "#1 whole market: 60", "#2 whole market: 55"]
+    # a depth in a tree is no quantity to chart: the ownership tree has no chart
+    page.goto(server.url + "/?name=company-subsidiaries&p=company%3Dbigpharma")
+    page.locator(ROWS).first.wait_for()
+    assert page.locator(f"{TAB} .select_chart.disabled").count() == 1
     page.goto(server.url + "/?name=companies-by-approved-products&p=min_products%3D1")
     page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
     page.click(f"{TAB} .select_chart")

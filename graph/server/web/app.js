@@ -432,6 +432,8 @@
   // A year is not a quantity: a column named like one, or of years, is never a value to chart.
   const isYear = (answer, i) => /year/i.test(answer.vars[i]) ||
     answer.rows.every((r) => r[i] && r[i].datatype === XSD + "gYear");
+  // Nor is a place in an order: a depth in a tree, a rank
+  const isOrdinal = (answer, i) => /^(depth|rank|position)$/i.test(answer.vars[i]);
 
   // A column whose cells are longer than this (the median) holds notes or titles, not names to
   // label bars with.
@@ -448,7 +450,7 @@
     const columns = answer.vars.map((v, i) => i).filter((i) => !params.includes(answer.vars[i]));
     const numbers = columns.filter((i) => answer.rows.some((r) => isNumeric(r[i])) &&
       answer.rows.every((r) => !r[i] || isNumeric(r[i])));
-    const values = numbers.filter((i) => !isYear(answer, i));
+    const values = numbers.filter((i) => !isYear(answer, i) && !isOrdinal(answer, i));
     if (!values.length) return null;
     const numeric = values.includes(state.chartValue) ? state.chartValue : values[0];
     const short = (i) => {
@@ -544,9 +546,19 @@
     const chart = svg("svg", { class: "chart", width: labelWidth + barWidth + 140, height: rows.length * height + 10, role: "img" });
     const by = columns.label.map((i) => answer.vars[i]).join(", ");
     chart.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + by);
+    // bars whose label columns read the same (rows told apart only by a note, or by nothing
+    // shown) are numbered, in front, where cutting a long label keeps the number
+    const labels = rows.map((row) => barLabel(row, columns) || "(no name)");
+    const repeated = new Map();
+    labels.forEach((label) => repeated.set(label, (repeated.get(label) || 0) + 1));
+    const numbered = new Map();
     rows.forEach((row, i) => {
       const y = i * height + 5;
-      const label = barLabel(row, columns);
+      let label = labels[i];
+      if (repeated.get(label) > 1) {
+        numbered.set(label, (numbered.get(label) || 0) + 1);
+        label = "#" + numbered.get(label) + " " + label;
+      }
       const width = (Math.abs(values[i]) / max) * barWidth;
       const name = svg("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end" });
       name.textContent = label.length > 38 ? label.slice(0, 37) + "…" : label;
