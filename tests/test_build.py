@@ -834,6 +834,29 @@ def test_rdf_xml_that_takes_the_parser_too_long_is_refused(tmp_path, monkeypatch
     )
 
 
+def test_rules_run_in_memory_or_on_disk_derive_the_same_store(data_dir, tmp_path, monkeypatch):
+    """The rules and checks of a build run on a copy of its inputs in memory, the derived facts
+    written to disk in one load; inputs too large for memory are derived on disk as before."""
+    build(tmp_path / "memory", data_dir=data_dir)
+    monkeypatch.setattr(BUILD, "_IN_MEMORY_MAX_BYTES", -1)
+    build(tmp_path / "disk", data_dir=data_dir)
+    in_memory, on_disk = nquads(tmp_path / "memory"), nquads(tmp_path / "disk")
+    assert sorted(in_memory.splitlines()) == sorted(on_disk.splitlines())
+    assert "daysAfterFirstApproval" in in_memory  # the derived facts are there
+
+
+def test_a_rule_deriving_a_fact_of_a_blank_node_leaves_the_rules_to_the_store_on_disk():
+    """N-Triples cannot carry a blank node to another store: its label would name a new one."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.BlankNode(), ox.NamedNode("urn:p"), ox.Literal(1)))
+    rule = ("01-b", "INSERT { ?s <urn:q> 2 } WHERE { ?s <urn:p> 1 }")
+    assert BUILD._derive_in_memory(store, [rule]) is None
+    disk = ox.Store()
+    disk.add(ox.Quad(ox.BlankNode(), ox.NamedNode("urn:p"), ox.Literal(1)))
+    BUILD.derive(disk, [rule])
+    assert len(disk) == 2
+
+
 def test_a_name_written_where_a_key_takes_a_slug_is_given_its_slug(data_dir, tmp_path):
     """newuser15 F5: 'FDA' in an approval's agency column said only that it is no slug."""
     approvals = data_dir / "approvals.csv"

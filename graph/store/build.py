@@ -25,6 +25,7 @@ import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -273,11 +274,52 @@ def _load_rdf(
         bar.advance()
 
 
+def _load_in_memory(store: ox.Store, rdf_files: Sequence[RdfFile], stop: threading.Event) -> None:
+    """Load the RDF files into the in-memory ``store``, each in one piece: for a store in memory
+    the engine's plain load costs less time and memory than its bulk loader, and the store on disk
+    is loading on the other core meanwhile."""
+    for rdf_file in rdf_files:
+        size = rdf_file.path.stat().st_size
+        with io.BufferedReader(
+            _FileRange(rdf_file.path, rdf_file.start, size, stop), 1 << 20
+        ) as stream:
+            try:
+                store.load(stream, format=rdf_file.format, lenient=True)
+            except SyntaxError as exc:  # the file was changed after it was checked
+                raise rdf_syntax_error(rdf_file.display, exc) from None
+
+
+#: RDF inputs up to this many bytes (about a million and a half triples) are also loaded into an
+#: in-memory store, where the rules and the checks run: the engine looks a triple up there several
+#: times faster than on disk (the rules of a million-triple build take about 3 core-seconds there
+#: against 8 on disk). Above it the copy would cost more memory than the build may take (about
+#: 0.45 GB a million triples), and the rules and checks run on the store on disk.
+_IN_MEMORY_MAX_BYTES = 256 << 20
+
+
+@dataclass
+class _Loaded:
+    """The stores of a build once the rules ran: ``disk`` (None in a dry run that needs none),
+    ``facts`` to check and count (in memory, or ``disk`` itself), and the facts the rules derived
+    in memory that ``disk`` does not hold yet, as N-Triples."""
+
+    disk: ox.Store | None
+    facts: ox.Store
+    compiled: Compiled
+    derived: bytes = b""
+
+
 def _new_store(
-    path: Path, rdf_inputs: Sequence[tuple[Path, str]], compile_: Callable[[], Compiled]
-) -> tuple[ox.Store, Compiled]:
+    path: Path,
+    rdf_inputs: Sequence[tuple[Path, str]],
+    compile_: Callable[[], Compiled],
+    *,
+    keep: bool = True,
+) -> _Loaded:
     """A store at ``path`` with the RDF inputs and the quads ``compile_`` makes loaded, and the
-    rules' facts derived; with what ``compile_`` made of the inputs.
+    rules' facts derived (see :class:`_Loaded`); with what ``compile_`` made of the inputs.
+    Without ``keep`` (a dry run) the store on disk is made only when the inputs are too large to
+    be held in memory.
 
     The RDF files are loaded on other threads while ``compile_`` checks them on this one: at a
     million triples the check takes about 2.5 s of the 6 s the two took one after the other. When
@@ -288,45 +330,73 @@ def _new_store(
     rdf_files = [rdf_input(file, display) for file, display in rdf_inputs]
     for rdf_file in rdf_files:
         check_before_parsing(rdf_file)  # once, before the load and compile_'s scan parse it
+    size = sum(rdf_file.path.stat().st_size - rdf_file.start for rdf_file in rdf_files)
+    memory = ox.Store() if size <= _IN_MEMORY_MAX_BYTES else None
     path.mkdir()
-    store = ox.Store(str(path))
+    disk = ox.Store(str(path)) if keep or memory is None else None
+    targets = [store for store in (disk, memory) if store is not None]
     stop = threading.Event()
     with (
         Progress("Loading", len(rdf_files) + 1, "inputs") as bar,
-        ThreadPoolExecutor(max_workers=1) as loader,
+        ThreadPoolExecutor(max_workers=len(targets)) as loader,
     ):
-        loading = loader.submit(_load_rdf, store, rdf_files, stop, bar)
+        loading = [
+            loader.submit(_load_rdf, store, rdf_files, stop, bar)
+            if store is disk
+            else loader.submit(_load_in_memory, store, rdf_files, stop)
+            for store in targets
+        ]
         try:
             compiled = compile_()
+            for load in loading:
+                load.result()
         except BaseException:
             stop.set()
             raise
-        loading.result()
-        if any(rdf_file.graphs for rdf_file in compiled.rdf_files):
-            _merge_named_graphs(store)
-        # The rules derive these from the facts: a stated value would stand beside the derived
-        # one (two approval counts), so what the inputs state of them is left out, and what the
-        # rules do not derive again is named (an export read back states what they derive)
-        derived = sorted({p for f in compiled.rdf_files for p in f.derived})
-        stated = [q for p in derived for q in store.quads_for_pattern(None, ox.NamedNode(p), None)]
-        for name in derived:
-            store.update(f"DELETE WHERE {{ ?s {ox.NamedNode(name)} ?o }}")
-        # A link stated by its derived inverse (Big Pharma atmp:hasSubsidiary CellCo) is a fact
-        # all the same: it is kept as the link the rules read (CellCo atmp:subsidiaryOf Big Pharma)
-        if stated:
-            store.bulk_extend(_as_inverses(stated, compiled.quads, frozenset(derived)))
-        store.bulk_extend(compiled.quads)
+        stated = [_prepare(store, compiled) for store in targets][-1]
         bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
     started = time.monotonic()
-    derive(store)
-    compiled.overridden = [q.triple for q in stated if q not in store]
-    # Writes the inferences to disk now, releasing the memory they take before the checks run.
-    store.flush()
+    loaded = _Loaded(disk, targets[-1], compiled)
+    if memory is not None and disk is not None:
+        derived = _derive_in_memory(memory)
+        if derived is None:
+            # a derived fact about a blank node: its label means another node once loaded, so
+            # the rules run on the store on disk after all, and the copy in memory is dropped
+            loaded.facts = disk
+            derive(disk)
+        else:
+            loaded.derived = derived
+    else:
+        derive(loaded.facts)
+    compiled.overridden = [q.triple for q in stated if q not in loaded.facts]
+    if loaded.facts is disk:
+        # Writes the inferences to disk now, releasing the memory they take before the checks.
+        disk.flush()
     stores.release_memory()
     log.info("materialised the inferences in %.1f s", time.monotonic() - started)
-    return store, compiled
+    return loaded
+
+
+def _prepare(store: ox.Store, compiled: Compiled) -> list[ox.Quad]:
+    """Give ``store``, which holds the RDF inputs, what the build adds to them before the rules
+    run, and return the triples of derived properties the RDF inputs state."""
+    if any(rdf_file.graphs for rdf_file in compiled.rdf_files):
+        _merge_named_graphs(store)
+    # The rules derive these from the facts: a stated value would stand beside the derived
+    # one (two approval counts), so what the inputs state of them is left out, and what the
+    # rules do not derive again is named (an export read back states what they derive)
+    derived = sorted({p for f in compiled.rdf_files for p in f.derived})
+    stated = [q for p in derived for q in store.quads_for_pattern(None, ox.NamedNode(p), None)]
+    for name in derived:
+        store.update(f"DELETE WHERE {{ ?s {ox.NamedNode(name)} ?o }}")
+    # A link stated by its derived inverse (Big Pharma atmp:hasSubsidiary CellCo) is a fact
+    # all the same: it is kept as the link the rules read (CellCo atmp:subsidiaryOf Big Pharma)
+    if stated:
+        store.bulk_extend(_as_inverses(stated, compiled.quads, frozenset(derived)))
+    store.bulk_extend(compiled.quads)
+    return stated
 
 
 def _as_inverses(
@@ -388,28 +458,107 @@ def derive(store: ox.Store, rules: Sequence[tuple[str, str]] | None = None) -> N
     >>> len(store)
     2
     """
-    rules = dict(queries.rules() if rules is None else rules)
-    after = queries.rule_prerequisites(list(rules.items()))
-    waited_for = dict.fromkeys(rules, 0)
-    for name in rules:
+    rules = list(queries.rules() if rules is None else rules)
+    _run_rules(rules, functools.partial(_apply_rule, store))
+
+
+class _BlankNodeFacts(Exception):
+    """A rule derived a fact about a blank node, which N-Triples cannot carry to another store."""
+
+
+def _derive_in_memory(
+    store: ox.Store, rules: Sequence[tuple[str, str]] | None = None
+) -> bytes | None:
+    """Add to the in-memory ``store`` the facts the rules (default: ``queries/rules``) derive, as
+    :func:`derive` does, and return them as N-Triples for the store on disk; None, with part of
+    the facts added, when a rule derives a fact about a blank node (whose label would name a new
+    node in another store).
+
+    Each rule ``INSERT { template } WHERE { pattern }`` is evaluated as ``CONSTRUCT { template }
+    WHERE { pattern }``, which gives the same facts, and the engine writes them as N-Triples
+    itself: as Python objects they would cost more than evaluating the rule.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal(1)))
+    >>> _derive_in_memory(store, [("01-b", "INSERT { ?s <urn:q> 2 } WHERE { ?s <urn:p> 1 }")])
+    b'<urn:a> <urn:q> "2"^^<http://www.w3.org/2001/XMLSchema#integer> .\\n'
+    >>> len(store)
+    2
+    """
+    rules = [
+        (name, _as_construct(name, text))
+        for name, text in (queries.rules() if rules is None else rules)
+    ]
+    written: list[bytes] = []
+
+    def apply(name: str, text: str) -> None:
+        try:
+            facts = store.query(text, prefixes=PREFIXES).serialize(format=ox.RdfFormat.N_TRIPLES)
+        except SyntaxError as exc:
+            raise StoreError(
+                f"inference rule queries/rules/{name}.ru does not parse: {exc}"
+            ) from None
+        if b"_:" in facts:  # in a literal too: the rules then run as updates, as on disk
+            raise _BlankNodeFacts
+        store.load(facts, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        written.append(facts)
+
+    try:
+        _run_rules(rules, apply)
+    except _BlankNodeFacts:
+        return None
+    return b"".join(written)
+
+
+#: The keyword that opens a rule, after its comments (and any PREFIX or BASE declarations).
+_INSERT = re.compile(
+    r"((?:\s+|#[^\n]*|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*)INSERT(?=\s*\{)", re.IGNORECASE
+)
+
+
+def _as_construct(name: str, text: str) -> str:
+    """The rule ``name``'s ``INSERT { … } WHERE { … }`` as the CONSTRUCT query of the same facts.
+
+    >>> _as_construct("01-a", "# after: -\\nINSERT { ?s <urn:q> 2 } WHERE { ?s <urn:p> 1 }")
+    '# after: -\\nCONSTRUCT { ?s <urn:q> 2 } WHERE { ?s <urn:p> 1 }'
+    >>> _as_construct("01-a", "INSERT DATA { <urn:a> <urn:p> 1 }")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.StoreError: inference rule queries/rules/01-a.ru must be one INSERT { … } WHERE { … }, which the build evaluates as a CONSTRUCT of the same facts
+    """
+    found = _INSERT.match(text)
+    if found is None:
+        raise StoreError(
+            f"inference rule queries/rules/{name}.ru must be one INSERT {{ … }} WHERE {{ … }}, "
+            "which the build evaluates as a CONSTRUCT of the same facts"
+        )
+    return found.group(1) + "CONSTRUCT" + text[found.end() :]
+
+
+def _run_rules(rules: Sequence[tuple[str, str]], apply: Callable[[str, str], None]) -> None:
+    """Call ``apply(name, text)`` for each rule, side by side, each once the rules it reads the
+    facts of are done (see :func:`derive`)."""
+    texts = dict(rules)
+    after = queries.rule_prerequisites(rules)
+    waited_for = dict.fromkeys(texts, 0)
+    for name in texts:
         for prerequisite in _all_before(name, after):
             waited_for[prerequisite] += 1
-    workers = max(1, min(os.cpu_count() or 1, len(rules)))
+    workers = max(1, min(os.cpu_count() or 1, len(texts)))
     done: set[str] = set()
     running: dict[Future[None], str] = {}
     with (
         ThreadPoolExecutor(max_workers=workers) as pool,
-        Progress("Deriving facts", len(rules), "rules") as bar,
+        Progress("Deriving facts", len(texts), "rules") as bar,
     ):
-        while len(done) < len(rules):
+        while len(done) < len(texts):
             ready = [
                 name
-                for name in rules
+                for name in texts
                 if name not in done and name not in running.values() and after[name] <= done
             ]
             ready.sort(key=lambda name: -waited_for[name])  # stable: file order among equals
             for name in ready[: workers - len(running)]:
-                running[pool.submit(_apply_rule, store, name, rules[name])] = name
+                running[pool.submit(apply, name, texts[name])] = name
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 done.add(running.pop(future))
@@ -434,6 +583,20 @@ def _apply_rule(store: ox.Store, name: str, text: str) -> None:
         store.update(text, prefixes=PREFIXES)
     except SyntaxError as exc:
         raise StoreError(f"inference rule queries/rules/{name}.ru does not parse: {exc}") from None
+
+
+def _finish(store: ox.Store | None, derived: bytes) -> None:
+    """Add the ``derived`` facts (N-Triples) to the build's ``store`` on disk in one bulk load,
+    and compact it.
+
+    The bulk loads and the rules leave each index in several overlapping files; merged into one,
+    each lookup reads one file, and the reports that join every approval run about 1.5 times as
+    fast on disk (bench/bench_scale.py)."""
+    if store is None:
+        return
+    if derived:
+        store.bulk_load(derived, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.optimize()
 
 
 def _count(store: ox.Store) -> tuple[dict[str, int], int]:
@@ -627,7 +790,8 @@ def _build(
             compiled.quads[:0] = ontology
             return compiled
 
-        oxstore, compiled = _new_store(tmp / "oxigraph", rdf_extra, compile_)
+        built = _new_store(tmp / "oxigraph", rdf_extra, compile_, keep=not dry_run)
+        compiled = built.compiled
         locations = _StoredLocations(tmp / "locations.json")
         loaded = sum(f.triples for f in compiled.rdf_files) + len(compiled.quads)
         shapes = shacl if shacl is not None else loaded <= SHACL_MAX_TRIPLES
@@ -635,13 +799,11 @@ def _build(
         with ThreadPoolExecutor(max_workers=2) as pool:
             # The counts read the whole store too: they run while the checks do, on a core
             # the checks leave free for part of the time.
-            counting = pool.submit(_count, oxstore)
-            # The bulk loads and the rules leave each index in several overlapping files;
-            # merged into one, each lookup reads one file, and the reports that join every
-            # approval run about 1.5 times as fast on disk (bench/bench_scale.py). The merge
-            # runs beside the checks, which read a snapshot; a dry run keeps no store to merge.
-            compacting = None if dry_run else pool.submit(oxstore.optimize)
-            violations = validate_store(oxstore, locations, shacl=shapes)
+            counting = pool.submit(_count, built.facts)
+            # The store on disk takes the facts derived in memory, and is compacted, while the
+            # checks read the facts (see _finish); a dry run keeps no store.
+            compacting = None if dry_run else pool.submit(_finish, built.disk, built.derived)
+            violations = validate_store(built.facts, locations, shacl=shapes)
             if violations:
                 raise ValidationError(blame(violations, rdf_extra))
             counts, triples = counting.result()
@@ -693,7 +855,7 @@ def _build(
             )
         if dry_run:
             return report
-        del oxstore  # closes RocksDB (the inferences were flushed) before the folder is renamed
+        del built  # closes RocksDB (the inferences were written) before the folder is renamed
         info = {
             "built_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
             "atmpkg_version": stores.VERSION,
