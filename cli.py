@@ -1232,10 +1232,23 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+def _suspend(signum: int, frame: FrameType | None) -> None:
+    """Ctrl-Z: stop the query processes too (each has a session of its own, which the terminal's
+    stop does not reach), then this one; continued (``fg``), continue them."""
+    child = sys.modules.get("atmpkg.graph.engine.child")  # none started if it was never imported
+    if child is not None:
+        child.signal_children(signal.SIGSTOP)
+    # SIGSTOP, not SIGTSTP: a process group without a shell behind it ignores SIGTSTP
+    os.kill(os.getpid(), signal.SIGSTOP)
+    if child is not None:
+        child.signal_children(signal.SIGCONT)
+
+
 def main() -> None:
     """Entry point of the ``atmpkg`` console script."""
     # a signal the shell told the command to ignore (a background job's SIGINT) stays ignored
-    for signum, handler in ((signal.SIGTERM, _terminate), (signal.SIGINT, _interrupt)):
+    handlers = ((signal.SIGTERM, _terminate), (signal.SIGINT, _interrupt), (signal.SIGTSTP, _suspend))
+    for signum, handler in handlers:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, handler)
     if sys.stdout is None:

@@ -721,3 +721,50 @@ def test_utf8_read_under_a_locale_that_is_not_is_named_with_the_way_out(fixture_
         "'Alphac\\udcc3\\udca9l'): it is UTF-8, read under a locale that is not UTF-8: set "
         "LC_ALL=C.UTF-8 or PYTHONUTF8=1\n",
     )
+
+
+def test_ctrl_z_stops_the_query_process_too_and_fg_continues_it(fixture_store):
+    """rev14 R4: the query process has a session of its own, so it went on running stopped."""
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "atmpkg.cli", "query", slow, "--store", str(fixture_store)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+    def state(pid: int) -> str:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+
+    def children() -> list[int]:
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_text().rpartition(")")[2].split()
+                except OSError:
+                    continue
+                if int(stat[1]) == run.pid:
+                    found.append(int(entry.name))
+        return found
+
+    def wait_for(check, seconds=60.0):
+        end = time.monotonic() + seconds
+        while not check():
+            assert time.monotonic() < end, "timed out"
+            time.sleep(0.05)
+
+    try:
+        wait_for(lambda: any(state(c) == "R" for c in children()))
+        (child,) = children()
+        run.send_signal(signal.SIGTSTP)
+        wait_for(lambda: state(run.pid) == "T" and state(child) == "T")
+        run.send_signal(signal.SIGCONT)
+        wait_for(lambda: state(child) in ("R", "S"))
+        assert state(run.pid) != "T"
+    finally:
+        run.kill()
+        run.wait(30)

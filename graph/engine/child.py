@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import io
 import os
@@ -391,6 +392,24 @@ def evaluator(network: bool, memory: int | None) -> EvaluatorPool:
         if key not in _evaluators:
             _evaluators[key] = EvaluatorPool(network=network, memory=memory)
         return _evaluators[key]
+
+
+def signal_children(signum: int) -> None:
+    """Send ``signum`` to every child this process runs: a child has a session of its own, so a
+    stop or continue the terminal gives this process (Ctrl-Z, ``fg``) reaches it only so.
+
+    >>> signal_children(0)  # signal 0 checks that each one is there
+    """
+    with _evaluators_lock:
+        pools = list(_evaluators.values())
+    for pool in pools:
+        with pool._free:
+            members = list(pool._members)
+        for member in members:
+            process = member._process
+            if process is not None and process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signum)
 
 
 def close_evaluators(holding: Path | None = None, busy: str = "wait") -> None:
