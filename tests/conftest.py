@@ -21,6 +21,20 @@ def fixture_store(tmp_path_factory) -> Path:
     return path
 
 
+def stale_copy(store: Path, into: Path) -> Path:
+    """A copy of ``store`` at ``into`` that says it was built from the packaged data of an older
+    checkout, as a store is after a pull that changed the data."""
+    import json
+    import shutil
+
+    from atmpkg.graph.store.folder import current_build
+
+    shutil.copytree(store, into, symlinks=True)
+    info = current_build(into) / "build.json"
+    info.write_text(json.dumps({**json.loads(info.read_text()), "fingerprint": "older", "data_dir": None}))
+    return into
+
+
 @pytest.fixture(scope="session")
 def curated_store(tmp_path_factory) -> Path:
     """A store built from the packaged curated data in graph/data."""

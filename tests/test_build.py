@@ -14,6 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import stale_copy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -2057,11 +2058,8 @@ def test_a_read_only_store_older_than_the_data_is_read_as_it_was_built(fixture_s
     import subprocess
     import sys
 
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
+    store = stale_copy(fixture_store, tmp_path / "store")
     info = current_build(store) / "build.json"
-    stale = {**json.loads(info.read_text()), "fingerprint": "older", "data_dir": None}
-    info.write_text(json.dumps(stale))  # built from the packaged data of an older checkout
     store.chmod(0o555)
 
     def without_dac_override() -> None:

@@ -658,13 +658,11 @@ def test_an_import_into_a_stale_store_builds_it_once(fixture_store, tmp_path):
     """newuser14 F3: opening the stale store rebuilt it, then the import built it again."""
     import json
 
+    from conftest import stale_copy
+
     from atmpkg.graph.store.folder import current_build
 
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    info = current_build(store) / "build.json"
-    stale = {**json.loads(info.read_text()), "fingerprint": "older", "data_dir": None}
-    info.write_text(json.dumps(stale))  # built from the packaged data of an older checkout
+    store = stale_copy(fixture_store, tmp_path / "store")
     note = tmp_path / "note.ttl"
     note.write_text(
         "<https://w3id.org/atmp-kg/id/therapy/kymriah> "
@@ -725,7 +723,6 @@ def test_utf8_read_under_a_locale_that_is_not_is_named_with_the_way_out(fixture_
 
 def test_ctrl_z_stops_the_query_process_too_and_fg_continues_it(fixture_store):
     """rev14 R4: the query process has a session of its own, so it went on running stopped."""
-    import os
     import signal
     import time
     from pathlib import Path
