@@ -8,6 +8,7 @@ import csv
 import gc
 import io
 import os
+import pickle
 import platform
 import subprocess
 import sys
@@ -24,7 +25,7 @@ import pytest
 import atmpkg
 from atmpkg.graph import query
 from atmpkg.graph.engine import gate
-from atmpkg.graph.engine.child import Evaluator, UnreadableAnswerError
+from atmpkg.graph.engine.child import Evaluator, UnreadableAnswerError, loads_answer
 from atmpkg.graph.engine.gate import MAX_OPERATORS, MAX_QUERY_CHARS
 from atmpkg.graph.engine.sandbox import network_sandbox
 from atmpkg.graph.errors import (
@@ -239,6 +240,22 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
     )
     assert not marker.exists()
     assert ox.Literal("true").value == "true"
+
+
+@pytest.mark.parametrize("attribute", ["value", "__qualname__", "__name__"])
+def test_an_answer_that_renames_or_changes_a_class_is_refused_and_the_class_put_back(attribute):
+    """rev15 R2: a class's name lives outside its __dict__; renamed, no term could be pickled."""
+    poison = (
+        b"\x80\x04cpyoxigraph\nLiteral\nN}X"
+        + len(attribute).to_bytes(4, "little") + attribute.encode()
+        + b"X\x04\x00\x00\x00evils\x86b0"
+    )  # fmt: skip
+    with pytest.raises(UnreadableAnswerError, match="it changes a class of this process"):
+        loads_answer(poison + pickle.dumps(("ok", None))[2:])
+    assert (ox.Literal.__name__, ox.Literal.__qualname__) == ("Literal", "Literal")
+    assert pickle.loads(pickle.dumps(ox.Literal("a"))) == ox.Literal("a")
+    # pickling a term here caches its class's slot names on the class: no change
+    assert loads_answer(pickle.dumps(("ok", ox.Literal("b")))) == ("ok", ox.Literal("b"))
 
 
 STALLING = """

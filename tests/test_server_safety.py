@@ -908,10 +908,12 @@ def _astray_worker(conn, sent: str) -> None:  # pragma: no cover - a forked work
         os.write(conn.fileno(), struct.pack("!i", -1) + struct.pack("!Q", 1 << 40))
     else:
         os.write(conn.fileno(), struct.pack("!i", 100) + b"x" * 10)
+    if sent == "dies":
+        os._exit(1)
     time.sleep(120)
 
 
-@pytest.mark.parametrize("sent", ["huge", "stall"])
+@pytest.mark.parametrize("sent", ["huge", "stall", "dies"])
 def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixture_store, sent):
     """rev14 R3: the server gathered whatever length a worker announced, for as long as it took."""
     pool = WorkerPool(fixture_store, 1, 1)
@@ -926,7 +928,8 @@ def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixtur
         lane.live.add(worker)
         mine.send(("query", {}))
         assert mine.poll(30)
-        expected = UnreadableAnswerError if sent == "huge" else JobTimeout
+        # one that dies mid-answer is a death (rev15 R3: it was called too large)
+        expected = {"huge": UnreadableAnswerError, "stall": JobTimeout, "dies": OSError}[sent]
         with pytest.raises(expected) as info:
             pool._receive(worker, time.monotonic() + 2)
         if sent == "huge":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import copyreg
 import functools
 import io
 import os
@@ -111,29 +112,55 @@ def loads_answer(data: bytes) -> object:
     Traceback (most recent call last):
     atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no part of an answer); it was stopped
     """
-    classes = _mutable_classes()
-    before = [dict(vars(c)) for c in classes]
-    try:
-        answer = _AnswerUnpickler(io.BytesIO(data)).load()
-    except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
-        answer = UnreadableAnswerError(str(exc))
-    # a pickle may also set attributes on a class it names (BUILD on the class itself), so that
-    # every later term or error of this process lies: put any such change back and refuse it
-    changed = False
-    for cls, kept in zip(classes, before, strict=True):
-        now = vars(cls)
-        for name in [n for n in now if n not in kept]:
-            delattr(cls, name)
-            changed = True
-        for name, value in kept.items():
-            if now.get(name, value) is not value:
-                setattr(cls, name, value)
-                changed = True
-    if changed:
+    pristine = _pristine_classes()  # taken before the first answer is read
+    with _reading:  # threads read answers one at a time: one's change is never another's state
+        try:
+            answer = _AnswerUnpickler(io.BytesIO(data)).load()
+        except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
+            answer = UnreadableAnswerError(str(exc))
+        # a pickle may also set attributes on a class it names (BUILD on the class itself), so
+        # that every later term or error of this process lies: put any change back, refuse it
+        changed = [_restore(cls, kept) for cls, kept in pristine]
+    if any(changed):
         raise UnreadableAnswerError("it changes a class of this process")
     if isinstance(answer, UnreadableAnswerError):
         raise answer
     return answer
+
+
+_reading = threading.Lock()
+#: What names a class beside its ``__dict__``, and may be set all the same.
+_NAMES = ("__name__", "__qualname__", "__bases__")
+
+
+@functools.cache
+def _pristine_classes() -> list[tuple[type, tuple[dict, tuple]]]:
+    """Each class an answer may hold whose attributes can be set, with its attributes and names
+    as the library left them."""
+    return [(c, (dict(vars(c)), tuple(getattr(c, n) for n in _NAMES))) for c in _mutable_classes()]
+
+
+def _restore(cls: type, kept: tuple[dict, tuple]) -> bool:
+    """Put ``cls`` back as ``kept`` says it was; whether anything had changed."""
+    attributes, names = kept
+    now = vars(cls)
+    if "__slotnames__" in now and "__slotnames__" not in attributes:
+        # pickling an instance here caches the class's slot names on it: made again, the same
+        # names are no change
+        found = now["__slotnames__"]
+        delattr(cls, "__slotnames__")
+        if copyreg._slotnames(cls) == found:
+            attributes = {**attributes, "__slotnames__": now["__slotnames__"]}
+    added = [n for n in now if n not in attributes]
+    moved = [n for n, v in attributes.items() if now.get(n, v) is not v or n not in now]
+    for name in added:
+        delattr(cls, name)
+    for name in moved:
+        setattr(cls, name, attributes[name])
+    renamed = [(n, v) for n, v in zip(_NAMES, names, strict=True) if getattr(cls, n) != v]
+    for name, value in renamed:
+        setattr(cls, name, value)
+    return bool(added or moved or renamed)
 
 
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:

@@ -621,12 +621,15 @@ class WorkerPool:
         """What ``worker`` has begun to send, read whole by ``deadline`` (else it is killed and
         :class:`JobTimeout` raised) and no larger than ``limit`` bytes (its memory cap by default:
         it holds an answer whole before sending it), as data: a pickle may name any function."""
-        fired = threading.Event()
+        fired, taken = threading.Event(), threading.Lock()
 
         def stop() -> None:
-            fired.set()
-            worker.process.kill()
+            with taken:  # not once the answer is read: the worker goes back to the pool alive
+                if not done:
+                    fired.set()
+                    worker.process.kill()
 
+        done = False
         late = threading.Timer(max(0.0, deadline - time.monotonic()), stop)
         late.start()
         limit = self._memory if limit is None else limit
@@ -635,8 +638,10 @@ class WorkerPool:
         except EOFError:  # it ended: at the time limit, or it died
             if not fired.is_set():
                 raise
-        except OSError:  # the length check, or a broken pipe
-            if not fired.is_set() and worker.process.is_alive():
+        except OSError as exc:
+            # multiprocessing's words for a length past the limit; any other is an end of file
+            # in the middle of the answer, a death
+            if not fired.is_set() and str(exc) == "bad message length":
                 raise UnreadableAnswerError(
                     f"a worker sent an answer larger than {limit:,} bytes"
                 ) from None
@@ -645,6 +650,8 @@ class WorkerPool:
         except MemoryError:  # within the cap, yet more than this process can hold now
             raise UnreadableAnswerError("no memory here to read the answer it announced") from None
         finally:
+            with taken:
+                done = True
             late.cancel()
         if fired.is_set():
             raise JobTimeout

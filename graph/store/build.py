@@ -289,12 +289,16 @@ def _load_in_memory(store: ox.Store, rdf_files: Sequence[RdfFile], stop: threadi
                 raise rdf_syntax_error(rdf_file.display, exc) from None
 
 
-#: RDF inputs up to this many bytes (about a million and a half triples) are also loaded into an
-#: in-memory store, where the rules and the checks run: the engine looks a triple up there several
-#: times faster than on disk (the rules of a million-triple build take about 3 core-seconds there
-#: against 8 on disk). Above it the copy would cost more memory than the build may take (about
-#: 0.45 GB a million triples), and the rules and checks run on the store on disk.
+#: RDF inputs up to this many bytes of N-Triples or N-Quads (about a million and a half triples)
+#: are also loaded into an in-memory store, where the rules and the checks run: the engine looks a
+#: triple up there several times faster than on disk (the rules of a million-triple build take
+#: about 3 core-seconds there against 8 on disk). Above it the copy would cost more memory than the
+#: build may take (about 0.45 GB a million triples), and the rules and checks run on the store on
+#: disk.
 _IN_MEMORY_MAX_BYTES = 256 << 20
+#: A byte of the other formats counts as this many of N-Triples: Turtle's lists and prefixes write
+#: a triple in as little as 8 bytes, where an N-Triples line takes about 170.
+_COMPACT_FORMAT_WEIGHT = 16
 
 
 @dataclass
@@ -330,7 +334,12 @@ def _new_store(
     rdf_files = [rdf_input(file, display) for file, display in rdf_inputs]
     for rdf_file in rdf_files:
         check_before_parsing(rdf_file)  # once, before the load and compile_'s scan parse it
-    size = sum(rdf_file.path.stat().st_size - rdf_file.start for rdf_file in rdf_files)
+    lines = (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS)
+    size = sum(
+        (rdf_file.path.stat().st_size - rdf_file.start)
+        * (1 if rdf_file.format in lines else _COMPACT_FORMAT_WEIGHT)
+        for rdf_file in rdf_files
+    )
     memory = ox.Store() if size <= _IN_MEMORY_MAX_BYTES else None
     path.mkdir()
     disk = ox.Store(str(path)) if keep or memory is None else None
@@ -353,7 +362,7 @@ def _new_store(
         except BaseException:
             stop.set()
             raise
-        stated = [_prepare(store, compiled) for store in targets][-1]
+        stated = {id(store): _prepare(store, compiled) for store in targets}
         bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
@@ -370,7 +379,9 @@ def _new_store(
             loaded.derived = derived
     else:
         derive(loaded.facts)
-    compiled.overridden = [q.triple for q in stated if q not in loaded.facts]
+    # of the store the rules ran on: blank nodes are labelled apart in each
+    overridden = stated[id(loaded.facts)]
+    compiled.overridden = [q.triple for q in overridden if q not in loaded.facts]
     if loaded.facts is disk:
         # Writes the inferences to disk now, releasing the memory they take before the checks.
         disk.flush()
