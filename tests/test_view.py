@@ -1120,12 +1120,14 @@ def test_browser_a_hub_is_a_legend_filter(curated_store, tmp_path, browser):
         if data["properties"][p] == "headquartered in"
     ]
     assert headquartered == [
+        ("United States", ["Arcellx", "Gilead Sciences", "Kite Pharma"]),
         ("China", ["Fosun Kite Biotechnology", "Shanghai Fosun Pharmaceutical (Group)"]),
-        ("United States", ["Gilead Sciences", "Kite Pharma"]),
     ]
     opened = Opened(browser, result.path)
     opened.page.locator("#attributes button", has_text="United States").first.click()
-    assert opened.selected() == [iri("company:gilead-sciences"), iri("company:kite-pharma")]
+    assert opened.selected() == [
+        iri("company:arcellx"), iri("company:gilead-sciences"), iri("company:kite-pharma")
+    ]
     assert opened.page.text_content("#panel h2") == "headquartered in: United States"
     opened.clean()
     opened.context.close()
