@@ -520,7 +520,7 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "for each ?d), or return an aggregate of them, such as (SAMPLE(?d) AS ?one)"),
         ("SELECT ?d WHERE { ?d atmp:valueUSD ?v FILTER(?v > 1,000,000,000) }", "1, column 51",
          "numbers are written without thousands separators: 1000000000 (or 1e9)"),
-        ("SELECT (SUBSTR(?l, 1, 100) AS ?s) WHERE { ?t rdfs:label ?l }  LIMIT ten", "1, column 66",
+        ("SELECT (SUBSTR(?l, 1, 100) AS ?s) WHERE { ?t rdfs:label ?l }  LIMIT ten", "1, column 69",
          "LIMIT takes a whole number (LIMIT 10)"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:

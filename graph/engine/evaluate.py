@@ -387,7 +387,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             named.pop()
         if in_select and depth == 1 and word == "AS":
             named[-1] = True
-        if in_select and token.text == "," and before.kind == "var":
+        if in_select and depth == 0 and token.text == "," and before.kind == "var":
             said = "the variables SELECT returns are separated by spaces, not commas"
         elif in_select and depth == 0 and word in _AGGREGATES:
             said = (
