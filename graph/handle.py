@@ -19,6 +19,7 @@ one. Importing this module does no work: each method imports what it needs when 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.sandbox import DEFAULT_MEMORY
-from .errors import ParameterError, StoreError, described, positive_seconds
+from .errors import AtmpkgError, ParameterError, StoreError, described, positive_seconds
 from .slice.selection import _SELECTION_FIELDS, Selection
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
@@ -324,7 +325,9 @@ class KnowledgeGraph:
         result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
         if result.form == "SELECT" and not result.rows:
             store = self._current().store
-            result.notes += empty_answer_notes(checked.tokens, store)
+            # advice, which never fails the query answered: a note that cannot be made is left out
+            with contextlib.suppress(ValueError, AtmpkgError):
+                result.notes += empty_answer_notes(checked.tokens, store)
             result.notes += entity_notes(params, store, checked.tokens)
         return result
 

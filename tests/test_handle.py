@@ -668,6 +668,9 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "\"Alphacel\"@en; give -p 'l=\"Alphacel\"@en'"
     ]
     assert kg.query(by_label, {"l": '"Alphacel"@en'}).notes == []
+    # rev15 R8: an escape in a local name, a relative IRI: the notes made the query fail
+    for text in ("SELECT * { therapy:Alpha\\-cel ?p ?o }", 'SELECT * { ?t <label> "Alphacel" }'):
+        assert (kg.query(text).rows, kg.query(text).notes) == ([], [])
 
 
 def test_query_text_and_file(kg, tmp_path):

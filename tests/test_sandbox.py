@@ -258,6 +258,23 @@ def test_an_answer_that_renames_or_changes_a_class_is_refused_and_the_class_put_
     assert loads_answer(pickle.dumps(("ok", ox.Literal("b")))) == ("ok", ox.Literal("b"))
 
 
+def test_a_class_an_answer_made_hard_to_repair_leaves_the_others_repaired():
+    """rev2_15 F1: planted __slots__ stopped the repair at NamedNode: Literal stayed poisoned, and
+    the next legitimate answer was refused for it."""
+
+    def build(cls: bytes, state: bytes) -> bytes:
+        return b"cpyoxigraph\n" + cls + b"\n" + state + b"b0"
+
+    poisoned = build(b"Literal", b"N}X\x05\x00\x00\x00valueX\x04\x00\x00\x00liess\x86")
+    planted = build(
+        b"NamedNode", b"N}(X\x09\x00\x00\x00__slots__K\x01X\x0d\x00\x00\x00__slotnames__]u\x86"
+    )
+    with pytest.raises(UnreadableAnswerError, match="it changes a class of this process"):
+        loads_answer(b"\x80\x04" + poisoned + planted + pickle.dumps(("ok", None))[2:])
+    assert ox.Literal("true").value == "true" and "__slots__" not in vars(ox.NamedNode)
+    assert loads_answer(pickle.dumps(("ok", ox.NamedNode("urn:a")))) == ("ok", ox.NamedNode("urn:a"))
+
+
 STALLING = """
 import os, struct, sys, time
 os.read(0, 8)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import copyreg
 import functools
 import io
 import os
@@ -141,26 +140,25 @@ def _pristine_classes() -> list[tuple[type, tuple[dict, tuple]]]:
 
 
 def _restore(cls: type, kept: tuple[dict, tuple]) -> bool:
-    """Put ``cls`` back as ``kept`` says it was; whether anything had changed."""
+    """Put ``cls`` back as ``kept`` says it was; whether anything had changed (a class that cannot
+    be put back counts as changed). A ``__slots__`` or ``__slotnames__`` an answer left is taken
+    out with the rest: the slot names Python caches on a class when it pickles an instance here
+    are made again when next needed, so taking them out changes nothing."""
     attributes, names = kept
-    now = vars(cls)
-    if "__slotnames__" in now and "__slotnames__" not in attributes:
-        # pickling an instance here caches the class's slot names on it: made again, the same
-        # names are no change
-        found = now["__slotnames__"]
-        delattr(cls, "__slotnames__")
-        if copyreg._slotnames(cls) == found:
-            attributes = {**attributes, "__slotnames__": now["__slotnames__"]}
-    added = [n for n in now if n not in attributes]
-    moved = [n for n, v in attributes.items() if now.get(n, v) is not v or n not in now]
-    for name in added:
-        delattr(cls, name)
-    for name in moved:
-        setattr(cls, name, attributes[name])
-    renamed = [(n, v) for n, v in zip(_NAMES, names, strict=True) if getattr(cls, n) != v]
-    for name, value in renamed:
-        setattr(cls, name, value)
-    return bool(added or moved or renamed)
+    try:
+        now = vars(cls)
+        added = [n for n in now if n not in attributes]
+        moved = [n for n, v in attributes.items() if now.get(n, v) is not v or n not in now]
+        for name in added:
+            delattr(cls, name)
+        for name in moved:
+            setattr(cls, name, attributes[name])
+        renamed = [(n, v) for n, v in zip(_NAMES, names, strict=True) if getattr(cls, n) != v]
+        for name, value in renamed:
+            setattr(cls, name, value)
+    except Exception:  # what an answer did to a class may also stop its repair: refused all the same
+        return True
+    return bool([n for n in added if n != "__slotnames__"] or moved or renamed)
 
 
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:

@@ -687,12 +687,18 @@ class WorkerPool:
         except JobTimeout:
             self._replace(worker)
             raise
+        except ClientGone:  # its worker is replaced already
+            raise
         except (EOFError, OSError):
             raise self._died(worker) from None
         except UnreadableAnswerError as exc:
             log.error("%s; starting another worker", exc)
             self._replace(worker)
             raise HttpError(503, str(exc)) from None
+        except Exception as exc:  # whatever else reading it raised: no worker is left taken
+            log.error("a worker's answer could not be read (%r); starting another worker", exc)
+            self._replace(worker)
+            raise HttpError(503, "the query process sent back something that is no answer") from None
         if not ready:
             self._replace(worker)
             raise JobTimeout

@@ -262,16 +262,21 @@ def _predicate_of(tokens: Sequence[gate.Token], at: int) -> str | None:
         return None
     if before.kind == "pname" and before.text.partition(":")[0] not in PREFIXES:
         return None
-    return expand(before.text)
+    predicate = expand(before.text)
+    # an escape in a local name (atmp:a\-b), or an IRI relative to the query's base, is left alone
+    return predicate if "\\" not in predicate and re.match(r"[a-z][a-z0-9+.-]*:", predicate) else None
 
 
 def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
     """A value of ``predicate`` in ``store`` that is ``text`` but for its case, language tag or
     datatype, when none is ``text`` exactly as a plain string."""
+    bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): ox.Literal(text)}
+    if store.query("ASK { ?s ?p ?t }", substitutions=bound):
+        return None  # the query's empty answer has another cause
     found = store.query(
         "SELECT ?v ?p ?t WHERE { ?s ?p ?v FILTER(isLiteral(?v) && LCASE(STR(?v)) = LCASE(?t)) } "
         "LIMIT 1",
-        substitutions={ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): ox.Literal(text)},
+        substitutions=bound,
     )
     value = next((row[0] for row in found), None)
     return None if value is None or value == ox.Literal(text) else value
@@ -325,7 +330,7 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if len(seen) >= _MOST_LOOKED_UP:
             break
         prefix, _, local = token.text.partition(":")
-        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared:
+        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared and "\\" not in local:
             iri = PREFIXES[prefix] + local
             if PREFIXES[prefix].startswith(ID) and iri not in seen and local != local.lower():
                 seen.add(iri)

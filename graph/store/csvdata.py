@@ -1447,12 +1447,11 @@ _TRIAL_TOO_MUCH_TEXT = 3
 # The trial sums the text of the terms it reads (the load keeps it all) and drops each triple; a
 # syntax error is left to the parse that reports it with its line.
 _TRIAL = f"""
-import os, resource, sys
-path, cap, seconds, name = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+import resource, sys
+path, cap, seconds, name, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
 import pyoxigraph as ox
-budget = os.path.getsize(path) + {MAX_ENTITY_TEXT}
 try:
     for quad in ox.parse(path=path, format=getattr(ox.RdfFormat, name), lenient=True):
         budget -= len(quad.subject.value) + len(quad.predicate.value) + len(quad.object.value)
@@ -1461,6 +1460,11 @@ try:
 except SyntaxError:
     pass
 """
+#: How many bytes of memory, and of the text of its triples beside MAX_ENTITY_TEXT, each byte
+#: of a file tried first may take: a compacted JSON-LD file writes each subject once and each
+#: IRI as a prefixed name, so its triples' text is about 2.3 times its size, and the parser keeps
+#: about 12 times it in memory (an export of half a million triples: 36 MB, 422 MB).
+_TRIAL_SCALE = {"RDF_XML": (4, 1), "JSON_LD": (16, 4)}
 #: What makes each format tried first expand: what the messages of the trial name.
 _EXPANDS = {
     "RDF_XML": ("RDF/XML", "XML entities", "write the text out instead of declaring it as entities"),
@@ -1485,21 +1489,24 @@ def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) ->
     import sys
 
     size = path.stat().st_size
-    memory, seconds = max(TRIAL_MEMORY, 4 * size), max(TRIAL_SECONDS, 2 * size // 1024**2)
     name = "RDF_XML" if format == ox.RdfFormat.RDF_XML else "JSON_LD"
+    per_byte, text_per_byte = _TRIAL_SCALE[name]
+    memory, seconds = max(TRIAL_MEMORY, per_byte * size), max(TRIAL_SECONDS, 2 * size // 1024**2)
+    budget = text_per_byte * size + MAX_ENTITY_TEXT
     done = subprocess.run(
-        [sys.executable, "-P", "-c", _TRIAL, str(path), str(memory), str(seconds), name],
+        [sys.executable, "-P", "-c", _TRIAL, str(path), str(memory), str(seconds), name, str(budget)],
         capture_output=True,
         text=True,
         check=False,
     )
     kind, expands, instead = _EXPANDS[name]
+    scale = "" if text_per_byte == 1 else f"{text_per_byte} times "
     if done.returncode == _TRIAL_TOO_MUCH_TEXT:
         raise DataError(
             display,
             None,
             None,
-            f"the text of this {kind}'s triples passes its size by more than "
+            f"the text of this {kind}'s triples passes {scale}its size by more than "
             f"{MAX_ENTITY_TEXT:,} characters: {expands} used over and over are a way to "
             f"exhaust memory, not data; {instead}",
         )
