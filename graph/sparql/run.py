@@ -268,18 +268,21 @@ def _predicate_of(tokens: Sequence[gate.Token], at: int) -> str | None:
 
 
 def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
-    """A value of ``predicate`` in ``store`` that is ``text`` but for its case, language tag or
-    datatype, when none is ``text`` exactly as a plain string."""
-    bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): ox.Literal(text)}
-    if store.query("ASK { ?s ?p ?t }", substitutions=bound):
-        return None  # the query's empty answer has another cause
-    found = store.query(
-        "SELECT ?v ?p ?t WHERE { ?s ?p ?v FILTER(isLiteral(?v) && LCASE(STR(?v)) = LCASE(?t)) } "
-        "LIMIT 1",
-        substitutions=bound,
-    )
-    value = next((row[0] for row in found), None)
-    return None if value is None or value == ox.Literal(text) else value
+    """A value of ``predicate`` in ``store`` that is ``text`` in another usual case (as written,
+    lower case, upper case, capitalised) with the language tag ``en`` or none, when ``text`` as
+    a plain string is none: each a look-up in the store's index, not a scan of its values."""
+    written = {text, text.lower(), text.upper(), text.capitalize(), text.title()}
+    variants = [ox.Literal(text)] + [
+        literal
+        for form in sorted(written)
+        for literal in (ox.Literal(form, language="en"), ox.Literal(form))
+        if literal != ox.Literal(text)
+    ]
+    for value in variants:
+        bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): value}
+        if store.query("ASK { ?s ?p ?t }", substitutions=bound):
+            return None if value == ox.Literal(text) else value
+    return None
 
 
 def _next_text(tokens: Sequence[gate.Token], at: int) -> str:
