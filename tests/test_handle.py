@@ -522,6 +522,9 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "numbers are written without thousands separators: 1000000000 (or 1e9)"),
         ("SELECT (SUBSTR(?l, 1, 100) AS ?s) WHERE { ?t rdfs:label ?l }  LIMIT ten", "1, column 69",
          "LIMIT takes a whole number (LIMIT 10)"),
+        # rev15 R11: no space after a function's commas is no number
+        ("SELECT (SUBSTR(?l,1,100) AS ?s) WHERE { ?t rdfs:label ?l } LIMIT ten", "1, column 66",
+         "LIMIT takes a whole number (LIMIT 10)"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)

@@ -484,7 +484,8 @@ def _ungrouped(tokens: list) -> tuple[str, int | None]:
 
 
 def _thousands(tokens: list, failed: int | None) -> tuple[str, int] | None:
-    """A number written with thousands separators (1,000,000) before ``failed``.
+    """A number written with thousands separators (1,000,000) where the engine stopped, at
+    ``failed``.
 
     >>> from .gate import tokenize
     >>> _thousands(tokenize("SELECT * { ?d ?p ?v FILTER(?v > 1,000,000) }"), 35)
@@ -508,8 +509,11 @@ def _thousands(tokens: list, failed: int | None) -> tuple[str, int] | None:
         ):
             run.append(tokens[i + 2].text)
             i += 2
+        end = tokens[i].offset + len(tokens[i].text)
         i += 1
-        if len(run) > 1 and all(len(part) == 3 and part.isdigit() for part in run[1:]):
+        # the engine stopped inside the run: elsewhere its commas part a function's arguments
+        inside = failed is not None and token.offset <= failed <= end
+        if inside and len(run) > 1 and all(len(p) == 3 and p.isdigit() for p in run[1:]):
             whole = "".join(run)
             rounded = f" (or {whole[0]}e{len(whole) - 1})" if whole.rstrip("0") == whole[0] else ""
             return (
