@@ -275,6 +275,17 @@ def test_a_class_an_answer_made_hard_to_repair_leaves_the_others_repaired():
     assert loads_answer(pickle.dumps(("ok", ox.NamedNode("urn:a")))) == ("ok", ox.NamedNode("urn:a"))
 
 
+def test_a_change_this_process_makes_to_a_class_between_answers_is_its_own(monkeypatch):
+    """rev2_15 F2: a snapshot taken at the first answer undid a helper added later, and refused
+    the next answer for it."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    assert loads_answer(pickle.dumps(("ok", None))) == ("ok", None)
+    monkeypatch.setattr(QueryResult, "helper", lambda self: 1, raising=False)
+    assert loads_answer(pickle.dumps(("ok", None))) == ("ok", None)
+    assert QueryResult.helper(None) == 1
+
+
 STALLING = """
 import os, struct, sys, time
 os.read(0, 8)

@@ -111,15 +111,16 @@ def loads_answer(data: bytes) -> object:
     Traceback (most recent call last):
     atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no part of an answer); it was stopped
     """
-    pristine = _pristine_classes()  # taken before the first answer is read
     with _reading:  # threads read answers one at a time: one's change is never another's state
+        # as this process has them now (its own changes since the last answer included)
+        kept = [(c, (dict(vars(c)), tuple(getattr(c, n) for n in _NAMES))) for c in _mutable_classes()]
         try:
             answer = _AnswerUnpickler(io.BytesIO(data)).load()
         except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
             answer = UnreadableAnswerError(str(exc))
         # a pickle may also set attributes on a class it names (BUILD on the class itself), so
         # that every later term or error of this process lies: put any change back, refuse it
-        changed = [_restore(cls, kept) for cls, kept in pristine]
+        changed = [_restore(cls, before) for cls, before in kept]
     if any(changed):
         raise UnreadableAnswerError("it changes a class of this process")
     if isinstance(answer, UnreadableAnswerError):
@@ -130,13 +131,6 @@ def loads_answer(data: bytes) -> object:
 _reading = threading.Lock()
 #: What names a class beside its ``__dict__``, and may be set all the same.
 _NAMES = ("__name__", "__qualname__", "__bases__")
-
-
-@functools.cache
-def _pristine_classes() -> list[tuple[type, tuple[dict, tuple]]]:
-    """Each class an answer may hold whose attributes can be set, with its attributes and names
-    as the library left them."""
-    return [(c, (dict(vars(c)), tuple(getattr(c, n) for n in _NAMES))) for c in _mutable_classes()]
 
 
 def _restore(cls: type, kept: tuple[dict, tuple]) -> bool:
