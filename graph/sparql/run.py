@@ -42,7 +42,7 @@ from ..errors import (
     unicode_text,
     whole_number,
 )
-from ..rdf import ontology_quads
+from ..rdf import ontology_quads, valid_iri
 from ..store.remote import RemoteStore
 from ..terms import ATMP, ID, PREFIXES, XSD, expand, shorten
 
@@ -252,19 +252,18 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
     return notes
 
 
-def _predicate_of(tokens: Sequence[gate.Token], at: int) -> str | None:
+def _predicate_of(tokens: Sequence[gate.Token], at: int, declared: set[str]) -> str | None:
     """The IRI of the predicate written just before token ``at`` (a predeclared prefixed name or
-    an IRI), when the query declares no prefix of its own that could change it."""
+    an absolute IRI), when the query declares (``declared``) no prefix that could change it."""
     before = tokens[at - 1] if at else None
     if before is None or before.kind not in ("pname", "iri"):
         return None
-    if before.kind == "pname" and before.text.partition(":")[0] in gate.declared_prefixes(tokens):
-        return None
-    if before.kind == "pname" and before.text.partition(":")[0] not in PREFIXES:
+    prefix = before.text.partition(":")[0]
+    if before.kind == "pname" and (prefix in declared or prefix not in PREFIXES):
         return None
     predicate = expand(before.text)
     # an escape in a local name (atmp:a\-b), or an IRI relative to the query's base, is left alone
-    return predicate if "\\" not in predicate and re.match(r"[a-z][a-z0-9+.-]*:", predicate) else None
+    return predicate if valid_iri(predicate) else None
 
 
 def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
@@ -283,10 +282,6 @@ def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
         if store.query("ASK { ?s ?p ?t }", substitutions=bound):
             return None if value == ox.Literal(text) else value
     return None
-
-
-def _next_text(tokens: Sequence[gate.Token], at: int) -> str:
-    return tokens[at + 1].text if at + 1 < len(tokens) else ""
 
 
 def _plain_value(text: str) -> str | None:
@@ -333,9 +328,11 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if len(seen) >= _MOST_LOOKED_UP:
             break
         prefix, _, local = token.text.partition(":")
-        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared and "\\" not in local:
+        following = tokens[at + 1] if at + 1 < len(tokens) else None
+        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared:
             iri = PREFIXES[prefix] + local
-            if PREFIXES[prefix].startswith(ID) and iri not in seen and local != local.lower():
+            named = valid_iri(iri) and PREFIXES[prefix].startswith(ID)
+            if named and iri not in seen and local != local.lower():
                 seen.add(iri)
                 lower = ox.NamedNode(PREFIXES[prefix] + local.lower())
                 if not _subject(store, ox.NamedNode(iri)) and _subject(store, lower):
@@ -343,10 +340,10 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
                         f"{token.text} names nothing in the graph: {shorten(lower.value)} does "
                         "(slugs are lower case)"
                     )
-        elif token.kind == "string" and _next_text(tokens, at) != "^^" and (
-            at + 1 == len(tokens) or tokens[at + 1].kind != "lang"
+        elif token.kind == "string" and (
+            following is None or (following.kind != "lang" and following.text != "^^")
         ):
-            predicate, text = _predicate_of(tokens, at), _plain_value(token.text)
+            predicate, text = _predicate_of(tokens, at, declared), _plain_value(token.text)
             if None in (predicate, text) or (predicate, text) in seen:
                 continue
             seen.add((predicate, text))
@@ -381,6 +378,7 @@ def entity_notes(
     from .entities import resolve_entity
 
     notes = []
+    declared = gate.declared_prefixes(tokens)
     for name, value in params.items():
         if not isinstance(value, str) or parse_term(value) != ox.Literal(value):
             continue
@@ -390,7 +388,7 @@ def entity_notes(
                 found
                 for at, t in enumerate(tokens)
                 if t.kind == "var" and t.text[1:] == name
-                and (found := _predicate_of(tokens, at)) is not None
+                and (found := _predicate_of(tokens, at, declared)) is not None
             ),
             None,
         )  # fmt: skip

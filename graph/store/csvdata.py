@@ -1437,7 +1437,7 @@ def check_triple_terms(path: Path, display: str) -> None:
 
 
 #: The memory an RDF/XML or JSON-LD file may take to read in the process that tries it first, at
-#: least; a larger file may take four times its size.
+#: least; a larger file may take a multiple of its size (_TRIAL_SCALE).
 TRIAL_MEMORY = 256 * 1024**2
 #: The processor seconds that process may take, at least; a larger file may take 2 s a megabyte.
 TRIAL_SECONDS = 20
@@ -1865,7 +1865,7 @@ def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) ->
     return DataError(display, exc.lineno or line, exc.offset, message)
 
 
-def concepts_by_scheme(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
+def concepts_by_scheme(ontology: Sequence[ox.Quad]) -> dict[str, set[str]]:
     """Slugs of the SKOS concepts defined in the ontology, by their IRI kind; a deprecated
     concept is no value a row may give.
 
