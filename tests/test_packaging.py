@@ -48,10 +48,15 @@ def test_every_resource_is_reachable():
 
 
 def test_wheel_contains_everything_under_atmpkg(tmp_path):
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
         check=True,
+        capture_output=True,
+        text=True,
     )
+    # A new user's `pip install .` shows the build's warnings: a data folder missing from the
+    # packages list printed a page of them.
+    assert "Warning" not in built.stderr, built.stderr
     wheel = next(tmp_path.glob("atmp_kg-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in shipped(ROOT):
