@@ -208,20 +208,21 @@ def test_a_duplicate_or_an_empty_cell_hides_no_other_error_and_adds_none(data_di
     approvals.write_text(approvals.read_text().replace("2018-08-22", "2018-02-30"))
     with pytest.raises(DataErrors) as info:
         build(tmp_path / "store", data_dir=data_dir)
+    # in the order of the files and lines
     assert [(Path(e.file).name, e.line, e.column, e.message) for e in info.value.errors] == [
-        ("therapies.csv", 3, 2, "'label' is required and empty"),
-        (
-            "therapies.csv",
-            len(lines) + 1,
-            1,
-            f"duplicate therapy 'alphacel' (first at {data_dir}/therapies.csv:2)",
-        ),
         (
             "approvals.csv",
             2,
             3,
             "'2018-02-30' is no day of the calendar; write the date the source states, or its "
             "month alone (2018-02) when the day is unsure",
+        ),
+        ("therapies.csv", 3, 2, "'label' is required and empty"),
+        (
+            "therapies.csv",
+            len(lines) + 1,
+            1,
+            f"duplicate therapy 'alphacel' (first at {data_dir}/therapies.csv:2)",
         ),
     ]
 
@@ -870,6 +871,31 @@ def test_a_name_written_where_a_key_takes_a_slug_is_given_its_slug(data_dir, tmp
     assert [(e.line, e.column, e.message) for e in info.value.errors] == [
         (2, 2, "'EMA' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'ema'?"),
         (3, 1, "'Alpha Cel' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'alpha-cel'?"),
+    ]
+
+
+def test_a_key_that_names_no_slug_hides_none_of_the_other_errors(data_dir, tmp_path):
+    """newuser15 F5: 'FDA' in one approval's key stopped the build before any value was checked,
+    so a bad date or pathway elsewhere showed only on the next build."""
+    approvals = data_dir / "approvals.csv"
+    lines = approvals.read_text().splitlines()
+    lines[1] = lines[1].replace(",ema,", ",EMA,")
+    lines[2] = lines[2].replace(",us,accelerated-approval,", ",us,fast-approval,")
+    lines[3] = lines[3].replace(",2022-04-01,", ",2022-02-30,").replace(",cellco,", ",celco,")
+    approvals.write_text("\n".join(lines) + "\n")
+    # the rows naming a therapy whose slug is unreadable are not each an error
+    therapies = data_dir / "therapies.csv"
+    therapies.write_text(therapies.read_text().replace("\nalphacel,", "\nAlpha Cel,"))
+    with pytest.raises(DataErrors) as info:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert [
+        (Path(e.file).name, e.line, e.column, e.message.split(";")[0]) for e in info.value.errors
+    ] == [
+        ("approvals.csv", 2, 2, "'EMA' is not a slug (lowercase a-z, 0-9, hyphens)"),
+        ("approvals.csv", 3, 7, "unknown pathway value 'fast-approval'"),
+        ("approvals.csv", 4, 3, "'2022-02-30' is no day of the calendar"),
+        ("approvals.csv", 4, 5, "unknown company 'celco'"),
+        ("therapies.csv", 2, 1, "'Alpha Cel' is not a slug (lowercase a-z, 0-9, hyphens)"),
     ]
 
 

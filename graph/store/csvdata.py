@@ -546,9 +546,9 @@ class _Compiler:
         self.keys: dict[str, dict[str, str]] = {k: {} for k in (*KINDS, "geo")}
         self.geo_kind: dict[str, str] = {}
         self.rows: list[_Row] = []
-        #: Whether a row's key named no slug: the rows that name it cannot be told from rows that
-        #: name nothing, so references are not checked then.
-        self.unkeyed = False
+        #: The kinds of which a row's key named no slug: a reference to one of them that names
+        #: no known entity may name that row, so it is no error of its own (the key's is said).
+        self.unkeyed: set[str] = set()
         self.out = Compiled()
         #: the ontology classes RDF files give each instance IRI, each with the file (path, name
         #: to show) that first does
@@ -633,7 +633,7 @@ class _Compiler:
         """Record the row's key (``reported``: how many errors there were before the row). A key
         cell already reported (spaces around it, empty) is not reported again: spaces aside, its
         slug is recorded; one that names no slug leaves the rows naming it unknowable, so the
-        references are then not checked (:attr:`unkeyed`)."""
+        references to its kind are then not checked (:attr:`unkeyed`)."""
         family, cells = row.family, row.cells
         reported_cells = {e.column_name for e in self.errors[reported:]}
         key_columns = family.columns[:4] if family.name == "approvals" else family.columns[:1]
@@ -647,11 +647,11 @@ class _Compiler:
                 near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
                 hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
                 self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
+        kind = "approval" if family.name == "approvals" else family.kind
         if bad:
-            self.unkeyed = True
+            self.unkeyed |= {"geo", *_GEO_KINDS} if family.name == "geography" else {kind}
             return
         slug = "-".join(parts)
-        kind = "approval" if family.name == "approvals" else family.kind
         if family.name == "geography":
             geo = _GEO_KINDS.get(cells["kind"])
             if geo is None and "kind" not in reported_cells:  # an empty one is said already
@@ -737,6 +737,8 @@ class _Compiler:
         return self.out
 
     def raise_errors(self) -> None:
+        # in the order of the files and their lines, as an editor walks them, not of the passes
+        self.errors.sort(key=lambda e: (e.file, e.line or 0, e.column or 0))
         if len(self.errors) == 1:
             raise self.errors[0]
         if self.errors:
@@ -784,11 +786,14 @@ class _Compiler:
         if any(v != v.strip() for v in values):
             self.fail(row, col, f"spaces around '|' in {_shown(value)}; write a|b")
         try:
-            return [self.term(row, col, v) for v in values]
+            terms = [self.term(row, col, v) for v in values]
         except (ValueError, UnknownNameError) as exc:
             self.fail(row, col, str(exc))
+        return [t for t in terms if t is not None]
 
-    def term(self, row: _Row, col: Col, value: str) -> ox.NamedNode | ox.Literal:
+    def term(self, row: _Row, col: Col, value: str) -> ox.NamedNode | ox.Literal | None:
+        """The RDF term of one ``value`` of ``col``; None for a reference that may name a row
+        whose key is unknowable (:attr:`unkeyed`)."""
         how = col.how
         if how == "label":
             return ox.Literal(value, language="en")
@@ -820,16 +825,20 @@ class _Compiler:
                 raise UnknownNameError(f"{col.target} value", value, sorted(known))
             return ox.NamedNode(iri(col.target, value))
         if how in ("ref", "refs"):
-            return ox.NamedNode(self.reference(col.target, value))
+            found = self.reference(col.target, value)
+            return None if found is None else ox.NamedNode(found)
         if how in ("anyref", "anyrefs"):
             kind, sep, slug = value.partition("/")
             if not sep or kind not in self.keys:
                 raise ValueError(f"'{value}' must be written kind/slug, e.g. company/kite-pharma")
-            return ox.NamedNode(self.reference(kind, slug))
+            found = self.reference(kind, slug)
+            return None if found is None else ox.NamedNode(found)
         raise AssertionError(how)
 
-    def reference(self, kind: str, slug: str) -> str:
+    def reference(self, kind: str, slug: str) -> str | None:
         known = self.keys[kind]
+        if slug not in known and kind in self.unkeyed:
+            return None
         if slug not in known:
             noun = "country or region" if kind == "geo" else kind
             raise UnknownNameError(noun, slug, known, "Add it to its file first.")
@@ -1922,10 +1931,9 @@ def compile_inputs(
         except DataError as exc:
             failed.append(exc)
     compiler.errors[:0] = failed
-    # A file that could not be read, or a row whose key names no slug, would make each row that
-    # names its entities an error of its own: the references are checked only when every file
-    # was read and every key known
-    if failed or compiler.unkeyed:
+    # A file that could not be read would make each row that names its entities an error of its
+    # own: the references and values are checked only when every file was read
+    if failed:
         compiler.raise_errors()
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
