@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime
 import shutil
+from collections import Counter
 from decimal import Decimal
 
+import networkx
 import pytest
 from conftest import FIXTURE_DATA
 
@@ -144,6 +146,31 @@ def test_view_draws_the_answer_with_its_links(curated_store, name):
         return
     drawn = kg.view(name=name)
     assert drawn.edges >= 1, f"view --name {name} draws {drawn.nodes} nodes and no link"
+    # an entity is drawn alone only where its row names nothing else (J5, J15-5: acquirers whose
+    # deals disclosed no value, agencies and pathways of a count, which only deals and approvals join)
+    network = kg.select(name=name).network()
+    alone = sorted(network.nodes[n]["label"] for n in networkx.isolates(network))
+    assert alone == (["merger"] if name == "deals-by-type-year" else []), alone
+
+
+def test_a_count_is_drawn_with_what_it_counts(curated_store):
+    """approvals-by-pathway names agencies and pathways, which the graph joins only through the
+    approvals: each approval of a stated pathway is drawn between its agency and its pathway."""
+    import atmpkg
+
+    kg = atmpkg.open(curated_store)
+    network = kg.select(name="approvals-by-pathway").network()
+    drawn = Counter(network.nodes[n]["class"] for n in network)
+    (approvals, pathways, agencies), = kg.query(
+        "SELECT (COUNT(DISTINCT ?a) AS ?n) (COUNT(DISTINCT ?p) AS ?m) (COUNT(DISTINCT ?g) AS ?k) "
+        "WHERE { { ?a atmp:pathway ?p } UNION { ?g a atmp:RegulatoryAgency } }"
+    ).rows
+    assert drawn["atmp:Approval"] == int(approvals.value) > 100
+    assert drawn["skos:Concept"] == int(pathways.value)
+    assert drawn["atmp:RegulatoryAgency"] == int(agencies.value)
+    for approval in (n for n in network if network.nodes[n]["class"] == "atmp:Approval"):
+        ends = {network.nodes[m]["class"] for m in network[approval]}
+        assert {"skos:Concept", "atmp:RegulatoryAgency"} <= ends, approval
 
 
 # -- approvals -----------------------------------------------------------------------------------
@@ -264,12 +291,20 @@ def test_approvals_by_jurisdiction_rolls_up_to_a_region(rows):
 
 
 def test_approvals_by_pathway(rows):
+    slugs = {
+        "standard approval": "standard",
+        "accelerated approval": "accelerated-approval",
+        "conditional marketing authorisation": "conditional-marketing-authorisation",
+        "conditional and time-limited approval": "conditional-time-limited",
+    }
+
     def row(agency, acronym, where, name, pathway, approvals, therapies):
         return {
             "agency": agency,
             "agencyName": acronym,
             "jurisdiction": where,
             "jurisdictionName": name,
+            "pathway": ID + "pathway/" + slugs[pathway],
             "pathwayName": pathway,
             "approvals": approvals,
             "therapies": therapies,

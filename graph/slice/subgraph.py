@@ -639,6 +639,45 @@ def _query_nodes(result: QueryResult) -> tuple[set[str], list[ox.Triple] | None]
     return nodes, list(result.triples)
 
 
+def row_joiners(
+    rows: Iterable[Sequence[object]], store: ox.Store, asked: frozenset[str], left: set[str]
+) -> set[str]:
+    """The entities that join what one row of an answer names where the graph links those
+    entities to each other by no link drawn (a link, or a derived shortcut in ``asked``): the
+    nodes linked to both sides, ``left`` (sources, say) left out. A count of approvals by agency
+    and pathway names the two, which only the approvals join; a row the graph already joins adds
+    nothing.
+
+    >>> s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
+    >>> store = ox.Store([ox.Quad(ox.NamedNode("urn:a"), p, s), ox.Quad(ox.NamedNode("urn:a"), p, ox.NamedNode("urn:t"))])
+    >>> sorted(row_joiners([(s, ox.NamedNode("urn:t"))], store, frozenset(), set()))
+    ['urn:a']
+    """
+    rows = list(rows)
+    # a remote store: the answer's links in a request per batch, not one per pair
+    prefetch(store, sorted({t.value for row in rows for t in row if is_node(t)}), incoming=False)
+    drawn = functools.cache(
+        lambda a, b: any(
+            not _shortcut(q) or q.predicate.value in asked
+            for q in store.quads_for_pattern(ox.NamedNode(a), None, ox.NamedNode(b))
+        )
+    )
+    near = functools.cache(lambda iri: _linked_either_way(ox.NamedNode(iri), store) - left)
+    found: set[str] = set()
+    for row in rows:
+        named = sorted({t.value for t in row if is_node(t)})
+        # the row's entities in groups the graph links directly; the first group is joined to
+        # each other one through the nodes linked to both
+        groups: list[set[str]] = []
+        for iri in named:
+            joined = [g for g in groups if any(drawn(iri, o) or drawn(o, iri) for o in g)]
+            groups = [g for g in groups if g not in joined] + [{iri}.union(*joined)]
+        for other in groups[1:]:
+            one = set().union(*(near(i) for i in groups[0]))
+            found |= one & set().union(*(near(i) for i in other))
+    return found
+
+
 def _no_entity_named(what: str, result: QueryResult) -> None:
     """Say why a SELECT answer that names IRIs outside the graph's entities draws nothing: an
     entity of a namespace of an import's own is shown by name, but it is no node."""
@@ -806,7 +845,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if not nodes and result.form == "SELECT":
             _no_entity_named(what, result)
         answer = set(nodes)
-        hubs -= nodes
+        if result.form == "SELECT":
+            nodes |= row_joiners(result.rows, oxstore, shortcuts_named(text), sources)
+        hubs -= answer
     elif keep is not None:
         nodes = set(keep)
     else:
