@@ -280,6 +280,7 @@ class KnowledgeGraph:
             entity_notes,
             missing,
             undeclared_terms,
+            unknown_names,
         )
         from .store.csvdata import decode_utf8
 
@@ -323,8 +324,11 @@ class KnowledgeGraph:
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
+        store = self._current().store
+        # advice, which never fails the query answered: a note that cannot be made is left out
+        with contextlib.suppress(ValueError, AtmpkgError):
+            result.notes += unknown_names(checked.tokens, store)
         if result.form == "SELECT" and not result.rows:
-            store = self._current().store
             # advice, which never fails the query answered: a note that cannot be made is left out
             with contextlib.suppress(ValueError, AtmpkgError):
                 result.notes += empty_answer_notes(checked.tokens, store)

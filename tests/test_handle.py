@@ -656,10 +656,26 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     # answered nothing without a word, or with the advice to bind the entity
     slips = 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" ; atmp:modality modality:CAR-T }'
     assert kg.query(slips).notes == [
+        "modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)",
         'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
         'compare the text alone: FILTER(STR(?value) = "Alphacel")',
-        "modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)",
     ]
+    # newuser16 F2: a misspelt name in a FILTER keeps every row, so it is noted on any answer
+    therapies = "SELECT ?t WHERE { ?t a atmp:Therapy FILTER NOT EXISTS { ?t atmp:modality %s } }"
+    assert len(kg.query(therapies % "modality:car-t")) == 1
+    misspelt = kg.query(therapies % "modality:cart")
+    assert (len(misspelt), misspelt.notes) == (
+        3,
+        ["modality:cart names nothing in the graph (did you mean modality:car-t?): nothing "
+         "matches it"],
+    )
+    assert kg.query("ASK { company:cellco a atmp:Company }").notes == []
+    assert kg.query("ASK { company:Big-Pharma a atmp:Company }").notes == [
+        "company:Big-Pharma names nothing in the graph (did you mean company:bigpharma?): "
+        "nothing matches it"
+    ]
+    # a query that declares the prefix names what it likes
+    assert kg.query("PREFIX modality: <urn:m:> ASK { ?t atmp:modality modality:x }").notes == []
     assert kg.query('SELECT ?t WHERE { ?t atmp:inn "Alphacabtagene autoleucel" }').notes == [
         'atmp:inn "Alphacabtagene autoleucel" matches no value: the graph holds "alphacabtagene '
         'autoleucel"; write that, or compare without case: FILTER(LCASE(STR(?value)) = '

@@ -648,10 +648,11 @@ def row_joiners(
     and pathway names the two, which only the approvals join; a row the graph already joins adds
     nothing.
 
-    >>> s, p = ox.NamedNode("urn:s"), ox.NamedNode("urn:p")
-    >>> store = ox.Store([ox.Quad(ox.NamedNode("urn:a"), p, s), ox.Quad(ox.NamedNode("urn:a"), p, ox.NamedNode("urn:t"))])
-    >>> sorted(row_joiners([(s, ox.NamedNode("urn:t"))], store, frozenset(), set()))
-    ['urn:a']
+    >>> a, s, t = (ox.NamedNode(f"{ID}deal/{x}") for x in "ast")
+    >>> store, p = ox.Store(), ox.NamedNode("urn:p")
+    >>> store.extend([ox.Quad(a, p, s), ox.Quad(a, p, t)])
+    >>> row_joiners([(s, t)], store, frozenset(), set()), row_joiners([(a, t)], store, frozenset(), set())
+    ({'https://w3id.org/atmp-kg/id/deal/a'}, set())
     """
     rows = list(rows)
     # a remote store: the answer's links in a request per batch, not one per pair

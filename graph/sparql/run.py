@@ -36,6 +36,7 @@ from ..errors import (
     ParameterError,
     QueryRefusedError,
     QueryTimeoutError,
+    UnknownNameError,
     described,
     positive_seconds,
     suggest,
@@ -44,7 +45,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads, valid_iri
 from ..store.remote import RemoteStore
-from ..terms import ATMP, ID, PREFIXES, XSD, expand, shorten
+from ..terms import ATMP, KINDS, PREFIXES, SLUG_RE, XSD, expand, kind_prefix, shorten
 
 __all__ = [
     "QueryResult",
@@ -309,38 +310,25 @@ _MOST_LOOKED_UP = 8
 
 
 def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
-    """For an answer with no rows: a note on each predeclared prefixed name of the query that names
-    nothing in the graph but for its case (``therapy:Kymriah``), and on each plain string written
-    as a property's value that the graph holds only with another case, a language tag or a
-    datatype (``rdfs:label "Kymriah"``, whose labels are ``"…"@en``). Nothing of this is an error:
-    it is why such a query answers nothing.
+    """For an answer with no rows: a note on each plain string written as a property's value that
+    the graph holds only with another case, a language tag or a datatype (``rdfs:label
+    "Kymriah"``, whose labels are ``"…"@en``). Nothing of this is an error: it is why such a query
+    answers nothing. (A name of an entity that names nothing is noted on any answer, by
+    :func:`unknown_names`.)
 
     >>> from atmpkg.graph.engine.gate import tokenize
-    >>> text = 'SELECT * { ?t rdfs:label "Kymriah" ; atmp:modality modality:CAR-T }'
+    >>> text = 'SELECT * { ?t rdfs:label "Kymriah" }'
     >>> for note in empty_answer_notes(tokenize(text), atmpkg.graph.open_store().store):
     ...     print(note)
     rdfs:label "Kymriah" matches no value: the graph holds "Kymriah"@en; write that, or compare the text alone: FILTER(STR(?value) = "Kymriah")
-    modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
     """
     declared = gate.declared_prefixes(tokens)
     notes, seen = [], set()
     for at, token in enumerate(tokens):
         if len(seen) >= _MOST_LOOKED_UP:
             break
-        prefix, _, local = token.text.partition(":")
         following = tokens[at + 1] if at + 1 < len(tokens) else None
-        if token.kind == "pname" and prefix in PREFIXES and prefix not in declared:
-            iri = PREFIXES[prefix] + local
-            named = valid_iri(iri) and PREFIXES[prefix].startswith(ID)
-            if named and iri not in seen and local != local.lower():
-                seen.add(iri)
-                lower = ox.NamedNode(PREFIXES[prefix] + local.lower())
-                if not _subject(store, ox.NamedNode(iri)) and _subject(store, lower):
-                    notes.append(
-                        f"{token.text} names nothing in the graph: {shorten(lower.value)} does "
-                        "(slugs are lower case)"
-                    )
-        elif token.kind == "string" and (
+        if token.kind == "string" and (
             following is None or (following.kind != "lang" and following.text != "^^")
         ):
             predicate, text = _predicate_of(tokens, at, declared), _plain_value(token.text)
@@ -508,6 +496,53 @@ def decimal_text(value: decimal.Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
+    """Notes on the entities and concept values a query names by a predeclared prefix
+    (``company:juno``, ``modality:cart``) that name nothing in the graph, each with the names
+    nearest to it: a pattern on one matches nothing and a FILTER against one keeps every row,
+    without an error, whatever the answer. At most a few names are looked up; a query that
+    declares the prefix itself is left alone.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = "SELECT * { ?t atmp:modality modality:cart , modality:CAR-T , modality:car-t }"
+    >>> for note in unknown_names(tokenize(text), atmpkg.graph.open_store().store):
+    ...     print(note)
+    modality:cart names nothing in the graph (did you mean modality:car-t or modality:car-nk?): nothing matches it
+    modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
+    """
+    from .named import resolve_entity_of_kind
+
+    declared = gate.declared_prefixes(tokens)
+    kinds = {kind_prefix(kind): kind for kind in KINDS}
+    notes, seen = [], set()
+    for token in tokens:
+        prefix, _, local = token.text.partition(":")
+        if token.kind != "pname" or prefix not in kinds or prefix in declared:
+            continue
+        iri = PREFIXES[prefix] + local
+        if token.text in seen or not valid_iri(iri):
+            continue
+        seen.add(token.text)
+        if len(seen) > _MOST_LOOKED_UP:
+            break
+        if _subject(store, ox.NamedNode(iri)):
+            continue
+        try:
+            found = resolve_entity_of_kind(kinds[prefix], local, store).value
+        except (UnknownNameError, ParameterError) as exc:
+            close = [
+                f"{prefix}:{s}"
+                for s in getattr(exc, "suggestions", [])
+                if SLUG_RE.match(s) and _subject(store, ox.NamedNode(PREFIXES[prefix] + s))
+            ]
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
+            continue
+        case = " (slugs are lower case)" if found == PREFIXES[prefix] + local.lower() else ""
+        notes.append(f"{token.text} names nothing in the graph: {shorten(found)} does{case}")
+    return notes
 
 
 def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
