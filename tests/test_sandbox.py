@@ -150,6 +150,37 @@ def test_a_confined_process_cannot_open_a_socket_round_the_socket_rule():
     ]  # fmt: skip
 
 
+#: In a confined child: a tmpfs mounted over a folder of the test's own (sec16 S1: root's child
+#: mounted one over the machine's /tmp), a private mount namespace, chroot and the new mount API;
+#: each prints its return and errno (a mount that got through is undone at once).
+MACHINE_WIDE = r"""
+import ctypes, os, sys
+from atmpkg.graph.engine.sandbox import confine
+folder = sys.argv[1].encode()
+confine(memory=None)
+libc = ctypes.CDLL(None, use_errno=True)
+mounted = libc.mount(b"none", folder, b"tmpfs", 0, None)
+print(mounted, ctypes.get_errno())
+if mounted == 0:
+    libc.umount2(folder, 2)
+print(libc.unshare(0x00020000), ctypes.get_errno())  # CLONE_NEWNS
+print(libc.chroot(folder), ctypes.get_errno())
+print(libc.syscall(430, b"tmpfs", 0), ctypes.get_errno())  # fsopen
+"""
+
+
+@needs_sandbox
+def test_a_confined_process_changes_nothing_every_process_of_the_machine_sees(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-c", MACHINE_WIDE, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["-1", "13"] * 4
+
+
 TERMINAL = """
 import fcntl, os, pty, termios
 from atmpkg.graph.engine.sandbox import confine

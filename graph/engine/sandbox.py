@@ -46,6 +46,17 @@ _REFUSED = {
     "x86_64": (53, 101, 310, 311, 312, 434, 438, 440, 298, 321, 323),
     "aarch64": (199, 117, 270, 271, 272, 434, 438, 440, 241, 280, 282),
 }
+#: Per architecture, the calls that change what every process of the machine sees, which a
+#: process run by root could otherwise make (sec16 S1: a confined child mounted over /tmp): mount,
+#: umount2, pivot_root, chroot, unshare, setns, swapon, swapoff, reboot, sethostname,
+#: setdomainname, init_module, finit_module, delete_module, kexec_load, kexec_file_load,
+#: open_by_handle_at; the new mount calls (open_tree, move_mount, fsopen, fsconfig, fsmount,
+#: fspick, mount_setattr) are numbered alike on both.
+_MACHINE_WIDE = {
+    "x86_64": (165, 166, 155, 161, 272, 308, 167, 168, 169, 170, 171, 175, 313, 176, 246, 320, 304),
+    "aarch64": (40, 39, 41, 51, 97, 268, 224, 225, 142, 161, 162, 105, 273, 106, 104, 294, 265),
+}
+_NEW_MOUNT_API = (428, 429, 430, 431, 432, 433, 442)
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_PDEATHSIG = 1
@@ -84,11 +95,19 @@ def _filter() -> bytes:
     round that rule: every system call made through another ABI (i386's ``int 0x80``, x32's
     numbers) and io_uring, whose requests open sockets without the socket call; so do ptrace, the
     calls that read or write another process's memory, and pidfd_getfd, which copies its
-    sockets; and the ioctl requests that type into a terminal (a command for the shell of the
-    terminal the caller was started from). The answers go back through the pipes and sockets the
+    sockets; the ioctl requests that type into a terminal (a command for the shell of the
+    terminal the caller was started from); and the calls that change what every process of the
+    machine sees (mounts, namespaces, modules, swap, reboot), which root could make. The answers go back through the pipes and sockets the
     process was given before it was confined; everything else runs."""
-    arch, socket_nr, _ = _ARCH[platform.machine()]
-    refused = (_IO_URING_SETUP, socket_nr, *_REFUSED[platform.machine()])
+    machine = platform.machine()
+    arch, socket_nr, _ = _ARCH[machine]
+    refused = (
+        _IO_URING_SETUP,
+        socket_nr,
+        *_REFUSED[machine],
+        *_MACHINE_WIDE[machine],
+        *_NEW_MOUNT_API,
+    )
     n = len(refused)
     allow, deny = 8 + n, 9 + n  # the indexes of the two returns
     program = [
@@ -98,7 +117,7 @@ def _filter() -> bytes:
         (_JGE_K, deny - 4, 0, _X32_SYSCALL_BIT),  # x32's numbers: refused
         # each jump counts the instructions it skips
         *((_JEQ_K, deny - 5 - i, 0, nr) for i, nr in enumerate(refused)),
-        (_JEQ_K, 0, allow - 5 - n, _IOCTL[platform.machine()]),
+        (_JEQ_K, 0, allow - 5 - n, _IOCTL[machine]),
         (_LD_ABS_W, 0, 0, _ARG1_LOW),
         (_JEQ_K, deny - 7 - n, 0, _TERMINAL_INPUT[0]),
         (_JEQ_K, deny - 8 - n, allow - 8 - n, _TERMINAL_INPUT[1]),
