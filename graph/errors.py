@@ -7,48 +7,31 @@ into ``Error: …`` on stderr with exit code 1 (3 for a query stopped at its tim
 
 from __future__ import annotations
 
+import copyreg
 import difflib
-import functools
 import math
 import numbers
 import re
-from collections.abc import Iterable, Iterator, KeysView, ValuesView
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
 class AtmpkgError(Exception):
     """Base class of every error the library raises for bad input or a failed operation. Each
-    survives pickling (an error raised in a worker process reaches the pool as itself), as it is
-    made again from what it was made with.
+    survives pickling (an error raised in a worker process reaches the pool as itself): it is made
+    again as it was, its arguments and attributes, without running ``__init__`` again.
 
     >>> import pickle
     >>> str(pickle.loads(pickle.dumps(UnknownNameError("entity", "kymria", ["kymriah"]))))
     "unknown entity 'kymria'; did you mean 'kymriah'?"
     """
 
-    def __init_subclass__(cls, **kwargs):
-        super().__init_subclass__(**kwargs)
-        made = cls.__dict__.get("__init__")
-        if made is None:
-            return
-
-        # a subclass's __init__ takes other arguments than the message Exception keeps in args:
-        # the first (outermost) call records them, to make the error again from them
-        @functools.wraps(made)
-        def recording(self, *args, **kwargs):
-            # what can be read once (a generator of choices, a dict's keys) is kept as a list
-            args = tuple(
-                list(a) if isinstance(a, Iterator | KeysView | ValuesView) else a for a in args
-            )
-            if "_made_with" not in self.__dict__:
-                self._made_with = (args, kwargs)
-            made(self, *args, **kwargs)
-
-        cls.__init__ = recording
-
     def __reduce__(self):
-        args, kwargs = self.__dict__.get("_made_with", (self.args, {}))
-        return functools.partial(type(self), **kwargs), args, self.__dict__
+        # made again as it is, its class's __new__ then its arguments and attributes set, without
+        # running __init__, which may compute (the suggestions of UnknownNameError, from choices
+        # an answer of a confined process could make huge): pickle's NEWOBJ, which names no
+        # function for a reader to allow
+        return copyreg.__newobj__, (type(self),), {**self.__dict__, "args": self.args}
 
 
 def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:

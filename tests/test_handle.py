@@ -666,8 +666,10 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     misspelt = kg.query(therapies % "modality:cart")
     assert (len(misspelt), misspelt.notes) == (
         3,
-        ["modality:cart names nothing in the graph (did you mean modality:car-t?): nothing "
-         "matches it"],
+        [
+            "modality:cart names nothing in the graph (did you mean modality:car-t or "
+            "modality:car-nk?): nothing matches it"
+        ],
     )
     assert kg.query("ASK { company:cellco a atmp:Company }").notes == []
     assert kg.query("ASK { company:Big-Pharma a atmp:Company }").notes == [

@@ -235,8 +235,32 @@ os.read(0, 8)
 class Astray:
     def __reduce__(self):
         return (exec, (f"open({sys.argv[1]!r}, 'w').write('ran')",))
-import decimal
-answers = {"code": ("ok", Astray()), "no error": ("error", decimal.Decimal(1)), "no pair": ("ok",)}
+import decimal, functools
+import pyoxigraph as ox
+from atmpkg.graph.engine.evaluate import QueryResult
+from atmpkg.graph.errors import UnknownNameError
+class Rows:
+    # sec16 A1: one row of 1,000 cells named 100,000 times in two bytes each: 100 million cells
+    # (or, "wide", rows wider than the answer's one variable)
+    def __init__(self, variables, times):
+        self.variables, self.times = variables, times
+    def __reduce__(self):
+        row = (0,) * 1000
+        state = {"form": "SELECT", "variables": self.variables, "rows": [row] * self.times, "triples": [],
+                 "terms": [ox.Literal("x")], "boolean": None, "truncated": False, "limit": None,
+                 "parameters": {}, "notes": [], "sparql": ""}
+        return QueryResult, ("SELECT",), state
+class Choices:
+    # sec16 A1: an error made again through its __init__ ran difflib here over what it was given
+    def __reduce__(self):
+        return functools.partial(UnknownNameError), ("entity", "w", ["x" * 100_000, "y" * 100_000])
+deep = []
+for _ in range(60):  # sec16 A2: 2**60 leaves, and printing the error never ends
+    deep = [deep, deep]
+answers = {"code": ("ok", Astray()), "no error": ("error", decimal.Decimal(1)), "no pair": ("ok",),
+           "rows": ("ok", Rows([f"v{n}" for n in range(1000)], 100_000)),
+           "wide": ("ok", Rows(["x"], 100)), "deep": ("error", ValueError(deep)),
+           "choices": ("error", Choices())}
 # BUILD on a class the answer may name sets an attribute of the class itself: GLOBAL Literal,
 # (None, {"value": "lies"}), BUILD, POP
 poison = b"cpyoxigraph\\nLiteral\\n" + b"N}X\\x05\\x00\\x00\\x00valueX\\x04\\x00\\x00\\x00lies" + b"s\\x86b0"
@@ -256,6 +280,10 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         ("no pair", "an error that is no exception, or no status"),
         # sec15 P2: every later term of this process would have read 'lies'
         ("class", "it changes a class of this process"),
+        ("rows", "an answer that makes more rows than it holds"),
+        ("wide", "an answer's row that is wider than its variables"),
+        ("deep", "an error that holds more than it sent"),
+        ("choices", "functools.partial is no part of an answer"),
     ],
 )
 def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):

@@ -945,6 +945,54 @@ def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixtur
         pool.close()
 
 
+def _replying_worker(conn, sent: str) -> None:  # pragma: no cover - a forked worker
+    """A worker gone astray that replies in a well-framed pickle: a class of the server's, or a
+    list naming itself 60 levels deep (160 bytes; printing it never ends: sec16 A2)."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    conn.recv()
+    deep: list = []
+    for _ in range(60):
+        deep = [deep, deep]
+    conn.send({"deep": (500, deep), "class": (200, {"body": QueryResult("SELECT")})}[sent])
+    time.sleep(120)
+
+
+@pytest.mark.parametrize(
+    ("sent", "said"),
+    [
+        ("deep", "it holds more than it sent"),
+        ("class", "atmpkg.graph.engine.evaluate.QueryResult is no plain value"),
+    ],
+)
+def test_a_worker_reply_is_read_as_plain_values_only(fixture_store, sent, said):
+    """sec16 A1, A2: a worker's reply of the server's classes made the server build without
+    bound, and one of a deep list froze every thread when the server logged it."""
+    pool = WorkerPool(fixture_store, 1, 1)
+    try:
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_replying_worker, args=(theirs, sent), daemon=True)
+        process.start()
+        theirs.close()
+        lane = pool._lanes["query"]
+        worker = _Worker(process, mine, lane, None)
+        lane.live.add(worker)
+        mine.send(("query", {}))
+        assert mine.poll(30)
+        with pytest.raises(UnreadableAnswerError) as info:
+            pool._receive(worker, time.monotonic() + 30)
+        assert str(info.value) == (
+            f"the query process sent back something that is no answer ({said}); it was stopped"
+        )
+        pool._replace(worker)
+        process.join(10)
+        assert not process.is_alive()
+        wait_for(lambda: pool.idle == 2)
+    finally:
+        pool.close()
+
+
 # --- huge values in entity pages --------------------------------------------------------------
 
 

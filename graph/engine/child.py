@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import decimal
 import functools
 import io
 import os
@@ -70,8 +71,8 @@ def _answer_classes() -> dict[tuple[str, str], type]:
 
     terms = ("NamedNode", "BlankNode", "Literal", "Triple", "Quad", "DefaultGraph", "Variable")
     # Errors, whose classes only keep their arguments (not SystemExit or KeyboardInterrupt, which
-    # the caller would raise as its own); the library's are made again from the arguments they
-    # were made with, through a partial whose class is one of these too. Then plain values.
+    # the caller would raise as its own); the library's are made again as they were, without
+    # running their __init__ (errors.AtmpkgError.__reduce__). Then plain values.
     classes = [
         c
         for module in (builtins, errors)
@@ -80,7 +81,7 @@ def _answer_classes() -> dict[tuple[str, str], type]:
         and issubclass(c, Exception | errors.Violation)
         and c.__module__ == module.__name__
     ]
-    classes += [functools.partial, QueryResult, decimal.Decimal, *(getattr(ox, n) for n in terms)]
+    classes += [QueryResult, decimal.Decimal, *(getattr(ox, n) for n in terms)]
     classes += [datetime.date, datetime.datetime, datetime.time, datetime.timedelta]
     return {(c.__module__, c.__qualname__): c for c in classes + [datetime.timezone]}
 
@@ -114,10 +115,15 @@ def loads_answer(data: bytes) -> object:
     with _reading:  # threads read answers one at a time: one's change is never another's state
         # as this process has them now (its own changes since the last answer included)
         kept = [(c, (dict(vars(c)), tuple(getattr(c, n) for n in _NAMES))) for c in _mutable_classes()]
+        from .evaluate import ANSWER_BYTES
+
+        size = ANSWER_BYTES.set(len(data))
         try:
             answer = _AnswerUnpickler(io.BytesIO(data)).load()
         except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
             answer = UnreadableAnswerError(str(exc))
+        finally:
+            ANSWER_BYTES.reset(size)
         # a pickle may also set attributes on a class it names (BUILD on the class itself), so
         # that every later term or error of this process lies: put any change back, refuse it
         changed = [_restore(cls, before) for cls, before in kept]
@@ -126,6 +132,62 @@ def loads_answer(data: bytes) -> object:
     if isinstance(answer, UnreadableAnswerError):
         raise answer
     return answer
+
+
+class _PlainUnpickler(pickle.Unpickler):
+    """Reads plain values only: a pickle that names any class or function is refused."""
+
+    def find_class(self, module: str, name: str) -> type:
+        raise pickle.UnpicklingError(f"{module}.{name} is no plain value")
+
+
+def loads_plain(data: bytes) -> object:
+    """What a confined process that answers in plain values (a server's worker) sent as ``data``:
+    None, booleans, numbers, text and bytes in tuples, lists and dicts, no more of them than it
+    sent bytes (see :func:`plain`), else :class:`UnreadableAnswerError`.
+
+    >>> loads_plain(pickle.dumps((200, {"body": b"x"})))
+    (200, {'body': b'x'})
+    >>> loads_plain(pickle.dumps(ValueError("a")))
+    Traceback (most recent call last):
+    atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (builtins.ValueError is no plain value); it was stopped
+    """
+    try:
+        answer = _PlainUnpickler(io.BytesIO(data)).load()
+    except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
+        raise UnreadableAnswerError(str(exc)) from None
+    if not plain(answer, 2 * len(data) + 1024):
+        raise UnreadableAnswerError("it holds more than it sent")
+    return answer
+
+
+def plain(value: object, budget: int) -> bool:
+    """Whether ``value`` is made of no more than ``budget`` plain values (None, booleans, numbers,
+    text and bytes, a character or byte counting as one) in tuples, lists, dicts and errors,
+    counted each time one is reached: a pickle may name one list many times, so that what prints
+    or walks it grows as the power of its depth (sec16 A2).
+
+    >>> deep = []
+    >>> for _ in range(60):
+    ...     deep = [deep, deep]
+    >>> plain({"body": b"x", "notes": ["a"]}, 100), plain(deep, 10_000), plain(os.system, 100)
+    (True, False, False)
+    """
+    from .. import errors
+
+    stack = [value]
+    while stack and budget >= 0:
+        item = stack.pop()
+        budget -= len(item) + 1 if isinstance(item, str | bytes) else 1
+        if isinstance(item, tuple | list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.items())
+        elif isinstance(item, BaseException | errors.Violation):
+            stack.extend((item.args if isinstance(item, BaseException) else (), vars(item)))
+        elif not (item is None or isinstance(item, str | bytes | int | float | decimal.Decimal)):
+            return False
+    return budget >= 0
 
 
 _reading = threading.Lock()
@@ -233,6 +295,10 @@ class Evaluator:
             status, payload = answer if isinstance(answer, tuple) and len(answer) == 2 else (0, 0)
             if (status, isinstance(payload, Exception)) not in (("ok", False), ("error", True)):
                 raise UnreadableAnswerError("an error that is no exception, or no status")
+            # an error names the same text at most a few times (its message and its attributes);
+            # a list naming itself 60 levels deep is 160 bytes, and printing it never ends
+            if status == "error" and not plain(payload, 4 * size + 1024):
+                raise UnreadableAnswerError("an error that holds more than it sent")
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except TimeoutError:

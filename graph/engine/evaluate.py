@@ -13,8 +13,10 @@ only pyoxigraph and the library's errors: a confined child starts fast.
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import decimal
+import pickle
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +38,10 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     import networkx
     import pandas
     import rdflib
+
+#: While an answer from a confined process is read: its size in bytes, which bounds what reading
+#: it may build (see :meth:`QueryResult.__setstate__`); None otherwise.
+ANSWER_BYTES: contextvars.ContextVar[int | None] = contextvars.ContextVar("answer_bytes", default=None)
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
 BASE_IRI = "https://w3id.org/atmp-kg/id/"
@@ -111,6 +117,9 @@ class QueryResult:
         True
         """
         terms = state.pop("terms")
+        size = ANSWER_BYTES.get()
+        if size is not None:
+            _check_answer(state, size)
         state["rows"] = [
             tuple(None if n is None else terms[n] for n in row) for row in state["rows"]
         ]
@@ -225,6 +234,24 @@ class QueryResult:
 
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self))
+
+
+
+def _check_answer(state: dict, size: int) -> None:
+    """Refuse the state of an answer that would build more than its ``size`` bytes can honestly
+    carry: a pickle names a row once and then refers to it in two bytes, so that rows (or cells of
+    rows wider than the answer's variables) could take the reader gigabytes. Each cell and row of
+    an honest answer costs at least a byte of it, each triple four; what the evaluating process
+    never sets (notes, parameters, the query text) must come empty."""
+    rows, triples, variables = state["rows"], state["triples"], state["variables"]
+    if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)):
+        raise pickle.UnpicklingError("an answer's variables that are no names")
+    if len(rows) * (1 + len(variables)) + 4 * len(triples) > size:
+        raise pickle.UnpicklingError("an answer that makes more rows than it holds")
+    if any(len(row) != len(variables) for row in rows):
+        raise pickle.UnpicklingError("an answer's row that is wider than its variables")
+    if (state["notes"], state["parameters"], state["sparql"]) != ([], {}, ""):
+        raise pickle.UnpicklingError("an answer with what only this process adds to one")
 
 
 def to_python(term: Term) -> object:

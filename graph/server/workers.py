@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
-from ..engine.child import UnreadableAnswerError, loads_answer
+from ..engine.child import UnreadableAnswerError, loads_plain
 from ..engine.evaluate import QueryResult
 from ..engine.sandbox import (
     DEFAULT_MEMORY,
@@ -239,6 +239,21 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
         return 400, str(exc)
     log.error("%s job failed", kind, exc_info=exc)
     return 500, "internal server error"
+
+
+def _reply(reply: object) -> bool:
+    """Whether ``reply`` is what a worker sends: ``(200, dict)`` of a job's answer, or an
+    error's status and message.
+
+    >>> _reply((200, {"body": b"x"})), _reply((400, "no WHERE")), _reply((500, [[]]))
+    (True, True, False)
+    """
+    if not (isinstance(reply, tuple) and len(reply) == 2 and type(reply[0]) is int):
+        return False
+    status, answer = reply
+    if status == 200:
+        return isinstance(answer, dict) and all(isinstance(k, str) for k in answer)
+    return 100 <= status <= 599 and isinstance(answer, str)
 
 
 def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:
@@ -655,7 +670,8 @@ class WorkerPool:
             late.cancel()
         if fired.is_set():
             raise JobTimeout
-        return loads_answer(data)
+        # a worker answers in plain values: no class of this process is made from its answer
+        return loads_plain(data)
 
     def run(
         self,
@@ -684,6 +700,8 @@ class WorkerPool:
                     self._replace(worker)
                     raise ClientGone
             reply = self._receive(worker, deadline) if ready else None
+            if ready and not _reply(reply):
+                raise UnreadableAnswerError("a reply that is no status and answer")
         except JobTimeout:
             self._replace(worker)
             raise
