@@ -138,7 +138,7 @@ NOT_DRAWN = SHORTCUTS | {REPLACED_BY}
 
 #: The classes whose instances are hubs: a country, a region, an agency or a concept value (a
 #: modality, a deal type) is linked to so many entities that, followed as a link, it connects
-#: everything to everything (Kite Pharma would reach 55 companies through "United States").
+#: everything to everything (Kite Pharma would reach 82 companies through "United States").
 #: Networks (views, paths, rankings, network exports) show a hub as an attribute of each entity
 #: linked to it, and follow it as a link only when asked (``through=``). The vocabulary's own
 #: structure (its schemes and collections) is a hub too.
