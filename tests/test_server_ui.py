@@ -9,12 +9,15 @@ These tests fail, not skip, when it is missing."""
 
 from __future__ import annotations
 
+import datetime
 import urllib.parse
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_DATA
 
 from atmpkg.cli import cli
+from atmpkg.graph import build
 from atmpkg.graph.server.http import make_server
 
 #: The query tab on screen (YASGUI keeps the others in the page, hidden).
@@ -397,6 +400,74 @@ def test_values_are_never_markup(page, server):
     expect(page.locator(ROWS)).to_have_count(1)
     assert page.locator(f"{ROWS} td").nth(1).inner_text() == evil
     assert not page.problems, page.problems
+
+
+NOTES = "#notes p"
+
+
+def test_the_notes_of_an_answer_are_shown_under_it(page, server):
+    # newuser16 F4: an answer empty for a reason the library names showed "No data available in
+    # table" alone; the command line prints the reason on stderr
+    from playwright.sync_api import expect
+
+    open_query(page, server, 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" }')
+    expect(page.locator(NOTES)).to_have_text(
+        [
+            'Note: rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write '
+            'that, or compare the text alone: FILTER(STR(?value) = "Alphacel")'
+        ]
+    )
+    # a named query's date that took its default
+    page.goto(server.url + "/?name=authorised-products")
+    today = datetime.date.today().isoformat()
+    expect(page.locator(NOTES)).to_have_text(
+        [f"Note: as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]
+    )
+    # the next answer has none: the notes of the one before go
+    page.select_option("#named", "")
+    set_editor(page, THERAPIES)
+    page.click("#run")
+    expect(page.locator("#notes")).to_be_hidden()
+    assert page.locator(NOTES).count() == 0
+    assert not page.problems, page.problems
+
+
+def test_a_note_is_shown_as_text(browser, tmp_path):
+    # a note quotes the query (a string as written there): markup in it stays text
+    evil = "<img src=x onerror=alert(1)>"
+    extra = tmp_path / "evil.ttl"
+    extra.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
+        f'  rdfs:label "{evil}"@en ;\n'
+        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
+        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
+        encoding="utf-8",
+    )
+    build(tmp_path / "store", data_dir=FIXTURE_DATA, extra_files=[extra])
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        text = f"SELECT ?t WHERE {{ ?t rdfs:label {json_string(evil)} }}"
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        tab.locator(NOTES).first.wait_for()
+        assert tab.locator(NOTES).all_text_contents() == [
+            f'Note: rdfs:label "{evil}" matches no value: the graph holds "{evil}"@en; write '
+            f'that, or compare the text alone: FILTER(STR(?value) = "{evil}")'
+        ]
+        assert tab.locator("#notes *").count() == 1  # the note's paragraph, and nothing in it
+        assert tab.locator("img").count() == 0
+        assert problems == []
+        context.close()
+    finally:
+        srv.shutdown()
 
 
 @pytest.mark.parametrize(

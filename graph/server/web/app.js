@@ -646,6 +646,14 @@
       : "";
   }
 
+  // The notes the server gives with an answer (ATMPKG-Notes: why an answer is empty, a term or
+  // name that matches nothing, a date that took its default), as the command line prints them.
+  function showNotes(header) {
+    const notes = header ? JSON.parse(header) : [];
+    $("notes").replaceChildren(...notes.map((note) => el("p", null, "Note: " + note)));
+    $("notes").hidden = !notes.length;
+  }
+
   function beforeQuery(tab) {
     const request = requestOf(tab);
     state.sending = request;
@@ -662,11 +670,12 @@
     // Until the answer comes, nothing of the previous one may stay to be saved.
     renderDownloads(request, null);
     showTruncation(null);
+    showNotes(null);
     $("status").textContent = "Running…";
   }
 
-  // The downloads and the row-cap warning of the answer a tab shows, when this page sent its
-  // request (a tab's answer kept from another visit has none: running it again gives them).
+  // The downloads, the row-cap warning and the notes of the answer a tab shows, when this page
+  // sent its request (a tab's answer kept from another visit has none: running it again gives them).
   function showExtras(tab) {
     const yasr = tab.getYasr();
     const request = yasr && state.requests.get(yasr);
@@ -674,6 +683,7 @@
     renderDownloads(request, answer);
     const headers = answer && yasr.results.res && yasr.results.res.headers;
     showTruncation(headers ? headers.get("ATMPKG-Truncated") : null);
+    showNotes(headers ? headers.get("ATMPKG-Notes") : null);
   }
 
   // After YASR has read the answer (it does so right after YASGUI's event): a failed query leaves
