@@ -555,14 +555,25 @@ def test_a_missing_entity_and_an_empty_graph_are_pages_that_link_on(page, server
     assert page.problems == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
+    style = "e => [getComputedStyle(e).display, getComputedStyle(e).backgroundColor]"
+    assert page.locator("header").evaluate(style) == ["flex", "rgb(246, 247, 249)"]
     page.problems.clear()
     page.click("main p a >> nth=0")
     page.wait_for_url(server.url + "/id/company/cellco")
     # The Graph tab on an answer that names no entity says so, and nothing fails
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     open_query(page, server, "SELECT (1 AS ?x) WHERE {}")
     page.click(f"{TAB} .select_graph")
-    shown = page.frame_locator(f"{TAB} iframe.graph").locator("main p")
+    frame = page.frame_locator(f"{TAB} iframe.graph")
+    shown = frame.locator("main p")
     assert shown.inner_text() == "the answer names no entities of the graph: nothing to draw"
+    # styled as the server's other pages (newuser16 F6: the sandboxed frame's request for
+    # /static/app.css was refused as cross-site, and the page showed unstyled)
+    style = "e => [getComputedStyle(e).display, getComputedStyle(e).backgroundColor]"
+    assert frame.locator("header").evaluate(style) == ["flex", "rgb(246, 247, 249)"]
+    assert failed == []
     assert not page.problems, page.problems
 
 
