@@ -737,3 +737,94 @@ def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack
         "equity stake 2021: 300,000,000",
     ]
     assert not page.problems, page.problems
+
+
+def chart_parts(page) -> list:
+    """The Chart tab as it reads: its caption, each heading, and each chart's bars (label: value)."""
+    return page.locator(f"{TAB} .chart-view").evaluate(
+        "view => [...view.querySelectorAll('p.caption, h3.chart-heading, svg.chart')].map(e =>"
+        " e.tagName === 'svg' ? [...e.querySelectorAll('rect title')].map(t => t.textContent)"
+        " : e.textContent)"
+    )
+
+
+def test_the_charts_caption_names_what_every_bar_shares(page, server):
+    # joints16 F3: agency-lag's chart said "days by therapyName", not which two agencies
+    page.goto(server.url + "/?name=agency-lag")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    assert chart_parts(page) == [
+        "days by therapyName · fromAgency: FDA, toAgency: EMA",
+        ["Alphacel: 357", "Genex: 360"],
+    ]
+    assert page.locator(f"{TAB} .chart-view svg").get_attribute("aria-label") == (
+        "days by therapyName · fromAgency: FDA, toAgency: EMA"
+    )
+    assert not page.problems, page.problems
+
+
+def test_groups_of_values_ten_times_apart_are_charted_apart(page, server):
+    from playwright.sync_api import expect
+
+    # a column that sorts the bars into groups whose values lie ten times apart (a price beside
+    # sales) gives each group a chart, headed by its column and value, on its own axis
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    set_editor(
+        page,
+        "SELECT ?name ?metric ?usd WHERE { VALUES (?name ?metric ?usd) { "
+        '("A" "sales" 963000000) ("B" "list price" 2200000) ("C" "list price" 3100000) } }',
+    )
+    page.click("#run")
+    page.click(f"{TAB} .select_chart")
+    expect(page.locator(f"{TAB} .chart-view svg")).to_have_count(2)
+    assert chart_parts(page) == [
+        "usd by name",
+        "metric: sales",
+        ["A: 963,000,000"],
+        "metric: list price",
+        ["B: 2,200,000", "C: 3,100,000"],
+    ]
+    widths = page.locator(f"{TAB} .chart-view svg rect").evaluate_all(
+        "rs => rs.map(r => Number(r.getAttribute('width')))"
+    )
+    assert widths == [520, pytest.approx(520 * 22 / 31), 520]
+    # groups that overlap are one measure sorted by a category: one ranking, one chart
+    set_editor(
+        page,
+        "SELECT ?name ?kind ?n WHERE { VALUES (?name ?kind ?n) { "
+        '("A" "x" 5) ("B" "y" 3) ("C" "y" 70) } }',
+    )
+    page.click("#run")
+    expect(page.locator(f"{TAB} .chart-view p.caption")).to_have_text("n by name")
+    assert chart_parts(page) == ["n by name", ["A: 5", "B: 3", "C: 70"]]
+    assert not page.problems, page.problems
+
+
+def test_product_figures_chart_each_metric_apart(curated_store, browser):
+    # the product-figures chart drew Carvykti's sales beside list prices, the metric in no label
+    srv = make_server(curated_store, port=0, workers=1, timeout=60).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(srv.url + "/?name=product-figures")
+        tab.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+        tab.click(f"{TAB} .select_chart")
+        assert chart_parts(tab) == [
+            "valueUSD by therapyName",
+            "metricName: sales",
+            ["Carvykti: 963,000,000"],
+            "metricName: list price",
+            ["Casgevy: 2,200,000", "Lyfgenia: 3,100,000"],
+        ]
+        # one metric asked for: one chart, its caption naming the metric
+        tab.goto(srv.url + "/?name=product-figures&p=metric%3Dlist-price")
+        tab.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+        tab.click(f"{TAB} .select_chart")
+        assert chart_parts(tab) == [
+            "valueUSD by therapyName · metricName: list price, geographyName: United States",
+            ["Casgevy: 2,200,000", "Lyfgenia: 3,100,000"],
+        ]
+        context.close()
+    finally:
+        srv.shutdown()
