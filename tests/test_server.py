@@ -5,6 +5,7 @@ at once from a cold start. Every server here is real, on 127.0.0.1 and a free po
 from __future__ import annotations
 
 import csv
+import datetime
 import http.client
 import io
 import json
@@ -24,7 +25,7 @@ import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import ParameterError, build, import_files, query
 from atmpkg.graph.display.pages import MESSAGE_CSP
-from atmpkg.graph.server.http import TRUNCATED_HEADER, make_server
+from atmpkg.graph.server.http import NOTES_HEADER, TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
 from atmpkg.queries import all_queries
 
@@ -601,7 +602,7 @@ def test_no_cross_origin_requests_unless_allowed(server, fixture_store):
             srv, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://app.example"}
         )
         assert headers["Access-Control-Allow-Origin"] == "http://app.example"
-        assert TRUNCATED_HEADER in headers["Access-Control-Expose-Headers"]
+        assert headers["Access-Control-Expose-Headers"] == "ATMPKG-Truncated, ATMPKG-Notes"
         assert headers["Vary"] == "Accept, Accept-Encoding, Origin"
         status, headers, _ = get(
             srv, "/sparql?query=ASK%7B%7D", headers={"Origin": "http://other.example"}
@@ -715,6 +716,45 @@ def test_row_cap_is_signalled(small, fixture_store):
     assert headers[TRUNCATED_HEADER] == "5" and len(body.splitlines()) == 5
     status, headers, body = sparql_get(small, THERAPIES)
     assert TRUNCATED_HEADER not in headers and len(json.loads(body)["results"]["bindings"]) == 3
+
+
+def test_an_answers_notes_are_its_notes_header(server):
+    # newuser16 F4: the library's notes (why an answer is empty, a defaulted date) were on stderr
+    # and in result.notes only; an HTTP client got the empty answer alone
+    status, headers, body = sparql_get(server, 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" }')
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []
+    assert json.loads(headers[NOTES_HEADER]) == [
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")'
+    ]
+    today = datetime.date.today().isoformat()
+    status, headers, _ = get(server, "/sparql?name=authorised-products", headers={"Accept": "text/csv"})
+    assert status == 200
+    assert headers[NOTES_HEADER] == (
+        f'["as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]'
+    )
+    # given, the date is no note; nor is there one on an answer the library notes nothing of
+    status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")
+    assert status == 200 and NOTES_HEADER not in headers
+    status, headers, _ = sparql_get(server, THERAPIES)
+    assert status == 200 and NOTES_HEADER not in headers
+
+
+def test_the_notes_header_is_ascii_and_bounded(server):
+    # any character survives as JSON's escape, and a query of many notes cannot make the header
+    # one a proxy in front refuses
+    terms = " ".join(f"?t{i} atmp:Thérapie{i} ?v{i} ." for i in range(7))
+    status, headers, _ = sparql_get(server, f"SELECT * WHERE {{ {terms} }}")
+    assert status == 200
+    value = headers[NOTES_HEADER]
+    assert value.isascii() and "\\u00e9" in value
+    notes = json.loads(value)
+    assert notes[0] == (
+        "atmp:Thérapie0 is not a term of the ontology (did you mean atmp:Therapy?): nothing "
+        "matches it"
+    )
+    assert len(notes) == 6
+    assert notes[5] == "2 more notes left out: the library and atmpkg query give them all"
 
 
 def test_full_queue_is_503_at_once_and_a_wait_ends_within_a_second(small):

@@ -9,12 +9,15 @@ These tests fail, not skip, when it is missing."""
 
 from __future__ import annotations
 
+import datetime
 import urllib.parse
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_DATA
 
 from atmpkg.cli import cli
+from atmpkg.graph import build
 from atmpkg.graph.server.http import make_server
 
 #: The query tab on screen (YASGUI keeps the others in the page, hidden).
@@ -399,6 +402,74 @@ def test_values_are_never_markup(page, server):
     assert not page.problems, page.problems
 
 
+NOTES = "#notes p"
+
+
+def test_the_notes_of_an_answer_are_shown_under_it(page, server):
+    # newuser16 F4: an answer empty for a reason the library names showed "No data available in
+    # table" alone; the command line prints the reason on stderr
+    from playwright.sync_api import expect
+
+    open_query(page, server, 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" }')
+    expect(page.locator(NOTES)).to_have_text(
+        [
+            'Note: rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write '
+            'that, or compare the text alone: FILTER(STR(?value) = "Alphacel")'
+        ]
+    )
+    # a named query's date that took its default
+    page.goto(server.url + "/?name=authorised-products")
+    today = datetime.date.today().isoformat()
+    expect(page.locator(NOTES)).to_have_text(
+        [f"Note: as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]
+    )
+    # the next answer has none: the notes of the one before go
+    page.select_option("#named", "")
+    set_editor(page, THERAPIES)
+    page.click("#run")
+    expect(page.locator("#notes")).to_be_hidden()
+    assert page.locator(NOTES).count() == 0
+    assert not page.problems, page.problems
+
+
+def test_a_note_is_shown_as_text(browser, tmp_path):
+    # a note quotes the query (a string as written there): markup in it stays text
+    evil = "<img src=x onerror=alert(1)>"
+    extra = tmp_path / "evil.ttl"
+    extra.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
+        f'  rdfs:label "{evil}"@en ;\n'
+        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
+        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
+        encoding="utf-8",
+    )
+    build(tmp_path / "store", data_dir=FIXTURE_DATA, extra_files=[extra])
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        text = f"SELECT ?t WHERE {{ ?t rdfs:label {json_string(evil)} }}"
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        tab.locator(NOTES).first.wait_for()
+        assert tab.locator(NOTES).all_text_contents() == [
+            f'Note: rdfs:label "{evil}" matches no value: the graph holds "{evil}"@en; write '
+            f'that, or compare the text alone: FILTER(STR(?value) = "{evil}")'
+        ]
+        assert tab.locator("#notes *").count() == 1  # the note's paragraph, and nothing in it
+        assert tab.locator("img").count() == 0
+        assert problems == []
+        context.close()
+    finally:
+        srv.shutdown()
+
+
 @pytest.mark.parametrize(
     "bind",
     [
@@ -484,14 +555,25 @@ def test_a_missing_entity_and_an_empty_graph_are_pages_that_link_on(page, server
     assert page.problems == [
         "Failed to load resource: the server responded with a status of 404 (Not Found)"
     ]
+    style = "e => [getComputedStyle(e).display, getComputedStyle(e).backgroundColor]"
+    assert page.locator("header").evaluate(style) == ["flex", "rgb(246, 247, 249)"]
     page.problems.clear()
     page.click("main p a >> nth=0")
     page.wait_for_url(server.url + "/id/company/cellco")
     # The Graph tab on an answer that names no entity says so, and nothing fails
+    failed = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     open_query(page, server, "SELECT (1 AS ?x) WHERE {}")
     page.click(f"{TAB} .select_graph")
-    shown = page.frame_locator(f"{TAB} iframe.graph").locator("main p")
+    frame = page.frame_locator(f"{TAB} iframe.graph")
+    shown = frame.locator("main p")
     assert shown.inner_text() == "the answer names no entities of the graph: nothing to draw"
+    # styled as the server's other pages (newuser16 F6: the sandboxed frame's request for
+    # /static/app.css was refused as cross-site, and the page showed unstyled)
+    style = "e => [getComputedStyle(e).display, getComputedStyle(e).backgroundColor]"
+    assert frame.locator("header").evaluate(style) == ["flex", "rgb(246, 247, 249)"]
+    assert failed == []
     assert not page.problems, page.problems
 
 
@@ -655,3 +737,94 @@ def test_the_chart_draws_one_bar_per_ranked_name_and_charts_money_some_rows_lack
         "equity stake 2021: 300,000,000",
     ]
     assert not page.problems, page.problems
+
+
+def chart_parts(page) -> list:
+    """The Chart tab as it reads: its caption, each heading, and each chart's bars (label: value)."""
+    return page.locator(f"{TAB} .chart-view").evaluate(
+        "view => [...view.querySelectorAll('p.caption, h3.chart-heading, svg.chart')].map(e =>"
+        " e.tagName === 'svg' ? [...e.querySelectorAll('rect title')].map(t => t.textContent)"
+        " : e.textContent)"
+    )
+
+
+def test_the_charts_caption_names_what_every_bar_shares(page, server):
+    # joints16 F3: agency-lag's chart said "days by therapyName", not which two agencies
+    page.goto(server.url + "/?name=agency-lag")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    assert chart_parts(page) == [
+        "days by therapyName · fromAgency: FDA, toAgency: EMA",
+        ["Alphacel: 357", "Genex: 360"],
+    ]
+    assert page.locator(f"{TAB} .chart-view svg").get_attribute("aria-label") == (
+        "days by therapyName · fromAgency: FDA, toAgency: EMA"
+    )
+    assert not page.problems, page.problems
+
+
+def test_groups_of_values_ten_times_apart_are_charted_apart(page, server):
+    from playwright.sync_api import expect
+
+    # a column that sorts the bars into groups whose values lie ten times apart (a price beside
+    # sales) gives each group a chart, headed by its column and value, on its own axis
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    set_editor(
+        page,
+        "SELECT ?name ?metric ?usd WHERE { VALUES (?name ?metric ?usd) { "
+        '("A" "sales" 963000000) ("B" "list price" 2200000) ("C" "list price" 3100000) } }',
+    )
+    page.click("#run")
+    page.click(f"{TAB} .select_chart")
+    expect(page.locator(f"{TAB} .chart-view svg")).to_have_count(2)
+    assert chart_parts(page) == [
+        "usd by name",
+        "metric: sales",
+        ["A: 963,000,000"],
+        "metric: list price",
+        ["B: 2,200,000", "C: 3,100,000"],
+    ]
+    widths = page.locator(f"{TAB} .chart-view svg rect").evaluate_all(
+        "rs => rs.map(r => Number(r.getAttribute('width')))"
+    )
+    assert widths == [520, pytest.approx(520 * 22 / 31), 520]
+    # groups that overlap are one measure sorted by a category: one ranking, one chart
+    set_editor(
+        page,
+        "SELECT ?name ?kind ?n WHERE { VALUES (?name ?kind ?n) { "
+        '("A" "x" 5) ("B" "y" 3) ("C" "y" 70) } }',
+    )
+    page.click("#run")
+    expect(page.locator(f"{TAB} .chart-view p.caption")).to_have_text("n by name")
+    assert chart_parts(page) == ["n by name", ["A: 5", "B: 3", "C: 70"]]
+    assert not page.problems, page.problems
+
+
+def test_product_figures_chart_each_metric_apart(curated_store, browser):
+    # the product-figures chart drew Carvykti's sales beside list prices, the metric in no label
+    srv = make_server(curated_store, port=0, workers=1, timeout=60).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        tab.goto(srv.url + "/?name=product-figures")
+        tab.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+        tab.click(f"{TAB} .select_chart")
+        assert chart_parts(tab) == [
+            "valueUSD by therapyName",
+            "metricName: sales",
+            ["Carvykti: 963,000,000"],
+            "metricName: list price",
+            ["Casgevy: 2,200,000", "Lyfgenia: 3,100,000"],
+        ]
+        # one metric asked for: one chart, its caption naming the metric
+        tab.goto(srv.url + "/?name=product-figures&p=metric%3Dlist-price")
+        tab.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+        tab.click(f"{TAB} .select_chart")
+        assert chart_parts(tab) == [
+            "valueUSD by therapyName · metricName: list price, geographyName: United States",
+            ["Casgevy: 2,200,000", "Lyfgenia: 3,100,000"],
+        ]
+        context.close()
+    finally:
+        srv.shutdown()

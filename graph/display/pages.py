@@ -176,10 +176,26 @@ def entity_page(view: EntityView, graph: str) -> str:
 #: named queries (a message may repeat a path the client sent; only these shapes become links).
 _LINKED_PATH = re.compile(r"(?<![\w/.])(/id/[a-z-]+/[A-Za-z0-9._~-]+|/api/queries)(?![\w/])")
 
-#: The CSP of a message page: its stylesheet only.
+#: The style of a message page, inline: in the query page's sandboxed Graph frame (an origin of
+#: its own) a link to /static/app.css is a cross-site request, which the server refuses. These are
+#: app.css's rules for what the page holds (its header, main and links).
+MESSAGE_STYLE = (
+    ":root { font: 14px/1.45 system-ui, -apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", "
+    "Arial, sans-serif; color: #1d2430; }\n"
+    "* { box-sizing: border-box; }\n"
+    "body { margin: 0; }\n"
+    "a { color: #1f5fbf; }\n"
+    "header { display: flex; gap: 18px; align-items: baseline; padding: 10px 18px; "
+    "border-bottom: 1px solid #d9dde3; background: #f6f7f9; }\n"
+    "header .brand { font-weight: 700; color: #1d2430; text-decoration: none; margin-right: 8px; }\n"
+    "main { padding: 14px 18px 40px; max-width: 1100px; }\n"
+    "main p { overflow-wrap: anywhere; }\n"
+)
+
+#: The CSP of a message page: its own inline style (by hash) only; it fetches nothing.
 MESSAGE_CSP = (
-    "default-src 'none'; style-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; "
-    "frame-ancestors 'self'"
+    f"default-src 'none'; style-src {csp_hash(MESSAGE_STYLE)}; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'self'"
 )
 
 
@@ -210,7 +226,7 @@ def message_page(status: int, message: str, asked: str = "") -> str:
                 '<html lang="en"><head><meta charset="utf-8">',
                 '<meta name="viewport" content="width=device-width, initial-scale=1">',
                 f"<title>{e(title)} · ATMP-KG</title>",
-                '<link rel="icon" href="data:,"><link rel="stylesheet" href="/static/app.css">',
+                f'<link rel="icon" href="data:,"><style>{MESSAGE_STYLE}</style>',
                 '</head><body class="message"><header><a class="brand" href="/">ATMP-KG</a>',
                 '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
                 f"<h1>{e(title)}</h1>",

@@ -98,6 +98,10 @@ log = logging.getLogger("atmpkg.server")
 
 #: Response header set when the row cap cut an answer; its value is the cap.
 TRUNCATED_HEADER = "ATMPKG-Truncated"
+#: Response header holding an answer's notes (an undeclared term, a name that names nothing, why
+#: an answer is empty, a defaulted date), as :func:`~atmpkg.graph.server.protocol.notes_header`
+#: writes them: what the command line prints on stderr.
+NOTES_HEADER = "ATMPKG-Notes"
 #: Largest request body accepted (413 above it).
 MAX_BODY = 1 << 20
 #: Connections served at once (one thread each). When all are taken, a new connection takes the
@@ -886,6 +890,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = {"Vary": "Accept"}
         if payload["truncated"]:
             headers[TRUNCATED_HEADER] = str(self.server.max_rows)
+        if payload["notes"]:
+            headers[NOTES_HEADER] = payload["notes"]
         return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
 
     def _run(
@@ -1093,7 +1099,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return {}
         headers = {
             "Access-Control-Allow-Origin": "*" if "*" in self.server.cors else str(origin),
-            "Access-Control-Expose-Headers": TRUNCATED_HEADER,
+            "Access-Control-Expose-Headers": f"{TRUNCATED_HEADER}, {NOTES_HEADER}",
             "Vary": "Origin",
         }
         if self.command == "OPTIONS":

@@ -10,6 +10,7 @@ processes that run the queries (:mod:`atmpkg.graph.server.workers`).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -306,6 +307,54 @@ def client_timeout(params: Mapping[str, list[str]], limit: float) -> float:
             "stopped at its limit costs the server a new worker",
         )
     return min(seconds, limit)
+
+
+# --- an answer's notes ----------------------------------------------------------------------------
+
+#: Notes an answer's ``ATMPKG-Notes`` header carries at most; one more says how many were left out.
+MOST_NOTES = 5
+#: Longest note in that header, in bytes as JSON writes it in ASCII (a longer one is cut, ending
+#: in "…"): with :data:`MOST_NOTES`, the header stays within 2.5 KB, under the 4 KB a proxy in
+#: front (nginx's default buffer) holds for all of an answer's headers.
+NOTE_BYTES = 400
+
+
+def _cut(note: str) -> str:
+    """``note``, cut so that its JSON in ASCII takes at most :data:`NOTE_BYTES` bytes."""
+    if len(json.dumps(note)) <= NOTE_BYTES:
+        return note
+    room, kept = NOTE_BYTES - len(json.dumps("…")), []
+    for char in note:
+        room -= len(json.dumps(char)) - 2
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+def notes_header(notes: Sequence[str]) -> str | None:
+    """The value of an answer's ``ATMPKG-Notes`` header: its notes (``QueryResult.notes``) as a
+    JSON list in ASCII, so that any character survives a header, bounded (at most
+    :data:`MOST_NOTES`, each cut to :data:`NOTE_BYTES`, and a last one naming how many more there
+    were); None for an answer without notes.
+
+    >>> print(notes_header(["atmp:Thérapie is not a term of the ontology"]))
+    ["atmp:Th\\u00e9rapie is not a term of the ontology"]
+    >>> json.loads(notes_header([f"note {i}" for i in range(7)]))[-2:]
+    ['note 4', '2 more notes left out: the library and atmpkg query give them all']
+    >>> len(notes_header(["é" * 1000] * 9)) <= 2500, notes_header([])
+    (True, None)
+    """
+    if not notes:
+        return None
+    shown = [_cut(note) for note in notes[:MOST_NOTES]]
+    left = len(notes) - len(shown)
+    if left:
+        shown.append(
+            f"{left} more note{'s' if left > 1 else ''} left out: the library and atmpkg query "
+            "give them all"
+        )
+    return json.dumps(shown)
 
 
 # --- quick queries ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..handle import KnowledgeGraph
 from ..terms import ID
-from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
+from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, notes_header, refused
 
 if TYPE_CHECKING:
     from ..display.explore import EntityView
@@ -122,7 +122,9 @@ def _serialize(result: QueryResult, fmt: str) -> bytes:
 
 
 def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
-    """Run a query (text or named) and serialise its answer in the negotiated format of its form."""
+    """Run a query (text or named) and serialise its answer in the negotiated format of its form,
+    with its notes as the ``ATMPKG-Notes`` header gives them (:func:`notes_header`), kept with the
+    answer."""
     if "name" in args:
         result = graph.named(args["name"], args["params"], limit=args["limit"])
     else:
@@ -131,7 +133,12 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
     fmt = args["formats"][kind]
     if fmt is None:
         raise not_acceptable(f"a {result.form} query", OFFERS[kind])
-    return {"fmt": fmt, "body": _serialize(result, fmt), "truncated": result.truncated}
+    return {
+        "fmt": fmt,
+        "body": _serialize(result, fmt),
+        "truncated": result.truncated,
+        "notes": notes_header(result.notes),
+    }
 
 
 def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:

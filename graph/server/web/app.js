@@ -488,7 +488,48 @@
     // no label tells one row apart: every key is the empty one
     const label = named || counted.reduce((best, next) => (next[0] > best[0] ? next : best), [1, []])[1];
     if (!label.length) return null;
-    return { label, numeric, values, key: named ? (row) => key(row, label) : (row) => row };
+    return { label, numeric, values, text, key: named ? (row) => key(row, label) : (row) => row };
+  }
+
+  // Short text columns outside the label that read the same on every row with a value: what the
+  // whole chart is of (agency-lag's pair of agencies, the name of a parameter's entity), which its
+  // caption names so that a saved chart still says it. One row says nothing of the answer, and a
+  // true/false flag names nothing the chart is of.
+  function constantColumns(answer, columns) {
+    const rows = answer.rows.filter((row) => row[columns.numeric]);
+    if (rows.length < 2) return [];
+    return columns.text.filter((i) => !columns.label.includes(i) &&
+      rows.every((row) => row[i] && row[i].datatype !== XSD + "boolean" && row[i].value === rows[0][i].value));
+  }
+
+  // How far apart the groups of a split must lie: the smallest value of one at least this many
+  // times the largest of the group below it.
+  const SCALE_APART = 10;
+
+  // A short text column outside the label that sorts the bars into 2 to 6 groups (one value per
+  // bar, fewer values than bars) whose values lie SCALE_APART times apart or more: a measure of
+  // another kind (product-figures' list prices beside sales), on one axis the smaller bars would
+  // be slivers. Each group is then charted on its own axis. A column whose groups overlap (an
+  // agency, a kind of area, a deal type) sorts values of one measure: the bars stay one ranking.
+  function splitColumn(answer, columns) {
+    const rows = answer.rows.filter((row) => row[columns.numeric]);
+    const bars = new Set(rows.map(columns.key)).size;
+    const magnitude = (row) => Math.abs(Number(row[columns.numeric].value));
+    return columns.text.find((i) => {
+      if (columns.label.includes(i) || !rows.every((row) => row[i])) return false;
+      const of = new Map();
+      const groups = new Map();
+      for (const row of rows) {
+        const bar = columns.key(row);
+        if (of.has(bar) && of.get(bar) !== row[i].value) return false;
+        of.set(bar, row[i].value);
+        const [low, high] = groups.get(row[i].value) || [Infinity, 0];
+        groups.set(row[i].value, [Math.min(low, magnitude(row)), Math.max(high, magnitude(row))]);
+      }
+      if (groups.size < 2 || groups.size > 6 || groups.size >= bars) return false;
+      const ranges = [...groups.values()].sort((a, b) => a[1] - b[1]);
+      return ranges.every(([low], k) => !k || low >= SCALE_APART * ranges[k - 1][1]);
+    });
   }
 
   function shorten(iri) {
@@ -536,16 +577,15 @@
     });
   }
 
-  function bars(answer, columns) {
-    const rows = barRows(answer, columns).slice(0, CHART_BARS);
+  function bars(answer, columns, drawn, title) {
+    const rows = drawn.slice(0, CHART_BARS);
     const values = rows.map((r) => Number(r[columns.numeric].value));
     const max = Math.max(...values.map(Math.abs), 1);
     const labelWidth = 260;
     const barWidth = 520;
     const height = 24;
     const chart = svg("svg", { class: "chart", width: labelWidth + barWidth + 140, height: rows.length * height + 10, role: "img" });
-    const by = columns.label.map((i) => answer.vars[i]).join(", ");
-    chart.setAttribute("aria-label", answer.vars[columns.numeric] + " by " + by);
+    chart.setAttribute("aria-label", title);
     // bars whose label columns read the same (rows told apart only by a note, or by nothing
     // shown) are numbered, in front, where cutting a long label keeps the number
     const labels = rows.map((row) => barLabel(row, columns) || "(no name)");
@@ -573,15 +613,32 @@
     return chart;
   }
 
+  const firstBars = (rows) => rows.length > CHART_BARS ? " (first " + CHART_BARS + " of " + rows.length + " bars)" : "";
+
+  // The caption says what the bars are and what every bar shares: "days by therapyName ·
+  // fromAgency: FDA, toAgency: EMA". A split answer is a chart per group, each headed by its
+  // column and value ("metricName: list price").
   function renderChart(view, answer, params) {
     const columns = chartColumns(answer, params);
     view.replaceChildren();
     if (!columns) return;
     if (columns.values.length > 1) view.append(valuePicker(answer, columns, () => renderChart(view, answer, params)));
-    const by = columns.label.map((i) => answer.vars[i]).join(", ");
-    const drawn = barRows(answer, columns).length;
-    const more = drawn > CHART_BARS ? " (first " + CHART_BARS + " of " + drawn + " bars)" : "";
-    view.append(el("p", "hint caption", answer.vars[columns.numeric] + " by " + by + more), bars(answer, columns));
+    const title = answer.vars[columns.numeric] + " by " + columns.label.map((i) => answer.vars[i]).join(", ");
+    const shared = constantColumns(answer, columns)
+      .map((i) => answer.vars[i] + ": " + answer.rows.find((row) => row[columns.numeric])[i].value);
+    const caption = title + (shared.length ? " · " + shared.join(", ") : "");
+    const rows = barRows(answer, columns);
+    const split = splitColumn(answer, columns);
+    if (split === undefined) {
+      view.append(el("p", "hint caption", caption + firstBars(rows)), bars(answer, columns, rows, caption));
+      return;
+    }
+    view.append(el("p", "hint caption", caption));
+    [...new Set(rows.map((row) => row[split].value))].forEach((value) => {
+      const group = rows.filter((row) => row[split].value === value);
+      const heading = answer.vars[split] + ": " + value;
+      view.append(el("h3", "chart-heading", heading + firstBars(group)), bars(answer, columns, group, title + ", " + heading));
+    });
   }
 
   class ChartView {
@@ -646,6 +703,14 @@
       : "";
   }
 
+  // The notes the server gives with an answer (ATMPKG-Notes: why an answer is empty, a term or
+  // name that matches nothing, a date that took its default), as the command line prints them.
+  function showNotes(header) {
+    const notes = header ? JSON.parse(header) : [];
+    $("notes").replaceChildren(...notes.map((note) => el("p", null, "Note: " + note)));
+    $("notes").hidden = !notes.length;
+  }
+
   function beforeQuery(tab) {
     const request = requestOf(tab);
     state.sending = request;
@@ -662,11 +727,12 @@
     // Until the answer comes, nothing of the previous one may stay to be saved.
     renderDownloads(request, null);
     showTruncation(null);
+    showNotes(null);
     $("status").textContent = "Running…";
   }
 
-  // The downloads and the row-cap warning of the answer a tab shows, when this page sent its
-  // request (a tab's answer kept from another visit has none: running it again gives them).
+  // The downloads, the row-cap warning and the notes of the answer a tab shows, when this page
+  // sent its request (a tab's answer kept from another visit has none: running it again gives them).
   function showExtras(tab) {
     const yasr = tab.getYasr();
     const request = yasr && state.requests.get(yasr);
@@ -674,6 +740,7 @@
     renderDownloads(request, answer);
     const headers = answer && yasr.results.res && yasr.results.res.headers;
     showTruncation(headers ? headers.get("ATMPKG-Truncated") : null);
+    showNotes(headers ? headers.get("ATMPKG-Notes") : null);
   }
 
   // After YASR has read the answer (it does so right after YASGUI's event): a failed query leaves
