@@ -85,6 +85,7 @@ from .protocol import (
     client_timeout,
     negotiate,
     not_acceptable,
+    notes_header,
     query_job,
     quick_query,
     refused,
@@ -890,8 +891,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = {"Vary": "Accept"}
         if payload["truncated"]:
             headers[TRUNCATED_HEADER] = str(self.server.max_rows)
-        if payload["notes"]:
-            headers[NOTES_HEADER] = payload["notes"]
+        # written here, not by the worker: a header is JSON in ASCII, whatever a worker sent
+        notes = payload.get("notes")
+        if notes and isinstance(notes, list) and all(isinstance(n, str) for n in notes):
+            headers[NOTES_HEADER] = notes_header(notes)
         return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
 
     def _run(

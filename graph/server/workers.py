@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..handle import KnowledgeGraph
 from ..terms import ID
-from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, notes_header, refused
+from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
 
 if TYPE_CHECKING:
     from ..display.explore import EntityView
@@ -123,8 +123,8 @@ def _serialize(result: QueryResult, fmt: str) -> bytes:
 
 def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
     """Run a query (text or named) and serialise its answer in the negotiated format of its form,
-    with its notes as the ``ATMPKG-Notes`` header gives them (:func:`notes_header`), kept with the
-    answer."""
+    with its notes, kept with the answer (the server writes them into the ``ATMPKG-Notes``
+    header)."""
     if "name" in args:
         result = graph.named(args["name"], args["params"], limit=args["limit"])
     else:
@@ -137,7 +137,7 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
         "fmt": fmt,
         "body": _serialize(result, fmt),
         "truncated": result.truncated,
-        "notes": notes_header(result.notes),
+        "notes": list(result.notes),
     }
 
 
