@@ -551,7 +551,7 @@ def network_of_facts(
     that fact's text (see :func:`fold_blank_nodes`). Each link is an edge keyed by the
     prefixed property, with ``property`` (the IRI) and ``label`` (its label) attributes. The
     derived shortcuts and retired IRIs' pointers (:data:`~atmpkg.graph.terms.NOT_DRAWN`) are left out,
-    but for the properties in ``drawn`` (those a query asked for).
+    but for the links of the properties in ``drawn`` (those a query asked for).
 
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
     single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
@@ -591,7 +591,9 @@ def network_of_facts(
         if node != last:  # a subject's facts come together: its node is added once
             graph.add_node(node)
             last = node
-        if predicate in NOT_DRAWN and predicate not in drawn:
+        # an asked shortcut is drawn as a link; a value one (dateEnd: a period's last day, which
+        # no source states) is no attribute of anything
+        if predicate in NOT_DRAWN and (predicate not in drawn or kind == LITERAL):
             continue
         if kind == IRI and value in hubs:
             to_hubs.append((node, predicate, value))

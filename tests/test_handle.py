@@ -298,6 +298,14 @@ def test_named_parameters_given_as_python_values_are_checked_against_their_types
         ),
         ("company-portfolio", "company", ox.NamedNode(ID + "therapy/alphacel"), "unknown company"),
         ("company-portfolio", "company", ["cellco"], r"is a list \(\['cellco'\]\)"),
+        # sec16 N2: a traceback each
+        ("company-portfolio", "company", ID + "company/cellco#<b>", "^unknown company"),
+        (
+            "regulatory-calendar",
+            "from",
+            "9999-12-31",
+            r"^parameter 'to' defaults to from\+1y, a day past the last one a date can have",
+        ),
         (
             "claims-by-status",
             "status",
@@ -676,6 +684,17 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "company:Big-Pharma names nothing in the graph (did you mean company:bigpharma?): "
         "nothing matches it"
     ]
+    # sec16 N1: each undeclared name cost a search of the ontology after the time limit
+    names = " ".join(f"atmp:made{n}" for n in range(20))
+    many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes
+    assert (len(many), many[-1]) == (
+        9,
+        "12 more atmp: names of the query are no terms of the ontology either",
+    )
+    # sec16 N2: a datatype written as a literal nested without end
+    nested = '"a"^^' * 3000 + "<urn:x>"
+    with pytest.raises(errors.ParameterError, match="is no IRI: write it <https://…> or xsd:name"):
+        kg.query("SELECT ?x WHERE {}", {"x": nested})
     # a query that declares the prefix names what it likes
     assert kg.query("PREFIX modality: <urn:m:> ASK { ?t atmp:modality modality:x }").notes == []
     assert kg.query('SELECT ?t WHERE { ?t atmp:inn "Alphacabtagene autoleucel" }').notes == [

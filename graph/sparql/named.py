@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
+from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import named_by, replacement, resolve_entity
 from .run import Term, as_term, decimal_text, missing, parse_term
@@ -64,7 +65,13 @@ def bind_params(
             continue
         text = _as_text(param, value)
         if param.name not in given and param.type == "date":
-            text = _default_day(text, bindings)
+            try:
+                text = _default_day(text, bindings)
+            except ValueError:  # a year past 9999, from a day given near the end of the calendar
+                raise ParameterError(
+                    f"parameter '{param.name}' defaults to {text}, a day past the last one a date "
+                    f"can have (9999-12-31): give -p {param.name}=YYYY-MM-DD"
+                ) from None
             if text is None:
                 continue
         try:
@@ -309,7 +316,7 @@ def resolve_entity_of_kind(
         if SLUG_RE.match(value)
         else None
     )
-    if candidate:
+    if candidate and valid_iri(candidate):
         facts = {
             q.predicate.value: q.object
             for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)

@@ -199,8 +199,15 @@ def parse_term(text: str) -> Term:
                 return ox.Literal(value, language=match["lang"])
             if match["dt"]:
                 dt = match["dt"]
-                dt_iri = dt[1:-1] if dt.startswith("<") else parse_term(dt).value
-                return ox.Literal(value, datatype=ox.NamedNode(dt_iri))
+                # a datatype is an IRI: read as a value it could nest without end ("a"^^"a"^^…)
+                datatype = ox.NamedNode(dt[1:-1]) if dt.startswith("<") else None
+                if datatype is None and not dt.startswith('"'):
+                    datatype = parse_term(dt)
+                if not isinstance(datatype, ox.NamedNode):
+                    raise ValueError(
+                        f"the datatype {dt[:40]!r} is no IRI: write it <https://…> or xsd:name"
+                    )
+                return ox.Literal(value, datatype=datatype)
             return ox.Literal(value)
         if text.startswith('"'):
             raise ValueError(
@@ -566,11 +573,18 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
         for t in tokens
         if t.kind == "iri" and t.text.startswith("<" + ATMP)
     }
+    unknown = sorted(named - declared)
     notes = []
-    for local in sorted(named - declared):
+    for local in unknown[:_MOST_LOOKED_UP]:
         close = " or ".join(f"atmp:{c}" for c in suggest(local, declared, 2))
         hint = f" (did you mean {close}?)" if close else ""
         notes.append(f"atmp:{local} is not a term of the ontology{hint}: nothing matches it")
+    # each name costs a search of the ontology's terms, after the query's time limit (sec16 N1)
+    if len(unknown) > _MOST_LOOKED_UP:
+        notes.append(
+            f"{len(unknown) - _MOST_LOOKED_UP:,} more atmp: names of the query are no terms of "
+            "the ontology either"
+        )
     return notes
 
 
