@@ -1022,6 +1022,31 @@ def test_every_term_the_ontology_does_not_declare_is_named_at_once(built, tmp_pa
     ]
 
 
+def test_files_that_cannot_be_read_hide_no_value_error_of_the_others(built, tmp_path):
+    """newuser16 F5: an RDF file's undeclared term, or a row with a cell too many, was the only
+    error said, the other files' bad values showing only on the next run."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        'therapy:genex atmp:brandname "G" .\n'
+    )
+    deals = deal_file(tmp_path, value="5e8")
+    # a row with a cell too many is left out; the row after it is still read and checked
+    row = DEAL.format(value="1,000", source="src-news", note="")
+    later = DEAL.format(value="750000000", source="src-nowhere", note="").replace("2024-05", "2024-13")
+    deals.write_text(deals.read_text() + row + "\n" + later.replace("-2024,", "-2025,", 1) + "\n")
+    with pytest.raises(DataErrors) as error:
+        import_files([mine, deals], built)
+    assert [(Path(e.file).name, e.line, e.message.split(";")[0]) for e in error.value.errors] == [
+        ("deals.csv", 2, "'5e8' is not a number"),
+        ("deals.csv", 3, "row has 11 cells but the header has 10"),
+        # its unknown source is not said: the file that could not be read may define it
+        ("deals.csv", 4, "'2024-13' has no month 13"),
+        ("mine.ttl", 3, "atmp:brandname is no term of the ATMP-KG ontology, so nothing would read it"),
+    ]
+
+
 def test_shacl_is_skipped_with_a_note_above_the_threshold(built, tmp_path, monkeypatch):
     monkeypatch.setattr(BUILD, "SHACL_MAX_TRIPLES", 100)
     bad = untyped_therapy(tmp_path)

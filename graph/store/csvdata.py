@@ -584,13 +584,17 @@ class _Compiler:
                 continue
             rows += 1
             if len(cells) != len(header):
-                raise DataError(
-                    display,
-                    start,
-                    None,
-                    f"row has {len(cells)} cells but the header has {len(header)}; quote cells "
-                    "that contain commas",
+                # the row is left out; the rows after it are read and checked all the same
+                self.errors.append(
+                    DataError(
+                        display,
+                        start,
+                        None,
+                        f"row has {len(cells)} cells but the header has {len(header)}; quote "
+                        "cells that contain commas",
+                    )
                 )
+                continue
             given = dict(zip(header, cells, strict=True))
             row = _Row(display, start, family, {c: given.get(c, "") for c in family.header}, header)
             try:
@@ -1930,11 +1934,11 @@ def compile_inputs(
                 empty.append(display)
         except DataError as exc:
             failed.append(exc)
-    compiler.errors[:0] = failed
-    # A file that could not be read would make each row that names its entities an error of its
-    # own: the references and values are checked only when every file was read
+    compiler.errors[:0] = [e for error in failed for e in getattr(error, "errors", [error])]
+    # A file that could not be read may define any entity: a reference the others make to one
+    # they do not define is then no error of its own, but every value is still checked
     if failed:
-        compiler.raise_errors()
+        compiler.unkeyed |= set(compiler.keys)
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
     compiled.empty_csv = empty
