@@ -684,6 +684,24 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "company:Big-Pharma names nothing in the graph (did you mean company:bigpharma?): "
         "nothing matches it"
     ]
+    # newuser16 F1: a value written with no datatype, or money as a whole number, matched
+    # nothing without a word
+    typed = {
+        'SELECT ?a WHERE { ?a atmp:date "2018-08-22" }': 'atmp:date "2018-08-22" matches no '
+        'value: the graph holds "2018-08-22"^^xsd:date; write that, or compare the text alone: '
+        'FILTER(STR(?value) = "2018-08-22")',
+        "SELECT ?d WHERE { ?d atmp:valueUSD 11900000000 }": "atmp:valueUSD 11900000000 matches "
+        'no value: the graph holds "11900000000"^^xsd:decimal; write that, or compare the '
+        "number: FILTER(?value = 11900000000)",
+    }
+    for text, note in typed.items():
+        assert (len(kg.query(text)), kg.query(text).notes) == (0, [note])
+    assert len(kg.query("SELECT ?d WHERE { ?d atmp:valueUSD 11900000000.0 }")) == 1
+    money = "SELECT ?d ?v WHERE { ?d atmp:valueUSD ?v }"
+    assert kg.query(money, {"v": "11900000000"}).notes == [
+        "parameter 'v' is \"11900000000\"^^xsd:integer, which no value of it equals: the graph "
+        "holds \"11900000000\"^^xsd:decimal; give -p 'v=\"11900000000\"^^xsd:decimal'"
+    ]
     # sec16 N1: each undeclared name cost a search of the ontology after the time limit
     names = " ".join(f"atmp:made{n}" for n in range(20))
     many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes

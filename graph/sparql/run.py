@@ -274,21 +274,40 @@ def _predicate_of(tokens: Sequence[gate.Token], at: int, declared: set[str]) -> 
     return predicate if valid_iri(predicate) else None
 
 
-def _stored_as(predicate: str, text: str, store) -> ox.Literal | None:
-    """A value of ``predicate`` in ``store`` that is ``text`` in another usual case (as written,
-    lower case, upper case, capitalised) with the language tag ``en`` or none, when ``text`` as
-    a plain string is none: each a look-up in the store's index, not a scan of its values."""
-    written = {text, text.lower(), text.upper(), text.capitalize(), text.title()}
-    variants = [ox.Literal(text)] + [
+#: The datatypes a value written without one (or as a whole number) may be stored with, each with
+#: the forms it takes: a day, a month, a year, a number, a truth value.
+_DATATYPES = (
+    ("date", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")),
+    ("gYearMonth", re.compile(r"[0-9]{4}-[0-9]{2}")),
+    ("gYear", re.compile(r"[0-9]{4}")),
+    ("decimal", re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")),
+    ("integer", re.compile(r"[+-]?[0-9]+")),
+    ("boolean", re.compile(r"true|false")),
+)
+
+
+def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
+    """A value of ``predicate`` in ``store`` that is what a query ``written`` in another usual
+    case (as written, lower case, upper case, capitalised) with the language tag ``en`` or none,
+    or with a datatype its text fits (``"2023-12-08"`` stored as an ``xsd:date``, ``11900000000``
+    as an ``xsd:decimal``), when ``written`` itself is none: each a look-up in the store's index,
+    not a scan of its values."""
+    text = written.value
+    forms = [text]
+    if written.datatype.value == XSD + "string":
+        forms = sorted({text, text.lower(), text.upper(), text.capitalize(), text.title()})
+    variants = [written]
+    variants += [
         literal
-        for form in sorted(written)
+        for form in forms
         for literal in (ox.Literal(form, language="en"), ox.Literal(form))
-        if literal != ox.Literal(text)
+        if literal != written
     ]
+    variants += [_typed(text, name) for name, form in _DATATYPES if form.fullmatch(text)]
     for value in variants:
         bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): value}
         if store.query("ASK { ?s ?p ?t }", substitutions=bound):
-            return None if value == ox.Literal(text) else value
+            return None if value == written else value
     return None
 
 
@@ -335,14 +354,27 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if len(seen) >= _MOST_LOOKED_UP:
             break
         following = tokens[at + 1] if at + 1 < len(tokens) else None
-        if token.kind == "string" and (
+        if token.kind == "number" and re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", token.text):
+            predicate = _predicate_of(tokens, at, declared)
+            if predicate is None or (predicate, token.text) in seen:
+                continue
+            seen.add((predicate, token.text))
+            kind = "decimal" if "." in token.text else "integer"
+            stored = _stored_as(predicate, _typed(token.text, kind), store)
+            if stored is not None:
+                notes.append(
+                    f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
+                    f"{_written(stored)}; write that, or compare the number: FILTER(?value = "
+                    f"{token.text})"
+                )
+        elif token.kind == "string" and (
             following is None or (following.kind != "lang" and following.text != "^^")
         ):
             predicate, text = _predicate_of(tokens, at, declared), _plain_value(token.text)
             if None in (predicate, text) or (predicate, text) in seen:
                 continue
             seen.add((predicate, text))
-            stored = _stored_as(predicate, text, store)
+            stored = _stored_as(predicate, ox.Literal(text), store)
             if stored is not None:
                 alone = (
                     f"the text alone: FILTER(STR(?value) = {token.text})"
@@ -375,19 +407,21 @@ def entity_notes(
     notes = []
     declared = gate.declared_prefixes(tokens)
     for name, value in params.items():
-        if not isinstance(value, str) or parse_term(value) != ox.Literal(value):
+        term = parse_term(value) if isinstance(value, str) else None
+        if isinstance(term, ox.Literal) and term.datatype.value != XSD + "string":
+            # a number or a date as the command line reads it: stored with another datatype?
+            predicate = _predicate_of_variable(tokens, name, declared)
+            stored = None if predicate is None else _stored_as(predicate, term, store)
+            if stored is not None:
+                notes.append(
+                    f"parameter {name!r} is {_written(term)}, which no value of it equals: the "
+                    f"graph holds {_written(stored)}; give -p '{name}={_written(stored)}'"
+                )
             continue
-        # the property of the first pattern whose value the parameter is, looked up once
-        predicate = next(
-            (
-                found
-                for at, t in enumerate(tokens)
-                if t.kind == "var" and t.text[1:] == name
-                and (found := _predicate_of(tokens, at, declared)) is not None
-            ),
-            None,
-        )  # fmt: skip
-        stored = None if predicate is None else _stored_as(predicate, value, store)
+        if term != ox.Literal(value):
+            continue
+        predicate = _predicate_of_variable(tokens, name, declared)
+        stored = None if predicate is None else _stored_as(predicate, term, store)
         if stored is not None:
             notes.append(
                 f'parameter {name!r} is the string "{value}", which no value of it equals: the '
@@ -406,6 +440,19 @@ def entity_notes(
             f"the query file's header: # param: {name} {kind})"
         )
     return notes
+
+
+def _predicate_of_variable(tokens: Sequence[gate.Token], name: str, declared) -> str | None:
+    """The property of the first pattern whose value is the variable ``name``."""
+    return next(
+        (
+            found
+            for at, t in enumerate(tokens)
+            if t.kind == "var" and t.text[1:] == name
+            and (found := _predicate_of(tokens, at, declared)) is not None
+        ),
+        None,
+    )  # fmt: skip
 
 
 def _typed(text: str, datatype: str) -> ox.Literal:
