@@ -533,10 +533,37 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         # rev15 R11: no space after a function's commas is no number
         ("SELECT (SUBSTR(?l,1,100) AS ?s) WHERE { ?t rdfs:label ?l } LIMIT ten", "1, column 66",
          "LIMIT takes a whole number (LIMIT 10)"),
+        # newuser16 F3: the commonest SQL comparisons, and a function of one name or an alias
+        ('SELECT ?l WHERE { ?t rdfs:label ?l FILTER(?l == "A") }', "1, column 47",
+         "SPARQL compares with a single =, and != for not equal: FILTER(?x = ?y)"),
+        ('SELECT ?l WHERE { ?t rdfs:label ?l FILTER(?l <> "A") }', "1, column 46",
+         "SPARQL writes not equal as !=: FILTER(?x != ?y)"),
+        ("SELECT ?l WHERE { ?t rdfs:label ?l FILTER(?l IS NOT NULL) }", "1, column 46",
+         "SPARQL has no IS NULL: BOUND(?l) is true when it has a value, !BOUND(?l) when it has "
+         "none"),
+        ("SELECT ?d WHERE { ?a atmp:date ?d FILTER(?d BETWEEN 1 AND 2) }", "1, column 45",
+         "SPARQL has no BETWEEN: FILTER(?x >= low && ?x <= high)"),
+        ("SELECT ?v WHERE { ?d atmp:valueUSD ?v FILTER(?v >= 10 billion) }", "1, column 55",
+         "a number is written in digits only: no 'billion' after 10"),
+        ("SELECT ?v WHERE { ?d atmp:valueUSD ?v FILTER(?v >= 1B) }", "1, column 53",
+         "a number is written in digits only: no 'B' after 1"),
+        ("SELECT ?t WHERE { ?t atmp:endedEverywhere TRUE }", "1, column 43",
+         "SPARQL writes its truth values in lower case: true"),
+        ("SELECT ?t WHERE { ?t a atmp:Therapy } LIMIT 1 -- first", "1, column 48",
+         "a comment starts with #, not --"),
+        ('SELECT ?l WHERE { ?t rdfs:label ?l FILTER(ILIKE(?l, "a")) }', "1, column 57",
+         "a value, a variable or an expression was expected here"),
+        ("SELECT (YEAR(?d) AS ?y) (COUNT(?a) AS ?n) WHERE { ?a atmp:date ?d } GROUP BY ?y",
+         "1, column 80",
+         "a column SELECT makes with an expression, (… AS ?y), is bound elsewhere in the query "
+         "too; to group by it as SQL groups by an alias, group by the expression: GROUP BY "
+         "(YEAR(?date) AS ?y), and SELECT ?y"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)
         assert str(caught.value) == f"SPARQL syntax error at line {where}: {said}", text
+    # a minus before a negative number is no comment
+    assert kg.query("SELECT ?x WHERE { BIND(5 - -1 AS ?x) }").dicts() == [{"x": 6}]
     # a list of values is no triple without its object
     with pytest.raises(errors.QuerySyntaxError) as caught:
         kg.query("SELECT ?x WHERE { VALUES ?x { <urn:a> <urn:b> } ?x ?y }")

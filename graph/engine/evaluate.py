@@ -361,7 +361,14 @@ _UNGROUPED = "The SELECT contains a variable that is unbound"
 #: The words that end a GROUP BY clause.
 _AFTER_GROUP_BY = frozenset("HAVING ORDER LIMIT OFFSET VALUES".split())
 #: The engine's "expected one of" followed by three or more of its keywords, no punctuation.
-_KEYWORD_SAMPLE = re.compile(r"expected one of \w+(?:, \w+){2,}")
+_KEYWORD_SAMPLE = re.compile(
+    r"expected one of \w+(?:, \w+){2,}|expected (?:one of )?(?:ENCODE_FOR_URI|GROUP_CONCAT)"
+)
+#: The engine's words for a variable SELECT makes with an expression that the query binds too
+#: (grouping by a column's alias, as SQL does).
+_OVERRIDES = "The SELECT overrides an existing variable using an expression"
+#: Words SQL habit writes after a number for its scale (10 billion, 1B).
+_SCALES = frozenset("THOUSAND MILLION BILLION TRILLION K M MN B BN".split())
 #: What compares two values.
 _COMPARISONS = (">", "<", "=", "!=", ">=", "<=")
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
@@ -445,8 +452,30 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             said = f"the direction comes first, the variable in brackets: {word}({before.text})"
         elif before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
             said = f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)"
+        elif token.text == "=" and before.text == "=":
+            said = "SPARQL compares with a single =, and != for not equal: FILTER(?x = ?y)"
         elif token.text == "=" and depth == 0:
             said = "= compares values inside FILTER(…) or BIND(…), as in FILTER(?x = ?y)"
+        elif token.text == "<>" and before.kind in (*_TERMS, "number", "string"):
+            said = "SPARQL writes not equal as !=: FILTER(?x != ?y)"
+        elif word == "IS" and before.kind == "var":
+            said = (
+                f"SPARQL has no IS NULL: BOUND({before.text}) is true when it has a value, "
+                f"!BOUND({before.text}) when it has none"
+            )
+        elif word == "BETWEEN":
+            said = "SPARQL has no BETWEEN: FILTER(?x >= low && ?x <= high)"
+        elif before.kind == "number" and word in _SCALES:
+            said = f"a number is written in digits only: no '{token.text}' after {before.text}"
+        elif word in ("TRUE", "FALSE") and token.text != word.lower():
+            said = f"SPARQL writes its truth values in lower case: {word.lower()}"
+        elif (
+            token.text == before.text == "-"
+            and token.offset == before.offset + 1
+            and _next_text(tokens, i) not in ("(",)
+            and (i + 1 >= len(tokens) or tokens[i + 1].kind not in ("number", "var"))
+        ):
+            said = "a comment starts with #, not --"
         elif (
             token.text in ("}", ".")
             and i >= 3
@@ -580,6 +609,12 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
         return thousands
     if _UNGROUPED in detail:
         return _ungrouped(tokens)
+    if _OVERRIDES in detail:
+        return (
+            "a column SELECT makes with an expression, (… AS ?y), is bound elsewhere in the "
+            "query too; to group by it as SQL groups by an alias, group by the expression: "
+            "GROUP BY (YEAR(?date) AS ?y), and SELECT ?y"
+        ), None
     if _STAR_GROUPED in detail:
         return (
             "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables "
