@@ -273,6 +273,7 @@ class KnowledgeGraph:
         from .. import queries
         from .engine import gate
         from .errors import UnknownNameError
+        from .sparql.named import unknown_names
         from .sparql.run import (
             as_term,
             binding_notes,
@@ -280,7 +281,6 @@ class KnowledgeGraph:
             entity_notes,
             missing,
             undeclared_terms,
-            unknown_names,
         )
         from .store.csvdata import decode_utf8
 

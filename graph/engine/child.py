@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import decimal
-import functools
-import io
 import os
 import pickle
 import select
@@ -36,185 +33,15 @@ import time
 from pathlib import Path
 
 from ..errors import QueryMemoryError, QueryTimeoutError, StoreError
+from .answers import UnreadableAnswerError, load_answer
 from .sandbox import DEFAULT_MEMORY, describe_death
 
 _HEADER = struct.Struct("!Q")
 
 
-def _write(stream, payload: object) -> None:
-    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+def _write(stream, data: bytes) -> None:
     stream.write(_HEADER.pack(len(data)) + data)
     stream.flush()
-
-
-class _AnswerUnpickler(pickle.Unpickler):
-    """Reads what a confined process sent back making only the classes an answer holds: a pickle
-    may name any function to call, and what runs in the confined process must not run here."""
-
-    def find_class(self, module: str, name: str) -> type:
-        found = _answer_classes().get((module, name))
-        if found is None:
-            raise pickle.UnpicklingError(f"{module}.{name} is no part of an answer")
-        return found
-
-
-@functools.cache
-def _answer_classes() -> dict[tuple[str, str], type]:
-    import builtins
-    import datetime
-    import decimal
-
-    import pyoxigraph as ox
-
-    from .. import errors
-    from .evaluate import QueryResult
-
-    terms = ("NamedNode", "BlankNode", "Literal", "Triple", "Quad", "DefaultGraph", "Variable")
-    # Errors, whose classes only keep their arguments (not SystemExit or KeyboardInterrupt, which
-    # the caller would raise as its own); the library's are made again as they were, without
-    # running their __init__ (errors.AtmpkgError.__reduce__). Then plain values.
-    classes = [
-        c
-        for module in (builtins, errors)
-        for c in vars(module).values()
-        if isinstance(c, type)
-        and issubclass(c, Exception | errors.Violation)
-        and c.__module__ == module.__name__
-    ]
-    classes += [QueryResult, decimal.Decimal, *(getattr(ox, n) for n in terms)]
-    classes += [datetime.date, datetime.datetime, datetime.time, datetime.timedelta]
-    return {(c.__module__, c.__qualname__): c for c in classes + [datetime.timezone]}
-
-
-@functools.cache
-def _mutable_classes() -> list[type]:
-    """The answer's classes whose attributes can be set (Python's own types cannot be changed)."""
-    immutable = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE
-    return [c for c in _answer_classes().values() if not c.__flags__ & immutable]
-
-
-class UnreadableAnswerError(StoreError):
-    """What a confined process sent back is no answer: a class no answer holds, bytes that are
-    no pickle, no pair of a status and a result. The process was stopped."""
-
-    def __init__(self, reason: str):
-        super().__init__(
-            f"the query process sent back something that is no answer ({reason}); it was stopped"
-        )
-
-
-def loads_answer(data: bytes) -> object:
-    """The answer a confined process sent as ``data``, made of the classes an answer holds only.
-
-    >>> loads_answer(pickle.dumps(("ok", ValueError("a"))))
-    ('ok', ValueError('a'))
-    >>> loads_answer(pickle.dumps(os.system))
-    Traceback (most recent call last):
-    atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no part of an answer); it was stopped
-    """
-    with _reading:  # threads read answers one at a time: one's change is never another's state
-        # as this process has them now (its own changes since the last answer included)
-        kept = [(c, (dict(vars(c)), tuple(getattr(c, n) for n in _NAMES))) for c in _mutable_classes()]
-        from .evaluate import ANSWER_BYTES
-
-        size = ANSWER_BYTES.set(len(data))
-        try:
-            answer = _AnswerUnpickler(io.BytesIO(data)).load()
-        except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
-            answer = UnreadableAnswerError(str(exc))
-        finally:
-            ANSWER_BYTES.reset(size)
-        # a pickle may also set attributes on a class it names (BUILD on the class itself), so
-        # that every later term or error of this process lies: put any change back, refuse it
-        changed = [_restore(cls, before) for cls, before in kept]
-    if any(changed):
-        raise UnreadableAnswerError("it changes a class of this process")
-    if isinstance(answer, UnreadableAnswerError):
-        raise answer
-    return answer
-
-
-class _PlainUnpickler(pickle.Unpickler):
-    """Reads plain values only: a pickle that names any class or function is refused."""
-
-    def find_class(self, module: str, name: str) -> type:
-        raise pickle.UnpicklingError(f"{module}.{name} is no plain value")
-
-
-def loads_plain(data: bytes) -> object:
-    """What a confined process that answers in plain values (a server's worker) sent as ``data``:
-    None, booleans, numbers, text and bytes in tuples, lists and dicts, no more of them than it
-    sent bytes (see :func:`plain`), else :class:`UnreadableAnswerError`.
-
-    >>> loads_plain(pickle.dumps((200, {"body": b"x"})))
-    (200, {'body': b'x'})
-    >>> loads_plain(pickle.dumps(ValueError("a")))
-    Traceback (most recent call last):
-    atmpkg.graph.engine.child.UnreadableAnswerError: the query process sent back something that is no answer (builtins.ValueError is no plain value); it was stopped
-    """
-    try:
-        answer = _PlainUnpickler(io.BytesIO(data)).load()
-    except Exception as exc:  # any bytes may come: each way a pickle fails is this one error
-        raise UnreadableAnswerError(str(exc)) from None
-    if not plain(answer, 2 * len(data) + 1024):
-        raise UnreadableAnswerError("it holds more than it sent")
-    return answer
-
-
-def plain(value: object, budget: int) -> bool:
-    """Whether ``value`` is made of no more than ``budget`` plain values (None, booleans, numbers,
-    text and bytes, a character or byte counting as one) in tuples, lists, dicts and errors,
-    counted each time one is reached: a pickle may name one list many times, so that what prints
-    or walks it grows as the power of its depth (sec16 A2).
-
-    >>> deep = []
-    >>> for _ in range(60):
-    ...     deep = [deep, deep]
-    >>> plain({"body": b"x", "notes": ["a"]}, 100), plain(deep, 10_000), plain(os.system, 100)
-    (True, False, False)
-    """
-    from .. import errors
-
-    stack = [value]
-    while stack and budget >= 0:
-        item = stack.pop()
-        budget -= len(item) + 1 if isinstance(item, str | bytes) else 1
-        if isinstance(item, tuple | list):
-            stack.extend(item)
-        elif isinstance(item, dict):
-            stack.extend(item.items())
-        elif isinstance(item, BaseException | errors.Violation):
-            stack.extend((item.args if isinstance(item, BaseException) else (), vars(item)))
-        elif not (item is None or isinstance(item, str | bytes | int | float | decimal.Decimal)):
-            return False
-    return budget >= 0
-
-
-_reading = threading.Lock()
-#: What names a class beside its ``__dict__``, and may be set all the same.
-_NAMES = ("__name__", "__qualname__", "__bases__")
-
-
-def _restore(cls: type, kept: tuple[dict, tuple]) -> bool:
-    """Put ``cls`` back as ``kept`` says it was; whether anything had changed (a class that cannot
-    be put back counts as changed). A ``__slots__`` or ``__slotnames__`` an answer left is taken
-    out with the rest: the slot names Python caches on a class when it pickles an instance here
-    are made again when next needed, so taking them out changes nothing."""
-    attributes, names = kept
-    try:
-        now = vars(cls)
-        added = [n for n in now if n not in attributes]
-        moved = [n for n, v in attributes.items() if now.get(n, v) is not v or n not in now]
-        for name in added:
-            delattr(cls, name)
-        for name in moved:
-            setattr(cls, name, attributes[name])
-        renamed = [(n, v) for n, v in zip(_NAMES, names, strict=True) if getattr(cls, n) != v]
-        for name, value in renamed:
-            setattr(cls, name, value)
-    except Exception:  # what an answer did to a class may also stop its repair: refused all the same
-        return True
-    return bool([n for n in added if n != "__slotnames__"] or moved or renamed)
 
 
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
@@ -285,20 +112,15 @@ class Evaluator:
         process = self._process
         self.holding = request.get("store", self.holding)
         try:
-            _write(process.stdin, request)
+            _write(process.stdin, pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL))
             fd = process.stdout.fileno()
             (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size, deadline))
             if self.memory is not None and size > self.memory:
                 # the process holds its answer whole before sending it, so it cannot be larger
                 raise UnreadableAnswerError(f"an answer of {size:,} bytes, more than its memory cap")
-            answer = loads_answer(_read_exactly(fd, size, deadline))
-            status, payload = answer if isinstance(answer, tuple) and len(answer) == 2 else (0, 0)
-            if (status, isinstance(payload, Exception)) not in (("ok", False), ("error", True)):
-                raise UnreadableAnswerError("an error that is no exception, or no status")
-            # an error names the same text at most a few times (its message and its attributes);
-            # a list naming itself 60 levels deep is 160 bytes, and printing it never ends
-            if status == "error" and not plain(payload, 4 * size + 1024):
-                raise UnreadableAnswerError("an error that holds more than it sent")
+            # read as JSON, not a pickle: the child chooses nothing this process runs or makes,
+            # and what it makes costs what it sent
+            status, payload = load_answer(_read_exactly(fd, size, deadline))
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except TimeoutError:
@@ -528,6 +350,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
 
     import pyoxigraph as ox
 
+    from .answers import dump_answer
     from .evaluate import evaluate
 
     stores: dict[tuple[str, bool], ox.Store] = {}
@@ -539,7 +362,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
         request = pickle.loads(source.read(_HEADER.unpack(head)[0]))
         try:
             if request.get("parse_only"):
-                _write(out, ("ok", _parse(request)))
+                _write(out, dump_answer("ok", _parse(request)))
                 continue
             store = _open(request, stores)
             result = evaluate(
@@ -552,11 +375,12 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
             )
             if request["form"] == "UPDATE":
                 stores.clear()
-            _write(out, ("ok", result))
+            _write(out, dump_answer("ok", result))
         except MemoryError:
-            _write(out, ("error", QueryMemoryError(memory or 0, request.get("in_memory", False))))
+            held = request.get("in_memory", False)
+            _write(out, dump_answer("error", QueryMemoryError(memory or 0, held)))
         except Exception as exc:  # every failure goes back to the parent, which raises it
-            _write(out, ("error", exc))
+            _write(out, dump_answer("error", exc))
 
 
 def _parse(request: dict) -> None:  # pragma: no cover - runs in the child

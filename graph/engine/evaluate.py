@@ -13,10 +13,8 @@ only pyoxigraph and the library's errors: a confined child starts fast.
 
 from __future__ import annotations
 
-import contextvars
 import datetime
 import decimal
-import pickle
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -38,10 +36,6 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     import networkx
     import pandas
     import rdflib
-
-#: While an answer from a confined process is read: its size in bytes, which bounds what reading
-#: it may build (see :meth:`QueryResult.__setstate__`); None otherwise.
-ANSWER_BYTES: contextvars.ContextVar[int | None] = contextvars.ContextVar("answer_bytes", default=None)
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
 BASE_IRI = "https://w3id.org/atmp-kg/id/"
@@ -82,49 +76,6 @@ class QueryResult:
         (True, False)
         """
         return bool(self.boolean) if self.form == "ASK" else len(self) > 0
-
-    def __getstate__(self) -> dict:
-        """The answer as the confined child pickles it for the calling process: each distinct
-        term once, the cells and triples as numbers into that list. A report repeats its names on
-        many rows, and making a pyoxigraph term from its pickle costs more than the engine spends
-        on a row (18k rows of ``sponsor-ultimate-parent`` at a million triples: 1.2 s pickled
-        term by term, 0.4 s so).
-
-        >>> a, b = ox.Literal("a"), ox.Literal("b")
-        >>> state = QueryResult("SELECT", ["x", "y"], [(a, None), (a, b)]).__getstate__()
-        >>> [t.value for t in state["terms"]], state["rows"]
-        (['a', 'b'], [(0, None), (0, 1)])
-        """
-        numbers: dict[Term, int] = {}
-        state = dict(self.__dict__)
-        state["rows"] = [
-            tuple(None if t is None else numbers.setdefault(t, len(numbers)) for t in row)
-            for row in self.rows
-        ]
-        state["triples"] = [
-            tuple(numbers.setdefault(t, len(numbers)) for t in triple) for triple in self.triples
-        ]
-        state["terms"] = list(numbers)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        """The answer again from :meth:`__getstate__`'s numbers.
-
-        >>> import pickle
-        >>> a, p = ox.NamedNode("urn:a"), ox.NamedNode("urn:p")
-        >>> answer = QueryResult("CONSTRUCT", triples=[ox.Triple(a, p, ox.Literal("a"))])
-        >>> pickle.loads(pickle.dumps(answer)) == answer
-        True
-        """
-        terms = state.pop("terms")
-        size = ANSWER_BYTES.get()
-        if size is not None:
-            _check_answer(state, size)
-        state["rows"] = [
-            tuple(None if n is None else terms[n] for n in row) for row in state["rows"]
-        ]
-        state["triples"] = [ox.Triple(*(terms[n] for n in triple)) for triple in state["triples"]]
-        self.__dict__.update(state)
 
     def __iter__(self) -> Iterator[dict[str, object]] | Iterator[ox.Triple]:
         """The rows as :meth:`dicts` gives them; a CONSTRUCT or DESCRIBE answer's triples."""
@@ -235,23 +186,6 @@ class QueryResult:
     def _repr_pretty_(self, printer, cycle: bool) -> None:
         printer.text(repr(self))
 
-
-
-def _check_answer(state: dict, size: int) -> None:
-    """Refuse the state of an answer that would build more than its ``size`` bytes can honestly
-    carry: a pickle names a row once and then refers to it in two bytes, so that rows (or cells of
-    rows wider than the answer's variables) could take the reader gigabytes. Each cell and row of
-    an honest answer costs at least a byte of it, each triple four; what the evaluating process
-    never sets (notes, parameters, the query text) must come empty."""
-    rows, triples, variables = state["rows"], state["triples"], state["variables"]
-    if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)):
-        raise pickle.UnpicklingError("an answer's variables that are no names")
-    if len(rows) * (1 + len(variables)) + 4 * len(triples) > size:
-        raise pickle.UnpicklingError("an answer that makes more rows than it holds")
-    if any(len(row) != len(variables) for row in rows):
-        raise pickle.UnpicklingError("an answer's row that is wider than its variables")
-    if (state["notes"], state["parameters"], state["sparql"]) != ([], {}, ""):
-        raise pickle.UnpicklingError("an answer with what only this process adds to one")
 
 
 def to_python(term: Term) -> object:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
-from ..engine.child import UnreadableAnswerError, loads_plain
+from ..engine.answers import UnreadableAnswerError
 from ..engine.evaluate import QueryResult
 from ..engine.sandbox import (
     DEFAULT_MEMORY,
@@ -248,6 +248,33 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
     return 500, "internal server error"
 
 
+def dump_reply(status: int | str, payload: dict | str | int) -> bytes:
+    """A worker's reply as it sends it: a line of JSON (the status, and the payload but for its
+    body), then the body's bytes as they are. JSON, not a pickle: the server makes nothing but
+    the values a reply holds, and reading one costs what it holds.
+
+    >>> load_reply(dump_reply(200, {"body": b"x", "truncated": False}))
+    (200, {'truncated': False, 'body': b'x'})
+    """
+    if isinstance(payload, dict):
+        fields = {k: v for k, v in payload.items() if k != "body"}
+        head = json.dumps([status, fields, "body" in payload]).encode("ascii")
+        return head + b"\n" + payload.get("body", b"")
+    return json.dumps([status, payload, False]).encode("ascii") + b"\n"
+
+
+def load_reply(data: bytes) -> tuple[int | str, dict | str | int]:
+    """The reply :func:`dump_reply` wrote as ``data``, or :class:`UnreadableAnswerError`."""
+    head, _, body = data.partition(b"\n")
+    try:
+        status, payload, has_body = json.loads(head)
+    except Exception as exc:  # any bytes may come: each way they fail to read is this one error
+        raise UnreadableAnswerError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
+    if has_body and isinstance(payload, dict):
+        payload["body"] = body
+    return status, payload
+
+
 def _reply(reply: object) -> bool:
     """Whether ``reply`` is what a worker sends: ``(200, dict)`` of a job's answer, or an
     error's status and message.
@@ -313,16 +340,16 @@ def _worker_main(
         # traceback multiprocessing would print
         os.write(2, b"MemoryError: the memory cap leaves no room to start the worker\n")
         os._exit(1)
-    conn.send(("ready", os.getpid()))
+    conn.send_bytes(dump_reply("ready", os.getpid()))
     while True:
         try:
             kind, args = conn.recv()
         except EOFError:
             return
         try:
-            conn.send((200, _bounded(JOBS[kind](args, graph))))
+            conn.send_bytes(dump_reply(200, _bounded(JOBS[kind](args, graph))))
         except Exception as exc:  # every failure goes back as a status and a safe message
-            conn.send(_error_reply(exc, kind, memory, in_memory))
+            conn.send_bytes(dump_reply(*_error_reply(exc, kind, memory, in_memory)))
 
 
 class _StderrPump:
@@ -642,7 +669,7 @@ class WorkerPool:
     def _receive(self, worker: _Worker, deadline: float, limit: int | None = None) -> object:
         """What ``worker`` has begun to send, read whole by ``deadline`` (else it is killed and
         :class:`JobTimeout` raised) and no larger than ``limit`` bytes (its memory cap by default:
-        it holds an answer whole before sending it), as data: a pickle may name any function."""
+        it holds an answer whole before sending it), as JSON (:func:`load_reply`)."""
         fired, taken = threading.Event(), threading.Lock()
 
         def stop() -> None:
@@ -677,8 +704,7 @@ class WorkerPool:
             late.cancel()
         if fired.is_set():
             raise JobTimeout
-        # a worker answers in plain values: no class of this process is made from its answer
-        return loads_plain(data)
+        return load_reply(data)
 
     def run(
         self,

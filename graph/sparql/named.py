@@ -19,7 +19,7 @@ import datetime
 import decimal
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
@@ -29,7 +29,7 @@ from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
 from .entities import named_by, replacement, resolve_entity
-from .run import Term, as_term, decimal_text, missing, parse_term
+from .run import _MOST_LOOKED_UP, Term, _subject, as_term, decimal_text, missing, parse_term
 
 StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
@@ -371,3 +371,48 @@ def resolve_entity_of_kind(
         choices,
         " ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
     )
+
+
+def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
+    """Notes on the entities and concept values a query names by a predeclared prefix
+    (``company:juno``, ``modality:cart``) that name nothing in the graph, each with the names
+    nearest to it: a pattern on one matches nothing and a FILTER against one keeps every row,
+    without an error, whatever the answer. At most a few names are looked up; a query that
+    declares the prefix itself is left alone.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = "SELECT * { ?t atmp:modality modality:cart , modality:CAR-T , modality:car-t }"
+    >>> for note in unknown_names(tokenize(text), atmpkg.graph.open_store().store):
+    ...     print(note)
+    modality:cart names nothing in the graph (did you mean modality:car-t or modality:car-nk?): nothing matches it
+    modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
+    """
+    declared = gate.declared_prefixes(tokens)
+    kinds = {kind_prefix(kind): kind for kind in KINDS}
+    notes, seen = [], set()
+    for token in tokens:
+        prefix, _, local = token.text.partition(":")
+        if token.kind != "pname" or prefix not in kinds or prefix in declared:
+            continue
+        iri = PREFIXES[prefix] + local
+        if token.text in seen or not valid_iri(iri):
+            continue
+        seen.add(token.text)
+        if len(seen) > _MOST_LOOKED_UP:
+            break
+        if _subject(store, ox.NamedNode(iri)):
+            continue
+        try:
+            found = resolve_entity_of_kind(kinds[prefix], local, store).value
+        except (UnknownNameError, ParameterError) as exc:
+            close = [
+                f"{prefix}:{s}"
+                for s in getattr(exc, "suggestions", [])
+                if SLUG_RE.match(s) and _subject(store, ox.NamedNode(PREFIXES[prefix] + s))
+            ]
+            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+            notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
+            continue
+        case = " (slugs are lower case)" if found == PREFIXES[prefix] + local.lower() else ""
+        notes.append(f"{token.text} names nothing in the graph: {shorten(found)} does{case}")
+    return notes

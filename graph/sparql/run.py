@@ -36,7 +36,6 @@ from ..errors import (
     ParameterError,
     QueryRefusedError,
     QueryTimeoutError,
-    UnknownNameError,
     described,
     positive_seconds,
     suggest,
@@ -45,7 +44,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads, valid_iri
 from ..store.remote import RemoteStore
-from ..terms import ATMP, KINDS, PREFIXES, SLUG_RE, XSD, expand, kind_prefix, shorten
+from ..terms import ATMP, PREFIXES, XSD, expand, shorten
 
 __all__ = [
     "QueryResult",
@@ -550,53 +549,6 @@ def decimal_text(value: decimal.Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
-
-
-def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
-    """Notes on the entities and concept values a query names by a predeclared prefix
-    (``company:juno``, ``modality:cart``) that name nothing in the graph, each with the names
-    nearest to it: a pattern on one matches nothing and a FILTER against one keeps every row,
-    without an error, whatever the answer. At most a few names are looked up; a query that
-    declares the prefix itself is left alone.
-
-    >>> from atmpkg.graph.engine.gate import tokenize
-    >>> text = "SELECT * { ?t atmp:modality modality:cart , modality:CAR-T , modality:car-t }"
-    >>> for note in unknown_names(tokenize(text), atmpkg.graph.open_store().store):
-    ...     print(note)
-    modality:cart names nothing in the graph (did you mean modality:car-t or modality:car-nk?): nothing matches it
-    modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
-    """
-    from .named import resolve_entity_of_kind
-
-    declared = gate.declared_prefixes(tokens)
-    kinds = {kind_prefix(kind): kind for kind in KINDS}
-    notes, seen = [], set()
-    for token in tokens:
-        prefix, _, local = token.text.partition(":")
-        if token.kind != "pname" or prefix not in kinds or prefix in declared:
-            continue
-        iri = PREFIXES[prefix] + local
-        if token.text in seen or not valid_iri(iri):
-            continue
-        seen.add(token.text)
-        if len(seen) > _MOST_LOOKED_UP:
-            break
-        if _subject(store, ox.NamedNode(iri)):
-            continue
-        try:
-            found = resolve_entity_of_kind(kinds[prefix], local, store).value
-        except (UnknownNameError, ParameterError) as exc:
-            close = [
-                f"{prefix}:{s}"
-                for s in getattr(exc, "suggestions", [])
-                if SLUG_RE.match(s) and _subject(store, ox.NamedNode(PREFIXES[prefix] + s))
-            ]
-            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-            notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
-            continue
-        case = " (slugs are lower case)" if found == PREFIXES[prefix] + local.lower() else ""
-        notes.append(f"{token.text} names nothing in the graph: {shorten(found)} does{case}")
-    return notes
 
 
 def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
