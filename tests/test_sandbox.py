@@ -158,7 +158,7 @@ MACHINE_WIDE = r"""
 import ctypes, os, sys
 from atmpkg.graph.engine.sandbox import confine
 folder = sys.argv[1].encode()
-confine(memory=None)
+confine(network=sys.argv[2] == "network", memory=None)
 libc = ctypes.CDLL(None, use_errno=True)
 mounted = libc.mount(b"none", folder, b"tmpfs", 0, None)
 print(mounted, ctypes.get_errno())
@@ -167,19 +167,23 @@ if mounted == 0:
 print(libc.unshare(0x00020000), ctypes.get_errno())  # CLONE_NEWNS
 print(libc.chroot(folder), ctypes.get_errno())
 print(libc.syscall(430, b"tmpfs", 0), ctypes.get_errno())  # fsopen
+import platform  # settimeofday, with no time to set: a no-op where it runs
+print(libc.syscall({"x86_64": 164, "aarch64": 170}[platform.machine()], None, None), ctypes.get_errno())
 """
 
 
 @needs_sandbox
-def test_a_confined_process_changes_nothing_every_process_of_the_machine_sees(tmp_path):
+@pytest.mark.parametrize("network", ["no network", "network"])
+def test_a_confined_process_changes_nothing_every_process_of_the_machine_sees(tmp_path, network):
+    """rev16 R5: a child allowed the network, for a SERVICE or LOAD, had no filter at all."""
     run = subprocess.run(
-        [sys.executable, "-c", MACHINE_WIDE, str(tmp_path)],
+        [sys.executable, "-c", MACHINE_WIDE, str(tmp_path), network],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["-1", "13"] * 4
+    assert run.stdout.split() == ["-1", "13"] * 5
 
 
 TERMINAL = """

@@ -53,8 +53,11 @@ _REFUSED = {
 #: open_by_handle_at; the new mount calls (open_tree, move_mount, fsopen, fsconfig, fsmount,
 #: fspick, mount_setattr) are numbered alike on both.
 _MACHINE_WIDE = {
-    "x86_64": (165, 166, 155, 161, 272, 308, 167, 168, 169, 170, 171, 175, 313, 176, 246, 320, 304),
-    "aarch64": (40, 39, 41, 51, 97, 268, 224, 225, 142, 161, 162, 105, 273, 106, 104, 294, 265),
+    "x86_64": (165, 166, 155, 161, 272, 308, 167, 168, 169, 170, 171, 175, 313, 176, 246, 320, 304)
+    # and the machine's clock: settimeofday, adjtimex, clock_settime, clock_adjtime
+    + (164, 159, 227, 305),
+    "aarch64": (40, 39, 41, 51, 97, 268, 224, 225, 142, 161, 162, 105, 273, 106, 104, 294, 265)
+    + (170, 171, 112, 266),
 }
 _NEW_MOUNT_API = (428, 429, 430, 431, 432, 433, 442)
 _EACCES = 13
@@ -88,7 +91,7 @@ def network_sandbox() -> bool:
     return sys.platform == "linux" and platform.machine() in _ARCH
 
 
-def _filter() -> bytes:
+def _filter(network: bool = False) -> bytes:
     """The BPF program: socket() and socketpair() of any family fail with EACCES (IPv4, IPv6, the
     raw link-layer and netlink sockets root could open, and Unix sockets, which would reach the
     unconfined processes that listen on them, such as the server's forkserver), and so do the ways
@@ -97,16 +100,23 @@ def _filter() -> bytes:
     calls that read or write another process's memory, and pidfd_getfd, which copies its
     sockets; the ioctl requests that type into a terminal (a command for the shell of the
     terminal the caller was started from); and the calls that change what every process of the
-    machine sees (mounts, namespaces, modules, swap, reboot), which root could make. The answers go back through the pipes and sockets the
-    process was given before it was confined; everything else runs."""
+    machine sees (mounts, namespaces, modules, swap, reboot, its clock), which root could make.
+    The answers go back through the pipes and sockets the process was given before it was
+    confined; everything else runs. With ``network``, socket() and socketpair() run (a SERVICE
+    or LOAD allowed on purpose needs them), and the rest is refused all the same."""
     machine = platform.machine()
     arch, socket_nr, _ = _ARCH[machine]
-    refused = (
-        _IO_URING_SETUP,
-        socket_nr,
-        *_REFUSED[machine],
-        *_MACHINE_WIDE[machine],
-        *_NEW_MOUNT_API,
+    sockets = {socket_nr, _REFUSED[machine][0]}  # socket, socketpair
+    refused = tuple(
+        nr
+        for nr in (
+            _IO_URING_SETUP,
+            socket_nr,
+            *_REFUSED[machine],
+            *_MACHINE_WIDE[machine],
+            *_NEW_MOUNT_API,
+        )
+        if not (network and nr in sockets)
     )
     n = len(refused)
     allow, deny = 8 + n, 9 + n  # the indexes of the two returns
@@ -127,11 +137,11 @@ def _filter() -> bytes:
     return b"".join(struct.pack("=HBBI", *op) for op in program)
 
 
-def _deny_network() -> None:
+def _install_filter(network: bool) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS) failed")
-    code = _filter()
+    code = _filter(network)
     buffer = ctypes.create_string_buffer(code, len(code))
 
     class _Program(ctypes.Structure):
@@ -153,9 +163,11 @@ def _deny_network() -> None:
 
 
 def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> None:
-    """Confine the calling process for good: without ``network`` no socket can be opened and no
-    other process traced (where :func:`network_sandbox` is True); with ``memory`` (bytes) its data segment is
-    capped, so that an allocation beyond it fails and the engine aborts the process.
+    """Confine the calling process for good (where :func:`network_sandbox` is True): without
+    ``network`` no socket can be opened; with it or not, no other process traced and nothing
+    changed that every process of the machine sees (:func:`_filter`); with ``memory`` (bytes) its
+    data segment is capped, so that an allocation beyond it fails and the engine aborts the
+    process.
 
     >>> import subprocess, sys
     >>> code = ("import socket; from atmpkg.graph.engine.sandbox import confine; confine(memory=None); "
@@ -170,8 +182,8 @@ def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> No
         soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
         cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
-    if not network and network_sandbox():
-        _deny_network()
+    if network_sandbox():
+        _install_filter(network)
     global _confinement
     _confinement = (network, memory)
 
