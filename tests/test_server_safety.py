@@ -37,6 +37,7 @@ from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY, describe_death
 from atmpkg.graph.errors import ParameterError, QueryMemoryError, StoreError
 from atmpkg.graph.server import http as server_module
 from atmpkg.graph.server.http import make_server
+from atmpkg.graph.server.protocol import HttpError
 from atmpkg.graph.server.workers import QUERY_NICE, JobTimeout, WorkerPool, _Worker
 
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
@@ -994,6 +995,40 @@ def test_a_worker_reply_is_read_as_json_only(fixture_store, sent, said):
             f"the query process sent back something that is no answer ({said}"
         )
         pool._replace(worker)
+        process.join(10)
+        assert not process.is_alive()
+        wait_for(lambda: pool.idle == 2)
+    finally:
+        pool.close()
+
+
+def _misshapen_worker(conn) -> None:  # pragma: no cover - a forked worker
+    """A worker whose reply reads as JSON but is no status and answer (rev16 R6)."""
+    conn.recv()
+    conn.send_bytes(b'[500, ["x"], false]\n')
+    time.sleep(120)
+
+
+def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(fixture_store):
+    pool = WorkerPool(fixture_store, 1, 1)
+    try:
+        context = multiprocessing.get_context("fork")
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_misshapen_worker, args=(theirs,), daemon=True)
+        process.start()
+        theirs.close()
+        lane = pool._lanes["query"]
+        worker = _Worker(process, mine, lane, None)
+        with pool._cond:
+            lane.live.add(worker)
+            lane.idle.insert(0, worker)
+        with pytest.raises(HttpError) as info:
+            pool.run("query", {}, 30)
+        assert (info.value.status, info.value.message) == (
+            503,
+            "the query process sent back something that is no answer (a reply that is no status "
+            "and answer); it was stopped",
+        )
         process.join(10)
         assert not process.is_alive()
         wait_for(lambda: pool.idle == 2)
