@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
+import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -388,7 +389,17 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
     """
     declared = gate.declared_prefixes(tokens)
-    kinds = {kind_prefix(kind): kind for kind in KINDS}
+    kinds = {kind_prefix(kind) for kind in KINDS}
+
+    @functools.cache
+    def slugs(prefix: str) -> list[str]:
+        # one look through the typed entities per kind a query misspells, not one per name
+        found = store.query(
+            "SELECT ?e ?ns WHERE { ?e a ?class FILTER(STRSTARTS(STR(?e), ?ns)) }",
+            substitutions={ox.Variable("ns"): ox.Literal(PREFIXES[prefix])},
+        )
+        return sorted({row[0].value[len(PREFIXES[prefix]) :] for row in found})
+
     notes, seen = [], set()
     for token in tokens:
         prefix, _, local = token.text.partition(":")
@@ -402,17 +413,13 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
             break
         if _subject(store, ox.NamedNode(iri)):
             continue
-        try:
-            found = resolve_entity_of_kind(kinds[prefix], local, store).value
-        except (UnknownNameError, ParameterError) as exc:
-            close = [
-                f"{prefix}:{s}"
-                for s in getattr(exc, "suggestions", [])
-                if SLUG_RE.match(s) and _subject(store, ox.NamedNode(PREFIXES[prefix] + s))
-            ]
-            hint = f" (did you mean {' or '.join(close)}?)" if close else ""
-            notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
+        if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
+            notes.append(
+                f"{token.text} names nothing in the graph: {prefix}:{local.lower()} does (slugs "
+                "are lower case)"
+            )
             continue
-        case = " (slugs are lower case)" if found == PREFIXES[prefix] + local.lower() else ""
-        notes.append(f"{token.text} names nothing in the graph: {shorten(found)} does{case}")
+        close = " or ".join(f"{prefix}:{s}" for s in suggest(local, slugs(prefix), 2))
+        hint = f" (did you mean {close}?)" if close else ""
+        notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
     return notes
