@@ -644,23 +644,27 @@ def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):
 
 
 def test_an_answer_crosses_from_the_confined_process_as_it_was():
-    """The child pickles each distinct term once: the answer that arrives equals the one
-    evaluated, unbound cells, blank nodes, quoted triples and languages included."""
-    import pickle
+    """The child writes each distinct term once, as JSON: the answer that arrives equals the one
+    evaluated, unbound cells, blank nodes, quoted triples, languages and directions included."""
+    import json
 
+    from atmpkg.graph.engine.answers import dump_answer, load_answer
     from atmpkg.graph.engine.evaluate import QueryResult
 
     kymriah, label = ox.NamedNode("urn:kymriah"), ox.Literal("Kymriah", language="en")
     quoted = ox.Triple(kymriah, ox.NamedNode("urn:p"), ox.BlankNode("b1"))
-    rows = [(kymriah, label, None), (kymriah, None, quoted), (ox.BlankNode("b1"), label, label)]
+    arabic = ox.Literal("كيمرايا", language="ar", direction=ox.BaseDirection.RTL)
+    rows = [(kymriah, label, None), (kymriah, None, quoted), (ox.BlankNode("b1"), label, arabic)]
     answer = QueryResult("SELECT", ["a", "b", "c"], rows, truncated=True, limit=3)
-    state = answer.__getstate__()
-    assert state["rows"] == [(0, 1, None), (0, None, 2), (3, 1, 1)]
-    back = pickle.loads(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
-    assert back == answer and back.rows == rows and (back.truncated, back.limit) == (True, 3)
+    written = json.loads(dump_answer("ok", answer))["result"]
+    assert written["rows"] == [[0, 1, None], [0, None, 2], [3, 1, 4]]
+    status, back = load_answer(dump_answer("ok", answer))
+    assert status == "ok" and back == answer and back.rows == rows
+    assert (back.truncated, back.limit) == (True, 3)
     assert back.rows[0][0] is back.rows[1][0]  # one term object for the repeated IRI
     graph = QueryResult("CONSTRUCT", triples=[quoted, ox.Triple(kymriah, quoted.predicate, label)])
-    assert pickle.loads(pickle.dumps(graph)).triples == graph.triples
+    assert load_answer(dump_answer("ok", graph))[1].triples == graph.triples
+    assert load_answer(dump_answer("ok", QueryResult("ASK", boolean=False)))[1].boolean is False
 
 
 def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_store):

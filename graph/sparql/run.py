@@ -406,7 +406,9 @@ def entity_notes(
     notes = []
     declared = gate.declared_prefixes(tokens)
     for name, value in params.items():
-        term = parse_term(value) if isinstance(value, str) else None
+        if not isinstance(value, str):
+            continue
+        term = parse_term(value)
         if isinstance(term, ox.Literal) and term.datatype.value != XSD + "string":
             # a number or a date as the command line reads it: stored with another datatype?
             predicate = _predicate_of_variable(tokens, name, declared)
