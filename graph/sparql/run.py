@@ -409,25 +409,21 @@ def entity_notes(
         if not isinstance(value, str):
             continue
         term = parse_term(value)
-        if isinstance(term, ox.Literal) and term.datatype.value != XSD + "string":
-            # a number or a date as the command line reads it: stored with another datatype?
-            predicate = _predicate_of_variable(tokens, name, declared)
-            stored = None if predicate is None else _stored_as(predicate, term, store)
-            if stored is not None:
-                notes.append(
-                    f"parameter {name!r} is {_written(term)}, which no value of it equals: the "
-                    f"graph holds {_written(stored)}; give -p '{name}={_written(stored)}'"
-                )
-            continue
-        if term != ox.Literal(value):
+        # a plain string, which may also be an entity's name; or a number or a date as the
+        # command line reads it, which the graph may hold with another datatype
+        text = term == ox.Literal(value)
+        if not (text or (isinstance(term, ox.Literal) and term.datatype.value != XSD + "string")):
             continue
         predicate = _predicate_of_variable(tokens, name, declared)
         stored = None if predicate is None else _stored_as(predicate, term, store)
         if stored is not None:
+            shown = f'the string "{value}"' if text else _written(term)
             notes.append(
-                f'parameter {name!r} is the string "{value}", which no value of it equals: the '
-                f"graph holds {_written(stored)}; give -p '{name}={_written(stored)}'"
+                f"parameter {name!r} is {shown}, which no value of it equals: the graph holds "
+                f"{_written(stored)}; give -p '{name}={_written(stored)}'"
             )
+            continue
+        if not text:
             continue
         try:
             iri = resolve_entity(value, store)
