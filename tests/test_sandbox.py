@@ -256,6 +256,20 @@ answers = {
     "copies": {"status": "ok", "result": {"form": "CONSTRUCT", "variables": [], "boolean": None,
                "truncated": False, "limit": None, "terms": [iri, big], "rows": [],
                "triples": [[0, 0, 1]] * 100_000}},
+    # rev2_16 F1: the long text in a literal's datatype
+    "datatype": {"status": "ok", "result": {"form": "CONSTRUCT", "variables": [], "boolean": None,
+                 "truncated": False, "limit": None, "rows": [],
+                 "terms": [iri, ["L", "", "urn:" + "x" * 1_000_000, None, None]],
+                 "triples": [[0, 0, 1]] * 100_000}},
+    # rev2_16 F2, F3: a caret a gigabyte long; an error that steers the caller's loop; one whose
+    # message is missing; an attribute that shadows a method
+    "syntax": {"status": "error", "error": {"class": ["builtins", "SyntaxError"],
+               "args": ["bad", ["q", 1, 1, "x", 1, 1_000_000_000]]}},
+    "stop": {"status": "error", "error": {"class": ["builtins", "StopIteration"], "args": ["x"]}},
+    "no message": {"status": "error", "error": {"class": ["atmpkg.graph.errors", "DataErrors"],
+                   "args": [], "attrs": {}}},
+    "shadow": {"status": "error", "error": {"class": ["atmpkg.graph.errors", "UnknownNameError"],
+               "args": ["m"], "attrs": {"told": 1}}},
     # sec16 A2: nested far too deep to read, or to print
     "deep": b'{"status": "error", "error": {"class": ["builtins", "ValueError"], "args": ['
             + b"[" * 100_000 + b"]" * 100_000 + b"]}}",
@@ -277,6 +291,11 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         ("wide", "ValueError: a row wider or narrower than its variables"),
         ("copies", "ValueError: triples that copy more than the answer holds"),
         ("deep", "RecursionError: maximum recursion depth exceeded"),
+        ("datatype", "ValueError: triples that copy more than the answer holds"),
+        ("syntax", "builtins.SyntaxError is no error an answer holds"),
+        ("stop", "builtins.StopIteration is no error an answer holds"),
+        ("no message", "ValueError: an error without its message"),
+        ("shadow", "ValueError: an error's attributes that are no names and values"),
     ],
 )
 def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):

@@ -1002,19 +1002,38 @@ def test_a_worker_reply_is_read_as_json_only(fixture_store, sent, said):
         pool.close()
 
 
-def _misshapen_worker(conn) -> None:  # pragma: no cover - a forked worker
-    """A worker whose reply reads as JSON but is no status and answer (rev16 R6)."""
+def _misshapen_worker(conn, sent: bytes) -> None:  # pragma: no cover - a forked worker
+    """A worker whose reply reads as JSON but is no status and answer of a job."""
     conn.recv()
-    conn.send_bytes(b'[500, ["x"], false]\n')
+    conn.send_bytes(sent)
     time.sleep(120)
 
 
-def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(fixture_store):
+SHAPE = "a reply that is no status and answer"
+
+
+@pytest.mark.parametrize(
+    ("sent", "said"),
+    [
+        (b'[500, ["x"], false]\n', SHAPE),  # rev16 R6
+        # rev2_16 F6: a status the server would send as it is, a body that is no bytes
+        (b'[100, "HTTP/1.1 200 OK", false]\n', SHAPE),
+        (b'[200, {"body": "abc", "fmt": "json"}, false]\n', "a body in a reply's first line"),
+        # rev2_16 F5: a field no job sends, kept in the server's cache uncounted
+        (b'[200, {"fmt": "json", "pad": "x"}, true]\n{}', SHAPE),
+        # rev2_16 F7: a first line too long to read before anything is checked
+        (b'[200, {"fmt": "' + b"x" * (3 << 20) + b'"}, true]\n{}',
+         f"a reply's first line of {(3 << 20) + 24:,} bytes"),
+    ],
+)  # fmt: skip
+def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(
+    fixture_store, sent, said
+):
     pool = WorkerPool(fixture_store, 1, 1)
     try:
         context = multiprocessing.get_context("fork")
         mine, theirs = context.Pipe()
-        process = context.Process(target=_misshapen_worker, args=(theirs,), daemon=True)
+        process = context.Process(target=_misshapen_worker, args=(theirs, sent), daemon=True)
         process.start()
         theirs.close()
         lane = pool._lanes["query"]
@@ -1026,8 +1045,7 @@ def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(fixtu
             pool.run("query", {}, 30)
         assert (info.value.status, info.value.message) == (
             503,
-            "the query process sent back something that is no answer (a reply that is no status "
-            "and answer); it was stopped",
+            f"the query process sent back something that is no answer ({said}); it was stopped",
         )
         process.join(10)
         assert not process.is_alive()

@@ -174,21 +174,33 @@ def _index(n: object, terms: list) -> int:
 
 
 def _term_text(term: Term) -> str:
+    """The text a copy of ``term`` holds: a literal's datatype and language too (rev2_16 F1)."""
     if isinstance(term, ox.Triple):
         return "".join(_term_text(t) for t in (term.subject, term.predicate, term.object))
+    if isinstance(term, ox.Literal):
+        return term.value + term.datatype.value + (term.language or "")
     return term.value
+
+
+#: Python's own errors the engine raises, which an answer may hold: made from their message
+#: alone (a SyntaxError's offsets would have a traceback draw a caret a gigabyte long), never
+#: those that steer the caller's control flow (StopIteration, KeyError, AttributeError).
+_PYTHON_ERRORS = (ValueError, TypeError, RuntimeError, OSError, MemoryError, OverflowError)
 
 
 @functools.cache
 def _error_classes() -> dict[tuple[str, str], type]:
-    """The classes an error of an answer may be: the library's errors and Python's own exceptions
-    (not SystemExit or KeyboardInterrupt, which the caller would raise as its own)."""
-    return {
-        (c.__module__, c.__qualname__): c
-        for module in (builtins, errors)
-        for c in vars(module).values()
-        if isinstance(c, type) and issubclass(c, Exception) and c.__module__ == module.__name__
-    }
+    """The classes an error of an answer may be: the library's errors and the few of Python's
+    own the engine raises."""
+    library = [
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.AtmpkgError)
+    ]
+    python = [
+        c
+        for c in vars(builtins).values()
+        if isinstance(c, type) and issubclass(c, _PYTHON_ERRORS) and not issubclass(c, Warning)
+    ]
+    return {(c.__module__, c.__qualname__): c for c in [*library, *python]}
 
 
 def _error(error: BaseException) -> dict:
@@ -202,6 +214,10 @@ def _error(error: BaseException) -> dict:
     return {**written, "attrs": attributes}
 
 
+#: What an attribute of an error may hold (its list of suggestions, a line, a flag).
+_PLAIN = (str, int, float, bool, list, type(None))
+
+
 def _made_error(body: dict) -> BaseException:
     """The error ``body`` describes: Python's own made from its arguments, the library's without
     running its ``__init__`` (which may compute, such as the suggestions of UnknownNameError)."""
@@ -211,11 +227,23 @@ def _made_error(body: dict) -> BaseException:
         raise UnreadableAnswerError(f"{module}.{name} is no error an answer holds")
     args = tuple(body["args"])
     if cls.__module__ == "builtins":
-        return cls(*args)
-    error = cls.__new__(cls)
+        # an OSError's number and message at most
+        scalars = [a for a in args[:2] if isinstance(a, str | int) and not isinstance(a, bool)]
+        if not scalars:
+            raise ValueError("an error without its message")
+        return cls(*scalars)
+    if not (args and isinstance(args[0], str)):
+        raise ValueError("an error without its message")
+    # the __new__ of the base its instances are laid out as: an error that is also a MemoryError
+    # finds MemoryError's first by name, which refuses to make one
+    error = cls.__base__.__new__(cls)
     error.args = args
     attributes = body.get("attrs", {})
-    if not (isinstance(attributes, dict) and all(isinstance(k, str) for k in attributes)):
+    # plain values under names the class does not define (a method would be shadowed)
+    if not isinstance(attributes, dict) or any(
+        not isinstance(k, str) or hasattr(cls, k) or not isinstance(v, _PLAIN)
+        for k, v in attributes.items()
+    ):
         raise ValueError("an error's attributes that are no names and values")
     error.__dict__.update(attributes)
     return error

@@ -263,31 +263,58 @@ def dump_reply(status: int | str, payload: dict | str | int) -> bytes:
     return json.dumps([status, payload, False]).encode("ascii") + b"\n"
 
 
+#: The longest first line of a reply: a job's few fields and notes, or an error's message. JSON
+#: is read whole before anything is checked, so it is bounded first (rev2_16 F7: 60 MB of empty
+#: lists held every thread of the server 11 s and took 1.4 GB).
+MAX_REPLY_HEAD = 2 << 20
+
+
 def load_reply(data: bytes) -> tuple[int | str, dict | str | int]:
     """The reply :func:`dump_reply` wrote as ``data``, or :class:`UnreadableAnswerError`."""
     head, _, body = data.partition(b"\n")
+    if len(head) > MAX_REPLY_HEAD:
+        raise UnreadableAnswerError(f"a reply's first line of {len(head):,} bytes")
     try:
         status, payload, has_body = json.loads(head)
     except Exception as exc:  # any bytes may come: each way they fail to read is this one error
         raise UnreadableAnswerError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
-    if has_body and isinstance(payload, dict):
+    if isinstance(payload, dict) and "body" in payload:
+        raise UnreadableAnswerError("a body in a reply's first line")
+    if has_body is True and isinstance(payload, dict):
         payload["body"] = body
     return status, payload
 
 
-def _reply(reply: object) -> bool:
-    """Whether ``reply`` is what a worker sends: ``(200, dict)`` of a job's answer, or an
-    error's status and message.
+#: The statuses of the errors a job replies with (:func:`_error_reply`).
+_ERROR_STATUSES = frozenset({400, 403, 404, 406, 500, 503})
+#: The fields of a job's answer, each with its type (the body comes as bytes from the framing).
+_FIELDS = {"body": bytes, "fmt": str, "csp": str, "moved": str, "truncated": bool, "notes": list}
+#: The most notes a reply keeps, and the longest: the server's header shows five, cut shorter.
+_MOST_NOTES, _NOTE_CHARS = 64, 16 << 10
 
-    >>> _reply((200, {"body": b"x"})), _reply((400, "no WHERE")), _reply((500, [[]]))
-    (True, True, False)
+
+def _reply(reply: object) -> bool:
+    """Whether ``reply`` is what a worker sends: ``(200, dict)`` of a job's answer, its fields of
+    their types, or an error's status and message.
+
+    >>> _reply((200, {"body": b"x", "notes": ["a"]})), _reply((400, "no WHERE"))
+    (True, True)
+    >>> _reply((500, [[]])), _reply((100, "HTTP/1.1 200 OK")), _reply((200, {"body": "x"}))
+    (False, False, False)
     """
     if not (isinstance(reply, tuple) and len(reply) == 2 and type(reply[0]) is int):
         return False
     status, answer = reply
-    if status == 200:
-        return isinstance(answer, dict) and all(isinstance(k, str) for k in answer)
-    return 100 <= status <= 599 and isinstance(answer, str)
+    if status != 200:
+        return status in _ERROR_STATUSES and isinstance(answer, str)
+    if not (isinstance(answer, dict) and set(answer) <= set(_FIELDS)):
+        return False
+    if not all(type(value) is _FIELDS[key] for key, value in answer.items()):
+        return False
+    notes = answer.get("notes", [])
+    return len(notes) <= _MOST_NOTES and all(
+        isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes
+    )
 
 
 def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:
