@@ -265,6 +265,8 @@ answers = {
     # message is missing; an attribute that shadows a method
     "syntax": {"status": "error", "error": {"class": ["builtins", "SyntaxError"],
                "args": ["bad", ["q", 1, 1, "x", 1, 1_000_000_000]]}},
+    "no such error": {"status": "error", "error": {"class": ["builtins", "KeyError"],
+                      "args": ["x"]}},
     "stop": {"status": "error", "error": {"class": ["builtins", "StopIteration"], "args": ["x"]}},
     "no message": {"status": "error", "error": {"class": ["atmpkg.graph.errors", "DataErrors"],
                    "args": [], "attrs": {}}},
@@ -292,7 +294,7 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         ("copies", "ValueError: triples that copy more than the answer holds"),
         ("deep", "RecursionError: maximum recursion depth exceeded"),
         ("datatype", "ValueError: triples that copy more than the answer holds"),
-        ("syntax", "builtins.SyntaxError is no error an answer holds"),
+        ("no such error", "builtins.KeyError is no error an answer holds"),
         ("stop", "builtins.StopIteration is no error an answer holds"),
         ("no message", "ValueError: an error without its message"),
         ("shadow", "ValueError: an error's attributes that are no names and values"),
@@ -330,6 +332,16 @@ body["error"]["attrs"]["suggestions"] = ["x" * 100_000, "y" * 100_000]
 answer = json.dumps(body).encode()
 os.write(1, struct.pack("!Q", len(answer)) + answer)
 """
+
+
+@needs_sandbox
+def test_pythons_errors_come_back_from_their_message_alone():
+    """rev2_16 F2: a SyntaxError's offsets, sent as they came, had a traceback draw a caret a
+    gigabyte long."""
+    with ScriptedChild(ASTRAY, "unused", "syntax") as evaluator:
+        with pytest.raises(SyntaxError) as info:
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
+    assert (info.value.args, info.value.offset, info.value.end_offset) == (("bad",), None, None)
 
 
 @needs_sandbox

@@ -182,10 +182,19 @@ def _term_text(term: Term) -> str:
     return term.value
 
 
-#: Python's own errors the engine raises, which an answer may hold: made from their message
-#: alone (a SyntaxError's offsets would have a traceback draw a caret a gigabyte long), never
-#: those that steer the caller's control flow (StopIteration, KeyError, AttributeError).
-_PYTHON_ERRORS = (ValueError, TypeError, RuntimeError, OSError, MemoryError, OverflowError)
+#: Python's own errors the engine raises, which an answer may hold (a SyntaxError when it reads a
+#: query for a remote store): made from their message alone (a SyntaxError's offsets would have
+#: a traceback draw a caret a gigabyte long), never those that steer the caller's control flow
+#: (StopIteration, KeyError, AttributeError).
+_PYTHON_ERRORS = (
+    ValueError,
+    TypeError,
+    RuntimeError,
+    OSError,
+    MemoryError,
+    OverflowError,
+    SyntaxError,
+)
 
 
 @functools.cache
