@@ -27,10 +27,9 @@ class AtmpkgError(Exception):
     """
 
     def __reduce__(self):
-        # made again as it is, its class's __new__ then its arguments and attributes set, without
-        # running __init__, which may compute (the suggestions of UnknownNameError, from choices
-        # an answer of a confined process could make huge): pickle's NEWOBJ, which names no
-        # function for a reader to allow
+        # made again as it is, its class's __new__ then its arguments and attributes set: a
+        # subclass's __init__ takes other arguments than the message args keep, and may compute
+        # (the suggestions of UnknownNameError)
         return copyreg.__newobj__, (type(self),), {**self.__dict__, "args": self.args}
 
 

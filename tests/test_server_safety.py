@@ -901,6 +901,34 @@ def test_a_worker_that_crashes_mid_query_is_replaced(fixture_store):
         assert sparql_get(srv, THERAPIES)[0] == 200
 
 
+def _taken_in(pool: WorkerPool, target, sent, *, asked: bool = True):
+    """A forked process running ``target(conn, sent)`` as a worker of the pool's query lane, with
+    its process: asked a job and begun to answer (``asked``), else first in line for the pool's
+    next job."""
+    context = multiprocessing.get_context("fork")
+    mine, theirs = context.Pipe()
+    process = context.Process(target=target, args=(theirs, sent), daemon=True)
+    process.start()
+    theirs.close()
+    lane = pool._lanes["query"]
+    worker = _Worker(process, mine, lane, None)
+    with pool._cond:
+        lane.live.add(worker)
+        if not asked:
+            lane.idle.insert(0, worker)
+    if asked:
+        mine.send(("query", {}))
+        assert mine.poll(30)
+    return worker, process
+
+
+def _replaced(pool: WorkerPool, process) -> None:
+    """The worker gone astray ended, and the pool back to its two workers."""
+    process.join(10)
+    assert not process.is_alive()
+    wait_for(lambda: pool.idle == 2)
+
+
 def _astray_worker(conn, sent: str) -> None:  # pragma: no cover - a forked worker
     """A worker gone astray, answering in multiprocessing's framing: a length it never sends, or
     the start of an answer and then nothing."""
@@ -919,16 +947,7 @@ def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixtur
     """rev14 R3: the server gathered whatever length a worker announced, for as long as it took."""
     pool = WorkerPool(fixture_store, 1, 1)
     try:
-        context = multiprocessing.get_context("fork")
-        mine, theirs = context.Pipe()
-        process = context.Process(target=_astray_worker, args=(theirs, sent), daemon=True)
-        process.start()
-        theirs.close()
-        lane = pool._lanes["query"]
-        worker = _Worker(process, mine, lane, None)
-        lane.live.add(worker)
-        mine.send(("query", {}))
-        assert mine.poll(30)
+        worker, process = _taken_in(pool, _astray_worker, sent)
         # one that dies mid-answer is a death (rev15 R3: it was called too large)
         expected = {"huge": UnreadableAnswerError, "stall": JobTimeout, "dies": OSError}[sent]
         with pytest.raises(expected) as info:
@@ -939,9 +958,7 @@ def test_a_worker_announcing_a_huge_answer_or_stalling_in_one_is_replaced(fixtur
                 f"answer larger than {DEFAULT_MEMORY:,} bytes); it was stopped"
             )
         pool._replace(worker)
-        process.join(10)
-        assert not process.is_alive()
-        wait_for(lambda: pool.idle == 2)
+        _replaced(pool, process)
     finally:
         pool.close()
 
@@ -977,16 +994,7 @@ def test_a_worker_reply_is_read_as_json_only(fixture_store, sent, said):
     freeze every thread; a reply is JSON now, which makes only the values it holds."""
     pool = WorkerPool(fixture_store, 1, 1)
     try:
-        context = multiprocessing.get_context("fork")
-        mine, theirs = context.Pipe()
-        process = context.Process(target=_replying_worker, args=(theirs, sent), daemon=True)
-        process.start()
-        theirs.close()
-        lane = pool._lanes["query"]
-        worker = _Worker(process, mine, lane, None)
-        lane.live.add(worker)
-        mine.send(("query", {}))
-        assert mine.poll(30)
+        worker, process = _taken_in(pool, _replying_worker, sent)
         started = time.monotonic()
         with pytest.raises(UnreadableAnswerError) as info:
             pool._receive(worker, time.monotonic() + 30)
@@ -995,9 +1003,7 @@ def test_a_worker_reply_is_read_as_json_only(fixture_store, sent, said):
             f"the query process sent back something that is no answer ({said}"
         )
         pool._replace(worker)
-        process.join(10)
-        assert not process.is_alive()
-        wait_for(lambda: pool.idle == 2)
+        _replaced(pool, process)
     finally:
         pool.close()
 
@@ -1031,25 +1037,14 @@ def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(
 ):
     pool = WorkerPool(fixture_store, 1, 1)
     try:
-        context = multiprocessing.get_context("fork")
-        mine, theirs = context.Pipe()
-        process = context.Process(target=_misshapen_worker, args=(theirs, sent), daemon=True)
-        process.start()
-        theirs.close()
-        lane = pool._lanes["query"]
-        worker = _Worker(process, mine, lane, None)
-        with pool._cond:
-            lane.live.add(worker)
-            lane.idle.insert(0, worker)
+        process = _taken_in(pool, _misshapen_worker, sent, asked=False)[1]
         with pytest.raises(HttpError) as info:
             pool.run("query", {}, 30)
         assert (info.value.status, info.value.message) == (
             503,
             f"the query process sent back something that is no answer ({said}); it was stopped",
         )
-        process.join(10)
-        assert not process.is_alive()
-        wait_for(lambda: pool.idle == 2)
+        _replaced(pool, process)
     finally:
         pool.close()
 

@@ -187,7 +187,6 @@ class QueryResult:
         printer.text(repr(self))
 
 
-
 def to_python(term: Term) -> object:
     """A term as a Python value: NamedNode -> str, typed Literal -> int/Decimal/float/bool/date/str.
 
@@ -406,7 +405,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
         elif (
             token.text == before.text == "-"
             and token.offset == before.offset + 1
-            and _next_text(tokens, i) not in ("(",)
+            and _next_text(tokens, i) != "("
             and (i + 1 >= len(tokens) or tokens[i + 1].kind not in ("number", "var"))
         ):
             said = "a comment starts with #, not --"

@@ -891,10 +891,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         headers = {"Vary": "Accept"}
         if payload["truncated"]:
             headers[TRUNCATED_HEADER] = str(self.server.max_rows)
-        # written here, not by the worker: a header is JSON in ASCII, whatever a worker sent
-        notes = payload.get("notes")
-        if notes and isinstance(notes, list) and all(isinstance(n, str) for n in notes):
-            headers[NOTES_HEADER] = notes_header(notes)
+        # written here, not by the worker: a header is JSON in ASCII, whatever a worker sent (the
+        # pool took only a list of texts as notes: workers._reply)
+        if payload.get("notes"):
+            headers[NOTES_HEADER] = notes_header(payload["notes"])
         return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
 
     def _run(

@@ -275,11 +275,12 @@ def _predicate_of(tokens: Sequence[gate.Token], at: int, declared: set[str]) -> 
 
 #: The datatypes a value written without one (or as a whole number) may be stored with, each with
 #: the forms it takes: a day, a month, a year, a number, a truth value.
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 _DATATYPES = (
     ("date", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")),
     ("gYearMonth", re.compile(r"[0-9]{4}-[0-9]{2}")),
     ("gYear", re.compile(r"[0-9]{4}")),
-    ("decimal", re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")),
+    ("decimal", _NUMBER),
     ("integer", re.compile(r"[+-]?[0-9]+")),
     ("boolean", re.compile(r"true|false")),
 )
@@ -353,37 +354,32 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if len(seen) >= _MOST_LOOKED_UP:
             break
         following = tokens[at + 1] if at + 1 < len(tokens) else None
-        if token.kind == "number" and re.fullmatch(r"[+-]?[0-9]+(?:\.[0-9]+)?", token.text):
-            predicate = _predicate_of(tokens, at, declared)
-            if predicate is None or (predicate, token.text) in seen:
-                continue
-            seen.add((predicate, token.text))
-            kind = "decimal" if "." in token.text else "integer"
-            stored = _stored_as(predicate, _typed(token.text, kind), store)
-            if stored is not None:
-                notes.append(
-                    f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
-                    f"{_written(stored)}; write that, or compare the number: FILTER(?value = "
-                    f"{token.text})"
-                )
+        if token.kind == "number" and _NUMBER.fullmatch(token.text):
+            written = _typed(token.text, "decimal" if "." in token.text else "integer")
         elif token.kind == "string" and (
             following is None or (following.kind != "lang" and following.text != "^^")
         ):
-            predicate, text = _predicate_of(tokens, at, declared), _plain_value(token.text)
-            if None in (predicate, text) or (predicate, text) in seen:
-                continue
-            seen.add((predicate, text))
-            stored = _stored_as(predicate, ox.Literal(text), store)
-            if stored is not None:
-                alone = (
-                    f"the text alone: FILTER(STR(?value) = {token.text})"
-                    if stored.value == text
-                    else f"without case: FILTER(LCASE(STR(?value)) = LCASE({token.text}))"
-                )
-                notes.append(
-                    f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
-                    f"{_written(stored)}; write that, or compare {alone}"
-                )
+            text = _plain_value(token.text)
+            written = None if text is None else ox.Literal(text)
+        else:
+            continue
+        predicate = _predicate_of(tokens, at, declared)
+        if None in (predicate, written) or (predicate, written) in seen:
+            continue
+        seen.add((predicate, written))
+        stored = _stored_as(predicate, written, store)
+        if stored is None:
+            continue
+        if token.kind == "number":
+            compare = f"the number: FILTER(?value = {token.text})"
+        elif stored.value == written.value:
+            compare = f"the text alone: FILTER(STR(?value) = {token.text})"
+        else:
+            compare = f"without case: FILTER(LCASE(STR(?value)) = LCASE({token.text}))"
+        notes.append(
+            f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
+            f"{_written(stored)}; write that, or compare {compare}"
+        )
     return notes
 
 
