@@ -667,6 +667,22 @@ def test_an_answer_crosses_from_the_confined_process_as_it_was():
     assert load_answer(dump_answer("ok", QueryResult("ASK", boolean=False)))[1].boolean is False
 
 
+def test_making_an_answer_counts_against_the_query_time_limit():
+    """rev2_16 F4: making the terms and rows of a large answer took seconds past the limit (3
+    million empty rows in 9 MB, 3.8 s); the reader looks at the deadline as it makes them."""
+    import time
+
+    from atmpkg.graph.engine.answers import dump_answer, load_answer
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    rows = [(ox.Literal(str(n)),) for n in range(10_000)]
+    written = dump_answer("ok", QueryResult("SELECT", ["n"], rows))
+    with pytest.raises(TimeoutError):
+        load_answer(written, deadline=time.monotonic() - 1)
+    status, back = load_answer(written, deadline=time.monotonic() + 600)
+    assert status == "ok" and back.rows == rows
+
+
 def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_store):
     text = (
         "SELECT ?x WHERE { ?x a atmp:Therapi ; <https://w3id.org/atmp-kg/ontology#brandname> ?b }"

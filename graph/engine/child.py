@@ -120,7 +120,7 @@ class Evaluator:
                 raise UnreadableAnswerError(f"an answer of {size:,} bytes, more than its memory cap")
             # read as JSON, not a pickle: the child chooses nothing this process runs or makes,
             # and what it makes costs what it sent
-            status, payload = load_answer(_read_exactly(fd, size, deadline))
+            status, payload = load_answer(_read_exactly(fd, size, deadline), deadline)
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except TimeoutError:
