@@ -277,6 +277,7 @@ class KnowledgeGraph:
         from .sparql.run import (
             as_term,
             binding_notes,
+            duration_sums,
             empty_answer_notes,
             entity_notes,
             missing,
@@ -323,7 +324,9 @@ class KnowledgeGraph:
             name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
-        result.notes = undeclared_terms(checked.tokens) + binding_notes(params)
+        result.notes = (
+            undeclared_terms(checked.tokens) + duration_sums(checked.tokens) + binding_notes(params)
+        )
         store = self._current().store
         # advice, which never fails the query answered: a note that cannot be made is left out
         with contextlib.suppress(ValueError, AtmpkgError):

@@ -55,6 +55,7 @@ __all__ = [
     "run",
     "to_python",
     "undeclared_terms",
+    "duration_sums",
 ]
 
 
@@ -579,6 +580,82 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
             "the ontology either"
         )
     return notes
+
+
+#: XSD's durations, which Oxigraph adds to a date or a time only in one order of the sum.
+_DURATIONS = frozenset(XSD + local for local in ("duration", "dayTimeDuration", "yearMonthDuration"))
+
+
+def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
+    """A note when a query adds a duration with ``+`` (to a date, as ``?date + "P730D"^^
+    xsd:dayTimeDuration``): Oxigraph 0.5 orders the two sides of a sum by a hash of their
+    expressions and adds a date or a time to a duration in one order only, so that such a sum
+    is unbound for some variable names (``?d``, not ``?dd``) and for constants, without an error
+    (joints17 F1). Subtraction keeps its order, so ``?date - "-P730D"^^xsd:dayTimeDuration`` and
+    ``?later - ?earlier <= "P730D"^^xsd:dayTimeDuration`` always work.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> duration_sums(tokenize('SELECT ?x { ?s ?p ?dd BIND(?dd + "P7D"^^xsd:dayTimeDuration AS ?x) }'))
+    ['a date or time plus a duration (+ "P7D"^^xsd:dayTimeDuration) is unbound in Oxigraph 0.5 for some variable names, without an error: subtract the negative duration instead (?date - "-P7D"^^xsd:dayTimeDuration), or compare a difference (?later - ?earlier <= "P7D"^^xsd:dayTimeDuration)']
+    >>> duration_sums(tokenize('SELECT ?x { ?s ?p ?d BIND(?d - "P7D"^^xsd:dayTimeDuration AS ?x) }'))
+    []
+    """
+    prefixes = dict(PREFIXES)
+    prefixes.update(
+        (tokens[i + 1].text[:-1], tokens[i + 2].text[1:-1])
+        for i, t in enumerate(tokens[:-2])
+        if t.kind == "word" and t.text.upper() == "PREFIX"
+    )
+
+    def is_duration(token: gate.Token) -> bool:
+        prefix, _, local = token.text.partition(":")
+        if token.kind == "pname" and prefix in prefixes:
+            return prefixes[prefix] + local in _DURATIONS
+        return token.kind == "iri" and token.text[1:-1] in _DURATIONS
+
+    # (first, last) token of each duration written as a typed literal ("P7D"^^xsd:dayTimeDuration)
+    # or a cast (xsd:dayTimeDuration("P7D")); a variable a BIND gives one of them is one too
+    closing, opened = {}, []
+    for i, t in enumerate(tokens):
+        if t.kind == "punct" and t.text == "(":
+            opened.append(i)
+        elif t.kind == "punct" and t.text == ")" and opened:
+            closing[opened.pop()] = i
+    spans = []
+    for i, t in enumerate(tokens[:-2]):
+        if t.kind == "string" and tokens[i + 1].text == "^^" and is_duration(tokens[i + 2]):
+            spans.append((i, i + 2))
+        elif is_duration(t) and i + 1 in closing:
+            spans.append((i, closing[i + 1]))
+    bound = {
+        tokens[last + 2].text[1:]
+        for _, last in spans
+        if last + 2 < len(tokens)
+        and tokens[last + 1].text.upper() == "AS"
+        and tokens[last + 2].kind == "var"
+    }
+    spans += [(i, i) for i, t in enumerate(tokens) if t.kind == "var" and t.text[1:] in bound]
+    after = {first: last for first, last in spans}
+    before = {last: first for first, last in spans}
+    for i, t in enumerate(tokens):
+        if t.kind != "punct" or t.text != "+":
+            continue
+        if i + 1 in after:
+            first, last = i + 1, after[i + 1]
+        elif i - 1 in before:
+            first, last = before[i - 1], i - 1
+        else:
+            continue
+        written = "".join(token.text for token in tokens[first : last + 1])
+        if len(written) > 80:
+            written = written[:79] + "…"
+        negative = '"-' + written[1:] if written.startswith('"P') else "-" + written
+        return [
+            f"a date or time plus a duration (+ {written}) is unbound in Oxigraph 0.5 for some "
+            "variable names, without an error: subtract the negative duration instead (?date - "
+            f"{negative}), or compare a difference (?later - ?earlier <= {written})"
+        ]
+    return []
 
 
 @functools.lru_cache(maxsize=1)
