@@ -144,6 +144,27 @@ def test_threads_query_at_once_and_a_wait_counts_against_the_limit(fixture_store
     child.close_evaluators()
 
 
+def test_a_child_outlives_the_thread_whose_query_started_it(fixture_store, monkeypatch):
+    """newuser17 F6: a child dies with its parent *thread* (PR_SET_PDEATHSIG), so one started by a
+    thread that ended was killed, and another thread's query on it failed with signal 9."""
+    import threading
+
+    from atmpkg.graph.engine import child
+
+    child.close_evaluators()
+    monkeypatch.setattr(child, "_evaluators", {})
+    kg = atmpkg.open(store=fixture_store)
+    asked = threading.Thread(target=kg.query, args=("ASK { ?t a atmp:Therapy }",))
+    asked.start()
+    asked.join()
+    (process,) = [m._process for p in child._evaluators.values() for m in p._members]
+    time.sleep(1)
+    assert process.poll() is None
+    assert kg.query("ASK { ?t a atmp:Therapy }").boolean is True
+    assert [m._process for p in child._evaluators.values() for m in p._members] == [process]
+    child.close_evaluators()
+
+
 def test_timeout_exits_3_on_the_command_line(fixture_store):
     # A real process: the command ends itself at the limit, which stops the engine's work.
     started = time.monotonic()

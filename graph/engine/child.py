@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import QueryMemoryError, QueryTimeoutError, StoreError
@@ -81,7 +82,7 @@ class Evaluator:
         args = [sys.executable, "-P", "-m", "atmpkg.graph.engine.child", str(int(self.network))]
         args += [str(self.memory or 0), str(os.getpid())]
         # a session of its own: no controlling terminal to type a command into for the shell
-        return subprocess.Popen(
+        return _spawn(
             args,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -221,6 +222,25 @@ def _unreadable(request: dict) -> StoreError | None:
     except (OSError, RuntimeError) as exc:
         return _store_error(exc, request)
     return None
+
+
+#: The process that made the thread which starts every child, and the thread's executor.
+_spawner: tuple[int, ThreadPoolExecutor] | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn(args: list[str], **options) -> subprocess.Popen:
+    """``subprocess.Popen(args, **options)``, run by a thread that lives as long as this process:
+    Linux ends a child set to die with its parent when the thread that started it ends, not the
+    process (``PR_SET_PDEATHSIG``), so a child a caller's short-lived thread started was killed
+    under the next query of another thread (newuser17 F6)."""
+    global _spawner
+    with _spawner_lock:
+        # a forked copy of this process has the executor but not its thread
+        if _spawner is None or _spawner[0] != os.getpid():
+            _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="atmpkg-spawner"))
+        executor = _spawner[1]
+    return executor.submit(subprocess.Popen, args, **options).result()
 
 
 #: How many children evaluate at once for one process and one kind of confinement: threads that
