@@ -50,16 +50,19 @@ _REFUSED = {
 #: process run by root could otherwise make (sec16 S1: a confined child mounted over /tmp): mount,
 #: umount2, pivot_root, chroot, unshare, setns, swapon, swapoff, reboot, sethostname,
 #: setdomainname, init_module, finit_module, delete_module, kexec_load, kexec_file_load,
-#: open_by_handle_at; the new mount calls (open_tree, move_mount, fsopen, fsconfig, fsmount,
-#: fspick, mount_setattr) are numbered alike on both.
+#: open_by_handle_at; the machine's clock: settimeofday, adjtimex, clock_settime, clock_adjtime;
+#: process accounting, the kernel's log and disk quotas (sec17 S2): acct, syslog, quotactl, and
+#: x86-64's port I/O, iopl and ioperm. The new mount calls (open_tree, move_mount, fsopen,
+#: fsconfig, fsmount, fspick, mount_setattr) and quotactl_fd are numbered alike on both.
 _MACHINE_WIDE = {
     "x86_64": (165, 166, 155, 161, 272, 308, 167, 168, 169, 170, 171, 175, 313, 176, 246, 320, 304)
-    # and the machine's clock: settimeofday, adjtimex, clock_settime, clock_adjtime
-    + (164, 159, 227, 305),
+    + (164, 159, 227, 305)
+    + (163, 103, 179, 172, 173),
     "aarch64": (40, 39, 41, 51, 97, 268, 224, 225, 142, 161, 162, 105, 273, 106, 104, 294, 265)
-    + (170, 171, 112, 266),
+    + (170, 171, 112, 266)
+    + (89, 116, 60),
 }
-_NEW_MOUNT_API = (428, 429, 430, 431, 432, 433, 442)
+_NEW_MOUNT_API = (428, 429, 430, 431, 432, 433, 442, 443)
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_PDEATHSIG = 1
