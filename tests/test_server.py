@@ -757,6 +757,16 @@ def test_the_notes_header_is_ascii_and_bounded(server):
     assert notes[5] == "2 more notes left out: the library and atmpkg query give them all"
 
 
+def test_a_note_longer_than_a_reply_holds_is_cut_not_taken_for_a_worker_astray(server):
+    """sec17 H2: a note echoing a name of 20,000 characters made the server refuse its worker's
+    honest reply (503) and replace the worker."""
+    name = "Th" + "b" * 20_000
+    status, headers, _ = sparql_get(server, f"SELECT ?s WHERE {{ ?s a atmp:{name} }}")
+    assert status == 200
+    (note,) = json.loads(headers[NOTES_HEADER])
+    assert note.startswith("atmp:Thbbb") and len(note.encode("utf-8")) <= 400
+
+
 def test_full_queue_is_503_at_once_and_a_wait_ends_within_a_second(small):
     wait_for(lambda: small.pool.idle == 1)
     answers = {}
@@ -1141,7 +1151,7 @@ def test_an_answer_is_kept_by_build_and_revalidated_with_its_etag(fixture_store,
         assert (second["ETag"], again) == (tag, body)
         assert json.loads(get(srv, "/health")[2])["answers_kept"] == {
             "entries": 1,
-            "bytes": len(body),
+            "bytes": len(body) + 64 + len("csv"),  # with its key (SHA-256) and format
             "hits": 1,
             "misses": 1,
         }

@@ -1030,6 +1030,11 @@ SHAPE = "a reply that is no status and answer"
         # rev2_16 F7: a first line too long to read before anything is checked
         (b'[200, {"fmt": "' + b"x" * (3 << 20) + b'"}, true]\n{}',
          f"a reply's first line of {(3 << 20) + 24:,} bytes"),
+        # sec17 W1: a policy of the worker's own, or a line break into the answer's headers
+        (b'[200, {"csp": "script-src \'unsafe-inline\' *"}, true]\n{}', SHAPE),
+        (b'[200, {"csp": "default-src \'none\'\\r\\nSet-Cookie: a=1"}, true]\n{}', SHAPE),
+        (b'[200, {"fmt": "zzz"}, true]\n{}', SHAPE),  # a format the server has no type for
+        (b'[400, "\\udc00", false]\n', SHAPE),  # a message that cannot be sent
     ],
 )  # fmt: skip
 def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(
@@ -1047,6 +1052,21 @@ def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(
         _replaced(pool, process)
     finally:
         pool.close()
+
+
+def test_the_answers_kept_are_counted_with_their_notes_and_key():
+    """sec17 H1: eight notes of 16,000 characters each were counted as a body of 50 bytes, and
+    the server kept such answers without bound."""
+    from atmpkg.graph.server.cache import AnswerCache
+
+    cache = AnswerCache(max_bytes=8_000)
+    cache.put("k" * 64, {"body": b"", "notes": ["é" * 500]})  # 1,064 bytes: above an eighth
+    assert cache.stats()["entries"] == 0
+    for n in range(20):
+        cache.put(f"{n:064}", {"body": b"", "notes": ["x" * 336]})  # 400 bytes each
+    assert cache.stats() == {"entries": 20, "bytes": 8_000, "hits": 0, "misses": 0}
+    cache.put("z" * 64, {"body": b"x", "notes": []})
+    assert cache.stats()["entries"] == 20 and cache.get("0" * 64) is None
 
 
 # --- huge values in entity pages --------------------------------------------------------------

@@ -66,6 +66,20 @@ def page_csp(graph: str) -> str:
     )
 
 
+def known_csp(policy: str) -> bool:
+    """Whether ``policy`` is one this module writes for a page a worker sends (an entity page's,
+    whatever its scripts' hashes, or a message page's): the server keeps a worker from choosing
+    the headers of its answers (sec17 W1: a line break added a ``Set-Cookie``, a policy of its
+    own let a script run).
+
+    >>> known_csp(page_csp("<script>go()</script>")), known_csp(MESSAGE_CSP)
+    (True, True)
+    >>> known_csp("script-src 'unsafe-inline' *"), known_csp(page_csp("") + "\r\nSet-Cookie: a=1")
+    (False, False)
+    """
+    return policy == MESSAGE_CSP or _PAGE_CSP.fullmatch(policy) is not None
+
+
 # --- entity pages ---------------------------------------------------------------------------------
 
 
@@ -196,6 +210,15 @@ MESSAGE_STYLE = (
 MESSAGE_CSP = (
     f"default-src 'none'; style-src {csp_hash(MESSAGE_STYLE)}; img-src data:; base-uri 'none'; "
     "form-action 'none'; frame-ancestors 'self'"
+)
+
+
+_SCRIPT_HASH = r"'sha256-[A-Za-z0-9+/]{43}='"
+_PAGE_CSP = re.compile(
+    re.escape(page_csp("")).replace(
+        re.escape("script-src 'none'"),
+        f"script-src (?:'none'|{_SCRIPT_HASH}(?: {_SCRIPT_HASH})*)",
+    )
 )
 
 

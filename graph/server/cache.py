@@ -68,6 +68,18 @@ def matches(if_none_match: str | None, tag: str) -> bool:
     return "*" in wanted or tag.removeprefix("W/") in wanted
 
 
+def _cost(key: str, payload: dict) -> int:
+    """The bytes an answer kept costs: its key and every field, its notes too, which echo the
+    query's text (sec17 H1: eight notes of 16,000 characters each were counted as an empty body
+    of 50 bytes, and the server grew without bound).
+
+    >>> _cost("k", {"body": b"xy", "notes": ["é"], "fmt": "csv", "truncated": False})
+    8
+    """
+    texts = [key, *payload.get("notes", ()), *(v for v in payload.values() if isinstance(v, str))]
+    return len(payload.get("body", b"")) + sum(len(t.encode("utf-8", "replace")) for t in texts)
+
+
 class AnswerCache:
     """Payloads (the dicts a worker returns, holding ``body`` bytes) by key, least recently used
     dropped first past ``max_bytes``; safe to use from the server's threads."""
@@ -101,7 +113,7 @@ class AnswerCache:
         >>> cache.put("big", {"body": b"xx"}); cache.stats()["entries"]
         0
         """
-        size = len(payload.get("body", b""))
+        size = _cost(key, payload)
         if size > self.max_bytes // 8:
             return
         with self._lock:
@@ -110,8 +122,8 @@ class AnswerCache:
             self._kept[key] = payload
             self._bytes += size
             while self._bytes > self.max_bytes:
-                _, dropped = self._kept.popitem(last=False)
-                self._bytes -= len(dropped.get("body", b""))
+                dropped_key, dropped = self._kept.popitem(last=False)
+                self._bytes -= _cost(dropped_key, dropped)
 
     def stats(self) -> dict[str, int]:
         """How many answers are kept, their bytes, and the hits and misses so far.

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..display.pages import MESSAGE_CSP, entity_page, message_page, page_csp
+from ..display.pages import MESSAGE_CSP, entity_page, known_csp, message_page, page_csp
 from ..engine.answers import UnreadableAnswerError
 from ..engine.evaluate import QueryResult
 from ..engine.sandbox import (
@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..handle import KnowledgeGraph
 from ..terms import ID
-from .protocol import OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
+from .protocol import MEDIA_TYPES, OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
 
 if TYPE_CHECKING:
     from ..display.explore import EntityView
@@ -137,7 +137,9 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
         "fmt": fmt,
         "body": _serialize(result, fmt),
         "truncated": result.truncated,
-        "notes": list(result.notes),
+        # what the server takes of a reply (a note echoes the query: a name 20,000 characters
+        # long made a note the server refused as a worker's gone astray, sec17 H2)
+        "notes": [note[:_NOTE_CHARS] for note in result.notes[:_MOST_NOTES]],
     }
 
 
@@ -306,15 +308,27 @@ def _reply(reply: object) -> bool:
         return False
     status, answer = reply
     if status != 200:
-        return status in _ERROR_STATUSES and isinstance(answer, str)
+        return status in _ERROR_STATUSES and isinstance(answer, str) and _utf8(answer)
     if not (isinstance(answer, dict) and set(answer) <= set(_FIELDS)):
         return False
     if not all(type(value) is _FIELDS[key] for key, value in answer.items()):
+        return False
+    # the server writes these into the answer's headers (sec17 W1)
+    if not (known_csp(answer.get("csp", MESSAGE_CSP)) and answer.get("fmt", "json") in MEDIA_TYPES):
         return False
     notes = answer.get("notes", [])
     return len(notes) <= _MOST_NOTES and all(
         isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes
     )
+
+
+def _utf8(text: str) -> bool:
+    """Whether ``text`` can be sent (a lone surrogate cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:
