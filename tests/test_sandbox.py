@@ -279,6 +279,12 @@ answers = {
                    "args": [], "attrs": {}}},
     "shadow": {"status": "error", "error": {"class": ["atmpkg.graph.errors", "UnknownNameError"],
                "args": ["m"], "attrs": {"told": 1}}},
+    # sec17 A1: texts no terminal prints, a variable's name or an error's message
+    "surrogate": {"status": "ok", "result": {"form": "SELECT", "variables": ["\\udc00"],
+                  "boolean": None, "truncated": False, "limit": None, "terms": [], "rows": [],
+                  "triples": []}},
+    "surrogate message": {"status": "error", "error": {"class": ["builtins", "ValueError"],
+                          "args": ["\\udc00"]}},
     # sec16 A2: nested far too deep to read, or to print
     "deep": b'{"status": "error", "error": {"class": ["builtins", "ValueError"], "args": ['
             + b"[" * 100_000 + b"]" * 100_000 + b"]}}",
@@ -305,6 +311,8 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         ("stop", "builtins.StopIteration is no error an answer holds"),
         ("no message", "ValueError: an error without its message"),
         ("shadow", "ValueError: an error's attributes that are no names and values"),
+        ("surrogate", "ValueError: a text that is no Unicode (a lone surrogate)"),
+        ("surrogate message", "ValueError: a text that is no Unicode (a lone surrogate)"),
     ],
 )
 def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):

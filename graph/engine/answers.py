@@ -144,6 +144,7 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
     variables = body["variables"]
     if not (isinstance(variables, list) and all(isinstance(v, str) for v in variables)):
         raise ValueError("variables that are no names")
+    _printable(variables)
     if body["form"] not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE"):
         raise ValueError("no form of query")
     terms = [_made_term(written) for written in _in_time(body["terms"], deadline)]
@@ -174,6 +175,16 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
         truncated=body["truncated"],
         limit=limit,
     )
+
+
+def _printable(value: object) -> None:
+    """Refuse a text in ``value`` that cannot be printed or sent (a lone surrogate such as
+    ``"\\udc00"``, which JSON can write): a variable named by one ended ``atmpkg query`` in a
+    traceback (sec17 A1). A term's text is refused by the engine as it is made."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("a text that is no Unicode (a lone surrogate)") from None
 
 
 def _in_time(items: list, deadline: float | None):
@@ -247,6 +258,7 @@ _PLAIN = (str, int, float, bool, list, type(None))
 def _made_error(body: dict) -> BaseException:
     """The error ``body`` describes: Python's own made from its arguments, the library's without
     running its ``__init__`` (which may compute, such as the suggestions of UnknownNameError)."""
+    _printable(body)
     module, name = body["class"]
     cls = _error_classes().get((module, name))
     if cls is None:
