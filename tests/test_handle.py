@@ -729,6 +729,38 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "parameter 'v' is \"11900000000\"^^xsd:integer, which no value of it equals: the graph "
         "holds \"11900000000\"^^xsd:decimal; give -p 'v=\"11900000000\"^^xsd:decimal'"
     ]
+    # newuser17 F1: a value read from a DataFrame (a float, a Timestamp of a month's date) or a
+    # number with an exponent, bound back, matched nothing without a word
+    import pandas as pd
+
+    assert kg.query(money, {"v": 11900000000.0}).notes == [
+        "parameter 'v' is \"11900000000.0\"^^xsd:double (float), which no value of it equals: "
+        "the graph holds \"11900000000.0\"^^xsd:decimal; give v='\"11900000000.0\"^^xsd:decimal' "
+        "(text is read as a term)"
+    ]
+    assert kg.query(money, {"v": "1.19e10"}).notes == [
+        "parameter 'v' is the string \"1.19e10\", which no value of it equals: the graph holds "
+        "\"11900000000\"^^xsd:decimal; give -p 'v=\"11900000000\"^^xsd:decimal'"
+    ]
+    assert kg.query("SELECT ?d WHERE { ?d atmp:valueUSD 11.9e9 }").notes == [
+        'atmp:valueUSD 11.9e9 matches no value: the graph holds "11900000000"^^xsd:decimal; '
+        "write that, or compare the number: FILTER(?value = 11.9e9)"
+    ]
+    stated = "SELECT ?a ?s WHERE { ?a a atmp:Approval ; atmp:dateStated ?s }"
+    dates = kg.query(stated).df
+    (month,) = dates[dates.s_precision == "month"].s  # 2022-01, as read into the DataFrame
+    assert month == pd.Timestamp("2022-01-01")
+    assert kg.query(stated, {"s": month}).notes == [
+        "parameter 's' is \"2022-01-01\"^^xsd:date (Timestamp), which no value of it equals: the "
+        "graph holds \"2022-01\"^^xsd:gYearMonth; give s='\"2022-01\"^^xsd:gYearMonth' (text is "
+        "read as a term)"
+    ]
+    # newuser17 F2: a gYear is no number; = 2024 drops every row
+    assert kg.query("SELECT ?e WHERE { ?e atmp:year 2024 }").notes == [
+        'atmp:year 2024 matches no value: the graph holds "2024"^^xsd:gYear; write that, or '
+        "compare the year: FILTER(YEAR(?value) = 2024)"
+    ]
+    assert len(kg.query("SELECT ?e WHERE { ?e atmp:year ?y FILTER(YEAR(?y) = 2024) }")) == 1
     # sec16 N1: each undeclared name cost a search of the ontology after the time limit
     names = " ".join(f"atmp:made{n}" for n in range(20))
     many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes

@@ -277,6 +277,8 @@ def _predicate_of(tokens: Sequence[gate.Token], at: int, declared: set[str]) -> 
 #: The datatypes a value written without one (or as a whole number) may be stored with, each with
 #: the forms it takes: a day, a month, a year, a number, a truth value.
 _NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+#: A number written with an exponent, which SPARQL reads as an xsd:double.
+_EXPONENT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)[eE][+-]?[0-9]+")
 _DATATYPES = (
     ("date", re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")),
     ("gYearMonth", re.compile(r"[0-9]{4}-[0-9]{2}")),
@@ -305,11 +307,44 @@ def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
         if literal != written
     ]
     variants += [_typed(text, name) for name, form in _DATATYPES if form.fullmatch(text)]
+    variants += _other_forms(written)
     for value in variants:
         bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): value}
         if store.query("ASK { ?s ?p ?t }", substitutions=bound):
             return None if value == written else value
     return None
+
+
+def _other_forms(written: ox.Literal) -> list[ox.Literal]:
+    """What a number or a day read from an answer may be stored as: a double (every Python
+    ``float``, ``11.9e9``, or ``-p v=1.19e10``) as the decimal or whole number of its value, and the first day of a
+    month or a year (a pandas ``Timestamp`` of a month's or a year's date, newuser17 F1) as that
+    month or year.
+
+    >>> [v.value for v in _other_forms(_typed("2.2E6", "double"))]
+    ['2200000', '2200000']
+    >>> [v.value for v in _other_forms(_typed("2024-01-01", "date"))]
+    ['2024-01', '2024']
+    """
+    kind = written.datatype.value[len(XSD) :]
+    if kind == "double" or (kind == "string" and _EXPONENT.fullmatch(written.value)):
+        try:
+            number = decimal.Decimal(written.value)
+        except decimal.InvalidOperation:
+            return []
+        if not number.is_finite():
+            return []
+        text = decimal_text(number)
+        forms = [_typed(text, "decimal")]
+        return forms + ([_typed(text, "integer")] if number == number.to_integral_value() else [])
+    if kind in ("date", "dateTime") and _DAY.match(written.value):
+        year, month, day = written.value[:4], written.value[5:7], written.value[8:10]
+        if written.value[10:] not in ("", "T00:00:00") or day != "01":
+            return []
+        return [_typed(f"{year}-{month}", "gYearMonth")] + (
+            [_typed(year, "gYear")] if month == "01" else []
+        )
+    return []
 
 
 def _plain_value(text: str) -> str | None:
@@ -357,6 +392,8 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         following = tokens[at + 1] if at + 1 < len(tokens) else None
         if token.kind == "number" and _NUMBER.fullmatch(token.text):
             written = _typed(token.text, "decimal" if "." in token.text else "integer")
+        elif token.kind == "number" and _EXPONENT.fullmatch(token.text):
+            written = _typed(token.text, "double")
         elif token.kind == "string" and (
             following is None or (following.kind != "lang" and following.text != "^^")
         ):
@@ -371,7 +408,10 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         stored = _stored_as(predicate, written, store)
         if stored is None:
             continue
-        if token.kind == "number":
+        if token.kind == "number" and stored.datatype.value == XSD + "gYear":
+            # a gYear is no number: = 2024 is a type error, which drops every row
+            compare = f"the year: FILTER(YEAR(?value) = {token.text})"
+        elif token.kind == "number":
             compare = f"the number: FILTER(?value = {token.text})"
         elif stored.value == written.value:
             compare = f"the text alone: FILTER(STR(?value) = {token.text})"
@@ -403,9 +443,23 @@ def entity_notes(
     notes = []
     declared = gate.declared_prefixes(tokens)
     for name, value in params.items():
-        if not isinstance(value, str):
+        try:
+            term = as_term(value, name)
+        except AtmpkgError:
             continue
-        term = parse_term(value)
+        if not isinstance(value, str):
+            # a value from Python: a float, a Timestamp, whatever the graph holds it as
+            predicate = _predicate_of_variable(tokens, name, declared)
+            stored = None
+            if predicate is not None and isinstance(term, ox.Literal):
+                stored = _stored_as(predicate, term, store)
+            if stored is not None:
+                notes.append(
+                    f"parameter {name!r} is {_written(term)} ({type(value).__name__}), which no "
+                    f"value of it equals: the graph holds {_written(stored)}; give "
+                    f"{name}='{_written(stored)}' (text is read as a term)"
+                )
+            continue
         # a plain string, which may also be an entity's name; or a number or a date as the
         # command line reads it, which the graph may hold with another datatype
         text = term == ox.Literal(value)
