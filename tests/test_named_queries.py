@@ -1378,7 +1378,7 @@ def test_companies_by_approved_products_counts_through_subsidiaries(rows):
     ]
 
 
-def test_second_agency_by_modality(rows):
+def test_second_agency_by_modality(rows, fixture_store):
     # Betacel's second approval (PMDA, 2022-01) is month-only: it has no day count.
     car_t = {
         "modality": CAR_T,
@@ -1404,6 +1404,9 @@ def test_second_agency_by_modality(rows):
         car_t,
     ]
     assert rows("second-agency-by-modality", modality="car-t") == [car_t]
+    # joints17 F4: a chart draws the first number of a row, which is the gap, not the count
+    answer = run_named("second-agency-by-modality", {}, store=fixture_store)
+    assert answer.variables[2:4] == ["averageDays", "products"]
 
 
 def test_company_connections(rows):
