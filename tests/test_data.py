@@ -453,6 +453,17 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
     )
 
 
+def test_a_deal_names_its_party_which_one_company_came_to_own_later(curated_store):
+    """joints17 F3: Novartis's 2018 licence from Spark connects Novartis and Roche, which bought
+    Spark in 2019; the answer named neither Spark nor its owner's link."""
+    found = run_named(
+        "company-connections", {"company": "roche", "other": "novartis"}, store=curated_store
+    ).dicts()
+    assert [(shorten(r["from"]), shorten(r["deal"]), r["partyName"]) for r in found] == [
+        ("company:novartis", "deal:novartis-spark-therapeutics-luxturna-2018", "Spark Therapeutics")
+    ]
+
+
 def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_store):
     # named12 F2: Pfizer's licence of SPK-FIX (Beqvez) from Spark did not connect the two, the
     # product being credited to Pfizer alone; the deal names its counterparty

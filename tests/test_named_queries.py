@@ -1410,7 +1410,10 @@ def test_second_agency_by_modality(rows, fixture_store):
 
 
 def test_company_connections(rows):
-    def link(source, source_name, connection, target, target_name, deal=None, date=None, **ends):
+    def link(
+        source, source_name, connection, target, target_name, deal=None, date=None, party=None,
+        **ends,
+    ):
         found = {
             "from": ID + source,
             "fromName": source_name,
@@ -1419,6 +1422,8 @@ def test_company_connections(rows):
             "toName": target_name,
             "deal": deal and ID + "deal/" + deal,
             "date": date,
+            "party": party and ID + "company/" + party[0],
+            "partyName": party and party[1],
         }
         return {**{k: v for k, v in found.items() if v is not None}, **ends}
 
@@ -1429,7 +1434,7 @@ def test_company_connections(rows):
         link("company/cellco-eu", "CellCo Europe", "subsidiary of", "company/cellco", "CellCo", **ends),
         link(
             "company/bigpharma", "Big Pharma", "acquisition", "company/cellco", "CellCo",
-            "bigpharma-cellco-2017", D(2017, 8, 28), **ends,
+            "bigpharma-cellco-2017", D(2017, 8, 28), ("cellco", "CellCo"), **ends,
         ),
     ]  # fmt: skip
     ends = {"company": ID + "company/cellco-eu", "other": ID + "company/genecorp"}
@@ -1438,11 +1443,11 @@ def test_company_connections(rows):
     assert rows("company-connections", company="cellco-eu", other="genecorp") == [
         link(
             "company/bigpharma", "Big Pharma", "licensing", "therapy/genex", "Genex",
-            "bigpharma-genex-2019", D(2019, 1, 15), **ends,
+            "bigpharma-genex-2019", D(2019, 1, 15), ("genecorp", "GeneCorp"), **ends,
         ),
         link(
             "company/genecorp", "GeneCorp", "collaboration", "company/cellco-eu", "CellCo Europe",
-            "genecorp-cellco-eu-2023", D(2023, 2, 1), **ends,
+            "genecorp-cellco-eu-2023", D(2023, 2, 1), ("cellco-eu", "CellCo Europe"), **ends,
         ),
     ]  # fmt: skip
     assert rows("company-connections", company="othercorp", other="bigpharma") == []
