@@ -355,6 +355,7 @@ def positive_seconds(value: object, name: str = "timeout") -> float:
     if not real or not value > 0 or not math.isfinite(value):
         shown = value if real else described(value)
         raise ParameterError(
-            f"{name} must be a positive number of seconds, got {shown} (None: no limit)"
+            f"{name} must be a positive number of seconds, got {shown} (from Python, None for "
+            "no limit)"
         )
     return min(float(value), LONGEST_SECONDS)

@@ -226,6 +226,18 @@ def test_usage_error_exits_2():
     assert result.exit_code == 2
 
 
+@pytest.mark.parametrize("given", ["nan", "inf"])
+def test_a_time_limit_that_is_no_positive_number_is_refused(fixture_store, given):
+    result = CliRunner().invoke(
+        cli, ["query", "ASK {}", "--store", str(fixture_store), f"--timeout={given}"]
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: timeout must be a positive number of seconds, got {float(given)} (from Python, "
+        "None for no limit)\n",
+    )
+
+
 def test_a_parameter_given_twice_is_refused(fixture_store):
     args = ["query", "--store", str(fixture_store), "--name", "company-portfolio"]
     result = CliRunner().invoke(cli, [*args, "-p", "company=cellco", "-p", "company=genecorp"])
