@@ -558,6 +558,17 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "a column SELECT makes with an expression, (… AS ?y), is bound elsewhere in the query "
          "too; to group by it as SQL groups by an alias, group by the expression: GROUP BY "
          "(YEAR(?date) AS ?y), and SELECT ?y"),
+        # newuser17 F3: SQL's AND and OR, its functions' names, LIMIT's offset, a statement's ;
+        ('SELECT ?t WHERE { ?t rdfs:label ?l FILTER(?l = "A"@en OR ?l = "B"@en) }',
+         "1, column 55", "SPARQL writes and as &&, or as ||: FILTER(?x > 1 && ?y < 2)"),
+        ('SELECT ?t WHERE { ?t rdfs:label ?l FILTER(CONTAINS(LOWER(?l), "kym")) }',
+         "1, column 52", "SPARQL has no LOWER(…): write LCASE(?x)"),
+        ("SELECT ?t WHERE { ?t rdfs:label ?l FILTER(ISNULL(?l)) }", "1, column 43",
+         "SPARQL has no ISNULL(…): write !BOUND(?x) for no value, COALESCE(?x, 0) for a default"),
+        ("SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t LIMIT 5, 10", "1, column 58",
+         "LIMIT takes one number; to skip rows first: OFFSET 5 LIMIT …"),
+        ("SELECT ?t WHERE { ?t a atmp:Therapy } LIMIT 1;", "1, column 46",
+         "a query ends without ;"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)

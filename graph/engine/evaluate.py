@@ -304,6 +304,22 @@ _OVERRIDES = "The SELECT overrides an existing variable using an expression"
 _SCALES = frozenset("THOUSAND MILLION BILLION TRILLION K M MN B BN".split())
 #: What compares two values.
 _COMPARISONS = (">", "<", "=", "!=", ">=", "<=")
+#: SQL's functions that SPARQL names otherwise, with what it writes instead.
+_SQL_FUNCTIONS = {
+    "LOWER": "LCASE(?x)",
+    "UPPER": "UCASE(?x)",
+    "LEN": "STRLEN(?x)",
+    "LENGTH": "STRLEN(?x)",
+    "SUBSTRING": "SUBSTR(?x, 1, 3)",
+    "ISNULL": "!BOUND(?x) for no value, COALESCE(?x, 0) for a default",
+    "IFNULL": "COALESCE(?x, 0)",
+    "NVL": "COALESCE(?x, 0)",
+    "GETDATE": "NOW()",
+    "SYSDATE": "NOW()",
+    "CURRENT_DATE": "NOW()",
+    "CHARINDEX": 'CONTAINS(?x, "text") or STRBEFORE(?x, "text")',
+    "CAST": "xsd:integer(?x), xsd:date(?x) and the other datatypes' names",
+}
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
 _AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
@@ -398,6 +414,21 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             )
         elif word == "BETWEEN":
             said = "SPARQL has no BETWEEN: FILTER(?x >= low && ?x <= high)"
+        elif word in ("AND", "OR") and (
+            before.kind in (*_TERMS, "number", "string", "lang") or before.text == ")"
+        ):
+            said = "SPARQL writes and as &&, or as ||: FILTER(?x > 1 && ?y < 2)"
+        elif word in _SQL_FUNCTIONS and _next_text(tokens, i) == "(":
+            said = f"SPARQL has no {word}(…): write {_SQL_FUNCTIONS[word]}"
+        elif (
+            token.text == ","
+            and before.kind == "number"
+            and i >= 2
+            and tokens[i - 2].text.upper() == "LIMIT"
+        ):
+            said = f"LIMIT takes one number; to skip rows first: OFFSET {before.text} LIMIT …"
+        elif token.text == ";" and i == len(tokens) - 1:
+            said = "a query ends without ;"
         elif before.kind == "number" and word in _SCALES:
             said = f"a number is written in digits only: no '{token.text}' after {before.text}"
         elif word in ("TRUE", "FALSE") and token.text != word.lower():
