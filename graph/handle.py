@@ -280,6 +280,7 @@ class KnowledgeGraph:
             duration_sums,
             empty_answer_notes,
             entity_notes,
+            found_nothing,
             missing,
             undeclared_terms,
         )
@@ -331,7 +332,7 @@ class KnowledgeGraph:
         # advice, which never fails the query answered: a note that cannot be made is left out
         with contextlib.suppress(ValueError, AtmpkgError):
             result.notes += unknown_names(checked.tokens, store)
-        if result.form == "SELECT" and not result.rows:
+        if found_nothing(result, checked.tokens):
             # advice, which never fails the query answered: a note that cannot be made is left out
             with contextlib.suppress(ValueError, AtmpkgError):
                 result.notes += empty_answer_notes(checked.tokens, store)

@@ -453,6 +453,19 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
     )
 
 
+def test_an_identifier_written_as_an_iri_is_noted_with_the_text_the_graph_holds(curated_store):
+    """newuser17 F7: Wikidata's IRI of an item where the graph holds its QID as text."""
+    kg = atmpkg.open(curated_store)
+    text = "SELECT ?t WHERE { ?t atmp:wikidataId <http://www.wikidata.org/entity/Q106293994> }"
+    assert kg.query(text).notes == [
+        "atmp:wikidataId <http://www.wikidata.org/entity/Q106293994> matches no value: the graph "
+        'holds it as text, "Q106293994"; write that'
+    ]
+    assert kg.query('SELECT ?t WHERE { ?t atmp:wikidataId "Q106293994" }').column("t") == [
+        ID + "therapy/abecma"
+    ]
+
+
 def test_a_deal_names_its_party_which_one_company_came_to_own_later(curated_store):
     """joints17 F3: Novartis's 2018 licence from Spark connects Novartis and Roche, which bought
     Spark in 2019; the answer named neither Spark nor its owner's link."""

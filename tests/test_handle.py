@@ -772,6 +772,22 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "compare the year: FILTER(YEAR(?value) = 2024)"
     ]
     assert len(kg.query("SELECT ?e WHERE { ?e atmp:year ?y FILTER(YEAR(?y) = 2024) }")) == 1
+    # newuser17 F7: an entity written as text, a tagged label in another case, and a count of
+    # nothing, which is one row of 0, not an empty answer
+    assert kg.query('SELECT ?t WHERE { ?t atmp:modality "car-t" }').notes == [
+        'atmp:modality "car-t" matches no value: the graph holds an entity there, not text: '
+        "write modality:car-t"
+    ]
+    assert kg.query('SELECT ?t WHERE { ?t rdfs:label "alphacel"@en }').notes == [
+        'rdfs:label "alphacel"@en matches no value: the graph holds "Alphacel"@en; write that, '
+        'or compare without case: FILTER(LCASE(STR(?value)) = LCASE("alphacel"))'
+    ]
+    counted = kg.query('SELECT (COUNT(?t) AS ?n) WHERE { ?t rdfs:label "Alphacel" }')
+    assert counted.dicts() == [{"n": 0}] and counted.notes == [
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")'
+    ]
+    assert kg.query('SELECT (COUNT(?t) AS ?n) WHERE { ?t rdfs:label "Alphacel"@en }').notes == []
     # sec16 N1: each undeclared name cost a search of the ontology after the time limit
     names = " ".join(f"atmp:made{n}" for n in range(20))
     many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes

@@ -56,6 +56,7 @@ __all__ = [
     "to_python",
     "undeclared_terms",
     "duration_sums",
+    "found_nothing",
 ]
 
 
@@ -297,7 +298,7 @@ def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
     not a scan of its values."""
     text = written.value
     forms = [text]
-    if written.datatype.value == XSD + "string":
+    if written.datatype.value in (XSD + "string", RDF_LANG_STRING):
         forms = sorted({text, text.lower(), text.upper(), text.capitalize(), text.title()})
     variants = [written]
     variants += [
@@ -390,15 +391,22 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if len(seen) >= _MOST_LOOKED_UP:
             break
         following = tokens[at + 1] if at + 1 < len(tokens) else None
+        shown = token.text
         if token.kind == "number" and _NUMBER.fullmatch(token.text):
             written = _typed(token.text, "decimal" if "." in token.text else "integer")
         elif token.kind == "number" and _EXPONENT.fullmatch(token.text):
             written = _typed(token.text, "double")
-        elif token.kind == "string" and (
-            following is None or (following.kind != "lang" and following.text != "^^")
-        ):
+        elif token.kind == "string" and following is not None and following.kind == "lang":
+            text = _plain_value(token.text)
+            shown += following.text
+            written = None if text is None else ox.Literal(text, language=following.text[1:])
+        elif token.kind == "string" and (following is None or following.text != "^^"):
             text = _plain_value(token.text)
             written = None if text is None else ox.Literal(text)
+        elif token.kind in ("iri", "pname") and at >= 2 and tokens[at - 2].kind in _SUBJECTS:
+            # an identifier written as an IRI where the graph holds it as text
+            iri = expand(token.text)
+            written = ox.Literal(iri.rstrip("/").rpartition("/")[2]) if valid_iri(iri) else None
         else:
             continue
         predicate = _predicate_of(tokens, at, declared)
@@ -406,7 +414,23 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             continue
         seen.add((predicate, written))
         stored = _stored_as(predicate, written, store)
+        if stored is None and token.kind in ("iri", "pname") and _holds(store, predicate, written):
+            stored = written
+        if stored is None and token.kind == "string" and not written.language:
+            entity = _entity_for(predicate, written.value, store)
+            if entity is not None:
+                notes.append(
+                    f"{tokens[at - 1].text} {shown} matches no value: the graph holds an entity "
+                    f"there, not text: write {entity}"
+                )
+            continue
         if stored is None:
+            continue
+        if token.kind in ("iri", "pname"):
+            notes.append(
+                f"{tokens[at - 1].text} {shown} matches no value: the graph holds it as text, "
+                f"{_written(stored)}; write that"
+            )
             continue
         if token.kind == "number" and stored.datatype.value == XSD + "gYear":
             # a gYear is no number: = 2024 is a type error, which drops every row
@@ -418,10 +442,77 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         else:
             compare = f"without case: FILTER(LCASE(STR(?value)) = LCASE({token.text}))"
         notes.append(
-            f"{tokens[at - 1].text} {token.text} matches no value: the graph holds "
+            f"{tokens[at - 1].text} {shown} matches no value: the graph holds "
             f"{_written(stored)}; write that, or compare {compare}"
         )
     return notes
+
+
+RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+#: Token kinds that may be the subject of the triple whose object a note looks at.
+_SUBJECTS = frozenset({"var", "iri", "pname"})
+
+
+def _holds(store, predicate: str, value: Term) -> bool:
+    """Whether some subject has ``value`` for ``predicate`` in ``store`` (a look-up in its index)."""
+    bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("o"): value}
+    return bool(store.query("ASK { ?s ?p ?o }", substitutions=bound))
+
+
+def _entity_for(predicate: str, text: str, store) -> str | None:
+    """The prefixed name of the entity ``text`` names (its slug or label), when ``predicate``
+    links things to it in ``store``: a query wrote as text what the graph holds as an entity
+    (``atmp:datePrecision "month"`` for ``dateprecision:month``, newuser17 F7)."""
+    from ..errors import AtmpkgError
+    from .entities import resolve_entity
+
+    bound = {ox.Variable("p"): ox.NamedNode(predicate)}
+    if not store.query("ASK { ?s ?p ?o FILTER(isIRI(?o)) }", substitutions=bound):
+        return None
+    try:
+        iri = resolve_entity(text, store)
+    except AtmpkgError:
+        return None
+    return shorten(iri) if _holds(store, predicate, ox.NamedNode(iri)) else None
+
+
+#: The aggregates whose answer over no rows is one row of zero or nothing.
+_COUNTING = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT"})
+
+
+def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
+    """Whether ``result`` answers that nothing matched: no row, or the one row of zeros and
+    empty cells an aggregate gives over no rows (``COUNT`` of a misspelt value is 0, not an
+    empty answer, newuser17 F7), so that the notes on why are given for it too.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> zero = QueryResult("SELECT", ["n"], [(ox.Literal("0", datatype=ox.NamedNode(XSD + "integer")),)])
+    >>> found_nothing(zero, tokenize("SELECT (COUNT(?t) AS ?n) { ?t a atmp:Therapi }"))
+    True
+    >>> found_nothing(zero, tokenize("SELECT ?n { VALUES ?n { 0 } }"))
+    False
+    """
+    if result.form != "SELECT":
+        return False
+    if not result.rows:
+        return True
+    aggregated = any(
+        t.kind == "word" and t.text.upper() in _COUNTING and _next(tokens, i) == "("
+        for i, t in enumerate(tokens)
+    )
+    return (
+        aggregated
+        and len(result.rows) == 1
+        and all(
+            cell is None
+            or (isinstance(cell, ox.Literal) and cell.value in ("0", "0.0", "", "0E0", "0.0E0"))
+            for cell in result.rows[0]
+        )
+    )
+
+
+def _next(tokens: Sequence[gate.Token], i: int) -> str:
+    return tokens[i + 1].text if i + 1 < len(tokens) else ""
 
 
 def entity_notes(
