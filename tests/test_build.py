@@ -377,6 +377,25 @@ def test_a_csv_saved_with_another_separator_is_told_so(built, tmp_path, separato
     )
 
 
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("slug,acquirer,target,,", "1:4: the header ends in 2 columns without a name (a "
+         "spreadsheet's leftovers, typed in and cleared): delete them"),
+        ("slug,,target", "1:2: column 2 of the header has no name: give it the name of its "
+         "column in graph/data/README.md, or delete it"),
+    ],
+)  # fmt: skip
+def test_a_header_with_columns_without_a_name_is_told_so(built, tmp_path, header, said):
+    """newuser17 F5: a spreadsheet saves columns typed in and cleared as unnamed ones, and the
+    message printed their empty names: "unexpected , ; column  given twice"."""
+    deals = tmp_path / "deals.csv"
+    deals.write_text(f"{header}\nx,y,z,,\n")
+    with pytest.raises(DataError) as info:
+        import_files([deals], built)
+    assert str(info.value) == f"{deals}:{said}"
+
+
 def test_import_turtle_adds_facts(built, tmp_path):
     mine = tmp_path / "mine.ttl"
     shutil.copyfile(Path(__file__).parent / "data" / "imports" / "deltacel.ttl", mine)

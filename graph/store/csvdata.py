@@ -1009,6 +1009,27 @@ def fits(family: Family, header: Sequence[str]) -> bool:
     return all(c.name in header for c in family.columns if c.required or c.how == "key")
 
 
+def _unnamed_columns(width: int, unnamed: list[int]) -> str:
+    """What to do about the header's columns without a name (numbered from 1, ``width`` in all).
+
+    >>> _unnamed_columns(5, [4, 5])
+    "the header ends in 2 columns without a name (a spreadsheet's leftovers, typed in and cleared): delete them"
+    >>> _unnamed_columns(5, [2])
+    'column 2 of the header has no name: give it the name of its column in graph/data/README.md, or delete it'
+    """
+    if unnamed == list(range(width - len(unnamed) + 1, width + 1)):
+        # a spreadsheet saves the columns a user typed in and cleared as columns without a name
+        count = "1 column" if len(unnamed) == 1 else f"{len(unnamed)} columns"
+        return (
+            f"the header ends in {count} without a name (a spreadsheet's leftovers, typed in and "
+            "cleared): delete them"
+        )
+    return (
+        f"column {unnamed[0]} of the header has no name: give it the name of its column in "
+        "graph/data/README.md, or delete it"
+    )
+
+
 def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     """The family a CSV belongs to: by file name when it is a family name, else the one family
     whose columns its header has (see :func:`fits`).
@@ -1028,6 +1049,9 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             "not by commas; save the file as CSV with commas (in a spreadsheet: CSV UTF-8, comma "
             "delimited)",
         )
+    unnamed = [i for i, name in enumerate(header, 1) if not name.strip()]
+    if unnamed:
+        raise DataError(display, 1, unnamed[0], _unnamed_columns(len(header), unnamed))
     family = FAMILIES.get(stem)
     if family is None:
         matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
