@@ -513,6 +513,31 @@ def test_every_bad_cell_of_a_row_is_reported(built, tmp_path):
     ]
 
 
+def test_a_readable_rdf_file_with_wrong_terms_hides_no_reference_error_of_the_others(
+    built, tmp_path
+):
+    """newuser17 F4: a Turtle file read whole, with a misspelt term, was taken for one that could
+    not be read: the unknown references of the CSV files beside it were held back."""
+    mine = tmp_path / "my-deals.csv"
+    mine.write_text(
+        "slug,acquirer,target,deal_type,date,source\n"
+        "x-y-2024,nobody-inc,therapy/betacel,licensing,2024-05,src-news\n"
+    )
+    notes = tmp_path / "notes.ttl"
+    notes.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/betacel> atmp:brandname \"B\" .\n"
+    )
+    with pytest.raises(DataErrors) as errors:
+        import_files([mine, notes], built)
+    assert [str(e) for e in errors.value.errors] == [
+        f"{mine}:2:2 (column 'acquirer'): unknown company 'nobody-inc'. Add it to its file first.",
+        f"{notes}:2: atmp:brandname is no term of the ATMP-KG ontology, so nothing would read "
+        "it; did you mean atmp:brandName? The terms are in ontology/atmp.ttl; keep your own terms "
+        "in a namespace of yours.",
+    ]
+
+
 def untyped_therapy(tmp_path: Path) -> Path:
     """A file that breaks the SHACL shapes (no label, no name) and one zero-row check (no source)."""
     bad = tmp_path / "bad.ttl"
@@ -1536,6 +1561,13 @@ def test_a_byte_order_mark_at_the_start_is_accepted(built, tmp_path, name, text)
             {"value": "750_000_000"},
             (6, "value_usd"),
             "'750_000_000' is not a number; write digits only, e.g. 11900000000",
+        ),
+        # newuser17 F4: found by a zero-row check, on the run after every other error was fixed
+        (
+            {"value": "-7"},
+            (6, "value_usd"),
+            "'-7' is no amount a deal is worth: a deal's value and upfront payment are above "
+            "zero; write the amount the source states, or leave the cell empty",
         ),
         (
             {"note": '"true "'},

@@ -24,6 +24,7 @@ import contextlib
 import csv
 import dataclasses
 import datetime
+import decimal
 import functools
 import io
 import logging
@@ -68,7 +69,8 @@ class Col:
     """How one CSV column becomes RDF.
 
     ``how`` is one of: key, label, text, texts, date (a comparable date with its precision and
-    the date as stated), period (a day, month or year as stated), year, decimal, url, ref, refs,
+    the date as stated), period (a day, month or year as stated), year, decimal, amount (a
+    decimal above zero: a deal's value or upfront payment), url, ref, refs,
     anyref, anyrefs (``kind/slug``), concept, concepts, note, retired (the ``kind/slug`` of an
     IRI that no longer names an entity). ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
     country or region) or the concept scheme (``concept``/``concepts``).
@@ -247,8 +249,8 @@ FAMILIES: dict[str, Family] = {
                 Col("counterparty", "refs", ATMP + "counterparty", "company"),
                 Col("deal_type", "concept", ATMP + "dealType", "deal-type", True),
                 Col("date", "date", ATMP + "date", required=True),
-                Col("value_usd", "decimal", ATMP + "valueUSD"),
-                Col("upfront_usd", "decimal", ATMP + "upfrontUSD"),
+                Col("value_usd", "amount", ATMP + "valueUSD"),
+                Col("upfront_usd", "amount", ATMP + "upfrontUSD"),
                 Col("milestones_usd", "decimal", ATMP + "milestonesUSD"),
                 Col("value_original", "text", ATMP + "valueOriginal"),
                 _sources(),
@@ -809,9 +811,15 @@ class _Compiler:
             if not re.fullmatch(r"[0-9]{4}", value):
                 raise ValueError(f"'{value}' is not a year (YYYY)")
             return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
-        if how == "decimal":
+        if how in ("decimal", "amount"):
             if not _DECIMAL.fullmatch(value):
                 raise ValueError(f"'{value}' is not a number; write digits only, e.g. 11900000000")
+            # with the other values' errors, where the zero-row check found it a run later
+            if how == "amount" and decimal.Decimal(value) <= 0:
+                raise ValueError(
+                    f"'{value}' is no amount a deal is worth: a deal's value and upfront payment "
+                    "are above zero; write the amount the source states, or leave the cell empty"
+                )
             canonical = canonical_decimal(value)
             if canonical != value:
                 raise ValueError(
@@ -1744,13 +1752,18 @@ def scan_rdf(
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
-    if counter.year_zero is not None:
-        raise _year_zero_error(path, display, counter.year_zero)
-    counter.flush()
-    if counter.ill_typed is not None:
-        raise _ill_typed_error(path, display, counter.ill_typed)
-    if terms is not None:
-        _check_terms(path, display, predicates | classes, terms)
+    try:
+        if counter.year_zero is not None:
+            raise _year_zero_error(path, display, counter.year_zero)
+        counter.flush()
+        if counter.ill_typed is not None:
+            raise _ill_typed_error(path, display, counter.ill_typed)
+        if terms is not None:
+            _check_terms(path, display, predicates | classes, terms)
+    except DataError as exc:
+        # the file was read whole: what it defines is known to the checks of the others
+        exc.typed = typed
+        raise
     return dataclasses.replace(
         rdf_file,
         triples=triples,
@@ -1944,11 +1957,16 @@ def compile_inputs(
     # A file that cannot be read at all (a syntax error, a header of no family) is one error
     # among the others: every file is read, and what reading finds wrong is said at once
     failed: list[DataError] = []
+    unread = False
     for path, display in rdf_files:
         try:
             rdf_file, typed = scan_rdf(path, display, terms if ontology else None, derived)
         except DataError as exc:
             failed.append(exc)
+            if hasattr(exc, "typed"):
+                compiler.add_rdf_subjects(exc.typed, path, display)
+            else:
+                unread = True
             continue
         compiler.add_rdf_subjects(typed, path, display)
         checked.append(rdf_file)
@@ -1958,10 +1976,12 @@ def compile_inputs(
                 empty.append(display)
         except DataError as exc:
             failed.append(exc)
+            unread = True
     compiler.errors[:0] = [e for error in failed for e in getattr(error, "errors", [error])]
     # A file that could not be read may define any entity: a reference the others make to one
-    # they do not define is then no error of its own, but every value is still checked
-    if failed:
+    # they do not define is then no error of its own, but every value is still checked (an RDF
+    # file read whole whose terms are wrong defines what it types, newuser17 F4)
+    if unread:
         compiler.unkeyed |= set(compiler.keys)
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
