@@ -74,7 +74,7 @@ def known_csp(policy: str) -> bool:
 
     >>> known_csp(page_csp("<script>go()</script>")), known_csp(MESSAGE_CSP)
     (True, True)
-    >>> known_csp("script-src 'unsafe-inline' *"), known_csp(page_csp("") + "\r\nSet-Cookie: a=1")
+    >>> known_csp("script-src 'unsafe-inline' *"), known_csp(page_csp("") + "\\r\\nSet-Cookie: a=1")
     (False, False)
     """
     return policy == MESSAGE_CSP or _PAGE_CSP.fullmatch(policy) is not None

@@ -324,22 +324,6 @@ _SQL_FUNCTIONS = {
 _AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
 
-def _next_text(tokens: list, i: int) -> str:
-    return tokens[i + 1].text if i + 1 < len(tokens) else ""
-
-
-def _closing(tokens: list) -> dict[int, int]:
-    """Where each bracket of ``tokens`` closes: the index of its ``)`` by the index of its ``(``,
-    found in one pass (a search from each bracket made a text of open brackets quadratic)."""
-    closing, opened = {}, []
-    for i, token in enumerate(tokens):
-        if token.text == "(":
-            opened.append(i)
-        elif token.text == ")" and opened:
-            closing[opened.pop()] = i
-    return closing
-
-
 def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     """A slip the engine's message would not name, said plainly, with where it is: what SQL or
     habit writes where SPARQL writes otherwise (commas between the variables of SELECT, an
@@ -352,7 +336,9 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
     >>> _slip(tokenize("SELECT COUNT(?t) WHERE { ?t a atmp:Therapy }"), None)[0]
     'SELECT returns an aggregate in brackets with a name for its column: (COUNT(?x) AS ?n)'
     """
-    in_select, depth, named, closing = False, 0, [], _closing(tokens)
+    from .gate import closing_brackets, next_text
+
+    in_select, depth, named, closing = False, 0, [], closing_brackets(tokens)
     for i, token in enumerate(tokens[1:], 1):
         if failed is not None and token.offset > failed:
             return None
@@ -391,13 +377,13 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             or (
                 before.text.upper() == "HAVING"
                 and word in _AGGREGATES
-                and _next_text(tokens, closing.get(i + 1, len(tokens))) in _COMPARISONS
+                and next_text(tokens, closing.get(i + 1, len(tokens))) in _COMPARISONS
             )
         ):
             said = (
                 f"{before.text.upper()} takes its condition in brackets: {before.text.upper()}(…)"
             )
-        elif word in ("ASC", "DESC") and before.kind == "var" and _next_text(tokens, i) != "(":
+        elif word in ("ASC", "DESC") and before.kind == "var" and next_text(tokens, i) != "(":
             said = f"the direction comes first, the variable in brackets: {word}({before.text})"
         elif before.text.upper() in ("LIMIT", "OFFSET") and not token.text.isdigit():
             said = f"{before.text.upper()} takes a whole number ({before.text.upper()} 10)"
@@ -418,7 +404,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             before.kind in (*_TERMS, "number", "string", "lang") or before.text == ")"
         ):
             said = "SPARQL writes and as &&, or as ||: FILTER(?x > 1 && ?y < 2)"
-        elif word in _SQL_FUNCTIONS and _next_text(tokens, i) == "(":
+        elif word in _SQL_FUNCTIONS and next_text(tokens, i) == "(":
             said = f"SPARQL has no {word}(…): write {_SQL_FUNCTIONS[word]}"
         elif (
             token.text == ","
@@ -436,7 +422,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
         elif (
             token.text == before.text == "-"
             and token.offset == before.offset + 1
-            and _next_text(tokens, i) != "("
+            and next_text(tokens, i) != "("
             and (i + 1 >= len(tokens) or tokens[i + 1].kind not in ("number", "var"))
         ):
             said = "a comment starts with #, not --"
@@ -470,6 +456,8 @@ def _ungrouped(tokens: list) -> tuple[str, int | None]:
     >>> _ungrouped(tokenize("SELECT ?a (COUNT(?x) AS ?n) WHERE { ?x ?p ?a }"))[0]
     '?a is returned beside an aggregate but not grouped: add GROUP BY ?a (a row for each ?a), or return an aggregate of it, such as (SAMPLE(?a) AS ?one)'
     """
+    from .gate import next_text
+
     returned, grouped, depth, braces, clause = [], set(), 0, 0, None
     for i, token in enumerate(tokens):
         word = token.text.upper() if token.kind == "word" else ""
@@ -479,7 +467,7 @@ def _ungrouped(tokens: list) -> tuple[str, int | None]:
             clause = "select"
         elif clause == "select" and (token.text == "{" or word == "WHERE"):
             clause = "where"
-        elif braces == 0 and word == "GROUP" and _next_text(tokens, i).upper() == "BY":
+        elif braces == 0 and word == "GROUP" and next_text(tokens, i).upper() == "BY":
             clause = "group"
         elif clause == "group" and depth == 0 and word in _AFTER_GROUP_BY:
             clause = "after"

@@ -44,7 +44,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads, valid_iri
 from ..store.remote import RemoteStore
-from ..terms import ATMP, PREFIXES, XSD, expand, shorten
+from ..terms import ATMP, PREFIXES, RDF, XSD, expand, shorten
 
 __all__ = [
     "QueryResult",
@@ -255,7 +255,7 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
         elif _MONTH.fullmatch(value):
             notes.append(
                 f'parameter {name!r} is the string "{value}", which no date equals; give a day '
-                f'({value}-01), a range, or the month as the graph states it, '
+                f"({value}-01), a range, or the month as the graph states it, "
                 f'"{value}"^^xsd:gYearMonth (the values of atmp:dateStated)'
             )
     return notes
@@ -298,7 +298,7 @@ def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
     not a scan of its values."""
     text = written.value
     forms = [text]
-    if written.datatype.value in (XSD + "string", RDF_LANG_STRING):
+    if written.datatype.value in (XSD + "string", RDF + "langString"):
         forms = sorted({text, text.lower(), text.upper(), text.capitalize(), text.title()})
     variants = [written]
     variants += [
@@ -318,9 +318,9 @@ def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
 
 def _other_forms(written: ox.Literal) -> list[ox.Literal]:
     """What a number or a day read from an answer may be stored as: a double (every Python
-    ``float``, ``11.9e9``, or ``-p v=1.19e10``) as the decimal or whole number of its value, and the first day of a
-    month or a year (a pandas ``Timestamp`` of a month's or a year's date, newuser17 F1) as that
-    month or year.
+    ``float``, ``11.9e9``, ``-p v=1.19e10``) as the decimal or whole number of its value, and the
+    first day of a month or a year (a pandas ``Timestamp`` of a month's or a year's date,
+    newuser17 F1) as that month or year.
 
     >>> [v.value for v in _other_forms(_typed("2.2E6", "double"))]
     ['2200000', '2200000']
@@ -448,7 +448,6 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     return notes
 
 
-RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 #: Token kinds that may be the subject of the triple whose object a note looks at.
 _SUBJECTS = frozenset({"var", "iri", "pname"})
 
@@ -497,7 +496,7 @@ def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
     if not result.rows:
         return True
     aggregated = any(
-        t.kind == "word" and t.text.upper() in _COUNTING and _next(tokens, i) == "("
+        t.kind == "word" and t.text.upper() in _COUNTING and gate.next_text(tokens, i) == "("
         for i, t in enumerate(tokens)
     )
     return (
@@ -509,10 +508,6 @@ def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
             for cell in result.rows[0]
         )
     )
-
-
-def _next(tokens: Sequence[gate.Token], i: int) -> str:
-    return tokens[i + 1].text if i + 1 < len(tokens) else ""
 
 
 def entity_notes(
@@ -728,7 +723,9 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
 
 
 #: XSD's durations, which Oxigraph adds to a date or a time only in one order of the sum.
-_DURATIONS = frozenset(XSD + local for local in ("duration", "dayTimeDuration", "yearMonthDuration"))
+_DURATIONS = frozenset(
+    XSD + local for local in ("duration", "dayTimeDuration", "yearMonthDuration")
+)
 
 
 def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
@@ -760,12 +757,7 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
 
     # (first, last) token of each duration written as a typed literal ("P7D"^^xsd:dayTimeDuration)
     # or a cast (xsd:dayTimeDuration("P7D")); a variable a BIND gives one of them is one too
-    closing, opened = {}, []
-    for i, t in enumerate(tokens):
-        if t.kind == "punct" and t.text == "(":
-            opened.append(i)
-        elif t.kind == "punct" and t.text == ")" and opened:
-            closing[opened.pop()] = i
+    closing = gate.closing_brackets(tokens)
     spans = []
     for i, t in enumerate(tokens[:-2]):
         if t.kind == "string" and tokens[i + 1].text == "^^" and is_duration(tokens[i + 2]):
