@@ -753,13 +753,13 @@ def _write_whole(
     """Write the whole graph (``piece``) from the lines the engine dumped: N-Triples and
     N-Quads as they are, TriG from the Turtle of its subjects, other formats converted."""
     if fmt == ox.RdfFormat.N_TRIPLES:
-        handle.writelines(whole.lines)
+        handle.writelines(_joined(whole.lines))
     elif fmt == ox.RdfFormat.N_QUADS:
         handle.writelines(whole.quad_lines())
     else:
         # one pass of the engine's writer, with no entities to count (13 s of TriG at 1M)
         with Stage(f"Writing {fmt.name}"), tempfile.TemporaryFile() as spool:
-            spool.writelines(whole.lines)
+            spool.writelines(_joined(whole.lines))
             spool.seek(0)
             names = prefix_names(whole.iris())
             if fmt == ox.RdfFormat.TRIG:
@@ -769,6 +769,17 @@ def _write_whole(
     if quads:
         piece.written["quads"] = whole.quad_count()
     _read_whole(piece, whole)
+
+
+def _joined(lines: list[bytes], at_once: int = 1 << 16) -> Iterator[bytes]:
+    """``lines`` joined ``at_once`` at a time: a file's ``writelines`` takes twice as long over
+    a million short lines as over their joined chunks, and the chunks stay small (10 MB).
+
+    >>> list(_joined([b"a\\n", b"b\\n", b"c\\n"], at_once=2))
+    [b'a\\nb\\n', b'c\\n']
+    """
+    for start in range(0, len(lines), at_once):
+        yield b"".join(lines[start : start + at_once])
 
 
 def _trig_of_turtle(
