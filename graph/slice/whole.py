@@ -94,11 +94,16 @@ class _Subjects(Sequence[Subject]):
     def __getitem__(self, index: slice) -> list[Subject]: ...
     def __getitem__(self, index: int | slice) -> Subject | list[Subject]:
         if isinstance(index, slice):
-            return [_term(t) for t in self.tokens[index]]
-        return _term(self.tokens[index])
+            return [token_term(t) for t in self.tokens[index]]
+        return token_term(self.tokens[index])
 
 
-def _term(token: bytes) -> Subject:
+def token_term(token: bytes) -> Subject:
+    """The term of an IRI's or a blank node's N-Triples token.
+
+    >>> token_term(b"_:b1"), token_term(b"<urn:x>")
+    (<BlankNode value=b1>, <NamedNode value=urn:x>)
+    """
     if token.startswith(b"_:"):
         return ox.BlankNode(token[2:].decode())
     return ox.NamedNode(token[1:-1].decode())
@@ -146,7 +151,9 @@ class WholeGraph:
             # Subjects are read in order: the lines of the next thousand are parsed in one call
             if subject not in parsed:
                 if not where:
-                    where.update((_term(token), n) for n, (token, _, _) in enumerate(self.subjects))
+                    where.update(
+                        (token_term(token), n) for n, (token, _, _) in enumerate(self.subjects)
+                    )
                 first = where[subject]
                 chunk = self.subjects[first : first + _PARSED_AT_ONCE]
                 text = b"".join(self.lines[chunk[0][1] : chunk[-1][2]])
@@ -220,31 +227,65 @@ class WholeGraph:
                     kind = endings[obj] = empty.language, empty.datatype.value
                 yield node, iri(predicate), LITERAL, text, kind[0], kind[1]
 
-    def quad_lines(self) -> Iterator[bytes]:
-        """The lines as N-Quads that keep provenance (see
-        :func:`~atmpkg.graph.slice.export.provenance_quads`): the subjects that cite no source in
-        the default graph, then a named graph per source, in canonical order.
+    def graphs(self) -> tuple[list[int], list[tuple[bytes, list[int]]]]:
+        """Where each subject's lines go in a dataset that keeps provenance (see
+        :func:`~atmpkg.graph.slice.export.provenance_quads`): the subjects (by position in
+        ``subjects``) that cite no source, in the default graph, then each source's token with the
+        subjects that cite it, its named graph, in canonical order.
 
         >>> s, claim, source = ox.Store(), ox.NamedNode(ID + "claim/a"), ox.NamedNode(ID + "source/b")
         >>> s.add(ox.Quad(claim, ox.NamedNode(DCT + "source"), source))
         >>> s.add(ox.Quad(source, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Source")))
-        >>> for line in whole_graph(s, with_sources=True).quad_lines():
-        ...     print(line.decode().replace(ID, "id:"), end="")
+        >>> whole_graph(s, with_sources=True).graphs()
+        ([1], [(b'<https://w3id.org/atmp-kg/id/source/b>', [0])])
+        """
+        default: list[int] = []
+        named: dict[bytes, list[int]] = {}
+        for number in range(len(self.subjects)):
+            if number in self.cites:
+                for graph in self.cites[number]:
+                    named.setdefault(graph, []).append(number)
+            else:
+                default.append(number)
+        return default, sorted(named.items())
+
+    def quad_lines(self) -> Iterator[bytes]:
+        """The lines as N-Quads that keep provenance (see :meth:`graphs`), several lines to an
+        item: a subject's lines in the default graph, a named graph's lines at once.
+
+        >>> s, claim, source = ox.Store(), ox.NamedNode(ID + "claim/a"), ox.NamedNode(ID + "source/b")
+        >>> s.add(ox.Quad(claim, ox.NamedNode(DCT + "source"), source))
+        >>> s.add(ox.Quad(source, ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Source")))
+        >>> for lines in whole_graph(s, with_sources=True).quad_lines():
+        ...     print(lines.decode().replace(ID, "id:"), end="")
         <id:source/b> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/atmp-kg/ontology#Source> .
         <id:claim/a> <http://purl.org/dc/terms/source> <id:source/b> <id:source/b> .
         """
-        graphs: dict[bytes, list[int]] = {}
-        for number, (_, start, stop) in enumerate(self.subjects):
-            if number in self.cites:
-                for graph in self.cites[number]:
-                    graphs.setdefault(graph, []).append(number)
-            else:
-                yield from self.lines[start:stop]
-        for graph in sorted(graphs):
-            tail = b" " + graph + b" .\n"
-            for number in graphs[graph]:
-                _, start, stop = self.subjects[number]
-                yield from (line[:-3] + tail for line in self.lines[start:stop])
+        default, named = self.graphs()
+        for number in default:
+            _, start, stop = self.subjects[number]
+            yield b"".join(self.lines[start:stop])
+        for graph, numbers in named:
+            spans = (self.subjects[number] for number in numbers)
+            lines = b"".join([line for _, start, stop in spans for line in self.lines[start:stop]])
+            # every line ends in " .\n" and holds it nowhere else (the engine escapes a line
+            # break in a literal), so one pass over the graph's lines gives each its graph
+            yield lines.replace(b" .\n", b" " + graph + b" .\n")
+
+    def quad_count(self) -> int:
+        """How many lines :meth:`quad_lines` writes: each subject's once per graph it is in.
+
+        >>> s, claim = ox.Store(), ox.NamedNode(ID + "claim/a")
+        >>> for n in "bc":
+        ...     s.add(ox.Quad(claim, ox.NamedNode(DCT + "source"), ox.NamedNode(ID + "source/" + n)))
+        ...     s.add(ox.Quad(ox.NamedNode(ID + "source/" + n), ox.NamedNode(RDF + "type"), ox.NamedNode(ATMP + "Source")))
+        >>> whole_graph(s, with_sources=True).quad_count()
+        6
+        """
+        return sum(
+            (stop - start) * len(self.cites.get(number, (None,)))
+            for number, (_, start, stop) in enumerate(self.subjects)
+        )
 
 
 def empty_literal(ending: bytes) -> ox.Literal:
