@@ -165,6 +165,30 @@ def test_a_child_outlives_the_thread_whose_query_started_it(fixture_store, monke
     child.close_evaluators()
 
 
+AFTER_MAIN = """
+import atexit, sys, threading, time, atmpkg
+kg = atmpkg.open(sys.argv[1])
+kg.query("ASK {}")  # a child started before main returns
+def later():
+    time.sleep(1)
+    print("thread", kg.query("ASK { ?t a atmp:Therapy }").boolean, flush=True)
+atexit.register(lambda: print("at exit", kg.query("ASK { ?t a atmp:Therapy }").boolean))
+threading.Thread(target=later).start()
+print("main returns", flush=True)
+"""
+
+
+def test_queries_after_the_main_thread_returns_still_have_their_children(fixture_store):
+    """rev17 F3: the thread that starts the children was an executor's, which Python ends at
+    exit before a script's threads and atexit handlers are done: their queries died (signal 9,
+    or 'cannot schedule new futures')."""
+    done = subprocess.run(
+        [sys.executable, "-c", AFTER_MAIN, str(fixture_store)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout) == (0, "main returns\nthread True\nat exit True\n")
+
+
 def test_timeout_exits_3_on_the_command_line(fixture_store):
     # A real process: the command ends itself at the limit, which stops the engine's work.
     started = time.monotonic()

@@ -23,6 +23,7 @@ import atexit
 import contextlib
 import os
 import pickle
+import queue
 import select
 import struct
 import subprocess
@@ -30,7 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 
 from ..errors import QueryMemoryError, QueryTimeoutError, StoreError
@@ -224,8 +225,8 @@ def _unreadable(request: dict) -> StoreError | None:
     return None
 
 
-#: The process that made the thread which starts every child, and the thread's executor.
-_spawner: tuple[int, ThreadPoolExecutor] | None = None
+#: The process that made the thread which starts every child, and the thread's queue of requests.
+_spawner: tuple[int, queue.SimpleQueue] | None = None
 _spawner_lock = threading.Lock()
 
 
@@ -233,14 +234,32 @@ def _spawn(args: list[str], **options) -> subprocess.Popen:
     """``subprocess.Popen(args, **options)``, run by a thread that lives as long as this process:
     Linux ends a child set to die with its parent when the thread that started it ends, not the
     process (``PR_SET_PDEATHSIG``), so a child a caller's short-lived thread started was killed
-    under the next query of another thread (newuser17 F6)."""
+    under the next query of another thread (newuser17 F6). The thread is a daemon of its own,
+    not an executor's, which Python shuts down before a script's threads and ``atexit`` handlers
+    are done with their queries (rev17 F3)."""
     global _spawner
     with _spawner_lock:
-        # a forked copy of this process has the executor but not its thread
+        # a forked copy of this process has the queue but not the thread
         if _spawner is None or _spawner[0] != os.getpid():
-            _spawner = (os.getpid(), ThreadPoolExecutor(1, thread_name_prefix="atmpkg-spawner"))
-        executor = _spawner[1]
-    return executor.submit(subprocess.Popen, args, **options).result()
+            requests: queue.SimpleQueue = queue.SimpleQueue()
+            threading.Thread(
+                target=_start_children, args=(requests,), name="atmpkg-spawner", daemon=True
+            ).start()
+            _spawner = (os.getpid(), requests)
+        requests = _spawner[1]
+    started: Future = Future()
+    requests.put((args, options, started))
+    return started.result()
+
+
+def _start_children(requests: queue.SimpleQueue) -> None:
+    """Start the children :func:`_spawn` is asked for, for as long as the process lives."""
+    while True:
+        args, options, started = requests.get()
+        try:
+            started.set_result(subprocess.Popen(args, **options))
+        except BaseException as exc:  # the caller's to handle, as if it had started the child
+            started.set_exception(exc)
 
 
 #: How many children evaluate at once for one process and one kind of confinement: threads that
