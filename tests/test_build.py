@@ -384,6 +384,8 @@ def test_a_csv_saved_with_another_separator_is_told_so(built, tmp_path, separato
          "spreadsheet's leftovers, typed in and cleared): delete them"),
         ("slug,,target", "1:2: column 2 of the header has no name: give it the name of its "
          "column in graph/data/README.md, or delete it"),
+        # rev17 F8: a line of commas, where the advice was to delete every column
+        (",,,,", "1:1: the first line is empty: the header, the names of the columns, goes there"),
     ],
 )  # fmt: skip
 def test_a_header_with_columns_without_a_name_is_told_so(built, tmp_path, header, said):
@@ -521,12 +523,12 @@ def test_a_readable_rdf_file_with_wrong_terms_hides_no_reference_error_of_the_ot
     mine = tmp_path / "my-deals.csv"
     mine.write_text(
         "slug,acquirer,target,deal_type,date,source\n"
-        "x-y-2024,nobody-inc,therapy/betacel,licensing,2024-05,src-news\n"
+        "x-y-2024,nobody-inc,company/newco,licensing,2024-05,src-news\n"
     )
     notes = tmp_path / "notes.ttl"
     notes.write_text(
         "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "<https://w3id.org/atmp-kg/id/therapy/betacel> atmp:brandname \"B\" .\n"
+        "<https://w3id.org/atmp-kg/id/company/newco> a atmp:Company ; atmp:brandname \"B\" .\n"
     )
     with pytest.raises(DataErrors) as errors:
         import_files([mine, notes], built)

@@ -562,7 +562,7 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         ('SELECT ?t WHERE { ?t rdfs:label ?l FILTER(?l = "A"@en OR ?l = "B"@en) }',
          "1, column 55", "SPARQL writes and as &&, or as ||: FILTER(?x > 1 && ?y < 2)"),
         ('SELECT ?t WHERE { ?t rdfs:label ?l FILTER(CONTAINS(LOWER(?l), "kym")) }',
-         "1, column 52", "SPARQL has no LOWER(…): write LCASE(?x)"),
+         "1, column 52", "SPARQL has no LOWER(…): write LCASE(STR(?x))"),
         ("SELECT ?t WHERE { ?t rdfs:label ?l FILTER(ISNULL(?l)) }", "1, column 43",
          "SPARQL has no ISNULL(…): write !BOUND(?x) for no value, COALESCE(?x, 0) for a default"),
         ("SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t LIMIT 5, 10", "1, column 58",

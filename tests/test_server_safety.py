@@ -1035,6 +1035,8 @@ SHAPE = "a reply that is no status and answer"
         (b'[200, {"csp": "default-src \'none\'\\r\\nSet-Cookie: a=1"}, true]\n{}', SHAPE),
         (b'[200, {"fmt": "zzz"}, true]\n{}', SHAPE),  # a format the server has no type for
         (b'[400, "\\udc00", false]\n', SHAPE),  # a message that cannot be sent
+        # rev17 F2: an answer with neither a body nor where its entity went
+        (b'[200, {"fmt": "json", "truncated": false}, false]\n', SHAPE),
     ],
 )  # fmt: skip
 def test_a_reply_of_no_status_and_answer_costs_the_server_that_worker_only(

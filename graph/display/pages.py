@@ -69,8 +69,10 @@ def page_csp(graph: str) -> str:
 def known_csp(policy: str) -> bool:
     """Whether ``policy`` is one this module writes for a page a worker sends (an entity page's,
     whatever its scripts' hashes, or a message page's): the server keeps a worker from choosing
-    the headers of its answers (sec17 W1: a line break added a ``Set-Cookie``, a policy of its
-    own let a script run).
+    the headers of its answers (sec17 W1: a line break added a ``Set-Cookie``, and a policy of
+    its own let a script fetch from anywhere). A worker gone astray writes its page, so its own
+    scripts may run under the page's policy, as in a graph view, whose policy the server takes
+    from the document: a policy of this shape lets them reach nothing (rev17 F2).
 
     >>> known_csp(page_csp("<script>go()</script>")), known_csp(MESSAGE_CSP)
     (True, True)

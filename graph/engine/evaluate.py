@@ -304,24 +304,28 @@ _OVERRIDES = "The SELECT overrides an existing variable using an expression"
 _SCALES = frozenset("THOUSAND MILLION BILLION TRILLION K M MN B BN".split())
 #: What compares two values.
 _COMPARISONS = (">", "<", "=", "!=", ">=", "<=")
-#: SQL's functions that SPARQL names otherwise, with what it writes instead.
+#: Today as a date: NOW() is a moment (an xsd:dateTime), which no xsd:date of the graph compares
+#: with (rev17 F6).
+_TODAY = "xsd:date(NOW()) for today"
+#: SQL's functions that SPARQL names otherwise, with what it writes instead; a label's case or
+#: part is taken of its text (STR), since "kymriah"@en equals no plain "kymriah".
 _SQL_FUNCTIONS = {
-    "LOWER": "LCASE(?x)",
-    "UPPER": "UCASE(?x)",
+    "LOWER": "LCASE(STR(?x))",
+    "UPPER": "UCASE(STR(?x))",
     "LEN": "STRLEN(?x)",
     "LENGTH": "STRLEN(?x)",
-    "SUBSTRING": "SUBSTR(?x, 1, 3)",
+    "SUBSTRING": "SUBSTR(STR(?x), 1, 3)",
     "ISNULL": "!BOUND(?x) for no value, COALESCE(?x, 0) for a default",
     "IFNULL": "COALESCE(?x, 0)",
     "NVL": "COALESCE(?x, 0)",
-    "GETDATE": "NOW()",
-    "SYSDATE": "NOW()",
-    "CURRENT_DATE": "NOW()",
+    "GETDATE": _TODAY,
+    "SYSDATE": _TODAY,
+    "CURRENT_DATE": _TODAY,
     "CHARINDEX": 'CONTAINS(?x, "text") or STRBEFORE(?x, "text")',
     "CAST": "xsd:integer(?x), xsd:date(?x) and the other datatypes' names",
 }
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
-_AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
+AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
 
 def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
@@ -358,7 +362,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             named[-1] = True
         if in_select and depth == 0 and token.text == "," and before.kind == "var":
             said = "the variables SELECT returns are separated by spaces, not commas"
-        elif in_select and depth == 0 and word in _AGGREGATES:
+        elif in_select and depth == 0 and word in AGGREGATES:
             said = (
                 "SELECT returns an aggregate in brackets with a name for its column: "
                 f"({word}(?x) AS ?n)"
@@ -376,7 +380,7 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             # HAVING COUNT(?x) alone is a condition; compared, it needs the brackets
             or (
                 before.text.upper() == "HAVING"
-                and word in _AGGREGATES
+                and word in AGGREGATES
                 and next_text(tokens, closing.get(i + 1, len(tokens))) in _COMPARISONS
             )
         ):

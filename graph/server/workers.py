@@ -291,8 +291,10 @@ def load_reply(data: bytes) -> tuple[int | str, dict | str | int]:
 _ERROR_STATUSES = frozenset({400, 403, 404, 406, 500, 503})
 #: The fields of a job's answer, each with its type (the body comes as bytes from the framing).
 _FIELDS = {"body": bytes, "fmt": str, "csp": str, "moved": str, "truncated": bool, "notes": list}
-#: The most notes a reply keeps, and the longest: the server's header shows five, cut shorter.
-_MOST_NOTES, _NOTE_CHARS = 64, 16 << 10
+#: The most notes a reply keeps, and the longest: the server's header shows five, cut shorter,
+#: and a reply's first line, ASCII JSON where a character may take 12 bytes, stays far below
+#: MAX_REPLY_HEAD (notes of 16 KiB made one of 2.4 MB, rev17 F1).
+_MOST_NOTES, _NOTE_CHARS = 64, 1 << 10
 
 
 def _reply(reply: object) -> bool:
@@ -312,6 +314,9 @@ def _reply(reply: object) -> bool:
     if not (isinstance(answer, dict) and set(answer) <= set(_FIELDS)):
         return False
     if not all(type(value) is _FIELDS[key] for key, value in answer.items()):
+        return False
+    # a page, an answer or a view has a body; an entity that was replaced, where it went
+    if ("body" in answer) == ("moved" in answer):
         return False
     # the server writes these into the answer's headers (sec17 W1)
     if not (known_csp(answer.get("csp", MESSAGE_CSP)) and answer.get("fmt", "json") in MEDIA_TYPES):

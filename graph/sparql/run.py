@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from ..engine import gate, sandbox
 from ..engine.child import close_evaluators, evaluator
-from ..engine.evaluate import QueryResult, Term, evaluate, to_python
+from ..engine.evaluate import AGGREGATES, QueryResult, Term, evaluate, to_python
 from ..engine.sandbox import DEFAULT_MEMORY
 from ..errors import (
     ParameterError,
@@ -44,7 +44,7 @@ from ..errors import (
 )
 from ..rdf import ontology_quads, valid_iri
 from ..store.remote import RemoteStore
-from ..terms import ATMP, PREFIXES, RDF, XSD, expand, shorten
+from ..terms import ATMP, ID, KINDS, PREFIXES, RDF, RDFS, SKOS, SLUG_RE, XSD, expand, iri, shorten
 
 __all__ = [
     "QueryResult",
@@ -403,10 +403,17 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         elif token.kind == "string" and (following is None or following.text != "^^"):
             text = _plain_value(token.text)
             written = None if text is None else ox.Literal(text)
-        elif token.kind in ("iri", "pname") and at >= 2 and tokens[at - 2].kind in _SUBJECTS:
-            # an identifier written as an IRI where the graph holds it as text
-            iri = expand(token.text)
-            written = ox.Literal(iri.rstrip("/").rpartition("/")[2]) if valid_iri(iri) else None
+        elif (
+            token.kind == "iri"
+            and at >= 2
+            and tokens[at - 2].kind in _SUBJECTS
+            and not token.text.startswith(_OWN_IRIS)
+        ):
+            # another site's IRI for an identifier the graph holds as text (Wikidata's item for
+            # a QID); the graph's own IRIs, which name its entities, are no such slip and do not
+            # use up the look-ups (rev17 F5)
+            other = token.text[1:-1]
+            written = ox.Literal(other.rstrip("/").rpartition("/")[2]) if valid_iri(other) else None
         else:
             continue
         predicate = _predicate_of(tokens, at, declared)
@@ -414,7 +421,7 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             continue
         seen.add((predicate, written))
         stored = _stored_as(predicate, written, store)
-        if stored is None and token.kind in ("iri", "pname") and _holds(store, predicate, written):
+        if stored is None and token.kind == "iri" and _holds(store, predicate, written):
             stored = written
         if stored is None and token.kind == "string" and not written.language:
             entity = _entity_for(predicate, written.value, store)
@@ -426,7 +433,7 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             continue
         if stored is None:
             continue
-        if token.kind in ("iri", "pname"):
+        if token.kind == "iri":
             notes.append(
                 f"{tokens[at - 1].text} {shown} matches no value: the graph holds it as text, "
                 f"{_written(stored)}; write that"
@@ -448,6 +455,8 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     return notes
 
 
+#: The graph's own IRIs, written in full: its entities', its terms'.
+_OWN_IRIS = ("<" + ID, "<" + ATMP)
 #: Token kinds that may be the subject of the triple whose object a note looks at.
 _SUBJECTS = frozenset({"var", "iri", "pname"})
 
@@ -459,24 +468,35 @@ def _holds(store, predicate: str, value: Term) -> bool:
 
 
 def _entity_for(predicate: str, text: str, store) -> str | None:
-    """The prefixed name of the entity ``text`` names (its slug or label), when ``predicate``
-    links things to it in ``store``: a query wrote as text what the graph holds as an entity
-    (``atmp:datePrecision "month"`` for ``dateprecision:month``, newuser17 F7)."""
-    from ..errors import AtmpkgError
-    from .entities import resolve_entity
-
+    """The prefixed name of the entity that ``text`` names, by its slug or its label, among those
+    ``predicate`` links things to in ``store``: a query wrote as text what the graph holds as an
+    entity (``atmp:datePrecision "month"`` for ``dateprecision:month``, newuser17 F7). Looked up
+    in the index, not matched against every name of the graph (rev17 F4: 0.7 s a text)."""
     bound = {ox.Variable("p"): ox.NamedNode(predicate)}
-    if not store.query("ASK { ?s ?p ?o FILTER(isIRI(?o)) }", substitutions=bound):
+    if len(text) > _LONGEST_NAME or not store.query(_HOLDS_IRIS, substitutions=bound):
         return None
-    try:
-        iri = resolve_entity(text, store)
-    except AtmpkgError:
-        return None
-    return shorten(iri) if _holds(store, predicate, ox.NamedNode(iri)) else None
+    slug = text.lower()
+    if SLUG_RE.fullmatch(slug):
+        for kind in KINDS:
+            if _holds(store, predicate, ox.NamedNode(iri(kind, slug))):
+                return shorten(iri(kind, slug))
+    bound[ox.Variable("name")] = ox.Literal(text.lower())
+    for row in store.query(_BY_NAME, substitutions=bound):
+        return shorten(row[0].value)
+    return None
 
 
-#: The aggregates whose answer over no rows is one row of zero or nothing.
-_COUNTING = frozenset({"COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT"})
+#: The longest text :func:`_entity_for` looks up: no label is longer.
+_LONGEST_NAME = 500
+_HOLDS_IRIS = "ASK { ?s ?p ?o FILTER(isIRI(?o)) }"
+#: The entity among (at most 5,000 of) a predicate's objects whose label or name is ?name, in
+#: lower case.
+_BY_NAME = f"""
+SELECT ?o ?p ?name WHERE {{
+  {{ SELECT DISTINCT ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o)) }} LIMIT 5000 }}
+  ?o <{RDFS}label>|<{SKOS}prefLabel> ?label FILTER(LCASE(STR(?label)) = ?name)
+}} LIMIT 1
+"""
 
 
 def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
@@ -496,7 +516,7 @@ def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
     if not result.rows:
         return True
     aggregated = any(
-        t.kind == "word" and t.text.upper() in _COUNTING and gate.next_text(tokens, i) == "("
+        t.kind == "word" and t.text.upper() in AGGREGATES and gate.next_text(tokens, i) == "("
         for i, t in enumerate(tokens)
     )
     return (
@@ -733,13 +753,15 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
     xsd:dayTimeDuration``): Oxigraph 0.5 orders the two sides of a sum by a hash of their
     expressions and adds a date or a time to a duration in one order only, so that such a sum
     is unbound for some variable names (``?d``, not ``?dd``) and for constants, without an error
-    (joints17 F1). Subtraction keeps its order, so ``?date - "-P730D"^^xsd:dayTimeDuration`` and
-    ``?later - ?earlier <= "P730D"^^xsd:dayTimeDuration`` always work.
+    (joints17 F1). Subtraction keeps its order, so ``?date - "-P730D"^^xsd:dayTimeDuration``
+    always works.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> duration_sums(tokenize('SELECT ?x { ?s ?p ?dd BIND(?dd + "P7D"^^xsd:dayTimeDuration AS ?x) }'))
-    ['a date or time plus a duration (+ "P7D"^^xsd:dayTimeDuration) is unbound in Oxigraph 0.5 for some variable names, without an error: subtract the negative duration instead (?date - "-P7D"^^xsd:dayTimeDuration), or compare a difference (?later - ?earlier <= "P7D"^^xsd:dayTimeDuration)']
+    ['a date or time plus a duration (+ "P7D"^^xsd:dayTimeDuration) is unbound in Oxigraph 0.5 for some variable names, without an error: subtract the negative duration instead (?date - "-P7D"^^xsd:dayTimeDuration)']
     >>> duration_sums(tokenize('SELECT ?x { ?s ?p ?d BIND(?d - "P7D"^^xsd:dayTimeDuration AS ?x) }'))
+    []
+    >>> duration_sums(tokenize('ASK { FILTER("P1D"^^xsd:duration + "P1D"^^xsd:duration) }'))
     []
     """
     prefixes = dict(PREFIXES)
@@ -775,14 +797,13 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
     after = {first: last for first, last in spans}
     before = {last: first for first, last in spans}
     for i, t in enumerate(tokens):
-        if t.kind != "punct" or t.text != "+":
+        # one side a duration: two durations add in either order (rev17 F7)
+        if t.kind != "punct" or t.text != "+" or (i + 1 in after) == (i - 1 in before):
             continue
         if i + 1 in after:
             first, last = i + 1, after[i + 1]
-        elif i - 1 in before:
-            first, last = before[i - 1], i - 1
         else:
-            continue
+            first, last = before[i - 1], i - 1
         written = "".join(token.text for token in tokens[first : last + 1])
         if len(written) > 80:
             written = written[:79] + "…"
@@ -790,7 +811,7 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
         return [
             f"a date or time plus a duration (+ {written}) is unbound in Oxigraph 0.5 for some "
             "variable names, without an error: subtract the negative duration instead (?date - "
-            f"{negative}), or compare a difference (?later - ?earlier <= {written})"
+            f"{negative})"
         ]
     return []
 

@@ -1022,9 +1022,13 @@ def _unnamed_columns(width: int, unnamed: list[int]) -> str:
 
     >>> _unnamed_columns(5, [4, 5])
     "the header ends in 2 columns without a name (a spreadsheet's leftovers, typed in and cleared): delete them"
+    >>> _unnamed_columns(2, [1, 2])
+    'the first line is empty: the header, the names of the columns, goes there'
     >>> _unnamed_columns(5, [2])
     'column 2 of the header has no name: give it the name of its column in graph/data/README.md, or delete it'
     """
+    if len(unnamed) == width:
+        return "the first line is empty: the header, the names of the columns, goes there"
     if unnamed == list(range(width - len(unnamed) + 1, width + 1)):
         # a spreadsheet saves the columns a user typed in and cleared as columns without a name
         count = "1 column" if len(unnamed) == 1 else f"{len(unnamed)} columns"
