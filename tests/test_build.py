@@ -538,6 +538,11 @@ def test_a_readable_rdf_file_with_wrong_terms_hides_no_reference_error_of_the_ot
         "it; did you mean atmp:brandName? The terms are in ontology/atmp.ttl; keep your own terms "
         "in a namespace of yours.",
     ]
+    # a file that cannot be read may define anything: the references are then not judged
+    notes.write_text("<https://w3id.org/atmp-kg/id/company/newco> a\n")
+    with pytest.raises(DataError) as error:
+        import_files([mine, notes], built)
+    assert "unknown company" not in str(error.value) and str(error.value).startswith(f"{notes}:")
 
 
 def untyped_therapy(tmp_path: Path) -> Path:
@@ -1089,8 +1094,9 @@ def test_files_that_cannot_be_read_hide_no_value_error_of_the_others(built, tmp_
     assert [(Path(e.file).name, e.line, e.message.split(";")[0]) for e in error.value.errors] == [
         ("deals.csv", 2, "'5e8' is not a number"),
         ("deals.csv", 3, "row has 11 cells but the header has 10"),
-        # its unknown source is not said: the file that could not be read may define it
         ("deals.csv", 4, "'2024-13' has no month 13"),
+        # the Turtle file was read whole: it defines no such source (newuser17 F4)
+        ("deals.csv", 4, "unknown source 'src-nowhere'"),
         ("mine.ttl", 3, "atmp:brandname is no term of the ATMP-KG ontology, so nothing would read it"),
     ]
 

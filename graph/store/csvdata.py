@@ -1765,8 +1765,9 @@ def scan_rdf(
         if terms is not None:
             _check_terms(path, display, predicates | classes, terms)
     except DataError as exc:
-        # the file was read whole: what it defines is known to the checks of the others
-        exc.typed = typed
+        # the file was read whole: what it defines is known to the checks of the others, but
+        # for a class the ontology does not declare (a misspelt one, already its error)
+        exc.typed = [(s, c) for s, c in typed if terms is None or c in terms]
         raise
     return dataclasses.replace(
         rdf_file,
