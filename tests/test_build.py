@@ -523,26 +523,36 @@ def test_a_readable_rdf_file_with_wrong_terms_hides_no_reference_error_of_the_ot
     mine = tmp_path / "my-deals.csv"
     mine.write_text(
         "slug,acquirer,target,deal_type,date,source\n"
-        "x-y-2024,nobody-inc,company/newco,licensing,2024-05,src-news\n"
+        "x-y-2024,nobody-inc,company/newco,licensing,2024-05,src-nowhere\n"
     )
     notes = tmp_path / "notes.ttl"
-    notes.write_text(
-        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "<https://w3id.org/atmp-kg/id/company/newco> a atmp:Company ; atmp:brandname \"B\" .\n"
-    )
+    head = "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    newco = "<https://w3id.org/atmp-kg/id/company/newco>"
+    notes.write_text(f'{head}{newco} a atmp:Company ; atmp:brandname "B" .\n')
     with pytest.raises(DataErrors) as errors:
         import_files([mine, notes], built)
     assert [str(e) for e in errors.value.errors] == [
         f"{mine}:2:2 (column 'acquirer'): unknown company 'nobody-inc'. Add it to its file first.",
+        f"{mine}:2:6 (column 'source'): unknown source 'src-nowhere'; did you mean 'src-news'? "
+        "Add it to its file first.",
         f"{notes}:2: atmp:brandname is no term of the ATMP-KG ontology, so nothing would read "
         "it; did you mean atmp:brandName? The terms are in ontology/atmp.ttl; keep your own terms "
         "in a namespace of yours.",
     ]
+    # rev2_17 N4: an entity typed with a misspelt class may be new or the data's own: the
+    # references to its kind are not judged, the others are
+    notes.write_text(f"{head}{newco} a atmp:Compnay .\n")
+    with pytest.raises(DataErrors) as errors:
+        import_files([mine, notes], built)
+    assert [str(e).split("; did")[0] for e in errors.value.errors] == [
+        f"{mine}:2:6 (column 'source'): unknown source 'src-nowhere'",
+        f"{notes}:2: atmp:Compnay is no term of the ATMP-KG ontology, so nothing would read it",
+    ]
     # a file that cannot be read may define anything: the references are then not judged
-    notes.write_text("<https://w3id.org/atmp-kg/id/company/newco> a\n")
+    notes.write_text(f"{newco} a\n")
     with pytest.raises(DataError) as error:
         import_files([mine, notes], built)
-    assert "unknown company" not in str(error.value) and str(error.value).startswith(f"{notes}:")
+    assert "unknown" not in str(error.value) and str(error.value).startswith(f"{notes}:")
 
 
 def untyped_therapy(tmp_path: Path) -> Path:

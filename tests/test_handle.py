@@ -788,6 +788,19 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         'compare the text alone: FILTER(STR(?value) = "Alphacel")'
     ]
     assert kg.query('SELECT (COUNT(?t) AS ?n) WHERE { ?t rdfs:label "Alphacel"@en }').notes == []
+    # rev2_17 N1, N2: an entity named by its label, looked up in the index
+    assert kg.query('SELECT ?t WHERE { ?t rdf:type "therapy" }').notes == [
+        'rdf:type "therapy" matches no value: the graph holds an entity there, not text: write '
+        "atmp:Therapy"
+    ]
+    # rev2_17 N3: other sites' IRIs the graph holds use up no look-up of the values written
+    urls = kg.query("SELECT ?u WHERE { ?s schema:url ?u } ORDER BY ?u").column("u")
+    held = " ".join(f"?s{n} schema:url <{url}> ." for n, url in enumerate(urls))
+    owl = "http://www.w3.org/2002/07/owl#"
+    held += "".join(f" ?c{n} rdf:type <{owl}{kind}> ." for n, kind in enumerate(["Class", "Ontology"]))
+    assert len(urls) == 7 and kg.query(
+        f'SELECT ?t WHERE {{ {held} ?t rdfs:label "alphacel"@en }}'
+    ).notes[0].startswith('rdfs:label "alphacel"@en matches no value')
     # sec16 N1: each undeclared name cost a search of the ontology after the time limit
     names = " ".join(f"atmp:made{n}" for n in range(20))
     many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes

@@ -386,7 +386,9 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     rdfs:label "Kymriah" matches no value: the graph holds "Kymriah"@en; write that, or compare the text alone: FILTER(STR(?value) = "Kymriah")
     """
     declared = gate.declared_prefixes(tokens)
-    notes, seen = [], set()
+    # other sites' IRIs have look-ups of their own: the right ones (schema:url's) would use up
+    # those of the values written (rev2_17 N3)
+    notes, seen, iris = [], set(), set()
     for at, token in enumerate(tokens):
         if len(seen) >= _MOST_LOOKED_UP:
             break
@@ -417,9 +419,12 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         else:
             continue
         predicate = _predicate_of(tokens, at, declared)
-        if None in (predicate, written) or (predicate, written) in seen:
+        looked_up = iris if token.kind == "iri" else seen
+        if None in (predicate, written) or (predicate, written) in looked_up:
             continue
-        seen.add((predicate, written))
+        if len(looked_up) >= _MOST_LOOKED_UP:
+            continue
+        looked_up.add((predicate, written))
         stored = _stored_as(predicate, written, store)
         if stored is None and token.kind == "iri" and _holds(store, predicate, written):
             stored = written
@@ -468,10 +473,11 @@ def _holds(store, predicate: str, value: Term) -> bool:
 
 
 def _entity_for(predicate: str, text: str, store) -> str | None:
-    """The prefixed name of the entity that ``text`` names, by its slug or its label, among those
-    ``predicate`` links things to in ``store``: a query wrote as text what the graph holds as an
-    entity (``atmp:datePrecision "month"`` for ``dateprecision:month``, newuser17 F7). Looked up
-    in the index, not matched against every name of the graph (rev17 F4: 0.7 s a text)."""
+    """The prefixed name of the entity that ``text`` names, by its slug or its label in a usual
+    case, among those ``predicate`` links things to in ``store``: a query wrote as text what the
+    graph holds as an entity (``atmp:datePrecision "month"`` for ``dateprecision:month``,
+    newuser17 F7). Each a look-up in the store's index (rev17 F4, rev2_17 N1, N2: matching the
+    graph's names, or the predicate's objects, took seconds at a million triples)."""
     bound = {ox.Variable("p"): ox.NamedNode(predicate)}
     if len(text) > _LONGEST_NAME or not store.query(_HOLDS_IRIS, substitutions=bound):
         return None
@@ -480,23 +486,21 @@ def _entity_for(predicate: str, text: str, store) -> str | None:
         for kind in KINDS:
             if _holds(store, predicate, ox.NamedNode(iri(kind, slug))):
                 return shorten(iri(kind, slug))
-    bound[ox.Variable("name")] = ox.Literal(text.lower())
-    for row in store.query(_BY_NAME, substitutions=bound):
-        return shorten(row[0].value)
+    for form in sorted({text, text.lower(), text.upper(), text.capitalize(), text.title()}):
+        for name in (ox.Literal(form, language="en"), ox.Literal(form)):
+            for naming in _NAMINGS:
+                bound.update({ox.Variable("name"): name, ox.Variable("naming"): naming})
+                for row in store.query(_BY_NAME, substitutions=bound):
+                    return shorten(row[0].value)
     return None
 
 
 #: The longest text :func:`_entity_for` looks up: no label is longer.
 _LONGEST_NAME = 500
 _HOLDS_IRIS = "ASK { ?s ?p ?o FILTER(isIRI(?o)) }"
-#: The entity among (at most 5,000 of) a predicate's objects whose label or name is ?name, in
-#: lower case.
-_BY_NAME = f"""
-SELECT ?o ?p ?name WHERE {{
-  {{ SELECT DISTINCT ?p ?o WHERE {{ ?s ?p ?o FILTER(isIRI(?o)) }} LIMIT 5000 }}
-  ?o <{RDFS}label>|<{SKOS}prefLabel> ?label FILTER(LCASE(STR(?label)) = ?name)
-}} LIMIT 1
-"""
+#: An entity whose ?naming (label or name) is ?name, which ?p links something to.
+_BY_NAME = "SELECT ?o ?p ?name ?naming WHERE { ?o ?naming ?name FILTER EXISTS { ?s ?p ?o } } LIMIT 1"
+_NAMINGS = (ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel"))
 
 
 def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:

@@ -1765,9 +1765,11 @@ def scan_rdf(
         if terms is not None:
             _check_terms(path, display, predicates | classes, terms)
     except DataError as exc:
-        # the file was read whole: what it defines is known to the checks of the others, but
-        # for a class the ontology does not declare (a misspelt one, already its error)
+        # the file was read whole: what it defines is known to the checks of the others; an
+        # entity typed with a class that is no term (a misspelt one, already its error) may be
+        # new or one of the data's, so references to its kind are not judged
         exc.typed = [(s, c) for s, c in typed if terms is None or c in terms]
+        exc.unsure = {s for s, c in typed if not (terms is None or c in terms)}
         raise
     return dataclasses.replace(
         rdf_file,
@@ -1970,6 +1972,7 @@ def compile_inputs(
             failed.append(exc)
             if hasattr(exc, "typed"):
                 compiler.add_rdf_subjects(exc.typed, path, display)
+                compiler.unkeyed |= {split_iri(s)[0] for s in exc.unsure if split_iri(s)}
             else:
                 unread = True
             continue
