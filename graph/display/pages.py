@@ -9,6 +9,7 @@ in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import urllib.parse
@@ -79,7 +80,7 @@ def known_csp(policy: str) -> bool:
     >>> known_csp("script-src 'unsafe-inline' *"), known_csp(page_csp("") + "\\r\\nSet-Cookie: a=1")
     (False, False)
     """
-    return policy == MESSAGE_CSP or _PAGE_CSP.fullmatch(policy) is not None
+    return policy == MESSAGE_CSP or _page_csp_pattern().fullmatch(policy) is not None
 
 
 # --- entity pages ---------------------------------------------------------------------------------
@@ -216,12 +217,17 @@ MESSAGE_CSP = (
 
 
 _SCRIPT_HASH = r"'sha256-[A-Za-z0-9+/]{43}='"
-_PAGE_CSP = re.compile(
-    re.escape(page_csp("")).replace(
-        re.escape("script-src 'none'"),
-        f"script-src (?:'none'|{_SCRIPT_HASH}(?: {_SCRIPT_HASH})*)",
+
+
+@functools.cache
+def _page_csp_pattern() -> re.Pattern:
+    """:func:`page_csp`'s policy with any list of script hashes, made once when first needed."""
+    return re.compile(
+        re.escape(page_csp("")).replace(
+            re.escape("script-src 'none'"),
+            f"script-src (?:'none'|{_SCRIPT_HASH}(?: {_SCRIPT_HASH})*)",
+        )
     )
-)
 
 
 def message_page(status: int, message: str, asked: str = "") -> str:

@@ -181,10 +181,8 @@ def _printable(value: object) -> None:
     """Refuse a text in ``value`` that cannot be printed or sent (a lone surrogate such as
     ``"\\udc00"``, which JSON can write): a variable named by one ended ``atmpkg query`` in a
     traceback (sec17 A1). A term's text is refused by the engine as it is made."""
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("a text that is no Unicode (a lone surrogate)") from None
+    if errors.SURROGATE.search(json.dumps(value, ensure_ascii=False)):
+        raise ValueError("a text that is no Unicode (a lone surrogate)")
 
 
 def _in_time(items: list, deadline: float | None):

@@ -86,7 +86,8 @@ class AnswerCache:
 
     def __init__(self, max_bytes: int = CACHE_BYTES):
         self.max_bytes = max_bytes
-        self._kept: OrderedDict[str, dict] = OrderedDict()
+        #: each payload with what it costs (:func:`_cost`), counted once as it is kept
+        self._kept: OrderedDict[str, tuple[dict, int]] = OrderedDict()
         self._bytes = 0
         self._hits = self._misses = 0
         self._lock = threading.Lock()
@@ -98,13 +99,13 @@ class AnswerCache:
         True
         """
         with self._lock:
-            payload = self._kept.get(key)
-            if payload is None:
+            kept = self._kept.get(key)
+            if kept is None:
                 self._misses += 1
                 return None
             self._kept.move_to_end(key)
             self._hits += 1
-            return payload
+            return kept[0]
 
     def put(self, key: str, payload: dict) -> None:
         """Keep ``payload`` under ``key``, unless it is larger than an eighth of the cache.
@@ -119,11 +120,11 @@ class AnswerCache:
         with self._lock:
             if key in self._kept:
                 return
-            self._kept[key] = payload
+            self._kept[key] = payload, size
             self._bytes += size
             while self._bytes > self.max_bytes:
-                dropped_key, dropped = self._kept.popitem(last=False)
-                self._bytes -= _cost(dropped_key, dropped)
+                _, (_, dropped) = self._kept.popitem(last=False)
+                self._bytes -= dropped
 
     def stats(self) -> dict[str, int]:
         """How many answers are kept, their bytes, and the hits and misses so far.

@@ -48,6 +48,7 @@ from ..engine.sandbox import (
     die_with_parent,
 )
 from ..errors import (
+    SURROGATE,
     DataError,
     EmptyResultError,
     ParameterError,
@@ -310,7 +311,7 @@ def _reply(reply: object) -> bool:
         return False
     status, answer = reply
     if status != 200:
-        return status in _ERROR_STATUSES and isinstance(answer, str) and _utf8(answer)
+        return status in _ERROR_STATUSES and isinstance(answer, str) and not SURROGATE.search(answer)
     if not (isinstance(answer, dict) and set(answer) <= set(_FIELDS)):
         return False
     if not all(type(value) is _FIELDS[key] for key, value in answer.items()):
@@ -325,15 +326,6 @@ def _reply(reply: object) -> bool:
     return len(notes) <= _MOST_NOTES and all(
         isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes
     )
-
-
-def _utf8(text: str) -> bool:
-    """Whether ``text`` can be sent (a lone surrogate cannot)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def prepare(store: str, in_memory: bool = False, memory: int = DEFAULT_MEMORY) -> KnowledgeGraph:

@@ -310,8 +310,7 @@ def _stored_as(predicate: str, written: ox.Literal, store) -> ox.Literal | None:
     variants += [_typed(text, name) for name, form in _DATATYPES if form.fullmatch(text)]
     variants += _other_forms(written)
     for value in variants:
-        bound = {ox.Variable("p"): ox.NamedNode(predicate), ox.Variable("t"): value}
-        if store.query("ASK { ?s ?p ?t }", substitutions=bound):
+        if _holds(store, predicate, value):
             return None if value == written else value
     return None
 
