@@ -224,6 +224,52 @@ def test_a_confined_process_types_nothing_into_a_terminal_and_has_none():
         assert Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[4] == "0"  # tty_nr
 
 
+def capabilities(pid: int) -> set[str]:
+    """The capability sets of every thread of process ``pid``, as /proc shows them."""
+    lines = set()
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        lines |= {line for line in status.read_text().splitlines() if line.startswith("Cap")}
+    return lines
+
+
+NO_CAPABILITIES = {f"{name}:\t{0:016x}" for name in ("CapInh", "CapPrm", "CapEff", "CapAmb")}
+
+CHOWN = """
+import os, sys
+from atmpkg.graph.engine.sandbox import confine
+if sys.argv[2] == "confined":
+    confine(memory=None)
+try:
+    os.chown(sys.argv[1], 4321, 4321)
+    print("changed")
+except OSError as error:
+    print(error.errno)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="capabilities are Linux's")
+def test_a_confined_process_keeps_no_capability_even_run_by_root(tmp_path):
+    """Root's powers over the machine are capabilities: a confined process gives up all of them,
+    in every thread the engine runs, so no call the filter does not name (such as giving a file
+    to another user) acts as root. Run by root, the same call unconfined succeeds."""
+    with Evaluator(memory=None) as evaluator:
+        assert evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}).boolean is True
+        pid = evaluator._process.pid
+        held = capabilities(pid)
+        assert NO_CAPABILITIES <= held
+        if os.geteuid() == 0:  # the bounding set too: no program it starts gets one back
+            assert f"CapBnd:\t{0:016x}" in held
+    answers = []
+    for mode in ("confined", "unconfined"):
+        target = tmp_path / mode
+        target.write_text("")
+        run = subprocess.run(
+            [sys.executable, "-c", CHOWN, str(target), mode], capture_output=True, text=True
+        )
+        answers.append(run.stdout.strip() or run.stderr)
+    assert answers == ["1", "changed" if os.geteuid() == 0 else "1"]  # EPERM
+
+
 #: A confined child gone astray (native code the engine ran, say): it answers with what its
 #: caller must not run or build.
 class ScriptedChild(Evaluator):
