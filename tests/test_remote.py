@@ -46,6 +46,7 @@ from atmpkg.graph.errors import (
     StoreError,
 )
 from atmpkg.graph.rdf import TYPE
+from atmpkg.graph.store import remote as remote_module
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
     PASSWORD_ENV,
@@ -490,6 +491,43 @@ def test_a_hostile_cli_parameter_stays_one_literal(server):
     result = invoke(*args, "--format", "csv", "--endpoint", server.endpoint)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == ["x,n", '"x"" } ; DROP ALL #",17']
+
+
+#: sec18 F1: to the gate, SERVICE stands in a comment; glued to the `""` before it, a literal bound
+#: in place of ?x opened a long string that ran on to the comment's quotes, and SERVICE was live.
+GLUED = (
+    'SELECT ?x WHERE {{ {{ ?s ?p (""?x) }} }} # """) }} UNION {{ SERVICE <{url}> {{ ?a ?b ?c }} }} }} #'
+)
+
+
+def test_a_bound_value_never_glues_to_the_text_beside_it(server, listener):
+    text = GLUED.format(url=listener.url)
+    sent = prepare_query(text, None, {ox.Variable("x"): ox.Literal("a")})
+    assert '("" "a")' in sent and gate.check(sent).clauses == frozenset()
+    result = query(text, {"x": ox.Literal("a")}, endpoint=server.endpoint)
+    assert (result.dicts(), listener.count) == ([], 0)
+    # the text reads as the embedded store reads it: the two items of the collection
+    store = ox.Store()
+    store.update('INSERT DATA { <urn:s> <urn:p> ("" "a") }')
+    bound = {ox.Variable("x"): ox.Literal("a")}
+    assert _answer(store.query(sent)) == _answer(store.query(text, substitutions=bound))
+    assert len(list(store.query(sent))) == 1
+
+
+def test_a_binding_that_would_change_how_the_query_reads_is_refused(monkeypatch, listener):
+    """The second wall: the text to send is read by the gate again, so that a binding that made it
+    use a guarded clause the written text does not (here: terms glued to the text beside them, as
+    before the fix of sec18 F1) is refused before anything is sent."""
+    monkeypatch.setattr(remote_module, "_APART", frozenset(map(chr, range(0x110000))))
+    text = GLUED.format(url=listener.url)
+    with pytest.raises(QueryRefusedError) as caught:
+        prepare_query(text, None, {ox.Variable("x"): ox.Literal("a")})
+    assert str(caught.value) == (
+        "bound into the query's text for the endpoint, the parameters would make it read as using "
+        "SERVICE, which the query as written does not; put white space around each variable a "
+        "parameter binds"
+    )
+    assert listener.count == 0
 
 
 def test_push_replaces_only_its_graph(oxigraph, fixture_store):

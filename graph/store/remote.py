@@ -58,6 +58,7 @@ from ..engine.evaluate import BASE_IRI
 from ..errors import (
     EndpointTimeoutError,
     ParameterError,
+    QueryRefusedError,
     StoreError,
     positive_seconds,
     whole_number,
@@ -595,13 +596,20 @@ class _Binding:
                 and tokens[at + 2].kind == "var"
                 and tokens[at + 2].text[1:] in names
             ):
-                self.edits.append((token.offset, tokens[at + 3].offset + 1, "true"))
+                self._replace(token.offset, tokens[at + 3].offset + 1, "true")
                 at += 4
                 continue
             if token.kind == "var" and token.text[1:] in names:
-                end_at = token.offset + len(token.text)
-                self.edits.append((token.offset, end_at, self.terms[token.text[1:]]))
+                self._replace(token.offset, token.offset + len(token.text), self.terms[token.text[1:]])
             at += 1
+
+    def _replace(self, start: int, end: int, term: str) -> None:
+        # A term glued to what stands beside it could read as another token: after `""`, the
+        # literal `"a"` would make `"""a"`, a long string that runs on into a comment (sec18 F1)
+        text = self.checked.text
+        before = "" if start == 0 or text[start - 1] in _APART else " "
+        after = "" if end == len(text) or text[end] in _APART else " "
+        self.edits.append((start, end, f"{before}{term}{after}"))
 
     def text(self, *, replace: bool) -> str:
         """The query text with its VALUES blocks, and the variables replaced if ``replace``."""
@@ -634,6 +642,10 @@ class _Binding:
             pieces += [text[last:start], new]
             last = end
         return "".join(pieces) + text[last:]
+
+
+#: The characters beside which a term stays a token of its own.
+_APART = frozenset(" \t\r\n(){},;")
 
 
 def bind_values(checked: gate.CheckedQuery, substitutions: Mapping[ox.Variable, Term]) -> str:
@@ -720,6 +732,16 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
         # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
         # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
         text = head + binding.text(replace=False)
+    # The gate passed the text as written; what is sent is read again, so that no binding can
+    # make it use a guarded clause (SERVICE, FROM, LOAD...) the written text did not
+    sent = gate.check(text, allow=gate.ALLOW)
+    added = sorted(sent.clauses - checked.clauses) + ([sent.form] if sent.form != checked.form else [])
+    if added:
+        raise QueryRefusedError(
+            "bound into the query's text for the endpoint, the parameters would make it read as "
+            f"using {', '.join(word.upper() for word in added)}, which the query as written does "
+            "not; put white space around each variable a parameter binds"
+        )
     return text
 
 
