@@ -262,6 +262,18 @@ def test_entity_parameter_accepts_a_label(fixture_store):
     assert by_label.rows == by_slug.rows and len(by_slug.rows) == 1
 
 
+@pytest.mark.parametrize(
+    "name, value",
+    [("products-by-target", "TNFRSF17"), ("products-by-target", "B-cell maturation antigen")],
+)
+def test_entity_parameter_accepts_every_name_show_accepts(curated_store, name, value):
+    """newuser18 M2: a target's HGNC symbol named it for `show`, not for a parameter."""
+    by_name = run_named(name, {"target": value}, store=curated_store)
+    by_slug = run_named(name, {"target": "bcma"}, store=curated_store)
+    assert by_name.rows == by_slug.rows and len(by_slug.rows) == 9
+    assert atmpkg.open(curated_store).show(value).iri == ID + "target/bcma"
+
+
 def test_to_python_values(fixture_store):
     rows = query(
         "SELECT ?v ?d WHERE { deal:bigpharma-cellco-2017 atmp:valueUSD ?v ; atmp:date ?d }",

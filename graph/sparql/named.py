@@ -29,7 +29,7 @@ from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
-from .entities import named_by, replacement, resolve_entity
+from .entities import NAME_PROPERTIES, named_by, replacement, resolve_entity
 from .run import _MOST_LOOKED_UP, Term, _subject, as_term, decimal_text, missing, parse_term
 
 StorePath = str | os.PathLike[str] | None
@@ -327,8 +327,8 @@ def resolve_entity_of_kind(
             return ox.NamedNode(replacement(candidate, new, why))
     namespace = ID + kind + "/"
     answer = store.query(
-        "SELECT DISTINCT ?e ?name ?ns WHERE { ?e rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|"
-        "atmp:inn|atmp:acronym|atmp:codeName ?name . FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
+        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
+        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
         prefixes=PREFIXES,
         substitutions={ox.Variable("ns"): ox.Literal(namespace)},
     )
