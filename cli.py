@@ -512,12 +512,41 @@ _OUTPUT_SUFFIXES = {
     ".jsonld": "jsonld",
     ".txt": "table",
 }
+#: Extensions that programs open as formats of their own, which the table would only pretend to
+#: be: who opens them, and where a command of atmpkg writes the format.
+_FOREIGN_SUFFIXES = {
+    ".xlsx": ("a spreadsheet program", ""),
+    ".xlsm": ("a spreadsheet program", ""),
+    ".xls": ("a spreadsheet program", ""),
+    ".ods": ("a spreadsheet program", ""),
+    ".parquet": ("a data frame library", ""),
+    ".feather": ("a data frame library", ""),
+    ".html": ("a browser", "'atmpkg view' writes an HTML page of the answer; "),
+    ".htm": ("a browser", "'atmpkg view' writes an HTML page of the answer; "),
+    ".pdf": ("a document viewer", ""),
+    ".docx": ("a word processor", ""),
+    ".graphml": ("a network tool", "'atmpkg export' writes GraphML; "),
+    ".gexf": ("a network tool", "'atmpkg export' writes GEXF; "),
+    ".rdf": ("an RDF tool", "'atmpkg export' writes RDF/XML; "),
+    ".owl": ("an RDF tool", "'atmpkg export' writes RDF/XML; "),
+    ".trig": ("an RDF tool", "'atmpkg export' writes TriG; "),
+    ".nq": ("an RDF tool", "'atmpkg export' writes N-Quads; "),
+}
 
 
 def _output_format(fmt: str | None, output: Path | None) -> str:
     """The format ``--format`` gives, else the one ``output``'s extension names, else table; a
     format the extension contradicts (``--format table -o x.json``) is a usage error."""
-    named = _OUTPUT_SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    suffix = output.suffix.lower() if output is not None else ""
+    if suffix in _FOREIGN_SUFFIXES:
+        who, elsewhere = _FOREIGN_SUFFIXES[suffix]
+        raise click.BadParameter(
+            f"{output.name}: {who} would read it as a {suffix} file, which a query does not "
+            f"write; {elsewhere}name the file .csv (spreadsheets open it), .tsv, .json, .xml, "
+            ".txt (the table) or, for a CONSTRUCT, .ttl, .nt or .jsonld",
+            param_hint="-o",
+        )
+    named = _OUTPUT_SUFFIXES.get(suffix)
     if fmt is not None and named is not None and fmt != named:
         raise click.BadParameter(
             f"{fmt} does not write what the file name {output.name} says ({named}); "

@@ -422,6 +422,16 @@ def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
         "Error: Invalid value for --format: table does not write what the file name b.json says "
         "(json); drop --format to write json, or give the file another extension\n"
     )
+    # newuser18 L2: a name other programs open as their own format is refused, --format or not
+    for name, fmt in (("c.xlsx", []), ("c.graphml", ["--format", "csv"])):
+        foreign = runner.invoke(cli, [*ask, *fmt, "-o", str(tmp_path / name)])
+        assert foreign.exit_code == 2 and not (tmp_path / name).exists()
+    assert foreign.stderr.endswith(
+        "Error: Invalid value for -o: c.graphml: a network tool would read it as a .graphml file, "
+        "which a query does not write; 'atmpkg export' writes GraphML; name the file .csv "
+        "(spreadsheets open it), .tsv, .json, .xml, .txt (the table) or, for a CONSTRUCT, .ttl, "
+        ".nt or .jsonld\n"
+    )
     view = runner.invoke(cli, ["view", "--focus", "cellco", "-o", str(tmp_path / "v.png"), *store])
     assert (view.exit_code, view.stderr) == (
         1,
