@@ -309,6 +309,21 @@ def test_ask_in_every_results_format(server):
     assert ET.fromstring(xml).find("{http://www.w3.org/2005/sparql-results#}boolean").text == "true"
 
 
+def test_an_answer_xml_cannot_hold_is_406_in_xml_and_200_in_json(server):
+    """sec18 F2: a character XML 1.0 forbids made a 200 that no XML client could parse."""
+    select = 'SELECT ?l { VALUES ?l { "Ctl\\u0001cel" } }'
+    construct = 'CONSTRUCT { <urn:a> <urn:p> ?l } WHERE { VALUES ?l { "Ctl\\u0001cel" } }'
+    for text, accept in ((select, "application/sparql-results+xml"), (construct, "application/rdf+xml")):
+        status, _, body = sparql_get(server, text, accept)
+        assert (status, body.decode()) == (
+            406,
+            "XML cannot hold the character U+0001 in 'Ctl\\x01cel': give the answer as JSON, CSV "
+            "or TSV (format=json), which can\n",
+        )
+    status, _, body = sparql_get(server, select, "application/sparql-results+json")
+    assert status == 200 and json.loads(body)["results"]["bindings"][0]["l"]["value"] == "Ctl\x01cel"
+
+
 def test_post_form_and_direct_post(server):
     form = urllib.parse.urlencode({"query": THERAPIES}).encode()
     status, _, body = request(

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from ..errors import UnknownNameError, visible
+from ..errors import ParameterError, UnknownNameError, visible
 from ..rdf import used_prefixes
 from ..terms import XSD, shorten
 
@@ -473,7 +473,26 @@ def _json(result: QueryResult) -> str:
     return '{"head":' + head + ',"results":{"bindings":' + bindings + "}}\n"
 
 
+#: A character XML 1.0 cannot hold, not even as a character reference.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def not_xml(text: str, at: int) -> ParameterError:
+    r"""The error for ``text``, which holds a character XML cannot hold at ``at``.
+
+    >>> print(not_xml("a" + chr(1) + "b", 1))
+    XML cannot hold the character U+0001 in 'a\x01b': give the answer as JSON, CSV or TSV (--format json; over HTTP, format=json), which can
+    """
+    shown = text[max(0, at - 30) : at + 30]
+    return ParameterError(
+        f"XML cannot hold the character U+{ord(text[at]):04X} in {shown!r}: give the answer as "
+        "JSON, CSV or TSV (--format json; over HTTP, format=json), which can"
+    )
+
+
 def _xml_term(term: Term) -> str:
+    if found := NOT_XML.search(term.value):  # written, the document would be no XML
+        raise not_xml(term.value, found.start())
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):

@@ -112,14 +112,21 @@ def _serialize(result: QueryResult, fmt: str) -> bytes:
     """A query result in ``fmt``: the library's formats, plus RDF/XML (the default that rdflib's
     SPARQLStore and SPARQLWrapper ask for on CONSTRUCT), N3 (as Turtle), N-Quads and TriG (the
     triples in the default graph) for graphs."""
-    from ..engine.results import format_result
+    from ..engine.results import NOT_XML, format_result, not_xml
 
-    if fmt in ("rdfxml", "nq", "trig"):
-        return ox.serialize(
-            [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples],
-            format=RDF_FORMATS[fmt],
-        )
-    return format_result(result, "ttl" if fmt == "n3" else fmt).encode("utf-8")
+    try:
+        if fmt == "rdfxml":
+            for value in (t.object.value for t in result.triples if isinstance(t.object, ox.Literal)):
+                if found := NOT_XML.search(value):
+                    raise not_xml(value, found.start())
+        if fmt in ("rdfxml", "nq", "trig"):
+            return ox.serialize(
+                [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples],
+                format=RDF_FORMATS[fmt],
+            )
+        return format_result(result, "ttl" if fmt == "n3" else fmt).encode("utf-8")
+    except ParameterError as exc:  # the answer holds a character XML cannot (sec18 F2)
+        raise HttpError(406, str(exc).replace("--format json; over HTTP, ", "")) from None
 
 
 def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
