@@ -33,6 +33,7 @@ BREAKERS = {
     "unique-inn": 'therapy:betacel atmp:inn "Genexogene vector" .',
     "date-has-precision": 'deal:x1 atmp:date "2020-03-01"^^xsd:date ; atmp:datePrecision dateprecision:month ; '
     'atmp:dateStated "2020-04"^^xsd:gYearMonth .',
+    "deal-between-two-sides": "deal:bigpharma-cellco-2017 atmp:dealTarget company:bigpharma .",
     "deal-figures-consistent": 'deal:x2 a atmp:Deal ; atmp:valueUSD "100"^^xsd:decimal ; '
     'atmp:upfrontUSD "60"^^xsd:decimal ; atmp:milestonesUSD "20"^^xsd:decimal .',
     "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
