@@ -301,6 +301,28 @@ def test_a_build_of_the_packaged_data_over_a_folders_store_says_so(built, data_d
     )
 
 
+def test_a_build_in_a_clone_whose_data_was_edited_says_the_edits_are_not_built(tmp_path, monkeypatch):
+    """newuser18 M1: after pip install ., edits to graph/data in the clone were ignored silently."""
+    packaged = Path(str(importlib.resources.files("atmpkg.graph").joinpath("data")))
+    clone = tmp_path / "clone"
+    shutil.copytree(packaged, clone / "graph" / "data")
+    monkeypatch.chdir(clone)
+    report = build(tmp_path / "store", dry_run=True)
+    assert not any("differs" in warning for warning in report.warnings)
+    therapies = clone / "graph" / "data" / "therapies.csv"
+    therapies.write_text(therapies.read_text().replace(",Kymriah,", ",Kymriah EDITED,", 1))
+    result = CliRunner().invoke(cli, ["build", "--store", str(tmp_path / "store")])
+    assert result.exit_code == 0
+    assert (
+        "Note: graph/data differs from the packaged data this build read (atmpkg is installed, not "
+        "run from this folder): give --data-dir graph/data to build your edits, or install with "
+        "pip install -e .\n"
+    ) in result.stderr
+    build(tmp_path / "edited", data_dir="graph/data")
+    shown = CliRunner().invoke(cli, ["show", "kymriah", "--store", str(tmp_path / "edited")])
+    assert shown.stdout.startswith("Kymriah EDITED")
+
+
 def test_a_data_folder_without_data_files_is_refused_and_keeps_the_store(built, tmp_path):
     """A mistyped --data-dir built the ontology alone (1,764 triples) over the curated graph."""
     before = nquads(built)

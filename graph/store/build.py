@@ -684,6 +684,13 @@ def build(
             f"the store was built from the data folder {was}; this build is of the packaged data "
             f"(give --data-dir {was} to build from that folder again)"
         )
+    edited = _edited_checkout() if data_dir is None else None
+    if edited is not None:
+        report.warnings.append(
+            f"{edited} differs from the packaged data this build read (atmpkg is installed, not "
+            f"run from this folder): give --data-dir {edited} to build your edits, or install "
+            "with pip install -e ."
+        )
     if kept:
         # a build keeps what was imported: say so, since a build is how one starts afresh
         report.warnings.append(
@@ -691,6 +698,26 @@ def build(
             "'atmpkg import --remove NAME' (remove_imports) takes one out"
         )
     return report
+
+
+def _edited_checkout() -> Path | None:
+    """``graph/data`` in the current folder, when it is a copy of the data (a clone of the
+    project) whose CSV files differ from the packaged ones that a build without ``data_dir``
+    reads: edits there would be ignored without a word (newuser18 M1). None otherwise.
+
+    >>> _edited_checkout() is None
+    True
+    """
+    local = Path("graph") / "data"
+    packaged = Path(str(resources.files("atmpkg.graph").joinpath("data")))
+    if not (local / "approvals.csv").is_file() or local.resolve() == packaged.resolve():
+        return None
+    ours = {p.name: p for p in local.glob("*.csv")}
+    theirs = {p.name: p for p in packaged.glob("*.csv")}
+    same = ours.keys() == theirs.keys() and all(
+        ours[name].read_bytes() == theirs[name].read_bytes() for name in ours
+    )
+    return None if same else local
 
 
 def _check_shacl(shacl: object) -> None:
