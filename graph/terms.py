@@ -119,6 +119,8 @@ SHORTCUTS = frozenset(
         "firstApproval",
         "nextAgencyApproval",
         "portfolioProduct",
+        "heldBy",
+        "holdsProduct",
         "ultimateParent",
         "ownershipLine",
         "otherSide",

@@ -91,7 +91,9 @@ class ATMP(DefinedNamespace):
     hasSubsidiary: URIRef
     headquarteredIn: URIRef
     hgncId: URIRef
+    heldBy: URIRef
     hgncSymbol: URIRef
+    holdsProduct: URIRef
     indication: URIRef
     indicationText: URIRef
     inn: URIRef

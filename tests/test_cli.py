@@ -303,19 +303,19 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     # each line's last update (all done), then cleared: the whole graph is read from the
     # engine's dump (every triple of the store), then written entity by entity
     assert terminal == (
-        "\rReading: 2,322 of 2,322 triples (100%)\x1b[K\r\x1b[K"
-        "\rExporting: 217 of 217 entities (100%)\x1b[K\r\x1b[K"
-        f"Exported 1,460 triples as nt to {target}\r\n"
+        "\rReading: 2,351 of 2,351 triples (100%)\x1b[K\r\x1b[K"
+        "\rExporting: 218 of 218 entities (100%)\x1b[K\r\x1b[K"
+        f"Exported 1,475 triples as nt to {target}\r\n"
     )
     # a slice is read entity by entity: the line is rewritten in place from the first
     code, _, terminal = on_a_terminal(*args, "--focus", "cellco", "--hops", "2")
     assert terminal.startswith("\rExporting: 1 of 40 entities (2%)\x1b[K")
     code = "from atmpkg.cli import cli; cli()"
     piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
-    assert piped.stderr == f"Exported 1,460 triples as nt to {target}\n"
+    assert piped.stderr == f"Exported 1,475 triples as nt to {target}\n"
     code, _, terminal = on_a_terminal("build", "--store", str(tmp_path / "store"))
     assert code == 0
-    assert "Deriving facts: 25 of 25 rules (100%)" in terminal
+    assert "Deriving facts: 27 of 27 rules (100%)" in terminal
     # pySHACL, which counts nothing, says that it runs until it ends
     assert "\rChecking the SHACL shapes…\x1b[K\r\x1b[K" in terminal
     assert re.search(r"Checking: (\d+) of \1 zero-row checks \(100%\)", terminal)

@@ -345,6 +345,35 @@ def test_each_product_counts_once_however_many_indications_its_first_day_approve
     assert groups.column("therapyName").count("APCEDEN") == 1
 
 
+def test_who_holds_a_product_today_follows_the_deals_that_passed_it_on(curated_store):
+    """newuser18 M3: Beacon Parent Holdings (bluebird bio's owner) listed Abecma as its own."""
+
+    def portfolio(company: str) -> dict[str, tuple[str | None, bool]]:
+        found = run_named("company-portfolio", {"company": company}, store=curated_store)
+        return {r["therapyName"]: (r.get("developerName"), r["held"]) for r in found.dicts()}
+
+    assert portfolio("beacon-parent-holdings") == {
+        "Abecma": ("bluebird bio", False),
+        "Lyfgenia": ("bluebird bio", True),
+        "Skysona": ("bluebird bio", True),
+        "Zynteglo": ("bluebird bio", True),
+    }
+    assert portfolio("bristol-myers-squibb")["Abecma"] == ("Bristol Myers Squibb", True)
+    assert portfolio("gsk") == {"Strimvelis": ("GSK", False)}
+    assert portfolio("us-worldmeds") == {"Tecelra": (None, True)}
+    assert portfolio("adaptimmune")["Tecelra"] == ("Adaptimmune", False)
+    holders = query(
+        "SELECT ?t ?c WHERE { VALUES ?t { therapy:strimvelis therapy:abecma } ?t atmp:heldBy ?c }"
+        " ORDER BY ?t ?c",
+        store=curated_store,
+    )
+    assert [(r["t"][len(ID) :], r["c"][len(ID) :]) for r in holders.dicts()] == [
+        ("therapy/abecma", "company/2seventy-bio"),
+        ("therapy/abecma", "company/bristol-myers-squibb"),
+        ("therapy/strimvelis", "company/fondazione-telethon"),
+    ]
+
+
 def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_store):
     import pyoxigraph as ox
 
@@ -370,10 +399,12 @@ def test_companies_are_connected_through_their_ownership_lines(
         )
         return [shorten(r["deal"]) for r in found.dicts() if "deal" in r]
 
-    # Celgene, which Bristol Myers Squibb owns, made bluebird's deals
+    # Celgene, which Bristol Myers Squibb owns, made bluebird's deals; 2seventy bio, which it owns
+    # too, was spun off from bluebird with its share of Abecma
     assert deals("bristol-myers-squibb", "bluebird-bio") == [
         "deal:celgene-bluebird-bio-car-t-2013",
         "deal:celgene-bluebird-bio-bb2121-2018",
+        "deal:2seventy-bio-bluebird-bio-oncology-spin-off-2021",
     ]
     # a deal of Celgene's on a product of their shared owner is no link of Juno's to Celgene;
     # Bristol Myers Squibb, Juno's owner, buying Celgene is
@@ -400,7 +431,7 @@ def test_deal_figures_have_one_meaning(curated_store):
         "OPTIONAL { ?deal atmp:milestonesUSD ?milestones } }",
         store=curated_store,
     ).dicts()
-    assert len(deals) == 100
+    assert len(deals) == 101
     for d in deals:
         total, upfront, milestones = d.get("total"), d.get("upfront"), d.get("milestones")
         if total is not None:
@@ -499,7 +530,11 @@ def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_st
         store=curated_store,
     ).rows
     assert [(shorten(d.value), shorten(p.value)) for d, p in counterparties] == [
+        ("deal:2seventy-bio-bluebird-bio-oncology-spin-off-2021", "company:bluebird-bio"),
         ("deal:ferring-fkd-therapies-nadofaragene-2018", "company:fkd-therapies"),
+        ("deal:fondazione-telethon-orchard-strimvelis-2023", "company:orchard-therapeutics"),
+        ("deal:holostem-chiesi-holoclar-2020", "company:chiesi"),
+        ("deal:iaso-bio-innovent-fucaso-2024", "company:innovent-biologics"),
         ("deal:jcr-pharmaceuticals-mesoblast-temcell-hie-2019", "company:mesoblast"),
         ("deal:jcr-pharmaceuticals-osiris-msc-licence-2003", "company:osiris-therapeutics"),
         ("deal:mesoblast-osiris-msc-business-2013", "company:osiris-therapeutics"),
@@ -507,10 +542,12 @@ def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_st
             "deal:nipro-sapporo-medical-university-stemirac-2014",
             "company:sapporo-medical-university",
         ),
+        ("deal:orchard-therapeutics-gsk-rare-disease-portfolio-2018", "company:gsk"),
         ("deal:pfizer-spark-therapeutics-spk-fix-2014", "company:spark-therapeutics"),
         (
             "deal:uniqure-amsterdam-molecular-therapeutics-2012",
             "company:amsterdam-molecular-therapeutics",
         ),
+        ("deal:us-worldmeds-adaptimmune-tecelra-2025", "company:adaptimmune"),
         ("deal:vericel-sanofi-ctrm-2014", "company:sanofi"),
     ]

@@ -477,9 +477,10 @@ def test_network_files_load_in_networkx(fixture_store, tmp_path, fmt):
 
 def test_a_select_draws_the_shortcut_it_pairs_its_entities_by(fixture_store, tmp_path):
     """companies-by-approved-products pairs each group with its products by the derived
-    portfolioProduct: drawn where no link of the data joins them (Big Pharma owns CellCo, which
-    develops Alphacel and Betacel), and not beside a developer's own link (GeneCorp's Genex), nor
-    as a company's link to itself as its own ultimate parent."""
+    portfolioProduct, and reads holdsProduct for its held column: both drawn where no link of the
+    data joins them (Big Pharma owns CellCo, which develops Alphacel and Betacel), and not beside a
+    developer's own link (GeneCorp's Genex), nor as a company's link to itself as its own ultimate
+    parent."""
     target = tmp_path / "groups.graphml"
     export_subgraph(
         "graphml",
@@ -493,6 +494,8 @@ def test_a_select_draws_the_shortcut_it_pairs_its_entities_by(fixture_store, tmp
         (u.removeprefix(ID), d["label"], v.removeprefix(ID)) for u, v, d in graph.edges(data=True)
     )
     assert links == [
+        ("company/bigpharma", "holds product", "therapy/alphacel"),
+        ("company/bigpharma", "holds product", "therapy/betacel"),
         ("company/bigpharma", "portfolio product", "therapy/alphacel"),
         ("company/bigpharma", "portfolio product", "therapy/betacel"),
         ("therapy/genex", "developed by", "company/genecorp"),
@@ -725,7 +728,7 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 96
+    assert result.notes == [HUB_NOTE] and result.triples == 98
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
@@ -1411,11 +1414,11 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     result = run("-o", str(nq), "--store", str(fixture_store))
     quads = list(ox.parse(path=nq))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    assert (len(quads), len(triples)) == (1559, 1559)
-    assert result.stderr == f"Exported 1,559 quads (1,559 triples) as nq to {nq}\n"
+    assert (len(quads), len(triples)) == (1574, 1574)
+    assert result.stderr == f"Exported 1,574 quads (1,574 triples) as nq to {nq}\n"
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
-    assert result.stderr == f"Exported 157 triples as rdfxml to {xml}\n"
-    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 157
+    assert result.stderr == f"Exported 159 triples as rdfxml to {xml}\n"
+    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 159
 
 
 def test_cli_export_max_nodes(fixture_store, tmp_path):
@@ -1424,20 +1427,20 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 96 triples) as graphml to {target}\n"
+        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 98 triples) as graphml to {target}\n"
     )
     assert set(nx.read_graphml(target)) == HUB_KEPT
     assert nx.read_graphml(target).number_of_edges() == 5
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Exported 18 nodes and 27 edges (from 312 triples) as graphml to {target}\n"
+        f"Exported 18 nodes and 27 edges (from 319 triples) as graphml to {target}\n"
     )
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 37 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 60  # the three entities and the hubs they link to
+    assert len(result.stdout.splitlines()) == 62  # the three entities and the hubs they link to
 
 
 @pytest.mark.parametrize(

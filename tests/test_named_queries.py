@@ -150,7 +150,7 @@ def test_view_draws_the_answer_with_its_links(curated_store, name):
     # deals disclosed no value, agencies and pathways of a count, which only deals and approvals join)
     network = kg.select(name=name).network()
     alone = sorted(network.nodes[n]["label"] for n in networkx.isolates(network))
-    assert alone == (["merger"] if name == "deals-by-type-year" else []), alone
+    assert alone == (["merger", "spin-off"] if name == "deals-by-type-year" else []), alone
     # joints16 F2: a period's last day, which the queries that read it asked for, is no attribute
     assert not [n for n in network if "dateEnd" in network.nodes[n]], name
 
@@ -593,6 +593,7 @@ def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
             "approvals": approvals,
             "firstApproval": first,
             "endedEverywhere": False,
+            "held": True,
         }
 
     # Alphacel is CellCo's (a subsidiary), Betacel CellCo Europe's (a subsidiary's subsidiary);
@@ -603,6 +604,58 @@ def test_company_portfolio_includes_subsidiaries_at_any_depth(rows):
     ]
     assert [r["therapyName"] for r in rows("company-portfolio", company="cellco-eu")] == ["Betacel"]
     assert rows("company-portfolio", company="othercorp") == []
+
+
+#: Genex passes from GeneCorp to OtherCorp in an asset purchase; Betacel is spun off from CellCo
+#: Europe into a new company, NewCo.
+PASSED_ON = """\
+slug,acquirer,target,counterparty,deal_type,date,source
+newco-cellco-eu-betacel-2025,newco,therapy/betacel,cellco-eu,spin-off,2025-01,src-news
+othercorp-genecorp-genex-2024,othercorp,therapy/genex,genecorp,asset-purchase,2024-03-01,src-news
+"""
+
+
+@pytest.fixture(scope="module")
+def passed_on(fixture_store, tmp_path_factory):
+    """The fixture store with two products passed on: the rows of a named query on it."""
+    from atmpkg.graph import import_files
+
+    folder = tmp_path_factory.mktemp("passed-on")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "deals.csv").write_text(PASSED_ON, encoding="utf-8")
+    (folder / "companies.csv").write_text(
+        "slug,label,country,source\nnewco,NewCo,us,src-news\n", encoding="utf-8"
+    )
+    import_files([folder / "companies.csv", folder / "deals.csv"], store)
+
+    def run(name: str, **params: str) -> list[dict[str, object]]:
+        return run_named(name, params, store=store).dicts()
+
+    return run
+
+
+def test_a_product_passed_on_stays_in_its_developers_portfolio_as_no_longer_held(passed_on):
+    """newuser18 M3: bluebird bio's owner listed Abecma as its own, though bluebird had passed its
+    share to 2seventy bio. A product stays in the portfolio of the group that developed it, with
+    held false; the group it passed to holds it, and lists it with no developer of its own."""
+
+    def held(company: str) -> list[tuple[str, str | None, bool]]:
+        found = passed_on("company-portfolio", company=company)
+        return [(r["therapyName"], r.get("developerName"), r["held"]) for r in found]
+
+    assert held("genecorp") == [("Genex", "GeneCorp", False)]
+    assert held("othercorp") == [("Genex", None, True)]
+    assert held("bigpharma") == [("Alphacel", "CellCo", True), ("Betacel", "CellCo Europe", False)]
+    assert held("newco") == [("Betacel", None, True)]
+    ranked = passed_on("companies-by-approved-products", min_products="1")
+    assert [(r["companyName"], r["approvedProducts"], r["therapyName"], r["held"]) for r in ranked] == [
+        ("Big Pharma", 2, "Alphacel", True),
+        ("Big Pharma", 2, "Betacel", False),
+        ("GeneCorp", 1, "Genex", False),
+        ("NewCo", 1, "Betacel", True),
+        ("OtherCorp", 1, "Genex", True),
+    ]
 
 
 def test_company_subsidiaries(rows):
@@ -1362,6 +1415,7 @@ def test_companies_by_approved_products_counts_through_subsidiaries(rows):
             "therapyName": named(therapy),
             "firstApproval": first,
             "endedEverywhere": False,
+            "held": True,
             "min_products": at_least,
         }
 
