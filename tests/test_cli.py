@@ -422,6 +422,10 @@ def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
         "Error: Invalid value for --format: table does not write what the file name b.json says "
         "(json); drop --format to write json, or give the file another extension\n"
     )
+    # newuser18 L3: a folder that did not exist is made, and said so (a typo would hide the file)
+    made = runner.invoke(cli, [*ask, "-o", str(tmp_path / "typo" / "sub" / "a.csv")])
+    assert (made.exit_code, made.stderr) == (0, f"Note: created the folder {tmp_path / 'typo' / 'sub'}\n")
+    assert (tmp_path / "typo" / "sub" / "a.csv").read_text() == "true\n"
     # newuser18 L2: a name other programs open as their own format is refused, --format or not
     for name, fmt in (("c.xlsx", []), ("c.graphml", ["--format", "csv"])):
         foreign = runner.invoke(cli, [*ask, *fmt, "-o", str(tmp_path / name)])
@@ -442,7 +446,7 @@ def test_an_output_file_names_the_format_or_is_refused(fixture_store, tmp_path):
         1,
         f"Error: {tmp_path / 'c.png'}: this is an SVG drawing; name the file .svg\n",
     )
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.dat", "a.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.dat", "a.json", "typo"]
 
 
 def test_rank_and_stats_fit_the_terminal(curated_store):

@@ -34,6 +34,7 @@ import fcntl
 import glob
 import io
 import json
+import logging
 import math
 import os
 import re
@@ -582,6 +583,8 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
         if temps:
             with _folder_lock(next(iter(folders))):
                 _commit([(tmp, place) for (tmp, _), (_, place) in zip(temps, files, strict=True)])
+        if created:  # a mistyped folder would otherwise hold the file without a word
+            logging.getLogger("atmpkg").warning("Note: created the folder %s", created[0])
     except BaseException as exc:
         made = [tmp for tmp, _ in temps]
         if isinstance(exc, KeyboardInterrupt | SystemExit):
