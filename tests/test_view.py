@@ -1362,6 +1362,25 @@ def test_browser_expand_shows_what_a_node_links_to_and_collapse_takes_it_away(
     opened.context.close()
 
 
+def test_browser_a_hub_the_selection_names_expands_as_an_entity(fixture_store, tmp_path, browser):
+    """joints18 F1: an agency drawn because the selection named its class (or a query's answer
+    did) had no Expand button: the page held nothing beyond it, as for a hub drawn as a fact."""
+    result = view(
+        store=fixture_store, classes=["atmp:RegulatoryAgency"], output=tmp_path / "agencies.html"
+    )
+    opened = Opened(browser, result.path)
+    drawn = "atmpView.nodes.getIds().map((id) => atmpView.data.nodes[id].iri).sort()"
+    before = opened.run(drawn)
+    assert len(before) == result.nodes == 3
+    opened.double_click(opened.node_id("agency:fda"))
+    added = sorted(set(opened.run(drawn)) - set(before))
+    fda = "SELECT ?a WHERE { ?a atmp:agency agency:fda } ORDER BY ?a"
+    assert added == [row[0].value for row in query(fda, store=fixture_store).rows]
+    assert len(added) == 4
+    opened.clean()
+    opened.context.close()
+
+
 @pytest.mark.parametrize(
     "text, found",
     [

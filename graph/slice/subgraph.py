@@ -754,7 +754,9 @@ def beyond(
     """
     inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
     hubs, sources = hub_members(store, through), _sources(store)
-    entities = sorted(inside - hubs - sources)
+    # a hub the selection names itself (an agency of --class, in a query's answer) is drawn as an
+    # entity, and expands as one (joints18 F1); those drawn as attributes do not
+    entities = sorted(inside - piece.hubs - sources)
     prefetch(store, entities)  # a remote store: a request per batch
     added: set[str] = set()
     excluded = inside | hubs | sources
