@@ -481,9 +481,11 @@ SCRIPT = r"""
         // Many neighbours fit only at a scale where no label can be read: the view opens on the
         // focus at the smallest readable scale instead, and says how to see them all.
         if (network.getScale() >= READABLE_SCALE) {
+          // fitted again, the frame takes in nodes whose labels were not laid out in the last
+          // one: laid out once more (how wide a label is depends on the fonts the system has)
           settle(() => {
             network.fit({ nodes: first, animation: false });
-            finish();
+            settle(finish);
           });
           return;
         }
@@ -586,7 +588,7 @@ SCRIPT = r"""
   // along it, turned, so labels are compared as turned rectangles (each by its corners).
   function clearLinkLabels() {
     const upright = (b) => [[b.left, b.top], [b.right, b.top], [b.right, b.bottom], [b.left, b.bottom]];
-    const kept = [...visible].flatMap((id) => [upright(labelBox(id)), upright(shapeBox(id))]);
+    const kept = [...visible].flatMap((id) => [upright(boldBox(id)), upright(shapeBox(id))]);
     const hidden = [];
     edges.getIds().forEach((id) => {
       const edge = network.body.edges[id];
@@ -609,6 +611,19 @@ SCRIPT = r"""
       }
     });
     edges.update(hidden);
+  }
+  // A class chosen draws its name and its neighbours' bold (see chosen), wider than at first, by
+  // as much as the system's fonts make it: a link's label is kept clear of the bold name.
+  const measure = document.createElement("canvas").getContext("2d");
+  function boldBox(id) {
+    const box = labelBox(id), font = network.body.nodes[id].options.font;
+    const lines = String(nodes.get(id).label).split("\n");
+    const width = (weight) => {
+      measure.font = weight + " " + font.size + "px " + font.face;
+      return Math.max(...lines.map((line) => measure.measureText(line).width));
+    };
+    const extra = Math.max(0, width("bold") - width("normal")) / 2;
+    return { left: box.left - extra, top: box.top, right: box.right + extra, bottom: box.bottom };
   }
   // Two convex shapes given by their corners overlap unless a line between them parts them:
   // for rectangles, one along a side of either.
