@@ -32,7 +32,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.errors import DataErrors, ParameterError, UnknownNameError
 from atmpkg.graph.sparql.entities import resolve_entity
-from atmpkg.graph.store.csvdata import scan_rdf
+from atmpkg.graph.store.csvdata import FAMILIES, scan_rdf
 from atmpkg.graph.store.folder import current_build, read_info
 from atmpkg.graph.terms import ID, XSD
 
@@ -418,6 +418,46 @@ def test_a_header_with_columns_without_a_name_is_told_so(built, tmp_path, header
     with pytest.raises(DataError) as info:
         import_files([deals], built)
     assert str(info.value) == f"{deals}:{said}"
+
+
+@pytest.mark.parametrize(
+    ("header", "said"),
+    [
+        ("sep=,\nslug,acquirer,target", "1: the first line, 'sep=,', tells a spreadsheet which "
+         "separator the file uses; delete it: the header, the names of the columns, goes on the "
+         "first line"),
+        ("slug,acquirer,target,deal_type,value_usd,source", "1: header of a deals file must be: "
+         "slug,acquirer,target,counterparty,deal_type,date,value_usd,upfront_usd,milestones_usd,"
+         "value_original,source,note, optional columns may be left out (missing date)"),
+        ("slug,size", "1: the header matches no data family; name the file after one ("
+         + ", ".join(f"{n}.csv" for n in FAMILIES)
+         + ") and use its columns as listed in graph/data/README.md"),
+    ],
+)  # fmt: skip
+def test_a_file_named_after_no_family_is_told_what_its_header_lacks(built, tmp_path, header, said):
+    """newuser18 L4: a deals file named my-deals.csv without its date column was told only that
+    its header matched no family; and Excel's sep= line was taken for a header."""
+    mine = tmp_path / "my-deals.csv"
+    mine.write_text(f"{header}\nx,y,z,a,1,src-news\n")
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == f"{mine}:{said}"
+
+
+def test_a_link_to_an_entity_not_defined_names_the_nearest_defined_ones(built, tmp_path):
+    """newuser18 L5: a CSV reference to a mistyped slug got a did-you-mean, a Turtle link none."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        "ex:t1 ex:about therapy:alphacell .\n"
+    )
+    found = [str(v) for v in validate([mine], store=built)]
+    assert found == [
+        f"{mine}:3: <https://example.org/t1>: links with https://example.org/about to "
+        f"{ID}therapy/alphacell, which is not defined (did you mean therapy:alphacel?) "
+        "[no-dangling-references]"
+    ]
 
 
 def test_import_turtle_adds_facts(built, tmp_path):

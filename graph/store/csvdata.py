@@ -1017,6 +1017,23 @@ def fits(family: Family, header: Sequence[str]) -> bool:
     return all(c.name in header for c in family.columns if c.required or c.how == "key")
 
 
+def _nearest_family(header: Sequence[str]) -> Family | None:
+    """The one family that holds most of ``header``'s columns, when it holds at least two thirds
+    of them: a file of that family with a column missing or misspelt (newuser18 L4).
+
+    >>> _nearest_family(("slug", "acquirer", "target", "deal_type", "value_usd", "source")).name
+    'deals'
+    >>> _nearest_family(("slug", "label")) is None
+    True
+    """
+    shared = {name: len(set(header) & set(f.header)) for name, f in FAMILIES.items()}
+    best = max(shared.values())
+    nearest = [name for name, count in shared.items() if count == best]
+    if len(nearest) != 1 or 3 * best < 2 * len(set(header)):
+        return None
+    return FAMILIES[nearest[0]]
+
+
 def _unnamed_columns(width: int, unnamed: list[int]) -> str:
     """What to do about the header's columns without a name (numbered from 1, ``width`` in all).
 
@@ -1061,6 +1078,14 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             "not by commas; save the file as CSV with commas (in a spreadsheet: CSV UTF-8, comma "
             "delimited)",
         )
+    if header and header[0].strip().lower().startswith("sep="):
+        raise DataError(
+            display,
+            1,
+            None,
+            f"the first line, {','.join(header)!r}, tells a spreadsheet which separator the file "
+            "uses; delete it: the header, the names of the columns, goes on the first line",
+        )
     unnamed = [i for i, name in enumerate(header, 1) if not name.strip()]
     if unnamed:
         raise DataError(display, 1, unnamed[0], _unnamed_columns(len(header), unnamed))
@@ -1068,7 +1093,8 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     if family is None:
         matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
         matching = matching or [f for f in FAMILIES.values() if fits(f, header)]
-        family = matching[0] if len(matching) == 1 else None
+        # else the family whose columns it is nearest, so that the error says what is missing
+        family = matching[0] if len(matching) == 1 else _nearest_family(header)
         if family is None:
             raise DataError(
                 display,

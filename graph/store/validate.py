@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ... import queries
-from ..errors import StoreError, Violation
+from ..errors import StoreError, Violation, suggest
 from ..progress import Progress, Stage
 from ..rdf import to_rdflib_graph
-from ..terms import PREFIXES, XSD, shorten
+from ..terms import ID, PREFIXES, XSD, shorten
 from .csvdata import line_naming
 from .folder import release_memory
 
@@ -61,11 +61,37 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
             bar.advance()
     return [
         Violation(
-            name, shorten(entity) if entity else "?", message, locations.get(entity, ""), statement
+            name,
+            shorten(entity) if entity else "?",
+            message + _meant(store, statement, name),
+            locations.get(entity, ""),
+            statement,
         )
         for (name, _), rows in zip(checks, answers, strict=True)
         for entity, message, statement in rows
     ]
+
+
+def _meant(store: ox.Store, statement: tuple[str, str, str] | None, check: str) -> str:
+    """For a link to an entity that is not defined, the defined ones of its kind whose names are
+    nearest, as a CSV reference gets them (newuser18 L5); else nothing.
+
+    >>> store = ox.Store()
+    >>> store.update("INSERT DATA { therapy:kymriah a atmp:Therapy }", prefixes=PREFIXES)
+    >>> _meant(store, ("x", "p", ID + "therapy/kymria"), "no-dangling-references")
+    ' (did you mean therapy:kymriah?)'
+    """
+    if check != "no-dangling-references" or statement is None or not statement[2].startswith(ID):
+        return ""
+    kind, _, slug = statement[2][len(ID) :].partition("/")
+    namespace = f"{ID}{kind}/"
+    defined = store.query(
+        "SELECT DISTINCT ?e ?ns WHERE { ?e a ?type FILTER(STRSTARTS(STR(?e), ?ns)) }",
+        substitutions={ox.Variable("ns"): ox.Literal(namespace)},
+    )
+    slugs = [row["e"].value[len(namespace) :] for row in defined]
+    near = suggest(slug, slugs, 3)
+    return f" (did you mean {' or '.join(shorten(namespace + n) for n in near)}?)" if near else ""
 
 
 def _rows(
