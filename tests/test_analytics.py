@@ -31,7 +31,7 @@ CELLCO, ALPHACEL = ID + "company/cellco", ID + "therapy/alphacel"
 def test_to_networkx_nodes_edges_and_attributes(fixture_store):
     graph = to_networkx(select_subgraph(store=fixture_store))
     assert isinstance(graph, nx.MultiDiGraph)
-    assert (graph.number_of_nodes(), graph.number_of_edges()) == (217, 324)
+    assert (graph.number_of_nodes(), graph.number_of_edges()) == (218, 325)
     assert all(node.startswith(ID) for node in graph)  # literals are attributes, never nodes
     assert graph.nodes[ID + "therapy/genex"] == {
         "label": "Genex",

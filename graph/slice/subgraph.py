@@ -364,9 +364,19 @@ def _drawn_links(
     # of a subsidiary), else it would draw a developer's link to its own product twice; a
     # company that is its own ultimate parent is no link at all
     joined = {frozenset((s, o)) for s, p, o in links if o is not None and p not in NOT_DRAWN}
+    # two shortcuts asked for between one pair (a group's portfolio product it also holds) are one
+    # connection: the first by name is drawn
+    first: dict[frozenset[str | None], str] = {}
+    for s, p, o in links:
+        if p in NOT_DRAWN and p in asked:
+            pair = frozenset((s, o))
+            first[pair] = min(first.get(pair, p), p)
 
     def restated(subject: str, predicate: str, obj: str | None) -> bool:
-        return predicate in NOT_DRAWN and (subject == obj or frozenset((subject, obj)) in joined)
+        pair = frozenset((subject, obj))
+        return predicate in NOT_DRAWN and (
+            subject == obj or pair in joined or first.get(pair, predicate) != predicate
+        )
 
     return [not _doubled(link, present, asked) and not restated(*link) for link in links]
 
