@@ -201,10 +201,18 @@ def _store_error(error: Exception, request: dict) -> Exception:
 
     >>> str(_store_error(RuntimeError("Corruption: bad block"), {"store": "/s/builds/b/oxigraph"}))
     "the store at /s/builds/b/oxigraph cannot be read (Corruption: bad block): its files are damaged or were changed; run 'atmpkg build' to build it again"
+    >>> str(_store_error(OSError("IO error: CURRENT: Permission denied"), {"store": "/s"}))
+    'the store at /s cannot be read (IO error: CURRENT: Permission denied): its files belong to another user or their permissions keep you out; run as their owner, or have them give you access'
     """
     if "store" not in request or not isinstance(error, OSError | RuntimeError):
         return error
     reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "Permission denied" in reason:  # a rebuild by whoever may not read it would take it over
+        return StoreError(
+            f"the store at {request['store']} cannot be read ({reason}): its files belong to "
+            "another user or their permissions keep you out; run as their owner, or have them "
+            "give you access"
+        )
     return StoreError(
         f"the store at {request['store']} cannot be read ({reason}): its files are damaged or "
         "were changed; run 'atmpkg build' to build it again"

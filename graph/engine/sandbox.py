@@ -8,8 +8,9 @@ client, a DNS lookup) can reach the network, while the pipes and sockets it was 
 way answers go back to the parent) keep working; ptrace and the calls that reach into another
 process's memory fail too; and it caps the process's
 data segment (heap and anonymous memory, ``RLIMIT_DATA``), so that a query that would exhaust the
-machine ends its own process instead; and on Linux it gives up every capability, so that run by
-root it keeps none of root's powers over the machine. All of it lasts for the life of the process
+machine ends its own process instead; and on Linux it gives up every capability but those of file
+access, so that run by root it keeps none of root's powers over the machine. All of it lasts for
+the life of the process
 and can never be lifted from inside it.
 
 The filter needs Linux on x86-64 or AArch64; elsewhere :func:`network_sandbox` is False and the
@@ -70,6 +71,9 @@ _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 #: The highest capability number a kernel may know of, where /proc does not say.
 _CAP_LAST = 63
+#: CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH: what lets root read and write a store that another
+#: user owns, as it could before it was confined; every other capability is given up.
+_FILE_ACCESS = (1, 2)
 _EACCES = 13
 _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_PDEATHSIG = 1
@@ -173,24 +177,34 @@ def _install_filter(network: bool) -> None:
 
 
 def _drop_capabilities() -> None:
-    """Give up every capability of the calling thread for good: none effective, permitted,
-    inheritable or ambient, and, where the thread may change it (root may), none left in the
-    bounding set either, so that no program it could start gets one back. A process run by root
-    then keeps root's files but none of its powers over the machine (mounting, loading modules,
-    opening raw sockets, changing another user's files, setting the clock...), whatever system
-    call the filter does not name."""
+    """Give up, for good, every capability of the calling thread but the two of file access
+    (:data:`_FILE_ACCESS`): none other effective, permitted or inheritable, none ambient, and,
+    where the thread may change it (root may), none other left in the bounding set, so that no
+    program it could start gets one back. A process run by root then reads and writes the files
+    it did (a store that belongs to another user included) but has none of root's powers over the
+    machine (mounting, loading modules, opening raw sockets, giving a file to another user,
+    setting the clock...), whatever system call the filter does not name."""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)  # fails before Linux 4.3: none
     try:
-        last = int(open("/proc/sys/kernel/cap_last_cap").read())
+        with open("/proc/sys/kernel/cap_last_cap") as last_cap:
+            last = int(last_cap.read())
     except (OSError, ValueError):
         last = _CAP_LAST
     for number in range(last + 1):
-        # refused (EPERM) without CAP_SETPCAP: a thread that lacks it has none to keep anyway
-        libc.prctl(_PR_CAPBSET_DROP, number, 0, 0, 0)
+        if number not in _FILE_ACCESS:
+            # refused (EPERM) without CAP_SETPCAP: a thread that lacks it has none to keep anyway
+            libc.prctl(_PR_CAPBSET_DROP, number, 0, 0, 0)
     header = (ctypes.c_uint32 * 2)(_LINUX_CAPABILITY_VERSION_3, 0)
-    nothing = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable: two words each
-    if libc.capset(header, nothing) != 0:
+    held = (ctypes.c_uint32 * 6)()  # effective, permitted, inheritable of bits 0-31; of 32-63
+    if libc.capget(header, held) != 0:
+        raise OSError(ctypes.get_errno(), "capget() failed")
+    kept = sum(1 << number for number in _FILE_ACCESS)
+    held[0] &= kept  # effective
+    held[1] &= kept  # permitted
+    for index in (2, 3, 4, 5):  # inheritable, and everything above bit 31
+        held[index] = 0
+    if libc.capset(header, held) != 0:
         raise OSError(ctypes.get_errno(), "capset() failed")
 
 
@@ -198,7 +212,8 @@ def confine(*, network: bool = False, memory: int | None = DEFAULT_MEMORY) -> No
     """Confine the calling process for good (where :func:`network_sandbox` is True): without
     ``network`` no socket can be opened; with it or not, no other process traced and nothing
     changed that every process of the machine sees (:func:`_filter`), and on Linux no capability
-    kept, run by root or not (:func:`_drop_capabilities`); with ``memory`` (bytes) its
+    kept but those of file access, run by root or not (:func:`_drop_capabilities`); with
+    ``memory`` (bytes) its
     data segment is capped, so that an allocation beyond it fails and the engine aborts the
     process.
 
