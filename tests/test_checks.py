@@ -27,6 +27,8 @@ BREAKERS = {
     "no-dangling-references": "therapy:genex atmp:target target:nothing-here .",
     "no-future-dates": 'deal:bigpharma-cellco-2017 atmp:date "2999-01"^^xsd:gYearMonth .',
     "ownership-acyclic": "company:bigpharma atmp:subsidiaryOf company:cellco-eu .",
+    "product-passed-on-names-its-seller": "deal:x5 a atmp:Deal ; atmp:dealType dealtype:asset-purchase ; "
+    "atmp:dealTarget therapy:genex .",
     "positive-deal-values": 'deal:bigpharma-genex-2019 atmp:upfrontUSD "0"^^xsd:decimal .',
     "source-has-url": "source:y a atmp:Source ; atmp:sourceKind sourcekind:company .",
     "unique-company-label": 'company:othercorp rdfs:label "genecorp"@en .',

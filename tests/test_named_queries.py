@@ -13,7 +13,7 @@ import pytest
 from conftest import FIXTURE_DATA
 
 from atmpkg import queries
-from atmpkg.graph import run_named
+from atmpkg.graph import query, run_named
 from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError
 from atmpkg.graph.terms import ID, KINDS
 
@@ -655,6 +655,41 @@ def test_a_product_passed_on_stays_in_its_developers_portfolio_as_no_longer_held
         ("GeneCorp", 1, "Genex", False),
         ("NewCo", 1, "Betacel", True),
         ("OtherCorp", 1, "Genex", True),
+    ]
+
+
+#: rev18 M2, M3: GeneCorp sells Genex and buys it back; Big Pharma, CellCo Europe's owner, spins
+#: Betacel off as the seller.
+BOUGHT_BACK = """\
+slug,acquirer,target,counterparty,deal_type,date,source
+bigpharma-betacel-spin-off-2025,newco,therapy/betacel,bigpharma,spin-off,2025-01,src-news
+genecorp-othercorp-genex-2025,genecorp,therapy/genex,othercorp,asset-purchase,2025-02-01,src-news
+othercorp-genecorp-genex-2024,othercorp,therapy/genex,genecorp,asset-purchase,2024-03-01,src-news
+"""
+
+
+def test_a_product_bought_back_is_held_again_and_a_parent_passes_on_its_subsidiarys(
+    fixture_store, tmp_path
+):
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "deals.csv").write_text(BOUGHT_BACK, encoding="utf-8")
+    (tmp_path / "companies.csv").write_text(
+        "slug,label,country,source\nnewco,NewCo,us,src-news\n", encoding="utf-8"
+    )
+    import_files([tmp_path / "companies.csv", tmp_path / "deals.csv"], store)
+    held = run_named("company-portfolio", {"company": "bigpharma"}, store=store)
+    assert [(r["therapyName"], r["held"]) for r in held.dicts()] == [
+        ("Alphacel", True),
+        ("Betacel", False),
+    ]
+    holders = query("SELECT ?t ?c WHERE { ?t atmp:heldBy ?c } ORDER BY ?t ?c", store=store)
+    assert [(t.value[len(ID) :], c.value[len(ID) :]) for t, c in holders.rows] == [
+        ("therapy/alphacel", "company/cellco"),
+        ("therapy/betacel", "company/newco"),
+        ("therapy/genex", "company/genecorp"),
     ]
 
 

@@ -1,4 +1,4 @@
-# summary: Materialise atmp:heldBy, from each therapy to the companies that hold its rights today: its developers and the companies it passed to in an asset purchase or spin-off, less those that passed it on in a later one.
+# summary: Materialise atmp:heldBy, from each therapy to the companies that hold its rights today: its developers and the companies it passed to in an asset purchase or spin-off, less those that passed it on (they or a company above them) and did not get it back later.
 # after: -
 INSERT { ?therapy atmp:heldBy ?company }
 WHERE {
@@ -10,7 +10,14 @@ WHERE {
   }
   ?company a atmp:Company .
   FILTER NOT EXISTS {
-    ?on atmp:dealTarget ?therapy ; atmp:counterparty ?company ; atmp:dealType ?passed .
+    ?on atmp:dealTarget ?therapy ; atmp:counterparty ?seller ; atmp:dealType ?passed ;
+        atmp:date ?gone .
+    ?company atmp:subsidiaryOf* ?seller .
     FILTER(?passed IN (dealtype:asset-purchase, dealtype:spin-off))
+    FILTER NOT EXISTS {
+      ?back atmp:dealTarget ?therapy ; atmp:acquirer ?company ; atmp:dealType ?again ;
+            atmp:date ?returned .
+      FILTER(?again IN (dealtype:asset-purchase, dealtype:spin-off) && ?returned > ?gone)
+    }
   }
 }
