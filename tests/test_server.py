@@ -313,12 +313,15 @@ def test_an_answer_xml_cannot_hold_is_406_in_xml_and_200_in_json(server):
     """sec18 F2: a character XML 1.0 forbids made a 200 that no XML client could parse."""
     select = 'SELECT ?l { VALUES ?l { "Ctl\\u0001cel" } }'
     construct = 'CONSTRUCT { <urn:a> <urn:p> ?l } WHERE { VALUES ?l { "Ctl\\u0001cel" } }'
+    instead = {
+        "application/sparql-results+xml": "ask for JSON, CSV or TSV (format=json), which can",
+        "application/rdf+xml": "ask for Turtle, N-Triples or JSON-LD (format=ttl), which can",
+    }
     for text, accept in ((select, "application/sparql-results+xml"), (construct, "application/rdf+xml")):
         status, _, body = sparql_get(server, text, accept)
         assert (status, body.decode()) == (
             406,
-            "XML cannot hold the character U+0001 in 'Ctl\\x01cel': give the answer as JSON, CSV "
-            "or TSV (format=json), which can\n",
+            f"XML cannot hold the character U+0001 in 'Ctl\\x01cel': {instead[accept]}\n",
         )
     status, _, body = sparql_get(server, select, "application/sparql-results+json")
     assert status == 200 and json.loads(body)["results"]["bindings"][0]["l"]["value"] == "Ctl\x01cel"

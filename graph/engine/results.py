@@ -475,19 +475,21 @@ def _json(result: QueryResult) -> str:
 
 #: A character XML 1.0 cannot hold, not even as a character reference.
 NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+#: What to give instead of an XML answer, on the command line and in Python.
+_XML_INSTEAD = "give the answer as JSON, CSV or TSV (--format json), which can"
+#: A carriage return written as itself would be read back as a line feed (XML's end-of-line rule).
+_XML_CR = {"\r": "&#13;"}
 
 
-def not_xml(text: str, at: int) -> ParameterError:
-    r"""The error for ``text``, which holds a character XML cannot hold at ``at``.
+def not_xml(text: str, at: int, instead: str = _XML_INSTEAD) -> ParameterError:
+    r"""The error for ``text``, which holds a character XML cannot hold at ``at``, saying what to
+    do ``instead``.
 
     >>> print(not_xml("a" + chr(1) + "b", 1))
-    XML cannot hold the character U+0001 in 'a\x01b': give the answer as JSON, CSV or TSV (--format json; over HTTP, format=json), which can
+    XML cannot hold the character U+0001 in 'a\x01b': give the answer as JSON, CSV or TSV (--format json), which can
     """
     shown = text[max(0, at - 30) : at + 30]
-    return ParameterError(
-        f"XML cannot hold the character U+{ord(text[at]):04X} in {shown!r}: give the answer as "
-        "JSON, CSV or TSV (--format json; over HTTP, format=json), which can"
-    )
+    return ParameterError(f"XML cannot hold the character U+{ord(text[at]):04X} in {shown!r}: {instead}")
 
 
 def _xml_term(term: Term) -> str:
@@ -497,11 +499,12 @@ def _xml_term(term: Term) -> str:
         return f"<uri>{escape(term.value)}</uri>"
     if isinstance(term, ox.BlankNode):
         return f"<bnode>{escape(term.value)}</bnode>"
+    text = escape(term.value, _XML_CR)
     if term.language:
-        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+        return f"<literal xml:lang={quoteattr(term.language)}>{text}</literal>"
     if term.datatype.value != XSD + "string":
-        return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
-    return f"<literal>{escape(term.value)}</literal>"
+        return f"<literal datatype={quoteattr(term.datatype.value)}>{text}</literal>"
+    return f"<literal>{text}</literal>"
 
 
 def _xml(result: QueryResult) -> str:

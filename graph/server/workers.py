@@ -112,21 +112,33 @@ def _serialize(result: QueryResult, fmt: str) -> bytes:
     """A query result in ``fmt``: the library's formats, plus RDF/XML (the default that rdflib's
     SPARQLStore and SPARQLWrapper ask for on CONSTRUCT), N3 (as Turtle), N-Quads and TriG (the
     triples in the default graph) for graphs."""
-    from ..engine.results import NOT_XML, format_result, not_xml
+    from ..engine.results import format_result
 
-    try:
-        if fmt == "rdfxml":
-            for value in (t.object.value for t in result.triples if isinstance(t.object, ox.Literal)):
-                if found := NOT_XML.search(value):
-                    raise not_xml(value, found.start())
-        if fmt in ("rdfxml", "nq", "trig"):
-            return ox.serialize(
-                [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples],
-                format=RDF_FORMATS[fmt],
-            )
-        return format_result(result, "ttl" if fmt == "n3" else fmt).encode("utf-8")
-    except ParameterError as exc:  # the answer holds a character XML cannot (sec18 F2)
-        raise HttpError(406, str(exc).replace("--format json; over HTTP, ", "")) from None
+    _refuse_what_xml_cannot_hold(result, fmt)
+    if fmt in ("rdfxml", "nq", "trig"):
+        return ox.serialize(
+            [ox.Quad(t.subject, t.predicate, t.object) for t in result.triples],
+            format=RDF_FORMATS[fmt],
+        )
+    return format_result(result, "ttl" if fmt == "n3" else fmt).encode("utf-8")
+
+
+def _refuse_what_xml_cannot_hold(result: QueryResult, fmt: str) -> None:
+    """A 406 when ``fmt`` is XML (SPARQL results, RDF/XML) and a value of the answer holds a
+    character XML 1.0 cannot, naming the formats that can hold it (sec18 F2)."""
+    from ..engine.results import NOT_XML, not_xml
+
+    if fmt == "xml" and result.form == "SELECT":
+        values = (t.value for row in result.rows for t in row if isinstance(t, ox.Literal))
+        instead = "ask for JSON, CSV or TSV (format=json), which can"
+    elif fmt == "rdfxml":
+        values = (t.object.value for t in result.triples if isinstance(t.object, ox.Literal))
+        instead = "ask for Turtle, N-Triples or JSON-LD (format=ttl), which can"
+    else:
+        return
+    for value in values:
+        if found := NOT_XML.search(value):
+            raise HttpError(406, str(not_xml(value, found.start(), instead)))
 
 
 def _job_query(args: dict, graph: KnowledgeGraph) -> dict:

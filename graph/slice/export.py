@@ -49,6 +49,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 import pyoxigraph as ox
 
+from ..engine.results import NOT_XML, not_xml
 from ..errors import ParameterError, StoreError, UnknownNameError, described
 from ..progress import Progress, Stage
 from ..rdf import (
@@ -713,7 +714,7 @@ class _XmlSafe:
     def __call__(self, data: bytes) -> bytes:
         if _NOT_XML_BYTES.search(data):
             text = data.decode("utf-8", "replace")
-            raise not_xml(text, _NOT_XML_TEXT.search(text).start())
+            raise not_xml(text, NOT_XML.search(text).start(), _EXPORT_INSTEAD)
         seen = self.tail + data
         if _NAMELESS.search(seen):
             iri = _NAMELESS_IRI.search(seen)
@@ -1167,24 +1168,16 @@ _XML_REFERENCES = str.maketrans(
 )
 
 
-#: Characters XML 1.0 cannot hold, not even as a character reference.
-_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
-_XML_MARKUP = re.compile("[" + re.escape("".join(map(chr, _XML_REFERENCES))) + _NOT_XML + "]")
-_NOT_XML_TEXT = re.compile(f"[{_NOT_XML}]")
+#: Characters XML 1.0 cannot hold (NOT_XML), and the same as they are encoded in UTF-8.
+_XML_MARKUP = re.compile(
+    "[" + re.escape("".join(map(chr, _XML_REFERENCES))) + NOT_XML.pattern[1:-1] + "]"
+)
 _NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
-
-
-def not_xml(text: str, at: int) -> ParameterError:
-    r"""The error for ``text``, which holds a character XML cannot hold at ``at``.
-
-    >>> print(not_xml("a" + chr(1) + "b", 1))
-    XML cannot hold the character U+0001 in 'a\x01b': export to Turtle, N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from the data
-    """
-    shown = text[max(0, at - 30) : at + 30]
-    return ParameterError(
-        f"XML cannot hold the character U+{ord(text[at]):04X} in {shown!r}: export to Turtle, "
-        "N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from the data"
-    )
+#: What to export instead when XML cannot hold a value.
+_EXPORT_INSTEAD = (
+    "export to Turtle, N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from "
+    "the data"
+)
 
 
 def _xml_text(value: object) -> str:
@@ -1201,8 +1194,8 @@ def _xml_text(value: object) -> str:
     # most values need no reference: looking is several times faster than translating
     if not _XML_MARKUP.search(text):
         return text
-    if found := _NOT_XML_TEXT.search(text):
-        raise not_xml(text, found.start())
+    if found := NOT_XML.search(text):
+        raise not_xml(text, found.start(), _EXPORT_INSTEAD)
     return text.translate(_XML_REFERENCES)
 
 
