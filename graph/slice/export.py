@@ -585,7 +585,9 @@ def atomic_files(targets: Sequence[Path]) -> Iterator[list[IO[bytes]]]:
             with _folder_lock(next(iter(folders))):
                 _commit([(tmp, place) for (tmp, _), (_, place) in zip(temps, files, strict=True)])
         if created:  # a mistyped folder would otherwise hold the file without a word
-            logging.getLogger("atmpkg").warning("Note: created the folder %s", created[0])
+            logging.getLogger("atmpkg").warning(
+                "Note: created the folder %s", Path(targets[0]).parent
+            )
     except BaseException as exc:
         made = [tmp for tmp, _ in temps]
         if isinstance(exc, KeyboardInterrupt | SystemExit):

@@ -59,11 +59,12 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
         for rows in pool.map(lambda check: _rows(store, *check), checks):
             answers.append(rows)
             bar.advance()
+    kinds: dict[str, list[str]] = {}  # the defined slugs of each kind, read once
     return [
         Violation(
             name,
             shorten(entity) if entity else "?",
-            message + _meant(store, statement, name),
+            message + _meant(store, statement, name, kinds),
             locations.get(entity, ""),
             statement,
         )
@@ -72,25 +73,32 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
     ]
 
 
-def _meant(store: ox.Store, statement: tuple[str, str, str] | None, check: str) -> str:
+def _meant(
+    store: ox.Store,
+    statement: tuple[str, str, str] | None,
+    check: str,
+    kinds: dict[str, list[str]],
+) -> str:
     """For a link to an entity that is not defined, the defined ones of its kind whose names are
-    nearest, as a CSV reference gets them (newuser18 L5); else nothing.
+    nearest, as a CSV reference gets them (newuser18 L5); else nothing. ``kinds`` keeps the slugs
+    of each kind read, for the next link.
 
     >>> store = ox.Store()
     >>> store.update("INSERT DATA { therapy:kymriah a atmp:Therapy }", prefixes=PREFIXES)
-    >>> _meant(store, ("x", "p", ID + "therapy/kymria"), "no-dangling-references")
+    >>> _meant(store, ("x", "p", ID + "therapy/kymria"), "no-dangling-references", {})
     ' (did you mean therapy:kymriah?)'
     """
     if check != "no-dangling-references" or statement is None or not statement[2].startswith(ID):
         return ""
     kind, _, slug = statement[2][len(ID) :].partition("/")
     namespace = f"{ID}{kind}/"
-    defined = store.query(
-        "SELECT DISTINCT ?e ?ns WHERE { ?e a ?type FILTER(STRSTARTS(STR(?e), ?ns)) }",
-        substitutions={ox.Variable("ns"): ox.Literal(namespace)},
-    )
-    slugs = [row["e"].value[len(namespace) :] for row in defined]
-    near = suggest(slug, slugs, 3)
+    if namespace not in kinds:
+        defined = store.query(
+            "SELECT DISTINCT ?e ?ns WHERE { ?e a ?type FILTER(STRSTARTS(STR(?e), ?ns)) }",
+            substitutions={ox.Variable("ns"): ox.Literal(namespace)},
+        )
+        kinds[namespace] = [row["e"].value[len(namespace) :] for row in defined]
+    near = suggest(slug, kinds[namespace], 3)
     return f" (did you mean {' or '.join(shorten(namespace + n) for n in near)}?)" if near else ""
 
 
