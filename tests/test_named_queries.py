@@ -615,19 +615,24 @@ othercorp-genecorp-genex-2024,othercorp,therapy/genex,genecorp,asset-purchase,20
 """
 
 
-@pytest.fixture(scope="module")
-def passed_on(fixture_store, tmp_path_factory):
-    """The fixture store with two products passed on: the rows of a named query on it."""
+def with_deals(fixture_store, folder, deals: str):
+    """A copy of the fixture store in ``folder`` with ``deals`` (CSV) and the company NewCo."""
     from atmpkg.graph import import_files
 
-    folder = tmp_path_factory.mktemp("passed-on")
     store = folder / "store"
     shutil.copytree(fixture_store, store, symlinks=True)
-    (folder / "deals.csv").write_text(PASSED_ON, encoding="utf-8")
+    (folder / "deals.csv").write_text(deals, encoding="utf-8")
     (folder / "companies.csv").write_text(
         "slug,label,country,source\nnewco,NewCo,us,src-news\n", encoding="utf-8"
     )
     import_files([folder / "companies.csv", folder / "deals.csv"], store)
+    return store
+
+
+@pytest.fixture(scope="module")
+def passed_on(fixture_store, tmp_path_factory):
+    """The fixture store with two products passed on: the rows of a named query on it."""
+    store = with_deals(fixture_store, tmp_path_factory.mktemp("passed-on"), PASSED_ON)
 
     def run(name: str, **params: str) -> list[dict[str, object]]:
         return run_named(name, params, store=store).dicts()
@@ -671,15 +676,7 @@ othercorp-genecorp-genex-2024,othercorp,therapy/genex,genecorp,asset-purchase,20
 def test_a_product_bought_back_is_held_again_and_a_parent_passes_on_its_subsidiarys(
     fixture_store, tmp_path
 ):
-    from atmpkg.graph import import_files
-
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    (tmp_path / "deals.csv").write_text(BOUGHT_BACK, encoding="utf-8")
-    (tmp_path / "companies.csv").write_text(
-        "slug,label,country,source\nnewco,NewCo,us,src-news\n", encoding="utf-8"
-    )
-    import_files([tmp_path / "companies.csv", tmp_path / "deals.csv"], store)
+    store = with_deals(fixture_store, tmp_path, BOUGHT_BACK)
     held = run_named("company-portfolio", {"company": "bigpharma"}, store=store)
     assert [(r["therapyName"], r["held"]) for r in held.dicts()] == [
         ("Alphacel", True),
