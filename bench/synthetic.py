@@ -112,6 +112,7 @@ P = {
         "subsidiaryOf parentSince headquarteredIn developedBy modality target cellSource vector "
         "brandName inn codeName targetKind product agency indication date sponsor jurisdiction "
         "pathway approvalType indicationText therapeuticArea meshId acquirer dealTarget dealType "
+        "counterparty "
         "valueUSD upfrontUSD scope segment geography year forecastYear forecastValueUSD "
         "cagrPercent cagrFrom cagrTo sharePercent factorKind cagrImpactPercent timeline metric "
         "period statement status about evidence sourceKind hasSubsidiary develops approval "
@@ -407,6 +408,7 @@ class _Generator:
         self.company_names: list[str] = []
         self.therapies: list[str] = []  # IRIs of therapies (deal targets)
         self.therapy_names: list[str] = []
+        self.therapy_developers: list[str] = []
         self.sources: list[str] = []  # recent sources, reused by later facts
         self.n_source = self.n_therapy = self.n_company = self.n_deal = self.n_claim = 0
         self.n_misc = self.n_inn = 0
@@ -612,8 +614,9 @@ class _Generator:
         self.counts["Therapy"] += 1
         self.therapies.append(node)
         self.therapy_names.append(label)
+        self.therapy_developers.append(developer)
         if len(self.therapies) > 20000:  # deal targets come from a recent window
-            del self.therapies[:10000], self.therapy_names[:10000]
+            del self.therapies[:10000], self.therapy_names[:10000], self.therapy_developers[:10000]
         n_approvals = self.approvals(node, slug, label, areas, sponsors) if approved else 0
         if n_approvals > self.best_therapy[0]:
             self.best_therapy = (n_approvals, node)
@@ -678,13 +681,16 @@ class _Generator:
         w, rng = self.w, self.rng
         kind = self.weighted(DEAL_TYPES)
         on_therapy = kind in ("licensing", "asset-purchase") or rng.random() < 0.2
+        seller = None
         if on_therapy and self.therapies:
             i = rng.randrange(len(self.therapies))
             target, target_label = self.therapies[i], self.therapy_names[i]
+            if kind == "asset-purchase":  # a product bought names the company it left
+                seller = self.therapy_developers[i]
         else:
             i = rng.randrange(len(self.companies))
             target, target_label = self.companies[i], self.company_names[i]
-        if target == acquirer:
+        if acquirer in (target, seller):
             return
         self.n_deal += 1
         day = self.recent_day(2000)
@@ -694,6 +700,8 @@ class _Generator:
         w.t(node, P["acquirer"], acquirer)
         w.t(node, P["dealTarget"], target)
         w.t(node, P["dealType"], _id("deal-type", kind))
+        if seller is not None:
+            w.t(node, P["counterparty"], seller)
         self.write_date(node, ATMP + "date", day)
         if rng.random() < 0.8:
             value = int(rng.lognormvariate(math.log(250e6), 1.3)) // 1000 * 1000 + 1000
