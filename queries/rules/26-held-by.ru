@@ -2,18 +2,17 @@
 # after: -
 INSERT { ?therapy atmp:heldBy ?company }
 WHERE {
-  { ?therapy a atmp:Therapy ; atmp:developedBy ?company }
+  { ?therapy a atmp:Therapy ; atmp:developedBy ?company . ?company a atmp:Company }
   UNION {
     ?deal atmp:dealTarget ?therapy ; atmp:acquirer ?company ; atmp:dealType ?type .
-    ?therapy a atmp:Therapy .
+    ?therapy a atmp:Therapy . ?company a atmp:Company .
     FILTER(?type IN (dealtype:asset-purchase, dealtype:spin-off))
   }
-  ?company a atmp:Company .
-  FILTER NOT EXISTS {
+  MINUS {
     ?on atmp:dealTarget ?therapy ; atmp:counterparty ?seller ; atmp:dealType ?passed ;
         atmp:date ?gone .
-    ?company atmp:subsidiaryOf* ?seller .
     FILTER(?passed IN (dealtype:asset-purchase, dealtype:spin-off))
+    ?company atmp:subsidiaryOf* ?seller .
     FILTER NOT EXISTS {
       ?back atmp:dealTarget ?therapy ; atmp:acquirer ?company ; atmp:dealType ?again ;
             atmp:date ?returned .
