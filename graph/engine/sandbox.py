@@ -10,8 +10,7 @@ process's memory fail too; and it caps the process's
 data segment (heap and anonymous memory, ``RLIMIT_DATA``), so that a query that would exhaust the
 machine ends its own process instead; and on Linux it gives up every capability but those of file
 access, so that run by root it keeps none of root's powers over the machine. All of it lasts for
-the life of the process
-and can never be lifted from inside it.
+the life of the process and can never be lifted from inside it.
 
 The filter needs Linux on x86-64 or AArch64; elsewhere :func:`network_sandbox` is False and the
 gate is the only wall (the README's "Security model" says so).
