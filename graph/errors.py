@@ -222,6 +222,28 @@ class StoreError(AtmpkgError):
     """The store cannot be opened, built or written."""
 
 
+def unreadable_store(where: object, error: BaseException) -> StoreError:
+    """The error for a store the engine cannot open or read (RocksDB's ``OSError`` or
+    ``RuntimeError``), naming it and the way out: files whose permissions keep this user out
+    (which a rebuild by this user would take over), else damaged or changed files.
+
+    >>> print(unreadable_store("/s", RuntimeError("Corruption: bad block")))
+    the store at /s cannot be read (Corruption: bad block): its files are damaged or were changed; run 'atmpkg build' to build it again
+    >>> print(unreadable_store("/s", OSError("IO error: CURRENT: Permission denied")))
+    the store at /s cannot be read (IO error: CURRENT: Permission denied): its files belong to another user or their permissions keep you out; run as their owner, or have them give you access
+    """
+    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if "Permission denied" in reason:
+        return StoreError(
+            f"the store at {where} cannot be read ({reason}): its files belong to another user "
+            "or their permissions keep you out; run as their owner, or have them give you access"
+        )
+    return StoreError(
+        f"the store at {where} cannot be read ({reason}): its files are damaged or were "
+        "changed; run 'atmpkg build' to build it again"
+    )
+
+
 class EndpointTimeoutError(QueryTimeoutError, StoreError):
     """A remote SPARQL endpoint did not answer within the time limit. The client stopped waiting
     and closed the connection; the server may still finish the work on its side.

@@ -236,6 +236,23 @@ MaxQueryExecutionTime = 60
 """
 
 
+#: At most the two capabilities of file access (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), as /proc
+#: writes a capability set.
+FILE_ACCESS_ONLY = {"0000000000000000", "0000000000000006"}
+
+
+def capabilities(pid: int) -> dict[str, set[str]]:
+    """Each capability set (CapInh, CapPrm, CapEff, CapBnd, CapAmb) of process ``pid``: the
+    values its threads have, as /proc writes them."""
+    sets: dict[str, set[str]] = {}
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        for line in status.read_text().splitlines():
+            if line.startswith("Cap"):
+                name, _, value = line.partition(":\t")
+                sets.setdefault(name, set()).add(value)
+    return sets
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on now."""
     import socket

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from conftest import FILE_ACCESS_ONLY, capabilities
 
 import atmpkg
 from atmpkg.graph import query
@@ -225,18 +226,6 @@ def test_a_confined_process_types_nothing_into_a_terminal_and_has_none():
         assert Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[4] == "0"  # tty_nr
 
 
-def capabilities(pid: int) -> set[str]:
-    """The capability sets of every thread of process ``pid``, as /proc shows them."""
-    lines = set()
-    for status in Path(f"/proc/{pid}/task").glob("*/status"):
-        lines |= {line for line in status.read_text().splitlines() if line.startswith("Cap")}
-    return lines
-
-
-#: At most the two capabilities of file access (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), none inheritable
-#: or ambient.
-FILE_ACCESS_ONLY = {"0000000000000000", "0000000000000006"}
-
 CHOWN = """
 import os, sys
 from atmpkg.graph.engine.sandbox import confine
@@ -258,11 +247,7 @@ def test_a_confined_process_keeps_no_capability_even_run_by_root(tmp_path):
     unconfined succeeds."""
     with Evaluator(memory=None) as evaluator:
         assert evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}).boolean is True
-        held = capabilities(evaluator._process.pid)
-        sets = {
-            name: {line.split("\t")[1] for line in held if line.startswith(name + ":")}
-            for name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
-        }
+        sets = capabilities(evaluator._process.pid)
         assert sets["CapInh"] == sets["CapAmb"] == {"0000000000000000"}
         assert sets["CapEff"] <= FILE_ACCESS_ONLY and sets["CapPrm"] <= FILE_ACCESS_ONLY
         if os.geteuid() == 0:  # the bounding set too: no program it starts gets another back

@@ -34,7 +34,7 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
-from ..errors import QueryMemoryError, QueryTimeoutError, StoreError
+from ..errors import QueryMemoryError, QueryTimeoutError, StoreError, unreadable_store
 from .answers import UnreadableAnswerError, load_answer
 from .sandbox import DEFAULT_MEMORY, describe_death
 
@@ -196,27 +196,15 @@ class Evaluator:
 
 def _store_error(error: Exception, request: dict) -> Exception:
     """The error to raise for one the child sent back: the engine's own errors of reading the
-    store (RocksDB's, as ``OSError`` or ``RuntimeError``: damaged or missing files) become a
-    :class:`StoreError` that names the store and the way out; others stay as they are.
+    store (RocksDB's, as ``OSError`` or ``RuntimeError``) become the :class:`StoreError` of
+    :func:`~atmpkg.graph.errors.unreadable_store`; others stay as they are.
 
     >>> str(_store_error(RuntimeError("Corruption: bad block"), {"store": "/s/builds/b/oxigraph"}))
     "the store at /s/builds/b/oxigraph cannot be read (Corruption: bad block): its files are damaged or were changed; run 'atmpkg build' to build it again"
-    >>> str(_store_error(OSError("IO error: CURRENT: Permission denied"), {"store": "/s"}))
-    'the store at /s cannot be read (IO error: CURRENT: Permission denied): its files belong to another user or their permissions keep you out; run as their owner, or have them give you access'
     """
     if "store" not in request or not isinstance(error, OSError | RuntimeError):
         return error
-    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if "Permission denied" in reason:  # a rebuild by whoever may not read it would take it over
-        return StoreError(
-            f"the store at {request['store']} cannot be read ({reason}): its files belong to "
-            "another user or their permissions keep you out; run as their owner, or have them "
-            "give you access"
-        )
-    return StoreError(
-        f"the store at {request['store']} cannot be read ({reason}): its files are damaged or "
-        "were changed; run 'atmpkg build' to build it again"
-    )
+    return unreadable_store(request["store"], error)
 
 
 def _unreadable(request: dict) -> StoreError | None:

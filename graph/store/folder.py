@@ -37,7 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..engine.evaluate import memory_copy
-from ..errors import ParameterError, StoreError
+from ..errors import ParameterError, StoreError, unreadable_store
 from ..progress import Stage
 from ..version import __version__
 
@@ -219,9 +219,7 @@ def open_build(root: Path, build_dir: Path) -> StoreHandle:
             if root in _in_memory:
                 store = memory_copy(store)
         except (OSError, RuntimeError) as exc:  # RocksDB's errors: missing or damaged files
-            raise StoreError(
-                f"cannot open the store at {build_dir}: {exc}; run 'atmpkg build' to build it again"
-            ) from None
+            raise unreadable_store(build_dir / "oxigraph", exc) from None
         handle = StoreHandle(root, build_dir, store, read_info(build_dir))
         _open[build_dir] = handle
     return handle
