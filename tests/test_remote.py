@@ -541,6 +541,25 @@ def test_a_binding_that_would_change_how_the_query_reads_is_refused(monkeypatch,
     assert listener.count == 0
 
 
+def test_a_binding_that_would_change_the_tokens_alone_is_refused(monkeypatch, listener):
+    """The second wall reads token for token: glued, the value would make one long string of the
+    collection's two items and a comment, a query that uses no guarded clause but is not the one
+    written (rev18 L5: comparing the clauses used let it through)."""
+    monkeypatch.setattr(remote_module, "_APART", frozenset(map(chr, range(0x110000))))
+    text = 'SELECT ?x WHERE { ?s ?p (""?x) } # """ ) }'
+    with pytest.raises(QueryRefusedError) as caught:
+        prepare_query(text, None, {ox.Variable("x"): ox.Literal("a")})
+    assert str(caught.value) == (
+        "bound into the query's text for the endpoint, the parameters would make it read "
+        'otherwise than as written: \'"""a") } # """\' at line 1, column 26 of the query; put '
+        "white space around each variable a parameter binds"
+    )
+    monkeypatch.undo()
+    assert prepare_query(text, None, {ox.Variable("x"): ox.Literal("a")}).endswith(
+        'SELECT ?x WHERE { VALUES (?x) { ("a") }  ?s ?p ("" "a") } # """ ) }'
+    )
+
+
 def test_push_replaces_only_its_graph(oxigraph, fixture_store):
     other = "urn:atmpkg:test:other"
     marker = b'<urn:a> <urn:b> "kept" .\n'

@@ -59,6 +59,7 @@ from ..errors import (
     EndpointTimeoutError,
     ParameterError,
     QueryRefusedError,
+    QuerySyntaxError,
     StoreError,
     positive_seconds,
     whole_number,
@@ -613,6 +614,24 @@ class _Binding:
 
     def text(self, *, replace: bool) -> str:
         """The query text with its VALUES blocks, and the variables replaced if ``replace``."""
+        text = self.checked.text
+        pieces, last = [], 0
+        for start, end, new in self._edits(replace):
+            pieces += [text[last:start], new]
+            last = end
+        return "".join(pieces) + text[last:]
+
+    def tokens(self, *, replace: bool) -> list[gate.Token]:
+        """The tokens :meth:`text` must read as: the written query's, with each edit's own text
+        read alone in place of what it replaces (offsets are those of the written query)."""
+        written, expected, last = self.checked.tokens, [], 0
+        for start, end, new in self._edits(replace):
+            expected += [t for t in written if last <= t.offset < start]
+            expected += [gate.Token(t.kind, t.text, start) for t in gate.tokenize(new)]
+            last = end
+        return expected + [t for t in written if t.offset >= last]
+
+    def _edits(self, replace: bool) -> list[tuple[int, int, str]]:
         tokens, text = self.checked.tokens, self.checked.text
         edits = [
             (
@@ -637,11 +656,7 @@ class _Binding:
             group = text[tokens[self.brace].offset : tokens[self.close].offset + 1]
             cut = form.offset + len(form.text)
             edits.append((cut, cut, f" {group}"))
-        pieces, last = [], 0
-        for start, end, new in sorted(edits, key=lambda edit: edit[:2]):
-            pieces += [text[last:start], new]
-            last = end
-        return "".join(pieces) + text[last:]
+        return sorted(edits, key=lambda edit: edit[:2])
 
 
 #: The characters beside which a term stays a token of its own.
@@ -727,22 +742,43 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
     if not substitutions:
         return head + checked.text
     binding = _Binding(checked, substitutions)
-    text = head + binding.text(replace=True)
-    if not _parses(text):
-        # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
-        # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
-        text = head + binding.text(replace=False)
-    # The gate passed the text as written; what is sent is read again, so that no binding can
-    # make it use a guarded clause (SERVICE, FROM, LOAD...) the written text did not
-    sent = gate.check(text, allow=gate.ALLOW)
+    replace = _parses(head + binding.text(replace=True))
+    # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
+    # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
+    text = head + binding.text(replace=replace)
+    _reads_as_written(checked, text, gate.tokenize(head) + binding.tokens(replace=replace))
+    return text
+
+
+def _reads_as_written(checked: gate.CheckedQuery, text: str, expected: list[gate.Token]) -> None:
+    """Refuse ``text``, the query bound for the endpoint, unless the gate reads it as the query as
+    written with each value in its place: the same tokens, and no guarded clause (SERVICE, FROM,
+    LOAD...) or form that the written text does not use in any of the gate's readings."""
+    try:
+        sent = gate.check(text, allow=gate.ALLOW)
+    except QuerySyntaxError as error:
+        raise QueryRefusedError(_MISREAD.format(how=f"as no SPARQL ({error})")) from None
     added = sorted(sent.clauses - checked.clauses) + ([sent.form] if sent.form != checked.form else [])
     if added:
+        words = ", ".join(word.upper() for word in added)
         raise QueryRefusedError(
-            "bound into the query's text for the endpoint, the parameters would make it read as "
-            f"using {', '.join(word.upper() for word in added)}, which the query as written does "
-            "not; put white space around each variable a parameter binds"
+            _MISREAD.format(how=f"as using {words}, which the query as written does not")
         )
-    return text
+    for got, meant in itertools.zip_longest(sent.tokens, expected):
+        if got is None or meant is None or (got.kind, got.text) != (meant.kind, meant.text):
+            where = "at its end"
+            if meant is not None:
+                where = "at line {}, column {}".format(*gate.line_column(checked.text, meant.offset))
+            found = "nothing" if got is None else repr(got.text)
+            raise QueryRefusedError(
+                _MISREAD.format(how=f"otherwise than as written: {found} {where} of the query")
+            )
+
+
+_MISREAD = (
+    "bound into the query's text for the endpoint, the parameters would make it read {how}; put "
+    "white space around each variable a parameter binds"
+)
 
 
 # --- the store ----------------------------------------------------------------------------------
