@@ -42,7 +42,18 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     choices = list(dict.fromkeys(choices))
     lowered = {c.lower(): c for c in choices}
     close = difflib.get_close_matches(word.lower(), lowered, n=n, cutoff=0.6)
-    starts = [c for c in choices if c.lower().startswith(word.lower()) and c.lower() not in close]
+    score = {c: difflib.SequenceMatcher(None, word.lower(), c).ratio() for c in close}
+    best = max(score.values(), default=0.0)
+    # A near miss drowns in names that merely share letters with it ('mhra' for 'kymria'), and in
+    # much longer names that start with it: those are offered only when nothing comes close
+    close = [c for c in close if score[c] >= best - 0.1]
+    starts = [
+        c
+        for c in choices
+        if c.lower().startswith(word.lower())
+        and c.lower() not in close
+        and (best < 0.8 or len(c) <= 2 * len(word))
+    ]
     return list(dict.fromkeys(lowered[c] for c in close + [s.lower() for s in starts]))[:n]
 
 

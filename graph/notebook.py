@@ -205,7 +205,7 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
     >>> shell.run_cell("%sparql --name approvals-in-perod").success
     An exception has occurred, use %tb to see the full traceback.
     <BLANKLINE>
-    UnknownNameError: unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period', ...
+    UnknownNameError: unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period'? List them with 'atmpkg queries'.
     <BLANKLINE>
     False
     """

@@ -451,8 +451,7 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
         kg.query("SELECT * WHERE {\n  ?s atmp:developedBy compny:cellco }")
     assert str(caught.value) == (
         "SPARQL syntax error at line 2, column 23: the prefix 'compny:' is not declared; did you "
-        "mean 'company:', 'country:'? Declare it with PREFIX compny: <IRI>, or use a predeclared "
-        "prefix"
+        "mean 'company:'? Declare it with PREFIX compny: <IRI>, or use a predeclared prefix"
     )
     assert (caught.value.line, caught.value.column) == (2, 23)
     with pytest.raises(errors.QuerySyntaxError) as caught:
@@ -683,7 +682,7 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         [],
         [
             "parameter 't' is the string \"thrapy:alphacel\": thrapy: is no prefix (did you mean "
-            "therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>",
+            "therapy:?); write a prefixed name with a declared prefix, or <IRI>",
             "parameter 'l' is the string \"2019-03\", which no date equals; give a day "
             "(2019-03-01), a range, or the month as the graph states it, "
             '"2019-03"^^xsd:gYearMonth (the values of atmp:dateStated)',
@@ -713,8 +712,8 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     assert (len(misspelt), misspelt.notes) == (
         3,
         [
-            "modality:cart names nothing in the graph (did you mean modality:car-t or "
-            "modality:car-nk?): nothing matches it"
+            "modality:cart names nothing in the graph (did you mean modality:car-t?): nothing "
+            "matches it"
         ],
     )
     assert kg.query("ASK { company:cellco a atmp:Company }").notes == []
@@ -1591,3 +1590,12 @@ def test_messages_point_the_right_way(kg, tmp_path):
         kg.query(file=tmp_path / "missing.rq")
     with pytest.raises(errors.ParameterError, match=r"^an ASK answer is not a graph; "):
         kg.query("ASK {}").to_rdflib()
+
+
+def test_a_near_miss_is_offered_without_names_that_merely_share_letters():
+    """newuser18 L8: 'kymria' offered 'waskyra', 'mrna', 'mhra' and a source's title beside
+    'kymriah'; a longer name that starts with the word is offered when nothing comes close."""
+    choices = ["kymriah", "waskyra", "mrna", "mhra", "kymriah (tisagenlecleucel) - eu record"]
+    assert errors.suggest("kymria", choices) == ["kymriah"]
+    assert errors.suggest("kym", choices) == ["kymriah", "kymriah (tisagenlecleucel) - eu record"]
+    assert errors.suggest("zzz", choices) == []

@@ -803,8 +803,8 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
         "x\n-\n(0 rows)\n",
-        "Note: atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy or "
-        "atmp:therapeuticArea?): nothing matches it\n"
+        "Note: atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy?): nothing "
+        "matches it\n"
         "Note: atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): "
         "nothing matches it\n",
     )

@@ -508,9 +508,8 @@ def test_an_entitys_neighbourhood_is_its_views_data_as_json(server, fixture_stor
 def test_bad_parameters_are_400(server):
     assert get(server, "/sparql?name=approvals-in-perod")[:3:2] == (
         400,
-        b"unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period', "
-        b"'approvals-by-pathway', 'approvals-by-agency-year', 'approvals-by-jurisdiction'? List "
-        b"them at /api/queries.\n",
+        b"unknown named query 'approvals-in-perod'; did you mean 'approvals-in-period'? List them "
+        b"at /api/queries.\n",
     )
     assert get(server, "/sparql?name=products-by-target&p=nonsense")[0] == 400
     assert get(server, "/sparql?name=products-by-target&p=target%3Dnot-a-target")[0] == 400

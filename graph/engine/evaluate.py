@@ -227,7 +227,7 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
 
     >>> str(_syntax_error(SyntaxError("error at 1:40: expected one of Prefix not found"),
     ...                   "SELECT * { ?s ?p compny:novartis }"))
-    "SPARQL syntax error at line 1, column 18: the prefix 'compny:' is not declared; did you mean 'company:', 'country:'? Declare it with PREFIX compny: <IRI>, or use a predeclared prefix"
+    "SPARQL syntax error at line 1, column 18: the prefix 'compny:' is not declared; did you mean 'company:'? Declare it with PREFIX compny: <IRI>, or use a predeclared prefix"
     """
     message = str(exc)
     match = _ERROR_POS.search(message)

@@ -385,7 +385,7 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     >>> text = "SELECT * { ?t atmp:modality modality:cart , modality:CAR-T , modality:car-t }"
     >>> for note in unknown_names(tokenize(text), atmpkg.graph.open_store().store):
     ...     print(note)
-    modality:cart names nothing in the graph (did you mean modality:car-t or modality:car-nk?): nothing matches it
+    modality:cart names nothing in the graph (did you mean modality:car-t?): nothing matches it
     modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
     """
     declared = gate.declared_prefixes(tokens)

@@ -236,7 +236,7 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
 
     >>> for note in binding_notes({"t": "thrapy:casgevy", "from": "2024-07", "name": "Kymriah"}):
     ...     print(note)
-    parameter 't' is the string "thrapy:casgevy": thrapy: is no prefix (did you mean therapy: or pathway:?); write a prefixed name with a declared prefix, or <IRI>
+    parameter 't' is the string "thrapy:casgevy": thrapy: is no prefix (did you mean therapy:?); write a prefixed name with a declared prefix, or <IRI>
     parameter 'from' is the string "2024-07", which no date equals; give a day (2024-07-01), a range, or the month as the graph states it, "2024-07"^^xsd:gYearMonth (the values of atmp:dateStated)
     """
     notes = []
