@@ -319,8 +319,9 @@ class KnowledgeGraph:
             )
         allow = gate.allowed(allow)
         started = time.monotonic()
+        timeout = self.timeout if timeout is None else positive_seconds(timeout)
         # Before the store is asked: a remote one is asked as the query runs
-        checked = gate.check(sparql, allow=allow)
+        checked = gate.check(sparql, allow=allow, timeout=timeout, started=started)
         bindings = {
             name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
@@ -385,7 +386,8 @@ class KnowledgeGraph:
 
         allow = gate.allowed(allow)
         started = time.monotonic()
-        checked = gate.check(named.text, allow=allow)
+        timeout = self.timeout if timeout is None else positive_seconds(timeout)
+        checked = gate.check(named.text, allow=allow, timeout=timeout, started=started)
         bindings = bind_params(named, params or {}, self._current().store)
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.parameters = {p.name: bindings.get(p.name) for p in named.params}

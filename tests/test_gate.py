@@ -248,3 +248,47 @@ def test_a_prefix_declared_again_and_again_reads_its_names_as_breakable():
     assert _Rereading(tokenize(five + "ASK { ex:a }"))("ex:a")
     with pytest.raises(QueryRefusedError, match="SERVICE"):
         check(five + "SELECT * { ?s ?p ex:service }")
+
+
+def forked(pairs: int) -> str:
+    """sec19 S19-2: a text whose every "<" may be an IRI's start or less-than (34 s of checking
+    for a megabyte before the fix)."""
+    return "ASK { FILTER(1<" + "a>" * pairs + ") }"
+
+
+def test_a_text_past_the_operator_limit_is_refused_without_reading_it_every_way(monkeypatch):
+    """Its own tokens already pass the limit, so the other readings the engine may take are not
+    explored: the gate steps once through the text (9 terminals around the pairs)."""
+    from atmpkg.graph.engine import gate
+
+    steps = []
+    monkeypatch.setattr(gate._Clock, "tick", lambda clock: steps.append(1))
+    with pytest.raises(QueryTooComplexError) as caught:
+        check(forked(5000))
+    assert str(caught.value).startswith("the query has 5,001 operators (patterns, joins")
+    assert len(steps) == 2 * 5000 + 9
+
+
+def test_the_gate_stops_at_the_time_limit(tmp_path, fixture_store):
+    """Its work counts against the caller's limit: a check past it is a time-out, in Python and
+    on the command line."""
+    from atmpkg.graph.errors import QueryTimeoutError
+
+    text = forked(100_000)
+    with pytest.raises(QueryTimeoutError) as caught:
+        check(text, timeout=0.001)
+    assert str(caught.value) == (
+        "query stopped after the 0.001 s time limit; raise it with --timeout/timeout= or narrow "
+        "the query"
+    )
+    (tmp_path / "forked.rq").write_text(text)
+    result = CliRunner().invoke(
+        cli,
+        ["query", "--file", str(tmp_path / "forked.rq"), "--timeout", "0.001"]
+        + ["--store", str(fixture_store)],
+    )
+    assert (result.exit_code, result.output) == (
+        3,
+        "Error: query stopped after the 0.001 s time limit; raise it with --timeout/timeout= or "
+        "narrow the query\n",
+    )

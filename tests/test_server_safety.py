@@ -482,6 +482,20 @@ def test_queries_too_large_or_too_deep_are_400_not_403(server):
     assert (status, body[:36]) == (400, b"the query has 5,001 operators (patte")  # and SELECT *
 
 
+def test_checking_a_query_stops_at_the_time_limit(fixture_store):
+    """sec19 S19-2: the gate's work on a text counts against the time limit, so that a crafted
+    text cannot hold a large check's place longer than a query may run."""
+    text = "ASK { FILTER(1<" + "a>" * 200_000 + ") }"
+    with make_server(fixture_store, port=0, workers=1, timeout=0.01).start() as srv:
+        headers = {"Content-Type": "application/sparql-query"}
+        for path in ("/sparql", "/graph"):
+            status, _, body = request(srv, "POST", path, text.encode(), headers)
+            assert (status, body) == (
+                503,
+                b"checking the query took past the 0.01 s time limit; shorten the query\n",
+            ), path
+
+
 def test_a_timeout_above_the_limit_is_capped_not_refused(server):
     for value in ("1e999", "inf", "60"):
         status, _, body = sparql_get(server, "ASK {}", timeout=value)

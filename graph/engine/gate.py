@@ -31,6 +31,7 @@ import contextlib
 import functools
 import heapq
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -39,6 +40,7 @@ from ..errors import (
     SURROGATE,
     QueryRefusedError,
     QuerySyntaxError,
+    QueryTimeoutError,
     QueryTooComplexError,
     escaped,
     utf8_advice,
@@ -382,7 +384,9 @@ def _unclosed(terminal: _Terminal) -> bool:
     return terminal.kind == "unknown" and terminal.text in ("'", '"')
 
 
-def _lex(text: str, strict: bool = True) -> tuple[list[Token], list[int]]:
+def _lex(
+    text: str, strict: bool = True, clock: _Clock | None = None
+) -> tuple[list[Token], list[int]]:
     """The tokens of ``text``, each ``<`` read as an IRI's start wherever an IRI can stand there,
     and the offsets of the ``<`` so read that the engine may read as less-than (none: this is the
     only reading).
@@ -393,7 +397,9 @@ def _lex(text: str, strict: bool = True) -> tuple[list[Token], list[int]]:
     tokens: list[Token] = []
     brackets: list[str] = []
     position, disputed, values = 0, [], ""
+    clock = clock or _Clock()
     while position < len(text):
+        clock.tick()
         last = tokens[-1].text if tokens else None
         either = _disputed(text, position, brackets[-1] if brackets else None, last)
         terminal = _step(text, position, False, strict)
@@ -418,6 +424,31 @@ def _lex(text: str, strict: bool = True) -> tuple[list[Token], list[int]]:
     return tokens, disputed
 
 
+class _Clock:
+    """The caller's time limit over the gate's own work: :meth:`tick`, called at each step, raises
+    :class:`QueryTimeoutError` once it has passed (the clock is read every 1,024 steps).
+
+    >>> clock = _Clock(0.001, started=time.monotonic() - 1)
+    >>> for _ in range(1024): clock.tick()
+    Traceback (most recent call last):
+    atmpkg.graph.errors.QueryTimeoutError: query stopped after the 0.001 s time limit; raise it with --timeout/timeout= or narrow the query
+    """
+
+    def __init__(self, timeout: float | None = None, started: float | None = None):
+        self.timeout, self.steps = timeout, 0
+        if timeout is not None:
+            self.deadline = (time.monotonic() if started is None else started) + timeout
+
+    def tick(self) -> None:
+        self.steps += 1
+        if (
+            self.timeout is not None
+            and not self.steps % 1024
+            and time.monotonic() > self.deadline
+        ):
+            raise QueryTimeoutError(self.timeout)
+
+
 @dataclass
 class _Readings:
     """What holds in at least one way the engine may read a text: the guarded keywords found, the
@@ -429,7 +460,7 @@ class _Readings:
     operators: int
 
 
-def _readings(text: str, reread: _Rereading, strict: bool) -> _Readings:
+def _readings(text: str, reread: _Rereading, strict: bool, clock: _Clock) -> _Readings:
     """Every way the engine may read ``text``, explored together: at each ``<`` that may be an
     IRI's start or less-than (see :func:`_disputed`) the reading forks, each ``<`` on its own, so
     that a text reading one ``<`` as an IRI and another as less-than is read as the engine does.
@@ -465,6 +496,7 @@ def _readings(text: str, reread: _Rereading, strict: bool) -> _Readings:
         return terminals[key]
 
     while heap:
+        clock.tick()
         _, _, state = heapq.heappop(heap)
         operators = best.pop(state)
         position, stack, last, form, values = state
@@ -695,10 +727,17 @@ def _operators(token: Token) -> int:
     return 0
 
 
-def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> CheckedQuery:
+def check(
+    query: str,
+    *,
+    allow: tuple[str, ...] | frozenset[str] = (),
+    timeout: float | None = None,
+    started: float | None = None,
+) -> CheckedQuery:
     """Refuse SERVICE, LOAD, dataset clauses and updates unless ``allow`` lifts them (``service``,
     ``load``, ``dataset``, ``update``), and texts beyond :data:`MAX_QUERY_CHARS`, :data:`MAX_DEPTH`
-    or :data:`MAX_OPERATORS`.
+    or :data:`MAX_OPERATORS`. The check's own work counts against ``timeout`` (seconds from
+    ``started``, a :func:`time.monotonic` reading, or from now): past it, :class:`QueryTimeoutError`.
 
     >>> check("ASK { ?s ?p ?o }").form
     'ASK'
@@ -721,14 +760,15 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
         )
     # The guarded words and the limits are looked for in every reading: with \u escapes decoded
     # and not, with each disputed "<" as an IRI's start and as less-than. The engine reads one.
-    tokens, disputed, readings = _ways(query)
+    clock = _Clock(timeout, started)
+    tokens, disputed, readings = _ways(query, clock=clock)
     primary = readings[0]
     if _ESCAPE.search(query):
         # The engine decodes escapes in strings and IRIs only; the decoded text is read too, with
         # any escape in a string, as what it may hide: where that reading cannot be made (a
         # decoded quote opens a string never closed), the engine's own reading stands alone.
         with contextlib.suppress(QuerySyntaxError):
-            readings += _ways(decode_escapes(query), strict=False)[2]
+            readings += _ways(decode_escapes(query), strict=False, clock=clock)[2]
     deepest = max(reading.deepest for reading in readings)
     operators = max(reading.operators for reading in readings)
     if deepest > MAX_DEPTH:
@@ -759,13 +799,21 @@ def check(query: str, *, allow: tuple[str, ...] | frozenset[str] = ()) -> Checke
     return CheckedQuery(query, next(iter(primary.forms)), frozenset(found), tuple(tokens))
 
 
-def _ways(text: str, strict: bool = True) -> tuple[list[Token], list[int], list[_Readings]]:
+def _ways(
+    text: str, strict: bool = True, clock: _Clock | None = None
+) -> tuple[list[Token], list[int], list[_Readings]]:
     """The tokens of ``text`` and its disputed ``<`` (see :func:`_lex`), and what its readings
-    hold: the tokens' own first, then, when a ``<`` is disputed, every reading's."""
-    tokens, disputed = _lex(text, strict)
+    hold: the tokens' own first, then, when a ``<`` is disputed, every reading's (unless the
+    tokens' own already pass a limit: the text is refused whatever the others hold)."""
+    clock = clock or _Clock()
+    tokens, disputed = _lex(text, strict, clock)
     reread = _Rereading(tokens)
     summary = _summary(tokens, reread)
-    return tokens, disputed, [summary] + ([_readings(text, reread, strict)] if disputed else [])
+    if summary.operators > MAX_OPERATORS or summary.deepest > MAX_DEPTH:
+        disputed_read = []
+    else:
+        disputed_read = [_readings(text, reread, strict, clock)] if disputed else []
+    return tokens, disputed, [summary] + disputed_read
 
 
 def _summary(tokens: list[Token], reread: _Rereading) -> _Readings:

@@ -69,7 +69,14 @@ from types import FrameType
 from ..display.pages import MESSAGE_CSP, graph_csp, local_href, message_page
 from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
-from ..errors import AtmpkgError, ParameterError, QueryRefusedError, QuerySyntaxError, visible
+from ..errors import (
+    AtmpkgError,
+    ParameterError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    QueryTimeoutError,
+    visible,
+)
 from ..store.build import open_store
 from ..store.folder import current_build, read_info
 from ..terms import ID, KINDS
@@ -179,12 +186,14 @@ class Response:
         return cls(status, (line + "\n").encode(), "text/plain", dict(headers or {}))
 
 
-def _checked(text: str, large_checks: threading.Semaphore) -> gate.CheckedQuery:
+def _checked(text: str, large_checks: threading.Semaphore, timeout: float) -> gate.CheckedQuery:
     """``text`` through the gate, its refusal as the endpoint answers it (403, or 400 for a text
     too large, too deep or with a string never closed). A text of :data:`LARGE_TEXT` characters
-    or more waits for one of ``large_checks`` (503 after :data:`LARGE_CHECK_WAIT`)."""
+    or more waits for one of ``large_checks`` (503 after :data:`LARGE_CHECK_WAIT`). The check
+    takes at most ``timeout`` seconds (503 past it), the wait included."""
+    started = time.monotonic()
     if len(text) < LARGE_TEXT:
-        return _gate(text)
+        return _gate(text, timeout, started)
     if not large_checks.acquire(timeout=LARGE_CHECK_WAIT):
         raise HttpError(
             503,
@@ -192,14 +201,18 @@ def _checked(text: str, large_checks: threading.Semaphore) -> gate.CheckedQuery:
             {"Retry-After": str(RETRY_AFTER)},
         )
     try:
-        return _gate(text)
+        return _gate(text, timeout, started)
     finally:
         large_checks.release()
 
 
-def _gate(text: str) -> gate.CheckedQuery:
+def _gate(text: str, timeout: float, started: float) -> gate.CheckedQuery:
     try:
-        return gate.check(text)
+        return gate.check(text, timeout=timeout, started=started)
+    except QueryTimeoutError:
+        raise HttpError(
+            503, f"checking the query took past the {timeout:g} s time limit; shorten the query"
+        ) from None
     except QueryRefusedError as exc:
         raise refused(exc) from None
     except QuerySyntaxError as exc:
@@ -876,7 +889,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
         lane, volatile = "query", False
         if "text" in job:
-            checked = _checked(job["text"], self.server.large_checks)
+            timeout = client_timeout(params, self.server.timeout_limit)
+            checked = _checked(job["text"], self.server.large_checks, timeout)
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -976,7 +990,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         job = query_job(params)
         volatile = False
         if "text" in job:
-            volatile = _checked(job["text"], self.server.large_checks).volatile
+            timeout = client_timeout(params, self.server.timeout_limit)
+            volatile = _checked(job["text"], self.server.large_checks, timeout).volatile
         payload = self._run("graph", job, params, volatile=volatile)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))

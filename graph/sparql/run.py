@@ -92,7 +92,13 @@ def run(
     """
     started = time.monotonic() if started is None else started
     allow = gate.allowed(allow)
-    checked = query if isinstance(query, gate.CheckedQuery) else gate.check(query, allow=allow)
+    if timeout is not None:
+        timeout = positive_seconds(timeout)
+    checked = (
+        query
+        if isinstance(query, gate.CheckedQuery)
+        else gate.check(query, allow=allow, timeout=timeout, started=started)
+    )
     bindings = dict(bindings or {})
     unknown = sorted(set(bindings) - checked.variables)
     if unknown:
@@ -112,8 +118,6 @@ def run(
         )
     if update and timeout is not None:
         raise QueryRefusedError("updates cannot run under a time limit; run them without timeout")
-    if timeout is not None:
-        timeout = positive_seconds(timeout)
     if limit is not None:
         limit = whole_number(limit, "limit", 1)
     dataset = "dataset" in allow
