@@ -321,7 +321,7 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     view = ["view", "--focus", "cellco", "-o", str(tmp_path / "v.html")]
     code, _, terminal = on_a_terminal(*view, "--store", str(fixture_store))
     assert code == 0
-    assert "Reading the view: 28 of 28 entities (100%)" in terminal  # with hubs, sources
+    assert "Reading the view: 31 of 31 entities (100%)" in terminal  # with hubs, sources
     assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
     # a capped network: the ranking (one query, no steps) says what runs, the count of what was
     # left out how far it is

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import FIXTURE_DATA
 from rdflib.compare import isomorphic
 
 import atmpkg
@@ -28,6 +29,7 @@ from atmpkg.graph import (
     ParameterError,
     StoreError,
     UnknownNameError,
+    build,
     export_subgraph,
     select_subgraph,
     write_triples,
@@ -161,6 +163,56 @@ def test_sources_only_with_sources(fixture_store):
         "source:src-news",
     ]
     assert set(without) < set(with_sources)
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [{"focus": "alphacel"}, {"name": "company-portfolio", "params": {"company": "cellco"}}],
+)
+def test_a_source_in_a_slice_keeps_its_kind(fixture_store, selection):
+    """joints19 J19-1: a slice's sources came without atmp:sourceKind, which every source must
+    have, so a named query's subgraph exported with its sources did not import elsewhere; in a
+    network the kind is the source's attribute, as in the slice of the sources themselves."""
+    triples = select_subgraph(with_sources=True, store=fixture_store, **selection)
+    sources = {t.subject for t in triples if t.object == ox.NamedNode(ATMP + "Source")}
+    kinds = {t.subject: t.object for t in triples if t.predicate.value == ATMP + "sourceKind"}
+    assert sources and set(kinds) == sources
+    labelled = {t.subject for t in triples if t.predicate.value == RDFS + "label"}
+    assert set(kinds.values()) <= labelled  # the kind's label travels with it, as a hub's does
+    kg = atmpkg.open(fixture_store)
+    network = kg.select(with_sources=True, **selection).network()
+    kind_of = {n: values.get("sourceKind") for n, values in network.nodes(data=True)}
+    by_class = kg.select(classes=["source"]).network()
+    assert {s.value: kind_of[s.value] for s in sources} == {
+        s.value: by_class.nodes[s.value]["sourceKind"] for s in sources
+    }
+    assert None not in {kind_of[s.value] for s in sources}
+
+
+
+def test_an_answers_subgraph_with_its_sources_imports_into_another_store(fixture_store, tmp_path):
+    """joints19 J19-1: with the kinds of its sources, a named query's subgraph holds what the
+    ontology's shapes ask of it, and imports into a store that holds none of it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    source_rows = (FIXTURE_DATA / "sources.csv").read_text(encoding="utf-8").splitlines()
+    (data / "sources.csv").write_text(source_rows[0] + "\n", encoding="utf-8")
+    build(tmp_path / "other", data_dir=data)
+    piece = tmp_path / "piece.ttl"
+    exported = CliRunner().invoke(
+        cli,
+        ["export", "--name", "company-portfolio", "-p", "company=cellco", "--with-sources"]
+        + ["-o", str(piece), "--store", str(fixture_store)],
+    )
+    assert exported.exit_code == 0, exported.output
+    imported = CliRunner().invoke(cli, ["import", str(piece), "--store", str(tmp_path / "other")])
+    assert imported.exit_code == 0, imported.output
+    # the same products and developers (approvals are no part of this answer's subgraph)
+    rows = [
+        [(r["therapy"], r["developer"]) for r in kg.named("company-portfolio", company="cellco")]
+        for kg in (atmpkg.open(tmp_path / "other"), atmpkg.open(fixture_store))
+    ]
+    assert rows[0] == rows[1] and len(rows[0]) == 2
 
 
 def test_class_slice_keeps_only_nodes_of_the_classes_and_their_hubs(fixture_store):

@@ -894,7 +894,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             nodes |= _linked(entities, oxstore, followed)
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
-        nodes |= cited
+        # a source's kind is a hub: kept as an attribute of the source, as for any entity drawn
+        nodes |= cited | _linked(cited, oxstore, hubs)
         if given is not None:
             given += [
                 q.triple
