@@ -338,10 +338,12 @@ def _doubled(
     present: Callable[[tuple[str, str, str]], bool],
     asked: frozenset[str] = frozenset(),
 ) -> bool:
-    """Whether ``link`` is a derived shortcut (unless ``asked`` for), or a materialised inverse
-    whose stated link ``present`` finds: a network draws neither."""
+    """Whether ``link`` is a derived shortcut (unless ``asked`` for, and a value one even then, as
+    in the network exports: ``dateEnd``, a period's last day that no source states, is no
+    attribute of anything), or a materialised inverse whose stated link ``present`` finds: a
+    network draws neither."""
     subject, predicate, obj = link
-    if predicate in NOT_DRAWN and predicate not in asked:
+    if predicate in NOT_DRAWN and (predicate not in asked or obj is None):
         return True
     of = inverse_properties().get(predicate)
     return of is not None and obj is not None and present((obj, of, subject))
