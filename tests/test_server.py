@@ -936,6 +936,25 @@ def test_entity_as_data_by_accept(server, fixture_store):
     )
 
 
+def test_an_entity_document_holds_every_triple_of_the_store_about_it(server, fixture_store):
+    """joints19 J19-2: the document of an IRI is what SPARQL has about it, both ways: the stated
+    half of each inverse pair (``?approval atmp:product alphacel``) and the derived facts
+    (``atmp:firstApproval``) too, where it once served the entity's card."""
+    both_ways = "CONSTRUCT { ?e ?p ?o . ?s ?q ?e } WHERE { { ?e ?p ?o } UNION { ?s ?q ?e } }"
+    product = ox.NamedNode("https://w3id.org/atmp-kg/ontology#product")
+    first = ox.NamedNode("https://w3id.org/atmp-kg/ontology#firstApproval")
+    for path in ("/id/therapy/alphacel", "/id/company/cellco", "/id/agency/ema"):
+        iri = ox.NamedNode("https://w3id.org/atmp-kg" + path)
+        status, _, body = get(server, path, headers={"Accept": "application/n-triples"})
+        served = triples_of(body, format=ox.RdfFormat.N_TRIPLES)
+        stored = set(query(both_ways, {"e": iri}, store=fixture_store).triples)
+        assert (status, served) == (200, stored), path
+    alphacel = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel")
+    served = triples_of(get(server, "/id/therapy/alphacel")[2], format=ox.RdfFormat.TURTLE)
+    assert len([t for t in served if t.predicate == product and t.object == alphacel]) == 3
+    assert len([t for t in served if t.predicate == first and t.subject == alphacel]) == 1
+
+
 def test_ui_assets_and_named_query_list(server):
     status, headers, body = get(server, "/")
     assert status == 200 and b'<script src="/static/app.js"' in body

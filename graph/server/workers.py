@@ -196,10 +196,11 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
     if view.iri != args["iri"]:
         return {"moved": view.iri}
     if args["fmt"] != "html":
-        node = ox.NamedNode(view.iri)
-        triples = [ox.Triple(node, ox.NamedNode(f.property), f.value) for f in view.facts]
-        triples += [ox.Triple(f.value, ox.NamedNode(f.property), node) for f in view.incoming]
-        return {"body": _serialize(QueryResult("DESCRIBE", triples=triples), args["fmt"])}
+        # what the store holds about it, as SPARQL answers: the stated half of each inverse
+        # pair and the derived facts too, which the page (the card of `show`) leaves out
+        both_ways = "CONSTRUCT { ?e ?p ?o . ?s ?q ?e } WHERE { { ?e ?p ?o } UNION { ?s ?q ?e } }"
+        triples = graph.query(both_ways, {"e": ox.NamedNode(view.iri)})
+        return {"body": _serialize(triples, args["fmt"])}
     neighbourhood = graph.view(focus=view.iri, hops=1, title=view.label).html
     page = entity_page(view, neighbourhood)
     return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
