@@ -792,3 +792,10 @@ def test_the_whole_graph_view_counts_are_the_readmes(curated_store):
     said = re.search(r"`--entities`: ([\d,]+) nodes, ([\d,]+) links", README.read_text())
     view = atmpkg.open(curated_store).view(overview=False)
     assert said and (view.nodes, view.edges) == tuple(int(n.replace(",", "")) for n in said.groups())
+
+
+def test_the_pathway_view_count_is_the_readmes(curated_store):
+    """joints19 J19-4: the count of approvals-by-pathway's view drifted with the data."""
+    said = re.search(r"between its agency and its pathway \((\d+) nodes\)", README.read_text())
+    view = atmpkg.open(curated_store).view(name="approvals-by-pathway")
+    assert said and view.nodes == int(said.group(1))
