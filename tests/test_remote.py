@@ -17,6 +17,7 @@ import base64
 import contextlib
 import http.client
 import http.server
+import json
 import socket
 import subprocess
 import sys
@@ -1110,6 +1111,47 @@ def test_an_http_error_names_the_status_and_the_start_of_the_body():
         result = invoke("query", "ASK { ?s ?p ?o }", "--endpoint", url)
         assert result.exit_code == 1
         assert "HTTP 500" in result.stderr and "Traceback" not in result.output
+
+
+class AskedColumnsHandler(QuietHandler):
+    """sec19 S19-1: a server whose every SELECT answer is one row of the column ?zzz, or of ?x
+    holding a triple term (RDF 1.2)."""
+
+    column, term = "zzz", {"type": "literal", "value": "1"}
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        body = {"head": {}, "boolean": True}
+        if "ASK" not in text:
+            rows = [{self.column: self.term}]
+            body = {"head": {"vars": [self.column]}, "results": {"bindings": rows}}
+        self.send_body(json.dumps(body).encode(), "application/sparql-results+json")
+
+
+class TripleTermHandler(AskedColumnsHandler):
+    iri = {"type": "uri", "value": "urn:a"}
+    column, term = "x", {"type": "triple", "value": {"subject": iri, "predicate": iri, "object": iri}}
+
+
+@pytest.mark.parametrize("command", [["stats"], ["show", "kymriah"], ["rank"]])
+def test_an_answer_with_a_column_not_asked_for_is_named(command):
+    with http_server(AskedColumnsHandler) as url:
+        result = invoke(*command, "--endpoint", url)
+    assert (result.exit_code, "Traceback" in result.output) == (1, False)
+    assert result.stderr.startswith(
+        f"Error: the SPARQL endpoint {url} answered with a column ?zzz, which the query does "
+        "not ask for (its columns: ?"
+    )
+
+
+def test_an_answer_with_a_triple_term_is_named():
+    with http_server(TripleTermHandler) as url:
+        with pytest.raises(StoreError) as caught:
+            query("SELECT ?x WHERE { ?x ?p ?o }", endpoint=url)
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?x; the graph is RDF "
+        "1.1 and holds none"
+    )
 
 
 @pytest.mark.parametrize("handler", [SlowHandler, TrickleHandler], ids=["slow", "trickle"])

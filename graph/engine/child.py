@@ -33,10 +33,14 @@ import threading
 import time
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import QueryMemoryError, QueryTimeoutError, StoreError, unreadable_store
 from .answers import UnreadableAnswerError, load_answer
 from .sandbox import DEFAULT_MEMORY, describe_death
+
+if TYPE_CHECKING:
+    from .evaluate import QueryResult
 
 _HEADER = struct.Struct("!Q")
 
@@ -418,17 +422,23 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
             _write(out, dump_answer("error", exc))
 
 
-def _parse(request: dict) -> None:  # pragma: no cover - runs in the child
+def _parse(request: dict) -> QueryResult | None:  # pragma: no cover - runs in the child
     """Have the engine read the request's text as it would for a store, on an empty one: its
-    errors of syntax and of substitutions come back; a SERVICE it reaches fails here, where the
-    network is closed, which says only that the text was read."""
+    errors of syntax and of substitutions come back, and a SELECT's variables (the columns an
+    answer may have); a SERVICE it reaches fails here, where the network is closed, which says
+    only that the text was read."""
     import pyoxigraph as ox
+
+    from .evaluate import QueryResult
 
     options = {k: request[k] for k in ("prefixes", "substitutions", "base_iri") if request.get(k)}
     try:
-        ox.Store().query(request["text"], **options)
+        answer = ox.Store().query(request["text"], **options)
     except OSError:
-        pass
+        return None
+    if not isinstance(answer, ox.QuerySolutions):
+        return None
+    return QueryResult("SELECT", [variable.value for variable in answer.variables])
 
 
 def _open(request: dict, stores: dict):  # pragma: no cover - runs in the child

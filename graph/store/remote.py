@@ -783,25 +783,27 @@ _MISREAD = (
 
 # --- the store ----------------------------------------------------------------------------------
 
-def _engine_reads(text: str, prefixes=None, substitutions=None, base_iri=None) -> None:
+def _engine_reads(text: str, prefixes=None, substitutions=None, base_iri=None) -> list[str] | None:
     """Have Oxigraph read ``text`` on an empty store, in the confined process that evaluates the
     embedded store's queries (:mod:`atmpkg.graph.engine.child`): the engine runs a SERVICE as it
     reads the query, and this process must not call out, whatever the query holds. Raises what
     the engine says of the text (``SyntaxError``; ``RuntimeError`` for a substitution of a
-    variable the SELECT clause does not return)."""
+    variable the SELECT clause does not return); gives a SELECT's variables (None for another
+    form, or a SELECT that reaches a SERVICE)."""
     from ..engine.child import evaluator
     from ..engine.sandbox import DEFAULT_MEMORY
 
     request = {"parse_only": True, "text": text, "prefixes": dict(prefixes or {})}
     request |= {"substitutions": substitutions, "base_iri": base_iri}
-    evaluator(False, DEFAULT_MEMORY).run(request, timeout=DEFAULT_TIMEOUT)
+    read = evaluator(False, DEFAULT_MEMORY).run(request, timeout=DEFAULT_TIMEOUT)
+    return None if read is None else read.variables
 
 
-def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> None:
+def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> list[str] | None:
     """Parse the query as the embedded store would: a query that is not valid SPARQL, or binds a
     variable its SELECT clause does not return, fails exactly as there, before anything is
-    sent."""
-    _engine_reads(checked.text, prefixes, substitutions, BASE_IRI)
+    sent. Gives a SELECT's variables, the columns its answer may have."""
+    return _engine_reads(checked.text, prefixes, substitutions, BASE_IRI)
 
 
 def _parses(text: str) -> bool:
@@ -922,7 +924,7 @@ class RemoteStore:
         ['Kymriah']
         """
         checked = _tokens(query)
-        _check_locally(checked, prefixes, substitutions)
+        columns = _check_locally(checked, prefixes, substitutions)
         form = checked.form
         text = _prepare(checked, prefixes, substitutions)
         if limit is not None and form == "SELECT" and not _ends_itself(checked):
@@ -930,7 +932,7 @@ class RemoteStore:
         answer = self._ask(text, form, timeout)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
-        return parse_results(self.endpoint, answer, substitutions, form)
+        return parse_results(self.endpoint, answer, substitutions, form, columns)
 
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
@@ -957,11 +959,18 @@ class RemoteStore:
                 and (object is None or t.object == object)
             )
         pattern = zip("spo", (subject, predicate, object), strict=True)
-        answer = self.query(
-            "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
-            substitutions={ox.Variable(name): term for name, term in pattern if term is not None},
+        rows = list(
+            self.query(
+                "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+                substitutions={ox.Variable(n): term for n, term in pattern if term is not None},
+            )
         )
-        return (ox.Quad(row[0], row[1], row[2]) for row in answer)
+        if any(isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode) for s, p, _ in rows):
+            raise StoreError(
+                f"the SPARQL endpoint {self.endpoint} answered a triple pattern with a literal as "
+                "a subject or a predicate that is no IRI, which no RDF graph holds"
+            )
+        return (ox.Quad(s, p, o) for s, p, o in rows)
 
     def prefetch(self, nodes: Iterable[ox.NamedNode | str], *, incoming: bool = True) -> None:
         """Announce that :meth:`quads_for_pattern` is about to be asked about ``nodes`` (IRIs), in
@@ -1087,13 +1096,21 @@ def parse_results(
     answer: Answer,
     bound: Mapping[ox.Variable, Term] | None = None,
     form: str = "SELECT",
+    columns: Sequence[str] | None = None,
 ) -> ox.QuerySolutions | ox.QueryBoolean:
     """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
     Content-Type names (JSON when it names none). An answer that does not parse, is cut off (an
-    XML document without its end) or is of the other kind raises :class:`StoreError`; Virtuoso's
+    XML document without its end) or is of the other kind raises :class:`StoreError`, as does a
+    SELECT answer with a column not among ``columns`` (the query's variables) or a triple term,
+    which no graph of RDF 1.1 holds; Virtuoso's
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
     A variable in ``bound`` is given its bound term in every row where it appears: the server may
     write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an integer).
+
+    >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{"vars":["z"]},"results":{"bindings":[{"z":{"type":"literal","value":"1"}}]}}'), columns=["n"])
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with a column ?z, which the query does not ask for (its columns: ?n)
 
     >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{},"boolean":true}'), form="ASK")
     <QueryBoolean true>
@@ -1132,6 +1149,20 @@ def parse_results(
             b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
             ox.QueryResultsFormat.JSON,
         )
+    for row in rows:
+        unasked = sorted(set(row) - set(columns)) if columns is not None else []
+        if unasked:
+            asked = ", ".join(f"?{name}" for name in columns) or "none"
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered with a column ?{unasked[0]}, which the query "
+                f"does not ask for (its columns: {asked})"
+            )
+        tripled = sorted(name for name, term in row.items() if term.get("type") == "triple")
+        if tripled:
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?{tripled[0]}; "
+                "the graph is RDF 1.1 and holds none"
+            )
     values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
     for row in rows:
         row.update({name: value for name, value in values.items() if name in row})
