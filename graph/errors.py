@@ -54,7 +54,20 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
         and c.lower() not in close
         and (best < 0.8 or len(c) <= 2 * len(word))
     ]
-    return list(dict.fromkeys(lowered[c] for c in close + [s.lower() for s in starts]))[:n]
+    # A name of several words is known by its first ('Kite Pharmaceuticals' is Kite Pharma, not
+    # Vertex Pharmaceuticals, which shares more letters with it)
+    first = word.lower().split()[0] if len(word.split()) > 1 else None
+    same_first = [
+        c
+        for ratio, c in sorted(
+            (-difflib.SequenceMatcher(None, word.lower(), c).ratio(), c)
+            for c in lowered
+            if first is not None and c.split()[:1] == [first]
+        )
+        if ratio <= -0.5
+    ]
+    found = same_first + close + [s.lower() for s in starts]
+    return list(dict.fromkeys(lowered[c] for c in found))[:n]
 
 
 #: The longest name an error repeats in full.
@@ -64,10 +77,19 @@ _SHOWN = 100
 class UnknownNameError(AtmpkgError, LookupError):
     """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
 
-    def __init__(self, what: str, name: str, choices: Iterable[str] = (), hint: str = ""):
+    def __init__(
+        self,
+        what: str,
+        name: str,
+        choices: Iterable[str] = (),
+        hint: str = "",
+        suggestions: list[str] | None = None,
+    ):
         self.what, self.name = what, name
         # a name given from Python may be any value: it is suggested against as the text it shows
-        self.suggestions = suggest(name if isinstance(name, str) else str(name), choices)
+        if suggestions is None:
+            suggestions = suggest(name if isinstance(name, str) else str(name), choices)
+        self.suggestions = suggestions
         super().__init__(self.told(hint))
 
     def told(self, hint: str) -> str:

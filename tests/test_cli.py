@@ -56,7 +56,7 @@ def test_show_fits_the_terminal_without_splitting_a_link(fixture_store, monkeypa
 def test_show_suggests_close_names(fixture_store):
     result = CliRunner().invoke(cli, ["show", "Genecorpp", "--store", str(fixture_store)])
     assert result.exit_code == 1
-    assert "Error: unknown entity 'Genecorpp'; did you mean 'genecorp'" in result.stderr
+    assert "Error: unknown entity 'Genecorpp'; did you mean 'GeneCorp'?" in result.stderr
 
 
 def test_show_names_the_class_with_its_article(fixture_store):

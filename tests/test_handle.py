@@ -1575,7 +1575,7 @@ def test_every_error_survives_pickling_and_reaches_a_process_pool_as_itself(fixt
         missing = pool.submit(_show_in_a_worker, str(fixture_store), "alphacell")
         assert found.result() == "Alphacel"
         assert isinstance(missing.exception(), UnknownNameError)
-        assert "did you mean 'alphacel'" in str(missing.exception())
+        assert "did you mean 'Alphacel'?" in str(missing.exception())
 
 
 def test_messages_point_the_right_way(kg, tmp_path):

@@ -12,6 +12,7 @@ import networkx
 import pytest
 from conftest import FIXTURE_DATA
 
+import atmpkg
 from atmpkg import queries
 from atmpkg.graph import query, run_named
 from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError
@@ -1188,7 +1189,7 @@ def test_sources_of_entity_names_its_entity_as_show_does(rows):
     for name in ("Big Pharma", "bigpharma", "company:bigpharma", f"<{BIGPHARMA}>"):
         assert rows("sources-of-entity", entity=name) == by_iri, name
     with pytest.raises(
-        UnknownNameError, match="unknown entity 'Big Farma'; did you mean 'big pharma'"
+        UnknownNameError, match=r"unknown entity 'Big Farma'; did you mean 'Big Pharma'\?"
     ):
         rows("sources-of-entity", entity="Big Farma")
 
@@ -1559,6 +1560,20 @@ def test_an_entity_of_another_kind_is_named_as_such_and_suggestions_name_each_en
     with pytest.raises(UnknownNameError) as near:
         run_named("company-portfolio", {"company": "kite-pharm"}, store=curated_store)
     assert near.value.suggestions == ["kite-pharma"]  # not Kite's five names
+
+
+def test_show_offers_each_entity_once_as_the_graph_writes_it(curated_store):
+    """newuser19 L2, C2: 'Kite Pharmaceuticals' offered Vertex and Rocket Pharmaceuticals, twice
+    each (label and slug), but not Kite Pharma; 'kymria' offered lower-cased names and a source's
+    title."""
+    kg = atmpkg.open(curated_store)
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("Kite Pharmaceuticals")
+    assert near.value.suggestions[0] == "Kite Pharma"
+    assert len(near.value.suggestions) == len({kg.show(s).iri for s in near.value.suggestions})
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("kymria")
+    assert near.value.suggestions == ["Kymriah"]
 
 
 def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):

@@ -12,7 +12,7 @@ import re
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, UnknownNameError, described, unicode_text
+from ..errors import ParameterError, UnknownNameError, described, suggest, unicode_text
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, SLUG_RE, iri, kind_prefix, shorten
 
@@ -120,11 +120,14 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
         )
     names: dict[str, set[str]] = {}
+    written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
     for row in store.query(
         f'SELECT DISTINCT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(STRSTARTS(STR(?e), "{ID}")) }}',
         prefixes=PREFIXES,
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+        if not row["e"].value.startswith(SOURCES):  # a source is offered by its slug, not its title
+            written.setdefault(row["name"].value.lower(), row["name"].value)
     matches = named_by(names, text)
     # A source document titled like what it is about ("Swissmedic" the agency's home page)
     # gives way to that entity: sources are cited, not explored.
@@ -162,10 +165,29 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
             "give the IRI"
         )
-    slugs = sorted({e[len(ID) :].split("/", 1)[1] for e in entities})
     raise UnknownNameError(
-        "entity", text, sorted(names) + slugs, "Give a label, a slug such as kymriah, or an IRI."
+        "entity",
+        text,
+        hint="Give a label, a slug such as kymriah, or an IRI.",
+        suggestions=_one_name_each(text, names, written, entities),
     )
+
+
+def _one_name_each(
+    text: str, names: dict[str, set[str]], written: dict[str, str], entities: set[str]
+) -> list[str]:
+    """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
+    label, an alternative label) or by its slug, the closer first."""
+    by_slug: dict[str, set[str]] = {}
+    for entity in entities:
+        by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
+    near, seen = [], set()
+    for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
+        named = names.get(choice, set()) | by_slug.get(choice, set())
+        if named - seen:
+            near.append(written.get(choice, choice))
+            seen |= named
+    return near[:5]
 
 
 def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
