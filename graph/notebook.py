@@ -29,8 +29,10 @@ import keyword
 import re
 import shlex
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+import IPython
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
@@ -183,15 +185,23 @@ class SparqlMagics(Magics):
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None):
-    """Show a library error that a ``%sparql`` magic raised as one line, ``QueryTimeoutError: …``:
-    its message says what happened and what to do, as the command line's ``Error: …`` does. Raised
-    through the cell's own code, it keeps its traceback, which shows where in that code."""
-    codes, step = set(), tb
+    """Show a library error that a ``%sparql`` magic or a call the cell makes itself
+    (``kg.show('Kymria')``) raised as one line, ``UnknownNameError: …``: its message says what
+    happened and what to do, as the command line's ``Error: …`` does, and the frames are the
+    library's. Raised through the cell's own functions, it keeps its traceback, which shows where
+    in that code."""
+    codes, step = [], tb
     while step is not None:
-        codes.add(step.tb_frame.f_code)
+        codes.append(step.tb_frame.f_code)
         step = step.tb_next
     from_magic = SparqlMagics.sparql.__code__ in codes
-    shell.showtraceback((etype, value, tb), exception_only=from_magic)
+    library, ipython = str(Path(__file__).resolve().parents[1]), str(Path(IPython.__file__).parent)
+    # the frames between the shell's and the library's: the cell's, calling the library itself
+    own = [c for c in codes if not c.co_filename.startswith((library, ipython))]
+    direct = len(own) == 1 and all(
+        c.co_filename.startswith(library) for c in codes[codes.index(own[0]) + 1 :]
+    )
+    shell.showtraceback((etype, value, tb), exception_only=from_magic or direct)
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
