@@ -2297,3 +2297,41 @@ def test_no_home_at_all_is_an_error_that_says_what_to_do(monkeypatch):
     monkeypatch.setattr(pwd, "getpwuid", unknown)
     with pytest.raises(StoreError, match="HOME is empty and the system's account records hold no"):
         default_store_path()
+
+
+def test_a_failed_first_build_leaves_no_folder_behind(tmp_path):
+    """newuser19 L1: a refused first build left the store's folder (its lock, an empty builds)."""
+    bad, empty = tmp_path / "bad", tmp_path / "empty"
+    bad.mkdir()
+    empty.mkdir()
+    (bad / "weird.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    store = tmp_path / "new" / "kg"
+    with pytest.raises(DataError, match="the header matches no data family"):
+        build(store, data_dir=bad)
+    with pytest.raises(StoreError, match="holds no CSV file"):
+        build(store, data_dir=empty)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "empty"]
+    # a store that already was keeps its folder and its build
+    build(store, data_dir=FIXTURE)
+    with pytest.raises(DataError):
+        build(store, data_dir=bad)
+    assert sorted(p.name for p in store.iterdir()) == [".lock", "builds", "current"]
+
+
+def test_a_build_waiting_while_a_first_build_fails_makes_the_folder_again(tmp_path):
+    import threading
+    import time
+
+    from atmpkg.graph.store import folder
+
+    store = tmp_path / "new" / "kg"
+    made, reports = folder.new_folders(store), []
+    with folder.locked(store):  # a first build holds the lock, and fails
+        waiting = threading.Thread(target=lambda: reports.append(build(store, data_dir=FIXTURE)))
+        waiting.start()
+        time.sleep(1)  # it opens the lock and waits (had it not yet, it makes the folder itself)
+        folder.take_away(made)
+        assert not (tmp_path / "new").exists()
+    waiting.join(120)
+    assert reports and reports[0].triples > 0
+    assert sorted(p.name for p in store.iterdir()) == [".lock", "builds", "current"]

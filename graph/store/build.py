@@ -671,12 +671,17 @@ def build(
     """
     _check_shacl(shacl)
     root = stores.resolve_path(store)
+    made = stores.new_folders(root)
     with stores.locked(root):
         previous = stores.current_build(root)
         was = stores.read_info(previous).get("data_dir") if previous else None
-        report = _build(
-            root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
-        )
+        try:
+            report = _build(
+                root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
+            )
+        except BaseException:
+            stores.take_away(made)
+            raise
         kept = sorted(stores.imported_files(root))
     if was is not None and data_dir is None:
         # the store's data changes source: a refresh of a team's folder would serve ours instead

@@ -293,22 +293,49 @@ def locked(root: Path) -> Iterator[None]:
     atmpkg.graph.errors.StoreError: .../graph/data is not a store folder: it holds README.md, agencies.csv, approvals.csv and ... more; give a new or empty folder for the store (--store, store=)
     """
     check_folder(root)
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
-    except OSError as exc:
-        raise _unusable(root, exc) from None
-    with lock:
+    while True:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            # another build or import holds it, for minutes at a million triples
-            with Stage(f"Waiting for another build or import of {root} to finish"):
-                fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+            root.mkdir(parents=True, exist_ok=True)
+            lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
+        except OSError as exc:
+            raise _unusable(root, exc) from None
+        with lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                # another build or import holds it, for minutes at a million triples
+                with Stage(f"Waiting for another build or import of {root} to finish"):
+                    fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if os.fstat(lock.fileno()).st_nlink:
+                    yield
+                    return
+                # a first build that failed took the folder away while this one waited for it
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def new_folders(root: Path) -> list[Path]:
+    """The folders that making ``root`` would create, deepest first.
+
+    >>> new_folders(Path("a-new-folder/store"))
+    [PosixPath('a-new-folder/store'), PosixPath('a-new-folder')]
+    """
+    return [p for p in (root, *root.parents) if not p.exists()]
+
+
+def take_away(folders: list[Path]) -> None:
+    """Remove ``folders`` (from :func:`new_folders`, the lock held) where a failed first build
+    left nothing in them but its lock and an empty ``builds``: a failure leaves no store behind.
+    Another build waiting for the lock then makes the folder again (see :func:`locked`)."""
+    if not folders:
+        return
+    with contextlib.suppress(OSError):
+        if (folders[0] / "builds").exists():
+            (folders[0] / "builds").rmdir()
+        (folders[0] / ".lock").unlink()
+        for folder in folders:
+            folder.rmdir()
 
 
 def check_folder(root: Path) -> None:
