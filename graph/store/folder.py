@@ -321,7 +321,8 @@ def new_folders(root: Path) -> list[Path]:
     >>> new_folders(Path("a-new-folder/store"))
     [PosixPath('a-new-folder/store'), PosixPath('a-new-folder')]
     """
-    return [p for p in (root, *root.parents) if not p.exists()]
+    # lexists: a name the system refuses (too long) is no folder; a dangling link is no new one
+    return [p for p in (root, *root.parents) if not os.path.lexists(p)]
 
 
 def take_away(folders: list[Path]) -> None:
