@@ -283,6 +283,7 @@ class KnowledgeGraph:
             found_nothing,
             missing,
             undeclared_terms,
+            wrong_kind_notes,
         )
         from .store.csvdata import decode_utf8
 
@@ -337,6 +338,7 @@ class KnowledgeGraph:
             # advice, which never fails the query answered: a note that cannot be made is left out
             with contextlib.suppress(ValueError, AtmpkgError):
                 result.notes += empty_answer_notes(checked.tokens, store)
+                result.notes += wrong_kind_notes(checked.tokens, store)
             result.notes += entity_notes(params, store, checked.tokens)
         return result
 

@@ -787,6 +787,19 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         'compare the text alone: FILTER(STR(?value) = "Alphacel")'
     ]
     assert kg.query('SELECT (COUNT(?t) AS ?n) WHERE { ?t rdfs:label "Alphacel"@en }').notes == []
+    # newuser19 L3: a property whose values are never of the entity's kind, as a deal's company
+    # written with atmp:target (a therapy's antigen) for atmp:dealTarget, or a pattern written
+    # the other way round
+    assert kg.query("SELECT ?deal WHERE { ?deal atmp:target company:cellco }").notes == [
+        "atmp:target company:cellco matches nothing: atmp:target never has a company as its "
+        "value in the graph; did you mean atmp:dealTarget?"
+    ]
+    assert kg.query("SELECT ?c WHERE { ?c atmp:developedBy therapy:alphacel }").notes == [
+        "atmp:developedBy therapy:alphacel matches nothing: atmp:developedBy never has a therapy "
+        "as its value in the graph, but has one as its subject: write therapy:alphacel "
+        "atmp:developedBy ?x"
+    ]
+    assert kg.query("SELECT ?deal WHERE { ?deal atmp:dealTarget company:othercorp }").notes == []
     # rev2_17 N1, N2: an entity named by its label, looked up in the index
     assert kg.query('SELECT ?t WHERE { ?t rdf:type "therapy" }').notes == [
         'rdf:type "therapy" matches no value: the graph holds an entity there, not text: write '

@@ -463,6 +463,72 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     return notes
 
 
+def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
+    """For an answer with no rows: a note on each property written with an entity of the graph as
+    its value that the property never has a value of that entity's class in the graph (``?deal
+    atmp:target company:gilead-sciences``: a deal's company is its ``atmp:dealTarget``), with the
+    properties of the closest names that do, or the pattern the other way round.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = "SELECT * { ?deal atmp:target company:gilead-sciences }"
+    >>> for note in wrong_kind_notes(tokenize(text), atmpkg.graph.open_store().store):
+    ...     print(note)
+    atmp:target company:gilead-sciences matches nothing: atmp:target never has a company as its value in the graph; did you mean atmp:dealTarget?
+    """
+    declared = gate.declared_prefixes(tokens)
+    kind_of = ox.NamedNode(RDF + "type")
+    notes, seen = [], set()
+    for at, token in enumerate(tokens):
+        if at < 2 or token.kind not in ("pname", "iri") or len(seen) >= _MOST_LOOKED_UP:
+            continue
+        prefix = token.text.partition(":")[0]
+        if token.kind == "pname" and (prefix in declared or prefix not in PREFIXES):
+            continue
+        entity = expand(token.text) if token.kind == "pname" else token.text[1:-1]
+        predicate = _predicate_of(tokens, at, declared)
+        if not entity.startswith(ID) or predicate in (None, kind_of.value) or not valid_iri(entity):
+            continue
+        if (predicate, entity) in seen:
+            continue
+        seen.add((predicate, entity))
+        node, prop = ox.NamedNode(entity), ox.NamedNode(predicate)
+        classes = [q.object for q in store.quads_for_pattern(node, kind_of, None)]
+        classes = [c for c in classes if c.value.startswith(ATMP)]
+        if not classes or next(iter(store.quads_for_pattern(None, prop, None)), None) is None:
+            continue
+        bound = {ox.Variable("p"): prop, ox.Variable("class"): classes[0]}
+        if store.query("ASK { ?s ?p ?o . ?o a ?class }", substitutions=bound):
+            continue
+        kind = entity[len(ID) :].partition("/")[0].replace("-", " ")
+        said = (
+            f"{tokens[at - 1].text} {token.text} matches nothing: {shorten(predicate)} never has "
+            f"a {kind} as its value in the graph"
+        )
+        if store.query("ASK { ?s ?p ?o . ?s a ?class }", substitutions=bound):
+            notes.append(
+                f"{said}, but has one as its subject: write {token.text} {tokens[at - 1].text} ?x"
+            )
+            continue
+        others = sorted(
+            row["p"].value
+            for row in store.query(
+                "SELECT DISTINCT ?p ?class WHERE { ?s ?p ?o . ?o a ?class }",
+                substitutions={ox.Variable("class"): classes[0]},
+            )
+            if row["p"].value.startswith(ATMP)
+        )
+        local = {p[len(ATMP) :]: p for p in others}
+        near = []
+        if predicate.startswith(ATMP):
+            near = [f"atmp:{name}" for name in suggest(predicate[len(ATMP) :], local, 3)]
+        if near:
+            said += f"; did you mean {' or '.join(near)}?"
+        elif others:
+            said += "; the properties that have one: " + ", ".join(shorten(p) for p in others[:6])
+        notes.append(said)
+    return notes
+
+
 #: The graph's own IRIs, written in full: its entities', its terms'.
 _OWN_IRIS = ("<" + ID, "<" + ATMP)
 #: Token kinds that may be the subject of the triple whose object a note looks at.
