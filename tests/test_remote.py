@@ -1121,6 +1121,10 @@ class AskedColumnsHandler(QuietHandler):
 
     def do_POST(self) -> None:
         text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if "CONSTRUCT" in text:
+            triple = b"<urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> .\n"
+            self.send_body(triple, "application/n-triples")
+            return
         body = {"head": {}, "boolean": True}
         if "ASK" not in text:
             rows = [{self.column: self.term}]
@@ -1148,10 +1152,16 @@ def test_an_answer_with_a_triple_term_is_named():
     with http_server(TripleTermHandler) as url:
         with pytest.raises(StoreError) as caught:
             query("SELECT ?x WHERE { ?x ?p ?o }", endpoint=url)
-    assert str(caught.value) == (
-        f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?x; the graph is RDF "
-        "1.1 and holds none"
-    )
+        assert str(caught.value) == (
+            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?x; the graph is "
+            "RDF 1.1 and holds none"
+        )
+        with pytest.raises(StoreError) as caught:
+            query("CONSTRUCT WHERE { ?s ?p ?o }", endpoint=url)
+        assert str(caught.value) == (
+            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term; the graph is RDF "
+            "1.1 and holds none"
+        )
 
 
 @pytest.mark.parametrize("handler", [SlowHandler, TrickleHandler], ids=["slow", "trickle"])

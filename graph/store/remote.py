@@ -1176,19 +1176,30 @@ def parse_results(
 
 def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
-    when it names none); an answer that does not parse raises :class:`StoreError`.
+    when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
+    graph is RDF 1.1), raises :class:`StoreError`.
 
     >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> "o" .'))[0].object
     <Literal value=o datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
+    >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> .'))
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with an RDF 1.2 triple term; the graph is RDF 1.1 and holds none
     """
     media = answer.headers.get("content-type", "")
     fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
     try:
-        return [quad.triple for quad in ox.parse(answer.body, fmt)]
+        triples = [quad.triple for quad in ox.parse(answer.body, fmt)]
     except (SyntaxError, ValueError) as exc:
         raise StoreError(
             f"the SPARQL endpoint {url} sent triples that do not parse as {fmt.name}: {exc}"
         ) from None
+    if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
+        raise StoreError(
+            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term; the graph is RDF "
+            "1.1 and holds none"
+        )
+    return triples
 
 
 def info_graph(graph: str) -> str:
