@@ -494,6 +494,23 @@ def test_checking_a_query_stops_at_the_time_limit(fixture_store):
                 503,
                 b"checking the query took past the 0.01 s time limit; shorten the query\n",
             ), path
+    # rev19 R19-3: the limit counts from the request, the wait for a large check's place
+    # included, and what the check leaves is the query's (the run then gets no more)
+    slots = threading.BoundedSemaphore(1)
+    slots.acquire()  # another large text is being checked
+    with pytest.raises(HttpError) as caught:
+        server_module._checked(text, slots, 5, time.monotonic() - 5)
+    assert (caught.value.status, caught.value.message) == (
+        503,
+        "the server is checking other large queries; retry shortly",
+    )
+    slots.release()
+    with pytest.raises(HttpError) as caught:
+        server_module._checked(text, slots, 5, time.monotonic() - 5)
+    assert (caught.value.status, caught.value.message) == (
+        503,
+        "checking the query took past the 5 s time limit; shorten the query",
+    )
 
 
 def test_a_timeout_above_the_limit_is_capped_not_refused(server):

@@ -186,15 +186,18 @@ class Response:
         return cls(status, (line + "\n").encode(), "text/plain", dict(headers or {}))
 
 
-def _checked(text: str, large_checks: threading.Semaphore, timeout: float) -> gate.CheckedQuery:
+def _checked(
+    text: str, large_checks: threading.Semaphore, timeout: float, started: float
+) -> gate.CheckedQuery:
     """``text`` through the gate, its refusal as the endpoint answers it (403, or 400 for a text
     too large, too deep or with a string never closed). A text of :data:`LARGE_TEXT` characters
-    or more waits for one of ``large_checks`` (503 after :data:`LARGE_CHECK_WAIT`). The check
-    takes at most ``timeout`` seconds (503 past it), the wait included."""
-    started = time.monotonic()
+    or more waits for one of ``large_checks`` (503 after :data:`LARGE_CHECK_WAIT`, or the time
+    limit if that comes first). The check ends within ``timeout`` seconds of ``started`` (a
+    :func:`time.monotonic` reading), the wait included: 503 past it."""
     if len(text) < LARGE_TEXT:
         return _gate(text, timeout, started)
-    if not large_checks.acquire(timeout=LARGE_CHECK_WAIT):
+    left = timeout - (time.monotonic() - started)
+    if not large_checks.acquire(timeout=max(0.0, min(LARGE_CHECK_WAIT, left))):
         raise HttpError(
             503,
             "the server is checking other large queries; retry shortly",
@@ -888,9 +891,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if formats["table"] is None and formats["graph"] is None:
             raise not_acceptable("a query", TABLE_OFFERS + GRAPH_OFFERS)
         lane, volatile = "query", False
+        started = time.monotonic()
         if "text" in job:
             timeout = client_timeout(params, self.server.timeout_limit)
-            checked = _checked(job["text"], self.server.large_checks, timeout)
+            checked = _checked(job["text"], self.server.large_checks, timeout, started)
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -901,7 +905,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 lane = "quick"
             volatile = checked.volatile
         args = {**job, "formats": formats, "limit": self.server.max_rows}
-        payload = self._run("query", args, params, lane, volatile)
+        payload = self._run("query", args, params, lane, volatile, started)
         headers = {"Vary": "Accept"}
         if payload["truncated"]:
             headers[TRUNCATED_HEADER] = str(self.server.max_rows)
@@ -918,11 +922,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         params: Mapping[str, list[str]],
         lane: str = "query",
         volatile: bool = False,
+        started: float | None = None,
     ) -> dict:
         """Run a job in the pool's ``lane``, turning overload, time-outs and job errors into HTTP
         errors; an answer already computed on the current build comes from the server's cache,
         and one the client holds (``If-None-Match`` on GET or HEAD) is ``304 Not Modified``,
-        unless the query is ``volatile``."""
+        unless the query is ``volatile``. The time limit counts from ``started`` (a
+        :func:`time.monotonic` reading taken before the gate checked the query), or from now."""
         timeout = client_timeout(params, self.server.timeout_limit)
         build = current_build(self.server.store_root)
         key = answer_key(build.name if build else "", kind, args, volatile)
@@ -939,8 +945,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return kept
         if lane == "quick":
             timeout = min(timeout, QUICK_LIMIT)
+        left = timeout - (time.monotonic() - started) if started is not None else timeout
         try:
-            status, payload = self.server.pool.run(kind, args, timeout, lane, self._client_gone)
+            if left <= 0:
+                raise JobTimeout
+            status, payload = self.server.pool.run(kind, args, left, lane, self._client_gone)
         except ClientGone:
             # no one reads this answer: the connection closes after it
             self.close_connection = True
@@ -988,11 +997,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _graph(self, params: dict[str, list[str]]) -> Response:
         job = query_job(params)
-        volatile = False
+        volatile, started = False, time.monotonic()
         if "text" in job:
             timeout = client_timeout(params, self.server.timeout_limit)
-            volatile = _checked(job["text"], self.server.large_checks, timeout).volatile
-        payload = self._run("graph", job, params, volatile=volatile)
+            volatile = _checked(job["text"], self.server.large_checks, timeout, started).volatile
+        payload = self._run("graph", job, params, volatile=volatile, started=started)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))
         return Response(200, document, "text/html", {"Content-Security-Policy": csp})
