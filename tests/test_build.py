@@ -2311,6 +2311,15 @@ def test_a_failed_first_build_leaves_no_folder_behind(tmp_path):
     with pytest.raises(StoreError, match="holds no CSV file"):
         build(store, data_dir=empty)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "empty"]
+    # rev19 R19-4, R19-8: nor does a first import or removal, and a folder given empty stays empty
+    with pytest.raises(DataError):
+        import_files([bad / "weird.csv"], store=store)
+    with pytest.raises(UnknownNameError):
+        remove_imports("weird.csv", store=store)
+    with pytest.raises(DataError):
+        build(empty, data_dir=bad)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad", "empty"]
+    assert list(empty.iterdir()) == []
     # a store that already was keeps its folder and its build
     build(store, data_dir=FIXTURE)
     with pytest.raises(DataError):
@@ -2324,14 +2333,12 @@ def test_a_build_waiting_while_a_first_build_fails_makes_the_folder_again(tmp_pa
 
     from atmpkg.graph.store import folder
 
-    store = tmp_path / "new" / "kg"
-    made, reports = folder.new_folders(store), []
-    with folder.locked(store):  # a first build holds the lock, and fails
-        waiting = threading.Thread(target=lambda: reports.append(build(store, data_dir=FIXTURE)))
+    store, reports = tmp_path / "new" / "kg", []
+    waiting = threading.Thread(target=lambda: reports.append(build(store, data_dir=FIXTURE)))
+    with pytest.raises(ValueError), folder.first_build(store):  # a first build fails
         waiting.start()
         time.sleep(1)  # it opens the lock and waits (had it not yet, it makes the folder itself)
-        folder.take_away(made)
-        assert not (tmp_path / "new").exists()
+        raise ValueError("a bad input")
     waiting.join(120)
     assert reports and reports[0].triples > 0
     assert sorted(p.name for p in store.iterdir()) == [".lock", "builds", "current"]

@@ -663,7 +663,8 @@ def build(
     ``warnings`` that they were skipped; the zero-row checks always run. ``warnings`` also says how
     many literals of which input the engine stores in canonical form (``normalised`` counts them).
     Raises :class:`DataError` (file, line, column) for malformed input and :class:`ValidationError`
-    listing every violation. What builds killed earlier left in the store is removed first.
+    listing every violation. What builds killed earlier left in the store is removed first; a first
+    build that fails takes away the folders it made (:func:`~atmpkg.graph.store.folder.first_build`).
 
     >>> report = build("my-store")
     >>> report.counts["atmp:Therapy"], report.build_dir.parent
@@ -671,17 +672,12 @@ def build(
     """
     _check_shacl(shacl)
     root = stores.resolve_path(store)
-    made = stores.new_folders(root)
-    with stores.locked(root):
+    with stores.first_build(root):
         previous = stores.current_build(root)
         was = stores.read_info(previous).get("data_dir") if previous else None
-        try:
-            report = _build(
-                root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
-            )
-        except BaseException:
-            stores.take_away(made)
-            raise
+        report = _build(
+            root, data_dir=data_dir, extra_files=extra_files, dry_run=dry_run, shacl=shacl
+        )
         kept = sorted(stores.imported_files(root))
     if was is not None and data_dir is None:
         # the store's data changes source: a refresh of a team's folder would serve ours instead
@@ -1090,7 +1086,7 @@ def import_files(
                 "a name starting with '.' is kept for the store's own "
                 f"files; rename it (to {name.lstrip('.') or 'data'!r}, say) and import that",
             )
-    with stores.locked(root):
+    with stores.first_build(root):
         data_dir = _recorded_data_dir(root, "import")
         return _build(root, data_dir=data_dir, new_imports=files, shacl=shacl)
 
@@ -1121,7 +1117,7 @@ def remove_imports(
         )
     names = list(dict.fromkeys(names))
     root = stores.resolve_path(store)
-    with stores.locked(root):
+    with stores.first_build(root):
         held = stores.imported_files(root)
         for name in names:
             if name not in held:

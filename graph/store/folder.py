@@ -282,7 +282,9 @@ STORE_ENTRIES = frozenset({".lock", "builds", "current", "imports"})
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold the store's write lock: one build or import at a time. A folder that holds other
-    files and no store is refused, so that a store is never written into a folder of data.
+    files and no store is refused, so that a store is never written into a folder of data. A lock
+    that a failed first build took away while this one waited (see :func:`first_build`) is made
+    again.
 
     >>> with locked(Path("my-store")):
     ...     sorted(p.name for p in Path("my-store").iterdir())
@@ -325,17 +327,37 @@ def new_folders(root: Path) -> list[Path]:
     return [p for p in (root, *root.parents) if not os.path.lexists(p)]
 
 
-def take_away(folders: list[Path]) -> None:
-    """Remove ``folders`` (from :func:`new_folders`, the lock held) where a failed first build
-    left nothing in them but its lock and an empty ``builds``: a failure leaves no store behind.
-    Another build waiting for the lock then makes the folder again (see :func:`locked`)."""
-    if not folders:
-        return
+@contextlib.contextmanager
+def first_build(root: Path) -> Iterator[None]:
+    """Lock the store at ``root`` (see :func:`locked`) for a build, an import or a removal, and,
+    when it fails, is refused or interrupted before the store ever had a build, take away what
+    it made: the lock, an empty ``builds``, and the folders it created (a folder you gave empty
+    stays, empty). Another build waiting for the lock then makes them again.
+
+    >>> with first_build(Path("never-built")):
+    ...     raise ValueError("a bad input")
+    Traceback (most recent call last):
+    ValueError: a bad input
+    >>> Path("never-built").exists()
+    False
+    """
+    made = new_folders(root)
+    empty = not made and root.is_dir() and not any(root.iterdir())
+    with locked(root):
+        try:
+            yield
+        except BaseException:
+            if (made or empty) and current_build(root) is None:
+                _take_away(root, made)
+            raise
+
+
+def _take_away(root: Path, made: list[Path]) -> None:
     with contextlib.suppress(OSError):
-        if (folders[0] / "builds").exists():
-            (folders[0] / "builds").rmdir()
-        (folders[0] / ".lock").unlink()
-        for folder in folders:
+        if (root / "builds").exists():
+            (root / "builds").rmdir()
+        (root / ".lock").unlink()
+        for folder in made:
             folder.rmdir()
 
 
