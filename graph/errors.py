@@ -34,7 +34,10 @@ class AtmpkgError(Exception):
 
 
 def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
-    """The choices closest to ``word``, best first.
+    """The choices closest to ``word``, best first: those whose likeness comes within a tenth of
+    the closest one's; for a word of several words, first the choices that start with its first
+    word; and the choices that start with the word, unless one comes close and they are more than
+    twice its length.
 
     >>> suggest("kymria", ["kymriah", "yescarta", "tecartus"])
     ['kymriah']

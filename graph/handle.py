@@ -405,7 +405,7 @@ class KnowledgeGraph:
             checked,
             bindings,
             limit=limit,
-            timeout=self.timeout if timeout is None else timeout,
+            timeout=timeout,
             started=started,
             store_path=handle.oxigraph_path,
             in_memory=handle.in_memory,

@@ -189,7 +189,6 @@ def test_a_source_in_a_slice_keeps_its_kind(fixture_store, selection):
     assert None not in {kind_of[s.value] for s in sources}
 
 
-
 def test_an_answers_subgraph_with_its_sources_imports_into_another_store(fixture_store, tmp_path):
     """joints19 J19-1: with the kinds of its sources, a named query's subgraph holds what the
     ontology's shapes ask of it, and imports into a store that holds none of it."""
