@@ -177,15 +177,21 @@ def _one_name_each(
     text: str, names: dict[str, set[str]], written: dict[str, str], entities: set[str]
 ) -> list[str]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
-    label, an alternative label) or by its slug, the closer first."""
+    label, an alternative label) or by its slug, the closer first; a slug that spells a name of
+    its entity is offered as that name (``bluebird-bio``: bluebird bio)."""
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
+    spelt = {
+        re.sub(r"[^a-z0-9]+", "-", lower).strip("-"): name
+        for lower, name in written.items()
+        if by_slug.get(re.sub(r"[^a-z0-9]+", "-", lower).strip("-"), set()) & names[lower]
+    }
     near, seen = [], set()
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
         if named - seen:
-            near.append(written.get(choice, choice))
+            near.append(written.get(choice) or spelt.get(choice, choice))
             seen |= named
     return near[:5]
 
