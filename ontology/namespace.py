@@ -52,6 +52,7 @@ class ATMP(DefinedNamespace):
     approval: URIRef
     approvalCount: URIRef
     approvalType: URIRef
+    authorisedName: URIRef
     blaNumber: URIRef
     brandName: URIRef
     cagrFrom: URIRef

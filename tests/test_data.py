@@ -551,3 +551,35 @@ def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_st
         ("deal:us-worldmeds-adaptimmune-tecelra-2025", "company:adaptimmune"),
         ("deal:vericel-sanofi-ctrm-2014", "company:sanofi"),
     ]
+
+
+def test_an_approval_is_named_by_the_brand_the_agency_authorised(curated_store):
+    """newuser19 L4: the FDA approved Libmeldy as Lenmeldy and Upstaza as Kebilidi; their
+    approvals were named Libmeldy and Upstaza, and a list of FDA approvals gave EU brands."""
+    kg = atmpkg.open(curated_store)
+    named = kg.query(
+        "SELECT ?therapy ?agency ?name ?label WHERE { ?a atmp:authorisedName ?name ; "
+        "atmp:product ?therapy ; atmp:agency ?agency ; rdfs:label ?label } ORDER BY ?label"
+    ).dicts()
+    assert [(shorten(r["therapy"]), shorten(r["agency"]), r["name"], r["label"]) for r in named] == [
+        ("therapy:beqvez", "agency:ema", "Durveqtix", "Durveqtix — EMA 2024-07-24 (Hemophilia B)"),
+        (
+            "therapy:upstaza",
+            "agency:fda",
+            "Kebilidi",
+            "Kebilidi — FDA 2024-11-13 (Aromatic L-amino acid decarboxylase (AADC) deficiency)",
+        ),
+        (
+            "therapy:libmeldy",
+            "agency:fda",
+            "Lenmeldy",
+            "Lenmeldy — FDA 2024-03-18 (Metachromatic leukodystrophy)",
+        ),
+        ("therapy:yescarta", "agency:nmpa", "Yikaida", "Yikaida — NMPA 2021-06-22 (Large B-cell lymphoma)"),
+        ("therapy:yescarta", "agency:nmpa", "Yikaida", "Yikaida — NMPA 2023 (Large B-cell lymphoma)"),
+    ]
+    # a name an agency authorised is one of the therapy's brands
+    brands = "SELECT ?t ?b WHERE { ?t atmp:brandName ?b }"
+    for row in named:
+        held = [r["b"] for r in kg.query(brands, {"t": row["therapy"]}).dicts()]
+        assert row["name"] in held, row["name"]

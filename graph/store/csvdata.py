@@ -231,6 +231,7 @@ FAMILIES: dict[str, Family] = {
                 Col("pathway", "concept", ATMP + "pathway", "pathway"),
                 Col("approval_type", "concept", ATMP + "approvalType", "approval-type"),
                 Col("indication_text", "text", ATMP + "indicationText"),
+                Col("brand", "text", ATMP + "authorisedName"),
                 Col("bla", "text", ATMP + "blaNumber"),
                 Col("eu_procedure", "text", ATMP + "euProcedureNumber"),
                 Col("pivotal_trials", "texts", ATMP + "pivotalTrial"),
