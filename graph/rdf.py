@@ -27,6 +27,7 @@ from .terms import (
     DATE_DETAILS,
     ID,
     NOT_DRAWN,
+    OWL,
     PREFIXES,
     RDF,
     RDFS,
@@ -159,6 +160,34 @@ def vocabulary_label(iri: str) -> str | None:
     'month'
     """
     return _vocabulary_labels().get(iri)
+
+
+@functools.lru_cache(maxsize=1)
+def property_ends() -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
+    """The declared domain and range of each property of the ontology, and each of its classes
+    with itself and every class above it (``rdfs:subClassOf``).
+
+    >>> domains, ranges, above = property_ends()
+    >>> ranges[ATMP + "target"], ATMP + "GeographicArea" in above[ATMP + "Country"]
+    ('https://w3id.org/atmp-kg/ontology#Target', True)
+    """
+    quads = ontology_quads()
+    domains = {q.subject.value: q.object.value for q in quads if q.predicate.value == RDFS + "domain"}
+    ranges = {q.subject.value: q.object.value for q in quads if q.predicate.value == RDFS + "range"}
+    parents: dict[str, set[str]] = {}
+    for q in quads:
+        if q.predicate.value == RDFS + "subClassOf" and isinstance(q.object, ox.NamedNode):
+            parents.setdefault(q.subject.value, set()).add(q.object.value)
+    above: dict[str, frozenset[str]] = {}
+    for cls in {q.subject.value for q in quads if q.object.value == OWL + "Class"}:
+        reached, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in reached:
+                    reached.add(parent)
+                    todo.append(parent)
+        above[cls] = frozenset(reached)
+    return domains, ranges, above
 
 
 @functools.lru_cache(maxsize=1)

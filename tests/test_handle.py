@@ -792,14 +792,26 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     # the other way round
     assert kg.query("SELECT ?deal WHERE { ?deal atmp:target company:cellco }").notes == [
         "atmp:target company:cellco matches nothing: atmp:target never has a company as its "
-        "value in the graph; did you mean atmp:dealTarget?"
+        "value (its range is atmp:Target); did you mean atmp:dealTarget?"
     ]
     assert kg.query("SELECT ?c WHERE { ?c atmp:developedBy therapy:alphacel }").notes == [
         "atmp:developedBy therapy:alphacel matches nothing: atmp:developedBy never has a therapy "
-        "as its value in the graph, but has one as its subject: write therapy:alphacel "
+        "as its value (its range is atmp:Company); written the other way round: therapy:alphacel "
         "atmp:developedBy ?x"
     ]
-    assert kg.query("SELECT ?deal WHERE { ?deal atmp:dealTarget company:othercorp }").notes == []
+    assert kg.query("SELECT ?a WHERE { ?a atmp:indication agency:ema }").notes == [
+        "atmp:indication agency:ema matches nothing: atmp:indication never has an agency as its "
+        "value (its range is atmp:Indication); the properties that take one: atmp:agency"
+    ]
+    # rev19b F2: a path is no property alone; and a value of the property's range gets no note
+    for right in (
+        "SELECT ?c WHERE { ?c ^atmp:developedBy therapy:alphacel FILTER(false) }",
+        "SELECT ?d WHERE { ?d atmp:dealTarget|atmp:target company:cellco FILTER(false) }",
+        "SELECT ?d WHERE { ?d !atmp:target company:cellco FILTER(false) }",
+        "SELECT ?deal WHERE { ?deal atmp:dealTarget company:othercorp }",
+        "SELECT ?a WHERE { ?a atmp:jurisdiction country:de ; atmp:agency agency:ema }",
+    ):
+        assert kg.query(right).notes == [], right
     # rev2_17 N1, N2: an entity named by its label, looked up in the index
     assert kg.query('SELECT ?t WHERE { ?t rdf:type "therapy" }').notes == [
         'rdf:type "therapy" matches no value: the graph holds an entity there, not text: write '

@@ -42,7 +42,7 @@ from ..errors import (
     unicode_text,
     whole_number,
 )
-from ..rdf import ontology_quads, valid_iri
+from ..rdf import ontology_quads, property_ends, valid_iri
 from ..store.remote import RemoteStore
 from ..terms import ATMP, ID, KINDS, PREFIXES, RDF, RDFS, SKOS, SLUG_RE, XSD, expand, iri, shorten
 
@@ -464,69 +464,79 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
 
 
 def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
-    """For an answer with no rows: a note on each property written with an entity of the graph as
-    its value that the property never has a value of that entity's class in the graph (``?deal
+    """For an answer with no rows: a note on each entity of the graph written as the value of a
+    property whose range (``rdfs:range`` in the ontology) is no class of the entity (``?deal
     atmp:target company:gilead-sciences``: a deal's company is its ``atmp:dealTarget``), with the
-    properties of the closest names that do, or the pattern the other way round.
+    properties of the closest names that take one, or the pattern the other way round where the
+    entity is of the property's domain. It reads the ontology and the entity's classes, and for
+    the two properties the ontology gives no range, whether the graph holds one such value.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> text = "SELECT * { ?deal atmp:target company:gilead-sciences }"
     >>> for note in wrong_kind_notes(tokenize(text), atmpkg.graph.open_store().store):
     ...     print(note)
-    atmp:target company:gilead-sciences matches nothing: atmp:target never has a company as its value in the graph; did you mean atmp:dealTarget?
+    atmp:target company:gilead-sciences matches nothing: atmp:target never has a company as its value (its range is atmp:Target); did you mean atmp:dealTarget?
     """
+    domains, ranges, above = property_ends()
     declared = gate.declared_prefixes(tokens)
-    kind_of = ox.NamedNode(RDF + "type")
     notes, seen = [], set()
     for at, token in enumerate(tokens):
         if at < 2 or token.kind not in ("pname", "iri") or len(seen) >= _MOST_LOOKED_UP:
+            continue
+        if tokens[at - 2].text in _PATH_OPERATORS:  # ^p, !p, p|q, p/q: a path, not p alone
             continue
         prefix = token.text.partition(":")[0]
         if token.kind == "pname" and (prefix in declared or prefix not in PREFIXES):
             continue
         entity = expand(token.text) if token.kind == "pname" else token.text[1:-1]
         predicate = _predicate_of(tokens, at, declared)
-        if not entity.startswith(ID) or predicate in (None, kind_of.value) or not valid_iri(entity):
+        wanted = ranges.get(predicate or "", "")
+        if not entity.startswith(ID) or not wanted.startswith(ATMP) or not valid_iri(entity):
             continue
         if (predicate, entity) in seen:
             continue
         seen.add((predicate, entity))
-        node, prop = ox.NamedNode(entity), ox.NamedNode(predicate)
-        classes = [q.object for q in store.quads_for_pattern(node, kind_of, None)]
-        classes = [c for c in classes if c.value.startswith(ATMP)]
-        if not classes or next(iter(store.quads_for_pattern(None, prop, None)), None) is None:
-            continue
-        bound = {ox.Variable("p"): prop, ox.Variable("class"): classes[0]}
-        if store.query("ASK { ?s ?p ?o . ?o a ?class }", substitutions=bound):
+        node = ox.NamedNode(entity)
+        typed = [q.object.value for q in store.quads_for_pattern(node, _TYPE, None)]
+        classes = set().union(*(above.get(c, {c}) for c in typed))
+        if not classes & set(above) or wanted in classes:
             continue
         kind = entity[len(ID) :].partition("/")[0].replace("-", " ")
         said = (
             f"{tokens[at - 1].text} {token.text} matches nothing: {shorten(predicate)} never has "
-            f"a {kind} as its value in the graph"
+            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} as its value (its range is "
+            f"{shorten(wanted)})"
         )
-        if store.query("ASK { ?s ?p ?o . ?s a ?class }", substitutions=bound):
-            notes.append(
-                f"{said}, but has one as its subject: write {token.text} {tokens[at - 1].text} ?x"
-            )
+        if domains.get(predicate) in classes:
+            notes.append(f"{said}; written the other way round: {token.text} {tokens[at - 1].text} ?x")
             continue
-        others = sorted(
-            row["p"].value
-            for row in store.query(
-                "SELECT DISTINCT ?p ?class WHERE { ?s ?p ?o . ?o a ?class }",
-                substitutions={ox.Variable("class"): classes[0]},
+        taking = sorted(p for p, cls in ranges.items() if cls in classes and p.startswith(ATMP))
+        open_ended = [
+            p
+            for p in sorted(_UNRANGED)
+            if any(
+                store.query(
+                    "ASK { ?s ?p ?o . ?o a ?class }",
+                    substitutions={ox.Variable("p"): ox.NamedNode(p), ox.Variable("class"): ox.NamedNode(c)},
+                )
+                for c in typed
             )
-            if row["p"].value.startswith(ATMP)
-        )
-        local = {p[len(ATMP) :]: p for p in others}
-        near = []
-        if predicate.startswith(ATMP):
-            near = [f"atmp:{name}" for name in suggest(predicate[len(ATMP) :], local, 3)]
+        ]
+        local = {p[len(ATMP) :]: p for p in taking + open_ended}
+        near = [f"atmp:{name}" for name in suggest(predicate.rpartition("#")[2], local, 3)]
         if near:
             said += f"; did you mean {' or '.join(near)}?"
-        elif others:
-            said += "; the properties that have one: " + ", ".join(shorten(p) for p in others[:6])
+        elif taking:
+            said += "; the properties that take one: " + ", ".join(map(shorten, taking[:6]))
         notes.append(said)
     return notes
+
+
+_TYPE = ox.NamedNode(RDF + "type")
+#: What stands before a property in a path of several steps or an inverse.
+_PATH_OPERATORS = frozenset({"^", "!", "|", "/"})
+#: The object properties the ontology gives no range (an entity of any kind may be their value).
+_UNRANGED = (ATMP + "dealTarget", ATMP + "about")
 
 
 #: The graph's own IRIs, written in full: its entities', its terms'.
