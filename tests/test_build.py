@@ -2342,3 +2342,32 @@ def test_a_build_waiting_while_a_first_build_fails_makes_the_folder_again(tmp_pa
     waiting.join(120)
     assert reports and reports[0].triples > 0
     assert sorted(p.name for p in store.iterdir()) == [".lock", "builds", "current"]
+
+
+def test_a_first_import_that_waited_and_fails_takes_away_the_folder_it_made_again(tmp_path):
+    """rev19b F3: it had decided what it made before it took the lock, when the folder was the
+    first build's: the folder stayed."""
+    import threading
+    import time
+
+    from atmpkg.graph.store import folder
+
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "weird.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    store, failures = tmp_path / "new" / "kg", []
+
+    def import_bad() -> None:
+        try:
+            import_files([bad / "weird.csv"], store=store)
+        except DataError as exc:
+            failures.append(exc)
+
+    waiting = threading.Thread(target=import_bad)
+    with pytest.raises(ValueError), folder.first_build(store):  # a first build fails
+        waiting.start()
+        time.sleep(1)  # the import opens the lock and waits
+        raise ValueError("a bad input")
+    waiting.join(120)
+    assert len(failures) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]

@@ -280,11 +280,12 @@ STORE_ENTRIES = frozenset({".lock", "builds", "current", "imports"})
 
 
 @contextlib.contextmanager
-def locked(root: Path) -> Iterator[None]:
+def locked(root: Path) -> Iterator[tuple[list[Path], bool]]:
     """Hold the store's write lock: one build or import at a time. A folder that holds other
     files and no store is refused, so that a store is never written into a folder of data. A lock
     that a failed first build took away while this one waited (see :func:`first_build`) is made
-    again.
+    again. Gives the folders this call made (:func:`new_folders`) and whether ``root`` was there
+    empty, as they stood when the lock was taken.
 
     >>> with locked(Path("my-store")):
     ...     sorted(p.name for p in Path("my-store").iterdir())
@@ -296,6 +297,8 @@ def locked(root: Path) -> Iterator[None]:
     """
     check_folder(root)
     while True:
+        made = new_folders(root)
+        empty = not made and root.is_dir() and not any(root.iterdir())
         try:
             root.mkdir(parents=True, exist_ok=True)
             lock = open(root / ".lock", "w")  # noqa: SIM115 - closed by the with block below
@@ -310,7 +313,7 @@ def locked(root: Path) -> Iterator[None]:
                     fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 if os.fstat(lock.fileno()).st_nlink:
-                    yield
+                    yield made, empty
                     return
                 # a first build that failed took the folder away while this one waited for it
             finally:
@@ -341,9 +344,7 @@ def first_build(root: Path) -> Iterator[None]:
     >>> Path("never-built").exists()
     False
     """
-    made = new_folders(root)
-    empty = not made and root.is_dir() and not any(root.iterdir())
-    with locked(root):
+    with locked(root) as (made, empty):
         try:
             yield
         except BaseException:
