@@ -487,7 +487,8 @@ class Overloaded(Exception):
 
 
 class JobTimeout(Exception):
-    """A job ran past its time limit; its worker was killed and is being replaced."""
+    """A job ran past its time limit; its worker, if it had begun, was killed and is being
+    replaced."""
 
 
 class ClientGone(Exception):
@@ -774,12 +775,15 @@ class WorkerPool:
     ) -> tuple[int, dict | str]:
         """Run a job in a free worker of ``lane`` (``query`` or ``quick``): ``(200, payload)`` or
         ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
-        shorter) and gives the job ``timeout`` to finish, else raises :class:`Overloaded` or
-        :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503.
+        shorter) and gives the job what the wait leaves of ``timeout`` to finish, else raises
+        :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503.
         While the job runs, ``gone`` is asked every :data:`CLIENT_CHECK` seconds whether the
         client left; when it did, the job is stopped and :class:`ClientGone` raised."""
-        worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
         deadline = time.monotonic() + timeout
+        worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
+        if time.monotonic() >= deadline:  # the wait took it all: the worker has done nothing
+            self._release(worker)
+            raise JobTimeout
         try:
             worker.conn.send((kind, args))
             while True:
