@@ -18,6 +18,8 @@ PREAMBLE = "\n".join(f"@prefix {p}: <{ns}> ." for p, ns in PREFIXES.items()) + "
 #: For every check, Turtle that breaks it (added to a copy of the fixture graph).
 BREAKERS = {
     "approval-complete": "approval:x a atmp:Approval ; atmp:product therapy:genex .",
+    "authorised-name-is-a-brand": 'approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma '
+    'atmp:authorisedName "Alphacel" .',
     "claim-status-evidence": "claim:x a atmp:Claim ; atmp:status claimstatus:contradicted .",
     "claim-not-made-by-its-evidence": (
         "claim:y a atmp:Claim ; atmp:status claimstatus:contradicted ; "
