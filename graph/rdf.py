@@ -163,17 +163,23 @@ def vocabulary_label(iri: str) -> str | None:
 
 
 @functools.lru_cache(maxsize=1)
-def property_ends() -> tuple[dict[str, str], dict[str, str], dict[str, frozenset[str]]]:
-    """The declared domain and range of each property of the ontology, and each of its classes
-    with itself and every class above it (``rdfs:subClassOf``).
+def property_ends() -> tuple[dict[str, str], dict[str, str | None], dict[str, frozenset[str]]]:
+    """The declared domain and range of each property of the ontology (None for an object
+    property it gives no range), and each of its classes with itself and every class above it
+    (``rdfs:subClassOf``).
 
     >>> domains, ranges, above = property_ends()
-    >>> ranges[ATMP + "target"], ATMP + "GeographicArea" in above[ATMP + "Country"]
-    ('https://w3id.org/atmp-kg/ontology#Target', True)
+    >>> ranges[ATMP + "target"], ranges[ATMP + "dealTarget"], ATMP + "GeographicArea" in above[ATMP + "Country"]
+    ('https://w3id.org/atmp-kg/ontology#Target', None, True)
     """
     quads = ontology_quads()
     domains = {q.subject.value: q.object.value for q in quads if q.predicate.value == RDFS + "domain"}
-    ranges = {q.subject.value: q.object.value for q in quads if q.predicate.value == RDFS + "range"}
+    ranges: dict[str, str | None] = {
+        q.subject.value: None
+        for q in quads
+        if q.predicate.value == RDF + "type" and q.object.value == OWL + "ObjectProperty"
+    }
+    ranges |= {q.subject.value: q.object.value for q in quads if q.predicate.value == RDFS + "range"}
     parents: dict[str, set[str]] = {}
     for q in quads:
         if q.predicate.value == RDFS + "subClassOf" and isinstance(q.object, ox.NamedNode):

@@ -469,7 +469,7 @@ def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     atmp:target company:gilead-sciences``: a deal's company is its ``atmp:dealTarget``), with the
     properties of the closest names that take one, or the pattern the other way round where the
     entity is of the property's domain. It reads the ontology and the entity's classes, and for
-    the two properties the ontology gives no range, whether the graph holds one such value.
+    the object properties the ontology gives no range, whether the graph holds one such value.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> text = "SELECT * { ?deal atmp:target company:gilead-sciences }"
@@ -490,7 +490,7 @@ def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             continue
         entity = expand(token.text) if token.kind == "pname" else token.text[1:-1]
         predicate = _predicate_of(tokens, at, declared)
-        wanted = ranges.get(predicate or "", "")
+        wanted = ranges.get(predicate or "") or ""
         if not entity.startswith(ID) or not wanted.startswith(ATMP) or not valid_iri(entity):
             continue
         if (predicate, entity) in seen:
@@ -513,7 +513,7 @@ def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         taking = sorted(p for p, cls in ranges.items() if cls in classes and p.startswith(ATMP))
         open_ended = [
             p
-            for p in sorted(_UNRANGED)
+            for p in sorted(p for p, cls in ranges.items() if cls is None)
             if any(
                 store.query(
                     "ASK { ?s ?p ?o . ?o a ?class }",
@@ -535,8 +535,6 @@ def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
 _TYPE = ox.NamedNode(RDF + "type")
 #: What stands before a property in a path of several steps or an inverse.
 _PATH_OPERATORS = frozenset({"^", "!", "|", "/"})
-#: The object properties the ontology gives no range (an entity of any kind may be their value).
-_UNRANGED = (ATMP + "dealTarget", ATMP + "about")
 
 
 #: The graph's own IRIs, written in full: its entities', its terms'.
