@@ -1134,6 +1134,9 @@ def parse_results(
             return parsed
         # Read to the end now, so that a broken answer fails here and not halfway through a caller
         document = json.loads(parsed.serialize(format=ox.QueryResultsFormat.JSON))
+        # only the thread that made a QuerySolutions may drop it: an error raised below would
+        # keep it in this frame for whichever thread frees the error
+        del parsed
     except (SyntaxError, ValueError) as exc:
         raise StoreError(
             f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
