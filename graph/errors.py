@@ -44,12 +44,15 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     """
     choices = list(dict.fromkeys(choices))
     lowered = {c.lower(): c for c in choices}
+
+    def likeness(choice: str) -> float:
+        return difflib.SequenceMatcher(None, word.lower(), choice).ratio()
+
     close = difflib.get_close_matches(word.lower(), lowered, n=n, cutoff=0.6)
-    score = {c: difflib.SequenceMatcher(None, word.lower(), c).ratio() for c in close}
-    best = max(score.values(), default=0.0)
+    best = max(map(likeness, close), default=0.0)
     # A near miss drowns in names that merely share letters with it ('mhra' for 'kymria'), and in
     # much longer names that start with it: those are offered only when nothing comes close
-    close = [c for c in close if score[c] >= best - 0.1]
+    close = [c for c in close if likeness(c) >= best - 0.1]
     starts = [
         c
         for c in choices
@@ -60,15 +63,10 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     # A name of several words is known by its first ('Kite Pharmaceuticals' is Kite Pharma, not
     # Vertex Pharmaceuticals, which shares more letters with it)
     first = word.lower().split()[0] if len(word.split()) > 1 else None
-    same_first = [
-        c
-        for ratio, c in sorted(
-            (-difflib.SequenceMatcher(None, word.lower(), c).ratio(), c)
-            for c in lowered
-            if first is not None and c.split()[:1] == [first]
-        )
-        if ratio <= -0.5
-    ]
+    same_first = sorted(
+        (c for c in lowered if first is not None and c.split()[:1] == [first] and likeness(c) >= 0.5),
+        key=lambda c: (-likeness(c), c),
+    )
     found = same_first + close + [s.lower() for s in starts]
     return list(dict.fromkeys(lowered[c] for c in found))[:n]
 

@@ -947,8 +947,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
             timeout = min(timeout, QUICK_LIMIT)
         left = timeout - (time.monotonic() - started) if started is not None else timeout
         try:
-            if left <= 0:
-                raise JobTimeout
             status, payload = self.server.pool.run(kind, args, left, lane, self._client_gone)
         except ClientGone:
             # no one reads this answer: the connection closes after it

@@ -779,6 +779,8 @@ class WorkerPool:
         :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503.
         While the job runs, ``gone`` is asked every :data:`CLIENT_CHECK` seconds whether the
         client left; when it did, the job is stopped and :class:`ClientGone` raised."""
+        if timeout <= 0:  # the request's check took all its time
+            raise JobTimeout
         deadline = time.monotonic() + timeout
         worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
         if time.monotonic() >= deadline:  # the wait took it all: the worker has done nothing

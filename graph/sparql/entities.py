@@ -182,10 +182,11 @@ def _one_name_each(
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
+    spelling = {lower: re.sub(r"[^a-z0-9]+", "-", lower).strip("-") for lower in written}
     spelt = {
-        re.sub(r"[^a-z0-9]+", "-", lower).strip("-"): name
-        for lower, name in written.items()
-        if by_slug.get(re.sub(r"[^a-z0-9]+", "-", lower).strip("-"), set()) & names[lower]
+        slug: written[lower]
+        for lower, slug in spelling.items()
+        if by_slug.get(slug, set()) & names[lower]
     }
     near, seen = [], set()
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):

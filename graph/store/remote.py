@@ -624,12 +624,15 @@ class _Binding:
     def tokens(self, *, replace: bool) -> list[gate.Token]:
         """The tokens :meth:`text` must read as: the written query's, with each edit's own text
         read alone in place of what it replaces (offsets are those of the written query)."""
-        written, expected, last = self.checked.tokens, [], 0
+        written, expected, at = self.checked.tokens, [], 0
         for start, end, new in self._edits(replace):
-            expected += [t for t in written if last <= t.offset < start]
+            while at < len(written) and written[at].offset < start:
+                expected.append(written[at])
+                at += 1
             expected += [gate.Token(t.kind, t.text, start) for t in gate.tokenize(new)]
-            last = end
-        return expected + [t for t in written if t.offset >= last]
+            while at < len(written) and written[at].offset < end:
+                at += 1
+        return expected + list(written[at:])
 
     def _edits(self, replace: bool) -> list[tuple[int, int, str]]:
         tokens, text = self.checked.tokens, self.checked.text
@@ -742,10 +745,12 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
     if not substitutions:
         return head + checked.text
     binding = _Binding(checked, substitutions)
-    replace = _parses(head + binding.text(replace=True))
-    # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
-    # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
-    text = head + binding.text(replace=replace)
+    text = head + binding.text(replace=True)
+    replace = _parses(text)
+    if not replace:
+        # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
+        # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
+        text = head + binding.text(replace=False)
     _reads_as_written(checked, text, gate.tokenize(head) + binding.tokens(replace=replace))
     return text
 
@@ -1152,13 +1157,15 @@ def parse_results(
             b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
             ox.QueryResultsFormat.JSON,
         )
+    asked = None if columns is None else set(columns)
+    values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
     for row in rows:
-        unasked = sorted(set(row) - set(columns)) if columns is not None else []
+        unasked = sorted(set(row) - asked) if asked is not None else []
         if unasked:
-            asked = ", ".join(f"?{name}" for name in columns) or "none"
+            listed = ", ".join(f"?{name}" for name in columns) or "none"
             raise StoreError(
                 f"the SPARQL endpoint {url} answered with a column ?{unasked[0]}, which the query "
-                f"does not ask for (its columns: {asked})"
+                f"does not ask for (its columns: {listed})"
             )
         tripled = sorted(name for name, term in row.items() if term.get("type") == "triple")
         if tripled:
@@ -1166,8 +1173,6 @@ def parse_results(
                 f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?{tripled[0]}; "
                 "the graph is RDF 1.1 and holds none"
             )
-    values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
-    for row in rows:
         row.update({name: value for name, value in values.items() if name in row})
         # Virtuoso writes a boolean as 1 or 0, forms of the same value the embedded store writes
         # as true and false
