@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copyreg
 import difflib
+import functools
 import math
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -293,6 +294,70 @@ class EndpointTimeoutError(QueryTimeoutError, StoreError):
             f"the SPARQL endpoint {endpoint} did not answer within {seconds:g} s; the client "
             "stopped waiting and closed the connection (raise the limit with --timeout/timeout=)",
         )
+
+
+
+class EndpointAnswerError(StoreError):
+    """A remote SPARQL endpoint answered one of the library's own queries with a value the library
+    cannot use there: a literal where a count or an IRI is due, a column the query always binds
+    left empty. Its answers are input like a file's, so the error names the endpoint.
+
+    >>> print(EndpointAnswerError("http://localhost:7878/query", ValueError("invalid literal for int() with base 10: 'x'")))
+    the SPARQL endpoint http://localhost:7878/query answered with a value the library cannot read (invalid literal for int() with base 10: 'x'): check that it serves a graph built by ATMP-KG (atmpkg push loads one)
+    """
+
+    def __init__(self, endpoint: str, error: BaseException):
+        self.endpoint = endpoint
+        if isinstance(error, AttributeError) and "'NoneType'" in str(error):
+            reason = "a value left out that the query always binds"
+        elif isinstance(error, (IndexError, KeyError)):
+            reason = "fewer values than the query asks for"
+        else:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        AtmpkgError.__init__(
+            self,
+            f"the SPARQL endpoint {endpoint} answered with a value the library cannot read "
+            f"({reason}): check that it serves a graph built by ATMP-KG (atmpkg push loads one)",
+        )
+
+
+def reads_answers(method: Callable) -> Callable:
+    """Mark a method of the handle (or of a selection) that reads the store: on a remote store,
+    an error of Python's own (a ``ValueError`` of ``int()``, an index past a list's end) raised
+    after the endpoint answered during the call comes from what it answered, and is raised as
+    :class:`EndpointAnswerError`. An error before any answer, or on the embedded store, is the
+    library's and goes on unchanged.
+
+    >>> class Remote:
+    ...     endpoint, answered = "http://localhost:7878/query", 0
+    >>> class Reader:
+    ...     store = Remote()
+    ...     def _remote_store(self):
+    ...         return self.store
+    ...     @reads_answers
+    ...     def count(self, value):
+    ...         self.store.answered += 1
+    ...         return int(value)
+    >>> Reader().count("x")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.EndpointAnswerError: the SPARQL endpoint http://localhost:7878/query answered with a value the library cannot read (invalid literal for int() with base 10: 'x'): check that it serves a graph built by ATMP-KG (atmpkg push loads one)
+    """
+
+    @functools.wraps(method)
+    def reading(self, *args, **kwargs):
+        remote = self._remote_store()
+        answered = remote.answered if remote is not None else 0
+        try:
+            return method(self, *args, **kwargs)
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, AtmpkgError) or remote is None or remote.answered == answered:
+                raise
+            error = EndpointAnswerError(remote.endpoint, exc)
+        # Raised once the failed call's frames are gone with its exception: they hold the engine's
+        # answers, which must be dropped on the thread that made them
+        raise error
+
+    return reading
 
 
 #: Characters a terminal acts on (move, clear, set its title, write the clipboard) rather than

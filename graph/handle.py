@@ -28,7 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .engine.sandbox import DEFAULT_MEMORY
-from .errors import AtmpkgError, ParameterError, StoreError, described, positive_seconds
+from .errors import (
+    AtmpkgError,
+    ParameterError,
+    StoreError,
+    described,
+    positive_seconds,
+    reads_answers,
+)
 from .slice.selection import _SELECTION_FIELDS, Selection
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
@@ -211,6 +218,10 @@ class KnowledgeGraph:
             self._info = self._handle.info
         return self._handle
 
+    def _remote_store(self) -> RemoteStore | None:
+        """The remote store the handle reads, or None for the embedded one (or a closed handle)."""
+        return self._handle.store if self.root is None and self._handle is not None else None
+
     @property
     def endpoint(self) -> str | None:
         """The remote store's endpoint URL, or None for the embedded store.
@@ -242,6 +253,7 @@ class KnowledgeGraph:
 
     # --- queries --------------------------------------------------------------------------------
 
+    @reads_answers
     def query(
         self,
         sparql: str | None = None,
@@ -342,6 +354,7 @@ class KnowledgeGraph:
             result.notes += entity_notes(params, store, checked.tokens)
         return result
 
+    @reads_answers
     def named(
         self,
         name: str,
@@ -417,6 +430,7 @@ class KnowledgeGraph:
 
     # --- looking around -------------------------------------------------------------------------
 
+    @reads_answers
     def show(self, entity: str) -> EntityView:
         """Everything about one entity (a label, slug, ``kind:slug`` or IRI; a near miss suggests
         names): its facts, the links to it and the sources behind them. In a notebook it shows as
@@ -436,6 +450,7 @@ class KnowledgeGraph:
 
         return describe_entity(self._current().store, entity)
 
+    @reads_answers
     def stats(self) -> Stats:
         """Counts per class and per property, the number of sources, and the build information.
 
@@ -448,6 +463,7 @@ class KnowledgeGraph:
 
     # --- slices, views, exports -----------------------------------------------------------------
 
+    @reads_answers
     def select(self, selection: Selection | None = None, /, **fields: Any) -> Selection:
         """A :class:`Selection` of this graph: its fields (``focus``, ``hops``, ``classes``,
         ``name``, ``file``, ``query``, ``params``, ``with_sources``, ``max_nodes``) as keywords,
@@ -473,6 +489,7 @@ class KnowledgeGraph:
         chosen = selection.refine(**fields) if selection is not None else Selection(**fields)
         return chosen.on(self)
 
+    @reads_answers
     def view(
         self,
         selection: Selection | None = None,
@@ -503,6 +520,7 @@ class KnowledgeGraph:
             return overview_of(self, output=output, title=title)
         return view_of(chosen, output=output, title=title)
 
+    @reads_answers
     def export(
         self,
         fmt: str | None = None,
@@ -526,6 +544,7 @@ class KnowledgeGraph:
 
     # --- network analysis and charts ------------------------------------------------------------
 
+    @reads_answers
     def path(
         self,
         a: str,
@@ -552,6 +571,7 @@ class KnowledgeGraph:
 
         return shortest_connections(self, graph, a, b, max_paths, through, avoid)
 
+    @reads_answers
     def rank(
         self,
         *,
@@ -573,6 +593,7 @@ class KnowledgeGraph:
 
         return ranking(self, graph, by, classes, top, through)
 
+    @reads_answers
     def chart(self, kind: str, *, by: str | None = None, output: StorePath = None) -> Chart:
         """An SVG chart: ``approvals`` per year stacked ``by`` agency (default) or modality, or
         ``market`` size estimates by source and year; written atomically to ``output`` when

@@ -1164,6 +1164,77 @@ def test_an_answer_with_a_triple_term_is_named():
         )
 
 
+class WrongKindsHandler(QuietHandler):
+    """A server that answers every SELECT with two rows holding ``term`` in each column the query
+    asks for (the columns read from the engine's own parse of the query), or leaving them empty
+    when ``term`` is None; every ASK with true; every CONSTRUCT with one triple of IRIs."""
+
+    term: dict | None = {"type": "literal", "value": "x y"}
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        answer = ox.Store().query(text)
+        if isinstance(answer, ox.QueryTriples):
+            self.send_body(b"<urn:s> <urn:p> <urn:o> .\n", "application/n-triples")
+            return
+        body = {"head": {}, "boolean": True}
+        if isinstance(answer, ox.QuerySolutions):
+            columns = [variable.value for variable in answer.variables]
+            row = {column: self.term for column in columns} if self.term else {}
+            body = {"head": {"vars": columns}, "results": {"bindings": [row, row]}}
+        self.send_body(json.dumps(body).encode(), "application/sparql-results+json")
+
+
+class EmptyColumnsHandler(WrongKindsHandler):
+    term = None
+
+
+@pytest.mark.parametrize(
+    ("handler", "reason"),
+    [
+        (WrongKindsHandler, None),
+        (EmptyColumnsHandler, "a value left out that the query always binds"),
+    ],
+    ids=["wrong-kind", "empty"],
+)
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["stats"],
+        ["show", "kymriah"],
+        ["path", "a", "b"],
+        ["rank"],
+        ["export", "--format", "graphml", "-o"],
+        ["view", "-o"],
+        ["view", "--focus", "kymriah", "-o"],
+        ["chart", "approvals", "-o"],
+    ],
+    ids=lambda command: "-".join(command[:2]).removesuffix("--o"),
+)
+def test_an_answer_the_library_cannot_read_names_the_endpoint(handler, reason, command, tmp_path):
+    # rev19 R19-7: the library's own queries read numbers and IRIs from the columns they ask for
+    args = [*command, tmp_path / "out"] if command[-1] == "-o" else command
+    with http_server(handler) as url:
+        result = invoke(*args, "--endpoint", url)
+    assert (result.exit_code, "Traceback" in result.output) == (1, False), result.output
+    start = f"Error: the SPARQL endpoint {url} answered with a value the library cannot read ("
+    assert result.stderr.startswith(start), result.stderr
+    assert result.stderr.endswith(
+        "): check that it serves a graph built by ATMP-KG (atmpkg push loads one)\n"
+    )
+    if reason is not None:
+        assert result.stderr[len(start) :].startswith(reason + ")")
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_error_before_the_endpoint_answers_is_not_blamed_on_it():
+    # the handle's own errors before any request are the library's: no answer was read
+    with http_server(WrongKindsHandler) as url:
+        kg = atmpkg.open(endpoint=url)
+        with pytest.raises(TypeError):
+            kg.show(entity=None, extra=1)
+
+
 @pytest.mark.parametrize("handler", [SlowHandler, TrickleHandler], ids=["slow", "trickle"])
 def test_a_slow_server_times_out_within_the_limit(handler):
     with http_server(handler) as url:

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import ParameterError, described, whole_number
+from ..errors import ParameterError, described, reads_answers, whole_number
 
 if TYPE_CHECKING:
     import networkx
 
     from ..display.view import View
     from ..handle import KnowledgeGraph
+    from ..store.remote import RemoteStore
     from .export import ExportResult, Output
     from .subgraph import Slice
 
@@ -238,6 +239,9 @@ class Selection:
             )
         return self.graph
 
+    def _remote_store(self) -> RemoteStore | None:
+        return None if self.graph is None else self.graph._remote_store()
+
     def slice(self) -> Slice:
         """The selected triples as a :class:`~atmpkg.graph.slice.subgraph.Slice`, read one entity at a
         time as it is iterated (the way to write a large slice without holding it in memory);
@@ -251,6 +255,7 @@ class Selection:
 
         return slice_of(self._bound(), self.with_defaults(with_sources=False, max_nodes=0))
 
+    @reads_answers
     def triples(self) -> list:
         """The selected triples (pyoxigraph), sorted.
 
@@ -259,6 +264,7 @@ class Selection:
         """
         return list(self.slice())
 
+    @reads_answers
     def network(self) -> networkx.MultiDiGraph:
         """The selected triples as a ``networkx.MultiDiGraph`` (see
         :func:`~atmpkg.graph.slice.analytics.to_networkx`), the network the exports write: a

@@ -848,6 +848,9 @@ class RemoteStore:
         self._unchecked = must_hold and graph is not None
         self.timeout = timeout
         self._auth = auth_headers(endpoint)
+        #: How many answers the endpoint gave: what a method of the handle read after the count
+        #: it started with came from the endpoint (see errors.reads_answers)
+        self.answered = 0
         # What prefetch() announced: the nodes in batches, each node's batch, and the batches held,
         # as {batch: (when fetched, {node: (triples from it, triples to it)})}, least used first
         self._batches: list[tuple[ox.NamedNode, ...]] = []
@@ -905,6 +908,7 @@ class RemoteStore:
         )
         if not answer.ok:
             raise failure(self.endpoint, answer)
+        self.answered += 1
         return answer
 
     def query(
