@@ -1575,6 +1575,8 @@ def test_show_offers_each_entity_once_as_the_graph_writes_it(curated_store):
         ("kymria", ["Kymriah"]),
         ("Bluebird", ["bluebird bio"]),  # rev19 R19-6: its slug, bluebird-bio, spells its name
         ("novartiss", ["Novartis"]),
+        # rev19b F8: entities found by their slugs (nk-cell, gracell) are offered by their names
+        ("cellc", ["Cellectis", "Temcell", "NK cell therapy", "Gracell Biotechnologies", "GC Cell"]),
     ):
         with pytest.raises(UnknownNameError) as near:
             kg.show(typed)

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 
@@ -177,22 +178,34 @@ def _one_name_each(
     text: str, names: dict[str, set[str]], written: dict[str, str], entities: set[str]
 ) -> list[str]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
-    label, an alternative label) or by its slug, the closer first; a slug that spells a name of
-    its entity is offered as that name (``bluebird-bio``: bluebird bio)."""
+    label, an alternative label) or by its slug, the closer first; an entity found by its slug is
+    offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), a source
+    (which is offered by no name) and an entity without one by the slug."""
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
-    spelling = {lower: re.sub(r"[^a-z0-9]+", "-", lower).strip("-") for lower in written}
-    spelt = {
-        slug: written[lower]
-        for lower, slug in spelling.items()
-        if by_slug.get(slug, set()) & names[lower]
-    }
+    names_of: dict[str, list[str]] = {}
+    for lower, named in names.items():
+        if lower in written:
+            for entity in named:
+                names_of.setdefault(entity, []).append(written[lower])
+
+    def closest_name(entity: str) -> str | None:
+        return max(
+            names_of.get(entity, ()),
+            key=lambda name: (difflib.SequenceMatcher(None, text.lower(), name.lower()).ratio(), name),
+            default=None,
+        )
+
     near, seen = [], set()
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
         if named - seen:
-            near.append(written.get(choice) or spelt.get(choice, choice))
+            slugged = by_slug.get(choice, set())
+            offered = written.get(choice) or (
+                len(slugged) == 1 and closest_name(next(iter(slugged)))
+            )
+            near.append(offered or choice)
             seen |= named
     return near[:5]
 
