@@ -324,6 +324,12 @@ class KnowledgeGraph:
             if named.params or not params:
                 return self._declared(named, params, timeout, limit, allow)
             # a file that declares no parameters binds variables as SPARQL text does
+        elif sparql is not None and sparql.lstrip().startswith("#"):
+            # text that starts with a header (a file piped in, a named query's text pasted) types
+            # its parameters as the file would
+            named = queries.parse("text", sparql, "the query text")
+            if named.params:
+                return self._declared(named, params, timeout, limit, allow)
         if sparql.strip() in queries.names():
             name = sparql.strip()
             raise ParameterError(

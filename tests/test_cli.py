@@ -641,6 +641,18 @@ def test_a_dash_reads_the_query_from_standard_input_and_an_empty_path_is_refused
         "<https://w3id.org/atmp-kg/ontology#Therapy> .\n"
         f'{genex} <http://www.w3.org/2000/01/rdf-schema#label> "Genex"@en .\n',
     )
+    # newuser20 F9: a file piped in keeps its header, which types its parameters as the file's does
+    header = "# param: company company cellco  The company\n"
+    text = header + "SELECT ?name ?company WHERE { ?company rdfs:label ?name }\n"
+    for params, slug, name in (([], "cellco", "CellCo"), (["-p", "company=genecorp"], "genecorp", "GeneCorp")):
+        for args in (["query", "-"], ["query", "--file", "-"]):
+            result = CliRunner().invoke(cli, [*args, *params, "--format", "csv", *store], input=text)
+            assert (result.exit_code, result.stdout) == (
+                0,
+                f"name,company\n{name},https://w3id.org/atmp-kg/id/company/{slug}\n",
+            ), args
+        rows = atmpkg.open(fixture_store).query(text, dict(p.split("=") for p in params[1:]))
+        assert rows.dicts() == [{"name": name, "company": f"https://w3id.org/atmp-kg/id/company/{slug}"}]
     # bytes that are not UTF-8 are named as a query file's are (rev13 M5)
     result = CliRunner().invoke(cli, ["query", "-", *store], input=b"ASK { \xe9 }")
     assert (result.exit_code, result.stderr) == (
