@@ -1583,6 +1583,26 @@ def test_show_offers_each_entity_once_as_the_graph_writes_it(curated_store):
         assert near.value.suggestions == offered, typed
 
 
+def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_store):
+    """newuser20 F5: agency:FDA was an unknown entity, with a source's slug offered first."""
+    kg = atmpkg.open(curated_store)
+    for text, slug in (
+        ("agency:FDA", "agency/fda"),
+        ("target:CD19", "target/cd19"),
+        ("Therapy:Kymriah", "therapy/kymriah"),
+        ("company:Kite-Pharma", "company/kite-pharma"),
+        ("company:kite", "company/kite-pharma"),  # an alternative label of Kite Pharma
+        ("company/Kite Pharma", "company/kite-pharma"),
+    ):
+        assert kg.show(text).iri == ID + slug, text
+    with pytest.raises(UnknownNameError) as refused:
+        kg.show("company:kymriah")
+    assert str(refused.value) == "unknown company 'kymriah'. kymriah is a therapy, not a company."
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("therapy:kymria")
+    assert near.value.suggestions == ["kymriah"]
+
+
 def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):
     with pytest.raises(ParameterError) as refused:
         run_named("company-connections", {"other": "gilead-sciences"}, store=curated_store)

@@ -89,15 +89,16 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     if text.startswith(("http://", "https://")):
         candidates = [text]
     else:
+        by_prefix = {kind_prefix(k): k for k in KINDS}
         for sep in (":", "/"):
-            kind, found, slug = text.partition(sep)
-            by_prefix = {kind_prefix(k): k for k in KINDS}
-            if found and kind in by_prefix and SLUG_RE.match(slug):
-                candidates = [iri(by_prefix[kind], slug)]
-                break
-        else:
-            if SLUG_RE.match(text):
-                candidates = [iri(k, text) for k in KINDS]
+            kind, found, rest = text.partition(sep)
+            if found and kind.lower() in by_prefix:
+                # the kind says where to look: a slug in any case, or a name, among its entities
+                from .named import resolve_entity_of_kind
+
+                return resolve_entity_of_kind(by_prefix[kind.lower()], rest, store).value
+        if SLUG_RE.match(text):
+            candidates = [iri(k, text) for k in KINDS]
     # an IRI the engine would not take (a stray %, a space) names nothing
     candidates = [c for c in candidates if valid_iri(c)]
     existing: list[str] = []

@@ -357,7 +357,7 @@ def resolve_entity_of_kind(
             choices.append(choice)
         seen |= entities
     try:
-        other = resolve_entity(given, store)
+        other = resolve_entity(value, store)
     except (UnknownNameError, ParameterError):
         other = None
     kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
