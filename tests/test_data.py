@@ -133,7 +133,7 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:anvisa": 11,
     }
     assert sum(cited.values()) == 159
-    assert "159 of 247 approvals cite one so far" in " ".join(
+    assert "159 of 249 approvals cite one so far" in " ".join(
         (DATA / "README.md").read_text().split()
     )
 
@@ -158,7 +158,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
         "agency:pmda": (22, 34),
         "agency:mfds": (10, 28),
         "agency:health-canada": (10, 14),
-        "agency:nmpa": (4, 11),
+        "agency:nmpa": (4, 13),
         "agency:mhra": (4, 5),
         "agency:tga": (3, 7),
         "agency:swissmedic": (3, 16),
@@ -167,8 +167,8 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "124 of 247 approvals (EU 42 of 43, FDA 21 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
-        "Canada 10 of 14, NMPA 4 of 11, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 11, "
+        "124 of 249 approvals (EU 42 of 43, FDA 21 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
+        "Canada 10 of 14, NMPA 4 of 13, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 11, "
         "CDSCO 1 of 10)" in readme
     )
 
