@@ -79,7 +79,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    117
+    119
     """
 
     def __init__(
@@ -289,6 +289,7 @@ class KnowledgeGraph:
         from .sparql.run import (
             as_term,
             binding_notes,
+            comparison_notes,
             duration_sums,
             empty_answer_notes,
             entity_notes,
@@ -356,6 +357,7 @@ class KnowledgeGraph:
             # advice, which never fails the query answered: a note that cannot be made is left out
             with contextlib.suppress(ValueError, AtmpkgError):
                 result.notes += empty_answer_notes(checked.tokens, store)
+                result.notes += comparison_notes(checked.tokens, store)
                 result.notes += wrong_kind_notes(checked.tokens, store)
             result.notes += entity_notes(params, store, checked.tokens)
         return result
@@ -461,7 +463,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        247
+        249
         """
         from .display.explore import store_stats
 
@@ -606,7 +608,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        247
+        249
         """
         from .display.charts import chart_of
 
@@ -642,7 +644,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        117
+        119
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "comment"]
         ['A note.']
         """
@@ -659,7 +661,7 @@ class KnowledgeGraph:
         nothing, as :meth:`import_files` adds them; later calls read the new build.
 
         >>> kg.remove_imports("my-notes.ttl").counts["atmp:Therapy"]
-        117
+        119
         """
         from .store.build import remove_imports
 

@@ -812,6 +812,48 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "SELECT ?a WHERE { ?a atmp:jurisdiction country:de ; atmp:agency agency:ema }",
     ):
         assert kg.query(right).notes == [], right
+    # newuser20 F2: a FILTER comparing dates or amounts with a string or a number dropped every
+    # row without a word, as does a typed value that is no value of its datatype
+    dated = "SELECT (COUNT(?a) AS ?n) WHERE {{ ?a atmp:product ?t ; {} }}"
+    for pattern, note in (
+        (
+            'atmp:date ?d FILTER(?d >= "2020-01-01")',
+            '?d >= "2020-01-01" compares atmp:date\'s values (xsd:date) with a string, which the '
+            'engine cannot do: every row is dropped; write "2020-01-01"^^xsd:date',
+        ),
+        (
+            "atmp:dateStated ?d FILTER(2020 <= ?d)",
+            "?d >= 2020 compares atmp:dateStated's values (xsd:date, xsd:gYearMonth) "
+            "with a number, which the engine cannot do: every row is dropped; compare the year: "
+            "FILTER(YEAR(?d) >= 2020)",
+        ),
+        (
+            'atmp:date ?d FILTER(?d = "2017-08-30")',
+            '?d = "2017-08-30" matches no value: atmp:date holds "2017-08-30"^^xsd:date; write that',
+        ),
+        (
+            'atmp:date ?d FILTER(?d > "2020-13-01"^^xsd:date)',
+            '"2020-13-01"^^xsd:date is no xsd:date value, so no value equals it and every '
+            "comparison with it fails: write a valid one",
+        ),
+        (
+            'atmp:date "2017-8-30"^^xsd:date',
+            '"2017-8-30"^^xsd:date is no xsd:date value, so no value equals it and every '
+            "comparison with it fails: write a valid one",
+        ),
+    ):
+        answer = kg.query(dated.format(pattern))
+        assert (answer.dicts(), answer.notes) == ([{"n": 0}], [note]), pattern
+    assert kg.query('SELECT ?d ?v WHERE { ?d atmp:valueUSD ?v FILTER(?v > "1000") }').notes == [
+        '?v > "1000" compares atmp:valueUSD\'s values (xsd:decimal) with a string, which the '
+        "engine cannot do: every row is dropped; write 1000"
+    ]
+    for compared in (  # comparisons the engine makes, right or wrong, get no note
+        'atmp:date ?d FILTER(?d >= "2030-01-01"^^xsd:date)',
+        "atmp:dateStated ?d FILTER(YEAR(?d) >= 2030)",
+        'atmp:date ?d FILTER(?d = "2017-08-31"^^xsd:date)',
+    ):
+        assert kg.query(dated.format(compared)).notes == [], compared
     # rev2_17 N1, N2: an entity named by its label, looked up in the index
     assert kg.query('SELECT ?t WHERE { ?t rdf:type "therapy" }').notes == [
         'rdf:type "therapy" matches no value: the graph holds an entity there, not text: write '

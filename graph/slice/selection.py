@@ -273,7 +273,7 @@ class Selection:
         (``typed``): an ``int``, ``float`` or ``bool`` where every value of the attribute is one.
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
-        199
+        201
         >>> kymriah = "https://w3id.org/atmp-kg/id/therapy/kymriah"
         >>> kg.select(focus="Kymriah").network().nodes[kymriah]["approvalCount"]
         19

@@ -463,6 +463,154 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     return notes
 
 
+#: Comparisons a FILTER writes, each as the engine is asked whether it can make it, and the one
+#: that reads the same with its sides swapped (``"2020" < ?d`` is ``?d > "2020"``).
+_COMPARE = {
+    op: f"SELECT ?a ?b ?ok WHERE {{ BIND((?a {op} ?b) AS ?ok) }}" for op in ("=", "!=", "<", "<=", ">", ">=")
+}
+_SWAPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+#: The datatypes whose values the engine can check by casting the text (an ill-formed one, such
+#: as "2020-13-01"^^xsd:date, fails every comparison), each with its cast.
+_CASTS = {
+    XSD + name: f"SELECT ?v ?ok WHERE {{ BIND(xsd:{name}(STR(?v)) AS ?ok) }}"
+    for name in ("date", "dateTime", "decimal", "integer", "double", "float", "boolean")
+}
+#: One value of each datatype a property holds: what a written value is compared with.
+_ONE_OF_EACH_DATATYPE = (
+    "SELECT ?p (SAMPLE(?o) AS ?one) WHERE { ?s ?p ?o FILTER(isLiteral(?o)) } GROUP BY ?p (DATATYPE(?o))"
+)
+
+
+def _engine_answer(text: str, **terms: Term) -> Term | None:
+    """The one value a query of expressions gives with ``terms`` bound, on an empty store: what
+    the engine itself makes of them (None for an error)."""
+    bound = {ox.Variable(name): term for name, term in terms.items()}
+    row = next(iter(ox.Store().query(text, prefixes=PREFIXES, substitutions=bound)))
+    return row["ok"]
+
+
+def _literal_at(tokens: Sequence[gate.Token], at: int, declared: set[str]):
+    """The literal that starts at token ``at``, as the query writes it and where it ends
+    (``(term, shown, last token)``), or None: a string with its language or its datatype (an
+    absolute IRI or a predeclared prefixed name), or a number."""
+    token = tokens[at]
+    if token.kind == "number":
+        if _NUMBER.fullmatch(token.text):
+            return _typed(token.text, "decimal" if "." in token.text else "integer"), token.text, at
+        return None
+    text = _plain_value(token.text) if token.kind == "string" else None
+    if text is None:
+        return None
+    following = tokens[at + 1] if at + 1 < len(tokens) else None
+    if following is not None and following.kind == "lang":
+        return ox.Literal(text, language=following.text[1:]), token.text + following.text, at + 1
+    if following is None or following.text != "^^" or at + 2 >= len(tokens):
+        return ox.Literal(text), token.text, at
+    datatype = tokens[at + 2]
+    prefix = datatype.text.partition(":")[0]
+    if datatype.kind == "pname" and prefix in PREFIXES and prefix not in declared:
+        iri = expand(datatype.text)
+    elif datatype.kind == "iri":
+        iri = datatype.text[1:-1]
+    else:
+        return None
+    if not valid_iri(iri):
+        return None
+    return ox.Literal(text, datatype=ox.NamedNode(iri)), f"{token.text}^^{datatype.text}", at + 2
+
+
+#: The datatypes a number written without quotes has.
+_NUMBERS = frozenset(XSD + name for name in ("integer", "decimal", "double"))
+
+
+def _what(value: ox.Literal) -> str:
+    """The kind of ``value``, as a sentence names it: a string, a number, an xsd:gYear."""
+    kind = value.datatype.value
+    if value.language or kind == XSD + "string":
+        return "a string"
+    return "a number" if kind in _NUMBERS else f"an {shorten(kind)}"
+
+
+def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
+    """For an answer with no rows: a note on each value written that the engine itself says fails
+    every comparison: a typed literal that is no value of its datatype (``"2020-13-01"^^xsd:date``),
+    and a FILTER comparing a property's values with a value of a kind they do not compare with
+    (``FILTER(?d >= "2020-01-01")`` where ``atmp:date`` holds ``xsd:date`` values, an error that
+    drops every row), or equal to none of them in the kind written (``FILTER(?d = "2017-08-30")``);
+    each with what to write instead, which the engine can compare.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = 'SELECT * { ?a atmp:date ?d FILTER(?d >= "2020-01-01") }'
+    >>> for note in comparison_notes(tokenize(text), atmpkg.graph.open_store().store):
+    ...     print(note)
+    ?d >= "2020-01-01" compares atmp:date's values (xsd:date) with a string, which the engine cannot do: every row is dropped; write "2020-01-01"^^xsd:date
+    """
+    declared = gate.declared_prefixes(tokens)
+    notes, seen = [], set()
+    for at in range(len(tokens)):
+        found = _literal_at(tokens, at, declared)
+        if found is None or (at and tokens[at - 1].text == "^^"):
+            continue
+        written, shown, end = found
+        cast = _CASTS.get(written.datatype.value)
+        if cast is not None and _engine_answer(cast, v=written) is None:
+            if written not in seen:
+                seen.add(written)
+                notes.append(
+                    f"{shown} is no {shorten(written.datatype.value)} value, so no value equals "
+                    "it and every comparison with it fails: write a valid one"
+                )
+            continue
+        if at >= 2 and tokens[at - 1].text in _COMPARE and tokens[at - 2].kind == "var":
+            variable, op = tokens[at - 2].text, tokens[at - 1].text
+        elif end + 2 < len(tokens) and tokens[end + 1].text in _COMPARE and tokens[end + 2].kind == "var":
+            variable, op = tokens[end + 2].text, _SWAPPED[tokens[end + 1].text]
+        else:
+            continue
+        predicate = _predicate_of_variable(tokens, variable[1:], declared)
+        if predicate is None or (predicate, written, op) in seen or len(seen) >= _MOST_LOOKED_UP:
+            continue
+        seen.add((predicate, written, op))
+        held = [
+            row["one"]
+            for row in store.query(
+                _ONE_OF_EACH_DATATYPE, substitutions={ox.Variable("p"): ox.NamedNode(predicate)}
+            )
+            if isinstance(row["one"], ox.Literal)
+        ]
+        said = f"{variable} {op} {shown}"
+        if op == "=":
+            stored = _stored_as(predicate, written, store)
+            if stored is not None:
+                notes.append(
+                    f"{said} matches no value: {shorten(predicate)} holds {_written(stored)}; "
+                    "write that"
+                )
+            continue
+        if not held or any(_engine_answer(_COMPARE[op], a=v, b=written) is not None for v in held):
+            continue
+        kinds = sorted({shorten(v.datatype.value) for v in held})
+        retyped = [
+            again
+            for kind in dict.fromkeys(v.datatype for v in held)
+            if (again := ox.Literal(written.value, datatype=kind)) is not None
+            and (kind.value not in _CASTS or _engine_answer(_CASTS[kind.value], v=again) is not None)
+            and all(_engine_answer(_COMPARE[op], a=v, b=again) is not None for v in held)
+        ]
+        if retyped:
+            number = retyped[0].datatype.value in _NUMBERS and _NUMBER.fullmatch(written.value)
+            instead = f"write {written.value if number else _written(retyped[0])}"
+        elif re.fullmatch("[0-9]{4}", written.value):
+            instead = f"compare the year: FILTER(YEAR({variable}) {op} {written.value})"
+        else:
+            instead = f"write a value of that kind ({', '.join(kinds)})"
+        notes.append(
+            f"{said} compares {shorten(predicate)}'s values ({', '.join(kinds)}) with "
+            f"{_what(written)}, which the engine cannot do: every row is dropped; {instead}"
+        )
+    return notes
+
+
 def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     """For an answer with no rows: a note on each entity of the graph written as the value of a
     property whose range (``rdfs:range`` in the ontology) is no class of the entity (``?deal

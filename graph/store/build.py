@@ -668,7 +668,7 @@ def build(
 
     >>> report = build("my-store")
     >>> report.counts["atmp:Therapy"], report.build_dir.parent
-    (117, PosixPath('my-store/builds'))
+    (119, PosixPath('my-store/builds'))
     """
     _check_shacl(shacl)
     root = stores.resolve_path(store)
@@ -1061,7 +1061,7 @@ def import_files(
     canonical form.
 
     >>> import_files("my-notes.ttl", kg.root).counts["atmp:Therapy"]
-    117
+    119
     >>> (kg.root / "imports" / "my-notes.ttl").is_file()      # kept for later builds
     True
     """
@@ -1103,7 +1103,7 @@ def remove_imports(
     import of the store raises :class:`UnknownNameError` with the imports it holds.
 
     >>> remove_imports("my-notes.ttl", kg.root).counts["atmp:Therapy"]
-    117
+    119
     >>> (kg.root / "imports" / "my-notes.ttl").exists()
     False
     """
