@@ -9,6 +9,7 @@ from collections import Counter
 from decimal import Decimal
 
 import networkx
+import pyoxigraph as ox
 import pytest
 from conftest import FIXTURE_DATA
 
@@ -1595,6 +1596,11 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         ("company/Kite Pharma", "company/kite-pharma"),
     ):
         assert kg.show(text).iri == ID + slug, text
+    # newuser20 F14: the regulators' former names were offered as the US FDA
+    for former, slug in (("KFDA", "mfds"), ("SFDA", "nmpa"), ("CFDA", "nmpa"), ("China FDA", "nmpa")):
+        assert kg.show(former).iri == ID + "agency/" + slug, former
+        named = run_named("approvals-by-agency-year", {"agency": former}, store=curated_store)
+        assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), former
     with pytest.raises(UnknownNameError) as refused:
         kg.show("company:kymriah")
     assert str(refused.value) == "unknown company 'kymriah'. kymriah is a therapy, not a company."
