@@ -239,6 +239,19 @@ def _print_counts(counts: dict[str, int]) -> None:
         click.echo(f"  {name:<{width}}  {n:>7,}")
 
 
+def _endpoint_note(written: Path) -> None:
+    """Say that the read commands will not read the store just written when ATMPKG_ENDPOINT sends
+    them to a remote one (newuser20 F11: an import whose data no later command found)."""
+    endpoint = os.environ.get("ATMPKG_ENDPOINT", "").strip()
+    if endpoint:
+        click.echo(
+            f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint, "
+            f"not the store at {written} this command wrote; load it there with 'atmpkg push', "
+            "or unset ATMPKG_ENDPOINT to read it",
+            err=True,
+        )
+
+
 @cli.command()
 @store_option
 @click.option(
@@ -260,6 +273,7 @@ def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None
         f"Built {report.store} in {report.seconds:.1f} s: {report.triples:,} triples from {len(report.inputs)} files."
     )
     _print_counts(report.counts)
+    _endpoint_note(report.store)
 
 
 def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
@@ -712,6 +726,7 @@ def import_(
             f"{report.normalised} literal(s) were stored in canonical form (see the note above)."
         )
     _print_counts(report.counts)
+    _endpoint_note(report.store)
 
 
 # --- export, path, rank: slices of the graph and network analysis ---------------------------------

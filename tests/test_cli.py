@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURE_DATA
 
 import atmpkg
 from atmpkg.cli import cli
@@ -802,3 +803,28 @@ def test_ctrl_z_stops_the_query_process_too_and_fg_continues_it(fixture_store):
     finally:
         run.kill()
         run.wait(30)
+
+
+def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
+    """newuser20 F11: with ATMPKG_ENDPOINT set, an import wrote the embedded store, which no read
+    command then read, without a word."""
+    store = tmp_path / "store"
+    endpoint = "http://127.0.0.1:9/query"
+    note = (
+        f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint, not the "
+        f"store at {store} this command wrote; load it there with 'atmpkg push', or unset "
+        "ATMPKG_ENDPOINT to read it\n"
+    )
+    built = ["build", "--store", str(store), "--data-dir", str(FIXTURE_DATA)]
+    result = CliRunner().invoke(cli, built, env={"ATMPKG_ENDPOINT": ""})
+    assert (result.exit_code, "ATMPKG_ENDPOINT" in result.stderr) == (0, False)
+    result = CliRunner().invoke(cli, built, env={"ATMPKG_ENDPOINT": endpoint})
+    assert (result.exit_code, result.stderr.endswith(note)) == (0, True), result.stderr
+    mine = tmp_path / "mine.ttl"
+    mine.write_text('<http://example.org/x> <http://www.w3.org/2000/01/rdf-schema#label> "X" .\n')
+    imported = ["import", str(mine), "--store", str(store)]
+    result = CliRunner().invoke(cli, imported, env={"ATMPKG_ENDPOINT": endpoint})
+    assert (result.exit_code, result.stderr.endswith(note)) == (0, True), result.stderr
+    removed = ["import", "--remove", "mine.ttl", "--store", str(store)]
+    result = CliRunner().invoke(cli, removed, env={"ATMPKG_ENDPOINT": ""})
+    assert (result.exit_code, "ATMPKG_ENDPOINT" in result.stderr) == (0, False)
