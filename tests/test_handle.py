@@ -1042,6 +1042,13 @@ def test_construct_answers_convert_to_rdflib_and_networkx(kg):
         (ID + "deal/bigpharma-cellco-2017", ID + "company/bigpharma", "atmp:acquirer"),
         (ID + "deal/bigpharma-genex-2019", ID + "company/bigpharma", "atmp:acquirer"),
     ]
+    # joints20 F1: a CONSTRUCT's objects are of mixed kinds, with no precision column: a month or
+    # a year stays as stated, a day is a date
+    dated = kg.query(
+        "CONSTRUCT WHERE { approval:betacel-pmda-2022-01-multiple-myeloma atmp:dateStated ?s ; "
+        "atmp:date ?d ; atmp:datePrecision ?p } "
+    ).df.sort_values("predicate", ignore_index=True)
+    assert dated["object"].tolist() == [datetime.date(2022, 1, 1), "dateprecision:month", "2022-01"]
     with pytest.raises(errors.ParameterError, match="not a graph"):
         kg.query(DEALS).to_rdflib()
     assert kg.query("ASK { ?s ?p ?o }").df.to_dict("list") == {"boolean": [True]}

@@ -120,7 +120,7 @@ def _kind(term: Term) -> tuple[str, object]:
             return "other", value
         if dt in DATE_PRECISION:
             moment = _date(term)
-            return ("date", (moment, DATE_PRECISION[dt])) if moment else ("other", value)
+            return ("date", (moment, DATE_PRECISION[dt], value)) if moment else ("other", value)
         if dt in _TEXT:
             return "text", value
         return "other", value
@@ -169,7 +169,18 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
         return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype="object"))]
     if kinds in ({"iri"}, {"text"}):
         return [(name, pd.Series([shown(c) for c in cells]))]
-    return [(name, pd.Series([shown(c) for c in cells], dtype="object"))]
+    mixed = [_date_as_python(c[1]) if c and c[0] == "date" else shown(c) for c in cells]
+    return [(name, pd.Series(mixed, dtype="object"))]
+
+
+def _date_as_python(value: tuple) -> object:
+    """A date in a column of mixed kinds (a CONSTRUCT's objects), which has no precision column:
+    a day as a ``date``, a month or a year as the text it is stated with (``'2024-08'``), never a
+    day it does not state; a moment as a ``datetime``."""
+    moment, precision, stated = value
+    if precision == "day":
+        return moment.date()
+    return stated if precision in PARTIAL else moment
 
 
 def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataFrame:
