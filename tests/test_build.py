@@ -999,6 +999,29 @@ def test_a_name_written_where_a_key_takes_a_slug_is_given_its_slug(data_dir, tmp
     ]
 
 
+def test_an_approvals_date_is_refused_as_a_date_and_names_no_slug_meant_for_another(
+    data_dir, tmp_path
+):
+    """newuser20 F7, joints20 F5: '2021/05/26' was called no slug, with a slug as its near miss;
+    '2021-13-26' also made an error of a reference to the approval's right slug, whose near miss
+    was the refused one."""
+    approvals = data_dir / "approvals.csv"
+    original = approvals.read_text()
+    (data_dir / "retired.csv").write_text(
+        "iri,replaced_by,note\n"
+        "approval/alphacel-fda-2017-08-29-large-b-cell-lymphoma,"
+        "approval/alphacel-fda-2017-08-30-large-b-cell-lymphoma,the day was corrected\n"
+    )
+    for date, said in (
+        ("2017/08/30", "'2017/08/30' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"),
+        ("2017-13-30", "'2017-13-30' has no month 13"),
+    ):
+        approvals.write_text(original.replace(",fda,2017-08-30,", f",fda,{date},"))
+        with pytest.raises(DataError) as info:
+            build(tmp_path / "store", data_dir=data_dir)
+        assert str(info.value) == f"{approvals}:3:3 (column 'date'): {said}", date
+
+
 def test_a_key_that_names_no_slug_hides_none_of_the_other_errors(data_dir, tmp_path):
     """newuser15 F5: 'FDA' in one approval's key stopped the build before any value was checked,
     so a bad date or pathway elsewhere showed only on the next build."""

@@ -447,6 +447,19 @@ def dated(subject: ox.NamedNode, pred: str, text: str) -> list[ox.Quad]:
     ]
 
 
+def _date_error(text: str) -> str:
+    """What is wrong with ``text`` as a date of the data (see :func:`date_literal`), or ``""``.
+
+    >>> _date_error("2021/05/26")
+    "'2021/05/26' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY"
+    """
+    try:
+        date_literal(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
 def date_literal(text: str) -> ox.Literal:
     """``YYYY-MM-DD`` -> xsd:date, ``YYYY-MM`` -> xsd:gYearMonth, ``YYYY`` -> xsd:gYear.
 
@@ -648,12 +661,20 @@ class _Compiler:
         bad = [
             (c, part) for c, part in zip(key_columns, parts, strict=True) if not SLUG_RE.match(part)
         ]
+        if family.name == "approvals" and _date_error(cells["date"].strip()):
+            # the slug holds a date its own check refuses: the rows naming this approval may name
+            # it by the date meant, so none is checked against a slug made from the wrong one
+            self.unkeyed.add("approval")
         for col, part in bad:
-            if col.name not in reported_cells:
-                # a name as a spreadsheet writes it ('FDA', 'Kite Pharma') is its slug's near miss
-                near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
-                hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
-                self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
+            if col.name in reported_cells:
+                continue
+            if col.name == "date":  # part of the slug, but a date first
+                self.note(row, col, _date_error(part))
+                continue
+            # a name as a spreadsheet writes it ('FDA', 'Kite Pharma') is its slug's near miss
+            near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
+            hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
+            self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
         kind = "approval" if family.name == "approvals" else family.kind
         if bad:
             self.unkeyed |= {"geo", *_GEO_KINDS} if family.name == "geography" else {kind}
