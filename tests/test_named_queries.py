@@ -1561,6 +1561,10 @@ def test_an_entity_of_another_kind_is_named_as_such_and_suggestions_name_each_en
     with pytest.raises(UnknownNameError) as near:
         run_named("company-portfolio", {"company": "kite-pharm"}, store=curated_store)
     assert near.value.suggestions == ["kite-pharma"]  # not Kite's five names
+    # joints20 F2: a name is offered as the graph writes it, not lower-cased
+    with pytest.raises(UnknownNameError) as near:
+        run_named("company-portfolio", {"company": "Gilead Sciencs"}, store=curated_store)
+    assert near.value.suggestions == ["Gilead Sciences"]
 
 
 def test_show_offers_each_entity_once_as_the_graph_writes_it(curated_store):

@@ -333,8 +333,10 @@ def resolve_entity_of_kind(
         substitutions={ox.Variable("ns"): ox.Literal(namespace)},
     )
     names: dict[str, set[str]] = {}
+    written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
     for row in answer:
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+        written.setdefault(row["name"].value.lower(), row["name"].value)
     matches = named_by(names, value)
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
@@ -350,11 +352,11 @@ def resolve_entity_of_kind(
     # suggestion, and the list says what to give
     listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
     # one suggestion per entity: a company's slug, label and alternative labels are one company
-    choices, seen = [], set()
+    choices, seen, slug_set = [], set(), set(slugs)
     for choice in suggest(value, slugs + sorted(names)):
         entities = names.get(choice, {namespace + choice})
         if not entities & seen:
-            choices.append(choice)
+            choices.append(choice if choice in slug_set else written.get(choice, choice))
         seen |= entities
     try:
         other = resolve_entity(value, store)
