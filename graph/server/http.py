@@ -1239,6 +1239,13 @@ def make_server(
     ...     answer.status, answer.headers["Content-Type"]
     (200, 'application/sparql-results+json')
     """
+    if not isinstance(host, str) or "/" in host or host.count(":") == 1 or not host.strip():
+        # a URL or host:port given where a host name goes: no host of that name exists, and its
+        # loopback part is not read as one (newuser20 F6)
+        raise ParameterError(
+            f"host takes a host name or an address, without a scheme or a port, got {host!r}: "
+            "give the port alone (CLI: --host localhost --port 7878)"
+        )
     if not _is_loopback(host):
         if not allow_remote:
             raise ParameterError(
