@@ -277,6 +277,22 @@ def test_the_table_pages_and_sorts(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_number_set_right_keeps_clear_of_the_next_column(page, server):
+    """newuser20 F8: a right-aligned count ran into the next column's text ('9false')."""
+    open_query(page, server, "SELECT ?n ?b WHERE { VALUES (?n ?b) { (9 false) (11 true) } }")
+    page.locator(ROWS).nth(1).wait_for()
+    gaps = page.evaluate(
+        """(rows) => [...document.querySelectorAll(rows)].map((row) => {
+             const text = (cell) => { const range = document.createRange();
+               range.selectNodeContents(cell); return range.getBoundingClientRect(); };
+             const number = row.querySelector('td.dt-type-numeric');
+             return text(number.nextElementSibling).left - text(number).right; })""",
+        ROWS,
+    )
+    assert len(gaps) == 2 and min(gaps) >= 18, gaps
+    assert not page.problems, page.problems
+
+
 def test_query_tabs_are_kept_across_visits(page, server):
     open_query(page, server, THERAPIES)
     page.click("#yasgui .tabsList .addTab")
