@@ -341,9 +341,11 @@ def load(name: str) -> NamedQuery:
     """
     if not isinstance(name, str):
         raise ParameterError(f"a named query is named by text, got {described(name)}")
-    file = _folder().joinpath(f"{name}.rq")
-    if not name or not re.fullmatch(r"[a-z0-9-]+", name) or not file.is_file():
+    # the folder's listing, not a look for the file: a name longer than a file name may be is
+    # unknown like any other (sec20 F3: the file system's error reached the user)
+    if name not in names():
         raise UnknownNameError("named query", name, names(), "List them with 'atmpkg queries'.")
+    file = _folder().joinpath(f"{name}.rq")
     return _parsed(name, Path(str(file)).stat().st_mtime_ns)
 
 

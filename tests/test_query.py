@@ -29,7 +29,7 @@ from atmpkg.graph import (
     query,
     run_named,
 )
-from atmpkg.graph.errors import QueryMemoryError
+from atmpkg.graph.errors import QueryMemoryError, UnknownNameError
 from atmpkg.graph.sparql.run import parse_term
 from atmpkg.graph.terms import ID
 from atmpkg.queries import all_queries
@@ -249,6 +249,15 @@ def test_named_query_with_unknown_name_suggests(fixture_store):
     )
     assert result.exit_code == 1
     assert "did you mean 'products-by-target'" in result.stderr
+    # sec20 F3: a name longer than a file name may be is unknown like any other
+    result = CliRunner().invoke(cli, ["query", "--name", "q" * 300, "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: unknown named query '{'q' * 80}… (300 characters)'. List them with 'atmpkg "
+        "queries'.\n",
+    )
+    with pytest.raises(UnknownNameError):
+        atmpkg.open(fixture_store).named("q" * 300)
 
 
 def test_unknown_entity_parameter_suggests(fixture_store):

@@ -512,6 +512,10 @@ def test_bad_parameters_are_400(server):
         b"at /api/queries.\n",
     )
     assert get(server, "/sparql?name=products-by-target&p=nonsense")[0] == 400
+    # sec20 F3: a name longer than a file name may be was the file system's error, a 500
+    for door in ("/sparql", "/graph"):
+        status, _, body = get(server, f"{door}?name={'q' * 300}")
+        assert (status, body.startswith(b"unknown named query 'qqq")) == (400, True), door
     assert get(server, "/sparql?name=products-by-target&p=target%3Dnot-a-target")[0] == 400
     assert sparql_get(server, THERAPIES, timeout="-1")[0] == 400
     assert sparql_get(server, THERAPIES, timeout="soon")[0] == 400
