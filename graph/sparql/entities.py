@@ -55,11 +55,12 @@ def named_by(names: dict[str, set[str]], text: str) -> set[str]:
     >>> named_by({"b-cell maturation antigen (bcma, tnfrsf17)": {"target/bcma"}}, "B-cell maturation antigen")
     {'target/bcma'}
     """
-    found = names.get(text.lower(), set())
+    lowered = text.lower()
+    found = names.get(lowered, set())
     if not found and SLUG_RE.match(text):
-        found = names.get(text.lower().replace("-", " "), set())
+        found = names.get(lowered.replace("-", " "), set())
     if not found:  # a name without what its label adds in brackets: "B-cell maturation antigen"
-        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == text.lower() for e in named}
+        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == lowered for e in named}
     return found
 
 
@@ -143,7 +144,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
     entities = {e for found in names.values() for e in found}
-    by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == text.lower()]
+    lowered = text.lower()
+    by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == lowered]
     if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
         return by_slug[0]
     # An entity an import named in its own namespace, by its name; the ontology's terms (each
