@@ -210,8 +210,14 @@ class QueryTooComplexError(QueryRefusedError):
 class QueryTimeoutError(AtmpkgError, TimeoutError):
     """The query ran past its time limit and was stopped."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, *, checking: bool = False):
         self.seconds = seconds
+        if checking:  # the gate's reading of the text, before the engine had it
+            super().__init__(
+                f"checking the query's text took past the {seconds:g} s time limit; shorten the "
+                "query, or raise the limit with --timeout/timeout="
+            )
+            return
         super().__init__(
             f"query stopped after the {seconds:g} s time limit; raise it with --timeout/timeout= "
             "or narrow the query"

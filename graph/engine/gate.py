@@ -431,7 +431,7 @@ class _Clock:
     >>> clock = _Clock(0.001, started=time.monotonic() - 1)
     >>> for _ in range(1024): clock.tick()
     Traceback (most recent call last):
-    atmpkg.graph.errors.QueryTimeoutError: query stopped after the 0.001 s time limit; raise it with --timeout/timeout= or narrow the query
+    atmpkg.graph.errors.QueryTimeoutError: checking the query's text took past the 0.001 s time limit; shorten the query, or raise the limit with --timeout/timeout=
     """
 
     def __init__(self, timeout: float | None = None, started: float | None = None):
@@ -446,7 +446,7 @@ class _Clock:
             and not self.steps % 1024
             and time.monotonic() > self.deadline
         ):
-            raise QueryTimeoutError(self.timeout)
+            raise QueryTimeoutError(self.timeout, checking=True)
 
 
 @dataclass
