@@ -161,8 +161,9 @@ def _library_errors(func):
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float | None):
-    """End this process with exit code 3 if the work inside runs past ``seconds`` (None: never).
+def _deadline(seconds: float | None, limit: float | None = None):
+    """End this process with exit code 3 if the work inside runs past ``seconds`` (None: never),
+    naming the time ``limit`` the user gave (``seconds`` by default).
 
     A remote store's answer is read by code that no Python thread can interrupt; ending the
     process stops the work for certain.
@@ -174,7 +175,7 @@ def _deadline(seconds: float | None):
         return
 
     def expire() -> None:
-        sys.stderr.write(f"Error: {QueryTimeoutError(seconds)}\n")
+        sys.stderr.write(f"Error: {QueryTimeoutError(seconds if limit is None else limit)}\n")
         sys.stderr.flush()
         os._exit(EXIT_TIMEOUT)
 
@@ -499,7 +500,7 @@ def query(
     kg = _graph(store, endpoint, graph, timeout=timeout, memory=cap)
     # The embedded store's evaluating process is killed at the limit by the library; a remote
     # store's HTTP client stops waiting, and this deadline covers the rest of the exchange.
-    with _deadline(None if kg.endpoint is None else timeout + REMOTE_GRACE):
+    with _deadline(None if kg.endpoint is None else timeout + REMOTE_GRACE, timeout):
         if name:
             result = kg.named(name, bound, limit=limit, allow=allow)
         else:

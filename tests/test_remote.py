@@ -44,6 +44,7 @@ from atmpkg.graph.errors import (
     EndpointTimeoutError,
     ParameterError,
     QueryRefusedError,
+    QueryTimeoutError,
     StoreError,
 )
 from atmpkg.graph.rdf import TYPE
@@ -1233,6 +1234,21 @@ def test_an_error_before_the_endpoint_answers_is_not_blamed_on_it():
         kg = atmpkg.open(endpoint=url)
         with pytest.raises(TypeError):
             kg.show(entity=None, extra=1)
+
+
+def test_the_checks_before_a_request_count_against_its_time_limit():
+    """sec20 F1: the remote store read the text again twice without the limit, then gave the
+    request the whole limit: timeout=3 took 9.5 s for a megabyte."""
+    RecordingHandler.seen.clear()
+    text = "ASK { FILTER(1<" + "a>" * 50_000 + ") }"  # every "<" may be read two ways
+    with http_server(RecordingHandler) as url:
+        with pytest.raises(QueryTimeoutError) as caught:
+            RemoteStore(url, graph="urn:g").query(text, timeout=0.001)
+    assert str(caught.value) == (
+        "checking the query's text took past the 0.001 s time limit; shorten the query, or raise "
+        "the limit with --timeout/timeout="
+    )
+    assert RecordingHandler.seen == []  # nothing was sent
 
 
 @pytest.mark.parametrize("handler", [SlowHandler, TrickleHandler], ids=["slow", "trickle"])

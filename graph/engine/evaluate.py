@@ -617,10 +617,12 @@ def evaluate(
     timeout: float | None = None,
     *,
     dataset: bool = False,
+    started: float | None = None,
 ) -> QueryResult:
     """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
     with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
-    ``limit`` rows. ``timeout`` is for a remote store's HTTP client only. Unless ``dataset``
+    ``limit`` rows. ``timeout`` is for a remote store only, counted from ``started`` over its own
+    checks of the text and its request. Unless ``dataset``
     (FROM and FROM NAMED allowed), a query of the embedded store reads the store's default graph
     as its default graph whatever FROM it holds: the engine's own check behind the gate's
     refusal.
@@ -632,7 +634,7 @@ def evaluate(
     substitutions = {ox.Variable(name): term for name, term in bindings.items()}
     # Only a remote store takes a time limit here (its HTTP client stops waiting at the limit); it
     # resolves relative IRIs itself, with a BASE declaration it sends.
-    limits: dict = {"timeout": timeout} if timeout is not None else {}
+    limits: dict = {"timeout": timeout, "started": started} if timeout is not None else {}
     if isinstance(store, ox.Store):
         limits = {"base_iri": BASE_IRI}
         if not dataset and form != "UPDATE":

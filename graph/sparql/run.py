@@ -123,7 +123,14 @@ def run(
     dataset = "dataset" in allow
     if isinstance(store, RemoteStore) or sandbox.confinement() is not None:
         return evaluate(
-            store, checked.text, checked.form, bindings, limit, timeout, dataset=dataset
+            store,
+            checked.text,
+            checked.form,
+            bindings,
+            limit,
+            timeout,
+            dataset=dataset,
+            started=started,
         )
     request = {
         "text": checked.text,

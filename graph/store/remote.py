@@ -60,6 +60,7 @@ from ..errors import (
     ParameterError,
     QueryRefusedError,
     QuerySyntaxError,
+    QueryTimeoutError,
     StoreError,
     positive_seconds,
     whole_number,
@@ -711,9 +712,27 @@ def prepare_query(
     return _prepare(_tokens(query), prefixes, substitutions)
 
 
-def _tokens(query: str) -> gate.CheckedQuery:
+@dataclass(frozen=True)
+class _Clock:
+    """A query's time limit over the work before its request (the gate's readings of its text,
+    the engine's parse) and the request itself: ``seconds`` from ``started``."""
+
+    seconds: float | None = None
+    started: float = 0.0
+
+    def left(self) -> float | None:
+        """What is left of the limit (None: no limit); past it, the checking took it all."""
+        if self.seconds is None:
+            return None
+        left = self.seconds - (time.monotonic() - self.started)
+        if left <= 0:
+            raise QueryTimeoutError(self.seconds, checking=True)
+        return left
+
+
+def _tokens(query: str, clock: _Clock = _Clock()) -> gate.CheckedQuery:
     # Every refusal is lifted here: run() already applied the gate with the caller's choices
-    return gate.check(query, allow=gate.ALLOW)
+    return gate.check(query, allow=gate.ALLOW, timeout=clock.seconds, started=clock.started)
 
 
 def _ends_itself(checked: gate.CheckedQuery) -> bool:
@@ -736,7 +755,7 @@ def _ends_itself(checked: gate.CheckedQuery) -> bool:
     return False
 
 
-def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
+def _prepare(checked: gate.CheckedQuery, prefixes, substitutions, clock: _Clock = _Clock()) -> str:
     # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
     head = f"BASE <{BASE_IRI}>\n" + "".join(
         f"PREFIX {name}: {ox.NamedNode(iri)}\n"
@@ -746,21 +765,23 @@ def _prepare(checked: gate.CheckedQuery, prefixes, substitutions) -> str:
         return head + checked.text
     binding = _Binding(checked, substitutions)
     text = head + binding.text(replace=True)
-    replace = _parses(text)
+    replace = _parses(text, clock)
     if not replace:
         # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
         # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
         text = head + binding.text(replace=False)
-    _reads_as_written(checked, text, gate.tokenize(head) + binding.tokens(replace=replace))
+    _reads_as_written(checked, text, gate.tokenize(head) + binding.tokens(replace=replace), clock)
     return text
 
 
-def _reads_as_written(checked: gate.CheckedQuery, text: str, expected: list[gate.Token]) -> None:
+def _reads_as_written(
+    checked: gate.CheckedQuery, text: str, expected: list[gate.Token], clock: _Clock = _Clock()
+) -> None:
     """Refuse ``text``, the query bound for the endpoint, unless the gate reads it as the query as
     written with each value in its place: the same tokens, and no guarded clause (SERVICE, FROM,
     LOAD...) or form that the written text does not use in any of the gate's readings."""
     try:
-        sent = gate.check(text, allow=gate.ALLOW)
+        sent = gate.check(text, allow=gate.ALLOW, timeout=clock.seconds, started=clock.started)
     except QuerySyntaxError as error:
         raise QueryRefusedError(_MISREAD.format(how=f"as no SPARQL ({error})")) from None
     added = sorted(sent.clauses - checked.clauses) + ([sent.form] if sent.form != checked.form else [])
@@ -788,7 +809,9 @@ _MISREAD = (
 
 # --- the store ----------------------------------------------------------------------------------
 
-def _engine_reads(text: str, prefixes=None, substitutions=None, base_iri=None) -> list[str] | None:
+def _engine_reads(
+    text: str, prefixes=None, substitutions=None, base_iri=None, clock: _Clock = _Clock()
+) -> list[str] | None:
     """Have Oxigraph read ``text`` on an empty store, in the confined process that evaluates the
     embedded store's queries (:mod:`atmpkg.graph.engine.child`): the engine runs a SERVICE as it
     reads the query, and this process must not call out, whatever the query holds. Raises what
@@ -800,21 +823,25 @@ def _engine_reads(text: str, prefixes=None, substitutions=None, base_iri=None) -
 
     request = {"parse_only": True, "text": text, "prefixes": dict(prefixes or {})}
     request |= {"substitutions": substitutions, "base_iri": base_iri}
-    read = evaluator(False, DEFAULT_MEMORY).run(request, timeout=DEFAULT_TIMEOUT)
+    left = clock.left()
+    limit = DEFAULT_TIMEOUT if left is None else min(left, DEFAULT_TIMEOUT)
+    read = evaluator(False, DEFAULT_MEMORY).run(request, timeout=limit)
     return None if read is None else read.variables
 
 
-def _check_locally(checked: gate.CheckedQuery, prefixes, substitutions) -> list[str] | None:
+def _check_locally(
+    checked: gate.CheckedQuery, prefixes, substitutions, clock: _Clock = _Clock()
+) -> list[str] | None:
     """Parse the query as the embedded store would: a query that is not valid SPARQL, or binds a
     variable its SELECT clause does not return, fails exactly as there, before anything is
     sent. Gives a SELECT's variables, the columns its answer may have."""
-    return _engine_reads(checked.text, prefixes, substitutions, BASE_IRI)
+    return _engine_reads(checked.text, prefixes, substitutions, BASE_IRI, clock)
 
 
-def _parses(text: str) -> bool:
+def _parses(text: str, clock: _Clock = _Clock()) -> bool:
     """Whether Oxigraph reads ``text`` (a bound form of a checked query)."""
     try:
-        _engine_reads(text)
+        _engine_reads(text, clock=clock)
     except SyntaxError:
         return False
     return True
@@ -919,10 +946,13 @@ class RemoteStore:
         substitutions: Mapping[ox.Variable, Term] | None = None,
         timeout: float | None = None,
         limit: int | None = None,
+        started: float | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
         ``QuerySolutions``, ASK ``QueryBoolean``, CONSTRUCT and DESCRIBE a list of triples.
-        ``timeout`` (seconds) replaces the store's time limit for this request. ``limit`` asks the
+        ``timeout`` (seconds) replaces the store's time limit for this request, counted from
+        ``started`` (``time.monotonic()``; now when not given) over the local checks of the text
+        and the request alike. ``limit`` asks the
         server for at most that many rows of a SELECT that sets no LIMIT of its own.
 
         >>> from atmpkg.graph.terms import ID, RDFS
@@ -932,13 +962,18 @@ class RemoteStore:
         >>> [row["l"].value for row in answer]
         ['Kymriah']
         """
-        checked = _tokens(query)
-        columns = _check_locally(checked, prefixes, substitutions)
+        seconds = self.timeout if timeout is None else timeout
+        clock = _Clock(seconds, time.monotonic() if started is None else started)
+        checked = _tokens(query, clock)
+        columns = _check_locally(checked, prefixes, substitutions, clock)
         form = checked.form
-        text = _prepare(checked, prefixes, substitutions)
+        text = _prepare(checked, prefixes, substitutions, clock)
         if limit is not None and form == "SELECT" and not _ends_itself(checked):
             text += f"\nLIMIT {whole_number(limit, 'limit', 1)}"
-        answer = self._ask(text, form, timeout)
+        try:
+            answer = self._ask(text, form, clock.left())
+        except EndpointTimeoutError:
+            raise EndpointTimeoutError(self.endpoint, seconds) from None
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
         return parse_results(self.endpoint, answer, substitutions, form, columns)
