@@ -682,7 +682,7 @@ def memory_copy(store: ox.Store) -> ox.Store:
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer))
-    if isinstance(answer, ox.QuerySolutions):
+    if hasattr(answer, "variables"):  # pyoxigraph's QuerySolutions, or a remote store's Solutions
         result = QueryResult("SELECT", [v.value for v in answer.variables], limit=limit)
         width = len(result.variables)
         for solution in answer:

@@ -947,9 +947,10 @@ class RemoteStore:
         timeout: float | None = None,
         limit: int | None = None,
         started: float | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | list[ox.Triple]:
+    ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
-        ``QuerySolutions``, ASK ``QueryBoolean``, CONSTRUCT and DESCRIBE a list of triples.
+        :class:`Solutions` (its rows as ``QuerySolutions`` gives them), ASK ``QueryBoolean``,
+        CONSTRUCT and DESCRIBE a list of triples.
         ``timeout`` (seconds) replaces the store's time limit for this request, counted from
         ``started`` (``time.monotonic()``; now when not given) over the local checks of the text
         and the request alike. ``limit`` asks the
@@ -1141,7 +1142,7 @@ def parse_results(
     bound: Mapping[ox.Variable, Term] | None = None,
     form: str = "SELECT",
     columns: Sequence[str] | None = None,
-) -> ox.QuerySolutions | ox.QueryBoolean:
+) -> Solutions | ox.QueryBoolean:
     """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
     Content-Type names (JSON when it names none). An answer that does not parse, is cut off (an
     XML document without its end) or is of the other kind raises :class:`StoreError`, as does a
@@ -1218,7 +1219,32 @@ def parse_results(
         for term in row.values():
             if term.get("datatype") == _XSD_BOOLEAN and term.get("value") in _BOOLEAN_FORMS:
                 term["value"] = _BOOLEAN_FORMS[term["value"]]
-    return ox.parse_query_results(json.dumps(document).encode("utf-8"), ox.QueryResultsFormat.JSON)
+    return Solutions.read(json.dumps(document).encode("utf-8"))
+
+
+class Solutions:
+    """A SELECT answer of an endpoint, read to its end: its ``variables`` and its rows (each a
+    ``pyoxigraph.QuerySolution``), as iterating ``pyoxigraph.QuerySolutions`` gives them. Only the
+    thread that made a ``QuerySolutions`` may drop it, and a caller's error may keep the frames
+    that hold an answer until another thread's garbage collection frees them (sec20 F2): this
+    holds none.
+
+    >>> answer = Solutions.read(b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}')
+    >>> [v.value for v in answer.variables], [row["n"].value for row in answer]
+    (['n'], ['1'])
+    """
+
+    def __init__(self, variables: list[ox.Variable], rows: list[ox.QuerySolution]):
+        self.variables, self.rows = variables, rows
+
+    @classmethod
+    def read(cls, document: bytes) -> Solutions:
+        """The rows of a SPARQL JSON results ``document``, read in one call."""
+        parsed = ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
+        return cls(list(parsed.variables), list(parsed))
+
+    def __iter__(self) -> Iterator[ox.QuerySolution]:
+        return iter(self.rows)
 
 
 def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
