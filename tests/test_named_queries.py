@@ -1863,7 +1863,7 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
         if _first_day(a["date"]) == earliest[a["therapy"]]
     }
     worldwide = run_named("first-approval-worldwide", store=curated_store)
-    assert len(worldwide) == len(first_pairs) == 110  # APCEDEN's four indications are one row
+    assert len(worldwide) == len(first_pairs) == 112  # APCEDEN's four indications are one row
     cdsco = run_named("first-approval-worldwide", {"agency": "cdsco"}, store=curated_store)
     # the engine joins a group's names in no stated order
     first_two = [(r["therapyName"], sorted(r["indications"].split("; "))) for r in cdsco.dicts()[:2]]

@@ -192,7 +192,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
         [direct] = out[at].outputs
         assert (direct["ename"], direct["evalue"]) == (
             "UnknownNameError",
-            "unknown entity 'cellc'; did you mean 'CellCo', 'cellco-eu'? Give a label, a slug "
+            "unknown entity 'cellc'; did you mean 'CellCo', 'CellCo Europe'? Give a label, a slug "
             "such as kymriah, or an IRI.",
         ), at
         assert "Traceback" not in "".join(direct["traceback"]), at
@@ -224,7 +224,7 @@ def test_the_readmes_notebook_runs(curated_store, tmp_path):
         if source.startswith("%") and source != "%load_ext atmpkg":
             assert html_of(executed).startswith("<table><thead>"), source
     assert html_of(notebook.cells[-1]).startswith(
-        "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>117<"
+        "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>119<"
     )
 
 

@@ -680,7 +680,7 @@ def test_errors_carry_no_traces_or_paths(server):
     for status, _, body in responses:
         assert status >= 400
         no_secrets(body)
-    empty = "# param: x\nSELECT ?x WHERE { ?x a atmp:Nothing }"
+    empty = "# nothing\nSELECT ?x WHERE { ?x a atmp:Nothing }"
     status, _, body = get(server, "/graph?query=" + urllib.parse.quote(empty))
     assert status == 200 and b"nothing to draw" in body
     no_secrets(body)

@@ -28,8 +28,8 @@ from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
 from ..rdf import valid_iri
-from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, XSD, iri, kind_prefix, shorten
-from .entities import NAME_PROPERTIES, named_by, replacement, resolve_entity
+from ..terms import KINDS, PREFIXES, XSD, kind_prefix, shorten
+from .entities import resolve_entity, resolve_entity_of_kind
 from .run import _MOST_LOOKED_UP, Term, _subject, as_term, decimal_text, missing, parse_term
 
 StorePath = str | os.PathLike[str] | None
@@ -277,103 +277,6 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
     if kind not in KINDS:
         raise ParameterError(f"{where} has unknown type '{kind}' in the query header")
     return resolve_entity_of_kind(kind, value, store, where, optional=not param.required)
-
-
-def _a(noun: str) -> str:
-    """``noun`` with its indefinite article.
-
-    >>> _a("agency"), _a("company")
-    ('an agency', 'a company')
-    """
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
-def resolve_entity_of_kind(
-    kind: str, value: str, store: ox.Store, where: str = "", optional: bool = False
-) -> ox.NamedNode:
-    """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive);
-    ``where`` names the parameter it was given to, which may be left out when ``optional``.
-
-    >>> resolve_entity_of_kind("company", "Kite Pharma", atmpkg.graph.open_store().store).value
-    'https://w3id.org/atmp-kg/id/company/kite-pharma'
-    >>> bcma = "<https://w3id.org/atmp-kg/id/target/bcma>"
-    >>> resolve_entity_of_kind("target", bcma, atmpkg.graph.open_store().store).value[-11:]
-    'target/bcma'
-    """
-    prefix, given = kind_prefix(kind) + ":", value
-    if not value.strip():
-        raise ParameterError(
-            f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI"
-            + (", or leave the parameter out" if optional else "")
-        )
-    if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
-        value = value[1:-1]
-    if value.startswith(prefix):
-        value = value[len(prefix) :]
-    candidate = (
-        value
-        if value.startswith(ID + kind + "/")
-        else iri(kind, value)
-        if SLUG_RE.match(value)
-        else None
-    )
-    if candidate and valid_iri(candidate):
-        facts = {
-            q.predicate.value: q.object
-            for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)
-        }
-        if facts:
-            new, why = facts.get(REPLACED_BY), facts.get(RDFS + "comment")
-            return ox.NamedNode(replacement(candidate, new, why))
-    namespace = ID + kind + "/"
-    answer = store.query(
-        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
-        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
-        prefixes=PREFIXES,
-        substitutions={ox.Variable("ns"): ox.Literal(namespace)},
-    )
-    names: dict[str, set[str]] = {}
-    written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
-    for row in answer:
-        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-        written.setdefault(row["name"].value.lower(), row["name"].value)
-    matches = named_by(names, value)
-    if len(matches) == 1:
-        return ox.NamedNode(next(iter(matches)))
-    slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
-    if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
-        return ox.NamedNode(namespace + value.lower())
-    if len(matches) > 1:
-        raise ParameterError(
-            f"{where or kind} '{value}' is ambiguous: "
-            + ", ".join(sorted(m[len(namespace) :] for m in matches))
-        )
-    # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
-    # suggestion, and the list says what to give
-    listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
-    # one suggestion per entity: a company's slug, label and alternative labels are one company
-    choices, seen, slug_set = [], set(), set(slugs)
-    for choice in suggest(value, slugs + sorted(names)):
-        entities = names.get(choice, {namespace + choice})
-        if not entities & seen:
-            choices.append(choice if choice in slug_set else written.get(choice, choice))
-        seen |= entities
-    try:
-        other = resolve_entity(value, store)
-    except (UnknownNameError, ParameterError):
-        other = None
-    kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
-    elsewhere = (
-        f"{given} is {_a(kind_of_other)}, not {_a(kind)}."
-        if kind_of_other and kind_of_other != kind
-        else ""
-    )
-    raise UnknownNameError(
-        kind,
-        value,
-        choices,
-        " ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
-    )
 
 
 def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
