@@ -119,6 +119,7 @@ def test_market_estimates_of_the_fixture(fixture_store):
             2031,
             29723680000.0,
             10.5,
+            (2025, 2031),
         ),
         Estimate(
             ESTIMATE + "atmp-2026",
@@ -129,6 +130,7 @@ def test_market_estimates_of_the_fixture(fixture_store):
             2031,
             86760000000.0,
             15.91,
+            (2026, 2031),
         ),
     ]  # the segment share (no value in USD) is not a market size
 
@@ -164,12 +166,24 @@ def test_market_chart_puts_estimates_side_by_side(fixture_store):
         "2031",
     ]
     assert texts(chart.svg, "legend") == [
-        "adoptive cell therapy for cancer treatment market, 2024 → 2031, CAGR 10.5 %",
+        "adoptive cell therapy for cancer treatment market, 2024 → 2031, CAGR 10.5 % (2025–2031)",
         "source: ACT market report (fixture)",
         "advanced therapy medicinal products market, 2026 → 2031, CAGR 15.91 %",
         "source: ATMP market report (fixture) (Fixture Research)",
     ]
     assert texts(chart.svg, "y-axis") == ["$0B", "$20B", "$40B", "$60B", "$80B", "$100B"]
+
+
+def test_a_growth_rate_stated_for_other_years_than_the_bars_says_its_years(curated_store):
+    """newuser20 F3: "2024 → 2033, CAGR 24.5 %" read as a rate over 2024-2033; the report gives
+    it for 2026-2033, and 24.5 % a year from 2024 would not reach the forecast."""
+    legend = texts(market_chart(store=curated_store).svg, "legend")[::2]
+    assert legend == [
+        "adoptive cell therapy for cancer treatment market, 2024 → 2031, CAGR 10.5 % (2025–2031)",
+        "adoptive cell therapy market, 2022 → 2030, CAGR 21.5 %",
+        "adoptive cell therapy market, 2024 → 2033, CAGR 24.5 % (2026–2033)",
+        "advanced therapy medicinal products market, 2026 → 2031, CAGR 15.91 %",
+    ]
 
 
 def test_text_is_escaped():

@@ -74,7 +74,7 @@ _APPROVALS = {
 }
 
 _ESTIMATES = """
-    SELECT ?estimate ?scope ?year ?value ?forecastYear ?forecastValue ?cagr
+    SELECT ?estimate ?scope ?year ?value ?forecastYear ?forecastValue ?cagr ?cagrFrom ?cagrTo
            (GROUP_CONCAT(DISTINCT ?cited; separator="; ") AS ?sources) WHERE {
       ?estimate a atmp:MarketEstimate ; atmp:year ?year ; atmp:valueUSD ?value .
       FILTER NOT EXISTS { ?estimate atmp:segment ?segment }
@@ -82,10 +82,11 @@ _ESTIMATES = """
       OPTIONAL { ?estimate atmp:scope ?s . ?s skos:prefLabel ?scope }
       OPTIONAL { ?estimate atmp:forecastYear ?forecastYear ; atmp:forecastValueUSD ?forecastValue }
       OPTIONAL { ?estimate atmp:cagrPercent ?cagr }
+      OPTIONAL { ?estimate atmp:cagrFrom ?cagrFrom ; atmp:cagrTo ?cagrTo }
       OPTIONAL { ?estimate dct:source ?src . ?src dct:title ?title .
                  OPTIONAL { ?src dct:publisher ?publisher } }
       BIND(IF(BOUND(?publisher), CONCAT(?title, " (", ?publisher, ")"), ?title) AS ?cited)
-    } GROUP BY ?estimate ?scope ?year ?value ?forecastYear ?forecastValue ?cagr"""
+    } GROUP BY ?estimate ?scope ?year ?value ?forecastYear ?forecastValue ?cagr ?cagrFrom ?cagrTo"""
 
 
 @dataclass
@@ -114,6 +115,8 @@ class Estimate:
     forecast_year: int | None = None
     forecast_value: float | None = None
     cagr: float | None = None
+    #: The years the growth rate is stated for, where the source gives them (``(2026, 2033)``).
+    cagr_years: tuple[int, int] | None = None
 
 
 def _esc(text: object) -> str:
@@ -271,6 +274,8 @@ def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> st
     for e in estimates:
         span = f"{e.year} → {e.forecast_year}" if e.forecast_year else str(e.year)
         growth = f", CAGR {e.cagr:g} %" if e.cagr is not None else ""
+        if growth and e.cagr_years and e.cagr_years != (e.year, e.forecast_year):
+            growth += " ({}–{})".format(*e.cagr_years)  # not the span the bars show
         legend.append((f"{e.scope}, {span}{growth}", f"source: {e.sources or 'not recorded'}"))
     longest = max(len(line) for pair in legend for line in pair)
     width = max(left + plot_width + 24, 16 + 24 + CHAR_WIDTH * longest + 16)
@@ -365,6 +370,11 @@ def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
                 forecast_year=int(str(row["forecastYear"])) if "forecastYear" in row else None,
                 forecast_value=float(row["forecastValue"]) if "forecastValue" in row else None,
                 cagr=float(row["cagr"]) if "cagr" in row else None,
+                cagr_years=(
+                    (int(str(row["cagrFrom"])), int(str(row["cagrTo"])))
+                    if "cagrFrom" in row
+                    else None
+                ),
             )
         )
     return sorted(found, key=lambda e: (e.sources, e.scope, e.year, e.iri))
