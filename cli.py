@@ -132,9 +132,12 @@ def _library_errors(func):
         from atmpkg.graph.errors import AtmpkgError, QueryMemoryError, QueryTimeoutError
 
         _in_command.set()
+        _signalled.clear()
         try:
             result = func(*args, **kwargs)
             sys.stdout.flush()  # a full disk or a reader gone shows here, not at exit
+            if _signalled.is_set():
+                raise _Terminated
             return result
         except (QueryTimeoutError, QueryMemoryError) as exc:
             click.echo(f"Error: {exc}", err=True)
@@ -1263,11 +1266,24 @@ class _Terminated(KeyboardInterrupt):
 _in_command = threading.Event()
 
 
+#: Set by SIGTERM during a command: one whose work ends all the same (the signal came where Python
+#: ignores an exception, in a finalizer) ends as terminated, not as a success.
+_signalled = threading.Event()
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     if not _in_command.is_set():
         sys.stderr.write("Error: terminated\n")
         raise SystemExit(128 + signal.SIGTERM)
+    _signalled.set()
     raise _Terminated
+
+
+def _unraisable(unraisable) -> None:
+    """Python's report of an exception it could not raise, but for SIGTERM's, which the command
+    reports as it ends (newuser20 F10: a traceback from a weakref's callback, and exit code 0)."""
+    if not isinstance(unraisable.exc_value, _Terminated):
+        sys.__unraisablehook__(unraisable)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
@@ -1296,6 +1312,7 @@ def main() -> None:
     for signum, handler in handlers:
         if signal.getsignal(signum) is not signal.SIG_IGN:
             signal.signal(signum, handler)
+    sys.unraisablehook = _unraisable
     if sys.stdout is None:
         # a closed descriptor 1 (>&-) goes to the next file this process opens, the store's
         # included: stop before opening any

@@ -517,6 +517,32 @@ def test_a_signal_before_a_command_starts_ends_with_its_exit_code(capsys):
         door._interrupt(signal.SIGINT, None)
 
 
+def test_a_sigterm_python_could_not_raise_ends_the_command_as_terminated(capsys, monkeypatch):
+    """newuser20 F10: SIGTERM in a weakref's callback, where Python ignores an exception, printed
+    a traceback, and the command went on to exit 0."""
+    import signal
+    import weakref
+
+    from atmpkg import cli as door
+
+    class Held:
+        pass
+
+    @door._library_errors
+    def work() -> str:
+        held = Held()
+        # the handler raises where the callback runs, in the collection of held
+        kept = weakref.ref(held, lambda _: door._terminate(signal.SIGTERM, None))
+        del held
+        assert kept() is None
+        return "done"
+
+    monkeypatch.setattr(sys, "unraisablehook", door._unraisable)
+    with pytest.raises(SystemExit) as ended:
+        work()
+    assert (ended.value.code, capsys.readouterr().err) == (143, "Error: terminated\n")
+
+
 def test_an_empty_entity_parameter_and_a_folder_as_output_are_named(
     fixture_store, tmp_path, monkeypatch
 ):
