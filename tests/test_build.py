@@ -1264,6 +1264,29 @@ def test_validate_files_without_changing_the_store(built, tmp_path):
     assert not query("ASK { target:cd22 ?p ?o }", store=built).boolean
 
 
+def test_a_value_a_shape_checks_in_a_node_is_reported_once_at_its_entity(built, tmp_path):
+    """newuser20 F12: a modality written as text also made a violation of the literal alone, as
+    if it were an entity <car-t>, with no file or line."""
+    mine = tmp_path / "mytx.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/mytx> a atmp:Therapy ; "
+        '<http://www.w3.org/2000/01/rdf-schema#label> "MyTx"@en ;\n'
+        '  atmp:modality "car-t" ; atmp:developedBy <https://w3id.org/atmp-kg/id/company/cellco> ;\n'
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n"
+    )
+    assert [(v.rule, v.entity, v.location, v.message) for v in validate([mine], store=built)] == [
+        (
+            "shacl atmpsh:TherapyShape",
+            "therapy:mytx",
+            f"{mine}:4",
+            "atmp:modality: a therapy names its modality, a concept of the modality scheme such "
+            "as modality:car-t",
+        )
+    ]
+
+
 def test_validate_reads_a_file_as_an_import_of_it_would_replace_the_earlier_one(built, tmp_path):
     mine = tmp_path / "targets.csv"
     mine.write_text("slug,label,kind\ncd22,CD22,antigen\n")

@@ -167,6 +167,10 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
     for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
         if report.value(result, sh.resultSeverity) != sh.Violation:
             continue
+        if (None, sh.detail, result) in report:
+            # the reason of another result (a value sh:node checks), which says it of the entity
+            # written in the input; the value alone may be a literal, named by no file or line
+            continue
         focus = str(report.value(result, sh.focusNode))
         path = report.value(result, sh.resultPath)
         shape = report.value(result, sh.sourceShape)
