@@ -389,7 +389,55 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         raise click.UsageError(str(exc)) from None
 
 
-class _QueryCommand(click.Command):
+def _named_in(args: list[str]) -> str | None:
+    """The named query ``--name NAME`` (or ``--name=NAME``) gives among ``args``, if any."""
+    for at, arg in enumerate(args):
+        if arg == "--name" and at + 1 < len(args):
+            return args[at + 1]
+        if arg.startswith("--name="):
+            return arg[len("--name=") :]
+    return None
+
+
+def _parameter_hint(args: list[str], word: str) -> str | None:
+    """What to write instead of ``word`` (an option or an argument) when it names a parameter of
+    the named query ``args`` give, and how its value is then given (newuser20 F13)."""
+    from atmpkg import queries
+    from atmpkg.graph.errors import suggest
+
+    name = _named_in(args)
+    if name not in queries.names():
+        return None
+    parameter = word.removeprefix("--").partition("=")[0]
+    declared = [p.name for p in queries.load(name).params]
+    if parameter in declared:
+        return f"{parameter} is a parameter of the named query {name}: give it as -p {parameter}=VALUE"
+    near = suggest(parameter, declared, 1)
+    if not near or not word.startswith("--"):
+        return None
+    return (
+        f"did you mean {near[0]}, a parameter of the named query {name}? Give it as "
+        f"-p {near[0]}=VALUE"
+    )
+
+
+class _NamedQueryCommand(click.Command):
+    """A command that runs a named query (``--name``): an option spelt like one of its parameters
+    (``--target bcma``) says how a parameter is given."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser takes the words out of args as it reads them
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = _parameter_hint(given, exc.option_name)
+            if hint is None:
+                raise
+            message = f"No such option '{exc.option_name}'; {hint}."
+            raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
+
+
+class _QueryCommand(_NamedQueryCommand):
     """The ``query`` command, which points a user guessing ``--list`` to ``atmpkg queries``."""
 
     GUESSES = ("--list", "--names", "--list-names", "--queries")
@@ -491,6 +539,14 @@ def query(
     from atmpkg.graph.engine.sandbox import parse_memory
 
     sources = [s for s in (sparql, file, name) if s]
+    if name and sparql and not file:
+        # a parameter written without -p, or its value after -p NAME
+        bare = [p for p in params if "=" not in p]
+        if bare:
+            raise click.UsageError(f"-p takes NAME=VALUE: give -p {bare[0]}={sparql}")
+        hint = _parameter_hint(["--name", name], sparql)
+        if hint is not None and "=" in sparql:
+            raise click.UsageError(f"'{sparql}' is no SPARQL: {hint} (-p {sparql})")
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
     if sparql == "-" or file == STDIN:
@@ -736,7 +792,7 @@ def import_(
 # --- export, path, rank: slices of the graph and network analysis ---------------------------------
 
 
-@cli.command()
+@cli.command(cls=_NamedQueryCommand)
 @selection_options(
     "Export",
     sources=(None, "Include the sources the facts cite.  [default: only for nq and trig]"),
@@ -1019,7 +1075,7 @@ def serve(
 # --- view, chart: the interactive graph page and SVG charts ---------------------------------------
 
 
-@cli.command()
+@cli.command(cls=_NamedQueryCommand)
 @selection_options(
     "View",
     sources=(True, "List the sources each entity cites (with links) in the side panel."),

@@ -854,3 +854,39 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
     removed = ["import", "--remove", "mine.ttl", "--store", str(store)]
     result = CliRunner().invoke(cli, removed, env={"ATMPKG_ENDPOINT": ""})
     assert (result.exit_code, "ATMPKG_ENDPOINT" in result.stderr) == (0, False)
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (
+            ["query", "--name", "products-by-target", "--target", "bcma"],
+            "No such option '--target'; target is a parameter of the named query "
+            "products-by-target: give it as -p target=VALUE.",
+        ),
+        (
+            ["export", "--name=products-by-target", "--target=bcma"],
+            "No such option '--target'; target is a parameter of the named query "
+            "products-by-target: give it as -p target=VALUE.",
+        ),
+        (
+            ["query", "--name", "products-by-target", "-p", "target", "bcma"],
+            "-p takes NAME=VALUE: give -p target=bcma",
+        ),
+        (
+            ["query", "--name", "products-by-target", "target=bcma"],
+            "'target=bcma' is no SPARQL: target is a parameter of the named query "
+            "products-by-target: give it as -p target=VALUE (-p target=bcma)",
+        ),
+        (
+            ["query", "--name", "products-by-target", "--tagret", "x"],
+            "No such option '--tagret'; did you mean target, a parameter of the named query "
+            "products-by-target? Give it as -p target=VALUE.",
+        ),
+        (["query", "--name", "products-by-target", "--fromat", "csv"], "No such option '--fromat'. Did you mean '--format'?"),
+    ],
+)
+def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, said):
+    """newuser20 F13: --target was offered --store, and target=bcma was taken for SPARQL text."""
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
