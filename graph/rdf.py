@@ -391,6 +391,7 @@ _TYPED = {
     XSD + "gYear": int,
     XSD + "boolean": bool,
 }
+_GYEAR = XSD + "gYear"
 #: XSD's lexical forms of its numbers: whole, decimal and floating-point.
 WHOLE_FORM = r"[+-]?[0-9]+"
 DECIMAL_FORM = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
@@ -589,8 +590,9 @@ def network_of_facts(
     but for the links of the properties in ``drawn`` (those a query asked for).
 
     Attribute values are text; with ``typed``, an attribute whose every value in the graph is a
-    single number (xsd:decimal, xsd:double, xsd:integer, xsd:gYear, ...) or boolean becomes a
-    Python ``float``, ``int`` or ``bool``, so that network formats declare it as such.
+    single number (xsd:decimal, xsd:double, xsd:integer, ...; an xsd:gYear of a property whose
+    declared range is xsd:gYear) or boolean becomes a Python ``float``, ``int`` or ``bool``, so
+    that network formats declare it as such.
 
     The IRIs in ``hubs`` (see :func:`~atmpkg.graph.slice.subgraph.hub_members`) are not nodes: a
     link to one becomes an attribute of its subject, named by the property and holding the hub's
@@ -617,6 +619,7 @@ def network_of_facts(
     def keep_label(node: str, prop: str, language: str | None, text: str) -> None:
         label_values.setdefault(node, {}).setdefault(prop, []).append((language, text))
 
+    years = property_ends()[1] if typed else {}
     last = None
     for node, predicate, kind, value, language, datatype in facts:
         if node in hubs:
@@ -646,6 +649,11 @@ def network_of_facts(
             if typed:
                 found = _TYPED.get(datatype) if datatype is not None else None
                 if found is not None and not _LEXICAL[found](value):
+                    found = None
+                if datatype == _GYEAR and years.get(predicate) != _GYEAR:
+                    # a year is a number where the property holds years only (atmp:year), not
+                    # where a month or a day may come next (a figure's period): its type would
+                    # change with the data (joints20 F4)
                     found = None
                 kinds_of.setdefault((node, predicate), set()).add(found)
     for source, target, prop in edges:

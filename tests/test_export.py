@@ -1542,6 +1542,10 @@ def test_network_formats_declare_attribute_types(fixture_store, tmp_path):
         d for _, d in nx.read_graphml(tmp_path / "n.graphml").nodes(data=True) if "year" in d
     ]
     assert estimates and all(isinstance(d["year"], int) for d in estimates)
+    # joints20 F4: a figure's period may be a year, a month or a day: text, though all are years
+    figure = ID + "figure/genex-list-price-2019"
+    export_subgraph("graphml", tmp_path / "f.graphml", classes=["atmp:ProductFigure"], store=fixture_store)
+    assert nx.read_graphml(tmp_path / "f.graphml").nodes[figure]["period"] == "2019"
     # an independent reader: igraph takes the types the file declares
     read = igraph.Graph.Read_GraphML(str(tmp_path / "n.graphml"))
     by_id = {v["id"]: v for v in read.vs}
