@@ -1368,8 +1368,12 @@ def test_a_large_text_waits_for_a_check_then_is_answered_503(server, monkeypatch
         status, got, body = request(server, "POST", "/sparql", _large_ask(), headers)
         assert (status, got["Retry-After"]) == (503, "1")
         assert body == b"the server is checking other large queries; retry shortly\n"
-        # a short text does not wait for them
+        # a short text does not wait for them, nor does the longest named query's text pasted
         status, _, _ = request(server, "POST", "/sparql", b"ASK { ?s ?p ?o }", headers)
+        assert status == 200
+        assert max(len(q.text) for q in all_queries()) < served.LARGE_TEXT
+        just_under = b"ASK { ?s ?p ?o }".ljust(served.LARGE_TEXT - 1)
+        status, _, _ = request(server, "POST", "/sparql", just_under, headers)
         assert status == 200
     finally:
         for _ in range(served.LARGE_CHECKS):
