@@ -1192,6 +1192,19 @@ class EmptyColumnsHandler(WrongKindsHandler):
     term = None
 
 
+#: The commands that read an endpoint with the library's own queries (``-o`` takes a file).
+READING_COMMANDS = [
+    ["stats"],
+    ["show", "kymriah"],
+    ["path", "a", "b"],
+    ["rank"],
+    ["export", "--format", "graphml", "-o"],
+    ["view", "-o"],
+    ["view", "--focus", "kymriah", "-o"],
+    ["chart", "approvals", "-o"],
+]
+
+
 @pytest.mark.parametrize(
     ("handler", "reason"),
     [
@@ -1201,18 +1214,7 @@ class EmptyColumnsHandler(WrongKindsHandler):
     ids=["wrong-kind", "empty"],
 )
 @pytest.mark.parametrize(
-    "command",
-    [
-        ["stats"],
-        ["show", "kymriah"],
-        ["path", "a", "b"],
-        ["rank"],
-        ["export", "--format", "graphml", "-o"],
-        ["view", "-o"],
-        ["view", "--focus", "kymriah", "-o"],
-        ["chart", "approvals", "-o"],
-    ],
-    ids=lambda command: "-".join(command[:2]).removesuffix("--o"),
+    "command", READING_COMMANDS, ids=lambda command: "-".join(command[:2]).removesuffix("--o")
 )
 def test_an_answer_the_library_cannot_read_names_the_endpoint(handler, reason, command, tmp_path):
     # rev19 R19-7: the library's own queries read numbers and IRIs from the columns they ask for
@@ -1275,16 +1277,7 @@ def test_a_slow_server_times_out_within_the_limit(handler):
 
 
 @pytest.mark.parametrize(
-    "command",
-    [
-        ["stats"],
-        ["show", "kymriah"],
-        ["path", "a", "b"],
-        ["rank"],
-        ["export", "--format", "ttl", "-o"],
-        ["view", "-o"],
-    ],
-    ids=lambda command: command[0],
+    "command", READING_COMMANDS, ids=lambda command: "-".join(command[:2]).removesuffix("--o")
 )
 def test_every_command_that_reads_an_endpoint_takes_the_timeout_it_names(command, tmp_path):
     # the timeout error says to raise --timeout: every command that reads an endpoint has it
