@@ -639,14 +639,15 @@ def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
     )
     assert result.exit_code == 1 and "--allow-remote" in result.stderr
     # newuser20 F6: a host with its port or scheme was told to pass --allow-remote, then failed
-    for host in ("localhost:7878", "http://127.0.0.1", ""):
+    for host in ("localhost:7878", "http://127.0.0.1", "", "[::1]", "[::1]:7878", "localhost "):
         result = CliRunner().invoke(
             cli, ["serve", "--host", host, "--port", "0", "--allow-remote", "--store", str(fixture_store)]
         )
         assert (result.exit_code, result.stderr) == (
             1,
-            f"Error: host takes a host name or an address, without a scheme or a port, got "
-            f"{host!r}: give the port alone (CLI: --host localhost --port 7878)\n",
+            f"Error: host takes a host name or an address, without a scheme, a port, brackets or "
+            f"spaces, got {host!r}: give the port alone (CLI: --host localhost --port 7878, or "
+            "--host ::1)\n",
         )
 
 

@@ -1242,12 +1242,18 @@ def make_server(
     ...     answer.status, answer.headers["Content-Type"]
     (200, 'application/sparql-results+json')
     """
-    if not isinstance(host, str) or "/" in host or host.count(":") == 1 or not host.strip():
-        # a URL or host:port given where a host name goes: no host of that name exists, and its
-        # loopback part is not read as one (newuser20 F6)
+    if (
+        not isinstance(host, str)
+        or not host
+        or host != host.strip()
+        or any(mark in host for mark in "/[]")
+        or host.count(":") == 1
+    ):
+        # a URL, host:port or [address] given where a host name goes: no host of that name exists,
+        # and its loopback part is not read as one (newuser20 F6)
         raise ParameterError(
-            f"host takes a host name or an address, without a scheme or a port, got {host!r}: "
-            "give the port alone (CLI: --host localhost --port 7878)"
+            f"host takes a host name or an address, without a scheme, a port, brackets or spaces, "
+            f"got {host!r}: give the port alone (CLI: --host localhost --port 7878, or --host ::1)"
         )
     if not _is_loopback(host):
         if not allow_remote:
