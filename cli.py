@@ -14,6 +14,7 @@ import functools
 import io
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -389,41 +390,57 @@ def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
         raise click.UsageError(str(exc)) from None
 
 
-def _named_in(args: list[str]) -> str | None:
-    """The named query ``--name NAME`` (or ``--name=NAME``) gives among ``args``, if any."""
+def _named_in(args: list[str]) -> tuple[str, str] | None:
+    """The named query ``args`` name, with how to name it: by ``--name NAME`` (``--name=NAME``),
+    or by its name alone where SPARQL text goes (``--name NAME`` is then to be written)."""
+    from atmpkg import queries
+
+    known = queries.names()
     for at, arg in enumerate(args):
-        if arg == "--name" and at + 1 < len(args):
-            return args[at + 1]
-        if arg.startswith("--name="):
-            return arg[len("--name=") :]
-    return None
+        if arg == "--name" and at + 1 < len(args) and args[at + 1] in known:
+            return args[at + 1], ""
+        if arg.startswith("--name=") and arg[len("--name=") :] in known:
+            return arg[len("--name=") :], ""
+    alone = [arg for arg in args if arg in known]
+    return (alone[0], f"--name {alone[0]} ") if alone else None
 
 
 def _parameter_hint(args: list[str], word: str) -> str | None:
-    """What to write instead of ``word`` (an option or an argument) when it names a parameter of
-    the named query ``args`` give, and how its value is then given (newuser20 F13)."""
+    """What to write instead of ``word``, an option (``--target``) or a word the command did not
+    take (``target=bcma``, or ``bcma`` after ``-p target``), when it is meant as a parameter of the
+    named query ``args`` name (newuser20 F13)."""
     from atmpkg import queries
     from atmpkg.graph.errors import suggest
 
-    name = _named_in(args)
-    if name not in queries.names():
+    for at, arg in enumerate(args[:-2]):
+        if arg in ("-p", "--param") and "=" not in args[at + 1] and args[at + 2] == word:
+            return f"-p takes NAME=VALUE: give -p {args[at + 1]}={word}"
+    named = _named_in(args)
+    if named is None:
         return None
-    parameter = word.removeprefix("--").partition("=")[0]
+    name, how = named
+    parameter, given, value = word.removeprefix("--").partition("=")
     declared = [p.name for p in queries.load(name).params]
-    if parameter in declared:
-        return f"{parameter} is a parameter of the named query {name}: give it as -p {parameter}=VALUE"
+    if parameter in declared and (word.startswith("--") or given):
+        shown = f"{parameter}={value}" if given and not word.startswith("--") else f"{parameter}=VALUE"
+        return f"{parameter} is a parameter of the named query {name}: give it as {how}-p {shown}"
     near = suggest(parameter, declared, 1)
     if not near or not word.startswith("--"):
         return None
     return (
         f"did you mean {near[0]}, a parameter of the named query {name}? Give it as "
-        f"-p {near[0]}=VALUE"
+        f"{how}-p {near[0]}=VALUE"
     )
+
+
+#: What click says of words a command does not take.
+_EXTRA = re.compile(r"unexpected extra arguments? \((?P<words>.*)\)")
 
 
 class _NamedQueryCommand(click.Command):
     """A command that runs a named query (``--name``): an option spelt like one of its parameters
-    (``--target bcma``) says how a parameter is given."""
+    (``--target bcma``), or a parameter written without ``-p`` (``target=bcma``), says how a
+    parameter is given."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         given = list(args)  # click's parser takes the words out of args as it reads them
@@ -435,6 +452,12 @@ class _NamedQueryCommand(click.Command):
                 raise
             message = f"No such option '{exc.option_name}'; {hint}."
             raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
+        except click.UsageError as exc:
+            extra = _EXTRA.search(exc.message)
+            hint = extra and _parameter_hint(given, extra["words"].split()[0])
+            if not hint:
+                raise
+            raise click.UsageError(hint, ctx=ctx) from None
 
 
 class _QueryCommand(_NamedQueryCommand):
@@ -542,11 +565,9 @@ def query(
     if name and sparql and not file:
         # a parameter written without -p, or its value after -p NAME
         bare = [p for p in params if "=" not in p]
-        if bare:
-            raise click.UsageError(f"-p takes NAME=VALUE: give -p {bare[0]}={sparql}")
-        hint = _parameter_hint(["--name", name], sparql)
-        if hint is not None and "=" in sparql:
-            raise click.UsageError(f"'{sparql}' is no SPARQL: {hint} (-p {sparql})")
+        hint = _parameter_hint(["--name", name, *(["-p", bare[0]] if bare else []), sparql], sparql)
+        if hint is not None:
+            raise click.UsageError(hint)
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
     if sparql == "-" or file == STDIN:

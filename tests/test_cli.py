@@ -875,9 +875,25 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
         ),
         (
             ["query", "--name", "products-by-target", "target=bcma"],
-            "'target=bcma' is no SPARQL: target is a parameter of the named query "
-            "products-by-target: give it as -p target=VALUE (-p target=bcma)",
+            "target is a parameter of the named query products-by-target: give it as -p "
+            "target=bcma",
         ),
+        # rev20 R20-2, R20-4: in export and view too, and with the query named without --name
+        (
+            ["export", "--name", "products-by-target", "target=bcma"],
+            "target is a parameter of the named query products-by-target: give it as -p "
+            "target=bcma",
+        ),
+        (
+            ["view", "--name", "products-by-target", "-p", "target", "bcma"],
+            "-p takes NAME=VALUE: give -p target=bcma",
+        ),
+        (
+            ["query", "products-by-target", "--target", "bcma"],
+            "No such option '--target'; target is a parameter of the named query "
+            "products-by-target: give it as --name products-by-target -p target=VALUE.",
+        ),
+        (["export", "--name", "products-by-target", "stray"], "Got unexpected extra argument (stray)"),
         (
             ["query", "--name", "products-by-target", "--tagret", "x"],
             "No such option '--tagret'; did you mean target, a parameter of the named query "
