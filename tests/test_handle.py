@@ -1049,6 +1049,14 @@ def test_construct_answers_convert_to_rdflib_and_networkx(kg):
         "atmp:date ?d ; atmp:datePrecision ?p } "
     ).df.sort_values("predicate", ignore_index=True)
     assert dated["object"].tolist() == [datetime.date(2022, 1, 1), "dateprecision:month", "2022-01"]
+    # rev20 R20-3: so too where every object is a date, and with no column beside them
+    alone = kg.query(
+        "CONSTRUCT WHERE { approval:betacel-pmda-2022-01-multiple-myeloma atmp:dateStated ?s }"
+    ).df
+    assert (list(alone.columns), alone["object"].tolist()) == (
+        ["subject", "predicate", "object"],
+        ["2022-01"],
+    )
     with pytest.raises(errors.ParameterError, match="not a graph"):
         kg.query(DEALS).to_rdflib()
     assert kg.query("ASK { ?s ?p ?o }").df.to_dict("list") == {"boolean": [True]}

@@ -129,8 +129,11 @@ def _kind(term: Term) -> tuple[str, object]:
     return "other", str(term)
 
 
-def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, pandas.Series]]:
-    """One result column as typed pandas columns (two for dates), in order."""
+def _column(
+    name: str, terms: list[Term | None], iris: str, mixed: bool = False
+) -> list[tuple[str, pandas.Series]]:
+    """One result column as typed pandas columns (two for dates), in order; or, ``mixed`` (a
+    CONSTRUCT's objects, of any kinds), as Python values whatever kinds it holds."""
     import pandas as pd
 
     cells = [None if t is None else _kind(t) for t in terms]
@@ -148,6 +151,12 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
             return value if iris == "full" else shorten(value)
         return value[0] if kind == "date" else value
 
+    def as_python() -> list[tuple[str, pandas.Series]]:
+        python = [_date_as_python(c[1]) if c and c[0] == "date" else shown(c) for c in cells]
+        return [(name, pd.Series(python, dtype="object"))]
+
+    if mixed:
+        return as_python()
     if kinds == {"int"} and all(c is None or -(2**63) <= c[1] < 2**63 for c in cells):
         return [(name, pd.Series(values(), dtype="Int64" if missing else "int64"))]
     if kinds == {"int"}:  # a whole number past 64 bits stays exact, as a Python int
@@ -169,12 +178,11 @@ def _column(name: str, terms: list[Term | None], iris: str) -> list[tuple[str, p
         return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype="object"))]
     if kinds in ({"iri"}, {"text"}):
         return [(name, pd.Series([shown(c) for c in cells]))]
-    mixed = [_date_as_python(c[1]) if c and c[0] == "date" else shown(c) for c in cells]
-    return [(name, pd.Series(mixed, dtype="object"))]
+    return as_python()
 
 
 def _date_as_python(value: tuple) -> object:
-    """A date in a column of mixed kinds (a CONSTRUCT's objects), which has no precision column:
+    """A date among Python values (a CONSTRUCT's objects), which have no precision column:
     a day as a ``date``, a month or a year as the text it is stated with (``'2024-08'``), never a
     day it does not state; a moment as a ``datetime``."""
     moment, precision, stated = value
@@ -207,7 +215,8 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
         names, rows = list(result.variables), result.rows
     columns: dict[str, pandas.Series] = {}
     for index, name in enumerate(names):
-        for column, series in _column(name, [row[index] for row in rows], iris):
+        mixed = name == "object" and result.form in ("CONSTRUCT", "DESCRIBE")
+        for column, series in _column(name, [row[index] for row in rows], iris, mixed):
             while column in columns or (column != name and column in names):
                 column += "_"
             columns[column] = series
