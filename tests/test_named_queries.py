@@ -1605,6 +1605,10 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         assert kg.show(former).iri == ID + "agency/" + slug, former
         named = run_named("approvals-by-agency-year", {"agency": former}, store=curated_store)
         assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), former
+    # rev20 R20-6: a typed parameter takes kind:slug as show does, in any case, or kind/slug
+    for given in ("Agency:fda", "agency/fda", "AGENCY/Fda"):
+        named = run_named("approvals-by-agency-year", {"agency": given}, store=curated_store)
+        assert named.parameters["agency"] == ox.NamedNode(ID + "agency/fda"), given
     with pytest.raises(UnknownNameError) as refused:
         kg.show("company:kymriah")
     assert str(refused.value) == "unknown company 'kymriah'. kymriah is a therapy, not a company."

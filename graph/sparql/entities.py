@@ -259,7 +259,7 @@ def resolve_entity_of_kind(
         )
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
-    if value.startswith(prefix):
+    if value.lower().startswith((prefix, prefix[:-1] + "/")):  # agency:fda, Agency:fda, agency/fda
         value = value[len(prefix) :]
     candidate = (
         value
