@@ -250,9 +250,9 @@ def _endpoint_note(written: Path) -> None:
     endpoint = os.environ.get("ATMPKG_ENDPOINT", "").strip()
     if endpoint:
         click.echo(
-            f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint, "
-            f"not the store at {written} this command wrote; load it there with 'atmpkg push', "
-            "or unset ATMPKG_ENDPOINT to read it",
+            f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint "
+            f"unless given --store, not the store at {written} this command wrote; read it with "
+            f"--store {written}, load it there with 'atmpkg push', or unset ATMPKG_ENDPOINT",
             err=True,
         )
 

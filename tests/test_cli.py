@@ -837,9 +837,9 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
     store = tmp_path / "store"
     endpoint = "http://127.0.0.1:9/query"
     note = (
-        f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint, not the "
-        f"store at {store} this command wrote; load it there with 'atmpkg push', or unset "
-        "ATMPKG_ENDPOINT to read it\n"
+        f"Note: ATMPKG_ENDPOINT is set ({endpoint}): the read commands read that endpoint unless "
+        f"given --store, not the store at {store} this command wrote; read it with --store "
+        f"{store}, load it there with 'atmpkg push', or unset ATMPKG_ENDPOINT\n"
     )
     built = ["build", "--store", str(store), "--data-dir", str(FIXTURE_DATA)]
     result = CliRunner().invoke(cli, built, env={"ATMPKG_ENDPOINT": ""})
