@@ -334,8 +334,8 @@ def reads_answers(method: Callable) -> Callable:
     """Mark a method of the handle (or of a selection) that reads the store: on a remote store,
     an error of Python's own (a ``ValueError`` of ``int()``, an index past a list's end) raised
     after the endpoint answered during the call comes from what it answered, and is raised as
-    :class:`EndpointAnswerError`. An error before any answer, or on the embedded store, is the
-    library's and goes on unchanged.
+    :class:`EndpointAnswerError`, the error its cause. An error before any answer, or on the
+    embedded store, is the library's and goes on unchanged.
 
     >>> class Remote:
     ...     endpoint, answered = "http://localhost:7878/query", 0
@@ -361,10 +361,8 @@ def reads_answers(method: Callable) -> Callable:
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, AtmpkgError) or remote is None or remote.answered == answered:
                 raise
-            error = EndpointAnswerError(remote.endpoint, exc)
-        # Raised once the failed call's frames are gone with its exception: they hold the engine's
-        # answers, which must be dropped on the thread that made them
-        raise error
+            # the Python error, which says where the library tripped, stays its cause
+            raise EndpointAnswerError(remote.endpoint, exc) from exc
 
     return reading
 

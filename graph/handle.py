@@ -354,11 +354,11 @@ class KnowledgeGraph:
         with contextlib.suppress(ValueError, AtmpkgError):
             result.notes += unknown_names(checked.tokens, store)
         if found_nothing(result, checked.tokens):
-            # advice, which never fails the query answered: a note that cannot be made is left out
-            with contextlib.suppress(ValueError, AtmpkgError):
-                result.notes += empty_answer_notes(checked.tokens, store)
-                result.notes += comparison_notes(checked.tokens, store)
-                result.notes += wrong_kind_notes(checked.tokens, store)
+            # advice, which never fails the query answered: a note that cannot be made is left
+            # out, and the others are given all the same
+            for notes in (empty_answer_notes, comparison_notes, wrong_kind_notes):
+                with contextlib.suppress(ValueError, AtmpkgError):
+                    result.notes += notes(checked.tokens, store)
             result.notes += entity_notes(params, store, checked.tokens)
         return result
 

@@ -1232,6 +1232,14 @@ def test_an_answer_the_library_cannot_read_names_the_endpoint(handler, reason, c
     assert not (tmp_path / "out").exists()
 
 
+def test_an_answer_the_library_cannot_read_keeps_the_python_error_as_its_cause():
+    with http_server(WrongKindsHandler) as url:
+        with pytest.raises(StoreError) as caught:
+            atmpkg.open(endpoint=url).stats()
+    assert type(caught.value).__name__ == "EndpointAnswerError"
+    assert str(caught.value.__cause__) == "invalid literal for int() with base 10: 'x y'"
+
+
 def test_an_error_before_the_endpoint_answers_is_not_blamed_on_it():
     # the handle's own errors before any request are the library's: no answer was read
     with http_server(WrongKindsHandler) as url:
