@@ -445,7 +445,7 @@ class _NamedQueryCommand(click.Command):
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         given = list(args)  # click's parser takes the words out of args as it reads them
         try:
-            return super().parse_args(ctx, args)
+            rest = super().parse_args(ctx, args)
         except click.NoSuchOption as exc:
             hint = _parameter_hint(given, exc.option_name)
             if hint is None:
@@ -458,6 +458,12 @@ class _NamedQueryCommand(click.Command):
             if not hint:
                 raise
             raise click.UsageError(hint, ctx=ctx) from None
+        # query takes a word of its own as SPARQL text: beside --name, it is a stray one too
+        stray = ctx.params.get("sparql")
+        hint = _parameter_hint(given, stray) if stray and ctx.params.get("name") else None
+        if hint is not None and not ctx.params.get("file"):
+            raise click.UsageError(hint, ctx=ctx)
+        return rest
 
 
 class _QueryCommand(_NamedQueryCommand):
@@ -562,12 +568,6 @@ def query(
     from atmpkg.graph.engine.sandbox import parse_memory
 
     sources = [s for s in (sparql, file, name) if s]
-    if name and sparql and not file:
-        # a parameter written without -p, or its value after -p NAME
-        bare = [p for p in params if "=" not in p]
-        hint = _parameter_hint(["--name", name, *(["-p", bare[0]] if bare else []), sparql], sparql)
-        if hint is not None:
-            raise click.UsageError(hint)
     if len(sources) != 1:
         raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
     if sparql == "-" or file == STDIN:

@@ -34,6 +34,15 @@ class AtmpkgError(Exception):
         return copyreg.__newobj__, (type(self),), {**self.__dict__, "args": self.args}
 
 
+def likeness(word: str, choice: str) -> float:
+    """How alike ``word`` and ``choice`` are, case aside: difflib's ratio, 1 for the same text.
+
+    >>> likeness("Kymria", "kymriah")
+    0.9230769230769231
+    """
+    return difflib.SequenceMatcher(None, word.lower(), choice.lower()).ratio()
+
+
 def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     """The choices closest to ``word``, best first: those whose likeness comes within a tenth of
     the closest one's; for a word of several words, first the choices that start with its first
@@ -48,15 +57,12 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     # word of a megabyte took seconds against every name of the graph, sec20 F4)
     choices = [c for c in dict.fromkeys(choices) if 3 * len(c) >= len(word)]
     lowered = {c.lower(): c for c in choices}
-
-    def likeness(choice: str) -> float:
-        return difflib.SequenceMatcher(None, word.lower(), choice).ratio()
-
+    score = functools.cache(lambda choice: likeness(word, choice))
     close = difflib.get_close_matches(word.lower(), lowered, n=n, cutoff=0.6)
-    best = max(map(likeness, close), default=0.0)
+    best = max(map(score, close), default=0.0)
     # A near miss drowns in names that merely share letters with it ('mhra' for 'kymria'), and in
     # much longer names that start with it: those are offered only when nothing comes close
-    close = [c for c in close if likeness(c) >= best - 0.1]
+    close = [c for c in close if score(c) >= best - 0.1]
     starts = [
         c
         for c in choices
@@ -68,8 +74,8 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
     # Vertex Pharmaceuticals, which shares more letters with it)
     first = word.lower().split()[0] if len(word.split()) > 1 else None
     same_first = sorted(
-        (c for c in lowered if first is not None and c.split()[:1] == [first] and likeness(c) >= 0.5),
-        key=lambda c: (-likeness(c), c),
+        (c for c in lowered if first is not None and c.split()[:1] == [first] and score(c) >= 0.5),
+        key=lambda c: (-score(c), c),
     )
     found = same_first + close + [s.lower() for s in starts]
     return list(dict.fromkeys(lowered[c] for c in found))[:n]
@@ -303,7 +309,6 @@ class EndpointTimeoutError(QueryTimeoutError, StoreError):
             f"the SPARQL endpoint {endpoint} did not answer within {seconds:g} s; the client "
             "stopped waiting and closed the connection (raise the limit with --timeout/timeout=)",
         )
-
 
 
 class EndpointAnswerError(StoreError):

@@ -856,18 +856,20 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
     assert (result.exit_code, "ATMPKG_ENDPOINT" in result.stderr) == (0, False)
 
 
+#: What the hints say of products-by-target's parameter, before the way to give it.
+TARGET = "target is a parameter of the named query products-by-target: give it as"
+
+
 @pytest.mark.parametrize(
     "args, said",
     [
         (
             ["query", "--name", "products-by-target", "--target", "bcma"],
-            "No such option '--target'; target is a parameter of the named query "
-            "products-by-target: give it as -p target=VALUE.",
+            f"No such option '--target'; {TARGET} -p target=VALUE.",
         ),
         (
             ["export", "--name=products-by-target", "--target=bcma"],
-            "No such option '--target'; target is a parameter of the named query "
-            "products-by-target: give it as -p target=VALUE.",
+            f"No such option '--target'; {TARGET} -p target=VALUE.",
         ),
         (
             ["query", "--name", "products-by-target", "-p", "target", "bcma"],
@@ -875,14 +877,12 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
         ),
         (
             ["query", "--name", "products-by-target", "target=bcma"],
-            "target is a parameter of the named query products-by-target: give it as -p "
-            "target=bcma",
+            f"{TARGET} -p target=bcma",
         ),
         # rev20 R20-2, R20-4: in export and view too, and with the query named without --name
         (
             ["export", "--name", "products-by-target", "target=bcma"],
-            "target is a parameter of the named query products-by-target: give it as -p "
-            "target=bcma",
+            f"{TARGET} -p target=bcma",
         ),
         (
             ["view", "--name", "products-by-target", "-p", "target", "bcma"],
@@ -890,8 +890,7 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
         ),
         (
             ["query", "products-by-target", "--target", "bcma"],
-            "No such option '--target'; target is a parameter of the named query "
-            "products-by-target: give it as --name products-by-target -p target=VALUE.",
+            f"No such option '--target'; {TARGET} --name products-by-target -p target=VALUE.",
         ),
         (["export", "--name", "products-by-target", "stray"], "Got unexpected extra argument (stray)"),
         (

@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, UnknownNameError, described, suggest, unicode_text
+from ..errors import ParameterError, UnknownNameError, described, likeness, suggest, unicode_text
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, iri, kind_prefix, shorten
 
@@ -192,11 +191,7 @@ def _one_name_each(
                 names_of.setdefault(entity, []).append(written[lower])
 
     def closest_name(entity: str) -> str | None:
-        return max(
-            names_of.get(entity, ()),
-            key=lambda name: (difflib.SequenceMatcher(None, text.lower(), name.lower()).ratio(), name),
-            default=None,
-        )
+        return max(names_of.get(entity, ()), key=lambda name: (likeness(text, name), name), default=None)
 
     near, seen = [], set()
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):

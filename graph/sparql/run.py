@@ -402,19 +402,12 @@ def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     for at, token in enumerate(tokens):
         if len(seen) >= _MOST_LOOKED_UP:
             break
-        following = tokens[at + 1] if at + 1 < len(tokens) else None
-        shown = token.text
-        if token.kind == "number" and _NUMBER.fullmatch(token.text):
-            written = _typed(token.text, "decimal" if "." in token.text else "integer")
+        shown, found = token.text, _literal_at(tokens, at, declared)
+        if found is not None and found[2] != at + 2:
+            # a value written with its datatype (ending two tokens on) is held as it says
+            written, shown = found[0], found[1]
         elif token.kind == "number" and _EXPONENT.fullmatch(token.text):
             written = _typed(token.text, "double")
-        elif token.kind == "string" and following is not None and following.kind == "lang":
-            text = _plain_value(token.text)
-            shown += following.text
-            written = None if text is None else ox.Literal(text, language=following.text[1:])
-        elif token.kind == "string" and (following is None or following.text != "^^"):
-            text = _plain_value(token.text)
-            written = None if text is None else ox.Literal(text)
         elif (
             token.kind == "iri"
             and at >= 2
@@ -496,6 +489,19 @@ def _engine_answer(text: str, **terms: Term) -> Term | None:
     return row["ok"]
 
 
+def _is_valid(value: ox.Literal) -> bool:
+    """Whether the engine reads ``value`` as a value of its datatype, where it can tell (a cast of
+    its text): ``"2020-13-01"^^xsd:date`` is none."""
+    cast = _CASTS.get(value.datatype.value)
+    return cast is None or _engine_answer(cast, v=value) is not None
+
+
+def _compares(op: str, held: list[ox.Literal], value: ox.Literal) -> bool:
+    """Whether the engine makes the comparison ``op`` of each value ``held`` with ``value`` (an
+    error, which drops a row, is none)."""
+    return all(_engine_answer(_COMPARE[op], a=v, b=value) is not None for v in held)
+
+
 def _literal_at(tokens: Sequence[gate.Token], at: int, declared: set[str]):
     """The literal that starts at token ``at``, as the query writes it and where it ends
     (``(term, shown, last token)``), or None: a string with its language or its datatype (an
@@ -559,8 +565,7 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if found is None or (at and tokens[at - 1].text == "^^"):
             continue
         written, shown, end = found
-        cast = _CASTS.get(written.datatype.value)
-        if cast is not None and _engine_answer(cast, v=written) is None:
+        if not _is_valid(written):
             if written not in seen:
                 seen.add(written)
                 notes.append(
@@ -578,13 +583,6 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         if predicate is None or (predicate, written, op) in seen or len(seen) >= _MOST_LOOKED_UP:
             continue
         seen.add((predicate, written, op))
-        held = [
-            row["one"]
-            for row in store.query(
-                _ONE_OF_EACH_DATATYPE, substitutions={ox.Variable("p"): ox.NamedNode(predicate)}
-            )
-            if isinstance(row["one"], ox.Literal)
-        ]
         said = f"{variable} {op} {shown}"
         if op == "=":
             stored = _stored_as(predicate, written, store)
@@ -594,15 +592,21 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
                     "write that"
                 )
             continue
+        held = [
+            row["one"]
+            for row in store.query(
+                _ONE_OF_EACH_DATATYPE, substitutions={ox.Variable("p"): ox.NamedNode(predicate)}
+            )
+            if isinstance(row["one"], ox.Literal)
+        ]
         if not held or any(_engine_answer(_COMPARE[op], a=v, b=written) is not None for v in held):
             continue
         kinds = sorted({shorten(v.datatype.value) for v in held})
+        # the text written, as a value of each datatype held that the engine can compare
         retyped = [
             again
-            for kind in dict.fromkeys(v.datatype for v in held)
-            if (again := ox.Literal(written.value, datatype=kind)) is not None
-            and (kind.value not in _CASTS or _engine_answer(_CASTS[kind.value], v=again) is not None)
-            and all(_engine_answer(_COMPARE[op], a=v, b=again) is not None for v in held)
+            for again in (ox.Literal(written.value, datatype=d) for d in dict.fromkeys(v.datatype for v in held))
+            if _is_valid(again) and _compares(op, held, again)
         ]
         if retyped:
             number = retyped[0].datatype.value in _NUMBERS and _NUMBER.fullmatch(written.value)

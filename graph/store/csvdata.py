@@ -661,7 +661,8 @@ class _Compiler:
         bad = [
             (c, part) for c, part in zip(key_columns, parts, strict=True) if not SLUG_RE.match(part)
         ]
-        if family.name == "approvals" and _date_error(cells["date"].strip()):
+        dated = _date_error(cells["date"].strip()) if family.name == "approvals" else ""
+        if dated:
             # the slug holds a date its own check refuses: the rows naming this approval may name
             # it by the date meant, so none is checked against a slug made from the wrong one
             self.unkeyed.add("approval")
@@ -669,7 +670,7 @@ class _Compiler:
             if col.name in reported_cells:
                 continue
             if col.name == "date":  # part of the slug, but a date first
-                self.note(row, col, _date_error(part))
+                self.note(row, col, dated)
                 continue
             # a name as a spreadsheet writes it ('FDA', 'Kite Pharma') is its slug's near miss
             near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
