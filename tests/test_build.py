@@ -1256,6 +1256,47 @@ def test_malformed_turtle_names_line_and_column(built, tmp_path):
     assert nquads(built) == before
 
 
+@pytest.mark.parametrize(
+    "text, where, noticed",
+    [
+        (
+            '<urn:a> <urn:b> "one"\n# a comment\n\n  <urn:c> <urn:b> "two" .\n',
+            (1, None),
+            "line 4, column 3: A dot is expected at the end of statements",
+        ),
+        (
+            '<urn:a> <urn:b> "one" # the last statement\n',
+            (1, None),
+            "line 2, column 1: Triples should be followed by a dot",
+        ),
+    ],
+)
+def test_a_missing_final_dot_is_blamed_on_the_statement_that_lacks_it(
+    built, tmp_path, text, where, noticed
+):
+    """Known since newuser18: the parser notices a missing dot only at the next statement (or
+    past the end), and the error named that line."""
+    bad = tmp_path / "no-dot.ttl"
+    bad.write_text(text)
+    before = nquads(built)
+    with pytest.raises(DataError) as info:
+        import_files([bad], built)
+    assert (info.value.line, info.value.column) == where
+    assert str(info.value) == (
+        f"{bad}:1: the statement ending on this line has no final '.'; add it (the parser "
+        f"noticed at {noticed})"
+    )
+    assert nquads(built) == before
+
+
+def test_a_dot_missing_on_the_last_line_keeps_the_parsers_position(built, tmp_path):
+    bad = tmp_path / "no-dot.ttl"
+    bad.write_text('<urn:a> <urn:b> "one" .\n<urn:c> <urn:b> "two"')
+    with pytest.raises(DataError) as info:
+        import_files([bad], built)
+    assert str(info.value) == f"{bad}:2:22: Triples should be followed by a dot"
+
+
 def test_validate_files_without_changing_the_store(built, tmp_path):
     good = tmp_path / "targets.csv"
     good.write_text("slug,label,kind\ncd22,CD22,antigen\n")

@@ -1792,7 +1792,7 @@ def scan_rdf(
         line = None
         if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
             line = _error_line(path, start, rdf_format)
-        raise rdf_syntax_error(display, exc, line) from None
+        raise _missing_dot(path, start, rdf_syntax_error(display, exc, line)) from None
     except MemoryError:  # the parser's buffer for one token is 16 MiB at most
         raise DataError(
             display,
@@ -1948,6 +1948,49 @@ def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
         except (SyntaxError, MemoryError):
             return lines.line
     return None
+
+
+_NO_DOT = ("A dot is expected at the end of statements", "Triples should be followed by a dot")
+
+
+def _missing_dot(path: Path, start: int, error: DataError) -> DataError:
+    """The ``error`` of a Turtle or TriG parser that wanted a final dot, moved to the line whose
+    statement lacks it: the parser only notices at the next statement, which may be lines later
+    (or past the end), so its own position points below the mistake. Any other error is
+    returned as it is.
+
+    >>> Path("no-dot.ttl").write_text('<urn:a> <urn:b> "one"\\n\\n<urn:c> <urn:b> "two" .\\n')
+    47
+    >>> try:
+    ...     scan_rdf(Path("no-dot.ttl"), "no-dot.ttl")
+    ... except DataError as exc:
+    ...     print(exc)
+    no-dot.ttl:1: the statement ending on this line has no final '.'; add it (the parser ...)
+    """
+    if error.message not in _NO_DOT or error.line is None:
+        return error
+    ended = None
+    with contextlib.suppress(OSError), open(path, "rb") as handle:
+        handle.seek(start)
+        for number, raw in enumerate(handle, 1):
+            text = raw.decode("utf-8", "replace")
+            if number == error.line:
+                before = text[: (error.column or 1) - 1]
+                if before.strip() and not before.lstrip().startswith("#"):
+                    return error
+                break
+            if text.strip() and not text.lstrip().startswith("#"):
+                ended = number
+    if ended is None:
+        return error
+    where = f"line {error.line}" + (f", column {error.column}" if error.column else "")
+    return DataError(
+        error.file,
+        ended,
+        None,
+        f"the statement ending on this line has no final '.'; add it (the parser noticed at "
+        f"{where}: {error.message})",
+    )
 
 
 def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) -> DataError:
