@@ -269,6 +269,30 @@ def test_a_range_filter_on_dates_finds_every_approval_of_2023(curated_store):
     assert sorted(in_2023) == sorted(found)
 
 
+def test_the_named_queries_give_the_name_each_agency_authorised(curated_store):
+    """Known since joints19: the rows of an approval gave the therapy's label alone, so an FDA
+    reader looked for Libmeldy where the FDA approved Lenmeldy."""
+    kg = atmpkg.open(curated_store)
+    fda = kg.named("authorised-products", agency="fda", as_of="2026-12-01").dicts()
+    assert {r["therapyName"]: r["authorisedName"] for r in fda if "authorisedName" in r} == {
+        "Libmeldy": "Lenmeldy",
+        "Upstaza": "Kebilidi",
+    }
+    march = kg.named("approvals-in-period", {"from": "2024-03", "to": "2024-03", "agency": "fda"})
+    assert [(r["therapyName"], r.get("authorisedName")) for r in march.dicts()] == [
+        ("Breyanzi", None),
+        ("Libmeldy", "Lenmeldy"),
+    ]
+    names = [
+        (r["agencyName"], r.get("authorisedName"))
+        for r in kg.named("therapy-approval-timeline", therapy="yescarta").dicts()
+        if r["agencyName"] == "NMPA"
+    ]
+    assert names == [("NMPA", "Yikaida"), ("NMPA", "Yikaida")]
+    eu = kg.named("label-expansions", agency="ema").dicts()
+    assert not [r for r in eu if "authorisedName" in r]
+
+
 WITHDRAWN_IN_THE_EU = {
     "Alofisel",
     "Beqvez",
