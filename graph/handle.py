@@ -53,6 +53,9 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     from .store.remote import RemoteStore
 
 StorePath = str | os.PathLike[str] | None
+#: Names that are a query file's, not SPARQL: text that is one of them alone is refused with the
+#: way to run the file.
+QUERY_FILE_SUFFIXES = (".rq", ".sparql", ".ru", ".txt")
 #: How many open handles hold each store in memory: the copy is let go when the last one closes.
 _held_in_memory: dict[Path, int] = {}
 
@@ -336,6 +339,14 @@ class KnowledgeGraph:
             raise ParameterError(
                 f"'{name}' is the name of a named query, not SPARQL: run it with atmpkg query "
                 f"--name {name} (Python: kg.named({name!r}))"
+            )
+        word = sparql.strip()
+        if word and not any(c.isspace() for c in word) and (
+            Path(word).suffix.lower() in QUERY_FILE_SUFFIXES or Path(word).is_file()
+        ):
+            raise ParameterError(
+                f"'{word}' is a file name, not SPARQL: run the query in it with atmpkg query "
+                f"--file {word} (Python: kg.query(file={word!r}))"
             )
         allow = gate.allowed(allow)
         started = time.monotonic()

@@ -708,6 +708,28 @@ def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
     )
 
 
+@pytest.mark.parametrize("given", ["mine.rq", "./queries/Q.SPARQL", "notes"])
+def test_a_query_files_name_given_as_sparql_says_how_to_run_it(
+    fixture_store, tmp_path, monkeypatch, given
+):
+    """A file named without --file was read as the text of a query: 'mine.rq' was refused for
+    having "no variable ?therapy to bind", './mine.rq' with a syntax error at column 7."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    args = ["query", given, "-p", "therapy=kymriah", "--store", str(fixture_store)]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: '{given}' is a file name, not SPARQL: run the query in it with atmpkg query "
+        f"--file {given} (Python: kg.query(file='{given}'))\n",
+    )
+
+
+def test_sparql_without_a_space_is_still_sparql(fixture_store):
+    result = CliRunner().invoke(cli, ["query", "ASK{}", "--store", str(fixture_store)])
+    assert (result.exit_code, result.output) == (0, "true\n")
+
+
 def test_an_import_of_a_missing_file_into_a_new_store_builds_nothing(tmp_path):
     store = tmp_path / "new-store"
     result = CliRunner().invoke(cli, ["import", "--store", str(store), str(tmp_path / "no.ttl")])
