@@ -95,8 +95,9 @@ class UnknownNameError(AtmpkgError, LookupError):
         choices: Iterable[str] = (),
         hint: str = "",
         suggestions: list[str] | None = None,
+        of: str = "",
     ):
-        self.what, self.name = what, name
+        self.what, self.name, self.of = what, name, of
         # a name given from Python may be any value: it is suggested against as the text it shows
         if suggestions is None:
             suggestions = suggest(name if isinstance(name, str) else str(name), choices)
@@ -109,13 +110,15 @@ class UnknownNameError(AtmpkgError, LookupError):
         >>> UnknownNameError("named query", "x", hint="List them with 'atmpkg queries'.").told(
         ...     "List them at /api/queries.")
         "unknown named query 'x'. List them at /api/queries."
+        >>> UnknownNameError("parameter", "ther", ["therapy"], of="query 'q'").told("")
+        "unknown parameter 'ther' of query 'q'; did you mean 'therapy'?"
         >>> UnknownNameError("entity", "x" * 5000).told("")
         "unknown entity 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (5,000 characters)'"
         """
         name = self.name if isinstance(self.name, str) else str(self.name)
         if len(name) > _SHOWN:  # a name pasted by mistake need not fill the terminal
             name = f"{name[: _SHOWN - 20]}… ({len(name):,} characters)"
-        message = f"unknown {self.what} '{name}'"
+        message = f"unknown {self.what} '{name}'" + (f" of {self.of}" if self.of else "")
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
         if hint:

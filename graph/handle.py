@@ -324,14 +324,14 @@ class KnowledgeGraph:
             except OSError as exc:
                 raise StoreError(f"cannot read the query file {file}: {exc.strerror}") from None
             sparql = decode_utf8(raw, str(file))
-            named = queries.parse(Path(file).stem, sparql, str(file))
+            named = queries.parse(Path(file).stem, sparql, str(file), f"query file '{file}'")
             if named.params or not params:
                 return self._declared(named, params, timeout, limit, allow)
             # a file that declares no parameters binds variables as SPARQL text does
         elif sparql is not None and sparql.lstrip().startswith("#"):
             # text that starts with a header (a file piped in, a named query's text pasted) types
             # its parameters as the file would
-            named = queries.parse("text", sparql, "the query text")
+            named = queries.parse("text", sparql, "the query text", "the query text")
             if named.params:
                 return self._declared(named, params, timeout, limit, allow)
         if sparql.strip() in queries.names():

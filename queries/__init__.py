@@ -83,6 +83,19 @@ class NamedQuery:
     distinct: tuple[tuple[str, ...], ...] = ()
     #: pairs of date parameters, (first day, last day), that bound a period
     periods: tuple[tuple[str, str], ...] = ()
+    #: how messages name the query, where its name would not tell (text piped in, a file)
+    called: str = ""
+
+    @property
+    def title(self) -> str:
+        """How messages name the query.
+
+        >>> load("regulatory-calendar").title
+        "query 'regulatory-calendar'"
+        >>> parse("text", "SELECT * {}", called="the query text").title
+        'the query text'
+        """
+        return self.called or f"query '{self.name}'"
 
     def param(self, name: str) -> Param:
         """The declared parameter ``name``; an unknown name raises with the closest names.
@@ -94,14 +107,15 @@ class NamedQuery:
             if p.name == name:
                 return p
         raise UnknownNameError(
-            f"parameter of query '{self.name}'",
+            "parameter",
             name,
             [p.name for p in self.params],
             (
                 "Its parameters are: " + ", ".join(p.name for p in self.params) + "."
                 if self.params
-                else f"Query '{self.name}' takes no parameters."
+                else f"{self.title[0].upper()}{self.title[1:]} takes no parameters."
             ),
+            of=self.title,
         )
 
 
@@ -155,7 +169,7 @@ _PARAM = re.compile(
 )
 
 
-def parse(name: str, text: str, origin: str = "") -> NamedQuery:
+def parse(name: str, text: str, origin: str = "", called: str = "") -> NamedQuery:
     """Read a named query's header.
 
     >>> parse("x", "# summary: Everything\\nSELECT * { ?s ?p ?o }").summary
@@ -235,7 +249,7 @@ def parse(name: str, text: str, origin: str = "") -> NamedQuery:
             )
     bounds = tuple((pair[0], pair[1]) for _, pair in periods)
     distinct_names = tuple(names for _, names in distinct)
-    return NamedQuery(name, summary, tuple(params), text, distinct_names, bounds)
+    return NamedQuery(name, summary, tuple(params), text, distinct_names, bounds, called)
 
 
 #: The keys of a named query's header lines.

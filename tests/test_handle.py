@@ -207,7 +207,9 @@ def test_named_takes_keyword_parameters(kg):
         "endedEverywhere": [False],
     }
     assert kg.named("products-by-target", {"target": "cd19"}).rows == result.rows
-    with pytest.raises(errors.UnknownNameError, match="'tagret'; did you mean 'target'"):
+    with pytest.raises(
+        errors.UnknownNameError, match="'tagret' of query 'products-by-target'; did you mean 'target'"
+    ):
         kg.named("products-by-target", tagret="cd19")
 
 
@@ -911,7 +913,9 @@ def test_query_text_and_file(kg, tmp_path):
     with pytest.raises(errors.ParameterError, match="one of them"):
         kg.query("ASK {}", file=rq)
     # declared parameters only, in a file with a header; in a file without one, any variable
-    with pytest.raises(errors.UnknownNameError, match="unknown parameter of query 'q' 'therapy'"):
+    with pytest.raises(
+        errors.UnknownNameError, match="unknown parameter 'therapy' of query file '.*q.rq'"
+    ):
         kg.query(file=rq, params={"therapy": "therapy:alphacel"})
     bare = tmp_path / "bare.rq"
     bare.write_text(
@@ -931,8 +935,8 @@ def test_a_default_that_does_not_read_names_the_header_it_is_in(kg, tmp_path):
     with pytest.raises(errors.ParameterError) as error:
         kg.query(file=counted)
     assert str(error.value) == (
-        "the default of parameter 'n' in the header of query 'counted' does not read: parameter "
-        "'n' must be an integer such as 2, got 'abc'; fix its 'param:' line"
+        f"the default of parameter 'n' in the header of query file '{counted}' does not read: "
+        "parameter 'n' must be an integer such as 2, got 'abc'; fix its 'param:' line"
     )
     assert kg.query(file=counted, params={"n": 3}).column("n") == [3]
 

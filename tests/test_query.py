@@ -576,10 +576,11 @@ def test_the_table_fits_the_terminal(fixture_store, columns):
 
 def test_an_answer_too_wide_for_the_terminal_is_shown_as_records(fixture_store):
     args = ["query", "--name", "market-estimates-by-source", "--store", str(fixture_store)]
-    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, args)
-    assert result.stdout.splitlines()[:12] == [
-        "-[ 1 ]" + "-" * 73,
-        "scope             adoptive cell therapy for cancer treatment market",
+    result = CliRunner(env={"COLUMNS": "60"}).invoke(cli, args)
+    assert result.stdout.splitlines()[:13] == [
+        "-[ 1 ]" + "-" * 53,
+        "scope             adoptive cell therapy for cancer",
+        "                  treatment market",
         "year              2024",
         "source            ACT market report (fixture)",
         "valueUSD          14,776,330,000",
@@ -589,13 +590,15 @@ def test_an_answer_too_wide_for_the_terminal_is_shown_as_records(fixture_store):
         "cagrFrom          2025",
         "cagrTo            2031",
         "estimate          estimate:act-2024",
-        "-[ 2 ]" + "-" * 73,
+        "-[ 2 ]" + "-" * 53,
     ]
+    # segment and geography, empty in every row, are named once below the records
+    assert result.stdout.splitlines()[-1] == "(no value on any row: segment, geography)"
     # with room, the same answer is a table
     wide = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args).stdout.splitlines()
     assert wide[0].split() == [
-        "scope", "year", "source", "segment", "geography", "valueUSD", "forecastYear",
-        "forecastValueUSD", "cagrPercent", "cagrFrom", "cagrTo", "estimate",
+        "scope", "year", "source", "valueUSD", "forecastYear", "forecastValueUSD", "cagrPercent",
+        "cagrFrom", "cagrTo", "estimate",
     ]  # fmt: skip
 
 
@@ -653,6 +656,28 @@ def test_a_table_too_narrow_to_read_is_shown_as_records(curated_store):
     assert max(len(line) for line in records) <= 80
 
 
+def test_a_column_with_no_value_on_any_row_is_named_below_the_table():
+    from atmpkg.graph.engine.evaluate import QueryResult
+    from atmpkg.graph.engine.results import format_result
+
+    x = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/x")
+    result = QueryResult(
+        "SELECT",
+        ["therapy", "therapyName", "alias", "company", "companyName", "n"],
+        [(x, ox.Literal("X"), None, None, None, ox.Literal(1))],
+    )
+    assert format_result(result, "table").splitlines() == [
+        "therapy  n",
+        "-------  -",
+        "X        1",
+        "(no value on any row: alias, company)",
+    ]
+    assert format_result(result, "table", wide=True).splitlines()[0].split() == result.variables
+    assert format_result(result, "csv").splitlines()[0] == ",".join(result.variables)
+    blank = QueryResult("SELECT", ["y"], [(None,)])
+    assert format_result(blank, "table") == "y\n-\n\n"
+
+
 def test_a_record_of_a_cell_of_white_space_is_drawn():
     from atmpkg.graph.engine.evaluate import QueryResult
     from atmpkg.graph.engine.results import format_result
@@ -676,11 +701,12 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     # nine columns do not fit 80 with the digits grouped: numbers are written short, never cut,
     # and the headers of number columns may be; an IRI keeps its end, which tells it apart
     assert result.stdout.splitlines() == [
-        "deal      acquirer    target    dealType  date        atLea…  value…  upfr…  mi…",
-        "--------  ----------  --------  --------  ----------  ------  ------  -----  ---",
-        "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28  11.9 B  11.9 B",
-        "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15   500 M   500 M  100 M",
-        "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06      300 M   300 M",
+        "deal      acquirer    target    dealType  date        atLeas…  valueU…  upfront…",
+        "--------  ----------  --------  --------  ----------  -------  -------  --------",
+        "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28   11.9 B   11.9 B",
+        "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15    500 M    500 M     100 M",
+        "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06       300 M    300 M",
+        "(no value on any row: milestonesUSD)",
     ]
     roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
     assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000  11,900,000,000")

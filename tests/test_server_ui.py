@@ -371,7 +371,7 @@ def test_a_link_with_a_misspelt_name_or_parameter_says_so_and_runs_nothing(page,
     # run without the misspelt parameter, the link would answer for every target
     page.goto(server.url + "/?name=products-by-target&p=tagret%3Dbcma")
     expect(page.locator("#error")).to_have_text(
-        "unknown parameter of query 'products-by-target' 'tagret'; did you mean 'target'? Its "
+        "unknown parameter 'tagret' of query 'products-by-target'; did you mean 'target'? Its "
         "parameters are: target."
     )
     assert page.locator(ROWS).count() == 0

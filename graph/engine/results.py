@@ -24,7 +24,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
@@ -221,11 +221,37 @@ def _distinct_end_width(column: list[str], others: list[tuple[str, ...]]) -> int
     return min(common + 2, _END_AT_MOST)  # the ending shared, one character more, and "…"
 
 
-def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int | None]]:
+def _empty_columns(result: QueryResult) -> list[str]:
+    """The columns of a table with rows that have no value on any of them (with their name
+    column), other than the query's parameters: a table leaves them out and names them below,
+    since a column of blanks only takes the width the others need.
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> _empty_columns(QueryResult("SELECT", ["t", "tName", "alias"], [(ox.Literal("x"), None, None)]))
+    ['alias']
+    """
+    index = {v: i for i, v in enumerate(result.variables)}
+    if not result.rows:
+        return []
+    return [
+        v
+        for v, i in index.items()
+        if v not in result.parameters
+        and not (v.endswith("Name") and v[:-4] in index)
+        and all(
+            r[i] is None and (v + "Name" not in index or r[index[v + "Name"]] is None)
+            for r in result.rows
+        )
+    ]
+
+
+def _shown_columns(
+    result: QueryResult, wide: bool, empty: Collection[str] = ()
+) -> list[tuple[str, int, int | None]]:
     """The columns a person sees: ``(header, index, name index)``. A parameter of the query is left
-    out, with its name column, when it is bound or empty on every row; an entity column
-    ``x`` with a ``xName`` column beside it shows the name, and the name column is not repeated.
-    ``wide`` keeps every column as it is."""
+    out, with its name column, when it is bound or empty on every row, and so are the columns
+    ``empty``; an entity column ``x`` with a ``xName`` column beside it shows the name, and the
+    name column is not repeated. ``wide`` keeps every column as it is."""
     if wide:
         return [(v, i, None) for i, v in enumerate(result.variables)]
     index = {v: i for i, v in enumerate(result.variables)}
@@ -236,7 +262,7 @@ def _shown_columns(result: QueryResult, wide: bool) -> list[tuple[str, int, int 
     }
     shown = []
     for i, v in enumerate(result.variables):
-        if v in constant or (v.endswith("Name") and v[:-4] in index):
+        if v in constant or v in empty or (v.endswith("Name") and v[:-4] in index):
             continue
         shown.append((v, i, index.get(v + "Name")))
     return shown
@@ -274,7 +300,11 @@ def _fit(
 def _table(result: QueryResult, width: int | None = None, wide: bool = False) -> str:
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
-    columns = _shown_columns(result, wide)
+    empty = [] if wide else _empty_columns(result)
+    columns = _shown_columns(result, wide, empty)
+    if not columns:  # rows of nothing but blanks are still drawn, one per row
+        empty, columns = [], _shown_columns(result, wide)
+    below = f"(no value on any row: {', '.join(empty)})\n" if empty else ""
     headers = [header for header, _, _ in columns]
     numeric = [
         any(_is_number(row[i]) for row in result.rows)
@@ -327,7 +357,7 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
     if overflows(widths):
         rows, widths = table(short=True)  # numbers are never cut: shorter ones leave more room
     if overflows(widths):
-        return _records(headers, full, width)
+        return _records(headers, full, width) + below
 
     def line(cells: list[str], values: bool = True) -> str:
         out = []
@@ -340,7 +370,7 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
     out = [line(headers, False), line(["-" * w for w in widths])] + [line(r) for r in rows]
     if not rows:  # a header alone reads as if something were missing
         out.append("(0 rows)")
-    return "\n".join(out) + "\n"
+    return "\n".join(out) + "\n" + below
 
 
 def _header_apart(headers: list[str], c: int) -> int:

@@ -60,7 +60,7 @@ def bind_params(
         if missing(value):
             if param.required:
                 raise ParameterError(
-                    f"query '{named.name}' needs parameter '{param.name}' ({param.type}): "
+                    f"{named.title} needs parameter '{param.name}' ({param.type}): "
                     f"{param.description}; give it with -p {param.name}=VALUE"
                 )
             continue
@@ -83,14 +83,14 @@ def bind_params(
             if param.name in given:
                 raise
             raise ParameterError(
-                f"the default of parameter '{param.name}' in the header of query "
-                f"'{named.name}' does not read: {exc}; fix its 'param:' line"
+                f"the default of parameter '{param.name}' in the header of "
+                f"{named.title} does not read: {exc}; fix its 'param:' line"
             ) from None
     for first, last in named.periods:
         if first in bindings and last in bindings and bindings[first].value > bindings[last].value:
             defaults = [name for name in (first, last) if name not in given]
             raise ParameterError(
-                f"the period of query '{named.name}' ends before it starts: {first} is "
+                f"the period of {named.title} ends before it starts: {first} is "
                 f"{bindings[first].value}, {last} is {bindings[last].value}"
                 + (
                     f" ({defaults[0]} by default; give {defaults[0]} too)"
@@ -103,8 +103,8 @@ def bind_params(
         if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
             defaults = [name for name in group if name not in given]
             raise ParameterError(
-                f"parameters {' and '.join(repr(name) for name in group)} of query "
-                f"'{named.name}' name the same entity ({shorten(given_terms[0].value)}"
+                f"parameters {' and '.join(repr(name) for name in group)} of "
+                f"{named.title} name the same entity ({shorten(given_terms[0].value)}"
                 + (f", {' and '.join(defaults)} by default" if defaults else "")
                 + "): give different ones"
             )
