@@ -31,7 +31,7 @@ from atmpkg.graph import (
 )
 from atmpkg.graph.errors import QueryMemoryError, UnknownNameError
 from atmpkg.graph.sparql.run import parse_term
-from atmpkg.graph.terms import ID
+from atmpkg.graph.terms import ID, XSD
 from atmpkg.queries import all_queries
 
 #: Grows without bound: the product of every triple with every other, sorted.
@@ -676,6 +676,24 @@ def test_a_column_with_no_value_on_any_row_is_named_below_the_table():
     assert format_result(result, "csv").splitlines()[0] == ",".join(result.variables)
     blank = QueryResult("SELECT", ["y"], [(None,)])
     assert format_result(blank, "table") == "y\n-\n\n"
+
+
+def test_a_number_of_thousands_of_digits_is_grouped_without_a_traceback():
+    """newuser21 L1: an integer of over 4,300 digits made the table raise Python's limit on
+    turning text into an int."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+    from atmpkg.graph.engine.results import format_result, to_html_table
+
+    huge = "1" + "0" * 4500
+    result = QueryResult("SELECT", ["n"], [(ox.Literal(huge, datatype=ox.NamedNode(XSD + "integer")),)])
+    shown = format_result(result, "table", width=80)
+    assert shown.split()[-1] == "1" + ",000" * 1500
+    assert format_result(result, "csv").splitlines()[1] == huge
+    assert "1,000,000" in to_html_table(result)
+    small = [("00012345", "12,345"), ("-12345.5", "-12,345.5"), ("9999", "9999")]
+    for text, grouped in small:
+        number = QueryResult("SELECT", ["n"], [(ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal")),)])
+        assert format_result(number, "table").splitlines()[2].strip() == grouped
 
 
 def test_a_record_of_a_cell_of_white_space_is_drawn():

@@ -61,8 +61,9 @@ def _cell(term: Term | None) -> str:
 
 
 _NUMBERS = {XSD + n for n in ("integer", "decimal", "double", "float", "long", "int", "short")}
-#: Numbers from this size up get thousands separators; years and small counts stay as they are.
-_GROUPED_FROM = 10_000
+#: Numbers of this many digits (10,000) up get thousands separators; years and small counts stay
+#: as they are.
+_GROUPED_FROM_DIGITS = 5
 
 
 def _is_number(term: Term | None) -> bool:
@@ -74,14 +75,20 @@ def _number(term: ox.Literal, short: bool = False) -> str:
     (three significant digits, K, M or B); other forms as stored."""
     whole, point, fraction = term.value.partition(".")
     digits = whole.lstrip("+-")
-    if not digits.isdigit() or int(digits) < _GROUPED_FROM:
+    # digits, not int(): Python refuses to turn text of over 4,300 digits into an int
+    significant = digits.lstrip("0") or "0"
+    if not digits.isascii() or not digits.isdigit() or len(significant) < _GROUPED_FROM_DIGITS:
         return term.value
-    if short:
+    if short and len(significant) <= 12:  # up to 999 B; larger ones are shown whole
         value = float(term.value)
         for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
             if abs(value) >= size:
                 return f"{value / size:.3g} {unit}"
-    return f"{whole[: len(whole) - len(digits)]}{int(digits):,}{point}{fraction}"
+    head = len(significant) % 3 or 3
+    grouped = significant[:head] + "".join(
+        "," + significant[i : i + 3] for i in range(head, len(significant), 3)
+    )
+    return f"{whole[: len(whole) - len(digits)]}{grouped}{point}{fraction}"
 
 
 def display_width(text: str) -> int:
