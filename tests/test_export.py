@@ -37,7 +37,7 @@ from atmpkg.graph import (
 from atmpkg.graph.rdf import MAX_FOLDED_NODES, is_node, term_facts, to_networkx
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
-from atmpkg.graph.slice.export import provenance_quads
+from atmpkg.graph.slice.export import SOURCES_LEFT_OUT, provenance_quads
 from atmpkg.graph.slice.subgraph import (
     INVERSE_OF,
     PARTIAL_INVERSE_OF,
@@ -854,7 +854,7 @@ def test_networks_are_capped_by_default_and_rdf_is_complete(fixture_store, monke
     complete = export_subgraph("nt", store=fixture_store)
     assert complete.sample is None and complete.triples == len(select_subgraph(store=fixture_store))
     sampled = export_subgraph("ttl", store=fixture_store, max_nodes=3)  # asked for: sampled
-    assert sampled.notes == [note]
+    assert sampled.notes == [SOURCES_LEFT_OUT, note]
     # the three entities and their attributes (places and concept values)
     assert subjects(ox.parse(sampled.content, ox.RdfFormat.TURTLE)) == [
         "cellsource:autologous",
@@ -1466,8 +1466,14 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     assert (len(quads), len(triples)) == (1574, 1574)
     assert result.stderr == f"Exported 1,574 quads (1,574 triples) as nq to {nq}\n"
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
-    assert result.stderr == f"Exported 159 triples as rdfxml to {xml}\n"
+    assert result.stderr == (
+        f"Note: {SOURCES_LEFT_OUT}\nExported 159 triples as rdfxml to {xml}\n"
+    )
     assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 159
+    # asked for (without) or given (with), the sources need no note
+    for choice, count in (("--without-sources", 159), ("--with-sources", 234)):
+        result = run("--focus", "genex", choice, "-o", str(xml), "--store", str(fixture_store))
+        assert result.stderr == f"Exported {count} triples as rdfxml to {xml}\n"
 
 
 def test_cli_export_max_nodes(fixture_store, tmp_path):

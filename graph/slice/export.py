@@ -140,6 +140,8 @@ class ExportResult:
     edges: int | None = None
     #: what the query of the slice said about it (a date it took by default)
     query_notes: list[str] = field(default_factory=list)
+    #: what the export left out by default that the reader may want (the sources)
+    left_out: list[str] = field(default_factory=list)
 
     @property
     def summary(self) -> str:
@@ -160,13 +162,13 @@ class ExportResult:
 
     @property
     def notes(self) -> list[str]:
-        """Sentences for a reader: what the slice's query said, and what a cap left out, if
-        anything.
+        """Sentences for a reader: what the slice's query said, what was left out by default,
+        and what a cap left out, if anything.
 
         >>> ExportResult("ttl", 3).notes
         []
         """
-        return self.query_notes + ([self.sample.note] if self.sample else [])
+        return self.query_notes + self.left_out + ([self.sample.note] if self.sample else [])
 
     def __repr__(self) -> str:
         """The export's size in place of its bytes, which can be megabytes.
@@ -184,6 +186,14 @@ class ExportResult:
             f"ExportResult(format={self.format!r}, triples={self.triples}{counts}, "
             f"paths={self.paths!r}, content={content}, sample={self.sample!r})"
         )
+
+
+#: The note of an RDF export whose sources were left out because none were asked for: every fact
+#: of the graph has a source, and a file without them looks complete.
+SOURCES_LEFT_OUT = (
+    "the sources the facts cite (dct:source and the documents) are left out: give --with-sources "
+    "(Python: with_sources=True) to include them"
+)
 
 
 def _amount(count: int, thing: str) -> str:
@@ -1605,6 +1615,7 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     fmt = resolve_format(fmt, None if hasattr(output, "write") else output)
     _check_output(fmt, output)
     network = fmt not in RDF_FORMATS
+    sources_left_out = selection.with_sources is None and fmt not in ("nq", "trig") and not network
     selection = selection.with_defaults(
         with_sources=fmt in ("nq", "trig"), max_nodes=NETWORK_MAX_NODES if network else 0
     )
@@ -1630,4 +1641,7 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
             piece = with_blank_nodes(piece)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
-        return _write(piece, fmt, output)
+        result = _write(piece, fmt, output)
+    if sources_left_out:
+        result.left_out.append(SOURCES_LEFT_OUT)
+    return result
