@@ -531,6 +531,14 @@ def test_bad_parameters_are_400(server):
     assert (status, body) == (400, b"parameter 'target' given twice with p=; give it once\n")
     status, _, body = get(server, "/sparql?name=products-by-target&p=target")
     assert (status, body) == (400, b"p= takes NAME=VALUE, got 'target'\n")
+    # newuser21 M2: a parameter without p= was not read, and the answer was every target's
+    for door in ("/sparql", "/graph"):
+        status, _, body = get(server, f"{door}?name=products-by-target&target=bcma&format=csv")
+        assert (status, body) == (
+            400,
+            b"target is a parameter of the named query products-by-target: give it as "
+            b"p=target=bcma\n",
+        ), door
 
 
 def test_head_answers_headers_only(server):

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
+from ... import queries
 from ...queries import assignments
 from ..engine.gate import Token
 from ..errors import ParameterError, QueryRefusedError, QueryTooComplexError
@@ -245,6 +246,29 @@ def _named_params(params: Mapping[str, list[str]]) -> dict[str, str]:
         raise HttpError(400, str(exc)) from None
 
 
+def _no_bare_params(name: str, params: Mapping[str, list[str]]) -> None:
+    """Refuse a parameter of the named query ``name`` given as a URL parameter of its own
+    (``target=bcma``): unread, it would leave the query to its default and answer a question
+    not asked (every target).
+
+    >>> _no_bare_params("products-by-target", {"name": ["products-by-target"], "target": ["bcma"]})
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.server.protocol.HttpError: target is a parameter of the named query \
+products-by-target: give it as p=target=bcma
+    """
+    if name not in queries.names():
+        return  # the unknown name is refused with suggestions where the query is run
+    for param in queries.load(name).params:
+        if param.name in params:
+            value = params[param.name][0]
+            raise HttpError(
+                400,
+                f"{param.name} is a parameter of the named query {name}: give it as "
+                f"p={param.name}={value}",
+            )
+
+
 def query_job(params: Mapping[str, list[str]]) -> dict:
     """The query a request asks for: ``{"text": ...}`` or ``{"name": ..., "params": ...}``.
 
@@ -265,6 +289,7 @@ def query_job(params: Mapping[str, list[str]]) -> dict:
             400, "give exactly one of: query=SPARQL, or name=NAMED-QUERY with p=NAME=VALUE"
         )
     if name is not None:
+        _no_bare_params(name, params)
         return {"name": name, "params": _named_params(params)}
     if params.get("p"):
         raise HttpError(
