@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -602,6 +603,29 @@ def test_a_signal_while_the_command_line_loads_ends_it_without_a_traceback(name,
         [sys.executable, "-c", EARLY_SIGNAL, name], capture_output=True, text=True, timeout=60
     )
     assert (early.returncode, early.stderr, early.stdout) == (code, f"Error: {message}\n", "")
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_serve_stopped_by_a_signal_closes_and_ends_with_0(fixture_store, tmp_path, name):
+    """newuser21 L2: a server's normal end is a signal; it stops as Ctrl-C stops it, and a
+    service manager reads 0 as the clean stop it was."""
+    from conftest import free_port, wait_until_up
+
+    port, log = free_port(), tmp_path / "serve.log"
+    code = (
+        "import sys, atmpkg; sys.argv = ['atmpkg', 'serve', '--port', sys.argv[1], '--store', "
+        "sys.argv[2]]; atmpkg.main()"
+    )
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, str(port), str(fixture_store)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    wait_until_up(f"http://127.0.0.1:{port}/sparql", process, log, 60)
+    process.send_signal(getattr(signal, name))
+    assert process.wait(timeout=60) == 0
+    assert "Traceback" not in log.read_text()
 
 
 def test_a_signal_the_shell_ignores_for_a_background_job_stays_ignored(fixture_store):
