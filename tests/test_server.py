@@ -647,15 +647,34 @@ def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
     )
     assert result.exit_code == 1 and "--allow-remote" in result.stderr
     # newuser20 F6: a host with its port or scheme was told to pass --allow-remote, then failed
-    for host in ("localhost:7878", "http://127.0.0.1", "", "[::1]", "[::1]:7878", "localhost "):
+    # newuser21 L3: each is told what is wrong with it
+    mistakes = {
+        "localhost:7878": "give the port alone",
+        "http://127.0.0.1": "leave out the scheme http://",
+        "": "it is empty",
+        "[::1]": "leave out the brackets",
+        "[::1]:7878": "leave out the brackets",
+        "localhost ": "leave out the spaces",
+        "localhost/x": "leave out the path",
+    }
+    for host, wrong in mistakes.items():
         result = CliRunner().invoke(
             cli, ["serve", "--host", host, "--port", "0", "--allow-remote", "--store", str(fixture_store)]
         )
         assert (result.exit_code, result.stderr) == (
             1,
-            f"Error: host takes a host name or an address, without a scheme, a port, brackets or "
-            f"spaces, got {host!r}: give the port alone (CLI: --host localhost --port 7878, or "
-            "--host ::1)\n",
+            f"Error: host takes a host name or an address, got {host!r}: {wrong} (CLI: --host "
+            "localhost --port 7878, or --host ::1)\n",
+        )
+    # a name this machine cannot resolve is said so before any word on --allow-remote, and
+    # nothing is served (the warning came first, then "Name or service not known")
+    for flags in ([], ["--allow-remote"]):
+        args = ["serve", "--host", "no-such-host.invalid", "--port", "0", *flags]
+        result = CliRunner().invoke(cli, [*args, "--store", str(fixture_store)])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "Error: cannot find the host 'no-such-host.invalid': give a host name this machine "
+            "resolves or an address (CLI: --host 127.0.0.1)\n",
         )
 
 

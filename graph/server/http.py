@@ -75,6 +75,7 @@ from ..errors import (
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    described,
     visible,
 )
 from ..store.build import open_store
@@ -1139,6 +1140,42 @@ class Handler(http.server.BaseHTTPRequestHandler):
 # --- starting it ----------------------------------------------------------------------------------
 
 
+def _host_mistake(host: object) -> str:
+    """What is wrong with ``host`` as a host name or address, in the words of what to do; empty
+    when nothing is.
+
+    >>> _host_mistake("http://localhost:7878/"), _host_mistake("localhost:7878")
+    ('leave out the scheme http://', 'give the port alone')
+    >>> _host_mistake(""), _host_mistake("[::1]"), _host_mistake("::1")
+    ('it is empty', 'leave out the brackets', '')
+    """
+    if not isinstance(host, str):
+        return f"it is {described(host)}"
+    if not host.strip():
+        return "it is empty"
+    scheme, separator, _ = host.partition("://")
+    if separator:
+        return f"leave out the scheme {scheme}://"
+    if any(char.isspace() for char in host):
+        return "leave out the spaces"
+    if "[" in host or "]" in host:
+        return "leave out the brackets"
+    if "/" in host:
+        return "leave out the path"
+    if host.count(":") == 1:
+        return "give the port alone"
+    return ""
+
+
+def _resolves(host: str) -> bool:
+    """Whether this machine finds an address for ``host`` (an address finds itself)."""
+    try:
+        socket.getaddrinfo(host, None)
+    except (socket.gaierror, UnicodeError):
+        return False
+    return True
+
+
 def _is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses (127.0.0.0/8, ::1)."""
     if host.lower() == "localhost":
@@ -1242,18 +1279,18 @@ def make_server(
     ...     answer.status, answer.headers["Content-Type"]
     (200, 'application/sparql-results+json')
     """
-    if (
-        not isinstance(host, str)
-        or not host
-        or host != host.strip()
-        or any(mark in host for mark in "/[]")
-        or host.count(":") == 1
-    ):
+    wrong = _host_mistake(host)
+    if wrong:
         # a URL, host:port or [address] given where a host name goes: no host of that name exists,
         # and its loopback part is not read as one (newuser20 F6)
         raise ParameterError(
-            f"host takes a host name or an address, without a scheme, a port, brackets or spaces, "
-            f"got {host!r}: give the port alone (CLI: --host localhost --port 7878, or --host ::1)"
+            f"host takes a host name or an address, got {host!r}: {wrong} (CLI: --host localhost "
+            "--port 7878, or --host ::1)"
+        )
+    if not _is_loopback(host) and not _resolves(host):
+        raise ParameterError(
+            f"cannot find the host {host!r}: give a host name this machine resolves or an "
+            "address (CLI: --host 127.0.0.1)"
         )
     if not _is_loopback(host):
         if not allow_remote:
