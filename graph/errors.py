@@ -314,19 +314,24 @@ class EndpointTimeoutError(QueryTimeoutError, StoreError):
         )
 
 
+#: Why an answer cannot be read when the endpoint left out a value the query always binds.
+VALUE_LEFT_OUT = "a value left out that the query always binds"
+
+
 class EndpointAnswerError(StoreError):
     """A remote SPARQL endpoint answered one of the library's own queries with a value the library
     cannot use there: a literal where a count or an IRI is due, a column the query always binds
-    left empty. Its answers are input like a file's, so the error names the endpoint.
+    left empty (``error`` None). Its answers are input like a file's, so the error names the
+    endpoint.
 
     >>> print(EndpointAnswerError("http://localhost:7878/query", ValueError("invalid literal for int() with base 10: 'x'")))
     the SPARQL endpoint http://localhost:7878/query answered with a value the library cannot read (invalid literal for int() with base 10: 'x'): check that it serves a graph built by ATMP-KG (atmpkg push loads one)
     """
 
-    def __init__(self, endpoint: str, error: BaseException):
+    def __init__(self, endpoint: str, error: BaseException | None = None):
         self.endpoint = endpoint
-        if isinstance(error, AttributeError) and "'NoneType'" in str(error):
-            reason = "a value left out that the query always binds"
+        if error is None or isinstance(error, AttributeError) and "'NoneType'" in str(error):
+            reason = VALUE_LEFT_OUT
         elif isinstance(error, (IndexError, KeyError)):
             reason = "fewer values than the query asks for"
         else:

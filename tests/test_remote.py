@@ -63,7 +63,7 @@ from atmpkg.graph.store.remote import (
     info_graph,
     prepare_query,
 )
-from atmpkg.graph.terms import ATMP, ID
+from atmpkg.graph.terms import ATMP, ID, XSD
 
 # --- servers ------------------------------------------------------------------------------------
 
@@ -1230,6 +1230,42 @@ def test_an_answer_the_library_cannot_read_names_the_endpoint(handler, reason, c
     if reason is not None:
         assert result.stderr[len(start) :].startswith(reason + ")")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_value_left_out_where_an_entity_parameter_is_resolved_is_named():
+    """joints21 J21-5: resolving a named query's entity parameter read the triples a server
+    answered with pyo3's own words for the value it left out."""
+    with http_server(EmptyColumnsHandler) as url:
+        result = invoke("query", "--name", "agency-lag", "--format", "csv", "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} answered with a value the library cannot read (a value "
+        "left out that the query always binds): check that it serves a graph built by ATMP-KG "
+        "(atmpkg push loads one)\n",
+    )
+
+
+class BoundLeftOutHandler(QuietHandler):
+    """A server that answers every SELECT with one row binding ``?x`` to 1 alone, every ASK with
+    true."""
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        row = {"x": {"type": "literal", "value": "1", "datatype": XSD + "integer"}}
+        body = {"head": {"vars": ["from", "x"]}, "results": {"bindings": [row]}}
+        if isinstance(ox.Store().query(text), ox.QueryBoolean):
+            body = {"head": {}, "boolean": True}
+        self.send_body(json.dumps(body).encode(), "application/sparql-results+json")
+
+
+def test_a_bound_variable_the_server_leaves_out_holds_its_term_on_every_row():
+    """joints21 J21-5: the column of a bound variable came back empty where the embedded store
+    shows the term as it was bound."""
+    with http_server(BoundLeftOutHandler) as url:
+        answer = query(
+            "SELECT ?from ?x WHERE { BIND(1 AS ?x) }", {"from": "agency:fda"}, endpoint=url
+        )
+    assert answer.dicts() == [{"from": ID + "agency/fda", "x": 1}]
 
 
 def test_an_answer_the_library_cannot_read_keeps_the_python_error_as_its_cause():

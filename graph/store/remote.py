@@ -56,6 +56,7 @@ import pyoxigraph as ox
 from ..engine import gate
 from ..engine.evaluate import BASE_IRI
 from ..errors import (
+    EndpointAnswerError,
     EndpointTimeoutError,
     ParameterError,
     QueryRefusedError,
@@ -1010,6 +1011,8 @@ class RemoteStore:
                 substitutions={ox.Variable(n): term for n, term in pattern if term is not None},
             )
         )
+        if any(term is None for row in rows for term in row):
+            raise EndpointAnswerError(self.endpoint)
         if any(isinstance(s, ox.Literal) or not isinstance(p, ox.NamedNode) for s, p, _ in rows):
             raise StoreError(
                 f"the SPARQL endpoint {self.endpoint} answered a triple pattern with a literal as "
@@ -1149,8 +1152,9 @@ def parse_results(
     SELECT answer with a column not among ``columns`` (the query's variables) or a triple term,
     which no graph of RDF 1.1 holds; Virtuoso's
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
-    A variable in ``bound`` is given its bound term in every row where it appears: the server may
-    write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an integer).
+    A variable in ``bound`` is given its bound term in every row, as the embedded store gives it:
+    the server may write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an
+    integer), or leave it out.
 
     >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{"vars":["z"]},"results":{"bindings":[{"z":{"type":"literal","value":"1"}}]}}'), columns=["n"])
     Traceback (most recent call last):
@@ -1213,7 +1217,11 @@ def parse_results(
                 f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?{tripled[0]}; "
                 "the graph is RDF 1.1 and holds none"
             )
-        row.update({name: value for name, value in values.items() if name in row})
+        # a bound variable holds its term on every row, as in the embedded store, also where
+        # the server left it out
+        row.update(
+            {name: value for name, value in values.items() if name in row or name in (asked or ())}
+        )
         # Virtuoso writes a boolean as 1 or 0, forms of the same value the embedded store writes
         # as true and false
         for term in row.values():
