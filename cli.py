@@ -15,6 +15,7 @@ import io
 import logging
 import os
 import re
+import shlex
 import signal
 import sys
 import threading
@@ -414,7 +415,7 @@ def _parameter_hint(args: list[str], word: str) -> str | None:
 
     for at, arg in enumerate(args[:-2]):
         if arg in ("-p", "--param") and "=" not in args[at + 1] and args[at + 2] == word:
-            return f"-p takes NAME=VALUE: give -p {args[at + 1]}={word}"
+            return f"-p takes NAME=VALUE: give -p {shlex.quote(f'{args[at + 1]}={word}')}"
     named = _named_in(args)
     if named is None:
         return None
@@ -422,7 +423,11 @@ def _parameter_hint(args: list[str], word: str) -> str | None:
     parameter, given, value = word.removeprefix("--").partition("=")
     declared = [p.name for p in queries.load(name).params]
     if parameter in declared and (word.startswith("--") or given):
-        shown = f"{parameter}={value}" if given and not word.startswith("--") else f"{parameter}=VALUE"
+        shown = (
+            shlex.quote(f"{parameter}={value}")
+            if given and not word.startswith("--")
+            else f"{parameter}=VALUE"
+        )
         return f"{parameter} is a parameter of the named query {name}: give it as {how}-p {shown}"
     near = suggest(parameter, declared, 1)
     if not near or not word.startswith("--"):
@@ -454,7 +459,16 @@ class _NamedQueryCommand(click.Command):
             raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
         except click.UsageError as exc:
             extra = _EXTRA.search(exc.message)
-            hint = extra and _parameter_hint(given, extra["words"].split()[0])
+            # click joins the words with spaces, and a word may hold one ('company=Kite Pharma')
+            # or be empty (an unset shell variable): the first is the longest given word it
+            # starts with
+            words = extra["words"] if extra else ""
+            first = max(
+                (w for w in given if w.strip() and (words == w or words.startswith(w + " "))),
+                key=len,
+                default=None,
+            )
+            hint = first is not None and _parameter_hint(given, first)
             if not hint:
                 raise
             raise click.UsageError(hint, ctx=ctx) from None

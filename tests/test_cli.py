@@ -939,6 +939,20 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             f"No such option '--target'; {TARGET} --name products-by-target -p target=VALUE.",
         ),
         (["export", "--name", "products-by-target", "stray"], "Got unexpected extra argument (stray)"),
+        # sec21 F4: an empty word (an unset shell variable) raised IndexError; a value with a
+        # space was cut at it
+        (["export", "--name", "products-by-target", ""], "Got unexpected extra argument ()"),
+        (["view", "--name", "products-by-target", " "], "Got unexpected extra argument ( )"),
+        (["query", "--name", "products-by-target", " ", ""], "Got unexpected extra argument ()"),
+        (
+            ["export", "--name", "company-portfolio", "company=Kite Pharma"],
+            "company is a parameter of the named query company-portfolio: give it as "
+            "-p 'company=Kite Pharma'",
+        ),
+        (
+            ["query", "--name", "company-portfolio", "-p", "company", "Kite Pharma"],
+            "-p takes NAME=VALUE: give -p 'company=Kite Pharma'",
+        ),
         (
             ["query", "--name", "products-by-target", "--tagret", "x"],
             "No such option '--tagret'; did you mean target, a parameter of the named query "
