@@ -900,6 +900,14 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
     removed = ["import", "--remove", "mine.ttl", "--store", str(store)]
     result = CliRunner().invoke(cli, removed, env={"ATMPKG_ENDPOINT": ""})
     assert (result.exit_code, "ATMPKG_ENDPOINT" in result.stderr) == (0, False)
+    # sec21 F5: a password in the URL is not repeated; the note says the URL would be refused
+    secret = "http://alice:s3cret@127.0.0.1:9/query"
+    result = CliRunner().invoke(cli, built, env={"ATMPKG_ENDPOINT": secret})
+    assert result.stderr.endswith(
+        note.replace("\n", "; it holds a user name or password, which the read commands refuse in "
+                     "a URL: give them in ATMPKG_ENDPOINT_USER and ATMPKG_ENDPOINT_PASSWORD\n")
+    ), result.stderr
+    assert "s3cret" not in result.output
 
 
 #: What the hints say of products-by-target's parameter, before the way to give it.
