@@ -46,11 +46,16 @@ STDIN = Path("-")
 
 def _stdin_text() -> str:
     """The query on standard input, which must be UTF-8 as a query file must."""
+    from atmpkg.graph.engine.gate import MAX_QUERY_BYTES, too_long
     from atmpkg.graph.store.csvdata import decode_utf8
 
     if sys.stdin is None:
         raise click.UsageError("standard input is closed; give the query as text or --file FILE")
-    return decode_utf8(sys.stdin.buffer.read(), "standard input")
+    # read no further than a query may be long: /dev/zero given as input never ends
+    raw = sys.stdin.buffer.read(MAX_QUERY_BYTES + 1)
+    if len(raw) > MAX_QUERY_BYTES:
+        raise too_long(f"standard input holds over {MAX_QUERY_BYTES:,} bytes")
+    return decode_utf8(raw, "standard input")
 
 
 store_option = click.option(

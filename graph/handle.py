@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,35 @@ StorePath = str | os.PathLike[str] | None
 QUERY_FILE_SUFFIXES = (".rq", ".sparql", ".ru", ".txt")
 #: How many open handles hold each store in memory: the copy is let go when the last one closes.
 _held_in_memory: dict[Path, int] = {}
+
+
+def _query_file_bytes(file: str | os.PathLike[str]) -> bytes:
+    """The bytes of the query file ``file``, read no further than a query may be long: a device
+    (/dev/zero) or a pipe, which may never end, is refused before any read (sec21 F6)."""
+    from .engine.gate import MAX_QUERY_BYTES, too_long
+    from .errors import UnknownNameError
+
+    path = Path(file)
+    try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise ParameterError(f"the query file {file} is a folder; give a .rq file in it")
+        if not stat.S_ISREG(mode):
+            raise ParameterError(
+                f"the query file {file} is not a file but a pipe or a device; save it to a file "
+                "first, or give - to read the query from standard input"
+            )
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_QUERY_BYTES + 1)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UnknownNameError(
+            "query file", str(file), hint="No such file: give the path of a .rq file."
+        ) from None
+    except OSError as exc:
+        raise StoreError(f"cannot read the query file {file}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_QUERY_BYTES:
+        raise too_long(f"the query file {file} holds over {MAX_QUERY_BYTES:,} bytes")
+    return raw
 
 
 class KnowledgeGraph:
@@ -287,7 +317,6 @@ class KnowledgeGraph:
         """
         from .. import queries
         from .engine import gate
-        from .errors import UnknownNameError
         from .sparql.named import unknown_names
         from .sparql.run import (
             as_term,
@@ -315,15 +344,7 @@ class KnowledgeGraph:
             raise ParameterError(f"the SPARQL query must be text, got {described(sparql)}")
         params = _mapping(params)
         if file is not None:
-            try:
-                raw = Path(file).read_bytes()
-            except FileNotFoundError:
-                raise UnknownNameError(
-                    "query file", str(file), hint="No such file: give the path of a .rq file."
-                ) from None
-            except OSError as exc:
-                raise StoreError(f"cannot read the query file {file}: {exc.strerror}") from None
-            sparql = decode_utf8(raw, str(file))
+            sparql = decode_utf8(_query_file_bytes(file), str(file))
             named = queries.parse(Path(file).stem, sparql, str(file), f"query file '{file}'")
             if named.params or not params:
                 return self._declared(named, params, timeout, limit, allow)

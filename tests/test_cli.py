@@ -749,6 +749,38 @@ def test_a_query_files_name_given_as_sparql_says_how_to_run_it(
     )
 
 
+def test_a_query_file_that_is_a_device_a_pipe_or_too_long_is_refused_unread(
+    fixture_store, tmp_path
+):
+    """sec21 F6: --file /dev/zero grew memory to a MemoryError traceback, a FIFO waited past
+    --timeout, and a file or input of any length was read whole before the gate refused it."""
+    import os
+
+    (tmp_path / "zero.rq").symlink_to("/dev/zero")
+    os.mkfifo(tmp_path / "fifo.rq")
+    (tmp_path / "long.rq").write_bytes(b" " * 4_000_001)
+    store = ["--store", str(fixture_store)]
+    for name in ("zero.rq", "fifo.rq"):
+        result = CliRunner().invoke(cli, ["query", "--file", str(tmp_path / name), *store])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the query file {tmp_path / name} is not a file but a pipe or a device; save "
+            "it to a file first, or give - to read the query from standard input\n",
+        )
+    too_long = (
+        "holds over 4,000,000 bytes; at most 1,000,000 characters are accepted. Split it, or "
+        "load large value lists as data with 'atmpkg import'.\n"
+    )
+    result = CliRunner().invoke(cli, ["query", "--file", str(tmp_path / "long.rq"), *store])
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: the query file {tmp_path / 'long.rq'} {too_long}"
+    )
+    result = CliRunner().invoke(cli, ["query", "-", *store], input=b" " * 4_000_001)
+    assert (result.exit_code, result.stderr) == (1, f"Error: standard input {too_long}")
+    with pytest.raises(atmpkg.AtmpkgError, match="is not a file but a pipe or a device"):
+        atmpkg.open(fixture_store).query(file=tmp_path / "zero.rq")
+
+
 def test_sparql_without_a_space_is_still_sparql(fixture_store):
     result = CliRunner().invoke(cli, ["query", "ASK{}", "--store", str(fixture_store)])
     assert (result.exit_code, result.output) == (0, "true\n")

@@ -605,7 +605,7 @@ def test_minus_counts_for_four_operators_as_the_engine_nests_it_deeper():
 
 def test_a_query_over_the_size_cap_is_refused(fixture_store):
     text = "SELECT * { VALUES ?x { " + "1 " * (MAX_QUERY_CHARS // 2) + "} }"
-    with pytest.raises(QueryTooComplexError, match="at most 1,000,000 are accepted"):
+    with pytest.raises(QueryTooComplexError, match="at most 1,000,000 characters are accepted"):
         query(text, store=fixture_store)
 
 

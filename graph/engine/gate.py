@@ -50,6 +50,23 @@ from ..terms import PREFIXES
 
 #: Longest query text accepted, in characters (the HTTP door also caps the request body).
 MAX_QUERY_CHARS = 1_000_000
+#: The most bytes a query's text may take in UTF-8 (four to a character): a file or standard
+#: input is read no further.
+MAX_QUERY_BYTES = 4 * MAX_QUERY_CHARS
+
+
+def too_long(what: str) -> QueryTooComplexError:
+    """The refusal of a query text longer than :data:`MAX_QUERY_CHARS`; ``what`` says how long.
+
+    >>> print(too_long("the query is 1,000,001 characters long"))
+    the query is 1,000,001 characters long; at most 1,000,000 characters are accepted. Split it, or load large value lists as data with 'atmpkg import'.
+    """
+    return QueryTooComplexError(
+        f"{what}; at most {MAX_QUERY_CHARS:,} characters are accepted. Split it, or load large "
+        "value lists as data with 'atmpkg import'."
+    )
+
+
 #: Deepest nesting of ``{ }``, ``( )`` and ``[ ]`` accepted: the engine's parser recurses on each.
 MAX_DEPTH = 256
 #: Most operators (``.``, ``;``, ``,``, arithmetic, logical and comparison operators, the sign of
@@ -745,10 +762,7 @@ def check(
     'UPDATE'
     """
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryTooComplexError(
-            f"the query is {len(query):,} characters long; at most {MAX_QUERY_CHARS:,} are "
-            "accepted. Split it, or load large value lists as data with 'atmpkg import'."
-        )
+        raise too_long(f"the query is {len(query):,} characters long")
     surrogate = SURROGATE.search(query)
     if surrogate is not None:  # bytes that were not UTF-8: no engine can be given the text
         line, column = line_column(query, surrogate.start())
