@@ -371,7 +371,14 @@ def reads_answers(method: Callable) -> Callable:
         answered = remote.answered if remote is not None else 0
         try:
             return method(self, *args, **kwargs)
-        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        except (
+            ArithmeticError,
+            AttributeError,
+            IndexError,
+            KeyError,
+            TypeError,
+            ValueError,
+        ) as exc:
             if isinstance(exc, AtmpkgError) or remote is None or remote.answered == answered:
                 raise
             # the Python error, which says where the library tripped, stays its cause

@@ -246,3 +246,28 @@ def test_cli_chart(fixture_store, tmp_path, monkeypatch):
     assert result.exit_code == 2 and "--by applies to the approvals chart only" in result.output
     result = runner.invoke(cli, ["chart", "deals", "--store", str(fixture_store)])
     assert result.exit_code == 2
+
+
+def test_an_estimate_larger_than_a_chart_can_draw_is_named(fixture_store, tmp_path):
+    """sec21 F3: a valid xsd:decimal past the largest float made the axis arithmetic overflow
+    with a traceback."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    huge = "1" + "0" * 400
+    mine = tmp_path / "market_estimates.csv"
+    mine.write_text(
+        "slug,scope,segment,geography,year,value_usd,source\n"
+        f"huge-2023,act-cancer,,,2023,{huge},report-x\n"
+    )
+    import_files([mine], store)
+    result = CliRunner().invoke(cli, ["chart", "market", "-o", str(tmp_path / "m.svg"), "--store", str(store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: the graph's estimate/huge-2023 states a value of 401 digits, larger than a chart "
+        "can draw; correct it or leave it out\n",
+    )
+    assert not (tmp_path / "m.svg").exists()

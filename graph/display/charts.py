@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EmptyResultError, ParameterError, UnknownNameError
+from ..errors import EmptyResultError, ParameterError, StoreError, UnknownNameError
 from .view import write_file
 
 if TYPE_CHECKING:
@@ -351,6 +351,28 @@ def count_approvals(graph: KnowledgeGraph, by: str = "agency") -> dict[int, dict
     return {year: dict(sorted(counts[year].items())) for year in sorted(counts)}
 
 
+def _drawable(row: Mapping[str, object], column: str) -> float:
+    """The amount in ``column`` of an estimate's ``row`` as a float a chart can scale to; an
+    ``xsd:decimal`` past the largest float (1 followed by 400 zeros is valid) is refused naming
+    the estimate (sec21 F3: the axis' arithmetic overflowed with a traceback).
+
+    >>> _drawable({"estimate": "https://w3id.org/atmp-kg/id/estimate/x", "value": "1" + "0" * 400}, "value")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the graph's estimate/x states a value of 401 digits, larger than a chart can draw; correct it or leave it out
+    """
+    value = float(str(row[column]))
+    if not math.isfinite(value):
+        digits = len(str(row[column]).lstrip("+-").partition(".")[0])
+        name = str(row["estimate"]).rpartition("/id/")[2]
+        raise StoreError(
+            f"the graph's {name} states a {'forecast value' if column != 'value' else 'value'} "
+            f"of {digits:,} "
+            "digits, larger than a chart can draw; correct it or leave it out"
+        )
+    return value
+
+
 def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
     """The whole-market size estimates (no segment or region) of ``graph`` that state a value for
     a year, with their forecasts and sources; ordered by source, scope and year.
@@ -366,9 +388,11 @@ def estimates_of(graph: KnowledgeGraph) -> list[Estimate]:
                 scope=str(row.get("scope", row["estimate"].rsplit("/", 1)[-1])),
                 sources=str(row.get("sources", "")),
                 year=int(str(row["year"])),
-                value=float(row["value"]),
+                value=_drawable(row, "value"),
                 forecast_year=int(str(row["forecastYear"])) if "forecastYear" in row else None,
-                forecast_value=float(row["forecastValue"]) if "forecastValue" in row else None,
+                forecast_value=(
+                    _drawable(row, "forecastValue") if "forecastValue" in row else None
+                ),
                 cagr=float(row["cagr"]) if "cagr" in row else None,
                 cagr_years=(
                     (int(str(row["cagrFrom"])), int(str(row["cagrTo"])))
