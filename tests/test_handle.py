@@ -850,6 +850,24 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         '?v > "1000" compares atmp:valueUSD\'s values (xsd:decimal) with a string, which the '
         "engine cannot do: every row is dropped; write 1000"
     ]
+    # newuser21 M1, joints21 J21-3: dates as stated compare with a date only where the day is
+    # known: the months were dropped silently, and the note on a string sent to that filter
+    twin = "compare atmp:date, the first day of the period stated, which every dated record has"
+    some = kg.query('SELECT ?a WHERE { ?a atmp:dateStated ?d FILTER(?d >= "2020-01-01"^^xsd:date) }')
+    assert some.rows and some.notes == [
+        '?d >= "2020-01-01"^^xsd:date drops the rows whose atmp:dateStated is an xsd:gYearMonth, '
+        f"which the engine cannot compare with an xsd:date; {twin}"
+    ]
+    assert kg.query('SELECT ?a WHERE { ?a atmp:dateStated ?d FILTER(?d >= "2020-01-01") }').notes == [
+        '?d >= "2020-01-01" compares atmp:dateStated\'s values (xsd:date, xsd:gYearMonth) with a '
+        f'string, which the engine cannot do: every row is dropped; {twin}: FILTER(?day >= '
+        '"2020-01-01"^^xsd:date) on atmp:date ?day'
+    ]
+    assert kg.query('SELECT ?a WHERE { ?a atmp:date ?d FILTER(?d >= "2020-01-01"^^xsd:date) }').notes == []
+    # sec21 F2: a few distinct values written are examined at most, each once
+    many = " ".join(f'"2020-13-{i:02}"^^xsd:date' for i in range(100))
+    notes = kg.query(f"SELECT ?a WHERE {{ ?a atmp:date ?d FILTER(?d IN ({many.replace(' ', ', ')})) }}").notes
+    assert len(notes) == 64 and notes[63].startswith('"2020-13-63"^^xsd:date is no xsd:date value')
     for compared in (  # comparisons the engine makes, right or wrong, get no note
         'atmp:date ?d FILTER(?d >= "2030-01-01"^^xsd:date)',
         "atmp:dateStated ?d FILTER(YEAR(?d) >= 2030)",

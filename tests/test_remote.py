@@ -1268,6 +1268,42 @@ def test_a_bound_variable_the_server_leaves_out_holds_its_term_on_every_row():
     assert answer.dicts() == [{"from": ID + "agency/fda", "x": 1}]
 
 
+class SlowAdviceHandler(QuietHandler):
+    """Answers every ASK with true, the first SELECT at once with no rows, every later one (the
+    advice's look-ups) after 8 s."""
+
+    answered = 0
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if isinstance(ox.Store().query(text), ox.QueryBoolean):  # the graph is there
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        SlowAdviceHandler.answered += 1
+        if SlowAdviceHandler.answered > 1:
+            time.sleep(8)
+        body = {"head": {"vars": ["t"]}, "results": {"bindings": []}}
+        with contextlib.suppress(OSError):
+            self.send_body(json.dumps(body).encode(), "application/sparql-results+json")
+
+
+def test_the_advice_on_an_empty_answer_keeps_within_the_querys_time_limit():
+    """sec21 F2: each look-up of the notes on an empty answer had the store's whole limit: with
+    timeout=3, a server slow to answer them kept Python 100 s, and the command line failed the
+    answered query as stopped at its limit."""
+    SlowAdviceHandler.answered = 0
+    text = 'SELECT ?t WHERE { ?t atmp:date ?d FILTER(?d >= "2020-01-01") }'
+    with http_server(SlowAdviceHandler) as url:
+        started = time.monotonic()
+        answer = atmpkg.open(endpoint=url, graph="urn:g").query(text, timeout=3)
+        took = time.monotonic() - started
+        SlowAdviceHandler.answered = 0
+        result = invoke("query", text, "--timeout", "3", "--graph", "urn:g", "--endpoint", url)
+    assert (answer.rows, answer.notes) == ([], [])
+    assert took < 6  # the limit and the one look-up cut at it; not 8 s a look-up
+    assert (result.exit_code, result.stdout) == (0, "t\n-\n(0 rows)\n")
+
+
 def test_an_answer_the_library_cannot_read_keeps_the_python_error_as_its_cause():
     with http_server(WrongKindsHandler) as url:
         with pytest.raises(StoreError) as caught:

@@ -380,6 +380,8 @@ def _written(value: ox.Literal) -> str:
 #: The most names and values of one query :func:`empty_answer_notes` looks up: each is a look
 #: through the graph, and a query may hold thousands.
 _MOST_LOOKED_UP = 8
+#: Distinct values written in a query that the notes on an empty answer examine at most.
+_MOST_EXAMINED = 64
 
 
 def empty_answer_notes(tokens: Sequence[gate.Token], store) -> list[str]:
@@ -489,6 +491,7 @@ def _engine_answer(text: str, **terms: Term) -> Term | None:
     return row["ok"]
 
 
+@functools.lru_cache(maxsize=_MOST_EXAMINED)
 def _is_valid(value: ox.Literal) -> bool:
     """Whether the engine reads ``value`` as a value of its datatype, where it can tell (a cast of
     its text): ``"2020-13-01"^^xsd:date`` is none."""
@@ -544,13 +547,38 @@ def _what(value: ox.Literal) -> str:
     return "a number" if kind in _NUMBERS else f"an {shorten(kind)}"
 
 
-def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
+@functools.lru_cache(maxsize=64)
+def _comparable_twin(predicate: str) -> str | None:
+    """The property holding the comparable ``xsd:date`` of a date ``predicate`` stated at its
+    source's precision (``atmp:date`` for ``atmp:dateStated``), by the ontology's naming, or None.
+
+    >>> _comparable_twin(ATMP + "dateStated"), _comparable_twin(ATMP + "date")
+    ('https://w3id.org/atmp-kg/ontology#date', None)
+    """
+    base = predicate.removesuffix("Stated")
+    if base == predicate or not predicate.startswith(ATMP):
+        return None
+    ranges = {
+        q.subject.value: q.object.value
+        for q in ontology_quads()
+        if q.predicate.value == RDFS + "range"
+    }
+    return base if ranges.get(base) == XSD + "date" else None
+
+
+def comparison_notes(
+    tokens: Sequence[gate.Token], store, *, only_some_rows: bool = False
+) -> list[str]:
     """For an answer with no rows: a note on each value written that the engine itself says fails
     every comparison: a typed literal that is no value of its datatype (``"2020-13-01"^^xsd:date``),
     and a FILTER comparing a property's values with a value of a kind they do not compare with
     (``FILTER(?d >= "2020-01-01")`` where ``atmp:date`` holds ``xsd:date`` values, an error that
     drops every row), or equal to none of them in the kind written (``FILTER(?d = "2017-08-30")``);
-    each with what to write instead, which the engine can compare.
+    each with what to write instead, which the engine can compare. A comparison that the engine
+    makes with some of the property's datatypes but not others drops the rows of those silently,
+    with rows or not: ``FILTER(?d >= "2020-01-01"^^xsd:date)`` on ``atmp:dateStated`` keeps the
+    days and drops the months and years; it is noted with the property to compare instead. With
+    ``only_some_rows`` (for an answer with rows) only those notes are made.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> text = 'SELECT * { ?a atmp:date ?d FILTER(?d >= "2020-01-01") }'
@@ -559,14 +587,22 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
     ?d >= "2020-01-01" compares atmp:date's values (xsd:date) with a string, which the engine cannot do: every row is dropped; write "2020-01-01"^^xsd:date
     """
     declared = gate.declared_prefixes(tokens)
-    notes, seen = [], set()
+    notes, seen, examined = [], set(), set()
     for at in range(len(tokens)):
         found = _literal_at(tokens, at, declared)
         if found is None or (at and tokens[at - 1].text == "^^"):
             continue
         written, shown, end = found
+        if only_some_rows and _what(written) == "a string":
+            continue  # compared with dates or amounts, a string drops every row, not a part
+        if written not in examined:
+            # each distinct value is asked of the engine once, and a few of them at most: a
+            # VALUES block of 200,000 took 20 s of advice (sec21 F2)
+            if len(examined) >= _MOST_EXAMINED:
+                break
+            examined.add(written)
         if not _is_valid(written):
-            if written not in seen:
+            if written not in seen and not only_some_rows:
                 seen.add(written)
                 notes.append(
                     f"{shown} is no {shorten(written.datatype.value)} value, so no value equals "
@@ -584,6 +620,8 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             continue
         seen.add((predicate, written, op))
         said = f"{variable} {op} {shown}"
+        if op == "=" and only_some_rows:
+            continue
         if op == "=":
             stored = _stored_as(predicate, written, store)
             if stored is not None:
@@ -599,7 +637,22 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             )
             if isinstance(row["one"], ox.Literal)
         ]
-        if not held or any(_engine_answer(_COMPARE[op], a=v, b=written) is not None for v in held):
+        failing = [v for v in held if _engine_answer(_COMPARE[op], a=v, b=written) is None]
+        twin = _comparable_twin(predicate)
+        if failing and len(failing) < len(held):
+            dropped = " or ".join(sorted({shorten(v.datatype.value) for v in failing}))
+            notes.append(
+                f"{said} drops the rows whose {shorten(predicate)} is an {dropped}, which the "
+                f"engine cannot compare with {_what(written)}"
+                + (
+                    f"; compare {shorten(twin)}, the first day of the period stated, which every "
+                    "dated record has"
+                    if twin
+                    else ""
+                )
+            )
+            continue
+        if not failing or only_some_rows:
             continue
         kinds = sorted({shorten(v.datatype.value) for v in held})
         # the text written, as a value of each datatype held that the engine can compare
@@ -608,7 +661,13 @@ def comparison_notes(tokens: Sequence[gate.Token], store) -> list[str]:
             for again in (ox.Literal(written.value, datatype=d) for d in dict.fromkeys(v.datatype for v in held))
             if _is_valid(again) and _compares(op, held, again)
         ]
-        if retyped:
+        if twin and _is_valid(_typed(written.value, "date")):
+            instead = (
+                f"compare {shorten(twin)}, the first day of the period stated, which every dated "
+                f"record has: FILTER(?day {op} {_written(_typed(written.value, 'date'))}) on "
+                f"{shorten(twin)} ?day"
+            )
+        elif retyped:
             number = retyped[0].datatype.value in _NUMBERS and _NUMBER.fullmatch(written.value)
             instead = f"write {written.value if number else _written(retyped[0])}"
         elif re.fullmatch("[0-9]{4}", written.value):

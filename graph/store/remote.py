@@ -40,6 +40,7 @@ loaded with the graph, and ``update_endpoint`` and ``graph_store`` its other URL
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import json
 import os
@@ -888,6 +889,29 @@ class RemoteStore:
             OrderedDict()
         )
         self._held_lock = threading.Lock()
+        # a deadline over every request of this thread until it is lifted (see until())
+        self._local = threading.local()
+
+    @contextlib.contextmanager
+    def until(self, deadline: float) -> Iterator[RemoteStore]:
+        """Within the block, every request of this thread ends by ``deadline`` (a
+        :func:`time.monotonic` reading), whatever its own limit: the advice after a query's
+        answer gets what is left of the query's limit, not the store's whole one (sec21 F2).
+
+        >>> import time
+        >>> remote = RemoteStore(endpoint)
+        >>> with remote.until(time.monotonic() - 1):
+        ...     remote.query("ASK {}")
+        Traceback (most recent call last):
+        ...
+        atmpkg.graph.errors.QueryTimeoutError: ...
+        """
+        before = getattr(self._local, "deadline", None)
+        self._local.deadline = deadline if before is None else min(before, deadline)
+        try:
+            yield self
+        finally:
+            self._local.deadline = before
 
     @property
     def graph(self) -> str | None:
@@ -965,6 +989,12 @@ class RemoteStore:
         ['Kymriah']
         """
         seconds = self.timeout if timeout is None else timeout
+        deadline = getattr(self._local, "deadline", None)
+        if deadline is not None:
+            now = time.monotonic()
+            own = None if seconds is None else seconds - (now - (now if started is None else started))
+            left = deadline - now
+            seconds, started = (left if own is None else min(own, left)), now
         clock = _Clock(seconds, time.monotonic() if started is None else started)
         checked = _tokens(query, clock)
         columns = _check_locally(checked, prefixes, substitutions, clock)
