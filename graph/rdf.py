@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -32,7 +32,6 @@ from .terms import (
     RDF,
     RDFS,
     SKOS,
-    STATED_DATES,
     XSD,
     shorten,
 )
@@ -228,21 +227,70 @@ def identifier_url(prop: str, value: str) -> str | None:
     return template.replace("$1", quote(value, safe=":"))
 
 
-def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
-    """(property IRI, value) facts with each date shown as its source states it: a comparable
-    date's value replaced by the stated one, which is then left out (the precision stays).
+#: A day as xsd:date writes it, its month and its year in groups 1 and 2.
+_DAY = re.compile(r"((-?\d{4,})-\d\d)-\d\d")
+#: What a precision keeps of a day: the group of :data:`_DAY`, and the type of what it keeps.
+_KEPT = {"month": (1, XSD + "gYearMonth"), "year": (2, XSD + "gYear")}
+#: Each property of a date as stated, with the comparable date it states.
+_STATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
 
-    >>> stated_dates([(ATMP + "date", "2024-07-01"), (ATMP + "dateStated", "2024-07")])
+
+def _text(value: object) -> str | None:
+    if isinstance(value, ox.NamedNode | ox.Literal):
+        return value.value
+    return value if isinstance(value, str) else None
+
+
+def _to_precision(value: V, precision: str) -> V:
+    """A comparable date (text or literal) cut to ``precision`` (an IRI or label: month, year);
+    anything else as it is."""
+    kept = _KEPT.get(precision.removeprefix(PRECISIONS))
+    text = _text(value)
+    found = _DAY.fullmatch(text) if kept and text is not None else None
+    if kept is None or found is None:
+        return value
+    cut = found.group(kept[0])
+    shown = (
+        ox.Literal(cut, datatype=ox.NamedNode(kept[1])) if isinstance(value, ox.Literal) else cut
+    )
+    return cast(V, shown)
+
+
+def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
+    """(property IRI, value) facts, one value each (text or an RDF term), with each date shown as
+    its source states it, under the comparable date's property: the stated date
+    (``atmp:dateStated``) where there is one, else the comparable date cut to its precision
+    (``atmp:datePrecision`` month or year: ``2024-07-01`` is no day a source stated), else the
+    comparable date as it is. The precision stays.
+
+    >>> date, stated, precision = (ATMP + n for n in ("date", "dateStated", "datePrecision"))
+    >>> stated_dates([(date, "2024-07-01"), (stated, "2024-07")])
     [('https://w3id.org/atmp-kg/ontology#date', '2024-07')]
+    >>> stated_dates([(stated, "2024-07")]) == [(date, "2024-07")]
+    True
+    >>> stated_dates([(date, "2024-07-01"), (precision, "month")])[0]
+    ('https://w3id.org/atmp-kg/ontology#date', '2024-07')
+    >>> stated_dates([(date, "2024-07-01")])
+    [('https://w3id.org/atmp-kg/ontology#date', '2024-07-01')]
     """
     facts = list(facts)
-    stated = {prop: value for prop, value in facts if prop in STATED_DATES}
+    present = {prop for prop, _ in facts}
+    precisions: dict[str, set[str]] = {}
+    for prop, value in facts:
+        text = _text(value)
+        if text is not None:
+            precisions.setdefault(prop, set()).add(text)
     shown = []
     for prop, value in facts:
-        if prop in STATED_DATES:
-            continue
         details = DATE_DETAILS.get(prop)
-        shown.append((prop, stated.get(details[1], value) if details else value))
+        if prop in _STATES:
+            shown.append((_STATES[prop], value))
+        elif details is None:
+            shown.append((prop, value))
+        elif details[1] not in present:
+            # two precisions of one date say nothing of which part of it is known
+            given = precisions.get(details[0], set())
+            shown.append((prop, _to_precision(value, *given) if len(given) == 1 else value))
     return shown
 
 
@@ -663,21 +711,27 @@ def network_of_facts(
         values.setdefault(node, {}).setdefault(prop, []).append(shown_hubs[hub] or shorten(hub))
         kinds_of.setdefault((node, prop), set()).add(None)
     names_kinds: dict[str, set] = {}
-    names = attribute_names({prop for found in values.values() for prop in found})
+    dated = {
+        node: stated_dates((prop, text) for prop, texts in found.items() for text in texts)
+        for node, found in values.items()
+    }
+    names = attribute_names(prop for found in dated.values() for prop, _ in found)
     for node, attrs in graph.nodes(data=True):
         shown = _shown_label(label_values.get(node, {}))
         attrs["label"] = shown or (shorten(node) if not node.startswith("_:") else node)
         if node in classes:
             attrs["class"] = ";".join(sorted(classes[node]))
         named: dict[str, list[str]] = {}
-        for prop, texts in stated_dates(values.get(node, {}).items()):
-            name = names[prop]
-            named.setdefault(name, []).extend(texts)
-            if typed:
-                kinds = kinds_of.get((node, prop), {None}) if len(named[name]) == 1 else {None}
-                names_kinds.setdefault(name, set()).update(kinds)
+        of_name: dict[str, str] = {}
+        for prop, text in dated.get(node, []):
+            named.setdefault(names[prop], []).append(text)
+            of_name[names[prop]] = prop
         for name, texts in sorted(named.items()):
             attrs[name] = " | ".join(texts)
+            if typed:
+                # a date as stated is text: neither an xsd:date nor a date stated alone has a kind
+                kinds = kinds_of.get((node, of_name[name]), {None}) if len(texts) == 1 else {None}
+                names_kinds.setdefault(name, set()).update(kinds)
     if typed:
         _typed_values(graph, names_kinds)
     return graph

@@ -189,6 +189,168 @@ def test_a_source_in_a_slice_keeps_its_kind(fixture_store, selection):
     assert None not in {kind_of[s.value] for s in sources}
 
 
+CELLCO_PRODUCTS = "CONSTRUCT WHERE { ?t atmp:developedBy company:cellco }"
+
+
+NETWORKS = ["networkx", "graphml", "gexf", "csv", "cyjs"]
+
+
+def network_read_back(chosen, fmt: str, folder: Path) -> tuple[dict[str, dict], set[tuple]]:
+    """The nodes (prefixed IRI: attributes) and edges (prefixed subject, property, object) of the
+    selection ``chosen`` as its network (``networkx``) or its export in ``fmt`` read back."""
+    if fmt == "csv":
+        chosen.export("csv", folder / "n")
+        rows = csv.DictReader((folder / "n-nodes.csv").open(encoding="utf-8"))
+        nodes = {
+            shorten(row["id:ID"]): {k.split(":")[0]: v for k, v in row.items() if v} for row in rows
+        }
+        links = csv.DictReader((folder / "n-edges.csv").open(encoding="utf-8"))
+        ends = [(e[":START_ID"], e["property"], e[":END_ID"]) for e in links]
+    else:
+        if fmt == "networkx":
+            graph = chosen.network()
+        elif fmt == "cyjs":
+            graph = nx.cytoscape_graph(json.loads(chosen.export(fmt).content))
+        else:
+            (folder / f"n.{fmt}").write_bytes(chosen.export(fmt).content)
+            graph = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(folder / f"n.{fmt}")
+        nodes = {shorten(n): values for n, values in graph.nodes(data=True)}
+        ends = [(u, p, v) for u, v, p in graph.edges(data="property")]
+    return nodes, {(shorten(u), shorten(p), shorten(v)) for u, p, v in ends}
+
+
+CELLCO_PRODUCTS = "CONSTRUCT WHERE { ?t atmp:developedBy company:cellco }"
+
+
+@pytest.mark.parametrize("fmt", NETWORKS)
+def test_a_construct_answers_sources_carry_their_kind_as_an_attribute(fixture_store, tmp_path, fmt):
+    """joints21 J21-1: a CONSTRUCT answer's sources brought their kinds in as entities, nodes
+    with no link, and lost their sourceKind attribute, which a --focus slice keeps."""
+    chosen = atmpkg.open(fixture_store).select(query=CELLCO_PRODUCTS, with_sources=True)
+    nodes, edges = network_read_back(chosen, fmt, tmp_path)
+    assert {n: values.get("sourceKind") for n, values in nodes.items()} == {
+        "company:cellco": None,
+        "source:src-fda-a": "regulator",
+        "source:src-news": "trade press",
+        "therapy:alphacel": None,
+    }
+    assert edges == {
+        ("company:cellco", "dct:source", "source:src-news"),
+        ("therapy:alphacel", "atmp:developedBy", "company:cellco"),
+        ("therapy:alphacel", "dct:source", "source:src-fda-a"),
+    }
+
+
+def test_a_construct_answers_sources_keep_their_kind_in_rdf(fixture_store):
+    """joints21 J21-1: in RDF, a source of a CONSTRUCT answer comes whole, its kind included,
+    as a --focus slice's does."""
+    triples = select_subgraph(query=CELLCO_PRODUCTS, with_sources=True, store=fixture_store)
+    kinds = {
+        (shorten(t.subject.value), shorten(t.object.value))
+        for t in triples
+        if t.predicate.value == ATMP + "sourceKind"
+    }
+    assert kinds == {
+        ("source:src-fda-a", "sourcekind:regulator"),
+        ("source:src-news", "sourcekind:trade-press"),
+    }
+    focus = select_subgraph(focus="alphacel", hops=0, with_sources=True, store=fixture_store)
+    described = {t for t in triples if t.subject.value == ID + "source-kind/regulator"}
+    assert described == {t for t in focus if t.subject.value == ID + "source-kind/regulator"}
+
+
+def test_a_describe_answers_sources_add_no_nodes(fixture_store):
+    """joints21 J21-1: DESCRIBE with the sources draws the entities it draws without them and
+    the sources they cite (the answer names one already), each with its kind, and no kind as a
+    node."""
+    kg = atmpkg.open(fixture_store)
+    text = "DESCRIBE therapy:alphacel"
+    bare = kg.select(query=text, with_sources=False).network()
+    whole = kg.select(query=text, with_sources=True).network()
+    sources = {shorten(n): kind for n, kind in whole.nodes(data="sourceKind") if kind}
+    assert {shorten(n) for n in set(whole) - set(bare)} == {"source:src-ema-a", "source:src-news"}
+    assert sources == {
+        "source:src-ema-a": "regulator",
+        "source:src-fda-a": "regulator",
+        "source:src-news": "trade press",
+    }
+    assert not [n for n in whole if n.startswith(ID + "source-kind/")]
+
+
+#: Betacel's PMDA approval, which its source dates to the month.
+BETACEL_PMDA = (
+    "WHERE { ?a atmp:product therapy:betacel ; atmp:agency agency:pmda ; atmp:date ?d ; "
+    "atmp:dateStated ?s ; atmp:datePrecision ?p }"
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "shown"),
+    [
+        ("?a atmp:dateStated ?s", {"date": "2022-01"}),
+        ("?a atmp:date ?d", {"date": "2022-01-01"}),
+        ("?a atmp:date ?d ; atmp:datePrecision ?p", {"date": "2022-01", "datePrecision": "month"}),
+        ("?a atmp:dateStated ?s ; atmp:date ?d", {"date": "2022-01"}),
+    ],
+    ids=["stated", "date", "date-and-precision", "date-and-stated"],
+)
+@pytest.mark.parametrize("fmt", [*NETWORKS, "to_networkx"])
+def test_a_construct_answers_date_is_shown_as_its_source_states_it(
+    fixture_store, tmp_path, template, shown, fmt
+):
+    """joints21 J21-2: the network of a CONSTRUCT answer lost a date stated alone
+    (atmp:dateStated) and showed a day no source stated for a date with a precision of month; a
+    date alone is the engine's xsd:date, as the query returned it."""
+    kg = atmpkg.open(fixture_store)
+    text = f"CONSTRUCT {{ {template} }} {BETACEL_PMDA}"
+    if fmt == "to_networkx":
+        graph = kg.query(text).to_networkx()
+        nodes = {shorten(n): values for n, values in graph.nodes(data=True)}
+    else:
+        nodes, _ = network_read_back(kg.select(query=text), fmt, tmp_path)
+    dates = {n: {k: v for k, v in a.items() if k.startswith("date")} for n, a in nodes.items()}
+    assert dates == {"approval:betacel-pmda-2022-01-multiple-myeloma": shown}
+
+
+def test_a_date_is_cut_to_its_precision_and_a_stated_date_alone_is_the_date():
+    """joints21 J21-2: every date property (see terms.DATE_DETAILS), in one small graph."""
+    xsd = {n: ox.NamedNode(XSD + n) for n in ("date", "gYear", "gYearMonth")}
+    a, b = ox.NamedNode(ID + "deal/a"), ox.NamedNode(ID + "company/b")
+    precision = {n: ox.NamedNode(f"{ID}date-precision/{n}") for n in ("day", "month", "year")}
+
+    def fact(subject, name, value, datatype=None):
+        prop = ox.NamedNode((DCT if name == "issued" else ATMP) + name)
+        term = value if datatype is None else ox.Literal(value, datatype=xsd[datatype])
+        return ox.Triple(subject, prop, term)
+
+    graph = to_networkx(
+        [
+            fact(a, "date", "2019-01-01", "date"),
+            fact(a, "datePrecision", precision["year"]),
+            fact(a, "goalDate", "2020-05-04", "date"),
+            fact(a, "goalDatePrecision", precision["day"]),
+            fact(a, "issued", "2021-03-01", "date"),
+            fact(a, "issuedPrecision", precision["month"]),
+            fact(a, "issuedPrecision", precision["year"]),
+            fact(b, "parentSinceStated", "2018", "gYear"),
+            fact(b, "parentSincePrecision", precision["year"]),
+        ]
+    )
+    assert dict(graph.nodes(data=True)) == {
+        a.value: {
+            "label": "deal:a",
+            "date": "2019",
+            "datePrecision": "year",
+            "goalDate": "2020-05-04",
+            "goalDatePrecision": "day",
+            # two precisions say nothing of which part of the date is known: it is as given
+            "issued": "2021-03-01",
+            "issuedPrecision": "month | year",
+        },
+        b.value: {"label": "company:b", "parentSince": "2018", "parentSincePrecision": "year"},
+    }
+
+
 def test_an_answers_subgraph_with_its_sources_imports_into_another_store(fixture_store, tmp_path):
     """joints19 J19-1: with the kinds of its sources, a named query's subgraph holds what the
     ontology's shapes ask of it, and imports into a store that holds none of it."""

@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import urllib.parse
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from atmpkg.graph import (
     view,
 )
 from atmpkg.graph.display.viewpage import clip, vis_assets
+from atmpkg.graph.rdf import is_node
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.terms import ATMP, DCT, ID, RDF, SCHEMA, SHORTCUTS, shorten
 
@@ -335,6 +337,102 @@ def test_a_query_that_returns_sources_has_them_drawn(fixture_store):
         "source:src-fda-a",
     ]
     assert (page.nodes, page.edges) == (10, 12)
+
+
+CELLCO_PRODUCTS = "CONSTRUCT WHERE { ?t atmp:developedBy company:cellco }"
+
+
+@pytest.mark.parametrize("with_sources", [None, False, True])
+@pytest.mark.parametrize("text", [CELLCO_PRODUCTS, "DESCRIBE therapy:alphacel"])
+def test_a_construct_answers_sources_draw_no_kinds(fixture_store, with_sources, text):
+    """joints21 J21-1: a view of a CONSTRUCT or DESCRIBE answer drew the kinds of the sources it
+    lists (sourcekind:regulator…) as nodes with no link; it draws what the network has."""
+    options = {} if with_sources is None else {"with_sources": with_sources}
+    page = view(query=text, store=fixture_store, **options)
+    data = page_data(page.html)
+    drawn = [n["iri"] for n in data["nodes"]]
+    links = {
+        (shorten(drawn[a]), data["properties"][p], shorten(drawn[b])) for a, b, p in data["edges"]
+    }
+    if text == CELLCO_PRODUCTS:
+        assert sorted(shorten(n) for n in drawn) == ["company:cellco", "therapy:alphacel"]
+        assert links == {("therapy:alphacel", "developed by", "company:cellco")}
+    else:
+        bare = select_subgraph(query=text, store=fixture_store)
+        assert set(drawn) == {t.subject.value for t in bare if is_node(t.subject)}
+    assert not [n for n in drawn if n.startswith(ID + "source-kind/")]
+    assert (page.nodes, page.edges) == (len(drawn), len(links))
+
+
+def test_the_graph_tab_draws_no_source_kinds(fixture_store):
+    """joints21 J21-1: the server's Graph tab draws a CONSTRUCT answer as the view does."""
+    from atmpkg.graph.server.http import make_server
+
+    server = make_server(fixture_store, port=0, timeout=10).start()
+    try:
+        address = server.url + "/graph?query=" + urllib.parse.quote(CELLCO_PRODUCTS)
+        with urllib.request.urlopen(address, timeout=30) as response:
+            data = page_data(response.read().decode("utf-8"))
+    finally:
+        server.shutdown()
+    drawn = sorted(shorten(n["iri"]) for n in data["nodes"])
+    assert drawn == ["company:cellco", "therapy:alphacel"]
+
+
+BETACEL_PMDA = (
+    "WHERE { ?a atmp:product therapy:betacel ; atmp:agency agency:pmda ; atmp:date ?d ; "
+    "atmp:dateStated ?s ; atmp:datePrecision ?p }"
+)
+
+
+@pytest.mark.parametrize(
+    ("template", "shown"),
+    [
+        ("?a atmp:dateStated ?s", [["date", "2022-01"]]),
+        ("?a atmp:date ?d", [["date", "2022-01-01"]]),
+        (
+            "?a atmp:date ?d ; atmp:datePrecision ?p",
+            [["date", "2022-01"], ["date precision", "month"]],
+        ),
+    ],
+    ids=["stated", "date", "date-and-precision"],
+)
+def test_a_construct_answers_date_is_shown_as_its_source_states_it(fixture_store, template, shown):
+    """joints21 J21-2: the page lost a date stated alone and showed a day no source stated for a
+    date with a precision of month."""
+    page = view(query=f"CONSTRUCT {{ {template} }} {BETACEL_PMDA}", store=fixture_store)
+    data = page_data(page.html)
+    (approval,) = data["nodes"]
+    assert [[data["properties"][p], text] for p, text, _ in approval["facts"]] == shown
+
+
+def test_a_date_and_a_sources_issue_are_cut_to_their_precision():
+    """joints21 J21-2: a date with a precision of year or month and no stated form is shown to
+    that precision, on a node and in the sources listed."""
+    deal, source = ox.NamedNode(ID + "deal/a"), ox.NamedNode(ID + "source/s")
+    day = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+
+    def about(subject, name, value):
+        return ox.Triple(subject, ox.NamedNode(name if ":" in name else ATMP + name), value)
+
+    document = render_html(
+        [
+            about(deal, RDF + "type", ox.NamedNode(ATMP + "Deal")),
+            about(deal, "date", ox.Literal("2019-01-01", datatype=day)),
+            about(deal, "datePrecision", ox.NamedNode(ID + "date-precision/year")),
+            about(deal, DCT + "source", source),
+            about(source, RDF + "type", ox.NamedNode(ATMP + "Source")),
+            about(source, DCT + "issued", ox.Literal("2021-03-01", datatype=day)),
+            about(source, "issuedPrecision", ox.NamedNode(ID + "date-precision/month")),
+        ]
+    )
+    data = page_data(document)
+    (node,) = data["nodes"]
+    assert [[data["properties"][p], text] for p, text, _ in node["facts"]] == [
+        ["date", "2019"],
+        ["date precision", "year"],
+    ]
+    assert [s["issued"] for s in data["sources"]] == ["2021-03"]
 
 
 def test_large_views_warn_and_say_how_to_narrow(fixture_store, tmp_path, monkeypatch):

@@ -49,7 +49,7 @@ from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
 from ..slice.subgraph import beyond, fold_inverses
 from ..sparql.entities import NAME_PROPERTIES
-from ..terms import ATMP, DCT, ID, PREFIXES, SCHEMA, expand, shorten
+from ..terms import DCT, ID, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:
@@ -336,13 +336,13 @@ def _legend(classes: list[str]) -> tuple[list[dict], dict]:
 
 def _source_record(iri: str, facts: list[tuple[str, Value]], graph) -> dict:
     values: dict[str, str] = {}
-    for predicate, value in facts:
+    for predicate, value in stated_dates(facts):
         values.setdefault(predicate, value.value)
     url = values.get(SCHEMA + "url", "")
     return {
         "title": clip(values.get(DCT + "title") or graph.nodes[iri]["label"]),
         "publisher": clip(values.get(DCT + "publisher", "")),
-        "issued": clip(values.get(ATMP + "issuedStated", values.get(DCT + "issued", ""))),
+        "issued": clip(values.get(DCT + "issued", "")),
         # a URL cut short would lead elsewhere: too long a one is not linked at all
         "url": url if len(url) <= MAX_VALUE_CHARS else "",
     }

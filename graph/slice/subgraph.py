@@ -897,7 +897,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
         # a source's kind is a hub: kept as an attribute of the source, as for any entity drawn
-        nodes |= cited | _linked(cited, oxstore, hubs)
+        kinds = _linked(cited, oxstore, hubs)
         if given is not None:
             given += [
                 q.triple
@@ -905,10 +905,14 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
                 for q in oxstore.quads_for_pattern(ox.NamedNode(n), None, None)
                 if isinstance(q.object, ox.NamedNode) and q.object.value in cited
             ]
-            given += describe(cited, oxstore)
+            # described with their kinds, so that the source keeps its link to its kind
+            given += describe(cited | kinds, oxstore)
+        nodes |= cited | kinds
     if given is not None:
         piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
         piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
+        # the answer's own entities left the hubs above: what is left are the sources' kinds
+        piece.hubs = frozenset(nodes & hubs)
     else:
         piece = Slice.of_nodes(
             nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
