@@ -1297,6 +1297,55 @@ def test_a_dot_missing_on_the_last_line_keeps_the_parsers_position(built, tmp_pa
     assert str(info.value) == f"{bad}:2:22: Triples should be followed by a dot"
 
 
+@pytest.mark.parametrize(
+    "written, error",
+    [
+        (
+            "@prefix atmp: <https://w3id.org/atmp-kg/ontology/> .\n"
+            'therapy:kymriah atmp:codeName "X" .\n',
+            "<https://w3id.org/atmp-kg/ontology/codeName> is no term of the ATMP-KG ontology, "
+            "whose namespace is https://w3id.org/atmp-kg/ontology#, so nothing would read it; did "
+            "you mean atmp:codeName? The terms are in ontology/atmp.ttl; keep your own terms in a "
+            "namespace of yours.",
+        ),
+        (
+            "@prefix atmp: <http://w3id.org/atmp-kg/ontology#> .\n"
+            'therapy:kymriah atmp:codeName "X" .\n',
+            "<http://w3id.org/atmp-kg/ontology#codeName> is no term of the ATMP-KG ontology, "
+            "whose namespace is https://w3id.org/atmp-kg/ontology#, so nothing would read it; did "
+            "you mean atmp:codeName? The terms are in ontology/atmp.ttl; keep your own terms in a "
+            "namespace of yours.",
+        ),
+        (
+            "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+            'therapy:kymriah rdfs:lable "X" .\n',
+            "rdfs:lable is no term of RDF Schema (rdfs:), so nothing would read it; did you mean "
+            "rdfs:label?",
+        ),
+        (
+            "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+            "therapy:kymriah a skos:Concpt .\n",
+            "skos:Concpt is no term of SKOS (skos:), so nothing would read it; did you mean "
+            "skos:Concept?",
+        ),
+    ],
+)
+def test_a_term_in_a_namespace_written_wrong_is_refused_at_its_line(built, tmp_path, written, error):
+    """newuser21 M3: a prefix one slip away from the ontology's namespace, or rdfs:lable, was
+    valid, and `show` listed the fact as the real property's."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + written
+    )
+    before = nquads(built)
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == f"{mine}:5: {error}"
+    assert nquads(built) == before
+
+
 def test_validate_files_without_changing_the_store(built, tmp_path):
     good = tmp_path / "targets.csv"
     good.write_text("slug,label,kind\ncd22,CD22,antigen\n")

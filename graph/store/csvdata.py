@@ -1869,33 +1869,97 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
     )
 
 
+#: The terms of the closed W3C vocabularies a file may use as a property or a class, by
+#: prefix: another name in their namespace (``rdfs:lable``) is a slip no tool reads.
+CLOSED_VOCABULARIES = {
+    "rdf": (
+        RDF,
+        "type Property Statement subject predicate object value first rest nil List Alt Bag Seq "
+        "XMLLiteral HTML langString dirLangString JSON CompoundLiteral language direction "
+        "PlainLiteral reifies",
+    ),
+    "rdfs": (
+        RDFS,
+        "Resource Class Literal Datatype Container ContainerMembershipProperty subClassOf "
+        "subPropertyOf comment label domain range seeAlso isDefinedBy member",
+    ),
+    "skos": (
+        SKOS,
+        "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf "
+        "prefLabel altLabel hiddenLabel notation note changeNote definition editorialNote example "
+        "historyNote scopeNote semanticRelation broader narrower related broaderTransitive "
+        "narrowerTransitive member memberList mappingRelation closeMatch exactMatch broadMatch "
+        "narrowMatch relatedMatch",
+    ),
+}
+#: The project's own IRIs, under either scheme: a term there outside the ontology's namespace
+#: is the namespace written wrong (``…/ontology/`` for ``…/ontology#``, ``http:``).
+_PROJECT = re.compile(r"https?://w3id\.org/atmp-kg/")
+
+
+def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | None:
+    """How a property or class ``term`` that no reader would read is written, what it is not a
+    term of, and the closest terms, or None when it is a term (or of a namespace of the user's).
+
+    >>> _misnamed("http://www.w3.org/2000/01/rdf-schema#lable", frozenset())
+    ('rdfs:lable', 'RDF Schema (rdfs:)', ['rdfs:label'])
+    >>> _misnamed("https://w3id.org/atmp-kg/ontology/codeName", frozenset({ATMP + "codeName"}))
+    ('<https://w3id.org/atmp-kg/ontology/codeName>', 'the ATMP-KG ontology, whose namespace is https://w3id.org/atmp-kg/ontology#', ['atmp:codeName'])
+    """
+    local_names = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
+    if term.startswith(ATMP):
+        if term in terms:
+            return None
+        name = term[len(ATMP) :]
+        close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
+        return f"atmp:{name}", "the ATMP-KG ontology", close
+    if _PROJECT.match(term):
+        name = re.split(r"[#/]", term)[-1]
+        close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
+        return f"<{term}>", f"the ATMP-KG ontology, whose namespace is {ATMP}", close
+    for prefix, (namespace, names) in CLOSED_VOCABULARIES.items():
+        if term.startswith(namespace):
+            name = term[len(namespace) :]
+            if name in names.split() or (prefix == "rdf" and re.fullmatch(r"_[1-9][0-9]*", name)):
+                return None
+            kind = {"rdf": "RDF", "rdfs": "RDF Schema", "skos": "SKOS"}[prefix]
+            close = [f"{prefix}:{s}" for s in suggest(name, names.split(), 3)]
+            return f"{prefix}:{name}", f"{kind} ({prefix}:)", close
+    return None
+
+
 def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:
-    """Refuse every term of the ontology's namespace in ``used`` that ``terms`` lacks, each at
-    the first line that writes its local name, in line order."""
+    """Refuse every property or class in ``used`` that no reader would read: a name of the
+    ontology's namespace that ``terms`` lacks, a name under the project's IRIs outside that
+    namespace (the namespace written wrong), a name of RDF, RDF Schema or SKOS that they do not
+    define; each at the first line that writes its local name, in line order, with the closest
+    terms."""
     unknown = sorted(
-        t.value
+        (t.value, found)
         for t in used
-        if isinstance(t, ox.NamedNode) and t.value.startswith(ATMP) and t.value not in terms
+        if isinstance(t, ox.NamedNode) and (found := _misnamed(t.value, terms)) is not None
     )
     if not unknown:
         return
     text = _text_to_search(path)
-    local = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
     errors = []
-    for term in unknown:
-        name = term[len(ATMP) :]
+    for term, (shown, vocabulary, close) in unknown:
+        name = re.split(r"[#/:]", term)[-1]
         found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
         line = text.count("\n", 0, found.start()) + 1 if found else None
-        close = [f"atmp:{s}" for s in suggest(name, local, 3)]
         errors.append(
             DataError(
                 display,
                 line,
                 None,
-                f"atmp:{name} is no term of the ATMP-KG ontology, so nothing would read it"
+                f"{shown} is no term of {vocabulary}, so nothing would read it"
                 + (f"; did you mean {', '.join(close)}?" if close else ".")
-                + " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of "
-                "yours.",
+                + (
+                    " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of "
+                    "yours."
+                    if vocabulary.startswith("the ATMP-KG")
+                    else ""
+                ),
             )
         )
     errors.sort(key=lambda e: (e.line is None, e.line or 0))
