@@ -1167,6 +1167,113 @@ def test_an_answer_with_a_triple_term_is_named():
         )
 
 
+def xml_entity_bomb(levels: int) -> bytes:
+    """RDF/XML whose entity &a<levels>; is 100 characters nested ``levels`` times, each ten times
+    the one below (as the sec21 F1 audit's endpoint sent it: 845 bytes for 10**10 characters)."""
+    entities = '<!ENTITY a0 "' + "x" * 100 + '">' + "".join(
+        f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, levels + 1)
+    )
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [{entities}]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"><rdf:Description rdf:about="urn:s">'
+        f"<rdfs:label>&a{levels};</rdfs:label></rdf:Description></rdf:RDF>"
+    ).encode()
+
+
+class EntityBombHandler(QuietHandler):
+    """sec21 F1: a server that answers every CONSTRUCT with an RDF/XML entity bomb, whatever
+    the request accepts (kept in ``accepted``), and every ASK with true."""
+
+    accepted: list[str] = []
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if isinstance(ox.Store().query(text), ox.QueryBoolean):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        self.accepted.append(self.headers["Accept"])
+        self.send_body(xml_entity_bomb(8), "application/rdf+xml")
+
+
+def test_an_rdf_xml_answer_whose_entities_expand_too_far_is_refused_unparsed():
+    """sec21 F1: 845 bytes of nested XML entities took the client to 3.1 GB; the answer is
+    refused as an import refuses such a file, before any parser expands it."""
+    EntityBombHandler.accepted.clear()
+    with http_server(EntityBombHandler) as url:
+        with pytest.raises(StoreError) as caught:
+            query("CONSTRUCT WHERE { ?s ?p ?o }", endpoint=url)
+        result = invoke("query", "DESCRIBE <urn:s>", "--endpoint", url)
+    message = (
+        f"the SPARQL endpoint {url} sent RDF/XML that is refused unparsed (line 2 of the answer): "
+        "the XML entity &a6; expands to 100,000,000 characters, more than 16,777,216 characters: "
+        "entities nested to expand that far are a way to exhaust memory, not data; write the "
+        "text out instead"
+    )
+    assert str(caught.value) == message
+    assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
+    # RDF/XML is not asked for
+    assert EntityBombHandler.accepted == ["application/n-triples, text/turtle;q=0.9"] * 2
+
+
+class ManyRowsHandler(QuietHandler):
+    """A server that answers every SELECT with ``rows`` (bindings of ?x and ?b), every ASK with
+    true."""
+
+    rows: list[dict] = []
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        body = {"head": {"vars": ["x", "b"]}, "results": {"bindings": self.rows}}
+        if isinstance(ox.Store().query(text), ox.QueryBoolean):
+            body = {"head": {}, "boolean": True}
+        self.send_body(json.dumps(body).encode(), "application/sparql-results+json")
+
+
+def _row(x: str, truth: str) -> dict:
+    return {
+        "x": {"type": "literal", "value": x},
+        "b": {"type": "literal", "value": truth, "datatype": XSD + "boolean"},
+    }
+
+
+def test_a_select_answer_keeps_no_more_rows_than_the_limit_and_checks_them_all(monkeypatch):
+    """sec21 F1: a 200 MiB answer took 3.7 GB through a JSON copy of every row, all kept though
+    --limit 5 needs six; now the rows are read once and no more than the limit kept, each bound
+    variable and Virtuoso boolean as before."""
+    monkeypatch.setattr(ManyRowsHandler, "rows", [_row(str(n), str(n % 2)) for n in range(50)])
+    text = "SELECT ?x ?b WHERE { ?x ?p ?b }"
+    with http_server(ManyRowsHandler) as url:
+        remote = RemoteStore(url)
+        answer = remote.query(text, substitutions={ox.Variable("x"): ox.Literal("y")}, limit=3)
+        result = query(text, endpoint=url, limit=2)
+        cli = invoke("query", text, "--endpoint", url, "--limit", "2", "--format", "csv")
+        # a row past the limit that the graph cannot hold is refused all the same
+        rows = [*ManyRowsHandler.rows, {"x": TripleTermHandler.term}]
+        monkeypatch.setattr(ManyRowsHandler, "rows", rows)
+        with pytest.raises(StoreError) as caught:
+            remote.query(text, limit=1)
+    assert [v.value for v in answer.variables] == ["x", "b"]
+    assert [(row["x"].value, row[1].value) for row in answer] == [
+        ("y", "false"),
+        ("y", "true"),
+        ("y", "false"),
+    ]
+    boolean = ox.NamedNode(XSD + "boolean")
+    assert (result.rows, result.truncated) == (
+        [
+            (ox.Literal("0"), ox.Literal("false", datatype=boolean)),
+            (ox.Literal("1"), ox.Literal("true", datatype=boolean)),
+        ],
+        True,
+    )
+    assert (cli.exit_code, cli.stdout) == (0, "x,b\n0,false\n1,true\n")
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?x; the graph is "
+        "RDF 1.1 and holds none"
+    )
+
+
 class WrongKindsHandler(QuietHandler):
     """A server that answers every SELECT with two rows holding ``term`` in each column the query
     asks for (the columns read from the engine's own parse of the query), or leaving them empty

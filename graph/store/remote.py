@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import itertools
 import json
 import os
@@ -94,7 +95,9 @@ _RESULTS_ACCEPT = (
     "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
     "text/tab-separated-values;q=0.5"
 )
-_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+# Not RDF/XML: its entities can expand a small answer to gigabytes (sec21 F1), and every server
+# of note writes Turtle. A server that answers RDF/XML all the same is checked before parsing.
+_GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 _FORM = "application/x-www-form-urlencoded"
 #: Answers to a Graph Store Protocol request at the query endpoint that mean "this URL does not
 #: speak the protocol" (push then uses SPARQL Update), rather than "the data was refused".
@@ -228,7 +231,9 @@ class _Body:
         import zlib
 
         self.url = url
-        self.pieces: list[bytes] = []
+        # Not a list of pieces joined at the end: a BytesIO gives its buffer as the body, where a
+        # join held the body twice (a 200 MiB answer peaked at 400 MiB)
+        self.unpacked = io.BytesIO()
         self.size = self.travelled = 0
         self.unpacker = zlib.decompressobj(wbits=31) if gzip else None
 
@@ -253,12 +258,12 @@ class _Body:
     def _keep(self, piece: bytes) -> None:
         self.size += len(piece)
         if self.size > MAX_ANSWER_BYTES:
-            self.pieces.clear()
+            self.unpacked = io.BytesIO()
             raise StoreError(
                 f"the SPARQL endpoint {self.url} sent an answer larger than "
                 f"{MAX_ANSWER_BYTES // 1024**2:,} MiB (unpacked); narrow the query"
             )
-        self.pieces.append(piece)
+        self.unpacked.write(piece)
 
     def data(self) -> bytes:
         """The whole body, unpacked."""
@@ -268,7 +273,7 @@ class _Body:
                 raise StoreError(
                     f"the SPARQL endpoint {self.url} sent a broken gzip answer: it ends early"
                 )
-        return b"".join(self.pieces)
+        return self.unpacked.getvalue()
 
 
 #: How many redirects one request follows before it fails.
@@ -979,7 +984,8 @@ class RemoteStore:
         ``timeout`` (seconds) replaces the store's time limit for this request, counted from
         ``started`` (``time.monotonic()``; now when not given) over the local checks of the text
         and the request alike. ``limit`` asks the
-        server for at most that many rows of a SELECT that sets no LIMIT of its own.
+        server for at most that many rows of a SELECT that sets no LIMIT of its own, and keeps no
+        more than that many of any SELECT's answer.
 
         >>> from atmpkg.graph.terms import ID, RDFS
         >>> answer = RemoteStore(endpoint).query(
@@ -1008,7 +1014,7 @@ class RemoteStore:
             raise EndpointTimeoutError(self.endpoint, seconds) from None
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
-        return parse_results(self.endpoint, answer, substitutions, form, columns)
+        return parse_results(self.endpoint, answer, substitutions, form, columns, limit)
 
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
@@ -1162,19 +1168,13 @@ class RemoteStore:
         return info if isinstance(info, dict) else {}
 
 
-def _json_term(term: ox.NamedNode | ox.Literal) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    kind = {"xml:lang": term.language} if term.language else {"datatype": term.datatype.value}
-    return {"type": "literal", "value": term.value, **kind}
-
-
 def parse_results(
     url: str,
     answer: Answer,
     bound: Mapping[ox.Variable, Term] | None = None,
     form: str = "SELECT",
     columns: Sequence[str] | None = None,
+    limit: int | None = None,
 ) -> Solutions | ox.QueryBoolean:
     """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
     Content-Type names (JSON when it names none). An answer that does not parse, is cut off (an
@@ -1184,7 +1184,7 @@ def parse_results(
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
     A variable in ``bound`` is given its bound term in every row, as the embedded store gives it:
     the server may write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an
-    integer), or leave it out.
+    integer), or leave it out. Every row is read and checked, but no more than ``limit`` kept.
 
     >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{"vars":["z"]},"results":{"bindings":[{"z":{"type":"literal","value":"1"}}]}}'), columns=["n"])
     Traceback (most recent call last):
@@ -1200,95 +1200,177 @@ def parse_results(
     """
     media = answer.headers.get("content-type", "")
     fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+    # Only the thread that made a QuerySolutions may drop it: every refusal is raised once it is
+    # gone, so that no frame an error keeps holds it
+    parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
+    read: Solutions | ox.QueryBoolean | str
     try:
         if fmt == ox.QueryResultsFormat.XML and not answer.body.rstrip().endswith(b"</sparql>"):
             raise ValueError("the document stops before its end (</sparql>): it was cut off")
         parsed = ox.parse_query_results(answer.body, fmt)
         if isinstance(parsed, ox.QueryBoolean):
+            read = parsed
             if form != "ASK":
-                raise StoreError(
+                read = (
                     f"the SPARQL endpoint {url} answered a {form} query with a boolean, the "
                     "answer to an ASK"
                 )
-            return parsed
-        # Read to the end now, so that a broken answer fails here and not halfway through a caller
-        document = json.loads(parsed.serialize(format=ox.QueryResultsFormat.JSON))
-        # only the thread that made a QuerySolutions may drop it: an error raised below would
-        # keep it in this frame for whichever thread frees the error
-        del parsed
+        elif form == "ASK":
+            read = _table_as_boolean(url, parsed)
+        else:
+            read = _read_table(url, parsed, bound, columns, limit)
     except (SyntaxError, ValueError) as exc:
-        raise StoreError(
-            f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
-        ) from None
-    rows = document["results"]["bindings"]
-    if form == "ASK":
-        if document["head"].get("vars") != ["__ASK_RETVAL"]:
-            raise StoreError(
-                f"the SPARQL endpoint {url} answered an ASK query with a table, not a boolean"
-            )
-        truth = any(row.get("__ASK_RETVAL", {}).get("value") in ("1", "true") for row in rows)
-        return ox.parse_query_results(
-            b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"),
-            ox.QueryResultsFormat.JSON,
+        read = f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
+    except MemoryError:
+        read = (
+            f"the SPARQL endpoint {url} sent more rows than fit in memory; narrow the query or "
+            "give a limit"
         )
+    del parsed
+    if isinstance(read, str):
+        raise StoreError(read)
+    return read
+
+
+def _table_as_boolean(url: str, parsed: ox.QuerySolutions) -> ox.QueryBoolean | str:
+    """Virtuoso's answer to an ASK, a table of one column ``__ASK_RETVAL``, as the boolean it
+    stands for; what is wrong with any other table."""
+    if [variable.value for variable in parsed.variables] != ["__ASK_RETVAL"]:
+        return f"the SPARQL endpoint {url} answered an ASK query with a table, not a boolean"
+    truth = any(row[0] is not None and row[0].value in ("1", "true") for row in parsed)
+    return ox.parse_query_results(
+        b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"), ox.QueryResultsFormat.JSON
+    )
+
+
+def _read_table(
+    url: str,
+    parsed: ox.QuerySolutions,
+    bound: Mapping[ox.Variable, Term] | None,
+    columns: Sequence[str] | None,
+    limit: int | None,
+) -> Solutions | str:
+    """The rows of a SELECT answer as :func:`parse_results` gives them, read once, without a copy
+    of the document; what is wrong with the first row that is."""
+    variables = list(parsed.variables)
+    names = [variable.value for variable in variables]
     asked = None if columns is None else set(columns)
-    values = {variable.value: _json_term(term) for variable, term in (bound or {}).items()}
-    for row in rows:
-        unasked = sorted(set(row) - asked) if asked is not None else []
-        if unasked:
-            listed = ", ".join(f"?{name}" for name in columns) or "none"
-            raise StoreError(
-                f"the SPARQL endpoint {url} answered with a column ?{unasked[0]}, which the query "
+    # A bound variable holds its term on every row, as in the embedded store, also where the
+    # server left it out; with the columns unknown, only where the server bound it
+    everywhere, where_bound = {}, {}
+    for variable, term in (bound or {}).items():
+        if asked is not None and variable.value in asked:
+            if variable.value not in names:
+                names.append(variable.value)
+                variables.append(variable)
+            everywhere[names.index(variable.value)] = term
+        elif variable.value in names:
+            where_bound[names.index(variable.value)] = term
+    unasked = [] if asked is None else [at for at, name in enumerate(names) if name not in asked]
+    padding = (None,) * (len(names) - len(parsed.variables))
+    positions = {name: at for at, name in enumerate(names)}
+    rows: list[Row] = []
+    for solution in parsed:
+        terms = tuple(solution)
+        left = sorted(names[at] for at in unasked if terms[at] is not None)
+        if left:
+            listed = ", ".join(f"?{name}" for name in columns or ()) or "none"
+            return (
+                f"the SPARQL endpoint {url} answered with a column ?{left[0]}, which the query "
                 f"does not ask for (its columns: {listed})"
             )
-        tripled = sorted(name for name, term in row.items() if term.get("type") == "triple")
-        if tripled:
-            raise StoreError(
-                f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in ?{tripled[0]}; "
-                "the graph is RDF 1.1 and holds none"
+        if any(isinstance(term, ox.Triple) for term in terms):
+            tripled = sorted(names[at] for at, t in enumerate(terms) if isinstance(t, ox.Triple))
+            return (
+                f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term in "
+                f"?{tripled[0]}; the graph is RDF 1.1 and holds none"
             )
-        # a bound variable holds its term on every row, as in the embedded store, also where
-        # the server left it out
-        row.update(
-            {name: value for name, value in values.items() if name in row or name in (asked or ())}
-        )
-        # Virtuoso writes a boolean as 1 or 0, forms of the same value the embedded store writes
-        # as true and false
-        for term in row.values():
-            if term.get("datatype") == _XSD_BOOLEAN and term.get("value") in _BOOLEAN_FORMS:
-                term["value"] = _BOOLEAN_FORMS[term["value"]]
-    return Solutions.read(json.dumps(document).encode("utf-8"))
+        if limit is None or len(rows) < limit:
+            rows.append(Row(positions, _as_bound(terms + padding, everywhere, where_bound)))
+    return Solutions(variables, rows)
+
+
+def _as_bound(
+    terms: tuple[Term | None, ...], everywhere: Mapping[int, Term], where_bound: Mapping[int, Term]
+) -> tuple[Term | None, ...]:
+    """A row's ``terms`` with the bound ones in place and Virtuoso's booleans 1 and 0 written as
+    the embedded store writes them, true and false."""
+    row = list(terms)
+    for at, term in everywhere.items():
+        row[at] = term
+    for at, term in where_bound.items():
+        if row[at] is not None:
+            row[at] = term
+    for at, term in enumerate(row):
+        if (
+            isinstance(term, ox.Literal)
+            and term.value in _BOOLEAN_FORMS
+            and term.datatype.value == _XSD_BOOLEAN
+        ):
+            row[at] = ox.Literal(_BOOLEAN_FORMS[term.value], datatype=term.datatype)
+    return tuple(row)
+
+
+class Row:
+    """One row of a remote SELECT answer, read as a ``pyoxigraph.QuerySolution`` is (which Python
+    cannot make): by position, by variable or by its name (None where it is unbound, or no column
+    of the answer), or unpacked.
+
+    >>> row = Row({"n": 0, "m": 1}, (ox.Literal("1"), None))
+    >>> row[0].value, row["n"].value, row[ox.Variable("n")].value, row["m"], row["x"], len(row)
+    ('1', '1', '1', None, None, 2)
+    >>> n, m = row
+    >>> row
+    <Row n=<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>>
+    """
+
+    __slots__ = ("_positions", "_terms")
+
+    def __init__(self, positions: Mapping[str, int], terms: tuple[Term | None, ...]):
+        self._positions, self._terms = positions, terms
+
+    def __getitem__(self, key: int | str | ox.Variable) -> Term | None:
+        if isinstance(key, int):
+            return self._terms[key] if 0 <= key < len(self._terms) else None
+        at = self._positions.get(key.value if isinstance(key, ox.Variable) else key)
+        return None if at is None else self._terms[at]
+
+    def __iter__(self) -> Iterator[Term | None]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def __repr__(self) -> str:
+        terms = ((name, self._terms[at]) for name, at in self._positions.items())
+        return f"<Row {' '.join(f'{name}={term!r}' for name, term in terms if term is not None)}>"
 
 
 class Solutions:
     """A SELECT answer of an endpoint, read to its end: its ``variables`` and its rows (each a
-    ``pyoxigraph.QuerySolution``), as iterating ``pyoxigraph.QuerySolutions`` gives them. Only the
+    :class:`Row`, read as iterating ``pyoxigraph.QuerySolutions`` gives them). Only the
     thread that made a ``QuerySolutions`` may drop it, and a caller's error may keep the frames
     that hold an answer until another thread's garbage collection frees them (sec20 F2): this
     holds none.
 
-    >>> answer = Solutions.read(b'{"head":{"vars":["n"]},"results":{"bindings":[{"n":{"type":"literal","value":"1"}}]}}')
+    >>> answer = Solutions([ox.Variable("n")], [Row({"n": 0}, (ox.Literal("1"),))])
     >>> [v.value for v in answer.variables], [row["n"].value for row in answer]
     (['n'], ['1'])
     """
 
-    def __init__(self, variables: list[ox.Variable], rows: list[ox.QuerySolution]):
+    def __init__(self, variables: list[ox.Variable], rows: list[Row]):
         self.variables, self.rows = variables, rows
 
-    @classmethod
-    def read(cls, document: bytes) -> Solutions:
-        """The rows of a SPARQL JSON results ``document``, read in one call."""
-        parsed = ox.parse_query_results(document, ox.QueryResultsFormat.JSON)
-        return cls(list(parsed.variables), list(parsed))
-
-    def __iter__(self) -> Iterator[ox.QuerySolution]:
+    def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
 
 
 def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
     when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
-    graph is RDF 1.1), raises :class:`StoreError`.
+    graph is RDF 1.1), raises :class:`StoreError`, as does RDF/XML or JSON-LD that an import
+    would refuse before parsing it (:func:`check_before_parsing`): XML entities or JSON-LD
+    contexts that expand too far, elements nested too deep.
 
     >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> "o" .'))[0].object
     <Literal value=o datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
@@ -1299,6 +1381,8 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     """
     media = answer.headers.get("content-type", "")
     fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+    if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
+        check_before_parsing(url, answer.body, fmt)
     try:
         triples = [quad.triple for quad in ox.parse(answer.body, fmt)]
     except (SyntaxError, ValueError) as exc:
@@ -1311,6 +1395,39 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
             "1.1 and holds none"
         )
     return triples
+
+
+def check_before_parsing(url: str, body: bytes, fmt: ox.RdfFormat) -> None:
+    """Refuse, before this process parses it, an answer in RDF/XML or JSON-LD that an import of
+    it as a file would refuse (:func:`atmpkg.graph.store.csvdata.check_before_parsing`): an
+    845-byte answer of nested XML entities asked the engine for 10 GB of text (sec21 F1). The
+    error names the endpoint, and the answer's line where the import's check names one.
+
+    >>> bomb = b'<!DOCTYPE r [<!ENTITY a "%s"><!ENTITY b "%s">]><r>&b;</r>' % (
+    ...     b"x" * 4097, b"&a;" * 4096)
+    >>> check_before_parsing("http://h/q", bomb, ox.RdfFormat.RDF_XML)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q sent RDF/XML that is refused unparsed (line 1 of the answer): the XML entity &b; expands to 16,781,312 characters, more than 16,777,216 characters: entities nested to expand that far are a way to exhaust memory, not data; write the text out instead
+    """
+    import tempfile
+    from pathlib import Path
+
+    from ..errors import DataError
+    from . import csvdata
+
+    # The import's checks read a file (the last one in a process of its own, capped)
+    with tempfile.TemporaryDirectory(prefix="atmpkg-answer-") as folder:
+        path = Path(folder) / "answer"
+        path.write_bytes(body)
+        try:
+            csvdata.check_before_parsing(csvdata.RdfFile(path, url, fmt, 0))
+        except DataError as exc:
+            where = "" if exc.line is None else f" (line {exc.line} of the answer)"
+            raise StoreError(
+                f"the SPARQL endpoint {url} sent {fmt.name} that is refused unparsed{where}: "
+                f"{exc.message}"
+            ) from None
 
 
 def info_graph(graph: str) -> str:
