@@ -1615,6 +1615,18 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
     with pytest.raises(UnknownNameError) as near:
         kg.show("therapy:kymria")
     assert near.value.suggestions == ["kymriah"]
+    # newuser21 L4: a kind written wrong was likened to names whole, and offered a source kind
+    for written, meant in (
+        ("compny:kite", "company:kite-pharma"),
+        ("thrapy/kymria", "therapy:kymriah"),
+        ("agncy:FDA", "agency:fda"),
+    ):
+        with pytest.raises(UnknownNameError) as wrong:
+            kg.show(written)
+        kind = written.split(":")[0].split("/")[0]
+        assert str(wrong.value) == (
+            f"unknown entity '{written}'; did you mean '{meant}'? '{kind}' is no kind of entity."
+        )
 
 
 def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):

@@ -63,6 +63,45 @@ def named_by(names: dict[str, set[str]], text: str) -> set[str]:
     return found
 
 
+def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox.Store) -> None:
+    """Raise for ``text``, ``written:rest`` whose kind ``written`` is the entity kind ``kind``
+    written wrong (``compny:kite``), the entities of ``kind`` that ``rest`` names or nearly names,
+    by kind:slug; return when it names none of them (the text is then read as a name of its own).
+    Without this, the whole text was likened to names, and ``compny:kite`` was offered the source
+    kind "company" (newuser21 L4).
+
+    >>> _kind_written_wrong("compny:kite", "compny", "company", "kite", atmpkg.graph.open_store().store)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.UnknownNameError: unknown entity 'compny:kite'; did you mean 'company:kite-pharma'? 'compny' is no kind of entity.
+    """
+    try:
+        meant = [resolve_entity_of_kind(kind, rest, store).value]
+    except UnknownNameError as exc:
+        meant = [
+            found.value
+            for name in exc.suggestions
+            if (found := _quietly(kind, name, store)) is not None
+        ]
+    except ParameterError:
+        return
+    if meant:
+        raise UnknownNameError(
+            "entity",
+            text,
+            suggestions=[shorten(m) for m in meant],
+            hint=f"'{written}' is no kind of entity.",
+        )
+
+
+def _quietly(kind: str, name: str, store: ox.Store) -> ox.NamedNode | None:
+    """The entity of ``kind`` that ``name`` names, or None."""
+    try:
+        return resolve_entity_of_kind(kind, name, store)
+    except (UnknownNameError, ParameterError):
+        return None
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
@@ -95,6 +134,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             if found and kind.lower() in by_prefix:
                 # the kind says where to look: a slug in any case, or a name, among its entities
                 return resolve_entity_of_kind(by_prefix[kind.lower()], rest, store).value
+            near = suggest(kind.lower(), by_prefix, 1) if found and rest and " " not in kind else []
+            if near:
+                _kind_written_wrong(text, kind, by_prefix[near[0]], rest, store)
         if SLUG_RE.match(text):
             candidates = [iri(k, text) for k in KINDS]
     # an IRI the engine would not take (a stray %, a space) names nothing
