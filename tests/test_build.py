@@ -1346,6 +1346,15 @@ def test_a_term_in_a_namespace_written_wrong_is_refused_at_its_line(built, tmp_p
     assert nquads(built) == before
 
 
+def test_the_header_error_reads_as_english(built, tmp_path):
+    """newuser21 L6: "header of a approvals file"."""
+    mine = tmp_path / "approvals.csv"
+    mine.write_text("therapy,agency,dat\nx,y,z\n")
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value).startswith(f"{mine}:1: header of an approvals file must be: therapy,")
+
+
 def test_validate_files_without_changing_the_store(built, tmp_path):
     good = tmp_path / "targets.csv"
     good.write_text("slug,label,kind\ncd22,CD22,antigen\n")

@@ -1148,7 +1148,8 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             display,
             1,
             None,
-            f"header of a {family.name} file must be: {','.join(family.header)}, optional columns "
+            f"header of {'an' if family.name[0] in 'aeiou' else 'a'} {family.name} file must be: "
+            f"{','.join(family.header)}, optional columns "
             f"may be left out ({'; '.join(detail)})",
         )
     return family
