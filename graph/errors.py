@@ -85,6 +85,16 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
 _SHOWN = 100
 
 
+def cut(name: str) -> str:
+    """``name`` as an error repeats it: whole up to 100 characters, else its start and its
+    length (a name pasted by mistake need not fill the terminal or an HTTP answer).
+
+    >>> cut("kymriah"), cut("x" * 5000)[-30:]
+    ('kymriah', 'xxxxxxxxxx… (5,000 characters)')
+    """
+    return name if len(name) <= _SHOWN else f"{name[: _SHOWN - 20]}… ({len(name):,} characters)"
+
+
 class UnknownNameError(AtmpkgError, LookupError):
     """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
 
@@ -115,9 +125,7 @@ class UnknownNameError(AtmpkgError, LookupError):
         >>> UnknownNameError("entity", "x" * 5000).told("")
         "unknown entity 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (5,000 characters)'"
         """
-        name = self.name if isinstance(self.name, str) else str(self.name)
-        if len(name) > _SHOWN:  # a name pasted by mistake need not fill the terminal
-            name = f"{name[: _SHOWN - 20]}… ({len(name):,} characters)"
+        name = cut(self.name if isinstance(self.name, str) else str(self.name))
         message = f"unknown {self.what} '{name}'" + (f" of {self.of}" if self.of else "")
         if self.suggestions:
             message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..graph.errors import DataError, ParameterError, UnknownNameError, described, suggest
+from ..graph.errors import DataError, ParameterError, UnknownNameError, cut, described, suggest
 from ..graph.terms import KINDS
 
 SCALAR_TYPES = ("string", "integer", "decimal", "date", "iri")
@@ -206,7 +206,7 @@ def parse(name: str, text: str, origin: str = "", called: str = "") -> NamedQuer
                     origin or name,
                     number,
                     None,
-                    f"parameter '{match['name']}' has unknown type '{match['type']}'"
+                    f"parameter '{cut(match['name'])}' has unknown type '{cut(match['type'])}'"
                     + (f"; did you mean {', '.join(close)}?" if close else ".")
                     + f" The types are {', '.join(SCALAR_TYPES)}, {ANY_ENTITY} and the kinds of "
                     f"entity: {', '.join(KINDS)}",
@@ -216,9 +216,9 @@ def parse(name: str, text: str, origin: str = "", called: str = "") -> NamedQuer
                     origin or name,
                     number,
                     None,
-                    f"the default of date parameter '{match['name']}' is {default!r}: write a "
-                    "date, 'today', or years from today or an earlier date parameter ('today-1y', "
-                    "'from+1y')",
+                    f"the default of date parameter '{cut(match['name'])}' is {cut(default)!r}: "
+                    "write a date, 'today', or years from today or an earlier date parameter "
+                    "('today-1y', 'from+1y')",
                 )
             params.append(
                 Param(

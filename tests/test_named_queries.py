@@ -1971,3 +1971,15 @@ def test_every_named_query_reads_in_at_most_twenty_lines():
     assert len(lengths) == 33
     assert {name: n for name, n in lengths.items() if n > 20} == {}
     assert max(lengths.values()) == 20
+
+
+def test_a_header_line_of_a_megabyte_is_not_echoed_whole():
+    """sec21: a param: line's 800 kB type came back whole, in an HTTP answer of 800 kB."""
+    from atmpkg.graph.errors import DataError
+
+    with pytest.raises(DataError) as refused:
+        queries.parse("t", "# param: a " + "a-" * 400_000 + " x  y\nSELECT * {}")
+    assert str(refused.value).startswith(
+        "t:1: parameter 'a' has unknown type 'a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-"
+        "a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-… (800,000 characters)'. The types are "
+    )
