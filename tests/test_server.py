@@ -1407,3 +1407,28 @@ def test_a_large_text_waits_for_a_check_then_is_answered_503(server, monkeypatch
         for _ in range(served.LARGE_CHECKS):
             server.large_checks.release()
     assert request(server, "POST", "/sparql", _large_ask(), headers)[0] == 200
+
+
+def test_query_text_takes_its_parameters_with_p(server):
+    """joints21 J21-7: query text whose header declares a parameter could not be given it over
+    HTTP (p= was refused beside query=), so one with a required parameter never ran."""
+    text = "# param: t therapy *  The therapy\nSELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    status, _, body = get(
+        server, "/sparql?" + urllib.parse.urlencode({"query": text, "p": "t=alphacel", "format": "csv"})
+    )
+    assert (status, body) == (200, b"t,l\r\nhttps://w3id.org/atmp-kg/id/therapy/alphacel,Alphacel\r\n")
+    status, _, body = sparql_get(server, text)
+    assert (status, body) == (
+        400,
+        b"the query text needs parameter 't' (therapy): The therapy; give it with -p t=VALUE (over "
+        b"HTTP, p=t=VALUE)\n",
+    )
+    # without a header, p= binds a variable the SELECT returns, as -p does
+    plain = "SELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    status, _, body = get(
+        server,
+        "/sparql?" + urllib.parse.urlencode(
+            {"query": plain, "p": "t=<https://w3id.org/atmp-kg/id/therapy/alphacel>", "format": "csv"}
+        ),
+    )
+    assert (status, body) == (200, b"t,l\r\nhttps://w3id.org/atmp-kg/id/therapy/alphacel,Alphacel\r\n")

@@ -291,13 +291,11 @@ def query_job(params: Mapping[str, list[str]]) -> dict:
     if name is not None:
         _no_bare_params(name, params)
         return {"name": name, "params": _named_params(params)}
-    if params.get("p"):
-        raise HttpError(
-            400, "p=NAME=VALUE binds parameters of a named query (name=); not of query="
-        )
     if _BLANK.fullmatch(text):
         raise HttpError(400, "the query is empty: give SPARQL in query= (or as the body)")
-    return {"text": text}
+    # p= binds the parameters a text's header declares, or its SELECT's variables, as the
+    # command line's -p does (joints21 J21-7: a header's required parameter could not be given)
+    return {"text": text, "params": _named_params(params)} if params.get("p") else {"text": text}
 
 
 #: The lowest ``timeout=`` a client may ask for, in seconds: a query stopped at its limit costs

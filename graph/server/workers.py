@@ -148,7 +148,7 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
     if "name" in args:
         result = graph.named(args["name"], args["params"], limit=args["limit"])
     else:
-        result = graph.query(args["text"], limit=args["limit"])
+        result = graph.query(args["text"], args.get("params"), limit=args["limit"])
     kind = "graph" if result.form in ("CONSTRUCT", "DESCRIBE") else "table"
     fmt = args["formats"][kind]
     if fmt is None:
@@ -169,7 +169,7 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
         selection = graph.select(name=args["name"], params=args["params"])
         title = f"ATMP-KG: {args['name']}"
     else:
-        selection = graph.select(query=args["text"])
+        selection = graph.select(query=args["text"], params=args.get("params"))
         title = "ATMP-KG: query"
     try:
         document = graph.view(selection, title=title).html

@@ -59,9 +59,10 @@ def bind_params(
         value = given.get(param.name, param.default)
         if missing(value):
             if param.required:
+                what = f": {param.description}" if param.description else ""
                 raise ParameterError(
-                    f"{named.title} needs parameter '{param.name}' ({param.type}): "
-                    f"{param.description}; give it with -p {param.name}=VALUE"
+                    f"{named.title} needs parameter '{param.name}' ({param.type}){what}; give it "
+                    f"with -p {param.name}=VALUE (over HTTP, p={param.name}=VALUE)"
                 )
             continue
         text = _as_text(param, value)
