@@ -63,8 +63,9 @@ _held_in_memory: dict[Path, int] = {}
 
 
 def _query_file_bytes(file: str | os.PathLike[str]) -> bytes:
-    """The bytes of the query file ``file``, read no further than a query may be long: a device
-    (/dev/zero) or a pipe, which may never end, is refused before any read (sec21 F6)."""
+    """The bytes of the query file ``file`` (or pipe: a shell's ``<(…)``), read no further than a
+    query may be long; a device (/dev/zero, which never ends) is refused before any read (sec21
+    F6)."""
     from .engine.gate import MAX_QUERY_BYTES, too_long
     from .errors import UnknownNameError
 
@@ -73,10 +74,10 @@ def _query_file_bytes(file: str | os.PathLike[str]) -> bytes:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
             raise ParameterError(f"the query file {file} is a folder; give a .rq file in it")
-        if not stat.S_ISREG(mode):
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise ParameterError(
-                f"the query file {file} is not a file but a pipe or a device; save it to a file "
-                "first, or give - to read the query from standard input"
+                f"the query file {file} is not a file but a device; save the query to a file "
+                "first, or give - to read it from standard input"
             )
         with path.open("rb") as handle:
             raw = handle.read(MAX_QUERY_BYTES + 1)

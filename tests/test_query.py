@@ -894,7 +894,7 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
     )
     assert view.stderr == f"Note: {note}\n"
     export = CliRunner().invoke(
-        cli, ["export", "--name", "authorised-products", "-o", str(tmp_path / "a.ttl"), *store]
+        cli, ["export", "--name", "authorised-products", "-o", str(tmp_path / "a.graphml"), *store]
     )
     assert export.stderr.startswith(f"Note: {note}\nExported ")
     rq = tmp_path / "mine.rq"
@@ -903,5 +903,5 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
     assert from_file.stderr == f"Note: {note}\n"
     kg = atmpkg.open(fixture_store)
     assert kg.named("authorised-products").notes == [note]
-    assert kg.export("ttl", None, name="authorised-products").notes == [note]
+    assert kg.export("graphml", None, name="authorised-products").notes == [note]
     assert kg.named("authorised-products", as_of="2024-01-01").notes == []
