@@ -1256,6 +1256,15 @@ def test_malformed_turtle_names_line_and_column(built, tmp_path):
     assert nquads(built) == before
 
 
+def refused_import(store, path) -> DataError:
+    """The error an import of ``path`` into ``store`` raises; the store keeps every quad."""
+    before = nquads(store)
+    with pytest.raises(DataError) as info:
+        import_files([path], store)
+    assert nquads(store) == before
+    return info.value
+
+
 @pytest.mark.parametrize(
     "text, where, noticed",
     [
@@ -1278,23 +1287,18 @@ def test_a_missing_final_dot_is_blamed_on_the_statement_that_lacks_it(
     past the end), and the error named that line."""
     bad = tmp_path / "no-dot.ttl"
     bad.write_text(text)
-    before = nquads(built)
-    with pytest.raises(DataError) as info:
-        import_files([bad], built)
-    assert (info.value.line, info.value.column) == where
-    assert str(info.value) == (
+    error = refused_import(built, bad)
+    assert (error.line, error.column) == where
+    assert str(error) == (
         f"{bad}:1: the statement ending on this line has no final '.'; add it (the parser "
         f"noticed at {noticed})"
     )
-    assert nquads(built) == before
 
 
 def test_a_dot_missing_on_the_last_line_keeps_the_parsers_position(built, tmp_path):
     bad = tmp_path / "no-dot.ttl"
     bad.write_text('<urn:a> <urn:b> "one" .\n<urn:c> <urn:b> "two"')
-    with pytest.raises(DataError) as info:
-        import_files([bad], built)
-    assert str(info.value) == f"{bad}:2:22: Triples should be followed by a dot"
+    assert str(refused_import(built, bad)) == f"{bad}:2:22: Triples should be followed by a dot"
 
 
 @pytest.mark.parametrize(
@@ -1339,20 +1343,16 @@ def test_a_term_in_a_namespace_written_wrong_is_refused_at_its_line(built, tmp_p
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n" + written
     )
-    before = nquads(built)
-    with pytest.raises(DataError) as info:
-        import_files([mine], built)
-    assert str(info.value) == f"{mine}:5: {error}"
-    assert nquads(built) == before
+    assert str(refused_import(built, mine)) == f"{mine}:5: {error}"
 
 
 def test_the_header_error_reads_as_english(built, tmp_path):
     """newuser21 L6: "header of a approvals file"."""
     mine = tmp_path / "approvals.csv"
     mine.write_text("therapy,agency,dat\nx,y,z\n")
-    with pytest.raises(DataError) as info:
-        import_files([mine], built)
-    assert str(info.value).startswith(f"{mine}:1: header of an approvals file must be: therapy,")
+    assert str(refused_import(built, mine)).startswith(
+        f"{mine}:1: header of an approvals file must be: therapy,"
+    )
 
 
 def test_validate_files_without_changing_the_store(built, tmp_path):
