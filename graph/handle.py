@@ -364,8 +364,12 @@ class KnowledgeGraph:
                 f"--name {name} (Python: kg.named({name!r}))"
             )
         word = sparql.strip()
-        if word and not any(c.isspace() for c in word) and (
-            Path(word).suffix.lower() in QUERY_FILE_SUFFIXES or Path(word).is_file()
+        # by the name alone: asking the file system would tell an HTTP client which files the
+        # server has, and fails on a long IRI (rev21 F1, F2)
+        if (
+            word
+            and not any(c.isspace() for c in word)
+            and Path(word).suffix.lower() in QUERY_FILE_SUFFIXES
         ):
             raise ParameterError(
                 f"'{word}' is a file name, not SPARQL: run the query in it with atmpkg query "
@@ -384,8 +388,9 @@ class KnowledgeGraph:
             undeclared_terms(checked.tokens) + duration_sums(checked.tokens) + binding_notes(params)
         )
         store = self._current().store
+        empty = found_nothing(result, checked.tokens)
         advice = [unknown_names]
-        if found_nothing(result, checked.tokens):
+        if empty:
             advice += [empty_answer_notes, comparison_notes, wrong_kind_notes]
         else:
             advice.append(functools.partial(comparison_notes, only_some_rows=True))
@@ -400,7 +405,7 @@ class KnowledgeGraph:
                     break
                 with contextlib.suppress(ValueError, AtmpkgError):
                     result.notes += notes(checked.tokens, store)
-            if len(advice) > 1 and time.monotonic() < deadline:
+            if empty and time.monotonic() < deadline:
                 with contextlib.suppress(ValueError, AtmpkgError):
                     result.notes += entity_notes(params, store, checked.tokens)
         return result

@@ -733,14 +733,11 @@ def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
     )
 
 
-@pytest.mark.parametrize("given", ["mine.rq", "./queries/Q.SPARQL", "notes"])
-def test_a_query_files_name_given_as_sparql_says_how_to_run_it(
-    fixture_store, tmp_path, monkeypatch, given
-):
+@pytest.mark.parametrize("given", ["mine.rq", "./queries/Q.SPARQL", "/etc/question.txt"])
+def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, given):
     """A file named without --file was read as the text of a query: 'mine.rq' was refused for
-    having "no variable ?therapy to bind", './mine.rq' with a syntax error at column 7."""
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "notes").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    having "no variable ?therapy to bind", './mine.rq' with a syntax error at column 7. Told by
+    the name alone (rev21 F1, F2)."""
     args = ["query", given, "-p", "therapy=kymriah", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stderr) == (
@@ -792,6 +789,10 @@ def test_a_query_file_that_is_a_device_or_too_long_is_refused_unread(
 def test_sparql_without_a_space_is_still_sparql(fixture_store):
     result = CliRunner().invoke(cli, ["query", "ASK{}", "--store", str(fixture_store)])
     assert (result.exit_code, result.output) == (0, "true\n")
+    # rev21 F1: an IRI longer than a file name may be was asked of the file system
+    long = "ASK{<urn:" + "a" * 300 + "><urn:p>?o}"
+    result = CliRunner().invoke(cli, ["query", long, "--store", str(fixture_store)])
+    assert (result.exit_code, result.output) == (0, "false\n")
 
 
 def test_an_import_of_a_missing_file_into_a_new_store_builds_nothing(tmp_path):

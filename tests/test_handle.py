@@ -864,6 +864,9 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         '"2020-01-01"^^xsd:date) on atmp:date ?day'
     ]
     assert kg.query('SELECT ?a WHERE { ?a atmp:date ?d FILTER(?d >= "2020-01-01"^^xsd:date) }').notes == []
+    # rev21 F3: an answer with rows gets no note on the entity a string parameter names
+    inn = kg.query("SELECT ?t ?n WHERE { ?t atmp:inn ?n }", {"n": "alphacabtagene autoleucel"})
+    assert (len(inn.rows), inn.notes) == (1, [])
     # sec21 F2: a few distinct values written are examined at most, each once
     many = " ".join(f'"2020-13-{i:02}"^^xsd:date' for i in range(100))
     notes = kg.query(f"SELECT ?a WHERE {{ ?a atmp:date ?d FILTER(?d IN ({many.replace(' ', ', ')})) }}").notes
