@@ -267,7 +267,7 @@ def test_an_estimate_larger_than_a_chart_can_draw_is_named(fixture_store, tmp_pa
     result = CliRunner().invoke(cli, ["chart", "market", "-o", str(tmp_path / "m.svg"), "--store", str(store)])
     assert (result.exit_code, result.stderr) == (
         1,
-        "Error: the graph's estimate/huge-2023 states a value of 401 digits, larger than a chart "
-        "can draw; correct it or leave it out\n",
+        "Error: the graph's estimate/huge-2023 states a value of 401 digits, which a chart "
+        "cannot draw; correct it or leave it out\n",
     )
     assert not (tmp_path / "m.svg").exists()

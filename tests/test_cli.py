@@ -949,6 +949,9 @@ def test_build_and_import_say_when_the_read_commands_read_an_endpoint(tmp_path):
                      "a URL: give them in ATMPKG_ENDPOINT_USER and ATMPKG_ENDPOINT_PASSWORD\n")
     ), result.stderr
     assert "s3cret" not in result.output
+    # rev21: nor in a URL no parser reads
+    result = CliRunner().invoke(cli, built, env={"ATMPKG_ENDPOINT": "http://u:s3cret@[::1/q"})
+    assert "(http://[::1/q)" in result.stderr and "s3cret" not in result.output
 
 
 #: What the hints say of products-by-target's parameter, before the way to give it.

@@ -1627,6 +1627,13 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         assert str(wrong.value) == (
             f"unknown entity '{written}'; did you mean '{meant}'? '{kind}' is no kind of entity."
         )
+    # rev21: with nothing of the kind meant so named, no name like the kind's word is offered
+    with pytest.raises(UnknownNameError) as wrong:
+        kg.show("compny:zzzz")
+    assert str(wrong.value) == (
+        "unknown entity 'compny:zzzz'. 'compny' is no kind of entity (did you mean company:?), and "
+        "no company is named 'zzzz'."
+    )
 
 
 def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):

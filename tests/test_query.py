@@ -682,7 +682,7 @@ def test_a_number_of_thousands_of_digits_is_grouped_without_a_traceback():
     """newuser21 L1: an integer of over 4,300 digits made the table raise Python's limit on
     turning text into an int."""
     from atmpkg.graph.engine.evaluate import QueryResult
-    from atmpkg.graph.engine.results import format_result, to_html_table
+    from atmpkg.graph.engine.results import _number, format_result, to_html_table
 
     huge = "1" + "0" * 4500
     result = QueryResult("SELECT", ["n"], [(ox.Literal(huge, datatype=ox.NamedNode(XSD + "integer")),)])
@@ -690,6 +690,11 @@ def test_a_number_of_thousands_of_digits_is_grouped_without_a_traceback():
     assert shown.split()[-1] == "1" + ",000" * 1500
     assert format_result(result, "csv").splitlines()[1] == huge
     assert "1,000,000" in to_html_table(result)
+    # rev21: rounded to three digits, a number takes the larger unit it reaches
+    short = [("999600000", "1 B"), ("500000000", "500 M"), ("999999", "1 M"), ("-12345", "-12.3 K")]
+    for text, shown in short:
+        literal = ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
+        assert _number(literal, short=True) == shown
     small = [("00012345", "12,345"), ("-12345.5", "-12,345.5"), ("9999", "9999")]
     for text, grouped in small:
         number = QueryResult("SELECT", ["n"], [(ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal")),)])

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EmptyResultError, ParameterError, StoreError, UnknownNameError
+from ..errors import EmptyResultError, ParameterError, StoreError, UnknownNameError, cut
 from .view import write_file
 
 if TYPE_CHECKING:
@@ -359,16 +359,22 @@ def _drawable(row: Mapping[str, object], column: str) -> float:
     >>> _drawable({"estimate": "https://w3id.org/atmp-kg/id/estimate/x", "value": "1" + "0" * 400}, "value")
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.StoreError: the graph's estimate/x states a value of 401 digits, larger than a chart can draw; correct it or leave it out
+    atmpkg.graph.errors.StoreError: the graph's estimate/x states a value of 401 digits, which a chart cannot draw; correct it or leave it out
+    >>> _drawable({"estimate": "https://w3id.org/atmp-kg/id/estimate/x", "value": "NaN"}, "value")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the graph's estimate/x states a value of 'NaN', which a chart cannot draw; correct it or leave it out
     """
-    value = float(str(row[column]))
+    written = str(row[column])
+    value = float(written)
     if not math.isfinite(value):
-        digits = len(str(row[column]).lstrip("+-").partition(".")[0])
+        whole = written.lstrip("+-").partition(".")[0]
+        # a decimal's digits, or the text of INF or NaN, which a float literal may be
+        amount = f"{len(whole):,} digits" if whole.isdigit() else f"'{cut(written)}'"
         name = str(row["estimate"]).rpartition("/id/")[2]
         raise StoreError(
             f"the graph's {name} states a {'forecast value' if column != 'value' else 'value'} "
-            f"of {digits:,} "
-            "digits, larger than a chart can draw; correct it or leave it out"
+            f"of {amount}, which a chart cannot draw; correct it or leave it out"
         )
     return value
 

@@ -82,8 +82,11 @@ def _number(term: ox.Literal, short: bool = False) -> str:
     if short and len(significant) <= 12:  # up to 999 B; larger ones are shown whole
         value = float(term.value)
         for size, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-            if abs(value) >= size:
-                return f"{value / size:.3g} {unit}"
+            # the largest unit the number reaches once rounded to three digits: 999,600,000 is
+            # 1 B, not 1e+03 M
+            shown = f"{value / size:.3g}"
+            if "e" not in shown and abs(float(shown)) >= 1:
+                return f"{shown} {unit}"
     head = len(significant) % 3 or 3
     grouped = significant[:head] + "".join(
         "," + significant[i : i + 3] for i in range(head, len(significant), 3)

@@ -123,6 +123,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
         )
     candidates: list[str] = []
+    kind_meant: tuple[str, str, str] | None = None  # (kind as written, kind, the rest)
     if text.startswith("<") and text.endswith(">") and valid_iri(text[1:-1]):
         text = text[1:-1]  # else a name written in brackets, such as an imported label
     if text.startswith(("http://", "https://")):
@@ -137,6 +138,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             near = suggest(kind.lower(), by_prefix, 1) if found and rest and " " not in kind else []
             if near:
                 _kind_written_wrong(text, kind, by_prefix[near[0]], rest, store)
+                kind_meant = kind_meant or (kind, near[0], rest)
         if SLUG_RE.match(text):
             candidates = [iri(k, text) for k in KINDS]
     # an IRI the engine would not take (a stray %, a space) names nothing
@@ -207,6 +209,16 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
             "give the IRI"
+        )
+    if kind_meant is not None:
+        # names likened to the whole text would offer what the kind's word is like (rev21:
+        # compny:zzzz was offered the source kind "company")
+        raise UnknownNameError(
+            "entity",
+            text,
+            hint=f"'{kind_meant[0]}' is no kind of entity (did you mean {kind_meant[1]}:?), and "
+            f"no {kind_meant[1]} is named '{kind_meant[2]}'.",
+            suggestions=[],
         )
     raise UnknownNameError(
         "entity",

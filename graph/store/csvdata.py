@@ -1898,6 +1898,12 @@ CLOSED_VOCABULARIES = {
 _PROJECT = re.compile(r"https?://w3id\.org/atmp-kg/")
 
 
+@functools.lru_cache(maxsize=4)
+def _local_names(terms: frozenset[str]) -> list[str]:
+    """The local names of the ontology's terms among ``terms``, made once for a file's many."""
+    return [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
+
+
 def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | None:
     """How a property or class ``term`` that no reader would read is written, what it is not a
     term of, and the closest terms, or None when it is a term (or of a namespace of the user's).
@@ -1907,7 +1913,7 @@ def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | 
     >>> _misnamed("https://w3id.org/atmp-kg/ontology/codeName", frozenset({ATMP + "codeName"}))
     ('<https://w3id.org/atmp-kg/ontology/codeName>', 'the ATMP-KG ontology, whose namespace is https://w3id.org/atmp-kg/ontology#', ['atmp:codeName'])
     """
-    local_names = [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
+    local_names = _local_names(terms)
     if term.startswith(ATMP):
         if term in terms:
             return None

@@ -906,10 +906,10 @@ class RemoteStore:
         >>> import time
         >>> remote = RemoteStore(endpoint)
         >>> with remote.until(time.monotonic() - 1):
-        ...     remote.query("ASK {}")
+        ...     remote.query("ASK {}", timeout=5)
         Traceback (most recent call last):
         ...
-        atmpkg.graph.errors.QueryTimeoutError: ...
+        atmpkg.graph.errors.QueryTimeoutError: query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query
         """
         before = getattr(self._local, "deadline", None)
         self._local.deadline = deadline if before is None else min(before, deadline)
@@ -1000,6 +1000,8 @@ class RemoteStore:
             now = time.monotonic()
             own = None if seconds is None else seconds - (now - (now if started is None else started))
             left = deadline - now
+            if left <= 0:  # the time given to the block is spent: no request is made
+                raise QueryTimeoutError(seconds if seconds is not None else 0)
             seconds, started = (left if own is None else min(own, left)), now
         clock = _Clock(seconds, time.monotonic() if started is None else started)
         checked = _tokens(query, clock)
