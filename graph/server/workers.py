@@ -169,7 +169,7 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
         selection = graph.select(name=args["name"], params=args["params"])
         title = f"ATMP-KG: {args['name']}"
     else:
-        selection = graph.select(query=args["text"], params=args.get("params"))
+        selection = graph.select(query=args["text"], params=args.get("params") or {})
         title = "ATMP-KG: query"
     try:
         document = graph.view(selection, title=title).html
