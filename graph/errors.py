@@ -466,6 +466,15 @@ def utf8_advice(text: str, otherwise: str) -> str:
     )
 
 
+def indefinite(noun: str) -> str:
+    """``noun`` with its indefinite article, as a sentence says it.
+
+    >>> indefinite("agency"), indefinite("company"), indefinite("ASK answer")
+    ('an agency', 'a company', 'an ASK answer')
+    """
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def described(value: object) -> str:
     """How an error names a value of the wrong kind: its type and (the start of) its repr.
 
@@ -474,8 +483,7 @@ def described(value: object) -> str:
     """
     if value is None:
         return "None"
-    kind = type(value).__name__
-    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} ({value!r:.40})"
+    return f"{indefinite(type(value).__name__)} ({value!r:.40})"
 
 
 def whole_number(value: object, name: str, least: int) -> int:

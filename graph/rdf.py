@@ -32,6 +32,7 @@ from .terms import (
     RDF,
     RDFS,
     SKOS,
+    STATED_DATES,
     XSD,
     shorten,
 )
@@ -231,8 +232,10 @@ def identifier_url(prop: str, value: str) -> str | None:
 _DAY = re.compile(r"((-?\d{4,})-\d\d)-\d\d")
 #: What a precision keeps of a day: the group of :data:`_DAY`, and the type of what it keeps.
 _KEPT = {"month": (1, XSD + "gYearMonth"), "year": (2, XSD + "gYear")}
-#: Each property of a date as stated, with the comparable date it states.
-_STATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
+
+
+#: The properties that hold a date's precision.
+_PRECISIONS = frozenset(precision for precision, _ in DATE_DETAILS.values())
 
 
 def _text(value: object) -> str | None:
@@ -277,14 +280,13 @@ def stated_dates(facts: Iterable[tuple[str, V]]) -> list[tuple[str, V]]:
     present = {prop for prop, _ in facts}
     precisions: dict[str, set[str]] = {}
     for prop, value in facts:
-        text = _text(value)
-        if text is not None:
+        if prop in _PRECISIONS and (text := _text(value)) is not None:
             precisions.setdefault(prop, set()).add(text)
     shown = []
     for prop, value in facts:
         details = DATE_DETAILS.get(prop)
-        if prop in _STATES:
-            shown.append((_STATES[prop], value))
+        if prop in STATED_DATES:
+            shown.append((STATED_DATES[prop], value))
         elif details is None:
             shown.append((prop, value))
         elif details[1] not in present:

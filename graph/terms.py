@@ -103,8 +103,9 @@ DATE_DETAILS = {
         for name in ("acceptedDate", "goalDate", "outcomeDate")
     },
 }
-#: The properties that hold a date as stated (shown in the place of the comparable date).
-STATED_DATES = frozenset(stated for _, stated in DATE_DETAILS.values())
+#: The properties that hold a date as stated (shown in the place of the comparable date), each
+#: with the comparable date's property (a FILTER compares that one).
+STATED_DATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
 
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
 #: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and

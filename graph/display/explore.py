@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..engine.results import wrap
+from ..errors import indefinite
 from ..rdf import identifier_url, property_label, shown_value
 from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
@@ -77,9 +78,8 @@ class EntityView:
             https://example.org/r
         """
         kinds = ", ".join(self.types)
-        article = "an" if kinds[:1].lower() in ("a", "e", "i", "o", "u") else "a"
         # an imported entity may have no class: no line then, not an empty "a"
-        lines = [f"{self.label}  <{self.iri}>", *([f"  {article} {kinds}"] if kinds else [])]
+        lines = [f"{self.label}  <{self.iri}>", *([f"  {indefinite(kinds)}"] if kinds else [])]
         for fact in self.facts:
             value = fact.value_label
             named = isinstance(fact.value, ox.NamedNode | ox.BlankNode)

@@ -28,6 +28,7 @@ from ..errors import (
     QuerySyntaxError,
     StoreError,
     UnknownNameError,
+    indefinite,
     suggest,
 )
 from ..terms import PREFIXES, XSD
@@ -111,8 +112,7 @@ class QueryResult:
         graph = self.form in ("CONSTRUCT", "DESCRIBE")
         variables = ["subject", "predicate", "object"] if graph else self.variables
         if name not in variables:
-            article = "an" if self.form[:1] in "AEIOU" else "a"
-            columns = ", ".join(variables) or f"none: {article} {self.form} answer has none"
+            columns = ", ".join(variables) or f"none: {indefinite(self.form)} answer has none"
             raise UnknownNameError("column", str(name), variables, f"Columns: {columns}.")
         index = variables.index(name)
         rows = [tuple(t) for t in self.triples] if graph else self.rows

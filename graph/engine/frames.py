@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError
+from ..errors import ParameterError, indefinite
 from ..terms import XSD, shorten
 
 if TYPE_CHECKING:
@@ -226,7 +226,7 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
 def _graph_form(result: QueryResult, what: str) -> None:
     if result.form not in ("CONSTRUCT", "DESCRIBE"):
         raise ParameterError(
-            f"{'an' if result.form[0] in 'AEIOU' else 'a'} {result.form} answer is not a graph; "
+            f"{indefinite(result.form)} answer is not a graph; "
             f"{what} takes a CONSTRUCT or DESCRIBE "
             "answer (.df gives any answer as a table)"
         )

@@ -240,9 +240,9 @@ def _empty_columns(result: QueryResult) -> list[str]:
     >>> _empty_columns(QueryResult("SELECT", ["t", "tName", "alias"], [(ox.Literal("x"), None, None)]))
     ['alias']
     """
-    index = {v: i for i, v in enumerate(result.variables)}
     if not result.rows:
         return []
+    index = {v: i for i, v in enumerate(result.variables)}
     return [
         v
         for v, i in index.items()

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 from ... import queries
 from ...queries import assignments
 from ..engine.gate import Token
-from ..errors import ParameterError, QueryRefusedError, QueryTooComplexError
+from ..errors import ParameterError, QueryRefusedError, QueryTooComplexError, UnknownNameError
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -257,9 +257,11 @@ def _no_bare_params(name: str, params: Mapping[str, list[str]]) -> None:
     atmpkg.graph.server.protocol.HttpError: target is a parameter of the named query \
 products-by-target: give it as p=target=bcma
     """
-    if name not in queries.names():
-        return  # the unknown name is refused with suggestions where the query is run
-    for param in queries.load(name).params:
+    try:
+        declared = queries.load(name).params
+    except UnknownNameError:
+        return  # refused with suggestions where the query is run
+    for param in declared:
         if param.name in params:
             value = params[param.name][0]
             raise HttpError(

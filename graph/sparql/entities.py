@@ -12,7 +12,15 @@ import re
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, UnknownNameError, described, likeness, suggest, unicode_text
+from ..errors import (
+    ParameterError,
+    UnknownNameError,
+    described,
+    indefinite,
+    likeness,
+    suggest,
+    unicode_text,
+)
 from ..rdf import valid_iri
 from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, iri, kind_prefix, shorten
 
@@ -279,15 +287,6 @@ def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
     return new.value
 
 
-def _a(noun: str) -> str:
-    """``noun`` with its indefinite article.
-
-    >>> _a("agency"), _a("company")
-    ('an agency', 'a company')
-    """
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
-
-
 def resolve_entity_of_kind(
     kind: str, value: str, store: ox.Store, where: str = "", optional: bool = False
 ) -> ox.NamedNode:
@@ -303,7 +302,7 @@ def resolve_entity_of_kind(
     prefix, given = kind_prefix(kind) + ":", value
     if not value.strip():
         raise ParameterError(
-            f"{where or 'the name'} is empty: give {_a(kind)} by its slug, name or IRI"
+            f"{where or 'the name'} is empty: give {indefinite(kind)} by its slug, name or IRI"
             + (", or leave the parameter out" if optional else "")
         )
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
@@ -364,7 +363,7 @@ def resolve_entity_of_kind(
         other = None
     kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
     elsewhere = (
-        f"{given} is {_a(kind_of_other)}, not {_a(kind)}."
+        f"{given} is {indefinite(kind_of_other)}, not {indefinite(kind)}."
         if kind_of_other and kind_of_other != kind
         else ""
     )

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import ParameterError, UnknownNameError, suggest, unicode_text
+from ..errors import ParameterError, UnknownNameError, indefinite, suggest, unicode_text
 from ..rdf import valid_iri
 from ..terms import KINDS, PREFIXES, XSD, kind_prefix, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
@@ -196,7 +196,7 @@ def _number(value: str, kind: str, where: str) -> str:
         or (kind == "integer" and number != number.to_integral_value())
     ):
         raise ParameterError(
-            f"{where} must be {'an' if kind == 'integer' else 'a'} {kind} such as "
+            f"{where} must be {indefinite(kind)} such as "
             f"{'2' if kind == 'integer' else '1000000000, 1e9 or 2.5'}, got {value!r}"
         )
     return decimal_text(number)

@@ -37,6 +37,7 @@ from ..errors import (
     QueryRefusedError,
     QueryTimeoutError,
     described,
+    indefinite,
     positive_seconds,
     suggest,
     unicode_text,
@@ -44,7 +45,21 @@ from ..errors import (
 )
 from ..rdf import ontology_quads, property_ends, valid_iri
 from ..store.remote import RemoteStore
-from ..terms import ATMP, ID, KINDS, PREFIXES, RDF, RDFS, SKOS, SLUG_RE, XSD, expand, iri, shorten
+from ..terms import (
+    ATMP,
+    ID,
+    KINDS,
+    PREFIXES,
+    RDF,
+    RDFS,
+    SKOS,
+    SLUG_RE,
+    STATED_DATES,
+    XSD,
+    expand,
+    iri,
+    shorten,
+)
 
 __all__ = [
     "QueryResult",
@@ -547,25 +562,6 @@ def _what(value: ox.Literal) -> str:
     return "a number" if kind in _NUMBERS else f"an {shorten(kind)}"
 
 
-@functools.lru_cache(maxsize=64)
-def _comparable_twin(predicate: str) -> str | None:
-    """The property holding the comparable ``xsd:date`` of a date ``predicate`` stated at its
-    source's precision (``atmp:date`` for ``atmp:dateStated``), by the ontology's naming, or None.
-
-    >>> _comparable_twin(ATMP + "dateStated"), _comparable_twin(ATMP + "date")
-    ('https://w3id.org/atmp-kg/ontology#date', None)
-    """
-    base = predicate.removesuffix("Stated")
-    if base == predicate or not predicate.startswith(ATMP):
-        return None
-    ranges = {
-        q.subject.value: q.object.value
-        for q in ontology_quads()
-        if q.predicate.value == RDFS + "range"
-    }
-    return base if ranges.get(base) == XSD + "date" else None
-
-
 def comparison_notes(
     tokens: Sequence[gate.Token], store, *, only_some_rows: bool = False
 ) -> list[str]:
@@ -620,10 +616,8 @@ def comparison_notes(
             continue
         seen.add((predicate, written, op))
         said = f"{variable} {op} {shown}"
-        if op == "=" and only_some_rows:
-            continue
         if op == "=":
-            stored = _stored_as(predicate, written, store)
+            stored = None if only_some_rows else _stored_as(predicate, written, store)
             if stored is not None:
                 notes.append(
                     f"{said} matches no value: {shorten(predicate)} holds {_written(stored)}; "
@@ -638,7 +632,7 @@ def comparison_notes(
             if isinstance(row["one"], ox.Literal)
         ]
         failing = [v for v in held if _engine_answer(_COMPARE[op], a=v, b=written) is None]
-        twin = _comparable_twin(predicate)
+        twin = STATED_DATES.get(predicate)
         if failing and len(failing) < len(held):
             dropped = " or ".join(sorted({shorten(v.datatype.value) for v in failing}))
             notes.append(
@@ -722,7 +716,7 @@ def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
         kind = entity[len(ID) :].partition("/")[0].replace("-", " ")
         said = (
             f"{tokens[at - 1].text} {token.text} matches nothing: {shorten(predicate)} never has "
-            f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} as its value (its range is "
+            f"{indefinite(kind)} as its value (its range is "
             f"{shorten(wanted)})"
         )
         if domains.get(predicate) in classes:

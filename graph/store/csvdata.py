@@ -39,7 +39,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..errors import DataError, DataErrors, UnknownNameError, suggest
+from ..errors import DataError, DataErrors, UnknownNameError, indefinite, suggest
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
     ATMP,
@@ -1148,7 +1148,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             display,
             1,
             None,
-            f"header of {'an' if family.name[0] in 'aeiou' else 'a'} {family.name} file must be: "
+            f"header of {indefinite(family.name)} file must be: "
             f"{','.join(family.header)}, optional columns "
             f"may be left out ({'; '.join(detail)})",
         )
@@ -1870,21 +1870,25 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
     )
 
 
-#: The terms of the closed W3C vocabularies a file may use as a property or a class, by
-#: prefix: another name in their namespace (``rdfs:lable``) is a slip no tool reads.
+#: The closed W3C vocabularies, by prefix: each one's name, namespace and the terms a file may use
+#: as a property or a class (their local names, space-separated); another name in their namespace
+#: (``rdfs:lable``) is a slip no tool reads.
 CLOSED_VOCABULARIES = {
     "rdf": (
+        "RDF",
         RDF,
         "type Property Statement subject predicate object value first rest nil List Alt Bag Seq "
         "XMLLiteral HTML langString dirLangString JSON CompoundLiteral language direction "
         "PlainLiteral reifies",
     ),
     "rdfs": (
+        "RDF Schema",
         RDFS,
         "Resource Class Literal Datatype Container ContainerMembershipProperty subClassOf "
         "subPropertyOf comment label domain range seeAlso isDefinedBy member",
     ),
     "skos": (
+        "SKOS",
         SKOS,
         "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf "
         "prefLabel altLabel hiddenLabel notation note changeNote definition editorialNote example "
@@ -1924,14 +1928,13 @@ def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | 
         name = re.split(r"[#/]", term)[-1]
         close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
         return f"<{term}>", f"the ATMP-KG ontology, whose namespace is {ATMP}", close
-    for prefix, (namespace, names) in CLOSED_VOCABULARIES.items():
+    for prefix, (vocabulary, namespace, listed) in CLOSED_VOCABULARIES.items():
         if term.startswith(namespace):
-            name = term[len(namespace) :]
-            if name in names.split() or (prefix == "rdf" and re.fullmatch(r"_[1-9][0-9]*", name)):
+            name, names = term[len(namespace) :], listed.split()
+            if name in names or (prefix == "rdf" and re.fullmatch(r"_[1-9][0-9]*", name)):
                 return None
-            kind = {"rdf": "RDF", "rdfs": "RDF Schema", "skos": "SKOS"}[prefix]
-            close = [f"{prefix}:{s}" for s in suggest(name, names.split(), 3)]
-            return f"{prefix}:{name}", f"{kind} ({prefix}:)", close
+            close = [f"{prefix}:{s}" for s in suggest(name, names, 3)]
+            return f"{prefix}:{name}", f"{vocabulary} ({prefix}:)", close
     return None
 
 

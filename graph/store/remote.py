@@ -995,15 +995,13 @@ class RemoteStore:
         ['Kymriah']
         """
         seconds = self.timeout if timeout is None else timeout
+        started = time.monotonic() if started is None else started
         deadline = getattr(self._local, "deadline", None)
         if deadline is not None:
-            now = time.monotonic()
-            own = None if seconds is None else seconds - (now - (now if started is None else started))
-            left = deadline - now
-            if left <= 0:  # the time given to the block is spent: no request is made
-                raise QueryTimeoutError(seconds if seconds is not None else 0)
-            seconds, started = (left if own is None else min(own, left)), now
-        clock = _Clock(seconds, time.monotonic() if started is None else started)
+            if deadline <= time.monotonic():  # the time given to the block is spent: no request
+                raise QueryTimeoutError(deadline - started if seconds is None else seconds)
+            seconds = deadline - started if seconds is None else min(seconds, deadline - started)
+        clock = _Clock(seconds, started)
         checked = _tokens(query, clock)
         columns = _check_locally(checked, prefixes, substitutions, clock)
         form = checked.form
