@@ -1634,6 +1634,24 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         "unknown entity 'compny:zzzz'. 'compny' is no kind of entity (did you mean company:?), and "
         "no company is named 'zzzz'."
     )
+    # newuser21 L4, for a parameter of one kind: its kind written wrong before the name
+    for query, param, written, meant in (
+        ("company-portfolio", "company", "compny:kite", "kite-pharma"),
+        ("therapy-approval-timeline", "therapy", "Thrapy/kymria", "kymriah"),
+    ):
+        with pytest.raises(UnknownNameError) as wrong:
+            run_named(query, {param: written}, store=curated_store)
+        kind = written.split(":")[0].split("/")[0]
+        assert str(wrong.value) == (
+            f"unknown {param} '{written}'; did you mean '{meant}'? (parameter '{param}') "
+            f"'{kind}' is no kind of entity."
+        )
+    with pytest.raises(UnknownNameError) as wrong:
+        run_named("company-portfolio", {"company": "compny:zzzz"}, store=curated_store)
+    assert str(wrong.value) == (
+        "unknown company 'compny:zzzz'. (parameter 'company') 'compny' is no kind of entity (did "
+        "you mean company:?), and no company is named 'zzzz'."
+    )
 
 
 def test_a_clash_with_a_default_says_which_parameter_took_it(curated_store):

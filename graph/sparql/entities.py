@@ -102,6 +102,33 @@ def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox
         )
 
 
+def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[str, str, str] | None:
+    """For ``value`` written ``head:rest`` (or ``head/rest``) whose ``head`` is the prefix of
+    ``kind`` written wrong: ``head``, ``rest`` and the slug of the one entity of ``kind`` that
+    ``rest`` names or nearly names ("" for none); else None. A parameter that takes one kind
+    looked for the whole text among its names, and ``compny:kite`` was offered nothing.
+
+    >>> _kind_prefix_written_wrong("company", "compny:kite", atmpkg.graph.open_store().store)
+    ('compny', 'kite', 'kite-pharma')
+    """
+    prefix = kind_prefix(kind)
+    for sep in (":", "/"):
+        head, found, rest = value.partition(sep)
+        if not (found and rest and " " not in head and head.lower() != prefix):
+            continue
+        if not suggest(head.lower(), [prefix], 1):
+            continue
+        try:
+            meant = [resolve_entity_of_kind(kind, rest, store)]
+        except UnknownNameError as exc:
+            meant = [m for name in exc.suggestions if (m := _quietly(kind, name, store)) is not None]
+        except ParameterError:
+            meant = []
+        slug = meant[0].value.rsplit("/", 1)[1] if len(meant) == 1 else ""
+        return head, rest, slug
+    return None
+
+
 def _quietly(kind: str, name: str, store: ox.Store) -> ox.NamedNode | None:
     """The entity of ``kind`` that ``name`` names, or None."""
     try:
@@ -357,6 +384,20 @@ def resolve_entity_of_kind(
         if not entities & seen:
             choices.append(choice if choice in slug_set else written.get(choice, choice))
         seen |= entities
+    written_wrong = _kind_prefix_written_wrong(kind, value, store)
+    if written_wrong:
+        head, rest, meant = written_wrong
+        told = (
+            f"'{head}' is no kind of entity."
+            if meant
+            else f"'{head}' is no kind of entity (did you mean {prefix}?), and no {kind} is named '{rest}'."
+        )
+        raise UnknownNameError(
+            kind,
+            value,
+            suggestions=[meant] if meant else [],
+            hint=" ".join(part for part in (f"({where})" if where else "", told) if part),
+        )
     try:
         other = resolve_entity(value, store)
     except (UnknownNameError, ParameterError):
