@@ -1170,6 +1170,28 @@ def test_every_term_the_ontology_does_not_declare_is_named_at_once(built, tmp_pa
     ]
 
 
+def test_an_entity_typed_under_the_graphs_namespace_outside_kind_and_slug_is_refused(built, tmp_path):
+    """An entity typed as <id/thrapy/x1> was imported: no kind's page, prefix or check found it."""
+    before = nquads(built)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix id: <https://w3id.org/atmp-kg/id/> .\n"
+        "<https://w3id.org/atmp-kg/id/thrapy/x1> a atmp:Therapy, atmp:Company .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/a/b> a atmp:Therapy .\n"
+        "id:x a atmp:Therapy .\n"
+    )
+    with pytest.raises(DataErrors) as error:
+        import_files([mine], built)
+    told = " The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours"
+    assert sorted(str(e) for e in error.value.errors) == [
+        f"{mine}:3: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy?{told}",
+        f"{mine}:4: <https://w3id.org/atmp-kg/id/therapy/a/b>: the slug 'a/b' holds a '/'.{told}",
+        f"{mine}:5: <https://w3id.org/atmp-kg/id/x>: 'x' is no kind of entity.{told}",
+    ]
+    assert nquads(built) == before
+
+
 def test_files_that_cannot_be_read_hide_no_value_error_of_the_others(built, tmp_path):
     """newuser16 F5: an RDF file's undeclared term, or a row with a cell too many, was the only
     error said, the other files' bad values showing only on the next run."""

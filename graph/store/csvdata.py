@@ -744,11 +744,17 @@ class _Compiler:
     def add_rdf_subjects(
         self, subjects: Iterable[tuple[str, str]], path: Path, display: str
     ) -> None:
+        misplaced = set()
         for subject, cls in subjects:
             if cls.startswith(ATMP):
                 self.rdf_types.setdefault(subject, {}).setdefault(cls, (path, display))
             self.out.locations.setdefault(subject, display)
             parts = split_iri(subject)
+            if parts is None or parts[0] not in KINDS:
+                if subject not in misplaced:  # once, however many classes it is given
+                    misplaced.add(subject)
+                    self.errors.append(_misplaced_entity(subject, path, display))
+                continue
             if parts and parts[0] in self.keys:
                 self.keys[parts[0]].setdefault(parts[1], display)
                 if parts[0] in ("country", "region"):
@@ -1843,6 +1849,38 @@ def _first_line(path: Path, written: str) -> int | None:
     text = _text_to_search(path)
     found = text.find(written)
     return text.count("\n", 0, found) + 1 if found >= 0 else None
+
+
+def _misplaced_entity(subject: str, path: Path, display: str) -> DataError:
+    """The error for an entity an RDF input types under the graph's namespace (``id/``) outside
+    the kind/slug form its IRIs take: no kind's page, query prefix or check would find it.
+
+    >>> print(_misplaced_entity(ID + "thrapy/x1", Path("missing.ttl"), "mine.ttl"))
+    mine.ttl: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy? The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours
+    """
+    kind, _, slug = subject[len(ID) :].partition("/")
+    if not kind:
+        told = "the IRI names no kind."
+    elif kind not in KINDS:
+        close = suggest(kind.lower(), KINDS, 1)
+        told = f"'{kind}' is no kind of entity" + (f"; did you mean {close[0]}?" if close else ".")
+    else:
+        told = f"the slug '{slug}' holds a '/'." if slug else "the IRI names no slug after its kind."
+    return DataError(
+        display,
+        _first_line(path, subject) or _first_word_line(path, subject.rsplit("/", 1)[1]),
+        None,
+        f"<{subject}>: {told} The graph's entities are named {ID}KIND/SLUG; keep entities of your "
+        "own in a namespace of yours",
+    )
+
+
+def _first_word_line(path: Path, word: str) -> int | None:
+    """The first line of an input that writes ``word`` as a name of its own (``id:x``, not the
+    x of ``@prefix``), or None."""
+    text = _text_to_search(path)
+    found = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text) if word else None
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:
