@@ -37,7 +37,7 @@ from atmpkg.graph import (
 from atmpkg.graph.rdf import MAX_FOLDED_NODES, is_node, term_facts, to_networkx
 from atmpkg.graph.shortcuts import select_slice
 from atmpkg.graph.slice import export as export_module
-from atmpkg.graph.slice.export import SOURCES_LEFT_OUT, provenance_quads
+from atmpkg.graph.slice.export import SOURCES_LEFT_OUT, ontology_left_out, provenance_quads
 from atmpkg.graph.slice.subgraph import (
     INVERSE_OF,
     PARTIAL_INVERSE_OF,
@@ -48,7 +48,8 @@ from atmpkg.graph.slice.subgraph import (
 )
 from atmpkg.graph.slice.whole import whole_graph
 from atmpkg.graph.store.folder import VERSION
-from atmpkg.graph.terms import ATMP, DCT, ID, RDF, RDFS, XSD, expand, shorten
+from atmpkg.graph.terms import ATMP, DCT, ID, PREFIXES, RDF, RDFS, XSD, expand, shorten
+from atmpkg.queries import load as load_named
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 
@@ -1620,13 +1621,44 @@ def test_cli_export_errors(fixture_store, tmp_path, args, message):
     assert not target.exists() and not list(tmp_path.iterdir())
 
 
+def test_an_rdf_export_of_the_whole_graph_says_that_the_ontology_is_not_in_it(fixture_store, tmp_path):
+    """joints21 J21-4: the whole graph loaded alone into another server answered three named
+    queries with no rows, and nothing but the README said why."""
+    out = tmp_path / "all.ttl"
+    result = run("-o", str(out), "--store", str(fixture_store))
+    note = ontology_left_out()
+    assert result.stderr == (
+        f"Note: {SOURCES_LEFT_OUT}\nNote: {note}\nExported 1,475 triples as ttl to {out}\n"
+    )
+    ontology = Path(note.split("(it is ")[1].split("):")[0])
+    assert ontology.read_bytes() == (Path(atmpkg.__file__).parent / "ontology" / "atmp.ttl").read_bytes()
+    # what the note says: alone, the export answers approvals-in-period with no rows; with the
+    # ontology it names, with every approval of the period
+    period = {
+        ox.Variable(name): ox.Literal(day, datatype=ox.NamedNode(XSD + "date"))
+        for name, day in (("from", "2000-01-01"), ("to", "2030-12-31"))
+    }
+    text = load_named("approvals-in-period").text
+    store = ox.Store()
+    store.load(path=out, format=ox.RdfFormat.TURTLE)
+    assert list(store.query(text, prefixes=PREFIXES, substitutions=period)) == []
+    store.load(path=ontology, format=ox.RdfFormat.TURTLE)
+    assert len(list(store.query(text, prefixes=PREFIXES, substitutions=period))) == 8
+    # a slice, a sample of the graph and a network need no such note
+    for args in (("--focus", "genex"), ("--max-nodes", "3"), ("--format", "graphml")):
+        result = run(*args, "-o", str(tmp_path / "x"), "--store", str(fixture_store))
+        assert ontology_left_out() not in result.stderr, args
+
+
 def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     nq, xml = tmp_path / "all.nq", tmp_path / "genex.rdfxml"
     result = run("-o", str(nq), "--store", str(fixture_store))
     quads = list(ox.parse(path=nq))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
     assert (len(quads), len(triples)) == (1574, 1574)
-    assert result.stderr == f"Exported 1,574 quads (1,574 triples) as nq to {nq}\n"
+    assert result.stderr == (
+        f"Note: {ontology_left_out()}\nExported 1,574 quads (1,574 triples) as nq to {nq}\n"
+    )
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
     assert result.stderr == (
         f"Note: {SOURCES_LEFT_OUT}\nExported 159 triples as rdfxml to {xml}\n"

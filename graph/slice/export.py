@@ -196,6 +196,23 @@ SOURCES_LEFT_OUT = (
 )
 
 
+def ontology_left_out() -> str:
+    """The note of an RDF export of the whole graph: the ontology is not in it, and three named
+    queries read its labels (joints21 J21-4: loaded alone into Oxigraph, they answered nothing).
+
+    >>> ontology_left_out()[:41]
+    'the ontology is not in the export (it is '
+    """
+    from importlib import resources
+
+    path = resources.files("atmpkg.ontology").joinpath("atmp.ttl")
+    return (
+        f"the ontology is not in the export (it is {path}): a SPARQL server that loads the export "
+        "alone answers approvals-in-period, approvals-by-jurisdiction and sources-of-entity with "
+        "no rows, since they read the ontology's labels; load both, or use 'atmpkg push', which does"
+    )
+
+
 def _amount(count: int, thing: str) -> str:
     """``count`` things, digits grouped: ``1 triple``, ``1,437 triples``."""
     return f"{count:,} {thing}{'' if count == 1 else 's'}"
@@ -1644,4 +1661,6 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         result = _write(piece, fmt, output)
     if sources_left_out:
         result.left_out.append(SOURCES_LEFT_OUT)
+    if selection.whole and not network and result.sample is None:
+        result.left_out.append(ontology_left_out())
     return result
