@@ -18,6 +18,7 @@ from conftest import FIXTURE_DATA
 import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph.errors import ParameterError
+from atmpkg.graph.slice.export import ontology_left_out
 
 README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -307,14 +308,14 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert terminal == (
         "\rReading: 2,357 of 2,357 triples (100%)\x1b[K\r\x1b[K"
         "\rExporting: 218 of 218 entities (100%)\x1b[K\r\x1b[K"
-        f"Exported 1,475 triples as nt to {target}\r\n"
+        f"Note: {ontology_left_out()}\r\nExported 1,475 triples as nt to {target}\r\n"
     )
     # a slice is read entity by entity: the line is rewritten in place from the first
     code, _, terminal = on_a_terminal(*args, "--focus", "cellco", "--hops", "2")
     assert terminal.startswith("\rExporting: 1 of 40 entities (2%)\x1b[K")
     code = "from atmpkg.cli import cli; cli()"
     piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
-    assert piped.stderr == f"Exported 1,475 triples as nt to {target}\n"
+    assert piped.stderr == f"Note: {ontology_left_out()}\nExported 1,475 triples as nt to {target}\n"
     code, _, terminal = on_a_terminal("build", "--store", str(tmp_path / "store"))
     assert code == 0
     assert "Deriving facts: 27 of 27 rules (100%)" in terminal

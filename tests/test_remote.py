@@ -1162,9 +1162,86 @@ def test_an_answer_with_a_triple_term_is_named():
         with pytest.raises(StoreError) as caught:
             query("CONSTRUCT WHERE { ?s ?p ?o }", endpoint=url)
         assert str(caught.value) == (
-            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term; the graph is RDF "
-            "1.1 and holds none"
+            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term (line 1 of the "
+            "answer); the graph is RDF 1.1 and holds none"
         )
+
+
+def nested_triple_term(depth: int, fmt: str) -> bytes:
+    """One row of ?x (or one triple) whose term is a triple term nested ``depth`` deep."""
+    if fmt == "nt":
+        return b"<urn:s> <urn:p> " + b"<<( <urn:s> <urn:p> " * depth + b"<urn:o>" + b" )>>" * depth + b" .\n"
+    if fmt == "json":
+        iri = b'{"type":"uri","value":"urn:a"}'
+        term = iri
+        for _ in range(depth):
+            term = b'{"type":"triple","value":{"subject":%s,"predicate":%s,"object":%s}}' % (iri, iri, term)
+        return b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":%s}]}}' % term
+    iri = b"<uri>urn:a</uri>"
+    term = b"<subject>%s</subject><predicate>%s</predicate><object>" % (iri, iri)
+    return (
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        b'<variable name="x"/></head><results><result><binding name="x">'
+        + (b"<triple>" + term) * depth + iri + b"</object></triple>" * depth
+        + b"</binding></result></results></sparql>"
+    )
+
+
+class DeepTripleTermHandler(QuietHandler):
+    """sec22 M1: a server that answers every SELECT with a triple term nested past what the
+    engine's parsers read without overflowing their stack (5,000 deep in JSON, 50,000 in XML),
+    and every CONSTRUCT with one 20,000 deep in N-Triples."""
+
+    results = "json"
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if "CONSTRUCT" in text:
+            self.send_body(nested_triple_term(20_000, "nt"), "application/n-triples")
+        elif self.results == "none":  # only the CONSTRUCT is deep; the library asks first
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+        elif self.results == "xml":
+            self.send_body(nested_triple_term(50_000, "xml"), "application/sparql-results+xml")
+        else:
+            self.send_body(nested_triple_term(5_000, "json"), "application/sparql-results+json")
+
+
+class DeepXmlTripleTermHandler(DeepTripleTermHandler):
+    results = "xml"
+
+
+class DeepTriplesHandler(DeepTripleTermHandler):
+    results = "none"
+
+
+def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_parser():
+    """sec22 M1: each answer below killed the process with a segmentation fault, which no
+    ``except`` catches (a notebook's kernel with it); run in a process of its own, so that a
+    crash fails this test and not the suite."""
+    deep = (
+        "nested more than 100 levels deep (line 1 of the answer), where a table of terms nests "
+        "five: refused unparsed (RDF 1.2 triple terms nested deep crash the parser)\n"
+    )
+    for handler, text, told in (
+        (DeepTripleTermHandler, "SELECT ?x WHERE { ?x ?p ?o }", f"sent SPARQL Results in JSON {deep}"),
+        (DeepXmlTripleTermHandler, "SELECT ?x WHERE { ?x ?p ?o }", f"sent SPARQL Results in XML {deep}"),
+        (
+            DeepTriplesHandler,
+            "CONSTRUCT WHERE { ?s ?p ?o }",
+            "answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and "
+            "holds none\n",
+        ),
+    ):
+        with http_server(handler) as url:
+            command = [sys.executable, "-c", "from atmpkg.cli import cli; cli()", "query", text]
+            done = subprocess.run(
+                [*command, "--endpoint", url], capture_output=True, text=True, timeout=120
+            )
+        assert (done.returncode, done.stderr) == (1, f"Error: the SPARQL endpoint {url} {told}")
+    # a triple term nested within the limit is parsed, and refused as any triple term is
+    with http_server(TripleTermHandler) as url:
+        with pytest.raises(StoreError, match="answered with an RDF 1.2 triple term in"):
+            query("SELECT ?x WHERE { ?x ?p ?o }", endpoint=url)
 
 
 def xml_entity_bomb(levels: int) -> bytes:

@@ -1523,22 +1523,33 @@ def check_triple_terms(path: Path, display: str) -> None:
     atmpkg.graph.errors.DataError: a.ttl:2: an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement with a resource of its own (a claim, say) instead
     """
     with _mapped(path) as text:
-        if text.find(b"<<") < 0:  # data without triple terms is searched once, quickly
-            return
-        term = next((t for t in _TURTLE_TOKEN.finditer(text) if t.lastgroup == "term"), None)
-        if term is not None:
-            step = 1 << 22
-            line = 1 + sum(
-                text[at : min(at + step, term.start())].count(b"\n")
-                for at in range(0, term.start(), step)
-            )
-            raise DataError(
-                display,
-                line,
-                None,
-                "an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement "
-                "with a resource of its own (a claim, say) instead",
-            )
+        line = triple_term_line(text)
+    if line is not None:
+        raise DataError(
+            display,
+            line,
+            None,
+            "an RDF 1.2 triple term ('<<'): the graph takes RDF 1.1; describe the statement "
+            "with a resource of its own (a claim, say) instead",
+        )
+
+
+def triple_term_line(text: bytes | mmap.mmap) -> int | None:
+    """The line of the first RDF 1.2 triple term (or reified triple) that a Turtle, TriG,
+    N-Triples or N-Quads ``text`` writes, or None; ``<<`` in a string, IRI or comment is none.
+
+    >>> triple_term_line(b'<urn:a> <urn:b> "x << y" .\\n<urn:a> <urn:b> <<( <urn:a> <urn:b> 1 )>> .')
+    2
+    """
+    if text.find(b"<<") < 0:  # data without triple terms is searched once, quickly
+        return None
+    term = next((t for t in _TURTLE_TOKEN.finditer(text) if t.lastgroup == "term"), None)
+    if term is None:
+        return None
+    step = 1 << 22
+    return 1 + sum(
+        text[at : min(at + step, term.start())].count(b"\n") for at in range(0, term.start(), step)
+    )
 
 
 #: The memory an RDF/XML or JSON-LD file may take to read in the process that tries it first, at
@@ -1673,25 +1684,38 @@ def check_json_depth(path: Path, display: str) -> None:
     ...
     atmpkg.graph.errors.DataError: deep.jsonld:2: the JSON objects and arrays nest more than 100 levels deep here; JSON-LD this deep takes the parser gigabytes of memory: write the nested objects side by side, linked by their @id
     """
-    depth, line = 0, 1
     with _mapped(path) as text:
-        for token in _JSON_TOKEN.finditer(text):
-            kind = text[token.start()]
-            if kind == 0x0A:
-                line += 1
-            elif kind in b"[{":
-                depth += 1
-                if depth > MAX_JSON_DEPTH:
-                    raise DataError(
-                        display,
-                        line,
-                        None,
-                        f"the JSON objects and arrays nest more than {MAX_JSON_DEPTH:,} levels "
-                        "deep here; JSON-LD this deep takes the parser gigabytes of memory: write "
-                        "the nested objects side by side, linked by their @id",
-                    )
-            elif kind in b"]}":
-                depth -= 1
+        line = json_too_deep(text, MAX_JSON_DEPTH)
+    if line is not None:
+        raise DataError(
+            display,
+            line,
+            None,
+            f"the JSON objects and arrays nest more than {MAX_JSON_DEPTH:,} levels deep here; "
+            "JSON-LD this deep takes the parser gigabytes of memory: write the nested objects "
+            "side by side, linked by their @id",
+        )
+
+
+def json_too_deep(text: bytes | mmap.mmap, limit: int) -> int | None:
+    """The line where the objects and arrays of the JSON ``text`` come to nest deeper than
+    ``limit``, or None; brackets in strings count for nothing.
+
+    >>> json_too_deep(b'{"a": "[[[",\\n "b": [[[1]]]}', 3)
+    2
+    """
+    depth, line = 0, 1
+    for token in _JSON_TOKEN.finditer(text):
+        kind = text[token.start()]
+        if kind == 0x0A:
+            line += 1
+        elif kind in b"[{":
+            depth += 1
+            if depth > limit:
+                return line
+        elif kind in b"]}":
+            depth -= 1
+    return None
 
 
 #: The deepest an RDF/XML file's elements may nest: the engine's RDF/XML parser takes time that
@@ -1709,6 +1733,30 @@ def check_depth(path: Path, display: str) -> None:
     >>> _ = small.write_text('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
     >>> check_depth(small, "small.rdf")
     """
+    with open(path, "rb") as handle:
+        where = xml_too_deep(handle, MAX_XML_DEPTH)
+    if where is not None:
+        raise DataError(
+            display,
+            *where,
+            f"the XML elements nest more than {MAX_XML_DEPTH:,} levels deep here; RDF/XML this "
+            "deep takes the parser minutes: write the nested descriptions side by side (or as "
+            "Turtle)",
+        )
+
+
+class _TooDeep(Exception):
+    """Raised by the element handler of :func:`xml_too_deep` to stop expat where it is."""
+
+
+def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
+    """The line and column where the elements of the XML document read from ``handle`` come to
+    nest deeper than ``limit`` (read by expat, in one linear pass), or None, also for a text that
+    is no XML: the engine's parser names that error with its line.
+
+    >>> xml_too_deep(io.BytesIO(b"<a>\\n <b><c/></b></a>"), 2)
+    (2, 5)
+    """
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
@@ -1717,15 +1765,8 @@ def check_depth(path: Path, display: str) -> None:
     def start(name, attributes) -> None:
         nonlocal depth
         depth += 1
-        if depth > MAX_XML_DEPTH:
-            raise DataError(
-                display,
-                parser.CurrentLineNumber,
-                parser.CurrentColumnNumber + 1,
-                f"the XML elements nest more than {MAX_XML_DEPTH:,} levels deep here; RDF/XML this "
-                "deep takes the parser minutes: write the nested descriptions side by side (or "
-                "as Turtle)",
-            )
+        if depth > limit:  # where the element starts: once raised, expat has read on
+            raise _TooDeep(parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
 
     def end(name) -> None:
         nonlocal depth
@@ -1733,10 +1774,12 @@ def check_depth(path: Path, display: str) -> None:
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
     try:
-        with open(path, "rb") as handle:
-            parser.ParseFile(handle)
+        parser.ParseFile(handle)
+    except _TooDeep as deep:
+        return deep.args
     except expat.ExpatError:
-        return  # not XML: the engine's parser names the error with its line
+        return None
+    return None
 
 
 def scan_rdf(

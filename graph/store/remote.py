@@ -99,6 +99,9 @@ _RESULTS_ACCEPT = (
 # of note writes Turtle. A server that answers RDF/XML all the same is checked before parsing.
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 _FORM = "application/x-www-form-urlencoded"
+_TURTLE_FAMILY = frozenset(
+    {ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS, ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG}
+)
 #: Answers to a Graph Store Protocol request at the query endpoint that mean "this URL does not
 #: speak the protocol" (push then uses SPARQL Update), rather than "the data was refused".
 _NO_GRAPH_STORE = frozenset({400, 404, 405, 415, 501})
@@ -1204,6 +1207,7 @@ def parse_results(
     # gone, so that no frame an error keeps holds it
     parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
     read: Solutions | ox.QueryBoolean | str
+    check_results_before_parsing(url, answer.body, fmt)
     try:
         if fmt == ox.QueryResultsFormat.XML and not answer.body.rstrip().endswith(b"</sparql>"):
             raise ValueError("the document stops before its end (</sparql>): it was cut off")
@@ -1230,6 +1234,39 @@ def parse_results(
     if isinstance(read, str):
         raise StoreError(read)
     return read
+
+
+#: The deepest the objects of a JSON answer or the elements of an XML one may nest: a table of
+#: terms nests five levels, and RDF 1.2 triple terms two more each, which the engine's parsers
+#: read by recursion: a 605 kB JSON answer of them nested 5,000 deep (50,000 in XML, 20,000 in
+#: N-Triples) overflowed its stack and killed the process (sec22 M1).
+MAX_ANSWER_DEPTH = 100
+
+
+def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsFormat) -> None:
+    """Refuse, before the engine parses it, a JSON or XML answer nested deeper than
+    :data:`MAX_ANSWER_DEPTH` (the tab-separated parser refuses deep triple terms itself).
+
+    >>> check_results_before_parsing("http://h/q", b'{"a":' * 101 + b"1" + b"}" * 101, ox.QueryResultsFormat.JSON)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q sent SPARQL Results in JSON nested more than 100 levels deep (line 1 of the answer), where a table of terms nests five: refused unparsed (RDF 1.2 triple terms nested deep crash the parser)
+    """
+    from . import csvdata
+
+    if fmt == ox.QueryResultsFormat.JSON:
+        line = csvdata.json_too_deep(body, MAX_ANSWER_DEPTH)
+    elif fmt == ox.QueryResultsFormat.XML:
+        where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH)
+        line = None if where is None else where[0]
+    else:
+        return
+    if line is not None:
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent {fmt.name} nested more than "
+            f"{MAX_ANSWER_DEPTH:,} levels deep (line {line:,} of the answer), where a table of "
+            "terms nests five: refused unparsed (RDF 1.2 triple terms nested deep crash the parser)"
+        )
 
 
 def _table_as_boolean(url: str, parsed: ox.QuerySolutions) -> ox.QueryBoolean | str:
@@ -1377,12 +1414,22 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> <<( <urn:a> <urn:b> <urn:c> )>> .'))
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with an RDF 1.2 triple term; the graph is RDF 1.1 and holds none
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and holds none
     """
     media = answer.headers.get("content-type", "")
     fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         check_before_parsing(url, answer.body, fmt)
+    elif fmt in _TURTLE_FAMILY:
+        from . import csvdata
+
+        # refused unparsed: nested a few thousand deep, triple terms crash the parser (sec22 M1)
+        line = csvdata.triple_term_line(answer.body)
+        if line is not None:
+            raise StoreError(
+                f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term (line {line:,} "
+                "of the answer); the graph is RDF 1.1 and holds none"
+            )
     try:
         triples = [quad.triple for quad in ox.parse(answer.body, fmt)]
     except (SyntaxError, ValueError) as exc:
