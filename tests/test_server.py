@@ -1432,3 +1432,21 @@ def test_query_text_takes_its_parameters_with_p(server):
         ),
     )
     assert (status, body) == (200, b"t,l\r\nhttps://w3id.org/atmp-kg/id/therapy/alphacel,Alphacel\r\n")
+
+
+def test_a_query_texts_parameter_or_variable_given_without_p_is_refused(server):
+    """newuser22 F1: beside query=, target=cd19 (for p=target=cd19) was not read, and the
+    answer was every target's; a parameter of the client's own is still no concern of ours."""
+    text = "# param: t therapy *  The therapy\nSELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    plain = "SELECT ?t WHERE { ?t atmp:target ?x }"
+    for door in ("/sparql", "/graph"):
+        for asked, bare, told in (
+            (text, ("t", "alphacel"), b"t is a parameter of the query text (its param: header): give it as p=t=alphacel\n"),
+            (plain, ("x", "target:cd19"), b"?x is a variable of the query: to bind it, give it as p=x=target:cd19\n"),
+        ):
+            status, _, body = get(server, f"{door}?" + urllib.parse.urlencode({"query": asked, bare[0]: bare[1]}))
+            assert (status, body) == (400, told), (door, bare)
+    status, _, body = get(
+        server, "/sparql?" + urllib.parse.urlencode({"query": plain, "utm_source": "mail", "format": "csv"})
+    )
+    assert (status, body.split(b"\r\n")[0]) == (200, b"t")

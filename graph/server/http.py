@@ -92,6 +92,7 @@ from .protocol import (
     accept_ranges,
     client_timeout,
     negotiate,
+    no_bare_bindings,
     not_acceptable,
     notes_header,
     query_job,
@@ -899,6 +900,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if "text" in job:
             timeout = client_timeout(params, self.server.timeout_limit)
             checked = _checked(job["text"], self.server.large_checks, timeout, started)
+            no_bare_bindings(job["text"], checked.variables, params)
             form = checked.form
             if form == "UPDATE":
                 raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
@@ -1002,7 +1004,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         volatile, started = False, time.monotonic()
         if "text" in job:
             timeout = client_timeout(params, self.server.timeout_limit)
-            volatile = _checked(job["text"], self.server.large_checks, timeout, started).volatile
+            checked = _checked(job["text"], self.server.large_checks, timeout, started)
+            no_bare_bindings(job["text"], checked.variables, params)
+            volatile = checked.volatile
         payload = self._run("graph", job, params, volatile=volatile, started=started)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))

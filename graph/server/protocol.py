@@ -10,17 +10,24 @@ processes that run the queries (:mod:`atmpkg.graph.server.workers`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 import pyoxigraph as ox
 
 from ... import queries
 from ...queries import assignments
 from ..engine.gate import Token
-from ..errors import ParameterError, QueryRefusedError, QueryTooComplexError, UnknownNameError
+from ..errors import (
+    AtmpkgError,
+    ParameterError,
+    QueryRefusedError,
+    QueryTooComplexError,
+    UnknownNameError,
+)
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -268,6 +275,43 @@ products-by-target: give it as p=target=bcma
                 400,
                 f"{param.name} is a parameter of the named query {name}: give it as "
                 f"p={param.name}={value}",
+            )
+
+
+#: The URL parameters a query request is read by; any other is the client's own, and unread.
+QUERY_PARAMS = frozenset(
+    {"query", "name", "p", "format", "timeout", "update", "default-graph-uri", "named-graph-uri"}
+)
+
+
+def no_bare_bindings(text: str, variables: Collection[str], params: Mapping[str, list[str]]) -> None:
+    """Refuse a URL parameter of its own (``target=cd19``) named as a parameter that the query
+    ``text``'s header declares, or as one of its ``variables``: unread, it left the query to
+    answer for every value (newuser22 F1), where ``p=`` binds it.
+
+    >>> no_bare_bindings("SELECT ?x WHERE { ?t atmp:target ?x }", {"t", "x"}, {"x": ["target:bcma"]})
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.server.protocol.HttpError: ?x is a variable of the query: to bind it, give it as p=x=target:bcma
+    """
+    bare = sorted(set(params) - QUERY_PARAMS)
+    if not bare:
+        return
+    declared: set[str] = set()
+    if text.lstrip().startswith("#"):
+        with contextlib.suppress(AtmpkgError):  # a header in error is named where the query runs
+            declared = {p.name for p in queries.parse("text", text, "the query text").params}
+    for name in bare:
+        value = params[name][0]
+        if name in declared:
+            raise HttpError(
+                400,
+                f"{name} is a parameter of the query text (its param: header): give it as "
+                f"p={name}={value}",
+            )
+        if name in variables:
+            raise HttpError(
+                400, f"?{name} is a variable of the query: to bind it, give it as p={name}={value}"
             )
 
 
