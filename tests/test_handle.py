@@ -699,6 +699,12 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "parameter in the query file's header: # param: c company)"
     ]
     assert kg.query(developers, {"c": "company:bigpharma"}).notes == []
+    # newuser22 F12: a kind:slug that names nothing, given as a value, was not noted as in a text
+    for given in ("company:bigpharm", "<https://w3id.org/atmp-kg/id/company/bigpharm>"):
+        assert kg.query(developers, {"c": given}).notes == [
+            "parameter 'c' is company:bigpharm, which names nothing in the graph (did you mean "
+            "company:bigpharma?): nothing matches it"
+        ], given
     # newuser15 F1, F9: a label as a plain string, a slug in capitals, a value in another case
     # answered nothing without a word, or with the advice to bind the entity
     slips = 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" ; atmp:modality modality:CAR-T }'

@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
-import functools
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -26,11 +25,10 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import ParameterError, UnknownNameError, indefinite, suggest, unicode_text
-from ..rdf import valid_iri
-from ..terms import KINDS, PREFIXES, XSD, kind_prefix, shorten
+from ..errors import ParameterError, UnknownNameError, indefinite, unicode_text
+from ..terms import KINDS, XSD, kind_prefix, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
-from .run import _MOST_LOOKED_UP, Term, _subject, as_term, decimal_text, missing, parse_term
+from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
 
 StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
@@ -296,36 +294,11 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     """
     declared = gate.declared_prefixes(tokens)
     kinds = {kind_prefix(kind) for kind in KINDS}
-
-    @functools.cache
-    def slugs(prefix: str) -> list[str]:
-        # one look through the typed entities per kind a query misspells, not one per name
-        found = store.query(
-            "SELECT ?e ?ns WHERE { ?e a ?class FILTER(STRSTARTS(STR(?e), ?ns)) }",
-            substitutions={ox.Variable("ns"): ox.Literal(PREFIXES[prefix])},
-        )
-        return sorted({row[0].value[len(PREFIXES[prefix]) :] for row in found})
-
-    notes, seen = [], set()
-    for token in tokens:
-        prefix, _, local = token.text.partition(":")
-        if token.kind != "pname" or prefix not in kinds or prefix in declared:
-            continue
-        iri = PREFIXES[prefix] + local
-        if token.text in seen or not valid_iri(iri):
-            continue
-        seen.add(token.text)
-        if len(seen) > _MOST_LOOKED_UP:
-            break
-        if _subject(store, ox.NamedNode(iri)):
-            continue
-        if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
-            notes.append(
-                f"{token.text} names nothing in the graph: {prefix}:{local.lower()} does (slugs "
-                "are lower case)"
-            )
-            continue
-        close = " or ".join(f"{prefix}:{s}" for s in suggest(local, slugs(prefix), 2))
-        hint = f" (did you mean {close}?)" if close else ""
-        notes.append(f"{token.text} names nothing in the graph{hint}: nothing matches it")
-    return notes
+    names = [
+        token.text
+        for token in tokens
+        if token.kind == "pname"
+        and token.text.partition(":")[0] in kinds
+        and token.text.partition(":")[0] not in declared
+    ]
+    return [f"{name} {told}" for name, told in nothing_named(names, store)]

@@ -58,6 +58,7 @@ from ..terms import (
     XSD,
     expand,
     iri,
+    kind_prefix,
     shorten,
 )
 
@@ -841,10 +842,16 @@ def entity_notes(
 
     notes = []
     declared = gate.declared_prefixes(tokens)
+    kinds = {kind_prefix(kind) for kind in KINDS}
     for name, value in params.items():
         try:
             term = as_term(value, name)
         except AtmpkgError:
+            continue
+        short = shorten(term.value) if isinstance(term, ox.NamedNode) else ""
+        if short.partition(":")[0] in kinds:
+            # newuser22 F12: target:bcm written in the text is noted, and was not as a value
+            notes += [f"parameter {name!r} is {short}, which {told}" for _, told in nothing_named([short], store)]
             continue
         if not isinstance(value, str):
             # a value from Python: a float, a Timestamp, whatever the graph holds it as
@@ -887,6 +894,46 @@ def entity_notes(
             f"the query file's header: # param: {name} {kind})"
         )
     return notes
+
+
+def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
+    """Of ``names``, prefixed names of entities or concept values (``modality:cart``), those
+    that name nothing in the graph, each with what to say of it: the slug in lower case that
+    names one, or the nearest slugs of its kind. At most a few distinct names are looked up.
+
+    >>> nothing_named(["modality:car-t", "modality:cart"], atmpkg.graph.open_store().store)
+    [('modality:cart', 'names nothing in the graph (did you mean modality:car-t?): nothing matches it')]
+    """
+
+    @functools.cache
+    def slugs(prefix: str) -> list[str]:
+        # one look through the typed entities per kind misspelt, not one per name
+        found = store.query(
+            "SELECT ?e ?ns WHERE { ?e a ?class FILTER(STRSTARTS(STR(?e), ?ns)) }",
+            substitutions={ox.Variable("ns"): ox.Literal(PREFIXES[prefix])},
+        )
+        return sorted({row[0].value[len(PREFIXES[prefix]) :] for row in found})
+
+    told, seen = [], set()
+    for name in names:
+        prefix, _, local = name.partition(":")
+        iri = PREFIXES[prefix] + local
+        if name in seen or not valid_iri(iri):
+            continue
+        seen.add(name)
+        if len(seen) > _MOST_LOOKED_UP:
+            break
+        if _subject(store, ox.NamedNode(iri)):
+            continue
+        if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
+            told.append(
+                (name, f"names nothing in the graph: {prefix}:{local.lower()} does (slugs are lower case)")
+            )
+            continue
+        close = " or ".join(f"{prefix}:{s}" for s in suggest(local, slugs(prefix), 2))
+        hint = f" (did you mean {close}?)" if close else ""
+        told.append((name, f"names nothing in the graph{hint}: nothing matches it"))
+    return told
 
 
 def _predicate_of_variable(tokens: Sequence[gate.Token], name: str, declared) -> str | None:
