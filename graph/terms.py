@@ -22,6 +22,33 @@ PROV = "http://www.w3.org/ns/prov#"
 SCHEMA = "https://schema.org/"
 OWL = "http://www.w3.org/2002/07/owl#"
 
+#: The closed W3C vocabularies, by prefix: each one's name, namespace and the terms a file may use
+#: as a property or a class (their local names, space-separated); another name in their namespace
+#: (``rdfs:lable``) is a slip no tool reads.
+CLOSED_VOCABULARIES = {
+    "rdf": (
+        "RDF",
+        RDF,
+        "type Property Statement subject predicate object value first rest nil List Alt Bag Seq "
+        "XMLLiteral HTML langString dirLangString JSON CompoundLiteral language direction "
+        "PlainLiteral reifies",
+    ),
+    "rdfs": (
+        "RDF Schema",
+        RDFS,
+        "Resource Class Literal Datatype Container ContainerMembershipProperty subClassOf "
+        "subPropertyOf comment label domain range seeAlso isDefinedBy member",
+    ),
+    "skos": (
+        "SKOS",
+        SKOS,
+        "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf "
+        "prefLabel altLabel hiddenLabel notation note changeNote definition editorialNote example "
+        "historyNote scopeNote semanticRelation broader narrower related broaderTransitive "
+        "narrowerTransitive member memberList mappingRelation closeMatch exactMatch broadMatch "
+        "narrowMatch relatedMatch",
+    ),
+}
 #: Kinds of instance IRIs (``https://w3id.org/atmp-kg/id/<kind>/<slug>``). Each also gets a query
 #: prefix: the kind without hyphens (``therapy:kymriah``, ``dealtype:acquisition``).
 KINDS = (

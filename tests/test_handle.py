@@ -901,7 +901,7 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     many = kg.query(f"SELECT ?x WHERE {{ VALUES ?x {{ {names} }} }} LIMIT 1").notes
     assert (len(many), many[-1]) == (
         9,
-        "12 more atmp: names of the query are no terms of the ontology either",
+        "12 more names of the query are no terms of their vocabularies either",
     )
     # sec16 N2: a datatype written as a literal nested without end
     nested = '"a"^^' * 3000 + "<urn:x>"

@@ -871,6 +871,18 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
     # a query that declares atmp: itself means its own terms
     own = "PREFIX atmp: <urn:mine:> SELECT ?x WHERE { ?x a atmp:Thing }"
     assert kg.query(own).notes == []
+    # newuser22 F7: names RDF, RDF Schema and SKOS do not define, which an import refuses
+    slips = (
+        "SELECT ?x WHERE { ?x rdfs:lable ?l ; skos:prefLable ?p ; rdf:_2 ?m ; rdf:typ ?c ; "
+        "<http://www.w3.org/2004/02/skos/core#altLable> ?a }"
+    )
+    assert kg.query(slips).notes == [
+        "rdf:typ is not a term of RDF (did you mean rdf:type?): nothing matches it",
+        "rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it",
+        "skos:altLable is not a term of SKOS (did you mean skos:altLabel?): nothing matches it",
+        "skos:prefLable is not a term of SKOS (did you mean skos:prefLabel?): nothing matches it",
+    ]
+    assert kg.query("PREFIX rdfs: <urn:mine:> SELECT ?x WHERE { ?x rdfs:lable ?l }").notes == []
 
 
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):

@@ -47,6 +47,7 @@ from ..rdf import ontology_quads, property_ends, valid_iri
 from ..store.remote import RemoteStore
 from ..terms import (
     ATMP,
+    CLOSED_VOCABULARIES,
     ID,
     KINDS,
     PREFIXES,
@@ -1047,37 +1048,53 @@ def decimal_text(value: decimal.Decimal) -> str:
 
 
 def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
-    """Notes on the ``atmp:`` terms a query names (``atmp:Therapi``) that the ontology does not
-    declare, each with the closest declared ones: no triple can match them, so the query
-    answers nothing about them without an error. A query that declares ``atmp:`` itself is left
-    alone.
+    """Notes on the terms a query names that their vocabulary does not declare, each with the
+    closest declared ones: ``atmp:`` names the ontology lacks (``atmp:Therapi``), and names
+    that RDF, RDF Schema or SKOS do not define (``rdfs:lable``, which an import refuses). No
+    triple can match them, so the query answers nothing about them without an error. A prefix
+    the query declares itself is left alone.
 
     >>> from atmpkg.graph.engine.gate import tokenize
-    >>> undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapy ; atmp:brandname ?b }"))
-    ['atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it']
+    >>> for note in undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapy ; atmp:brandname ?b ; rdfs:lable ?l }")):
+    ...     print(note)
+    atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it
+    rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it
     """
-    if "atmp" in gate.declared_prefixes(tokens):
-        return []
-    declared = _ontology_terms()
-    named = {
-        t.text[len("atmp:") :] for t in tokens if t.kind == "pname" and t.text.startswith("atmp:")
-    }
-    named |= {
-        t.text[len(ATMP) + 1 : -1]
-        for t in tokens
-        if t.kind == "iri" and t.text.startswith("<" + ATMP)
-    }
-    unknown = sorted(named - declared)
+    declared_prefixes = gate.declared_prefixes(tokens)
+    vocabularies = {"atmp": ("the ontology", ATMP, None)}
+    vocabularies.update(
+        (prefix, (name, namespace, listed.split()))
+        for prefix, (name, namespace, listed) in CLOSED_VOCABULARIES.items()
+    )
+    unknown: list[tuple[str, str]] = []
+    for prefix, (_, namespace, listed) in vocabularies.items():
+        named = {
+            t.text[len(namespace) + 1 : -1]
+            for t in tokens
+            if t.kind == "iri" and t.text.startswith("<" + namespace)
+        }
+        if prefix not in declared_prefixes:
+            named |= {
+                t.text[len(prefix) + 1 :]
+                for t in tokens
+                if t.kind == "pname" and t.text.startswith(prefix + ":")
+            }
+        known = _ontology_terms() if listed is None else set(listed)
+        if prefix == "rdf":  # rdf:_1, rdf:_2 … name the members of a container
+            known |= {name for name in named if re.fullmatch(r"_[1-9][0-9]*", name)}
+        unknown += [(prefix, local) for local in sorted(named - known)]
     notes = []
-    for local in unknown[:_MOST_LOOKED_UP]:
-        close = " or ".join(f"atmp:{c}" for c in suggest(local, declared, 2))
+    for prefix, local in unknown[:_MOST_LOOKED_UP]:
+        name, _, listed = vocabularies[prefix]
+        choices = _ontology_terms() if listed is None else listed
+        close = " or ".join(f"{prefix}:{c}" for c in suggest(local, choices, 2))
         hint = f" (did you mean {close}?)" if close else ""
-        notes.append(f"atmp:{local} is not a term of the ontology{hint}: nothing matches it")
-    # each name costs a search of the ontology's terms, after the query's time limit (sec16 N1)
+        notes.append(f"{prefix}:{local} is not a term of {name}{hint}: nothing matches it")
+    # each name costs a search of the vocabulary's terms, after the query's time limit (sec16 N1)
     if len(unknown) > _MOST_LOOKED_UP:
         notes.append(
-            f"{len(unknown) - _MOST_LOOKED_UP:,} more atmp: names of the query are no terms of "
-            "the ontology either"
+            f"{len(unknown) - _MOST_LOOKED_UP:,} more names of the query are no terms of their "
+            "vocabularies either"
         )
     return notes
 

@@ -43,6 +43,7 @@ from ..errors import DataError, DataErrors, UnknownNameError, indefinite, sugges
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
     ATMP,
+    CLOSED_VOCABULARIES,
     DATE_DETAILS,
     DCT,
     DERIVED_BY,
@@ -1951,33 +1952,6 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
     )
 
 
-#: The closed W3C vocabularies, by prefix: each one's name, namespace and the terms a file may use
-#: as a property or a class (their local names, space-separated); another name in their namespace
-#: (``rdfs:lable``) is a slip no tool reads.
-CLOSED_VOCABULARIES = {
-    "rdf": (
-        "RDF",
-        RDF,
-        "type Property Statement subject predicate object value first rest nil List Alt Bag Seq "
-        "XMLLiteral HTML langString dirLangString JSON CompoundLiteral language direction "
-        "PlainLiteral reifies",
-    ),
-    "rdfs": (
-        "RDF Schema",
-        RDFS,
-        "Resource Class Literal Datatype Container ContainerMembershipProperty subClassOf "
-        "subPropertyOf comment label domain range seeAlso isDefinedBy member",
-    ),
-    "skos": (
-        "SKOS",
-        SKOS,
-        "Concept ConceptScheme Collection OrderedCollection inScheme hasTopConcept topConceptOf "
-        "prefLabel altLabel hiddenLabel notation note changeNote definition editorialNote example "
-        "historyNote scopeNote semanticRelation broader narrower related broaderTransitive "
-        "narrowerTransitive member memberList mappingRelation closeMatch exactMatch broadMatch "
-        "narrowMatch relatedMatch",
-    ),
-}
 #: The project's own IRIs, under either scheme: a term there outside the ontology's namespace
 #: is the namespace written wrong (``…/ontology/`` for ``…/ontology#``, ``http:``).
 _PROJECT = re.compile(r"https?://w3id\.org/atmp-kg/")
