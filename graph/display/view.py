@@ -519,7 +519,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     piece = chosen.slice()
     with Progress("Reading the view", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
-        triples = list(piece)
+        triples = list(piece.drawn())
     store = chosen.graph._current().store
     more, hidden, more_hubs, left = beyond(
         piece,

@@ -73,7 +73,7 @@ def path_network(
     False
     """
     piece = graph.select(through=tuple(through)).slice()
-    net = to_networkx(list(piece), typed=False, hubs=piece.hubs - keep)
+    net = to_networkx(list(piece.drawn()), typed=False, hubs=piece.hubs - keep)
     groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
     net.remove_nodes_from(groupings)
     return net

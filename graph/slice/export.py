@@ -1119,7 +1119,7 @@ def with_blank_nodes(piece: Slice) -> Slice:
         return about + sorted(found, key=triple_key)
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
-    reaching.answer, reaching.asked = piece.answer, piece.asked
+    reaching.answer, reaching.asked, reaching.retired = piece.answer, piece.asked, piece.retired
     reaching.query_notes = piece.query_notes
     return reaching
 
@@ -1137,7 +1137,7 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
         facts = list(piece.whole.facts())
         _read_whole(piece, piece.whole)
     else:
-        facts = list(term_facts(piece))
+        facts = list(term_facts(piece.drawn()))
     asked = piece.asked
     graph = network_of_facts(fold_facts(facts, asked), typed=True, hubs=piece.hubs, drawn=asked)
     for number, (_, _, data) in enumerate(graph.edges(data=True)):

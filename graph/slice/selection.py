@@ -282,7 +282,7 @@ class Selection:
         from .subgraph import fold_inverses
 
         piece = self.slice()
-        triples = fold_inverses(list(piece), piece.asked)
+        triples = fold_inverses(list(piece.drawn()), piece.asked)
         net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
         if piece.sample is not None:  # what a cap left out, as the network exports say it
             net.graph.update(piece.sample.attributes)

@@ -63,21 +63,22 @@ def _sources(store: ox.Store) -> set[str]:
     return _select_iris(store, "SELECT ?s WHERE { ?s a atmp:Source }")
 
 
-def _instances(store: ox.Store) -> set[str]:
-    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`); a retired IRI is none."""
+def _instances(store: ox.Store) -> tuple[set[str], dict[str, str]]:
+    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`), and each retired IRI,
+    which is none, with the IRI that replaced it."""
     # The subjects are told apart here: a filter in the query tests every triple, not every
     # subject (3.6 s against 1.0 s at a million triples). One query: one request to a remote store.
     rows = store.query(
-        "SELECT DISTINCT ?s ?retired WHERE { { ?s ?p ?o } UNION { ?retired dct:isReplacedBy ?new } }",
+        "SELECT DISTINCT ?s ?retired ?new WHERE { { ?s ?p ?o } UNION { ?retired dct:isReplacedBy ?new } }",
         prefixes=PREFIXES,
     )
-    subjects, retired = set(), set()
-    for subject, old in rows:
+    subjects, retired = set(), {}
+    for subject, old, new in rows:
         if old is not None:
-            retired.add(old.value)
+            retired[old.value] = new.value
         elif is_node(subject):
             subjects.add(subject.value)
-    return subjects - retired
+    return subjects - retired.keys(), retired
 
 
 def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
@@ -559,6 +560,19 @@ class Slice:
         #: The whole graph as the engine dumped it, when the slice is the whole graph read that
         #: way (:func:`~atmpkg.graph.slice.whole.whole_graph`): its writers use the lines.
         self.whole: WholeGraph | None = None
+        #: The retired IRIs among the subjects: data of an RDF export, no nodes of a network.
+        self.retired: frozenset[str] = frozenset()
+
+    def drawn(self) -> Iterator[ox.Triple]:
+        """The triples a network draws: all but a retired IRI's (see :attr:`retired`).
+
+        >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
+        >>> piece = Slice.of_triples([t])
+        >>> piece.retired = frozenset({"urn:s"})
+        >>> list(piece.drawn())
+        []
+        """
+        return (t for t in self if t.subject.value not in self.retired)
 
     @classmethod
     def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
@@ -840,6 +854,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     keep = class_members(classes, oxstore) if classes else None
     given: list[ox.Triple] | None = None
     answer: set[str] = set()
+    replaced: dict[str, str] = {}  # retired IRI: the one that replaced it
     what = "the graph"
     if focus:
         center = resolve_entity(focus, oxstore)
@@ -866,7 +881,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     elif keep is not None:
         nodes = set(keep)
     else:
-        nodes = _instances(oxstore) - sources
+        nodes, replaced = _instances(oxstore)
+        nodes -= sources
     if keep is not None:
         hubs -= keep
         nodes = {n for n in nodes if n in keep or (focus and n == center)}
@@ -892,6 +908,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         whole = selection.whole and sample is None
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
+        if not whole:
+            replaced = {}
         if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
     if with_sources:
@@ -908,6 +926,10 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             # described with their kinds, so that the source keeps its link to its kind
             given += describe(cited | kinds, oxstore)
         nodes |= cited | kinds
+    # the whole graph keeps each retired IRI's pointer to the entity that replaced it, so that an
+    # IRI of an earlier release resolves in a published dump, whichever way it is read (joints22
+    # J22-1: only the engine's dump of the embedded store kept them)
+    retired = {old for old, new in replaced.items() if new in nodes}
     if given is not None:
         piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
         piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
@@ -915,8 +937,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         piece.hubs = frozenset(nodes & hubs)
     else:
         piece = Slice.of_nodes(
-            nodes, oxstore, sample, frozenset(nodes & hubs), center if focus else None
+            nodes | retired, oxstore, sample, frozenset(nodes & hubs), center if focus else None
         )
+        piece.retired = frozenset(retired)
         if answer:
             piece.asked = shortcuts_named(text)
     piece.answer = frozenset(answer)
