@@ -142,13 +142,13 @@ class DataError(AtmpkgError, ValueError):
     ):
         self.file, self.line, self.column, self.column_name = file, line, column, column_name
         self.message = message
-        where = file
+        #: ``file:line:column``, as much of it as is known
+        self.location = file
         if line is not None:
-            where += f":{line}"
+            self.location += f":{line}"
             if column is not None:
-                where += f":{column}"
-        if column_name:
-            where += f" (column '{column_name}')"
+                self.location += f":{column}"
+        where = self.location + (f" (column '{column_name}')" if column_name else "")
         super().__init__(f"{where}: {message}")
 
 
@@ -184,7 +184,8 @@ class Violation:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        return f"{where}{self.entity}: {self.message} [{self.rule}]"
+        what = f"{self.entity}: " if self.entity else ""
+        return f"{where}{what}{self.message} [{self.rule}]"
 
 
 class ValidationError(AtmpkgError):

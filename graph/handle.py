@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 from .engine.sandbox import DEFAULT_MEMORY
 from .errors import (
     AtmpkgError,
+    DataError,
     ParameterError,
     StoreError,
+    Violation,
     described,
     positive_seconds,
     reads_answers,
@@ -674,15 +676,37 @@ class KnowledgeGraph:
         """SHACL shapes and zero-row checks, changing nothing: on the store when no ``files`` are
         given, else on the curated data together with ``files`` (one path or several; as an import
         would check them).
-        Returns every violation (``[]`` when all is well).
+        Returns every violation (``[]`` when all is well). A row, cell or triple of ``files``
+        that cannot be read is one too, of the rule ``input``, with its file, line and column
+        (the rules run once every file reads); a file that cannot be opened raises
+        :class:`~atmpkg.graph.errors.DataError`.
 
         >>> kg.validate()
         []
+        >>> _ = Path("my-targets.csv").write_text("slug,label\\nCD99,CD99\\n")
+        >>> print(kg.validate(["my-targets.csv"])[0])
+        my-targets.csv:2:1: column 'slug': 'CD99' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'cd99'? [input]
         """
         from .store.build import validate, validate_build
 
         root = self._embedded("validate")
-        return validate(files, store=root) if files else validate_build(self._current())
+        if not files:
+            return validate_build(self._current())
+        try:
+            return validate(files, store=root)
+        except DataError as unread:  # newuser22 F4: a notebook's list of problems stopped here
+            errors = getattr(unread, "errors", [unread])
+            if any(error.line is None for error in errors):
+                raise
+            return [
+                Violation(
+                    "input",
+                    f"column '{error.column_name}'" if error.column_name else "",
+                    error.message,
+                    error.location,
+                )
+                for error in errors
+            ]
 
     def import_files(
         self, files: StorePath | tuple | list, *, shacl: bool | None = None

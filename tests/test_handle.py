@@ -345,6 +345,20 @@ def test_entities_classes_and_files_may_be_given_as_python_values(kg, tmp_path):
     os.mkfifo(tmp_path / "piped.ttl")
     with pytest.raises(errors.DataError, match="piped.ttl: is not a file but a pipe or a device; "):
         kg.validate(tmp_path / "piped.ttl")
+    # newuser22 F4: rows and triples that cannot be read are violations, as the rules' are
+    targets, notes = tmp_path / "my-targets.csv", tmp_path / "my-notes.ttl"
+    targets.write_text("slug,label\nCD99,CD99\nok,\n")
+    notes.write_text("<urn:a> <urn:b> .\n")
+    found = kg.validate([targets, notes])
+    assert [(v.rule, v.entity, v.location) for v in found] == [
+        ("input", "", f"{notes}:1:17"),
+        ("input", "column 'slug'", f"{targets}:2:1"),
+        ("input", "column 'label'", f"{targets}:3:2"),
+    ]
+    assert str(found[1]) == (
+        f"{targets}:2:1: column 'slug': 'CD99' is not a slug (lowercase a-z, 0-9, hyphens); did "
+        "you mean 'cd99'? [input]"
+    )
 
 
 @pytest.mark.parametrize(
