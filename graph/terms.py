@@ -49,6 +49,9 @@ CLOSED_VOCABULARIES = {
         "narrowMatch relatedMatch",
     ),
 }
+#: The project's own IRIs, under either scheme (the ontology, the instances, the graph's name).
+PROJECT_IRIS = re.compile(r"https?://w3id\.org/atmp-kg/")
+
 #: Kinds of instance IRIs (``https://w3id.org/atmp-kg/id/<kind>/<slug>``). Each also gets a query
 #: prefix: the kind without hyphens (``therapy:kymriah``, ``dealtype:acquisition``).
 KINDS = (

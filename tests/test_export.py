@@ -1910,6 +1910,29 @@ def test_the_whole_graph_keeps_the_retired_iris_whichever_way_it_is_read(curated
     assert dump.edges == entities.edges == network.number_of_edges()
 
 
+def test_the_whole_graph_keeps_what_an_import_says_of_iris_of_its_own(fixture_store, tmp_path):
+    """newuser22 F3: the README's own import (ex:t1, in a namespace of its own) was left out of
+    every export of the whole graph, without a word. It is data, not nodes: a network draws
+    neither it nor the blank node only it reaches."""
+    mine = tmp_path / "my-trials.ttl"
+    mine.write_text(
+        f"@prefix ex: <https://example.org/trial/> . @prefix rdfs: <{RDFS}> .\n"
+        f'ex:t1 rdfs:label "Trial one" ; ex:tests <{ID}therapy/alphacel> ; ex:arm [ ex:size 60 ] .\n'
+    )
+    store = tmp_path / "store"
+    build(store, data_dir=FIXTURE_DATA, extra_files=[mine])
+    for with_sources in (False, True):
+        before = export_subgraph("nt", with_sources=with_sources, store=fixture_store).content
+        for cap in (0, 10**6):  # the engine's dump, and entity by entity
+            now = export_subgraph("nt", with_sources=with_sources, max_nodes=cap, store=store)
+            expected = rdflib.Graph().parse(data=before.decode() + mine.read_text(), format="turtle")
+            assert isomorphic(rdflib.Graph().parse(data=now.content, format="nt"), expected)
+            network = export_subgraph("graphml", with_sources=with_sources, max_nodes=cap, store=store)
+            alone = export_subgraph("graphml", with_sources=with_sources, max_nodes=cap, store=fixture_store)
+            assert (network.nodes, network.edges) == (alone.nodes, alone.edges)
+            assert b"example.org" not in network.content and b'id="_:' not in network.content
+
+
 def test_the_whole_graph_in_n_quads_keeps_provenance_as_a_slice_does(fixture_store):
     content = export_subgraph("nq", store=fixture_store).content
     triples = select_subgraph(with_sources=True, store=fixture_store)

@@ -1635,12 +1635,12 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         "no company is named 'zzzz'."
     )
     # newuser21 L4, for a parameter of one kind: its kind written wrong before the name
-    for query, param, written, meant in (
+    for asked, param, written, meant in (
         ("company-portfolio", "company", "compny:kite", "kite-pharma"),
         ("therapy-approval-timeline", "therapy", "Thrapy/kymria", "kymriah"),
     ):
         with pytest.raises(UnknownNameError) as wrong:
-            run_named(query, {param: written}, store=curated_store)
+            run_named(asked, {param: written}, store=curated_store)
         kind = written.split(":")[0].split("/")[0]
         assert str(wrong.value) == (
             f"unknown {param} '{written}'; did you mean '{meant}'? (parameter '{param}') "

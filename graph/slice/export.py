@@ -1119,7 +1119,7 @@ def with_blank_nodes(piece: Slice) -> Slice:
         return about + sorted(found, key=triple_key)
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
-    reaching.answer, reaching.asked, reaching.retired = piece.answer, piece.asked, piece.retired
+    reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only
     reaching.query_notes = piece.query_notes
     return reaching
 

@@ -41,7 +41,18 @@ from ..rdf import (
 from ..sparql.entities import name_text, resolve_entity
 from ..sparql.run import QueryResult
 from ..store.remote import prefetch
-from ..terms import ATMP, DCT, HUB_CLASSES, ID, NOT_DRAWN, OWL, PREFIXES, expand, shorten
+from ..terms import (
+    ATMP,
+    DCT,
+    HUB_CLASSES,
+    ID,
+    NOT_DRAWN,
+    OWL,
+    PREFIXES,
+    PROJECT_IRIS,
+    expand,
+    shorten,
+)
 
 if TYPE_CHECKING:
     from ..handle import KnowledgeGraph
@@ -63,22 +74,25 @@ def _sources(store: ox.Store) -> set[str]:
     return _select_iris(store, "SELECT ?s WHERE { ?s a atmp:Source }")
 
 
-def _instances(store: ox.Store) -> tuple[set[str], dict[str, str]]:
-    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`), and each retired IRI,
-    which is none, with the IRI that replaced it."""
+def _instances(store: ox.Store) -> tuple[set[str], dict[str, str], set[str]]:
+    """Every node of the graph (see :func:`~atmpkg.graph.rdf.is_node`); each retired IRI,
+    which is none, with the IRI that replaced it; and the IRIs outside the project's that
+    imports describe (``ex:t1``), which are values, not nodes."""
     # The subjects are told apart here: a filter in the query tests every triple, not every
     # subject (3.6 s against 1.0 s at a million triples). One query: one request to a remote store.
     rows = store.query(
         "SELECT DISTINCT ?s ?retired ?new WHERE { { ?s ?p ?o } UNION { ?retired dct:isReplacedBy ?new } }",
         prefixes=PREFIXES,
     )
-    subjects, retired = set(), {}
+    subjects, retired, foreign = set(), {}, set()
     for subject, old, new in rows:
         if old is not None:
             retired[old.value] = new.value
         elif is_node(subject):
             subjects.add(subject.value)
-    return subjects - retired.keys(), retired
+        elif isinstance(subject, ox.NamedNode) and not PROJECT_IRIS.match(subject.value):
+            foreign.add(subject.value)
+    return subjects - retired.keys(), retired, foreign
 
 
 def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
@@ -560,19 +574,22 @@ class Slice:
         #: The whole graph as the engine dumped it, when the slice is the whole graph read that
         #: way (:func:`~atmpkg.graph.slice.whole.whole_graph`): its writers use the lines.
         self.whole: WholeGraph | None = None
-        #: The retired IRIs among the subjects: data of an RDF export, no nodes of a network.
-        self.retired: frozenset[str] = frozenset()
+        #: The subjects that are data of an RDF export and no nodes of a network: the retired
+        #: IRIs, and the IRIs outside the project's that imports describe.
+        self.data_only: frozenset[str] = frozenset()
 
     def drawn(self) -> Iterator[ox.Triple]:
-        """The triples a network draws: all but a retired IRI's (see :attr:`retired`).
+        """The triples a network draws: all but those of :attr:`data_only`'s subjects.
 
         >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("x"))
         >>> piece = Slice.of_triples([t])
-        >>> piece.retired = frozenset({"urn:s"})
+        >>> piece.data_only = frozenset({"urn:s"})
         >>> list(piece.drawn())
         []
         """
-        return (t for t in self if t.subject.value not in self.retired)
+        for subject, about in self.items():  # with the blank nodes read with it
+            if subject.value not in self.data_only:
+                yield from about
 
     @classmethod
     def of_triples(cls, triples: Iterable[ox.Triple | ox.Quad]) -> Slice:
@@ -855,6 +872,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     given: list[ox.Triple] | None = None
     answer: set[str] = set()
     replaced: dict[str, str] = {}  # retired IRI: the one that replaced it
+    foreign: set[str] = set()  # the IRIs outside the project's that imports describe
     what = "the graph"
     if focus:
         center = resolve_entity(focus, oxstore)
@@ -881,7 +899,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
     elif keep is not None:
         nodes = set(keep)
     else:
-        nodes, replaced = _instances(oxstore)
+        nodes, replaced, foreign = _instances(oxstore)
         nodes -= sources
     if keep is not None:
         hubs -= keep
@@ -909,7 +927,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
         if not whole:
-            replaced = {}
+            replaced, foreign = {}, set()
         if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
     if with_sources:
@@ -928,8 +946,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         nodes |= cited | kinds
     # the whole graph keeps each retired IRI's pointer to the entity that replaced it, so that an
     # IRI of an earlier release resolves in a published dump, whichever way it is read (joints22
-    # J22-1: only the engine's dump of the embedded store kept them)
-    retired = {old for old, new in replaced.items() if new in nodes}
+    # J22-1: only the engine's dump of the embedded store kept them), and what imports said of
+    # IRIs of their own (newuser22 F3: a dump left out the ex:t1 the README imports)
+    data_only = {old for old, new in replaced.items() if new in nodes} | foreign
     if given is not None:
         piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
         piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
@@ -937,9 +956,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         piece.hubs = frozenset(nodes & hubs)
     else:
         piece = Slice.of_nodes(
-            nodes | retired, oxstore, sample, frozenset(nodes & hubs), center if focus else None
+            nodes | data_only, oxstore, sample, frozenset(nodes & hubs), center if focus else None
         )
-        piece.retired = frozenset(retired)
+        piece.data_only = frozenset(data_only)
         if answer:
             piece.asked = shortcuts_named(text)
     piece.answer = frozenset(answer)

@@ -27,10 +27,11 @@ import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
-from ..terms import ATMP, DCT, ID, RDF, REPLACED_BY
+from ..terms import ATMP, DCT, ID, PROJECT_IRIS, RDF, REPLACED_BY
 from .subgraph import Slice, Subject
 
 _NODE = b"<" + ID.encode()
+_PROJECT = re.compile(PROJECT_IRIS.pattern.encode())
 _VALUE = b"<" + PRECISIONS.encode()
 _TYPE = f"<{RDF}type>".encode()
 _SOURCE_CLASS = f"<{ATMP}Source>".encode()
@@ -120,8 +121,9 @@ class WholeGraph:
     subjects: list[tuple[bytes, int, int]] = field(default_factory=list)
     cites: dict[int, list[bytes]] = field(default_factory=dict)
     tokens: list[list[bytes]] = field(default_factory=list)
-    #: the retired IRIs among the subjects: data of an RDF export, no nodes of a network
-    retired: set[bytes] = field(default_factory=set)
+    #: the subjects that are data of an RDF export and no nodes of a network: the retired IRIs,
+    #: and the IRIs outside the project's that imports describe
+    data_only: set[bytes] = field(default_factory=set)
 
     def iris(self) -> set[str]:
         """The IRIs the lines use, datatypes included.
@@ -185,7 +187,7 @@ class WholeGraph:
                 yield predicate, obj, line[len(subject) + len(predicate) + 2 : len(line) - len(obj)]
 
     def facts(self) -> Iterator[Fact]:
-        """The :data:`~atmpkg.graph.rdf.Fact` of each line but a retired IRI's, in canonical
+        """The :data:`~atmpkg.graph.rdf.Fact` of each line but :attr:`data_only`'s, in canonical
         order, made from the lines without parsing them: what a network of the whole graph reads
         (it writes the blank nodes an entity reaches into that entity's attributes). Each
         distinct IRI and literal ending is decoded once; a literal's text is its quoted text,
@@ -207,7 +209,7 @@ class WholeGraph:
             return found
 
         for number, (subject, _, _) in enumerate(self.subjects):
-            if subject in self.retired:
+            if subject in self.data_only:
                 continue
             node = subject.decode() if subject.startswith(b"_:") else iri(subject)
             for predicate, obj, quoted in self.statements(number):
@@ -448,6 +450,18 @@ def _iri(token: bytes) -> str | None:
     return None
 
 
+def _reach(blanks: dict[bytes, _Run], start: list[bytes]) -> set[bytes]:
+    """The blank nodes of ``blanks`` that ``start`` holds or reaches through them."""
+    waiting, reached = list(start), set()
+    while waiting:
+        node = waiting.pop()
+        if node in reached or node not in blanks:
+            continue
+        reached.add(node)
+        waiting += blanks[node].blanks
+    return reached
+
+
 def whole_graph(
     store: ox.Store, with_sources: bool, progress: Callable[[int], None] | None = None
 ) -> WholeGraph:
@@ -473,25 +487,28 @@ def whole_graph(
         entities |= {o for r in runs if r.subject in entities for o in r.links & sources}
     blanks = {r.subject: r for r in runs if r.subject.startswith(b"_:")}
     # a retired IRI names no entity, but its pointer to what replaced it is data a published
-    # dump keeps, so that an IRI someone kept still resolves
-    kept = [r for r in runs if r.subject in entities or (r.is_retired and r.links & entities)]
-    # blank nodes: those the kept subjects reach, and those nothing points to
+    # dump keeps, so that an IRI someone kept still resolves; and so is what an import says of
+    # IRIs of its own (ex:t1), which are values, not entities
+    data_only = {
+        r.subject
+        for r in runs
+        if (r.is_retired and r.links & entities)
+        or (r.subject.startswith(b"<") and not _PROJECT.match(r.subject, 1))
+    }
+    kept = [r for r in runs if r.subject in entities or r.subject in data_only]
+    # blank nodes: those the kept subjects reach, and those nothing points to; those that only
+    # data reaches are data too
     pointed = {o for r in runs if r.blanks for o in r.blanks}
-    waiting = [b for b in blanks if b not in pointed]
-    waiting += [o for r in kept if r.blanks for o in r.blanks]
-    reached: set[bytes] = set()
-    while waiting:
-        node = waiting.pop()
-        if node in reached or node not in blanks:
-            continue
-        reached.add(node)
-        waiting += blanks[node].blanks
-    kept += [blanks[b] for b in reached]
+    loose = [b for b in blanks if b not in pointed]
+    drawn = _reach(blanks, loose + [o for r in kept if r.subject not in data_only for o in r.blanks])
+    reached = _reach(blanks, [o for r in kept if r.subject in data_only for o in r.blanks])
+    data_only |= reached - drawn
+    kept += [blanks[b] for b in drawn | reached]
     kept.sort(key=lambda r: r.subject)
     # a line is kept when its object is a value (a literal, a blank node, an IRI that is not an
     # entity's) or a kept entity
     keep = entities | {t for t in tokens if not _is_node(t)}
-    whole = WholeGraph(retired={r.subject for r in kept if r.is_retired})
+    whole = WholeGraph(data_only=data_only)
     for r in kept:
         if r.links <= keep:
             lines, predicates, objects = r.lines, r.predicates, r.objects

@@ -50,6 +50,7 @@ from ..terms import (
     ID,
     KINDS,
     OWL,
+    PROJECT_IRIS,
     RDF,
     RDFS,
     REPLACED_BY,
@@ -1952,9 +1953,6 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
     )
 
 
-#: The project's own IRIs, under either scheme: a term there outside the ontology's namespace
-#: is the namespace written wrong (``…/ontology/`` for ``…/ontology#``, ``http:``).
-_PROJECT = re.compile(r"https?://w3id\.org/atmp-kg/")
 
 
 @functools.lru_cache(maxsize=4)
@@ -1979,7 +1977,9 @@ def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | 
         name = term[len(ATMP) :]
         close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
         return f"atmp:{name}", "the ATMP-KG ontology", close
-    if _PROJECT.match(term):
+    # a term of the project's IRIs outside the ontology's namespace is that namespace written
+    # wrong (``…/ontology/`` for ``…/ontology#``, ``http:``)
+    if PROJECT_IRIS.match(term):
         name = re.split(r"[#/]", term)[-1]
         close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
         return f"<{term}>", f"the ATMP-KG ontology, whose namespace is {ATMP}", close
