@@ -430,31 +430,12 @@ def _parameter_hint(args: list[str], word: str) -> str | None:
     take (``target=bcma``, or ``bcma`` after ``-p target``), when it is meant as a parameter of the
     named query ``args`` name (newuser20 F13)."""
     from atmpkg import queries
-    from atmpkg.graph.errors import suggest
 
     for at, arg in enumerate(args[:-2]):
         if arg in ("-p", "--param") and "=" not in args[at + 1] and args[at + 2] == word:
             return f"-p takes NAME=VALUE: give -p {shlex.quote(f'{args[at + 1]}={word}')}"
     named = _named_in(args)
-    if named is None:
-        return None
-    name, how = named
-    parameter, given, value = word.removeprefix("--").partition("=")
-    declared = [p.name for p in queries.load(name).params]
-    if parameter in declared and (word.startswith("--") or given):
-        shown = (
-            shlex.quote(f"{parameter}={value}")
-            if given and not word.startswith("--")
-            else f"{parameter}=VALUE"
-        )
-        return f"{parameter} is a parameter of the named query {name}: give it as {how}-p {shown}"
-    near = suggest(parameter, declared, 1)
-    if not near or not word.startswith("--"):
-        return None
-    return (
-        f"did you mean {near[0]}, a parameter of the named query {name}? Give it as "
-        f"{how}-p {near[0]}=VALUE"
-    )
+    return None if named is None else queries.parameter_hint(named[0], word, named[1])
 
 
 #: What click says of words a command does not take.

@@ -40,8 +40,9 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 if TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+from .. import queries
 from ..queries import assignments
-from .errors import ParameterError
+from .errors import ParameterError, UnknownNameError
 
 #: Each option: its key in the parsed options, and how its value is read.
 OPTIONS = {
@@ -78,9 +79,14 @@ def parse_options(line: str) -> tuple[dict, str]:
         if flag in ("--help", "-h"):  # the options as the module's docstring lists them
             listed = __doc__.split("::")[1].split("\n\n")[1] if __doc__ else ", ".join(OPTIONS)
             return {"help": "the options of %sparql and %%sparql:\n" + listed}, ""
-        if flag not in OPTIONS:
-            raise UsageError(f"unknown option {flag}; the options are {', '.join(OPTIONS)}")
         value = _WORD.match(line, found.end())
+        if flag not in OPTIONS:
+            given = _unquoted(value.group(1)) if value else None
+            meant = f"{flag}={given}" if given is not None and not given.startswith("-") else flag
+            hint = _parameter_hint(_named(line), meant)
+            raise UsageError(
+                f"unknown option {flag}; {hint or 'the options are ' + ', '.join(OPTIONS)}"
+            )
         if not value:
             raise UsageError(f"{flag} needs a value")
         key, read = OPTIONS[flag]
@@ -105,6 +111,43 @@ def parse_options(line: str) -> tuple[dict, str]:
     if output is not None and hasattr(builtins, output):
         raise UsageError(f"-o {output} would hide Python's own {output}; choose another name")
     return options, line[position:].strip()
+
+
+def _unquoted(word: str) -> str | None:
+    """A word of the options as a shell reads it (``"Kite Pharma"``: Kite Pharma); None when it
+    does not read."""
+    try:
+        return shlex.split(word)[0]
+    except ValueError:
+        return None
+
+
+def _named(line: str) -> str | None:
+    """The named query the options of ``line`` name with ``--name``, wherever it comes in them."""
+    words = [_unquoted(found.group(1)) for found in _WORD.finditer(line)]
+    at = words.index("--name") if "--name" in words else -1
+    return words[at + 1] if 0 <= at < len(words) - 1 else None
+
+
+def _parameter_hint(name: str | None, word: str) -> str | None:
+    """What to write instead of ``word``, given beside the named query ``name`` (which may be
+    unknown: that is said when it runs), when it is meant as a parameter of it."""
+    try:
+        return queries.parameter_hint(name, word) if name else None
+    except UnknownNameError:
+        return None
+
+
+def _body_hint(name: str, text: str, cell: bool) -> str | None:
+    """What to write instead of the body ``text`` of a ``%sparql`` line or ``%%sparql`` cell that
+    runs the named query ``name``, when its words are meant as parameters (``target=bcma``)."""
+    try:
+        words = shlex.split(text, comments=True)
+    except ValueError:
+        return None  # no parameters: quotes no shell would close
+    hints = (_parameter_hint(name, word) for word in words)
+    hint = next((hint for hint in hints if hint), None)
+    return f"{hint} on the %%sparql line" if hint and cell else hint
 
 
 @magics_class
@@ -161,7 +204,8 @@ class SparqlMagics(Magics):
         # blank line or comments
         if name and any(not line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
             raise UsageError(
-                "--name runs a named query, which takes no SPARQL: leave the cell's body blank "
+                _body_hint(name, text, cell is not None)
+                or "--name runs a named query, which takes no SPARQL: leave the cell's body blank "
                 "(or comments only), or drop --name to run the body"
             )
         if name:

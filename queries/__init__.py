@@ -29,6 +29,7 @@ import datetime
 import difflib
 import functools
 import re
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -309,6 +310,34 @@ def assignments(items: Iterable[str], option: str) -> dict[str, str]:
             raise ParameterError(f"parameter '{name}' given twice with {option}; give it once")
         params[name] = value
     return params
+
+
+def parameter_hint(name: str, word: str, how: str = "") -> str | None:
+    """What to write instead of ``word`` when it is meant as a parameter of the named query
+    ``name``: an option spelt like the parameter (``--target``, ``--target=bcma``), or the
+    parameter without ``-p`` (``target=bcma``). ``how`` comes before ``-p`` (``--name NAME `` when
+    the query was not named with ``--name``); None when ``word`` is no such slip. The command
+    line and the ``%sparql`` magics say it alike (newuser20 F13, newuser22 F2).
+
+    >>> parameter_hint("products-by-target", "target=bcma")
+    'target is a parameter of the named query products-by-target: give it as -p target=bcma'
+    >>> parameter_hint("products-by-target", "--tagret")
+    'did you mean target, a parameter of the named query products-by-target? Give it as -p target=VALUE'
+    """
+    parameter, given, value = word.removeprefix("--").partition("=")
+    option = word.startswith("--")
+    declared = [p.name for p in load(name).params]
+    if parameter in declared and (option or given):
+        shown = shlex.quote(f"{parameter}={value}") if given else f"{parameter}=VALUE"
+        return f"{parameter} is a parameter of the named query {name}: give it as {how}-p {shown}"
+    near = suggest(parameter, declared, 1)
+    if not near or not option:
+        return None
+    shown = shlex.quote(f"{near[0]}={value}") if given else f"{near[0]}=VALUE"
+    return (
+        f"did you mean {near[0]}, a parameter of the named query {name}? Give it as "
+        f"{how}-p {shown}"
+    )
 
 
 def today() -> datetime.date:

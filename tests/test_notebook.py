@@ -296,6 +296,77 @@ def test_a_named_query_with_a_body_says_which_to_drop(fixture_store, monkeypatch
     InteractiveShell.clear_instance()
 
 
+#: What the hints say of products-by-target's parameter, before the way to give it.
+TARGET = "target is a parameter of the named query products-by-target: give it as"
+
+
+@pytest.mark.parametrize(
+    ("line", "body", "said"),
+    [
+        ("--name products-by-target target=bcma", None, f"{TARGET} -p target=bcma"),
+        (
+            "--name products-by-target --target bcma",
+            None,
+            f"unknown option --target; {TARGET} -p target=bcma",
+        ),
+        (
+            "--target bcma --name products-by-target",
+            None,
+            f"unknown option --target; {TARGET} -p target=bcma",
+        ),
+        (
+            "--name products-by-target --target",
+            None,
+            f"unknown option --target; {TARGET} -p target=VALUE",
+        ),
+        (
+            "--name products-by-target --tagret bcma",
+            None,
+            "unknown option --tagret; did you mean target, a parameter of the named query "
+            "products-by-target? Give it as -p target=bcma",
+        ),
+        (
+            '--company "Kite Pharma" --name company-portfolio',
+            None,
+            "unknown option --company; company is a parameter of the named query "
+            "company-portfolio: give it as -p 'company=Kite Pharma'",
+        ),
+        (
+            "--name products-by-target",
+            "# the BCMA ones\ntarget=bcma\n",
+            f"{TARGET} -p target=bcma on the %%sparql line",
+        ),
+        # no parameter meant: as before
+        (
+            "--name products-by-target",
+            "SELECT * {}",
+            "--name runs a named query, which takes no SPARQL: leave the cell's body blank "
+            "(or comments only), or drop --name to run the body",
+        ),
+        (
+            "--name no-such-query --target bcma",
+            None,
+            "unknown option --target; the options are --name, -p, --param, --endpoint, --graph, "
+            "--store, --timeout, --limit, -o, --output",
+        ),
+    ],
+)
+def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(line, body, said):
+    """newuser22 F2: target=bcma was taken for SPARQL, and --target was answered with the
+    options; they say what the command line says of them."""
+    from IPython.core.error import UsageError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from atmpkg.graph.notebook import SparqlMagics
+
+    InteractiveShell.clear_instance()
+    magics = SparqlMagics(InteractiveShell.instance(colors="nocolor"))
+    with pytest.raises(UsageError) as raised:
+        magics.sparql(line, body)
+    assert str(raised.value) == said
+    InteractiveShell.clear_instance()
+
+
 def test_an_answer_kept_with_o_does_not_replace_the_knowledge_graph(fixture_store):
     """newuser15 F6: -o kg put a DataFrame where the notebook's handle was."""
     from IPython.core.error import UsageError
