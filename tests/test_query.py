@@ -674,8 +674,21 @@ def test_a_column_with_no_value_on_any_row_is_named_below_the_table():
     ]
     assert format_result(result, "table", wide=True).splitlines()[0].split() == result.variables
     assert format_result(result, "csv").splitlines()[0] == ",".join(result.variables)
+    # newuser22 F8: with every column empty, a header over blank lines read as a broken table
     blank = QueryResult("SELECT", ["y"], [(None,)])
-    assert format_result(blank, "table") == "y\n-\n\n"
+    assert format_result(blank, "table") == "(1 row; no value on any row: y)\n"
+    blanks = QueryResult("SELECT", ["y", "z"], [(None, None)] * 1200)
+    assert format_result(blanks, "table") == "(1,200 rows; no value on any row: y, z)\n"
+    assert repr(blanks) == "(first 20 of 1,200 rows; no value on any row: y, z)"
+    assert format_result(QueryResult("SELECT", [], [()]), "table") == "(1 row)\n"
+
+
+def test_an_answer_with_no_value_in_any_column_is_its_count(fixture_store):
+    """newuser22 F8: a misspelt property under OPTIONAL printed the header and a blank line per
+    row, with no count and no footer."""
+    text = "SELECT ?l WHERE { ?t a atmp:Therapy OPTIONAL { ?t rdfs:lable ?l } } LIMIT 3"
+    result = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+    assert (result.exit_code, result.stdout) == (0, "(3 rows; no value on any row: l)\n")
 
 
 def test_a_number_of_thousands_of_digits_is_grouped_without_a_traceback():

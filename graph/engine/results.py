@@ -312,8 +312,9 @@ def _table(result: QueryResult, width: int | None = None, wide: bool = False) ->
         return ("true" if result.boolean else "false") + "\n"
     empty = [] if wide else _empty_columns(result)
     columns = _shown_columns(result, wide, empty)
-    if not columns:  # rows of nothing but blanks are still drawn, one per row
-        empty, columns = [], _shown_columns(result, wide)
+    if not columns and result.rows:  # a blank line per row reads as if something were missing
+        nothing = f"; no value on any row: {', '.join(empty)}" if empty else ""
+        return f"({_count(len(result.rows), 'row')}{nothing})\n"
     below = f"(no value on any row: {', '.join(empty)})\n" if empty else ""
     headers = [header for header, _, _ in columns]
     numeric = [
@@ -694,6 +695,9 @@ def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
         return "(update done)"
     shown, note = _preview(result, rows)
     table = format_result(shown, "table")
+    counted = f"({_count(len(shown), 'row')}"
+    if len(shown) and table.startswith(counted):  # rows of no value: the table is their count
+        return f"({note}{table.removeprefix(counted).rstrip()}{notes}"
     if not len(shown):  # the table ends in its own "(0 rows)": the preview's note says it
         return table.rstrip("\n").rpartition("\n")[0] + f"\n({note}){notes}"
     return f"{table}({note}){notes}"
