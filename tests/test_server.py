@@ -10,6 +10,9 @@ import http.client
 import io
 import json
 import os
+import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
@@ -694,6 +697,32 @@ def test_a_wildcard_server_answers_to_its_addresses_but_not_to_other_names(fixtu
             )
     finally:
         srv.shutdown()
+
+
+def test_a_script_that_serves_without_the_main_guard_is_told_so_once(fixture_store, tmp_path):
+    """newuser22 F5: the workers import the main script again; one that starts a server unguarded
+    printed a traceback from each worker (its port taken, or Python's "bootstrapping phase") and
+    then the server's own. Now the workers leave quietly and the server names the guard."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        fixed = free.getsockname()[1]
+    for port in (0, fixed):
+        script = tmp_path / f"serve_{port}.py"
+        script.write_text(
+            "from atmpkg.graph.server.http import make_server\n"
+            f"server = make_server({str(fixture_store)!r}, port={port}, workers=1).start()\n"
+            "server.shutdown()\n"
+        )
+        done = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=120
+        )
+        assert (done.returncode, done.stdout, done.stderr.count("Traceback")) == (1, "", 1)
+        assert done.stderr.splitlines()[-1] == (
+            f"atmpkg.graph.errors.AtmpkgError: the server's query workers could not start: "
+            f"{script} starts a server as it is imported, and each worker imports it again; start "
+            'the server under if __name__ == "__main__": (as any script that uses multiprocessing '
+            "must)"
+        ), port
 
 
 def test_errors_carry_no_traces_or_paths(server):

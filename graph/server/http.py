@@ -102,7 +102,15 @@ from .protocol import (
     wanted_types,
 )
 from .ui import QUERY_PAGE_CSP, UI_CSP, static_files, ui_config
-from .workers import QUEUE_WAIT, QUICK_LIMIT, ClientGone, JobTimeout, Overloaded, WorkerPool
+from .workers import (
+    QUEUE_WAIT,
+    QUICK_LIMIT,
+    ClientGone,
+    JobTimeout,
+    Overloaded,
+    WorkerPool,
+    leave_if_importing_main,
+)
 
 log = logging.getLogger("atmpkg.server")
 
@@ -1283,6 +1291,9 @@ def make_server(
     ...     answer.status, answer.headers["Content-Type"]
     (200, 'application/sparql-results+json')
     """
+    # first of all: a worker importing a script that starts a server unguarded must not bind its
+    # port or start workers of its own (newuser22 F5)
+    leave_if_importing_main()
     wrong = _host_mistake(host)
     if wrong:
         # a URL, host:port or [address] given where a host name goes: no host of that name exists,

@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +50,7 @@ from ..engine.sandbox import (
 )
 from ..errors import (
     SURROGATE,
+    AtmpkgError,
     DataError,
     EmptyResultError,
     ParameterError,
@@ -84,6 +86,39 @@ QUERY_NICE = 5
 STDERR_TAIL_LINES = 20
 #: Longest stderr line kept or forwarded, in characters (a worker may print a huge value).
 STDERR_LINE_CHARS = 2000
+
+
+#: The exit status of a worker process that left as it imported the main script again and found it
+#: starting a server (:func:`leave_if_importing_main`).
+UNGUARDED_EXIT = 75
+
+
+def leave_if_importing_main() -> None:
+    """End this process quietly when it is a worker still importing the main script again (as
+    multiprocessing's forkserver and spawn start a process) and that script starts a server as it
+    is imported: the server that started it says why (:func:`unguarded_script`), once, instead of
+    a traceback from each worker. Elsewhere it does nothing.
+
+    >>> leave_if_importing_main()
+    """
+    # the flag multiprocessing itself reads to refuse a new process while the script is imported
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        os._exit(UNGUARDED_EXIT)
+
+
+def unguarded_script() -> AtmpkgError:
+    """The error for workers that left because the main script starts a server as it is imported
+    (see :func:`leave_if_importing_main`), naming the script.
+
+    >>> print(unguarded_script())
+    the server's query workers could not start: ... starts a server as it is imported, ...
+    """
+    script = getattr(sys.modules["__main__"], "__file__", None)
+    return AtmpkgError(
+        f"the server's query workers could not start: {script or 'the main module'} starts a "
+        "server as it is imported, and each worker imports it again; start the server under "
+        'if __name__ == "__main__": (as any script that uses multiprocessing must)'
+    )
 
 
 #: Largest answer a worker sends (503 above it): the server holds each answer whole while a client
@@ -566,6 +601,7 @@ class WorkerPool:
         self._lanes = {"query": _Lane("query"), "quick": _Lane("quick")}
         self._closed = False
         self._start_error: Exception | None = None
+        self._unguarded = False
         for lane, count in ((self._lanes["query"], size), (self._lanes["quick"], QUICK_WORKERS)):
             for _ in range(count):
                 self._spawn(lane)
@@ -580,6 +616,8 @@ class WorkerPool:
             failed = [name for name, lane in self._lanes.items() if not lane.idle]
         if failed:
             self.close()
+            if self._unguarded:
+                raise unguarded_script()
             reason = f": {self._start_error}" if self._start_error else ""
             raise StoreError(
                 f"the {failed[0]} workers of the server could not start{reason} (see the "
@@ -643,10 +681,16 @@ class WorkerPool:
         except (EOFError, OSError, UnreadableAnswerError, JobTimeout):
             ready = False
         error = None
+        unguarded = False
         if not ready and not self._closed:
             error = self._death(worker)
-            log.error("a query worker failed to start (%s); see its messages above", error)
+            # a worker that left as it imported the script again wrote nothing: the error the
+            # pool raises says why
+            unguarded = worker.process.exitcode == UNGUARDED_EXIT
+            if not unguarded:
+                log.error("a query worker failed to start (%s); see its messages above", error)
         with self._cond:
+            self._unguarded |= unguarded
             worker.lane.starting.discard(worker)
             joined = ready and not self._closed
             if joined:
