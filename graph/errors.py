@@ -280,6 +280,36 @@ class ParameterError(AtmpkgError, ValueError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
 
 
+class NotSparqlError(ParameterError):
+    """Query text that is a name alone, not SPARQL: a named query's (``named``) or a query file's.
+    The message says how to run it from the command line and Python; :meth:`told` says it in the
+    words of another door.
+
+    >>> print(NotSparqlError("products-by-target", named=True))
+    'products-by-target' is the name of a named query, not SPARQL: run it with atmpkg query --name products-by-target (Python: kg.named('products-by-target'))
+    """
+
+    def __init__(self, name: str, named: bool):
+        self.name, self.named = name, named
+        if named:
+            hint = f"run it with atmpkg query --name {name} (Python: kg.named({name!r}))"
+        else:
+            hint = (
+                f"run the query in it with atmpkg query --file {name} (Python: "
+                f"kg.query(file={name!r}))"
+            )
+        super().__init__(self.told(hint))
+
+    def told(self, hint: str) -> str:
+        """The message with ``hint``, what to do where it is read, after the colon.
+
+        >>> NotSparqlError("q.rq", named=False).told("send the query in it as query=")
+        "'q.rq' is a file name, not SPARQL: send the query in it as query="
+        """
+        what = "the name of a named query" if self.named else "a file name"
+        return f"'{self.name}' is {what}, not SPARQL: {hint}"
+
+
 class StoreError(AtmpkgError):
     """The store cannot be opened, built or written."""
 

@@ -33,6 +33,7 @@ from .engine.sandbox import DEFAULT_MEMORY
 from .errors import (
     AtmpkgError,
     DataError,
+    NotSparqlError,
     ParameterError,
     StoreError,
     Violation,
@@ -360,11 +361,7 @@ class KnowledgeGraph:
             if named.params:
                 return self._declared(named, params, timeout, limit, allow)
         if sparql.strip() in queries.names():
-            name = sparql.strip()
-            raise ParameterError(
-                f"'{name}' is the name of a named query, not SPARQL: run it with atmpkg query "
-                f"--name {name} (Python: kg.named({name!r}))"
-            )
+            raise NotSparqlError(sparql.strip(), named=True)
         word = sparql.strip()
         # by the name alone: asking the file system would tell an HTTP client which files the
         # server has, and fails on a long IRI (rev21 F1, F2)
@@ -373,10 +370,7 @@ class KnowledgeGraph:
             and not any(c.isspace() for c in word)
             and Path(word).suffix.lower() in QUERY_FILE_SUFFIXES
         ):
-            raise ParameterError(
-                f"'{word}' is a file name, not SPARQL: run the query in it with atmpkg query "
-                f"--file {word} (Python: kg.query(file={word!r}))"
-            )
+            raise NotSparqlError(word, named=False)
         allow = gate.allowed(allow)
         started = time.monotonic()
         timeout = self.timeout if timeout is None else positive_seconds(timeout)

@@ -542,6 +542,19 @@ def test_bad_parameters_are_400(server):
             b"target is a parameter of the named query products-by-target: give it as "
             b"p=target=bcma\n",
         ), door
+    # newuser22 F11: a name sent as the query was told the command line's and Python's ways
+    told = {
+        "products-by-target": "'products-by-target' is the name of a named query, not SPARQL: run "
+        "it with name=products-by-target, its parameters as p=NAME=VALUE (target)",
+        "contradicted-claims": "'contradicted-claims' is the name of a named query, not SPARQL: "
+        "run it with name=contradicted-claims",
+        "my-question.rq": "'my-question.rq' is a file name, not SPARQL: send the query in it as "
+        "query= (with curl: --data-urlencode query@my-question.rq)",
+    }
+    for text, message in told.items():
+        for door in ("/sparql", "/graph"):
+            status, _, body = get(server, f"{door}?" + urllib.parse.urlencode({"query": text}))
+            assert (status, body.decode()) == (400, message + "\n"), (door, text)
 
 
 def test_head_answers_headers_only(server):

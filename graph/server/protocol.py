@@ -23,6 +23,7 @@ from ...queries import assignments
 from ..engine.gate import Token
 from ..errors import (
     AtmpkgError,
+    NotSparqlError,
     ParameterError,
     QueryRefusedError,
     QueryTooComplexError,
@@ -118,6 +119,25 @@ def refused(error: QueryRefusedError) -> HttpError:
             '(see the README, "Security model").'
         )
     return HttpError(400 if isinstance(error, QueryTooComplexError) else 403, message)
+
+
+def not_sparql(error: NotSparqlError) -> str:
+    """What to send instead of a name given as the query: this endpoint's ``name=`` and
+    ``p=NAME=VALUE`` for a named query, the text of a query file as ``query=``, not the command
+    line's and Python's ways.
+
+    >>> not_sparql(NotSparqlError("products-by-target", named=True))
+    "'products-by-target' is the name of a named query, not SPARQL: run it with name=products-by-target, its parameters as p=NAME=VALUE (target)"
+    >>> not_sparql(NotSparqlError("q.rq", named=False))
+    "'q.rq' is a file name, not SPARQL: send the query in it as query= (with curl: --data-urlencode query@q.rq)"
+    """
+    if not error.named:
+        return error.told(
+            f"send the query in it as query= (with curl: --data-urlencode query@{error.name})"
+        )
+    declared = [param.name for param in queries.load(error.name).params]
+    given = f", its parameters as p=NAME=VALUE ({', '.join(declared)})" if declared else ""
+    return error.told(f"run it with name={error.name}{given}")
 
 
 # --- content negotiation --------------------------------------------------------------------------

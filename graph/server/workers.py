@@ -53,6 +53,7 @@ from ..errors import (
     AtmpkgError,
     DataError,
     EmptyResultError,
+    NotSparqlError,
     ParameterError,
     QueryMemoryError,
     QueryRefusedError,
@@ -63,7 +64,15 @@ from ..errors import (
 )
 from ..handle import KnowledgeGraph
 from ..terms import ID
-from .protocol import MEDIA_TYPES, OFFERS, RDF_FORMATS, HttpError, not_acceptable, refused
+from .protocol import (
+    MEDIA_TYPES,
+    OFFERS,
+    RDF_FORMATS,
+    HttpError,
+    not_acceptable,
+    not_sparql,
+    refused,
+)
 
 if TYPE_CHECKING:
     from ..display.explore import EntityView
@@ -300,6 +309,8 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
     if isinstance(exc, DataError):
         # The message without a file name: the query came in the request, not from a file.
         return 400, f"line {exc.line}: {exc.message}" if exc.line else exc.message
+    if isinstance(exc, NotSparqlError):  # the command line's and Python's ways, of no use here
+        return 400, not_sparql(exc)
     if isinstance(exc, ParameterError):
         return 400, str(exc)
     log.error("%s job failed", kind, exc_info=exc)
