@@ -1090,21 +1090,25 @@ def serve(
     """Serve the store over HTTP, read-only: a SPARQL 1.1 endpoint at /sparql, entity pages at
     /id/KIND/SLUG and a query page at /. Stop with Ctrl-C."""
     from atmpkg.graph import serve as run_server
+    from atmpkg.graph.errors import HostError, ParameterError
 
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    run_server(
-        store,
-        host,
-        port,
-        timeout=timeout,
-        max_rows=max_rows,
-        workers=workers,
-        cors=cors,
-        allow_remote=allow_remote,
-        queue_size=queue_size,
-        in_memory=in_memory,
-        memory=memory,
-    )
+    try:
+        run_server(
+            store,
+            host,
+            port,
+            timeout=timeout,
+            max_rows=max_rows,
+            workers=workers,
+            cors=cors,
+            allow_remote=allow_remote,
+            queue_size=queue_size,
+            in_memory=in_memory,
+            memory=memory,
+        )
+    except HostError as exc:  # said in this command's options, not make_server's arguments
+        raise ParameterError(exc.cli) from None
 
 
 # --- view, chart: the interactive graph page and SVG charts ---------------------------------------

@@ -280,6 +280,21 @@ class ParameterError(AtmpkgError, ValueError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
 
 
+class HostError(ParameterError):
+    """A host the server cannot listen on as given. The message says what to pass from Python;
+    ``cli`` says it in the command line's options.
+
+    >>> error = HostError("got 'x:1': give the port as port=: host='x', port=1", "got 'x:1': give "
+    ...                   "the port with --port: --host x --port 1")
+    >>> str(error), error.cli
+    ("got 'x:1': give the port as port=: host='x', port=1", "got 'x:1': give the port with --port: --host x --port 1")
+    """
+
+    def __init__(self, message: str, cli: str | None = None):
+        self.cli = message if cli is None else cli
+        super().__init__(message)
+
+
 class NotSparqlError(ParameterError):
     """Query text that is a name alone, not SPARQL: a named query's (``named``) or a query file's.
     The message says how to run it from the command line and Python; :meth:`told` says it in the

@@ -656,32 +656,70 @@ def test_no_cross_origin_requests_unless_allowed(server, fixture_store):
 
 
 def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
-    with pytest.raises(ParameterError, match="allow_remote"):
+    """Each door says it in its own terms: allow_remote=True from Python, --allow-remote on the
+    command line (newuser22 F9)."""
+    with pytest.raises(ParameterError) as raised:
         make_server(fixture_store, host="0.0.0.0", port=0)
+    assert str(raised.value) == (
+        "'0.0.0.0' is not a loopback address: anyone who can reach it could query the store. "
+        "Pass allow_remote=True to serve it anyway."
+    )
     result = CliRunner().invoke(
         cli, ["serve", "--host", "0.0.0.0", "--port", "0", "--store", str(fixture_store)]
     )
-    assert result.exit_code == 1 and "--allow-remote" in result.stderr
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: '0.0.0.0' is not a loopback address: anyone who can reach it could query the "
+        "store. Pass --allow-remote to serve it anyway.\n",
+    )
     # newuser20 F6: a host with its port or scheme was told to pass --allow-remote, then failed
     # newuser21 L3: each is told what is wrong with it
+    # newuser22 F9: ... and what to write instead, the port it holds given with --port
     mistakes = {
-        "localhost:7878": "give the port alone",
-        "http://127.0.0.1": "leave out the scheme http://",
-        "": "it is empty",
-        "[::1]": "leave out the brackets",
-        "[::1]:7878": "leave out the brackets",
-        "localhost ": "leave out the spaces",
-        "localhost/x": "leave out the path",
+        ("localhost:18203",): "'localhost:18203': give the port with --port: --host localhost "
+        "--port 18203",
+        ("localhost:18203", "--port", "7878"): "'localhost:18203': give the port with --port: "
+        "--host localhost --port 18203",
+        ("127.0.0.1:8080", "--port", "18203"): "'127.0.0.1:8080', whose port 8080 disagrees "
+        "with --port 18203: keep one port, with --port: --host 127.0.0.1 --port 18203 (or --port "
+        "8080)",
+        ("[::1]:18203",): "'[::1]:18203': leave out the brackets, and give the port with --port: "
+        "--host ::1 --port 18203",
+        ("[::1]", "--port", "0"): "'[::1]': leave out the brackets: --host ::1",
+        ("http://127.0.0.1",): "'http://127.0.0.1': leave out the scheme http://: --host "
+        "127.0.0.1",
+        ("http://localhost:7878/x",): "'http://localhost:7878/x': leave out the scheme http:// "
+        "and the path /x, and give the port with --port: --host localhost --port 7878",
+        ("localhost:web",): "'localhost:web': leave out ':web': --host localhost",
+        ("localhost ",): "'localhost ': leave out the spaces: --host localhost",
+        ("",): "'': it is empty; leave out --host to listen on 127.0.0.1",
     }
-    for host, wrong in mistakes.items():
-        result = CliRunner().invoke(
-            cli, ["serve", "--host", host, "--port", "0", "--allow-remote", "--store", str(fixture_store)]
-        )
+    for (host, *port), wrong in mistakes.items():
+        args = ["serve", "--host", host, *port, "--allow-remote", "--store", str(fixture_store)]
+        result = CliRunner().invoke(cli, args)
         assert (result.exit_code, result.stderr) == (
             1,
-            f"Error: host takes a host name or an address, got {host!r}: {wrong} (CLI: --host "
-            "localhost --port 7878, or --host ::1)\n",
-        )
+            f"Error: host takes a host name or an address, got {wrong}\n",
+        ), args
+    # the same mistakes from Python, in make_server's arguments
+    python = {
+        ("localhost:18203", 7878): "'localhost:18203': give the port as port=: host='localhost', "
+        "port=18203",
+        ("127.0.0.1:8080", 18203): "'127.0.0.1:8080', whose port 8080 disagrees with "
+        "port=18203: keep one port, as port=: host='127.0.0.1', port=18203 (or port=8080)",
+        ("[::1]:18203", 7878): "'[::1]:18203': leave out the brackets, and give the port as "
+        "port=: host='::1', port=18203",
+        ("", 0): "'': it is empty; leave out host= to listen on 127.0.0.1",
+    }
+    for (host, port), wrong in python.items():
+        with pytest.raises(ParameterError) as raised:
+            make_server(fixture_store, host=host, port=port)
+        assert str(raised.value) == f"host takes a host name or an address, got {wrong}", host
+    with pytest.raises(ParameterError) as raised:
+        make_server(fixture_store, host=None, port=0)
+    assert str(raised.value) == (
+        "host takes a host name or an address as text, such as host='127.0.0.1'; got None"
+    )
     # a name this machine cannot resolve is said so before any word on --allow-remote, and
     # nothing is served (the warning came first, then "Name or service not known")
     for flags in ([], ["--allow-remote"]):
@@ -690,8 +728,14 @@ def test_binding_beyond_loopback_needs_allow_remote(fixture_store):
         assert (result.exit_code, result.stderr) == (
             1,
             "Error: cannot find the host 'no-such-host.invalid': give a host name this machine "
-            "resolves or an address (CLI: --host 127.0.0.1)\n",
+            "resolves or an address (--host 127.0.0.1)\n",
         )
+    with pytest.raises(ParameterError) as raised:
+        make_server(fixture_store, host="no-such-host.invalid", port=0)
+    assert str(raised.value) == (
+        "cannot find the host 'no-such-host.invalid': give a host name this machine resolves or "
+        "an address (host='127.0.0.1')"
+    )
 
 
 def test_a_wildcard_server_answers_to_its_addresses_but_not_to_other_names(fixture_store):

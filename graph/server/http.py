@@ -71,6 +71,7 @@ from ..engine import gate
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import (
     AtmpkgError,
+    HostError,
     ParameterError,
     QueryRefusedError,
     QuerySyntaxError,
@@ -1152,31 +1153,90 @@ class Handler(http.server.BaseHTTPRequestHandler):
 # --- starting it ----------------------------------------------------------------------------------
 
 
-def _host_mistake(host: object) -> str:
-    """What is wrong with ``host`` as a host name or address, in the words of what to do; empty
-    when nothing is.
+#: The port the server listens on unless told another.
+DEFAULT_PORT = 7878
 
-    >>> _host_mistake("http://localhost:7878/"), _host_mistake("localhost:7878")
-    ('leave out the scheme http://', 'give the port alone')
-    >>> _host_mistake(""), _host_mistake("[::1]"), _host_mistake("::1")
-    ('it is empty', 'leave out the brackets', '')
+
+def _host_parts(host: str) -> tuple[list[str], str, str]:
+    """What to leave out of ``host`` for a host name or an address (nothing when it is one), the
+    host name or address left, and the port it holds ('' when none).
+
+    >>> _host_parts("http://localhost:7878/"), _host_parts("[::1]:7878")
+    ((['the scheme http://', 'the path /'], 'localhost', '7878'), (['the brackets'], '::1', '7878'))
+    >>> _host_parts("::1"), _host_parts("localhost "), _host_parts("localhost:web")
+    (([], '::1', ''), (['the spaces'], 'localhost', ''), (["':web'"], 'localhost', ''))
+    """
+    left = []
+    rest = "".join(host.split())
+    if rest != host:
+        left.append("the spaces")
+    scheme, separator, after = rest.partition("://")
+    if separator:
+        left.append(f"the scheme {scheme}://")
+        rest = after
+    rest, slash, path = rest.partition("/")
+    if slash:
+        left.append(f"the path /{path}")
+    tail = ""
+    if "[" in rest or "]" in rest:
+        left.append("the brackets")
+        rest, _, tail = rest.lstrip("[").partition("]")
+    elif rest.count(":") == 1:  # more colons make an IPv6 address
+        rest, colon, tail = rest.partition(":")
+        tail = colon + tail
+    port = tail[1:] if re.fullmatch(r":[0-9]+", tail) else ""
+    if tail and not port:
+        left.append(f"'{tail}'")
+    return left, rest, port
+
+
+def _host_error(host: object, port: object) -> HostError | None:
+    """The error for ``host`` when it is no host name or address (``port``: the one given with
+    it), in the words of Python and of the command line; None when it is one. A port in ``host``
+    disagrees with ``port`` unless ``port`` is the same or the default, which it may be for not
+    being given.
+
+    >>> print(_host_error("localhost:18203", DEFAULT_PORT).cli)
+    host takes a host name or an address, got 'localhost:18203': give the port with --port: --host localhost --port 18203
+    >>> print(_host_error("127.0.0.1:8080", 18203))
+    host takes a host name or an address, got '127.0.0.1:8080', whose port 8080 disagrees with port=18203: keep one port, as port=: host='127.0.0.1', port=18203 (or port=8080)
+    >>> _host_error("::1", 0) is None
+    True
     """
     if not isinstance(host, str):
-        return f"it is {described(host)}"
+        return HostError(
+            "host takes a host name or an address as text, such as host='127.0.0.1'; got "
+            f"{described(host)}"
+        )
     if not host.strip():
-        return "it is empty"
-    scheme, separator, _ = host.partition("://")
-    if separator:
-        return f"leave out the scheme {scheme}://"
-    if any(char.isspace() for char in host):
-        return "leave out the spaces"
-    if "[" in host or "]" in host:
-        return "leave out the brackets"
-    if "/" in host:
-        return "leave out the path"
-    if host.count(":") == 1:
-        return "give the port alone"
-    return ""
+        said = "host takes a host name or an address, got {!r}: it is empty; leave out {} to "
+        said += "listen on 127.0.0.1"
+        return HostError(said.format(host, "host="), said.format(host, "--host"))
+    left, bare, held = _host_parts(host)
+    if not left and not held:
+        return None
+
+    def said(cli: bool) -> str:
+        def option(name: str, value: object) -> str:
+            return f"--{name} {value}" if cli else f"{name}={value!r}"
+
+        port_by, between = ("with --port", " ") if cli else ("as port=", ", ")
+        head = f"host takes a host name or an address, got {host!r}"
+        steps = []
+        if left:
+            listed = left[0] if len(left) == 1 else f"{', '.join(left[:-1])} and {left[-1]}"
+            steps.append(f"leave out {listed}")
+        fix = option("host", bare or "127.0.0.1")
+        if held and port not in (int(held), DEFAULT_PORT):
+            head += f", whose port {held} disagrees with {option('port', port)}"
+            steps.append(f"keep one port, {port_by}")
+            fix += f"{between}{option('port', port)} (or {option('port', int(held))})"
+        elif held:
+            steps.append(f"give the port {port_by}")
+            fix += f"{between}{option('port', int(held))}"
+        return f"{head}: {', and '.join(steps)}: {fix}"
+
+    return HostError(said(cli=False), said(cli=True))
 
 
 def _resolves(host: str) -> bool:
@@ -1257,7 +1317,7 @@ def allowed_origins(cors: str | Sequence[str] | None) -> frozenset[str]:
 def make_server(
     store: str | os.PathLike[str] | None = None,
     host: str = "127.0.0.1",
-    port: int = 7878,
+    port: int = DEFAULT_PORT,
     *,
     timeout: float = 30,
     max_rows: int = 10000,
@@ -1294,24 +1354,25 @@ def make_server(
     # first of all: a worker importing a script that starts a server unguarded must not bind its
     # port or start workers of its own (newuser22 F5)
     leave_if_importing_main()
-    wrong = _host_mistake(host)
-    if wrong:
+    wrong = _host_error(host, port)
+    if wrong is not None:
         # a URL, host:port or [address] given where a host name goes: no host of that name exists,
         # and its loopback part is not read as one (newuser20 F6)
-        raise ParameterError(
-            f"host takes a host name or an address, got {host!r}: {wrong} (CLI: --host localhost "
-            "--port 7878, or --host ::1)"
-        )
+        raise wrong
     if not _is_loopback(host) and not _resolves(host):
-        raise ParameterError(
-            f"cannot find the host {host!r}: give a host name this machine resolves or an "
-            "address (CLI: --host 127.0.0.1)"
+        said = "cannot find the host {!r}: give a host name this machine resolves or an address "
+        said += "({})"
+        raise HostError(
+            said.format(host, "host='127.0.0.1'"), said.format(host, "--host 127.0.0.1")
         )
     if not _is_loopback(host):
         if not allow_remote:
-            raise ParameterError(
-                f"'{host}' is not a loopback address: anyone who can reach it could query the "
-                "store. Pass allow_remote=True (CLI: --allow-remote) to serve it anyway."
+            said = (
+                "{!r} is not a loopback address: anyone who can reach it could query the store. "
+                "Pass {} to serve it anyway."
+            )
+            raise HostError(
+                said.format(host, "allow_remote=True"), said.format(host, "--allow-remote")
             )
         log.warning(
             "Warning: serving on %s, reachable from other machines, without authentication", host
@@ -1350,7 +1411,7 @@ def make_server(
 def serve(
     store: str | os.PathLike[str] | None = None,
     host: str = "127.0.0.1",
-    port: int = 7878,
+    port: int = DEFAULT_PORT,
     *,
     timeout: float = 30,
     max_rows: int = 10000,
