@@ -713,6 +713,11 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "parameter in the query file's header: # param: c company)"
     ]
     assert kg.query(developers, {"c": "company:bigpharma"}).notes == []
+    # sec22 L1: a value or a variable pasted by mistake was repeated whole (600 kB over HTTP)
+    for given in ({"t": "<" + "a b" * 200_000 + ">"}, {"z" * 600_000: "1"}, {"t": '"a' + "a" * 600_000}):
+        with pytest.raises(errors.ParameterError) as refused:
+            kg.query(labels, given)
+        assert len(str(refused.value)) < 250 and "(600,00" in str(refused.value)
     # newuser22 F12: a kind:slug that names nothing, given as a value, was not noted as in a text
     for given in ("company:bigpharm", "<https://w3id.org/atmp-kg/id/company/bigpharm>"):
         assert kg.query(developers, {"c": given}).notes == [

@@ -1536,3 +1536,8 @@ def test_a_query_texts_parameter_or_variable_given_without_p_is_refused(server):
         server, "/sparql?" + urllib.parse.urlencode({"query": plain, "utm_source": "mail", "format": "csv"})
     )
     assert (status, body.split(b"\r\n")[0]) == (200, b"t")
+    # sec22 L1: the value is cut where it is repeated, as a named query's door cuts it
+    form = urllib.parse.urlencode({"query": plain, "x": "a" * 300_000, "p": "t=" + "b" * 300_000})
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, body = request(server, "POST", "/sparql", form.encode(), headers)
+    assert status == 400 and len(body) < 300 and b"(300,000 characters)" in body

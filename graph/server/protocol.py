@@ -28,6 +28,7 @@ from ..errors import (
     QueryRefusedError,
     QueryTooComplexError,
     UnknownNameError,
+    cut,
 )
 from ..terms import PREFIXES
 
@@ -290,7 +291,7 @@ products-by-target: give it as p=target=bcma
         return  # refused with suggestions where the query is run
     for param in declared:
         if param.name in params:
-            value = params[param.name][0]
+            value = cut(params[param.name][0])
             raise HttpError(
                 400,
                 f"{param.name} is a parameter of the named query {name}: give it as "
@@ -322,16 +323,16 @@ def no_bare_bindings(text: str, variables: Collection[str], params: Mapping[str,
         with contextlib.suppress(AtmpkgError):  # a header in error is named where the query runs
             declared = {p.name for p in queries.parse("text", text, "the query text").params}
     for name in bare:
-        value = params[name][0]
+        value, shown = cut(params[name][0]), cut(name)
         if name in declared:
             raise HttpError(
                 400,
-                f"{name} is a parameter of the query text (its param: header): give it as "
-                f"p={name}={value}",
+                f"{shown} is a parameter of the query text (its param: header): give it as "
+                f"p={shown}={value}",
             )
         if name in variables:
             raise HttpError(
-                400, f"?{name} is a variable of the query: to bind it, give it as p={name}={value}"
+                400, f"?{shown} is a variable of the query: to bind it, give it as p={shown}={value}"
             )
 
 

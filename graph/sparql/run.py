@@ -36,6 +36,7 @@ from ..errors import (
     ParameterError,
     QueryRefusedError,
     QueryTimeoutError,
+    cut,
     described,
     indefinite,
     positive_seconds,
@@ -125,7 +126,7 @@ def run(
                 f"give the variable {name} to bind by its name alone: {name[1:]}, not {name}"
             )
         raise ParameterError(
-            f"the query has no variable ?{name} to bind; its variables are: "
+            f"the query has no variable ?{cut(name)} to bind; its variables are: "
             + (", ".join(f"?{v}" for v in sorted(checked.variables)) or "none")
         )
     update = checked.form == "UPDATE"
@@ -253,7 +254,8 @@ def parse_term(text: str) -> Term:
         if text in ("true", "false"):
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
     except ValueError as exc:
-        raise ParameterError(f"cannot read {text!r} as an RDF term: {exc}") from None
+        # cut: a value pasted by mistake need not fill the terminal or an HTTP answer (sec22 L1)
+        raise ParameterError(f"cannot read {cut(text)!r} as an RDF term: {cut(str(exc))}") from None
     return ox.Literal(text)
 
 
