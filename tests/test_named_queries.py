@@ -1634,6 +1634,16 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         "unknown entity 'compny:zzzz'. 'compny' is no kind of entity (did you mean company:?), and "
         "no company is named 'zzzz'."
     )
+    # sec22 M3: each kind written wrong was looked into again, once per ':' (a RecursionError at
+    # 500) and along both separators (exponential: 30 s for 88 characters)
+    nested = ":".join(["compny"] * 500)
+    alternating = "".join("compny" + ":/"[n % 2] for n in range(16)) + "kite"
+    for text in (nested, alternating, ":".join(["company"] * 500) + ":kite"):
+        with pytest.raises(UnknownNameError) as wrong:
+            kg.show(text)
+        assert len(str(wrong.value)) < 400, text[:20]
+        with pytest.raises(UnknownNameError):
+            run_named("sources-of-entity", {"entity": text}, store=curated_store)
     # newuser21 L4, for a parameter of one kind: its kind written wrong before the name
     for asked, param, written, meant in (
         ("company-portfolio", "company", "compny:kite", "kite-pharma"),

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from ..errors import (
     ParameterError,
     UnknownNameError,
+    cut,
     described,
     indefinite,
     likeness,
@@ -84,7 +85,7 @@ def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox
     atmpkg.graph.errors.UnknownNameError: unknown entity 'compny:kite'; did you mean 'company:kite-pharma'? 'compny' is no kind of entity.
     """
     try:
-        meant = [resolve_entity_of_kind(kind, rest, store).value]
+        meant = [resolve_entity_of_kind(kind, rest, store, correct=False).value]
     except UnknownNameError as exc:
         meant = [
             found.value
@@ -119,7 +120,7 @@ def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[
         if not suggest(head.lower(), [prefix], 1):
             continue
         try:
-            meant = [resolve_entity_of_kind(kind, rest, store)]
+            meant = [resolve_entity_of_kind(kind, rest, store, correct=False)]
         except UnknownNameError as exc:
             meant = [m for name in exc.suggestions if (m := _quietly(kind, name, store)) is not None]
         except ParameterError:
@@ -132,17 +133,19 @@ def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[
 def _quietly(kind: str, name: str, store: ox.Store) -> ox.NamedNode | None:
     """The entity of ``kind`` that ``name`` names, or None."""
     try:
-        return resolve_entity_of_kind(kind, name, store)
+        return resolve_entity_of_kind(kind, name, store, correct=False)
     except (UnknownNameError, ParameterError):
         return None
 
 
-def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
+def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool = True) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
     end; brand, INN, acronym, code name, HGNC symbol; case-insensitive). A
     name that a source document shares with one other entity names that entity. A near miss
-    suggests close names.
+    suggests close names; a kind written wrong (``compny:kite``) is corrected in what is offered
+    unless ``correct`` is False, as the look-ups made for a correction ask, so that a text of
+    many such kinds (``compny:compny:…``) is looked into once, not once per kind (sec22 M3).
 
     >>> store = atmpkg.graph.open_store().store
     >>> resolve_entity("tisagenlecleucel", store), resolve_entity("company:kite-pharma", store)[-11:]
@@ -169,9 +172,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             kind, found, rest = text.partition(sep)
             if found and kind.lower() in by_prefix:
                 # the kind says where to look: a slug in any case, or a name, among its entities
-                return resolve_entity_of_kind(by_prefix[kind.lower()], rest, store).value
+                return resolve_entity_of_kind(by_prefix[kind.lower()], rest, store, correct=correct).value
             near = suggest(kind.lower(), by_prefix, 1) if found and rest and " " not in kind else []
-            if near:
+            if near and correct:
                 _kind_written_wrong(text, kind, by_prefix[near[0]], rest, store)
                 kind_meant = kind_meant or (kind, near[0], rest)
         if SLUG_RE.match(text):
@@ -252,7 +255,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store) -> str:
             "entity",
             text,
             hint=f"'{kind_meant[0]}' is no kind of entity (did you mean {kind_meant[1]}:?), and "
-            f"no {kind_meant[1]} is named '{kind_meant[2]}'.",
+            f"no {kind_meant[1]} is named '{cut(kind_meant[2])}'.",
             suggestions=[],
         )
     raise UnknownNameError(
@@ -315,10 +318,19 @@ def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
 
 
 def resolve_entity_of_kind(
-    kind: str, value: str, store: ox.Store, where: str = "", optional: bool = False
+    kind: str,
+    value: str,
+    store: ox.Store,
+    where: str = "",
+    optional: bool = False,
+    *,
+    correct: bool = True,
 ) -> ox.NamedNode:
     """Find the entity of ``kind`` named by a slug, ``kind:slug``, IRI or label (case-insensitive);
-    ``where`` names the parameter it was given to, which may be left out when ``optional``.
+    ``where`` names the parameter it was given to, which may be left out when ``optional``. An
+    unknown name is told the names of its kind nearest to it and, unless ``correct`` is False
+    (see :func:`resolve_entity`), the kind written wrong before it or the entity of another kind
+    it names.
 
     >>> resolve_entity_of_kind("company", "Kite Pharma", atmpkg.graph.open_store().store).value
     'https://w3id.org/atmp-kg/id/company/kite-pharma'
@@ -384,13 +396,13 @@ def resolve_entity_of_kind(
         if not entities & seen:
             choices.append(choice if choice in slug_set else written.get(choice, choice))
         seen |= entities
-    written_wrong = _kind_prefix_written_wrong(kind, value, store)
+    written_wrong = _kind_prefix_written_wrong(kind, value, store) if correct else None
     if written_wrong:
         head, rest, meant = written_wrong
         told = (
             f"'{head}' is no kind of entity."
             if meant
-            else f"'{head}' is no kind of entity (did you mean {prefix}?), and no {kind} is named '{rest}'."
+            else f"'{head}' is no kind of entity (did you mean {prefix}?), and no {kind} is named '{cut(rest)}'."
         )
         raise UnknownNameError(
             kind,
@@ -399,7 +411,7 @@ def resolve_entity_of_kind(
             hint=" ".join(part for part in (f"({where})" if where else "", told) if part),
         )
     try:
-        other = resolve_entity(value, store)
+        other = resolve_entity(value, store, correct=False) if correct else None
     except (UnknownNameError, ParameterError):
         other = None
     kind_of_other = other[len(ID) :].split("/")[0] if other and other.startswith(ID) else None
