@@ -866,6 +866,34 @@ def test_a_duration_added_to_a_date_gets_a_note_since_the_engine_may_leave_the_s
     assert kg.query(both).notes == []
 
 
+def test_an_answer_that_makes_an_rdf_1_2_triple_term_is_refused_with_what_to_return(fixture_store, tmp_path):
+    """sec22 M5, L2: a query may make a triple term (BIND(<<( … )>> AS ?t)); every writer, view
+    and export then failed with a traceback (a 500 on the server), and one nested 1,000 deep was
+    blamed on a damaged store."""
+    select = "SELECT ?t WHERE { BIND(<<( <urn:s> <urn:p> <urn:o> )>> AS ?t) }"
+    construct = "CONSTRUCT { <urn:a> rdfs:comment ?t } WHERE { BIND(TRIPLE(<urn:s>, <urn:p>, <urn:o>) AS ?t) }"
+    chain = "SELECT ?t300 WHERE { BIND(<urn:o> AS ?t0) " + " ".join(
+        f"BIND(<<( <urn:s> <urn:p> ?t{n} )>> AS ?t{n + 1})" for n in range(300)
+    ) + " }"
+    told = (
+        "the answer holds an RDF 1.2 triple term in {}, which this graph (RDF 1.1) and its formats "
+        "do not: return its parts instead, SUBJECT({}), PREDICATE({}) and OBJECT({})"
+    )
+    (tmp_path / "made.rq").write_text(construct)
+    for args, where, term in (
+        (["query", select, "--format", "xml"], "?t", "?t"),
+        (["query", chain], "?t300", "?t300"),
+        (["query", construct, "--format", "jsonld"], "a triple it makes", "the term"),
+        (["view", "--file", str(tmp_path / "made.rq"), "-o", str(tmp_path / "v.html")], "a triple it makes", "the term"),
+        (["export", "--file", str(tmp_path / "made.rq"), "-o", str(tmp_path / "x.jsonld")], "a triple it makes", "the term"),
+    ):
+        result = CliRunner().invoke(cli, [*args, "--store", str(fixture_store)])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {told.format(where, term, term, term)}\n"), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["made.rq"]
+    with pytest.raises(atmpkg.graph.errors.ParameterError, match="RDF 1.2 triple term in"):
+        atmpkg.open(fixture_store).query(select)
+
+
 def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_store):
     text = (
         "SELECT ?x WHERE { ?x a atmp:Therapi ; <https://w3id.org/atmp-kg/ontology#brandname> ?b }"

@@ -1541,3 +1541,18 @@ def test_a_query_texts_parameter_or_variable_given_without_p_is_refused(server):
     headers = {"Content-Type": "application/x-www-form-urlencoded"}
     status, _, body = request(server, "POST", "/sparql", form.encode(), headers)
     assert status == 400 and len(body) < 300 and b"(300,000 characters)" in body
+
+
+def test_an_answer_that_makes_a_triple_term_is_a_400_not_a_500(server):
+    """sec22 M5: the XML writer, the JSON-LD writer and the Graph tab failed on one (500)."""
+    select = "SELECT ?t WHERE { BIND(<<( <urn:s> <urn:p> <urn:o> )>> AS ?t) }"
+    construct = "CONSTRUCT { <urn:a> rdfs:comment ?t } WHERE { BIND(<<( <urn:s> <urn:p> <urn:o> )>> AS ?t) }"
+    for door, text, accept in (
+        ("/sparql", select, "application/sparql-results+xml"),
+        ("/sparql", construct, "application/ld+json"),
+        ("/graph", construct, None),
+    ):
+        status, _, body = get(
+            server, f"{door}?" + urllib.parse.urlencode({"query": text}), headers={"Accept": accept} if accept else None
+        )
+        assert (status, body.split(b",")[0]) == (400, b"the answer holds an RDF 1.2 triple term in " + (b"?t" if text == select else b"a triple it makes")), door

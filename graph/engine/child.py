@@ -205,9 +205,14 @@ def _store_error(error: Exception, request: dict) -> Exception:
 
     >>> str(_store_error(RuntimeError("Corruption: bad block"), {"store": "/s/builds/b/oxigraph"}))
     "the store at /s/builds/b/oxigraph cannot be read (Corruption: bad block): its files are damaged or were changed; run 'atmpkg build' to build it again"
+    >>> str(_store_error(RecursionError("maximum recursion depth exceeded"), {"store": "/s"}))
+    'the answer nests too deep to be read (maximum recursion depth exceeded); nothing is wrong with the store'
     """
+    # Python's own RecursionError is a RuntimeError too, and says nothing of the store (sec22 L2)
     if "store" not in request or not isinstance(error, OSError | RuntimeError):
         return error
+    if isinstance(error, RecursionError):
+        return StoreError(f"the answer nests too deep to be read ({error}); nothing is wrong with the store")
     return unreadable_store(request["store"], error)
 
 

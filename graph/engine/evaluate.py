@@ -682,6 +682,7 @@ def memory_copy(store: ox.Store) -> ox.Store:
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer))
+    triple = ox.Triple
     if hasattr(answer, "variables"):  # pyoxigraph's QuerySolutions, or a remote store's Solutions
         result = QueryResult("SELECT", [v.value for v in answer.variables], limit=limit)
         width = len(result.variables)
@@ -689,12 +690,35 @@ def _collect(answer, form: str, limit: int | None) -> QueryResult:
             if limit is not None and len(result.rows) >= limit:
                 result.truncated = True
                 break
-            result.rows.append(tuple(solution[i] for i in range(width)))
+            row = tuple(solution[i] for i in range(width))
+            if any(type(term) is triple for term in row):
+                at = next(n for n, term in enumerate(row) if type(term) is triple)
+                raise _triple_term(result.variables[at])
+            result.rows.append(row)
         return result
     result = QueryResult("DESCRIBE" if form == "DESCRIBE" else "CONSTRUCT", limit=limit)
-    for triple in answer:
+    for made in answer:
         if limit is not None and len(result.triples) >= limit:
             result.truncated = True
             break
-        result.triples.append(triple)
+        if type(made.subject) is triple or type(made.object) is triple:
+            raise _triple_term(None)
+        result.triples.append(made)
     return result
+
+
+def _triple_term(variable: str | None) -> ParameterError:
+    """The error for an answer that holds an RDF 1.2 triple term (``BIND(<<( … )>> AS ?t)``) in
+    ``variable``'s column, or in a triple a CONSTRUCT makes (None): every writer, view and export
+    of the library reads RDF 1.1, where a term has a value, and a triple term nested deep took
+    their readers past their stack (sec22 M5, L2).
+
+    >>> print(_triple_term("t"))
+    the answer holds an RDF 1.2 triple term in ?t, which this graph (RDF 1.1) and its formats do not: return its parts instead, SUBJECT(?t), PREDICATE(?t) and OBJECT(?t)
+    """
+    where, term = (f"?{variable}", f"?{variable}") if variable else ("a triple it makes", "the term")
+    return ParameterError(
+        f"the answer holds an RDF 1.2 triple term in {where}, which this graph (RDF 1.1) and its "
+        f"formats do not: return its parts instead, SUBJECT({term}), PREDICATE({term}) and "
+        f"OBJECT({term})"
+    )
