@@ -40,6 +40,24 @@ class PathArgument(click.Path):
         return super().convert(value, param, ctx)
 
 
+class OutputPath(PathArgument):
+    """An ``-o`` path where ``-`` stands for standard output, as Unix commands read it (a file
+    named so is ``./-``): ``stdout``, what the command takes for it (joints22 J22-5: ``-o -``
+    wrote a file named ``-``, where ``--file -`` reads standard input)."""
+
+    def __init__(self, stdout: Path | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.stdout = stdout
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        """The path ``value`` names, or :attr:`stdout` for ``-``."""
+        if value == "-":
+            return self.stdout
+        return super().convert(value, param, ctx)
+
+
 #: The query file that stands for standard input, as Unix commands read ``-``.
 STDIN = Path("-")
 
@@ -555,8 +573,8 @@ class _QueryCommand(_NamedQueryCommand):
 @click.option(
     "-o",
     "--output",
-    type=PathArgument(dir_okay=False, path_type=Path),
-    help="Write to this file (atomically) instead of stdout.",
+    type=OutputPath(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of stdout (- is stdout).",
 )
 @store_option
 @endpoint_option
@@ -847,8 +865,8 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    type=PathArgument(path_type=Path),
-    help="Write to this file (atomically) instead of stdout. For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
+    type=OutputPath(path_type=Path),
+    help="Write to this file (atomically) instead of stdout (- is stdout). For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
 @store_option
 @endpoint_option
@@ -1136,8 +1154,8 @@ def serve(
     "--output",
     default="view.html",
     show_default=True,
-    type=PathArgument(dir_okay=False, path_type=Path),
-    help="Write the page to this file (atomically).",
+    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path),
+    help="Write the page to this file (atomically; - is stdout).",
 )
 @store_option
 @endpoint_option
@@ -1165,8 +1183,8 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     "--output",
     default="chart.svg",
     show_default=True,
-    type=PathArgument(dir_okay=False, path_type=Path),
-    help="Write the SVG to this file (atomically).",
+    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path),
+    help="Write the SVG to this file (atomically; - is stdout).",
 )
 @store_option
 @endpoint_option

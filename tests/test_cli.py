@@ -298,6 +298,26 @@ def on_a_terminal(*args: str, both: bool = False) -> tuple[int, str, str]:
     return process.returncode, out.decode(), written.decode()
 
 
+def test_output_dash_is_standard_output(fixture_store, tmp_path, monkeypatch):
+    """joints22 J22-5: -o - wrote a file named '-' (query, export), where --file - reads
+    standard input; view and chart refused it."""
+    monkeypatch.chdir(tmp_path)
+    store = ["--store", str(fixture_store)]
+    runner = CliRunner()
+    table = runner.invoke(cli, ["query", "SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t", "--format", "csv", *store])
+    result = runner.invoke(cli, ["query", "SELECT ?t WHERE { ?t a atmp:Therapy } ORDER BY ?t", "--format", "csv", "-o", "-", *store])
+    assert (result.exit_code, result.stdout) == (0, table.stdout)
+    result = runner.invoke(cli, ["export", "--focus", "genex", "--format", "nt", "-o", "-", *store])
+    assert result.exit_code == 0 and result.stdout.count(" .\n") == 159
+    # a page or a drawing goes to the process's own standard output, as to -o /dev/stdout
+    code = "from atmpkg.cli import cli; cli()"
+    for command, start in ((["chart", "approvals"], "<svg "), (["view", "--focus", "genex"], "<!DOCTYPE html>")):
+        done = subprocess.run([sys.executable, "-c", code, *command, "-o", "-", *store], capture_output=True, text=True)
+        assert (done.returncode, done.stdout[: len(start)]) == (0, start), command
+        assert done.stderr.startswith("Wrote /dev/stdout: "), command
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_store, tmp_path):
     target = tmp_path / "all.nt"
     args = ["export", "-o", str(target), "--without-sources", "--store", str(fixture_store)]
