@@ -165,6 +165,15 @@ def test_market_chart_puts_estimates_side_by_side(fixture_store):
         "$86.8B",
         "2031",
     ]
+    # joints22 J22-2: hovering a bar gives its exact value, which the label over it rounds
+    root = ET.fromstring(chart.svg)
+    titles = [r.find(f"{SVG}title").text for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    assert [t.split(": ")[1].split(" · ")[0] for t in titles] == [
+        "USD 14,776,330,000",
+        "USD 41,460,000,000",
+        "USD 29,723,680,000",
+        "USD 86,760,000,000",
+    ]
     assert texts(chart.svg, "legend") == [
         "adoptive cell therapy for cancer treatment market, 2024 → 2031, CAGR 10.5 % (2025–2031)",
         "source: ACT market report (fixture)",

@@ -248,6 +248,16 @@ def _billions(value: float) -> str:
     return f"${value / 1e9:.1f}B"
 
 
+def _exact(value: float) -> str:
+    """A bar's value as its tooltip gives it, whole and digits grouped (joints22 J22-2: the
+    tooltip rounded it as the label over the bar does).
+
+    >>> _exact(14776330000.0), _exact(1234.5)
+    ('USD 14,776,330,000', 'USD 1,234.5')
+    """
+    return f"USD {value:,.0f}" if value == int(value) else f"USD {value:,}"
+
+
 def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> str:
     """An SVG of market sizes in USD: for each year, one bar per estimate that gives a value for it,
     side by side; an estimate's stated value solid, its forecast light with a dashed outline. The
@@ -304,7 +314,7 @@ def grouped_bars(title: str, subtitle: str, estimates: Sequence[Estimate]) -> st
                 f'<rect class="bar" x="{_num(x + 4)}" y="{_num(y)}" width="{slot - 8}" '
                 f'height="{_num(value * scale)}" {style} data-year="{year}" '
                 f'data-estimate="{_esc(e.iri)}" data-kind="{kind}" data-value="{value:.0f}">'
-                f"<title>{year} · {_esc(e.scope)} ({kind}): {_billions(value)} · {_esc(e.sources)}"
+                f"<title>{year} · {_esc(e.scope)} ({kind}): {_exact(value)} · {_esc(e.sources)}"
                 "</title></rect>"
             )
             body.append(
