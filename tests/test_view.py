@@ -323,6 +323,16 @@ def test_sources_are_listed_in_the_panel_not_drawn(fixture_store):
     assert facts["international nonproprietary name"] == "alphacabtagene autoleucel"
     bare = page_data(view(focus="alphacel", with_sources=False, store=fixture_store).html)
     assert bare["sources"] == [] and all(n["src"] == [] for n in bare["nodes"])
+    # joints22 J22-4, as the README says: the same selection with sources draws its sources as
+    # nodes in a network, and lists them in the view's panels
+    kg = atmpkg.open(fixture_store)
+    chosen = kg.select(focus="alphacel", with_sources=True)
+    network = chosen.network()
+    cited = {n for n, c in network.nodes(data="class") if c == "atmp:Source"}
+    page = page_data(kg.view(chosen).html)
+    listed = {page["sources"][s]["title"] for n in page["nodes"] for _, s in n["src"]}
+    assert len(page["nodes"]) == network.number_of_nodes() - len(cited) == 8
+    assert listed == {network.nodes[c]["label"] for c in cited}
 
 
 def test_a_query_that_returns_sources_has_them_drawn(fixture_store):
