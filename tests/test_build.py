@@ -227,6 +227,25 @@ def test_a_duplicate_or_an_empty_cell_hides_no_other_error_and_adds_none(data_di
     ]
 
 
+def test_a_duplicate_slug_hides_none_of_its_rows_other_errors(built, tmp_path):
+    """newuser22 F6: a deal whose slug repeats an imported one's was said to be a duplicate alone,
+    and its bad date and unknown source showed only once the slug was fixed."""
+    import_files([deal_file(tmp_path)], built)
+    again = tmp_path / "deals-baddate.csv"
+    row = DEAL.format(value="750000000", source="src-nowhere", note="")
+    row = row.replace(",2024-05,", ",2024-13-01,")
+    again.write_text(f"{DEAL_HEADER}\n{row}\n")
+    with pytest.raises(DataErrors) as info:
+        validate([again], store=built)
+    assert [str(e) for e in info.value.errors] == [
+        f"{again}:2:1 (column 'slug'): duplicate deal 'othercorp-betacel-2024' (first at "
+        f"{built}/imports/deals.csv:2)",
+        f"{again}:2:5 (column 'date'): '2024-13-01' has no month 13",
+        f"{again}:2:9 (column 'source'): unknown source 'src-nowhere'; did you mean 'src-news'? "
+        "Add it to its file first.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "column", "message"),
     [

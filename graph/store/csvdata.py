@@ -551,6 +551,9 @@ class _Row:
     #: The columns of the row's file: the family's, or fewer (see :func:`fits`).
     header: tuple[str, ...] = ()
     subject: str = ""
+    #: The columns the first pass found wrong ("" for an error of the row's that is blamed on an
+    #: RDF file): the row is not kept, and the second pass checks its other cells.
+    reported: frozenset[str] = frozenset()
 
 
 class _RowRejected(Exception):
@@ -615,9 +618,7 @@ class _Compiler:
                 continue
             given = dict(zip(header, cells, strict=True))
             row = _Row(display, start, family, {c: given.get(c, "") for c in family.header}, header)
-            try:
-                self.register(row)
-            except _RowRejected:
+            if not self.register(row):
                 continue
             first = row.cells[header[0]]
             if first < previous_key:
@@ -625,10 +626,11 @@ class _Compiler:
             previous_key = first
         return rows
 
-    def register(self, row: _Row) -> None:
+    def register(self, row: _Row) -> bool:
         """Check the row's cells that need no other row and record its key; every bad cell is
-        reported. A rejected row's key is still recorded when it is well formed, so that the rows
-        naming it are not reported too."""
+        reported; whether the row is kept. A rejected row's key is still recorded when it is well
+        formed, so that the rows naming it are not reported too, and its other cells are checked
+        by the second pass: a duplicate slug hid the row's bad date until it was fixed."""
         family = row.family
         cells = row.cells
         reported = len(self.errors)
@@ -647,9 +649,9 @@ class _Compiler:
             self.register_retired(row)
         else:
             self.register_key(row, reported)
-        if len(self.errors) > reported:
-            raise _RowRejected
+        row.reported = frozenset(e.column_name for e in self.errors[reported:])
         self.rows.append(row)
+        return bool(row.subject) and not row.reported
 
     def register_key(self, row: _Row, reported: int) -> None:
         """Record the row's key (``reported``: how many errors there were before the row). A key
@@ -782,24 +784,28 @@ class _Compiler:
             raise DataErrors(self.errors)
 
     def emit(self, row: _Row) -> None:
-        family, subject = row.family, ox.NamedNode(row.subject)
-        self.out.locations[row.subject] = f"{row.file}:{row.line}"
-        add = self.out.quads.append
-        if family.name == "retired":
-            # No class: a retired IRI names nothing any more; it only says what replaced it.
-            add(ox.Quad(subject, ox.NamedNode(OWL + "deprecated"), _TRUE))
-        else:
-            cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
-            add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
-        rejected = False  # every bad cell of the row is reported, then the row is rejected
-        for col in family.columns:
+        family, reported = row.family, row.reported
+        # a row the first pass rejected only has its other cells checked: its quads are dropped
+        rejected = not row.subject or bool(reported)
+        kept: list[ox.Quad] = [] if rejected else self.out.quads
+        add = kept.append
+        subject = ox.NamedNode(row.subject or ID)
+        if not rejected:
+            self.out.locations[row.subject] = f"{row.file}:{row.line}"
+            if family.name == "retired":
+                # No class: a retired IRI names nothing any more; it only says what replaced it.
+                add(ox.Quad(subject, ox.NamedNode(OWL + "deprecated"), _TRUE))
+            else:
+                cls = family.cls or _GEO_KINDS[row.cells["kind"]][1]
+                add(ox.Quad(subject, ox.NamedNode(RDF + "type"), ox.NamedNode(cls)))
+        for col in family.columns:  # every bad cell of the row is reported
             value = row.cells.get(col.name, "")
-            if not value or col.how in ("key", "geokind", "retired"):
+            if not value or col.how in ("key", "geokind", "retired") or col.name in reported:
                 continue
             try:
                 if col.how == "date":
                     try:
-                        self.out.quads.extend(dated(subject, col.pred, value))
+                        kept.extend(dated(subject, col.pred, value))
                     except ValueError as exc:
                         self.fail(row, col, str(exc))
                     continue
