@@ -1012,10 +1012,80 @@ def test_a_name_written_where_a_key_takes_a_slug_is_given_its_slug(data_dir, tmp
     approvals.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataErrors) as info:
         build(tmp_path / "store", data_dir=data_dir)
+    # newuser22 F13: 'Alpha Cel' was offered 'alpha-cel', a slug that names nothing
     assert [(e.line, e.column, e.message) for e in info.value.errors] == [
-        (2, 2, "'EMA' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'ema'?"),
-        (3, 1, "'Alpha Cel' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'alpha-cel'?"),
+        (
+            2,
+            2,
+            "'EMA' is not a slug (lowercase a-z, 0-9, hyphens); write 'ema' for the agency it "
+            "names (European Medicines Agency)",
+        ),
+        (3, 1, "'Alpha Cel' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'alphacel'?"),
     ]
+
+
+def test_a_reference_written_as_a_name_is_offered_the_slugs_of_the_entities_named_so(
+    built, tmp_path
+):
+    """newuser22 F13: a reference written as a name ('B-cell ALL', 'india') was offered the name
+    made a slug ('b-cell-all', which names nothing) or nothing; it is offered the slugs of the
+    entities its labels, alternative labels, brands and acronyms name, in the CSV rows and the RDF
+    files alike, and said plainly when it names one."""
+    approvals = tmp_path / "my-approvals.csv"
+    approvals.write_text(
+        "therapy,agency,date,indication,sponsor,jurisdiction,approval_type,source\n"
+        "Genexa,pmda,2024-01-02,spinal-muscular-atrophy,genecorp,japan,initial,src-news\n"
+        "alphacel,EMA,2024-02-03,LBCL,BP Inc.,eu,initial,src-news\n"
+        "alphacel,fda,2024-03-04,multiple-myelomaa,cellco,us,initial,src-news\n"
+        "alphacel,fda,2024-03-05,Zzz Qqq,cellco,us,initial,src-news\n"
+    )
+    deals = tmp_path / "my-deals.csv"
+    deals.write_text(
+        f"{DEAL_HEADER}\nnewco-cellco-eu-2024,NewCo,company/CellCo Europe,acquisition,2024-05,,,,"
+        "src-news,\n"
+    )
+    newco = tmp_path / "newco.ttl"
+    newco.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/atmp-kg/id/company/newco> a atmp:Company ;\n"
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "New Co Therapeutics"@en ;\n'
+        '  skos:altLabel "NewCo" .\n'
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([approvals, deals, newco], store=built)
+    no_slug = "is not a slug (lowercase a-z, 0-9, hyphens)"
+    assert [str(e) for e in info.value.errors] == [
+        f"{approvals}:2:1 (column 'therapy'): 'Genexa' {no_slug}; write 'genex' for the therapy "
+        "it names",
+        f"{approvals}:2:6 (column 'jurisdiction'): unknown country or region 'japan'; write 'jp' "
+        "for the country it names (Japan)",
+        f"{approvals}:3:2 (column 'agency'): 'EMA' {no_slug}; write 'ema' for the agency it names "
+        "(European Medicines Agency)",
+        f"{approvals}:3:4 (column 'indication'): 'LBCL' {no_slug}; did you mean "
+        "'large-b-cell-lymphoma' (large B-cell lymphoma)?",
+        f"{approvals}:3:5 (column 'sponsor'): 'BP Inc.' {no_slug}; write 'bigpharma' for the "
+        "company it names (Big Pharma)",
+        f"{approvals}:4:4 (column 'indication'): unknown indication 'multiple-myelomaa'; did you "
+        "mean 'multiple-myeloma' (multiple myeloma)? Add it to its file first.",
+        f"{approvals}:5:4 (column 'indication'): 'Zzz Qqq' {no_slug}, and names no indication: "
+        "write the slug of one, or add it to its file first",
+        f"{deals}:2:2 (column 'acquirer'): 'NewCo' {no_slug}; write 'newco' for the company it "
+        "names (New Co Therapeutics)",
+        f"{deals}:2:3 (column 'target'): 'CellCo Europe' {no_slug}; write 'company/cellco-eu' for "
+        "the company it names (CellCo Europe)",
+    ]
+
+
+def test_a_build_without_an_error_gathers_no_names(data_dir, tmp_path, monkeypatch):
+    """newuser22 F13: the names a wrong reference is offered are gathered only for an error, so
+    that a build of good data pays nothing for them."""
+
+    def gathered(*_):
+        raise AssertionError("names gathered")
+
+    monkeypatch.setattr(CSVDATA._Compiler, "names_of", gathered)
+    assert build(tmp_path / "store", data_dir=data_dir).triples > 0
 
 
 def test_an_approvals_date_is_refused_as_a_date_and_names_no_slug_meant_for_another(

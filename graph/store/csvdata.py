@@ -39,8 +39,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..errors import DataError, DataErrors, UnknownNameError, indefinite, suggest
+from ..errors import DataError, DataErrors, UnknownNameError, cut, indefinite, suggest
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
+from ..sparql.entities import NAME_PROPERTIES, named_by
 from ..terms import (
     ATMP,
     CLOSED_VOCABULARIES,
@@ -58,6 +59,7 @@ from ..terms import (
     SKOS,
     SLUG_RE,
     XSD,
+    expand,
     iri,
     shorten,
     split_iri,
@@ -421,6 +423,14 @@ _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 #: costs about its length in memory, once; longer texts belong in an RDF file, which has no limit.
 MAX_CELL_CHARS = 10_000_000
 _GEO_KINDS = {"country": ("country", ATMP + "Country"), "region": ("region", ATMP + "Region")}
+#: The properties an entity is named by, as ``atmpkg show`` finds it.
+_NAME_PREDICATES = frozenset(expand(name) for name in NAME_PROPERTIES.split("|"))
+#: Each family's columns that name its entity (its label first, where it has one), as
+#: ``atmpkg show`` finds it: a reference written as a name is offered the slug it names.
+_NAME_COLUMNS = {
+    name: tuple(c for c in family.columns if c.how == "label" or c.pred in _NAME_PREDICATES)
+    for name, family in FAMILIES.items()
+}
 
 
 _PRECISIONS = {XSD + "date": "day", XSD + "gYearMonth": "month", XSD + "gYear": "year"}
@@ -574,6 +584,13 @@ class _Compiler:
         #: the ontology classes RDF files give each instance IRI, each with the file (path, name
         #: to show) that first does
         self.rdf_types: dict[str, dict[str, tuple[Path, str]]] = {}
+        #: the RDF files read whole, read again for the names they give entities only when a
+        #: reference needs them (see :meth:`names_of`)
+        self.rdf_typing: dict[Path, str] = {}
+        #: the names and labels of each kind's entities, once gathered (see :meth:`names_of`)
+        self.names: dict[str, tuple[dict[str, set[str]], dict[str, str]]] = {}
+        #: what :meth:`misnamed` said of each reference: a wrong value is often on many rows
+        self.said: dict[tuple[str, str, str], str] = {}
 
     # pass 1 ------------------------------------------------------------------------------------
     def read_csv(self, path: Path, display: str) -> int:
@@ -671,12 +688,15 @@ class _Compiler:
             # it by the date meant, so none is checked against a slug made from the wrong one
             self.unkeyed.add("approval")
         for col, part in bad:
-            if col.name in reported_cells:
+            # a reference (an approval's therapy, agency, indication) is said by the second pass,
+            # which knows every entity's names to offer the slug meant
+            if col.name in reported_cells or col.how == "ref":
                 continue
             if col.name == "date":  # part of the slug, but a date first
                 self.note(row, col, dated)
                 continue
-            # a name as a spreadsheet writes it ('FDA', 'Kite Pharma') is its slug's near miss
+            # a name as a spreadsheet writes it ('Alpha Cel') is the near miss of the slug the
+            # row defines
             near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
             hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
             self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
@@ -749,6 +769,7 @@ class _Compiler:
         self, subjects: Iterable[tuple[str, str]], path: Path, display: str
     ) -> None:
         misplaced = set()
+        self.rdf_typing.setdefault(path, display)
         for subject, cls in subjects:
             if cls.startswith(ATMP):
                 self.rdf_types.setdefault(subject, {}).setdefault(cls, (path, display))
@@ -880,18 +901,107 @@ class _Compiler:
             kind, sep, slug = value.partition("/")
             if not sep or kind not in self.keys:
                 raise ValueError(f"'{value}' must be written kind/slug, e.g. company/kite-pharma")
-            found = self.reference(kind, slug)
+            found = self.reference(kind, slug, f"{kind}/")
             return None if found is None else ox.NamedNode(found)
         raise AssertionError(how)
 
-    def reference(self, kind: str, slug: str) -> str | None:
+    def reference(self, kind: str, slug: str, written: str = "") -> str | None:
+        """The IRI of the entity of ``kind`` that ``slug`` names; None when it may name a row
+        whose key is unknowable (:attr:`unkeyed`); a ``ValueError`` saying which slug is meant
+        (written after ``written``) when it names none."""
         known = self.keys[kind]
-        if slug not in known and kind in self.unkeyed:
+        if slug in known:
+            return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
+        if kind in self.unkeyed and SLUG_RE.match(slug):
             return None
-        if slug not in known:
-            noun = "country or region" if kind == "geo" else kind
-            raise UnknownNameError(noun, slug, known, "Add it to its file first.")
-        return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
+        said = self.said.get((kind, slug, written))
+        if said is None:
+            said = self.said[kind, slug, written] = self.misnamed(kind, slug, written)
+        raise ValueError(said)
+
+    def misnamed(self, kind: str, text: str, written: str) -> str:
+        """What to say of ``text``, a reference to an entity of ``kind`` that is no slug of one:
+        the slug of the entity it names by a name (its label, alternative label, brand,
+        acronym…), else the slugs of those whose names or slugs come closest; never a slug that
+        names nothing (a name turned into a slug, 'b-cell-all' for 'B-cell ALL', was offered)."""
+        noun = "country or region" if kind == "geo" else kind
+        slugged = bool(SLUG_RE.match(text))
+        said = (
+            f"unknown {noun} '{cut(text)}'"
+            if slugged
+            else f"'{cut(text)}' is not a slug (lowercase a-z, 0-9, hyphens)"
+        )
+        slugs, exact = self.meant(kind, text)
+        _, labels = self.names_of(kind)
+
+        def labelled(slug: str) -> str:  # a label that only capitalises the slug adds nothing
+            label = labels[slug]
+            return f" ({cut(label)})" if label and label.lower() != slug else ""
+
+        if exact and len(slugs) == 1:
+            one = slugs[0]
+            of = self.geo_kind.get(one, noun) if kind == "geo" else kind
+            return f"{said}; write '{written}{one}' for the {of} it names{labelled(one)}"
+        if slugs:
+            offered = ", ".join(f"'{written}{slug}'{labelled(slug)}" for slug in slugs)
+            said += f"; did you mean {offered}?"
+            return said + (" Add it to its file first." if slugged else "")
+        if slugged:
+            return f"{said}. Add it to its file first."
+        return f"{said}, and names no {noun}: write the slug of one, or add it to its file first"
+
+    def meant(self, kind: str, text: str) -> tuple[list[str], bool]:
+        """The slugs of the entities of ``kind`` that ``text`` names, as ``atmpkg show`` reads a
+        name, with True; else the closest (at most five, the closer first) with False: those whose
+        name ``text`` writes with initials ('B-cell ALL'), then those whose names or slugs are
+        near it."""
+        names, labels = self.names_of(kind)
+        found = named_by(names, text)
+        if not found and text.lower() in labels:  # a slug typed in capitals
+            found = {text.lower()}
+        if found:
+            return sorted(found), True
+        near = []
+        if _CAPITALS.search(text):
+            near = [slug for name, slugs in names.items() if _spelt_out(text, name) for slug in slugs]
+        # a source is offered by its slug alone: its title is a headline no one types (and
+        # likening a text to thousands of them took as long again as to the slugs)
+        choices = sorted(labels) + ([] if kind == "source" else sorted(names))
+        for choice in suggest(text, choices, 20):
+            near += sorted(names.get(choice, set()) | ({choice} if choice in labels else set()))
+        return list(dict.fromkeys(near))[:5], False
+
+    def names_of(self, kind: str) -> tuple[dict[str, set[str]], dict[str, str]]:
+        """Each name (lower-cased) of the entities of ``kind`` with the slugs it names, and every
+        slug of ``kind`` with its label ("" for none): from the CSV rows and the RDF files, which
+        are read again for them. Gathered once, when an error first needs them, so that a build
+        without one pays nothing for them."""
+        if kind in self.names:
+            return self.names[kind]
+        kinds = set(_GEO_KINDS) if kind == "geo" else {kind}
+        labels = dict.fromkeys(self.keys[kind], "")
+        names: dict[str, set[str]] = {}
+
+        def add(of: str, slug: str, name: str, label: bool) -> None:
+            if of in kinds and slug in labels and name:
+                names.setdefault(name.lower(), set()).add(slug)
+                # a source's title is a headline, too long to show beside its slug
+                if label and not labels[slug] and of != "source":
+                    labels[slug] = name
+
+        for row in self.rows:
+            if not row.subject:
+                continue
+            of, _, slug = row.subject[len(ID) :].partition("/")
+            for col in _NAME_COLUMNS[row.family.name]:
+                value = row.cells[col.name].strip()
+                for name in value.split("|") if col.how == "texts" else [value]:
+                    add(of, slug, name.strip(), col.how == "label")
+        for path, display in self.rdf_typing.items():
+            for of, slug, name, label in _rdf_names(path, display):
+                add(of, slug, name, label)
+        self.names[kind] = names, labels
+        return names, labels
 
     def note(self, row: _Row, col: Col, message: str) -> None:
         index = row.header.index(col.name) + 1 if col.name in row.header else None
@@ -965,6 +1075,62 @@ def _col(family: Family, name: str) -> Col:
 def _shown(value: str) -> str:
     """A cell's value for an error message: quoted, escaped, and cut when long."""
     return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+#: A word of capitals, which may be a name's initials ('ALL' in 'B-cell ALL').
+_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")
+
+
+def _spelt_out(text: str, name: str) -> bool:
+    """Whether ``text`` writes ``name`` with initials for some of its words: a word of capitals
+    stands for as many words of the name, by their first letters (words part at spaces and
+    hyphens); the other words are the name's, in any case.
+
+    >>> _spelt_out("B-cell ALL", "B-cell acute lymphoblastic leukemia")
+    True
+    >>> _spelt_out("SMA", "spinal muscular atrophy"), _spelt_out("SMA", "spinal atrophy")
+    (True, False)
+    """
+    if len(text) > 2 * len(name):  # initials only shorten a name; a long text is no name's
+        return False
+    words = re.split(r"[\s-]+", text.strip())
+    named = re.split(r"[\s-]+", name.strip().lower())
+
+    def fits(i: int, j: int) -> bool:
+        if i == len(words):
+            return j == len(named)
+        word = words[i]
+        if j < len(named) and word.lower() == named[j] and fits(i + 1, j + 1):
+            return True
+        n = len(word)
+        return (
+            n > 1
+            and word.isalpha()
+            and word.isupper()
+            and "".join(w[:1] for w in named[j : j + n]) == word.lower()
+            and fits(i + 1, j + n)
+        )
+
+    return fits(0, 0)
+
+
+def _rdf_names(path: Path, display: str) -> Iterator[tuple[str, str, str, bool]]:
+    """The names an RDF file gives entities of the graph: each as its kind, slug, the name and
+    whether it is a label (``rdfs:label``, ``skos:prefLabel``)."""
+    rdf_file = rdf_input(path, display)
+    labels = {RDFS + "label", SKOS + "prefLabel"}
+    with open(path, "rb") as handle:
+        handle.seek(rdf_file.start)
+        for quad in ox.parse(handle, format=rdf_file.format):
+            subject, obj, pred = quad.subject, quad.object, quad.predicate.value
+            if (
+                pred in _NAME_PREDICATES
+                and isinstance(obj, ox.Literal)
+                and isinstance(subject, ox.NamedNode)
+                and subject.value.startswith(ID)
+            ):
+                of, _, slug = subject.value[len(ID) :].partition("/")
+                yield of, slug, obj.value, pred in labels
 
 
 def canonical_decimal(text: str) -> str:
