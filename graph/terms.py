@@ -239,3 +239,32 @@ def shorten(value: str) -> str:
     if prefix is not None and _LOCAL_NAME.fullmatch(local) and not local.endswith("."):
         return f"{prefix}:{local}"
     return f"<{value}>"
+
+
+#: Where the IRIs of source documents start.
+SOURCES = ID + "source/"
+#: The properties that name an entity, as a SPARQL property path: how a label, a brand, an INN,
+#: an acronym, a code name, an ISO code or an HGNC symbol finds it.
+NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode|atmp:hgncSymbol"
+
+
+#: What a label adds in brackets at its end.
+_BRACKETED = re.compile(r"\s*\([^()]*\)$")
+
+
+def named_by(names: dict[str, set[str]], text: str) -> set[str]:
+    """The entities ``names`` (each lower-cased name with the IRIs it names) gives ``text``, in
+    any case, also when it is written as a slug, as an INN often is.
+
+    >>> named_by({"obecabtagene autoleucel": {"therapy/aucatzyl"}}, "obecabtagene-autoleucel")
+    {'therapy/aucatzyl'}
+    >>> named_by({"b-cell maturation antigen (bcma, tnfrsf17)": {"target/bcma"}}, "B-cell maturation antigen")
+    {'target/bcma'}
+    """
+    lowered = text.lower()
+    found = names.get(lowered, set())
+    if not found and SLUG_RE.match(text):
+        found = names.get(lowered.replace("-", " "), set())
+    if not found:  # a name without what its label adds in brackets: "B-cell maturation antigen"
+        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == lowered for e in named}
+    return found

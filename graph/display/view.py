@@ -48,8 +48,7 @@ from ..rdf import (
 from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
 from ..slice.subgraph import beyond, fold_inverses
-from ..sparql.entities import NAME_PROPERTIES
-from ..terms import DCT, ID, PREFIXES, SCHEMA, expand, shorten
+from ..terms import DCT, ID, NAME_PROPERTIES, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
 if TYPE_CHECKING:

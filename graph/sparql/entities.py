@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 import pyoxigraph as ox
 
@@ -23,13 +22,23 @@ from ..errors import (
     unicode_text,
 )
 from ..rdf import valid_iri
-from ..terms import ID, KINDS, PREFIXES, RDFS, REPLACED_BY, SLUG_RE, iri, kind_prefix, shorten
+from ..terms import (
+    ID,
+    KINDS,
+    NAME_PROPERTIES,
+    PREFIXES,
+    RDFS,
+    REPLACED_BY,
+    SLUG_RE,
+    SOURCES,
+    iri,
+    kind_prefix,
+    named_by,
+    shorten,
+)
 
 log = logging.getLogger("atmpkg")
 
-#: Where the IRIs of source documents start.
-SOURCES = ID + "source/"
-NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:inn|atmp:acronym|atmp:codeName|atmp:isoCode|atmp:hgncSymbol"
 
 
 def name_text(
@@ -48,28 +57,6 @@ def name_text(
             f"{what} is named by text ({named_by}) or a NamedNode, got {described(value)}"
         )
     return unicode_text(value, f"the name of {what}")
-
-
-#: What a label adds in brackets at its end.
-_BRACKETED = re.compile(r"\s*\([^()]*\)$")
-
-
-def named_by(names: dict[str, set[str]], text: str) -> set[str]:
-    """The entities ``names`` (each lower-cased name with the IRIs it names) gives ``text``, in
-    any case, also when it is written as a slug, as an INN often is.
-
-    >>> named_by({"obecabtagene autoleucel": {"therapy/aucatzyl"}}, "obecabtagene-autoleucel")
-    {'therapy/aucatzyl'}
-    >>> named_by({"b-cell maturation antigen (bcma, tnfrsf17)": {"target/bcma"}}, "B-cell maturation antigen")
-    {'target/bcma'}
-    """
-    lowered = text.lower()
-    found = names.get(lowered, set())
-    if not found and SLUG_RE.match(text):
-        found = names.get(lowered.replace("-", " "), set())
-    if not found:  # a name without what its label adds in brackets: "B-cell maturation antigen"
-        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == lowered for e in named}
-    return found
 
 
 def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox.Store) -> None:

@@ -41,7 +41,6 @@ import pyoxigraph as ox
 
 from ..errors import DataError, DataErrors, UnknownNameError, cut, indefinite, suggest
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
-from ..sparql.entities import NAME_PROPERTIES, named_by
 from ..terms import (
     ATMP,
     CLOSED_VOCABULARIES,
@@ -50,6 +49,7 @@ from ..terms import (
     DERIVED_BY,
     ID,
     KINDS,
+    NAME_PROPERTIES,
     OWL,
     PROJECT_IRIS,
     RDF,
@@ -61,6 +61,7 @@ from ..terms import (
     XSD,
     expand,
     iri,
+    named_by,
     shorten,
     split_iri,
 )
