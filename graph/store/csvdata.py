@@ -2134,13 +2134,42 @@ def _local_names(terms: frozenset[str]) -> list[str]:
     return [t[len(ATMP) :] for t in terms if t.startswith(ATMP)]
 
 
-def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | None:
-    """How a property or class ``term`` that no reader would read is written, what it is not a
-    term of, and the closest terms, or None when it is a term (or of a namespace of the user's).
+#: Unknown properties and classes of one file whose errors name the closest terms; the others are
+#: summed up in one more. Each costs a search of its vocabulary's names, and a file may misspell
+#: thousands (sec22 M2: 50,000 took 22 minutes, every one then printed).
+_MOST_SUGGESTED = 20
+#: Names of the unknown terms past :data:`_MOST_SUGGESTED` that their summing up repeats.
+_MOST_NAMED = 5
+#: A name made of letters, digits, '_' and '-' only: these are found in one pass over a file.
+_NAME_RUN = re.compile(r"[\w-]+")
 
-    >>> _misnamed("http://www.w3.org/2000/01/rdf-schema#lable", frozenset())
+
+@dataclass(frozen=True)
+class _Misnamed:
+    """A property or class that no reader would read: how it is written (``shown``), what it is
+    no term of, and its ``name`` and the ``names`` of that vocabulary (written ``prefix:``), to
+    find the closest terms among."""
+
+    shown: str
+    vocabulary: str
+    prefix: str
+    name: str
+    names: Sequence[str]
+
+    def closest(self) -> list[str]:
+        """The three terms of the vocabulary closest to the name, best first."""
+        return [f"{self.prefix}:{s}" for s in suggest(self.name, self.names, 3)]
+
+
+def _misnamed(term: str, terms: frozenset[str]) -> _Misnamed | None:
+    """How a property or class ``term`` that no reader would read is written, what it is not a
+    term of, and what terms are close, or None when it is a term (or of a namespace of the user's).
+
+    >>> lable = _misnamed("http://www.w3.org/2000/01/rdf-schema#lable", frozenset())
+    >>> lable.shown, lable.vocabulary, lable.closest()
     ('rdfs:lable', 'RDF Schema (rdfs:)', ['rdfs:label'])
-    >>> _misnamed("https://w3id.org/atmp-kg/ontology/codeName", frozenset({ATMP + "codeName"}))
+    >>> code = _misnamed("https://w3id.org/atmp-kg/ontology/codeName", frozenset({ATMP + "codeName"}))
+    >>> code.shown, code.vocabulary, code.closest()
     ('<https://w3id.org/atmp-kg/ontology/codeName>', 'the ATMP-KG ontology, whose namespace is https://w3id.org/atmp-kg/ontology#', ['atmp:codeName'])
     """
     local_names = _local_names(terms)
@@ -2148,30 +2177,57 @@ def _misnamed(term: str, terms: frozenset[str]) -> tuple[str, str, list[str]] | 
         if term in terms:
             return None
         name = term[len(ATMP) :]
-        close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
-        return f"atmp:{name}", "the ATMP-KG ontology", close
+        return _Misnamed(f"atmp:{name}", "the ATMP-KG ontology", "atmp", name, local_names)
     # a term of the project's IRIs outside the ontology's namespace is that namespace written
     # wrong (``…/ontology/`` for ``…/ontology#``, ``http:``)
     if PROJECT_IRIS.match(term):
         name = re.split(r"[#/]", term)[-1]
-        close = [f"atmp:{s}" for s in suggest(name, local_names, 3)]
-        return f"<{term}>", f"the ATMP-KG ontology, whose namespace is {ATMP}", close
+        vocabulary = f"the ATMP-KG ontology, whose namespace is {ATMP}"
+        return _Misnamed(f"<{term}>", vocabulary, "atmp", name, local_names)
     for prefix, (vocabulary, namespace, listed) in CLOSED_VOCABULARIES.items():
         if term.startswith(namespace):
             name, names = term[len(namespace) :], listed.split()
             if name in names or (prefix == "rdf" and re.fullmatch(r"_[1-9][0-9]*", name)):
                 return None
-            close = [f"{prefix}:{s}" for s in suggest(name, names, 3)]
-            return f"{prefix}:{name}", f"{vocabulary} ({prefix}:)", close
+            return _Misnamed(f"{prefix}:{name}", f"{vocabulary} ({prefix}:)", prefix, name, names)
     return None
+
+
+def _first_lines(text: str, names: Iterable[str]) -> dict[str, int]:
+    """The first line of ``text`` that writes each of ``names`` as a name of its own (not inside
+    a longer run of letters, digits, '_' and '-'), for the names it writes. The names made of
+    those characters alone are all found in one pass; any other ('brand.name', written in a
+    full IRI or a JSON-LD key) costs a pass of its own, so only the first
+    :data:`_MOST_SUGGESTED` of those are looked for.
+
+    >>> sorted(_first_lines("a:x .\\nb:y a:x.z a:x-y .\\n", ["x-y", "x.z", "y", "w", "z"]).items())
+    [('x-y', 2), ('x.z', 2), ('y', 2), ('z', 2)]
+    """
+    wanted = set(names)
+    plain = {name for name in wanted if _NAME_RUN.fullmatch(name)}
+    lines: dict[str, int] = {}
+    line, counted = 1, 0
+    for run in _NAME_RUN.finditer(text) if plain else ():
+        name = run.group()
+        if name in plain and name not in lines:
+            line += text.count("\n", counted, run.start())
+            counted = run.start()
+            lines[name] = line
+            if len(lines) == len(plain):
+                break
+    for name in sorted(wanted - plain)[:_MOST_SUGGESTED]:
+        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
+        if found:
+            lines[name] = text.count("\n", 0, found.start()) + 1
+    return lines
 
 
 def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> None:
     """Refuse every property or class in ``used`` that no reader would read: a name of the
     ontology's namespace that ``terms`` lacks, a name under the project's IRIs outside that
     namespace (the namespace written wrong), a name of RDF, RDF Schema or SKOS that they do not
-    define; each at the first line that writes its local name, in line order, with the closest
-    terms."""
+    define; each at the first line that writes its local name, in line order, the first
+    :data:`_MOST_SUGGESTED` with the closest terms and the others summed up in one error."""
     unknown = sorted(
         (t.value, found)
         for t in used
@@ -2179,28 +2235,45 @@ def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> 
     )
     if not unknown:
         return
-    text = _text_to_search(path)
+    names = [re.split(r"[#/:]", term)[-1] for term, _ in unknown]
+    lines = _first_lines(_text_to_search(path), names)
+    placed = sorted(
+        ((lines.get(name), misnamed) for name, (_, misnamed) in zip(names, unknown, strict=True)),
+        key=lambda placed: (placed[0] is None, placed[0] or 0),
+    )
     errors = []
-    for term, (shown, vocabulary, close) in unknown:
-        name = re.split(r"[#/:]", term)[-1]
-        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text)
-        line = text.count("\n", 0, found.start()) + 1 if found else None
+    for line, misnamed in placed[:_MOST_SUGGESTED]:
+        close = misnamed.closest()
         errors.append(
             DataError(
                 display,
                 line,
                 None,
-                f"{shown} is no term of {vocabulary}, so nothing would read it"
+                f"{misnamed.shown} is no term of {misnamed.vocabulary}, so nothing would read it"
                 + (f"; did you mean {', '.join(close)}?" if close else ".")
                 + (
                     " The terms are in ontology/atmp.ttl; keep your own terms in a namespace of "
                     "yours."
-                    if vocabulary.startswith("the ATMP-KG")
+                    if misnamed.vocabulary.startswith("the ATMP-KG")
                     else ""
                 ),
             )
         )
-    errors.sort(key=lambda e: (e.line is None, e.line or 0))
+    left = placed[_MOST_SUGGESTED:]
+    if left:
+        line = left[0][0]
+        shown = ", ".join(cut(misnamed.shown) for _, misnamed in left[:_MOST_NAMED])
+        errors.append(
+            DataError(
+                display,
+                line,
+                None,
+                f"{len(left):,} more properties and classes are no terms of their vocabularies "
+                f"either{', the first on this line' if line else ''}: {shown}"
+                + (f" and {len(left) - _MOST_NAMED:,} more" if len(left) > _MOST_NAMED else "")
+                + "; each is named with the closest terms once those above are corrected",
+            )
+        )
     raise errors[0] if len(errors) == 1 else DataErrors(errors)
 
 
