@@ -33,8 +33,10 @@ from .engine.sandbox import DEFAULT_MEMORY
 from .errors import (
     AtmpkgError,
     DataError,
+    EndpointTimeoutError,
     NotSparqlError,
     ParameterError,
+    QueryTimeoutError,
     StoreError,
     Violation,
     described,
@@ -455,7 +457,20 @@ class KnowledgeGraph:
         started = time.monotonic()
         timeout = self.timeout if timeout is None else positive_seconds(timeout)
         checked = gate.check(named.text, allow=allow, timeout=timeout, started=started)
-        bindings = bind_params(named, params or {}, self._current().store)
+        store = self._current().store
+        until = getattr(store, "until", None)  # a remote store's requests, each one bounded
+        if until is None or timeout is None:
+            bindings = bind_params(named, params or {}, store)
+        else:
+            # the look-ups of the parameters' entities take their time from the call's limit, and
+            # a timeout names that limit, not the store's own (sec22 M4: 30 s for a limit of 2 s)
+            try:
+                with until(started + timeout):
+                    bindings = bind_params(named, params or {}, store)
+            except EndpointTimeoutError as exc:
+                raise EndpointTimeoutError(exc.endpoint, timeout) from None
+            except QueryTimeoutError:
+                raise QueryTimeoutError(timeout) from None
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.parameters = {p.name: bindings.get(p.name) for p in named.params}
         result.notes += defaulted_days(named, params or {}, bindings)

@@ -145,16 +145,24 @@ class SlowHandler(QuietHandler):
 class TrickleHandler(QuietHandler):
     """Starts answering at once, then sends one byte every 0.2 s for 5 s."""
 
+    bytes_sent, pause = 25, 0.2
+
     def do_POST(self) -> None:
         self.read_body()
         with contextlib.suppress(OSError):
             self.send_response(200)
             self.send_header("Content-Type", "application/sparql-results+json")
             self.end_headers()
-            for _ in range(25):
+            for _ in range(self.bytes_sent):
                 self.wfile.write(b" ")
                 self.wfile.flush()
-                time.sleep(0.2)
+                time.sleep(self.pause)
+
+
+class LongTrickleHandler(TrickleHandler):
+    """Sends one byte every 0.5 s for 60 s, longer than a remote store's own time limit."""
+
+    bytes_sent, pause = 120, 0.5
 
 
 class FailingHandler(QuietHandler):
@@ -1538,6 +1546,29 @@ def test_a_slow_server_times_out_within_the_limit(handler):
         assert result.returncode == 3
         assert f"Error: the SPARQL endpoint {url} did not answer within 0.5 s" in result.stderr
         assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda kg: kg.query("SELECT ?x WHERE { ?x ?p ?o }", timeout=2),
+        lambda kg: kg.named("products-by-target", {"target": "bcma"}, timeout=2),
+    ],
+    ids=["query", "named"],
+)
+def test_the_first_request_of_a_handle_keeps_to_the_calls_time_limit(call):
+    """sec22 M4: the first request's probe of the graph (and a named query's look-up of its
+    entity) took the store's own 30 s limit, whatever the call's timeout=, and said 30 s."""
+    with http_server(LongTrickleHandler) as url:
+        started = time.monotonic()
+        with pytest.raises(EndpointTimeoutError) as caught:
+            call(atmpkg.open(endpoint=url))
+        elapsed = time.monotonic() - started
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {url} did not answer within 2 s; the client stopped waiting and "
+        "closed the connection (raise the limit with --timeout/timeout=)"
+    )
+    assert elapsed < 20  # well before the store's own 30 s
 
 
 @pytest.mark.parametrize(
