@@ -924,6 +924,16 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
         "skos:prefLable is not a term of SKOS (did you mean skos:prefLabel?): nothing matches it",
     ]
     assert kg.query("PREFIX rdfs: <urn:mine:> SELECT ?x WHERE { ?x rdfs:lable ?l }").notes == []
+    # rev22 F6: the standard namespaces declared as other tools write them are no terms, and a
+    # prefix declared to its standard namespace is still checked
+    standard = (
+        "PREFIX atmp: <https://w3id.org/atmp-kg/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\nBASE <http://www.w3.org/2000/01/rdf-schema#>\n"
+    )
+    assert kg.query(standard + "SELECT ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l }").notes == []
+    assert kg.query(standard + "SELECT ?l WHERE { ?t rdfs:lable ?l }").notes == [
+        "rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it"
+    ]
 
 
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):

@@ -1062,25 +1062,37 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
     atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it
     rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it
     """
-    declared_prefixes = gate.declared_prefixes(tokens)
     vocabularies = {"atmp": ("the ontology", ATMP, None)}
     vocabularies.update(
         (prefix, (name, namespace, listed.split()))
         for prefix, (name, namespace, listed) in CLOSED_VOCABULARIES.items()
     )
+    # a prefix the query binds to a namespace of its own names its own terms; the IRI a PREFIX or
+    # BASE declares is no term (rev22 F6: PREFIX atmp: <…#> was noted as the term atmp:)
+    own, declaring = set(), set()
+    for i, token in enumerate(tokens[:-1]):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "BASE":
+            declaring.add(i + 1)
+        elif word == "PREFIX" and i + 2 < len(tokens):
+            declaring |= {i + 1, i + 2}
+            prefix, bound = tokens[i + 1].text[:-1], tokens[i + 2].text[1:-1]
+            if prefix not in vocabularies or bound != vocabularies[prefix][1]:
+                own.add(prefix)
     unknown: list[tuple[str, str]] = []
     for prefix, (_, namespace, listed) in vocabularies.items():
         named = {
             t.text[len(namespace) + 1 : -1]
-            for t in tokens
-            if t.kind == "iri" and t.text.startswith("<" + namespace)
+            for i, t in enumerate(tokens)
+            if t.kind == "iri" and t.text.startswith("<" + namespace) and i not in declaring
         }
-        if prefix not in declared_prefixes:
+        if prefix not in own:
             named |= {
                 t.text[len(prefix) + 1 :]
-                for t in tokens
-                if t.kind == "pname" and t.text.startswith(prefix + ":")
+                for i, t in enumerate(tokens)
+                if t.kind == "pname" and t.text.startswith(prefix + ":") and i not in declaring
             }
+        named.discard("")  # the namespace itself, as a value (FILTER(STRSTARTS(STR(?p), STR(atmp:))))
         known = _ontology_terms() if listed is None else set(listed)
         if prefix == "rdf":  # rdf:_1, rdf:_2 … name the members of a container
             known |= {name for name in named if re.fullmatch(r"_[1-9][0-9]*", name)}
