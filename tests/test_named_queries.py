@@ -1656,6 +1656,13 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
             f"unknown {param} '{written}'; did you mean '{meant}'? (parameter '{param}') "
             f"'{kind}' is no kind of entity."
         )
+    # rev22 F1: a kind of its own is no kind written wrong
+    with pytest.raises(UnknownNameError) as wrong:
+        run_named("approved-products-by-modality", {"modality": "dealtype:acquisition"}, store=curated_store)
+    assert str(wrong.value).startswith(
+        "unknown modality 'dealtype:acquisition'. (parameter 'modality') dealtype:acquisition is "
+        "a deal-type, not a modality."
+    )
     with pytest.raises(UnknownNameError) as wrong:
         run_named("company-portfolio", {"company": "compny:zzzz"}, store=curated_store)
     assert str(wrong.value) == (

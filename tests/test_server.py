@@ -1536,6 +1536,11 @@ def test_a_query_texts_parameter_or_variable_given_without_p_is_refused(server):
         server, "/sparql?" + urllib.parse.urlencode({"query": plain, "utm_source": "mail", "format": "csv"})
     )
     assert (status, body.split(b"\r\n")[0]) == (200, b"t")
+    # rev22 F5: SPARQLWrapper repeats its format as output= and results=, which no ?output or
+    # ?results of the query is
+    wrapper = {"query": "SELECT ?results WHERE { ?results a atmp:Therapy } LIMIT 1", "format": "json"}
+    status, _, body = get(server, "/sparql?" + urllib.parse.urlencode({**wrapper, "output": "json", "results": "json"}))
+    assert status == 200 and json.loads(body)["head"]["vars"] == ["results"]
     # sec22 L1: the value is cut where it is repeated, as a named query's door cuts it
     form = urllib.parse.urlencode({"query": plain, "x": "a" * 300_000, "p": "t=" + "b" * 300_000})
     headers = {"Content-Type": "application/x-www-form-urlencoded"}

@@ -299,9 +299,12 @@ products-by-target: give it as p=target=bcma
             )
 
 
-#: The URL parameters a query request is read by; any other is the client's own, and unread.
+#: The URL parameters a query request is read by, and those other endpoints read that clients
+#: send all the same (SPARQLWrapper repeats its format as output= and results=, rev22 F5); any
+#: other is the client's own, and unread.
 QUERY_PARAMS = frozenset(
     {"query", "name", "p", "format", "timeout", "update", "default-graph-uri", "named-graph-uri"}
+    | {"output", "results", "callback", "_"}
 )
 
 

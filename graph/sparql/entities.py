@@ -100,9 +100,11 @@ def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[
     ('compny', 'kite', 'kite-pharma')
     """
     prefix = kind_prefix(kind)
+    kinds = {kind_prefix(k) for k in KINDS}
     for sep in (":", "/"):
         head, found, rest = value.partition(sep)
-        if not (found and rest and " " not in head and head.lower() != prefix):
+        # a kind of its own (dealtype:acquisition for a modality) is told as the entity it names
+        if not (found and rest and " " not in head and head.lower() not in kinds):
             continue
         if not suggest(head.lower(), [prefix], 1):
             continue
