@@ -1195,6 +1195,20 @@ def nested_triple_term(depth: int, fmt: str) -> bytes:
     )
 
 
+def test_a_deep_answer_is_scanned_however_it_spells_triple():
+    """rev22 F2: only an answer that may name a triple term is scanned, which JSON may spell with
+    escapes; one that cannot is parsed at once."""
+    spelt = nested_triple_term(200, "json").replace(b'"triple"', b'"tr\\u0069ple"')
+    assert b'"triple"' not in spelt
+    with pytest.raises(StoreError, match="nested more than 100 levels deep"):
+        remote_module.check_results_before_parsing("http://h/q", spelt, ox.QueryResultsFormat.JSON)
+    xml = nested_triple_term(200, "xml").replace(b"<triple>", b'<r:triple xmlns:r="http://www.w3.org/2005/sparql-results#">')
+    with pytest.raises(StoreError, match="nested more than 100 levels deep"):
+        remote_module.check_results_before_parsing("http://h/q", xml, ox.QueryResultsFormat.XML)
+    flat = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b'{"x":{"type":"uri","value":"urn:a"}},' * 9 + b'{}]}}'
+    assert remote_module.check_results_before_parsing("http://h/q", flat, ox.QueryResultsFormat.JSON) is None
+
+
 class DeepTripleTermHandler(QuietHandler):
     """sec22 M1: a server that answers every SELECT with a triple term nested past what the
     engine's parsers read without overflowing their stack (5,000 deep in JSON, 50,000 in XML),
