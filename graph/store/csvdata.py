@@ -590,6 +590,8 @@ class _Compiler:
         self.rdf_typing: dict[Path, str] = {}
         #: the names and labels of each kind's entities, once gathered (see :meth:`names_of`)
         self.names: dict[str, tuple[dict[str, set[str]], dict[str, str]]] = {}
+        #: every name the rows and RDF files give, by kind: slug, name, whether it is a label
+        self.every_name: dict[str, list[tuple[str, str, bool]]] | None = None
         #: what :meth:`misnamed` said of each reference: a wrong value is often on many rows
         self.said: dict[tuple[str, str, str], str] = {}
 
@@ -975,32 +977,37 @@ class _Compiler:
     def names_of(self, kind: str) -> tuple[dict[str, set[str]], dict[str, str]]:
         """Each name (lower-cased) of the entities of ``kind`` with the slugs it names, and every
         slug of ``kind`` with its label ("" for none): from the CSV rows and the RDF files, which
-        are read again for them. Gathered once, when an error first needs them, so that a build
-        without one pays nothing for them."""
+        are read again for them, once for every kind (rev22 F3: once per kind asked for).
+        Gathered when an error first needs them, so that a build without one pays nothing."""
         if kind in self.names:
             return self.names[kind]
-        kinds = set(_GEO_KINDS) if kind == "geo" else {kind}
+        if self.every_name is None:
+            self.every_name = {}
+
+            def keep(of: str, slug: str, name: str, label: bool) -> None:
+                if name:
+                    self.every_name.setdefault(of, []).append((slug, name, label))
+
+            for row in self.rows:
+                if not row.subject:
+                    continue
+                of, _, slug = row.subject[len(ID) :].partition("/")
+                for col in _NAME_COLUMNS[row.family.name]:
+                    value = row.cells[col.name].strip()
+                    for name in value.split("|") if col.how == "texts" else [value]:
+                        keep(of, slug, name.strip(), col.how == "label")
+            for path, display in self.rdf_typing.items():
+                for named in _rdf_names(path, display):
+                    keep(*named)
         labels = dict.fromkeys(self.keys[kind], "")
         names: dict[str, set[str]] = {}
-
-        def add(of: str, slug: str, name: str, label: bool) -> None:
-            if of in kinds and slug in labels and name:
-                names.setdefault(name.lower(), set()).add(slug)
-                # a source's title is a headline, too long to show beside its slug
-                if label and not labels[slug] and of != "source":
-                    labels[slug] = name
-
-        for row in self.rows:
-            if not row.subject:
-                continue
-            of, _, slug = row.subject[len(ID) :].partition("/")
-            for col in _NAME_COLUMNS[row.family.name]:
-                value = row.cells[col.name].strip()
-                for name in value.split("|") if col.how == "texts" else [value]:
-                    add(of, slug, name.strip(), col.how == "label")
-        for path, display in self.rdf_typing.items():
-            for of, slug, name, label in _rdf_names(path, display):
-                add(of, slug, name, label)
+        for of in set(_GEO_KINDS) if kind == "geo" else {kind}:
+            for slug, name, label in self.every_name.get(of, ()):
+                if slug in labels:
+                    names.setdefault(name.lower(), set()).add(slug)
+                    # a source's title is a headline, too long to show beside its slug
+                    if label and not labels[slug] and of != "source":
+                        labels[slug] = name
         self.names[kind] = names, labels
         return names, labels
 
@@ -1078,6 +1085,9 @@ def _shown(value: str) -> str:
     return repr(value if len(value) <= 40 else value[:37] + "...")
 
 
+#: The most words a name may have to be matched against a text with initials: the matching
+#: recurses once per word.
+_MOST_NAME_WORDS = 40
 #: A word of capitals, which may be a name's initials ('ALL' in 'B-cell ALL').
 _CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{2,}(?![A-Za-z])")
 
@@ -1091,12 +1101,19 @@ def _spelt_out(text: str, name: str) -> bool:
     True
     >>> _spelt_out("SMA", "spinal muscular atrophy"), _spelt_out("SMA", "spinal atrophy")
     (True, False)
+    >>> _spelt_out("AA " * 20 + "Q", "aa " * 40)  # each pair of words tried once
+    False
     """
     if len(text) > 2 * len(name):  # initials only shorten a name; a long text is no name's
         return False
     words = re.split(r"[\s-]+", text.strip())
     named = re.split(r"[\s-]+", name.strip().lower())
+    if len(named) > _MOST_NAME_WORDS:  # a name of so many words is no one's to write in initials
+        return False
 
+    # each (word, name word) pair once: a word both written and spelt out branches (rev22 F4:
+    # 'AA AA … Q' took 16 s against a name of 48 words)
+    @functools.cache
     def fits(i: int, j: int) -> bool:
         if i == len(words):
             return j == len(named)
