@@ -85,14 +85,14 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
 _SHOWN = 100
 
 
-def cut(name: str) -> str:
-    """``name`` as an error repeats it: whole up to 100 characters, else its start and its
+def cut(name: str, most: int = _SHOWN) -> str:
+    """``name`` as an error repeats it: whole up to ``most`` characters, else its start and its
     length (a name pasted by mistake need not fill the terminal or an HTTP answer).
 
     >>> cut("kymriah"), cut("x" * 5000)[-30:]
     ('kymriah', 'xxxxxxxxxx… (5,000 characters)')
     """
-    return name if len(name) <= _SHOWN else f"{name[: _SHOWN - 20]}… ({len(name):,} characters)"
+    return name if len(name) <= most else f"{name[: most - 20]}… ({len(name):,} characters)"
 
 
 class UnknownNameError(AtmpkgError, LookupError):

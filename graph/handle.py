@@ -694,7 +694,7 @@ class KnowledgeGraph:
         []
         >>> _ = Path("my-targets.csv").write_text("slug,label\\nCD99,CD99\\n")
         >>> print(kg.validate(["my-targets.csv"])[0])
-        my-targets.csv:2:1: column 'slug': 'CD99' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'cd99'? [input]
+        my-targets.csv:2:1 (column 'slug'): 'CD99' is not a slug (lowercase a-z, 0-9, hyphens); did you mean 'cd99'? [input]
         """
         from .store.build import validate, validate_build
 
@@ -707,12 +707,13 @@ class KnowledgeGraph:
             errors = getattr(unread, "errors", [unread])
             if any(error.line is None for error in errors):
                 raise
+            column = " (column '{}')".format
             return [
                 Violation(
                     "input",
-                    f"column '{error.column_name}'" if error.column_name else "",
+                    "",
                     error.message,
-                    error.location,
+                    error.location + (column(error.column_name) if error.column_name else ""),
                 )
                 for error in errors
             ]

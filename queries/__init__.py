@@ -325,6 +325,8 @@ def parameter_hint(name: str, word: str, how: str = "") -> str | None:
     'did you mean target, a parameter of the named query products-by-target? Give it as -p target=VALUE'
     """
     parameter, given, value = word.removeprefix("--").partition("=")
+    if not parameter:  # '--' or '--=x' names nothing to liken a parameter to (rev22 F9)
+        return None
     option = word.startswith("--")
     declared = [p.name for p in load(name).params]
     if parameter in declared and (option or given):

@@ -1638,10 +1638,23 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
     # 500) and along both separators (exponential: 30 s for 88 characters)
     nested = ":".join(["compny"] * 500)
     alternating = "".join("compny" + ":/"[n % 2] for n in range(16)) + "kite"
-    for text in (nested, alternating, ":".join(["company"] * 500) + ":kite"):
+    nothing = "'compny' is no kind of entity (did you mean company:?), and no company is named"
+    for text, told in (
+        (
+            nested,
+            f"unknown entity '{nested[:80]}… (3,499 characters)'. {nothing} '{nested[7:87]}… "
+            "(3,492 characters)'.",
+        ),
+        (
+            alternating,
+            f"unknown entity '{alternating[:80]}… (116 characters)'. {nothing} "
+            f"'{alternating[7:87]}… (109 characters)'.",
+        ),
+        (":".join(["company"] * 500) + ":kite", "unknown company '" + "company:" * 10 + "… (3,988 characters)'"),
+    ):
         with pytest.raises(UnknownNameError) as wrong:
             kg.show(text)
-        assert len(str(wrong.value)) < 400, text[:20]
+        assert str(wrong.value) == told, text[:20]
         with pytest.raises(UnknownNameError):
             run_named("sources-of-entity", {"entity": text}, store=curated_store)
     # newuser21 L4, for a parameter of one kind: its kind written wrong before the name

@@ -417,6 +417,8 @@ class Server(http.server.ThreadingHTTPServer):
         self.static = static_files()
         self.ui_config = ui_config(timeout, max_rows)
         self.slots = _Slots(MAX_CONNECTIONS)
+        #: Set as :meth:`shutdown` begins: a connection's errors from then on are its closing
+        self.stopping = False
         self.sending = _Budget(SENDING_BYTES)
         self.large_checks = threading.BoundedSemaphore(LARGE_CHECKS)
         self._thread: threading.Thread | None = None
@@ -497,9 +499,12 @@ class Server(http.server.ThreadingHTTPServer):
             self.slots.release(request)
 
     def handle_error(self, request: socket.socket, client_address: tuple[str, int]) -> None:
-        """A client hanging up is routine; anything else is logged with its trace (stderr only)."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            log.debug("%s hung up", client_address[0])
+        """A client hanging up is routine, and so is a connection that fails as the server stops
+        and closes it (a SIGTERM under load logged "Bad file descriptor" with its trace); anything
+        else is logged with its trace (stderr only)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError) or (self.stopping and isinstance(error, OSError)):
+            log.debug("%s hung up (%s)", client_address[0], error)
             return
         log.exception("error serving %s", client_address[0])
 
@@ -517,6 +522,7 @@ class Server(http.server.ThreadingHTTPServer):
     def shutdown(self) -> None:
         """Stop serving, close the socket and the connections clients keep open, and end the
         worker processes."""
+        self.stopping = True
         if self._thread is not None:
             super().shutdown()
         self.server_close()

@@ -40,7 +40,6 @@ from ..terms import (
 log = logging.getLogger("atmpkg")
 
 
-
 def name_text(
     value: object, what: str = "an entity", named_by: str = "a label, slug, kind:slug or IRI"
 ) -> str:

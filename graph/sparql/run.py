@@ -123,11 +123,14 @@ def run(
         name = unknown[0]
         if name[:1] in "?$" and name[1:] in checked.variables:
             raise ParameterError(
-                f"give the variable {name} to bind by its name alone: {name[1:]}, not {name}"
+                f"give the variable {cut(name)} to bind by its name alone: {cut(name[1:])}, not "
+                f"{cut(name)}"
             )
+        listed = sorted(checked.variables)
         raise ParameterError(
             f"the query has no variable ?{cut(name)} to bind; its variables are: "
-            + (", ".join(f"?{v}" for v in sorted(checked.variables)) or "none")
+            + (", ".join(f"?{cut(v)}" for v in listed[:_MOST_LISTED]) or "none")
+            + (f" and {len(listed) - _MOST_LISTED:,} more" if len(listed) > _MOST_LISTED else "")
         )
     update = checked.form == "UPDATE"
     if update and isinstance(store, RemoteStore):
@@ -177,6 +180,9 @@ def run(
         close_evaluators()
     return result
 
+
+#: The most variables an error lists of a query's.
+_MOST_LISTED = 20
 
 _LITERAL = re.compile(
     r'^"(?P<value>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(?P<dt>\S+))?$'
@@ -255,7 +261,7 @@ def parse_term(text: str) -> Term:
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
     except ValueError as exc:
         # cut: a value pasted by mistake need not fill the terminal or an HTTP answer (sec22 L1)
-        raise ParameterError(f"cannot read {cut(text)!r} as an RDF term: {cut(str(exc))}") from None
+        raise ParameterError(f"cannot read {cut(text)!r} as an RDF term: {cut(str(exc), 400)}") from None
     return ox.Literal(text)
 
 

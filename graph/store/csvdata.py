@@ -2164,8 +2164,6 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
     )
 
 
-
-
 @functools.lru_cache(maxsize=4)
 def _local_names(terms: frozenset[str]) -> list[str]:
     """The local names of the ontology's terms among ``terms``, made once for a file's many."""
