@@ -107,6 +107,10 @@ def kind_prefix(kind: str) -> str:
     return kind.replace("-", "")
 
 
+#: Each kind's query prefix, with the kind it stands for (``cellsource``: ``cell-source``).
+KIND_PREFIXES = {kind_prefix(kind): kind for kind in KINDS}
+
+
 #: Prefixes predeclared for every query and used when printing Turtle.
 PREFIXES: dict[str, str] = {
     "atmp": ATMP,

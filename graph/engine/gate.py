@@ -283,11 +283,26 @@ def declared_prefixes(tokens: Sequence[Token]) -> set[str]:
     >>> sorted(declared_prefixes(tokenize("PREFIX ex: <urn:ex:> prefix : <urn:> ASK {}")))
     ['', 'ex']
     """
-    return {
-        tokens[i + 1].text[:-1]
-        for i, t in enumerate(tokens[:-1])
-        if t.kind == "word" and t.text.upper() == "PREFIX"
-    }
+    return set(declarations(tokens)[0])
+
+
+def declarations(tokens: Sequence[Token]) -> tuple[dict[str, str], set[int]]:
+    """The namespace each prefix a query declares is bound to (``PREFIX ex: <…>``), and the
+    positions of the tokens that declare (a PREFIX's name and IRI, a BASE's IRI): names, not
+    uses of terms.
+
+    >>> declarations(tokenize("BASE <urn:b> PREFIX ex: <urn:ex:> ASK { ex:a ?p ?o }"))
+    ({'ex': 'urn:ex:'}, {1, 3, 4})
+    """
+    bound, at = {}, set()
+    for i, token in enumerate(tokens[:-1]):
+        word = token.text.upper() if token.kind == "word" else ""
+        if word == "BASE":
+            at.add(i + 1)
+        elif word == "PREFIX":
+            bound[tokens[i + 1].text[:-1]] = tokens[i + 2].text[1:-1] if i + 2 < len(tokens) else ""
+            at |= {i + 1, i + 2}
+    return bound, at
 
 
 def closing_brackets(tokens: Sequence[Token]) -> dict[int, int]:

@@ -24,6 +24,7 @@ from ..errors import (
 from ..rdf import valid_iri
 from ..terms import (
     ID,
+    KIND_PREFIXES,
     KINDS,
     NAME_PROPERTIES,
     PREFIXES,
@@ -70,21 +71,12 @@ def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox
     ...
     atmpkg.graph.errors.UnknownNameError: unknown entity 'compny:kite'; did you mean 'company:kite-pharma'? 'compny' is no kind of entity.
     """
-    try:
-        meant = [resolve_entity_of_kind(kind, rest, store, correct=False).value]
-    except UnknownNameError as exc:
-        meant = [
-            found.value
-            for name in exc.suggestions
-            if (found := _quietly(kind, name, store)) is not None
-        ]
-    except ParameterError:
-        return
+    meant = _meant(kind, rest, store)
     if meant:
         raise UnknownNameError(
             "entity",
             text,
-            suggestions=[shorten(m) for m in meant],
+            suggestions=[shorten(m.value) for m in meant],
             hint=f"'{written}' is no kind of entity.",
         )
 
@@ -98,24 +90,28 @@ def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[
     >>> _kind_prefix_written_wrong("company", "compny:kite", atmpkg.graph.open_store().store)
     ('compny', 'kite', 'kite-pharma')
     """
-    prefix = kind_prefix(kind)
-    kinds = {kind_prefix(k) for k in KINDS}
     for sep in (":", "/"):
         head, found, rest = value.partition(sep)
         # a kind of its own (dealtype:acquisition for a modality) is told as the entity it names
-        if not (found and rest and " " not in head and head.lower() not in kinds):
+        if not (found and rest and " " not in head and head.lower() not in KIND_PREFIXES):
             continue
-        if not suggest(head.lower(), [prefix], 1):
+        if not suggest(head.lower(), [kind_prefix(kind)], 1):
             continue
-        try:
-            meant = [resolve_entity_of_kind(kind, rest, store, correct=False)]
-        except UnknownNameError as exc:
-            meant = [m for name in exc.suggestions if (m := _quietly(kind, name, store)) is not None]
-        except ParameterError:
-            meant = []
+        meant = _meant(kind, rest, store)
         slug = meant[0].value.rsplit("/", 1)[1] if len(meant) == 1 else ""
         return head, rest, slug
     return None
+
+
+def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
+    """The entities of ``kind`` that ``text`` names, or else those its nearest names name, looked
+    up without correcting a kind (``correct=False``), so that the look-up ends."""
+    try:
+        return [resolve_entity_of_kind(kind, text, store, correct=False)]
+    except UnknownNameError as exc:
+        return [m for name in exc.suggestions if (m := _quietly(kind, name, store)) is not None]
+    except ParameterError:
+        return []
 
 
 def _quietly(kind: str, name: str, store: ox.Store) -> ox.NamedNode | None:
@@ -155,15 +151,14 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     if text.startswith(("http://", "https://")):
         candidates = [text]
     else:
-        by_prefix = {kind_prefix(k): k for k in KINDS}
         for sep in (":", "/"):
             kind, found, rest = text.partition(sep)
-            if found and kind.lower() in by_prefix:
+            if found and kind.lower() in KIND_PREFIXES:
                 # the kind says where to look: a slug in any case, or a name, among its entities
-                return resolve_entity_of_kind(by_prefix[kind.lower()], rest, store, correct=correct).value
-            near = suggest(kind.lower(), by_prefix, 1) if found and rest and " " not in kind else []
+                return resolve_entity_of_kind(KIND_PREFIXES[kind.lower()], rest, store, correct=correct).value
+            near = suggest(kind.lower(), KIND_PREFIXES, 1) if found and rest and " " not in kind else []
             if near and correct:
-                _kind_written_wrong(text, kind, by_prefix[near[0]], rest, store)
+                _kind_written_wrong(text, kind, KIND_PREFIXES[near[0]], rest, store)
                 kind_meant = kind_meant or (kind, near[0], rest)
         if SLUG_RE.match(text):
             candidates = [iri(k, text) for k in KINDS]

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, indefinite, unicode_text
-from ..terms import KINDS, XSD, kind_prefix, shorten
+from ..terms import KIND_PREFIXES, KINDS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
 
@@ -293,12 +293,11 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
     """
     declared = gate.declared_prefixes(tokens)
-    kinds = {kind_prefix(kind) for kind in KINDS}
     names = [
         token.text
         for token in tokens
         if token.kind == "pname"
-        and token.text.partition(":")[0] in kinds
+        and token.text.partition(":")[0] in KIND_PREFIXES
         and token.text.partition(":")[0] not in declared
     ]
     return [f"{name} {told}" for name, told in nothing_named(names, store)]

@@ -50,6 +50,7 @@ from ..terms import (
     ATMP,
     CLOSED_VOCABULARIES,
     ID,
+    KIND_PREFIXES,
     KINDS,
     PREFIXES,
     RDF,
@@ -60,7 +61,6 @@ from ..terms import (
     XSD,
     expand,
     iri,
-    kind_prefix,
     shorten,
 )
 
@@ -851,14 +851,13 @@ def entity_notes(
 
     notes = []
     declared = gate.declared_prefixes(tokens)
-    kinds = {kind_prefix(kind) for kind in KINDS}
     for name, value in params.items():
         try:
             term = as_term(value, name)
         except AtmpkgError:
             continue
         short = shorten(term.value) if isinstance(term, ox.NamedNode) else ""
-        if short.partition(":")[0] in kinds:
+        if short.partition(":")[0] in KIND_PREFIXES:
             # newuser22 F12: target:bcm written in the text is noted, and was not as a value
             notes += [f"parameter {name!r} is {short}, which {told}" for _, told in nothing_named([short], store)]
             continue
@@ -1075,16 +1074,8 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
     )
     # a prefix the query binds to a namespace of its own names its own terms; the IRI a PREFIX or
     # BASE declares is no term (rev22 F6: PREFIX atmp: <…#> was noted as the term atmp:)
-    own, declaring = set(), set()
-    for i, token in enumerate(tokens[:-1]):
-        word = token.text.upper() if token.kind == "word" else ""
-        if word == "BASE":
-            declaring.add(i + 1)
-        elif word == "PREFIX" and i + 2 < len(tokens):
-            declaring |= {i + 1, i + 2}
-            prefix, bound = tokens[i + 1].text[:-1], tokens[i + 2].text[1:-1]
-            if prefix not in vocabularies or bound != vocabularies[prefix][1]:
-                own.add(prefix)
+    bound, declaring = gate.declarations(tokens)
+    own = {p for p, ns in bound.items() if p not in vocabularies or ns != vocabularies[p][1]}
     unknown: list[tuple[str, str]] = []
     for prefix, (_, namespace, listed) in vocabularies.items():
         named = {
