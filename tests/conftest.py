@@ -3,6 +3,7 @@ built from the full curated data (integration checks). Each is built once per te
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -374,3 +375,31 @@ def sparql_servers(tmp_path_factory):
     servers = SparqlServers(tmp_path_factory)
     yield servers
     servers.close()
+
+
+@pytest.fixture
+def logged(caplog):
+    """``logged(name, level)`` makes caplog receive what logger ``name`` logs at ``level`` and above,
+    even after the command line (run in-process by other tests) stopped the ``atmpkg`` logger from
+    propagating to the root, where caplog listens."""
+    attached = []
+
+    def attach(name: str, level: int = logging.INFO):
+        logger = logging.getLogger(name)
+        caplog.set_level(level, logger=name)
+        # Each record reaches caplog once, through this handler, whether or not it also propagates.
+        attached.append((logger, logger.propagate))
+        logger.propagate = False
+        logger.addHandler(caplog.handler)
+        return caplog
+
+    yield attach
+    for logger, propagate in reversed(attached):
+        logger.removeHandler(caplog.handler)
+        logger.propagate = propagate
+
+
+@pytest.fixture
+def server_log(logged):
+    """caplog, receiving what the server logs at INFO and above."""
+    return logged("atmpkg.server")

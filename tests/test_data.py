@@ -234,10 +234,10 @@ def test_curated_file_is_sorted_with_the_exact_header(family):
     assert keys == sorted(keys)
 
 
-def test_the_packaged_data_compiles_without_a_warning(caplog):
+def test_the_packaged_data_compiles_without_a_warning(logged):
     # a warning here reaches everyone who runs `atmpkg build`
-    with caplog.at_level(logging.WARNING, logger="atmpkg"):
-        compile_inputs(_data_files(None), [], ontology_quads())
+    caplog = logged("atmpkg", logging.WARNING)
+    compile_inputs(_data_files(None), [], ontology_quads())
     assert caplog.messages == []
 
 

@@ -1573,15 +1573,15 @@ def test_an_answer_that_makes_a_triple_term_is_a_400_not_a_500(server):
 
 
 @pytest.mark.parametrize("stopping", [False, True])
-def test_a_connection_that_fails_as_the_server_stops_is_no_error(server, caplog, stopping):
+def test_a_connection_that_fails_as_the_server_stops_is_no_error(server, server_log, stopping):
     """A SIGTERM under load logged "Bad file descriptor" with its trace, from a connection the
     stopping server had closed; before it stops, the same error is one."""
     server.stopping = stopping
     try:
         raise OSError(9, "Bad file descriptor")
     except OSError:
-        with caplog.at_level(logging.DEBUG, logger="atmpkg.server"):
-            server.handle_error(None, ("127.0.0.1", 1))
+        server_log.set_level(logging.DEBUG, logger="atmpkg.server")
+        server.handle_error(None, ("127.0.0.1", 1))
     finally:
         server.stopping = False
-    assert [r.levelname for r in caplog.records] == (["DEBUG"] if stopping else ["ERROR"])
+    assert [r.levelname for r in server_log.records] == (["DEBUG"] if stopping else ["ERROR"])

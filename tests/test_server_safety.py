@@ -12,7 +12,6 @@ import html
 import http.client
 import http.server
 import json
-import logging
 import multiprocessing
 import os
 import re
@@ -56,20 +55,6 @@ def server(fixture_store):
     srv = make_server(fixture_store, port=0, timeout=10).start()
     yield srv
     srv.shutdown()
-
-
-@pytest.fixture
-def server_log(caplog):
-    """caplog, receiving what the server logs at INFO and above even after the command line (run
-    in-process by other tests) stopped the ``atmpkg`` logger from propagating to the root."""
-    logger = logging.getLogger("atmpkg.server")
-    caplog.set_level(logging.INFO, logger="atmpkg.server")
-    # Each record reaches caplog once, through this handler, whether or not it also propagates.
-    propagate, logger.propagate = logger.propagate, False
-    logger.addHandler(caplog.handler)
-    yield caplog
-    logger.removeHandler(caplog.handler)
-    logger.propagate = propagate
 
 
 def address(srv) -> tuple[str, int]:
