@@ -1077,6 +1077,33 @@ def test_a_reference_written_as_a_name_is_offered_the_slugs_of_the_entities_name
     ]
 
 
+def test_a_reference_to_an_entity_of_another_kind_is_told_its_kind(built, tmp_path):
+    """A slug or name of another kind's entity (a therapy where a company is asked for) was offered
+    near slugs of the kind asked for, as if misspelt; it is told what it names, as a named query's
+    parameter is, and a column that takes any kind is given the reference to write."""
+    approvals = tmp_path / "my-approvals.csv"
+    approvals.write_text(
+        "therapy,agency,date,indication,sponsor,jurisdiction,approval_type,source\n"
+        "alphacel,fda,2024-01-02,cellco,genex,us,initial,src-news\n"
+        "alphacel,fda,2024-01-03,multiple-myeloma,Genexa,us,initial,src-news\n"
+    )
+    deals = tmp_path / "my-deals.csv"
+    deals.write_text(f"{DEAL_HEADER}\nnewdeal-2024,cellco,company/genex,acquisition,2024-05,,,,src-news,\n")
+    with pytest.raises(DataErrors) as info:
+        validate([approvals, deals], store=built)
+    no_slug = "is not a slug (lowercase a-z, 0-9, hyphens)"
+    assert [str(e) for e in info.value.errors] == [
+        f"{approvals}:2:4 (column 'indication'): unknown indication 'cellco': 'cellco' is a company, "
+        "not an indication. Add it to its file first.",
+        f"{approvals}:2:5 (column 'sponsor'): unknown company 'genex': 'genex' is a therapy, not "
+        "a company; did you mean 'genecorp'? Add it to its file first.",
+        f"{approvals}:3:5 (column 'sponsor'): 'Genexa' {no_slug}: 'Genexa' names a therapy "
+        "('genex'), not a company; write the slug of a company, or add it to its file first",
+        f"{deals}:2:3 (column 'target'): unknown company 'genex'; write 'therapy/genex' for the "
+        "therapy it names",
+    ]
+
+
 def test_a_build_without_an_error_gathers_no_names(data_dir, tmp_path, monkeypatch):
     """newuser22 F13: the names a wrong reference is offered are gathered only for an error, so
     that a build of good data pays nothing for them."""

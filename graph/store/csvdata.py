@@ -945,13 +945,38 @@ class _Compiler:
             one = slugs[0]
             of = self.geo_kind.get(one, noun) if kind == "geo" else kind
             return f"{said}; write '{written}{one}' for the {of} it names{labelled(one)}"
+        other = None if exact else self.of_another_kind(kind, text)
+        if other and written == f"{kind}/":  # a column of any kind's entities
+            of, one = other
+            return f"{said}; write '{of}/{one}' for the {of} it names"
+        if other:
+            of, one = other
+            named = f"is {indefinite(of)}," if one == text else f"names {indefinite(of)} ('{one}'),"
+            said += f": '{cut(text)}' {named} not {indefinite(noun)}"
         if slugs:
             offered = ", ".join(f"'{written}{slug}'{labelled(slug)}" for slug in slugs)
             said += f"; did you mean {offered}?"
             return said + (" Add it to its file first." if slugged else "")
         if slugged:
             return f"{said}. Add it to its file first."
+        if other:
+            return f"{said}; write the slug of {indefinite(noun)}, or add it to its file first"
         return f"{said}, and names no {noun}: write the slug of one, or add it to its file first"
+
+    def of_another_kind(self, kind: str, text: str) -> tuple[str, str] | None:
+        """The kind and slug of the entity of another kind than ``kind`` that ``text`` is the slug
+        or a name of (a source by its slug alone), the first such kind in :data:`KINDS` order."""
+        near = set(_GEO_KINDS) | {"geo"} if kind == "geo" else {kind}
+        for other in KINDS:
+            if other in near:
+                continue
+            if text in self.keys[other]:
+                return other, text
+            if other != "source":
+                found = named_by(self.names_of(other)[0], text)
+                if len(found) == 1:
+                    return other, next(iter(found))
+        return None
 
     def meant(self, kind: str, text: str) -> tuple[list[str], bool]:
         """The slugs of the entities of ``kind`` that ``text`` names, as ``atmpkg show`` reads a
