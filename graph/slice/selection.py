@@ -257,12 +257,24 @@ class Selection:
 
     @reads_answers
     def triples(self) -> list:
-        """The selected triples (pyoxigraph), sorted.
+        """The selected triples (pyoxigraph), sorted: those an RDF export of the selection writes,
+        each entity's followed by those of the blank nodes it reaches (RDF lists, nested
+        descriptions) when the graph is the embedded store.
 
         >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
         49
         """
-        return list(self.slice())
+        kg = self._bound()
+        if kg.endpoint is not None:  # an endpoint cannot be asked about a blank node
+            return list(self.slice())
+        chosen = self.with_defaults(with_sources=False, max_nodes=0)
+        if chosen.whole and not chosen.max_nodes:  # with the blank nodes no entity reaches
+            from .whole import whole_graph
+
+            return list(whole_graph(kg._current().store, bool(chosen.with_sources)).slice())
+        from .export import with_blank_nodes
+
+        return list(with_blank_nodes(self.slice()))
 
     @reads_answers
     def network(self) -> networkx.MultiDiGraph:
