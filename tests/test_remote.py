@@ -1232,6 +1232,22 @@ class DeepXmlTripleTermHandler(DeepTripleTermHandler):
     results = "xml"
 
 
+class SlippedDeepAnswersHandler(QuietHandler):
+    """sec23 H1, H2: the deep answers above behind one slip the scans missed: a duplicate
+    attribute, which expat stops at and the engine's XML parser reads past; a comment ended by a
+    carriage return, after which the engine reads the N-Triples on and the scan read a comment."""
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if "CONSTRUCT" in text:
+            self.send_body(b"# hostile\r" + nested_triple_term(20_000, "nt"), "application/n-triples")
+        elif text.startswith("ASK"):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+        else:
+            slipped = nested_triple_term(50_000, "xml").replace(b"<head>", b'<head a="1" a="2">')
+            self.send_body(slipped, "application/sparql-results+xml")
+
+
 class DeepTriplesHandler(DeepTripleTermHandler):
     results = "none"
 
@@ -1249,6 +1265,18 @@ def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_
         (DeepXmlTripleTermHandler, "SELECT ?x WHERE { ?x ?p ?o }", f"sent SPARQL Results in XML {deep}"),
         (
             DeepTriplesHandler,
+            "CONSTRUCT WHERE { ?s ?p ?o }",
+            "answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and "
+            "holds none\n",
+        ),
+        (
+            SlippedDeepAnswersHandler,
+            "SELECT ?x WHERE { ?x ?p ?o }",
+            "sent SPARQL Results in XML that is not well-formed (duplicate attribute, line 1 of the "
+            "answer): refused unparsed\n",
+        ),
+        (
+            SlippedDeepAnswersHandler,
             "CONSTRUCT WHERE { ?s ?p ?o }",
             "answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and "
             "holds none\n",

@@ -778,7 +778,7 @@ class _Compiler:
                 self.rdf_types.setdefault(subject, {}).setdefault(cls, (path, display))
             self.out.locations.setdefault(subject, display)
             parts = split_iri(subject)
-            if parts is None or parts[0] not in KINDS:
+            if parts is None or parts[0] not in KINDS or not SLUG_RE.match(parts[1]):
                 misplaced[subject] = None
                 continue
             if parts and parts[0] in self.keys:
@@ -1717,10 +1717,12 @@ def _mapped(path: Path) -> Iterator[mmap.mmap | bytes]:
 
 # What a Turtle, TriG, N-Triples or N-Quads text holds, skipped whole where "<<" means nothing:
 # an escaped character of a prefixed name (ex:a\#b: no comment starts there), strings (long ones
-# first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term.
+# first), IRIs and comments; "<<" elsewhere opens an RDF 1.2 triple term. A comment and a short
+# string end at a line break of either kind, as the grammars (and the engine) end them: a comment
+# read to the next LF alone hid a triple term after a CR from this scan (sec23 H2).
 _TURTLE_TOKEN = re.compile(
     rb"""\\.|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}|'{3}(?:[^'\\]|\\.|'(?!''))*'{3}"""
-    rb"""|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|(?P<term><<)|<[^<>\s]*>|\#[^\n]*""",
+    rb"""|"(?:[^"\\\r\n]|\\.)*"|'(?:[^'\\\r\n]|\\.)*'|(?P<term><<)|<[^<>\s]*>|\#[^\r\n]*""",
     re.DOTALL,
 )
 
@@ -1951,7 +1953,12 @@ def check_depth(path: Path, display: str) -> None:
     >>> check_depth(small, "small.rdf")
     """
     with open(path, "rb") as handle:
-        where = xml_too_deep(handle, MAX_XML_DEPTH)
+        try:
+            where = xml_too_deep(handle, MAX_XML_DEPTH)
+        except NotWellFormed:
+            # the engine's parser names the error at its line, tried first in a capped process
+            # (check_in_a_capped_process), where any depth it reads on to costs only that process
+            return
     if where is not None:
         raise DataError(
             display,
@@ -1966,13 +1973,28 @@ class _TooDeep(Exception):
     """Raised by the element handler of :func:`xml_too_deep` to stop expat where it is."""
 
 
+class NotWellFormed(ValueError):
+    """Raised by :func:`xml_too_deep` for a text expat cannot read to its end, with expat's
+    words and where it stopped (``line`` and ``column``, from 1): the depth of the rest is
+    unknown."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(f"{message} (line {line}, column {column})")
+        self.what, self.line, self.column = message, line, column
+
+
 def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
     """The line and column where the elements of the XML document read from ``handle`` come to
-    nest deeper than ``limit`` (read by expat, in one linear pass), or None, also for a text that
-    is no XML: the engine's parser names that error with its line.
+    nest deeper than ``limit`` (read by expat, in one linear pass), or None; :class:`NotWellFormed`
+    for a text expat cannot read (no XML, or an encoding it does not know), where the engine's
+    more lenient parser may still go on, as deep as the text nests.
 
     >>> xml_too_deep(io.BytesIO(b"<a>\\n <b><c/></b></a>"), 2)
     (2, 5)
+    >>> xml_too_deep(io.BytesIO(b'<a x="1" x="2"><b/></a>'), 2)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.store.csvdata.NotWellFormed: duplicate attribute (line 1, column 10)
     """
     from xml.parsers import expat
 
@@ -1994,8 +2016,10 @@ def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
         parser.ParseFile(handle)
     except _TooDeep as deep:
         return deep.args
-    except expat.ExpatError:
-        return None
+    except expat.ExpatError as error:
+        raise NotWellFormed(expat.ErrorString(error.code), error.lineno, error.offset + 1) from None
+    except LookupError as error:  # expat asks Python for the codec the declaration names
+        raise NotWellFormed(f"{error}: write UTF-8", 1, 1) from None
     return None
 
 
@@ -2133,8 +2157,15 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
         elif kind not in KINDS:
             close = suggest(kind.lower(), KINDS, 1)
             told = f"'{kind}' is no kind of entity" + (f"; did you mean {close[0]}?" if close else ".")
-        else:
-            told = f"the slug '{slug}' holds a '/'." if slug else "the IRI names no slug after its kind."
+        elif not slug:
+            told = "the IRI names no slug after its kind."
+        elif "/" in slug:
+            told = f"the slug '{slug}' holds a '/'."
+        else:  # no kind's prefix (therapy:X_1) or slug lookup would find it
+            fixed = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
+            told = f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)" + (
+                f"; did you mean {kind}/{fixed}?" if SLUG_RE.match(fixed) else "."
+            )
         found = text.find(subject)
         line = text.count("\n", 0, found) + 1 if found >= 0 else words.get(subject.rsplit("/", 1)[1])
         errors.append(

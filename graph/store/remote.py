@@ -1276,7 +1276,15 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
     if fmt == ox.QueryResultsFormat.JSON and (b"triple" in body or b"\\u" in body):
         line = csvdata.json_too_deep(body, MAX_ANSWER_DEPTH)
     elif fmt == ox.QueryResultsFormat.XML and b"triple" in body:
-        where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH)
+        try:
+            where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH)
+        except csvdata.NotWellFormed as error:
+            # the engine's parser reads on past what expat stops at (a duplicate attribute, an
+            # unknown entity), however deep the rest nests (sec23 H1): refused, not handed on
+            raise StoreError(
+                f"the SPARQL endpoint {url} sent SPARQL Results in XML that is not well-formed "
+                f"({error.what}, line {error.line:,} of the answer): refused unparsed"
+            ) from None
         line = None if where is None else where[0]
     else:
         return
