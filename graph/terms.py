@@ -22,9 +22,10 @@ PROV = "http://www.w3.org/ns/prov#"
 SCHEMA = "https://schema.org/"
 OWL = "http://www.w3.org/2002/07/owl#"
 
-#: The closed W3C vocabularies, by prefix: each one's name, namespace and the terms a file may use
-#: as a property or a class (their local names, space-separated); another name in their namespace
-#: (``rdfs:lable``) is a slip no tool reads.
+#: The closed vocabularies (W3C's and DCMI's), by prefix: each one's name, namespace and the terms
+#: a file may use as a property or a class (their local names, space-separated); another name in
+#: their namespace (``rdfs:lable``, ``dct:sources``) is a slip no tool reads. Schema.org is left
+#: out: it grows with each release and its extensions.
 CLOSED_VOCABULARIES = {
     "rdf": (
         "RDF",
@@ -47,6 +48,73 @@ CLOSED_VOCABULARIES = {
         "historyNote scopeNote semanticRelation broader narrower related broaderTransitive "
         "narrowerTransitive member memberList mappingRelation closeMatch exactMatch broadMatch "
         "narrowMatch relatedMatch",
+    ),
+    "dct": (
+        "DCMI Metadata Terms",
+        DCT,
+        # the properties, classes and encoding schemes of the namespace document (2020)
+        "Agent AgentClass BibliographicResource Box DCMIType DDC FileFormat Frequency IMT ISO3166 "
+        "Jurisdiction LCC LCSH LicenseDocument LinguisticSystem Location LocationPeriodOrJurisdiction "
+        "MESH MediaType MediaTypeOrExtent MethodOfAccrual MethodOfInstruction NLM Period PeriodOfTime "
+        "PhysicalMedium PhysicalResource Point Policy ProvenanceStatement RFC1766 RFC3066 RFC4646 "
+        "RFC5646 RightsStatement SizeOrDuration Standard TGN UDC URI W3CDTF abstract accessRights "
+        "accrualMethod accrualPeriodicity accrualPolicy alternative audience available "
+        "bibliographicCitation conformsTo contributor coverage created creator date dateAccepted "
+        "dateCopyrighted dateSubmitted description educationLevel extent format hasFormat hasPart "
+        "hasVersion identifier instructionalMethod isFormatOf isPartOf isReferencedBy isReplacedBy "
+        "isRequiredBy isVersionOf issued language license mediator medium modified provenance "
+        "publisher references relation replaces requires rights rightsHolder source spatial subject "
+        "tableOfContents temporal title type valid",
+    ),
+    "owl": (
+        "OWL",
+        OWL,
+        "AllDifferent AllDisjointClasses AllDisjointProperties Annotation AnnotationProperty "
+        "AsymmetricProperty Axiom Class DataRange DatatypeProperty DeprecatedClass DeprecatedProperty "
+        "FunctionalProperty InverseFunctionalProperty IrreflexiveProperty NamedIndividual "
+        "NegativePropertyAssertion Nothing ObjectProperty Ontology OntologyProperty ReflexiveProperty "
+        "Restriction SymmetricProperty Thing TransitiveProperty allValuesFrom annotatedProperty "
+        "annotatedSource annotatedTarget assertionProperty backwardCompatibleWith bottomDataProperty "
+        "bottomObjectProperty cardinality complementOf datatypeComplementOf deprecated differentFrom "
+        "disjointUnionOf disjointWith distinctMembers equivalentClass equivalentProperty hasKey "
+        "hasSelf hasValue imports incompatibleWith intersectionOf inverseOf maxCardinality "
+        "maxQualifiedCardinality members minCardinality minQualifiedCardinality onClass onDataRange "
+        "onDatatype onProperties onProperty oneOf priorVersion propertyChainAxiom "
+        "propertyDisjointWith qualifiedCardinality rational real sameAs someValuesFrom "
+        "sourceIndividual targetIndividual targetValue topDataProperty topObjectProperty unionOf "
+        "versionIRI versionInfo withRestrictions",
+    ),
+    "prov": (
+        "PROV-O",
+        PROV,
+        # PROV-O with the terms of PROV-AQ, PROV-DC and PROV-Dictionary in the same namespace
+        "Accept Activity ActivityInfluence Agent AgentInfluence Association Attribution Bundle "
+        "Collection Communication Contribute Contributor Copyright Create Creator Delegation "
+        "Derivation Dictionary DirectQueryService EmptyCollection EmptyDictionary End Entity "
+        "EntityInfluence Generation Influence Insertion InstantaneousEvent Invalidation KeyEntityPair "
+        "Location Modify Organization Person Plan PrimarySource Publish Publisher Quotation Removal "
+        "Replace Revision RightsAssignment RightsHolder Role ServiceDescription SoftwareAgent Start "
+        "Submit Usage actedOnBehalfOf activity activityOfInfluence agent agentOfInfluence alternateOf "
+        "aq asInBundle atLocation atTime category component constraints contributed definition "
+        "derivedByInsertionFrom derivedByRemovalFrom describesService dictionary dm editorialNote "
+        "editorsDefinition ended endedAtTime entity entityOfInfluence generalizationOf generated "
+        "generatedAsDerivation generatedAtTime hadActivity hadDelegate hadDerivation "
+        "hadDictionaryMember hadGeneration hadInfluence hadMember hadPlan hadPrimarySource "
+        "hadRevision hadRole hadUsage has_anchor has_provenance has_query_service influenced "
+        "influencer informed insertedKeyEntityPair invalidated invalidatedAtTime inverse locationOf "
+        "mentionOf n order pairEntity pairKey pingback provenanceUriTemplate qualifiedAssociation "
+        "qualifiedAssociationOf qualifiedAttribution qualifiedAttributionOf qualifiedCommunication "
+        "qualifiedCommunicationOf qualifiedDelegation qualifiedDelegationOf qualifiedDerivation "
+        "qualifiedDerivationOf qualifiedEnd qualifiedEndOf qualifiedForm qualifiedGeneration "
+        "qualifiedGenerationOf qualifiedInfluence qualifiedInfluenceOf qualifiedInsertion "
+        "qualifiedInvalidation qualifiedInvalidationOf qualifiedPrimarySource qualifiedQuotation "
+        "qualifiedQuotationOf qualifiedRemoval qualifiedRevision qualifiedSourceOf qualifiedStart "
+        "qualifiedStartOf qualifiedUsage qualifiedUsingActivity quotedAs removedKey revisedEntity "
+        "sharesDefinitionWith specializationOf started startedAtTime todo unqualifiedForm used value "
+        "wasActivityOfInfluence wasAssociateFor wasAssociatedWith wasAttributedTo wasDerivedFrom "
+        "wasEndedBy wasGeneratedBy wasInfluencedBy wasInformedBy wasInvalidatedBy wasMemberOf "
+        "wasPlanOf wasPrimarySourceOf wasQuotedFrom wasRevisionOf wasRoleIn wasStartedBy wasUsedBy "
+        "wasUsedInDerivation",
     ),
 }
 #: The project's own IRIs, under either scheme (the ontology, the instances, the graph's name).

@@ -18,6 +18,7 @@ from conftest import stale_copy
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import (
     DataError,
@@ -853,6 +854,13 @@ def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(
         )
         with pytest.raises(DataError, match="hidden.ttl:2: an RDF 1.2 triple term"):
             validate([hidden], store=built)
+    # a comment ends at a carriage return too, as the engine ends it (sec23 H2: the scan read on
+    # to the next LF, and the engine's parser met the deep term the scan had taken for comment)
+    cr = tmp_path / "cr.ttl"
+    cr.write_bytes(b"# hostile\r<urn:s> <urn:p> " + b"<<( <urn:a> <urn:b> " * 50_000 + b"1" + b" )>>" * 50_000 + b" .\n")
+    for check in (import_files, validate):
+        with pytest.raises(DataError, match="cr.ttl:1: an RDF 1.2 triple term"):
+            check([cr], store=built) if check is validate else check([cr], built)
 
 
 def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):
@@ -904,6 +912,34 @@ def test_xml_nested_past_a_limit_is_refused_where_it_passes_it(built, tmp_path):
         "this deep takes the parser minutes: write the nested descriptions side by side (or as "
         "Turtle)"
     )
+
+
+def test_rdf_xml_that_expat_cannot_read_is_refused_with_the_engines_words(built, tmp_path):
+    """sec23 M1: an encoding expat does not know raised LookupError, a traceback, from every
+    door. XML that expat stops in cannot be measured for depth (the engine's parser reads on past
+    a duplicate attribute, sec23 H1): the engine names its error, tried first in a capped
+    process."""
+    body = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns:ex="https://example.org/">\n<rdf:Description rdf:about="https://example.org/a" %s>'
+        "<ex:p>x</ex:p></rdf:Description></rdf:RDF>\n"
+    )
+    bogus = tmp_path / "bogus.rdf"
+    bogus.write_text('<?xml version="1.0" encoding="bogus"?>\n' + body % "")
+    twice = tmp_path / "twice.rdf"
+    twice.write_text(body % 'ex:q="1" ex:q="2"')
+    told = {
+        bogus: f"{bogus}:1: Only UTF-8 is supported by the RDF/XML parser",
+        twice: f"{twice}:2: error while parsing attribute: position 59: duplicated attribute, "
+        "previous declaration at position 50",
+    }
+    for path, said in told.items():
+        with pytest.raises(DataError) as caught:
+            import_files([path], built)
+        assert str(caught.value) == said
+        assert [str(v) for v in atmpkg.open(built).validate([path])] == [f"{said} [input]"]
+        done = CliRunner().invoke(cli, ["validate", str(path), "--store", str(built)])
+        assert (done.exit_code, done.output) == (1, f"Error: {said}\n")
 
 
 def nested_json(path: Path, depth: int) -> Path:
@@ -1326,16 +1362,37 @@ def test_an_entity_typed_under_the_graphs_namespace_outside_kind_and_slug_is_ref
         "<https://w3id.org/atmp-kg/id/thrapy/x1> a atmp:Therapy, atmp:Company .\n"
         "<https://w3id.org/atmp-kg/id/therapy/a/b> a atmp:Therapy .\n"
         "id:x a atmp:Therapy .\n"
+        # newuser23 F1: a slug that is none (therapy:X_1 found nothing, and was offered X_1)
+        "<https://w3id.org/atmp-kg/id/therapy/X_1> a <https://example.org/Thing> .\n"
+        "<https://w3id.org/atmp-kg/id/company/__> a atmp:Company .\n"
     )
     with pytest.raises(DataErrors) as error:
         import_files([mine], built)
     told = " The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours"
+    no_slug = "is not a slug (lowercase a-z, 0-9, hyphens)"
     assert sorted(str(e) for e in error.value.errors) == [
         f"{mine}:3: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy?{told}",
         f"{mine}:4: <https://w3id.org/atmp-kg/id/therapy/a/b>: the slug 'a/b' holds a '/'.{told}",
         f"{mine}:5: <https://w3id.org/atmp-kg/id/x>: 'x' is no kind of entity.{told}",
+        f"{mine}:6: <https://w3id.org/atmp-kg/id/therapy/X_1>: 'X_1' {no_slug}; did you mean therapy/x-1?{told}",
+        f"{mine}:7: <https://w3id.org/atmp-kg/id/company/__>: '__' {no_slug}.{told}",
     ]
     assert nquads(built) == before
+
+
+def test_an_untyped_subject_whose_slug_is_none_is_found_by_its_kind_and_slug(tmp_path):
+    """newuser23 F1: `show therapy:X_1` answered "unknown therapy 'X_1'; did you mean 'X_1'?" for
+    facts an import (or an older one, which took typed ones too) gave that IRI."""
+    store = tmp_path / "store"
+    build(store, data_dir=FIXTURE)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        '<https://w3id.org/atmp-kg/id/therapy/X_1> <http://www.w3.org/2000/01/rdf-schema#label> "Weird one" .\n'
+    )
+    import_files([mine], store)
+    kg = atmpkg.open(store)
+    for written in ("therapy:X_1", "therapy/X_1", "Weird one"):
+        assert kg.show(written).iri == "https://w3id.org/atmp-kg/id/therapy/X_1"
 
 
 def test_many_entities_typed_outside_kind_and_slug_are_summed_up(built, tmp_path):
@@ -1520,6 +1577,12 @@ def test_a_dot_missing_on_the_last_line_keeps_the_parsers_position(built, tmp_pa
             "therapy:kymriah a skos:Concpt .\n",
             "skos:Concpt is no term of SKOS (skos:), so nothing would read it; did you mean "
             "skos:Concept?",
+        ),
+        (  # newuser23 F2: the vocabularies every source's facts are written in
+            "@prefix dct: <http://purl.org/dc/terms/> .\n"
+            "therapy:kymriah dct:sources <https://example.org/doc> .\n",
+            "dct:sources is no term of DCMI Metadata Terms (dct:), so nothing would read it; did "
+            "you mean dct:source?",
         ),
     ],
 )

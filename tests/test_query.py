@@ -924,6 +924,15 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
         "skos:prefLable is not a term of SKOS (did you mean skos:prefLabel?): nothing matches it",
     ]
     assert kg.query("PREFIX rdfs: <urn:mine:> SELECT ?x WHERE { ?x rdfs:lable ?l }").notes == []
+    # newuser23 F2: and DCMI Metadata Terms, OWL and PROV-O (schema.org grows: not checked)
+    slips = "SELECT ?x WHERE { ?x dct:sources ?s ; owl:sameas ?y ; prov:wasDerivedfrom ?z ; schema:URL ?u }"
+    assert kg.query(slips).notes == [
+        "dct:sources is not a term of DCMI Metadata Terms (did you mean dct:source?): nothing "
+        "matches it",
+        "owl:sameas is not a term of OWL (did you mean owl:sameAs?): nothing matches it",
+        "prov:wasDerivedfrom is not a term of PROV-O (did you mean prov:wasDerivedFrom?): nothing "
+        "matches it",
+    ]
     # rev22 F6: the standard namespaces declared as other tools write them are no terms, and a
     # prefix declared to its standard namespace is still checked
     standard = (

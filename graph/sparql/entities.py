@@ -331,14 +331,9 @@ def resolve_entity_of_kind(
         value = value[1:-1]
     if value.lower().startswith((prefix, prefix[:-1] + "/")):  # agency:fda, Agency:fda, agency/fda
         value = value[len(prefix) :]
-    candidate = (
-        value
-        if value.startswith(ID + kind + "/")
-        else iri(kind, value)
-        if SLUG_RE.match(value)
-        else None
-    )
-    if candidate and valid_iri(candidate):
+    # what the value names as a slug, also one that is none (X_1, which an older import took)
+    candidate = value if value.startswith(ID + kind + "/") else iri(kind, value)
+    if valid_iri(candidate):
         facts = {
             q.predicate.value: q.object
             for q in store.quads_for_pattern(ox.NamedNode(candidate), None, None)

@@ -1057,7 +1057,8 @@ def decimal_text(value: decimal.Decimal) -> str:
 def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
     """Notes on the terms a query names that their vocabulary does not declare, each with the
     closest declared ones: ``atmp:`` names the ontology lacks (``atmp:Therapi``), and names
-    that RDF, RDF Schema or SKOS do not define (``rdfs:lable``, which an import refuses). No
+    that the closed vocabularies do not define (``rdfs:lable``, which an import refuses; see
+    :data:`~atmpkg.graph.terms.CLOSED_VOCABULARIES`). No
     triple can match them, so the query answers nothing about them without an error. A prefix
     the query declares itself is left alone.
 
