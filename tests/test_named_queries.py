@@ -1676,6 +1676,13 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         "unknown modality 'dealtype:acquisition'. (parameter 'modality') dealtype:acquisition is "
         "a deal-type, not a modality."
     )
+    # joints23 F5: the prefix of another real kind before a name of the kind asked for
+    with pytest.raises(UnknownNameError) as wrong:
+        run_named("company-portfolio", {"company": "therapy:kite"}, store=curated_store)
+    assert str(wrong.value) == (
+        "unknown company 'therapy:kite'; did you mean 'kite-pharma'? (parameter 'company') "
+        "'therapy:' names a therapy; 'kite' names a company."
+    )
     with pytest.raises(UnknownNameError) as wrong:
         run_named("company-portfolio", {"company": "compny:zzzz"}, store=curated_store)
     assert str(wrong.value) == (

@@ -103,6 +103,22 @@ def _kind_prefix_written_wrong(kind: str, value: str, store: ox.Store) -> tuple[
     return None
 
 
+def _kind_prefix_of_another(kind: str, value: str, store: ox.Store) -> tuple[str, str] | None:
+    """For ``value`` written ``head:rest`` whose ``head`` is the prefix of a kind other than
+    ``kind``, and whose ``rest`` names one entity of ``kind`` (joints23 F5: ``therapy:kite`` for a
+    company was offered 'fkd-therapies'): the kind ``head`` stands for and that entity's slug.
+
+    >>> _kind_prefix_of_another("company", "therapy:kite", atmpkg.graph.open_store().store)
+    ('therapy', 'kite-pharma')
+    """
+    head, found, rest = value.partition(":")
+    other = KIND_PREFIXES.get(head.lower()) if found and rest else None
+    if other is None or other == kind:
+        return None
+    meant = _quietly(kind, rest, store)
+    return None if meant is None else (other, meant.value.rsplit("/", 1)[1])
+
+
 def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
     """The entities of ``kind`` that ``text`` names, or else those its nearest names name, looked
     up without correcting a kind (``correct=False``), so that the look-up ends."""
@@ -388,6 +404,13 @@ def resolve_entity_of_kind(
             suggestions=[meant] if meant else [],
             hint=" ".join(part for part in (f"({where})" if where else "", told) if part),
         )
+    crossed = _kind_prefix_of_another(kind, value, store) if correct else None
+    if crossed:
+        of, slug = crossed
+        head, _, rest = value.partition(":")
+        told = f"'{head}:' names {indefinite(of)}; '{cut(rest)}' names {indefinite(kind)}."
+        hint = " ".join(part for part in (f"({where})" if where else "", told) if part)
+        raise UnknownNameError(kind, value, suggestions=[slug], hint=hint)
     try:
         other = resolve_entity(value, store, correct=False) if correct else None
     except (UnknownNameError, ParameterError):
