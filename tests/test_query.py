@@ -945,6 +945,19 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
     ]
 
 
+def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
+    """newuser23 F9: an IRI kept from an earlier release answered nothing, in the text or as a
+    parameter, without a word, where show, view and typed parameters say what replaced it."""
+    kg = atmpkg.open(curated_store)
+    old, new = "approval:abecma-ema-2021-08-multiple-myeloma", "approval:abecma-ema-2021-08-18-multiple-myeloma"
+    told = f"is retired: {new} replaced it, and the graph states nothing else of it"
+    result = kg.query(f"SELECT ?d WHERE {{ {old} atmp:date ?d }}")
+    assert (len(result), result.notes) == (0, [f"{old} {told}"])
+    given = kg.query("SELECT ?a ?d WHERE { ?a atmp:date ?d }", {"a": old})
+    assert (len(given), given.notes) == (0, [f"parameter 'a' is {old}, which {told}"])
+    assert kg.query(f"SELECT ?d WHERE {{ {new} atmp:date ?d }}").notes == []
+
+
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     today = date.today()
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]

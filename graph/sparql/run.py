@@ -55,6 +55,7 @@ from ..terms import (
     PREFIXES,
     RDF,
     RDFS,
+    REPLACED_BY,
     SKOS,
     SLUG_RE,
     STATED_DATES,
@@ -906,11 +907,13 @@ def entity_notes(
 
 def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
     """Of ``names``, prefixed names of entities or concept values (``modality:cart``), those
-    that name nothing in the graph, each with what to say of it: the slug in lower case that
+    that name nothing in the graph or a retired IRI, each with what to say of it: the slug in lower case that
     names one, or the nearest slugs of its kind. At most a few distinct names are looked up.
 
     >>> nothing_named(["modality:car-t", "modality:cart"], atmpkg.graph.open_store().store)
     [('modality:cart', 'names nothing in the graph (did you mean modality:car-t?): nothing matches it')]
+
+    A retired IRI (``dct:isReplacedBy``) is told what replaced it.
     """
 
     @functools.cache
@@ -932,6 +935,14 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
         if len(seen) > _MOST_LOOKED_UP:
             break
         if _subject(store, ox.NamedNode(iri)):
+            # a retired IRI's only fact is what replaced it (newuser23 F9: IRIs kept from an
+            # earlier release answered nothing, without a word)
+            new = next(store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(REPLACED_BY), None), None)
+            if new is not None:
+                told.append(
+                    (name, f"is retired: {shorten(new.object.value)} replaced it, and the graph "
+                     "states nothing else of it")
+                )
             continue
         if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
             told.append(
