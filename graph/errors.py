@@ -251,25 +251,37 @@ class QueryMemoryError(AtmpkgError, MemoryError):
     ('query stopped at the 300 MiB memory cap', 'query stopped at the 1 KiB memory cap')
     >>> str(QueryMemoryError(300 * 1024**2, held=True)).split(";")[0]
     "query stopped at the 300 MiB memory cap, which also holds the evaluating process's copy of the store"
+    >>> str(QueryMemoryError(150 * 1024**2, starting=True))
+    'the evaluating process cannot start within the 150 MiB memory cap: loading the engine and opening the store take about 200 MiB before any query; raise it with --memory/memory='
     """
 
-    def __init__(self, cap: int, held: bool = False):
-        self.cap, self.held = cap, held
+    def __init__(self, cap: int, held: bool = False, starting: bool = False):
+        self.cap, self.held, self.starting = cap, held, starting
         unit, size = next(
             (unit, cap / 1024**power)
             for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB"), (0, "bytes"))
             if cap >= 1024**power or power == 0
         )
-        super().__init__(
-            f"query stopped at the {size:.3g} {unit} memory cap"
-            + (
-                ", which also holds the evaluating process's copy of the store; raise it with "
-                "--memory/memory= (the copy takes about 0.7 GB per million triples) or do without "
-                "the copy (leave out --in-memory; in_memory=False)"
-                if held
-                else "; raise it with --memory/memory= or narrow the query"
+        copy = "about 0.7 GB per million triples"
+        if starting:  # no query can be narrowed to fit (newuser23 F11: ASK {} was told to)
+            told = (
+                f"the evaluating process cannot start within the {size:.3g} {unit} memory cap: "
+                "loading the engine and opening the store take about 200 MiB before any query"
+                + (f", and its copy of the store {copy}" if held else "")
+                + "; raise it with --memory/memory="
             )
-        )
+        elif held:
+            told = (
+                f"query stopped at the {size:.3g} {unit} memory cap, which also holds the "
+                "evaluating process's copy of the store; raise it with --memory/memory= (the copy "
+                f"takes {copy}) or do without the copy (leave out --in-memory; in_memory=False)"
+            )
+        else:
+            told = (
+                f"query stopped at the {size:.3g} {unit} memory cap; raise it with "
+                "--memory/memory= or narrow the query"
+            )
+        super().__init__(told)
 
 
 class EmptyResultError(AtmpkgError, LookupError):

@@ -945,6 +945,21 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
     ]
 
 
+def test_a_cap_too_small_to_start_the_evaluating_process_is_not_blamed_on_the_query(fixture_store):
+    """newuser23 F11: at --memory 150M even ASK {} was told to narrow the query, which no query
+    can be: the process needs the room to load the engine and open the store first."""
+    with pytest.raises(QueryMemoryError) as small:
+        query("ASK {}", store=fixture_store, memory=100 * 1024**2)
+    assert small.value.starting
+    assert str(small.value) == (
+        "the evaluating process cannot start within the 100 MiB memory cap: loading the engine "
+        "and opening the store take about 200 MiB before any query; raise it with --memory/memory="
+    )
+    done = CliRunner().invoke(cli, ["query", "ASK {}", "--memory", "100M", "--store", str(fixture_store)])
+    assert (done.exit_code, done.output) == (3, f"Error: {small.value}\n")  # exit 3: a cap
+    assert query("ASK {}", store=fixture_store, memory=300 * 1024**2).boolean is True
+
+
 def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
     """newuser23 F9: an IRI kept from an earlier release answered nothing, in the text or as a
     parameter, without a word, where show, view and typed parameters say what replaced it."""

@@ -870,7 +870,7 @@ def test_a_cap_too_small_to_start_a_worker_is_named_without_a_traceback(
         make_server(fixture_store, port=0, workers=1, memory=cap)
     size = {"1K": 1024, "20M": 20 * 1024**2}[cap]
     assert str(info.value) == (
-        f"the query workers of the server could not start: {QueryMemoryError(size)} "
+        f"the query workers of the server could not start: {QueryMemoryError(size, starting=True)} "
         "(see the messages above)"
     )
     assert not [m for m in server_log.messages if "Traceback" in m]
@@ -885,7 +885,8 @@ def test_a_cap_too_small_for_an_in_memory_workers_copy_is_named_when_it_cannot_s
     with pytest.raises(StoreError) as info:
         make_server(curated_store, port=0, workers=1, memory="200M", in_memory=True)
     assert str(info.value) == (
-        f"the query workers of the server could not start: {QueryMemoryError(200 * 1024**2, True)} "
+        "the query workers of the server could not start: "
+        f"{QueryMemoryError(200 * 1024**2, True, starting=True)} "
         "(see the messages above)"
     )
 

@@ -67,6 +67,10 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
+#: What the child writes on its stderr once it has loaded the engine and opened its first store.
+STARTED = b"atmpkg: the evaluating process started\n"
+
+
 class Evaluator:
     """One confined child process that evaluates requests; started on first use, replaced after it
     is killed (time limit) or dies (memory cap, crash)."""
@@ -143,6 +147,10 @@ class Evaluator:
     def _death(self, request: dict) -> Exception:
         process = self._process
         returncode = process.wait()
+        # the process says first thing that it loaded the engine and opened a store (STARTED),
+        # read from the start: an allocator's backtrace may push it out of the last lines
+        self._stderr.seek(0)
+        started = STARTED in self._stderr.read(4096)
         self._stderr.seek(0, os.SEEK_END)
         self._stderr.seek(max(0, self._stderr.tell() - 4096))
         tail = self._stderr.read().decode("utf-8", "replace")
@@ -150,7 +158,8 @@ class Evaluator:
         damaged = _unreadable(request)
         if damaged is not None:
             return damaged  # garbage read as a length can look like a query out of memory
-        return describe_death(returncode, tail, self.memory, request.get("in_memory", False))
+        held = request.get("in_memory", False)
+        return describe_death(returncode, tail, self.memory, held, started=started or STARTED.decode() in tail)
 
     def _kill(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -399,6 +408,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
 
     stores: dict[tuple[str, bool], ox.Store] = {}
     source = sys.stdin.buffer
+    started = False
     while True:
         head = source.read(_HEADER.size)
         if len(head) < _HEADER.size:
@@ -409,6 +419,9 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
                 _write(out, dump_answer("ok", _parse(request)))
                 continue
             store = _open(request, stores)
+            if not started:  # past what a memory cap too small for any query stops
+                os.write(2, STARTED)
+                started = True
             result = evaluate(
                 store,
                 request["text"],

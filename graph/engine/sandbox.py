@@ -306,11 +306,12 @@ OUT_OF_MEMORY = (
 
 
 def describe_death(
-    returncode: int, stderr: str, memory: int | None, held: bool = False
+    returncode: int, stderr: str, memory: int | None, held: bool = False, started: bool = True
 ) -> Exception:
     """The error for an evaluating process that ended without an answer, from its exit status and
     the last lines it wrote: the memory cap (which, with ``held``, also held the process's copy of
-    the store), the engine's stack, or a crash.
+    the store; unless ``started``, left no room to load the engine and open the store), the
+    engine's stack, or a crash.
 
     >>> type(describe_death(-6, "memory allocation of 448 bytes failed", 2 * 1024**3)).__name__
     'QueryMemoryError'
@@ -320,7 +321,7 @@ def describe_death(
     from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
 
     if memory is not None and any(sign in stderr for sign in OUT_OF_MEMORY):
-        return QueryMemoryError(memory, held)
+        return QueryMemoryError(memory, held, starting=not started)
     if "overflowed its stack" in stderr or returncode == -11:
         return QueryTooComplexError(
             "the query engine ran out of stack evaluating this query (it nests too deeply or is "

@@ -694,7 +694,7 @@ class WorkerPool:
         error = None
         unguarded = False
         if not ready and not self._closed:
-            error = self._death(worker)
+            error = self._death(worker, started=False)
             # a worker that left as it imported the script again wrote nothing: the error the
             # pool raises says why
             unguarded = worker.process.exitcode == UNGUARDED_EXIT
@@ -712,15 +712,20 @@ class WorkerPool:
         if not joined:
             self._discard(worker)
 
-    def _death(self, worker: _Worker) -> Exception:
-        """Why a worker ended without answering: the library error for its exit status and the
-        last lines it wrote (see :func:`~atmpkg.graph.engine.sandbox.describe_death`)."""
+    def _death(self, worker: _Worker, started: bool = True) -> Exception:
+        """Why a worker ended without answering (unless ``started``, before it was ready to): the
+        library error for its exit status and the last lines it wrote (see
+        :func:`~atmpkg.graph.engine.sandbox.describe_death`)."""
         worker.process.join(2)
         if worker.process.exitcode is None:  # alive but silent or its pipe broke: end it
             worker.process.kill()
             worker.process.join(5)
         return describe_death(
-            worker.process.exitcode or 0, worker.stderr.tail(1.0), self._memory, self._in_memory
+            worker.process.exitcode or 0,
+            worker.stderr.tail(1.0),
+            self._memory,
+            self._in_memory,
+            started,
         )
 
     def _discard(self, worker: _Worker) -> None:
