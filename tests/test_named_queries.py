@@ -1605,6 +1605,17 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         assert kg.show(former).iri == ID + "agency/" + slug, former
         named = run_named("approvals-by-agency-year", {"agency": former}, store=curated_store)
         assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), former
+    # newuser23 F13: an agency written with its jurisdiction, as the press writes it ("US FDA"
+    # was offered SFDA, China's former regulator); a place that is not its own names nothing
+    for written, slug in (
+        ("US FDA", "fda"), ("U.S. FDA", "fda"), ("FDA US", "fda"), ("UK MHRA", "mhra"),
+        ("Korea MFDS", "mfds"), ("EU EMA", "ema"),
+    ):
+        assert kg.show(written).iri == ID + "agency/" + slug, written
+        named = run_named("approvals-by-agency-year", {"agency": written}, store=curated_store)
+        assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), written
+    with pytest.raises(UnknownNameError):
+        kg.show("US MHRA")
     # rev20 R20-6: a typed parameter takes kind:slug as show does, in any case, or kind/slug
     for given in ("Agency:fda", "agency/fda", "AGENCY/Fda"):
         named = run_named("approvals-by-agency-year", {"agency": given}, store=curated_store)

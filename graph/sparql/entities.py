@@ -119,6 +119,49 @@ def _kind_prefix_of_another(kind: str, value: str, store: ox.Store) -> tuple[str
     return None if meant is None else (other, meant.value.rsplit("/", 1)[1])
 
 
+def agency_with_its_place(text: str, store: ox.Store) -> str | None:
+    """The agency ``text`` names by a name of it beside its jurisdiction's (newuser23 F13: "US
+    FDA" was offered SFDA, China's former regulator): one word or run of words is a name of the
+    agency, the rest its jurisdiction's name, ISO code, some of its name's words or their
+    initials, in either order, with any full stops left out ("U.S. FDA", "UK MHRA", "Korea
+    MFDS").
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> agency_with_its_place("U.S. FDA", store), agency_with_its_place("US MHRA", store)
+    ('https://w3id.org/atmp-kg/id/agency/fda', None)
+    """
+    words = text.replace(".", "").lower().split()
+    if len(words) < 2:
+        return None
+    agencies: dict[str, tuple[set[str], set[str]]] = {}
+    for row in store.query(
+        f"SELECT ?a ?name ?place WHERE {{ ?a a atmp:RegulatoryAgency ; {NAME_PROPERTIES} ?name ; "
+        f"atmp:jurisdiction/({NAME_PROPERTIES}) ?place }}",
+        prefixes=PREFIXES,
+    ):
+        names, places = agencies.setdefault(row["a"].value, (set(), set()))
+        names.add(row["name"].value.replace(".", "").lower())
+        places.add(row["place"].value.replace(".", "").lower())
+
+    def of_place(qualifier: list[str], places: set[str]) -> bool:
+        for place in places:
+            named = place.split()
+            if qualifier == named or set(qualifier) <= set(named):
+                return True
+            if len(qualifier) == 1 and qualifier[0] == "".join(w[0] for w in named):
+                return True
+        return False
+
+    found = {
+        agency
+        for agency, (names, places) in agencies.items()
+        for at in range(1, len(words))
+        for name, qualifier in ((words[at:], words[:at]), (words[:at], words[at:]))
+        if " ".join(name) in names and of_place(qualifier, places)
+    }
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
     """The entities of ``kind`` that ``text`` names, or else those its nearest names name, looked
     up without correcting a kind (``correct=False``), so that the look-up ends."""
@@ -221,6 +264,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
+    agency = agency_with_its_place(text, store)
+    if agency is not None:
+        return agency
     entities = {e for found in names.values() for e in found}
     lowered = text.lower()
     by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == lowered]
@@ -370,6 +416,8 @@ def resolve_entity_of_kind(
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
         written.setdefault(row["name"].value.lower(), row["name"].value)
     matches = named_by(names, value)
+    if not matches and kind == "agency" and (agency := agency_with_its_place(value, store)):
+        matches = {agency}
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
