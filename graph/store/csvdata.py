@@ -937,9 +937,13 @@ class _Compiler:
         slugs, exact = self.meant(kind, text)
         _, labels = self.names_of(kind)
 
-        def labelled(slug: str) -> str:  # a label that only capitalises the slug adds nothing
+        def labelled(slug: str) -> str:
+            # the entity's label, unless it is the text written or, for a near miss, only
+            # capitalises the slug (joints23 F6: 'Novartis AG' was given 'novartis' alone, and
+            # 'Large B-cell lymphoma' its own text back)
             label = labels[slug]
-            return f" ({cut(label)})" if label and label.lower() != slug else ""
+            said_already = label.lower() == text.lower() or (not exact and label.lower() == slug)
+            return f" ({cut(label)})" if label and not said_already else ""
 
         if exact and len(slugs) == 1:
             one = slugs[0]
