@@ -683,6 +683,33 @@ def test_a_column_with_no_value_on_any_row_is_named_below_the_table():
     assert format_result(QueryResult("SELECT", [], [()]), "table") == "(1 row)\n"
 
 
+def test_a_notebook_table_names_a_column_of_no_value_below_its_rows_as_the_text_does():
+    """newuser23 F5: the HTML of a result drew a column with no value on any row as blank cells,
+    where the text leaves it out and names it below the rows."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    def number(n: int) -> ox.Literal:
+        return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+    result = QueryResult("SELECT", ["x", "y"], [(None, number(n)) for n in (1, 2, 3)])
+    assert result._repr_html_() == (
+        "<table><thead><tr><th>y</th></tr></thead><tbody>"
+        "<tr><td>1</td></tr><tr><td>2</td></tr><tr><td>3</td></tr></tbody></table>"
+        "<p>no value on any row: x</p><p>3 rows</p>"
+    )
+    assert repr(result).splitlines()[-2:] == ["(no value on any row: x)", "(3 rows)"]
+    # an answer with no value at all is its count, in HTML as in text
+    blank = QueryResult("SELECT", ["x"], [(None,)], notes=["a <note>"])
+    assert blank._repr_html_() == "<p>1 row; no value on any row: x</p><p>Note: a &lt;note&gt;</p>"
+    assert repr(blank) == "(1 row; no value on any row: x)\nNote: a <note>"
+    # a column with a value past the rows shown is no column of no value: both show it blank
+    late = QueryResult("SELECT", ["x", "y"], [(None, number(n)) for n in range(25)])
+    late.rows[24] = (number(7), number(24))
+    assert late._repr_html_().startswith("<table><thead><tr><th>x</th><th>y</th></tr></thead>")
+    assert "no value" not in late._repr_html_()
+    assert repr(late).splitlines()[:3] == ["x   y", "-  --", "    0"]
+
+
 def test_an_answer_with_no_value_in_any_column_is_its_count(fixture_store):
     """newuser22 F8: a misspelt property under OPTIONAL printed the header and a blank line per
     row, with no count and no footer."""

@@ -255,6 +255,16 @@ def _empty_columns(result: QueryResult) -> list[str]:
     ]
 
 
+def _no_value(empty: Collection[str]) -> str:
+    """What a table for people says, below its rows, of the columns it leaves out as
+    :func:`_empty_columns`; the text and the notebook's HTML say it alike.
+
+    >>> _no_value(["alias", "company"])
+    'no value on any row: alias, company'
+    """
+    return f"no value on any row: {', '.join(empty)}" if empty else ""
+
+
 def _shown_columns(
     result: QueryResult, wide: bool, empty: Collection[str] = ()
 ) -> list[tuple[str, int, int | None]]:
@@ -307,15 +317,25 @@ def _fit(
     return widths
 
 
-def _table(result: QueryResult, width: int | None = None, wide: bool = False) -> str:
+def _table(
+    result: QueryResult,
+    width: int | None = None,
+    wide: bool = False,
+    empty: list[str] | None = None,
+) -> str:
+    """The table for people; ``empty``, the columns left out as having no value, when they are
+    decided on more rows than ``result`` holds (a preview's: on the whole answer)."""
     if result.form == "ASK":
         return ("true" if result.boolean else "false") + "\n"
-    empty = [] if wide else _empty_columns(result)
+    if wide:
+        empty = []
+    elif empty is None:
+        empty = _empty_columns(result)
     columns = _shown_columns(result, wide, empty)
     if not columns and result.rows:  # a blank line per row reads as if something were missing
-        nothing = f"; no value on any row: {', '.join(empty)}" if empty else ""
+        nothing = f"; {_no_value(empty)}" if empty else ""
         return f"({_count(len(result.rows), 'row')}{nothing})\n"
-    below = f"(no value on any row: {', '.join(empty)})\n" if empty else ""
+    below = f"({_no_value(empty)})\n" if empty else ""
     headers = [header for header, _, _ in columns]
     numeric = [
         any(_is_number(row[i]) for row in result.rows)
@@ -660,10 +680,17 @@ def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
     if result.form in ("ASK", "UPDATE"):
         return f"<p>{html.escape(to_text_preview(result))}</p>"
     shown, note = _preview(result, rows)
+    notes = "".join(f"<p>Note: {html.escape(n)}</p>" for n in result.notes)
     # the columns the table for people shows: an entity by its name (its IRI as the tooltip),
-    # numbers with their digits grouped, no parameter repeated on every row; a graph's triples
+    # numbers with their digits grouped, no parameter repeated on every row, no column of blanks
+    # (named below the rows instead); a graph's triples
     select = result.form == "SELECT"
-    columns = _shown_columns(result if select else shown, wide=not select)
+    empty = _empty_columns(result)
+    columns = _shown_columns(result if select else shown, wide=not select, empty=empty)
+    if not columns and shown.rows:  # as the text: rows of no value are their count
+        nothing = f"; {html.escape(_no_value(empty))}" if empty else ""
+        return f"<p>{note}{nothing}</p>{notes}"
+    below = f"<p>{html.escape(_no_value(empty))}</p>" if empty else ""
     head = "".join(f"<th>{html.escape(header)}</th>" for header, _, _ in columns)
     body = "".join(
         "<tr>"
@@ -673,8 +700,8 @@ def to_html_table(result: QueryResult, rows: int = HTML_ROWS) -> str:
         + "</tr>"
         for row in shown.rows
     )
-    notes = "".join(f"<p>Note: {html.escape(n)}</p>" for n in result.notes)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table><p>{note}</p>{notes}"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"{table}{below}<p>{note}</p>{notes}"
 
 
 def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
@@ -694,7 +721,8 @@ def to_text_preview(result: QueryResult, rows: int = HTML_ROWS) -> str:
     if result.form == "UPDATE":
         return "(update done)"
     shown, note = _preview(result, rows)
-    table = format_result(shown, "table")
+    # a column is left out for having no value on any row of the answer, not only of those shown
+    table = _table(shown, empty=_empty_columns(result))
     counted = f"({_count(len(shown), 'row')}"
     if len(shown) and table.startswith(counted):  # rows of no value: the table is their count
         return f"({note}{table.removeprefix(counted).rstrip()}{notes}"
