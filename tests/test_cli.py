@@ -88,6 +88,37 @@ def test_show_of_an_entity_without_a_class_prints_no_class_line(fixture_store, t
     ]
 
 
+def test_show_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
+    """newuser23 F6: an imported RDF list printed as its engine label twice, the second time in
+    <…> as if it were an IRI, and never its items."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    trials = tmp_path / "trials.ttl"
+    trials.write_text(
+        "@prefix ex: <https://example.org/trial/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        'ex:t1 rdfs:label "Trial one" ; ex:tests therapy:genex ;\n'
+        '  ex:steps ( "a" "b" [ ex:note "in a list" ] ) ;\n'
+        '  ex:dose [ ex:amount 5 ; ex:unit "mg" ; ex:inner [ ex:deep therapy:genex ] ] .\n'
+    )
+    assert CliRunner().invoke(cli, ["import", str(trials), "--store", str(store)]).exit_code == 0
+    result = CliRunner().invoke(cli, ["show", "Trial one", "--store", str(store)])
+    assert result.stdout.splitlines() == [
+        "Trial one  <https://example.org/trial/t1>",
+        "  dose: amount: 5; inner: (deep: therapy:genex); unit: mg",
+        "  label: Trial one",
+        "  steps: a, b, (note: in a list)",
+        "  tests: Genex (therapy:genex)",
+    ]
+    steps = [f for f in atmpkg.open(store).show("Trial one").facts if f.property_label == "steps"]
+    assert [(type(f.value).__name__, f.value_label) for f in steps] == [
+        ("BlankNode", "a, b, (note: in a list)")
+    ]
+
+
 def test_show_accepts_prefixed_names_and_iris(fixture_store):
     for name in (
         "company:cellco",

@@ -38,7 +38,7 @@ import atmpkg
 from atmpkg import queries
 from atmpkg.cli import cli
 from atmpkg.graph import open_store, push, query, run_named, show, stats
-from atmpkg.graph.display.explore import describe_entity
+from atmpkg.graph.display.explore import REMOTE_BLANK, blank_node_texts, describe_entity
 from atmpkg.graph.engine import gate
 from atmpkg.graph.errors import (
     AtmpkgError,
@@ -390,6 +390,15 @@ def test_show_does_not_depend_on_the_order_of_the_rows():
     assert shown.label == "X"
     assert [s.iri.rsplit("/", 1)[1] for s in shown.sources] == ["a", "b"]
     assert describe_entity(ReversedStore(store), shown.iri).text() == shown.text()
+
+
+def test_show_of_a_remote_store_says_a_blank_node_cannot_be_read_there():
+    """newuser23 F6: a blank node's label holds within one answer, so a remote store cannot be
+    asked what it holds; show says so instead of printing the label, and asks nothing."""
+    b = ox.BlankNode("b0")
+    unreachable = RemoteStore("http://127.0.0.1:9/sparql")
+    assert blank_node_texts(unreachable, [b]) == {b: REMOTE_BLANK}
+    assert unreachable.answered == 0
 
 
 def test_construct_gives_the_embedded_triples(server, fixture_store):

@@ -1043,6 +1043,36 @@ def test_entity_page_for_people(server):
     assert "sha256-" in headers["Content-Security-Policy"]
 
 
+def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
+    """newuser23 F6: a blank node an entity reaches is its content (an RDF list as its items, a
+    nested description as pairs), escaped, as `atmpkg show` prints it; never its engine label."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/ns#> .\n"
+        '<https://w3id.org/atmp-kg/id/therapy/genex> ex:steps ( "a" "<b>" ) ;\n'
+        '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n'
+    )
+    import_files([mine], store)
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        status, _, body = get(srv, "/id/therapy/genex", headers={"Accept": "text/html"})
+    finally:
+        srv.shutdown()
+    facts = body.decode("utf-8").split("<h2>Facts</h2>")[1].split("</table>")[0]
+    assert status == 200
+    assert "<tr><th>dose</th><td>inner: (deep: x); unit: &lt;mg&gt; &amp; co</td></tr>" in facts
+    assert "<tr><th>steps</th><td>a, &lt;b&gt;</td></tr>" in facts
+    assert "_:" not in facts
+    shown = atmpkg.open(store).show("genex").text().splitlines()
+    assert ["  dose: inner: (deep: x); unit: <mg> & co", "  steps: a, <b>"] == [
+        line for line in shown if line.startswith(("  dose:", "  steps:"))
+    ]
+
+
 def test_entity_as_data_by_accept(server, fixture_store):
     iri = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

@@ -8,13 +8,22 @@ what the store holds (:func:`store_stats`, ``kg.stats``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from ..engine.results import wrap
 from ..errors import indefinite
-from ..rdf import identifier_url, property_label, shown_value
+from ..rdf import (
+    BLANK,
+    fold_blank_nodes,
+    identifier_url,
+    property_label,
+    shown_value,
+    sort_triples,
+    term_facts,
+)
 from ..slice.subgraph import inverse_properties
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
@@ -82,7 +91,7 @@ class EntityView:
         lines = [f"{self.label}  <{self.iri}>", *([f"  {indefinite(kinds)}"] if kinds else [])]
         for fact in self.facts:
             value = fact.value_label
-            named = isinstance(fact.value, ox.NamedNode | ox.BlankNode)
+            named = isinstance(fact.value, ox.NamedNode)  # a blank node's label names nothing
             if named and value not in (fact.value.value, shorten(fact.value.value)):
                 value += f" ({shorten(fact.value.value)})"
             if fact.url:
@@ -148,6 +157,43 @@ def _name(term, label) -> str:
     return str(term)
 
 
+#: What a fact says of a blank node a remote store holds: its label holds within one answer only.
+REMOTE_BLANK = "a blank node (a remote store cannot be asked what it holds)"
+
+
+def blank_node_texts(
+    oxstore: ox.Store | RemoteStore, nodes: Sequence[ox.BlankNode]
+) -> dict[ox.BlankNode, str]:
+    """Each blank node of ``nodes`` as the networks write it (see
+    :func:`~atmpkg.graph.rdf.fold_blank_nodes`): an RDF list as its items (``a, b``), a nested
+    description as ``name: value`` pairs, read with every blank node it reaches; of a remote store,
+    :data:`REMOTE_BLANK`.
+
+    >>> store, b = ox.Store(), ox.BlankNode("b")
+    >>> store.add(ox.Quad(b, ox.NamedNode("http://example.org/note"), ox.Literal("in a list")))
+    >>> blank_node_texts(store, [b])
+    {<BlankNode value=b>: 'note: in a list'}
+    """
+    if isinstance(oxstore, RemoteStore):
+        return dict.fromkeys(nodes, REMOTE_BLANK)
+    triples: list[ox.Triple] = []
+    seen: set[ox.BlankNode] = set()
+    waiting = list(nodes)
+    while waiting:
+        node = waiting.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        about = sort_triples(oxstore.quads_for_pattern(node, None, None))
+        triples += about
+        waiting += [t.object for t in about if isinstance(t.object, ox.BlankNode)]
+    # one fact to each node from a subject of no name: folded, its object is the node's text, and
+    # these facts come first, in the order of ``nodes``
+    links = [("", "", BLANK, f"_:{node.value}", None, None) for node in nodes]
+    folded = fold_blank_nodes(links + list(term_facts(sort_triples(triples))))
+    return {node: fact[3] for node, fact in zip(nodes, folded[: len(links)], strict=True)}
+
+
 def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
     """Everything ``oxstore`` says about one entity: its facts, the links to it, and the sources
     behind them.
@@ -190,6 +236,10 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)
         for r in ask(_SOURCES)
     ]
+    blanks = [f for f in facts if isinstance(f.value, ox.BlankNode)]
+    texts = blank_node_texts(oxstore, [f.value for f in blanks])
+    for fact in blanks:
+        fact.value_label = texts[fact.value]
     stated = {f.property: f.value.value for f in view.facts if f.property in STATED_DATES}
     for fact in view.facts:
         details = DATE_DETAILS.get(fact.property)
