@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from atmpkg.graph.engine.gate import check
-from atmpkg.graph.errors import QueryRefusedError, QueryTooComplexError
+from atmpkg.graph.errors import QueryRefusedError, QuerySyntaxError, QueryTooComplexError
 
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -410,6 +410,75 @@ def test_a_dataset_clause_behind_a_keyword_glued_to_a_prefix_is_refused(clause, 
     triples = list(store.query(text))
     assert [t.object for t in triples] == ([ox.Literal("only in urn:h")] if clause == "FROM" else [])
     assert refused(text)
+
+
+@st.composite
+def from_tables(draw) -> tuple[str, bool]:
+    """A query with one or two FROM, each SQL's table (a bare name) or a dataset clause (an IRI, a
+    prefixed name, NAMED and one of them), and whether any is a dataset clause."""
+    clauses, real = [], False
+    for _ in range(draw(st.integers(1, 2))):
+        table = draw(
+            st.sampled_from(
+                ["therapies", "Therapies", "dbo.therapies", "t1", "my-table", "fromages", "named_x",
+                 "NAMEDx", "a", "where", "<urn:h>", "g:h", "NAMED <urn:h>", "named g:h",
+                 "therapies.g:h", "g:h.x", "therapies:"]
+            )
+        )  # fmt: skip
+        clause = table[0] == "<" or ":" in table
+        real = real or clause
+        # a bare name glued to the next FROM is one name: only a clause's end is no name's
+        after = draw(st.sampled_from([" ", "\n", ";", ",", ")", "{"] + [""] * clause))
+        clauses.append(draw(spelled("FROM")) + draw(st.sampled_from([" ", "\t", "\n "])) + table + after)
+    form = draw(st.sampled_from(["SELECT *", "SELECT name", "select ?o", "ASK", "SELECT*"]))
+    where = draw(st.sampled_from(["", "WHERE { ?s ?p ?o }", "{ ?s ?p ?o }", "WHERE id = 1"]))
+    return f"PREFIX g: <urn:> PREFIX therapies: <urn:t> {form} {''.join(clauses)} {where}", real
+
+
+def said_sql(text: str) -> bool:
+    """Whether the gate answers ``text`` with the hint on SQL's FROM (dataset clauses allowed or
+    not: the hint comes first)."""
+    answers = set()
+    for allow in ((), ("dataset",)):
+        try:
+            check(text, allow=allow)
+            answers.add(False)
+        except QuerySyntaxError as error:
+            answers.add("is SQL: SPARQL has no tables" in str(error))
+        except QueryRefusedError:
+            answers.add(False)
+    assert len(answers) == 1, text
+    return answers.pop()
+
+
+@SETTINGS
+@given(case=from_tables())
+def test_a_from_the_gate_calls_sql_the_engine_reads_as_no_dataset_clause(named_graphs, case):
+    """newuser23 F3: SQL's FROM therapies was refused as a dataset clause, which invited the
+    reader to lift the refusal; the hint must name only what the engine's parser refuses too, and
+    leave every dataset clause it reads to the refusal."""
+    text, real = case
+    if said_sql(text):
+        assert not real, text
+        with pytest.raises(SyntaxError):
+            named_graphs.query(text)
+    elif real:
+        assert refused(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * FROM <urn:h> WHERE { ?s ?p ?o }",
+        "PREFIX g: <urn:> SELECT * FROM g:h WHERE { ?s ?p ?o }",
+        "SELECT * FROM NAMED <urn:h> WHERE { GRAPH ?g { ?s ?p ?o } }",
+        "PREFIX therapies.g: <urn:> SELECT * FROM therapies.g:h WHERE { ?s ?p ?o }",
+    ],
+)
+def test_a_dataset_clause_after_a_from_is_no_sql_to_the_gate(named_graphs, text):
+    """newuser23 F3: the engine reads these as dataset clauses: the gate refuses them as such."""
+    assert list(named_graphs.query(text))
+    assert refused(text) and not said_sql(text)
 
 
 # --- Updates and LOAD ---------------------------------------------------------------------------

@@ -31,6 +31,11 @@ FIXTURE = Path(__file__).parent / "data" / "fixture"
 ID = "https://w3id.org/atmp-kg/id/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 FOREVER = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+#: The hint on SQL's FROM, after its table (newuser23 F3).
+SQL_FROM = (
+    "is SQL: SPARQL has no tables; a query matches patterns in the graph, as in SELECT ?t ?label "
+    "WHERE { ?t a atmp:Therapy ; rdfs:label ?label }"
+)
 DEALS = (
     "SELECT ?deal ?value ?date WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date "
     "OPTIONAL { ?deal atmp:valueUSD ?value } } ORDER BY ?deal"
@@ -584,10 +589,22 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          "LIMIT takes one number; to skip rows first: OFFSET 5 LIMIT …"),
         ("SELECT ?t WHERE { ?t a atmp:Therapy } LIMIT 1;", "1, column 46",
          "a query ends without ;"),
+        # newuser23 F3: SQL's table after FROM is no dataset clause to lift the gate's refusal
+        # of, and SQL's column is no variable
+        ("select * from therapies", "1, column 10", f"from therapies {SQL_FROM}"),
+        ("SELECT name FROM dbo.therapies WHERE id = 1", "1, column 13",
+         f"FROM dbo.therapies {SQL_FROM}"),
+        ("SELECT ?t name WHERE { ?t rdfs:label ?name }", "1, column 11",
+         "a variable starts with ?: ?name, not name"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)
         assert str(caught.value) == f"SPARQL syntax error at line {where}: {said}", text
+    with pytest.raises(errors.QuerySyntaxError) as caught:
+        kg.query("SELECT * FROM therapies", allow=["dataset"])
+    assert str(caught.value) == f"SPARQL syntax error at line 1, column 10: FROM therapies {SQL_FROM}"
+    with pytest.raises(errors.QueryRefusedError, match="dataset clauses"):
+        kg.query("SELECT * FROM atmp:g FROM therapies")
     # a minus before a negative number is no comment
     assert kg.query("SELECT ?x WHERE { BIND(5 - -1 AS ?x) }").dicts() == [{"x": 6}]
     # a list of values is no triple without its object

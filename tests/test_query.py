@@ -243,6 +243,21 @@ def test_syntax_error_on_the_command_line_has_no_traceback(fixture_store):
     assert "Traceback" not in result.output
 
 
+def test_sqls_from_on_the_command_line_is_told_as_sql_with_or_without_allow(fixture_store):
+    """newuser23 F3: SQL's FROM table was refused as a dataset clause, with --allow dataset as
+    the way out, which then gave the engine's "expected one of '.', ':'"."""
+    for allow in ([], ["--allow", "dataset"]):
+        result = CliRunner().invoke(
+            cli, ["query", "select * from therapies", "--store", str(fixture_store), *allow]
+        )
+        assert (result.exit_code, result.stderr) == (
+            1,
+            "Error: SPARQL syntax error at line 1, column 10: from therapies is SQL: SPARQL has "
+            "no tables; a query matches patterns in the graph, as in SELECT ?t ?label WHERE { ?t "
+            "a atmp:Therapy ; rdfs:label ?label }\n",
+        ), allow
+
+
 def test_named_query_with_unknown_name_suggests(fixture_store):
     result = CliRunner().invoke(
         cli, ["query", "--name", "products-by-targt", "--store", str(fixture_store)]

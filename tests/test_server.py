@@ -414,6 +414,19 @@ def test_updates_service_and_dataset_clauses_are_403(server, params, message):
     assert status == 403
 
 
+def test_sqls_from_over_http_is_a_400_with_the_hint_not_a_refusal(server):
+    """newuser23 F3: SQL's FROM table was refused as a dataset clause (403)."""
+    for text in ("SELECT name FROM therapies WHERE id = 1", "select * from therapies"):
+        status, _, body = sparql_get(server, text)
+        written = text.split()[2:4]
+        assert (status, body.decode().rstrip("\n")) == (
+            400,
+            f"SPARQL syntax error at line 1, column {text.index(written[0]) + 1}: "
+            f"{' '.join(written)} is SQL: SPARQL has no tables; a query matches patterns in the "
+            "graph, as in SELECT ?t ?label WHERE { ?t a atmp:Therapy ; rdfs:label ?label }",
+        ), text
+
+
 def test_a_refusal_over_http_does_not_offer_the_librarys_way_to_lift_it(server):
     text = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
     status, _, body = get(server, "/sparql?" + urllib.parse.urlencode({"query": text}))

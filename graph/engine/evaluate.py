@@ -324,6 +324,8 @@ _SQL_FUNCTIONS = {
     "CHARINDEX": 'CONTAINS(?x, "text") or STRBEFORE(?x, "text")',
     "CAST": "xsd:integer(?x), xsd:date(?x) and the other datatypes' names",
 }
+#: SPARQL's words a reader may write among what SELECT returns, or after it: no column's name.
+_SELECT_WORDS = frozenset("DISTINCT REDUCED FROM NAMED WHERE AS GROUP".split()) | _AFTER_GROUP_BY
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
 AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
@@ -373,6 +375,15 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
             said = f"AS names the column with a variable: AS ?{token.text.lstrip('?$')}"
         elif before.text.upper() == "SELECT" and word == "TOP":
             said = "SPARQL has no TOP: end the query with LIMIT 10"
+        elif (
+            in_select
+            and depth == 0
+            and word not in _SELECT_WORDS
+            and re.fullmatch(r"[^\W\d]\w*", token.text)
+            and next_text(tokens, i) != "("
+        ):
+            # SQL's column: a name alone, where SPARQL returns a variable (newuser23 F3)
+            said = f"a variable starts with ?: ?{token.text}, not {token.text}"
         elif word == "LIKE":
             said = 'SPARQL has no LIKE: use CONTAINS(?label, "Kym") or REGEX(?label, "^kym", "i")'
         elif before.text.upper() in ("FILTER", "HAVING") and (

@@ -813,7 +813,11 @@ def check(
         )
     found = set().union(*(reading.found for reading in readings))
     forms = set().union(*(reading.forms for reading in readings))
+    # one reading only (no escape, no disputed "<"): its tokens are what the engine reads
+    sql = _sql_table(query, tokens) if "from" in found and len(readings) == 1 else None
     for keyword in ("service", "load", "from", "using"):
+        if keyword == "from" and sql is not None:
+            raise sql
         if keyword in found and _GUARDED[keyword] not in allow:
             reason, how = _REFUSALS[keyword]
             if keyword not in primary.found and disputed:
@@ -826,6 +830,49 @@ def check(
             'Pass allow=["update"] (CLI: --allow update) to change the store on purpose.',
         )
     return CheckedQuery(query, next(iter(primary.forms)), frozenset(found), tuple(tokens))
+
+
+#: A table's name after SQL's FROM, as a reader writes it (``therapies``, ``dbo.therapies``),
+#: ending where the text or a clause does.
+_TABLE = re.compile(r"[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*(?=[\s,;)]|\Z)")
+
+
+def _sql_table(query: str, tokens: Sequence[Token]) -> QuerySyntaxError | None:
+    """SQL's ``FROM table`` said plainly, where every FROM of ``tokens`` (the text's one reading)
+    is the word FROM followed by a bare name (no IRI, no prefixed name, not NAMED): the engine
+    reads no dataset clause there but a syntax error, so the reader is told what SPARQL writes
+    instead of being offered to lift the gate's refusal (newuser23 F3). Any other FROM, glued or
+    in a prefix, leaves the text to the gate's refusal.
+
+    >>> print(_sql_table("SELECT * FROM therapies", tokenize("SELECT * FROM therapies")))
+    SPARQL syntax error at line 1, column 10: FROM therapies is SQL: SPARQL has no tables; a query matches patterns in the graph, as in SELECT ?t ?label WHERE { ?t a atmp:Therapy ; rdfs:label ?label }
+    >>> _sql_table("SELECT * FROM <urn:g> {}", tokenize("SELECT * FROM <urn:g> {}")) is None
+    True
+    """
+    reread, tables, first = _Rereading(tokens), set(), None
+    for at, token in enumerate(tokens[:-1]):
+        name = tokens[at + 1]
+        if token.kind != "word" or token.text.casefold() != "from" or name.kind != "word":
+            continue
+        table = _TABLE.match(query, name.offset)
+        if table is None or name.text.casefold().startswith("named"):
+            return None
+        tables.update(range(token.offset, table.end()))
+        first = first or (token, table.group())
+    hidden = any(
+        t.offset not in tables and "from" in _keyword_text(t, reread) for t in tokens
+    )
+    if first is None or hidden:
+        return None
+    keyword, table = first
+    line, column = line_column(query, keyword.offset)
+    return QuerySyntaxError(
+        f"SPARQL syntax error at line {line}, column {column}: {keyword.text} {table} is SQL: SPARQL has no tables; a "
+        "query matches patterns in the graph, as in SELECT ?t ?label WHERE { ?t a atmp:Therapy ; "
+        "rdfs:label ?label }",
+        line,
+        column,
+    )
 
 
 def _ways(
