@@ -335,6 +335,7 @@ class KnowledgeGraph:
             found_nothing,
             missing,
             undeclared_terms,
+            unquoted_dates,
             wrong_kind_notes,
         )
         from .store.csvdata import decode_utf8
@@ -383,7 +384,10 @@ class KnowledgeGraph:
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.notes = (
-            undeclared_terms(checked.tokens) + duration_sums(checked.tokens) + binding_notes(params)
+            undeclared_terms(checked.tokens)
+            + duration_sums(checked.tokens)
+            + unquoted_dates(checked.tokens)
+            + binding_notes(params)
         )
         store = self._current().store
         empty = found_nothing(result, checked.tokens)

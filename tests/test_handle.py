@@ -905,6 +905,32 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     ):
         answer = kg.query(dated.format(pattern))
         assert (answer.dicts(), answer.notes) == ([{"n": 0}], [note]), pattern
+    # newuser23 F4: a date without quotes was noted as the year it starts with, "?d >= 2020", and
+    # compared with YEAR(?d) it answered for 2018 without a word
+    unquoted = (
+        '2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date '
+        "(a year alone, as YEAR(?d) gives: 2020)"
+    )
+    for pattern, n, notes in (
+        ("atmp:date ?d FILTER(?d >= 2020-01-01)", 0, [unquoted]),
+        ("atmp:date ?d FILTER(2020-01-01 <= ?d)", 0, [unquoted]),
+        ("atmp:date ?d FILTER(YEAR(?d) >= 2020-01-01)", 7, [unquoted]),  # the years since 2018
+        (
+            "atmp:date ?d FILTER(?d >= 2020-06 && ?d < 2020-01-01)",
+            0,
+            [
+                '2020-06 without quotes is the number 2014 (2020 - 6): write "2020-06-01"^^xsd:date, '
+                "the month's first day (a year alone, as YEAR(?d) gives: 2020)",
+                unquoted,
+            ],
+        ),
+        # arithmetic written as such is no date, nor is its first number the side compared
+        ("atmp:date ?d FILTER(?d > 2020 - 01 - 01)", 0, []),
+    ):
+        answer = kg.query(dated.format(pattern))
+        assert (answer.dicts(), answer.notes) == ([{"n": n}], notes), pattern
+    for meant in ('?d >= "2020-01-01"^^xsd:date', "YEAR(?d) >= 2020"):  # as the note says
+        assert kg.query(dated.format(f"atmp:date ?d FILTER({meant})")).dicts() == [{"n": 5}]
     assert kg.query('SELECT ?d ?v WHERE { ?d atmp:valueUSD ?v FILTER(?v > "1000") }').notes == [
         '?v > "1000" compares atmp:valueUSD\'s values (xsd:decimal) with a string, which the '
         "engine cannot do: every row is dropped; write 1000"

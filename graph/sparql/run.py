@@ -75,6 +75,7 @@ __all__ = [
     "to_python",
     "undeclared_terms",
     "duration_sums",
+    "unquoted_dates",
     "found_nothing",
 ]
 
@@ -573,6 +574,71 @@ def _what(value: ox.Literal) -> str:
     return "a number" if kind in _NUMBERS else f"an {shorten(kind)}"
 
 
+#: What makes a value part of a sum or a product.
+_ARITHMETIC = frozenset("+-*/")
+
+
+def _alone(tokens: Sequence[gate.Token], first: int, last: int) -> bool:
+    """Whether tokens ``first`` to ``last`` are a comparison's whole side, no part of a sum or a
+    product (``?d >= 2020 - 1``: its side is no 2020), so that a note quotes what was written."""
+    before = tokens[first - 1] if first else None
+    after = tokens[last + 1] if last + 1 < len(tokens) else None
+    return not (
+        (before is not None and before.text in _ARITHMETIC)
+        or (after is not None and (after.text in _ARITHMETIC or after.text[0] in "+-"))
+    )
+
+
+def _date_runs(tokens: Sequence[gate.Token]) -> dict[int, tuple[int, str]]:
+    """The dates written without quotes (``2020-01-01``, ``2020-06``), each as the index of its
+    first token, with the index of its last and its text: a year, then a month and maybe a day
+    glued to it with ``-``, which the engine reads as numbers subtracted."""
+    runs = {}
+    for at, token in enumerate(tokens):
+        if token.kind != "number" or not re.fullmatch("[0-9]{4}", token.text):
+            continue
+        end = at
+        while (
+            end + 1 < len(tokens)
+            and end - at < 2
+            and tokens[end + 1].kind == "number"
+            and re.fullmatch("-[0-9]{2}", tokens[end + 1].text)
+            and tokens[end + 1].offset == tokens[end].offset + len(tokens[end].text)
+        ):
+            end += 1
+        glued = (
+            end + 1 < len(tokens)
+            and tokens[end + 1].kind != "punct"
+            and tokens[end + 1].offset == tokens[end].offset + len(tokens[end].text)
+        )
+        if end > at and not glued:
+            runs[at] = (end, "".join(t.text for t in tokens[at : end + 1]))
+    return runs
+
+
+def unquoted_dates(tokens: Sequence[gate.Token]) -> list[str]:
+    """A note on each date written without quotes: the engine reads ``2020-01-01`` as the number
+    2018 (2020 - 1 - 1), which a FILTER compares without a word, rows or not (newuser23 F4).
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> unquoted_dates(tokenize("SELECT * { ?a atmp:date ?d FILTER(?d >= 2020-01-01) }"))
+    ['2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date (a year alone, as YEAR(?d) gives: 2020)']
+    """
+    notes = []
+    for _, written in _date_runs(tokens).values():
+        parts = [int(part) for part in written.split("-")]
+        day = written if len(parts) == 3 else f"{written}-01"
+        note = (
+            f"{written} without quotes is the number {parts[0] - sum(parts[1:])} "
+            f"({' - '.join(map(str, parts))}): write \"{day}\"^^xsd:date"
+            + (", the month's first day" if len(parts) == 2 else "")
+            + f" (a year alone, as YEAR(?d) gives: {parts[0]})"
+        )
+        if note not in notes:
+            notes.append(note)
+    return notes
+
+
 def comparison_notes(
     tokens: Sequence[gate.Token], store, *, only_some_rows: bool = False
 ) -> list[str]:
@@ -595,8 +661,10 @@ def comparison_notes(
     """
     declared = gate.declared_prefixes(tokens)
     notes, seen, examined = [], set(), set()
+    # a date without quotes is noted as such (unquoted_dates), never as the numbers it is made of
+    undated = {i for at, (end, _) in _date_runs(tokens).items() for i in range(at, end + 1)}
     for at in range(len(tokens)):
-        found = _literal_at(tokens, at, declared)
+        found = None if at in undated else _literal_at(tokens, at, declared)
         if found is None or (at and tokens[at - 1].text == "^^"):
             continue
         written, shown, end = found
@@ -616,9 +684,21 @@ def comparison_notes(
                     "it and every comparison with it fails: write a valid one"
                 )
             continue
-        if at >= 2 and tokens[at - 1].text in _COMPARE and tokens[at - 2].kind == "var":
+        if (
+            at >= 2
+            and tokens[at - 1].text in _COMPARE
+            and tokens[at - 2].kind == "var"
+            and _alone(tokens, at - 2, at - 2)
+            and _alone(tokens, at, end)
+        ):
             variable, op = tokens[at - 2].text, tokens[at - 1].text
-        elif end + 2 < len(tokens) and tokens[end + 1].text in _COMPARE and tokens[end + 2].kind == "var":
+        elif (
+            end + 2 < len(tokens)
+            and tokens[end + 1].text in _COMPARE
+            and tokens[end + 2].kind == "var"
+            and _alone(tokens, at, end)
+            and _alone(tokens, end + 2, end + 2)
+        ):
             variable, op = tokens[end + 2].text, _SWAPPED[tokens[end + 1].text]
         else:
             continue
