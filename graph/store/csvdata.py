@@ -534,6 +534,8 @@ class RdfFile:
     #: the properties the build derives that the file states (an export's, read back): the
     #: build leaves those triples out and derives them again
     derived: tuple[str, ...] = ()
+    #: the subjects under the graph's namespace outside its KIND/SLUG form, typed or not
+    stray: tuple[str, ...] = ()
 
 
 @dataclass
@@ -769,8 +771,14 @@ class _Compiler:
             )
 
     def add_rdf_subjects(
-        self, subjects: Iterable[tuple[str, str]], path: Path, display: str
+        self,
+        subjects: Iterable[tuple[str, str]],
+        path: Path,
+        display: str,
+        stray: Iterable[str] = (),
     ) -> None:
+        """Keep the entities an RDF file types (``subjects``: IRI and class), and refuse those
+        and the ``stray`` subjects under the graph's namespace outside its KIND/SLUG form."""
         misplaced: dict[str, None] = {}  # in file order, once however many classes it is given
         self.rdf_typing.setdefault(path, display)
         for subject, cls in subjects:
@@ -786,6 +794,7 @@ class _Compiler:
                 if parts[0] in ("country", "region"):
                     self.keys["geo"].setdefault(parts[1], display)
                     self.geo_kind.setdefault(parts[1], parts[0])
+        misplaced.update(dict.fromkeys(stray))
         if misplaced:
             self.errors += _misplaced_entities(list(misplaced), path, display)
 
@@ -2058,6 +2067,7 @@ def scan_rdf(
     graphs: set[ox.Term] = set()
     default_graph = ox.DefaultGraph
     typed: list[tuple[str, str]] = []
+    subjects: set[ox.NamedNode | ox.BlankNode | ox.Triple] = set()
     predicates: set[ox.NamedNode] = set()
     classes: set[ox.Term] = set()
     triples = 0
@@ -2074,6 +2084,7 @@ def scan_rdf(
                 if named_graphs and type(quad.graph_name) is not default_graph:
                     graphs.add(quad.graph_name)
                 obj = quad.object
+                subjects.add(quad.subject)
                 predicates.add(quad.predicate)
                 if type(obj) is literal_type:
                     add_literal(obj)
@@ -2121,7 +2132,23 @@ def scan_rdf(
         normalised=counter.result(),
         graphs=len(graphs),
         derived=tuple(sorted(p.value for p in predicates if p.value in (derived or ()))),
+        stray=tuple(sorted(_stray(subjects))),
     ), typed
+
+
+def _stray(subjects: Iterable[ox.Term]) -> Iterator[str]:
+    """Of ``subjects``, the IRIs under the graph's namespace (``id/``) that are not
+    ``KIND/SLUG`` with a kind of the graph and a slug: no kind's page, query prefix or check
+    would find what is said of them (joints23 F2: an untyped ``id/thrapy/x2`` was taken).
+
+    >>> list(_stray([ox.NamedNode(ID + "thrapy/x2"), ox.NamedNode(ID + "therapy/x2")]))
+    ['https://w3id.org/atmp-kg/id/thrapy/x2']
+    """
+    for subject in subjects:
+        if type(subject) is ox.NamedNode and subject.value.startswith(ID):
+            parts = split_iri(subject.value)
+            if parts is None or parts[0] not in KINDS or not SLUG_RE.match(parts[1]):
+                yield subject.value
 
 
 def _text_to_search(path: Path) -> str:
@@ -2192,7 +2219,7 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
                 display,
                 text.count("\n", 0, found) + 1 if found >= 0 else None,
                 None,
-                f"{len(more):,} more entities are typed under {ID} outside KIND/SLUG, the first "
+                f"{len(more):,} more entities are named under {ID} outside KIND/SLUG, the first "
                 f"on this line: {listed}; each is named once those above are corrected",
             )
         )
@@ -2539,7 +2566,7 @@ def compile_inputs(
             else:
                 unread = True
             continue
-        compiler.add_rdf_subjects(typed, path, display)
+        compiler.add_rdf_subjects(typed, path, display, rdf_file.stray)
         checked.append(rdf_file)
     for path, display in csv_files:
         try:
