@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -2129,6 +2130,19 @@ def test_utf16_a_column_given_twice_and_a_remote_context_are_named(built, tmp_pa
         + "$",
     ):
         import_files([utf16], built)
+    # newuser23 F21: a workbook or a PDF under a CSV's name was called Latin-1 text
+    workbook, pdf = tmp_path / "my-deals.csv", tmp_path / "more-deals.csv"
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    pdf.write_bytes(b"%PDF-1.7\n\xe2\xe3\xcf\xd3\n")
+    with pytest.raises(DataErrors) as info:
+        import_files([workbook, pdf], built)
+    assert [str(e) for e in info.value.errors] == [
+        f"{pdf}: the file is a PDF document, not text; save it as UTF-8 text (in a spreadsheet: "
+        "'CSV UTF-8')",
+        f"{workbook}: the file is a zip archive (an Excel workbook, .xlsx, is one), not text; save "
+        "it as UTF-8 text (in a spreadsheet: 'CSV UTF-8')",
+    ]
     twice = tmp_path / "targets.csv"
     twice.write_text("slug,slug,label,source\ncd99,cd99,CD99,src-news\n")
     with pytest.raises(DataError, match=r"\(column slug given twice\)$"):

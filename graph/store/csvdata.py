@@ -1218,6 +1218,15 @@ def read_utf8(path: Path, display: str) -> str:
     return decode_utf8(raw, display)
 
 
+#: The first bytes of the files an analyst may give under a text file's name, with what they are.
+_NOT_TEXT = (
+    (b"PK\x03\x04", "a zip archive (an Excel workbook, .xlsx, is one)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document (an Excel 97-2003 workbook, .xls)"),
+    (b"%PDF-", "a PDF document"),
+    (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
+)
+
+
 def decode_utf8(raw: bytes, display: str) -> str:
     """The text of the bytes of a UTF-8 file named ``display``, without a byte order mark; other
     bytes raise :class:`DataError` at the line and column of the first that is not UTF-8 (a
@@ -1229,15 +1238,21 @@ def decode_utf8(raw: bytes, display: str) -> str:
     """
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
+    spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
         raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
+    # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
+    # deals.csv was called Latin-1 text), known by the signature its first bytes are
+    kind = next((kind for signature, kind in _NOT_TEXT if raw.startswith(signature)), None)
+    if kind is not None:
+        raise DataError(
+            display, None, None, f"the file is {kind}, not text; save it as UTF-8 text{spreadsheet}"
+        )
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
-        spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
         raise DataError(
             display,
             raw.count(b"\n", 0, exc.start) + 1,
