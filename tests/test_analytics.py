@@ -193,6 +193,15 @@ def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_stor
     ] == ["Genex → developed by → GeneCorp"]
     with pytest.raises(ParameterError, match="--avoid 'Nowhere' names no entity and no class"):
         find_paths("Genex", "GeneCorp", avoid=["Nowhere"], store=fixture_store)
+    # newuser23 F20: a class written near one is offered it, and a kind names its entities' class
+    with pytest.raises(ParameterError) as near:
+        find_paths("Genex", "GeneCorp", avoid=["atmp:Therapi"], store=fixture_store)
+    assert str(near.value) == (
+        "--avoid 'atmp:Therapi' names no entity and no class; did you mean the class atmp:Therapy?"
+    )
+    assert [str(c) for c in find_paths("Big Pharma", "GeneCorp", avoid=["deal"], through=["country"], store=fixture_store)] == [
+        str(c) for c in hubs
+    ]
 
 
 def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(fixture_store):

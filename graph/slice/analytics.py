@@ -127,10 +127,15 @@ def avoided(graph: KnowledgeGraph, names: Sequence[str]) -> tuple[set[str], set[
         except UnknownNameError as entity_error:
             try:
                 members |= class_members([resolve_class(name, store)], store)
-            except UnknownNameError:
-                raise ParameterError(
-                    f"--avoid '{name}' names no entity and no class: {entity_error}"
-                ) from None
+            except UnknownNameError as class_error:
+                # a near miss of a class is offered as one (newuser23 F20: atmp:Targt), and a
+                # name in the ontology's namespace as nothing else
+                near = " or ".join(class_error.suggestions)
+                said = f"--avoid '{name}' names no entity and no class"
+                if near and str(name).startswith(("atmp:", ATMP, "<" + ATMP)):
+                    raise ParameterError(f"{said}; did you mean the class {near}?") from None
+                as_class = f" As a class, did you mean {near}?" if near else ""
+                raise ParameterError(f"{said}: {entity_error}{as_class}") from None
     return named, members
 
 

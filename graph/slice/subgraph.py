@@ -46,6 +46,7 @@ from ..terms import (
     DCT,
     HUB_CLASSES,
     ID,
+    KINDS,
     NOT_DRAWN,
     OWL,
     PREFIXES,
@@ -108,12 +109,14 @@ def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
 
 
 def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
-    """The IRI of the class ``text`` names: ``atmp:Therapy``, ``Therapy``, its label or a full IRI
-    (text or ``NamedNode``; case-insensitive). Unknown names raise :class:`UnknownNameError` with
+    """The IRI of the class ``text`` names: ``atmp:Therapy``, ``Therapy``, its label, the kind of
+    its entities (``agency``) or a full IRI (text or ``NamedNode``; case-insensitive). Unknown names raise :class:`UnknownNameError` with
     the closest classes.
 
     >>> from atmpkg.graph.store.build import open_store
     >>> resolve_class("regulatory agency", open_store().store)
+    'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
+    >>> resolve_class("agency", open_store().store)  # the kind its entities' IRIs name
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
     """
     wanted = name_text(text, "a class", "atmp:Therapy, Therapy or its label").strip()
@@ -131,6 +134,16 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
             if name:
                 names.setdefault(name.lower(), set()).add(cls)
     found = names.get(wanted, set())
+    if not found and wanted in KINDS:
+        # the kind an entity's IRI and prefix name (agency:fda) names the class of its entities
+        # (newuser23 F20: --through agency was an unknown class)
+        found = set(
+            _select_iris(
+                store,
+                "SELECT DISTINCT ?c WHERE { ?x a ?c FILTER(STRSTARTS(STR(?x), "
+                f'"{ID}{wanted}/") && STRSTARTS(STR(?c), "{ATMP}")) }} LIMIT 2',
+            )
+        )
     if len(found) == 1:
         return next(iter(found))
     if len(found) > 1:
