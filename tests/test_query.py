@@ -987,6 +987,21 @@ def test_a_term_the_ontology_does_not_declare_is_named_with_the_closest(fixture_
     ]
 
 
+def test_a_rust_backtrace_does_not_hide_the_memory_cap(fixture_store, monkeypatch):
+    """sec23 L1: with RUST_BACKTRACE=1 the engine's abort printed a backtrace after the failed
+    allocation, out of the lines read of the process's stderr: "ended without an answer (signal
+    6)". Strings doubled 40 times ask for 16 B * 2**40."""
+    from atmpkg.graph.engine.child import close_evaluators
+
+    monkeypatch.setenv("RUST_BACKTRACE", "1")
+    close_evaluators()  # a process started with the environment set
+    doubled = " ".join(f"BIND(CONCAT(?x{i - 1}, ?x{i - 1}) AS ?x{i})" for i in range(1, 41))
+    text = f'SELECT (STRLEN(?x40) AS ?n) WHERE {{ BIND("aaaaaaaaaaaaaaaa" AS ?x0) {doubled} }}'
+    with pytest.raises(QueryMemoryError) as stopped:
+        query(text, store=fixture_store, timeout=120)
+    assert str(stopped.value) == str(QueryMemoryError(2 * 1024**3))
+
+
 def test_a_cap_too_small_to_start_the_evaluating_process_is_not_blamed_on_the_query(fixture_store):
     """newuser23 F11: at --memory 150M even ASK {} was told to narrow the query, which no query
     can be: the process needs the room to load the engine and open the store first."""

@@ -90,7 +90,9 @@ class Evaluator:
         # run before the child confines itself.
         args = [sys.executable, "-P", "-m", "atmpkg.graph.engine.child", str(int(self.network))]
         args += [str(self.memory or 0), str(os.getpid())]
-        # a session of its own: no controlling terminal to type a command into for the shell
+        # a session of its own: no controlling terminal to type a command into for the shell;
+        # no Rust backtrace, which pushed the allocation failure a memory cap ends in out of the
+        # lines read of its stderr (sec23 L1: "ended without an answer (signal 6)")
         return _spawn(
             args,
             stdin=subprocess.PIPE,
@@ -98,6 +100,7 @@ class Evaluator:
             stderr=self._stderr,
             bufsize=0,
             start_new_session=True,
+            env={**os.environ, "RUST_BACKTRACE": "0"},
         )
 
     def run(self, request: dict, timeout: float | None = None):
