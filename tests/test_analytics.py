@@ -204,6 +204,29 @@ def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_stor
     ]
 
 
+def test_an_imported_entity_of_another_namespace_may_be_an_end_of_a_path(tmp_path):
+    """joints23 F11: path refused an imported ex:t1 ("not in the network") that view --focus
+    drew with its links; as an end it is a node with its links, elsewhere still a value."""
+    from pathlib import Path
+
+    from atmpkg.graph import build, import_files
+
+    store = tmp_path / "store"
+    build(store, data_dir=Path(__file__).parent / "data" / "fixture")
+    mine = tmp_path / "trials.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/trial/> .\n"
+        '@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n'
+        'ex:t1 a ex:Trial ; rdfs:label "Trial one" ; ex:about <https://w3id.org/atmp-kg/id/therapy/genex> .\n'
+    )
+    import_files([mine], store)
+    assert [str(c) for c in find_paths("Trial one", "GeneCorp", store=store)] == [
+        "Trial one → about → Genex → developed by → GeneCorp"
+    ]
+    # not an end, it is no hop between two entities of the graph
+    assert all("Trial one" not in str(c) for c in find_paths("Genex", "CellCo", store=store))
+
+
 def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(fixture_store):
     # three connections of two links between CellCo and OtherCorp, in a network made for the
     # test: through a claim (the best linked), an indication and a deal (the least linked)

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import pyoxigraph as ox
+
 from ..engine.results import display_width
 from ..errors import ParameterError, UnknownNameError, described, whole_number
 from ..rdf import is_node_iri, to_networkx
@@ -73,7 +75,17 @@ def path_network(
     False
     """
     piece = graph.select(through=tuple(through)).slice()
-    net = to_networkx(list(piece.drawn()), typed=False, hubs=piece.hubs - keep)
+    triples = list(piece.drawn())
+    # an entity of another namespace (an import's ex:t1) is a value of the entities it names,
+    # unless it is an end of the path: then it is a node with its links, as a view focused on it
+    # draws it (joints23 F11: path refused what view --focus drew)
+    foreign = {iri for iri in keep if not is_node_iri(iri) and iri.startswith(("http://", "https://"))}
+    store = graph._current().store
+    for iri in sorted(foreign):
+        node = ox.NamedNode(iri)
+        triples += [q.triple for q in store.quads_for_pattern(node, None, None)]
+        triples += [q.triple for q in store.quads_for_pattern(None, None, node)]
+    net = to_networkx(triples, typed=False, hubs=piece.hubs - keep, drawn=foreign)
     groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
     net.remove_nodes_from(groupings)
     return net
