@@ -205,6 +205,22 @@ class QuerySyntaxError(AtmpkgError):
         super().__init__(message)
 
 
+class NotQueryError(QuerySyntaxError):
+    """Query text that starts, after its PREFIX and BASE lines, with an entity's name or IRI or
+    with a pattern, where a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE: the message says
+    so with the way to what was meant from the command line and Python, ``http`` in the words of
+    the HTTP door (an entity's page at ``/id/…``).
+
+    >>> error = NotQueryError("… or atmpkg show therapy:x", 1, 1, "… or its page /id/therapy/x")
+    >>> str(error), error.http, error.column
+    ('… or atmpkg show therapy:x', '… or its page /id/therapy/x', 1)
+    """
+
+    def __init__(self, message: str, line: int, column: int, http: str):
+        self.http = http
+        super().__init__(message, line, column)
+
+
 class QueryRefusedError(AtmpkgError):
     """The query uses a feature the gate refuses by default (SERVICE, FROM, updates): ``reason``
     says why (and what to write instead), ``lift`` how a caller of the library or the command line

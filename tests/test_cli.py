@@ -785,6 +785,28 @@ def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
     )
 
 
+def test_an_entity_or_a_pattern_given_as_the_query_says_how_to_see_or_match_it(fixture_store):
+    """newuser23 F7: "line 1, column 10: expected CONSTRUCT", and for a URL without brackets
+    "the prefix 'https:' is not declared"."""
+    starts = (
+        "Error: SPARQL syntax error at line 1, column 1: the query starts with '{}', {}: a query "
+        "starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines; {}\n"
+    )
+    see = (
+        "to see it: DESCRIBE therapy:alphacel, or atmpkg show therapy:alphacel (Python: "
+        "kg.show('therapy:alphacel'))"
+    )
+    for text, told in (
+        ("therapy:alphacel", starts.format("therapy:alphacel", "an entity", see)),
+        ("https://w3id.org/atmp-kg/id/therapy/alphacel",
+         starts.format("https://w3id.org/atmp-kg/id/therapy/alphacel", "an entity", see)),
+        ("?t a atmp:Therapy", starts.format(
+            "?t", "a pattern", "to match it: SELECT * WHERE { ?t a atmp:Therapy }")),
+    ):  # fmt: skip
+        result = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+        assert (result.exit_code, result.stderr) == (1, told), text
+
+
 @pytest.mark.parametrize("given", ["mine.rq", "./queries/Q.SPARQL", "/etc/question.txt"])
 def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, given):
     """A file named without --file was read as the text of a query: 'mine.rq' was refused for

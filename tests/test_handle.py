@@ -616,6 +616,56 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
     )
 
 
+#: What the syntax error says of a text that starts where no query starts.
+STARTS = (
+    "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"
+)
+
+
+def test_an_entity_or_a_pattern_given_as_the_query_is_told_what_a_query_starts_with(kg):
+    """newuser23 F7: an entity's name, its IRI or a pattern given as the query got "line 1,
+    column 10: expected CONSTRUCT" whatever its length, and a URL without brackets advice to
+    declare the prefix 'https:'."""
+    kymriah = (
+        f"an entity: {STARTS}; to see it: DESCRIBE therapy:kymriah, or atmpkg show therapy:kymriah "
+        "(Python: kg.show('therapy:kymriah'))"
+    )
+    for text, where, said in (
+        ("therapy:kymriah", "1, column 1", f"'therapy:kymriah', {kymriah}"),
+        ("<https://w3id.org/atmp-kg/id/therapy/kymriah>", "1, column 1",
+         f"'<https://w3id.org/atmp-kg/id/therapy/kymriah>', {kymriah}"),
+        ("https://w3id.org/atmp-kg/id/therapy/kymriah\n", "1, column 1",
+         f"'https://w3id.org/atmp-kg/id/therapy/kymriah', {kymriah}"),
+        ("<therapy/kymriah>", "1, column 1", f"'<therapy/kymriah>', {kymriah}"),
+        ("PREFIX ex: <urn:x#>\nex:a", "2, column 1",
+         f"'ex:a', an entity: {STARTS}; to see it: DESCRIBE <urn:x#a>, or atmpkg show 'urn:x#a' "
+         "(Python: kg.show('urn:x#a'))"),
+        ("{ ?s ?p ?o }", "1, column 1",
+         f"'{{', a pattern: {STARTS}; to match it: SELECT * WHERE {{ ?s ?p ?o }}"),
+        ("?t a atmp:Therapy", "1, column 1",
+         f"'?t', a pattern: {STARTS}; to match it: SELECT * WHERE {{ ?t a atmp:Therapy }}"),
+        ("https://w3id.org/atmp-kg/id/therapy/kymriah ?p ?o", "1, column 1",
+         f"'https://w3id.org/atmp-kg/id/therapy/kymriah', a pattern: {STARTS}; to match it: "
+         "SELECT * WHERE { <https://w3id.org/atmp-kg/id/therapy/kymriah> ?p ?o }"),
+        # a pattern of lines is repeated on one, a long one not at all
+        ("{ ?t a atmp:Therapy ;\n  rdfs:label ?label ;\n  atmp:developedBy ?company } LIMIT 10",
+         "1, column 1", f"'{{', a pattern: {STARTS}; to match it: SELECT * WHERE {{ ?t a "
+         "atmp:Therapy ; rdfs:label ?label ; atmp:developedBy ?company } LIMIT 10"),
+        ("{ ?t a atmp:Therapy ;\n  rdfs:label ?label ;\n  atmp:developedBy ?company ; atmp:target ?target }",
+         "1, column 1", f"'{{', a pattern: {STARTS}; to match it: SELECT * WHERE {{ … }}"),
+        # a prefix declared nowhere is said first, with the prefixes it may have meant
+        ("thrapy:kymriah", "1, column 1",
+         "the prefix 'thrapy:' is not declared; did you mean 'therapy:'? Declare it with PREFIX "
+         "thrapy: <IRI>, or use a predeclared prefix"),
+    ):  # fmt: skip
+        with pytest.raises(errors.QuerySyntaxError) as caught:
+            kg.query(text)
+        starts = "" if said.startswith("the prefix") else "the query starts with "
+        assert str(caught.value) == f"SPARQL syntax error at line {where}: {starts}{said}", text
+        line, column = where.split(", column ")
+        assert (caught.value.line, caught.value.column) == (int(line), int(column)), text
+
+
 def test_query_runs_a_named_query_by_name_as_the_command_line_does(kg):
     """joints14 J14-5: kg.query(name=...), as atmpkg query --name, was a TypeError."""
     by_name = kg.query(name="products-by-target", params={"target": "cd19"})

@@ -427,6 +427,28 @@ def test_sqls_from_over_http_is_a_400_with_the_hint_not_a_refusal(server):
         ), text
 
 
+def test_an_entity_given_as_the_query_over_http_is_told_its_page(server):
+    """newuser23 F7: an entity or a pattern sent as the query was a 400 "line 1, column 10:
+    expected CONSTRUCT"; an entity is told its page here, not the command line's way."""
+    starts = (
+        "SPARQL syntax error at line 1, column 1: the query starts with '{}', {}: a query starts "
+        "with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines; {}"
+    )
+    for text, told in (
+        ("therapy:alphacel", starts.format("therapy:alphacel", "an entity", "to see it: DESCRIBE "
+         "therapy:alphacel, or its page /id/therapy/alphacel")),
+        ("<https://w3id.org/atmp-kg/id/therapy/alphacel>", starts.format(
+            "<https://w3id.org/atmp-kg/id/therapy/alphacel>", "an entity", "to see it: DESCRIBE "
+            "therapy:alphacel, or its page /id/therapy/alphacel")),
+        ("<http://example.org/x>", starts.format(
+            "<http://example.org/x>", "an entity", "to see it: DESCRIBE <http://example.org/x>")),
+        ("{ ?s ?p ?o }", starts.format(
+            "{", "a pattern", "to match it: SELECT * WHERE { ?s ?p ?o }")),
+    ):  # fmt: skip
+        status, _, body = sparql_get(server, text)
+        assert (status, body.decode().rstrip("\n")) == (400, told), text
+
+
 def test_a_refusal_over_http_does_not_offer_the_librarys_way_to_lift_it(server):
     text = "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"
     status, _, body = get(server, "/sparql?" + urllib.parse.urlencode({"query": text}))

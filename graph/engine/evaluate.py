@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import re
+import shlex
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,14 +25,16 @@ import pyoxigraph as ox
 
 from ..errors import (
     AtmpkgError,
+    NotQueryError,
     ParameterError,
     QuerySyntaxError,
     StoreError,
     UnknownNameError,
+    cut,
     indefinite,
     suggest,
 )
-from ..terms import PREFIXES, XSD
+from ..terms import ID, PREFIXES, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     import networkx
@@ -241,6 +244,9 @@ def _syntax_error(exc: SyntaxError, text: str = "") -> QuerySyntaxError:
     failed = None  # the offset where the engine stopped
     if line and column:
         failed = sum(len(part) + 1 for part in text.split("\n")[: line - 1]) + column - 1
+    not_query = _not_query(text, tokens)
+    if not_query is not None:
+        return not_query
     undeclared = _undeclared(text, tokens, failed) if failed is not None else None
     if undeclared is not None:
         prefix, line, column = undeclared
@@ -544,6 +550,101 @@ def _thousands(tokens: list, failed: int | None) -> tuple[str, int] | None:
                 token.offset,
             )
     return None
+
+
+#: The start of a URL written without its angle brackets, which the tokens read as a prefixed name.
+_BARE_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+#: The longest pattern repeated whole in the query to write instead.
+_PATTERN_SHOWN = 80
+_STARTS = "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"
+
+
+def _query_start(tokens: list) -> int | None:
+    """The index of the token after the well-formed PREFIX and BASE declarations that open
+    ``tokens``, or None when one of them is not well formed (the error is in it).
+
+    >>> from .gate import tokenize
+    >>> _query_start(tokenize("PREFIX ex: <urn:x#> BASE <urn:b> ex:a")), _query_start(tokenize("PREFIX ?x"))
+    (5, None)
+    """
+    at = 0
+    while at < len(tokens) and tokens[at].kind == "word":
+        word = tokens[at].text.upper()
+        if word == "BASE" and at + 1 < len(tokens) and tokens[at + 1].kind == "iri":
+            at += 2
+        elif (
+            word == "PREFIX"
+            and at + 2 < len(tokens)
+            and tokens[at + 1].kind == "pname"
+            and tokens[at + 1].text.endswith(":")
+            and tokens[at + 2].kind == "iri"
+        ):
+            at += 3
+        elif word in ("BASE", "PREFIX"):
+            return None
+        else:
+            break
+    return at if at < len(tokens) else None
+
+
+def _not_query(text: str, tokens: list) -> NotQueryError | None:
+    """The error for ``text`` (made of ``tokens``) when it starts, after its PREFIX and BASE
+    lines, with a pattern (a variable, a group, a term followed by more) or is an entity alone
+    (its prefixed name, its IRI, a URL without angle brackets), which no query starts with: said
+    at that start, with the way to match the pattern or see the entity (newuser23 F7). None for
+    any other start, and for a prefixed name whose prefix is declared nowhere (said first).
+
+    >>> from .gate import tokenize
+    >>> print(_not_query("?t a atmp:Therapy", tokenize("?t a atmp:Therapy")))
+    SPARQL syntax error at line 1, column 1: the query starts with '?t', a pattern: a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines; to match it: SELECT * WHERE { ?t a atmp:Therapy }
+    """
+    from .gate import declarations, line_column
+
+    at = _query_start(tokens)
+    if at is None:
+        return None
+    first = tokens[at]
+    url = _BARE_URL.match(text, first.offset) if first.kind == "pname" else None
+    if url is not None:
+        iri, written, rest = url.group(), url.group(), text[url.end() :]
+    elif first.kind == "iri":
+        iri, written, rest = first.text[1:-1], first.text, text[first.offset + len(first.text) :]
+        if ":" not in iri:  # relative, resolved against the base of every door
+            iri = ID + iri
+    elif first.kind == "pname":
+        prefix, _, local = first.text.partition(":")
+        namespace = {**PREFIXES, **declarations(tokens)[0]}.get(prefix)
+        if namespace is None:
+            return None
+        iri, written, rest = namespace + local, first.text, text[first.offset + len(first.text) :]
+    elif first.kind == "var" or first.text == "{":
+        iri, written, rest = None, first.text, "more"
+    else:
+        return None
+    line, column = line_column(text, first.offset)
+    said = (
+        f"SPARQL syntax error at line {line}, column {column}: the query starts with "
+        f"'{cut(written)}', "
+    )
+    if iri is None or rest.strip():
+        pattern = f"<{iri}>{rest}" if url is not None else text[first.offset :]
+        pattern = " ".join(pattern.split())
+        if len(pattern) > _PATTERN_SHOWN:
+            pattern = "{ … }"
+        elif first.text != "{":
+            pattern = f"{{ {pattern} }}"
+        said += f"a pattern: {_STARTS}; to match it: SELECT * WHERE {pattern}"
+        return NotQueryError(said, line, column, said)
+    name = shorten(iri)
+    said += f"an entity: {_STARTS}; to see it: DESCRIBE {cut(name)}"
+    given = cut(name if name[0] != "<" else iri)  # what show takes: no brackets for a shell
+    page = f", or its page /id/{iri[len(ID) :]}" if iri.startswith(ID) and name[0] != "<" else ""
+    return NotQueryError(
+        f"{said}, or atmpkg show {shlex.quote(given)} (Python: kg.show({given!r}))",
+        line,
+        column,
+        said + page,
+    )
 
 
 def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str, int | None]:

@@ -53,6 +53,7 @@ from ..errors import (
     AtmpkgError,
     DataError,
     EmptyResultError,
+    NotQueryError,
     NotSparqlError,
     ParameterError,
     QueryMemoryError,
@@ -296,6 +297,8 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
         return 503, str(
             exc if isinstance(exc, QueryMemoryError) else QueryMemoryError(memory, held)
         )
+    if isinstance(exc, NotQueryError):  # the entity's page, not the command line's way
+        return 400, exc.http
     if isinstance(exc, QuerySyntaxError):
         return 400, str(exc)
     if isinstance(exc, QueryRefusedError):
