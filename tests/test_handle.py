@@ -1657,11 +1657,8 @@ def test_an_imported_entity_of_its_own_namespace_is_shown_by_its_name(tmp_path):
         kg.view(query=trial)
     construct = "CONSTRUCT WHERE { ?t a <https://example.org/trial/Trial> ; ?p ?o }"
     assert kg.export("nt", query=construct).triples == 2
-    with pytest.raises(
-        errors.EmptyResultError,
-        match=r"'Trial one' \(<https://example.org/trial/t1>\) is not in the network \(it is "
-        r"made of the entities under https://w3id.org/atmp-kg/id/\)",
-    ):
+    # as an end of a path it is a node (joints23 F11), linked here to nothing of the graph
+    with pytest.raises(errors.EmptyResultError, match="^no connection between Trial one and Alphacel$"):
         kg.path("Trial one", "Alphacel")
 
 
