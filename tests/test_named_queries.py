@@ -17,7 +17,7 @@ import atmpkg
 from atmpkg import queries
 from atmpkg.graph import query, run_named
 from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError
-from atmpkg.graph.terms import ID, KINDS
+from atmpkg.graph.terms import ID, KINDS, PREFIXES
 
 D = datetime.date
 
@@ -1954,11 +1954,10 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
     worldwide = run_named("first-approval-worldwide", store=curated_store)
     assert len(worldwide) == len(first_pairs) == 112  # APCEDEN's four indications are one row
     cdsco = run_named("first-approval-worldwide", {"agency": "cdsco"}, store=curated_store)
-    # the engine joins a group's names in no stated order
-    first_two = [(r["therapyName"], sorted(r["indications"].split("; "))) for r in cdsco.dicts()[:2]]
+    first_two = [(r["therapyName"], r["indications"]) for r in cdsco.dicts()[:2]]
     assert first_two == [
-        ("Stempeucel", ["Thromboangiitis obliterans (Buerger's disease)"]),
-        ("APCEDEN", ["Colorectal cancer", "Non-small cell lung cancer", "Ovarian cancer", "Prostate cancer"]),
+        ("Stempeucel", "Thromboangiitis obliterans (Buerger's disease)"),
+        ("APCEDEN", "Colorectal cancer; Non-small cell lung cancer; Ovarian cancer; Prostate cancer"),
     ]
     assert len(cdsco) == 5
     initial = {(a["therapy"], a["agency"]) for a in approvals if a["approval_type"] == "initial"}
@@ -1966,6 +1965,63 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
     assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 191
     india_2017 = [r for r in per_year if r["agencyName"] == "CDSCO" and r["year"] == 2017]
     assert [(r["approvals"], r["productsFirstApproved"]) for r in india_2017] == [(4, 1)]
+
+
+@pytest.fixture(scope="module")
+def shuffled_store(curated_store) -> ox.Store:
+    """The curated graph in a plain pyoxigraph store, loaded in another order than the build's."""
+    import random
+
+    from atmpkg.graph.store.build import open_store
+
+    quads = list(open_store(curated_store).store)
+    random.Random(23).shuffle(quads)
+    store = ox.Store()
+    store.extend(quads)
+    return store
+
+
+#: Same-day approvals of several indications (the one whose IRI sorts first is named), and names
+#: joined in one cell (alphabetical): the cell of the row with that therapy or indication name.
+TIES = [
+    ("agency-lag", {}, "Breyanzi", "toApproval", "breyanzi-ema-2022-04-04-follicular-lymphoma"),
+    ("agency-lag", {}, "Casgevy", "toApproval", "casgevy-ema-2024-02-09-beta-thalassemia"),
+    ("authorised-products", {"agency": "cdsco", "as_of": "2025-06-01"}, "APCEDEN", "approval",
+     "apceden-cdsco-2017-colorectal-cancer"),
+    ("first-approval-worldwide", {"agency": "cdsco"}, "APCEDEN", "indications",
+     "Colorectal cancer; Non-small cell lung cancer; Ovarian cancer; Prostate cancer"),
+    ("first-approval-worldwide", {"agency": "mhra"}, "Casgevy", "approval",
+     "casgevy-mhra-2023-11-16-beta-thalassemia"),
+    ("time-to-second-agency", {"therapy": "casgevy"}, "Casgevy", "first",
+     "casgevy-mhra-2023-11-16-beta-thalassemia"),
+    ("time-to-second-agency", {"therapy": "breyanzi"}, "Breyanzi", "second",
+     "breyanzi-pmda-2021-03-22-follicular-lymphoma"),
+    ("top-indications", {}, "Burns (deep partial-thickness thermal burns)", "therapyNames",
+     "Holoderm; JACE; Kaloderm; KeraHeal; KeraHeal-Allo; StrataGraft"),
+    ("approved-products-by-modality", {"modality": "car-t"}, "Breyanzi", "approval",
+     "breyanzi-fda-2021-02-05-large-b-cell-lymphoma breyanzi-pmda-2021-03-22-follicular-lymphoma "
+     "breyanzi-pmda-2021-03-22-large-b-cell-lymphoma breyanzi-swissmedic-2022-02-28-large-b-cell-lymphoma "
+     "breyanzi-ema-2022-04-04-follicular-lymphoma breyanzi-ema-2022-04-04-large-b-cell-lymphoma "
+     "breyanzi-health-canada-2022-05-06-large-b-cell-lymphoma"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "params", "row", "column", "expected"), TIES)
+def test_a_tie_goes_to_the_first_approval_iri_and_a_list_is_alphabetical_on_any_store(
+    curated_store, shuffled_store, name, params, row, column, expected
+):
+    """newuser23 F14: a store holding the same data in another order named the other of two
+    same-day approvals, and joined names in its own order."""
+    result = run_named(name, params, store=curated_store)
+    bound = {ox.Variable(k): v for k, v in result.parameters.items() if v is not None}
+    elsewhere = shuffled_store.query(result.sparql, prefixes=PREFIXES, substitutions=bound)
+    assert [tuple(found[v] for v in result.variables) for found in elsewhere] == result.rows
+    cells = [
+        str(r[column]).removeprefix(APPROVAL)
+        for r in result.dicts()
+        if row in (r.get("therapyName"), r.get("indicationName"))
+    ]
+    assert " ".join(cells) == expected
 
 
 @pytest.mark.parametrize(
