@@ -229,6 +229,7 @@ SHORTCUTS = frozenset(
         "otherSide",
         "within",
         "dateEnd",
+        "acceptedDateEnd",
         "goalDateEnd",
         "outcomeDateEnd",
     )

@@ -43,6 +43,7 @@ class ATMP(DefinedNamespace):
     # properties
     about: URIRef
     acceptedDate: URIRef
+    acceptedDateEnd: URIRef
     acceptedDatePrecision: URIRef
     acceptedDateStated: URIRef
     acquirer: URIRef

@@ -1928,6 +1928,28 @@ def test_an_outcome_known_only_to_its_month_is_not_past_inside_that_month(
     assert seen("2024-03-31") == ([], [])
 
 
+def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_grant_does(
+    curated_store,
+):
+    """joints23 F7: pending-reviews listed Ebvallo's BLA, accepted by the FDA in July 2024 (day not
+    given), as under review on 10 July, while authorised-products counts Beqvez, approved by the FDA
+    in April 2024 (day not given), only from 30 April."""
+
+    def named_in(name: str, therapy: str, **params: str) -> list[str]:
+        found = run_named(name, {"agency": "fda", **params}, store=curated_store).dicts()
+        return [r["therapyName"] for r in found if r["therapyName"] == therapy]
+
+    def under_review(day: str) -> tuple[list[str], list[str]]:
+        calendar = named_in("regulatory-calendar", "Ebvallo", **{"from": "2024-07-01", "as_of": day})
+        return named_in("pending-reviews", "Ebvallo", as_of=day), calendar
+
+    assert under_review("2024-07-10") == ([], [])
+    assert under_review("2024-07-30") == ([], [])
+    assert under_review("2024-07-31") == (["Ebvallo"], ["Ebvallo"])
+    assert named_in("authorised-products", "Beqvez", as_of="2024-04-10") == []
+    assert named_in("authorised-products", "Beqvez", as_of="2024-04-30") == ["Beqvez"]
+
+
 def _curated_approvals() -> list[dict[str, str]]:
     import csv
     from pathlib import Path

@@ -1,11 +1,16 @@
-# summary: Materialise the last day of the period a date stands for (atmp:dateEnd of a fact's date, atmp:goalDateEnd and atmp:outcomeDateEnd of a review's goal and outcome dates): the day itself, the last day of its month, or 31 December of its year.
+# summary: Materialise the last day of the period a date stands for (atmp:dateEnd of a fact's date, atmp:acceptedDateEnd, atmp:goalDateEnd and atmp:outcomeDateEnd of a review's accepted, goal and outcome dates): the day itself, the last day of its month, or 31 December of its year.
 # after: -
-# Each solution binds one of ?fact, ?review and ?decided, and the template writes the triple whose
-# subject is bound.
+# Each solution binds one of ?fact, ?accepted, ?review and ?decided, and the template writes the
+# triple whose subject is bound.
 # The day after the period is its month's or year's successor's first day; one day before it is the end.
-INSERT { ?fact atmp:dateEnd ?end . ?review atmp:goalDateEnd ?end . ?decided atmp:outcomeDateEnd ?end }
+INSERT {
+  ?fact atmp:dateEnd ?end . ?accepted atmp:acceptedDateEnd ?end .
+  ?review atmp:goalDateEnd ?end . ?decided atmp:outcomeDateEnd ?end
+}
 WHERE {
   { ?fact atmp:date ?start ; atmp:datePrecision ?precision }
+  UNION
+  { ?accepted atmp:acceptedDate ?start ; atmp:acceptedDatePrecision ?precision }
   UNION
   { ?review atmp:goalDate ?start ; atmp:goalDatePrecision ?precision }
   UNION
