@@ -324,20 +324,7 @@ class KnowledgeGraph:
         """
         from .. import queries
         from .engine import gate
-        from .sparql.named import unknown_names
-        from .sparql.run import (
-            as_term,
-            binding_notes,
-            comparison_notes,
-            duration_sums,
-            empty_answer_notes,
-            entity_notes,
-            found_nothing,
-            missing,
-            undeclared_terms,
-            unquoted_dates,
-            wrong_kind_notes,
-        )
+        from .sparql.run import as_term, missing
         from .store.csvdata import decode_utf8
 
         if (sparql is not None) + (file is not None) + (name is not None) != 1:
@@ -355,14 +342,14 @@ class KnowledgeGraph:
             sparql = decode_utf8(_query_file_bytes(file), str(file))
             named = queries.parse(Path(file).stem, sparql, str(file), f"query file '{file}'")
             if named.params or not params:
-                return self._declared(named, params, timeout, limit, allow)
+                return self._declared(named, params, timeout, limit, allow, advise=True)
             # a file that declares no parameters binds variables as SPARQL text does
         elif sparql is not None and sparql.lstrip().startswith("#"):
             # text that starts with a header (a file piped in, a named query's text pasted) types
             # its parameters as the file would
             named = queries.parse("text", sparql, "the query text", "the query text")
             if named.params:
-                return self._declared(named, params, timeout, limit, allow)
+                return self._declared(named, params, timeout, limit, allow, advise=True)
         if sparql.strip() in queries.names():
             raise NotSparqlError(sparql.strip(), named=True)
         word = sparql.strip()
@@ -383,33 +370,7 @@ class KnowledgeGraph:
             name: as_term(value, name) for name, value in params.items() if not missing(value)
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
-        result.notes = (
-            undeclared_terms(checked.tokens)
-            + duration_sums(checked.tokens)
-            + unquoted_dates(checked.tokens)
-            + binding_notes(params)
-        )
-        store = self._current().store
-        empty = found_nothing(result, checked.tokens)
-        advice = [unknown_names]
-        if empty:
-            advice += [empty_answer_notes, comparison_notes, wrong_kind_notes]
-        else:
-            advice.append(functools.partial(comparison_notes, only_some_rows=True))
-        # Advice, which never fails the query answered: a note that cannot be made, or not within
-        # what is left of the query's time limit, is left out, and the others are given all the
-        # same (sec21 F2: the notes of an empty answer took 22 s past a limit of 3 s)
-        deadline = started + timeout if timeout is not None else float("inf")
-        until = getattr(store, "until", None)  # a remote store's requests, each one bounded
-        with until(deadline) if until and timeout is not None else contextlib.nullcontext():
-            for notes in advice:
-                if time.monotonic() >= deadline:
-                    break
-                with contextlib.suppress(ValueError, AtmpkgError):
-                    result.notes += notes(checked.tokens, store)
-            if empty and time.monotonic() < deadline:
-                with contextlib.suppress(ValueError, AtmpkgError):
-                    result.notes += entity_notes(params, store, checked.tokens)
+        self._advise(result, checked.tokens, params, started, timeout)
         return result
 
     @reads_answers
@@ -453,7 +414,10 @@ class KnowledgeGraph:
             )
         return self._declared(named, given, timeout, limit, allow)
 
-    def _declared(self, named, params, timeout, limit, allow) -> QueryResult:
+    def _declared(self, named, params, timeout, limit, allow, advise=False) -> QueryResult:
+        """Run ``named`` with its parameters typed by its header; ``advise`` for a user's file or
+        text, which is given the notes the same text gets inline (joints23 F3: a file mistyping
+        atmp:Therapi answered nothing without a word), where a curated named query skips them."""
         from .engine import gate
         from .sparql.named import bind_params, defaulted_days
 
@@ -477,8 +441,56 @@ class KnowledgeGraph:
                 raise QueryTimeoutError(timeout) from None
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.parameters = {p.name: bindings.get(p.name) for p in named.params}
+        if advise:
+            # no notes on how text binds: the header types each parameter
+            self._advise(result, checked.tokens, {}, started, timeout)
         result.notes += defaulted_days(named, params or {}, bindings)
         return result
+
+    def _advise(self, result, tokens, params, started, timeout) -> None:
+        """Add to ``result.notes`` the advice on a user's query text (its ``tokens``): terms no
+        vocabulary defines, names that name nothing, and on an empty answer why it may be empty;
+        ``params`` are the values bound as untyped text."""
+        from .sparql.named import unknown_names
+        from .sparql.run import (
+            binding_notes,
+            comparison_notes,
+            duration_sums,
+            empty_answer_notes,
+            entity_notes,
+            found_nothing,
+            undeclared_terms,
+            unquoted_dates,
+            wrong_kind_notes,
+        )
+
+        result.notes += (
+            undeclared_terms(tokens)
+            + duration_sums(tokens)
+            + unquoted_dates(tokens)
+            + binding_notes(params)
+        )
+        store = self._current().store
+        empty = found_nothing(result, tokens)
+        advice = [unknown_names]
+        if empty:
+            advice += [empty_answer_notes, comparison_notes, wrong_kind_notes]
+        else:
+            advice.append(functools.partial(comparison_notes, only_some_rows=True))
+        # Advice, which never fails the query answered: a note that cannot be made, or not within
+        # what is left of the query's time limit, is left out, and the others are given all the
+        # same (sec21 F2: the notes of an empty answer took 22 s past a limit of 3 s)
+        deadline = started + timeout if timeout is not None else float("inf")
+        until = getattr(store, "until", None)  # a remote store's requests, each one bounded
+        with until(deadline) if until and timeout is not None else contextlib.nullcontext():
+            for notes in advice:
+                if time.monotonic() >= deadline:
+                    break
+                with contextlib.suppress(ValueError, AtmpkgError):
+                    result.notes += notes(tokens, store)
+            if empty and time.monotonic() < deadline:
+                with contextlib.suppress(ValueError, AtmpkgError):
+                    result.notes += entity_notes(params, store, tokens)
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
         from .sparql.run import run

@@ -1030,6 +1030,58 @@ def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
     assert kg.query(f"SELECT ?d WHERE {{ {new} atmp:date ?d }}").notes == []
 
 
+def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(
+    fixture_store, tmp_path
+):
+    """joints23 F3: a query read from a file (query --file, kg.query(file=)), or any text with a
+    param: header, went the named queries' way and got none of the notes the same text inline
+    gets: a mistyped term, a name that names nothing, why an answer is empty."""
+    store = ["--store", str(fixture_store)]
+    kg = atmpkg.open(fixture_store)
+    text = 'SELECT ?t WHERE { ?t a atmp:Therapi ; atmp:developedBy company:celco ; rdfs:label "Alphacel" }\n'
+    notes = [
+        "atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy?): nothing matches it",
+        "company:celco names nothing in the graph (did you mean company:cellco?): nothing matches it",
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")',
+    ]
+    (tmp_path / "e.rq").write_text(text)
+    assert kg.query(text).notes == notes
+    assert kg.query(file=tmp_path / "e.rq").notes == notes
+    for args in (["query", "--file", str(tmp_path / "e.rq")], ["query", text]):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            0,
+            "t\n-\n(0 rows)\n",
+            "".join(f"Note: {note}\n" for note in notes),
+        ), args
+    # an answer with rows, its parameter typed by the header: from a file, piped in, from Python
+    header = "# param: t therapy *  The therapy\n"
+    typed = header + "SELECT ?t ?l WHERE { ?t a atmp:Therapy OPTIONAL { ?t rdfs:lable ?l } }\n"
+    (tmp_path / "h.rq").write_text(typed)
+    lable = "rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it"
+    for args, given in (
+        (["query", "--file", str(tmp_path / "h.rq"), "-p", "t=alphacel"], None),
+        (["query", "-", "-p", "t=alphacel"], typed),
+    ):
+        result = CliRunner().invoke(cli, [*args, "--format", "csv", *store], input=given)
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            0,
+            "t,l\nhttps://w3id.org/atmp-kg/id/therapy/alphacel,\n",
+            f"Note: {lable}\n",
+        ), args
+    assert kg.query(typed, {"t": "alphacel"}).notes == [lable]
+    assert kg.query(file=tmp_path / "h.rq", params={"t": "alphacel"}).notes == [lable]
+    # the notes on a comparison too, and a defaulted date's after them
+    compared = "SELECT ?a ?from WHERE { ?a atmp:date ?d FILTER(?d >= ?from && ?d > \"2021\") }\n"
+    dated = kg.query("# param: from date 2020-01-01  From\n" + compared).notes
+    assert dated == [
+        *kg.query(compared).notes,
+        "from is 2020-01-01 (default 2020-01-01); give -p from=YYYY-MM-DD for another day",
+    ]
+    assert len(dated) == 2
+
+
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     today = date.today()
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]

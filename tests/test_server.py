@@ -921,6 +921,23 @@ def test_an_answers_notes_are_its_notes_header(server):
     assert status == 200 and NOTES_HEADER not in headers
 
 
+
+def test_query_text_with_a_param_header_has_its_notes_header(server):
+    """joints23 F3: text whose header declares a parameter went the named queries' way, and its
+    answer came without the ATMPKG-Notes the same text without the header gets."""
+    body = "SELECT ?t ?l WHERE { ?t a atmp:Therapy OPTIONAL { ?t rdfs:lable ?l } }"
+    text = "# param: t therapy *  The therapy\n" + body
+    lable = '["rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it"]'
+    status, headers, answer = get(
+        server, "/sparql?" + urllib.parse.urlencode({"query": text, "p": "t=alphacel", "format": "csv"})
+    )
+    assert (status, headers[NOTES_HEADER], answer) == (
+        200, lable, b"t,l\r\nhttps://w3id.org/atmp-kg/id/therapy/alphacel,\r\n"
+    )
+    status, headers, _ = sparql_get(server, body)
+    assert (status, headers[NOTES_HEADER]) == (200, lable)
+
+
 def test_the_notes_header_is_ascii_and_bounded(server):
     # any character survives as JSON's escape, and a query of many notes cannot make the header
     # one a proxy in front refuses
