@@ -301,7 +301,18 @@ class QueryMemoryError(AtmpkgError, MemoryError):
 
 
 class EmptyResultError(AtmpkgError, LookupError):
-    """A selection, query or search found nothing to export or show."""
+    """A selection, query or search found nothing to export or show. ``notes`` are the query's
+    notes on its answer (a term no vocabulary defines, a name that names nothing), which the
+    message gives too, each on a line of its own, as ``atmpkg query`` prints them.
+
+    >>> print(EmptyResultError("the answer is empty", ["atmp:Therapi is not a term"]))
+    the answer is empty
+    Note: atmp:Therapi is not a term
+    """
+
+    def __init__(self, message: str, notes: Iterable[str] = ()):
+        self.notes = list(notes)
+        super().__init__(message + "".join(f"\nNote: {note}" for note in self.notes))
 
 
 class ParameterError(AtmpkgError, ValueError):

@@ -502,6 +502,33 @@ def test_empty_selection_is_an_error(fixture_store, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.suffix != ".rq"]
 
 
+def test_an_empty_selection_says_the_querys_notes(fixture_store, tmp_path):
+    """joints23 F4: view and export of a query said "empty" alone, where the query door said why
+    (a mistyped term); the error carries the notes, as its message's last lines."""
+    lable = "rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it"
+    rq = tmp_path / "typo.rq"
+    rq.write_text("SELECT ?t WHERE { ?t a atmp:Therapy ; rdfs:lable ?l }")
+    with pytest.raises(EmptyResultError) as empty:
+        select_subgraph(file=rq, store=fixture_store)
+    assert str(empty.value) == (
+        f"the answer of query {rq} is empty: nothing to export or draw\nNote: {lable}"
+    )
+    assert empty.value.notes == [lable]
+    # an answer of rows that names no entity
+    rq.write_text(
+        "SELECT ?name WHERE { ?t a atmp:Therapy ; rdfs:label ?name OPTIONAL { ?t rdfs:lable ?x } }"
+    )
+    with pytest.raises(EmptyResultError) as empty:
+        select_subgraph(file=rq, store=fixture_store)
+    assert str(empty.value) == (
+        f"the answer of query {rq} holds no entities: nothing to export or draw\nNote: {lable}"
+    )
+    # and an answer with entities carries them as the export's notes
+    kg = atmpkg.open(fixture_store)
+    rq.write_text("SELECT ?t WHERE { ?t a atmp:Therapy OPTIONAL { ?t rdfs:lable ?x } }")
+    assert kg.export("graphml", None, kg.select(file=rq)).notes == [lable]
+
+
 # --- RDF formats ---------------------------------------------------------------------------------
 
 

@@ -1119,3 +1119,42 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
     assert kg.named("authorised-products").notes == [note]
     assert kg.export("graphml", None, name="authorised-products").notes == [note]
     assert kg.named("authorised-products", as_of="2024-01-01").notes == []
+
+
+def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, tmp_path):
+    """joints23 F4: view and export of a query with an empty answer said only "the answer of
+    query … is empty", where atmpkg query said why; now the notes follow the error."""
+    store = ["--store", str(fixture_store)]
+    rq = tmp_path / "e.rq"
+    rq.write_text("SELECT ?t WHERE { ?t a atmp:Therapi }\n")
+    therapi = (
+        "atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy?): nothing matches it"
+    )
+    for args in (
+        ["view", "--file", str(rq), "-o", str(tmp_path / "e.html")],
+        ["export", "--file", str(rq), "-o", str(tmp_path / "e.graphml")],
+    ):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the answer of query {rq} is empty: nothing to export or draw\n"
+            f"Note: {therapi}\n",
+        ), args
+    # a named query's defaulted date, which says what the answer was asked of
+    result = CliRunner().invoke(
+        cli, ["view", "--name", "pending-reviews", "-o", str(tmp_path / "p.html"), *store]
+    )
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: the answer of query pending-reviews is empty: nothing to export or draw\n"
+        f"Note: as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD for "
+        "another day\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.rq"]
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(atmpkg.graph.errors.EmptyResultError) as empty:
+        kg.select(query="SELECT ?t WHERE { ?t a atmp:Therapi }").view()
+    assert (str(empty.value), empty.value.notes) == (
+        f"the answer of query text is empty: nothing to export or draw\nNote: {therapi}",
+        [therapi],
+    )

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import http.client
 import io
 import json
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -1213,6 +1215,25 @@ def test_graph_view_of_a_query(server):
     assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
     assert b"<p>the answer names no entities of the graph: nothing to draw</p>" in body
     assert headers["Content-Security-Policy"] == MESSAGE_CSP
+
+
+def test_a_graph_with_nothing_to_draw_says_the_querys_notes(server):
+    """joints23 F4: the Graph tab's "Nothing to draw" page said nothing of why, where the query's
+    answer had its notes; the page shows them, escaped, and its ATMPKG-Notes header holds them."""
+    text = 'SELECT ?x WHERE { ?x a atmp:Therapi ; rdfs:label "Alphacel" }'
+    status, headers, body = get(server, "/graph?query=" + urllib.parse.quote(text))
+    assert status == 200
+    notes = [
+        "atmp:Therapi is not a term of the ontology (did you mean atmp:Therapy?): nothing matches it",
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")',
+    ]
+    assert json.loads(headers[NOTES_HEADER]) == notes
+    paragraphs = re.findall(r"<p>(.*?)</p>", body.decode("utf-8"))
+    assert paragraphs == [
+        "the answer names no entities of the graph: nothing to draw",
+        *(f"Note: {html.escape(note)}" for note in notes),
+    ]
 
 
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):

@@ -230,10 +230,11 @@ def _page_csp_pattern() -> re.Pattern:
     )
 
 
-def message_page(status: int, message: str, asked: str = "") -> str:
+def message_page(status: int, message: str, asked: str = "", notes: Sequence[str] = ()) -> str:
     """The HTML page a browser is shown for an answer without content of its own (an error, or a
     graph view with nothing to draw): the message, escaped, with the server's paths it names as
-    links (but ``asked``, the path that was asked for), and the way back to the query page.
+    links (but ``asked``, the path that was asked for), the query's ``notes`` (escaped, each a
+    paragraph of its own) and the way back to the query page.
 
     >>> page = message_page(404, "no entity at /id/therapy/kymria; did you mean /id/therapy/kymriah?",
     ...                     "/id/therapy/kymria")
@@ -241,6 +242,10 @@ def message_page(status: int, message: str, asked: str = "") -> str:
     (True, True)
     >>> '<a href="/id/therapy/kymria">' in page
     False
+    >>> message_page(200, "nothing to draw", notes=["atmp:<b> is no term"]).count("<p>")
+    2
+    >>> "<p>Note: atmp:&lt;b&gt; is no term</p>" in message_page(200, "x", notes=["atmp:<b> is no term"])
+    True
     """
     e = html.escape
 
@@ -262,6 +267,7 @@ def message_page(status: int, message: str, asked: str = "") -> str:
                 '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
                 f"<h1>{e(title)}</h1>",
                 f"<p>{text}</p>",
+                *(f"<p>Note: {e(note)}</p>" for note in notes),
                 "</main></body></html>",
             ]
         )

@@ -1025,7 +1025,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         payload = self._run("graph", job, params, volatile=volatile, started=started)
         document = payload["body"]
         csp = payload.get("csp") or graph_csp(document.decode("utf-8"))
-        return Response(200, document, "text/html", {"Content-Security-Policy": csp})
+        headers = {"Content-Security-Policy": csp}
+        if payload.get("notes"):  # why nothing is drawn
+            headers[NOTES_HEADER] = notes_header(payload["notes"])
+        return Response(200, document, "text/html", headers)
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")

@@ -202,14 +202,23 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
         "fmt": fmt,
         "body": _serialize(result, fmt),
         "truncated": result.truncated,
-        # what the server takes of a reply (a note echoes the query: a name 20,000 characters
-        # long made a note the server refused as a worker's gone astray, sec17 H2)
-        "notes": [note[:_NOTE_CHARS] for note in result.notes[:_MOST_NOTES]],
+        "notes": _kept(result.notes),
     }
 
 
+def _kept(notes: list[str]) -> list[str]:
+    """Of an answer's notes, what the server takes of a reply (a note echoes the query: a name
+    20,000 characters long made a note the server refused as a worker's gone astray, sec17 H2).
+
+    >>> [len(note) for note in _kept(["x" * 5000, "y"])]
+    [1024, 1]
+    """
+    return [note[:_NOTE_CHARS] for note in notes[:_MOST_NOTES]]
+
+
 def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
-    """Draw a query's answer: its nodes, described, as the self-contained HTML graph view."""
+    """Draw a query's answer: its nodes, described, as the self-contained HTML graph view; for an
+    answer with nothing to draw, a page that says so, with the query's notes."""
     if "name" in args:
         selection = graph.select(name=args["name"], params=args["params"])
         title = f"ATMP-KG: {args['name']}"
@@ -218,10 +227,13 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
         title = "ATMP-KG: query"
     try:
         document = graph.view(selection, title=title).html
-    except EmptyResultError:
-        # Not an error of the request: the Graph tab shows this page in place of a view
+    except EmptyResultError as exc:
+        # Not an error of the request: the Graph tab shows this page in place of a view, with the
+        # query's notes on why, in its ATMPKG-Notes header too (joints23 F4)
         message = "the answer names no entities of the graph: nothing to draw"
-        return {"body": message_page(200, message).encode("utf-8"), "csp": MESSAGE_CSP}
+        notes = _kept(exc.notes)
+        page = message_page(200, message, notes=notes)
+        return {"body": page.encode("utf-8"), "csp": MESSAGE_CSP, "notes": notes}
     return {"body": document.encode("utf-8")}
 
 

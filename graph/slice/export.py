@@ -1550,7 +1550,7 @@ def _write(piece: Slice, fmt: str, output: Output) -> ExportResult:
     """Write ``piece`` in ``fmt``: atomically to the file(s) ``output`` names, straight to a binary
     stream, or into ``ExportResult.content`` when ``output`` is None."""
     if not piece.subjects:
-        raise EmptyResultError("nothing to export: the slice holds no triples")
+        raise EmptyResultError("nothing to export: the slice holds no triples", piece.query_notes)
     content, targets = None, []
     if output is None:
         buffer = io.BytesIO()

@@ -744,7 +744,8 @@ def _no_entity_named(what: str, result: QueryResult) -> None:
             f"{what} names no entity of the graph: the entities drawn and exported are the IRIs "
             f"under {ID}, and <{outside[0]}>"
             + (f" and {len(outside) - 1:,} more IRIs are" if len(outside) > 1 else " is")
-            + " outside it; a CONSTRUCT query of their triples exports and draws them"
+            + " outside it; a CONSTRUCT query of their triples exports and draws them",
+            result.notes,
         )
 
 
@@ -901,7 +902,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         text = result.sparql
         what = f"the answer of query {name or file or 'text'}"
         if result.form != "ASK" and not len(result):
-            raise EmptyResultError(f"{what} is empty: nothing to export or draw")
+            # the query's notes say why (joints23 F4: view and export said "empty" alone)
+            raise EmptyResultError(f"{what} is empty: nothing to export or draw", result.notes)
         nodes, given = _query_nodes(result)
         if not nodes and result.form == "SELECT":
             _no_entity_named(what, result)
@@ -925,7 +927,10 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             ]
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
-        raise EmptyResultError(f"{what} holds no entities: nothing to export or draw")
+        raise EmptyResultError(
+            f"{what} holds no entities: nothing to export or draw",
+            result.notes if name or file or text else (),
+        )
     sample = None
     if given is None:
         entities = nodes - hubs
