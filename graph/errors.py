@@ -95,6 +95,17 @@ def cut(name: str, most: int = _SHOWN) -> str:
     return name if len(name) <= most else f"{name[: most - 20]}… ({len(name):,} characters)"
 
 
+def cut_words(text: str, most: int = _SHOWN) -> str:
+    """``text`` with each run of characters without a space longer than ``most`` cut as
+    :func:`cut` cuts a name: a note that repeats a term of the query need not repeat a pasted
+    value whole (newuser23 F12: a note of 5,600 characters).
+
+    >>> cut_words("atmp:" + "x" * 5000 + " is not a term")[-40:]
+    'xxxxxx… (5,005 characters) is not a term'
+    """
+    return re.sub(rf"\S{{{most + 1},}}", lambda word: cut(word.group(), most), text)
+
+
 class UnknownNameError(AtmpkgError, LookupError):
     """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
 

@@ -39,6 +39,7 @@ from .errors import (
     QueryTimeoutError,
     StoreError,
     Violation,
+    cut_words,
     described,
     positive_seconds,
     reads_answers,
@@ -491,6 +492,7 @@ class KnowledgeGraph:
             if empty and time.monotonic() < deadline:
                 with contextlib.suppress(ValueError, AtmpkgError):
                     result.notes += entity_notes(params, store, tokens)
+        result.notes = [cut_words(note) for note in result.notes]
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
         from .sparql.run import run

@@ -1017,6 +1017,15 @@ def test_a_cap_too_small_to_start_the_evaluating_process_is_not_blamed_on_the_qu
     assert query("ASK {}", store=fixture_store, memory=300 * 1024**2).boolean is True
 
 
+def test_a_note_cuts_a_long_term_of_the_query_as_errors_do(fixture_store):
+    """newuser23 F12: a note repeated a pasted term whole (5,600 characters)."""
+    long = "Novartis" * 700
+    kg = atmpkg.open(fixture_store)
+    assert kg.query(f"SELECT ?x WHERE {{ ?x a atmp:{long} }}").notes == [
+        f"atmp:{long[:75]}… (5,605 characters) is not a term of the ontology: nothing matches it"
+    ]
+
+
 def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
     """newuser23 F9: an IRI kept from an earlier release answered nothing, in the text or as a
     parameter, without a word, where show, view and typed parameters say what replaced it."""
