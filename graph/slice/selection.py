@@ -272,7 +272,7 @@ class Selection:
             from .whole import whole_graph
 
             return list(whole_graph(kg._current().store, bool(chosen.with_sources)).slice())
-        from .export import with_blank_nodes
+        from .subgraph import with_blank_nodes
 
         return list(with_blank_nodes(self.slice()))
 

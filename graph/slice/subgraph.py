@@ -1002,3 +1002,45 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
         if f"<{iri}>" in terms
         or any(f"{p}:{iri[len(ns) :]}" in terms for p, ns in PREFIXES.items() if iri.startswith(ns))
     )
+
+
+def with_blank_nodes(piece: Slice) -> Slice:
+    """``piece`` with each subject's triples followed by those of the blank nodes it reaches
+    through blank nodes (RDF lists, nested descriptions, cycles included), read from the slice's
+    own store, so that an RDF export keeps every blank-node structure whole. A blank node that is
+    itself a subject of the slice is written there, once.
+
+    >>> b = ox.BlankNode("b")
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
+    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]))))
+    2
+    """
+    own = set(piece.subjects)
+
+    def reached(triples: Iterable[ox.Triple]) -> list[ox.BlankNode]:
+        return [
+            t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in own
+        ]
+
+    def read(subject: Subject) -> list[ox.Triple]:
+        about = piece.about(subject)
+        found: list[ox.Triple] = []
+        seen: set[ox.BlankNode] = set()
+        waiting = reached(about)
+        while waiting:
+            node = waiting.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            try:
+                triples = piece.about(node)
+            except KeyError:  # a slice held in memory knows only its own subjects
+                triples = []
+            found += triples
+            waiting += reached(triples)
+        return about + sorted(found, key=triple_key)
+
+    reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
+    reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only
+    reaching.query_notes = piece.query_notes
+    return reaching
