@@ -1162,6 +1162,46 @@ def test_a_reference_to_an_entity_of_another_kind_is_told_its_kind(built, tmp_pa
     ]
 
 
+def test_a_concept_written_by_its_label_is_given_its_slug(built, tmp_path):
+    """newuser23 F8: a concept written by the label the graph shows it with ('CAR-T cell
+    therapy', 'first approval') was not recognised, and 'CAR-T cell therapy' was offered
+    'other-cell-therapy', a slug that merely shares letters with it; a label, in any case, is
+    given its concept's slug (with its label where it is not the text written, joints23 F6), and
+    a near miss is offered the concepts whose labels come close."""
+    therapies = tmp_path / "my-therapies.csv"
+    therapies.write_text(
+        "slug,label,developer,modality,target,cell_source,vector,source\n"
+        "mycel,Mycel,cellco,CAR-T cell therapy,cd19,Autologous,lentiviral vector,src-news\n"
+        "mycel2,Mycel 2,cellco,CAR-T,cd19,autologus,zzz,src-news\n"
+        "mycel3,Mycel 3,cellco,CAR-T therapy,cd19,autologous,lentiviral,src-news\n"
+    )
+    approvals = tmp_path / "my-approvals.csv"
+    approvals.write_text(
+        "therapy,agency,date,indication,sponsor,jurisdiction,approval_type,source\n"
+        "alphacel,fda,2024-01-02,multiple-myeloma,cellco,us,First Approval,src-news\n"
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([therapies, approvals], store=built)
+    assert [str(e) for e in info.value.errors] == [
+        f"{approvals}:2:7 (column 'approval_type'): unknown approval-type value 'First Approval'; "
+        "write 'initial' for the approval type it names",
+        f"{therapies}:2:4 (column 'modality'): unknown modality value 'CAR-T cell therapy'; write "
+        "'car-t' for the modality it names",
+        f"{therapies}:2:6 (column 'cell_source'): unknown cell-source value 'Autologous'; write "
+        "'autologous' for the cell source it names",
+        f"{therapies}:2:7 (column 'vector'): unknown vector value 'lentiviral vector'; write "
+        "'lentiviral' for the vector it names",
+        f"{therapies}:3:4 (column 'modality'): unknown modality value 'CAR-T'; write 'car-t' for "
+        "the modality it names (CAR-T cell therapy)",
+        f"{therapies}:3:6 (column 'cell_source'): unknown cell-source value 'autologus'; did you "
+        "mean 'autologous'?",
+        f"{therapies}:3:7 (column 'vector'): unknown vector value 'zzz'",
+        f"{therapies}:4:4 (column 'modality'): unknown modality value 'CAR-T therapy'; did you "
+        "mean 'car-t' (CAR-T cell therapy), 'tcr-t' (TCR-T cell therapy), 'car-nk' (CAR-NK cell "
+        "therapy)?",
+    ]
+
+
 def test_a_build_without_an_error_gathers_no_names(data_dir, tmp_path, monkeypatch):
     """newuser22 F13: the names a wrong reference is offered are gathered only for an error, so
     that a build of good data pays nothing for them."""

@@ -39,7 +39,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from ..errors import DataError, DataErrors, UnknownNameError, cut, indefinite, suggest
+from ..errors import DataError, DataErrors, cut, indefinite, suggest
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
     ATMP,
@@ -426,6 +426,8 @@ MAX_CELL_CHARS = 10_000_000
 _GEO_KINDS = {"country": ("country", ATMP + "Country"), "region": ("region", ATMP + "Region")}
 #: The properties an entity is named by, as ``atmpkg show`` finds it.
 _NAME_PREDICATES = frozenset(expand(name) for name in NAME_PROPERTIES.split("|"))
+#: The properties that name a concept: what a CSV value of its scheme may be written as.
+_CONCEPT_NAMES = frozenset((SKOS + "prefLabel", RDFS + "label", SKOS + "altLabel"))
 #: Each family's columns that name its entity (its label first, where it has one), as
 #: ``atmpkg show`` finds it: a reference written as a name is offered the slug it names.
 _NAME_COLUMNS = {
@@ -574,8 +576,9 @@ class _RowRejected(Exception):
 
 
 class _Compiler:
-    def __init__(self, concepts: dict[str, set[str]]):
-        self.concepts = concepts
+    def __init__(self, ontology: Sequence[ox.Quad]):
+        self.ontology = ontology
+        self.concepts = concepts_by_scheme(ontology)
         self.errors: list[DataError] = []
         self.keys: dict[str, dict[str, str]] = {k: {} for k in (*KINDS, "geo")}
         self.geo_kind: dict[str, str] = {}
@@ -865,7 +868,7 @@ class _Compiler:
             self.fail(row, col, f"spaces around '|' in {_shown(value)}; write a|b")
         try:
             terms = [self.term(row, col, v) for v in values]
-        except (ValueError, UnknownNameError) as exc:
+        except ValueError as exc:
             self.fail(row, col, str(exc))
         return [t for t in terms if t is not None]
 
@@ -904,9 +907,8 @@ class _Compiler:
                 raise ValueError(f"'{value}' is not an http(s) URL")
             return ox.NamedNode(value)
         if how in ("concept", "concepts"):
-            known = self.concepts.get(col.target, set())
-            if value not in known:
-                raise UnknownNameError(f"{col.target} value", value, sorted(known))
+            if value not in self.concepts.get(col.target, set()):
+                raise ValueError(self.misvalued(col.target, value))
             return ox.NamedNode(iri(col.target, value))
         if how in ("ref", "refs"):
             found = self.reference(col.target, value)
@@ -953,20 +955,11 @@ class _Compiler:
                 return f"{said}. Add it to its file first."
             return f"{said}: write the slug of {indefinite(noun)}, or add it to its file first"
         slugs, exact = self.meant(kind, text)
-        _, labels = self.names_of(kind)
-
-        def labelled(slug: str) -> str:
-            # the entity's label, unless it is the text written or, for a near miss, only
-            # capitalises the slug (joints23 F6: 'Novartis AG' was given 'novartis' alone, and
-            # 'Large B-cell lymphoma' its own text back)
-            label = labels[slug]
-            said_already = label.lower() == text.lower() or (not exact and label.lower() == slug)
-            return f" ({cut(label)})" if label and not said_already else ""
-
         if exact and len(slugs) == 1:
             one = slugs[0]
             of = self.geo_kind.get(one, noun) if kind == "geo" else kind
-            return f"{said}; write '{written}{one}' for the {of} it names{labelled(one)}"
+            labelled = self.labelled(kind, one, text, exact)
+            return f"{said}; write '{written}{one}' for the {of} it names{labelled}"
         other = None if exact else self.of_another_kind(kind, text)
         if other and written == f"{kind}/":  # a column of any kind's entities
             of, one = other
@@ -976,7 +969,9 @@ class _Compiler:
             named = f"is {indefinite(of)}," if one == text else f"names {indefinite(of)} ('{one}'),"
             said += f": '{cut(text)}' {named} not {indefinite(noun)}"
         if slugs:
-            offered = ", ".join(f"'{written}{slug}'{labelled(slug)}" for slug in slugs)
+            offered = ", ".join(
+                f"'{written}{slug}'{self.labelled(kind, slug, text, exact)}" for slug in slugs
+            )
             said += f"; did you mean {offered}?"
             return said + (" Add it to its file first." if slugged else "")
         if slugged:
@@ -985,12 +980,41 @@ class _Compiler:
             return f"{said}; write the slug of {indefinite(noun)}, or add it to its file first"
         return f"{said}, and names no {noun}: write the slug of one, or add it to its file first"
 
+    def misvalued(self, scheme: str, text: str) -> str:
+        """What to say of ``text``, a value of a column of the concepts of ``scheme`` that is no
+        slug of one: the slug of the concept it names by a label, as a reference is given the
+        entity's (newuser23 F8: 'CAR-T cell therapy', as ``atmpkg show`` prints the modality, was
+        offered 'other-cell-therapy'), else those whose slugs or labels come closest."""
+        said = f"unknown {scheme} value '{cut(text)}'"
+        slugs, exact = self.meant(scheme, text)
+        if exact and len(slugs) == 1:
+            one = slugs[0]
+            noun = scheme.replace("-", " ")
+            labelled = self.labelled(scheme, one, text, exact)
+            return f"{said}; write '{one}' for the {noun} it names{labelled}"
+        if slugs:
+            offered = ", ".join(
+                f"'{slug}'{self.labelled(scheme, slug, text, exact)}" for slug in slugs
+            )
+            return f"{said}; did you mean {offered}?"
+        return said
+
+    def labelled(self, kind: str, slug: str, text: str, exact: bool) -> str:
+        """The label of the entity or concept of ``kind`` that ``slug`` names, in brackets to
+        follow it, unless it is ``text``, the text written, or, for a near miss (not ``exact``),
+        only capitalises the slug (joints23 F6: 'Novartis AG' was given 'novartis' alone, and
+        'Large B-cell lymphoma' its own text back)."""
+        label = self.names_of(kind)[1][slug]
+        said_already = label.lower() == text.lower() or (not exact and label.lower() == slug)
+        return f" ({cut(label)})" if label and not said_already else ""
+
     def of_another_kind(self, kind: str, text: str) -> tuple[str, str] | None:
         """The kind and slug of the entity of another kind than ``kind`` that ``text`` is the slug
         or a name of (a source by its slug alone), the first such kind in :data:`KINDS` order."""
         near = set(_GEO_KINDS) | {"geo"} if kind == "geo" else {kind}
         for other in KINDS:
-            if other in near:
+            # a concept is no entity a reference may name: 'modality/car-t' is no deal's target
+            if other in near or other in self.concepts:
                 continue
             if text in self.keys[other]:
                 return other, text
@@ -1025,8 +1049,12 @@ class _Compiler:
         """Each name (lower-cased) of the entities of ``kind`` with the slugs it names, and every
         slug of ``kind`` with its label ("" for none): from the CSV rows and the RDF files, which
         are read again for them, once for every kind (rev22 F3: once per kind asked for).
-        Gathered when an error first needs them, so that a build without one pays nothing."""
+        Gathered when an error first needs them, so that a build without one pays nothing. A
+        concept scheme's are its concepts' labels in the ontology (see :func:`concept_names`)."""
         if kind in self.names:
+            return self.names[kind]
+        if kind in self.concepts:
+            self.names.update(concept_names(self.ontology))
             return self.names[kind]
         if self.every_name is None:
             self.every_name = {}
@@ -2556,6 +2584,36 @@ def concepts_by_scheme(ontology: Sequence[ox.Quad]) -> dict[str, set[str]]:
     return found
 
 
+def concept_names(
+    ontology: Sequence[ox.Quad],
+) -> dict[str, tuple[dict[str, set[str]], dict[str, str]]]:
+    """The names of each scheme's concepts (by their IRI kind), as :meth:`_Compiler.names_of`
+    gives an entity kind's: each label (``skos:prefLabel``, ``rdfs:label``, ``skos:altLabel``),
+    lower-cased, with the slugs it names, and each slug with its preferred label; a deprecated
+    concept has none.
+
+    >>> from atmpkg.graph.rdf import ontology_quads
+    >>> names, labels = concept_names(ontology_quads())["approval-type"]
+    >>> names["first approval"], labels["initial"]
+    ({'initial'}, 'first approval')
+    """
+    found = {
+        scheme: ({}, dict.fromkeys(sorted(slugs), ""))
+        for scheme, slugs in concepts_by_scheme(ontology).items()
+    }
+    for quad in ontology:
+        pred = quad.predicate.value
+        if pred not in _CONCEPT_NAMES or not isinstance(quad.object, ox.Literal):
+            continue
+        parts = split_iri(quad.subject.value)
+        names, labels = found.get(parts[0], ({}, {})) if parts else ({}, {})
+        if parts and parts[1] in labels:
+            names.setdefault(quad.object.value.lower(), set()).add(parts[1])
+            if pred == SKOS + "prefLabel" or (pred == RDFS + "label" and not labels[parts[1]]):
+                labels[parts[1]] = quad.object.value
+    return found
+
+
 def compile_inputs(
     csv_files: Sequence[tuple[Path, str]],
     rdf_files: Sequence[tuple[Path, str]],
@@ -2571,7 +2629,7 @@ def compile_inputs(
     >>> len(compiled.quads), compiled.locations
     (2, {'https://w3id.org/atmp-kg/id/target/cd19': 'targets.csv:2'})
     """
-    compiler = _Compiler(concepts_by_scheme(ontology))
+    compiler = _Compiler(ontology)
     terms = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
     derived = frozenset(q.subject.value for q in ontology if q.predicate.value == DERIVED_BY)
     checked, empty = [], []
