@@ -129,6 +129,32 @@ def test_a_link_a_file_adds_to_a_curated_entity_is_blamed_on_the_file(tmp_path, 
     ]
 
 
+def test_an_entity_written_as_text_is_given_the_entity_it_names(tmp_path, curated_store):
+    """newuser23 F10: a quoted name where an entity is expected was shown as an IRI (<CD19> is no
+    atmp:Target) and given nothing to write; the text is resolved as a name of the class's
+    entities, as a CSV cell is, and said to name none when it names none."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n\n"
+        'therapy:kymriah atmp:target "CD19" .\n'
+        'therapy:zolgensma atmp:developedBy "Novartis" .\n'
+        'therapy:yescarta atmp:target "Zzz" .\n'
+    )
+    found = [str(v) for v in atmpkg.open(curated_store).validate([mine])]
+    assert found == [
+        f"{mine}:4: therapy:kymriah: atmp:target: a therapy's target is an atmp:Target, an "
+        'antigen or a gene ("CD19" is text where an entity is expected: write target:cd19) '
+        "[shacl atmpsh:TherapyShape]",
+        f"{mine}:5: therapy:zolgensma: atmp:developedBy: a therapy names at least one developer "
+        'company ("Novartis" is text where an entity is expected: write company:novartis) '
+        "[shacl atmpsh:TherapyShape]",
+        f"{mine}:6: therapy:yescarta: atmp:target: a therapy's target is an atmp:Target, an "
+        'antigen or a gene ("Zzz" is text where an entity is expected, and names no '
+        "atmp:Target) [shacl atmpsh:TherapyShape]",
+    ]
+
+
 def test_every_property_shape_says_what_is_expected():
     # pySHACL's own message ("Less than 1 values on <...>->atmp:modality") names no fix: every
     # property shape (or the shape that holds it) carries an sh:message that does.

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ... import queries
-from ..errors import StoreError, Violation, suggest
+from ..errors import StoreError, Violation, cut, suggest
 from ..progress import Progress, Stage
 from ..rdf import to_rdflib_graph
-from ..terms import ID, PREFIXES, XSD, shorten
+from ..terms import ID, NAME_PROPERTIES, PREFIXES, XSD, named_by, shorten
 from .csvdata import line_naming
 from .folder import release_memory
 
@@ -164,6 +164,7 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
         return []
     sh = rdflib.Namespace(SH)
     found = []
+    classes: dict[str, dict[str, set[str]]] = {}  # the names of each class's entities, read once
     for result in report.subjects(rdflib.RDF.type, sh.ValidationResult):
         if report.value(result, sh.resultSeverity) != sh.Violation:
             continue
@@ -188,7 +189,10 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
                 message += f" ({need})"
         elif component == sh.ClassConstraintComponent:
             value, kind = report.value(result, sh.value), shapes.value(shape, sh["class"])
-            message += f" ({shorten(str(value))} is no {shorten(str(kind))})"
+            if isinstance(value, rdflib.Literal):
+                message += f" ({_written_as_text(store, value, str(kind), classes)})"
+            else:
+                message += f" ({shorten(str(value))} is no {shorten(str(kind))})"
         if path is not None:
             message = f"{shorten(str(path))}: {message}"
         if isinstance(shape, rdflib.BNode):
@@ -206,6 +210,48 @@ def run_shacl(store: ox.Store, locations: Mapping[str, str] | None = None) -> li
             Violation(f"shacl {rule}", shorten(focus), message, locations.get(focus, ""), statement)
         )
     return sorted(found, key=lambda v: (v.location, v.entity, v.message))
+
+
+def _written_as_text(
+    store: ox.Store, value: rdflib.Literal, cls: str, classes: dict[str, dict[str, set[str]]]
+) -> str:
+    """What to say of ``value``, a literal where an entity of ``cls`` is expected: the entity of
+    that class it names by a name or slug, as a CSV cell's name is resolved (newuser23 F10: "CD19"
+    was shown as the IRI <CD19>, with nothing to write). ``classes`` keeps the names of each
+    class's entities read, for the next literal.
+
+    >>> import rdflib
+    >>> store = ox.Store()
+    >>> store.update('INSERT DATA { target:cd19 a atmp:Target ; rdfs:label "CD19"@en }', prefixes=PREFIXES)
+    >>> target = "https://w3id.org/atmp-kg/ontology#Target"
+    >>> _written_as_text(store, rdflib.Literal("cd19"), target, {})
+    '"cd19" is text where an entity is expected: write target:cd19'
+    >>> _written_as_text(store, rdflib.Literal("Zzz"), target, {})
+    '"Zzz" is text where an entity is expected, and names no atmp:Target'
+    """
+    if cls not in classes:
+        names: dict[str, set[str]] = {}
+        for row in store.query(
+            "SELECT ?e ?name ?class WHERE { ?e a/rdfs:subClassOf* ?class FILTER(isIRI(?e)) "
+            f"OPTIONAL {{ ?e {NAME_PROPERTIES} ?name }} }}",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("class"): ox.NamedNode(cls)},
+        ):
+            entity = row["e"].value
+            # a slug names its entity too, typed in capitals or not ("Novartis")
+            names.setdefault(entity.rsplit("/", 1)[-1].lower(), set()).add(entity)
+            if row["name"] is not None:
+                names.setdefault(row["name"].value.lower(), set()).add(entity)
+        classes[cls] = names
+    text = str(value)
+    datatype = str(value.datatype or XSD_STRING)
+    textual = datatype == XSD_STRING or value.language is not None
+    said = f'"{cut(text)}" is ' + ("text" if textual else f"a literal ({shorten(datatype)})")
+    said += " where an entity is expected"
+    found = sorted(shorten(e) for e in named_by(classes[cls], text))
+    if not found:
+        return f"{said}, and names no {shorten(cls)}"
+    return f"{said}: write {' or '.join(found)}"
 
 
 def rdflib_graph(store: ox.Store) -> rdflib.Graph:
