@@ -1091,6 +1091,39 @@ def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(
     assert len(dated) == 2
 
 
+def test_a_name_that_names_nothing_is_offered_the_entity_it_names_as_show_reads_it(curated_store):
+    """newuser23 F17: the note likened the local part to slugs only, so an INN, a brand's code
+    name, an acronym or a symbol was offered an unrelated entity, or nothing, where `atmpkg show`
+    finds the entity it names."""
+    kg = atmpkg.open(curated_store)
+    meant = {
+        "company:gracell-biotechnologies": "company:gracell (Gracell Biotechnologies)",
+        "therapy:tisagenlecleucel": "therapy:kymriah (tisagenlecleucel)",
+        "therapy:axi-cel": "therapy:yescarta (axi-cel)",
+        "company:bms": "company:bristol-myers-squibb (BMS)",
+        "agency:ec": "agency:ema (EC)",
+        "target:tnfrsf17": "target:bcma (TNFRSF17)",
+        # a slip that is no name is still likened to the slugs
+        "therapy:kymria": "therapy:kymriah",
+    }
+    for name, offered in meant.items():
+        assert kg.query(f"SELECT ?p ?o WHERE {{ {name} ?p ?o }}").notes == [
+            f"{name} names nothing in the graph (did you mean {offered}?): nothing matches it"
+        ]
+    # the names that name something do not use up the look-ups: the eleventh of a VALUES is told
+    companies = kg.query("SELECT ?c WHERE { ?c a atmp:Company } ORDER BY ?c LIMIT 10").column("c")
+    written = " ".join("company:" + c.rpartition("/")[2] for c in companies)
+    listed = kg.query(f"SELECT ?c WHERE {{ VALUES ?c {{ {written} company:kyte-pharma }} }}")
+    assert listed.notes == [
+        "company:kyte-pharma names nothing in the graph (did you mean company:kite-pharma?): "
+        "nothing matches it"
+    ]
+    # at most eight names that name nothing are told
+    slips = " ".join(f"company:no-such-{n}" for n in range(10))
+    told = kg.query(f"SELECT ?c WHERE {{ VALUES ?c {{ {slips} }} }}").notes
+    assert [note.split()[0] for note in told] == [f"company:no-such-{n}" for n in range(8)]
+
+
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     today = date.today()
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]

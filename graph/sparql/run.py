@@ -52,6 +52,7 @@ from ..terms import (
     ID,
     KIND_PREFIXES,
     KINDS,
+    NAME_PROPERTIES,
     PREFIXES,
     RDF,
     RDFS,
@@ -62,6 +63,7 @@ from ..terms import (
     XSD,
     expand,
     iri,
+    named_by,
     shorten,
 )
 
@@ -987,11 +989,17 @@ def entity_notes(
 
 def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
     """Of ``names``, prefixed names of entities or concept values (``modality:cart``), those
-    that name nothing in the graph or a retired IRI, each with what to say of it: the slug in lower case that
-    names one, or the nearest slugs of its kind. At most a few distinct names are looked up.
+    that name nothing in the graph or a retired IRI, each with what to say of it: the slug in
+    lower case that names one; the entity of its kind whose name (label, INN, brand, code name,
+    acronym, HGNC symbol) the local part is, as ``atmpkg show`` reads a name; or else the nearest
+    slugs of its kind. The first :data:`_MOST_EXAMINED` distinct names are examined, and at most
+    :data:`_MOST_LOOKED_UP` of those that name nothing are told.
 
-    >>> nothing_named(["modality:car-t", "modality:cart"], atmpkg.graph.open_store().store)
+    >>> store = atmpkg.graph.open_store().store
+    >>> nothing_named(["modality:car-t", "modality:cart"], store)
     [('modality:cart', 'names nothing in the graph (did you mean modality:car-t?): nothing matches it')]
+    >>> nothing_named(["therapy:tisagenlecleucel"], store)
+    [('therapy:tisagenlecleucel', 'names nothing in the graph (did you mean therapy:kymriah (tisagenlecleucel)?): nothing matches it')]
 
     A retired IRI (``dct:isReplacedBy``) is told what replaced it.
     """
@@ -1012,7 +1020,9 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
         if name in seen or not valid_iri(iri):
             continue
         seen.add(name)
-        if len(seen) > _MOST_LOOKED_UP:
+        # a name that names something costs one look-up, one that names nothing several: the
+        # limits are counted apart (newuser23 F17: the 9th name of a VALUES went unexamined)
+        if len(seen) > _MOST_EXAMINED or len(told) >= _MOST_LOOKED_UP:
             break
         if _subject(store, ox.NamedNode(iri)):
             # a retired IRI's only fact is what replaced it (newuser23 F9: IRIs kept from an
@@ -1029,10 +1039,37 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
                 (name, f"names nothing in the graph: {prefix}:{local.lower()} does (slugs are lower case)")
             )
             continue
-        close = " or ".join(f"{prefix}:{s}" for s in suggest(local, slugs(prefix), 2))
+        close = _named_by_its_name(prefix, local, store) or " or ".join(
+            f"{prefix}:{s}" for s in suggest(local, slugs(prefix), 2)
+        )
         hint = f" (did you mean {close}?)" if close else ""
         told.append((name, f"names nothing in the graph{hint}: nothing matches it"))
     return told
+
+
+def _named_by_its_name(prefix: str, local: str, store) -> str | None:
+    """The entity of the kind of ``prefix`` that ``local`` names as ``atmpkg show`` reads a name,
+    as ``prefix:slug (the name)``; without this a name was likened to slugs only, and
+    ``therapy:tisagenlecleucel`` was offered another therapy, ``therapy:axi-cel`` none (newuser23
+    F17)."""
+    from ..errors import AtmpkgError
+    from .entities import resolve_entity_of_kind
+
+    try:
+        entity = resolve_entity_of_kind(KIND_PREFIXES[prefix], local, store, correct=False)
+    except AtmpkgError:
+        return None
+    names = sorted(
+        row["name"].value
+        for row in store.query(
+            f"SELECT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name }}",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("e"): entity},
+        )
+    )
+    # the name that the local part is (an agency named with its place has none of its own)
+    written = next((n for n in names if named_by({n.lower(): {entity.value}}, local)), None)
+    return shorten(entity.value) + (f" ({written})" if written else "")
 
 
 def _predicate_of_variable(tokens: Sequence[gate.Token], name: str, declared) -> str | None:
