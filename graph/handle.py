@@ -445,7 +445,7 @@ class KnowledgeGraph:
         if advise:
             # no notes on how text binds: the header types each parameter
             self._advise(result, checked.tokens, {}, started, timeout)
-        result.notes += defaulted_days(named, params or {}, bindings)
+        result.notes += defaulted_days(named, params or {}, bindings, store)
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

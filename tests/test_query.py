@@ -1200,3 +1200,30 @@ def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, 
         f"the answer of query text is empty: nothing to export or draw\nNote: {therapi}",
         [therapi],
     )
+
+
+def test_an_entity_or_a_number_taken_by_default_is_named_like_a_date(curated_store, fixture_store):
+    """newuser23 F22: a named query run without its entity parameter answered for a default
+    entity (company-portfolio: Gilead Sciences) that the table hides and no note named."""
+    kg = atmpkg.open(curated_store)
+    gilead = (
+        "company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… "
+        "for another"
+    )
+    portfolio = kg.named("company-portfolio")
+    assert portfolio.notes == [gilead]
+    assert gilead in portfolio._repr_html_()  # the notebook shows it under the table
+    assert kg.named("company-portfolio", company="gilead-sciences").notes == []
+    # one of two given: the other, hidden, is named
+    assert kg.named("company-connections", company="novartis").notes == [
+        "other is company:kite-pharma (Kite Pharma), the default; give -p other=… for another"
+    ]
+    timeline = ["query", "--name", "therapy-approval-timeline", "--store", str(curated_store)]
+    assert CliRunner().invoke(cli, timeline).stderr == (
+        "Note: therapy is therapy:kymriah (Kymriah), the default; give -p therapy=… for another\n"
+    )
+    grouped = ["query", "--name", "companies-by-approved-products", "--store", str(fixture_store)]
+    assert CliRunner().invoke(cli, grouped).stderr == (
+        "Note: min_products is 2, the default; give -p min_products=… for another\n"
+    )
+    assert CliRunner().invoke(cli, [*grouped, "-p", "min_products=2"]).stderr == ""

@@ -916,6 +916,12 @@ def test_an_answers_notes_are_its_notes_header(server):
     assert headers[NOTES_HEADER] == (
         f'["as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]'
     )
+    # newuser23 F22: so is a number (or an entity) that took its default
+    status, headers, _ = get(server, "/sparql?name=companies-by-approved-products")
+    assert status == 200
+    assert headers[NOTES_HEADER] == (
+        '["min_products is 2, the default; give -p min_products=\\u2026 for another"]'
+    )
     # given, the date is no note; nor is there one on an answer the library notes nothing of
     status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")
     assert status == 200 and NOTES_HEADER not in headers

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, indefinite, unicode_text
-from ..terms import KIND_PREFIXES, KINDS, XSD, shorten
+from ..terms import KIND_PREFIXES, KINDS, RDFS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
 
@@ -111,22 +111,49 @@ def bind_params(
 
 
 def defaulted_days(
-    named: queries.NamedQuery, params: Mapping[str, object], bindings: Mapping[str, Term]
+    named: queries.NamedQuery,
+    params: Mapping[str, object],
+    bindings: Mapping[str, Term],
+    store: ox.Store | None = None,
 ) -> list[str]:
-    """A note for each date ``named`` took from its default (today, a year before): a table
-    leaves a parameter's column out, and the answer depends on the day it was asked.
+    """A note for each parameter ``named`` took from its default: a date (today, a year before),
+    or an entity or a number; a table leaves a parameter's column out, so nothing else would say
+    which company, therapy or day the answer is of. An entity is named with its label, from
+    ``store`` when given.
 
     >>> q = queries.load("authorised-products")
     >>> defaulted_days(q, {}, {"as_of": ox.Literal("2026-12-05")})
     ['as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD for another day']
+    >>> q = queries.load("company-portfolio")
+    >>> gilead = ox.NamedNode("https://w3id.org/atmp-kg/id/company/gilead-sciences")
+    >>> defaulted_days(q, {}, {"company": gilead}, atmpkg.graph.open_store().store)
+    ['company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… for another']
     """
     given = {name for name, value in params.items() if not missing(value)}
-    return [
-        f"{p.name} is {bindings[p.name].value} ({p.default_text}); "
-        f"give -p {p.name}=YYYY-MM-DD for another day"
-        for p in named.params
-        if p.type == "date" and p.name not in given and p.name in bindings
-    ]
+    notes = []
+    for p in named.params:
+        if p.name in given or p.name not in bindings:
+            continue
+        value = bindings[p.name]
+        if p.type == "date":
+            notes.append(
+                f"{p.name} is {value.value} ({p.default_text}); "
+                f"give -p {p.name}=YYYY-MM-DD for another day"
+            )
+            continue
+        # newuser23 F22: company-portfolio answered for Gilead Sciences, and nothing said so
+        shown = value.value
+        if isinstance(value, ox.NamedNode):
+            label = None if store is None else _label(value, store)
+            shown = shorten(value.value) + (f" ({label})" if label else "")
+        notes.append(f"{p.name} is {shown}, the default; give -p {p.name}=… for another")
+    return notes
+
+
+def _label(entity: ox.NamedNode, store: ox.Store) -> str | None:
+    """The label of ``entity``, the first in order if it has several."""
+    labels = sorted(q.object.value for q in store.quads_for_pattern(entity, ox.NamedNode(RDFS + "label"), None))
+    return labels[0] if labels else None
 
 
 def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
