@@ -2380,5 +2380,6 @@ def test_a_selections_triples_are_what_its_rdf_export_writes(round_trip, selecti
     kg = atmpkg.open(store)
     written = export_subgraph("nt", store=store, **selection).content
     triples = kg.select(**selection).triples()
+    assert {type(t) for t in triples} == {ox.Triple}  # rev23 4: the whole graph's were quads
     assert isomorphic(to_rdflib(triples), reimport(written, "nt")[0])
     assert len(triples) == written.count(b"\n")

@@ -73,9 +73,8 @@ from .subgraph import (
     Subject,
     fold_facts,
     hub_members,
-    with_blank_nodes,
 )
-from .whole import WholeGraph, abandoned, empty_literal, token_term, whole_graph
+from .whole import WholeGraph, abandoned, empty_literal, token_term, written_slice
 
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
@@ -1022,6 +1021,7 @@ def _jsonld_whole(whole: WholeGraph) -> Iterator[str]:
     characters, which JSON writes in lower case), re-encoded. Each distinct predicate, IRI and
     datatype is compacted once.
 
+    >>> from atmpkg.graph.slice.whole import whole_graph
     >>> s = ox.Store()
     >>> s.add(ox.Quad(ox.NamedNode(PREFIXES["therapy"] + "a"), ox.NamedNode(PREFIXES["rdfs"] + "label"), ox.Literal("A", language="en")))
     >>> print(next(_jsonld_whole(whole_graph(s, with_sources=False))))
@@ -1596,24 +1596,17 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     )
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
-    whole = selection.whole and local and not selection.max_nodes
-    if whole:
-        # one read of the engine's dump: several times faster than entity by entity
+    if selection.whole and local and not selection.max_nodes:
         handle = graph._current()
-        hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
         with Progress("Reading", handle.info.get("triples", 0), "triples") as bar:
-            dumped = whole_graph(handle.store, bool(selection.with_sources), bar.advance)
-        piece = dumped.slice()
+            piece = written_slice(selection, bar.advance)
         if not piece.subjects:
             raise EmptyResultError("the graph holds no entities: nothing to export")
-        piece.hubs = hubs
+        piece.hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
     else:
-        piece = selection.slice()
-        # A SPARQL endpoint cannot be asked about a blank node by its label: from a remote store
-        # an export holds the triples of the selected entities only. A network writes the blank
-        # nodes an entity reaches into its attributes (see rdf.fold_blank_nodes).
-        if local:
-            piece = with_blank_nodes(piece)
+        # a network writes the blank nodes an entity reaches into its attributes (see
+        # rdf.fold_blank_nodes)
+        piece = written_slice(selection)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
         result = _write(piece, fmt, output)

@@ -264,17 +264,13 @@ class Selection:
         >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
         49
         """
-        kg = self._bound()
-        if kg.endpoint is not None:  # an endpoint cannot be asked about a blank node
-            return list(self.slice())
-        chosen = self.with_defaults(with_sources=False, max_nodes=0)
-        if chosen.whole and not chosen.max_nodes:  # with the blank nodes no entity reaches
-            from .whole import whole_graph
+        import pyoxigraph as ox
 
-            return list(whole_graph(kg._current().store, bool(chosen.with_sources)).slice())
-        from .subgraph import with_blank_nodes
+        from .whole import written_slice
 
-        return list(with_blank_nodes(self.slice()))
+        self._bound()
+        piece = written_slice(self.with_defaults(with_sources=False, max_nodes=0))
+        return [t.triple if isinstance(t, ox.Quad) else t for t in piece]
 
     @reads_answers
     def network(self) -> networkx.MultiDiGraph:

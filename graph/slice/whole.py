@@ -21,14 +21,17 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 import pyoxigraph as ox
 
 from ..errors import StoreError
 from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
 from ..terms import ATMP, DCT, ID, PROJECT_IRIS, RDF, REPLACED_BY
-from .subgraph import Slice, Subject
+from .subgraph import Slice, Subject, with_blank_nodes
+
+if TYPE_CHECKING:
+    from .selection import Selection
 
 _NODE = b"<" + ID.encode()
 _PROJECT = re.compile(PROJECT_IRIS.pattern.encode())
@@ -461,6 +464,23 @@ def _reach(blanks: dict[bytes, _Run], start: list[bytes]) -> set[bytes]:
         waiting += blanks[node].blanks
     return reached
 
+
+def written_slice(selection: Selection, progress: Callable[[int], None] | None = None) -> Slice:
+    """The slice an RDF export of ``selection`` (whose defaults are filled in) writes: of the
+    embedded store's whole graph, uncapped, the engine's dump, with the blank nodes no entity
+    reaches (one read, several times faster than entity by entity; ``progress`` is told the
+    triples read); else the selected entities, each with the blank nodes it reaches (RDF lists,
+    nested descriptions), except from a remote store, which cannot be asked about a blank node.
+
+    >>> len(list(written_slice(kg.select(focus="Kymriah", hops=0).with_defaults(with_sources=False, max_nodes=0))))
+    28
+    """
+    graph = selection.graph
+    local = graph is not None and graph.endpoint is None
+    if selection.whole and local and not selection.max_nodes:
+        return whole_graph(graph._current().store, bool(selection.with_sources), progress).slice()
+    piece = selection.slice()
+    return with_blank_nodes(piece) if local else piece
 
 def whole_graph(
     store: ox.Store, with_sources: bool, progress: Callable[[int], None] | None = None
