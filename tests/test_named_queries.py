@@ -1427,6 +1427,32 @@ def test_a_period_may_be_given_as_months_or_years(rows):
     )
 
 
+def test_a_date_is_given_in_the_words_of_a_header_default(rows):
+    """newuser23 F19: -p from=today-1y and -p as_of=today were refused as not dates, though the
+    README and the notes use those words."""
+    today = datetime.date.today()
+    year_ago = queries.Shift("today", -1).apply(today)
+    assert rows("approvals-in-period", **{"from": "today-1y", "to": "today"}) == rows(
+        "approvals-in-period", **{"from": year_ago.isoformat(), "to": today.isoformat()}
+    )
+    assert rows("authorised-products", as_of="today") == rows("authorised-products")
+    assert rows("authorised-products", as_of="today") == rows(
+        "authorised-products", as_of=today.isoformat()
+    )
+    every = rows("approvals-in-period", **{"from": "today-99y", "to": "today+1y"})
+    assert {(r["from"], r["to"]) for r in every} == {
+        (queries.Shift("today", -99).apply(today), queries.Shift("today", 1).apply(today))
+    }
+    assert len(every) == 8
+    for value in ("today-6m", "today-1", "todayy"):
+        with pytest.raises(ParameterError) as error:
+            rows("authorised-products", as_of=value)
+        assert str(error.value) == (
+            "parameter 'as_of' counts from today in whole years, as in today-1y or today+2y, "
+            f"got '{value}'"
+        )
+
+
 def test_a_period_line_names_two_declared_date_parameters():
     header = "# param: a date -  First\n# param: b date -  Last\n# param: c string -  Text\n"
     named = queries.parse("x", header + "# period: a b\nSELECT ?a ?b ?c {}")

@@ -33,7 +33,7 @@ from atmpkg.graph import ParameterError, build, import_files, query
 from atmpkg.graph.display.pages import MESSAGE_CSP
 from atmpkg.graph.server.http import NOTES_HEADER, TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
-from atmpkg.queries import all_queries
+from atmpkg.queries import Shift, all_queries
 
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
 ALPHACEL = "CONSTRUCT WHERE { therapy:alphacel ?p ?o }"
@@ -929,7 +929,6 @@ def test_an_answers_notes_are_its_notes_header(server):
     assert status == 200 and NOTES_HEADER not in headers
 
 
-
 def test_query_text_with_a_param_header_has_its_notes_header(server):
     """joints23 F3: text whose header declares a parameter went the named queries' way, and its
     answer came without the ATMPKG-Notes the same text without the header gets."""
@@ -944,6 +943,23 @@ def test_query_text_with_a_param_header_has_its_notes_header(server):
     )
     status, headers, _ = sparql_get(server, body)
     assert (status, headers[NOTES_HEADER]) == (200, lable)
+
+
+def test_a_date_parameter_is_given_in_the_words_of_a_header_default(server):
+    """newuser23 F19: p=from=today-1y was refused as not a date, over HTTP as from the CLI."""
+    day = Shift("today", -99).apply(datetime.date.today()).isoformat()
+    accept = {"Accept": "text/csv"}
+    period = "/sparql?name=approvals-in-period&p=from%3D"
+    status, _, body = get(server, period + "today-99y", headers=accept)
+    assert status == 200
+    assert (status, body) == get(server, period + day, headers=accept)[::2]
+    assert len(body.splitlines()) == 9  # the header and the eight approvals of the fixture
+    status, _, body = get(server, "/sparql?name=authorised-products&p=as_of%3Dtoday-6m")
+    assert (status, body) == (
+        400,
+        b"parameter 'as_of' counts from today in whole years, as in today-1y or today+2y, got "
+        b"'today-6m'\n",
+    )
 
 
 def test_the_notes_header_is_ascii_and_bounded(server):

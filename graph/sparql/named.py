@@ -74,6 +74,9 @@ def bind_params(
                 ) from None
             if text is None:
                 continue
+        if param.name in given and param.type == "date" and isinstance(text, str):
+            # the words a header's default and the notes use mean the same given (newuser23 F19)
+            text = _given_day(text, f"parameter '{param.name}'")
         try:
             if param.name in bounds and isinstance(text, str):
                 text = _period_day(text, bounds[param.name], f"parameter '{param.name}'")
@@ -176,6 +179,27 @@ def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
     else:
         return None
     return shift.apply(start).isoformat()
+
+
+def _given_day(value: str, where: str) -> str:
+    """A date given as ``today`` or as whole years before or after it (``today-1y``), the words
+    of a header's default, as the day it stands for; any other value as it is.
+
+    >>> _given_day("today", "from") == queries.today().isoformat(), _given_day("2024-02", "from")
+    (True, '2024-02')
+    >>> _given_day("today-6m", "parameter 'from'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'from' counts from today in whole years, as in today-1y or today+2y, got 'today-6m'
+    """
+    shift = queries.Shift.parse(value)
+    if value == "today" or (shift is not None and shift.base == "today"):
+        return _default_day(value, {})
+    if value.startswith("today"):
+        raise ParameterError(
+            f"{where} counts from today in whole years, as in today-1y or today+2y, got {value!r}"
+        )
+    return value
 
 
 def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
