@@ -45,16 +45,24 @@ class OutputPath(PathArgument):
     named so is ``./-``): ``stdout``, what the command takes for it (joints22 J22-5: ``-o -``
     wrote a file named ``-``, where ``--file -`` reads standard input)."""
 
-    def __init__(self, stdout: Path | None = None, **kwargs: object) -> None:
+    def __init__(self, stdout: Path | None = None, *, example: str, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.stdout = stdout
+        self.stdout, self.example = stdout, example
 
     def convert(
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> object:
-        """The path ``value`` names, or :attr:`stdout` for ``-``."""
+        """The path ``value`` names, or :attr:`stdout` for ``-``. A path ending in ``/`` names a
+        folder, which the command would write a file in place of (newuser23 F23): unless it is
+        one the command writes into (export's csv), it is refused with :attr:`example`, a file
+        name, in it."""
         if value == "-":
             return self.stdout
+        folder = isinstance(value, str) and value.endswith(("/", os.sep))
+        if folder and not (self.dir_okay and Path(value).is_dir()):
+            raise click.UsageError(
+                f"-o {value} names a folder; give a file name, e.g. {value}{self.example}", ctx
+            )
         return super().convert(value, param, ctx)
 
 
@@ -573,7 +581,7 @@ class _QueryCommand(_NamedQueryCommand):
 @click.option(
     "-o",
     "--output",
-    type=OutputPath(dir_okay=False, path_type=Path),
+    type=OutputPath(dir_okay=False, path_type=Path, example="answer.csv"),
     help="Write to this file (atomically) instead of stdout (- is stdout).",
 )
 @store_option
@@ -865,7 +873,7 @@ def import_(
 @click.option(
     "-o",
     "--output",
-    type=OutputPath(path_type=Path),
+    type=OutputPath(path_type=Path, example="export.ttl"),
     help="Write to this file (atomically) instead of stdout (- is stdout). For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
 )
 @store_option
@@ -1154,7 +1162,7 @@ def serve(
     "--output",
     default="view.html",
     show_default=True,
-    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path),
+    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path, example="view.html"),
     help="Write the page to this file (atomically; - is stdout).",
 )
 @store_option
@@ -1183,7 +1191,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     "--output",
     default="chart.svg",
     show_default=True,
-    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path),
+    type=OutputPath(Path("/dev/stdout"), dir_okay=False, path_type=Path, example="chart.svg"),
     help="Write the SVG to this file (atomically; - is stdout).",
 )
 @store_option

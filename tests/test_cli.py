@@ -349,6 +349,27 @@ def test_output_dash_is_standard_output(fixture_store, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_output_ending_in_a_slash_names_a_folder_and_is_refused(fixture_store, tmp_path, monkeypatch):
+    """newuser23 F23: -o results/bcma/ wrote a file named bcma, where a folder was meant."""
+    monkeypatch.chdir(tmp_path)
+    store = ["--store", str(fixture_store)]
+    for command, example in (
+        (["query", "--name", "products-by-target", "-p", "target=bcma", "--format", "csv"], "answer.csv"),
+        (["export", "--focus", "genex"], "export.ttl"),
+        (["view", "--focus", "genex"], "view.html"),
+        (["chart", "approvals"], "chart.svg"),
+    ):
+        for typed in ("results/bcma/", "newdir/"):
+            result = CliRunner().invoke(cli, [*command, "-o", typed, *store])
+            said = f"Error: -o {typed} names a folder; give a file name, e.g. {typed}{example}"
+            assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, said), command
+    assert list(tmp_path.iterdir()) == []
+    # an existing folder is where export's csv writes nodes.csv and edges.csv, as documented
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(cli, ["export", "--focus", "genex", "--format", "csv", "-o", "out/", *store])
+    assert result.exit_code == 0 and sorted(p.name for p in (tmp_path / "out").iterdir()) == ["edges.csv", "nodes.csv"]
+
+
 def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_store, tmp_path):
     target = tmp_path / "all.nt"
     args = ["export", "-o", str(target), "--without-sources", "--store", str(fixture_store)]
