@@ -813,8 +813,8 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
     "removed",
     multiple=True,
     metavar="NAME",
-    help="Take out an earlier import by the name it was imported under (my-deals.csv); may be "
-    "given more than once. 'atmpkg stats' lists the imports.",
+    help="Take out an earlier import by the name it was imported under (my-deals.csv, or the "
+    "path it was imported by); may be given more than once. 'atmpkg stats' lists the imports.",
 )
 @store_option
 @shacl_option
@@ -835,7 +835,8 @@ def import_(
     logging.getLogger("atmpkg").setLevel(logging.INFO)
     if removed:
         report = remove_imports(list(removed), store, shacl=shacl)
-        done = f"Removed {len(set(removed))} import(s)"
+        # a path names the import of its file's name (newuser23 F16): q.nq and bad/q.nq are one
+        done = f"Removed {len({Path(name).name for name in removed})} import(s)"
     else:
         report = import_files(files, store, shacl=shacl)
         done = f"Imported {len(files)} file(s)"

@@ -1722,9 +1722,19 @@ def test_an_import_is_taken_out_again_by_its_name(built, tmp_path):
         r"targets.csv\.",
     ):
         remove_imports("target.csv", built)
-    report = remove_imports(["targets.csv"], built)
+    # newuser23 F16: a path, absolute or not, was no name of the import it was imported by
+    with pytest.raises(UnknownNameError) as wrong:
+        remove_imports(str(tmp_path / "target.csv"), built)
+    assert str(wrong.value) == (
+        f"unknown import '{tmp_path / 'target.csv'}'; did you mean 'targets.csv'? The store's "
+        "imports: targets.csv."
+    )
+    report = remove_imports([str(mine)], built)
     assert report.warnings == []
     assert nquads(built) == before and not (built / "imports" / "targets.csv").exists()
+    import_files([mine], built)
+    remove_imports(["elsewhere/targets.csv", "targets.csv"], built)
+    assert nquads(built) == before
     with pytest.raises(UnknownNameError, match="The store holds no imports"):
         remove_imports("targets.csv", built)
     for nothing in ([], None):
@@ -1739,8 +1749,9 @@ def test_cli_import_remove(built, tmp_path):
     assert CliRunner().invoke(cli, ["import", str(mine), *store]).exit_code == 0
     rebuilt = CliRunner().invoke(cli, ["build", *store, "--data-dir", str(FIXTURE)])
     assert "Note: the build keeps 1 earlier import(s): targets.csv;" in rebuilt.stderr
+    # newuser23 F16: the path it was imported by names the same import
     removed = CliRunner().invoke(
-        cli, ["import", "--remove", "targets.csv", "--remove", "targets.csv", *store]
+        cli, ["import", "--remove", "targets.csv", "--remove", str(mine), *store]
     )
     assert removed.exit_code == 0
     assert removed.stdout.startswith("Removed 1 import(s); the store now holds ")

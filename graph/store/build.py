@@ -52,6 +52,7 @@ from ..errors import (
     Violation,
     described,
     positive_seconds,
+    suggest,
     whole_number,
 )
 from ..progress import Progress
@@ -1099,8 +1100,10 @@ def remove_imports(
 ) -> BuildReport:
     """Take earlier imports out of the store, by the names they were imported under
     (``my-deals.csv``): the store is rebuilt from its data and the other imports, validated, and
-    swapped in only when everything passed, as :func:`import_files` does. A name that is no
-    import of the store raises :class:`UnknownNameError` with the imports it holds.
+    swapped in only when everything passed, as :func:`import_files` does. An import is named by
+    its file's name, so a path (``data/my-deals.csv``, the one it was imported by) names the
+    import of its last part (newuser23 F16). A name that is no import of the store raises
+    :class:`UnknownNameError` with the imports it holds.
 
     >>> remove_imports("my-notes.ttl", kg.root).counts["atmp:Therapy"]
     119
@@ -1115,17 +1118,18 @@ def remove_imports(
         raise ParameterError(
             f"give the names of imports to remove, such as 'my-deals.csv'; got {described(names)}"
         )
-    names = list(dict.fromkeys(names))
     root = stores.resolve_path(store)
     with stores.first_build(root):
         held = stores.imported_files(root)
         for name in names:
-            if name not in held:
+            if Path(name).name not in held:
                 listed = ", ".join(sorted(held))
                 hint = f"The store's imports: {listed}." if held else "The store holds no imports."
-                raise UnknownNameError("import", name, sorted(held), hint=hint)
+                near = suggest(Path(name).name, sorted(held))
+                raise UnknownNameError("import", name, hint=hint, suggestions=near)
         data_dir = _recorded_data_dir(root, "remove the import")
-        return _build(root, data_dir=data_dir, dropped_imports=names, shacl=shacl)
+        dropped = list(dict.fromkeys(Path(name).name for name in names))
+        return _build(root, data_dir=data_dir, dropped_imports=dropped, shacl=shacl)
 
 
 def _recorded_data_dir(root: Path, then: str) -> str | None:
