@@ -468,10 +468,103 @@ def _parameter_hint(args: list[str], word: str) -> str | None:
 _EXTRA = re.compile(r"unexpected extra arguments? \((?P<words>.*)\)")
 
 
-class _NamedQueryCommand(click.Command):
+#: The options whose values may hold spaces (a name, a label, a path): a word after one of them
+#: that the command did not take is the rest of its value, left unquoted.
+_SPACED_OPTIONS = frozenset({"params", "focus", "avoid", "title", "store", "output", "file"})
+
+
+def _quote_hint(command: click.Command, given: list[str], strays: list[str]) -> str | None:
+    """What to write when ``strays``, the last words of ``given`` that ``command`` did not take,
+    follow a value of an option that may hold spaces (``-p company=Kite Pharma``): the value in
+    quotes (newuser23 F18); None when they follow none."""
+    if not strays or not all(word.strip() for word in strays):
+        return None
+    if re.match(r"[A-Za-z_][A-Za-z0-9_]*=", strays[0]):
+        return None  # a binding without -p, not the rest of a value
+    spaced = {
+        name
+        for option in command.params
+        if isinstance(option, click.Option) and option.name in _SPACED_OPTIONS
+        for name in option.opts
+    }
+    for at in range(len(given) - len(strays), 0, -1):
+        if given[at : at + len(strays)] != strays:
+            continue
+        option, glued, value = given[at - 1].partition("=")
+        if glued and option in spaced:
+            written = given[at - 1]
+            quoted = f"{option}={shlex.quote(' '.join([value, *strays]))}"
+        elif at >= 2 and given[at - 2] in spaced:
+            option, written = given[at - 2], f"{given[at - 2]} {given[at - 1]}"
+            quoted = f"{option} {shlex.quote(' '.join([given[at - 1], *strays]))}"
+        else:
+            continue
+        return (
+            f"'{' '.join(strays)}' follows {written}: a value with spaces goes in quotes: {quoted}"
+        )
+    return None
+
+
+class _Command(click.Command):
+    """A command that says, of words it did not take, that a value or an entity's name with
+    spaces goes in quotes (newuser23 F18). ``takes`` says what its arguments are
+    (``one entity``)."""
+
+    def __init__(self, *args, takes: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.takes = takes
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser takes the words out of args as it reads them
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not _EXTRA.search(exc.message) or isinstance(exc, click.NoSuchOption):
+                raise
+            hint = self.extra_hint(ctx, given)
+            if not hint:
+                raise
+            raise click.UsageError(hint, ctx=ctx) from None
+
+    def extra_hint(self, ctx: click.Context, given: list[str]) -> str | None:
+        """What to write instead of ``given``, the words the command was given, some of which it
+        did not take."""
+        taken, strays, _ = self.make_parser(ctx).parse_args(list(given))
+        hint = _quote_hint(self, given, strays)
+        if hint or not self.takes or not all(word.strip() for word in strays):
+            return hint
+        names = [taken[p.name] for p in self.params if isinstance(p, click.Argument)] + strays
+        count = len(names) - len(strays)
+        ways = [
+            " ".join(shlex.quote(" ".join(part)) for part in split)
+            for split in _splits(names, count)
+        ]
+        command = f"atmpkg {ctx.info_name}"
+        return f"{command} takes {self.takes}: quote a name with spaces: " + " or ".join(
+            f"{command} {way}" for way in ways
+        )
+
+
+def _splits(words: list[str], count: int) -> list[list[list[str]]]:
+    """The ways ``words`` split into ``count`` runs of one or more words, in order.
+
+    >>> _splits(["Kymriah", "Kite", "Pharma"], 2)
+    [[['Kymriah'], ['Kite', 'Pharma']], [['Kymriah', 'Kite'], ['Pharma']]]
+    """
+    if count == 1:
+        return [[words]]
+    return [
+        [words[:cut], *rest]
+        for cut in range(1, len(words) - count + 2)
+        for rest in _splits(words[cut:], count - 1)
+    ]
+
+
+class _NamedQueryCommand(_Command):
     """A command that runs a named query (``--name``): an option spelt like one of its parameters
     (``--target bcma``), or a parameter written without ``-p`` (``target=bcma``), says how a
-    parameter is given."""
+    parameter is given; so does a variable of a query given as text or ``--file``
+    (``x=target:bcma``, joints23 F8)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         given = list(args)  # click's parser takes the words out of args as it reads them
@@ -483,27 +576,39 @@ class _NamedQueryCommand(click.Command):
                 raise
             message = f"No such option '{exc.option_name}'; {hint}."
             raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
-        except click.UsageError as exc:
-            extra = _EXTRA.search(exc.message)
-            # click joins the words with spaces, and a word may hold one ('company=Kite Pharma')
-            # or be empty (an unset shell variable): the first is the longest given word it
-            # starts with
-            words = extra["words"] if extra else ""
-            first = max(
-                (w for w in given if w.strip() and (words == w or words.startswith(w + " "))),
-                key=len,
-                default=None,
-            )
-            hint = first is not None and _parameter_hint(given, first)
-            if not hint:
-                raise
-            raise click.UsageError(hint, ctx=ctx) from None
-        # query takes a word of its own as SPARQL text: beside --name, it is a stray one too
-        stray = ctx.params.get("sparql")
-        hint = _parameter_hint(given, stray) if stray and ctx.params.get("name") else None
-        if hint is not None and not ctx.params.get("file"):
+        # query takes a word of its own as SPARQL text: beside --name or --file, it is a stray
+        # one too
+        hint = self.stray_hint(given, ctx.params, [])
+        if hint is not None:
             raise click.UsageError(hint, ctx=ctx)
         return rest
+
+    def extra_hint(self, ctx: click.Context, given: list[str]) -> str | None:
+        """What to write instead of ``given``: a parameter or a variable bound with ``-p``, a
+        value with spaces in quotes."""
+        taken, strays, _ = self.make_parser(ctx).parse_args(list(given))
+        return self.stray_hint(given, taken, strays) or super().extra_hint(ctx, given)
+
+    def stray_hint(self, given: list[str], taken: dict, strays: list[str]) -> str | None:
+        """What to write instead of ``strays``, words of ``given`` that the command with the
+        values ``taken`` did not take (or took for SPARQL text beside --name or --file)."""
+        text, name, file = taken.get("sparql"), taken.get("name"), taken.get("file")
+        if text and (name or file):
+            if name and file:
+                return None  # two queries: "give exactly one of" says it
+            strays, text = [text, *strays], None
+        if not strays:
+            return None
+        if file and str(file) != str(STDIN):
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text = Path(file).read_text(encoding="utf-8")
+        from atmpkg import queries
+
+        return (
+            _parameter_hint(given, strays[0])
+            or (queries.binding_hint(text, strays[0]) if text else None)
+            or _quote_hint(self, given, strays)
+        )
 
 
 class _QueryCommand(_NamedQueryCommand):
@@ -606,10 +711,13 @@ def query(
     """Run SPARQL given inline, from --file, or by --name, with -p parameters bound as RDF terms."""
     from atmpkg.graph.engine.results import format_result
     from atmpkg.graph.engine.sandbox import parse_memory
+    from atmpkg.graph.errors import cut
 
     sources = [s for s in (sparql, file, name) if s]
     if len(sources) != 1:
-        raise click.UsageError("give exactly one of: SPARQL text, --file F.rq, --name NAME")
+        # a stray word beside --file or --name is read as SPARQL text (joints23 F8)
+        stray = f" ({cut(sparql)!r} was read as SPARQL text)" if len(sources) > 1 and sparql else ""
+        raise click.UsageError(f"give exactly one of: SPARQL text, --file F.rq, --name NAME{stray}")
     if sparql == "-" or file == STDIN:
         sparql, file = _stdin_text(), None
     try:
@@ -731,7 +839,7 @@ def list_named(name: str | None, endpoint: str | None, graph: str | None) -> Non
             click.echo(wrap(line, width, "    ", "        "))
 
 
-@cli.command()
+@cli.command(cls=_Command, takes="one entity")
 @click.argument("entity")
 @store_option
 @endpoint_option
@@ -893,7 +1001,7 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
         click.echo(f"Exported {result.summary} as {result.format} to {where}", err=True)
 
 
-@cli.command()
+@cli.command(cls=_Command, takes="two entities")
 @click.argument("entity_a")
 @click.argument("entity_b")
 @click.option(

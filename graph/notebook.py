@@ -150,6 +150,42 @@ def _body_hint(name: str, text: str, cell: bool) -> str | None:
     return f"{hint} on the %%sparql line" if hint and cell else hint
 
 
+def _spill_hint(line: str, rest: str) -> str | None:
+    """What to write when ``rest``, the words of a ``%sparql`` line after its options, is the
+    rest of the value of its last option, left unquoted (``-p company=Kite Pharma``,
+    newuser23 F18); None when no option's value comes right before it."""
+    options = line.rstrip()[: len(line.rstrip()) - len(rest)]
+    words = [found.group(1) for found in _WORD.finditer(options)]
+    if len(words) < 2 or words[-2] not in ("-p", "--param", "--store"):
+        return None
+    value = _unquoted(words[-1])
+    if value is None:
+        return None
+    quoted = shlex.quote(f"{value} {rest}")
+    return (
+        f"'{rest}' follows {words[-2]} {words[-1]}: a value with spaces goes in quotes: "
+        f"{words[-2]} {quoted}"
+    )
+
+
+#: A line ``NAME=VALUE``, which binds a parameter on the command line, not in SPARQL.
+_BINDING_LINE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=\S*")
+
+
+def _binding_hint(text: str) -> str | None:
+    """What to write instead of the last lines of a ``%%sparql`` cell's body ``text`` when they
+    bind variables of the query above them (``x=target:bcma``), as the command line would with
+    ``-p`` (joints23 F8); None when they do not."""
+    lines = text.splitlines()
+    at = len(lines)
+    while at > 0 and (not lines[at - 1].strip() or _BINDING_LINE.fullmatch(lines[at - 1].strip())):
+        at -= 1
+    bindings = [line.strip() for line in lines[at:] if line.strip()]
+    if not bindings or at == 0:
+        return None
+    return queries.binding_hint("\n".join(lines[:at]), bindings[0], " on the %%sparql line")
+
+
 @magics_class
 class SparqlMagics(Magics):
     """The ``%%sparql`` and ``%sparql`` magics."""
@@ -192,7 +228,8 @@ class SparqlMagics(Magics):
         # runs as code, not of a magic's line, so the magic itself returns nothing; -o keeps the
         # answer. The ";" is neither SPARQL nor part of the option before it.
         quiet = cell is None and line.rstrip().endswith(";")
-        options, rest = parse_options(line.rstrip().removesuffix(";") if quiet else line)
+        line = line.rstrip().removesuffix(";") if quiet else line
+        options, rest = parse_options(line)
         if "help" in options:
             print(options["help"])
             return None
@@ -205,9 +242,18 @@ class SparqlMagics(Magics):
         if name and any(not line.lstrip().startswith("#") for line in text.splitlines() if line.strip()):
             raise UsageError(
                 _body_hint(name, text, cell is not None)
-                or "--name runs a named query, which takes no SPARQL: leave the cell's body blank "
-                "(or comments only), or drop --name to run the body"
+                or (_spill_hint(line, rest) if cell is None else None)
+                or (
+                    "--name runs a named query, which takes no SPARQL: leave the cell's body "
+                    "blank (or comments only), or drop --name to run the body"
+                    if cell is not None
+                    else "--name runs a named query, which takes no SPARQL: end the line with "
+                    "the options, or drop --name to run the rest of the line"
+                )
             )
+        binding = _binding_hint(text) if cell is not None and not name else None
+        if binding:
+            raise UsageError(binding)
         if name:
             text = ""
         if not name and not text:

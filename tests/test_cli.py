@@ -1106,9 +1106,61 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "products-by-target? Give it as -p target=VALUE.",
         ),
         (["query", "--name", "products-by-target", "--fromat", "csv"], "No such option '--fromat'. Did you mean '--format'?"),
+        # newuser23 F18: a value or a name with a space left unquoted says to quote it
+        (
+            ["query", "--name", "company-portfolio", "-p", "company=Kite", "Pharma"],
+            "'Pharma' follows -p company=Kite: a value with spaces goes in quotes: -p 'company=Kite Pharma'",
+        ),
+        (
+            ["export", "--name", "company-portfolio", "--param=company=Kite", "Pharma", "Inc"],
+            "'Pharma Inc' follows --param=company=Kite: a value with spaces goes in quotes: "
+            "--param='company=Kite Pharma Inc'",
+        ),
+        (
+            ["view", "--focus", "Kite", "Pharma"],
+            "'Pharma' follows --focus Kite: a value with spaces goes in quotes: --focus 'Kite Pharma'",
+        ),
+        (["show", "Kite", "Pharma"], "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Kite Pharma'"),
+        (
+            ["path", "--max", "2", "Kymriah", "Kite", "Pharma"],
+            "atmpkg path takes two entities: quote a name with spaces: atmpkg path Kymriah 'Kite Pharma' "
+            "or atmpkg path 'Kymriah Kite' Pharma",
+        ),
+        (["show", "kymriah", ""], "Got unexpected extra argument ()"),
+        # joints23 F8: a variable of the query text bound without -p, as the HTTP door says it
+        (
+            ["query", "SELECT ?t ?x WHERE { ?t atmp:target ?x }", "x=target:bcma"],
+            "?x is a variable of the query: to bind it, give it as -p x=target:bcma",
+        ),
+        (
+            ["query", "SELECT ?t WHERE { ?t atmp:target ?x }", "y=target:bcma"],
+            "Got unexpected extra argument (y=target:bcma)",
+        ),
+        (
+            ["query", "--name", "products-by-target", "stray"],
+            "give exactly one of: SPARQL text, --file F.rq, --name NAME ('stray' was read as SPARQL text)",
+        ),
     ],
 )
 def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, said):
     """newuser20 F13: --target was offered --store, and target=bcma was taken for SPARQL text."""
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
+
+
+def test_a_variable_of_a_query_file_given_without_p_says_how_to_bind_it(tmp_path, monkeypatch):
+    """joints23 F8: x=target:bcma after --file was told "give exactly one of", one being given."""
+    monkeypatch.chdir(tmp_path)
+    Path("v.rq").write_text("SELECT ?t ?x WHERE { ?t atmp:target ?x }\n")
+    Path("h.rq").write_text("# param: x target -\nSELECT ?t ?x WHERE { ?t atmp:target ?x }\n")
+    for args, said in (
+        (["query", "--file", "v.rq", "x=target:bcma"], "?x is a variable of the query: to bind it, give it as -p x=target:bcma"),
+        (["export", "--file", "v.rq", "x=target:bcma"], "?x is a variable of the query: to bind it, give it as -p x=target:bcma"),
+        (["view", "--file", "h.rq", "x=bcma"], "x is a parameter of the query text (its param: header): give it as -p x=bcma"),
+        (
+            ["query", "--file", "v.rq", "y=target:bcma"],
+            "give exactly one of: SPARQL text, --file F.rq, --name NAME ('y=target:bcma' was read as SPARQL text)",
+        ),
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}"), args

@@ -349,6 +349,32 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "unknown option --target; the options are --name, -p, --param, --endpoint, --graph, "
             "--store, --timeout, --limit, -o, --output",
         ),
+        # newuser23 F18: a value with a space left unquoted on a %sparql line, which has no body
+        (
+            "--name company-portfolio -p company=Kite Pharma",
+            None,
+            "'Pharma' follows -p company=Kite: a value with spaces goes in quotes: "
+            "-p 'company=Kite Pharma'",
+        ),
+        (
+            "--name products-by-target SELECT * {}",
+            None,
+            "--name runs a named query, which takes no SPARQL: end the line with the options, or "
+            "drop --name to run the rest of the line",
+        ),
+        # joints23 F8: a variable of the cell's query bound on a line of the body
+        (
+            "-o y2",
+            "SELECT ?t ?x WHERE { ?t atmp:target ?x }\nx=target:bcma\n",
+            "?x is a variable of the query: to bind it, give it as -p x=target:bcma on the "
+            "%%sparql line",
+        ),
+        (
+            "",
+            "# param: x target -\nSELECT ?t ?x WHERE { ?t atmp:target ?x }\n\nx=bcma\ny=2\n",
+            "x is a parameter of the query text (its param: header): give it as -p x=bcma on the "
+            "%%sparql line",
+        ),
     ],
 )
 def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(line, body, said):
