@@ -53,7 +53,7 @@ CLOSED_VOCABULARIES = {
         "DCMI Metadata Terms",
         DCT,
         # the properties, classes and encoding schemes of the namespace document (2020)
-        "Agent AgentClass BibliographicResource Box DCMIType DDC FileFormat Frequency IMT ISO3166 "
+        "Agent AgentClass BibliographicResource Box DCMIType DDC FileFormat Frequency IMT ISO3166 ISO639-2 ISO639-3 "
         "Jurisdiction LCC LCSH LicenseDocument LinguisticSystem Location LocationPeriodOrJurisdiction "
         "MESH MediaType MediaTypeOrExtent MethodOfAccrual MethodOfInstruction NLM Period PeriodOfTime "
         "PhysicalMedium PhysicalResource Point Policy ProvenanceStatement RFC1766 RFC3066 RFC4646 "
@@ -325,9 +325,13 @@ NAME_PROPERTIES = "rdfs:label|skos:prefLabel|skos:altLabel|atmp:brandName|atmp:i
 _BRACKETED = re.compile(r"\s*\([^()]*\)$")
 
 
-def named_by(names: dict[str, set[str]], text: str) -> set[str]:
+def named_by(
+    names: dict[str, set[str]], text: str, unbracketed: dict[str, set[str]] | None = None
+) -> set[str]:
     """The entities ``names`` (each lower-cased name with the IRIs it names) gives ``text``, in
-    any case, also when it is written as a slug, as an INN often is.
+    any case, also when it is written as a slug, as an INN often is; ``unbracketed``, the names
+    without what they add in brackets (:func:`without_brackets` of ``names``), saves making them
+    again for each of many texts.
 
     >>> named_by({"obecabtagene autoleucel": {"therapy/aucatzyl"}}, "obecabtagene-autoleucel")
     {'therapy/aucatzyl'}
@@ -339,5 +343,18 @@ def named_by(names: dict[str, set[str]], text: str) -> set[str]:
     if not found and SLUG_RE.match(text):
         found = names.get(lowered.replace("-", " "), set())
     if not found:  # a name without what its label adds in brackets: "B-cell maturation antigen"
-        found = {e for name, named in names.items() if _BRACKETED.sub("", name) == lowered for e in named}
+        found = (unbracketed if unbracketed is not None else without_brackets(names)).get(lowered, set())
+    return found
+
+
+def without_brackets(names: dict[str, set[str]]) -> dict[str, set[str]]:
+    """``names`` (lower-cased names with what they name) by each name without what it adds in
+    brackets at its end.
+
+    >>> without_brackets({"b-cell maturation antigen (bcma)": {"target/bcma"}})
+    {'b-cell maturation antigen': {'target/bcma'}}
+    """
+    found: dict[str, set[str]] = {}
+    for name, named in names.items():
+        found.setdefault(_BRACKETED.sub("", name), set()).update(named)
     return found

@@ -64,6 +64,7 @@ from ..terms import (
     named_by,
     shorten,
     split_iri,
+    without_brackets,
 )
 
 log = logging.getLogger("atmpkg")
@@ -948,13 +949,9 @@ class _Compiler:
             else f"'{cut(text)}' is not a slug (lowercase a-z, 0-9, hyphens)"
         )
         # each is likened to every name of its kind: past the first few, a file of thousands of
-        # wrong references is told so plainly (sec23 M4: 8,000 took 302 s)
+        # wrong references is given only the names they are (sec23 M4: 8,000 took 302 s)
         self.looked_up += 1
-        if self.looked_up > _MOST_SUGGESTED:
-            if slugged:
-                return f"{said}. Add it to its file first."
-            return f"{said}: write the slug of {indefinite(noun)}, or add it to its file first"
-        slugs, exact = self.meant(kind, text)
+        slugs, exact = self.meant(kind, text, near=self.looked_up <= _MOST_SUGGESTED)
         if exact and len(slugs) == 1:
             one = slugs[0]
             of = self.geo_kind.get(one, noun) if kind == "geo" else kind
@@ -1019,22 +1016,24 @@ class _Compiler:
             if text in self.keys[other]:
                 return other, text
             if other != "source":
-                found = named_by(self.names_of(other)[0], text)
+                found = named_by(self.names_of(other)[0], text, self.unbracketed(other))
                 if len(found) == 1:
                     return other, next(iter(found))
         return None
 
-    def meant(self, kind: str, text: str) -> tuple[list[str], bool]:
+    def meant(self, kind: str, text: str, near: bool = True) -> tuple[list[str], bool]:
         """The slugs of the entities of ``kind`` that ``text`` names, as ``atmpkg show`` reads a
-        name, with True; else the closest (at most five, the closer first) with False: those whose
-        name ``text`` writes with initials ('B-cell ALL'), then those whose names or slugs are
-        near it."""
+        name, with True; else, with ``near``, the closest (at most five, the closer first) with
+        False: those whose name ``text`` writes with initials ('B-cell ALL'), then those whose
+        names or slugs are near it."""
         names, labels = self.names_of(kind)
-        found = named_by(names, text)
+        found = named_by(names, text, self.unbracketed(kind))
         if not found and text.lower() in labels:  # a slug typed in capitals
             found = {text.lower()}
         if found:
             return sorted(found), True
+        if not near:
+            return [], False
         near = []
         if _CAPITALS.search(text):
             near = [slug for name, slugs in names.items() if _spelt_out(text, name) for slug in slugs]
@@ -1044,6 +1043,11 @@ class _Compiler:
         for choice in suggest(text, choices, 20):
             near += sorted(names.get(choice, set()) | ({choice} if choice in labels else set()))
         return list(dict.fromkeys(near))[:5], False
+
+    @functools.cache  # noqa: B019 - one compiler per build, whose names are kept while it runs
+    def unbracketed(self, kind: str) -> dict[str, set[str]]:
+        """The names of :meth:`names_of` ``kind`` without what they add in brackets."""
+        return without_brackets(self.names_of(kind)[0])
 
     def names_of(self, kind: str) -> tuple[dict[str, set[str]], dict[str, str]]:
         """Each name (lower-cased) of the entities of ``kind`` with the slugs it names, and every
