@@ -1655,6 +1655,10 @@ def test_a_query_texts_parameter_or_variable_given_without_p_is_refused(server):
         for asked, bare, told in (
             (text, ("t", "alphacel"), b"t is a parameter of the query text (its param: header): give it as p=t=alphacel\n"),
             (plain, ("x", "target:cd19"), b"?x is a variable of the query: to bind it, give it as p=x=target:cd19\n"),
+            # newuser23 F25: written as SPARQL writes a variable, it was ignored (200, unbound)
+            (plain, ("?x", "target:cd19"), b"?x is a variable of the query: to bind it, give it as p=x=target:cd19\n"),
+            (plain, ("$x", "target:cd19"), b"?x is a variable of the query: to bind it, give it as p=x=target:cd19\n"),
+            (text, ("?t", "alphacel"), b"t is a parameter of the query text (its param: header): give it as p=t=alphacel\n"),
         ):
             status, _, body = get(server, f"{door}?" + urllib.parse.urlencode({"query": asked, bare[0]: bare[1]}))
             assert (status, body) == (400, told), (door, bare)

@@ -311,9 +311,10 @@ QUERY_PARAMS = frozenset(
 def no_bare_bindings(text: str, variables: Collection[str], params: Mapping[str, list[str]]) -> None:
     """Refuse a URL parameter of its own (``target=cd19``) named as a parameter that the query
     ``text``'s header declares, or as one of its ``variables``: unread, it left the query to
-    answer for every value (newuser22 F1), where ``p=`` binds it.
+    answer for every value (newuser22 F1), where ``p=`` binds it. The name may be written as
+    SPARQL writes a variable, ``?x=`` or ``$x=`` (newuser23 F25).
 
-    >>> no_bare_bindings("SELECT ?x WHERE { ?t atmp:target ?x }", {"t", "x"}, {"x": ["target:bcma"]})
+    >>> no_bare_bindings("SELECT ?x WHERE { ?t atmp:target ?x }", {"t", "x"}, {"?x": ["target:bcma"]})
     Traceback (most recent call last):
     ...
     atmpkg.graph.server.protocol.HttpError: ?x is a variable of the query: to bind it, give it as p=x=target:bcma
@@ -325,8 +326,9 @@ def no_bare_bindings(text: str, variables: Collection[str], params: Mapping[str,
     if text.lstrip().startswith("#"):
         with contextlib.suppress(AtmpkgError):  # a header in error is named where the query runs
             declared = {p.name for p in queries.parse("text", text, "the query text").params}
-    for name in bare:
-        value, shown = cut(params[name][0]), cut(name)
+    for given in bare:
+        name = given[1:] if given[:1] in "?$" else given
+        value, shown = cut(params[given][0]), cut(name)
         if name in declared:
             raise HttpError(
                 400,
