@@ -1291,6 +1291,26 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     assert status == 404 and b"<p>nothing at /&lt;script&gt;</p>" in body
 
 
+def test_a_404_cuts_a_long_path_as_the_other_doors_cut_it(server):
+    """joints23 F9: /id/…, /api/neighbours?iri=…, an unknown path and the 404 page repeated a
+    6,000-character path whole."""
+    long = "kite" * 1500
+    cut_entity = "/id/therapy/" + "kite" * 17 + "… (6,012 characters)"
+    for path, told in (
+        (f"/id/therapy/{long}", f"no entity at {cut_entity}\n"),
+        (f"/api/neighbours?iri=https://w3id.org/atmp-kg/id/therapy/{long}", f"no entity at {cut_entity}\n"),
+        (f"/id/{long}/x", f"no entity at /id/{'kite' * 19}… (6,006 characters)\n"),
+        (f"/{long}", f"nothing at /{'kite' * 19}kit… (6,001 characters)\n"),
+        (f"/static/{long}", f"nothing at /static/{'kite' * 18}… (6,008 characters)\n"),
+    ):
+        assert get(server, path)[::2] == (404, told.encode()), path[:20]
+    navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    status, _, body = request(server, "GET", f"/id/therapy/{long}", None, navigation)
+    # the cut path names no page: it is not linked
+    assert (status, len(body) < 2000) == (404, True)
+    assert f"<p>no entity at {cut_entity}</p>" in body.decode()
+
+
 ODD_IRIS = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix dct: <http://purl.org/dc/terms/> .

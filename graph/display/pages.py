@@ -191,7 +191,8 @@ def entity_page(view: EntityView, graph: str) -> str:
 
 #: Paths of this server that a message names and its page links: entity pages and the list of
 #: named queries (a message may repeat a path the client sent; only these shapes become links).
-_LINKED_PATH = re.compile(r"(?<![\w/.])(/id/[a-z-]+/[A-Za-z0-9._~-]+|/api/queries)(?![\w/])")
+#: A path cut short (``/id/therapy/kitekite… (6,012 characters)``) names no page: not linked.
+_LINKED_PATH = re.compile(r"(?<![\w/.])(/id/[a-z-]+/[A-Za-z0-9._~-]+|/api/queries)(?![\w/…])")
 
 #: The style of a message page, inline: in the query page's sandboxed Graph frame (an origin of
 #: its own) a link to /static/app.css is a cross-site request, which the server refuses. These are

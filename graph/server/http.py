@@ -76,6 +76,7 @@ from ..errors import (
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    cut,
     described,
     visible,
 )
@@ -827,12 +828,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._entity(path, params)
         if path == "/api/neighbours":
             return self._neighbours(params)
-        raise HttpError(404, f"nothing at {path}")
+        raise HttpError(404, f"nothing at {cut(path)}")
 
     def _static(self, name: str) -> Response:
         found = self.server.static.get(name)
         if found is None:
-            raise HttpError(404, f"nothing at /static/{name}")
+            raise HttpError(404, f"nothing at {cut('/static/' + name)}")
         headers = {"Cache-Control": "no-cache"}
         body = found[0]
         if name == "index.html":
@@ -1034,8 +1035,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         kind, _, encoded = path[len("/id/") :].partition("/")
         if kind not in KINDS:
             close = difflib.get_close_matches(kind, KINDS, 1)
-            hint = f"; {kind!r} is no kind of entity: did you mean {close[0]!r}?" if close else ""
-            raise HttpError(404, f"no entity at {path}{hint}")
+            hint = (
+                f"; {cut(kind)!r} is no kind of entity: did you mean {close[0]!r}?" if close else ""
+            )
+            raise HttpError(404, f"no entity at {cut(path)}{hint}")
         # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
         # what makes no IRI the entity lookup names no entity
         try:
@@ -1043,7 +1046,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except UnicodeDecodeError:
             slug = ""
         if not slug:
-            raise HttpError(404, f"no entity at {path}")
+            raise HttpError(404, f"no entity at {cut(path)}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:
             raise not_acceptable("an entity", ENTITY_OFFERS)
@@ -1055,7 +1058,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if here is None:  # an imported entity of another namespace, which has no page here
                 raise HttpError(
                     404,
-                    f"{path} was replaced by {payload['moved']}, which has no page on this "
+                    f"{cut(path)} was replaced by {payload['moved']}, which has no page on this "
                     f"server; query it (DESCRIBE <{payload['moved']}>)",
                 )
             query = urllib.parse.urlsplit(self.path).query

@@ -61,6 +61,7 @@ from ..errors import (
     QuerySyntaxError,
     StoreError,
     UnknownNameError,
+    cut,
     suggest,
 )
 from ..handle import KnowledgeGraph
@@ -280,7 +281,7 @@ def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
     )
     slugs = [row[0].value.rsplit("/", 1)[1] for row in found.rows]
     near = [f"/id/{kind}/{s}" for s in suggest(slug, slugs)]
-    return f"no entity at /id/{kind}/{slug}" + (
+    return f"no entity at {cut(f'/id/{kind}/{slug}')}" + (
         f"; did you mean {', '.join(near)}?" if near else ""
     )
 
