@@ -33,6 +33,7 @@ from atmpkg.graph import ParameterError, build, import_files, query
 from atmpkg.graph.display.pages import MESSAGE_CSP
 from atmpkg.graph.server.http import NOTES_HEADER, TRUNCATED_HEADER, make_server
 from atmpkg.graph.server.ui import UI_CSP
+from atmpkg.graph.server.workers import Overloaded
 from atmpkg.queries import Shift, all_queries
 
 THERAPIES = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?t"
@@ -221,6 +222,44 @@ def test_shutdown_closes_the_connections_clients_keep_open(fixture_store):
     with pytest.raises((http.client.RemoteDisconnected, ConnectionError)):
         conn.getresponse()
     conn.close()
+
+
+def test_a_query_the_stopping_server_cuts_short_is_told_to_retry(fixture_store, server_log):
+    """newuser23 F15: a query running as the server stopped was told its process ended (signal
+    9), and the log said a worker was "starting another"; now 503 "the server is stopping", no
+    worker is started and none is said to be."""
+    srv = make_server(fixture_store, port=0, workers=1, timeout=30).start()
+    answers = []
+    running = threading.Thread(
+        target=lambda: answers.append(sparql_get(srv, SLOW, accept="text/csv")), daemon=True
+    )
+    running.start()
+    deadline = time.monotonic() + 10
+    while srv.pool.status()["query"]["busy"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    srv.shutdown()
+    running.join(10)
+    [(status, headers, body)] = answers
+    assert (status, headers["Retry-After"], body) == (
+        503, "1", b"the server is stopping: retry later\n"
+    )
+    assert srv.pool.pids() == []
+    # a request that would wait for a worker of the closed pool is told the same
+    with pytest.raises(Overloaded, match="^the server is stopping: retry later$"):
+        srv.pool.run("query", {"text": "ASK {}"}, timeout=5)
+    messages = [r.getMessage() for r in server_log.records]
+    assert [m for m in messages if "worker" in m or "signal" in m] == []
+
+
+def test_the_access_log_cuts_a_long_request_line(server, server_log):
+    """newuser23 F15: a 5,600-character query string was logged whole."""
+    text = "ASK { FILTER(" + " || ".join(["true"] * 800) + ") }"
+    status, _, _ = sparql_get(server, text, accept="text/csv")
+    path = "/sparql?" + urllib.parse.urlencode({"query": text})
+    line = f"GET {path} HTTP/1.1"
+    assert status == 200 and len(line) > 5000
+    [logged] = [r.getMessage() for r in server_log.records if "GET /sparql" in r.getMessage()]
+    assert logged == f'127.0.0.1 "{line[:80]}… ({len(line):,} characters)" 200 -'
 
 
 def test_in_memory_workers_answer_as_the_library(fixture_store):

@@ -644,8 +644,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return "atmpkg"
 
     def log_message(self, format: str, *args: object) -> None:
-        """Log each request to the ``atmpkg.server`` logger (not straight to stderr)."""
-        log.info("%s %s", self.address_string(), format % args)
+        """Log each request to the ``atmpkg.server`` logger (not straight to stderr), a long value
+        (a request line of 5,600 characters) cut as errors cut it (newuser23 F15)."""
+        shown = tuple(cut(arg) if isinstance(arg, str) else arg for arg in args)
+        log.info("%s %s", self.address_string(), format % shown)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, 414 ...) as plain text, connection closed;

@@ -548,6 +548,14 @@ class Overloaded(Exception):
     """No worker of the request's lane came free in time, or too many requests wait already."""
 
 
+class Stopping(Overloaded):
+    """The server is stopping: the job was cut short as its worker was ended, or never began."""
+
+
+#: The answer to a query the stopping server cut short or did not begin: retry, elsewhere or later.
+STOPPING = "the server is stopping: retry later"
+
+
 class JobTimeout(Exception):
     """A job ran past its time limit; its worker, if it had begun, was killed and is being
     replaced."""
@@ -768,6 +776,8 @@ class WorkerPool:
         """A free worker of ``lane``, waited for at most ``wait`` seconds."""
         deadline = time.monotonic() + wait
         with self._cond:
+            if self._closed:
+                raise Stopping(STOPPING)
             if not lane.idle and lane.waiting >= self.queue_size:
                 raise Overloaded(
                     f"the server is busy: every {lane.name} worker is taken and the queue is full "
@@ -776,8 +786,10 @@ class WorkerPool:
             lane.waiting += 1
             try:
                 while not lane.idle:
+                    if self._closed:
+                        raise Stopping(STOPPING)
                     remaining = deadline - time.monotonic()
-                    if remaining <= 0 or self._closed:
+                    if remaining <= 0:
                         raise Overloaded(
                             f"the server is busy: no {lane.name} worker came free within "
                             f"{wait:g} s; retry"
@@ -793,9 +805,13 @@ class WorkerPool:
             # Waiters of both lanes share the condition: wake them all, the right one takes it.
             self._cond.notify_all()
 
-    def _died(self, worker: _Worker) -> HttpError:
+    def _died(self, worker: _Worker) -> HttpError | Stopping:
         """The answer for a job whose worker died, saying why (:meth:`_death`); the worker is
-        replaced."""
+        replaced. A worker the closing pool ended did not die: :class:`Stopping`, and none is
+        started (newuser23 F15: "signal 9 ... starting another")."""
+        if self._closed:
+            self._discard(worker)
+            return Stopping(STOPPING)
         error = self._death(worker)
         log.error("a query worker ended without answering (%s); starting another", error)
         self._replace(worker)
@@ -852,7 +868,8 @@ class WorkerPool:
         """Run a job in a free worker of ``lane`` (``query`` or ``quick``): ``(200, payload)`` or
         ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
         shorter) and gives the job what the wait leaves of ``timeout`` to finish, else raises
-        :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503.
+        :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503,
+        and one that :meth:`close` ends, :class:`Stopping`.
         While the job runs, ``gone`` is asked every :data:`CLIENT_CHECK` seconds whether the
         client left; when it did, the job is stopped and :class:`ClientGone` raised."""
         if timeout <= 0:  # the request's check took all its time
