@@ -49,6 +49,7 @@ from atmpkg.graph.errors import (
     StoreError,
 )
 from atmpkg.graph.rdf import TYPE
+from atmpkg.graph.server.http import make_server
 from atmpkg.graph.store import remote as remote_module
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
@@ -739,6 +740,20 @@ def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):
         "serve /query\n"
     )
     assert "Pushed" not in result.output
+
+
+def test_a_push_to_atmpkg_serve_is_told_it_is_read_only(fixture_store):
+    """newuser23 F27: atmpkg's own server, given by its query URL, was told to give "the
+    server's query URL"."""
+    with make_server(fixture_store, port=0, workers=1) as srv:
+        srv.start()
+        url = f"{srv.url}/sparql"
+        result = invoke("push", "--endpoint", url, "--store", fixture_store)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: {url} is an atmpkg serve endpoint, which is read-only; push loads a writable "
+        "SPARQL server (Oxigraph, Fuseki, Virtuoso…); nothing was written\n"
+    )
 
 
 def test_a_query_url_that_takes_no_writes_names_the_options_that_do(oxigraph, fixture_store):

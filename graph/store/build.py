@@ -76,6 +76,7 @@ from .remote import (
     check_graph,
     check_url,
     first_write,
+    http_request,
     info_graph,
     open_remote,
 )
@@ -1240,6 +1241,16 @@ def _batches(store: ox.Store, size: int) -> Iterator[tuple[bytes, int]]:
         yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES), len(batch)
 
 
+def _is_atmpkg_serve(url: str, timeout: float) -> bool:
+    """Whether ``url`` is answered by ``atmpkg serve`` (its ``Server`` header), which takes no
+    writes; False when it cannot be asked."""
+    try:
+        answer = http_request("HEAD", url, timeout=timeout)
+    except StoreError:
+        return False
+    return answer.headers.get("server", "").strip().lower() == "atmpkg"
+
+
 def push(
     endpoint: str,
     *,
@@ -1285,6 +1296,12 @@ def push(
     except EndpointTimeoutError:
         raise  # a time limit, not a wrong URL (the command exits 3)
     except StoreError as exc:
+        if _is_atmpkg_serve(endpoint, timeout):
+            # its 403 to the graph push names was read as a wrong URL (newuser23 F27)
+            raise StoreError(
+                f"{endpoint} is an atmpkg serve endpoint, which is read-only; push loads a "
+                "writable SPARQL server (Oxigraph, Fuseki, Virtuoso…); nothing was written"
+            ) from None
         raise StoreError(
             f"{exc}; nothing was written: give the server's query URL as --endpoint (endpoint=), "
             "for oxigraph serve /query"
