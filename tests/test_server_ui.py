@@ -293,6 +293,41 @@ def test_a_number_set_right_keeps_clear_of_the_next_column(page, server):
     assert not page.problems, page.problems
 
 
+def test_a_date_set_right_keeps_clear_of_the_next_column_and_each_header_its_arrows(page, server):
+    """newuser23 F26: a right-aligned date ran into the next column's text ("2020-07-24false"),
+    and a right-aligned header's sort arrows sat on its left, against the previous header's, where
+    the two pairs read as a header with no name for the hidden developerName."""
+    page.goto(server.url + "/?name=company-portfolio&p=company%3Dcellco")
+    page.click("#run")
+    page.locator(ROWS).nth(1).wait_for()
+    table = page.evaluate(
+        """(rows) => {
+             const box = (node) => { const range = document.createRange();
+               range.selectNodeContents(node); return range.getBoundingClientRect(); };
+             const table = document.querySelector(rows).closest('table');
+             const headers = [...table.querySelectorAll('thead th')];
+             return {
+               headers: headers.map((th) => th.innerText.trim()),
+               cells: [...document.querySelectorAll(rows)].map((row) => row.cells.length),
+               arrowsAfterTitle: headers.every((th) =>
+                 th.querySelector('.dt-column-order').getBoundingClientRect().left
+                 >= box(th.querySelector('.dt-column-title')).right),
+               gaps: [...document.querySelectorAll(rows)].map((row) => {
+                 const date = row.querySelector('td.dt-type-date');
+                 return [date.innerText, box(date.nextElementSibling).left - box(date).right]; }),
+             }; }""",
+        ROWS,
+    )
+    assert table["headers"] == [
+        "therapy", "inn", "modalityName", "developer", "approvals", "firstApproval",
+        "endedEverywhere", "held",
+    ]  # fmt: skip
+    assert table["cells"] == [8, 8] and table["arrowsAfterTitle"] is True
+    assert [date for date, _ in table["gaps"]] == ["2017-08-30", "2021-03-26"]
+    assert min(gap for _, gap in table["gaps"]) >= 18, table["gaps"]
+    assert not page.problems, page.problems
+
+
 def test_query_tabs_are_kept_across_visits(page, server):
     open_query(page, server, THERAPIES)
     page.click("#yasgui .tabsList .addTab")
