@@ -596,10 +596,19 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
          f"FROM dbo.therapies {SQL_FROM}"),
         ("SELECT ?t name WHERE { ?t rdfs:label ?name }", "1, column 11",
          "a variable starts with ?: ?name, not name"),
+        # rev23 1: a keyword written wrong is no column, nor is a pattern's keyword
+        ("SELECT ?t WHRE { ?t a atmp:Therapy }", "1, column 11",
+         "WHRE is no keyword of SPARQL: did you mean WHERE?"),
+        ("SELECT DISTINT ?t WHERE { ?t a atmp:Therapy }", "1, column 8",
+         "DISTINT is no keyword of SPARQL: did you mean DISTINCT?"),
+        ("SELECT ?t OPTIONAL { ?t a atmp:Therapy }", "1, column 16", "expected one of DISTINCT, WHERE"),
     ):  # fmt: skip
         with pytest.raises(errors.QuerySyntaxError) as caught:
             kg.query(text)
         assert str(caught.value) == f"SPARQL syntax error at line {where}: {said}", text
+    # rev23 9: a keyword after FROM is no table, but a dataset clause without its IRI
+    with pytest.raises(errors.QueryRefusedError, match="^FROM / FROM NAMED"):
+        kg.query("SELECT * FROM WHERE { ?s ?p ?o }")
     with pytest.raises(errors.QuerySyntaxError) as caught:
         kg.query("SELECT * FROM therapies", allow=["dataset"])
     assert str(caught.value) == f"SPARQL syntax error at line 1, column 10: FROM therapies {SQL_FROM}"
@@ -653,6 +662,11 @@ def test_an_entity_or_a_pattern_given_as_the_query_is_told_what_a_query_starts_w
          "atmp:Therapy ; rdfs:label ?label ; atmp:developedBy ?company } LIMIT 10"),
         ("{ ?t a atmp:Therapy ;\n  rdfs:label ?label ;\n  atmp:developedBy ?company ; atmp:target ?target }",
          "1, column 1", f"'{{', a pattern: {STARTS}; to match it: SELECT * WHERE {{ … }}"),
+        # rev23 7: a comment would swallow the rest of the line it is put on; a variable alone
+        ("?t a atmp:Therapy # the therapies\n. ?t rdfs:label ?l", "1, column 1",
+         f"'?t', a pattern: {STARTS}; to match it: SELECT * WHERE {{ ?t a atmp:Therapy . ?t "
+         "rdfs:label ?l }"),
+        ("?t", "1, column 1", f"'?t', a pattern: {STARTS}; to match it: SELECT * WHERE {{ … }}"),
         # a prefix declared nowhere is said first, with the prefixes it may have meant
         ("thrapy:kymriah", "1, column 1",
          "the prefix 'thrapy:' is not declared; did you mean 'therapy:'? Declare it with PREFIX "
@@ -959,7 +973,7 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
     # compared with YEAR(?d) it answered for 2018 without a word
     unquoted = (
         '2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date '
-        "(a year alone, as YEAR(?d) gives: 2020)"
+        "(a year alone, as YEAR(…) gives: 2020)"
     )
     for pattern, n, notes in (
         ("atmp:date ?d FILTER(?d >= 2020-01-01)", 0, [unquoted]),
@@ -970,12 +984,17 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
             0,
             [
                 '2020-06 without quotes is the number 2014 (2020 - 6): write "2020-06-01"^^xsd:date, '
-                "the month's first day (a year alone, as YEAR(?d) gives: 2020)",
+                "the month's first day (a year alone, as YEAR(…) gives: 2020)",
                 unquoted,
             ],
         ),
         # arithmetic written as such is no date, nor is its first number the side compared
         ("atmp:date ?d FILTER(?d > 2020 - 01 - 01)", 0, []),
+        # rev23 8: no date to offer where the month is none
+        ("atmp:date ?d FILTER(?d < 2021-13)", 0, [
+            '2021-13 without quotes is the number 2008 (2021 - 13), and no date either: a date is '
+            'written "YYYY-MM-DD"^^xsd:date'
+        ]),
     ):
         answer = kg.query(dated.format(pattern))
         assert (answer.dicts(), answer.notes) == ([{"n": n}], notes), pattern

@@ -1033,12 +1033,15 @@ def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
     parameter, without a word, where show, view and typed parameters say what replaced it."""
     kg = atmpkg.open(curated_store)
     old, new = "approval:abecma-ema-2021-08-multiple-myeloma", "approval:abecma-ema-2021-08-18-multiple-myeloma"
-    told = f"is retired: {new} replaced it, and the graph states nothing else of it"
+    told = f"is retired: {new} replaced it, and the graph keeps of it only that and why"
     result = kg.query(f"SELECT ?d WHERE {{ {old} atmp:date ?d }}")
     assert (len(result), result.notes) == (0, [f"{old} {told}"])
     given = kg.query("SELECT ?a ?d WHERE { ?a atmp:date ?d }", {"a": old})
     assert (len(given), given.notes) == (0, [f"parameter 'a' is {old}, which {told}"])
     assert kg.query(f"SELECT ?d WHERE {{ {new} atmp:date ?d }}").notes == []
+    # rev23 6: as an answer or an export writes it, in full
+    iri = "<https://w3id.org/atmp-kg/id/approval/abecma-ema-2021-08-multiple-myeloma>"
+    assert kg.query(f"SELECT ?x WHERE {{ ?x atmp:approval {iri} }}").notes == [f"{iri} {told}"]
 
 
 def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(

@@ -332,6 +332,8 @@ _SQL_FUNCTIONS = {
 }
 #: SPARQL's words a reader may write among what SELECT returns, or after it: no column's name.
 _SELECT_WORDS = frozenset("DISTINCT REDUCED FROM NAMED WHERE AS GROUP".split()) | _AFTER_GROUP_BY
+#: The keywords of a query's pattern, which a SELECT clause written without WHERE runs into.
+_PATTERN_WORDS = frozenset("OPTIONAL FILTER MINUS BIND GRAPH SERVICE UNION EXISTS NOT".split())
 #: SPARQL's aggregates, which SELECT returns only in brackets with a name.
 AGGREGATES = frozenset("COUNT SUM AVG MIN MAX SAMPLE GROUP_CONCAT".split())
 
@@ -384,12 +386,15 @@ def _slip(tokens: list, failed: int | None) -> tuple[str, int] | None:
         elif (
             in_select
             and depth == 0
-            and word not in _SELECT_WORDS
+            and word not in _SELECT_WORDS | _PATTERN_WORDS
             and re.fullmatch(r"[^\W\d]\w*", token.text)
             and next_text(tokens, i) != "("
         ):
-            # SQL's column: a name alone, where SPARQL returns a variable (newuser23 F3)
-            said = f"a variable starts with ?: ?{token.text}, not {token.text}"
+            near = suggest(word, ["DISTINCT", "REDUCED", "WHERE"], 1)
+            if near:  # a keyword written wrong (rev23 1: WHRE was told to start with ?)
+                said = f"{token.text} is no keyword of SPARQL: did you mean {near[0]}?"
+            else:  # SQL's column: a name alone, where SPARQL returns a variable (newuser23 F3)
+                said = f"a variable starts with ?: ?{token.text}, not {token.text}"
         elif word == "LIKE":
             said = 'SPARQL has no LIKE: use CONTAINS(?label, "Kym") or REGEX(?label, "^kym", "i")'
         elif before.text.upper() in ("FILTER", "HAVING") and (
@@ -627,9 +632,14 @@ def _not_query(text: str, tokens: list) -> NotQueryError | None:
         f"'{cut(written)}', "
     )
     if iri is None or rest.strip():
-        pattern = f"<{iri}>{rest}" if url is not None else text[first.offset :]
-        pattern = " ".join(pattern.split())
-        if len(pattern) > _PATTERN_SHOWN:
+        # rebuilt from its tokens, without its comments, which would swallow the rest of a line
+        # (rev23 7); a variable alone is no pattern to show
+        pattern = (
+            " ".join(f"<{iri}>{rest}".split())
+            if url is not None
+            else " ".join(t.text for t in tokens[at:])
+        )
+        if len(pattern) > _PATTERN_SHOWN or len(tokens) - at == 1:
             pattern = "{ … }"
         elif first.text != "{":
             pattern = f"{{ {pattern} }}"

@@ -837,6 +837,10 @@ def check(
 _TABLE = re.compile(r"[^\W\d][\w-]*(?:\.[^\W\d][\w-]*)*(?=[\s,;)]|\Z)")
 
 
+#: The words after FROM that are SPARQL's own, not a table's name.
+_NO_TABLES = frozenset("NAMED WHERE SELECT CONSTRUCT ASK DESCRIBE GRAPH".split())
+
+
 def _sql_table(query: str, tokens: Sequence[Token]) -> QuerySyntaxError | None:
     """SQL's ``FROM table`` said plainly, where every FROM of ``tokens`` (the text's one reading)
     is the word FROM followed by a bare name (no IRI, no prefixed name, not NAMED): the engine
@@ -855,7 +859,12 @@ def _sql_table(query: str, tokens: Sequence[Token]) -> QuerySyntaxError | None:
         if token.kind != "word" or token.text.casefold() != "from" or name.kind != "word":
             continue
         table = _TABLE.match(query, name.offset)
-        if table is None or name.text.casefold().startswith("named"):
+        # a keyword is no table: FROM WHERE is a dataset clause without its IRI (rev23 9)
+        if (
+            table is None
+            or name.text.casefold().startswith("named")
+            or table.group().upper() in _NO_TABLES
+        ):
             return None
         tables.update(range(token.offset, table.end()))
         first = first or (token, table.group())

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ... import queries
 from ..engine import gate
 from ..errors import ParameterError, UnknownNameError, indefinite, unicode_text
-from ..terms import KIND_PREFIXES, KINDS, RDFS, XSD, shorten
+from ..terms import ID, KIND_PREFIXES, KINDS, RDFS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
 
@@ -331,7 +331,8 @@ def coerce(param: queries.Param, value: str | ox.NamedNode, store: ox.Store) -> 
 
 def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     """Notes on the entities and concept values a query names by a predeclared prefix
-    (``company:juno``, ``modality:cart``) that name nothing in the graph, each with the names
+    (``company:juno``, ``modality:cart``) or their IRIs that name nothing in the graph, or a
+    retired IRI, each with the names
     nearest to it: a pattern on one matches nothing and a FILTER against one keeps every row,
     without an error, whatever the answer. At most a few names are looked up; a query that
     declares the prefix itself is left alone.
@@ -344,11 +345,18 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
     """
     declared = gate.declared_prefixes(tokens)
-    names = [
-        token.text
-        for token in tokens
-        if token.kind == "pname"
-        and token.text.partition(":")[0] in KIND_PREFIXES
-        and token.text.partition(":")[0] not in declared
-    ]
-    return [f"{name} {told}" for name, told in nothing_named(names, store)]
+    names, written = [], {}
+    for token in tokens:
+        if token.kind == "iri" and token.text.startswith("<" + ID):
+            # an IRI kept from an answer or an export, as a prefixed name (rev23 6)
+            name = shorten(token.text[1:-1])
+            if name.partition(":")[0] in KIND_PREFIXES:
+                names.append(name)
+                written.setdefault(name, token.text)
+        elif (
+            token.kind == "pname"
+            and token.text.partition(":")[0] in KIND_PREFIXES
+            and token.text.partition(":")[0] not in declared
+        ):
+            names.append(token.text)
+    return [f"{written.get(name, name)} {told}" for name, told in nothing_named(names, store)]

@@ -624,18 +624,23 @@ def unquoted_dates(tokens: Sequence[gate.Token]) -> list[str]:
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> unquoted_dates(tokenize("SELECT * { ?a atmp:date ?d FILTER(?d >= 2020-01-01) }"))
-    ['2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date (a year alone, as YEAR(?d) gives: 2020)']
+    ['2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date (a year alone, as YEAR(…) gives: 2020)']
     """
     notes = []
     for _, written in _date_runs(tokens).values():
         parts = [int(part) for part in written.split("-")]
         day = written if len(parts) == 3 else f"{written}-01"
-        note = (
-            f"{written} without quotes is the number {parts[0] - sum(parts[1:])} "
-            f"({' - '.join(map(str, parts))}): write \"{day}\"^^xsd:date"
-            + (", the month's first day" if len(parts) == 2 else "")
-            + f" (a year alone, as YEAR(?d) gives: {parts[0]})"
-        )
+        number = f"{written} without quotes is the number {parts[0] - sum(parts[1:])} ({' - '.join(map(str, parts))})"
+        try:
+            datetime.date.fromisoformat(day)
+        except ValueError:  # no date to offer (rev23 8: "2021-13-01"^^xsd:date was)
+            note = f'{number}, and no date either: a date is written "YYYY-MM-DD"^^xsd:date'
+        else:
+            note = (
+                f'{number}: write "{day}"^^xsd:date'
+                + (", the month's first day" if len(parts) == 2 else "")
+                + f" (a year alone, as YEAR(…) gives: {parts[0]})"
+            )
         if note not in notes:
             notes.append(note)
     return notes
@@ -1031,7 +1036,7 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
             if new is not None:
                 told.append(
                     (name, f"is retired: {shorten(new.object.value)} replaced it, and the graph "
-                     "states nothing else of it")
+                     "keeps of it only that and why")
                 )
             continue
         if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
