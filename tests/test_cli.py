@@ -117,6 +117,10 @@ def test_show_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tm
     assert [(type(f.value).__name__, f.value_label) for f in steps] == [
         ("BlankNode", "a, b, (note: in a list)")
     ]
+    # a blank node that links to an entity is written so too (rev23 5)
+    genex = CliRunner().invoke(cli, ["show", "genex", "--store", str(store)]).stdout
+    assert "  deep: therapy:genex --deep--> this" in genex.splitlines()
+    assert "_:" not in genex
 
 
 def test_show_accepts_prefixed_names_and_iris(fixture_store):

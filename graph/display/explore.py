@@ -236,8 +236,9 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         Source(r["src"].value, _name(r["src"], r["title"]), r["url"].value if r["url"] else None)
         for r in ask(_SOURCES)
     ]
-    blanks = [f for f in facts if isinstance(f.value, ox.BlankNode)]
-    texts = blank_node_texts(oxstore, [f.value for f in blanks])
+    # a blank node it links to, or that links to it (a list holding it: rev23 5), by what it holds
+    blanks = [f for f in (*facts, *view.incoming) if isinstance(f.value, ox.BlankNode)]
+    texts = blank_node_texts(oxstore, list(dict.fromkeys(f.value for f in blanks)))
     for fact in blanks:
         fact.value_label = texts[fact.value]
     stated = {f.property: f.value.value for f in view.facts if f.property in STATED_DATES}
