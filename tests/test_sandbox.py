@@ -546,8 +546,9 @@ def test_a_cap_too_small_for_the_engine_to_start_is_named_as_the_cap(fixture_sto
     result = cli("query", "ASK {}", "--store", str(fixture_store), "--memory", cap)
     assert (result.returncode, result.stderr) == (
         3,
-        f"Error: query stopped at the {shown} memory cap; raise it with --memory/memory= or "
-        "narrow the query\n",
+        f"Error: the evaluating process cannot start within the {shown} memory cap: loading the "
+        "engine and opening the store take about 200 MiB before any query; raise it with "
+        "--memory/memory=\n",
     )
 
 
