@@ -602,11 +602,11 @@ class _NamedQueryCommand(_Command):
         if file and str(file) != str(STDIN):
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 text = Path(file).read_text(encoding="utf-8")
-        from atmpkg import queries
+        from atmpkg.graph.sparql.named import binding_hint
 
         return (
             _parameter_hint(given, strays[0])
-            or (queries.binding_hint(text, strays[0]) if text else None)
+            or (binding_hint(text, strays[0]) if text else None)
             or _quote_hint(self, given, strays)
         )
 

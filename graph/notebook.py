@@ -183,7 +183,9 @@ def _binding_hint(text: str) -> str | None:
     bindings = [line.strip() for line in lines[at:] if line.strip()]
     if not bindings or at == 0:
         return None
-    return queries.binding_hint("\n".join(lines[:at]), bindings[0], " on the %%sparql line")
+    from .sparql.named import binding_hint
+
+    return binding_hint("\n".join(lines[:at]), bindings[0], " on the %%sparql line")
 
 
 @magics_class

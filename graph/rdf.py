@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -111,6 +111,37 @@ def sort_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
     """
     unique = {t.triple if isinstance(t, ox.Quad) else t for t in triples}
     return sorted(unique, key=triple_key)
+
+
+def blank_closure(
+    nodes: Iterable[ox.BlankNode],
+    about: Callable[[ox.BlankNode], list[ox.Triple]],
+    skip: Collection[ox.BlankNode] = frozenset(),
+) -> list[ox.Triple]:
+    """The triples ``about`` gives of each blank node of ``nodes`` and of every blank node they
+    reach (RDF lists, nested descriptions, cycles), each read once; those of ``skip`` are left
+    out.
+
+    >>> a, b = ox.BlankNode("a"), ox.BlankNode("b")
+    >>> p = ox.NamedNode("urn:p")
+    >>> held = {a: [ox.Triple(a, p, b)], b: [ox.Triple(b, p, a)]}
+    >>> len(blank_closure([a], held.__getitem__))
+    2
+    """
+    found: list[ox.Triple] = []
+    seen: set[ox.BlankNode] = set()
+    waiting = [node for node in nodes if node not in skip]
+    while waiting:
+        node = waiting.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        triples = about(node)
+        found += triples
+        waiting += [
+            t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in skip
+        ]
+    return found
 
 
 @functools.lru_cache(maxsize=1)

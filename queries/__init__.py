@@ -36,7 +36,6 @@ from importlib import resources
 from pathlib import Path
 
 from ..graph.errors import (
-    AtmpkgError,
     DataError,
     ParameterError,
     UnknownNameError,
@@ -348,38 +347,6 @@ def parameter_hint(name: str, word: str, how: str = "") -> str | None:
         f"did you mean {near[0]}, a parameter of the named query {name}? Give it as "
         f"{how}-p {shown}"
     )
-
-
-def binding_hint(text: str, word: str, how: str = "") -> str | None:
-    """What to write instead of ``word`` (``x=target:bcma``), given beside the SPARQL ``text``,
-    when it names a variable of the query or a parameter its header declares: ``-p`` binds it,
-    as the HTTP door says of ``x=`` beside ``query=`` (joints23 F8). ``how`` comes after the
-    hint (`` on the %%sparql line``); None when ``word`` is no such slip.
-
-    >>> binding_hint("SELECT ?t ?x WHERE { ?t atmp:target ?x }", "x=target:bcma")
-    '?x is a variable of the query: to bind it, give it as -p x=target:bcma'
-    >>> binding_hint("SELECT ?t WHERE { ?t ?p ?o }", "x=target:bcma") is None
-    True
-    """
-    from ..graph.engine.gate import tokenize
-
-    name, given, value = word.partition("=")
-    if not given or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-        return None
-    shown = shlex.quote(f"{name}={value}")
-    try:
-        declared = {p.name for p in parse("text", text, "the query text").params}
-        variables = {t.text[1:] for t in tokenize(text) if t.kind == "var"}
-    except AtmpkgError:
-        return None  # a text in error is told so where it runs
-    if name in declared:
-        return (
-            f"{name} is a parameter of the query text (its param: header): give it as "
-            f"-p {shown}{how}"
-        )
-    if name in variables:
-        return f"?{name} is a variable of the query: to bind it, give it as -p {shown}{how}"
-    return None
 
 
 def today() -> datetime.date:

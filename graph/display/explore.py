@@ -17,6 +17,7 @@ from ..engine.results import wrap
 from ..errors import indefinite
 from ..rdf import (
     BLANK,
+    blank_closure,
     fold_blank_nodes,
     identifier_url,
     property_label,
@@ -176,17 +177,7 @@ def blank_node_texts(
     """
     if isinstance(oxstore, RemoteStore):
         return dict.fromkeys(nodes, REMOTE_BLANK)
-    triples: list[ox.Triple] = []
-    seen: set[ox.BlankNode] = set()
-    waiting = list(nodes)
-    while waiting:
-        node = waiting.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        about = sort_triples(oxstore.quads_for_pattern(node, None, None))
-        triples += about
-        waiting += [t.object for t in about if isinstance(t.object, ox.BlankNode)]
+    triples = blank_closure(nodes, lambda node: sort_triples(oxstore.quads_for_pattern(node, None, None)))
     # one fact to each node from a subject of no name: folded, its object is the node's text, and
     # these facts come first, in the order of ``nodes``
     links = [("", "", BLANK, f"_:{node.value}", None, None) for node in nodes]

@@ -32,6 +32,7 @@ from ..rdf import (
     LABEL,
     TYPE,
     Fact,
+    blank_closure,
     is_node,
     ontology_quads,
     sort_triples,
@@ -1017,28 +1018,16 @@ def with_blank_nodes(piece: Slice) -> Slice:
     """
     own = set(piece.subjects)
 
-    def reached(triples: Iterable[ox.Triple]) -> list[ox.BlankNode]:
-        return [
-            t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in own
-        ]
+    def blank(node: ox.BlankNode) -> list[ox.Triple]:
+        try:
+            return piece.about(node)
+        except KeyError:  # a slice held in memory knows only its own subjects
+            return []
 
     def read(subject: Subject) -> list[ox.Triple]:
         about = piece.about(subject)
-        found: list[ox.Triple] = []
-        seen: set[ox.BlankNode] = set()
-        waiting = reached(about)
-        while waiting:
-            node = waiting.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            try:
-                triples = piece.about(node)
-            except KeyError:  # a slice held in memory knows only its own subjects
-                triples = []
-            found += triples
-            waiting += reached(triples)
-        return about + sorted(found, key=triple_key)
+        reached = [t.object for t in about if isinstance(t.object, ox.BlankNode)]
+        return about + sorted(blank_closure(reached, blank, own), key=triple_key)
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only

@@ -19,13 +19,14 @@ import datetime
 import decimal
 import os
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import ParameterError, UnknownNameError, indefinite, unicode_text
+from ..errors import AtmpkgError, ParameterError, UnknownNameError, indefinite, unicode_text
 from ..terms import ID, KIND_PREFIXES, KINDS, RDFS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
@@ -360,3 +361,33 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
         ):
             names.append(token.text)
     return [f"{written.get(name, name)} {told}" for name, told in nothing_named(names, store)]
+
+
+def binding_hint(text: str, word: str, how: str = "") -> str | None:
+    """What to write instead of ``word`` (``x=target:bcma``), given beside the SPARQL ``text``,
+    when it names a variable of the query or a parameter its header declares: ``-p`` binds it,
+    as the HTTP door says of ``x=`` beside ``query=`` (joints23 F8). ``how`` comes after the
+    hint (`` on the %%sparql line``); None when ``word`` is no such slip.
+
+    >>> binding_hint("SELECT ?t ?x WHERE { ?t atmp:target ?x }", "x=target:bcma")
+    '?x is a variable of the query: to bind it, give it as -p x=target:bcma'
+    >>> binding_hint("SELECT ?t WHERE { ?t ?p ?o }", "x=target:bcma") is None
+    True
+    """
+    name, given, value = word.partition("=")
+    if not given or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return None
+    shown = shlex.quote(f"{name}={value}")
+    try:
+        declared = {p.name for p in queries.parse("text", text, "the query text").params}
+        variables = {t.text[1:] for t in gate.tokenize(text) if t.kind == "var"}
+    except AtmpkgError:
+        return None  # a text in error is told so where it runs
+    if name in declared:
+        return (
+            f"{name} is a parameter of the query text (its param: header): give it as "
+            f"-p {shown}{how}"
+        )
+    if name in variables:
+        return f"?{name} is a variable of the query: to bind it, give it as -p {shown}{how}"
+    return None
