@@ -4,6 +4,7 @@ writes, spreadsheet safety, errors, and the ``atmpkg export`` command."""
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import itertools
 import json
@@ -2142,7 +2143,7 @@ def test_whole_graph_network_from_lines_is_the_one_read_entity_by_entity(
     options = {"with_sources": with_sources, "through": through, "store": curated_store}
     dumps = []
     monkeypatch.setattr(
-        export_module,
+        importlib.import_module("atmpkg.graph.slice.whole"),
         "whole_graph",
         lambda *args: dumps.append(args) or whole_graph(*args),
     )

@@ -307,6 +307,18 @@ def outcome(name: str, **where) -> tuple:
     return result.variables, Counter(result.rows)
 
 
+@pytest.mark.parametrize("name", ["company-portfolio", "companies-by-approved-products"])
+def test_a_held_product_reads_as_a_boolean_on_every_server(server, fixture_store, name):
+    """Virtuoso gives EXISTS as the integer 1: the held column is typed as a boolean. Asked before
+    the other named queries: after them, Virtuoso 7.2 answers `hasSubsidiary*` inside OPTIONAL with
+    no row for bigpharma's subsidiary (the same text alone answers it; a server quirk, seen in
+    session 23, that no query text here changes)."""
+    where = {"company": "bigpharma"} if name == "company-portfolio" else {"min_products": 1}
+    embedded = outcome(name, store=fixture_store, **where)
+    assert len(embedded[1]) >= 2
+    assert outcome(name, endpoint=server.endpoint, **where) == embedded
+
+
 @pytest.mark.parametrize("name", queries.names())
 def test_every_named_query_gives_the_embedded_rows(server, fixture_store, name):
     assert outcome(name, endpoint=server.endpoint) == outcome(name, store=fixture_store)
@@ -487,15 +499,6 @@ def test_a_parameter_is_bound_as_on_the_embedded_store(server, fixture_store, te
     embedded = rows(text, params, store=fixture_store)
     assert embedded[1]
     assert rows(text, params, endpoint=server.endpoint) == embedded
-
-
-@pytest.mark.parametrize("name", ["company-portfolio", "companies-by-approved-products"])
-def test_a_held_product_reads_as_a_boolean_on_every_server(server, fixture_store, name):
-    """Virtuoso gives EXISTS as the integer 1: the held column is typed as a boolean."""
-    where = {"company": "bigpharma"} if name == "company-portfolio" else {"min_products": 1}
-    embedded = outcome(name, store=fixture_store, **where)
-    assert len(embedded[1]) >= 2
-    assert outcome(name, endpoint=server.endpoint, **where) == embedded
 
 
 def test_company_connections_with_parameters_gives_the_embedded_rows(server, fixture_store):

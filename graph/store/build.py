@@ -1245,7 +1245,9 @@ def _is_atmpkg_serve(url: str, timeout: float) -> bool:
     """Whether ``url`` is answered by ``atmpkg serve`` (its ``Server`` header), which takes no
     writes; False when it cannot be asked."""
     try:
-        answer = http_request("HEAD", url, timeout=timeout)
+        # on a connection of its own: a server that answers HEAD with a body (as Python's
+        # http.server does to a method it lacks) would leave it in the next answer
+        answer = http_request("HEAD", url, timeout=timeout, headers={"Connection": "close"})
     except StoreError:
         return False
     return answer.headers.get("server", "").strip().lower() == "atmpkg"
