@@ -1412,6 +1412,26 @@ def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_
         srv.shutdown()
 
 
+def test_a_process_holding_a_thousand_files_is_still_answered(server):
+    """Seen in session 23's full suite: once the process held more than 1,024 files (a query
+    process and its pipes for each store a test opened), select() refused the connection's
+    descriptor and every answer was a 503; the server and the query path poll instead."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        assert held[-1] > 1024
+        status, _, body = sparql_get(server, "ASK { ?s ?p ?o }")
+        assert (status, body) == (200, b'{"head": {}, "boolean": true}\n')
+        assert query("ASK { ?s ?p ?o }", store=server.store_root).boolean is True
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 def test_serve_command_help():
     result = CliRunner().invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0

@@ -55,9 +55,13 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     reading): a process that began its answer and then stalls holds its caller no longer than one
     that never answers."""
     chunks, left = [], size
+    # poll, not select: a process that holds a thousand files (a notebook that opened many
+    # stores, a long test run) gets descriptors past what select() takes, 1024
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while left:
         wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not select.select([fd], [], [], wait)[0]:
+        if not poller.poll(None if wait is None else wait * 1000):
             raise TimeoutError
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:

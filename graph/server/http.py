@@ -1002,7 +1002,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         while its answer is being computed; data it already sent for a next request is not
         read."""
         try:
-            readable, _, _ = select.select([self.connection], [], [], 0)
+            # poll, not select, which takes no descriptor past 1024
+            poller = select.poll()
+            poller.register(self.connection, select.POLLIN | select.POLLHUP | select.POLLERR)
+            readable = poller.poll(0)
             return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
         except OSError:
             return True
