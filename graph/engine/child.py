@@ -50,6 +50,10 @@ def _write(stream, data: bytes) -> None:
     stream.flush()
 
 
+#: The longest one poll() may wait, in milliseconds.
+_LONGEST_POLL = 2**31 - 1
+
+
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     """``size`` bytes from ``fd``, or TimeoutError at ``deadline`` (a ``time.monotonic()``
     reading): a process that began its answer and then stalls holds its caller no longer than one
@@ -60,8 +64,11 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
     poller = select.poll()
     poller.register(fd, select.POLLIN | select.POLLHUP | select.POLLERR)
     while left:
-        wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-        if not poller.poll(None if wait is None else wait * 1000):
+        wait = None if deadline is None else max(0.0, deadline - time.monotonic()) * 1000
+        # poll waits at most a C int of milliseconds (24 days): a longer limit waits again
+        if not poller.poll(None if wait is None else min(wait, _LONGEST_POLL)):
+            if wait is not None and wait > _LONGEST_POLL:
+                continue
             raise TimeoutError
         chunk = os.read(fd, min(left, 1 << 20))
         if not chunk:
