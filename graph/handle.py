@@ -420,7 +420,7 @@ class KnowledgeGraph:
         text, which is given the notes the same text gets inline (joints23 F3: a file mistyping
         atmp:Therapi answered nothing without a word), where a curated named query skips them."""
         from .engine import gate
-        from .sparql.named import bind_params, defaulted_days
+        from .sparql.named import bind_params, defaulted_notes
 
         allow = gate.allowed(allow)
         started = time.monotonic()
@@ -445,7 +445,7 @@ class KnowledgeGraph:
         if advise:
             # no notes on how text binds: the header types each parameter
             self._advise(result, checked.tokens, {}, started, timeout)
-        result.notes += defaulted_days(named, params or {}, bindings, store)
+        result.notes += defaulted_notes(named, params or {}, bindings, store)
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

@@ -268,7 +268,6 @@ class Selection:
 
         from .whole import written_slice
 
-        self._bound()
         piece = written_slice(self.with_defaults(with_sources=False, max_nodes=0))
         return [t.triple if isinstance(t, ox.Quad) else t for t in piece]
 

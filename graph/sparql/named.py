@@ -114,7 +114,7 @@ def bind_params(
     return bindings
 
 
-def defaulted_days(
+def defaulted_notes(
     named: queries.NamedQuery,
     params: Mapping[str, object],
     bindings: Mapping[str, Term],
@@ -126,11 +126,11 @@ def defaulted_days(
     ``store`` when given.
 
     >>> q = queries.load("authorised-products")
-    >>> defaulted_days(q, {}, {"as_of": ox.Literal("2026-12-05")})
+    >>> defaulted_notes(q, {}, {"as_of": ox.Literal("2026-12-05")})
     ['as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD for another day']
     >>> q = queries.load("company-portfolio")
     >>> gilead = ox.NamedNode("https://w3id.org/atmp-kg/id/company/gilead-sciences")
-    >>> defaulted_days(q, {}, {"company": gilead}, atmpkg.graph.open_store().store)
+    >>> defaulted_notes(q, {}, {"company": gilead}, atmpkg.graph.open_store().store)
     ['company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… for another']
     """
     given = {name for name, value in params.items() if not missing(value)}
