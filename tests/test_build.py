@@ -4,6 +4,7 @@ file/line/column, and all-or-nothing behaviour (a failure leaves the store exact
 from __future__ import annotations
 
 import datetime
+import gzip
 import importlib
 import json
 import os
@@ -2225,6 +2226,56 @@ def test_utf16_a_column_given_twice_and_a_remote_context_are_named(built, tmp_pa
     assert str(info.value) == (
         f"{remote}: its @context is fetched from a URL, and an import reads nothing from the "
         'network; put the context itself in the file ("@context": { … })'
+    )
+    assert nquads(built) == before
+
+
+
+def test_a_workbook_pdf_or_compressed_file_under_an_rdf_or_other_name_is_named(built, tmp_path):
+    """newuser24 F2: a PDF saved as .ttl was told it wrote an RDF 1.2 triple term (its '<<'), a
+    gzip file and a workbook got the parser's first complaint, and deals.xlsx only 'unknown
+    file type'."""
+    before = nquads(built)
+    workbook = tmp_path / "deals.xlsx"
+    with zipfile.ZipFile(workbook, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
+    inputs = {
+        "report.ttl": pdf,
+        "report.jsonld": pdf,
+        "dump.nt": gzip.compress(b"<urn:a> <urn:b> <urn:c> .\n"),
+        "deals.rdf": workbook.read_bytes(),
+        "notes.ttl": "<urn:a> <urn:b> 'c' .\n".encode("utf-16"),
+    }
+    told = []
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([tmp_path / name], built)
+        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    assert told == [
+        "report.ttl: the file is a PDF document, not Turtle text as its extension .ttl says; give "
+        "the Turtle file itself (UTF-8 text)",
+        "report.jsonld: the file is a PDF document, not JSON-LD text as its extension .jsonld "
+        "says; give the JSON-LD file itself (UTF-8 text)",
+        "dump.nt: the file is gzip-compressed (decompress it first), not N-Triples text as its "
+        "extension .nt says; give the N-Triples file itself (UTF-8 text)",
+        "deals.rdf: the file is a zip archive (an Excel workbook, .xlsx, is one), not RDF/XML text "
+        "as its extension .rdf says; give the RDF/XML file itself (UTF-8 text)",
+        "notes.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+    ]
+    with pytest.raises(DataError) as info:
+        import_files([workbook], built)
+    assert str(info.value) == (
+        f"{workbook}: a workbook is not read; save the sheet as CSV in a data family's layout (in "
+        "the spreadsheet: 'CSV UTF-8'), e.g. as deals.csv, and give that"
+    )
+    (tmp_path / "dump.nt.gz").write_bytes(inputs["dump.nt"])
+    with pytest.raises(DataError) as info:
+        import_files([tmp_path / "dump.nt.gz"], built)
+    assert str(info.value) == (
+        f"{tmp_path}/dump.nt.gz: the file is gzip-compressed; decompress it first (gunzip "
+        f"{tmp_path}/dump.nt.gz) and give the file it holds"
     )
     assert nquads(built) == before
 

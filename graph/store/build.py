@@ -158,13 +158,37 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
         elif path.suffix.lower() in RDF_SUFFIXES:
             rdf_files.append((path, display))
         else:
-            raise DataError(
-                display,
-                None,
-                None,
-                "unknown file type; give a .csv in a data family's layout or RDF (.ttl, .nt, .nq, .trig, .rdf, .rdfxml, .owl, .jsonld)",
-            )
+            raise DataError(display, None, None, _unknown_type(path, display))
     return csv_files, rdf_files
+
+
+#: Workbooks, which an analyst may give as they keep their rows (newuser24 F2).
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+
+
+def _unknown_type(path: Path, display: str) -> str:
+    """What to do with ``path``, whose extension is neither CSV's nor RDF's.
+
+    >>> _unknown_type(Path("deals.xlsx"), "deals.xlsx")
+    "a workbook is not read; save the sheet as CSV in a data family's layout (in the spreadsheet: 'CSV UTF-8'), e.g. as deals.csv, and give that"
+    """
+    suffix = path.suffix.lower()
+    if suffix in _WORKBOOKS:
+        return (
+            "a workbook is not read; save the sheet as CSV in a data family's layout (in the "
+            f"spreadsheet: 'CSV UTF-8'), e.g. as {path.stem}.csv, and give that"
+        )
+    if suffix == ".gz":
+        return (
+            f"the file is gzip-compressed; decompress it first (gunzip {display}) and give the "
+            "file it holds"
+        )
+    if suffix == ".zip":
+        return "the file is a zip archive; unzip it and give the .csv or RDF files it holds"
+    return (
+        "unknown file type; give a .csv in a data family's layout or RDF (.ttl, .nt, .nq, .trig, "
+        ".rdf, .rdfxml, .owl, .jsonld)"
+    )
 
 
 def count_classes(store: ox.Store) -> dict[str, int]:

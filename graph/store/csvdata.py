@@ -1268,6 +1268,38 @@ _NOT_TEXT = (
 )
 
 
+def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None) -> None:
+    """Refuse a file whose first bytes, ``head`` (past a UTF-8 byte order mark), say it is not
+    UTF-8 text: UTF-16 by its byte order mark, a workbook, PDF or compressed file by its
+    signature. A file named as RDF of ``rdf_format`` is told which text its extension promises.
+
+    >>> check_text(b"%PDF-1.7\\n", "report.ttl", ox.RdfFormat.TURTLE)
+    Traceback (most recent call last):
+    atmpkg.graph.errors.DataError: report.ttl: the file is a PDF document, not Turtle text as its extension .ttl says; give the Turtle file itself (UTF-8 text)
+    """
+    spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
+    # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
+    # deals.csv was called Latin-1 text; newuser24 F2: a PDF saved as .ttl was told it wrote an
+    # RDF 1.2 triple term), known by the signature its first bytes are
+    kind = next((kind for signature, kind in _NOT_TEXT if head.startswith(signature)), None)
+    if kind is None:
+        return
+    if rdf_format is None:
+        raise DataError(
+            display, None, None, f"the file is {kind}, not text; save it as UTF-8 text{spreadsheet}"
+        )
+    name, extension = rdf_format.name, Path(display).suffix
+    raise DataError(
+        display,
+        None,
+        None,
+        f"the file is {kind}, not {name} text as its extension {extension} says; give the "
+        f"{name} file itself (UTF-8 text)",
+    )
+
+
 def decode_utf8(raw: bytes, display: str) -> str:
     """The text of the bytes of a UTF-8 file named ``display``, without a byte order mark; other
     bytes raise :class:`DataError` at the line and column of the first that is not UTF-8 (a
@@ -1280,15 +1312,7 @@ def decode_utf8(raw: bytes, display: str) -> str:
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
-    # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
-    # deals.csv was called Latin-1 text), known by the signature its first bytes are
-    kind = next((kind for signature, kind in _NOT_TEXT if raw.startswith(signature)), None)
-    if kind is not None:
-        raise DataError(
-            display, None, None, f"the file is {kind}, not text; save it as UTF-8 text{spreadsheet}"
-        )
+    check_text(raw, display)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -1644,11 +1668,13 @@ def rdf_input(path: Path, display: str) -> RdfFile:
         )
     try:
         with open(path, "rb") as handle:
-            start = len(codecs.BOM_UTF8) if handle.read(3) == codecs.BOM_UTF8 else 0
+            head = handle.read(len(codecs.BOM_UTF8) + max(len(s) for s, _ in _NOT_TEXT))
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    check_text(head[start:], display, rdf_format)
     return RdfFile(path, display, rdf_format, 0, start)
 
 
