@@ -861,8 +861,18 @@ def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(
     cr = tmp_path / "cr.ttl"
     cr.write_bytes(b"# hostile\r<urn:s> <urn:p> " + b"<<( <urn:a> <urn:b> " * 50_000 + b"1" + b" )>>" * 50_000 + b" .\n")
     for check in (import_files, validate):
-        with pytest.raises(DataError, match="cr.ttl:1: an RDF 1.2 triple term"):
+        with pytest.raises(DataError, match="cr.ttl:2: an RDF 1.2 triple term"):
             check([cr], store=built) if check is validate else check([cr], built)
+    # lines end at a CR, an LF or a CR LF, as the parser counts them (newuser24 F3: in a file
+    # whose lines end with a CR alone, the term was said to be on line 1)
+    lines = []
+    for ends in (b"\r", b"\r\n", b"\n\r"):
+        term = b"<urn:s> <urn:p> <<( <urn:a> <urn:b> 1 )>> ."
+        cr.write_bytes(ends.join([b"<urn:s> <urn:p> 1 .", term]))
+        with pytest.raises(DataError) as caught:
+            validate([cr], store=built)
+        lines.append(caught.value.line)
+    assert lines == [2, 2, 3]
 
 
 def test_relative_paths_keep_the_previous_build_and_the_same_data(tmp_path, monkeypatch):
@@ -1602,6 +1612,21 @@ def test_a_missing_final_dot_is_blamed_on_the_statement_that_lacks_it(
     assert str(error) == (
         f"{bad}:1: the statement ending on this line has no final '.'; add it (the parser "
         f"noticed at {noticed})"
+    )
+
+
+@pytest.mark.parametrize("ends, line, noticed", [(b"\r", 2, 3), (b"\r\n", 2, 3), (b"\n\r", 3, 5)])
+def test_a_missing_final_dot_is_blamed_on_its_line_whatever_ends_the_lines(
+    built, tmp_path, ends, line, noticed
+):
+    """newuser24 F3: in a file whose lines end with a CR alone (as classic Mac OS wrote), the
+    statement without its dot was said to end on line 1, where the parser counted the lines."""
+    bad = tmp_path / "no-dot.ttl"
+    statements = [b'<urn:a> <urn:b> "one" .', b'<urn:c> <urn:b> "two"', b'<urn:d> <urn:b> "3" .']
+    bad.write_bytes(ends.join(statements))
+    assert str(refused_import(built, bad)) == (
+        f"{bad}:{line}: the statement ending on this line has no final '.'; add it (the parser "
+        f"noticed at line {noticed}, column 1: A dot is expected at the end of statements)"
     )
 
 

@@ -1860,10 +1860,24 @@ def triple_term_line(text: bytes | mmap.mmap) -> int | None:
     term = next((t for t in _TURTLE_TOKEN.finditer(text) if t.lastgroup == "term"), None)
     if term is None:
         return None
-    step = 1 << 22
-    return 1 + sum(
-        text[at : min(at + step, term.start())].count(b"\n") for at in range(0, term.start(), step)
-    )
+    return 1 + line_breaks(text, term.start())
+
+
+def line_breaks(text: bytes | mmap.mmap, end: int) -> int:
+    """How many line breaks ``text`` holds before ``end``, each a CR, an LF or a CR LF, as the
+    RDF grammars and the engine's parsers count lines (newuser24 F3: a file with CR alone, as
+    classic Mac OS wrote, was one line to the checks and many to the parser).
+
+    >>> line_breaks(b"a\\rb\\r\\nc\\n\\rd", 9)  # a CR, a CR LF, an LF and a CR
+    4
+    """
+    step, breaks = 1 << 22, 0
+    for at in range(0, end, step):
+        part = text[at : min(at + step, end)]
+        breaks += part.count(b"\n") + part.count(b"\r") - part.count(b"\r\n")
+        if at and text[at - 1 : at + 1] == b"\r\n":  # a CR LF cut in two by the step
+            breaks -= 1
+    return breaks
 
 
 #: The memory an RDF/XML or JSON-LD file may take to read in the process that tries it first, at
@@ -2180,7 +2194,7 @@ def scan_rdf(
         line = None
         if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
             line = _error_line(path, start, rdf_format)
-        raise _missing_dot(path, start, rdf_syntax_error(display, exc, line)) from None
+        raise _missing_dot(path, rdf_syntax_error(display, exc, line)) from None
     except MemoryError:  # the parser's buffer for one token is 16 MiB at most
         raise DataError(
             display,
@@ -2533,7 +2547,7 @@ def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
 _NO_DOT = ("A dot is expected at the end of statements", "Triples should be followed by a dot")
 
 
-def _missing_dot(path: Path, start: int, error: DataError) -> DataError:
+def _missing_dot(path: Path, error: DataError) -> DataError:
     """The ``error`` of a Turtle or TriG parser that wanted a final dot, moved to the line whose
     statement lacks it: the parser only notices at the next statement, which may be lines later
     (or past the end), so its own position points below the mistake. Any other error is
@@ -2550,10 +2564,12 @@ def _missing_dot(path: Path, start: int, error: DataError) -> DataError:
     if error.message not in _NO_DOT or error.line is None:
         return error
     ended = None
-    with contextlib.suppress(OSError), open(path, "rb") as handle:
-        handle.seek(start)
-        for number, raw in enumerate(handle, 1):
-            text = raw.decode("utf-8", "replace")
+    # lines end as the parser ends them, at a CR, an LF or a CR LF (newuser24 F3)
+    with (
+        contextlib.suppress(OSError),
+        open(path, encoding="utf-8-sig", errors="replace", newline=None) as handle,
+    ):
+        for number, text in enumerate(handle, 1):
             if number == error.line:
                 before = text[: (error.column or 1) - 1]
                 if before.strip() and not before.lstrip().startswith("#"):
