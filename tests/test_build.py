@@ -583,6 +583,27 @@ def test_import_csv_in_a_family_layout(built, tmp_path):
     ).column("v") == [750000000]
 
 
+def test_only_a_data_folders_files_are_told_their_rows_are_out_of_order(
+    built, data_dir, tmp_path, warnings_logged
+):
+    """newuser24 F8: a user's own CSV, imported or validated, was told "rows are not sorted by
+    'slug'" in the form of an error; the order is the curated files' convention for small
+    diffs."""
+    mine = tmp_path / "my-companies.csv"
+    mine.write_text(
+        "slug,label,alt_labels,country,parent,parent_since,source\n"
+        "zeta-bio,Zeta Bio,,us,,,src-news\nalpha-bio,Alpha Bio,,us,,,src-news\n"
+    )
+    assert validate([mine], store=built) == []
+    import_files([mine], built)
+    assert warnings_logged == []
+    companies = data_dir / "companies.csv"
+    header, first, second, *rows = companies.read_text().splitlines()
+    companies.write_text("\n".join([header, second, first, *rows]) + "\n")
+    build(tmp_path / "store", data_dir=data_dir)
+    assert warnings_logged == [f"{data_dir}/companies.csv:3: rows are not sorted by 'slug'"]
+
+
 def test_every_bad_cell_of_a_row_is_reported(built, tmp_path):
     mine = tmp_path / "my-deals.csv"
     mine.write_text(

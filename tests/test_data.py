@@ -237,7 +237,8 @@ def test_curated_file_is_sorted_with_the_exact_header(family):
 def test_the_packaged_data_compiles_without_a_warning(logged):
     # a warning here reaches everyone who runs `atmpkg build`
     caplog = logged("atmpkg", logging.WARNING)
-    compile_inputs(_data_files(None), [], ontology_quads())
+    data = _data_files(None)
+    compile_inputs(data, [], ontology_quads(), curated=len(data))
     assert caplog.messages == []
 
 

@@ -846,7 +846,7 @@ def _build(
         )
 
         def compile_() -> Compiled:
-            compiled = compile_inputs(data + csv_extra, rdf_extra, ontology)
+            compiled = compile_inputs(data + csv_extra, rdf_extra, ontology, curated=len(data))
             # Where each subject was written can be a large table (a million entries for ten
             # million input triples): it goes to disk, leaves memory, and is read back only
             # when a violation needs it.

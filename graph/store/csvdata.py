@@ -604,8 +604,10 @@ class _Compiler:
         self.looked_up = 0
 
     # pass 1 ------------------------------------------------------------------------------------
-    def read_csv(self, path: Path, display: str) -> int:
-        """Read one CSV file's rows; how many it holds (blank lines aside)."""
+    def read_csv(self, path: Path, display: str, curated: bool = False) -> int:
+        """Read one CSV file's rows; how many it holds (blank lines aside). A ``curated`` file,
+        of a data folder, is told when its rows are not sorted by their first column, which
+        keeps its diffs small; a file of the user's own (an import) may be in any order."""
         text = read_utf8(path, display)
         # The field limit is global to the csv module: set on each read, so that it holds here.
         csv.field_size_limit(MAX_CELL_CHARS)
@@ -649,7 +651,7 @@ class _Compiler:
             if not self.register(row):
                 continue
             first = row.cells[header[0]]
-            if first < previous_key:
+            if curated and first < previous_key:
                 log.warning("%s:%d: rows are not sorted by '%s'", display, start, header[0])
             previous_key = first
         return rows
@@ -2664,9 +2666,13 @@ def compile_inputs(
     csv_files: Sequence[tuple[Path, str]],
     rdf_files: Sequence[tuple[Path, str]],
     ontology: Sequence[ox.Quad],
+    *,
+    curated: int = 0,
 ) -> Compiled:
     """Compile CSV files into quads and check RDF files (each given as ``(path, name to show in
     errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
+    The first ``curated`` CSV files are a data folder's, told when their rows are out of order
+    (newuser24 F8: a user's own file was told so too, in the form of an error).
 
     The instance IRIs that RDF files type can be referenced from CSV rows.
 
@@ -2696,9 +2702,9 @@ def compile_inputs(
             continue
         compiler.add_rdf_subjects(typed, path, display, rdf_file.stray)
         checked.append(rdf_file)
-    for path, display in csv_files:
+    for number, (path, display) in enumerate(csv_files):
         try:
-            if not compiler.read_csv(path, display):
+            if not compiler.read_csv(path, display, number < curated):
                 empty.append(display)
         except DataError as exc:
             failed.append(exc)
