@@ -407,6 +407,30 @@ def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
         build(tmp_path / "store", data_dir=data_dir)
 
 
+@pytest.mark.parametrize(
+    ("name", "header", "said"),
+    [
+        ("companies.csv", "Slug,Label,Country,Source", "1:1: column names are lower case: write "
+         "the header as slug,label,country,source"),
+        ("mine.csv", "slug,label,Country,source", "1:3: column names are lower case: write the "
+         "header as slug,label,country,source"),
+        ("companies.csv", "Slug,Label,Country", "1: header of a companies file must be: "
+         "slug,label,alt_labels,country,parent,parent_since,wikidata,source, optional columns "
+         "may be left out (column names are lower case: slug, label, country; missing source)"),
+    ],
+)  # fmt: skip
+def test_a_header_written_with_capitals_is_told_the_names_are_lower_case(
+    built, tmp_path, name, header, said
+):
+    """newuser24 F14: 'Slug,Label,Country,Source' was told "missing slug, label, source;
+    unexpected Slug, Label, Country, Source", leaving the user to compare two lists."""
+    companies = tmp_path / name
+    companies.write_text(f"{header}\nbeta-bio,Beta Bio,us,src-news\n")
+    with pytest.raises(DataError) as info:
+        import_files([companies], built)
+    assert str(info.value) == f"{companies}:{said}"
+
+
 @pytest.mark.parametrize("separator, named", [(";", "';'"), ("\t", "a tab")])
 def test_a_csv_saved_with_another_separator_is_told_so(built, tmp_path, separator, named):
     # newuser12 U10: a spreadsheet in much of Europe saves ";"; the header error listed every

@@ -1400,6 +1400,10 @@ def _unnamed_columns(width: int, unnamed: list[int]) -> str:
     )
 
 
+#: The names of the data families' columns, all lower case.
+_COLUMN_NAMES = frozenset(name for family in FAMILIES.values() for name in family.header)
+
+
 def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     """The family a CSV belongs to: by file name when it is a family name, else the one family
     whose columns its header has (see :func:`fits`).
@@ -1430,6 +1434,11 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     unnamed = [i for i, name in enumerate(header, 1) if not name.strip()]
     if unnamed:
         raise DataError(display, 1, unnamed[0], _unnamed_columns(len(header), unnamed))
+    # a column name written with capitals, as a spreadsheet user may (Slug, Label), is read as
+    # the column it names, so that the error says what to write (newuser24 F14)
+    written, header = header, tuple(h.lower() if h.lower() in _COLUMN_NAMES else h for h in header)
+    capitals = [i for i, (w, h) in enumerate(zip(written, header, strict=True), 1) if w != h]
+    case = "column names are lower case"
     family = FAMILIES.get(stem)
     if family is None:
         matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
@@ -1445,6 +1454,8 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
                 + ", ".join(f"{n}.csv" for n in FAMILIES)
                 + ") and use its columns as listed in graph/data/README.md",
             )
+    if capitals and fits(family, header):
+        raise DataError(display, 1, capitals[0], f"{case}: write the header as {','.join(header)}")
     if not fits(family, header):
         missing = [
             c.name
@@ -1452,7 +1463,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             if (c.required or c.how == "key") and c.name not in header
         ]
         extra = [h for h in header if h not in family.header]
-        detail = []
+        detail = [f"{case}: " + ", ".join(header[i - 1] for i in capitals)] if capitals else []
         if missing:
             detail.append("missing " + ", ".join(missing))
         if extra:
