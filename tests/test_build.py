@@ -1514,6 +1514,43 @@ def test_a_subject_whose_slug_is_none_is_found_by_its_kind_and_slug():
         assert resolve_entity(written, store) == weird.value, written
 
 
+def test_an_iri_outside_kind_and_slug_is_named_where_it_is_written_whole(built, tmp_path):
+    """newuser24 F16: <…/id/therapy> (no slug) and <…/id/thrapy/x1> were named at the first line
+    where their text began a longer IRI (…/therapy/kymriah, …/thrapy/x1a), out of line order."""
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix id: <https://w3id.org/atmp-kg/id/> .\n"
+        "@prefix thrapy: <https://w3id.org/atmp-kg/id/thrapy/> .\n"
+        "<urn:a> rdfs:seeAlso <https://w3id.org/atmp-kg/id/therapy/kymriah>, "
+        "<https://w3id.org/atmp-kg/id/thrapy/x1a>, thrapy:x2a, id:company\\/x3b .\n"
+        '<urn:b> rdfs:label "b" .\n'
+        '<https://w3id.org/atmp-kg/id/therapy> rdfs:label "z" .\n'
+        '<https://w3id.org/atmp-kg/id/thrapy/x1> rdfs:label "x1" .\n'
+        'thrapy:x2 rdfs:label "x2" .\n'
+        'id:company\\/X3 rdfs:label "x3" .\n'
+    )
+    with pytest.raises(DataErrors) as error:
+        import_files([mine], built)
+    assert [(e.line, e.message.partition(">")[0]) for e in error.value.errors] == [
+        (6, "<https://w3id.org/atmp-kg/id/therapy"),
+        (7, "<https://w3id.org/atmp-kg/id/thrapy/x1"),
+        (8, "<https://w3id.org/atmp-kg/id/thrapy/x2"),
+        (9, "<https://w3id.org/atmp-kg/id/company/X3"),
+    ]
+    # as JSON-LD writes it, in quotes
+    jsonld = tmp_path / "mine.jsonld"
+    jsonld.write_text(
+        '[{"@id": "urn:a", "http://www.w3.org/2000/01/rdf-schema#seeAlso":\n'
+        '   {"@id": "https://w3id.org/atmp-kg/id/therapy/kymriah"}},\n'
+        ' {"@id": "https://w3id.org/atmp-kg/id/therapy",\n'
+        '  "http://www.w3.org/2000/01/rdf-schema#label": "z"}]\n'
+    )
+    with pytest.raises(DataError) as one:
+        import_files([jsonld], built)
+    assert one.value.line == 3
+
+
 def test_many_entities_typed_outside_kind_and_slug_are_summed_up(built, tmp_path):
     """Each misplaced entity cost a search of the file (20,000 took 38 s), each then printed."""
     mine = tmp_path / "mine.ttl"

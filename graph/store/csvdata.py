@@ -2275,6 +2275,43 @@ def _first_line(path: Path, written: str) -> int | None:
     return text.count("\n", 0, found) + 1 if found >= 0 else None
 
 
+# A prefix a Turtle or TriG file declares, with its namespace.
+_PREFIX = re.compile(r"(?:@prefix|(?i:prefix))\s+([\w.-]*):\s*<([^<>\s]*)>")
+
+
+def iri_line(text: str, iri: str) -> int | None:
+    """The first line of ``text`` that writes ``iri`` whole: in angle brackets or quotes (as
+    Turtle, N-Triples, JSON-LD and RDF/XML write it), or as a prefixed name of a prefix the
+    text declares; not as the start of a longer IRI (newuser24 F16: the subject
+    ``…/id/therapy`` was said to be on the first line linking to ``…/id/therapy/kymriah``).
+
+    >>> iri_line("<urn:x:ab> .\\n<urn:x:a> .\\n", "urn:x:a")
+    2
+    >>> iri_line("@prefix x: <urn:x:> .\\nx:ab x:p 1 .\\nx:a x:p 2 .\\n", "urn:x:a")
+    3
+    """
+    # the IRI's text and then its closing bracket or quote, the opening one checked after: a
+    # pattern that starts with plain text is searched for fast
+    whole = re.compile(re.escape(iri) + "[>\"']")
+    opened = ("<", '"', "'")
+    at = next(
+        (m.start() for m in whole.finditer(text) if text[m.start() - 1 : m.start()] in opened), None
+    )
+    if at is None:  # a prefixed name, its slashes escaped or not, not inside a longer name
+        names = {
+            f"{prefix}:{local}"
+            for prefix, namespace in _PREFIX.findall(text)
+            if namespace and iri.startswith(namespace)
+            for local in (iri[len(namespace) :], iri[len(namespace) :].replace("/", "\\/"))
+        }
+        starts = (
+            re.search(rf"(?<![\w:\\-]){re.escape(name)}(?![\w:\\-]|\.[\w:-])", text)
+            for name in names
+        )
+        at = min((m.start() for m in starts if m), default=None)
+    return None if at is None else text.count("\n", 0, at) + 1
+
+
 def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
     """The errors for the entities an RDF input types under the graph's namespace (``id/``)
     outside the kind/slug form its IRIs take: no kind's page, query prefix or check would find
@@ -2306,8 +2343,7 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
             told = f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)" + (
                 f"; did you mean {kind}/{fixed}?" if SLUG_RE.match(fixed) else "."
             )
-        found = text.find(subject)
-        line = text.count("\n", 0, found) + 1 if found >= 0 else words.get(subject.rsplit("/", 1)[1])
+        line = iri_line(text, subject) or words.get(subject.rsplit("/", 1)[1])
         errors.append(
             DataError(
                 display,
@@ -2322,11 +2358,10 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
         listed = ", ".join(f"<{cut(s)}>" for s in more[:5]) + (
             f" and {len(more) - 5:,} more" if len(more) > 5 else ""
         )
-        found = text.find(more[0])  # at the first of them, so that it sorts after the others
         errors.append(
             DataError(
                 display,
-                text.count("\n", 0, found) + 1 if found >= 0 else None,
+                iri_line(text, more[0]),  # at the first of them, so that it sorts after the others
                 None,
                 f"{len(more):,} more entities are named under {ID} outside KIND/SLUG, the first "
                 f"on this line: {listed}; each is named once those above are corrected",
