@@ -720,6 +720,10 @@ def query(
         raise click.UsageError(f"give exactly one of: SPARQL text, --file F.rq, --name NAME{stray}")
     if sparql == "-" or file == STDIN:
         sparql, file = _stdin_text(), None
+    elif sparql and _names_a_file(sparql):
+        from atmpkg.graph.errors import NotSparqlError
+
+        raise NotSparqlError(sparql.strip(), named=False)
     try:
         cap = parse_memory(memory)
     except ValueError as exc:
@@ -740,6 +744,18 @@ def query(
         click.echo(f"Note: {note}", err=True)
     if result.truncated:
         click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether the query text ``text`` is one word that names a file here (``myq``, ``q.sql``;
+    newuser24 F1). Asked of the file system on the command line only: the library, behind the
+    HTTP door too, tells a file by its name alone."""
+    from atmpkg import queries
+
+    word = text.strip()
+    if not word or any(c.isspace() for c in word) or word in queries.names():
+        return False
+    return os.path.exists(word) and not os.path.isdir(word)  # both False for a name too long
 
 
 #: The query output format each file extension names.

@@ -64,6 +64,9 @@ StorePath = str | os.PathLike[str] | None
 #: Names that are a query file's, not SPARQL: text that is one of them alone is refused with the
 #: way to run the file.
 QUERY_FILE_SUFFIXES = (".rq", ".sparql", ".ru", ".txt")
+#: How a path starts, and SPARQL text never does: one word that starts so is a file's name too
+#: (newuser24 F1: ./myq was told "unexpected text here").
+PATH_STARTS = ("/", "./", "../", "~/")
 #: How many open handles hold each store in memory: the copy is let go when the last one closes.
 _held_in_memory: dict[Path, int] = {}
 
@@ -75,7 +78,7 @@ def _query_file_bytes(file: str | os.PathLike[str]) -> bytes:
     from .engine.gate import MAX_QUERY_BYTES, too_long
     from .errors import UnknownNameError
 
-    path = Path(file)
+    path = Path(file).expanduser()  # '~/q' as quoted text is told to come here (newuser24 F1)
     try:
         mode = path.stat().st_mode
         if stat.S_ISDIR(mode):
@@ -359,7 +362,7 @@ class KnowledgeGraph:
         if (
             word
             and not any(c.isspace() for c in word)
-            and Path(word).suffix.lower() in QUERY_FILE_SUFFIXES
+            and (Path(word).suffix.lower() in QUERY_FILE_SUFFIXES or word.startswith(PATH_STARTS))
         ):
             raise NotSparqlError(word, named=False)
         allow = gate.allowed(allow)

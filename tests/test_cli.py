@@ -832,7 +832,19 @@ def test_an_entity_or_a_pattern_given_as_the_query_says_how_to_see_or_match_it(f
         assert (result.exit_code, result.stderr) == (1, told), text
 
 
-@pytest.mark.parametrize("given", ["mine.rq", "./queries/Q.SPARQL", "/etc/question.txt"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "mine.rq",
+        "./queries/Q.SPARQL",
+        "/etc/question.txt",
+        # newuser24 F1: a path without a query file's extension, as it starts
+        "/tmp/nowhere/myq",
+        "./myq",
+        "../q.sql",
+        "~/myq",
+    ],
+)
 def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, given):
     """A file named without --file was read as the text of a query: 'mine.rq' was refused for
     having "no variable ?therapy to bind", './mine.rq' with a syntax error at column 7. Told by
@@ -844,6 +856,38 @@ def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, gi
         f"Error: '{given}' is a file name, not SPARQL: run the query in it with atmpkg query "
         f"--file {given} (Python: kg.query(file='{given}'))\n",
     )
+
+
+def test_a_word_that_names_a_file_here_given_as_sparql_says_how_to_run_it(
+    fixture_store, tmp_path, monkeypatch
+):
+    """newuser24 F1: 'atmpkg query q.sql', a query file of the current folder, was told "the
+    query starts with 'q'"; a word that names no file, or a folder, is still read as SPARQL."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "q.sql").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    (tmp_path / "myq").write_text("SELECT ?s ?p WHERE { ?s ?p ?o }\n")
+    (tmp_path / "folder").mkdir()
+    store = ["--store", str(fixture_store)]
+    for given in ("q.sql", "myq"):
+        result = CliRunner().invoke(cli, ["query", given, *store])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: '{given}' is a file name, not SPARQL: run the query in it with atmpkg query "
+            f"--file {given} (Python: kg.query(file='{given}'))\n",
+        ), given
+    for given in ("folder", "nofile"):
+        result = CliRunner().invoke(cli, ["query", given, *store])
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: SPARQL syntax error at line 1, column 1: the query starts with '{given}': a "
+            "query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE "
+            "lines\n",
+        ), given
+    # the way the message gives runs it: --file reads a quoted ~/ path in the home folder
+    monkeypatch.setenv("HOME", str(tmp_path))
+    args = ["query", "--file", "~/myq", "--format", "csv", "--limit", "1", *store]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "s,p")
 
 
 def test_a_query_file_that_is_a_device_or_too_long_is_refused_unread(

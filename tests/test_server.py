@@ -627,6 +627,9 @@ def test_bad_parameters_are_400(server):
         "run it with name=contradicted-claims",
         "my-question.rq": "'my-question.rq' is a file name, not SPARQL: send the query in it as "
         "query= (with curl: --data-urlencode query@my-question.rq)",
+        # newuser24 F1: a path, told by how it starts (never by asking the file system)
+        "./myq": "'./myq' is a file name, not SPARQL: send the query in it as query= (with curl: "
+        "--data-urlencode query@./myq)",
     }
     for text, message in told.items():
         for door in ("/sparql", "/graph"):
