@@ -321,7 +321,8 @@ def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(
-        f"Built {report.store} in {report.seconds:.1f} s: {report.triples:,} triples from {len(report.inputs)} files."
+        f"Built {report.store} in {report.seconds:.1f} s: {_counted(report.triples, 'triple')} "
+        f"from {_counted(len(report.inputs), 'file')}."
     )
     _print_counts(report.counts)
     _endpoint_note(report.store)
@@ -743,7 +744,10 @@ def query(
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     if result.truncated:
-        click.echo(f"Note: output cut at --limit {result.limit} rows; more rows match.", err=True)
+        click.echo(
+            f"Note: output cut at --limit {_counted(result.limit, 'row')}; more rows match.",
+            err=True,
+        )
 
 
 def _names_a_file(text: str) -> bool:
@@ -813,6 +817,16 @@ def _output_format(fmt: str | None, output: Path | None) -> str:
             param_hint="--format",
         )
     return fmt or named or "table"
+
+
+def _counted(number: int, noun: str, plural: str = "") -> str:
+    """``number`` of ``noun``, digits grouped, in the plural (``plural``, else ``noun`` + s)
+    unless there is one (newuser24 F9: "1 nodes"), as export's summary says it.
+
+    >>> _counted(1, "node"), _counted(1_406, "link"), _counted(1, "batch", "batches")
+    ('1 node', '1,406 links', '1 batch')
+    """
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _terminal_width() -> int | None:
@@ -895,7 +909,8 @@ def stats(
     from atmpkg.graph.engine.results import wrap
 
     width = _terminal_width()
-    click.echo(wrap(f"{result.triples:,} triples, {result.sources:,} sources; {built}", width))
+    counts = f"{_counted(result.triples, 'triple')}, {_counted(result.sources, 'source')}"
+    click.echo(wrap(f"{counts}; {built}", width))
     click.echo(
         wrap(
             f"Data as of {result.data_as_of} (the newest source document it cites)"
@@ -966,7 +981,7 @@ def import_(
         done = f"Imported {len(files)} file(s)"
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
-    click.echo(f"{done}; the store now holds {report.triples:,} triples.")
+    click.echo(f"{done}; the store now holds {_counted(report.triples, 'triple')}.")
     if report.normalised:
         click.echo(
             f"{report.normalised} literal(s) were stored in canonical form (see the note above)."
@@ -1301,7 +1316,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
-    _wrote(result.path, f"{result.nodes:,} nodes, {result.edges:,} links.")
+    _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")
 
 
 @cli.command()
@@ -1338,9 +1353,9 @@ def chart(
         raise click.UsageError("--by applies to the approvals chart only")
     result = _graph(store, endpoint, graph, timeout=timeout).chart(kind, by=by, output=output)
     if kind == "market":
-        _wrote(result.path, f"{result.total:,} market-size estimates.")
+        _wrote(result.path, f"{_counted(result.total, 'market-size estimate')}.")
     else:
-        _wrote(result.path, f"{result.total:,} approvals per year by {by or 'agency'}.")
+        _wrote(result.path, f"{_counted(result.total, 'approval')} per year by {by or 'agency'}.")
 
 
 def _wrote(path: Path, what: str) -> None:
@@ -1426,8 +1441,9 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
             progress=progress,
         )
     click.echo(
-        f"Pushed {report.triples:,} triples into <{report.graph}> at {report.endpoint} over "
-        f"{report.protocol} ({report.batches} batches, {report.seconds:.1f} s)."
+        f"Pushed {_counted(report.triples, 'triple')} into <{report.graph}> at {report.endpoint} "
+        f"over {report.protocol} ({_counted(report.batches, 'batch', 'batches')}, "
+        f"{report.seconds:.1f} s)."
     )
 
 

@@ -103,6 +103,11 @@ def test_limit_is_reported_on_stderr(fixture_store):
     assert result.exit_code == 0
     assert result.stdout.count("\n") == 3
     assert "cut at --limit 2 rows" in result.stderr
+    # newuser24 F9: "--limit 1 rows"
+    result = CliRunner().invoke(
+        cli, ["query", APPROVALS, "--limit", "1", "--format", "csv", "--store", str(fixture_store)]
+    )
+    assert result.stderr == "Note: output cut at --limit 1 row; more rows match.\n"
 
 
 def test_timeout_really_stops_the_query(fixture_store):

@@ -487,6 +487,10 @@ def test_cli_view(fixture_store, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert result.output == f"Wrote {out}: 10 nodes, 13 links.\n"
+    # newuser24 F9: "1 nodes"
+    one = tmp_path / "one.html"
+    args = ["view", "--store", str(fixture_store), "--focus", "cellco", "--hops", "0", "-o", str(one)]
+    assert CliRunner().invoke(cli, args).output == f"Wrote {one}: 1 node, 0 links.\n"
     data = page_data(out.read_text(encoding="utf-8"))
     assert len(data["nodes"]) == 10 and len(data["edges"]) == 13
     assert "<title>ATMP-KG: CellCo and what is 1 link away</title>" in out.read_text()
