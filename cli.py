@@ -53,13 +53,15 @@ class OutputPath(PathArgument):
         self, value: object, param: click.Parameter | None, ctx: click.Context | None
     ) -> object:
         """The path ``value`` names, or :attr:`stdout` for ``-``. A path ending in ``/`` names a
-        folder, which the command would write a file in place of (newuser23 F23): unless it is
-        one the command writes into (export's csv), it is refused with :attr:`example`, a file
-        name, in it."""
+        folder, which the command would write a file in place of (newuser23 F23): it is refused
+        with :attr:`example`, a file name, in it; where folders are allowed (export, whose csv
+        writes into one), it is the text as given, its slash kept for the command to judge with
+        its format (newuser24 F4)."""
         if value == "-":
             return self.stdout
-        folder = isinstance(value, str) and value.endswith(("/", os.sep))
-        if folder and not (self.dir_okay and Path(value).is_dir()):
+        if isinstance(value, str) and value.endswith(("/", os.sep)):
+            if self.dir_okay:
+                return value
             raise click.UsageError(
                 f"-o {value} names a folder; give a file name, e.g. {value}{self.example}", ctx
             )
@@ -1014,7 +1016,7 @@ def import_(
     "-o",
     "--output",
     type=OutputPath(path_type=Path, example="export.ttl"),
-    help="Write to this file (atomically) instead of stdout (- is stdout). For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or an existing folder (nodes.csv, edges.csv).",
+    help="Write to this file (atomically) instead of stdout (- is stdout). For csv, a prefix (out/x -> out/x-nodes.csv and out/x-edges.csv) or a folder (an existing one, or out/, made if missing: nodes.csv, edges.csv).",
 )
 @store_option
 @endpoint_option
@@ -1023,6 +1025,16 @@ def import_(
 def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
     """Write a slice of the graph as RDF or as a network: the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns."""
+    if isinstance(output, str):  # -o DIR/: a folder, which csv alone writes into
+        from atmpkg.graph.slice.export import SUFFIXES, resolve_format
+
+        written = resolve_format(fmt)
+        if written != "csv":
+            suffix = next(suffix for suffix, named in SUFFIXES.items() if named == written)
+            alone = "" if fmt else " (csv alone writes into a folder: --format csv)"
+            raise click.UsageError(
+                f"-o {output} names a folder; give a file name, e.g. {output}export{suffix}{alone}"
+            )
     kg = _graph(store, endpoint, graph, timeout=timeout)
     result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:

@@ -359,7 +359,10 @@ def test_output_ending_in_a_slash_names_a_folder_and_is_refused(fixture_store, t
     store = ["--store", str(fixture_store)]
     for command, example in (
         (["query", "--name", "products-by-target", "-p", "target=bcma", "--format", "csv"], "answer.csv"),
-        (["export", "--focus", "genex"], "export.ttl"),
+        (["export", "--focus", "genex"], "export.ttl (csv alone writes into a folder: --format csv)"),
+        # newuser24 F4: the example is of the format asked for
+        (["export", "--focus", "genex", "--format", "graphml"], "export.graphml"),
+        (["export", "--focus", "genex", "--format", "rdfxml"], "export.rdf"),
         (["view", "--focus", "genex"], "view.html"),
         (["chart", "approvals"], "chart.svg"),
     ):
@@ -372,6 +375,18 @@ def test_output_ending_in_a_slash_names_a_folder_and_is_refused(fixture_store, t
     (tmp_path / "out").mkdir()
     result = CliRunner().invoke(cli, ["export", "--focus", "genex", "--format", "csv", "-o", "out/", *store])
     assert result.exit_code == 0 and sorted(p.name for p in (tmp_path / "out").iterdir()) == ["edges.csv", "nodes.csv"]
+    result = CliRunner().invoke(cli, ["export", "--focus", "genex", "-o", "out/", *store])
+    said = "Error: -o out/ names a folder; give a file name, e.g. out/export.ttl (csv alone writes into a folder: --format csv)"
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, said)
+    # newuser24 F4: and so is one that does not exist yet, made as for any -o
+    result = CliRunner().invoke(cli, ["export", "--focus", "genex", "--format", "csv", "-o", "neo4j/", *store])
+    assert (result.exit_code, result.stderr) == (
+        0,
+        "Note: created the folder neo4j\nExported 9 nodes and 11 edges (from 159 triples) as csv "
+        "to neo4j/nodes.csv, neo4j/edges.csv\n",
+    )
+    for name in ("nodes.csv", "edges.csv"):
+        assert (tmp_path / "neo4j" / name).read_bytes() == (tmp_path / "out" / name).read_bytes()
 
 
 def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_store, tmp_path):

@@ -2373,6 +2373,25 @@ def test_export_to_a_folder_names_the_folder_before_asking_for_a_format(fixture_
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_path_ending_in_a_slash_is_a_folder_made_for_csv_and_refused_for_a_file(
+    fixture_store, tmp_path
+):
+    """newuser24 F4: 'out/' wrote out-nodes.csv beside a folder that did not exist yet, where an
+    existing one got nodes.csv in it; another format wrote a file named out."""
+    made = export_subgraph("csv", f"{tmp_path}/out/", store=fixture_store, focus="genex")
+    assert made.paths == [tmp_path / "out" / "nodes.csv", tmp_path / "out" / "edges.csv"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["edges.csv", "nodes.csv"]
+    folder = f"cannot write {tmp_path}/other/: it is a folder; give a file name"
+    for fmt, said in (
+        ("graphml", folder),
+        (None, f"{folder} (csv alone writes into a folder: --format csv, format='csv')"),
+    ):
+        with pytest.raises(StoreError) as caught:
+            export_subgraph(fmt, f"{tmp_path}/other/", store=fixture_store, focus="genex")
+        assert str(caught.value) == said, fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
 @pytest.mark.parametrize("selection", [{"focus": "genex", "hops": 1}, {}], ids=["focus", "whole"])
 def test_a_selections_triples_are_what_its_rdf_export_writes(round_trip, selection):
     """Session 22 left alone: kg.select().triples() left out the blank nodes an entity reaches

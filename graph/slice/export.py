@@ -236,7 +236,7 @@ def resolve_format(fmt: str | None, output: str | os.PathLike[str] | None = None
     if fmt is None:
         if output is None:
             return "ttl"
-        if _is_folder(_path(output), output):
+        if _names_a_folder(output) or _is_folder(_path(output), output):
             # named first: no format would make a folder a file
             raise StoreError(
                 f"cannot write {output}: it is a folder; give a file name (csv alone writes into a "
@@ -288,16 +288,25 @@ def _is_folder(path: Path, output: object) -> bool:
         raise StoreError(f"cannot write {output}: {exc.strerror or exc}") from None
 
 
+def _names_a_folder(output: object) -> bool:
+    """Whether ``output`` is text ending in ``/``, which names a folder whether or not it exists
+    yet (a Path has lost the slash)."""
+    return isinstance(output, str) and output.endswith(("/", os.sep))
+
+
 def output_paths(fmt: str, output: str | os.PathLike[str]) -> list[Path]:
     """The files an export to ``output`` writes. CSV writes two files: ``output`` is a prefix
     (``out/cellco`` or ``out/cellco.csv`` -> ``out/cellco-nodes.csv`` and ``out/cellco-edges.csv``),
-    or an existing folder (-> ``nodes.csv`` and ``edges.csv`` in it).
+    or a folder, an existing one or text ending in ``/`` (made when written; -> ``nodes.csv`` and
+    ``edges.csv`` in it).
 
     >>> [p.name for p in output_paths("csv", "cellco.csv")]
     ['cellco-nodes.csv', 'cellco-edges.csv']
+    >>> [str(p) for p in output_paths("csv", "not-made-yet/")]
+    ['not-made-yet/nodes.csv', 'not-made-yet/edges.csv']
     """
     path = _path(output)
-    folder = _is_folder(path, output)
+    folder = _names_a_folder(output) or _is_folder(path, output)
     if fmt == "csv":
         if names_a_device(path):
             raise ParameterError(
