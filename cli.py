@@ -19,8 +19,10 @@ import shlex
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import NamedTuple
 
 import click
 
@@ -305,31 +307,6 @@ def _endpoint_note(written: Path) -> None:
     )
 
 
-@cli.command()
-@store_option
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="Build from this folder of CSV files instead of the packaged graph/data.",
-)
-@shacl_option
-@_library_errors
-def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None:
-    """Compile graph/data + ontology into the store: validated, then swapped in atomically."""
-    from atmpkg.graph import build as build_graph
-
-    logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = build_graph(store, data_dir=data_dir, shacl=shacl)
-    for warning in report.warnings:
-        click.echo(f"Note: {warning}", err=True)
-    click.echo(
-        f"Built {report.store} in {report.seconds:.1f} s: {_counted(report.triples, 'triple')} "
-        f"from {_counted(len(report.inputs), 'file')}."
-    )
-    _print_counts(report.counts)
-    _endpoint_note(report.store)
-
-
 def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
     """The options that choose a slice of the graph, worded for ``verb``: the command gets them as
     one :class:`~atmpkg.graph.handle.Selection`, its ``selection`` argument. ``sources`` and
@@ -476,10 +453,20 @@ _EXTRA = re.compile(r"unexpected extra arguments? \((?P<words>.*)\)")
 _SPACED_OPTIONS = frozenset({"params", "focus", "avoid", "title", "store", "output", "file"})
 
 
-def _quote_hint(command: click.Command, given: list[str], strays: list[str]) -> str | None:
+#: The options of :data:`_SPACED_OPTIONS` whose values are text, where a space is common (a
+#: path's is not: a word after ``-o k.ttl`` is rather a value given without its option).
+_TEXT_OPTIONS = frozenset({"params", "focus", "avoid", "title"})
+
+
+def _quote_hint(
+    command: click.Command,
+    given: list[str],
+    strays: list[str],
+    options: frozenset[str] = _SPACED_OPTIONS,
+) -> str | None:
     """What to write when ``strays``, the last words of ``given`` that ``command`` did not take,
-    follow a value of an option that may hold spaces (``-p company=Kite Pharma``): the value in
-    quotes (newuser23 F18); None when they follow none."""
+    follow a value of an option that may hold spaces (``-p company=Kite Pharma``), one of
+    ``options``: the value in quotes (newuser23 F18); None when they follow none."""
     if not strays or not all(word.strip() for word in strays):
         return None
     if re.match(r"[A-Za-z_][A-Za-z0-9_]*=", strays[0]):
@@ -487,7 +474,7 @@ def _quote_hint(command: click.Command, given: list[str], strays: list[str]) -> 
     spaced = {
         name
         for option in command.params
-        if isinstance(option, click.Option) and option.name in _SPACED_OPTIONS
+        if isinstance(option, click.Option) and option.name in options
         for name in option.opts
     }
     for at in range(len(given) - len(strays), 0, -1):
@@ -508,14 +495,79 @@ def _quote_hint(command: click.Command, given: list[str], strays: list[str]) -> 
     return None
 
 
+class _Slip(NamedTuple):
+    """A value given without its option (``atmpkg view kymriah``), as ``test`` tells it: the
+    command takes ``what`` as ``option``. Not when one of the options ``unless`` names was given
+    (``view --name Q kymriah`` is no entity); ``words``: several words are one value (a name with
+    spaces)."""
+
+    what: str
+    option: str
+    test: Callable[[str], bool]
+    unless: tuple[str, ...] = ()
+    words: bool = False
+
+
+def _a_url(word: str) -> bool:
+    """Whether ``word`` is an http(s) URL other than the graph's own IRIs (an endpoint's)."""
+    from atmpkg.graph.terms import ID, ONTOLOGY
+
+    return bool(re.match(r"https?://", word, re.I)) and not word.startswith((ID, ONTOLOGY))
+
+
+def _a_class(word: str) -> bool:
+    """Whether ``word`` is a class written as a prefixed name (``atmp:Deal``) or an ontology IRI."""
+    from atmpkg.graph.terms import ATMP
+
+    return bool(re.fullmatch(r"[A-Za-z][\w.-]*:[A-Z][\w-]*", word)) or bool(
+        re.fullmatch(re.escape(ATMP) + r"[A-Z][\w-]*", word)
+    )
+
+
+def _a_named_query(word: str) -> bool:
+    from atmpkg import queries
+
+    return word in queries.names()
+
+
+def _a_host(word: str) -> bool:
+    """Whether ``word`` is an address to listen on (``0.0.0.0``, ``localhost:8080``)."""
+    return bool(re.fullmatch(r"(\d{1,3}(\.\d{1,3}){3}|localhost)(:\d+)?", word, re.I))
+
+
+def _a_folder(word: str) -> bool:
+    return word.endswith(("/", os.sep)) or os.path.isdir(word)
+
+
+def _selection_slips(output: _Slip) -> tuple[_Slip, ...]:
+    """What a value given without its option is, for a command that reads a selection of the
+    graph; ``output`` tells its output file's name."""
+    chosen = ("focus", "name", "file")
+    return (
+        _Slip("a named query", "--name", _a_named_query, chosen),
+        _Slip("a query file", "--file", lambda w: w.lower().endswith((".rq", ".sparql")), chosen),
+        _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
+        _Slip("a class", "--class", _a_class),
+        output,
+        _Slip("the entity", "--focus", lambda w: "=" not in w, chosen, words=True),
+    )
+
+
+def _export_file(word: str) -> bool:
+    from atmpkg.graph.slice.export import SUFFIXES
+
+    return Path(word).suffix.lower() in SUFFIXES
+
+
 class _Command(click.Command):
     """A command that says, of words it did not take, that a value or an entity's name with
-    spaces goes in quotes (newuser23 F18). ``takes`` says what its arguments are
-    (``one entity``)."""
+    spaces goes in quotes (newuser23 F18), or, of a value given without its option, the option
+    (newuser24 F5). ``takes`` says what its arguments are (``one entity``); ``slips``, what a
+    word beyond them may be meant as."""
 
-    def __init__(self, *args, takes: str = "", **kwargs) -> None:
+    def __init__(self, *args, takes: str = "", slips: tuple[_Slip, ...] = (), **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.takes = takes
+        self.takes, self.slips = takes, slips
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         given = list(args)  # click's parser takes the words out of args as it reads them
@@ -533,7 +585,7 @@ class _Command(click.Command):
         """What to write instead of ``given``, the words the command was given, some of which it
         did not take."""
         taken, strays, _ = self.make_parser(ctx).parse_args(list(given))
-        hint = _quote_hint(self, given, strays)
+        hint = self.slip_hint(ctx, given) or _quote_hint(self, given, strays)
         if hint or not self.takes or not all(word.strip() for word in strays):
             return hint
         names = [taken[p.name] for p in self.params if isinstance(p, click.Argument)] + strays
@@ -546,6 +598,48 @@ class _Command(click.Command):
         return f"{command} takes {self.takes}: quote a name with spaces: " + " or ".join(
             f"{command} {way}" for way in ways
         )
+
+    def slip_hint(self, ctx: click.Context, given: list[str]) -> str | None:
+        """The command with the option for the words of ``given`` it did not take, when they are
+        a value given without it (``atmpkg view kymriah``: ``atmpkg view --focus kymriah``),
+        unless they follow a text value, where they are rather the rest of it (``--title My
+        View``)."""
+        parser = self.make_parser(ctx)
+        taken, strays, _ = parser.parse_args(list(given))
+        if not strays or not all(word.strip() for word in strays) or "--" in given:
+            return None  # after --, an option's name is a value: there is none to give
+        if _quote_hint(self, given, strays, _TEXT_OPTIONS):
+            return None
+        value = " ".join(strays)
+        slip = next(
+            (
+                slip
+                for slip in self.slips
+                if (len(strays) == 1 or slip.words)
+                and not any(taken.get(name) for name in slip.unless)
+                and slip.test(value)
+            ),
+            None,
+        )
+        if slip is None:
+            return None
+        rest, first = list(given), len(given)
+        for at, word in enumerate(strays):
+            # the word where it is a stray, not an option's value that reads the same
+            for place in (i for i, seen in enumerate(rest) if seen == word):
+                trial = rest[:place] + rest[place + 1 :]
+                if parser.parse_args(list(trial))[1] == strays[at + 1 :]:
+                    rest, first = trial, min(first, place)
+                    break
+        # the option where the value was; a password in a URL is not repeated (the endpoint
+        # takes it from the environment)
+        words = [*rest[:first], slip.option, value, *rest[first:]]
+        shown = " ".join(
+            shlex.quote(re.sub(r"(?<=//)[^/?#]*@", "", word) if _a_url(word) else word)
+            for word in words
+        )
+        command = f"atmpkg {ctx.info_name}"
+        return f"{command} takes {slip.what} as {slip.option}: {command} {shown}"
 
 
 def _splits(words: list[str], count: int) -> list[list[list[str]]]:
@@ -587,10 +681,14 @@ class _NamedQueryCommand(_Command):
         return rest
 
     def extra_hint(self, ctx: click.Context, given: list[str]) -> str | None:
-        """What to write instead of ``given``: a parameter or a variable bound with ``-p``, a
-        value with spaces in quotes."""
+        """What to write instead of ``given``: a value given without its option, a parameter or a
+        variable bound with ``-p``, a value with spaces in quotes."""
         taken, strays, _ = self.make_parser(ctx).parse_args(list(given))
-        return self.stray_hint(given, taken, strays) or super().extra_hint(ctx, given)
+        return (
+            self.slip_hint(ctx, given)
+            or self.stray_hint(given, taken, strays)
+            or super().extra_hint(ctx, given)
+        )
 
     def stray_hint(self, given: list[str], taken: dict, strays: list[str]) -> str | None:
         """What to write instead of ``strays``, words of ``given`` that the command with the
@@ -627,6 +725,34 @@ class _QueryCommand(_NamedQueryCommand):
                 raise
             message = f"No such option '{exc.option_name}'; the named queries are listed by 'atmpkg queries'."
             raise click.NoSuchOption(exc.option_name, message, ctx=ctx) from None
+
+
+@cli.command(
+    cls=_Command,
+    slips=(_Slip("a data folder", "--data-dir", lambda w: not os.path.isfile(w), ("data_dir",)),),
+)
+@store_option
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Build from this folder of CSV files instead of the packaged graph/data.",
+)
+@shacl_option
+@_library_errors
+def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None:
+    """Compile graph/data + ontology into the store: validated, then swapped in atomically."""
+    from atmpkg.graph import build as build_graph
+
+    logging.getLogger("atmpkg").setLevel(logging.INFO)
+    report = build_graph(store, data_dir=data_dir, shacl=shacl)
+    for warning in report.warnings:
+        click.echo(f"Note: {warning}", err=True)
+    click.echo(
+        f"Built {report.store} in {report.seconds:.1f} s: {_counted(report.triples, 'triple')} "
+        f"from {_counted(len(report.inputs), 'file')}."
+    )
+    _print_counts(report.counts)
+    _endpoint_note(report.store)
 
 
 @cli.command(cls=_QueryCommand)
@@ -884,7 +1010,13 @@ def show(
     click.echo(_graph(store, endpoint, graph, timeout=timeout).show(entity).text(_terminal_width()))
 
 
-@cli.command()
+@cli.command(
+    cls=_Command,
+    slips=(
+        _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
+        _Slip("the store", "--store", _a_folder, ("store",)),
+    ),
+)
 @store_option
 @endpoint_option
 @wait_option
@@ -995,7 +1127,10 @@ def import_(
 # --- export, path, rank: slices of the graph and network analysis ---------------------------------
 
 
-@cli.command(cls=_NamedQueryCommand)
+@cli.command(
+    cls=_NamedQueryCommand,
+    slips=_selection_slips(_Slip("the file to write", "-o", _export_file, ("output",))),
+)
 @selection_options(
     "Export",
     sources=(None, "Include the sources the facts cite.  [default: only for nq and trig]"),
@@ -1099,7 +1234,15 @@ def path(
         click.echo(mark + connection.text(width, indent=len(mark)))
 
 
-@cli.command()
+@cli.command(
+    cls=_Command,
+    slips=(
+        _Slip("the measure", "--by", lambda w: w in ("degree", "pagerank", "betweenness"), ("by",)),
+        _Slip("the number of entities to list", "--top", str.isdigit, ("top",)),
+        _Slip("a class", "--class", _a_class),
+        _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
+    ),
+)
 @click.option(
     "--class",
     "classes",
@@ -1179,7 +1322,14 @@ def _memory_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
         raise click.BadParameter(str(exc)) from None
 
 
-@cli.command()
+@cli.command(
+    cls=_Command,
+    slips=(
+        _Slip("the port", "--port", str.isdigit, ("port",)),
+        _Slip("the address", "--host", _a_host, ("host",)),
+        _Slip("the store", "--store", _a_folder, ("store",)),
+    ),
+)
 @click.option(
     "--host",
     default="127.0.0.1",
@@ -1292,7 +1442,14 @@ def serve(
 # --- view, chart: the interactive graph page and SVG charts ---------------------------------------
 
 
-@cli.command(cls=_NamedQueryCommand)
+@cli.command(
+    cls=_NamedQueryCommand,
+    slips=_selection_slips(
+        _Slip(
+            "the file to write", "-o", lambda w: w.lower().endswith((".html", ".htm")), ("output",)
+        )
+    ),
+)
 @selection_options(
     "View",
     sources=(True, "List the sources each entity cites (with links) in the side panel."),
@@ -1331,7 +1488,13 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")
 
 
-@cli.command()
+@cli.command(
+    cls=_Command,
+    slips=(
+        _Slip("the grouping", "--by", lambda w: w in ("agency", "modality"), ("by",)),
+        _Slip("the file to write", "-o", lambda w: w.lower().endswith(".svg"), ("output",)),
+    ),
+)
 @click.argument("kind", type=click.Choice(["approvals", "market"]), metavar="KIND")
 @click.option(
     "--by",
@@ -1381,7 +1544,7 @@ def _wrote(path: Path, what: str) -> None:
 # --- push: load the built graph into a remote SPARQL 1.1 store ----------------------------------
 
 
-@cli.command()
+@cli.command(cls=_Command, slips=(_Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),))
 @click.option(
     "--endpoint",
     metavar="URL",

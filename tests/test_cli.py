@@ -1203,6 +1203,68 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             ["query", "--name", "products-by-target", "stray"],
             "give exactly one of: SPARQL text, --file F.rq, --name NAME ('stray' was read as SPARQL text)",
         ),
+        # newuser24 F5: a value given without its option, as show and path take entities
+        (["view", "kymriah"], "atmpkg view takes the entity as --focus: atmpkg view --focus kymriah"),
+        (
+            ["export", "kymriah", "-o", "k.ttl"],
+            "atmpkg export takes the entity as --focus: atmpkg export --focus kymriah -o k.ttl",
+        ),
+        (
+            ["export", "-o", "k.ttl", "Kite", "Pharma", "--hops", "2"],
+            "atmpkg export takes the entity as --focus: atmpkg export -o k.ttl --focus 'Kite Pharma' --hops 2",
+        ),
+        (
+            ["push", "http://127.0.0.1:18231/sparql"],
+            "atmpkg push takes the endpoint as --endpoint: atmpkg push --endpoint http://127.0.0.1:18231/sparql",
+        ),
+        (  # the password is not repeated
+            ["push", "http://alice:s3cret@127.0.0.1:18231/sparql", "--batch-size", "5"],
+            "atmpkg push takes the endpoint as --endpoint: atmpkg push --endpoint "
+            "http://127.0.0.1:18231/sparql --batch-size 5",
+        ),
+        (
+            ["build", "my-data/"],
+            "atmpkg build takes a data folder as --data-dir: atmpkg build --data-dir my-data/",
+        ),
+        (["serve", "18232"], "atmpkg serve takes the port as --port: atmpkg serve --port 18232"),
+        (
+            ["serve", "--workers", "1", "0.0.0.0"],
+            "atmpkg serve takes the address as --host: atmpkg serve --workers 1 --host 0.0.0.0",
+        ),
+        (
+            ["view", "first-approval-worldwide"],
+            "atmpkg view takes a named query as --name: atmpkg view --name first-approval-worldwide",
+        ),
+        (["view", "mine.rq"], "atmpkg view takes a query file as --file: atmpkg view --file mine.rq"),
+        (
+            ["view", "--class", "atmp:Deal", "atmp:Company"],
+            "atmpkg view takes a class as --class: atmpkg view --class atmp:Deal --class atmp:Company",
+        ),
+        (["view", "bcma.html"], "atmpkg view takes the file to write as -o: atmpkg view -o bcma.html"),
+        (
+            ["export", "http://127.0.0.1:18231/sparql", "--focus", "kymriah"],
+            "atmpkg export takes the endpoint as --endpoint: atmpkg export --endpoint "
+            "http://127.0.0.1:18231/sparql --focus kymriah",
+        ),
+        (
+            ["export", "https://w3id.org/atmp-kg/id/therapy/kymriah"],
+            "atmpkg export takes the entity as --focus: atmpkg export --focus "
+            "https://w3id.org/atmp-kg/id/therapy/kymriah",
+        ),
+        (["rank", "pagerank"], "atmpkg rank takes the measure as --by: atmpkg rank --by pagerank"),
+        (["rank", "20"], "atmpkg rank takes the number of entities to list as --top: atmpkg rank --top 20"),
+        (
+            ["chart", "approvals", "modality"],
+            "atmpkg chart takes the grouping as --by: atmpkg chart approvals --by modality",
+        ),
+        (
+            ["stats", "http://127.0.0.1:18231/sparql"],
+            "atmpkg stats takes the endpoint as --endpoint: atmpkg stats --endpoint http://127.0.0.1:18231/sparql",
+        ),
+        # not where the word is the rest of a text value, a value beside the one given, or after --
+        (["view", "--title", "My", "View"], "'View' follows --title My: a value with spaces goes in quotes: --title 'My View'"),
+        (["rank", "kymriah"], "Got unexpected extra argument (kymriah)"),
+        (["view", "--", "kymriah"], "Got unexpected extra argument (kymriah)"),
     ],
 )
 def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, said):
