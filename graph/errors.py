@@ -492,18 +492,23 @@ def reads_answers(method: Callable) -> Callable:
 
 
 #: Characters a terminal acts on (move, clear, set its title, write the clipboard) rather than
-#: shows; tab and line feed are text.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: shows, tab and line feed aside; and the bidirectional format characters (embeddings, overrides,
+#: isolates, marks), by which a value reorders how the rest of its line is drawn (sec24 L1: an
+#: imported label's U+202E drew the next column, country:us, as su:yrtnuoc).
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def visible(text: str) -> str:
-    """``text`` with each control character written as its escape: shown, never run by a
-    terminal, and as wide as it shows.
+    """``text`` with each control character and bidirectional format character written as its
+    escape: shown, never run by a terminal, and as wide as it shows.
 
-    >>> visible("a\\x1b[2Jb")
-    'a\\\\x1b[2Jb'
+    >>> visible("a\\x1b[2Jb"), visible("RED\\u202eReversed")
+    ('a\\\\x1b[2Jb', 'RED\\\\u202eReversed')
     """
-    return _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    # as Python writes it: \x1b for a control character, \u202e for a bidirectional one
+    return _CONTROLS.sub(lambda m: ascii(m.group()).strip("'"), text)
 
 
 #: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments

@@ -472,6 +472,69 @@ def test_control_characters_reach_a_terminal_as_escapes(fixture_store):
     assert piped.stdout == f"x\n{hostile}\n"
 
 
+def test_bidi_format_characters_reach_a_terminal_as_escapes(fixture_store, tmp_path):
+    """sec24 L1: an imported label's U+202E reached the terminal raw in show and in the query
+    table, and drew the rest of the line right to left (country:us as su:yrtnuoc)."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    label = "Esc\u202eReversed\u2066x\u2069\u200fy\u061c"
+    shown = "Esc\\u202eReversed\\u2066x\\u2069\\u200fy\\u061c"
+    evil = tmp_path / "evil.ttl"
+    evil.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/company/esc> a atmp:Company ;\n"
+        f' <http://www.w3.org/2000/01/rdf-schema#label> "{label}"@en ;\n'
+        " atmp:headquarteredIn <https://w3id.org/atmp-kg/id/country/us> ;\n"
+        " <http://purl.org/dc/terms/source> <https://w3id.org/atmp-kg/id/source/report-x> .\n"
+    )
+    assert CliRunner().invoke(cli, ["import", str(evil), "--store", str(store)]).exit_code == 0
+    text = "SELECT ?l ?c { company:esc rdfs:label ?l ; atmp:headquarteredIn ?c }"
+    # the table escapes them wherever it goes, a pipe too
+    code, table, _ = on_a_terminal("query", text, "--store", str(store))
+    assert (code, table.splitlines()[2]) == (0, f"{shown}  country:us")
+    code, _, terminal = on_a_terminal("show", "company:esc", "--store", str(store), both=True)
+    assert (code, terminal.splitlines()[0]) == (0, f"{shown}  <https://w3id.org/atmp-kg/id/company/esc>")
+    code, _, terminal = on_a_terminal("show", "Esc\u202eReversedx", "--store", str(store))
+    said = (
+        f"Error: unknown entity 'Esc\\u202eReversedx'; did you mean '{shown}'? Give a label, a slug "
+        "such as kymriah, or an IRI.\r\n"
+    )
+    assert (code, terminal) == (1, said)
+    # each of them, and the characters beside them are text
+    marks = "202a 202b 202c 202d 202e 2066 2067 2068 2069 200e 200f 061c 00e9".split()
+    values = " ".join(f'"a\\u{m}b"' for m in marks)
+    every = f"SELECT ?x {{ VALUES ?x {{ {values} }} }}"
+    code, table, _ = on_a_terminal("query", every, "--store", str(store))
+    assert (code, table.splitlines()[2:]) == (0, [f"a\\u{m}b" for m in marks[:12]] + ["aéb"])
+    # csv, tsv, json and xml keep the value exact
+    us = "https://w3id.org/atmp-kg/id/country/us"
+    for form, exact in (
+        ("csv", f"l,c\n{label},{us}\n"),
+        ("tsv", f'?l\t?c\n"{label}"@en\t<{us}>\n'),
+        (
+            "json",
+            '{"head":{"vars":["l","c"]},"results":{"bindings":[\n'
+            f'{{"l":{{"type":"literal","value":"{label}","xml:lang":"en"}},"c":{{"type":"uri","value":"{us}"}}}}\n'
+            "]}}\n",
+        ),
+        (
+            "xml",
+            '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+            '<head>\n<variable name="l"/>\n<variable name="c"/>\n</head>\n<results>\n<result>\n'
+            f'<binding name="l"><literal xml:lang="en">{label}</literal></binding>\n'
+            f'<binding name="c"><uri>{us}</uri></binding>\n</result>\n</results>\n</sparql>\n',
+        ),
+    ):
+        piped = subprocess.run(
+            [sys.executable, "-m", "atmpkg.cli", "query", text, "--format", form, "--store", str(store)],
+            capture_output=True,
+            text=True,
+        )
+        assert (piped.returncode, piped.stdout) == (0, exact), form
+
+
 def test_a_pipe_takes_any_output_and_a_reader_gone_early_ends_it_quietly(fixture_store, tmp_path):
     run = [sys.executable, "-c", "from atmpkg.cli import cli; cli()"]
     store = ["--store", str(fixture_store)]
