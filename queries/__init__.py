@@ -127,7 +127,9 @@ class NamedQuery:
         )
 
 
-_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?P<years>[+-][1-9][0-9]?)y")
+#: Years from a day: any count a date can hold, which is four digits at most (a date's years run
+#: from 1 to 9999); two digits at most refused today-100y (sec24 L2).
+_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?P<years>[+-][1-9][0-9]{0,3})y")
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,8 @@ class Shift:
     (``base``): ``today-1y``, ``from+1y``. The one reader of that form, for the check of a
     query's header, the text people read and the day a query binds.
 
-    >>> Shift.parse("from+1y")
-    Shift(base='from', years=1)
+    >>> Shift.parse("from+1y"), Shift.parse("today-100y")
+    (Shift(base='from', years=1), Shift(base='today', years=-100))
     >>> Shift.parse("2024-01-01") is None
     True
     """

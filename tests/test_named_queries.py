@@ -16,7 +16,8 @@ from conftest import FIXTURE_DATA
 import atmpkg
 from atmpkg import queries
 from atmpkg.graph import query, run_named
-from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError
+from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError, cut
+from atmpkg.graph.sparql.named import bind_params
 from atmpkg.graph.terms import ID, KINDS, PREFIXES
 
 D = datetime.date
@@ -1451,6 +1452,41 @@ def test_a_date_is_given_in_the_words_of_a_header_default(rows):
             "parameter 'as_of' counts from today in whole years, as in today-1y or today+2y, "
             f"got '{value}'"
         )
+
+
+def test_years_from_today_take_any_count_the_calendar_holds(rows, monkeypatch):
+    """sec24 L2: -p from=today-100y was refused as not whole years, where a count of two digits
+    was the most read; a count past the calendar's ends now says so, with the most there are."""
+    monkeypatch.setattr(queries, "today", lambda: datetime.date(2024, 2, 29))
+    every = rows("approvals-in-period", **{"from": "today-100y", "to": "today+7975y"})
+    assert {(r["from"], r["to"]) for r in every} == {
+        (datetime.date(1924, 2, 29), datetime.date(9999, 2, 28))
+    }
+    assert len(every) == 8
+    assert {r["from"] for r in rows("approvals-in-period", **{"from": "today-2023y"})} == {
+        datetime.date(1, 2, 28)
+    }
+    before = "a day before the first one a date can have (0001-01-01): count at most 2,023 years before today"
+    past = "a day past the last one a date can have (9999-12-31): count at most 7,975 years after today"
+    for value, said in (
+        ("today-2024y", before),
+        ("today-99999y", before),
+        ("today+7976y", past),
+        ("today+9999y", past),
+        ("today+" + "9" * 5000 + "y", past),
+    ):
+        with pytest.raises(ParameterError) as error:
+            rows("approvals-in-period", **{"from": value})
+        assert str(error.value) == f"parameter 'from' is {cut(value)}, {said}, or give a date YYYY-MM-DD"
+    # a header's default reads as many years, and says which end of the calendar it leaves
+    named = queries.parse("x", "# param: d date today-3000y  Text\nSELECT ?d {}")
+    assert named.params[0].default_text == "default 3000 years before today"
+    with pytest.raises(ParameterError) as error:
+        bind_params(named, {}, None)
+    assert str(error.value) == (
+        "parameter 'd' defaults to today-3000y, a day before the first one a date can have "
+        "(0001-01-01): give -p d=YYYY-MM-DD"
+    )
 
 
 def test_a_period_line_names_two_declared_date_parameters():

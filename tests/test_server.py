@@ -1002,6 +1002,16 @@ def test_a_date_parameter_is_given_in_the_words_of_a_header_default(server):
         b"parameter 'as_of' counts from today in whole years, as in today-1y or today+2y, got "
         b"'today-6m'\n",
     )
+    # sec24 L2: today-100y was refused as not whole years; past the calendar's start says so
+    status, _, body = get(server, period + "today-100y", headers=accept)
+    assert (status, len(body.splitlines())) == (200, 9)
+    most = datetime.date.today().year - 1
+    status, _, body = get(server, period + "today-9999y")
+    assert (status, body.decode()) == (
+        400,
+        "parameter 'from' is today-9999y, a day before the first one a date can have (0001-01-01): "
+        f"count at most {most:,} years before today, or give a date YYYY-MM-DD\n",
+    )
 
 
 def test_the_notes_header_is_ascii_and_bounded(server):

@@ -26,7 +26,14 @@ import pyoxigraph as ox
 
 from ... import queries
 from ..engine import gate
-from ..errors import AtmpkgError, ParameterError, UnknownNameError, indefinite, unicode_text
+from ..errors import (
+    AtmpkgError,
+    ParameterError,
+    UnknownNameError,
+    cut,
+    indefinite,
+    unicode_text,
+)
 from ..terms import ID, KIND_PREFIXES, KINDS, RDFS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
@@ -68,10 +75,10 @@ def bind_params(
         if param.name not in given and param.type == "date":
             try:
                 text = _default_day(text, bindings)
-            except ValueError:  # a year past 9999, from a day given near the end of the calendar
+            except ValueError:  # a year past 9999 or before 1, from a day near the calendar's end
                 raise ParameterError(
-                    f"parameter '{param.name}' defaults to {text}, a day past the last one a date "
-                    f"can have (9999-12-31): give -p {param.name}=YYYY-MM-DD"
+                    f"parameter '{param.name}' defaults to {text}, {_off_calendar(text)}: give "
+                    f"-p {param.name}=YYYY-MM-DD"
                 ) from None
             if text is None:
                 continue
@@ -182,9 +189,21 @@ def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
     return shift.apply(start).isoformat()
 
 
+def _off_calendar(shifted: str) -> str:
+    """How a message says that ``shifted``, a count of years from a day, leaves the calendar.
+
+    >>> _off_calendar("from+1y")
+    'a day past the last one a date can have (9999-12-31)'
+    """
+    if "-" in shifted:
+        return "a day before the first one a date can have (0001-01-01)"
+    return "a day past the last one a date can have (9999-12-31)"
+
+
 def _given_day(value: str, where: str) -> str:
     """A date given as ``today`` or as whole years before or after it (``today-1y``), the words
-    of a header's default, as the day it stands for; any other value as it is.
+    of a header's default, as the day it stands for; any other value as it is. Years that leave
+    the calendar (before year 1, past 9999) are refused with the most there are.
 
     >>> _given_day("today", "from") == queries.today().isoformat(), _given_day("2024-02", "from")
     (True, '2024-02')
@@ -192,8 +211,23 @@ def _given_day(value: str, where: str) -> str:
     Traceback (most recent call last):
     ...
     atmpkg.graph.errors.ParameterError: parameter 'from' counts from today in whole years, as in today-1y or today+2y, got 'today-6m'
+    >>> _given_day("today+99999y", "parameter 'to'")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'to' is today+99999y, a day past the last one a date can have (9999-12-31): count at most ... years after today, or give a date YYYY-MM-DD
     """
     shift = queries.Shift.parse(value)
+    counted = re.fullmatch(r"today([+-])[1-9][0-9]*y", value)
+    if counted and (shift is None or not 1 <= queries.today().year + shift.years <= 9999):
+        most, way = (
+            (queries.today().year - 1, "before")
+            if counted[1] == "-"
+            else (9999 - queries.today().year, "after")
+        )
+        raise ParameterError(
+            f"{where} is {cut(value)}, {_off_calendar(value)}: count at most {most:,} years "
+            f"{way} today, or give a date YYYY-MM-DD"
+        )
     if value == "today" or (shift is not None and shift.base == "today"):
         return _default_day(value, {})
     if value.startswith("today"):
