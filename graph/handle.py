@@ -123,7 +123,7 @@ class KnowledgeGraph:
 
     >>> kg = atmpkg.open()
     >>> kg.stats().classes["atmp:Therapy"]
-    119
+    120
     """
 
     def __init__(
@@ -543,7 +543,7 @@ class KnowledgeGraph:
         """Counts per class and per property, the number of sources, and the build information.
 
         >>> kg.stats().classes["atmp:Approval"]
-        249
+        250
         """
         from .display.explore import store_stats
 
@@ -688,7 +688,7 @@ class KnowledgeGraph:
         given. In a notebook it shows inline.
 
         >>> kg.chart("approvals", by="modality").total
-        249
+        250
         """
         from .display.charts import chart_of
 
@@ -747,7 +747,7 @@ class KnowledgeGraph:
         (True), skips them (False) or, by default, runs them up to 100,000 loaded triples.
 
         >>> kg.import_files(["my-notes.ttl"]).counts["atmp:Therapy"]
-        119
+        120
         >>> [f.value_label for f in kg.show("kymriah").facts if f.property_label == "comment"]
         ['A note.']
         """
@@ -764,7 +764,7 @@ class KnowledgeGraph:
         nothing, as :meth:`import_files` adds them; later calls read the new build.
 
         >>> kg.remove_imports("my-notes.ttl").counts["atmp:Therapy"]
-        119
+        120
         """
         from .store.build import remove_imports
 

@@ -218,7 +218,7 @@ class SparqlMagics(Magics):
         >>> shell.run_line_magic("sparql", "SELECT ?t { ?t a atmp:Therapy };")  # ";": nothing shown
         >>> shell.run_line_magic("sparql", "-o therapies SELECT ?t { ?t a atmp:Therapy };")
         >>> len(shell.user_ns["therapies"])
-        119
+        120
         >>> shell.run_line_magic("sparql", "--name products-by-target -p target=bcma -o bcma;")
         >>> len(shell.user_ns["bcma"])
         9

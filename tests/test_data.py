@@ -124,7 +124,7 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
     cited = {shorten(row["agency"]): int(row["cited"]) for row in rows}
     assert cited == {
         "agency:ema": 43,
-        "agency:fda": 55,
+        "agency:fda": 56,
         "agency:health-canada": 13,
         "agency:swissmedic": 14,
         "agency:pmda": 15,
@@ -132,8 +132,8 @@ def test_approvals_citing_a_regulator_document_per_agency_as_the_data_readme_sta
         "agency:mfds": 1,
         "agency:anvisa": 11,
     }
-    assert sum(cited.values()) == 159
-    assert "159 of 249 approvals cite one so far" in " ".join(
+    assert sum(cited.values()) == 160
+    assert "160 of 250 approvals cite one so far" in " ".join(
         (DATA / "README.md").read_text().split()
     )
 
@@ -154,7 +154,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     )
     assert found == {
         "agency:ema": (42, 43),
-        "agency:fda": (21, 68),
+        "agency:fda": (21, 69),
         "agency:pmda": (22, 34),
         "agency:mfds": (10, 28),
         "agency:health-canada": (10, 14),
@@ -167,7 +167,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "124 of 249 approvals (EU 42 of 43, FDA 21 of 68, Japan 22 of 34, MFDS 10 of 28, Health "
+        "124 of 250 approvals (EU 42 of 43, FDA 21 of 69, Japan 22 of 34, MFDS 10 of 28, Health "
         "Canada 10 of 14, NMPA 4 of 13, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 11, "
         "CDSCO 1 of 10)" in readme
     )
@@ -184,7 +184,7 @@ def test_wikidata_coverage_per_class_is_what_the_data_readme_states(curated_stor
            } GROUP BY ?group""",
     )
     assert found == {
-        "atmp:Therapy": (32, 119),
+        "atmp:Therapy": (32, 120),
         "atmp:Company": (50, 201),
         "atmp:Indication": (45, 78),
         "atmp:RegulatoryAgency": (1, 11),
@@ -192,7 +192,7 @@ def test_wikidata_coverage_per_class_is_what_the_data_readme_states(curated_stor
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "32 of 119 therapies, 50 of 201 companies, 45 of 78 indications, 1 of 11 agencies" in readme
+        "32 of 120 therapies, 50 of 201 companies, 45 of 78 indications, 1 of 11 agencies" in readme
     )
     assert "none of the 27 targets" in readme
 

@@ -72,7 +72,7 @@ def test_open_builds_a_missing_store_at_once(tmp_path):
     kg = atmpkg.open(root)
     assert (root / "current").is_symlink()  # built when the handle opened, not on first use
     assert repr(kg) == f"<KnowledgeGraph store={root} build={(root / 'current').resolve().name}>"
-    assert kg.info["counts"]["atmp:Therapy"] == 119
+    assert kg.info["counts"]["atmp:Therapy"] == 120
     assert kg.endpoint is None
 
 
@@ -93,7 +93,7 @@ def test_open_rebuilds_a_stale_store_then_only_checks_the_link(tmp_path, monkeyp
         # (the package's function build hides its module of the same name: set it on the module)
         patched.setattr(sys.modules["atmpkg.graph.store.folder"], "fingerprint", forbidden)
         patched.setattr(sys.modules["atmpkg.graph.store.build"], "open_store", forbidden)
-        assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [119]
+        assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [120]
         assert kg.show("kymriah").label == "Kymriah"
         assert (
             kg.named("products-by-target", target="bcma").df["therapyName"].tolist()[0] == "Abecma"

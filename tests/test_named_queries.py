@@ -2036,7 +2036,7 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
         if _first_day(a["date"]) == earliest[a["therapy"]]
     }
     worldwide = run_named("first-approval-worldwide", store=curated_store)
-    assert len(worldwide) == len(first_pairs) == 112  # APCEDEN's four indications are one row
+    assert len(worldwide) == len(first_pairs) == 113  # APCEDEN's four indications are one row
     cdsco = run_named("first-approval-worldwide", {"agency": "cdsco"}, store=curated_store)
     first_two = [(r["therapyName"], r["indications"]) for r in cdsco.dicts()[:2]]
     assert first_two == [
@@ -2046,9 +2046,21 @@ def test_first_approvals_count_products_not_indications_on_the_curated_data(cura
     assert len(cdsco) == 5
     initial = {(a["therapy"], a["agency"]) for a in approvals if a["approval_type"] == "initial"}
     per_year = run_named("approvals-by-agency-year", store=curated_store).dicts()
-    assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 191
+    assert sum(int(r["productsFirstApproved"]) for r in per_year) == len(initial) == 192
     india_2017 = [r for r in per_year if r["agencyName"] == "CDSCO" and r["year"] == 2017]
     assert [(r["approvals"], r["productsFirstApproved"]) for r in india_2017] == [(4, 1)]
+
+
+def test_first_approval_worldwide_starts_with_carticels_fda_licence(curated_store):
+    """newuser24 F15: Carticel's FDA licence (22 August 1997) is the earliest first approval, before
+    Chondron's in Korea (2001); the product it was sold with to Vericel is held by Vericel."""
+    rows = run_named("first-approval-worldwide", store=curated_store).dicts()[:2]
+    assert [(r["therapyName"], r["agencyName"], str(r["firstApproval"])) for r in rows] == [
+        ("Carticel", "FDA", "1997-08-22"),
+        ("Chondron", "MFDS", "2001-01-30"),
+    ]
+    held = query(f"SELECT ?c WHERE {{ <{ID}therapy/carticel> atmp:heldBy ?c }}", store=curated_store)
+    assert [c.value[len(ID) :] for (c,) in held.rows] == ["company/vericel"]
 
 
 @pytest.fixture(scope="module")

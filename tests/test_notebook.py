@@ -224,7 +224,7 @@ def test_the_readmes_notebook_runs(curated_store, tmp_path):
         if source.startswith("%") and source != "%load_ext atmpkg":
             assert html_of(executed).startswith("<table><thead>"), source
     assert html_of(notebook.cells[-1]).startswith(
-        "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>119<"
+        "<table><thead><tr><th>n</th></tr></thead><tbody><tr><td>120<"
     )
 
 

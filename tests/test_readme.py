@@ -769,7 +769,7 @@ def test_the_approval_examples_count_approvals_and_no_lifecycle_event(curated_st
     fda = re.search(r"atmpkg query '(SELECT \?t \?date WHERE \{[^']*agency:fda[^']*)'", text)
     with open(DATA / "approvals.csv", encoding="utf-8") as rows:
         fda_approvals = sum(1 for row in csv.DictReader(rows) if row["agency"] == "fda")
-    assert len(kg.query(fda.group(1)).rows) == fda_approvals == 68
+    assert len(kg.query(fda.group(1)).rows) == fda_approvals == 69
     cell = re.search(r"%%sparql -o approvals\n(.*?)\n\n", text, re.S).group(1)
     frame = kg.query(cell).df
     per_year = frame.groupby(frame["date"].dt.year).size()

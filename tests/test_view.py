@@ -656,9 +656,9 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     assert f"Therapy ({sizes['atmp:Therapy']:,})" in labels
     assert f"developed by ({developed:,})" in data["properties"]
     opened = Opened(browser, result.path)
-    opened.run("(i) => atmpView.select(i, false)", labels.index("Therapy (119)"))
+    opened.run("(i) => atmpView.select(i, false)", labels.index("Therapy (120)"))
     entities = opened.page.locator("#panel ul.items").last.locator("li").all_inner_texts()
-    assert len(entities) == 119 and entities[:2] == ["Abecma", "Adstiladrin"]
+    assert len(entities) == 120 and entities[:2] == ["Abecma", "Adstiladrin"]
     assert "atmpkg view --class atmp:Therapy" in opened.page.text_content("#panel")
     # every class and every link is labelled at the zoom the page opens at, no label on another
     drawn = opened.run(
@@ -675,7 +675,7 @@ def test_the_whole_curated_graph_is_drawn_as_its_class_overview(curated_store, t
     ends = [(a, b) for a, b, *_ in data["edges"]]
     assert len(ends) == len(set(ends)) == result.edges
     approval, concept = (
-        labels.index("Approval (249)"),
+        labels.index("Approval (250)"),
         labels.index(f"Concept ({sizes['skos:Concept']:,})"),
     )
     (joined,) = [

@@ -694,7 +694,7 @@ def build(
 
     >>> report = build("my-store")
     >>> report.counts["atmp:Therapy"], report.build_dir.parent
-    (119, PosixPath('my-store/builds'))
+    (120, PosixPath('my-store/builds'))
     """
     _check_shacl(shacl)
     root = stores.resolve_path(store)
@@ -1087,7 +1087,7 @@ def import_files(
     canonical form.
 
     >>> import_files("my-notes.ttl", kg.root).counts["atmp:Therapy"]
-    119
+    120
     >>> (kg.root / "imports" / "my-notes.ttl").is_file()      # kept for later builds
     True
     """
@@ -1131,7 +1131,7 @@ def remove_imports(
     :class:`UnknownNameError` with the imports it holds.
 
     >>> remove_imports("my-notes.ttl", kg.root).counts["atmp:Therapy"]
-    119
+    120
     >>> (kg.root / "imports" / "my-notes.ttl").exists()
     False
     """
