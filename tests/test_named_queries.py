@@ -1678,6 +1678,27 @@ def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_stor
         assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), written
     with pytest.raises(UnknownNameError):
         kg.show("US MHRA")
+    # newuser24 F12: hyphenated, bracketed or glued to its place ("USFDA", as much of the trade
+    # press writes it) the FDA was offered only China's SFDA
+    for written, slug in (
+        ("USFDA", "fda"), ("US-FDA", "fda"), ("FDA (US)", "fda"), ("FDA(US)", "fda"),
+        ("U.S.FDA", "fda"), ("UKMHRA", "mhra"), ("EU-EMA", "ema"), ("KoreaMFDS", "mfds"),
+    ):
+        assert kg.show(written).iri == ID + "agency/" + slug, written
+        named = run_named("pending-reviews", {"agency": written}, store=curated_store)
+        assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), written
+    # an agency beside a place not its own is offered before names merely like the whole text
+    for written, offered, as_parameter in (
+        ("UKFDA", ["FDA", "KFDA"], ["fda", "mfds"]),
+        ("USAFDA", ["FDA", "SFDA"], ["fda", "SFDA"]),
+        ("UK-FDA", ["FDA", "KFDA"], ["fda", "KFDA"]),
+    ):
+        with pytest.raises(UnknownNameError) as near:
+            kg.show(written)
+        assert near.value.suggestions == offered, written
+        with pytest.raises(UnknownNameError) as near:
+            run_named("pending-reviews", {"agency": written}, store=curated_store)
+        assert near.value.suggestions == as_parameter, written
     # rev20 R20-6: a typed parameter takes kind:slug as show does, in any case, or kind/slug
     for given in ("Agency:fda", "agency/fda", "AGENCY/Fda"):
         named = run_named("approvals-by-agency-year", {"agency": given}, store=curated_store)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pyoxigraph as ox
 
@@ -119,20 +120,22 @@ def _kind_prefix_of_another(kind: str, value: str, store: ox.Store) -> tuple[str
     return None if meant is None else (other, meant.value.rsplit("/", 1)[1])
 
 
-def agency_with_its_place(text: str, store: ox.Store) -> str | None:
-    """The agency ``text`` names by a name of it beside its jurisdiction's (newuser23 F13: "US
-    FDA" was offered SFDA, China's former regulator): one word or run of words is a name of the
-    agency, the rest its jurisdiction's name, ISO code, some of its name's words or their
-    initials, in either order, with any full stops left out ("U.S. FDA", "UK MHRA", "Korea
-    MFDS").
+#: What stands between an agency's name and its jurisdiction's beside spaces ("US-FDA",
+#: "FDA (US)"); full stops are left out ("U.S. FDA").
+_BESIDE = re.compile(r"[-()\[\],]")
+#: Characters past the longest name of an agency with its jurisdiction's (the PMDA's, 83, with
+#: Japan's) that leave room for spaces and full stops.
+_LONGEST_AGENCY_AND_PLACE = 200
 
-    >>> store = atmpkg.graph.open_store().store
-    >>> agency_with_its_place("U.S. FDA", store), agency_with_its_place("US MHRA", store)
-    ('https://w3id.org/atmp-kg/id/agency/fda', None)
-    """
-    words = text.replace(".", "").lower().split()
-    if len(words) < 2:
-        return None
+
+def _words(text: str) -> list[str]:
+    """``text``'s words in lower case, split also at a hyphen, a bracket or a comma, full stops
+    left out."""
+    return _BESIDE.sub(" ", text.replace(".", "")).lower().split()
+
+
+def _agencies(store: ox.Store) -> dict[str, tuple[set[str], set[str]]]:
+    """Each agency's names and its jurisdiction's names, as :func:`_words` writes them."""
     agencies: dict[str, tuple[set[str], set[str]]] = {}
     for row in store.query(
         f"SELECT ?a ?name ?place WHERE {{ ?a a atmp:RegulatoryAgency ; {NAME_PROPERTIES} ?name ; "
@@ -140,26 +143,89 @@ def agency_with_its_place(text: str, store: ox.Store) -> str | None:
         prefixes=PREFIXES,
     ):
         names, places = agencies.setdefault(row["a"].value, (set(), set()))
-        names.add(row["name"].value.replace(".", "").lower())
-        places.add(row["place"].value.replace(".", "").lower())
+        names.add(" ".join(_words(row["name"].value)))
+        places.add(" ".join(_words(row["place"].value)))
+    return agencies
 
-    def of_place(qualifier: list[str], places: set[str]) -> bool:
-        for place in places:
-            named = place.split()
-            if qualifier == named or set(qualifier) <= set(named):
-                return True
-            if len(qualifier) == 1 and qualifier[0] == "".join(w[0] for w in named):
-                return True
-        return False
 
+def _name_and_rest(text: str) -> list[tuple[str, list[str]]]:
+    """Each way to read ``text`` as a name and the words beside it, either first: at each space
+    (hyphen, bracket) between words, or, for one word, at each of its letters ("usfda": "fda"
+    beside "us"), as the trade press glues an agency's acronym to its country's code."""
+    words = _words(text)
+    if len(text) > _LONGEST_AGENCY_AND_PLACE:
+        return []  # no agency's name and place are as long; each cut of a long word is a copy
+    if len(words) == 1:
+        word = words[0]
+        cuts = [([word[:at]], [word[at:]]) for at in range(1, len(word))]
+    else:
+        cuts = [(words[:at], words[at:]) for at in range(1, len(words))]
+    return [
+        (" ".join(name), rest)
+        for first, second in cuts
+        for name, rest in ((second, first), (first, second))
+    ]
+
+
+def _of_place(qualifier: list[str], places: set[str]) -> bool:
+    """Whether ``qualifier`` (words) names one of ``places``: a place's name, code, some of its
+    name's words or, for a name of several words, their initials (those of the code "US" would
+    make "u" a place, and "UKFDA" Korea's KFDA beside it).
+
+    >>> _of_place(["uk"], {"united kingdom", "gb"}), _of_place(["u"], {"united states", "us"})
+    (True, False)
+    """
+    for place in places:
+        named = place.split()
+        if qualifier == named or set(qualifier) <= set(named):
+            return True
+        if len(named) > 1 and len(qualifier) == 1 and qualifier[0] == "".join(w[0] for w in named):
+            return True
+    return False
+
+
+def agency_with_its_place(text: str, store: ox.Store) -> str | None:
+    """The agency ``text`` names by a name of it beside its jurisdiction's (newuser23 F13: "US
+    FDA" was offered SFDA, China's former regulator): one word or run of words is a name of the
+    agency, the rest its jurisdiction's name, ISO code, some of its name's words or their
+    initials, in either order, with any full stops left out ("U.S. FDA", "UK MHRA", "Korea
+    MFDS"), joined by a hyphen or bracketed ("US-FDA", "FDA (US)") or glued to it, as the trade
+    press writes it ("USFDA", newuser24 F12).
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> agency_with_its_place("U.S. FDA", store), agency_with_its_place("US MHRA", store)
+    ('https://w3id.org/atmp-kg/id/agency/fda', None)
+    >>> agency_with_its_place("USFDA", store), agency_with_its_place("FDA (US)", store)
+    ('https://w3id.org/atmp-kg/id/agency/fda', 'https://w3id.org/atmp-kg/id/agency/fda')
+    """
+    agencies = _agencies(store)
     found = {
         agency
+        for name, rest in _name_and_rest(text)
         for agency, (names, places) in agencies.items()
-        for at in range(1, len(words))
-        for name, qualifier in ((words[at:], words[:at]), (words[:at], words[at:]))
-        if " ".join(name) in names and of_place(qualifier, places)
+        if name in names and _of_place(rest, places)
     }
     return next(iter(found)) if len(found) == 1 else None
+
+
+def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
+    """The agencies a name of which ``text`` holds beside other words, as
+    :func:`agency_with_its_place` reads it but with a place that is not their own: those beside
+    some agency's jurisdiction first. They are offered before names merely like the whole text,
+    which gave "USAFDA" China's SFDA and "UKFDA" Korea's KFDA (newuser24 F12).
+
+    >>> [a[-4:] for a in agencies_beside_a_place("UKFDA", atmpkg.graph.open_store().store)]
+    ['/fda', 'mfds']
+    """
+    agencies = _agencies(store)
+    places = {place for _, (_, of) in agencies.items() for place in of}
+    ranked: dict[str, tuple[bool, int]] = {}
+    for name, rest in _name_and_rest(text):
+        for agency, (names, _) in agencies.items():
+            if name in names:
+                rank = (not _of_place(rest, places), -len(name))
+                ranked[agency] = min(ranked.get(agency, rank), rank)
+    return sorted(ranked, key=lambda agency: (ranked[agency], agency))
 
 
 def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
@@ -307,17 +373,24 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         "entity",
         text,
         hint="Give a label, a slug such as kymriah, or an IRI.",
-        suggestions=_one_name_each(text, names, written, entities),
+        suggestions=_one_name_each(
+            text, names, written, entities, agencies_beside_a_place(text, store)
+        ),
     )
 
 
 def _one_name_each(
-    text: str, names: dict[str, set[str]], written: dict[str, str], entities: set[str]
+    text: str,
+    names: dict[str, set[str]],
+    written: dict[str, str],
+    entities: set[str],
+    first: list[str],
 ) -> list[str]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
     label, an alternative label) or by its slug, the closer first; an entity found by its slug is
     offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), a source
-    (which is offered by no name) and an entity without one by the slug."""
+    (which is offered by no name) and an entity without one by the slug. The entities ``first``
+    come before the others, each by its name closest to ``text``."""
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
@@ -330,7 +403,8 @@ def _one_name_each(
     def closest_name(entity: str) -> str | None:
         return max(names_of.get(entity, ()), key=lambda name: (likeness(text, name), name), default=None)
 
-    near, seen = [], set()
+    near = [closest_name(entity) or shorten(entity) for entity in first]
+    seen = set(first)
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
         if named - seen:
@@ -431,8 +505,10 @@ def resolve_entity_of_kind(
     # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
     # suggestion, and the list says what to give
     listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
-    # one suggestion per entity: a company's slug, label and alternative labels are one company
-    choices, seen, slug_set = [], set(), set(slugs)
+    # one suggestion per entity: a company's slug, label and alternative labels are one company;
+    # an agency named beside a place not its own first ("UKFDA": fda, not China's sfda)
+    first = agencies_beside_a_place(value, store) if kind == "agency" else []
+    choices, seen, slug_set = [], set(first), set(slugs)
     for choice in suggest(value, slugs + sorted(names)):
         entities = names.get(choice, {namespace + choice})
         if not entities & seen:
@@ -472,6 +548,6 @@ def resolve_entity_of_kind(
     raise UnknownNameError(
         kind,
         value,
-        choices,
-        " ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
+        hint=" ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
+        suggestions=[a[len(namespace) :] for a in first] + suggest(value, choices),
     )
