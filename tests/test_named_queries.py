@@ -1650,6 +1650,52 @@ def test_show_offers_each_entity_once_as_the_graph_writes_it(curated_store):
         assert near.value.suggestions == offered, typed
 
 
+def test_a_name_with_another_name_of_it_or_of_a_linked_entity_in_brackets_names_it(curated_store):
+    """newuser24 F13: "Kymriah (tisagenlecleucel)", as the query notes write an entity, and
+    "Kite Pharma (Gilead)", as the press writes a company with its owner, were unknown; a graph
+    IRI copied with a '/' after it was offered nothing."""
+    kg = atmpkg.open(curated_store)
+    for written, slug in (
+        ("Kymriah (tisagenlecleucel)", "therapy/kymriah"),  # another name of the same entity
+        ("therapy:kymriah (tisagenlecleucel)", "therapy/kymriah"),  # as the notes write it
+        ("Kite Pharma (Gilead)", "company/kite-pharma"),  # its parent
+        ("Kymriah (Novartis)", "therapy/kymriah"),  # its developer
+        ("B-cell maturation antigen (BCMA)", "target/bcma"),  # brackets the label fills otherwise
+    ):
+        assert kg.show(written).iri == ID + slug, written
+    for param, written, slug in (
+        ("company", "Kite Pharma (Gilead)", "company/kite-pharma"),
+        ("company", "company:kite-pharma (Kite)", "company/kite-pharma"),
+    ):
+        named = run_named("company-portfolio", {param: written}, store=curated_store)
+        assert named.parameters[param] == ox.NamedNode(ID + slug), written
+    # brackets naming nothing linked to it: the entity the name before them names is offered first
+    for written, offered in (
+        ("Kymriah (Yescarta)", ["Kymriah", "Yescarta"]),
+        ("Kymriah (xyz)", ["Kymriah"]),
+        ("Kite Pharm (Gilead)", ["Kite Pharma"]),
+    ):
+        with pytest.raises(UnknownNameError) as near:
+            kg.show(written)
+        assert near.value.suggestions == offered, written
+    with pytest.raises(UnknownNameError) as near:
+        run_named("company-portfolio", {"company": "Kite Pharma (Novartis)"}, store=curated_store)
+    assert near.value.suggestions[0] == "kite-pharma"
+    # a graph IRI with a '/' after it is offered without it, in show and in a parameter
+    with pytest.raises(UnknownNameError) as near:
+        kg.show(ID + "therapy/kymriah/")
+    assert str(near.value) == (
+        f"unknown entity '{ID}therapy/kymriah/'; did you mean '{ID}therapy/kymriah'? The graph's "
+        "IRIs end without a '/'."
+    )
+    with pytest.raises(UnknownNameError) as near:
+        run_named("company-portfolio", {"company": f"<{ID}company/kite-pharma/>"}, store=curated_store)
+    assert str(near.value) == (
+        f"unknown company '{ID}company/kite-pharma/'; did you mean '{ID}company/kite-pharma'? "
+        "(parameter 'company') The graph's IRIs end without a '/'."
+    )
+
+
 def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_store):
     """newuser20 F5: agency:FDA was an unknown entity, with a source's slug offered first."""
     kg = atmpkg.open(curated_store)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 import pyoxigraph as ox
 
@@ -228,6 +229,52 @@ def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
     return sorted(ranked, key=lambda agency: (ranked[agency], agency))
 
 
+#: A name with another after it in brackets, as this tool writes an entity ("therapy:kymriah
+#: (tisagenlecleucel)") and the press a brand with its INN or a company with its owner.
+_NAME_AND_BRACKETED = re.compile(r"(.*\S)\s*\(([^()]*)\)")
+
+
+def _with_brackets(
+    text: str, name_of: Callable[[str], str | None], store: ox.Store
+) -> tuple[str, bool, str] | None:
+    """For ``text`` written "Name (other)" whose Name names an entity (``name_of`` it, or None):
+    that entity, whether ``other`` names it too or an entity it links to or that links to it
+    ("Kite Pharma (Gilead)"), and Name; else None. A label without what it adds in brackets was
+    read, but not a name with brackets the label lacks (newuser24 F13: "Kymriah
+    (tisagenlecleucel)", as the query notes write it, was offered tisagenlecleucel).
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> _with_brackets("Kite Pharma (Gilead)", lambda name: resolve_entity(name, store), store)
+    ('https://w3id.org/atmp-kg/id/company/kite-pharma', True, 'Kite Pharma')
+    """
+    written = _NAME_AND_BRACKETED.fullmatch(text)
+    entity = name_of(written[1]) if written else None
+    if written is None or entity is None:
+        return None
+    try:
+        other = resolve_entity(written[2], store, correct=False)
+    except (UnknownNameError, ParameterError):
+        return entity, False, written[1]
+    ends = {ox.Variable("a"): ox.NamedNode(entity), ox.Variable("b"): ox.NamedNode(other)}
+    linked = store.query("ASK { { ?a ?p ?b } UNION { ?b ?p ?a } }", substitutions=ends)
+    return entity, other == entity or bool(linked), written[1]
+
+
+def _without_slash(text: str, store: ox.Store) -> str | None:
+    """For a graph IRI with a '/' after it, as some browsers copy one, the IRI without it when
+    that names an entity; else None.
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> _without_slash("https://w3id.org/atmp-kg/id/therapy/kymriah/", store)
+    'https://w3id.org/atmp-kg/id/therapy/kymriah'
+    """
+    bare = text.rstrip("/")
+    if not (text.startswith(ID) and bare != text and valid_iri(bare)):
+        return None
+    facts = store.quads_for_pattern(ox.NamedNode(bare), None, None)
+    return bare if next(iter(facts), None) is not None else None
+
+
 def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
     """The entities of ``kind`` that ``text`` names, or else those its nearest names name, looked
     up without correcting a kind (``correct=False``), so that the look-up ends."""
@@ -247,10 +294,19 @@ def _quietly(kind: str, name: str, store: ox.Store) -> ox.NamedNode | None:
         return None
 
 
+def _any_quietly(name: str, store: ox.Store) -> str | None:
+    """The entity ``name`` names, or None."""
+    try:
+        return resolve_entity(name, store, correct=False)
+    except (UnknownNameError, ParameterError):
+        return None
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool = True) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
-    end; brand, INN, acronym, code name, HGNC symbol; case-insensitive). A
+    end; brand, INN, acronym, code name, HGNC symbol; case-insensitive), also with another name
+    of the entity or of one it links to in brackets after it ("Kite Pharma (Gilead)"). A
     name that a source document shares with one other entity names that entity. A near miss
     suggests close names; a kind written wrong (``compny:kite``) is corrected in what is offered
     unless ``correct`` is False, as the look-ups made for a correction ask, so that a text of
@@ -263,6 +319,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     'https://w3id.org/atmp-kg/id/agency/swissmedic'
     >>> resolve_entity("TNFRSF17", store) == resolve_entity("B-cell maturation antigen", store)
     True
+    >>> resolve_entity("Kymriah (tisagenlecleucel)", store)[-15:]
+    'therapy/kymriah'
     """
     text = name_text(text).strip()
     if not text:
@@ -308,6 +366,11 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     if len(existing) > 1:
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+        )
+    unslashed = _without_slash(text, store) if candidates and not existing else None
+    if unslashed:
+        raise UnknownNameError(
+            "entity", text, suggestions=[unslashed], hint="The graph's IRIs end without a '/'."
         )
     names: dict[str, set[str]] = {}
     written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
@@ -359,6 +422,16 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
             "give the IRI"
         )
+    bracketed = (
+        _with_brackets(text, lambda name: _any_quietly(name, store), store) if correct else None
+    )
+    if bracketed and bracketed[1]:
+        return bracketed[0]
+    # offered first: what Name names in "Name (other)", by its name most like Name; and an agency
+    # named beside a place not its own
+    first = {bracketed[0]: bracketed[2]} if bracketed else {}
+    for agency in agencies_beside_a_place(text, store):
+        first.setdefault(agency, text)
     if kind_meant is not None:
         # names likened to the whole text would offer what the kind's word is like (rev21:
         # compny:zzzz was offered the source kind "company")
@@ -373,9 +446,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         "entity",
         text,
         hint="Give a label, a slug such as kymriah, or an IRI.",
-        suggestions=_one_name_each(
-            text, names, written, entities, agencies_beside_a_place(text, store)
-        ),
+        suggestions=_one_name_each(text, names, written, entities, first),
     )
 
 
@@ -384,13 +455,13 @@ def _one_name_each(
     names: dict[str, set[str]],
     written: dict[str, str],
     entities: set[str],
-    first: list[str],
+    first: dict[str, str],
 ) -> list[str]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
     label, an alternative label) or by its slug, the closer first; an entity found by its slug is
     offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), a source
     (which is offered by no name) and an entity without one by the slug. The entities ``first``
-    come before the others, each by its name closest to ``text``."""
+    come before the others, each by its name closest to the text it maps them to."""
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
@@ -400,10 +471,11 @@ def _one_name_each(
             for entity in named:
                 names_of.setdefault(entity, []).append(written[lower])
 
-    def closest_name(entity: str) -> str | None:
-        return max(names_of.get(entity, ()), key=lambda name: (likeness(text, name), name), default=None)
+    def closest_name(entity: str, like: str = text) -> str | None:
+        named = names_of.get(entity, ())
+        return max(named, key=lambda name: (likeness(like, name), name), default=None)
 
-    near = [closest_name(entity) or shorten(entity) for entity in first]
+    near = [closest_name(entity, like) or shorten(entity) for entity, like in first.items()]
     seen = set(first)
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
@@ -497,6 +569,22 @@ def resolve_entity_of_kind(
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
     if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
         return ox.NamedNode(namespace + value.lower())
+    unslashed = _without_slash(candidate, store) if not matches else None
+    if unslashed:
+        raise UnknownNameError(
+            kind,
+            value,
+            suggestions=[unslashed],
+            hint=(f"({where}) " if where else "") + "The graph's IRIs end without a '/'.",
+        )
+
+    def of_kind(name: str) -> str | None:
+        entity = _quietly(kind, name, store)
+        return None if entity is None else entity.value
+
+    bracketed = _with_brackets(value, of_kind, store) if correct and not matches else None
+    if bracketed and bracketed[1]:
+        return ox.NamedNode(bracketed[0])
     if len(matches) > 1:
         raise ParameterError(
             f"{where or kind} '{value}' is ambiguous: "
@@ -507,7 +595,8 @@ def resolve_entity_of_kind(
     listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
     # one suggestion per entity: a company's slug, label and alternative labels are one company;
     # an agency named beside a place not its own first ("UKFDA": fda, not China's sfda)
-    first = agencies_beside_a_place(value, store) if kind == "agency" else []
+    first = [bracketed[0]] if bracketed else []
+    first += agencies_beside_a_place(value, store) if kind == "agency" else []
     choices, seen, slug_set = [], set(first), set(slugs)
     for choice in suggest(value, slugs + sorted(names)):
         entities = names.get(choice, {namespace + choice})
@@ -549,5 +638,5 @@ def resolve_entity_of_kind(
         kind,
         value,
         hint=" ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
-        suggestions=[a[len(namespace) :] for a in first] + suggest(value, choices),
+        suggestions=[a[len(namespace) :] for a in dict.fromkeys(first)] + suggest(value, choices),
     )
