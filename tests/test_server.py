@@ -1326,6 +1326,22 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
             404,
             f"no entity at {wrong}; did you mean /id/therapy/alphacel?\n".encode(),
         )
+    # newuser24 F6: a path without the kind offered nothing; it is offered the page of what it
+    # names, as `atmpkg show` reads a name (a slug, a label); a name of nothing is told so
+    for wrong, page in (
+        ("/id/alphacel", "/id/therapy/alphacel"),
+        ("/id/Alphacel", "/id/therapy/alphacel"),
+        ("/id/alphacel/", "/id/therapy/alphacel"),
+        ("/id/CellCo%20Europe", "/id/company/cellco-eu"),
+    ):
+        status, _, body = get(server, wrong)
+        assert (status, body) == (404, f"no entity at {wrong}; did you mean {page}?\n".encode())
+    for wrong, told in (
+        ("/id/zzzz", b"no entity at /id/zzzz\n"),
+        ("/id/therapi", b"no entity at /id/therapi; 'therapi' is no kind of entity: did you mean 'therapy'?\n"),
+    ):
+        status, _, body = get(server, wrong)
+        assert (status, body) == (404, told), wrong
     # what the client sent is quoted on the one line, its line breaks and NULs escaped
     status, _, body = get(server, "/id/therapy/a%0Ab%00")
     assert status == 404 and body.startswith(b"no entity at /id/therapy/a\\nb\\x00")

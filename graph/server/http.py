@@ -1036,13 +1036,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers[NOTES_HEADER] = notes_header(payload["notes"])
         return Response(200, document, "text/html", headers)
 
+    def _page_named(self, encoded: str, params: dict[str, list[str]]) -> str | None:
+        """The path of the page of the entity ``encoded`` (percent-encoded) names, as ``atmpkg
+        show`` reads a name, or None."""
+        try:
+            name = urllib.parse.unquote(encoded, errors="strict")
+        except UnicodeDecodeError:
+            return None
+        if not name.strip():
+            return None
+        iri = self._run("named", {"name": name}, params)["named"]
+        return local_href(iri) if iri else None
+
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
         if kind not in KINDS:
+            # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it,
+            # is offered the page of what it names (newuser24 F6: a 404 that offered nothing)
+            page = None if encoded else self._page_named(kind, params)
             close = difflib.get_close_matches(kind, KINDS, 1)
-            hint = (
-                f"; {cut(kind)!r} is no kind of entity: did you mean {close[0]!r}?" if close else ""
-            )
+            if page:
+                hint = f"; did you mean {page}?"
+            elif close:
+                hint = f"; {cut(kind)!r} is no kind of entity: did you mean {close[0]!r}?"
+            else:
+                hint = ""
             raise HttpError(404, f"no entity at {cut(path)}{hint}")
         # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
         # what makes no IRI the entity lookup names no entity

@@ -272,6 +272,15 @@ def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
     return {"body": json.dumps(drawn, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
 
 
+def _job_named(args: dict, graph: KnowledgeGraph) -> dict:
+    """The IRI of the entity ``name`` names, as ``atmpkg show`` reads a name (``named``; "" for
+    none): what a path without the entity's kind (``/id/kymriah``) is offered."""
+    try:
+        return {"named": graph.show(args["name"]).iri}
+    except (UnknownNameError, ParameterError):
+        return {"named": ""}
+
+
 def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
     """Why there is no page at an entity's IRI, with the paths of the closest IRIs of its kind."""
     kind, _, slug = iri[len(ID) :].partition("/")
@@ -291,6 +300,7 @@ JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
     "graph": _job_graph,
     "entity": _job_entity,
     "neighbours": _job_neighbours,
+    "named": _job_named,
 }
 
 
@@ -373,7 +383,15 @@ def load_reply(data: bytes) -> tuple[int | str, dict | str | int]:
 #: The statuses of the errors a job replies with (:func:`_error_reply`).
 _ERROR_STATUSES = frozenset({400, 403, 404, 406, 500, 503})
 #: The fields of a job's answer, each with its type (the body comes as bytes from the framing).
-_FIELDS = {"body": bytes, "fmt": str, "csp": str, "moved": str, "truncated": bool, "notes": list}
+_FIELDS = {
+    "body": bytes,
+    "fmt": str,
+    "csp": str,
+    "moved": str,
+    "named": str,
+    "truncated": bool,
+    "notes": list,
+}
 #: The most notes a reply keeps, and the longest: the server's header shows five, cut shorter,
 #: and a reply's first line, ASCII JSON where a character may take 12 bytes, stays far below
 #: MAX_REPLY_HEAD (notes of 16 KiB made one of 2.4 MB, rev17 F1).
@@ -386,6 +404,8 @@ def _reply(reply: object) -> bool:
 
     >>> _reply((200, {"body": b"x", "notes": ["a"]})), _reply((400, "no WHERE"))
     (True, True)
+    >>> _reply((200, {"named": ""})), _reply((200, {"named": "", "moved": "x"}))
+    (True, False)
     >>> _reply((500, [[]])), _reply((100, "HTTP/1.1 200 OK")), _reply((200, {"body": "x"}))
     (False, False, False)
     """
@@ -398,8 +418,9 @@ def _reply(reply: object) -> bool:
         return False
     if not all(type(value) is _FIELDS[key] for key, value in answer.items()):
         return False
-    # a page, an answer or a view has a body; an entity that was replaced, where it went
-    if ("body" in answer) == ("moved" in answer):
+    # a page, an answer or a view has a body; an entity that was replaced, where it went; a
+    # name, what it names
+    if sum(key in answer for key in ("body", "moved", "named")) != 1:
         return False
     # the server writes these into the answer's headers (sec17 W1)
     if not (known_csp(answer.get("csp", MESSAGE_CSP)) and answer.get("fmt", "json") in MEDIA_TYPES):
