@@ -1136,6 +1136,79 @@ def test_an_answer_of_the_wrong_kind_or_cut_off_is_an_error_not_rows(tmp_path):
         )
 
 
+class DeclaredEncodingHandler(QuietHandler):
+    """newuser24 F10: a server that answers every SELECT with one row of ?t, "Café €", in SPARQL
+    Results in XML written in ``encoding`` and declaring ``declared`` (none when None), of type
+    ``media``; every ASK with true."""
+
+    declared: str | None = "ISO-8859-1"
+    encoding, media, value = "latin-1", "application/sparql-results+xml", "Café"
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if isinstance(ox.Store().query(text), ox.QueryBoolean):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        declaration = "" if self.declared is None else f' encoding="{self.declared}"'
+        body = (
+            f'<?xml version="1.0"{declaration}?>\n<sparql xmlns="http://www.w3.org/2005/sparql-'
+            'results#"><head><variable name="t"/></head>\n<results><result><binding name="t">'
+            f"<literal>{self.value}</literal></binding></result></results></sparql>"
+        )
+        self.send_body(body.encode(self.encoding), self.media)
+
+
+class Utf16Handler(DeclaredEncodingHandler):
+    declared, encoding, value = "UTF-16", "utf-16", "Café €"
+
+
+class CharsetHandler(DeclaredEncodingHandler):
+    """The Content-Type's charset names the encoding; the declaration says another."""
+
+    declared, encoding, value = "UTF-8", "cp1252", "Café €"
+    media = "application/sparql-results+xml; charset=windows-1252"
+
+
+class MisdeclaredHandler(DeclaredEncodingHandler):
+    declared = "UTF-8"
+
+
+class UnknownEncodingHandler(DeclaredEncodingHandler):
+    declared = "x-mac-unknown"
+
+
+def test_an_xml_answer_is_read_in_the_encoding_it_declares():
+    """newuser24 F10: SPARQL Results in XML declaring ISO-8859-1, well-formed in it, were refused
+    with "cannot decode input using UTF-8: incomplete utf-8 byte sequence from index 3"; they are
+    read in the encoding their byte order mark, Content-Type or declaration names."""
+    text = "SELECT ?t WHERE { ?t ?p ?o }"
+    for handler, value in (
+        (DeclaredEncodingHandler, "Café"),
+        (Utf16Handler, "Café €"),
+        (CharsetHandler, "Café €"),
+    ):
+        with http_server(handler) as url:
+            assert query(text, endpoint=url).column("t") == [value], handler.__name__
+            result = invoke("query", text, "--format", "tsv", "--endpoint", url)
+        assert (result.exit_code, result.stdout) == (0, f'?t\n"{value}"\n'), handler.__name__
+    with http_server(MisdeclaredHandler) as url:
+        result = invoke("query", text, "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} sent SPARQL Results in XML that does not read as UTF-8 "
+        "(the encoding its XML declaration names; line 3 of the answer): configure the endpoint "
+        "to answer in UTF-8, or with SPARQL Results in JSON\n",
+    )
+    with http_server(UnknownEncodingHandler) as url:
+        result = invoke("query", text, "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} sent SPARQL Results in XML in the encoding "
+        "'x-mac-unknown' (the encoding its XML declaration names), which is not known here: "
+        "configure the endpoint to answer in UTF-8, or with SPARQL Results in JSON\n",
+    )
+
+
 def test_an_http_error_names_the_status_and_the_start_of_the_body():
     with http_server(FailingHandler) as url:
         with pytest.raises(StoreError) as caught:
@@ -1279,6 +1352,24 @@ class DeepTriplesHandler(DeepTripleTermHandler):
     results = "none"
 
 
+class DeepEncodedHandler(QuietHandler):
+    """newuser24 F10: the deep XML answers above in another encoding, which answers are now read
+    in: in UTF-16 (whose bytes spell no "triple"), and in ISO-8859-1 behind the slip."""
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if text.startswith("ASK"):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        deep = nested_triple_term(50_000, "xml")
+        if "?x" in text:
+            body = deep.replace(b'"1.0"', b'"1.0" encoding="UTF-16"').decode().encode("utf-16")
+        else:
+            slipped = deep.replace(b"<head>", b'<head a="1" a="2">')
+            body = slipped.replace(b'"1.0"', b'"1.0" encoding="ISO-8859-1"')
+        self.send_body(body, "application/sparql-results+xml")
+
+
 def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_parser():
     """sec22 M1: each answer below killed the process with a segmentation fault, which no
     ``except`` catches (a notebook's kernel with it); run in a process of its own, so that a
@@ -1299,6 +1390,13 @@ def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_
         (
             SlippedDeepAnswersHandler,
             "SELECT ?x WHERE { ?x ?p ?o }",
+            "sent SPARQL Results in XML that is not well-formed (duplicate attribute, line 1 of the "
+            "answer): refused unparsed\n",
+        ),
+        (DeepEncodedHandler, "SELECT ?x WHERE { ?x ?p ?o }", f"sent SPARQL Results in XML {deep}"),
+        (
+            DeepEncodedHandler,
+            "SELECT ?y WHERE { ?y ?p ?o }",
             "sent SPARQL Results in XML that is not well-formed (duplicate attribute, line 1 of the "
             "answer): refused unparsed\n",
         ),

@@ -40,11 +40,13 @@ loaded with the graph, and ``update_endpoint`` and ``graph_store`` its other URL
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import io
 import itertools
 import json
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -1202,10 +1204,11 @@ def parse_results(
     limit: int | None = None,
 ) -> Solutions | ox.QueryBoolean:
     """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
-    Content-Type names (JSON when it names none). An answer that does not parse, is cut off (an
-    XML document without its end) or is of the other kind raises :class:`StoreError`, as does a
-    SELECT answer with a column not among ``columns`` (the query's variables) or a triple term,
-    which no graph of RDF 1.1 holds; Virtuoso's
+    Content-Type names (JSON when it names none; XML in the encoding it names, read by
+    :func:`xml_in_utf8`). An answer that does not parse, is cut off (an XML document without its
+    end) or is of the other kind raises :class:`StoreError`, as does a SELECT answer with a column
+    not among ``columns`` (the query's variables) or a triple term, which no graph of RDF 1.1
+    holds; Virtuoso's
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
     A variable in ``bound`` is given its bound term in every row, as the embedded store gives it:
     the server may write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an
@@ -1229,11 +1232,14 @@ def parse_results(
     # gone, so that no frame an error keeps holds it
     parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
     read: Solutions | ox.QueryBoolean | str
-    check_results_before_parsing(url, answer.body, fmt)
+    body = answer.body
+    if fmt == ox.QueryResultsFormat.XML:
+        body = xml_in_utf8(url, body, media)
+    check_results_before_parsing(url, body, fmt)
     try:
-        if fmt == ox.QueryResultsFormat.XML and not answer.body.rstrip().endswith(b"</sparql>"):
+        if fmt == ox.QueryResultsFormat.XML and not body.rstrip().endswith(b"</sparql>"):
             raise ValueError("the document stops before its end (</sparql>): it was cut off")
-        parsed = ox.parse_query_results(answer.body, fmt)
+        parsed = ox.parse_query_results(body, fmt)
         if isinstance(parsed, ox.QueryBoolean):
             read = parsed
             if form != "ASK":
@@ -1256,6 +1262,121 @@ def parse_results(
     if isinstance(read, str):
         raise StoreError(read)
     return read
+
+
+#: The byte order marks that name the encoding of an XML document before anything else does
+#: (UTF-32's first: its little-endian mark starts with UTF-16's).
+_XML_MARKS = (
+    (codecs.BOM_UTF8, "UTF-8"),
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+#: An XML declaration up to its encoding's name (XML 1.0, production 23): ``head`` before the
+#: name's quote, ``name`` the name.
+_XML_DECLARATION = (
+    r"\A(?P<head><\?xml[ \t\r\n]+version[ \t\r\n]*=[ \t\r\n]*(?P<q1>[\"'])[^\"'<>]*(?P=q1)"
+    r"[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*)(?P<q2>[\"'])(?P<name>[A-Za-z][A-Za-z0-9._-]*)(?P=q2)"
+)
+_DECLARED_BYTES = re.compile(_XML_DECLARATION.encode("ascii"))
+_DECLARED_TEXT = re.compile(_XML_DECLARATION)
+_BY_DECLARATION = "the encoding its XML declaration names"
+
+
+def _xml_encoding(body: bytes, media: str) -> tuple[str, str]:
+    """The encoding an XML answer is in, and what names it: its byte order mark, else the
+    charset of its Content-Type ``media``, else its XML declaration (RFC 7303, 3.2), else UTF-8."""
+    for mark, name in _XML_MARKS:
+        if body.startswith(mark):
+            return name, "the encoding its byte order mark names"
+    for parameter in media.split(";")[1:]:
+        key, _, value = parameter.partition("=")
+        if key.strip().lower() == "charset" and value.strip().strip('"'):
+            return value.strip().strip('"'), "the charset its Content-Type names"
+    declared = _DECLARED_BYTES.match(body[:1024])
+    if declared:
+        return declared["name"].decode("ascii"), _BY_DECLARATION
+    return "UTF-8", "XML's encoding where none is declared"
+
+
+def _decoded(body: bytes, encoding: str) -> Iterator[str]:
+    """``body`` read as ``encoding``, a piece of text per :data:`_UNPACK_STEP` bytes; a byte
+    that does not read raises UnicodeDecodeError with ``start``, where it is in ``body``."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    for start in range(0, len(body), _UNPACK_STEP):
+        piece = body[start : start + _UNPACK_STEP]
+        try:
+            yield decoder.decode(piece, final=start + _UNPACK_STEP >= len(body))
+        except UnicodeDecodeError as exc:
+            held = len(exc.object) - len(piece)  # the bytes of the piece before, not read yet
+            at = start - held + exc.start
+            raise UnicodeDecodeError(exc.encoding, body, at, at + 1, exc.reason) from None
+        except UnicodeError as exc:  # UTF-16 named with no byte order mark to start it
+            raise UnicodeDecodeError(encoding, body, start, start + 1, str(exc)) from None
+
+
+def xml_in_utf8(url: str, body: bytes, media: str = "") -> bytes:
+    """SPARQL Results in XML ``body`` in UTF-8, the only encoding the engine's parser reads, read
+    in the encoding its byte order mark, the charset of its Content-Type ``media`` or its XML
+    declaration names (in that order, as RFC 7303 says; UTF-8 when none does), and with its
+    declaration naming UTF-8, so that the checks before parsing read what the engine will.
+    An answer whose bytes do not read in that encoding raises :class:`StoreError` with its line,
+    as does one in an encoding Python does not know, unless its text is ASCII (read as it is).
+
+    >>> latin = '<?xml version="1.0" encoding="ISO-8859-1"?><sparql>Caf\xe9</sparql>'
+    >>> xml_in_utf8("http://h/q", latin.encode("latin-1")).decode("utf-8")
+    '<?xml version="1.0" encoding="UTF-8"?><sparql>Café</sparql>'
+    >>> xml_in_utf8("http://h/q", latin.replace("ISO-8859-1", "UTF-8").encode("latin-1"))
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q sent SPARQL Results in XML that does not read as UTF-8 (the encoding its XML declaration names; line 1 of the answer): configure the endpoint to answer in UTF-8, or with SPARQL Results in JSON
+    """
+    name, named_by = _xml_encoding(body, media)
+    try:
+        encoding = codecs.lookup(name).name
+        b" ".decode(encoding, "ignore")  # LookupError for a codec of bytes, not text (zlib)
+    except (LookupError, UnicodeError):  # Python's "undefined" codec reads nothing
+        if body.isascii():  # reads the same in UTF-8
+            return body
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent SPARQL Results in XML in the encoding {name!r} "
+            f"({named_by}), which is not known here: configure the endpoint to answer in UTF-8, "
+            "or with SPARQL Results in JSON"
+        ) from None
+    if encoding == "utf-8" and body.isascii():
+        return body
+    transcoded = io.BytesIO()
+    try:
+        for at, piece in enumerate(_decoded(body, encoding)):
+            if at == 0:
+                piece = piece.removeprefix("\ufeff")
+                declared = _DECLARED_TEXT.match(piece)
+                if declared is None and named_by == _BY_DECLARATION:
+                    # the declaration itself does not read in the encoding it names
+                    raise UnicodeDecodeError(encoding, body, 0, 1, "no declaration")
+                if declared is not None:
+                    piece = f'{declared["head"]}"UTF-8"{piece[declared.end() :]}'
+            if encoding == "utf-8":  # only checked: the engine reads it as it is
+                continue
+            utf8 = piece.encode("utf-8")
+            if transcoded.tell() + len(utf8) > MAX_ANSWER_BYTES:
+                raise StoreError(
+                    f"the SPARQL endpoint {url} sent an answer larger than "
+                    f"{MAX_ANSWER_BYTES // 1024**2:,} MiB (in UTF-8); narrow the query"
+                )
+            transcoded.write(utf8)
+    except UnicodeDecodeError as exc:
+        try:
+            line = 1 + sum(text.count("\n") for text in _decoded(body[: exc.start], encoding))
+        except UnicodeDecodeError:  # UTF-16 with no byte order mark to start it
+            line = 1
+        raise StoreError(
+            f"the SPARQL endpoint {url} sent SPARQL Results in XML that does not read as {name} "
+            f"({named_by}; line {line:,} of the answer): configure the endpoint to answer in "
+            "UTF-8, or with SPARQL Results in JSON"
+        ) from None
+    return body if encoding == "utf-8" else transcoded.getvalue()
 
 
 #: The deepest the objects of a JSON answer or the elements of an XML one may nest: a table of
