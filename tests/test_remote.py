@@ -733,14 +733,13 @@ def test_a_later_batch_refused_is_not_blamed_on_the_url():
 def test_a_push_that_stored_nothing_is_not_reported_as_done(fixture_store):
     with http_server(HomepageHandler) as url:
         result = invoke("push", "--endpoint", url, "--store", fixture_store)
-    assert result.exit_code == 1
-    # a web page at the URL answers no query: found before anything is written
-    assert result.stderr.startswith(
-        f"Error: the SPARQL endpoint {url} sent results that do not parse"
-    )
-    assert result.stderr.endswith(
-        "nothing was written: give the server's query URL as --endpoint (endpoint=), for oxigraph "
-        "serve /query\n"
+    # a web page at the URL answers no query: found before anything is written, and named as
+    # what it is (newuser24 F11)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} answered text/html, not SPARQL results (a login or "
+        "error page?): Welcome to my homepage; nothing was written: give the server's query URL "
+        "as --endpoint (endpoint=), for oxigraph serve /query\n",
     )
     assert "Pushed" not in result.output
 
@@ -1206,6 +1205,52 @@ def test_an_xml_answer_is_read_in_the_encoding_it_declares():
         f"Error: the SPARQL endpoint {url} sent SPARQL Results in XML in the encoding "
         "'x-mac-unknown' (the encoding its XML declaration names), which is not known here: "
         "configure the endpoint to answer in UTF-8, or with SPARQL Results in JSON\n",
+    )
+
+
+class WebPageHandler(QuietHandler):
+    """newuser24 F11: a proxy's page, answered with 200 to every query but the ASK of the graph."""
+
+    page = (
+        b"<!DOCTYPE html>\n<html><head><title>Service Unavailable</title><style>p { color: red }"
+        b"</style><script>if (a << 2) {}</script></head>\n<body><p>The server is down for "
+        b"maintenance &amp; back at 18:00.</p></body></html>"
+    )
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if text.startswith("ASK"):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+        else:
+            self.send_body(self.page, "text/html; charset=utf-8")
+
+
+class OctetsHandler(AnswerHandler):
+    media, body = "application/octet-stream", b"\x00\x01binary\x02"
+
+
+def test_an_answer_of_another_media_type_names_it():
+    """newuser24 F11: an HTML page answered with 200 was "results that do not parse as SPARQL
+    Results in JSON: Parser error at line 1 column 1: Unexpected char: '<'"."""
+    page = (
+        "answered text/html, not {} (a login or error page?): Service Unavailable The server is "
+        "down for maintenance & back at 18:00.\n"
+    )
+    with http_server(WebPageHandler) as url:
+        select = invoke("query", "SELECT ?s WHERE { ?s ?p ?o }", "--endpoint", url)
+        construct = invoke("query", "CONSTRUCT WHERE { ?s ?p ?o }", "--endpoint", url)
+        shown = invoke("show", "kymriah", "--endpoint", url)
+    told = f"Error: the SPARQL endpoint {url} "
+    assert (select.exit_code, select.stderr) == (1, told + page.format("SPARQL results"))
+    assert (construct.exit_code, construct.stderr) == (1, told + page.format("RDF triples"))
+    assert (shown.exit_code, shown.stderr) == (1, told + page.format("SPARQL results"))
+    # another type is read as the default format first, and named when it does not parse
+    with http_server(OctetsHandler) as url:
+        with pytest.raises(StoreError) as caught:
+            query("SELECT ?s WHERE { ?s ?p ?o }", endpoint=url)
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {url} answered application/octet-stream, not SPARQL results: "
+        "binary"
     )
 
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 import base64
 import codecs
 import contextlib
+import html
 import io
 import itertools
 import json
@@ -1227,7 +1228,10 @@ def parse_results(
     atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered a SELECT query with a boolean, the answer to an ASK
     """
     media = answer.headers.get("content-type", "")
-    fmt = ox.QueryResultsFormat.from_media_type(media) or ox.QueryResultsFormat.JSON
+    named = ox.QueryResultsFormat.from_media_type(media)
+    if named is None and _web_page(media):
+        raise not_asked_for(url, media, answer.body, "SPARQL results")
+    fmt = named or ox.QueryResultsFormat.JSON
     # Only the thread that made a QuerySolutions may drop it: every refusal is raised once it is
     # gone, so that no frame an error keeps holds it
     parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
@@ -1253,6 +1257,8 @@ def parse_results(
             read = _read_table(url, parsed, bound, columns, limit)
     except (SyntaxError, ValueError) as exc:
         read = f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
+        if named is None and media.strip():
+            read = str(not_asked_for(url, media, body, "SPARQL results"))
     except MemoryError:
         read = (
             f"the SPARQL endpoint {url} sent more rows than fit in memory; narrow the query or "
@@ -1557,6 +1563,39 @@ class Solutions:
         return iter(self.rows)
 
 
+#: The media types of a web page: what a login form, a proxy's error page or a server's home page
+#: is sent as, at a URL that is not the endpoint's.
+_WEB_PAGES = frozenset({"text/html", "application/xhtml+xml"})
+#: A web page's markup: scripts and styles with their content, comments, tags.
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.DOTALL | re.IGNORECASE)
+
+
+def _web_page(media: str) -> bool:
+    return media.split(";")[0].strip().lower() in _WEB_PAGES
+
+
+def not_asked_for(url: str, media: str, body: bytes, asked: str) -> StoreError:
+    """The error for an answer of a media type that is not what was ``asked`` (SPARQL results,
+    RDF triples): the type, and the start of the text (of a web page, without its markup).
+
+    >>> page = b"<html><head><title>Sign in</title></head><body><p>Log in to go on</p></body></html>"
+    >>> str(not_asked_for("http://h/q", "text/html; charset=utf-8", page, "SPARQL results"))
+    'the SPARQL endpoint http://h/q answered text/html, not SPARQL results (a login or error page?): Sign in Log in to go on'
+    """
+    kind = media.split(";")[0].strip().lower()
+    text = body[:65536].decode("utf-8", "replace")
+    page = kind in _WEB_PAGES
+    if page:
+        text = html.unescape(_MARKUP.sub(" ", text))
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    text = text if len(text) <= 200 else text[:200] + "…"
+    return StoreError(
+        f"the SPARQL endpoint {url} answered {kind}, not {asked}"
+        + (" (a login or error page?)" if page else "")
+        + (f": {text}" if text else "")
+    )
+
+
 def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
     when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
@@ -1572,7 +1611,10 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and holds none
     """
     media = answer.headers.get("content-type", "")
-    fmt = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
+    named = ox.RdfFormat.from_media_type(media)
+    if named is None and _web_page(media):
+        raise not_asked_for(url, media, answer.body, "RDF triples")
+    fmt = named or ox.RdfFormat.N_TRIPLES
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         check_before_parsing(url, answer.body, fmt)
     elif fmt in _TURTLE_FAMILY:
@@ -1588,6 +1630,8 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     try:
         triples = [quad.triple for quad in ox.parse(answer.body, fmt)]
     except (SyntaxError, ValueError) as exc:
+        if named is None and media.strip():
+            raise not_asked_for(url, media, answer.body, "RDF triples") from None
         raise StoreError(
             f"the SPARQL endpoint {url} sent triples that do not parse as {fmt.name}: {exc}"
         ) from None
