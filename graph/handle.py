@@ -423,7 +423,7 @@ class KnowledgeGraph:
         text, which is given the notes the same text gets inline (joints23 F3: a file mistyping
         atmp:Therapi answered nothing without a word), where a curated named query skips them."""
         from .engine import gate
-        from .sparql.named import bind_params, defaulted_notes
+        from .sparql.named import bind_params, defaulted_notes, reported_notes
 
         allow = gate.allowed(allow)
         started = time.monotonic()
@@ -449,6 +449,12 @@ class KnowledgeGraph:
             # no notes on how text binds: the header types each parameter
             self._advise(result, checked.tokens, {}, started, timeout)
         result.notes += defaulted_notes(named, params or {}, bindings, store)
+        # Advice, as in _advise: it never fails the query answered, nor outlasts its time limit
+        deadline = started + timeout if timeout is not None else float("inf")
+        with until(deadline) if until and timeout is not None else contextlib.nullcontext():
+            with contextlib.suppress(ValueError, AtmpkgError):
+                if time.monotonic() < deadline:
+                    result.notes += reported_notes(result, store)
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

@@ -212,9 +212,10 @@ STATED_DATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
 #: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and
 #: so do its ultimate parent and its ownership line; a deal's other side is its target, the target's
-#: developer or its counterparty; an area lies within the regions its part-of links reach) and the
-#: end of a date's period (the date as stated shows it). Queries use them; drawn, they would
-#: double every connection.
+#: developer or its counterparty; an area lies within the regions its part-of links reach), the
+#: end of a date's period (the date as stated shows it) and the day a review was first reported
+#: (its sources' dates as stated show it). Queries use them; drawn, they would double every
+#: connection.
 SHORTCUTS = frozenset(
     ATMP + name
     for name in (
@@ -232,6 +233,7 @@ SHORTCUTS = frozenset(
         "acceptedDateEnd",
         "goalDateEnd",
         "outcomeDateEnd",
+        "firstReported",
     )
 )
 #: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A

@@ -81,6 +81,7 @@ class ATMP(DefinedNamespace):
     evidence: URIRef
     factorKind: URIRef
     firstApproval: URIRef
+    firstReported: URIRef
     forecastValueUSD: URIRef
     forecastYear: URIRef
     formatterURL: URIRef

@@ -331,21 +331,45 @@ def test_the_applications_under_review_at_the_data_date(curated_store):
 
 
 def test_the_applications_under_review_on_an_earlier_day(curated_store):
-    # accepted by 1 January 2026 (or on a day not recorded) and not decided by then
-    found = run_named("pending-reviews", {"as_of": "2026-01-01"}, store=curated_store).dicts()
-    assert [shorten(r["review"]) for r in found] == [
+    # accepted by 1 January 2026 (or, acceptance not recorded, first reported by then) and not
+    # decided by then: anito-cel's BLA, first reported on 23 February 2026, and Amchepry's
+    # application, on 13 February 2026, not yet (newuser24 F7)
+    found = run_named("pending-reviews", {"as_of": "2026-01-01"}, store=curated_store)
+    assert [shorten(r["review"]) for r in found.dicts()] == [
         "review:otarmeni-ema-otof-hearing-loss",
         "review:ebvallo-fda-ptld-2025",
         "review:clemidsogene-lanparvovec-fda-mps-ii-2025",
         "review:kresladi-fda-lad-i-2025",
         "review:vusolimogene-oderparepvec-fda-melanoma-2025-resubmission",
         "review:orca-t-fda-hematologic-neoplasms-2025",
-        "review:anitocabtagene-autoleucel-fda-multiple-myeloma",
         "review:carteyva-nmpa-large-b-cell-lymphoma-second-line",
         "review:satricabtagene-autoleucel-nmpa-gastric-adenocarcinoma",
-        "review:amchepry-pmda-parkinson-disease",
         "review:reheart-pmda-heart-failure",
     ]
+    assert found.notes == [
+        "seen from 2026-01-01, 3 reviews listed have no recorded acceptance "
+        "(review:otarmeni-ema-otof-hearing-loss, "
+        "review:vusolimogene-oderparepvec-fda-melanoma-2025-resubmission, "
+        "review:reheart-pmda-heart-failure): each counts from the day its first source was issued "
+        "(atmp:firstReported; the first day of its month or year where no day is given), not from "
+        "its filing"
+    ]
+
+
+def test_no_application_is_under_review_before_any_was_filed_or_reported(curated_store):
+    """newuser24 F7: from 1 June 2023, and from 1 January 1990, pending-reviews listed nine
+    reviews whose acceptance is not recorded, filed years later (RP1's resubmission of 2025,
+    anito-cel's BLA with its goal date in December 2026), and regulatory-calendar had them due;
+    the earliest acceptance recorded is Ebvallo's, in July 2024, and the earliest source of a
+    review without one was issued in 2025."""
+    for day in ("1990-01-01", "2023-06-01"):
+        found = run_named("pending-reviews", {"as_of": day}, store=curated_store)
+        assert (found.rows, found.notes) == ([], [])
+        period = {"as_of": day, "from": day, "to": "2030-01-01"}
+        found = run_named("regulatory-calendar", period, store=curated_store)
+        assert (found.rows, found.notes) == ([], [])
+    first = run_named("pending-reviews", {"as_of": "2024-07-31"}, store=curated_store).dicts()
+    assert [shorten(r["review"]) for r in first] == ["review:ebvallo-fda-ptld-2024"]
 
 
 def test_europe_holds_the_european_union(curated_store):

@@ -2079,6 +2079,93 @@ def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_gra
     assert named_in("authorised-products", "Beqvez", as_of="2024-04-30") == ["Beqvez"]
 
 
+def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
+    fixture_store, tmp_path_factory
+):
+    """newuser24 F7: a review without an accepted date counted from its start: pending-reviews
+    from 1 June 2023, or 1 January 1990, listed reviews filed years later, and said nothing. It
+    counts from the day its first source was issued (atmp:firstReported: report-x, 2025, its
+    first day), and a past day's answer that lists it says so."""
+    goal = queries.today() + datetime.timedelta(days=200)
+    text = REVIEWS + (
+        f"alphacel-pmda-multiple-myeloma,alphacel,pmda,multiple-myeloma,cellco,other,,{goal},"
+        "decision-expected,,,report-y|report-x,acceptance day not found\n"
+    )
+    folder = tmp_path_factory.mktemp("reported")
+    shutil.copytree(fixture_store, folder / "store", symlinks=True)
+    (folder / "reviews.csv").write_text(text, encoding="utf-8")
+    atmpkg.graph.import_files([folder / "reviews.csv"], folder / "store")
+    kg = atmpkg.open(folder / "store")
+    pmda = ID + "review/alphacel-pmda-multiple-myeloma"
+    assert kg.query(f"SELECT ?d WHERE {{ <{pmda}> atmp:firstReported ?d }}").column("d") == [
+        D(2025, 1, 1)
+    ]
+
+    def pending(**params: str) -> tuple[list[tuple[str, str]], list[str]]:
+        found = kg.named("pending-reviews", **params)
+        return [(r["review"].rsplit("/", 1)[1], r["status"]) for r in found.dicts()], found.notes
+
+    betacel_due = ("betacel-ema-multiple-myeloma", "decision due")
+    alphacel_due = ("alphacel-fda-multiple-myeloma", "decision due")
+    for day in ("1990-01-01", "2023-06-01", "2024-12-31"):
+        expected = [] if day == "1990-01-01" else [betacel_due, alphacel_due]
+        if day == "2024-12-31":
+            expected = [
+                ("genex-ema-spinal-muscular-atrophy", "no decision date announced"),
+                ("betacel-ema-multiple-myeloma", "decision date passed, outcome not recorded"),
+                ("genex-fda-spinal-muscular-atrophy", "decision date passed, outcome not recorded"),
+            ]
+        assert pending(as_of=day) == (expected, []), day
+    found, notes = pending(as_of="2025-01-01")
+    assert found[-1] == ("alphacel-pmda-multiple-myeloma", "decision due")
+    assert notes == [
+        "seen from 2025-01-01, 1 review listed has no recorded acceptance "
+        "(review:alphacel-pmda-multiple-myeloma): each counts from the day its first source was "
+        "issued (atmp:firstReported; the first day of its month or year where no day is given), "
+        "not from its filing"
+    ]
+    # from today, by default: listed, with nothing to say but the day
+    today = queries.today()
+    answer = kg.named("pending-reviews")
+    assert answer.dicts()[-1] == {
+        "agency": ID + "agency/pmda",
+        "agencyName": "PMDA",
+        "therapy": ALPHACEL,
+        "therapyName": "Alphacel",
+        "indication": ID + "indication/multiple-myeloma",
+        "indicationName": "multiple myeloma",
+        "sponsor": ID + "company/cellco",
+        "sponsorName": "CellCo",
+        "submission": "other application",
+        "goalDate": goal,
+        "goalKind": "expected decision",
+        "status": "decision due",
+        "review": pmda,
+        "as_of": today,
+    }
+    assert [r["review"].rsplit("/", 1)[1] for r in answer.dicts()] == [
+        "genex-ema-spinal-muscular-atrophy",
+        "betacel-ema-multiple-myeloma",
+        "genex-fda-spinal-muscular-atrophy",
+        "alphacel-pmda-multiple-myeloma",
+    ]
+    assert answer.notes == [
+        f"as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD for another day"
+    ]
+    calendar = kg.named("regulatory-calendar")
+    assert [(r["review"], r["goalDate"]) for r in calendar.dicts()] == [(pmda, goal)]
+    # the calendar of the same years seen from 2023 has the reviews accepted by then alone
+    period = {"from": "2023-06-01", "to": "2030-12-31"}
+    seen = kg.named("regulatory-calendar", as_of="2023-06-01", **period)
+    assert ([r["review"].rsplit("/", 1)[1] for r in seen.dicts()], seen.notes) == (
+        ["alphacel-fda-multiple-myeloma", "betacel-ema-multiple-myeloma"],
+        [],
+    )
+    later = kg.named("regulatory-calendar", as_of="2025-06-01", **period)
+    assert [r["review"] for r in later.dicts()] == [pmda]
+    assert later.notes == [notes[0].replace("2025-01-01", "2025-06-01")]
+
+
 def _curated_approvals() -> list[dict[str, str]]:
     import csv
     from pathlib import Path

@@ -21,6 +21,7 @@ import os
 import re
 import shlex
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
@@ -34,9 +35,12 @@ from ..errors import (
     indefinite,
     unicode_text,
 )
-from ..terms import ID, KIND_PREFIXES, KINDS, RDFS, XSD, shorten
+from ..terms import ATMP, ID, KIND_PREFIXES, KINDS, RDFS, XSD, shorten
 from .entities import resolve_entity, resolve_entity_of_kind
 from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
+
+if TYPE_CHECKING:
+    from ..engine.evaluate import QueryResult
 
 StorePath = str | os.PathLike[str] | None
 ALLOW = gate.ALLOW
@@ -158,6 +162,59 @@ def defaulted_notes(
             label = None if store is None else _label(value, store)
             shown = shorten(value.value) + (f" ({label})" if label else "")
         notes.append(f"{p.name} is {shown}, the default; give -p {p.name}=… for another")
+    return notes
+
+
+#: How many reviews a note names; past them it says how many more there are.
+NAMED_IN_A_NOTE = 8
+
+
+def reported_notes(
+    result: QueryResult, store: ox.Store, today: datetime.date | None = None
+) -> list[str]:
+    """A note when ``result``, a named query's answer, looks from a day before ``today`` (its
+    parameter ``as_of``) and lists, in its column ``review``, reviews whose acceptance is not
+    recorded: each counts from the day it was first reported (``atmp:firstReported``, derived by
+    ``queries/rules/29-first-reported.ru``), not from its filing, or from any day when none of
+    its sources is dated (newuser24 F7). A remote ``store`` is asked for the reviews together
+    (:func:`~atmpkg.graph.store.remote.prefetch`), not one by one.
+
+    >>> found = atmpkg.open().named("pending-reviews", as_of="2026-01-01")
+    >>> reported_notes(found, atmpkg.graph.open_store().store)[0][:93]
+    'seen from 2026-01-01, 3 reviews listed have no recorded acceptance (review:otarmeni-ema-otof-'
+    """
+    from ..store.remote import prefetch
+
+    as_of = result.parameters.get("as_of")
+    today = today or queries.today()
+    if not isinstance(as_of, ox.Literal) or as_of.value >= today.isoformat():
+        return []
+    if "review" not in result.variables:
+        return []
+    at = result.variables.index("review")
+    listed = dict.fromkeys(row[at] for row in result.rows if isinstance(row[at], ox.NamedNode))
+    prefetch(store, listed, incoming=False)
+    accepted, reported = ox.NamedNode(ATMP + "acceptedDate"), ox.NamedNode(ATMP + "firstReported")
+    unaccepted = [r for r in listed if not any(store.quads_for_pattern(r, accepted, None))]
+    undated = [r for r in unaccepted if not any(store.quads_for_pattern(r, reported, None))]
+    notes = []
+    for reviews, lacking, how in (
+        (
+            [r for r in unaccepted if r not in undated],
+            "no recorded acceptance",
+            "each counts from the day its first source was issued (atmp:firstReported; the first "
+            "day of its month or year where no day is given), not from its filing",
+        ),
+        (undated, "neither a recorded acceptance nor a dated source", "each counts from any day"),
+    ):
+        if not reviews:
+            continue
+        names = [shorten(r.value) for r in reviews[:NAMED_IN_A_NOTE]]
+        more = f" and {len(reviews) - len(names)} more" if len(reviews) > len(names) else ""
+        counted = "1 review listed has" if len(reviews) == 1 else f"{len(reviews)} reviews listed have"
+        notes.append(
+            f"seen from {as_of.value}, {counted} {lacking} ({', '.join(names)}{more}): {how}"
+        )
     return notes
 
 
