@@ -1448,7 +1448,7 @@ def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_
         (
             SlippedDeepAnswersHandler,
             "CONSTRUCT WHERE { ?s ?p ?o }",
-            "answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and "
+            "answered with an RDF 1.2 triple term (line 2 of the answer); the graph is RDF 1.1 and "
             "holds none\n",
         ),
     ):

@@ -1763,10 +1763,8 @@ def test_max_nodes_on_the_command_line(fixture_store, tmp_path):
     )
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 37 entities" in result.stderr
-    assert (
-        result.stdout
-        == f"Wrote {out}: 3 nodes, {page_data(out.read_text())['edges'].__len__()} links.\n"
-    )
+    assert result.stdout == f"Wrote {out}: 3 nodes, 1 link.\n"
+    assert len(page_data(out.read_text())["edges"]) == 1
     result = CliRunner().invoke(
         cli, ["view", "--max-nodes", "0", "-o", str(out), "--store", str(fixture_store)]
     )
