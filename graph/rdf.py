@@ -646,6 +646,31 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     ]
 
 
+def fold_blank_triples(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
+    """``triples`` with each blank node that a triple links to and that ``triples`` describe
+    written into that triple as text (an ``xsd:string``), as :func:`fold_blank_nodes` writes it
+    into a network's attribute; the folded nodes' own triples go. What the view's side panel
+    and ``show`` print of a blank node.
+
+    >>> b, p = ox.BlankNode("b"), ox.NamedNode("http://example.org/unit")
+    >>> [t.object.value for t in fold_blank_triples([ox.Triple(ox.NamedNode("urn:s"), p, b), ox.Triple(b, p, ox.Literal("mg"))])]
+    ['unit: mg']
+    """
+    facts = list(term_facts(triples))
+    linked = list(dict.fromkeys(f[3] for f in facts if f[2] == BLANK))
+    # one fact to each linked node from a subject of no name, first: folded, it holds the text
+    anchors = [("", "", BLANK, node, None, None) for node in linked]
+    written = fold_blank_nodes(anchors + facts)[: len(anchors)]
+    texts = {node: f[3] for node, f in zip(linked, written, strict=True) if f[2] == LITERAL}
+    return [
+        ox.Triple(t.subject, t.predicate, ox.Literal(texts[f[3]]))
+        if f[2] == BLANK and f[3] in texts
+        else t
+        for t, f in zip(triples, facts, strict=True)
+        if f[0] not in texts
+    ]
+
+
 def _vocabulary_value(iri: str) -> str:
     """A value such as a date's precision as the view's side panel shows it: its label, else
     its prefixed IRI."""

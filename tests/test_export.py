@@ -626,6 +626,77 @@ def test_a_network_writes_the_blank_nodes_an_entity_reaches_into_its_attributes(
     assert graph.nodes[ID + "therapy/genex"]["note"] == "v: bn"
 
 
+@pytest.mark.parametrize(
+    "selection",
+    [{"focus": "genex", "hops": 1}, {}, {"classes": ["atmp:Therapy"]}],
+    ids=["focus", "whole", "class"],
+)
+def test_network_and_the_view_write_a_blank_node_as_the_exports_and_show_do(
+    round_trip, tmp_path, selection
+):
+    """joints24 F1: network() and the view's data held the engine's label of a blank node an
+    entity reaches (``_:d5429402…``), where show and every network export write what it holds."""
+    store, _, _ = round_trip
+    kg = atmpkg.open(store)
+    held = {
+        "steps": "first, 2, (nested, list), (note: in a list)",
+        "detail": "count: 5; inner: (deepest: three levels; when: 2024-05-01); price: 1.5",
+        "loop": "next: (label: ciclo; label: cycle; next: (…))",
+    }
+    target = tmp_path / "g.graphml"
+    kg.export("graphml", target, max_nodes=0, **selection)
+    exported = nx.read_graphml(target).nodes[ID + "therapy/genex"]
+    assert {name: exported[name] for name in held} == held
+    networked = kg.select(**selection).network().nodes[ID + "therapy/genex"]
+    assert {name: networked[name] for name in held} == held
+    data = kg.view(kg.select(**selection, max_nodes=0)).data
+    genex = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
+    viewed = {data["properties"][p]: text for p, text, _ in genex["facts"]}
+    assert {name: viewed[name] for name in held} == held
+    assert "_:" not in json.dumps(data, ensure_ascii=False)
+    shown = {f.property_label: f.value_label for f in kg.show("genex").facts}
+    assert {name: shown[name] for name in held} == held
+
+
+def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp_path):
+    """joints24 F1: a blank node an entity reaches lost its link to an entity outside the
+    selection (``who: n: 1`` for --class atmp:Therapy, ``who: by: company:cellco; n: 1`` for a
+    focus and in show)."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/ns#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
+        "therapy:genex ex:who [ ex:by company:cellco ; ex:n 1 ] .\n"
+    )
+    import_files([mine], store)
+    kg = atmpkg.open(store)
+    expected = {"who": "by: company:cellco; n: 1"}
+    for selection in ({"classes": ["atmp:Therapy"]}, {"focus": "genex"}):
+        target = tmp_path / "g.graphml"
+        kg.export("graphml", target, **selection)
+        exported = nx.read_graphml(target).nodes[ID + "therapy/genex"]
+        assert {name: exported[name] for name in expected} == expected
+        networked = kg.select(**selection).network().nodes[ID + "therapy/genex"]
+        assert {name: networked[name] for name in expected} == expected
+        data = kg.view(kg.select(**selection)).data
+        genex = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
+        viewed = {data["properties"][p]: text for p, text, _ in genex["facts"]}
+        assert {name: viewed[name] for name in expected} == expected
+    shown = {f.property_label: f.value_label for f in kg.show("genex").facts}
+    assert {name: shown[name] for name in expected} == expected
+    # the RDF export of the class keeps the link too, as the whole graph's does
+    written = kg.export("nt", None, classes=["atmp:Therapy"]).content.decode()
+    link = "<https://example.org/ns#by> <https://w3id.org/atmp-kg/id/company/cellco> ."
+    assert written.count(link) == 1
+
+
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
 def test_imported_blank_node_structures_survive_an_export_in_every_format(round_trip, fmt):
     store, before, _ = round_trip

@@ -1201,6 +1201,38 @@ def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture
     ]
 
 
+def test_the_served_views_write_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
+    """joints24 F1: /api/neighbours and /graph held the engine's label of a blank node an entity
+    reaches (``_:d5429402…``), where the entity page, show and every network export write what
+    it holds."""
+    import shutil
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/ns#> .\n"
+        '<https://w3id.org/atmp-kg/id/therapy/genex> ex:steps ( "a" "<b>" ) ;\n'
+        '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n'
+    )
+    import_files([mine], store)
+    genex = "https://w3id.org/atmp-kg/id/therapy/genex"
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        _, _, neighbours = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": genex}))
+        query = {"name": "products-by-target", "p": "target=smn1"}
+        _, _, page = get(srv, "/graph?" + urllib.parse.urlencode(query))
+    finally:
+        srv.shutdown()
+    block = re.search(r'<script type="application/json" id="atmp-data">(.*?)</script>', page.decode())
+    assert block is not None
+    for data in (json.loads(neighbours), json.loads(block.group(1))):
+        node = next(n for n in data["nodes"] if n["iri"] == genex)
+        facts = {data["properties"][p]: text for p, text, _ in node["facts"]}
+        assert (facts["dose"], facts["steps"]) == ("inner: (deep: x); unit: <mg> & co", "a, <b>")
+        assert "_:" not in json.dumps(data, ensure_ascii=False)
+
+
 def test_entity_as_data_by_accept(server, fixture_store):
     iri = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

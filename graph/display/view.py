@@ -37,6 +37,7 @@ from ..rdf import (
     LABEL,
     TYPE,
     as_triples,
+    fold_blank_triples,
     identifier_url,
     node_labels,
     property_label,
@@ -47,7 +48,8 @@ from ..rdf import (
 )
 from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
-from ..slice.subgraph import beyond, fold_inverses
+from ..slice.subgraph import beyond, blank_nodes_read, fold_inverses
+from ..slice.whole import network_slice
 from ..terms import DCT, ID, NAME_PROPERTIES, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
 
@@ -363,8 +365,9 @@ def _render(
     page does not hold; ``answer`` those a query's answer names, drawn even when they are
     sources (a question about provenance is answered with its sources)."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
-    # last day is no day a source stated) unless asked for, each inverse pair once
-    links = fold_inverses(triples, asked)
+    # last day is no day a source stated) unless asked for, each inverse pair once, and a blank
+    # node as the text a network export writes of it
+    links = fold_blank_triples(fold_inverses(triples, asked))
     graph = to_networkx(links, typed=False, hubs=hubs, drawn=asked)
     hub_labels = node_labels(triples, hubs)
     facts = _facts(links, graph, hub_labels)
@@ -515,7 +518,8 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     if output is not None:
         output_paths("html", output)  # a missing folder fails now, not after the work
     chosen = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES)
-    piece = chosen.slice()
+    # the blank nodes an entity reaches are read with it, as a network export reads them
+    piece = network_slice(chosen)
     with Progress("Reading the view", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
         triples = list(piece.drawn())
@@ -528,6 +532,8 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
         per_node=EXPAND_PER_NODE,
         limit=EXPAND_MAX,
     )
+    held = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}
+    more = blank_nodes_read(more, store, held)
     hubs = piece.hubs | more_hubs
     if title is None and piece.focus is not None:
         # the focus by its name, not as it was typed (fda, company:novartis)

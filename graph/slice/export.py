@@ -74,7 +74,14 @@ from .subgraph import (
     fold_facts,
     hub_members,
 )
-from .whole import WholeGraph, abandoned, empty_literal, token_term, written_slice
+from .whole import (
+    WholeGraph,
+    abandoned,
+    empty_literal,
+    network_slice,
+    token_term,
+    written_slice,
+)
 
 if TYPE_CHECKING:  # imported for annotations only: rdflib loads when a function needs it
     import networkx
@@ -1614,8 +1621,8 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         piece.hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
     else:
         # a network writes the blank nodes an entity reaches into its attributes (see
-        # rdf.fold_blank_nodes)
-        piece = written_slice(selection)
+        # rdf.fold_blank_nodes); an RDF format keeps them nodes
+        piece = network_slice(selection) if network else written_slice(selection)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance
         result = _write(piece, fmt, output)

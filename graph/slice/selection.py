@@ -278,6 +278,8 @@ class Selection:
         link and its materialised inverse are one edge (see
         :func:`~atmpkg.graph.slice.subgraph.fold_inverses`), and numbers and booleans are typed
         (``typed``): an ``int``, ``float`` or ``bool`` where every value of the attribute is one.
+        A blank node an entity reaches is text in the attribute that links to it, as the exports
+        and ``show`` write it (see :func:`~atmpkg.graph.slice.whole.network_slice`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
         201
@@ -287,8 +289,9 @@ class Selection:
         """
         from ..rdf import to_networkx
         from .subgraph import fold_inverses
+        from .whole import network_slice
 
-        piece = self.slice()
+        piece = network_slice(self)
         triples = fold_inverses(list(piece.drawn()), piece.asked)
         net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
         if piece.sample is not None:  # what a cap left out, as the network exports say it

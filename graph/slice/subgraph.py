@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from ..rdf import (
 )
 from ..sparql.entities import name_text, resolve_entity
 from ..sparql.run import QueryResult
-from ..store.remote import prefetch
+from ..store.remote import RemoteStore, prefetch
 from ..terms import (
     ATMP,
     DCT,
@@ -1005,29 +1005,52 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
     )
 
 
-def with_blank_nodes(piece: Slice) -> Slice:
+def blank_nodes_read(
+    triples: Sequence[ox.Triple],
+    store: ox.Store | RemoteStore,
+    held: Collection[ox.BlankNode] = frozenset(),
+) -> list[ox.Triple]:
+    """``triples`` followed by what ``store`` says of the blank nodes they link to that neither
+    they nor ``held`` describe, and of every blank node those reach (RDF lists, nested
+    descriptions, cycles), whatever they link to: what
+    :func:`~atmpkg.graph.rdf.fold_blank_triples` and a network write into the triple or the
+    attribute that links to each. A remote store cannot be asked what a blank node holds (its
+    label holds within one request): it is asked nothing.
+
+    >>> b, p = ox.BlankNode("b"), ox.NamedNode("urn:p")
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(b, p, ox.Literal("x")))
+    >>> len(blank_nodes_read([ox.Triple(ox.NamedNode("urn:s"), p, b)], store))
+    2
+    """
+    described = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)} | set(held)
+    unread = {t.object for t in triples if isinstance(t.object, ox.BlankNode)} - described
+    if not unread:
+        return list(triples)
+    if isinstance(store, RemoteStore):
+        return list(triples)
+
+    def about(node: ox.BlankNode) -> list[ox.Triple]:
+        return sort_triples(store.quads_for_pattern(node, None, None))
+
+    return [*triples, *sort_triples(blank_closure(sorted(unread, key=str), about, described))]
+
+
+def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore) -> Slice:
     """``piece`` with each subject's triples followed by those of the blank nodes it reaches
-    through blank nodes (RDF lists, nested descriptions, cycles included), read from the slice's
-    own store, so that an RDF export keeps every blank-node structure whole. A blank node that is
-    itself a subject of the slice is written there, once.
+    through blank nodes (RDF lists, nested descriptions, cycles included), read from ``store``
+    (see :func:`blank_nodes_read`), so that an export keeps every blank-node structure whole. A blank node that is itself a subject
+    of the slice is written there, once.
 
     >>> b = ox.BlankNode("b")
     >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
-    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]))))
+    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]), ox.Store())))
     2
     """
-    own = set(piece.subjects)
-
-    def blank(node: ox.BlankNode) -> list[ox.Triple]:
-        try:
-            return piece.about(node)
-        except KeyError:  # a slice held in memory knows only its own subjects
-            return []
+    own = {s for s in piece.subjects if isinstance(s, ox.BlankNode)}
 
     def read(subject: Subject) -> list[ox.Triple]:
-        about = piece.about(subject)
-        reached = [t.object for t in about if isinstance(t.object, ox.BlankNode)]
-        return about + sorted(blank_closure(reached, blank, own), key=triple_key)
+        return blank_nodes_read(piece.about(subject), store, own)
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only

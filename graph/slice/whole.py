@@ -480,7 +480,20 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     if selection.whole and local and not selection.max_nodes:
         return whole_graph(graph._current().store, bool(selection.with_sources), progress).slice()
     piece = selection.slice()
-    return with_blank_nodes(piece) if local else piece
+    return with_blank_nodes(piece, graph._current().store) if local else piece
+
+
+def network_slice(selection: Selection) -> Slice:
+    """The slice a network of ``selection`` draws (an export's, ``network()``'s, a view's): the
+    selected entities, each with the blank nodes it reaches, which the network writes into the
+    attribute that links to each, as ``show`` prints it (see
+    :func:`~atmpkg.graph.slice.subgraph.with_blank_nodes`).
+
+    >>> len(list(network_slice(kg.select(focus="Kymriah", hops=0))))
+    28
+    """
+    return with_blank_nodes(selection.slice(), selection._bound()._current().store)
+
 
 def whole_graph(
     store: ox.Store, with_sources: bool, progress: Callable[[int], None] | None = None
