@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import networkx as nx
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
@@ -38,7 +39,7 @@ import atmpkg
 from atmpkg import queries
 from atmpkg.cli import cli
 from atmpkg.graph import open_store, push, query, run_named, show, stats
-from atmpkg.graph.display.explore import REMOTE_BLANK, blank_node_texts, describe_entity
+from atmpkg.graph.display.explore import blank_node_texts, describe_entity
 from atmpkg.graph.engine import gate
 from atmpkg.graph.errors import (
     AtmpkgError,
@@ -50,6 +51,7 @@ from atmpkg.graph.errors import (
 )
 from atmpkg.graph.rdf import TYPE
 from atmpkg.graph.server.http import make_server
+from atmpkg.graph.slice.subgraph import REMOTE_BLANK
 from atmpkg.graph.store import remote as remote_module
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
@@ -412,6 +414,52 @@ def test_show_of_a_remote_store_says_a_blank_node_cannot_be_read_there():
     unreachable = RemoteStore("http://127.0.0.1:9/sparql")
     assert blank_node_texts(unreachable, [b]) == {b: REMOTE_BLANK}
     assert unreachable.answered == 0
+
+
+def test_a_network_and_a_view_of_a_remote_store_say_what_show_says_of_a_blank_node(
+    fixture_store, tmp_path
+):
+    """joints24 F2: through --endpoint, show said a blank node cannot be read there, but the
+    network export, network() and the view wrote its per-request label (``_:e3b563a9…``)."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "mine.ttl").write_text(
+        "@prefix ex: <https://example.org/ns#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/genex> ex:steps ( 1 2 ) ; ex:dose [ ex:unit 'mg' ] .\n"
+    )
+    import_files([tmp_path / "mine.ttl"], store)
+    genex = ID + "therapy/genex"
+    expected = {"steps": REMOTE_BLANK, "dose": REMOTE_BLANK}
+    with make_server(store, port=0, timeout=30).start() as srv:
+        endpoint = srv.url.rstrip("/") + "/sparql"
+        shown = invoke("show", "genex", "--endpoint", endpoint).stdout.splitlines()
+        target = tmp_path / "g.graphml"
+        exported = invoke("export", "--focus", "genex", "--endpoint", endpoint, "-o", target)
+        kg = atmpkg.open(endpoint=endpoint)
+        networked = kg.select(focus="genex").network().nodes[genex]
+        data = kg.view(focus="genex").data
+        rdf = invoke("export", "--focus", "genex", "--endpoint", endpoint, "--format", "nt")
+    assert [line for line in shown if line.startswith(("  dose:", "  steps:"))] == [
+        f"  dose: {REMOTE_BLANK}",
+        f"  steps: {REMOTE_BLANK}",
+    ]
+    assert exported.exit_code == 0
+    written = nx.read_graphml(target).nodes[genex]
+    assert {name: written[name] for name in expected} == expected
+    assert {name: networked[name] for name in expected} == expected
+    node = next(n for n in data["nodes"] if n["iri"] == genex)
+    viewed = {data["properties"][p]: text for p, text, _ in node["facts"]}
+    assert {name: viewed[name] for name in expected} == expected
+    assert "_:" not in json.dumps(data, ensure_ascii=False)
+    # an RDF export keeps them blank nodes: RDF has no words for what a node holds
+    assert [line.split()[1] for line in rdf.stdout.splitlines() if " _:" in line] == [
+        "<https://example.org/ns#dose>",
+        "<https://example.org/ns#steps>",
+    ]
 
 
 def test_construct_gives_the_embedded_triples(server, fixture_store):

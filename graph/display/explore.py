@@ -15,17 +15,8 @@ import pyoxigraph as ox
 
 from ..engine.results import wrap
 from ..errors import indefinite
-from ..rdf import (
-    BLANK,
-    blank_closure,
-    fold_blank_nodes,
-    identifier_url,
-    property_label,
-    shown_value,
-    sort_triples,
-    term_facts,
-)
-from ..slice.subgraph import inverse_properties
+from ..rdf import fold_blank_triples, identifier_url, property_label, shown_value
+from ..slice.subgraph import blank_nodes_read, inverse_properties
 from ..sparql.entities import resolve_entity
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
@@ -158,31 +149,31 @@ def _name(term, label) -> str:
     return str(term)
 
 
-#: What a fact says of a blank node a remote store holds: its label holds within one answer only.
-REMOTE_BLANK = "a blank node (a remote store cannot be asked what it holds)"
+#: The subject and property of the links :func:`blank_node_texts` writes a blank node into.
+_LINK = ox.NamedNode("urn:atmpkg:link")
 
 
 def blank_node_texts(
     oxstore: ox.Store | RemoteStore, nodes: Sequence[ox.BlankNode]
 ) -> dict[ox.BlankNode, str]:
-    """Each blank node of ``nodes`` as the networks write it (see
-    :func:`~atmpkg.graph.rdf.fold_blank_nodes`): an RDF list as its items (``a, b``), a nested
-    description as ``name: value`` pairs, read with every blank node it reaches; of a remote store,
-    :data:`REMOTE_BLANK`.
+    """Each blank node of ``nodes`` as the networks and the view write it (read by
+    :func:`~atmpkg.graph.slice.subgraph.blank_nodes_read`, written by
+    :func:`~atmpkg.graph.rdf.fold_blank_triples`): an RDF list as its items (``a, b``), a nested
+    description as ``name: value`` pairs, read with every blank node it reaches; of a remote
+    store, :data:`~atmpkg.graph.slice.subgraph.REMOTE_BLANK`.
 
     >>> store, b = ox.Store(), ox.BlankNode("b")
     >>> store.add(ox.Quad(b, ox.NamedNode("http://example.org/note"), ox.Literal("in a list")))
     >>> blank_node_texts(store, [b])
     {<BlankNode value=b>: 'note: in a list'}
     """
-    if isinstance(oxstore, RemoteStore):
-        return dict.fromkeys(nodes, REMOTE_BLANK)
-    triples = blank_closure(nodes, lambda node: sort_triples(oxstore.quads_for_pattern(node, None, None)))
-    # one fact to each node from a subject of no name: folded, its object is the node's text, and
-    # these facts come first, in the order of ``nodes``
-    links = [("", "", BLANK, f"_:{node.value}", None, None) for node in nodes]
-    folded = fold_blank_nodes(links + list(term_facts(sort_triples(triples))))
-    return {node: fact[3] for node, fact in zip(nodes, folded[: len(links)], strict=True)}
+    # a link to each node, first: folded, its object is the node's text
+    links = [ox.Triple(_LINK, _LINK, node) for node in nodes]
+    folded = fold_blank_triples(blank_nodes_read(links, oxstore))[: len(links)]
+    return {
+        node: t.object.value if isinstance(t.object, ox.Literal) else str(t.object)
+        for node, t in zip(nodes, folded, strict=True)
+    }
 
 
 def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:

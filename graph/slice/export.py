@@ -1621,7 +1621,7 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         piece.hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
     else:
         # a network writes the blank nodes an entity reaches into its attributes (see
-        # rdf.fold_blank_nodes); an RDF format keeps them nodes
+        # rdf.fold_blank_nodes), as text of a remote store's; an RDF format keeps them nodes
         piece = network_slice(selection) if network else written_slice(selection)
     with Progress("Exporting", len(piece.subjects), "entities") as bar:
         piece.progress = bar.advance

@@ -1005,6 +1005,11 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
     )
 
 
+#: What a network, a view and ``show`` write of a blank node of a remote store: its label holds
+#: within one request only, so the store cannot be asked what it holds.
+REMOTE_BLANK = "a blank node (a remote store cannot be asked what it holds)"
+
+
 def blank_nodes_read(
     triples: Sequence[ox.Triple],
     store: ox.Store | RemoteStore,
@@ -1014,8 +1019,8 @@ def blank_nodes_read(
     they nor ``held`` describe, and of every blank node those reach (RDF lists, nested
     descriptions, cycles), whatever they link to: what
     :func:`~atmpkg.graph.rdf.fold_blank_triples` and a network write into the triple or the
-    attribute that links to each. A remote store cannot be asked what a blank node holds (its
-    label holds within one request): it is asked nothing.
+    attribute that links to each. A remote store cannot be asked what a blank node holds: each
+    such blank node is :data:`REMOTE_BLANK` there, as text, and the store is asked nothing.
 
     >>> b, p = ox.BlankNode("b"), ox.NamedNode("urn:p")
     >>> store = ox.Store()
@@ -1028,7 +1033,10 @@ def blank_nodes_read(
     if not unread:
         return list(triples)
     if isinstance(store, RemoteStore):
-        return list(triples)
+        text = ox.Literal(REMOTE_BLANK)
+        return [
+            ox.Triple(t.subject, t.predicate, text) if t.object in unread else t for t in triples
+        ]
 
     def about(node: ox.BlankNode) -> list[ox.Triple]:
         return sort_triples(store.quads_for_pattern(node, None, None))
@@ -1039,7 +1047,8 @@ def blank_nodes_read(
 def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore) -> Slice:
     """``piece`` with each subject's triples followed by those of the blank nodes it reaches
     through blank nodes (RDF lists, nested descriptions, cycles included), read from ``store``
-    (see :func:`blank_nodes_read`), so that an export keeps every blank-node structure whole. A blank node that is itself a subject
+    (see :func:`blank_nodes_read`; of a remote store, :data:`REMOTE_BLANK` in their place), so
+    that an export keeps every blank-node structure whole. A blank node that is itself a subject
     of the slice is written there, once.
 
     >>> b = ox.BlankNode("b")

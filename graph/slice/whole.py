@@ -486,8 +486,9 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
 def network_slice(selection: Selection) -> Slice:
     """The slice a network of ``selection`` draws (an export's, ``network()``'s, a view's): the
     selected entities, each with the blank nodes it reaches, which the network writes into the
-    attribute that links to each, as ``show`` prints it (see
-    :func:`~atmpkg.graph.slice.subgraph.with_blank_nodes`).
+    attribute that links to each (see :func:`~atmpkg.graph.slice.subgraph.with_blank_nodes`); of
+    a remote store, which cannot be asked what a blank node holds, each is
+    :data:`~atmpkg.graph.slice.subgraph.REMOTE_BLANK`, as ``show`` prints it.
 
     >>> len(list(network_slice(kg.select(focus="Kymriah", hops=0))))
     28
