@@ -600,10 +600,11 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     >>> fold_blank_nodes(facts)
     [('http://example.org/s', 'http://example.org/dose', 'literal', 'amount: 5; unit: mg', None, 'http://www.w3.org/2001/XMLSchema#string')]
     """
-    described: dict[str, list[Fact]] = {}
+    described: dict[str, dict[Fact, None]] = {}
     for fact in facts:
         if fact[0].startswith("_:"):
-            described.setdefault(fact[0], []).append(fact)
+            # a blank node two entities reach is read with each of them: its facts count once
+            described.setdefault(fact[0], {})[fact] = None
     folded = {f[3] for f in facts if f[2] == BLANK and f[3] in described}
     if not folded:
         return list(facts)

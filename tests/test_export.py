@@ -661,7 +661,8 @@ def test_network_and_the_view_write_a_blank_node_as_the_exports_and_show_do(
 def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp_path):
     """joints24 F1: a blank node an entity reaches lost its link to an entity outside the
     selection (``who: n: 1`` for --class atmp:Therapy, ``who: by: company:cellco; n: 1`` for a
-    focus and in show)."""
+    focus and in show); found with it: one two entities share was written twice in a selection's
+    network (``v: 1; v: 1``), once in show and the whole graph's."""
     import shutil
 
     from atmpkg.graph import import_files
@@ -673,11 +674,13 @@ def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp
         "@prefix ex: <https://example.org/ns#> .\n"
         "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
         "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
-        "therapy:genex ex:who [ ex:by company:cellco ; ex:n 1 ] .\n"
+        "therapy:genex ex:who [ ex:by company:cellco ; ex:n 1 ] ; ex:share _:s .\n"
+        "therapy:alphacel ex:share _:s .\n"
+        "_:s ex:v 1 .\n"
     )
     import_files([mine], store)
     kg = atmpkg.open(store)
-    expected = {"who": "by: company:cellco; n: 1"}
+    expected = {"who": "by: company:cellco; n: 1", "share": "v: 1"}
     for selection in ({"classes": ["atmp:Therapy"]}, {"focus": "genex"}):
         target = tmp_path / "g.graphml"
         kg.export("graphml", target, **selection)
