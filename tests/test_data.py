@@ -154,7 +154,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     )
     assert found == {
         "agency:ema": (42, 43),
-        "agency:fda": (21, 69),
+        "agency:fda": (22, 69),
         "agency:pmda": (22, 34),
         "agency:mfds": (10, 28),
         "agency:health-canada": (10, 14),
@@ -167,7 +167,7 @@ def test_approvals_stating_a_pathway_per_agency_as_the_data_readme_states(curate
     }
     readme = " ".join((DATA / "README.md").read_text().split())
     assert (
-        "124 of 250 approvals (EU 42 of 43, FDA 21 of 69, Japan 22 of 34, MFDS 10 of 28, Health "
+        "125 of 250 approvals (EU 42 of 43, FDA 22 of 69, Japan 22 of 34, MFDS 10 of 28, Health "
         "Canada 10 of 14, NMPA 4 of 13, MHRA 4 of 5, TGA 3 of 7, Swissmedic 3 of 16, ANVISA 4 of 11, "
         "CDSCO 1 of 10)" in readme
     )
