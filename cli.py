@@ -499,13 +499,14 @@ class _Slip(NamedTuple):
     """A value given without its option (``atmpkg view kymriah``), as ``test`` tells it: the
     command takes ``what`` as ``option``. Not when one of the options ``unless`` names was given
     (``view --name Q kymriah`` is no entity); ``words``: several words are one value (a name with
-    spaces)."""
+    spaces); ``when``: only if the options given, as the parser took them, pass it."""
 
     what: str
     option: str
     test: Callable[[str], bool]
     unless: tuple[str, ...] = ()
     words: bool = False
+    when: Callable[[dict], bool] | None = None
 
 
 def _a_url(word: str) -> bool:
@@ -516,10 +517,12 @@ def _a_url(word: str) -> bool:
 
 
 def _a_class(word: str) -> bool:
-    """Whether ``word`` is a class written as a prefixed name (``atmp:Deal``) or an ontology IRI."""
-    from atmpkg.graph.terms import ATMP
+    """Whether ``word`` is a class written as a prefixed name (``atmp:Deal``) or an ontology IRI;
+    an entity prefix's name is an entity whatever its case (``company:Kite``, rev24 F3)."""
+    from atmpkg.graph.terms import ATMP, KIND_PREFIXES
 
-    return bool(re.fullmatch(r"[A-Za-z][\w.-]*:[A-Z][\w-]*", word)) or bool(
+    prefixed = re.fullmatch(r"([A-Za-z][\w.-]*):[A-Z][\w-]*", word)
+    return bool(prefixed and prefixed[1] not in KIND_PREFIXES) or bool(
         re.fullmatch(re.escape(ATMP) + r"[A-Z][\w-]*", word)
     )
 
@@ -539,17 +542,32 @@ def _a_folder(word: str) -> bool:
     return word.endswith(("/", os.sep)) or os.path.isdir(word)
 
 
-def _selection_slips(output: _Slip) -> tuple[_Slip, ...]:
+def _a_path(word: str) -> bool:
+    """Whether ``word`` reads as a file or folder name rather than an entity's (``out/``,
+    ``x.ttl``)."""
+    from atmpkg.graph.slice.export import SUFFIXES
+
+    suffixes = {*SUFFIXES, ".html", ".htm", ".svg", ".rq", ".sparql"}
+    return word.endswith(("/", os.sep)) or Path(word).suffix.lower() in suffixes
+
+
+def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
     """What a value given without its option is, for a command that reads a selection of the
-    graph; ``output`` tells its output file's name."""
+    graph; ``outputs`` tell its output file's name."""
     chosen = ("focus", "name", "file")
     return (
         _Slip("a named query", "--name", _a_named_query, chosen),
         _Slip("a query file", "--file", lambda w: w.lower().endswith((".rq", ".sparql")), chosen),
         _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
         _Slip("a class", "--class", _a_class),
-        output,
-        _Slip("the entity", "--focus", lambda w: "=" not in w, chosen, words=True),
+        *outputs,
+        _Slip(
+            "the entity",
+            "--focus",
+            lambda w: "=" not in w and not any(_a_path(part) for part in w.split(" ")),
+            chosen,
+            words=True,
+        ),
     )
 
 
@@ -557,6 +575,7 @@ def _export_file(word: str) -> bool:
     from atmpkg.graph.slice.export import SUFFIXES
 
     return Path(word).suffix.lower() in SUFFIXES
+
 
 
 class _Command(click.Command):
@@ -617,6 +636,7 @@ class _Command(click.Command):
                 for slip in self.slips
                 if (len(strays) == 1 or slip.words)
                 and not any(taken.get(name) for name in slip.unless)
+                and (slip.when is None or slip.when(taken))
                 and slip.test(value)
             ),
             None,
@@ -729,7 +749,7 @@ class _QueryCommand(_NamedQueryCommand):
 
 @cli.command(
     cls=_Command,
-    slips=(_Slip("a data folder", "--data-dir", lambda w: not os.path.isfile(w), ("data_dir",)),),
+    slips=(_Slip("a data folder", "--data-dir", _a_folder, ("data_dir",)),),
 )
 @store_option
 @click.option(
@@ -1129,7 +1149,17 @@ def import_(
 
 @cli.command(
     cls=_NamedQueryCommand,
-    slips=_selection_slips(_Slip("the file to write", "-o", _export_file, ("output",))),
+    slips=_selection_slips(
+        _Slip("the file to write", "-o", _export_file, ("output",)),
+        # a folder is an output for csv alone (rev24 F3)
+        _Slip(
+            "the folder to write",
+            "-o",
+            _a_folder,
+            ("output",),
+            when=lambda taken: str(taken.get("fmt") or "").lower() == "csv",
+        ),
+    ),
 )
 @selection_options(
     "Export",

@@ -1324,6 +1324,18 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             ["stats", "http://127.0.0.1:18231/sparql"],
             "atmpkg stats takes the endpoint as --endpoint: atmpkg stats --endpoint http://127.0.0.1:18231/sparql",
         ),
+        # rev24 F3: an entity prefix's name is an entity; a file or folder name is no entity; a
+        # folder is an output for csv alone; a CSV file is no data folder
+        (["view", "company:Kite"], "atmpkg view takes the entity as --focus: atmpkg view --focus company:Kite"),
+        (["rank", "therapy:Kymriah"], "Got unexpected extra argument (therapy:Kymriah)"),
+        (["export", "out/"], "Got unexpected extra argument (out/)"),
+        (
+            ["export", "--format", "csv", "out/"],
+            "atmpkg export takes the folder to write as -o: atmpkg export --format csv -o out/",
+        ),
+        (["export", "x.ttl", "y.ttl"], "Got unexpected extra arguments (x.ttl y.ttl)"),
+        (["view", "missing.csv"], "Got unexpected extra argument (missing.csv)"),
+        (["build", "missing.csv"], "Got unexpected extra argument (missing.csv)"),
         # not where the word is the rest of a text value, a value beside the one given, or after --
         (["view", "--title", "My", "View"], "'View' follows --title My: a value with spaces goes in quotes: --title 'My View'"),
         (["rank", "kymriah"], "Got unexpected extra argument (kymriah)"),
