@@ -481,6 +481,8 @@ def _quote_hint(
         if given[at : at + len(strays)] != strays:
             continue
         option, glued, value = given[at - 1].partition("=")
+        if _a_path(value if glued else given[at - 1]) and _a_path(strays[-1]):
+            continue  # a file name after a file name is a second file, not the rest of one
         if glued and option in spaced:
             written = given[at - 1]
             quoted = f"{option}={shlex.quote(' '.join([value, *strays]))}"
@@ -577,6 +579,14 @@ def _export_file(word: str) -> bool:
     return Path(word).suffix.lower() in SUFFIXES
 
 
+def _parsed(parser: click.parser.OptionParser, words: list[str]) -> tuple[dict, list[str]] | None:
+    """What ``parser`` takes of ``words`` and what it leaves, or None when they do not parse."""
+    try:
+        taken, strays, _ = parser.parse_args(list(words))
+    except click.UsageError:
+        return None
+    return taken, strays
+
 
 class _Command(click.Command):
     """A command that says, of words it did not take, that a value or an entity's name with
@@ -645,21 +655,44 @@ class _Command(click.Command):
             return None
         rest, first = list(given), len(given)
         for at, word in enumerate(strays):
-            # the word where it is a stray, not an option's value that reads the same
-            for place in (i for i, seen in enumerate(rest) if seen == word):
+            # the word where it is a stray, not an option's value that reads the same: the parser
+            # leaves strays after the values it took, so the last such word (rev24 F2)
+            for place in (i for i in range(len(rest) - 1, -1, -1) if rest[i] == word):
                 trial = rest[:place] + rest[place + 1 :]
-                if parser.parse_args(list(trial))[1] == strays[at + 1 :]:
+                if _parsed(parser, trial) == (taken, strays[at + 1 :]):
                     rest, first = trial, min(first, place)
                     break
         # the option where the value was; a password in a URL is not repeated (the endpoint
         # takes it from the environment)
         words = [*rest[:first], slip.option, value, *rest[first:]]
+        if not self.takes_as_given(parser, words, taken, slip.option, value):
+            return None
         shown = " ".join(
             shlex.quote(re.sub(r"(?<=//)[^/?#]*@", "", word) if _a_url(word) else word)
             for word in words
         )
         command = f"atmpkg {ctx.info_name}"
         return f"{command} takes {slip.what} as {slip.option}: {command} {shown}"
+
+    def takes_as_given(
+        self,
+        parser: click.parser.OptionParser,
+        words: list[str],
+        taken: dict,
+        option: str,
+        value: str,
+    ) -> bool:
+        """Whether ``words``, a command offered, parse with nothing left over, to the values
+        ``taken`` and ``value`` as ``option``: a hint never offers a command that does not run as
+        meant (rev24 F2)."""
+        name = next(p.name for p in self.params if option in getattr(p, "opts", ()))
+        parsed = _parsed(parser, words)
+        if parsed is None or parsed[1]:
+            return False
+        given, others = parsed[0].pop(name, None), dict(taken)
+        before = others.pop(name, None)
+        wanted = [*before, value] if isinstance(before, list) else value
+        return given in (wanted, [value]) and parsed[0] == others
 
 
 def _splits(words: list[str], count: int) -> list[list[list[str]]]:

@@ -1324,6 +1324,17 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             ["stats", "http://127.0.0.1:18231/sparql"],
             "atmpkg stats takes the endpoint as --endpoint: atmpkg stats --endpoint http://127.0.0.1:18231/sparql",
         ),
+        # rev24 F2: a stray that reads as an earlier option's value is the last such word; the
+        # command offered runs as meant
+        (["export", "--hops", "2", "2"], "atmpkg export takes the entity as --focus: atmpkg export --hops 2 --focus 2"),
+        (["export", "2", "--hops", "2"], "atmpkg export takes the entity as --focus: atmpkg export --focus 2 --hops 2"),
+        (
+            ["export", "-o", "pending-reviews", "pending-reviews"],
+            "atmpkg export takes a named query as --name: atmpkg export -o pending-reviews --name pending-reviews",
+        ),
+        (["view", "--max-nodes", "5", "5"], "atmpkg view takes the entity as --focus: atmpkg view --max-nodes 5 --focus 5"),
+        (["view", "-o", "x.html", "x.html"], "Got unexpected extra argument (x.html)"),
+        (["view", "-o", "x.html", "x.html", "--hops", "2"], "Got unexpected extra argument (x.html)"),
         # rev24 F3: an entity prefix's name is an entity; a file or folder name is no entity; a
         # folder is an output for csv alone; a CSV file is no data folder
         (["view", "company:Kite"], "atmpkg view takes the entity as --focus: atmpkg view --focus company:Kite"),
