@@ -107,7 +107,9 @@ def cut_words(text: str, most: int = _SHOWN) -> str:
 
 
 class UnknownNameError(AtmpkgError, LookupError):
-    """A named query, parameter, entity, format or file that does not exist; carries suggestions."""
+    """A named query, parameter, entity, format or file that does not exist; carries suggestions
+    and, for an entity, the IRIs of the entities they name (``entities``) where the lookup knew
+    them."""
 
     def __init__(
         self,
@@ -117,8 +119,11 @@ class UnknownNameError(AtmpkgError, LookupError):
         hint: str = "",
         suggestions: list[str] | None = None,
         of: str = "",
+        entities: Iterable[str] = (),
     ):
         self.what, self.name, self.of = what, name, of
+        # the server offers their pages (/id/kymria: /id/therapy/kymriah), rev24 F1
+        self.entities = list(entities)
         # a name given from Python may be any value: it is suggested against as the text it shows
         if suggestions is None:
             suggestions = suggest(name if isinstance(name, str) else str(name), choices)

@@ -1374,6 +1374,21 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     ):
         status, _, body = get(server, wrong)
         assert (status, body) == (404, told), wrong
+    # rev24 F1: a near miss without the kind is offered the pages of the names the look-up
+    # suggests, as `atmpkg show` does; a file a crawler asks for and a text longer than any name
+    # are looked up in no names
+    for wrong, told in (
+        ("/id/alphace", b"no entity at /id/alphace; did you mean /id/therapy/alphacel?\n"),
+        ("/id/compny:cellco", b"no entity at /id/compny:cellco; did you mean /id/company/cellco?\n"),
+        ("/id/therapy:alphace", b"no entity at /id/therapy:alphace; did you mean /id/therapy/alphacel?\n"),
+        ("/id/alphacel.php", b"no entity at /id/alphacel.php\n"),
+        (
+            "/id/alphacel" + "%20" * 500,
+            ("no entity at /id/alphacel" + "%20" * 22 + "%2\u2026 (1,512 characters)\n").encode(),
+        ),
+    ):
+        status, _, body = get(server, wrong)
+        assert (status, body) == (404, told), wrong
     # what the client sent is quoted on the one line, its line breaks and NULs escaped
     status, _, body = get(server, "/id/therapy/a%0Ab%00")
     assert status == 404 and body.startswith(b"no entity at /id/therapy/a\\nb\\x00")

@@ -129,6 +129,15 @@ MAX_BODY = 1 << 20
 MAX_CONNECTIONS = 256
 #: Seconds a client is asked to wait when the server is busy.
 RETRY_AFTER = 1
+#: Longest path segment looked up as an entity's name by ``/id/<name>`` (the graph's longest
+#: label has 194 characters; a longer segment is offered no page).
+MAX_NAME_CHARS = 500
+#: What ends the name of a file web crawlers ask for (``/id/wp-login.php``, ``/id/favicon.ico``),
+#: which ``/id/<name>`` looks up in no names.
+WEB_FILE = re.compile(
+    r"\.(php\d?|ico|html?|aspx?|jsp|cgi|pl|env|xml|txt|js|css|json|png|jpe?g|gif|svg|zip|gz|sql|bak)$",
+    re.IGNORECASE,
+)
 #: Query texts this long or longer are checked by the gate :data:`LARGE_CHECKS` at a time. The
 #: check runs in the server's own process, which has no memory cap, and holds about 150 times a
 #: text's size (a megabyte-long query, 150 MB) for seconds: checked all at once, 24 of them took
@@ -1036,29 +1045,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers[NOTES_HEADER] = notes_header(payload["notes"])
         return Response(200, document, "text/html", headers)
 
-    def _page_named(self, encoded: str, params: dict[str, list[str]]) -> str | None:
+    def _pages_named(self, encoded: str, params: dict[str, list[str]]) -> tuple[str, list[str]]:
         """The path of the page of the entity ``encoded`` (percent-encoded) names, as ``atmpkg
-        show`` reads a name, or None."""
+        show`` reads a name ("" for none), and those of the entities its near misses name."""
         try:
             name = urllib.parse.unquote(encoded, errors="strict")
         except UnicodeDecodeError:
-            return None
-        if not name.strip():
-            return None
-        iri = self._run("named", {"name": name}, params)["named"]
-        return local_href(iri) if iri else None
+            return "", []
+        if not name.strip() or len(name) > MAX_NAME_CHARS or WEB_FILE.search(name):
+            # a file a bot probes for (/id/wp-login.php) or a text longer than any name is looked
+            # up in no names: the look-up reads every name of the graph (rev24 F1)
+            return "", []
+        # a name's look-up takes a few index reads, or one read of the graph's names: never a
+        # query's time, so it waits behind no query nor holds one up (rev24 F1)
+        payload = self._run("named", {"name": name}, params, lane="quick")
+        near = (local_href(iri) for iri in payload["near"])
+        return local_href(payload["named"]) or "", [page for page in near if page]
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
         if kind not in KINDS:
             # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it,
-            # is offered the page of what it names (newuser24 F6: a 404 that offered nothing)
-            page = None if encoded else self._page_named(kind, params)
-            close = difflib.get_close_matches(kind, KINDS, 1)
+            # is offered the page of what it names (newuser24 F6: a 404 that offered nothing), or
+            # of what its near misses name; a kind written wrong is offered the kind first, and
+            # a kind:slug (compny:kite) the entities, which its look-up finds with the kind mended
+            page, near = ("", []) if encoded else self._pages_named(kind, params)
+            close = [] if ":" in kind else difflib.get_close_matches(kind, KINDS, 1)
             if page:
                 hint = f"; did you mean {page}?"
             elif close:
                 hint = f"; {cut(kind)!r} is no kind of entity: did you mean {close[0]!r}?"
+            elif near:
+                hint = f"; did you mean {', '.join(near)}?"
             else:
                 hint = ""
             raise HttpError(404, f"no entity at {cut(path)}{hint}")

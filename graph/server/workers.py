@@ -65,6 +65,7 @@ from ..errors import (
     suggest,
 )
 from ..handle import KnowledgeGraph
+from ..sparql.entities import resolve_entity
 from ..terms import ID
 from .protocol import (
     MEDIA_TYPES,
@@ -274,11 +275,17 @@ def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
 
 def _job_named(args: dict, graph: KnowledgeGraph) -> dict:
     """The IRI of the entity ``name`` names, as ``atmpkg show`` reads a name (``named``; "" for
-    none): what a path without the entity's kind (``/id/kymriah``) is offered."""
+    none), else the IRIs of the entities its near misses name (``near``): what a path without the
+    entity's kind (``/id/kymriah``, ``/id/kymria``) is offered."""
+    # the name alone is looked up, not the entity's page built, as show would (rev24 F1)
     try:
-        return {"named": graph.show(args["name"]).iri}
-    except (UnknownNameError, ParameterError):
-        return {"named": ""}
+        return {"named": resolve_entity(args["name"], graph._current().store), "near": []}
+    except UnknownNameError as exc:
+        # those with a page here, as few as a reply's checks take (_reply)
+        near = [e for e in exc.entities if e.startswith(ID) and len(e) <= _NOTE_CHARS]
+        return {"named": "", "near": near[:5]}
+    except ParameterError:
+        return {"named": "", "near": []}
 
 
 def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
@@ -389,6 +396,7 @@ _FIELDS = {
     "csp": str,
     "moved": str,
     "named": str,
+    "near": list,
     "truncated": bool,
     "notes": list,
 }
@@ -405,6 +413,8 @@ def _reply(reply: object) -> bool:
     >>> _reply((200, {"body": b"x", "notes": ["a"]})), _reply((400, "no WHERE"))
     (True, True)
     >>> _reply((200, {"named": ""})), _reply((200, {"named": "", "moved": "x"}))
+    (True, False)
+    >>> _reply((200, {"named": "", "near": ["a"] * 5})), _reply((200, {"named": "", "near": [1]}))
     (True, False)
     >>> _reply((500, [[]])), _reply((100, "HTTP/1.1 200 OK")), _reply((200, {"body": "x"}))
     (False, False, False)
@@ -425,9 +435,11 @@ def _reply(reply: object) -> bool:
     # the server writes these into the answer's headers (sec17 W1)
     if not (known_csp(answer.get("csp", MESSAGE_CSP)) and answer.get("fmt", "json") in MEDIA_TYPES):
         return False
-    notes = answer.get("notes", [])
-    return len(notes) <= _MOST_NOTES and all(
-        isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes
+    notes, near = answer.get("notes", []), answer.get("near", [])
+    return (
+        len(notes) <= _MOST_NOTES
+        and len(near) <= 5
+        and all(isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes + near)
     )
 
 

@@ -80,6 +80,7 @@ def _kind_written_wrong(text: str, written: str, kind: str, rest: str, store: ox
             text,
             suggestions=[shorten(m.value) for m in meant],
             hint=f"'{written}' is no kind of entity.",
+            entities=[m.value for m in meant],
         )
 
 
@@ -442,11 +443,13 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             f"no {kind_meant[1]} is named '{cut(kind_meant[2])}'.",
             suggestions=[],
         )
+    near, meant = _one_name_each(text, names, written, entities, first)
     raise UnknownNameError(
         "entity",
         text,
         hint="Give a label, a slug such as kymriah, or an IRI.",
-        suggestions=_one_name_each(text, names, written, entities, first),
+        suggestions=near,
+        entities=meant,
     )
 
 
@@ -456,12 +459,13 @@ def _one_name_each(
     written: dict[str, str],
     entities: set[str],
     first: dict[str, str],
-) -> list[str]:
+) -> tuple[list[str], list[str]]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
     label, an alternative label) or by its slug, the closer first; an entity found by its slug is
     offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), a source
     (which is offered by no name) and an entity without one by the slug. The entities ``first``
-    come before the others, each by its name closest to the text it maps them to."""
+    come before the others, each by its name closest to the text it maps them to. Also the IRIs
+    of the entities the names offered name, in their order."""
     by_slug: dict[str, set[str]] = {}
     for entity in entities:
         by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
@@ -476,6 +480,7 @@ def _one_name_each(
         return max(named, key=lambda name: (likeness(like, name), name), default=None)
 
     near = [closest_name(entity, like) or shorten(entity) for entity, like in first.items()]
+    meant = [[entity] for entity in first]
     seen = set(first)
     for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
@@ -485,8 +490,9 @@ def _one_name_each(
                 len(slugged) == 1 and closest_name(next(iter(slugged)))
             )
             near.append(offered or choice)
+            meant.append(sorted(named - seen))
             seen |= named
-    return near[:5]
+    return near[:5], [entity for each in meant[:5] for entity in each]
 
 
 def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
@@ -634,9 +640,11 @@ def resolve_entity_of_kind(
         if kind_of_other and kind_of_other != kind
         else ""
     )
+    near = [a[len(namespace) :] for a in dict.fromkeys(first)] + suggest(value, choices)
     raise UnknownNameError(
         kind,
         value,
         hint=" ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
-        suggestions=[a[len(namespace) :] for a in dict.fromkeys(first)] + suggest(value, choices),
+        suggestions=near,
+        entities=[namespace + slug for slug in near if slug in slug_set],
     )
