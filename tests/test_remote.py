@@ -1224,6 +1224,26 @@ class UnknownEncodingHandler(DeclaredEncodingHandler):
     declared = "x-mac-unknown"
 
 
+class BigEndianHandler(DeclaredEncodingHandler):
+    """rev24 F4: UTF-16 without a byte order mark, which RFC 2781 says is big-endian."""
+
+    declared, encoding, value = "UTF-16", "utf-16-be", "Café €"
+    media = "application/sparql-results+xml; charset=utf-16"
+
+
+class PunycodeHandler(AnswerHandler):
+    """rev24 F4: the reviewer's answer, which took 30 s to decode as punycode."""
+
+    media = "application/sparql-results+xml; charset=punycode"
+    body = b"-" + b"a" * 1_500_000
+
+
+class EscapesHandler(DeclaredEncodingHandler):
+    """rev24 F4: a Python codec that is no charset, which read "Café" before."""
+
+    declared = "unicode_escape"
+
+
 def test_an_xml_answer_is_read_in_the_encoding_it_declares():
     """newuser24 F10: SPARQL Results in XML declaring ISO-8859-1, well-formed in it, were refused
     with "cannot decode input using UTF-8: incomplete utf-8 byte sequence from index 3"; they are
@@ -1233,6 +1253,7 @@ def test_an_xml_answer_is_read_in_the_encoding_it_declares():
         (DeclaredEncodingHandler, "Café"),
         (Utf16Handler, "Café €"),
         (CharsetHandler, "Café €"),
+        (BigEndianHandler, "Café €"),
     ):
         with http_server(handler) as url:
             assert query(text, endpoint=url).column("t") == [value], handler.__name__
@@ -1254,6 +1275,27 @@ def test_an_xml_answer_is_read_in_the_encoding_it_declares():
         "'x-mac-unknown' (the encoding its XML declaration names), which is not known here: "
         "configure the endpoint to answer in UTF-8, or with SPARQL Results in JSON\n",
     )
+
+
+def test_an_xml_answer_in_a_python_codec_that_is_no_charset_is_refused_by_name():
+    """rev24 F4: an answer named punycode was decoded for 30 s (quadratic), then blamed on the
+    query's time limit; Python codecs that are no charset are refused before reading a byte."""
+    text = "SELECT ?t WHERE { ?t ?p ?o }"
+    for handler, name, named_by in (
+        (PunycodeHandler, "punycode", "the charset its Content-Type names"),
+        (EscapesHandler, "unicode_escape", "the encoding its XML declaration names"),
+    ):
+        with http_server(handler) as url:
+            started = time.monotonic()
+            result = invoke("query", text, "--endpoint", url)
+            took = time.monotonic() - started
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the SPARQL endpoint {url} sent SPARQL Results in XML in the encoding "
+            f"'{name}' ({named_by}), which is not known here: configure the endpoint to answer "
+            "in UTF-8, or with SPARQL Results in JSON\n",
+        ), name
+        assert took < 5, name
 
 
 class WebPageHandler(QuietHandler):
