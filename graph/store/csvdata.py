@@ -2275,15 +2275,18 @@ def _first_line(path: Path, written: str) -> int | None:
     return text.count("\n", 0, found) + 1 if found >= 0 else None
 
 
-# A prefix a Turtle or TriG file declares, with its namespace.
-_PREFIX = re.compile(r"(?:@prefix|(?i:prefix))\s+([\w.-]*):\s*<([^<>\s]*)>")
+# A prefix a Turtle or TriG file declares, with its namespace ('@prefix' matched from its 'p': an
+# alternation with it searched twice as long).
+_PREFIX = re.compile(r"(?i:prefix)\s+([\w.-]*):\s*<([^<>\s]*)>")
 
 
-def iri_line(text: str, iri: str) -> int | None:
+def iri_line(text: str, iri: str, prefixes: Iterable[tuple[str, str]] | None = None) -> int | None:
     """The first line of ``text`` that writes ``iri`` whole: in angle brackets or quotes (as
     Turtle, N-Triples, JSON-LD and RDF/XML write it), or as a prefixed name of a prefix the
     text declares; not as the start of a longer IRI (newuser24 F16: the subject
     ``…/id/therapy`` was said to be on the first line linking to ``…/id/therapy/kymriah``).
+    ``prefixes``: the ``(prefix, namespace)`` pairs the text declares, when already read
+    (``_PREFIX.findall(text)``, a pass over the whole text).
 
     >>> iri_line("<urn:x:ab> .\\n<urn:x:a> .\\n", "urn:x:a")
     2
@@ -2300,16 +2303,37 @@ def iri_line(text: str, iri: str) -> int | None:
     if at is None:  # a prefixed name, its slashes escaped or not, not inside a longer name
         names = {
             f"{prefix}:{local}"
-            for prefix, namespace in _PREFIX.findall(text)
+            for prefix, namespace in (_PREFIX.findall(text) if prefixes is None else prefixes)
             if namespace and iri.startswith(namespace)
             for local in (iri[len(namespace) :], iri[len(namespace) :].replace("/", "\\/"))
         }
-        starts = (
-            re.search(rf"(?<![\w:\\-]){re.escape(name)}(?![\w:\\-]|\.[\w:-])", text)
-            for name in names
-        )
-        at = min((m.start() for m in starts if m), default=None)
+        at = min((found for name in names if (found := _name_at(text, name)) >= 0), default=None)
     return None if at is None else text.count("\n", 0, at) + 1
+
+
+def _in_name(char: str, marks: str = "_:\\-") -> bool:
+    """Whether ``char`` (one character or none) may go on a prefixed name, so that a name next
+    to it is part of a longer one (``isalnum`` is what a regular expression's ``\\w`` takes)."""
+    return bool(char) and (char.isalnum() or char in marks)
+
+
+def _name_at(text: str, name: str) -> int:
+    """Where ``text`` first writes the prefixed name ``name`` on its own (not inside a longer
+    name, nor followed by a dot that continues it), or -1. ``str.find`` and a look at the
+    characters around: a regular expression that starts with a look-behind is not searched for
+    as plain text (0.8 s against 0.02 s on a 42 MB file, rev24 F5)."""
+    at = text.find(name)
+    while at >= 0:
+        end = at + len(name)
+        after = text[end : end + 1]
+        if not (
+            _in_name(text[at - 1 : at])
+            or _in_name(after)
+            or (after == "." and _in_name(text[end + 1 : end + 2], "_:-"))
+        ):
+            return at
+        at = text.find(name, at + 1)
+    return -1
 
 
 def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
@@ -2323,10 +2347,14 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
     mine.ttl: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy? The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours
     """
     text = _text_to_search(path)
+    prefixes = _PREFIX.findall(text)
     errors = []
     named = subjects[:_MOST_SUGGESTED]
-    # written in full, else by the end of the IRI (id:x, or a prefix of its kind)
-    words = _first_lines(text, [s.rsplit("/", 1)[1] for s in named if s.rsplit("/", 1)[1]])
+    # written in full, else by the end of the IRI (id:x, or a prefix of its kind): a pass over
+    # every name of the file, made only for the IRIs not found whole
+    lines = {subject: iri_line(text, subject, prefixes) for subject in named}
+    ends = [s.rsplit("/", 1)[1] for s, line in lines.items() if line is None and s.rsplit("/", 1)[1]]
+    words = _first_lines(text, ends) if ends else {}
     for subject in named:
         kind, _, slug = subject[len(ID) :].partition("/")
         if not kind:
@@ -2343,7 +2371,7 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
             told = f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)" + (
                 f"; did you mean {kind}/{fixed}?" if SLUG_RE.match(fixed) else "."
             )
-        line = iri_line(text, subject) or words.get(subject.rsplit("/", 1)[1])
+        line = lines[subject] or words.get(subject.rsplit("/", 1)[1])
         errors.append(
             DataError(
                 display,
@@ -2361,7 +2389,8 @@ def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[D
         errors.append(
             DataError(
                 display,
-                iri_line(text, more[0]),  # at the first of them, so that it sorts after the others
+                # at the first of them, so that it sorts after the others
+                iri_line(text, more[0], prefixes),
                 None,
                 f"{len(more):,} more entities are named under {ID} outside KIND/SLUG, the first "
                 f"on this line: {listed}; each is named once those above are corrected",
