@@ -25,7 +25,7 @@ import os
 import re
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -450,8 +450,7 @@ class KnowledgeGraph:
             self._advise(result, checked.tokens, {}, started, timeout)
         result.notes += defaulted_notes(named, params or {}, bindings, store)
         # Advice, as in _advise: it never fails the query answered, nor outlasts its time limit
-        deadline = started + timeout if timeout is not None else float("inf")
-        with until(deadline) if until and timeout is not None else contextlib.nullcontext():
+        with _advice_time(store, started, timeout) as deadline:
             with contextlib.suppress(ValueError, AtmpkgError):
                 if time.monotonic() < deadline:
                     result.notes += reported_notes(result, store)
@@ -490,9 +489,7 @@ class KnowledgeGraph:
         # Advice, which never fails the query answered: a note that cannot be made, or not within
         # what is left of the query's time limit, is left out, and the others are given all the
         # same (sec21 F2: the notes of an empty answer took 22 s past a limit of 3 s)
-        deadline = started + timeout if timeout is not None else float("inf")
-        until = getattr(store, "until", None)  # a remote store's requests, each one bounded
-        with until(deadline) if until and timeout is not None else contextlib.nullcontext():
+        with _advice_time(store, started, timeout) as deadline:
             for notes in advice:
                 if time.monotonic() >= deadline:
                     break
@@ -794,3 +791,19 @@ def _mapping(params: object) -> Mapping[str, Any]:
             f"params must map names to values, such as {{'target': 'bcma'}}; got {described(params)}"
         )
     return params
+
+
+@contextlib.contextmanager
+def _advice_time(store: Any, started: float, timeout: float | None) -> Iterator[float]:
+    """The deadline of the advice on a query's answer (what is left of its time limit), within
+    which a remote ``store``'s requests are bounded too: advice never outlasts the limit (sec21
+    F2: the notes of an empty answer took 22 s past a limit of 3 s).
+
+    >>> with _advice_time(None, 10.0, 2.0) as deadline:
+    ...     deadline
+    12.0
+    """
+    deadline = started + timeout if timeout is not None else float("inf")
+    until = getattr(store, "until", None)  # a remote store's requests, each one bounded
+    with until(deadline) if until and timeout is not None else contextlib.nullcontext():
+        yield deadline

@@ -2105,6 +2105,14 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         found = kg.named("pending-reviews", **params)
         return [(r["review"].rsplit("/", 1)[1], r["status"]) for r in found.dicts()], found.notes
 
+    def left_out(day: str) -> str:
+        return (
+            f"seen from {day}, 1 review with no recorded acceptance is left out, first reported "
+            "later (review:alphacel-pmda-multiple-myeloma on 2025-01-01): it counts from the day "
+            "its first source was issued (the first day of its month or year where no day is "
+            "given)"
+        )
+
     betacel_due = ("betacel-ema-multiple-myeloma", "decision due")
     alphacel_due = ("alphacel-fda-multiple-myeloma", "decision due")
     for day in ("1990-01-01", "2023-06-01", "2024-12-31"):
@@ -2115,7 +2123,10 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
                 ("betacel-ema-multiple-myeloma", "decision date passed, outcome not recorded"),
                 ("genex-fda-spinal-muscular-atrophy", "decision date passed, outcome not recorded"),
             ]
-        assert pending(as_of=day) == (expected, []), day
+        # rev24 F6: the review left out until its first report is named, not dropped without a word
+        assert pending(as_of=day) == (expected, [left_out(day)]), day
+    assert pending(as_of="2024-12-31", agency="fda")[1] == []  # a PMDA review: not left out here
+    assert pending(as_of="2024-12-31", agency="pmda") == ([], [left_out("2024-12-31")])
     found, notes = pending(as_of="2025-01-01")
     assert found[-1] == ("alphacel-pmda-multiple-myeloma", "decision due")
     assert notes == [
@@ -2159,8 +2170,11 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
     seen = kg.named("regulatory-calendar", as_of="2023-06-01", **period)
     assert ([r["review"].rsplit("/", 1)[1] for r in seen.dicts()], seen.notes) == (
         ["alphacel-fda-multiple-myeloma", "betacel-ema-multiple-myeloma"],
-        [],
+        [left_out("2023-06-01")],
     )
+    # a period its decision is not due in does not leave it out
+    early = {"from": "2023-06-01", "to": "2023-12-31"}
+    assert kg.named("regulatory-calendar", as_of="2023-06-01", **early).notes == []
     later = kg.named("regulatory-calendar", as_of="2025-06-01", **period)
     assert [r["review"] for r in later.dicts()] == [pmda]
     assert later.notes == [notes[0].replace("2025-01-01", "2025-06-01")]
