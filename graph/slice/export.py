@@ -72,7 +72,6 @@ from .subgraph import (
     Slice,
     Subject,
     fold_facts,
-    hub_members,
 )
 from .whole import (
     WholeGraph,
@@ -1613,12 +1612,10 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
     if selection.whole and local and not selection.max_nodes:
-        handle = graph._current()
-        with Progress("Reading", handle.info.get("triples", 0), "triples") as bar:
-            piece = written_slice(selection, bar.advance)
+        with Progress("Reading", graph._current().info.get("triples", 0), "triples") as bar:
+            piece = (network_slice if network else written_slice)(selection, bar.advance)
         if not piece.subjects:
             raise EmptyResultError("the graph holds no entities: nothing to export")
-        piece.hubs = frozenset(hub_members(handle.store, selection.through) if network else ())
     else:
         # a network writes the blank nodes an entity reaches into its attributes (see
         # rdf.fold_blank_nodes), as text of a remote store's; an RDF format keeps them nodes

@@ -280,7 +280,8 @@ class Selection:
         :func:`~atmpkg.graph.slice.subgraph.fold_inverses`), and numbers and booleans are typed
         (``typed``): an ``int``, ``float`` or ``bool`` where every value of the attribute is one.
         A blank node an entity reaches is text in the attribute that links to it, as the exports
-        and ``show`` write it (see :func:`~atmpkg.graph.slice.whole.network_slice`).
+        and ``show`` write it; of the whole graph, uncapped, one nothing reaches is a node (see
+        :func:`~atmpkg.graph.slice.whole.network_slice`).
 
         >>> kg.select(classes=["atmp:Company"]).network().number_of_nodes()
         201

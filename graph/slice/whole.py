@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, overload
 
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import EmptyResultError, StoreError
 from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
 from ..terms import ATMP, DCT, ID, PROJECT_IRIS, RDF, REPLACED_BY
-from .subgraph import Slice, Subject, with_blank_nodes
+from .subgraph import Slice, Subject, hub_members, with_blank_nodes
 
 if TYPE_CHECKING:
     from .selection import Selection
@@ -169,6 +169,7 @@ class WholeGraph:
 
         piece = Slice(_Subjects([token for token, _, _ in self.subjects]), read)
         piece.whole = self
+        piece.data_only = frozenset(token_term(token).value for token in self.data_only)
         return piece
 
     def statements(self, number: int) -> Iterator[tuple[bytes, bytes, bytes | None]]:
@@ -483,17 +484,29 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     return with_blank_nodes(piece, graph._current().store) if local else piece
 
 
-def network_slice(selection: Selection) -> Slice:
+def network_slice(
+    selection: Selection, progress: Callable[[int], None] | None = None
+) -> Slice:
     """The slice a network of ``selection`` draws (an export's, ``network()``'s, a view's): the
     selected entities, each with the blank nodes it reaches, which the network writes into the
     attribute that links to each (see :func:`~atmpkg.graph.slice.subgraph.with_blank_nodes`); of
     a remote store, which cannot be asked what a blank node holds, each is
-    :data:`~atmpkg.graph.slice.subgraph.REMOTE_BLANK`, as ``show`` prints it.
+    :data:`~atmpkg.graph.slice.subgraph.REMOTE_BLANK`, as ``show`` prints it. Of the embedded
+    store's whole graph, uncapped, what its RDF export writes (see :func:`written_slice`,
+    ``progress`` is told the triples read), so that the blank nodes no entity reaches are nodes.
 
     >>> len(list(network_slice(kg.select(focus="Kymriah", hops=0))))
     28
     """
-    return with_blank_nodes(selection.slice(), selection._bound()._current().store)
+    graph = selection._bound()
+    store = graph._current().store
+    if selection.whole and graph.endpoint is None and not selection.max_nodes:
+        piece = written_slice(selection, progress)
+        if not piece.subjects:
+            raise EmptyResultError("the graph holds no entities: nothing to export or draw")
+        piece.hubs = frozenset(hub_members(store, selection.through))
+        return piece
+    return with_blank_nodes(selection.slice(), store)
 
 
 def whole_graph(
