@@ -352,7 +352,12 @@ def test_the_applications_under_review_on_an_earlier_day(curated_store):
         "review:vusolimogene-oderparepvec-fda-melanoma-2025-resubmission, "
         "review:reheart-pmda-heart-failure): each counts from the day its first source was issued "
         "(atmp:firstReported; the first day of its month or year where no day is given), not from "
-        "its filing"
+        "its filing",
+        # rev24 F6: those the day leaves out because they were first reported later are named too
+        "seen from 2026-01-01, 2 reviews with no recorded acceptance are left out, first reported "
+        "later (review:amchepry-pmda-parkinson-disease on 2026-02-13, "
+        "review:anitocabtagene-autoleucel-fda-multiple-myeloma on 2026-02-23): each counts from the "
+        "day its first source was issued (the first day of its month or year where no day is given)",
     ]
 
 
@@ -362,12 +367,24 @@ def test_no_application_is_under_review_before_any_was_filed_or_reported(curated
     anito-cel's BLA with its goal date in December 2026), and regulatory-calendar had them due;
     the earliest acceptance recorded is Ebvallo's, in July 2024, and the earliest source of a
     review without one was issued in 2025."""
+
+    def left_out(day: str, count: int, named: tuple[str, str, str], more: int) -> list[str]:
+        """The note naming the reviews ``day`` leaves out as first reported later (rev24 F6)."""
+        return [
+            f"seen from {day}, {count} reviews with no recorded acceptance are left out, first "
+            f"reported later ({', '.join(f'review:{n} on 2025-01-01' for n in named)} and {more} "
+            "more): each counts from the day its first source was issued (the first day of its "
+            "month or year where no day is given)"
+        ]
+
+    listed = ("deramiocel-fda-duchenne-2025", "elevidys-ema-duchenne", "encelto-fda-mactel-2024")
+    due = ("deramiocel-fda-duchenne-2025", "encelto-fda-mactel-2024", "ux111-fda-mps-iiia-2025")
     for day in ("1990-01-01", "2023-06-01"):
         found = run_named("pending-reviews", {"as_of": day}, store=curated_store)
-        assert (found.rows, found.notes) == ([], [])
+        assert (found.rows, found.notes) == ([], left_out(day, 9, listed, 6))
         period = {"as_of": day, "from": day, "to": "2030-01-01"}
         found = run_named("regulatory-calendar", period, store=curated_store)
-        assert (found.rows, found.notes) == ([], [])
+        assert (found.rows, found.notes) == ([], left_out(day, 5, due, 2))
     first = run_named("pending-reviews", {"as_of": "2024-07-31"}, store=curated_store).dicts()
     assert [shorten(r["review"]) for r in first] == ["review:ebvallo-fda-ptld-2024"]
 
