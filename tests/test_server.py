@@ -1171,9 +1171,8 @@ def test_entity_page_for_people(server):
     assert "sha256-" in headers["Content-Security-Policy"]
 
 
-def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
-    """newuser23 F6: a blank node an entity reaches is its content (an RDF list as its items, a
-    nested description as pairs), escaped, as `atmpkg show` prints it; never its engine label."""
+def _with_blank_nodes(fixture_store: Path, tmp_path: Path) -> Path:
+    """A copy of the fixture store with an RDF list and nested blank nodes imported on genex."""
     import shutil
 
     store = tmp_path / "store"
@@ -1185,6 +1184,13 @@ def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture
         '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n'
     )
     import_files([mine], store)
+    return store
+
+
+def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
+    """newuser23 F6: a blank node an entity reaches is its content (an RDF list as its items, a
+    nested description as pairs), escaped, as `atmpkg show` prints it; never its engine label."""
+    store = _with_blank_nodes(fixture_store, tmp_path)
     srv = make_server(store, port=0, timeout=10, workers=1).start()
     try:
         status, _, body = get(srv, "/id/therapy/genex", headers={"Accept": "text/html"})
@@ -1205,17 +1211,7 @@ def test_the_served_views_write_an_imported_blank_node_as_the_networks_do(fixtur
     """joints24 F1: /api/neighbours and /graph held the engine's label of a blank node an entity
     reaches (``_:d5429402…``), where the entity page, show and every network export write what
     it holds."""
-    import shutil
-
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    mine = tmp_path / "mine.ttl"
-    mine.write_text(
-        "@prefix ex: <https://example.org/ns#> .\n"
-        '<https://w3id.org/atmp-kg/id/therapy/genex> ex:steps ( "a" "<b>" ) ;\n'
-        '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n'
-    )
-    import_files([mine], store)
+    store = _with_blank_nodes(fixture_store, tmp_path)
     genex = "https://w3id.org/atmp-kg/id/therapy/genex"
     srv = make_server(store, port=0, timeout=10, workers=1).start()
     try:
