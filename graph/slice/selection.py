@@ -259,8 +259,7 @@ class Selection:
     def triples(self) -> list:
         """The selected triples (pyoxigraph), sorted: those an RDF export of the selection writes,
         each entity's followed by those of the blank nodes it reaches (RDF lists, nested
-        descriptions; each once, after the first entity reaching it) when the graph is the
-        embedded store.
+        descriptions) when the graph is the embedded store.
 
         >>> len({t.subject for t in kg.select(focus="Kymriah", hops=1).triples()})
         49
