@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -116,7 +116,7 @@ def sort_triples(triples: Iterable[ox.Triple | ox.Quad]) -> list[ox.Triple]:
 def blank_closure(
     nodes: Iterable[ox.BlankNode],
     about: Callable[[ox.BlankNode], list[ox.Triple]],
-    skip: Collection[ox.BlankNode] = frozenset(),
+    skip: Container[ox.BlankNode] = frozenset(),
 ) -> list[ox.Triple]:
     """The triples ``about`` gives of each blank node of ``nodes`` and of every blank node they
     reach (RDF lists, nested descriptions, cycles), each read once; those of ``skip`` are left

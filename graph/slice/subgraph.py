@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -1010,6 +1010,16 @@ def shortcuts_named(sparql: str) -> frozenset[str]:
 REMOTE_BLANK = "a blank node (a remote store cannot be asked what it holds)"
 
 
+class _Either(Container):
+    """The blank nodes of two collections, looked up in each without copying either."""
+
+    def __init__(self, first: Container[ox.BlankNode], second: Container[ox.BlankNode]):
+        self.first, self.second = first, second
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.first or node in self.second
+
+
 def blank_nodes_read(
     triples: Sequence[ox.Triple],
     store: ox.Store | RemoteStore,
@@ -1028,8 +1038,11 @@ def blank_nodes_read(
     >>> len(blank_nodes_read([ox.Triple(ox.NamedNode("urn:s"), p, b)], store))
     2
     """
-    described = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)} | set(held)
-    unread = {t.object for t in triples if isinstance(t.object, ox.BlankNode)} - described
+    # held is the whole slice's: looked up in place, never copied per subject (rev24b F2)
+    described = _Either({t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}, held)
+    unread = {
+        t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in described
+    }
     if not unread:
         return list(triples)
     if isinstance(store, RemoteStore):
