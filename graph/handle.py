@@ -453,7 +453,9 @@ class KnowledgeGraph:
         with _advice_time(store, started, timeout) as deadline:
             with contextlib.suppress(ValueError, AtmpkgError):
                 if time.monotonic() < deadline:
-                    result.notes += reported_notes(result, store)
+                    # the curated query's own conditions, not a user's file reusing its name
+                    curated = None if advise else named.name
+                    result.notes += reported_notes(result, store, name=curated)
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

@@ -2126,6 +2126,10 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         # rev24 F6: the review left out until its first report is named, not dropped without a word
         assert pending(as_of=day) == (expected, [left_out(day)]), day
     assert pending(as_of="2024-12-31", agency="fda")[1] == []  # a PMDA review: not left out here
+    # rev24b F3: a user's file with the same text says nothing of reviews it may not mean
+    mine = folder / "my-reviews.rq"
+    mine.write_text(queries.load("pending-reviews").text, encoding="utf-8")
+    assert kg.query(file=mine, params={"as_of": "2024-12-31", "agency": "pmda"}).notes == []
     assert pending(as_of="2024-12-31", agency="pmda") == ([], [left_out("2024-12-31")])
     found, notes = pending(as_of="2025-01-01")
     assert found[-1] == ("alphacel-pmda-multiple-myeloma", "decision due")

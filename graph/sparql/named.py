@@ -171,8 +171,18 @@ NAMED_IN_A_NOTE = 8
 _FEW = 3
 
 
+#: The named queries whose conditions :func:`_unreported_notes` repeats to find the reviews a past
+#: day leaves out; a user's query with an ``as_of`` parameter and a ``review`` column may mean
+#: something else by them (rev24b F3).
+_REVIEW_QUERIES = frozenset({"pending-reviews", "regulatory-calendar"})
+
+
 def reported_notes(
-    result: QueryResult, store: ox.Store, today: datetime.date | None = None
+    result: QueryResult,
+    store: ox.Store,
+    today: datetime.date | None = None,
+    *,
+    name: str | None = None,
 ) -> list[str]:
     """A note when ``result``, a named query's answer, looks from a day before ``today`` (its
     parameter ``as_of``) and lists, in its column ``review``, reviews whose acceptance is not
@@ -181,7 +191,9 @@ def reported_notes(
     its sources is dated (newuser24 F7). A remote ``store`` is asked for the reviews together
     (:func:`~atmpkg.graph.store.remote.prefetch`), not one by one. And a note naming the reviews
     left out only because they were first reported after ``as_of`` (rev24 F6: Encelto's FDA
-    review, first reported 2025, was left out of the answer seen from 2024-12-31 without a word).
+    review, first reported 2025, was left out of the answer seen from 2024-12-31 without a word),
+    when ``name`` is that of the curated named query answered, pending-reviews or
+    regulatory-calendar, whose conditions it repeats.
 
     >>> found = atmpkg.open().named("pending-reviews", as_of="2026-01-01")
     >>> reported_notes(found, atmpkg.graph.open_store().store)[0][:93]
@@ -219,7 +231,9 @@ def reported_notes(
         notes.append(
             f"seen from {as_of.value}, {counted} {lacking} ({', '.join(names)}{more}): {how}"
         )
-    return notes + _unreported_notes(result, store, as_of)
+    if name in _REVIEW_QUERIES:
+        notes += _unreported_notes(result, store, as_of)
+    return notes
 
 
 def _unreported_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -> list[str]:
