@@ -1338,6 +1338,15 @@ def test_a_graph_with_nothing_to_draw_says_the_querys_notes(server):
     ]
 
 
+def test_a_name_look_up_past_the_quick_limit_is_a_404_without_a_hint(server, monkeypatch):
+    """rev24b F4: on a large graph, the look-up of a path's name outlasted the quick lane's limit
+    and the 404 became a 503 'narrow the query'; the path names nothing all the same."""
+    import atmpkg.graph.server.http as served
+
+    monkeypatch.setattr(served, "QUICK_LIMIT", 1e-9)
+    assert get(server, "/id/alphacx")[::2] == (404, b"no entity at /id/alphacx\n")
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")

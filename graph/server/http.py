@@ -1058,7 +1058,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "", []
         # a name's look-up takes a few index reads, or one read of the graph's names: never a
         # query's time, so it waits behind no query nor holds one up (rev24 F1)
-        payload = self._run("named", {"name": name}, params, lane="quick")
+        try:
+            payload = self._run("named", {"name": name}, params, lane="quick")
+        except HttpError as exc:
+            if exc.status == 499:
+                raise
+            # a look-up past the quick lane's limit (a large graph's names) or no quick worker
+            # free: the path still names nothing, a 404 without a hint, never a 503 (rev24b F4)
+            return "", []
         near = (local_href(iri) for iri in payload["near"])
         return local_href(payload["named"]) or "", [page for page in near if page]
 
