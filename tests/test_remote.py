@@ -1277,6 +1277,21 @@ def test_an_xml_answer_is_read_in_the_encoding_it_declares():
     )
 
 
+def test_an_xml_answer_in_an_older_or_regional_charset_is_read():
+    """rev24b F5: an ASCII answer labelled cp932, IBM850 or Macintosh was refused as 'not known
+    here', though read before the charsets were listed; each of them is a charset of the list."""
+    from atmpkg.graph.store.remote import xml_in_utf8
+
+    for charset in ("cp932", "ibm850", "macintosh", "iso-2022-jp", "utf-8-sig"):
+        body = f'<?xml version="1.0" encoding="{charset}"?><sparql>Cafe</sparql>'.encode()
+        assert xml_in_utf8("http://h/q", body) == (
+            b'<?xml version="1.0" encoding="UTF-8"?><sparql>Cafe</sparql>'
+        ), charset
+    latin = '<?xml version="1.0"?><sparql>Caf\xe9</sparql>'.encode("mac-roman")
+    media = "application/sparql-results+xml; charset=macintosh"
+    assert xml_in_utf8("http://h/q", latin, media).decode("utf-8").endswith("<sparql>Café</sparql>")
+
+
 def test_an_xml_answer_in_a_python_codec_that_is_no_charset_is_refused_by_name():
     """rev24 F4: an answer named punycode was decoded for 30 s (quadratic), then blamed on the
     query's time limit; Python codecs that are no charset are refused before reading a byte."""

@@ -1300,6 +1300,9 @@ _XML_CHARSETS = frozenset(
         *("us-ascii", *(f"iso-8859-{n}" for n in (*range(1, 12), *range(13, 17)))),
         *(f"windows-{n}" for n in range(1250, 1259)),
         *("koi8-r", "koi8-u", "shift_jis", "euc-jp", "euc-kr", "gb2312", "gbk", "gb18030", "big5"),
+        # further IANA charsets an endpoint on an older or regional system may name (rev24b F5)
+        *("cp932", "iso-2022-jp", "ibm850", "ibm437", "ibm866", "macintosh", "big5-hkscs"),
+        *("tis-620", "utf-8-sig"),
     )
 )
 
