@@ -22,6 +22,20 @@ def fixture_store(tmp_path_factory) -> Path:
     return path
 
 
+def store_with_import(store: Path, tmp_path: Path, turtle: str) -> Path:
+    """A copy of ``store`` under ``tmp_path`` with the Turtle text ``turtle`` imported."""
+    import shutil
+
+    from atmpkg.graph import import_files
+
+    copy = tmp_path / "store"
+    shutil.copytree(store, copy, symlinks=True)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(turtle)
+    import_files([mine], copy)
+    return copy
+
+
 def stale_copy(store: Path, into: Path) -> Path:
     """A copy of ``store`` at ``into`` that says it was built from the packaged data of an older
     checkout, as a store is after a pull that changed the data."""

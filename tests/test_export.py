@@ -20,7 +20,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import FIXTURE_DATA
+from conftest import FIXTURE_DATA, store_with_import
 from rdflib.compare import isomorphic
 
 import atmpkg
@@ -672,22 +672,16 @@ def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp
     selection (``who: n: 1`` for --class atmp:Therapy, ``who: by: company:cellco; n: 1`` for a
     focus and in show); found with it: one two entities share was written twice in a selection's
     network (``v: 1; v: 1``), once in show and the whole graph's."""
-    import shutil
-
-    from atmpkg.graph import import_files
-
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    mine = tmp_path / "mine.ttl"
-    mine.write_text(
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
         "@prefix ex: <https://example.org/ns#> .\n"
         "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
         "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
         "therapy:genex ex:who [ ex:by company:cellco ; ex:n 1 ] ; ex:share _:s .\n"
         "therapy:alphacel ex:share _:s .\n"
-        "_:s ex:v 1 .\n"
+        "_:s ex:v 1 .\n",
     )
-    import_files([mine], store)
     kg = atmpkg.open(store)
     expected = {"who": "by: company:cellco; n: 1", "share": "v: 1"}
     for selection in ({"classes": ["atmp:Therapy"]}, {"focus": "genex"}):

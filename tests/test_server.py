@@ -25,7 +25,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_DATA
+from conftest import FIXTURE_DATA, store_with_import
 
 import atmpkg
 from atmpkg.cli import cli
@@ -1173,18 +1173,13 @@ def test_entity_page_for_people(server):
 
 def _with_blank_nodes(fixture_store: Path, tmp_path: Path) -> Path:
     """A copy of the fixture store with an RDF list and nested blank nodes imported on genex."""
-    import shutil
-
-    store = tmp_path / "store"
-    shutil.copytree(fixture_store, store, symlinks=True)
-    mine = tmp_path / "mine.ttl"
-    mine.write_text(
+    return store_with_import(
+        fixture_store,
+        tmp_path,
         "@prefix ex: <https://example.org/ns#> .\n"
         '<https://w3id.org/atmp-kg/id/therapy/genex> ex:steps ( "a" "<b>" ) ;\n'
-        '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n'
+        '  ex:dose [ ex:unit "<mg> & co" ; ex:inner [ ex:deep "x" ] ] .\n',
     )
-    import_files([mine], store)
-    return store
 
 
 def test_an_entity_page_writes_an_imported_blank_node_as_the_networks_do(fixture_store, tmp_path):
