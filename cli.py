@@ -477,6 +477,12 @@ def _quote_hint(
         if isinstance(option, click.Option) and option.name in options
         for name in option.opts
     }
+    texts = {
+        name
+        for option in command.params
+        if isinstance(option, click.Option) and option.name in _TEXT_OPTIONS
+        for name in option.opts
+    }
     for at in range(len(given) - len(strays), 0, -1):
         if given[at : at + len(strays)] != strays:
             continue
@@ -491,6 +497,8 @@ def _quote_hint(
             quoted = f"{option} {shlex.quote(' '.join([given[at - 1], *strays]))}"
         else:
             continue
+        if option in texts and _a_path(strays[-1]):
+            continue  # a file name after a name is rather a file given without its -o (rev24b F6)
         return (
             f"'{' '.join(strays)}' follows {written}: a value with spaces goes in quotes: {quoted}"
         )

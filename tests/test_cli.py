@@ -1349,6 +1349,9 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
         (["build", "missing.csv"], "Got unexpected extra argument (missing.csv)"),
         # not where the word is the rest of a text value, a value beside the one given, or after --
         (["view", "--title", "My", "View"], "'View' follows --title My: a value with spaces goes in quotes: --title 'My View'"),
+        # rev24b F6: a file name after an entity's name is the output given without -o
+        (["view", "--focus", "kymriah", "v.html"], "atmpkg view takes the file to write as -o: atmpkg view --focus kymriah -o v.html"),
+        (["export", "--focus", "kymriah", "k.ttl"], "atmpkg export takes the file to write as -o: atmpkg export --focus kymriah -o k.ttl"),
         (["rank", "kymriah"], "Got unexpected extra argument (kymriah)"),
         (["view", "--", "kymriah"], "Got unexpected extra argument (kymriah)"),
     ],
