@@ -1538,6 +1538,13 @@ def test_an_iri_outside_kind_and_slug_is_named_where_it_is_written_whole(built, 
         (8, "<https://w3id.org/atmp-kg/id/thrapy/x2"),
         (9, "<https://w3id.org/atmp-kg/id/company/X3"),
     ]
+    # lines ending in CR alone are the lines the parser counts (the text is searched as read with
+    # universal newlines, CR and CR LF made LF)
+    classic = tmp_path / "classic.ttl"
+    classic.write_bytes(mine.read_bytes().replace(b"\n", b"\r"))
+    with pytest.raises(DataErrors) as error:
+        import_files([classic], built)
+    assert [e.line for e in error.value.errors] == [6, 7, 8, 9]
     # as JSON-LD writes it, in quotes
     jsonld = tmp_path / "mine.jsonld"
     jsonld.write_text(
