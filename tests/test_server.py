@@ -1333,13 +1333,108 @@ def test_a_graph_with_nothing_to_draw_says_the_querys_notes(server):
     ]
 
 
-def test_a_name_look_up_past_the_quick_limit_is_a_404_without_a_hint(server, monkeypatch):
+#: A therapy imported in a namespace of its own, and a retired IRI of the graph it replaced.
+IMPORTED_AND_RETIRED = (
+    "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    "@prefix dct: <http://purl.org/dc/terms/> .\n"
+    "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "<https://example.org/mine> a atmp:Therapy ; rdfs:label \"Mine\"@en ;\n"
+    "    atmp:developedBy <https://w3id.org/atmp-kg/id/company/cellco> ;\n"
+    "    atmp:modality <https://w3id.org/atmp-kg/id/modality/car-t> ;\n"
+    "    dct:source <https://w3id.org/atmp-kg/id/source/press-genecorp> .\n"
+    "<https://w3id.org/atmp-kg/id/therapy/moved> owl:deprecated true ;\n"
+    "    dct:isReplacedBy <https://example.org/mine> .\n"
+)
+
+
+def test_a_name_look_up_past_its_limit_is_a_404_without_a_hint(fixture_store, monkeypatch):
     """rev24b F4: on a large graph, the look-up of a path's name outlasted the quick lane's limit
-    and the 404 became a 503 'narrow the query'; the path names nothing all the same."""
+    and the 404 became a 503 'narrow the query'; the path names nothing all the same. So it does
+    before the build's names are read (sec25 M2), within their wait, and the read goes on."""
     import atmpkg.graph.server.http as served
 
-    monkeypatch.setattr(served, "QUICK_LIMIT", 1e-9)
-    assert get(server, "/id/alphacx")[::2] == (404, b"no entity at /id/alphacx\n")
+    with make_server(fixture_store, port=0, workers=1).start() as srv:
+        monkeypatch.setattr(served, "NAME_INDEX_WAIT", 0)
+        assert get(srv, "/id/alphacx")[::2] == (404, b"no entity at /id/alphacx\n")
+        wait_for(lambda: srv.names.get(0) is not None)
+        hinted = b"no entity at /id/alphacx; did you mean /id/therapy/alphacel?\n"
+        assert get(srv, "/id/alphacx")[::2] == (404, hinted)
+        # a name only the store's look-up tells (a kind written wrong), past the look-up's limit
+        monkeypatch.setattr(served, "QUICK_LIMIT", 1e-9)
+        assert get(srv, "/id/compny:cellco")[::2] == (404, b"no entity at /id/compny:cellco\n")
+        assert srv.names.reads == 1
+
+
+def test_a_name_is_looked_up_among_names_read_once_per_build_by_no_job(fixture_store):
+    """sec25 M2: each look-up of /id/<name> without a kind was a job of the one quick worker that
+    read every name of the graph, and a flood of unknown names (16 clients) had 15-25 % of cheap
+    ASK queries answer 503. The server reads the build's names once, by a query worker, and looks
+    names up among them without a job; a name only the store's look-up tells (a kind, an IRI,
+    "Name (other)") is a job of the query lane, never of the quick lane."""
+    with make_server(fixture_store, port=0, workers=1).start() as srv:
+        jobs = []
+        run = srv.pool.run
+
+        def counted(kind, args, timeout, lane="query", gone=None):
+            jobs.append((kind, lane))
+            return run(kind, args, timeout, lane, gone)
+
+        srv.pool.run = counted
+        for path, told in (
+            ("/id/alphace", "; did you mean /id/therapy/alphacel?"),
+            ("/id/CellCo%20Europe", "; did you mean /id/company/cellco-eu?"),
+            ("/id/FDA%20(US)", "; did you mean /id/agency/fda?"),
+            *((f"/id/zz{number:08d}", "") for number in range(40)),
+        ):
+            assert get(srv, path)[::2] == (404, f"no entity at {path}{told}\n".encode()), path
+        assert (jobs, srv.names.reads) == ([("names", "query")], 1)
+        told = b"no entity at /id/compny:cellco; did you mean /id/company/cellco?\n"
+        assert get(srv, "/id/compny:cellco")[::2] == (404, told)
+        assert jobs == [("names", "query"), ("named", "query")]
+        # while cheap queries go on answering at once: none waits for a look-up
+        assert json.loads(get(srv, "/health")[2])["quick_workers"]["busy"] == 0
+
+
+def test_the_names_kept_tell_what_the_store_s_look_up_tells(fixture_store, tmp_path):
+    """sec25 M2: the server looks a name up among the names a worker read (and sent as JSON) as
+    resolve_entity looks it up in the store, or leaves it to the store's look-up."""
+    from atmpkg.graph import UnknownNameError
+    from atmpkg.graph.server.names import index_body, index_of
+    from atmpkg.graph.sparql.entities import NameIndex, resolve_entity
+    from atmpkg.graph.store.build import open_store
+
+    store = open_store(store_with_import(fixture_store, tmp_path, IMPORTED_AND_RETIRED)).store
+    kept = index_of(index_body(NameIndex.read(store)))
+
+    def told(look_up, name):
+        try:
+            return look_up(name)
+        except UnknownNameError as exc:
+            return exc.entities
+        except ParameterError as exc:
+            return str(exc)
+
+    therapy, agency = "https://w3id.org/atmp-kg/id/therapy/", "https://w3id.org/atmp-kg/id/agency/"
+    expected = {
+        "ALPHACEL": therapy + "alphacel",
+        "alphacabtagene-autoleucel": therapy + "alphacel",
+        "alphace": [therapy + "alphacel"],
+        "zz00000001": [],
+        "USFDA": agency + "fda",
+        "FDA (US)": agency + "fda",
+        "UKFDA": [agency + "fda"],
+        "MINE": "https://example.org/mine",  # imported, in a namespace of its own
+        "moved": "https://example.org/mine",  # retired, and replaced
+        "Europe (report X)": "https://w3id.org/atmp-kg/id/region/rx-europe",
+        "other": "'other' names several entities: therapeuticarea:other, sourcekind:other, "
+        "submissiontype:other; write kind:slug",
+        " ": "the entity's name is empty: give a label, a slug, kind:slug or an IRI",
+    }
+    for name, answer in expected.items():
+        assert told(kept.resolve, name) == told(lambda n: resolve_entity(n, store), name) == answer, name
+    for name in ("therapy:alphacel", "compny:cellco", "Alphacel (CellCo)", therapy + "alphacel"):
+        assert kept.resolve(name) is None, name
 
 
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
@@ -1479,11 +1574,16 @@ def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_
         for stray in ("/id/therapy/%25", "/id/therapy/a%25zz"):  # nor a % without its digits
             assert get(srv, stray)[:1] == (404,), stray
         before = void_triples(srv)
+        told = b"no entity at /id/mine; did you mean /id/therapy/My_Therapy?\n"
+        assert get(srv, "/id/mine")[::2] == (404, told)
         atmpkg.open(store).import_files([tmp_path / "mine.ttl"])
         # the service description counts the new build's triples, as the answers read them
         count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
         assert before != void_triples(srv) == int(query(count, store=store).rows[0][0].value)
         assert get(srv, "/id/therapy/mine")[0] == 200
+        # the names the server looks /id/<name> up in are the new build's (sec25 M2)
+        told = b"no entity at /id/mine; did you mean /id/therapy/mine?\n"
+        assert (get(srv, "/id/mine")[::2], srv.names.reads) == ((404, told), 2)
     finally:
         srv.shutdown()
 
@@ -1698,18 +1798,7 @@ def test_a_retired_entity_iri_redirects_for_good_to_the_entity_that_replaced_it(
     # replaced by an imported entity of the importer's own namespace, which has no page here
     # (sec14 L1: a 500)
     mine = tmp_path / "mine.ttl"
-    mine.write_text(
-        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "@prefix dct: <http://purl.org/dc/terms/> .\n"
-        "@prefix owl: <http://www.w3.org/2002/07/owl#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "<https://example.org/mine> a atmp:Therapy ; rdfs:label \"Mine\"@en ;\n"
-        "    atmp:developedBy <https://w3id.org/atmp-kg/id/company/cellco> ;\n"
-        "    atmp:modality <https://w3id.org/atmp-kg/id/modality/car-t> ;\n"
-        "    dct:source <https://w3id.org/atmp-kg/id/source/press-genecorp> .\n"
-        "<https://w3id.org/atmp-kg/id/therapy/moved> owl:deprecated true ;\n"
-        "    dct:isReplacedBy <https://example.org/mine> .\n"
-    )
+    mine.write_text(IMPORTED_AND_RETIRED)
     import_files([mine], tmp_path / "store")
     srv = make_server(tmp_path / "store", port=0, timeout=10, workers=1).start()
     try:

@@ -76,6 +76,7 @@ from ..errors import (
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
+    UnknownNameError,
     cut,
     described,
     visible,
@@ -84,6 +85,7 @@ from ..store.build import open_store
 from ..store.folder import current_build, read_info
 from ..terms import ID, KINDS
 from .cache import AnswerCache, answer_key, etag, matches
+from .names import NameIndexes
 from .protocol import (
     ENTITY_OFFERS,
     GRAPH_OFFERS,
@@ -112,6 +114,7 @@ from .workers import (
     Overloaded,
     WorkerPool,
     leave_if_importing_main,
+    near_misses,
 )
 
 log = logging.getLogger("atmpkg.server")
@@ -132,6 +135,14 @@ RETRY_AFTER = 1
 #: Longest path segment looked up as an entity's name by ``/id/<name>`` (the graph's longest
 #: label has 194 characters; a longer segment is offered no page).
 MAX_NAME_CHARS = 500
+#: Seconds a look-up of ``/id/<name>`` waits for the names of a new build, which a query worker
+#: reads once per build (:mod:`.names`); past it, the path is a 404 without a hint.
+NAME_INDEX_WAIT = 2.0
+#: Seconds a look-up of ``/id/<name>`` among the names waits for the one under way: they run one
+#: at a time in the server's own process, so that a flood of names takes no more of it than one
+#: thread's share; past it, the path is a 404 without a hint. A name only the store's look-up
+#: tells waits as long for the one a query worker runs.
+LOOK_UP_WAIT = 1.0
 #: What ends the name of a file web crawlers ask for (``/id/wp-login.php``, ``/id/favicon.ico``),
 #: which ``/id/<name>`` looks up in no names.
 WEB_FILE = re.compile(
@@ -446,6 +457,17 @@ class Server(http.server.ThreadingHTTPServer):
         except BaseException:
             self.server_close()
             raise
+        self.names = NameIndexes(store_root, self._read_names)
+        #: Held by the look-up of a name among the names, and by one that needs the store
+        self.looking_up = threading.Lock()
+        self.asking_the_store = threading.Lock()
+
+    def _read_names(self) -> bytes:
+        """The current build's names, read by a query worker under the server's time limit."""
+        status, payload = self.pool.run("names", {}, self.timeout_limit, "query")
+        if status != 200 or not isinstance(payload, dict):
+            raise AtmpkgError(f"{status} {payload}")
+        return payload["body"]
 
     def triples(self) -> int:
         """How many triples the current build holds: an import or a rebuild while the server
@@ -537,6 +559,7 @@ class Server(http.server.ThreadingHTTPServer):
             super().shutdown()
         self.server_close()
         self.slots.close()
+        self.names.close()
         self.pool.close()
 
     def __enter__(self) -> Server:
@@ -956,12 +979,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         lane: str = "query",
         volatile: bool = False,
         started: float | None = None,
+        limit: float | None = None,
     ) -> dict:
         """Run a job in the pool's ``lane``, turning overload, time-outs and job errors into HTTP
         errors; an answer already computed on the current build comes from the server's cache,
         and one the client holds (``If-None-Match`` on GET or HEAD) is ``304 Not Modified``,
         unless the query is ``volatile``. The time limit counts from ``started`` (a
-        :func:`time.monotonic` reading taken before the gate checked the query), or from now."""
+        :func:`time.monotonic` reading taken before the gate checked the query), or from now,
+        and is at most ``limit`` seconds when given."""
         timeout = client_timeout(params, self.server.timeout_limit)
         build = current_build(self.server.store_root)
         key = answer_key(build.name if build else "", kind, args, volatile)
@@ -978,6 +1003,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return kept
         if lane == "quick":
             timeout = min(timeout, QUICK_LIMIT)
+        if limit is not None:
+            timeout = min(timeout, limit)
         left = timeout - (time.monotonic() - started) if started is not None else timeout
         try:
             status, payload = self.server.pool.run(kind, args, left, lane, self._client_gone)
@@ -1054,20 +1081,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return "", []
         if not name.strip() or len(name) > MAX_NAME_CHARS or WEB_FILE.search(name):
             # a file a bot probes for (/id/wp-login.php) or a text longer than any name is looked
-            # up in no names: the look-up reads every name of the graph (rev24 F1)
+            # up in no names (rev24 F1)
             return "", []
-        # a name's look-up takes a few index reads, or one read of the graph's names: never a
-        # query's time, so it waits behind no query nor holds one up (rev24 F1)
+        # Looked up among the build's names, which the server keeps, without a job: a job of
+        # each look-up, each reading every name, took the quick lane from the cheap queries it
+        # is kept for (sec25 M2). Until the names are read, or while others are looked up
+        # longer than the waits, the path still names nothing: a 404 without a hint.
+        index = self.server.names.get(NAME_INDEX_WAIT)
+        if index is None or not self.server.looking_up.acquire(timeout=LOOK_UP_WAIT):
+            return "", []
         try:
-            payload = self._run("named", {"name": name}, params, lane="quick")
+            named, near = index.resolve(name), []
+        except UnknownNameError as exc:
+            named, near = "", near_misses(exc)
+        except ParameterError:
+            named, near = "", []
+        finally:
+            self.server.looking_up.release()
+        if named is None:
+            named, near = self._named_by_the_store(name, params)
+        pages = (local_href(iri) for iri in near)
+        return local_href(named) or "", [page for page in pages if page]
+
+    def _named_by_the_store(self, name: str, params: dict[str, list[str]]) -> tuple[str, list[str]]:
+        """What a name only the store's look-up tells (a kind, an IRI, a name in brackets) names,
+        and its near misses' entities, looked up by a query worker: one at a time, under the quick
+        lane's limit, so that a flood of such names takes one query worker at most and none of
+        the quick lane (sec25 M2)."""
+        if not self.server.asking_the_store.acquire(timeout=LOOK_UP_WAIT):
+            return "", []
+        try:
+            payload = self._run("named", {"name": name}, params, limit=QUICK_LIMIT)
         except HttpError as exc:
             if exc.status == 499:
                 raise
-            # a look-up past the quick lane's limit (a large graph's names) or no quick worker
-            # free: the path still names nothing, a 404 without a hint, never a 503 (rev24b F4)
+            # a look-up past its limit (a large graph's names) or no worker free: the path still
+            # names nothing, a 404 without a hint, never a 503 (rev24b F4)
             return "", []
-        near = (local_href(iri) for iri in payload["near"])
-        return local_href(payload["named"]) or "", [page for page in near if page]
+        finally:
+            self.server.asking_the_store.release()
+        return payload["named"], payload["near"]
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")

@@ -65,8 +65,9 @@ from ..errors import (
     suggest,
 )
 from ..handle import KnowledgeGraph
-from ..sparql.entities import resolve_entity
+from ..sparql.entities import NameIndex, resolve_entity
 from ..terms import ID
+from .names import index_body
 from .protocol import (
     MEDIA_TYPES,
     OFFERS,
@@ -281,11 +282,25 @@ def _job_named(args: dict, graph: KnowledgeGraph) -> dict:
     try:
         return {"named": resolve_entity(args["name"], graph._current().store), "near": []}
     except UnknownNameError as exc:
-        # those with a page here, as few as a reply's checks take (_reply)
-        near = [e for e in exc.entities if e.startswith(ID) and len(e) <= _NOTE_CHARS]
-        return {"named": "", "near": near[:5]}
+        return {"named": "", "near": near_misses(exc)}
     except ParameterError:
         return {"named": "", "near": []}
+
+
+def near_misses(exc: UnknownNameError) -> list[str]:
+    """The entities an unknown name's near misses name that have a page here, as few as a
+    reply's checks take (:func:`_reply`).
+
+    >>> near_misses(UnknownNameError("entity", "kymria", entities=["https://w3id.org/atmp-kg/id/therapy/kymriah"]))
+    ['https://w3id.org/atmp-kg/id/therapy/kymriah']
+    """
+    return [e for e in exc.entities if e.startswith(ID) and len(e) <= _NOTE_CHARS][:5]
+
+
+def _job_names(args: dict, graph: KnowledgeGraph) -> dict:
+    """The names the server looks ``/id/<name>`` up in (see :mod:`.names`), read of the current
+    build."""
+    return {"body": index_body(NameIndex.read(graph._current().store))}
 
 
 def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
@@ -308,6 +323,7 @@ JOBS: dict[str, Callable[[dict, KnowledgeGraph], dict]] = {
     "entity": _job_entity,
     "neighbours": _job_neighbours,
     "named": _job_named,
+    "names": _job_names,
 }
 
 

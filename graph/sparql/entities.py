@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
@@ -38,6 +40,7 @@ from ..terms import (
     kind_prefix,
     named_by,
     shorten,
+    without_brackets,
 )
 
 log = logging.getLogger("atmpkg")
@@ -200,7 +203,13 @@ def agency_with_its_place(text: str, store: ox.Store) -> str | None:
     >>> agency_with_its_place("USFDA", store), agency_with_its_place("FDA (US)", store)
     ('https://w3id.org/atmp-kg/id/agency/fda', 'https://w3id.org/atmp-kg/id/agency/fda')
     """
-    agencies = _agencies(store)
+    return _agency_with_its_place_among(text, _agencies(store))
+
+
+def _agency_with_its_place_among(
+    text: str, agencies: dict[str, tuple[set[str], set[str]]]
+) -> str | None:
+    """:func:`agency_with_its_place` among ``agencies`` (as :func:`_agencies` reads them)."""
     found = {
         agency
         for name, rest in _name_and_rest(text)
@@ -219,7 +228,13 @@ def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
     >>> [a[-4:] for a in agencies_beside_a_place("UKFDA", atmpkg.graph.open_store().store)]
     ['/fda', 'mfds']
     """
-    agencies = _agencies(store)
+    return _agencies_beside_a_place_among(text, _agencies(store))
+
+
+def _agencies_beside_a_place_among(
+    text: str, agencies: dict[str, tuple[set[str], set[str]]]
+) -> list[str]:
+    """:func:`agencies_beside_a_place` among ``agencies`` (as :func:`_agencies` reads them)."""
     places = {place for _, (_, of) in agencies.items() for place in of}
     ranked: dict[str, tuple[bool, int]] = {}
     for name, rest in _name_and_rest(text):
@@ -229,6 +244,9 @@ def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
                 ranked[agency] = min(ranked.get(agency, rank), rank)
     return sorted(ranked, key=lambda agency: (ranked[agency], agency))
 
+
+#: What an empty name of an entity is told.
+_EMPTY_NAME = "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
 
 #: A name with another after it in brackets, as this tool writes an entity ("therapy:kymriah
 #: (tisagenlecleucel)") and the press a brand with its INN or a company with its owner.
@@ -325,9 +343,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     """
     text = name_text(text).strip()
     if not text:
-        raise ParameterError(
-            "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
-        )
+        raise ParameterError(_EMPTY_NAME)
     candidates: list[str] = []
     kind_meant: tuple[str, str, str] | None = None  # (kind as written, kind, the rest)
     if text.startswith("<") and text.endswith(">") and valid_iri(text[1:-1]):
@@ -373,16 +389,100 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         raise UnknownNameError(
             "entity", text, suggestions=[unslashed], hint="The graph's IRIs end without a '/'."
         )
+    return _by_name(
+        text,
+        _StoreNames(store),
+        lambda: _with_brackets(text, lambda name: _any_quietly(name, store), store)
+        if correct
+        else None,
+        kind_meant,
+    )
+
+
+def _entity_names(store: ox.Store) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Each name of an entity of the graph's namespace in lower case, with the entities it names;
+    and each name as the graph writes it, by its lower case (a source's title left out: a source
+    is offered by its slug)."""
     names: dict[str, set[str]] = {}
-    written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
+    written: dict[str, str] = {}
     for row in store.query(
         f'SELECT DISTINCT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(STRSTARTS(STR(?e), "{ID}")) }}',
         prefixes=PREFIXES,
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-        if not row["e"].value.startswith(SOURCES):  # a source is offered by its slug, not its title
+        if not row["e"].value.startswith(SOURCES):
             written.setdefault(row["name"].value.lower(), row["name"].value)
-    matches = named_by(names, text)
+    return names, written
+
+
+@dataclass(frozen=True)
+class _Choices:
+    """What near misses are chosen among: the entities by their slugs, each entity's names as
+    the graph writes them, and the names and slugs to liken a text to."""
+
+    by_slug: dict[str, set[str]]
+    names_of: dict[str, list[str]]
+    listed: list[str]
+
+
+def _name_choices(names: dict[str, set[str]], written: dict[str, str]) -> _Choices:
+    """The :class:`_Choices` of ``names`` and ``written`` (as :func:`_entity_names` reads them)."""
+    by_slug: dict[str, set[str]] = {}
+    for entity in {e for found in names.values() for e in found}:
+        by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
+    names_of: dict[str, list[str]] = {}
+    for lower, named in names.items():
+        if lower in written:
+            for entity in named:
+                names_of.setdefault(entity, []).append(written[lower])
+    return _Choices(by_slug, names_of, sorted(written) + sorted(by_slug))
+
+
+class _StoreNames:
+    """The names :func:`resolve_entity` reads of ``store``: the entities' at once, the agencies'
+    when a look-up first needs them, an imported entity's for each text."""
+
+    def __init__(self, store: ox.Store):
+        self._store = store
+        self.names, self.written = _entity_names(store)
+        self.unbracketed: dict[str, set[str]] | None = None  # named_by makes them for its text
+
+    @functools.cached_property
+    def agencies(self) -> dict[str, tuple[set[str], set[str]]]:
+        """Each agency's names and its jurisdiction's (see :func:`_agencies`)."""
+        return _agencies(self._store)
+
+    @functools.cached_property
+    def choices(self) -> _Choices:
+        """What near misses are chosen among."""
+        return _name_choices(self.names, self.written)
+
+    def elsewhere(self, text: str) -> set[str]:
+        """The imported entities of other namespaces that ``text`` names, in any case; the
+        ontology's terms (each rdfs:isDefinedBy it) are not entities."""
+        return {
+            row["e"].value
+            for row in self._store.query(
+                f"SELECT DISTINCT ?e ?text WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(isIRI(?e) "
+                f'&& !STRSTARTS(STR(?e), "{ID}") && LCASE(STR(?name)) = LCASE(?text)) '
+                "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
+                prefixes=PREFIXES,
+                substitutions={ox.Variable("text"): ox.Literal(text)},
+            )
+        }
+
+
+def _by_name(
+    text: str,
+    found: _StoreNames | NameIndex,
+    bracketed: Callable[[], tuple[str, bool, str] | None],
+    kind_meant: tuple[str, str, str] | None = None,
+) -> str:
+    """The entity ``text`` names by a name :func:`resolve_entity` reads (``found``), or else the
+    error that offers its near misses; ``bracketed`` gives what :func:`_with_brackets` tells of
+    the text, asked when no name gives it, and ``kind_meant`` a kind written wrong before it."""
+    names, written = found.names, found.written
+    matches = named_by(names, text, found.unbracketed)
     # A source document titled like what it is about ("Swissmedic" the agency's home page)
     # gives way to that entity: sources are cited, not explored.
     things = {m for m in matches if not m.startswith(SOURCES)}
@@ -394,28 +494,14 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
-    agency = agency_with_its_place(text, store)
+    agency = _agency_with_its_place_among(text, found.agencies)
     if agency is not None:
         return agency
-    entities = {e for found in names.values() for e in found}
-    lowered = text.lower()
-    by_slug = [e for e in entities if e[len(ID) :].split("/", 1)[1] == lowered]
+    by_slug = found.choices.by_slug.get(text.lower(), set())
     if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
-        return by_slug[0]
-    # An entity an import named in its own namespace, by its name; the ontology's terms (each
-    # rdfs:isDefinedBy it) are not entities
-    elsewhere = sorted(
-        {
-            row["e"].value
-            for row in store.query(
-                f"SELECT DISTINCT ?e ?text WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(isIRI(?e) "
-                f'&& !STRSTARTS(STR(?e), "{ID}") && LCASE(STR(?name)) = LCASE(?text)) '
-                "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
-                prefixes=PREFIXES,
-                substitutions={ox.Variable("text"): ox.Literal(text)},
-            )
-        }
-    )
+        return next(iter(by_slug))
+    # An entity an import named in its own namespace, by its name
+    elsewhere = sorted(found.elsewhere(text))
     if len(elsewhere) == 1:
         return elsewhere[0]
     if elsewhere:
@@ -423,15 +509,13 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
             "give the IRI"
         )
-    bracketed = (
-        _with_brackets(text, lambda name: _any_quietly(name, store), store) if correct else None
-    )
-    if bracketed and bracketed[1]:
-        return bracketed[0]
+    in_brackets = bracketed()
+    if in_brackets and in_brackets[1]:
+        return in_brackets[0]
     # offered first: what Name names in "Name (other)", by its name most like Name; and an agency
     # named beside a place not its own
-    first = {bracketed[0]: bracketed[2]} if bracketed else {}
-    for agency in agencies_beside_a_place(text, store):
+    first = {in_brackets[0]: in_brackets[2]} if in_brackets else {}
+    for agency in _agencies_beside_a_place_among(text, found.agencies):
         first.setdefault(agency, text)
     if kind_meant is not None:
         # names likened to the whole text would offer what the kind's word is like (rev21:
@@ -443,7 +527,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             f"no {kind_meant[1]} is named '{cut(kind_meant[2])}'.",
             suggestions=[],
         )
-    near, meant = _one_name_each(text, names, written, entities, first)
+    near, meant = _one_name_each(text, names, written, found.choices, first)
     raise UnknownNameError(
         "entity",
         text,
@@ -453,11 +537,115 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     )
 
 
+@dataclass(eq=False)
+class NameIndex:
+    """What :func:`resolve_entity` reads of a store to look a name up, read once: the names of
+    the graph's entities, its agencies' with their jurisdictions', the subjects a slug may name
+    (each with the IRI that replaced it, "" for none) and the names (in lower case, as SPARQL's
+    ``LCASE`` writes them) of imported entities of other namespaces. A server keeps one per
+    build, so that looking a name up asks the store nothing (sec25 M2: each look-up of an
+    unknown name read every name of the graph).
+
+    >>> index = NameIndex.read(atmpkg.graph.open_store().store)
+    >>> index.resolve("tisagenlecleucel"), index.resolve("Kymriah")
+    ('https://w3id.org/atmp-kg/id/therapy/kymriah', 'https://w3id.org/atmp-kg/id/therapy/kymriah')
+    >>> index.resolve("therapy:kymriah") is None  # a kind: the store's look-up tells
+    True
+    """
+
+    names: dict[str, set[str]]
+    written: dict[str, str]
+    agencies: dict[str, tuple[set[str], set[str]]]
+    subjects: dict[str, str]
+    imported: dict[str, set[str]]
+    # made once, not for each name looked up
+    unbracketed: dict[str, set[str]] = field(init=False, repr=False)
+    choices: _Choices = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.unbracketed = without_brackets(self.names)
+        self.choices = _name_choices(self.names, self.written)
+
+    @classmethod
+    def read(cls, store: ox.Store) -> NameIndex:
+        """The index of ``store``'s names."""
+        names, written = _entity_names(store)
+        # every subject, filtered here: the engine's FILTER on each triple took four times as long
+        subjects: dict[str, str] = {}
+        for row in store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }"):
+            subject = row["s"]
+            if not (isinstance(subject, ox.NamedNode) and subject.value.startswith(ID)):
+                continue
+            kind, _, slug = subject.value[len(ID) :].partition("/")
+            if kind in KINDS and SLUG_RE.match(slug):  # what a slug's candidate IRIs can be
+                subjects[subject.value] = ""
+        for row in store.query("SELECT ?s ?new WHERE { ?s dct:isReplacedBy ?new }", prefixes=PREFIXES):
+            subject = row["s"]
+            if isinstance(subject, ox.NamedNode) and subject.value in subjects:
+                subjects[subject.value] = row["new"].value
+        imported: dict[str, set[str]] = {}
+        for row in store.query(
+            f"SELECT DISTINCT ?e (LCASE(STR(?name)) AS ?lower) WHERE {{ ?e {NAME_PROPERTIES} ?name . "
+            f'FILTER(isIRI(?e) && !STRSTARTS(STR(?e), "{ID}")) '
+            "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
+            prefixes=PREFIXES,
+        ):
+            imported.setdefault(row["lower"].value, set()).add(row["e"].value)
+        return cls(names, written, _agencies(store), subjects, imported)
+
+    def elsewhere(self, text: str) -> set[str]:
+        """The imported entities of other namespaces that ``text`` names, in any case."""
+        return self.imported.get(text.lower(), set())
+
+    def resolve(self, text: str) -> str | None:
+        """The IRI of the entity ``text`` names, as :func:`resolve_entity` finds it in the store
+        the index was read of, raising as it does (an unknown name's error has the same near
+        misses); or None for a text only the store's look-up tells: one with a kind, or one
+        written wrong (``compny:kite``), an IRI, or "Name (other)" that no name of the graph
+        names whole. A retired slug gives the IRI that replaced it, without the log line that
+        says so."""
+        text = name_text(text).strip()
+        if not text:
+            raise ParameterError(_EMPTY_NAME)
+        if text.startswith(("<", "http://", "https://")):
+            return None
+        for sep in (":", "/"):
+            kind, found, rest = text.partition(sep)
+            if found and kind.lower() in KIND_PREFIXES:
+                return None
+            if found and rest and " " not in kind and suggest(kind.lower(), KIND_PREFIXES, 1):
+                return None
+        if SLUG_RE.match(text):
+            candidates = [iri(kind, text) for kind in KINDS]
+            existing = [self.subjects[c] or c for c in candidates if c in self.subjects]
+            if len(existing) == 1:
+                return existing[0]
+            if len(existing) > 1:
+                raise ParameterError(
+                    f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+                )
+        try:
+            return _by_name(text, self, lambda: _bracketed_for_the_store(text))
+        except _ForTheStore:
+            return None
+
+
+class _ForTheStore(Exception):
+    """A look-up in a :class:`NameIndex` reached what only the store tells."""
+
+
+def _bracketed_for_the_store(text: str) -> None:
+    """Nothing for a text that is no "Name (other)": what :func:`_with_brackets` tells of one
+    asks the store whether the names name the same entity or linked ones (:class:`_ForTheStore`)."""
+    if _NAME_AND_BRACKETED.fullmatch(text):
+        raise _ForTheStore
+
+
 def _one_name_each(
     text: str,
     names: dict[str, set[str]],
     written: dict[str, str],
-    entities: set[str],
+    choices: _Choices,
     first: dict[str, str],
 ) -> tuple[list[str], list[str]]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
@@ -466,14 +654,7 @@ def _one_name_each(
     (which is offered by no name) and an entity without one by the slug. The entities ``first``
     come before the others, each by its name closest to the text it maps them to. Also the IRIs
     of the entities the names offered name, in their order."""
-    by_slug: dict[str, set[str]] = {}
-    for entity in entities:
-        by_slug.setdefault(entity[len(ID) :].split("/", 1)[1], set()).add(entity)
-    names_of: dict[str, list[str]] = {}
-    for lower, named in names.items():
-        if lower in written:
-            for entity in named:
-                names_of.setdefault(entity, []).append(written[lower])
+    by_slug, names_of = choices.by_slug, choices.names_of
 
     def closest_name(entity: str, like: str = text) -> str | None:
         named = names_of.get(entity, ())
@@ -482,7 +663,7 @@ def _one_name_each(
     near = [closest_name(entity, like) or shorten(entity) for entity, like in first.items()]
     meant = [[entity] for entity in first]
     seen = set(first)
-    for choice in suggest(text, sorted(written) + sorted(by_slug), 20):
+    for choice in suggest(text, choices.listed, 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
         if named - seen:
             slugged = by_slug.get(choice, set())
