@@ -578,9 +578,10 @@ _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
 #: How deep a network writes blank nodes nested in one another; deeper ones are written ``…``
 #: (each level is a call of its own, and no reader of an attribute wants more).
 MAX_FOLDED_DEPTH = 64
-#: How many blank nodes one value a network writes may hold: a node several others link to is
-#: written at each (a description is a tree), so thirty nodes each linking twice to the next
-#: would be written a billion times; past it, ``…``.
+#: How many blank nodes one value a network writes may hold, each cell of an RDF list one: a
+#: node several others link to is written at each (a description is a tree), so thirty nodes
+#: each linking twice to the next would be written a billion times, and a list of a million
+#: items would be a value of megabytes; past it, ``…``.
 MAX_FOLDED_NODES = 1_000
 
 
@@ -590,8 +591,10 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     (``first, 2, three``), a nested description as ``name: value`` pairs (``inner: (deepest:
     three levels); price: 1.5``), in the order of their facts; a cycle stops at a node already
     written (``…``), and so does a description nested deeper than :data:`MAX_FOLDED_DEPTH` or
-    holding more than :data:`MAX_FOLDED_NODES` nodes. The folded nodes' own facts go; a blank node
-    nothing links to stays a subject.
+    holding more than :data:`MAX_FOLDED_NODES` nodes, each cell of a list one (a list of more
+    items is written as its first ones, then ``…``). A node several facts link to is written
+    once. The folded nodes' own facts go;
+    a blank node nothing links to stays a subject.
 
     >>> b, ex = "_:b", "http://example.org/"
     >>> facts = [(ex + "s", ex + "dose", BLANK, b, None, None),
@@ -600,6 +603,12 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     >>> fold_blank_nodes(facts)
     [('http://example.org/s', 'http://example.org/dose', 'literal', 'amount: 5; unit: mg', None, 'http://www.w3.org/2001/XMLSchema#string')]
     """
+    return [fact for fact in _folded(facts) if fact is not None]
+
+
+def _folded(facts: Sequence[Fact]) -> list[Fact | None]:
+    """Each fact of ``facts`` as :func:`fold_blank_nodes` writes it, or None where it goes (a
+    folded node's own), in the order of ``facts``."""
     described: dict[str, dict[Fact, None]] = {}
     for fact in facts:
         if fact[0].startswith("_:"):
@@ -625,25 +634,35 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
         left[0] -= 1
         path = path | {node}
         if is_list(node):
-            items, step, seen = [], node, set()
-            while step in described and step not in seen:
-                seen.add(step)
+            items, step, seen = [], node, {node}
+            while True:
                 own = described[step]
                 items += [value(f[2], f[3], path) for f in own if f[1] == _FIRST]
                 step = next((f[3] for f in own if f[1] == _REST), _NIL)
-            return ", ".join(items)
+                if step not in described or step in seen:
+                    return ", ".join(items)
+                if left[0] <= 0:
+                    return ", ".join([*items, "…"])
+                left[0] -= 1
+                seen.add(step)
         return "; ".join(f"{local_name(f[1])}: {value(f[2], f[3], path)}" for f in described[node])
 
+    texts: dict[str, str] = {}
+
     def whole(node: str) -> str:
-        left[0] = MAX_FOLDED_NODES
-        return written(node, frozenset())
+        # a node's whole text depends on nothing but the node: shared, a list is walked once
+        if node not in texts:
+            left[0] = MAX_FOLDED_NODES
+            texts[node] = written(node, frozenset())
+        return texts[node]
 
     return [
-        (node, predicate, LITERAL, whole(obj), None, XSD + "string")
-        if kind == BLANK and obj in folded
-        else (node, predicate, kind, obj, language, datatype)
-        for node, predicate, kind, obj, language, datatype in facts
-        if node not in folded
+        None
+        if fact[0] in folded
+        else (fact[0], fact[1], LITERAL, whole(fact[3]), None, XSD + "string")
+        if fact[2] == BLANK and fact[3] in folded
+        else fact
+        for fact in facts
     ]
 
 
@@ -658,17 +677,14 @@ def fold_blank_triples(triples: Sequence[ox.Triple]) -> list[ox.Triple]:
     ['unit: mg']
     """
     facts = list(term_facts(triples))
-    linked = list(dict.fromkeys(f[3] for f in facts if f[2] == BLANK))
-    # one fact to each linked node from a subject of no name, first: folded, it holds the text
-    anchors = [("", "", BLANK, node, None, None) for node in linked]
-    written = fold_blank_nodes(anchors + facts)[: len(anchors)]
-    texts = {node: f[3] for node, f in zip(linked, written, strict=True) if f[2] == LITERAL}
+    # only the nodes the kept triples link to are written, not each linked one: a list's cells
+    # link to one another, and writing each cell's rest cost the square of its length (sec25 M3)
     return [
-        ox.Triple(t.subject, t.predicate, ox.Literal(texts[f[3]]))
-        if f[2] == BLANK and f[3] in texts
+        ox.Triple(t.subject, t.predicate, ox.Literal(kept[3]))
+        if f[2] == BLANK and kept[2] == LITERAL
         else t
-        for t, f in zip(triples, facts, strict=True)
-        if f[0] not in texts
+        for t, f, kept in zip(triples, facts, _folded(facts), strict=True)
+        if kept is not None
     ]
 
 
