@@ -3,6 +3,7 @@ file/line/column, and all-or-nothing behaviour (a failure leaves the store exact
 
 from __future__ import annotations
 
+import codecs
 import datetime
 import gzip
 import importlib
@@ -2392,6 +2393,49 @@ def test_a_workbook_pdf_or_compressed_file_under_an_rdf_or_other_name_is_named(b
         f"{tmp_path}/dump.nt.gz) and give the file it holds"
     )
     assert nquads(built) == before
+
+
+def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
+    """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
+    parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""
+    before = nquads(built)
+    page = "<!DOCTYPE html>\n<html><head><title>Kymriah</title></head><body>hi</body></html>\n"
+    inputs = {
+        "page.ttl": page.encode(),
+        "page.rdf": codecs.BOM_UTF8 + b"\n\n  " + page.lower().encode(),
+        "page.jsonld": b"\r\n<HTML lang='en'><body>{}</body></HTML>",
+        "deals.csv": b"<html>\n<body>slug,acquirer</body>\n</html>\n",
+    }
+    told = []
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([tmp_path / name], built)
+        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    web_page = "the file is an HTML page (a web page saved in place of the file?)"
+    download = "download the file itself (on GitHub: its 'Raw' button), not the page that shows it"
+    assert told == [
+        f"page.ttl: {web_page}, not Turtle text as its extension .ttl says; {download}",
+        f"page.rdf: {web_page}, not RDF/XML text as its extension .rdf says; {download}",
+        f"page.jsonld: {web_page}, not JSON-LD text as its extension .jsonld says; {download}",
+        f"deals.csv: {web_page}; {download}",
+    ]
+    said = f"{tmp_path}/{told[0]}"
+    with pytest.raises(DataError, match=f"^{re.escape(said)}$"):
+        atmpkg.open(built).validate([tmp_path / "page.ttl"])
+    done = CliRunner().invoke(cli, ["validate", str(tmp_path / "page.ttl"), "--store", str(built)])
+    assert (done.exit_code, done.output) == (1, f"Error: {said}\n")
+    assert nquads(built) == before
+    # RDF/XML starts with '<' too: with its XML declaration or its rdf:RDF element it is read
+    rdf = (
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="urn:ex:">'
+        '<rdf:Description rdf:about="urn:ex:page"><ex:p>html</ex:p></rdf:Description></rdf:RDF>\n'
+    )
+    (tmp_path / "plain.rdf").write_text(rdf)
+    (tmp_path / "declared.owl").write_text('<?xml version="1.0"?>\n' + rdf.replace("page", "xml"))
+    import_files([tmp_path / "plain.rdf", tmp_path / "declared.owl"], built)
+    got = query("SELECT ?s { ?s <urn:ex:p> 'html' } ORDER BY ?s", store=built)
+    assert [row["s"] for row in got.dicts()] == ["urn:ex:page", "urn:ex:xml"]
 
 
 NORMALISED_TTL = (

@@ -1268,16 +1268,26 @@ _NOT_TEXT = (
     (b"%PDF-", "a PDF document"),
     (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
 )
+#: An HTML page's start, past blank lines: a web page saved in place of the file it shows (a
+#: GitHub page of a file, say). An RDF/XML file starts with ``<?xml`` or an RDF element instead.
+_HTML = re.compile(rb"\s*<(?:!doctype\s+html|html)(?:[\s>]|\Z)", re.IGNORECASE)
+#: How many of a file's first bytes tell its kind: a signature, or an HTML page's first element
+#: after the blank lines a page may start with.
+KIND_BYTES = 1024
 
 
 def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None) -> None:
     """Refuse a file whose first bytes, ``head`` (past a UTF-8 byte order mark), say it is not
-    UTF-8 text: UTF-16 by its byte order mark, a workbook, PDF or compressed file by its
-    signature. A file named as RDF of ``rdf_format`` is told which text its extension promises.
+    the UTF-8 text given: UTF-16 by its byte order mark, a workbook, PDF or compressed file by
+    its signature, a web page by its opening ``<!DOCTYPE html`` or ``<html``. A file named as
+    RDF of ``rdf_format`` is told which text its extension promises.
 
     >>> check_text(b"%PDF-1.7\\n", "report.ttl", ox.RdfFormat.TURTLE)
     Traceback (most recent call last):
     atmpkg.graph.errors.DataError: report.ttl: the file is a PDF document, not Turtle text as its extension .ttl says; give the Turtle file itself (UTF-8 text)
+    >>> check_text(b"\\n<!DOCTYPE html>\\n<html>", "page.ttl", ox.RdfFormat.TURTLE)
+    Traceback (most recent call last):
+    atmpkg.graph.errors.DataError: page.ttl: the file is an HTML page (a web page saved in place of the file?), not Turtle text as its extension .ttl says; download the file itself (on GitHub: its 'Raw' button), not the page that shows it
     """
     spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -1285,6 +1295,22 @@ def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None
     # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
     # deals.csv was called Latin-1 text; newuser24 F2: a PDF saved as .ttl was told it wrote an
     # RDF 1.2 triple term), known by the signature its first bytes are
+    promised = (
+        ""
+        if rdf_format is None
+        else f", not {rdf_format.name} text as its extension {Path(display).suffix} says"
+    )
+    # newuser25 F1: a GitHub page of a Turtle file, saved as page.ttl, got the parser's "Invalid
+    # IRI code point"
+    if _HTML.match(head):
+        raise DataError(
+            display,
+            None,
+            None,
+            "the file is an HTML page (a web page saved in place of the file?)"
+            f"{promised}; download the file itself (on GitHub: its 'Raw' button), not the page "
+            "that shows it",
+        )
     kind = next((kind for signature, kind in _NOT_TEXT if head.startswith(signature)), None)
     if kind is None:
         return
@@ -1292,13 +1318,11 @@ def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None
         raise DataError(
             display, None, None, f"the file is {kind}, not text; save it as UTF-8 text{spreadsheet}"
         )
-    name, extension = rdf_format.name, Path(display).suffix
     raise DataError(
         display,
         None,
         None,
-        f"the file is {kind}, not {name} text as its extension {extension} says; give the "
-        f"{name} file itself (UTF-8 text)",
+        f"the file is {kind}{promised}; give the {rdf_format.name} file itself (UTF-8 text)",
     )
 
 
@@ -1681,7 +1705,7 @@ def rdf_input(path: Path, display: str) -> RdfFile:
         )
     try:
         with open(path, "rb") as handle:
-            head = handle.read(len(codecs.BOM_UTF8) + max(len(s) for s, _ in _NOT_TEXT))
+            head = handle.read(len(codecs.BOM_UTF8) + KIND_BYTES)
     except OSError as exc:
         raise DataError(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
