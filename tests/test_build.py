@@ -2395,6 +2395,36 @@ def test_a_workbook_pdf_or_compressed_file_under_an_rdf_or_other_name_is_named(b
     assert nquads(built) == before
 
 
+def test_utf16_without_a_byte_order_mark_is_named(built, tmp_path):
+    """newuser25 F2: UTF-16 without a byte order mark got the parser's complaint ('A language
+    code should always start with a letter'), a CSV's header its columns spaced out."""
+    before = nquads(built)
+    turtle = "@prefix ex: <https://example.org/> .\nex:a ex:b 'Café' .\n"
+    inputs = {
+        "le.ttl": turtle.encode("utf-16-le"),
+        "be.ttl": turtle.encode("utf-16-be"),
+        "le.rdf": turtle.encode("utf-16-le"),
+        "be.jsonld": '{"@id": "https://example.org/a"}'.encode("utf-16-be"),
+        "deals.csv": f"{DEAL_HEADER}\n".encode("utf-16-le"),
+    }
+    told = []
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([tmp_path / name], built)
+        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    assert told == [
+        "le.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "be.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "le.rdf:1:1: the file is UTF-16 text; save it as UTF-8",
+        "be.jsonld:1:1: the file is UTF-16 text; save it as UTF-8",
+        "deals.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+    ]
+    done = CliRunner().invoke(cli, ["validate", str(tmp_path / "le.ttl"), "--store", str(built)])
+    assert (done.exit_code, done.output) == (1, f"Error: {tmp_path}/{told[0]}\n")
+    assert nquads(built) == before
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""

@@ -1271,26 +1271,42 @@ _NOT_TEXT = (
 #: An HTML page's start, past blank lines: a web page saved in place of the file it shows (a
 #: GitHub page of a file, say). An RDF/XML file starts with ``<?xml`` or an RDF element instead.
 _HTML = re.compile(rb"\s*<(?:!doctype\s+html|html)(?:[\s>]|\Z)", re.IGNORECASE)
-#: How many of a file's first bytes tell its kind: a signature, or an HTML page's first element
-#: after the blank lines a page may start with.
+#: How many first bytes tell UTF-16 text without a byte order mark: a NUL byte in every other
+#: place, little- or big-endian, is how it writes the Latin-1 characters data files start with.
+_UTF16_SAMPLE = 64
+#: How many of a file's first bytes tell its kind: a signature, UTF-16's NUL bytes, or an HTML
+#: page's first element after the blank lines a page may start with.
 KIND_BYTES = 1024
+
+
+def _utf16(head: bytes) -> bool:
+    """Whether the first bytes of a file, ``head``, are UTF-16 text: by its byte order mark, or
+    without one by a NUL in every other byte (and in no byte between)."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = head[: min(len(head), _UTF16_SAMPLE) // 2 * 2]
+    pairs = sample[0::2], sample[1::2]
+    return bool(sample) and any(not any(nuls) and all(text) for nuls, text in (pairs, pairs[::-1]))
 
 
 def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None) -> None:
     """Refuse a file whose first bytes, ``head`` (past a UTF-8 byte order mark), say it is not
-    the UTF-8 text given: UTF-16 by its byte order mark, a workbook, PDF or compressed file by
-    its signature, a web page by its opening ``<!DOCTYPE html`` or ``<html``. A file named as
-    RDF of ``rdf_format`` is told which text its extension promises.
+    the UTF-8 text given: UTF-16 by its byte order mark or its NUL bytes, a workbook, PDF or
+    compressed file by its signature, a web page by its opening ``<!DOCTYPE html`` or
+    ``<html``. A file named as RDF of ``rdf_format`` is told which text its extension promises.
 
     >>> check_text(b"%PDF-1.7\\n", "report.ttl", ox.RdfFormat.TURTLE)
     Traceback (most recent call last):
     atmpkg.graph.errors.DataError: report.ttl: the file is a PDF document, not Turtle text as its extension .ttl says; give the Turtle file itself (UTF-8 text)
+    >>> check_text("slug,label\\n".encode("utf-16-le"), "deals.csv")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.DataError: deals.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')
     >>> check_text(b"\\n<!DOCTYPE html>\\n<html>", "page.ttl", ox.RdfFormat.TURTLE)
     Traceback (most recent call last):
     atmpkg.graph.errors.DataError: page.ttl: the file is an HTML page (a web page saved in place of the file?), not Turtle text as its extension .ttl says; download the file itself (on GitHub: its 'Raw' button), not the page that shows it
     """
     spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _utf16(head):  # newuser25 F2: without a byte order mark, it got the parser's complaint
         raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
     # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
     # deals.csv was called Latin-1 text; newuser24 F2: a PDF saved as .ttl was told it wrote an
@@ -1329,7 +1345,7 @@ def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None
 def decode_utf8(raw: bytes, display: str) -> str:
     """The text of the bytes of a UTF-8 file named ``display``, without a byte order mark; other
     bytes raise :class:`DataError` at the line and column of the first that is not UTF-8 (a
-    UTF-16 file is named as one, by its byte order mark).
+    UTF-16 file is named as one, by its byte order mark or its NUL bytes).
 
     >>> decode_utf8(b'SELECT * { BIND("caf\\xe9" AS ?x) }', "latin.rq")
     Traceback (most recent call last):
