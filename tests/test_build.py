@@ -873,6 +873,58 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
     )
 
 
+def test_a_long_chain_of_xml_entities_is_refused_at_its_line_not_with_a_crash(built, tmp_path):
+    """sec25 M1: 3,000 entities each naming the next made the check's recursion pass Python's
+    limit (a RecursionError traceback from validate and import); declared the other way round,
+    30,000 of them crashed the process (SIGSEGV) in the XML parser of the depth check."""
+    import subprocess
+    import sys
+
+    forward = ['<!ENTITY e0 "&e1;">'] + [f'<!ENTITY e{n} "&e{n + 1};">' for n in range(1, 3000)]
+    chain = doctype_file(tmp_path / "chain.rdf", [*forward, '<!ENTITY e3000 "x">'])
+    backward = ['<!ENTITY a0 "x">'] + [f'<!ENTITY a{n} "&a{n - 1};">' for n in range(1, 30_000)]
+    reversed_chain = doctype_file(tmp_path / "reversed.rdf", backward)
+    deep = (
+        "names an entity that names another, and so on, more than 100 entities deep: the XML "
+        "parser expands such a chain by recursion, and a long one crashes it; write the text out "
+        "instead"
+    )
+    told = {
+        chain: f"{chain}:2903: the XML entity &e2900; {deep}",
+        reversed_chain: f"{reversed_chain}:103: the XML entity &a100; {deep}",
+    }
+    command = [sys.executable, "-c", "from atmpkg.cli import cli; cli()", "validate"]
+    for path, said in told.items():
+        run = subprocess.run(
+            [*command, str(path), "--store", str(built)], capture_output=True, text=True, timeout=120
+        )
+        assert (run.returncode, run.stdout, run.stderr) == (1, "", f"Error: {said}\n")
+        assert [str(v) for v in atmpkg.open(built).validate([path])] == [f"{said} [input]"]
+    with pytest.raises(DataError, match=f"^{re.escape(told[chain])}$"):
+        import_files([chain], built)
+    # a cycle through 3,000 entities is named as one, at the entity the cycle comes back to
+    cycle = doctype_file(
+        tmp_path / "cycle.rdf", [f'<!ENTITY c{n} "&c{(n + 1) % 3000};">' for n in range(3000)]
+    )
+    with pytest.raises(DataError) as caught:
+        import_files([cycle], built)
+    assert str(caught.value) == (
+        f"{cycle}:3: the XML entity &c0; refers to itself, so it would expand without end: a way "
+        "to exhaust memory, not data; write the text out instead"
+    )
+    # 100 deep is read, as the engine expands it: to the one character at its end
+    (tmp_path / "hundred.rdf").write_text(
+        reversed_chain.read_text()
+        .replace("\n".join(backward[100:]) + "\n", "")
+        .replace("/>", '><rdf:Description rdf:about="urn:ex:a"><rdfs:label xmlns:rdfs='
+                 '"http://www.w3.org/2000/01/rdf-schema#">&a99;</rdfs:label></rdf:Description>'
+                 "</rdf:RDF>")
+    )  # fmt: skip
+    import_files([tmp_path / "hundred.rdf"], built)
+    said = query("SELECT ?l { <urn:ex:a> rdfs:label ?l }", store=built)
+    assert [row["l"] for row in said.dicts()] == ["x"]
+
+
 def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(built, tmp_path):
     fine = tmp_path / "fine.ttl"
     fine.write_text(

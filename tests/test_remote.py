@@ -1588,6 +1588,7 @@ class EntityBombHandler(QuietHandler):
     the request accepts (kept in ``accepted``), and every ASK with true."""
 
     accepted: list[str] = []
+    body = xml_entity_bomb(8)
 
     def do_POST(self) -> None:
         text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
@@ -1595,7 +1596,7 @@ class EntityBombHandler(QuietHandler):
             self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
             return
         self.accepted.append(self.headers["Accept"])
-        self.send_body(xml_entity_bomb(8), "application/rdf+xml")
+        self.send_body(self.body, "application/rdf+xml")
 
 
 def test_an_rdf_xml_answer_whose_entities_expand_too_far_is_refused_unparsed():
@@ -1616,6 +1617,27 @@ def test_an_rdf_xml_answer_whose_entities_expand_too_far_is_refused_unparsed():
     assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
     # RDF/XML is not asked for
     assert EntityBombHandler.accepted == ["application/n-triples, text/turtle;q=0.9"] * 2
+
+
+def test_an_rdf_xml_answer_of_a_long_chain_of_entities_is_refused_at_its_line(monkeypatch):
+    """sec25 M1: 3,000 entities each naming the next made the check before parsing pass Python's
+    recursion limit: 'query failed: maximum recursion depth exceeded'."""
+    chain = "".join(f'<!ENTITY e{n} "&e{n + 1};">\n' for n in range(3000))
+    monkeypatch.setattr(
+        EntityBombHandler,
+        "body",
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [\n{chain}<!ENTITY e3000 "x">]>\n'
+        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>'.encode(),
+    )
+    with http_server(EntityBombHandler) as url:
+        result = invoke("query", "CONSTRUCT WHERE { ?s ?p ?o }", "--endpoint", url)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} sent RDF/XML that is refused unparsed (line 2903 of "
+        "the answer): the XML entity &e2900; names an entity that names another, and so on, "
+        "more than 100 entities deep: the XML parser expands such a chain by recursion, and a "
+        "long one crashes it; write the text out instead\n",
+    )
 
 
 class ManyRowsHandler(QuietHandler):

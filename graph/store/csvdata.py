@@ -1735,6 +1735,10 @@ def rdf_input(path: Path, display: str) -> RdfFile:
 #: nested entities can turn a file of a few hundred bytes into gigabytes ("billion laughs"),
 #: which the engine would expand in memory.
 MAX_ENTITY_TEXT = 16 * 1024**2
+#: The deepest XML entities may nest, one naming the next: the XML parser of the depth check
+#: (expat) expands them by recursion, which a chain of 25,000 crashed (fewer on a thread's
+#: smaller stack), where an RDF/XML file's entities name a namespace or two.
+MAX_ENTITY_DEPTH = 100
 #: The longest document type declaration read for entities; an RDF/XML file's declares a few
 #: namespace abbreviations, and a longer one could hide its entities past what is read.
 MAX_DOCTYPE = 1 << 20
@@ -1767,7 +1771,8 @@ def _doctype(path: Path) -> tuple[int, int, bytes] | None:
 def check_entities(path: Path, display: str) -> None:
     """Refuse an RDF/XML file whose internal XML entities would expand past
     :data:`MAX_ENTITY_TEXT` (one entity, all those declared, or all the references the file
-    makes), before the engine expands them; the error names the entity's line.
+    makes), or nest more than :data:`MAX_ENTITY_DEPTH` deep, before a parser expands them; the
+    error names the entity's line.
 
     >>> import tempfile
     >>> small = Path(tempfile.mkdtemp()) / "small.rdf"
@@ -1800,39 +1805,76 @@ def check_entities(path: Path, display: str) -> None:
     for match in declared:
         found.setdefault(match.group(1), match)  # XML binds the first declaration of a name
     sizes: dict[bytes, int] = {}
+    # how many entities deep each one nests: itself, and the deepest it names
+    depths: dict[bytes, int] = {}
+    memory = (
+        "entities nested to expand that far are a way to exhaust memory, not data; write the "
+        "text out instead"
+    )
 
-    def refuse(match: re.Match[bytes], size: str) -> DataError:
+    def refuse(match: re.Match[bytes], told: str) -> DataError:
         return DataError(
             display,
             first_line + head[: match.start()].count(b"\n"),
             None,
-            f"the XML entity &{match.group(1).decode(errors='replace')}; {size}, more than "
-            f"{MAX_ENTITY_TEXT:,} characters: entities nested to expand that far are a way to "
-            "exhaust memory, not data; write the text out instead",
+            f"the XML entity &{match.group(1).decode(errors='replace')}; {told}",
         )
 
-    def size(name: bytes, seen: frozenset[bytes]) -> int:
-        if name not in found:
-            return 1  # a predefined entity (&amp;), or one the engine will report as unknown
+    values = {name: match.group(2) or match.group(3) or b"" for name, match in found.items()}
+    references = {name: _VALUE_REFERENCE.findall(value) for name, value in values.items()}
+
+    def size(name: bytes) -> int:
+        # Depth first on a stack of its own, each entity with the references it has yet to
+        # measure: by recursion, a chain of 1,000 entities passed Python's limit (sec25 M1).
         if name in sizes:
             return sizes[name]
-        if name in seen:
-            raise refuse(found[name], "refers to itself")
-        value = found[name].group(2) if found[name].group(2) is not None else found[name].group(3)
-        total = len(_VALUE_REFERENCE.sub(b"", value)) + sum(
-            size(ref, seen | {name}) for ref in _VALUE_REFERENCE.findall(value)
-        )
-        if total > MAX_ENTITY_TEXT:
-            raise refuse(found[name], f"expands to {total:,} characters")
-        sizes[name] = total
-        return total
+        chain = [(name, iter(references[name]))]
+        on_chain = {name}
+        while chain:
+            current, pending = chain[-1]
+            # an undeclared name is a predefined entity (&amp;), or one the engine reports
+            ref = next((r for r in pending if r in found and r not in sizes), None)
+            if ref in on_chain:
+                raise refuse(
+                    found[ref],
+                    "refers to itself, so it would expand without end: a way to exhaust memory, "
+                    "not data; write the text out instead",
+                )
+            if ref is not None:
+                chain.append((ref, iter(references[ref])))
+                on_chain.add(ref)
+                continue
+            named = [r for r in references[current] if r in found]
+            depths[current] = 1 + max((depths[r] for r in named), default=0)
+            if depths[current] > MAX_ENTITY_DEPTH:
+                raise refuse(
+                    found[current],
+                    "names an entity that names another, and so on, more than "
+                    f"{MAX_ENTITY_DEPTH} entities deep: the XML parser expands such a chain by "
+                    "recursion, and a long one crashes it; write the text out instead",
+                )
+            total = len(_VALUE_REFERENCE.sub(b"", values[current])) + sum(
+                sizes.get(r, 1) for r in references[current]
+            )
+            if total > MAX_ENTITY_TEXT:
+                raise refuse(
+                    found[current],
+                    f"expands to {total:,} characters, more than {MAX_ENTITY_TEXT:,} characters: "
+                    + memory,
+                )
+            sizes[current] = total
+            chain.pop()
+            on_chain.discard(current)
+        return sizes[name]
 
     declared_text = 0
     for match in declared:
-        declared_text += size(match.group(1), frozenset())
+        declared_text += size(match.group(1))
         if declared_text > MAX_ENTITY_TEXT:
             raise refuse(
-                match, f"brings the entities declared up to it to {declared_text:,} characters"
+                match,
+                f"brings the entities declared up to it to {declared_text:,} characters, more "
+                f"than {MAX_ENTITY_TEXT:,} characters: " + memory,
             )
     expanded = 0
     with open(path, "rb") as handle:
