@@ -925,6 +925,43 @@ def test_a_long_chain_of_xml_entities_is_refused_at_its_line_not_with_a_crash(bu
     assert [row["l"] for row in said.dicts()] == ["x"]
 
 
+def test_xml_entities_the_text_check_cannot_see_are_counted_before_expat_expands_them(
+    built, tmp_path
+):
+    """A chain of 30,000 entities crashed the process (SIGSEGV) in expat, the XML parser of the
+    depth check, where the check of the entities' text does not see them: declared after a
+    comment holding ']>', or naming the next as &#38;name; (found fixing sec25 M1)."""
+    import subprocess
+    import sys
+
+    chain = ['<!ENTITY a0 "x">'] + [f'<!ENTITY a{n} "&a{n - 1};">' for n in range(1, 30_000)]
+    escaped = [line.replace('"&', '"&#38;') for line in chain]
+    hidden = doctype_file(tmp_path / "hidden.rdf", chain, before="<!-- <]> -->\n")
+    written = doctype_file(tmp_path / "escaped.rdf", escaped)
+    for path in (hidden, written):
+        path.write_text(
+            path.read_text().replace(
+                "/>",
+                ' xmlns:ex="urn:ex:"><rdf:Description rdf:about="urn:ex:a"><ex:p>&a29999;</ex:p>'
+                "</rdf:Description></rdf:RDF>",
+            )
+        )
+    told = (
+        "more than 1,000 XML entities name other entities (the one past that is &a1001;, "
+        "declared here): the XML parser expands entities within entities by recursion, which a "
+        "long chain of them crashes; write the text out instead"
+    )
+    command = [sys.executable, "-c", "from atmpkg.cli import cli; cli()", "validate"]
+    for path, line in ((hidden, 1005), (written, 1004)):
+        run = subprocess.run(
+            [*command, str(path), "--store", str(built)], capture_output=True, text=True, timeout=120
+        )
+        assert (run.returncode, run.stderr) == (1, f"Error: {path}:{line}: {told}\n")
+    # a thousand are read (as the engine reads them)
+    thousand = doctype_file(tmp_path / "thousand.rdf", escaped[:1001])
+    assert validate([thousand], store=built) == []
+
+
 def test_triple_terms_are_refused_with_their_line_before_the_engine_parses_them(built, tmp_path):
     fine = tmp_path / "fine.ttl"
     fine.write_text(

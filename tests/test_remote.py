@@ -1520,6 +1520,27 @@ class DeepEncodedHandler(QuietHandler):
         self.send_body(body, "application/sparql-results+xml")
 
 
+def entity_chain(length: int, text: str) -> bytes:
+    """SPARQL Results in XML, a boolean, whose ``length`` entities each name the one declared
+    before them, the first standing for ``text``; the last is used."""
+    chain = f'<!ENTITY a0 "{text}">' + "".join(
+        f'<!ENTITY a{n} "&a{n - 1};">' for n in range(1, length)
+    )
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE sparql [\n{chain}\n]>\n'
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+        f"<boolean>&a{length - 1};</boolean></sparql>"
+    ).encode()
+
+
+class EntityChainHandler(AnswerHandler):
+    """Found fixing sec25 M1: SPARQL Results in XML whose 30,000 entities, each naming the
+    next, crashed expat, the parser of the depth check (only answers that spell "triple" are
+    checked)."""
+
+    media, body = "application/sparql-results+xml", entity_chain(30_000, "triple")
+
+
 def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_parser():
     """sec22 M1: each answer below killed the process with a segmentation fault, which no
     ``except`` catches (a notebook's kernel with it); run in a process of its own, so that a
@@ -1555,6 +1576,13 @@ def test_an_answer_of_triple_terms_nested_deep_is_refused_before_it_crashes_the_
             "CONSTRUCT WHERE { ?s ?p ?o }",
             "answered with an RDF 1.2 triple term (line 2 of the answer); the graph is RDF 1.1 and "
             "holds none\n",
+        ),
+        (
+            EntityChainHandler,
+            "SELECT ?x WHERE { ?x ?p ?o }",
+            "sent SPARQL Results in XML that declares more than 100 entities naming other "
+            "entities (line 3 of the answer), where a table of terms declares none: refused "
+            "unparsed (a chain of XML entities crashes the parser)\n",
         ),
     ):
         with http_server(handler) as url:

@@ -2159,6 +2159,8 @@ def check_depth(path: Path, display: str) -> None:
     with open(path, "rb") as handle:
         try:
             where = xml_too_deep(handle, MAX_XML_DEPTH)
+        except EntitiesTooDeep as deep:
+            raise DataError(display, deep.line, None, deep.what) from None
         except NotWellFormed:
             # the engine's parser names the error at its line, tried first in a capped process
             # (check_in_a_capped_process), where any depth it reads on to costs only that process
@@ -2187,11 +2189,23 @@ class NotWellFormed(ValueError):
         self.what, self.line, self.column = message, line, column
 
 
+class EntitiesTooDeep(NotWellFormed):
+    """Raised by :func:`xml_too_deep` when more XML entities name other entities than it reads
+    (a chain of them crashes expat), at the declaration of the one past that: the rest is not
+    read."""
+
+
+#: A reference to an entity in the text an entity stands for (a character reference's text is
+#: data, not read again).
+_NAMES_ENTITY = re.compile(r"&[^#\s]")
+
+
 def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
     """The line and column where the elements of the XML document read from ``handle`` come to
     nest deeper than ``limit`` (read by expat, in one linear pass), or None; :class:`NotWellFormed`
     for a text expat cannot read (no XML, or an encoding it does not know), where the engine's
-    more lenient parser may still go on, as deep as the text nests.
+    more lenient parser may still go on, as deep as the text nests, and
+    :class:`EntitiesTooDeep` when more than ``limit`` entities name other entities.
 
     >>> xml_too_deep(io.BytesIO(b"<a>\\n <b><c/></b></a>"), 2)
     (2, 5)
@@ -2199,11 +2213,35 @@ def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
     Traceback (most recent call last):
     ...
     atmpkg.graph.store.csvdata.NotWellFormed: duplicate attribute (line 1, column 10)
+    >>> chain = b'<!ENTITY b "x">\\n<!ENTITY c "&b;">\\n<!ENTITY d "&c;">\\n<!ENTITY e "&d;">'
+    >>> xml_too_deep(io.BytesIO(b"<!DOCTYPE a [" + chain + b"]><a/>"), 2)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.store.csvdata.EntitiesTooDeep: more than 2 XML entities name other entities (the one past that is &e;, declared here): the XML parser expands entities within entities by recursion, which a long chain of them crashes; write the text out instead (line 4, column 12)
     """
     from xml.parsers import expat
 
     parser = expat.ParserCreate()
-    depth = 0
+    depth = naming = 0
+
+    def entity(name, is_parameter_entity, value, *_) -> None:
+        # Expat expands an entity within an entity by recursion: a chain of 30,000 that the
+        # check of the declarations' text cannot see (declared after a comment holding "]>", or
+        # naming the next as &#38;name;) crashed the process (SIGSEGV). They are counted as they
+        # are declared, before any is expanded (an attribute's default value is, within the
+        # declarations), and no chain of them is longer than their number.
+        nonlocal naming
+        if value is not None and _NAMES_ENTITY.search(value):
+            naming += 1
+            if naming > limit:
+                raise EntitiesTooDeep(
+                    f"more than {limit:,} XML entities name other entities (the one past that "
+                    f"is &{name};, declared here): the XML parser expands entities within "
+                    "entities by recursion, which a long chain of them crashes; write the text "
+                    "out instead",
+                    parser.CurrentLineNumber,
+                    parser.CurrentColumnNumber + 1,
+                )
 
     def start(name, attributes) -> None:
         nonlocal depth
@@ -2216,6 +2254,7 @@ def xml_too_deep(handle: BinaryIO, limit: int) -> tuple[int, int] | None:
         depth -= 1
 
     parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.EntityDeclHandler = entity
     try:
         parser.ParseFile(handle)
     except _TooDeep as deep:

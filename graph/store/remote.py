@@ -1435,6 +1435,13 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
     elif fmt == ox.QueryResultsFormat.XML and b"triple" in body:
         try:
             where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH)
+        except csvdata.EntitiesTooDeep as error:
+            raise StoreError(
+                f"the SPARQL endpoint {url} sent SPARQL Results in XML that declares more than "
+                f"{MAX_ANSWER_DEPTH:,} entities naming other entities (line {error.line:,} of the "
+                "answer), where a table of terms declares none: refused unparsed (a chain of XML "
+                "entities crashes the parser)"
+            ) from None
         except csvdata.NotWellFormed as error:
             # the engine's parser reads on past what expat stops at (a duplicate attribute, an
             # unknown entity), however deep the rest nests (sec23 H1): refused, not handed on
