@@ -10,8 +10,9 @@ A ``param:`` line gives the parameter's name (a variable the SELECT clause retur
 entity kind such as ``company`` or ``agency``, ``entity`` for an entity of any kind, or ``string``,
 ``integer``, ``decimal``, ``date``, ``iri``), its default (``-`` = optional, left unbound; ``*`` =
 required) and a description. A date's default may be ``today`` (the day the query runs, on the
-clock of the machine that runs it), or a number of years before or after today or an earlier date
-parameter (``today-1y``; ``from+1y``: the same day a year after ``from``). A ``distinct:`` line
+clock of the machine that runs it), an earlier date parameter (``as_of``: the day it is bound to),
+or a number of years before or after either (``today-1y``; ``from+1y``: the same day a year after
+``from``). A ``distinct:`` line
 names parameters that must not name the same entity (``distinct: company other``). A ``period:``
 line names two date parameters that bound a period (``period: from to``): each may then be given
 as a month (``2023-07``) or a year (``2023``), the first parameter meaning its first day and the
@@ -64,10 +65,12 @@ class Param:
     @property
     def default_text(self) -> str:
         """The default as a person reads it: ``required``, ``optional``, ``default today``,
-        ``default 1 year after from`` or ``default`` and the value.
+        ``default as_of``, ``default 1 year after from`` or ``default`` and the value.
 
         >>> Param("to", "date", "from+1y", False, "Last day").default_text
         'default 1 year after from'
+        >>> Param("from", "date", "as_of", False, "First day").default_text
+        'default as_of'
         >>> Param("from", "date", "today-2y", False, "First day").default_text
         'default 2 years before today'
         """
@@ -129,17 +132,19 @@ class NamedQuery:
 
 #: Years from a day: any count a date can hold, which is four digits at most (a date's years run
 #: from 1 to 9999); two digits at most refused today-100y (sec24 L2).
-_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?P<years>[+-][1-9][0-9]{0,3})y")
+#: No years at all: the base's own day (newuser25 F23: regulatory-calendar's period starts on the
+#: day it is seen from, ``from date as_of``).
+_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<years>[+-][1-9][0-9]{0,3})y)?")
 
 
 @dataclass(frozen=True)
 class Shift:
     """A date default that counts whole years from ``today`` or from an earlier date parameter
-    (``base``): ``today-1y``, ``from+1y``. The one reader of that form, for the check of a
-    query's header, the text people read and the day a query binds.
+    (``base``), or none: ``today-1y``, ``from+1y``, ``as_of``. The one reader of that form, for
+    the check of a query's header, the text people read and the day a query binds.
 
-    >>> Shift.parse("from+1y"), Shift.parse("today-100y")
-    (Shift(base='from', years=1), Shift(base='today', years=-100))
+    >>> Shift.parse("from+1y"), Shift.parse("today-100y"), Shift.parse("as_of")
+    (Shift(base='from', years=1), Shift(base='today', years=-100), Shift(base='as_of', years=0))
     >>> Shift.parse("2024-01-01") is None
     True
     """
@@ -151,15 +156,17 @@ class Shift:
     def parse(cls, default: str) -> Shift | None:
         """The shift ``default`` spells, or None when it spells none."""
         found = _SHIFT.fullmatch(default)
-        return cls(found["base"], int(found["years"])) if found else None
+        return cls(found["base"], int(found["years"] or 0)) if found else None
 
     @property
     def text(self) -> str:
         """As a person reads it.
 
-        >>> Shift("today", -2).text
-        '2 years before today'
+        >>> Shift("today", -2).text, Shift("as_of", 0).text
+        ('2 years before today', 'as_of')
         """
+        if not self.years:
+            return self.base
         count = abs(self.years)
         way = "after" if self.years > 0 else "before"
         return f"{count} year{'s' if count > 1 else ''} {way} {self.base}"
@@ -227,8 +234,8 @@ def parse(name: str, text: str, origin: str = "", called: str = "") -> NamedQuer
                     number,
                     None,
                     f"the default of date parameter '{cut(match['name'])}' is {cut(default)!r}: "
-                    "write a date, 'today', or years from today or an earlier date parameter "
-                    "('today-1y', 'from+1y')",
+                    "write a date, 'today', a date parameter declared above it ('as_of'), or "
+                    "years from either ('today-1y', 'from+1y')",
                 )
             params.append(
                 Param(
@@ -362,12 +369,12 @@ def today() -> datetime.date:
 
 
 def _date_default(default: str, earlier: list[Param]) -> bool:
-    """Whether ``default`` is a date parameter's default: ``-``, ``*``, a date, ``today`` or
-    years before or after today or one of the ``earlier`` date parameters."""
+    """Whether ``default`` is a date parameter's default: ``-``, ``*``, a date, ``today`` or one
+    of the ``earlier`` date parameters, or years before or after either."""
     shift = Shift.parse(default)
     bases = {"today"} | {p.name for p in earlier if p.type == "date"}
     return bool(
-        default in ("-", "*", "today")
+        default in ("-", "*")
         or (shift and shift.base in bases)
         or re.fullmatch(r"[0-9]{4}(-[0-9]{2}){0,2}", default)
     )

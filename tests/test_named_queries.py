@@ -1850,12 +1850,20 @@ def test_a_date_default_is_a_date_today_or_years_after_an_earlier_date():
     ]
     shifted = queries.parse("x", "# param: d date today-1y  Text\nSELECT ?d {}").params[0]
     assert shifted.default_text == "default 1 year before today"
-    for line in ("d date soon", "d date c+1y", "d date e+1y", "d date a+1d", "d date 2024-1-5"):
+    # newuser25 F23: an earlier date parameter's own day, no years from it
+    same = queries.parse("x", header + "# param: d date b  Text\nSELECT ?d {}").params[3]
+    assert (same.default, same.default_text) == ("b", "default b")
+    refused = ("d date soon", "d date c+1y", "d date e+1y", "d date a+1d", "d date 2024-1-5")
+    # a parameter of another type, the parameter itself, or one declared after it
+    for line in (*refused, "d date c", "d date d", "d date e"):
         with pytest.raises(DataError) as error:
-            queries.parse("x.rq", header + f"# param: {line}  Text\nSELECT ?d {{}}")
+            queries.parse(
+                "x.rq", header + f"# param: {line}  Text\n# param: e date today  Text\nSELECT ?d {{}}"
+            )
         assert str(error.value) == (
             f"x.rq:4: the default of date parameter 'd' is {line.split()[2]!r}: write a date, "
-            "'today', or years from today or an earlier date parameter ('today-1y', 'from+1y')"
+            "'today', a date parameter declared above it ('as_of'), or years from either "
+            "('today-1y', 'from+1y')"
         )
 
 
@@ -1941,6 +1949,14 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
     ]
     # by default the next twelve months from today: these goal dates have passed
     assert rows("regulatory-calendar") == []
+    # newuser25 F23: seen from a past day alone, the period is the twelve months from that day
+    # (it started today, two years after it, and the answer was always empty)
+    since = {"from": D(2024, 1, 1), "to": D(2025, 1, 1), "as_of": D(2024, 1, 1)}
+    assert rows("regulatory-calendar", as_of="2024-01-01") == [
+        due(*alphacel_row, "alphacel-fda-multiple-myeloma", **since),
+        due(*genex_row, "genex-fda-spinal-muscular-atrophy", **since),
+        due(*betacel_row, "betacel-ema-multiple-myeloma", **since),
+    ]
     # a period given by its first day runs to the same day a year later: June 2024 starts
     # on or before 2024-06-01, after 2024-05-31 (and Genex was accepted in September 2023)
     for first, last, found in (
@@ -2182,6 +2198,25 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
     later = kg.named("regulatory-calendar", as_of="2025-06-01", **period)
     assert [r["review"] for r in later.dicts()] == [pmda]
     assert later.notes == [notes[0].replace("2025-01-01", "2025-06-01")]
+
+
+def test_the_calendar_seen_from_a_past_day_alone_is_that_days(curated_store):
+    """newuser25 F23: -p as_of=2025-01-01 alone answered 0 rows: the period still started today,
+    so it looked for decisions due two years after a day among the reviews pending that day."""
+    seen = atmpkg.open(curated_store).named("regulatory-calendar", as_of="2025-01-01")
+    assert [(r["therapyName"], r["goalDate"]) for r in seen.dicts()] == [
+        ("Ebvallo", datetime.date(2025, 1, 15)),
+        ("Encelto", datetime.date(2025, 3, 18)),
+        ("Zevaskyn", datetime.date(2025, 4, 29)),
+        ("UX111", datetime.date(2025, 8, 18)),
+        ("Deramiocel", datetime.date(2025, 8, 31)),
+    ]
+    assert seen.notes[:2] == [
+        "from is 2025-01-01 (default as_of); give -p from=YYYY-MM-DD for another day",
+        "to is 2026-01-01 (default 1 year after from); give -p to=YYYY-MM-DD for another day",
+    ]
+    both = {"as_of": "2025-01-01", "from": "2025-01-01"}
+    assert atmpkg.open(curated_store).named("regulatory-calendar", both).rows == seen.rows
 
 
 def _curated_approvals() -> list[dict[str, str]]:

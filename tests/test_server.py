@@ -1291,13 +1291,14 @@ def test_ui_assets_and_named_query_list(server):
     assert config["prefixes"]["atmp"] == "https://w3id.org/atmp-kg/ontology#"
     target = next(q for q in config["queries"] if q["name"] == "products-by-target")
     assert target["params"][0]["name"] == "target" and target["params"][0]["type"] == "target"
-    # the form's placeholders say what an omitted parameter means
+    # the form's placeholders say what an omitted parameter means; newuser25 F23: the period
+    # starts on the day the calendar is seen from
     calendar = next(q for q in config["queries"] if q["name"] == "regulatory-calendar")
     assert [(p["name"], p["default"], p["hint"]) for p in calendar["params"]] == [
-        ("from", "today", "default today"),
+        ("as_of", "today", "default today"),
+        ("from", "as_of", "default as_of"),
         ("to", "from+1y", "default 1 year after from"),
         ("agency", None, "optional"),
-        ("as_of", "today", "default today"),
     ]
 
 

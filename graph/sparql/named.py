@@ -281,12 +281,15 @@ def _label(entity: ox.NamedNode, store: ox.Store) -> str | None:
 
 
 def _default_day(default: str, bindings: Mapping[str, Term]) -> str | None:
-    """A date parameter's declared default as a day: ``today``; ``today-1y`` or ``from+1y`` (the
-    same day a year before today or after the day bound to ``from``; 29 February becomes 28
-    February; None, left unbound, when ``from`` is); or the date it gives.
+    """A date parameter's declared default as a day: ``today``; ``as_of`` (the day bound to
+    ``as_of``); ``today-1y`` or ``from+1y`` (the same day a year before today or after the day
+    bound to ``from``; 29 February becomes 28 February); None, left unbound, when the parameter
+    it counts from is; or the date it gives.
 
     >>> _default_day("from+1y", {"from": ox.Literal("2024-02-29", datatype=XSD_DATE)})
     '2025-02-28'
+    >>> _default_day("as_of", {"as_of": ox.Literal("2025-01-01", datatype=XSD_DATE)})
+    '2025-01-01'
     """
     if default == "today":
         return queries.today().isoformat()
