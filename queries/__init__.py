@@ -132,9 +132,9 @@ class NamedQuery:
 
 #: Years from a day: any count a date can hold, which is four digits at most (a date's years run
 #: from 1 to 9999); two digits at most refused today-100y (sec24 L2).
-#: No years at all: the base's own day (newuser25 F23: regulatory-calendar's period starts on the
-#: day it is seen from, ``from date as_of``).
-_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<years>[+-][1-9][0-9]{0,3})y)?")
+#: No years at all, or none counted (``today-0y``, newuser25 F25): the base's own day (newuser25
+#: F23: regulatory-calendar's period starts on the day it is seen from, ``from date as_of``).
+_SHIFT = re.compile(r"(?P<base>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<years>[+-](?:0|[1-9][0-9]{0,3}))y)?")
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,8 @@ class Shift:
 
     >>> Shift.parse("from+1y"), Shift.parse("today-100y"), Shift.parse("as_of")
     (Shift(base='from', years=1), Shift(base='today', years=-100), Shift(base='as_of', years=0))
+    >>> Shift.parse("today-0y")
+    Shift(base='today', years=0)
     >>> Shift.parse("2024-01-01") is None
     True
     """

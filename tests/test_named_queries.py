@@ -1445,13 +1445,31 @@ def test_a_date_is_given_in_the_words_of_a_header_default(rows):
         (queries.Shift("today", -99).apply(today), queries.Shift("today", 1).apply(today))
     }
     assert len(every) == 8
-    for value in ("today-6m", "today-1", "todayy"):
+    for value in ("today-6m", "today-1", "todayy", "TODAY-6M", "today-00y", "today-01y"):
         with pytest.raises(ParameterError) as error:
             rows("authorised-products", as_of=value)
         assert str(error.value) == (
             "parameter 'as_of' counts from today in whole years, as in today-1y or today+2y, "
             f"got '{value}'"
         )
+
+
+def test_a_date_from_today_is_read_case_blind_and_zero_years_is_today(rows, monkeypatch):
+    """newuser25 F25: -p from=TODAY, today-1Y and today-0y were refused."""
+    monkeypatch.setattr(queries, "today", lambda: datetime.date(2024, 2, 29))
+    period = queries.load("approvals-in-period")
+    for start, end in (("TODAY-1Y", "Today"), ("today-1Y", "today+0y"), ("Today-1y", "TODAY-0Y")):
+        bound = bind_params(period, {"from": start, "to": end}, None)
+        assert (bound["from"].value, bound["to"].value) == ("2023-02-28", "2024-02-29")
+    every = rows("approvals-in-period", **{"from": "TODAY-100Y", "to": "today-0Y"})
+    assert {(r["from"], r["to"]) for r in every} == {
+        (datetime.date(1924, 2, 29), datetime.date(2024, 2, 29))
+    }
+    assert len(every) == 8
+    # none counted in a header's default reads as the day it counts from
+    named = queries.parse("x", "# param: d date today+0y  Text\nSELECT ?d {}")
+    assert named.params[0].default_text == "default today"
+    assert bind_params(named, {}, None)["d"].value == "2024-02-29"
 
 
 def test_years_from_today_take_any_count_the_calendar_holds(rows, monkeypatch):

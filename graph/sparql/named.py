@@ -318,11 +318,14 @@ def _off_calendar(shifted: str) -> str:
 
 def _given_day(value: str, where: str) -> str:
     """A date given as ``today`` or as whole years before or after it (``today-1y``), the words
-    of a header's default, as the day it stands for; any other value as it is. Years that leave
-    the calendar (before year 1, past 9999) are refused with the most there are.
+    of a header's default, in any case (``TODAY``, ``today-1Y``), as the day it stands for; any
+    other value as it is. Years that leave the calendar (before year 1, past 9999) are refused
+    with the most there are.
 
     >>> _given_day("today", "from") == queries.today().isoformat(), _given_day("2024-02", "from")
     (True, '2024-02')
+    >>> _given_day("TODAY-0Y", "from") == queries.today().isoformat()
+    True
     >>> _given_day("today-6m", "parameter 'from'")
     Traceback (most recent call last):
     ...
@@ -332,8 +335,10 @@ def _given_day(value: str, where: str) -> str:
     ...
     atmpkg.graph.errors.ParameterError: parameter 'to' is today+99999y, a day past the last one a date can have (9999-12-31): count at most ... years after today, or give a date YYYY-MM-DD
     """
-    shift = queries.Shift.parse(value)
-    counted = re.fullmatch(r"today([+-])[1-9][0-9]*y", value)
+    # read case-blind, as slugs are (newuser25 F25: TODAY and today-1Y were refused)
+    word = value.lower() if value[:5].lower() == "today" else value
+    shift = queries.Shift.parse(word)
+    counted = re.fullmatch(r"today([+-])(?:0|[1-9][0-9]*)y", word)
     if counted and (shift is None or not 1 <= queries.today().year + shift.years <= 9999):
         most, way = (
             (queries.today().year - 1, "before")
@@ -341,12 +346,12 @@ def _given_day(value: str, where: str) -> str:
             else (9999 - queries.today().year, "after")
         )
         raise ParameterError(
-            f"{where} is {cut(value)}, {_off_calendar(value)}: count at most {most:,} years "
+            f"{where} is {cut(value)}, {_off_calendar(word)}: count at most {most:,} years "
             f"{way} today, or give a date YYYY-MM-DD"
         )
-    if value == "today" or (shift is not None and shift.base == "today"):
-        return _default_day(value, {})
-    if value.startswith("today"):
+    if shift is not None and shift.base == "today":
+        return _default_day(word, {})
+    if word.startswith("today"):
         raise ParameterError(
             f"{where} counts from today in whole years, as in today-1y or today+2y, got {value!r}"
         )
