@@ -2199,7 +2199,8 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         "alphacel-pmda-multiple-myeloma",
     ]
     assert answer.notes == [
-        f"as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD for another day"
+        f"as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
+        "as_of='YYYY-MM-DD') for another day"
     ]
     calendar = kg.named("regulatory-calendar")
     assert [(r["review"], r["goalDate"]) for r in calendar.dicts()] == [(pmda, goal)]
@@ -2230,11 +2231,30 @@ def test_the_calendar_seen_from_a_past_day_alone_is_that_days(curated_store):
         ("Deramiocel", datetime.date(2025, 8, 31)),
     ]
     assert seen.notes[:2] == [
-        "from is 2025-01-01 (default as_of); give -p from=YYYY-MM-DD for another day",
-        "to is 2026-01-01 (default 1 year after from); give -p to=YYYY-MM-DD for another day",
+        "from is 2025-01-01 (default as_of); give -p from=YYYY-MM-DD (Python: {'from': "
+        "'YYYY-MM-DD'}) for another day",
+        "to is 2026-01-01 (default 1 year after from); give -p to=YYYY-MM-DD (Python: "
+        "to='YYYY-MM-DD') for another day",
     ]
     both = {"as_of": "2025-01-01", "from": "2025-01-01"}
     assert atmpkg.open(curated_store).named("regulatory-calendar", both).rows == seen.rows
+
+
+def test_a_default_note_says_how_python_gives_another_value(fixture_store):
+    """newuser25 F28: in Python the notes said to give -p as_of=…, the command line's way; they
+    say Python's too, and `from`, no keyword argument, in the mapping."""
+    kg = atmpkg.open(fixture_store)
+    notes = kg.named("regulatory-calendar", as_of="2024-01-01").notes
+    assert notes[:2] == [
+        "from is 2024-01-01 (default as_of); give -p from=YYYY-MM-DD (Python: {'from': "
+        "'YYYY-MM-DD'}) for another day",
+        "to is 2025-01-01 (default 1 year after from); give -p to=YYYY-MM-DD (Python: "
+        "to='YYYY-MM-DD') for another day",
+    ]
+    assert [note.told(f"p={note.name}=…") for note in notes[:2]] == [
+        "from is 2024-01-01 (default as_of); give p=from=… for another day",
+        "to is 2025-01-01 (default 1 year after from); give p=to=… for another day",
+    ]
 
 
 def _curated_approvals() -> list[dict[str, str]]:

@@ -1097,7 +1097,8 @@ def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(
     dated = kg.query("# param: from date 2020-01-01  From\n" + compared).notes
     assert dated == [
         *kg.query(compared).notes,
-        "from is 2020-01-01 (default 2020-01-01); give -p from=YYYY-MM-DD for another day",
+        "from is 2020-01-01 (default 2020-01-01); give -p from=YYYY-MM-DD (Python: "
+        "{'from': 'YYYY-MM-DD'}) for another day",
     ]
     assert len(dated) == 2
 
@@ -1140,8 +1141,8 @@ def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     assert result.stderr == (
-        f"Note: as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD for another "
-        "day\n"
+        f"Note: as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
+        "as_of='YYYY-MM-DD') for another day\n"
     )
     given = CliRunner().invoke(cli, [*args, "-p", "as_of=2024-01-01"])
     assert given.stderr == ""
@@ -1152,8 +1153,8 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
 ):
     """view and export of a named query, a .rq file with the header, and Python say it too."""
     note = (
-        f"as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD for "
-        "another day"
+        f"as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
+        "as_of='YYYY-MM-DD') for another day"
     )
     store = ["--store", str(fixture_store)]
     view = CliRunner().invoke(
@@ -1200,8 +1201,8 @@ def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, 
     assert (result.exit_code, result.stderr) == (
         1,
         "Error: the answer of query pending-reviews is empty: nothing to export or draw\n"
-        f"Note: as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD for "
-        "another day\n",
+        f"Note: as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD "
+        "(Python: as_of='YYYY-MM-DD') for another day\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.rq"]
     kg = atmpkg.open(fixture_store)
@@ -1219,7 +1220,7 @@ def test_an_entity_or_a_number_taken_by_default_is_named_like_a_date(curated_sto
     kg = atmpkg.open(curated_store)
     gilead = (
         "company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… "
-        "for another"
+        "(Python: company=…) for another"
     )
     portfolio = kg.named("company-portfolio")
     assert portfolio.notes == [gilead]
@@ -1227,14 +1228,17 @@ def test_an_entity_or_a_number_taken_by_default_is_named_like_a_date(curated_sto
     assert kg.named("company-portfolio", company="gilead-sciences").notes == []
     # one of two given: the other, hidden, is named
     assert kg.named("company-connections", company="novartis").notes == [
-        "other is company:kite-pharma (Kite Pharma), the default; give -p other=… for another"
+        "other is company:kite-pharma (Kite Pharma), the default; give -p other=… (Python: "
+        "other=…) for another"
     ]
     timeline = ["query", "--name", "therapy-approval-timeline", "--store", str(curated_store)]
     assert CliRunner().invoke(cli, timeline).stderr == (
-        "Note: therapy is therapy:kymriah (Kymriah), the default; give -p therapy=… for another\n"
+        "Note: therapy is therapy:kymriah (Kymriah), the default; give -p therapy=… (Python: "
+        "therapy=…) for another\n"
     )
     grouped = ["query", "--name", "companies-by-approved-products", "--store", str(fixture_store)]
     assert CliRunner().invoke(cli, grouped).stderr == (
-        "Note: min_products is 2, the default; give -p min_products=… for another\n"
+        "Note: min_products is 2, the default; give -p min_products=… (Python: min_products=…) "
+        "for another\n"
     )
     assert CliRunner().invoke(cli, [*grouped, "-p", "min_products=2"]).stderr == ""

@@ -955,14 +955,21 @@ def test_an_answers_notes_are_its_notes_header(server):
     today = datetime.date.today().isoformat()
     status, headers, _ = get(server, "/sparql?name=authorised-products", headers={"Accept": "text/csv"})
     assert status == 200
+    # newuser25 F28: worded for this door, p=, not the command line's -p or a Python keyword
     assert headers[NOTES_HEADER] == (
-        f'["as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]'
+        f'["as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]'
     )
     # newuser23 F22: so is a number (or an entity) that took its default
     status, headers, _ = get(server, "/sparql?name=companies-by-approved-products")
     assert status == 200
     assert headers[NOTES_HEADER] == (
-        '["min_products is 2, the default; give -p min_products=\\u2026 for another"]'
+        '["min_products is 2, the default; give p=min_products=\\u2026 for another"]'
+    )
+    # and the graph of an answer with nothing to draw, which its notes say why
+    status, headers, _ = get(server, "/graph?name=pending-reviews")
+    assert (status, headers[NOTES_HEADER]) == (
+        200,
+        f'["as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]',
     )
     # given, the date is no note; nor is there one on an answer the library notes nothing of
     status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")

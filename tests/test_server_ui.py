@@ -472,7 +472,7 @@ def test_the_notes_of_an_answer_are_shown_under_it(page, server):
     page.goto(server.url + "/?name=authorised-products")
     today = datetime.date.today().isoformat()
     expect(page.locator(NOTES)).to_have_text(
-        [f"Note: as_of is {today} (default today); give -p as_of=YYYY-MM-DD for another day"]
+        [f"Note: as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]
     )
     # the next answer has none: the notes of the one before go
     page.select_option("#named", "")

@@ -30,6 +30,7 @@ from ..errors import (
     UnknownNameError,
     cut,
 )
+from ..sparql.named import DefaultNote
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -412,6 +413,21 @@ MOST_NOTES = 5
 #: in "…"): with :data:`MOST_NOTES`, the header stays within 2.5 KB, under the 4 KB a proxy in
 #: front (nginx's default buffer) holds for all of an answer's headers.
 NOTE_BYTES = 400
+
+
+def http_notes(notes: Sequence[str]) -> list[str]:
+    """An answer's notes as this endpoint says them: a parameter that took its default is given
+    another value as ``p=NAME=VALUE``, not the command line's ``-p`` or a Python keyword
+    (newuser25 F28), as :func:`not_sparql` words an error.
+
+    >>> http_notes([DefaultNote("as_of is 2026-12-05 (default today)", "as_of", "YYYY-MM-DD",
+    ...                         "for another day"), "atmp:Therapi is not a term"])
+    ['as_of is 2026-12-05 (default today); give p=as_of=YYYY-MM-DD for another day', 'atmp:Therapi is not a term']
+    """
+    return [
+        note.told(f"p={note.name}={note.value}") if isinstance(note, DefaultNote) else note
+        for note in notes
+    ]
 
 
 def _cut(note: str) -> str:

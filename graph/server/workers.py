@@ -73,6 +73,7 @@ from .protocol import (
     OFFERS,
     RDF_FORMATS,
     HttpError,
+    http_notes,
     not_acceptable,
     not_sparql,
     refused,
@@ -205,7 +206,7 @@ def _job_query(args: dict, graph: KnowledgeGraph) -> dict:
         "fmt": fmt,
         "body": _serialize(result, fmt),
         "truncated": result.truncated,
-        "notes": _kept(result.notes),
+        "notes": _kept(http_notes(result.notes)),
     }
 
 
@@ -234,7 +235,7 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
         # Not an error of the request: the Graph tab shows this page in place of a view, with the
         # query's notes on why, in its ATMPKG-Notes header too (joints23 F4)
         message = "the answer names no entities of the graph: nothing to draw"
-        notes = _kept(exc.notes)
+        notes = _kept(http_notes(exc.notes))
         page = message_page(200, message, notes=notes)
         return {"body": page.encode("utf-8"), "csp": MESSAGE_CSP, "notes": notes}
     return {"body": document.encode("utf-8")}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import decimal
+import keyword
 import os
 import re
 import shlex
@@ -138,31 +139,72 @@ def defaulted_notes(
 
     >>> q = queries.load("authorised-products")
     >>> defaulted_notes(q, {}, {"as_of": ox.Literal("2026-12-05")})
-    ['as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD for another day']
+    ["as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD (Python: as_of='YYYY-MM-DD') for another day"]
     >>> q = queries.load("company-portfolio")
     >>> gilead = ox.NamedNode("https://w3id.org/atmp-kg/id/company/gilead-sciences")
     >>> defaulted_notes(q, {}, {"company": gilead}, atmpkg.graph.open_store().store)
-    ['company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… for another']
+    ['company is company:gilead-sciences (Gilead Sciences), the default; give -p company=… (Python: company=…) for another']
     """
     given = {name for name, value in params.items() if not missing(value)}
-    notes = []
+    notes: list[str] = []
     for p in named.params:
         if p.name in given or p.name not in bindings:
             continue
         value = bindings[p.name]
         if p.type == "date":
-            notes.append(
-                f"{p.name} is {value.value} ({p.default_text}); "
-                f"give -p {p.name}=YYYY-MM-DD for another day"
-            )
+            head = f"{p.name} is {value.value} ({p.default_text})"
+            notes.append(DefaultNote(head, p.name, "YYYY-MM-DD", "for another day"))
             continue
         # newuser23 F22: company-portfolio answered for Gilead Sciences, and nothing said so
         shown = value.value
         if isinstance(value, ox.NamedNode):
             label = None if store is None else _label(value, store)
             shown = shorten(value.value) + (f" ({label})" if label else "")
-        notes.append(f"{p.name} is {shown}, the default; give -p {p.name}=… for another")
+        notes.append(DefaultNote(f"{p.name} is {shown}, the default", p.name, "…", "for another"))
     return notes
+
+
+class DefaultNote(str):
+    """The note on parameter ``name`` taking its default: ``head`` says what it is, then how to
+    give another (``value`` stands for it) ``purpose``, worded for the command line and Python, as
+    errors are; :meth:`told` words it for another door, as
+    :func:`~atmpkg.graph.server.protocol.http_notes` does for HTTP's ``p=`` (newuser25 F28).
+
+    >>> note = DefaultNote("from is 2025-01-01 (default as_of)", "from", "YYYY-MM-DD", "for another day")
+    >>> print(note)
+    from is 2025-01-01 (default as_of); give -p from=YYYY-MM-DD (Python: {'from': 'YYYY-MM-DD'}) for another day
+    >>> note.told("p=from=YYYY-MM-DD")
+    'from is 2025-01-01 (default as_of); give p=from=YYYY-MM-DD for another day'
+    """
+
+    head: str
+    name: str
+    value: str
+    purpose: str
+
+    def __new__(cls, head: str, name: str, value: str, purpose: str) -> DefaultNote:
+        # an ellipsis stands for a value of any type, a text is quoted; a parameter that is no
+        # keyword argument (from) is given in the mapping
+        shown = value if value == "…" else repr(value)
+        python = (
+            f"{name}={shown}"
+            if name.isidentifier() and not keyword.iskeyword(name)
+            else f"{{{name!r}: {shown}}}"
+        )
+        note = super().__new__(cls, f"{head}; give -p {name}={value} (Python: {python}) {purpose}")
+        note.head, note.name, note.value, note.purpose = head, name, value, purpose
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str, str, str]:  # type: ignore[override]
+        return self.head, self.name, self.value, self.purpose
+
+    def told(self, how: str) -> str:
+        """The note with ``how`` to give another value, where it is read.
+
+        >>> DefaultNote("n is 2, the default", "n", "…", "for another").told("p=n=…")
+        'n is 2, the default; give p=n=… for another'
+        """
+        return f"{self.head}; give {how} {self.purpose}"
 
 
 #: How many reviews a note names; past them it says how many more there are.
