@@ -1170,16 +1170,18 @@ def import_(
     if removed:
         report = remove_imports(list(removed), store, shacl=shacl)
         # a path names the import of its file's name (newuser23 F16): q.nq and bad/q.nq are one
-        done = f"Removed {len({Path(name).name for name in removed})} import(s)"
+        done = f"Removed {_counted(len({Path(name).name for name in removed}), 'import')}"
     else:
         report = import_files(files, store, shacl=shacl)
-        done = f"Imported {len(files)} file(s)"
+        done = f"Imported {_counted(len(files), 'file')}"
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(f"{done}; the store now holds {_counted(report.triples, 'triple')}.")
     if report.normalised:
+        were = "was" if report.normalised == 1 else "were"
         click.echo(
-            f"{report.normalised} literal(s) were stored in canonical form (see the note above)."
+            f"{_counted(report.normalised, 'literal')} {were} stored in canonical form (see the "
+            "note above)."
         )
     _print_counts(report.counts)
     _endpoint_note(report.store)

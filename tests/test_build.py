@@ -1959,7 +1959,7 @@ def test_cli_import_remove(built, tmp_path):
         cli, ["import", "--remove", "targets.csv", "--remove", str(mine), *store]
     )
     assert removed.exit_code == 0
-    assert removed.stdout.startswith("Removed 1 import(s); the store now holds ")
+    assert removed.stdout.startswith("Removed 1 import; the store now holds ")
     for args, message in (
         ([], "give FILES to import, or --remove NAME to take an import out"),
         ([str(mine), "--remove", "targets.csv"], "give FILES to import or --remove NAME, not both"),
@@ -2573,7 +2573,7 @@ def test_the_import_report_says_how_many_literals_were_stored_in_canonical_form(
         f'Note: {mine}: 3 literal(s) are stored in canonical form, e.g. "1.50"^^xsd:decimal as '
         '"1.5"^^xsd:decimal; queries and exports give the canonical form\n'
     ) in result.stderr
-    assert "3 literal(s) were stored in canonical form (see the note above).\n" in result.stdout
+    assert "3 literals were stored in canonical form (see the note above).\n" in result.stdout
     rebuilt = build(built, data_dir=FIXTURE)
     assert rebuilt.normalised == 3, "every build that includes the import says so again"
 

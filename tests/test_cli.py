@@ -1047,9 +1047,31 @@ def test_an_import_into_a_stale_store_builds_it_once(fixture_store, tmp_path):
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert "Rebuilding" not in run.stderr
-    assert run.stdout.startswith("Imported 1 file(s); the store now holds ")
+    assert run.stdout.startswith("Imported 1 file; the store now holds ")
     built = json.loads((current_build(store) / "build.json").read_text())
     assert (built["data_dir"], built["imports"]) == (None, ["note.ttl"])
+
+
+def test_import_and_remove_count_files_and_imports_in_the_singular_and_the_plural(
+    fixture_store, tmp_path
+):
+    """newuser25 F3: "Imported 2 file(s)", "Removed 1 import(s)" and "1 extra files"."""
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    for name in ("a.ttl", "b.ttl"):
+        (tmp_path / name).write_text(f'<http://example.org/{name}> {label} "{name}" .\n')
+    files = [str(tmp_path / "a.ttl"), str(tmp_path / "b.ttl")]
+    imported = CliRunner().invoke(cli, ["import", *files, "--store", str(store)])
+    assert imported.exit_code == 0, imported.output
+    assert imported.stdout.split(";")[0] == "Imported 2 files"
+    assert "compiling 15 data files and 2 extra files\n" in imported.stderr
+    removed = CliRunner().invoke(cli, ["import", "--remove", "a.ttl", "--store", str(store)])
+    assert removed.exit_code == 0, removed.output
+    assert removed.stdout.split(";")[0] == "Removed 1 import"
+    assert "compiling 15 data files and 1 extra file\n" in removed.stderr
+    imported = CliRunner().invoke(cli, ["import", files[0], "--store", str(store)])
+    assert imported.stdout.split(";")[0] == "Imported 1 file"
 
 
 @pytest.mark.parametrize(

@@ -841,8 +841,13 @@ def _build(
         else:
             imports = _keep_imports(tmp / "imports", earlier, new_imports, root)
         csv_extra, rdf_extra = _split(imports + [(Path(f), str(f)) for f in extra_files])
+        extra = len(csv_extra) + len(rdf_extra)
         log.info(
-            "compiling %d data files and %d extra files", len(data), len(csv_extra) + len(rdf_extra)
+            "compiling %d data file%s and %d extra file%s",
+            len(data),
+            "" if len(data) == 1 else "s",
+            extra,
+            "" if extra == 1 else "s",
         )
 
         def compile_() -> Compiled:
