@@ -526,14 +526,44 @@ def _a_url(word: str) -> bool:
     return bool(re.match(r"https?://", word, re.I)) and not word.startswith((ID, ONTOLOGY))
 
 
+@functools.cache
+def _class_names() -> frozenset[str]:
+    """The names ``--class`` takes of the ontology's classes without their prefix, in lower case:
+    each one's local name and label (``therapy``, ``regulatoryagency``, ``regulatory agency``).
+    Read from the packaged ontology, not the store, which a usage error does not open.
+
+    >>> {"therapy", "regulatoryagency", "regulatory agency"} <= _class_names()
+    True
+    """
+    from atmpkg.graph.rdf import TYPE, ontology_quads, vocabulary_label
+    from atmpkg.graph.terms import ATMP, OWL
+
+    classes = {
+        q.subject.value
+        for q in ontology_quads()
+        if q.predicate == TYPE and q.object.value == OWL + "Class"
+        and q.subject.value.startswith(ATMP)
+    }
+    labels = {vocabulary_label(cls) for cls in classes} - {None}
+    return frozenset(name.lower() for name in {c[len(ATMP) :] for c in classes} | labels)
+
+
 def _a_class(word: str) -> bool:
-    """Whether ``word`` is a class written as a prefixed name (``atmp:Deal``) or an ontology IRI;
-    an entity prefix's name is an entity whatever its case (``company:Kite``, rev24 F3)."""
+    """Whether ``word`` is a class written as a prefixed name (``atmp:Deal``) or an ontology IRI,
+    or one of the ontology's classes by its local name or label (``Therapy``, ``therapy``,
+    newuser25 F4); an entity prefix's name is an entity whatever its case (``company:Kite``,
+    rev24 F3).
+
+    >>> _a_class("atmp:Deal"), _a_class("Therapy"), _a_class("company:Kite"), _a_class("Kymriah")
+    (True, True, False, False)
+    """
     from atmpkg.graph.terms import ATMP, KIND_PREFIXES
 
     prefixed = re.fullmatch(r"([A-Za-z][\w.-]*):[A-Z][\w-]*", word)
-    return bool(prefixed and prefixed[1] not in KIND_PREFIXES) or bool(
-        re.fullmatch(re.escape(ATMP) + r"[A-Z][\w-]*", word)
+    return (
+        bool(prefixed and prefixed[1] not in KIND_PREFIXES)
+        or bool(re.fullmatch(re.escape(ATMP) + r"[A-Z][\w-]*", word))
+        or word.lower() in _class_names()
     )
 
 
@@ -569,7 +599,7 @@ def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
         _Slip("a named query", "--name", _a_named_query, chosen),
         _Slip("a query file", "--file", lambda w: w.lower().endswith((".rq", ".sparql")), chosen),
         _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
-        _Slip("a class", "--class", _a_class),
+        _Slip("a class", "--class", _a_class, words=True),
         *outputs,
         _Slip(
             "the entity",
@@ -638,69 +668,112 @@ class _Command(click.Command):
 
     def slip_hint(self, ctx: click.Context, given: list[str]) -> str | None:
         """The command with the option for the words of ``given`` it did not take, when they are
-        a value given without it (``atmpkg view kymriah``: ``atmpkg view --focus kymriah``),
-        unless they follow a text value, where they are rather the rest of it (``--title My
-        View``)."""
+        a value given without it (``atmpkg view kymriah``: ``atmpkg view --focus kymriah``) or
+        each a value of its own (``atmpkg rank betweenness Company``: ``atmpkg rank --by
+        betweenness --class Company``, newuser25 F4), unless they follow a text value, where
+        they are rather the rest of it (``--title My View``)."""
         parser = self.make_parser(ctx)
         taken, strays, _ = parser.parse_args(list(given))
         if not strays or not all(word.strip() for word in strays) or "--" in given:
             return None  # after --, an option's name is a value: there is none to give
         if _quote_hint(self, given, strays, _TEXT_OPTIONS):
             return None
-        value = " ".join(strays)
-        slip = next(
-            (
-                slip
-                for slip in self.slips
-                if (len(strays) == 1 or slip.words)
-                and not any(taken.get(name) for name in slip.unless)
-                and (slip.when is None or slip.when(taken))
-                and slip.test(value)
-            ),
-            None,
-        )
-        if slip is None:
-            return None
-        rest, first = list(given), len(given)
+        rest, places = list(given), []
         for at, word in enumerate(strays):
             # the word where it is a stray, not an option's value that reads the same: the parser
             # leaves strays after the values it took, so the last such word (rev24 F2)
             for place in (i for i in range(len(rest) - 1, -1, -1) if rest[i] == word):
                 trial = rest[:place] + rest[place + 1 :]
                 if _parsed(parser, trial) == (taken, strays[at + 1 :]):
-                    rest, first = trial, min(first, place)
+                    rest = trial
+                    places.append(place)
                     break
-        # the option where the value was; a password in a URL is not repeated (the endpoint
+        whole = self.slip_for(" ".join(strays), taken, several=len(strays) > 1)
+        if whole is not None:  # the words are one value, where the first of them was
+            slips = [(whole, " ".join(strays), min(places, default=len(given)))]
+        elif len(places) == len(strays) > 1:
+            slips = [
+                (self.slip_for(word, taken), word, at)
+                for word, at in zip(strays, places, strict=True)
+            ]
+        else:
+            return None
+        if any(slip is None for slip, _, _ in slips):
+            return None
+        # each option where its value was; a password in a URL is not repeated (the endpoint
         # takes it from the environment)
-        words = [*rest[:first], slip.option, value, *rest[first:]]
-        if not self.takes_as_given(parser, words, taken, slip.option, value):
+        words = list(rest)
+        for slip, value, place in reversed(slips):
+            words[place:place] = [slip.option, value]
+        if not self.takes_as_given(parser, words, taken, [(s.option, v) for s, v, _ in slips]):
             return None
         shown = " ".join(
             shlex.quote(re.sub(r"(?<=//)[^/?#]*@", "", word) if _a_url(word) else word)
             for word in words
         )
         command = f"atmpkg {ctx.info_name}"
-        return f"{command} takes {slip.what} as {slip.option}: {command} {shown}"
+        said = " and ".join(f"{slip.what} as {slip.option}" for slip, _, _ in slips)
+        return f"{command} takes {said}: {command} {shown}"
+
+    def slip_for(self, value: str, taken: dict, several: bool = False) -> _Slip | None:
+        """The first slip that ``value``, a word the command did not take (or ``several`` joined),
+        may be, with the values ``taken``."""
+        return next(
+            (
+                slip
+                for slip in self.slips
+                if (not several or slip.words)
+                and not any(taken.get(name) for name in slip.unless)
+                and (slip.when is None or slip.when(taken))
+                and slip.test(value)
+            ),
+            None,
+        )
 
     def takes_as_given(
         self,
         parser: click.parser.OptionParser,
         words: list[str],
         taken: dict,
-        option: str,
-        value: str,
+        values: list[tuple[str, str]],
     ) -> bool:
         """Whether ``words``, a command offered, parse with nothing left over, to the values
-        ``taken`` and ``value`` as ``option``: a hint never offers a command that does not run as
-        meant (rev24 F2)."""
-        name = next(p.name for p in self.params if option in getattr(p, "opts", ()))
+        ``taken`` and each of ``values`` as its option: a hint never offers a command that does
+        not run as meant (rev24 F2), nor one where a value replaces another."""
         parsed = _parsed(parser, words)
         if parsed is None or parsed[1]:
             return False
-        given, others = parsed[0].pop(name, None), dict(taken)
-        before = others.pop(name, None)
-        wanted = [*before, value] if isinstance(before, list) else value
-        return given in (wanted, [value]) and parsed[0] == others
+        wanted = dict(taken)
+        for option, value in values:
+            param = next(p for p in self.params if option in getattr(p, "opts", ()))
+            before = wanted.get(param.name)
+            if getattr(param, "multiple", False):
+                wanted[param.name] = [*(before or []), value]
+            elif before is None:
+                wanted[param.name] = value
+            else:
+                return False
+        return parsed[0] == wanted
+
+
+@contextlib.contextmanager
+def _class_as_focus(focus: str | None):
+    """Where ``focus``, the entity given as --focus, is unknown and names a class (``--focus
+    Therapy``), the error says to give it as --class, in place of the names it is like
+    (Radiotherapy, newuser25 F4)."""
+    from atmpkg.graph.errors import UnknownNameError
+
+    try:
+        yield
+    except UnknownNameError as exc:
+        if exc.what != "entity" or exc.name != focus or not _a_class(focus):
+            raise
+        raise UnknownNameError(
+            "entity",
+            focus,
+            hint=f"'{focus}' names a class: give it as --class {shlex.quote(focus)}.",
+            suggestions=[],
+        ) from None
 
 
 def _splits(words: list[str], count: int) -> list[list[list[str]]]:
@@ -1244,7 +1317,8 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
                 f"-o {output} names a folder; give a file name, e.g. {output}export{suffix}{alone}"
             )
     kg = _graph(store, endpoint, graph, timeout=timeout)
-    result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
+    with _class_as_focus(selection.focus):
+        result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:
         click.echo(f"Note: {note}", err=True)
     if result.paths:
@@ -1312,7 +1386,7 @@ def path(
     slips=(
         _Slip("the measure", "--by", lambda w: w in ("degree", "pagerank", "betweenness"), ("by",)),
         _Slip("the number of entities to list", "--top", str.isdigit, ("top",)),
-        _Slip("a class", "--class", _a_class),
+        _Slip("a class", "--class", _a_class, words=True),
         _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
     ),
 )
@@ -1555,7 +1629,8 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
     kg = _graph(store, endpoint, graph, timeout=timeout)
-    result = kg.view(selection, output=output, title=title, overview=overview)
+    with _class_as_focus(selection.focus):
+        result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {warning}", err=True)
     _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")

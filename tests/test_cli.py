@@ -1376,12 +1376,53 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
         (["export", "--focus", "kymriah", "k.ttl"], "atmpkg export takes the file to write as -o: atmpkg export --focus kymriah -o k.ttl"),
         (["rank", "kymriah"], "Got unexpected extra argument (kymriah)"),
         (["view", "--", "kymriah"], "Got unexpected extra argument (kymriah)"),
+        # newuser25 F4: a class by its local name or label is a class, in view, export and rank,
+        # and each of several words given without their options gets its own
+        (["view", "Therapy"], "atmpkg view takes a class as --class: atmpkg view --class Therapy"),
+        (["view", "therapy"], "atmpkg view takes a class as --class: atmpkg view --class therapy"),
+        (["export", "Company"], "atmpkg export takes a class as --class: atmpkg export --class Company"),
+        (["rank", "Company"], "atmpkg rank takes a class as --class: atmpkg rank --class Company"),
+        (
+            ["rank", "regulatory", "agency"],
+            "atmpkg rank takes a class as --class: atmpkg rank --class 'regulatory agency'",
+        ),
+        (
+            ["rank", "betweenness", "Company"],
+            "atmpkg rank takes the measure as --by and a class as --class: atmpkg rank --by "
+            "betweenness --class Company",
+        ),
+        (
+            ["rank", "Company", "--top", "5", "pagerank"],
+            "atmpkg rank takes a class as --class and the measure as --by: atmpkg rank --class "
+            "Company --top 5 --by pagerank",
+        ),
+        (
+            ["view", "kymriah", "v.html"],
+            "atmpkg view takes the entity as --focus and the file to write as -o: atmpkg view "
+            "--focus kymriah -o v.html",
+        ),
+        (["rank", "pagerank", "degree"], "Got unexpected extra arguments (pagerank degree)"),
+        (["export", "Kite", "Pharma", "k.ttl"], "Got unexpected extra arguments (Kite Pharma k.ttl)"),
     ],
 )
 def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, said):
     """newuser20 F13: --target was offered --store, and target=bcma was taken for SPARQL text."""
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
+
+
+@pytest.mark.parametrize("command", ["view", "export"])
+@pytest.mark.parametrize("focus", ["Therapy", "atmp:Therapy", "regulatory agency"])
+def test_a_class_given_as_the_focus_says_to_give_it_as_class(fixture_store, command, focus):
+    """newuser25 F4: --focus Therapy was offered Radiotherapy and Gene therapy, not --class."""
+    quoted = f"'{focus}'" if " " in focus else focus
+    result = CliRunner().invoke(cli, [command, "--focus", focus, "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: unknown entity '{focus}'. '{focus}' names a class: give it as --class {quoted}.\n",
+    )
+    result = CliRunner().invoke(cli, [command, "--focus", "Genexx", "--store", str(fixture_store)])
+    assert result.stderr.startswith("Error: unknown entity 'Genexx'; did you mean 'Genex'?")
 
 
 def test_a_variable_of_a_query_file_given_without_p_says_how_to_bind_it(tmp_path, monkeypatch):
