@@ -70,6 +70,26 @@ class OutputPath(PathArgument):
         return super().convert(value, param, ctx)
 
 
+class NearChoice(click.Choice):
+    """A choice that names the closest one to a value it does not take (``approval``: did you
+    mean 'approvals'?, newuser25 F5)."""
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        """``value`` as :class:`click.Choice` takes it; one it does not take is a usage error that
+        names the closest choice, in any case or number."""
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            from atmpkg.graph.errors import suggest
+
+            near = suggest(str(value), [str(choice) for choice in self.choices], 1)
+            if not near:
+                raise
+            self.fail(f"{exc.message.rstrip('.')}; did you mean '{near[0]}'?", param, ctx)
+
+
 #: The query file that stands for standard input, as Unix commands read ``-``.
 STDIN = Path("-")
 
@@ -1636,14 +1656,64 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")
 
 
+class _ChartCommand(_Command):
+    """The ``chart`` command, where a grouping or a file's name given in place of the kind of
+    chart (``atmpkg chart modality``) gets the command with the kind and the option (newuser25
+    F5)."""
+
+    KINDS = ("approvals", "market")
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click's parser takes the words out of args as it reads them
+        try:
+            return super().parse_args(ctx, args)
+        except click.BadParameter as exc:
+            # a kind left out (MissingParameter) is click's to tell, with the kinds
+            meant = exc.param is not None and exc.param.name == "kind"
+            if not meant or isinstance(exc, click.MissingParameter):
+                raise
+            hint = self.kind_hint(ctx, given)
+            if hint is None:
+                raise
+            raise click.UsageError(hint, ctx=ctx) from None
+
+    def kind_hint(self, ctx: click.Context, given: list[str]) -> str | None:
+        """The commands that give the kind of chart before the word ``given`` has in its place,
+        with that word's option, each one that runs as meant (``--by`` draws approvals only)."""
+        parser = self.make_parser(ctx)
+        taken = _parsed(parser, given)
+        if taken is None or taken[1]:
+            return None
+        word = taken[0].get("kind")
+        slip = self.slip_for(word, taken[0]) if isinstance(word, str) else None
+        if slip is None:
+            return None
+        name = next(p.name for p in self.params if slip.option in getattr(p, "opts", ()))
+        kinds = ("approvals",) if slip.option == "--by" or taken[0].get("by") else self.KINDS
+        offered = []
+        for kind in kinds:
+            wanted = ({**taken[0], "kind": kind, name: word}, [])
+            for place in (i for i, w in enumerate(given) if w == word):
+                words = [*given[:place], kind, slip.option, word, *given[place + 1 :]]
+                if _parsed(parser, words) == wanted:
+                    offered.append(f"atmpkg chart {shlex.join(words)}")
+                    break
+        if not offered:
+            return None
+        return (
+            f"atmpkg chart takes the kind of chart first and {slip.what} as {slip.option}: "
+            + " or ".join(offered)
+        )
+
+
 @cli.command(
-    cls=_Command,
+    cls=_ChartCommand,
     slips=(
         _Slip("the grouping", "--by", lambda w: w in ("agency", "modality"), ("by",)),
         _Slip("the file to write", "-o", lambda w: w.lower().endswith(".svg"), ("output",)),
     ),
 )
-@click.argument("kind", type=click.Choice(["approvals", "market"]), metavar="KIND")
+@click.argument("kind", type=NearChoice(_ChartCommand.KINDS), metavar="KIND")
 @click.option(
     "--by",
     type=click.Choice(["agency", "modality"]),

@@ -1401,6 +1401,34 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "atmpkg view takes the entity as --focus and the file to write as -o: atmpkg view "
             "--focus kymriah -o v.html",
         ),
+        # newuser25 F5: a kind of chart written otherwise, or a grouping or file in its place
+        (
+            ["chart", "approval"],
+            "Invalid value for 'KIND': 'approval' is not one of 'approvals', 'market'; did you "
+            "mean 'approvals'?",
+        ),
+        (
+            ["chart", "Market", "-o", "m.svg"],
+            "Invalid value for 'KIND': 'Market' is not one of 'approvals', 'market'; did you mean "
+            "'market'?",
+        ),
+        (
+            ["chart", "modality"],
+            "atmpkg chart takes the kind of chart first and the grouping as --by: atmpkg chart "
+            "approvals --by modality",
+        ),
+        (
+            ["chart", "x.svg"],
+            "atmpkg chart takes the kind of chart first and the file to write as -o: atmpkg chart "
+            "approvals -o x.svg or atmpkg chart market -o x.svg",
+        ),
+        (
+            ["chart", "x.svg", "--by", "agency"],
+            "atmpkg chart takes the kind of chart first and the file to write as -o: atmpkg chart "
+            "approvals -o x.svg --by agency",
+        ),
+        (["chart", "-o", "y.svg", "x.svg"], "Invalid value for 'KIND': 'x.svg' is not one of 'approvals', 'market'."),
+        (["chart", "modality", "--by", "agency"], "Invalid value for 'KIND': 'modality' is not one of 'approvals', 'market'."),
         (["rank", "pagerank", "degree"], "Got unexpected extra arguments (pagerank degree)"),
         (["export", "Kite", "Pharma", "k.ttl"], "Got unexpected extra arguments (Kite Pharma k.ttl)"),
     ],
