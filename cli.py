@@ -537,6 +537,17 @@ class _Slip(NamedTuple):
     unless: tuple[str, ...] = ()
     words: bool = False
     when: Callable[[dict], bool] | None = None
+    #: the options and values the value stands for, where it is several (``localhost:8080``:
+    #: ``--host localhost --port 8080``); else it is ``option``'s
+    split: Callable[[str], list[tuple[str, str]]] | None = None
+
+    def given(self, value: str) -> list[tuple[str, str]]:
+        """Each option ``value`` stands for, with its value.
+
+        >>> _Slip("the port", "--port", str.isdigit).given("8080")
+        [('--port', '8080')]
+        """
+        return self.split(value) if self.split else [(self.option, value)]
 
 
 def _a_url(word: str) -> bool:
@@ -593,9 +604,26 @@ def _a_named_query(word: str) -> bool:
     return word in queries.names()
 
 
+#: An address to listen on, as ``--host`` takes it (``0.0.0.0``, ``localhost``).
+_HOST = r"\d{1,3}(\.\d{1,3}){3}|localhost"
+
+
 def _a_host(word: str) -> bool:
-    """Whether ``word`` is an address to listen on (``0.0.0.0``, ``localhost:8080``)."""
-    return bool(re.fullmatch(r"(\d{1,3}(\.\d{1,3}){3}|localhost)(:\d+)?", word, re.I))
+    """Whether ``word`` is an address to listen on (``0.0.0.0``)."""
+    return bool(re.fullmatch(_HOST, word, re.I))
+
+
+def _address(word: str) -> list[tuple[str, str]] | None:
+    """``--host`` and ``--port`` with their values, where ``word`` is an address and a port to
+    listen on (``localhost:8080``, newuser25 F7), else None.
+
+    >>> _address("localhost:8080"), _address("localhost"), _address("localhost:99999")
+    ([('--host', 'localhost'), ('--port', '8080')], None, None)
+    """
+    found = re.fullmatch(rf"(?P<host>{_HOST}):(?P<port>\d{{1,5}})", word, re.I)
+    if found is None or int(found["port"]) > 65535:  # what --port takes
+        return None
+    return [("--host", found["host"]), ("--port", found["port"])]
 
 
 def _a_folder(word: str) -> bool:
@@ -722,10 +750,10 @@ class _Command(click.Command):
             return None
         # each option where its value was; a password in a URL is not repeated (the endpoint
         # takes it from the environment)
-        words = list(rest)
+        words, values = list(rest), [pair for slip, value, _ in slips for pair in slip.given(value)]
         for slip, value, place in reversed(slips):
-            words[place:place] = [slip.option, value]
-        if not self.takes_as_given(parser, words, taken, [(s.option, v) for s, v, _ in slips]):
+            words[place:place] = [word for pair in slip.given(value) for word in pair]
+        if not self.takes_as_given(parser, words, taken, values):
             return None
         shown = " ".join(
             shlex.quote(re.sub(r"(?<=//)[^/?#]*@", "", word) if _a_url(word) else word)
@@ -1494,6 +1522,13 @@ def _memory_size(ctx: click.Context, param: click.Parameter, value: str) -> int:
     slips=(
         _Slip("the port", "--port", str.isdigit, ("port",)),
         _Slip("the address", "--host", _a_host, ("host",)),
+        _Slip(
+            "the address and port",
+            "--host and --port",
+            lambda w: _address(w) is not None,
+            ("host", "port"),
+            split=_address,
+        ),
         _Slip("the store", "--store", _a_folder, ("store",)),
     ),
 )

@@ -1401,6 +1401,20 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "atmpkg view takes the entity as --focus and the file to write as -o: atmpkg view "
             "--focus kymriah -o v.html",
         ),
+        # newuser25 F7: an address with its port is offered as --host and --port, as --host
+        # refuses it
+        (
+            ["serve", "localhost:18232"],
+            "atmpkg serve takes the address and port as --host and --port: atmpkg serve --host "
+            "localhost --port 18232",
+        ),
+        (
+            ["serve", "--workers", "1", "127.0.0.1:18233"],
+            "atmpkg serve takes the address and port as --host and --port: atmpkg serve --workers "
+            "1 --host 127.0.0.1 --port 18233",
+        ),
+        (["serve", "localhost:99999"], "Got unexpected extra argument (localhost:99999)"),
+        (["serve", "--port", "5", "localhost:18232"], "Got unexpected extra argument (localhost:18232)"),
         # newuser25 F5: a kind of chart written otherwise, or a grouping or file in its place
         (
             ["chart", "approval"],
