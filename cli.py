@@ -108,9 +108,49 @@ def _stdin_text() -> str:
     return decode_utf8(raw, "standard input")
 
 
+class StoreFolder(PathArgument):
+    """The store's folder (``--store``, ``ATMPKG_STORE``). A URL given for it is kept as written,
+    ``//`` and all, for the command to refuse once it knows where the value came from
+    (:func:`_store_folder`)."""
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> object:
+        """The folder's path ``value`` names, or ``value`` itself when it is a URL."""
+        from atmpkg.graph.store.folder import names_a_url
+
+        if isinstance(value, str) and names_a_url(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
+def _store_folder(store: Path | str | None) -> Path | None:
+    """``store``, the folder --store or ATMPKG_STORE gave; a URL is a usage error that says
+    which gave it and what to give instead (newuser25 F6: ``--store http://…`` built a store in a
+    folder ``http:/…``). An endpoint is given as --endpoint where the command has one and none
+    is given (push's is where it loads the store); ``serve`` is told to listen with --host and
+    --port at a local ``http://HOST:PORT``."""
+    if not isinstance(store, str):  # StoreFolder keeps a URL alone as text
+        return store
+    ctx = click.get_current_context()
+    source = ctx.get_parameter_source("store")
+    given = "ATMPKG_STORE" if source == click.core.ParameterSource.ENVIRONMENT else "--store"
+    listen = _address(store) if ctx.info_name == "serve" else None
+    endpoint = "endpoint" in ctx.params and not ctx.params["endpoint"]
+    if listen:
+        instead = "to serve the store there, give " + " ".join(w for pair in listen for w in pair)
+    elif endpoint and re.match(r"https?://", store, re.I):
+        instead = "give an endpoint as --endpoint URL" + (
+            " or in ATMPKG_ENDPOINT" if given == "ATMPKG_STORE" else ""
+        )
+    else:
+        instead = "give the path of the store's folder"
+    raise click.UsageError(f"{given} takes a folder; {store} is a URL: {instead}", ctx)
+
+
 store_option = click.option(
     "--store",
-    type=PathArgument(file_okay=False, path_type=Path),
+    type=StoreFolder(file_okay=False, path_type=Path),
     envvar="ATMPKG_STORE",
     help="Store folder (env ATMPKG_STORE; default: a per-user data folder).",
 )
@@ -173,6 +213,7 @@ def _graph(store: Path | None, endpoint: str | None = None, graph: str | None = 
             endpoint = None
         else:
             store = None
+    store = _store_folder(store)
     if endpoint is None:
         source = typed("graph")
         if graph is not None and source == click.core.ParameterSource.COMMANDLINE:
@@ -615,19 +656,27 @@ def _a_host(word: str) -> bool:
 
 def _address(word: str) -> list[tuple[str, str]] | None:
     """``--host`` and ``--port`` with their values, where ``word`` is an address and a port to
-    listen on (``localhost:8080``, newuser25 F7), else None.
+    listen on (``localhost:8080``, newuser25 F7), also as the URL of what ``serve`` serves there
+    (``http://127.0.0.1:8080/``, newuser25 F6), else None.
 
     >>> _address("localhost:8080"), _address("localhost"), _address("localhost:99999")
     ([('--host', 'localhost'), ('--port', '8080')], None, None)
+    >>> _address("http://127.0.0.1:8080/sparql"), _address("https://127.0.0.1:8080/")
+    ([('--host', '127.0.0.1'), ('--port', '8080')], None)
     """
-    found = re.fullmatch(rf"(?P<host>{_HOST}):(?P<port>\d{{1,5}})", word, re.I)
+    found = re.fullmatch(
+        rf"(http://)?(?P<host>{_HOST}):(?P<port>\d{{1,5}})(?(1)(/(sparql)?)?)", word, re.I
+    )
     if found is None or int(found["port"]) > 65535:  # what --port takes
         return None
     return [("--host", found["host"]), ("--port", found["port"])]
 
 
 def _a_folder(word: str) -> bool:
-    return word.endswith(("/", os.sep)) or os.path.isdir(word)
+    """Whether ``word`` names a folder (``my-data/``), which a URL does not (``http://h/``)."""
+    from atmpkg.graph.store.folder import names_a_url
+
+    return (word.endswith(("/", os.sep)) or os.path.isdir(word)) and not names_a_url(word)
 
 
 def _a_path(word: str) -> bool:
@@ -926,7 +975,7 @@ def build(store: Path | None, data_dir: Path | None, shacl: bool | None) -> None
     from atmpkg.graph import build as build_graph
 
     logging.getLogger("atmpkg").setLevel(logging.INFO)
-    report = build_graph(store, data_dir=data_dir, shacl=shacl)
+    report = build_graph(_store_folder(store), data_dir=data_dir, shacl=shacl)
     for warning in report.warnings:
         click.echo(f"Note: {warning}", err=True)
     click.echo(
@@ -1253,7 +1302,7 @@ def validate(files: tuple[Path, ...], store: Path | None) -> None:
         from atmpkg.graph.store.build import validate as validate_files
 
         # Reads the store and builds nothing in it: files are checked in a scratch folder.
-        violations = validate_files(files, store=store)
+        violations = validate_files(files, store=_store_folder(store))
     else:
         violations = _graph(store).validate()
     if violations:
@@ -1285,6 +1334,7 @@ def import_(
         raise click.UsageError("give FILES to import or --remove NAME, not both")
     from atmpkg.graph.store.build import import_files, remove_imports
 
+    store = _store_folder(store)
     # Not through a handle: opening one builds a missing or stale store first, and the import
     # builds it again from the same data.
     logging.getLogger("atmpkg").setLevel(logging.INFO)
@@ -1625,7 +1675,7 @@ def serve(
     logging.getLogger("atmpkg").setLevel(logging.INFO)
     try:
         run_server(
-            store,
+            _store_folder(store),
             host,
             port,
             timeout=timeout,
@@ -1844,6 +1894,7 @@ def push(endpoint, graph, update_endpoint, graph_store, batch_size, timeout, sto
     from atmpkg.graph import push as push_graph
     from atmpkg.graph.store.remote import DEFAULT_GRAPH
 
+    store = _store_folder(store)
     if endpoint is None:
         raise click.UsageError(
             "give the server's SPARQL endpoint: --endpoint URL (or ATMPKG_ENDPOINT)"

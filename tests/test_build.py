@@ -3000,6 +3000,32 @@ def test_the_default_store_follows_xdg_and_never_an_empty_home(monkeypatch, envi
     assert default_store_path() == Path(where or f"{home}/.local/share/atmp-kg/store")
 
 
+def test_a_url_as_the_store_is_refused_not_made_a_folder(monkeypatch, tmp_path):
+    """newuser25 F6: a URL given as the store built one in a folder named http:/…"""
+    from atmpkg.graph.store.folder import default_store_path, resolve_path
+
+    monkeypatch.chdir(tmp_path)
+    url = "http://127.0.0.1:18420/sparql"
+    told = (
+        f"store takes a folder; {url} is a URL: a SPARQL endpoint is opened with "
+        "atmpkg.open(endpoint=URL)"
+    )
+    for call in (lambda: resolve_path(url), lambda: build(url, data_dir=FIXTURE)):
+        with pytest.raises(ParameterError) as refused:
+            call()
+        assert str(refused.value) == told
+    monkeypatch.setenv("ATMPKG_STORE", url)
+    with pytest.raises(ParameterError) as refused:
+        default_store_path()
+    assert str(refused.value) == (
+        f"ATMPKG_STORE takes a folder; {url} is a URL: give a SPARQL endpoint as --endpoint URL "
+        "or in ATMPKG_ENDPOINT (Python: atmpkg.open(endpoint=URL))"
+    )
+    with pytest.raises(ParameterError, match="ATMPKG_STORE takes a folder"):
+        atmpkg.open()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_store_path_the_engine_cannot_take_in_this_locale_is_refused_with_the_way_out(tmp_path):
     """newuser14 F4: in a C locale without UTF-8 mode the build of "neuf-ê" worked, then every
     read of it ended in a traceback (the engine takes UTF-8 paths only)."""

@@ -734,6 +734,54 @@ def test_a_typed_store_wins_over_an_endpoint_in_the_environment(fixture_store, m
         atmpkg.open(fixture_store, endpoint="http://127.0.0.1:9/sparql")
 
 
+#: A URL given as the store (nothing listens on port 9), and what is said of it.
+STORE_URL = "http://127.0.0.1:9/sparql"
+STORE_IS_A_URL = f"takes a folder; {STORE_URL} is a URL"
+
+
+@pytest.mark.parametrize(
+    "args, env, said",
+    [
+        (["show", "kymriah", "--store", STORE_URL], {}, f"--store {STORE_IS_A_URL}: give an endpoint as --endpoint URL"),
+        (["stats"], {"ATMPKG_STORE": STORE_URL}, f"ATMPKG_STORE {STORE_IS_A_URL}: give an endpoint as --endpoint URL or in ATMPKG_ENDPOINT"),
+        (["view", "--class", "Therapy"], {"ATMPKG_STORE": STORE_URL}, f"ATMPKG_STORE {STORE_IS_A_URL}: give an endpoint as --endpoint URL or in ATMPKG_ENDPOINT"),
+        (["push", "--store", STORE_URL], {}, f"--store {STORE_IS_A_URL}: give an endpoint as --endpoint URL"),
+        (["push", "--store", STORE_URL, "--endpoint", "http://127.0.0.1:9/q"], {}, f"--store {STORE_IS_A_URL}: give the path of the store's folder"),
+        (["build", "--store", STORE_URL], {}, f"--store {STORE_IS_A_URL}: give the path of the store's folder"),
+        (["build"], {"ATMPKG_STORE": STORE_URL}, f"ATMPKG_STORE {STORE_IS_A_URL}: give the path of the store's folder"),
+        (["import", "x.ttl", "--store", STORE_URL], {}, f"--store {STORE_IS_A_URL}: give the path of the store's folder"),
+        (["validate", "x.ttl", "--store", STORE_URL], {}, f"--store {STORE_IS_A_URL}: give the path of the store's folder"),
+        (["validate"], {"ATMPKG_STORE": STORE_URL}, f"ATMPKG_STORE {STORE_IS_A_URL}: give the path of the store's folder"),
+        (
+            ["serve", "--store", "http://127.0.0.1:18234/"],
+            {},
+            "--store takes a folder; http://127.0.0.1:18234/ is a URL: to serve the store there, "
+            "give --host 127.0.0.1 --port 18234",
+        ),
+        (["serve", "--store", "https://example.org/"], {}, "--store takes a folder; https://example.org/ is a URL: give the path of the store's folder"),
+        (["stats", "--store", "file:///tmp/s"], {}, "--store takes a folder; file:///tmp/s is a URL: give the path of the store's folder"),
+    ],
+)
+def test_a_url_given_as_the_store_is_refused_with_what_to_give(tmp_path, monkeypatch, args, env, said):
+    """newuser25 F6: --store http://… and ATMPKG_STORE=http://… built a store in a folder named
+    http:/… and answered from it."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, args, env={"ATMPKG_ENDPOINT": None, **env})
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_url_in_atmpkg_store_is_not_read_where_an_endpoint_is(monkeypatch):
+    """newuser25 F6: an endpoint given reads the endpoint; the store ATMPKG_STORE names is
+    neither read nor refused."""
+    monkeypatch.setenv("ATMPKG_STORE", STORE_URL)
+    for endpoint in ({"ATMPKG_ENDPOINT": "http://127.0.0.1:9/q"}, {}):
+        args = ["stats"] if endpoint else ["stats", "--endpoint", "http://127.0.0.1:9/q"]
+        result = CliRunner().invoke(cli, args, env=endpoint)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: cannot reach the SPARQL endpoint http://127.0.0.1:9/q")
+
+
 #: Runs the console script's entry point with a SIGINT (or SIGTERM) arriving while click is still
 #: being imported, the first thing the command line loads: before its own handlers are set.
 EARLY_SIGNAL = """
@@ -1414,6 +1462,15 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "1 --host 127.0.0.1 --port 18233",
         ),
         (["serve", "localhost:99999"], "Got unexpected extra argument (localhost:99999)"),
+        # newuser25 F6: serve has no --endpoint; a local URL is where to listen, not a store
+        (
+            ["serve", "http://127.0.0.1:18234/"],
+            "atmpkg serve takes the address and port as --host and --port: atmpkg serve --host "
+            "127.0.0.1 --port 18234",
+        ),
+        (["serve", "https://127.0.0.1:18234/"], "Got unexpected extra argument (https://127.0.0.1:18234/)"),
+        (["serve", "http://example.org/"], "Got unexpected extra argument (http://example.org/)"),
+        (["build", "http://example.org/"], "Got unexpected extra argument (http://example.org/)"),
         (["serve", "--port", "5", "localhost:18232"], "Got unexpected extra argument (localhost:18232)"),
         # newuser25 F5: a kind of chart written otherwise, or a grouping or file in its place
         (

@@ -28,6 +28,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,13 +45,30 @@ from ..version import __version__
 VERSION = __version__
 
 
+def names_a_url(text: str) -> bool:
+    """Whether ``text``, given as a store's folder, is a URL (``http://``, ``file://``), which no
+    folder's path is: taken as one, ``http://h/q`` was a folder ``http:/h/q`` built in the current
+    folder (newuser25 F6).
+
+    >>> names_a_url("http://127.0.0.1:7878/sparql"), names_a_url("store/http:")
+    (True, False)
+    """
+    return bool(re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", text))
+
+
 def default_store_path() -> Path:
     """``$ATMPKG_STORE``, else ``$XDG_DATA_HOME/atmp-kg/store`` (``~/.local/share/atmp-kg/store``).
+    A URL in ``ATMPKG_STORE`` is refused: the variable names a folder.
 
     >>> default_store_path() == Path(os.environ["ATMPKG_STORE"])
     True
     """
     env = os.environ.get("ATMPKG_STORE")
+    if env and names_a_url(env):
+        raise ParameterError(
+            f"ATMPKG_STORE takes a folder; {env} is a URL: give a SPARQL endpoint as --endpoint "
+            "URL or in ATMPKG_ENDPOINT (Python: atmpkg.open(endpoint=URL))"
+        )
     if env:
         return Path(env).expanduser()
     # XDG: a relative XDG_DATA_HOME is to be ignored; an empty HOME (as some service managers
@@ -80,6 +98,11 @@ def resolve_path(store: str | os.PathLike[str] | None) -> Path:
     """
     if store is not None and "\x00" in os.fspath(store):
         raise ParameterError(f"the store's path holds a NUL character: {os.fspath(store)!r}")
+    if isinstance(store, str) and names_a_url(store):
+        raise ParameterError(
+            f"store takes a folder; {store} is a URL: a SPARQL endpoint is opened with "
+            "atmpkg.open(endpoint=URL)"
+        )
     path = Path(store).expanduser() if store is not None else default_store_path()
     try:
         str(path).encode("utf-8")
