@@ -1714,6 +1714,24 @@ def test_a_name_with_another_name_of_it_or_of_a_linked_entity_in_brackets_names_
     )
 
 
+def test_the_marks_a_brand_is_printed_with_are_dropped_before_its_name_is_read(curated_store):
+    """newuser25 F15: "KYMRIAH® (tisagenlecleucel)", as labels and press releases print a brand,
+    was offered tisagenlecleucel; "Yescarta™" was unknown."""
+    kg = atmpkg.open(curated_store)
+    for written, slug in (
+        ("Kymriah®", "therapy/kymriah"),
+        ("KYMRIAH® (tisagenlecleucel)", "therapy/kymriah"),
+        ("Yescarta™", "therapy/yescarta"),
+        ("Zolgensma℠", "therapy/zolgensma"),
+    ):
+        assert kg.show(written).iri == ID + slug, written
+    named = run_named("product-figures", {"therapy": "Yescarta™"}, store=curated_store)
+    assert named.parameters["therapy"] == ox.NamedNode(ID + "therapy/yescarta")
+    with pytest.raises(UnknownNameError) as unknown:
+        kg.show("®")
+    assert str(unknown.value) == "unknown entity '®'. Give a label, a slug such as kymriah, or an IRI."
+
+
 def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_store):
     """newuser20 F5: agency:FDA was an unknown entity, with a source's slug offered first."""
     kg = atmpkg.open(curated_store)

@@ -248,6 +248,21 @@ def _agencies_beside_a_place_among(
 #: What an empty name of an entity is told.
 _EMPTY_NAME = "the entity's name is empty: give a label, a slug, kind:slug or an IRI"
 
+
+#: The marks a brand is printed with (registered, trade and service mark), which no name holds.
+_MARKS = str.maketrans("", "", "\u00ae\u2122\u2120")
+
+
+def unmarked(text: str) -> str:
+    """``text`` without the marks ®, ™ and ℠ that labels and press releases print a brand with
+    (newuser25 F15: "KYMRIAH® (tisagenlecleucel)" was offered tisagenlecleucel).
+
+    >>> unmarked("KYMRIAH® (tisagenlecleucel)"), unmarked("Yescarta™")
+    ('KYMRIAH (tisagenlecleucel)', 'Yescarta')
+    """
+    return text.translate(_MARKS)
+
+
 #: A name with another after it in brackets, as this tool writes an entity ("therapy:kymriah
 #: (tisagenlecleucel)") and the press a brand with its INN or a company with its owner.
 _NAME_AND_BRACKETED = re.compile(r"(.*\S)\s*\(([^()]*)\)")
@@ -324,7 +339,8 @@ def _any_quietly(name: str, store: ox.Store) -> str | None:
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool = True) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
-    end; brand, INN, acronym, code name, HGNC symbol; case-insensitive), also with another name
+    end; brand, INN, acronym, code name, HGNC symbol; case-insensitive, without the marks ®, ™
+    and ℠ a brand is printed with), also with another name
     of the entity or of one it links to in brackets after it ("Kite Pharma (Gilead)"). A
     name that a source document shares with one other entity names that entity. A near miss
     suggests close names; a kind written wrong (``compny:kite``) is corrected in what is offered
@@ -340,6 +356,8 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     True
     >>> resolve_entity("Kymriah (tisagenlecleucel)", store)[-15:]
     'therapy/kymriah'
+    >>> resolve_entity("KYMRIAH® (tisagenlecleucel)", store)[-15:]
+    'therapy/kymriah'
     """
     text = name_text(text).strip()
     if not text:
@@ -351,6 +369,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     if text.startswith(("http://", "https://")):
         candidates = [text]
     else:
+        text = unmarked(text).strip() or text
         for sep in (":", "/"):
             kind, found, rest = text.partition(sep)
             if found and kind.lower() in KIND_PREFIXES:
@@ -609,6 +628,7 @@ class NameIndex:
             raise ParameterError(_EMPTY_NAME)
         if text.startswith(("<", "http://", "https://")):
             return None
+        text = unmarked(text).strip() or text
         for sep in (":", "/"):
             kind, found, rest = text.partition(sep)
             if found and kind.lower() in KIND_PREFIXES:
@@ -724,6 +744,8 @@ def resolve_entity_of_kind(
         )
     if value.startswith("<") and value.endswith(">"):  # an IRI as SPARQL and Turtle write it
         value = value[1:-1]
+    elif not value.startswith(("http://", "https://")):
+        value = unmarked(value).strip() or value
     if value.lower().startswith((prefix, prefix[:-1] + "/")):  # agency:fda, Agency:fda, agency/fda
         value = value[len(prefix) :]
     # what the value names as a slug, also one that is none (X_1, which an older import took)
