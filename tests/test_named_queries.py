@@ -1714,6 +1714,24 @@ def test_a_name_with_another_name_of_it_or_of_a_linked_entity_in_brackets_names_
     )
 
 
+def test_a_brand_with_an_inn_it_shares_in_brackets_names_the_brand(curated_store):
+    """joints25 F1: "Zolgensma (onasemnogene abeparvovec)" was unknown in every door, as the INN
+    in brackets names Itvisma too; it names the entity before the brackets, which it names."""
+    kg = atmpkg.open(curated_store)
+    for written, slug in (
+        ("Zolgensma (onasemnogene abeparvovec)", "therapy/zolgensma"),
+        ("Itvisma (onasemnogene abeparvovec)", "therapy/itvisma"),
+        ("therapy:zolgensma (onasemnogene abeparvovec)", "therapy/zolgensma"),
+    ):
+        assert kg.show(written).iri == ID + slug, written
+        named = run_named("product-figures", {"therapy": written}, store=curated_store)
+        assert named.parameters["therapy"] == ox.NamedNode(ID + slug), written
+    # a shared name of entities other than the one before the brackets still names nothing
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("Kymriah (onasemnogene abeparvovec)")
+    assert near.value.suggestions == ["Kymriah", "onasemnogene abeparvovec"]
+
+
 def test_the_marks_a_brand_is_printed_with_are_dropped_before_its_name_is_read(curated_store):
     """newuser25 F15: "KYMRIAH® (tisagenlecleucel)", as labels and press releases print a brand,
     was offered tisagenlecleucel; "Yescarta™" was unknown."""

@@ -1136,6 +1136,17 @@ def test_a_name_that_names_nothing_is_offered_the_entity_it_names_as_show_reads_
     assert [note.split()[0] for note in told] == [f"company:no-such-{n}" for n in range(8)]
 
 
+def test_a_name_several_entities_share_is_offered_each_of_them(curated_store):
+    """joints25 F1: the INN Itvisma and Zolgensma share, as a slug, was offered two unrelated
+    therapies (clemidsogene-lanparvovec, dalnacogene-ponparvovec)."""
+    kg = atmpkg.open(curated_store)
+    assert kg.query("SELECT * WHERE { therapy:onasemnogene-abeparvovec ?p ?o }").notes == [
+        "therapy:onasemnogene-abeparvovec names nothing in the graph (did you mean therapy:itvisma "
+        "(onasemnogene abeparvovec) or therapy:zolgensma (onasemnogene abeparvovec)?): nothing "
+        "matches it"
+    ]
+
+
 def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
     today = date.today()
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]

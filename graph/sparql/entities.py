@@ -287,8 +287,12 @@ def _with_brackets(
         return None
     try:
         other = resolve_entity(written[2], store, correct=False)
-    except (UnknownNameError, ParameterError):
+    except UnknownNameError:
         return entity, False, written[1]
+    except ParameterError:
+        # a name several entities share names each of them (joints25 F1: "Zolgensma
+        # (onasemnogene abeparvovec)", an INN Itvisma has too, was unknown)
+        return entity, entity in named_by(_entity_names(store)[0], written[2]), written[1]
     ends = {ox.Variable("a"): ox.NamedNode(entity), ox.Variable("b"): ox.NamedNode(other)}
     linked = store.query("ASK { { ?a ?p ?b } UNION { ?b ?p ?a } }", substitutions=ends)
     return entity, other == entity or bool(linked), written[1]
@@ -715,6 +719,34 @@ def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
     return new.value
 
 
+def _names_of_kind(kind: str, store: ox.Store) -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Each name (lower-cased) of the entities of ``kind`` with the IRIs it names, and each name
+    as the graph writes it by its lower case."""
+    names: dict[str, set[str]] = {}
+    written: dict[str, str] = {}
+    for row in store.query(
+        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
+        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
+        prefixes=PREFIXES,
+        substitutions={ox.Variable("ns"): ox.Literal(ID + kind + "/")},
+    ):
+        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
+        written.setdefault(row["name"].value.lower(), row["name"].value)
+    return names, written
+
+
+def entities_of_kind_named(kind: str, text: str, store: ox.Store) -> list[str]:
+    """The IRIs of the entities of ``kind`` that ``text`` is a name of (label, INN, brand, …, in
+    any case, also written as a slug), sorted: all of them when several share it, as two products
+    share an INN, where :func:`resolve_entity_of_kind` asks which is meant.
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> [e.rsplit("/", 1)[1] for e in entities_of_kind_named("therapy", "onasemnogene-abeparvovec", store)]
+    ['itvisma', 'zolgensma']
+    """
+    return sorted(named_by(_names_of_kind(kind, store)[0], text))
+
+
 def resolve_entity_of_kind(
     kind: str,
     value: str,
@@ -759,17 +791,7 @@ def resolve_entity_of_kind(
             new, why = facts.get(REPLACED_BY), facts.get(RDFS + "comment")
             return ox.NamedNode(replacement(candidate, new, why))
     namespace = ID + kind + "/"
-    answer = store.query(
-        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
-        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
-        prefixes=PREFIXES,
-        substitutions={ox.Variable("ns"): ox.Literal(namespace)},
-    )
-    names: dict[str, set[str]] = {}
-    written: dict[str, str] = {}  # a name as the graph writes it, by its lower case
-    for row in answer:
-        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-        written.setdefault(row["name"].value.lower(), row["name"].value)
+    names, written = _names_of_kind(kind, store)
     matches = named_by(names, value)
     if not matches and kind == "agency" and (agency := agency_with_its_place(value, store)):
         matches = {agency}

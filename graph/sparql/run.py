@@ -1056,25 +1056,32 @@ def _named_by_its_name(prefix: str, local: str, store) -> str | None:
     """The entity of the kind of ``prefix`` that ``local`` names as ``atmpkg show`` reads a name,
     as ``prefix:slug (the name)``; without this a name was likened to slugs only, and
     ``therapy:tisagenlecleucel`` was offered another therapy, ``therapy:axi-cel`` none (newuser23
-    F17)."""
-    from ..errors import AtmpkgError
-    from .entities import resolve_entity_of_kind
+    F17); a name several entities share offers each (joints25 F1: the INN of Itvisma and
+    Zolgensma was offered two other therapies)."""
+    from ..errors import AtmpkgError, ParameterError
+    from .entities import entities_of_kind_named, resolve_entity_of_kind
 
+    kind = KIND_PREFIXES[prefix]
     try:
-        entity = resolve_entity_of_kind(KIND_PREFIXES[prefix], local, store, correct=False)
+        entities = [resolve_entity_of_kind(kind, local, store, correct=False).value]
+    except ParameterError:
+        entities = entities_of_kind_named(kind, local, store)
     except AtmpkgError:
         return None
-    names = sorted(
-        row["name"].value
-        for row in store.query(
-            f"SELECT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name }}",
-            prefixes=PREFIXES,
-            substitutions={ox.Variable("e"): entity},
+    offered = []
+    for entity in entities:
+        names = sorted(
+            row["name"].value
+            for row in store.query(
+                f"SELECT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name }}",
+                prefixes=PREFIXES,
+                substitutions={ox.Variable("e"): ox.NamedNode(entity)},
+            )
         )
-    )
-    # the name that the local part is (an agency named with its place has none of its own)
-    written = next((n for n in names if named_by({n.lower(): {entity.value}}, local)), None)
-    return shorten(entity.value) + (f" ({written})" if written else "")
+        # the name that the local part is (an agency named with its place has none of its own)
+        written = next((n for n in names if named_by({n.lower(): {entity}}, local)), None)
+        offered.append(shorten(entity) + (f" ({written})" if written else ""))
+    return " or ".join(offered) or None
 
 
 def _predicate_of_variable(tokens: Sequence[gate.Token], name: str, declared) -> str | None:
