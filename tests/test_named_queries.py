@@ -1732,6 +1732,32 @@ def test_a_brand_with_an_inn_it_shares_in_brackets_names_the_brand(curated_store
     assert near.value.suggestions == ["Kymriah", "onasemnogene abeparvovec"]
 
 
+def test_an_fda_proper_name_names_the_product_of_its_inn(curated_store):
+    """newuser25 F9: the name US labels and FDA letters give a product, its INN with a hyphen
+    and four lower-case letters ("voretigene neparvovec-rzyl"), was unknown, also for the four
+    products whose atmp:properName it is."""
+    kg = atmpkg.open(curated_store)
+    for written, slug in (
+        ("voretigene neparvovec-rzyl", "therapy/luxturna"),
+        ("etranacogene dezaparvovec-drlb", "therapy/hemgenix"),
+        ("delandistrogene moxeparvovec-rokl", "therapy/elevidys"),
+        # an INN two products share: the product whose proper name it is
+        ("onasemnogene abeparvovec-xioi", "therapy/zolgensma"),
+        ("onasemnogene abeparvovec-brve", "therapy/itvisma"),
+    ):
+        assert kg.show(written).iri == ID + slug, written
+    named = run_named("product-figures", {"therapy": "voretigene-neparvovec-rzyl"}, store=curated_store)
+    assert named.parameters["therapy"] == ox.NamedNode(ID + "therapy/luxturna")
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("onasemnogene abeparvovec-abcd")  # no proper name, and the INN is two products'
+    assert near.value.suggestions == ["onasemnogene abeparvovec"]
+    note = kg.query("SELECT * WHERE { therapy:voretigene-neparvovec-rzyl ?p ?o }").notes
+    assert note == [
+        "therapy:voretigene-neparvovec-rzyl names nothing in the graph (did you mean "
+        "therapy:luxturna?): nothing matches it"
+    ]
+
+
 def test_the_marks_a_brand_is_printed_with_are_dropped_before_its_name_is_read(curated_store):
     """newuser25 F15: "KYMRIAH® (tisagenlecleucel)", as labels and press releases print a brand,
     was offered tisagenlecleucel; "Yescarta™" was unknown."""

@@ -298,6 +298,44 @@ def _with_brackets(
     return entity, other == entity or bool(linked), written[1]
 
 
+#: An FDA proper name: a product's INN, a hyphen and four lower-case letters, as US labels and
+#: FDA letters write it ("voretigene neparvovec-rzyl").
+_PROPER_NAME = re.compile(r"(.*[^\s-])-([a-z]{4})")
+
+
+def _by_proper_name(text: str, store: ox.Store, kind: str = "") -> str | None:
+    """The product (of ``kind``, if given) that ``text`` names as an FDA proper name: the one
+    whose ``atmp:properName`` it is, else the one product whose INN it is with a hyphen and four
+    lower-case letters after it; None when it is no such name or the INN is several products'
+    (newuser25 F9: "voretigene neparvovec-rzyl" was unknown).
+
+    >>> store = atmpkg.graph.open_store().store
+    >>> _by_proper_name("voretigene neparvovec-rzyl", store), _by_proper_name("onasemnogene abeparvovec-abcd", store)
+    ('https://w3id.org/atmp-kg/id/therapy/luxturna', None)
+    >>> _by_proper_name("onasemnogene-abeparvovec-xioi", store, "therapy")  # Zolgensma's
+    'https://w3id.org/atmp-kg/id/therapy/zolgensma'
+    """
+    written = _PROPER_NAME.fullmatch(text)
+    if written is None:
+        return None
+    proper: dict[str, set[str]] = {}
+    inns: dict[str, set[str]] = {}
+    for row in store.query(
+        "SELECT ?e ?p ?name ?ns WHERE { VALUES ?p { atmp:properName atmp:inn } ?e ?p ?name "
+        "FILTER(STRSTARTS(STR(?e), ?ns)) }",
+        prefixes=PREFIXES,
+        substitutions={ox.Variable("ns"): ox.Literal(ID + (kind + "/" if kind else ""))},
+    ):
+        name = row["name"].value.lower()
+        if row["p"].value.endswith("#properName"):
+            # its hyphens may be written as a slug writes them, or as spaces
+            proper.setdefault(name.replace("-", " "), set()).add(row["e"].value)
+        else:
+            inns.setdefault(name, set()).add(row["e"].value)
+    named = proper.get(text.lower().replace("-", " ")) or named_by(inns, written[1])
+    return next(iter(named)) if len(named) == 1 else None
+
+
 def _without_slash(text: str, store: ox.Store) -> str | None:
     """For a graph IRI with a '/' after it, as some browsers copy one, the IRI without it when
     that names an entity; else None.
@@ -344,12 +382,13 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
     end; brand, INN, acronym, code name, HGNC symbol; case-insensitive, without the marks ®, ™
-    and ℠ a brand is printed with), also with another name
-    of the entity or of one it links to in brackets after it ("Kite Pharma (Gilead)"). A
-    name that a source document shares with one other entity names that entity. A near miss
-    suggests close names; a kind written wrong (``compny:kite``) is corrected in what is offered
-    unless ``correct`` is False, as the look-ups made for a correction ask, so that a text of
-    many such kinds (``compny:compny:…``) is looked into once, not once per kind (sec22 M3).
+    and ℠ a brand is printed with; an FDA proper name, see :func:`_by_proper_name`), also with
+    another name of the entity or of one it links to in brackets after it ("Kite Pharma
+    (Gilead)"). A name that a source document shares with one other entity names that entity.
+    A near miss suggests close names; a kind written wrong (``compny:kite``) is corrected in what
+    is offered unless ``correct`` is False, as the look-ups made for a correction ask, so that a
+    text of many such kinds (``compny:compny:…``) is looked into once, not once per kind (sec22
+    M3).
 
     >>> store = atmpkg.graph.open_store().store
     >>> resolve_entity("tisagenlecleucel", store), resolve_entity("company:kite-pharma", store)[-11:]
@@ -480,6 +519,10 @@ class _StoreNames:
         """What near misses are chosen among."""
         return _name_choices(self.names, self.written)
 
+    def proper_name(self, text: str) -> str | None:
+        """The product ``text`` names as an FDA proper name (see :func:`_by_proper_name`)."""
+        return _by_proper_name(text, self._store)
+
     def elsewhere(self, text: str) -> set[str]:
         """The imported entities of other namespaces that ``text`` names, in any case; the
         ontology's terms (each rdfs:isDefinedBy it) are not entities."""
@@ -517,9 +560,9 @@ def _by_name(
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
-    agency = _agency_with_its_place_among(text, found.agencies)
-    if agency is not None:
-        return agency
+    product_or_agency = found.proper_name(text) or _agency_with_its_place_among(text, found.agencies)
+    if product_or_agency is not None:
+        return product_or_agency
     by_slug = found.choices.by_slug.get(text.lower(), set())
     if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
         return next(iter(by_slug))
@@ -619,6 +662,12 @@ class NameIndex:
     def elsewhere(self, text: str) -> set[str]:
         """The imported entities of other namespaces that ``text`` names, in any case."""
         return self.imported.get(text.lower(), set())
+
+    def proper_name(self, text: str) -> None:
+        """Nothing for a text that is no FDA proper name: one is left to the store's look-up
+        (:class:`_ForTheStore`), which reads the products' INNs and proper names."""
+        if _PROPER_NAME.fullmatch(text):
+            raise _ForTheStore
 
     def resolve(self, text: str) -> str | None:
         """The IRI of the entity ``text`` names, as :func:`resolve_entity` finds it in the store
@@ -795,6 +844,8 @@ def resolve_entity_of_kind(
     matches = named_by(names, value)
     if not matches and kind == "agency" and (agency := agency_with_its_place(value, store)):
         matches = {agency}
+    if not matches and (product := _by_proper_name(value, store, kind)):
+        matches = {product}
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
