@@ -1776,6 +1776,23 @@ def test_the_marks_a_brand_is_printed_with_are_dropped_before_its_name_is_read(c
     assert str(unknown.value) == "unknown entity '®'. Give a label, a slug such as kymriah, or an IRI."
 
 
+def test_an_agency_beside_its_countrys_demonym_names_the_agency(curated_store):
+    """newuser25 F8: "Australian TGA", "Korean MFDS", "Japanese MHLW", "Chinese NMPA", as the
+    press writes a regulator, were unknown where "Japan PMDA" was read."""
+    kg = atmpkg.open(curated_store)
+    for written, slug in (
+        ("Australian TGA", "tga"), ("Korean MFDS", "mfds"), ("Japanese MHLW", "pmda"),
+        ("Chinese NMPA", "nmpa"), ("Indian CDSCO", "cdsco"), ("Canadian HC", "health-canada"),
+        ("TGA (Australian)", "tga"), ("AustralianTGA", "tga"),
+    ):
+        assert kg.show(written).iri == ID + "agency/" + slug, written
+        named = run_named("pending-reviews", {"agency": written}, store=curated_store)
+        assert named.parameters["agency"] == ox.NamedNode(ID + "agency/" + slug), written
+    with pytest.raises(UnknownNameError) as near:  # the demonym of another agency's country
+        kg.show("Japanese FDA")
+    assert near.value.suggestions[0] == "FDA"
+
+
 def test_kind_and_slug_in_any_case_or_kind_and_name_name_the_entity(curated_store):
     """newuser20 F5: agency:FDA was an unknown entity, with a source's slug offered first."""
     kg = atmpkg.open(curated_store)

@@ -172,17 +172,36 @@ def _name_and_rest(text: str) -> list[tuple[str, list[str]]]:
     ]
 
 
+#: The endings of a regular demonym, put after a place's name or after it without its final
+#: vowels: Australi-an, Korea-n, Japan-ese, Chin-ese, Canad-ian.
+_DEMONYM_ENDINGS = ("n", "an", "ian", "ese")
+
+
+def _demonym(word: str, named: str) -> bool:
+    """Whether ``word`` is the regular demonym of ``named``, a word of a place's name (not a
+    code, whose demonym no one writes), as the press writes an agency with its country's
+    ("Australian TGA", newuser25 F8).
+
+    >>> _demonym("japanese", "japan"), _demonym("chinese", "china"), _demonym("usan", "us")
+    (True, True, False)
+    """
+    stems = {named, named.rstrip("aeiou")} if len(named) > 3 else set()
+    return any(word == stem + ending for stem in stems for ending in _DEMONYM_ENDINGS)
+
+
 def _of_place(qualifier: list[str], places: set[str]) -> bool:
     """Whether ``qualifier`` (words) names one of ``places``: a place's name, code, some of its
-    name's words or, for a name of several words, their initials (those of the code "US" would
-    make "u" a place, and "UKFDA" Korea's KFDA beside it).
+    name's words or their demonyms or, for a name of several words, their initials (those of the
+    code "US" would make "u" a place, and "UKFDA" Korea's KFDA beside it).
 
     >>> _of_place(["uk"], {"united kingdom", "gb"}), _of_place(["u"], {"united states", "us"})
     (True, False)
+    >>> _of_place(["korean"], {"south korea", "kr"})
+    True
     """
     for place in places:
         named = place.split()
-        if qualifier == named or set(qualifier) <= set(named):
+        if all(w in named or any(_demonym(w, n) for n in named) for w in qualifier):
             return True
         if len(named) > 1 and len(qualifier) == 1 and qualifier[0] == "".join(w[0] for w in named):
             return True
@@ -193,9 +212,9 @@ def agency_with_its_place(text: str, store: ox.Store) -> str | None:
     """The agency ``text`` names by a name of it beside its jurisdiction's (newuser23 F13: "US
     FDA" was offered SFDA, China's former regulator): one word or run of words is a name of the
     agency, the rest its jurisdiction's name, ISO code, some of its name's words or their
-    initials, in either order, with any full stops left out ("U.S. FDA", "UK MHRA", "Korea
-    MFDS"), joined by a hyphen or bracketed ("US-FDA", "FDA (US)") or glued to it, as the trade
-    press writes it ("USFDA", newuser24 F12).
+    initials or their demonyms, in either order, with any full stops left out ("U.S. FDA", "UK
+    MHRA", "Korea MFDS", "Australian TGA"), joined by a hyphen or bracketed ("US-FDA", "FDA
+    (US)") or glued to it, as the trade press writes it ("USFDA", newuser24 F12).
 
     >>> store = atmpkg.graph.open_store().store
     >>> agency_with_its_place("U.S. FDA", store), agency_with_its_place("US MHRA", store)
