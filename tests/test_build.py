@@ -1261,6 +1261,37 @@ def test_a_reference_written_as_a_name_is_offered_the_slugs_of_the_entities_name
     ]
 
 
+def test_an_agency_written_with_its_place_is_read_as_atmpkg_show_reads_it(built, tmp_path):
+    """newuser25 F10: "US FDA", "U.S. FDA", "USFDA", "US-FDA" in an approvals file were offered
+    'nmpa' (China's regulator, whose former names are like them) and "Japan PMDA" named no
+    agency, where `atmpkg show` reads each as the agency it names."""
+    approvals = tmp_path / "my-approvals.csv"
+    agencies = ["US FDA", "U.S. FDA", "USFDA", "US-FDA", "Japan PMDA", "Japanese PMDA", "UKFDA"]
+    approvals.write_text(
+        "therapy,agency,date,indication,sponsor,jurisdiction,approval_type,source\n"
+        + "".join(
+            f'alphacel,"{agency}",2024-01-0{n},multiple-myeloma,cellco,us,initial,src-news\n'
+            for n, agency in enumerate(agencies, 1)
+        )
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([approvals], store=built)
+    no_slug = "is not a slug (lowercase a-z, 0-9, hyphens)"
+    fda = "write 'fda' for the agency it names (US Food and Drug Administration)"
+    pmda = "write 'pmda' for the agency it names (Pharmaceuticals and Medical Devices Agency)"
+    assert [str(e) for e in info.value.errors] == [
+        f"{approvals}:2:2 (column 'agency'): 'US FDA' {no_slug}; {fda}",
+        f"{approvals}:3:2 (column 'agency'): 'U.S. FDA' {no_slug}; {fda}",
+        f"{approvals}:4:2 (column 'agency'): 'USFDA' {no_slug}; {fda}",
+        f"{approvals}:5:2 (column 'agency'): 'US-FDA' {no_slug}; {fda}",
+        f"{approvals}:6:2 (column 'agency'): 'Japan PMDA' {no_slug}; {pmda}",
+        f"{approvals}:7:2 (column 'agency'): 'Japanese PMDA' {no_slug}; {pmda}",
+        # an agency beside a place not its own is offered first, as `atmpkg show` offers it
+        f"{approvals}:8:2 (column 'agency'): 'UKFDA' {no_slug}; did you mean 'fda' (US Food and "
+        "Drug Administration)?",
+    ]
+
+
 def test_only_the_first_wrong_references_are_likened_to_every_name(built, tmp_path):
     """sec23 M4: each wrong reference was likened to every name of its kind: 8,000 took 302 s.
     The first 20 are offered names; the others are told plainly, each once at its line."""

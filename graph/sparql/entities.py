@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -139,8 +139,13 @@ def _words(text: str) -> list[str]:
     return _BESIDE.sub(" ", text.replace(".", "")).lower().split()
 
 
+#: Each agency (its IRI, or its slug in a CSV file) with its names and its jurisdiction's names
+#: (ISO code included).
+Agencies = Mapping[str, tuple[Iterable[str], Iterable[str]]]
+
+
 def _agencies(store: ox.Store) -> dict[str, tuple[set[str], set[str]]]:
-    """Each agency's names and its jurisdiction's names, as :func:`_words` writes them."""
+    """Each agency's names and its jurisdiction's names."""
     agencies: dict[str, tuple[set[str], set[str]]] = {}
     for row in store.query(
         f"SELECT ?a ?name ?place WHERE {{ ?a a atmp:RegulatoryAgency ; {NAME_PROPERTIES} ?name ; "
@@ -148,9 +153,17 @@ def _agencies(store: ox.Store) -> dict[str, tuple[set[str], set[str]]]:
         prefixes=PREFIXES,
     ):
         names, places = agencies.setdefault(row["a"].value, (set(), set()))
-        names.add(" ".join(_words(row["name"].value)))
-        places.add(" ".join(_words(row["place"].value)))
+        names.add(row["name"].value)
+        places.add(row["place"].value)
     return agencies
+
+
+def _as_words(agencies: Agencies) -> dict[str, tuple[set[str], set[str]]]:
+    """``agencies`` with each name, theirs and their places', as :func:`_words` writes it."""
+    return {
+        agency: ({" ".join(_words(n)) for n in names}, {" ".join(_words(p)) for p in places})
+        for agency, (names, places) in agencies.items()
+    }
 
 
 def _name_and_rest(text: str) -> list[tuple[str, list[str]]]:
@@ -222,13 +235,18 @@ def agency_with_its_place(text: str, store: ox.Store) -> str | None:
     >>> agency_with_its_place("USFDA", store), agency_with_its_place("FDA (US)", store)
     ('https://w3id.org/atmp-kg/id/agency/fda', 'https://w3id.org/atmp-kg/id/agency/fda')
     """
-    return _agency_with_its_place_among(text, _agencies(store))
+    return agency_of_place(text, _agencies(store))
 
 
-def _agency_with_its_place_among(
-    text: str, agencies: dict[str, tuple[set[str], set[str]]]
-) -> str | None:
-    """:func:`agency_with_its_place` among ``agencies`` (as :func:`_agencies` reads them)."""
+def agency_of_place(text: str, agencies: Agencies) -> str | None:
+    """The one of ``agencies`` that ``text`` names by a name of it beside its jurisdiction's, as
+    :func:`agency_with_its_place` reads it in a store, for names read elsewhere: a CSV file's
+    reference is read so too (newuser25 F10: "US FDA" in an approvals file was offered 'nmpa').
+
+    >>> agency_of_place("U.S.-FDA", {"fda": (["FDA"], ["United States", "US"])})
+    'fda'
+    """
+    agencies = _as_words(agencies)
     found = {
         agency
         for name, rest in _name_and_rest(text)
@@ -247,13 +265,17 @@ def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
     >>> [a[-4:] for a in agencies_beside_a_place("UKFDA", atmpkg.graph.open_store().store)]
     ['/fda', 'mfds']
     """
-    return _agencies_beside_a_place_among(text, _agencies(store))
+    return agencies_beside_places(text, _agencies(store))
 
 
-def _agencies_beside_a_place_among(
-    text: str, agencies: dict[str, tuple[set[str], set[str]]]
-) -> list[str]:
-    """:func:`agencies_beside_a_place` among ``agencies`` (as :func:`_agencies` reads them)."""
+def agencies_beside_places(text: str, agencies: Agencies) -> list[str]:
+    """Those of ``agencies`` that :func:`agencies_beside_a_place` offers ``text``, for names
+    read elsewhere, such as a CSV file's.
+
+    >>> agencies_beside_places("UKFDA", {"fda": (["FDA"], ["US"]), "mhra": (["MHRA"], ["UK"])})
+    ['fda']
+    """
+    agencies = _as_words(agencies)
     places = {place for _, (_, of) in agencies.items() for place in of}
     ranked: dict[str, tuple[bool, int]] = {}
     for name, rest in _name_and_rest(text):
@@ -579,7 +601,7 @@ def _by_name(
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
-    product_or_agency = found.proper_name(text) or _agency_with_its_place_among(text, found.agencies)
+    product_or_agency = found.proper_name(text) or agency_of_place(text, found.agencies)
     if product_or_agency is not None:
         return product_or_agency
     by_slug = found.choices.by_slug.get(text.lower(), set())
@@ -600,7 +622,7 @@ def _by_name(
     # offered first: what Name names in "Name (other)", by its name most like Name; and an agency
     # named beside a place not its own
     first = {in_brackets[0]: in_brackets[2]} if in_brackets else {}
-    for agency in _agencies_beside_a_place_among(text, found.agencies):
+    for agency in agencies_beside_places(text, found.agencies):
         first.setdefault(agency, text)
     if kind_meant is not None:
         # names likened to the whole text would offer what the kind's word is like (rev21:

@@ -1025,26 +1025,50 @@ class _Compiler:
 
     def meant(self, kind: str, text: str, near: bool = True) -> tuple[list[str], bool]:
         """The slugs of the entities of ``kind`` that ``text`` names, as ``atmpkg show`` reads a
-        name, with True; else, with ``near``, the closest (at most five, the closer first) with
-        False: those whose name ``text`` writes with initials ('B-cell ALL'), then those whose
-        names or slugs are near it."""
+        name (an agency also beside its jurisdiction's: "US FDA", "Japan PMDA"), with True; else,
+        with ``near``, the closest (at most five, the closer first) with False: an agency's named beside a place not its own ("UKFDA"), those whose name ``text``
+        writes with initials ('B-cell ALL'), then those whose names or slugs are near it."""
+        from ..sparql.entities import agencies_beside_places, agency_of_place
+
         names, labels = self.names_of(kind)
         found = named_by(names, text, self.unbracketed(kind))
         if not found and text.lower() in labels:  # a slug typed in capitals
             found = {text.lower()}
+        if not found and kind == "agency":  # "US FDA", as `atmpkg show` reads it (newuser25 F10)
+            found = {agency} if (agency := agency_of_place(text, self.agencies())) else set()
         if found:
             return sorted(found), True
         if not near:
             return [], False
-        near = []
+        # an agency beside a place not its own first, as `atmpkg show` offers it ("UKFDA": fda)
+        near = agencies_beside_places(text, self.agencies()) if kind == "agency" else []
         if _CAPITALS.search(text):
-            near = [slug for name, slugs in names.items() if _spelt_out(text, name) for slug in slugs]
+            near += [slug for name, slugs in names.items() if _spelt_out(text, name) for slug in slugs]
         # a source is offered by its slug alone: its title is a headline no one types (and
         # likening a text to thousands of them took as long again as to the slugs)
         choices = sorted(labels) + ([] if kind == "source" else sorted(names))
         for choice in suggest(text, choices, 20):
             near += sorted(names.get(choice, set()) | ({choice} if choice in labels else set()))
         return list(dict.fromkeys(near))[:5], False
+
+    @functools.cache  # noqa: B019 - one compiler per build, whose names are kept while it runs
+    def agencies(self) -> dict[str, tuple[list[str], list[str]]]:
+        """Each agency's slug with its names and the names of the jurisdiction its row gives
+        (ISO code included), as :func:`agency_of_place` reads them."""
+        names: dict[str, list[str]] = {}
+        for name, slugs in self.names_of("agency")[0].items():
+            for slug in slugs:
+                names.setdefault(slug, []).append(name)
+        places: dict[str, list[str]] = {}
+        for name, slugs in self.names_of("geo")[0].items():
+            for slug in slugs:
+                places.setdefault(slug, []).append(name)
+        where = {
+            row.subject.rsplit("/", 1)[1]: row.cells.get("jurisdiction", "")
+            for row in self.rows
+            if row.family.name == "agencies" and row.subject
+        }
+        return {slug: (named, places.get(where.get(slug, ""), [])) for slug, named in names.items()}
 
     @functools.cache  # noqa: B019 - one compiler per build, whose names are kept while it runs
     def unbracketed(self, kind: str) -> dict[str, set[str]]:
