@@ -1712,6 +1712,24 @@ def test_a_name_with_another_name_of_it_or_of_a_linked_entity_in_brackets_names_
         f"unknown company '{ID}company/kite-pharma/'; did you mean '{ID}company/kite-pharma'? "
         "(parameter 'company') The graph's IRIs end without a '/'."
     )
+    # newuser25 F22: an IRI written with http: was offered nothing
+    with pytest.raises(UnknownNameError) as near:
+        kg.show("http://w3id.org/atmp-kg/id/therapy/kymriah")
+    assert str(near.value) == (
+        "unknown entity 'http://w3id.org/atmp-kg/id/therapy/kymriah'; did you mean "
+        f"'{ID}therapy/kymriah'? The graph's IRIs begin https:, not http:."
+    )
+    with pytest.raises(UnknownNameError) as near:
+        run_named(
+            "company-portfolio",
+            {"company": "<http://w3id.org/atmp-kg/id/company/kite-pharma/>"},
+            store=curated_store,
+        )
+    assert str(near.value) == (
+        "unknown company 'http://w3id.org/atmp-kg/id/company/kite-pharma/'; did you mean "
+        f"'{ID}company/kite-pharma'? (parameter 'company') The graph's IRIs begin https:, not "
+        "http:, and end without a '/'."
+    )
 
 
 def test_a_brand_with_an_inn_it_shares_in_brackets_names_the_brand(curated_store):

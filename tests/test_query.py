@@ -1136,6 +1136,39 @@ def test_a_name_that_names_nothing_is_offered_the_entity_it_names_as_show_reads_
     assert [note.split()[0] for note in told] == [f"company:no-such-{n}" for n in range(8)]
 
 
+def test_an_entity_iri_written_with_http_or_a_slash_after_it_is_noted(curated_store):
+    """newuser25 F22: an IRI copied with a '/' after it (as a browser's address bar gives it) or
+    written with http: answered no row without a word, where a misspelt one was noted."""
+    kg = atmpkg.open(curated_store)
+    https = "The graph's IRIs begin https:, not http:"
+    for written, why in (
+        ("<https://w3id.org/atmp-kg/id/therapy/kymriah/>", "The graph's IRIs end without a '/'"),
+        ("<http://w3id.org/atmp-kg/id/therapy/kymriah>", https),
+        ("<http://w3id.org/atmp-kg/id/therapy/kymriah/>", f"{https}, and end without a '/'"),
+    ):
+        result = kg.query(f"SELECT ?p ?o WHERE {{ {written} ?p ?o }}")
+        assert (len(result), result.notes) == (
+            0,
+            [f"{written} names nothing in the graph (did you mean therapy:kymriah? {why}): nothing "
+             "matches it"],
+        ), written
+    # a slip that names nothing once mended is offered what the graph's IRI would be
+    assert kg.query("SELECT * WHERE { <http://w3id.org/atmp-kg/id/therapy/kymria> ?p ?o }").notes == [
+        "<http://w3id.org/atmp-kg/id/therapy/kymria> names nothing in the graph (did you mean "
+        "therapy:kymriah?): nothing matches it"
+    ]
+    slash = "<https://w3id.org/atmp-kg/id/company/kite-pharma/>"
+    result = CliRunner().invoke(
+        cli, ["query", f"SELECT ?t WHERE {{ ?t atmp:developedBy {slash} }}", "--store", str(curated_store)]
+    )
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0,
+        "t\n-\n(0 rows)\n",
+        f"Note: {slash} names nothing in the graph (did you mean company:kite-pharma? The graph's "
+        "IRIs end without a '/'): nothing matches it\n",
+    )
+
+
 def test_a_name_several_entities_share_is_offered_each_of_them(curated_store):
     """joints25 F1: the INN Itvisma and Zolgensma share, as a slug, was offered two unrelated
     therapies (clemidsogene-lanparvovec, dalnacogene-ponparvovec)."""

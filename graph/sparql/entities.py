@@ -377,19 +377,36 @@ def _by_proper_name(text: str, store: ox.Store, kind: str = "") -> str | None:
     return next(iter(named)) if len(named) == 1 else None
 
 
-def _without_slash(text: str, store: ox.Store) -> str | None:
-    """For a graph IRI with a '/' after it, as some browsers copy one, the IRI without it when
-    that names an entity; else None.
+#: The graph's namespace written with http:, a common slip for a w3id.org IRI.
+_HTTP_ID = "http://" + ID.removeprefix("https://")
 
-    >>> store = atmpkg.graph.open_store().store
-    >>> _without_slash("https://w3id.org/atmp-kg/id/therapy/kymriah/", store)
-    'https://w3id.org/atmp-kg/id/therapy/kymriah'
+
+def graph_iri(text: str) -> tuple[str, str] | None:
+    """For an IRI of the graph's namespace written with ``http:`` or with a '/' after it, as some
+    browsers copy one: the IRI as the graph writes it, and why it is written so; else None.
+
+    >>> graph_iri("http://w3id.org/atmp-kg/id/therapy/kymriah/")
+    ('https://w3id.org/atmp-kg/id/therapy/kymriah', "The graph's IRIs begin https:, not http:, and end without a '/'.")
     """
-    bare = text.rstrip("/")
-    if not (text.startswith(ID) and bare != text and valid_iri(bare)):
+    https = ID + text[len(_HTTP_ID) :] if text.startswith(_HTTP_ID) else text
+    bare = https.rstrip("/")
+    if not (bare.startswith(ID) and bare != text and valid_iri(bare)):
         return None
-    facts = store.quads_for_pattern(ox.NamedNode(bare), None, None)
-    return bare if next(iter(facts), None) is not None else None
+    why = [
+        said
+        for said, slipped in (("begin https:, not http:", https != text), ("end without a '/'", bare != https))
+        if slipped
+    ]
+    return bare, f"The graph's IRIs {', and '.join(why)}."
+
+
+def _mended(text: str, store: ox.Store, kind: str = "") -> tuple[str, str] | None:
+    """:func:`graph_iri` of ``text`` when that names an entity (of ``kind``, if given)."""
+    mended = graph_iri(text)
+    if mended is None or not mended[0].startswith(ID + (kind + "/" if kind else "")):
+        return None
+    facts = store.quads_for_pattern(ox.NamedNode(mended[0]), None, None)
+    return mended if next(iter(facts), None) is not None else None
 
 
 def _meant(kind: str, text: str, store: ox.Store) -> list[ox.NamedNode]:
@@ -487,11 +504,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
         )
-    unslashed = _without_slash(text, store) if candidates and not existing else None
-    if unslashed:
-        raise UnknownNameError(
-            "entity", text, suggestions=[unslashed], hint="The graph's IRIs end without a '/'."
-        )
+    mended = _mended(text, store) if candidates and not existing else None
+    if mended:
+        raise UnknownNameError("entity", text, suggestions=[mended[0]], hint=mended[1])
     return _by_name(
         text,
         _StoreNames(store),
@@ -892,13 +907,14 @@ def resolve_entity_of_kind(
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
     if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
         return ox.NamedNode(namespace + value.lower())
-    unslashed = _without_slash(candidate, store) if not matches else None
-    if unslashed:
+    iri_given = value if value.startswith(("http://", "https://")) else candidate
+    mended = _mended(iri_given, store, kind) if not matches else None
+    if mended:
         raise UnknownNameError(
             kind,
             value,
-            suggestions=[unslashed],
-            hint=(f"({where}) " if where else "") + "The graph's IRIs end without a '/'.",
+            suggestions=[mended[0]],
+            hint=(f"({where}) " if where else "") + mended[1],
         )
 
     def of_kind(name: str) -> str | None:

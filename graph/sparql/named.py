@@ -37,8 +37,17 @@ from ..errors import (
     unicode_text,
 )
 from ..terms import ATMP, ID, KIND_PREFIXES, KINDS, PREFIXES, RDFS, XSD, shorten
-from .entities import resolve_entity, resolve_entity_of_kind
-from .run import Term, as_term, decimal_text, missing, nothing_named, parse_term
+from .entities import graph_iri, resolve_entity, resolve_entity_of_kind
+from .run import (
+    _MOST_LOOKED_UP,
+    Term,
+    _subject,
+    as_term,
+    decimal_text,
+    missing,
+    nothing_named,
+    parse_term,
+)
 
 if TYPE_CHECKING:
     from ..engine.evaluate import QueryResult
@@ -541,11 +550,25 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
     ...     print(note)
     modality:cart names nothing in the graph (did you mean modality:car-t?): nothing matches it
     modality:CAR-T names nothing in the graph: modality:car-t does (slugs are lower case)
+
+    An IRI written with ``http:`` or a '/' after it is offered the graph's, saying why:
+
+    >>> slip = tokenize("SELECT * { <https://w3id.org/atmp-kg/id/therapy/kymriah/> ?p ?o }")
+    >>> unknown_names(slip, atmpkg.graph.open_store().store)
+    ["<https://w3id.org/atmp-kg/id/therapy/kymriah/> names nothing in the graph (did you mean therapy:kymriah? The graph's IRIs end without a '/'): nothing matches it"]
     """
     declared = gate.declared_prefixes(tokens)
     names, written = [], {}
+    slips: dict[str, tuple[str, str]] = {}  # as the graph writes it: as written, and why
     for token in tokens:
-        if token.kind == "iri" and token.text.startswith("<" + ID):
+        mended = graph_iri(token.text[1:-1]) if token.kind == "iri" else None
+        if mended:
+            # newuser25 F22: copied from a browser's address bar, or with http:, it answered
+            # nothing without a word
+            name = shorten(mended[0])
+            if name.partition(":")[0] in KIND_PREFIXES:
+                slips.setdefault(name, (token.text, mended[1].rstrip(".")))
+        elif token.kind == "iri" and token.text.startswith("<" + ID):
             # an IRI kept from an answer or an export, as a prefixed name (rev23 6)
             name = shorten(token.text[1:-1])
             if name.partition(":")[0] in KIND_PREFIXES:
@@ -557,7 +580,17 @@ def unknown_names(tokens: Sequence[gate.Token], store) -> list[str]:
             and token.text.partition(":")[0] not in declared
         ):
             names.append(token.text)
-    return [f"{written.get(name, name)} {told}" for name, told in nothing_named(names, store)]
+    notes = [f"{written.get(name, name)} {told}" for name, told in nothing_named(names, store)]
+    for name, (text, why) in list(slips.items())[:_MOST_LOOKED_UP]:
+        if _subject(store, ox.NamedNode(text[1:-1])):  # an import's own IRI, so written
+            continue
+        told = nothing_named([name], store)
+        notes.append(
+            f"{text} {told[0][1]}"
+            if told
+            else f"{text} names nothing in the graph (did you mean {name}? {why}): nothing matches it"
+        )
+    return notes
 
 
 def binding_hint(text: str, word: str, how: str = "") -> str | None:
