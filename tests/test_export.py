@@ -622,9 +622,13 @@ def test_a_network_writes_the_blank_nodes_an_entity_reaches_into_its_attributes(
         "detail": "count: 5; inner: (deepest: three levels; when: 2024-05-01); price: 1.5",
         "loop": "next: (label: ciclo; label: cycle; next: (…))",
     }
-    # a blank node an entity reaches is no node; one nothing reaches stays one, linked on
+    # a blank node an entity reaches is no node; one nothing reaches stays one, linked on, in
+    # the neighbourhood of the entity it links to too (joints25 F3)
     blank = sorted(n for n in graph if n.startswith("_:"))
-    assert len(blank) == (2 if not selection else 0)
+    assert len(blank) == 2
+    assert sorted(graph.successors(blank[0])) == sorted(graph.successors(blank[1])) == [
+        ID + "therapy/genex"
+    ]
     constructed = tmp_path / "c.graphml"
     text = "CONSTRUCT { ?t ex:note [ ex:v 'bn' ] } WHERE { ?t a atmp:Therapy }"
     prefixed = "PREFIX ex: <http://example.org/ns#> " + text
@@ -664,7 +668,7 @@ def test_network_and_the_view_write_a_blank_node_as_the_exports_and_show_do(
     viewed = {data["properties"][p]: text for p, text, _ in genex["facts"]}
     assert {name: viewed[name] for name in held} == held
     loose = sorted(n for n in nx.read_graphml(target) if n.startswith("_:"))
-    assert len(loose) == (2 if not selection else 0)
+    assert len(loose) == 2  # they link to genex: drawn with it (joints25 F3)
     assert sorted(n for n in kg.select(**selection).network() if n.startswith("_:")) == loose
     assert sorted(n["iri"] for n in data["nodes"] if n["iri"].startswith("_:")) == loose
     text = json.dumps(data, ensure_ascii=False)
@@ -709,6 +713,60 @@ def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp
     written = kg.export("nt", None, classes=["atmp:Therapy"]).content.decode()
     link = "<https://example.org/ns#by> <https://w3id.org/atmp-kg/id/company/cellco> ."
     assert written.count(link) == 1
+
+
+#: A blank node nothing links to that links to genex, and one cellco reaches that links to it.
+LINKING_TO_GENEX = (
+    "@prefix ex: <https://example.org/ns#> .\n"
+    "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+    "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
+    '[] ex:about therapy:genex ; ex:score 3 ; ex:why "inbound blank" ; ex:inner [ ex:deep "yes" ] .\n'
+    "company:cellco ex:memo [ ex:about therapy:genex ] .\n"
+)
+
+
+@pytest.mark.parametrize("fmt", NETWORKS)
+def test_a_blank_node_that_links_to_an_entity_is_drawn_with_it(fixture_store, tmp_path, fmt):
+    """joints25 F3: a blank node that links to an entity (``[] ex:about therapy:genex``), which
+    show lists among the links to it, was drawn only by the whole graph's network: a focus, a
+    class and their exports left it out. It is a node linked to the entity, holding what it
+    holds; the one cellco reaches is written in cellco's attribute, as in the whole graph."""
+    store = store_with_import(fixture_store, tmp_path, LINKING_TO_GENEX)
+    kg = atmpkg.open(store)
+    blank = next(iter(kg.query('SELECT ?b { ?b ?p "inbound blank" }').rows))[0]
+    node = f"<_:{blank.value}>"
+    held = {"label": f"_:{blank.value}", "inner": "deep: yes", "score": "3", "why": "inbound blank"}
+    about = (node, "<https://example.org/ns#about>", "therapy:genex")
+    for selection in ({"focus": "genex", "hops": 0}, {"classes": ["atmp:Therapy"]}):
+        nodes, edges = network_read_back(kg.select(**selection), fmt, tmp_path)
+        drawn = {k: str(v) for k, v in nodes[node].items() if k in held}
+        assert (drawn, [e for e in edges if node in (e[0], e[2])]) == (held, [about])
+        assert [n for n in nodes if n.startswith("<_:")] == [node]
+    shown = sorted(f.value_label for f in kg.show("genex").incoming if f.value == blank)
+    assert shown == ["about: therapy:genex; inner: (deep: yes); score: 3; why: inbound blank"]
+
+
+def test_a_view_draws_a_blank_node_that_links_to_an_entity_and_its_rdf_export_writes_it(
+    fixture_store, tmp_path
+):
+    """joints25 F3: the view's side panel of genex did not list the blank node that links to it,
+    neither drawn with genex nor held back with it for Expand; an RDF export of genex now writes
+    it with what it reaches, as the whole graph's does."""
+    store = store_with_import(fixture_store, tmp_path, LINKING_TO_GENEX)
+    kg = atmpkg.open(store)
+    blank = next(iter(kg.query('SELECT ?b { ?b ?p "inbound blank" }').rows))[0]
+    for focus, drawn in (("genex", True), ("genecorp", False)):  # genex: one link beyond
+        data = kg.view(kg.select(focus=focus, hops=0)).data
+        ids = [n["iri"] for n in data["nodes"]]
+        at, genex = ids.index(f"_:{blank.value}"), ids.index(ID + "therapy/genex")
+        facts = [(data["properties"][p], text) for p, text, _ in data["nodes"][at]["facts"]]
+        assert facts == [("inner", "deep: yes"), ("score", "3"), ("why", "inbound blank")]
+        assert [data["properties"][e[2]] for e in data["edges"] if e[:2] == [at, genex]] == ["about"]
+        assert (at < data["shown"]) is drawn
+    written = kg.export("nt", None, focus="genex", hops=0).content.decode().splitlines()
+    own = [line.split()[1] for line in written if line.startswith(f"_:{blank.value} ")]
+    assert own == [f"<https://example.org/ns#{p}>" for p in ("about", "inner", "score", "why")]
+    assert sum('<https://example.org/ns#deep> "yes" .' in line for line in written) == 1
 
 
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))

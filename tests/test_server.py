@@ -1231,6 +1231,31 @@ def test_the_served_views_write_an_imported_blank_node_as_the_networks_do(fixtur
         assert "_:" not in json.dumps(data, ensure_ascii=False)
 
 
+def test_neighbours_draw_a_blank_node_that_links_to_the_entity(fixture_store, tmp_path):
+    """joints25 F3: /api/neighbours left out a blank node that links to the entity, which its
+    page lists among the links to it: it is a node linked to it, holding what it holds."""
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
+        "@prefix ex: <https://example.org/ns#> .\n"
+        '[] ex:about <https://w3id.org/atmp-kg/id/therapy/genex> ; ex:why "inbound blank" .\n',
+    )
+    genex = "https://w3id.org/atmp-kg/id/therapy/genex"
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        _, _, body = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": genex}))
+    finally:
+        srv.shutdown()
+    data = json.loads(body)
+    ids = [n["iri"] for n in data["nodes"]]
+    blank = next(n for n in data["nodes"] if n["iri"].startswith("_:"))
+    at = ids.index(blank["iri"])
+    assert [(data["properties"][p], text) for p, text, _ in blank["facts"]] == [
+        ("why", "inbound blank")
+    ]
+    assert [e[:2] for e in data["edges"] if at in e[:2]] == [[at, ids.index(genex)]]
+
+
 def test_entity_as_data_by_accept(server, fixture_store):
     iri = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel")
     label = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")

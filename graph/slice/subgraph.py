@@ -625,19 +625,22 @@ class Slice:
         sample: Sample | None = None,
         hubs: frozenset[str] = frozenset(),
         focus: str | None = None,
+        blanks: Iterable[ox.BlankNode] = (),
     ) -> Slice:
         """The slice that :func:`describe` gives for ``nodes``, read from ``store`` one node at a
-        time.
+        time, followed by ``blanks`` (see :func:`blank_nodes_linking`) with their triples whose
+        object is a value or one of ``nodes``.
 
-        >>> Slice.of_nodes({"urn:a"}, ox.Store()).subjects
-        [<NamedNode value=urn:a>]
+        >>> Slice.of_nodes({"urn:a"}, ox.Store(), blanks=[ox.BlankNode("b")]).subjects
+        [<NamedNode value=urn:a>, <BlankNode value=b>]
         """
 
         def read(subject: Subject) -> list[ox.Triple]:
             return sorted(set(_triples_about(subject, nodes, store)), key=triple_key)
 
         prefetch(store, sorted(nodes), incoming=False)  # a remote store: a request per batch
-        subjects = sorted((ox.NamedNode(n) for n in nodes), key=str)  # canonical order
+        # canonical order: IRIs, then blank nodes (as their N-Triples lines sort)
+        subjects = sorted([*(ox.NamedNode(n) for n in nodes), *blanks], key=str)
         return cls(subjects, read, sample, hubs, focus)
 
     @property
@@ -771,6 +774,39 @@ def _triples_about(subject: Subject, nodes: set[str], store: ox.Store) -> Iterat
             yield quad.triple
 
 
+def blank_nodes_linking(
+    entities: Iterable[str], store: ox.Store | RemoteStore
+) -> list[ox.BlankNode]:
+    """The blank nodes that link to one of ``entities`` and that nothing links to (``[] ex:about
+    therapy:genex``, imported), in canonical order: a network draws each as a node linked to
+    them, as it draws those of the whole graph, where ``show`` lists it among the links to the
+    entity. A blank node something links to is written where that links to it (see
+    :func:`blank_nodes_read`). A remote store cannot be asked about a blank node: none.
+
+    >>> b, genex = ox.BlankNode("b"), ox.NamedNode(ID + "therapy/genex")
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(b, ox.NamedNode("http://example.org/about"), genex))
+    >>> blank_nodes_linking([genex.value], store)
+    [<BlankNode value=b>]
+    """
+    if isinstance(store, RemoteStore):
+        return []
+    linking = {
+        q.subject
+        for iri in entities
+        for q in store.quads_for_pattern(None, None, ox.NamedNode(iri))
+        if isinstance(q.subject, ox.BlankNode)
+    }
+    return _unlinked(linking, store)
+
+
+def _unlinked(nodes: Iterable[ox.BlankNode], store: ox.Store) -> list[ox.BlankNode]:
+    """The blank nodes of ``nodes`` that nothing in ``store`` links to, in canonical order."""
+    return sorted(
+        (b for b in nodes if next(store.quads_for_pattern(None, None, b), None) is None), key=str
+    )
+
+
 def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
     found = []
     for iri in nodes:
@@ -802,10 +838,12 @@ def beyond(
     """The entities one link beyond ``piece`` (a view's data for expanding a node): for each of
     its entities in IRI order, at most ``per_node`` of the entities it links to or is linked from
     that are not in it (in IRI order; never a hub, see :func:`hub_members`, nor a source), until
-    ``limit`` in all. Returns the triples they add (their own, those linking them to the slice or
-    to each other, and those of the hubs and, ``with_sources``, the sources they link to), their
-    IRIs, the hubs among what the triples describe, and for each entity that links to more than
-    were added, how many of those are left out.
+    ``limit`` in all, with the blank nodes that link to them and that nothing links to (see
+    :func:`blank_nodes_linking`). Returns the triples they add (their own, those linking them to
+    the slice or to each other, and those of the hubs and, ``with_sources``, the sources they
+    link to), their node ids (an IRI, ``_:label`` for a blank node), the hubs among what the
+    triples describe, and for each entity that links to more than were added, how many of those
+    are left out.
 
     >>> beyond(Slice.of_triples([]), ox.Store(), per_node=25, limit=2000)
     ([], set(), frozenset(), {})
@@ -835,14 +873,16 @@ def beyond(
     about: dict[str, list[ox.Triple]] = {}
     into: list[ox.Triple] = []
     members = set(entities)
+    own = {s for s in piece.subjects if isinstance(s, ox.BlankNode)}
+    linking: set[ox.BlankNode] = set()
     for n in sorted(added):
         node = ox.NamedNode(n)
         about[n] = [q.triple for q in store.quads_for_pattern(node, None, None)]
-        into += [
-            q.triple
-            for q in store.quads_for_pattern(None, None, node)
-            if q.subject.value in members
-        ]
+        for q in store.quads_for_pattern(None, None, node):
+            if q.subject.value in members or q.subject in own:
+                into.append(q.triple)
+            elif isinstance(q.subject, ox.BlankNode):
+                linking.add(q.subject)
     among = hubs | sources if with_sources else hubs
     linked = {t.object.value for ts in about.values() for t in ts if is_node(t.object)} & among
     described = (added | linked) - inside
@@ -856,7 +896,13 @@ def beyond(
         for t in about[n]
         if not is_node(t.object) or t.object.value in every
     ]
-    return triples + into, added, frozenset(described & hubs), left
+    # those the entity's page would draw with it (joints25 F3); a remote store's are not asked
+    roots = [] if isinstance(store, RemoteStore) else _unlinked(linking, store)
+    triples += [
+        t for b in roots for t in sorted(set(_triples_about(b, every, store)), key=triple_key)
+    ]
+    hidden = added | {f"_:{b.value}" for b in roots}
+    return triples + into, hidden, frozenset(described & hubs), left
 
 
 def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
@@ -974,8 +1020,15 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         # the answer's own entities left the hubs above: what is left are the sources' kinds
         piece.hubs = frozenset(nodes & hubs)
     else:
+        # the blank nodes that link to an entity drawn come with it, as show lists them and as
+        # the whole graph draws them (joints25 F3)
         piece = Slice.of_nodes(
-            nodes | data_only, oxstore, sample, frozenset(nodes & hubs), center if focus else None
+            nodes | data_only,
+            oxstore,
+            sample,
+            frozenset(nodes & hubs),
+            center if focus else None,
+            blank_nodes_linking(entities, oxstore),
         )
         piece.data_only = frozenset(data_only)
         if answer:
