@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import rdflib
 from click.testing import CliRunner
 from conftest import FIXTURE_DATA, store_with_import
+from rdflib.compare import isomorphic
 
 import atmpkg
 from atmpkg.cli import cli
@@ -1295,6 +1297,40 @@ def test_an_entity_document_holds_every_triple_of_the_store_about_it(server, fix
     served = triples_of(get(server, "/id/therapy/alphacel")[2], format=ox.RdfFormat.TURTLE)
     assert len([t for t in served if t.predicate == product and t.object == alphacel]) == 3
     assert len([t for t in served if t.predicate == first and t.subject == alphacel]) == 1
+
+
+def test_an_entity_document_holds_what_its_blank_nodes_hold(fixture_store, tmp_path):
+    """newuser25 F13: the document of an IRI named the blank nodes it links to, and those that
+    link to it, but not what they hold, which no other address serves: it holds them too, each
+    with every blank node it reaches, as an export of the entity writes them."""
+    imported = (
+        "@prefix ex: <https://example.org/ns#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
+        'therapy:genex ex:protocol [ ex:step "collect" ;\n'
+        '    ex:next [ ex:step "manufacture" ; ex:by company:cellco ] ] ;\n'
+        '  ex:schedule ( "day 0" "day 22" ) .\n'
+        '[] ex:about therapy:genex ; ex:inner [ ex:deep "yes" ] .\n'
+    )
+    store = store_with_import(fixture_store, tmp_path, imported)
+    genex = ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/genex")
+    both_ways = "CONSTRUCT { ?e ?p ?o . ?s ?q ?e } WHERE { { ?e ?p ?o } UNION { ?s ?q ?e } }"
+    plain = [
+        t
+        for t in query(both_ways, {"e": genex}, store=store).triples
+        if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)
+    ]
+    expected = rdflib.Graph().parse(data=imported, format="turtle")
+    expected.parse(data=ox.serialize(plain, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        for accept, fmt in (("application/n-triples", "nt"), ("text/turtle", "turtle")):
+            status, _, body = get(srv, "/id/therapy/genex", headers={"Accept": accept})
+            served = rdflib.Graph().parse(data=body, format=fmt)
+            assert (status, len(served)) == (200, len(plain) + 13)
+            assert isomorphic(served, expected), accept
+    finally:
+        srv.shutdown()
 
 
 def test_ui_assets_and_named_query_list(server):

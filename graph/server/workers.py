@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import dataclasses
 import json
 import logging
 import multiprocessing
@@ -65,6 +66,7 @@ from ..errors import (
     suggest,
 )
 from ..handle import KnowledgeGraph
+from ..slice.subgraph import blank_description
 from ..sparql.entities import NameIndex, resolve_entity
 from ..terms import ID
 from .names import index_body
@@ -251,8 +253,9 @@ def _shown(iri: str, graph: KnowledgeGraph) -> EntityView:
 
 
 def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
-    """An entity as RDF (its own triples, both directions) or as an HTML page with a graph view;
-    for a retired IRI, the IRI that replaced it (``moved``)."""
+    """An entity as RDF (its own triples, both directions, with what the blank nodes among them
+    hold) or as an HTML page with a graph view; for a retired IRI, the IRI that replaced it
+    (``moved``)."""
     view = _shown(args["iri"], graph)
     if view.iri != args["iri"]:
         return {"moved": view.iri}
@@ -261,7 +264,10 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
         # pair and the derived facts too, which the page (the card of `show`) leaves out
         both_ways = "CONSTRUCT { ?e ?p ?o . ?s ?q ?e } WHERE { { ?e ?p ?o } UNION { ?s ?q ?e } }"
         triples = graph.query(both_ways, {"e": ox.NamedNode(view.iri)})
-        return {"body": _serialize(triples, args["fmt"])}
+        # a blank node has no address to ask it at: what those linked either way hold comes with
+        # them, as an export writes it (newuser25 F13)
+        whole = blank_description(triples.triples, graph._current().store)
+        return {"body": _serialize(dataclasses.replace(triples, triples=whole), args["fmt"])}
     neighbourhood = graph.view(focus=view.iri, hops=1, title=view.label).html
     page = entity_page(view, neighbourhood)
     return {"body": page.encode("utf-8"), "csp": page_csp(neighbourhood)}
