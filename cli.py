@@ -1441,7 +1441,7 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
     metavar="CLASS",
     help="Also pass through entities of this hub class, e.g. atmp:Country (repeatable). Places, "
     "agencies and concept values are otherwise not passed through: through them everything is "
-    "connected.",
+    "connected. atmp:Claim passes through claims the graph marks contradicted too.",
 )
 @click.option(
     "--avoid",
@@ -1466,7 +1466,8 @@ def path(
 ) -> None:
     """How two entities are connected: the shortest chains of links between them, followed either
     way and each shown in its real direction, the most telling first (deals, ownership and
-    products before shared indications and targets)."""
+    products before shared indications and targets). A claim passed through that the graph marks
+    contradicted or unverified is shown so; contradicted ones only with --through atmp:Claim."""
     connections = _graph(store, endpoint, graph, timeout=timeout).path(
         entity_a, entity_b, max_paths=max_paths, through=through, avoid=avoid
     )

@@ -651,7 +651,9 @@ class KnowledgeGraph:
         """The shortest connections between entities ``a`` and ``b``, at most ``max_paths``, the
         most telling first (deals, ownership and products before shared indications); links are
         followed either way, and each keeps its real direction. Places, agencies and concept
-        values are not passed through unless their class is in ``through``; nothing in ``avoid``
+        values are not passed through unless their class is in ``through``, nor are claims the
+        graph marks contradicted unless ``atmp:Claim`` is (a claim passed through that is
+        contradicted or unverified says so: ``(unverified claim)``); nothing in ``avoid``
         (entities or classes) is. ``graph`` searches another network (e.g. a selection's
         ``.network()``).
 

@@ -8,6 +8,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
+from conftest import store_with_import
 
 import atmpkg
 from atmpkg.cli import cli
@@ -204,6 +205,72 @@ def test_path_passes_hubs_only_when_asked_and_never_what_is_avoided(fixture_stor
     ]
 
 
+#: Each fixture claim, about one therapy, made about OtherCorp too: a contradicted, an unverified
+#: and a supported claim each tie a therapy to OtherCorp in two links.
+CLAIMS_ABOUT_OTHERCORP = (
+    "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    "@prefix claim: <https://w3id.org/atmp-kg/id/claim/> .\n"
+    "@prefix company: <https://w3id.org/atmp-kg/id/company/> .\n"
+    "claim:alphacel-first-approval-2019 atmp:about company:othercorp .\n"
+    "claim:genex-sales atmp:about company:othercorp .\n"
+    "claim:betacel-japan atmp:about company:othercorp .\n"
+)
+
+
+def test_path_passes_a_contradicted_claim_only_when_asked_and_shows_a_claim_s_status(
+    fixture_store, tmp_path
+):
+    """newuser25 F27: path tied Beam to Casgevy through a claim the graph marks contradicted,
+    shown as plain text, where it read as a fact."""
+    store = store_with_import(fixture_store, tmp_path, CLAIMS_ABOUT_OTHERCORP)
+    # not through the contradicted claim, two links: the longer chains without it
+    assert [str(c) for c in find_paths("Alphacel", "OtherCorp", max_paths=1, store=store)] == [
+        "Alphacel → approval → Alphacel — EMA 2018-08-22 (large B-cell lymphoma) → sponsor → "
+        "CellCo Europe → develops → Betacel ← about ← Betacel is approved in Japan. → about → "
+        "OtherCorp"
+    ]
+    (asked,) = find_paths("Alphacel", "OtherCorp", through=["atmp:Claim"], store=store)
+    assert str(asked) == (
+        "Alphacel ← about ← Alphacel was first approved in 2019. (contradicted claim) → about → "
+        "OtherCorp"
+    )
+    assert asked.labels[1] == "Alphacel was first approved in 2019."  # the label is the label
+    assert asked.marks == ("", "contradicted claim", "")
+    # the kind names the class as everywhere, and hub classes are still followed beside it
+    assert [
+        str(c)
+        for c in find_paths(
+            "Alphacel", "OtherCorp", through=["claim", "atmp:Country"], store=store
+        )
+    ] == [str(asked)]
+    (unverified,) = find_paths("Genex", "OtherCorp", store=store)
+    assert str(unverified) == (
+        "Genex ← about ← Genex sales reached USD 1 billion. (unverified claim) → about → OtherCorp"
+    )
+    (supported,) = find_paths("Betacel", "OtherCorp", store=store)
+    assert str(supported) == "Betacel ← about ← Betacel is approved in Japan. → about → OtherCorp"
+    # a contradicted claim may be an end all the same
+    assert [str(c) for c in find_paths("Alphacel was first approved in 2019.", "OtherCorp", store=store)] == [
+        "Alphacel was first approved in 2019. → about → OtherCorp"
+    ]
+    # connected only through it: the error says so, and how to pass through it
+    around = select_subgraph(focus="claim:alphacel-first-approval-2019", hops=1, store=store)
+    with pytest.raises(EmptyResultError) as error:
+        find_paths("Alphacel", "OtherCorp", graph=to_networkx(around), store=store)
+    assert str(error.value) == (
+        "no connection between Alphacel and OtherCorp; they are 2 links apart through a claim the "
+        "graph marks contradicted, which paths do not pass through unless asked: give --through "
+        'atmp:Claim (Python: through=["atmp:Claim"])'
+    )
+    with pytest.raises(EmptyResultError) as error:
+        find_paths("Alphacel", "OtherCorp", avoid=["atmp:Company", "atmp:Deal"], store=store)
+    assert str(error.value) == (
+        "no connection between Alphacel and OtherCorp; they are 2 links apart through a claim the "
+        "graph marks contradicted, which paths do not pass through unless asked: give --through "
+        'atmp:Claim (Python: through=["atmp:Claim"])'
+    )
+
+
 def test_an_imported_entity_of_another_namespace_may_be_an_end_of_a_path(tmp_path):
     """joints23 F11: path refused an imported ex:t1 ("not in the network") that view --focus
     drew with its links; as an end it is a node with its links, elsewhere still a value."""
@@ -231,11 +298,12 @@ def test_an_imported_entity_of_another_namespace_may_be_an_end_of_a_path(tmp_pat
 
 def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(fixture_store):
     # three connections of two links between CellCo and OtherCorp, in a network made for the
-    # test: through a claim (the best linked), an indication and a deal (the least linked)
+    # test: through a claim (the best linked), an indication and a deal (the least linked); a
+    # supported claim, since a contradicted one is not passed through (newuser25 F27)
     net = nx.MultiDiGraph()
     ends = (ID + "company/cellco", ID + "company/othercorp")
     middles = {
-        ID + "claim/alphacel-first-approval-2019": ("atmp:Claim", 5),
+        ID + "claim/betacel-japan": ("atmp:Claim", 5),
         ID + "indication/multiple-myeloma": ("atmp:Indication", 3),
         ID + "deal/bigpharma-cellco-2017": ("atmp:Deal", 4),
     }
@@ -253,7 +321,7 @@ def test_path_puts_the_market_s_own_links_before_shared_diseases_and_statements(
     assert [c.nodes[1] for c in found] == [
         ID + "deal/bigpharma-cellco-2017",
         ID + "indication/multiple-myeloma",
-        ID + "claim/alphacel-first-approval-2019",
+        ID + "claim/betacel-japan",
     ]
 
 
@@ -390,6 +458,19 @@ def test_cli_path_fits_the_terminal_one_link_a_line(fixture_store, monkeypatch):
     args = ["path", "Big Pharma", "Genex", "--store", str(fixture_store)]
     assert CliRunner().invoke(cli, args).stdout.splitlines()[1:] == [
         "1. Big Pharma ← acquirer ← Big Pharma – Genex (licensing, 2019) → deal target → Genex",
+    ]
+
+
+def test_cli_path_shows_a_claim_s_status(fixture_store, tmp_path):
+    """newuser25 F27: --through atmp:Claim passes through a contradicted claim, which says so."""
+    store = store_with_import(fixture_store, tmp_path, CLAIMS_ABOUT_OTHERCORP)
+    args = ["path", "Alphacel", "OtherCorp", "--through", "atmp:Claim", "--store", str(store)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "Shortest connections between Alphacel and OtherCorp (2 links):",
+        "1. Alphacel ← about ← Alphacel was first approved in 2019. (contradicted claim) → about "
+        "→ OtherCorp",
     ]
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,6 +60,13 @@ WEAK_CLASSES = {
     "atmp:MarketFactor": 2,
     "atmp:ProductFigure": 2,
 }
+STATUS, CONTRADICTED = ox.NamedNode(ATMP + "status"), ID + "claim-status/contradicted"
+#: What a chain says after a claim it passes through, by the claim's status: a claim the graph
+#: does not hold for true reads as a fact in a chain unless it says so (newuser25 F27).
+STATUS_MARKS = {
+    CONTRADICTED: "contradicted claim",
+    ID + "claim-status/unverified": "unverified claim",
+}
 
 
 def path_network(
@@ -74,6 +81,14 @@ def path_network(
     >>> "https://w3id.org/atmp-kg/id/country/us" in path_network(kg)
     False
     """
+    return _network_and_statuses(graph, through, keep)[0]
+
+
+def _network_and_statuses(
+    graph: KnowledgeGraph, through: Sequence[str], keep: frozenset[str]
+) -> tuple[networkx.MultiDiGraph, dict[str, str]]:
+    """The :func:`path_network`, and the status of each claim (IRIs) read from the triples it
+    was made of: on a remote store, asking for them again would be a request more."""
     piece = graph.select(through=tuple(through)).slice()
     triples = list(piece.drawn())
     # an entity of another namespace (an import's ex:t1) is a value of the entities it names,
@@ -88,7 +103,12 @@ def path_network(
     net = to_networkx(triples, typed=False, hubs=piece.hubs - keep, drawn=foreign)
     groupings = [n for n, cls in net.nodes(data="class") if cls and GROUPINGS & set(cls.split(";"))]
     net.remove_nodes_from(groupings)
-    return net
+    return net, _statuses(triples)
+
+
+def _statuses(triples: Iterable[ox.Triple]) -> dict[str, str]:
+    """The status of each claim (IRIs) ``triples`` state."""
+    return {t.subject.value: t.object.value for t in triples if t.predicate == STATUS}
 
 
 def one_edge_per_link(net: networkx.MultiDiGraph) -> networkx.MultiDiGraph:
@@ -164,11 +184,14 @@ class Link:
 @dataclass(frozen=True)
 class Connection:
     """A chain of links between two entities: ``nodes`` (IRIs) with their ``labels``, and the
-    ``links`` between consecutive nodes, each in its real direction."""
+    ``links`` between consecutive nodes, each in its real direction; ``marks``, when given, one
+    for each node, are what the chain shows after a label (``contradicted claim`` or
+    ``unverified claim`` for a claim it passes through, ``""`` for none)."""
 
     nodes: tuple[str, ...]
     labels: tuple[str, ...]
     links: tuple[Link, ...]
+    marks: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return self.text()
@@ -184,15 +207,24 @@ class Connection:
         >>> print(chain.text(width=30))
         Kite Pharma
           → subsidiary of → Gilead Sciences
+        >>> print(Connection(("a", "c", "b"), ("Kite", "Kite is Gilead's.", "Gilead"),
+        ...                  (Link("c", "a", "urn:about", "about"), Link("c", "b", "urn:about", "about")),
+        ...                  ("", "unverified claim", "")))
+        Kite ← about ← Kite is Gilead's. (unverified claim) → about → Gilead
         """
+        marks = self.marks or ("",) * len(self.labels)
+        shown = [
+            f"{label} ({mark})" if mark else label
+            for label, mark in zip(self.labels, marks, strict=True)
+        ]
         hops = []
         for index, link in enumerate(self.links):
             arrow = "→" if link.source == self.nodes[index] else "←"
-            hops.append(f"{arrow} {link.label} {arrow} {self.labels[index + 1]}")
-        line = " ".join([self.labels[0], *hops])
+            hops.append(f"{arrow} {link.label} {arrow} {shown[index + 1]}")
+        line = " ".join([shown[0], *hops])
         if width is None or indent + display_width(line) <= width:
             return line
-        return "\n".join([self.labels[0], *(" " * (indent + 2) + hop for hop in hops)])
+        return "\n".join([shown[0], *(" " * (indent + 2) + hop for hop in hops)])
 
     def __len__(self) -> int:
         return len(self.links)
@@ -240,7 +272,9 @@ def shortest_connections(
     those before statements (claims, developments, market figures) that mention both; then those
     through less-linked entities, then in reading order. No connection passes through the
     entities ``avoid`` names (entities, or classes: their instances other than ``a`` and ``b``;
-    see :func:`avoided`).
+    see :func:`avoided`), nor through a claim the graph marks contradicted unless ``through``
+    names ``atmp:Claim``; a claim passed through that is contradicted or unverified is marked so
+    (:attr:`Connection.marks`).
 
     Links are followed whatever their direction; each :class:`Link` keeps its real direction (a
     link that exists both ways, such as develops / developed by, is shown forwards). Raises
@@ -261,11 +295,20 @@ def shortest_connections(
     for node, text in ((start, a), (end, b)):
         if node in named:
             raise ParameterError(f"'{text}' is an end of the connection and cannot be avoided")
-    # an avoided class keeps the ends it holds: the connection starts and ends there all the same
-    banned = named | (members - {start, end})
+    claims_asked = [name for name in through if resolve_class(name, oxstore) == ATMP + "Claim"]
+    through = tuple(name for name in through if name not in claims_asked)
     net = _given(net)
     built = net is None
-    net = net if net is not None else path_network(graph, through, frozenset({start, end}))
+    if net is None:
+        net, statuses = _network_and_statuses(graph, through, frozenset({start, end}))
+    else:
+        statuses = _statuses(q.triple for q in oxstore.quads_for_pattern(None, STATUS, None))
+    # a claim the graph refutes ties nothing together: passed through, it would read as a fact
+    # linking its two ends (newuser25 F27: Beam and Casgevy through "BEAM-101 was approved")
+    refuted = {c for c, status in statuses.items() if status == CONTRADICTED and not claims_asked}
+    # an avoided class keeps the ends it holds: the connection starts and ends there all the same
+    kept = named | (members - {start, end})
+    banned = kept | (refuted - {start, end})
     for node, text in ((start, a), (end, b)):
         if node not in net:
             why = (
@@ -280,7 +323,7 @@ def shortest_connections(
     try:
         found = list(itertools.islice(nx.all_shortest_paths(undirected, start, end), 10_000))
     except nx.NetworkXNoPath:
-        hint = _through_hint(graph, net, start, end, through, banned) if built else ""
+        hint = _through_hint(graph, net, built, start, end, through, kept, refuted)
         raise EmptyResultError(
             f"no connection between {names[start]} and {names[end]}{hint}"
         ) from None
@@ -289,6 +332,7 @@ def shortest_connections(
             tuple(path),
             tuple(names[n] for n in path),
             tuple(_link(net, u, v) for u, v in itertools.pairwise(path)),
+            ("", *(STATUS_MARKS.get(statuses.get(n, ""), "") for n in path[1:-1]), ""),
         )
         for path in found
     ]
@@ -315,26 +359,35 @@ def shortest_connections(
 def _through_hint(
     graph: KnowledgeGraph,
     net: networkx.MultiDiGraph,
+    built: bool,
     start: str,
     end: str,
     through: Sequence[str],
     banned: set[str],
+    refuted: set[str],
 ) -> str:
-    """When ``start`` and ``end`` connect only through hubs (places, agencies, concept values),
-    which paths pass through only when asked: which hub classes, and how to ask."""
+    """When ``start`` and ``end`` connect only through what paths pass through only when asked,
+    hubs (places, agencies, concept values; in a network the search ``built``) or ``refuted``
+    claims: through which classes, and how to ask."""
     import networkx as nx
 
-    hubs = [c for c in HUB_CLASSES if c not in through and c not in GROUPINGS]
-    wider = nx.Graph(path_network(graph, (*through, *hubs), frozenset({start, end})))
+    hubs = [c for c in HUB_CLASSES if c not in through and c not in GROUPINGS] if built else []
+    wider = nx.Graph(
+        path_network(graph, (*through, *hubs), frozenset({start, end})) if hubs else net
+    )
     wider.remove_nodes_from(banned)
     try:
         path = nx.shortest_path(wider, start, end)
     except nx.NetworkXNoPath:
         return ""
     classes = sorted({wider.nodes[n]["class"].split(";")[0] for n in path[1:-1] if n not in net})
+    named = list(classes)
+    if refuted.intersection(path[1:-1]):
+        classes.append("atmp:Claim")
+        named.append("a claim the graph marks contradicted")
     listed = ", ".join(f'"{c}"' for c in classes)
     return (
-        f"; they are {len(path) - 1} links apart through {', '.join(classes)}, which paths do "
+        f"; they are {len(path) - 1} links apart through {', '.join(named)}, which paths do "
         "not pass through unless asked: give "
         + " ".join(f"--through {c}" for c in classes)
         + f" (Python: through=[{listed}])"
