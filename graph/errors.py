@@ -452,6 +452,17 @@ class EndpointAnswerError(StoreError):
         )
 
 
+class WrongEndpointError(StoreError):
+    """The URL given as a SPARQL endpoint is one at which its server takes writes, or the
+    server's address, and answers no query there; the message names the query URL to give.
+
+    >>> raise WrongEndpointError("http://h/store is the server's Graph Store URL")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.WrongEndpointError: http://h/store is the server's Graph Store URL
+    """
+
+
 def reads_answers(method: Callable) -> Callable:
     """Mark a method of the handle (or of a selection) that reads the store: on a remote store,
     an error of Python's own (a ``ValueError`` of ``int()``, an index past a list's end) raised

@@ -855,15 +855,74 @@ def test_a_write_url_given_as_the_query_url_is_found_before_anything_is_written(
     oxigraph, fixture_store
 ):
     graph = "urn:atmpkg:test:wrongurl"
+    said = {
+        oxigraph.graph_store: "Graph Store URL, which answers no query (HTTP 415 Unsupported "
+        "Media Type)",
+        oxigraph.update: "update URL, which answers no query (HTTP 400 Bad Request)",
+    }
+    servers = {oxigraph.graph_store: "oxigraph serve", oxigraph.update: "oxigraph serve and Fuseki"}
     for url in (oxigraph.graph_store, oxigraph.update):
         result = invoke("push", "--endpoint", url, "--graph", graph, "--store", fixture_store)
-        assert result.exit_code == 1
-        assert result.stderr.startswith(f"Error: the SPARQL endpoint {url} answered HTTP")
-        assert result.stderr.endswith(
-            "nothing was written: give the server's query URL as --endpoint (endpoint=), for "
-            "oxigraph serve /query\n"
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: {url} is the server's {said[url]}; give its query URL as the endpoint "
+            f"(--endpoint, ATMPKG_ENDPOINT or endpoint=): {oxigraph.endpoint} on {servers[url]}; "
+            "nothing was written\n",
         )
         assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
+
+
+def test_a_read_of_a_write_url_or_the_servers_address_names_its_query_url(oxigraph):
+    """newuser25 F20: read commands given a write URL or the bare address showed the server's
+    raw reply (HTTP 415 "No supported content Content-Type given", 400, 404), where push named
+    the query URL."""
+    base = oxigraph.endpoint.removesuffix("/query")
+    advice = "give its query URL as the endpoint (--endpoint, ATMPKG_ENDPOINT or endpoint=)"
+    expected = {
+        oxigraph.graph_store: f"{oxigraph.graph_store} is the server's Graph Store URL, which "
+        f"answers no query (HTTP 415 Unsupported Media Type); {advice}: {oxigraph.endpoint} on "
+        "oxigraph serve",
+        oxigraph.update: f"{oxigraph.update} is the server's update URL, which answers no query "
+        f"(HTTP 400 Bad Request); {advice}: {oxigraph.endpoint} on oxigraph serve and Fuseki",
+        base: f"{base} is the server's address, which answers no query (HTTP 404 Not Found); "
+        f"{advice}: {base}/query on oxigraph serve or {base}/sparql on atmpkg serve and Virtuoso",
+    }
+    for url, message in expected.items():
+        result = invoke("stats", "--endpoint", url)
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+        with pytest.raises(StoreError) as caught:
+            show("cellco", endpoint=url)
+        assert str(caught.value) == message
+    # a URL in the shape of a write URL that the server does not have is not called one
+    with pytest.raises(StoreError) as caught:
+        stats(endpoint=base + "/ds/data")
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {base}/ds/data answered HTTP 404 Not Found: POST /ds/data is not "
+        "supported by this server"
+    )
+    # written without its scheme, as a browser's address bar shows it
+    address = base.removeprefix("http://")
+    for given, meant in (
+        (f"{address}/query", f"{base}/query"),
+        (f"{address}/store", f"{base}/query on oxigraph serve"),
+        (address, f"{base}/query on oxigraph serve or {base}/sparql on atmpkg serve and Virtuoso"),
+    ):
+        result = invoke("stats", "--endpoint", given)
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: the endpoint must be an http:// or https:// URL, got {given!r}: did you "
+            f"mean {meant}?\n",
+        )
+    result = invoke("push", "--endpoint", oxigraph.endpoint, "--update-endpoint", f"{address}/update")
+    assert result.stderr == (
+        f"Error: the update endpoint must be an http:// or https:// URL, got '{address}/update': "
+        f"did you mean {base}/update?\n"
+    )
+    with pytest.raises(ParameterError) as caught:
+        RemoteStore("http:/127.0.0.1:7878/query")  # a slip in the scheme is not guessed at
+    assert str(caught.value) == (
+        "the endpoint must be an http:// or https:// URL, got 'http:/127.0.0.1:7878/query'"
+    )
 
 
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):

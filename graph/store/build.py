@@ -50,6 +50,7 @@ from ..errors import (
     UnknownNameError,
     ValidationError,
     Violation,
+    WrongEndpointError,
     described,
     positive_seconds,
     suggest,
@@ -1333,10 +1334,11 @@ def push(
                 f"{endpoint} is an atmpkg serve endpoint, which is read-only; push loads a "
                 "writable SPARQL server (Oxigraph, Fuseki, Virtuoso…); nothing was written"
             ) from None
-        raise StoreError(
-            f"{exc}; nothing was written: give the server's query URL as --endpoint (endpoint=), "
-            "for oxigraph serve /query"
-        ) from None
+        # a write URL's or the address's error names the query URL already
+        advice = "" if isinstance(exc, WrongEndpointError) else (
+            ": give the server's query URL as --endpoint (endpoint=), for oxigraph serve /query"
+        )
+        raise StoreError(f"{exc}; nothing was written{advice}") from None
     total = len(handle.store)
     batches = _batches(handle.store, batch_size)
     try:

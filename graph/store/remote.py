@@ -68,6 +68,7 @@ from ..errors import (
     QuerySyntaxError,
     QueryTimeoutError,
     StoreError,
+    WrongEndpointError,
     positive_seconds,
     whole_number,
 )
@@ -131,8 +132,60 @@ def check_url(url: str, what: str = "endpoint") -> str:
             "or in ~/.netrc instead, never on the command line"
         )
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ParameterError(f"the {what} must be an http:// or https:// URL, got {url!r}")
+        said = f"the {what} must be an http:// or https:// URL, got {url!r}"
+        if "://" not in url and _ADDRESS.match(url):
+            # an address as a browser's bar shows it (newuser25 F20: 127.0.0.1:18204/query)
+            meant = "http://" + url
+            wrong = not_a_query_url(meant) if what == "endpoint" else None
+            raise ParameterError(f"{said}: did you mean {wrong[1] if wrong else meant}?")
+        raise ParameterError(said)
     return url
+
+
+#: A host that is this machine or an address, or any with a port, then a path or nothing: what an
+#: http URL written without its scheme starts with.
+_ADDRESS = re.compile(
+    r"(?:(?:localhost|[0-9.]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]+)?|[\w.-]+:[0-9]+)(?:/|$)"
+)
+#: The last step of the path of a URL at which a SPARQL server takes writes and answers no query:
+#: what the URL is, the last step of the server's query URL beside it, and the servers that have
+#: it there.
+_WRITE_URLS = {
+    "update": ("update URL", "query", "oxigraph serve and Fuseki"),
+    "store": ("Graph Store URL", "query", "oxigraph serve"),
+    "data": ("Graph Store URL", "query", "Fuseki"),
+    "sparql-graph-crud": ("Graph Store URL", "sparql", "Virtuoso"),
+}
+#: Answers to a query that mean "no query is taken here, or not so", not "this query failed";
+#: at a write URL, not 404: a server without such a URL says nothing of what the URL is.
+_NO_QUERY_HERE = frozenset({400, 404, 405, 415})
+
+
+def not_a_query_url(url: str, status: int | None = None) -> tuple[str, str] | None:
+    """What ``url`` is when its path names where a SPARQL server takes writes, or nothing (the
+    server's address), and the query URL to give instead; None for any other URL, and for a write
+    URL the server answered with ``status`` 404 (it has none there).
+
+    >>> not_a_query_url("http://127.0.0.1:7878/store")
+    ("the server's Graph Store URL", 'http://127.0.0.1:7878/query on oxigraph serve')
+    >>> not_a_query_url("http://127.0.0.1:7878/query") is None
+    True
+    """
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+
+    def at(steps: str) -> str:
+        return urllib.parse.urlunsplit(parts._replace(path=steps, query="", fragment=""))
+
+    if not path:
+        return "the server's address", (
+            f"{at('/query')} on oxigraph serve or {at('/sparql')} on atmpkg serve and Virtuoso"
+        )
+    if last not in _WRITE_URLS or status == 404:
+        return None
+    kind, query, servers = _WRITE_URLS[last]
+    return f"the server's {kind}", f"{at(f'{head}/{query}')} on {servers}"
 
 
 def check_graph(graph: str) -> str:
@@ -992,6 +1045,17 @@ class RemoteStore:
             headers={"Accept": accept, "Content-Type": _FORM, **self._auth},
         )
         if not answer.ok:
+            wrong = None
+            if answer.status in _NO_QUERY_HERE:
+                wrong = not_a_query_url(self.endpoint, answer.status)
+            if wrong:
+                # a write URL or the bare address answers in the server's words, which do not
+                # say that the URL is wrong (newuser25 F20)
+                raise WrongEndpointError(
+                    f"{self.endpoint} is {wrong[0]}, which answers no query (HTTP "
+                    f"{answer.status} {answer.reason}); give its query URL as the endpoint "
+                    f"(--endpoint, ATMPKG_ENDPOINT or endpoint=): {wrong[1]}"
+                )
             raise failure(self.endpoint, answer)
         self.answered += 1
         return answer
