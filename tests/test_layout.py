@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Lowest first: a module may import from its own layer and the layers before it, never after.
 LAYERS = [
     (
+        "atmpkg.graph.agency_names",
         "atmpkg.graph.errors",
         "atmpkg.graph.progress",
         "atmpkg.graph.terms",

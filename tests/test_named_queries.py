@@ -11,7 +11,7 @@ from decimal import Decimal
 import networkx
 import pyoxigraph as ox
 import pytest
-from conftest import FIXTURE_DATA
+from conftest import FIXTURE_DATA, store_with_import
 
 import atmpkg
 from atmpkg import queries
@@ -1774,6 +1774,18 @@ def test_an_fda_proper_name_names_the_product_of_its_inn(curated_store):
         "therapy:voretigene-neparvovec-rzyl names nothing in the graph (did you mean "
         "therapy:luxturna?): nothing matches it"
     ]
+
+
+def test_a_proper_name_is_read_in_any_case_after_an_imported_entitys_own_name(curated_store, tmp_path):
+    """rev25 F1: a proper name in capitals was unknown; rev25 F13: an imported entity labelled
+    like a proper name ("tisagenlecleucel-copy") was read as Kymriah's."""
+    assert atmpkg.open(curated_store).show("VORETIGENE NEPARVOVEC-RZYL").iri == ID + "therapy/luxturna"
+    mine = store_with_import(
+        curated_store,
+        tmp_path,
+        '<https://example.org/copy> <http://www.w3.org/2000/01/rdf-schema#label> "tisagenlecleucel-copy" .\n',
+    )
+    assert atmpkg.open(mine).show("tisagenlecleucel-copy").iri == "https://example.org/copy"
 
 
 def test_the_marks_a_brand_is_printed_with_are_dropped_before_its_name_is_read(curated_store):

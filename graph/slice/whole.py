@@ -476,7 +476,7 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     cannot be asked about a blank node.
 
     >>> len(list(written_slice(kg.select(focus="Kymriah", hops=0).with_defaults(with_sources=False, max_nodes=0))))
-    28
+    30
     """
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
@@ -500,7 +500,7 @@ def network_slice(
     ``progress`` is told the triples read), so that the blank nodes no entity reaches are nodes.
 
     >>> len(list(network_slice(kg.select(focus="Kymriah", hops=0))))
-    28
+    30
     """
     graph = selection._bound()
     store = graph._current().store

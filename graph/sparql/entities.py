@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import (
     ParameterError,
     UnknownNameError,
@@ -125,25 +126,6 @@ def _kind_prefix_of_another(kind: str, value: str, store: ox.Store) -> tuple[str
     return None if meant is None else (other, meant.value.rsplit("/", 1)[1])
 
 
-#: What stands between an agency's name and its jurisdiction's beside spaces ("US-FDA",
-#: "FDA (US)"); full stops are left out ("U.S. FDA").
-_BESIDE = re.compile(r"[-()\[\],]")
-#: Characters past the longest name of an agency with its jurisdiction's (the PMDA's, 83, with
-#: Japan's) that leave room for spaces and full stops.
-_LONGEST_AGENCY_AND_PLACE = 200
-
-
-def _words(text: str) -> list[str]:
-    """``text``'s words in lower case, split also at a hyphen, a bracket or a comma, full stops
-    left out."""
-    return _BESIDE.sub(" ", text.replace(".", "")).lower().split()
-
-
-#: Each agency (its IRI, or its slug in a CSV file) with its names and its jurisdiction's names
-#: (ISO code included).
-Agencies = Mapping[str, tuple[Iterable[str], Iterable[str]]]
-
-
 def _agencies(store: ox.Store) -> dict[str, tuple[set[str], set[str]]]:
     """Each agency's names and its jurisdiction's names."""
     agencies: dict[str, tuple[set[str], set[str]]] = {}
@@ -156,69 +138,6 @@ def _agencies(store: ox.Store) -> dict[str, tuple[set[str], set[str]]]:
         names.add(row["name"].value)
         places.add(row["place"].value)
     return agencies
-
-
-def _as_words(agencies: Agencies) -> dict[str, tuple[set[str], set[str]]]:
-    """``agencies`` with each name, theirs and their places', as :func:`_words` writes it."""
-    return {
-        agency: ({" ".join(_words(n)) for n in names}, {" ".join(_words(p)) for p in places})
-        for agency, (names, places) in agencies.items()
-    }
-
-
-def _name_and_rest(text: str) -> list[tuple[str, list[str]]]:
-    """Each way to read ``text`` as a name and the words beside it, either first: at each space
-    (hyphen, bracket) between words, or, for one word, at each of its letters ("usfda": "fda"
-    beside "us"), as the trade press glues an agency's acronym to its country's code."""
-    words = _words(text)
-    if len(text) > _LONGEST_AGENCY_AND_PLACE:
-        return []  # no agency's name and place are as long; each cut of a long word is a copy
-    if len(words) == 1:
-        word = words[0]
-        cuts = [([word[:at]], [word[at:]]) for at in range(1, len(word))]
-    else:
-        cuts = [(words[:at], words[at:]) for at in range(1, len(words))]
-    return [
-        (" ".join(name), rest)
-        for first, second in cuts
-        for name, rest in ((second, first), (first, second))
-    ]
-
-
-#: The endings of a regular demonym, put after a place's name or after it without its final
-#: vowels: Australi-an, Korea-n, Japan-ese, Chin-ese, Canad-ian.
-_DEMONYM_ENDINGS = ("n", "an", "ian", "ese")
-
-
-def _demonym(word: str, named: str) -> bool:
-    """Whether ``word`` is the regular demonym of ``named``, a word of a place's name (not a
-    code, whose demonym no one writes), as the press writes an agency with its country's
-    ("Australian TGA", newuser25 F8).
-
-    >>> _demonym("japanese", "japan"), _demonym("chinese", "china"), _demonym("usan", "us")
-    (True, True, False)
-    """
-    stems = {named, named.rstrip("aeiou")} if len(named) > 3 else set()
-    return any(word == stem + ending for stem in stems for ending in _DEMONYM_ENDINGS)
-
-
-def _of_place(qualifier: list[str], places: set[str]) -> bool:
-    """Whether ``qualifier`` (words) names one of ``places``: a place's name, code, some of its
-    name's words or their demonyms or, for a name of several words, their initials (those of the
-    code "US" would make "u" a place, and "UKFDA" Korea's KFDA beside it).
-
-    >>> _of_place(["uk"], {"united kingdom", "gb"}), _of_place(["u"], {"united states", "us"})
-    (True, False)
-    >>> _of_place(["korean"], {"south korea", "kr"})
-    True
-    """
-    for place in places:
-        named = place.split()
-        if all(w in named or any(_demonym(w, n) for n in named) for w in qualifier):
-            return True
-        if len(named) > 1 and len(qualifier) == 1 and qualifier[0] == "".join(w[0] for w in named):
-            return True
-    return False
 
 
 def agency_with_its_place(text: str, store: ox.Store) -> str | None:
@@ -238,24 +157,6 @@ def agency_with_its_place(text: str, store: ox.Store) -> str | None:
     return agency_of_place(text, _agencies(store))
 
 
-def agency_of_place(text: str, agencies: Agencies) -> str | None:
-    """The one of ``agencies`` that ``text`` names by a name of it beside its jurisdiction's, as
-    :func:`agency_with_its_place` reads it in a store, for names read elsewhere: a CSV file's
-    reference is read so too (newuser25 F10: "US FDA" in an approvals file was offered 'nmpa').
-
-    >>> agency_of_place("U.S.-FDA", {"fda": (["FDA"], ["United States", "US"])})
-    'fda'
-    """
-    agencies = _as_words(agencies)
-    found = {
-        agency
-        for name, rest in _name_and_rest(text)
-        for agency, (names, places) in agencies.items()
-        if name in names and _of_place(rest, places)
-    }
-    return next(iter(found)) if len(found) == 1 else None
-
-
 def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
     """The agencies a name of which ``text`` holds beside other words, as
     :func:`agency_with_its_place` reads it but with a place that is not their own: those beside
@@ -266,24 +167,6 @@ def agencies_beside_a_place(text: str, store: ox.Store) -> list[str]:
     ['/fda', 'mfds']
     """
     return agencies_beside_places(text, _agencies(store))
-
-
-def agencies_beside_places(text: str, agencies: Agencies) -> list[str]:
-    """Those of ``agencies`` that :func:`agencies_beside_a_place` offers ``text``, for names
-    read elsewhere, such as a CSV file's.
-
-    >>> agencies_beside_places("UKFDA", {"fda": (["FDA"], ["US"]), "mhra": (["MHRA"], ["UK"])})
-    ['fda']
-    """
-    agencies = _as_words(agencies)
-    places = {place for _, (_, of) in agencies.items() for place in of}
-    ranked: dict[str, tuple[bool, int]] = {}
-    for name, rest in _name_and_rest(text):
-        for agency, (names, _) in agencies.items():
-            if name in names:
-                rank = (not _of_place(rest, places), -len(name))
-                ranked[agency] = min(ranked.get(agency, rank), rank)
-    return sorted(ranked, key=lambda agency: (ranked[agency], agency))
 
 
 #: What an empty name of an entity is told.
@@ -356,7 +239,7 @@ def _by_proper_name(text: str, store: ox.Store, kind: str = "") -> str | None:
     >>> _by_proper_name("onasemnogene-abeparvovec-xioi", store, "therapy")  # Zolgensma's
     'https://w3id.org/atmp-kg/id/therapy/zolgensma'
     """
-    written = _PROPER_NAME.fullmatch(text)
+    written = _PROPER_NAME.fullmatch(text.lower())  # names are read in any case (rev25 F1)
     if written is None:
         return None
     proper: dict[str, set[str]] = {}
@@ -616,9 +499,9 @@ def _by_name(
         raise ParameterError(
             f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
         )
-    product_or_agency = found.proper_name(text) or agency_of_place(text, found.agencies)
-    if product_or_agency is not None:
-        return product_or_agency
+    agency = agency_of_place(text, found.agencies)
+    if agency is not None:
+        return agency
     by_slug = found.choices.by_slug.get(text.lower(), set())
     if len(by_slug) == 1:  # a slug typed in capitals: slugs are lower-case
         return next(iter(by_slug))
@@ -631,6 +514,10 @@ def _by_name(
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
             "give the IRI"
         )
+    # after an imported entity's own name, which may end as a proper name does (rev25 F13)
+    product = found.proper_name(text)
+    if product is not None:
+        return product
     in_brackets = bracketed()
     if in_brackets and in_brackets[1]:
         return in_brackets[0]
@@ -722,7 +609,7 @@ class NameIndex:
     def proper_name(self, text: str) -> None:
         """Nothing for a text that is no FDA proper name: one is left to the store's look-up
         (:class:`_ForTheStore`), which reads the products' INNs and proper names."""
-        if _PROPER_NAME.fullmatch(text):
+        if _PROPER_NAME.fullmatch(text.lower()):
             raise _ForTheStore
 
     def resolve(self, text: str) -> str | None:

@@ -39,6 +39,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
+from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import DataError, DataErrors, cut, indefinite, suggest
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
@@ -1028,8 +1029,6 @@ class _Compiler:
         name (an agency also beside its jurisdiction's: "US FDA", "Japan PMDA"), with True; else,
         with ``near``, the closest (at most five, the closer first) with False: an agency's named beside a place not its own ("UKFDA"), those whose name ``text``
         writes with initials ('B-cell ALL'), then those whose names or slugs are near it."""
-        from ..sparql.entities import agencies_beside_places, agency_of_place
-
         names, labels = self.names_of(kind)
         found = named_by(names, text, self.unbracketed(kind))
         if not found and text.lower() in labels:  # a slug typed in capitals
