@@ -558,7 +558,7 @@ def _quote_hint(
             quoted = f"{option} {shlex.quote(' '.join([given[at - 1], *strays]))}"
         else:
             continue
-        if option in texts and _a_path(strays[-1]):
+        if option in texts and len(strays) == 1 and _a_path(strays[0]):
             continue  # a file name after a name is rather a file given without its -o (rev24b F6)
         return (
             f"'{' '.join(strays)}' follows {written}: a value with spaces goes in quotes: {quoted}"

@@ -1422,6 +1422,8 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
         # rev24b F6: a file name after an entity's name is the output given without -o
         (["view", "--focus", "kymriah", "v.html"], "atmpkg view takes the file to write as -o: atmpkg view --focus kymriah -o v.html"),
         (["export", "--focus", "kymriah", "k.ttl"], "atmpkg export takes the file to write as -o: atmpkg export --focus kymriah -o k.ttl"),
+        # rev25 F6: after the rest of a name, still the quotes
+        (["view", "--title", "My", "View", "v.html"], "'View v.html' follows --title My: a value with spaces goes in quotes: --title 'My View v.html'"),
         (["rank", "kymriah"], "Got unexpected extra argument (kymriah)"),
         (["view", "--", "kymriah"], "Got unexpected extra argument (kymriah)"),
         # newuser25 F4: a class by its local name or label is a class, in view, export and rank,
