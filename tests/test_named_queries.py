@@ -1719,6 +1719,7 @@ def test_a_name_with_another_name_of_it_or_of_a_linked_entity_in_brackets_names_
         "unknown entity 'http://w3id.org/atmp-kg/id/therapy/kymriah'; did you mean "
         f"'{ID}therapy/kymriah'? The graph's IRIs begin https:, not http:."
     )
+    assert near.value.entities == [f"{ID}therapy/kymriah"]  # rev25 F15: as the server's /id/ hint reads it
     with pytest.raises(UnknownNameError) as near:
         run_named(
             "company-portfolio",

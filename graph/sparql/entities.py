@@ -389,7 +389,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         )
     mended = _mended(text, store) if candidates and not existing else None
     if mended:
-        raise UnknownNameError("entity", text, suggestions=[mended[0]], hint=mended[1])
+        raise UnknownNameError(
+            "entity", text, suggestions=[mended[0]], hint=mended[1], entities=[mended[0]]
+        )
     return _by_name(
         text,
         _StoreNames(store),
