@@ -769,6 +769,46 @@ def test_a_view_draws_a_blank_node_that_links_to_an_entity_and_its_rdf_export_wr
     assert sum('<https://example.org/ns#deep> "yes" .' in line for line in written) == 1
 
 
+#: Thirty blank nodes nothing links to that link to genex, each with a score.
+MANY_LINKING_TO_GENEX = (
+    "@prefix ex: <https://example.org/ns#> .\n"
+    "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+    + "".join(f"[] ex:about therapy:genex ; ex:score {n} .\n" for n in range(30))
+)
+
+
+def test_the_blank_nodes_that_link_to_an_entity_count_against_the_cap(fixture_store, tmp_path):
+    """rev25 F2: the blank nodes that link to an entity were drawn and exported on top of
+    --max-nodes (3,010 nodes under a cap of 10, the note saying "showing 10 of 22 entities").
+    They count against the cap after the entities, the note and the graph's attributes say how
+    many were left out, with their links, and the RDF export writes those the network draws."""
+    store = store_with_import(fixture_store, tmp_path, MANY_LINKING_TO_GENEX)
+    kg = atmpkg.open(store)
+    capped = kg.select(focus="genex", hops=0, max_nodes=3)
+    net = capped.network()
+    blanks = sorted(n for n in net if n.startswith("_:"))
+    assert (net.number_of_nodes(), len(blanks), net.number_of_edges()) == (3, 2, 2)
+    note = (
+        "The neighbourhood of therapy:genex: showing 1 of 1 entities and 2 of the 30 blank nodes "
+        "that link to them; left out 28 blank nodes and 28 links (narrow the selection to see "
+        "the rest)"
+    )
+    assert {k: net.graph[k] for k in ("note", "blankNodesKept", "blankNodesLeftOut")} == {
+        "note": note,
+        "blankNodesKept": 2,
+        "blankNodesLeftOut": 28,
+    }
+    exported = kg.export("csv", tmp_path / "g", focus="genex", hops=0, max_nodes=3)
+    assert (exported.notes[-1], exported.nodes, exported.edges) == (note, 3, 2)
+    written = kg.export("nt", None, focus="genex", hops=0, max_nodes=3).content.decode()
+    assert sorted({line.split()[0] for line in written.splitlines() if line[:2] == "_:"}) == blanks
+    # a cap the entities fill leaves every blank node out, and so does a class's
+    wider = kg.select(classes=["atmp:Therapy"], max_nodes=2).slice().sample
+    assert (wider.kept, wider.selected, wider.blanks_linking, wider.links_left_out) == (2, 3, 30, 30)
+    # uncapped, every one is drawn
+    assert kg.select(focus="genex", hops=0, max_nodes=0).network().number_of_nodes() == 31
+
+
 @pytest.mark.parametrize("fmt", sorted(RDF_FORMATS))
 def test_imported_blank_node_structures_survive_an_export_in_every_format(round_trip, fmt):
     store, before, _ = round_trip

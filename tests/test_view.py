@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import HUGE
+from conftest import HUGE, store_with_import
 
 import atmpkg
 from atmpkg.cli import cli
@@ -1278,6 +1278,33 @@ BEYOND_NOVARTIS = """SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {
     VALUES ?c { atmp:Company atmp:GeographicArea atmp:RegulatoryAgency skos:Concept
                 skos:ConceptScheme skos:Collection atmp:Source }
     ?x a/rdfs:subClassOf* ?c } }"""
+
+
+def test_the_expand_data_holds_as_many_blank_nodes_linking_to_an_entity_as_it_holds_entities(
+    fixture_store, tmp_path
+):
+    """rev25 F2: a view held back every blank node that links to an entity it held for Expand
+    (3,000 of them for Yescarta in a 17-node Gilead view, where Expand holds 25 entities for each
+    node); it holds EXPAND_PER_NODE, and the entity says how many more there are. Drawn, they
+    count against max_nodes as entities do."""
+    many = "".join(f"[] ex:about therapy:genex ; ex:score {n} .\n" for n in range(30))
+    turtle = (
+        "@prefix ex: <https://example.org/ns#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n" + many
+    )
+    kg = atmpkg.open(store_with_import(fixture_store, tmp_path, turtle))
+    data = kg.view(kg.select(focus="genecorp", hops=0)).data  # genex: one link beyond
+    blanks = [n for n in data["nodes"] if n["iri"].startswith("_:")]
+    genex = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
+    assert (len(blanks), genex["left"]) == (view_module.EXPAND_PER_NODE, [5, "therapy:genex"])
+    assert all(data["nodes"].index(n) >= data["shown"] for n in blanks)
+    capped = kg.view(kg.select(focus="genex", hops=0, max_nodes=4)).data
+    assert (capped["shown"], capped["warnings"][-1]) == (
+        4,
+        "The neighbourhood of therapy:genex: showing 1 of 1 entities and 3 of the 30 blank nodes "
+        "that link to them; left out 27 blank nodes and 27 links (narrow the selection to see the "
+        "rest)",
+    )
 
 
 def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(

@@ -491,8 +491,11 @@ def _left_out_of(
 @dataclass(frozen=True)
 class Sample:
     """How a selection was capped: ``kept`` of ``selected`` entities (``what`` was selected,
-    ``how`` the kept ones were chosen), and exactly what was left out: ``entities_left_out`` and
-    ``links_left_out`` (links between selected entities with an end left out, a link and its
+    ``how`` the kept ones were chosen, "" when all were kept), ``blanks_kept`` of the
+    ``blanks_linking`` blank nodes that link to the selected entities and that nothing links to
+    (see :func:`blank_nodes_linking`), which count against the same cap after the entities, and
+    exactly what was left out: ``entities_left_out``, ``blanks_left_out`` and ``links_left_out``
+    (links between selected entities or those blank nodes with an end left out, a link and its
     materialised inverse counted once, as a network draws them)."""
 
     what: str
@@ -500,6 +503,8 @@ class Sample:
     kept: int
     selected: int
     links_left_out: int
+    blanks_kept: int = 0
+    blanks_linking: int = 0
 
     @property
     def entities_left_out(self) -> int:
@@ -511,19 +516,36 @@ class Sample:
         return self.selected - self.kept
 
     @property
+    def blanks_left_out(self) -> int:
+        """The blank nodes linking to the selected entities that were left out.
+
+        >>> Sample("the graph", "", 3, 3, 0, 4, 3000).blanks_left_out
+        2996
+        """
+        return self.blanks_linking - self.blanks_kept
+
+    @property
     def attributes(self) -> dict[str, str | int]:
-        """What was kept and left out, as the attributes of a network's graph.
+        """What was kept and left out, as the attributes of a network's graph (the blank nodes'
+        when some link to the kept entities).
 
         >>> Sample("the graph", "the best connected", 3, 10, 7).attributes["linksLeftOut"]
         7
+        >>> Sample("the graph", "", 3, 3, 0, 4, 3000).attributes["blankNodesLeftOut"]
+        2996
         """
-        return {
+        counts: dict[str, str | int] = {
             "note": self.note,
             "entitiesSelected": self.selected,
             "entitiesKept": self.kept,
             "entitiesLeftOut": self.entities_left_out,
             "linksLeftOut": self.links_left_out,
         }
+        if self.blanks_linking:
+            counts["blankNodesLinking"] = self.blanks_linking
+            counts["blankNodesKept"] = self.blanks_kept
+            counts["blankNodesLeftOut"] = self.blanks_left_out
+        return counts
 
     @property
     def note(self) -> str:
@@ -533,13 +555,27 @@ class Sample:
         'The graph: showing 3 of 10 entities, the best connected; left out 7 entities and 7 links (narrow the selection to see the rest)'
         >>> Sample("the graph", "the best connected", 3, 4, 1).note.split("; ")[1]
         'left out 1 entity and 1 link (narrow the selection to see the rest)'
+        >>> Sample("the graph", "", 3, 3, 2996, 4, 3000).note
+        'The graph: showing 3 of 3 entities and 4 of the 3,000 blank nodes that link to them; left out 2,996 blank nodes and 2,996 links (narrow the selection to see the rest)'
         """
-        entities, links = self.entities_left_out, self.links_left_out
+        entities, links, blanks = self.entities_left_out, self.links_left_out, self.blanks_left_out
+        showing = f"showing {self.kept:,} of {self.selected:,} entities"
+        if self.how:
+            showing += f", {self.how}"
+        if self.blanks_linking:
+            showing += ("," if self.how else "") + (
+                f" and {self.blanks_kept:,} of the {self.blanks_linking:,} blank "
+                f"node{'' if self.blanks_linking == 1 else 's'} that link to them"
+            )
+        parts = []
+        if entities or not self.blanks_linking:
+            parts.append(f"{entities:,} {'entity' if entities == 1 else 'entities'}")
+        if blanks:
+            parts.append(f"{blanks:,} blank node{'' if blanks == 1 else 's'}")
+        left = f"{', '.join(parts)} and {links:,} link{'' if links == 1 else 's'}"
         return (
-            f"{self.what[0].upper()}{self.what[1:]}: showing {self.kept:,} of {self.selected:,} "
-            f"entities, {self.how}; left out {entities:,} "
-            f"{'entity' if entities == 1 else 'entities'} and {links:,} "
-            f"link{'' if links == 1 else 's'} (narrow the selection to see the rest)"
+            f"{self.what[0].upper()}{self.what[1:]}: {showing}; left out {left} "
+            "(narrow the selection to see the rest)"
         )
 
 
@@ -800,6 +836,34 @@ def blank_nodes_linking(
     return _unlinked(linking, store)
 
 
+def _blanks_kept(
+    linking: Sequence[ox.BlankNode],
+    kept: set[str],
+    selected: set[str],
+    room: int | None,
+    store: ox.Store | RemoteStore,
+    asked: frozenset[str],
+) -> tuple[list[ox.BlankNode], int]:
+    """The first ``room`` (None: all) of ``linking`` (see :func:`blank_nodes_linking`) that link
+    to one of the ``kept`` entities, and how many links the others have to ``selected`` entities,
+    as a network draws them (a derived shortcut only when ``asked`` for)."""
+    blanks: list[ox.BlankNode] = []
+    links = 0
+    for blank in linking:
+        ends = [
+            q.object.value
+            for q in store.quads_for_pattern(blank, None, None)
+            if isinstance(q.object, ox.NamedNode)
+            and q.object.value in selected
+            and (q.predicate.value not in NOT_DRAWN or q.predicate.value in asked)
+        ]
+        if (room is None or len(blanks) < room) and any(end in kept for end in ends):
+            blanks.append(blank)
+        else:
+            links += len(ends)
+    return blanks, links
+
+
 def _unlinked(nodes: Iterable[ox.BlankNode], store: ox.Store) -> list[ox.BlankNode]:
     """The blank nodes of ``nodes`` that nothing in ``store`` links to, in canonical order."""
     return sorted(
@@ -839,11 +903,11 @@ def beyond(
     its entities in IRI order, at most ``per_node`` of the entities it links to or is linked from
     that are not in it (in IRI order; never a hub, see :func:`hub_members`, nor a source), until
     ``limit`` in all, with the blank nodes that link to them and that nothing links to (see
-    :func:`blank_nodes_linking`). Returns the triples they add (their own, those linking them to
-    the slice or to each other, and those of the hubs and, ``with_sources``, the sources they
-    link to), their node ids (an IRI, ``_:label`` for a blank node), the hubs among what the
-    triples describe, and for each entity that links to more than were added, how many of those
-    are left out.
+    :func:`blank_nodes_linking`): at most ``per_node`` for each, within ``limit`` too. Returns the
+    triples they add (their own, those linking them to the slice or to each other, and those of
+    the hubs and, ``with_sources``, the sources they link to), their node ids (an IRI, ``_:label``
+    for a blank node), the hubs among what the triples describe, and for each entity that links
+    to more than were added (or that more blank nodes link to), how many of those are left out.
 
     >>> beyond(Slice.of_triples([]), ox.Store(), per_node=25, limit=2000)
     ([], set(), frozenset(), {})
@@ -874,7 +938,7 @@ def beyond(
     into: list[ox.Triple] = []
     members = set(entities)
     own = {s for s in piece.subjects if isinstance(s, ox.BlankNode)}
-    linking: set[ox.BlankNode] = set()
+    linking: dict[str, set[ox.BlankNode]] = {}
     for n in sorted(added):
         node = ox.NamedNode(n)
         about[n] = [q.triple for q in store.quads_for_pattern(node, None, None)]
@@ -882,7 +946,7 @@ def beyond(
             if q.subject.value in members or q.subject in own:
                 into.append(q.triple)
             elif isinstance(q.subject, ox.BlankNode):
-                linking.add(q.subject)
+                linking.setdefault(n, set()).add(q.subject)
     among = hubs | sources if with_sources else hubs
     linked = {t.object.value for ts in about.values() for t in ts if is_node(t.object)} & among
     described = (added | linked) - inside
@@ -896,10 +960,19 @@ def beyond(
         for t in about[n]
         if not is_node(t.object) or t.object.value in every
     ]
-    # those the entity's page would draw with it (joints25 F3); a remote store's are not asked
-    roots = [] if isinstance(store, RemoteStore) else _unlinked(linking, store)
+    # those the entity's page would draw with it (joints25 F3), as many as of the entities it
+    # links to (rev25 F2); a remote store's are not asked
+    roots: set[ox.BlankNode] = set()
+    for n in [] if isinstance(store, RemoteStore) else sorted(linking):
+        found = [b for b in _unlinked(linking[n], store) if b not in roots]
+        room = max(min(per_node, limit - len(added) - len(roots)), 0)
+        roots.update(found[:room])
+        if len(found) > room:
+            left[n] = len(found) - room
     triples += [
-        t for b in roots for t in sorted(set(_triples_about(b, every, store)), key=triple_key)
+        t
+        for b in sorted(roots, key=str)
+        for t in sorted(set(_triples_about(b, every, store)), key=triple_key)
     ]
     hidden = added | {f"_:{b.value}" for b in roots}
     return triples + into, hidden, frozenset(described & hubs), left
@@ -979,15 +1052,30 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             result.notes if name or file or text else (),
         )
     sample = None
+    blanks: list[ox.BlankNode] = []
     if given is None:
         entities = nodes - hubs
+        kept, how = entities, None
         if cap is not None:
             kept, how = cap_nodes(entities, cap, oxstore, distance if focus else None)
-            if how is not None:
-                asked = shortcuts_named(text) if answer else frozenset()
-                left_out = links_left_out(oxstore, entities, kept, asked)
-                sample = Sample(what, how, len(kept), len(entities), left_out)
-                entities = kept
+        # the blank nodes that link to an entity drawn come with it, as show lists them and as
+        # the whole graph draws them (joints25 F3), nodes the cap counts too (rev25 F2)
+        asked = shortcuts_named(text) if answer else frozenset()
+        linking = blank_nodes_linking(entities, oxstore)
+        room = None if cap is None else max(cap - len(kept), 0)
+        blanks, blank_links = _blanks_kept(linking, kept, entities, room, oxstore, asked)
+        if how is not None or len(blanks) < len(linking):
+            left_out = links_left_out(oxstore, entities, kept, asked) if how else 0
+            sample = Sample(
+                what,
+                how or "",
+                len(kept),
+                len(entities),
+                left_out + blank_links,
+                len(blanks),
+                len(linking),
+            )
+            entities = kept
         whole = selection.whole and sample is None
         # the whole graph keeps every hub, so that its RDF is complete
         nodes = entities | (nodes & hubs if whole else _linked(entities, oxstore, hubs))
@@ -1020,15 +1108,13 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         # the answer's own entities left the hubs above: what is left are the sources' kinds
         piece.hubs = frozenset(nodes & hubs)
     else:
-        # the blank nodes that link to an entity drawn come with it, as show lists them and as
-        # the whole graph draws them (joints25 F3)
         piece = Slice.of_nodes(
             nodes | data_only,
             oxstore,
             sample,
             frozenset(nodes & hubs),
             center if focus else None,
-            blank_nodes_linking(entities, oxstore),
+            blanks,
         )
         piece.data_only = frozenset(data_only)
         if answer:
