@@ -519,21 +519,28 @@ _SPACED_OPTIONS = frozenset({"params", "focus", "avoid", "title", "store", "outp
 _TEXT_OPTIONS = frozenset({"params", "focus", "avoid", "title"})
 
 
+#: The options of :data:`_SPACED_OPTIONS` whose values name an entity (``--avoid`` also a class).
+_ENTITY_OPTIONS = frozenset({"focus", "avoid"})
+
+
 def _quote_hint(
     command: click.Command,
     given: list[str],
     strays: list[str],
+    taken: dict,
     options: frozenset[str] = _SPACED_OPTIONS,
 ) -> str | None:
-    """What to write when ``strays``, the last words of ``given`` that ``command`` did not take,
-    follow a value of an option that may hold spaces (``-p company=Kite Pharma``), one of
-    ``options``: the value in quotes (newuser23 F18); None when they follow none."""
+    """What to write when ``strays``, the last words of ``given`` that ``command`` (with the
+    values ``taken``) did not take, follow a value of an option that may hold spaces (``-p
+    company=Kite Pharma``), one of ``options``: the value in quotes (newuser23 F18); None when
+    they follow none, or when the value so quoted would name no entity where one is meant
+    (``--focus kymriah graphml``, joints25 F2)."""
     if not strays or not all(word.strip() for word in strays):
         return None
     if re.match(r"[A-Za-z_][A-Za-z0-9_]*=", strays[0]):
         return None  # a binding without -p, not the rest of a value
     spaced = {
-        name
+        name: option.name
         for option in command.params
         if isinstance(option, click.Option) and option.name in options
         for name in option.opts
@@ -551,15 +558,20 @@ def _quote_hint(
         if _a_path(value if glued else given[at - 1]) and _a_path(strays[-1]):
             continue  # a file name after a file name is a second file, not the rest of one
         if glued and option in spaced:
-            written = given[at - 1]
-            quoted = f"{option}={shlex.quote(' '.join([value, *strays]))}"
+            written, joined = given[at - 1], " ".join([value, *strays])
+            quoted = f"{option}={shlex.quote(joined)}"
         elif at >= 2 and given[at - 2] in spaced:
             option, written = given[at - 2], f"{given[at - 2]} {given[at - 1]}"
-            quoted = f"{option} {shlex.quote(' '.join([given[at - 1], *strays]))}"
+            joined = " ".join([given[at - 1], *strays])
+            quoted = f"{option} {shlex.quote(joined)}"
         else:
             continue
         if option in texts and len(strays) == 1 and _a_path(strays[0]):
             continue  # a file name after a name is rather a file given without its -o (rev24b F6)
+        if spaced[option] in _ENTITY_OPTIONS and not (
+            (spaced[option] == "avoid" and _a_class(joined)) or _names_an_entity(joined, taken)
+        ):
+            continue
         return (
             f"'{' '.join(strays)}' follows {written}: a value with spaces goes in quotes: {quoted}"
         )
@@ -581,6 +593,9 @@ class _Slip(NamedTuple):
     #: the options and values the value stands for, where it is several (``localhost:8080``:
     #: ``--host localhost --port 8080``); else it is ``option``'s
     split: Callable[[str], list[tuple[str, str]]] | None = None
+    #: whether several words joined are this one value, with the options given (a name of
+    #: several words names an entity, joints25 F2); else each word is a value of its own
+    whole: Callable[[str, dict], bool] | None = None
 
     def given(self, value: str) -> list[tuple[str, str]]:
         """Each option ``value`` stands for, with its value.
@@ -688,6 +703,34 @@ def _a_path(word: str) -> bool:
     return word.endswith(("/", os.sep)) or Path(word).suffix.lower() in suffixes
 
 
+def _names_an_entity(name: str, taken: dict) -> bool:
+    """Whether ``name`` names an entity of the store the options ``taken`` choose (--store, else
+    ATMPKG_STORE, else the default store), as its current build holds it: a hint offers words
+    joined into one name only where it names one (joints25 F2: ``--focus 'kymriah graphml'``).
+    False where there is no build to ask, as a usage error builds no store, and where the graph
+    is an endpoint's, as a usage error asks no server.
+
+    >>> _names_an_entity("Kite Pharma", {"endpoint": "http://127.0.0.1:1/sparql"})
+    False
+    """
+    from atmpkg.graph.errors import AtmpkgError
+    from atmpkg.graph.sparql.entities import resolve_entity
+    from atmpkg.graph.store import folder as stores
+
+    store = taken.get("store")
+    if taken.get("endpoint") or (store is None and os.environ.get("ATMPKG_ENDPOINT")):
+        return False  # as _graph reads them: a store typed wins over ATMPKG_ENDPOINT
+    try:
+        root = stores.resolve_path(store or os.environ.get("ATMPKG_STORE") or None)
+        build = stores.current_build(root)
+        if build is None:
+            return False
+        resolve_entity(name, stores.open_build(root, build).store)
+    except AtmpkgError:
+        return False
+    return True
+
+
 def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
     """What a value given without its option is, for a command that reads a selection of the
     graph; ``outputs`` tell its output file's name."""
@@ -704,8 +747,21 @@ def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
             lambda w: "=" not in w and not any(_a_path(part) for part in w.split(" ")),
             chosen,
             words=True,
+            whole=_names_an_entity,
         ),
     )
+
+
+def _an_export_format(word: str) -> bool:
+    """Whether ``word`` is a format ``export --format`` takes (``graphml``, ``Turtle``)."""
+    from atmpkg.graph.errors import UnknownNameError
+    from atmpkg.graph.slice.export import resolve_format
+
+    try:
+        resolve_format(word)
+    except UnknownNameError:
+        return False
+    return True
 
 
 def _export_file(word: str) -> bool:
@@ -749,18 +805,35 @@ class _Command(click.Command):
         """What to write instead of ``given``, the words the command was given, some of which it
         did not take."""
         taken, strays, _ = self.make_parser(ctx).parse_args(list(given))
-        hint = self.slip_hint(ctx, given) or _quote_hint(self, given, strays)
+        hint = self.slip_hint(ctx, given) or _quote_hint(self, given, strays, taken)
         if hint or not self.takes or not all(word.strip() for word in strays):
             return hint
         names = [taken[p.name] for p in self.params if isinstance(p, click.Argument)] + strays
         count = len(names) - len(strays)
+
+        def named(part: list[str]) -> bool:
+            return _names_an_entity(" ".join(part), taken)
+
+        # words joined into one name only where it names an entity (newuser25 F12)
         ways = [
-            " ".join(shlex.quote(" ".join(part)) for part in split)
-            for split in _splits(names, count)
+            split for split in _splits(names, count) if all(len(p) == 1 or named(p) for p in split)
         ]
         command = f"atmpkg {ctx.info_name}"
-        return f"{command} takes {self.takes}: quote a name with spaces: " + " or ".join(
-            f"{command} {way}" for way in ways
+        if ways:
+            return f"{command} takes {self.takes}: quote a name with spaces: " + " or ".join(
+                f"{command} {_words(way)}" for way in ways
+            )
+        # show given two entities is rather asked how they connect
+        pairs = [split for split in _splits(names, 2) if all(map(named, split))] if count == 1 else []
+        if not pairs:
+            return None
+        ends = list(dict.fromkeys(_words([part]) for split in pairs for part in split))
+        return (
+            f"{command} takes {self.takes}: "
+            + " or ".join(f"{command} {end}" for end in ends)
+            + "; "
+            + " or ".join(f"atmpkg path {_words(pair)}" for pair in pairs)
+            + " connects them"
         )
 
     def slip_hint(self, ctx: click.Context, given: list[str]) -> str | None:
@@ -773,7 +846,7 @@ class _Command(click.Command):
         taken, strays, _ = parser.parse_args(list(given))
         if not strays or not all(word.strip() for word in strays) or "--" in given:
             return None  # after --, an option's name is a value: there is none to give
-        if _quote_hint(self, given, strays, _TEXT_OPTIONS):
+        if _quote_hint(self, given, strays, taken, _TEXT_OPTIONS):
             return None
         rest, places = list(given), []
         for at, word in enumerate(strays):
@@ -823,6 +896,7 @@ class _Command(click.Command):
                 and not any(taken.get(name) for name in slip.unless)
                 and (slip.when is None or slip.when(taken))
                 and slip.test(value)
+                and (not several or slip.whole is None or slip.whole(value, taken))
             ),
             None,
         )
@@ -871,6 +945,15 @@ def _class_as_focus(focus: str | None):
             hint=f"'{focus}' names a class: give it as --class {shlex.quote(focus)}.",
             suggestions=[],
         ) from None
+
+
+def _words(names: list[list[str]]) -> str:
+    """``names``, each a run of words, as a command line takes them: each in quotes where needed.
+
+    >>> print(_words([["Kymriah"], ["Kite", "Pharma"]]))
+    Kymriah 'Kite Pharma'
+    """
+    return " ".join(shlex.quote(" ".join(name)) for name in names)
 
 
 def _splits(words: list[str], count: int) -> list[list[list[str]]]:
@@ -939,7 +1022,7 @@ class _NamedQueryCommand(_Command):
         return (
             _parameter_hint(given, strays[0])
             or (binding_hint(text, strays[0]) if text else None)
-            or _quote_hint(self, given, strays)
+            or _quote_hint(self, given, strays, taken)
         )
 
 
@@ -1364,6 +1447,8 @@ def import_(
 @cli.command(
     cls=_NamedQueryCommand,
     slips=_selection_slips(
+        # the format of the file -o names is its extension's (joints25 F2)
+        _Slip("the format", "--format", _an_export_format, ("fmt", "output")),
         _Slip("the file to write", "-o", _export_file, ("output",)),
         # a folder is an output for csv alone (rev24 F3)
         _Slip(

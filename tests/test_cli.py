@@ -1312,16 +1312,6 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
             "'Pharma Inc' follows --param=company=Kite: a value with spaces goes in quotes: "
             "--param='company=Kite Pharma Inc'",
         ),
-        (
-            ["view", "--focus", "Kite", "Pharma"],
-            "'Pharma' follows --focus Kite: a value with spaces goes in quotes: --focus 'Kite Pharma'",
-        ),
-        (["show", "Kite", "Pharma"], "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Kite Pharma'"),
-        (
-            ["path", "--max", "2", "Kymriah", "Kite", "Pharma"],
-            "atmpkg path takes two entities: quote a name with spaces: atmpkg path Kymriah 'Kite Pharma' "
-            "or atmpkg path 'Kymriah Kite' Pharma",
-        ),
         (["show", "kymriah", ""], "Got unexpected extra argument ()"),
         # joints23 F8: a variable of the query text bound without -p, as the HTTP door says it
         (
@@ -1341,10 +1331,6 @@ TARGET = "target is a parameter of the named query products-by-target: give it a
         (
             ["export", "kymriah", "-o", "k.ttl"],
             "atmpkg export takes the entity as --focus: atmpkg export --focus kymriah -o k.ttl",
-        ),
-        (
-            ["export", "-o", "k.ttl", "Kite", "Pharma", "--hops", "2"],
-            "atmpkg export takes the entity as --focus: atmpkg export -o k.ttl --focus 'Kite Pharma' --hops 2",
         ),
         (
             ["push", "http://127.0.0.1:18231/sparql"],
@@ -1510,6 +1496,85 @@ def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, s
     """newuser20 F13: --target was offered --store, and target=bcma was taken for SPARQL text."""
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["view", "--focus", "Big", "Pharma"], "'Pharma' follows --focus Big: a value with spaces goes in quotes: --focus 'Big Pharma'"),
+        (["show", "Big", "Pharma"], "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Big Pharma'"),
+        (
+            ["path", "--max", "2", "Genex", "CellCo", "Europe"],
+            "atmpkg path takes two entities: quote a name with spaces: atmpkg path Genex 'CellCo Europe'",
+        ),
+        (
+            ["export", "-o", "k.ttl", "Big", "Pharma", "--hops", "2"],
+            "atmpkg export takes the entity as --focus: atmpkg export -o k.ttl --focus 'Big Pharma' --hops 2",
+        ),
+        (["view", "Big", "Pharma"], "atmpkg view takes the entity as --focus: atmpkg view --focus 'Big Pharma'"),
+        (["path", "genex", "cellco", "--avoid", "United", "States"], "'States' follows --avoid United: a value with spaces goes in quotes: --avoid 'United States'"),
+        (["path", "genex", "cellco", "--avoid", "regulatory", "agency"], "'agency' follows --avoid regulatory: a value with spaces goes in quotes: --avoid 'regulatory agency'"),
+        # joints25 F2: words that name nothing joined are not offered as one --focus; a format
+        # beside the entity is the format
+        (["view", "genex", "cellco"], "Got unexpected extra arguments (genex cellco)"),
+        (["view", "--focus", "genex", "cellco"], "Got unexpected extra argument (cellco)"),
+        (["path", "genex", "cellco", "--avoid", "Big", "Genex"], "Got unexpected extra argument (Genex)"),
+        (
+            ["export", "genex", "graphml"],
+            "atmpkg export takes the entity as --focus and the format as --format: atmpkg export "
+            "--focus genex --format graphml",
+        ),
+        (
+            ["export", "--focus", "genex", "graphml"],
+            "atmpkg export takes the format as --format: atmpkg export --focus genex --format graphml",
+        ),
+        (["export", "Turtle"], "atmpkg export takes the format as --format: atmpkg export --format Turtle"),
+        (["export", "genex", "graphml", "-o", "g.ttl"], "Got unexpected extra arguments (genex graphml)"),
+        # newuser25 F12: two entities given to show are offered each, and the path between them
+        (
+            ["show", "genex", "cellco"],
+            "atmpkg show takes one entity: atmpkg show genex or atmpkg show cellco; atmpkg path "
+            "genex cellco connects them",
+        ),
+        (
+            ["show", "genex", "CellCo", "Europe"],
+            "atmpkg show takes one entity: atmpkg show genex or atmpkg show 'CellCo Europe'; atmpkg "
+            "path genex 'CellCo Europe' connects them",
+        ),
+        (["show", "genex", "nothing"], "Got unexpected extra argument (nothing)"),
+        (["path", "genex", "big", "cellco"], "Got unexpected extra argument (cellco)"),
+    ],
+)
+def test_words_are_offered_as_one_name_only_where_it_names_an_entity(
+    fixture_store, monkeypatch, args, said
+):
+    """joints25 F2, newuser25 F12: `view kymriah novartis` was offered --focus 'kymriah
+    novartis', `export kymriah graphml` --focus 'kymriah graphml', `show kymriah novartis` show
+    'kymriah novartis': each named nothing, and the command offered failed."""
+    monkeypatch.setenv("ATMPKG_STORE", str(fixture_store))
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
+
+
+def test_words_are_offered_as_one_name_only_from_a_store_built_already(fixture_store, tmp_path):
+    """joints25 F2: a usage error builds no store and asks no endpoint: without a build to ask,
+    no name of several words is offered; --store chooses the store asked."""
+    missing = tmp_path / "no-store"
+    for args, said in (
+        (["show", "Big", "Pharma", "--store", str(missing)], "Got unexpected extra argument (Pharma)"),
+        (["view", "Big", "Pharma", "--store", str(missing)], "Got unexpected extra arguments (Big Pharma)"),
+        (
+            ["show", "Big", "Pharma", "--endpoint", "http://127.0.0.1:18420/sparql"],
+            "Got unexpected extra argument (Pharma)",
+        ),
+        (
+            ["show", "Big", "Pharma", "--store", str(fixture_store)],
+            "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Big Pharma'",
+        ),
+    ):
+        result = CliRunner().invoke(cli, args)
+        assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}"), args
+    assert not missing.exists()
 
 
 @pytest.mark.parametrize("command", ["view", "export"])
