@@ -442,6 +442,7 @@ def selection_options(verb: str, *, sources: tuple, max_nodes: tuple):
             from atmpkg.graph.slice.selection import Selection
 
             chosen = {name: kwargs.pop(name) for name in _SELECTION_OPTIONS}
+            _swapped_query(chosen["name"], chosen["file"])
             if chosen["file"] == STDIN:
                 chosen["file"], chosen["query"] = None, _stdin_text()
             selection = Selection(params=_parse_params(params), **chosen)
@@ -1156,6 +1157,7 @@ def query(
     from atmpkg.graph.engine.sandbox import parse_memory
     from atmpkg.graph.errors import cut
 
+    _swapped_query(name, file)
     sources = [s for s in (sparql, file, name) if s]
     if len(sources) != 1:
         # a stray word beside --file or --name is read as SPARQL text (joints23 F8)
@@ -1190,6 +1192,44 @@ def query(
             f"Note: output cut at --limit {_counted(result.limit, 'row')}; more rows match.",
             err=True,
         )
+
+
+#: How a query starts, after any comment lines (a named query's header): a file that starts so
+#: holds a query, whatever its name.
+_QUERY_START = re.compile(r"\ufeff?(\s*#[^\n]*\n)*\s*(PREFIX|BASE|SELECT|CONSTRUCT|ASK|DESCRIBE)\b", re.I)
+
+
+def _a_query_file(word: str) -> bool:
+    """Whether ``word`` names a file here that is a query's: a ``.rq`` or ``.sparql`` file, or
+    one whose text starts as a query does (``myq``).
+
+    >>> _a_query_file("no-such-file.rq")
+    False
+    """
+    path = Path(word).expanduser()
+    try:
+        if not path.is_file():
+            return False
+        if path.suffix.lower() in (".rq", ".sparql"):
+            return True
+        with path.open("rb") as handle:
+            start = handle.read(64 * 1024).decode("utf-8", errors="replace")
+    except (OSError, ValueError):  # a name the file system refuses, one too long
+        return False
+    return bool(_QUERY_START.match(start))
+
+
+def _swapped_query(name: str | None, file: Path | None) -> None:
+    """Refuse ``--name`` given a query file (``--name ./bcma.rq``), and ``--file`` given a named
+    query's name that names no file (``--file products-by-target``), with the option that takes
+    it (newuser25 F17); the name of a named query wins over a file's, as ``--name`` reads it."""
+    from atmpkg import queries
+
+    command = f"atmpkg {click.get_current_context().info_name}"
+    if name and name not in queries.names() and _a_query_file(name):
+        raise click.UsageError(f"'{name}' is a query file: {command} --file {shlex.quote(name)}")
+    if file is not None and str(file) in queries.names() and not os.path.lexists(file):
+        raise click.UsageError(f"'{file}' is a named query: {command} --name {file}")
 
 
 def _names_a_file(text: str) -> bool:

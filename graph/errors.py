@@ -13,6 +13,7 @@ import functools
 import math
 import numbers
 import re
+import shlex
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -365,7 +366,7 @@ class NotSparqlError(ParameterError):
             hint = f"run it with atmpkg query --name {name} (Python: kg.named({name!r}))"
         else:
             hint = (
-                f"run the query in it with atmpkg query --file {name} (Python: "
+                f"run the query in it with atmpkg query --file {shlex.quote(name)} (Python: "
                 f"kg.query(file={name!r}))"
             )
         super().__init__(self.told(hint))

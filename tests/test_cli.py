@@ -969,6 +969,8 @@ def test_an_entity_or_a_pattern_given_as_the_query_says_how_to_see_or_match_it(f
         "./myq",
         "../q.sql",
         "~/myq",
+        # newuser25 F17: the command offered quotes what the shell would change
+        "C:\\queries\\q.rq",
     ],
 )
 def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, given):
@@ -977,10 +979,11 @@ def test_a_query_files_name_given_as_sparql_says_how_to_run_it(fixture_store, gi
     the name alone (rev21 F1, F2)."""
     args = ["query", given, "-p", "therapy=kymriah", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
+    quoted = {"~/myq": "'~/myq'", "C:\\queries\\q.rq": "'C:\\queries\\q.rq'"}.get(given, given)
     assert (result.exit_code, result.stderr) == (
         1,
         f"Error: '{given}' is a file name, not SPARQL: run the query in it with atmpkg query "
-        f"--file {given} (Python: kg.query(file='{given}'))\n",
+        f"--file {quoted} (Python: kg.query(file={given!r}))\n",
     )
 
 
@@ -1014,6 +1017,50 @@ def test_a_word_that_names_a_file_here_given_as_sparql_says_how_to_run_it(
     args = ["query", "--file", "~/myq", "--format", "csv", "--limit", "1", *store]
     result = CliRunner().invoke(cli, args)
     assert (result.exit_code, result.stdout.splitlines()[0]) == (0, "s,p")
+
+
+def test_the_name_and_file_options_swapped_say_which_takes_it(fixture_store, tmp_path, monkeypatch):
+    """newuser25 F17: --name ./bcma.rq was told "unknown named query", --file products-by-target
+    "unknown query file", and --name myq, where ./myq holds a query, "unknown named query"."""
+    monkeypatch.chdir(tmp_path)
+    Path("bcma.rq").write_text("SELECT ?t WHERE { ?t atmp:target target:bcma }\n")
+    Path("myq").write_text("# mine\nPREFIX x: <urn:x#>\nSELECT ?s WHERE { ?s ?p ?o }\n")
+    Path("notes").write_text("a,b\n")
+    Path("C:\\queries\\q.rq").write_text("ASK { ?s ?p ?o }\n")
+    store = ["--store", str(fixture_store)]
+    for args, said in (
+        (["query", "--name", "./bcma.rq"], "'./bcma.rq' is a query file: atmpkg query --file ./bcma.rq"),
+        (["query", "--name", "myq"], "'myq' is a query file: atmpkg query --file myq"),
+        (
+            ["query", "--name", "C:\\queries\\q.rq"],
+            "'C:\\queries\\q.rq' is a query file: atmpkg query --file 'C:\\queries\\q.rq'",
+        ),
+        (
+            ["query", "--file", "products-by-target"],
+            "'products-by-target' is a named query: atmpkg query --name products-by-target",
+        ),
+        (["view", "--name", "bcma.rq"], "'bcma.rq' is a query file: atmpkg view --file bcma.rq"),
+        (
+            ["export", "--file", "pending-reviews", "-o", "p.ttl"],
+            "'pending-reviews' is a named query: atmpkg export --name pending-reviews",
+        ),
+    ):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}"), args
+    # a file that holds no query, or none there, is no query file; a file named as a named query
+    # is the file
+    for args, said in (
+        (["query", "--name", "notes"], "Error: unknown named query 'notes'. List them with 'atmpkg queries'."),
+        (["query", "--name", "./gone.rq"], "Error: unknown named query './gone.rq'. List them with 'atmpkg queries'."),
+    ):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stderr.splitlines()[0]) == (1, said), args
+    Path("products-by-target").write_text("ASK { ?s ?p ?o }\n")
+    result = CliRunner().invoke(cli, ["query", "--file", "products-by-target", "--format", "csv", *store])
+    assert (result.exit_code, result.stdout) == (0, "true\n")
+    # the commands offered run
+    for args in (["query", "--file", "./bcma.rq"], ["query", "--file", "C:\\queries\\q.rq"], ["query", "--name", "products-by-target"]):
+        assert CliRunner().invoke(cli, [*args, *store]).exit_code == 0, args
 
 
 def test_a_query_file_that_is_a_device_or_too_long_is_refused_unread(
