@@ -86,6 +86,16 @@ def suggest(word: str, choices: Iterable[str], n: int = 5) -> list[str]:
 _SHOWN = 100
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """``number`` of ``noun``, digits grouped, in the plural (``plural``, else ``noun`` + s)
+    unless there is one (newuser25: "1 problem(s)"), as the command line counts.
+
+    >>> counted(1, "validation problem"), counted(1_406, "problem"), counted(2, "query", "queries")
+    ('1 validation problem', '1,406 problems', '2 queries')
+    """
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+
+
 def cut(name: str, most: int = _SHOWN) -> str:
     """``name`` as an error repeats it: whole up to ``most`` characters, else its start and its
     length (a name pasted by mistake need not fill the terminal or an HTTP answer).
@@ -179,7 +189,7 @@ class DataErrors(DataError):
         first = errors[0]
         super().__init__(first.file, first.line, first.column, first.message, first.column_name)
         self.args = (
-            f"{len(errors)} problem(s) in the input; nothing was changed:\n"
+            f"{counted(len(errors), 'problem')} in the input; nothing was changed:\n"
             + "\n".join(f"  {e}" for e in errors),
         )
 
@@ -211,7 +221,8 @@ class ValidationError(AtmpkgError):
     def __init__(self, violations: list[Violation]):
         self.violations = violations
         lines = "\n".join(f"  {v}" for v in violations)
-        super().__init__(f"{len(violations)} validation problem(s); nothing was changed:\n{lines}")
+        problems = counted(len(violations), "validation problem")
+        super().__init__(f"{problems}; nothing was changed:\n{lines}")
 
 
 class QuerySyntaxError(AtmpkgError):

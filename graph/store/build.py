@@ -51,6 +51,7 @@ from ..errors import (
     ValidationError,
     Violation,
     WrongEndpointError,
+    counted,
     described,
     positive_seconds,
     suggest,
@@ -722,7 +723,7 @@ def build(
     if kept:
         # a build keeps what was imported: say so, since a build is how one starts afresh
         report.warnings.append(
-            f"the build keeps {len(kept)} earlier import(s): {', '.join(kept)}; "
+            f"the build keeps {counted(len(kept), 'earlier import')}: {', '.join(kept)}; "
             "'atmpkg import --remove NAME' (remove_imports) takes one out"
         )
     return report
