@@ -241,7 +241,10 @@ def _library_errors(func):
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_TIMEOUT)
         except AtmpkgError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            said = str(exc)
+            for note in getattr(exc, "notes", []):  # an empty answer's, after the message
+                said = said.replace(f"\nNote: {note}", f"\nNote: {_note(note)}", 1)
+            click.echo(f"Error: {said}", err=True)
             sys.exit(EXIT_ERROR)
         except _Terminated:
             click.echo("Error: terminated", err=True)
@@ -259,6 +262,19 @@ def _library_errors(func):
             sys.exit(EXIT_ERROR)
 
     return wrapper
+
+
+def _note(note: str) -> str:
+    """``note`` as the command line says it: a parameter's default names ``-p`` alone, not also
+    what Python takes (newuser25 F28).
+
+    >>> from atmpkg.graph.sparql.named import DefaultNote
+    >>> _note(DefaultNote("n is 2, the default", "n", "…", "for another"))
+    'n is 2, the default; give -p n=… for another'
+    """
+    from atmpkg.graph.sparql.named import DefaultNote
+
+    return note.told(f"-p {note.name}={note.value}") if isinstance(note, DefaultNote) else note
 
 
 @contextlib.contextmanager
@@ -1186,7 +1202,7 @@ def query(
     width = None if output else _terminal_width()
     _write_output(format_result(result, fmt, width=width, wide=wide), output)
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {_note(note)}", err=True)
     if result.truncated:
         click.echo(
             f"Note: output cut at --limit {_counted(result.limit, 'row')}; more rows match.",
@@ -1543,7 +1559,7 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
     with _class_as_focus(selection.focus):
         result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:
-        click.echo(f"Note: {note}", err=True)
+        click.echo(f"Note: {_note(note)}", err=True)
     if result.paths:
         where = ", ".join(str(p) for p in result.paths)
         click.echo(f"Exported {result.summary} as {result.format} to {where}", err=True)
@@ -1863,7 +1879,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     with _class_as_focus(selection.focus):
         result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
-        click.echo(f"Note: {warning}", err=True)
+        click.echo(f"Note: {_note(warning)}", err=True)
     _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")
 
 
