@@ -1324,7 +1324,9 @@ def _counted(number: int, noun: str, plural: str = "") -> str:
     >>> _counted(1, "node"), _counted(1_406, "link"), _counted(1, "batch", "batches")
     ('1 node', '1,406 links', '1 batch')
     """
-    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
+    from atmpkg.graph.errors import counted
+
+    return counted(number, noun, plural)
 
 
 def _terminal_width() -> int | None:
