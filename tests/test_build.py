@@ -1683,6 +1683,42 @@ def test_an_iri_outside_kind_and_slug_is_named_where_it_is_written_whole(built, 
     assert one.value.line == 3
 
 
+def test_an_iri_is_named_where_it_is_used_not_where_a_comment_or_a_string_mentions_it(
+    built, tmp_path
+):
+    """newuser25 F14: a misplaced IRI was named at the first text that mentioned it, a comment or
+    a string above the statement that used it (line 3 for line 7); x%20y was offered x-20y."""
+    mine = tmp_path / "il5.ttl"
+    mine.write_text(
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix th: <https://w3id.org/atmp-kg/id/therapies/> .\n"
+        "# TODO rename th:foo and <https://w3id.org/atmp-kg/id/therapies/bar> later\n"
+        '<https://example.org/x#y> rdfs:comment "th:foo \\" th:foo", \'th:foo\', """th:foo\n'
+        "<https://w3id.org/atmp-kg/id/therapies/bar>\"\"\", '''th:foo \\''' th:foo''' .\n"
+        "\n"
+        'th:foo rdfs:label "Foo" .\n'
+        '<https://w3id.org/atmp-kg/id/therapies/bar> rdfs:label "Bar" .\n'
+        '<https://w3id.org/atmp-kg/id/therapy/x%20y> rdfs:label "X Y" .\n'
+    )
+    told = " The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours"
+    with pytest.raises(DataErrors) as error:
+        validate([mine], store=built)
+    assert [str(e) for e in error.value.errors] == [
+        f"{mine}:7: <https://w3id.org/atmp-kg/id/therapies/foo>: 'therapies' is no kind of entity; did you mean therapy?{told}",
+        f"{mine}:8: <https://w3id.org/atmp-kg/id/therapies/bar>: 'therapies' is no kind of entity; did you mean therapy?{told}",
+        f"{mine}:9: <https://w3id.org/atmp-kg/id/therapy/x%20y>: 'x%20y' is not a slug (lowercase a-z, 0-9, hyphens); did you mean therapy/x-y?{told}",
+    ]
+    triples = tmp_path / "il5.nt"
+    triples.write_text(
+        "# <https://w3id.org/atmp-kg/id/thrapy/q> first\n"
+        '<urn:a> <urn:p> "<https://w3id.org/atmp-kg/id/thrapy/q>" .\n'
+        '<https://w3id.org/atmp-kg/id/thrapy/q> <urn:p> "q" .\n'
+    )
+    with pytest.raises(DataError) as one:
+        validate([triples], store=built)
+    assert one.value.line == 3
+
+
 def test_many_entities_typed_outside_kind_and_slug_are_summed_up(built, tmp_path):
     """Each misplaced entity cost a search of the file (20,000 took 38 s), each then printed."""
     mine = tmp_path / "mine.ttl"
