@@ -877,6 +877,28 @@ def test_xml_entities_the_engine_expands_where_they_are_declared_count_unused(bu
     )
 
 
+@pytest.mark.parametrize(
+    "before",
+    ["<!-- <!DOCTYPE x> -->", "<?note <!DOCTYPE x> ?>", "<!--\n<!DOCTYPE x -->", "<!---->"],
+)
+def test_the_text_of_a_doctype_in_a_comment_hides_no_entity_from_the_check(built, tmp_path, before):
+    """sec25 L1: the check read the first '<!DOCTYPE' of the file, one in a comment or a
+    processing instruction above the real declaration, found no entity there, and the file was
+    refused by the capped parse alone, its message naming no entity and no line."""
+    chain = ['<!ENTITY e0 "lol">'] + [f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 9)]
+    mine = doctype_file(tmp_path / "mine.rdf", chain)
+    declared = mine.read_text().split("\n", 1)
+    mine.write_text(f"{declared[0]}\n{before}\n{declared[1]}")
+    line = 11 + before.count("\n")
+    with pytest.raises(DataError) as caught:
+        validate([mine], store=built)
+    assert str(caught.value) == (
+        f"{mine}:{line}: the XML entity &e7; expands to 30,000,000 characters, more than "
+        "16,777,216 characters: entities nested to expand that far are a way to exhaust memory, "
+        "not data; write the text out instead"
+    )
+
+
 def test_a_long_chain_of_xml_entities_is_refused_at_its_line_not_with_a_crash(built, tmp_path):
     """sec25 M1: 3,000 entities each naming the next made the check's recursion pass Python's
     limit (a RecursionError traceback from validate and import); declared the other way round,

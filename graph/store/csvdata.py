@@ -1771,24 +1771,41 @@ MAX_DOCTYPE = 1 << 20
 _ENTITY = re.compile(rb"<!ENTITY\s+(?:%\s*)?([^\s%]+)\s+(?:\"([^\"]*)\"|'([^']*)')")
 _REFERENCE = re.compile(rb"&([A-Za-z_][-A-Za-z0-9._]*);")
 _VALUE_REFERENCE = re.compile(rb"[&%]([A-Za-z_][-A-Za-z0-9._]*);")
+# Where a comment, a processing instruction, a CDATA section or a declaration may start (a pattern
+# searched for by its plain '<': one that ignores case is tried at every position).
+_MARKUP = re.compile(rb"<[!?]")
+#: What may hold the text "<!DOCTYPE" and declare nothing, by its start, with its end.
+_DECLARES_NOTHING = ((b"<!--", b"-->"), (b"<?", b"?>"), (b"<![CDATA[", b"]]>"))
 
 
 def _doctype(path: Path) -> tuple[int, int, bytes] | None:
     """Where an XML file's document type declaration starts (byte offset, line) and its text, up
-    to :data:`MAX_DOCTYPE` bytes and one more; None without one."""
-    with open(path, "rb") as handle:
-        offset, lines, tail = 0, 1, b""
-        while chunk := handle.read(1 << 20):
-            window = tail + chunk
-            found = window.lower().find(b"<!doctype")  # the engine takes it in any case
-            if found >= 0:
-                start = offset - len(tail) + found
-                handle.seek(start)
-                line = lines + window[len(tail) : found].count(b"\n")
-                return start, line, handle.read(MAX_DOCTYPE + 1)
-            lines += chunk.count(b"\n")
-            offset += len(chunk)
-            tail = chunk[-8:]
+    to :data:`MAX_DOCTYPE` bytes and one more; None without one. The text ``<!DOCTYPE`` in a
+    comment, a processing instruction or a CDATA section declares nothing, and is passed over
+    (sec25 L1: one in a comment above the real declaration hid its entities from the check).
+
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "a.rdf"
+    >>> _ = file.write_bytes(b'<?xml version="1.0"?>\\n<!-- <!DOCTYPE x> -->\\n<!doctype y [ ]><y/>')
+    >>> _doctype(file)
+    (44, 3, b'<!doctype y [ ]><y/>')
+    """
+    with _mapped(path) as text:
+        at = 0
+        while found := _MARKUP.search(text, at):
+            start = found.start()
+            # in any case and wherever it stands, as the engine takes one
+            if text[start : start + 9].lower() == b"<!doctype":
+                line = 1 + line_breaks(text, start)
+                return start, line, bytes(text[start : start + MAX_DOCTYPE + 1])
+            at = start + 2
+            for opening, closing in _DECLARES_NOTHING:
+                if text[start : start + len(opening)] == opening:
+                    end = text.find(closing, start + len(opening))
+                    if end < 0:
+                        return None
+                    at = end + len(closing)
+                    break
     return None
 
 
