@@ -801,6 +801,20 @@ def test_xml_entities_are_read_as_the_engine_expands_them_up_to_a_limit(built, t
         import_files([entity_file(tmp_path / "many.rdf", 6, uses=6)], built)
 
 
+def test_an_xml_entity_is_named_at_its_line_in_a_file_of_cr_lines(built, tmp_path):
+    """newuser25 F16: XML 1.0 (2.11) ends a line at a CR alone too; the entity was put on the
+    line of the document type declaration."""
+    bomb = entity_file(tmp_path / "bomb.rdf", 9)
+    bomb.write_bytes(bomb.read_bytes().replace(b"\n", b"\r"))
+    with pytest.raises(DataError) as caught:
+        validate([bomb], store=built)
+    assert str(caught.value) == (
+        f"{bomb}:10: the XML entity &e7; expands to 30,000,000 characters, more than 16,777,216 "
+        "characters: entities nested to expand that far are a way to exhaust memory, not data; "
+        "write the text out instead"
+    )
+
+
 def doctype_file(path: Path, declarations: list[str], before: str = "") -> Path:
     """RDF/XML with these entity declarations (``before`` them in the declaration: a comment,
     say), none of them used."""
@@ -2321,7 +2335,10 @@ def test_a_syntax_error_deep_in_a_large_file_names_its_line_and_column(built, tm
         ),
     ],
 )
-def test_an_rdfxml_error_names_its_line(built, tmp_path, wrong, line, message):
+@pytest.mark.parametrize("ends", ["\n", "\r", "\r\n"])
+def test_an_rdfxml_error_names_its_line(built, tmp_path, wrong, line, message, ends):
+    """newuser25 F16: with lines ending in CR alone (XML 1.0, 2.11, ends a line there too) the
+    error was put on line 1."""
     before = nquads(built)
     body = [
         f'<rdf:Description rdf:about="https://example.org/n{i}"><ex:p>x</ex:p></rdf:Description>'
@@ -2331,7 +2348,8 @@ def test_an_rdfxml_error_names_its_line(built, tmp_path, wrong, line, message):
     rdf = tmp_path / "mine.rdf"
     rdf.write_text(
         '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
-        '  xmlns:ex="https://example.org/">\n' + "\n".join(body) + "\n</rdf:RDF>\n"
+        '  xmlns:ex="https://example.org/">\n' + "\n".join(body) + "\n</rdf:RDF>\n",
+        newline=ends,
     )
     with pytest.raises(DataError) as info:
         import_files([rdf], built)

@@ -1856,7 +1856,7 @@ def check_entities(path: Path, display: str) -> None:
     def refuse(match: re.Match[bytes], told: str) -> DataError:
         return DataError(
             display,
-            first_line + head[: match.start()].count(b"\n"),
+            first_line + line_breaks(head, match.start()),
             None,
             f"the XML entity &{match.group(1).decode(errors='replace')}; {told}",
         )
@@ -2831,24 +2831,40 @@ _POSITION = re.compile(
 
 
 class _LineByLine(io.RawIOBase):
-    """A file handed to the parser one line per read; ``line`` is the line of the last byte
-    handed out."""
+    """A file handed to the parser one line per read, a line ending at a CR, an LF or a CR LF, as
+    XML 1.0 (2.11) and the RDF grammars end one (newuser25 F16: an RDF/XML file with CR alone, as
+    classic Mac OS wrote, was all line 1); ``line`` is the line of the last byte handed out."""
 
     def __init__(self, handle: BinaryIO) -> None:
         self._handle = handle
-        self._newlines = 0
+        self._read, self._at = b"", 0
+        self._breaks = 0
+        self._after_cr = False
         self.line = 1
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
-        line = self._handle.readline(len(buffer))
-        if line:
-            self._newlines += line.count(b"\n")
-            self.line = self._newlines + (not line.endswith(b"\n"))
-        buffer[: len(line)] = line
-        return len(line)
+        if self._at == len(self._read):
+            self._read, self._at = self._handle.read(len(buffer)), 0
+        start, read = self._at, self._read
+        if start == len(read):  # the end of the file
+            return 0
+        if self._after_cr and read[start : start + 1] == b"\n":
+            end = start + 1  # a CR LF that the last read cut in two: the line it ends is handed out
+        else:
+            found = _LINE_BREAK.search(read, start, start + len(buffer))
+            end = found.end() if found else min(len(read), start + len(buffer))
+            self.line = self._breaks + 1
+            self._breaks += found is not None
+        self._after_cr = read[end - 1 : end] == b"\r"
+        buffer[: end - start] = read[start:end]
+        self._at = end
+        return end - start
+
+
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
 
 
 def _error_line(path: Path, start: int, rdf_format: ox.RdfFormat) -> int | None:
