@@ -1121,6 +1121,26 @@ def test_an_import_of_a_missing_file_into_a_new_store_builds_nothing(tmp_path):
     assert not store.exists()
 
 
+def test_a_file_given_twice_is_named_not_read_twice(tmp_path, monkeypatch):
+    """newuser25 F21: `validate my-targets.csv my-targets.csv` reported its row as a duplicate of
+    itself, and an import said that two files had the same name; a link to the file is the file."""
+    monkeypatch.chdir(tmp_path)
+    Path("my-targets.csv").write_text("slug,label\ncd99,CD99\n")
+    Path("linked.csv").symlink_to("my-targets.csv")
+    store = tmp_path / "store"
+    for command in ("validate", "import"):
+        for files, told in (
+            (["my-targets.csv", "my-targets.csv"], "my-targets.csv: is given twice"),
+            (["my-targets.csv", "linked.csv"], "linked.csv: is given twice (first as my-targets.csv)"),
+        ):
+            result = CliRunner().invoke(cli, [command, "--store", str(store), *files])
+            assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+                1,
+                f"Error: {told}; give each file once",
+            )
+    assert not store.exists()
+
+
 def test_an_import_into_a_stale_store_builds_it_once(fixture_store, tmp_path):
     """newuser14 F3: opening the stale store rebuilt it, then the import built it again."""
     import json

@@ -135,9 +135,11 @@ def split_inputs(files: Sequence[str | os.PathLike[str]]) -> tuple[list, list]:
 
 def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
     csv_files, rdf_files = [], []
+    given: dict[tuple[int, int], str] = {}  # each file (device, inode) with its name as given
     for path, display in inputs:
         try:
-            mode = path.stat().st_mode
+            status = path.stat()
+            mode = status.st_mode
         except (FileNotFoundError, NotADirectoryError):
             raise DataError(display, None, None, "no such file") from None
         except OSError as exc:  # a name the file system refuses, such as one too long
@@ -155,6 +157,12 @@ def _split(inputs: Sequence[tuple[Path, str]]) -> tuple[list, list]:
             path.open("rb").close()
         except OSError as exc:  # a mode or an owner that keeps this user out
             raise DataError(display, None, None, f"cannot read the file: {exc.strerror}") from None
+        # read twice, its every row or triple would be a duplicate of itself (newuser25 F21)
+        file = (status.st_dev, status.st_ino)
+        if file in given:
+            also = "" if given[file] == display else f" (first as {given[file]})"
+            raise DataError(display, None, None, f"is given twice{also}; give each file once")
+        given[file] = display
         if path.suffix.lower() == ".csv":
             csv_files.append((path, display))
         elif path.suffix.lower() in RDF_SUFFIXES:
