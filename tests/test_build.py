@@ -1659,8 +1659,63 @@ def test_an_entity_typed_under_the_graphs_namespace_outside_kind_and_slug_is_ref
         f"{mine}:6: <https://w3id.org/atmp-kg/id/therapy/X_1>: 'X_1' {no_slug}; did you mean therapy/x-1?{told}",
         f"{mine}:7: <https://w3id.org/atmp-kg/id/company/__>: '__' {no_slug}.{told}",
         f"{mine}:8: <https://w3id.org/atmp-kg/id/thrapy/x2>: 'thrapy' is no kind of entity; did you mean therapy?{told}",
+        # newuser25 F11: named KIND/SLUG, untyped and no entity of the data
+        f"{mine}:9: <https://w3id.org/atmp-kg/id/therapy/x3> is typed nowhere: add `a "
+        "atmp:Therapy` (no query or check reads an entity without its class); to add facts to a "
+        "therapy the graph holds, write its IRI (none has this one)",
     ]
     assert nquads(built) == before
+
+
+def test_an_entity_that_nothing_types_and_the_graph_lacks_is_refused(built, tmp_path):
+    """newuser25 F11: `approval:x atmp:agency "US FDA"`, an approval that forgot its class, was
+    imported and validated unchecked: no approval query or check reads it. Facts given an entity
+    that the data, another file or the ontology (a concept) holds are kept, and so are those of
+    a retired IRI (retired.csv's, or one the file marks owl:deprecated)."""
+    mine = tmp_path / "ag.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix approval: <https://w3id.org/atmp-kg/id/approval/> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        "@prefix modality: <https://w3id.org/atmp-kg/id/modality/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "# approval:kymriah-fda-2024-03-01-follicular-lymphoma, modality:car-z: new\n"
+        'approval:kymriah-fda-2024-03-01-follicular-lymphoma atmp:agency "US FDA" .\n'
+        'therapy:genex rdfs:comment "a curated therapy" .\n'
+        'therapy:mine rdfs:comment "typed in other.ttl" .\n'
+        'therapy:oldcel rdfs:comment "retired in retired.csv" .\n'
+        'modality:car-t rdfs:comment "a concept of the ontology" .\n'
+        'modality:car-z rdfs:comment "no concept" .\n'
+        "therapy:moved <http://www.w3.org/2002/07/owl#deprecated> true ; "
+        "<http://purl.org/dc/terms/isReplacedBy> therapy:genex .\n"
+    )
+    other = tmp_path / "other.ttl"
+    other.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/mine> a atmp:Therapy .\n"
+    )
+    retired = tmp_path / "retired.csv"
+    retired.write_text("iri,replaced_by,note\ntherapy/oldcel,therapy/genex,renamed\n")
+    with pytest.raises(DataErrors) as error:
+        validate([mine, other, retired], store=built)
+    how = "(no query or check reads an entity without its class); to add facts to"
+    assert [str(e) for e in error.value.errors] == [
+        f"{mine}:7: <https://w3id.org/atmp-kg/id/approval/kymriah-fda-2024-03-01-follicular-"
+        f"lymphoma> is typed nowhere: add `a atmp:Approval` {how} an approval the graph holds, "
+        "write its IRI (none has this one)",
+        f"{mine}:12: <https://w3id.org/atmp-kg/id/modality/car-z> is typed nowhere: add `a "
+        f"skos:Concept` {how} a modality the graph holds, write its IRI (none has this one)",
+    ]
+    # past the first 20, summed up
+    many = tmp_path / "many.nt"
+    many.write_text("".join(f'<{ID}deal/d{n:02}> <urn:p> "x" .\n' for n in range(23)))
+    with pytest.raises(DataErrors) as error:
+        validate([many], store=built)
+    assert [e.line for e in error.value.errors] == [*range(1, 22)]
+    assert error.value.errors[-1].message == (
+        f"3 more entities under {ID} are typed nowhere, the first on this line: <{ID}deal/d20>, "
+        f"<{ID}deal/d21>, <{ID}deal/d22>; each is named once those above are corrected"
+    )
 
 
 def test_a_subject_whose_slug_is_none_is_found_by_its_kind_and_slug():

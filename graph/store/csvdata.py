@@ -541,6 +541,8 @@ class RdfFile:
     derived: tuple[str, ...] = ()
     #: the subjects under the graph's namespace outside its KIND/SLUG form, typed or not
     stray: tuple[str, ...] = ()
+    #: the subjects under the graph's namespace, named KIND/SLUG, that the file does not type
+    untyped: tuple[str, ...] = ()
 
 
 @dataclass
@@ -604,6 +606,8 @@ class _Compiler:
         self.said: dict[tuple[str, str, str], str] = {}
         #: how many wrong references were likened to the names of their kind (see misnamed)
         self.looked_up = 0
+        #: the subjects each RDF file names KIND/SLUG and does not type (see refuse_untyped)
+        self.untyped: list[tuple[Path, str, Sequence[str]]] = []
 
     # pass 1 ------------------------------------------------------------------------------------
     def read_csv(self, path: Path, display: str, curated: bool = False) -> int:
@@ -786,11 +790,16 @@ class _Compiler:
         path: Path,
         display: str,
         stray: Iterable[str] = (),
+        untyped: Sequence[str] = (),
     ) -> None:
         """Keep the entities an RDF file types (``subjects``: IRI and class), and refuse those
-        and the ``stray`` subjects under the graph's namespace outside its KIND/SLUG form."""
+        and the ``stray`` subjects under the graph's namespace outside its KIND/SLUG form; the
+        ``untyped`` subjects it names KIND/SLUG are checked once every input is read (see
+        :meth:`refuse_untyped`)."""
         misplaced: dict[str, None] = {}  # in file order, once however many classes it is given
         self.rdf_typing.setdefault(path, display)
+        if untyped:
+            self.untyped.append((path, display, untyped))
         for subject, cls in subjects:
             if cls.startswith(ATMP):
                 self.rdf_types.setdefault(subject, {}).setdefault(cls, (path, display))
@@ -807,6 +816,24 @@ class _Compiler:
         misplaced.update(dict.fromkeys(stray))
         if misplaced:
             self.errors += _misplaced_entities(list(misplaced), path, display)
+
+    def refuse_untyped(self, ontology_subjects: frozenset[str]) -> None:
+        """Refuse the subjects that RDF files name ``KIND/SLUG`` and type nowhere, unless they
+        are an entity of the data, of an input or of the ontology (its concepts), or a retired
+        IRI: facts given an entity typed elsewhere add to it. A kind whose rows' keys are
+        unknowable (:attr:`unkeyed`) is not judged: a subject may be one of those rows."""
+        retired = self.keys.get("retired", {})
+        for path, display, subjects in self.untyped:
+            unknown = [
+                subject
+                for subject in subjects
+                if (parts := split_iri(subject))[0] not in self.unkeyed
+                and parts[1] not in self.keys[parts[0]]
+                and subject not in ontology_subjects
+                and subject not in retired
+            ]
+            if unknown:
+                self.errors += _untyped_entities(unknown, path, display)
 
     # pass 2 ------------------------------------------------------------------------------------
     def emit_all(self) -> Compiled:
@@ -1551,6 +1578,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
 #: Extensions pyoxigraph does not map to a format by itself.
 _RDF_EXTENSIONS = {"owl": ox.RdfFormat.RDF_XML, "rdfxml": ox.RdfFormat.RDF_XML}
 _RDF_TYPE = ox.NamedNode(RDF + "type")
+_DEPRECATED = ox.NamedNode(OWL + "deprecated")
 
 
 def _kept(_: str) -> bool:
@@ -2397,6 +2425,12 @@ def scan_rdf(
         exc.typed = [(s, c) for s, c in typed if terms is None or c in terms]
         exc.unsure = {s for s, c in typed if not (terms is None or c in terms)}
         raise
+    untyped = sorted(_untyped(subjects, {s for s, _ in typed}))
+    if untyped and _DEPRECATED in predicates:
+        # a retired IRI takes no class (see graph/data/retired.csv): one the file retires is none
+        # of its untyped entities (read again, in this rare case, not on every triple)
+        retired = _retired_in(rdf_file)
+        untyped = [subject for subject in untyped if subject not in retired]
     return dataclasses.replace(
         rdf_file,
         triples=triples,
@@ -2404,6 +2438,7 @@ def scan_rdf(
         graphs=len(graphs),
         derived=tuple(sorted(p.value for p in predicates if p.value in (derived or ()))),
         stray=tuple(sorted(_stray(subjects))),
+        untyped=tuple(untyped),
     ), typed
 
 
@@ -2420,6 +2455,31 @@ def _stray(subjects: Iterable[ox.Term]) -> Iterator[str]:
             parts = split_iri(subject.value)
             if parts is None or parts[0] not in KINDS or not SLUG_RE.match(parts[1]):
                 yield subject.value
+
+
+def _untyped(subjects: Iterable[ox.Term], typed: set[str]) -> Iterator[str]:
+    """Of ``subjects``, the IRIs under the graph's namespace, named ``KIND/SLUG`` with a kind of
+    the graph, that are not ``typed``.
+
+    >>> list(_untyped([ox.NamedNode(ID + "approval/x"), ox.NamedNode(ID + "therapy/y")], {ID + "therapy/y"}))
+    ['https://w3id.org/atmp-kg/id/approval/x']
+    """
+    for subject in subjects:
+        if type(subject) is ox.NamedNode and subject.value not in typed:
+            parts = split_iri(subject.value)
+            if parts is not None and parts[0] in KINDS and SLUG_RE.match(parts[1]):
+                yield subject.value
+
+
+def _retired_in(rdf_file: RdfFile) -> set[str]:
+    """The IRIs an RDF input marks ``owl:deprecated``: retired, they name no entity."""
+    with open(rdf_file.path, "rb") as handle:
+        handle.seek(rdf_file.start)
+        return {
+            quad.subject.value
+            for quad in ox.parse(handle, format=rdf_file.format)
+            if quad.predicate == _DEPRECATED
+        }
 
 
 def _text_to_search(path: Path) -> str:
@@ -2583,68 +2643,122 @@ def _local_at(text: str, local: str, names: set[str]) -> int:
     return -1
 
 
-def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
-    """The errors for the entities an RDF input types under the graph's namespace (``id/``)
-    outside the kind/slug form its IRIs take: no kind's page, query prefix or check would find
-    them. The first :data:`_MOST_SUGGESTED` are named at their lines; the others are summed up in
-    one error (each costs a search of the file: 20,000 took 38 s).
-
-    >>> for error in _misplaced_entities([ID + "thrapy/x1"], Path("missing.ttl"), "mine.ttl"):
-    ...     print(error)
-    mine.ttl: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy? The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours
+def _at_their_lines(
+    subjects: list[str],
+    path: Path,
+    display: str,
+    told: Callable[[str], str],
+    more: Callable[[int, str], str],
+) -> list[DataError]:
+    """An error for each of ``subjects``, IRIs under the graph's namespace that an RDF input
+    writes, saying ``told(subject)`` at the line that uses it; past the first
+    :data:`_MOST_SUGGESTED`, one error at the line of the first of the others, saying ``more``
+    of how many there are and the first few (each costs a search of the file: 20,000 took 38 s).
     """
     text = _text_naming(path)
     prefixes = _declared(text)
-    errors = []
     named = subjects[:_MOST_SUGGESTED]
     # written in full, else by the end of the IRI (id:x, or a prefix of its kind): a pass over
     # every name of the file, made only for the IRIs not found whole
     lines = {subject: iri_line(text, subject, prefixes) for subject in named}
     ends = [s.rsplit("/", 1)[1] for s, line in lines.items() if line is None and s.rsplit("/", 1)[1]]
     words = _first_lines(text, ends) if ends else {}
-    for subject in named:
-        kind, _, slug = subject[len(ID) :].partition("/")
-        if not kind:
-            told = "the IRI names no kind."
-        elif kind not in KINDS:
-            close = suggest(kind.lower(), KINDS, 1)
-            told = f"'{kind}' is no kind of entity" + (f"; did you mean {close[0]}?" if close else ".")
-        elif not slug:
-            told = "the IRI names no slug after its kind."
-        elif "/" in slug:
-            told = f"the slug '{slug}' holds a '/'."
-        else:  # no kind's prefix (therapy:X_1) or slug lookup would find it
-            # a space written %20 is a space (newuser25 F14: x%20y was offered x-20y)
-            fixed = re.sub(r"[^a-z0-9]+", "-", urllib.parse.unquote(slug).lower()).strip("-")
-            told = f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)" + (
-                f"; did you mean {kind}/{fixed}?" if SLUG_RE.match(fixed) else "."
-            )
-        line = lines[subject] or words.get(subject.rsplit("/", 1)[1])
-        errors.append(
-            DataError(
-                display,
-                line,
-                None,
-                f"<{subject}>: {told} The graph's entities are named {ID}KIND/SLUG; keep entities "
-                "of your own in a namespace of yours",
-            )
-        )
+    errors = [
+        DataError(display, lines[s] or words.get(s.rsplit("/", 1)[1]), None, told(s)) for s in named
+    ]
     if len(subjects) > len(named):
-        more = subjects[len(named) :]
-        listed = ", ".join(f"<{cut(s)}>" for s in more[:5]) + (
-            f" and {len(more) - 5:,} more" if len(more) > 5 else ""
+        rest = subjects[len(named) :]
+        listed = ", ".join(f"<{cut(s)}>" for s in rest[:5]) + (
+            f" and {len(rest) - 5:,} more" if len(rest) > 5 else ""
         )
+        # at the first of them, so that it sorts after the others
         errors.append(
-            DataError(
-                display,
-                # at the first of them, so that it sorts after the others
-                iri_line(text, more[0], prefixes),
-                None,
-                f"{len(more):,} more entities are named under {ID} outside KIND/SLUG, the first "
-                f"on this line: {listed}; each is named once those above are corrected",
-            )
+            DataError(display, iri_line(text, rest[0], prefixes), None, more(len(rest), listed))
         )
     return errors
+
+
+def _misplaced(subject: str) -> str:
+    """What is wrong with ``subject``, an IRI under the graph's namespace outside KIND/SLUG."""
+    kind, _, slug = subject[len(ID) :].partition("/")
+    if not kind:
+        told = "the IRI names no kind."
+    elif kind not in KINDS:
+        close = suggest(kind.lower(), KINDS, 1)
+        told = f"'{kind}' is no kind of entity" + (f"; did you mean {close[0]}?" if close else ".")
+    elif not slug:
+        told = "the IRI names no slug after its kind."
+    elif "/" in slug:
+        told = f"the slug '{slug}' holds a '/'."
+    else:  # no kind's prefix (therapy:X_1) or slug lookup would find it
+        # a space written %20 is a space (newuser25 F14: x%20y was offered x-20y)
+        fixed = re.sub(r"[^a-z0-9]+", "-", urllib.parse.unquote(slug).lower()).strip("-")
+        told = f"'{slug}' is not a slug (lowercase a-z, 0-9, hyphens)" + (
+            f"; did you mean {kind}/{fixed}?" if SLUG_RE.match(fixed) else "."
+        )
+    return (
+        f"<{subject}>: {told} The graph's entities are named {ID}KIND/SLUG; keep entities of your "
+        "own in a namespace of yours"
+    )
+
+
+def _misplaced_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
+    """The errors for the entities an RDF input types under the graph's namespace (``id/``)
+    outside the kind/slug form its IRIs take: no kind's page, query prefix or check would find
+    them. The first :data:`_MOST_SUGGESTED` are named at their lines; the others are summed up in
+    one error.
+
+    >>> for error in _misplaced_entities([ID + "thrapy/x1"], Path("missing.ttl"), "mine.ttl"):
+    ...     print(error)
+    mine.ttl: <https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity; did you mean therapy? The graph's entities are named https://w3id.org/atmp-kg/id/KIND/SLUG; keep entities of your own in a namespace of yours
+    """
+
+    def more(count: int, listed: str) -> str:
+        return (
+            f"{count:,} more entities are named under {ID} outside KIND/SLUG, the first on this "
+            f"line: {listed}; each is named once those above are corrected"
+        )
+
+    return _at_their_lines(subjects, path, display, _misplaced, more)
+
+
+#: The class an entity of each kind is typed with: a concept's is SKOS's.
+_KIND_CLASSES = {
+    **dict.fromkeys(KINDS, SKOS + "Concept"),
+    "scheme": SKOS + "ConceptScheme",
+    **{family.kind: family.cls for family in FAMILIES.values() if family.cls},
+    **dict(_GEO_KINDS.values()),
+}
+
+
+def _untyped_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
+    """The errors for the entities an RDF input gives facts under the graph's namespace, named
+    ``KIND/SLUG``, that nothing types and that are no entity of the data, of the other inputs or
+    of the ontology: no query or check of their kind would read them (newuser25 F11: an approval
+    written without its ``a atmp:Approval`` was imported unchecked). The first
+    :data:`_MOST_SUGGESTED` are named at their lines; the others are summed up in one error.
+
+    >>> for error in _untyped_entities([ID + "approval/x"], Path("missing.ttl"), "mine.ttl"):
+    ...     print(error)
+    mine.ttl: <https://w3id.org/atmp-kg/id/approval/x> is typed nowhere: add `a atmp:Approval` (no query or check reads an entity without its class); to add facts to an approval the graph holds, write its IRI (none has this one)
+    """
+
+    def told(subject: str) -> str:
+        kind = subject[len(ID) :].partition("/")[0]
+        noun = indefinite(kind.replace("-", " "))
+        return (
+            f"<{subject}> is typed nowhere: add `a {shorten(_KIND_CLASSES[kind])}` (no query or "
+            f"check reads an entity without its class); to add facts to {noun} the graph holds, "
+            "write its IRI (none has this one)"
+        )
+
+    def more(count: int, listed: str) -> str:
+        return (
+            f"{count:,} more entities under {ID} are typed nowhere, the first on this line: "
+            f"{listed}; each is named once those above are corrected"
+        )
+
+    return _at_their_lines(subjects, path, display, told, more)
 
 
 def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:
@@ -3039,7 +3153,7 @@ def compile_inputs(
             else:
                 unread = True
             continue
-        compiler.add_rdf_subjects(typed, path, display, rdf_file.stray)
+        compiler.add_rdf_subjects(typed, path, display, rdf_file.stray, rdf_file.untyped)
         checked.append(rdf_file)
     for number, (path, display) in enumerate(csv_files):
         try:
@@ -3054,6 +3168,7 @@ def compile_inputs(
     # file read whole whose terms are wrong defines what it types, newuser17 F4)
     if unread:
         compiler.unkeyed |= set(compiler.keys)
+    compiler.refuse_untyped(terms)
     compiled = compiler.emit_all()
     compiled.rdf_files = checked
     compiled.empty_csv = empty
