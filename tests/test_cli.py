@@ -1623,16 +1623,27 @@ def test_words_are_offered_as_one_name_only_where_it_names_an_entity(
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (2, f"Error: {said}")
 
 
-def test_words_are_offered_as_one_name_only_from_a_store_built_already(fixture_store, tmp_path):
-    """joints25 F2: a usage error builds no store and asks no endpoint: without a build to ask,
-    no name of several words is offered; --store chooses the store asked."""
+def test_words_are_offered_as_one_name_checked_only_in_a_store_built_already(fixture_store, tmp_path):
+    """joints25 F2: a usage error builds no store and asks no endpoint; without a build to ask,
+    a name of several words is offered as before (rev25b F4: a new user's show Kite Pharma was
+    told nothing); --store chooses the store asked."""
     missing = tmp_path / "no-store"
     for args, said in (
-        (["show", "Big", "Pharma", "--store", str(missing)], "Got unexpected extra argument (Pharma)"),
-        (["view", "Big", "Pharma", "--store", str(missing)], "Got unexpected extra arguments (Big Pharma)"),
+        (
+            ["show", "Big", "Pharma", "--store", str(missing)],
+            "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Big Pharma'",
+        ),
+        (
+            ["view", "Big", "Pharma", "--store", str(missing)],
+            f"atmpkg view takes the entity as --focus: atmpkg view --focus 'Big Pharma' --store {missing}",
+        ),
         (
             ["show", "Big", "Pharma", "--endpoint", "http://127.0.0.1:18420/sparql"],
-            "Got unexpected extra argument (Pharma)",
+            "atmpkg show takes one entity: quote a name with spaces: atmpkg show 'Big Pharma'",
+        ),
+        (
+            ["show", "Big", "Pharmaa", "--store", str(fixture_store)],
+            "Got unexpected extra argument (Pharmaa)",
         ),
         (
             ["show", "Big", "Pharma", "--store", str(fixture_store)],
