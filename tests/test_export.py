@@ -789,7 +789,7 @@ def test_the_blank_nodes_that_link_to_an_entity_count_against_the_cap(fixture_st
     blanks = sorted(n for n in net if n.startswith("_:"))
     assert (net.number_of_nodes(), len(blanks), net.number_of_edges()) == (3, 2, 2)
     note = (
-        "The neighbourhood of therapy:genex: showing 1 of 1 entities and 2 of the 30 blank nodes "
+        "The neighbourhood of therapy:genex: showing 1 of 1 entity and 2 of the 30 blank nodes "
         "that link to them; left out 28 blank nodes and 28 links (narrow the selection to see "
         "the rest)"
     )

@@ -1301,7 +1301,7 @@ def test_the_expand_data_holds_as_many_blank_nodes_linking_to_an_entity_as_it_ho
     capped = kg.view(kg.select(focus="genex", hops=0, max_nodes=4)).data
     assert (capped["shown"], capped["warnings"][-1]) == (
         4,
-        "The neighbourhood of therapy:genex: showing 1 of 1 entities and 3 of the 30 blank nodes "
+        "The neighbourhood of therapy:genex: showing 1 of 1 entity and 3 of the 30 blank nodes "
         "that link to them; left out 27 blank nodes and 27 links (narrow the selection to see the "
         "rest)",
     )

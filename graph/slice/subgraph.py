@@ -557,15 +557,18 @@ class Sample:
         'left out 1 entity and 1 link (narrow the selection to see the rest)'
         >>> Sample("the graph", "", 3, 3, 2996, 4, 3000).note
         'The graph: showing 3 of 3 entities and 4 of the 3,000 blank nodes that link to them; left out 2,996 blank nodes and 2,996 links (narrow the selection to see the rest)'
+        >>> Sample("Kymriah", "", 1, 1, 1, 0, 1).note.split("; ")[0]  # rev25b F2
+        'Kymriah: showing 1 of 1 entity and 0 of the 1 blank node that links to them'
         """
         entities, links, blanks = self.entities_left_out, self.links_left_out, self.blanks_left_out
-        showing = f"showing {self.kept:,} of {self.selected:,} entities"
+        showing = f"showing {self.kept:,} of {self.selected:,} {'entity' if self.selected == 1 else 'entities'}"
         if self.how:
             showing += f", {self.how}"
-        if self.blanks_linking:
+        if self.blanks_linking == 1:
+            showing += ("," if self.how else "") + f" and {self.blanks_kept:,} of the 1 blank node that links to them"
+        elif self.blanks_linking:
             showing += ("," if self.how else "") + (
-                f" and {self.blanks_kept:,} of the {self.blanks_linking:,} blank "
-                f"node{'' if self.blanks_linking == 1 else 's'} that link to them"
+                f" and {self.blanks_kept:,} of the {self.blanks_linking:,} blank nodes that link to them"
             )
         parts = []
         if entities or not self.blanks_linking:
