@@ -465,8 +465,9 @@ class EndpointAnswerError(StoreError):
 
 
 class WrongEndpointError(StoreError):
-    """The URL given as a SPARQL endpoint is one at which its server takes writes, or the
-    server's address, and answers no query there; the message names the query URL to give.
+    """The URL given as a SPARQL endpoint refused a query, and it is, or may be, one at which its
+    server takes writes, or the server's address; the message gives the server's answer and names
+    the query URL to give.
 
     >>> raise WrongEndpointError("http://h/store is the server's Graph Store URL")
     Traceback (most recent call last):

@@ -856,18 +856,19 @@ def test_a_write_url_given_as_the_query_url_is_found_before_anything_is_written(
 ):
     graph = "urn:atmpkg:test:wrongurl"
     said = {
-        oxigraph.graph_store: "Graph Store URL, which answers no query (HTTP 415 Unsupported "
-        "Media Type)",
-        oxigraph.update: "update URL, which answers no query (HTTP 400 Bad Request)",
+        oxigraph.graph_store: "415 Unsupported Media Type: No supported content Content-Type "
+        "given: application/x-www-form-urlencoded; that is the server's Graph Store URL",
+        oxigraph.update: "400 Bad Request: The URL query parameter update must be set; that is "
+        "the server's update URL",
     }
     servers = {oxigraph.graph_store: "oxigraph serve", oxigraph.update: "oxigraph serve and Fuseki"}
     for url in (oxigraph.graph_store, oxigraph.update):
         result = invoke("push", "--endpoint", url, "--graph", graph, "--store", fixture_store)
         assert (result.exit_code, result.stderr) == (
             1,
-            f"Error: {url} is the server's {said[url]}; give its query URL as the endpoint "
-            f"(--endpoint, ATMPKG_ENDPOINT or endpoint=): {oxigraph.endpoint} on {servers[url]}; "
-            "nothing was written\n",
+            f"Error: the SPARQL endpoint {url} answered HTTP {said[url]}, which answers no query; "
+            "give its query URL as the endpoint (--endpoint, ATMPKG_ENDPOINT or endpoint=): "
+            f"{oxigraph.endpoint} on {servers[url]}; nothing was written\n",
         )
         assert len(RemoteStore(oxigraph.endpoint, graph=graph)) == 0
 
@@ -875,16 +876,20 @@ def test_a_write_url_given_as_the_query_url_is_found_before_anything_is_written(
 def test_a_read_of_a_write_url_or_the_servers_address_names_its_query_url(oxigraph):
     """newuser25 F20: read commands given a write URL or the bare address showed the server's
     raw reply (HTTP 415 "No supported content Content-Type given", 400, 404), where push named
-    the query URL."""
+    the query URL. rev25b F3: the server's answer comes first, and the URL is called a write URL
+    only where that answer shows it."""
     base = oxigraph.endpoint.removesuffix("/query")
-    advice = "give its query URL as the endpoint (--endpoint, ATMPKG_ENDPOINT or endpoint=)"
+    advice = "its query URL as the endpoint (--endpoint, ATMPKG_ENDPOINT or endpoint=)"
     expected = {
-        oxigraph.graph_store: f"{oxigraph.graph_store} is the server's Graph Store URL, which "
-        f"answers no query (HTTP 415 Unsupported Media Type); {advice}: {oxigraph.endpoint} on "
-        "oxigraph serve",
-        oxigraph.update: f"{oxigraph.update} is the server's update URL, which answers no query "
-        f"(HTTP 400 Bad Request); {advice}: {oxigraph.endpoint} on oxigraph serve and Fuseki",
-        base: f"{base} is the server's address, which answers no query (HTTP 404 Not Found); "
+        oxigraph.graph_store: f"the SPARQL endpoint {oxigraph.graph_store} answered HTTP 415 "
+        "Unsupported Media Type: No supported content Content-Type given: "
+        "application/x-www-form-urlencoded; that is the server's Graph Store URL, which answers "
+        f"no query; give {advice}: {oxigraph.endpoint} on oxigraph serve",
+        oxigraph.update: f"the SPARQL endpoint {oxigraph.update} answered HTTP 400 Bad Request: "
+        "The URL query parameter update must be set; that is the server's update URL, which "
+        f"answers no query; give {advice}: {oxigraph.endpoint} on oxigraph serve and Fuseki",
+        base: f"the SPARQL endpoint {base} answered HTTP 404 Not Found: POST / is not supported "
+        "by this server; if it is the server's address, not its query URL, give "
         f"{advice}: {base}/query on oxigraph serve or {base}/sparql on atmpkg serve and Virtuoso",
     }
     for url, message in expected.items():
@@ -923,6 +928,43 @@ def test_a_read_of_a_write_url_or_the_servers_address_names_its_query_url(oxigra
     assert str(caught.value) == (
         "the endpoint must be an http:// or https:// URL, got 'http:/127.0.0.1:7878/query'"
     )
+
+
+class QueryErrorHandler(QuietHandler):
+    """Refuses every query as a server does one it cannot run (rev25b F3)."""
+
+    def do_POST(self) -> None:
+        self.read_body()
+        body = b'Invalid SPARQL query: Token "FILTER": mismatched input'
+        self.send_response(400)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_query_error_at_the_root_or_a_dataset_named_data_keeps_the_servers_words():
+    """rev25b F3: a server taking queries at "/" (QLever) or a Fuseki dataset named data answers
+    a query it cannot run with 400, which was reported as "the server's address, which answers no
+    query", without the server's reason."""
+    with http_server(QueryErrorHandler) as url:
+        base = url.removesuffix("/sparql")
+        reason = 'answered HTTP 400 Bad Request: Invalid SPARQL query: Token "FILTER": mismatched input'
+        advice = "give its query URL as the endpoint (--endpoint, ATMPKG_ENDPOINT or endpoint=)"
+        result = invoke("stats", "--endpoint", base + "/")
+        assert (result.exit_code, result.stdout, result.stderr) == (
+            1,
+            "",
+            f"Error: the SPARQL endpoint {base}/ {reason}; if it is the server's address, "
+            f"not its query URL, {advice}: {base}/query on oxigraph serve or {base}/sparql on "
+            "atmpkg serve and Virtuoso\n",
+        )
+        with pytest.raises(StoreError) as caught:
+            stats(endpoint=base + "/data")
+        assert str(caught.value) == (
+            f"the SPARQL endpoint {base}/data {reason}; if it is the server's Graph Store "
+            f"URL, not its query URL, {advice}: {base}/query on Fuseki"
+        )
 
 
 def test_push_over_virtuosos_graph_store(virtuoso, fixture_store):

@@ -156,9 +156,16 @@ _WRITE_URLS = {
     "data": ("Graph Store URL", "query", "Fuseki"),
     "sparql-graph-crud": ("Graph Store URL", "sparql", "Virtuoso"),
 }
-#: Answers to a query that mean "no query is taken here, or not so", not "this query failed";
-#: at a write URL, not 404: a server without such a URL says nothing of what the URL is.
+#: Answers to a query that may mean "no query is taken here, or not so" as well as "this query
+#: failed" (400 is most servers' answer to a query they cannot run); at a write URL, not 404: a
+#: server without such a URL says nothing of what the URL is.
 _NO_QUERY_HERE = frozenset({400, 404, 405, 415})
+#: The start of a server's answer to a query that shows what the URL is: Oxigraph's at its Graph
+#: Store and update URLs.
+_WRITE_ANSWERS = {
+    (415, "No supported content Content-Type given"): "the server's Graph Store URL",
+    (400, "The URL query parameter update must be set"): "the server's update URL",
+}
 
 
 def not_a_query_url(url: str, status: int | None = None) -> tuple[str, str] | None:
@@ -1045,18 +1052,30 @@ class RemoteStore:
             headers={"Accept": accept, "Content-Type": _FORM, **self._auth},
         )
         if not answer.ok:
+            error = failure(self.endpoint, answer)
             wrong = None
             if answer.status in _NO_QUERY_HERE:
                 wrong = not_a_query_url(self.endpoint, answer.status)
             if wrong:
                 # a write URL or the bare address answers in the server's words, which do not
-                # say that the URL is wrong (newuser25 F20)
-                raise WrongEndpointError(
-                    f"{self.endpoint} is {wrong[0]}, which answers no query (HTTP "
-                    f"{answer.status} {answer.reason}); give its query URL as the endpoint "
-                    f"(--endpoint, ATMPKG_ENDPOINT or endpoint=): {wrong[1]}"
+                # say that the URL is wrong (newuser25 F20); the same answer may be a query
+                # error of a server that takes queries there (a dataset named data, QLever at
+                # the root), so the URL is called wrong only where the answer shows it (rev25b F3)
+                text = answer.body[:200].decode("utf-8", "replace")
+                shown = any(
+                    status == answer.status and text.startswith(words) and kind == wrong[0]
+                    for (status, words), kind in _WRITE_ANSWERS.items()
                 )
-            raise failure(self.endpoint, answer)
+                said = (
+                    f"that is {wrong[0]}, which answers no query; give"
+                    if shown
+                    else f"if it is {wrong[0]}, not its query URL, give"
+                )
+                raise WrongEndpointError(
+                    f"{error}; {said} its query URL as the endpoint (--endpoint, "
+                    f"ATMPKG_ENDPOINT or endpoint=): {wrong[1]}"
+                )
+            raise error
         self.answered += 1
         return answer
 
