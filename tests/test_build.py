@@ -1718,6 +1718,49 @@ def test_an_entity_that_nothing_types_and_the_graph_lacks_is_refused(built, tmp_
     )
 
 
+def test_an_earlier_import_a_version_without_the_untyped_check_accepted_still_builds(
+    built, data_dir, tmp_path
+):
+    """rev25b F1: a store's earlier import giving facts to an untyped KIND/SLUG subject (imported
+    before newuser25 F11 refused that) failed every build and import, and on a stale store every
+    read command; only the files given now are refused. An error in an earlier import says how
+    to take it out, not to edit the store's copy."""
+    approval = f"{ID}approval/kymriah-fda-2024-03-01-follicular-lymphoma"
+    kept = current_build(built) / "imports"
+    kept.mkdir(exist_ok=True)
+    # as a version without the check imported it
+    (kept / "note.ttl").write_text(
+        f'@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n<{approval}> rdfs:comment "x" .\n'
+    )
+    assert build(built, data_dir=data_dir).inputs[-1] == str(built / "imports" / "note.ttl")
+    assert read_info(current_build(built))["imports"] == ["note.ttl"]
+    assert query(f'ASK {{ <{approval}> rdfs:comment "x" }}', store=built).boolean
+    add = tmp_path / "add.ttl"
+    add.write_text(f'<{ID}approval/other> <http://www.w3.org/2000/01/rdf-schema#comment> "y" .\n')
+    with pytest.raises(DataError) as error:
+        validate([add], store=built)
+    assert str(error.value) == (
+        f"{add}:1: <{ID}approval/other> is typed nowhere: add `a atmp:Approval` (no query or check "
+        "reads an entity without its class); to add facts to an approval the graph holds, write "
+        "its IRI (none has this one)"
+    )
+    # a stale store is rebuilt from the packaged data on the first read, which keeps the import
+    stale = stale_copy(built, tmp_path / "stale")
+    shown = CliRunner().invoke(cli, ["show", "kymriah", "--store", str(stale)])
+    assert shown.exit_code == 0, shown.output
+    assert read_info(current_build(stale))["imports"] == ["note.ttl"]
+    # an error in the store's copy names the import and how to take it out
+    (current_build(built) / "imports" / "note.ttl").write_text(f'<{ID}thrapy/x1> <urn:p> "z" .\n')
+    with pytest.raises(DataError) as error:
+        build(built, data_dir=data_dir)
+    assert str(error.value) == (
+        f"{built / 'imports' / 'note.ttl'}:1: <{ID}thrapy/x1>: 'thrapy' is no kind of entity; did "
+        f"you mean therapy? The graph's entities are named {ID}KIND/SLUG; keep entities of your "
+        "own in a namespace of yours (in the earlier import note.ttl: 'atmpkg import --remove "
+        "note.ttl' takes it out; import it again corrected)"
+    )
+
+
 def test_a_subject_whose_slug_is_none_is_found_by_its_kind_and_slug():
     """newuser23 F1: `show therapy:X_1` answered "unknown therapy 'X_1'; did you mean 'X_1'?" for
     facts an older import gave that IRI (a store another tool wrote may hold them too)."""

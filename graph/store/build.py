@@ -44,6 +44,7 @@ from ..engine.sandbox import confinement
 from ..errors import (
     AtmpkgError,
     DataError,
+    DataErrors,
     EndpointTimeoutError,
     ParameterError,
     StoreError,
@@ -797,6 +798,33 @@ def _keep_imports(
     return kept
 
 
+def _as_earlier_imports(error: DataError, earlier: Mapping[str, str]) -> DataError:
+    """``error`` with each of its problems in a store's earlier import (``earlier``: the copy's
+    name in errors to the name it was imported as) told so, and how to take it out: the copy is
+    the store's own, not a file to edit (rev25b F1).
+
+    >>> print(_as_earlier_imports(DataError("/s/imports/a.ttl", 2, None, "bad"), {"/s/imports/a.ttl": "a.ttl"}))
+    /s/imports/a.ttl:2: bad (in the earlier import a.ttl: 'atmpkg import --remove a.ttl' takes it out; import it again corrected)
+    """
+    errors = getattr(error, "errors", [error])
+    if not any(e.file in earlier for e in errors):
+        return error
+    told = [
+        DataError(
+            e.file,
+            e.line,
+            e.column,
+            f"{e.message} (in the earlier import {earlier[e.file]}: 'atmpkg import --remove "
+            f"{earlier[e.file]}' takes it out; import it again corrected)",
+            e.column_name,
+        )
+        if e.file in earlier
+        else e
+        for e in errors
+    ]
+    return told[0] if len(told) == 1 else DataErrors(told)
+
+
 def _fsync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
@@ -850,6 +878,11 @@ def _build(
             imports += [(Path(f), str(f)) for f in new_imports]
         else:
             imports = _keep_imports(tmp / "imports", earlier, new_imports, root)
+        # the earlier imports come first, the new files after them: how each earlier one is
+        # shown in errors, to the name it was imported as
+        earlier_shown = {
+            display: name for (_, display), name in zip(imports, earlier, strict=False)
+        }
         csv_extra, rdf_extra = _split(imports + [(Path(f), str(f)) for f in extra_files])
         extra = len(csv_extra) + len(rdf_extra)
         log.info(
@@ -861,7 +894,9 @@ def _build(
         )
 
         def compile_() -> Compiled:
-            compiled = compile_inputs(data + csv_extra, rdf_extra, ontology, curated=len(data))
+            compiled = compile_inputs(
+                data + csv_extra, rdf_extra, ontology, curated=len(data), accepted=earlier_shown
+            )
             # Where each subject was written can be a large table (a million entries for ten
             # million input triples): it goes to disk, leaves memory, and is read back only
             # when a violation needs it.
@@ -870,7 +905,10 @@ def _build(
             compiled.quads[:0] = ontology
             return compiled
 
-        built = _new_store(tmp / "oxigraph", rdf_extra, compile_, keep=not dry_run)
+        try:
+            built = _new_store(tmp / "oxigraph", rdf_extra, compile_, keep=not dry_run)
+        except DataError as exc:
+            raise _as_earlier_imports(exc, earlier_shown) from None
         compiled = built.compiled
         locations = _StoredLocations(tmp / "locations.json")
         loaded = sum(f.triples for f in compiled.rdf_files) + len(compiled.quads)

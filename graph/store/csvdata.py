@@ -33,7 +33,7 @@ import os
 import re
 import signal
 import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -3121,11 +3121,14 @@ def compile_inputs(
     ontology: Sequence[ox.Quad],
     *,
     curated: int = 0,
+    accepted: Collection[str] = (),
 ) -> Compiled:
     """Compile CSV files into quads and check RDF files (each given as ``(path, name to show in
     errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
     The first ``curated`` CSV files are a data folder's, told when their rows are out of order
-    (newuser24 F8: a user's own file was told so too, in the form of an error).
+    (newuser24 F8: a user's own file was told so too, in the form of an error). The RDF files
+    named in ``accepted`` (a store's earlier imports) are not refused for the KIND/SLUG subjects
+    they leave untyped: a version without that check imported them (rev25b F1).
 
     The instance IRIs that RDF files type can be referenced from CSV rows.
 
@@ -3153,7 +3156,8 @@ def compile_inputs(
             else:
                 unread = True
             continue
-        compiler.add_rdf_subjects(typed, path, display, rdf_file.stray, rdf_file.untyped)
+        untyped = () if display in accepted else rdf_file.untyped
+        compiler.add_rdf_subjects(typed, path, display, rdf_file.stray, untyped)
         checked.append(rdf_file)
     for number, (path, display) in enumerate(csv_files):
         try:
