@@ -402,18 +402,20 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     )
 
 
-def _entity_names(store: ox.Store) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Each name of an entity of the graph's namespace in lower case, with the entities it names;
-    and each name as the graph writes it, by its lower case (a source's title left out: a source
-    is offered by its slug)."""
+def _entity_names(store: ox.Store, kind: str = "") -> tuple[dict[str, set[str]], dict[str, str]]:
+    """Each name of an entity of the graph's namespace (of ``kind``'s, if given) in lower case,
+    with the entities it names; and each name as the graph writes it, by its lower case (of all
+    kinds, a source's title left out: a source is offered by its slug)."""
     names: dict[str, set[str]] = {}
     written: dict[str, str] = {}
     for row in store.query(
-        f'SELECT DISTINCT ?e ?name WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(STRSTARTS(STR(?e), "{ID}")) }}',
+        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
+        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
         prefixes=PREFIXES,
+        substitutions={ox.Variable("ns"): ox.Literal(ID + (kind + "/" if kind else ""))},
     ):
         names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-        if not row["e"].value.startswith(SOURCES):
+        if kind or not row["e"].value.startswith(SOURCES):
             written.setdefault(row["name"].value.lower(), row["name"].value)
     return names, written
 
@@ -441,6 +443,15 @@ def _name_choices(names: dict[str, set[str]], written: dict[str, str]) -> _Choic
     return _Choices(by_slug, names_of, sorted(written) + sorted(by_slug))
 
 
+#: The names of imported entities of other namespaces than the graph's (?e, ?name); the ontology's
+#: terms (each rdfs:isDefinedBy it) are not entities.
+_IMPORTED_NAMES = (
+    f"?e {NAME_PROPERTIES} ?name . "
+    f'FILTER(isIRI(?e) && !STRSTARTS(STR(?e), "{ID}")) '
+    "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology }"
+)
+
+
 class _StoreNames:
     """The names :func:`resolve_entity` reads of ``store``: the entities' at once, the agencies'
     when a look-up first needs them, an imported entity's for each text."""
@@ -465,14 +476,12 @@ class _StoreNames:
         return _by_proper_name(text, self._store)
 
     def elsewhere(self, text: str) -> set[str]:
-        """The imported entities of other namespaces that ``text`` names, in any case; the
-        ontology's terms (each rdfs:isDefinedBy it) are not entities."""
+        """The imported entities of other namespaces that ``text`` names, in any case."""
         return {
             row["e"].value
             for row in self._store.query(
-                f"SELECT DISTINCT ?e ?text WHERE {{ ?e {NAME_PROPERTIES} ?name . FILTER(isIRI(?e) "
-                f'&& !STRSTARTS(STR(?e), "{ID}") && LCASE(STR(?name)) = LCASE(?text)) '
-                "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
+                f"SELECT DISTINCT ?e ?text WHERE {{ {_IMPORTED_NAMES} "
+                "FILTER(LCASE(STR(?name)) = LCASE(?text)) }",
                 prefixes=PREFIXES,
                 substitutions={ox.Variable("text"): ox.Literal(text)},
             )
@@ -596,9 +605,7 @@ class NameIndex:
                 subjects[subject.value] = row["new"].value
         imported: dict[str, set[str]] = {}
         for row in store.query(
-            f"SELECT DISTINCT ?e (LCASE(STR(?name)) AS ?lower) WHERE {{ ?e {NAME_PROPERTIES} ?name . "
-            f'FILTER(isIRI(?e) && !STRSTARTS(STR(?e), "{ID}")) '
-            "FILTER NOT EXISTS { ?e rdfs:isDefinedBy ?ontology } }",
+            f"SELECT DISTINCT ?e (LCASE(STR(?name)) AS ?lower) WHERE {{ {_IMPORTED_NAMES} }}",
             prefixes=PREFIXES,
         ):
             imported.setdefault(row["lower"].value, set()).add(row["e"].value)
@@ -713,22 +720,6 @@ def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
     return new.value
 
 
-def _names_of_kind(kind: str, store: ox.Store) -> tuple[dict[str, set[str]], dict[str, str]]:
-    """Each name (lower-cased) of the entities of ``kind`` with the IRIs it names, and each name
-    as the graph writes it by its lower case."""
-    names: dict[str, set[str]] = {}
-    written: dict[str, str] = {}
-    for row in store.query(
-        f"SELECT DISTINCT ?e ?name ?ns WHERE {{ ?e {NAME_PROPERTIES} ?name . "
-        "FILTER(STRSTARTS(STR(?e), STR(?ns))) }",
-        prefixes=PREFIXES,
-        substitutions={ox.Variable("ns"): ox.Literal(ID + kind + "/")},
-    ):
-        names.setdefault(row["name"].value.lower(), set()).add(row["e"].value)
-        written.setdefault(row["name"].value.lower(), row["name"].value)
-    return names, written
-
-
 def entities_of_kind_named(kind: str, text: str, store: ox.Store) -> list[str]:
     """The IRIs of the entities of ``kind`` that ``text`` is a name of (label, INN, brand, …, in
     any case, also written as a slug), sorted: all of them when several share it, as two products
@@ -738,7 +729,7 @@ def entities_of_kind_named(kind: str, text: str, store: ox.Store) -> list[str]:
     >>> [e.rsplit("/", 1)[1] for e in entities_of_kind_named("therapy", "onasemnogene-abeparvovec", store)]
     ['itvisma', 'zolgensma']
     """
-    return sorted(named_by(_names_of_kind(kind, store)[0], text))
+    return sorted(named_by(_entity_names(store, kind)[0], text))
 
 
 def resolve_entity_of_kind(
@@ -785,7 +776,7 @@ def resolve_entity_of_kind(
             new, why = facts.get(REPLACED_BY), facts.get(RDFS + "comment")
             return ox.NamedNode(replacement(candidate, new, why))
     namespace = ID + kind + "/"
-    names, written = _names_of_kind(kind, store)
+    names, written = _entity_names(store, kind)
     matches = named_by(names, value)
     if not matches and kind == "agency" and (agency := agency_with_its_place(value, store)):
         matches = {agency}
