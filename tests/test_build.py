@@ -2752,6 +2752,41 @@ def test_utf16_without_a_byte_order_mark_is_named(built, tmp_path):
     assert nquads(built) == before
 
 
+def test_utf16_without_a_byte_order_mark_starting_in_cjk_script_is_named(built, tmp_path):
+    """rev25 F3: UTF-16 without a byte order mark whose first line is in CJK script has no NUL
+    byte there, and was read as UTF-8 (the parser's complaint); a NUL in UTF-8 text is not
+    taken for UTF-16."""
+    before = nquads(built)
+    turtle = (
+        "# 奕凯达 キムリア 킴리아 奕凯达 キムリア 킴리아 奕凯达 キムリア 킴리아 奕凯达 キムリア\n"
+        "@prefix ex: <https://example.org/> .\nex:a ex:b '奕凯达' .\n"
+    )
+    inputs = {
+        "le.ttl": turtle.encode("utf-16-le"),
+        "be.ttl": turtle.encode("utf-16-be"),
+        "deals.csv": f"{DEAL_HEADER}\n".replace("slug", "奕凯达キムリア킴리아" * 4 + "slug").encode(
+            "utf-16-le"
+        ),
+    }
+    told = []
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([tmp_path / name], built)
+        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    assert told == [
+        "le.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "be.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "deals.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+    ]
+    assert nquads(built) == before
+    stray = tmp_path / "stray.ttl"
+    stray.write_bytes(b"<urn:a> <urn:b> 'c\0' .\n")
+    import_files([stray], built)
+    got = query("SELECT ?o { <urn:a> <urn:b> ?o }", store=built)
+    assert [row["o"] for row in got.dicts()] == ["c\0"]
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""
@@ -2762,6 +2797,8 @@ def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
         "page.rdf": codecs.BOM_UTF8 + b"\n\n  " + page.lower().encode(),
         "page.jsonld": b"\r\n<HTML lang='en'><body>{}</body></HTML>",
         "deals.csv": b"<html>\n<body>slug,acquirer</body>\n</html>\n",
+        "saved.ttl": b"<!-- saved from url=(0040)https://github.com/x/y/blob/main/a.ttl -->\n"
+        + b"<!-- another -->\n<html><body>x</body></html>\n",
     }
     told = []
     for name, content in inputs.items():
@@ -2776,6 +2813,7 @@ def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
         f"page.rdf: {web_page}, not RDF/XML text as its extension .rdf says; {download}",
         f"page.jsonld: {web_page}, not JSON-LD text as its extension .jsonld says; {download}",
         f"deals.csv: {web_page}; {download}",
+        f"saved.ttl: {web_page}, not Turtle text as its extension .ttl says; {download}",
     ]
     said = f"{tmp_path}/{told[0]}"
     with pytest.raises(DataError, match=f"^{re.escape(said)}$"):

@@ -1319,25 +1319,45 @@ _NOT_TEXT = (
     (b"%PDF-", "a PDF document"),
     (b"\x1f\x8b", "gzip-compressed (decompress it first)"),
 )
-#: An HTML page's start, past blank lines: a web page saved in place of the file it shows (a
-#: GitHub page of a file, say). An RDF/XML file starts with ``<?xml`` or an RDF element instead.
-_HTML = re.compile(rb"\s*<(?:!doctype\s+html|html)(?:[\s>]|\Z)", re.IGNORECASE)
-#: How many first bytes tell UTF-16 text without a byte order mark: a NUL byte in every other
-#: place, little- or big-endian, is how it writes the Latin-1 characters data files start with.
-_UTF16_SAMPLE = 64
+#: An HTML page's start, past blank lines and comments (a browser's "Save page as" writes
+#: ``<!-- saved from url=… -->`` first): a web page saved in place of the file it shows (a GitHub
+#: page of a file, say). An RDF/XML file starts with ``<?xml`` or an RDF element instead.
+_HTML = re.compile(
+    rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)(?:[\s>]|\Z)", re.IGNORECASE | re.DOTALL
+)
 #: How many of a file's first bytes tell its kind: a signature, UTF-16's NUL bytes, or an HTML
-#: page's first element after the blank lines a page may start with.
+#: page's first element after the blank lines and comments a page may start with.
 KIND_BYTES = 1024
 
 
 def _utf16(head: bytes) -> bool:
     """Whether the first bytes of a file, ``head``, are UTF-16 text: by its byte order mark, or
-    without one by a NUL in every other byte (and in no byte between)."""
+    without one by NUL bytes in one parity of places only, two at least and one pair in sixteen (how
+    UTF-16 writes the ASCII a data file's syntax needs: line ends, commas, prefixes), that read
+    as UTF-16 in that byte order (a stray NUL in UTF-8 text is not taken for it).
+
+    >>> _utf16("# 奕凯达 キムリア 킴리아 CAR-T\\n".encode("utf-16-le"))
+    True
+    >>> _utf16("slug,label\\nkymriah,奕凯达\\n".encode())
+    False
+    """
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return True
-    sample = head[: min(len(head), _UTF16_SAMPLE) // 2 * 2]
-    pairs = sample[0::2], sample[1::2]
-    return bool(sample) and any(not any(nuls) and all(text) for nuls, text in (pairs, pairs[::-1]))
+    # rev25 F3: a first line in CJK script has no NUL byte, so the first KIND_BYTES are looked
+    # at, not the first characters, and a NUL in every other place is not asked for
+    sample = head[: min(len(head), KIND_BYTES) // 2 * 2]
+    for nuls, other, encoding in (
+        (sample[1::2], sample[0::2], "utf-16-le"),
+        (sample[0::2], sample[1::2], "utf-16-be"),
+    ):
+        if nuls.count(0) >= max(2, len(nuls) // 16) and b"\0" not in other:
+            try:
+                sample.decode(encoding)
+            except UnicodeDecodeError as error:
+                # a head cut in the middle of a surrogate pair still reads as UTF-16
+                return error.start >= len(sample) - 2
+            return True
+    return False
 
 
 def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None) -> None:
