@@ -672,6 +672,14 @@ def test_a_readable_rdf_file_with_wrong_terms_hides_no_reference_error_of_the_ot
         "it; did you mean atmp:brandName? The terms are in ontology/atmp.ttl; keep your own terms "
         "in a namespace of yours.",
     ]
+    # rev25: a comment or a string that mentions the term before its use is not its line
+    notes.write_text(
+        f'{head}# atmp:brandname is what I meant\n{newco} <urn:ex:says> "atmp:brandname" ;\n'
+        '  atmp:brandname "B" .\n'
+    )
+    with pytest.raises(DataError) as error:
+        import_files([notes], built)
+    assert str(error.value).startswith(f"{notes}:4: atmp:brandname is no term")
     # rev2_17 N4: an entity typed with a misspelt class may be new or the data's own: the
     # references to its kind are not judged, the others are
     notes.write_text(f"{head}{newco} a atmp:Compnay .\n")

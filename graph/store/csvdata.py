@@ -2914,7 +2914,8 @@ def _check_terms(path: Path, display: str, used: set, terms: frozenset[str]) -> 
     if not unknown:
         return
     names = [re.split(r"[#/:]", term)[-1] for term, _ in unknown]
-    lines = _first_lines(_text_to_search(path), names)
+    # newuser25 F14 for terms: a comment or string that mentions one is not where it is used
+    lines = _first_lines(_text_naming(path), names)
     placed = sorted(
         ((lines.get(name), misnamed) for name, (_, misnamed) in zip(names, unknown, strict=True)),
         key=lambda placed: (placed[0] is None, placed[0] or 0),
