@@ -1769,6 +1769,44 @@ def test_an_earlier_import_a_version_without_the_untyped_check_accepted_still_bu
     )
 
 
+def test_removing_the_import_that_types_an_entity_another_import_adds_to_is_refused(
+    built, tmp_path
+):
+    """rev25b F5: removing the import that typed an entity, while another import still gave it
+    facts, was accepted and left that subject typed nowhere; a subject an earlier import left
+    untyped before the check existed is still not judged."""
+    typed, adds = tmp_path / "a.ttl", tmp_path / "b.ttl"
+    typed.write_text(
+        f'<{ID}target/x-one> a <https://w3id.org/atmp-kg/ontology#Target> ;\n'
+        '  <http://www.w3.org/2000/01/rdf-schema#label> "X one"@en ;\n'
+        f"  <http://purl.org/dc/terms/source> <{ID}source/press-genecorp> .\n"
+    )
+    adds.write_text(f"<{ID}target/x-one> <urn:ex:score> 3 .\n")
+    import_files([typed], built)
+    import_files([adds], built)
+    before = nquads(built)
+    with pytest.raises(DataError) as error:
+        remove_imports("a.ttl", built)
+    assert str(error.value) == (
+        f"{built / 'imports' / 'b.ttl'}:1: <{ID}target/x-one> would be typed nowhere once a.ttl "
+        "is removed: remove this import with it, or import it again with `a atmp:Target` (no "
+        "query or check reads an entity without its class) (in the earlier import b.ttl: "
+        "'atmpkg import --remove b.ttl' takes it out; import it again corrected)"
+    )
+    assert nquads(built) == before
+    done = CliRunner().invoke(
+        cli, ["import", "--remove", "a.ttl", "--remove", "b.ttl", "--store", str(built)]
+    )
+    assert done.exit_code == 0, done.output
+    assert read_info(current_build(built))["imports"] == []
+    # an untyped subject the store did not type before is no concern of the removal
+    (current_build(built) / "imports").mkdir(exist_ok=True)
+    (current_build(built) / "imports" / "old.ttl").write_text(f"<{ID}target/x-two> <urn:p> 1 .\n")
+    import_files([typed], built)
+    assert read_info(current_build(built))["imports"] == ["a.ttl", "old.ttl"]
+    assert remove_imports("a.ttl", built).counts["atmp:Target"] == 3
+
+
 def test_a_subject_whose_slug_is_none_is_found_by_its_kind_and_slug():
     """newuser23 F1: `show therapy:X_1` answered "unknown therapy 'X_1'; did you mean 'X_1'?" for
     facts an older import gave that IRI (a store another tool wrote may hold them too)."""

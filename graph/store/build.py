@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..progress import Progress
 from ..rdf import ontology_quads
-from ..terms import DCT, OWL, PREFIXES, shorten
+from ..terms import DCT, OWL, PREFIXES, RDF, shorten
 from . import folder as stores
 from .csvdata import (
     FAMILIES,
@@ -825,6 +825,27 @@ def _as_earlier_imports(error: DataError, earlier: Mapping[str, str]) -> DataErr
     return told[0] if len(told) == 1 else DataErrors(told)
 
 
+def _typed_in(root: Path) -> Callable[[Sequence[str]], set[str]]:
+    """Which of some subjects the current build of the store at ``root`` types (none when it
+    has no build): what a removal of imports may leave typed nowhere.
+
+    >>> sorted(_typed_in(kg.root)(["https://w3id.org/atmp-kg/id/therapy/kymriah", "urn:x"]))
+    ['https://w3id.org/atmp-kg/id/therapy/kymriah']
+    """
+
+    def typed(subjects: Sequence[str]) -> set[str]:
+        current = stores.current_build(root)
+        if current is None:
+            return set()
+        store = stores.open_build(root, current).store
+        kind = ox.NamedNode(RDF + "type")
+        return {
+            s for s in subjects if next(store.quads_for_pattern(ox.NamedNode(s), kind, None), None)
+        }
+
+    return typed
+
+
 def _fsync(path: Path) -> None:
     with open(path, "rb") as handle:
         os.fsync(handle.fileno())
@@ -895,7 +916,13 @@ def _build(
 
         def compile_() -> Compiled:
             compiled = compile_inputs(
-                data + csv_extra, rdf_extra, ontology, curated=len(data), accepted=earlier_shown
+                data + csv_extra,
+                rdf_extra,
+                ontology,
+                curated=len(data),
+                accepted=earlier_shown,
+                typed_before=_typed_in(root) if dropped_imports else None,
+                removing=dropped_imports,
             )
             # Where each subject was written can be a large table (a million entries for ten
             # million input triples): it goes to disk, leaves memory, and is read back only

@@ -608,6 +608,8 @@ class _Compiler:
         self.looked_up = 0
         #: the subjects each RDF file names KIND/SLUG and does not type (see refuse_untyped)
         self.untyped: list[tuple[Path, str, Sequence[str]]] = []
+        #: the imports a removal takes out, which may have typed those subjects
+        self.removing: tuple[str, ...] = ()
 
     # pass 1 ------------------------------------------------------------------------------------
     def read_csv(self, path: Path, display: str, curated: bool = False) -> int:
@@ -833,7 +835,7 @@ class _Compiler:
                 and subject not in retired
             ]
             if unknown:
-                self.errors += _untyped_entities(unknown, path, display)
+                self.errors += _untyped_entities(unknown, path, display, self.removing)
 
     # pass 2 ------------------------------------------------------------------------------------
     def emit_all(self) -> Compiled:
@@ -2751,12 +2753,15 @@ _KIND_CLASSES = {
 }
 
 
-def _untyped_entities(subjects: list[str], path: Path, display: str) -> list[DataError]:
+def _untyped_entities(
+    subjects: list[str], path: Path, display: str, removing: Sequence[str] = ()
+) -> list[DataError]:
     """The errors for the entities an RDF input gives facts under the graph's namespace, named
     ``KIND/SLUG``, that nothing types and that are no entity of the data, of the other inputs or
     of the ontology: no query or check of their kind would read them (newuser25 F11: an approval
-    written without its ``a atmp:Approval`` was imported unchecked). The first
-    :data:`_MOST_SUGGESTED` are named at their lines; the others are summed up in one error.
+    written without its ``a atmp:Approval`` was imported unchecked); with the imports a removal
+    takes out, ``removing``, that typed them. The first :data:`_MOST_SUGGESTED` are named at
+    their lines; the others are summed up in one error.
 
     >>> for error in _untyped_entities([ID + "approval/x"], Path("missing.ttl"), "mine.ttl"):
     ...     print(error)
@@ -2765,11 +2770,19 @@ def _untyped_entities(subjects: list[str], path: Path, display: str) -> list[Dat
 
     def told(subject: str) -> str:
         kind = subject[len(ID) :].partition("/")[0]
+        cls = shorten(_KIND_CLASSES[kind])
+        if removing:
+            return (
+                f"<{subject}> would be typed nowhere once {' and '.join(removing)} "
+                f"{'is' if len(removing) == 1 else 'are'} removed: remove this import with it, "
+                f"or import it again with `a {cls}` (no query or check reads an entity without "
+                "its class)"
+            )
         noun = indefinite(kind.replace("-", " "))
         return (
-            f"<{subject}> is typed nowhere: add `a {shorten(_KIND_CLASSES[kind])}` (no query or "
-            f"check reads an entity without its class); to add facts to {noun} the graph holds, "
-            "write its IRI (none has this one)"
+            f"<{subject}> is typed nowhere: add `a {cls}` (no query or check reads an entity "
+            f"without its class); to add facts to {noun} the graph holds, write its IRI (none "
+            "has this one)"
         )
 
     def more(count: int, listed: str) -> str:
@@ -3143,13 +3156,17 @@ def compile_inputs(
     *,
     curated: int = 0,
     accepted: Collection[str] = (),
+    typed_before: Callable[[Sequence[str]], Collection[str]] | None = None,
+    removing: Sequence[str] = (),
 ) -> Compiled:
     """Compile CSV files into quads and check RDF files (each given as ``(path, name to show in
     errors)``); the RDF files are returned in :attr:`Compiled.rdf_files`, to be loaded as they are.
     The first ``curated`` CSV files are a data folder's, told when their rows are out of order
     (newuser24 F8: a user's own file was told so too, in the form of an error). The RDF files
     named in ``accepted`` (a store's earlier imports) are not refused for the KIND/SLUG subjects
-    they leave untyped: a version without that check imported them (rev25b F1).
+    they leave untyped: a version without that check imported them (rev25b F1), except those the
+    store typed before (``typed_before`` tells which of its subjects it did) while the imports
+    named in ``removing`` are taken out: what that removal would leave typed nowhere.
 
     The instance IRIs that RDF files type can be referenced from CSV rows.
 
@@ -3159,6 +3176,7 @@ def compile_inputs(
     (2, {'https://w3id.org/atmp-kg/id/target/cd19': 'targets.csv:2'})
     """
     compiler = _Compiler(ontology)
+    compiler.removing = tuple(removing)
     terms = frozenset(q.subject.value for q in ontology if isinstance(q.subject, ox.NamedNode))
     derived = frozenset(q.subject.value for q in ontology if q.predicate.value == DERIVED_BY)
     checked, empty = [], []
@@ -3177,7 +3195,9 @@ def compile_inputs(
             else:
                 unread = True
             continue
-        untyped = () if display in accepted else rdf_file.untyped
+        untyped = rdf_file.untyped
+        if display in accepted:
+            untyped = tuple(typed_before(untyped)) if typed_before and untyped else ()
         compiler.add_rdf_subjects(typed, path, display, rdf_file.stray, untyped)
         checked.append(rdf_file)
     for number, (path, display) in enumerate(csv_files):
