@@ -1485,6 +1485,7 @@ def test_the_names_kept_tell_what_the_store_s_look_up_tells(fixture_store, tmp_p
             return str(exc)
 
     therapy, agency = "https://w3id.org/atmp-kg/id/therapy/", "https://w3id.org/atmp-kg/id/agency/"
+    company = "https://w3id.org/atmp-kg/id/company/"
     expected = {
         "ALPHACEL": therapy + "alphacel",
         "alphacabtagene-autoleucel": therapy + "alphacel",
@@ -1499,10 +1500,25 @@ def test_the_names_kept_tell_what_the_store_s_look_up_tells(fixture_store, tmp_p
         "other": "'other' names several entities: therapeuticarea:other, sourcekind:other, "
         "submissiontype:other; write kind:slug",
         " ": "the entity's name is empty: give a label, a slug, kind:slug or an IRI",
+        # read alike by the one front half both share (_read_name): spaces, a brand's marks
+        "  Alphacel\u2122 ": therapy + "alphacel",
+        "ALPHACEL\u00ae": therapy + "alphacel",
+        "\u00ae": [],
+        "cellco eu": [company + "cellco-eu", company + "cellco"],
     }
     for name, answer in expected.items():
         assert told(kept.resolve, name) == told(lambda n: resolve_entity(n, store), name) == answer, name
-    for name in ("therapy:alphacel", "compny:cellco", "Alphacel (CellCo)", therapy + "alphacel"):
+    for name in (
+        "therapy:alphacel",
+        "Therapy/alphacel",
+        "compny:cellco",
+        "Alphacel (CellCo)",
+        therapy + "alphacel",
+        f"<{therapy}alphacel>",
+        ox.NamedNode(therapy + "alphacel"),
+        "<alphacel>",
+        "<alphacel",
+    ):
         assert kept.resolve(name) is None, name
 
 

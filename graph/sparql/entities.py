@@ -319,6 +319,71 @@ def _any_quietly(name: str, store: ox.Store) -> str | None:
         return None
 
 
+@dataclass(frozen=True)
+class _NameRead:
+    """How :func:`resolve_entity` and :meth:`NameIndex.resolve` read a text before looking
+    anything up, made by :func:`_read_name` for both, so that the two cannot read it apart."""
+
+    #: the text without spaces around it, the brackets of an IRI written ``<…>`` and the marks of
+    #: a brand (®, ™, ℠)
+    text: str
+    #: whether the text was given in angle brackets
+    angled: bool
+    #: whether the text is an IRI (``http:`` or ``https:``)
+    an_iri: bool
+    #: the kind a ``kind:`` (or ``kind/``) before the rest names, and the rest
+    kind: tuple[str, str] | None
+    #: each ``head:rest`` (then ``head/rest``) whose head is a kind's prefix written wrong, before
+    #: any kind written right: the head, that prefix and the rest
+    kinds_near: tuple[tuple[str, str, str], ...]
+    #: the IRIs the text may be: itself, an IRI's; or a slug's, one of each kind
+    candidates: list[str]
+
+
+def _read_name(text: str | ox.NamedNode) -> _NameRead:
+    """``text`` as :func:`resolve_entity` reads it before looking it up; ``ParameterError`` for
+    an empty one.
+
+    >>> _read_name(" Kymriah® ").text, len(_read_name("kymriah").candidates) == len(KINDS)
+    ('Kymriah', True)
+    >>> _read_name("compny:kite").kinds_near, _read_name("therapy:kymriah").kind
+    ((('compny', 'company', 'kite'),), ('therapy', 'kymriah'))
+    """
+    text = name_text(text).strip()
+    if not text:
+        raise ParameterError(_EMPTY_NAME)
+    angled = text.startswith("<")
+    if angled and text.endswith(">") and valid_iri(text[1:-1]):
+        text = text[1:-1]  # else a name written in brackets, such as an imported label
+    if text.startswith(("http://", "https://")):
+        # an IRI the engine would not take (a stray %, a space) names nothing
+        return _NameRead(text, angled, True, None, (), [text] if valid_iri(text) else [])
+    text = unmarked(text).strip() or text
+    kinds_near: list[tuple[str, str, str]] = []
+    for sep in (":", "/"):
+        head, found, rest = text.partition(sep)
+        if found and head.lower() in KIND_PREFIXES:
+            kind = (KIND_PREFIXES[head.lower()], rest)
+            return _NameRead(text, angled, False, kind, tuple(kinds_near), [])
+        near = suggest(head.lower(), KIND_PREFIXES, 1) if found and rest and " " not in head else []
+        if near:
+            kinds_near.append((head, near[0], rest))
+    candidates = [iri(k, text) for k in KINDS] if SLUG_RE.match(text) else []
+    return _NameRead(
+        text, angled, False, None, tuple(kinds_near), [c for c in candidates if valid_iri(c)]
+    )
+
+
+def _the_one(text: str, existing: list[str]) -> str:
+    """The one entity of ``existing`` (the entities ``text`` names as a slug or an IRI, replaced
+    by those that replaced them), or the error that lists them."""
+    if len(existing) > 1:
+        raise ParameterError(
+            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+        )
+    return existing[0]
+
+
 def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool = True) -> str:
     """The IRI of the entity ``text`` names: an IRI (text or ``NamedNode``), ``kind:slug``,
     ``kind/slug``, a slug, or a name (label, or a label without what it adds in brackets at its
@@ -343,30 +408,15 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
     >>> resolve_entity("KYMRIAH® (tisagenlecleucel)", store)[-15:]
     'therapy/kymriah'
     """
-    text = name_text(text).strip()
-    if not text:
-        raise ParameterError(_EMPTY_NAME)
-    candidates: list[str] = []
-    kind_meant: tuple[str, str, str] | None = None  # (kind as written, kind, the rest)
-    if text.startswith("<") and text.endswith(">") and valid_iri(text[1:-1]):
-        text = text[1:-1]  # else a name written in brackets, such as an imported label
-    if text.startswith(("http://", "https://")):
-        candidates = [text]
-    else:
-        text = unmarked(text).strip() or text
-        for sep in (":", "/"):
-            kind, found, rest = text.partition(sep)
-            if found and kind.lower() in KIND_PREFIXES:
-                # the kind says where to look: a slug in any case, or a name, among its entities
-                return resolve_entity_of_kind(KIND_PREFIXES[kind.lower()], rest, store, correct=correct).value
-            near = suggest(kind.lower(), KIND_PREFIXES, 1) if found and rest and " " not in kind else []
-            if near and correct:
-                _kind_written_wrong(text, kind, KIND_PREFIXES[near[0]], rest, store)
-                kind_meant = kind_meant or (kind, near[0], rest)
-        if SLUG_RE.match(text):
-            candidates = [iri(k, text) for k in KINDS]
-    # an IRI the engine would not take (a stray %, a space) names nothing
-    candidates = [c for c in candidates if valid_iri(c)]
+    read = _read_name(text)
+    text = read.text
+    if correct:
+        for written, prefix, rest in read.kinds_near:
+            _kind_written_wrong(text, written, KIND_PREFIXES[prefix], rest, store)
+    if read.kind is not None:
+        # the kind says where to look: a slug in any case, or a name, among its entities
+        return resolve_entity_of_kind(*read.kind, store, correct=correct).value
+    candidates = read.candidates
     existing: list[str] = []
     if candidates:
         # one question for every candidate IRI (one request to a remote store); each is an IRI
@@ -381,13 +431,9 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             )
         }
         existing = [replacement(c, *found[c]) for c in candidates if c in found]
-    if len(existing) == 1:
-        return existing[0]
-    if len(existing) > 1:
-        raise ParameterError(
-            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
-        )
-    mended = _mended(text, store) if candidates and not existing else None
+    if existing:
+        return _the_one(text, existing)
+    mended = _mended(text, store) if candidates else None
     if mended:
         raise UnknownNameError(
             "entity", text, suggestions=[mended[0]], hint=mended[1], entities=[mended[0]]
@@ -398,7 +444,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         lambda: _with_brackets(text, lambda name: _any_quietly(name, store), store)
         if correct
         else None,
-        kind_meant,
+        read.kinds_near[0] if correct and read.kinds_near else None,
     )
 
 
@@ -627,28 +673,14 @@ class NameIndex:
         misses); or None for a text only the store's look-up tells: one with a kind, or one
         written wrong (``compny:kite``), an IRI, or "Name (other)" that no name of the graph
         names whole. A retired slug gives the IRI that replaced it, without the log line that
-        says so."""
-        text = name_text(text).strip()
-        if not text:
-            raise ParameterError(_EMPTY_NAME)
-        if text.startswith(("<", "http://", "https://")):
+        says so. The text is read as :func:`resolve_entity` reads it (:func:`_read_name`)."""
+        read = _read_name(text)
+        if read.angled or read.an_iri or read.kind or read.kinds_near:
             return None
-        text = unmarked(text).strip() or text
-        for sep in (":", "/"):
-            kind, found, rest = text.partition(sep)
-            if found and kind.lower() in KIND_PREFIXES:
-                return None
-            if found and rest and " " not in kind and suggest(kind.lower(), KIND_PREFIXES, 1):
-                return None
-        if SLUG_RE.match(text):
-            candidates = [iri(kind, text) for kind in KINDS]
-            existing = [self.subjects[c] or c for c in candidates if c in self.subjects]
-            if len(existing) == 1:
-                return existing[0]
-            if len(existing) > 1:
-                raise ParameterError(
-                    f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
-                )
+        text = read.text
+        existing = [self.subjects[c] or c for c in read.candidates if c in self.subjects]
+        if existing:
+            return _the_one(text, existing)
         try:
             return _by_name(text, self, lambda: _bracketed_for_the_store(text))
         except _ForTheStore:
