@@ -347,6 +347,20 @@ class ParameterError(AtmpkgError, ValueError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
 
 
+class SeveralEntitiesError(ParameterError):
+    """A name that several entities share (an INN two products have); ``entities`` are their
+    IRIs, sorted, which the server offers the pages of (``/id/<name>``).
+
+    >>> error = SeveralEntitiesError("'x' names several entities: therapy:a, therapy:b", ["a", "b"])
+    >>> str(error), error.entities
+    ("'x' names several entities: therapy:a, therapy:b", ['a', 'b'])
+    """
+
+    def __init__(self, message: str, entities: Iterable[str]):
+        self.entities = sorted(entities)
+        super().__init__(message)
+
+
 class HostError(ParameterError):
     """A host the server cannot listen on as given. The message says what to pass from Python;
     ``cli`` says it in the command line's options.

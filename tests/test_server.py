@@ -1522,6 +1522,45 @@ def test_the_names_kept_tell_what_the_store_s_look_up_tells(fixture_store, tmp_p
         assert kept.resolve(name) is None, name
 
 
+#: Two therapies of the fixture given one more name, which they share.
+TWINS = (
+    "@prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+    '<https://w3id.org/atmp-kg/id/therapy/alphacel> skos:altLabel "Twincel" .\n'
+    '<https://w3id.org/atmp-kg/id/therapy/betacel> skos:altLabel "Twincel" .\n'
+)
+
+
+def test_a_word_is_offered_what_it_names_before_a_kind_it_is_like(fixture_store, tmp_path):
+    """newuser26: /id/genzym was offered the kind 'agency' where `atmpkg show genzym` offers
+    Genzyme, and /id/onasemnogene%20abeparvovec, an INN two therapies share, was offered nothing.
+    A word is looked up as a name first: what it names, or what a name several entities share
+    names (looked up among the names kept, or by the store's look-up for a name with a kind), or
+    what it nearly names unless it is more like a kind than like any of those names."""
+    store = store_with_import(fixture_store, tmp_path, TWINS)
+    twins = "/id/therapy/alphacel, /id/therapy/betacel"
+    with make_server(store, port=0, workers=1).start() as srv:
+        for path, told in (
+            ("/id/twincel", f"; 'twincel' names several entities: {twins}"),
+            ("/id/therapy:Twincel", f"; 'therapy:Twincel' names several entities: {twins}"),
+            (
+                "/id/other",
+                "; 'other' names several entities: /id/source-kind/other, "
+                "/id/submission-type/other, /id/therapeutic-area/other",
+            ),
+            # like the kind 'estimate' (0.6), but more like the name United States (0.96)
+            ("/id/unitedstates", "; did you mean /id/country/us?"),
+            ("/id/viralvectors", "; did you mean /id/segment/atmp-vector-type--viral-vectors?"),
+            # more like the kind 'vector' (0.91) than like 'vector or editing technology' (0.30)
+            ("/id/vectr", "; 'vectr' is no kind of entity: did you mean 'vector'?"),
+            ("/id/therapi", "; 'therapi' is no kind of entity: did you mean 'therapy'?"),
+            ("/id/vectr/aav2", "; 'vectr' is no kind of entity: did you mean 'vector'?"),
+        ):
+            assert get(srv, path)[::2] == (404, f"no entity at {path}{told}\n".encode()), path
+        navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+        body = request(srv, "GET", "/id/twincel", None, navigation)[2].decode()
+        assert '<a href="/id/therapy/betacel">/id/therapy/betacel</a></p>' in body
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")

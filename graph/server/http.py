@@ -76,9 +76,9 @@ from ..errors import (
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
-    UnknownNameError,
     cut,
     described,
+    likeness,
     visible,
 )
 from ..store.build import open_store
@@ -114,7 +114,7 @@ from .workers import (
     Overloaded,
     WorkerPool,
     leave_if_importing_main,
-    near_misses,
+    named_reply,
 )
 
 log = logging.getLogger("atmpkg.server")
@@ -1072,73 +1072,87 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers[NOTES_HEADER] = notes_header(payload["notes"])
         return Response(200, document, "text/html", headers)
 
-    def _pages_named(self, encoded: str, params: dict[str, list[str]]) -> tuple[str, list[str]]:
-        """The path of the page of the entity ``encoded`` (percent-encoded) names, as ``atmpkg
-        show`` reads a name ("" for none), and those of the entities its near misses name."""
+    def _named_hint(self, encoded: str, meant: str | None, params: dict[str, list[str]]) -> str:
+        """What a path of one segment, ``encoded`` (percent-encoded), is told, its name read as
+        ``atmpkg show`` reads one: the page of the entity it names; the pages of the entities a
+        name they share names; or the pages of what its near misses name, unless the segment is
+        more like a kind of entity than like any of them (``/id/therapi``), when the kind is
+        offered (``meant``, the kind it is close to; newuser26: ``/id/genzym`` was offered the
+        kind 'agency', not Genzyme)."""
+        name = self._name_of(encoded)
+        reply = self._named(name, params) if name else {"named": ""}
+        page = local_href(reply["named"]) if reply["named"] else None
+        several = [href for iri in reply.get("several", []) if (href := local_href(iri))]
+        near = [href for iri in reply.get("near", []) if (href := local_href(iri))]
+        if page:
+            return f"; did you mean {page}?"
+        if several:
+            left = reply.get("left", 0)
+            more = f" and {left} more" if left else ""
+            return f"; '{cut(name)}' names several entities: {', '.join(several)}{more}"
+        if near and not (meant and likeness(encoded, meant) > reply.get("like", 0.0)):
+            return f"; did you mean {', '.join(near)}?"
+        return _no_kind(encoded, meant) if meant else ""
+
+    @staticmethod
+    def _name_of(encoded: str) -> str:
+        """The name a path's segment ``encoded`` gives to look up, "" for one looked up in no
+        names: a segment that is no UTF-8, a file a bot probes for (/id/wp-login.php) or a text
+        longer than any name (rev24 F1)."""
         try:
             name = urllib.parse.unquote(encoded, errors="strict")
         except UnicodeDecodeError:
-            return "", []
+            return ""
         if not name.strip() or len(name) > MAX_NAME_CHARS or WEB_FILE.search(name):
-            # a file a bot probes for (/id/wp-login.php) or a text longer than any name is looked
-            # up in no names (rev24 F1)
-            return "", []
-        # Looked up among the build's names, which the server keeps, without a job: a job of
-        # each look-up, each reading every name, took the quick lane from the cheap queries it
-        # is kept for (sec25 M2). Until the names are read, or while others are looked up
-        # longer than the waits, the path still names nothing: a 404 without a hint.
+            return ""
+        return name
+
+    def _named(self, name: str, params: dict[str, list[str]]) -> dict:
+        """What ``name`` names, as :func:`~.workers.named_reply` tells it ({"named": ""} for
+        nothing told). Looked up among the build's names, which the server keeps, without a job:
+        a job of each look-up, each reading every name, took the quick lane from the cheap
+        queries it is kept for (sec25 M2). Until the names are read, or while others are looked
+        up longer than the waits, the path names nothing: a 404 without a hint."""
         index = self.server.names.get(NAME_INDEX_WAIT)
         if index is None or not self.server.looking_up.acquire(timeout=LOOK_UP_WAIT):
-            return "", []
+            return {"named": ""}
         try:
-            named, near = index.resolve(name), []
-        except UnknownNameError as exc:
-            named, near = "", near_misses(exc)
-        except ParameterError:
-            named, near = "", []
+            reply = named_reply(name, index.resolve)
         finally:
             self.server.looking_up.release()
-        if named is None:
-            named, near = self._named_by_the_store(name, params)
-        pages = (local_href(iri) for iri in near)
-        return local_href(named) or "", [page for page in pages if page]
+        return reply if reply is not None else self._named_by_the_store(name, params)
 
-    def _named_by_the_store(self, name: str, params: dict[str, list[str]]) -> tuple[str, list[str]]:
+    def _named_by_the_store(self, name: str, params: dict[str, list[str]]) -> dict:
         """What a name only the store's look-up tells (a kind, an IRI, a name in brackets) names,
-        and its near misses' entities, looked up by a query worker: one at a time, under the quick
+        as :meth:`_named` tells it, looked up by a query worker: one at a time, under the quick
         lane's limit, so that a flood of such names takes one query worker at most and none of
         the quick lane (sec25 M2)."""
         if not self.server.asking_the_store.acquire(timeout=LOOK_UP_WAIT):
-            return "", []
+            return {"named": ""}
         try:
-            payload = self._run("named", {"name": name}, params, limit=QUICK_LIMIT)
+            return self._run("named", {"name": name}, params, limit=QUICK_LIMIT)
         except HttpError as exc:
             if exc.status == 499:
                 raise
             # a look-up past its limit (a large graph's names) or no worker free: the path still
             # names nothing, a 404 without a hint, never a 503 (rev24b F4)
-            return "", []
+            return {"named": ""}
         finally:
             self.server.asking_the_store.release()
-        return payload["named"], payload["near"]
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
         if kind not in KINDS:
             # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it,
             # is offered the page of what it names (newuser24 F6: a 404 that offered nothing), or
-            # of what its near misses name; a kind written wrong is offered the kind first, and
-            # a kind:slug (compny:kite) the entities, which its look-up finds with the kind mended
-            page, near = ("", []) if encoded else self._pages_named(kind, params)
-            close = [] if ":" in kind else difflib.get_close_matches(kind, KINDS, 1)
-            if page:
-                hint = f"; did you mean {page}?"
-            elif close:
-                hint = f"; {cut(kind)!r} is no kind of entity: did you mean {close[0]!r}?"
-            elif near:
-                hint = f"; did you mean {', '.join(near)}?"
+            # of what its near misses name; a kind written wrong (/id/therapies/alphacel) is
+            # offered the kind, and a kind:slug (compny:kite) the entities, which its look-up
+            # finds with the kind mended
+            meant = _kind_meant(kind)
+            if not encoded:
+                hint = self._named_hint(kind, meant, params)
             else:
-                hint = ""
+                hint = _no_kind(kind, meant) if meant else ""
             raise HttpError(404, f"no entity at {cut(path)}{hint}")
         # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
         # what makes no IRI the entity lookup names no entity
@@ -1268,6 +1282,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 #: The port the server listens on unless told another.
 DEFAULT_PORT = 7878
+
+
+def _kind_meant(segment: str) -> str | None:
+    """The kind of entity that ``segment``, the first of a path under ``/id/``, is close to
+    (``therapies``: therapy), or None; a ``kind:slug`` (``compny:kite``) names an entity.
+
+    >>> _kind_meant("therapies"), _kind_meant("compny:kite")
+    ('therapy', None)
+    """
+    close = [] if ":" in segment else difflib.get_close_matches(segment, KINDS, 1)
+    return close[0] if close else None
+
+
+def _no_kind(segment: str, kind: str) -> str:
+    """The hint for a path whose first segment ``segment`` is no kind, but close to ``kind``."""
+    return f"; {cut(segment)!r} is no kind of entity: did you mean {kind!r}?"
 
 
 def _host_parts(host: str) -> tuple[list[str], str, str]:

@@ -60,9 +60,11 @@ from ..errors import (
     QueryMemoryError,
     QueryRefusedError,
     QuerySyntaxError,
+    SeveralEntitiesError,
     StoreError,
     UnknownNameError,
     cut,
+    likeness,
     suggest,
 )
 from ..handle import KnowledgeGraph
@@ -282,16 +284,42 @@ def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
 
 
 def _job_named(args: dict, graph: KnowledgeGraph) -> dict:
-    """The IRI of the entity ``name`` names, as ``atmpkg show`` reads a name (``named``; "" for
-    none), else the IRIs of the entities its near misses name (``near``): what a path without the
-    entity's kind (``/id/kymriah``, ``/id/kymria``) is offered."""
+    """What the name ``name`` names, as ``atmpkg show`` reads a name (:func:`named_reply` of the
+    store's look-up): what a path without the entity's kind (``/id/kymriah``, ``/id/kymria``)
+    is offered."""
     # the name alone is looked up, not the entity's page built, as show would (rev24 F1)
+    store = graph._current().store
+    return named_reply(args["name"], lambda name: resolve_entity(name, store)) or {"named": ""}
+
+
+def named_reply(name: str, resolve: Callable[[str], str | None]) -> dict | None:
+    """What ``resolve`` (the store's look-up, or the names the server keeps) tells of ``name``:
+    the IRI of the entity it names (``named``, "" for none); else the IRIs of the entities that
+    share it (``several``, as an INN two products have, and how many more are ``left`` out), or
+    those its near misses name (``near``) and how like ``name`` the closest of these names is
+    (``like``); None when ``resolve`` leaves the name to the store's look-up.
+
+    >>> def resolve(name):
+    ...     raise UnknownNameError("entity", name, suggestions=["Genzyme"], entities=[ID + "company/genzyme"])
+    >>> named_reply("genzym", resolve)
+    {'named': '', 'near': ['https://w3id.org/atmp-kg/id/company/genzyme'], 'like': 0.9230769230769231}
+    >>> def shared(name):
+    ...     raise SeveralEntitiesError("'inn' names several entities", [ID + "therapy/a", ID + "therapy/b"])
+    >>> named_reply("inn", shared)
+    {'named': '', 'several': ['https://w3id.org/atmp-kg/id/therapy/a', 'https://w3id.org/atmp-kg/id/therapy/b'], 'left': 0}
+    """
     try:
-        return {"named": resolve_entity(args["name"], graph._current().store), "near": []}
+        named = resolve(name)
     except UnknownNameError as exc:
-        return {"named": "", "near": near_misses(exc)}
+        like = max((likeness(name, str(offered)) for offered in exc.suggestions), default=0.0)
+        return {"named": "", "near": near_misses(exc), "like": like}
+    except SeveralEntitiesError as exc:
+        # a name several entities share names each of them, as `atmpkg show` lists them
+        paged = [e for e in exc.entities if e.startswith(ID) and len(e) <= _NOTE_CHARS]
+        return {"named": "", "several": paged[:5], "left": len(exc.entities) - len(paged[:5])}
     except ParameterError:
         return {"named": "", "near": []}
+    return None if named is None else {"named": named}
 
 
 def near_misses(exc: UnknownNameError) -> list[str]:
@@ -420,6 +448,9 @@ _FIELDS = {
     "moved": str,
     "named": str,
     "near": list,
+    "like": float,
+    "several": list,
+    "left": int,
     "truncated": bool,
     "notes": list,
 }
@@ -438,6 +469,8 @@ def _reply(reply: object) -> bool:
     >>> _reply((200, {"named": ""})), _reply((200, {"named": "", "moved": "x"}))
     (True, False)
     >>> _reply((200, {"named": "", "near": ["a"] * 5})), _reply((200, {"named": "", "near": [1]}))
+    (True, False)
+    >>> _reply((200, {"named": "", "several": ["a"] * 5})), _reply((200, {"named": "", "several": ["a"] * 6}))
     (True, False)
     >>> _reply((500, [[]])), _reply((100, "HTTP/1.1 200 OK")), _reply((200, {"body": "x"}))
     (False, False, False)
@@ -458,11 +491,12 @@ def _reply(reply: object) -> bool:
     # the server writes these into the answer's headers (sec17 W1)
     if not (known_csp(answer.get("csp", MESSAGE_CSP)) and answer.get("fmt", "json") in MEDIA_TYPES):
         return False
-    notes, near = answer.get("notes", []), answer.get("near", [])
+    notes, near, several = (answer.get(key, []) for key in ("notes", "near", "several"))
     return (
         len(notes) <= _MOST_NOTES
         and len(near) <= 5
-        and all(isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes + near)
+        and len(several) <= 5
+        and all(isinstance(n, str) and len(n) <= _NOTE_CHARS for n in notes + near + several)
     )
 
 

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import (
     ParameterError,
+    SeveralEntitiesError,
     UnknownNameError,
     cut,
     described,
@@ -378,8 +379,9 @@ def _the_one(text: str, existing: list[str]) -> str:
     """The one entity of ``existing`` (the entities ``text`` names as a slug or an IRI, replaced
     by those that replaced them), or the error that lists them."""
     if len(existing) > 1:
-        raise ParameterError(
-            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug"
+        raise SeveralEntitiesError(
+            f"'{text}' names several entities: {', '.join(shorten(e) for e in existing)}; write kind:slug",
+            existing,
         )
     return existing[0]
 
@@ -553,8 +555,9 @@ def _by_name(
     if len(matches) == 1:
         return next(iter(matches))
     if len(matches) > 1:
-        raise ParameterError(
-            f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug"
+        raise SeveralEntitiesError(
+            f"'{text}' names several entities: {', '.join(sorted(shorten(m) for m in matches))}; write kind:slug",
+            matches,
         )
     agency = agency_of_place(text, found.agencies)
     if agency is not None:
@@ -567,9 +570,10 @@ def _by_name(
     if len(elsewhere) == 1:
         return elsewhere[0]
     if elsewhere:
-        raise ParameterError(
+        raise SeveralEntitiesError(
             f"'{text}' names several entities: {', '.join(shorten(e) for e in elsewhere)}; "
-            "give the IRI"
+            "give the IRI",
+            elsewhere,
         )
     # after an imported entity's own name, which may end as a proper name does (rev25 F13)
     product = found.proper_name(text)
@@ -837,9 +841,10 @@ def resolve_entity_of_kind(
     if bracketed and bracketed[1]:
         return ox.NamedNode(bracketed[0])
     if len(matches) > 1:
-        raise ParameterError(
+        raise SeveralEntitiesError(
             f"{where or kind} '{value}' is ambiguous: "
-            + ", ".join(sorted(m[len(namespace) :] for m in matches))
+            + ", ".join(sorted(m[len(namespace) :] for m in matches)),
+            matches,
         )
     # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
     # suggestion, and the list says what to give
