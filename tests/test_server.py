@@ -1465,6 +1465,34 @@ def test_a_name_is_looked_up_among_names_read_once_per_build_by_no_job(fixture_s
         assert json.loads(get(srv, "/health")[2])["quick_workers"]["busy"] == 0
 
 
+def test_a_build_s_names_are_read_once_even_when_a_rebuild_comes_during_the_read(monkeypatch):
+    """A look-up waiting for the names while a rebuild came read the stale build's names again
+    and again until its wait ran out (39 reads in 2 s, each a job of a query worker): each read
+    is now of the build current when it begins, and a build's names are read once."""
+    import atmpkg.graph.server.names as names
+    from atmpkg.graph.sparql.entities import NameIndex
+
+    kymriah = "https://w3id.org/atmp-kg/id/therapy/kymriah"
+    index = NameIndex({"kymriah": {kymriah}}, {"kymriah": "Kymriah"}, {}, {kymriah: ""}, {})
+    builds, read_of = ["build-1"], []
+    monkeypatch.setattr(names, "current_build", lambda root: Path(builds[0]))
+
+    def read():
+        read_of.append(builds[0])
+        if builds[0] == "build-1":
+            builds[0] = "build-2"  # a rebuild while the first read runs
+        time.sleep(0.05)
+        return names.index_body(index)
+
+    kept = names.NameIndexes(Path("store"), read)
+    assert kept.get(wait=2).resolve("Kymriah") == kymriah
+    assert (kept.reads, read_of) == (2, ["build-1", "build-2"])
+    assert kept.get(wait=2) is not None and kept.reads == 2
+    # a build whose read a new build cut short is not read again at once, were it current again
+    builds[0] = "build-1"
+    assert (kept.get(wait=2), kept.reads) == (None, 2)
+
+
 def test_the_names_kept_tell_what_the_store_s_look_up_tells(fixture_store, tmp_path):
     """sec25 M2: the server looks a name up among the names a worker read (and sent as JSON) as
     resolve_entity looks it up in the store, or leaves it to the store's look-up."""

@@ -95,7 +95,8 @@ class NameIndexes:
     """The :class:`~atmpkg.graph.sparql.entities.NameIndex` of the store's current build, read by a
     job ``read`` runs (a query worker's, in the server) in a thread of its own, once per build: a
     new build (a rebuild, an import) is read anew when a look-up first asks for it. A read that
-    fails is tried again after :data:`RETRY_SECONDS`, not for each look-up.
+    fails, or that a new build came during (its names may be of either build), is not begun
+    again for the same build before :data:`RETRY_SECONDS`, not for each look-up.
 
     >>> from atmpkg.graph.store.build import open_store
     >>> store = open_store()
@@ -110,7 +111,9 @@ class NameIndexes:
         self._build: str | None = None  # the build the index is of
         self._index: NameIndex | None = None
         self._reading = False
-        self._failed: tuple[str, float] | None = None  # the build whose read failed, and when
+        # the build whose read ended last without its names kept (it failed, or another build
+        # came during it), and when
+        self._unread: tuple[str, float] | None = None
         self._closed = False
         #: How many reads were begun.
         self.reads = 0
@@ -121,14 +124,18 @@ class NameIndexes:
 
     def get(self, wait: float) -> NameIndex | None:
         """The index of the current build, waiting for its read at most ``wait`` seconds; None
-        when it is not ready by then (the read goes on), or its read failed lately."""
-        build = self._current()
+        when it is not ready by then (the read goes on), or its read ended lately without it."""
         deadline = time.monotonic() + wait
         with self._cond:
-            while not (self._build == build and self._index is not None):
+            while True:
+                # asked again after each read: a rebuild during the wait is the build to read,
+                # not the one the look-up began with (39 reads of a stale build in 2 s)
+                build = self._current()
+                if self._build == build and self._index is not None:
+                    return self._index
                 if not self._reading:
-                    failed = self._failed
-                    if failed and failed[0] == build and time.monotonic() - failed[1] < RETRY_SECONDS:
+                    unread = self._unread
+                    if unread and unread[0] == build and time.monotonic() - unread[1] < RETRY_SECONDS:
                         return None
                     self._reading = True
                     self.reads += 1
@@ -139,7 +146,6 @@ class NameIndexes:
                 if left <= 0:
                     return None
                 self._cond.wait(left)
-            return self._index
 
     def _take(self, build: str) -> None:
         """Read the names of ``build`` and keep them, unless another build came during the read
@@ -157,10 +163,10 @@ class NameIndexes:
                 )
         with self._cond:
             self._reading = False
-            if index is None:
-                self._failed = (build, time.monotonic())
-            elif not self._closed and self._current() == build:
+            if index is not None and not self._closed and self._current() == build:
                 self._build, self._index = build, index
+            else:
+                self._unread = (build, time.monotonic())
             self._cond.notify_all()
 
     def close(self) -> None:
