@@ -336,7 +336,7 @@ class KnowledgeGraph:
                 "give SPARQL text, a query file or a named query's name, one of them"
             )
         if name is not None:
-            return self.named(name, params, timeout=timeout, limit=limit, allow=allow)
+            return _in_params(self.named(name, params, timeout=timeout, limit=limit, allow=allow))
         if not isinstance(file, str | os.PathLike | None):
             raise ParameterError(f"file must be a .rq file's path, got {described(file)}")
         if not isinstance(sparql, str | None):
@@ -346,14 +346,14 @@ class KnowledgeGraph:
             sparql = decode_utf8(_query_file_bytes(file), str(file))
             named = queries.parse(Path(file).stem, sparql, str(file), f"query file '{file}'")
             if named.params or not params:
-                return self._declared(named, params, timeout, limit, allow, advise=True)
+                return _in_params(self._declared(named, params, timeout, limit, allow, advise=True))
             # a file that declares no parameters binds variables as SPARQL text does
         elif sparql is not None and sparql.lstrip().startswith("#"):
             # text that starts with a header (a file piped in, a named query's text pasted) types
             # its parameters as the file would
             named = queries.parse("text", sparql, "the query text", "the query text")
             if named.params:
-                return self._declared(named, params, timeout, limit, allow, advise=True)
+                return _in_params(self._declared(named, params, timeout, limit, allow, advise=True))
         if sparql.strip() in queries.names():
             raise NotSparqlError(sparql.strip(), named=True)
         word = sparql.strip()
@@ -778,6 +778,23 @@ class KnowledgeGraph:
         report = remove_imports(names, self._embedded("remove_imports"), shacl=shacl)
         self._current()
         return report
+
+
+def _in_params(result: QueryResult) -> QueryResult:
+    """``result`` with its notes on parameters that took their default worded for a call that
+    takes the parameters in a mapping, ``params=``, as :meth:`KnowledgeGraph.query` does: its
+    answer to ``name=`` said ``(Python: as_of='…')``, a keyword it does not take.
+
+    >>> from atmpkg.graph.sparql.named import DefaultNote
+    >>> result = kg.query("SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    >>> result.notes = [DefaultNote("n is 2, the default", "n", "…", "for another")]
+    >>> _in_params(result).notes
+    ["n is 2, the default; give -p n=… (Python: params={'n': …}) for another"]
+    """
+    from .sparql.named import DefaultNote
+
+    result.notes = [n.in_params() if isinstance(n, DefaultNote) else n for n in result.notes]
+    return result
 
 
 def _mapping(params: object) -> Mapping[str, Any]:

@@ -2367,6 +2367,28 @@ def test_a_default_note_says_how_python_gives_another_value(fixture_store):
     ]
 
 
+def test_a_default_note_says_params_to_the_calls_that_take_a_mapping(fixture_store, tmp_path):
+    """newuser26: kg.query(name=…) was told "(Python: as_of='…')", a keyword it does not take:
+    the calls that take the parameters in the mapping params= (kg.query with a name or a query
+    file, a selection's view and export) are told that mapping; kg.named keeps its keywords."""
+    kg = atmpkg.open(fixture_store)
+    today = datetime.date.today().isoformat()
+    head = f"as_of is {today} (default today); give -p as_of=YYYY-MM-DD (Python: "
+    mapped = head + "params={'as_of': 'YYYY-MM-DD'}) for another day"
+    rq = tmp_path / "mine.rq"
+    rq.write_text(queries.load("authorised-products").text, encoding="utf-8")
+    assert kg.query(name="authorised-products").notes == [mapped]
+    assert kg.query(file=rq).notes == [mapped]
+    assert kg.named("authorised-products").notes == [head + "as_of='YYYY-MM-DD') for another day"]
+    assert kg.export("ttl", tmp_path / "a.ttl", name="authorised-products").notes[0] == mapped
+    assert mapped in kg.view(name="authorised-products").html
+    calendar = kg.query(name="regulatory-calendar", params={"as_of": "2024-01-01"})
+    assert calendar.notes[0] == (
+        "from is 2024-01-01 (default as_of); give -p from=YYYY-MM-DD (Python: "
+        "params={'from': 'YYYY-MM-DD'}) for another day"
+    )
+
+
 def _curated_approvals() -> list[dict[str, str]]:
     import csv
     from pathlib import Path

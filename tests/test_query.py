@@ -1097,8 +1097,9 @@ def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(
     dated = kg.query("# param: from date 2020-01-01  From\n" + compared).notes
     assert dated == [
         *kg.query(compared).notes,
+        # kg.query takes the parameters in params= (newuser26)
         "from is 2020-01-01 (default 2020-01-01); give -p from=YYYY-MM-DD (Python: "
-        "{'from': 'YYYY-MM-DD'}) for another day",
+        "params={'from': 'YYYY-MM-DD'}) for another day",
     ]
     assert len(dated) == 2
 
@@ -1216,7 +1217,9 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
     assert from_file.stderr == told
     kg = atmpkg.open(fixture_store)
     assert kg.named("authorised-products").notes == [note]
-    assert kg.export("graphml", None, name="authorised-products").notes == [note]
+    # newuser26: a selection takes the parameters in params=, and its notes say so
+    in_params = f"{head} (Python: params={{'as_of': 'YYYY-MM-DD'}}) for another day"
+    assert kg.export("graphml", None, name="authorised-products").notes == [in_params]
     assert kg.named("authorised-products", as_of="2024-01-01").notes == []
 
 

@@ -973,6 +973,12 @@ def test_an_answers_notes_are_its_notes_header(server):
         200,
         f'["as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]',
     )
+    # newuser26: and so does the Graph tab's view of an answer, which said -p and Python's way
+    status, _, body = get(server, "/graph?name=authorised-products")
+    page = body.decode()
+    assert status == 200 and "as_of is" in page
+    assert f"as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day" in page
+    assert "-p as_of" not in page and "Python:" not in page
     # given, the date is no note; nor is there one on an answer the library notes nothing of
     status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")
     assert status == 200 and NOTES_HEADER not in headers

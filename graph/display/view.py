@@ -24,7 +24,7 @@ import functools
 import html
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -503,11 +503,18 @@ def write_file(text: str, output: str | os.PathLike[str], suffixes: tuple[str, .
 
 
 @holding_cycle_collection()
-def view_of(selection: Selection, *, output=None, title: str | None = None) -> View:
+def view_of(
+    selection: Selection,
+    *,
+    output=None,
+    title: str | None = None,
+    told: Callable[[Sequence[str]], list[str]] = list,
+) -> View:
     """The view of ``selection`` (which reads a graph): sources listed unless it says otherwise,
     at most :data:`MAX_NODES` entities unless it gives ``max_nodes`` (0: all); written
     atomically to ``output`` when given, the title saying what was selected unless ``title`` is
-    given.
+    given; the notes it shows worded by ``told`` for the door it is read at (the server's Graph
+    tab says how to give a parameter over HTTP, :func:`~atmpkg.graph.server.protocol.http_notes`).
 
     >>> v = view_of(kg.select(focus="Kymriah", hops=1), output="kymriah.html")
     >>> v.nodes, v.edges, v.path
@@ -545,7 +552,7 @@ def view_of(selection: Selection, *, output=None, title: str | None = None) -> V
     result = _render(
         triples + more,
         title or selection.title,
-        piece.notes,
+        told(piece.notes),
         hubs,
         piece.focus,
         hidden,

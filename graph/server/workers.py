@@ -227,6 +227,8 @@ def _kept(notes: list[str]) -> list[str]:
 def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
     """Draw a query's answer: its nodes, described, as the self-contained HTML graph view; for an
     answer with nothing to draw, a page that says so, with the query's notes."""
+    from ..display.view import view_of  # as the handle's view loads it: when a view is made
+
     if "name" in args:
         selection = graph.select(name=args["name"], params=args["params"])
         title = f"ATMP-KG: {args['name']}"
@@ -234,7 +236,9 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
         selection = graph.select(query=args["text"], params=args.get("params") or {})
         title = "ATMP-KG: query"
     try:
-        document = graph.view(selection, title=title).html
+        # a selection of a query's answer, never drawn as the whole graph's overview; its notes
+        # say how to give a parameter here, p=, not -p (newuser26)
+        document = view_of(selection, title=title, told=http_notes).html
     except EmptyResultError as exc:
         # Not an error of the request: the Graph tab shows this page in place of a view, with the
         # query's notes on why, in its ATMPKG-Notes header too (joints23 F4)

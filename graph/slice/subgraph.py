@@ -1019,7 +1019,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         what = f"the neighbourhood of {shorten(center)}"
     elif name or file or text:
         if name:
-            result = graph.named(name, params)
+            # as query takes them, in the mapping params= a selection gives: its notes say so
+            result = graph.query(name=name, params=params)
         else:
             result = graph.query(text, params) if text else graph.query(file=file, params=params)
         text = result.sparql

@@ -176,12 +176,17 @@ def defaulted_notes(
 class DefaultNote(str):
     """The note on parameter ``name`` taking its default: ``head`` says what it is, then how to
     give another (``value`` stands for it) ``purpose``, worded for the command line and Python, as
-    errors are; :meth:`told` words it for another door, as
-    :func:`~atmpkg.graph.server.protocol.http_notes` does for HTTP's ``p=`` (newuser25 F28).
+    errors are: Python's :meth:`~atmpkg.graph.handle.KnowledgeGraph.named` takes a keyword,
+    unless ``keywords`` is False, for the calls that take the parameters in a mapping,
+    ``params=`` (``kg.query(name=…)``, a query file, a selection's); :meth:`told` words it for
+    another door, as :func:`~atmpkg.graph.server.protocol.http_notes` does for HTTP's ``p=``
+    (newuser25 F28).
 
     >>> note = DefaultNote("from is 2025-01-01 (default as_of)", "from", "YYYY-MM-DD", "for another day")
     >>> print(note)
     from is 2025-01-01 (default as_of); give -p from=YYYY-MM-DD (Python: {'from': 'YYYY-MM-DD'}) for another day
+    >>> print(DefaultNote("as_of is 2026-12-05 (default today)", "as_of", "YYYY-MM-DD", "for another day").in_params())
+    as_of is 2026-12-05 (default today); give -p as_of=YYYY-MM-DD (Python: params={'as_of': 'YYYY-MM-DD'}) for another day
     >>> note.told("p=from=YYYY-MM-DD")
     'from is 2025-01-01 (default as_of); give p=from=YYYY-MM-DD for another day'
     """
@@ -190,22 +195,31 @@ class DefaultNote(str):
     name: str
     value: str
     purpose: str
+    keywords: bool
 
-    def __new__(cls, head: str, name: str, value: str, purpose: str) -> DefaultNote:
+    def __new__(
+        cls, head: str, name: str, value: str, purpose: str, keywords: bool = True
+    ) -> DefaultNote:
         # an ellipsis stands for a value of any type, a text is quoted; a parameter that is no
         # keyword argument (from) is given in the mapping
         shown = value if value == "…" else repr(value)
-        python = (
-            f"{name}={shown}"
-            if name.isidentifier() and not keyword.iskeyword(name)
-            else f"{{{name!r}: {shown}}}"
-        )
+        if not keywords:
+            python = f"params={{{name!r}: {shown}}}"
+        elif name.isidentifier() and not keyword.iskeyword(name):
+            python = f"{name}={shown}"
+        else:
+            python = f"{{{name!r}: {shown}}}"
         note = super().__new__(cls, f"{head}; give -p {name}={value} (Python: {python}) {purpose}")
         note.head, note.name, note.value, note.purpose = head, name, value, purpose
+        note.keywords = keywords
         return note
 
-    def __getnewargs__(self) -> tuple[str, str, str, str]:  # type: ignore[override]
-        return self.head, self.name, self.value, self.purpose
+    def __getnewargs__(self) -> tuple[str, str, str, str, bool]:  # type: ignore[override]
+        return self.head, self.name, self.value, self.purpose, self.keywords
+
+    def in_params(self) -> DefaultNote:
+        """The note worded for a call that takes the parameters in a mapping, ``params=``."""
+        return DefaultNote(self.head, self.name, self.value, self.purpose, keywords=False)
 
     def told(self, how: str) -> str:
         """The note with ``how`` to give another value, where it is read.
