@@ -59,14 +59,23 @@ def _name_and_rest(text: str) -> list[tuple[str, list[str]]]:
 _DEMONYM_ENDINGS = ("n", "an", "ian", "ese")
 
 
+#: Demonyms no ending makes of a word of the place's name, for the jurisdictions of the agencies
+#: (newuser26 F4: "British MHRA" was offered Itvisma).
+_IRREGULAR_DEMONYMS = {"british": "kingdom", "swiss": "switzerland"}
+
+
 def _demonym(word: str, named: str) -> bool:
-    """Whether ``word`` is the regular demonym of ``named``, a word of a place's name (not a
-    code, whose demonym no one writes), as the press writes an agency with its country's
-    ("Australian TGA", newuser25 F8).
+    """Whether ``word`` is the demonym of ``named``, a word of a place's name (not a code, whose
+    demonym no one writes), as the press writes an agency with its country's ("Australian TGA",
+    newuser25 F8): a regular one, or British for the (United) Kingdom and Swiss for Switzerland.
 
     >>> _demonym("japanese", "japan"), _demonym("chinese", "china"), _demonym("usan", "us")
     (True, True, False)
+    >>> _demonym("british", "kingdom"), _demonym("swiss", "switzerland")
+    (True, True)
     """
+    if _IRREGULAR_DEMONYMS.get(word) == named:
+        return True
     stems = {named, named.rstrip("aeiou")} if len(named) > 3 else set()
     return any(word == stem + ending for stem in stems for ending in _DEMONYM_ENDINGS)
 

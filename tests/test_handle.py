@@ -713,6 +713,48 @@ def test_a_source_titled_like_an_entity_leaves_the_name_to_the_entity(curated_st
     assert curated.show("source:agency-swissmedic-home").iri == ID + "source/agency-swissmedic-home"
 
 
+def test_an_agency_is_named_by_its_official_name_and_its_demonym(curated_store):
+    """newuser26 F3, F4: the agencies' official names named nothing, or ANVISA's home page."""
+    curated = atmpkg.open(curated_store)
+    for name, agency in (
+        ("Food and Drug Administration", "fda"),
+        ("U.S. Food and Drug Administration", "fda"),
+        ("Agência Nacional de Vigilância Sanitária", "anvisa"),
+        ("Swiss Agency for Therapeutic Products", "swissmedic"),
+        ("British MHRA", "mhra"),
+        ("Swiss Swissmedic", "swissmedic"),
+        ("China Food and Drug Administration", "nmpa"),
+    ):
+        assert curated.show(name).iri == ID + "agency/" + agency, name
+    found = curated.named(
+        "approvals-in-period", **{"from": "2024", "to": "2024"},
+        agency="Agência Nacional de Vigilância Sanitária",
+    )
+    assert found.parameters["agency"].value == ID + "agency/anvisa"
+    # an agency beside a place not its own is offered once, without its home page
+    with pytest.raises(errors.UnknownNameError) as unknown:
+        curated.show("German Swissmedic")
+    assert unknown.value.suggestions == ["Swissmedic"]
+
+
+def test_each_entity_offered_for_a_near_miss_can_be_told_apart():
+    """newuser26 F4: a name two entities share is offered as kind:slug, each; an entity's name
+    without its brackets wins over a source's title (F3)."""
+    from atmpkg.graph.sparql.entities import NameIndex
+
+    names = {
+        "genco": {ID + "company/genco", ID + "therapy/genco"},
+        "zyxel bio (basel)": {ID + "company/zyx"},
+        "zyxel bio": {ID + "source/zyx-home"},
+    }
+    written = {"genco": "Genco", "zyxel bio (basel)": "Zyxel Bio (Basel)"}
+    index = NameIndex(names, written, agencies={}, subjects={}, imported={})
+    with pytest.raises(errors.UnknownNameError) as unknown:
+        index.resolve("Gencoo")
+    assert unknown.value.suggestions == ["company:genco", "therapy:genco"]
+    assert index.resolve("Zyxel Bio") == ID + "company/zyx"
+
+
 def test_an_entity_parameter_takes_an_iri_in_angle_brackets(kg):
     bracketed = kg.named("products-by-target", target=f"<{ID}target/cd19>")
     assert bracketed.rows == kg.named("products-by-target", target="cd19").rows

@@ -548,8 +548,12 @@ def _by_name(
     names, written = found.names, found.written
     matches = named_by(names, text, found.unbracketed)
     # A source document titled like what it is about ("Swissmedic" the agency's home page)
-    # gives way to that entity: sources are cited, not explored.
+    # gives way to that entity: sources are cited, not explored; also to an entity whose name
+    # is the text without what it adds in brackets (newuser26 F3)
     things = {m for m in matches if not m.startswith(SOURCES)}
+    if matches and not things:
+        unbracketed = found.unbracketed if found.unbracketed is not None else without_brackets(names)
+        things = {m for m in unbracketed.get(text.lower(), set()) if not m.startswith(SOURCES)}
     if len(things) == 1:
         return next(iter(things))
     if len(matches) == 1:
@@ -711,10 +715,12 @@ def _one_name_each(
 ) -> tuple[list[str], list[str]]:
     """The closest names to ``text``, each entity once, as the graph writes them: by a name (its
     label, an alternative label) or by its slug, the closer first; an entity found by its slug is
-    offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), a source
-    (which is offered by no name) and an entity without one by the slug. The entities ``first``
-    come before the others, each by its name closest to the text it maps them to. Also the IRIs
-    of the entities the names offered name, in their order."""
+    offered by its name closest to ``text`` (``cellc``: NK cell therapy, not nk-cell), and an
+    entity without one by the slug. The entities of a name several share or offered already for
+    another, and a source (which is offered by no name), are offered by ``kind:slug``; a source
+    titled with the name of an entity offered is not offered. The entities ``first`` come before
+    the others, each by its name closest to the text it maps them to. Also the IRIs of the
+    entities the names offered name, in their order."""
     by_slug, names_of = choices.by_slug, choices.names_of
 
     def closest_name(entity: str, like: str = text) -> str | None:
@@ -726,14 +732,27 @@ def _one_name_each(
     seen = set(first)
     for choice in suggest(text, choices.listed, 20):
         named = names.get(choice, set()) | by_slug.get(choice, set())
-        if named - seen:
-            slugged = by_slug.get(choice, set())
-            offered = written.get(choice) or (
-                len(slugged) == 1 and closest_name(next(iter(slugged)))
-            )
-            near.append(offered or choice)
-            meant.append(sorted(named - seen))
-            seen |= named
+        new = named - seen
+        things = {entity for entity in named if not entity.startswith(SOURCES)}
+        seen |= named
+        if not new or (things and not things & new):
+            continue  # offered already, or a source titled with the name of one offered
+        slugged = by_slug.get(choice, set())
+        offered = written.get(choice) or (len(slugged) == 1 and closest_name(next(iter(slugged))))
+        if offered and offered not in near and len(things) == 1 and things <= new:
+            near.append(offered)
+            meant.append(sorted(new))
+            continue
+        if not offered and new == slugged and len(new) == 1:  # an entity without a name
+            near.append(choice)
+            meant.append(sorted(new))
+            continue
+        # a shared name, one offered already for another entity, or a source: each entity by
+        # kind:slug, so that each can be chosen (newuser26 F4: 'Swissmedic', 'Swissmedic' for
+        # the agency and its home page)
+        for entity in sorted(things & new or new):
+            near.append(shorten(entity))
+            meant.append([entity])
     return near[:5], [entity for each in meant[:5] for entity in each]
 
 
