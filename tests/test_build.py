@@ -1309,6 +1309,33 @@ def test_a_reference_written_as_a_name_is_offered_the_slugs_of_the_entities_name
     ]
 
 
+def test_a_column_of_any_kind_offers_the_kind_and_slug_of_the_entity_written_without_a_kind(
+    built, tmp_path
+):
+    """newuser26 F6: 'kymriah' or 'Kymriah' in a deal's target or a claim's subjects was told
+    only to write kind/slug; it is offered the reference to write, as a kind's column is."""
+    deals = tmp_path / "my-deals.csv"
+    deals.write_text(
+        f"{DEAL_HEADER}\nbigpharma-betacel-2024,bigpharma,betacel,licensing,2024-05,,,,src-news,\n"
+        "bigpharma-nothing-2024,bigpharma,zzz-qqq,licensing,2024-05,,,,src-news,\n"
+    )
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "slug,source,statement,status,about,evidence,note\n"
+        "alphacel-big,report-y,Alphacel is big.,unverified,Alphacel|company/cellco,,\n"
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([deals, claims], store=built)
+    kindless = "must be written kind/slug, e.g. company/kite-pharma"
+    assert [str(e) for e in info.value.errors] == [
+        f"{claims}:2:5 (column 'about'): 'Alphacel' {kindless}; write 'therapy/alphacel' for the "
+        "therapy it names",
+        f"{deals}:2:3 (column 'target'): 'betacel' {kindless}; write 'therapy/betacel' for the "
+        "therapy it names",
+        f"{deals}:3:3 (column 'target'): 'zzz-qqq' {kindless}",
+    ]
+
+
 def test_an_agency_written_with_its_place_is_read_as_atmpkg_show_reads_it(built, tmp_path):
     """newuser25 F10: "US FDA", "U.S. FDA", "USFDA", "US-FDA" in an approvals file were offered
     'nmpa' (China's regulator, whose former names are like them) and "Japan PMDA" named no

@@ -950,7 +950,7 @@ class _Compiler:
         if how in ("anyref", "anyrefs"):
             kind, sep, slug = value.partition("/")
             if not sep or kind not in self.keys:
-                raise ValueError(f"'{value}' must be written kind/slug, e.g. company/kite-pharma")
+                raise ValueError(self.kindless(value))
             found = self.reference(kind, slug, f"{kind}/")
             return None if found is None else ox.NamedNode(found)
         raise AssertionError(how)
@@ -1009,6 +1009,32 @@ class _Compiler:
         if other:
             return f"{said}; write the slug of {indefinite(noun)}, or add it to its file first"
         return f"{said}, and names no {noun}: write the slug of one, or add it to its file first"
+
+    def kindless(self, text: str) -> str:
+        """What to say of ``text`` in a column that takes any kind's entities (a deal's target, a
+        claim's subjects) written without its kind: the ``kind/slug`` of the entity it is the slug
+        or a name of, as a reference of one kind is given its slug (newuser26 F6: 'kymriah' was
+        told only to write kind/slug); those of each kind when several kinds have it."""
+        said = f"'{cut(text)}' must be written kind/slug, e.g. company/kite-pharma"
+        self.looked_up += 1
+        if self.looked_up > _MOST_SUGGESTED:
+            return said
+        found = []
+        for kind in KINDS:
+            if kind in self.concepts:  # a concept is no entity such a column names
+                continue
+            if text in self.keys[kind]:
+                found.append((kind, text))
+            elif kind != "source":  # a source by its slug alone
+                named = named_by(self.names_of(kind)[0], text, self.unbracketed(kind))
+                found += [(kind, slug) for slug in sorted(named)]
+        if len(found) == 1:
+            kind, slug = found[0]
+            return f"{said}; write '{kind}/{slug}' for the {kind} it names"
+        if found:
+            offered = ", ".join(f"'{kind}/{slug}'" for kind, slug in found)
+            return f"{said}; did you mean {offered}?"
+        return said
 
     def misvalued(self, scheme: str, text: str) -> str:
         """What to say of ``text``, a value of a column of the concepts of ``scheme`` that is no
