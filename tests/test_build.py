@@ -1336,6 +1336,28 @@ def test_a_column_of_any_kind_offers_the_kind_and_slug_of_the_entity_written_wit
     ]
 
 
+def test_a_prefix_of_the_graph_a_file_does_not_declare_is_given_the_line_to_add(built, tmp_path):
+    """newuser26 F9: a Turtle file using therapy: without declaring it, as queries need not, got
+    the parser's bare error; a prefix of the graph's is given its @prefix line, another is not."""
+    notes = tmp_path / "my-notes.ttl"
+    notes.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n\n"
+        'therapy:kymriah atmp:note "x" .\n'
+    )
+    other = tmp_path / "other.ttl"
+    other.write_text('ex:a <urn:b> "x" .\n')
+    with pytest.raises(DataError) as info:
+        validate([notes], store=built)
+    assert str(info.value) == (
+        f"{notes}:3:1: The prefix therapy: has not been declared: add the line @prefix therapy: "
+        "<https://w3id.org/atmp-kg/id/therapy/> . at the top of the file (queries declare the "
+        "graph's prefixes; a file declares those it uses)"
+    )
+    with pytest.raises(DataError) as info:
+        validate([other], store=built)
+    assert str(info.value) == f"{other}:1:1: The prefix ex: has not been declared"
+
+
 def test_an_agency_written_with_its_place_is_read_as_atmpkg_show_reads_it(built, tmp_path):
     """newuser25 F10: "US FDA", "U.S. FDA", "USFDA", "US-FDA" in an approvals file were offered
     'nmpa' (China's regulator, whose former names are like them) and "Japan PMDA" named no

@@ -53,6 +53,7 @@ from ..terms import (
     KINDS,
     NAME_PROPERTIES,
     OWL,
+    PREFIXES,
     PROJECT_IRIS,
     RDF,
     RDFS,
@@ -3104,17 +3105,35 @@ def _missing_dot(path: Path, error: DataError) -> DataError:
     )
 
 
+#: The parser's message for a prefix a Turtle or TriG file uses without declaring it.
+_UNDECLARED = re.compile(r"The prefix ([A-Za-z][\w.-]*|): has not been declared")
+
+
 def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) -> DataError:
     """A pyoxigraph parse error as a :class:`DataError` at its line and column (``line`` where
-    the parser gives no position).
+    the parser gives no position); an undeclared prefix of the graph's own (``therapy:``,
+    ``atmp:``…) is given the line that declares it.
 
     >>> try:
     ...     list(ox.parse(b"<urn:a> <urn:b> .", format=ox.RdfFormat.N_TRIPLES))
     ... except SyntaxError as exc:
     ...     print(rdf_syntax_error("bad.nt", exc))
     bad.nt:1:17: The object of a triple must be an IRI, a blank node or a literal (line 1)
+    >>> try:
+    ...     list(ox.parse(b"<urn:a> <urn:b> company:x .", format=ox.RdfFormat.TURTLE))
+    ... except SyntaxError as exc:
+    ...     print(rdf_syntax_error("my.ttl", exc))
+    my.ttl:1:17: The prefix company: has not been declared: add the line @prefix company: <https://w3id.org/atmp-kg/id/company/> . at the top of the file (queries declare the graph's prefixes; a file declares those it uses)
     """
     message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    undeclared = _UNDECLARED.search(message)
+    if undeclared and undeclared[1] in PREFIXES:
+        # a prefix queries predeclare, which a file must declare itself (newuser26 F9)
+        prefix = undeclared[1]
+        message = (
+            f"{undeclared[0]}: add the line @prefix {prefix}: <{PREFIXES[prefix]}> . at the top "
+            "of the file (queries declare the graph's prefixes; a file declares those it uses)"
+        )
     if "Invalid UTF-8" in message:
         message += "; save the file as UTF-8"
     if "LoadDocumentCallback" in message:
