@@ -399,6 +399,36 @@ def test_a_link_stated_by_its_derived_inverse_is_kept_as_the_link_the_rules_read
     assert query(parent, store=built).rows == [(ox.NamedNode(ID + "company/othercorp"),)]
 
 
+def test_an_import_may_hold_its_columns_in_any_order_a_data_folder_may_not(
+    built, data_dir, tmp_path
+):
+    """newuser26 F7: a user's file with all its columns in another order (as a spreadsheet
+    export saves it) was refused 'columns out of order'; a data folder's files keep the order,
+    which keeps their diffs small."""
+    (tmp_path / "mine").mkdir()
+    mine = tmp_path / "mine" / "targets.csv"
+    mine.write_text("label,source,slug\nMy target,press-genecorp,my-target\n")
+    import_files([mine], built)
+    got = query(f"SELECT ?l {{ <{ID}target/my-target> rdfs:label ?l }}", store=built)
+    assert [row["l"] for row in got.dicts()] == ["My target"]
+    path = data_dir / "targets.csv"
+    lines = path.read_text().splitlines()
+    assert lines[0].startswith("slug,label,")
+    columns = lines[0].split(",")
+    swapped = [columns[1], columns[0], *columns[2:]]
+    rows = [",".join(swapped)] + [
+        ",".join([cells[1], cells[0], *cells[2:]]) for cells in (line.split(",") for line in lines[1:])
+    ]
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError) as error:
+        build(tmp_path / "store", data_dir=data_dir)
+    assert str(error.value) == (
+        f"{path}:1: header of a targets file must be: "
+        "slug,label,kind,hgnc_symbol,hgnc_id,uniprot,wikidata,source, optional columns may be left "
+        "out (columns out of order)"
+    )
+
+
 def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
     path = data_dir / "targets.csv"
     path.write_text(path.read_text().replace("slug,label,kind", "slug,name,kind"))
@@ -419,8 +449,9 @@ def test_header_mismatch_says_what_to_do(data_dir, tmp_path):
         ("mine.csv", "slug,label,Country,source", "1:3: column names are lower case: write the "
          "header as slug,label,country,source"),
         ("companies.csv", "Slug,Label,Country", "1: header of a companies file must be: "
-         "slug,label,alt_labels,country,parent,parent_since,wikidata,source, optional columns "
-         "may be left out (column names are lower case: slug, label, country; missing source)"),
+         "slug,label,alt_labels,country,parent,parent_since,wikidata,source in any order, optional "
+         "columns may be left out (column names are lower case: slug, label, country; missing "
+         "source)"),
     ],
 )  # fmt: skip
 def test_a_header_written_with_capitals_is_told_the_names_are_lower_case(
@@ -478,7 +509,8 @@ def test_a_header_with_columns_without_a_name_is_told_so(built, tmp_path, header
          "first line"),
         ("slug,acquirer,target,deal_type,value_usd,source", "1: header of a deals file must be: "
          "slug,acquirer,target,counterparty,deal_type,date,value_usd,upfront_usd,milestones_usd,"
-         "value_original,source,note, optional columns may be left out (missing date)"),
+         "value_original,source,note in any order, optional columns may be left out (missing "
+         "date)"),
         ("slug,size", "1: the header matches no data family; name the file after one ("
          + ", ".join(f"{n}.csv" for n in FAMILIES)
          + ") and use its columns as listed in graph/data/README.md"),

@@ -627,7 +627,8 @@ class _Compiler:
             raise DataError(display, 1, None, "the file is empty; it needs a header row") from None
         except csv.Error as exc:
             raise _csv_error(display, reader.line_num, exc) from None
-        family = family_for(path.stem, header, display)
+        # newuser26 F7: a user's file, as a spreadsheet saves it, may hold the columns in any order
+        family = family_for(path.stem, header, display, ordered=curated)
         previous_key = ""
         line = reader.line_num
         rows = 0
@@ -1482,18 +1483,21 @@ def _csv_error(display: str, line: int, exc: csv.Error) -> DataError:
     return DataError(display, line, None, f"malformed CSV: {exc}")
 
 
-def fits(family: Family, header: Sequence[str]) -> bool:
-    """Whether a file with ``header`` holds records of ``family``: its columns in their order,
-    every required one present, optional ones left out as the file pleases (a file written before
-    a column was added still reads).
+def fits(family: Family, header: Sequence[str], ordered: bool = True) -> bool:
+    """Whether a file with ``header`` holds records of ``family``: its columns, each once and, when
+    ``ordered``, in their order, every required one present, optional ones left out as the file
+    pleases (a file written before a column was added still reads).
 
     >>> fits(FAMILIES["targets"], ("slug", "label", "kind"))
     True
-    >>> fits(FAMILIES["targets"], ("label", "slug"))
-    False
+    >>> fits(FAMILIES["targets"], ("label", "slug")), fits(FAMILIES["targets"], ("label", "slug"), ordered=False)
+    (False, True)
     """
-    columns = iter(family.header)
-    if not all(any(h == c for c in columns) for h in header):
+    if ordered:
+        columns = iter(family.header)
+        if not all(any(h == c for c in columns) for h in header):
+            return False
+    elif len(set(header)) < len(header) or not set(header) <= set(family.header):
         return False
     return all(c.name in header for c in family.columns if c.required or c.how == "key")
 
@@ -1544,9 +1548,11 @@ def _unnamed_columns(width: int, unnamed: list[int]) -> str:
 _COLUMN_NAMES = frozenset(name for family in FAMILIES.values() for name in family.header)
 
 
-def family_for(stem: str, header: Sequence[str], display: str) -> Family:
+def family_for(stem: str, header: Sequence[str], display: str, ordered: bool = True) -> Family:
     """The family a CSV belongs to: by file name when it is a family name, else the one family
-    whose columns its header has (see :func:`fits`).
+    whose columns its header has (see :func:`fits`), in the family's order when ``ordered`` (a
+    data folder's files, kept so for clean diffs), in any order otherwise (a user's import, as a
+    spreadsheet saves it).
 
     >>> family_for("my_news", ("slug", "date", "label", "about", "source"), "x.csv").name
     'developments'
@@ -1582,7 +1588,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
     family = FAMILIES.get(stem)
     if family is None:
         matching = [f for f in FAMILIES.values() if f.header == tuple(header)]
-        matching = matching or [f for f in FAMILIES.values() if fits(f, header)]
+        matching = matching or [f for f in FAMILIES.values() if fits(f, header, ordered)]
         # else the family whose columns it is nearest, so that the error says what is missing
         family = matching[0] if len(matching) == 1 else _nearest_family(header)
         if family is None:
@@ -1594,9 +1600,9 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
                 + ", ".join(f"{n}.csv" for n in FAMILIES)
                 + ") and use its columns as listed in graph/data/README.md",
             )
-    if capitals and fits(family, header):
+    if capitals and fits(family, header, ordered):
         raise DataError(display, 1, capitals[0], f"{case}: write the header as {','.join(header)}")
-    if not fits(family, header):
+    if not fits(family, header, ordered):
         missing = [
             c.name
             for c in family.columns
@@ -1618,7 +1624,7 @@ def family_for(stem: str, header: Sequence[str], display: str) -> Family:
             1,
             None,
             f"header of {indefinite(family.name)} file must be: "
-            f"{','.join(family.header)}, optional columns "
+            f"{','.join(family.header)}{'' if ordered else ' in any order'}, optional columns "
             f"may be left out ({'; '.join(detail)})",
         )
     return family
