@@ -2030,6 +2030,53 @@ def test_a_prefixed_name_is_found_by_its_local_part_and_the_prefix_before_it():
     assert iri_line(declared + longer + "za.p:k .\n", "urn:x:k") is None
 
 
+class _Counted(str):
+    """A text that counts the characters its indexing and slicing read."""
+
+    read = 0
+
+    def __getitem__(self, key):
+        part = str.__getitem__(self, key)
+        _Counted.read += len(part)
+        return part
+
+
+def test_a_long_prefix_is_read_back_from_a_colon_only_as_far_as_it_is_written():
+    """sec26 F1: before each colon of the local part, as many characters as the longest prefix
+    of the namespace were copied and reversed: a 2,000,000-character prefix and 200,000 colons
+    kept a validate busy over 600 s. The text is now read back only as far as it spells a
+    prefix, so the search reads the text twice at most (once to spell it backwards)."""
+    prefix = "p" * 20_000
+    lines = [f"@prefix {prefix}: <urn:x:> .", "@prefix b: <urn:y:> ."]
+    lines += ["b:k b:q b:k ."] * 20_000 + [f"{prefix[1:]}:k b:q 1 .", f"q{prefix}:k b:q 1 ."]
+    text = _Counted("\n".join([*lines, f"{prefix}:k b:q 1 .", ""]))
+    _Counted.read = 0
+    assert CSVDATA.iri_line(text, "urn:x:k") == 20_005
+    assert _Counted.read <= 2 * len(text)
+    # a prefix begins a name after a dot, not after a colon (it is the end of a longer one)
+    assert CSVDATA.iri_line("@prefix a: <urn:x:> .\n@prefix : <urn:x:> .\n.a:k\n", "urn:x:k") == 3
+    assert CSVDATA.iri_line("@prefix pa: <urn:x:> .\nb:pa:k\n", "urn:x:k") is None
+
+
+def test_a_subject_written_with_a_long_prefix_is_placed_at_its_line(built, tmp_path):
+    """sec26 F1: the file of the finding, smaller: the error is said at the line of the one
+    subject written with the long prefix."""
+    prefix = "p" * 100_000
+    mine = tmp_path / "long-prefix.ttl"
+    mine.write_text(
+        f"@prefix {prefix}: <https://w3id.org/atmp-kg/id/> .\n"
+        "@prefix b: <https://evil.example/> .\n"
+        + "b:thrapy\\/x1 b:q b:thrapy\\/x1 .\n" * 20_000
+        + f"{prefix}:thrapy\\/x1 b:q 1 .\n"
+    )
+    with pytest.raises(DataError) as error:
+        validate([mine], store=built)
+    assert (error.value.line, error.value.message.partition(";")[0]) == (
+        20_003,
+        "<https://w3id.org/atmp-kg/id/thrapy/x1>: 'thrapy' is no kind of entity",
+    )
+
+
 def test_files_that_cannot_be_read_hide_no_value_error_of_the_others(built, tmp_path):
     """newuser16 F5: an RDF file's undeclared term, or a row with a cell too many, was the only
     error said, the other files' bad values showing only on the next run."""
