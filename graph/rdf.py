@@ -583,6 +583,13 @@ MAX_FOLDED_DEPTH = 64
 #: each linking twice to the next would be written a billion times, and a list of a million
 #: items would be a value of megabytes; past it, ``…``.
 MAX_FOLDED_NODES = 1_000
+#: How many characters one value a network writes may hold: a node written at each link to it
+#: is written with its literals, so 900 links to one node holding 100,000 characters made one
+#: value of 90 million (sec26 F2); past it, the value is cut and ends with :data:`FOLDED_CUT`.
+MAX_FOLDED_CHARS = 20_000
+#: What a value cut at :data:`MAX_FOLDED_CHARS` ends with (how long it would be is not
+#: known: the rest is not written).
+FOLDED_CUT = f"… (more than {MAX_FOLDED_CHARS:,} characters in all)"
 
 
 def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
@@ -592,8 +599,9 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     three levels); price: 1.5``), in the order of their facts; a cycle stops at a node already
     written (``…``), and so does a description nested deeper than :data:`MAX_FOLDED_DEPTH` or
     holding more than :data:`MAX_FOLDED_NODES` nodes, each cell of a list one (a list of more
-    items is written as its first ones, then ``…``). A node several facts link to is written
-    once. The folded nodes' own facts go;
+    items is written as its first ones, then ``…``); a value longer than
+    :data:`MAX_FOLDED_CHARS` characters is its first ones, then :data:`FOLDED_CUT`. A node
+    several facts link to is written once. The folded nodes' own facts go;
     a blank node nothing links to stays a subject.
 
     >>> b, ex = "_:b", "http://example.org/"
@@ -604,6 +612,11 @@ def fold_blank_nodes(facts: Sequence[Fact]) -> list[Fact]:
     [('http://example.org/s', 'http://example.org/dose', 'literal', 'amount: 5; unit: mg', None, 'http://www.w3.org/2001/XMLSchema#string')]
     """
     return [fact for fact in _folded(facts) if fact is not None]
+
+
+class _Full(Exception):
+    """Raised when the value being written has passed :data:`MAX_FOLDED_CHARS`: what is left
+    of it, however nested, is not written."""
 
 
 def _folded(facts: Sequence[Fact]) -> list[Fact | None]:
@@ -617,43 +630,72 @@ def _folded(facts: Sequence[Fact]) -> list[Fact | None]:
     folded = {f[3] for f in facts if f[2] == BLANK and f[3] in described}
     if not folded:
         return list(facts)
+    # each list cell's items and next cell, read once: a cell is written at each link to it
+    items: dict[str, list[Fact]] = {}
+    rests: dict[str, str] = {}
+    for node, own in described.items():
+        for f in own:
+            if f[1] == _FIRST:
+                items.setdefault(node, []).append(f)
+            elif f[1] == _REST:
+                rests.setdefault(node, f[3])
 
-    def value(kind: str, text: str, path: frozenset[str]) -> str:
+    out: list[str] = []  # the value being written, in pieces
+    room = [0]  # how many more characters it may hold before it is cut, and one more
+    left = [0]  # how many more nodes it may hold
+
+    def put(piece: str) -> None:
+        out.append(piece[: room[0]])
+        room[0] -= len(piece)
+        if room[0] <= 0:
+            raise _Full
+
+    def value(kind: str, text: str, path: frozenset[str]) -> None:
         if kind == BLANK and text in described:
-            return f"({written(text, path)})"
-        return shorten(text) if kind == IRI else text
+            put("(")
+            written(text, path)
+            put(")")
+        else:
+            put(shorten(text) if kind == IRI else text)
 
-    def is_list(node: str) -> bool:
-        return any(f[1] == _FIRST for f in described.get(node, ()))
-
-    left = [0]  # how many more nodes the value being written may hold
-
-    def written(node: str, path: frozenset[str]) -> str:
+    def written(node: str, path: frozenset[str]) -> None:
         if node in path or len(path) >= MAX_FOLDED_DEPTH or left[0] <= 0:
-            return "…"
+            put("…")
+            return
         left[0] -= 1
         path = path | {node}
-        if is_list(node):
-            items, step, seen = [], node, {node}
+        if node in items:
+            step, seen, first = node, {node}, True
             while True:
-                own = described[step]
-                items += [value(f[2], f[3], path) for f in own if f[1] == _FIRST]
-                step = next((f[3] for f in own if f[1] == _REST), _NIL)
+                for f in items.get(step, ()):
+                    if not first:
+                        put(", ")
+                    first = False
+                    value(f[2], f[3], path)
+                step = rests.get(step, _NIL)
                 if step not in described or step in seen:
-                    return ", ".join(items)
+                    return
                 if left[0] <= 0:
-                    return ", ".join([*items, "…"])
+                    put(", …" if not first else "…")
+                    return
                 left[0] -= 1
                 seen.add(step)
-        return "; ".join(f"{local_name(f[1])}: {value(f[2], f[3], path)}" for f in described[node])
+        for i, f in enumerate(described[node]):
+            put(f"; {local_name(f[1])}: " if i else f"{local_name(f[1])}: ")
+            value(f[2], f[3], path)
 
     texts: dict[str, str] = {}
 
     def whole(node: str) -> str:
         # a node's whole text depends on nothing but the node: shared, a list is walked once
         if node not in texts:
-            left[0] = MAX_FOLDED_NODES
-            texts[node] = written(node, frozenset())
+            out.clear()
+            room[0], left[0] = MAX_FOLDED_CHARS + 1, MAX_FOLDED_NODES
+            try:
+                written(node, frozenset())
+                texts[node] = "".join(out)
+            except _Full:
+                texts[node] = "".join(out)[:MAX_FOLDED_CHARS] + FOLDED_CUT
         return texts[node]
 
     return [

@@ -38,9 +38,12 @@ from atmpkg.graph import (
 from atmpkg.graph import rdf as rdf_module
 from atmpkg.graph.display.viewpage import clip
 from atmpkg.graph.rdf import (
+    FOLDED_CUT,
+    MAX_FOLDED_CHARS,
     MAX_FOLDED_NODES,
     fold_blank_triples,
     is_node,
+    local_name,
     term_facts,
     to_networkx,
 )
@@ -2136,6 +2139,67 @@ def test_show_the_view_and_a_network_write_a_long_imported_list_cut_at_the_cap(
     genex = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
     # the page clips the text as it clips any long value
     assert [t for p, t, _ in genex["facts"] if data["properties"][p] == "list"] == [clip(text)]
+
+
+def test_a_folded_value_is_cut_at_a_budget_of_characters(monkeypatch):
+    """sec26 F2: a node was written again at each link to it, with its literals: 500 links
+    from one node to another holding 200,000 characters made one value of 100 MB (a 208 kB
+    import), and 300 links from an entity to a node holding 1,000,000 characters 300 MB. A
+    value is now its first MAX_FOLDED_CHARS characters and FOLDED_CUT, and what is past them
+    is not written (nor read: two names written, not 500)."""
+    a, ex = ox.NamedNode(ID + "therapy/a"), "https://example.org/"
+    inner, outer, big = ox.BlankNode("inner"), ox.BlankNode("outer"), ox.BlankNode("big")
+    nested = [ox.Triple(a, ox.NamedNode(ex + "link"), outer)]
+    nested += [ox.Triple(outer, ox.NamedNode(f"{ex}q{i}"), inner) for i in range(500)]
+    nested.append(ox.Triple(inner, ox.NamedNode(ex + "text"), ox.Literal("B" * 200_000)))
+    names: list[str] = []
+    monkeypatch.setattr(rdf_module, "local_name", lambda iri: names.append(iri) or local_name(iri))
+    cut = "q0: (text: " + "B" * (MAX_FOLDED_CHARS - 11) + FOLDED_CUT
+    assert fold_blank_triples(nested) == [ox.Triple(a, ox.NamedNode(ex + "link"), ox.Literal(cut))]
+    assert names == [ex + "q0", ex + "text"]
+    assert FOLDED_CUT == "… (more than 20,000 characters in all)"
+
+    fan_in = [ox.Triple(a, ox.NamedNode(f"{ex}p{i}"), big) for i in range(300)]
+    fan_in.append(ox.Triple(big, ox.NamedNode(ex + "text"), ox.Literal("A" * 1_000_000)))
+    cut = "text: " + "A" * (MAX_FOLDED_CHARS - 6) + FOLDED_CUT
+    folded = fold_blank_triples(fan_in)
+    assert [t.object.value for t in folded] == [cut] * 300
+    assert sum(len(t.object.value) for t in folded) == 300 * 20_038
+    assert to_networkx(fan_in).nodes[a.value]["p299"] == cut
+
+    # a value of MAX_FOLDED_CHARS characters is whole; one more, and it is cut
+    for size, value in [(20_000, "x" * 19_994), (20_001, "x" * 19_994 + FOLDED_CUT)]:
+        one = [ox.Triple(a, ox.NamedNode(ex + "p"), big)]
+        one.append(ox.Triple(big, ox.NamedNode(ex + "text"), ox.Literal("x" * (size - 6))))
+        assert fold_blank_triples(one)[0].object.value == "text: " + value
+
+
+def test_every_door_cuts_a_long_blank_node_alike_and_rdf_keeps_it_whole(fixture_store, tmp_path):
+    """sec26 F2: show, a network, its Neo4j CSV and the view write a blank node linked three
+    times, holding 30,000 characters, cut at MAX_FOLDED_CHARS at each link; an RDF export
+    holds the literal whole, once."""
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
+        "@prefix ex: <https://example.org/ns#> .\n"
+        "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+        f'_:long ex:text "{"L" * 30_000}" .\n'
+        "therapy:genex ex:p0 _:long ; ex:p1 _:long ; ex:p2 _:long .\n",
+    )
+    kg = atmpkg.open(store)
+    text = "text: " + "L" * (MAX_FOLDED_CHARS - 6) + FOLDED_CUT
+    shown = {f.property_label: f.value_label for f in kg.show("genex").facts}
+    assert [shown[p] for p in ("p0", "p1", "p2")] == [text] * 3
+    genex = kg.select(focus="genex")
+    assert [genex.network().nodes[ID + "therapy/genex"][p] for p in ("p0", "p1", "p2")] == [text] * 3
+    nodes, _ = network_read_back(genex, "csv", tmp_path)
+    assert [nodes["therapy:genex"][f"p{i}"] for i in range(3)] == [text] * 3
+    data = kg.view(genex).data
+    node = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
+    facts = [t for p, t, _ in node["facts"] if data["properties"][p] in ("p0", "p1", "p2")]
+    assert facts == ["text: " + "L" * 1_994 + "… (more than 20,000 characters in all)"] * 3
+    turtle = genex.export("ttl").content.decode()
+    assert turtle.count("L" * 30_000) == 1 and "L" * 30_001 not in turtle
 
 
 def test_neo4j_csv_headers_carry_types_and_numbers_are_not_guarded(fixture_store, tmp_path):

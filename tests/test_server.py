@@ -1239,6 +1239,38 @@ def test_the_served_views_write_an_imported_blank_node_as_the_networks_do(fixtur
         assert "_:" not in json.dumps(data, ensure_ascii=False)
 
 
+def test_the_served_pages_cut_a_long_blank_node_as_show_does(fixture_store, tmp_path):
+    """sec26 F2: a blank node linked three times from genex, holding 300,000 characters, made
+    the entity page and /api/neighbours write it at each link; each is now its first 20,000
+    characters and '… (more than 20,000 characters in all)', as show and a network write it,
+    and a page clips it as it clips any long value."""
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
+        "@prefix ex: <https://example.org/ns#> .\n"
+        f'_:long ex:text "{"L" * 300_000}" .\n'
+        "<https://w3id.org/atmp-kg/id/therapy/genex> ex:p0 _:long ; ex:p1 _:long ; ex:p2 _:long .\n",
+    )
+    genex = "https://w3id.org/atmp-kg/id/therapy/genex"
+    srv = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        _, _, page = get(srv, "/id/therapy/genex", headers={"Accept": "text/html"})
+        _, _, neighbours = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": genex}))
+    finally:
+        srv.shutdown()
+    cut = "… (more than 20,000 characters in all)"
+    shown = {f.property_label: f.value_label for f in atmpkg.open(store).show("genex").facts}
+    assert {shown[p] for p in ("p0", "p1", "p2")} == {"text: " + "L" * 19_994 + cut}
+    clipped = "text: " + "L" * 1_994 + cut
+    assert page.decode().count(f"</th><td>{clipped}</td></tr>") == 3
+    data = json.loads(neighbours)
+    node = next(n for n in data["nodes"] if n["iri"] == genex)
+    facts = {data["properties"][p]: text for p, text, _ in node["facts"]}
+    assert [facts[p] for p in ("p0", "p1", "p2")] == [clipped] * 3
+    # three in the table of facts, three in the data of the page's view
+    assert len(neighbours) < 20_000 and page.count(b"L" * 1_994) == 6
+
+
 def test_neighbours_draw_a_blank_node_that_links_to_the_entity(fixture_store, tmp_path):
     """joints25 F3: /api/neighbours left out a blank node that links to the entity, which its
     page lists among the links to it: it is a node linked to it, holding what it holds."""

@@ -25,6 +25,7 @@ import re
 from importlib import resources
 
 from ..errors import AtmpkgError
+from ..rdf import FOLDED_CUT, MAX_FOLDED_CHARS
 
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
 VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
@@ -36,13 +37,17 @@ MAX_VALUE_CHARS = 2000
 
 def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     """``text`` as a page shows it: whole up to ``limit`` characters, else its first ``limit``
-    characters, "…" and how many characters it has in all. Every renderer of values uses it.
+    characters, "…" and how many characters it has in all (a blank node's text cut at
+    :data:`~atmpkg.graph.rdf.MAX_FOLDED_CHARS` already says it holds more). Every renderer of
+    values uses it.
 
     >>> clip("CellCo"), clip("x" * 5000, 3)
     ('CellCo', 'xxx… (5,000 characters in all)')
     """
     if len(text) <= limit:
         return text
+    if len(text) == MAX_FOLDED_CHARS + len(FOLDED_CUT) and text.endswith(FOLDED_CUT):
+        return text[:limit] + FOLDED_CUT
     return f"{text[:limit]}… ({len(text):,} characters in all)"
 
 
