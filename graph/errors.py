@@ -554,6 +554,20 @@ def visible(text: str) -> str:
     return _CONTROLS.sub(lambda m: ascii(m.group()).strip("'"), text)
 
 
+def unhidden(text: str) -> str:
+    r"""``text`` with each character that prints as nothing or as a blank written as its
+    escape: a control character (a NUL), a format character (a byte order mark, a zero-width
+    space), a line or paragraph separator, a space other than ' '. What a message that quotes
+    a file's character shows (sec26 F3: ``'' is not allowed`` held a NUL).
+
+    >>> print(unhidden("'\x00' is not allowed; \ufeff is no subject; a\xa0b"))
+    '\x00' is not allowed; \ufeff is no subject; a\xa0b
+    """
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
 #: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments
 #: (and what no RDF term, query or file may hold).
 SURROGATE = re.compile("[\ud800-\udfff]")

@@ -2926,6 +2926,42 @@ def test_utf16_without_a_byte_order_mark_is_named(built, tmp_path):
     assert nquads(built) == before
 
 
+def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(built, tmp_path):
+    """sec26 F3: UTF-32 (its byte order mark alone, or none) got the parser's complaint about a
+    NUL that did not show ('' is not allowed); a second UTF-8 byte order mark was quoted raw,
+    so the message read ' is not a valid subject'. UTF-32 is named as UTF-16 is, and a
+    character the parser quotes that prints as nothing or a blank is shown as its escape."""
+    before = nquads(built)
+    turtle = "@prefix ex: <https://example.org/> .\nex:a ex:b '奕凯达' .\n"
+    inputs = {
+        "mark.ttl": codecs.BOM_UTF32_BE,
+        "le.ttl": turtle.encode("utf-32-le"),
+        "be.nt": "<urn:a> <urn:b> <urn:c> .\n".encode("utf-32-be"),
+        "marked.ttl": turtle.encode("utf-32"),
+        "deals.csv": f"{DEAL_HEADER}\n".encode("utf-32-le"),
+        "marks.ttl": codecs.BOM_UTF8 * 2 + b"<urn:a> <urn:b> <urn:c> .\n",
+        "nul.ttl": b"@prefix \0: <urn:x:> .\n",
+        "spaces.ttl": "@prefix ex: <urn:x:> .\nex:a\u00a0ex:b ex:c .\n".encode(),
+    }
+    told = []
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([tmp_path / name], built)
+        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    assert told == [
+        "mark.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
+        "le.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
+        "be.nt:1:1: the file is UTF-32 text; save it as UTF-8",
+        "marked.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
+        "deals.csv:1:1: the file is UTF-32 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        "marks.ttl:1:1: \\ufeff is not a valid subject or graph name (line 1)",
+        "nul.ttl:1:9: '\\x00' is not allowed at the beginning of a prefix name",
+        "spaces.ttl:2:5: '\\xa0' is not allowed at the beginning of a prefix name",
+    ]
+    assert nquads(built) == before
+
+
 def test_utf16_without_a_byte_order_mark_starting_in_cjk_script_is_named(built, tmp_path):
     """rev25 F3: UTF-16 without a byte order mark whose first line is in CJK script has no NUL
     byte there, and was read as UTF-8 (the parser's complaint); a NUL in UTF-8 text is not

@@ -42,7 +42,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..agency_names import agencies_beside_places, agency_of_place
-from ..errors import DataError, DataErrors, cut, indefinite, suggest
+from ..errors import DataError, DataErrors, cut, indefinite, suggest, unhidden
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
 from ..terms import (
     ATMP,
@@ -1391,6 +1391,30 @@ def _utf16(head: bytes) -> bool:
     return False
 
 
+def _utf32(head: bytes) -> bool:
+    """Whether the first bytes of a file, ``head``, are UTF-32 text: by its byte order mark
+    (the little-endian one begins as UTF-16's), or without one by a NUL byte in the highest
+    place of every four, two at least, that read as UTF-32 in that byte order (a stray NUL in
+    UTF-8 text is not taken for it).
+
+    >>> _utf32("@prefix ex: <urn:x:> .\\n".encode("utf-32-le")), _utf32(b"\\0\\0\\xfe\\xff")
+    (True, True)
+    >>> _utf32("slug\\n".encode("utf-16-le")), _utf32(b"a,b\\0")
+    (False, False)
+    """
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return True
+    sample = head[: min(len(head), KIND_BYTES) // 4 * 4]
+    for highest, encoding in ((sample[3::4], "utf-32-le"), (sample[0::4], "utf-32-be")):
+        if len(highest) >= 2 and not highest.strip(b"\0"):
+            try:
+                sample.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return True
+    return False
+
+
 def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None) -> None:
     """Refuse a file whose first bytes, ``head`` (past a UTF-8 byte order mark), say it is not
     the UTF-8 text given: UTF-16 by its byte order mark or its NUL bytes, a workbook, PDF or
@@ -1408,8 +1432,11 @@ def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None
     atmpkg.graph.errors.DataError: page.ttl: the file is an HTML page (a web page saved in place of the file?), not Turtle text as its extension .ttl says; download the file itself (on GitHub: its 'Raw' button), not the page that shows it
     """
     spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
-    if _utf16(head):  # newuser25 F2: without a byte order mark, it got the parser's complaint
-        raise DataError(display, 1, 1, f"the file is UTF-16 text; save it as UTF-8{spreadsheet}")
+    # newuser25 F2: UTF-16 without a byte order mark got the parser's complaint; sec26 F3:
+    # UTF-32 too, quoting a NUL. UTF-32 first: its little-endian mark begins as UTF-16's.
+    wide = "UTF-32" if _utf32(head) else "UTF-16" if _utf16(head) else None
+    if wide:
+        raise DataError(display, 1, 1, f"the file is {wide} text; save it as UTF-8{spreadsheet}")
     # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
     # deals.csv was called Latin-1 text; newuser24 F2: a PDF saved as .ttl was told it wrote an
     # RDF 1.2 triple term), known by the signature its first bytes are
@@ -3176,7 +3203,7 @@ def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) ->
     ...     print(rdf_syntax_error("my.ttl", exc))
     my.ttl:1:17: The prefix company: has not been declared: add the line @prefix company: <https://w3id.org/atmp-kg/id/company/> . at the top of the file (queries declare the graph's prefixes; a file declares those it uses)
     """
-    message = _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    message = unhidden(_POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc))
     undeclared = _UNDECLARED.search(message)
     if undeclared and undeclared[1] in PREFIXES:
         # a prefix queries predeclare, which a file must declare itself (newuser26 F9)
