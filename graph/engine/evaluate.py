@@ -311,8 +311,11 @@ _SCALES = frozenset("THOUSAND MILLION BILLION TRILLION K M MN B BN".split())
 #: What compares two values.
 _COMPARISONS = (">", "<", "=", "!=", ">=", "<=")
 #: Today as a date: NOW() is a moment (an xsd:dateTime), which no xsd:date of the graph compares
-#: with (rev17 F6).
-_TODAY = "xsd:date(NOW()) for today"
+#: with (rev17 F6), and xsd:date(NOW()) keeps NOW()'s time zone, which the graph's dates do not
+#: have, so that the engine cannot order a date on today's day against it and drops its row
+#: (newuser26 F1). Its text is today's date in UTC.
+TODAY = "xsd:date(SUBSTR(STR(NOW()), 1, 10))"
+_TODAY = f"{TODAY} for today"
 #: SQL's functions that SPARQL names otherwise, with what it writes instead; a label's case or
 #: part is taken of its text (STR), since "kymriah"@en equals no plain "kymriah".
 _SQL_FUNCTIONS = {

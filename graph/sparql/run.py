@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from ..engine import gate, sandbox
 from ..engine.child import close_evaluators, evaluator
-from ..engine.evaluate import AGGREGATES, QueryResult, Term, evaluate, to_python
+from ..engine.evaluate import AGGREGATES, TODAY, QueryResult, Term, evaluate, to_python
 from ..engine.sandbox import DEFAULT_MEMORY
 from ..errors import (
     ParameterError,
@@ -564,6 +564,48 @@ def _literal_at(tokens: Sequence[gate.Token], at: int, declared: set[str]):
     return ox.Literal(text, datatype=ox.NamedNode(iri)), f"{token.text}^^{datatype.text}", at + 2
 
 
+_NOW = "SELECT ?ok WHERE { BIND(NOW() AS ?ok) }"
+
+
+def _now_at(tokens: Sequence[gate.Token], at: int, bound: frozenset[str]):
+    """``NOW()`` starting at token ``at``, or a variable of ``bound`` (each bound to ``NOW()`` by
+    a BIND and by nothing else), as :func:`_literal_at` gives a literal: the moment the engine
+    gives for it, as written, and its last token; or None."""
+    token = tokens[at]
+    if token.kind == "var" and token.text[1:] in bound:
+        return _engine_answer(_NOW), token.text, at
+    if token.kind == "word" and token.text.upper() == "NOW" and _texts(tokens, at + 1, 2) == ["(", ")"]:
+        return _engine_answer(_NOW), "NOW()", at + 2
+    return None
+
+
+def _texts(tokens: Sequence[gate.Token], first: int, count: int) -> list[str]:
+    """The upper-case texts of ``count`` tokens from ``first`` (fewer at the query's end)."""
+    return [t.text.upper() for t in tokens[max(first, 0) : first + count]]
+
+
+def _bound_to_now(tokens: Sequence[gate.Token], declared) -> frozenset[str]:
+    """The variables a query binds to ``NOW()`` with ``BIND(NOW() AS ?v)`` and in no other way
+    (no other ``AS``, no pattern's value, no VALUES block): those a FILTER compares as NOW()."""
+    binds: dict[str, list[list[str]]] = {}
+    valued = set()
+    for at, token in enumerate(tokens):
+        if token.kind == "var" and _texts(tokens, at - 1, 1) == ["AS"]:
+            binds.setdefault(token.text[1:], []).append(_texts(tokens, at - 6, 6))
+        if token.text.upper() == "VALUES":
+            last = at + 1
+            if _texts(tokens, at + 1, 1) == ["("]:
+                last = next((i for i in range(at + 1, len(tokens)) if tokens[i].text == ")"), at)
+            valued |= {t.text[1:] for t in tokens[at + 1 : last + 1] if t.kind == "var"}
+    return frozenset(
+        name
+        for name, before in binds.items()
+        if before == [["BIND", "(", "NOW", "(", ")", "AS"]]
+        and name not in valued
+        and _predicate_of_variable(tokens, name, declared) is None
+    )
+
+
 #: The datatypes a number written without quotes has.
 _NUMBERS = frozenset(XSD + name for name in ("integer", "decimal", "double"))
 
@@ -654,6 +696,7 @@ def comparison_notes(
     and a FILTER comparing a property's values with a value of a kind they do not compare with
     (``FILTER(?d >= "2020-01-01")`` where ``atmp:date`` holds ``xsd:date`` values, an error that
     drops every row), or equal to none of them in the kind written (``FILTER(?d = "2017-08-30")``);
+    ``NOW()``, and a variable only ``BIND(NOW() AS ?now)`` binds, is such a value too, a moment;
     each with what to write instead, which the engine can compare. A comparison that the engine
     makes with some of the property's datatypes but not others drops the rows of those silently,
     with rows or not: ``FILTER(?d >= "2020-01-01"^^xsd:date)`` on ``atmp:dateStated`` keeps the
@@ -670,11 +713,14 @@ def comparison_notes(
     notes, seen, examined = [], set(), set()
     # a date without quotes is noted as such (unquoted_dates), never as the numbers it is made of
     undated = {i for at, (end, _) in _date_runs(tokens).items() for i in range(at, end + 1)}
+    # NOW(), or a variable bound to it, is compared as the moment the engine gives for it
+    now = _bound_to_now(tokens, declared)
     for at in range(len(tokens)):
-        found = None if at in undated else _literal_at(tokens, at, declared)
+        found = None if at in undated else _literal_at(tokens, at, declared) or _now_at(tokens, at, now)
         if found is None or (at and tokens[at - 1].text == "^^"):
             continue
         written, shown, end = found
+        moment = shown == "NOW()" or shown.startswith("?")  # no literal: NOW() as it is now
         if only_some_rows and _what(written) == "a string":
             continue  # compared with dates or amounts, a string drops every row, not a part
         if written not in examined:
@@ -714,7 +760,7 @@ def comparison_notes(
             continue
         seen.add((predicate, written, op))
         said = f"{variable} {op} {shown}"
-        if op == "=":
+        if op == "=" and not moment:
             stored = None if only_some_rows else _stored_as(predicate, written, store)
             if stored is not None:
                 notes.append(
@@ -753,7 +799,9 @@ def comparison_notes(
             for again in (ox.Literal(written.value, datatype=d) for d in dict.fromkeys(v.datatype for v in held))
             if _is_valid(again) and _compares(op, held, again)
         ]
-        if twin and _is_valid(_typed(written.value, "date")):
+        if moment:
+            instead = _today_instead(variable, op, held, twin)
+        elif twin and _is_valid(_typed(written.value, "date")):
             instead = (
                 f"compare {shorten(twin)}, the first day of the period stated, which every dated "
                 f"record has: FILTER(?day {op} {_written(_typed(written.value, 'date'))}) on "
@@ -771,6 +819,30 @@ def comparison_notes(
             f"{_what(written)}, which the engine cannot do: every row is dropped; {instead}"
         )
     return notes
+
+
+def _today_instead(variable: str, op: str, held: list[ox.Literal], twin: str | None) -> str:
+    """What to compare instead of NOW() with the values ``held`` of a property (its dates, or its
+    dates as stated, whose ``twin`` has a day for each), each checked with the engine."""
+    today = _engine_answer(f"SELECT ?ok WHERE {{ BIND({TODAY} AS ?ok) }}")
+    zoned = _engine_answer("SELECT ?ok WHERE { BIND(xsd:date(NOW()) AS ?ok) }")
+    # a date of the graph on today's day, as the engine orders it against xsd:date(NOW())
+    why = (
+        " (xsd:date(NOW()) keeps NOW()'s time zone, which the graph's dates do not have, and drops "
+        "today's rows)"
+        if _engine_answer(_COMPARE[op], a=today, b=zoned) is None
+        else ""
+    )
+    if twin:
+        return (
+            f"compare {shorten(twin)}, the first day of the period stated, which every dated "
+            f"record has: FILTER(?day {op} {TODAY}) on {shorten(twin)} ?day{why}"
+        )
+    if _compares(op, held, today):
+        return f"write {TODAY} for today{why}"
+    if all(v.datatype.value == XSD + "gYear" for v in held):
+        return f"compare the year: FILTER(YEAR({variable}) {op} YEAR(NOW()))"
+    return f"write a value of that kind ({', '.join(sorted({shorten(v.datatype.value) for v in held}))})"
 
 
 def wrong_kind_notes(tokens: Sequence[gate.Token], store) -> list[str]:
