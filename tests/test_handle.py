@@ -804,7 +804,7 @@ def test_none_for_a_named_parameter_is_a_value_not_given(kg):
     assert minimum.parameters["min_products"].value == "2"
 
 
-def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted(kg):
+def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted(kg, monkeypatch):
     """An IRI from dicts() and a day as text bind as what they are; a misspelt prefix and a month
     stay strings, and the answer says why it may be empty."""
     therapy = kg.named("therapy-approval-timeline", therapy="alphacel").dicts()[0]["therapy"]
@@ -827,6 +827,21 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
             '"2019-03"^^xsd:gYearMonth (the values of atmp:dateStated)',
         ],
     )
+    # newuser26 F2: "today" is a day only for a date parameter of a header; bound as text, it
+    # matched nothing without a word
+    monkeypatch.setattr(atmpkg.queries, "today", lambda: datetime.date(2026, 12, 7))
+    for word, day in (("today", "2026-12-07"), ("TODAY-1Y", "2025-12-07")):
+        answer = kg.query(since, {"from": word})
+        assert (answer.rows, answer.notes) == ([], [
+            f"parameter 'from' is the string \"{word}\", which no date equals; give the day, {day} "
+            f"(or declare the parameter in the query file's header, # param: from date *, where "
+            f"{word} is a day)"
+        ])
+    header = "# param: from date *\n" + since
+    headed = kg.query(header, {"from": "today-10y"})
+    assert (headed.column("a"), headed.notes) == (kg.query(since, {"from": "2016-12-07"}).column("a"), [])
+    assert len(headed.rows) == 8
+    assert kg.query(since, {"from": "today+99999y"}).notes == []  # no day to give
     # a name bound as a string to a query with no typed header: nothing matches, and the note says
     # which entity it names
     developers = "SELECT ?t ?c WHERE { ?t atmp:developedBy ?c }"

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from ... import queries
 from ..engine import gate, sandbox
 from ..engine.child import close_evaluators, evaluator
 from ..engine.evaluate import AGGREGATES, TODAY, QueryResult, Term, evaluate, to_python
@@ -271,13 +272,16 @@ def parse_term(text: str) -> Term:
 
 def binding_notes(params: Mapping[str, object]) -> list[str]:
     """Notes on text values read as plain strings that look meant as something else: a prefixed
-    name whose prefix is not declared (a misspelling, with the closest prefixes), or a month,
-    which no ``xsd:date`` equals.
+    name whose prefix is not declared (a misspelling, with the closest prefixes), a month, which
+    no ``xsd:date`` equals, or ``today`` (or years from it, ``today-1y``), a day only for a date
+    parameter of a query's header.
 
     >>> for note in binding_notes({"t": "thrapy:casgevy", "from": "2024-07", "name": "Kymriah"}):
     ...     print(note)
     parameter 't' is the string "thrapy:casgevy": thrapy: is no prefix (did you mean therapy:?); write a prefixed name with a declared prefix, or <IRI>
     parameter 'from' is the string "2024-07", which no date equals; give a day (2024-07-01), a range, or the month as the graph states it, "2024-07"^^xsd:gYearMonth (the values of atmp:dateStated)
+    >>> print(binding_notes({"day": "Today"})[0].replace(queries.today().isoformat(), "YYYY-MM-DD"))
+    parameter 'day' is the string "Today", which no date equals; give the day, YYYY-MM-DD (or declare the parameter in the query file's header, # param: day date *, where Today is a day)
     """
     notes = []
     for name, value in params.items():
@@ -292,6 +296,13 @@ def binding_notes(params: Mapping[str, object]) -> list[str]:
                 f'parameter {name!r} is the string "{value}": {prefix}: is no prefix{hint}; '
                 "write a prefixed name with a declared prefix, or <IRI>"
             )
+        elif (shift := queries.Shift.parse(value.lower())) is not None and shift.base == "today":
+            with contextlib.suppress(ValueError):  # years off the calendar: no day to give
+                notes.append(
+                    f'parameter {name!r} is the string "{value}", which no date equals; give the '
+                    f"day, {shift.apply(queries.today()).isoformat()} (or declare the parameter in "
+                    f"the query file's header, # param: {name} date *, where {value} is a day)"
+                )
         elif _MONTH.fullmatch(value):
             notes.append(
                 f'parameter {name!r} is the string "{value}", which no date equals; give a day '
