@@ -610,8 +610,9 @@ class _Slip(NamedTuple):
     #: the options and values the value stands for, where it is several (``localhost:8080``:
     #: ``--host localhost --port 8080``); else it is ``option``'s
     split: Callable[[str], list[tuple[str, str]]] | None = None
-    #: whether several words joined are this one value, with the options given (a name of
-    #: several words names an entity, joints25 F2); else each word is a value of its own
+    #: whether a word, or several joined, is this one value, with the options given (a name
+    #: names an entity, joints25 F2, newuser26 F5); else it is none (several words: each a value
+    #: of its own)
     whole: Callable[[str, dict], bool] | None = None
 
     def given(self, value: str) -> list[tuple[str, str]]:
@@ -631,16 +632,17 @@ def _a_url(word: str) -> bool:
 
 
 @functools.cache
-def _class_names() -> frozenset[str]:
-    """The names ``--class`` takes of the ontology's classes without their prefix, in lower case:
-    each one's local name and label (``therapy``, ``regulatoryagency``, ``regulatory agency``).
-    Read from the packaged ontology, not the store, which a usage error does not open.
+def _classes_by_name() -> dict[str, str]:
+    """The names ``--class`` takes of the ontology's classes without their prefix, in lower case
+    (each one's local name and label: ``therapy``, ``regulatoryagency``, ``regulatory agency``),
+    each with its class as a prefixed name. Read from the packaged ontology, not the store, which
+    a usage error does not open.
 
-    >>> {"therapy", "regulatoryagency", "regulatory agency"} <= _class_names()
-    True
+    >>> _classes_by_name()["regulatory agency"]
+    'atmp:RegulatoryAgency'
     """
     from atmpkg.graph.rdf import TYPE, ontology_quads, vocabulary_label
-    from atmpkg.graph.terms import ATMP, OWL
+    from atmpkg.graph.terms import ATMP, OWL, shorten
 
     classes = {
         q.subject.value
@@ -648,8 +650,46 @@ def _class_names() -> frozenset[str]:
         if q.predicate == TYPE and q.object.value == OWL + "Class"
         and q.subject.value.startswith(ATMP)
     }
-    labels = {vocabulary_label(cls) for cls in classes} - {None}
-    return frozenset(name.lower() for name in {c[len(ATMP) :] for c in classes} | labels)
+    return {
+        name.lower(): shorten(cls)
+        for cls in sorted(classes)
+        for name in (cls[len(ATMP) :], vocabulary_label(cls))
+        if name
+    }
+
+
+def _class_names() -> frozenset[str]:
+    """The names ``--class`` takes of the ontology's classes without their prefix, in lower case.
+
+    >>> {"therapy", "regulatoryagency", "regulatory agency"} <= _class_names()
+    True
+    """
+    return frozenset(_classes_by_name())
+
+
+def _plural_class(word: str) -> str | None:
+    """The class ``word`` names in the plural, as a prefixed name (``companies``, ``Therapies``,
+    ``regulatory agencies``, ``atmp:Companies``: newuser26 F5), else None.
+
+    >>> _plural_class("companies"), _plural_class("atmp:Companies"), _plural_class("Company")
+    ('atmp:Company', 'atmp:Company', None)
+    """
+    from atmpkg.graph.errors import singulars
+
+    name = word.lower().removeprefix("atmp:")
+    return next((_classes_by_name()[s] for s in singulars(name) if s in _classes_by_name()), None)
+
+
+def _class_slip() -> _Slip:
+    """A class given without --class (``atmpkg view Therapy``); one named in the plural is
+    offered as the class it names (``atmpkg export companies``: ``--class atmp:Company``)."""
+    return _Slip(
+        "a class",
+        "--class",
+        lambda word: _a_class(word) or _plural_class(word) is not None,
+        words=True,
+        split=lambda word: [("--class", _plural_class(word) or word)],
+    )
 
 
 def _a_class(word: str) -> bool:
@@ -758,7 +798,7 @@ def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
         _Slip("a named query", "--name", _a_named_query, chosen),
         _Slip("a query file", "--file", lambda w: w.lower().endswith((".rq", ".sparql")), chosen),
         _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
-        _Slip("a class", "--class", _a_class, words=True),
+        _class_slip(),
         *outputs,
         _Slip(
             "the entity",
@@ -915,7 +955,7 @@ class _Command(click.Command):
                 and not any(taken.get(name) for name in slip.unless)
                 and (slip.when is None or slip.when(taken))
                 and slip.test(value)
-                and (not several or slip.whole is None or slip.whole(value, taken))
+                and (slip.whole is None or slip.whole(value, taken))
             ),
             None,
         )
@@ -956,12 +996,13 @@ def _class_as_focus(focus: str | None):
     try:
         yield
     except UnknownNameError as exc:
-        if exc.what != "entity" or exc.name != focus or not _a_class(focus):
+        meant = _plural_class(focus) if focus else None
+        if exc.what != "entity" or exc.name != focus or not (meant or _a_class(focus)):
             raise
         raise UnknownNameError(
             "entity",
             focus,
-            hint=f"'{focus}' names a class: give it as --class {shlex.quote(focus)}.",
+            hint=f"'{focus}' names a class: give it as --class {shlex.quote(meant or focus)}.",
             suggestions=[],
         ) from None
 
@@ -1630,7 +1671,7 @@ def path(
     slips=(
         _Slip("the measure", "--by", lambda w: w in ("degree", "pagerank", "betweenness"), ("by",)),
         _Slip("the number of entities to list", "--top", str.isdigit, ("top",)),
-        _Slip("a class", "--class", _a_class, words=True),
+        _class_slip(),
         _Slip("the endpoint", "--endpoint", _a_url, ("endpoint",)),
     ),
 )

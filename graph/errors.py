@@ -96,6 +96,27 @@ def counted(number: int, noun: str, plural: str = "") -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def singulars(name: str) -> list[str]:
+    """The ways ``name`` reads in the singular where its last word is an English plural, as a
+    class is named in the plural (``--class companies``, newuser26 F5); none where it is no
+    plural. A guess for each ending: the caller keeps the ones that name something.
+
+    >>> singulars("Companies"), singulars("regulatory agencies"), singulars("classes")
+    (['Company', 'Companie'], ['regulatory agency', 'regulatory agencie'], ['class', 'classe'])
+    >>> singulars("Therapy"), singulars("class")
+    ([], [])
+    """
+    head, space, last = name.rpartition(" ")
+    forms = []
+    if re.search("[^aeiou]ies$", last, re.I):
+        forms.append(last[:-3] + ("Y" if last[-3:].isupper() else "y"))
+    if re.search("(?:s|x|z|ch|sh)es$", last, re.I):
+        forms.append(last[:-2])
+    if re.search("[^su]s$", last, re.I):
+        forms.append(last[:-1])
+    return [head + space + form for form in forms]
+
+
 def cut(name: str, most: int = _SHOWN) -> str:
     """``name`` as an error repeats it: whole up to ``most`` characters, else its start and its
     length (a name pasted by mistake need not fill the terminal or an HTTP answer).

@@ -1610,6 +1610,17 @@ def test_a_parameter_given_as_an_option_or_without_p_says_how_to_give_it(args, s
         ),
         (["show", "genex", "nothing"], "Got unexpected extra argument (nothing)"),
         (["path", "genex", "big", "cellco"], "Got unexpected extra argument (cellco)"),
+        # newuser26 F5: a class named in the plural is offered as the class, and one word is
+        # offered as --focus only where it names an entity
+        (["export", "companies"], "atmpkg export takes a class as --class: atmpkg export --class atmp:Company"),
+        (["view", "Therapies"], "atmpkg view takes a class as --class: atmpkg view --class atmp:Therapy"),
+        (
+            ["view", "regulatory", "agencies", "-o", "a.html"],
+            "atmpkg view takes a class as --class: atmpkg view --class atmp:RegulatoryAgency -o a.html",
+        ),
+        (["rank", "therapies"], "atmpkg rank takes a class as --class: atmpkg rank --class atmp:Therapy"),
+        (["export", "nothing"], "Got unexpected extra argument (nothing)"),
+        (["view", "genex"], "atmpkg view takes the entity as --focus: atmpkg view --focus genex"),
     ],
 )
 def test_words_are_offered_as_one_name_only_where_it_names_an_entity(
@@ -1667,6 +1678,27 @@ def test_a_class_given_as_the_focus_says_to_give_it_as_class(fixture_store, comm
     )
     result = CliRunner().invoke(cli, [command, "--focus", "Genexx", "--store", str(fixture_store)])
     assert result.stderr.startswith("Error: unknown entity 'Genexx'; did you mean 'Genex'?")
+
+
+def test_a_class_named_in_the_plural_is_offered_as_the_class(fixture_store, tmp_path):
+    """newuser26 F5: export --focus companies led to a source-kind concept, and --class companies
+    or --class Therapies had no suggestion; the commands offered run."""
+    store = ["--store", str(fixture_store)]
+    for args, said in (
+        (["export", "--focus", "companies"], "unknown entity 'companies'. 'companies' names a class: give it as --class atmp:Company."),
+        (["view", "--focus", "Therapies"], "unknown entity 'Therapies'. 'Therapies' names a class: give it as --class atmp:Therapy."),
+        (["view", "--class", "companies"], "unknown class 'companies'; did you mean 'atmp:Company'? Give a class such as atmp:Therapy (see 'atmpkg stats')."),
+        (["rank", "--class", "Therapies"], "unknown class 'Therapies'; did you mean 'atmp:Therapy'? Give a class such as atmp:Therapy (see 'atmpkg stats')."),
+        (["export", "--class", "agencies"], "unknown class 'agencies'; did you mean 'atmp:RegulatoryAgency'? Give a class such as atmp:Therapy (see 'atmpkg stats')."),
+        (["export", "--class", "Classes"], "unknown class 'Classes'. Give a class such as atmp:Therapy (see 'atmpkg stats')."),
+    ):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {said}\n"), args
+    out = tmp_path / "c.ttl"
+    offered = CliRunner().invoke(cli, ["export", "--class", "atmp:Company", "-o", str(out), *store])
+    assert offered.exit_code == 0 and "company:bigpharma" in out.read_text()
+    ranked = CliRunner().invoke(cli, ["rank", "--class", "atmp:Therapy", *store])
+    assert ranked.exit_code == 0 and "Alphacel" in ranked.stdout
 
 
 def test_a_variable_of_a_query_file_given_without_p_says_how_to_bind_it(tmp_path, monkeypatch):

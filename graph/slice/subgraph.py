@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import EmptyResultError, ParameterError, UnknownNameError
+from ..errors import EmptyResultError, ParameterError, UnknownNameError, singulars
 from ..progress import Progress, Stage
 from ..rdf import (
     BLANK,
@@ -134,28 +134,36 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
         for name in (cls, shorten(cls), local, label.object.value if label else ""):
             if name:
                 names.setdefault(name.lower(), set()).add(cls)
-    found = names.get(wanted, set())
-    if not found and wanted in KINDS:
-        # the kind an entity's IRI and prefix name (agency:fda) names the class of its entities
-        # (newuser23 F20: --through agency was an unknown class)
-        found = set(
-            _select_iris(
-                store,
-                "SELECT DISTINCT ?c WHERE { ?x a ?c FILTER(STRSTARTS(STR(?x), "
-                f'"{ID}{wanted}/") && STRSTARTS(STR(?c), "{ATMP}")) }} LIMIT 2',
+
+    def named(name: str) -> set[str]:
+        found = names.get(name, set())
+        if not found and name in KINDS:
+            # the kind an entity's IRI and prefix name (agency:fda) names the class of its
+            # entities (newuser23 F20: --through agency was an unknown class)
+            found = set(
+                _select_iris(
+                    store,
+                    "SELECT DISTINCT ?c WHERE { ?x a ?c FILTER(STRSTARTS(STR(?x), "
+                    f'"{ID}{name}/") && STRSTARTS(STR(?c), "{ATMP}")) }} LIMIT 2',
+                )
             )
-        )
+        return found
+
+    found = named(wanted)
     if len(found) == 1:
         return next(iter(found))
     if len(found) > 1:
         raise ParameterError(
             f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found))}"
         )
+    # a class named in the plural (companies, Therapies) is offered in the singular (newuser26 F5)
+    meant = sorted({shorten(c) for name in singulars(wanted) for c in named(name)})
     raise UnknownNameError(
         "class",
         text,
         sorted(shorten(c) for c in classes if c.startswith(ATMP)),
         "Give a class such as atmp:Therapy (see 'atmpkg stats').",
+        suggestions=meant or None,
     )
 
 
