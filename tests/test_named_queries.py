@@ -2223,6 +2223,40 @@ def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_gra
     assert named_in("authorised-products", "Beqvez", as_of="2024-04-30") == ["Beqvez"]
 
 
+def test_the_review_queries_say_the_datas_day_when_they_look_past_it(fixture_store, monkeypatch, tmp_path):
+    """newuser26 F10: regulatory-calendar answered one review from today, and nothing said that
+    the data is as of weeks before: a short calendar read as the outlook. The fixture's newest
+    source is of 2026, which stands for its last day."""
+    monkeypatch.setattr(queries, "today", lambda: D(2026, 12, 7))
+    kg = atmpkg.open(fixture_store)
+
+    def past(day: str) -> str:
+        return (
+            f"the data is as of 2026 (the newest source document it cites) and this answer looks "
+            f"to {day}: a review filed, decided or given a date after 2026 is not in it (no review "
+            "in the graph)"
+        )
+
+    assert kg.named("regulatory-calendar").notes == [
+        "as_of is 2026-12-07 (default today); give -p as_of=YYYY-MM-DD (Python: as_of='YYYY-MM-DD') for another day",
+        "from is 2026-12-07 (default as_of); give -p from=YYYY-MM-DD (Python: {'from': 'YYYY-MM-DD'}) for another day",
+        "to is 2027-12-07 (default 1 year after from); give -p to=YYYY-MM-DD (Python: to='YYYY-MM-DD') for another day",
+        past("2027-12-07"),
+    ]
+    for within in ("2026-12-31", "2026-12"):  # the data's year to its last day
+        notes = kg.named("regulatory-calendar", to=within).notes
+        assert not any(n.startswith("the data is") for n in notes), within
+    assert kg.named("regulatory-calendar", to="2027-01").notes[-1] == past("2027-01-31")
+    assert kg.named("pending-reviews").notes == [
+        "as_of is 2026-12-07 (default today); give -p as_of=YYYY-MM-DD (Python: as_of='YYYY-MM-DD') for another day"
+    ]
+    assert kg.named("pending-reviews", as_of="2027-01-01", agency="fda").notes == [past("2027-01-01")]
+    # a user's file with the same text is no curated calendar
+    mine = tmp_path / "calendar.rq"
+    mine.write_text(queries.load("regulatory-calendar").text, encoding="utf-8")
+    assert not any(n.startswith("the data is") for n in kg.query(file=mine).notes)
+
+
 def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
     fixture_store, tmp_path_factory
 ):
@@ -2308,25 +2342,32 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         "genex-fda-spinal-muscular-atrophy",
         "alphacel-pmda-multiple-myeloma",
     ]
-    assert answer.notes == [
+    assert answer.notes[0] == (
         f"as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
         "as_of='YYYY-MM-DD') for another day"
-    ]
+    )
+    assert len(answer.notes) == 1 + (today.year > 2026)  # the fixture's data is as of 2026
     calendar = kg.named("regulatory-calendar")
     assert [(r["review"], r["goalDate"]) for r in calendar.dicts()] == [(pmda, goal)]
     # the calendar of the same years seen from 2023 has the reviews accepted by then alone
     period = {"from": "2023-06-01", "to": "2030-12-31"}
     seen = kg.named("regulatory-calendar", as_of="2023-06-01", **period)
+    # newuser26 F10: a period past the data's day says so
+    past_the_data = (
+        "the data is as of 2026 (the newest source document it cites) and this answer looks to "
+        "2030-12-31: a review filed, decided or given a date after 2026 is not in it (5 reviews "
+        "in the graph)"
+    )
     assert ([r["review"].rsplit("/", 1)[1] for r in seen.dicts()], seen.notes) == (
         ["alphacel-fda-multiple-myeloma", "betacel-ema-multiple-myeloma"],
-        [left_out("2023-06-01")],
+        [past_the_data, left_out("2023-06-01")],
     )
     # a period its decision is not due in does not leave it out
     early = {"from": "2023-06-01", "to": "2023-12-31"}
     assert kg.named("regulatory-calendar", as_of="2023-06-01", **early).notes == []
     later = kg.named("regulatory-calendar", as_of="2025-06-01", **period)
     assert [r["review"] for r in later.dicts()] == [pmda]
-    assert later.notes == [notes[0].replace("2025-01-01", "2025-06-01")]
+    assert later.notes == [past_the_data, notes[0].replace("2025-01-01", "2025-06-01")]
 
 
 def test_the_calendar_seen_from_a_past_day_alone_is_that_days(curated_store):

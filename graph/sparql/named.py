@@ -32,6 +32,7 @@ from ..errors import (
     AtmpkgError,
     ParameterError,
     UnknownNameError,
+    counted,
     cut,
     indefinite,
     unicode_text,
@@ -266,19 +267,20 @@ def reported_notes(
     """
     from ..store.remote import prefetch
 
+    # the calendar looks past the data (newuser26 F10), from today as from a past day
+    notes = _data_as_of_notes(result, store) if name in _REVIEW_QUERIES else []
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if not isinstance(as_of, ox.Literal) or as_of.value >= today.isoformat():
-        return []
+        return notes
     if "review" not in result.variables:
-        return []
+        return notes
     at = result.variables.index("review")
     listed = dict.fromkeys(row[at] for row in result.rows if isinstance(row[at], ox.NamedNode))
     prefetch(store, listed, incoming=False)
     accepted, reported = ox.NamedNode(ATMP + "acceptedDate"), ox.NamedNode(ATMP + "firstReported")
     unaccepted = [r for r in listed if not any(store.quads_for_pattern(r, accepted, None))]
     undated = [r for r in unaccepted if not any(store.quads_for_pattern(r, reported, None))]
-    notes = []
     for reviews, lacking, how in (
         (
             [r for r in unaccepted if r not in undated],
@@ -299,6 +301,57 @@ def reported_notes(
     if name in _REVIEW_QUERIES:
         notes += _unreported_notes(result, store, as_of)
     return notes
+
+
+def data_as_of(store: ox.Store) -> str | None:
+    """The issue date of the newest source document the graph of ``store`` cites, as ``atmpkg
+    stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
+    where no source is dated.
+
+    >>> data_as_of(atmpkg.graph.open_store().store) == atmpkg.open().stats().data_as_of
+    True
+    """
+    newest = next(
+        iter(
+            store.query(
+                # an undated source adds "", which sorts first: MAX over an unbound one would fail
+                'SELECT (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
+                "WHERE { ?s a atmp:Source OPTIONAL { ?s atmp:issuedStated ?issued } }",
+                prefixes=PREFIXES,
+            )
+        )
+    )["newest"]
+    return newest.value if newest is not None and newest.value else None
+
+
+def _data_as_of_notes(result: QueryResult, store: ox.Store) -> list[str]:
+    """A note when ``result``, an answer of pending-reviews or regulatory-calendar, looks to a day
+    (its ``as_of``, or the end of its period) after the data's as-of day: a review filed, decided
+    or given its date since is not in the graph, and a short calendar is no outlook (newuser26
+    F10)."""
+    days = [
+        result.parameters[name].value
+        for name in ("as_of", "to")
+        if isinstance(result.parameters.get(name), ox.Literal)
+    ]
+    newest = data_as_of(store)
+    if not days or newest is None:
+        return []
+    # a month or a year stands for its last day
+    year, month = int(newest[:4]), int(newest[5:7] or 12)
+    last = newest if len(newest) == 10 else f"{year:04}-{month:02}-{calendar.monthrange(year, month)[1]:02}"
+    looks = max(days)
+    if looks <= last:
+        return []
+    reviews = next(
+        iter(store.query("SELECT (COUNT(?r) AS ?n) WHERE { ?r a atmp:RegulatoryReview }", prefixes=PREFIXES))
+    )["n"].value
+    held = "no review" if reviews == "0" else counted(int(reviews), "review")
+    return [
+        f"the data is as of {newest} (the newest source document it cites) and this answer looks "
+        f"to {looks}: a review filed, decided or given a date after {newest} is not in it "
+        f"({held} in the graph)"
+    ]
 
 
 def _unreported_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -> list[str]:
