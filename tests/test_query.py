@@ -824,6 +824,49 @@ def test_rows_told_apart_by_an_iri_alone_stay_apart_when_cut():
     ]
 
 
+def test_a_cut_url_keeps_its_host(fixture_store):
+    """newuser26 F12: a source's URL was cut from its start as the graph's IRIs are, which hid
+    the site that published it. Cut, it shows its host (the scheme left out), then as much of
+    its end as fits, or where that is too little, its start alone; the graph's own IRIs still
+    keep their ends."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    bayer = "https://www.dcatvci.org/industry-news/bayer-completes-4-bn-acquisition-of-asklepios-biopharmaceutical/"
+    taipei = "http://www.taipeitimes.com/News/biz/archives/2020/10/27/2003745851"
+    own = "https://w3id.org/atmp-kg/id/therapy/a%20b/long-page-name-here"  # no prefixed name
+    deal = ox.NamedNode("https://w3id.org/atmp-kg/id/deal/bayer-askbio-2020")
+    rows = [(ox.Literal(title), ox.NamedNode(url), deal) for title, url in (
+        ("Bayer completes acquisition", bayer), ("Bayer to buy", taipei), ("Own page", own)
+    )]
+    result = QueryResult("SELECT", ["title", "url", "deal"], rows)
+    assert format_result(result, "table", width=80).splitlines() == [
+        "title                        url                          deal",
+        "---------------------------  ---------------------------  ----------------------",
+        "Bayer completes acquisition  www.dcatvci.org…maceutical/  deal:bayer-askbio-2020",
+        "Bayer to buy                 www.taipeitimes.com…3745851  deal:bayer-askbio-2020",
+        "Own page                     …/a%20b/long-page-name-here  deal:bayer-askbio-2020",
+    ]
+    assert format_result(result, "table", width=40).splitlines()[2:] == [
+        "Bayer compl…  www.dcatvci…  …askbio-2020",
+        "Bayer to buy  www.taipeit…  …askbio-2020",
+        "Own page      …e-name-here  …askbio-2020",
+    ]
+    args = ["query", "--name", "sources-of-entity", "-p", "entity=therapy:alphacel", "--store", str(fixture_store)]
+    shown = CliRunner(env={"COLUMNS": "120"}).invoke(cli, args).stdout.splitlines()
+    assert [line[100:] for line in shown] == [
+        "url",
+        "--------------------",
+        "fda.example/alphacel",
+        "ema.example/alphacel",
+        "fda.example/alphacel",
+        "fda.example/alphacel",
+        "reports.example/atm…",
+        "reports.example/act…",
+    ]
+    whole = CliRunner(env={"COLUMNS": "120"}).invoke(cli, [*args, "--wide"]).stdout
+    assert "https://fda.example/alphacel" in whole
+
+
 def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):
     args = ["query", "--name", "sponsor-ultimate-parent", "--store", str(fixture_store)]
     every = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args)

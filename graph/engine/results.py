@@ -32,7 +32,7 @@ import pyoxigraph as ox
 
 from ..errors import ParameterError, UnknownNameError, visible
 from ..rdf import used_prefixes
-from ..terms import XSD, shorten
+from ..terms import ID, ONTOLOGY, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: evaluate imports this module to show its results
     from .evaluate import QueryResult, Term
@@ -201,6 +201,33 @@ def _cut_start(text: str, width: int) -> str:
         out = c + out
         used += display_width(c)
     return "…" + out
+
+
+#: The fewest characters of a URL's end (its page) a cut URL keeps beside its host.
+_URL_END_AT_LEAST = 6
+#: The graph's own IRIs, which a table shows as prefixed names where it can.
+OWN = (ID, ONTOLOGY)
+#: An address of another site: a scheme, the host (who published it), then the rest.
+_URL = re.compile(r"https?://(?P<host>[^/?#]+)(?P<rest>.*)", re.I | re.S)
+
+
+def _cut_url(url: str, width: int) -> str:
+    """``url``, another site's address, cut to ``width`` columns: its host first, which tells
+    who published it, then as much of its end as fits, the scheme left out; where the host
+    leaves too little room for the end, the address cut at its end (newuser26 F12: a source's URL
+    cut from its start hid the site).
+
+    >>> url = "https://www.dcatvci.org/industry-news/bayer-completes-acquisition-of-askbio/"
+    >>> _cut_url(url, 34), _cut_url(url, 20)
+    ('www.dcatvci.org…isition-of-askbio/', 'www.dcatvci.org/ind…')
+    """
+    found = _URL.fullmatch(url)
+    if display_width(url) <= width or found is None:
+        return _cut(url, width)
+    host, rest = found["host"], found["rest"]
+    if display_width(host) + 1 + _URL_END_AT_LEAST > width:
+        return _cut(host + rest, width)
+    return host + _cut_start(rest, width - display_width(host))
 
 
 #: The most of an IRI's end a cut column keeps to tell rows apart: past it, the IRI is cut as
@@ -393,7 +420,12 @@ def _table(
     def line(cells: list[str], values: bool = True) -> str:
         out = []
         for c, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-            cell = _cut_start(cell, w) if by_end[c] and values else _cut(cell, w)
+            if by_end[c] and values:
+                # the graph's IRIs are told apart by their ends; another site's address by its
+                # host first, its page then
+                cell = _cut_url(cell, w) if _URL.fullmatch(cell) and not cell.startswith(OWN) else _cut_start(cell, w)
+            else:
+                cell = _cut(cell, w)
             pad = " " * (w - display_width(cell))
             out.append(pad + cell if numeric[c] else cell + pad)
         return "  ".join(out).rstrip()
