@@ -1598,6 +1598,28 @@ def test_values_a_format_cannot_hold_are_written_as_its_readers_read_them_or_ref
     assert '<https://example.org/=SUM(1,2)> "formula"' in turtle
 
 
+def test_the_rdfxml_check_finds_what_xml_cannot_hold_in_any_chunk():
+    # the engine hands its RDF/XML over in chunks: each is checked, also across the cut
+    safe = export_module._XmlSafe()
+    assert safe(b'<a:b>x\r</a:b>\n<a:c oxprefix="1">') == b'<a:b>x&#13;</a:b>\n<a:c oxprefix="1">'
+    assert safe(b"\xef\xbf\xbd \t\n") == b"\xef\xbf\xbd \t\n"  # U+FFFD, a tab: XML holds them
+    with pytest.raises(ParameterError) as caught:
+        safe(b"ab\x1fc")
+    assert str(caught.value) == (
+        "XML cannot hold the character U+001F in 'ab\\x1fc': export to Turtle, N-Triples, "
+        "JSON-LD, CSV or Cytoscape JSON, which can, or remove it from the data"
+    )
+    cut = export_module._XmlSafe()
+    assert cut(b"<a:b>x\xef") == b"<a:b>x\xef"
+    with pytest.raises(ParameterError) as caught:
+        cut(b"\xbf\xbey</a:b>")
+    assert str(caught.value).startswith("XML cannot hold the character U+FFFE in '<a:b>x\\ufffey")
+    named = export_module._XmlSafe()
+    named(b"<rdf:Description>\n\t\t<oxpre")
+    with pytest.raises(ParameterError, match="RDF/XML cannot write the property"):
+        named(b'fix: xmlns:oxprefix="https://example.org/=">x</oxprefix:>')
+
+
 MINE = """@prefix ex: <https://example.org/mine#> .
 <https://w3id.org/atmp-kg/id/therapy/alphacel> ex:approvalCount "nineteen" ; ex:inn "other" ;
     ex:label "my label" ; ex:class "my class" ; ex:id "my id" ; ex:first-seen "2019" ;

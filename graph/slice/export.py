@@ -755,11 +755,17 @@ class _XmlSafe:
         self.tail = b""  # the end of the chunk before, for an element split between two
 
     def __call__(self, data: bytes) -> bytes:
-        if _NOT_XML_BYTES.search(data):
-            text = data.decode("utf-8", "replace")
-            raise not_xml(text, NOT_XML.search(text).start(), _EXPORT_INSTEAD)
         seen = self.tail + data
-        if _NAMELESS.search(seen):
+        # the engine's chunks may cut a character: U+FFFE's bytes are looked for across the cut
+        if len(data.translate(None, _XML_CONTROLS)) != len(data) or (
+            b"\xef\xbf" in seen[-len(data) - 2 :] and _NOT_XML_BYTES.search(seen)
+        ):
+            text = data.decode("utf-8", "replace")
+            if not NOT_XML.search(text):  # the character is cut between this chunk and the last
+                text = seen.decode("utf-8", "replace")
+            raise not_xml(text, NOT_XML.search(text).start(), _EXPORT_INSTEAD)
+        # most chunks name no such property: looking for the name first is several times faster
+        if b"oxprefix:" in seen and _NAMELESS.search(seen):
             iri = _NAMELESS_IRI.search(seen)
             named = f" {iri.group(1).decode('utf-8', 'replace')}" if iri else ""
             raise ParameterError(
@@ -1175,6 +1181,9 @@ _XML_MARKUP = re.compile(
     "[" + re.escape("".join(map(chr, _XML_REFERENCES))) + NOT_XML.pattern[1:-1] + "]"
 )
 _NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+#: The control characters of _NOT_XML_BYTES: deleting them from a chunk and comparing lengths
+#: looks for them several times faster than the expression does.
+_XML_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 #: What to export instead when XML cannot hold a value.
 _EXPORT_INSTEAD = (
     "export to Turtle, N-Triples, JSON-LD, CSV or Cytoscape JSON, which can, or remove it from "
