@@ -925,5 +925,16 @@ def prefix_names(iris: Iterable[str]) -> set[str]:
     >>> sorted(prefix_names(["http://www.w3.org/2000/01/rdf-schema#label", "urn:x"]))
     ['rdfs']
     """
-    names = {shorten(iri).partition(":")[0] for iri in iris}
-    return {name for name in names if name in PREFIXES}
+    names: set[str] = set()
+    abbreviated: set[str] = set()
+    for iri in iris:
+        # shorten picks the namespace where the IRI's last "/" or "#" ends it: once an IRI of a
+        # namespace is abbreviated, the others of it (thousands at scale) add nothing
+        namespace = iri[: max(iri.rfind("/"), iri.rfind("#")) + 1]
+        if namespace in abbreviated:
+            continue
+        name = shorten(iri).partition(":")[0]
+        if name in PREFIXES:
+            names.add(name)
+            abbreviated.add(namespace)
+    return names
