@@ -3,23 +3,25 @@
 
 A synthetic graph in the ontology's shape (``bench/synthetic.py``, seeded) is built into a store
 once; then, side by side in one run, each measurement in a fresh Python process (so that peak
-memory is its own), repeated ``--repeat`` times with the engine's baseline run between ours:
+memory is its own), in ``--repeat`` rounds, each round starting with the engine's baseline:
 
 - the engine's own dump of the store (``pyoxigraph.Store.dump``) in each RDF format: the
   baseline, the least any export of every triple can cost;
-- ``atmpkg export`` of the whole graph in every RDF format (``nt`` with and without sources),
-  complete and in canonical order, and the ratio to the engine's dump in the same format; and
-  to the engine writing the same content: a store on disk holding what the export writes (the
-  triples of ``export nt``, sources left out; for ``nq`` and ``trig`` the quads of ``export nq``,
-  a triple in the graph of each source it cites), loaded once before the runs, dumped with the
-  same prefixes;
+- ``atmpkg export`` of the whole graph in every RDF format, with and without sources (``nq`` and
+  ``trig`` hold them), complete and in canonical order, and the ratio to the engine's dump in the
+  same format, in wall seconds and in CPU seconds (of all the process's threads: on a loaded
+  machine the one that holds); with ``--same``, also the engine writing the same content: a
+  store on disk holding what the export writes (the triples of ``export nt``, sources left out;
+  for ``nq`` and ``trig`` the quads of ``export nq``, a triple in the graph of each source it
+  cites), loaded once before the runs, dumped with the same prefixes;
 - the network formats of the whole graph, uncapped (``max_nodes=0``): time, ratio to the
   N-Triples dump, and peak memory;
 - the view page of the whole graph (the class overview it draws above 500 entities), of the
   whole graph's entities (the view's cap samples them), and of one company's two-hop
   neighbourhood.
 
-Prints a Markdown table: median seconds, ratio, peak resident memory (MB).
+Prints a Markdown table: median seconds (CPU seconds), the engine's, the ratios, peak resident
+memory (MB); each row is also printed as JSON to stderr as it is measured.
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ def worker(task: str, store: str, out: str, extra: str) -> dict:
         target.optimize()
 
     started = time.perf_counter()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime
     if task in ("dump", "dump-same"):
         fmt = getattr(ox.RdfFormat, DUMPS[extra])
         options = {} if fmt.supports_datasets else {"from_graph": ox.DefaultGraph()}
@@ -89,8 +93,13 @@ def worker(task: str, store: str, out: str, extra: str) -> dict:
         else:
             kg.view(output=out, focus=extra, hops=2)
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak, "bytes": sum(p.stat().st_size for p in written)}
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "seconds": seconds,
+        "cpu": usage.ru_utime + usage.ru_stime - cpu,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "bytes": sum(p.stat().st_size for p in written),
+    }
 
 
 def run(task: str, store: Path, extra: str, scratch: Path) -> dict:
@@ -122,6 +131,11 @@ def main() -> None:
         help="comma-separated, of rdf, networks, views (default: all)",
     )
     parser.add_argument(
+        "--same",
+        action="store_true",
+        help="also time the engine's dump of a store holding what each RDF export writes",
+    )
+    parser.add_argument(
         "--focus",
         help="the company of the neighbourhood view (default: the "
         "synthetic graph's company with most subsidiaries)",
@@ -147,57 +161,69 @@ def main() -> None:
         focus = args.focus or info["examples"]["company-with-most-subsidiaries"]
         scratch = tmp_path / "out"
         scratch.mkdir()
-        rows: list[tuple[str, str, dict[str, float], str]] = []
+        rows: list[tuple[str, dict[str, float | None], str]] = []
 
-        def measure(
-            label: str, task: str, extra: str, baseline: str | None, same: bool = False
-        ) -> None:
-            ours, base, alike = [], [], []
+        def measure(baseline: str | None, steps: list[tuple[str, str, str]]) -> None:
+            """Measure ``steps`` (label, task, extra) in the same rounds, each round starting with
+            the engine's dump in the format ``baseline``."""
+            base: list[dict] = []
+            ours: dict[str, list[dict]] = {label: [] for label, _, _ in steps}
             for _ in range(args.repeat):
                 if baseline:
                     base.append(run("dump", store, baseline, scratch))
-                if same:
-                    alike.append(run("dump-same", store, extra, scratch))
-                ours.append(run(task, store, extra, scratch))
-            seconds = median(ours, "seconds")
-            ratio = f"{seconds / median(base, 'seconds'):.2f}×" if baseline else ""
-            stats = {
-                "seconds": seconds,
-                "peak": median(ours, "peak_mb"),
-                "mb": ours[0]["bytes"] / 1e6,
-                "same": seconds / median(alike, "seconds") if same else None,
-            }
-            rows.append((label, ratio, stats, baseline or ""))
-            print(f"{label}: {seconds:.1f} s {ratio}", file=sys.stderr, flush=True)
+                for label, task, extra in steps:
+                    ours[label].append(run(task, store, extra, scratch))
+            for label, _, _ in steps:
+                seconds, cpu = median(ours[label], "seconds"), median(ours[label], "cpu")
+                stats = {
+                    "seconds": seconds,
+                    "cpu": cpu,
+                    "peak": median(ours[label], "peak_mb"),
+                    "mb": ours[label][0]["bytes"] / 1e6,
+                    "engine": median(base, "seconds") if baseline else None,
+                    "engine_cpu": median(base, "cpu") if baseline else None,
+                }
+                rows.append((label, stats, baseline or ""))
+                print(json.dumps({"step": label, **stats}), file=sys.stderr, flush=True)
 
         if "rdf" in args.steps:
-            run("content", store, "nq", scratch)
-            run("content", store, "nt", scratch)
-            for fmt in DUMPS:
-                measure(f"engine dump ({fmt})", "dump", fmt, None)
-            measure("export nt, with sources", "export", "nt+sources", "nt")
+            if args.same:
+                run("content", store, "nq", scratch)
+                run("content", store, "nt", scratch)
             for fmt in RDF:
-                measure(f"export {fmt}", "export", fmt, fmt, same=True)
+                steps = [(f"export {fmt}", "export", fmt)]
+                if fmt not in ("nq", "trig"):  # which hold the sources unless told not to
+                    steps.append((f"export {fmt}, with sources", "export", f"{fmt}+sources"))
+                if args.same:
+                    steps.append((f"engine dump of what export {fmt} writes", "dump-same", fmt))
+                measure(fmt, steps)
         if "networks" in args.steps:
-            for fmt in NETWORKS:
-                measure(f"export {fmt} (uncapped)", "export", fmt, "nt")
+            measure("nt", [(f"export {f} (uncapped)", "export", f) for f in NETWORKS])
         if "views" in args.steps:
-            measure("view: whole graph (overview)", "view", "overview", None)
-            measure("view: whole graph's entities", "view", "entities", None)
-            measure(f"view: {focus}, 2 hops", "view", focus, None)
+            measure(
+                None,
+                [
+                    ("view: whole graph (overview)", "view", "overview"),
+                    ("view: whole graph's entities", "view", "entities"),
+                    (f"view: {focus}, 2 hops", "view", focus),
+                ],
+            )
 
     print(f"\n{info['triples']:,} triples (synthetic, seed 7), median of {args.repeat} runs\n")
     print(
-        "| step | seconds | × engine dump | × engine dump of the same content | peak memory (MB) "
-        "| output (MB) |"
+        "| step | seconds (CPU) | engine dump: seconds (CPU) | × engine dump | × in CPU "
+        "| peak memory (MB) | output (MB) |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
-    for label, ratio, stats, baseline in rows:
-        against = f"{ratio} ({baseline})" if ratio else ""
-        same = f"{stats['same']:.2f}×" if stats["same"] is not None else ""
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, stats, baseline in rows:
+        engine = ratio = cpu_ratio = ""
+        if stats["engine"] is not None:
+            engine = f"{stats['engine']:.1f} ({stats['engine_cpu']:.1f}) ({baseline})"
+            ratio = f"{stats['seconds'] / stats['engine']:.2f}×"
+            cpu_ratio = f"{stats['cpu'] / stats['engine_cpu']:.2f}×"
         print(
-            f"| {label} | {stats['seconds']:.1f} | {against} | {same} | {stats['peak']:.0f} | "
-            f"{stats['mb']:.0f} |"
+            f"| {label} | {stats['seconds']:.1f} ({stats['cpu']:.1f}) | {engine} | {ratio} "
+            f"| {cpu_ratio} | {stats['peak']:.0f} | {stats['mb']:.0f} |"
         )
 
 
