@@ -106,6 +106,8 @@ def run(task: str, store: Path, extra: str, scratch: Path) -> dict:
     out = scratch / f"{task}-{extra.replace('+', '-')}.out"
     if task == "export" and extra.startswith("csv"):
         out = scratch / "export.csv"
+    elif task == "view":  # a view writes an HTML page, which only a .html name may hold
+        out = out.with_suffix(".html")
     command = [sys.executable, __file__, "--worker", task, str(store), str(out), extra]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
