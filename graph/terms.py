@@ -210,16 +210,18 @@ DATE_DETAILS = {
 STATED_DATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
 
 #: Derived facts a network leaves out: links that restate a path it already draws (a therapy's
-#: first approval is one of its approvals; a company's portfolio runs through its subsidiaries, and
-#: so do its ultimate parent and its ownership line; a deal's other side is its target, the target's
-#: developer or its counterparty; an area lies within the regions its part-of links reach), the
-#: end of a date's period (the date as stated shows it) and the day a review was first reported
-#: (its sources' dates as stated show it). Queries use them; drawn, they would double every
-#: connection.
+#: first approval is one of its approvals, and so is each decision of that agency on the product; a
+#: company's portfolio runs through its subsidiaries, and so do its ultimate parent and its
+#: ownership line; a deal's other side is its target, the target's developer or its counterparty;
+#: an area lies within the regions its part-of links reach), the end of a date's period (the date
+#: as stated shows it), the day an ending event ends an approval (the event's date shows it) and
+#: the day a review was first reported (its sources' dates as stated show it). Queries use them;
+#: drawn, they would double every connection.
 SHORTCUTS = frozenset(
     ATMP + name
     for name in (
         "agencyFirstApproval",
+        "agencyDecision",
         "firstApproval",
         "nextAgencyApproval",
         "portfolioProduct",
@@ -233,6 +235,7 @@ SHORTCUTS = frozenset(
         "acceptedDateEnd",
         "goalDateEnd",
         "outcomeDateEnd",
+        "inForceUntil",
         "firstReported",
     )
 )

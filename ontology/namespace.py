@@ -49,10 +49,12 @@ class ATMP(DefinedNamespace):
     acquirer: URIRef
     acronym: URIRef
     agency: URIRef
+    agencyDecision: URIRef
     agencyFirstApproval: URIRef
     approval: URIRef
     approvalCount: URIRef
     approvalType: URIRef
+    approvedProducts: URIRef
     authorisedName: URIRef
     blaNumber: URIRef
     brandName: URIRef
@@ -99,6 +101,7 @@ class ATMP(DefinedNamespace):
     holdsProduct: URIRef
     indication: URIRef
     indicationText: URIRef
+    inForceUntil: URIRef
     inn: URIRef
     isoCode: URIRef
     issuedPrecision: URIRef

@@ -1300,6 +1300,54 @@ def test_an_approval_after_a_withdrawal_authorises_the_product_again(
     assert ema("2024-02-01") == [alphacel, genex]  # approved again: its first approval stays
 
 
+def test_the_derived_facts_authorised_products_and_the_group_ranking_read(fixture_store, tmp_path):
+    """atmp:agencyDecision links an agency's first approval of a product to each of its approvals
+    of it, atmp:inForceUntil gives the day an ending event ends an approval (the last day of a
+    month-only expiry; a holder transfer ends nothing), atmp:approvedProducts counts the approved
+    products of a company and what it owns (CellCo: its own Alphacel and CellCo Europe's Betacel)."""
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "lifecycle.csv").write_text(LIFECYCLE, encoding="utf-8")
+    import_files([tmp_path / "lifecycle.csv"], store)
+
+    def facts(prop: str) -> list[tuple[str, object]]:
+        found = query(f"SELECT ?s ?o WHERE {{ ?s atmp:{prop} ?o }} ORDER BY ?s ?o", store=store)
+        return [
+            (s.value[len(ID) :], o.value[len(ID) :] if isinstance(o, ox.NamedNode) else o.value)
+            for s, o in found.rows
+        ]
+
+    def decision(slug: str) -> str:
+        return "approval/" + slug
+
+    assert facts("agencyDecision") == [
+        (decision(a), decision(b))
+        for a, b in [
+            ("alphacel-ema-2018-08-22-" + LBCL_SLUG, "alphacel-ema-2018-08-22-" + LBCL_SLUG),
+            ("alphacel-fda-2017-08-30-" + LBCL_SLUG, "alphacel-fda-2017-08-30-" + LBCL_SLUG),
+            ("alphacel-fda-2017-08-30-" + LBCL_SLUG, "alphacel-fda-2022-04-01-" + LBCL_SLUG),
+            ("betacel-fda-2021-03-26-multiple-myeloma", "betacel-fda-2021-03-26-multiple-myeloma"),
+            ("betacel-pmda-2022-01-multiple-myeloma", "betacel-pmda-2022-01-multiple-myeloma"),
+            *[
+                (f"genex-{day}-spinal-muscular-atrophy",) * 2
+                for day in ("ema-2020-05-18", "fda-2019-05-24", "pmda-2020-03-19")
+            ],
+        ]
+    ]
+    assert facts("inForceUntil") == [
+        (decision("alphacel-ema-2018-08-22-" + LBCL_SLUG), "2023-05-10"),
+        (decision("betacel-pmda-2022-01-multiple-myeloma"), "2024-06-30"),
+    ]
+    assert facts("approvedProducts") == [
+        ("company/bigpharma", "2"),
+        ("company/cellco", "2"),
+        ("company/cellco-eu", "1"),
+        ("company/genecorp", "1"),
+    ]
+
+
 def test_authorised_products_today_by_default(lifecycle_rows):
     found = lifecycle_rows("authorised-products", agency="pmda")
     assert authorised(found) == [

@@ -1,0 +1,8 @@
+# summary: Materialise atmp:inForceUntil, the day from which an approval is no longer in force: the last day of the period of the earliest lifecycle event that ended it (atmp:endedBy).
+# after: 10-ended-by 18-date-end
+INSERT { ?approval atmp:inForceUntil ?until }
+WHERE {
+  SELECT ?approval (MIN(?end) AS ?until)
+  WHERE { ?approval atmp:endedBy ?event . ?event atmp:dateEnd ?end }
+  GROUP BY ?approval
+}
