@@ -176,7 +176,7 @@ def inline_bindings(text: str, terms: dict[str, str], mode: str) -> str:
     clause as ``(term AS ?var)``, dropped from inner SELECT and GROUP BY clauses (a constant needs
     no grouping), and as the term itself everywhere else (ORDER BY keeps the projected variable).
     """
-    from atmpkg.graph import gate
+    from atmpkg.graph.engine import gate
 
     tokens = gate.tokenize(text)
     edits: list[tuple[int, int, str]] = []
