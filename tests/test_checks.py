@@ -43,9 +43,6 @@ BREAKERS = {
     "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
     "review-outcome-dated": "review:x4 a atmp:RegulatoryReview ; atmp:reviewOutcome reviewoutcome:approved .",
     "retired-iri-replaced": "therapy:genex dct:isReplacedBy therapy:betacel .",
-    "review-pending-after-approval": "review:x6 a atmp:RegulatoryReview ; "
-    "atmp:product therapy:alphacel ; atmp:agency agency:fda ; "
-    'atmp:indication indication:large-b-cell-lymphoma ; atmp:acceptedDate "2017-01-02"^^xsd:date .',
 }
 
 
@@ -138,32 +135,4 @@ def test_a_url_shared_by_a_source_and_another_entity_is_no_duplicate_source(fixt
             "https://w3id.org/atmp-kg/id/source/x3",
             "same URL as https://w3id.org/atmp-kg/id/source/press-genecorp: cite one of them",
         )
-    ]
-
-
-def test_a_review_without_outcome_is_refused_once_its_approval_is_recorded(fixture_store):
-    """newuser26 F8: an imported approval left the matching review pending, and the regulatory
-    calendar still listed it; a review accepted after the approval, or with no date to compare
-    with, is left alone."""
-    store = fixture_copy(fixture_store)
-    review = "atmp:product therapy:alphacel ; atmp:agency agency:fda ; "
-    review += "atmp:indication indication:large-b-cell-lymphoma"
-    store.load(
-        (
-            PREAMBLE
-            + f'review:before a atmp:RegulatoryReview ; {review} ; atmp:acceptedDate "2017-01-02"^^xsd:date .\n'
-            + f'review:after a atmp:RegulatoryReview ; {review} ; atmp:acceptedDate "2023-01-02"^^xsd:date .\n'
-            + f"review:undated a atmp:RegulatoryReview ; {review} .\n"
-        ).encode(),
-        format=ox.RdfFormat.TURTLE,
-    )
-    # each approval dated after the acceptance is named
-    assert sorted(rows(store, "review-pending-after-approval")) == [
-        (
-            "https://w3id.org/atmp-kg/id/review/before",
-            f"the review has no outcome, but approval:alphacel-fda-{day}-large-b-cell-lymphoma "
-            f"approves its product for its indication on {day}, after the review was accepted; "
-            f"give the review its outcome (outcome approved, outcome_date {day})",
-        )
-        for day in ("2017-08-30", "2022-04-01")
     ]
