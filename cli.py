@@ -760,19 +760,19 @@ def _a_path(word: str) -> bool:
     return word.endswith(("/", os.sep)) or Path(word).suffix.lower() in suffixes
 
 
-def _names_an_entity(name: str, taken: dict) -> bool:
+def _names_an_entity(name: str, taken: dict, near: bool = False) -> bool:
     """Whether ``name`` may name an entity of the store the options ``taken`` choose (--store,
     else ATMPKG_STORE, else the default store), as its current build holds it: a hint offers
     words joined into one name only where it names one (joints25 F2: ``--focus 'kymriah
     graphml'``). True where there is no build to ask, as a usage error builds no store, and where
     the graph is an endpoint's, as a usage error asks no server: the hint is then offered as
     before, a name with spaces being likelier than a slip (rev25b F4: a new user's ``show Kite
-    Pharma`` was told nothing).
+    Pharma`` was told nothing). With ``near``, one word near an entity's name counts too.
 
     >>> _names_an_entity("Kite Pharma", {"endpoint": "http://127.0.0.1:1/sparql"})
     True
     """
-    from atmpkg.graph.errors import AtmpkgError
+    from atmpkg.graph.errors import AtmpkgError, UnknownNameError
     from atmpkg.graph.sparql.entities import resolve_entity
     from atmpkg.graph.store import folder as stores
 
@@ -785,9 +785,18 @@ def _names_an_entity(name: str, taken: dict) -> bool:
         if build is None:
             return True
         resolve_entity(name, stores.open_build(root, build).store)
+    except UnknownNameError as exc:
+        return near and " " not in name and bool(exc.suggestions)
     except AtmpkgError:
         return False
     return True
+
+
+def _offered_as_entity(name: str, taken: dict) -> bool:
+    """Whether ``name``, given without its option, is offered as the entity: where it names one,
+    or, one word, is near one's name, which the command then offers (rev26 F3: ``view kymria``
+    lost its ``--focus`` hint); words joined must name one."""
+    return _names_an_entity(name, taken, near=True)
 
 
 def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
@@ -806,7 +815,7 @@ def _selection_slips(*outputs: _Slip) -> tuple[_Slip, ...]:
             lambda w: "=" not in w and not any(_a_path(part) for part in w.split(" ")),
             chosen,
             words=True,
-            whole=_names_an_entity,
+            whole=_offered_as_entity,
         ),
     )
 

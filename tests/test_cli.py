@@ -1666,6 +1666,20 @@ def test_words_are_offered_as_one_name_checked_only_in_a_store_built_already(fix
     assert not missing.exists()
 
 
+def test_one_word_near_an_entity_is_still_offered_as_the_focus(fixture_store):
+    """rev26 F3: 'view kymria' (a slip of a name) got click's bare 'unexpected extra argument'
+    once a single word was offered as --focus only where it names an entity; a near one is the
+    entity meant, and the offered command then says which it is near."""
+    result = CliRunner().invoke(cli, ["view", "alphacell", "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        2,
+        "Error: atmpkg view takes the entity as --focus: atmpkg view --focus alphacell --store "
+        f"{fixture_store}",
+    )
+    offered = CliRunner().invoke(cli, ["view", "--focus", "alphacell", "--store", str(fixture_store)])
+    assert offered.exit_code == 1 and "did you mean 'Alphacel'?" in offered.output
+
+
 @pytest.mark.parametrize("command", ["view", "export"])
 @pytest.mark.parametrize("focus", ["Therapy", "atmp:Therapy", "regulatory agency"])
 def test_a_class_given_as_the_focus_says_to_give_it_as_class(fixture_store, command, focus):
