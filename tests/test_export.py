@@ -1154,7 +1154,7 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 98
+    assert result.notes == [HUB_NOTE] and result.triples == 101
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
@@ -1864,7 +1864,7 @@ def test_an_rdf_export_of_the_whole_graph_says_that_the_ontology_is_not_in_it(fi
     result = run("-o", str(out), "--store", str(fixture_store))
     note = ontology_left_out()
     assert result.stderr == (
-        f"Note: {SOURCES_LEFT_OUT}\nNote: {note}\nExported 1,475 triples as ttl to {out}\n"
+        f"Note: {SOURCES_LEFT_OUT}\nNote: {note}\nExported 1,487 triples as ttl to {out}\n"
     )
     ontology = Path(note.split("(it is ")[1].split("):")[0])
     assert ontology.read_bytes() == (Path(atmpkg.__file__).parent / "ontology" / "atmp.ttl").read_bytes()
@@ -1891,17 +1891,17 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     result = run("-o", str(nq), "--store", str(fixture_store))
     quads = list(ox.parse(path=nq))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    assert (len(quads), len(triples)) == (1574, 1574)
+    assert (len(quads), len(triples)) == (1586, 1586)
     assert result.stderr == (
-        f"Note: {ontology_left_out()}\nExported 1,574 quads (1,574 triples) as nq to {nq}\n"
+        f"Note: {ontology_left_out()}\nExported 1,586 quads (1,586 triples) as nq to {nq}\n"
     )
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
     assert result.stderr == (
-        f"Note: {SOURCES_LEFT_OUT}\nExported 159 triples as rdfxml to {xml}\n"
+        f"Note: {SOURCES_LEFT_OUT}\nExported 163 triples as rdfxml to {xml}\n"
     )
-    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 159
+    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 163
     # asked for (without) or given (with), the sources need no note
-    for choice, count in (("--without-sources", 159), ("--with-sources", 234)):
+    for choice, count in (("--without-sources", 163), ("--with-sources", 238)):
         result = run("--focus", "genex", choice, "-o", str(xml), "--store", str(fixture_store))
         assert result.stderr == f"Exported {count} triples as rdfxml to {xml}\n"
 
@@ -1912,20 +1912,20 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 98 triples) as graphml to {target}\n"
+        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 101 triples) as graphml to {target}\n"
     )
     assert set(nx.read_graphml(target)) == HUB_KEPT
     assert nx.read_graphml(target).number_of_edges() == 5
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Exported 18 nodes and 27 edges (from 319 triples) as graphml to {target}\n"
+        f"Exported 18 nodes and 27 edges (from 327 triples) as graphml to {target}\n"
     )
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 37 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 62  # the three entities and the hubs they link to
+    assert len(result.stdout.splitlines()) == 63  # the three entities and the hubs they link to
 
 
 @pytest.mark.parametrize(

@@ -1796,7 +1796,7 @@ def test_a_brand_with_an_inn_it_shares_in_brackets_names_the_brand(curated_store
     # a shared name of entities other than the one before the brackets still names nothing
     with pytest.raises(UnknownNameError) as near:
         kg.show("Kymriah (onasemnogene abeparvovec)")
-    assert near.value.suggestions == ["Kymriah", "onasemnogene abeparvovec"]
+    assert near.value.suggestions == ["Kymriah", "therapy:itvisma", "therapy:zolgensma"]
 
 
 def test_an_fda_proper_name_names_the_product_of_its_inn(curated_store):
@@ -1817,7 +1817,7 @@ def test_an_fda_proper_name_names_the_product_of_its_inn(curated_store):
     assert named.parameters["therapy"] == ox.NamedNode(ID + "therapy/luxturna")
     with pytest.raises(UnknownNameError) as near:
         kg.show("onasemnogene abeparvovec-abcd")  # no proper name, and the INN is two products'
-    assert near.value.suggestions == ["onasemnogene abeparvovec"]
+    assert near.value.suggestions == ["therapy:itvisma", "therapy:zolgensma"]
     note = kg.query("SELECT * WHERE { therapy:voretigene-neparvovec-rzyl ?p ?o }").notes
     assert note == [
         "therapy:voretigene-neparvovec-rzyl names nothing in the graph (did you mean "
