@@ -2863,12 +2863,7 @@ def test_a_workbook_pdf_or_compressed_file_under_an_rdf_or_other_name_is_named(b
         "deals.rdf": workbook.read_bytes(),
         "notes.ttl": "<urn:a> <urn:b> 'c' .\n".encode("utf-16"),
     }
-    told = []
-    for name, content in inputs.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(DataError) as info:
-            import_files([tmp_path / name], built)
-        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    told = refusals(inputs, built, tmp_path)
     assert told == [
         "report.ttl: the file is a PDF document, not Turtle text as its extension .ttl says; give "
         "the Turtle file itself (UTF-8 text)",
@@ -2896,6 +2891,18 @@ def test_a_workbook_pdf_or_compressed_file_under_an_rdf_or_other_name_is_named(b
     assert nquads(built) == before
 
 
+def refusals(inputs: dict[str, bytes], store: Path, folder: Path) -> list[str]:
+    """What importing each of ``inputs`` (file name: content, written to ``folder``) alone into
+    ``store`` is refused with, each message without the folder's path."""
+    told = []
+    for name, content in inputs.items():
+        (folder / name).write_bytes(content)
+        with pytest.raises(DataError) as info:
+            import_files([folder / name], store)
+        told.append(str(info.value).removeprefix(f"{folder}/"))
+    return told
+
+
 def test_utf16_without_a_byte_order_mark_is_named(built, tmp_path):
     """newuser25 F2: UTF-16 without a byte order mark got the parser's complaint ('A language
     code should always start with a letter'), a CSV's header its columns spaced out."""
@@ -2908,12 +2915,7 @@ def test_utf16_without_a_byte_order_mark_is_named(built, tmp_path):
         "be.jsonld": '{"@id": "https://example.org/a"}'.encode("utf-16-be"),
         "deals.csv": f"{DEAL_HEADER}\n".encode("utf-16-le"),
     }
-    told = []
-    for name, content in inputs.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(DataError) as info:
-            import_files([tmp_path / name], built)
-        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    told = refusals(inputs, built, tmp_path)
     assert told == [
         "le.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
         "be.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
@@ -2943,12 +2945,7 @@ def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(
         "nul.ttl": b"@prefix \0: <urn:x:> .\n",
         "spaces.ttl": "@prefix ex: <urn:x:> .\nex:a\u00a0ex:b ex:c .\n".encode(),
     }
-    told = []
-    for name, content in inputs.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(DataError) as info:
-            import_files([tmp_path / name], built)
-        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    told = refusals(inputs, built, tmp_path)
     assert told == [
         "mark.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
         "le.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
@@ -2978,12 +2975,7 @@ def test_utf16_without_a_byte_order_mark_starting_in_cjk_script_is_named(built, 
             "utf-16-le"
         ),
     }
-    told = []
-    for name, content in inputs.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(DataError) as info:
-            import_files([tmp_path / name], built)
-        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    told = refusals(inputs, built, tmp_path)
     assert told == [
         "le.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
         "be.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
@@ -3010,12 +3002,7 @@ def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
         "saved.ttl": b"<!-- saved from url=(0040)https://github.com/x/y/blob/main/a.ttl -->\n"
         + b"<!-- another -->\n<html><body>x</body></html>\n",
     }
-    told = []
-    for name, content in inputs.items():
-        (tmp_path / name).write_bytes(content)
-        with pytest.raises(DataError) as info:
-            import_files([tmp_path / name], built)
-        told.append(str(info.value).removeprefix(f"{tmp_path}/"))
+    told = refusals(inputs, built, tmp_path)
     web_page = "the file is an HTML page (a web page saved in place of the file?)"
     download = "download the file itself (on GitHub: its 'Raw' button), not the page that shows it"
     assert told == [
