@@ -406,7 +406,7 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert terminal.startswith("\rExporting: 1 of 40 entities (2%)\x1b[K")
     code = "from atmpkg.cli import cli; cli()"
     piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
-    assert piped.stderr == f"Note: {ontology_left_out()}\nExported 1,475 triples as nt to {target}\n"
+    assert piped.stderr == f"Note: {ontology_left_out()}\nExported 1,487 triples as nt to {target}\n"
     code, _, terminal = on_a_terminal("build", "--store", str(tmp_path / "store"))
     assert code == 0
     assert "Deriving facts: 28 of 28 rules (100%)" in terminal
