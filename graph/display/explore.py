@@ -18,6 +18,7 @@ from ..errors import indefinite
 from ..rdf import fold_blank_triples, identifier_url, property_label, shown_value
 from ..slice.subgraph import blank_nodes_read, inverse_properties
 from ..sparql.entities import resolve_entity
+from ..sparql.named import data_as_of
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
 from ..terms import (
@@ -269,15 +270,9 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     }
     sources = next(
         iter(
-            oxstore.query(
-                # An undated source adds "", which sorts first: MAX over an unbound one would fail
-                'SELECT (COUNT(DISTINCT ?s) AS ?n) (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
-                "WHERE { ?s a atmp:Source OPTIONAL { ?s atmp:issuedStated ?issued } }",
-                prefixes=PREFIXES,
-            )
+            oxstore.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a atmp:Source }", prefixes=PREFIXES)
         )
     )
-    newest = sources["newest"]  # unbound without sources, "" when none is dated
     return Stats(
         len(oxstore),
         # A graph loaded into an endpoint without 'atmpkg push' has no recorded counts
@@ -285,7 +280,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
         properties,
         int(sources["n"].value),
         dict(info),
-        newest.value if newest is not None and newest.value else None,
+        data_as_of(oxstore),
     )
 
 

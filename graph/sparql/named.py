@@ -308,7 +308,8 @@ def data_as_of(store: ox.Store) -> str | None:
     stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
     where no source is dated.
 
-    >>> data_as_of(atmpkg.graph.open_store().store) == atmpkg.open().stats().data_as_of
+    >>> from atmpkg.graph.display.explore import packaged_data_as_of
+    >>> data_as_of(atmpkg.graph.open_store().store) == packaged_data_as_of()
     True
     """
     newest = next(
@@ -337,11 +338,8 @@ def _data_as_of_notes(result: QueryResult, store: ox.Store) -> list[str]:
     newest = data_as_of(store)
     if not days or newest is None:
         return []
-    # a month or a year stands for its last day
-    year, month = int(newest[:4]), int(newest[5:7] or 12)
-    last = newest if len(newest) == 10 else f"{year:04}-{month:02}-{calendar.monthrange(year, month)[1]:02}"
     looks = max(days)
-    if looks <= last:
+    if looks <= _period_day(newest, True, "the data's as-of day"):  # a month or year: its last day
         return []
     reviews = next(
         iter(store.query("SELECT (COUNT(?r) AS ?n) WHERE { ?r a atmp:RegulatoryReview }", prefixes=PREFIXES))

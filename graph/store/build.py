@@ -59,8 +59,8 @@ from ..errors import (
     whole_number,
 )
 from ..progress import Progress
-from ..rdf import ontology_quads
-from ..terms import DCT, OWL, PREFIXES, RDF, shorten
+from ..rdf import TYPE, ontology_quads
+from ..terms import DCT, OWL, PREFIXES, shorten
 from . import folder as stores
 from .csvdata import (
     FAMILIES,
@@ -838,9 +838,8 @@ def _typed_in(root: Path) -> Callable[[Sequence[str]], set[str]]:
         if current is None:
             return set()
         store = stores.open_build(root, current).store
-        kind = ox.NamedNode(RDF + "type")
         return {
-            s for s in subjects if next(store.quads_for_pattern(ox.NamedNode(s), kind, None), None)
+            s for s in subjects if next(store.quads_for_pattern(ox.NamedNode(s), TYPE, None), None)
         }
 
     return typed
