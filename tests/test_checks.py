@@ -109,8 +109,10 @@ def test_a_retired_iri_must_name_no_entity_and_be_replaced_by_a_current_one(fixt
     assert sorted(rows(store, "retired-iri-replaced")) == [
         (
             therapy + "genex",
-            "is retired but is still an entity (https://w3id.org/atmp-kg/ontology#Therapy); "
-            "remove its row from retired.csv",
+            "is retired (atmpkg show says why) but is an entity again "
+            "(https://w3id.org/atmp-kg/ontology#Therapy): in a file of your own give it another IRI "
+            "(an approval's dated to the day, for one); in the packaged data, remove its row from "
+            "retired.csv",
         ),
         (
             therapy + "old-one",
