@@ -259,7 +259,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     >>> handle = atmpkg.graph.open_store()
     >>> stats = store_stats(handle.store, handle.info)
     >>> stats.classes["atmp:Therapy"], stats.sources
-    (120, 1307)
+    (120, 1309)
     """
     properties = {
         shorten(row["p"].value): int(row["n"].value)
