@@ -634,27 +634,20 @@ def _a_url(word: str) -> bool:
 @functools.cache
 def _classes_by_name() -> dict[str, str]:
     """The names ``--class`` takes of the ontology's classes without their prefix, in lower case
-    (each one's local name and label: ``therapy``, ``regulatoryagency``, ``regulatory agency``),
-    each with its class as a prefixed name. Read from the packaged ontology, not the store, which
-    a usage error does not open.
+    (each one's local name, label and the kind of its entities: ``therapy``, ``regulatoryagency``,
+    ``regulatory agency``, ``agency``), each with the class it names as a prefixed name: the
+    table :func:`~atmpkg.graph.store.csvdata.class_names` that ``--class`` reads (rev26 F4).
 
-    >>> _classes_by_name()["regulatory agency"]
-    'atmp:RegulatoryAgency'
+    >>> _classes_by_name()["regulatory agency"], _classes_by_name()["review"]
+    ('atmp:RegulatoryAgency', 'atmp:RegulatoryReview')
     """
-    from atmpkg.graph.rdf import TYPE, ontology_quads, vocabulary_label
-    from atmpkg.graph.terms import ATMP, OWL, shorten
+    from atmpkg.graph.store.csvdata import class_names
+    from atmpkg.graph.terms import shorten
 
-    classes = {
-        q.subject.value
-        for q in ontology_quads()
-        if q.predicate == TYPE and q.object.value == OWL + "Class"
-        and q.subject.value.startswith(ATMP)
-    }
     return {
-        name.lower(): shorten(cls)
-        for cls in sorted(classes)
-        for name in (cls[len(ATMP) :], vocabulary_label(cls))
-        if name
+        name: shorten(next(iter(classes)))
+        for name, classes in class_names().items()
+        if len(classes) == 1
     }
 
 

@@ -47,7 +47,6 @@ from ..terms import (
     DCT,
     HUB_CLASSES,
     ID,
-    KINDS,
     NOT_DRAWN,
     OWL,
     PREFIXES,
@@ -111,15 +110,20 @@ def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
 
 def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
     """The IRI of the class ``text`` names: ``atmp:Therapy``, ``Therapy``, its label, the kind of
-    its entities (``agency``) or a full IRI (text or ``NamedNode``; case-insensitive). Unknown names raise :class:`UnknownNameError` with
-    the closest classes.
+    its entities (``agency``) or a full IRI (text or ``NamedNode``; case-insensitive), also in the
+    plural (``agencies``, rev26 F4), as :func:`~atmpkg.graph.store.csvdata.class_names` names the
+    ontology's classes. Unknown names raise :class:`UnknownNameError` with the closest classes.
 
     >>> from atmpkg.graph.store.build import open_store
     >>> resolve_class("regulatory agency", open_store().store)
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
-    >>> resolve_class("agency", open_store().store)  # the kind its entities' IRIs name
+    >>> resolve_class("agencies", open_store().store)  # the kind its entities' IRIs name
     'https://w3id.org/atmp-kg/ontology#RegulatoryAgency'
     """
+    # the data's reader (a fifth of a second to import) is loaded when a class is named, not by
+    # every process that imports this module (a server's workers)
+    from ..store.csvdata import class_names
+
     wanted = name_text(text, "a class", "atmp:Therapy, Therapy or its label").strip()
     wanted = wanted.strip("<>").lower()
     classes = _select_iris(
@@ -127,43 +131,30 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
         "SELECT DISTINCT ?c WHERE { { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION "
         f'{{ ?x a ?c FILTER(STRSTARTS(STR(?x), "{ID}")) }} FILTER(isIRI(?c)) }}',
     )
-    names: dict[str, set[str]] = {}
+    # the ontology's classes by the names the CLI reads too, and any other class of the store
+    # (an import's own) by its IRI, prefixed name, local name and label
+    names: dict[str, set[str]] = {name: set(found) for name, found in class_names().items()}
     for cls in classes:
         label = next(store.quads_for_pattern(ox.NamedNode(cls), LABEL, None), None)
         local = cls.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         for name in (cls, shorten(cls), local, label.object.value if label else ""):
             if name:
                 names.setdefault(name.lower(), set()).add(cls)
-
-    def named(name: str) -> set[str]:
-        found = names.get(name, set())
-        if not found and name in KINDS:
-            # the kind an entity's IRI and prefix name (agency:fda) names the class of its
-            # entities (newuser23 F20: --through agency was an unknown class)
-            found = set(
-                _select_iris(
-                    store,
-                    "SELECT DISTINCT ?c WHERE { ?x a ?c FILTER(STRSTARTS(STR(?x), "
-                    f'"{ID}{name}/") && STRSTARTS(STR(?c), "{ATMP}")) }} LIMIT 2',
-                )
-            )
-        return found
-
-    found = named(wanted)
-    if len(found) == 1:
-        return next(iter(found))
-    if len(found) > 1:
+    found = names.get(wanted, set())
+    # a class named in the plural (companies, agencies) is the class it names, where it names
+    # one (newuser26 F5, rev26 F4)
+    meant = {cls for name in singulars(wanted) for cls in names.get(name, ())}
+    if len(found) == 1 or (not found and len(meant) == 1):
+        return next(iter(found or meant))
+    if found or meant:
         raise ParameterError(
-            f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found))}"
+            f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found or meant))}"
         )
-    # a class named in the plural (companies, Therapies) is offered in the singular (newuser26 F5)
-    meant = sorted({shorten(c) for name in singulars(wanted) for c in named(name)})
     raise UnknownNameError(
         "class",
         text,
         sorted(shorten(c) for c in classes if c.startswith(ATMP)),
         "Give a class such as atmp:Therapy (see 'atmpkg stats').",
-        suggestions=meant or None,
     )
 
 

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 
 from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import DataError, DataErrors, cut, indefinite, suggest, unhidden
-from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM
+from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM, ontology_quads, vocabulary_label
 from ..terms import (
     ATMP,
     CLOSED_VOCABULARIES,
@@ -2856,6 +2856,35 @@ _KIND_CLASSES = {
     **{family.kind: family.cls for family in FAMILIES.values() if family.cls},
     **dict(_GEO_KINDS.values()),
 }
+
+
+@functools.cache
+def class_names() -> dict[str, frozenset[str]]:
+    """The names the ontology's classes go by, in lower case, each with the IRIs of the classes
+    it names: each class's local name and label (``therapy``, ``regulatoryagency``, ``regulatory
+    agency``) and the kind its entities' IRIs name (``agency``: agency:fda is one). The one table
+    ``--class`` (:func:`~atmpkg.graph.slice.subgraph.resolve_class`) and a class given without it
+    (``atmpkg export agencies``, rev26 F4) read. From the packaged ontology, not a store, which a
+    usage error does not open.
+
+    >>> [shorten(cls) for name in ("agency", "regulatory agency") for cls in class_names()[name]]
+    ['atmp:RegulatoryAgency', 'atmp:RegulatoryAgency']
+    """
+    classes = {
+        q.subject.value
+        for q in ontology_quads()
+        if q.predicate.value == RDF + "type" and q.object.value == OWL + "Class"
+        and q.subject.value.startswith(ATMP)
+    }
+    named = [
+        (name, cls) for cls in classes for name in (cls[len(ATMP) :], vocabulary_label(cls)) if name
+    ]
+    # a concept's kind (modality) names SKOS's class, which is no class of the ontology's own
+    named += [(kind, cls) for kind, cls in _KIND_CLASSES.items() if cls in classes]
+    names: dict[str, set[str]] = {}
+    for name, cls in named:
+        names.setdefault(name.lower(), set()).add(cls)
+    return {name: frozenset(found) for name, found in names.items()}
 
 
 def _untyped_entities(
