@@ -1627,6 +1627,42 @@ def test_a_word_is_offered_what_it_names_before_a_kind_it_is_like(fixture_store,
         assert '<a href="/id/therapy/betacel">/id/therapy/betacel</a></p>' in body
 
 
+def test_a_path_with_its_kind_that_names_nothing_by_slug_reads_the_name_as_show_does(
+    fixture_store, tmp_path
+):
+    """rev26 F5: /id/therapy/onasemnogene%20abeparvovec was offered two therapies whose slugs are
+    like it, where `atmpkg show "therapy/onasemnogene abeparvovec"` says the INN names Itvisma and
+    Zolgensma, and /id/agency/Food%20and%20Drug%20Administration was offered nothing, where
+    show finds the FDA: what names nothing by its slug is read as kind:name, as /id/therapy:x
+    is, in each form the page is asked in; a slug's near miss is still offered."""
+    store = store_with_import(fixture_store, tmp_path, TWINS)
+    twins = "/id/therapy/alphacel, /id/therapy/betacel"
+    with make_server(store, port=0, workers=1).start() as srv:
+        for path, told in (
+            ("/id/therapy/Twincel", f"; 'therapy:Twincel' names several entities: {twins}"),
+            ("/id/therapy/twin%63el", f"; 'therapy:twincel' names several entities: {twins}"),
+            # the fixture's FDA is 'US Food and Drug Administration': a near miss by its label
+            ("/id/agency/Food%20and%20Drug%20Administration", "; did you mean /id/agency/fda?"),
+            ("/id/agency/US%20Food%20and%20Drug%20Administration", "; did you mean /id/agency/fda?"),
+            ("/id/company/CellCo%20Europe", "; did you mean /id/company/cellco-eu?"),
+            ("/id/therapy/alphace", "; did you mean /id/therapy/alphacel?"),
+            ("/id/therapy/zzzz", ""),
+        ):
+            for accept in ("text/turtle", "application/ld+json", "application/n-triples"):
+                answer = get(srv, path, headers={"Accept": accept})[::2]
+                assert answer == (404, f"no entity at {path}{told}\n".encode()), (path, accept)
+        navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+        status, _, body = request(srv, "GET", "/id/therapy/Twincel", None, navigation)
+        assert status == 404
+        assert (
+            "&#x27;therapy:Twincel&#x27; names several entities: "
+            '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a>, '
+            '<a href="/id/therapy/betacel">/id/therapy/betacel</a></p>'
+        ) in body.decode()
+        # the entity's own page is unchanged
+        assert get(srv, "/id/therapy/alphacel", headers={"Accept": "text/turtle"})[0] == 200
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")

@@ -1165,7 +1165,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:
             raise not_acceptable("an entity", ENTITY_OFFERS)
-        payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
+        try:
+            payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
+        except HttpError as exc:
+            if exc.status != 404:
+                raise
+            # what names no entity by its slug is read as `atmpkg show kind/name` reads it
+            # (rev26 F5: /id/therapy/onasemnogene%20abeparvovec was offered two other therapies
+            # whose slugs are alike, where the INN names Itvisma and Zolgensma); the slugs' near
+            # misses stay where the name tells nothing
+            hint = self._named_hint(f"{kind}:{encoded}", None, params)
+            if not hint:
+                raise
+            raise HttpError(404, f"no entity at {cut(path)}{hint}") from None
         if "moved" in payload:
             # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
             # to the entity that replaced it; the query string (format=...) goes along.

@@ -873,10 +873,17 @@ def resolve_entity_of_kind(
     first = [bracketed[0]] if bracketed else []
     first += agencies_beside_a_place(value, store) if kind == "agency" else []
     choices, seen, slug_set = [], set(first), set(slugs)
+    # the entity each suggestion names, a label's too: the server offers its page (rev26 F5:
+    # /id/agency/Food%20and%20Drug%20Administration was offered nothing where show offers 'US
+    # Food and Drug Administration')
+    entity_of = {entity[len(namespace) :]: entity for entity in first}
     for choice in suggest(value, slugs + sorted(names)):
         entities = names.get(choice, {namespace + choice})
         if not entities & seen:
-            choices.append(choice if choice in slug_set else written.get(choice, choice))
+            shown = choice if choice in slug_set else written.get(choice, choice)
+            choices.append(shown)
+            if choice in slug_set or len(entities) == 1:
+                entity_of[shown] = namespace + choice if choice in slug_set else min(entities)
         seen |= entities
     written_wrong = _kind_prefix_written_wrong(kind, value, store) if correct else None
     if written_wrong:
@@ -915,5 +922,5 @@ def resolve_entity_of_kind(
         value,
         hint=" ".join(part for part in (f"({where})" if where else "", elsewhere, listed) if part),
         suggestions=near,
-        entities=[namespace + slug for slug in near if slug in slug_set],
+        entities=list(dict.fromkeys(entity_of[name] for name in near if name in entity_of)),
     )
