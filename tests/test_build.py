@@ -2989,6 +2989,45 @@ def test_utf16_without_a_byte_order_mark_starting_in_cjk_script_is_named(built, 
     assert [row["o"] for row in got.dicts()] == ["c\0"]
 
 
+def test_utf16_without_a_byte_order_mark_and_a_long_first_line_in_cjk_script_is_named(
+    built, tmp_path
+):
+    """rev26 F7: a first line of 600 CJK characters leaves two NULs in the first kilobyte, fewer
+    than the one pair in sixteen asked there, and validate and import told of "'\\x00' [...]
+    at the beginning of a prefix name" (a CSV: "byte 0xe5 is not UTF-8"). A file that fails as
+    UTF-8, with NULs in one parity of places only, that reads as UTF-16 is named so; a stray NUL
+    in UTF-8 text, and Latin-1 text, keep their own messages."""
+    before = nquads(built)
+    comment = "# " + "日本語" * 200 + "\n"
+    turtle = comment + "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    inputs = {
+        "allcjk.ttl": turtle.encode("utf-16-le"),
+        "be.ttl": turtle.encode("utf-16-be"),
+        "le.nt": (comment + "<urn:a> <urn:b> <urn:c> .\n").encode("utf-16-le"),
+        "le.rdf": ("<!-- " + "日本語" * 200 + " -->\n<rdf:RDF/>\n").encode("utf-16-le"),
+        "be.jsonld": ('{"' + "日本語" * 200 + '": 1}\n').encode("utf-16-be"),
+        "deals.csv": ("日本語" * 200 + f"{DEAL_HEADER}\n").encode("utf-16-le"),
+        "stray.ttl": (comment + "@prefix a: <urn:x:> .\n\0a\0 a:b a:c .\n").encode(),
+        # two NULs past the first kilobyte, in one parity of places
+        "latin.csv": b"slug,label\n" + b"x,caf\xe9\n" * 200 + b"y,a\0b\0c\n",
+    }
+    told = refusals(inputs, built, tmp_path)
+    assert told == [
+        "allcjk.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "be.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "le.nt:1:1: the file is UTF-16 text; save it as UTF-8",
+        "le.rdf:1:1: the file is UTF-16 text; save it as UTF-8",
+        "be.jsonld:1:1: the file is UTF-16 text; save it as UTF-8",
+        "deals.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        "stray.ttl:3:1: '\\x00' is not allowed at the beginning of a prefix name",
+        "latin.csv:2:6: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
+        "Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+    ]
+    done = CliRunner().invoke(cli, ["validate", str(tmp_path / "allcjk.ttl"), "--store", str(built)])
+    assert (done.exit_code, done.output) == (1, f"Error: {tmp_path}/{told[0]}\n")
+    assert nquads(built) == before
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""

@@ -1391,6 +1391,50 @@ def _utf16(head: bytes) -> bool:
     return False
 
 
+#: How many of a file's first bytes tell UTF-16 text by its NUL bytes once the file failed as
+#: UTF-8 text: past a first line in CJK script as long as a paragraph.
+FAILED_KIND_BYTES = 1 << 16
+
+
+def _utf16_once_failed(head: bytes) -> bool:
+    """Whether the first bytes of a file, ``head``, that failed as UTF-8 text (a byte that is no
+    UTF-8, or a NUL where the parser wants text) are UTF-16 text without its byte order mark, by a
+    weaker sign than :func:`_utf16` asks of every file: NUL bytes in one parity of places only,
+    two at least, in bytes that are no UTF-8 and read as UTF-16 in that byte order, a line
+    break among them (rev26 F7: a first line of 500 CJK characters leaves two NULs in the first
+    :data:`KIND_BYTES`, fewer than one pair in sixteen). A stray NUL in UTF-8 text, or two in
+    Latin-1 text, is not taken for it: read as UTF-16, neither breaks a line.
+
+    >>> cjk = "# " + "日本語" * 200 + "\\n@prefix atmp: <urn:x:> .\\n"
+    >>> _utf16(cjk.encode("utf-16-le")), _utf16_once_failed(cjk.encode("utf-16-le"))
+    (False, True)
+    >>> _utf16_once_failed(cjk.encode("utf-16-be")), _utf16_once_failed(b"a\\0b\\0" + cjk.encode())
+    (True, False)
+    """
+    sample = head[:FAILED_KIND_BYTES]
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample)  # a character cut at the end reads
+        return False
+    except UnicodeDecodeError:
+        pass
+    for nuls, other, encoding in (
+        (sample[1::2], sample[0::2], "utf-16-le"),
+        (sample[0::2], sample[1::2], "utf-16-be"),
+    ):
+        if nuls.count(0) >= 2 and b"\0" not in other:
+            try:
+                return "\n" in codecs.getincrementaldecoder(encoding)().decode(sample)
+            except UnicodeDecodeError:
+                return False
+    return False
+
+
+def _wide_text(display: str, wide: str) -> DataError:
+    """The error for a file named ``display`` that is ``wide`` (UTF-16, UTF-32) text."""
+    spreadsheet = " (in a spreadsheet: 'CSV UTF-8')" if display.lower().endswith(".csv") else ""
+    return DataError(display, 1, 1, f"the file is {wide} text; save it as UTF-8{spreadsheet}")
+
+
 def _utf32(head: bytes) -> bool:
     """Whether the first bytes of a file, ``head``, are UTF-32 text: by its byte order mark
     (the little-endian one begins as UTF-16's), or without one by a NUL byte in the highest
@@ -1436,7 +1480,7 @@ def check_text(head: bytes, display: str, rdf_format: ox.RdfFormat | None = None
     # UTF-32 too, quoting a NUL. UTF-32 first: its little-endian mark begins as UTF-16's.
     wide = "UTF-32" if _utf32(head) else "UTF-16" if _utf16(head) else None
     if wide:
-        raise DataError(display, 1, 1, f"the file is {wide} text; save it as UTF-8{spreadsheet}")
+        raise _wide_text(display, wide)
     # a file of another kind under a text file's name (newuser23 F21: a workbook saved as
     # deals.csv was called Latin-1 text; newuser24 F2: a PDF saved as .ttl was told it wrote an
     # RDF 1.2 triple term), known by the signature its first bytes are
@@ -1487,6 +1531,8 @@ def decode_utf8(raw: bytes, display: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if _utf16_once_failed(raw):  # rev26 F7: a header in CJK script hid the NULs
+            raise _wide_text(display, "UTF-16") from None
         line_start = raw.rfind(b"\n", 0, exc.start) + 1
         column = len(raw[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         raise DataError(
@@ -2480,6 +2526,13 @@ def scan_rdf(
         line = None
         if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
             line = _error_line(path, start, rdf_format)
+        # a parser's error (a NUL where it wants text: "'\x00' is not allowed at the beginning
+        # of a prefix name", or RDF/XML's "XML namespaces are required") in a file whose first
+        # line in CJK script hid UTF-16's NULs from check_text (rev26 F7)
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            if _utf16_once_failed(handle.read(FAILED_KIND_BYTES)):
+                raise _wide_text(display, "UTF-16") from None
         raise _missing_dot(path, rdf_syntax_error(display, exc, line)) from None
     except MemoryError:  # the parser's buffer for one token is 16 MiB at most
         raise DataError(
