@@ -1004,8 +1004,9 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
             'engine cannot do: every row is dropped; write "2020-01-01"^^xsd:date',
         ),
         (
+            # rev26 F8: quoted as written, not turned round ("?d >= 2020")
             "atmp:dateStated ?d FILTER(2020 <= ?d)",
-            "?d >= 2020 compares atmp:dateStated's values (xsd:date, xsd:gYearMonth) "
+            "2020 <= ?d compares atmp:dateStated's values (xsd:date, xsd:gYearMonth) "
             "with a number, which the engine cannot do: every row is dropped; compare the year: "
             "FILTER(YEAR(?d) >= 2020)",
         ),
@@ -1144,8 +1145,17 @@ def test_a_date_compared_with_now_is_noted_with_today_as_a_date(kg):
         ),
         (
             "atmp:date ?d BIND(now() AS ?now) FILTER(?now >= ?d)",
-            "?d <= ?now compares atmp:date's values (xsd:date) with an xsd:dateTime, which the "
+            "?now >= ?d compares atmp:date's values (xsd:date) with an xsd:dateTime, which the "
             f"engine cannot do: every row is dropped; write {today} for today{zoned}",
+        ),
+        (
+            # rev26 F8: quoted as written, not turned round ("?d > NOW()"); what to compare
+            # instead is written with the property's values first
+            "atmp:dateStated ?d FILTER(NOW() < ?d)",
+            "NOW() < ?d compares atmp:dateStated's values (xsd:date, xsd:gYearMonth) with an "
+            "xsd:dateTime, which the engine cannot do: every row is dropped; compare atmp:date, the "
+            "first day of the period stated, which every dated record has: FILTER(?day > "
+            f"{today}) on atmp:date ?day{zoned}",
         ),
         (
             "atmp:dateStated ?d FILTER(?d > NOW())",

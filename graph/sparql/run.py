@@ -756,6 +756,7 @@ def comparison_notes(
             and _alone(tokens, at, end)
         ):
             variable, op = tokens[at - 2].text, tokens[at - 1].text
+            said = f"{variable} {op} {shown}"
         elif (
             end + 2 < len(tokens)
             and tokens[end + 1].text in _COMPARE
@@ -764,13 +765,15 @@ def comparison_notes(
             and _alone(tokens, end + 2, end + 2)
         ):
             variable, op = tokens[end + 2].text, _SWAPPED[tokens[end + 1].text]
+            # quoted as written (rev26 F8: NOW() < ?g was quoted ?g > NOW()); op, turned round,
+            # compares the property's values and writes what to compare instead
+            said = f"{shown} {tokens[end + 1].text} {variable}"
         else:
             continue
         predicate = _predicate_of_variable(tokens, variable[1:], declared)
         if predicate is None or (predicate, written, op) in seen or len(seen) >= _MOST_LOOKED_UP:
             continue
         seen.add((predicate, written, op))
-        said = f"{variable} {op} {shown}"
         if op == "=" and not moment:
             stored = None if only_some_rows else _stored_as(predicate, written, store)
             if stored is not None:
