@@ -14,6 +14,21 @@ from atmpkg.graph import build
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 
 
+def pytest_configure(config: pytest.Config | None) -> None:
+    """Ctrl-C reaches the programs the tests stop with it, however the suite was started."""
+    import signal
+
+    # A suite started as a script's background job (`pytest … &` without job control, nohup)
+    # inherits SIGINT ignored, and so does every program it starts: `atmpkg serve` keeps an
+    # ignored SIGINT ignored, as the README says any program does, and the servers the README's
+    # examples and the serve tests stop with Ctrl-C ran on until their timeouts (the README
+    # test's 300 s, its log ending at `GET / 200`). The tests stand for a terminal, where Ctrl-C
+    # reaches the command: Python's own handler here, which a program started from here gets
+    # as SIGINT's default action.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 @pytest.fixture(scope="session")
 def fixture_store(tmp_path_factory) -> Path:
     """A store built from tests/data/fixture (three therapies, eight approvals, four deals...)."""

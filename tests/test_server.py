@@ -226,6 +226,44 @@ def test_shutdown_closes_the_connections_clients_keep_open(fixture_store):
     conn.close()
 
 
+def test_ctrl_c_stops_the_served_example_of_a_suite_started_with_sigint_ignored(
+    fixture_store, tmp_path
+):
+    """The README test's `atmpkg serve` outlived its Ctrl-C by its 300 s timeout, its log ending
+    at `GET / 200`, in a suite started as a script's background job: SIGINT came ignored, the
+    server kept it ignored as documented, and the test waited. The suite now restores it
+    (conftest.pytest_configure), and Ctrl-C ends the real server at once."""
+    import signal
+
+    from conftest import find_binary, free_port, pytest_configure, stop_process, wait_until_up
+
+    ignores = "import signal; print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)"
+    disposition = [sys.executable, "-c", ignores]
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)  # as `pytest … &` in a script starts
+    try:
+        ignored = subprocess.run(disposition, capture_output=True, text=True, timeout=60).stdout
+        pytest_configure(None)
+        restored = subprocess.run(disposition, capture_output=True, text=True, timeout=60).stdout
+        port, log = free_port(), tmp_path / "serve.log"
+        command = [find_binary(("atmpkg",), "pip install -e ."), "serve", "--port", str(port)]
+        with open(log, "wb") as out:
+            process = subprocess.Popen(
+                [*command, "--store", str(fixture_store)], stdout=out, stderr=subprocess.STDOUT
+            )
+    finally:
+        signal.signal(signal.SIGINT, before)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, log, 60)
+        process.send_signal(signal.SIGINT)  # Ctrl-C
+        started = time.monotonic()
+        code = process.wait(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        stop_process(process, signal.SIGKILL)
+    assert (ignored, restored) == ("True\n", "False\n")
+    assert code == 0 and took < 10, (code, took, log.read_text())
+
+
 def test_a_query_the_stopping_server_cuts_short_is_told_to_retry(fixture_store, server_log):
     """newuser23 F15: a query running as the server stopped was told its process ended (signal
     9), and the log said a worker was "starting another"; now 503 "the server is stopping", no
