@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -262,6 +263,48 @@ def test_ctrl_c_stops_the_served_example_of_a_suite_started_with_sigint_ignored(
         stop_process(process, signal.SIGKILL)
     assert (ignored, restored) == ("True\n", "False\n")
     assert code == 0 and took < 10, (code, took, log.read_text())
+
+
+def test_serve_started_with_sigint_ignored_says_ctrl_c_does_not_reach_it_and_stops_on_sigterm(
+    fixture_store, tmp_path
+):
+    """A server started with SIGINT ignored (a script's `atmpkg serve &`) keeps it ignored, as
+    documented; its first line said "Press Ctrl-C to stop" all the same, and the README test
+    that sent one waited 300 s for nothing. It says that Ctrl-C does not reach it and which
+    `kill` stops it."""
+    import signal
+
+    from conftest import free_port, stop_process, wait_until_up
+
+    port, log = free_port(), tmp_path / "serve.log"
+    code = (
+        "import signal, sys, atmpkg; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+        "sys.argv = ['atmpkg', 'serve', '--port', sys.argv[1], '--store', sys.argv[2]]; "
+        "atmpkg.main()"
+    )
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, str(port), str(fixture_store)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{url}/", process, log, 60)
+        process.send_signal(signal.SIGINT)
+        with urllib.request.urlopen(f"{url}/sparql?query=ASK%7B%7D", timeout=30) as answer:
+            assert answer.status == 200  # still serving
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(timeout=30)
+    finally:
+        stop_process(process, signal.SIGKILL)
+    first = log.read_text().splitlines()[0]
+    assert first == (
+        f"ATMP-KG at {url}/ (query page), SPARQL endpoint {url}/sparql; read-only. Ctrl-C does not "
+        "reach it (it was started with SIGINT ignored, as a script's background job is); stop it "
+        f"with SIGTERM: kill {process.pid}"
+    )
+    assert code == 0, log.read_text()
 
 
 def test_a_query_the_stopping_server_cuts_short_is_told_to_retry(fixture_store, server_log):

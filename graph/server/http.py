@@ -1592,10 +1592,19 @@ def serve(
         in_memory=in_memory,
         memory=memory,
     )
+    stop = "Press Ctrl-C to stop."
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # started with SIGINT ignored (a script's background job, nohup), which it keeps, as any
+        # program does: a Ctrl-C sent to it would wait for an end that never comes, unexplained
+        stop = (
+            "Ctrl-C does not reach it (it was started with SIGINT ignored, as a script's "
+            f"background job is); stop it with SIGTERM: kill {os.getpid()}"
+        )
     log.info(
-        "ATMP-KG at %s/ (query page), SPARQL endpoint %s/sparql; read-only. Press Ctrl-C to stop.",
+        "ATMP-KG at %s/ (query page), SPARQL endpoint %s/sparql; read-only. %s",
         server.url,
         server.url,
+        stop,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly on SIGTERM as on Ctrl-C
