@@ -6,8 +6,12 @@ identifiers needed for later references are kept). The same ``seed`` and size al
 file. The graph holds companies in ownership chains (``atmp:subsidiaryOf``, up to three levels),
 therapies (developer, modality, cell source and vector concepts of the ontology, targets), approvals
 by the real agencies (``id/agency/fda``, ...) with a mix of ``xsd:date`` and ``xsd:gYearMonth``
-dates, sponsors and jurisdictions, deals with decimal USD values, indications, sources (title, URL)
-on every fact node, claims, market estimates, market factors and product figures, all labelled.
+dates, sponsors and jurisdictions, lifecycle events ending or changing them, deals with decimal USD
+values, indications, sources (title, URL) on every fact node, claims, market estimates, market
+factors and product figures, all labelled. Per entity it has the curated graph's densities
+(therapies per company, approvals and agencies per product, targets, distinct indications and
+lifecycle events per approval, sources per fact, deals, claims: the constants below, measured with
+:func:`densities` on the curated build).
 
 It references the ontology's concepts and the curated agencies and geography, so it is meant to be
 built together with them: ``build_store(store, triples)`` generates the file and compiles it into a
@@ -112,7 +116,7 @@ P = {
         "subsidiaryOf parentSince headquarteredIn developedBy modality target cellSource vector "
         "brandName inn codeName targetKind product agency indication date sponsor jurisdiction "
         "pathway approvalType indicationText therapeuticArea meshId acquirer dealTarget dealType "
-        "counterparty "
+        "counterparty eventKind newHolder "
         "valueUSD upfrontUSD scope segment geography year forecastYear forecastValueUSD "
         "cagrPercent cagrFrom cagrTo sharePercent factorKind cagrImpactPercent timeline metric "
         "period statement status about evidence sourceKind hasSubsidiary develops approval "
@@ -123,7 +127,7 @@ CLASS = {
     name: _p(name)
     for name in (
         "Company Therapy Target Approval Indication Deal Source Claim MarketEstimate "
-        "MarketFactor ProductFigure"
+        "MarketFactor ProductFigure LifecycleEvent"
     ).split()
 }
 
@@ -391,8 +395,150 @@ class _Writer:
         return self.count + len(self.buf)
 
 
-#: About this many triples per company group; sizes the shared pools (indications, targets).
+#: About this many triples per company group; sizes the shared pools (targets, market reports).
 _PER_GROUP = 230
+
+# Per-entity densities of the curated graph (graph/data), measured with :func:`densities` on its
+# build of 7 December 2026; the generator follows them so that a synthetic graph has the curated
+# graph's shape at any size. tests/test_bench.py measures both again and compares them.
+#: Therapies per company (120 therapies, 201 companies).
+THERAPIES_PER_COMPANY = 0.60
+#: subsidiaryOf links per company (49 of 201).
+SUBSIDIARIES_PER_COMPANY = 0.24
+#: Share of the therapies with an approval (113 of 120).
+APPROVED_SHARE = 0.94
+#: Target links per therapy (45 for 120 therapies).
+TARGETS_PER_THERAPY = 0.375
+#: Distinct indications approved per approval (76 for 250 approvals).
+INDICATIONS_PER_APPROVAL = 0.30
+#: Lifecycle events per approval (32 for 250), and their kinds as counted in lifecycle.csv.
+EVENTS_PER_APPROVAL = 0.128
+EVENT_KINDS = (
+    ("withdrawn", 10),
+    ("holder-transfer", 7),
+    ("marketing-discontinued", 5),
+    ("converted-to-standard", 3),
+    ("suspended", 3),
+    ("expired", 2),
+    ("revoked", 1),
+    ("not-renewed", 1),
+)
+#: Sources per sourced fact, by class (dct:source links over the facts of the class that have one).
+SOURCES_PER_FACT = {
+    "Approval": 3.62,
+    "Company": 2.81,
+    "Therapy": 3.57,
+    "Deal": 2.95,
+    "LifecycleEvent": 1.72,
+    "ProductFigure": 2.67,
+}
+#: Deals per company (101 for 201).
+DEALS_PER_COMPANY = 0.50
+#: Claims about a company (42 for 201 companies) and about a therapy (35 for 120 therapies).
+CLAIMS_PER_COMPANY = 0.21
+CLAIMS_PER_THERAPY = 0.29
+
+
+#: The densities :func:`densities` measures: name -> (what it is, numerator, denominator), each a
+#: SPARQL group pattern whose solutions are counted. Only stated facts are read (no derived ones),
+#: so a synthetic file loaded alone and a built store are measured alike.
+DENSITY_PATTERNS = {
+    "therapies per company": (
+        "therapies over companies",
+        "?x a atmp:Therapy",
+        "?x a atmp:Company",
+    ),
+    "subsidiary links per company": (
+        "atmp:subsidiaryOf links over companies",
+        "?x atmp:subsidiaryOf ?y",
+        "?x a atmp:Company",
+    ),
+    "approved share of therapies": (
+        "therapies with an approval over therapies",
+        "{ SELECT DISTINCT ?x { ?a a atmp:Approval ; atmp:product ?x } }",
+        "?x a atmp:Therapy",
+    ),
+    "approvals per approved therapy": (
+        "approvals over therapies with an approval",
+        "?a a atmp:Approval",
+        "{ SELECT DISTINCT ?x { ?a a atmp:Approval ; atmp:product ?x } }",
+    ),
+    "agencies per approved therapy": (
+        "distinct therapy and agency of an approval over therapies with an approval",
+        "{ SELECT DISTINCT ?x ?g { ?a a atmp:Approval ; atmp:product ?x ; atmp:agency ?g } }",
+        "{ SELECT DISTINCT ?x { ?a a atmp:Approval ; atmp:product ?x } }",
+    ),
+    "targets per therapy": (
+        "atmp:target links of therapies over therapies",
+        "?x a atmp:Therapy ; atmp:target ?y",
+        "?x a atmp:Therapy",
+    ),
+    "indications per approval": (
+        "atmp:indication links of approvals over approvals",
+        "?a a atmp:Approval ; atmp:indication ?i",
+        "?a a atmp:Approval",
+    ),
+    "distinct indications per approval": (
+        "indications approved (the pool) over approvals",
+        "{ SELECT DISTINCT ?i { ?a a atmp:Approval ; atmp:indication ?i } }",
+        "?a a atmp:Approval",
+    ),
+    "lifecycle events per approval": (
+        "lifecycle events over approvals",
+        "?e a atmp:LifecycleEvent",
+        "?a a atmp:Approval",
+    ),
+    "sources per approval": (
+        "dct:source links of approvals over approvals",
+        "?a a atmp:Approval ; dct:source ?s",
+        "?a a atmp:Approval",
+    ),
+    "sources per sourced fact": (
+        "dct:source links over the approvals, companies, therapies, deals, lifecycle events and "
+        "claims with a source",
+        "?x a ?c ; dct:source ?s VALUES ?c { atmp:Approval atmp:Company atmp:Therapy atmp:Deal "
+        "atmp:LifecycleEvent atmp:Claim }",
+        "{ SELECT DISTINCT ?x { ?x a ?c ; dct:source ?s VALUES ?c { atmp:Approval atmp:Company "
+        "atmp:Therapy atmp:Deal atmp:LifecycleEvent atmp:Claim } } }",
+    ),
+    "deals per company": ("deals over companies", "?d a atmp:Deal", "?x a atmp:Company"),
+    "claims per company and therapy": (
+        "claims over companies and therapies",
+        "?c a atmp:Claim",
+        "{ ?x a atmp:Company } UNION { ?x a atmp:Therapy }",
+    ),
+}
+
+
+def densities(store) -> dict[str, float]:
+    """The per-entity densities of ``store`` (a ``pyoxigraph.Store``) named in
+    :data:`DENSITY_PATTERNS`, rounded to three decimals; 0.0 where there is nothing to divide by.
+
+    >>> import pyoxigraph as ox
+    >>> store = ox.Store()
+    >>> store.load(b"<x:c> a <https://w3id.org/atmp-kg/ontology#Company> .", ox.RdfFormat.N_TRIPLES)
+    >>> densities(store)["therapies per company"]
+    0.0
+    """
+    prefixes = (
+        f"PREFIX atmp: <{ATMP}> PREFIX dct: <{DCT}> "
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    )
+
+    def count(pattern: str) -> int:
+        answer = store.query(prefixes + f"SELECT (COUNT(*) AS ?n) {{ {pattern} }}")
+        return int(next(iter(answer))["n"].value)
+
+    out = {}
+    for name, (_, numerator, denominator) in DENSITY_PATTERNS.items():
+        below = count(denominator)
+        out[name] = round(count(numerator) / below, 3) if below else 0.0
+    return out
+
+
+def _rate(mean: float) -> float:
+    """The rate of an exponential variate whose integer part has this mean (a geometric count)."""
+    return math.log1p(1 / mean)
 
 
 class _Generator:
@@ -410,6 +556,7 @@ class _Generator:
         self.therapy_names: list[str] = []
         self.therapy_developers: list[str] = []
         self.sources: list[str] = []  # recent sources, reused by later facts
+        self.indications_made: list[str] = []
         self.n_source = self.n_therapy = self.n_company = self.n_deal = self.n_claim = 0
         self.n_misc = self.n_inn = 0
         # examples for query parameters
@@ -421,6 +568,15 @@ class _Generator:
         self.agency_weights = [a[3] for a in AGENCIES]
         self.modalities = list(MODALITIES)
         self.modality_weights = [MODALITIES[m][0] for m in self.modalities]
+        # a therapy of a modality with targets gets one (a tenth of them a second one) at this
+        # chance, which makes the curated number of target links per therapy over all modalities
+        with_targets = sum(
+            w
+            for m, w in zip(self.modalities, self.modality_weights, strict=True)
+            if MODALITIES[m][3]
+        )
+        self.target_chance = TARGETS_PER_THERAPY / (1.1 * with_targets / sum(self.modality_weights))
+        self.n_approval = self.n_event = 0
 
     # helpers ---------------------------------------------------------------------------------
     def pick(self, items, weights=None):
@@ -472,40 +628,22 @@ class _Generator:
             del self.sources[:250]
         return node
 
-    def cite(self, node: str, kind: str, title: str, publisher: str, day: datetime.date) -> None:
-        """Give ``node`` one new source and, sometimes, a second already known one."""
+    def cite(
+        self, node: str, cls: str, kind: str, title: str, publisher: str, day: datetime.date
+    ) -> None:
+        """Give ``node`` (of class ``cls``) one new source and as many already known ones as make
+        the curated number of sources per fact of its class on average."""
         self.w.t(node, DCT_SOURCE, self.new_source(kind, title, publisher, day))
-        if self.sources and self.rng.random() < 0.3:
-            self.w.t(node, DCT_SOURCE, self.pick(self.sources))
+        extra = SOURCES_PER_FACT[cls] - 1
+        known = int(extra) + (self.rng.random() < extra - int(extra))
+        for source in self.rng.sample(self.sources[:-1], min(known, len(self.sources) - 1)):
+            self.w.t(node, DCT_SOURCE, source)
 
     # shared pools ----------------------------------------------------------------------------
     def pools(self) -> None:
-        w, rng = self.w, self.rng
+        w = self.w
         scale = max(1.0, math.sqrt(self.groups))
-        self.indications: dict[str, list[tuple[str, str]]] = {}
-        n_ind = int(min(4000, 40 + 6 * scale))
-        for i in range(n_ind):
-            area = self.pick(list(AREA_WORDS))
-            eponym = "".join(_mixed_radix(i, SYLLABLES_A, SYLLABLES_B, SYLLABLES_C)).capitalize()
-            label = f"{eponym} {self.pick(AREA_WORDS[area])}"
-            slug = f"syn-{_slug(label)}"
-            node = _id("indication", slug)
-            w.t(node, RDF_TYPE, CLASS["Indication"])
-            w.t(node, RDFS_LABEL, _en(label))
-            w.t(node, P["therapeuticArea"], _id("therapeutic-area", area))
-            if rng.random() < 0.6:
-                w.t(node, P["meshId"], _str(f"D{900000 + i:06d}"))
-            self.indications.setdefault(area, []).append((node, label))
-            self.counts["Indication"] += 1
-        for area in AREA_WORDS:  # every area used by a modality has at least one indication
-            if area not in self.indications:
-                node = _id("indication", f"syn-{area}-unspecified")
-                label = f"{area.replace('-', ' ')} (unspecified)"
-                w.t(node, RDF_TYPE, CLASS["Indication"])
-                w.t(node, RDFS_LABEL, _en(label.capitalize()))
-                w.t(node, P["therapeuticArea"], _id("therapeutic-area", area))
-                self.indications[area] = [(node, label)]
-                self.counts["Indication"] += 1
+        self.indications: dict[str, list[tuple[str, str]]] = {area: [] for area in AREA_WORDS}
         self.targets: dict[str, list[tuple[str, str]]] = {"antigen": [], "gene": []}
         n_targets = int(min(3000, 20 + 4 * scale))
         for kind, names in (("antigen", ANTIGENS), ("gene", GENES)):
@@ -524,6 +662,26 @@ class _Generator:
             day = self.day(datetime.date(2018, 1, 1))
             title = f"Synthetic advanced therapy market report {i + 1}"
             self.reports.append(self.new_source("report", title, "Synthetic Market Research", day))
+
+    def indication(self, area: str) -> tuple[str, str]:
+        """An indication of ``area`` for an approval: a new one while there are fewer than the
+        curated number of distinct indications per approval, else one already approved."""
+        pool = self.indications[area]
+        if pool and len(self.indications_made) >= INDICATIONS_PER_APPROVAL * (self.n_approval + 1):
+            return self.pick(pool)
+        w, i = self.w, len(self.indications_made)
+        eponym = "".join(_mixed_radix(i, SYLLABLES_A, SYLLABLES_B, SYLLABLES_C)).capitalize()
+        label = f"{eponym} {self.pick(AREA_WORDS[area])}"
+        node = _id("indication", f"syn-{_slug(label)}")
+        w.t(node, RDF_TYPE, CLASS["Indication"])
+        w.t(node, RDFS_LABEL, _en(label))
+        w.t(node, P["therapeuticArea"], _id("therapeutic-area", area))
+        if self.rng.random() < 0.6:
+            w.t(node, P["meshId"], _str(f"D{900000 + i:06d}"))
+        pool.append((node, label))
+        self.indications_made.append(node)
+        self.counts["Indication"] += 1
+        return node, label
 
     # entities --------------------------------------------------------------------------------
     def company_label(self) -> str:
@@ -550,7 +708,7 @@ class _Generator:
             w.t(node, P["subsidiaryOf"], parent)
             if self.rng.random() < 0.7:
                 self.write_date(node, ATMP + "parentSince", day)
-        self.cite(node, "company", f"About {label}", label, day)
+        self.cite(node, "Company", "company", f"About {label}", label, day)
         self.counts["Company"] += 1
         self.companies.append(node)
         self.company_names.append(label)
@@ -571,7 +729,7 @@ class _Generator:
         inn = self.inn(stem)
         self.n_therapy += 1
         code = f"SYN-{self.n_therapy:07d}"
-        approved = rng.random() < 0.5
+        approved = rng.random() < APPROVED_SHARE
         brand = None
         if approved:
             parts = _mixed_radix(self.n_therapy * 13 + 5, SYLLABLES_A, SYLLABLES_C, SYLLABLES_B)
@@ -599,7 +757,7 @@ class _Generator:
         if sources:
             w.t(node, P["cellSource"], _id("cell-source", self.pick(sources)))
         w.t(node, P["vector"], _id("vector", self.pick(vectors)))
-        if target_kind and rng.random() < 0.9:
+        if target_kind and rng.random() < self.target_chance:
             pool = self.targets[target_kind]
             # a few targets are popular (CD19, BCMA, SMN1 ...), the rest share the remainder
             t_node, _ = pool[min(len(pool) - 1, int(rng.paretovariate(1.2)) - 1)]
@@ -610,7 +768,7 @@ class _Generator:
         day = self.recent_day()
         publisher = developer_label if rng.random() < 0.5 else "Synthetic Journal of Cell Therapy"
         kind = "company" if publisher == developer_label else "journal"
-        self.cite(node, kind, f"{label} pipeline update", publisher, day)
+        self.cite(node, "Therapy", kind, f"{label} pipeline update", publisher, day)
         self.counts["Therapy"] += 1
         self.therapies.append(node)
         self.therapy_names.append(label)
@@ -620,7 +778,7 @@ class _Generator:
         n_approvals = self.approvals(node, slug, label, areas, sponsors) if approved else 0
         if n_approvals > self.best_therapy[0]:
             self.best_therapy = (n_approvals, node)
-        if rng.random() < 0.04:
+        if rng.random() < CLAIMS_PER_THERAPY:
             self.claim(node, label)
         if approved and rng.random() < 0.05:
             self.figure(node, label, day)
@@ -638,8 +796,7 @@ class _Generator:
             if agency not in chosen:
                 chosen.append(agency)
         area = self.pick(areas)
-        indications = self.indications[area]
-        main = self.pick(indications)
+        main = self.indication(area)
         count = 0
         for position, (slug, acronym, jurisdiction, _, pathways) in enumerate(chosen):
             day = (
@@ -650,7 +807,7 @@ class _Generator:
             decisions = [(day, main, "initial")]
             for _ in range(int(rng.expovariate(1.5))):  # label expansions
                 later = self.day(day, min(LAST_DAY, day + datetime.timedelta(days=2000)))
-                decisions.append((later, self.pick(indications), "label-expansion"))
+                decisions.append((later, self.indication(area), "label-expansion"))
             for when, (ind, ind_label), kind in decisions:
                 count += 1
                 month_only = rng.random() < 0.25
@@ -672,10 +829,45 @@ class _Generator:
                 w.t(node, P["indicationText"], _str(f"Patients with {ind_label.lower()}"))
                 kind_of_source = "regulator" if rng.random() < 0.5 else "company"
                 self.cite(
-                    node, kind_of_source, f"{acronym} approves {therapy_label}", acronym, when
+                    node,
+                    "Approval",
+                    kind_of_source,
+                    f"{acronym} approves {therapy_label}",
+                    acronym,
+                    when,
                 )
                 self.counts["Approval"] += 1
+                self.n_approval += 1
+                if rng.random() < EVENTS_PER_APPROVAL and when < LAST_DAY:
+                    self.event(therapy, therapy_slug, therapy_label, slug, acronym, when)
         return count
+
+    def event(
+        self,
+        therapy: str,
+        therapy_slug: str,
+        therapy_label: str,
+        agency: str,
+        acronym: str,
+        granted: datetime.date,
+    ) -> None:
+        """A lifecycle event of a curated kind on the authorisation an approval granted, after it."""
+        w = self.w
+        self.n_event += 1
+        kind = self.weighted(EVENT_KINDS)
+        when = self.day(granted + datetime.timedelta(days=1))
+        node = _id("event", f"{therapy_slug}-{agency}-{kind}-{self.n_event}")
+        w.t(node, RDF_TYPE, CLASS["LifecycleEvent"])
+        w.t(node, P["product"], therapy)
+        w.t(node, P["agency"], _id("agency", agency))
+        w.t(node, P["eventKind"], _id("event-kind", kind))
+        stated = self.write_date(node, ATMP + "date", when)
+        w.t(node, RDFS_LABEL, _en(f"{therapy_label} — {acronym} {kind.replace('-', ' ')} {stated}"))
+        if kind == "holder-transfer":
+            w.t(node, P["newHolder"], self.pick(self.companies))
+        title = f"{acronym}: {therapy_label} {kind.replace('-', ' ')}"
+        self.cite(node, "LifecycleEvent", "regulator", title, acronym, when)
+        self.counts["LifecycleEvent"] += 1
 
     def deal(self, acquirer: str, acquirer_label: str) -> None:
         w, rng = self.w, self.rng
@@ -709,7 +901,7 @@ class _Generator:
             if rng.random() < 0.35:
                 w.t(node, P["upfrontUSD"], _decimal(max(1000, value // rng.randrange(2, 8))))
         title = f"{acquirer_label} and {target_label}: {kind}"
-        self.cite(node, self.pick(("company", "trade-press")), title, acquirer_label, day)
+        self.cite(node, "Deal", self.pick(("company", "trade-press")), title, acquirer_label, day)
         self.counts["Deal"] += 1
 
     def claim(self, about: str, about_label: str) -> None:
@@ -743,7 +935,14 @@ class _Generator:
         w.t(node, P["valueUSD"], _decimal(value))
         w.t(node, P["period"], _typed(str(day.year), "gYear"))
         w.t(node, P["geography"], _id("country", "us"))
-        self.cite(node, "company", f"{label} results {day.year}", "Synthetic Annual Report", day)
+        self.cite(
+            node,
+            "ProductFigure",
+            "company",
+            f"{label} results {day.year}",
+            "Synthetic Annual Report",
+            day,
+        )
         self.counts["ProductFigure"] += 1
 
     def market(self) -> None:
@@ -800,7 +999,10 @@ class _Generator:
         country = self.weighted(COUNTRIES)
         top, top_label = self.company(None, country)
         members = [(top, top_label, 0, top)]  # node, label, depth, direct parent
-        n_subs = min(12, int(rng.expovariate(0.6)))
+        n_subs = min(
+            12,
+            int(rng.expovariate(_rate(SUBSIDIARIES_PER_COMPANY / (1 - SUBSIDIARIES_PER_COMPANY)))),
+        )
         for _ in range(n_subs):
             parent, _, depth, _ = self.pick([m for m in members if m[2] < 3])
             node, label = self.company(
@@ -817,17 +1019,17 @@ class _Generator:
         portfolio = 0
         for node, label, depth, parent in members:
             sponsors = [node, node, node, top] + ([parent] if depth else [])
-            for _ in range(int(rng.expovariate(0.6))):
+            for _ in range(int(rng.expovariate(_rate(THERAPIES_PER_COMPANY)))):
                 portfolio += self.therapy(node, label, sponsors)
         if portfolio > self.best_portfolio[0]:
             self.best_portfolio = (portfolio, top)
-        for _ in range(int(rng.expovariate(0.8))):
-            buyer, buyer_label, _, _ = self.pick(members)
-            self.deal(buyer, buyer_label)
+        for buyer, buyer_label, _, _ in members:
+            for _ in range(int(rng.expovariate(_rate(DEALS_PER_COMPANY)))):
+                self.deal(buyer, buyer_label)
+            if rng.random() < CLAIMS_PER_COMPANY:
+                self.claim(buyer, buyer_label)
         if rng.random() < 0.08:
             self.market()
-        if rng.random() < 0.03:
-            self.claim(top, top_label)
 
     def run(self) -> None:
         self.pools()
