@@ -516,7 +516,7 @@ def densities(store) -> dict[str, float]:
 
     >>> import pyoxigraph as ox
     >>> store = ox.Store()
-    >>> store.load(b"<x:c> a <https://w3id.org/atmp-kg/ontology#Company> .", ox.RdfFormat.N_TRIPLES)
+    >>> store.load(b"<x:c> a <https://w3id.org/atmp-kg/ontology#Company> .", ox.RdfFormat.TURTLE)
     >>> densities(store)["therapies per company"]
     0.0
     """
