@@ -455,7 +455,7 @@ class KnowledgeGraph:
                 if time.monotonic() < deadline:
                     # the curated query's own conditions, not a user's file reusing its name
                     curated = None if advise else named.name
-                    result.notes += reported_notes(result, store, name=curated)
+                    result.notes += reported_notes(result, store, name=curated, info=self.info)
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

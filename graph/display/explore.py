@@ -280,7 +280,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
         properties,
         int(sources["n"].value),
         dict(info),
-        data_as_of(oxstore),
+        data_as_of(oxstore, info),
     )
 
 

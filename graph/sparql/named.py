@@ -249,6 +249,7 @@ def reported_notes(
     today: datetime.date | None = None,
     *,
     name: str | None = None,
+    info: Mapping | None = None,
 ) -> list[str]:
     """A note when ``result``, a named query's answer, looks from a day before ``today`` (its
     parameter ``as_of``) and lists, in its column ``review``, reviews whose acceptance is not
@@ -259,7 +260,8 @@ def reported_notes(
     left out only because they were first reported after ``as_of`` (rev24 F6: Encelto's FDA
     review, first reported 2025, was left out of the answer seen from 2024-12-31 without a word),
     when ``name`` is that of the curated named query answered, pending-reviews or
-    regulatory-calendar, whose conditions it repeats.
+    regulatory-calendar, whose conditions it repeats; for those two, a note when the answer looks
+    past the data's as-of day (:func:`data_as_of`, read from the build's record ``info``).
 
     >>> found = atmpkg.open().named("pending-reviews", as_of="2026-01-01")
     >>> reported_notes(found, atmpkg.graph.open_store().store)[0][:93]
@@ -268,7 +270,7 @@ def reported_notes(
     from ..store.remote import prefetch
 
     # the calendar looks past the data (newuser26 F10), from today as from a past day
-    notes = _data_as_of_notes(result, store) if name in _REVIEW_QUERIES else []
+    notes = _data_as_of_notes(result, store, info) if name in _REVIEW_QUERIES else []
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if not isinstance(as_of, ox.Literal) or as_of.value >= today.isoformat():
@@ -303,29 +305,26 @@ def reported_notes(
     return notes
 
 
-def data_as_of(store: ox.Store) -> str | None:
+def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     """The issue date of the newest source document the graph of ``store`` cites, as ``atmpkg
     stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
-    where no source is dated.
+    where no source is dated. Read from ``info``, the build's record (``build.json``, or what
+    ``atmpkg push`` recorded), where it holds the day; found in the graph otherwise (a build made
+    before builds recorded it, a graph loaded into an endpoint another way).
 
     >>> from atmpkg.graph.display.explore import packaged_data_as_of
-    >>> data_as_of(atmpkg.graph.open_store().store) == packaged_data_as_of()
+    >>> handle = atmpkg.graph.open_store()
+    >>> data_as_of(handle.store, handle.info) == data_as_of(handle.store) == packaged_data_as_of()
     True
     """
-    newest = next(
-        iter(
-            store.query(
-                # an undated source adds "", which sorts first: MAX over an unbound one would fail
-                'SELECT (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
-                "WHERE { ?s a atmp:Source OPTIONAL { ?s atmp:issuedStated ?issued } }",
-                prefixes=PREFIXES,
-            )
-        )
-    )["newest"]
-    return newest.value if newest is not None and newest.value else None
+    from ..store.build import newest_source
+
+    if info is not None and "data_as_of" in info:
+        return info["data_as_of"]
+    return newest_source(store)
 
 
-def _data_as_of_notes(result: QueryResult, store: ox.Store) -> list[str]:
+def _data_as_of_notes(result: QueryResult, store: ox.Store, info: Mapping | None) -> list[str]:
     """A note when ``result``, an answer of pending-reviews or regulatory-calendar, looks to a day
     (its ``as_of``, or the end of its period) after the data's as-of day: a review filed, decided
     or given its date since is not in the graph, and a short calendar is no outlook (newuser26
@@ -335,7 +334,7 @@ def _data_as_of_notes(result: QueryResult, store: ox.Store) -> list[str]:
         for name in ("as_of", "to")
         if isinstance(result.parameters.get(name), ox.Literal)
     ]
-    newest = data_as_of(store)
+    newest = data_as_of(store, info)
     if not days or newest is None:
         return []
     looks = max(days)

@@ -202,6 +202,28 @@ def _unknown_type(path: Path, display: str) -> str:
     )
 
 
+def newest_source(store: ox.Store) -> str | None:
+    """The issue date of the newest source document the graph of ``store`` cites (``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD``), or None where no source is dated: the build records it
+    (``data_as_of`` in ``build.json``), since reading every source takes a quarter of a second at a
+    million triples, and it changes only with a build.
+
+    >>> newest_source(open_store().store)[:2]
+    '20'
+    """
+    newest = next(
+        iter(
+            store.query(
+                # an undated source adds "", which sorts first: MAX over an unbound one would fail
+                'SELECT (MAX(COALESCE(STR(?issued), "")) AS ?newest) '
+                "WHERE { ?s a atmp:Source OPTIONAL { ?s atmp:issuedStated ?issued } }",
+                prefixes=PREFIXES,
+            )
+        )
+    )["newest"]
+    return newest.value if newest is not None and newest.value else None
+
+
 def count_classes(store: ox.Store) -> dict[str, int]:
     """Instances per class (prefixed class name -> count), largest first.
 
@@ -647,8 +669,8 @@ def _finish(store: ox.Store | None, derived: bytes) -> None:
     store.optimize()
 
 
-def _count(store: ox.Store) -> tuple[dict[str, int], int]:
-    return count_classes(store), len(store)
+def _count(store: ox.Store) -> tuple[dict[str, int], int, str | None]:
+    return count_classes(store), len(store), newest_source(store)
 
 
 def _write_locations(path: Path, locations: dict[str, str]) -> None:
@@ -950,7 +972,7 @@ def _build(
             violations = validate_store(built.facts, locations, shacl=shapes)
             if violations:
                 raise ValidationError(blame(violations, rdf_extra))
-            counts, triples = counting.result()
+            counts, triples, newest = counting.result()
             if compacting is not None:
                 compacting.result()
         log.info("validated %s triples in %.1f s", f"{triples:,}", time.monotonic() - validating)
@@ -1008,6 +1030,7 @@ def _build(
             "data_dir": str(Path(data_dir).resolve()) if data_dir is not None else None,
             "triples": triples,
             "counts": counts,
+            "data_as_of": newest,
             "inputs": inputs,
             "imports": sorted([*earlier, *new_names]),
             # given to this build alone: a later build or import does not read them again
