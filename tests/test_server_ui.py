@@ -328,6 +328,74 @@ def test_a_date_set_right_keeps_clear_of_the_next_column_and_each_header_its_arr
     assert not page.problems, page.problems
 
 
+#: Each column of the table on screen: its header, whether the header is cut, and each cell's
+#: text, whether it is cut (its text wider than its box) and its title.
+TABLE_CELLS = """(rows) => {
+  const line = (node) => { const range = document.createRange(); range.selectNodeContents(node);
+    return range.getBoundingClientRect().width; };
+  const table = document.querySelector(rows).closest('table');
+  return [...table.tHead.rows[0].cells].map((th, i) => {
+    const title = th.querySelector('.dt-column-title');
+    return {
+      header: th.innerText.trim(),
+      // its title takes its whole text's width, and the title and its arrows end inside the header
+      headerCut: line(title) > title.getBoundingClientRect().width + 0.5
+        || [...title.parentNode.children].some((part) => part.getBoundingClientRect().right
+          > th.getBoundingClientRect().right - parseFloat(getComputedStyle(th).paddingRight) + 0.5),
+      cells: [...table.tBodies[0].rows].map((row) => {
+        const value = row.cells[i].firstElementChild || row.cells[i];  // an unbound value has no div
+        return [value.innerText, value.scrollWidth > value.clientWidth, value.title]; }),
+    }; }); }"""
+
+
+def test_short_values_and_headers_are_never_cut_and_a_cut_text_shows_itself_whole(curated_store, browser):
+    """joints27 F2: YASGUI's "Ellipse" cut pending-reviews' decision dates to "2026-…" and its
+    headers to "agenc", "goalDa", with no title to read them by. As on the command line, dates,
+    numbers and values of up to ten characters are never cut, nor headers; a longer text is cut,
+    its whole text its title and a click away."""
+    srv = make_server(curated_store, port=0, timeout=60).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        for width in (1400, 1920):
+            tab.set_viewport_size({"width": width, "height": 1100})
+            tab.goto(srv.url + "/?name=pending-reviews&p=as_of%3D2026-12-03")
+            tab.click("#run")
+            tab.locator(ROWS).nth(4).wait_for()
+            columns = {c["header"]: c for c in tab.evaluate(TABLE_CELLS, ROWS)}
+            assert list(columns) == [
+                "agency", "therapy", "indication", "sponsor", "submission", "accepted", "goalDate",
+                "goalKind", "status", "review",
+            ]  # fmt: skip
+            assert [h for h, c in columns.items() if c["headerCut"]] == [], width
+            assert columns["goalDate"]["cells"] == [
+                ["", False, ""],
+                ["2026-08-22", False, ""],
+                ["2026-09-19", False, ""],
+                ["2026-12-23", False, ""],
+                ["", False, ""],
+            ], width
+            assert [c[:2] for c in columns["accepted"]["cells"]] == [
+                ["", False], ["2026-03", False], ["2026-04", False], ["", False], ["2025-05", False],
+            ]  # fmt: skip
+            assert [c[:2] for c in columns["agency"]["cells"]] == [
+                ["EMA", False], ["FDA", False], ["FDA", False], ["FDA", False], ["NMPA", False],
+            ]  # fmt: skip
+            assert [c[:2] for c in columns["goalKind"]["cells"]] == [
+                ["", False], ["PDUFA date", False], ["PDUFA date", False], ["PDUFA date", False], ["", False],
+            ]  # fmt: skip
+            # a long text is still cut, its whole text its title, and shown whole on a click
+            indication = "Mucopolysaccharidosis type IIIA (Sanfilippo syndrome type A)"
+            assert columns["indication"]["cells"][2] == [indication, True, indication], width
+            cell = tab.locator(f"{ROWS} td:nth-child(3) > div").nth(2)
+            cell.click()
+            assert "expanded" in cell.get_attribute("class")
+            assert cell.evaluate("div => div.scrollWidth <= div.clientWidth") is True
+        context.close()
+    finally:
+        srv.shutdown()
+
+
 def test_query_tabs_are_kept_across_visits(page, server):
     open_query(page, server, THERAPIES)
     page.click("#yasgui .tabsList .addTab")

@@ -206,7 +206,12 @@
         this.compactByDefault = Boolean(namedRequest(this.yasr));
         this.persistentConfig.compact = this.compactByDefault || undefined;
       }
-      return draw.call(this, config);
+      const drawn = draw.call(this, config);
+      fitColumns(this);
+      // a new page, order or filter is laid out again by YASR (and the window's width by
+      // DataTables): the columns are fitted again after it
+      if (this.dataTable) this.dataTable.on("draw column-sizing", () => fitColumns(this));
+      return drawn;
     };
     const columns = Table.prototype.getColumns;
     Table.prototype.getColumns = function getColumns() {
@@ -253,6 +258,82 @@
       });
     };
   }
+  // Values that are never cut, as on the command line: numbers, dates and booleans, and any value
+  // of at most UNCUT characters (a code, an acronym, "PDUFA date"); headers neither.
+  const UNCUT = 10;
+  const SHORT_TYPES = new Set([...NUMERIC, ...["date", "dateTime", "gYear", "gYearMonth", "time", "boolean"].map((t) => XSD + t)]);
+  // The narrowest a column of longer text is made to give room to the others
+  const TEXT_AT_LEAST = 64;
+  const isShort = (cell, td) => !cell || typeof cell !== "object" ||
+    (/literal/.test(cell.type) && SHORT_TYPES.has(cell.datatype)) || td.textContent.trim().length <= UNCUT;
+  // The width a node's contents take on one line
+  function lineWidth(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    return range.getBoundingClientRect().width;
+  }
+  const sides = (node) => {
+    const style = getComputedStyle(node);
+    return ["paddingLeft", "paddingRight", "borderLeftWidth", "borderRightWidth"].reduce((sum, side) => sum + parseFloat(style[side]), 0);
+  };
+  function headerWidth(th) {
+    const title = th.querySelector(".dt-column-title");
+    if (!title) return sides(th) + lineWidth(th);
+    const order = th.querySelector(".dt-column-order");
+    const arrows = order && order.getClientRects().length ? order.getBoundingClientRect().width +
+      parseFloat(getComputedStyle(title.parentNode).columnGap || "0") : 0;
+    return sides(th) + lineWidth(title) + arrows;
+  }
+  const total = (numbers) => numbers.reduce((sum, n) => sum + n, 0);
+
+  // DataTables sizes the columns as if every value could wrap (a date at its hyphens: "2026-" over
+  // "08-22"), and YASR's "Ellipse" then keeps each value on one line and cuts it with "…" (joints27
+  // F2: the decision dates of pending-reviews read "2026-…", headers "goalDa"). Here a column of
+  // short values is widened to its widest value and every column to its header, the room taken
+  // from the columns of longer text, each in proportion to what it has to spare; the table grows
+  // (and scrolls in its box) only when they have none. A value still cut shows itself whole on
+  // hover, and on a click as YASR's own ellipsis does.
+  function fitColumns(table) {
+    const tableEl = table.tableEl;
+    if (!tableEl || !table.dataTable || !tableEl.tHead || !tableEl.getClientRects().length) return;
+    const heads = [...tableEl.tHead.rows[0].cells];
+    const rows = [...tableEl.tBodies[0].rows].filter((row) => row.cells.length === heads.length);
+    const widths = heads.map((th) => th.getBoundingClientRect().width);
+    const short = heads.map((th, i) => rows.every((row) => isShort(table.dataTable.cell(row.cells[i]).data(), row.cells[i])));
+    rows.forEach((row) => heads.forEach((th, i) => row.cells[i].classList.toggle("uncut", short[i])));
+    const floor = heads.map((th, i) => Math.ceil(Math.max(headerWidth(th), short[i]
+      ? Math.max(0, ...rows.map((row) => sides(row.cells[i]) + lineWidth(row.cells[i].firstElementChild || row.cells[i])))
+      : TEXT_AT_LEAST)));
+    const raised = widths.map((width, i) => Math.max(width, floor[i]));
+    const added = total(raised) - total(widths);
+    if (added > 0.5) {
+      const spare = raised.map((width, i) => short[i] ? 0 : Math.max(0, width - floor[i]));
+      const taken = Math.min(added, total(spare));
+      const fitted = raised.map((width, i) => total(spare) ? width - taken * spare[i] / total(spare) : width);
+      const cols = [...tableEl.querySelectorAll(":scope > colgroup > col")];
+      heads.forEach((th, i) => {
+        th.style.width = fitted[i] + "px";
+        if (cols.length === heads.length) cols[i].style.width = fitted[i] + "px";
+      });
+      if (total(fitted) > tableEl.getBoundingClientRect().width) tableEl.style.width = total(fitted) + "px";
+      // the column resizer's grips stand between the columns, where they are now
+      const resizer = table.tableResizer;
+      if (resizer && resizer.tb && resizer.tb.columns && resizer.tb.columns.length === heads.length) {
+        resizer.tb.columns.forEach((column, i) => { column.w = fitted[i]; });
+        resizer.tb.tableWidth = tableEl.getBoundingClientRect().width;
+        resizer.syncGrips();
+      }
+    }
+    if (table.persistentConfig.isEllipsed !== false) table.setEllipsisHandlers();
+    rows.forEach((row) => [...row.cells].forEach((td) => {
+      const value = td.firstElementChild;
+      if (!value) return;
+      const cut = value.scrollWidth > value.clientWidth;
+      if (cut) value.title = td.textContent;
+      else value.removeAttribute("title");
+    }));
+  }
+
   // A link made here, not by YASR: its text is the entity's name, escaped, and its address the
   // entity's page, each part of the IRI encoded; keepLinksLocal leaves it be (class "entity").
   const html = (text) => escaped(text).replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
