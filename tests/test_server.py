@@ -1502,6 +1502,31 @@ def test_graph_view_of_a_query(server):
     assert headers["Content-Security-Policy"] == MESSAGE_CSP
 
 
+def test_a_graph_view_is_titled_with_its_query_and_parameters_as_atmpkg_view_titles_it(
+    server, fixture_store, tmp_path
+):
+    """joints27 F3: the served Graph view was titled "ATMP-KG: products-by-target" whatever the
+    target, where atmpkg view says "ATMP-KG: query products-by-target (target=bcma)"."""
+    saved = tmp_path / "view.html"
+    args = ["view", "--name", "products-by-target", "-p", "target=cd19", "-o", str(saved)]
+    result = CliRunner().invoke(cli, [*args, "--store", str(fixture_store)])
+    assert result.exit_code == 0, result.output
+    title = "ATMP-KG: query products-by-target (target=cd19)"
+    assert f"<title>{title}</title>" in saved.read_text(encoding="utf-8")
+    titled = re.compile(rb"<title>(.*?)</title>.*?<h1>(.*?)</h1>", re.S)
+    status, _, body = get(server, "/graph?name=products-by-target&p=target%3Dcd19")
+    assert status == 200 and titled.search(body).groups() == (title.encode(),) * 2
+    # a query's default is not a parameter given: the title names none, the notes say it
+    _, _, body = get(server, "/graph?name=products-by-target")
+    assert titled.search(body).groups() == (b"ATMP-KG: query products-by-target",) * 2
+    # a SPARQL text is "query text", as kg.view(query=...) titles it; a value is escaped
+    text = "SELECT ?t ?x WHERE { ?t a atmp:Therapy ; rdfs:label ?l FILTER(?l != ?x) }"
+    query_string = urllib.parse.urlencode({"query": text, "p": 'x=<b>&"'})
+    _, _, body = get(server, "/graph?" + query_string)
+    escaped = b"ATMP-KG: query text (x=&lt;b&gt;&amp;&quot;)"
+    assert titled.search(body).groups() == (escaped, escaped)
+
+
 def test_a_graph_with_nothing_to_draw_says_the_querys_notes(server):
     """joints23 F4: the Graph tab's "Nothing to draw" page said nothing of why, where the query's
     answer had its notes; the page shows them, escaped, and its ATMPKG-Notes header holds them."""

@@ -184,7 +184,7 @@ def test_named_query_table_graph_chart_and_csv_download(page, server, fixture_st
     page.click(f"{TAB} .select_graph")
     page.frame_locator(f"{TAB} iframe.graph").locator("canvas").first.wait_for()
     graph = next(f for f in page.frames if "/graph?" in f.url)
-    assert graph.title() == "ATMP-KG: products-by-target"
+    assert graph.title() == "ATMP-KG: query products-by-target (target=cd19)"
     assert "CD19" in graph.content()
 
     page.click(f"{TAB} .select_chart")

@@ -231,14 +231,14 @@ def _job_graph(args: dict, graph: KnowledgeGraph) -> dict:
 
     if "name" in args:
         selection = graph.select(name=args["name"], params=args["params"])
-        title = f"ATMP-KG: {args['name']}"
     else:
         selection = graph.select(query=args["text"], params=args.get("params") or {})
-        title = "ATMP-KG: query"
     try:
         # a selection of a query's answer, never drawn as the whole graph's overview; its notes
-        # say how to give a parameter here, p=, not -p (newuser26)
-        document = view_of(selection, title=title, told=http_notes).html
+        # say how to give a parameter here, p=, not -p (newuser26). Its title is the selection's,
+        # as atmpkg view gives it: the query and the parameters given (joints27 F3), so that a
+        # saved page or a second tab says whose graph it is
+        document = view_of(selection, told=http_notes).html
     except EmptyResultError as exc:
         # Not an error of the request: the Graph tab shows this page in place of a view, with the
         # query's notes on why, in its ATMPKG-Notes header too (joints23 F4)
