@@ -1769,6 +1769,40 @@ def test_a_path_with_its_kind_that_names_nothing_by_slug_reads_the_name_as_show_
         assert get(srv, "/id/therapy/alphacel", headers={"Accept": "text/turtle"})[0] == 200
 
 
+def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_them(server):
+    """newuser27 F6: /id/therapy, as a newcomer tries it to list the therapies, was a bare "404 no
+    entity at /id/therapy". It is told /id/therapy/<slug> with one therapy of the graph for
+    example, and how to list them, in text, in the RDF forms and as a page for a browser."""
+    listed = "SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR({}:))) }}"
+    for path, example, kind, command in (
+        ("/id/therapy", "/id/therapy/alphacel", "therapy", "atmpkg export --class therapy, or with "),
+        ("/id/therapy/", "/id/therapy/alphacel", "therapy", "atmpkg export --class therapy, or with "),
+        ("/id/company", "/id/company/bigpharma", "company", "atmpkg export --class company, or with "),
+        ("/id/agency", "/id/agency/ema", "agency", "atmpkg export --class agency, or with "),
+        ("/id/deal", "/id/deal/bigpharma-cellco-2017", "deal", "atmpkg export --class deal, or with "),
+        ("/id/cell-source", "/id/cell-source/allogeneic", "cellsource", ""),
+    ):
+        named = path.strip("/").split("/")[1]
+        told = (
+            f"no entity at {path}; give /id/{named}/<slug>, such as {example}; list them with "
+            f"{command}{listed.format(kind)} on the query page (/)\n"
+        )
+        for accept in (None, "text/turtle", "application/ld+json"):
+            status, headers, body = get(server, path, headers={"Accept": accept} if accept else None)
+            assert (status, headers["Content-Type"], body.decode()) == (
+                404, "text/plain; charset=utf-8", told,
+            ), (path, accept)  # fmt: skip
+    navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    status, _, body = request(server, "GET", "/id/therapy", None, navigation)
+    assert status == 404
+    assert (
+        "<p>no entity at /id/therapy; give /id/therapy/&lt;slug&gt;, such as "
+        '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a>; list them with atmpkg export '
+        "--class therapy, or with SELECT DISTINCT ?e WHERE { ?e ?p ?o "
+        "FILTER(STRSTARTS(STR(?e), STR(therapy:))) } on the query page (/)</p>"
+    ) in body.decode()
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")

@@ -83,7 +83,7 @@ from ..errors import (
 )
 from ..store.build import open_store
 from ..store.folder import current_build, read_info
-from ..terms import ID, KINDS
+from ..terms import CLASS_KINDS, ID, KINDS, kind_prefix
 from .cache import AnswerCache, answer_key, etag, matches
 from .names import NameIndexes
 from .protocol import (
@@ -1140,6 +1140,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             self.server.asking_the_store.release()
 
+    def _first_of(self, kind: str) -> str | None:
+        """The first entity of ``kind`` by its IRI (none retired), among the build's subjects the
+        server keeps with its names; None while those are not read, or while others are looked
+        up longer than the wait."""
+        index = self.server.names.get(NAME_INDEX_WAIT)
+        if index is None or not self.server.looking_up.acquire(timeout=LOOK_UP_WAIT):
+            return None
+        try:
+            start = f"{ID}{kind}/"
+            return min(
+                (iri for iri, new in index.subjects.items() if iri.startswith(start) and not new),
+                default=None,
+            )
+        finally:
+            self.server.looking_up.release()
+
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
         if kind not in KINDS:
@@ -1160,6 +1176,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             slug = urllib.parse.unquote(encoded, errors="strict")
         except UnicodeDecodeError:
             slug = ""
+        if not encoded:
+            # a kind alone (/id/therapy), as one tries to list them (newuser27 F6)
+            hint = _kind_hint(kind, self._first_of(kind))
+            raise HttpError(404, f"no entity at {cut(path)}{hint}")
         if not slug:
             raise HttpError(404, f"no entity at {cut(path)}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
@@ -1310,6 +1330,27 @@ def _kind_meant(segment: str) -> str | None:
 def _no_kind(segment: str, kind: str) -> str:
     """The hint for a path whose first segment ``segment`` is no kind, but close to ``kind``."""
     return f"; {cut(segment)!r} is no kind of entity: did you mean {kind!r}?"
+
+
+def _kind_hint(kind: str, example: str | None) -> str:
+    """The hint for a path that names the kind of entity ``kind`` and none of its entities: the
+    path of one, with ``example`` (an entity's IRI) for one, and how to list them.
+
+    >>> _kind_hint("therapy", "https://w3id.org/atmp-kg/id/therapy/kymriah")
+    '; give /id/therapy/<slug>, such as /id/therapy/kymriah; list them with atmpkg export --class \
+therapy, or with SELECT DISTINCT ?e WHERE { ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR(therapy:))) } \
+on the query page (/)'
+    >>> _kind_hint("cell-source", None)
+    '; give /id/cell-source/<slug>; list them with SELECT DISTINCT ?e WHERE { ?e ?p ?o \
+FILTER(STRSTARTS(STR(?e), STR(cellsource:))) } on the query page (/)'
+    """
+    page = local_href(example) if example else None
+    such = f", such as {page}" if page else ""
+    # a kind's prefix (therapy:, cellsource:) is its IRIs' start, for every kind alike
+    start = f"STR({kind_prefix(kind)}:)"
+    query = f"SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER(STRSTARTS(STR(?e), {start})) }}"
+    command = f"atmpkg export --class {kind}, or with " if kind in CLASS_KINDS else ""
+    return f"; give /id/{kind}/<slug>{such}; list them with {command}{query} on the query page (/)"
 
 
 def _host_parts(host: str) -> tuple[list[str], str, str]:
