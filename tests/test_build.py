@@ -1869,10 +1869,10 @@ def test_removing_the_import_that_types_an_entity_another_import_adds_to_is_refu
     with pytest.raises(DataError) as error:
         remove_imports("a.ttl", built)
     assert str(error.value) == (
-        f"{built / 'imports' / 'b.ttl'}:1: <{ID}target/x-one> would be typed nowhere once a.ttl "
-        "is removed: remove this import with it, or import it again with `a atmp:Target` (no "
-        "query or check reads an entity without its class) (in the earlier import b.ttl: "
-        "'atmpkg import --remove b.ttl' takes it out; import it again corrected)"
+        "a.ttl: other imports use what removing it would leave defined nowhere; nothing was "
+        "changed:\n  target:x-one, defined by a.ttl, is used by b.ttl (line 1)\nremove the "
+        "imports that use them with it ('atmpkg import --remove a.ttl --remove b.ttl'), or first "
+        "define what they use in an import that stays"
     )
     assert nquads(built) == before
     done = CliRunner().invoke(
@@ -1886,6 +1886,62 @@ def test_removing_the_import_that_types_an_entity_another_import_adds_to_is_refu
     import_files([typed], built)
     assert read_info(current_build(built))["imports"] == ["a.ttl", "old.ttl"]
     assert remove_imports("a.ttl", built).counts["atmp:Target"] == 3
+
+
+def test_removing_an_import_whose_entities_other_imports_use_names_every_one_of_them(
+    built, tmp_path
+):
+    """joints27 F1, newuser27 F5: removing a CSV import that defines a company or a source other
+    imports use was told, one check at a time, "unknown company 'acme-bio'; did you mean
+    'brammer-bio'? Add it to its file first"; one refusal now names each entity the removal
+    would leave defined nowhere, every import that uses it (CSV at its lines, RDF at its first
+    line), those that use what they define in turn, and the command that removes them all."""
+    files = {
+        "my-sources.csv": "slug,title,publisher,issued,url,kind\n"
+        "mine-2025,Acme news,Acme,2025-11,https://acme.example/n,company\n",
+        "my-companies.csv": "slug,label,alt_labels,country,parent,parent_since,source\n"
+        "acme-bio,Acme Bio,,us,,,mine-2025\n",
+        "my-deals.csv": "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,"
+        "value_original,source,note\n"
+        "bigpharma-acme-bio-2024,bigpharma,company/acme-bio,acquisition,2024-06,5,,,src-news,\n"
+        "genecorp-acme-bio-2025,genecorp,company/acme-bio,collaboration,2025,,,,mine-2025,\n",
+        "cite.ttl": "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@prefix source: <https://w3id.org/atmp-kg/id/source/> .\n"
+        "<urn:ex:x> dct:source source:mine-2025 .\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    import_files([tmp_path / name for name in files], built)
+    before = nquads(built)
+    with pytest.raises(DataError) as error:
+        remove_imports("my-sources.csv", built)
+    assert str(error.value) == (
+        "my-sources.csv: other imports use what removing it would leave defined nowhere; nothing "
+        "was changed:\n"
+        "  source:mine-2025, defined by my-sources.csv, is used by cite.ttl (line 3), "
+        "my-companies.csv (line 2), my-deals.csv (line 3)\n"
+        "remove the imports that use them with it ('atmpkg import --remove my-sources.csv "
+        "--remove cite.ttl --remove my-companies.csv --remove my-deals.csv'), or first define "
+        "what they use in an import that stays"
+    )
+    removed = CliRunner().invoke(
+        cli, ["import", "--remove", "my-companies.csv", "--store", str(built)]
+    )
+    assert removed.exit_code == 1
+    assert removed.output.splitlines()[-3:] == [
+        "Error: my-companies.csv: other imports use what removing it would leave defined "
+        "nowhere; nothing was changed:",
+        "  company:acme-bio, defined by my-companies.csv, is used by my-deals.csv (lines 2, 3)",
+        "remove the imports that use them with it ('atmpkg import --remove my-companies.csv "
+        "--remove my-deals.csv'), or first define what they use in an import that stays",
+    ]
+    assert nquads(built) == before
+    done = CliRunner().invoke(
+        cli,
+        ["import", "--store", str(built), "--remove", "my-companies.csv", "--remove", "my-deals.csv"],
+    )
+    assert done.exit_code == 0, done.output
+    assert read_info(current_build(built))["imports"] == ["cite.ttl", "my-sources.csv"]
 
 
 def test_a_subject_whose_slug_is_none_is_found_by_its_kind_and_slug():

@@ -68,6 +68,8 @@ from .csvdata import (
     RdfFile,
     check_before_parsing,
     compile_inputs,
+    defined_and_used,
+    line_using,
     rdf_input,
     rdf_syntax_error,
 )
@@ -1256,7 +1258,81 @@ def remove_imports(
                 raise UnknownNameError("import", name, hint=hint, suggestions=near)
         data_dir = _recorded_data_dir(root, "remove the import")
         dropped = list(dict.fromkeys(Path(name).name for name in names))
-        return _build(root, data_dir=data_dir, dropped_imports=dropped, shacl=shacl)
+        try:
+            return _build(root, data_dir=data_dir, dropped_imports=dropped, shacl=shacl)
+        except (DataError, ValidationError):
+            # what the build refused is read again only then: the imports that stay may use what
+            # the removed ones define, which each check would say as a wrong reference of its own
+            refusal = _still_used(root, dropped, data_dir)
+            if refusal is None:
+                raise
+            raise refusal from None
+
+
+def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> DataError | None:
+    """The one refusal of a removal of the imports ``dropped`` from the store at ``root`` while
+    the imports that stay use entities the removed ones define and nothing else does (joints27
+    F1, newuser27 F5: each use was told "unknown company …; did you mean …? Add it to its file
+    first", one check at a time): every such entity with the imports that use it, and the one
+    command that removes them all, the imports that in turn use what those define included.
+    None when the imports that stay use nothing the removal leaves undefined.
+
+    >>> _still_used(kg.root, ["my-notes.ttl"], None) is None
+    True
+    """
+    held = stores.imported_files(root)
+    inputs = {name: defined_and_used(path, name) for name, path in held.items()}
+    kept = set().union(
+        *(
+            defined_and_used(path, shown)[0]
+            for path, shown in _data_files(Path(data_dir) if data_dir is not None else None)
+        ),
+        (q.subject.value for q in ontology_quads() if isinstance(q.subject, ox.NamedNode)),
+    )
+    removing = [name for name in dropped if name in held]
+    lines = []
+    while True:
+        staying = [name for name in sorted(held) if name not in removing]
+        elsewhere = kept.union(*(inputs[name][0] for name in staying))
+        gone = {
+            entity: [name for name in removing if entity in inputs[name][0]]
+            for name in removing
+            for entity in inputs[name][0] - elsewhere
+        }
+        users = [name for name in staying if inputs[name][1].keys() & gone.keys()]
+        if not users:
+            break
+        for entity, definers in sorted(gone.items()):
+            using = [name for name in users if entity in inputs[name][1]]
+            if using and entity not in {e for e, _ in lines}:
+                where = ", ".join(
+                    _lines_of(name, held[name], inputs[name][1][entity], entity) for name in using
+                )
+                defined = " and ".join(definers)
+                lines.append((entity, f"{shorten(entity)}, defined by {defined}, is used by {where}"))
+        removing += users
+    if not lines:
+        return None
+    them = "it" if len(dropped) == 1 else "them"
+    command = " ".join(f"--remove {name}" for name in removing)
+    return DataError(
+        " and ".join(dropped),
+        None,
+        None,
+        f"other imports use what removing {them} would leave defined nowhere; nothing was "
+        "changed:\n" + "\n".join(f"  {line}" for _, line in lines) + "\nremove the imports that "
+        f"use them with {them} ('atmpkg import {command}'), or first define what they use in an "
+        f"import that stays",
+    )
+
+
+def _lines_of(name: str, path: Path, lines: Sequence[int], entity: str) -> str:
+    """Where the import ``name`` uses ``entity``: the lines of a CSV file, the first of an RDF
+    file's."""
+    if not lines:
+        line = line_using(path, entity)
+        return name if line is None else f"{name} (line {line})"
+    return f"{name} (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})"
 
 
 def _recorded_data_dir(root: Path, then: str) -> str | None:

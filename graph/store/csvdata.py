@@ -3431,3 +3431,63 @@ def compile_inputs(
     compiled.normalised = [f.normalised for f in checked if f.normalised]
     compiled.normalised += [found] if found else []
     return compiled
+
+
+def defined_and_used(path: Path, display: str) -> tuple[set[str], dict[str, list[int]]]:
+    """The entities an input defines (a CSV file's rows; the ``id/KIND/SLUG`` IRIs an RDF file
+    types) and those under the graph's namespace it uses, each with the lines of a CSV file that
+    use it (none listed for an RDF file: :func:`line_using` finds its first): what a removal of
+    imports checks the imports that stay against. An input that cannot be read defines and uses
+    nothing here; the build says what is wrong with it.
+
+    >>> _ = Path("targets.csv").write_text("slug,label,source\\nx1,X one,my-note\\n")
+    >>> defined, used = defined_and_used(Path("targets.csv"), "targets.csv")
+    >>> sorted(defined), used
+    (['https://w3id.org/atmp-kg/id/target/x1'], {'https://w3id.org/atmp-kg/id/source/my-note': [2]})
+    """
+    defined: set[str] = set()
+    used: dict[str, list[int]] = {}
+    if path.suffix.lower() == ".csv":
+        compiler = _Compiler(())
+        with contextlib.suppress(DataError):
+            compiler.read_csv(path, display)
+        for row in compiler.rows:
+            if row.subject:
+                defined.add(row.subject)
+            for col in row.family.columns:
+                value = row.cells.get(col.name, "")
+                if not value or col.how not in ("ref", "refs", "anyref", "anyrefs"):
+                    continue
+                for one in value.split("|"):
+                    kind, slug = (
+                        one.strip().partition("/")[::2]
+                        if col.how.startswith("any")
+                        else (col.target, one.strip())
+                    )
+                    # a country or a region: what a row names 'geo' may be either
+                    for of in ("country", "region") if kind == "geo" else (kind,):
+                        lines = used.setdefault(iri(of, slug), [])
+                        if row.line not in lines:
+                            lines.append(row.line)
+        return defined, used
+    with contextlib.suppress(DataError, SyntaxError, OSError, MemoryError):
+        rdf_file = rdf_input(path, display)
+        with open(path, "rb") as handle:
+            handle.seek(rdf_file.start)
+            for quad in ox.parse(handle, format=rdf_file.format):
+                for term in (quad.subject, quad.object):
+                    if type(term) is ox.NamedNode and term.value.startswith(ID):
+                        used.setdefault(term.value, [])
+                if quad.predicate == _RDF_TYPE and quad.subject.value.startswith(ID):
+                    defined.add(quad.subject.value)
+    return defined, used
+
+
+def line_using(path: Path, entity: str) -> int | None:
+    """The first line of an RDF input that names ``entity`` (None when none is found).
+
+    >>> _ = Path("uses.ttl").write_text("@prefix t: <https://w3id.org/atmp-kg/id/therapy/> .\\n<urn:a> <urn:p> t:x1 .\\n")
+    >>> line_using(Path("uses.ttl"), "https://w3id.org/atmp-kg/id/therapy/x1")
+    2
+    """
+    return iri_line(_text_naming(path), entity)
