@@ -19,7 +19,7 @@ import shlex
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import NamedTuple
@@ -989,15 +989,31 @@ class _Command(click.Command):
 
 
 @contextlib.contextmanager
-def _class_as_focus(focus: str | None):
+def _class_as_focus(focus: str | None, through: Sequence[str] = (), drawn: str = "draw"):
     """Where ``focus``, the entity given as --focus, is unknown and names a class (``--focus
     Therapy``), the error says to give it as --class, in place of the names it is like
-    (Radiotherapy, newuser25 F4)."""
+    (Radiotherapy, newuser25 F4); where a class given (--class, or one of ``through``) is unknown
+    and names an entity, the error says to give it as --focus, for a command that takes one the
+    ``drawn`` (``draw``, ``export``) command itself, else 'atmpkg view' (joints27 F5)."""
     from atmpkg.graph.errors import UnknownNameError
+    from atmpkg.graph.terms import shorten
 
     try:
         yield
     except UnknownNameError as exc:
+        if exc.what == "class" and exc.entities:
+            name, entity = exc.name, shorten(exc.entities[0])
+            give = f"--focus {shlex.quote(name)}"
+            if drawn == "path":
+                give, drawn = f"'atmpkg view {give}'", "draw"
+            hint = f"'{name}' names an entity ({entity}), not a class: "
+            if name in through:
+                hint += f"--through takes a hub class, such as atmp:Country; to {drawn} it and "
+            else:
+                hint += f"to {drawn} it and "
+            raise UnknownNameError(
+                "class", name, hint=f"{hint}its neighbours, give {give}.", suggestions=[]
+            ) from None
         meant = _plural_class(focus) if focus else None
         if exc.what != "entity" or exc.name != focus or not (meant or _a_class(focus)):
             raise
@@ -1603,7 +1619,7 @@ def export(selection, fmt, output, store, endpoint, graph, timeout) -> None:
                 f"-o {output} names a folder; give a file name, e.g. {output}export{suffix}{alone}"
             )
     kg = _graph(store, endpoint, graph, timeout=timeout)
-    with _class_as_focus(selection.focus):
+    with _class_as_focus(selection.focus, selection.through, "export"):
         result = kg.export(fmt, output if output is not None else sys.stdout.buffer, selection)
     for note in result.notes:
         click.echo(f"Note: {_note(note)}", err=True)
@@ -1656,9 +1672,10 @@ def path(
     way and each shown in its real direction, the most telling first (deals, ownership and
     products before shared indications and targets). A claim passed through that the graph marks
     contradicted or unverified is shown so; contradicted ones only with --through atmp:Claim."""
-    connections = _graph(store, endpoint, graph, timeout=timeout).path(
-        entity_a, entity_b, max_paths=max_paths, through=through, avoid=avoid
-    )
+    with _class_as_focus(None, through, "path"):
+        connections = _graph(store, endpoint, graph, timeout=timeout).path(
+            entity_a, entity_b, max_paths=max_paths, through=through, avoid=avoid
+        )
     first = connections[0]
     links = f"{len(first)} link" + ("s" if len(first) > 1 else "")
     click.echo(f"Shortest connections between {first.labels[0]} and {first.labels[-1]} ({links}):")
@@ -1923,7 +1940,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     """Write an interactive, self-contained HTML view of the whole graph, --focus ENTITY --hops N,
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
     kg = _graph(store, endpoint, graph, timeout=timeout)
-    with _class_as_focus(selection.focus):
+    with _class_as_focus(selection.focus, selection.through):
         result = kg.view(selection, output=output, title=title, overview=overview)
     for warning in result.warnings:
         click.echo(f"Note: {_note(warning)}", err=True)

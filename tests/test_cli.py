@@ -1702,6 +1702,25 @@ def test_a_class_given_as_the_focus_says_to_give_it_as_class(fixture_store, comm
     assert result.stderr.startswith("Error: unknown entity 'Genexx'; did you mean 'Genex'?")
 
 
+def test_an_entity_given_as_a_class_is_offered_as_the_focus(fixture_store):
+    """joints27 F5: --class Novartis (and --through kymriah in view and path) said only "unknown
+    class … Give a class such as atmp:Therapy", where --focus Therapies is offered --class; an
+    entity given as a class now names the entity and where to give it."""
+    store = ["--store", str(fixture_store)]
+    entity = "'Big Pharma' names an entity (company:bigpharma), not a class: "
+    alphacel = "'alphacel' names an entity (therapy:alphacel), not a class: "
+    hub = "--through takes a hub class, such as atmp:Country; "
+    for args, said in (
+        (["view", "--class", "Big Pharma", "-o", "x.html"], f"unknown class 'Big Pharma'. {entity}to draw it and its neighbours, give --focus 'Big Pharma'."),
+        (["export", "--class", "alphacel"], f"unknown class 'alphacel'. {alphacel}to export it and its neighbours, give --focus alphacel."),
+        (["view", "--focus", "genex", "--through", "alphacel"], f"unknown class 'alphacel'. {alphacel}{hub}to draw it and its neighbours, give --focus alphacel."),
+        (["path", "genex", "cellco", "--through", "alphacel"], f"unknown class 'alphacel'. {alphacel}{hub}to draw it and its neighbours, give 'atmpkg view --focus alphacel'."),
+        (["rank", "--class", "Big Pharma"], f"unknown class 'Big Pharma'. {entity[:-2]}."),
+    ):
+        result = CliRunner().invoke(cli, [*args, *store])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {said}\n"), args
+
+
 def test_a_class_named_in_the_plural_is_offered_as_the_class(fixture_store, tmp_path):
     """newuser26 F5: export --focus companies led to a source-kind concept; the commands offered
     run."""

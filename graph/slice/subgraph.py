@@ -150,12 +150,31 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
         raise ParameterError(
             f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found or meant))}"
         )
+    entity = _an_entity(text, store)
+    if entity is not None:
+        # an entity given as a class (--class Novartis) is said to be one, with its IRI, by
+        # which each door says where to give it (joints27 F5)
+        raise UnknownNameError(
+            "class",
+            text,
+            hint=f"'{text}' names an entity ({shorten(entity)}), not a class.",
+            suggestions=[],
+            entities=[entity],
+        )
     raise UnknownNameError(
         "class",
         text,
         sorted(shorten(c) for c in classes if c.startswith(ATMP)),
         "Give a class such as atmp:Therapy (see 'atmpkg stats').",
     )
+
+
+def _an_entity(text: str | ox.NamedNode, store: ox.Store) -> str | None:
+    """The IRI of the entity ``text`` names exactly, or None."""
+    try:
+        return resolve_entity(text, store, correct=False)
+    except (UnknownNameError, ParameterError):
+        return None
 
 
 def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
