@@ -346,7 +346,9 @@ class KnowledgeGraph:
             sparql = decode_utf8(_query_file_bytes(file), str(file))
             named = queries.parse(Path(file).stem, sparql, str(file), f"query file '{file}'")
             if named.params or not params:
-                return _in_params(self._declared(named, params, timeout, limit, allow, advise=True))
+                result = self._declared(named, params, timeout, limit, allow, advise=True)
+                result.selection = _selection_call("file", str(file), params)
+                return _in_params(result)
             # a file that declares no parameters binds variables as SPARQL text does
         elif sparql is not None and sparql.lstrip().startswith("#"):
             # text that starts with a header (a file piped in, a named query's text pasted) types
@@ -416,7 +418,9 @@ class KnowledgeGraph:
                 f"query '{name}' has no parameter 'params': give the mapping of parameters as the "
                 f"second argument, kg.named({name!r}, {{...}}), or each as a keyword"
             )
-        return self._declared(named, given, timeout, limit, allow)
+        result = self._declared(named, given, timeout, limit, allow)
+        result.selection = _selection_call("name", name, given)
+        return result
 
     def _declared(self, named, params, timeout, limit, allow, advise=False) -> QueryResult:
         """Run ``named`` with its parameters typed by its header; ``advise`` for a user's file or
@@ -795,6 +799,16 @@ def _in_params(result: QueryResult) -> QueryResult:
 
     result.notes = [n.in_params() if isinstance(n, DefaultNote) else n for n in result.notes]
     return result
+
+
+def _selection_call(how: str, query: str, params: Mapping[str, Any]) -> str:
+    """The arguments of ``kg.select`` for the named query or file ``query`` with ``params``.
+
+    >>> _selection_call("name", "products-by-target", {"target": "bcma"})
+    "name='products-by-target', params={'target': 'bcma'}"
+    """
+    given = {k: v for k, v in params.items() if v is not None}
+    return f"{how}={query!r}" + (f", params={given!r}" if given else "")
 
 
 def _mapping(params: object) -> Mapping[str, Any]:

@@ -1360,6 +1360,48 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     assert big["v"].tolist() == [1, 123456789012345678901234567890]
 
 
+def test_a_called_df_and_a_selects_network_say_what_to_write(kg, tmp_path):
+    """joints27 F6: ``.df()`` (DuckDB's method) failed inside pandas with "'DataFrame' object is
+    not callable", and a named query's SELECT answer, asked for its network, said only to read a
+    table: the call now says ``.df`` is a property, and the SELECT points to the selection
+    whose network and triples ``export --name`` writes."""
+    import pickle
+
+    result = kg.query(name="products-by-target", params={"target": "cd19"})
+    frame = result.df
+    assert isinstance(frame, pd.DataFrame) and len(frame) == len(result)
+    with pytest.raises(TypeError) as called:
+        result.df()
+    assert str(called.value) == (
+        ".df is a property, not a method: write result.df, without brackets "
+        "(result.to_dataframe(iris='full') is the method, for IRIs whole)"
+    )
+    # what is made of it, and its pickle, are plain DataFrames
+    assert type(frame.head()) is pd.DataFrame
+    assert type(pickle.loads(pickle.dumps(frame))) is pd.DataFrame
+    selected = "kg.select(name='products-by-target', params={'target': 'cd19'})"
+    for convert in (result.to_networkx, result.to_rdflib):
+        with pytest.raises(errors.ParameterError) as error:
+            convert()
+        assert str(error.value) == (
+            f"a SELECT answer is not a graph; {convert.__name__}() takes a CONSTRUCT or DESCRIBE "
+            "answer (.df gives any answer as a table). The network of the entities it selects, "
+            f"as 'atmpkg export --name' writes it, is {selected}.network(), and their triples "
+            f"{selected}.triples()"
+        )
+    network = kg.select(name="products-by-target", params={"target": "cd19"}).network()
+    assert network.number_of_nodes() > 0
+    query = tmp_path / "mine.rq"
+    query.write_text("SELECT ?t WHERE { ?t a atmp:Therapy }\n")
+    with pytest.raises(errors.ParameterError) as error:
+        kg.query(file=query).to_networkx()
+    assert f"kg.select(file='{query}').network()" in str(error.value)
+    # SPARQL text has no selection to point to
+    with pytest.raises(errors.ParameterError) as error:
+        kg.query("SELECT ?t WHERE { ?t a atmp:Therapy }").to_networkx()
+    assert str(error.value).endswith("(.df gives any answer as a table)")
+
+
 def test_construct_answers_convert_to_rdflib_and_networkx(kg):
     result = kg.query("CONSTRUCT WHERE { ?deal atmp:acquirer company:bigpharma }")
     frame = result.df.sort_values("subject", ignore_index=True)

@@ -69,6 +69,9 @@ class QueryResult:
     notes: list[str] = field(default_factory=list)
     #: The SPARQL text that was answered (a named query's or a file's, as read once).
     sparql: str = ""
+    #: How ``kg.select(...)`` is called for the same query (``name='q', params={...}``), whose
+    #: network a SELECT answer is not: its :meth:`to_networkx` says so ("" for SPARQL text).
+    selection: str = ""
 
     def __len__(self) -> int:
         return len(self.triples) if self.form in ("CONSTRUCT", "DESCRIBE") else len(self.rows)
@@ -140,8 +143,13 @@ class QueryResult:
 
         >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).df["n"].sum()
         np.int64(3)
+
+        Called, as DuckDB's ``.df()`` is, it says to leave out the brackets (see
+        :class:`~atmpkg.graph.engine.table.AnswerFrame`).
         """
-        return self.to_dataframe()
+        from .table import AnswerFrame
+
+        return AnswerFrame(self.to_dataframe())
 
     def to_rdflib(self) -> rdflib.Graph:
         """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph``.

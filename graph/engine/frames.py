@@ -224,11 +224,27 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
 
 
 def _graph_form(result: QueryResult, what: str) -> None:
+    """Refuse ``what`` (``to_networkx()``) of an answer that is no graph; a SELECT of a named
+    query or a file is pointed to the selection whose network and triples ``atmpkg export
+    --name`` writes (joints27 F6).
+
+    >>> from atmpkg.graph.engine.evaluate import QueryResult
+    >>> _graph_form(QueryResult("SELECT", selection="name='q'"), "to_networkx()")
+    Traceback (most recent call last):
+    atmpkg.graph.errors.ParameterError: a SELECT answer is not a graph; to_networkx() takes a CONSTRUCT or DESCRIBE answer (.df gives any answer as a table). The network of the entities it selects, as 'atmpkg export --name' writes it, is kg.select(name='q').network(), and their triples kg.select(name='q').triples()
+    """
     if result.form not in ("CONSTRUCT", "DESCRIBE"):
+        selected = f"kg.select({result.selection})" if result.form == "SELECT" else ""
+        network = (
+            f". The network of the entities it selects, as 'atmpkg export --name' writes it, is "
+            f"{selected}.network(), and their triples {selected}.triples()"
+            if result.selection and selected
+            else ""
+        )
         raise ParameterError(
             f"{indefinite(result.form)} answer is not a graph; "
             f"{what} takes a CONSTRUCT or DESCRIBE "
-            "answer (.df gives any answer as a table)"
+            f"answer (.df gives any answer as a table){network}"
         )
 
 
