@@ -382,6 +382,52 @@ def test_a_derived_property_an_import_states_is_left_out_and_derived_again(built
     assert not query(f"ASK {{ ?s ?p <{ID}x> }}", store=built).boolean
 
 
+def test_an_imports_notes_name_the_file_that_holds_what_they_say_and_are_not_repeated(
+    built, tmp_path, data_dir
+):
+    """joints27 F7: the note on derived facts left out named every file stating a derived
+    property (four exports holding only the derived values), not the one whose value was left
+    out; and an earlier TriG import's note on its named graphs came again at every import."""
+    prefixes = (
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        f"@prefix therapy: <{ID}therapy/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    )
+    files = {
+        "g.trig": 'GRAPH <urn:g1> { therapy:genex rdfs:comment "one" . }\n'
+        "GRAPH <urn:g2> { therapy:genex atmp:approvalCount 3 . }\n",
+        "right.ttl": "therapy:alphacel atmp:approvalCount 3 .\n",
+        "wrong.ttl": "therapy:betacel atmp:approvalCount 9 .\n",
+        "later.ttl": 'therapy:betacel rdfs:comment "later" .\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(prefixes + text)
+    graphs = (
+        ": the facts of its 2 named graphs are in the default graph, where the graph keeps all "
+        "its facts; the graph names themselves are not kept"
+    )
+    first = import_files([tmp_path / "g.trig", tmp_path / "right.ttl"], built)
+    assert first.warnings == [f"{tmp_path / 'g.trig'}{graphs}"]
+    second = import_files([tmp_path / "wrong.ttl", tmp_path / "later.ttl"], built)
+    assert second.warnings == [
+        f"{tmp_path / 'wrong.ttl'}: 1 triple of properties the build derives from the facts, "
+        "with values it does not derive, are left out (see the README's Derived facts), such as "
+        'therapy:betacel atmp:approvalCount "9"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    ]
+    assert import_files([tmp_path / "later.ttl"], built).warnings == [
+        "replaced the earlier import later.ttl"
+    ]
+    assert remove_imports("later.ttl", built).warnings == []
+    # a build of its own, given no file, says again what it holds
+    rebuilt = build(built, data_dir=data_dir).warnings
+    assert rebuilt[:2] == [
+        f"{built / 'imports' / 'g.trig'}{graphs}",
+        f"{built / 'imports' / 'wrong.ttl'}: 1 triple of properties the build derives from the "
+        "facts, with values it does not derive, are left out (see the README's Derived facts), "
+        'such as therapy:betacel atmp:approvalCount "9"^^<http://www.w3.org/2001/XMLSchema#integer>',
+    ]
+
+
 def test_a_link_stated_by_its_derived_inverse_is_kept_as_the_link_the_rules_read(built, tmp_path):
     """atmp:hasSubsidiary is derived from atmp:subsidiaryOf: stated in a file, the ownership is
     kept (as subsidiaryOf), not left out with the derived triple."""
@@ -569,11 +615,8 @@ def test_an_nq_or_trig_export_is_imported_back_into_the_default_graph(built, tmp
     assert len(graphs) == 7
     assert import_files([trig], built).warnings == [note.format(trig)]
     assert nquads(built) == before, "every fact of the export is in the default graph, once"
-    # the earlier import is read again, with its note
-    assert import_files([nq], built).warnings == [
-        note.format(built / "imports" / "whole.trig"),
-        note.format(nq),
-    ]
+    # the earlier import is read again, its note not given again (joints27 F7)
+    assert import_files([nq], built).warnings == [note.format(nq)]
     assert nquads(built) == before
 
 
@@ -1575,11 +1618,12 @@ def test_an_empty_file_is_imported_with_a_note(built, tmp_path):
     header_only = tmp_path / "deals.csv"
     header_only.write_text(DEAL_HEADER + "\n\n")
     report = import_files([header_only], built)
-    # the earlier import is still there, still empty
+    # the earlier import is still there, still empty, and said so when it was imported alone
+    # (joints27 F7)
     assert report.warnings == [
-        f"{built / 'imports' / 'empty.ttl'} holds no triples: nothing of it is in the graph",
         f"{header_only} holds a header and no row: nothing of it is in the graph",
     ]
+    assert read_info(current_build(built))["imports"] == ["deals.csv", "empty.ttl"]
 
 
 def test_a_year_0000_is_named_where_it_is_written(built, tmp_path):

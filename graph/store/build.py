@@ -849,6 +849,41 @@ def _as_earlier_imports(error: DataError, earlier: Mapping[str, str]) -> DataErr
     return told[0] if len(told) == 1 else DataErrors(told)
 
 
+def _stating(
+    overridden: Sequence[ox.Triple], rdf_files: Sequence[RdfFile]
+) -> tuple[list[str], list[ox.Triple]]:
+    """Which of ``rdf_files`` (each stating properties the build derives) state some of the
+    ``overridden`` triples, the values the build left out, and which of those they state
+    (joints27 F7: every file stating a derived property was named, for a triple one of them
+    held); a blank node is matched by its property and value, its label being the parser's.
+    The files are read again only when some triple was left out.
+
+    >>> _stating([], [])
+    ([], [])
+    """
+    if not overridden:
+        return [], []
+
+    def key(t: ox.Triple | ox.Quad) -> tuple:
+        return (t.subject if isinstance(t.subject, ox.NamedNode) else None, t.predicate, t.object)
+
+    left_out = {key(t) for t in overridden}
+    stating, stated = [], set()
+    for rdf_file in rdf_files:
+        derived = {ox.NamedNode(p) for p in rdf_file.derived}
+        with open(rdf_file.path, "rb") as handle:
+            handle.seek(rdf_file.start)
+            found = {
+                key(q)
+                for q in ox.parse(handle, format=rdf_file.format)
+                if q.predicate in derived and key(q) in left_out
+            }
+        if found:
+            stating.append(rdf_file.display)
+            stated |= found
+    return stating, [t for t in overridden if key(t) in stated]
+
+
 def _typed_in(root: Path) -> Callable[[Sequence[str]], set[str]]:
     """Which of some subjects the current build of the store at ``root`` types (none when it
     has no build): what a removal of imports may leave typed nowhere.
@@ -986,25 +1021,29 @@ def _build(
                 f"{SHACL_MAX_TRIPLES:,}, where pySHACL takes minutes (the zero-row checks ran); "
                 "'atmpkg validate' runs them, or build with --shacl"
             )
-        report.warnings += [str(n) for n in compiled.normalised]
+        # an import or a removal is told of the files it gives, not again of the earlier imports
+        # at every later one (joints27 F7: a TriG import's named graphs were noted each time)
+        quiet = set(earlier_shown) if new_imports or dropped_imports else set()
+        told = [f for f in compiled.rdf_files if f.display not in quiet]
+        report.warnings += [str(n) for n in compiled.normalised if n.display not in quiet]
         report.warnings += [
             f"{rdf_file.display} holds no triples: nothing of it is in the graph"
-            for rdf_file in compiled.rdf_files
+            for rdf_file in told
             if not rdf_file.triples
         ]
         report.warnings += [
             f"{rdf_file.display}: the facts of its {rdf_file.graphs:,} named "
             f"graph{'s' if rdf_file.graphs > 1 else ''} are in the default graph, where the graph "
             "keeps all its facts; the graph names themselves are not kept"
-            for rdf_file in compiled.rdf_files
+            for rdf_file in told
             if rdf_file.graphs
         ]
-        if compiled.overridden:
-            stating = [f.display for f in compiled.rdf_files if f.derived]
-            first = compiled.overridden[0]
+        stating, left_out = _stating(compiled.overridden, [f for f in told if f.derived])
+        if left_out:
+            first = left_out[0]
             report.warnings.append(
-                f"{', '.join(stating)}: {len(compiled.overridden):,} triple"
-                f"{'s' if len(compiled.overridden) > 1 else ''} of properties the build derives "
+                f"{', '.join(stating)}: {len(left_out):,} triple"
+                f"{'s' if len(left_out) > 1 else ''} of properties the build derives "
                 "from the facts, with values it does not derive, are left out (see the README's "
                 f"Derived facts), such as {shorten(first.subject.value)} "
                 f"{shorten(first.predicate.value)} {first.object}"
@@ -1012,6 +1051,7 @@ def _build(
         report.warnings += [
             f"{display} holds a header and no row: nothing of it is in the graph"
             for display in compiled.empty_csv
+            if display not in quiet
         ]
         report.normalised = sum(n.count for n in compiled.normalised)
         report.warnings += [f"replaced the earlier import {name}" for name in replaced]
@@ -1309,7 +1349,8 @@ def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> Dat
                     _lines_of(name, held[name], inputs[name][1][entity], entity) for name in using
                 )
                 defined = " and ".join(definers)
-                lines.append((entity, f"{shorten(entity)}, defined by {defined}, is used by {where}"))
+                used = f"{shorten(entity)}, defined by {defined}, is used by {where}"
+                lines.append((entity, used))
         removing += users
     if not lines:
         return None
