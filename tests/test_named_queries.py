@@ -872,6 +872,57 @@ def test_a_deal_without_a_total_is_listed_by_its_upfront_payment(fixture_store, 
     assert rows("deals-above-value", min_value="2000000001", **{"from": "2022"}) == []
 
 
+def test_deals_left_out_only_for_want_of_a_total_are_named_in_a_note(
+    fixture_store, tmp_path_factory
+):
+    """newuser27 F4: deals-above-value left out, without a word, the deals whose upfront payment
+    plus milestones reach min_value while no total is stated (Vertex–CRISPR 2021, 900M + 200M)."""
+    import atmpkg
+    from atmpkg.graph import import_files
+
+    folder = tmp_path_factory.mktemp("milestones")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "deals.csv").write_text(
+        "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,milestones_usd,value_original,"
+        "source,note\n"
+        "othercorp-genecorp-2022,othercorp,company/genecorp,licensing,2022-03-01,,400000000,"
+        "700000000,,src-news,\n"
+        "genecorp-cellco-2023,genecorp,company/cellco,licensing,2023,,,600000000,,src-news,\n"
+    )
+    import_files([folder / "deals.csv"], store)
+    kg = atmpkg.open(store)
+    found = kg.named("deals-above-value", min_value=1e9, **{"from": "2020"})
+    assert [r["deal"] for r in found.dicts()] == []
+    assert found.notes[-1] == (
+        "1 deal with no stated total is left out though its upfront payment plus milestones reach "
+        "1,000,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + 700,000,000): a deal with no "
+        "stated total is counted at its upfront payment (atLeastUSD), as milestones are paid only "
+        "when met; a min_value of 400,000,000 lists it, with upfrontUSD and milestonesUSD"
+    )
+    both = kg.named("deals-above-value", min_value=5e8, **{"from": "2022"}).notes[-1]
+    assert both == (
+        "2 deals with no stated total are left out though their upfront payment plus milestones "
+        "reach 500,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + 700,000,000; "
+        "deal:genecorp-cellco-2023: no upfront stated + 600,000,000): a deal with no stated total "
+        "is counted at its upfront payment (atLeastUSD), as milestones are paid only when met; a "
+        "min_value of 400,000,000 lists them, with upfrontUSD and milestonesUSD (one with no "
+        "upfront payment stated, none)"
+    )
+    # the period leaves them out, and a min_value at its upfront payment lists the one that has
+    # one
+    before = kg.named("deals-above-value", min_value=1e9, to="2021").notes
+    assert not any("no stated total" in note for note in before)
+    lower = kg.named("deals-above-value", min_value=4e8)
+    assert ID + "deal/othercorp-genecorp-2022" in [r["deal"] for r in lower.dicts()]
+    assert [note for note in lower.notes if "no stated total" in note] == [
+        "1 deal with no stated total is left out though its upfront payment plus milestones reach "
+        "400,000,000 (deal:genecorp-cellco-2023: no upfront stated + 600,000,000): a deal with no "
+        "stated total is counted at its upfront payment (atLeastUSD), as milestones are paid only "
+        "when met; none lists it, as no upfront payment is stated"
+    ]
+
+
 def test_acquirers_by_deal_value(rows):
     def row(acquirer, name, kind, kind_name, disclosed, total=None, deal=None):
         found = {

@@ -271,6 +271,8 @@ def reported_notes(
 
     # the calendar looks past the data (newuser26 F10), from today as from a past day
     notes = _data_as_of_notes(result, store, info) if name in _REVIEW_QUERIES else []
+    if name == "deals-above-value":
+        notes += _uncounted_milestones(result, store)
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if not isinstance(as_of, ox.Literal) or as_of.value >= today.isoformat():
@@ -386,6 +388,66 @@ def _unreported_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -
         f"{'is' if len(left) == 1 else 'are'} left out, first reported later "
         f"({', '.join(named)}{more}): {each} counts from the day its first source was issued "
         "(the first day of its month or year where no day is given)"
+    ]
+
+
+def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
+    """A note naming the deals ``result``, an answer of deals-above-value, leaves out only
+    because no total is stated while their upfront payment plus milestones reach ``min_value``
+    (newuser27 F4: Vertex–CRISPR 2021, 900M + 200M, was left out of the deals above 1B without a
+    word): in the period bound, counted at their upfront payment, which is below ``min_value``.
+
+    >>> found = atmpkg.open().named("deals-above-value", min_value=1e9, **{"from": "2020"})
+    >>> print(_uncounted_milestones(found, atmpkg.graph.open_store().store)[0][:96])
+    2 deals with no stated total are left out though their upfront payment plus milestones reach 1,0
+    """
+    bound = {
+        ox.Variable(name): result.parameters[name]
+        for name in ("min_value", "from", "to")
+        if result.parameters.get(name) is not None
+    }
+    if ox.Variable("min_value") not in bound:
+        return []
+    rows = store.query(
+        # the engine substitutes only variables the query selects
+        f"SELECT ?deal ?up ?ms {' '.join(str(v) for v in bound)} WHERE {{ "
+        "?deal a atmp:Deal ; atmp:date ?start ; atmp:dateEnd ?end ; atmp:milestonesUSD ?ms "
+        "FILTER NOT EXISTS { ?deal atmp:valueUSD ?total } "
+        "OPTIONAL { ?deal atmp:upfrontUSD ?up } "
+        "FILTER(COALESCE(?up, 0) < ?min_value && COALESCE(?up, 0) + ?ms >= ?min_value "
+        "&& ?end >= COALESCE(?from, ?end) && ?start <= COALESCE(?to, ?start)) "
+        "} ORDER BY ?start ?deal",
+        prefixes=PREFIXES,
+        substitutions=bound,
+    )
+    left = [(row["deal"].value, row["up"], row["ms"]) for row in rows]
+    if not left:
+        return []
+
+    def money(term: ox.Literal) -> str:
+        return f"{decimal.Decimal(term.value):,.0f}"
+
+    named = [
+        f"{shorten(deal)}: {money(up) if up is not None else 'no upfront stated'} + {money(ms)}"
+        for deal, up, ms in left[:_FEW]
+    ]
+    more = f" and {len(left) - len(named)} more" if len(left) > len(named) else ""
+    one = len(left) == 1
+    upfront = [decimal.Decimal(up.value) for _, up, _ in left if up is not None]
+    # a deal with no upfront payment stated is worth at least nothing known: no min_value lists it
+    listed = (
+        f"; a min_value of {min(upfront):,.0f} lists {'it' if one else 'them'}, with upfrontUSD "
+        "and milestonesUSD"
+        + ("" if len(upfront) == len(left) else " (one with no upfront payment stated, none)")
+        if upfront
+        else "; none lists it, as no upfront payment is stated"
+    )
+    return [
+        f"{'1 deal' if one else f'{len(left)} deals'} with no stated total "
+        f"{'is' if one else 'are'} left out though {'its' if one else 'their'} upfront payment "
+        f"plus milestones reach {money(bound[ox.Variable('min_value')])} "
+        f"({'; '.join(named)}{more}): a deal with no stated total is counted at its upfront "
+        f"payment (atLeastUSD), as milestones are paid only when met{listed}"
     ]
 
 
