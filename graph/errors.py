@@ -14,6 +14,7 @@ import math
 import numbers
 import re
 import shlex
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -587,6 +588,42 @@ def unhidden(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
+
+
+def character_named(char: str) -> str:
+    r"""``char``'s code point and Unicode name, as a message names a character that prints as
+    nothing or as a blank (newuser27 F7: ``'\u200b' is not allowed`` said what it was not).
+
+    >>> character_named("\u200b"), character_named("\xa0"), character_named("\x00")
+    ('U+200B ZERO WIDTH SPACE', 'U+00A0 NO-BREAK SPACE', 'U+0000, a control character')
+    """
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}, a control character"
+
+
+def invisible_advice(message: str) -> str:
+    r"""``message``, a parser's, told of the invisible character it quotes (``'\u200b' is not
+    allowed at the beginning of a prefix name``, where the user wrote no prefix): which character
+    it is, and to delete it (a space other than ' ': to write ' '). Other messages are kept.
+
+    >>> print(invisible_advice("'\u200b' is not allowed at the beginning of a prefix name"))
+    '\u200b' (U+200B ZERO WIDTH SPACE) is an invisible character here, which no name or separator of the file may hold: delete it
+    >>> print(invisible_advice("'\xa0' is not allowed at the beginning of a prefix name"))
+    '\xa0' (U+00A0 NO-BREAK SPACE) is an invisible character here, which no name or separator of the file may hold: write an ordinary space instead
+    """
+    # quoted, or unquoted at the start (a second byte order mark: '\ufeff is not a valid subject')
+    found = re.search(r"'(.)'|^(.)(?= is not )", message, re.DOTALL)
+    char = found and (found[1] or found[2])
+    if not char or char.isprintable():
+        return message
+    what = (
+        f"'{unhidden(char)}' ({character_named(char)}) is an invisible character here, which no "
+        "name or separator of the file may hold: "
+        + ("write an ordinary space instead" if char.isspace() else "delete it")
+    )
+    if found.start() == 0 and re.match(r"'?.'? is not ", message, re.DOTALL):
+        return what
+    return f"{unhidden(message)}; {what}"
 
 
 #: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments

@@ -3032,7 +3032,8 @@ def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(
     """sec26 F3: UTF-32 (its byte order mark alone, or none) got the parser's complaint about a
     NUL that did not show ('' is not allowed); a second UTF-8 byte order mark was quoted raw,
     so the message read ' is not a valid subject'. UTF-32 is named as UTF-16 is, and a
-    character the parser quotes that prints as nothing or a blank is shown as its escape."""
+    character the parser quotes that prints as nothing or a blank is shown as its escape, with
+    its name and what to do."""
     before = nquads(built)
     turtle = "@prefix ex: <https://example.org/> .\nex:a ex:b '奕凯达' .\n"
     inputs = {
@@ -3044,7 +3045,11 @@ def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(
         "marks.ttl": codecs.BOM_UTF8 * 2 + b"<urn:a> <urn:b> <urn:c> .\n",
         "nul.ttl": b"@prefix \0: <urn:x:> .\n",
         "spaces.ttl": "@prefix ex: <urn:x:> .\nex:a\u00a0ex:b ex:c .\n".encode(),
+        "zero.ttl": '@prefix ex: <urn:x:> .\nex:n9\u200b ex:text "x" .\n'.encode(),
     }
+    # newuser27 F7: the parser's "at the beginning of a prefix name", where none was written,
+    # is said as what the character is and what to do
+    invisible = "is an invisible character here, which no name or separator of the file may hold: "
     told = refusals(inputs, built, tmp_path)
     assert told == [
         "mark.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
@@ -3052,9 +3057,11 @@ def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(
         "be.nt:1:1: the file is UTF-32 text; save it as UTF-8",
         "marked.ttl:1:1: the file is UTF-32 text; save it as UTF-8",
         "deals.csv:1:1: the file is UTF-32 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
-        "marks.ttl:1:1: \\ufeff is not a valid subject or graph name (line 1)",
-        "nul.ttl:1:9: '\\x00' is not allowed at the beginning of a prefix name",
-        "spaces.ttl:2:5: '\\xa0' is not allowed at the beginning of a prefix name",
+        f"marks.ttl:1:1: '\\ufeff' (U+FEFF ZERO WIDTH NO-BREAK SPACE) {invisible}delete it",
+        f"nul.ttl:1:9: '\\x00' (U+0000, a control character) {invisible}delete it",
+        f"spaces.ttl:2:5: '\\xa0' (U+00A0 NO-BREAK SPACE) {invisible}write an ordinary space "
+        "instead",
+        f"zero.ttl:2:6: '\\u200b' (U+200B ZERO WIDTH SPACE) {invisible}delete it",
     ]
     assert nquads(built) == before
 

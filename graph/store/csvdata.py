@@ -42,7 +42,15 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ..agency_names import agencies_beside_places, agency_of_place
-from ..errors import DataError, DataErrors, cut, indefinite, suggest, unhidden
+from ..errors import (
+    DataError,
+    DataErrors,
+    cut,
+    indefinite,
+    invisible_advice,
+    suggest,
+    unhidden,
+)
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM, ontology_quads, vocabulary_label
 from ..terms import (
     ATMP,
@@ -3285,7 +3293,10 @@ def rdf_syntax_error(display: str, exc: SyntaxError, line: int | None = None) ->
     ...     print(rdf_syntax_error("my.ttl", exc))
     my.ttl:1:17: The prefix company: has not been declared: add the line @prefix company: <https://w3id.org/atmp-kg/id/company/> . at the top of the file (queries declare the graph's prefixes; a file declares those it uses)
     """
-    message = unhidden(_POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc))
+    message = invisible_advice(
+        _POSITION.sub("", str(exc)) if exc.lineno is not None else str(exc)
+    )
+    message = unhidden(message)
     undeclared = _UNDECLARED.search(message)
     if undeclared and undeclared[1] in PREFIXES:
         # a prefix queries predeclare, which a file must declare itself (newuser26 F9)
