@@ -988,6 +988,24 @@ class _Command(click.Command):
         return parsed[0] == wanted
 
 
+def _view(kg, selection, output, title, overview):
+    """``kg.view(selection, …)`` with the notes the page shows worded for the command line, as
+    its stderr words them (joints27 F4: the page written by 'atmpkg view' said '(Python:
+    params={…})')."""
+    from atmpkg.graph.display.overview import overview_of, wants_overview
+    from atmpkg.graph.display.view import view_of
+    from atmpkg.graph.errors import reads_answers
+
+    @reads_answers
+    def draw(graph):
+        chosen = graph.select(selection)
+        if wants_overview(chosen, overview):
+            return overview_of(graph, output=output, title=title)
+        return view_of(chosen, output=output, title=title, told=lambda ns: [_note(n) for n in ns])
+
+    return draw(kg)
+
+
 @contextlib.contextmanager
 def _class_as_focus(focus: str | None, through: Sequence[str] = (), drawn: str = "draw"):
     """Where ``focus``, the entity given as --focus, is unknown and names a class (``--focus
@@ -1941,7 +1959,7 @@ def view(selection, title, overview, output, store, endpoint, graph, timeout) ->
     --class C, or what a --name/--file query returns. Open it in any browser, even offline."""
     kg = _graph(store, endpoint, graph, timeout=timeout)
     with _class_as_focus(selection.focus, selection.through):
-        result = kg.view(selection, output=output, title=title, overview=overview)
+        result = _view(kg, selection, output, title, overview)
     for warning in result.warnings:
         click.echo(f"Note: {_note(warning)}", err=True)
     _wrote(result.path, f"{_counted(result.nodes, 'node')}, {_counted(result.edges, 'link')}.")

@@ -1702,6 +1702,22 @@ def test_a_class_given_as_the_focus_says_to_give_it_as_class(fixture_store, comm
     assert result.stderr.startswith("Error: unknown entity 'Genexx'; did you mean 'Genex'?")
 
 
+def test_a_view_page_the_command_line_writes_words_its_notes_for_the_command_line(
+    fixture_store, tmp_path
+):
+    """joints27 F4: 'atmpkg view --name Q' wrote a page whose default-parameter note said
+    '(Python: params={…})' while its stderr said -p alone; both now say -p."""
+    page = tmp_path / "deals.html"
+    result = CliRunner().invoke(
+        cli, ["view", "--name", "deals-above-value", "-o", str(page), "--store", str(fixture_store)]
+    )
+    assert result.exit_code == 0, result.output
+    note = "min_value is 500000000, the default; give -p min_value=… for another"
+    assert result.stderr == f"Note: {note}\n"
+    text = page.read_text()
+    assert note in text and "Python:" not in text
+
+
 def test_an_entity_given_as_a_class_is_offered_as_the_focus(fixture_store):
     """joints27 F5: --class Novartis (and --through kymriah in view and path) said only "unknown
     class … Give a class such as atmp:Therapy", where --focus Therapies is offered --class; an

@@ -1645,25 +1645,31 @@ def test_path_rank_chart_stats_validate(kg):
 
 
 def test_the_command_line_makes_one_selection(fixture_store, tmp_path, monkeypatch):
-    from atmpkg.graph.display.view import View
+    """The command line draws the view as kg.view does, of one selection, with the notes worded
+    for itself (joints27 F4)."""
+    from atmpkg.graph.display import view as views
+    from atmpkg.graph.sparql.named import DefaultNote
 
     seen = []
 
-    def view(self, selection, *, output=None, title=None, overview=None):
-        seen.append((self, selection, output, title, overview))
-        return View("<html>", 1, 0, path=output)
+    def view_of(selection, *, output=None, title=None, told=list):
+        seen.append((selection, output, title, told))
+        return views.View("<html>", 1, 0, path=output)
 
-    monkeypatch.setattr(KnowledgeGraph, "view", view)
+    monkeypatch.setattr(views, "view_of", view_of)
     args = ["view", "--focus", "cellco", "--hops", "2", "--class", "atmp:Company"]
     args += ["-o", str(tmp_path / "v.html"), "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    [(graph, selection, output, title, overview)] = seen
-    assert isinstance(graph, KnowledgeGraph) and graph.root == fixture_store
+    [(selection, output, title, told)] = seen
+    assert isinstance(selection.graph, KnowledgeGraph) and selection.graph.root == fixture_store
     assert selection == Selection(
         focus="cellco", hops=2, classes=("atmp:Company",), with_sources=True, max_nodes=5000
     )
-    assert (output, title, overview) == (tmp_path / "v.html", None, None)
+    assert (output, title) == (tmp_path / "v.html", None)
+    assert told([DefaultNote("n is 2, the default", "n", "…", "for another")]) == [
+        "n is 2, the default; give -p n=… for another"
+    ]
 
 
 def test_the_command_line_query_goes_through_the_handle_without_pandas(fixture_store):
