@@ -227,7 +227,12 @@ def _library_errors(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from atmpkg.graph.errors import AtmpkgError, QueryMemoryError, QueryTimeoutError
+        from atmpkg.graph.errors import (
+            AtmpkgError,
+            PeriodError,
+            QueryMemoryError,
+            QueryTimeoutError,
+        )
 
         _in_command.set()
         _signalled.clear()
@@ -241,7 +246,8 @@ def _library_errors(func):
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_TIMEOUT)
         except AtmpkgError as exc:
-            said = str(exc)
+            # a period's end that took its default is given with -p here (joints27 F8)
+            said = exc.told(f"-p {exc.name}=…") if isinstance(exc, PeriodError) else str(exc)
             for note in getattr(exc, "notes", []):  # an empty answer's, after the message
                 said = said.replace(f"\nNote: {note}", f"\nNote: {_note(note)}", 1)
             click.echo(f"Error: {said}", err=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copyreg
 import difflib
 import functools
+import keyword
 import math
 import numbers
 import re
@@ -367,6 +368,39 @@ class EmptyResultError(AtmpkgError, LookupError):
 
 class ParameterError(AtmpkgError, ValueError):
     """A query parameter is missing, unknown or has a value of the wrong type."""
+
+
+class PeriodError(ParameterError):
+    """A period that ends before it starts, one of its ends (``name``) by its default: ``head``
+    says what the period is, then to give that end too, worded for the command line and Python
+    (a keyword of ``kg.named``, unless ``keywords`` is False, for the calls that take the
+    parameters in ``params=``); :meth:`told` words it for another door, as HTTP's ``p=``
+    (joints27 F8: "(to by default; give to too)" on every door).
+
+    >>> error = PeriodError("the period of q ends before it starts: from is 2030-01-01, to is 2026-12-07", "to")
+    >>> print(error)
+    the period of q ends before it starts: from is 2030-01-01, to is 2026-12-07 (to by default; give -p to=… (Python: to=…) too)
+    >>> print(error.in_params().told("p=to=…")[-32:])
+    (to by default; give p=to=… too)
+    """
+
+    def __init__(self, head: str, name: str, keywords: bool = True):
+        self.head, self.name, self.keywords = head, name, keywords
+        if not keywords:
+            python = f"params={{{name!r}: …}}"
+        elif name.isidentifier() and not keyword.iskeyword(name):
+            python = f"{name}=…"
+        else:  # from: kg.named takes it in the mapping
+            python = f"{{{name!r}: …}}"
+        super().__init__(self.told(f"-p {name}=… (Python: {python})"))
+
+    def told(self, how: str) -> str:
+        """The message with ``how`` to give the end that took its default, where it is read."""
+        return f"{self.head} ({self.name} by default; give {how} too)"
+
+    def in_params(self) -> PeriodError:
+        """The error worded for a call that takes the parameters in a mapping, ``params=``."""
+        return PeriodError(self.head, self.name, keywords=False)
 
 
 class SeveralEntitiesError(ParameterError):

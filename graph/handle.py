@@ -36,6 +36,7 @@ from .errors import (
     EndpointTimeoutError,
     NotSparqlError,
     ParameterError,
+    PeriodError,
     QueryTimeoutError,
     StoreError,
     Violation,
@@ -336,7 +337,11 @@ class KnowledgeGraph:
                 "give SPARQL text, a query file or a named query's name, one of them"
             )
         if name is not None:
-            return _in_params(self.named(name, params, timeout=timeout, limit=limit, allow=allow))
+            try:
+                found = self.named(name, params, timeout=timeout, limit=limit, allow=allow)
+            except PeriodError as exc:  # worded for params=, as the notes are
+                raise exc.in_params() from None
+            return _in_params(found)
         if not isinstance(file, str | os.PathLike | None):
             raise ParameterError(f"file must be a .rq file's path, got {described(file)}")
         if not isinstance(sparql, str | None):

@@ -11,10 +11,12 @@ from decimal import Decimal
 import networkx
 import pyoxigraph as ox
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURE_DATA, store_with_import
 
 import atmpkg
 from atmpkg import queries
+from atmpkg.cli import cli
 from atmpkg.graph import query, run_named
 from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError, cut
 from atmpkg.graph.sparql.named import bind_params
@@ -1462,7 +1464,7 @@ def test_approvals_in_period_counts_a_month_only_date_that_overlaps(rows):
     ]
 
 
-def test_a_period_may_be_given_as_months_or_years(rows):
+def test_a_period_may_be_given_as_months_or_years(rows, fixture_store):
     whole_2020 = rows("approvals-in-period", **{"from": "2020-01-01", "to": "2020-12-31"})
     assert rows("approvals-in-period", **{"from": "2020", "to": "2020"}) == whole_2020
     first_months = rows("approvals-in-period", **{"from": "2020-03", "to": "2020-05"})
@@ -1504,8 +1506,22 @@ def test_a_period_may_be_given_as_months_or_years(rows):
         rows("approvals-in-period", **{"to": "2019"})
     assert str(error.value) == (
         "the period of query 'approvals-in-period' ends before it starts: from is "
-        f"{year_ago.isoformat()}, to is 2019-12-31 (from by default; give from too)"
+        f"{year_ago.isoformat()}, to is 2019-12-31 (from by default; give -p from=… (Python: "
+        "{'from': …}) too)"
     )
+    # joints27 F8: each door words how to give that end (the server's in test_server.py)
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(ParameterError) as error:
+        kg.query(name="approvals-in-period", params={"from": "2099"})
+    assert str(error.value).endswith("(to by default; give -p to=… (Python: params={'to': …}) too)")
+    with pytest.raises(ParameterError) as error:
+        kg.named("approvals-in-period", **{"from": "2099"})
+    assert str(error.value).endswith("(to by default; give -p to=… (Python: to=…) too)")
+    told = CliRunner().invoke(
+        cli,
+        ["query", "--name", "approvals-in-period", "-p", "from=2099", "--store", str(fixture_store)],
+    )
+    assert (told.exit_code, told.stderr[-34:]) == (1, "(to by default; give -p to=… too)\n")
     # a date that is no period's bound is a day, written in full
     with pytest.raises(ParameterError, match="'as_of' must be a date YYYY-MM-DD, got '2023'"):
         rows("authorised-products", as_of="2023")

@@ -57,6 +57,7 @@ from ..errors import (
     NotQueryError,
     NotSparqlError,
     ParameterError,
+    PeriodError,
     QueryMemoryError,
     QueryRefusedError,
     QuerySyntaxError,
@@ -399,6 +400,8 @@ def _error_reply(exc: Exception, kind: str, memory: int, held: bool) -> tuple[in
         return 400, f"line {exc.line}: {exc.message}" if exc.line else exc.message
     if isinstance(exc, NotSparqlError):  # the command line's and Python's ways, of no use here
         return 400, not_sparql(exc)
+    if isinstance(exc, PeriodError):  # the end that took its default, given as p= here
+        return 400, exc.told(f"p={exc.name}=…")
     if isinstance(exc, ParameterError):
         return 400, str(exc)
     log.error("%s job failed", kind, exc_info=exc)

@@ -31,6 +31,7 @@ from ..engine import gate
 from ..errors import (
     AtmpkgError,
     ParameterError,
+    PeriodError,
     UnknownNameError,
     counted,
     cut,
@@ -114,15 +115,12 @@ def bind_params(
     for first, last in named.periods:
         if first in bindings and last in bindings and bindings[first].value > bindings[last].value:
             defaults = [name for name in (first, last) if name not in given]
-            raise ParameterError(
+            head = (
                 f"the period of {named.title} ends before it starts: {first} is "
                 f"{bindings[first].value}, {last} is {bindings[last].value}"
-                + (
-                    f" ({defaults[0]} by default; give {defaults[0]} too)"
-                    if len(defaults) == 1
-                    else ""
-                )
             )
+            # each door says how to give the end that took its default (joints27 F8)
+            raise PeriodError(head, defaults[0]) if len(defaults) == 1 else ParameterError(head)
     for group in named.distinct:
         given_terms = [bindings[name] for name in group if name in bindings]
         if len(given_terms) == len(group) and len(set(given_terms)) < len(group):
