@@ -903,42 +903,6 @@ def test_an_answer_crosses_from_the_confined_process_as_it_was():
     assert load_answer(dump_answer("ok", QueryResult("ASK", boolean=False)))[1].boolean is False
 
 
-def test_a_select_answer_crosses_as_the_engine_writes_it_and_is_read_by_its_parser():
-    """perf27: the child made a Python object of every term of an answer and wrote them as JSON,
-    and the caller made them again one by one (a third of the query's time for 18,000 rows of 10
-    columns); the engine writes the rows and its parser reads each distinct term once. The
-    answer that arrives equals the one read term by term: unbound cells, blank nodes, escapes,
-    languages and directions, the cap and its cut."""
-    from atmpkg.graph.engine.answers import dump_answer, load_answer
-    from atmpkg.graph.engine.evaluate import QueryResult, WrittenSolutions, evaluate
-
-    store = ox.Store()
-    kymriah, p = ox.NamedNode("urn:kymriah"), ox.NamedNode("urn:p")
-    label = ox.Literal('Kymriah\t"CAR-T"\nx << y', language="en")
-    arabic = ox.Literal("كيمرايا", language="ar", direction=ox.BaseDirection.RTL)
-    number = ox.Literal("07", datatype=ox.NamedNode(XSD + "integer"))
-    for o in (label, arabic, number):
-        store.add(ox.Quad(kymriah, p, o))
-    store.add(ox.Quad(ox.BlankNode("b1"), p, label))
-    text = "SELECT ?s ?o ?x WHERE { ?s ?p ?o OPTIONAL { ?s <urn:q> ?x } } ORDER BY ?s ?o"
-    read = evaluate(store, text, "SELECT")
-    written = evaluate(store, 'SELECT ?s ?o ?x WHERE { ?s ?p ?o FILTER(!CONTAINS(STR(?o), "<<")) '
-                       "OPTIONAL { ?s <urn:q> ?x } } ORDER BY ?s ?o", "SELECT", written=True)
-    assert isinstance(written, WrittenSolutions)
-    status, back = load_answer(dump_answer("ok", written))
-    assert status == "ok" and back.variables == ["s", "o", "x"]
-    assert back.rows == [row for row in read.rows if row[1] != label]
-    assert back.rows[0][0] is back.rows[1][0]  # one term object for the repeated IRI
-    # a literal that holds "<<" (as a triple term is written) is read term by term instead
-    assert isinstance(evaluate(store, text, "SELECT", written=True), QueryResult)
-    capped = evaluate(store, text, "SELECT", limit=2, written=True)
-    assert capped.truncated and load_answer(dump_answer("ok", capped))[1].rows == read.rows[:2]
-    whole = evaluate(store, "SELECT ?s WHERE { ?s ?p ?o FILTER(ISIRI(?s)) }", "SELECT", limit=3, written=True)
-    assert (whole.truncated, whole.tsv.count(b"\n")) == (False, 4)
-    with pytest.raises(ParameterError, match=r"RDF 1.2 triple term in \?t"):
-        evaluate(store, "SELECT ?t WHERE { ?s ?p ?o BIND(<<(?s ?p ?o)>> AS ?t) }", "SELECT", written=True)
-
-
 def test_making_an_answer_counts_against_the_query_time_limit():
     """rev2_16 F4: making the terms and rows of a large answer took seconds past the limit (3
     million empty rows in 9 MB, 3.8 s); the reader looks at the deadline as it makes them."""

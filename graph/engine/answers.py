@@ -1,10 +1,6 @@
 """What a confined process sends back, as JSON: an answer's terms, rows and triples, or an error's
 class, arguments and attributes.
 
-A SELECT answer the engine wrote (:class:`~atmpkg.graph.engine.evaluate.WrittenSolutions`)
-follows its JSON line as the engine wrote it, SPARQL's tab-separated results, and is read back by
-the engine's own strict parser: each distinct term once, the rows as the terms they name.
-
 A pickle names the functions its reader calls and the objects it shares, so that a few bytes can
 make the reader build without bound or run what the writer chose; a JSON text holds each value it
 carries, and nothing else, so reading one costs what it holds. The confined query process writes
@@ -21,7 +17,6 @@ from __future__ import annotations
 
 import builtins
 import functools
-import itertools
 import json
 import time
 
@@ -29,7 +24,7 @@ import pyoxigraph as ox
 
 from .. import errors
 from ..errors import StoreError
-from .evaluate import QueryResult, Term, WrittenSolutions
+from .evaluate import QueryResult, Term
 
 #: How many terms, rows or triples are made between two looks at the caller's deadline.
 _STRIDE = 4096
@@ -50,28 +45,18 @@ class UnreadableAnswerError(StoreError):
         )
 
 
-def dump_answer(
-    status: str, payload: QueryResult | WrittenSolutions | BaseException | None
-) -> bytes:
-    """The bytes of an answer (``status`` "ok" with a :class:`QueryResult`, the rows the engine
-    wrote or None) or of an error (``status`` "error" with the exception).
+def dump_answer(status: str, payload: QueryResult | BaseException | None) -> bytes:
+    """The bytes of an answer (``status`` "ok" with a :class:`QueryResult` or None) or of an
+    error (``status`` "error" with the exception).
 
     >>> load_answer(dump_answer("error", ValueError("no such term")))
     ('error', ValueError('no such term'))
-    >>> dump_answer("ok", WrittenSolutions(["x"], b'?x\\n"a"\\n'))
-    b'{"status":"ok","solutions":{"variables":["x"],"truncated":false,"limit":null}}\\n?x\\n"a"\\n'
     """
-    rest = b""
     if status == "error":
         body = {"status": "error", "error": _error(payload)}
-    elif isinstance(payload, WrittenSolutions):
-        # the JSON line holds no line break (json.dumps escapes those of its texts)
-        solutions = {"variables": payload.variables, "truncated": payload.truncated}
-        body, rest = {"status": "ok", "solutions": {**solutions, "limit": payload.limit}}, payload.tsv
     else:
         body = {"status": "ok", "result": None if payload is None else _result(payload)}
-    head = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return head + b"\n" + rest if rest else head
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def load_answer(
@@ -87,13 +72,10 @@ def load_answer(
     atmpkg.graph.engine.answers.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no error an answer holds); it was stopped
     """
     try:
-        head, _, rest = data.partition(b"\n")
-        body = json.loads(head)
-        if body["status"] == "error" and not rest:
+        body = json.loads(data)
+        if body["status"] == "error":
             return "error", _made_error(body["error"])
-        if body["status"] == "ok" and "solutions" in body:
-            return _made_solutions(body["solutions"], rest, deadline)
-        if body["status"] == "ok" and not rest:
+        if body["status"] == "ok":
             result = body["result"]
             return "ok", None if result is None else _made_result(result, len(data), deadline)
         raise ValueError("no status")
@@ -171,8 +153,7 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
         if len(row) != width:
             raise ValueError("a row wider or narrower than its variables")
         rows.append(tuple(None if n is None else terms[_index(n, terms)] for n in row))
-    # only the terms of triples: a SELECT answer's rows name its terms, and copy none
-    copied = [len(_term_text(t)) for t in terms] if body["triples"] else []
+    copied = [len(_term_text(t)) for t in terms]
     budget, triples = TRIPLE_TEXT_PER_BYTE * size, []
     for triple in _in_time(body["triples"], deadline):
         s, p, o = (_index(n, terms) for n in triple)
@@ -194,42 +175,6 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
         truncated=body["truncated"],
         limit=limit,
     )
-
-
-def _made_solutions(body: dict, tsv: bytes, deadline: float | None) -> tuple[str, QueryResult]:
-    """The SELECT answer whose variables, cap and cut ``body`` gives and whose rows the engine
-    wrote as ``tsv``: each distinct term's text read once by the engine's parser (strict: one term
-    a line, triple terms nested only as deep as it allows, where its reader of N-Triples or JSON
-    ran past its stack), the rows made of the terms they name."""
-    variables, truncated, limit = body["variables"], body["truncated"], body["limit"]
-    if not (isinstance(variables, list) and variables and all(isinstance(v, str) for v in variables)):
-        raise ValueError("variables that are no names")
-    _printable(variables)
-    if truncated not in (True, False):
-        raise ValueError("a truth value that is none")
-    if not (limit is None or (type(limit) is int and limit > 0)):
-        raise ValueError("a limit that is no whole number")
-    lines = tsv.split(b"\n")
-    if lines.pop() != b"" or lines[0] != "\t".join(f"?{v}" for v in variables).encode("utf-8"):
-        raise ValueError("rows that are not under a line of their variables")
-    width, cells = len(variables), [line.split(b"\t") for line in lines[1:]]
-    if any(len(row) != width for row in cells):
-        raise ValueError("a row wider or narrower than its variables")
-    if deadline is not None and time.monotonic() > deadline:
-        raise TimeoutError
-    texts = dict.fromkeys(itertools.chain.from_iterable(cells))
-    texts.pop(b"", None)  # unbound
-    listed = b"?t\n" + b"\n".join(texts) + b"\n" if texts else b"?t\n"
-    terms = [solution[0] for solution in ox.parse_query_results(listed, ox.QueryResultsFormat.TSV)]
-    if len(terms) != len(texts) or any(t is None for t in terms):
-        raise ValueError("a cell that is no one term")
-    # the engine's process reads an answer that holds one term by term, and refuses it
-    if any(type(t) is ox.Triple for t in terms):
-        raise ValueError("an RDF 1.2 triple term, which the engine's process refuses")
-    term_of = dict(zip(texts, terms, strict=True))
-    term_of[b""] = None
-    rows = [tuple(map(term_of.__getitem__, row)) for row in _in_time(cells, deadline)]
-    return "ok", QueryResult("SELECT", variables, rows, truncated=truncated, limit=limit)
 
 
 def _printable(value: object) -> None:

@@ -443,7 +443,6 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
                 request.get("bindings"),
                 request.get("limit"),
                 dataset=request.get("dataset", False),
-                written=True,
             )
             if request["form"] == "UPDATE":
                 stores.clear()

@@ -198,25 +198,6 @@ class QueryResult:
         printer.text(repr(self))
 
 
-@dataclass
-class WrittenSolutions:
-    """A SELECT answer as the engine writes it, in SPARQL's tab-separated results (a line of
-    ``variables``, then a line per row): a confined process sends it without making a Python
-    object of each term (for 18,000 rows of 10 columns that took a third of the time the query
-    did), and its caller reads it with the engine's own parser (:mod:`atmpkg.graph.engine.answers`).
-
-    >>> s = ox.Store()
-    >>> s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
-    >>> evaluate(s, "SELECT ?s ?o WHERE { ?s ?p ?o }", "SELECT", written=True).tsv
-    b'?s\\t?o\\n<urn:a>\\t"x"\\n'
-    """
-
-    variables: list[str]
-    tsv: bytes
-    truncated: bool = False
-    limit: int | None = None
-
-
 def to_python(term: Term) -> object:
     """A term as a Python value: NamedNode -> str, typed Literal -> int/Decimal/float/bool/date/str.
 
@@ -770,16 +751,14 @@ def evaluate(
     *,
     dataset: bool = False,
     started: float | None = None,
-    written: bool = False,
-) -> QueryResult | WrittenSolutions:
+) -> QueryResult:
     """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
     with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
     ``limit`` rows. ``timeout`` is for a remote store only, counted from ``started`` over its own
     checks of the text and its request. Unless ``dataset``
     (FROM and FROM NAMED allowed), a query of the embedded store reads the store's default graph
     as its default graph whatever FROM it holds: the engine's own check behind the gate's
-    refusal. ``written``: a SELECT answer of the embedded store with variables comes back as
-    the engine writes it (:class:`WrittenSolutions`), for a confined process to send.
+    refusal.
 
     >>> evaluate(ox.Store(), "ASK { <kymriah> ?p ?o }", "ASK").boolean
     False
@@ -803,13 +782,6 @@ def evaluate(
             return QueryResult("UPDATE")
         answer = store.query(text, prefixes=PREFIXES, substitutions=substitutions or None, **limits)
         # Answers are computed as they are read: reading them is part of the evaluation.
-        if written and isinstance(answer, ox.QuerySolutions) and answer.variables:
-            solutions = _written(answer, limit)
-            if b"<<" not in solutions.tsv:
-                return solutions
-            # an RDF 1.2 triple term, or a literal that holds "<<": read term by term, which
-            # refuses the former with the column it is in
-            answer = store.query(text, prefixes=PREFIXES, substitutions=substitutions or None, **limits)
         return _collect(answer, form, limit)
     except SyntaxError as exc:
         raise _syntax_error(exc, text) from None
@@ -838,43 +810,6 @@ def memory_copy(store: ox.Store) -> ox.Store:
     copy = ox.Store()
     copy.bulk_extend(store.quads_for_pattern(None, None, None))
     return copy
-
-
-class _Full(Exception):
-    """The engine wrote a row past the cap: the rest is not needed."""
-
-
-class _RowWriter:
-    """What the engine writes an answer to: its bytes, until a line past ``lines`` (the
-    variables' line and the rows under the cap), where it stops the engine."""
-
-    def __init__(self, lines: int | None):
-        self.parts: list[bytes] = []
-        self.lines, self.seen = lines, 0
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        if self.lines is not None:
-            # a term's line break is written as an escape: each one ends a row
-            self.seen += data.count(b"\n")
-            if self.seen > self.lines:
-                raise _Full
-        return len(data)
-
-    def flush(self) -> None:
-        """Nothing is buffered here."""
-
-
-def _written(answer: ox.QuerySolutions, limit: int | None) -> WrittenSolutions:
-    """``answer`` written by the engine, at most ``limit`` rows of it."""
-    writer = _RowWriter(None if limit is None else limit + 1)
-    variables = [v.value for v in answer.variables]
-    try:
-        answer.serialize(writer, format=ox.QueryResultsFormat.TSV)
-    except _Full:
-        kept = b"".join(writer.parts).split(b"\n", limit + 1)[: limit + 1]
-        return WrittenSolutions(variables, b"\n".join(kept) + b"\n", True, limit)
-    return WrittenSolutions(variables, b"".join(writer.parts), False, limit)
 
 
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
