@@ -656,6 +656,29 @@ def test_push_replaces_only_its_graph(oxigraph, fixture_store):
     assert stats(endpoint=RemoteStore(oxigraph.endpoint, graph=graph)) == stats(store=fixture_store)
 
 
+def test_the_data_as_of_day_of_an_endpoint_is_read_from_its_graph_not_from_the_push(
+    oxigraph, fixture_store
+):
+    """rev27 F3: a source added at the endpoint after the push moves the data's as-of day that
+    stats prints, as it moves the count of sources; the pushed build's recorded day is not read."""
+    graph = "urn:atmpkg:test:as-of"
+    push(oxigraph.endpoint, update_endpoint=oxigraph.update, graph=graph, store=fixture_store)
+    remote = RemoteStore(oxigraph.endpoint, graph=graph)
+    pushed = stats(endpoint=remote).data_as_of
+    assert pushed == stats(store=fixture_store).data_as_of
+    assert "data_as_of" not in remote.build_info()
+    source = "<https://w3id.org/atmp-kg/id/source/later-news>"
+    later = (
+        f"INSERT DATA {{ GRAPH <{graph}> {{ {source} a <{ATMP}Source> ; "
+        f'<{ATMP}issuedStated> "2099-01"^^<{XSD}gYearMonth> }} }}'
+    )
+    assert http_request(
+        "POST", oxigraph.update, timeout=10, body=later.encode(),
+        headers={"Content-Type": "application/sparql-update"},
+    ).ok  # fmt: skip
+    assert stats(endpoint=remote).data_as_of == "2099-01"
+
+
 NOTES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix ex: <http://example.org/mine#> .
 <https://w3id.org/atmp-kg/id/therapy/alphacel> ex:note [ rdfs:label "my note"@en ;
