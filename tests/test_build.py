@@ -3469,6 +3469,28 @@ def test_a_retired_iri_says_what_replaced_it_and_names_no_entity(with_retired):
     ]
 
 
+def test_a_retired_iri_typed_again_in_a_file_is_blamed_on_that_file_s_line(with_retired, tmp_path):
+    """rev27 F6: a Turtle file that makes a retired IRI an entity again was blamed on the row of
+    the packaged retired.csv the message says not to edit; it is blamed on its own line, where it
+    types it, with the class as a prefixed name."""
+    mine = tmp_path / "again.ttl"
+    mine.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        f"<{ID}{OLD_ALPHACEL}> a atmp:Approval .\n",
+        encoding="utf-8",
+    )
+    violations = validate([mine], store=with_retired)
+    found = [(v.location, v.message) for v in violations if v.rule == "retired-iri-replaced"]
+    assert found == [
+        (
+            f"{mine}:2",
+            "is retired (atmpkg show says why) but is an entity again (atmp:Approval): in a file "
+            "of your own give it another IRI (an approval's dated to the day, for one); in the "
+            "packaged data, remove its row from retired.csv",
+        )
+    ]
+
+
 @pytest.fixture
 def warnings_logged():
     """What the library logs at WARNING and above while the test runs, read from a handler of

@@ -110,7 +110,7 @@ def test_a_retired_iri_must_name_no_entity_and_be_replaced_by_a_current_one(fixt
         (
             therapy + "genex",
             "is retired (atmpkg show says why) but is an entity again "
-            "(https://w3id.org/atmp-kg/ontology#Therapy): in a file of your own give it another IRI "
+            "(atmp:Therapy): in a file of your own give it another IRI "
             "(an approval's dated to the day, for one); in the packaged data, remove its row from "
             "retired.csv",
         ),
