@@ -403,7 +403,7 @@ _PER_GROUP = 230
 # graph's shape at any size. tests/test_bench.py measures both again and compares them.
 #: Therapies per company (120 therapies, 201 companies).
 THERAPIES_PER_COMPANY = 0.60
-#: subsidiaryOf links per company (49 of 201).
+#: subsidiaryOf links per company (50 of 201).
 SUBSIDIARIES_PER_COMPANY = 0.24
 #: Share of the therapies with an approval (113 of 120).
 APPROVED_SHARE = 0.94
