@@ -9,6 +9,7 @@ import gzip
 import importlib
 import json
 import os
+import random
 import re
 import shutil
 import time
@@ -3174,6 +3175,59 @@ def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     import_files([tmp_path / "plain.rdf", tmp_path / "declared.owl"], built)
     got = query("SELECT ?s { ?s <urn:ex:p> 'html' } ORDER BY ?s", store=built)
     assert [row["s"] for row in got.dicts()] == ["urn:ex:page", "urn:ex:xml"]
+
+
+#: The saved-page check before sec27 F1: its repeated lazy comment split k empty comments 2^k ways.
+OLD_HTML = re.compile(
+    rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)(?:[\s>]|\Z)", re.IGNORECASE | re.DOTALL
+)
+
+
+def test_the_saved_page_check_names_what_it_named_and_reads_a_run_of_comments_once():
+    """sec27 F1: a file starting with 40 empty comments, ``<!---->``, hung validate, import and
+    query --file (2^40 ways to split them), and a CSV or query file was checked whole."""
+    pieces = (
+        b"<!--", b"-->", b"<!---->", b"-", b">", b"<", b"!", b"--", b" ", b"\n", b"x",
+        b"<html", b"<HTML>", b"<!doctype html>", b"<!DOCTYPE\tHTML", b"<html5",
+    )  # fmt: skip
+    rng = random.Random(27)
+    named = {True: 0, False: 0}
+    for _ in range(20_000):
+        head = b"".join(rng.choices(pieces, k=rng.randint(0, 12)))
+        page = CSVDATA._HTML.match(head) is not None
+        assert page == (OLD_HTML.match(head) is not None), head
+        named[page] += 1
+    assert min(named.values()) > 3_000
+    # linear by construction: no repeated group to split a run of comments among its turns
+    assert b")*" not in CSVDATA._HTML.pattern
+    comments = b"<!---->" * 100_000  # 2^100,000 ways before
+    CSVDATA.check_text(comments + b"\nex:a ex:b ex:c .\n", "c.ttl", ox.RdfFormat.TURTLE)
+    with pytest.raises(DataError, match="the file is an HTML page"):
+        CSVDATA.check_text(comments[:700] + b" <html>", "c.ttl", ox.RdfFormat.TURTLE)
+    # a CSV or query file's kind is told by its first KIND_BYTES, as an RDF file's
+    text = CSVDATA.decode_utf8(comments + b"\n<html>", "c.csv")
+    assert len(text) == 700_007
+    late = b" " * CSVDATA.KIND_BYTES + b"<html>"
+    assert CSVDATA.decode_utf8(late, "page.rq") == late.decode()
+
+
+def test_a_file_starting_with_many_empty_comments_gets_the_parsers_error(fixture_store, tmp_path):
+    """sec27 F1: 40 empty comments (280 bytes) before a Turtle triple, a CSV header or a query
+    ran for hours in validate and query --file; the parser's own error comes at once."""
+    comments = "<!---->" * 40
+    (tmp_path / "c.ttl").write_text(comments + "\n<urn:a> <urn:b> <urn:c> .\n")
+    (tmp_path / "c.rq").write_text(comments + "\nSELECT * { ?s ?p ?o }\n")
+    store = ["--store", str(fixture_store)]
+    done = CliRunner().invoke(cli, ["validate", str(tmp_path / "c.ttl"), *store])
+    assert (done.exit_code, done.output) == (
+        1,
+        f"Error: {tmp_path / 'c.ttl'}:1:1: No scheme found in an absolute IRI\n",
+    )
+    done = CliRunner().invoke(cli, ["query", "--file", str(tmp_path / "c.rq"), *store])
+    assert done.exit_code == 1
+    assert done.output.startswith(
+        "Error: SPARQL syntax error at line 1, column 1: the query starts with '<!---->', a pattern"
+    )
 
 
 NORMALISED_TTL = (
