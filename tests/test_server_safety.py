@@ -14,6 +14,7 @@ import http.server
 import json
 import multiprocessing
 import os
+import random
 import re
 import select
 import signal
@@ -35,6 +36,7 @@ from atmpkg.graph.engine.child import UnreadableAnswerError
 from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY, describe_death
 from atmpkg.graph.errors import ParameterError, QueryMemoryError, StoreError
 from atmpkg.graph.server import http as server_module
+from atmpkg.graph.server import protocol
 from atmpkg.graph.server.http import make_server
 from atmpkg.graph.server.protocol import HttpError
 from atmpkg.graph.server.workers import QUERY_NICE, JobTimeout, WorkerPool, _Worker
@@ -436,6 +438,43 @@ def test_an_empty_query_says_so(server):
             400,
             b"the query is empty: give SPARQL in query= (or as the body)\n",
         ), text
+
+
+#: The empty-query check before sec27 F2: a run of n '#' could be split into comments 2^n ways.
+OLD_BLANK = re.compile(r"(?:\s|#[^\n\r]*)*")
+
+
+def test_the_empty_query_check_says_what_it_said_and_reads_a_run_of_hashes_once():
+    """sec27 F2: 40 '#' and a query froze the whole server (2^40 ways to read them)."""
+    pieces = ("#", "##", "#x", " ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2028", "x", "S")
+    rng = random.Random(27)
+    blank = {True: 0, False: 0}
+    for _ in range(20_000):
+        text = "".join(rng.choices(pieces, k=rng.randint(0, 12)))
+        said = protocol._BLANK.fullmatch(text) is not None
+        assert said == (OLD_BLANK.fullmatch(text) is not None), repr(text)
+        blank[said] += 1
+    assert min(blank.values()) > 3_000
+    # linear by construction: the loop is possessive, never going back to read a turn otherwise
+    assert protocol._BLANK.pattern.endswith(")*+")
+    assert protocol._BLANK.fullmatch("#" * 1_000_000 + "\nx") is None  # 2^1,000,000 ways before
+    assert protocol._BLANK.fullmatch("#" * 1_000_000 + "\n \t# x") is not None
+
+
+def test_a_run_of_hashes_before_a_query_is_400_and_the_server_goes_on_answering(server):
+    """sec27 F2: ``/sparql?query=`` 40 '#' then a line ``x`` held every thread of the server for
+    hours (/health too); a web page on another site could send it as a link."""
+    navigation = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "navigate"}
+    path = "/sparql?" + urllib.parse.urlencode({"query": "#" * 40 + "\nx"})
+    status, _, body = get(server, path, {**navigation, "Sec-Fetch-Dest": "document"})
+    assert (status, body[:22]) == (400, b"SPARQL syntax error at")
+    hashes = b"#" * 999_998 + b"\nx"  # the longest query the server reads
+    status, _, body = request(
+        server, "POST", "/sparql", hashes, {"Content-Type": "application/sparql-query"}
+    )
+    assert (status, body[:22]) == (400, b"SPARQL syntax error at")
+    assert get(server, "/health")[0] == 200
+    assert sparql_get(server, "ASK {}", format="csv")[::2] == (200, b"true\n")
 
 
 def test_queries_too_large_or_too_deep_are_400_not_403(server):
