@@ -492,15 +492,14 @@ class KnowledgeGraph:
         )
         store = self._current().store
         empty = found_nothing(result, tokens)
-        advice = [unknown_names]
-        if empty:
-            advice += [empty_answer_notes, comparison_notes, wrong_kind_notes]
-        else:
-            advice.append(functools.partial(comparison_notes, only_some_rows=True))
         # Advice, which never fails the query answered: a note that cannot be made, or not within
         # what is left of the query's time limit, is left out, and the others are given all the
         # same (sec21 F2: the notes of an empty answer took 22 s past a limit of 3 s)
         with _advice_time(store, started, timeout) as deadline:
+            # the comparisons of a long query are many: their notes stop at the deadline too
+            compared = functools.partial(comparison_notes, only_some_rows=not empty, until=deadline)
+            advice = [unknown_names]
+            advice += [empty_answer_notes, compared, wrong_kind_notes] if empty else [compared]
             for notes in advice:
                 if time.monotonic() >= deadline:
                     break

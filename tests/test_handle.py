@@ -1296,6 +1296,51 @@ def test_the_handles_time_limit_applies_to_every_query(fixture_store):
     assert kg.query("SELECT (COUNT(*) AS ?n) WHERE { ?t a atmp:Therapy }").column("n") == [3]
 
 
+class ReadCounted(list):
+    """A query's tokens that count how many of them the advice reads, one by one."""
+
+    read = 0
+
+    def __iter__(self):
+        for token in super().__iter__():
+            self.read += 1
+            yield token
+
+
+def test_the_advice_on_many_variables_bound_to_now_reads_the_query_once(kg, monkeypatch):
+    """sec27 F3: for each of 1,300 variables only BIND(NOW() AS ?v) binds, the advice read every
+    token of the query again (20 s of CPU for a long one) and went on past the time limit."""
+    run = importlib.import_module("atmpkg.graph.sparql.run")
+    gate = importlib.import_module("atmpkg.graph.engine.gate")
+    values = " ".join(["1"] * 20_000)
+    binds = " ".join(f"BIND(NOW() AS ?v{i})" for i in range(1_300))
+    text = (
+        f"SELECT ?a WHERE {{ {{ SELECT ?x WHERE {{ VALUES ?x {{ {values} }} }} LIMIT 0 }} "
+        f"?a atmp:date ?d FILTER(?d <= ?v0) {binds} }}"
+    )
+    tokens = ReadCounted(gate.check(text).tokens)
+    noted = "?d <= ?v0 compares atmp:date's values (xsd:date) with an xsd:dateTime, which the engine"
+    store = kg._current().store
+    notes = run.comparison_notes(tokens, store)
+    assert [note[: len(noted)] for note in notes] == [noted]
+    assert len(tokens) == 30_427
+    assert tokens.read < 10 * len(tokens)  # a few passes; one for each variable before
+    # past the deadline (what is left of the query's limit) no note is made, and the answer is given
+    assert run.comparison_notes(tokens, store, until=time.monotonic()) == []
+    assert kg.query(text).notes == notes
+    short = "SELECT ?a WHERE { ?a atmp:date ?d BIND(NOW() AS ?v0) FILTER(?d <= ?v0) }"
+    assert [note[: len(noted)] for note in kg.query(short, timeout=1).notes] == [noted]
+    bound_to_now = run._bound_to_now
+
+    def past_the_limit(*args):
+        time.sleep(1.5)  # the query's limit of 1 s is up, however soon the answer came
+        return bound_to_now(*args)
+
+    monkeypatch.setattr(run, "_bound_to_now", past_the_limit)
+    answer = kg.query(short, timeout=1)
+    assert (answer.rows, answer.notes) == ([], [])
+
+
 # --- DataFrames ---------------------------------------------------------------------------------
 
 
