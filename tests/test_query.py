@@ -867,6 +867,23 @@ def test_a_cut_url_keeps_its_host(fixture_store):
     assert "https://fda.example/alphacel" in whole
 
 
+def test_a_cut_url_is_as_wide_as_its_column_with_its_escapes():
+    """sec27 F4: a URL was cut by its characters, then each bidirectional or control character
+    written as its escape (\\u202e, six columns), so the cell ran past its column."""
+    from atmpkg.graph.engine.evaluate import QueryResult
+
+    url = "http://ev\u202eil.example\u2066/" + "a" * 66 + "/e\u202end"
+    result = QueryResult("SELECT", ["u", "x"], [(ox.NamedNode(url), ox.Literal(1))])
+    assert format_result(result, "table", width=50).splitlines() == [
+        "u                                                x",
+        "-----------------------------------------------  -",
+        "ev\\u202eil.example\\u2066…aaaaaaaaaaaa/e\\u202end  1",
+    ]
+    assert format_result(result, "table", width=120).splitlines()[2] == (
+        "http://ev\\u202eil.example\\u2066/" + "a" * 66 + "/e\\u202end  1"
+    )
+
+
 def test_a_bound_parameter_leaves_the_table_but_not_the_csv(fixture_store):
     args = ["query", "--name", "sponsor-ultimate-parent", "--store", str(fixture_store)]
     every = CliRunner(env={"COLUMNS": "200"}).invoke(cli, args)

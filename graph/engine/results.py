@@ -375,7 +375,7 @@ def _table(
         if _is_number(term):
             return _number(term, short)
         if isinstance(term, ox.NamedNode) and not wide and shorten(term.value).startswith("<"):
-            return term.value  # an address (a source's URL), readable as it is
+            return visible(term.value)  # an address (a source's URL), readable as it is
         return visible(_cell(term).replace("\n", " "))
 
     # An entity shown by its IRI (no name beside it) is told apart by the end of its name
