@@ -6,13 +6,12 @@ brackets, in place of pandas' "'DataFrame' object is not callable" (joints27 F6)
 >>> frame()
 Traceback (most recent call last):
 TypeError: .df is a property, not a method: write result.df, without brackets (result.to_dataframe(iris='full') is the method, for IRIs whole)
+>>> import pickle
 >>> type(frame[frame["n"] > 1]).__name__, type(pickle.loads(pickle.dumps(frame))).__name__
 ('DataFrame', 'DataFrame')
 """
 
 from __future__ import annotations
-
-import pickle  # noqa: F401 (the doctest's)
 
 import pandas as pd
 
