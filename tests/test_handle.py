@@ -1405,25 +1405,14 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     assert big["v"].tolist() == [1, 123456789012345678901234567890]
 
 
-def test_a_called_df_and_a_selects_network_say_what_to_write(kg, tmp_path):
-    """joints27 F6: ``.df()`` (DuckDB's method) failed inside pandas with "'DataFrame' object is
-    not callable", and a named query's SELECT answer, asked for its network, said only to read a
-    table: the call now says ``.df`` is a property, and the SELECT points to the selection
-    whose network and triples ``export --name`` writes."""
-    import pickle
-
+def test_a_selects_network_says_what_to_write(kg, tmp_path):
+    """joints27 F6: a named query's SELECT answer, asked for its network, said only to read a
+    table: it points to the selection whose network and triples ``export --name`` writes. (Its
+    ``.df`` stays a plain DataFrame: a callable one broke pandas' ``fillna(other.df)``, rev27b F1.)"""
     result = kg.query(name="products-by-target", params={"target": "cd19"})
     frame = result.df
-    assert isinstance(frame, pd.DataFrame) and len(frame) == len(result)
-    with pytest.raises(TypeError) as called:
-        result.df()
-    assert str(called.value) == (
-        ".df is a property, not a method: write result.df, without brackets "
-        "(result.to_dataframe(iris='full') is the method, for IRIs whole)"
-    )
-    # what is made of it, and its pickle, are plain DataFrames
-    assert type(frame.head()) is pd.DataFrame
-    assert type(pickle.loads(pickle.dumps(frame))) is pd.DataFrame
+    assert type(frame) is pd.DataFrame and len(frame) == len(result)
+    assert frame.fillna(frame).equals(frame)
     selected = "kg.select(name='products-by-target', params={'target': 'cd19'})"
     for convert in (result.to_networkx, result.to_rdflib):
         with pytest.raises(errors.ParameterError) as error:

@@ -143,13 +143,8 @@ class QueryResult:
 
         >>> QueryResult("SELECT", ["n"], [(ox.Literal("3", datatype=ox.NamedNode(XSD + "integer")),)]).df["n"].sum()
         np.int64(3)
-
-        Called, as DuckDB's ``.df()`` is, it says to leave out the brackets (see
-        :class:`~atmpkg.graph.engine.table.AnswerFrame`).
         """
-        from .table import AnswerFrame
-
-        return AnswerFrame(self.to_dataframe())
+        return self.to_dataframe()
 
     def to_rdflib(self) -> rdflib.Graph:
         """A CONSTRUCT or DESCRIBE answer as an ``rdflib.Graph``.
