@@ -1309,6 +1309,10 @@ def remove_imports(
             raise refusal from None
 
 
+#: How many entities a refused removal names with the lines that use them.
+_NAMED_IN_A_REFUSAL = 20
+
+
 def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> DataError | None:
     """The one refusal of a removal of the imports ``dropped`` from the store at ``root`` while
     the imports that stay use entities the removed ones define and nothing else does (joints27
@@ -1330,7 +1334,7 @@ def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> Dat
         (q.subject.value for q in ontology_quads() if isinstance(q.subject, ox.NamedNode)),
     )
     removing = [name for name in dropped if name in held]
-    lines = []
+    found: dict[str, tuple[list[str], list[str]]] = {}
     while True:
         staying = [name for name in sorted(held) if name not in removing]
         elsewhere = kept.union(*(inputs[name][0] for name in staying))
@@ -1344,16 +1348,21 @@ def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> Dat
             break
         for entity, definers in sorted(gone.items()):
             using = [name for name in users if entity in inputs[name][1]]
-            if using and entity not in {e for e, _ in lines}:
-                where = ", ".join(
-                    _lines_of(name, held[name], inputs[name][1][entity], entity) for name in using
-                )
-                defined = " and ".join(definers)
-                used = f"{shorten(entity)}, defined by {defined}, is used by {where}"
-                lines.append((entity, used))
+            if using and entity not in found:
+                found[entity] = (definers, using)
         removing += users
-    if not lines:
+    if not found:
         return None
+    lines = []
+    # each entity's lines are looked for in its files: a few of them tell the user enough, and
+    # thousands would cost a read of a file each (rev27b F2)
+    for entity, (definers, using) in list(found.items())[:_NAMED_IN_A_REFUSAL]:
+        where = ", ".join(
+            _lines_of(name, held[name], inputs[name][1][entity], entity) for name in using
+        )
+        lines.append(f"{shorten(entity)}, defined by {' and '.join(definers)}, is used by {where}")
+    if len(found) > len(lines):
+        lines.append(f"and {len(found) - len(lines):,} more")
     them = "it" if len(dropped) == 1 else "them"
     command = " ".join(f"--remove {name}" for name in removing)
     return DataError(
@@ -1361,9 +1370,8 @@ def _still_used(root: Path, dropped: Sequence[str], data_dir: str | None) -> Dat
         None,
         None,
         f"other imports use what removing {them} would leave defined nowhere; nothing was "
-        "changed:\n" + "\n".join(f"  {line}" for _, line in lines) + "\nremove the imports that "
-        f"use them with {them} ('atmpkg import {command}'), or first define what they use in an "
-        f"import that stays",
+        "changed:\n" + "\n".join(f"  {line}" for line in lines) + "\nremove those imports too "
+        f"('atmpkg import {command}'), or first define what they use in an import that stays",
     )
 
 
