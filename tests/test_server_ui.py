@@ -391,6 +391,20 @@ def test_short_values_and_headers_are_never_cut_and_a_cut_text_shows_itself_whol
             cell.click()
             assert "expanded" in cell.get_attribute("class")
             assert cell.evaluate("div => div.scrollWidth <= div.clientWidth") is True
+        # rev27b F3: typed numbers in the full view ("0.5"^^xsd:decimal) are widened to their
+        # text, and names beside them stay whole: the table grows instead of cutting them
+        tab.set_viewport_size({"width": 1400, "height": 1100})
+        binds = " ".join(f"BIND({n}.5 AS ?n{n})" for n in range(8))
+        typed = (
+            f"SELECT ?name {' '.join(f'?n{n}' for n in range(8))} WHERE {{ "
+            f"?c a atmp:Company ; rdfs:label ?name FILTER(?c = company:bristol-myers-squibb) {binds} }}"
+        )
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": typed}))
+        tab.click("#run")
+        tab.locator(ROWS).first.wait_for()
+        columns = {c["header"]: c for c in tab.evaluate(TABLE_CELLS, ROWS)}
+        assert columns["name"]["cells"] == [['"Bristol Myers Squibb"@en', False, ""]]
+        assert columns["n7"]["cells"] == [['"7.5"^^xsd:decimal', False, ""]]
         context.close()
     finally:
         srv.shutdown()

@@ -262,8 +262,9 @@
   // of at most UNCUT characters (a code, an acronym, "PDUFA date"); headers neither.
   const UNCUT = 10;
   const SHORT_TYPES = new Set([...NUMERIC, ...["date", "dateTime", "gYear", "gYearMonth", "time", "boolean"].map((t) => XSD + t)]);
-  // The narrowest a column of longer text is made to give room to the others
-  const TEXT_AT_LEAST = 64;
+  // The narrowest a column of longer text is made to give room to the others, unless its widest
+  // value is narrower: a name stays whole beside typed numbers ("0.5"^^xsd:decimal, rev27b F3)
+  const TEXT_AT_LEAST = 200;
   const isShort = (cell, td) => !cell || typeof cell !== "object" ||
     (/literal/.test(cell.type) && SHORT_TYPES.has(cell.datatype)) || td.textContent.trim().length <= UNCUT;
   // The width a node's contents take on one line
@@ -301,9 +302,8 @@
     const widths = heads.map((th) => th.getBoundingClientRect().width);
     const short = heads.map((th, i) => rows.every((row) => isShort(table.dataTable.cell(row.cells[i]).data(), row.cells[i])));
     rows.forEach((row) => heads.forEach((th, i) => row.cells[i].classList.toggle("uncut", short[i])));
-    const floor = heads.map((th, i) => Math.ceil(Math.max(headerWidth(th), short[i]
-      ? Math.max(0, ...rows.map((row) => sides(row.cells[i]) + lineWidth(row.cells[i].firstElementChild || row.cells[i])))
-      : TEXT_AT_LEAST)));
+    const widest = heads.map((th, i) => Math.max(0, ...rows.map((row) => sides(row.cells[i]) + lineWidth(row.cells[i].firstElementChild || row.cells[i]))));
+    const floor = heads.map((th, i) => Math.ceil(Math.max(headerWidth(th), short[i] ? widest[i] : Math.min(widest[i], TEXT_AT_LEAST))));
     const raised = widths.map((width, i) => Math.max(width, floor[i]));
     const added = total(raised) - total(widths);
     if (added > 0.5) {
