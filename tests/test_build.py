@@ -3155,7 +3155,8 @@ def test_utf16_without_a_byte_order_mark_and_a_long_first_line_in_cjk_script_is_
         "le.rdf:1:1: the file is UTF-16 text; save it as UTF-8",
         "be.jsonld:1:1: the file is UTF-16 text; save it as UTF-8",
         "deals.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
-        "stray.ttl:3:1: '\\x00' is not allowed at the beginning of a prefix name",
+        "stray.ttl:3:1: '\\x00' (U+0000, a control character) is an invisible character here, "
+        "which no name or separator of the file may hold: delete it",
         "latin.csv:2:6: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
         "Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
     ]

@@ -308,9 +308,9 @@ def reported_notes(
 def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     """The issue date of the newest source document the graph of ``store`` cites, as ``atmpkg
     stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
-    where no source is dated. Read from ``info``, the build's record (``build.json``, or what
-    ``atmpkg push`` recorded), where it holds the day; found in the graph otherwise (a build made
-    before builds recorded it, a graph loaded into an endpoint another way).
+    where no source is dated. Read from ``info``, the build's record (``build.json``), where it
+    holds the day; found in the graph otherwise (a build made before builds recorded it, and any
+    endpoint's graph, which others may write to after a push).
 
     >>> from atmpkg.graph.display.explore import packaged_data_as_of
     >>> handle = atmpkg.graph.open_store()
@@ -318,8 +318,11 @@ def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     True
     """
     from ..store.build import newest_source
+    from ..store.remote import RemoteStore
 
-    if info is not None and "data_as_of" in info:
+    # others may write to an endpoint's graph after a push: its day is read from the graph
+    # itself, not from the pushed build's record (rev27 F3)
+    if info is not None and "data_as_of" in info and not isinstance(store, RemoteStore):
         return info["data_as_of"]
     return newest_source(store)
 

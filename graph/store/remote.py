@@ -1276,12 +1276,7 @@ class RemoteStore:
             info = json.loads(rows[0][0].value) if rows else {}
         except ValueError:
             return {}
-        if not isinstance(info, dict):
-            return {}
-        # others may write to an endpoint's graph after the push: the newest source it cites is
-        # read from the graph itself, not from the pushed build's day (rev27 F3)
-        info.pop("data_as_of", None)
-        return info
+        return info if isinstance(info, dict) else {}
 
 
 def parse_results(
