@@ -1027,16 +1027,16 @@ def _class_as_focus(focus: str | None, through: Sequence[str] = (), drawn: str =
     except UnknownNameError as exc:
         if exc.what == "class" and exc.entities:
             name, entity = exc.name, shorten(exc.entities[0])
-            give = f"--focus {shlex.quote(name)}"
-            if drawn == "path":
-                give, drawn = f"'atmpkg view {give}'", "draw"
+            give = f"give --focus {shlex.quote(name)}"
+            if drawn in ("path", "rank"):  # which take no --focus
+                give, drawn = f"run atmpkg view --focus {shlex.quote(name)}", "draw"
             hint = f"'{name}' names an entity ({entity}), not a class: "
             if name in through:
                 hint += f"--through takes a hub class, such as atmp:Country; to {drawn} it and "
             else:
                 hint += f"to {drawn} it and "
             raise UnknownNameError(
-                "class", name, hint=f"{hint}its neighbours, give {give}.", suggestions=[]
+                "class", name, hint=f"{hint}its neighbours, {give}.", suggestions=[]
             ) from None
         meant = _plural_class(focus) if focus else None
         if exc.what != "entity" or exc.name != focus or not (meant or _a_class(focus)):
@@ -1767,9 +1767,10 @@ def rank(
     from atmpkg.graph.engine.results import format_result
     from atmpkg.graph.sparql.run import QueryResult
 
-    ranked = _graph(store, endpoint, graph, timeout=timeout).rank(
-        by=by, classes=classes, top=top, through=through
-    )
+    with _class_as_focus(None, through, "rank"):
+        ranked = _graph(store, endpoint, graph, timeout=timeout).rank(
+            by=by, classes=classes, top=top, through=through
+        )
     rows = [
         (
             ox.Literal(str(number)),

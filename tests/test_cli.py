@@ -1730,8 +1730,8 @@ def test_an_entity_given_as_a_class_is_offered_as_the_focus(fixture_store):
         (["view", "--class", "Big Pharma", "-o", "x.html"], f"unknown class 'Big Pharma'. {entity}to draw it and its neighbours, give --focus 'Big Pharma'."),
         (["export", "--class", "alphacel"], f"unknown class 'alphacel'. {alphacel}to export it and its neighbours, give --focus alphacel."),
         (["view", "--focus", "genex", "--through", "alphacel"], f"unknown class 'alphacel'. {alphacel}{hub}to draw it and its neighbours, give --focus alphacel."),
-        (["path", "genex", "cellco", "--through", "alphacel"], f"unknown class 'alphacel'. {alphacel}{hub}to draw it and its neighbours, give 'atmpkg view --focus alphacel'."),
-        (["rank", "--class", "Big Pharma"], f"unknown class 'Big Pharma'. {entity[:-2]}."),
+        (["path", "genex", "cellco", "--through", "alphacel"], f"unknown class 'alphacel'. {alphacel}{hub}to draw it and its neighbours, run atmpkg view --focus alphacel."),
+        (["rank", "--class", "Big Pharma"], f"unknown class 'Big Pharma'. {entity}to draw it and its neighbours, run atmpkg view --focus 'Big Pharma'."),
     ):
         result = CliRunner().invoke(cli, [*args, *store])
         assert (result.exit_code, result.stderr) == (1, f"Error: {said}\n"), args

@@ -1405,6 +1405,17 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     assert big["v"].tolist() == [1, 123456789012345678901234567890]
 
 
+def test_an_entity_given_as_a_class_in_python_is_told_to_give_it_as_the_focus(kg):
+    """rev27b F5: kg.select(classes=["Big Pharma"]) said it names an entity, not a class, and
+    stopped there; the command line said to give --focus. Python says focus=."""
+    with pytest.raises(errors.UnknownNameError) as error:
+        kg.select(classes=["Big Pharma"]).network()
+    assert str(error.value) == (
+        "unknown class 'Big Pharma'. 'Big Pharma' names an entity (company:bigpharma), not a "
+        "class: to select it and its neighbours, give it as the focus (focus='Big Pharma')."
+    )
+
+
 def test_a_selects_network_says_what_to_write(kg, tmp_path):
     """joints27 F6: a named query's SELECT answer, asked for its network, said only to read a
     table: it points to the selection whose network and triples ``export --name`` writes. (Its

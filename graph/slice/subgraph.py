@@ -157,7 +157,10 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
         raise UnknownNameError(
             "class",
             text,
-            hint=f"'{text}' names an entity ({shorten(entity)}), not a class.",
+            hint=(
+                f"'{text}' names an entity ({shorten(entity)}), not a class: to select it and its "
+                f"neighbours, give it as the focus (focus={str(text)!r})."
+            ),
             suggestions=[],
             entities=[entity],
         )
