@@ -165,10 +165,6 @@ KINDS = (
     "review-outcome",
 )
 
-#: The kinds whose entities are the instances of a class of the ontology, which ``--class <kind>``
-#: names (``atmpkg export --class therapy``); the others are concepts of its schemes.
-CLASS_KINDS = KINDS[: KINDS.index("scheme")]
-
 
 def kind_prefix(kind: str) -> str:
     """The query prefix of an instance kind.

@@ -82,8 +82,9 @@ from ..errors import (
     visible,
 )
 from ..store.build import open_store
+from ..store.csvdata import class_names
 from ..store.folder import current_build, read_info
-from ..terms import CLASS_KINDS, ID, KINDS, kind_prefix
+from ..terms import ID, KINDS, kind_prefix
 from .cache import AnswerCache, answer_key, etag, matches
 from .names import NameIndexes
 from .protocol import (
@@ -1349,7 +1350,8 @@ FILTER(STRSTARTS(STR(?e), STR(cellsource:))) } on the query page (/)'
     # a kind's prefix (therapy:, cellsource:) is its IRIs' start, for every kind alike
     start = f"STR({kind_prefix(kind)}:)"
     query = f"SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER(STRSTARTS(STR(?e), {start})) }}"
-    command = f"atmpkg export --class {kind}, or with " if kind in CLASS_KINDS else ""
+    # the table --class reads: a kind of concept (modality) names no class of the ontology's
+    command = f"atmpkg export --class {kind}, or with " if kind in class_names() else ""
     return f"; give /id/{kind}/<slug>{such}; list them with {command}{query} on the query page (/)"
 
 
