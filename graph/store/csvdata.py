@@ -1388,18 +1388,31 @@ def _utf16(head: bytes) -> bool:
     # rev25 F3: a first line in CJK script has no NUL byte, so the first KIND_BYTES are looked
     # at, not the first characters, and a NUL in every other place is not asked for
     sample = head[: min(len(head), KIND_BYTES) // 2 * 2]
+    encoding = _nuls_in_one_parity(sample, max(2, len(sample) // 32))
+    if encoding is None:
+        return False
+    try:
+        sample.decode(encoding)
+    except UnicodeDecodeError as error:
+        # a head cut in the middle of a surrogate pair still reads as UTF-16
+        return error.start >= len(sample) - 2
+    return True
+
+
+def _nuls_in_one_parity(sample: bytes, least: int) -> str | None:
+    """The UTF-16 byte order whose high bytes hold ``least`` NUL bytes or more of ``sample``, its
+    other bytes none (how UTF-16 writes ASCII), or None.
+
+    >>> _nuls_in_one_parity("a,b\\n".encode("utf-16-be"), 2), _nuls_in_one_parity(b"a\\0\\0b", 1)
+    ('utf-16-be', None)
+    """
     for nuls, other, encoding in (
         (sample[1::2], sample[0::2], "utf-16-le"),
         (sample[0::2], sample[1::2], "utf-16-be"),
     ):
-        if nuls.count(0) >= max(2, len(nuls) // 16) and b"\0" not in other:
-            try:
-                sample.decode(encoding)
-            except UnicodeDecodeError as error:
-                # a head cut in the middle of a surrogate pair still reads as UTF-16
-                return error.start >= len(sample) - 2
-            return True
-    return False
+        if nuls.count(0) >= least and b"\0" not in other:
+            return encoding
+    return None
 
 
 #: How many of a file's first bytes tell UTF-16 text by its NUL bytes once the file failed as
@@ -1428,16 +1441,13 @@ def _utf16_once_failed(head: bytes) -> bool:
         return False
     except UnicodeDecodeError:
         pass
-    for nuls, other, encoding in (
-        (sample[1::2], sample[0::2], "utf-16-le"),
-        (sample[0::2], sample[1::2], "utf-16-be"),
-    ):
-        if nuls.count(0) >= 2 and b"\0" not in other:
-            try:
-                return "\n" in codecs.getincrementaldecoder(encoding)().decode(sample)
-            except UnicodeDecodeError:
-                return False
-    return False
+    encoding = _nuls_in_one_parity(sample, 2)
+    if encoding is None:
+        return False
+    try:
+        return "\n" in codecs.getincrementaldecoder(encoding)().decode(sample)
+    except UnicodeDecodeError:
+        return False
 
 
 def _wide_text(display: str, wide: str) -> DataError:
