@@ -1774,6 +1774,44 @@ def test_a_path_with_its_kind_that_names_nothing_by_slug_reads_the_name_as_show_
         assert get(srv, "/id/therapy/alphacel", headers={"Accept": "text/turtle"})[0] == 200
 
 
+def test_a_name_under_the_wrong_kind_is_told_the_entities_it_names_under_their_own(
+    fixture_store, tmp_path
+):
+    """audit: /id/company/kymriah, a therapy's name under the kind company, was a bare 404. A
+    name that names no entity of the path's kind is told, with links, the entities of other kinds
+    it names, as `atmpkg show` reads it without the kind: one by its kind, several listed; a
+    name of nothing keeps the near misses of its kind, or nothing."""
+    store = store_with_import(fixture_store, tmp_path, TWINS)
+    with make_server(store, port=0, workers=1).start() as srv:
+        for path, told in (
+            ("/id/company/alphacel", "; 'alphacel' names no company but a therapy: /id/therapy/alphacel"),
+            ("/id/agency/AlphaCel", "; 'AlphaCel' names no agency but a therapy: /id/therapy/alphacel"),
+            ("/id/therapy/cellco", "; 'cellco' names no therapy but a company: /id/company/cellco"),
+            (
+                "/id/company/twincel",
+                "; 'twincel' names no company but other entities: /id/therapy/alphacel, "
+                "/id/therapy/betacel",
+            ),
+            (
+                "/id/company/other",
+                "; 'other' names no company but other entities: /id/source-kind/other, "
+                "/id/submission-type/other, /id/therapeutic-area/other",
+            ),
+            ("/id/therapy/alphace", "; did you mean /id/therapy/alphacel?"),
+            ("/id/company/zzzz", ""),
+        ):
+            for accept in ("text/turtle", "application/ld+json"):
+                answer = get(srv, path, headers={"Accept": accept})[::2]
+                assert answer == (404, f"no entity at {path}{told}\n".encode()), (path, accept)
+        navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+        status, _, body = request(srv, "GET", "/id/company/alphacel", None, navigation)
+        assert status == 404
+        assert (
+            "&#x27;alphacel&#x27; names no company but a therapy: "
+            '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a></p>'
+        ) in body.decode()
+
+
 def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_them(server):
     """newuser27 F6: /id/therapy, as a newcomer tries it to list the therapies, was a bare "404 no
     entity at /id/therapy". It is told /id/therapy/<slug> with one therapy of the graph for

@@ -78,6 +78,7 @@ from ..errors import (
     QueryTimeoutError,
     cut,
     described,
+    indefinite,
     likeness,
     visible,
 )
@@ -1073,13 +1074,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             headers[NOTES_HEADER] = notes_header(payload["notes"])
         return Response(200, document, "text/html", headers)
 
-    def _named_hint(self, encoded: str, meant: str | None, params: dict[str, list[str]]) -> str:
+    def _named_hint(
+        self, encoded: str, meant: str | None, params: dict[str, list[str]], kind: str = ""
+    ) -> str:
         """What a path of one segment, ``encoded`` (percent-encoded), is told, its name read as
         ``atmpkg show`` reads one: the page of the entity it names; the pages of the entities a
         name they share names; or the pages of what its near misses name, unless the segment is
         more like a kind of entity than like any of them (``/id/therapi``), when the kind is
         offered (``meant``, the kind it is close to; newuser26: ``/id/genzym`` was offered the
-        kind 'agency', not Genzyme)."""
+        kind 'agency', not Genzyme). A path's ``kind:name`` (``kind``, the kind its path gives)
+        that names none of that kind is told, before those near misses, the entities of other
+        kinds the name names (``/id/company/kymriah``: the therapy)."""
         name = self._name_of(encoded)
         reply = self._named(name, params) if name else {"named": ""}
         page = local_href(reply["named"]) if reply["named"] else None
@@ -1091,9 +1096,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             left = reply.get("left", 0)
             more = f" and {left} more" if left else ""
             return f"; '{cut(name)}' names several entities: {', '.join(several)}{more}"
+        elsewhere = self._of_other_kinds(kind, name.partition(":")[2], params) if kind else ""
+        if elsewhere:
+            return elsewhere
         if near and not (meant and likeness(encoded, meant) > reply.get("like", 0.0)):
             return f"; did you mean {', '.join(near)}?"
         return _no_kind(encoded, meant) if meant else ""
+
+    def _of_other_kinds(self, kind: str, name: str, params: dict[str, list[str]]) -> str:
+        """The hint for ``name``, given under ``kind`` where it names no entity, that names
+        entities of other kinds as ``atmpkg show`` reads it without the kind: their pages, each
+        under its own kind ("" when it names none); a name of a real entity under the wrong kind
+        was a bare 404 (``/id/company/kymriah``)."""
+        reply = self._named(name, params) if name else {"named": ""}
+        found = [reply["named"]] if reply["named"] else reply.get("several", [])
+        pages = [
+            href
+            for iri in found
+            if not iri.startswith(f"{ID}{kind}/") and (href := local_href(iri))
+        ]
+        if not pages:
+            return ""
+        if len(pages) == 1:
+            other = pages[0].split("/")[2]
+            return f"; '{cut(name)}' names no {kind} but {indefinite(other)}: {pages[0]}"
+        more = reply.get("left", 0)
+        left = f" and {more} more" if more else ""
+        return f"; '{cut(name)}' names no {kind} but other entities: {', '.join(pages)}{left}"
 
     @staticmethod
     def _name_of(encoded: str) -> str:
@@ -1193,9 +1222,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise
             # what names no entity by its slug is read as `atmpkg show kind/name` reads it
             # (rev26 F5: /id/therapy/onasemnogene%20abeparvovec was offered two other therapies
-            # whose slugs are alike, where the INN names Itvisma and Zolgensma); the slugs' near
-            # misses stay where the name tells nothing
-            hint = self._named_hint(f"{kind}:{encoded}", None, params)
+            # whose slugs are alike, where the INN names Itvisma and Zolgensma); a name of
+            # entities of other kinds only (/id/company/kymriah) names them, before the near
+            # misses of its kind; the slugs' near misses stay where the name tells nothing
+            hint = self._named_hint(f"{kind}:{encoded}", None, params, kind)
             if not hint:
                 raise
             raise HttpError(404, f"no entity at {cut(path)}{hint}") from None
