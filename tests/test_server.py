@@ -652,7 +652,7 @@ def test_an_entitys_neighbourhood_is_its_views_data_as_json(server, fixture_stor
     assert data["nodes"][data["focus"]]["iri"] == cellco and data["shown"] == 10
     assert get(server, "/api/neighbours?iri=" + cellco[:-1])[::2] == (
         404,
-        b"no entity at /id/company/cellc; did you mean /id/company/cellco, /id/company/cellco-eu?\n",
+        b"no entity at '/id/company/cellc'; did you mean /id/company/cellco, /id/company/cellco-eu?\n",
     )
     for asked in ("", "?iri=", "?iri=a&iri=b"):
         assert get(server, "/api/neighbours" + asked)[::2] == (
@@ -1574,13 +1574,13 @@ def test_a_name_look_up_past_its_limit_is_a_404_without_a_hint(fixture_store, mo
 
     with make_server(fixture_store, port=0, workers=1).start() as srv:
         monkeypatch.setattr(served, "NAME_INDEX_WAIT", 0)
-        assert get(srv, "/id/alphacx")[::2] == (404, b"no entity at /id/alphacx\n")
+        assert get(srv, "/id/alphacx")[::2] == (404, b"no entity at '/id/alphacx'\n")
         wait_for(lambda: srv.names.get(0) is not None)
-        hinted = b"no entity at /id/alphacx; did you mean /id/therapy/alphacel?\n"
+        hinted = b"no entity at '/id/alphacx'; did you mean /id/therapy/alphacel?\n"
         assert get(srv, "/id/alphacx")[::2] == (404, hinted)
         # a name only the store's look-up tells (a kind written wrong), past the look-up's limit
         monkeypatch.setattr(served, "QUICK_LIMIT", 1e-9)
-        assert get(srv, "/id/compny:cellco")[::2] == (404, b"no entity at /id/compny:cellco\n")
+        assert get(srv, "/id/compny:cellco")[::2] == (404, b"no entity at '/id/compny:cellco'\n")
         assert srv.names.reads == 1
 
 
@@ -1605,9 +1605,10 @@ def test_a_name_is_looked_up_among_names_read_once_per_build_by_no_job(fixture_s
             ("/id/FDA%20(US)", "; did you mean /id/agency/fda?"),
             *((f"/id/zz{number:08d}", "") for number in range(40)),
         ):
-            assert get(srv, path)[::2] == (404, f"no entity at {path}{told}\n".encode()), path
+            typed = urllib.parse.unquote(path)
+            assert get(srv, path)[::2] == (404, f"no entity at '{typed}'{told}\n".encode()), path
         assert (jobs, srv.names.reads) == ([("names", "query")], 1)
-        told = b"no entity at /id/compny:cellco; did you mean /id/company/cellco?\n"
+        told = b"no entity at '/id/compny:cellco'; did you mean /id/company/cellco?\n"
         assert get(srv, "/id/compny:cellco")[::2] == (404, told)
         assert jobs == [("names", "query"), ("named", "query")]
         # while cheap queries go on answering at once: none waits for a look-up
@@ -1732,7 +1733,7 @@ def test_a_word_is_offered_what_it_names_before_a_kind_it_is_like(fixture_store,
             ("/id/therapi", "; 'therapi' is no kind of entity: did you mean 'therapy'?"),
             ("/id/vectr/aav2", "; 'vectr' is no kind of entity: did you mean 'vector'?"),
         ):
-            assert get(srv, path)[::2] == (404, f"no entity at {path}{told}\n".encode()), path
+            assert get(srv, path)[::2] == (404, f"no entity at '{path}'{told}\n".encode()), path
         navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
         body = request(srv, "GET", "/id/twincel", None, navigation)[2].decode()
         assert '<a href="/id/therapy/betacel">/id/therapy/betacel</a></p>' in body
@@ -1750,8 +1751,8 @@ def test_a_path_with_its_kind_that_names_nothing_by_slug_reads_the_name_as_show_
     twins = "/id/therapy/alphacel, /id/therapy/betacel"
     with make_server(store, port=0, workers=1).start() as srv:
         for path, told in (
-            ("/id/therapy/Twincel", f"; 'therapy:Twincel' names several entities: {twins}"),
-            ("/id/therapy/twin%63el", f"; 'therapy:twincel' names several entities: {twins}"),
+            ("/id/therapy/Twincel", f"; 'Twincel' names several entities: {twins}"),
+            ("/id/therapy/twin%63el", f"; 'twincel' names several entities: {twins}"),
             # the fixture's FDA is 'US Food and Drug Administration': a near miss by its label
             ("/id/agency/Food%20and%20Drug%20Administration", "; did you mean /id/agency/fda?"),
             ("/id/agency/US%20Food%20and%20Drug%20Administration", "; did you mean /id/agency/fda?"),
@@ -1761,12 +1762,13 @@ def test_a_path_with_its_kind_that_names_nothing_by_slug_reads_the_name_as_show_
         ):
             for accept in ("text/turtle", "application/ld+json", "application/n-triples"):
                 answer = get(srv, path, headers={"Accept": accept})[::2]
-                assert answer == (404, f"no entity at {path}{told}\n".encode()), (path, accept)
+                typed = urllib.parse.unquote(path)
+                assert answer == (404, f"no entity at '{typed}'{told}\n".encode()), (path, accept)
         navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
         status, _, body = request(srv, "GET", "/id/therapy/Twincel", None, navigation)
         assert status == 404
         assert (
-            "&#x27;therapy:Twincel&#x27; names several entities: "
+            "&#x27;Twincel&#x27; names several entities: "
             '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a>, '
             '<a href="/id/therapy/betacel">/id/therapy/betacel</a></p>'
         ) in body.decode()
@@ -1802,7 +1804,7 @@ def test_a_name_under_the_wrong_kind_is_told_the_entities_it_names_under_their_o
         ):
             for accept in ("text/turtle", "application/ld+json"):
                 answer = get(srv, path, headers={"Accept": accept})[::2]
-                assert answer == (404, f"no entity at {path}{told}\n".encode()), (path, accept)
+                assert answer == (404, f"no entity at '{path}'{told}\n".encode()), (path, accept)
         navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
         status, _, body = request(srv, "GET", "/id/company/alphacel", None, navigation)
         assert status == 404
@@ -1810,6 +1812,27 @@ def test_a_name_under_the_wrong_kind_is_told_the_entities_it_names_under_their_o
             "&#x27;alphacel&#x27; names no company but a therapy: "
             '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a></p>'
         ) in body.decode()
+
+
+def test_every_id_message_quotes_the_path_and_the_name_as_typed_one_way(server):
+    """audit: the /id/ messages quoted what the user gave in quotes, bare or percent-encoded by
+    turns. Each quotes the path, and a name or kind it repeats, as typed: decoded (a byte that is
+    no UTF-8 kept percent-encoded), in single quotes, escaped on a page."""
+    for path, told in (
+        ("/id/company/CellCo%20Eur", "no entity at '/id/company/CellCo Eur'; did you mean /id/company/cellco-eu, /id/company/cellco?"),
+        ("/id/company/zz%20%22z%22", "no entity at '/id/company/zz \"z\"'"),
+        ("/id/therapy/it%27s", "no entity at '/id/therapy/it's'"),
+        ("/id/therapy/%FFz", "no entity at '/id/therapy/%FFz'"),
+        ("/id/%FF", "no entity at '/id/%FF'"),
+        ("/id/therap%20ies/x", "no entity at '/id/therap ies/x'; 'therap ies' is no kind of entity: did you mean 'therapy'?"),
+        ("/id/therapi%27s/x", "no entity at '/id/therapi's/x'; 'therapi's' is no kind of entity: did you mean 'therapy'?"),
+        ("/id/Cell%43o%20Europe", "no entity at '/id/CellCo Europe'; did you mean /id/company/cellco-eu?"),
+    ):
+        status, _, body = get(server, path)
+        assert (status, body.decode()) == (404, told + "\n"), path
+    navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    status, _, body = request(server, "GET", "/id/company/%3Cb%3E%22", None, navigation)
+    assert status == 404 and "<p>no entity at &#x27;/id/company/&lt;b&gt;&quot;&#x27;</p>" in body.decode()
 
 
 def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_them(server):
@@ -1827,7 +1850,7 @@ def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_th
     ):
         named = path.strip("/").split("/")[1]
         told = (
-            f"no entity at {path}; give /id/{named}/<slug>, such as {example}; list them with "
+            f"no entity at '{path}'; give /id/{named}/<slug>, such as {example}; list them with "
             f"{command}{listed.format(kind)} on the query page (/)\n"
         )
         for accept in (None, "text/turtle", "application/ld+json"):
@@ -1839,7 +1862,7 @@ def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_th
     status, _, body = request(server, "GET", "/id/therapy", None, navigation)
     assert status == 404
     assert (
-        "<p>no entity at /id/therapy; give /id/therapy/&lt;slug&gt;, such as "
+        "<p>no entity at &#x27;/id/therapy&#x27;; give /id/therapy/&lt;slug&gt;, such as "
         '<a href="/id/therapy/alphacel">/id/therapy/alphacel</a>; list them with atmpkg export '
         "--class therapy, or with SELECT DISTINCT ?e WHERE { ?e ?p ?o "
         "FILTER(STRSTARTS(STR(?e), STR(therapy:))) } on the query page (/)</p>"
@@ -1849,18 +1872,18 @@ def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_th
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")
-    assert body == b"no entity at /id/therapy/alphace; did you mean /id/therapy/alphacel?\n"
+    assert body == b"no entity at '/id/therapy/alphace'; did you mean /id/therapy/alphacel?\n"
     # a slug in capitals, a trailing slash, a kind misspelt: each points to the entity
     status, _, body = get(server, "/id/therapies/alphacel")
     assert (status, body) == (
         404,
-        b"no entity at /id/therapies/alphacel; 'therapies' is no kind of entity: did you mean 'therapy'?\n",
+        b"no entity at '/id/therapies/alphacel'; 'therapies' is no kind of entity: did you mean 'therapy'?\n",
     )
     for wrong in ("/id/therapy/Alphacel", "/id/therapy/alphacel/"):
         status, _, body = get(server, wrong)
         assert (status, body) == (
             404,
-            f"no entity at {wrong}; did you mean /id/therapy/alphacel?\n".encode(),
+            f"no entity at '{wrong}'; did you mean /id/therapy/alphacel?\n".encode(),
         )
     # newuser24 F6: a path without the kind offered nothing; it is offered the page of what it
     # names, as `atmpkg show` reads a name (a slug, a label); a name of nothing is told so
@@ -1871,10 +1894,11 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
         ("/id/CellCo%20Europe", "/id/company/cellco-eu"),
     ):
         status, _, body = get(server, wrong)
-        assert (status, body) == (404, f"no entity at {wrong}; did you mean {page}?\n".encode())
+        typed = urllib.parse.unquote(wrong)
+        assert (status, body) == (404, f"no entity at '{typed}'; did you mean {page}?\n".encode())
     for wrong, told in (
-        ("/id/zzzz", b"no entity at /id/zzzz\n"),
-        ("/id/therapi", b"no entity at /id/therapi; 'therapi' is no kind of entity: did you mean 'therapy'?\n"),
+        ("/id/zzzz", b"no entity at '/id/zzzz'\n"),
+        ("/id/therapi", b"no entity at '/id/therapi'; 'therapi' is no kind of entity: did you mean 'therapy'?\n"),
     ):
         status, _, body = get(server, wrong)
         assert (status, body) == (404, told), wrong
@@ -1882,27 +1906,28 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     # suggests, as `atmpkg show` does; a file a crawler asks for and a text longer than any name
     # are looked up in no names
     for wrong, told in (
-        ("/id/alphace", b"no entity at /id/alphace; did you mean /id/therapy/alphacel?\n"),
-        ("/id/compny:cellco", b"no entity at /id/compny:cellco; did you mean /id/company/cellco?\n"),
-        ("/id/therapy:alphace", b"no entity at /id/therapy:alphace; did you mean /id/therapy/alphacel?\n"),
-        ("/id/alphacel.php", b"no entity at /id/alphacel.php\n"),
+        ("/id/alphace", b"no entity at '/id/alphace'; did you mean /id/therapy/alphacel?\n"),
+        ("/id/compny:cellco", b"no entity at '/id/compny:cellco'; did you mean /id/company/cellco?\n"),
+        ("/id/therapy:alphace", b"no entity at '/id/therapy:alphace'; did you mean /id/therapy/alphacel?\n"),
+        ("/id/alphacel.php", b"no entity at '/id/alphacel.php'\n"),
         (
             "/id/alphacel" + "%20" * 500,
-            ("no entity at /id/alphacel" + "%20" * 22 + "%2\u2026 (1,512 characters)\n").encode(),
+            # quoted decoded, as typed: 500 spaces
+            ("no entity at '/id/alphacel" + " " * 68 + "\u2026 (512 characters)'\n").encode(),
         ),
     ):
         status, _, body = get(server, wrong)
         assert (status, body) == (404, told), wrong
     # what the client sent is quoted on the one line, its line breaks and NULs escaped
     status, _, body = get(server, "/id/therapy/a%0Ab%00")
-    assert status == 404 and body.startswith(b"no entity at /id/therapy/a\\nb\\x00")
+    assert status == 404 and body.startswith(b"no entity at '/id/therapy/a\\nb\\x00'")
     assert body.count(b"\n") == 1 and b"\x00" not in body
     navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
     status, headers, body = request(server, "GET", "/id/therapy/alphace", None, navigation)
     assert (status, headers["Content-Type"]) == (404, "text/html; charset=utf-8")
     assert headers["Content-Security-Policy"] == MESSAGE_CSP
     assert (
-        '<p>no entity at /id/therapy/alphace; did you mean <a href="/id/therapy/alphacel">'
+        '<p>no entity at &#x27;/id/therapy/alphace&#x27;; did you mean <a href="/id/therapy/alphacel">'
         "/id/therapy/alphacel</a>?</p>"
     ) in body.decode()
     assert b'<link rel="icon" href="data:,">' in body
@@ -1916,9 +1941,9 @@ def test_a_404_cuts_a_long_path_as_the_other_doors_cut_it(server):
     long = "kite" * 1500
     cut_entity = "/id/therapy/" + "kite" * 17 + "… (6,012 characters)"
     for path, told in (
-        (f"/id/therapy/{long}", f"no entity at {cut_entity}\n"),
-        (f"/api/neighbours?iri=https://w3id.org/atmp-kg/id/therapy/{long}", f"no entity at {cut_entity}\n"),
-        (f"/id/{long}/x", f"no entity at /id/{'kite' * 19}… (6,006 characters)\n"),
+        (f"/id/therapy/{long}", f"no entity at '{cut_entity}'\n"),
+        (f"/api/neighbours?iri=https://w3id.org/atmp-kg/id/therapy/{long}", f"no entity at '{cut_entity}'\n"),
+        (f"/id/{long}/x", f"no entity at '/id/{'kite' * 19}… (6,006 characters)'\n"),
         (f"/{long}", f"nothing at /{'kite' * 19}kit… (6,001 characters)\n"),
         (f"/static/{long}", f"nothing at /static/{'kite' * 18}… (6,008 characters)\n"),
     ):
@@ -1927,7 +1952,7 @@ def test_a_404_cuts_a_long_path_as_the_other_doors_cut_it(server):
     status, _, body = request(server, "GET", f"/id/therapy/{long}", None, navigation)
     # the cut path names no page: it is not linked
     assert (status, len(body) < 2000) == (404, True)
-    assert f"<p>no entity at {cut_entity}</p>" in body.decode()
+    assert f"<p>no entity at &#x27;{cut_entity}&#x27;</p>" in body.decode()
 
 
 ODD_IRIS = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
@@ -1983,7 +2008,7 @@ def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_
         for stray in ("/id/therapy/%25", "/id/therapy/a%25zz"):  # nor a % without its digits
             assert get(srv, stray)[:1] == (404,), stray
         before = void_triples(srv)
-        told = b"no entity at /id/mine; did you mean /id/therapy/My_Therapy?\n"
+        told = b"no entity at '/id/mine'; did you mean /id/therapy/My_Therapy?\n"
         assert get(srv, "/id/mine")[::2] == (404, told)
         atmpkg.open(store).import_files([tmp_path / "mine.ttl"])
         # the service description counts the new build's triples, as the answers read them
@@ -1991,7 +2016,7 @@ def test_an_import_while_serving_renews_the_count_and_an_iri_of_no_slug_has_its_
         assert before != void_triples(srv) == int(query(count, store=store).rows[0][0].value)
         assert get(srv, "/id/therapy/mine")[0] == 200
         # the names the server looks /id/<name> up in are the new build's (sec25 M2)
-        told = b"no entity at /id/mine; did you mean /id/therapy/mine?\n"
+        told = b"no entity at '/id/mine'; did you mean /id/therapy/mine?\n"
         assert (get(srv, "/id/mine")[::2], srv.names.reads) == ((404, told), 2)
     finally:
         srv.shutdown()
@@ -2214,7 +2239,7 @@ def test_a_retired_entity_iri_redirects_for_good_to_the_entity_that_replaced_it(
         status, _, body = get(srv, "/id/therapy/moved")
         assert (status, body) == (
             404,
-            b"/id/therapy/moved was replaced by https://example.org/mine, which has no page on "
+            b"'/id/therapy/moved' was replaced by https://example.org/mine, which has no page on "
             b"this server; query it (DESCRIBE <https://example.org/mine>)\n",
         )
     finally:

@@ -682,7 +682,7 @@ def test_a_missing_entity_and_an_empty_graph_are_pages_that_link_on(page, server
     page.goto(server.url + "/id/company/celco")
     assert page.title() == "Not Found · ATMP-KG"
     assert page.locator("main p").inner_text() == (
-        "no entity at /id/company/celco; did you mean /id/company/cellco?"
+        "no entity at '/id/company/celco'; did you mean /id/company/cellco?"
     )
     # the browser's own line for the 404 itself, once: no other request failed (a favicon)
     assert page.problems == [

@@ -1092,16 +1092,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
         near = [href for iri in reply.get("near", []) if (href := local_href(iri))]
         if page:
             return f"; did you mean {page}?"
+        # the name as typed: a path's kind:name is quoted by its name (onasemnogene abeparvovec)
+        typed = name.partition(":")[2] if kind else name
         if several:
             left = reply.get("left", 0)
             more = f" and {left} more" if left else ""
-            return f"; '{cut(name)}' names several entities: {', '.join(several)}{more}"
-        elsewhere = self._of_other_kinds(kind, name.partition(":")[2], params) if kind else ""
+            return f"; {_quoted(typed)} names several entities: {', '.join(several)}{more}"
+        elsewhere = self._of_other_kinds(kind, typed, params) if kind else ""
         if elsewhere:
             return elsewhere
         if near and not (meant and likeness(encoded, meant) > reply.get("like", 0.0)):
             return f"; did you mean {', '.join(near)}?"
-        return _no_kind(encoded, meant) if meant else ""
+        return _no_kind(_typed(encoded), meant) if meant else ""
 
     def _of_other_kinds(self, kind: str, name: str, params: dict[str, list[str]]) -> str:
         """The hint for ``name``, given under ``kind`` where it names no entity, that names
@@ -1119,10 +1121,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return ""
         if len(pages) == 1:
             other = pages[0].split("/")[2]
-            return f"; '{cut(name)}' names no {kind} but {indefinite(other)}: {pages[0]}"
+            return f"; {_quoted(name)} names no {kind} but {indefinite(other)}: {pages[0]}"
         more = reply.get("left", 0)
         left = f" and {more} more" if more else ""
-        return f"; '{cut(name)}' names no {kind} but other entities: {', '.join(pages)}{left}"
+        return f"; {_quoted(name)} names no {kind} but other entities: {', '.join(pages)}{left}"
 
     @staticmethod
     def _name_of(encoded: str) -> str:
@@ -1188,6 +1190,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
         kind, _, encoded = path[len("/id/") :].partition("/")
+        # every message quotes the path as the user typed it, decoded, one way (an audit found
+        # it quoted, bare and percent-encoded by turns)
+        asked = _quoted(_typed(path))
         if kind not in KINDS:
             # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it,
             # is offered the page of what it names (newuser24 F6: a 404 that offered nothing), or
@@ -1198,8 +1203,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not encoded:
                 hint = self._named_hint(kind, meant, params)
             else:
-                hint = _no_kind(kind, meant) if meant else ""
-            raise HttpError(404, f"no entity at {cut(path)}{hint}")
+                hint = _no_kind(_typed(kind), meant) if meant else ""
+            raise HttpError(404, f"no entity at {asked}{hint}")
         # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
         # what makes no IRI the entity lookup names no entity
         try:
@@ -1209,9 +1214,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not encoded:
             # a kind alone (/id/therapy), as one tries to list them (newuser27 F6)
             hint = _kind_hint(kind, self._first_of(kind))
-            raise HttpError(404, f"no entity at {cut(path)}{hint}")
+            raise HttpError(404, f"no entity at {asked}{hint}")
         if not slug:
-            raise HttpError(404, f"no entity at {cut(path)}")
+            raise HttpError(404, f"no entity at {asked}")
         fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
         if fmt is None:
             raise not_acceptable("an entity", ENTITY_OFFERS)
@@ -1228,7 +1233,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             hint = self._named_hint(f"{kind}:{encoded}", None, params, kind)
             if not hint:
                 raise
-            raise HttpError(404, f"no entity at {cut(path)}{hint}") from None
+            raise HttpError(404, f"no entity at {asked}{hint}") from None
         if "moved" in payload:
             # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
             # to the entity that replaced it; the query string (format=...) goes along.
@@ -1236,7 +1241,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if here is None:  # an imported entity of another namespace, which has no page here
                 raise HttpError(
                     404,
-                    f"{cut(path)} was replaced by {payload['moved']}, which has no page on this "
+                    f"{asked} was replaced by {payload['moved']}, which has no page on this "
                     f"server; query it (DESCRIBE <{payload['moved']}>)",
                 )
             query = urllib.parse.urlsplit(self.path).query
@@ -1359,8 +1364,34 @@ def _kind_meant(segment: str) -> str | None:
 
 
 def _no_kind(segment: str, kind: str) -> str:
-    """The hint for a path whose first segment ``segment`` is no kind, but close to ``kind``."""
-    return f"; {cut(segment)!r} is no kind of entity: did you mean {kind!r}?"
+    """The hint for a path whose first segment ``segment`` (decoded) is no kind, but close to
+    ``kind``."""
+    return f"; {_quoted(segment)} is no kind of entity: did you mean {_quoted(kind)}?"
+
+
+def _typed(encoded: str) -> str:
+    """``encoded``, a path or a part of one, as the user typed it: decoded, but for the bytes
+    that are no UTF-8, which stay percent-encoded.
+
+    >>> _typed("/id/company/novartis%20ag"), _typed("/id/therapy/%FFx%C3%A9")
+    ('/id/company/novartis ag', '/id/therapy/%FFxé')
+    """
+    text = urllib.parse.unquote(encoded, errors="surrogateescape")
+    return _UNDECODED.sub(lambda byte: f"%{ord(byte.group()) - 0xDC00:02X}", text)
+
+
+#: What :func:`_typed` decodes of a byte that is no UTF-8: a lone surrogate.
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _quoted(typed: str) -> str:
+    """``typed``, a name or a path the user gave, as an ``/id/`` message quotes it: cut as
+    :func:`~atmpkg.graph.errors.cut` cuts it, in single quotes, whatever it holds.
+
+    >>> _quoted("/id/therapy/it's")
+    "'/id/therapy/it's'"
+    """
+    return f"'{cut(typed)}'"
 
 
 def _kind_hint(kind: str, example: str | None) -> str:

@@ -352,7 +352,8 @@ def _no_entity(iri: str, graph: KnowledgeGraph) -> str:
     )
     slugs = [row[0].value.rsplit("/", 1)[1] for row in found.rows]
     near = [f"/id/{kind}/{s}" for s in suggest(slug, slugs)]
-    return f"no entity at {cut(f'/id/{kind}/{slug}')}" + (
+    # quoted as the server quotes the path it was asked (http._quoted)
+    return f"no entity at '{cut(f'/id/{kind}/{slug}')}'" + (
         f"; did you mean {', '.join(near)}?" if near else ""
     )
 
