@@ -3165,6 +3165,39 @@ def test_utf16_without_a_byte_order_mark_and_a_long_first_line_in_cjk_script_is_
     assert nquads(built) == before
 
 
+def test_a_latin1_file_with_two_nuls_in_one_parity_is_not_named_utf16(built, tmp_path, fixture_store):
+    """audit: two stray NULs in one parity of places in a short Latin-1 file (or after line
+    breaks, in a longer one, once it failed as UTF-8) had it named UTF-16. Bytes that do not read
+    as UTF-16 text (single-byte text read two bytes at a time) keep the Latin-1 message, in a
+    data file and in a query file alike; UTF-16 of the same text is still named so."""
+    before = nquads(built)
+    latin = "Café résumé"
+    inputs = {
+        # NULs at places 26 and 28 of 31 bytes: in the first kilobyte
+        "short.csv": b"slug,label\nkymriah,Caf\xe9 \0o\0k\n",
+        # a NUL after each line break: '\n\0' reads as a UTF-16 line break
+        "long.csv": b"slug,label\n\0" + b"x,caf\xe9\n\0" * 200,
+        "utf16.csv": f"slug,label\nkymriah,{latin}\n".encode("utf-16-le"),
+    }
+    told = refusals(inputs, built, tmp_path)
+    assert told == [
+        "short.csv:2:12: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
+        "Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        "long.csv:2:7: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
+        "Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        "utf16.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+    ]
+    assert nquads(built) == before
+    query = tmp_path / "latin.rq"
+    query.write_bytes(b"ASK { ?s ?p 'caf\xe9 \0o\0k' }\n")
+    result = CliRunner().invoke(cli, ["query", "--file", str(query), "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        f"Error: {query}:1:17: byte 0xe9 is not UTF-8 text (the file is in another encoding, "
+        "perhaps Latin-1 or Windows-1252); save it as UTF-8\n",
+    )
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""
