@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import json
 import multiprocessing
@@ -1348,3 +1349,63 @@ def test_an_entity_or_a_number_taken_by_default_is_named_like_a_date(curated_sto
         "Note: min_products is 2, the default; give -p min_products=… for another\n"
     )
     assert CliRunner().invoke(cli, [*grouped, "-p", "min_products=2"]).stderr == ""
+
+
+def _long_query(names: int) -> str:
+    """A query text of about 38 characters per name: atmp: names the ontology lacks, a date
+    written without quotes and a duration added with +, which the text's advice notes."""
+    values = " ".join(f'atmp:thing{i} "2020-01-01"^^xsd:date' for i in range(names))
+    return (
+        f"SELECT ?s WHERE {{ VALUES ?x {{ {values} }} ?s atmp:date ?d "
+        'BIND(?d + "P1D"^^xsd:dayTimeDuration AS ?e) FILTER(?d > 2020-01-01) }'
+    )
+
+
+def test_the_advice_on_a_query_text_stops_at_its_time_limit(fixture_store, monkeypatch):
+    """audit: the advice read from the text alone (undeclared terms, duration sums, unquoted
+    dates) ran before the deadline was looked at, so that a long text spent its time in advice
+    after --timeout had passed. It stops at the deadline as the other notes do; a text whose
+    checking takes past a tiny limit ends at it with the timeout error."""
+    run = importlib.import_module("atmpkg.graph.sparql.run")
+    kg = atmpkg.open(fixture_store)
+    text = _long_query(3)
+    assert kg.query(text).notes == [
+        *(
+            f"atmp:thing{i} is not a term of the ontology (did you mean atmp:within?): nothing "
+            "matches it"
+            for i in range(3)
+        ),
+        'a date or time plus a duration (+ "P1D"^^xsd:dayTimeDuration) is unbound in Oxigraph '
+        "0.5 for some variable names, without an error: subtract the negative duration instead "
+        '(?date - "-P1D"^^xsd:dayTimeDuration)',
+        '2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date '
+        "(a year alone, as YEAR(…) gives: 2020)",
+    ]
+    found_nothing = run.found_nothing
+
+    def past_the_limit(*args):
+        time.sleep(1.5)  # the query's limit of 1 s is up, however soon the answer came
+        return found_nothing(*args)
+
+    monkeypatch.setattr(run, "found_nothing", past_the_limit)
+    answer = kg.query(text, timeout=1)
+    assert (answer.rows, answer.notes) == ([], [])
+    monkeypatch.undo()
+    # each step of that advice stops at the deadline: past it, at once and without a note
+    long_text = _long_query(24_000)
+    assert 850_000 < len(long_text) < 1_000_000
+    tokens = importlib.import_module("atmpkg.graph.engine.gate").tokenize(long_text)
+    for read in (run.undeclared_terms, run.duration_sums, run.unquoted_dates):
+        started = time.monotonic()
+        assert read(tokens, until=started) == [], read.__name__
+        assert time.monotonic() - started < 0.5, read.__name__
+    # the command given that text and a tiny limit ends within a second of it, with the error
+    for limit in (0.2, 0.5, 1.0):
+        started = time.monotonic()
+        result = CliRunner().invoke(
+            cli, ["query", "-", "--timeout", str(limit), "--store", str(fixture_store)], input=long_text
+        )
+        took = time.monotonic() - started
+        assert result.exit_code == 3, (limit, result.output)
+        assert f"the {limit:g} s time limit" in result.stderr, result.stderr
+        assert took < limit + 1, (limit, took)

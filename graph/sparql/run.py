@@ -23,8 +23,9 @@ import math
 import numbers
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -645,12 +646,30 @@ def _alone(tokens: Sequence[gate.Token], first: int, last: int) -> bool:
     )
 
 
-def _date_runs(tokens: Sequence[gate.Token]) -> dict[int, tuple[int, str]]:
+_Item = TypeVar("_Item")
+
+#: How many items :func:`_before` yields between two looks at the clock.
+_CLOCK_EVERY = 4096
+
+
+def _before(items: Iterable[_Item], until: float) -> Iterator[_Item]:
+    """``items`` until the :func:`time.monotonic` moment ``until``, the clock looked at once
+    every :data:`_CLOCK_EVERY` of them: the advice on a long query's text stops at the query's
+    deadline (an audit: undeclared terms, duration sums and unquoted dates were looked for in
+    the whole text after the time limit had passed)."""
+    for count, item in enumerate(items):
+        if count % _CLOCK_EVERY == 0 and time.monotonic() >= until:
+            return
+        yield item
+
+
+def _date_runs(tokens: Sequence[gate.Token], until: float = math.inf) -> dict[int, tuple[int, str]]:
     """The dates written without quotes (``2020-01-01``, ``2020-06``), each as the index of its
     first token, with the index of its last and its text: a year, then a month and maybe a day
-    glued to it with ``-``, which the engine reads as numbers subtracted."""
+    glued to it with ``-``, which the engine reads as numbers subtracted; those before ``until``
+    (a :func:`time.monotonic` moment)."""
     runs = {}
-    for at, token in enumerate(tokens):
+    for at, token in _before(enumerate(tokens), until):
         if token.kind != "number" or not re.fullmatch("[0-9]{4}", token.text):
             continue
         end = at
@@ -672,16 +691,19 @@ def _date_runs(tokens: Sequence[gate.Token]) -> dict[int, tuple[int, str]]:
     return runs
 
 
-def unquoted_dates(tokens: Sequence[gate.Token]) -> list[str]:
+def unquoted_dates(tokens: Sequence[gate.Token], *, until: float = math.inf) -> list[str]:
     """A note on each date written without quotes: the engine reads ``2020-01-01`` as the number
-    2018 (2020 - 1 - 1), which a FILTER compares without a word, rows or not (newuser23 F4).
+    2018 (2020 - 1 - 1), which a FILTER compares without a word, rows or not (newuser23 F4); past
+    ``until`` (a :func:`time.monotonic` moment, what is left of the query's time limit) no more.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> unquoted_dates(tokenize("SELECT * { ?a atmp:date ?d FILTER(?d >= 2020-01-01) }"))
     ['2020-01-01 without quotes is the number 2018 (2020 - 1 - 1): write "2020-01-01"^^xsd:date (a year alone, as YEAR(…) gives: 2020)']
+    >>> unquoted_dates(tokenize("SELECT * { ?a atmp:date ?d FILTER(?d >= 2020-01-01) }"), until=0)
+    []
     """
     notes = []
-    for _, written in _date_runs(tokens).values():
+    for _, written in _date_runs(tokens, until).values():
         parts = [int(part) for part in written.split("-")]
         day = written if len(parts) == 3 else f"{written}-01"
         number = f"{written} without quotes is the number {parts[0] - sum(parts[1:])} ({' - '.join(map(str, parts))})"
@@ -1285,19 +1307,22 @@ def decimal_text(value: decimal.Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
+def undeclared_terms(tokens: Sequence[gate.Token], *, until: float = math.inf) -> list[str]:
     """Notes on the terms a query names that their vocabulary does not declare, each with the
     closest declared ones: ``atmp:`` names the ontology lacks (``atmp:Therapi``), and names
     that the closed vocabularies do not define (``rdfs:lable``, which an import refuses; see
     :data:`~atmpkg.graph.terms.CLOSED_VOCABULARIES`). No
     triple can match them, so the query answers nothing about them without an error. A prefix
-    the query declares itself is left alone.
+    the query declares itself is left alone. Past ``until`` (a :func:`time.monotonic` moment,
+    what is left of the query's time limit) no more are looked for.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> for note in undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapy ; atmp:brandname ?b ; rdfs:lable ?l }")):
     ...     print(note)
     atmp:brandname is not a term of the ontology (did you mean atmp:brandName?): nothing matches it
     rdfs:lable is not a term of RDF Schema (did you mean rdfs:label?): nothing matches it
+    >>> undeclared_terms(tokenize("SELECT * { ?t a atmp:Therapi }"), until=0)
+    []
     """
     vocabularies = {"atmp": ("the ontology", ATMP, None)}
     vocabularies.update(
@@ -1312,13 +1337,13 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
     for prefix, (_, namespace, listed) in vocabularies.items():
         named = {
             t.text[len(namespace) + 1 : -1]
-            for i, t in enumerate(tokens)
+            for i, t in _before(enumerate(tokens), until)
             if t.kind == "iri" and t.text.startswith("<" + namespace) and i not in declaring
         }
         if prefix not in own:
             named |= {
                 t.text[len(prefix) + 1 :]
-                for i, t in enumerate(tokens)
+                for i, t in _before(enumerate(tokens), until)
                 if t.kind == "pname" and t.text.startswith(prefix + ":") and i not in declaring
             }
         named.discard("")  # the namespace itself, as a value (FILTER(STRSTARTS(STR(?p), STR(atmp:))))
@@ -1328,6 +1353,8 @@ def undeclared_terms(tokens: Sequence[gate.Token]) -> list[str]:
         unknown += [(prefix, local) for local in sorted(named - known)]
     notes = []
     for prefix, local in unknown[:_MOST_LOOKED_UP]:
+        if time.monotonic() >= until:
+            return notes
         name, _, listed = vocabularies[prefix]
         choices = _ontology_terms() if listed is None else listed
         close = " or ".join(f"{prefix}:{c}" for c in suggest(local, choices, 2))
@@ -1348,13 +1375,14 @@ _DURATIONS = frozenset(
 )
 
 
-def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
+def duration_sums(tokens: Sequence[gate.Token], *, until: float = math.inf) -> list[str]:
     """A note when a query adds a duration with ``+`` (to a date, as ``?date + "P730D"^^
     xsd:dayTimeDuration``): Oxigraph 0.5 orders the two sides of a sum by a hash of their
     expressions and adds a date or a time to a duration in one order only, so that such a sum
     is unbound for some variable names (``?d``, not ``?dd``) and for constants, without an error
     (joints17 F1). Subtraction keeps its order, so ``?date - "-P730D"^^xsd:dayTimeDuration``
-    always works.
+    always works. Past ``until`` (a :func:`time.monotonic` moment, what is left of the query's
+    time limit) none is looked for.
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> duration_sums(tokenize('SELECT ?x { ?s ?p ?dd BIND(?dd + "P7D"^^xsd:dayTimeDuration AS ?x) }'))
@@ -1363,11 +1391,13 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
     []
     >>> duration_sums(tokenize('ASK { FILTER("P1D"^^xsd:duration + "P1D"^^xsd:duration) }'))
     []
+    >>> duration_sums(tokenize('SELECT ?x { BIND(?dd + "P7D"^^xsd:dayTimeDuration AS ?x) }'), until=0)
+    []
     """
     prefixes = dict(PREFIXES)
     prefixes.update(
         (tokens[i + 1].text[:-1], tokens[i + 2].text[1:-1])
-        for i, t in enumerate(tokens[:-2])
+        for i, t in _before(enumerate(tokens[:-2]), until)
         if t.kind == "word" and t.text.upper() == "PREFIX"
     )
 
@@ -1379,9 +1409,11 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
 
     # (first, last) token of each duration written as a typed literal ("P7D"^^xsd:dayTimeDuration)
     # or a cast (xsd:dayTimeDuration("P7D")); a variable a BIND gives one of them is one too
+    if time.monotonic() >= until:
+        return []
     closing = gate.closing_brackets(tokens)
     spans = []
-    for i, t in enumerate(tokens[:-2]):
+    for i, t in _before(enumerate(tokens[:-2]), until):
         if t.kind == "string" and tokens[i + 1].text == "^^" and is_duration(tokens[i + 2]):
             spans.append((i, i + 2))
         elif is_duration(t) and i + 1 in closing:
@@ -1393,10 +1425,14 @@ def duration_sums(tokens: Sequence[gate.Token]) -> list[str]:
         and tokens[last + 1].text.upper() == "AS"
         and tokens[last + 2].kind == "var"
     }
-    spans += [(i, i) for i, t in enumerate(tokens) if t.kind == "var" and t.text[1:] in bound]
+    spans += [
+        (i, i)
+        for i, t in _before(enumerate(tokens), until)
+        if t.kind == "var" and t.text[1:] in bound
+    ]
     after = {first: last for first, last in spans}
     before = {last: first for first, last in spans}
-    for i, t in enumerate(tokens):
+    for i, t in _before(enumerate(tokens), until):
         # one side a duration: two durations add in either order (rev17 F7)
         if t.kind != "punct" or t.text != "+" or (i + 1 in after) == (i - 1 in before):
             continue
