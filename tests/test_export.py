@@ -57,6 +57,7 @@ from atmpkg.graph.slice.subgraph import (
     fold_facts,
     fold_inverses,
     inverse_pairs,
+    with_blank_nodes,
 )
 from atmpkg.graph.slice.whole import whole_graph
 from atmpkg.graph.store.folder import VERSION
@@ -716,6 +717,58 @@ def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp
     written = kg.export("nt", None, classes=["atmp:Therapy"]).content.decode()
     link = "<https://example.org/ns#by> <https://w3id.org/atmp-kg/id/company/cellco> ."
     assert written.count(link) == 1
+
+
+#: A blank node two therapies share, with a blank node nested in it.
+SHARED_BLANK = (
+    "@prefix ex: <https://example.org/ns#> .\n"
+    "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+    "therapy:genex ex:share _:s .\n"
+    "therapy:alphacel ex:share _:s .\n"
+    '_:s ex:v 1 ; ex:inner [ ex:deep "yes" ] .\n'
+)
+
+
+def test_a_blank_node_two_selected_entities_share_is_written_once(fixture_store, tmp_path):
+    """audit: a selection's RDF export wrote the triples of a blank node two selected entities
+    share once per entity (three lines twice in N-Triples). Each triple is written once, in every
+    RDF format and by triples(), the graph the same as before; a network still writes it into the
+    attribute of each entity."""
+    store = store_with_import(fixture_store, tmp_path, SHARED_BLANK)
+    kg = atmpkg.open(store)
+    blank_lines = [
+        "<https://example.org/ns#deep>",
+        "<https://example.org/ns#inner>",
+        "<https://example.org/ns#v>",
+    ]
+    # Big Pharma's neighbourhood of two hops holds both therapies
+    for selection in ({"classes": ["atmp:Therapy"]}, {"focus": "bigpharma", "hops": 2}):
+        chosen = kg.select(**selection)
+        # the graph as each entity's blank nodes read with it give it, repeated triples and all
+        owned = with_blank_nodes(chosen.slice(), kg._current().store)
+        assert sum(line.startswith("_:") for line in map(str, owned)) == 6, selection
+        lines = kg.export("nt", None, **selection).content.decode().splitlines()
+        assert len(lines) == len(set(lines)), selection
+        assert sorted(line.split()[1] for line in lines if line.startswith("_:")) == blank_lines
+        assert isomorphic(rdflib.Graph().parse(data="\n".join(lines), format="nt"), to_rdflib(owned))
+        triples = chosen.triples()
+        assert len(triples) == len(set(triples)) == len(lines), selection
+        for fmt in sorted(set(RDF_FORMATS) - {"nq", "trig"}):  # those two add the sources
+            by_rdflib, _ = reimport(kg.export(fmt, None, **selection).content, fmt)
+            assert isomorphic(by_rdflib, to_rdflib(owned)), (selection, fmt)
+        # in the graph of the sources of the first entity read that reaches them
+        quads = kg.export("nq", None, **selection).content.decode().splitlines()
+        assert len(quads) == len(set(quads)), selection
+        assert sorted(q.split()[1] for q in quads if q.startswith("_:")) == blank_lines
+        network = chosen.network()
+        for therapy in ("genex", "alphacel"):
+            assert network.nodes[ID + "therapy/" + therapy]["share"] == "inner: (deep: yes); v: 1"
+    asked = ["export", "--focus", "bigpharma", "--hops", "2", "--format", "nt", "--store", str(store)]
+    result = CliRunner().invoke(cli, asked)
+    assert result.exit_code == 0, result.output
+    written = result.stdout.splitlines()
+    assert len(written) == len(set(written))
+    assert sorted(line.split()[1] for line in written if line.startswith("_:")) == blank_lines
 
 
 #: A blank node nothing links to that links to genex, and one cellco reaches that links to it.

@@ -1243,22 +1243,51 @@ def blank_description(
     return sort_triples(blank_nodes_read(sort_triples([*triples, *own]), store))
 
 
-def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore) -> Slice:
+class _ReadWithAnother(Container):
+    """The blank nodes of ``owners`` (each blank node with the subject it is read with) read
+    with a subject other than ``subject``."""
+
+    def __init__(self, owners: dict[ox.BlankNode, Subject], subject: Subject):
+        self.owners, self.subject = owners, subject
+
+    def __contains__(self, node: object) -> bool:
+        return self.owners.get(node, self.subject) != self.subject  # type: ignore[call-overload]
+
+
+def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore, *, once: bool = False) -> Slice:
     """``piece`` with each subject's triples followed by those of the blank nodes it reaches
     through blank nodes (RDF lists, nested descriptions, cycles included), read from ``store``
     (see :func:`blank_nodes_read`; of a remote store, :data:`REMOTE_BLANK` in their place), so
     that an export keeps every blank-node structure whole. A blank node that is itself a subject
-    of the slice is written there, once.
+    of the slice is written there, once. With ``once`` (what an RDF export writes), a blank node
+    several subjects reach is read with the first of them read, each time that one is read, and
+    left out of the others' (an audit: a selection's N-Triples repeated the triples of a blank
+    node two entities share); without, each subject's has it (what a network folds into the
+    attribute of each).
 
-    >>> b = ox.BlankNode("b")
-    >>> t = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), b)
-    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, t.predicate, ox.Literal("x"))]), ox.Store())))
+    >>> b, p = ox.BlankNode("b"), ox.NamedNode("urn:p")
+    >>> t = ox.Triple(ox.NamedNode("urn:s"), p, b)
+    >>> len(list(with_blank_nodes(Slice.of_triples([t, ox.Triple(b, p, ox.Literal("x"))]), ox.Store())))
     2
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(b, p, ox.Literal("x")))
+    >>> two = Slice.of_triples([t, ox.Triple(ox.NamedNode("urn:t"), p, b)])
+    >>> len(list(with_blank_nodes(two, store))), len(list(with_blank_nodes(two, store, once=True)))
+    (4, 3)
     """
     own = {s for s in piece.subjects if isinstance(s, ox.BlankNode)}
+    owners: dict[ox.BlankNode, Subject] = {}
 
     def read(subject: Subject) -> list[ox.Triple]:
-        return blank_nodes_read(piece.about(subject), store, own)
+        if not once:
+            return blank_nodes_read(piece.about(subject), store, own)
+        triples = blank_nodes_read(
+            piece.about(subject), store, _Either(own, _ReadWithAnother(owners, subject))
+        )
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode) and triple.subject not in own:
+                owners.setdefault(triple.subject, subject)
+        return triples
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only

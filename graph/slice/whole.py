@@ -484,7 +484,8 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     if selection.whole and local and not selection.max_nodes:
         return whole_graph(graph._current().store, bool(selection.with_sources), progress).slice()
     piece = selection.slice()
-    return with_blank_nodes(piece, graph._current().store) if local else piece
+    # each blank node once, with the first entity that reaches it (not once per entity)
+    return with_blank_nodes(piece, graph._current().store, once=True) if local else piece
 
 
 def network_slice(
