@@ -343,6 +343,26 @@ answers = {
     "deep": b'{"status": "error", "error": {"class": ["builtins", "ValueError"], "args": ['
             + b"[" * 100_000 + b"]" * 100_000 + b"]}}",
 }
+# rows as the engine writes them, after a line of JSON: a triple term nested 40,000 deep in a line
+# the engine's parser reads (its readers of N-Triples and JSON results ran past their stack on one
+# and ended the process) and 200,000 deep in a line longer than any it is given, a row wider than
+# its variables, two terms or none in a cell, a triple term, another head, a last row cut short,
+# a line over LONGEST_LINE (rev27 F1), more rows than the limit, rows after an error
+head = b'{"status":"ok","solutions":{"variables":["t"],"truncated":false,"limit":null}}\\n?t\\n'
+answers.update({
+    "nested": head + b"<<( <urn:a> <urn:p> " * 40_000 + b"<urn:o>" + b" )>>" * 40_000 + b"\\n",
+    "nested long": head + b"<<( <urn:a> <urn:p> " * 200_000 + b"<urn:o>" + b" )>>" * 200_000 + b"\\n",
+    "wide rows": head + b"<urn:a>\\t<urn:b>\\n",
+    "two terms": head + b"<urn:a> <urn:b>\\n",
+    "no term": head + b" \\n",
+    "triple term": head + b"<<( <urn:a> <urn:p> <urn:o> )>>\\n",
+    "other head": head.replace(b"?t", b"?u") + b"<urn:a>\\n",
+    "cut short": head + b"<urn:a>",
+    "long line": head + b'"' + b"a" * (1 << 20) + b'"\\n',
+    "past limit": head.replace(b"null", b"2") + b"<urn:a>\\n" * 3,
+    "rows after error": b'{"status":"error","error":{"class":["builtins","ValueError"],"args":["x"]}}'
+                        + b"\\n?t\\n",
+})
 answer = answers[sys.argv[2]]
 answer = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
 os.write(1, struct.pack("!Q", len(answer)) + answer)
@@ -367,6 +387,17 @@ os.write(1, struct.pack("!Q", len(answer)) + answer)
         ("shadow", "ValueError: an error's attributes that are no names and values"),
         ("surrogate", "ValueError: a text that is no Unicode (a lone surrogate)"),
         ("surrogate message", "ValueError: a text that is no Unicode (a lone surrogate)"),
+        ("nested", "SyntaxError: Error Too many nested triples"),
+        ("nested long", "ValueError: a line longer than 1,048,576 bytes"),
+        ("wide rows", "ValueError: a row wider or narrower than its variables"),
+        ("two terms", "SyntaxError: "),
+        ("no term", "ValueError: a cell that is no one term"),
+        ("triple term", "ValueError: an RDF 1.2 triple term, which the engine's process refuses"),
+        ("other head", "ValueError: rows that are not under a line of their variables"),
+        ("cut short", "ValueError: a last row without its line break"),
+        ("long line", "ValueError: a line longer than 1,048,576 bytes"),
+        ("past limit", "ValueError: more rows than its limit or than its memory cap holds"),
+        ("rows after error", "ValueError: rows after an answer that holds none"),
     ],
 )
 def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_path, sent, said):
@@ -385,6 +416,53 @@ def test_an_answer_is_read_as_data_so_a_child_gone_astray_runs_nothing_here(tmp_
     assert str(info.value).endswith("; it was stopped")
     assert time.monotonic() - started < 20
     assert not marker.exists()
+
+
+FLOOD = """
+import os, struct, sys
+os.read(0, 8)
+head = b'{"status":"ok","solutions":{"variables":["x"],"truncated":false,"limit":null}}\\n?x\\n'
+answer = head + b"\\n" * int(sys.argv[1])
+os.write(1, struct.pack("!Q", len(answer)) + answer)
+"""
+
+
+def test_a_flood_of_empty_rows_is_stopped_at_the_time_limit_and_counted_against_the_memory_cap():
+    """rev27 F2: 50 MB of empty rows (a byte each) held the caller 54 s past a limit of 1 s and
+    took 8.8 GB; they are read in strides within the limit, one tuple for every such row, and an
+    answer may hold no more rows than its child's memory cap at ROW_BYTES each."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with ScriptedChild(FLOOD, "50000000") as evaluator:
+        with pytest.raises(QueryTimeoutError):
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=1)
+        assert evaluator._process is None
+    assert time.monotonic() - started < 2.5
+    # the answer's 50 MB, and 8 bytes a row for those made within the second, at most
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024 < 400 * 2**20
+    with ScriptedChild(FLOOD, "1001", memory=7000) as evaluator:
+        with pytest.raises(UnreadableAnswerError, match=r"more rows than its limit or than its memory cap holds at 7 bytes a row"):
+            evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
+    with ScriptedChild(FLOOD, "1000", memory=7000) as evaluator:
+        answer = evaluator.run({"nquads": b"", "text": "ASK {}", "form": "ASK"}, timeout=60)
+    assert answer.rows == [(None,)] * 1000
+
+
+@needs_sandbox
+def test_an_answer_with_a_cell_longer_than_the_engines_reader_takes_comes_back_whole():
+    """rev27 F1: a literal of 17 MiB, escapes among them (GROUP_CONCAT over an import can make one) was refused as no
+    answer, where the engine's reader of written rows stops at 16 MiB: the child sends such an
+    answer term by term, and it arrives exactly."""
+    seed, written = 'a\tb\n"c"\\é<<wxyz ', r'a\tb\n\"c\"\\é<<wxyz '  # 16 characters, 17 bytes
+    binds = " ".join(f"BIND(CONCAT(?s{n}, ?s{n}) AS ?s{n + 1})" for n in range(20))
+    text = f'SELECT ?s20 (STRLEN(?s20) AS ?n) WHERE {{ BIND("{written}" AS ?s0) {binds} }}'
+    with Evaluator(network=False) as evaluator:
+        answer = evaluator.run({"nquads": b"", "text": text, "form": "SELECT"}, timeout=120)
+    (value, length), = answer.rows
+    assert len(seed) == 16 and int(length.value) == 16 * 2**20 == len(value.value)
+    assert value.value == seed * 2**20
 
 
 ERRORS = """

@@ -7,6 +7,15 @@ carries, and nothing else, so reading one costs what it holds. The confined quer
 its answers with :func:`dump_answer` and its caller reads them with :func:`load_answer`; only the
 library's errors and Python's own are made again, without running their ``__init__``.
 
+A SELECT answer the engine wrote (:class:`~atmpkg.graph.engine.evaluate.WrittenSolutions`)
+follows its line of JSON as the engine wrote it, SPARQL's tab-separated results, and is read back
+a stride at a time, the deadline looked at before each: each distinct cell's text read once by the
+engine's own strict parser (which refuses a triple term nested past its limit, where its readers
+of N-Triples and JSON results run past their stack and end the process), each row made from its
+line, no line longer than :data:`~atmpkg.graph.engine.evaluate.LONGEST_LINE` (the parser's time
+grows with the square of a line), no more rows than the answer's limit nor than the caller's
+memory cap holds at :data:`ROW_BYTES` a row.
+
 >>> import pyoxigraph as ox
 >>> answer = QueryResult("SELECT", ["x"], [(ox.Literal("a", language="en"),), (None,)])
 >>> load_answer(dump_answer("ok", answer)) == ("ok", answer)
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import builtins
 import functools
+import itertools
 import json
 import time
 
@@ -24,10 +34,20 @@ import pyoxigraph as ox
 
 from .. import errors
 from ..errors import StoreError
-from .evaluate import QueryResult, Term
+from .evaluate import LONGEST_LINE, QueryResult, Term, WrittenSolutions
 
 #: How many terms, rows or triples are made between two looks at the caller's deadline.
 _STRIDE = 4096
+
+#: How many bytes of a written SELECT answer's rows are read between two looks at the deadline
+#: (and the line the stride ends in): 64 KiB of rows one byte each makes 65,536 of them in a few
+#: hundredths of a second.
+_STRIDE_BYTES = 1 << 16
+
+#: What a row of a written SELECT answer counts for against the memory cap of the process that
+#: sent it: the bytes one took as JSON (``[null],``), whose answers the cap bounded, where a row
+#: of a written answer may take one byte (a line break) and still cost its caller a row.
+ROW_BYTES = 7
 
 #: What a triple of an answer may copy of its terms' text, per byte of the answer: a triple names
 #: its terms by number, and the engine copies each term into it (an honest answer's triples copy
@@ -45,34 +65,51 @@ class UnreadableAnswerError(StoreError):
         )
 
 
-def dump_answer(status: str, payload: QueryResult | BaseException | None) -> bytes:
-    """The bytes of an answer (``status`` "ok" with a :class:`QueryResult` or None) or of an
-    error (``status`` "error" with the exception).
+def dump_answer(
+    status: str, payload: QueryResult | WrittenSolutions | BaseException | None
+) -> bytes:
+    """The bytes of an answer (``status`` "ok" with a :class:`QueryResult`, the rows the engine
+    wrote or None) or of an error (``status`` "error" with the exception).
 
     >>> load_answer(dump_answer("error", ValueError("no such term")))
     ('error', ValueError('no such term'))
+    >>> dump_answer("ok", WrittenSolutions(["x"], b'?x\\n"a"\\n'))
+    b'{"status":"ok","solutions":{"variables":["x"],"truncated":false,"limit":null}}\\n?x\\n"a"\\n'
     """
+    rows = b""
     if status == "error":
         body = {"status": "error", "error": _error(payload)}
+    elif isinstance(payload, WrittenSolutions):
+        solutions = {"variables": payload.variables, "truncated": payload.truncated}
+        body = {"status": "ok", "solutions": {**solutions, "limit": payload.limit}}
+        rows = payload.tsv
     else:
         body = {"status": "ok", "result": None if payload is None else _result(payload)}
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # json.dumps escapes a text's line breaks: the first line break ends the JSON
+    head = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return head + b"\n" + rows if rows else head
 
 
 def load_answer(
-    data: bytes, deadline: float | None = None
+    data: bytes, deadline: float | None = None, cap: int | None = None
 ) -> tuple[str, QueryResult | BaseException | None]:
     """The answer :func:`dump_answer` wrote as ``data``, or :class:`UnreadableAnswerError`; or
     :class:`TimeoutError` once ``deadline`` (a ``time.monotonic()`` reading) has passed, since
     making a large answer's terms and rows is part of the query's time (3 million empty rows in
-    9 MB took 3.8 s, rev2_16 F4).
+    9 MB took 3.8 s, rev2_16 F4). ``cap``: the memory cap of the process that sent it, which
+    bounds the rows a written SELECT answer may make (:data:`ROW_BYTES` each).
 
     >>> load_answer(b'{"status": "error", "error": {"class": ["posix", "system"], "args": []}}')
     Traceback (most recent call last):
     atmpkg.graph.engine.answers.UnreadableAnswerError: the query process sent back something that is no answer (posix.system is no error an answer holds); it was stopped
     """
     try:
-        body = json.loads(data)
+        end = data.find(b"\n")
+        body = json.loads(data if end < 0 else data[:end])
+        if end >= 0:  # rows the engine wrote, which only a SELECT answer is followed by
+            if body["status"] != "ok":
+                raise ValueError("rows after an answer that holds none")
+            return "ok", _made_solutions(body["solutions"], data, end + 1, deadline, cap)
         if body["status"] == "error":
             return "error", _made_error(body["error"])
         if body["status"] == "ok":
@@ -153,7 +190,8 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
         if len(row) != width:
             raise ValueError("a row wider or narrower than its variables")
         rows.append(tuple(None if n is None else terms[_index(n, terms)] for n in row))
-    copied = [len(_term_text(t)) for t in terms]
+    # only the terms of triples: a SELECT answer's rows name its terms, and copy none
+    copied = [len(_term_text(t)) for t in terms] if body["triples"] else []
     budget, triples = TRIPLE_TEXT_PER_BYTE * size, []
     for triple in _in_time(body["triples"], deadline):
         s, p, o = (_index(n, terms) for n in triple)
@@ -175,6 +213,89 @@ def _made_result(body: dict, size: int, deadline: float | None) -> QueryResult:
         truncated=body["truncated"],
         limit=limit,
     )
+
+
+def _made_solutions(
+    body: dict, data: bytes, start: int, deadline: float | None, cap: int | None
+) -> QueryResult:
+    """The SELECT answer whose variables, cap and cut ``body`` gives and whose rows the engine
+    wrote into ``data`` from ``start`` on, read a stride at a time (:data:`_STRIDE_BYTES`) with
+    ``deadline`` looked at before each; at most :data:`ROW_BYTES` a row of ``cap``."""
+    variables, truncated, limit = body["variables"], body["truncated"], body["limit"]
+    if not (isinstance(variables, list) and variables) or not all(
+        isinstance(v, str) for v in variables
+    ):
+        raise ValueError("variables that are no names")
+    _printable(variables)
+    if truncated not in (True, False):
+        raise ValueError("a truth value that is none")
+    if not (limit is None or (type(limit) is int and limit > 0)):
+        raise ValueError("a limit that is no whole number")
+    header = "\t".join(f"?{v}" for v in variables).encode("utf-8") + b"\n"
+    if not data.startswith(header, start):
+        raise ValueError("rows that are not under a line of their variables")
+    if not data.endswith(b"\n"):
+        raise ValueError("a last row without its line break")
+    bounds = (limit, None if cap is None else cap // ROW_BYTES)
+    most = min((n for n in bounds if n is not None), default=None)
+    # counted before any is made: a line break ends each row
+    if most is not None and data.count(b"\n", start + len(header)) > most:
+        raise ValueError(
+            f"more rows than its limit or than its memory cap holds at {ROW_BYTES} bytes a row"
+        )
+    width, term_of = len(variables), {b"": None}  # an empty cell: unbound
+    # a row of unbound cells, as an answer of only those sends, made once
+    blank, unbound = b"\t" * (width - 1), (None,) * width
+    rows: list[tuple[Term | None, ...]] = []
+    at, end = start + len(header), len(data)
+    while at < end:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        stop = end
+        if at + _STRIDE_BYTES < end:
+            # to the end of the line the stride ends in, looked for no further than a line goes
+            stop = data.find(b"\n", at + _STRIDE_BYTES - 1, at + _STRIDE_BYTES + LONGEST_LINE) + 1
+            if not stop:
+                raise ValueError(f"a line longer than {LONGEST_LINE:,} bytes")
+        stride = data[at:stop]
+        at = stop
+        lines = stride.split(b"\n")
+        lines.pop()  # after the last line break
+        if max(map(len, lines)) > LONGEST_LINE:
+            raise ValueError(f"a line longer than {LONGEST_LINE:,} bytes")
+        if set(map(bytes.count, lines, itertools.repeat(b"\t"))) != {width - 1}:
+            raise ValueError("a row wider or narrower than its variables")
+        if blank in lines:  # rows of unbound cells: each the one tuple
+            term = term_of.__getitem__
+            _read_terms(set(stride.replace(b"\n", b"\t").split(b"\t")), term_of)
+            rows.extend(
+                unbound if line == blank else tuple(map(term, line.split(b"\t"))) for line in lines
+            )
+            continue
+        # the stride's cells, row after row, made rows with no step of Python's per row or cell
+        cells = stride.replace(b"\n", b"\t").split(b"\t")
+        cells.pop()
+        _read_terms(set(cells), term_of)
+        rows.extend(zip(*[map(term_of.__getitem__, cells)] * width, strict=True))
+    return QueryResult("SELECT", variables, rows, truncated=truncated, limit=limit)
+
+
+def _read_terms(cells: set[bytes], term_of: dict) -> None:
+    """Add to ``term_of`` the term each of ``cells`` (of a written answer) holds that it lacks,
+    read by the engine's parser, one line each; refuse a text that holds no one term, or a triple
+    term."""
+    texts = list(cells.difference(term_of))
+    if not texts:
+        return
+    listed = b"?t\n" + b"\n".join(texts) + b"\n"
+    terms = [solution[0] for solution in ox.parse_query_results(listed, ox.QueryResultsFormat.TSV)]
+    kinds = set(map(type, terms))
+    if ox.Triple in kinds:
+        # the engine's process reads an answer that holds one term by term, and refuses it
+        raise ValueError("an RDF 1.2 triple term, which the engine's process refuses")
+    if len(terms) != len(texts) or not kinds <= {ox.NamedNode, ox.BlankNode, ox.Literal}:
+        raise ValueError("a cell that is no one term")
+    term_of.update(zip(texts, terms, strict=True))
 
 
 def _printable(value: object) -> None:

@@ -144,7 +144,7 @@ class Evaluator:
                 raise UnreadableAnswerError(f"an answer of {size:,} bytes, more than its memory cap")
             # read as JSON, not a pickle: the child chooses nothing this process runs or makes,
             # and what it makes costs what it sent
-            status, payload = load_answer(_read_exactly(fd, size, deadline), deadline)
+            status, payload = load_answer(_read_exactly(fd, size, deadline), deadline, self.memory)
         except (EOFError, BrokenPipeError):
             raise self._death(request) from None
         except TimeoutError:
@@ -443,6 +443,7 @@ def _serve(network: bool, memory: int | None, parent: int) -> None:  # pragma: n
                 request.get("bindings"),
                 request.get("limit"),
                 dataset=request.get("dataset", False),
+                written=True,
             )
             if request["form"] == "UPDATE":
                 stores.clear()
