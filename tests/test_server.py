@@ -1869,6 +1869,54 @@ def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_th
     ) in body.decode()
 
 
+#: A company of the fixture's whose slug is a kind's plural.
+THERAPIES_CO = (
+    "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix dct: <http://purl.org/dc/terms/> .\n"
+    '<https://w3id.org/atmp-kg/id/company/therapies> a atmp:Company ; rdfs:label "Therapies"@en ;\n'
+    "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n"
+)
+
+
+def test_a_kind_in_the_plural_or_by_its_class_is_told_as_the_kind_alone(fixture_store, tmp_path):
+    """joints28 F5, newuser28 F4: /id/therapies was offered the company FKD Therapies, and
+    /id/companies and /id/Company the concept source-kind:company, as one tries to list them;
+    /id/agencies was offered the kind. A kind in the plural, or by its class's local name or
+    label in any case, is told what /id/<kind> alone is told, before any near name; the slug of a
+    real entity it is keeps that entity's page offered, and the pages under a kind are kept."""
+    listed = "SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR({}:))) }}"
+    store = store_with_import(fixture_store, tmp_path, THERAPIES_CO)
+    with make_server(store, port=0, workers=1).start() as srv:
+        for path, kind, prefix, example, command in (
+            ("/id/companies", "company", "company", "bigpharma", True),
+            ("/id/Company", "company", "company", "bigpharma", True),
+            ("/id/agencies", "agency", "agency", "ema", True),
+            ("/id/approvals", "approval", "approval", "alphacel-ema-2018-08-22-large-b-cell-lymphoma", True),
+            ("/id/deals", "deal", "deal", "bigpharma-cellco-2017", True),
+            ("/id/Therapies", "therapy", "therapy", "alphacel", True),
+            ("/id/RegulatoryAgency", "agency", "agency", "ema", True),
+            ("/id/regulatory%20agencies", "agency", "agency", "ema", True),
+            ("/id/lifecycle%20events", "event", "event", None, True),
+            ("/id/cell-sources", "cell-source", "cellsource", "allogeneic", False),
+        ):
+            such = f", such as /id/{kind}/{example}" if example else ""
+            how = f"atmpkg export --class {kind}, or with " if command else ""
+            told = (
+                f"no entity at '{urllib.parse.unquote(path)}'; give /id/{kind}/<slug>{such}; "
+                f"list them with {how}{listed.format(prefix)} on the query page (/)\n"
+            )
+            for accept in (None, "text/turtle"):
+                answer = get(srv, path, headers={"Accept": accept} if accept else None)[::2]
+                assert answer == (404, told.encode()), (path, accept)
+        # the slug of a real entity keeps its page, offered and answered
+        assert get(srv, "/id/therapies")[::2] == (
+            404, b"no entity at '/id/therapies'; did you mean /id/company/therapies?\n",
+        )  # fmt: skip
+        for page in ("/id/company/therapies", "/id/source-kind/company"):
+            assert get(srv, page, headers={"Accept": "text/turtle"})[0] == 200, page
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")

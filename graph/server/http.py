@@ -80,6 +80,7 @@ from ..errors import (
     described,
     indefinite,
     likeness,
+    singulars,
     visible,
 )
 from ..store.build import open_store
@@ -1126,6 +1127,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         left = f" and {more} more" if more else ""
         return f"; {_quoted(name)} names no {kind} but other entities: {', '.join(pages)}{left}"
 
+    def _own_slug(self, encoded: str, params: dict[str, list[str]]) -> str:
+        """The hint offering the page of the entity whose slug is ``encoded``, a path's one
+        segment, as typed (an imported company:therapies for /id/therapies), "" for none: a
+        name only like it, or named by a label in another case (/id/Company: the concept
+        source-kind:company), is no such entity."""
+        name = self._name_of(encoded)
+        named = self._named(name, params)["named"] if name else ""
+        page = local_href(named) if named else None
+        return f"; did you mean {page}?" if page and page.rsplit("/", 1)[1] == encoded else ""
+
     @staticmethod
     def _name_of(encoded: str) -> str:
         """The name a path's segment ``encoded`` gives to look up, "" for one looked up in no
@@ -1200,7 +1211,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # offered the kind, and a kind:slug (compny:kite) the entities, which its look-up
             # finds with the kind mended
             meant = _kind_meant(kind)
-            if not encoded:
+            listed = _kind_named(_typed(kind)) if not encoded else None
+            if listed:
+                # a kind in the plural or by its class's name (/id/therapies, /id/Company), as
+                # one tries to list them, is answered as the kind alone, before the near names
+                # (joints28 F5: FKD Therapies, the concept source-kind:company) that a word so
+                # common is like; a real entity's slug it is keeps that entity's page offered
+                hint = self._own_slug(kind, params) or _kind_hint(listed, self._first_of(listed))
+            elif not encoded:
                 hint = self._named_hint(kind, meant, params)
             else:
                 hint = _no_kind(_typed(kind), meant) if meant else ""
@@ -1361,6 +1379,29 @@ def _kind_meant(segment: str) -> str | None:
     """
     close = [] if ":" in segment else difflib.get_close_matches(segment, KINDS, 1)
     return close[0] if close else None
+
+
+def _kind_named(segment: str) -> str | None:
+    """The kind of entity ``segment``, the one segment of a path under ``/id/`` (decoded), names
+    as a class is named, in any case: in the plural (``therapies``, ``modalities``), or by its
+    class's local name or label (``Company``, ``RegulatoryAgency``, ``regulatory agencies``), the
+    table ``--class`` reads (:func:`~atmpkg.graph.store.csvdata.class_names`); else None.
+
+    >>> _kind_named("therapies"), _kind_named("Company"), _kind_named("regulatory agencies")
+    ('therapy', 'company', 'agency')
+    >>> _kind_named("modalities"), _kind_named("therapi"), _kind_named("geographic area")
+    ('modality', None, None)
+    """
+    word = segment.lower()
+    # a class's entities' kind: the kind that names it (agency: atmp:RegulatoryAgency)
+    kinds_of = {cls: kind for kind in KINDS for cls in class_names().get(kind, ())}
+    for form in (word, *singulars(word)):
+        if form in KINDS:
+            return form
+        classes = class_names().get(form, frozenset())
+        if len(classes) == 1 and next(iter(classes)) in kinds_of:
+            return kinds_of[next(iter(classes))]
+    return None
 
 
 def _no_kind(segment: str, kind: str) -> str:
