@@ -3198,6 +3198,42 @@ def test_a_latin1_file_with_two_nuls_in_one_parity_is_not_named_utf16(built, tmp
     )
 
 
+def test_utf16_with_a_lone_surrogate_or_a_nul_in_its_low_bytes_is_named(built, tmp_path, fixture_store):
+    """sec28 F2: a UTF-16 file, its first line in CJK script, with one surrogate cut from its
+    pair (a Windows tool's emoji cut in half) in its first 64 KiB, or a character whose low byte
+    is NUL (一, U+4E00), was told to delete a NUL: its text did not decode strictly, or a NUL
+    sat in the other parity of places. A few of either are UTF-16's still; a Latin-1 file with
+    NULs in both parities keeps the Latin-1 message."""
+    before = nquads(built)
+    comment = "# " + "日本語" * 200 + "\n"
+    turtle = comment + "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+    emoji_half = "\ud83d".encode("utf-16-le", "surrogatepass")
+    inputs = {
+        "half.ttl": (comment).encode("utf-16-le") + emoji_half + turtle.encode("utf-16-le"),
+        # U+D800 as UTF-16LE is b"\0\xd8": a NUL among the low bytes
+        "d800.ttl": turtle.encode("utf-16-le") + b"\0\xd8" + "x\n".encode("utf-16-le"),
+        "yi.ttl": ("# 一二三\n" + turtle).encode("utf-16-be"),
+        "yi.csv": f"{DEAL_HEADER}\n一,一\n".encode("utf-16-le"),
+        "latin.csv": b"slug,label\n" + b"x,caf\xe9\n" * 200 + b"y,a\0b\0c\0\0\n",
+    }
+    told = refusals(inputs, built, tmp_path)
+    assert told == [
+        "half.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "d800.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "yi.ttl:1:1: the file is UTF-16 text; save it as UTF-8",
+        "yi.csv:1:1: the file is UTF-16 text; save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+        "latin.csv:2:6: byte 0xe9 is not UTF-8 text (the file is in another encoding, perhaps "
+        "Latin-1 or Windows-1252); save it as UTF-8 (in a spreadsheet: 'CSV UTF-8')",
+    ]
+    assert nquads(built) == before
+    query = tmp_path / "half.rq"
+    query.write_bytes(("# " + "日本語" * 200 + "\n").encode("utf-16-le") + emoji_half + "ASK {}\n".encode("utf-16-le"))
+    result = CliRunner().invoke(cli, ["query", "--file", str(query), "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1, f"Error: {query}:1:1: the file is UTF-16 text; save it as UTF-8\n",
+    )  # fmt: skip
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""

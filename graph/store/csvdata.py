@@ -1374,9 +1374,9 @@ KIND_BYTES = 1024
 
 def _utf16(head: bytes) -> bool:
     """Whether the first bytes of a file, ``head``, are UTF-16 text: by its byte order mark, or
-    without one by NUL bytes in one parity of places only, two at least and one pair in sixteen (how
-    UTF-16 writes the ASCII a data file's syntax needs: line ends, commas, prefixes), that read
-    as UTF-16 text in that byte order (:func:`_reads_as_utf16`: a stray NUL in UTF-8 text, or
+    without one by NUL bytes in one parity of places (:func:`_nuls_in_one_parity`), two at least
+    and one pair in sixteen (how UTF-16 writes the ASCII a data file's syntax needs: line ends,
+    commas, prefixes), that read as UTF-16 text in that byte order (:func:`_reads_as_utf16`: a stray NUL in UTF-8 text, or
     two in a short Latin-1 file, is not taken for it).
 
     >>> _utf16("# 奕凯达 キムリア 킴리아 CAR-T\\n".encode("utf-16-le"))
@@ -1395,16 +1395,21 @@ def _utf16(head: bytes) -> bool:
 
 def _nuls_in_one_parity(sample: bytes, least: int) -> str | None:
     """The UTF-16 byte order whose high bytes hold ``least`` NUL bytes or more of ``sample``, its
-    other bytes none (how UTF-16 writes ASCII), or None.
+    low bytes eight times fewer at most (how UTF-16 writes ASCII, and a few characters U+xx00:
+    一, U+4E00, or a lone surrogate U+D800), or None.
 
     >>> _nuls_in_one_parity("a,b\\n".encode("utf-16-be"), 2), _nuls_in_one_parity(b"a\\0\\0b", 1)
     ('utf-16-be', None)
+    >>> _nuls_in_one_parity("一 a,b,c,d,e,f,g\\n".encode("utf-16-le"), 2)
+    'utf-16-le'
     """
     for nuls, other, encoding in (
         (sample[1::2], sample[0::2], "utf-16-le"),
         (sample[0::2], sample[1::2], "utf-16-be"),
     ):
-        if nuls.count(0) >= least and b"\0" not in other:
+        # sec28 F2: a NUL in the low bytes (一, a surrogate cut from its pair) had a UTF-16 file
+        # told to delete it; UTF-32 writes as many there as in the high bytes
+        if nuls.count(0) >= least and other.count(0) * 8 <= nuls.count(0):
             return encoding
     return None
 
@@ -1423,14 +1428,13 @@ def _reads_as_utf16(sample: bytes, encoding: str) -> bool:
     >>> _reads_as_utf16(b"slug,label\\n\\0kymriah,Caf\\xe9 x\\n\\0", "utf-16-le")
     False
     """
-    try:
-        text = codecs.getincrementaldecoder(encoding)().decode(sample)
-    except UnicodeDecodeError:
-        return False
+    # a lone surrogate (a Windows tool's emoji cut in half, sec28 F2) is read, as a character
+    # neither printable nor wide: a few do not make UTF-16 text another, many make it no text
+    text = codecs.getincrementaldecoder(encoding)("surrogatepass").decode(sample)
     printable = sum(char.isprintable() or char in "\t\r\n" for char in text)
     if not text or printable * 10 < len(text) * 9:
         return False
-    wide = [ord(char) for char in text if ord(char) > 0xFF]
+    wide = [code for char in text if (code := ord(char)) > 0xFF and not 0xD800 <= code <= 0xDFFF]
     ascii_pairs = sum(
         0x20 <= code >> 8 <= 0x7E and (0x20 <= code & 0xFF <= 0x7E or code & 0xFF in (9, 10, 13))
         for code in wide
@@ -1446,8 +1450,8 @@ FAILED_KIND_BYTES = 1 << 16
 def _utf16_once_failed(head: bytes) -> bool:
     """Whether the first bytes of a file, ``head``, that failed as UTF-8 text (a byte that is no
     UTF-8, or a NUL where the parser wants text) are UTF-16 text without its byte order mark, by a
-    weaker sign than :func:`_utf16` asks of every file: NUL bytes in one parity of places only,
-    two at least, in bytes that are no UTF-8 and read as UTF-16 text in that byte order
+    weaker sign than :func:`_utf16` asks of every file: NUL bytes in one parity of places
+    (:func:`_nuls_in_one_parity`), two at least, in bytes that are no UTF-8 and read as UTF-16 text in that byte order
     (:func:`_reads_as_utf16`), a line break among them (rev26 F7: a first line of 500 CJK
     characters leaves two NULs in the first :data:`KIND_BYTES`, fewer than one pair in sixteen).
     A stray NUL in UTF-8 text, or two in Latin-1 text, is not taken for it: read as UTF-16,
@@ -1468,7 +1472,7 @@ def _utf16_once_failed(head: bytes) -> bool:
     encoding = _nuls_in_one_parity(sample, 2)
     if encoding is None or not _reads_as_utf16(sample, encoding):
         return False
-    return "\n" in codecs.getincrementaldecoder(encoding)().decode(sample)
+    return "\n" in codecs.getincrementaldecoder(encoding)("surrogatepass").decode(sample)
 
 
 def _wide_text(display: str, wide: str) -> DataError:
