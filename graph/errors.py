@@ -624,15 +624,37 @@ def unhidden(text: str) -> str:
     return "".join(char if char.isprintable() else ascii(char)[1:-1] for char in text)
 
 
+#: What a character without a Unicode name is, by its general category (every format
+#: character, Cf, has a name: U+200B ZERO WIDTH SPACE).
+_UNNAMED = {
+    "Cc": "a control character",
+    "Co": "a private-use character",
+    "Cs": "a surrogate, half of a pair that is not whole",
+    "Cn": "an unassigned code point",
+}
+
+
 def character_named(char: str) -> str:
     r"""``char``'s code point and Unicode name, as a message names a character that prints as
-    nothing or as a blank (newuser27 F7: ``'\u200b' is not allowed`` said what it was not).
+    nothing or as a blank (newuser27 F7: ``'\u200b' is not allowed`` said what it was not); one
+    without a name by what it is (sec28 F3: U+E000 and U+FFFF were called control characters).
 
     >>> character_named("\u200b"), character_named("\xa0"), character_named("\x00")
     ('U+200B ZERO WIDTH SPACE', 'U+00A0 NO-BREAK SPACE', 'U+0000, a control character')
+    >>> character_named("\ue000"), character_named("\uffff"), character_named("\U000e0080")
+    ('U+E000, a private-use character', 'U+FFFF, a noncharacter', 'U+E0080, an unassigned code point')
     """
     name = unicodedata.name(char, "")
-    return f"U+{ord(char):04X} {name}" if name else f"U+{ord(char):04X}, a control character"
+    if name:
+        return f"U+{ord(char):04X} {name}"
+    code = ord(char)
+    # the 66 noncharacters (U+FDD0..U+FDEF, the last two of each plane) are Cn too, but never
+    # to be assigned: a program's marker, not a character of a newer Unicode
+    if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE:
+        return f"U+{code:04X}, a noncharacter"
+    category = unicodedata.category(char)
+    # a letter Python's table has no name for (Tangut ideographs) is named by its category
+    return f"U+{code:04X}, {_UNNAMED.get(category, f'a character of Unicode category {category}')}"
 
 
 def invisible_advice(message: str) -> str:

@@ -36,7 +36,7 @@ from atmpkg.graph import (
     remove_imports,
     validate,
 )
-from atmpkg.graph.errors import DataErrors, ParameterError, UnknownNameError
+from atmpkg.graph.errors import DataErrors, ParameterError, UnknownNameError, character_named
 from atmpkg.graph.sparql.entities import resolve_entity
 from atmpkg.graph.store.csvdata import FAMILIES, scan_rdf
 from atmpkg.graph.store.folder import current_build, read_info
@@ -3093,6 +3093,29 @@ def test_utf32_is_named_and_a_parse_error_shows_invisible_characters_as_escapes(
         f"zero.ttl:2:6: '\\u200b' (U+200B ZERO WIDTH SPACE) {invisible}delete it",
     ]
     assert nquads(built) == before
+
+
+def test_an_invisible_character_without_a_name_is_named_by_what_it_is(built, tmp_path):
+    """sec28 F3: a private-use character (U+E000) and noncharacters (U+FFFF, U+FDD0) in a name
+    were each called "a control character". A character without a Unicode name is named by its
+    category: control, private use, surrogate, unassigned, or a noncharacter."""
+    invisible = "is an invisible character here, which no name or separator of the file may hold: "
+    head = "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+    inputs = {
+        name: f"{head}therapy:x{char} a therapy:y .\n".encode()
+        for name, char in (("pua.ttl", "\ue000"), ("ffff.ttl", "\uffff"), ("fdd0.ttl", "\ufdd0"))
+    }
+    assert refusals(inputs, built, tmp_path) == [
+        f"pua.ttl:2:10: '\\ue000' (U+E000, a private-use character) {invisible}delete it",
+        f"ffff.ttl:2:10: '\\uffff' (U+FFFF, a noncharacter) {invisible}delete it",
+        f"fdd0.ttl:2:10: '\\ufdd0' (U+FDD0, a noncharacter) {invisible}delete it",
+    ]
+    assert [character_named(char) for char in ("\x85", "\ud83d", "\u0378", "\U0010fffe")] == [
+        "U+0085, a control character",
+        "U+D83D, a surrogate, half of a pair that is not whole",
+        "U+0378, an unassigned code point",
+        "U+10FFFE, a noncharacter",
+    ]
 
 
 def test_utf16_without_a_byte_order_mark_starting_in_cjk_script_is_named(built, tmp_path):
