@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -1833,6 +1834,58 @@ def test_every_id_message_quotes_the_path_and_the_name_as_typed_one_way(server):
     navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
     status, _, body = request(server, "GET", "/id/company/%3Cb%3E%22", None, navigation)
     assert status == 404 and "<p>no entity at &#x27;/id/company/&lt;b&gt;&quot;&#x27;</p>" in body.decode()
+
+
+class _MessageParts(HTMLParser):
+    """A message page's paragraph as a browser reads it: its text and its links (href, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.text, self.links, self._in, self._href = "", [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        self._in = self._in or tag == "p"
+        self._href = dict(attrs).get("href") if tag == "a" and self._in else self._href
+        if self._href is not None:
+            self.links.append([self._href, ""])
+
+    def handle_endtag(self, tag):
+        self._in = self._in and tag != "p"
+        self._href = None if tag == "a" else self._href
+
+    def handle_data(self, data):
+        if self._in:
+            self.text += data
+            if self._href is not None:
+                self.links[-1][1] += data
+
+
+def test_a_message_page_links_a_whole_path_or_none(server):
+    """An audit: on the page a browser is shown for a missing /id/ path, the quoted path with
+    characters no slug holds had its first part made a link (/id/company/a%3Cb%3E linked
+    /id/company/a, /id/company/CellCo%20Eur /id/company/CellCo). A path the message quotes as
+    typed is no link; the paths it offers are linked whole, and the text stays escaped."""
+    navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    for path, text, links in (
+        ("/id/company/a%3Cb%3E", "no entity at '/id/company/a<b>'", []),
+        ("/id/company/a%3Cb%3Ex%22", "no entity at '/id/company/a<b>x\"'", []),
+        ("/id/therapy/it%27s", "no entity at '/id/therapy/it's'", []),
+        (
+            "/id/company/CellCo%20Eur",
+            "no entity at '/id/company/CellCo Eur'; did you mean /id/company/cellco-eu, /id/company/cellco?",
+            [["/id/company/cellco-eu", "/id/company/cellco-eu"], ["/id/company/cellco", "/id/company/cellco"]],
+        ),
+        (
+            "/id/therapy/alphace",
+            "no entity at '/id/therapy/alphace'; did you mean /id/therapy/alphacel?",
+            [["/id/therapy/alphacel", "/id/therapy/alphacel"]],
+        ),
+    ):
+        status, _, body = request(server, "GET", path, None, navigation)
+        page = _MessageParts()
+        page.feed(body.decode())
+        assert (status, page.text, page.links) == (404, text, links), path
+        assert "<b>" not in body.decode(), path
 
 
 def test_a_kind_alone_is_told_the_path_of_one_of_its_entities_and_how_to_list_them(server):

@@ -191,8 +191,18 @@ def entity_page(view: EntityView, graph: str) -> str:
 
 #: Paths of this server that a message names and its page links: entity pages and the list of
 #: named queries (a message may repeat a path the client sent; only these shapes become links).
-#: A path cut short (``/id/therapy/kitekite… (6,012 characters)``) names no page: not linked.
-_LINKED_PATH = re.compile(r"(?<![\w/.])(/id/[a-z-]+/[A-Za-z0-9._~-]+|/api/queries)(?![\w/…])")
+#: A link covers a whole path or none: a path's slug is its unreserved characters and the
+#: percent-encoded others (local_href's /id/therapy/it%27s), and it ends at a blank, the end,
+#: ``?,;:)`` or a sentence's full stop. A path the message quotes as the user typed it
+#: (``'/id/company/a<b>'``, escaped: after an entity's ``;``), or that goes on with characters
+#: no slug holds (``<b>``, a space), is not linked: its first part was (an audit:
+#: /id/company/a%3Cb%3E linked /id/company/a). A path cut short (``/id/therapy/kitekite…
+#: (6,012 characters)``) names no page: not linked.
+_LINKED_PATH = re.compile(
+    r"(?<![\w/.;%])(/id/[a-z-]+/(?:[\w~-]|%[0-9A-Fa-f]{2}|\.(?=[\w~%-]))+|/api/queries)"
+    r"(?=[\s?,;:)]|\.?(?:\s|\Z))",
+    re.ASCII,
+)
 
 #: The style of a message page, inline: in the query page's sandboxed Graph frame (an origin of
 #: its own) a link to /static/app.css is a cross-site request, which the server refuses. These are
@@ -243,6 +253,9 @@ def message_page(status: int, message: str, asked: str = "", notes: Sequence[str
     (True, True)
     >>> '<a href="/id/therapy/kymria">' in page
     False
+    >>> page = message_page(404, "no entity at '/id/company/a<b>'; did you mean /id/therapy/it%27s?")
+    >>> "&#x27;/id/company/a&lt;b&gt;&#x27;" in page, '<a href="/id/therapy/it%27s">' in page
+    (True, True)
     >>> message_page(200, "nothing to draw", notes=["atmp:<b> is no term"]).count("<p>")
     2
     >>> "<p>Note: atmp:&lt;b&gt; is no term</p>" in message_page(200, "x", notes=["atmp:<b> is no term"])
