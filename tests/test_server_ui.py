@@ -10,7 +10,9 @@ These tests fail, not skip, when it is missing."""
 from __future__ import annotations
 
 import datetime
+import json
 import urllib.parse
+import urllib.request
 
 import pytest
 from click.testing import CliRunner
@@ -602,6 +604,87 @@ def test_a_note_is_shown_as_text(browser, tmp_path):
     finally:
         srv.shutdown()
 
+
+def test_a_note_longer_than_the_header_holds_is_shown_whole(curated_store, browser):
+    """joints28 F3: the page read its notes from ATMPKG-Notes, which cuts each to 400 bytes, and
+    deals-above-value's note lost its advice at "a deal with no stated to…"; the page now asks
+    /api/notes for them whole, as the Graph tab and the command line show them."""
+    from playwright.sync_api import expect
+
+    asked = "name=deals-above-value&p=min_value%3D1000000000"
+    args = ["--name", "deals-above-value", "-p", "min_value=1000000000"]
+    lines = CliRunner().invoke(cli, ["query", *args, "--store", str(curated_store)]).stderr
+    lines = lines.splitlines()
+    whole = [line for line in lines if line.startswith("Note: 4 deals with no stated total")]
+    assert len(whole) == 1 and len(whole[0]) > 500
+    assert whole[0].endswith(
+        "a min_value of 100,000,000 lists them, with upfrontUSD and milestonesUSD"
+    )
+    srv = make_server(curated_store, port=0, timeout=60).start()
+    try:
+        # the header still cuts it, for other clients, as documented
+        with urllib.request.urlopen(srv.url + "/sparql?" + asked) as reply:
+            header = json.loads(reply.headers["ATMPKG-Notes"])
+        assert header[0].endswith("…") and len(json.dumps(header[0])) <= 400
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.goto(srv.url + "/?" + asked)
+        expect(tab.locator(NOTES)).to_have_text(whole)
+        assert tab.locator("#notes *").count() == 1
+        assert problems == []
+        context.close()
+    finally:
+        srv.shutdown()
+
+
+def test_api_notes_gives_an_answers_notes_whole_and_as_text(browser, tmp_path):
+    """/api/notes answers the request /sparql answers with the notes whole; the page shows a long
+    note whose query quotes markup as text, whole."""
+    from playwright.sync_api import expect
+
+    evil = "<img src=x onerror=alert(1)> é" + "é" * 40  # \u00e9 in the header: 6 bytes each
+    extra = tmp_path / "evil.ttl"
+    extra.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
+        f'  rdfs:label "{evil}"@en ;\n'
+        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
+        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
+        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
+        encoding="utf-8",
+    )
+    build(tmp_path / "store", data_dir=FIXTURE_DATA, extra_files=[extra])
+    note = (
+        f'rdfs:label "{evil}" matches no value: the graph holds "{evil}"@en; write that, or '
+        f'compare the text alone: FILTER(STR(?value) = "{evil}")'
+    )
+    text = f"SELECT ?t WHERE {{ ?t rdfs:label {json_string(evil)} }}"
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        form = urllib.parse.urlencode({"query": text}).encode()
+        with urllib.request.urlopen(srv.url + "/api/notes", data=form) as reply:
+            assert reply.headers["Content-Type"].startswith("application/json")
+            assert json.loads(reply.read()) == {"notes": [note]}
+        with urllib.request.urlopen(srv.url + "/sparql", data=form) as reply:
+            assert json.loads(reply.headers["ATMPKG-Notes"])[0].endswith("…")
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        expect(tab.locator(NOTES)).to_have_text(["Note: " + note])
+        assert tab.locator("#notes *").count() == 1
+        assert tab.locator("img").count() == 0
+        assert problems == []
+        context.close()
+    finally:
+        srv.shutdown()
 
 @pytest.mark.parametrize(
     "bind",

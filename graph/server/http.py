@@ -11,6 +11,7 @@ Paths (all on one server, every asset served locally):
 - ``/``: the query page; ``/graph``: a query's answer drawn as a graph; ``/api/queries``: the named
   queries with their parameters, as JSON; ``/api/neighbours?iri=IRI``: the data of an entity's
   neighbourhood view, as JSON (what the Graph tab adds to its page when a node is expanded);
+  ``/api/notes``: the notes of the answer ``/sparql`` gives the same request, whole, as JSON;
   ``/health``: the workers and the queue, as JSON, answered without a worker.
 
 Safety: the socket binds to loopback unless ``allow_remote``; a foreign ``Host`` header is refused
@@ -658,7 +659,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._dispatch()
 
     def do_POST(self) -> None:
-        """Answer a POST (accepted at /sparql and /graph only)."""
+        """Answer a POST (accepted at /sparql, /graph and /api/notes only)."""
         self._dispatch()
 
     def do_OPTIONS(self) -> None:
@@ -843,13 +844,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return Response(204, b"", "text/plain", {"Allow": "GET, HEAD, POST, OPTIONS"})
         if path == "/sparql":
             return self._sparql(params)
+        if path == "/api/notes":
+            return self._notes(self._post_params(params) if self.command == "POST" else params)
         if path == "/graph":
             # the query page posts a query too long for a link (8,000 characters) into its
             # Graph tab, as the server reads a request line of at most 64 KiB
             return self._graph(self._post_params(params) if self.command == "POST" else params)
         if self.command == "POST":
             raise HttpError(
-                405, "POST is accepted at /sparql and /graph only", {"Allow": "GET, HEAD"}
+                405,
+                "POST is accepted at /sparql, /graph and /api/notes only",
+                {"Allow": "GET, HEAD"},
             )
         if path == "/":
             return self._static("index.html")
@@ -943,6 +948,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if "p" in params:
                 raise HttpError(400, "p= gives a named query's parameters: give its name= too")
             return self._service_description(params)
+        payload = self._answer(params)
+        headers = {"Vary": "Accept"}
+        if payload["truncated"]:
+            headers[TRUNCATED_HEADER] = str(self.server.max_rows)
+        # written here, not by the worker: a header is JSON in ASCII, whatever a worker sent (the
+        # pool took only a list of texts as notes: workers._reply)
+        if payload.get("notes"):
+            headers[NOTES_HEADER] = notes_header(payload["notes"])
+        return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
+
+    def _notes(self, params: dict[str, list[str]]) -> Response:
+        """The notes of the answer /sparql gives the same request, whole, as JSON
+        (``{"notes": [...]}``): its ``ATMPKG-Notes`` header cuts each to 400 bytes for a proxy's
+        sake, and the query page shows them whole (joints28 F3). Asked with the answer's own
+        Accept, the answer comes from the server's cache."""
+        notes = self._answer(params).get("notes", [])
+        body = json.dumps({"notes": notes}).encode("ascii")
+        return Response(200, body, "application/json", {"Vary": "Accept"})
+
+    def _answer(self, params: dict[str, list[str]]) -> dict:
+        """The worker's answer to the query ``params`` ask for, in the format Accept asks for."""
         job = query_job(params)
         accept = wanted_types(params, self.headers.get("Accept"))
         formats = {kind: negotiate(accept, offers) for kind, offers in OFFERS.items()}
@@ -964,15 +990,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 lane = "quick"
             volatile = checked.volatile
         args = {**job, "formats": formats, "limit": self.server.max_rows}
-        payload = self._run("query", args, params, lane, volatile, started)
-        headers = {"Vary": "Accept"}
-        if payload["truncated"]:
-            headers[TRUNCATED_HEADER] = str(self.server.max_rows)
-        # written here, not by the worker: a header is JSON in ASCII, whatever a worker sent (the
-        # pool took only a list of texts as notes: workers._reply)
-        if payload.get("notes"):
-            headers[NOTES_HEADER] = notes_header(payload["notes"])
-        return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
+        return self._run("query", args, params, lane, volatile, started)
 
     def _run(
         self,

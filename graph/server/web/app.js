@@ -22,6 +22,9 @@
   const CHART_BARS = 40;
   const SVG = "http://www.w3.org/2000/svg";
   const COMPLETERS = ["atmp-prefixes", "atmp-classes", "atmp-properties", "variables"];
+  // What the page asks its answers in: a table's (and ASK's), a graph's
+  const ACCEPT_TABLE = "application/sparql-results+json";
+  const ACCEPT_GRAPH = "text/turtle";
 
   const $ = (id) => document.getElementById(id);
   const state = {
@@ -390,8 +393,8 @@
         // Functions, so that a tab kept from another session (or port) still asks this server.
         endpoint: () => location.origin + "/sparql",
         method: "POST",
-        acceptHeaderSelect: "application/sparql-results+json",
-        acceptHeaderGraph: "text/turtle",
+        acceptHeaderSelect: ACCEPT_TABLE,
+        acceptHeaderGraph: ACCEPT_GRAPH,
         // A named query goes as name=NAME&p=NAME=VALUE... (the p's: beforeQuery), which the server
         // runs with typed values.
         queryArgument: () => (state.sending && state.sending.name ? "name" : "query"),
@@ -786,10 +789,25 @@
 
   // The notes the server gives with an answer (ATMPKG-Notes: why an answer is empty, a term or
   // name that matches nothing, a date that took its default), as the command line prints them.
-  function showNotes(header) {
-    const notes = header ? JSON.parse(header) : [];
+  function showNotes(notes) {
     $("notes").replaceChildren(...notes.map((note) => el("p", null, "Note: " + note)));
     $("notes").hidden = !notes.length;
+  }
+
+  // The header holds at most MOST_NOTES notes, each cut to 400 bytes and ending in "…" (a limit
+  // for the proxies in front of a server): a cut note lost its advice (joints28 F3: deals-above-
+  // value's "a min_value of 100,000,000 lists them"). The page then asks /api/notes for them
+  // whole, with the Accept its answer was asked with, so that the server finds that answer kept.
+  const MOST_NOTES = 5;
+  const isCut = (notes) => notes.length > MOST_NOTES || notes.some((note) => note.endsWith("…"));
+  async function wholeNotes(request, yasr) {
+    const table = /json/.test(yasr.results.getContentType() || "");
+    const reply = await fetch("/api/notes", {
+      method: "POST",
+      body: toSearch(request),
+      headers: { Accept: table ? ACCEPT_TABLE : ACCEPT_GRAPH },
+    });
+    return reply.ok ? (await reply.json()).notes : null;
   }
 
   function beforeQuery(tab) {
@@ -808,7 +826,7 @@
     // Until the answer comes, nothing of the previous one may stay to be saved.
     renderDownloads(request, null);
     showTruncation(null);
-    showNotes(null);
+    showNotes([]);
     $("status").textContent = "Running…";
   }
 
@@ -821,7 +839,13 @@
     renderDownloads(request, answer);
     const headers = answer && yasr.results.res && yasr.results.res.headers;
     showTruncation(headers ? headers.get("ATMPKG-Truncated") : null);
-    showNotes(headers ? headers.get("ATMPKG-Notes") : null);
+    const header = headers && headers.get("ATMPKG-Notes");
+    const notes = header ? JSON.parse(header) : [];
+    showNotes(notes);
+    if (!isCut(notes)) return;
+    // shown whole unless, by then, the tab shows another answer, or another tab is on screen
+    const still = () => state.requests.get(yasr) === request && currentTab().getYasr() === yasr;
+    wholeNotes(request, yasr).then((whole) => { if (whole && still()) showNotes(whole); }, () => {});
   }
 
   // After YASR has read the answer (it does so right after YASGUI's event): a failed query leaves
