@@ -412,6 +412,70 @@ def test_short_values_and_headers_are_never_cut_and_a_cut_text_shows_itself_whol
         srv.shutdown()
 
 
+#: Each cell of the visible rows of the table on screen: [its text, the part of it inside its box
+#: (a value cut shows less), its padding left and right in px, whether it is cut from its start].
+SHOWN_CELLS = """(rows) => [...document.querySelectorAll(rows)].map((row) => [...row.cells].map((td) => {
+  const box = (td.firstElementChild || td).getBoundingClientRect();
+  const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+  let shown = "";
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    for (let i = 0; i < node.length; i++) {
+      const range = document.createRange();
+      range.setStart(node, i);
+      range.setEnd(node, i + 1);
+      const r = range.getBoundingClientRect();
+      if (r.width && r.left >= box.left - 0.5 && r.right <= box.right + 0.5) shown += node.data[i];
+    }
+  }
+  const style = getComputedStyle(td);
+  return [td.textContent, shown, parseFloat(style.paddingLeft), parseFloat(style.paddingRight),
+    td.classList.contains("by-end")];
+}))"""
+
+
+def test_columns_keep_a_gap_and_an_iri_cut_keeps_its_end(curated_store, browser):
+    """joints28 F4: the table's cells had no padding ("2014-11-19Community" read as one), and an
+    entity's IRI shown as itself was cut at its end, which is what tells it apart: both Elevidys
+    rows of withdrawn-products read "event:elevidys-anvisa-suspended-202…". As on the command line
+    (…evidys-anvisa-suspended-2025-07-24), such an IRI keeps its end; a name, a title and a date
+    do not change."""
+    srv = make_server(curated_store, port=0, timeout=60).start()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        tab = context.new_page()
+        tab.goto(srv.url + "/?name=withdrawn-products")
+        tab.locator(ROWS).nth(4).wait_for()
+        headers = [h.strip() for h in tab.locator(f"{TAB} .yasr_results thead th").all_inner_texts()]
+        assert headers == ["agency", "therapy", "ended", "how", "event", "source"]
+        rows = tab.evaluate(SHOWN_CELLS, ROWS)
+        assert len(rows) == 24
+        assert min(pad for row in rows for cell in row for pad in cell[2:4]) >= 7.0
+        # only the event column, of IRIs, is cut from its start
+        assert {tuple(cell[4] for cell in row) for row in rows} == {
+            (False, False, False, False, True, False)
+        }
+        event = "event:elevidys-anvisa-suspended-2025-07-24"
+        elevidys = [row[4] for row in rows if row[1][0] == "Elevidys"]
+        assert [cell[0] for cell in elevidys] == [event, event]
+        for text, shown, *_ in elevidys:
+            # "…" (CSS's, no text) stands for what the box leaves out of its start
+            assert 20 < len(shown) < len(text) and text.endswith(shown)
+        cut = tab.locator(f"{ROWS} td:nth-child(5) > div").first
+        assert cut.evaluate("d => getComputedStyle(d).textOverflow") == "ellipsis"
+        # a cut IRI is its title, and whole on a click, in its order
+        assert cut.get_attribute("title") == event
+        cut.click()
+        assert "expanded" in cut.get_attribute("class")
+        assert cut.inner_text() == event
+        # a value that fits is shown whole, from its start, as before
+        maci = [row[4] for row in rows if row[1][0] == "MACI"]
+        assert [shown for _, shown, *_ in maci][-1].endswith("maci-ema-expired-2018-07-01")
+        dates = [row[2] for row in rows]
+        assert all(text == shown for text, shown, *_ in dates)
+        context.close()
+    finally:
+        srv.shutdown()
+
 def test_query_tabs_are_kept_across_visits(page, server):
     open_query(page, server, THERAPIES)
     page.click("#yasgui .tabsList .addTab")

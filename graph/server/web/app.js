@@ -8,6 +8,7 @@
   "use strict";
 
   const ID = "https://w3id.org/atmp-kg/id/";
+  const ONTOLOGY = "https://w3id.org/atmp-kg/ontology#";
   const XSD = "http://www.w3.org/2001/XMLSchema#";
   const NUMERIC = new Set(["integer", "decimal", "double", "float", "int", "long", "short", "byte",
     "nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
@@ -270,6 +271,12 @@
   const TEXT_AT_LEAST = 200;
   const isShort = (cell, td) => !cell || typeof cell !== "object" ||
     (/literal/.test(cell.type) && SHORT_TYPES.has(cell.datatype)) || td.textContent.trim().length <= UNCUT;
+  // An IRI of the graph shown as itself, not by its name, is told apart from the others by its
+  // end (event:elevidys-anvisa-suspended-2025-07-24): cut, it keeps its end, "…" at its start,
+  // as on the command line (joints28 F4). A column is so when every value it has is one.
+  const isOwnIri = (cell, td) => Boolean(cell) && typeof cell === "object" && cell.type === "uri" &&
+    (cell.value.startsWith(ID) || cell.value.startsWith(ONTOLOGY)) && !td.querySelector("a.entity");
+  const isBlank = (cell) => !cell || typeof cell !== "object";
   // The width a node's contents take on one line
   function lineWidth(node) {
     const range = document.createRange();
@@ -305,6 +312,11 @@
     const widths = heads.map((th) => th.getBoundingClientRect().width);
     const short = heads.map((th, i) => rows.every((row) => isShort(table.dataTable.cell(row.cells[i]).data(), row.cells[i])));
     rows.forEach((row) => heads.forEach((th, i) => row.cells[i].classList.toggle("uncut", short[i])));
+    const byEnd = heads.map((th, i) => {
+      const cells = rows.map((row) => [table.dataTable.cell(row.cells[i]).data(), row.cells[i]]);
+      return cells.some(([cell, td]) => isOwnIri(cell, td)) && cells.every(([cell, td]) => isBlank(cell) || isOwnIri(cell, td));
+    });
+    rows.forEach((row) => heads.forEach((th, i) => row.cells[i].classList.toggle("by-end", byEnd[i] && !short[i])));
     const widest = heads.map((th, i) => Math.max(0, ...rows.map((row) => sides(row.cells[i]) + lineWidth(row.cells[i].firstElementChild || row.cells[i]))));
     const floor = heads.map((th, i) => Math.ceil(Math.max(headerWidth(th), short[i] ? widest[i] : Math.min(widest[i], TEXT_AT_LEAST))));
     const raised = widths.map((width, i) => Math.max(width, floor[i]));
