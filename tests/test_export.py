@@ -11,6 +11,7 @@ import json
 import math
 import os
 import re
+import shutil
 import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -389,6 +390,99 @@ def test_an_answers_subgraph_with_its_sources_imports_into_another_store(fixture
     ]
     assert rows[0] == rows[1] and len(rows[0]) == 2
 
+
+#: A user's own company, therapy and approval, for an indication of the graph and one of theirs.
+OWN_PIPELINE = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix schema: <https://schema.org/> .
+@prefix company: <https://w3id.org/atmp-kg/id/company/> .
+@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .
+@prefix approval: <https://w3id.org/atmp-kg/id/approval/> .
+@prefix source: <https://w3id.org/atmp-kg/id/source/> .
+@prefix agency: <https://w3id.org/atmp-kg/id/agency/> .
+@prefix indication: <https://w3id.org/atmp-kg/id/indication/> .
+@prefix modality: <https://w3id.org/atmp-kg/id/modality/> .
+@prefix sourcekind: <https://w3id.org/atmp-kg/id/source-kind/> .
+@prefix therapeuticarea: <https://w3id.org/atmp-kg/id/therapeutic-area/> .
+@prefix dateprecision: <https://w3id.org/atmp-kg/id/date-precision/> .
+
+source:my-note a atmp:Source ; rdfs:label "My notes on MyCo"@en ; dct:title "My notes on MyCo" ;
+  schema:url <https://myco.example/notes> ; atmp:sourceKind sourcekind:company .
+company:myco a atmp:Company ; rdfs:label "MyCo"@en ; dct:source source:my-note .
+therapy:mycel a atmp:Therapy ; rdfs:label "Mycel"@en ; atmp:developedBy company:myco ;
+  atmp:modality modality:car-t ; dct:source source:my-note .
+indication:my-rare-lymphoma a atmp:Indication ; rdfs:label "my rare lymphoma"@en ;
+  atmp:therapeuticArea therapeuticarea:oncology .
+approval:mycel-fda-2026-11-02-multiple-myeloma a atmp:Approval ;
+  rdfs:label "Mycel — FDA 2026-11-02 (multiple myeloma)"@en ;
+  atmp:product therapy:mycel ; atmp:agency agency:fda ;
+  atmp:indication indication:multiple-myeloma , indication:my-rare-lymphoma ;
+  atmp:date "2026-11-02"^^xsd:date ; atmp:datePrecision dateprecision:day ;
+  atmp:dateStated "2026-11-02"^^xsd:date ; dct:source source:my-note .
+"""
+
+
+def described(store: Path, subjects: list[str]) -> rdflib.Graph:
+    """What ``store`` says of ``subjects`` (their own triples), as an rdflib graph."""
+    from atmpkg.graph.store.build import open_store
+
+    graph = rdflib.Graph()
+    held = open_store(store).store
+    for iri in subjects:
+        for quad in held.quads_for_pattern(ox.NamedNode(ID + iri), None, None):
+            graph.parse(data=str(quad.triple) + " .", format="nt")
+    return graph
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        ["--focus", "mycel", "--hops", "1"],
+        ["--class", "approval"],
+        ["--name", "therapy-approval-timeline", "-p", "therapy=mycel"],
+    ],
+    ids=["focus", "class", "name"],
+)
+def test_a_slice_of_ones_own_entities_with_sources_imports_into_a_fresh_store(
+    fixture_store, tmp_path, selection
+):
+    """joints28 F6: the approval at the edge of Mycel's neighbourhood lost its indication (two
+    hops from the focus), and the slice did not import into a store that holds the indication:
+    "an approval names at least one indication". Each entity keeps the links its shape requires,
+    to entities described as hubs are, so that the slice imports into a store that holds none of
+    one's own entities, and they read back as they were."""
+    mine = store_with_import(fixture_store, tmp_path / "mine", OWN_PIPELINE)
+    piece = tmp_path / "piece.ttl"
+    exported = CliRunner().invoke(
+        cli,
+        ["export", *selection, "--with-sources", "--format", "ttl", "-o", str(piece)]
+        + ["--store", str(mine)],
+    )
+    assert exported.exit_code == 0, exported.output
+    fresh = tmp_path / "fresh"
+    shutil.copytree(fixture_store, fresh, symlinks=True)
+    imported = CliRunner().invoke(cli, ["import", str(piece), "--store", str(fresh)])
+    assert imported.exit_code == 0, imported.output
+    own = [
+        "company/myco",
+        "therapy/mycel",
+        "indication/my-rare-lymphoma",
+        "approval/mycel-fda-2026-11-02-multiple-myeloma",
+        "source/my-note",
+    ]
+    before, after = described(mine, own), described(fresh, own)
+    assert len(before) == 41
+    assert isomorphic(before, after)
+    # the edge's required links, not the rest of what lies beyond it
+    written = rdflib.Graph().parse(piece)
+    approval = rdflib.URIRef(ID + own[3])
+    indications = set(written.objects(approval, rdflib.URIRef(ATMP + "indication")))
+    assert indications == {
+        rdflib.URIRef(ID + "indication/multiple-myeloma"),
+        rdflib.URIRef(ID + "indication/my-rare-lymphoma"),
+    }
 
 def test_class_slice_keeps_only_nodes_of_the_classes_and_their_hubs(fixture_store):
     triples = select_subgraph(classes=["therapy"], store=fixture_store)
@@ -1954,7 +2048,7 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     )
     assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 163
     # asked for (without) or given (with), the sources need no note
-    for choice, count in (("--without-sources", 163), ("--with-sources", 238)):
+    for choice, count in (("--without-sources", 163), ("--with-sources", 258)):
         result = run("--focus", "genex", choice, "-o", str(xml), "--store", str(fixture_store))
         assert result.stderr == f"Exported {count} triples as rdfxml to {xml}\n"
 

@@ -20,6 +20,7 @@ import functools
 import os
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -895,6 +896,70 @@ def _unlinked(nodes: Iterable[ox.BlankNode], store: ox.Store) -> list[ox.BlankNo
     )
 
 
+_SHAPES_REQUIRE = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT DISTINCT ?class ?path WHERE {
+  ?shape sh:targetClass ?class ; sh:property ?property .
+  ?property sh:path ?path ; sh:minCount ?least .
+  FILTER(isIRI(?path) && ?least >= 1)
+  FILTER EXISTS { ?property sh:class|sh:node|sh:or|sh:in|sh:hasValue|sh:property ?kind }
+}"""
+
+
+@functools.cache
+def required_links() -> Mapping[str, frozenset[str]]:
+    """For each class, the properties to another node that ``ontology/shapes.ttl`` requires of its
+    instances (``sh:minCount`` 1 or more), derived shortcuts left out, as the build derives them
+    again: an approval names its product, agency and indication.
+
+    >>> sorted(shorten(p) for p in required_links()[ATMP + "Approval"])
+    ['atmp:agency', 'atmp:indication', 'atmp:product', 'dct:source']
+    """
+    shapes = ox.Store()
+    text = resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_bytes()
+    shapes.load(text, format=ox.RdfFormat.TURTLE)
+    found: dict[str, set[str]] = {}
+    for row in shapes.query(_SHAPES_REQUIRE):
+        if row["path"].value not in NOT_DRAWN:
+            found.setdefault(row["class"].value, set()).add(row["path"].value)
+    return {cls: frozenset(paths) for cls, paths in found.items()}
+
+
+def required_beyond(
+    nodes: set[str], store: ox.Store | RemoteStore, left: Collection[str]
+) -> set[str]:
+    """The nodes outside ``nodes`` (and not in ``left``) that the nodes link to by a property
+    their class's shape requires (see :func:`required_links`), and those that these link to so,
+    in turn: an approval at the edge of a neighbourhood keeps its indication, so that a slice
+    imports into a store that does not hold its entities (joints28 F6).
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> store = open_store().store
+    >>> edge = ID + "approval/kymriah-ema-2018-08-23-b-cell-acute-lymphoblastic-leukemia"
+    >>> sorted(shorten(n) for n in required_beyond({edge}, store, _sources(store)))
+    ['agency:ema', 'company:novartis', 'indication:b-cell-acute-lymphoblastic-leukemia', \
+'modality:car-t', 'therapeuticarea:oncology', 'therapy:kymriah']
+    """
+    required = required_links()
+    inside, added, frontier = set(nodes), set(), sorted(nodes)
+    while frontier:
+        reached: set[str] = set()
+        prefetch(store, frontier, incoming=False)  # a remote store: a request per batch
+        for iri in frontier:
+            node = ox.NamedNode(iri)
+            classes = {q.object.value for q in store.quads_for_pattern(node, TYPE, None)}
+            paths = set().union(*(required.get(c, frozenset()) for c in classes))
+            for path in sorted(paths):
+                for quad in store.quads_for_pattern(node, ox.NamedNode(path), None):
+                    obj = quad.object
+                    if is_node(obj) and obj.value not in inside and obj.value not in left:
+                        reached.add(obj.value)
+        inside |= reached
+        added |= reached
+        frontier = sorted(reached)
+    return added
+
+
 def _labels_and_classes(nodes: Iterable[str], store: ox.Store) -> list[ox.Triple]:
     found = []
     for iri in nodes:
@@ -1108,6 +1173,13 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             replaced, foreign = {}, set()
         if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
+    required: set[str] = set()
+    if with_sources and given is None and not whole:
+        # a slice with its sources imports into another store: an entity at its edge keeps the
+        # links its shape requires (an approval's indication), to entities described as hubs are
+        # (their values, their own required links), drawn as attributes as hubs are (joints28 F6)
+        required = required_beyond(nodes, oxstore, sources)
+        nodes |= required
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
         # a source's kind is a hub: kept as an attribute of the source, as for any entity drawn
@@ -1137,7 +1209,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
             nodes | data_only,
             oxstore,
             sample,
-            frozenset(nodes & hubs),
+            frozenset(nodes & (hubs | required)),
             center if focus else None,
             blanks,
         )
