@@ -1194,6 +1194,81 @@ def test_a_date_compared_with_now_is_noted_with_today_as_a_date(kg):
         kg.query("SELECT ?a WHERE { ?a atmp:date ?d FILTER(?d <= GETDATE()) }")
 
 
+def test_now_less_a_duration_compared_with_a_date_is_noted_as_now_is(kg, curated_store, fixture_store):
+    """joints28 F1: FILTER(?d > NOW() - "P1Y"^^xsd:yearMonthDuration), the commonest way to ask for
+    the last year, dropped every row without a word where ?d > NOW() gets a note: NOW() less a
+    duration is a moment too. The note quotes the comparison as written and offers today less the
+    same duration, which answers."""
+    today = "xsd:date(SUBSTR(STR(NOW()), 1, 10))"
+    year, days = '"P1Y"^^xsd:yearMonthDuration', '"P30D"^^xsd:dayTimeDuration'
+    zoned = (
+        " (xsd:date(NOW()) keeps NOW()'s time zone, which the graph's dates do not have, and drops "
+        "the rows of the day it reaches)"
+    )
+    cannot = "compares atmp:date's values (xsd:date) with an xsd:dateTime, which the engine cannot do: every row is dropped"
+    dated = "SELECT ?a WHERE {{ ?a atmp:product ?t ; atmp:date ?d {} }}"
+    for pattern, said, instead in (
+        (f"FILTER(?d > NOW() - {year})", f"?d > NOW() - {year}", f"{today} - {year}"),
+        (f"FILTER(?d >= NOW() - {days})", f"?d >= NOW() - {days}", f"{today} - {days}"),
+        (f"FILTER(NOW() - {year} < ?d)", f"NOW() - {year} < ?d", f"{today} - {year}"),
+        (f"FILTER(?d > (NOW() - {year}))", f"?d > (NOW() - {year})", f"{today} - {year}"),
+        # a variable no pattern gives a value is taken as the duration it must be to give a moment
+        ("VALUES ?span { \"P2Y\"^^xsd:yearMonthDuration } FILTER(?d >= NOW() - ?span)",
+         "?d >= NOW() - ?span", f"{today} - ?span"),
+        (f"BIND(NOW() - {year} AS ?since) FILTER(?d > ?since)", "?d > ?since", f"{today} - {year}"),
+        (f"BIND(NOW() AS ?now) FILTER(?d > ?now - {days})", f"?d > ?now - {days}", f"{today} - {days}"),
+    ):
+        answer = kg.query(dated.format(pattern))
+        assert (answer.rows, answer.notes) == ([], [f"{said} {cannot}; write {instead}{zoned}"]), pattern
+    gyear = kg.query(f"SELECT ?e WHERE {{ ?e atmp:year ?y FILTER(?y < NOW() - {year}) }}")
+    assert gyear.notes == [
+        f"?y < NOW() - {year} compares atmp:year's values (xsd:gYear) with an xsd:dateTime, which "
+        f"the engine cannot do: every row is dropped; compare the year: FILTER(YEAR(?y) < YEAR(NOW() - {year}))"
+    ]
+    # NOW() less NOW() is a duration, a string is no duration, a sum is noted as unbound: none of
+    # these is taken for a moment; a moment compared with a moment is no error and gets no note
+    for other in (
+        "BIND(NOW() AS ?now) FILTER(?d > NOW() - ?now)",
+        'FILTER(?d > NOW() - "P1Y")',
+        f"BIND(NOW() AS ?then) FILTER(?then > NOW() - {year})",
+        f"FILTER(NOW() > NOW() - {year})",
+    ):
+        assert [n for n in kg.query(dated.format(other)).notes if cannot in n] == [], other
+    # what the note offers answers: the fixture's approvals since today less the duration
+    stated = [
+        datetime.date.fromisoformat(day if len(day) == 10 else day + "-01")
+        for day in (line.split(",")[2] for line in (FIXTURE / "approvals.csv").read_text().splitlines()[1:])
+    ]
+    now = datetime.date.today()
+    for duration, since in (('"P6Y"^^xsd:yearMonthDuration', now.replace(year=now.year - 6, day=min(now.day, 28))),
+                            ('"P3000D"^^xsd:dayTimeDuration', now - datetime.timedelta(days=3000))):
+        if duration.startswith('"P6Y') and now.day > 28:
+            continue  # the month's end: a day the year-less date above does not reach exactly
+        answer = kg.query(dated.format(f"FILTER(?d > {today} - {duration})"))
+        assert (len(answer.rows), answer.notes) == (sum(d > since for d in stated), []), duration
+    # on the curated graph the note's own text, as offered, counts the approvals of the last year
+    curated = atmpkg.open(curated_store)
+    asked = curated.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a atmp:Approval ; atmp:date ?d FILTER(?d > NOW() - {year}) }}"
+    )
+    offered = asked.notes[0].split("; write ")[1].split(" (xsd:date(NOW())")[0]
+    assert (asked.rows[0][0].value, offered) == ("0", f"{today} - {year}")
+    counted = curated.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a atmp:Approval ; atmp:date ?d FILTER(?d > {offered}) }}"
+    )
+    one_year_ago = now.replace(year=now.year - 1, day=min(now.day, 28) if now.month == 2 else now.day)
+    days_listed = curated.query("SELECT ?d WHERE { ?a a atmp:Approval ; atmp:date ?d }").column("d")
+    expected = sum(datetime.date.fromisoformat(str(d)) > one_year_ago for d in days_listed)
+    # 11 on 2026-12-07, the day this was written
+    assert (counted.rows[0][0].value, counted.notes) == (str(expected), [])
+    # the command line and the HTTP header give the same note
+    text = f"SELECT ?a WHERE {{ ?a atmp:date ?d FILTER(?d > NOW() - {year}) }}"
+    noted = kg.query(text).notes
+    assert noted and noted[0].startswith(f"?d > NOW() - {year} compares")
+    shown = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+    assert shown.exit_code == 0 and f"Note: {noted[0]}" in shown.stderr.replace("\n", " ")
+
+
 def test_the_note_on_now_agrees_with_the_rows_the_engine_drops(curated_store, tmp_path):
     """newuser26 F1, differentially: on each literal property of the curated graph, and two of
     moments imported (one all moments, one a day and a moment), NOW() compared with its values is

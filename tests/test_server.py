@@ -2504,3 +2504,13 @@ def test_a_connection_that_fails_as_the_server_stops_is_no_error(server, server_
     finally:
         server.stopping = False
     assert [r.levelname for r in server_log.records] == (["DEBUG"] if stopping else ["ERROR"])
+
+
+def test_a_date_compared_with_now_less_a_duration_has_the_note_in_its_header(server, fixture_store):
+    """joints28 F1: FILTER(?d > NOW() - "P1Y"^^xsd:yearMonthDuration) had no ATMPKG-Notes over
+    HTTP, as in the library, where ?d > NOW() had one; it has the library's note now."""
+    text = 'SELECT ?a WHERE { ?a atmp:date ?d FILTER(?d > NOW() - "P1Y"^^xsd:yearMonthDuration) }'
+    status, headers, _ = sparql_get(server, text, accept="text/csv")
+    notes = atmpkg.open(fixture_store).query(text).notes
+    assert notes[0].startswith('?d > NOW() - "P1Y"^^xsd:yearMonthDuration compares atmp:date\'s values')
+    assert (status, json.loads(headers[NOTES_HEADER])) == (200, notes)
