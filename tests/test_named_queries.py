@@ -2362,6 +2362,93 @@ def test_the_datas_day_is_recorded_by_the_build_and_read_from_its_record(fixture
     assert kg.stats().data_as_of == "2026"
 
 
+#: A source an import may hold, dated {issued}: valid RDF, which the import's shapes accept.
+ODD_SOURCE = """@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/atmp-kg/id/source/odd-doc> a atmp:Source ; dct:title "An odd document" ;
+  rdfs:label "An odd document"@en ; schema:url <https://example.org/doc> ;
+  atmp:sourceKind <https://w3id.org/atmp-kg/id/source-kind/other> ; atmp:issuedStated {issued} ;
+  atmp:issuedPrecision <https://w3id.org/atmp-kg/id/date-precision/{precision}> .
+"""
+
+
+def test_the_datas_day_is_read_as_the_date_it_starts_with_whatever_the_record_holds():
+    """sec28 F1: the data's as-of day is whatever string a source's date sorts last as, from the
+    build's record or an endpoint's graph: "2026-11-02Z" (a time zone) or "99999" (a year past
+    9999) raised in the notes, and stats printed it. Its leading date is read; a value with none
+    of the years 0001 to 9999 gives way to the newest source date that has one."""
+    from atmpkg.graph.sparql.named import data_as_of
+
+    store, xsd = ox.Store(), "http://www.w3.org/2001/XMLSchema#"
+    kind_of, source = ox.NamedNode(PREFIXES["rdf"] + "type"), ox.NamedNode(PREFIXES["atmp"] + "Source")
+    for n, (value, kind) in enumerate((("99999", "gYear"), ("2025-03Z", "gYearMonth"), ("2024-05-01", "date"))):
+        doc = ox.NamedNode(f"{ID}source/doc-{n}")
+        store.add(ox.Quad(doc, kind_of, source))
+        store.add(ox.Quad(doc, ox.NamedNode(PREFIXES["atmp"] + "issuedStated"), ox.Literal(value, datatype=ox.NamedNode(xsd + kind))))
+    assert data_as_of(store) == "2025-03"  # 99999 sorts last; the newest with a year of 4 digits
+    for recorded, read in (
+        ("2026-11-02Z", "2026-11-02"),
+        ("2026-11-02+05:00", "2026-11-02"),
+        ("2026-11-02T10:00:00", "2026-11-02"),
+        ("2026-02-30", "2026-02"),
+        ("2026-13", "2026"),
+        ("2026", "2026"),
+        ("99999", "2025-03"),
+        ("0000-01-01", "2025-03"),
+        ("not a date", "2025-03"),
+        (None, None),
+    ):
+        assert data_as_of(store, {"data_as_of": recorded}) == read, recorded
+    assert data_as_of(ox.Store(), {"data_as_of": "99999"}) is None  # no source with a day to read
+
+
+@pytest.mark.parametrize(
+    ("issued", "precision"),
+    [('"2026-11-02Z"^^xsd:date', "day"), ('"99999"^^xsd:gYear', "year")],
+)
+def test_an_imported_source_with_an_odd_date_keeps_every_note_of_the_review_queries(
+    curated_store, tmp_path, issued, precision
+):
+    """sec28 F1: one imported source dated "2026-11-02Z"^^xsd:date or "99999"^^xsd:gYear made
+    pending-reviews and regulatory-calendar lose every note, not only the one on the data's as-of
+    day, and stats print "Data as of 2026-11-02Z". Each note is made on its own, and the day is
+    read as the date it is."""
+    curated = atmpkg.open(curated_store)
+    mine = store_with_import(curated_store, tmp_path, ODD_SOURCE.format(issued=issued, precision=precision))
+    imported = atmpkg.open(mine)
+    before, after = curated.stats().data_as_of, imported.stats().data_as_of
+    # a day of the graph's sources: the time zone dropped, or the newest with a 4-digit year
+    assert after == {"day": "2026-11-02", "year": before}[precision] or after == before
+    stated = CliRunner().invoke(cli, ["stats", "--store", str(mine)]).stdout.splitlines()[1]
+    assert stated == f"Data as of {after} (the newest source document it cites)"
+    for name, params in (
+        ("pending-reviews", {"as_of": "2026-12-01"}),
+        ("regulatory-calendar", {"as_of": "2026-12-01", "from": "2026-01", "to": "2027-12"}),
+    ):
+        kept = curated.named(name, **params).notes
+        assert len(kept) >= 2 and any(n.startswith(f"the data is as of {before} ") for n in kept), name
+        assert imported.named(name, **params).notes == [n.replace(before, after) for n in kept], name
+
+
+def test_a_note_that_cannot_be_made_leaves_the_others(curated_store, monkeypatch):
+    """sec28 F1: one suppress covered every note of a named query's answer, so that one failing
+    removed the others."""
+    named = __import__("atmpkg.graph.sparql.named", fromlist=["_data_as_of_notes"])
+    kg = atmpkg.open(curated_store)
+    notes = kg.named("pending-reviews", as_of="2026-12-01").notes
+
+    def failing(*args):
+        raise ParameterError("this note cannot be made")
+
+    monkeypatch.setattr(named, "_data_as_of_notes", failing)
+    assert kg.named("pending-reviews", as_of="2026-12-01").notes == [
+        n for n in notes if not n.startswith("the data is as of ")
+    ] != []
+
+
 def test_the_review_queries_say_the_datas_day_when_they_look_past_it(fixture_store, monkeypatch, tmp_path):
     """newuser26 F10: regulatory-calendar answered one review from today, and nothing said that
     the data is as of weeks before: a short calendar read as the outlook. The fixture's newest

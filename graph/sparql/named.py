@@ -15,13 +15,16 @@ which open the store on each call.
 from __future__ import annotations
 
 import calendar
+import contextlib
 import datetime
 import decimal
 import keyword
+import math
 import os
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -248,6 +251,7 @@ def reported_notes(
     *,
     name: str | None = None,
     info: Mapping | None = None,
+    until: float = math.inf,
 ) -> list[str]:
     """A note when ``result``, a named query's answer, looks from a day before ``today`` (its
     parameter ``as_of``) and lists, in its column ``review``, reviews whose acceptance is not
@@ -259,24 +263,43 @@ def reported_notes(
     review, first reported 2025, was left out of the answer seen from 2024-12-31 without a word),
     when ``name`` is that of the curated named query answered, pending-reviews or
     regulatory-calendar, whose conditions it repeats; for those two, a note when the answer looks
-    past the data's as-of day (:func:`data_as_of`, read from the build's record ``info``).
+    past the data's as-of day (:func:`data_as_of`, read from the build's record ``info``). Each
+    note is made on its own: one that cannot be made (an endpoint's error) never removes another,
+    and none is begun past ``until`` (a :func:`time.monotonic` moment).
 
     >>> found = atmpkg.open().named("pending-reviews", as_of="2026-01-01")
     >>> reported_notes(found, atmpkg.graph.open_store().store)[0][:93]
     'seen from 2026-01-01, 3 reviews listed have no recorded acceptance (review:otarmeni-ema-otof-'
     """
-    from ..store.remote import prefetch
-
-    # the calendar looks past the data (newuser26 F10), from today as from a past day
-    notes = _data_as_of_notes(result, store, info) if name in _REVIEW_QUERIES else []
+    steps: list[Callable[[], list[str]]] = []
+    if name in _REVIEW_QUERIES:
+        # the calendar looks past the data (newuser26 F10), from today as from a past day
+        steps.append(lambda: _data_as_of_notes(result, store, info))
     if name == "deals-above-value":
-        notes += _uncounted_milestones(result, store)
+        steps.append(lambda: _uncounted_milestones(result, store))
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
-    if not isinstance(as_of, ox.Literal) or as_of.value >= today.isoformat():
-        return notes
-    if "review" not in result.variables:
-        return notes
+    if isinstance(as_of, ox.Literal) and as_of.value < today.isoformat() and "review" in result.variables:
+        steps.append(lambda: _unaccepted_notes(result, store, as_of))
+        if name in _REVIEW_QUERIES:
+            steps.append(lambda: _unreported_notes(result, store, as_of))
+    notes = []
+    for step in steps:
+        if time.monotonic() >= until:
+            break
+        # each note on its own: one failing dropped every other (sec28 F1: an as-of value no
+        # day reads removed the notes on the reviews with no recorded acceptance)
+        with contextlib.suppress(ValueError, AtmpkgError):
+            notes += step()
+    return notes
+
+
+def _unaccepted_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -> list[str]:
+    """A note on the reviews ``result`` lists, seen from ``as_of``, with no recorded acceptance:
+    each counts from the day it was first reported, or from any day where none is."""
+    from ..store.remote import prefetch
+
+    notes = []
     at = result.variables.index("review")
     listed = dict.fromkeys(row[at] for row in result.rows if isinstance(row[at], ox.NamedNode))
     prefetch(store, listed, incoming=False)
@@ -300,8 +323,6 @@ def reported_notes(
         notes.append(
             f"seen from {as_of.value}, {counted} {lacking} ({', '.join(names)}{more}): {how}"
         )
-    if name in _REVIEW_QUERIES:
-        notes += _unreported_notes(result, store, as_of)
     return notes
 
 
@@ -310,7 +331,10 @@ def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
     where no source is dated. Read from ``info``, the build's record (``build.json``), where it
     holds the day; found in the graph otherwise (a build made before builds recorded it, and any
-    endpoint's graph, which others may write to after a push).
+    endpoint's graph, which others may write to after a push). Either may hold any text an
+    imported source or a writer of the endpoint gave: its leading date is read (``2026-11-02Z``,
+    a date with a time zone, is 2026-11-02), and where it has none of the years 0001 to 9999
+    (``99999``) the newest date of the graph's sources that has one stands.
 
     >>> from atmpkg.graph.display.explore import packaged_data_as_of
     >>> handle = atmpkg.graph.open_store()
@@ -323,8 +347,46 @@ def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     # others may write to an endpoint's graph after a push: its day is read from the graph
     # itself, not from the pushed build's record (rev27 F3)
     if info is not None and "data_as_of" in info and not isinstance(store, RemoteStore):
-        return info["data_as_of"]
-    return newest_source(store)
+        recorded = info["data_as_of"]
+    else:
+        recorded = newest_source(store)
+    if recorded is None:
+        return None
+    day = _leading_date(str(recorded))
+    if day is not None:
+        return day
+    # a year past 9999 sorts above every other: the newest source with a day the notes compare
+    rows = store.query(_NEWEST_READABLE, prefixes=PREFIXES)
+    return next((_leading_date(row["issued"].value) for row in rows if row["issued"] is not None), None)
+
+
+#: The newest issue date of a source that starts with a year of four digits (``99999`` does not).
+_NEWEST_READABLE = (
+    "SELECT (MAX(STR(?stated)) AS ?issued) WHERE { ?s a atmp:Source ; atmp:issuedStated ?stated "
+    'FILTER(REGEX(STR(?stated), "^[0-9]{4}(-[0-9]{2}){0,2}([^0-9].*)?$") && !STRSTARTS(STR(?stated), "0000")) }'
+)
+
+
+def _leading_date(text: str) -> str | None:
+    """The date ``text`` starts with, ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, cut to the part
+    that is a date of the years 0001 to 9999 (a time zone or a time after it dropped); None where
+    it starts with none.
+
+    >>> _leading_date("2026-11-02Z"), _leading_date("2026-02-30"), _leading_date("99999")
+    ('2026-11-02', '2026-02', None)
+    """
+    found = re.match(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?(?![0-9])", text)
+    if found is None or found[1] == "0000":
+        return None
+    year, month, day = found.groups()
+    if month is None or not 1 <= int(month) <= 12:
+        return year
+    if day is None:
+        return f"{year}-{month}"
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return f"{year}-{month}"
 
 
 def _data_as_of_notes(result: QueryResult, store: ox.Store, info: Mapping | None) -> list[str]:
