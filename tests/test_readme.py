@@ -799,3 +799,21 @@ def test_the_pathway_view_count_is_the_readmes(curated_store):
     said = re.search(r"between its agency and its pathway \((\d+) nodes\)", README.read_text())
     view = atmpkg.open(curated_store).view(name="approvals-by-pathway")
     assert said and view.nodes == int(said.group(1))
+
+
+def test_the_events_among_a_years_dated_things_are_the_readmes(curated_store):
+    """newuser28 F7: "3 of the 31 things ... in 2023" drifted from the data (32)."""
+    text = " ".join(README.read_text(encoding="utf-8").split())
+    said = re.search(
+        r"\((\d+) of the (\d+) things with a product, an agency and a date in (\d{4}) are events\)",
+        text,
+    )
+    rows = atmpkg.open(curated_store).query(
+        "SELECT ?c (COUNT(?a) AS ?n) WHERE { ?a atmp:product ?p ; atmp:agency ?ag ; atmp:date ?d ;"
+        f" a ?c FILTER(YEAR(?d) = {said.group(3)}) }} GROUP BY ?c"
+    ).rows
+    counted = {row[0].value.rsplit("#", 1)[-1]: int(row[1].value) for row in rows}
+    assert (counted["LifecycleEvent"], sum(counted.values())) == (
+        int(said.group(1)),
+        int(said.group(2)),
+    ) == (3, 32)
