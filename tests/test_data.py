@@ -517,6 +517,29 @@ def test_deal_figures_have_one_meaning(curated_store):
     ]
 
 
+def test_an_equity_purchase_at_closing_is_part_of_the_upfront_for_both_kite_arcellx_deals(
+    curated_store,
+):
+    """newuser28 F8: the 2023 expansion's upfront counted its USD 200M equity purchase, the 2022
+    collaboration's left its USD 100M out; no source sums the 2022 cash and equity, so that
+    upfront is empty (its note gives both) and neither deal's upfront is the cash alone."""
+    deals = query(
+        "SELECT ?deal ?upfront ?atLeast WHERE { VALUES ?deal { deal:kite-pharma-arcellx-2022 "
+        "deal:kite-pharma-arcellx-2023 } OPTIONAL { ?deal atmp:upfrontUSD ?upfront } "
+        "OPTIONAL { ?deal atmp:valueAtLeastUSD ?atLeast } } ORDER BY ?deal",
+        store=curated_store,
+    ).dicts()
+    assert [(shorten(d["deal"]), d.get("upfront"), d.get("atLeast")) for d in deals] == [
+        ("deal:kite-pharma-arcellx-2022", None, None),
+        ("deal:kite-pharma-arcellx-2023", 285_000_000, 285_000_000),
+    ]
+    with open(DATA / "deals.csv", encoding="utf-8") as rows:
+        notes = {r["slug"]: r["note"] for r in csv.DictReader(rows) if "arcellx-202" in r["slug"]}
+    assert "USD 225M upfront cash" in notes["kite-pharma-arcellx-2022"]
+    assert "USD 100M equity investment" in notes["kite-pharma-arcellx-2022"]
+    assert "USD 200M equity purchase plus USD 85M upfront cash" in notes["kite-pharma-arcellx-2023"]
+
+
 def test_two_products_share_an_inn_with_different_proper_names(curated_store):
     found = query(
         "SELECT ?name ?proper WHERE { ?t atmp:inn 'onasemnogene abeparvovec' ; rdfs:label ?name ; "
