@@ -625,6 +625,38 @@ def test_a_prefix_declared_nowhere_is_named_where_it_is_written(kg):
     )
 
 
+def test_a_triple_pattern_inside_filter_is_told_to_be_tested_with_exists(kg):
+    """newuser28 F5: a pattern written inside FILTER(…), as SQL's WHERE tests a join, was told
+    "expected NOT" after && or ||; valid EXISTS and NOT EXISTS filters are unchanged."""
+    start = "SELECT ?a WHERE { ?a a atmp:Approval ; atmp:date ?d "
+    for condition, column, pattern in (
+        ("FILTER(YEAR(?d) = 2024 && ?a atmp:agency agency:fda)", 79, "?a atmp:agency agency:fda"),
+        ("FILTER(YEAR(?d) = 2024 || ?a atmp:agency agency:fda)", 79, "?a atmp:agency agency:fda"),
+        ("FILTER(?a atmp:agency agency:fda && YEAR(?d) = 2024)", 60, "?a atmp:agency agency:fda"),
+        ("FILTER(?a atmp:agency ?g)", 60, "?a atmp:agency ?g"),
+        ("FILTER(!(?a atmp:agency agency:fda))", 62, "?a atmp:agency agency:fda"),
+        ("FILTER(?d > 1 && { ?a atmp:agency agency:fda })", 72, "?a atmp:agency agency:fda"),
+        ('FILTER(?d > 1 && ?a atmp:agency/rdfs:label "FDA")', 70,
+         '?a atmp:agency/rdfs:label "FDA"'),
+        ("FILTER(?d > 1 && ?a a atmp:Approval)", 70, "?a a atmp:Approval"),
+    ):  # fmt: skip
+        with pytest.raises(errors.QuerySyntaxError) as caught:
+            kg.query(start + condition + " }")
+        assert str(caught.value) == (
+            f"SPARQL syntax error at line 1, column {column}: a graph pattern inside FILTER: test "
+            f"it with EXISTS {{ {pattern} }} or move it out of the FILTER"
+        ), condition
+    # an error that is no pattern keeps the engine's words
+    with pytest.raises(errors.QuerySyntaxError, match=r'expected one of "&&", "\)"'):
+        kg.query(start + 'FILTER(?d > "2020-01-01"^^xsd:date ?a) }')
+    for condition in (
+        "FILTER EXISTS { ?a atmp:agency agency:fda }",
+        "FILTER(YEAR(?d) > 1 && EXISTS { ?a atmp:agency agency:fda })",
+        "FILTER(YEAR(?d) > 1 && NOT EXISTS { ?a atmp:agency agency:ema })",
+    ):
+        kg.query(start + condition + " }")
+
+
 #: What the syntax error says of a text that starts where no query starts.
 STARTS = (
     "a query starts with SELECT, CONSTRUCT, ASK or DESCRIBE, after any PREFIX and BASE lines"

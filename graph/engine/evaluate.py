@@ -718,6 +718,9 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
     thousands = _thousands(tokens, failed)
     if thousands is not None:
         return thousands
+    in_filter = _pattern_in_filter(tokens, failed)
+    if in_filter is not None:
+        return in_filter
     if _UNGROUPED in detail:
         return _ungrouped(tokens)
     if _OVERRIDES in detail:
@@ -745,6 +748,69 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
             "open: is a closing } missing?"
         )
     return detail, None
+
+
+#: What stops a triple pattern written inside FILTER's brackets: the operators and brackets around it.
+_PATTERN_ENDS = frozenset({")", "}", "&&", "||", ",", "."})
+#: What a property path writes between and after its steps.
+_PATH_STEPS = frozenset({"a", "/", "|", "^", "*", "+"})
+
+
+def _pattern_in_filter(tokens: list, failed: int | None) -> tuple[str, int] | None:
+    """A triple pattern written inside FILTER's brackets, as SQL's WHERE tests a join (newuser28
+    F5), where the engine stopped at ``failed``: the three terms in a row (subject, predicate,
+    object) that hold the token it stopped in, inside a FILTER( … ) and in no EXISTS { … } group
+    there, said as a pattern to test with EXISTS, with the offset where it starts.
+
+    >>> from .gate import tokenize
+    >>> _pattern_in_filter(tokenize("SELECT * { ?a ?p ?d FILTER(?d > 1 && ?a atmp:agency agency:fda) }"), 45)
+    ('a graph pattern inside FILTER: test it with EXISTS { ?a atmp:agency agency:fda } or move it out of the FILTER', 37)
+    """
+    if failed is None:
+        return None
+    # what each open bracket is: "filter" (FILTER's brackets, or brackets and a bare group inside
+    # them) or "other" (a group of patterns, EXISTS { … } included, or any other brackets)
+    frames: list[str] = []
+    stopped = None
+    for i, token in enumerate(tokens):
+        if token.offset > failed:
+            break
+        stopped = i
+        before = tokens[i - 1].text.upper() if i else ""
+        inside = bool(frames) and frames[-1] == "filter"
+        if token.text == "(":
+            frames.append("filter" if before == "FILTER" or inside else "other")
+        elif token.text == "{":
+            frames.append("filter" if inside and before not in ("EXISTS", "NOT") else "other")
+        elif token.text in (")", "}") and frames:
+            frames.pop()
+    if stopped is None or not frames or frames[-1] != "filter":
+        return None
+    for start in (stopped - 2, stopped - 1, stopped):
+        if start < 1 or start + 2 >= len(tokens):
+            continue
+        end = start
+        while end + 1 < len(tokens) and tokens[end + 1].text not in _PATTERN_ENDS:
+            end += 1
+        # subject, predicate (a property path's steps and / | ^ between them), object
+        if (
+            tokens[start - 1].kind == "punct"
+            and tokens[start - 1].text not in (")", "^^")
+            and tokens[start].kind in _TERMS
+            and (tokens[start + 1].kind in _TERMS or tokens[start + 1].text in ("a", "^"))
+            and end >= start + 2
+            and tokens[end].kind in (*_TERMS, "string", "number")
+            and all(t.kind in _TERMS or t.text in _PATH_STEPS for t in tokens[start + 1 : end])
+        ):
+            pattern = tokens[start].text
+            for previous, token in zip(tokens[start:end], tokens[start + 1 : end + 1], strict=True):
+                gap = token.offset > previous.offset + len(previous.text)
+                pattern += (" " if gap else "") + token.text
+            return (
+                f"a graph pattern inside FILTER: test it with EXISTS {{ {pattern} }} or move it "
+                "out of the FILTER"
+            ), tokens[start].offset
+    return None
 
 
 def _undeclared(text: str, tokens: list, failed: int) -> tuple[str, int, int] | None:
