@@ -278,8 +278,10 @@ def _note(note: str) -> str:
     >>> _note(DefaultNote("n is 2, the default", "n", "…", "for another"))
     'n is 2, the default; give -p n=… for another'
     """
-    from atmpkg.graph.sparql.named import DefaultNote
+    from atmpkg.graph.sparql.named import CommandNote, DefaultNote
 
+    if isinstance(note, CommandNote):  # a command to run: the command line's alone
+        return note.for_cli()
     return note.told(f"-p {note.name}={note.value}") if isinstance(note, DefaultNote) else note
 
 

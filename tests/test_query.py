@@ -1463,7 +1463,11 @@ def test_an_entity_or_a_number_taken_by_default_is_named_like_a_date(curated_sto
     # one of two given: the other, hidden, is named
     assert kg.named("company-connections", company="novartis").notes == [
         "other is company:kite-pharma (Kite Pharma), the default; give -p other=… (Python: "
-        "other=…) for another"
+        "other=…) for another",
+        # newuser28 F6: no row, and how else to ask
+        "no ownership line or deal joins company:novartis and company:kite-pharma; atmpkg path "
+        "novartis kite-pharma (Python: kg.path('novartis', 'kite-pharma')) finds how else they "
+        "are connected (through products, targets, indications or claims)",
     ]
     timeline = ["query", "--name", "therapy-approval-timeline", "--store", str(curated_store)]
     assert CliRunner().invoke(cli, timeline).stderr == (

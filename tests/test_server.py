@@ -2514,3 +2514,29 @@ def test_a_date_compared_with_now_less_a_duration_has_the_note_in_its_header(ser
     notes = atmpkg.open(fixture_store).query(text).notes
     assert notes[0].startswith('?d > NOW() - "P1Y"^^xsd:yearMonthDuration compares atmp:date\'s values')
     assert (status, json.loads(headers[NOTES_HEADER])) == (200, notes)
+
+
+def test_two_companies_no_ownership_line_or_deal_joins_are_pointed_to_path_on_every_door(
+    server, fixture_store
+):
+    """newuser28 F6: company-connections answered (0 rows) and no more, although path finds how
+    else the two companies are connected; each door names its own way to ask."""
+    head = "no ownership line or deal joins company:othercorp and company:bigpharma; "
+    tail = " finds how else they are connected (through products, targets, indications or claims)"
+    both = f"{head}atmpkg path othercorp bigpharma (Python: kg.path('othercorp', 'bigpharma')){tail}"
+    kg = atmpkg.open(fixture_store)
+    answer = kg.named("company-connections", company="OtherCorp", other="bigpharma")
+    assert (answer.rows, answer.notes) == ([], [both])
+    assert kg.path("othercorp", "bigpharma")  # the connection the note points to
+    assert kg.named("company-connections", company="cellco-eu", other="bigpharma").notes == []
+    said = CliRunner().invoke(
+        cli,
+        ["query", "--name", "company-connections", "-p", "company=othercorp", "-p",
+         "other=bigpharma", "--store", str(fixture_store)],
+    )  # fmt: skip
+    assert said.exit_code == 0
+    assert said.stderr == f"Note: {head}atmpkg path othercorp bigpharma{tail}\n"
+    status, headers, _ = get(
+        server, "/sparql?name=company-connections&p=company%3Dothercorp&p=other%3Dbigpharma"
+    )
+    assert (status, json.loads(headers[NOTES_HEADER])) == (200, [both])

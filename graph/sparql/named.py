@@ -232,6 +232,58 @@ class DefaultNote(str):
         return f"{self.head}; give {how} {self.purpose}"
 
 
+class CommandNote(str):
+    """A note that names a command to run, worded for each door as errors are: the command
+    line's ``cli`` and Python's ``python`` after ``head`` and before ``tail``, both where both may
+    be read (Python, and HTTP, which has no such command); :meth:`for_cli` names the command
+    line's alone.
+
+    >>> note = CommandNote("see ", "atmpkg path a b", "kg.path('a', 'b')", " for more")
+    >>> print(note)
+    see atmpkg path a b (Python: kg.path('a', 'b')) for more
+    >>> note.for_cli()
+    'see atmpkg path a b for more'
+    """
+
+    head: str
+    cli: str
+    python: str
+    tail: str
+
+    def __new__(cls, head: str, cli: str, python: str, tail: str = "") -> CommandNote:
+        note = super().__new__(cls, f"{head}{cli} (Python: {python}){tail}")
+        note.head, note.cli, note.python, note.tail = head, cli, python, tail
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str, str, str]:  # type: ignore[override]
+        return self.head, self.cli, self.python, self.tail
+
+    def for_cli(self) -> str:
+        """The note as the command line says it, naming its own command alone."""
+        return f"{self.head}{self.cli}{self.tail}"
+
+
+def _unconnected_notes(result: QueryResult) -> list[CommandNote]:
+    """A note when ``result``, an answer of company-connections, has no row: no ownership line
+    or deal joins the two companies, which may still be joined otherwise (products on one target,
+    shared indications), as ``atmpkg path`` finds (newuser28 F6: Novartis and Kite Pharma, no
+    row, five connections by path)."""
+    company, other = result.parameters.get("company"), result.parameters.get("other")
+    if result.rows or not isinstance(company, ox.NamedNode) or not isinstance(other, ox.NamedNode):
+        return []
+    a, b = (term.value.rsplit("/", 1)[-1] for term in (company, other))
+    return [
+        CommandNote(
+            f"no ownership line or deal joins {shorten(company.value)} and "
+            f"{shorten(other.value)}; ",
+            f"atmpkg path {shlex.quote(a)} {shlex.quote(b)}",
+            f"kg.path({a!r}, {b!r})",
+            " finds how else they are connected (through products, targets, indications or "
+            "claims)",
+        )
+    ]
+
+
 #: How many reviews a note names; past them it says how many more there are.
 NAMED_IN_A_NOTE = 8
 #: The reviews named in a note on those left out, the others counted: a note a line or two long.
@@ -277,6 +329,8 @@ def reported_notes(
         steps.append(lambda: _data_as_of_notes(result, store, info))
     if name == "deals-above-value":
         steps.append(lambda: _uncounted_milestones(result, store))
+    if name == "company-connections":
+        steps.append(lambda: _unconnected_notes(result))
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if isinstance(as_of, ox.Literal) and as_of.value < today.isoformat() and "review" in result.variables:
