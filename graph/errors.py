@@ -176,11 +176,16 @@ class UnknownNameError(AtmpkgError, LookupError):
         "unknown entity 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… (5,000 characters)'"
         """
         name = cut(self.name if isinstance(self.name, str) else str(self.name))
-        message = f"unknown {self.what} '{name}'" + (f" of {self.of}" if self.of else "")
-        if self.suggestions:
-            message += "; did you mean " + ", ".join(f"'{s}'" for s in self.suggestions) + "?"
+        message = f"unknown {self.what} '{unhidden(name)}'" + (f" of {self.of}" if self.of else "")
+        hidden = invisible_in(name)
+        # a suggestion that shows as the name written says nothing: the invisible character does
+        offered = [s for s in self.suggestions if not (hidden and visibly_same(name, str(s)))]
+        if hidden:
+            message += f"; {hidden}"
+        if offered:
+            message += "; did you mean " + ", ".join(f"'{s}'" for s in offered) + "?"
         if hint:
-            message += f" {hint}" if self.suggestions else f". {hint}"
+            message += f" {hint}" if offered else f". {hint}"
         return message
 
 
@@ -680,6 +685,53 @@ def invisible_advice(message: str) -> str:
     if found.start() == 0 and re.match(r"'?.'? is not ", message, re.DOTALL):
         return what
     return f"{unhidden(message)}; {what}"
+
+
+def invisible_in(text: str) -> str:
+    r"""What to say of the characters of ``text``, a value typed or a cell, that print as nothing
+    or as a blank (other than ' '): which each is and what to do, as :func:`invisible_advice`
+    says it of a file's; "" when there is none. A value pasted from a web page or a PDF holds
+    them, and quoted as written, they look like nothing (newuser28 F3).
+
+    >>> print(invisible_in("novartis\u200b"))
+    '\u200b' (U+200B ZERO WIDTH SPACE) is an invisible character here: delete it
+    >>> print(invisible_in("kite\xa0pharma\u200b"))
+    '\xa0' (U+00A0 NO-BREAK SPACE) and '\u200b' (U+200B ZERO WIDTH SPACE) are invisible characters here: write an ordinary space for a space, and delete the others
+    >>> invisible_in("novartis")
+    ''
+    """
+    if text.isprintable():
+        return ""
+    chars = list(dict.fromkeys(char for char in text if not char.isprintable()))
+    named = " and ".join(f"'{unhidden(char)}' ({character_named(char)})" for char in chars[:3])
+    more = f" and {len(chars) - 3} more" if len(chars) > 3 else ""
+    spaces = [char.isspace() for char in chars]
+    if all(spaces):
+        do = "write an ordinary space instead"
+    elif any(spaces):
+        do = "write an ordinary space for a space, and delete the others"
+    else:
+        do = "delete them" if len(chars) > 1 else "delete it"
+    if len(chars) == 1:
+        return f"{named} is an invisible character here: {do}"
+    return f"{named}{more} are invisible characters here: {do}"
+
+
+def visibly_same(text: str, other: str, *, cased: bool = False) -> bool:
+    r"""Whether ``other``, a name offered for ``text``, shows as ``text`` does once the
+    characters that print as nothing are left out, whatever their case unless ``cased`` (a slug's
+    case counts): offering it says nothing the reader did not write (newuser28 F3:
+    'novartis\u200b' was asked "did you mean 'novartis'?").
+
+    >>> visibly_same("novartis\u200b", "Novartis"), visibly_same("novartsi\u200b", "novartis")
+    (True, False)
+    >>> visibly_same("Kite\xa0Pharma", "Kite Pharma"), visibly_same("my-Src\u200b", "my-src", cased=True)
+    (True, False)
+    """
+    shown = "".join(
+        " " if char.isspace() else char for char in text if char.isprintable() or char.isspace()
+    ).strip()
+    return shown == other.strip() if cased else shown.casefold() == other.strip().casefold()
 
 
 #: A lone surrogate: what Python makes of bytes that are not UTF-8 in a command line's arguments

@@ -1380,8 +1380,49 @@ def test_a_reference_written_as_a_name_is_offered_the_slugs_of_the_entities_name
         "write the slug of one, or add it to its file first",
         f"{deals}:2:2 (column 'acquirer'): 'NewCo' {no_slug}; write 'newco' for the company it "
         "names (New Co Therapeutics)",
-        f"{deals}:2:3 (column 'target'): 'CellCo Europe' {no_slug}; write 'company/cellco-eu' for "
-        "the company it names",
+        # newuser28 F3: the cell as written, its kind included
+        f"{deals}:2:3 (column 'target'): 'company/CellCo Europe' {no_slug}; write "
+        "'company/cellco-eu' for the company it names",
+    ]
+
+
+def test_an_invisible_character_in_a_slug_or_a_reference_is_named_and_not_offered_away(
+    built, tmp_path
+):
+    """newuser28 F3: a zero-width space in a slug or a reference was quoted raw, a deal's target
+    without the company/ written, and offered the text the user sees they wrote."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    sources = folder / "sources.csv"
+    sources.write_text(
+        "slug,title,publisher,issued,url,kind\n"
+        "my-src\u200b,T,P,2026-01-01,https://example.org/x,other\n"
+        "My-Src\u200b,T,P,2026-01-01,https://example.org/y,other\n",
+        encoding="utf-8",
+    )
+    deals = folder / "deals.csv"
+    deals.write_text(
+        f"{DEAL_HEADER}\n"
+        "bp-a-2024,bigpharma\u200b,company/cellco\u200b,licensing,2024-05,,,,src-news,\n"
+        "bp-b-2024,bigpharma,company/celco\u200b,licensing,2024-05,,,,src-news,\n"
+        "bp-c-2024,bigpharma,cell\xa0co,licensing,2024-05,,,,src-news,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataErrors) as info:
+        validate([sources, deals], store=built)
+    no_slug = "is not a slug (lowercase a-z, 0-9, hyphens)"
+    zw = "'\\u200b' (U+200B ZERO WIDTH SPACE) is an invisible character here: delete it"
+    assert [str(e) for e in info.value.errors] == [
+        f"{deals}:2:2 (column 'acquirer'): 'bigpharma\\u200b' {no_slug}; {zw}",
+        f"{deals}:2:3 (column 'target'): 'company/cellco\\u200b' {no_slug}; {zw}",
+        # a slug it looks like that is not what was written is offered still
+        f"{deals}:3:3 (column 'target'): 'company/celco\\u200b' {no_slug}; {zw}; did you mean "
+        "'company/cellco'?",
+        f"{deals}:4:3 (column 'target'): 'cell\\xa0co' must be written kind/slug, e.g. "
+        "company/kite-pharma; '\\xa0' (U+00A0 NO-BREAK SPACE) is an invisible character here: "
+        "write an ordinary space instead",
+        f"{sources}:2:1 (column 'slug'): 'my-src\\u200b' {no_slug}; {zw}",
+        f"{sources}:3:1 (column 'slug'): 'My-Src\\u200b' {no_slug}; {zw}; did you mean 'my-src'?",
     ]
 
 

@@ -498,7 +498,9 @@ def test_bidi_format_characters_reach_a_terminal_as_escapes(fixture_store, tmp_p
     assert (code, terminal.splitlines()[0]) == (0, f"{shown}  <https://w3id.org/atmp-kg/id/company/esc>")
     code, _, terminal = on_a_terminal("show", "Esc\u202eReversedx", "--store", str(store))
     said = (
-        f"Error: unknown entity 'Esc\\u202eReversedx'; did you mean '{shown}'? Give a label, a slug "
+        # newuser28 F3: the character is named, as a file's is
+        "Error: unknown entity 'Esc\\u202eReversedx'; '\\u202e' (U+202E RIGHT-TO-LEFT OVERRIDE) "
+        f"is an invisible character here: delete it; did you mean '{shown}'? Give a label, a slug "
         "such as kymriah, or an IRI.\r\n"
     )
     assert (code, terminal) == (1, said)

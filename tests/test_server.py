@@ -2540,3 +2540,37 @@ def test_two_companies_no_ownership_line_or_deal_joins_are_pointed_to_path_on_ev
         server, "/sparql?name=company-connections&p=company%3Dothercorp&p=other%3Dbigpharma"
     )
     assert (status, json.loads(headers[NOTES_HEADER])) == (200, [both])
+
+
+def test_an_invisible_character_in_an_entity_parameter_is_named_on_every_door(
+    server, fixture_store
+):
+    """newuser28 F3: 'bigpharma' with a zero-width space was told "unknown company 'bigpharma'"
+    with the character unseen, and "did you mean 'bigpharma'?", the text the user sees."""
+    zw = "'\\u200b' (U+200B ZERO WIDTH SPACE) is an invisible character here: delete it"
+    listed = "(parameter 'company') Its values: bigpharma, cellco, cellco-eu, genecorp, othercorp."
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(atmpkg.UnknownNameError) as caught:
+        kg.named("company-portfolio", company="bigpharma\u200b")
+    assert str(caught.value) == f"unknown company 'bigpharma\\u200b'; {zw}. {listed}"
+    # a name it looks like that is not what was written is offered still
+    with pytest.raises(atmpkg.UnknownNameError) as caught:
+        kg.named("company-portfolio", company="bigpharm\u200b")
+    assert str(caught.value) == (
+        f"unknown company 'bigpharm\\u200b'; {zw}; did you mean 'bigpharma'? {listed}"
+    )
+    said = CliRunner().invoke(
+        cli, ["show", "Big\u00a0Pharma", "--store", str(fixture_store)]
+    )
+    assert said.exit_code == 1
+    assert said.stderr == (
+        "Error: unknown entity 'Big\\xa0Pharma'; '\\xa0' (U+00A0 NO-BREAK SPACE) is an invisible "
+        "character here: write an ordinary space instead. Give a label, a slug such as kymriah, "
+        "or an IRI.\n"
+    )
+    status, _, body = get(
+        server, "/sparql?name=company-portfolio&p=" + urllib.parse.quote("company=bigpharma\u200b")
+    )
+    assert (status, body.decode()) == (
+        400, f"unknown company 'bigpharma\\u200b'; {zw}. {listed}\n"
+    )

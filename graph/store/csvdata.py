@@ -48,8 +48,10 @@ from ..errors import (
     cut,
     indefinite,
     invisible_advice,
+    invisible_in,
     suggest,
     unhidden,
+    visibly_same,
 )
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM, ontology_quads, vocabulary_label
 from ..terms import (
@@ -730,8 +732,17 @@ class _Compiler:
             # a name as a spreadsheet writes it ('Alpha Cel') is the near miss of the slug the
             # row defines
             near = re.sub(r"[^a-z0-9]+", "-", part.lower()).strip("-")
-            hint = f"; did you mean '{near}'?" if near and SLUG_RE.match(near) else ""
-            self.note(row, col, f"'{part}' is not a slug (lowercase a-z, 0-9, hyphens){hint}")
+            hidden = invisible_in(part)
+            if hidden:
+                hidden = f"; {hidden}"
+            hint = ""
+            if near and SLUG_RE.match(near) and not (hidden and visibly_same(part, near, cased=True)):
+                hint = f"; did you mean '{near}'?"
+            self.note(
+                row,
+                col,
+                f"'{unhidden(part)}' is not a slug (lowercase a-z, 0-9, hyphens){hidden}{hint}",
+            )
         kind = "approval" if family.name == "approvals" else family.kind
         if bad:
             self.unkeyed |= {"geo", *_GEO_KINDS} if family.name == "geography" else {kind}
@@ -987,15 +998,24 @@ class _Compiler:
         names nothing (a name turned into a slug, 'b-cell-all' for 'B-cell ALL', was offered)."""
         noun = "country or region" if kind == "geo" else kind
         slugged = bool(SLUG_RE.match(text))
+        # the cell as written, its kind/ included (newuser28 F3: 'company/kite-pharma\u200b' was
+        # quoted 'kite-pharma' and offered 'company/kite-pharma'), its invisible characters named
         said = (
             f"unknown {noun} '{cut(text)}'"
             if slugged
-            else f"'{cut(text)}' is not a slug (lowercase a-z, 0-9, hyphens)"
+            else f"'{unhidden(cut(written + text))}' is not a slug (lowercase a-z, 0-9, hyphens)"
         )
+        hidden = invisible_in(text)
+        if hidden:
+            said += f"; {hidden}"
         # each is likened to every name of its kind: past the first few, a file of thousands of
         # wrong references is given only the names they are (sec23 M4: 8,000 took 302 s)
         self.looked_up += 1
         slugs, exact = self.meant(kind, text, near=self.looked_up <= _MOST_SUGGESTED)
+        if hidden:  # a slug that shows as the text written says nothing the character does not
+            slugs = [slug for slug in slugs if not visibly_same(text, slug, cased=True)]
+            if not slugs:
+                return said
         if exact and len(slugs) == 1:
             one = slugs[0]
             of = self.geo_kind.get(one, noun) if kind == "geo" else kind
@@ -1026,7 +1046,9 @@ class _Compiler:
         claim's subjects) written without its kind: the ``kind/slug`` of the entity it is the slug
         or a name of, as a reference of one kind is given its slug (newuser26 F6: 'kymriah' was
         told only to write kind/slug); those of each kind when several kinds have it."""
-        said = f"'{cut(text)}' must be written kind/slug, e.g. company/kite-pharma"
+        said = f"'{unhidden(cut(text))}' must be written kind/slug, e.g. company/kite-pharma"
+        if invisible_in(text):
+            return f"{said}; {invisible_in(text)}"
         self.looked_up += 1
         if self.looked_up > _MOST_SUGGESTED:
             return said
