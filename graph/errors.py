@@ -687,6 +687,16 @@ def invisible_advice(message: str) -> str:
     return f"{unhidden(message)}; {what}"
 
 
+def retired_told(old: str, new: str) -> str:
+    """What every door says of ``old``, a retired IRI (its prefixed name), that ``new`` replaced:
+    one wording for a query's note, a file's fact, a link and a check (newuser28 F1).
+
+    >>> retired_told("approval:x-2021-08", "approval:x-2021-08-18")
+    'approval:x-2021-08 is retired: approval:x-2021-08-18 replaced it'
+    """
+    return f"{old} is retired: {new} replaced it"
+
+
 def invisible_in(text: str) -> str:
     r"""What to say of the characters of ``text``, a value typed or a cell, that print as nothing
     or as a blank (other than ' '): which each is and what to do, as :func:`invisible_advice`

@@ -1845,8 +1845,9 @@ def test_an_entity_typed_under_the_graphs_namespace_outside_kind_and_slug_is_ref
 def test_an_entity_that_nothing_types_and_the_graph_lacks_is_refused(built, tmp_path):
     """newuser25 F11: `approval:x atmp:agency "US FDA"`, an approval that forgot its class, was
     imported and validated unchecked: no approval query or check reads it. Facts given an entity
-    that the data, another file or the ontology (a concept) holds are kept, and so are those of
-    a retired IRI (retired.csv's, or one the file marks owl:deprecated)."""
+    that the data, another file or the ontology (a concept) holds are kept, and so is what the
+    graph keeps of a retired IRI (retired.csv's, or one the file marks owl:deprecated): its
+    comment, its replacement (newuser28 F1 refuses its other facts)."""
     mine = tmp_path / "ag.ttl"
     mine.write_text(
         "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
@@ -3700,11 +3701,62 @@ def test_a_retired_iri_typed_again_in_a_file_is_blamed_on_that_file_s_line(with_
     assert found == [
         (
             f"{mine}:2",
-            "is retired (atmpkg show says why) but is an entity again (atmp:Approval): in a file "
-            "of your own give it another IRI (an approval's dated to the day, for one); in the "
-            "packaged data, remove its row from retired.csv",
+            f"is retired: {NEW_ALPHACEL.replace('/', ':')} replaced it, but is an entity again "
+            f"(atmp:Approval): to add to that entity write {NEW_ALPHACEL.replace('/', ':')}; for "
+            "one of your own give it another IRI (an approval's dated to the day, for one); in "
+            "the packaged data, remove its row from retired.csv",
         )
     ]
+
+
+def test_facts_and_links_a_file_gives_a_retired_iri_are_refused_with_what_replaced_it(
+    with_retired, tmp_path
+):
+    """newuser28 F1: facts a Turtle file gave a retired IRI were validated and imported, then
+    shown by no door (each goes to the replacement); a link to one was offered three near guesses.
+    Each is refused at its line with the IRI that replaced it, in validate and import alike, in
+    Turtle and CSV, in one wording."""
+    old, new = OLD_ALPHACEL.replace("/", ":"), NEW_ALPHACEL.replace("/", ":")
+    retired = f"{old} is retired: {new} replaced it"
+    facts = tmp_path / "facts.ttl"
+    facts.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix approval: <https://w3id.org/atmp-kg/id/approval/> .\n\n"
+        f"approval:{OLD_ALPHACEL.partition('/')[2]} atmp:pivotalTrial \"NCT01234567\" .\n",
+        encoding="utf-8",
+    )
+    told = (
+        f"{facts}:4: {retired}; write that (the graph keeps of a retired IRI only what replaced "
+        "it and why)"
+    )
+    for door in (validate, import_files):
+        with pytest.raises(DataError) as caught:
+            door([facts], store=with_retired)
+        assert str(caught.value) == told, door
+    link = tmp_path / "link.ttl"
+    link.write_text(f"<urn:x:note> <urn:x:about> <{ID}{OLD_ALPHACEL}> .\n", encoding="utf-8")
+    violations = validate([link], store=with_retired)
+    assert [(v.location, v.message) for v in violations] == [
+        (
+            f"{link}:1",
+            f"links with urn:x:about to {ID}{OLD_ALPHACEL}, which is not defined: {retired}; "
+            "write that",
+        )
+    ]
+    claims = tmp_path / "claims.csv"
+    claims.write_text(
+        "slug,source,statement,status,about,evidence,note\n"
+        f"my-claim,src-news,Alphacel was approved.,unverified,{OLD_ALPHACEL},,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError) as caught:
+        validate([claims], store=with_retired)
+    assert str(caught.value) == (
+        f"{claims}:2:5 (column 'about'): {retired}; write '{NEW_ALPHACEL}'"
+    )
+    # the store is as it was: nothing of the refused files was imported
+    ask = f"ASK {{ <{ID}{OLD_ALPHACEL}> atmp:pivotalTrial ?t }}"
+    assert query(ask, store=with_retired).boolean is False
 
 
 @pytest.fixture

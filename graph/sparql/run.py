@@ -42,6 +42,7 @@ from ..errors import (
     described,
     indefinite,
     positive_seconds,
+    retired_told,
     suggest,
     unicode_text,
     whole_number,
@@ -1219,10 +1220,8 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
             # earlier release answered nothing, without a word)
             new = next(store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(REPLACED_BY), None), None)
             if new is not None:
-                told.append(
-                    (name, f"is retired: {shorten(new.object.value)} replaced it, and the graph "
-                     "keeps of it only that and why")
-                )
+                said = retired_told(name, shorten(new.object.value)).removeprefix(name + " ")
+                told.append((name, f"{said}, and the graph keeps of it only that and why"))
             continue
         if local != local.lower() and _subject(store, ox.NamedNode(PREFIXES[prefix] + local.lower())):
             told.append(

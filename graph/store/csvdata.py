@@ -49,6 +49,7 @@ from ..errors import (
     indefinite,
     invisible_advice,
     invisible_in,
+    retired_told,
     suggest,
     unhidden,
     visibly_same,
@@ -618,6 +619,8 @@ class _Compiler:
         self.said: dict[tuple[str, str, str], str] = {}
         #: how many wrong references were likened to the names of their kind (see misnamed)
         self.looked_up = 0
+        #: each retired IRI (retired.csv) with the IRI that replaced it
+        self.replaced: dict[str, str] = {}
         #: the subjects each RDF file names KIND/SLUG and does not type (see refuse_untyped)
         self.untyped: list[tuple[Path, str, Sequence[str]]] = []
         #: the imports a removal takes out, which may have typed those subjects
@@ -778,6 +781,9 @@ class _Compiler:
             )
             return
         row.subject = iri(kind, slug)
+        new_kind, sep, new_slug = cells["replaced_by"].partition("/")
+        if sep and new_kind in KINDS and SLUG_RE.match(new_slug):
+            self.replaced[row.subject] = iri(new_kind, new_slug)
         seen = self.keys.setdefault("retired", {})
         if row.subject in seen:
             self.note(
@@ -843,9 +849,11 @@ class _Compiler:
 
     def refuse_untyped(self, ontology_subjects: frozenset[str]) -> None:
         """Refuse the subjects that RDF files name ``KIND/SLUG`` and type nowhere, unless they
-        are an entity of the data, of an input or of the ontology (its concepts), or a retired
-        IRI: facts given an entity typed elsewhere add to it. A kind whose rows' keys are
-        unknowable (:attr:`unkeyed`) is not judged: a subject may be one of those rows."""
+        are an entity of the data, of an input or of the ontology (its concepts): facts given an
+        entity typed elsewhere add to it. A retired IRI is typed nowhere, and its facts would add
+        to nothing any door shows (newuser28 F1): each is refused at its line, with the IRI that
+        replaced it. A kind whose rows' keys are unknowable (:attr:`unkeyed`) is not judged: a
+        subject may be one of those rows."""
         retired = self.keys.get("retired", {})
         for path, display, subjects in self.untyped:
             unknown = [
@@ -858,6 +866,12 @@ class _Compiler:
             ]
             if unknown:
                 self.errors += _untyped_entities(unknown, path, display, self.removing)
+            replaced = {s: self.replaced[s] for s in subjects if s in self.replaced}
+            if replaced:
+                given = _given_facts(path, display, replaced)
+                replaced = {s: new for s, new in replaced.items() if s in given}
+            if replaced:
+                self.errors += _retired_subjects(replaced, path, display)
 
     # pass 2 ------------------------------------------------------------------------------------
     def emit_all(self) -> Compiled:
@@ -986,6 +1000,15 @@ class _Compiler:
             return iri(self.geo_kind[slug], slug) if kind == "geo" else iri(kind, slug)
         if kind in self.unkeyed and SLUG_RE.match(slug):
             return None
+        new = self.replaced.get(iri(kind, slug)) if kind in KINDS and SLUG_RE.match(slug) else None
+        if new is not None:
+            new_kind, new_slug = split_iri(new)
+            # a column of one kind takes the slug alone, one of any kind its kind/slug
+            shown = f"{new_kind}/{new_slug}" if written else new_slug
+            raise ValueError(
+                retired_told(f"{kind}:{slug}", shorten(new))
+                + (f"; write '{shown}'" if written or new_kind == kind else "")
+            )
         said = self.said.get((kind, slug, written))
         if said is None:
             said = self.said[kind, slug, written] = self.misnamed(kind, slug, written)
@@ -3048,6 +3071,50 @@ def _untyped_entities(
         )
 
     return _at_their_lines(subjects, path, display, told, more)
+
+
+#: What the graph keeps of a retired IRI (see graph/data/retired.csv): a file may state it too.
+_RETIRED_RECORD = frozenset({OWL + "deprecated", REPLACED_BY, RDFS + "comment"})
+
+
+def _given_facts(path: Path, display: str, subjects: Collection[str]) -> set[str]:
+    """Of ``subjects``, those the RDF input at ``path`` gives a fact other than what the graph
+    keeps of a retired IRI (:data:`_RETIRED_RECORD`); read again, only in this rare case."""
+    rdf_file = rdf_input(path, display)
+    with open(path, "rb") as handle:
+        handle.seek(rdf_file.start)
+        return {
+            quad.subject.value
+            for quad in ox.parse(handle, format=rdf_file.format)
+            if quad.subject.value in subjects and quad.predicate.value not in _RETIRED_RECORD
+        }
+
+
+def _retired_subjects(replaced: Mapping[str, str], path: Path, display: str) -> list[DataError]:
+    """The errors for the retired IRIs an RDF input gives facts about without typing them, each
+    with the IRI that ``replaced`` it: a retired IRI names no entity, so such facts would be in
+    the store where no door that shows an entity (``atmpkg show``, ``view --focus``, ``/id/``)
+    looks, all of which go to its replacement (newuser28 F1).
+
+    >>> new = ID + "approval/x-2021-08-18"
+    >>> for error in _retired_subjects({ID + "approval/x-2021-08": new}, Path("missing.ttl"), "mine.ttl"):
+    ...     print(error)
+    mine.ttl: approval:x-2021-08 is retired: approval:x-2021-08-18 replaced it; write that (the graph keeps of a retired IRI only what replaced it and why)
+    """
+
+    def told(subject: str) -> str:
+        return (
+            f"{retired_told(shorten(subject), shorten(replaced[subject]))}; write that (the "
+            "graph keeps of a retired IRI only what replaced it and why)"
+        )
+
+    def more(count: int, listed: str) -> str:
+        return (
+            f"{count:,} more retired IRIs are given facts, the first on this line: {listed}; "
+            "write the IRI that replaced each (atmpkg show names it)"
+        )
+
+    return _at_their_lines(list(replaced), path, display, told, more)
 
 
 def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError:

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from ... import queries
-from ..errors import StoreError, Violation, cut, suggest
+from ..errors import StoreError, Violation, cut, retired_told, suggest
 from ..progress import Progress, Stage
 from ..rdf import to_rdflib_graph
-from ..terms import ID, NAME_PROPERTIES, PREFIXES, XSD, named_by, shorten
+from ..terms import ID, NAME_PROPERTIES, PREFIXES, REPLACED_BY, XSD, named_by, shorten
 from .csvdata import line_naming
 from .folder import release_memory
 
@@ -79,17 +79,25 @@ def _meant(
     check: str,
     kinds: dict[str, list[str]],
 ) -> str:
-    """For a link to an entity that is not defined, the defined ones of its kind whose names are
-    nearest, as a CSV reference gets them (newuser18 L5); else nothing. ``kinds`` keeps the slugs
-    of each kind read, for the next link.
+    """For a link to an entity that is not defined, the IRI that replaced it where it is a
+    retired one (newuser28 F1: three near guesses were offered where the graph records which),
+    else the defined ones of its kind whose names are nearest, as a CSV reference gets them
+    (newuser18 L5); else nothing. ``kinds`` keeps the slugs of each kind read, for the next link.
 
     >>> store = ox.Store()
-    >>> store.update("INSERT DATA { therapy:kymriah a atmp:Therapy }", prefixes=PREFIXES)
+    >>> store.update("INSERT DATA { therapy:kymriah a atmp:Therapy . therapy:kym dct:isReplacedBy therapy:kymriah }", prefixes=PREFIXES)
     >>> _meant(store, ("x", "p", ID + "therapy/kymria"), "no-dangling-references", {})
     ' (did you mean therapy:kymriah?)'
+    >>> _meant(store, ("x", "p", ID + "therapy/kym"), "no-dangling-references", {})
+    ': therapy:kym is retired: therapy:kymriah replaced it; write that'
     """
     if check != "no-dangling-references" or statement is None or not statement[2].startswith(ID):
         return ""
+    new = next(
+        store.quads_for_pattern(ox.NamedNode(statement[2]), ox.NamedNode(REPLACED_BY), None), None
+    )
+    if new is not None:
+        return f": {retired_told(shorten(statement[2]), shorten(new.object.value))}; write that"
     kind, _, slug = statement[2][len(ID) :].partition("/")
     namespace = f"{ID}{kind}/"
     if namespace not in kinds:
