@@ -1500,13 +1500,15 @@ def stats(
         else "the endpoint does not say when or by what it was built"
     )
     from atmpkg.graph.engine.results import wrap
+    from atmpkg.graph.sparql.named import DataAsOf
 
     width = _terminal_width()
     counts = f"{_counted(result.triples, 'triple')}, {_counted(result.sources, 'source')}"
+    dates = DataAsOf(result.data_as_of, result.data_as_of_of, result.imports_as_of)
     click.echo(wrap(f"{counts}; {built}", width))
     click.echo(
         wrap(
-            f"Data as of {result.data_as_of} (the newest source document it cites)"
+            f"Data as of {dates.said()}"
             if result.data_as_of
             else "Data as of: not known (no source document it cites states its date)",
             width,

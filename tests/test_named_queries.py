@@ -2852,3 +2852,60 @@ def test_a_header_line_of_a_megabyte_is_not_echoed_whole():
         "t:1: parameter 'a' has unknown type 'a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-"
         "a-a-a-a-a-a-a-a-a-a-a-a-a-a-a-… (800,000 characters)'. The types are "
     )
+
+
+def test_an_imported_source_does_not_move_the_datas_day_and_is_said_apart(
+    fixture_store, tmp_path, monkeypatch
+):
+    """newuser28 F2: a note source of one's own dated today made stats and the review queries'
+    notes say the data is as of today, and the warning that later reviews are missing went with
+    it; the day stays the curated data's, and the imports' newest source is said apart, on every
+    door."""
+    import json
+    import shutil
+    import urllib.request
+
+    from atmpkg.graph import import_files
+    from atmpkg.graph.server.http import NOTES_HEADER, make_server
+
+    monkeypatch.setattr(queries, "today", lambda: D(2026, 12, 7))
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    mine = tmp_path / "sources.csv"
+    mine.write_text(
+        "slug,title,publisher,issued,url,kind\n"
+        "my-notes-2026,My analyst notes,Me,2026-12-07,https://example.org/notes/1,other\n",
+        encoding="utf-8",
+    )
+    import_files([mine], store)
+    kg = atmpkg.open(store)
+    stats = kg.stats()
+    assert (stats.data_as_of, stats.data_as_of_of, stats.imports_as_of) == (
+        "2026", "the curated data", "2026-12-07"
+    )  # fmt: skip
+    note = (
+        "the data is as of 2026 (the newest source document the curated data cites) and this "
+        "answer looks to 2027-12-07: a review filed, decided or given a date after 2026 is not in "
+        "it (no review in the graph); your imports cite sources up to 2026-12-07"
+    )
+    assert kg.named("regulatory-calendar").notes[-1] == note
+    said = CliRunner().invoke(cli, ["stats", "--store", str(store)])
+    assert said.stdout.splitlines()[1] == (
+        "Data as of 2026 (the newest source document the curated data cites); your imports cite "
+        "sources up to 2026-12-07"
+    )
+    said = CliRunner().invoke(cli, ["query", "--name", "regulatory-calendar", "--store", str(store)])
+    assert said.stderr.splitlines()[-1] == f"Note: {note}"
+    server = make_server(store, port=0).start()
+    try:
+        url = f"{server.url}/sparql?name=regulatory-calendar"
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"})) as got:
+            assert json.loads(got.headers[NOTES_HEADER])[-1] == note
+    finally:
+        server.shutdown()
+    # once the import is removed, the day is said as before
+    atmpkg.graph.remove_imports(["sources.csv"], store)
+    assert atmpkg.open(store).stats().imports_as_of is None
+    assert CliRunner().invoke(cli, ["stats", "--store", str(store)]).stdout.splitlines()[1] == (
+        "Data as of 2026 (the newest source document it cites)"
+    )

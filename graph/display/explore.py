@@ -18,7 +18,7 @@ from ..errors import indefinite
 from ..rdf import fold_blank_triples, identifier_url, property_label, shown_value
 from ..slice.subgraph import blank_nodes_read, inverse_properties
 from ..sparql.entities import resolve_entity
-from ..sparql.named import data_as_of
+from ..sparql.named import data_dates
 from ..store.build import count_classes
 from ..store.remote import RemoteStore
 from ..terms import (
@@ -247,9 +247,16 @@ class Stats:
     properties: dict[str, int]
     sources: int
     build: dict
-    #: The issue date of the newest source document the graph cites (``YYYY``, ``YYYY-MM`` or
-    #: ``YYYY-MM-DD``): the data reflects nothing later.
+    #: The issue date of the newest source document the curated data cites (``YYYY``,
+    #: ``YYYY-MM`` or ``YYYY-MM-DD``; an endpoint's: the newest its graph cites): the data
+    #: reflects nothing later.
     data_as_of: str | None = None
+    #: Whose sources ``data_as_of`` is the newest of: "the curated data" where the imports cite
+    #: later ones, else "it" (the graph)
+    data_as_of_of: str = "it"
+    #: The issue date of the newest source the imports cite, where it is later than
+    #: ``data_as_of`` (newuser28 F2: an import's source moved the data's day)
+    imports_as_of: str | None = None
 
 
 def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
@@ -280,7 +287,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
         properties,
         int(sources["n"].value),
         dict(info),
-        data_as_of(oxstore, info),
+        *data_dates(oxstore, info),
     )
 
 

@@ -25,7 +25,7 @@ import re
 import shlex
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import pyoxigraph as ox
 
@@ -380,20 +380,41 @@ def _unaccepted_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -
     return notes
 
 
-def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
-    """The issue date of the newest source document the graph of ``store`` cites, as ``atmpkg
-    stats`` says (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``): the data reflects nothing later. None
-    where no source is dated. Read from ``info``, the build's record (``build.json``), where it
-    holds the day; found in the graph otherwise (a build made before builds recorded it, and any
-    endpoint's graph, which others may write to after a push). Either may hold any text an
+class DataAsOf(NamedTuple):
+    """The data's as-of day (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, None where no source is
+    dated), what it is the newest source of, and the newest source the imports cite where it is
+    later (None otherwise): what ``atmpkg stats`` and the review queries' notes say."""
+
+    day: str | None
+    #: whose sources ``day`` is the newest of: the curated data's, or the graph's (an endpoint)
+    of: str
+    imports: str | None = None
+
+    def said(self) -> str:
+        """The day with what it is, as the notes and ``atmpkg stats`` say it.
+
+        >>> DataAsOf("2026-10-30", "the curated data", "2026-12-07").said()
+        '2026-10-30 (the newest source document the curated data cites); your imports cite sources up to 2026-12-07'
+        """
+        said = f"{self.day} (the newest source document {self.of} cites)"
+        return said + (f"; your imports cite sources up to {self.imports}" if self.imports else "")
+
+
+def data_dates(store: ox.Store, info: Mapping | None = None) -> DataAsOf:
+    """The data's as-of day of ``store``, as :class:`DataAsOf`: read from ``info``, the build's
+    record (``build.json``), which holds the day of the sources the curated data cites, so that an
+    import's source does not move it (newuser28 F2), and the newest its imports cite; found in
+    the graph otherwise (a build made before builds recorded it, and any endpoint's graph, which
+    others may write to after a push), of every source it holds. Either may hold any text an
     imported source or a writer of the endpoint gave: its leading date is read (``2026-11-02Z``,
     a date with a time zone, is 2026-11-02), and where it has none of the years 0001 to 9999
     (``99999``) the newest date of the graph's sources that has one stands.
 
-    >>> from atmpkg.graph.display.explore import packaged_data_as_of
     >>> handle = atmpkg.graph.open_store()
-    >>> data_as_of(handle.store, handle.info) == data_as_of(handle.store) == packaged_data_as_of()
+    >>> data_dates(handle.store, handle.info) == data_dates(handle.store)
     True
+    >>> data_dates(handle.store, {"data_as_of": "2026-10-30", "imports_as_of": "2026-12-07"}).said()
+    '2026-10-30 (the newest source document the curated data cites); your imports cite sources up to 2026-12-07'
     """
     from ..store.build import newest_source
     from ..store.remote import RemoteStore
@@ -401,9 +422,32 @@ def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
     # others may write to an endpoint's graph after a push: its day is read from the graph
     # itself, not from the pushed build's record (rev27 F3)
     if info is not None and "data_as_of" in info and not isinstance(store, RemoteStore):
-        recorded = info["data_as_of"]
-    else:
-        recorded = newest_source(store)
+        # the day is the curated data's, which is the graph's unless the imports cite later
+        # sources (a build made before builds told them apart recorded the graph's)
+        day = _readable_day(store, info["data_as_of"])
+        imports = info.get("imports_as_of")
+        if imports:
+            return DataAsOf(day, "the curated data", _leading_date(str(imports)))
+        return DataAsOf(day, "it")
+    return DataAsOf(_readable_day(store, newest_source(store)), "it")
+
+
+def data_as_of(store: ox.Store, info: Mapping | None = None) -> str | None:
+    """The data's as-of day (see :func:`data_dates`): the issue date of the newest source document
+    the curated data of ``store`` cites, as ``atmpkg stats`` says (``YYYY``, ``YYYY-MM`` or
+    ``YYYY-MM-DD``): the data reflects nothing later. None where no source is dated.
+
+    >>> from atmpkg.graph.display.explore import packaged_data_as_of
+    >>> handle = atmpkg.graph.open_store()
+    >>> data_as_of(handle.store, handle.info) == data_as_of(handle.store) == packaged_data_as_of()
+    True
+    """
+    return data_dates(store, info).day
+
+
+def _readable_day(store: ox.Store, recorded: object) -> str | None:
+    """The date ``recorded`` (a build's record or the graph's newest issue date) starts with;
+    where it starts with none, the newest of the graph's sources that does."""
     if recorded is None:
         return None
     day = _leading_date(str(recorded))
@@ -453,7 +497,8 @@ def _data_as_of_notes(result: QueryResult, store: ox.Store, info: Mapping | None
         for name in ("as_of", "to")
         if isinstance(result.parameters.get(name), ox.Literal)
     ]
-    newest = data_as_of(store, info)
+    dates = data_dates(store, info)
+    newest = dates.day
     if not days or newest is None:
         return []
     looks = max(days)
@@ -463,10 +508,12 @@ def _data_as_of_notes(result: QueryResult, store: ox.Store, info: Mapping | None
         iter(store.query("SELECT (COUNT(?r) AS ?n) WHERE { ?r a atmp:RegulatoryReview }", prefixes=PREFIXES))
     )["n"].value
     held = "no review" if reviews == "0" else counted(int(reviews), "review")
+    # a source an import cites is no sign that the curated reviews are newer (newuser28 F2)
+    imports = f"; your imports cite sources up to {dates.imports}" if dates.imports else ""
     return [
-        f"the data is as of {newest} (the newest source document it cites) and this answer looks "
-        f"to {looks}: a review filed, decided or given a date after {newest} is not in it "
-        f"({held} in the graph)"
+        f"the data is as of {newest} (the newest source document {dates.of} cites) and this "
+        f"answer looks to {looks}: a review filed, decided or given a date after {newest} is not "
+        f"in it ({held} in the graph){imports}"
     ]
 
 

@@ -31,7 +31,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from importlib import resources
@@ -60,7 +60,7 @@ from ..errors import (
 )
 from ..progress import Progress
 from ..rdf import TYPE, ontology_quads
-from ..terms import DCT, OWL, PREFIXES, shorten
+from ..terms import ATMP, DCT, ID, OWL, PREFIXES, shorten
 from . import folder as stores
 from .csvdata import (
     FAMILIES,
@@ -204,15 +204,23 @@ def _unknown_type(path: Path, display: str) -> str:
     )
 
 
-def newest_source(store: ox.Store) -> str | None:
+def newest_source(store: ox.Store, among: Collection[str] | None = None) -> str | None:
     """The issue date of the newest source document the graph of ``store`` cites (``YYYY``,
-    ``YYYY-MM`` or ``YYYY-MM-DD``), or None where no source is dated: the build records it
-    (``data_as_of`` in ``build.json``), since reading every source takes a quarter of a second at a
-    million triples, and it changes only with a build.
+    ``YYYY-MM`` or ``YYYY-MM-DD``), of the sources ``among`` when given (the IRIs of those the
+    curated data defines), or None where no source is dated: the build records it (``data_as_of``
+    in ``build.json``), since reading every source takes a quarter of a second at a million
+    triples, and it changes only with a build.
 
     >>> newest_source(open_store().store)[:2]
     '20'
+    >>> newest_source(open_store().store, among=set()) is None
+    True
     """
+    if among is not None:
+        # dates of one precision compare as text; a shorter one stands for the start of its period
+        issued = ox.NamedNode(ATMP + "issuedStated")
+        dates = store.quads_for_pattern(None, issued, None)
+        return max((q.object.value for q in dates if q.subject.value in among), default=None)
     newest = next(
         iter(
             store.query(
@@ -671,8 +679,12 @@ def _finish(store: ox.Store | None, derived: bytes) -> None:
     store.optimize()
 
 
-def _count(store: ox.Store) -> tuple[dict[str, int], int, str | None]:
-    return count_classes(store), len(store), newest_source(store)
+def _count(
+    store: ox.Store, curated: Collection[str]
+) -> tuple[dict[str, int], int, str | None, str | None]:
+    """The counts of ``store``'s classes and triples, the issue date of the newest source the
+    ``curated`` data defines (the data's as-of day) and that of the newest source of all."""
+    return count_classes(store), len(store), newest_source(store, curated), newest_source(store)
 
 
 def _write_locations(path: Path, locations: dict[str, str]) -> None:
@@ -972,6 +984,11 @@ def _build(
             "" if extra == 1 else "s",
         )
 
+        # the sources the curated data defines: the data's as-of day is the newest of them, so
+        # that a source an import cites does not move it (newuser28 F2)
+        curated_sources: set[str] = set()
+        curated_files = {display for _, display in data}
+
         def compile_() -> Compiled:
             compiled = compile_inputs(
                 data + csv_extra,
@@ -986,6 +1003,11 @@ def _build(
             # million input triples): it goes to disk, leaves memory, and is read back only
             # when a violation needs it.
             _write_locations(tmp / "locations.json", compiled.locations)
+            curated_sources.update(
+                subject
+                for subject, where in compiled.locations.items()
+                if subject.startswith(ID + "source/") and where.rpartition(":")[0] in curated_files
+            )
             compiled.locations = {}
             compiled.quads[:0] = ontology
             return compiled
@@ -1002,14 +1024,14 @@ def _build(
         with ThreadPoolExecutor(max_workers=2) as pool:
             # The counts read the whole store too: they run while the checks do, on a core
             # the checks leave free for part of the time.
-            counting = pool.submit(_count, built.facts)
+            counting = pool.submit(_count, built.facts, curated_sources)
             # The store on disk takes the facts derived in memory, and is compacted, while the
             # checks read the facts (see _finish); a dry run keeps no store.
             compacting = None if dry_run else pool.submit(_finish, built.disk, built.derived)
             violations = validate_store(built.facts, locations, shacl=shapes)
             if violations:
                 raise ValidationError(blame(violations, rdf_extra))
-            counts, triples, newest = counting.result()
+            counts, triples, newest, newest_cited = counting.result()
             if compacting is not None:
                 compacting.result()
         log.info("validated %s triples in %.1f s", f"{triples:,}", time.monotonic() - validating)
@@ -1073,6 +1095,8 @@ def _build(
             "triples": triples,
             "counts": counts,
             "data_as_of": newest,
+            # the newest source the imports (and extra files) cite, where it is newer
+            "imports_as_of": newest_cited if newest_cited and newest_cited > (newest or "") else None,
             "inputs": inputs,
             "imports": sorted([*earlier, *new_names]),
             # given to this build alone: a later build or import does not read them again
