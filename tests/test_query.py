@@ -910,15 +910,15 @@ def test_an_answer_crosses_from_the_confined_process_as_it_was():
     arabic = ox.Literal("كيمرايا", language="ar", direction=ox.BaseDirection.RTL)
     rows = [(kymriah, label, None), (kymriah, None, quoted), (ox.BlankNode("b1"), label, arabic)]
     answer = QueryResult("SELECT", ["a", "b", "c"], rows, truncated=True, limit=3)
-    written = json.loads(dump_answer("ok", answer))["result"]
+    written = json.loads(b"".join(dump_answer("ok", answer)))["result"]
     assert written["rows"] == [[0, 1, None], [0, None, 2], [3, 1, 4]]
-    status, back = load_answer(dump_answer("ok", answer))
+    status, back = load_answer(b"".join(dump_answer("ok", answer)))
     assert status == "ok" and back == answer and back.rows == rows
     assert (back.truncated, back.limit) == (True, 3)
     assert back.rows[0][0] is back.rows[1][0]  # one term object for the repeated IRI
     graph = QueryResult("CONSTRUCT", triples=[quoted, ox.Triple(kymriah, quoted.predicate, label)])
-    assert load_answer(dump_answer("ok", graph))[1].triples == graph.triples
-    assert load_answer(dump_answer("ok", QueryResult("ASK", boolean=False)))[1].boolean is False
+    assert load_answer(b"".join(dump_answer("ok", graph)))[1].triples == graph.triples
+    assert load_answer(b"".join(dump_answer("ok", QueryResult("ASK", boolean=False))))[1].boolean is False
 
 
 def test_a_select_answer_crosses_as_the_engine_writes_it_and_is_read_by_its_parser():
@@ -944,7 +944,7 @@ def test_a_select_answer_crosses_as_the_engine_writes_it_and_is_read_by_its_pars
     read = evaluate(store, text, "SELECT")
     written = evaluate(store, text, "SELECT", written=True)
     assert isinstance(written, WrittenSolutions) and len(read.rows) == 7
-    status, back = load_answer(dump_answer("ok", written))
+    status, back = load_answer(b"".join(dump_answer("ok", written)))
     assert status == "ok" and back == read and back.rows == read.rows
     assert [row[2] for row in back.rows] == [None] * 7
     blank = [row[0] for row in back.rows if isinstance(row[0], ox.BlankNode)]
@@ -952,7 +952,7 @@ def test_a_select_answer_crosses_as_the_engine_writes_it_and_is_read_by_its_pars
     for limit, cut in ((1, True), (6, True), (7, False), (8, False)):
         capped = evaluate(store, text, "SELECT", limit=limit, written=True)
         assert (capped.truncated, capped.limit) == (cut, limit)
-        assert load_answer(dump_answer("ok", capped))[1].rows == read.rows[:limit]
+        assert load_answer(b"".join(dump_answer("ok", capped)))[1].rows == read.rows[:limit]
     # an answer with no variables has no line to write them on: read term by term
     assert isinstance(evaluate(store, "SELECT * {}", "SELECT", written=True), QueryResult)
 
@@ -969,10 +969,31 @@ def test_only_a_cell_that_begins_with_a_triple_term_has_the_query_run_again():
     text = "SELECT ?s ?o WHERE { ?s ?p ?o } ORDER BY ?s"
     written = evaluate(store, text, "SELECT", written=True)
     assert isinstance(written, WrittenSolutions)  # the path of one run, not of a second
-    assert load_answer(dump_answer("ok", written))[1].rows == evaluate(store, text, "SELECT").rows
+    assert load_answer(b"".join(dump_answer("ok", written)))[1].rows == evaluate(store, text, "SELECT").rows
     with pytest.raises(ParameterError, match=r"RDF 1.2 triple term in \?t"):
         evaluate(store, "SELECT ?s ?t WHERE { ?s ?p ?o BIND(<<(?s ?p ?o)>> AS ?t) }", "SELECT",
                  written=True)
+
+
+def test_the_engines_writes_are_kept_as_they_came_and_a_triple_term_found_across_two():
+    """rev28tsv F1: the engine's writes were joined into one whole, held beside them, and the
+    triple term looked for in the whole; they are kept apart, so a cell's "<<" may begin at the
+    end of one write and go on in the next, and is found there."""
+    from atmpkg.graph.engine.evaluate import _RowWriter, _TermByTerm
+
+    writer = _RowWriter(None)
+    for chunk in (b"?s\t?o\n<urn:a>\t", b'"<<"\n<urn:b>\t"x<', b'<"\n'):
+        writer.write(chunk)
+    assert writer.chunks == [b"?s\t?o\n<urn:a>\t", b'"<<"\n<urn:b>\t"x<', b'<"\n']
+    for first, second in ((b"?t\n", b"<<( <urn:a> <urn:p> <urn:o> )>>\n"),
+                          (b"?t\n<", b"<( <urn:a> <urn:p> <urn:o> )>>\n"),
+                          (b"?t\n<urn:a>\n", b"<<( <urn:a> <urn:p> <urn:o> )>>\n"),
+                          (b"?s\t?t\n<urn:a>\t<", b"<( <urn:a> <urn:p> <urn:o> )>>\n")):
+        writer = _RowWriter(None)
+        writer.write(first)
+        with pytest.raises(_TermByTerm):
+            writer.write(second)
+        assert writer.chunks == [first]
 
 
 def test_an_answer_with_a_line_longer_than_its_readers_take_crosses_term_by_term():
@@ -988,8 +1009,8 @@ def test_an_answer_with_a_line_longer_than_its_readers_take_crosses_term_by_term
     store.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x" * (LONGEST_LINE - 2))))
     written = evaluate(store, text, "SELECT", written=True)
     assert isinstance(written, WrittenSolutions)
-    assert max(map(len, written.tsv.split(b"\n"))) == LONGEST_LINE
-    assert load_answer(dump_answer("ok", written))[1].rows == evaluate(store, text, "SELECT").rows
+    assert max(map(len, b"".join(written.chunks).split(b"\n"))) == LONGEST_LINE
+    assert load_answer(b"".join(dump_answer("ok", written)))[1].rows == evaluate(store, text, "SELECT").rows
     # a byte more, or a line break written as two ("\\n"), or a cut row of them
     for value in ("x" * (LONGEST_LINE - 1), "\n" * (LONGEST_LINE // 2)):
         store.clear()
@@ -1055,7 +1076,7 @@ def test_making_an_answer_counts_against_the_query_time_limit():
     from atmpkg.graph.engine.evaluate import QueryResult
 
     rows = [(ox.Literal(str(n)),) for n in range(10_000)]
-    written = dump_answer("ok", QueryResult("SELECT", ["n"], rows))
+    written = b"".join(dump_answer("ok", QueryResult("SELECT", ["n"], rows)))
     with pytest.raises(TimeoutError):
         load_answer(written, deadline=time.monotonic() - 1)
     status, back = load_answer(written, deadline=time.monotonic() + 600)

@@ -208,14 +208,18 @@ class WrittenSolutions:
     a third of the time the query did), and its caller reads it with the engine's own parser
     (:mod:`atmpkg.graph.engine.answers`).
 
+    ``chunks`` are the engine's writes as they came (about 8 KiB each), kept apart and sent so:
+    joined, an answer of many long distinct values was held twice over in a process whose memory
+    cap it counts against.
+
     >>> s = ox.Store()
     >>> s.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x")))
-    >>> evaluate(s, "SELECT ?s ?o WHERE { ?s ?p ?o }", "SELECT", written=True).tsv
-    b'?s\\t?o\\n<urn:a>\\t"x"\\n'
+    >>> evaluate(s, "SELECT ?s ?o WHERE { ?s ?p ?o }", "SELECT", written=True).chunks
+    [b'?s\\t?o\\n<urn:a>\\t"x"\\n']
     """
 
     variables: list[str]
-    tsv: bytes
+    chunks: list[bytes]
     truncated: bool = False
     limit: int | None = None
 
@@ -914,19 +918,21 @@ class _Full(Exception):
     """The engine wrote a row past the cap: the rest is not needed."""
 
 
-class _Long(Exception):
-    """The engine wrote a line longer than :data:`LONGEST_LINE`: the answer crosses term by term."""
+class _TermByTerm(Exception):
+    """The engine wrote a line longer than :data:`LONGEST_LINE` or a cell that begins with ``<<``
+    (an RDF 1.2 triple term): the answer crosses term by term."""
 
 
 class _RowWriter:
-    """What the engine writes an answer to: its bytes, up to the end of the line ``lines`` (the
+    """What the engine writes an answer to: its writes, up to the end of the line ``lines`` (the
     variables' line and the rows under the cap), where it stops the engine; and stops it at a
-    line longer than :data:`LONGEST_LINE`."""
+    line longer than :data:`LONGEST_LINE` or a triple term."""
 
     def __init__(self, lines: int | None):
-        self.parts: list[bytes] = []
+        self.chunks: list[bytes] = []
         self.lines, self.seen = lines, 0
         self.open = 0  # the bytes of the line not ended yet
+        self.tail = b""  # the last two bytes kept: a cell's "<<" may begin in one write
         self.stopped: type[Exception] | None = None
 
     def write(self, data: bytes) -> int:
@@ -935,7 +941,7 @@ class _RowWriter:
             raise self.stopped
         try:
             return self._write(bytes(data))
-        except (_Full, _Long) as stop:
+        except (_Full, _TermByTerm) as stop:
             self.stopped = type(stop)
             raise
 
@@ -960,11 +966,17 @@ class _RowWriter:
             # the engine writes a long term in one piece: lines within it, as well as across
             inner = max(map(len, data.split(b"\n"))) if len(data) > LONGEST_LINE else 0
             if self.open + first > LONGEST_LINE or inner > LONGEST_LINE:
-                raise _Long
+                raise _TermByTerm
             self.open = len(data) - data.rfind(b"\n") - 1
         if self.open > LONGEST_LINE:
-            raise _Long
-        self.parts.append(data)
+            raise _TermByTerm
+        # a literal's cell begins with its quote, and a tab or line break in a term is written as
+        # an escape: only a triple term's cell begins with "<<"
+        edge = self.tail + data[:2]
+        if b"\t<<" in data or b"\n<<" in data or b"\t<<" in edge or b"\n<<" in edge:
+            raise _TermByTerm
+        self.tail = (self.tail + data[-2:])[-2:]
+        self.chunks.append(data)
 
     def flush(self) -> None:
         """Nothing is buffered here."""
@@ -972,8 +984,7 @@ class _RowWriter:
 
 def _written(answer: ox.QuerySolutions, limit: int | None) -> WrittenSolutions | None:
     """``answer`` written by the engine, at most ``limit`` rows of it; None for one with a line
-    longer than :data:`LONGEST_LINE` or an RDF 1.2 triple term (a cell that begins ``<<``: a
-    literal's begins with its quote, and a tab or line break in a term is written as an escape)."""
+    longer than :data:`LONGEST_LINE` or an RDF 1.2 triple term."""
     writer = _RowWriter(None if limit is None else limit + 1)
     variables = [v.value for v in answer.variables]
     truncated = False
@@ -981,12 +992,9 @@ def _written(answer: ox.QuerySolutions, limit: int | None) -> WrittenSolutions |
         answer.serialize(writer, format=ox.QueryResultsFormat.TSV)
     except _Full:
         truncated = True
-    except _Long:
+    except _TermByTerm:
         return None
-    tsv = b"".join(writer.parts)
-    if b"\t<<" in tsv or b"\n<<" in tsv:
-        return None
-    return WrittenSolutions(variables, tsv, truncated, limit)
+    return WrittenSolutions(variables, writer.chunks, truncated, limit)
 
 
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
