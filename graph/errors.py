@@ -325,10 +325,18 @@ class QueryMemoryError(AtmpkgError, MemoryError):
     "query stopped at the 300 MiB memory cap, which also holds the evaluating process's copy of the store"
     >>> str(QueryMemoryError(150 * 1024**2, starting=True))
     'the evaluating process cannot start within the 150 MiB memory cap: loading the engine and opening the store take about 200 MiB before any query; raise it with --memory/memory='
+
+    ``rows``: the rows of an answer that the caller would make, more than the cap holds (the
+    cap bounds them too, rev28tsv F2).
+
+    >>> str(QueryMemoryError(2 * 1024**3, rows=40_000_000))
+    'query stopped: the 40,000,000 rows of its answer would take more than the 2 GiB memory cap; raise it with --memory/memory= or narrow the query'
     """
 
-    def __init__(self, cap: int, held: bool = False, starting: bool = False):
-        self.cap, self.held, self.starting = cap, held, starting
+    def __init__(
+        self, cap: int, held: bool = False, starting: bool = False, rows: int | None = None
+    ):
+        self.cap, self.held, self.starting, self.rows = cap, held, starting, rows
         unit, size = next(
             (unit, cap / 1024**power)
             for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB"), (0, "bytes"))
@@ -341,6 +349,11 @@ class QueryMemoryError(AtmpkgError, MemoryError):
                 "loading the engine and opening the store take about 200 MiB before any query"
                 + (f", and its copy of the store {copy}" if held else "")
                 + "; raise it with --memory/memory="
+            )
+        elif rows is not None:
+            told = (
+                f"query stopped: the {rows:,} rows of its answer would take more than the "
+                f"{size:.3g} {unit} memory cap; raise it with --memory/memory= or narrow the query"
             )
         elif held:
             told = (

@@ -1029,12 +1029,12 @@ def test_a_written_answer_is_read_in_strides_within_its_deadline_and_bytes():
     """rev27 F2: a child's answer of empty rows (one byte each) was split whole, a list made per
     row and all of them kept at once before the deadline was looked at: 10 MB took 8.6 s past a
     limit of 1 s and 1.8 GB. It is read 64 KiB at a time with the deadline looked at before each,
-    a row of unbound cells made once, and no more rows than the memory cap holds at ROW_BYTES."""
+    a row of unbound cells made once, and no more rows than its limit."""
     import subprocess
     import sys
     import time
 
-    from atmpkg.graph.engine.answers import ROW_BYTES, UnreadableAnswerError, load_answer
+    from atmpkg.graph.engine.answers import UnreadableAnswerError, load_answer
 
     head = b'{"status":"ok","solutions":{"variables":["x"],"truncated":false,"limit":null}}\n?x\n'
     flood = """
@@ -1056,15 +1056,60 @@ except TimeoutError:
     # 8 bytes a row (the one tuple each names) for the rows made in a second, at most
     assert grown < 200 * 2**20, grown
     rows = head + b"\n" * 1000
-    assert len(load_answer(rows, cap=1000 * ROW_BYTES)[1].rows) == 1000
-    with pytest.raises(UnreadableAnswerError, match="more rows than its limit or than its memory"):
-        load_answer(rows, cap=999 * ROW_BYTES)
-    with pytest.raises(UnreadableAnswerError, match="more rows than its limit"):
+    assert len(load_answer(rows.replace(b'"limit":null', b'"limit":1000'))[1].rows) == 1000
+    with pytest.raises(UnreadableAnswerError, match=r"\(ValueError: more rows than its limit\)"):
         load_answer(rows.replace(b'"limit":null', b'"limit":999'))
     with pytest.raises(TimeoutError):
         load_answer(rows, deadline=time.monotonic() - 1)
     back = load_answer(rows)[1].rows
     assert back[0] == (None,) and back[0] is back[-1]
+
+
+def test_an_answers_rows_are_counted_against_the_memory_cap_at_what_the_caller_makes_of_them():
+    """rev28tsv F2: the rows of a written answer were counted at 7 bytes each (what one took as
+    JSON), where each costs its caller a tuple and a slot in a list, about 56 bytes and 8 a cell:
+    20,000,000 rows of one short value took the caller to 1.2 GB past a cap of 2 GiB, and more
+    than that cap was refused as "no answer", which an honest child can send. Rows past the cap
+    are a QueryMemoryError that names them, counted before any is made, and the rows an answer
+    within it makes take no more than it."""
+    import subprocess
+    import sys
+
+    from atmpkg.graph.engine.answers import load_answer, row_bytes
+    from atmpkg.graph.errors import QueryMemoryError
+
+    assert [row_bytes(width) for width in (1, 3)] == [64, 80]
+    head = b'{"status":"ok","solutions":{"variables":["a","b","c"],"truncated":false,"limit":null}}\n'
+    rows = head + b"?a\t?b\t?c\n" + b"1\t\t<urn:x>\n" * 1000
+    back = load_answer(rows, cap=1000 * 80)[1].rows
+    assert len(back) == 1000 and back[0][1] is None and back[0][2] == ox.NamedNode("urn:x")
+    with pytest.raises(QueryMemoryError) as info:
+        load_answer(rows, cap=1000 * 80 - 1)
+    assert str(info.value) == (
+        "query stopped: the 1,000 rows of its answer would take more than the 78.1 KiB memory "
+        "cap; raise it with --memory/memory= or narrow the query"
+    )
+    assert (info.value.cap, info.value.rows) == (1000 * 80 - 1, 1000)
+    # what the rows an answer makes take, in a process of its own: within the cap of 256 MiB
+    # (3,000,000 rows), and refused before they are made past it (the 8,000,000 rows at 7 bytes
+    # a row had been let through, and took 0.45 GB)
+    made = """
+import resource, sys
+from atmpkg.graph.engine.answers import load_answer
+head = b'{"status":"ok","solutions":{"variables":["x"],"truncated":false,"limit":null}}\\n?x\\n'
+data = head + b"1\\n" * int(sys.argv[1])
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    said = len(load_answer(data, cap=256 * 2**20)[1].rows)
+except MemoryError as exc:
+    said = type(exc).__name__
+print(said, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+"""
+    for count, said in (("3000000", "3000000"), ("8000000", "QueryMemoryError")):
+        ran = subprocess.run([sys.executable, "-c", made, count], capture_output=True,
+                             text=True, timeout=300, check=True)
+        answer, grown = ran.stdout.split()
+        assert answer == said and int(grown) < 256 * 2**20, ran.stdout
 
 
 def test_making_an_answer_counts_against_the_query_time_limit():

@@ -155,6 +155,8 @@ class Evaluator:
         except TimeoutError:
             self._kill()
             raise QueryTimeoutError(timeout) from None
+        except QueryMemoryError:
+            raise  # rows past the cap, counted once the answer was read whole: the child waits on
         except BaseException:
             # KeyboardInterrupt included: the work must not go on without anyone waiting
             self._kill()
