@@ -1065,6 +1065,66 @@ except TimeoutError:
     assert back[0] == (None,) and back[0] is back[-1]
 
 
+def test_a_line_of_variables_longer_than_a_child_writes_is_refused_before_it_is_read():
+    """rev28tsv F3: 20,000,000 variables and no rows were read in 15 s past a deadline of 1 s,
+    making 8 times their 160 MB, and a row-less answer was never timed. The child sends an answer
+    whose line of variables is over LONGEST_LINE term by term, so a longer one is refused before
+    anything is made of it, and the deadline is looked at after the head."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    from atmpkg.graph.engine.answers import UnreadableAnswerError, load_answer
+    from atmpkg.graph.engine.evaluate import LONGEST_LINE, QueryResult, WrittenSolutions, evaluate
+
+    def answer(variables: list[str]) -> bytes:
+        solutions = {"variables": variables, "truncated": False, "limit": None}
+        head = json.dumps({"status": "ok", "solutions": solutions}, ensure_ascii=False,
+                          separators=(",", ":"))
+        return (head + "\n" + "\t".join(f"?{v}" for v in variables) + "\n").encode()
+
+    # a line of exactly LONGEST_LINE bytes, the longest the engine's writer sends
+    long_name = "v" * (LONGEST_LINE - 1)
+    written = evaluate(ox.Store(), f"SELECT ?{long_name} {{ BIND(1 AS ?{long_name}) }}", "SELECT",
+                       written=True)
+    assert isinstance(written, WrittenSolutions)
+    assert load_answer(answer([long_name]))[1] == QueryResult("SELECT", [long_name], [])
+    longer = evaluate(ox.Store(), f"SELECT ?{long_name}v {{ BIND(1 AS ?{long_name}v) }}", "SELECT",
+                      written=True)
+    assert isinstance(longer, QueryResult)  # term by term
+    said = "a line of variables longer than 1,048,576 bytes"
+    # a byte too many: by the count of variables, by their length, by their bytes
+    for variables in ([""] * (LONGEST_LINE // 2 + 1), [long_name + "v"],
+                      ["é" * (LONGEST_LINE // 2)]):
+        with pytest.raises(UnreadableAnswerError, match=f"ValueError: {said}"):
+            load_answer(answer(variables))
+    assert len(load_answer(answer([""] * (LONGEST_LINE // 2)))[1].variables) == LONGEST_LINE // 2
+    with pytest.raises(UnreadableAnswerError, match=r"a line of JSON before rows longer than 2,097,152 bytes"):
+        load_answer(answer(["a"] * 600_000))
+    with pytest.raises(TimeoutError):  # no rows: the deadline is looked at after the head
+        load_answer(answer(["a"]), deadline=time.monotonic() - 1)
+    # the reviewer's 20,000,000 variables, in a process of its own: refused at once, in a few MB
+    flood = """
+import resource, sys, time
+from atmpkg.graph.engine.answers import UnreadableAnswerError, load_answer
+count = 20_000_000
+data = (b'{"status":"ok","solutions":{"variables":[' + b'"a",' * (count - 1) + b'"a"],'
+        b'"truncated":false,"limit":null}}\\n' + b"?a\\t" * (count - 1) + b"?a\\n")
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+started = time.monotonic()
+try:
+    load_answer(data, deadline=started + 1, cap=2**31)
+except UnreadableAnswerError:
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(time.monotonic() - started, (after - before) * 1024)
+"""
+    ran = subprocess.run([sys.executable, "-c", flood], capture_output=True, text=True,
+                         timeout=300, check=True)
+    seconds, grown = map(float, ran.stdout.split())
+    assert seconds < 0.5 and grown < 50 * 2**20, ran.stdout
+
+
 def test_an_answers_rows_are_counted_against_the_memory_cap_at_what_the_caller_makes_of_them():
     """rev28tsv F2: the rows of a written answer were counted at 7 bytes each (what one took as
     JSON), where each costs its caller a tuple and a slot in a list, about 56 bytes and 8 a cell:

@@ -45,6 +45,13 @@ _STRIDE = 4096
 #: hundredths of a second.
 _STRIDE_BYTES = 1 << 16
 
+#: The longest line of JSON that may come before the rows the engine wrote: it names the
+#: variables of a line no longer than :data:`LONGEST_LINE` (each with its quotes and a comma
+#: where that line has "?" and a tab or line break, so at most half as long again), read before
+#: the deadline can be looked at (20,000,000 variables, 160 MB, had taken 15 s, rev28tsv F3).
+_LONGEST_HEAD = 2 * LONGEST_LINE
+
+
 def row_bytes(width: int) -> int:
     """What a row of ``width`` cells costs the caller that makes it, counted against the memory
     cap before any is made: its tuple (40 bytes and 8 a cell, in blocks of 16) and its slot in the
@@ -119,6 +126,8 @@ def load_answer(
     """
     try:
         end = data.find(b"\n")
+        if end > _LONGEST_HEAD:
+            raise ValueError(f"a line of JSON before rows longer than {_LONGEST_HEAD:,} bytes")
         body = json.loads(data if end < 0 else data[:end])
         if end >= 0:  # rows the engine wrote, which only a SELECT answer is followed by
             if body["status"] != "ok":
@@ -234,18 +243,29 @@ def _made_solutions(
 ) -> QueryResult:
     """The SELECT answer whose variables, cap and cut ``body`` gives and whose rows the engine
     wrote into ``data`` from ``start`` on, read a stride at a time (:data:`_STRIDE_BYTES`) with
-    ``deadline`` looked at before each; no more rows than ``cap`` holds (:func:`row_bytes`)."""
+    ``deadline`` looked at after the head and before each stride; no more rows than ``cap``
+    holds (:func:`row_bytes`), and no line of variables longer than :data:`LONGEST_LINE`."""
     variables, truncated, limit = body["variables"], body["truncated"], body["limit"]
-    if not (isinstance(variables, list) and variables) or not all(
-        isinstance(v, str) for v in variables
-    ):
+    if not (isinstance(variables, list) and variables):
         raise ValueError("variables that are no names")
+    # The child's writer sends an answer whose line of variables is longer than LONGEST_LINE term
+    # by term, so a longer one is refused before anything is made of its variables, which cost
+    # 8 times their bytes and took 15 s, past any deadline (rev28tsv F3): a variable takes at
+    # least two bytes of the line, its "?" and a tab or the line break.
+    if len(variables) > LONGEST_LINE // 2:
+        raise ValueError(f"a line of variables longer than {LONGEST_LINE:,} bytes")
+    if not all(isinstance(v, str) for v in variables):
+        raise ValueError("variables that are no names")
+    if sum(map(len, variables)) + 2 * len(variables) - 1 > LONGEST_LINE:
+        raise ValueError(f"a line of variables longer than {LONGEST_LINE:,} bytes")
     _printable(variables)
     if truncated not in (True, False):
         raise ValueError("a truth value that is none")
     if not (limit is None or (type(limit) is int and limit > 0)):
         raise ValueError("a limit that is no whole number")
     header = "\t".join(f"?{v}" for v in variables).encode("utf-8") + b"\n"
+    if len(header) - 1 > LONGEST_LINE:
+        raise ValueError(f"a line of variables longer than {LONGEST_LINE:,} bytes")
     if not data.startswith(header, start):
         raise ValueError("rows that are not under a line of their variables")
     if not data.endswith(b"\n"):
@@ -262,9 +282,12 @@ def _made_solutions(
     blank, unbound = b"\t" * (width - 1), (None,) * width
     rows: list[tuple[Term | None, ...]] = []
     at, end = start + len(header), len(data)
-    while at < end:
+    while True:
+        # after the head too, so that an answer without rows is timed as well
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
+        if at == end:
+            break
         stop = end
         if at + _STRIDE_BYTES < end:
             # to the end of the line the stride ends in, looked for no further than a line goes
