@@ -3299,6 +3299,95 @@ def test_utf16_with_a_lone_surrogate_or_a_nul_in_its_low_bytes_is_named(built, t
     )  # fmt: skip
 
 
+#: First lines in CJK script: hiragana (most of it two ASCII bytes in UTF-16: は U+306F),
+#: katakana, kanji, Chinese and Korean.
+CJK_FIRST_LINES = {
+    "hiragana": "# はじめに",
+    "kana": "# これはとてもながいせつめいです。わたしたちはこのくすりについてかいています。",
+    "katakana": "# キムリアはカーティー細胞療法です",
+    "kanji": "# 細胞療法と遺伝子治療の市場",
+    "chinese": "# 中国的细胞和基因治疗市场正在快速增长",
+    "korean": "# 한국의 세포 유전자 치료제 시장",
+}
+
+
+def test_utf16_without_a_byte_order_mark_starting_in_any_cjk_script_is_named(
+    built, tmp_path, fixture_store
+):
+    """rev28b F1: BOM-less UTF-16 whose first line is in hiragana ('# はじめに') was taken for
+    Latin-1 ('byte 0x81 is not UTF-8 text … perhaps Latin-1') or told to delete a NUL: kana are
+    two ASCII bytes as often as Latin-1 text read two bytes at a time is. Now a first line in any
+    of these scripts, in either byte order, has a CSV, a Turtle and a query file named UTF-16."""
+    before = nquads(built)
+    inputs = {}
+    for script, line in CJK_FIRST_LINES.items():
+        for order in ("le", "be"):
+            turtle = f"{line}\n@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+            inputs[f"{script}-{order}.ttl"] = turtle.encode(f"utf-16-{order}")
+            inputs[f"{script}-{order}.csv"] = f"{DEAL_HEADER}\nx,{line[2:]}\n".encode(f"utf-16-{order}")
+    told = refusals(inputs, built, tmp_path)
+    assert told == [
+        f"{name}:1:1: the file is UTF-16 text; save it as UTF-8"
+        + (" (in a spreadsheet: 'CSV UTF-8')" if name.endswith(".csv") else "")
+        for name in inputs
+    ]
+    assert nquads(built) == before
+    query = tmp_path / "intro.rq"
+    for line in CJK_FIRST_LINES.values():
+        for order in ("le", "be"):
+            query.write_bytes(f"{line}\nSELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1\n".encode(f"utf-16-{order}"))
+            result = CliRunner().invoke(cli, ["query", "--file", str(query), "--store", str(fixture_store)])
+            assert (result.exit_code, result.stderr) == (
+                1, f"Error: {query}:1:1: the file is UTF-16 text; save it as UTF-8\n",
+            ), (line, order)  # fmt: skip
+
+
+def test_utf16_and_latin1_with_stray_nuls_are_told_apart_across_many_files():
+    """rev28b F1, differential: every text file of the repository and every CJK first line
+    before a CSV, a query or a Turtle file, written as UTF-16 in either byte order without a
+    byte order mark, is UTF-16 by the first kilobyte's sign or, once it failed as UTF-8, by the
+    weaker one; Latin-1 text (accented words, dates, CSV lines) with two to four NULs put at
+    random is UTF-16 by neither."""
+    from atmpkg.graph.store.csvdata import _utf16, _utf16_once_failed
+
+    root = Path(atmpkg.__file__).resolve().parent
+    texts = [path.read_text(encoding="utf-8")[:4096] for path in sorted((root / "graph").rglob("*.py"))]
+    texts += [path.read_text(encoding="utf-8")[:4096] for path in sorted((root / "queries").glob("*.rq"))]
+    texts += [path.read_text(encoding="utf-8")[:4096] for path in sorted((root / "graph" / "data").glob("*.csv"))]
+    for line in CJK_FIRST_LINES.values():
+        texts += [
+            f"{line}\nSELECT ?s WHERE {{ ?s ?p ?o }} LIMIT 1\n",
+            f"{line}\n@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n",
+            f"slug,label\nx,{line[2:]}\ny,{line[2:]}\n",
+            f"# {line[2:] * 60}\nASK {{}}\n",
+        ]
+    missed = [
+        (text[:40], order)
+        for text in texts
+        if text.strip()
+        for order in ("le", "be")
+        if not (_utf16(head := text.encode(f"utf-16-{order}")) or _utf16_once_failed(head))
+    ]
+    assert len(texts) > 100
+    assert missed == []
+    words = (
+        "café résumé naïve über straße señor año coração pâté déjà façade élève Müller Zürich "
+        "données médicament thérapie génique cellule approuvé 2020-10-01 1000 Kymriah Novartis,"
+    ).split()
+    draw = random.Random(28)
+    taken = []
+    for _ in range(2000):
+        count = draw.randint(3, 300)
+        text = bytearray(("slug,label\n" + " ".join(draw.choice(words) for _ in range(count))).encode("latin-1"))
+        for place in draw.sample(range(len(text)), count // 8):
+            text[place] = 10  # line breaks
+        for _ in range(draw.randint(2, 4)):
+            text.insert(draw.randrange(len(text) + 1), 0)
+        if _utf16(bytes(text)) or _utf16_once_failed(bytes(text)):
+            taken.append(bytes(text[:60]))
+    assert taken == []
+
+
 def test_a_web_page_saved_under_an_rdf_or_csv_name_is_named(built, tmp_path):
     """newuser25 F1: a web page saved as page.ttl (a GitHub page of a Turtle file, say) got the
     parser's 'Invalid IRI code point', as page.rdf 'XML namespaces are required in RDF/XML'."""

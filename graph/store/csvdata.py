@@ -1464,11 +1464,12 @@ def _reads_as_utf16(sample: bytes, encoding: str) -> bool:
     byte order ``encoding`` as a real UTF-16 file does, and bytes of another encoding with a few
     stray NULs do not (an audit: two NULs in a Latin-1 file got it named UTF-16): it decodes (a
     character cut at the end aside), nine in ten of its characters or more are printable, line
-    breaks or tabs, and fewer than half of the characters that are not NUL-paired are two ASCII
-    bytes, as single-byte text read two bytes at a time is ('sl' as U+6C73): real text writes
-    its ASCII with NULs, and of other scripts only some CJK and kana are two such bytes.
+    breaks or tabs, and fewer than half of its characters are two ASCII bytes outside the kana
+    block, as single-byte text read two bytes at a time is ('sl' as U+6C73): real text writes its
+    ASCII with NULs, which count among its characters, and kana, U+3000-U+30FF, are two ASCII
+    bytes often (は U+306F) but Latin-1 text only where a '0' falls in the high byte.
 
-    >>> _reads_as_utf16("日本語 slug,label\\n".encode("utf-16-le"), "utf-16-le")
+    >>> _reads_as_utf16("# はじめに\\nASK {}\\n".encode("utf-16-le"), "utf-16-le")
     True
     >>> _reads_as_utf16(b"slug,label\\n\\0kymriah,Caf\\xe9 x\\n\\0", "utf-16-le")
     False
@@ -1479,12 +1480,15 @@ def _reads_as_utf16(sample: bytes, encoding: str) -> bool:
     printable = sum(char.isprintable() or char in "\t\r\n" for char in text)
     if not text or printable * 10 < len(text) * 9:
         return False
-    wide = [code for char in text if (code := ord(char)) > 0xFF and not 0xD800 <= code <= 0xDFFF]
+    # rev28b F1: counted among the wide characters alone, a heading in hiragana ('# はじめに'
+    # before a query) was more than half two ASCII bytes and taken for Latin-1
     ascii_pairs = sum(
-        0x20 <= code >> 8 <= 0x7E and (0x20 <= code & 0xFF <= 0x7E or code & 0xFF in (9, 10, 13))
-        for code in wide
+        0x20 <= (code := ord(char)) >> 8 <= 0x7E
+        and code >> 8 != 0x30
+        and (0x20 <= code & 0xFF <= 0x7E or code & 0xFF in (9, 10, 13))
+        for char in text
     )
-    return ascii_pairs * 2 < len(wide) or not wide
+    return ascii_pairs * 2 < len(text)
 
 
 #: How many of a file's first bytes tell UTF-16 text by its NUL bytes once the file failed as
