@@ -1880,6 +1880,15 @@ def test_a_message_page_links_a_whole_path_or_none(server):
             "no entity at '/id/therapy/alphace'; did you mean /id/therapy/alphacel?",
             [["/id/therapy/alphacel", "/id/therapy/alphacel"]],
         ),
+        # rev28b F4: a path inside the typed text, after a blank, was linked
+        ("/id/company/x%20/id/therapy/alphacel%3F", "no entity at '/id/company/x /id/therapy/alphacel?'", []),
+        (
+            "/id/compny/x%20/id/therapy/alphacel,",
+            "no entity at '/id/compny/x /id/therapy/alphacel,'; 'compny' is no kind of entity: did you "
+            "mean 'company'?",
+            [],
+        ),
+        ("/id/x%20/id/therapy/alphacel;", "no entity at '/id/x /id/therapy/alphacel;'", []),
     ):
         status, _, body = request(server, "GET", path, None, navigation)
         page = _MessageParts()

@@ -13,7 +13,7 @@ import functools
 import html
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from http import HTTPStatus
 from typing import TYPE_CHECKING
 
@@ -241,11 +241,18 @@ def _page_csp_pattern() -> re.Pattern:
     )
 
 
-def message_page(status: int, message: str, asked: str = "", notes: Sequence[str] = ()) -> str:
+def message_page(
+    status: int,
+    message: str,
+    asked: str = "",
+    notes: Sequence[str] = (),
+    quoted: Collection[str] = (),
+) -> str:
     """The HTML page a browser is shown for an answer without content of its own (an error, or a
     graph view with nothing to draw): the message, escaped, with the server's paths it names as
-    links (but ``asked``, the path that was asked for), the query's ``notes`` (escaped, each a
-    paragraph of its own) and the way back to the query page.
+    links (but ``asked``, the path that was asked for, and any path inside ``quoted``, the texts
+    the message quotes as the user typed them), the query's ``notes`` (escaped, each a paragraph
+    of its own) and the way back to the query page.
 
     >>> page = message_page(404, "no entity at /id/therapy/kymria; did you mean /id/therapy/kymriah?",
     ...                     "/id/therapy/kymria")
@@ -256,6 +263,10 @@ def message_page(status: int, message: str, asked: str = "", notes: Sequence[str
     >>> page = message_page(404, "no entity at '/id/company/a<b>'; did you mean /id/therapy/it%27s?")
     >>> "&#x27;/id/company/a&lt;b&gt;&#x27;" in page, '<a href="/id/therapy/it%27s">' in page
     (True, True)
+    >>> typed = "'/id/company/x /id/therapy/kymriah?'"
+    >>> page = message_page(404, f"no entity at {typed}; try /id/therapy/kymriah", quoted=[typed])
+    >>> page.count('<a href="/id/therapy/kymriah">')
+    1
     >>> message_page(200, "nothing to draw", notes=["atmp:<b> is no term"]).count("<p>")
     2
     >>> "<p>Note: atmp:&lt;b&gt; is no term</p>" in message_page(200, "x", notes=["atmp:<b> is no term"])
@@ -263,12 +274,24 @@ def message_page(status: int, message: str, asked: str = "", notes: Sequence[str
     """
     e = html.escape
 
+    escaped = e(message)
+    # rev28b F4: a path inside the user's text ('/id/company/x /id/therapy/kymriah?') looked
+    # like one the server offers; only the server's own words are linked
+    theirs = [
+        (found.start(), found.end())
+        for text in quoted
+        if text
+        for found in re.finditer(re.escape(e(text)), escaped)
+    ]
+
     def link(match: re.Match[str]) -> str:
         path = match.group(1)
-        return path if path == e(asked) else f'<a href="{path}">{path}</a>'
+        if path == e(asked) or any(s <= match.start() and match.end() <= t for s, t in theirs):
+            return path
+        return f'<a href="{path}">{path}</a>'
 
     title = HTTPStatus(status).phrase if status != 200 else "Nothing to draw"
-    text = _LINKED_PATH.sub(link, e(message))
+    text = _LINKED_PATH.sub(link, escaped)
     return (
         "\n".join(
             [

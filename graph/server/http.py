@@ -758,7 +758,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD") or not page:
             return Response.text(status, message, headers)
         asked = urllib.parse.urlsplit(self.path).path
-        page = message_page(status, message, asked).encode("utf-8")
+        page = message_page(status, message, asked, quoted=_typed_parts(asked)).encode("utf-8")
         return Response(
             status, page, "text/html", {**(headers or {}), "Content-Security-Policy": MESSAGE_CSP}
         )
@@ -1451,6 +1451,21 @@ def _quoted(typed: str) -> str:
     "'/id/therapy/it's'"
     """
     return f"'{cut(typed)}'"
+
+
+def _typed_parts(path: str) -> list[str]:
+    """What a message about ``path``, the path asked for (percent-encoded), may quote of it as
+    the user typed it: an ``/id/`` path whole, its first segment (a kind, or a name without one)
+    and what follows it (a slug, a name), each as :func:`_quoted` quotes it; none for another
+    path.
+
+    >>> _typed_parts("/id/company/novartis%20ag")
+    ["'/id/company/novartis ag'", "'company'", "'novartis ag'"]
+    """
+    if not path.startswith("/id/"):
+        return []
+    kind, _, encoded = path[len("/id/") :].partition("/")
+    return [_quoted(_typed(part)) for part in (path, kind, encoded) if part]
 
 
 def _kind_hint(kind: str, example: str | None) -> str:
