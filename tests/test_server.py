@@ -1979,6 +1979,32 @@ def test_a_kind_in_the_plural_or_by_its_class_is_told_as_the_kind_alone(fixture_
             assert get(srv, page, headers={"Accept": "text/turtle"})[0] == 200, page
 
 
+def test_a_kind_in_capitals_or_by_its_class_before_a_slug_is_read_as_the_kind(server):
+    """rev28b F5: /id/RegulatoryAgency/fda and /id/THERAPY/kymriah were a bare 404, where the kind
+    alone was told as /id/agency is. Before a slug, a kind in the plural, in capitals or by its
+    class's name is read as the kind: the page of the entity the slug names under it, its near
+    misses or the entities of other kinds it names, else the kind; each as text and as a page."""
+    for path, told in (
+        ("/id/RegulatoryAgency/ema", "; did you mean /id/agency/ema?"),
+        ("/id/regulatory%20agencies/ema", "; did you mean /id/agency/ema?"),
+        ("/id/THERAPY/alphacel", "; did you mean /id/therapy/alphacel?"),
+        ("/id/Therapy/alphacel", "; did you mean /id/therapy/alphacel?"),
+        ("/id/Companies/cellco", "; did you mean /id/company/cellco?"),
+        ("/id/THERAPY/alphace", "; did you mean /id/therapy/alphacel?"),
+        ("/id/RegulatoryAgency/alphacel", "; 'alphacel' names no agency but a therapy: /id/therapy/alphacel"),
+        ("/id/THERAPY/zzzz", "; 'THERAPY' is no kind of entity: did you mean 'therapy'?"),
+    ):
+        for accept in ("text/turtle", None):
+            answer = get(server, path, headers={"Accept": accept} if accept else None)[::2]
+            typed = urllib.parse.unquote(path)
+            assert answer == (404, f"no entity at '{typed}'{told}\n".encode()), (path, accept)
+    navigation = {"Accept": "text/html", "Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
+    status, _, body = request(server, "GET", "/id/RegulatoryAgency/ema", None, navigation)
+    page = _MessageParts()
+    page.feed(body.decode())
+    assert (status, page.links) == (404, [["/id/agency/ema", "/id/agency/ema"]])
+
+
 def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, headers, body = get(server, "/id/therapy/alphace")
     assert (status, headers["Content-Type"]) == (404, "text/plain; charset=utf-8")
@@ -1987,7 +2013,7 @@ def test_an_error_is_a_page_for_a_browser_and_text_for_a_program(server):
     status, _, body = get(server, "/id/therapies/alphacel")
     assert (status, body) == (
         404,
-        b"no entity at '/id/therapies/alphacel'; 'therapies' is no kind of entity: did you mean 'therapy'?\n",
+        b"no entity at '/id/therapies/alphacel'; did you mean /id/therapy/alphacel?\n",
     )
     for wrong in ("/id/therapy/Alphacel", "/id/therapy/alphacel/"):
         status, _, body = get(server, wrong)

@@ -1229,13 +1229,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # offered the kind, and a kind:slug (compny:kite) the entities, which its look-up
             # finds with the kind mended
             meant = _kind_meant(kind)
-            listed = _kind_named(_typed(kind)) if not encoded else None
-            if listed:
+            listed = _kind_named(_typed(kind))
+            if listed and not encoded:
                 # a kind in the plural or by its class's name (/id/therapies, /id/Company), as
                 # one tries to list them, is answered as the kind alone, before the near names
                 # (joints28 F5: FKD Therapies, the concept source-kind:company) that a word so
                 # common is like; a real entity's slug it is keeps that entity's page offered
                 hint = self._own_slug(kind, params) or _kind_hint(listed, self._first_of(listed))
+            elif listed:
+                # rev28b F5: before a slug the same kind (/id/RegulatoryAgency/fda, /id/THERAPY/
+                # kymriah, in capitals no kind is close to) was a bare 404; the name is read
+                # under it as /id/<kind>/<name> reads it, and the kind offered where it names none
+                hint = self._named_hint(f"{listed}:{encoded}", None, params, listed)
+                hint = hint or _no_kind(_typed(kind), listed)
             elif not encoded:
                 hint = self._named_hint(kind, meant, params)
             else:
