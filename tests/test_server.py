@@ -1802,6 +1802,10 @@ def test_a_name_under_the_wrong_kind_is_told_the_entities_it_names_under_their_o
             ),
             ("/id/therapy/alphace", "; did you mean /id/therapy/alphacel?"),
             ("/id/company/zzzz", ""),
+            # rev28b F6: a kind in prose in its words, not its path's ('a cell-source')
+            ("/id/company/allogeneic", "; 'allogeneic' names no company but a cell source: /id/cell-source/allogeneic"),
+            ("/id/cell-source/alphacel", "; 'alphacel' names no cell source but a therapy: /id/therapy/alphacel"),
+            ("/id/company/initial", "; 'initial' names no company but an approval type: /id/approval-type/initial"),
         ):
             for accept in ("text/turtle", "application/ld+json"):
                 answer = get(srv, path, headers={"Accept": accept})[::2]

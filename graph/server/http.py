@@ -1138,12 +1138,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ]
         if not pages:
             return ""
+        # rev28b F6: a kind in prose is its words, 'a therapeutic area', not its path's
+        # 'a therapeutic-area'
+        words = kind.replace("-", " ")
         if len(pages) == 1:
-            other = pages[0].split("/")[2]
-            return f"; {_quoted(name)} names no {kind} but {indefinite(other)}: {pages[0]}"
+            other = pages[0].split("/")[2].replace("-", " ")
+            return f"; {_quoted(name)} names no {words} but {indefinite(other)}: {pages[0]}"
         more = reply.get("left", 0)
         left = f" and {more} more" if more else ""
-        return f"; {_quoted(name)} names no {kind} but other entities: {', '.join(pages)}{left}"
+        return f"; {_quoted(name)} names no {words} but other entities: {', '.join(pages)}{left}"
 
     def _own_slug(self, encoded: str, params: dict[str, list[str]]) -> str:
         """The hint offering the page of the entity whose slug is ``encoded``, a path's one
