@@ -484,6 +484,58 @@ def test_a_slice_of_ones_own_entities_with_sources_imports_into_a_fresh_store(
         rdflib.URIRef(ID + "indication/my-rare-lymphoma"),
     }
 
+
+@pytest.mark.parametrize("fmt", ["graphml", "cyjs", "csv"])
+@pytest.mark.parametrize(
+    "selection, without, with_",
+    [
+        ({"focus": "alphacel", "hops": 0}, (1, 0), (2, 1)),
+        ({"classes": ["approval"]}, (8, 0), (13, 8)),
+        ({"focus": "genex", "hops": 1}, (9, 11), (14, 19)),
+        ({"focus": "cellco"}, (10, 13), (14, 23)),
+    ],
+    ids=["alphacel-0", "approvals", "genex-1", "cellco"],
+)
+def test_the_sources_of_entities_beyond_a_slice_are_no_nodes_of_its_network(
+    fixture_store, tmp_path, fmt, selection, without, with_
+):
+    """rev28b F2: with --with-sources, the sources that only the entities kept for their
+    required links cite (CellCo, Alphacel's developer, cites src-news) were nodes linked to
+    nothing, as those entities are attributes in a network; they are data of the RDF only."""
+    kg = atmpkg.open(fixture_store)
+    for sources, counts in ((False, without), (True, with_)):
+        nodes, edges = network_read_back(
+            kg.select(with_sources=sources, **selection), fmt, tmp_path
+        )
+        assert (len(nodes), len(edges)) == counts  # as before the required links were kept
+    nodes, edges = network_read_back(
+        kg.select(focus="alphacel", hops=0, with_sources=True), fmt, tmp_path
+    )
+    assert set(nodes) == {"therapy:alphacel", "source:src-fda-a"}
+    assert nodes["therapy:alphacel"]["developedBy"] == "CellCo"
+    # the RDF keeps CellCo and the source it cites, so that the slice imports elsewhere
+    written = {
+        (shorten(t.subject.value), shorten(t.predicate.value), shorten(t.object.value))
+        for t in ox.parse(
+            kg.select(focus="alphacel", hops=0, with_sources=True).export("nt").content,
+            format=ox.RdfFormat.N_TRIPLES,
+        )
+        if isinstance(t.object, ox.NamedNode)
+    }
+    assert ("company:cellco", "dct:source", "source:src-news") in written
+    assert ("source:src-news", "rdf:type", "atmp:Source") in written
+
+
+def test_a_view_draws_no_source_its_slice_holds_for_the_rdf(curated_store):
+    """rev28b F2: a source that only the entities kept beyond Kymriah's page for their required
+    links cite (Novartis's, the modality's) was drawn on the view as a node of no class when an
+    entity one link beyond cites it too: the view describes it as any source it reaches."""
+    from atmpkg.graph import view
+
+    result = view(focus="kymriah", hops=0, store=curated_store)
+    assert (result.nodes, result.edges) == (1, 0)
+
+
 def test_class_slice_keeps_only_nodes_of_the_classes_and_their_hubs(fixture_store):
     triples = select_subgraph(classes=["therapy"], store=fixture_store)
     # the therapies, and the concept values they link to (their attributes)
