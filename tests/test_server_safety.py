@@ -717,6 +717,7 @@ def test_health_reports_workers_and_queue_without_a_worker(fixture_store):
             "queue": {"waiting": 0, "quick_waiting": 0, "limit": 64, "wait_seconds": 1.0},
             "connections": {"open": 1, "limit": 256},
             "answers_kept": {"entries": 0, "bytes": 0, "hits": 0, "misses": 0},
+            "notes_kept": {"entries": 0, "bytes": 0, "hits": 0, "misses": 0},
         }
         slow = threading.Thread(target=sparql_get, args=(srv, SLOW), kwargs={"timeout": "2"})
         slow.start()

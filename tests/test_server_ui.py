@@ -750,6 +750,55 @@ def test_api_notes_gives_an_answers_notes_whole_and_as_text(browser, tmp_path):
     finally:
         srv.shutdown()
 
+#: A query whose answer changes at each evaluation (RAND), with more notes than ATMPKG-Notes holds.
+VOLATILE_NOTED = (
+    "SELECT ?t (RAND() AS ?r) WHERE { ?t a atmp:Therapy "
+    + " ".join(f"OPTIONAL {{ ?t atmp:foo{i} ?v{i} }}" for i in range(1, 7))
+    + " } ORDER BY ?t"
+)
+
+
+def test_the_notes_of_a_volatile_answer_come_from_the_notes_kept(fixture_store, browser):
+    """rev28b F3: /api/notes ran a volatile query (RAND) a second time in full for its notes, as
+    its answer is never kept; the notes of each answer served are now kept apart, and the page's
+    request right after the answer is answered from them, with no second evaluation."""
+    from playwright.sync_api import expect
+
+    whole = [f"Note: atmp:foo{i} is not a term of the ontology: nothing matches it" for i in range(1, 7)]
+    srv = make_server(fixture_store, port=0, workers=1).start()
+
+    def kept() -> tuple[dict, dict]:
+        with urllib.request.urlopen(srv.url + "/health") as reply:
+            health = json.loads(reply.read())
+        return health["answers_kept"], health["notes_kept"]
+
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": VOLATILE_NOTED}))
+        expect(tab.locator(NOTES)).to_have_text(whole)
+        answers, notes = kept()
+        # the answer was neither kept nor looked up; its notes were, and found once
+        assert answers == {"entries": 0, "bytes": 0, "hits": 0, "misses": 0}
+        assert (notes["entries"], notes["hits"], notes["misses"]) == (1, 1, 0)
+        assert problems == []
+        context.close()
+        # asked for an answer not served (another Accept), the query runs: its notes are kept too
+        form = urllib.parse.urlencode({"query": VOLATILE_NOTED}).encode()
+        asked = urllib.request.Request(srv.url + "/api/notes", form, {"Accept": "text/csv"})
+        with urllib.request.urlopen(asked) as reply:
+            assert json.loads(reply.read()) == {"notes": [n.removeprefix("Note: ") for n in whole]}
+        assert kept()[1]["entries"] == 2
+        with urllib.request.urlopen(asked) as reply:
+            assert len(json.loads(reply.read())["notes"]) == 6
+        assert (kept()[1]["hits"], kept()[1]["misses"]) == (2, 1)
+    finally:
+        srv.shutdown()
+
+
 @pytest.mark.parametrize(
     "bind",
     [

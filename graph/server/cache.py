@@ -26,6 +26,10 @@ from ...queries import today
 #: How many bytes of answers the server keeps; the least recently used go first.
 CACHE_BYTES = 64 << 20
 
+#: How many bytes of answers' notes the server keeps apart from the answers, for /api/notes: the
+#: notes of a few thousand answers (an answer has at most 64 notes of 1,024 characters each).
+NOTES_BYTES = 4 << 20
+
 
 def answer_key(
     build: str, kind: str, args: Mapping[str, object], volatile: bool = False

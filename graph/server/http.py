@@ -88,7 +88,7 @@ from ..store.build import open_store
 from ..store.csvdata import class_names
 from ..store.folder import current_build, read_info
 from ..terms import ID, KINDS, kind_prefix
-from .cache import AnswerCache, answer_key, etag, matches
+from .cache import NOTES_BYTES, AnswerCache, answer_key, etag, matches
 from .names import NameIndexes
 from .protocol import (
     ENTITY_OFFERS,
@@ -439,6 +439,9 @@ class Server(http.server.ThreadingHTTPServer):
         self.built_triples = triples
         self.store_root = store_root
         self.cache = AnswerCache()
+        #: the notes of each query answer served, kept apart: /api/notes gives those of an answer
+        #: that was not kept (a volatile query, one too large) without running it again
+        self.notes = AnswerCache(NOTES_BYTES)
         self.static = static_files()
         self.ui_config = ui_config(timeout, max_rows)
         self.slots = _Slots(MAX_CONNECTIONS)
@@ -503,6 +506,7 @@ class Server(http.server.ThreadingHTTPServer):
             },
             "connections": {"open": self.slots.count(), "limit": self.slots.limit},
             "answers_kept": self.cache.stats(),
+            "notes_kept": self.notes.stats(),
         }
         return json.dumps(report).encode("utf-8")
 
@@ -962,13 +966,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         """The notes of the answer /sparql gives the same request, whole, as JSON
         (``{"notes": [...]}``): its ``ATMPKG-Notes`` header cuts each to 400 bytes for a proxy's
         sake, and the query page shows them whole (joints28 F3). Asked with the answer's own
-        Accept, the answer comes from the server's cache."""
-        notes = self._answer(params).get("notes", [])
+        Accept, they are those of the answer last served to that request, kept apart from the
+        answers (rev28b F3: a volatile query ran again in full for them); the query runs only
+        when they are no longer kept."""
+        args, lane, volatile, started = self._query_args(params)
+        build = current_build(self.server.store_root)
+        kept = self.server.notes.get(answer_key(build.name if build else "", "query", args))
+        if kept is not None:
+            notes = kept["notes"]
+        else:
+            notes = self._run("query", args, params, lane, volatile, started).get("notes", [])
         body = json.dumps({"notes": notes}).encode("ascii")
         return Response(200, body, "application/json", {"Vary": "Accept"})
 
     def _answer(self, params: dict[str, list[str]]) -> dict:
         """The worker's answer to the query ``params`` ask for, in the format Accept asks for."""
+        args, lane, volatile, started = self._query_args(params)
+        return self._run("query", args, params, lane, volatile, started)
+
+    def _query_args(self, params: dict[str, list[str]]) -> tuple[dict, str, bool, float]:
+        """The job of the query ``params`` ask for, checked by the gate, with the lane it runs in,
+        whether its answer is volatile, and when the checking began."""
         job = query_job(params)
         accept = wanted_types(params, self.headers.get("Accept"))
         formats = {kind: negotiate(accept, offers) for kind, offers in OFFERS.items()}
@@ -990,7 +1008,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 lane = "quick"
             volatile = checked.volatile
         args = {**job, "formats": formats, "limit": self.server.max_rows}
-        return self._run("query", args, params, lane, volatile, started)
+        return args, lane, volatile, started
 
     def _run(
         self,
@@ -1021,6 +1039,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 raise HttpError(304, "", {"ETag": self._etag, **vary})
             kept = self.server.cache.get(key)
             if kept is not None:
+                self._keep_notes(kind, args, build, kept)
                 return kept
         if lane == "quick":
             timeout = min(timeout, QUICK_LIMIT)
@@ -1052,7 +1071,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         # a build swapped in while the job ran: the answer may be of either build, so not kept
         if key is not None and current_build(self.server.store_root) == build:
             self.server.cache.put(key, payload)
+        if current_build(self.server.store_root) == build:
+            self._keep_notes(kind, args, build, payload)
         return payload
+
+    def _keep_notes(self, kind: str, args: dict, build: Path | None, payload: dict) -> None:
+        """Keep the notes of a query's answer served, volatile or not, for /api/notes, under the
+        key its answer has (or would have): the page asks for them right after the answer."""
+        if kind == "query":
+            key = answer_key(build.name if build else "", kind, args)
+            self.server.notes.put(key, {"notes": list(payload.get("notes", []))})
 
     def _client_gone(self) -> bool:
         """Whether the client closed its connection (its end of the socket reads as finished)
