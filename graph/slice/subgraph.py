@@ -1070,9 +1070,12 @@ def beyond(
     return triples + into, hidden, frozenset(described & hubs), left
 
 
-def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
+def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = False) -> Slice:
     """The slice ``selection`` names, read from ``graph`` (``with_sources`` and ``max_nodes``
     given: see :meth:`Selection.with_defaults <atmpkg.graph.handle.Selection.with_defaults>`).
+    ``importable`` (an RDF export with its sources) keeps the links the shapes require of the
+    entities at its edge (see :func:`required_beyond`), so that it imports into another store;
+    a view or a network leaves them to expanding, as any link beyond the slice.
     Raises :class:`UnknownNameError` for an unknown entity, class or query, and
     :class:`EmptyResultError` when nothing is selected.
 
@@ -1177,7 +1180,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection) -> Slice:
         if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
     required: set[str] = set()
-    if with_sources and given is None and not whole:
+    if importable and with_sources and given is None and not whole:
         # a slice with its sources imports into another store: an entity at its edge keeps the
         # links its shape requires (an approval's indication), to entities described as hubs are
         # (their values, their own required links), drawn as attributes as hubs are (joints28 F6)

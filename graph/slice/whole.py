@@ -28,7 +28,7 @@ import pyoxigraph as ox
 from ..errors import EmptyResultError, StoreError
 from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
 from ..terms import ATMP, DCT, ID, PROJECT_IRIS, RDF, REPLACED_BY
-from .subgraph import Slice, Subject, hub_members, with_blank_nodes
+from .subgraph import Slice, Subject, hub_members, slice_of, with_blank_nodes
 
 if TYPE_CHECKING:
     from .selection import Selection
@@ -483,7 +483,8 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     local = graph is not None and graph.endpoint is None
     if selection.whole and local and not selection.max_nodes:
         return whole_graph(graph._current().store, bool(selection.with_sources), progress).slice()
-    piece = selection.slice()
+    filled = selection.with_defaults(with_sources=False, max_nodes=0)
+    piece = slice_of(selection._bound(), filled, importable=True)
     # each blank node once, with the first entity that reaches it (not once per entity)
     return with_blank_nodes(piece, graph._current().store, once=True) if local else piece
 
