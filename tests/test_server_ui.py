@@ -631,22 +631,27 @@ def test_the_notes_of_an_answer_are_shown_under_it(page, server):
     assert not page.problems, page.problems
 
 
-def test_a_note_is_shown_as_text(browser, tmp_path):
-    # a note quotes the query (a string as written there): markup in it stays text
-    evil = "<img src=x onerror=alert(1)>"
+def build_with_a_therapy_labelled(tmp_path, label):
+    """The fixture's store, in ``tmp_path / "store"``, with therapy:evilcel labelled ``label``."""
     extra = tmp_path / "evil.ttl"
     extra.write_text(
         "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix dct: <http://purl.org/dc/terms/> .\n"
         "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
-        f'  rdfs:label "{evil}"@en ;\n'
+        f'  rdfs:label "{label}"@en ;\n'
         "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
         "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
         "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
         encoding="utf-8",
     )
     build(tmp_path / "store", data_dir=FIXTURE_DATA, extra_files=[extra])
+
+
+def test_a_note_is_shown_as_text(browser, tmp_path):
+    # a note quotes the query (a string as written there): markup in it stays text
+    evil = "<img src=x onerror=alert(1)>"
+    build_with_a_therapy_labelled(tmp_path, evil)
     srv = make_server(tmp_path / "store", port=0, workers=1).start()
     try:
         context = browser.new_context()
@@ -710,19 +715,7 @@ def test_api_notes_gives_an_answers_notes_whole_and_as_text(browser, tmp_path):
     from playwright.sync_api import expect
 
     evil = "<img src=x onerror=alert(1)> é" + "é" * 40  # \u00e9 in the header: 6 bytes each
-    extra = tmp_path / "evil.ttl"
-    extra.write_text(
-        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
-        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        "@prefix dct: <http://purl.org/dc/terms/> .\n"
-        "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
-        f'  rdfs:label "{evil}"@en ;\n'
-        "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
-        "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
-        "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
-        encoding="utf-8",
-    )
-    build(tmp_path / "store", data_dir=FIXTURE_DATA, extra_files=[extra])
+    build_with_a_therapy_labelled(tmp_path, evil)
     note = (
         f'rdfs:label "{evil}" matches no value: the graph holds "{evil}"@en; write that, or '
         f'compare the text alone: FILTER(STR(?value) = "{evil}")'
