@@ -244,8 +244,9 @@ class Selection:
 
     def slice(self) -> Slice:
         """The selected triples as a :class:`~atmpkg.graph.slice.subgraph.Slice`, read one entity at a
-        time as it is iterated (the way to write a large slice without holding it in memory);
-        ``.sample`` says what a cap left out.
+        time as it is iterated (the way to write a large slice without holding it in memory:
+        with its sources, it keeps the links the shapes require of the entities at its edge, so
+        that it imports into another store); ``.sample`` says what a cap left out.
 
         >>> piece = kg.select(focus="Kymriah", hops=2, max_nodes=4).slice()
         >>> piece.sample.kept, piece.sample.selected
@@ -253,7 +254,8 @@ class Selection:
         """
         from .subgraph import slice_of
 
-        return slice_of(self._bound(), self.with_defaults(with_sources=False, max_nodes=0))
+        filled = self.with_defaults(with_sources=False, max_nodes=0)
+        return slice_of(self._bound(), filled, importable=True)
 
     @reads_answers
     def triples(self) -> list:

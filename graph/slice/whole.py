@@ -483,8 +483,7 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     local = graph is not None and graph.endpoint is None
     if selection.whole and local and not selection.max_nodes:
         return whole_graph(graph._current().store, bool(selection.with_sources), progress).slice()
-    filled = selection.with_defaults(with_sources=False, max_nodes=0)
-    piece = slice_of(selection._bound(), filled, importable=True)
+    piece = selection.slice()
     # each blank node once, with the first entity that reaches it (not once per entity)
     return with_blank_nodes(piece, graph._current().store, once=True) if local else piece
 
@@ -513,7 +512,10 @@ def network_slice(
             raise EmptyResultError("the graph holds no entities: nothing to export or draw")
         piece.hubs = frozenset(hub_members(store, selection.through))
         return piece
-    return with_blank_nodes(selection.slice(), store)
+    # drawn as asked: the entities an RDF slice keeps for their required links are what
+    # expanding a node brings
+    filled = selection.with_defaults(with_sources=False, max_nodes=0)
+    return with_blank_nodes(slice_of(graph, filled), store)
 
 
 def whole_graph(
