@@ -650,7 +650,8 @@ class Slice:
         #: way (:func:`~atmpkg.graph.slice.whole.whole_graph`): its writers use the lines.
         self.whole: WholeGraph | None = None
         #: The subjects that are data of an RDF export and no nodes of a network: the retired
-        #: IRIs, and the IRIs outside the project's that imports describe.
+        #: IRIs, the IRIs outside the project's that imports describe, and the sources that only
+        #: the entities a slice keeps for their required links (drawn as attributes) cite.
         self.data_only: frozenset[str] = frozenset()
 
     def drawn(self) -> Iterator[ox.Triple]:
@@ -1038,7 +1039,9 @@ def beyond(
                 linking.setdefault(n, set()).add(q.subject)
     among = hubs | sources if with_sources else hubs
     linked = {t.object.value for ts in about.values() for t in ts if is_node(t.object)} & among
-    described = (added | linked) - inside
+    # a source the slice holds for its RDF only (data_only) is no node of it: one an added entity
+    # cites is described here, with its class, as any other it cites
+    described = (added | linked) - (inside - piece.data_only)
     every = inside | described
     rest = sorted(described - added)
     prefetch(store, rest, incoming=False)
@@ -1176,13 +1179,20 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             replaced, foreign = {}, set()
         if followed and not whole:
             nodes |= _linked(entities, oxstore, followed)
+    required: set[str] = set()
     if importable and with_sources and given is None and not whole:
         # a slice with its sources imports into another store: an entity at its edge keeps the
         # links its shape requires (an approval's indication), to entities described as hubs are
-        # (their values, their own required links) (joints28 F6)
-        nodes |= required_beyond(nodes, oxstore, sources)
+        # (their values, their own required links), drawn as attributes as hubs are (joints28 F6)
+        required = required_beyond(nodes, oxstore, sources)
+        nodes |= required
+    beyond_only: set[str] = set()
     if with_sources:
         cited = _linked(nodes, oxstore, sources)
+        if required:
+            # a source only the entities beyond the slice cite is there for the RDF writers: a
+            # network draws those entities as attributes, so it would be a node linked to nothing
+            beyond_only = cited - _linked(nodes - required, oxstore, sources)
         # a source's kind is a hub: kept as an attribute of the source, as for any entity drawn
         kinds = _linked(cited, oxstore, hubs)
         if given is not None:
@@ -1199,7 +1209,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
     # IRI of an earlier release resolves in a published dump, whichever way it is read (joints22
     # J22-1: only the engine's dump of the embedded store kept them), and what imports said of
     # IRIs of their own (newuser22 F3: a dump left out the ex:t1 the README imports)
-    data_only = {old for old, new in replaced.items() if new in nodes} | foreign
+    data_only = {old for old, new in replaced.items() if new in nodes} | foreign | beyond_only
     if given is not None:
         piece = Slice.of_triples(given + _labels_and_classes(nodes, oxstore))
         piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
@@ -1210,7 +1220,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             nodes | data_only,
             oxstore,
             sample,
-            frozenset(nodes & hubs),
+            frozenset(nodes & (hubs | required)),
             center if focus else None,
             blanks,
         )
