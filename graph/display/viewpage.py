@@ -688,7 +688,11 @@ SCRIPT = r"""
         // and when nothing was held back nothing else asks for one
         setTimeout(() => {
           network.once("afterDrawing", () => {
-            if (mine === relabels) document.body.dataset.state = "stable";
+            if (mine !== relabels) return;
+            // the number of the relabel that ended: a script that zoomed waits for it to pass the
+            // number it read before, as the "relabelling" state may come and go between two polls
+            document.body.dataset.relabelled = String(mine);
+            document.body.dataset.state = "stable";
           });
           network.redraw();
         });
