@@ -651,14 +651,16 @@ def test_an_entitys_neighbourhood_is_its_views_data_as_json(server, fixture_stor
     data = atmpkg.open(fixture_store).view(focus=cellco, hops=1, title="CellCo").data
     assert json.loads(body) == data
     assert data["nodes"][data["focus"]]["iri"] == cellco and data["shown"] == 10
-    assert get(server, "/api/neighbours?iri=" + cellco[:-1])[::2] == (
+    status, _, body = get(server, "/api/neighbours?iri=" + cellco[:-1])
+    assert (status, json.loads(body)) == (
         404,
-        b"no entity at '/id/company/cellc'; did you mean /id/company/cellco, /id/company/cellco-eu?\n",
-    )
+        {"error": "no entity at '/id/company/cellc'; did you mean /id/company/cellco, /id/company/cellco-eu?"},
+    )  # fmt: skip
     for asked in ("", "?iri=", "?iri=a&iri=b"):
-        assert get(server, "/api/neighbours" + asked)[::2] == (
+        status, _, body = get(server, "/api/neighbours" + asked)
+        assert (status, json.loads(body)) == (
             400,
-            "give one entity as iri= (/api/neighbours?iri=https://w3id.org/atmp-kg/id/…)\n".encode(),
+            {"error": "give one entity as iri= (/api/neighbours?iri=https://w3id.org/atmp-kg/id/…)"},
         )
     # a page on another site may not read it, whatever it asks for
     status, _, body = get(
@@ -667,6 +669,62 @@ def test_an_entitys_neighbourhood_is_its_views_data_as_json(server, fixture_stor
         headers={"Origin": "null", "Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "cors"},
     )
     assert status == 403 and b"cross-site request refused" in body
+
+
+def test_an_iri_that_names_no_entity_is_told_at_api_neighbours_what_its_id_path_is_told(
+    fixture_store, tmp_path
+):
+    """Known since session 28: /api/neighbours?iri= of an IRI that names no entity
+    was told only the near slugs of its kind (or the look-up's words), where its /id/ page is
+    told the entity of another kind the name names, the kind written in the plural, in capitals
+    or by its class, the page an IRI outside the namespace names, and the replacement of a
+    retired IRI. It is now told each as its /id/ path is (as JSON, which the Graph tab shows),
+    and a retired IRI is redirected, as its page is, to the neighbourhood of what replaced it."""
+    store = store_with_import(fixture_store, tmp_path, IMPORTED_AND_RETIRED)
+    graph = "https://w3id.org/atmp-kg/id/"
+    with make_server(store, port=0, workers=1).start() as srv:
+        for iri, path, told in (
+            (graph + "company/alphacel", "/id/company/alphacel", "; 'alphacel' names no company but a therapy: /id/therapy/alphacel"),
+            (graph + "therapies/alphacel", "/id/therapies/alphacel", "; did you mean /id/therapy/alphacel?"),
+            (graph + "THERAPY/alphacel", "/id/THERAPY/alphacel", "; did you mean /id/therapy/alphacel?"),
+            (graph + "RegulatoryAgency/ema", "/id/RegulatoryAgency/ema", "; did you mean /id/agency/ema?"),
+            (graph + "alphace", "/id/alphace", "; did you mean /id/therapy/alphacel?"),
+            (graph + "company/cellc", "/id/company/cellc", "; did you mean /id/company/cellco, /id/company/cellco-eu?"),
+            (
+                graph + "Company",
+                "/id/Company",
+                "; give /id/company/<slug>, such as /id/company/bigpharma; list them with atmpkg "
+                "export --class company, or with SELECT DISTINCT ?e WHERE { ?e ?p ?o "
+                "FILTER(STRSTARTS(STR(?e), STR(company:))) } on the query page (/)",
+            ),
+        ):  # fmt: skip
+            status, headers, body = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": iri}))
+            expected = f"no entity at '{path}'{told}"
+            assert (status, headers["Content-Type"]) == (404, "application/json"), iri
+            assert json.loads(body) == {"error": expected}, iri
+            # the same words as the path's own page
+            assert get(srv, path, headers={"Accept": "text/turtle"})[::2] == (404, f"{expected}\n".encode())
+        # an IRI outside the namespace: an http: one of the graph's is offered its page, as
+        # /id/<the IRI> offers it; another is told what the look-up tells
+        outside = (
+            ("http://w3id.org/atmp-kg/id/therapy/alphacel", "no entity at 'http://w3id.org/atmp-kg/id/therapy/alphacel'; did you mean /id/therapy/alphacel?"),
+            ("https://example.org/nothing", "unknown entity 'https://example.org/nothing'. Give a label, a slug such as kymriah, or an IRI."),
+        )  # fmt: skip
+        for iri, told in outside:
+            status, _, body = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": iri}))
+            assert (status, json.loads(body)) == (404, {"error": told}), iri
+        # a retired IRI: to the neighbourhood of the (imported) entity that replaced it
+        status, headers, body = get(srv, "/api/neighbours?iri=" + graph + "therapy/moved")
+        mine = "/api/neighbours?iri=https%3A%2F%2Fexample.org%2Fmine"
+        assert (status, headers["Location"], body) == (301, mine, f"moved to {mine}\n".encode())
+        status, _, body = get(srv, mine)
+        data = json.loads(body)
+        assert (status, data["nodes"][data["focus"]]["iri"]) == (200, "https://example.org/mine")
+        # a name is still read as the look-up reads it, not redirected
+        for name in ("alphacel", "therapy:alphacel"):
+            status, _, body = get(srv, "/api/neighbours?iri=" + name)
+            data = json.loads(body)
+            assert (status, data["nodes"][data["focus"]]["iri"]) == (200, graph + "therapy/alphacel")
 
 
 def test_bad_parameters_are_400(server):
@@ -2082,12 +2140,13 @@ def test_a_404_cuts_a_long_path_as_the_other_doors_cut_it(server):
     cut_entity = "/id/therapy/" + "kite" * 17 + "… (6,012 characters)"
     for path, told in (
         (f"/id/therapy/{long}", f"no entity at '{cut_entity}'\n"),
-        (f"/api/neighbours?iri=https://w3id.org/atmp-kg/id/therapy/{long}", f"no entity at '{cut_entity}'\n"),
         (f"/id/{long}/x", f"no entity at '/id/{'kite' * 19}… (6,006 characters)'\n"),
         (f"/{long}", f"nothing at /{'kite' * 19}kit… (6,001 characters)\n"),
         (f"/static/{long}", f"nothing at /static/{'kite' * 18}… (6,008 characters)\n"),
     ):
         assert get(server, path)[::2] == (404, told.encode()), path[:20]
+    neighbours = f"/api/neighbours?iri=https://w3id.org/atmp-kg/id/therapy/{long}"
+    assert get(server, neighbours)[::2] == (404, f'{{"error": "no entity at \'{cut_entity}\'"}}'.encode())
     navigation = {"Sec-Fetch-Dest": "document", "Sec-Fetch-Mode": "navigate"}
     status, _, body = request(server, "GET", f"/id/therapy/{long}", None, navigation)
     # the cut path names no page: it is not linked

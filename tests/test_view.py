@@ -1443,6 +1443,40 @@ def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
         server.shutdown()
 
 
+def test_browser_the_graph_tab_is_told_what_an_unknown_iri_is_close_to(fixture_store, browser):
+    """An /api/neighbours error is JSON (it was plain text without the /id/ hints); the query
+    page hands the Graph tab its message whole, as the side panel shows it."""
+    from atmpkg.graph.server.http import make_server
+
+    server = make_server(fixture_store, port=0, workers=1).start()
+    try:
+        context = browser.new_context(viewport={"width": 1400, "height": 900})
+        page = context.new_page()
+        page.goto(server.url + "/?name=company-portfolio&p=company%3Dcellco")
+        page.click("#run")
+        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
+        page.click("#yasgui .tabPanel.active .select_graph")
+        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
+        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
+        graph = next(f for f in page.frames if "/graph?" in f.url)
+        told = graph.evaluate(
+            """(iri) => new Promise((done) => {
+                 window.addEventListener("message", (event) => event.data.iri === iri && done(event.data));
+                 window.parent.postMessage({ kind: "atmp-neighbours", iri }, location.origin);
+               })""",
+            ID + "company/alphacel",
+        )
+        assert told == {
+            "kind": "atmp-neighbours",
+            "iri": ID + "company/alphacel",
+            "error": "no entity at '/id/company/alphacel'; 'alphacel' names no company but a "
+            "therapy: /id/therapy/alphacel",
+        }
+        context.close()
+    finally:
+        server.shutdown()
+
+
 def test_browser_the_graph_tab_draws_what_it_holds_when_the_server_cannot_answer(
     curated_store, browser
 ):

@@ -221,8 +221,30 @@ class Response:
         >>> Response.text(404, "no entity at /id/therapy/a\nb\x00").body
         b'no entity at /id/therapy/a\\nb\\x00\n'
         """
-        line = visible(message.rstrip("\n")).replace("\n", "\\n")
-        return cls(status, (line + "\n").encode(), "text/plain", dict(headers or {}))
+        return cls(status, (_one_line(message) + "\n").encode(), "text/plain", dict(headers or {}))
+
+    @classmethod
+    def json_error(
+        cls, status: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        r"""An error as a JSON answer reads it (``/api/neighbours``): ``{"error": ...}``, the line
+        :meth:`text` writes.
+
+        >>> json.loads(Response.json_error(404, "no entity at a\nb").body)
+        {'error': 'no entity at a\\nb'}
+        """
+        body = json.dumps({"error": _one_line(message)}, ensure_ascii=False).encode("utf-8")
+        return cls(status, body, "application/json", dict(headers or {}))
+
+
+def _one_line(message: str) -> str:
+    r"""``message`` as an error's one line: a line break or a control character written as its
+    escape.
+
+    >>> _one_line("a\nb\x00\n")
+    'a\\nb\\x00'
+    """
+    return visible(message.rstrip("\n")).replace("\n", "\\n")
 
 
 def _checked(
@@ -759,9 +781,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         dest = self._fetch("Dest")
         site = self._fetch("Site")
         page = dest in ("document", "iframe") and site in ("", "none", "same-origin")
+        asked = urllib.parse.urlsplit(self.path).path
+        if asked == "/api/neighbours" and not (page and self.command in ("GET", "HEAD")):
+            # the Graph tab reads this answer as JSON, an error as its message (its side panel
+            # shows it whole, with the paths offered)
+            return Response.json_error(status, message, headers)
         if self.command not in ("GET", "HEAD") or not page:
             return Response.text(status, message, headers)
-        asked = urllib.parse.urlsplit(self.path).path
         page = message_page(status, message, asked, quoted=_typed_parts(asked)).encode("utf-8")
         return Response(
             status, page, "text/html", {**(headers or {}), "Content-Security-Policy": MESSAGE_CSP}
@@ -1249,52 +1275,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.server.looking_up.release()
 
     def _entity(self, path: str, params: dict[str, list[str]]) -> Response:
+        def page(iri: str) -> dict:
+            fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
+            if fmt is None:
+                raise not_acceptable("an entity", ENTITY_OFFERS)
+            return {**self._run("entity", {"iri": iri, "fmt": fmt}, params), "fmt": fmt}
+
+        payload = self._entity_at(path, params, page)
+        if "moved" in payload:
+            # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
+            # to the entity that replaced it; the query string (format=...) goes along.
+            here = local_href(payload["moved"])
+            if here is None:  # an imported entity of another namespace, which has no page here
+                raise HttpError(
+                    404,
+                    f"{_quoted(_typed(path))} was replaced by {payload['moved']}, which has no "
+                    f"page on this server; query it (DESCRIBE <{payload['moved']}>)",
+                )
+            query = urllib.parse.urlsplit(self.path).query
+            return _moved(here + (f"?{query}" if query else ""))
+        headers = {"Vary": "Accept"}
+        if "csp" in payload:
+            headers["Content-Security-Policy"] = payload["csp"]
+        return Response(200, payload["body"], MEDIA_TYPES[payload["fmt"]], headers)
+
+    def _entity_at(
+        self, path: str, params: dict[str, list[str]], run: Callable[[str], dict]
+    ) -> dict:
+        """What ``run`` answers for the entity IRI that ``path`` (``/id/<kind>/<slug>``,
+        percent-encoded) names; where it names none, a 404 quoting the path as typed with what
+        it is close to: the entity a name without its kind names, a kind written in the plural,
+        in capitals or by its class's name, the entities of other kinds a name names, the near
+        misses of its kind. ``/id/`` pages and ``/api/neighbours`` (a bare 404 there, known since
+        session 28) are told alike."""
         kind, _, encoded = path[len("/id/") :].partition("/")
         # every message quotes the path as the user typed it, decoded, one way (an audit found
         # it quoted, bare and percent-encoded by turns)
         asked = _quoted(_typed(path))
-        if kind not in KINDS:
-            # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it,
-            # is offered the page of what it names (newuser24 F6: a 404 that offered nothing), or
-            # of what its near misses name; a kind written wrong (/id/therapies/alphacel) is
-            # offered the kind, and a kind:slug (compny:kite) the entities, which its look-up
-            # finds with the kind mended
-            meant = _kind_meant(kind)
-            listed = _kind_named(_typed(kind))
-            if listed and not encoded:
-                # a kind in the plural or by its class's name (/id/therapies, /id/Company), as
-                # one tries to list them, is answered as the kind alone, before the near names
-                # (joints28 F5: FKD Therapies, the concept source-kind:company) that a word so
-                # common is like; a real entity's slug it is keeps that entity's page offered
-                hint = self._own_slug(kind, params) or _kind_hint(listed, self._first_of(listed))
-            elif listed:
-                # rev28b F5: before a slug the same kind (/id/RegulatoryAgency/fda, /id/THERAPY/
-                # kymriah, in capitals no kind is close to) was a bare 404; the name is read
-                # under it as /id/<kind>/<name> reads it, and the kind offered where it names none
-                hint = self._named_hint(f"{listed}:{encoded}", None, params, listed)
-                hint = hint or _no_kind(_typed(kind), listed)
-            elif not encoded:
-                hint = self._named_hint(kind, meant, params)
-            else:
-                hint = _no_kind(_typed(kind), meant) if meant else ""
-            raise HttpError(404, f"no entity at {asked}{hint}")
+        if kind not in KINDS or not encoded:
+            raise HttpError(404, f"no entity at {asked}{self._path_hint(kind, encoded, params)}")
         # an imported entity's IRI need not end in a slug (My_Therapy): it comes percent-encoded;
         # what makes no IRI the entity lookup names no entity
         try:
             slug = urllib.parse.unquote(encoded, errors="strict")
         except UnicodeDecodeError:
-            slug = ""
-        if not encoded:
-            # a kind alone (/id/therapy), as one tries to list them (newuser27 F6)
-            hint = _kind_hint(kind, self._first_of(kind))
-            raise HttpError(404, f"no entity at {asked}{hint}")
-        if not slug:
-            raise HttpError(404, f"no entity at {asked}")
-        fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
-        if fmt is None:
-            raise not_acceptable("an entity", ENTITY_OFFERS)
+            raise HttpError(404, f"no entity at {asked}") from None
         try:
-            payload = self._run("entity", {"iri": f"{ID}{kind}/{slug}", "fmt": fmt}, params)
+            return run(f"{ID}{kind}/{slug}")
         except HttpError as exc:
             if exc.status != 404:
                 raise
@@ -1307,24 +1334,35 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not hint:
                 raise
             raise HttpError(404, f"no entity at {asked}{hint}") from None
-        if "moved" in payload:
-            # A retired IRI (a refined date in an approval's IRI, a merged source) points for good
-            # to the entity that replaced it; the query string (format=...) goes along.
-            here = local_href(payload["moved"])
-            if here is None:  # an imported entity of another namespace, which has no page here
-                raise HttpError(
-                    404,
-                    f"{asked} was replaced by {payload['moved']}, which has no page on this "
-                    f"server; query it (DESCRIBE <{payload['moved']}>)",
-                )
-            query = urllib.parse.urlsplit(self.path).query
-            target = here + (f"?{query}" if query else "")
-            message = f"moved to {target}\n".encode()
-            return Response(301, message, "text/plain", {"Location": target})
-        headers = {"Vary": "Accept"}
-        if "csp" in payload:
-            headers["Content-Security-Policy"] = payload["csp"]
-        return Response(200, payload["body"], MEDIA_TYPES[fmt], headers)
+
+    def _path_hint(self, kind: str, encoded: str, params: dict[str, list[str]]) -> str:
+        """The hint for ``/id/<kind>/<encoded>`` (both percent-encoded) whose ``kind`` is none
+        of the kinds, or that gives no slug ("" for none)."""
+        if kind in KINDS:
+            # a kind alone (/id/therapy), as one tries to list them (newuser27 F6)
+            return _kind_hint(kind, self._first_of(kind))
+        # a name without the entity's kind (/id/kymriah), as `atmpkg show kymriah` takes it, is
+        # offered the page of what it names (newuser24 F6: a 404 that offered nothing), or of
+        # what its near misses name; a kind written wrong (/id/therapies/alphacel) is offered
+        # the kind, and a kind:slug (compny:kite) the entities, which its look-up finds with the
+        # kind mended
+        meant = _kind_meant(kind)
+        listed = _kind_named(_typed(kind))
+        if listed and not encoded:
+            # a kind in the plural or by its class's name (/id/therapies, /id/Company), as one
+            # tries to list them, is answered as the kind alone, before the near names
+            # (joints28 F5: FKD Therapies, the concept source-kind:company) that a word so
+            # common is like; a real entity's slug it is keeps that entity's page offered
+            return self._own_slug(kind, params) or _kind_hint(listed, self._first_of(listed))
+        if listed:
+            # rev28b F5: before a slug the same kind (/id/RegulatoryAgency/fda, /id/THERAPY/
+            # kymriah, in capitals no kind is close to) was a bare 404; the name is read under
+            # it as /id/<kind>/<name> reads it, and the kind offered where it names none
+            hint = self._named_hint(f"{listed}:{encoded}", None, params, listed)
+            return hint or _no_kind(_typed(kind), listed)
+        if not encoded:
+            return self._named_hint(kind, meant, params)
+        return _no_kind(_typed(kind), meant) if meant else ""
 
     def _neighbours(self, params: dict[str, list[str]]) -> Response:
         iri = params.get("iri", [])
@@ -1332,7 +1370,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
             raise HttpError(
                 400, "give one entity as iri= (/api/neighbours?iri=https://w3id.org/atmp-kg/id/…)"
             )
-        payload = self._run("neighbours", {"iri": iri[0].strip()}, params)
+        asked = iri[0].strip()
+
+        def drawn(entity: str) -> dict:
+            return self._run("neighbours", {"iri": entity}, params)
+
+        path = local_href(asked)
+        if path is not None:
+            # an IRI of the graph's namespace names no entity as its /id/ path names none, and is
+            # told what that path is told
+            payload = self._entity_at(path, params, drawn)
+        else:
+            try:
+                payload = drawn(asked)
+            except HttpError as exc:
+                if exc.status != 404:
+                    raise
+                # another IRI, or a name, as /id/<it> tells it (an http: IRI of the graph's:
+                # its page); else as the look-up tells it
+                hint = self._path_hint(urllib.parse.quote(asked, safe=""), "", params)
+                if not hint:
+                    raise
+                raise HttpError(404, f"no entity at {_quoted(asked)}{hint}") from None
+        if "moved" in payload:
+            # a retired IRI points, as its /id/ page does, to the entity that replaced it
+            return _moved("/api/neighbours?" + urllib.parse.urlencode({"iri": payload["moved"]}))
         return Response(200, payload["body"], "application/json")
 
     # -- writing the answer -----------------------------------------------------------------------
@@ -1503,6 +1565,16 @@ def _typed_parts(path: str) -> list[str]:
         return []
     kind, _, encoded = path[len("/id/") :].partition("/")
     return [_quoted(_typed(part)) for part in (path, kind, encoded) if part]
+
+
+def _moved(target: str) -> Response:
+    """The answer for a retired IRI: a redirect for good to ``target``, the path of what replaced
+    it.
+
+    >>> _moved("/id/therapy/b").headers
+    {'Location': '/id/therapy/b'}
+    """
+    return Response(301, f"moved to {target}\n".encode(), "text/plain", {"Location": target})
 
 
 def _kind_hint(kind: str, example: str | None) -> str:

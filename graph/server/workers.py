@@ -282,8 +282,12 @@ def _job_entity(args: dict, graph: KnowledgeGraph) -> dict:
 
 def _job_neighbours(args: dict, graph: KnowledgeGraph) -> dict:
     """What an entity links to, as the data of its neighbourhood's graph view: what the served
-    Graph tab adds to its page when a node links to more than the page holds."""
+    Graph tab adds to its page when a node links to more than the page holds; for a retired IRI,
+    the IRI that replaced it (``moved``), as :func:`_job_entity` tells it."""
     view = _shown(args["iri"], graph)
+    if view.iri != args["iri"] and args["iri"].startswith(("https://", "http://")):
+        # an IRI, not a name (kymriah, therapy:kymriah) that the look-up reads as one
+        return {"moved": view.iri}
     drawn = graph.view(focus=view.iri, hops=1, title=view.label).data
     return {"body": json.dumps(drawn, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
 

@@ -518,7 +518,12 @@
     fetch("/api/neighbours?iri=" + encodeURIComponent(asked.iri), { headers: { Accept: "application/json" } })
       .then((response) => response.ok
         ? response.json().then((data) => answer({ data }))
-        : response.text().then((text) => answer({ error: text.trim() || "status " + response.status })))
+        // an error is JSON too, {"error": "no entity at …; did you mean /id/…?"}
+        : response.text().then((text) => {
+          let told = text.trim();
+          try { told = JSON.parse(text).error || told; } catch (_) { /* a proxy's own page */ }
+          answer({ error: told || "status " + response.status });
+        }))
       .catch((error) => answer({ error: String(error.message || error) }));
   });
 
