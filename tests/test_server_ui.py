@@ -639,7 +639,7 @@ def build_with_a_therapy_labelled(tmp_path, label):
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
         "@prefix dct: <http://purl.org/dc/terms/> .\n"
         "<https://w3id.org/atmp-kg/id/therapy/evilcel> a atmp:Therapy ;\n"
-        f'  rdfs:label "{label}"@en ;\n'
+        f"  rdfs:label {json_string(label)}@en ;\n"
         "  atmp:developedBy <https://w3id.org/atmp-kg/id/company/genecorp> ;\n"
         "  atmp:modality <https://w3id.org/atmp-kg/id/modality/car-nk> ;\n"
         "  dct:source <https://w3id.org/atmp-kg/id/source/src-news> .\n",
@@ -742,6 +742,42 @@ def test_api_notes_gives_an_answers_notes_whole_and_as_text(browser, tmp_path):
         context.close()
     finally:
         srv.shutdown()
+
+def test_a_whole_note_quoting_an_imported_label_s_markup_shows_it_as_text(browser, tmp_path):
+    """A note that /api/notes gives whole (ATMPKG-Notes cut it) quoting a label the user imported
+    with a script element, an ampersand that reads as an entity and both quotes: the page shows
+    each character as it is, and runs nothing."""
+    from playwright.sync_api import expect
+
+    evil = """<script>document.title='run'</script> &amp; & "q" 'x' """ + "é" * 60
+    build_with_a_therapy_labelled(tmp_path, evil)
+    # written without an escape (a string with one gets no note): in long quotes
+    text = f'SELECT ?t WHERE {{ ?t rdfs:label """{evil}""" }}'
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        form = urllib.parse.urlencode({"query": text}).encode()
+        with urllib.request.urlopen(srv.url + "/sparql", data=form) as reply:
+            assert json.loads(reply.headers["ATMPKG-Notes"])[0].endswith("…")
+        with urllib.request.urlopen(srv.url + "/api/notes", data=form) as reply:
+            (note,) = json.loads(reply.read())["notes"]
+        assert note.startswith(f'rdfs:label """{evil}""" matches no value: the graph holds "<script>')
+        context = browser.new_context()
+        tab = context.new_page()
+        problems, dialogs = [], []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        expect(tab.locator(NOTES)).to_have_text(["Note: " + note])
+        assert tab.locator("#notes *").count() == 1  # the paragraph, nothing made of the note
+        assert tab.locator("#notes").inner_html().startswith(
+            "<p>Note: rdfs:label \"\"\"&lt;script&gt;document.title='run'&lt;/script&gt; &amp;amp; &amp; \"q\" 'x' "
+        )
+        assert (tab.title() != "run", problems, dialogs) == (True, [], [])
+        context.close()
+    finally:
+        srv.shutdown()
+
 
 #: A query whose answer changes at each evaluation (RAND), with more notes than ATMPKG-Notes holds.
 VOLATILE_NOTED = (
