@@ -73,6 +73,7 @@ class ATMP(DefinedNamespace):
     daysToSecondAgency: URIRef
     dealTarget: URIRef
     dealType: URIRef
+    decidedBy: URIRef
     derivedBy: URIRef
     developedBy: URIRef
     develops: URIRef

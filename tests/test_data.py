@@ -361,6 +361,103 @@ def test_the_applications_under_review_on_an_earlier_day(curated_store):
     ]
 
 
+def test_the_curated_reviews_decided_by_an_approval_are_those_recorded_approved_that_day(
+    curated_store,
+):
+    """Every link from a curated review to the approval that decided it (atmp:decidedBy) joins a
+    review whose recorded outcome is that approval, on the approval's day, so that pending-reviews
+    and regulatory-calendar answer as they did before the rule. RP1 (vusolimogene oderparepvec)
+    was approved in August 2026 after two complete response letters: only its review of 2026 is
+    linked to the approval."""
+    found = query(
+        """SELECT ?review ?outcome ?decided ?approval ?approved WHERE {
+             ?review atmp:decidedBy ?approval ; atmp:reviewOutcome/skos:prefLabel ?outcome ;
+                     atmp:outcomeDateStated ?decided .
+             ?approval atmp:dateStated ?approved } ORDER BY ?review""",
+        store=curated_store,
+    ).dicts()
+    assert [
+        (shorten(r["review"]), r["outcome"], r["decided"], shorten(r["approval"]), r["approved"])
+        for r in found
+    ] == [
+        (f"review:{review}", "approved", day, f"approval:{approval}", day)
+        for review, day, approval in (
+            ("amchepry-pmda-parkinson-disease", date(2026, 3, 6), "amchepry-pmda-2026-03-06-parkinson-disease"),
+            ("encelto-fda-mactel-2024", date(2025, 3, 5), "encelto-fda-2025-03-05-macular-telangiectasia-type-2"),
+            ("kresladi-fda-lad-i-2025", date(2026, 3, 26), "kresladi-fda-2026-03-26-leukocyte-adhesion-deficiency-type-1"),
+            ("orca-t-fda-hematologic-neoplasms-2025", date(2026, 6, 30), "orca-t-fda-2026-06-30-hematologic-neoplasms"),
+            ("papzimeos-fda-rrp-2025", date(2025, 8, 14), "papzimeos-fda-2025-08-14-recurrent-respiratory-papillomatosis"),
+            ("reheart-pmda-heart-failure", date(2026, 3, 6), "reheart-pmda-2026-03-06-heart-failure"),
+            ("satricabtagene-autoleucel-nmpa-gastric-adenocarcinoma", date(2026, 6, 22), "satricabtagene-autoleucel-nmpa-2026-06-22-gastric-adenocarcinoma"),
+            ("vusolimogene-oderparepvec-fda-melanoma-2026", date(2026, 8, 6), "vusolimogene-oderparepvec-fda-2026-08-06-melanoma"),
+            ("zevaskyn-fda-rdeb-2024", date(2025, 4, 28), "zevaskyn-fda-2025-04-28-dystrophic-epidermolysis-bullosa"),
+        )
+    ]  # fmt: skip
+    # and no review without a recorded outcome is linked: Carteyva's NMPA approval of 2021 for
+    # large B-cell lymphoma came before its second-line supplement was accepted in May 2025
+    unrecorded = query(
+        "SELECT ?review WHERE { ?review atmp:decidedBy ?approval "
+        "FILTER NOT EXISTS { ?review atmp:reviewOutcome ?outcome } }",
+        store=curated_store,
+    )
+    assert unrecorded.rows == []
+
+
+def test_an_imported_approval_decides_a_curated_review_until_it_is_removed(
+    curated_store, tmp_path
+):
+    """Issue 13, known for several sessions: an approval a user imports for anito-cel's BLA, under
+    FDA review with its goal date on 23 December 2026, left the review pending and on the
+    calendar. Here a hypothetical approval of 20 November 2026, in a copy of the curated store."""
+    import shutil
+
+    from click.testing import CliRunner
+
+    from atmpkg.cli import cli
+
+    store = tmp_path / "store"
+    shutil.copytree(curated_store, store, symlinks=True)
+    (tmp_path / "my-sources.csv").write_text(
+        "slug,title,publisher,issued,url,kind\n"
+        "hypothetical-anito-cel-approval,A hypothetical approval,Test,2026-11-20,"
+        "https://example.org/anito-cel,trade-press\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "my-approvals.csv").write_text(
+        "therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,indication_text,source,note\n"
+        "anitocabtagene-autoleucel,fda,2026-11-20,multiple-myeloma,gilead-sciences,us,standard,"
+        "initial,fourth line,hypothetical-anito-cel-approval,\n",
+        encoding="utf-8",
+    )
+    anito = "review:anitocabtagene-autoleucel-fda-multiple-myeloma"
+
+    def listed(day: str) -> tuple[bool, bool]:
+        """Whether anito-cel's review is pending, and on the calendar, seen from ``day``."""
+        found = []
+        for name in ("pending-reviews", "regulatory-calendar"):
+            rows = run_named(name, {"as_of": day, "agency": "fda"}, store=store).dicts()
+            found.append(anito in [shorten(r["review"]) for r in rows])
+        return found[0], found[1]
+
+    runner = CliRunner()
+    files = [str(tmp_path / "my-sources.csv"), str(tmp_path / "my-approvals.csv")]
+    imported = runner.invoke(cli, ["import", *files, "--store", str(store)])
+    assert imported.exit_code == 0, imported.output
+    decided = query(f"SELECT ?approval WHERE {{ {anito} atmp:decidedBy ?approval }}", store=store)
+    assert [shorten(r["approval"]) for r in decided.dicts()] == [
+        "approval:anitocabtagene-autoleucel-fda-2026-11-20-multiple-myeloma"
+    ]
+    assert [listed(day) for day in ("2026-11-19", "2026-11-20", "2026-12-01")] == [
+        (True, True),
+        (False, False),
+        (False, False),
+    ]
+    removed = runner.invoke(cli, ["import", "--remove", "my-approvals.csv", "--store", str(store)])
+    assert removed.exit_code == 0, removed.output
+    assert query(f"ASK {{ {anito} atmp:decidedBy ?approval }}", store=store).boolean is False
+    assert [listed(day) for day in ("2026-11-20", "2026-12-01")] == [(True, True), (True, True)]
+
+
 def test_no_application_is_under_review_before_any_was_filed_or_reported(curated_store):
     """newuser24 F7: from 1 June 2023, and from 1 January 1990, pending-reviews listed nine
     reviews whose acceptance is not recorded, filed years later (RP1's resubmission of 2025,

@@ -7,6 +7,7 @@ import datetime
 import shutil
 from collections import Counter
 from decimal import Decimal
+from pathlib import Path
 
 import networkx
 import pyoxigraph as ox
@@ -2314,6 +2315,160 @@ def test_an_outcome_known_only_to_its_month_is_not_past_inside_that_month(
     assert seen("2024-03-30") == (["outcome recorded without its day"], [])
     # by the month's last day it has been decided
     assert seen("2024-03-31") == ([], [])
+
+
+DECIDED_REVIEWS = (
+    "slug,therapy,agency,indication,sponsor,submission,accepted_date,goal_date,goal_kind,outcome,outcome_date,source,note\n"
+    # a label expansion of Betacel in its first indication: its first FDA approval, of 2021,
+    # came before it, one of 14 September 2025 after it
+    "betacel-fda-multiple-myeloma-2025,betacel,fda,multiple-myeloma,cellco,sbla,2025-03,2025-10-30,pdufa,,,src-news,\n"
+    # the FDA approved Genex for another indication after this review was accepted
+    "genex-fda-multiple-myeloma-2025,genex,fda,multiple-myeloma,genecorp,sbla,2025-03,2025-12-01,pdufa,,,src-news,\n"
+    # the EMA's approval of Alphacel for this indication is known only to its month, September 2025
+    "alphacel-ema-large-b-cell-lymphoma-2025,alphacel,ema,large-b-cell-lymphoma,cellco-eu,type-ii-variation,2025-03,2025-11,chmp-opinion,,,src-news,\n"
+)
+DECIDING_APPROVALS = (
+    "therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,indication_text,source,note\n"
+    "betacel,fda,2025-09-14,multiple-myeloma,cellco,us,standard,label-expansion,earlier line,src-news,\n"
+    "genex,fda,2025-09-14,spinal-muscular-atrophy,genecorp,us,standard,label-expansion,older patients,src-news,\n"
+    "alphacel,ema,2025-09,large-b-cell-lymphoma,cellco-eu,eu,,label-expansion,second line,src-news,\n"
+)
+
+
+def with_imports(fixture_store, tmp_path, **families: str) -> Path:
+    """A copy of the fixture store with each text of ``families`` imported as the CSV file of its
+    family (``reviews=…``)."""
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    files = []
+    for family, text in families.items():
+        files.append(tmp_path / f"{family}.csv")
+        files[-1].write_text(text, encoding="utf-8")
+    import_files(files, store)
+    return store
+
+
+def test_an_approval_of_the_graph_decides_the_review_of_its_product_agency_and_indication(
+    fixture_store, tmp_path
+):
+    """Issue 13, known for several sessions: a review whose approval was imported, or is in the
+    curated approvals while its review's outcome is not, stayed pending and on the calendar after
+    its approval."""
+    store = with_imports(
+        fixture_store, tmp_path, reviews=DECIDED_REVIEWS, approvals=DECIDING_APPROVALS
+    )
+    links = query(
+        "SELECT ?review ?approval WHERE { ?review atmp:decidedBy ?approval } ORDER BY ?review",
+        store=store,
+    ).dicts()
+    # Genex's approval for spinal muscular atrophy decides no review of multiple myeloma, and
+    # Betacel's first approval, of 2021, no review accepted in 2025
+    assert links == [
+        {
+            "review": ID + "review/alphacel-ema-large-b-cell-lymphoma-2025",
+            "approval": APPROVAL + "alphacel-ema-2025-09-large-b-cell-lymphoma",
+        },
+        {
+            "review": ID + "review/betacel-fda-multiple-myeloma-2025",
+            "approval": APPROVAL + "betacel-fda-2025-09-14-multiple-myeloma",
+        },
+    ]
+
+    def seen(day: str) -> tuple[list[tuple[str, str, str | None]], list[str]]:
+        pending = run_named("pending-reviews", {"as_of": day}, store=store).dicts()
+        period = {"as_of": day, "from": "2025-01-01", "to": "2025-12-31"}
+        calendar = run_named("regulatory-calendar", period, store=store).dicts()
+        return (
+            [
+                (r["review"][len(ID + "review/") :], r["status"], r.get("approval"))
+                for r in pending
+            ],
+            [r["review"][len(ID + "review/") :] for r in calendar],
+        )
+
+    alphacel = "alphacel-ema-large-b-cell-lymphoma-2025"
+    betacel, genex = "betacel-fda-multiple-myeloma-2025", "genex-fda-multiple-myeloma-2025"
+    due = [(review, "decision due", None) for review in (alphacel, betacel, genex)]
+    assert seen("2025-08-31") == (
+        due,
+        [betacel, alphacel, genex],
+    )
+    # approved on 14 September 2025: decided that day; inside September, the EMA's approval of
+    # that month may or may not have been granted yet, and the review says so with its approval
+    september = APPROVAL + "alphacel-ema-2025-09-large-b-cell-lymphoma"
+    month_only = (alphacel, "outcome recorded without its day", september)
+    assert seen("2025-09-01") == seen("2025-09-13") == (
+        [month_only, (betacel, "decision due", None), (genex, "decision due", None)],
+        [betacel, alphacel, genex],
+    )
+    assert seen("2025-09-14") == ([month_only, (genex, "decision due", None)], [alphacel, genex])
+    assert seen("2025-09-15") == ([month_only, (genex, "decision due", None)], [alphacel, genex])
+    # by the month's last day it has been decided; Genex's review is pending still
+    assert seen("2025-09-30") == ([(genex, "decision due", None)], [genex])
+    assert seen("2025-10-01") == ([(genex, "decision due", None)], [genex])
+
+
+def test_an_approval_that_contradicts_a_recorded_outcome_is_refused(fixture_store, tmp_path):
+    """A review ended by a complete response letter was decided by no approval granted while it was
+    under way, and an approved one by none granted before its outcome: the check
+    review-outcome-agrees-with-approval refuses either, naming the review and the approval."""
+    from atmpkg.graph.errors import ValidationError
+
+    header = DECIDED_REVIEWS.splitlines()[0]
+    reviews = (
+        f"{header}\n"
+        "betacel-fda-multiple-myeloma-2025,betacel,fda,multiple-myeloma,cellco,sbla,2025-03,2025-10-30,pdufa,complete-response,2025-10-30,src-news,\n"
+        "alphacel-ema-large-b-cell-lymphoma-2025,alphacel,ema,large-b-cell-lymphoma,cellco-eu,type-ii-variation,2025-03,2025-11,chmp-opinion,approved,2025-11-20,src-news,\n"
+    )
+    with pytest.raises(ValidationError) as refused:
+        with_imports(fixture_store, tmp_path, reviews=reviews, approvals=DECIDING_APPROVALS)
+    said = sorted(
+        (v.entity, v.message) for v in refused.value.violations
+        if v.rule == "review-outcome-agrees-with-approval"
+    )
+    assert said == [
+        (
+            "review:alphacel-ema-large-b-cell-lymphoma-2025",
+            "the review's outcome is approved on 2025-11-20, but "
+            "approval:alphacel-ema-2025-09-large-b-cell-lymphoma of the same product by the same "
+            "agency for the same indication was granted on 2025-09, before it; correct the "
+            "review's outcome or outcome_date, or the approval's date or indication",
+        ),
+        (
+            "review:betacel-fda-multiple-myeloma-2025",
+            "the review's outcome is complete response on 2025-10-30, but "
+            "approval:betacel-fda-2025-09-14-multiple-myeloma of the same product by the same "
+            "agency for the same indication was granted on 2025-09-14, while the review was under "
+            "way; correct the review's outcome or outcome_date, or the approval's date or indication",
+        ),
+    ]
+
+
+def test_a_review_keeps_no_link_to_an_approval_after_its_outcome(
+    fixture_store, tmp_path
+):
+    """A complete response letter, then an approval after a resubmission (a review of its own):
+    the first review keeps its outcome and no approval. An approval decides a review that names no
+    indication, whatever the approval's indication."""
+    header = DECIDED_REVIEWS.splitlines()[0]
+    reviews = (
+        f"{header}\n"
+        "betacel-fda-multiple-myeloma-2025,betacel,fda,multiple-myeloma,cellco,sbla,2025-03,2025-07-30,pdufa,complete-response,2025-07-30,src-news,\n"
+        # Alphacel's approval of February 2025 came before its acceptance in March
+        "alphacel-ema-large-b-cell-lymphoma-2025,alphacel,ema,large-b-cell-lymphoma,cellco-eu,type-ii-variation,2025-03,,,,,src-news,\n"
+        "genex-fda-2025,genex,fda,,genecorp,sbla,2025-03,,,,,src-news,\n"
+    )
+    approvals = DECIDING_APPROVALS.replace("alphacel,ema,2025-09,", "alphacel,ema,2025-02,")
+    store = with_imports(fixture_store, tmp_path, reviews=reviews, approvals=approvals)
+    links = query("SELECT ?review ?approval WHERE { ?review atmp:decidedBy ?approval }", store=store)
+    assert links.dicts() == [
+        {
+            "review": ID + "review/genex-fda-2025",
+            "approval": APPROVAL + "genex-fda-2025-09-14-spinal-muscular-atrophy",
+        }
+    ]
 
 
 def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_grant_does(

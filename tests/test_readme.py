@@ -112,6 +112,14 @@ my-novartis-kite-pharma-2020,novartis,company/kite-pharma,collaboration,2020-01-
 therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,indication_text,source,note
 kymriah,mfds,2021-03-05,b-cell-acute-lymphoblastic-leukemia,novartis,kr,,initial,An example row of a researcher's own approvals,report-act-cancer-market,
 """,
+    "hypothetical-sources.csv": """\
+slug,title,publisher,issued,url,kind
+hypothetical-anito-cel-approval,A hypothetical FDA approval of anito-cel,Example,2026-11-20,https://example.org/anito-cel,trade-press
+""",
+    "hypothetical-approvals.csv": """\
+therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,indication_text,source,note
+anitocabtagene-autoleucel,fda,2026-11-20,multiple-myeloma,gilead-sciences,us,standard,initial,An example of an approval the curated reviews have not caught up with,hypothetical-anito-cel-approval,
+""",
     "my-trials.ttl": """\
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 @prefix my: <https://example.org/my-trials/> .

@@ -367,7 +367,7 @@ def test_short_values_and_headers_are_never_cut_and_a_cut_text_shows_itself_whol
             columns = {c["header"]: c for c in tab.evaluate(TABLE_CELLS, ROWS)}
             assert list(columns) == [
                 "agency", "therapy", "indication", "sponsor", "submission", "accepted", "goalDate",
-                "goalKind", "status", "review",
+                "goalKind", "status", "approval", "review",
             ]  # fmt: skip
             assert [h for h, c in columns.items() if c["headerCut"]] == [], width
             assert columns["goalDate"]["cells"] == [
