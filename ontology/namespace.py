@@ -79,6 +79,7 @@ class ATMP(DefinedNamespace):
     develops: URIRef
     endedBy: URIRef
     endedEverywhere: URIRef
+    equityUSD: URIRef
     euProcedureNumber: URIRef
     eventKind: URIRef
     evidence: URIRef

@@ -40,7 +40,7 @@ from atmpkg.graph.errors import DataErrors, ParameterError, UnknownNameError, ch
 from atmpkg.graph.sparql.entities import resolve_entity
 from atmpkg.graph.store.csvdata import FAMILIES, scan_rdf
 from atmpkg.graph.store.folder import current_build, read_info
-from atmpkg.graph.terms import ID, XSD
+from atmpkg.graph.terms import ATMP, ID, XSD
 
 FIXTURE = Path(__file__).parent / "data" / "fixture"
 GENEX = "https://w3id.org/atmp-kg/id/therapy/genex"
@@ -555,9 +555,9 @@ def test_a_header_with_columns_without_a_name_is_told_so(built, tmp_path, header
          "separator the file uses; delete it: the header, the names of the columns, goes on the "
          "first line"),
         ("slug,acquirer,target,deal_type,value_usd,source", "1: header of a deals file must be: "
-         "slug,acquirer,target,counterparty,deal_type,date,value_usd,upfront_usd,milestones_usd,"
-         "value_original,source,note in any order, optional columns may be left out (missing "
-         "date)"),
+         "slug,acquirer,target,counterparty,deal_type,date,value_usd,upfront_usd,equity_usd,"
+         "milestones_usd,value_original,source,note in any order, optional columns may be left "
+         "out (missing date)"),
         ("slug,size", "1: the header matches no data family; name the file after one ("
          + ", ".join(f"{n}.csv" for n in FAMILIES)
          + ") and use its columns as listed in graph/data/README.md"),
@@ -2905,8 +2905,8 @@ def test_a_byte_order_mark_at_the_start_is_accepted(built, tmp_path, name, text)
         (
             {"value": "-7"},
             (6, "value_usd"),
-            "'-7' is no amount a deal is worth: a deal's value and upfront payment are above "
-            "zero; write the amount the source states, or leave the cell empty",
+            "'-7' is no amount a deal is worth: a deal's value, upfront payment and equity purchase "
+            "are above zero; write the amount the source states, or leave the cell empty",
         ),
         (
             {"note": '"true "'},
@@ -2930,6 +2930,74 @@ def test_a_cell_that_would_be_stored_otherwise_than_written_is_refused(
         import_files([path], built)
     assert str(info.value) == f"{path}:2:{column[0]} (column '{column[1]}'): {message}"
     assert nquads(built) == before
+
+
+MONEY_HEADER = (
+    "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,equity_usd,milestones_usd,source,note"
+)
+
+
+@pytest.mark.parametrize(
+    ("money", "column", "message"),
+    [
+        (
+            "500000000,600000000,,",
+            (7, "upfront_usd"),
+            "upfront_usd 600000000 is more than the deal's total, value_usd 500000000; a part of "
+            "a deal is never more than its headline total: check both against the source",
+        ),
+        (
+            "500000000,,700000000,",
+            (8, "equity_usd"),
+            "equity_usd 700000000 is more than the deal's total, value_usd 500000000; a part of "
+            "a deal is never more than its headline total: check both against the source",
+        ),
+        (
+            "500000000,300000000,100000000,200000000",
+            (6, "value_usd"),
+            "value_usd 500000000 is not what the parts make (upfront_usd 300000000 + equity_usd "
+            "100000000 + milestones_usd 200000000 = 600000000, more than 5% above it); check each "
+            "figure against the source and leave empty a cell no source states (see Deal money in "
+            "graph/data/README.md)",
+        ),
+        (
+            "500000000,100000000,,300000000",
+            (6, "value_usd"),
+            "value_usd 500000000 is not what the parts make (upfront_usd 100000000 + "
+            "milestones_usd 300000000 = 400000000, more than 5% below it); check each figure "
+            "against the source and leave empty a cell no source states (see Deal money in "
+            "graph/data/README.md)",
+        ),
+    ],
+)
+def test_a_deal_whose_money_cells_disagree_is_refused_at_its_cell(
+    built, tmp_path, money, column, message
+):
+    """issue 13: upfront (cash), equity and milestones are parts of the total, each its own cell;
+    a row whose parts break the total is refused at the line and the cell to look at."""
+    before = nquads(built)
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        f"{MONEY_HEADER}\nothercorp-betacel-2024,othercorp,therapy/betacel,licensing,2024-05,"
+        f"{money},src-news,\n"
+    )
+    with pytest.raises(DataError) as info:
+        import_files([path], built)
+    assert str(info.value) == f"{path}:2:{column[0]} (column '{column[1]}'): {message}"
+    assert nquads(built) == before
+
+
+def test_a_deal_whose_parts_make_its_total_is_kept_with_its_equity(built, tmp_path):
+    # within 5% of the total, as announcements round; the equity its own figure, and the at-least
+    # value the total
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        f"{MONEY_HEADER}\nothercorp-betacel-2024,othercorp,therapy/betacel,licensing,2024-05,"
+        "500000000,100000000,60000000,360000000,src-news,\n"
+    )
+    import_files([path], built)
+    assert deal_values(built, ATMP + "equityUSD") == ["60000000"]
+    assert deal_values(built, ATMP + "valueAtLeastUSD") == ["500000000"]
 
 
 def test_line_breaks_inside_a_quoted_cell_are_kept_as_written(built, tmp_path):

@@ -138,3 +138,36 @@ def test_a_url_shared_by_a_source_and_another_entity_is_no_duplicate_source(fixt
             "same URL as https://w3id.org/atmp-kg/id/source/press-genecorp: cite one of them",
         )
     ]
+
+
+def test_deal_figures_count_the_equity_purchase_as_a_part_of_the_total(fixture_store):
+    """issue 13: the equity a buyer purchases is a part of the total of its own, beside the cash
+    upfront and the milestones; each part is at most the total and the parts make it within 5%."""
+    store = fixture_copy(fixture_store)
+    store.load(
+        (
+            PREAMBLE
+            # all four given and adding up (125 + 225 + 2370 = 2720): no row
+            + 'deal:a1 a atmp:Deal ; atmp:valueUSD "2720" ; atmp:upfrontUSD "125" ; '
+            'atmp:equityUSD "225" ; atmp:milestonesUSD "2370" .\n'
+            + 'deal:a2 a atmp:Deal ; atmp:valueUSD "100" ; atmp:equityUSD "150" .\n'
+            + 'deal:a3 a atmp:Deal ; atmp:valueUSD "100" ; atmp:upfrontUSD "60" ; '
+            'atmp:equityUSD "50" .\n'
+            # upfront and milestones given, short of the total without the equity
+            + 'deal:a4 a atmp:Deal ; atmp:valueUSD "100" ; atmp:upfrontUSD "20" ; '
+            'atmp:milestonesUSD "60" .\n'
+        )
+        .replace('" ', '"^^xsd:decimal ')
+        .encode(),
+        format=ox.RdfFormat.TURTLE,
+    )
+    deal = "https://w3id.org/atmp-kg/id/deal/"
+    assert sorted(rows(store, "deal-figures-consistent")) == [
+        (deal + "a2", "equity 150 is more than the total 100"),
+        (deal + "a3", "upfront, equity and milestones given add up to 110, more than 5% away from the total 100"),
+        (deal + "a4", "upfront, equity and milestones given add up to 80, more than 5% away from the total 100"),
+    ]  # fmt: skip
+    store.load((PREAMBLE + 'deal:a1 atmp:equityUSD "0"^^xsd:decimal .').encode(), format=ox.RdfFormat.TURTLE)
+    assert [r for r in rows(store, "positive-deal-values") if r[0] == deal + "a1"] == [
+        (deal + "a1", "deal value 0 is not positive")
+    ]

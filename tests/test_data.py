@@ -591,19 +591,20 @@ def test_companies_are_connected_through_their_ownership_lines(
 
 def test_deal_figures_have_one_meaning(curated_store):
     deals = query(
-        "SELECT ?deal ?total ?upfront ?milestones WHERE { ?deal a atmp:Deal "
+        "SELECT ?deal ?total ?upfront ?equity ?milestones WHERE { ?deal a atmp:Deal "
         "OPTIONAL { ?deal atmp:valueUSD ?total } OPTIONAL { ?deal atmp:upfrontUSD ?upfront } "
+        "OPTIONAL { ?deal atmp:equityUSD ?equity } "
         "OPTIONAL { ?deal atmp:milestonesUSD ?milestones } }",
         store=curated_store,
     ).dicts()
     assert len(deals) == 101
     for d in deals:
         total, upfront, milestones = d.get("total"), d.get("upfront"), d.get("milestones")
+        equity = d.get("equity")
         if total is not None:
-            assert upfront is None or upfront <= total, d
-            assert milestones is None or milestones <= total, d
+            assert all(part is None or part <= total for part in (upfront, equity, milestones)), d
         if None not in (total, upfront, milestones):
-            assert abs(upfront + milestones - total) <= total / 20, d
+            assert abs(upfront + (equity or 0) + milestones - total) <= total / 20, d
     bluebird = query(
         "SELECT ?parent ?since WHERE { company:bluebird-bio atmp:subsidiaryOf/rdfs:label ?parent ; "
         "atmp:parentSinceStated ?since }",
@@ -614,27 +615,95 @@ def test_deal_figures_have_one_meaning(curated_store):
     ]
 
 
-def test_an_equity_purchase_at_closing_is_part_of_the_upfront_for_both_kite_arcellx_deals(
-    curated_store,
-):
-    """newuser28 F8: the 2023 expansion's upfront counted its USD 200M equity purchase, the 2022
-    collaboration's left its USD 100M out; no source sums the 2022 cash and equity, so that
-    upfront is empty (its note gives both) and neither deal's upfront is the cash alone."""
+def test_the_cash_and_the_equity_a_buyer_purchases_are_recorded_apart(curated_store):
+    """issue 13 item 3, newuser29 F5: the upfront was the non-contingent part with the equity
+    bought at signing or closing, and left empty where no source sums the two (Kite–Arcellx
+    2022, which then had no money and counted as undisclosed). Every deal whose sources give the
+    cash and the equity apart now has each in its own cell, as the sources state them, and is
+    worth at least their sum where no total is stated."""
     deals = query(
-        "SELECT ?deal ?upfront ?atLeast WHERE { VALUES ?deal { deal:kite-pharma-arcellx-2022 "
-        "deal:kite-pharma-arcellx-2023 } OPTIONAL { ?deal atmp:upfrontUSD ?upfront } "
+        "SELECT ?deal ?total ?upfront ?equity ?milestones ?atLeast WHERE { ?deal a atmp:Deal ; "
+        "atmp:equityUSD ?equity OPTIONAL { ?deal atmp:valueUSD ?total } "
+        "OPTIONAL { ?deal atmp:upfrontUSD ?upfront } OPTIONAL { ?deal atmp:milestonesUSD ?milestones } "
         "OPTIONAL { ?deal atmp:valueAtLeastUSD ?atLeast } } ORDER BY ?deal",
         store=curated_store,
     ).dicts()
-    assert [(shorten(d["deal"]), d.get("upfront"), d.get("atLeast")) for d in deals] == [
-        ("deal:kite-pharma-arcellx-2022", None, None),
-        ("deal:kite-pharma-arcellx-2023", 285_000_000, 285_000_000),
-    ]
+    M = 1_000_000
+    assert [
+        (shorten(d["deal"]), d.get("total"), d["upfront"], d["equity"], d.get("milestones"), d["atLeast"])
+        for d in deals
+    ] == [
+        ("deal:biogen-sangamo-therapeutics-2020", 2720 * M, 125 * M, 225 * M, 2370 * M, 2720 * M),
+        ("deal:kite-pharma-arcellx-2022", None, 225 * M, 100 * M, None, 325 * M),
+        ("deal:kite-pharma-arcellx-2023", None, 85 * M, 200 * M, None, 285 * M),
+        ("deal:neurocrine-biosciences-voyager-therapeutics-2019", None, 115 * M, 50 * M, 1700 * M, 165 * M),
+        ("deal:roche-sarepta-therapeutics-2019", None, 750 * M, 400 * M, 1700 * M, 1150 * M),
+        ("deal:vertex-pharmaceuticals-crispr-therapeutics-2015", None, 75 * M, 30 * M, 2600 * M, 105 * M),
+    ]  # fmt: skip
     with open(DATA / "deals.csv", encoding="utf-8") as rows:
-        notes = {r["slug"]: r["note"] for r in csv.DictReader(rows) if "arcellx-202" in r["slug"]}
+        notes = {r["slug"]: r["note"] for r in csv.DictReader(rows)}
+    # each figure is in the row's own note, as its sources state it
     assert "USD 225M upfront cash" in notes["kite-pharma-arcellx-2022"]
     assert "USD 100M equity investment" in notes["kite-pharma-arcellx-2022"]
-    assert "USD 200M equity purchase plus USD 85M upfront cash" in notes["kite-pharma-arcellx-2023"]
+    assert "USD 85M upfront cash at closing (the upfront) plus a USD 200M equity purchase" in notes[
+        "kite-pharma-arcellx-2023"
+    ]
+    assert "USD 125M licence fee and USD 225M of new Sangamo stock" in notes[
+        "biogen-sangamo-therapeutics-2020"
+    ]
+    # the equity bought later, or when no source says, is in the note and not in the cell
+    assert "USD 21.8M per PharmaStar) and an equity investment reported as USD 18M" in notes[
+        "chiesi-uniqure-glybera-2013"
+    ]
+    assert "EUR 10M equity investment (due within 12 months" in notes[
+        "takeda-tigenix-cx601-licence-2016"
+    ]
+
+
+def test_the_named_queries_count_a_deal_by_its_cash_and_equity(curated_store):
+    """newuser29 F5's commands: Kite–Arcellx 2022 is disclosed, listed and summed at USD 325M."""
+    kg = atmpkg.open(curated_store)
+    december = kg.named("deals-above-value", min_value=2e8, **{"from": "2022-12", "to": "2022-12"})
+    assert december.dicts() == [
+        {
+            "deal": ID + "deal/kite-pharma-arcellx-2022",
+            "acquirer": ID + "company/kite-pharma",
+            "acquirerName": "Kite Pharma",
+            "target": ID + "company/arcellx",
+            "targetName": "Arcellx",
+            "dealType": "collaboration",
+            "date": date(2022, 12, 9),
+            "atLeastUSD": Decimal("325000000"),
+            "upfrontUSD": Decimal("225000000"),
+            "equityUSD": Decimal("100000000"),
+            "min_value": Decimal("200000000"),
+            "from": date(2022, 12, 1),
+            "to": date(2022, 12, 31),
+        }
+    ]
+    collaborations = kg.named("deals-by-type-year", type="collaboration").dicts()
+    assert [r for r in collaborations if r["year"] == 2022] == [
+        {
+            "type": ID + "deal-type/collaboration",
+            "typeName": "collaboration",
+            "year": 2022,
+            "deals": 2,
+            "disclosedDeals": 2,
+            "totalValueUSD": Decimal("1675000000"),
+            "largestDeal": ID + "deal/pfizer-beam-therapeutics-2022",
+            "largestDealUSD": Decimal("1350000000"),
+        }
+    ]
+    kite = [
+        (r["typeName"], r["deals"], r["disclosedDeals"], r.get("totalValueUSD"))
+        for r in kg.named("acquirers-by-deal-value").dicts()
+        if r["acquirerName"] == "Kite Pharma"
+    ]
+    assert kite == [
+        ("acquisition", 1, 1, Decimal("350000000")),
+        ("collaboration", 1, 1, Decimal("325000000")),
+        ("equity stake", 1, 1, Decimal("285000000")),
+    ]
 
 
 def test_two_products_share_an_inn_with_different_proper_names(curated_store):

@@ -1634,7 +1634,7 @@ def test_a_notebook_table_is_laid_out_for_people(kg):
     )
     # newuser23 F5: the columns of no value are named below the rows, as the text names them
     assert shown.split("</table>")[1] == (
-        "<p>no value on any row: upfrontUSD, milestonesUSD</p><p>1 row</p>"
+        "<p>no value on any row: upfrontUSD, equityUSD, milestonesUSD</p><p>1 row</p>"
     )
     first = shown.split("<tbody>")[1].split("</tr>")[0]
     assert first == (
@@ -1654,7 +1654,7 @@ def test_a_printed_result_is_the_table_for_people_too(kg):
         "deal:bigpharma-cellco-2017", "Big", "Pharma", "CellCo", "acquisition", "2017-08-28",
         "11,900,000,000", "11,900,000,000",
     ]  # fmt: skip
-    assert shown[-2:] == ["(no value on any row: upfrontUSD, milestonesUSD)", "(1 row)"]
+    assert shown[-2:] == ["(no value on any row: upfrontUSD, equityUSD, milestonesUSD)", "(1 row)"]
 
 
 def test_an_entity_shows_as_a_card_with_links(kg):

@@ -898,19 +898,21 @@ def test_deals_left_out_only_for_want_of_a_total_are_named_in_a_note(
     found = kg.named("deals-above-value", min_value=1e9, **{"from": "2020"})
     assert [r["deal"] for r in found.dicts()] == []
     assert found.notes[-1] == (
-        "1 deal with no stated total is left out though its upfront payment plus milestones reach "
-        "1,000,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + 700,000,000): a deal with no "
-        "stated total is counted at its upfront payment (atLeastUSD), as milestones are paid only "
-        "when met; a min_value of 400,000,000 lists it, with upfrontUSD and milestonesUSD"
+        "1 deal with no stated total is left out though its upfront payment and equity purchase "
+        "plus milestones reach 1,000,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + "
+        "700,000,000): a deal with no stated total is counted at its upfront payment plus its "
+        "equity purchase (atLeastUSD), as milestones are paid only when met; a min_value of "
+        "400,000,000 lists it, with upfrontUSD, equityUSD and milestonesUSD"
     )
     both = kg.named("deals-above-value", min_value=5e8, **{"from": "2022"}).notes[-1]
     assert both == (
-        "2 deals with no stated total are left out though their upfront payment plus milestones "
-        "reach 500,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + 700,000,000; "
-        "deal:genecorp-cellco-2023: no upfront stated + 600,000,000): a deal with no stated total "
-        "is counted at its upfront payment (atLeastUSD), as milestones are paid only when met; a "
-        "min_value of 400,000,000 lists them, with upfrontUSD and milestonesUSD (one with no "
-        "upfront payment stated, none)"
+        "2 deals with no stated total are left out though their upfront payment and equity "
+        "purchase plus milestones reach 500,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + "
+        "700,000,000; deal:genecorp-cellco-2023: no upfront or equity stated + 600,000,000): a "
+        "deal with no stated total is counted at its upfront payment plus its equity purchase "
+        "(atLeastUSD), as milestones are paid only when met; a min_value of 400,000,000 lists "
+        "them, with upfrontUSD, equityUSD and milestonesUSD (one with no upfront payment or "
+        "equity purchase stated, none)"
     )
     # the period leaves them out, and a min_value at its upfront payment lists the one that has
     # one
@@ -919,11 +921,81 @@ def test_deals_left_out_only_for_want_of_a_total_are_named_in_a_note(
     lower = kg.named("deals-above-value", min_value=4e8)
     assert ID + "deal/othercorp-genecorp-2022" in [r["deal"] for r in lower.dicts()]
     assert [note for note in lower.notes if "no stated total" in note] == [
-        "1 deal with no stated total is left out though its upfront payment plus milestones reach "
-        "400,000,000 (deal:genecorp-cellco-2023: no upfront stated + 600,000,000): a deal with no "
-        "stated total is counted at its upfront payment (atLeastUSD), as milestones are paid only "
-        "when met; none lists it, as no upfront payment is stated"
+        "1 deal with no stated total is left out though its upfront payment and equity purchase "
+        "plus milestones reach 400,000,000 (deal:genecorp-cellco-2023: no upfront or equity "
+        "stated + 600,000,000): a deal with no stated total is counted at its upfront payment "
+        "plus its equity purchase (atLeastUSD), as milestones are paid only when met; none lists "
+        "it, as no upfront payment or equity purchase is stated"
     ]
+
+
+#: A collaboration with no stated total whose cash upfront and equity purchase sources give
+#: apart (as Kite–Arcellx 2022's), and one with the equity alone.
+EQUITY_APART = (
+    "slug,acquirer,target,deal_type,date,value_usd,upfront_usd,equity_usd,milestones_usd,"
+    "value_original,source,note\n"
+    "othercorp-genecorp-2022,othercorp,company/genecorp,collaboration,2022-12-09,,225000000,"
+    "100000000,,,src-news,\n"
+    "othercorp-cellco-2022,othercorp,company/cellco,collaboration,2022-03,,,200000000,"
+    "900000000,,src-news,\n"
+)
+
+
+def test_a_deal_known_by_its_cash_and_equity_apart_is_worth_at_least_both(
+    fixture_store, tmp_path_factory
+):
+    """newuser29 F5: Kite–Arcellx 2022 (USD 225M cash plus USD 100M equity, no stated sum) had no
+    money at all and counted as undisclosed; now each part has its cell, and the deal is worth at
+    least their sum, listed, counted as disclosed and summed."""
+    rows = rows_with("deals", EQUITY_APART, fixture_store, tmp_path_factory)
+    period = {"min_value": "150000000", "from": "2022", "to": "2022"}
+    assert rows("deals-above-value", **period) == [
+        {
+            "deal": ID + "deal/othercorp-genecorp-2022",
+            "acquirer": ID + "company/othercorp",
+            "acquirerName": "OtherCorp",
+            "target": ID + "company/genecorp",
+            "targetName": "GeneCorp",
+            "dealType": "collaboration",
+            "date": D(2022, 12, 9),
+            "atLeastUSD": Decimal("325000000"),
+            "upfrontUSD": Decimal("225000000"),
+            "equityUSD": Decimal("100000000"),
+            "min_value": Decimal("150000000"),
+            "from": D(2022, 1, 1),
+            "to": D(2022, 12, 31),
+        },
+        {
+            "deal": ID + "deal/othercorp-cellco-2022",
+            "acquirer": ID + "company/othercorp",
+            "acquirerName": "OtherCorp",
+            "target": ID + "company/cellco",
+            "targetName": "CellCo",
+            "dealType": "collaboration",
+            "date": "2022-03",
+            "atLeastUSD": Decimal("200000000"),
+            "equityUSD": Decimal("200000000"),
+            "milestonesUSD": Decimal("900000000"),
+            "min_value": Decimal("150000000"),
+            "from": D(2022, 1, 1),
+            "to": D(2022, 12, 31),
+        },
+    ]
+    collaborations = {
+        "type": ID + "deal-type/collaboration",
+        "typeName": "collaboration",
+        "largestDeal": ID + "deal/othercorp-genecorp-2022",
+        "largestDealUSD": Decimal("325000000"),
+    }
+    assert [r for r in rows("deals-by-type-year", type="collaboration") if r["year"] == 2022] == [
+        {**collaborations, "year": 2022, "deals": 2, "disclosedDeals": 2,
+         "totalValueUSD": Decimal("525000000")},
+    ]  # fmt: skip
+    ranked = rows("acquirers-by-deal-value", type="collaboration")
+    assert [r for r in ranked if r["acquirerName"] == "OtherCorp"] == [
+        {**collaborations, "acquirer": ID + "company/othercorp", "acquirerName": "OtherCorp",
+         "deals": 2, "disclosedDeals": 2, "totalValueUSD": Decimal("525000000")},
+    ]  # fmt: skip
 
 
 def test_acquirers_by_deal_value(rows):

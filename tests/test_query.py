@@ -793,7 +793,7 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
         "…co-2017  Big Pharma  CellCo    acquisi…  2017-08-28   11.9 B   11.9 B",
         "…ex-2019  Big Pharma  Genex     licensi…  2019-01-15    500 M    500 M     100 M",
         "…rp-2021  OtherCorp   GeneCorp  equity …  2021-06       300 M    300 M",
-        "(no value on any row: milestonesUSD)",
+        "(no value on any row: equityUSD, milestonesUSD)",
     ]
     roomy = CliRunner(env={"COLUMNS": "200"}).invoke(cli, [*args, str(fixture_store)])
     assert roomy.stdout.splitlines()[2].endswith("2017-08-28  11,900,000,000  11,900,000,000")
@@ -801,7 +801,8 @@ def test_the_table_groups_digits_keeps_numbers_whole_and_leaves_out_parameters(f
     wide = CliRunner(env={"COLUMNS": "80"}).invoke(cli, [*args, str(fixture_store), "--wide"])
     assert wide.stdout.splitlines()[0].split() == [
         "deal", "acquirer", "acquirerName", "target", "targetName", "dealType", "date",
-        "atLeastUSD", "valueUSD", "upfrontUSD", "milestonesUSD", "min_value", "from", "to",
+        "atLeastUSD", "valueUSD", "upfrontUSD", "equityUSD", "milestonesUSD", "min_value", "from",
+        "to",
     ]  # fmt: skip
     assert "deal:bigpharma-cellco-2017    company:bigpharma  Big Pharma" in wide.stdout
     raw = CliRunner().invoke(cli, [*args, str(fixture_store), "--format", "csv"])

@@ -687,7 +687,7 @@ def test_a_note_longer_than_the_header_holds_is_shown_whole(curated_store, brows
     whole = [line for line in lines if line.startswith("Note: 4 deals with no stated total")]
     assert len(whole) == 1 and len(whole[0]) > 500
     assert whole[0].endswith(
-        "a min_value of 100,000,000 lists them, with upfrontUSD and milestonesUSD"
+        "a min_value of 100,000,000 lists them, with upfrontUSD, equityUSD and milestonesUSD"
     )
     srv = make_server(curated_store, port=0, timeout=60).start()
     try:

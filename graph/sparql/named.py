@@ -557,13 +557,14 @@ def _unreported_notes(result: QueryResult, store: ox.Store, as_of: ox.Literal) -
 
 def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
     """A note naming the deals ``result``, an answer of deals-above-value, leaves out only
-    because no total is stated while their upfront payment plus milestones reach ``min_value``
-    (newuser27 F4: Vertex–CRISPR 2021, 900M + 200M, was left out of the deals above 1B without a
-    word): in the period bound, counted at their upfront payment, which is below ``min_value``.
+    because no total is stated while what they pay at signing or closing (upfront payment plus
+    equity purchase, ``atmp:valueAtLeastUSD``) plus milestones reaches ``min_value`` (newuser27
+    F4: Vertex–CRISPR 2021, 900M + 200M, was left out of the deals above 1B without a word): in
+    the period bound, counted at that non-contingent part, which is below ``min_value``.
 
     >>> found = atmpkg.open().named("deals-above-value", min_value=1e9, **{"from": "2020"})
     >>> print(_uncounted_milestones(found, atmpkg.graph.open_store().store)[0][:96])
-    2 deals with no stated total are left out though their upfront payment plus milestones reach 1,0
+    2 deals with no stated total are left out though their upfront payment and equity purchase plus
     """
     bound = {
         ox.Variable(name): result.parameters[name]
@@ -573,11 +574,12 @@ def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
     if ox.Variable("min_value") not in bound:
         return []
     rows = store.query(
-        # the engine substitutes only variables the query selects
+        # the engine substitutes only variables the query selects; with no total stated, what a
+        # deal is worth at least is its upfront payment plus its equity purchase
         f"SELECT ?deal ?up ?ms {' '.join(str(v) for v in bound)} WHERE {{ "
         "?deal a atmp:Deal ; atmp:date ?start ; atmp:dateEnd ?end ; atmp:milestonesUSD ?ms "
         "FILTER NOT EXISTS { ?deal atmp:valueUSD ?total } "
-        "OPTIONAL { ?deal atmp:upfrontUSD ?up } "
+        "OPTIONAL { ?deal atmp:valueAtLeastUSD ?up } "
         "FILTER(COALESCE(?up, 0) < ?min_value && COALESCE(?up, 0) + ?ms >= ?min_value "
         "&& ?end >= COALESCE(?from, ?end) && ?start <= COALESCE(?to, ?start)) "
         "} ORDER BY ?start ?deal",
@@ -592,26 +594,33 @@ def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
         return f"{decimal.Decimal(term.value):,.0f}"
 
     named = [
-        f"{shorten(deal)}: {money(up) if up is not None else 'no upfront stated'} + {money(ms)}"
+        f"{shorten(deal)}: {money(up) if up is not None else 'no upfront or equity stated'} "
+        f"+ {money(ms)}"
         for deal, up, ms in left[:_FEW]
     ]
     more = f" and {len(left) - len(named)} more" if len(left) > len(named) else ""
     one = len(left) == 1
     upfront = [decimal.Decimal(up.value) for _, up, _ in left if up is not None]
-    # a deal with no upfront payment stated is worth at least nothing known: no min_value lists it
+    # a deal with nothing stated at signing or closing is worth at least nothing known: no
+    # min_value lists it
     listed = (
-        f"; a min_value of {min(upfront):,.0f} lists {'it' if one else 'them'}, with upfrontUSD "
-        "and milestonesUSD"
-        + ("" if len(upfront) == len(left) else " (one with no upfront payment stated, none)")
+        f"; a min_value of {min(upfront):,.0f} lists {'it' if one else 'them'}, with upfrontUSD, "
+        "equityUSD and milestonesUSD"
+        + (
+            ""
+            if len(upfront) == len(left)
+            else " (one with no upfront payment or equity purchase stated, none)"
+        )
         if upfront
-        else "; none lists it, as no upfront payment is stated"
+        else "; none lists it, as no upfront payment or equity purchase is stated"
     )
     return [
         f"{'1 deal' if one else f'{len(left)} deals'} with no stated total "
         f"{'is' if one else 'are'} left out though {'its' if one else 'their'} upfront payment "
-        f"plus milestones reach {money(bound[ox.Variable('min_value')])} "
+        f"and equity purchase plus milestones reach {money(bound[ox.Variable('min_value')])} "
         f"({'; '.join(named)}{more}): a deal with no stated total is counted at its upfront "
-        f"payment (atLeastUSD), as milestones are paid only when met{listed}"
+        "payment plus its equity purchase (atLeastUSD), as milestones are paid only when "
+        f"met{listed}"
     ]
 
 

@@ -91,7 +91,7 @@ class Col:
 
     ``how`` is one of: key, label, text, texts, date (a comparable date with its precision and
     the date as stated), period (a day, month or year as stated), year, decimal, amount (a
-    decimal above zero: a deal's value or upfront payment), url, ref, refs,
+    decimal above zero: a deal's value, upfront payment or equity purchase), url, ref, refs,
     anyref, anyrefs (``kind/slug``), concept, concepts, note, retired (the ``kind/slug`` of an
     IRI that no longer names an entity). ``target`` is the kind referenced (``ref``/``refs``; ``geo`` means a
     country or region) or the concept scheme (``concept``/``concepts``).
@@ -273,6 +273,7 @@ FAMILIES: dict[str, Family] = {
                 Col("date", "date", ATMP + "date", required=True),
                 Col("value_usd", "amount", ATMP + "valueUSD"),
                 Col("upfront_usd", "amount", ATMP + "upfrontUSD"),
+                Col("equity_usd", "amount", ATMP + "equityUSD"),
                 Col("milestones_usd", "decimal", ATMP + "milestonesUSD"),
                 Col("value_original", "text", ATMP + "valueOriginal"),
                 _sources(),
@@ -928,6 +929,48 @@ class _Compiler:
                 )
         if rejected:
             raise _RowRejected
+        if family.name == "deals":
+            self.deal_money(row)
+
+    def deal_money(self, row: _Row) -> None:
+        """Refuse a deal row whose money cells disagree, at the cell to look at: a part (upfront,
+        equity or milestones) above the total, the parts given above the total by more than 5%,
+        or, with the upfront and the milestones given, parts more than 5% short of the total
+        (announcements round; an empty equity cell counts as none). The cells were read as
+        canonical decimals already; the zero-row check ``deal-figures-consistent`` says the same
+        of deals an RDF file gives."""
+        cells = row.cells
+        total = cells.get("value_usd", "")
+        if not total:
+            return
+        whole = decimal.Decimal(total)
+        parts = {
+            name: decimal.Decimal(cells[name])
+            for name in ("upfront_usd", "equity_usd", "milestones_usd")
+            if cells.get(name)
+        }
+        for name, part in parts.items():
+            if part > whole:
+                self.note(
+                    row,
+                    _col(row.family, name),
+                    f"{name} {part} is more than the deal's total, value_usd {whole}; a part of a "
+                    "deal is never more than its headline total: check both against the source",
+                )
+                return
+        given = " + ".join(f"{name} {part}" for name, part in parts.items())
+        added = sum(parts.values(), decimal.Decimal(0))
+        complete = "upfront_usd" in parts and "milestones_usd" in parts
+        if added > whole * decimal.Decimal("1.05") or (
+            complete and added < whole * decimal.Decimal("0.95")
+        ):
+            self.note(
+                row,
+                _col(row.family, "value_usd"),
+                f"value_usd {whole} is not what the parts make ({given} = {added}, more than 5% "
+                f"{'above' if added > whole else 'below'} it); check each figure against the source "
+                "and leave empty a cell no source states (see Deal money in graph/data/README.md)",
+            )
 
     def objects(self, row: _Row, col: Col, value: str) -> list[ox.NamedNode | ox.Literal]:
         many = col.how in ("texts", "refs", "anyrefs", "concepts")
@@ -962,8 +1005,9 @@ class _Compiler:
             # with the other values' errors, where the zero-row check found it a run later
             if how == "amount" and decimal.Decimal(value) <= 0:
                 raise ValueError(
-                    f"'{value}' is no amount a deal is worth: a deal's value and upfront payment "
-                    "are above zero; write the amount the source states, or leave the cell empty"
+                    f"'{value}' is no amount a deal is worth: a deal's value, upfront payment and "
+                    "equity purchase are above zero; write the amount the source states, or leave "
+                    "the cell empty"
                 )
             canonical = canonical_decimal(value)
             if canonical != value:
