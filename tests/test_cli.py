@@ -397,7 +397,7 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     # each line's last update (all done), then cleared: the whole graph is read from the
     # engine's dump (every triple of the store), then written entity by entity
     assert terminal == (
-        "\rReading: 2,411 of 2,411 triples (100%)\x1b[K\r\x1b[K"
+        "\rReading: 2,417 of 2,417 triples (100%)\x1b[K\r\x1b[K"
         "\rExporting: 218 of 218 entities (100%)\x1b[K\r\x1b[K"
         f"Note: {ontology_left_out()}\r\nExported 1,487 triples as nt to {target}\r\n"
     )
