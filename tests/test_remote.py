@@ -724,7 +724,8 @@ NOTES = """@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
 NOTED = (
     "CONSTRUCT { ?s ?p ?o } WHERE { <https://w3id.org/atmp-kg/id/therapy/alphacel> "
-    "<http://example.org/mine#note>/(!<urn:none>)* ?s . ?s ?p ?o }"
+    "<http://example.org/mine#note>/(<http://example.org/mine#parts>|rdf:first|rdf:rest)* ?s ."
+    " ?s ?p ?o }"
 )
 
 
