@@ -938,6 +938,21 @@ def test_a_named_querys_name_given_as_sparql_says_how_to_run_it(fixture_store):
     )
 
 
+def test_a_select_expression_left_out_of_group_by_is_told_how_to_group_it(fixture_store):
+    """newuser29 F1: the engine's raw list of tokens, with a sample of its keywords."""
+    text = (
+        "SELECT ?ag (YEAR(?d) AS ?y) (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:agency "
+        "?ag ; atmp:dateStated ?d } GROUP BY ?ag"
+    )
+    result = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: SPARQL syntax error at line 1, column 18: ?d is used in the column (YEAR(?d) AS "
+        "?y) but not grouped: add (YEAR(?d) AS ?y) to GROUP BY, and SELECT ?y; or return an "
+        "aggregate of it, such as (SAMPLE(YEAR(?d)) AS ?y)\n",
+    )
+
+
 def test_an_entity_or_a_pattern_given_as_the_query_says_how_to_see_or_match_it(fixture_store):
     """newuser23 F7: "line 1, column 10: expected CONSTRUCT", and for a URL without brackets
     "the prefix 'https:' is not declared"."""

@@ -296,6 +296,31 @@ def test_a_named_query_with_a_body_says_which_to_drop(fixture_store, monkeypatch
     InteractiveShell.clear_instance()
 
 
+def test_a_select_expression_left_out_of_group_by_in_a_cell_is_told_how_to_group_it(
+    fixture_store, monkeypatch
+):
+    """newuser29 F1: %%sparql showed the engine's raw list of tokens."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from atmpkg.graph.errors import QuerySyntaxError
+    from atmpkg.graph.notebook import SparqlMagics
+
+    monkeypatch.setenv("ATMPKG_STORE", str(fixture_store))
+    InteractiveShell.clear_instance()
+    magics = SparqlMagics(InteractiveShell.instance(colors="nocolor"))
+    body = (
+        "SELECT (YEAR(?d) AS ?y) (COUNT(*) AS ?n)\nWHERE { ?a a atmp:Approval ; atmp:dateStated "
+        "?d }\nGROUP BY (YEAR(?d))\n"
+    )
+    with pytest.raises(QuerySyntaxError) as caught:
+        magics.sparql("", body)
+    assert str(caught.value) == (
+        "SPARQL syntax error at line 1, column 14: ?d is used in the column (YEAR(?d) AS ?y) but "
+        "not grouped: name the expression in GROUP BY: GROUP BY (YEAR(?d) AS ?y), and SELECT ?y"
+    )
+    InteractiveShell.clear_instance()
+
+
 #: What the hints say of products-by-target's parameter, before the way to give it.
 TARGET = "target is a parameter of the named query products-by-target: give it as"
 

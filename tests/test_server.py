@@ -552,6 +552,20 @@ def test_sqls_from_over_http_is_a_400_with_the_hint_not_a_refusal(server):
         ), text
 
 
+def test_a_select_expression_left_out_of_group_by_over_http_is_a_400_with_the_hint(server):
+    """newuser29 F1: the engine's raw list of tokens came back, with a sample of its keywords."""
+    text = (
+        "SELECT (YEAR(?d) AS ?y) (COUNT(*) AS ?n) WHERE { ?a a atmp:Approval ; atmp:dateStated "
+        "?d } GROUP BY (YEAR(?d))"
+    )
+    status, _, body = sparql_get(server, text)
+    assert (status, body.decode().rstrip("\n")) == (
+        400,
+        "SPARQL syntax error at line 1, column 14: ?d is used in the column (YEAR(?d) AS ?y) but "
+        "not grouped: name the expression in GROUP BY: GROUP BY (YEAR(?d) AS ?y), and SELECT ?y",
+    )
+
+
 def test_an_entity_given_as_the_query_over_http_is_told_its_page(server):
     """newuser23 F7: an entity or a pattern sent as the query was a 400 "line 1, column 10:
     expected CONSTRUCT"; an entity is told its page here, not the command line's way."""

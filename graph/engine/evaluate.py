@@ -41,6 +41,8 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
     import pandas
     import rdflib
 
+    from .gate import Token
+
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
 BASE_IRI = "https://w3id.org/atmp-kg/id/"
 
@@ -554,6 +556,210 @@ def _ungrouped(tokens: list) -> tuple[str, int | None]:
     ), missing[0].offset
 
 
+#: The engine's other words for a variable that SELECT uses in an expression beside an aggregate,
+#: neither grouped nor aggregated (newuser29 F1).
+_UNGROUPED_IN_EXPRESSION = "The SELECT contains an expression with a variable that is unbound"
+#: The aggregates, inside which a variable needs no grouping.
+_AGGREGATES = frozenset("COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT".split())
+
+
+def _spelled(tokens: list) -> str:
+    """``tokens`` written back as a query writes them: a space between two terms, none inside
+    brackets nor between a function's name and its brackets.
+
+    >>> from .gate import tokenize
+    >>> _spelled(tokenize("year( ?d )+COUNT ( * )"))
+    'year(?d) + COUNT(*)'
+    """
+    said = ""
+    for i, token in enumerate(tokens):
+        before = tokens[i - 1] if i else None
+        glued = before is None or before.text == "(" or token.text in (")", ",")
+        called = token.text == "(" and before is not None and before.kind in ("word", "pname")
+        said += ("" if glued or called else " ") + token.text
+    return said
+
+
+def _named(tokens: list, start: int, end: int) -> tuple[list, Token | None]:
+    """The expression and the variable of the ``( … AS ?v )`` from ``tokens[start]`` (its open
+    bracket) to ``tokens[end]`` (its close), the variable None when it has no AS.
+
+    >>> from .gate import tokenize
+    >>> expression, name = _named(tokenize("(YEAR(?d) AS ?y)"), 0, 6)
+    >>> _spelled(expression), name.text
+    ('YEAR(?d)', '?y')
+    """
+    depth = 0
+    for i in range(start + 1, end):
+        depth += (tokens[i].text == "(") - (tokens[i].text == ")")
+        if (
+            depth == 0
+            and tokens[i].kind == "word"
+            and tokens[i].text.upper() == "AS"
+            and tokens[i + 1].kind == "var"
+        ):
+            return tokens[start + 1 : i], tokens[i + 1]
+    return tokens[start + 1 : end], None
+
+
+def _selected_and_grouped(tokens: list) -> tuple[list, list, list]:
+    """The outermost SELECT's bare variables, its ``(expression AS ?v)`` columns and the items
+    of its GROUP BY, the last two as (expression tokens, variable token or None) pairs (a bare
+    variable grouped by has an empty expression).
+
+    >>> from .gate import tokenize
+    >>> bare, made, grouped = _selected_and_grouped(tokenize(
+    ...     "SELECT ?g (YEAR(?d) AS ?y) { ?a ?g ?d } GROUP BY ?g (YEAR(?d))"))
+    >>> [t.text for t in bare], [(_spelled(e), v.text) for e, v in made]
+    (['?g'], [('YEAR(?d)', '?y')])
+    >>> [(_spelled(e), v and v.text) for e, v in grouped]
+    [('', '?g'), ('YEAR(?d)', None)]
+    """
+    from .gate import closing_brackets, next_text
+
+    closing = closing_brackets(tokens)
+    bare, made, grouped = [], [], []
+    clause, braces, i = None, 0, 0
+    while i < len(tokens):
+        token = tokens[i]
+        word = token.text.upper() if token.kind == "word" else ""
+        braces += (token.text == "{") - (token.text == "}")
+        if braces == 0 and word == "SELECT" and clause is None:
+            clause = "select"
+        elif clause == "select" and (token.text == "{" or word == "WHERE"):
+            clause = "where"
+        elif braces == 0 and word == "GROUP" and next_text(tokens, i).upper() == "BY":
+            clause, i = "group", i + 1
+        elif clause == "group" and (word in _AFTER_GROUP_BY or token.text == "}"):
+            clause = "after"
+        elif clause == "select" and token.kind == "var":
+            bare.append(token)
+        elif clause == "group" and token.kind == "var":
+            grouped.append(([], token))
+        elif clause in ("select", "group") and token.text == "(" and i in closing:
+            (made if clause == "select" else grouped).append(_named(tokens, i, closing[i]))
+            i = closing[i]
+        elif clause == "group" and token.kind in ("word", "pname") and next_text(tokens, i) == "(":
+            # a function called without brackets around it: GROUP BY YEAR(?d)
+            if i + 1 in closing:
+                grouped.append((tokens[i : closing[i + 1] + 1], None))
+                i = closing[i + 1]
+        i += 1
+    return bare, made, grouped
+
+
+def _loose(expression: list) -> list:
+    """The variables of ``expression`` outside any aggregate.
+
+    >>> from .gate import tokenize
+    >>> [t.text for t in _loose(tokenize("COUNT(?a) + ?x * SUM(?b)"))]
+    ['?x']
+    """
+    loose, inside, depth = [], None, 0
+    for token in expression:
+        depth += (token.text == "(") - (token.text == ")")
+        if inside is None and token.kind == "word" and token.text.upper() in _AGGREGATES:
+            inside = depth
+        elif inside is not None and token.text == ")" and depth == inside:
+            inside = None
+        elif inside is None and token.kind == "var":
+            loose.append(token)
+    return loose
+
+
+def _same(one: list, other: list) -> bool:
+    """Whether two expressions are written alike, but for spaces and the case of keywords."""
+
+    def key(tokens: list) -> list:
+        return [t.text.upper() if t.kind == "word" else t.text for t in tokens]
+
+    return key(one) == key(other)
+
+
+def _ungrouped_in_expression(tokens: list) -> tuple[str, int | None]:
+    """What to do about a variable that a column the outermost SELECT makes with an expression,
+    ``(… AS ?y)``, uses beside an aggregate, outside any aggregate, when its GROUP BY leaves
+    that variable out (grouping by the expression alone groups no variable): the expression
+    named in GROUP BY, quoted as the query writes it, with where the variable is.
+
+    >>> from .gate import tokenize
+    >>> _ungrouped_in_expression(tokenize(
+    ...     "SELECT (YEAR(?d) AS ?y) (COUNT(*) AS ?n) { ?a ?p ?d } GROUP BY (YEAR(?d))"))[0]
+    '?d is used in the column (YEAR(?d) AS ?y) but not grouped: name the expression in GROUP BY: GROUP BY (YEAR(?d) AS ?y), and SELECT ?y'
+    """
+    _, made, grouped = _selected_and_grouped(tokens)
+    names = {variable.text for expression, variable in grouped if variable is not None}
+    for expression, column in made:
+        loose = [t for t in _loose(expression) if t.text not in names]
+        if not loose or column is None:
+            continue
+        first, written = loose[0], _spelled(expression)
+        quoted = f"({written} AS {column.text})"
+        said = f"{first.text} is used in the column {quoted} but not grouped: "
+        aggregated = any(t.kind == "word" and t.text.upper() in _AGGREGATES for t in expression)
+        if aggregated or len(loose) < len(_loose(expression)):
+            # the expression mixes an aggregate or a grouped variable with this one: the
+            # variable itself is what to group or aggregate
+            add = f"add {first.text} to GROUP BY" if grouped else f"add GROUP BY {first.text}"
+            return said + (
+                f"{add} (a row for each {first.text}), or aggregate it inside the expression, "
+                f"such as SAMPLE({first.text})"
+            ), first.offset
+        same = [variable for e, variable in grouped if e and _same(e, expression)]
+        if same and same[0] is not None:
+            return said + (
+                f"GROUP BY names that expression {same[0].text} already: SELECT {same[0].text}"
+            ), first.offset
+        if same:
+            return said + (
+                f"name the expression in GROUP BY: GROUP BY {quoted}, and SELECT {column.text}"
+            ), first.offset
+        add = f"add {quoted} to GROUP BY" if grouped else f"group by it: GROUP BY {quoted}"
+        return said + (
+            f"{add}, and SELECT {column.text}; or return an aggregate of it, such as "
+            f"(SAMPLE({written}) AS {column.text})"
+        ), first.offset
+    return (
+        "a variable used in a column SELECT makes with an expression beside an aggregate must "
+        "be grouped or aggregated: group by the expression with a name, GROUP BY (… AS ?y), "
+        "and SELECT ?y, or aggregate it, such as (SAMPLE(…) AS ?y)"
+    ), None
+
+
+def _alias_grouped(tokens: list) -> tuple[str, int | None]:
+    """What to do about a column the outermost SELECT makes with an expression, ``(… AS ?y)``,
+    whose variable the query binds elsewhere too: grouped by as SQL groups by an alias, named by
+    GROUP BY already, or bound by a pattern; quoted as the query writes it.
+
+    >>> from .gate import tokenize
+    >>> _alias_grouped(tokenize("SELECT (YEAR(?d) AS ?y) (COUNT(*) AS ?n) { ?a ?p ?d } GROUP BY ?y"))[0]
+    'a column SELECT makes with an expression, (YEAR(?d) AS ?y), is bound elsewhere in the query too; to group by it as SQL groups by an alias, group by the expression: GROUP BY (YEAR(?d) AS ?y), and SELECT ?y'
+    """
+    _, made, grouped = _selected_and_grouped(tokens)
+    elsewhere = {}
+    for i, token in enumerate(tokens):
+        if token.kind == "var":
+            elsewhere.setdefault(token.text, []).append(i)
+    for expression, column in made:
+        if column is None or len(elsewhere.get(column.text, ())) < 2:
+            continue
+        quoted = f"({_spelled(expression)} AS {column.text})"
+        said = f"a column SELECT makes with an expression, {quoted}, is bound elsewhere in the query too; "
+        if any(not e and v.text == column.text for e, v in grouped):
+            return said + (
+                "to group by it as SQL groups by an alias, group by the expression: "
+                f"GROUP BY {quoted}, and SELECT {column.text}"
+            ), None
+        if any(e and v is not None and v.text == column.text for e, v in grouped):
+            return said + f"GROUP BY names it already: SELECT {column.text}", None
+        return said + "give the column a name of its own", None
+    return (
+        "a column SELECT makes with an expression, (… AS ?y), is bound elsewhere in the "
+        "query too; to group by it as SQL groups by an alias, group by the expression: "
+        "GROUP BY (… AS ?y), and SELECT ?y"
+    ), None
+
+
 def _thousands(tokens: list, failed: int | None) -> tuple[str, int] | None:
     """A number written with thousands separators (1,000,000) where the engine stopped, at
     ``failed``.
@@ -727,12 +933,10 @@ def _readable(detail: str, tokens: list, failed: int | None = None) -> tuple[str
         return in_filter
     if _UNGROUPED in detail:
         return _ungrouped(tokens)
+    if _UNGROUPED_IN_EXPRESSION in detail:
+        return _ungrouped_in_expression(tokens)
     if _OVERRIDES in detail:
-        return (
-            "a column SELECT makes with an expression, (… AS ?y), is bound elsewhere in the "
-            "query too; to group by it as SQL groups by an alias, group by the expression: "
-            "GROUP BY (YEAR(?date) AS ?y), and SELECT ?y"
-        ), None
+        return _alias_grouped(tokens)
     if _STAR_GROUPED in detail:
         return (
             "SELECT * cannot be used with GROUP BY: name what to return, the grouped variables "
