@@ -1365,6 +1365,27 @@ def test_a_retired_iri_in_a_query_is_told_what_replaced_it(curated_store):
     assert kg.query(f"SELECT ?x WHERE {{ ?x atmp:approval {iri} }}").notes == [f"{iri} {told}"]
 
 
+def test_a_prefix_alone_names_no_entity_and_gets_no_note(fixture_store):
+    """newuser29 F3: STR(therapy:) in the query /id/therapy offers was told "therapy: names
+    nothing in the graph (did you mean therapy:…?)" beside its right answer."""
+    kg = atmpkg.open(fixture_store)
+    kind = "SELECT DISTINCT ?e WHERE {{ ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR({}))) }} ORDER BY ?e"
+    therapies = kg.query("SELECT ?e WHERE { ?e a atmp:Therapy } ORDER BY ?e").column("e")
+    answer = kg.query(kind.format("therapy:"))
+    assert (answer.column("e"), answer.notes) == (therapies, [])
+    assert kg.query(kind.format("<https://w3id.org/atmp-kg/id/modality/>")).notes == []
+    result = CliRunner().invoke(
+        cli, ["query", kind.format("modality:"), "--store", str(fixture_store), "--format", "csv"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    # a name in the same query is still told
+    slip = kind.format("therapy:") + " VALUES ?x { therapy:alphacl }"
+    assert kg.query(slip).notes == [
+        "therapy:alphacl names nothing in the graph (did you mean therapy:alphacel?): nothing "
+        "matches it"
+    ]
+
+
 def test_a_query_file_or_header_text_gets_the_notes_the_same_text_gets_inline(
     fixture_store, tmp_path
 ):

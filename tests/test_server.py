@@ -2686,3 +2686,11 @@ def test_an_invisible_character_in_an_entity_parameter_is_named_on_every_door(
     assert (status, body.decode()) == (
         400, f"unknown company 'bigpharma\\u200b'; {zw}. {listed}\n"
     )
+
+
+def test_the_query_a_kinds_page_offers_has_no_note_over_http(server):
+    """newuser29 F3: ATMPKG-Notes held "modality: names nothing in the graph …" for the query
+    /id/modality offers, whose answer is right."""
+    text = "SELECT DISTINCT ?e WHERE { ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR(modality:))) }"
+    status, headers, _ = sparql_get(server, text, accept="text/csv")
+    assert (status, headers[NOTES_HEADER]) == (200, None)

@@ -1180,7 +1180,8 @@ def entity_notes(
 
 def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
     """Of ``names``, prefixed names of entities or concept values (``modality:cart``), those
-    that name nothing in the graph or a retired IRI, each with what to say of it: the slug in
+    that name nothing in the graph or a retired IRI (a prefix alone, ``therapy:``, is a
+    namespace and names nothing to look for), each with what to say of it: the slug in
     lower case that names one; the entity of its kind whose name (label, INN, brand, code name,
     acronym, HGNC symbol) the local part is, as ``atmpkg show`` reads a name; or else the nearest
     slugs of its kind. The first :data:`_MOST_EXAMINED` distinct names are examined, and at most
@@ -1191,6 +1192,8 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
     [('modality:cart', 'names nothing in the graph (did you mean modality:car-t?): nothing matches it')]
     >>> nothing_named(["therapy:tisagenlecleucel"], store)
     [('therapy:tisagenlecleucel', 'names nothing in the graph (did you mean therapy:kymriah (tisagenlecleucel)?): nothing matches it')]
+    >>> nothing_named(["therapy:", "modality:"], store)
+    []
 
     A retired IRI (``dct:isReplacedBy``) is told what replaced it.
     """
@@ -1208,7 +1211,9 @@ def nothing_named(names: Iterable[str], store) -> list[tuple[str, str]]:
     for name in names:
         prefix, _, local = name.partition(":")
         iri = PREFIXES[prefix] + local
-        if name in seen or not valid_iri(iri):
+        # a prefix alone is its namespace, no name (STR(therapy:) in the query that /id/therapy
+        # offers for a kind's entities): nothing to say of it (newuser29 F3)
+        if name in seen or not local or not valid_iri(iri):
             continue
         seen.add(name)
         # a name that names something costs one look-up, one that names nothing several: the
