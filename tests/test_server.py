@@ -2694,3 +2694,56 @@ def test_the_query_a_kinds_page_offers_has_no_note_over_http(server):
     text = "SELECT DISTINCT ?e WHERE { ?e ?p ?o FILTER(STRSTARTS(STR(?e), STR(modality:))) }"
     status, headers, _ = sparql_get(server, text, accept="text/csv")
     assert (status, headers[NOTES_HEADER]) == (200, None)
+
+
+def test_an_entity_page_negotiates_the_aliases_sparql_does_for_graphs(fixture_store, tmp_path):
+    """newuser29 F4: Accept: application/json, application/xml, text/xml and application/x-turtle
+    were a 406 on /id/ (while ?format=json answered there, and /sparql took them as aliases of
+    its graph formats); through a real `atmpkg serve`, as curl asks."""
+    import signal
+
+    from conftest import find_binary, free_port, stop_process, wait_until_up
+
+    port, log = free_port(), tmp_path / "serve.log"
+    command = [find_binary(("atmpkg",), "pip install -e ."), "serve", "--port", str(port)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [*command, "--store", str(fixture_store)], stdout=out, stderr=subprocess.STDOUT
+        )
+
+    def asked(path, accept):
+        call = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept": accept})
+        try:
+            with urllib.request.urlopen(call, timeout=30) as answer:
+                return answer.status, answer.headers.get_content_type(), answer.read()
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.headers.get_content_type(), refused.read()
+
+    describe = "/sparql?" + urllib.parse.urlencode({"query": "DESCRIBE therapy:alphacel"})
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", process, log, 60)
+        for accept, media, syntax in (
+            ("application/json", "application/ld+json", "application/ld+json"),
+            ("application/xml", "application/rdf+xml", "application/rdf+xml"),
+            ("text/xml", "application/rdf+xml", "application/rdf+xml"),
+            ("application/x-turtle", "text/turtle", "text/turtle"),
+        ):
+            status, given, body = asked("/id/therapy/alphacel", accept)
+            assert (status, given) == (200, media), accept
+            assert ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/alphacel") in {
+                t.subject for t in ox.parse(body, format=ox.RdfFormat.from_media_type(syntax))
+            }, accept
+            assert asked(describe, accept)[:2] == (200, media), accept
+        # a browser's Accept, which names application/xml below text/html, still gets the page
+        browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+        assert asked("/id/therapy/alphacel", browser)[:2] == (200, "text/html")
+        # what no graph is answered as is still a 406, naming each format once
+        status, _, body = asked("/id/therapy/alphacel", "image/png")
+        assert (status, body.decode().rstrip("\n")) == (
+            406,
+            "an entity can be answered as: text/turtle, text/html, application/n-triples, "
+            "application/ld+json, application/rdf+xml, text/n3, application/n-quads, "
+            "application/trig (Accept header or format=)",
+        )
+    finally:
+        stop_process(process, signal.SIGKILL)

@@ -50,6 +50,8 @@ GRAPH_OFFERS = (
     ("n3", "text/n3"),
     ("nq", "application/n-quads"),
     ("trig", "application/trig"),
+    # aliases, after the formats' own types, which win a tie: what R's httr::accept_json() and
+    # XML tools send
     ("ttl", "application/x-turtle"),
     ("jsonld", "application/json"),
     ("rdfxml", "application/xml"),
@@ -57,7 +59,9 @@ GRAPH_OFFERS = (
 )
 OFFERS = {"table": TABLE_OFFERS, "graph": GRAPH_OFFERS}
 # Turtle first: a client that accepts anything (curl) gets data; a browser asks for text/html.
-ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:7])
+# The same graph formats and aliases as /sparql's graph answers (newuser29 F4: the aliases were
+# cut off here, and Accept: application/json was a 406 on /id/ while /sparql answered JSON-LD).
+ENTITY_OFFERS = (GRAPH_OFFERS[0], ("html", "text/html"), *GRAPH_OFFERS[1:])
 #: The media type each format is answered with (the offers above include aliases).
 MEDIA_TYPES = {
     "json": "application/sparql-results+json",
