@@ -239,7 +239,8 @@ class Violation:
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
-        what = f"{self.entity}: " if self.entity else ""
+        # a message that says what the entity is ("is retired: …") goes on from its name
+        what = f"{self.entity}{' ' if self.message.startswith('is ') else ': '}" if self.entity else ""
         return f"{where}{what}{self.message} [{self.rule}]"
 
 

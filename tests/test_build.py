@@ -3860,8 +3860,8 @@ def test_a_retired_iri_typed_again_in_a_file_is_blamed_on_that_file_s_line(with_
             f"{mine}:2",
             f"is retired: {NEW_ALPHACEL.replace('/', ':')} replaced it, but is an entity again "
             f"(atmp:Approval): to add to that entity write {NEW_ALPHACEL.replace('/', ':')}; for "
-            "one of your own give it another IRI (an approval's dated to the day, for one); in "
-            "the packaged data, remove its row from retired.csv",
+            "one of your own give it an IRI of its own, in a namespace of yours; in the packaged "
+            "data, remove its row from retired.csv",
         )
     ]
 
@@ -3914,6 +3914,101 @@ def test_facts_and_links_a_file_gives_a_retired_iri_are_refused_with_what_replac
     # the store is as it was: nothing of the refused files was imported
     ask = f"ASK {{ <{ID}{OLD_ALPHACEL}> atmp:pivotalTrial ?t }}"
     assert query(ask, store=with_retired).boolean is False
+
+
+#: A day the packaged data retired for its month, as for Tecelra's FDA approval.
+DAY_BETACEL = "approval/betacel-pmda-2022-01-20-multiple-myeloma"
+MONTH_BETACEL = "approval/betacel-pmda-2022-01-multiple-myeloma"
+
+
+def test_an_imported_approval_row_whose_iri_is_retired_is_told_how_to_keep_its_date(
+    data_dir, tmp_path
+):
+    """newuser29 F2: a CSV approval row dated to the day, whose IRI the packaged data retired for
+    the approval's month, was told to "give it another IRI (an approval's dated to the day, for
+    one)", which a CSV row cannot (the build makes its IRI) and which said the direction wrong,
+    after a stray colon. It is told what its IRI is and why it is retired, and the claims.csv
+    row that keeps its date; that row imports, as a claim about the curated approval."""
+    (data_dir / "retired.csv").write_text(
+        RETIRED_CSV + f"{DAY_BETACEL},{MONTH_BETACEL},the sources disagree on the day: the month "
+        "is kept\n",
+        encoding="utf-8",
+    )
+    store = tmp_path / "day-store"
+    build(store, data_dir=data_dir)
+    sources = tmp_path / "my-sources.csv"
+    sources.write_text(
+        "slug,title,publisher,issued,url,kind\n"
+        "my-letter,Approval letter,PMDA,2022-01-20,https://pmda.example/letter.pdf,regulator\n",
+        encoding="utf-8",
+    )
+    approvals = tmp_path / "my-approvals.csv"
+    header = "therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,source,note\n"
+    approvals.write_text(
+        header + "betacel,pmda,2022-01-20,multiple-myeloma,cellco,jp,conditional-time-limited,"
+        'initial,my-letter,"the letter\'s date, as I read it"\n',
+        encoding="utf-8",
+    )
+    claim = (
+        "betacel-pmda-2022-01-20-multiple-myeloma,my-letter,The approval of betacel by pmda for "
+        f"multiple-myeloma is dated 2022-01-20.,unverified,{MONTH_BETACEL},,"
+        '"the letter\'s date, as I read it"'
+    )
+    told = (
+        f"{approvals}:2:3 (column 'date'): the approval this row makes, "
+        f"{DAY_BETACEL.replace('/', ':')} (its IRI is made by the build of therapy, agency, date "
+        f"and indication), is retired: the graph holds it as {MONTH_BETACEL.replace('/', ':')}, "
+        "dated to the month (2022-01), since the sources disagree on the day: the month is kept. "
+        "To keep your record of its date, import it as a claim about that approval, in a file "
+        "with the header of claims.csv (slug,source,statement,status,about,evidence,note) and "
+        f"your sources: {claim}"
+    )
+    for door in (validate, import_files):
+        with pytest.raises(DataError) as caught:
+            door([sources, approvals], store=store)
+        assert str(caught.value) == told, door
+    # a month dated to the day in the packaged data: the row's month is told that day
+    approvals.write_text(
+        header + "alphacel,fda,2017-08,large-b-cell-lymphoma,cellco,us,,initial,my-letter,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DataError, match=(
+        f"is retired: the graph holds it as {NEW_ALPHACEL.replace('/', ':')}, dated to the day "
+        r"\(2017-08-30\), since the decision's date was given to the day: 2017-08 is now "
+        r"2017-08-30\. To keep"
+    )):  # fmt: skip
+        validate([sources, approvals], store=store)
+    # the advice, followed, imports: the row's date is kept as a claim about the approval
+    claims = tmp_path / "my-claims.csv"
+    claims.write_text(
+        "slug,source,statement,status,about,evidence,note\n" + claim + "\n", encoding="utf-8"
+    )
+    import_files([sources, claims], store=store)
+    found = query(
+        f"SELECT ?claim ?statement ?source WHERE {{ ?claim atmp:about <{ID}{MONTH_BETACEL}> ; "
+        "atmp:statement ?statement ; dct:source ?source }",
+        store=store,
+    )
+    assert [tuple(str(v) for v in row.values()) for row in found.dicts()] == [
+        (
+            f"{ID}claim/betacel-pmda-2022-01-20-multiple-myeloma",
+            "The approval of betacel by pmda for multiple-myeloma is dated 2022-01-20.",
+            f"{ID}source/my-letter",
+        )
+    ]
+    # an RDF subject typed at the retired IRI is still refused, by the check, at its line
+    again = tmp_path / "again.ttl"
+    again.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        f"<{ID}{DAY_BETACEL}> a atmp:Approval .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_files([again], store=store)
+    assert str(caught.value.violations[0]).startswith(
+        f"{again}:2: {DAY_BETACEL.replace('/', ':')} is retired: "
+        f"{MONTH_BETACEL.replace('/', ':')} replaced it, but is an entity again (atmp:Approval)"
+    )
 
 
 @pytest.fixture

@@ -110,9 +110,8 @@ def test_a_retired_iri_must_name_no_entity_and_be_replaced_by_a_current_one(fixt
         (
             therapy + "genex",
             "is retired: therapy:betacel replaced it, but is an entity again (atmp:Therapy): to "
-            "add to that entity write therapy:betacel; for one of your own give it another IRI "
-            "(an approval's dated to the day, for one); in the packaged data, remove its row from "
-            "retired.csv",
+            "add to that entity write therapy:betacel; for one of your own give it an IRI of its "
+            "own, in a namespace of yours; in the packaged data, remove its row from retired.csv",
         ),
         (
             therapy + "old-one",

@@ -588,6 +588,8 @@ class _Row:
     #: The columns the first pass found wrong ("" for an error of the row's that is blamed on an
     #: RDF file): the row is not kept, and the second pass checks its other cells.
     reported: frozenset[str] = frozenset()
+    #: Whether the row is of a data folder's file, not of an import.
+    curated: bool = False
 
 
 class _RowRejected(Exception):
@@ -620,8 +622,9 @@ class _Compiler:
         self.said: dict[tuple[str, str, str], str] = {}
         #: how many wrong references were likened to the names of their kind (see misnamed)
         self.looked_up = 0
-        #: each retired IRI (retired.csv) with the IRI that replaced it
+        #: each retired IRI (retired.csv) with the IRI that replaced it, and why
         self.replaced: dict[str, str] = {}
+        self.retired_why: dict[str, str] = {}
         #: the subjects each RDF file names KIND/SLUG and does not type (see refuse_untyped)
         self.untyped: list[tuple[Path, str, Sequence[str]]] = []
         #: the imports a removal takes out, which may have typed those subjects
@@ -672,7 +675,14 @@ class _Compiler:
                 )
                 continue
             given = dict(zip(header, cells, strict=True))
-            row = _Row(display, start, family, {c: given.get(c, "") for c in family.header}, header)
+            row = _Row(
+                display,
+                start,
+                family,
+                {c: given.get(c, "") for c in family.header},
+                header,
+                curated=curated,
+            )
             if not self.register(row):
                 continue
             first = row.cells[header[0]]
@@ -785,6 +795,7 @@ class _Compiler:
         new_kind, sep, new_slug = cells["replaced_by"].partition("/")
         if sep and new_kind in KINDS and SLUG_RE.match(new_slug):
             self.replaced[row.subject] = iri(new_kind, new_slug)
+            self.retired_why[row.subject] = cells["note"].strip()
         seen = self.keys.setdefault("retired", {})
         if row.subject in seen:
             self.note(
@@ -896,6 +907,13 @@ class _Compiler:
         family, reported = row.family, row.reported
         # a row the first pass rejected only has its other cells checked: its quads are dropped
         rejected = not row.subject or bool(reported)
+        if not rejected and family.name == "approvals" and row.subject in self.replaced:
+            if not row.curated:
+                # the build makes the row's IRI: "give it another IRI", as the check tells an
+                # RDF subject, cannot be followed from a CSV (newuser29 F2); the packaged data's
+                # row is left to the check, which says to edit retired.csv
+                self.note(row, _col(family, "date"), self.retired_approval(row))
+                rejected = True
         kept: list[ox.Quad] = [] if rejected else self.out.quads
         add = kept.append
         subject = ox.NamedNode(row.subject or ID)
@@ -1270,6 +1288,45 @@ class _Compiler:
                         labels[slug] = name
         self.names[kind] = names, labels
         return names, labels
+
+    def retired_approval(self, row: _Row) -> str:
+        """What to say of an imported approval ``row`` whose IRI, made of its therapy, agency,
+        date and indication, is a retired one: which approval replaced it, dated how and why,
+        and the row of claims.csv's layout that records the row's date as a claim about that
+        approval, which an import keeps (newuser29 F2)."""
+        cells = {name: value.strip() for name, value in row.cells.items()}
+        new = self.replaced[row.subject]
+        new_slug = split_iri(new)[1]
+        head = f"{cells['therapy']}-{cells['agency']}-"
+        tail = f"-{cells['indication']}"
+        dated = ""
+        if new_slug.startswith(head) and new_slug.endswith(tail):
+            date = new_slug[len(head) : -len(tail)]
+            precision = {4: "year", 7: "month", 10: "day"}.get(len(date))
+            if precision:
+                dated = f", dated to the {precision} ({date})"
+        why = self.retired_why.get(row.subject, "")
+        claim = io.StringIO()
+        csv.writer(claim, lineterminator="").writerow(
+            [
+                split_iri(row.subject)[1],
+                cells["source"],
+                f"The approval of {cells['therapy']} by {cells['agency']} for "
+                f"{cells['indication']} is dated {cells['date']}.",
+                "unverified",
+                f"approval/{new_slug}",
+                "",
+                cells["note"],
+            ]
+        )
+        return (
+            f"the approval this row makes, {shorten(row.subject)} (its IRI is made by the build "
+            f"of therapy, agency, date and indication), is retired: the graph holds it as "
+            f"{shorten(new)}{dated}" + (f", since {why}" if why else "") + ". To keep your "
+            "record of its date, import it as a claim about that approval, in a file with the "
+            "header of claims.csv (slug,source,statement,status,about,evidence,note) and your "
+            f"sources: {claim.getvalue()}"
+        )
 
     def note(self, row: _Row, col: Col, message: str) -> None:
         index = row.header.index(col.name) + 1 if col.name in row.header else None
