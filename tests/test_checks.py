@@ -43,6 +43,10 @@ BREAKERS = {
     "unique-source-url": "source:x3 a atmp:Source ; schema:url <https://genecorp.example/news/genex-price> .",
     "review-outcome-dated": "review:x4 a atmp:RegulatoryReview ; atmp:reviewOutcome reviewoutcome:approved .",
     "retired-iri-replaced": "therapy:genex dct:isReplacedBy therapy:betacel .",
+    "review-outcome-agrees-with-approval": "review:x6 atmp:decidedBy "
+    "approval:alphacel-fda-2017-08-30-large-b-cell-lymphoma ; "
+    "atmp:reviewOutcome reviewoutcome:complete-response ; "
+    'atmp:outcomeDate "2017-09-01"^^xsd:date ; atmp:outcomeDateStated "2017-09-01"^^xsd:date .',
 }
 
 
