@@ -265,7 +265,7 @@ def test_a_duplicate_slug_hides_none_of_its_rows_other_errors(built, tmp_path):
          "'kind' is required and empty"),
         # a deprecated concept is no value to give (re-review 14 N8)
         ("approvals.csv", ",initial,", ",conversion-to-full,", 8,
-         "unknown approval-type value 'conversion-to-full'"),
+         "unknown approval-type value 'conversion-to-full'; write one of initial, label-expansion"),
     ],
 )  # fmt: skip
 def test_a_bad_key_cell_is_one_error_not_one_per_row_naming_it(
@@ -1586,11 +1586,40 @@ def test_a_concept_written_by_its_label_is_given_its_slug(built, tmp_path):
         "the modality it names (CAR-T cell therapy)",
         f"{therapies}:3:6 (column 'cell_source'): unknown cell-source value 'autologus'; did you "
         "mean 'autologous'?",
-        f"{therapies}:3:7 (column 'vector'): unknown vector value 'zzz'",
+        f"{therapies}:3:7 (column 'vector'): unknown vector value 'zzz'; write one of the 15 "
+        "vector values listed under Controlled values in graph/data/README.md",
         f"{therapies}:4:4 (column 'modality'): unknown modality value 'CAR-T therapy'; did you "
         "mean 'car-t' (CAR-T cell therapy), 'tcr-t' (TCR-T cell therapy), 'car-nk' (CAR-NK cell "
         "therapy)?",
     ]
+
+
+def test_an_unknown_value_with_no_near_miss_is_told_the_accepted_ones(built, tmp_path):
+    """joints29 F6: a value of a fixed-list column that is near none of its values ('buyout',
+    'press-release') was told only that it is unknown; it is told the accepted values, or, for a
+    list longer than twelve, where they are listed, by validate and by import alike."""
+    sources = tmp_path / "sources.csv"
+    sources.write_text(
+        "slug,title,publisher,issued,url,kind\n"
+        "x-2025,T,P,2025-06,https://example.org/x,press-release\n"
+    )
+    therapies = tmp_path / "therapies.csv"
+    therapies.write_text(
+        "slug,label,developer,modality,target,cell_source,vector,source\n"
+        "mycel,Mycel,cellco,qqq,cd19,autologous,lentiviral,src-news\n"
+    )
+    expected = [
+        f"{sources}:2:6 (column 'kind'): unknown source-kind value 'press-release'; write one of "
+        "company, government, journal, other, registry, regulator, report, trade-press",
+        f"{therapies}:2:4 (column 'modality'): unknown modality value 'qqq'; write one of the 20 "
+        "modality values listed under Controlled values in graph/data/README.md",
+    ]
+    with pytest.raises(DataErrors) as info:
+        validate([sources, therapies], store=built)
+    assert [str(e) for e in info.value.errors] == expected
+    with pytest.raises(DataErrors) as info:
+        import_files([sources, therapies], built)
+    assert [str(e) for e in info.value.errors] == expected
 
 
 def test_a_build_without_an_error_gathers_no_names(data_dir, tmp_path, monkeypatch):

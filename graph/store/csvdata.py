@@ -1171,7 +1171,15 @@ class _Compiler:
                 f"'{slug}'{self.labelled(scheme, slug, text, exact)}" for slug in slugs
             )
             return f"{said}; did you mean {offered}?"
-        return said
+        # with no near miss, what the column takes (joints29 F6): a short list in the message,
+        # a long one where it is listed
+        accepted = sorted(self.concepts.get(scheme, ()))
+        if len(accepted) <= _MOST_LISTED:
+            return f"{said}; write one of {', '.join(accepted)}"
+        return (
+            f"{said}; write one of the {len(accepted)} {scheme} values listed under Controlled "
+            "values in graph/data/README.md"
+        )
 
     def labelled(self, kind: str, slug: str, text: str, exact: bool) -> str:
         """The label of the entity or concept of ``kind`` that ``slug`` names, in brackets to
@@ -3257,6 +3265,9 @@ def _local_names(terms: frozenset[str]) -> list[str]:
 #: summed up in one more. Each costs a search of its vocabulary's names, and a file may misspell
 #: thousands (sec22 M2: 50,000 took 22 minutes, every one then printed).
 _MOST_SUGGESTED = 20
+#: How many accepted values of a fixed-list column an error about an unknown one lists; a
+#: longer list is pointed to.
+_MOST_LISTED = 12
 #: Names of the unknown terms past :data:`_MOST_SUGGESTED` that their summing up repeats.
 _MOST_NAMED = 5
 #: A name made of letters, digits, '_' and '-' only: these are found in one pass over a file.
