@@ -2115,6 +2115,51 @@ def test_an_imported_entity_of_its_own_namespace_is_shown_by_its_name(tmp_path):
         kg.path("Trial one", "Alphacel")
 
 
+def test_a_class_of_an_imports_own_iris_is_said_to_hold_values(fixture_store, tmp_path):
+    """joints29 F3: view, export and rank of a class whose instances are all IRIs of an import's
+    own namespace said it "holds no entities" (or that none "is in the network"), while show
+    lists one; they say the instances are values, and how to draw them. The class, which the
+    import does not declare, is found by its IRI."""
+    from conftest import store_with_import
+
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
+        "@prefix ex: <https://example.org/my#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'ex:trial-1 a ex:Trial ; rdfs:label "Trial one" .\n'
+        'ex:trial-2 a ex:Trial ; rdfs:label "Trial two" .\n',
+    )
+    kg = atmpkg.open(store)
+    values = (
+        "holds no entities: its instances (<https://example.org/my#trial-1> and 1 more) are IRIs "
+        "outside https://w3id.org/atmp-kg/id/, which views, networks and exports treat as values, "
+        "not entities; to make them entities, mint their IRIs under "
+        "https://w3id.org/atmp-kg/id/<kind>/"
+    )
+    construct = (
+        ", or view or export a CONSTRUCT of their triples (--file with CONSTRUCT { ?s ?p ?o } "
+        "WHERE { ?s a <https://example.org/my#Trial> ; ?p ?o })"
+    )
+    for draw in (
+        kg.view,
+        lambda **given: kg.export("graphml", **given),
+        lambda **given: kg.export("ttl", **given),
+    ):
+        with pytest.raises(errors.EmptyResultError) as info:
+            draw(classes="https://example.org/my#Trial")
+        assert str(info.value) == (
+            f"the graph in class https://example.org/my#Trial {values}{construct}"
+        )
+    with pytest.raises(errors.EmptyResultError) as info:
+        kg.rank(classes="https://example.org/my#Trial")
+    assert str(info.value) == f"class https://example.org/my#Trial {values}"
+    # a class with no instance at all says what it said
+    with pytest.raises(errors.EmptyResultError) as info:
+        kg.rank(classes="atmp:RegulatoryReview")
+    assert str(info.value) == "no entity of class atmp:RegulatoryReview is in the network"
+
+
 def test_the_module_functions_take_triples_from_anywhere_and_name_what_they_cannot(kg):
     import rdflib
 

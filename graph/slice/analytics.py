@@ -36,6 +36,7 @@ from .subgraph import (
     inverse_properties,
     names_of,
     resolve_class,
+    values_of_classes,
 )
 
 if TYPE_CHECKING:  # imported for annotations only: networkx and rdflib load when a function runs
@@ -470,7 +471,12 @@ def ranking(
     if classes:
         members &= wanted
         if not members:
-            raise EmptyResultError(f"no entity of class {', '.join(classes)} is in the network")
+            named = f"class {', '.join(classes)}"
+            # a class of an import's own whose instances are values (joints29 F3)
+            said = not wanted and values_of_classes(
+                classes, graph._current().store, named, construct=False
+            )
+            raise EmptyResultError(said or f"no entity of {named} is in the network")
     scores = centrality(net, by)
     ranked = [
         Ranked(n, str(net.nodes[n].get("label", n)), net.nodes[n].get("class", ""), scores[n])

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -126,7 +127,8 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
     from ..store.csvdata import class_names
 
     wanted = name_text(text, "a class", "atmp:Therapy, Therapy or its label").strip()
-    wanted = wanted.strip("<>").lower()
+    given = wanted.strip("<>")
+    wanted = given.lower()
     classes = _select_iris(
         store,
         "SELECT DISTINCT ?c WHERE { { ?c a owl:Class } UNION { ?c a rdfs:Class } UNION "
@@ -151,6 +153,11 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
         raise ParameterError(
             f"class '{text}' is ambiguous: {', '.join(sorted(shorten(c) for c in found or meant))}"
         )
+    typed = ox.NamedNode(given) if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", given) else None
+    if typed is not None and next(store.quads_for_pattern(None, TYPE, typed), None) is not None:
+        # a class of an import's own that nothing declares, given by its IRI, whose instances
+        # are values (joints29 F3): those who select it are told so, not that it is unknown
+        return given
     entity = _an_entity(text, store)
     if entity is not None:
         # an entity given as a class (--class Novartis) is said to be one, with its IRI, by
@@ -199,6 +206,43 @@ def class_members(classes: Sequence[str], store: ox.Store) -> set[str]:
         )
         members |= {row[0].value for row in answer if is_node(row[0])}
     return members
+
+
+def values_of_classes(
+    classes: Sequence[str], store: ox.Store, what: str, *, construct: bool
+) -> str | None:
+    """Why ``what`` (a selection of ``classes``, as a message names it) holds no entity, when
+    the classes' instances are all IRIs outside the graph's entities (an import's
+    ``ex:trial-1``): that these are values, and how to make them entities or (``construct``: for
+    a view or an export) to draw them by a CONSTRUCT of their triples (joints29 F3); None when
+    the classes have no such instance either.
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> print(values_of_classes(["atmp:Therapy"], open_store().store, "class", construct=True))
+    None
+    """
+    outside: set[str] = set()
+    for text in classes:
+        answer = store.query(
+            "SELECT DISTINCT ?x ?c WHERE { ?x a/rdfs:subClassOf* ?c FILTER(isIRI(?x)) }",
+            prefixes=PREFIXES,
+            substitutions={ox.Variable("c"): ox.NamedNode(resolve_class(text, store))},
+        )
+        outside |= {row[0].value for row in answer if not is_node(row[0])}
+    if not outside:
+        return None
+    more = f" and {len(outside) - 1:,} more" if len(outside) > 1 else ""
+    instead = (
+        f", or view or export a CONSTRUCT of their triples (--file with CONSTRUCT {{ ?s ?p ?o }} "
+        f"WHERE {{ ?s a <{resolve_class(classes[0], store)}> ; ?p ?o }})"
+        if construct
+        else ""
+    )
+    return (
+        f"{what} holds no entities: its instances (<{min(outside)}>{more}) are IRIs outside "
+        f"{ID}, which views, networks and exports treat as values, not entities; to make them "
+        f"entities, mint their IRIs under {ID}<kind>/{instead}"
+    )
 
 
 #: The hub classes as a SPARQL ``VALUES`` block over ``?hub``.
@@ -1144,7 +1188,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
         raise EmptyResultError(
-            f"{what} holds no entities: nothing to export or draw",
+            (keep == set() and values_of_classes(classes, oxstore, what, construct=True))
+            or f"{what} holds no entities: nothing to export or draw",
             result.notes if name or file or text else (),
         )
     sample = None
