@@ -555,12 +555,14 @@ def to_networkx(
     hubs: Collection[str] = frozenset(),
     canonical: bool = False,
     drawn: Collection[str] = frozenset(),
+    names: Mapping[str, str] = {},  # noqa: B006 - read, never changed
 ) -> networkx.MultiDiGraph:
     """RDF (pyoxigraph triples or quads, or an rdflib graph) as a ``networkx.MultiDiGraph``,
     its nodes and edges in canonical order (``canonical``: ``data`` holds triples in canonical
     order without duplicates already, as a slice gives them, and is not sorted again). What
     becomes a node, an edge or an attribute: see :func:`network_of_facts`; numbers and booleans
-    are typed as the network exports type them, unless ``typed`` is False (every value text).
+    are typed as the network exports type them, unless ``typed`` is False (every value text);
+    an IRI value ``names`` names (IRI -> label) is written by its label.
 
     >>> t = ox.Triple(ox.NamedNode("https://w3id.org/atmp-kg/id/company/a"),
     ...               ox.NamedNode("https://w3id.org/atmp-kg/ontology#develops"),
@@ -571,7 +573,9 @@ def to_networkx(
     if not isinstance(typed, bool):
         raise ParameterError(f"typed must be True or False, got {described(typed)}")
     triples = list(data) if canonical else as_triples(data)
-    return network_of_facts(list(term_facts(triples)), typed=typed, hubs=hubs, drawn=drawn)
+    return network_of_facts(
+        list(term_facts(triples)), typed=typed, hubs=hubs, drawn=drawn, names=names
+    )
 
 
 _FIRST, _REST, _NIL = RDF + "first", RDF + "rest", RDF + "nil"
@@ -742,6 +746,7 @@ def network_of_facts(
     typed: bool = False,
     hubs: Collection[str] = frozenset(),
     drawn: Collection[str] = frozenset(),
+    names: Mapping[str, str] = {},  # noqa: B006 - read, never changed
 ) -> networkx.MultiDiGraph:
     """The network of ``facts`` (see :data:`Fact`; in canonical order), a ``networkx.MultiDiGraph``.
 
@@ -761,7 +766,9 @@ def network_of_facts(
 
     The IRIs in ``hubs`` (see :func:`~atmpkg.graph.slice.subgraph.hub_members`) are not nodes: a
     link to one becomes an attribute of its subject, named by the property and holding the hub's
-    label (``country: United States``), and a hub's own links are left out.
+    label (``country: United States``), and a hub's own links are left out. An IRI value that
+    ``names`` names (IRI -> label: an import's own ``ex:trial-1``, see
+    :func:`~atmpkg.graph.slice.subgraph.value_labels`) is written by its label.
 
     >>> fact = ("https://w3id.org/atmp-kg/id/deal/a", ATMP + "valueUSD", LITERAL, "5", None, XSD + "decimal")
     >>> network_of_facts([fact], typed=True).nodes["https://w3id.org/atmp-kg/id/deal/a"]["valueUSD"]
@@ -809,7 +816,12 @@ def network_of_facts(
         else:
             if predicate == pref_label:
                 keep_label(node, pref_label, language, value)
-            text = _vocabulary_value(value) if kind == IRI and value.startswith(ID) else value
+            if kind == IRI and value in names:
+                text = names[value]
+            elif kind == IRI and value.startswith(ID):
+                text = _vocabulary_value(value)
+            else:
+                text = value
             values.setdefault(node, {}).setdefault(predicate, []).append(text)
             if typed:
                 found = _TYPED.get(datatype) if datatype is not None else None

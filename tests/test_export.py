@@ -866,6 +866,56 @@ def test_a_blank_node_is_written_whole_whatever_the_selection(fixture_store, tmp
     assert written.count(link) == 1
 
 
+#: An import's own trial (its namespace's), linked from a therapy, with a label; and a value of
+#: that namespace without one.
+OWN_TRIAL = (
+    "@prefix ex: <https://example.org/my#> .\n"
+    "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+    "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+    'ex:trial-1 a ex:Trial ; rdfs:label "Trial one"@en, "Essai un"@fr .\n'
+    "therapy:genex ex:testedIn ex:trial-1 ; ex:seeAlso ex:unlabelled .\n"
+)
+
+
+def test_a_value_of_ones_own_namespace_is_written_by_its_label(fixture_store, tmp_path):
+    """joints29 F2: a link from an entity to an IRI of the user's own namespace that has an
+    rdfs:label was written as the bare IRI by the networks and the view's side panel, where
+    show writes its label; they write the label (English first), the panel linking it to its
+    IRI, and an IRI without a label stays the IRI. The RDF export keeps the IRI."""
+    kg = atmpkg.open(store_with_import(fixture_store, tmp_path, OWN_TRIAL))
+    expected = {"testedIn": "Trial one", "seeAlso": "https://example.org/my#unlabelled"}
+    for selection in ({"focus": "genex"}, {"classes": ["atmp:Therapy"]}, {}):
+        networked = kg.select(**selection).network().nodes[ID + "therapy/genex"]
+        assert {name: networked[name] for name in expected} == expected, selection
+        for fmt in ("graphml", "gexf"):
+            target = tmp_path / f"g.{fmt}"
+            kg.export(fmt, target, **selection)
+            read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+            exported = read(target).nodes[ID + "therapy/genex"]
+            assert {name: exported[name] for name in expected} == expected, (selection, fmt)
+    kg.export("cyjs", tmp_path / "g.cyjs", focus="genex")
+    document = json.loads((tmp_path / "g.cyjs").read_text())
+    nodes = document["elements"]["nodes"]
+    genex = next(n["data"] for n in nodes if n["data"]["id"] == ID + "therapy/genex")
+    assert {name: genex[name] for name in expected} == expected
+    kg.export("csv", tmp_path / "neo4j", focus="genex")
+    with open(tmp_path / "neo4j-nodes.csv", newline="") as handle:
+        rows = {row["id:ID"]: row for row in csv.DictReader(handle)}
+    assert {name: rows[ID + "therapy/genex"][name] for name in expected} == expected
+    data = kg.view(kg.select(focus="genex")).data
+    node = next(n for n in data["nodes"] if n["iri"] == ID + "therapy/genex")
+    facts = {data["properties"][p]: [text, href] for p, text, href in node["facts"]}
+    assert (facts["tested in"], facts["see also"]) == (
+        ["Trial one", "https://example.org/my#trial-1"],
+        ["https://example.org/my#unlabelled", "https://example.org/my#unlabelled"],
+    )
+    written = kg.export("nt", None, focus="genex").content.decode()
+    assert (
+        f"<{ID}therapy/genex> <https://example.org/my#testedIn> <https://example.org/my#trial-1> ."
+        in written
+    )
+
+
 #: A blank node two therapies share, with a blank node nested in it.
 SHARED_BLANK = (
     "@prefix ex: <https://example.org/ns#> .\n"

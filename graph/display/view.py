@@ -48,7 +48,7 @@ from ..rdf import (
 )
 from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
-from ..slice.subgraph import beyond, blank_nodes_read, fold_inverses
+from ..slice.subgraph import beyond, blank_nodes_read, fold_inverses, value_labels
 from ..slice.whole import network_slice
 from ..terms import DCT, ID, NAME_PROPERTIES, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
@@ -156,25 +156,29 @@ def _darker(color: str) -> str:
     return f"#{red:02x}{green:02x}{blue:02x}"
 
 
-def _display(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> tuple[str, bool]:
-    """A fact's value as text, and whether it is an IRI (a link when it is http/https)."""
+def _display(
+    term: ox.NamedNode | ox.BlankNode | ox.Literal, names: Mapping[str, str] = {}
+) -> tuple[str, str]:
+    """A fact's value as text, and the IRI it is, if it is one (a link when it is http/https):
+    an IRI ``names`` names (an import's own ``ex:trial-1``) is shown by its label."""
     if isinstance(term, ox.NamedNode):
         if term.value.startswith(ID):  # a vocabulary value such as dateprecision:month
-            return vocabulary_label(term.value) or shorten(term.value), False
-        return term.value, True
+            return vocabulary_label(term.value) or shorten(term.value), ""
+        return names.get(term.value, term.value), term.value
     if isinstance(term, ox.BlankNode):
-        return f"_:{term.value}", False
+        return f"_:{term.value}", ""
     value = shown_value(term)  # 11900000000 -> 11,900,000,000
     if term.language and not term.language.lower().startswith("en"):
         value += f" ({term.language})"
-    return value, False
+    return value, ""
 
 
-def _href(predicate: str, text: str, is_iri: bool) -> str | bool:
-    """Where a fact's value links to in the side panel: an IRI to itself, an identifier to its page
-    (see :func:`~atmpkg.graph.rdf.identifier_url`); False for no link. An address cut short would
+def _href(predicate: str, text: str, iri: str) -> str | bool:
+    """Where a fact's value links to in the side panel: an IRI to itself (also one shown by its
+    label, whose link keeps it at hand), an identifier to its page (see
+    :func:`~atmpkg.graph.rdf.identifier_url`); False for no link. An address cut short would
     lead elsewhere: too long a one is not linked."""
-    href = text if is_iri else identifier_url(predicate, text)
+    href = iri or identifier_url(predicate, text)
     return href if href and len(href) <= MAX_VALUE_CHARS else False
 
 
@@ -359,11 +363,13 @@ def _render(
     answer: frozenset[str] = frozenset(),
     asked: frozenset[str] = frozenset(),
     left: Mapping[str, int] | None = None,
+    names: Mapping[str, str] = {},  # noqa: B006 - read, never changed
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
     expanded, but does not draw at first; ``left`` how many more an entity links to that the
     page does not hold; ``answer`` those a query's answer names, drawn even when they are
-    sources (a question about provenance is answered with its sources)."""
+    sources (a question about provenance is answered with its sources); ``names`` the labels
+    of the IRI values of an import's own namespace, which the panel shows by them."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once, and a blank
     # node as the text a network export writes of it
@@ -405,7 +411,7 @@ def _render(
     nodes = []
     for node in drawn:
         own = stated_dates(facts.get(node, []))
-        shown = sorted((_property_label(p), *_display(value), p) for p, value in own)
+        shown = sorted((_property_label(p), *_display(value, names), p) for p, value in own)
         nodes.append(
             {
                 "iri": clip(node),
@@ -414,8 +420,8 @@ def _render(
                 "names": sorted({clip(value.value) for p, value in own if p in _NAMES}),
                 # an IRI cut short would lead elsewhere: too long a one is shown, not linked
                 "facts": [
-                    [prop(label), clip(text), _href(predicate, text, is_iri)]
-                    for label, text, is_iri, predicate in shown
+                    [prop(label), clip(text), _href(predicate, text, iri)]
+                    for label, text, iri, predicate in shown
                 ],
                 "src": [],
             }
@@ -542,6 +548,10 @@ def view_of(
     held = {t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}
     more = blank_nodes_read(more, store, held)
     hubs = piece.hubs | more_hubs
+    # a value of an import's own namespace by its label, as show and the exports write it
+    names = value_labels(
+        (t.object.value for t in (*triples, *more) if isinstance(t.object, ox.NamedNode)), store
+    )
     if title is None and piece.focus is not None:
         # the focus by its name, not as it was typed (fda, company:novartis)
         focus = ox.NamedNode(piece.focus)
@@ -559,6 +569,7 @@ def view_of(
         piece.answer,
         piece.asked,
         left,
+        names,
     )
     if output is not None:
         result.path = write_file(result.html, output, HTML_SUFFIXES)

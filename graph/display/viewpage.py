@@ -259,10 +259,14 @@ SCRIPT = r"""
     let parsed = null;
     try { parsed = new URL(url); } catch (error) { parsed = null; }
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
-      return el("span", null, text);
+      const span = el("span", null, text);
+      // a value shown by its label (an IRI of your own namespace) keeps its IRI at hand
+      if (url && url !== text) span.title = url;
+      return span;
     }
     const a = el("a", null, text);
     a.href = parsed.href;
+    if (url !== text) a.title = url;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
     return a;

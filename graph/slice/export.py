@@ -53,9 +53,11 @@ from ..engine.results import NOT_XML, not_xml
 from ..errors import ParameterError, StoreError, UnknownNameError, described
 from ..progress import Progress, Stage
 from ..rdf import (
+    IRI,
     TYPE,
     as_triples,
     iris_of,
+    is_node_iri,
     network_of_facts,
     prefix_names,
     term_facts,
@@ -1118,7 +1120,11 @@ def _network(piece: Slice) -> networkx.MultiDiGraph:
     else:
         facts = list(term_facts(piece.drawn()))
     asked = piece.asked
-    graph = network_of_facts(fold_facts(facts, asked), typed=True, hubs=piece.hubs, drawn=asked)
+    # a value of an import's own namespace by its label, as show writes it (joints29 F2)
+    names = piece.value_names({f[3] for f in facts if f[2] == IRI and not is_node_iri(f[3])})
+    graph = network_of_facts(
+        fold_facts(facts, asked), typed=True, hubs=piece.hubs, drawn=asked, names=names
+    )
     for number, (_, _, data) in enumerate(graph.edges(data=True)):
         data["id"] = f"e{number}"
     if piece.sample is not None:

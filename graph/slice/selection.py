@@ -290,13 +290,19 @@ class Selection:
         >>> kg.select(focus="Kymriah").network().nodes[kymriah]["approvalCount"]
         19
         """
+        import pyoxigraph as ox
+
         from ..rdf import to_networkx
         from .subgraph import fold_inverses
         from .whole import network_slice
 
         piece = network_slice(self)
         triples = fold_inverses(list(piece.drawn()), piece.asked)
-        net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked)
+        # a value of an import's own namespace by its label, as the exports write it
+        names = piece.value_names(
+            t.object.value for t in triples if isinstance(t.object, ox.NamedNode)
+        )
+        net = to_networkx(triples, hubs=piece.hubs, typed=True, drawn=piece.asked, names=names)
         if piece.sample is not None:  # what a cap left out, as the network exports say it
             net.graph.update(piece.sample.attributes)
         return net

@@ -36,6 +36,7 @@ from ..rdf import (
     Fact,
     blank_closure,
     is_node,
+    node_labels,
     ontology_quads,
     sort_triples,
     term_facts,
@@ -96,6 +97,27 @@ def _instances(store: ox.Store) -> tuple[set[str], dict[str, str], set[str]]:
         elif isinstance(subject, ox.NamedNode) and not PROJECT_IRIS.match(subject.value):
             foreign.add(subject.value)
     return subjects - retired.keys(), retired, foreign
+
+
+def value_labels(iris: Iterable[str], store: ox.Store | RemoteStore) -> dict[str, str]:
+    """The label of each IRI of ``iris`` outside the project's namespace (an import's
+    ``ex:trial-1``) that ``store`` gives one (rdfs:label, English first), by which networks and
+    the view's side panel write such a value, as ``show`` does (joints29 F2: they wrote the bare
+    IRI); an IRI without a label is left out, and stays the value.
+
+    >>> s, t1 = ox.Store(), ox.NamedNode("https://example.org/my#t1")
+    >>> s.add(ox.Quad(t1, LABEL, ox.Literal("Trial one", language="en")))
+    >>> value_labels([t1.value, "https://example.org/my#t2"], s)
+    {'https://example.org/my#t1': 'Trial one'}
+    """
+    found: dict[str, str] = {}
+    for iri in sorted(set(iris)):
+        if PROJECT_IRIS.match(iri):  # the graph's own: nodes, hubs, terms of the ontology
+            continue
+        labels = [q.triple for q in store.quads_for_pattern(ox.NamedNode(iri), LABEL, None)]
+        if any(isinstance(t.object, ox.Literal) for t in labels):
+            found[iri] = node_labels(labels, [iri])[iri]
+    return found
 
 
 def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
@@ -697,6 +719,10 @@ class Slice:
         #: IRIs, the IRIs outside the project's that imports describe, and the sources that only
         #: the entities a slice keeps for their required links (drawn as attributes) cite.
         self.data_only: frozenset[str] = frozenset()
+        #: The labels of the IRIs outside the project's among ``iris``, as :func:`value_labels`
+        #: gives them from the store the slice was read from: a network writes such a value by
+        #: its label (none for a slice of triples alone).
+        self.value_names: Callable[[Iterable[str]], dict[str, str]] = lambda iris: {}
 
     def drawn(self) -> Iterator[ox.Triple]:
         """The triples a network draws: all but those of :attr:`data_only`'s subjects.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
 import re
@@ -28,7 +29,7 @@ import pyoxigraph as ox
 from ..errors import EmptyResultError, StoreError
 from ..rdf import BLANK, IRI, LITERAL, PRECISIONS, Fact
 from ..terms import ATMP, DCT, ID, PROJECT_IRIS, RDF, REPLACED_BY
-from .subgraph import Slice, Subject, hub_members, slice_of, with_blank_nodes
+from .subgraph import Slice, Subject, hub_members, slice_of, value_labels, with_blank_nodes
 
 if TYPE_CHECKING:
     from .selection import Selection
@@ -511,11 +512,13 @@ def network_slice(
         if not piece.subjects:
             raise EmptyResultError("the graph holds no entities: nothing to export or draw")
         piece.hubs = frozenset(hub_members(store, selection.through))
-        return piece
-    # drawn as asked: the entities an RDF slice keeps for their required links are what
-    # expanding a node brings
-    filled = selection.with_defaults(with_sources=False, max_nodes=0)
-    return with_blank_nodes(slice_of(graph, filled), store)
+    else:
+        # drawn as asked: the entities an RDF slice keeps for their required links are what
+        # expanding a node brings
+        filled = selection.with_defaults(with_sources=False, max_nodes=0)
+        piece = with_blank_nodes(slice_of(graph, filled), store)
+    piece.value_names = functools.partial(value_labels, store=store)
+    return piece
 
 
 def whole_graph(
