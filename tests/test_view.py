@@ -1323,6 +1323,49 @@ def test_the_expand_data_holds_as_many_blank_nodes_linking_to_an_entity_as_it_ho
     )
 
 
+def test_a_link_from_ones_own_namespace_is_listed_in_the_side_panel(fixture_store, tmp_path):
+    """joints29 F1: a link to an entity from an IRI of the user's own namespace (an imported
+    trial that tests a therapy) was listed by show but nowhere in the view; the side panel lists
+    it with the node's facts, as its Links list writes a link (``← tests: Trial one``), the
+    trial by its label and linked to its IRI, in a file view and in the data /api/neighbours
+    serves; a page that draws the trial as a node draws the link instead. Networks and RDF
+    neighbourhoods leave it out: it is a triple about the trial, which is no node."""
+    kg = atmpkg.open(
+        store_with_import(
+            fixture_store,
+            tmp_path,
+            "@prefix ex: <https://example.org/my#> .\n"
+            "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+            "@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .\n"
+            'ex:trial-1 rdfs:label "Trial one" ; ex:tests therapy:genex , therapy:alphacel .\n'
+            "ex:trial-2 ex:tests therapy:genex .\n",
+        )
+    )
+    trial, other = "https://example.org/my#trial-1", "https://example.org/my#trial-2"
+
+    def listed(data: dict, iri: str) -> list[list[str]]:
+        node = next(n for n in data["nodes"] if n["iri"] == iri)
+        facts = [[data["properties"][p], *rest] for p, *rest in node["facts"]]
+        return [fact for fact in facts if fact[0].startswith("←")]
+
+    for data in (
+        kg.view(kg.select(focus="genex")).data,
+        kg.view(kg.select(focus="genex", hops=1), title="Genex").data,  # as /api/neighbours asks
+    ):
+        assert listed(data, ID + "therapy/genex") == [
+            ["← tests", "Trial one", trial],
+            ["← tests", other, other],
+        ]
+    whole = kg.view(kg.select()).data
+    assert listed(whole, ID + "therapy/alphacel") == [["← tests", "Trial one", trial]]
+    drawn = kg.view(kg.select(focus=trial))
+    assert listed(drawn.data, ID + "therapy/genex") == [["← tests", other, other]]
+    assert (drawn.nodes, drawn.edges) == (3, 2)
+    network = kg.select(focus="genex").network()
+    assert trial not in network and "tests" not in network.nodes[ID + "therapy/genex"]
+    assert trial not in kg.export("nt", None, focus="genex").content.decode()
+
+
 def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(
     curated_store, tmp_path, browser
 ):

@@ -48,7 +48,13 @@ from ..rdf import (
 )
 from ..slice.collector import holding_cycle_collection
 from ..slice.export import atomic_files, names_a_device, output_paths
-from ..slice.subgraph import beyond, blank_nodes_read, fold_inverses, value_labels
+from ..slice.subgraph import (
+    beyond,
+    blank_nodes_read,
+    fold_inverses,
+    linked_from_outside,
+    value_labels,
+)
 from ..slice.whole import network_slice
 from ..terms import DCT, ID, NAME_PROPERTIES, PREFIXES, SCHEMA, expand, shorten
 from .viewpage import MAX_VALUE_CHARS, clip, page
@@ -364,12 +370,15 @@ def _render(
     asked: frozenset[str] = frozenset(),
     left: Mapping[str, int] | None = None,
     names: Mapping[str, str] = {},  # noqa: B006 - read, never changed
+    incoming: Mapping[str, Sequence[tuple[str, str]]] = {},  # noqa: B006 - read, never changed
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
     expanded, but does not draw at first; ``left`` how many more an entity links to that the
     page does not hold; ``answer`` those a query's answer names, drawn even when they are
     sources (a question about provenance is answered with its sources); ``names`` the labels
-    of the IRI values of an import's own namespace, which the panel shows by them."""
+    of the IRI values of an import's own namespace, which the panel shows by them; ``incoming``
+    the (property, IRI) of the links to a node from IRIs of such a namespace, which the panel
+    lists with its facts (``← tests: Trial one``) unless the page draws that IRI as a node."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once, and a blank
     # node as the text a network export writes of it
@@ -412,6 +421,13 @@ def _render(
     for node in drawn:
         own = stated_dates(facts.get(node, []))
         shown = sorted((_property_label(p), *_display(value, names), p) for p, value in own)
+        # a link from an IRI of an import's own namespace, which is no node here, is listed as
+        # the Links list writes a link to the node (joints29 F1: it was nowhere in the view)
+        shown += sorted(
+            (f"← {_property_label(p)}", names.get(subject, subject), subject, p)
+            for p, subject in incoming.get(node, ())
+            if subject not in graph
+        )
         nodes.append(
             {
                 "iri": clip(node),
@@ -549,8 +565,14 @@ def view_of(
     more = blank_nodes_read(more, store, held)
     hubs = piece.hubs | more_hubs
     # a value of an import's own namespace by its label, as show and the exports write it
+    entities = {t.subject.value for t in (*triples, *more) if isinstance(t.subject, ox.NamedNode)}
+    incoming = linked_from_outside(entities - hubs, store)
     names = value_labels(
-        (t.object.value for t in (*triples, *more) if isinstance(t.object, ox.NamedNode)), store
+        [
+            *(t.object.value for t in (*triples, *more) if isinstance(t.object, ox.NamedNode)),
+            *(subject for links in incoming.values() for _, subject in links),
+        ],
+        store,
     )
     if title is None and piece.focus is not None:
         # the focus by its name, not as it was typed (fda, company:novartis)
@@ -570,6 +592,7 @@ def view_of(
         piece.asked,
         left,
         names,
+        incoming,
     )
     if output is not None:
         result.path = write_file(result.html, output, HTML_SUFFIXES)

@@ -120,6 +120,33 @@ def value_labels(iris: Iterable[str], store: ox.Store | RemoteStore) -> dict[str
     return found
 
 
+def linked_from_outside(
+    nodes: Iterable[str], store: ox.Store | RemoteStore
+) -> dict[str, list[tuple[str, str]]]:
+    """For each of ``nodes`` that an IRI outside the project's namespace links to (an import's
+    ``ex:trial-1 ex:tests therapy:x``), the (property, IRI) of each such link, in canonical
+    order: the view's side panel lists them as values (joints29 F1), as ``show`` lists them
+    under "Linked from"; a network has no node for such an IRI, nor a link from it.
+
+    >>> s, t1 = ox.Store(), ox.NamedNode("https://example.org/my#t1")
+    >>> s.add(ox.Quad(t1, ox.NamedNode("https://example.org/my#tests"), ox.NamedNode(ID + "therapy/a")))
+    >>> linked_from_outside([ID + "therapy/a"], s)
+    {'https://w3id.org/atmp-kg/id/therapy/a': [('https://example.org/my#tests', 'https://example.org/my#t1')]}
+    """
+    listed = sorted(set(nodes))
+    prefetch(store, listed)  # a remote store: a request per batch
+    found: dict[str, list[tuple[str, str]]] = {}
+    for iri in listed:
+        links = {
+            (q.predicate.value, q.subject.value)
+            for q in store.quads_for_pattern(None, None, ox.NamedNode(iri))
+            if isinstance(q.subject, ox.NamedNode) and not PROJECT_IRIS.match(q.subject.value)
+        }
+        if links:
+            found[iri] = sorted(links)
+    return found
+
+
 def names_of(value: str | ox.NamedNode | Iterable[str | ox.NamedNode]) -> tuple:
     """The names in ``value``: one name (text or ``NamedNode``) is a tuple of one, as a
     researcher means ``classes="atmp:Company"``.
