@@ -167,12 +167,44 @@ def valid_iri(text: str) -> bool:
     return True
 
 
+#: The ISO 4217 codes of the currencies in use: an amount in another currency is written
+#: ``KRW 90000000000`` (``atmp:valueOriginal``), which :func:`money_text` groups for reading.
+CURRENCIES = frozenset(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL
+    GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW
+    KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN
+    NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK
+    SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS
+    VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL""".split()
+)
+_MONEY = re.compile(r"([A-Z]{3}) (-?)(\d+)(\.\d+)?")
+
+
+def money_text(text: str, grouped_from: int = 1) -> str:
+    """``text`` with the digits of an amount in a currency grouped, when it is one (``KRW
+    90000000000``: a currency's ISO 4217 code, a space, a number) whose whole part has at least
+    ``grouped_from`` digits, as money in USD is shown; any other text as it is (``BLA 125646``
+    names no currency). For reading only: exports write the text as stored.
+
+    >>> money_text("KRW 90000000000"), money_text("EUR 1500.5"), money_text("BLA 125646")
+    ('KRW 90,000,000,000', 'EUR 1,500.5', 'BLA 125646')
+    """
+    found = _MONEY.fullmatch(text)
+    if found is None or found[1] not in CURRENCIES or len(found[3].lstrip("0")) < grouped_from:
+        return text
+    return f"{found[1]} {found[2]}{int(found[3]):,}{found[4] or ''}"
+
+
 def shown_value(literal: ox.Literal) -> str:
     """A literal's value as pages and ``atmpkg show`` show it: a whole or decimal number with
-    its digits grouped, anything else as written.
+    its digits grouped, and so an amount in a currency (``EUR 240,000,000``, see
+    :func:`money_text`), anything else as written.
 
     >>> shown_value(ox.Literal("11900000000", datatype=ox.NamedNode(XSD + "decimal")))
     '11,900,000,000'
+    >>> shown_value(ox.Literal("KRW 90000000000"))
+    'KRW 90,000,000,000'
     """
     value = literal.value
     if literal.datatype.value in (XSD + "decimal", XSD + "integer") and re.fullmatch(
@@ -180,6 +212,8 @@ def shown_value(literal: ox.Literal) -> str:
     ):
         whole, dot, fraction = value.partition(".")
         return f"{int(whole):,}{dot}{fraction}"
+    if literal.datatype.value == XSD + "string":
+        return money_text(value)
     return value
 
 

@@ -1323,6 +1323,43 @@ def test_the_expand_data_holds_as_many_blank_nodes_linking_to_an_entity_as_it_ho
     )
 
 
+def test_an_amount_in_another_currency_is_grouped_where_money_is_shown(fixture_store, tmp_path):
+    """joints29 F4: atmp:valueOriginal ("KRW 90000000000") was shown with its digits ungrouped
+    beside grouped USD amounts; show, the view's side panel, the command line's table and the
+    query page group it, and the exports (CSV, JSON, networks, RDF) keep it as stored."""
+    from atmpkg.graph.rdf import CURRENCIES
+
+    store = store_with_import(
+        fixture_store,
+        tmp_path,
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix deal: <https://w3id.org/atmp-kg/id/deal/> .\n"
+        'deal:bigpharma-cellco-2017 atmp:valueOriginal "KRW 90000000000" .\n'
+        'deal:bigpharma-genex-2019 atmp:valueOriginal "BLA 125646" .\n',
+    )
+    kg = atmpkg.open(store)
+    deal = ID + "deal/bigpharma-cellco-2017"
+    assert "  original value: KRW 90,000,000,000" in kg.show(deal).text().splitlines()
+    assert "  original value: BLA 125646" in kg.show("deal:bigpharma-genex-2019").text().splitlines()
+    data = kg.view(kg.select(focus=deal, hops=0)).data
+    node = next(n for n in data["nodes"] if n["iri"] == deal)
+    facts = {data["properties"][p]: text for p, text, _ in node["facts"]}
+    assert facts["original value"] == "KRW 90,000,000,000"
+    text = "SELECT ?o WHERE { ?d atmp:valueOriginal ?o } ORDER BY ?o"
+    table = CliRunner().invoke(cli, ["query", text, "--store", str(store)])
+    assert table.output.splitlines()[2:] == ["BLA 125646", "EUR 250,000,000", "KRW 90,000,000,000"]
+    written = CliRunner().invoke(cli, ["query", text, "--store", str(store), "--format", "csv"])
+    assert written.output.splitlines() == ["o", "BLA 125646", "EUR 250000000", "KRW 90000000000"]
+    answer = CliRunner().invoke(cli, ["query", text, "--store", str(store), "--format", "json"])
+    assert json.loads(answer.output)["results"]["bindings"][2]["o"]["value"] == "KRW 90000000000"
+    assert kg.select(focus=deal, hops=0).network().nodes[deal]["valueOriginal"] == "KRW 90000000000"
+    assert '"KRW 90000000000"' in kg.export("nt", None, focus=deal, hops=0).content.decode()
+    # the query page groups it too, by the same currencies
+    app = (Path(view_module.__file__).parents[1] / "server" / "web" / "app.js").read_text()
+    listed = re.search(r"const CURRENCIES = new Set\(`([^`]*)`", app)
+    assert listed is not None and set(listed[1].split()) == CURRENCIES
+
+
 def test_a_link_from_ones_own_namespace_is_listed_in_the_side_panel(fixture_store, tmp_path):
     """joints29 F1: a link to an entity from an IRI of the user's own namespace (an imported
     trial that tests a therapy) was listed by show but nowhere in the view; the side panel lists

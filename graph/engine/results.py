@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ..errors import ParameterError, UnknownNameError, visible
-from ..rdf import used_prefixes
+from ..rdf import money_text, used_prefixes
 from ..terms import ID, ONTOLOGY, XSD, shorten
 
 if TYPE_CHECKING:  # for annotations only: evaluate imports this module to show its results
@@ -376,6 +376,9 @@ def _table(
             return _number(term, short)
         if isinstance(term, ox.NamedNode) and not wide and shorten(term.value).startswith("<"):
             return visible(term.value)  # an address (a source's URL), readable as it is
+        if isinstance(term, ox.Literal) and term.datatype.value == XSD + "string":
+            # an amount in another currency grouped as the numbers are (joints29 F4)
+            return visible(money_text(term.value, _GROUPED_FROM_DIGITS))
         return visible(_cell(term).replace("\n", " "))
 
     # An entity shown by its IRI (no name beside it) is told apart by the end of its name
@@ -675,7 +678,12 @@ HTML_ROWS = 20
 def _html_cell(term: Term | None, name: Term | None = None) -> str:
     """A cell of the notebook table, escaped: an entity by its ``name`` or as a prefixed name,
     with its full IRI as a tooltip; a number with its digits grouped; or the value."""
-    text = html.escape(_number(term) if _is_number(term) else _cell(name or term))
+    if _is_number(term):
+        text = html.escape(_number(term))
+    elif name is None and isinstance(term, ox.Literal) and term.datatype.value == XSD + "string":
+        text = html.escape(money_text(term.value, _GROUPED_FROM_DIGITS))
+    else:
+        text = html.escape(_cell(name or term))
     if isinstance(term, ox.NamedNode) and text != term.value:
         return f'<td title="{html.escape(term.value)}">{text}</td>'
     return f"<td>{text}</td>"

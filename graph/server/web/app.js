@@ -257,6 +257,9 @@
           if (kind === "display" && cell && NUMERIC.has(cell.datatype)) {
             return "<div><span class='nonIri'>" + grouped(cell.value) + "</span></div>";
           }
+          const plain = cell && /literal/.test(cell.type) && (!cell.datatype || cell.datatype === XSD + "string");
+          const amount = kind === "display" && plain ? money(cell.value) : null;
+          if (amount) return "<div><span class='nonIri'>" + amount + "</span></div>";
           return column.render(cell, kind, row, meta);
         } };
       });
@@ -355,6 +358,20 @@
   function entityLink(iri, name) {
     const page = "/id/" + iri.slice(ID.length).split("/").map(encodeURIComponent).join("/");
     return '<a class="entity" href="' + html(page) + '" title="' + html(iri) + '">' + html(name) + "</a>";
+  }
+  // An amount in another currency ("KRW 90000000000", atmp:valueOriginal) grouped as the command
+  // line groups it: a currency's ISO 4217 code (graph/rdf.py's CURRENCIES), a space, a number
+  const CURRENCIES = new Set(`
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP
+    BYN BZD CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+    GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR
+    KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK
+    MXN MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR
+    SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS
+    UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF XPF YER ZAR ZMW ZWL`.trim().split(/\s+/));
+  function money(value) {
+    const found = /^([A-Z]{3}) (-?[0-9]+(?:\.[0-9]+)?)$/.exec(value);
+    return found && CURRENCIES.has(found[1]) ? found[1] + " " + grouped(found[2]) : null;
   }
   // 11900000000 as 11,900,000,000, from 10,000 up, as the command line groups them
   function grouped(value) {
