@@ -2,7 +2,7 @@
 terminal; nothing when it is a file, a pipe or a notebook, so logs and captured output stay clean.
 
 >>> import io
->>> with Progress("Exporting", 2, "entities", stream=io.StringIO()) as bar:
+>>> with Progress("Exporting", 2, "subjects", stream=io.StringIO()) as bar:
 ...     bar.advance(2)
 >>> bar.done
 2
@@ -19,7 +19,7 @@ INTERVAL = 0.1
 
 
 class Progress:
-    """A progress line for ``total`` steps of ``unit`` (``Exporting: 1,200 of 4,000 entities
+    """A progress line for ``total`` steps of ``unit`` (``Exporting: 1,200 of 4,000 subjects
     (30%)``), written to ``stream`` (default stderr) only when it is a terminal, at most every
     :data:`INTERVAL` seconds and when the last step is done; cleared when the work ends.
 
@@ -43,7 +43,7 @@ class Progress:
         """Count ``steps`` more done, and redraw the line if it is time to.
 
         >>> import io
-        >>> bar = Progress("Exporting", 10, "entities", stream=io.StringIO())
+        >>> bar = Progress("Exporting", 10, "subjects", stream=io.StringIO())
         >>> bar.advance(); bar.advance(3); bar.done
         4
         """
@@ -64,7 +64,7 @@ class Progress:
         """Clear the line, so that what is written next starts on a clean one.
 
         >>> import io
-        >>> Progress("Exporting", 1, "entities", stream=io.StringIO()).close()
+        >>> Progress("Exporting", 1, "subjects", stream=io.StringIO()).close()
         """
         if self._wrote:
             self.stream.write("\r\x1b[K")

@@ -398,12 +398,12 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     # engine's dump (every triple of the store), then written entity by entity
     assert terminal == (
         "\rReading: 2,417 of 2,417 triples (100%)\x1b[K\r\x1b[K"
-        "\rExporting: 218 of 218 entities (100%)\x1b[K\r\x1b[K"
+        "\rExporting: 218 of 218 subjects (100%)\x1b[K\r\x1b[K"
         f"Note: {ontology_left_out()}\r\nExported 1,487 triples as nt to {target}\r\n"
     )
     # a slice is read entity by entity: the line is rewritten in place from the first
     code, _, terminal = on_a_terminal(*args, "--focus", "cellco", "--hops", "2")
-    assert terminal.startswith("\rExporting: 1 of 40 entities (2%)\x1b[K")
+    assert terminal.startswith("\rExporting: 1 of 40 subjects (2%)\x1b[K")
     code = "from atmpkg.cli import cli; cli()"
     piped = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     assert piped.stderr == f"Note: {ontology_left_out()}\nExported 1,487 triples as nt to {target}\n"
@@ -414,10 +414,13 @@ def test_long_work_shows_progress_on_a_terminal_and_nothing_in_a_pipe(fixture_st
     assert "\rChecking the SHACL shapes…\x1b[K\r\x1b[K" in terminal
     assert re.search(r"Checking: (\d+) of \1 zero-row checks \(100%\)", terminal)
     view = ["view", "--focus", "cellco", "-o", str(tmp_path / "v.html")]
-    code, _, terminal = on_a_terminal(*view, "--store", str(fixture_store))
+    code, written, terminal = on_a_terminal(*view, "--store", str(fixture_store))
     assert code == 0
-    assert "Reading the view: 31 of 31 entities (100%)" in terminal  # with hubs, sources
-    assert "Looking one link beyond: 10 of 10 entities (100%)" in terminal
+    # joints29 F5: what is read (entities, hubs, sources) is "subjects", as an export counts it,
+    # and the entities drawn are the nodes the result line counts
+    assert "Reading the view: 31 of 31 subjects (100%)" in terminal
+    assert "Looking one link beyond: 10 of 10 entities drawn (100%)" in terminal
+    assert written.startswith(f"Wrote {tmp_path / 'v.html'}: 10 nodes, ")
     # a capped network: the ranking (one query, no steps) says what runs, the count of what was
     # left out how far it is
     capped = ["export", "--format", "graphml", "--max-nodes", "20", "-o", str(tmp_path / "c.graphml")]

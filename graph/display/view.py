@@ -549,7 +549,9 @@ def view_of(
     chosen = selection.with_defaults(with_sources=True, max_nodes=MAX_NODES)
     # the blank nodes an entity reaches are read with it, as a network export reads them
     piece = network_slice(chosen)
-    with Progress("Reading the view", len(piece.subjects), "entities") as bar:
+    # the subjects read (entities, the hubs they link to, sources, blank nodes), as an export
+    # counts them; the next step counts the entities drawn (joints29 F5)
+    with Progress("Reading the view", len(piece.subjects), "subjects") as bar:
         piece.progress = bar.advance
         triples = list(piece.drawn())
     store = chosen.graph._current().store

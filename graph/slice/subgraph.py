@@ -1103,12 +1103,14 @@ def beyond(
     hubs, sources = hub_members(store, through), _sources(store)
     # a hub the selection names itself (an agency of --class, in a query's answer) is drawn as an
     # entity, and expands as one (joints18 F1); those drawn as attributes do not
-    entities = sorted(inside - piece.hubs - sources)
+    # nor is what the slice holds for its RDF alone (a retired IRI, an import's ex:t1), which is
+    # not drawn: the entities counted are those drawn (joints29 F5)
+    entities = sorted(inside - piece.hubs - sources - piece.data_only)
     prefetch(store, entities)  # a remote store: a request per batch
     added: set[str] = set()
     excluded = inside | hubs | sources
     reached: dict[str, set[str]] = {}
-    with Progress("Looking one link beyond", len(entities), "entities") as bar:
+    with Progress("Looking one link beyond", len(entities), "entities drawn") as bar:
         for iri in entities:
             bar.advance()
             reached[iri] = _linked_either_way(ox.NamedNode(iri), store) - excluded
