@@ -99,11 +99,17 @@ def _instances(store: ox.Store) -> tuple[set[str], dict[str, str], set[str]]:
     return subjects - retired.keys(), retired, foreign
 
 
+#: The namespaces of the vocabularies the graph's terms come from (rdf, skos, schema…).
+_VOCABULARIES = tuple(PREFIXES.values())
+
+
 def value_labels(iris: Iterable[str], store: ox.Store | RemoteStore) -> dict[str, str]:
     """The label of each IRI of ``iris`` outside the project's namespace (an import's
     ``ex:trial-1``) that ``store`` gives one (rdfs:label, English first), by which networks and
     the view's side panel write such a value, as ``show`` does (joints29 F2: they wrote the bare
-    IRI); an IRI without a label is left out, and stays the value.
+    IRI); an IRI without a label is left out, and stays the value. A term of a vocabulary the
+    graph uses (``skos:Concept``) is no import's own; the others are looked up in a request per
+    batch of a remote store, not one each.
 
     >>> s, t1 = ox.Store(), ox.NamedNode("https://example.org/my#t1")
     >>> s.add(ox.Quad(t1, LABEL, ox.Literal("Trial one", language="en")))
@@ -111,9 +117,14 @@ def value_labels(iris: Iterable[str], store: ox.Store | RemoteStore) -> dict[str
     {'https://example.org/my#t1': 'Trial one'}
     """
     found: dict[str, str] = {}
-    for iri in sorted(set(iris)):
-        if PROJECT_IRIS.match(iri):  # the graph's own: nodes, hubs, terms of the ontology
-            continue
+    asked = sorted(
+        iri
+        for iri in set(iris)
+        # the graph's own (nodes, hubs, terms of the ontology) and the vocabularies' terms
+        if not PROJECT_IRIS.match(iri) and not iri.startswith(_VOCABULARIES)
+    )
+    prefetch(store, asked, incoming=False)
+    for iri in asked:
         labels = [q.triple for q in store.quads_for_pattern(ox.NamedNode(iri), LABEL, None)]
         if any(isinstance(t.object, ox.Literal) for t in labels):
             found[iri] = node_labels(labels, [iri])[iri]
