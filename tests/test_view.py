@@ -1451,6 +1451,21 @@ def test_browser_the_served_graph_tab_links_to_the_page_that_draws_the_rest(
         server.shutdown()
 
 
+def run_portfolio(page, url: str, company: str) -> None:
+    """Run company-portfolio for a company on the query page and wait for its rows."""
+    page.goto(url + f"/?name=company-portfolio&p=company%3D{company}")
+    page.click("#run")
+    page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
+
+
+def graph_tab(page):
+    """Open the answer's Graph tab, wait for its layout, and give its frame."""
+    page.click("#yasgui .tabPanel.active .select_graph")
+    frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
+    frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
+    return next(f for f in page.frames if "/graph?" in f.url)
+
+
 def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
     curated_store, browser
 ):
@@ -1465,15 +1480,10 @@ def test_browser_the_graph_tab_asks_the_server_for_what_the_page_does_not_hold(
         page = context.new_page()
         asked = []
         page.on("request", lambda r: "/api/neighbours" in r.url and asked.append(r.url))
-        page.goto(server.url + "/?name=company-portfolio&p=company%3Dnovartis")
-        page.click("#run")
-        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
+        run_portfolio(page, server.url, "novartis")
         # a message from anything but a Graph frame asks the server nothing
         page.evaluate("(i) => window.postMessage({ kind: 'atmp-neighbours', iri: i }, '*')", novartis)
-        page.click("#yasgui .tabPanel.active .select_graph")
-        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
-        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
-        graph = next(f for f in page.frames if "/graph?" in f.url)
+        graph = graph_tab(page)
         drawn = "atmpView.nodes.getIds().map((id) => atmpView.data.nodes[id].iri).sort()"
         before = graph.evaluate(drawn)
         at = graph.evaluate("(i) => atmpView.data.nodes.findIndex(n => n.iri === i)", novartis)
@@ -1532,13 +1542,8 @@ def test_browser_the_graph_tab_is_told_what_an_unknown_iri_is_close_to(fixture_s
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
-        page.goto(server.url + "/?name=company-portfolio&p=company%3Dcellco")
-        page.click("#run")
-        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
-        page.click("#yasgui .tabPanel.active .select_graph")
-        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
-        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
-        graph = next(f for f in page.frames if "/graph?" in f.url)
+        run_portfolio(page, server.url, "cellco")
+        graph = graph_tab(page)
         told = graph.evaluate(
             """(iri) => new Promise((done) => {
                  window.addEventListener("message", (event) => event.data.iri === iri && done(event.data));
@@ -1569,13 +1574,8 @@ def test_browser_the_graph_tab_draws_what_it_holds_when_the_server_cannot_answer
     try:
         context = browser.new_context(viewport={"width": 1400, "height": 900})
         page = context.new_page()
-        page.goto(server.url + "/?name=company-portfolio&p=company%3Dnovartis")
-        page.click("#run")
-        page.locator("#yasgui .tabPanel.active .yasr_results tbody tr").first.wait_for()
-        page.click("#yasgui .tabPanel.active .select_graph")
-        frame = page.frame_locator("#yasgui .tabPanel.active iframe.graph")
-        frame.locator("body[data-state=stable]").wait_for(timeout=60_000)
-        graph = next(f for f in page.frames if "/graph?" in f.url)
+        run_portfolio(page, server.url, "novartis")
+        graph = graph_tab(page)
         at = graph.evaluate("(i) => atmpView.data.nodes.findIndex(n => n.iri === i)", novartis)
         held = set(
             graph.evaluate(
