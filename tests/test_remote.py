@@ -2575,3 +2575,84 @@ def test_an_endpoints_table_holds_no_engine_iterator_for_another_thread_to_drop(
                     kg.query(text, {"x": value}, timeout=10)
     gc.collect()
     assert reported == []
+
+
+def untyped_nested_term(depth: int, *, type_after: bool = False) -> bytes:
+    """sec29 F1: one row of ?x whose term nests ``depth`` deep without naming a triple: a term
+    with no "type" (or with it after its "value") whose value is a subject, predicate and object,
+    which the engine reads as a triple term."""
+    iri = b'{"type":"uri","value":"a:s"}'
+    opening = b'{"value":{"subject":%s,"predicate":%s,"object":' % (iri, iri)
+    closing = b'},"type":"uri"}' if type_after else b"}}"
+    term = opening * depth + iri + closing * depth
+    return b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":%s}]}}' % term
+
+
+class CraftedAnswerHandler(QuietHandler):
+    """Answers every ASK with true and every other query with the class's ``body`` of type
+    ``media``, gzip-packed when ``packed``."""
+
+    body, media, packed = b"", "application/sparql-results+json", False
+
+    def do_POST(self) -> None:
+        import gzip
+
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        if text.startswith("ASK"):
+            self.send_body(b'{"head":{},"boolean":true}', "application/sparql-results+json")
+            return
+        body = gzip.compress(self.body, 9) if self.packed else self.body
+        self.send_response(200)
+        self.send_header("Content-Type", self.media)
+        if self.packed:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        with contextlib.suppress(OSError):
+            self.wfile.write(body)
+
+
+def crafted(body: bytes, *, media: str = "application/sparql-results+json", packed: bool = False):
+    """A :class:`CraftedAnswerHandler` class that answers ``body``."""
+    return type("Crafted", (CraftedAnswerHandler,), {"body": body, "media": media, "packed": packed})
+
+
+def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """``atmpkg ARGS`` in a process of its own: a crash fails the test, not the suite."""
+    command = [sys.executable, "-c", "from atmpkg.cli import cli; cli()", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize(
+    ("depth", "type_after", "packed"),
+    [(5_000, False, True), (5_000, True, False), (50_000, False, True), (50_000, True, True)],
+)
+def test_a_json_answer_nested_deep_without_naming_a_triple_is_refused(depth, type_after, packed):
+    """sec29 F1: these answers, 1.8 kB of gzip for 5,000 deep, killed every remote command with a
+    segmentation fault: only answers holding "triple" were checked for depth."""
+    body = untyped_nested_term(depth, type_after=type_after)
+    assert b"triple" not in body and b"\\u" not in body
+    with http_server(crafted(body, packed=packed)) as url:
+        for args in (("query", "SELECT ?x WHERE { ?x ?p ?o }"), ("show", "kymriah")):
+            done = run_cli(*args, "--endpoint", url)
+            assert (done.returncode, done.stderr) == (
+                1,
+                f"Error: the SPARQL endpoint {url} sent SPARQL Results in JSON nested more than "
+                "100 levels deep (line 1 of the answer), where a table of terms nests five: "
+                "refused unparsed (RDF 1.2 triple terms nested deep crash the parser)\n",
+            )
+
+
+def test_every_json_answer_is_checked_for_depth_and_a_flat_one_passes():
+    """sec29 F1: the check runs whatever words the answer holds; a shallow one is left to the
+    engine's parser, which refuses it cleanly."""
+    shallow = untyped_nested_term(3)
+    with pytest.raises(StoreError) as caught:
+        remote_module.parse_results("http://h/q", remote_module.Answer(200, "OK", {}, shallow))
+    assert str(caught.value) == (
+        "the SPARQL endpoint http://h/q sent results that do not parse as SPARQL Results in JSON: "
+        "Term serialization must have a 'type' key"
+    )
+    brackets = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b"[" * 101 + b"]" * 101 + b"]}}"
+    with pytest.raises(StoreError, match="nested more than 100 levels deep"):
+        remote_module.check_results_before_parsing("http://h/q", brackets, ox.QueryResultsFormat.JSON)
