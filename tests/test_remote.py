@@ -2656,3 +2656,56 @@ def test_every_json_answer_is_checked_for_depth_and_a_flat_one_passes():
     brackets = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b"[" * 101 + b"]" * 101 + b"]}}"
     with pytest.raises(StoreError, match="nested more than 100 levels deep"):
         remote_module.check_results_before_parsing("http://h/q", brackets, ox.QueryResultsFormat.JSON)
+
+
+def many_variables(count: int, fmt: str) -> tuple[bytes, str]:
+    """sec29 F4: an answer whose head lists ``count`` variables, and its media type."""
+    names = [f"v{n}" for n in range(count)]
+    if fmt == "json":
+        head = ",".join(f'"{name}"' for name in names)
+        body = '{"head":{"vars":[' + head + ']},"results":{"bindings":[{}]}}'
+        return body.encode(), "application/sparql-results+json"
+    if fmt == "xml":
+        head = "".join(f'<variable name="{name}"/>' for name in names)
+        body = (
+            '<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            + head + "</head><results></results></sparql>"
+        )
+        return body.encode(), "application/sparql-results+xml"
+    return ("\t".join(f"?{name}" for name in names) + "\n\n").encode(), "text/tab-separated-values"
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "tsv"])
+def test_a_head_of_a_million_variables_is_refused_within_the_time_limit(fmt):
+    """sec29 F4: 2.2 MB of gzip naming 10**6 variables held every command in the engine's parser
+    for about 25 minutes, past its time limit and past SIGTERM."""
+    body, media = many_variables(1_000_000, fmt)
+    with http_server(crafted(body, media=media, packed=True)) as url:
+        started = time.monotonic()
+        done = run_cli("query", "SELECT ?x WHERE { ?x ?p ?o }", "--timeout", "5", "--endpoint", url)
+        took = time.monotonic() - started
+    assert (done.returncode, done.stderr) == (
+        1,
+        f"Error: the SPARQL endpoint {url} answered with 1,000,000 variables in the head of its "
+        "results, where the query selects 1: refused unparsed\n",
+    )
+    assert took < 7
+
+
+def test_a_head_is_counted_before_parsing_against_the_query_or_the_cap():
+    """sec29 F4: the query's columns bound the head where known; the cap where not."""
+    json_fmt, tsv = ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.TSV
+    body, _ = many_variables(1001, "json")
+    assert remote_module.head_variables(body, json_fmt) == 1001
+    # a decoy list before the head's does not hide it
+    decoy = body.replace(b'{"head"', b'{"x":{"vars":["a"]},"head"')
+    assert remote_module.head_variables(decoy, json_fmt) == 1001
+    with pytest.raises(StoreError) as caught:
+        remote_module.check_head_before_parsing("http://h/q", body, json_fmt, None)
+    assert str(caught.value) == (
+        "the SPARQL endpoint http://h/q answered with 1,001 variables in the head of its results, "
+        "where an answer may list 1,000: refused unparsed"
+    )
+    remote_module.check_head_before_parsing("http://h/q", many_variables(1000, "json")[0], json_fmt, None)
+    remote_module.check_head_before_parsing("http://h/q", b"?a\t?b\n", tsv, ["a", "b"])
+    assert remote_module.head_variables(many_variables(3, "xml")[0], ox.QueryResultsFormat.XML) == 3

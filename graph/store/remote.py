@@ -1323,6 +1323,7 @@ def parse_results(
     if fmt == ox.QueryResultsFormat.XML:
         body = xml_in_utf8(url, body, media)
     check_results_before_parsing(url, body, fmt)
+    check_head_before_parsing(url, body, fmt, 1 if form == "ASK" else columns)
     try:
         if fmt == ox.QueryResultsFormat.XML and not body.rstrip().endswith(b"</sparql>"):
             raise ValueError("the document stops before its end (</sparql>): it was cut off")
@@ -1546,6 +1547,78 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
             f"the SPARQL endpoint {url} sent {fmt.name} nested more than "
             f"{MAX_ANSWER_DEPTH:,} levels deep (line {line:,} of the answer), where a table of "
             "terms nests five: refused unparsed (RDF 1.2 triple terms nested deep crash the parser)"
+        )
+
+
+#: The most variables the head of an answer may list when the query's columns are not known
+#: (the library's own queries select a few): the engine reads a head in a time that grows with
+#: the square of its variables, in native code that no time limit or signal interrupts (10,000:
+#: 0.2 s; 100,000: 15 s; 1,000,000: about 25 minutes, sec29 F4).
+MAX_ANSWER_VARIABLES = 1000
+# A JSON head's list of variables, and each string in it up to its end; an XML <variable> element
+# under any prefix (text holds no "<" unescaped)
+_JSON_VARS = re.compile(rb'"vars"\s*:\s*\[')
+_JSON_VAR_ITEM = re.compile(rb'"(?:[^"\\]|\\.)*"|\]')
+_XML_VARIABLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?variable[\s/>]")
+
+
+def head_variables(body: bytes, fmt: ox.QueryResultsFormat) -> int:
+    """How many variables the head of the results ``body`` lists, counted without parsing it:
+    the strings of the longest ``"vars"`` list of JSON, the ``<variable>`` elements of XML, the
+    fields of the first line of tab- or comma-separated values.
+
+    >>> head_variables(b'{"head":{"vars":["a","b"]},"results":{"bindings":[]}}', ox.QueryResultsFormat.JSON)
+    2
+    >>> head_variables(b"?a\\t?b\\t?c\\n", ox.QueryResultsFormat.TSV)
+    3
+    """
+    if fmt == ox.QueryResultsFormat.JSON:
+        most = at = 0
+        # each byte read once: a list is looked for only past the end of the one before
+        while (found := _JSON_VARS.search(body, at)) is not None:
+            count, at = 0, len(body)
+            for item in _JSON_VAR_ITEM.finditer(body, found.end()):
+                if item.group() == b"]":
+                    at = item.end()
+                    break
+                count += 1
+            most = max(most, count)
+        return most
+    if fmt == ox.QueryResultsFormat.XML:
+        if body.count(b"variable") == 0:
+            return 0
+        return sum(1 for _ in _XML_VARIABLE.finditer(body))
+    end = body.find(b"\n")
+    head = body if end < 0 else body[:end]
+    return head.count(b"\t" if fmt == ox.QueryResultsFormat.TSV else b",") + 1 if head else 0
+
+
+def check_head_before_parsing(
+    url: str, body: bytes, fmt: ox.QueryResultsFormat, columns: Sequence[str] | int | None
+) -> None:
+    """Refuse, before the engine parses it, an answer whose head lists more variables than the
+    query's ``columns`` (a number of them for an ASK, whose answer Virtuoso writes as a table of
+    one), or than :data:`MAX_ANSWER_VARIABLES` when they are not known.
+
+    >>> check_head_before_parsing("http://h/q", b"?a\\t?b\\t?c\\n", ox.QueryResultsFormat.TSV, ["a"])
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with 3 variables in the head of its results, where the query selects 1: refused unparsed
+    """
+    if columns is None:
+        most, what = MAX_ANSWER_VARIABLES, f"an answer may list {MAX_ANSWER_VARIABLES:,}"
+    elif isinstance(columns, int):
+        most, what = columns, f"an ASK's answer may list {columns:,}"
+    else:
+        most, what = len(columns), f"the query selects {len(columns):,}"
+    # a body shorter than the most cannot list more
+    if len(body) <= most:
+        return
+    listed = head_variables(body, fmt)
+    if listed > most:
+        raise StoreError(
+            f"the SPARQL endpoint {url} answered with {listed:,} variables in the head of its "
+            f"results, where {what}: refused unparsed"
         )
 
 
