@@ -2709,3 +2709,41 @@ def test_a_head_is_counted_before_parsing_against_the_query_or_the_cap():
     remote_module.check_head_before_parsing("http://h/q", many_variables(1000, "json")[0], json_fmt, None)
     remote_module.check_head_before_parsing("http://h/q", b"?a\t?b\n", tsv, ["a", "b"])
     assert remote_module.head_variables(many_variables(3, "xml")[0], ox.QueryResultsFormat.XML) == 3
+
+
+def record_proxy(upstream: str, record: str):
+    """A handler that relays every query to ``upstream`` but answers the one for the build's
+    record with the literal ``record``."""
+
+    class Handler(QuietHandler):
+        def do_POST(self) -> None:
+            body = self.read_body()
+            if "description> ?info" in urllib.parse.parse_qs(body.decode())["query"][0]:
+                row = {"info": {"type": "literal", "value": record}}
+                answer = {"head": {"vars": ["info"]}, "results": {"bindings": [row]}}
+                self.send_body(json.dumps(answer).encode(), "application/sparql-results+json")
+                return
+            request = urllib.request.Request(upstream, data=body, headers=dict(self.headers))
+            with urllib.request.urlopen(request, timeout=60) as relayed:
+                self.send_body(relayed.read(), relayed.headers["Content-Type"])
+
+    return Handler
+
+
+@pytest.mark.parametrize(
+    "record",
+    ["[" * 100_000 + "]" * 100_000, '{"built_at": "x", "imports": [1]}', '{"counts": []}', "[]"],
+    ids=["nested", "imports", "counts", "list"],
+)
+def test_a_build_record_that_push_did_not_write_is_ignored(oxigraph, fixture_store, record):
+    """sec29 F2: a record nested 100,000 deep gave a RecursionError traceback in every remote
+    command; one of the wrong types would in stats. Each reads as no record of a build."""
+    embedded = invoke("stats", "--store", fixture_store).stdout.splitlines()
+    with http_server(record_proxy(oxigraph.endpoint, record)) as url:
+        done = invoke("stats", "--endpoint", url)
+        assert done.exit_code == 0, done.output
+        assert RemoteStore(url).build_info() == {}
+    counts = embedded[0].split(";")[0]
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"{counts}; the endpoint does not say when or by what it was built"
+    assert lines[2:] == embedded[2:]

@@ -1272,11 +1272,49 @@ class RemoteStore:
         rows = list(
             parse_results(self.endpoint, self._ask(text, "SELECT", None, info_graph(self.graph)))
         )
-        try:
-            info = json.loads(rows[0][0].value) if rows else {}
-        except ValueError:
-            return {}
-        return info if isinstance(info, dict) else {}
+        return build_record(rows[0][0] if rows else None)
+
+
+#: What each entry of a build's record holds (build.json, as push writes it): text or None, a
+#: whole number, names of files, or counts per class.
+_RECORD_TEXT = ("built_at", "atmpkg_version", "fingerprint", "data_dir", "data_as_of", "imports_as_of")
+_RECORD_NAMES = ("inputs", "imports", "extra")
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def build_record(term: Term | None) -> dict:
+    """The build's record an endpoint holds as the literal ``term``, or ``{}`` (no record of a
+    build) when it is none that push writes: not a literal, not JSON (or JSON nested past
+    Python's recursion limit), not an object, or with an entry of the wrong type (``"imports":
+    [1]``, ``"counts": []``), which the commands that show it would fail on.
+
+    >>> build_record(ox.Literal('{"triples": 5, "imports": ["a.ttl"]}'))
+    {'triples': 5, 'imports': ['a.ttl']}
+    >>> build_record(ox.Literal('{"triples": 5, "counts": []}')), build_record(ox.Literal("[" * 10**5))
+    ({}, {})
+    """
+    if not isinstance(term, ox.Literal):
+        return {}
+    try:
+        info = json.loads(term.value)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(info, dict):
+        return {}
+    kept = (
+        all(info.get(key) is None or isinstance(info[key], str) for key in _RECORD_TEXT)
+        and all(
+            isinstance(info.get(key, []), list) and all(isinstance(n, str) for n in info.get(key, []))
+            for key in _RECORD_NAMES
+        )
+        and (info.get("triples") is None or _count(info["triples"]))
+        and isinstance(info.get("counts", {}), dict)
+        and all(_count(n) for n in info.get("counts", {}).values())
+    )
+    return info if kept else {}
 
 
 def parse_results(
