@@ -2747,3 +2747,31 @@ def test_a_build_record_that_push_did_not_write_is_ignored(oxigraph, fixture_sto
     lines = done.stdout.splitlines()
     assert lines[0] == f"{counts}; the endpoint does not say when or by what it was built"
     assert lines[2:] == embedded[2:]
+
+
+class NoRowsHandler(QuietHandler):
+    """sec29 F3: answers every ASK with true and every SELECT with no variables and no rows."""
+
+    def do_POST(self) -> None:
+        text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
+        body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
+        if text.startswith("ASK"):
+            body = b'{"head":{},"boolean":true}'
+        self.send_body(body, "application/sparql-results+json")
+
+
+def test_a_count_answered_with_no_rows_is_an_endpoint_error(tmp_path):
+    """sec29 F3: view, stats and len() ended in a StopIteration traceback."""
+    with http_server(NoRowsHandler) as url:
+        told = (
+            f"the SPARQL endpoint {url} answered with a value the library cannot read (no row for "
+            "a count, which always has one): check that it serves a graph built by ATMP-KG "
+            "(atmpkg push loads one)"
+        )
+        for args in (("view", "-o", tmp_path / "v.html"), ("stats",)):
+            done = invoke(*args, "--endpoint", url)
+            assert (done.exit_code, done.stderr) == (1, f"Error: {told}\n")
+        with pytest.raises(StoreError) as caught:
+            len(RemoteStore(url))
+        assert str(caught.value) == told
+    assert not (tmp_path / "v.html").exists()

@@ -20,7 +20,7 @@ from ..slice.subgraph import blank_nodes_read, inverse_properties
 from ..sparql.entities import resolve_entity
 from ..sparql.named import data_dates
 from ..store.build import count_classes
-from ..store.remote import RemoteStore
+from ..store.remote import RemoteStore, aggregate_row
 from ..terms import (
     DATE_DETAILS,
     ID,
@@ -275,10 +275,9 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
             prefixes={**PREFIXES, "id": ID},
         )
     }
-    sources = next(
-        iter(
-            oxstore.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a atmp:Source }", prefixes=PREFIXES)
-        )
+    sources = aggregate_row(
+        oxstore,
+        oxstore.query("SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a atmp:Source }", prefixes=PREFIXES),
     )
     return Stats(
         len(oxstore),

@@ -25,6 +25,7 @@ from ..progress import Stage
 from ..rdf import PRECISIONS, is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
+from ..store.remote import aggregate_row
 from ..terms import ID, PREFIXES, SHORTCUTS, shorten
 from .view import HTML_SUFFIXES, View, _class_label, _legend, _Properties, vis_options, write_file
 from .viewpage import clip, page
@@ -71,7 +72,7 @@ def entity_count(store: ox.Store) -> int:
     >>> entity_count(ox.Store())
     0
     """
-    return int(next(iter(store.query(_ENTITIES, prefixes=PREFIXES)))[0].value)
+    return int(aggregate_row(store, store.query(_ENTITIES, prefixes=PREFIXES))[0].value)
 
 
 def wants_overview(selection: Selection, overview: bool | None) -> bool:

@@ -1235,8 +1235,7 @@ class RemoteStore:
         return found
 
     def __len__(self) -> int:
-        answer = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        return int(next(iter(answer))[0].value)
+        return int(aggregate_row(self, self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))[0].value)
 
     def dump(
         self,
@@ -1315,6 +1314,29 @@ def build_record(term: Term | None) -> dict:
         and all(_count(n) for n in info.get("counts", {}).values())
     )
     return info if kept else {}
+
+
+#: Why the answer to an aggregate without GROUP BY, which always has one row, is not read
+NO_AGGREGATE_ROW = "no row for a count, which always has one"
+
+
+def aggregate_row(store: ox.Store | RemoteStore, answer: Iterable) -> Sequence:
+    """The one row of ``answer``, the answer of ``store`` to an aggregate without GROUP BY (a
+    count), which SPARQL always gives: an endpoint that gives none raises
+    :class:`EndpointAnswerError`.
+
+    >>> store = ox.Store()
+    >>> aggregate_row(store, store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))[0].value
+    '0'
+    >>> aggregate_row(RemoteStore("http://h/q"), [])
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.EndpointAnswerError: the SPARQL endpoint http://h/q answered with a value the library cannot read (no row for a count, which always has one): check that it serves a graph built by ATMP-KG (atmpkg push loads one)
+    """
+    for row in answer:
+        return row
+    where = store.endpoint if isinstance(store, RemoteStore) else "the store"
+    raise EndpointAnswerError(where, ValueError(NO_AGGREGATE_ROW))
 
 
 def parse_results(
