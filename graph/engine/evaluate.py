@@ -1048,11 +1048,13 @@ def evaluate(
     dataset: bool = False,
     started: float | None = None,
     written: bool = False,
+    memory: int | None = None,
 ) -> QueryResult | WrittenSolutions:
     """Evaluate ``text`` (a query of ``form``, or an update when ``form`` is UPDATE) on ``store``
     with ``bindings`` as substitutions, relative IRIs resolved against :data:`BASE_IRI`, at most
     ``limit`` rows. ``timeout`` is for a remote store only, counted from ``started`` over its own
-    checks of the text and its request. Unless ``dataset``
+    checks of the text, its request and the reading of its answer, and so is ``memory``, the cap
+    of the rows it makes (None: none). Unless ``dataset``
     (FROM and FROM NAMED allowed), a query of the embedded store reads the store's default graph
     as its default graph whatever FROM it holds: the engine's own check behind the gate's
     refusal. ``written``: a SELECT answer of the embedded store with variables comes back as
@@ -1073,8 +1075,10 @@ def evaluate(
             # FROM NAMED can only narrow GRAPH to some of the store's own graphs; naming them
             # all here would make a GRAPH join crawl on a store of many graphs
             limits["default_graph"] = ox.DefaultGraph()
-    elif form == "SELECT" and limit is not None:
-        limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
+    else:
+        limits["memory"] = memory
+        if form == "SELECT" and limit is not None:
+            limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
     try:
         if form == "UPDATE":
             store.update(text, prefixes=PREFIXES, **limits)

@@ -159,6 +159,7 @@ def run(
             timeout,
             dataset=dataset,
             started=started,
+            memory=memory if isinstance(store, RemoteStore) else None,
         )
     request = {
         "text": checked.text,

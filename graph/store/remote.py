@@ -59,11 +59,15 @@ from typing import IO, TYPE_CHECKING
 import pyoxigraph as ox
 
 from ..engine import gate
+from ..engine.answers import row_bytes
 from ..engine.evaluate import BASE_IRI
+from ..engine.sandbox import DEFAULT_MEMORY
 from ..errors import (
+    AtmpkgError,
     EndpointAnswerError,
     EndpointTimeoutError,
     ParameterError,
+    QueryMemoryError,
     QueryRefusedError,
     QuerySyntaxError,
     QueryTimeoutError,
@@ -892,7 +896,6 @@ def _engine_reads(
     variable the SELECT clause does not return); gives a SELECT's variables (None for another
     form, or a SELECT that reaches a SERVICE)."""
     from ..engine.child import evaluator
-    from ..engine.sandbox import DEFAULT_MEMORY
 
     request = {"parse_only": True, "text": text, "prefixes": dict(prefixes or {})}
     request |= {"substitutions": substitutions, "base_iri": base_iri}
@@ -1088,6 +1091,7 @@ class RemoteStore:
         timeout: float | None = None,
         limit: int | None = None,
         started: float | None = None,
+        memory: int | None = DEFAULT_MEMORY,
     ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
         :class:`Solutions` (its rows as ``QuerySolutions`` gives them), ASK ``QueryBoolean``,
@@ -1096,7 +1100,11 @@ class RemoteStore:
         ``started`` (``time.monotonic()``; now when not given) over the local checks of the text
         and the request alike. ``limit`` asks the
         server for at most that many rows of a SELECT that sets no LIMIT of its own, and keeps no
-        more than that many of any SELECT's answer.
+        more than that many of any SELECT's answer. The time limit covers reading the answer's rows
+        too, and the rows kept count against ``memory`` bytes (None: no cap) as the embedded
+        store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), raising
+        :class:`~atmpkg.graph.errors.QueryTimeoutError` and
+        :class:`~atmpkg.graph.errors.QueryMemoryError`.
 
         >>> from atmpkg.graph.terms import ID, RDFS
         >>> answer = RemoteStore(endpoint).query(
@@ -1125,7 +1133,8 @@ class RemoteStore:
             raise EndpointTimeoutError(self.endpoint, seconds) from None
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer)
-        return parse_results(self.endpoint, answer, substitutions, form, columns, limit)
+        reading = _Reading(None if seconds is None else started + seconds, seconds, memory)
+        return parse_results(self.endpoint, answer, substitutions, form, columns, limit, reading)
 
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
@@ -1268,10 +1277,12 @@ class RemoteStore:
         if self.graph is None:  # the endpoint's own default graph: no record of a push
             return {}
         text = f"SELECT ?info WHERE {{ {ox.NamedNode(self.graph)} <{DCT}description> ?info }}"
-        rows = list(
-            parse_results(self.endpoint, self._ask(text, "SELECT", None, info_graph(self.graph)))
-        )
-        return build_record(rows[0][0] if rows else None)
+        started = time.monotonic()
+        answer = self._ask(text, "SELECT", None, info_graph(self.graph))
+        # its rows are read within the store's time limit, as a query's are
+        reading = _Reading(started + self.timeout, self.timeout, DEFAULT_MEMORY)
+        rows = parse_results(self.endpoint, answer, columns=["info"], limit=1, reading=reading)
+        return build_record(next(iter(rows), [None])[0])
 
 
 #: What each entry of a build's record holds (build.json, as push writes it): text or None, a
@@ -1346,6 +1357,7 @@ def parse_results(
     form: str = "SELECT",
     columns: Sequence[str] | None = None,
     limit: int | None = None,
+    reading: _Reading | None = None,
 ) -> Solutions | ox.QueryBoolean:
     """SELECT or ASK results (as ``form`` says the query was) in the format the answer's
     Content-Type names (JSON when it names none; XML in the encoding it names, read by
@@ -1356,7 +1368,8 @@ def parse_results(
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
     A variable in ``bound`` is given its bound term in every row, as the embedded store gives it:
     the server may write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an
-    integer), or leave it out. Every row is read and checked, but no more than ``limit`` kept.
+    integer), or leave it out. Every row is read and checked, but no more than ``limit`` kept,
+    within the deadline and memory cap of ``reading``.
 
     >>> parse_results("http://h/q", Answer(200, "OK", {}, b'{"head":{"vars":["z"]},"results":{"bindings":[{"z":{"type":"literal","value":"1"}}]}}'), columns=["n"])
     Traceback (most recent call last):
@@ -1378,7 +1391,7 @@ def parse_results(
     # Only the thread that made a QuerySolutions may drop it: every refusal is raised once it is
     # gone, so that no frame an error keeps holds it
     parsed: ox.QuerySolutions | ox.QueryBoolean | None = None
-    read: Solutions | ox.QueryBoolean | str
+    read: Solutions | ox.QueryBoolean | str | AtmpkgError
     body = answer.body
     if fmt == ox.QueryResultsFormat.XML:
         body = xml_in_utf8(url, body, media)
@@ -1396,9 +1409,9 @@ def parse_results(
                     "answer to an ASK"
                 )
         elif form == "ASK":
-            read = _table_as_boolean(url, parsed)
+            read = _table_as_boolean(url, parsed, reading or _Reading())
         else:
-            read = _read_table(url, parsed, bound, columns, limit)
+            read = _read_table(url, parsed, bound, columns, limit, reading or _Reading())
     except (SyntaxError, ValueError) as exc:
         read = f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
         if named is None and media.strip():
@@ -1411,6 +1424,8 @@ def parse_results(
     del parsed
     if isinstance(read, str):
         raise StoreError(read)
+    if isinstance(read, AtmpkgError):
+        raise read
     return read
 
 
@@ -1682,15 +1697,45 @@ def check_head_before_parsing(
         )
 
 
-def _table_as_boolean(url: str, parsed: ox.QuerySolutions) -> ox.QueryBoolean | str:
+def _table_as_boolean(
+    url: str, parsed: ox.QuerySolutions, reading: _Reading
+) -> ox.QueryBoolean | str | AtmpkgError:
     """Virtuoso's answer to an ASK, a table of one column ``__ASK_RETVAL``, as the boolean it
-    stands for; what is wrong with any other table."""
+    stands for, read by the deadline of ``reading``; what is wrong with any other table."""
     if [variable.value for variable in parsed.variables] != ["__ASK_RETVAL"]:
         return f"the SPARQL endpoint {url} answered an ASK query with a table, not a boolean"
-    truth = any(row[0] is not None and row[0].value in ("1", "true") for row in parsed)
+    truth = False
+    for count, row in enumerate(parsed, 1):
+        if count % _ROWS_PER_LOOK == 0 and _past(reading):
+            return QueryTimeoutError(reading.seconds)
+        if row[0] is not None and row[0].value in ("1", "true"):
+            truth = True
+            break
     return ox.parse_query_results(
         b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false"), ox.QueryResultsFormat.JSON
     )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What bounds the reading of an answer's rows: the ``deadline`` (a :func:`time.monotonic`
+    reading) of a time limit of ``seconds``, and the ``memory`` cap of the rows kept (None: none)."""
+
+    deadline: float | None = None
+    seconds: float | None = None
+    memory: int | None = None
+
+
+#: What the :class:`Row` around a row's terms costs (its two slots)
+_ROW_BYTES = 48
+#: How many rows are read between two looks at the clock: the engine reads about 100,000 empty
+#: ones a second, and an answer of 10 KB of gzip can hold ten million (sec29 F5).
+_ROWS_PER_LOOK = 4096
+
+
+def _past(reading: _Reading) -> bool:
+    """Whether the deadline of ``reading`` has passed."""
+    return reading.deadline is not None and time.monotonic() > reading.deadline
 
 
 def _read_table(
@@ -1699,9 +1744,12 @@ def _read_table(
     bound: Mapping[ox.Variable, Term] | None,
     columns: Sequence[str] | None,
     limit: int | None,
-) -> Solutions | str:
+    reading: _Reading,
+) -> Solutions | str | AtmpkgError:
     """The rows of a SELECT answer as :func:`parse_results` gives them, read once, without a copy
-    of the document; what is wrong with the first row that is."""
+    of the document; what is wrong with the first row that is, or the error of the time limit or
+    memory cap of ``reading`` that the reading passed (made here, not raised, so that no frame
+    the error keeps holds ``parsed``)."""
     variables = list(parsed.variables)
     names = [variable.value for variable in variables]
     asked = None if columns is None else set(columns)
@@ -1719,8 +1767,16 @@ def _read_table(
     unasked = [] if asked is None else [at for at, name in enumerate(names) if name not in asked]
     padding = (None,) * (len(names) - len(parsed.variables))
     positions = {name: at for at, name in enumerate(names)}
+    # a row kept costs what a row of the embedded store's answer costs its caller, and the Row
+    # around its terms (48 bytes)
+    cost = row_bytes(len(names)) + _ROW_BYTES
     rows: list[Row] = []
-    for solution in parsed:
+    for count, solution in enumerate(parsed, 1):
+        if count % _ROWS_PER_LOOK == 0:
+            if _past(reading):
+                return QueryTimeoutError(reading.seconds)
+            if reading.memory is not None and len(rows) * cost > reading.memory:
+                return QueryMemoryError(reading.memory, rows=len(rows))
         terms = tuple(solution)
         left = sorted(names[at] for at in unasked if terms[at] is not None)
         if left:
