@@ -521,25 +521,14 @@ def _ungrouped(tokens: list) -> tuple[str, int | None]:
     >>> _ungrouped(tokenize("SELECT ?a (COUNT(?x) AS ?n) WHERE { ?x ?p ?a }"))[0]
     '?a is returned beside an aggregate but not grouped: add GROUP BY ?a (a row for each ?a), or return an aggregate of it, such as (SAMPLE(?a) AS ?one)'
     """
-    from .gate import next_text
-
-    returned, grouped, depth, braces, clause = [], set(), 0, 0, None
-    for i, token in enumerate(tokens):
-        word = token.text.upper() if token.kind == "word" else ""
-        depth += (token.text == "(") - (token.text == ")")
-        braces += (token.text == "{") - (token.text == "}")
-        if braces == 0 and word == "SELECT" and clause is None:
-            clause = "select"
-        elif clause == "select" and (token.text == "{" or word == "WHERE"):
-            clause = "where"
-        elif braces == 0 and word == "GROUP" and next_text(tokens, i).upper() == "BY":
-            clause = "group"
-        elif clause == "group" and depth == 0 and word in _AFTER_GROUP_BY:
-            clause = "after"
-        elif token.kind == "var" and clause == "select" and depth == 0:
-            returned.append(token)
-        elif token.kind == "var" and clause == "group":
-            grouped.add(token.text[1:])
+    returned, _, items = _selected_and_grouped(tokens)
+    # every variable GROUP BY writes, alone, inside an expression or naming one, counts
+    grouped = {
+        t.text[1:]
+        for expression, name in items
+        for t in (*expression, name)
+        if t is not None and t.kind == "var"
+    }
     missing = list({t.text[1:]: t for t in returned if t.text[1:] not in grouped}.values())
     if not missing:
         return (
