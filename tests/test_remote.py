@@ -42,6 +42,7 @@ from atmpkg.cli import cli
 from atmpkg.graph import open_store, push, query, run_named, show, stats
 from atmpkg.graph.display.explore import blank_node_texts, describe_entity
 from atmpkg.graph.engine import gate
+from atmpkg.graph.engine.sandbox import DEFAULT_MEMORY
 from atmpkg.graph.errors import (
     AtmpkgError,
     EndpointTimeoutError,
@@ -2833,7 +2834,10 @@ def test_reading_an_answer_of_ten_million_rows_ends_at_the_time_limit():
         told, measured = done.stdout.splitlines()
         seconds, megabytes = map(float, measured.split())
         assert (told, done.returncode) == (timed_out, 0)
-        assert seconds < 7 and megabytes < 600
+        # the rows made by the limit take what they take (a quiet machine makes nearly all ten
+        # million, 1.65 GB, where a busy one made a few hundred thousand): below the 2 GiB cap of
+        # a query's rows, which the next test reaches
+        assert seconds < 7 and megabytes < DEFAULT_MEMORY / 2**20
         for args in (("show", "kymriah"), ("query", "SELECT ?x WHERE { ?x ?p ?o }")):
             started = time.monotonic()
             done = run_cli(*args, "--timeout", "5", "--endpoint", url)
