@@ -310,7 +310,7 @@ def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
     with pytest.raises(ValidationError) as info:
         build(built, data_dir=data_dir)
     assert [(v.rule, v.entity, v.location) for v in info.value.violations] == [
-        ("no-future-dates", "deal:bigpharma-cellco-2017", f"{data_dir}/deals.csv:2")
+        ("no-future-dates", "deal:bigpharma-cellco-2017", f"{data_dir}/deals.csv:2:5 (column 'date')")
     ]
     # newuser25: counted in the singular, not "1 validation problem(s)"
     assert str(info.value).splitlines()[0] == "1 validation problem; nothing was changed:"
@@ -2972,30 +2972,31 @@ MONEY_HEADER = (
         (
             "500000000,600000000,,",
             (7, "upfront_usd"),
-            "upfront_usd 600000000 is more than the deal's total, value_usd 500000000; a part of "
-            "a deal is never more than its headline total: check both against the source",
+            "atmp:upfrontUSD 600000000 is more than the deal's total, atmp:valueUSD 500000000; a "
+            "part of a deal is never more than its headline total: check both against the source",
         ),
         (
             "500000000,,700000000,",
             (8, "equity_usd"),
-            "equity_usd 700000000 is more than the deal's total, value_usd 500000000; a part of "
-            "a deal is never more than its headline total: check both against the source",
+            "atmp:equityUSD 700000000 is more than the deal's total, atmp:valueUSD 500000000; a "
+            "part of a deal is never more than its headline total: check both against the source",
         ),
         (
             "500000000,300000000,100000000,200000000",
             (6, "value_usd"),
-            "value_usd 500000000 is not what the parts make (upfront_usd 300000000 + equity_usd "
-            "100000000 + milestones_usd 200000000 = 600000000, more than 5% above it); check each "
-            "figure against the source and leave empty a cell no source states (see Deal money in "
+            "atmp:valueUSD 500000000 is not what the parts make (atmp:upfrontUSD 300000000 + "
+            "atmp:equityUSD 100000000 + atmp:milestonesUSD 200000000 = 600000000, more than 5% "
+            "above it, more than announcements round); check each figure against the source and "
+            "leave out a figure no source states (an empty cell in a CSV; see Deal money in "
             "graph/data/README.md)",
         ),
         (
             "500000000,100000000,,300000000",
             (6, "value_usd"),
-            "value_usd 500000000 is not what the parts make (upfront_usd 100000000 + "
-            "milestones_usd 300000000 = 400000000, more than 5% below it); check each figure "
-            "against the source and leave empty a cell no source states (see Deal money in "
-            "graph/data/README.md)",
+            "atmp:valueUSD 500000000 is not what the parts make (atmp:upfrontUSD 100000000 + "
+            "atmp:milestonesUSD 300000000 = 400000000, more than 5% below it, more than "
+            "announcements round); check each figure against the source and leave out a figure "
+            "no source states (an empty cell in a CSV; see Deal money in graph/data/README.md)",
         ),
     ],
 )
@@ -3003,17 +3004,64 @@ def test_a_deal_whose_money_cells_disagree_is_refused_at_its_cell(
     built, tmp_path, money, column, message
 ):
     """issue 13: upfront (cash), equity and milestones are parts of the total, each its own cell;
-    a row whose parts break the total is refused at the line and the cell to look at."""
+    a row whose parts break the total is refused at the line and the cell to look at, by the
+    check that says it of an RDF file's deal too (the rule was written twice before)."""
     before = nquads(built)
     path = tmp_path / "deals.csv"
     path.write_text(
         f"{MONEY_HEADER}\nothercorp-betacel-2024,othercorp,therapy/betacel,licensing,2024-05,"
         f"{money},src-news,\n"
     )
-    with pytest.raises(DataError) as info:
+    with pytest.raises(ValidationError) as info:
         import_files([path], built)
-    assert str(info.value) == f"{path}:2:{column[0]} (column '{column[1]}'): {message}"
+    assert [str(v) for v in info.value.violations] == [
+        f"{path}:2:{column[0]} (column '{column[1]}'): deal:othercorp-betacel-2024: {message} "
+        "[deal-figures-consistent]"
+    ]
     assert nquads(built) == before
+
+
+def test_a_deal_whose_money_disagrees_in_turtle_is_told_at_its_line(built, tmp_path):
+    """The same check, of a deal an RDF file gives: at the line that states the figure."""
+    path = tmp_path / "deal.ttl"
+    path.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix deal: <https://w3id.org/atmp-kg/id/deal/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "deal:mine-2024 a atmp:Deal ;\n"
+        '  atmp:valueUSD "90"^^xsd:decimal ;\n'
+        '  atmp:upfrontUSD "100"^^xsd:decimal .\n'
+    )
+    found = [
+        (v.location, v.message) for v in validate([path], store=built)
+        if v.rule == "deal-figures-consistent"
+    ]
+    assert found == [
+        (
+            f"{path}:6",
+            "atmp:upfrontUSD 100 is more than the deal's total, atmp:valueUSD 90; a part of a "
+            "deal is never more than its headline total: check both against the source",
+        )
+    ]
+
+
+def test_validating_a_build_tells_a_checks_statement_at_its_csv_cell(built, data_dir):
+    """atmpkg validate on the store reads where each CSV file's properties are written from the
+    build, as the build told them: here a figure the build's check did not see (a build made
+    before a check was added, or the check changed)."""
+    folder = current_build(built)
+    facts = ox.Store(str(folder / "oxigraph"))
+    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
+    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
+    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
+    facts.flush()
+    del facts
+    assert [str(v) for v in validate([], store=built)] == [
+        f"{data_dir}/deals.csv:2:7 (column 'upfront_usd'): deal:bigpharma-cellco-2017: "
+        "atmp:upfrontUSD 20000000000 is more than the deal's total, atmp:valueUSD 11900000000; a "
+        "part of a deal is never more than its headline total: check both against the source "
+        "[deal-figures-consistent]"
+    ]
 
 
 def test_a_deal_whose_parts_make_its_total_is_kept_with_its_equity(built, tmp_path):
@@ -4124,8 +4172,8 @@ def test_an_ownership_loop_a_file_closes_is_blamed_on_the_files_line(built, tmp_
     ]
     companies = built.parent / "data" / "companies.csv"
     assert found == [
-        (f"{companies}:3", "company:cellco"),
-        (f"{companies}:4", "company:cellco-eu"),
+        (f"{companies}:3:5 (column 'parent')", "company:cellco"),
+        (f"{companies}:4:5 (column 'parent')", "company:cellco-eu"),
         (f"{loop}:4", "company:bigpharma"),
     ]
 

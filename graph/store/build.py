@@ -1003,6 +1003,7 @@ def _build(
             # million input triples): it goes to disk, leaves memory, and is read back only
             # when a violation needs it.
             _write_locations(tmp / "locations.json", compiled.locations)
+            (tmp / "columns.json").write_text(json.dumps(compiled.columns), encoding="utf-8")
             curated_sources.update(
                 subject
                 for subject, where in compiled.locations.items()
@@ -1028,7 +1029,9 @@ def _build(
             # The store on disk takes the facts derived in memory, and is compacted, while the
             # checks read the facts (see _finish); a dry run keeps no store.
             compacting = None if dry_run else pool.submit(_finish, built.disk, built.derived)
-            violations = validate_store(built.facts, locations, shacl=shapes)
+            violations = validate_store(
+                built.facts, locations, shacl=shapes, columns=compiled.columns
+            )
             if violations:
                 raise ValidationError(blame(violations, rdf_extra))
             counts, triples, newest, newest_cited = counting.result()
@@ -1465,7 +1468,25 @@ def validate_build(handle: stores.StoreHandle) -> list[Violation]:
     >>> validate_build(open_store())
     []
     """
-    return validate_store(handle.store, _StoredLocations(handle.build_dir / "locations.json"))
+    build_dir = handle.build_dir
+    return validate_store(
+        handle.store,
+        _StoredLocations(build_dir / "locations.json"),
+        columns=_stored_columns(build_dir / "columns.json"),
+    )
+
+
+def _stored_columns(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
+    """A build's ``columns.json`` (see :attr:`Compiled.columns`); none for a build made before
+    the file was written, whose violations are told at their rows."""
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {
+        file: {pred: (number, name) for pred, (number, name) in cells.items()}
+        for file, cells in table.items()
+    }
 
 
 def _batches(store: ox.Store, size: int) -> Iterator[tuple[bytes, int]]:

@@ -574,6 +574,9 @@ class Compiled:
     #: what the RDF files state of the properties the build derives, where it derives otherwise
     #: (filled by the build, which left those triples out)
     overridden: list[ox.Triple] = field(default_factory=list)
+    #: for each CSV file as shown, the column (number, name) each property is written in (see
+    #: :func:`property_columns`): a violation about a row's statement is told at its cell
+    columns: dict[str, dict[str, tuple[int, str]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -647,6 +650,7 @@ class _Compiler:
             raise _csv_error(display, reader.line_num, exc) from None
         # newuser26 F7: a user's file, as a spreadsheet saves it, may hold the columns in any order
         family = family_for(path.stem, header, display, ordered=curated)
+        self.out.columns[display] = property_columns(family, header)
         previous_key = ""
         line = reader.line_num
         rows = 0
@@ -947,48 +951,6 @@ class _Compiler:
                 )
         if rejected:
             raise _RowRejected
-        if family.name == "deals":
-            self.deal_money(row)
-
-    def deal_money(self, row: _Row) -> None:
-        """Refuse a deal row whose money cells disagree, at the cell to look at: a part (upfront,
-        equity or milestones) above the total, the parts given above the total by more than 5%,
-        or, with the upfront and the milestones given, parts more than 5% short of the total
-        (announcements round; an empty equity cell counts as none). The cells were read as
-        canonical decimals already; the zero-row check ``deal-figures-consistent`` says the same
-        of deals an RDF file gives."""
-        cells = row.cells
-        total = cells.get("value_usd", "")
-        if not total:
-            return
-        whole = decimal.Decimal(total)
-        parts = {
-            name: decimal.Decimal(cells[name])
-            for name in ("upfront_usd", "equity_usd", "milestones_usd")
-            if cells.get(name)
-        }
-        for name, part in parts.items():
-            if part > whole:
-                self.note(
-                    row,
-                    _col(row.family, name),
-                    f"{name} {part} is more than the deal's total, value_usd {whole}; a part of a "
-                    "deal is never more than its headline total: check both against the source",
-                )
-                return
-        given = " + ".join(f"{name} {part}" for name, part in parts.items())
-        added = sum(parts.values(), decimal.Decimal(0))
-        complete = "upfront_usd" in parts and "milestones_usd" in parts
-        if added > whole * decimal.Decimal("1.05") or (
-            complete and added < whole * decimal.Decimal("0.95")
-        ):
-            self.note(
-                row,
-                _col(row.family, "value_usd"),
-                f"value_usd {whole} is not what the parts make ({given} = {added}, more than 5% "
-                f"{'above' if added > whole else 'below'} it); check each figure against the source "
-                "and leave empty a cell no source states (see Deal money in graph/data/README.md)",
-            )
 
     def objects(self, row: _Row, col: Col, value: str) -> list[ox.NamedNode | ox.Literal]:
         many = col.how in ("texts", "refs", "anyrefs", "concepts")
@@ -1399,6 +1361,28 @@ def line_naming(path: Path, statement: tuple[str, str, str]) -> int | None:
             if naming(line, *groups):
                 return number
     return None
+
+
+def property_columns(family: Family, header: Sequence[str]) -> dict[str, tuple[int, str]]:
+    """The column of a file of ``family`` with ``header`` that each property of its rows is
+    written in, as its number (from 1, in the file's order) and name: where a zero-row check's
+    statement about a row is told. A label column that is not ``rdfs:label`` also gives the
+    row's ``rdfs:label``, and a date column its precision and the date as stated.
+
+    >>> property_columns(FAMILIES["sources"], ("slug", "url", "title"))[SCHEMA + "url"]
+    (2, 'url')
+    >>> property_columns(FAMILIES["sources"], ("slug", "url", "title"))[RDFS + "label"]
+    (3, 'title')
+    """
+    columns: dict[str, tuple[int, str]] = {}
+    for col in family.columns:
+        if col.pred and col.name in header:
+            cell = (header.index(col.name) + 1, col.name)
+            columns[col.pred] = cell
+            made = (RDFS + "label",) if col.how == "label" else ()
+            for pred in made + (DATE_DETAILS[col.pred] if col.how == "date" else ()):
+                columns.setdefault(pred, cell)
+    return columns
 
 
 def _col(family: Family, name: str) -> Col:

@@ -10,6 +10,7 @@ import codecs
 import dataclasses
 import logging
 import os
+import re
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
@@ -38,11 +39,19 @@ XSD_STRING = XSD + "string"
 SHACL_MAX_TRIPLES = 100_000
 
 
-def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> list[Violation]:
+#: For each CSV file as shown, the column (number, name) each property is written in.
+Columns = Mapping[str, Mapping[str, tuple[int, str]]]
+
+
+def run_checks(
+    store: ox.Store, locations: Mapping[str, str] | None = None, columns: Columns | None = None
+) -> list[Violation]:
     """Run every ``queries/checks/*.rq``; each returned row (``?entity``, ``?message``) is a violation.
 
     The checks run side by side on a thread pool (pyoxigraph releases the GIL while it evaluates a
-    query); the violations come back check by check, in the order of the check files.
+    query); the violations come back check by check, in the order of the check files. A row that
+    names its statement (``?property``) about a subject written in a CSV row is told at the cell
+    ``columns`` gives for that property in the row's file (see :func:`at_cell`).
 
     >>> store = ox.Store()
     >>> store.update("INSERT DATA { deal:d a atmp:Deal ; atmp:valueUSD -5 }", prefixes=PREFIXES)
@@ -50,6 +59,7 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
     ['fact-has-source', 'no-dangling-references', 'positive-deal-values']
     """
     locations = {} if locations is None else locations
+    columns = {} if columns is None else columns
     checks = queries.checks()
     with (
         ThreadPoolExecutor(max_workers=max(1, min(len(checks), os.cpu_count() or 1))) as pool,
@@ -65,12 +75,31 @@ def run_checks(store: ox.Store, locations: Mapping[str, str] | None = None) -> l
             name,
             shorten(entity) if entity else "?",
             message + _meant(store, statement, name, kinds),
-            locations.get(entity, ""),
+            at_cell(locations.get(entity, ""), statement, columns),
             statement,
         )
         for (name, _), rows in zip(checks, answers, strict=True)
         for entity, message, statement in rows
     ]
+
+
+def at_cell(location: str, statement: tuple[str, str, str] | None, columns: Columns) -> str:
+    """Where a violation about ``statement`` is told, its subject written at ``location``: for
+    a CSV row (``file:line``), the cell of the statement's property, ``file:line:column (column
+    'name')`` as the CSV errors say it, where ``columns`` gives that file a column for it (not
+    the type a row's family gives); else ``location`` as it is. Only a file's line is known of a
+    subject, not its cells, so the CSV compiler's columns place it (newuser29: a deal's money
+    was checked twice, once in Python for the cell).
+
+    >>> columns = {"deals.csv": {"urn:upfront": (7, "upfront_usd")}}
+    >>> at_cell("deals.csv:2", ("urn:deal", "urn:upfront", ""), columns)
+    "deals.csv:2:7 (column 'upfront_usd')"
+    >>> at_cell("deals.csv:2", ("urn:deal", "urn:other", ""), columns)
+    'deals.csv:2'
+    """
+    file, _, line = location.rpartition(":")
+    cell = columns.get(file, {}).get(statement[1]) if statement and line.isdigit() else None
+    return f"{location}:{cell[0]} (column '{cell[1]}')" if cell else location
 
 
 def _meant(
@@ -274,17 +303,22 @@ def rdflib_graph(store: ox.Store) -> rdflib.Graph:
 
 
 def validate_store(
-    store: ox.Store, locations: Mapping[str, str] | None = None, *, shacl: bool = True
+    store: ox.Store,
+    locations: Mapping[str, str] | None = None,
+    *,
+    shacl: bool = True,
+    columns: Columns | None = None,
 ) -> list[Violation]:
     """Every SHACL violation and every row of every zero-row check, in one list. ``locations``
-    maps subject IRIs to where they were written; it is only read for violations.
+    maps subject IRIs to where they were written; it is only read for violations, as are the
+    CSV files' ``columns`` that place a check's statement at its cell (:func:`run_checks`).
 
     >>> store = ox.Store()
     >>> store.update("INSERT DATA { target:x a atmp:Target }", prefixes=PREFIXES)
     >>> [v.rule for v in validate_store(store)]
     ['shacl atmpsh:LabelledShape', 'no-dangling-references']
     """
-    return (run_shacl(store, locations) if shacl else []) + run_checks(store, locations)
+    return (run_shacl(store, locations) if shacl else []) + run_checks(store, locations, columns)
 
 
 def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) -> list[Violation]:
@@ -334,10 +368,16 @@ def _distinct(violations: list[Violation]) -> list[Violation]:
     return sorted({str(v): v for v in violations}.values(), key=_place)
 
 
-def _place(violation: Violation) -> tuple[str, int]:
-    """Where a violation is, for reading them in file order: its file, then its line."""
-    file, _, line = violation.location.rpartition(":")
-    return (file, int(line)) if line.isdigit() else (violation.location, 0)
+#: A violation's place: ``file:line``, with ``:column (column 'name')`` for a CSV cell.
+_PLACE = re.compile(r"(.*):([0-9]+)(?::([0-9]+) \(column '[^']*'\))?")
+
+
+def _place(violation: Violation) -> tuple[str, int, int]:
+    """Where a violation is, for reading them in file order: its file, its line, its column."""
+    found = _PLACE.fullmatch(violation.location)
+    if found is None:
+        return (violation.location, 0, 0)
+    return (found[1], int(found[2]), int(found[3] or 0))
 
 
 def _with_line(violation: Violation, path: Path) -> Violation:
