@@ -212,3 +212,21 @@ def test_a_checks_statement_about_a_csv_row_is_told_at_its_cell():
         ("retired-iri-replaced", "therapy:old", "therapies.csv:7"),
     ]
 
+
+def test_a_future_date_is_told_as_it_was_stated():
+    """At a CSV cell that holds 2999-01 the message says 2999-01, not the first day stored."""
+    store = ox.Store()
+    store.load(
+        (
+            PREAMBLE
+            + 'deal:a atmp:date "2999-01-01"^^xsd:date ; atmp:dateStated "2999-01"^^xsd:gYearMonth .\n'
+            + 'deal:b atmp:date "2999-02-01"^^xsd:date .\n'
+            + 'figure:c atmp:period "2999"^^xsd:gYear .\n'
+        ).encode(),
+        format=ox.RdfFormat.TURTLE,
+    )
+    assert sorted(rows(store, "no-future-dates")) == [
+        (PREFIXES["deal"] + "a", "date 2999-01 is in the future"),
+        (PREFIXES["deal"] + "b", "date 2999-02-01 is in the future"),
+        (PREFIXES["figure"] + "c", "date 2999 is in the future"),
+    ]
