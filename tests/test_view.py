@@ -1403,6 +1403,82 @@ def test_a_link_from_ones_own_namespace_is_listed_in_the_side_panel(fixture_stor
     assert trial not in kg.export("nt", None, focus="genex").content.decode()
 
 
+#: An import of one's own namespace linking to curated entities, to a hub and to a source.
+_MINE = """\
+@prefix ex: <https://example.org/mine#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix id: <https://w3id.org/atmp-kg/id/> .
+ex:trial-1 rdfs:label "Trial one" ; ex:tests id:therapy\\/kymriah ; ex:sponsoredBy id:company\\/novartis .
+ex:trial-2 ex:tests id:therapy\\/kymriah .
+ex:note-1 rdfs:label "Note one" ; ex:cites id:source\\/answersnews-kymriah-collategene-2019 .
+ex:memo ex:about id:deal\\/novartis-avexis-2018 ,
+    id:approval\\/kymriah-anvisa-2022-02-23-b-cell-acute-lymphoblastic-leukemia ;
+  ex:regulator id:agency\\/fda .
+"""
+
+
+def test_the_side_panel_lists_every_link_from_ones_own_namespace_to_a_node_it_holds(
+    curated_store, tmp_path
+):
+    """The panel's incoming links from an import's own namespace are those the store holds to
+    each node the page holds (drawn, or added by expanding), from an IRI it does not draw, and
+    nothing else: of the entities of classes and of a neighbourhood (Novartis's deal with AveXis
+    only when expanding Novartis), of the sources a query's answer names (a cited source is
+    listed under the entity citing it, with no panel of its own), of a neighbourhood of one's
+    own IRI (drawn: its links are edges); a hub (agency:fda) is no node."""
+    kg = atmpkg.open(store_with_import(curated_store, tmp_path, _MINE))
+    store = kg._current().store
+    mine = "https://example.org/mine#"
+    tests = ("← tests", f"{mine}trial-1"), ("← tests", f"{mine}trial-2")
+    kymriah = ("therapy/kymriah", tests)
+    novartis = ("company/novartis", (("← sponsored by", f"{mine}trial-1"),))
+    memo = (("← about", f"{mine}memo"),)
+    approval = ("approval/kymriah-anvisa-2022-02-23-b-cell-acute-lymphoblastic-leukemia", memo)
+    deal = ("deal/novartis-avexis-2018", memo)
+    source = ("source/answersnews-kymriah-collategene-2019", (("← cites", f"{mine}note-1"),))
+    cases = [
+        (kg.select(classes=["Therapy", "Deal"]), [kymriah, novartis, approval, deal]),
+        (kg.select(focus="Kymriah", hops=1), [kymriah, novartis, approval, deal]),
+        (kg.select(focus="Novartis", hops=2, max_nodes=40), [kymriah, novartis, approval, deal]),
+        (
+            kg.select(name="sources-of-entity", params={"entity": "therapy:kymriah"}),
+            [kymriah, novartis, approval, source],
+        ),
+        (kg.select(focus=f"{mine}trial-1"), [("therapy/kymriah", tests[1:]), approval]),
+        (kg.select(focus=f"{mine}memo"), [kymriah, novartis]),
+        (kg.select(focus="answersnews-kymriah-collategene-2019", hops=0), [source]),
+    ]
+    labels = {f"{mine}trial-1": "Trial one", f"{mine}note-1": "Note one"}
+    for selection, expected in cases:
+        data = kg.view(selection).data
+        held = {node["iri"] for node in data["nodes"]}
+        listed = {
+            node["iri"]: [
+                (data["properties"][p], text, href)
+                for p, text, href in node["facts"]
+                if data["properties"][p].startswith("←")
+            ]
+            for node in data["nodes"]
+        }
+        listed = {iri: facts for iri, facts in listed.items() if facts}
+        assert listed == {
+            ID + iri: [(label, labels.get(by, by), by) for label, by in links]
+            for iri, links in expected
+        }, selection
+        # the same as the store holds, read node by node
+        linked = {
+            iri: sorted(
+                (f"← {view_module._property_label(q.predicate.value)}", q.subject.value)
+                for q in store.quads_for_pattern(None, None, ox.NamedNode(iri))
+                if q.subject.value.startswith(mine) and q.subject.value not in held
+            )
+            for iri in held
+        }
+        assert {iri: [(p, by) for p, _, by in facts] for iri, facts in listed.items()} == {
+            iri: links for iri, links in linked.items() if links
+        }, selection
+
+
 def test_browser_a_node_says_how_many_it_links_to_that_the_page_does_not_hold(
     curated_store, tmp_path, browser
 ):
