@@ -213,11 +213,12 @@ STATED_DATES = {stated: date for date, (_, stated) in DATE_DETAILS.items()}
 #: first approval is one of its approvals, and so is each decision of that agency on the product; a
 #: company's portfolio runs through its subsidiaries, and so do its ultimate parent and its
 #: ownership line; a deal's other side is its target, the target's developer or its counterparty;
-#: an area lies within the regions its part-of links reach; the approval that decided a review is
-#: one of the approvals of the review's product), the end of a date's period (the date
+#: an area lies within the regions its part-of links reach), the end of a date's period (the date
 #: as stated shows it), the day an ending event ends an approval (the event's date shows it) and
 #: the day a review was first reported (its sources' dates as stated show it). Queries use them;
-#: drawn, they would double every connection.
+#: drawn, they would double every connection. The approval that decided a review
+#: (``decidedBy``) is no shortcut: of the approvals of the review's product it names the one, as
+#: the event that ended an approval (``endedBy``) does, so both are shown and drawn.
 SHORTCUTS = frozenset(
     ATMP + name
     for name in (
@@ -232,7 +233,6 @@ SHORTCUTS = frozenset(
         "ownershipLine",
         "otherSide",
         "within",
-        "decidedBy",
         "dateEnd",
         "acceptedDateEnd",
         "goalDateEnd",

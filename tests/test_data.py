@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import re
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -452,10 +453,75 @@ def test_an_imported_approval_decides_a_curated_review_until_it_is_removed(
         (False, False),
         (False, False),
     ]
+    # the other doors say what the queries do: show and the served page name the approval that
+    # decided the review (session 29 left it out of both), stats counts the link, and stats and
+    # the queries' notes give the same days
+    assert doors(store) == (
+        [
+            "  decided by: Anitocabtagene autoleucel — FDA 2026-11-20 (Multiple myeloma) "
+            "(approval:anitocabtagene-autoleucel-fda-2026-11-20-multiple-myeloma)"
+        ],
+        [
+            '<tr><th>decided by</th><td><a href="/id/approval/anitocabtagene-autoleucel-fda-'
+            '2026-11-20-multiple-myeloma">Anitocabtagene autoleucel — FDA 2026-11-20 (Multiple '
+            "myeloma)</a></td></tr>"
+        ],
+        10,
+        "Data as of 2026-10-30 (the newest source document the curated data cites); your imports "
+        "cite sources up to 2026-11-20",
+        {
+            "the data is as of 2026-10-30 (the newest source document the curated data cites) and "
+            "this answer looks to 2026-12-01: a review filed, decided or given a date after "
+            "2026-10-30 is not in it (22 reviews in the graph); your imports cite sources up to "
+            "2026-11-20"
+        },
+    )
     removed = runner.invoke(cli, ["import", "--remove", "my-approvals.csv", "--store", str(store)])
     assert removed.exit_code == 0, removed.output
     assert query(f"ASK {{ {anito} atmp:decidedBy ?approval }}", store=store).boolean is False
     assert [listed(day) for day in ("2026-11-20", "2026-12-01")] == [(True, True), (True, True)]
+    assert doors(store)[:3] == ([], [], 9)
+
+
+def doors(store: Path) -> tuple[list[str], list[str], int, str, set[str]]:
+    """What each door says of anito-cel's review and the data's day in ``store``: show's and the
+    served page's lines naming the approval that decided it, the count of atmp:decidedBy and the
+    line of the data's day in ``atmpkg stats``, and the notes on that day of pending-reviews and
+    regulatory-calendar seen from 1 December 2026 (the calendar for that day alone)."""
+    import urllib.request
+
+    from click.testing import CliRunner
+
+    from atmpkg.cli import cli
+    from atmpkg.graph.server.http import make_server
+
+    review = "review:anitocabtagene-autoleucel-fda-multiple-myeloma"
+    shown = CliRunner().invoke(cli, ["show", review, "--store", str(store)]).stdout.splitlines()
+    server = make_server(store, port=0, timeout=10, workers=1).start()
+    try:
+        url = f"{server.url}/id/{review.replace(':', '/')}"
+        asked = urllib.request.Request(url, headers={"Accept": "text/html"})
+        with urllib.request.urlopen(asked) as got:
+            page = got.read().decode("utf-8")
+    finally:
+        server.shutdown()
+    stats = CliRunner().invoke(cli, ["stats", "--store", str(store)]).stdout.splitlines()
+    counted = [int(line.split()[1]) for line in stats if line.split()[:1] == ["atmp:decidedBy"]]
+    day = {"as_of": "2026-12-01"}
+    asks = (("pending-reviews", day), ("regulatory-calendar", {**day, "to": "2026-12-01"}))
+    notes = {
+        note
+        for name, params in asks
+        for note in run_named(name, params, store=store).notes
+        if note.startswith("the data is as of")
+    }
+    return (
+        [line for line in shown if line.startswith("  decided by:")],
+        re.findall(r"<tr><th>decided by</th>.*?</tr>", page),
+        counted[0] if counted else 0,
+        stats[1],
+        notes,
+    )
 
 
 def test_no_application_is_under_review_before_any_was_filed_or_reported(curated_store):

@@ -2543,6 +2543,120 @@ def test_a_review_keeps_no_link_to_an_approval_after_its_outcome(
     ]
 
 
+def test_a_decided_review_links_to_its_approval_wherever_a_review_s_links_are_shown(
+    fixture_store, tmp_path
+):
+    """Session 29 left atmp:decidedBy out of show, the served pages, the view and the networks, as
+    a shortcut restating a path: of the approvals of the review's product it names the one that
+    decided it, as atmp:endedBy names the event that ended an approval, and is shown and drawn as
+    that is: from the review to the approval, once, and on the approval's page as a link to it."""
+    import json
+    import urllib.request
+
+    from atmpkg.graph.server.http import make_server
+
+    store = with_imports(
+        fixture_store, tmp_path, reviews=DECIDED_REVIEWS, approvals=DECIDING_APPROVALS
+    )
+    review = ID + "review/betacel-fda-multiple-myeloma-2025"
+    approval = APPROVAL + "betacel-fda-2025-09-14-multiple-myeloma"
+    review_label = "Betacel — FDA review (multiple myeloma), goal 2025-10-30"
+    approval_label = "Betacel — FDA 2025-09-14 (multiple myeloma)"
+    kg = atmpkg.open(store)
+    assert [
+        (f.property_label, f.value.value, f.value_label)
+        for f in kg.show(review).facts
+        if f.property_label == "decided by"
+    ] == [("decided by", approval, approval_label)]
+    assert [(f.property_label, f.value.value) for f in kg.show(approval).incoming] == [
+        ("decided by", review)
+    ]
+    args = ["show", "--store", str(store)]
+    shown = CliRunner().invoke(cli, [*args, "review:betacel-fda-multiple-myeloma-2025"]).stdout
+    assert (
+        f"  decided by: {approval_label} (approval:betacel-fda-2025-09-14-multiple-myeloma)"
+        in shown.splitlines()
+    )
+    shown = CliRunner().invoke(cli, [*args, "approval:betacel-fda-2025-09-14-multiple-myeloma"])
+    assert shown.stdout.splitlines()[-4:-2] == [
+        "Linked from:",
+        f"  {review_label} --decided by--> this",
+    ]
+    server = make_server(store, port=0, timeout=10, workers=1).start()
+
+    def served(iri: str, accept: str) -> str:
+        url = server.url + "/id/" + iri[len(ID) :]
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept})) as got:
+            return got.read().decode("utf-8")
+
+    try:
+        page = served(review, "text/html").split("<h2>Facts</h2>")[1].split("</table>")[0]
+        linked = served(approval, "text/html").split("<h2>Linked from</h2>")[1].split("</table>")[0]
+        turtle = served(approval, "text/turtle")
+        ld = json.loads(served(review, "application/ld+json"))
+    finally:
+        server.shutdown()
+    assert (
+        "<tr><th>decided by</th><td><a href="
+        f'"/id/approval/betacel-fda-2025-09-14-multiple-myeloma">{approval_label}</a></td></tr>'
+    ) in page
+    assert linked == (
+        '\n<table class="facts"><tr><td><a href="/id/review/betacel-fda-multiple-myeloma-2025">'
+        f"{review_label}</a></td><th>decided by</th></tr>"
+    )
+    decided = "review:betacel-fda-multiple-myeloma-2025 atmp:decidedBy approval:"
+    assert turtle.count(decided) == 1
+    described = next(node for node in ld if node["@id"] == review)
+    assert described["https://w3id.org/atmp-kg/ontology#decidedBy"] == [{"@id": approval}]
+    # the view (its side panel lists a node's links from its edges) and every network: one link
+    data = kg.view(focus=review, hops=1).data
+    iris = [node["iri"] for node in data["nodes"]]
+    assert [
+        (iris[edge[0]], data["properties"][edge[2]], iris[edge[1]])
+        for edge in data["edges"]
+        if {iris[edge[0]], iris[edge[1]]} == {review, approval}
+    ] == [(review, "decided by", approval)]
+    network = kg.select(focus=review, hops=1).network()
+    assert [
+        (a, b, link["label"])
+        for a, b, link in network.edges(data=True)
+        if {a, b} == {review, approval}
+    ] == [(review, approval, "decided by")]
+    edges = json.loads(kg.export("cyjs", focus=approval, hops=1).content)["elements"]["edges"]
+    assert [
+        (e["data"]["source"], e["data"]["label"], e["data"]["target"])
+        for e in edges
+        if {e["data"]["source"], e["data"]["target"]} == {review, approval}
+    ] == [(review, "decided by", approval)]
+
+
+def test_a_curated_approved_review_links_to_the_approval_of_its_outcome_s_day(curated_store):
+    """Encelto's BLA, approved by the FDA on 5 March 2025 (its recorded outcome), names that
+    approval, and the approval's page the review, in show and in the view."""
+    kg = atmpkg.open(curated_store)
+    review = ID + "review/encelto-fda-mactel-2024"
+    approval = APPROVAL + "encelto-fda-2025-03-05-macular-telangiectasia-type-2"
+    assert [
+        (f.value.value, f.value_label)
+        for f in kg.show(review).facts
+        if f.property_label == "decided by"
+    ] == [(approval, "Encelto — FDA 2025-03-05 (Macular telangiectasia type 2)")]
+    shown = kg.show(approval).text().splitlines()
+    assert shown[shown.index("Linked from:") :][:3] == [
+        "Linked from:",
+        "  Encelto — FDA review (Macular telangiectasia type 2), goal 2025-03-18 "
+        "--decided by--> this",
+        "Sources:",
+    ]
+    data = kg.view(focus=approval, hops=1).data
+    iris = [node["iri"] for node in data["nodes"]]
+    assert [
+        (iris[edge[0]], data["properties"][edge[2]], iris[edge[1]])
+        for edge in data["edges"]
+        if {iris[edge[0]], iris[edge[1]]} == {review, approval}
+    ] == [(review, "decided by", approval)]
+
+
 def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_grant_does(
     curated_store,
 ):
