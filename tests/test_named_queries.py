@@ -2657,6 +2657,42 @@ def test_a_curated_approved_review_links_to_the_approval_of_its_outcome_s_day(cu
     ] == [(review, "decided by", approval)]
 
 
+def test_the_curated_pending_reviews_table_names_its_empty_approval_column_and_scripts_keep_it(
+    curated_store,
+):
+    """No review of the curated graph is decided by an approval while pending: the table leaves
+    the approval column out and names it below its rows, as every table does a column with no
+    value on any row (approvals-in-period's authorisedName, the README's example), while CSV, TSV,
+    JSON and XML keep it, empty, so that a script reads the same head whatever the day."""
+    import json
+    import re
+
+    args = ["query", "--name", "pending-reviews", "-p", "as_of=2026-12-03"]
+    args += ["--store", str(curated_store)]
+    table = CliRunner(env={"COLUMNS": "250"}).invoke(cli, args).stdout.splitlines()
+    assert table[0].split() == [
+        "agency", "therapy", "indication", "sponsor", "submission", "accepted", "goalDate",
+        "goalKind", "status", "review",
+    ]  # fmt: skip
+    assert table[-1] == "(no value on any row: approval)"
+    head = [
+        "agency", "agencyName", "therapy", "therapyName", "indication", "indicationName",
+        "sponsor", "sponsorName", "submission", "accepted", "goalDate", "goalKind", "status",
+        "approval", "review", "as_of",
+    ]  # fmt: skip
+    said = {
+        fmt: CliRunner().invoke(cli, [*args, "--format", fmt]).stdout
+        for fmt in ("csv", "tsv", "json", "xml")
+    }
+    assert said["csv"].splitlines()[0].split(",") == head
+    assert said["tsv"].splitlines()[0].split("\t") == [f"?{v}" for v in head]
+    assert json.loads(said["json"])["head"]["vars"] == head
+    assert re.findall(r'<variable name="([^"]+)"/>', said["xml"]) == head
+    # the column is empty on every row of the answer, not missing from it
+    rows = json.loads(said["json"])["results"]["bindings"]
+    assert len(rows) == 5 and not [row for row in rows if "approval" in row]
+
+
 def test_an_acceptance_known_only_to_its_month_counts_from_its_last_day_as_a_grant_does(
     curated_store,
 ):
