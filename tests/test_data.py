@@ -906,3 +906,38 @@ def test_an_approval_is_named_by_the_brand_the_agency_authorised(curated_store):
     for row in named:
         held = [r["b"] for r in kg.query(brands, {"t": row["therapy"]}).dicts()]
         assert row["name"] in held, row["name"]
+
+
+def test_a_deal_is_dated_by_its_announcement(curated_store):
+    """newuser30 F1: deals were dated by their announcement, signing, effective date or closing;
+    the re-dated ones carry the announcement, their notes the other events."""
+    kg = atmpkg.open(curated_store)
+    dated = kg.query(
+        "SELECT ?deal ?stated WHERE { VALUES ?deal { deal:pierre-fabre-atara-tabelecleucel-2023 "
+        "deal:pierre-fabre-atara-tabelecleucel-2021 deal:highbridge-gamida-cell-2024 "
+        "deal:2seventy-bio-bluebird-bio-oncology-spin-off-2021 deal:sanpower-dendreon-2017 } "
+        "?deal atmp:dateStated ?stated } ORDER BY ?deal"
+    ).dicts()
+    assert [(shorten(r["deal"]), str(r["stated"])) for r in dated] == [
+        ("deal:2seventy-bio-bluebird-bio-oncology-spin-off-2021", "2021-01-11"),
+        ("deal:highbridge-gamida-cell-2024", "2024-03-27"),
+        ("deal:pierre-fabre-atara-tabelecleucel-2021", "2021-10-05"),
+        ("deal:pierre-fabre-atara-tabelecleucel-2023", "2023-11-01"),
+        ("deal:sanpower-dendreon-2017", "2017-01-09"),
+    ]
+    with open(DATA / "deals.csv", encoding="utf-8") as rows:
+        notes = {r["slug"]: r["note"] for r in csv.DictReader(rows)}
+    assert "it closed on 20 Dec 2023" in notes["pierre-fabre-atara-tabelecleucel-2023"]
+    assert "effective 2 Oct 2021 per Atara's 10-Q" in notes["pierre-fabre-atara-tabelecleucel-2021"]
+    # no note says its date is a signing, an effective date or a closing
+    kinds = re.compile(r"Date is the (signing|effective|closing|definitive agreement\.|agreement\.)")
+    assert [slug for slug, note in notes.items() if kinds.search(note)] == []
+    # the deals no source dates the announcement of say which event their date is
+    undated = [slug for slug, note in notes.items() if "no source read dates its announcement" in note]
+    assert undated == [
+        "jcr-pharmaceuticals-osiris-msc-licence-2003",
+        "mitsubishi-tanabe-pharma-anges-collategene-japan-2015",
+        "mundipharma-kolon-invossa-korea-2017",
+        "takeda-belief-biomed-bbm-h901-2023",
+        "teijin-sanbio-sb623-2009",
+    ]

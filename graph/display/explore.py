@@ -266,7 +266,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     >>> handle = atmpkg.graph.open_store()
     >>> stats = store_stats(handle.store, handle.info)
     >>> stats.classes["atmp:Therapy"], stats.sources
-    (120, 1309)
+    (120, 1314)
     """
     properties = {
         shorten(row["p"].value): int(row["n"].value)
