@@ -714,9 +714,15 @@ def test_the_cash_and_the_equity_a_buyer_purchases_are_recorded_apart(curated_st
     assert "USD 85M upfront cash at closing (the upfront) plus a USD 200M equity purchase" in notes[
         "kite-pharma-arcellx-2023"
     ]
-    assert "USD 125M licence fee and USD 225M of new Sangamo stock" in notes[
+    assert "USD 125M licence fee in cash (the upfront) and USD 225M of new Sangamo stock" in notes[
         "biogen-sangamo-therapeutics-2020"
     ]
+    assert "USD 115M upfront cash plus a USD 50M equity purchase (USD 165M together per C&EN)" in (
+        notes["neurocrine-biosciences-voyager-therapeutics-2019"]
+    )
+    # newuser30 F3: no note calls the shares bought part of the upfront any more
+    stale = re.compile(r"[Uu]pfront (consists|of USD)|equity upfront")
+    assert [slug for slug, note in notes.items() if stale.search(note)] == []
     # the equity bought later, or when no source says, is in the note and not in the cell
     assert "USD 21.8M per PharmaStar) and an equity investment reported as USD 18M" in notes[
         "chiesi-uniqure-glybera-2013"
