@@ -947,3 +947,28 @@ def test_a_deal_is_dated_by_its_announcement(curated_store):
         "takeda-belief-biomed-bbm-h901-2023",
         "teijin-sanbio-sb623-2009",
     ]
+
+
+def test_an_acquisition_without_a_confirmed_completion_says_so(curated_store):
+    """newuser30 F5: Cell Design Labs had no parent and its deal no reason."""
+    kg = atmpkg.open(curated_store)
+    unlinked = kg.query(
+        "SELECT DISTINCT ?deal WHERE { ?deal atmp:dealType dealtype:acquisition ; "
+        "atmp:dealTarget ?target ; atmp:acquirer ?buyer . ?target a atmp:Company "
+        "FILTER NOT EXISTS { ?target atmp:subsidiaryOf+ ?buyer } "
+        "FILTER NOT EXISTS { ?target atmp:subsidiaryOf ?other } } ORDER BY ?deal"
+    ).dicts()
+    parentless = [shorten(r["deal"]) for r in unlinked]
+    assert parentless == [
+        "deal:bristol-myers-squibb-orbital-therapeutics-2025",
+        "deal:eli-lilly-verve-therapeutics-2025",
+        "deal:fosun-pharma-kite-pharma-fosun-kite-2024",
+        "deal:gilead-sciences-cell-design-labs-2017",
+        "deal:kite-pharma-interius-biotherapeutics-2025",
+    ]
+    with open(DATA / "deals.csv", encoding="utf-8") as rows:
+        notes = {r["slug"]: r["note"] for r in csv.DictReader(rows)}
+    unconfirmed = re.compile(r"ompletion (was )?not confirmed")
+    assert [d for d in parentless if not unconfirmed.search(notes[d.split(":")[1]])] == []
+    coverage = (DATA / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{d.split(':')[1]}`" in coverage for d in parentless)
