@@ -826,6 +826,24 @@ def test_an_identifier_written_as_an_iri_is_noted_with_the_text_the_graph_holds(
     ]
 
 
+def test_an_ownership_row_of_company_connections_says_since_when(curated_store):
+    """newuser30 F4: "Arcellx  subsidiary of  Gilead Sciences" had an empty date, though the graph
+    holds Arcellx's parentSince; 2seventy bio's is stated to the day too."""
+    for company, other, since in (
+        ("gilead-sciences", "arcellx", "2026-04-28"),
+        ("bristol-myers-squibb", "2seventy-bio", "2025-05-13"),
+    ):
+        found = run_named(
+            "company-connections", {"company": company, "other": other}, store=curated_store
+        )
+        owned = [
+            (shorten(r["from"]), shorten(r["to"]), str(r["date"]))
+            for r in found.dicts()
+            if r["connection"] == "subsidiary of"
+        ]
+        assert owned == [(f"company:{other}", f"company:{company}", since)]
+
+
 def test_a_deal_names_its_party_which_one_company_came_to_own_later(curated_store):
     """joints17 F3: Novartis's 2018 licence from Spark connects Novartis and Roche, which bought
     Spark in 2019; the answer named neither Spark nor its owner's link."""
