@@ -1704,6 +1704,16 @@ def test_a_card_lists_a_link_and_its_inverse_once(kg):
     assert not [link for link in cellco if link[0] in ("developed by", "subsidiary of")]
 
 
+#: The note of deals-above-value on the fixture's deal that states no amount.
+UNSTATED_NOTE = (
+    "1 deal states no total, upfront payment or equity purchase, so no min_value lists it "
+    "(deal:genecorp-cellco-eu-2023); this query lists it: SELECT ?deal ?date ?milestonesUSD "
+    "WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date ; atmp:date ?start ; atmp:dateEnd ?end "
+    "FILTER NOT EXISTS { ?deal atmp:valueAtLeastUSD ?usd } OPTIONAL { ?deal atmp:milestonesUSD "
+    "?milestonesUSD } } ORDER BY ?start ?deal"
+)
+
+
 def test_a_notebook_table_is_laid_out_for_people(kg):
     shown = kg.named("deals-above-value", min_value=1e9)._repr_html_()
     heads = shown.split("<tbody>")[0]
@@ -1712,8 +1722,10 @@ def test_a_notebook_table_is_laid_out_for_people(kg):
         "<th>date</th><th>atLeastUSD</th><th>valueUSD</th></tr></thead>"
     )
     # newuser23 F5: the columns of no value are named below the rows, as the text names them
+    # the notes follow, as text (newuser30 F7: the deal that states no amount)
     assert shown.split("</table>")[1] == (
         "<p>no value on any row: upfrontUSD, equityUSD, milestonesUSD</p><p>1 row</p>"
+        f"<p>Note: {UNSTATED_NOTE}</p>"
     )
     first = shown.split("<tbody>")[1].split("</tr>")[0]
     assert first == (
@@ -1733,7 +1745,11 @@ def test_a_printed_result_is_the_table_for_people_too(kg):
         "deal:bigpharma-cellco-2017", "Big", "Pharma", "CellCo", "acquisition", "2017-08-28",
         "11,900,000,000", "11,900,000,000",
     ]  # fmt: skip
-    assert shown[-2:] == ["(no value on any row: upfrontUSD, equityUSD, milestonesUSD)", "(1 row)"]
+    assert shown[-3:] == [
+        "(no value on any row: upfrontUSD, equityUSD, milestonesUSD)",
+        "(1 row)",
+        f"Note: {UNSTATED_NOTE}",
+    ]
 
 
 def test_an_entity_shows_as_a_card_with_links(kg):

@@ -21,7 +21,7 @@ from atmpkg.cli import cli
 from atmpkg.graph import query, run_named
 from atmpkg.graph.errors import DataError, ParameterError, UnknownNameError, cut
 from atmpkg.graph.sparql.named import bind_params
-from atmpkg.graph.terms import ID, KINDS, PREFIXES
+from atmpkg.graph.terms import ID, KINDS, PREFIXES, shorten
 
 D = datetime.date
 
@@ -897,14 +897,15 @@ def test_deals_left_out_only_for_want_of_a_total_are_named_in_a_note(
     kg = atmpkg.open(store)
     found = kg.named("deals-above-value", min_value=1e9, **{"from": "2020"})
     assert [r["deal"] for r in found.dicts()] == []
-    assert found.notes[-1] == (
+    # the note on the deals that state no amount follows (see the test below)
+    assert found.notes[0] == (
         "1 deal with no stated total is left out though its upfront payment and equity purchase "
         "plus milestones reach 1,000,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + "
         "700,000,000): a deal with no stated total is counted at its upfront payment plus its "
         "equity purchase (atLeastUSD), as milestones are paid only when met; a min_value of "
         "400,000,000 lists it, with upfrontUSD, equityUSD and milestonesUSD"
     )
-    both = kg.named("deals-above-value", min_value=5e8, **{"from": "2022"}).notes[-1]
+    both = kg.named("deals-above-value", min_value=5e8, **{"from": "2022"}).notes[0]
     assert both == (
         "2 deals with no stated total are left out though their upfront payment and equity "
         "purchase plus milestones reach 500,000,000 (deal:othercorp-genecorp-2022: 400,000,000 + "
@@ -918,15 +919,87 @@ def test_deals_left_out_only_for_want_of_a_total_are_named_in_a_note(
     # one
     before = kg.named("deals-above-value", min_value=1e9, to="2021").notes
     assert not any("no stated total" in note for note in before)
-    lower = kg.named("deals-above-value", min_value=4e8)
-    assert ID + "deal/othercorp-genecorp-2022" in [r["deal"] for r in lower.dicts()]
-    assert [note for note in lower.notes if "no stated total" in note] == [
-        "1 deal with no stated total is left out though its upfront payment and equity purchase "
-        "plus milestones reach 400,000,000 (deal:genecorp-cellco-2023: no upfront or equity "
-        "stated + 600,000,000): a deal with no stated total is counted at its upfront payment "
-        "plus its equity purchase (atLeastUSD), as milestones are paid only when met; none lists "
-        "it, as no upfront payment or equity purchase is stated"
+    # the deal with milestones alone is named at any min_value, 0 too (newuser30 F7: it was
+    # named at 1 and not at 0)
+    for value, reached in ((4e8, "400,000,000"), (0, "0")):
+        lower = kg.named("deals-above-value", min_value=value)
+        assert ID + "deal/othercorp-genecorp-2022" in [r["deal"] for r in lower.dicts()]
+        assert [note for note in lower.notes if "no stated total" in note] == [
+            "1 deal with no stated total is left out though its upfront payment and equity "
+            f"purchase plus milestones reach {reached} (deal:genecorp-cellco-2023: no upfront or "
+            "equity stated + 600,000,000): a deal with no stated total is counted at its upfront "
+            "payment plus its equity purchase (atLeastUSD), as milestones are paid only when met; "
+            "none lists it, as no upfront payment or equity purchase is stated"
+        ]
+
+
+#: The query the note on the deals that state no amount gives to list them, without a period.
+UNSTATED_LISTING = (
+    "SELECT ?deal ?date ?milestonesUSD WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date ; "
+    "atmp:date ?start ; atmp:dateEnd ?end FILTER NOT EXISTS { ?deal atmp:valueAtLeastUSD ?usd } "
+    "OPTIONAL { ?deal atmp:milestonesUSD ?milestonesUSD } } ORDER BY ?start ?deal"
+)
+
+
+def test_deals_that_state_no_amount_are_counted_in_a_note_with_the_query_that_lists_them(
+    fixture_store,
+):
+    """newuser30 F7: deals-above-value -p min_value=0 left out, without a word, the deals with no
+    total, upfront payment or equity purchase stated (35 of the curated 101)."""
+    import atmpkg
+
+    kg = atmpkg.open(fixture_store)
+    every = kg.named("deals-above-value", min_value=0)
+    assert [shorten(r["deal"]) for r in every.dicts()] == [
+        "deal:bigpharma-cellco-2017",
+        "deal:bigpharma-genex-2019",
+        "deal:othercorp-genecorp-2021",
     ]
+    assert every.notes == [
+        "1 deal states no total, upfront payment or equity purchase, so no min_value lists it "
+        f"(deal:genecorp-cellco-eu-2023); this query lists it: {UNSTATED_LISTING}"
+    ]
+    listed = kg.query(UNSTATED_LISTING)
+    assert [(shorten(r["deal"]), r["date"]) for r in listed.dicts()] == [
+        ("deal:genecorp-cellco-eu-2023", D(2023, 2, 1))
+    ]
+    # in a period, the period's bounds are in the query, which lists what the note counts
+    in_period = kg.named("deals-above-value", min_value=1e9, **{"from": "2023-02", "to": "2023"})
+    period = (
+        'FILTER(?end >= "2023-02-01"^^xsd:date && ?start <= "2023-12-31"^^xsd:date) OPTIONAL'
+    )
+    listing = UNSTATED_LISTING.replace("OPTIONAL", period)
+    assert in_period.notes == [
+        "1 deal in the period states no total, upfront payment or equity purchase, so no "
+        f"min_value lists it (deal:genecorp-cellco-eu-2023); this query lists it: {listing}"
+    ]
+    assert kg.query(listing).column("deal") == [ID + "deal/genecorp-cellco-eu-2023"]
+    # a period without such a deal has no note
+    assert kg.named("deals-above-value", min_value=0, to="2022").notes == []
+
+
+def test_the_curated_deals_that_state_no_amount_are_those_deals_above_value_leaves_out(
+    curated_store,
+):
+    kg = atmpkg.open(curated_store)
+    every = kg.named("deals-above-value", min_value=0)
+    listed = {r["deal"] for r in every.dicts()}
+    unstated = kg.query(UNSTATED_LISTING).column("deal")
+    deals = kg.query("SELECT ?deal WHERE { ?deal a atmp:Deal }").column("deal")
+    assert (len(listed), len(unstated), len(deals)) == (66, 35, 101)
+    assert listed | set(unstated) == set(deals)
+    # the one with milestones alone is named in the note before, as it is at min_value=1
+    assert [note.split(" (")[0] for note in every.notes] == [
+        "1 deal with no stated total is left out though its upfront payment and equity purchase "
+        "plus milestones reach 0",
+        "35 deals state no total, upfront payment or equity purchase, so no min_value lists them",
+    ]
+    assert every.notes[1] == (
+        "35 deals state no total, upfront payment or equity purchase, so no min_value lists them "
+        "(deal:jcr-pharmaceuticals-osiris-msc-licence-2003, deal:teijin-sanbio-sb623-2009, "
+        "deal:uniqure-amsterdam-molecular-therapeutics-2012 and 32 more); this query lists them: "
+        + UNSTATED_LISTING
+    )
 
 
 #: A collaboration with no stated total whose cash upfront and equity purchase sources give

@@ -329,6 +329,7 @@ def reported_notes(
         steps.append(lambda: _data_as_of_notes(result, store, info))
     if name == "deals-above-value":
         steps.append(lambda: _uncounted_milestones(result, store))
+        steps.append(lambda: _unstated_amounts(result, store))
     if name == "company-connections":
         steps.append(lambda: _unconnected_notes(result))
     as_of = result.parameters.get("as_of")
@@ -560,7 +561,8 @@ def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
     because no total is stated while what they pay at signing or closing (upfront payment plus
     equity purchase, ``atmp:valueAtLeastUSD``) plus milestones reaches ``min_value`` (newuser27
     F4: Vertex–CRISPR 2021, 900M + 200M, was left out of the deals above 1B without a word): in
-    the period bound, counted at that non-contingent part, which is below ``min_value``.
+    the period bound, counted at that non-contingent part, which is below ``min_value`` or, where
+    no upfront payment or equity purchase is stated, none (at ``min_value`` 0 too).
 
     >>> found = atmpkg.open().named("deals-above-value", min_value=1e9, **{"from": "2020"})
     >>> print(_uncounted_milestones(found, atmpkg.graph.open_store().store)[0][:96])
@@ -580,7 +582,8 @@ def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
         "?deal a atmp:Deal ; atmp:date ?start ; atmp:dateEnd ?end ; atmp:milestonesUSD ?ms "
         "FILTER NOT EXISTS { ?deal atmp:valueUSD ?total } "
         "OPTIONAL { ?deal atmp:valueAtLeastUSD ?up } "
-        "FILTER(COALESCE(?up, 0) < ?min_value && COALESCE(?up, 0) + ?ms >= ?min_value "
+        # one with no upfront or equity stated is left out at any min_value, 0 too (newuser30 F7)
+        "FILTER((!BOUND(?up) || ?up < ?min_value) && COALESCE(?up, 0) + ?ms >= ?min_value "
         "&& ?end >= COALESCE(?from, ?end) && ?start <= COALESCE(?to, ?start)) "
         "} ORDER BY ?start ?deal",
         prefixes=PREFIXES,
@@ -622,6 +625,59 @@ def _uncounted_milestones(result: QueryResult, store: ox.Store) -> list[str]:
         "payment plus its equity purchase (atLeastUSD), as milestones are paid only when "
         f"met{listed}"
     ]
+
+
+def _unstated_amounts(result: QueryResult, store: ox.Store) -> list[str]:
+    """A note counting the deals in the period of ``result``, an answer of deals-above-value, that
+    state no total, upfront payment or equity purchase, so that no ``min_value`` lists them, 0
+    included (newuser30 F7: 35 of the 101 curated deals went without a word), naming the first
+    and giving the query that lists them all (a deal among them whose milestones reach
+    ``min_value`` is named by :func:`_uncounted_milestones` too).
+
+    >>> found = atmpkg.open().named("deals-above-value", min_value=0)
+    >>> print(_unstated_amounts(found, atmpkg.graph.open_store().store)[0][:71])
+    35 deals state no total, upfront payment or equity purchase, so no min_
+    """
+    bounds = {
+        name: result.parameters[name]
+        for name in ("from", "to")
+        if isinstance(result.parameters.get(name), ox.Literal)
+    }
+    # the period as the query takes it: a deal whose dates overlap it
+    period = " && ".join(
+        f"?{end} {compared} {_literal(bounds[name])}"
+        for name, end, compared in (("from", "end", ">="), ("to", "start", "<="))
+        if name in bounds
+    )
+    listing = (
+        "SELECT ?deal ?date ?milestonesUSD WHERE { ?deal a atmp:Deal ; atmp:dateStated ?date ; "
+        "atmp:date ?start ; atmp:dateEnd ?end FILTER NOT EXISTS { ?deal atmp:valueAtLeastUSD "
+        f"?usd }}{f' FILTER({period})' if period else ''} OPTIONAL {{ ?deal atmp:milestonesUSD "
+        "?milestonesUSD } } ORDER BY ?start ?deal"
+    )
+    left = [row["deal"].value for row in store.query(listing, prefixes=PREFIXES)]
+    if not left:
+        return []
+    named = [shorten(deal) for deal in left[:_FEW]]
+    more = f" and {len(left) - len(named)} more" if len(left) > len(named) else ""
+    one = len(left) == 1
+    counted = f"{'1 deal' if one else f'{len(left)} deals'}{' in the period' if period else ''}"
+    return [
+        f"{counted} {'states' if one else 'state'} no total, upfront payment or equity purchase, "
+        f"so no min_value lists {'it' if one else 'them'} ({', '.join(named)}{more}); this "
+        f"query lists {'it' if one else 'them'}: {listing}"
+    ]
+
+
+def _literal(term: ox.Literal) -> str:
+    """``term`` as SPARQL text, an ``xsd:`` datatype by its prefixed name.
+
+    >>> _literal(ox.Literal("2020-01-01", datatype=ox.NamedNode(XSD + "date")))
+    '"2020-01-01"^^xsd:date'
+    """
+    if term.datatype.value.startswith(XSD) and not term.language:
+        return f'"{term.value}"^^xsd:{term.datatype.value[len(XSD):]}'
+    return str(term)
 
 
 def _label(entity: ox.NamedNode, store: ox.Store) -> str | None:
