@@ -2979,3 +2979,88 @@ def test_a_selections_triples_are_what_its_rdf_export_writes(round_trip, selecti
     assert {type(t) for t in triples} == {ox.Triple}  # rev23 4: the whole graph's were quads
     assert isomorphic(to_rdflib(triples), reimport(written, "nt")[0])
     assert len(triples) == written.count(b"\n")
+
+
+#: The links the fixture's slice of companies and deals leaves out, as the command line says it.
+OUTSIDE_DEALS = (
+    "13 links to entities outside the slice of atmp:Company, atmp:Deal are left out (8 "
+    "atmp:sponsor from atmp:Approval, 3 atmp:developedBy from atmp:Therapy, 1 atmp:about from "
+    "atmp:Development, 1 atmp:dealTarget to atmp:Therapy); to draw them, add their classes: "
+    "--class atmp:Approval --class atmp:Development --class atmp:Therapy"
+)
+
+
+def test_a_network_of_classes_says_which_links_to_other_classes_it_leaves_out(
+    fixture_store, tmp_path
+):
+    """newuser30 F2: the README's deal network (--class atmp:Company --class atmp:Deal) left the
+    deals whose target is a product without it, and so without their licensor, without a word;
+    the note counts the links to entities of other classes by property, as a network draws them
+    (an inverse pair once: therapy developedBy company, not company develops therapy), hubs and
+    sources never, and names the classes that bring them in."""
+    store = ["--store", str(fixture_store)]
+    out = tmp_path / "deals.gexf"
+    args = ["export", "--class", "atmp:Company", "--class", "atmp:Deal", "-o", str(out)]
+    done = CliRunner().invoke(cli, [*args, *store])
+    assert done.exit_code == 0, done.output
+    assert done.stderr == (
+        f"Note: {OUTSIDE_DEALS}\nExported 9 nodes and 9 edges (from 125 triples) as gexf to {out}\n"
+    )
+    kg = atmpkg.open(fixture_store)
+    python = (
+        " (Python: classes=['atmp:Company', 'atmp:Deal', 'atmp:Approval', 'atmp:Development', "
+        "'atmp:Therapy'])"
+    )
+    exported = kg.export("gexf", None, classes=["atmp:Company", "atmp:Deal"])
+    assert exported.notes == [OUTSIDE_DEALS + python]
+    # a view says it too, on the page and in Python, where expanding an entity draws them
+    view = kg.view(classes=["atmp:Company", "atmp:Deal"], output=tmp_path / "deals.html")
+    assert view.warnings == [f"{OUTSIDE_DEALS}{python}, or expand an entity on the page"]
+    shown = CliRunner().invoke(
+        cli, ["view", *args[1:5], "-o", str(tmp_path / "cli.html"), *store]
+    )
+    assert shown.stderr.startswith(f"Note: {OUTSIDE_DEALS}, or expand an entity on the page\n")
+    # a cap's note counts the links to the entities of the classes it leaves out, this one the
+    # others; the added class's links are drawn and no more counted
+    capped = kg.export("gexf", None, classes=["atmp:Company", "atmp:Deal"], max_nodes=3).notes
+    assert capped[0].startswith(
+        "12 links to entities outside the slice of atmp:Company, atmp:Deal are left out (8 "
+        "atmp:sponsor from atmp:Approval, 3 atmp:developedBy from atmp:Therapy, 1 atmp:about "
+        "from atmp:Development); "
+    )
+    assert capped[1].startswith("The graph in class atmp:Company, atmp:Deal: showing 3 of 9")
+    wider = kg.export("graphml", None, classes=["atmp:Company", "atmp:Deal", "atmp:Therapy"])
+    assert not any("atmp:dealTarget" in note for note in wider.notes)
+    # every class of the graph's entities: nothing is left out
+    every = {shorten(c) for c in kg.stats().classes} - {"atmp:Source"}
+    assert kg.export("cyjs", None, classes=sorted(every)).notes == []
+    # a neighbourhood, a query's answer and an RDF slice have no such note
+    for fmt, selection in (
+        ("gexf", {"focus": "cellco", "classes": ["atmp:Company", "atmp:Deal"]}),
+        ("gexf", {"name": "deals-above-value"}),
+        ("ttl", {"classes": ["atmp:Company", "atmp:Deal"]}),
+    ):
+        notes = kg.export(fmt, None, **selection).notes
+        assert not any("outside the slice" in note for note in notes), selection
+
+
+def test_the_readmes_deal_network_holds_every_deals_target(curated_store, tmp_path):
+    """newuser30 F2: the README's example left 37 of the 101 deals without their target."""
+    out = tmp_path / "deals.gexf"
+    args = ["export", "--class", "atmp:Company", "--class", "atmp:Deal", "--class", "atmp:Therapy"]
+    done = CliRunner().invoke(cli, [*args, "-o", str(out), "--store", str(curated_store)])
+    assert done.exit_code == 0, done.output
+    network = nx.read_gexf(out)
+    deals = [n for n, data in network.nodes(data=True) if data["class"] == "atmp:Deal"]
+    targets = {
+        n: [v for _, v, data in network.out_edges(n, data=True) if data["label"] == "deal target"]
+        for n in deals
+    }
+    assert len(deals) == 101 and all(targets.values())
+    # the note still names what lies beyond (approvals, claims…), never a deal's target
+    note = next(line for line in done.stderr.splitlines() if "outside the slice" in line)
+    assert note.startswith(
+        "Note: 709 links to entities outside the slice of atmp:Company, atmp:Deal, atmp:Therapy "
+        "are left out (250 atmp:product from atmp:Approval, 235 atmp:sponsor from atmp:Approval, "
+    )
+    assert "dealTarget" not in note

@@ -53,6 +53,7 @@ from ..slice.subgraph import (
     blank_nodes_read,
     fold_inverses,
     linked_from_outside,
+    outside_note,
     value_labels,
 )
 from ..slice.whole import network_slice
@@ -554,6 +555,8 @@ def view_of(
     with Progress("Reading the view", len(piece.subjects), "subjects") as bar:
         piece.progress = bar.advance
         triples = list(piece.drawn())
+    # before looking beyond the slice, whose prefetch of a remote store's entities it would replace
+    outside = outside_note(chosen, piece, view=True)
     store = chosen.graph._current().store
     more, hidden, more_hubs, left = beyond(
         piece,
@@ -586,7 +589,7 @@ def view_of(
     result = _render(
         triples + more,
         title or selection.title,
-        told(piece.notes),
+        told([*piece.notes, *([outside] if outside else [])]),
         hubs,
         piece.focus,
         hidden,

@@ -74,6 +74,7 @@ from .subgraph import (
     Slice,
     Subject,
     fold_facts,
+    outside_note,
 )
 from .whole import (
     WholeGraph,
@@ -1642,6 +1643,11 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         result = _write(piece, fmt, output)
     if sources_left_out:
         result.left_out.append(SOURCES_LEFT_OUT)
+    # after the writing: counting reads the store again, and a remote store's prefetch of what
+    # the writer reads would be replaced
+    outside = outside_note(selection, piece) if network else None
+    if outside is not None:
+        result.left_out.append(outside)
     if selection.whole and not network and result.sample is None:
         result.left_out.append(ontology_left_out())
     return result

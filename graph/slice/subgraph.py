@@ -43,6 +43,7 @@ from ..rdf import (
     triple_key,
 )
 from ..sparql.entities import name_text, resolve_entity
+from ..sparql.named import CommandNote
 from ..sparql.run import QueryResult
 from ..store.remote import RemoteStore, prefetch
 from ..terms import (
@@ -611,6 +612,103 @@ def _left_out_of(
     # each link once: from its subject when that was left out, else from its object
     return sum(1 for link in outgoing if link[2] in selected and drawn[link]) + sum(
         1 for link in incoming if link[0] in kept and drawn[link]
+    )
+
+
+#: A link that a class slice leaves out: its property, ``"to"`` or ``"from"`` (the entity outside
+#: the slice is its object or its subject), and that entity's class ("" for none).
+OutsideLink = tuple[str, str, str]
+
+
+def links_outside(
+    piece: Slice, store: ox.Store | RemoteStore, classes: Sequence[str], through: Sequence[str] = ()
+) -> dict[OutsideLink, int]:
+    """How many links a network of ``piece``, the slice of ``classes`` alone (``through`` as it was
+    selected with), leaves out because their other end is an entity outside it, by property,
+    direction and the class of that entity (see :data:`OutsideLink`). They are counted as a
+    network draws them: a link and its materialised inverse once, no derived shortcut; a link
+    to a hub (drawn as an attribute) or to a source (provenance, which ``with_sources`` adds) is
+    no link left out, nor is one to an entity of ``classes`` that a cap left out (see
+    :class:`Sample`).
+
+    >>> both = ["atmp:Company", "atmp:Deal"]
+    >>> deals = kg.select(classes=both).with_defaults(with_sources=False, max_nodes=0)
+    >>> found = links_outside(slice_of(kg, deals), kg._current().store, both)
+    >>> found["atmp:dealTarget", "to", "atmp:Therapy"]
+    38
+    """
+    inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
+    selected = class_members(classes, store)
+    members = sorted(selected & inside)
+    # the links to the entities of the classes that a cap left out are its note's
+    skipped = inside | selected | hub_members(store, through) | _sources(store)
+    prefetch(store, members)  # a remote store: a request per batch, both ways
+    found: list[tuple[tuple[str, str, str], str]] = []
+    with Progress("Counting the links to other classes", len(members), "entities") as bar:
+        for iri in members:
+            bar.advance()
+            node = ox.NamedNode(iri)
+            links = {
+                (iri, q.predicate.value, q.object.value)
+                for q in store.quads_for_pattern(node, None, None)
+                if is_node(q.object) and q.object.value not in skipped
+            } | {
+                (q.subject.value, q.predicate.value, iri)
+                for q in store.quads_for_pattern(None, None, node)
+                if is_node(q.subject) and q.subject.value not in skipped
+            }
+            ordered = sorted(links)
+            drawn = _drawn_links(ordered, set(ordered).__contains__, frozenset())
+            found += [(link, iri) for link, keep in zip(ordered, drawn, strict=True) if keep]
+    ends = sorted({obj if subject == member else subject for (subject, _, obj), member in found})
+    prefetch(store, ends, incoming=False)
+    kinds: dict[str, str] = {}
+    for end in ends:
+        types = store.quads_for_pattern(ox.NamedNode(end), TYPE, None)
+        kinds[end] = min((shorten(q.object.value) for q in types), default="")
+    counts: dict[OutsideLink, int] = {}
+    for (subject, predicate, obj), member in found:
+        way, end = ("to", obj) if subject == member else ("from", subject)
+        key = (shorten(predicate), way, kinds[end])
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def outside_note(selection: Selection, piece: Slice, *, view: bool = False) -> CommandNote | None:
+    """The note of a network or a view of ``selection``, a slice of classes alone (``piece``),
+    saying how many links to entities of other classes it leaves out, by property and class
+    (see :func:`links_outside`), and the classes to add to draw them (newuser30 F2: the README's
+    deal network left 37 of 101 deals without their target, a therapy, without a word); None
+    for another selection, or when no link is left out. A ``view``'s note says that expanding
+    an entity on the page draws them too.
+
+    >>> chosen = kg.select(classes=["atmp:Target"]).with_defaults(with_sources=False, max_nodes=0)
+    >>> print(outside_note(chosen, slice_of(kg, chosen)).for_cli())
+    45 links to entities outside the slice of atmp:Target are left out (45 atmp:target from atmp:Therapy); to draw them, add their classes: --class atmp:Therapy
+    """
+    chosen = (selection.focus, selection.name, selection.file, selection.query)
+    if not selection.classes or any(chosen):
+        return None
+    store = selection._bound()._current().store
+    counts = links_outside(piece, store, selection.classes, selection.through)
+    if not counts:
+        return None
+    total = sum(counts.values())
+    most_first = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    groups = ", ".join(
+        f"{count:,} {predicate} {way} {kind or 'an entity of no class'}"
+        for (predicate, way, kind), count in most_first
+    )
+    # an entity of no class is brought in by no --class
+    added = sorted({kind for _, _, kind in counts if kind})
+    listed = ", ".join(repr(c) for c in (*selection.classes, *added))
+    return CommandNote(
+        f"{total:,} link{'' if total == 1 else 's'} to entities outside the slice of "
+        f"{', '.join(selection.classes)} {'is' if total == 1 else 'are'} left out ({groups}); "
+        "to draw them, add their classes: ",
+        " ".join(f"--class {kind}" for kind in added),
+        f"classes=[{listed}]",
+        ", or expand an entity on the page" if view else "",
     )
 
 
