@@ -10,6 +10,12 @@ alike. The build's own log gives its steps: loading (with the check of the input
 deriving the rules' facts, and validating (the checks with the class counts and the compaction).
 
 Prints a Markdown table of medians: seconds and the ratio to ``oxigraph load``.
+
+``--decided N [N ...]`` instead times the rule ``queries/rules/33-decided-by.ru`` alone, as the
+build runs it in memory, on one product with N reviews and N approvals by one agency (the reviews
+known from one day, the approvals on N days after it): it compares each review with each approval,
+so its time grows with N squared, and the build refuses a product whose reviews times approvals by
+one agency exceed ``REVIEW_APPROVAL_PAIRS_MAX``.
 """
 
 from __future__ import annotations
@@ -74,6 +80,54 @@ def atmpkg_build(nt: Path, folder: Path, package: Path | None = None) -> dict[st
     return found
 
 
+def decided_by(sizes: list[int]) -> None:
+    """Print a Markdown table of the seconds the rule 33-decided-by takes at each size."""
+    import datetime
+
+    import pyoxigraph as ox
+
+    from atmpkg import queries
+    from atmpkg.graph.rdf import TYPE
+    from atmpkg.graph.store import build
+    from atmpkg.graph.terms import ATMP, ID, PREFIXES, XSD
+
+    rule = build._as_construct("33-decided-by", dict(queries.rules())["33-decided-by"])
+    therapy, agency = ox.NamedNode(ID + "therapy/t"), ox.NamedNode(ID + "agency/fda")
+
+    def fact(subject: str, name: str, value: ox.NamedNode | ox.Literal) -> ox.Quad:
+        return ox.Quad(ox.NamedNode(subject), ox.NamedNode(ATMP + name), value)
+
+    def day(date: datetime.date) -> ox.Literal:
+        return ox.Literal(date.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+
+    print(f"| reviews × approvals | pairs | seconds (limit {build.REVIEW_APPROVAL_PAIRS_MAX:,}) |")
+    print("|---:|---:|---:|")
+    for n in sizes:
+        store = ox.Store()
+        for i in range(n):
+            review, approval = f"{ID}review/r{i}", f"{ID}approval/a{i}"
+            store.extend(
+                [
+                    fact(review, "product", therapy),
+                    fact(review, "agency", agency),
+                    fact(review, "acceptedDateEnd", day(datetime.date(1999, 1, 1))),
+                    ox.Quad(
+                        ox.NamedNode(review),
+                        TYPE,
+                        ox.NamedNode(ATMP + "RegulatoryReview"),
+                    ),
+                    fact(therapy.value, "approval", ox.NamedNode(approval)),
+                    fact(approval, "agency", agency),
+                    fact(approval, "date", day(datetime.date(2000, 1, 1) + datetime.timedelta(i))),
+                ]
+            )
+        started = time.perf_counter()
+        decided = len(list(store.query(rule, prefixes=PREFIXES)))
+        seconds = time.perf_counter() - started
+        assert decided == n, f"{decided} reviews decided of {n}"
+        print(f"| {n:,} × {n:,} | {n * n:,} | {seconds:.1f} |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=SIZES, default="1M")
@@ -85,7 +139,17 @@ def main() -> None:
         help="another checkout of the repository (git worktree add DIR REV) to build with too, "
         "alternating with this one",
     )
+    parser.add_argument(
+        "--decided",
+        type=int,
+        nargs="+",
+        metavar="N",
+        help="time the rule 33-decided-by alone on one product's N reviews x N approvals",
+    )
     args = parser.parse_args()
+    if args.decided:
+        decided_by(args.decided)
+        return
     if shutil.which("oxigraph") is None:
         sys.exit("the 'oxigraph' command is missing: pip install 'oxigraph>=0.5,<0.6'")
     sys.path.insert(0, str(HERE))

@@ -383,6 +383,62 @@ def test_a_derived_property_an_import_states_is_left_out_and_derived_again(built
     assert not query(f"ASK {{ ?s ?p <{ID}x> }}", store=built).boolean
 
 
+REVIEW_HEAD = (
+    "slug,therapy,agency,indication,sponsor,submission,accepted_date,goal_date,goal_kind,outcome,"
+    "outcome_date,source,note\n"
+)
+APPROVAL_HEAD = (
+    "therapy,agency,date,indication,sponsor,jurisdiction,pathway,approval_type,indication_text,"
+    "source,note\n"
+)
+
+
+def test_a_product_with_more_reviews_times_approvals_by_one_agency_than_the_limit_is_refused(
+    built, tmp_path, monkeypatch
+):
+    """sec30 F3: queries/rules/33-decided-by.ru compares each review with each approval of its
+    product by its agency (2,000 of each took minutes, holding the store's lock): the build
+    refuses more pairs of one product and agency than its limit before the rules run, at the file
+    holding most of them, and keeps the store. Genex has one FDA approval in the fixture; with
+    three reviews and three more approvals it has 3 x 4 = 12 pairs."""
+    reviews = tmp_path / "reviews.csv"
+    reviews.write_text(
+        REVIEW_HEAD
+        + "".join(
+            f"genex-fda-{n},genex,fda,,genecorp,sbla,2021-0{n}-01,,,,,src-news,\n" for n in (1, 2, 3)
+        )
+    )
+    approvals = tmp_path / "approvals.csv"
+    approvals.write_text(
+        APPROVAL_HEAD
+        + "".join(
+            f"genex,fda,2022-0{n}-01,spinal-muscular-atrophy,genecorp,us,standard,"
+            "label-expansion,,press-genecorp,\n"
+            for n in (1, 2, 3)
+        )
+    )
+    before = nquads(built)
+    monkeypatch.setattr(BUILD, "REVIEW_APPROVAL_PAIRS_MAX", 11)
+    with pytest.raises(DataError) as refused:
+        import_files([reviews, approvals], store=built)
+    assert str(refused.value) == (
+        f"{approvals}:2: therapy:genex has 3 reviews and 4 approvals by agency:fda, 12 pairs for "
+        "the rule queries/rules/33-decided-by.ru to compare (each review with each approval, to "
+        "find the one that decided it), over the build's limit of 11 for one product and agency; "
+        "a product has a few of either by one agency: look for rows repeated under new slugs or "
+        "dates, and leave them out"
+    )
+    assert nquads(built) == before
+    monkeypatch.setattr(BUILD, "REVIEW_APPROVAL_PAIRS_MAX", 12)
+    import_files([reviews, approvals], store=built)
+    decided = query(
+        "SELECT ?review ?approval WHERE { ?review atmp:decidedBy ?approval } ORDER BY ?review",
+        store=built,
+    ).rows
+    first = ox.NamedNode(f"{ID}approval/genex-fda-2022-01-01-spinal-muscular-atrophy")
+    assert decided == [(ox.NamedNode(f"{ID}review/genex-fda-{n}"), first) for n in (1, 2, 3)]
+
+
 def test_an_imports_notes_name_the_file_that_holds_what_they_say_and_are_not_repeated(
     built, tmp_path, data_dir
 ):

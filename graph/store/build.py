@@ -388,11 +388,13 @@ def _new_store(
     compile_: Callable[[], Compiled],
     *,
     keep: bool = True,
+    before_rules: Callable[[ox.Store], None] = lambda store: None,
 ) -> _Loaded:
     """A store at ``path`` with the RDF inputs and the quads ``compile_`` makes loaded, and the
     rules' facts derived (see :class:`_Loaded`); with what ``compile_`` made of the inputs.
     Without ``keep`` (a dry run) the store on disk is made only when the inputs are too large to
-    be held in memory.
+    be held in memory. ``before_rules`` is given the loaded store before the rules run, to refuse
+    inputs that would keep them running for minutes.
 
     The RDF files are loaded on other threads while ``compile_`` checks them on this one: at a
     million triples the check takes about 2.5 s of the 6 s the two took one after the other. When
@@ -432,6 +434,7 @@ def _new_store(
             stop.set()
             raise
         stated = {id(store): _prepare(store, compiled) for store in targets}
+        before_rules(targets[-1])
         bar.advance()
     stores.release_memory()
     log.info("loaded the inputs in %.1f s", time.monotonic() - started)
@@ -691,6 +694,67 @@ def _write_locations(path: Path, locations: dict[str, str]) -> None:
     # In the order of the inputs: sorting would cost three times as long as writing. json.dumps,
     # not json.dump: only the former encodes in C (0.4 s against 0.05 s for 50,000 subjects).
     path.write_text(json.dumps(locations), encoding="utf-8")
+
+
+#: The most reviews x approvals of one product by one agency the build takes: the rule
+#: queries/rules/33-decided-by.ru compares each review with each approval of its product by its
+#: agency, about 15 microseconds a pair (a second at 100,000 pairs, a minute at 4,000,000), and no
+#: SPARQL rule finds the earliest approval after a day without doing so. A product has at most a
+#: few of either by one agency (the curated data: 3 reviews, 6 approvals).
+REVIEW_APPROVAL_PAIRS_MAX = 10_000
+
+_REVIEWS_AND_APPROVALS = """
+SELECT ?therapy ?agency ?reviews ?approvals
+WHERE {
+  {
+    SELECT ?therapy ?agency (COUNT(DISTINCT ?review) AS ?reviews)
+    WHERE { ?review a atmp:RegulatoryReview ; atmp:product ?therapy ; atmp:agency ?agency }
+    GROUP BY ?therapy ?agency
+  }
+  {
+    SELECT ?therapy ?agency (COUNT(DISTINCT ?approval) AS ?approvals)
+    WHERE { ?approval a atmp:Approval ; atmp:product ?therapy ; atmp:agency ?agency }
+    GROUP BY ?therapy ?agency
+  }
+  FILTER(?reviews * ?approvals > %d)
+}
+ORDER BY DESC(?reviews * ?approvals) ?therapy ?agency
+LIMIT 1
+"""
+
+
+def _check_review_pairs(store: ox.Store, locations: Mapping[str, str]) -> None:
+    """A :class:`DataError` at the file holding most of them when a product's reviews by one
+    agency times its approvals by that agency exceed :data:`REVIEW_APPROVAL_PAIRS_MAX`.
+
+    >>> _check_review_pairs(ox.Store(), {})
+    """
+    found = list(store.query(_REVIEWS_AND_APPROVALS % REVIEW_APPROVAL_PAIRS_MAX, prefixes=PREFIXES))
+    if not found:
+        return
+    therapy, agency, reviews, approvals = found[0]
+    kinds = f"{ox.NamedNode(ATMP + 'RegulatoryReview')} {ox.NamedNode(ATMP + 'Approval')}"
+    subjects = store.query(
+        f"SELECT ?entity WHERE {{ VALUES ?kind {{ {kinds} }} "
+        f"?entity a ?kind ; atmp:product {therapy} ; atmp:agency {agency} }}",
+        prefixes=PREFIXES,
+    )
+    places = [locations.get(row[0].value, "") for row in subjects]
+    files = [place.rpartition(":")[0] if place[-1:].isdigit() else place for place in places]
+    file = max(sorted(set(files)), key=files.count)
+    lines = [int(place.rpartition(":")[2]) for place in places if place.startswith(file + ":")]
+    pairs = int(reviews.value) * int(approvals.value)
+    raise DataError(
+        file or "the inputs",
+        min(lines, default=None),
+        None,
+        f"{shorten(therapy.value)} has {counted(int(reviews.value), 'review')} and "
+        f"{counted(int(approvals.value), 'approval')} by {shorten(agency.value)}, "
+        f"{pairs:,} pairs for the rule queries/rules/33-decided-by.ru to compare (each review "
+        "with each approval, to find the one that decided it), over the build's limit of "
+        f"{REVIEW_APPROVAL_PAIRS_MAX:,} for one product and agency; a product has a few of "
+        "either by one agency: look for rows repeated under new slugs or dates, and leave them out",
+    )
 
 
 class _StoredLocations(Mapping[str, str]):
@@ -1014,7 +1078,15 @@ def _build(
             return compiled
 
         try:
-            built = _new_store(tmp / "oxigraph", rdf_extra, compile_, keep=not dry_run)
+            built = _new_store(
+                tmp / "oxigraph",
+                rdf_extra,
+                compile_,
+                keep=not dry_run,
+                before_rules=functools.partial(
+                    _check_review_pairs, locations=_StoredLocations(tmp / "locations.json")
+                ),
+            )
         except DataError as exc:
             raise _as_earlier_imports(exc, earlier_shown) from None
         compiled = built.compiled
