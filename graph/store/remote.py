@@ -1102,7 +1102,8 @@ class RemoteStore:
         server for at most that many rows of a SELECT that sets no LIMIT of its own, and keeps no
         more than that many of any SELECT's answer. The time limit covers reading the answer's rows
         too, and the rows kept count against ``memory`` bytes (None: no cap) as the embedded
-        store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), raising
+        store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), with their terms
+        (:func:`term_bytes`), raising
         :class:`~atmpkg.graph.errors.QueryTimeoutError` and
         :class:`~atmpkg.graph.errors.QueryMemoryError`.
 
@@ -1755,9 +1756,52 @@ class _Reading:
 
 #: What the :class:`Row` around a row's terms costs (its two slots)
 _ROW_BYTES = 48
+#: What the Python object of a term costs as allocated (16-byte blocks), beside its text: an IRI
+#: 56 bytes (64 allocated), a literal or a blank node 88 (96); its text is on the engine's own
+#: heap, which tracemalloc does not see (:func:`_text_bytes`).
+_IRI_BYTES, _LITERAL_BYTES = 64, 96
+_XSD_STRING = ox.NamedNode("http://www.w3.org/2001/XMLSchema#string")
 #: How many rows are read between two looks at the clock: the engine reads about 100,000 empty
 #: ones a second, and an answer of 10 KB of gzip can hold ten million (sec29 F5).
 _ROWS_PER_LOOK = 4096
+
+
+def _text_bytes(text: str) -> int:
+    """What the engine's copy of ``text`` takes on its heap: none when empty, else its UTF-8 bytes
+    and the allocator's 8-byte header rounded up to 16, at least 32 (glibc's malloc, which the
+    engine's strings are made with).
+
+    >>> _text_bytes(""), _text_bytes("Kymriah"), _text_bytes("x" * 100), _text_bytes("é" * 100)
+    (0, 32, 112, 208)
+    """
+    if not text:
+        return 0
+    size = len(text) if text.isascii() else len(text.encode())
+    return max(32, (size + 23) & ~15)
+
+
+def term_bytes(term: Term) -> int:
+    """What a term of a remote answer's row costs the process that holds it: its Python object and
+    the engine's copies of its text (an IRI's, a blank node's name, a literal's value and its
+    language tag or datatype IRI, the engine keeping none for ``xsd:string``).
+
+    >>> term_bytes(ox.NamedNode("https://w3id.org/atmp-kg/id/therapy/kymriah"))
+    128
+    >>> term_bytes(ox.Literal("Kymriah", language="en")), term_bytes(ox.Literal("Kymriah"))
+    (160, 128)
+    >>> term_bytes(ox.Literal("2017", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")))
+    176
+    """
+    if isinstance(term, ox.NamedNode):
+        return _IRI_BYTES + _text_bytes(term.value)
+    cost = _LITERAL_BYTES + _text_bytes(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language is not None:
+            return cost + _text_bytes(term.language)
+        datatype = term.datatype
+        if datatype != _XSD_STRING:
+            return cost + _text_bytes(datatype.value)
+    return cost
 
 
 def _past(reading: _Reading) -> bool:
@@ -1794,16 +1838,16 @@ def _read_table(
     unasked = [] if asked is None else [at for at, name in enumerate(names) if name not in asked]
     padding = (None,) * (len(names) - len(parsed.variables))
     positions = {name: at for at, name in enumerate(names)}
-    # a row kept costs what a row of the embedded store's answer costs its caller, and the Row
-    # around its terms (48 bytes)
+    # a row kept costs what a row of the embedded store's answer costs its caller, the Row around
+    # its terms, and its terms, each made for this row alone (a bound term is one object for all)
     cost = row_bytes(len(names)) + _ROW_BYTES
+    made = [at for at in range(len(parsed.variables)) if at not in everywhere and at not in where_bound]
+    made_all = len(made) == len(parsed.variables)
+    held = 0
     rows: list[Row] = []
     for count, solution in enumerate(parsed, 1):
-        if count % _ROWS_PER_LOOK == 0:
-            if _past(reading):
-                return QueryTimeoutError(reading.seconds)
-            if reading.memory is not None and len(rows) * cost > reading.memory:
-                return QueryMemoryError(reading.memory, rows=len(rows))
+        if count % _ROWS_PER_LOOK == 0 and _past(reading):
+            return QueryTimeoutError(reading.seconds)
         terms = tuple(solution)
         left = sorted(names[at] for at in unasked if terms[at] is not None)
         if left:
@@ -1819,8 +1863,14 @@ def _read_table(
                 f"?{tripled[0]}; the graph is RDF 1.1 and holds none"
             )
         if limit is None or len(rows) < limit:
+            if reading.memory is not None:
+                # counted as each row is read: a row of long values can take megabytes
+                kept = terms if made_all else [terms[at] for at in made]
+                held += cost + sum(map(term_bytes, filter(None, kept)))  # a term is never false
+                if held > reading.memory:
+                    return QueryMemoryError(reading.memory, rows=len(rows) + 1)
             rows.append(Row(positions, _as_bound(terms + padding, everywhere, where_bound)))
-    return Solutions(variables, rows)
+    return Solutions(variables, rows, None if reading.memory is None else held)
 
 
 def _as_bound(
@@ -1881,18 +1931,19 @@ class Row:
 
 class Solutions:
     """A SELECT answer of an endpoint, read to its end: its ``variables`` and its rows (each a
-    :class:`Row`, read as iterating ``pyoxigraph.QuerySolutions`` gives them). Only the
+    :class:`Row`, read as iterating ``pyoxigraph.QuerySolutions`` gives them), and ``held``, the
+    bytes its rows were counted at against the memory cap (None when read without one). Only the
     thread that made a ``QuerySolutions`` may drop it, and a caller's error may keep the frames
     that hold an answer until another thread's garbage collection frees them (sec20 F2): this
     holds none.
 
     >>> answer = Solutions([ox.Variable("n")], [Row({"n": 0}, (ox.Literal("1"),))])
-    >>> [v.value for v in answer.variables], [row["n"].value for row in answer]
-    (['n'], ['1'])
+    >>> [v.value for v in answer.variables], [row["n"].value for row in answer], answer.held
+    (['n'], ['1'], None)
     """
 
-    def __init__(self, variables: list[ox.Variable], rows: list[Row]):
-        self.variables, self.rows = variables, rows
+    def __init__(self, variables: list[ox.Variable], rows: list[Row], held: int | None = None):
+        self.variables, self.rows, self.held = variables, rows, held
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
