@@ -2968,3 +2968,120 @@ def test_the_memory_a_remote_row_is_counted_at_is_what_it_holds():
     # finds the count 93% to 109% of the resident memory rows of 1 to 20 columns take)
     assert 0.85 < 592 / measured < 1.15, measured
 
+
+_SPARQL_NS = 'xmlns="http://www.w3.org/2005/sparql-results#"'
+#: What the markup around a head's variables may hold that names a variable, ends a construct or
+#: opens one: decoys for the count, never the reader's elements where they stand
+_DECOYS = ('<variable name="d"/>', '<s:variable name="d"/>', "</head>", "-->", "]]>", "?>",
+           "<!--", "<?", "<![CDATA[", ">", "<")
+
+
+def _xml_head(rng) -> tuple[str, bool]:
+    """A seeded head of variables (plain, prefixed, split over lines, with attributes holding
+    markup) among comments, processing instructions, CDATA sections, links, DOCTYPEs and tags that
+    are no variable's, and whether it holds a DOCTYPE."""
+    count, parts = 0, []
+
+    def decoy(without: str) -> str:
+        made = "".join(rng.choice(_DECOYS) for _ in range(rng.randrange(4)))
+        return made.replace(without, "")
+
+    for _ in range(rng.randrange(9)):
+        kind = rng.randrange(12)
+        if kind < 4:
+            prefix = rng.choice(["", "s:", ":", "a/b:", "a<b:", "é:"])
+            space = rng.choice([" ", "\n", "\t", "\r\n "])
+            attribute = rng.choice(["", f" x='{decoy(chr(39))}'", f' y="{decoy(chr(34))}"'])
+            end = rng.choice(["/>", f"></{prefix}variable>", " />"])
+            names = ' xmlns:s="http://www.w3.org/2005/sparql-results#"' if prefix == "s:" else ""
+            parts.append(f'<{prefix}variable{space}name="v{count}"{names}{attribute}{end}')
+            count += 1
+        else:
+            parts.append(
+                [
+                    lambda: "<!--" + decoy("-->") + "-->",
+                    lambda: "<?pi " + decoy("?>") + "?>",
+                    lambda: "<![CDATA[" + decoy("]]>") + "]]>",
+                    lambda: f'<link href="{decoy(chr(34))}"/>',
+                    lambda: rng.choice([" ", "\n", "\t", "<!-- -->"]),
+                    lambda: rng.choice(['<variable-x name="q"/>', '<VARIABLE name="q"/>',
+                                        '<a:b:variable name="q"/>', "<variable/x>"]),
+                    lambda: f'<!DOCTYPE s [<!ENTITY e "{decoy(chr(34))}">]>',
+                    lambda: "<!---->",
+                ][kind - 4]()
+            )
+    return "".join(parts), any(part.startswith("<!DOCTYPE") for part in parts)
+
+
+def test_the_xml_heads_variables_are_counted_as_the_engines_reader_reads_them():
+    """session 29: a <variable in a comment or a CDATA section was counted, so that a harmless
+    answer could be refused for its head; and a prefix such as "é:" or none before the colon hid
+    a variable the reader reads. 6,000 seeded heads: where the reader reads one, the count is its
+    number of variables; after a DOCTYPE (whose end the reader finds by counting brackets) it
+    may only be more."""
+    import random
+
+    rng = random.Random(30)
+    xml = ox.QueryResultsFormat.XML
+    agreed = decoyed = more = 0
+    for _ in range(6_000):
+        head, doctype = _xml_head(rng)
+        body = (
+            f'<?xml version="1.0"?><sparql {_SPARQL_NS}><head>{head}</head>'
+            "<results></results></sparql>"
+        ).encode()
+        counted = remote_module.head_variables(body, xml)
+        try:
+            read = len(ox.parse_query_results(body, xml).variables)
+        except SyntaxError:
+            continue  # the reader stops at its fault: no count to agree with
+        if doctype:
+            assert counted >= read, body
+            more += counted > read
+            continue
+        assert counted == read, body
+        agreed += 1
+        decoyed += read > 0 and body.count(b"variable") > read
+    assert (agreed, decoyed, more) > (2_000, 500, 50)
+    assert remote_module.head_variables(b"<head><:variable name='a'/></head>", xml) == 1
+
+
+class _CountedScan:
+    """The expression that reads an XML head, recording the span of each of its matches."""
+
+    def __init__(self, pattern):
+        self.pattern, self.spans = pattern, []
+
+    def finditer(self, body: bytes, *at: int):
+        for match in self.pattern.finditer(body, *at):
+            self.spans.append(match.span())
+            yield match
+
+
+def test_a_hostile_xml_head_is_read_in_linear_time(monkeypatch):
+    """The count of a head made to be read again and again (constructs that hide variables or the
+    head's end, comments and quotes left open) reads each byte once: its expression's matches
+    follow one another from the start to the end, one for each variable and one to end. Within a
+    match every repetition is possessive, and every lazy one ends at a fixed string or the end, so
+    that a match reads its own bytes a bounded number of times."""
+    scan = _CountedScan(remote_module._XML_HEAD_TOKENS)
+    monkeypatch.setattr(remote_module, "_XML_HEAD_TOKENS", scan)
+    hiding = (
+        '<!--<variable name="x"/></head>--><?p <variable name="y"/> </head>?>'
+        '<link href="<!--"/><link title=\'</head><variable name="z"/>\'/><a/>'
+        '<variable name="v"/>\n'
+    )
+    body = (
+        f'<?xml version="1.0"?><sparql {_SPARQL_NS}><head>' + hiding * 100_000 + "<!--" * 100_000
+    ).encode()
+    assert remote_module.head_variables(body, ox.QueryResultsFormat.XML) == 100_000
+    assert len(scan.spans) == 100_001
+    ends = [0] + [end for _, end in scan.spans]
+    assert [start for start, _ in scan.spans] == ends[:-1] and ends[-1] == len(body)
+    # the count stops at the head's end, and past a DOCTYPE counts every name a variable's may be
+    scan.spans.clear()
+    closed = b'<sparql><head><variable name="a"/></head><results>' + b"<variable/>" * 1000
+    assert remote_module.head_variables(closed, ox.QueryResultsFormat.XML) == 1
+    assert scan.spans[-1][1] == closed.index(b"</head>") + len(b"</")  # read no further
+    declared = b'<!DOCTYPE s><sparql><head><!-- <variable name="x"/> --><:variable name="a"/>'
+    assert remote_module.head_variables(declared, ox.QueryResultsFormat.XML) == 2

@@ -1658,11 +1658,43 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
 #: the square of its variables, in native code that no time limit or signal interrupts (10,000:
 #: 0.2 s; 100,000: 15 s; 1,000,000: about 25 minutes, sec29 F4).
 MAX_ANSWER_VARIABLES = 1000
-# A JSON head's list of variables, and each string in it up to its end; an XML <variable> element
-# under any prefix (text holds no "<" unescaped)
+# A JSON head's list of variables, and each string in it up to its end
 _JSON_VARS = re.compile(rb'"vars"\s*:\s*\[')
 _JSON_VAR_ITEM = re.compile(rb'"(?:[^"\\]|\\.)*"|\]')
-_XML_VARIABLE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?variable[\s/>]")
+# An XML answer's head read as the engine's reader (quick-xml) splits a document: text up to a
+# "<"; a comment to the first "-->" after its "<!--", a CDATA section to its "]]>", a processing
+# instruction to its "?>", each to the end of the document when not closed; a tag to its first ">"
+# outside quotes (quotes in its name count too), its name up to the first space, tab or line
+# break or its "/>", the element's name being what follows the first ":" of it. A variable's tag
+# is one of the name variable, as is (counted, being in no harmless answer) a tag whose name holds
+# a quote or a "<"; the head ends at an end tag of the name head. Every repetition is possessive
+# and every lazy one ends at a fixed string or the end, so that each byte is read a bounded
+# number of times however the markup is nested or left open (linear time).
+_XML_NAME_END = rb"(?:[ \t\r\n]|/?>)"
+_XML_PREFIX = rb"(?:[^ \t\r\n:\"'<>]*+:)?"
+_XML_TAG_REST = rb"(?:[^>\"']++|\"[^\"]*+\"?|'[^']*+'?)*+>?"
+_XML_HEAD_TOKENS = re.compile(
+    rb"(?:[^<]++"
+    # first, at the speed of a plain loop, tags that are no variable's or the head's end: a name
+    # of neither's first letter and no prefix, closed quotes
+    + rb"|<[^!?/\"'<>v \t\r\n:][^ \t\r\n\"'<>:]*+(?:[ \t\r\n](?:[^<>\"']++|\"[^\"]*+\"|'[^']*+')*+)?>"
+    + rb"|</[^!?/\"'<>h \t\r\n:][^ \t\r\n\"'<>:]*+[ \t\r\n]*+>"
+    + rb"|<!--.*?(?:-->|\Z)"
+    + rb"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+    + rb"|<\?.*?(?:\?>|\Z)"
+    # an end tag, unless the head's
+    + rb"|</(?!" + _XML_PREFIX + rb"head[ \t\r\n>])" + _XML_TAG_REST
+    # a start tag of a plain name other than variable
+    + rb"|<(?![!?/]|" + _XML_PREFIX + rb"variable" + _XML_NAME_END + rb")"
+    + rb"(?=[^ \t\r\n\"'<>]*+" + _XML_NAME_END + rb")" + _XML_TAG_REST
+    + rb")*+"
+    + rb"(?:(?P<declaration><!)|</|(?P<variable><)" + _XML_TAG_REST + rb"|\Z)",
+    re.DOTALL,
+)
+# Where a DOCTYPE ends the reader finds by counting "<" and ">", which no expression does in
+# linear time: from one on (or from other markup the reader refuses), every name that can be a
+# variable's is counted, never fewer than the reader reads
+_XML_ANY_VARIABLE = re.compile(rb"[<:]variable" + _XML_NAME_END)
 
 
 def head_variables(body: bytes, fmt: ox.QueryResultsFormat) -> int:
@@ -1688,12 +1720,30 @@ def head_variables(body: bytes, fmt: ox.QueryResultsFormat) -> int:
             most = max(most, count)
         return most
     if fmt == ox.QueryResultsFormat.XML:
-        if body.count(b"variable") == 0:
-            return 0
-        return sum(1 for _ in _XML_VARIABLE.finditer(body))
+        return _xml_head_variables(body) if b"variable" in body else 0
     end = body.find(b"\n")
     head = body if end < 0 else body[:end]
     return head.count(b"\t" if fmt == ox.QueryResultsFormat.TSV else b",") + 1 if head else 0
+
+
+def _xml_head_variables(body: bytes) -> int:
+    """How many ``<variable>`` elements the engine's reader finds in the head of the XML ``body``
+    (and, where it stops at a fault, no fewer): not those in comments, CDATA sections, processing
+    instructions or attribute values, nor any past the head's end.
+
+    >>> _xml_head_variables(b'<sparql><head><!-- <variable name="x"/> --><variable name="a"/>'
+    ...                     b'<link href="<variable name=\\'y\\'/>"/></head></sparql>')
+    1
+    """
+    count = 0
+    for part in _XML_HEAD_TOKENS.finditer(body):
+        if part.group("variable") is not None:
+            count += 1
+        elif part.group("declaration") is not None:
+            return count + sum(1 for _ in _XML_ANY_VARIABLE.finditer(body, part.start()))
+        else:
+            return count
+    return count
 
 
 def check_head_before_parsing(
