@@ -551,20 +551,73 @@ def test_a_link_from_another_site_shows_its_query_and_waits_for_run(browser, ser
 def test_a_link_with_a_misspelt_name_or_parameter_says_so_and_runs_nothing(page, server):
     from playwright.sync_api import expect
 
+    # the answer of the link before, kept in the tab, goes too: it answered another question
+    page.goto(server.url + "/?name=approvals-by-agency-year")
+    page.locator(ROWS).first.wait_for()
     # run without the misspelt parameter, the link would answer for every target
     page.goto(server.url + "/?name=products-by-target&p=tagret%3Dbcma")
     expect(page.locator("#error")).to_have_text(
         "unknown parameter 'tagret' of query 'products-by-target'; did you mean 'target'? Its "
         "parameters are: target."
     )
-    assert page.locator(ROWS).count() == 0
+    assert page.locator(f"{TAB} .yasr_results").inner_text() == ""
+    assert page.locator(f"{TAB} .yasr_response_chip").inner_text() == ""
     assert page.input_value("#named") == "products-by-target"
+    page.goto(server.url + "/?name=approvals-by-agency-year")
+    page.locator(ROWS).first.wait_for()
     page.goto(server.url + "/?name=no-such-query")
     expect(page.locator("#error")).to_have_text(
         "unknown named query 'no-such-query'. List them at /api/queries."
     )
+    assert page.locator(f"{TAB} .yasr_results").inner_text() == ""
     assert page.input_value("#named") == ""
+    # and opened again, the page has no answer to show
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    assert page.locator(f"{TAB} .yasr_results").inner_text() == ""
     assert [p for p in page.problems if not p.startswith(FAILED_LOAD)] == []
+
+
+def test_a_kept_answer_is_shown_under_the_named_query_and_parameters_that_gave_it(page, server):
+    """A named query's answer depends on its parameters, which its text does not hold: the page
+    opened again, or its tab chosen again, shows the name and parameters it was asked with."""
+    page.goto(server.url + "/?name=products-by-target&p=target%3Dbcma")
+    page.locator(ROWS).first.wait_for()
+    page.goto(server.url + "/")
+    page.locator(ROWS).first.wait_for()
+    assert (page.input_value("#named"), page.input_value("#params input[name=target]")) == (
+        "products-by-target",
+        "bcma",
+    )
+    # the table for people of a named query: names as text, the given parameter's column hidden
+    headers = page.locator(f"{TAB} .yasr_results thead th:visible").all_inner_texts()
+    assert [h.strip() for h in headers] == [
+        "targetKind", "therapy", "inn", "modalityName", "developer", "approvals", "endedEverywhere",
+    ]  # fmt: skip
+    betacel = ["antigen", "Betacel", "betacabtagene autoleucel", "CAR-T cell therapy", "CellCo Europe", "2", "false"]
+    assert page.locator(f"{ROWS} td").all_inner_texts() == betacel
+    # another tab shows its own SPARQL; back, the named query and its answer are there again
+    page.click("#yasgui .tabsList .addTab")
+    page.locator("#yasgui .tabsList .tab").nth(1).wait_for()
+    expect_picker(page, "")
+    page.click("#yasgui .tabsList .tab >> nth=0")
+    expect_picker(page, "products-by-target")
+    assert page.input_value("#params input[name=target]") == "bcma"
+    assert page.locator(f"{ROWS} td").all_inner_texts() == betacel
+    # another named query chosen in the picker: the answer below it is not its own
+    page.select_option("#named", "approvals-by-agency-year")
+    assert page.locator(f"{TAB} .yasr_results").inner_text() == ""
+    page.goto(server.url + "/")
+    page.locator(f"{TAB} .CodeMirror").wait_for()
+    assert page.input_value("#named") == ""
+    assert page.locator(f"{TAB} .yasr_results").inner_text() == ""
+    assert not page.problems, page.problems
+
+
+def expect_picker(page, name: str) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator("#named")).to_have_value(name)
 
 
 def test_the_page_opens_on_its_controls_and_fits_a_narrow_window(page, server):
@@ -1005,13 +1058,13 @@ def test_simple_view_is_a_named_querys_default_and_the_readers_choice_stays(page
     page.wait_for_function("() => document.querySelector('#status').textContent !== 'Running…'")
     page.locator(ROWS).first.wait_for()
     assert not simple.is_checked() and '"Alphacel"@en' in page.locator(ROWS).first.inner_text()
-    # a SPARQL text's answer shows its terms
+    # a SPARQL text's answer shows its terms (the named answer went with the named query)
     page.select_option("#named", "")
+    assert page.locator(ROWS).count() == 0
     set_editor(page, 'SELECT ?l WHERE { VALUES ?l { "Kymriah"@en } }')
     page.click("#run")
-    page.wait_for_function(
-        "() => document.querySelector('#yasgui .tabPanel.active tbody tr').innerText.includes('Kymriah\"@en')"
-    )
+    page.locator(ROWS).first.wait_for()
+    assert column(page, 2) == ['"Kymriah"@en']
     assert not page.problems, page.problems
 
 

@@ -852,6 +852,7 @@
     const args = request.name ? request.params.map(([k, v]) => ({ name: "p", value: k + "=" + v })) : [];
     tab.setRequestConfig({ args });
     state.requests.set(tab.getYasr(), request);
+    madeBy(tab, request);
     const long = tooLong(toSearch(request));
     history.replaceState(null, "", long ? "/" : shareLink(request));
     $("share").hidden = long;
@@ -935,6 +936,61 @@
     yasqe.setOption("readOnly", Boolean(query));
     if (query) yasqe.setValue(query.text);
     else if (wasNamed) yasqe.setValue(state.ownText);
+    // The picker and the editor now ask another question than the answer below them answered
+    if ((query || wasNamed) && !sameRequest(madeBy(tab), requestOf(tab))) clearAnswer(tab);
+  }
+
+  // --- which question a tab's answer answers ----------------------------------------------------------
+
+  // A tab's answer is kept in localStorage with its text, but a named query's answer also depends
+  // on its name and parameters, which the text does not hold: the request that made the answer is
+  // kept with the tab (in the tab's own stored settings, so that it goes when the tab is closed),
+  // and the page shows an answer only under the question that gave it.
+  function madeBy(tab, request) {
+    const kept = tab.persistentJson;
+    if (request === undefined) return kept.atmpkgRequest || null;
+    kept.atmpkgRequest = request;
+    tab.emit("change", tab, kept);
+    return request;
+  }
+
+  function sameRequest(a, b) {
+    if (!a || !b || Boolean(a.name) !== Boolean(b.name)) return false;
+    if (!a.name) return a.query === b.query;
+    const text = (request) => JSON.stringify([...request.params].sort());
+    return a.name === b.name && text(a) === text(b);
+  }
+
+  // YASR has no way to forget its answer: the tab's YASR is made again, empty, with the tab's
+  // table settings (Simple view), and the tab is stored without the answer.
+  function clearAnswer(tab) {
+    const yasr = tab.getYasr();
+    if (!yasr || !yasr.results) return;
+    yasr.destroy();
+    tab.yasr = undefined;
+    tab.persistentJson.yasr.response = undefined;
+    tab.initYasr();
+    madeBy(tab, null);
+    if (tab === currentTab()) showExtras(tab);
+  }
+
+  // A tab shown again (on opening the page, or chosen among the tabs) shows the named query and
+  // the parameters its answer came from, while its text is that query's; an answer kept before
+  // the page kept its requests, under a named query's text, may have come from parameters the page
+  // no longer knows, and is not shown.
+  function resume(tab) {
+    const made = madeBy(tab);
+    const text = tab.getYasqe().getValue();
+    const query = made && made.name ? named(made.name) : null;
+    if (query && query.text === text) {
+      choose(made.name, new Map(made.params));
+      state.requests.set(tab.getYasr(), made);
+      tab.getYasr().refresh();
+      return;
+    }
+    leaveNamed();
+    choose("");
+    if (!made && state.config.queries.some((q) => q.text === text)) clearAnswer(tab);
   }
 
   // Another tab shows its own SPARQL: the named query stays as text in the tab it was chosen in.
@@ -1009,7 +1065,10 @@
       beforeQuery(tab);
     });
     state.yasgui.on("queryResponse", (yasgui, tab) => afterQuery(tab));
-    state.yasgui.on("tabSelect", () => { leaveNamed(); setTimeout(() => showExtras(currentTab())); });
+    // YASGUI makes a tab current after it says it was selected or added
+    const shown = () => setTimeout(() => { resume(currentTab()); showExtras(currentTab()); });
+    state.yasgui.on("tabSelect", shown);
+    state.yasgui.on("tabAdd", shown);
     $("run").addEventListener("click", run);
     // A shared link carries the query: ?query=SPARQL, or ?name=NAMED&p=NAME=VALUE...
     const search = new URLSearchParams(location.search);
@@ -1025,8 +1084,10 @@
         return;
       }
       // A link with a misspelt name or parameter is not run without it (that would answer a
-      // broader question than the link asks): the server's own message says what is wrong.
+      // broader question than the link asks): the server's own message says what is wrong, in
+      // the place of the answer, as a failed query's.
       choose(query ? name : "", query ? values : undefined);
+      clearAnswer(currentTab());
       const asked = new URLSearchParams([["name", name], ...search.getAll("p").map((p) => ["p", p])]);
       const reply = await fetch("/sparql?" + asked.toString(), { headers: { Accept: "text/csv" } });
       showError(reply.ok ? "This link's query could not be read." : (await reply.text()).trim());
@@ -1036,7 +1097,7 @@
       if (FROM_ANOTHER_SITE) $("status").textContent = WAITING;
       else run();
     } else {
-      choose("");
+      resume(currentTab());
     }
   }
 
