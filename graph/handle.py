@@ -432,6 +432,7 @@ class KnowledgeGraph:
         text, which is given the notes the same text gets inline (joints23 F3: a file mistyping
         atmp:Therapi answered nothing without a word), where a curated named query skips them."""
         from .engine import gate
+        from .sparql.entities import replacements_noted
         from .sparql.named import bind_params, defaulted_notes, reported_notes
 
         allow = gate.allowed(allow)
@@ -440,20 +441,25 @@ class KnowledgeGraph:
         checked = gate.check(named.text, allow=allow, timeout=timeout, started=started)
         store = self._current().store
         until = getattr(store, "until", None)  # a remote store's requests, each one bounded
-        if until is None or timeout is None:
-            bindings = bind_params(named, params or {}, store)
-        else:
-            # the look-ups of the parameters' entities take their time from the call's limit, and
-            # a timeout names that limit, not the store's own (sec22 M4: 30 s for a limit of 2 s)
-            try:
-                with until(started + timeout):
-                    bindings = bind_params(named, params or {}, store)
-            except EndpointTimeoutError as exc:
-                raise EndpointTimeoutError(exc.endpoint, timeout) from None
-            except QueryTimeoutError:
-                raise QueryTimeoutError(timeout) from None
+        # a parameter given as a retired IRI is run with the IRI that replaced it, which the
+        # answer's notes say
+        with replacements_noted() as replaced:
+            if until is None or timeout is None:
+                bindings = bind_params(named, params or {}, store)
+            else:
+                # the look-ups of the parameters' entities take their time from the call's
+                # limit, and a timeout names that limit, not the store's own (sec22 M4: 30 s for
+                # a limit of 2 s)
+                try:
+                    with until(started + timeout):
+                        bindings = bind_params(named, params or {}, store)
+                except EndpointTimeoutError as exc:
+                    raise EndpointTimeoutError(exc.endpoint, timeout) from None
+                except QueryTimeoutError:
+                    raise QueryTimeoutError(timeout) from None
         result = self._run(checked, bindings, started, timeout, limit, allow)
         result.parameters = {p.name: bindings.get(p.name) for p in named.params}
+        result.notes += replaced
         if advise:
             # no notes on how text binds: the header types each parameter
             self._advise(result, checked.tokens, {}, started, timeout)

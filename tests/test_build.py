@@ -4193,6 +4193,48 @@ def test_a_retired_iri_or_slug_is_read_as_the_entity_that_replaced_it(
     assert said in result.stderr
 
 
+def test_a_parameter_given_as_a_retired_iri_is_a_note_of_the_answer_in_every_door(
+    with_retired, warnings_logged
+):
+    """joints30 F3: a named query's parameter given as a retired IRI was run with the IRI that
+    replaced it, which the command line alone said (the log's line): the server's ATMPKG-Notes and
+    /api/notes, the query page and ``result.notes`` said nothing. It is a note of the answer, in
+    the same words in every door, as the same IRI in a query's text is."""
+    import urllib.parse
+    import urllib.request
+
+    import atmpkg
+    from atmpkg.graph.server.http import make_server
+
+    old = "approval:" + OLD_ALPHACEL.partition("/")[2]
+    new = "approval:" + NEW_ALPHACEL.partition("/")[2]
+    note = (
+        f"{old} is retired: {new} replaced it (the decision's date was given to the day: 2017-08 "
+        f"is now 2017-08-30); the query ran with {new}"
+    )
+    kg = atmpkg.open(with_retired)
+    answer = kg.named("sources-of-entity", entity=old)
+    assert (set(answer.column("entity")), answer.notes) == ({ID + NEW_ALPHACEL}, [note])
+    # a parameter of a kind (approval) in a query's own header, given a retired slug
+    header = "# param: a approval *  The approval\nSELECT ?a ?d WHERE { ?a atmp:date ?d }"
+    typed = kg.query(header, {"a": OLD_ALPHACEL.partition("/")[2]})
+    assert typed.column("a") == [ID + NEW_ALPHACEL]
+    assert typed.notes[0] == note
+    assert warnings_logged == []
+    given = ["query", "--name", "sources-of-entity", "-p", f"entity={old}", "--format", "csv"]
+    result = CliRunner().invoke(cli, [*given, "--store", str(with_retired)])
+    assert (result.exit_code, result.stderr) == (0, f"Note: {note}\n")
+    server = make_server(with_retired, port=0).start()
+    try:
+        search = urllib.parse.urlencode({"name": "sources-of-entity", "p": f"entity={old}"})
+        with urllib.request.urlopen(f"{server.url}/sparql?{search}&format=csv") as reply:
+            assert json.loads(reply.headers["ATMPKG-Notes"]) == [note]
+        with urllib.request.urlopen(f"{server.url}/api/notes?{search}") as reply:
+            assert json.load(reply) == {"notes": [note]}
+    finally:
+        server.shutdown()
+
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [

@@ -7,10 +7,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -24,6 +26,7 @@ from ..errors import (
     described,
     indefinite,
     likeness,
+    retired_told,
     suggest,
     unicode_text,
 )
@@ -46,6 +49,12 @@ from ..terms import (
 )
 
 log = logging.getLogger("atmpkg")
+
+#: Where :func:`replacement` says what it did: the log, or while :func:`replacements_noted` holds
+#: a list, that list, whose notes go with an answer.
+_REPLACED: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "replaced", default=None
+)
 
 
 def name_text(
@@ -757,22 +766,46 @@ def _one_name_each(
 
 
 def replacement(iri: str, new: ox.Term | None, why: ox.Term | None) -> str:
-    """``iri``, or ``new`` (its ``dct:isReplacedBy``) when one replaced it, saying so on the log
-    with ``why`` (the reason, its ``rdfs:comment``).
+    """``iri``, or ``new`` (its ``dct:isReplacedBy``) when one replaced it, saying so with ``why``
+    (the reason, its ``rdfs:comment``): on the log, or as a note (:func:`replacements_noted`).
 
     >>> new = ox.NamedNode("https://w3id.org/atmp-kg/id/source/b")
-    >>> replacement("https://w3id.org/atmp-kg/id/source/a", new, None)
+    >>> with replacements_noted() as notes:
+    ...     replacement("https://w3id.org/atmp-kg/id/source/a", new, None)
     'https://w3id.org/atmp-kg/id/source/b'
+    >>> notes
+    ['source:a is retired: source:b replaced it; the query ran with source:b']
     """
     if new is None:
         return iri
-    log.warning(
-        "%s was replaced by %s%s",
-        shorten(iri),
-        shorten(new.value),
-        f" ({why.value})" if why else "",
-    )
+    old, now = shorten(iri), shorten(new.value)
+    noted = _REPLACED.get()
+    if noted is None:
+        log.warning("%s was replaced by %s%s", old, now, f" ({why.value})" if why else "")
+    else:
+        because = f" ({why.value})" if why else ""
+        noted.append(f"{retired_told(old, now)}{because}; the query ran with {now}")
     return new.value
+
+
+@contextlib.contextmanager
+def replacements_noted() -> Iterator[list[str]]:
+    """A list that gathers, while the block runs, a note on each retired IRI that
+    :func:`replacement` gave the IRI that replaced it, in place of the log's line: a named
+    query's parameters, whose notes every door shows with the answer (joints30 F3: the server
+    and ``result.notes`` said nothing, the command line alone printed the log's line).
+
+    >>> with replacements_noted() as notes:
+    ...     pass
+    >>> notes
+    []
+    """
+    notes: list[str] = []
+    token = _REPLACED.set(notes)
+    try:
+        yield notes
+    finally:
+        _REPLACED.reset(token)
 
 
 def entities_of_kind_named(kind: str, text: str, store: ox.Store) -> list[str]:
