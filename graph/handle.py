@@ -512,7 +512,8 @@ class KnowledgeGraph:
             if empty and time.monotonic() < deadline:
                 with contextlib.suppress(ValueError, AtmpkgError):
                     result.notes += entity_notes(params, store, tokens)
-        result.notes = [cut_words(note) for note in result.notes]
+        # a note cut nowhere stays itself: a note worded for each door (ValueNote) keeps its parts
+        result.notes = [note if cut_words(note) == note else cut_words(note) for note in result.notes]
 
     def _run(self, checked, bindings, started, timeout, limit, allow) -> QueryResult:
         from .sparql.run import run

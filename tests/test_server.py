@@ -1104,7 +1104,7 @@ def test_row_cap_is_signalled(small, fixture_store):
     assert TRUNCATED_HEADER not in headers and len(json.loads(body)["results"]["bindings"]) == 3
 
 
-def test_an_answers_notes_are_its_notes_header(server):
+def test_an_answers_notes_are_its_notes_header(server, fixture_store):
     # newuser16 F4: the library's notes (why an answer is empty, a defaulted date) were on stderr
     # and in result.notes only; an HTTP client got the empty answer alone
     status, headers, body = sparql_get(server, 'SELECT ?t WHERE { ?t rdfs:label "Alphacel" }')
@@ -1138,6 +1138,31 @@ def test_an_answers_notes_are_its_notes_header(server):
     assert status == 200 and "as_of is" in page
     assert f"as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day" in page
     assert "-p as_of" not in page and "Python:" not in page
+    # joints30 F4: so is the value a note says to give a parameter of a query's text instead,
+    # where the command line's note says -p
+    money = "SELECT ?d ?v WHERE { ?d atmp:valueUSD ?v }"
+    status, headers, _ = sparql_get(server, money, p="v=300000000")
+    assert (status, json.loads(headers[NOTES_HEADER])) == (
+        200,
+        [
+            "parameter 'v' is \"300000000\"^^xsd:integer, which no value of it equals: the graph "
+            'holds "300000000"^^xsd:decimal; give p=v="300000000"^^xsd:decimal'
+        ],
+    )
+    status, _, body = get(server, "/api/notes?" + urllib.parse.urlencode({"query": money, "p": "v=300000000"}))
+    assert json.loads(body)["notes"][0].endswith('; give p=v="300000000"^^xsd:decimal')
+    status, _, body = get(server, "/graph?" + urllib.parse.urlencode({"query": money, "p": "v=300000000"}))
+    assert 'give p=v=&quot;300000000&quot;^^xsd:decimal' in body.decode() and "-p " not in body.decode()
+    labelled = "SELECT ?t ?l WHERE { ?t rdfs:label ?l }"
+    status, headers, _ = sparql_get(server, labelled, p="l=Alphacel")
+    assert json.loads(headers[NOTES_HEADER]) == [
+        "parameter 'l' is the string \"Alphacel\", which no value of it equals: the graph holds "
+        '"Alphacel"@en; give p=l="Alphacel"@en'
+    ]
+    result = CliRunner().invoke(
+        cli, ["query", money, "-p", "v=300000000", "--store", str(fixture_store), "--format", "csv"]
+    )
+    assert result.stderr.endswith("""give -p 'v="300000000"^^xsd:decimal'\n""")
     # given, the date is no note; nor is there one on an answer the library notes nothing of
     status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")
     assert status == 200 and NOTES_HEADER not in headers

@@ -31,6 +31,7 @@ from ..errors import (
     cut,
 )
 from ..sparql.named import DefaultNote
+from ..sparql.run import ValueNote
 from ..terms import PREFIXES
 
 TABLE_OFFERS = (
@@ -424,14 +425,19 @@ NOTE_BYTES = 400
 def http_notes(notes: Sequence[str]) -> list[str]:
     """An answer's notes as this endpoint says them: a parameter that took its default is given
     another value as ``p=NAME=VALUE``, not the command line's ``-p`` or a Python keyword
-    (newuser25 F28), as :func:`not_sparql` words an error.
+    (newuser25 F28), as :func:`not_sparql` words an error, and so is the value a parameter's
+    note says to give instead (joints30 F4).
 
     >>> http_notes([DefaultNote("as_of is 2026-12-05 (default today)", "as_of", "YYYY-MM-DD",
     ...                         "for another day"), "atmp:Therapi is not a term"])
     ['as_of is 2026-12-05 (default today); give p=as_of=YYYY-MM-DD for another day', 'atmp:Therapi is not a term']
+    >>> print(*http_notes([ValueNote("parameter 'n' is 2", "n", '"2"^^xsd:decimal')]))
+    parameter 'n' is 2; give p=n="2"^^xsd:decimal
     """
     return [
-        note.told(f"p={note.name}={note.value}") if isinstance(note, DefaultNote) else note
+        note.told(f"p={note.name}={note.value}")
+        if isinstance(note, DefaultNote | ValueNote)
+        else note
         for note in notes
     ]
 

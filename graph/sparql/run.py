@@ -22,6 +22,7 @@ import functools
 import math
 import numbers
 import re
+import shlex
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -1108,6 +1109,36 @@ def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
     )
 
 
+class ValueNote(str):
+    """A note that ends in the value to give parameter ``name`` instead, ``value`` (a term as
+    text): ``-p`` on the command line and in Python, where the value was text as the command line
+    reads it; :meth:`told` words it for another door, as
+    :func:`~atmpkg.graph.server.protocol.http_notes` does for HTTP's ``p=`` (joints30 F4).
+
+    >>> note = ValueNote("parameter 'd' is 2024-09-01", "d", '"2024-09"^^xsd:gYearMonth')
+    >>> print(note)
+    parameter 'd' is 2024-09-01; give -p 'd="2024-09"^^xsd:gYearMonth'
+    >>> print(note.told("p=d=" + note.value))
+    parameter 'd' is 2024-09-01; give p=d="2024-09"^^xsd:gYearMonth
+    """
+
+    head: str
+    name: str
+    value: str
+
+    def __new__(cls, head: str, name: str, value: str) -> ValueNote:
+        note = super().__new__(cls, f"{head}; give -p {shlex.quote(f'{name}={value}')}")
+        note.head, note.name, note.value = head, name, value
+        return note
+
+    def __getnewargs__(self) -> tuple[str, str, str]:  # type: ignore[override]
+        return self.head, self.name, self.value
+
+    def told(self, how: str) -> str:
+        """The note with ``how`` to give the value, where it is read."""
+        return f"{self.head}; give {how}"
+
+
 def entity_notes(
     params: Mapping[str, object], store, tokens: Sequence[gate.Token] = ()
 ) -> list[str]:
@@ -1158,10 +1189,8 @@ def entity_notes(
         stored = None if predicate is None else _stored_as(predicate, term, store)
         if stored is not None:
             shown = f'the string "{value}"' if text else _written(term)
-            notes.append(
-                f"parameter {name!r} is {shown}, which no value of it equals: the graph holds "
-                f"{_written(stored)}; give -p '{name}={_written(stored)}'"
-            )
+            head = f"parameter {name!r} is {shown}, which no value of it equals: the graph holds {_written(stored)}"
+            notes.append(ValueNote(head, name, _written(stored)))
             continue
         if not text:
             continue
