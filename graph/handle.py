@@ -484,6 +484,7 @@ class KnowledgeGraph:
             empty_answer_notes,
             entity_notes,
             found_nothing,
+            matched_tokens,
             undeclared_terms,
             unquoted_dates,
             wrong_kind_notes,
@@ -502,16 +503,21 @@ class KnowledgeGraph:
                 result.notes += read(tokens, until=deadline)
             # the comparisons of a long query are many: their notes stop at the deadline too
             compared = functools.partial(comparison_notes, only_some_rows=not empty, until=deadline)
-            advice = [unknown_names]
-            advice += [empty_answer_notes, compared, wrong_kind_notes] if empty else [compared]
-            for notes in advice:
+            # why nothing matched is read in the patterns matched, not a CONSTRUCT's template
+            matched = matched_tokens(tokens)
+            advice = [(unknown_names, tokens)]
+            if empty:
+                advice += [(empty_answer_notes, matched), (compared, tokens), (wrong_kind_notes, matched)]
+            else:
+                advice += [(compared, tokens)]
+            for notes, read in advice:
                 if time.monotonic() >= deadline:
                     break
                 with contextlib.suppress(ValueError, AtmpkgError):
-                    result.notes += notes(tokens, store)
+                    result.notes += notes(read, store)
             if empty and time.monotonic() < deadline:
                 with contextlib.suppress(ValueError, AtmpkgError):
-                    result.notes += entity_notes(params, store, tokens)
+                    result.notes += entity_notes(params, store, matched)
         # a note cut nowhere stays itself: a note worded for each door (ValueNote) keeps its parts
         result.notes = [note if cut_words(note) == note else cut_words(note) for note in result.notes]
 

@@ -1690,3 +1690,59 @@ def test_the_advice_on_a_query_text_stops_at_its_time_limit(fixture_store, monke
         assert result.exit_code in (0, 3), (limit, result.output)
         if result.exit_code == 3:
             assert f"the {limit:g} s time limit" in result.stderr, result.stderr
+
+
+def test_an_empty_graph_or_a_false_ask_is_told_why_as_an_empty_table_is(fixture_store):
+    """joints30 F5: the notes on why nothing matched came with SELECT answers only: a CONSTRUCT
+    or DESCRIBE with no triple and an ASK answered false got none, in any door, and a notebook's
+    to_networkx() was empty without a reason. The same reading of the WHERE now gives them the
+    same notes; a CONSTRUCT's template, which nothing is matched against, is not read."""
+    import urllib.parse
+    import urllib.request
+
+    from atmpkg.graph.server.http import make_server
+
+    kg = atmpkg.open(fixture_store)
+    label = (
+        'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
+        'compare the text alone: FILTER(STR(?value) = "Alphacel")'
+    )
+    entity = (
+        "parameter 'c' is the string \"cellco\", which names no entity: company:cellco is the "
+        "entity of that name; give company:cellco to bind the entity (or declare the parameter "
+        "in the query file's header: # param: c company)"
+    )
+    labelled = '{ ?t rdfs:label "Alphacel" }'
+    developed = "{ ?t atmp:developedBy ?c }"
+    asked = {
+        f"CONSTRUCT WHERE {labelled}": ({}, [label]),
+        f'CONSTRUCT {{ ?t rdfs:comment "Alphacel" }} WHERE {labelled}': ({}, [label]),
+        f"DESCRIBE ?t WHERE {labelled}": ({}, [label]),
+        f"ASK {labelled}": ({}, [label]),
+        f"CONSTRUCT WHERE {developed}": ({"c": "cellco"}, [entity]),
+        f"ASK {developed}": ({"c": "cellco"}, [entity]),
+        # a template's own values match nothing and are no reason: nothing to say
+        'CONSTRUCT { ?t rdfs:label "Alphacel" } WHERE { ?t a atmp:Therapy ; rdfs:label "Nothing"@en }': ({}, []),
+    }
+    for text, (params, notes) in asked.items():
+        result = kg.query(text, params)
+        assert (bool(result), result.notes) == (False, notes), text
+    # an answer with something in it is no reason to look
+    assert kg.query('ASK { ?t rdfs:label "Alphacel"@en }').notes == []
+    assert kg.query("CONSTRUCT WHERE { ?t atmp:developedBy company:cellco }").notes == []
+    # the command line and HTTP say the same
+    text, (params, notes) = f"CONSTRUCT WHERE {developed}", asked[f"CONSTRUCT WHERE {developed}"]
+    result = CliRunner().invoke(cli, ["query", text, "-p", "c=cellco", "--store", str(fixture_store)])
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"Note: {entity}\n")
+    result = CliRunner().invoke(cli, ["query", f"ASK {labelled}", "--store", str(fixture_store)])
+    assert (result.stdout, result.stderr) == ("false\n", f"Note: {label}\n")
+    server = make_server(fixture_store, port=0).start()
+    try:
+        search = urllib.parse.urlencode({"query": text, "p": "c=cellco", "format": "ttl"})
+        with urllib.request.urlopen(f"{server.url}/sparql?{search}") as reply:
+            assert json.loads(reply.headers["ATMPKG-Notes"]) == [entity]
+        search = urllib.parse.urlencode({"query": f"ASK {labelled}"})
+        with urllib.request.urlopen(f"{server.url}/api/notes?{search}") as reply:
+            assert json.load(reply) == {"notes": [label]}
+    finally:
+        server.shutdown()

@@ -83,6 +83,7 @@ __all__ = [
     "duration_sums",
     "unquoted_dates",
     "found_nothing",
+    "matched_tokens",
 ]
 
 
@@ -1081,7 +1082,8 @@ _NAMINGS = (ox.NamedNode(RDFS + "label"), ox.NamedNode(SKOS + "prefLabel"))
 def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
     """Whether ``result`` answers that nothing matched: no row, or the one row of zeros and
     empty cells an aggregate gives over no rows (``COUNT`` of a misspelt value is 0, not an
-    empty answer, newuser17 F7), so that the notes on why are given for it too.
+    empty answer, newuser17 F7), so that the notes on why are given for it too; a CONSTRUCT or
+    DESCRIBE with no triple, an ASK answered false (joints30 F5: they got none of those notes).
 
     >>> from atmpkg.graph.engine.gate import tokenize
     >>> zero = QueryResult("SELECT", ["n"], [(ox.Literal("0", datatype=ox.NamedNode(XSD + "integer")),)])
@@ -1089,9 +1091,13 @@ def found_nothing(result: QueryResult, tokens: Sequence[gate.Token]) -> bool:
     True
     >>> found_nothing(zero, tokenize("SELECT ?n { VALUES ?n { 0 } }"))
     False
+    >>> found_nothing(QueryResult("ASK", boolean=False), []), found_nothing(QueryResult("CONSTRUCT"), [])
+    (True, True)
     """
-    if result.form != "SELECT":
-        return False
+    if result.form == "ASK":
+        return result.boolean is False
+    if result.form in ("CONSTRUCT", "DESCRIBE"):
+        return not result.triples
     if not result.rows:
         return True
     aggregated = any(
@@ -1137,6 +1143,29 @@ class ValueNote(str):
     def told(self, how: str) -> str:
         """The note with ``how`` to give the value, where it is read."""
         return f"{self.head}; give {how}"
+
+
+def matched_tokens(tokens: Sequence[gate.Token]) -> Sequence[gate.Token]:
+    """``tokens`` without a CONSTRUCT's template (``CONSTRUCT { … } WHERE``): the triples it
+    makes are matched against nothing, so the notes on why nothing matched read the patterns of
+    the WHERE alone (``CONSTRUCT WHERE { … }`` is both).
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = 'CONSTRUCT { ?t rdfs:comment "made" } WHERE { ?t rdfs:label "K" }'
+    >>> " ".join(t.text for t in matched_tokens(tokenize(text)))
+    'CONSTRUCT WHERE { ?t rdfs:label "K" }'
+    """
+    for at, token in enumerate(tokens):
+        if token.kind == "word" and token.text.upper() == "CONSTRUCT":
+            if gate.next_text(tokens, at) != "{":
+                return tokens
+            depth = 0
+            for end in range(at + 1, len(tokens)):
+                depth += {"{": 1, "}": -1}.get(tokens[end].text, 0) if tokens[end].kind == "punct" else 0
+                if depth == 0:
+                    return [*tokens[: at + 1], *tokens[end + 1 :]]
+            return tokens
+    return tokens
 
 
 def entity_notes(
