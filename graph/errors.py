@@ -13,11 +13,16 @@ import functools
 import keyword
 import math
 import numbers
+import os
 import re
 import shlex
+import sys
+import traceback
+import types
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class AtmpkgError(Exception):
@@ -35,6 +40,70 @@ class AtmpkgError(Exception):
         # subclass's __init__ takes other arguments than the message args keep, and may compute
         # (the suggestions of UnknownNameError)
         return copyreg.__newobj__, (type(self),), {**self.__dict__, "args": self.args}
+
+    def _render_traceback_(self) -> list[str]:
+        """How IPython (a notebook, the ``ipython`` shell) shows the error, with or without
+        ``%load_ext atmpkg``: raised by a call the cell makes itself (``kg.show('Kymria')``), as
+        one line, as the command line's ``Error: …``, since the frames under it are the
+        library's and its message says what to do (joints30 F6: nine library frames above it);
+        raised through code of the user's (a function of theirs), or shown again by ``%tb``, with
+        its whole traceback, which shows where in that code. IPython calls this method on any
+        exception that has it, in place of its own traceback.
+
+        >>> from IPython.core.interactiveshell import InteractiveShell
+        >>> shell = InteractiveShell.instance(colors="nocolor")
+        >>> shell.run_cell("from atmpkg.graph import ParameterError; raise ParameterError('give a day')").success
+        An exception has occurred, use %tb to see the full traceback.
+        <BLANKLINE>
+        ParameterError: give a day
+        <BLANKLINE>
+        False
+        """
+        from IPython import get_ipython
+
+        shell, tb = get_ipython(), self.__traceback__
+        if shell is None:  # another program that reads the method: Python's own traceback
+            return traceback.format_exception(type(self), self, tb)
+        codes = []
+        while tb is not None:
+            codes.append(tb.tb_frame.f_code)
+            tb = tb.tb_next
+        # being raised is the moment to say it in one line; %tb shows it later, whole
+        if sys.exc_info()[1] is self and raised_by_the_cell(codes):
+            shown = ["An exception has occurred, use %tb to see the full traceback.\n"]
+            return shown + shell.InteractiveTB.get_exception_only(type(self), self)
+        return shell.InteractiveTB.structured_traceback(type(self), self, self.__traceback__)
+
+
+#: The code of an IPython cell itself: its body, and the comprehensions in it (each a frame on
+#: 3.11).
+_CELL_CODE = frozenset({"<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+
+
+def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
+    """Whether the frames of a traceback (their ``codes``) are IPython's, then an IPython cell's
+    own (its body, a comprehension in it), then the library's: a library call the cell made
+    itself, not through a function of the user's.
+
+    >>> raised_by_the_cell([compile("f()", "<ipython-input-1>", "exec")])
+    True
+    """
+    import IPython
+
+    library = os.path.realpath(Path(__file__).parents[1]) + os.sep
+    shell = os.path.realpath(Path(IPython.__file__).parent) + os.sep
+    # the terminal's cells are named <ipython-input-…>, a name of no file in any folder
+    where = [
+        name if name.startswith("<") else os.path.realpath(name)
+        for name in (code.co_filename for code in codes)
+    ]
+    own = [i for i, path in enumerate(where) if not path.startswith((library, shell))]
+    return (
+        bool(own)
+        and len({where[i] for i in own}) == 1
+        and all(codes[i].co_name in _CELL_CODE for i in own)
+        and all(path.startswith(library) for path in where[own[-1] + 1 :])
+    )
 
 
 def likeness(word: str, choice: str) -> float:

@@ -26,14 +26,11 @@ from __future__ import annotations
 
 import builtins
 import keyword
-import os
 import re
 import shlex
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import IPython
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 
@@ -42,7 +39,7 @@ if TYPE_CHECKING:
 
 from .. import queries
 from ..queries import assignments
-from .errors import ParameterError, UnknownNameError
+from .errors import ParameterError, UnknownNameError, raised_by_the_cell
 
 #: Each option: its key in the parsed options, and how its value is read.
 OPTIONS = {
@@ -288,27 +285,7 @@ def _show_error(shell, etype, value, tb, tb_offset=None):
         codes.append(step.tb_frame.f_code)
         step = step.tb_next
     from_magic = SparqlMagics.sparql.__code__ in codes
-    shell.showtraceback((etype, value, tb), exception_only=from_magic or _from_the_cell(codes))
-
-
-#: The code of a cell itself: its body, and the comprehensions in it (each a frame on 3.11).
-_CELL_CODE = frozenset({"<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
-
-
-def _from_the_cell(codes: list) -> bool:
-    """Whether the frames of a traceback (their ``codes``) are the shell's, then the cell's own
-    (its body, a comprehension in it), then the library's: a library call the cell made itself,
-    not through a function of the user's."""
-    library = os.path.realpath(Path(__file__).parents[1]) + os.sep
-    shell = os.path.realpath(Path(IPython.__file__).parent) + os.sep
-    where = [os.path.realpath(code.co_filename) for code in codes]
-    own = [i for i, path in enumerate(where) if not path.startswith((library, shell))]
-    return (
-        bool(own)
-        and len({where[i] for i in own}) == 1
-        and all(codes[i].co_name in _CELL_CODE for i in own)
-        and all(path.startswith(library) for path in where[own[-1] + 1 :])
-    )
+    shell.showtraceback((etype, value, tb), exception_only=from_magic or raised_by_the_cell(codes))
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:

@@ -198,6 +198,53 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
         assert "Traceback" not in "".join(direct["traceback"]), at
 
 
+def test_a_library_error_is_one_line_in_a_notebook_without_the_extension(fixture_store, tmp_path):
+    """joints30 F6: without %load_ext atmpkg, the README's notebook calls (atmpkg.open(), then
+    kg.show('Kymria')) showed nine or ten library frames above the message; the library's errors
+    say how IPython shows them (_render_traceback_), as the extension does: one line for a call
+    the cell makes itself, the whole traceback through a function of the user's and for %tb."""
+    cells = [
+        cell(f"import atmpkg\nkg = atmpkg.open({str(fixture_store)!r})"),
+        cell("kg.show('cellc')", "raises-exception"),
+        cell("kg.named('products-by-target', target='cd1999')", "raises-exception"),
+        cell("kg.query('SELECT * WHERE { ?s ?p }')", "raises-exception"),
+        cell("%tb"),
+        cell(
+            "def helper():\n    return kg.show('cellc')\nhelper()",
+            "raises-exception",
+        ),
+        # another library's error keeps IPython's traceback
+        cell("{}['x']", "raises-exception"),
+    ]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
+    )
+    client.execute()
+    out = notebook.cells
+    plain = lambda output: re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))  # noqa: E731
+    [show] = out[1].outputs
+    assert plain(show) == (
+        "An exception has occurred, use %tb to see the full traceback.\n\n"
+        "UnknownNameError: unknown entity 'cellc'; did you mean 'CellCo', 'CellCo Europe'? Give a "
+        "label, a slug such as kymriah, or an IRI.\n"
+    )
+    [named] = out[2].outputs
+    assert named["ename"] == "UnknownNameError"
+    assert plain(named).startswith("An exception has occurred, use %tb")
+    assert "Traceback" not in plain(named) and "handle.py" not in plain(named)
+    [syntax] = out[3].outputs
+    assert syntax["ename"] == "QuerySyntaxError" and "Traceback" not in plain(syntax)
+    # %tb shows the last one whole, with the library's frames
+    [whole] = out[4].outputs
+    assert whole["ename"] == "QuerySyntaxError"
+    assert "Traceback (most recent call last)" in plain(whole) and "handle.py" in plain(whole)
+    [own] = out[5].outputs
+    assert "helper()" in plain(own) and "Traceback (most recent call last)" in plain(own)
+    [theirs] = out[6].outputs
+    assert theirs["ename"] == "KeyError" and "Traceback (most recent call last)" in plain(theirs)
+
+
 def readme_notebook() -> list[str]:
     """The cells of the README's notebook example: the untagged block that starts with
     ``%load_ext atmpkg``, one cell per paragraph."""
