@@ -2930,6 +2930,25 @@ DEAL = (
 BOM = "\ufeff"
 
 
+DECIMAL_HELD = (
+    "the engine holds an xsd:decimal at most 170141183460469231731.687303715884105727 either side "
+    "of zero (about 1.7e20), with at most 18 decimal places; past that it keeps the text, which no "
+    "sum, comparison or ordering of a query reads as a number: check the figure against the "
+    "source (a few zeros too many?) and write it within that"
+)
+WHOLE_HELD = (
+    "the engine holds an xsd:{kind} from -9223372036854775808 to "
+    "9223372036854775807 (64 bits); past that it keeps the text, which no sum, comparison or "
+    "ordering of a query reads as a number: check the figure against the source (a few zeros "
+    "too many?) and write it within that"
+)
+DOUBLE_HELD = (
+    "the engine holds an xsd:double up to about 1.8e308 either side of zero and, but for 0, no "
+    "nearer to it than about 4.9e-324; past that it is INF, or 0, to every query: check the "
+    "figure against the source (a few zeros too many?) and write it within that"
+)
+
+
 def deal_file(tmp_path: Path, value="750000000", source="src-news", note="", newline="\n") -> Path:
     """A deals.csv of one deal (line 2), with the given cells."""
     path = tmp_path / "deals.csv"
@@ -2992,6 +3011,17 @@ def test_a_byte_order_mark_at_the_start_is_accepted(built, tmp_path, name, text)
             (6, "value_usd"),
             "'-7' is no amount a deal is worth: a deal's value, upfront payment and equity purchase "
             "are above zero; write the amount the source states, or leave the cell empty",
+        ),
+        # sec30 F4: refused only when its parts disagreed, and then not for its size
+        (
+            {"value": "200000000000000000000"},
+            (6, "value_usd"),
+            f"'200000000000000000000': {DECIMAL_HELD}",
+        ),
+        (
+            {"value": "1.0000000000000000001"},
+            (6, "value_usd"),
+            f"'1.0000000000000000001': {DECIMAL_HELD}",
         ),
         (
             {"note": '"true "'},
@@ -3755,18 +3785,148 @@ def test_a_literal_that_is_no_value_of_its_datatype_is_refused_at_its_line(
     assert nquads(built) == before
 
 
-def test_numbers_the_engine_cannot_hold_are_valid_numbers(built, tmp_path):
-    # an integer past 64 bits and a decimal of 22 places are XSD numbers the engine keeps as
-    # written: no error (review 10)
+@pytest.mark.parametrize(
+    ("written", "line", "message"),
+    [
+        # sec30 F4: a deal total the engine cannot compare, accepted, emptied the year's total
+        (
+            'deal:bigpharma-cellco-2017 atmp:valueUSD "200000000000000000000"^^xsd:decimal .',
+            5,
+            f'atmp:valueUSD "200000000000000000000"^^xsd:decimal: {DECIMAL_HELD}',
+        ),
+        (
+            "deal:bigpharma-cellco-2017 atmp:milestonesUSD\n  200000000000000000000.5 .",
+            6,
+            f'atmp:milestonesUSD "200000000000000000000.5"^^xsd:decimal: {DECIMAL_HELD}',
+        ),
+        (
+            'ex:a ex:share "1.0000000000000000001"^^xsd:decimal .',
+            5,
+            f'<https://example.org/share> "1.0000000000000000001"^^xsd:decimal: {DECIMAL_HELD}',
+        ),
+        (
+            'ex:a ex:n "99999999999999999999"^^xsd:integer .',
+            5,
+            f'<https://example.org/n> "99999999999999999999"^^xsd:integer: {WHOLE_HELD.format(kind="integer")}',
+        ),
+        (
+            'ex:a ex:n "9223372036854775808"^^xsd:unsignedLong .',
+            5,
+            f'<https://example.org/n> "9223372036854775808"^^xsd:unsignedLong: '
+            f"{WHOLE_HELD.format(kind='unsignedLong')}",
+        ),
+        ('ex:a ex:v "1e309"^^xsd:double .', 5, f'<https://example.org/v> "1e309"^^xsd:double: {DOUBLE_HELD}'),
+        ("ex:a ex:v -2.5E-400 .", 5, f'<https://example.org/v> "-2.5E-400"^^xsd:double: {DOUBLE_HELD}'),
+        (
+            'ex:a ex:v "1e39"^^xsd:float .',
+            5,
+            '<https://example.org/v> "1e39"^^xsd:float: the engine holds an xsd:float up to about 3.4e38 either '
+            "side of zero and, but for 0, no nearer to it than about 1.4e-45; past that it is "
+            "INF, or 0, to every query: check the figure against the source (a few zeros too "
+            "many?) and write it within that",
+        ),
+        (
+            'ex:a ex:n " 5 "^^xsd:decimal .',
+            5,
+            '<https://example.org/n> " 5 "^^xsd:decimal: the engine reads an xsd:decimal written with spaces around '
+            "it as no number, which no sum, comparison or ordering of a query reads: write it "
+            "without them",
+        ),
+    ],
+)
+def test_a_number_past_what_the_engine_holds_is_refused_at_its_line(
+    built, tmp_path, written, line, message
+):
+    before = nquads(built)
     mine = tmp_path / "big.ttl"
     mine.write_text(
-        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-        '<https://example.org/a> <https://example.org/n> "99999999999999999999"^^xsd:integer ;\n'
-        '  <https://example.org/d> "1.1234567890123456789012"^^xsd:decimal .\n'
+        "@prefix ex: <https://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix deal: <https://w3id.org/atmp-kg/id/deal/> .\n"
+        f"{written}\n"
     )
-    import_files([mine], built)
-    found = query("SELECT ?n WHERE { <https://example.org/a> <https://example.org/n> ?n }", store=built)
-    assert found.rows[0][0].value == "99999999999999999999"
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == f"{mine}:{line}: {message}"
+    assert nquads(built) == before
+    # validate refuses the file as the import does
+    with pytest.raises(DataError) as info:
+        validate([mine], store=built)
+    assert str(info.value) == f"{mine}:{line}: {message}"
+
+
+#: Each numeric datatype's numbers at the edges of what the engine holds (the bounds errors name,
+#: csvdata._HELD), and just past them.
+EDGES = {
+    "decimal": (
+        ["170141183460469231731.687303715884105727", "-170141183460469231731.687303715884105728",
+         "0.000000000000000001", "-1.000000000000000001", "1.0000000000000000000000"],
+        ["170141183460469231731.687303715884105728", "-170141183460469231731.687303715884105729",
+         "170141183460469231732", "0.0000000000000000001", "-1.0000000000000000001"],
+    ),
+    "integer": (
+        ["9223372036854775807", "-9223372036854775808", "+0009223372036854775807"],
+        ["9223372036854775808", "-9223372036854775809"],
+    ),
+    "long": (["9223372036854775807"], ["9223372036854775808"]),
+    "unsignedLong": (["9223372036854775807"], ["18446744073709551615"]),
+    "double": (
+        ["1.7976931348623157e308", "-1.7976931348623157e308", "4.9e-324", "0", "-0.0e-999",
+         "INF", "-INF"],
+        ["1.8e308", "-1e309", "2e-324", "-1e-400"],
+    ),
+    "float": (
+        ["3.4028235e38", "-3.4028235e38", "1.4e-45", "0e-99", "INF"],
+        ["3.5e38", "-1e39", "5e-46", "1e-50"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(EDGES))
+def test_the_bounds_errors_name_are_the_engines(kind):
+    """The numbers refused as past what the engine holds are those its comparison and sums do
+    not read (or, a double or float, read as INF or 0 though written finite and not 0), at the
+    bounds the errors name."""
+    held, beyond = EDGES[kind]
+    datatype = ox.NamedNode(XSD + kind)
+
+    def engine_reads(value: str) -> bool:
+        found = ox.Store().query(
+            f'SELECT (?x > 0 || ?x <= 0 AS ?c) (?x + 0 AS ?s) WHERE {{ BIND("{value}"^^<{datatype.value}> AS ?x) }}'
+        )
+        row = next(iter(found))
+        if row["c"] is None or row["s"] is None:
+            return False
+        written_zero = not re.search(r"[1-9]", value.split("e")[0].split("E")[0])
+        infinite = "INF" in row["s"].value
+        return infinite == ("INF" in value) and (row["s"].value.strip("-") != "0" or written_zero)
+
+    def refused(value: str) -> bool:
+        counter = CSVDATA._NormalisedCounter("x")
+        counter.add(ox.Literal(value, datatype=datatype), ox.NamedNode("urn:p"))
+        counter.flush()
+        assert counter.ill_typed is None
+        return counter.beyond is not None
+
+    assert [(v, engine_reads(v), refused(v)) for v in held] == [(v, True, False) for v in held]
+    assert [(v, engine_reads(v), refused(v)) for v in beyond] == [(v, False, True) for v in beyond]
+    # the bounds named are those at the edges above
+    assert CSVDATA._HELD[XSD + kind] == {
+        "decimal": "at most 170141183460469231731.687303715884105727 either side of zero (about "
+        "1.7e20), with at most 18 decimal places",
+        "double": "up to about 1.8e308 either side of zero and, but for 0, no nearer to it than "
+        "about 4.9e-324",
+        "float": "up to about 3.4e38 either side of zero and, but for 0, no nearer to it than "
+        "about 1.4e-45",
+    }.get(kind, "from -9223372036854775808 to 9223372036854775807 (64 bits)")
+
+
+def test_a_deal_at_the_largest_decimal_the_engine_holds_is_compared(built, tmp_path):
+    import_files([deal_file(tmp_path, value="170141183460469231731.687303715884105727")], built)
+    found = query(
+        "SELECT ?v WHERE { ?d atmp:valueUSD ?v FILTER(?v > 170141183460469231731.0) }", store=built
+    )
+    assert [row[0].value for row in found.rows] == ["170141183460469231731.687303715884105727"]
 
 
 @pytest.mark.parametrize("suffix", ["ttl", "nt"])

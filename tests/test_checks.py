@@ -176,6 +176,30 @@ def test_deal_figures_count_the_equity_purchase_as_a_part_of_the_total(fixture_s
     ]
 
 
+def test_a_deal_figure_the_engine_holds_no_number_of_is_named(fixture_store):
+    """sec30 F4: a store built before imports refused them may hold a money figure past what an
+    xsd:decimal holds; every comparison of it fails, which the checks read as no violation."""
+    store = fixture_copy(fixture_store)
+    store.load(
+        (
+            PREAMBLE
+            + 'deal:a5 a atmp:Deal ; atmp:valueUSD "200000000000000000000"^^xsd:decimal ; '
+            'atmp:upfrontUSD "1"^^xsd:decimal ; atmp:milestonesUSD "1.0000000000000000001"^^xsd:decimal .\n'
+        ).encode(),
+        format=ox.RdfFormat.TURTLE,
+    )
+    told = (
+        " is no number a query can compare or sum (an xsd:decimal holds at most "
+        "170141183460469231731.687303715884105727 either side of zero, with at most 18 decimal "
+        "places): check the figure against the source and write it as an xsd:decimal within that"
+    )
+    deal = "https://w3id.org/atmp-kg/id/deal/a5"
+    assert sorted(rows(store, "positive-deal-values")) == [
+        (deal, "atmp:milestonesUSD 1.0000000000000000001" + told),
+        (deal, "atmp:valueUSD 200000000000000000000" + told),
+    ]
+
+
 def test_a_checks_statement_about_a_csv_row_is_told_at_its_cell():
     """A violation that names its statement (?property) about a subject written in a CSV row is
     told at the cell of that property, as the CSV errors are; a property no column of the file

@@ -995,7 +995,11 @@ class _Compiler:
                     f"'{value}' would be stored as {canonical}; write {canonical} (numbers are "
                     "stored in canonical form: no leading zeros, no trailing zeros after the point)"
                 )
-            return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+            literal = ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+            # only a number of more digits than the kept form's is asked of the engine
+            if not _KEPT_FORMS[XSD + "decimal"](value) and canonical_forms([literal])[1]:
+                raise ValueError(f"'{value}': {number_beyond(literal)}")
+            return literal
         if how == "url":
             if not re.match(r"^https?://[^\s<>\"]+$", value):
                 raise ValueError(f"'{value}' is not an http(s) URL")
@@ -1945,20 +1949,6 @@ _YEAR_ZERO = re.compile(r"-?0000(?![0-9])").match
 _PROBE = ox.NamedNode("urn:atmpkg:probe")
 
 
-#: The booleans and dates the engine reads as no value of their datatype: a boolean neither true
-#: nor false, a date or a year with no year in it (2024-02-30). Such a literal is stored as
-#: written, compares with nothing, and every tool that reads its datatype fails on it. (Numbers
-#: are judged by their written form, :data:`_NUMBER_FORMS`: the engine also counts as no number
-#: one it cannot hold, such as an integer past 64 bits, which is a valid one.)
-_ILL_TYPED = """SELECT ?s WHERE {
-  ?s ?p ?o .
-  BIND(DATATYPE(?o) AS ?type)
-  BIND(YEAR(?o) AS ?year)
-  FILTER((?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
-         || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year)))
-}"""
-
-
 def _collapsed(form: str) -> Callable[[str], object]:
     """A lexical ``form`` with the white space around it that XSD collapses."""
     return re.compile(rf"\s*(?:{form})\s*").fullmatch
@@ -1982,19 +1972,95 @@ _NUMBER_FORMS: dict[str, Callable[[str], object]] = {
     XSD + "float": _collapsed(FLOAT_FORM),
 }
 
+#: The literals the engine reads as no value of their datatype: a boolean neither true nor false,
+#: a date or a year with no year in it (2024-02-30), a number it holds no number of (one not
+#: written as XSD writes one, but also a valid one past what it holds, :func:`number_beyond`, or
+#: written with spaces around it). Such a literal is stored as written, compares with nothing,
+#: and every tool that reads its datatype fails on it, or, a number, is left out of every sum,
+#: comparison and ordering of a query without a word (sec30 F4: a deal of 2e20 USD emptied the
+#: year's total and was no acquirer's largest).
+_ILL_TYPED = f"""SELECT ?s WHERE {{
+  ?s ?p ?o .
+  BIND(DATATYPE(?o) AS ?type)
+  BIND(YEAR(?o) AS ?year)
+  FILTER((?type = xsd:boolean && !COALESCE(?o = true || ?o = false, false))
+         || (?type IN (xsd:date, xsd:dateTime, xsd:gYear, xsd:gYearMonth) && !BOUND(?year))
+         || (?type IN ({", ".join(f"<{t}>" for t in _NUMBER_FORMS)}) && !isNumeric(?o)))
+}}"""
+
+#: What the engine holds of each floating-point datatype; past it a number written as a finite
+#: one is stored as INF, or one not 0 as 0.
+_FLOAT_HELD = {
+    XSD + "double": "up to about 1.8e308 either side of zero and, but for 0, no nearer to it "
+    "than about 4.9e-324",
+    XSD + "float": "up to about 3.4e38 either side of zero and, but for 0, no nearer to it "
+    "than about 1.4e-45",
+}
+#: What the engine holds of each of the other numeric datatypes; a number past it is stored as
+#: written, as text (oxigraph keeps a decimal in 128 bits at 18 places, a whole number in 64 bits).
+_HELD = {
+    **dict.fromkeys(
+        _NUMBER_FORMS,
+        "from -9223372036854775808 to 9223372036854775807 (64 bits)",
+    ),
+    XSD + "decimal": "at most 170141183460469231731.687303715884105727 either side of zero "
+    "(about 1.7e20), with at most 18 decimal places",
+    **_FLOAT_HELD,
+}
+_MANTISSA_NOT_ZERO = re.compile(r"[^eE]*[1-9]").match
+
+
+def _float_beyond(written: ox.Literal, stored: ox.Literal) -> bool:
+    """Whether the engine stored a double or float ``written`` as a finite number not 0 as INF
+    or 0, past what it holds (``"1e309"^^xsd:double`` as ``"INF"``)."""
+    return (
+        written.datatype.value in _FLOAT_HELD
+        and stored.value in ("INF", "-INF", "0", "-0")
+        and "INF" not in written.value
+        and "NaN" not in written.value
+        and (stored.value.endswith("INF") or bool(_MANTISSA_NOT_ZERO(written.value)))
+    )
+
+
+def number_beyond(literal: ox.Literal) -> str:
+    """What to say of a number the engine holds no number of though it is written as XSD writes
+    one: past the range or the decimal places its datatype holds there (what it holds is named),
+    or written with spaces around it.
+
+    >>> print(number_beyond(ox.Literal("200000000000000000000", datatype=ox.NamedNode(XSD + "decimal"))))
+    the engine holds an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; past that it keeps the text, which no sum, comparison or ordering of a query reads as a number: check the figure against the source (a few zeros too many?) and write it within that
+    """
+    value, datatype = literal.value, literal.datatype.value
+    kind = f"xsd:{datatype[len(XSD) :]}"
+    if value != value.strip():
+        return (
+            f"the engine reads an {kind} written with spaces around it as no number, which no "
+            "sum, comparison or ordering of a query reads: write it without them"
+        )
+    kept = (
+        "is INF, or 0, to every query"
+        if datatype in _FLOAT_HELD
+        else "keeps the text, which no sum, comparison or ordering of a query reads as a number"
+    )
+    return (
+        f"the engine holds an {kind} {_HELD[datatype]}; past that it {kept}: check the "
+        "figure against the source (a few zeros too many?) and write it within that"
+    )
+
 
 def canonical_forms(literals: Sequence[ox.Literal]) -> tuple[list[ox.Literal], list[int]]:
     """Each literal as the engine stores it (its canonical form when the engine has one), and
-    the positions of the booleans and dates it reads as no value of their datatype (see
+    the positions of the booleans, dates and numbers it reads as no value of their datatype (see
     :data:`_ILL_TYPED`).
 
     >>> xsd = "http://www.w3.org/2001/XMLSchema#"
     >>> forms, ill_typed = canonical_forms([
     ...     ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
     ...     ox.Literal("maybe", datatype=ox.NamedNode(xsd + "boolean")),
+    ...     ox.Literal("200000000000000000000", datatype=ox.NamedNode(xsd + "decimal")),
     ... ])
     >>> forms[0].value, ill_typed
-    ('1.5', [1])
+    ('1.5', [1, 2])
     """
     store = ox.Store()
     store.extend(
@@ -2027,8 +2093,13 @@ class _NormalisedCounter:
         self.year_zero: ox.Literal | None = None
         #: The first literal that is no value of its datatype (see :data:`_ILL_TYPED`).
         self.ill_typed: ox.Literal | None = None
+        #: The first number written as XSD writes one that the engine holds no number of, with
+        #: the property that states it (see :func:`number_beyond`).
+        self.beyond: tuple[ox.Literal, ox.NamedNode | None] | None = None
+        #: The pending numbers written as XSD writes them, with the first property stating each.
+        self.numbers: dict[ox.Literal, ox.NamedNode | None] = {}
 
-    def add(self, literal: ox.Literal) -> None:
+    def add(self, literal: ox.Literal, predicate: ox.NamedNode | None = None) -> None:
         datatype = literal.datatype.value
         kept = self.kept.get(datatype)
         if kept is None:
@@ -2037,8 +2108,11 @@ class _NormalisedCounter:
             if datatype in _YEARS and _YEAR_ZERO(literal.value) and self.year_zero is None:
                 self.year_zero = literal
             number = _NUMBER_FORMS.get(datatype)
-            if number is not None and not number(literal.value) and self.ill_typed is None:
-                self.ill_typed = literal
+            if number is not None:
+                if not number(literal.value):
+                    self.ill_typed = self.ill_typed or literal
+                elif literal not in self.numbers:
+                    self.numbers[literal] = predicate
             self.pending[literal] = self.pending.get(literal, 0) + 1
             if len(self.pending) >= self.BATCH:
                 self.flush()
@@ -2052,9 +2126,15 @@ class _NormalisedCounter:
             if form != literal:
                 self.count += self.pending[literal]
                 self.example = self.example or f"{_n3(literal)} as {_n3(form)}"
-        if ill_typed and self.ill_typed is None:
-            self.ill_typed = literals[ill_typed[0]]
+            if self.beyond is None and literal in self.numbers and _float_beyond(literal, form):
+                self.beyond = literal, self.numbers[literal]
+        for literal in (literals[i] for i in ill_typed):
+            if literal not in self.numbers:
+                self.ill_typed = self.ill_typed or literal
+            elif self.beyond is None:
+                self.beyond = literal, self.numbers[literal]
         self.pending.clear()
+        self.numbers.clear()
 
     def result(self) -> Normalised | None:
         self.flush()
@@ -2704,7 +2784,7 @@ def scan_rdf(
                 subjects.add(quad.subject)
                 predicates.add(quad.predicate)
                 if type(obj) is literal_type:
-                    add_literal(obj)
+                    add_literal(obj, quad.predicate)
                 elif quad.predicate == _RDF_TYPE:
                     classes.add(obj)
                     if isinstance(quad.subject, ox.NamedNode):
@@ -2741,6 +2821,8 @@ def scan_rdf(
         counter.flush()
         if counter.ill_typed is not None:
             raise _ill_typed_error(path, display, counter.ill_typed)
+        if counter.beyond is not None:
+            raise _beyond_error(path, display, *counter.beyond)
         if terms is not None:
             _check_terms(path, display, predicates | classes, terms)
     except DataError as exc:
@@ -3237,6 +3319,20 @@ def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError
         f"query compares it with nothing): write a valid xsd:{kind}, or the text as a plain "
         "string",
     )
+
+
+def _beyond_error(
+    path: Path, display: str, literal: ox.Literal, predicate: ox.NamedNode | None
+) -> DataError:
+    """The error for a number the engine holds no number of (:func:`number_beyond`), at the
+    first line that writes it, quoted or bare (Turtle's ``2e20``)."""
+    line = _first_line(path, f'"{literal.value}"')
+    if line is None:
+        text = _text_to_search(path)
+        bare = re.search(rf"(?<![\w.+-]){re.escape(literal.value)}(?![\w.])", text)
+        line = text.count("\n", 0, bare.start()) + 1 if bare else None
+    stated = f"{shorten(predicate.value)} " if predicate is not None else ""
+    return DataError(display, line, None, f"{stated}{_n3(literal)}: {number_beyond(literal)}")
 
 
 @functools.lru_cache(maxsize=4)
