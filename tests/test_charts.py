@@ -209,6 +209,18 @@ def test_text_is_escaped():
     assert "<i>" not in svg and texts(svg, "legend") == ["<i>scope</i>, 2020", "source: src & co"]
 
 
+def test_a_bidirectional_override_is_shown_as_its_escape():
+    """sec30 F5: an imported label's U+202E drew what follows it reversed ("gnp.exe" as
+    "exe.png"); a chart writes it as the server's messages do, \\u202e."""
+    svg = stacked_bars("T", "S", {2020: {"FDA \u202egnp.exe": 1}})
+    assert texts(svg, "legend") == ["FDA \\u202egnp.exe (1)"]
+    assert "\u202e" not in svg
+    estimate = Estimate("urn:x", "scope \u2066x\u2069", "src \u202eoc", 2020, 1e9)
+    svg = grouped_bars("T", "S", [estimate])
+    assert texts(svg, "legend") == ["scope \\u2066x\\u2069, 2020", "source: src \\u202eoc"]
+    assert not {"\u2066", "\u2069", "\u202e"} & set(svg)
+
+
 def test_svg_is_deterministic_and_self_contained(fixture_store):
     first = approvals_chart(store=fixture_store).svg
     assert first == approvals_chart(store=fixture_store).svg

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import urllib.parse
 import urllib.request
 
@@ -1239,6 +1240,68 @@ def test_product_figures_chart_each_metric_apart(curated_store, browser):
             "valueUSD by therapyName · metricName: list price, geographyName: United States",
             ["Casgevy: 2,200,000", "Lyfgenia: 3,100,000"],
         ]
+        context.close()
+    finally:
+        srv.shutdown()
+
+
+#: The characters shown as their escapes, as errors.visible writes them.
+HIDDEN_CHARACTERS = "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+
+
+def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browser, tmp_path):
+    """sec30 F5: a label's U+202E, drawn raw, turned "Evil \\u202egnp.exe" into "Evil exe.png":
+    the entity pages, the query page's table and chart and the Graph tab show it as its escape,
+    as the server's messages do."""
+    label = "Evil \u202egnp.exe \u2066x\u2069"
+    escaped = "Evil \\u202egnp.exe \\u2066x\\u2069"
+    build_with_a_therapy_labelled(tmp_path, label)
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        context = browser.new_context()
+        tab = context.new_page()
+        problems = []
+        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+        tab.on("pageerror", lambda e: problems.append(str(e)))
+        seen = []
+
+        def everything() -> str:
+            text = tab.evaluate(
+                "() => [document.title, document.body.innerText, "
+                "...[...document.querySelectorAll('[title], [aria-label]')].map(e => "
+                "(e.title || '') + (e.getAttribute('aria-label') || ''))].join('\\n')"
+            )
+            seen.append(text)
+            return text
+
+        tab.goto(srv.url + "/id/therapy/evilcel")
+        assert tab.locator("h1").inner_text() == escaped
+        assert tab.title() == f"{escaped} · ATMP-KG"
+        tab.goto(srv.url + "/id/company/genecorp")
+        assert escaped in tab.locator("main").inner_text()
+        everything()
+        text = f"SELECT ?t ?l (5 AS ?n) WHERE {{ ?t rdfs:label ?l FILTER(CONTAINS(?l, {json_string('gnp')})) }}"
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        tab.locator(ROWS).first.wait_for()
+        assert [cell.strip() for cell in tab.locator(f"{ROWS} td").all_inner_texts()[1:3]] == [
+            "therapy:evilcel",
+            f'"{escaped}"@en',
+        ]
+        everything()
+        tab.click(f"{TAB} .select_chart")
+        names = tab.locator(f"{TAB} .chart-view svg text[text-anchor=end]").all_text_contents()
+        assert names == [escaped]
+        bars = tab.locator(f"{TAB} .chart-view svg rect title").all_text_contents()
+        assert bars == [f"{escaped}: 5"]
+        everything()
+        tab.click(f"{TAB} .select_graph")
+        frame = tab.frame_locator(f"{TAB} iframe.graph")
+        frame.locator("body[data-state=stable]").wait_for()
+        drawn = frame.locator("body").evaluate("() => atmpView.nodes.get().map(n => n.label)")
+        assert escaped in drawn
+        assert "gnp.exe" in "".join(seen)
+        assert re.findall(HIDDEN_CHARACTERS, "".join(seen)) == []
+        assert problems == []
         context.close()
     finally:
         srv.shutdown()

@@ -2074,3 +2074,79 @@ def test_a_view_holds_off_cycle_collection_and_gives_it_back(fixture_store, monk
     gc.enable()
     atmpkg.open(fixture_store).view(output=tmp_path / "cellco.html", focus="cellco")
     assert (seen, gc.isenabled()) == ([False], True)
+
+
+#: An import whose values hold bidirectional overrides and isolates: a label, a fact, a
+#: property's IRI, the label of an entity linking in from one's own namespace.
+BIDI_TURTLE = """@prefix ex: <https://example.org/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .
+@prefix dct: <http://purl.org/dc/terms/> .
+@prefix therapy: <https://w3id.org/atmp-kg/id/therapy/> .
+@prefix target: <https://w3id.org/atmp-kg/id/target/> .
+@prefix source: <https://w3id.org/atmp-kg/id/source/> .
+therapy:genex rdfs:comment "note \\u202Etxt.exe" ; atmp:target target:odd .
+target:odd a atmp:Target ; rdfs:label "Odd \\u202Egnp.exe \\u2066x\\u2069"@en ; dct:source source:src-news .
+ex:evil rdfs:label "Evil \\u202Egnp.exe"@en ; ex:about therapy:genex .
+ex:other rdfs:label "Other"@en ; <https://example.org/ab\\u202Ecd> therapy:genex .
+"""
+#: The characters the view shows as their escapes, as errors.visible writes them.
+HIDDEN_CHARACTERS = "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
+
+
+def test_browser_bidirectional_overrides_are_shown_as_their_escapes(fixture_store, tmp_path, browser):
+    """sec30 F5: an imported label "Evil \\u202egnp.exe" drew as "Evil exe.png" in the side
+    panel (and the canvas), where the server's messages write \\u202e: every text the view
+    draws from data shows such a character as its escape, as errors.visible writes it."""
+    store = store_with_import(fixture_store, tmp_path, BIDI_TURTLE)
+    result = view(focus="genex", hops=1, store=store, output=tmp_path / "bidi.html")
+    opened = Opened(browser, result.path)
+    odd = opened.node_id("target:odd")
+    drawn = opened.run(
+        "id => { const n = atmpView.nodes.get(id); return [n.label, n.title]; }", odd
+    )
+    assert drawn == ["Odd \\u202egnp.exe \\u2066x\\u2069", "Odd \\u202egnp.exe \\u2066x\\u2069 (Target)"]
+    opened.run("id => atmpView.select(id, true)", odd)
+    assert opened.page.text_content("#panel h2") == "Odd \\u202egnp.exe \\u2066x\\u2069"
+    opened.run("id => atmpView.select(id, true)", opened.node_id("therapy:genex"))
+    facts = opened.run(
+        """() => [...document.querySelectorAll('#panel dl.facts dt')].map(dt =>
+             [dt.textContent, dt.nextElementSibling.textContent])"""
+    )
+    assert ["comment", "note \\u202etxt.exe"] in facts
+    assert ["← about", "Evil \\u202egnp.exe"] in facts
+    assert ["← ab\\u202ecd", "Other"] in facts
+    links = opened.page.locator("#panel li", has_text="→ target:").all_text_contents()
+    assert links == ["→ target: Odd \\u202egnp.exe \\u2066x\\u2069", "→ target: SMN1"]
+    opened.page.fill("#search", "odd")
+    assert opened.page.text_content("#results") == "Odd \\u202egnp.exe \\u2066x\\u2069Target"
+    # nowhere in the page's text, tooltips and the canvas's labels a character drawn raw
+    everything = opened.run(
+        """() => [document.body.innerText,
+                  ...[...document.querySelectorAll('[title]')].map(e => e.title),
+                  ...atmpView.nodes.get().map(n => n.label + n.title),
+                  ...atmpView.edges.get().map(e => (e.label || '') + (e.title || ''))].join('\\n')"""
+    )
+    assert "\\u202egnp.exe" in everything
+    assert re.findall(HIDDEN_CHARACTERS, everything) == []
+    opened.screenshot("view-bidi.png")
+    opened.clean()
+    opened.context.close()
+
+
+def test_the_view_and_the_query_page_show_what_errors_visible_shows(browser):
+    """The view's script and the query page's write each character as errors.visible does: one
+    pattern in both, checked over every character of the Basic Multilingual Plane."""
+    from atmpkg.graph.display.viewpage import SCRIPT
+    from atmpkg.graph.errors import visible
+
+    app = (Path(view_module.__file__).parents[1] / "server" / "web" / "app.js").read_text()
+    shown = re.compile(r"  const HIDDEN = .*?\n  \}\);\n", re.DOTALL)
+    ours, theirs = shown.search(SCRIPT), shown.search(app)
+    assert ours is not None and theirs is not None and ours.group() == theirs.group()
+    assert f"/{HIDDEN_CHARACTERS}/g" in ours.group()
+    text = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
+    context = browser.new_context()
+    written = context.new_page().evaluate(f"(text) => {{ {ours.group()} return showable(text); }}", text)
+    context.close()
+    assert written == visible(text)

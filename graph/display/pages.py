@@ -2,8 +2,9 @@
 HTML it answers (the query page's files are :mod:`atmpkg.graph.server.ui`).
 
 An entity page (:func:`entity_page`) escapes every value from the graph,
-shows each through :func:`~atmpkg.graph.display.viewpage.clip` (at most 2,000 characters, with the full
-length stated) and links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.display.view`
+shows each through :func:`~atmpkg.graph.display.viewpage.shown` (at most 2,000 characters, with the
+full length stated, and each control or bidirectional format character as its escape, ``\\u202e``)
+and links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.display.view`
 in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
 """
 
@@ -19,8 +20,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ..errors import visible
 from ..terms import ID, shorten
-from .viewpage import MAX_VALUE_CHARS, clip, csp_hash
+from .viewpage import MAX_VALUE_CHARS, csp_hash, shown
 
 if TYPE_CHECKING:  # for annotations only: explore imports this module for its cards
     from .explore import EntityView, Fact
@@ -113,25 +115,25 @@ def _value_html(fact: Fact, href=local_href) -> str:
     e = html.escape
     term, label = fact.value, fact.value_label
     if fact.url and (url := _safe_url(fact.url)) and len(url) <= MAX_VALUE_CHARS:
-        return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(clip(label))}</a>'
+        return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(shown(label))}</a>'
     if isinstance(term, ox.NamedNode):
         href = href(term.value)
         if href and len(href) <= MAX_VALUE_CHARS:
-            return f'<a href="{e(href)}">{e(clip(label))}</a>'
+            return f'<a href="{e(href)}">{e(shown(label))}</a>'
         url = _safe_url(term.value)
         if url and label == term.value:
-            return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+            return f'<a href="{e(url)}" rel="noopener noreferrer nofollow">{e(shown(url))}</a>'
         text = label if label != term.value else shorten(label)
-        return f'<span title="{e(clip(term.value))}">{e(clip(text))}</span>'
-    return e(clip(label))
+        return f'<span title="{e(shown(term.value))}">{e(shown(text))}</span>'
+    return e(shown(label))
 
 
 def _facts_table(facts: Sequence[Fact], incoming: bool) -> str:
     """Facts as table rows: property then value, or (links to the entity) value then property."""
     rows = "".join(
-        f"<tr><th>{html.escape(clip(f.property_label))}</th><td>{_value_html(f)}</td></tr>"
+        f"<tr><th>{html.escape(shown(f.property_label))}</th><td>{_value_html(f)}</td></tr>"
         if not incoming
-        else f"<tr><td>{_value_html(f)}</td><th>{html.escape(clip(f.property_label))}</th></tr>"
+        else f"<tr><td>{_value_html(f)}</td><th>{html.escape(shown(f.property_label))}</th></tr>"
         for f in facts
     )
     return f'<table class="facts">{rows}</table>'
@@ -145,11 +147,11 @@ def entity_page(view: EntityView, graph: str) -> str:
     (True, 4)
     """
     e = html.escape
-    label = clip(view.label)
+    label = shown(view.label)
     sources = "".join(
-        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(clip(s.title))}</a>'
+        f'<li><a href="{e(local_href(s.iri) or "#")}">{e(shown(s.title))}</a>'
         + (
-            f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(url)}</a>'
+            f' · <a href="{e(url)}" rel="noopener noreferrer nofollow">{e(shown(url))}</a>'
             if (url := _safe_url(s.url))
             else ""
         )
@@ -168,7 +170,7 @@ def entity_page(view: EntityView, graph: str) -> str:
         '</head><body class="entity"><header><a class="brand" href="/">ATMP-KG</a>',
         '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
         f"<h1>{e(label)}</h1>",
-        f'<p class="iri"><code>{e(clip(view.iri))}</code> · {e(clip(", ".join(view.types)))}</p>',
+        f'<p class="iri"><code>{e(shown(view.iri))}</code> · {e(shown(", ".join(view.types)))}</p>',
         '<p class="formats">As data: <a href="?format=ttl">Turtle</a> · '
         '<a href="?format=jsonld">JSON-LD</a> · <a href="?format=nt">N-Triples</a> · '
         f'<a href="/?{e(query)}">query it</a></p>',
@@ -249,7 +251,8 @@ def message_page(
     quoted: Collection[str] = (),
 ) -> str:
     """The HTML page a browser is shown for an answer without content of its own (an error, or a
-    graph view with nothing to draw): the message, escaped, with the server's paths it names as
+    graph view with nothing to draw): the message, escaped (each control or bidirectional format
+    character as its escape, as the text answer writes it), with the server's paths it names as
     links (but ``asked``, the path that was asked for, and any path inside ``quoted``, the texts
     the message quotes as the user typed them), the query's ``notes`` (escaped, each a paragraph
     of its own) and the way back to the query page.
@@ -274,14 +277,14 @@ def message_page(
     """
     e = html.escape
 
-    escaped = e(message)
+    escaped = e(visible(message))
     # rev28b F4: a path inside the user's text ('/id/company/x /id/therapy/kymriah?') looked
     # like one the server offers; only the server's own words are linked
     theirs = [
         (found.start(), found.end())
         for text in quoted
         if text
-        for found in re.finditer(re.escape(e(text)), escaped)
+        for found in re.finditer(re.escape(e(visible(text))), escaped)
     ]
 
     def link(match: re.Match[str]) -> str:
@@ -304,7 +307,7 @@ def message_page(
                 '<a href="/">Query</a><a href="/sparql">SPARQL endpoint</a></header><main>',
                 f"<h1>{e(title)}</h1>",
                 f"<p>{text}</p>",
-                *(f"<p>Note: {e(note)}</p>" for note in notes),
+                *(f"<p>Note: {e(visible(note))}</p>" for note in notes),
                 "</main></body></html>",
             ]
         )
@@ -323,7 +326,7 @@ def _card_rows(facts: Sequence[Fact], incoming: bool) -> str:
     rows = []
     for fact in facts[:CARD_ROWS]:
         value = _value_html(fact, href=_safe_url)
-        name = f"<th>{e(clip(fact.property_label))}</th>"
+        name = f"<th>{e(shown(fact.property_label))}</th>"
         rows.append(
             f"<tr><td>{value}</td>{name}</tr>" if incoming else f"<tr>{name}<td>{value}</td></tr>"
         )
@@ -345,19 +348,19 @@ def entity_card(view: EntityView) -> str:
     """
     e = html.escape
     iri = _safe_url(view.iri)
-    name = f'<a href="{e(iri)}">{e(clip(view.iri))}</a>' if iri else e(clip(view.iri))
+    name = f'<a href="{e(iri)}">{e(shown(view.iri))}</a>' if iri else e(shown(view.iri))
     parts = [
         '<div class="atmpkg-entity">',
-        f"<h3>{e(clip(view.label))}</h3>",
-        f"<p><code>{name}</code> · {e(clip(', '.join(view.types)))}</p>",
+        f"<h3>{e(shown(view.label))}</h3>",
+        f"<p><code>{name}</code> · {e(shown(', '.join(view.types)))}</p>",
         f"<h4>Facts</h4>{_card_rows(view.facts, incoming=False)}",
     ]
     if view.incoming:
         parts.append(f"<h4>Linked from</h4>{_card_rows(view.incoming, incoming=True)}")
     if view.sources:
         items = "".join(
-            f"<li>{e(clip(s.title))}"
-            + (f' · <a href="{e(url)}">{e(url)}</a>' if (url := _safe_url(s.url)) else "")
+            f"<li>{e(shown(s.title))}"
+            + (f' · <a href="{e(url)}">{e(shown(url))}</a>' if (url := _safe_url(s.url)) else "")
             + "</li>"
             for s in view.sources
         )

@@ -24,7 +24,7 @@ import json
 import re
 from importlib import resources
 
-from ..errors import AtmpkgError
+from ..errors import AtmpkgError, visible
 from ..rdf import FOLDED_CUT, MAX_FOLDED_CHARS
 
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
@@ -49,6 +49,18 @@ def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     if len(text) == MAX_FOLDED_CHARS + len(FOLDED_CUT) and text.endswith(FOLDED_CUT):
         return text[:limit] + FOLDED_CUT
     return f"{text[:limit]}… ({len(text):,} characters in all)"
+
+
+def shown(text: str) -> str:
+    """``text`` as a page writes it in its markup: clipped (:func:`clip`), each control and
+    bidirectional format character written as its escape, as the server's messages write them
+    (:func:`~atmpkg.graph.errors.visible`; the view's script shows its values so): an imported
+    label's U+202E would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
+
+    >>> print(shown("Evil \u202egnp.exe"))
+    Evil \u202egnp.exe
+    """
+    return visible(clip(text))
 
 
 # Characters that could end a <script> block or be read as a line break by older JavaScript
@@ -136,7 +148,7 @@ def page(title: str, payload: dict) -> str:
             "form-action 'none'",
         ]
     )
-    heading = html.escape(clip(title))
+    heading = html.escape(shown(title))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -246,11 +258,21 @@ SCRIPT = r"""
   const byId = (id) => document.getElementById(id);
   const number = (n) => n.toLocaleString("en");
 
-  // Every value reaches the page through textContent, never innerHTML.
+  // Each control and bidirectional format character of a value is shown as its escape (\x1b,
+  // \u202e), as the server's messages write them (errors.visible): an imported label's U+202E
+  // would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
+  const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const showable = (text) => String(text).replace(HIDDEN, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\r") return "\\r";
+    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+  });
+
+  // Every value reaches the page through textContent, never innerHTML, and shown.
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = showable(text);
     return node;
   }
 
@@ -261,12 +283,12 @@ SCRIPT = r"""
     if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
       const span = el("span", null, text);
       // a value shown by its label (an IRI of your own namespace) keeps its IRI at hand
-      if (url && url !== text) span.title = url;
+      if (url && url !== text) span.title = showable(url);
       return span;
     }
     const a = el("a", null, text);
     a.href = parsed.href;
-    if (url !== text) a.title = url;
+    if (url !== text) a.title = showable(url);
     a.target = "_blank";
     a.rel = "noopener noreferrer";
     return a;
@@ -329,14 +351,14 @@ SCRIPT = r"""
   const visible = new Set(N.slice(0, data.shown).map((n, id) => id));
   const shown = (ids) => ids.filter((id) => visible.has(id));
   const nodeItem = (id) => ({
-    id, label: N[id].label, group: "c" + N[id].c,
+    id, label: showable(N[id].label), group: "c" + N[id].c,
     value: N[id].value === undefined ? allLinks(id) : N[id].value,
-    title: N[id].label + " (" + classes[N[id].c].label + ")",
+    title: showable(N[id].label + " (" + classes[N[id].c].label + ")"),
   });
   // a link drawn beside others of the same direction (its fourth number: how many before it)
   // bends further out than they do, so that each line and label can be seen
   const edgeItem = (id) => ({
-    id, from: E[id][0], to: E[id][1], label: properties[E[id][2]],
+    id, from: E[id][0], to: E[id][1], label: showable(properties[E[id][2]]),
     ...(E[id][3] ? { smooth: { ...data.options.edges.smooth, roundness: data.options.edges.smooth.roundness + 0.25 * E[id][3] } } : {}),
   });
   const nodes = new vis.DataSet([...visible].map(nodeItem));
@@ -614,7 +636,7 @@ SCRIPT = r"""
         return [middle.x + dx * cos - dy * sin, middle.y + dx * sin + dy * cos];
       });
       if (kept.some((other) => overlapping(box, other))) {
-        hidden.push({ id, label: " ", title: properties[E[id][2]] });
+        hidden.push({ id, label: " ", title: showable(properties[E[id][2]]) });
       } else {
         kept.push(box);
       }
@@ -894,7 +916,7 @@ SCRIPT = r"""
       const dl = el("dl", "facts");
       n.facts.forEach(([p, value, href]) => {
         const dd = el("dd");
-        dd.append(href ? link(href, value) : document.createTextNode(value));
+        dd.append(href ? link(href, value) : document.createTextNode(showable(value)));
         dl.append(el("dt", null, properties[p]), dd);
       });
       panel.append(el("h3", null, "Facts"), dl);
@@ -961,7 +983,7 @@ SCRIPT = r"""
   function ask(id) {
     asking.add(N[id].iri);
     delete N[id].failed;
-    progress.textContent = "Asking the server what " + N[id].label + " links to…";
+    progress.textContent = showable("Asking the server what " + N[id].label + " links to…");
     document.body.dataset.state = "asking";
     window.parent.postMessage({ kind: "atmp-neighbours", iri: N[id].iri }, location.origin);
   }

@@ -39,10 +39,32 @@
     chartValue: null, // the column the user chose to chart, for the answer on screen
   };
 
+  // Each control and bidirectional format character of a value is shown as its escape (\x1b,
+  // \u202e), as the server's messages and /id/ pages write them (errors.visible): an imported
+  // label's U+202E would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
+  const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+  const showable = (text) => String(text).replace(HIDDEN, (c) => {
+    const code = c.charCodeAt(0);
+    if (c === "\r") return "\\r";
+    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
+  });
+  // The text and tooltips YASR and DataTables wrote into a table's cells, shown so.
+  function showHidden(root) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+      const value = showable(text.nodeValue);
+      if (value !== text.nodeValue) text.nodeValue = value;
+    }
+    root.querySelectorAll("[title]").forEach((node) => {
+      const title = showable(node.title);
+      if (title !== node.title) node.title = title;
+    });
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
+    if (text !== undefined) node.textContent = showable(text);
     return node;
   }
 
@@ -309,6 +331,7 @@
   // hover, and on a click as YASR's own ellipsis does.
   function fitColumns(table) {
     const tableEl = table.tableEl;
+    if (tableEl && tableEl.tBodies.length) showHidden(tableEl.tBodies[0]);
     if (!tableEl || !table.dataTable || !tableEl.tHead || !tableEl.getClientRects().length) return;
     const heads = [...tableEl.tHead.rows[0].cells];
     const rows = [...tableEl.tBodies[0].rows].filter((row) => row.cells.length === heads.length);
@@ -703,10 +726,10 @@
     const barWidth = 520;
     const height = 24;
     const chart = svg("svg", { class: "chart", width: labelWidth + barWidth + 140, height: rows.length * height + 10, role: "img" });
-    chart.setAttribute("aria-label", title);
+    chart.setAttribute("aria-label", showable(title));
     // bars whose label columns read the same (rows told apart only by a note, or by nothing
     // shown) are numbered, in front, where cutting a long label keeps the number
-    const labels = rows.map((row) => barLabel(row, columns) || "(no name)");
+    const labels = rows.map((row) => showable(barLabel(row, columns) || "(no name)"));
     const repeated = new Map();
     labels.forEach((label) => repeated.set(label, (repeated.get(label) || 0) + 1));
     const numbered = new Map();
