@@ -401,12 +401,24 @@ class QueryMemoryError(AtmpkgError, MemoryError):
 
     >>> str(QueryMemoryError(2 * 1024**3, rows=40_000_000))
     'query stopped: the 40,000,000 rows of its answer would take more than the 2 GiB memory cap; raise it with --memory/memory= or narrow the query'
+
+    ``triples``: the triples of a remote CONSTRUCT or DESCRIBE answer read so far, which take
+    more than the cap (sec30 F1).
+
+    >>> str(QueryMemoryError(64 * 1024**2, triples=151_000)).split(";")[0]
+    'query stopped: the 151,000 triples of its answer would take more than the 64 MiB memory cap'
     """
 
     def __init__(
-        self, cap: int, held: bool = False, starting: bool = False, rows: int | None = None
+        self,
+        cap: int,
+        held: bool = False,
+        starting: bool = False,
+        rows: int | None = None,
+        triples: int | None = None,
     ):
         self.cap, self.held, self.starting, self.rows = cap, held, starting, rows
+        self.triples = triples
         unit, size = next(
             (unit, cap / 1024**power)
             for power, unit in ((3, "GiB"), (2, "MiB"), (1, "KiB"), (0, "bytes"))
@@ -420,9 +432,10 @@ class QueryMemoryError(AtmpkgError, MemoryError):
                 + (f", and its copy of the store {copy}" if held else "")
                 + "; raise it with --memory/memory="
             )
-        elif rows is not None:
+        elif rows is not None or triples is not None:
+            counted = f"{rows:,} rows" if rows is not None else f"{triples:,} triples"
             told = (
-                f"query stopped: the {rows:,} rows of its answer would take more than the "
+                f"query stopped: the {counted} of its answer would take more than the "
                 f"{size:.3g} {unit} memory cap; raise it with --memory/memory= or narrow the query"
             )
         elif held:

@@ -48,6 +48,7 @@ from atmpkg.graph.errors import (
     AtmpkgError,
     EndpointTimeoutError,
     ParameterError,
+    QueryMemoryError,
     QueryRefusedError,
     QueryTimeoutError,
     StoreError,
@@ -3085,3 +3086,73 @@ def test_a_hostile_xml_head_is_read_in_linear_time(monkeypatch):
     assert scan.spans[-1][1] == closed.index(b"</head>") + len(b"</")  # read no further
     declared = b'<!DOCTYPE s><sparql><head><!-- <variable name="x"/> --><:variable name="a"/>'
     assert remote_module.head_variables(declared, ox.QueryResultsFormat.XML) == 2
+
+
+#: sec30 F1: 400,000 triples of one subject, predicate and object 0 in 800 KB of Turtle (about
+#: 1 KB of gzip): the audit's 10 KB of gzip held 5.2 million and took 2.4 GB past a 256 MiB cap
+TURTLE_ZEROS = b"<a:s> <a:p> " + b"0," * 399_999 + b"0 .\n"
+CONSTRUCT_ALL = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+
+
+class CountingClock:
+    """A clock for a module's ``time`` that moves on a second each time it is read, counting the
+    reads."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def monotonic(self) -> float:
+        self.reads += 1
+        return float(self.reads)
+
+
+class CountingParse:
+    """``pyoxigraph.parse`` that counts the quads it gives."""
+
+    def __init__(self, parse) -> None:
+        self.parse, self.given = parse, 0
+
+    def __call__(self, *args, **kwargs):
+        for quad in self.parse(*args, **kwargs):
+            self.given += 1
+            yield quad
+
+
+def test_the_triples_of_a_remote_answer_count_against_the_memory_cap(monkeypatch):
+    """sec30 F1: a CONSTRUCT's triples count against the memory cap as a SELECT's rows do, each at
+    288 bytes and its N-Triples form (here 59 bytes), and the reading stops at the triple that
+    passes the cap: of 400,000, the 193,398th of a 64 MiB cap; exit 3 as for rows."""
+    handler = crafted(TURTLE_ZEROS, media="text/turtle", packed=True)
+    told = (
+        "query stopped: the 193,398 triples of its answer would take more than the 64 MiB memory "
+        "cap; raise it with --memory/memory= or narrow the query"
+    )
+    assert 193_398 * (288 + 59) > 64 * 2**20 > 193_397 * (288 + 59)
+    with http_server(handler) as url:
+        done = run_cli("query", CONSTRUCT_ALL, "--memory", "64M", "--timeout", "60", "--endpoint", url)
+        assert (done.returncode, done.stderr) == (3, f"Error: {told}\n")
+        counting = CountingParse(ox.parse)
+        monkeypatch.setattr(ox, "parse", counting)
+        with pytest.raises(QueryMemoryError) as caught:
+            RemoteStore(url).query(CONSTRUCT_ALL, memory=64 * 2**20)
+        assert (str(caught.value), caught.value.triples, counting.given) == (told, 193_398, 193_398)
+        # under the default cap of 2 GiB they are all read
+        assert len(RemoteStore(url).query(CONSTRUCT_ALL)) == 400_000
+
+
+def test_reading_a_remote_answers_triples_ends_at_the_deadline(monkeypatch):
+    """sec30 F1: the clock is looked at before the first triple and every 4,096 after: a clock
+    past the deadline at its third look ends the reading there, 8,192 triples read of 400,000."""
+    with http_server(crafted(TURTLE_ZEROS, media="text/turtle", packed=True)) as url:
+        answer = http_request("POST", url, timeout=30, body=b"query=CONSTRUCT")
+    assert answer.headers["content-type"] == "text/turtle"
+    counting, clock = CountingParse(ox.parse), CountingClock()
+    monkeypatch.setattr(ox, "parse", counting)
+    monkeypatch.setattr(remote_module, "time", clock)
+    reading = remote_module._Reading(deadline=2.5, seconds=5)
+    with pytest.raises(QueryTimeoutError) as caught:
+        remote_module.parse_triples(url, answer, reading)
+    assert str(caught.value) == (
+        "query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query"
+    )
+    assert (clock.reads, counting.given) == (3, 8_193)

@@ -1101,9 +1101,10 @@ class RemoteStore:
         and the request alike. ``limit`` asks the
         server for at most that many rows of a SELECT that sets no LIMIT of its own, and keeps no
         more than that many of any SELECT's answer. The time limit covers reading the answer's rows
-        too, and the rows kept count against ``memory`` bytes (None: no cap) as the embedded
-        store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), with their terms
-        (:func:`term_bytes`), raising
+        and triples too, and the rows kept count against ``memory`` bytes (None: no cap) as the
+        embedded store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), with their terms
+        (:func:`term_bytes`), the triples at what each costs with its terms' text
+        (:func:`parse_triples`), raising
         :class:`~atmpkg.graph.errors.QueryTimeoutError` and
         :class:`~atmpkg.graph.errors.QueryMemoryError`.
 
@@ -1132,9 +1133,9 @@ class RemoteStore:
             answer = self._ask(text, form, clock.left())
         except EndpointTimeoutError:
             raise EndpointTimeoutError(self.endpoint, seconds) from None
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            return parse_triples(self.endpoint, answer)
         reading = _Reading(None if seconds is None else started + seconds, seconds, memory)
+        if form in ("CONSTRUCT", "DESCRIBE"):
+            return parse_triples(self.endpoint, answer, reading)
         return parse_results(self.endpoint, answer, substitutions, form, columns, limit, reading)
 
     def quads_for_pattern(
@@ -2037,12 +2038,26 @@ def not_asked_for(url: str, media: str, body: bytes, asked: str) -> StoreError:
     )
 
 
-def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
+#: What a triple of a CONSTRUCT or DESCRIBE answer costs the caller beside the text of its terms
+#: (``len(str(triple))``, its N-Triples form, of which the engine's triple holds its own copy):
+#: tracemalloc sees 184 bytes a triple (the Python object, the terms in it, its slot in the list)
+#: and not the text, which the engine allocates itself, a block a term. A million triples read so
+#: grew the process (RSS, without tracemalloc) by 296, 336, 377 and 1,323 bytes a triple for
+#: N-Triples forms of 18, 59, 111 and 1,060 bytes: 263 to 278 beside the text. An answer's
+#: triples cost what their text costs, not what the answer's bytes do: Turtle's "," makes a
+#: triple of two bytes, and a prefix names a long IRI in a few.
+_TRIPLE_BYTES = 288
+
+
+def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> list[ox.Triple]:
     """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
     when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
     graph is RDF 1.1), raises :class:`StoreError`, as does RDF/XML or JSON-LD that an import
     would refuse before parsing it (:func:`check_before_parsing`): XML entities or JSON-LD
-    contexts that expand too far, elements nested too deep.
+    contexts that expand too far, elements nested too deep. The triples are read within the
+    deadline and memory cap of ``reading``, as a SELECT answer's rows are, each counted at
+    :data:`_TRIPLE_BYTES` and the text of its terms
+    (:class:`~atmpkg.graph.errors.QueryTimeoutError`, :class:`~atmpkg.graph.errors.QueryMemoryError`).
 
     >>> parse_triples("http://h/q", Answer(200, "OK", {}, b'<urn:s> <urn:p> "o" .'))[0].object
     <Literal value=o datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>
@@ -2050,6 +2065,11 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
     Traceback (most recent call last):
     ...
     atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with an RDF 1.2 triple term (line 1 of the answer); the graph is RDF 1.1 and holds none
+    >>> zeros = Answer(200, "OK", {"content-type": "text/turtle"}, b"<urn:s> <urn:p> " + b"0," * 9999 + b"0 .")
+    >>> parse_triples("http://h/q", zeros, _Reading(memory=1024**2))
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.QueryMemoryError: query stopped: the 2,988 triples of its answer would take more than the 1 MiB memory cap; raise it with --memory/memory= or narrow the query
     """
     media = answer.headers.get("content-type", "")
     named = ox.RdfFormat.from_media_type(media)
@@ -2068,19 +2088,51 @@ def parse_triples(url: str, answer: Answer) -> list[ox.Triple]:
                 f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term (line {line:,} "
                 "of the answer); the graph is RDF 1.1 and holds none"
             )
-    try:
-        triples = [quad.triple for quad in ox.parse(answer.body, fmt)]
-    except (SyntaxError, ValueError) as exc:
+    read = _read_triples(url, answer.body, fmt, reading or _Reading())
+    if isinstance(read, str):
         if named is None and media.strip():
-            raise not_asked_for(url, media, answer.body, "RDF triples") from None
+            raise not_asked_for(url, media, answer.body, "RDF triples")
         raise StoreError(
-            f"the SPARQL endpoint {url} sent triples that do not parse as {fmt.name}: {exc}"
-        ) from None
-    if any(isinstance(t.subject, ox.Triple) or isinstance(t.object, ox.Triple) for t in triples):
-        raise StoreError(
-            f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term; the graph is RDF "
-            "1.1 and holds none"
+            f"the SPARQL endpoint {url} sent triples that do not parse as {fmt.name}: {read}"
         )
+    if isinstance(read, AtmpkgError):
+        raise read
+    return read
+
+
+def _read_triples(
+    url: str, body: bytes, fmt: ox.RdfFormat, reading: _Reading
+) -> list[ox.Triple] | str | AtmpkgError:
+    """The triples of ``body``, or the parser's words where it does not parse, or the error of
+    a triple term, or of the deadline or memory cap of ``reading`` that the reading passed (made
+    here, not raised, so that no frame an error keeps holds the triples read: a memory error
+    would keep up to the cap's worth alive)."""
+    triples: list[ox.Triple] = []
+    # What a SELECT answer's rows are counted at does not fit triples: a row names its terms,
+    # where a triple holds its own copy of each term's text. Nor does the embedded store's rule
+    # of at most 64 times the answer's size in copied text (answers.TRIPLE_TEXT_PER_BYTE), made
+    # for its own JSON, which names each term once: an honest Turtle answer of integers after
+    # "," copies some 40 times its size, and counting the text against the cap bounds what a
+    # hostile one can make all the same (10 KB of gzip, 5.2 million triples, had taken 2.4 GB
+    # past a cap of 256 MiB).
+    used = 0
+    try:
+        for count, quad in enumerate(ox.parse(body, fmt)):
+            if count % _ROWS_PER_LOOK == 0 and _past(reading):
+                return QueryTimeoutError(reading.seconds)
+            triple = quad.triple
+            if isinstance(triple.subject, ox.Triple) or isinstance(triple.object, ox.Triple):
+                return StoreError(
+                    f"the SPARQL endpoint {url} answered with an RDF 1.2 triple term; the graph "
+                    "is RDF 1.1 and holds none"
+                )
+            # each triple counted, not each 4,096: one can hold a megabyte of text
+            used += _TRIPLE_BYTES + len(str(triple))
+            if reading.memory is not None and used > reading.memory:
+                return QueryMemoryError(reading.memory, triples=count + 1)
+            triples.append(triple)
+    except (SyntaxError, ValueError) as exc:
+        return str(exc)
     return triples
 
 
