@@ -56,6 +56,7 @@ from atmpkg.graph.errors import (
 from atmpkg.graph.rdf import TYPE
 from atmpkg.graph.server.http import make_server
 from atmpkg.graph.slice.subgraph import REMOTE_BLANK
+from atmpkg.graph.store import csvdata
 from atmpkg.graph.store import remote as remote_module
 from atmpkg.graph.store.remote import (
     DEFAULT_GRAPH,
@@ -2688,6 +2689,68 @@ def test_the_quick_depth_look_agrees_with_the_depth_of_the_json_it_reads():
         assert within == (depth <= limit), (value, limit)
         agreed[within] += 1
     assert min(agreed.values()) > 1_000
+
+
+#: sec30 F2: bracket groups 101 deep, which the quick look's rounds shorten by two bytes a group
+#: each, as a SPARQL JSON answer (the audit's was 256 MB, held 218 s by 100 rounds over it)
+DEEP_GROUP = b"[" * 101 + b"]" * 101
+DEEP_GROUPS = b'{"head":{"vars":["x"]},"results":{"bindings":[' + DEEP_GROUP * 10_000 + b"]}}"
+
+
+def honest_table(rows: int) -> bytes:
+    """A SPARQL JSON answer of ``rows`` rows of an IRI, a literal with a language (holding
+    brackets and an escaped quote) and an integer."""
+    bindings = ",".join(
+        json.dumps({
+            "s": {"type": "uri", "value": f"https://w3id.org/atmp-kg/id/therapy/t{n}"},
+            "l": {"type": "literal", "value": f'Therapy "{n}" [{{x}}]', "xml:lang": "en"},
+            "v": {"type": "literal", "value": str(n), "datatype": str(XSD) + "integer"},
+        })
+        for n in range(rows)
+    )
+    return ('{"head":{"vars":["s","l","v"]},"results":{"bindings":[' + bindings + "]}}").encode()
+
+
+def test_the_quick_depth_look_reads_at_most_twice_the_answer():
+    """sec30 F2: the look's rounds read no more than twice the answer, all together (the hostile
+    shape: two rounds, then the exact scan finds the fault at once); an honest answer's rounds
+    read a twenty-fifth of it, and the look passes it without the exact scan."""
+    within, read = remote_module._bracket_rounds(DEEP_GROUPS, 100)
+    # round 1: 10,000 groups of 202 brackets and the table's 10; round 2: 200 and 8 fewer each;
+    # a third would pass twice the answer's 4,040,098 bytes
+    assert (within, read) == (False, 2_020_010 + 2_000_008)
+    assert len(DEEP_GROUPS) == 2_020_049
+    with pytest.raises(StoreError, match=r"nested more than 100 levels deep \(line 1 of"):
+        remote_module.check_results_before_parsing("http://h/q", DEEP_GROUPS, ox.QueryResultsFormat.JSON)
+    honest = honest_table(2_000)
+    assert csvdata.json_too_deep(honest, 100) is None
+    within, read = remote_module._bracket_rounds(honest, 100)
+    assert within and read < len(honest) / 20
+
+
+def test_the_exact_depth_scan_ends_at_the_deadline(monkeypatch):
+    """sec30 F2: the look looks at the deadline before each of its rounds, and the exact scan, a
+    bracket at a time in Python, every MiB of the answer: one the look cannot pass (4 MiB of flat
+    pairs, then a group 101 deep) ends at the limit after the MiBs the clock allows, not at its
+    end."""
+    body = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b"[]" * 2**21 + DEEP_GROUP + b"]}}"
+    # a round over the 4,194,516 brackets, then 99 over the few hundred the pairs leave
+    assert remote_module._bracket_rounds(body, 100) == (False, 4_205_210)
+    clock = CountingClock()
+    monkeypatch.setattr(remote_module, "time", clock)
+    monkeypatch.setattr(csvdata, "time", clock)
+    with pytest.raises(TimeoutError):
+        remote_module._nests_within(body, 100, deadline=2.5)
+    assert clock.reads == 3  # before rounds 1, 2 and 3
+    clock.reads = 0
+    reading = remote_module._Reading(deadline=102.5, seconds=5)
+    with pytest.raises(QueryTimeoutError) as caught:
+        remote_module.check_results_before_parsing("http://h/q", body, ox.QueryResultsFormat.JSON, reading)
+    assert str(caught.value) == (
+        "query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query"
+    )
+    assert clock.reads == 103  # the look's 100 rounds, then the scan at 1, 2 and 3 MiB of the 4
+    assert csvdata.json_too_deep(body, 100) == 1
 
 
 def many_variables(count: int, fmt: str) -> tuple[bytes, str]:

@@ -1397,7 +1397,7 @@ def parse_results(
     body = answer.body
     if fmt == ox.QueryResultsFormat.XML:
         body = xml_in_utf8(url, body, media)
-    check_results_before_parsing(url, body, fmt)
+    check_results_before_parsing(url, body, fmt, reading)
     check_head_before_parsing(url, body, fmt, 1 if form == "ASK" else columns)
     try:
         if fmt == ox.QueryResultsFormat.XML and not body.rstrip().endswith(b"</sparql>"):
@@ -1581,30 +1581,64 @@ _BRACKETS = bytes.maketrans(b"[{]}", b"(())")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
-def _nests_within(body: bytes, limit: int) -> bool:
+#: How many times the answer's size the rounds of :func:`_nests_within` may read, all rounds
+#: together: an honest answer's rounds read a twenty-fifth of it (brackets are few among its
+#: text, and most pairs go in the first round), the seeded test's documents at most one and a half
+#: times; 256 MB of bracket groups 101 deep, which lose two bytes a group a round, had taken 100
+#: rounds over the whole answer, 218 s (sec30 F2), where past this the exact scan looks instead.
+_LOOK_PASSES = 2
+
+
+def _nests_within(body: bytes, limit: int, deadline: float | None = None) -> bool:
     """Whether the objects and arrays of the JSON ``body`` surely nest no deeper than ``limit``,
-    found at memory speed (twice the exact scan's, a 16 MB answer in 0.36 s): its strings taken
-    out (escaped backslashes and quotes first, so that each quote left opens or closes one), its
-    brackets kept, and the innermost pairs taken out once a level. A sequence that empties within
-    ``limit`` rounds is balanced and no deeper, and so is every start of it, which is all a
-    parser reads before it stops at a fault; False says only that the exact scan must look.
+    found at memory speed (a 16 MB answer in about a third of the exact scan's time): its
+    strings taken out (escaped backslashes and quotes first, so that each quote left opens or
+    closes one), its brackets kept, and the innermost pairs taken out once a level. A sequence
+    that empties within ``limit`` rounds is balanced and no deeper, and so is every start of it,
+    which is all a parser reads before it stops at a fault; False says only that the exact scan
+    must look, as it does once the rounds have read :data:`_LOOK_PASSES` times the answer
+    (:func:`_bracket_rounds`). Past ``deadline`` (a :func:`time.monotonic` reading), looked at
+    before each round, :class:`TimeoutError`.
 
     >>> _nests_within(b'{"a": "[[[\\\\"", "b": [[1]]}', 3), _nests_within(b'{"b": [[1]]}', 2)
     (True, False)
     """
+    return _bracket_rounds(body, limit, deadline)[0]
+
+
+def _bracket_rounds(
+    body: bytes, limit: int, deadline: float | None = None
+) -> tuple[bool, int]:
+    """What :func:`_nests_within` says of ``body``, and how many bytes its rounds read: no more
+    than :data:`_LOOK_PASSES` times the size of ``body``, the round that would pass that not made.
+
+    >>> group = b"[" * 101 + b"]" * 101
+    >>> _bracket_rounds(group * 1000, 100)  # two rounds, each a little shorter
+    (False, 402000)
+    """
     unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
     brackets = b"".join(unescaped.split(b'"')[::2]).translate(_BRACKETS, _NOT_BRACKETS)
+    budget, read = _LOOK_PASSES * len(body), 0
     for _ in range(limit):
         if not brackets:
-            return True
+            return True, read
+        if read + len(brackets) > budget:
+            return False, read
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        read += len(brackets)
         brackets = brackets.replace(b"()", b"")
-    return not brackets
+    return not brackets, read
 
 
-def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsFormat) -> None:
+def check_results_before_parsing(
+    url: str, body: bytes, fmt: ox.QueryResultsFormat, reading: _Reading | None = None
+) -> None:
     """Refuse, before the engine parses it, a JSON answer (any: its terms nest without naming a
     triple) or an XML answer with triple terms nested deeper than :data:`MAX_ANSWER_DEPTH` (the
-    tab-separated parser refuses deep triple terms itself).
+    tab-separated parser refuses deep triple terms itself). The look at the depth of JSON and
+    its exact scan (in Python, a bracket at a time) end at the deadline of ``reading``
+    (:class:`~atmpkg.graph.errors.QueryTimeoutError`).
 
     >>> deep = b'{"type":"triple","value":' * 101 + b"1" + b"}" * 101
     >>> check_results_before_parsing("http://h/q", deep, ox.QueryResultsFormat.JSON)
@@ -1619,11 +1653,15 @@ def check_results_before_parsing(url: str, body: bytes, fmt: ox.QueryResultsForm
     # that never names "triple" crashed it 5,000 deep (sec29 F1). Fewer brackets than the limit
     # cannot nest past it, which a count finds at memory speed.
     if fmt == ox.QueryResultsFormat.JSON:
-        if body.count(b"{") + body.count(b"[") <= MAX_ANSWER_DEPTH or _nests_within(
-            body, MAX_ANSWER_DEPTH
-        ):
+        if body.count(b"{") + body.count(b"[") <= MAX_ANSWER_DEPTH:
             return
-        line = csvdata.json_too_deep(body, MAX_ANSWER_DEPTH)
+        deadline = None if reading is None else reading.deadline
+        try:
+            if _nests_within(body, MAX_ANSWER_DEPTH, deadline):
+                return
+            line = csvdata.json_too_deep(body, MAX_ANSWER_DEPTH, deadline=deadline)
+        except TimeoutError:
+            raise QueryTimeoutError(reading.seconds) from None
     # Only triple terms nest past what the engine's XML parser refuses cleanly, and an XML
     # element's name has no escapes: an answer that cannot name one is not scanned (rev22 F2)
     elif fmt == ox.QueryResultsFormat.XML and b"triple" in body:
