@@ -116,7 +116,9 @@ class KnowledgeGraph:
     ``timeout`` (seconds) is the time limit of every query the handle runs unless a call gives
     its own; the embedded store's queries run in a confined child process that is killed at the
     limit, from any script, the REPL or a notebook kernel. ``memory`` caps the bytes that process
-    may use (a number, or a size such as ``"4G"``; None: no cap). ``in_memory`` answers this
+    may use (a number, or a size such as ``"4G"``; None: no cap); with an endpoint's URL it caps
+    the rows and triples read from each answer, the library's own look-ups (show, stats, path,
+    views, exports) included. ``in_memory`` answers this
     process's reads from a copy of the store held in memory (faster queries for about 0.7 GB per
     million triples; README, "Benchmark of scale").
 
@@ -179,7 +181,10 @@ class KnowledgeGraph:
             elif isinstance(endpoint, str):
                 options = {"graph": graph, "timeout": timeout}
                 remote = RemoteStore(
-                    endpoint, must_hold=True, **{k: v for k, v in options.items() if v is not None}
+                    endpoint,
+                    must_hold=True,
+                    memory=memory,
+                    **{k: v for k, v in options.items() if v is not None},
                 )
             else:
                 raise ParameterError(

@@ -3219,3 +3219,18 @@ def test_reading_a_remote_answers_triples_ends_at_the_deadline(monkeypatch):
         "query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query"
     )
     assert (clock.reads, counting.given) == (3, 8_193)
+
+
+def test_a_handles_memory_cap_holds_for_its_own_look_ups(oxigraph):
+    """fix30-remote: the memory= of atmpkg.open(endpoint=...) reached the handle's queries alone;
+    show, stats and the other look-ups of the library read their answers within 2 GiB whatever it
+    said. 4,096 bytes hold no answer of show's, so its first look-up stops at the cap."""
+    kg = atmpkg.open(endpoint=oxigraph.endpoint, memory=4096)
+    with pytest.raises(QueryMemoryError) as caught:
+        kg.show("therapy:alphacel")
+    assert str(caught.value) == (
+        "query stopped: the 11 rows of its answer would take more than the 4 KiB memory cap; "
+        "raise it with --memory/memory= or narrow the query"
+    )
+    assert atmpkg.open(endpoint=oxigraph.endpoint).show("therapy:alphacel").label == "Alphacel"
+    assert RemoteStore(oxigraph.endpoint, memory=None).memory is None

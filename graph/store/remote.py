@@ -54,6 +54,7 @@ import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from types import EllipsisType
 from typing import IO, TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -933,7 +934,9 @@ def _parses(text: str, clock: _Clock = _Clock()) -> bool:
 class RemoteStore:
     """The part of ``pyoxigraph.Store`` that the library uses, answered by a SPARQL 1.1 endpoint:
     the named graph ``graph`` at ``endpoint`` acts as the store's default graph. ``timeout`` is each
-    request's time limit in seconds.
+    request's time limit in seconds, ``memory`` the bytes an answer's rows or triples may take
+    when a query is given no cap of its own (None: no cap), which is what every look-up of the
+    library's own (show, stats, path, views, exports) reads within.
 
     >>> from atmpkg.graph.terms import ATMP
     >>> remote = RemoteStore(endpoint, timeout=10)
@@ -948,6 +951,7 @@ class RemoteStore:
         graph: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         must_hold: bool = False,
+        memory: int | None = DEFAULT_MEMORY,
     ):
         timeout = positive_seconds(timeout)
         self.endpoint = check_url(endpoint)
@@ -957,6 +961,8 @@ class RemoteStore:
         # that need not exist yet, so only readers ask for the check.
         self._unchecked = must_hold and graph is not None
         self.timeout = timeout
+        #: the memory cap of the rows and triples of an answer that query() is not given one for
+        self.memory = memory
         self._auth = auth_headers(endpoint)
         #: How many answers the endpoint gave: what a method of the handle read after the count
         #: it started with came from the endpoint (see errors.reads_answers)
@@ -1091,7 +1097,7 @@ class RemoteStore:
         timeout: float | None = None,
         limit: int | None = None,
         started: float | None = None,
-        memory: int | None = DEFAULT_MEMORY,
+        memory: int | None | EllipsisType = ...,
     ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
         :class:`Solutions` (its rows as ``QuerySolutions`` gives them), ASK ``QueryBoolean``,
@@ -1101,7 +1107,8 @@ class RemoteStore:
         and the request alike. ``limit`` asks the
         server for at most that many rows of a SELECT that sets no LIMIT of its own, and keeps no
         more than that many of any SELECT's answer. The time limit covers reading the answer's rows
-        and triples too, and the rows kept count against ``memory`` bytes (None: no cap) as the
+        and triples too, and the rows kept count against ``memory`` bytes (None: no cap; not
+        given: the store's own ``memory``, 2 GiB unless it was opened with another) as the
         embedded store's do (:func:`~atmpkg.graph.engine.answers.row_bytes`), with their terms
         (:func:`term_bytes`), the triples at what each costs with its terms' text
         (:func:`parse_triples`), raising
@@ -1133,7 +1140,8 @@ class RemoteStore:
             answer = self._ask(text, form, clock.left())
         except EndpointTimeoutError:
             raise EndpointTimeoutError(self.endpoint, seconds) from None
-        reading = _Reading(None if seconds is None else started + seconds, seconds, memory)
+        cap = self.memory if memory is ... else memory
+        reading = _Reading(None if seconds is None else started + seconds, seconds, cap)
         if form in ("CONSTRUCT", "DESCRIBE"):
             return parse_triples(self.endpoint, answer, reading)
         return parse_results(self.endpoint, answer, substitutions, form, columns, limit, reading)
@@ -1282,7 +1290,7 @@ class RemoteStore:
         started = time.monotonic()
         answer = self._ask(text, "SELECT", None, info_graph(self.graph))
         # its rows are read within the store's time limit, as a query's are
-        reading = _Reading(started + self.timeout, self.timeout, DEFAULT_MEMORY)
+        reading = _Reading(started + self.timeout, self.timeout, self.memory)
         rows = parse_results(self.endpoint, answer, columns=["info"], limit=1, reading=reading)
         return build_record(next(iter(rows), [None])[0])
 
