@@ -1156,7 +1156,7 @@ def test_browser_a_class_view_keeps_its_named_hubs_in_a_small_window(
     # after the note on the links to other classes left out (newuser30 F2)
     warned = opened.page.text_content("#warnings")
     assert warned.startswith(
-        "66 links to entities outside the slice of atmp:RegulatoryReview are left out (22 "
+        "75 links to entities outside the slice of atmp:RegulatoryReview are left out (22 "
         "atmp:indication to atmp:Indication, "
     )
     assert "Not all of the 12 names shown from the start fit at a size that can be read" in warned
