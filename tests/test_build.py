@@ -3131,6 +3131,25 @@ def test_a_deal_whose_money_disagrees_in_turtle_is_told_at_its_line(built, tmp_p
     ]
 
 
+def test_a_figure_a_turtle_file_adds_to_a_csv_deal_is_told_at_the_files_line(built, tmp_path):
+    """rev30 F1: the check names the deal's total, which the CSV row states; the figure that broke
+    it is the milestones the researcher's file adds, so the file's line is told, not the row."""
+    path = tmp_path / "add.ttl"
+    path.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix deal: <https://w3id.org/atmp-kg/id/deal/> .\n"
+        "\n"
+        "deal:bigpharma-genex-2019 atmp:milestonesUSD 450000000.0 .\n"
+    )
+    assert [str(v) for v in validate([path], store=built)] == [
+        f"{path}:4: deal:bigpharma-genex-2019: atmp:valueUSD 500000000 is not what the parts make "
+        "(atmp:upfrontUSD 100000000 + atmp:milestonesUSD 450000000 = 550000000, more than 5% above "
+        "it, more than announcements round); check each figure against the source and leave out a "
+        "figure no source states (an empty cell in a CSV; see Deal money in graph/data/README.md) "
+        "[deal-figures-consistent]"
+    ]
+
+
 def test_validating_a_build_tells_a_checks_statement_at_its_csv_cell(built, data_dir):
     """atmpkg validate on the store reads where each CSV file's properties are written from the
     build, as the build told them: here a figure the build's check did not see (a build made

@@ -324,13 +324,17 @@ def validate_store(
 def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) -> list[Violation]:
     """Point each violation about a statement at the RDF file that states it, with the line that
     names its object (the subject may have been written in another file, such as a curated CSV
-    that a researcher's Turtle file adds a link to); the others keep the place where their subject
-    was written.
+    that a researcher's Turtle file adds a link to). A statement no RDF file makes about a subject
+    an RDF file adds to is told at the file's first statement about it: a check names one figure
+    of the several it compares (a deal's total against the parts), and a figure the file adds to
+    a deal written elsewhere is what changed. The others keep the place where their subject was
+    written.
 
     >>> blame([Violation("r", "x", "m", "a.csv:3")], [])[0].location
     'a.csv:3'
     """
     wanted = {v.statement for v in violations if v.statement}
+    subjects = {statement[0] for statement in wanted}
     files = {display: path for path, display in rdf_files}
     violations = [
         _with_line(v, files[v.location]) if v.location in files else v for v in violations
@@ -338,6 +342,7 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
     if not wanted or not rdf_files:
         return _distinct(violations)
     where: dict[tuple[str, str, str], str] = {}
+    added_to: dict[str, str] = {}  # a subject -> the first line of an RDF file about it
     for path, display in rdf_files:
         extension = path.suffix[1:].lower()
         rdf_format = ox.RdfFormat.from_extension(extension)
@@ -347,16 +352,26 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
             if handle.read(3) != codecs.BOM_UTF8:
                 handle.seek(0)
             stated = set()
+            first: dict[str, tuple[str, str, str]] = {}
             for quad in ox.parse(handle, rdf_format):
                 about = (quad.subject.value, quad.predicate.value)
                 stated |= {
                     key for key in ((*about, quad.object.value), (*about, "")) if key in wanted
                 }
+                if about[0] in subjects:
+                    first.setdefault(about[0], (*about, quad.object.value))
         for statement in stated - where.keys():
             line = line_naming(path, statement)
             where[statement] = f"{display}:{line}" if line else display
+        for subject in first.keys() - added_to.keys():
+            line = line_naming(path, first[subject])
+            added_to[subject] = f"{display}:{line}" if line else display
     blamed = [
-        dataclasses.replace(v, location=where[v.statement]) if v.statement in where else v
+        dataclasses.replace(v, location=where[v.statement])
+        if v.statement in where
+        else dataclasses.replace(v, location=added_to[v.statement[0]])
+        if v.statement and v.statement[0] in added_to
+        else v
         for v in violations
     ]
     return _distinct(blamed)
