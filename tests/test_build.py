@@ -2937,8 +2937,8 @@ DECIMAL_HELD = (
     "source (a few zeros too many?) and write it within that"
 )
 WHOLE_HELD = (
-    "the engine holds an xsd:{kind} from -9223372036854775808 to "
-    "9223372036854775807 (64 bits); past that it keeps the text, which no sum, comparison or "
+    "the engine holds an xsd:{kind} from {lowest} to "
+    "9223372036854775807 (64 bits, signed); past that it keeps the text, which no sum, comparison or "
     "ordering of a query reads as a number: check the figure against the source (a few zeros "
     "too many?) and write it within that"
 )
@@ -3826,13 +3826,13 @@ def test_a_literal_that_is_no_value_of_its_datatype_is_refused_at_its_line(
         (
             'ex:a ex:n "99999999999999999999"^^xsd:integer .',
             5,
-            f'<https://example.org/n> "99999999999999999999"^^xsd:integer: {WHOLE_HELD.format(kind="integer")}',
+            f'<https://example.org/n> "99999999999999999999"^^xsd:integer: {WHOLE_HELD.format(kind="integer", lowest="-9223372036854775808")}',
         ),
         (
             'ex:a ex:n "9223372036854775808"^^xsd:unsignedLong .',
             5,
             f'<https://example.org/n> "9223372036854775808"^^xsd:unsignedLong: '
-            f"{WHOLE_HELD.format(kind='unsignedLong')}",
+            f"{WHOLE_HELD.format(kind='unsignedLong', lowest='0')}",
         ),
         ('ex:a ex:v "1e309"^^xsd:double .', 5, f'<https://example.org/v> "1e309"^^xsd:double: {DOUBLE_HELD}'),
         ("ex:a ex:v -2.5E-400 .", 5, f'<https://example.org/v> "-2.5E-400"^^xsd:double: {DOUBLE_HELD}'),
@@ -3937,7 +3937,8 @@ def test_the_bounds_errors_name_are_the_engines(kind):
         "about 4.9e-324",
         "float": "up to about 3.4e38 either side of zero and, but for 0, no nearer to it than "
         "about 1.4e-45",
-    }.get(kind, "from -9223372036854775808 to 9223372036854775807 (64 bits)")
+        "unsignedLong": "from 0 to 9223372036854775807 (64 bits, signed)",
+    }.get(kind, "from -9223372036854775808 to 9223372036854775807 (64 bits, signed)")
 
 
 def test_a_deal_at_the_largest_decimal_the_engine_holds_is_compared(built, tmp_path):

@@ -1999,11 +1999,20 @@ _FLOAT_HELD = {
 }
 #: What the engine holds of each of the other numeric datatypes; a number past it is stored as
 #: written, as text (oxigraph keeps a decimal in 128 bits at 18 places, a whole number in 64 bits).
+#: The whole numbers the engine holds are 64-bit signed whatever the datatype, so an unsigned or
+#: signed-only type holds the part of that range its own sign allows.
+_WHOLE_LOWEST = {
+    "nonNegativeInteger": "0", "unsignedLong": "0", "unsignedInt": "0", "unsignedShort": "0",
+    "unsignedByte": "0", "positiveInteger": "1",
+}
+_WHOLE_HIGHEST = {"nonPositiveInteger": "0", "negativeInteger": "-1"}
 _HELD = {
-    **dict.fromkeys(
-        _NUMBER_FORMS,
-        "from -9223372036854775808 to 9223372036854775807 (64 bits)",
-    ),
+    **{
+        datatype: f"from {_WHOLE_LOWEST.get(kind, '-9223372036854775808')} to "
+        f"{_WHOLE_HIGHEST.get(kind, '9223372036854775807')} (64 bits, signed)"
+        for datatype in _NUMBER_FORMS
+        if (kind := datatype.removeprefix(XSD)) != "decimal"
+    },
     XSD + "decimal": "at most 170141183460469231731.687303715884105727 either side of zero "
     "(about 1.7e20), with at most 18 decimal places",
     **_FLOAT_HELD,
