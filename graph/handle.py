@@ -118,7 +118,8 @@ class KnowledgeGraph:
     limit, from any script, the REPL or a notebook kernel. ``memory`` caps the bytes that process
     may use (a number, or a size such as ``"4G"``; None: no cap); with an endpoint's URL it caps
     the rows and triples read from each answer, the library's own look-ups (show, stats, path,
-    views, exports) included. ``in_memory`` answers this
+    views, exports) included (a :class:`RemoteStore` given as ``endpoint`` keeps its own
+    ``memory`` for those, and the handle's for its queries). ``in_memory`` answers this
     process's reads from a copy of the store held in memory (faster queries for about 0.7 GB per
     million triples; README, "Benchmark of scale").
 
