@@ -2690,13 +2690,7 @@ def test_a_decided_review_links_to_its_approval_wherever_a_review_s_links_are_sh
     described = next(node for node in ld if node["@id"] == review)
     assert described["https://w3id.org/atmp-kg/ontology#decidedBy"] == [{"@id": approval}]
     # the view (its side panel lists a node's links from its edges) and every network: one link
-    data = kg.view(focus=review, hops=1).data
-    iris = [node["iri"] for node in data["nodes"]]
-    assert [
-        (iris[edge[0]], data["properties"][edge[2]], iris[edge[1]])
-        for edge in data["edges"]
-        if {iris[edge[0]], iris[edge[1]]} == {review, approval}
-    ] == [(review, "decided by", approval)]
+    assert view_links_between(kg, review, approval) == [(review, "decided by", approval)]
     network = kg.select(focus=review, hops=1).network()
     assert [
         (a, b, link["label"])
@@ -2709,6 +2703,18 @@ def test_a_decided_review_links_to_its_approval_wherever_a_review_s_links_are_sh
         for e in edges
         if {e["data"]["source"], e["data"]["target"]} == {review, approval}
     ] == [(review, "decided by", approval)]
+
+
+def view_links_between(kg, focus: str, other: str) -> list[tuple[str, str, str]]:
+    """The links a view of ``focus`` and its neighbours draws between it and ``other``, as
+    (from, label, to)."""
+    data = kg.view(focus=focus, hops=1).data
+    iris = [node["iri"] for node in data["nodes"]]
+    return [
+        (iris[edge[0]], data["properties"][edge[2]], iris[edge[1]])
+        for edge in data["edges"]
+        if {iris[edge[0]], iris[edge[1]]} == {focus, other}
+    ]
 
 
 def test_a_curated_approved_review_links_to_the_approval_of_its_outcome_s_day(curated_store):
@@ -2729,13 +2735,7 @@ def test_a_curated_approved_review_links_to_the_approval_of_its_outcome_s_day(cu
         "--decided by--> this",
         "Sources:",
     ]
-    data = kg.view(focus=approval, hops=1).data
-    iris = [node["iri"] for node in data["nodes"]]
-    assert [
-        (iris[edge[0]], data["properties"][edge[2]], iris[edge[1]])
-        for edge in data["edges"]
-        if {iris[edge[0]], iris[edge[1]]} == {review, approval}
-    ] == [(review, "decided by", approval)]
+    assert view_links_between(kg, approval, review) == [(review, "decided by", approval)]
 
 
 def test_the_curated_pending_reviews_table_names_its_empty_approval_column_and_scripts_keep_it(
