@@ -334,12 +334,12 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
     'a.csv:3'
     """
     wanted = {v.statement for v in violations if v.statement}
-    subjects = {statement[0] for statement in wanted}
+    subjects = {_subject(v) for v in violations}
     files = {display: path for path, display in rdf_files}
     violations = [
         _with_line(v, files[v.location]) if v.location in files else v for v in violations
     ]
-    if not wanted or not rdf_files:
+    if not rdf_files:
         return _distinct(violations)
     where: dict[tuple[str, str, str], str] = {}
     added_to: dict[str, str] = {}  # a subject -> the first line of an RDF file about it
@@ -369,12 +369,23 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
     blamed = [
         dataclasses.replace(v, location=where[v.statement])
         if v.statement in where
-        else dataclasses.replace(v, location=added_to[v.statement[0]])
-        if v.statement and v.statement[0] in added_to
+        else dataclasses.replace(v, location=added_to[_subject(v)])
+        if _subject(v) in added_to
         else v
         for v in violations
     ]
     return _distinct(blamed)
+
+
+def _subject(violation: Violation) -> str:
+    """The IRI of the entity a violation is about: its statement's subject, else its entity's."""
+    return violation.statement[0] if violation.statement else _entity_iri(violation)
+
+
+def _entity_iri(violation: Violation) -> str:
+    """The IRI a violation's entity (a prefixed name, or an IRI) names."""
+    prefix, _, local = violation.entity.partition(":")
+    return PREFIXES[prefix] + local if prefix in PREFIXES else violation.entity
 
 
 def _distinct(violations: list[Violation]) -> list[Violation]:
@@ -397,8 +408,7 @@ def _place(violation: Violation) -> tuple[str, int, int]:
 
 def _with_line(violation: Violation, path: Path) -> Violation:
     """A violation placed in an RDF file as a whole, placed on the line that names its subject."""
-    prefix, _, local = violation.entity.partition(":")
-    subject = PREFIXES[prefix] + local if prefix in PREFIXES else violation.entity
+    subject = _entity_iri(violation)
     line = line_naming(path, (subject, "", subject))
     return (
         dataclasses.replace(violation, location=f"{violation.location}:{line}")
