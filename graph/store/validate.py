@@ -324,11 +324,11 @@ def validate_store(
 def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) -> list[Violation]:
     """Point each violation about a statement at the RDF file that states it, with the line that
     names its object (the subject may have been written in another file, such as a curated CSV
-    that a researcher's Turtle file adds a link to). A statement no RDF file makes about a subject
-    an RDF file adds to is told at the file's first statement about it: a check names one figure
-    of the several it compares (a deal's total against the parts), and a figure the file adds to
-    a deal written elsewhere is what changed. The others keep the place where their subject was
-    written.
+    that a researcher's Turtle file adds a link to). A violation about a subject an RDF file adds
+    to, naming no statement or one no RDF file makes, is told at the file's first statement about
+    it: the curated data passes every check alone, and a check names one figure of the several it
+    compares (a deal's total against the parts), so what the file adds is what changed. The others
+    keep the place where their subject was written.
 
     >>> blame([Violation("r", "x", "m", "a.csv:3")], [])[0].location
     'a.csv:3'
