@@ -685,6 +685,17 @@ def test_the_notes_of_an_answer_are_shown_under_it(page, server):
     assert not page.problems, page.problems
 
 
+def watched_tab(browser):
+    """A new browser context and its page, with the list its console errors and uncaught
+    exceptions are added to."""
+    context = browser.new_context()
+    tab = context.new_page()
+    problems: list[str] = []
+    tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    tab.on("pageerror", lambda e: problems.append(str(e)))
+    return context, tab, problems
+
+
 def build_with_a_therapy_labelled(tmp_path, label):
     """The fixture's store, in ``tmp_path / "store"``, with therapy:evilcel labelled ``label``."""
     extra = tmp_path / "evil.ttl"
@@ -708,11 +719,7 @@ def test_a_note_is_shown_as_text(browser, tmp_path):
     build_with_a_therapy_labelled(tmp_path, evil)
     srv = make_server(tmp_path / "store", port=0, workers=1).start()
     try:
-        context = browser.new_context()
-        tab = context.new_page()
-        problems = []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
         text = f"SELECT ?t WHERE {{ ?t rdfs:label {json_string(evil)} }}"
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
         tab.locator(NOTES).first.wait_for()
@@ -752,11 +759,7 @@ def test_a_note_longer_than_the_header_holds_is_shown_whole(curated_store, brows
         with urllib.request.urlopen(srv.url + "/sparql?" + asked) as reply:
             header = json.loads(reply.headers["ATMPKG-Notes"])
         assert header[0].endswith("…") and len(json.dumps(header[0])) <= 400
-        context = browser.new_context()
-        tab = context.new_page()
-        problems = []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
         tab.goto(srv.url + "/?" + asked)
         expect(tab.locator(NOTES)).to_have_text(whole)
         assert tab.locator("#notes *").count() == 2
@@ -786,11 +789,7 @@ def test_api_notes_gives_an_answers_notes_whole_and_as_text(browser, tmp_path):
             assert json.loads(reply.read()) == {"notes": [note]}
         with urllib.request.urlopen(srv.url + "/sparql", data=form) as reply:
             assert json.loads(reply.headers["ATMPKG-Notes"])[0].endswith("…")
-        context = browser.new_context()
-        tab = context.new_page()
-        problems = []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
         expect(tab.locator(NOTES)).to_have_text(["Note: " + note])
         assert tab.locator("#notes *").count() == 1
@@ -818,11 +817,8 @@ def test_a_whole_note_quoting_an_imported_label_s_markup_shows_it_as_text(browse
         with urllib.request.urlopen(srv.url + "/api/notes", data=form) as reply:
             (note,) = json.loads(reply.read())["notes"]
         assert note.startswith(f'rdfs:label """{evil}""" matches no value: the graph holds "<script>')
-        context = browser.new_context()
-        tab = context.new_page()
-        problems, dialogs = [], []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
+        dialogs = []
         tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
         expect(tab.locator(NOTES)).to_have_text(["Note: " + note])
@@ -859,11 +855,7 @@ def test_the_notes_of_a_volatile_answer_come_from_the_notes_kept(fixture_store, 
         return health["answers_kept"], health["notes_kept"]
 
     try:
-        context = browser.new_context()
-        tab = context.new_page()
-        problems = []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": VOLATILE_NOTED}))
         expect(tab.locator(NOTES)).to_have_text(whole)
         answers, notes = kept()
@@ -1258,11 +1250,7 @@ def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browse
     build_with_a_therapy_labelled(tmp_path, label)
     srv = make_server(tmp_path / "store", port=0, workers=1).start()
     try:
-        context = browser.new_context()
-        tab = context.new_page()
-        problems = []
-        tab.on("console", lambda m: m.type == "error" and problems.append(m.text))
-        tab.on("pageerror", lambda e: problems.append(str(e)))
+        context, tab, problems = watched_tab(browser)
         seen = []
 
         def everything() -> str:
