@@ -2713,12 +2713,14 @@ def honest_table(rows: int) -> bytes:
 
 def test_the_quick_depth_look_reads_at_most_twice_the_answer():
     """sec30 F2: the look's rounds read no more than twice the answer, all together (the hostile
-    shape: two rounds, then the exact scan finds the fault at once); an honest answer's rounds
-    read a twenty-fifth of it, and the look passes it without the exact scan."""
+    shape: its first 64 KiB reach past 100 levels, then the exact scan finds the fault at once);
+    an honest answer's rounds read a twenty-fifth of it, and the look passes it without the exact
+    scan."""
     within, read = remote_module._bracket_rounds(DEEP_GROUPS, 100)
-    # round 1: 10,000 groups of 202 brackets and the table's 10; round 2: 200 and 8 fewer each;
-    # a third would pass twice the answer's 4,040,098 bytes
-    assert (within, read) == (False, 2_020_010 + 2_000_008)
+    # the first 64 KiB: the table's 7 brackets, 324 groups of 202 and a part of one, 65,497; each
+    # round reads about 650 fewer (two a group), down to 45 in the 101st, whose levels pass 100
+    # (all 101 rounds read 3,342,399 bytes, within twice the answer's size)
+    assert (within, read) == (False, 3_342_399)
     assert len(DEEP_GROUPS) == 2_020_049
     with pytest.raises(StoreError, match=r"nested more than 100 levels deep \(line 1 of"):
         remote_module.check_results_before_parsing("http://h/q", DEEP_GROUPS, ox.QueryResultsFormat.JSON)
@@ -2729,27 +2731,31 @@ def test_the_quick_depth_look_reads_at_most_twice_the_answer():
 
 
 def test_the_exact_depth_scan_ends_at_the_deadline(monkeypatch):
-    """sec30 F2: the look looks at the deadline before each of its rounds, and the exact scan, a
-    bracket at a time in Python, every MiB of the answer: one the look cannot pass (4 MiB of flat
-    pairs, then a group 101 deep) ends at the limit after the MiBs the clock allows, not at its
-    end."""
+    """sec30 F2: the look looks at the deadline before each 64 KiB it takes and after each round
+    over them, and the exact scan, a bracket at a time in Python, every MiB of the answer: one the
+    look cannot pass (4 MiB of flat pairs, then a group 101 deep) ends at the limit after the
+    MiBs the clock allows, not at its end."""
     body = b'{"head":{"vars":["x"]},"results":{"bindings":[' + b"[]" * 2**21 + DEEP_GROUP + b"]}}"
-    # a round over the 4,194,516 brackets, then 99 over the few hundred the pairs leave
-    assert remote_module._bracket_rounds(body, 100) == (False, 4_205_210)
+    assert len(body) == 4 * 2**20 + 251
+    # three rounds over the first 64 KiB (the table's head nests two deep), two over each of the
+    # next 63 (the last finds no pair), then 98 over the last 251 bytes: three levels open
+    # before them, the 98th would reach 101
+    assert remote_module._bracket_rounds(body, 100) == (False, 4_204_903)
     clock = CountingClock()
     monkeypatch.setattr(remote_module, "time", clock)
     monkeypatch.setattr(csvdata, "time", clock)
     with pytest.raises(TimeoutError):
-        remote_module._nests_within(body, 100, deadline=2.5)
-    assert clock.reads == 3  # before rounds 1, 2 and 3
+        remote_module._nests_within(body, 100, deadline=3.5)
+    assert clock.reads == 4  # before the first 64 KiB, after its two rounds that peel, before the next
     clock.reads = 0
-    reading = remote_module._Reading(deadline=102.5, seconds=5)
+    reading = remote_module._Reading(deadline=229.5, seconds=5)
     with pytest.raises(QueryTimeoutError) as caught:
         remote_module.check_results_before_parsing("http://h/q", body, ox.QueryResultsFormat.JSON, reading)
     assert str(caught.value) == (
         "query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query"
     )
-    assert clock.reads == 103  # the look's 100 rounds, then the scan at 1, 2 and 3 MiB of the 4
+    # the look's 227 (65 pieces, 162 rounds that peel), then the scan at 1, 2 and 3 MiB of the 4
+    assert clock.reads == 230
     assert csvdata.json_too_deep(body, 100) == 1
 
 

@@ -1595,18 +1595,28 @@ _NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 #: times; 256 MB of bracket groups 101 deep, which lose two bytes a group a round, had taken 100
 #: rounds over the whole answer, 218 s (sec30 F2), where past this the exact scan looks instead.
 _LOOK_PASSES = 2
+#: How much of the answer :func:`_nests_within` takes at a time: its copies of a piece (escapes
+#: and strings taken out, brackets kept, pairs peeled) are all it holds beside the answer, where
+#: the same steps over the whole answer had held five copies of it (a 256 MB answer took the
+#: process to 850 MB), and the clock is looked at before each piece and each round over one.
+#: Splitting a piece at its quotes makes an object of each string (a MiB of an honest answer:
+#: 16 MB of them), and smaller pieces than this are no faster.
+_LOOK_BYTES = 1 << 16
 
 
 def _nests_within(body: bytes, limit: int, deadline: float | None = None) -> bool:
     """Whether the objects and arrays of the JSON ``body`` surely nest no deeper than ``limit``,
-    found at memory speed (a 16 MB answer in about a third of the exact scan's time): its
-    strings taken out (escaped backslashes and quotes first, so that each quote left opens or
-    closes one), its brackets kept, and the innermost pairs taken out once a level. A sequence
-    that empties within ``limit`` rounds is balanced and no deeper, and so is every start of it,
-    which is all a parser reads before it stops at a fault; False says only that the exact scan
-    must look, as it does once the rounds have read :data:`_LOOK_PASSES` times the answer
-    (:func:`_bracket_rounds`). Past ``deadline`` (a :func:`time.monotonic` reading), looked at
-    before each round, :class:`TimeoutError`.
+    found at memory speed (a 16 MB answer in about a third of the exact scan's time), a
+    :data:`_LOOK_BYTES` piece at a time: its strings taken out (escaped backslashes and quotes
+    first, so that each quote left opens or closes one), its brackets kept, and the innermost
+    pairs taken out once a level, a round each, until the piece's brackets are closing ones
+    then opening ones. The levels open before the piece, the rounds and the opening brackets
+    it leaves bound how deep it goes; a body that never passes ``limit`` so and closes all it
+    opens is no deeper, and so is every start of it, which is all a parser reads before it
+    stops at a fault. False says only that the exact scan must look, as it does once the rounds
+    have read :data:`_LOOK_PASSES` times the answer (:func:`_bracket_rounds`). Past
+    ``deadline`` (a :func:`time.monotonic` reading), looked at before each piece and each round,
+    :class:`TimeoutError`.
 
     >>> _nests_within(b'{"a": "[[[\\\\"", "b": [[1]]}', 3), _nests_within(b'{"b": [[1]]}', 2)
     (True, False)
@@ -1621,22 +1631,46 @@ def _bracket_rounds(
     than :data:`_LOOK_PASSES` times the size of ``body``, the round that would pass that not made.
 
     >>> group = b"[" * 101 + b"]" * 101
-    >>> _bracket_rounds(group * 1000, 100)  # two rounds, each a little shorter
-    (False, 402000)
+    >>> _bracket_rounds(group * 1000, 100)  # 101 rounds over its first 64 KiB, a level each
+    (False, 383496)
     """
-    unescaped = body.replace(b"\\\\", b"").replace(b'\\"', b"")
-    brackets = b"".join(unescaped.split(b'"')[::2]).translate(_BRACKETS, _NOT_BRACKETS)
     budget, read = _LOOK_PASSES * len(body), 0
-    for _ in range(limit):
-        if not brackets:
-            return True, read
-        if read + len(brackets) > budget:
-            return False, read
+    depth, in_string, escapes = 0, False, False
+    for start in range(0, len(body), _LOOK_BYTES):
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError
-        read += len(brackets)
-        brackets = brackets.replace(b"()", b"")
-    return not brackets, read
+        piece = body[start : start + _LOOK_BYTES]
+        if escapes:  # the byte a backslash ending the piece before escapes
+            piece = piece[1:]
+        # a run of backslashes pairs from its start: an odd one at the end escapes the next byte
+        escapes = (len(piece) - len(piece.rstrip(b"\\"))) % 2 == 1
+        if escapes:
+            piece = piece[:-1]
+        parts = piece.replace(b"\\\\", b"").replace(b'\\"', b"").split(b'"')
+        outside = parts[1::2] if in_string else parts[::2]
+        in_string ^= len(parts) % 2 == 0
+        brackets = b"".join(outside).translate(_BRACKETS, _NOT_BRACKETS)
+        rounds = 0
+        while True:
+            if read + len(brackets) > budget:
+                return False, read
+            read += len(brackets)
+            peeled = brackets.replace(b"()", b"")
+            if len(peeled) == len(brackets):
+                break
+            brackets, rounds = peeled, rounds + 1
+            if depth + rounds > limit:
+                return False, read
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError
+        # what is left closes levels opened before the piece, then opens new ones: no pair
+        # reaches deeper than the rounds above the levels open where it starts
+        closing = len(brackets) if (at := brackets.find(b"(")) < 0 else at
+        opening = len(brackets) - closing
+        if closing > depth or depth + rounds + max(0, opening - closing) > limit:
+            return False, read
+        depth += opening - closing
+    return depth == 0, read
 
 
 def check_results_before_parsing(
