@@ -18,6 +18,7 @@ import contextlib
 import gc
 import http.client
 import http.server
+import io
 import json
 import socket
 import subprocess
@@ -2757,6 +2758,38 @@ def test_the_exact_depth_scan_ends_at_the_deadline(monkeypatch):
     # the look's 227 (65 pieces, 162 rounds that peel), then the scan at 1, 2 and 3 MiB of the 4
     assert clock.reads == 230
     assert csvdata.json_too_deep(body, 100) == 1
+
+
+#: An XML answer naming a triple, its elements then a comment
+XML_START = (
+    b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+    b'<variable name="x"/></head><results><!-- triple -->'
+)
+XML_END = b"</results></sparql>"
+
+
+def test_the_xml_depth_check_ends_at_the_deadline(monkeypatch):
+    """fix31: expat reads an XML answer a MiB at a time, the clock looked at before each piece:
+    one of 4 MiB of empty elements (a GiB takes it minutes) ends at the limit after the pieces
+    the clock allows; a comment of 4 MiB, which expat had read again from its start every 2 KB
+    (4.2 s; 16 MiB, a minute), is read once a MiB."""
+    empty = XML_START + b"<r/>" * 2**20 + XML_END
+    comment = XML_START + b"<!--" + b"x" * 2**22 + b"-->" + XML_END
+    assert csvdata.xml_too_deep(io.BytesIO(empty), 100) is None
+    clock = CountingClock()
+    monkeypatch.setattr(csvdata, "time", clock)
+    reading = remote_module._Reading(deadline=3.5, seconds=5)
+    with pytest.raises(QueryTimeoutError) as caught:
+        remote_module.check_results_before_parsing("http://h/q", empty, ox.QueryResultsFormat.XML, reading)
+    assert str(caught.value) == (
+        "query stopped after the 5 s time limit; raise it with --timeout/timeout= or narrow the query"
+    )
+    assert clock.reads == 4  # before the first, second, third and fourth MiB of XML
+    clock.reads = 0
+    started = time.monotonic()
+    assert csvdata.xml_too_deep(io.BytesIO(comment), 100, deadline=100) is None
+    assert time.monotonic() - started < 1
+    assert clock.reads == 5  # 4 MiB and 159 bytes
 
 
 def many_variables(count: int, fmt: str) -> tuple[bytes, str]:

@@ -1678,9 +1678,9 @@ def check_results_before_parsing(
 ) -> None:
     """Refuse, before the engine parses it, a JSON answer (any: its terms nest without naming a
     triple) or an XML answer with triple terms nested deeper than :data:`MAX_ANSWER_DEPTH` (the
-    tab-separated parser refuses deep triple terms itself). The look at the depth of JSON and
-    its exact scan (in Python, a bracket at a time) end at the deadline of ``reading``
-    (:class:`~atmpkg.graph.errors.QueryTimeoutError`).
+    tab-separated parser refuses deep triple terms itself). The look at the depth of JSON, its
+    exact scan (in Python, a bracket at a time) and expat's reading of XML (a MiB at a time) end
+    at the deadline of ``reading`` (:class:`~atmpkg.graph.errors.QueryTimeoutError`).
 
     >>> deep = b'{"type":"triple","value":' * 101 + b"1" + b"}" * 101
     >>> check_results_before_parsing("http://h/q", deep, ox.QueryResultsFormat.JSON)
@@ -1694,10 +1694,10 @@ def check_results_before_parsing(
     # "type" (or one after its "value") whose value is an object as a triple term, so an answer
     # that never names "triple" crashed it 5,000 deep (sec29 F1). Fewer brackets than the limit
     # cannot nest past it, which a count finds at memory speed.
+    deadline = None if reading is None else reading.deadline
     if fmt == ox.QueryResultsFormat.JSON:
         if body.count(b"{") + body.count(b"[") <= MAX_ANSWER_DEPTH:
             return
-        deadline = None if reading is None else reading.deadline
         try:
             if _nests_within(body, MAX_ANSWER_DEPTH, deadline):
                 return
@@ -1708,7 +1708,9 @@ def check_results_before_parsing(
     # element's name has no escapes: an answer that cannot name one is not scanned (rev22 F2)
     elif fmt == ox.QueryResultsFormat.XML and b"triple" in body:
         try:
-            where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH)
+            where = csvdata.xml_too_deep(io.BytesIO(body), MAX_ANSWER_DEPTH, deadline=deadline)
+        except TimeoutError:
+            raise QueryTimeoutError(reading.seconds) from None
         except csvdata.EntitiesTooDeep as error:
             raise StoreError(
                 f"the SPARQL endpoint {url} sent SPARQL Results in XML that declares more than "
