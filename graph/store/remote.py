@@ -1273,9 +1273,9 @@ class RemoteStore:
         """
         if from_graph is not None and not isinstance(from_graph, ox.DefaultGraph):
             raise StoreError("a remote store holds one graph, its default graph")
-        triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        quads = [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
-        return ox.serialize(quads, output, format)
+        # the triples themselves, which the memory cap counted: a quad format writes a triple
+        # in the default graph, and a list of quads made of them was a second copy, uncounted
+        return ox.serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), output, format)
 
     def build_info(self) -> dict:
         """What :func:`push` recorded about the build it loaded (its ``build.json``), or ``{}``
