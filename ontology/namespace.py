@@ -62,6 +62,7 @@ class ATMP(DefinedNamespace):
     cagrImpactPercent: URIRef
     cagrPercent: URIRef
     cagrTo: URIRef
+    carriedProduct: URIRef
     cellSource: URIRef
     codeName: URIRef
     counterparty: URIRef

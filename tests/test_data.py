@@ -605,6 +605,40 @@ def test_who_holds_a_product_today_follows_the_deals_that_passed_it_on(curated_s
     ]
 
 
+def test_provenge_went_with_dendreon_from_valeant_to_sanpower(curated_store):
+    """newuser30 F6: Valeant's 2015 asset purchase named Dendreon, the seller, as its target. Its
+    target is Provenge, Dendreon the counterparty; Valeant sold Dendreon, with Provenge, to Sanpower
+    in 2017, so Valeant lists Provenge as bought and no longer held."""
+
+    def portfolio(company: str) -> list[tuple[str, str | None, bool]]:
+        found = run_named("company-portfolio", {"company": company}, store=curated_store)
+        return [(r["therapyName"], r.get("developerName"), r["held"]) for r in found.dicts()]
+
+    assert portfolio("valeant") == [("Provenge", None, False)]
+    assert portfolio("sanpower") == [("Provenge", "Dendreon", True)]
+    sponsors = run_named("sponsor-ultimate-parent", {"therapy": "provenge"}, store=curated_store)
+    assert [(r["agencyName"], r["sponsorName"], r["ultimateParentName"]) for r in sponsors.dicts()] == [
+        ("FDA", "Dendreon", "Sanpower Group"),
+        ("EMA", "Dendreon", "Sanpower Group"),
+    ]
+    held = query("SELECT ?c WHERE { therapy:provenge atmp:heldBy ?c }", store=curated_store)
+    assert [r["c"][len(ID) :] for r in held.dicts()] == ["company/dendreon"]
+    carried = query("SELECT ?d ?t WHERE { ?d atmp:carriedProduct ?t }", store=curated_store)
+    assert [(r["d"][len(ID) :], r["t"][len(ID) :]) for r in carried.dicts()] == [
+        ("deal/sanpower-dendreon-2017", "therapy/provenge")
+    ]
+    deals = query(
+        "SELECT ?deal ?target ?seller WHERE { VALUES ?deal { deal:valeant-dendreon-2015 "
+        "deal:sanpower-dendreon-2017 } ?deal atmp:dealTarget ?target ; atmp:counterparty ?seller } "
+        "ORDER BY ?deal",
+        store=curated_store,
+    )
+    assert [tuple(v[len(ID) :] for v in r.values()) for r in deals.dicts()] == [
+        ("deal/sanpower-dendreon-2017", "company/dendreon", "company/valeant"),
+        ("deal/valeant-dendreon-2015", "therapy/provenge", "company/dendreon"),
+    ]
+
+
 def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_store):
     import pyoxigraph as ox
 
@@ -891,11 +925,13 @@ def test_a_deal_joins_the_companies_that_sold_or_licensed_its_product(curated_st
         ),
         ("deal:orchard-therapeutics-gsk-rare-disease-portfolio-2018", "company:gsk"),
         ("deal:pfizer-spark-therapeutics-spk-fix-2014", "company:spark-therapeutics"),
+        ("deal:sanpower-dendreon-2017", "company:valeant"),
         (
             "deal:uniqure-amsterdam-molecular-therapeutics-2012",
             "company:amsterdam-molecular-therapeutics",
         ),
         ("deal:us-worldmeds-adaptimmune-tecelra-2025", "company:adaptimmune"),
+        ("deal:valeant-dendreon-2015", "company:dendreon"),
         ("deal:vericel-sanofi-ctrm-2014", "company:sanofi"),
     ]
 

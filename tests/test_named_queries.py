@@ -696,6 +696,173 @@ def test_a_product_bought_back_is_held_again_and_a_parent_passes_on_its_subsidia
     ]
 
 
+#: F6 (newuser30): HoldCo buys Deltacel from Dendro Bio, its developer, then sells Dendro Bio to
+#: NewCo (completed on 2017-06-29), as Valeant bought Provenge from Dendreon in 2015 and sold Dendreon
+#: to Sanpower in 2017. HoldCo sells Zetacel on before that sale and buys Epsilocel after it.
+WENT_WITH = {
+    "companies.csv": """\
+slug,label,country,parent,parent_since,source
+dendro,Dendro Bio,us,{parent},{since},src-news
+holdco,HoldCo,us,{holdco_parent},,src-news
+holdparent,HoldParent,us,,,src-news
+newco,NewCo,jp,,,src-news
+topco,TopCo,us,,,src-news
+""",
+    "therapies.csv": """\
+slug,label,developer,modality,source
+deltacel,Deltacel,dendro,car-t,src-news
+epsilocel,Epsilocel,dendro,car-t,src-news
+zetacel,Zetacel,dendro,car-t,src-news
+""",
+    "approvals.csv": """\
+therapy,agency,date,indication,sponsor,jurisdiction,approval_type,source
+deltacel,fda,2010-04-29,large-b-cell-lymphoma,dendro,us,initial,src-news
+""",
+    "deals.csv": """\
+slug,acquirer,target,counterparty,deal_type,date,source
+holdco-dendro-deltacel-2015,holdco,therapy/deltacel,dendro,asset-purchase,2015-01-29,src-news
+holdco-dendro-epsilocel-2018,holdco,therapy/epsilocel,dendro,asset-purchase,2018-03-01,src-news
+holdco-dendro-zetacel-2015,holdco,therapy/zetacel,dendro,asset-purchase,2015-06-01,src-news
+newco-dendro-2017,newco,company/dendro,{seller},acquisition,2017-01-09,src-news
+othercorp-holdco-zetacel-2016,othercorp,therapy/zetacel,holdco,asset-purchase,2016-05-01,src-news
+{more}""",
+}
+
+
+def went_with(fixture_store, folder: Path, **given: str) -> Path:
+    """A copy of the fixture store in ``folder`` with :data:`WENT_WITH` imported, its blanks filled
+    from ``given`` (Dendro Bio's parent NewCo since 2017-06-29 and HoldCo as seller by default)."""
+    from atmpkg.graph import import_files
+
+    fill = {"parent": "newco", "since": "2017-06-29", "holdco_parent": "", "seller": "holdco"}
+    fill["more"] = ""
+    fill.update(given)
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    for name, text in WENT_WITH.items():
+        (folder / name).write_text(text.format(**fill), encoding="utf-8")
+    import_files([folder / name for name in WENT_WITH], store)
+    return store
+
+
+def holders(store: Path) -> list[tuple[str, str]]:
+    """Each (therapy, company) of ``store``'s atmp:heldBy among the Deltacel family, as slugs."""
+    found = query(
+        "SELECT ?t ?c WHERE { VALUES ?t { therapy:deltacel therapy:epsilocel therapy:zetacel } "
+        "?t atmp:heldBy ?c } ORDER BY ?t ?c",
+        store=store,
+    )
+    return [(t.value.rsplit("/", 1)[1], c.value.rsplit("/", 1)[1]) for t, c in found.rows]
+
+
+def portfolio_of(store: Path, company: str) -> list[tuple[str, str | None, bool]]:
+    found = run_named("company-portfolio", {"company": company}, store=store).dicts()
+    return [(r["therapyName"], r.get("developerName"), r["held"]) for r in found]
+
+
+def test_a_product_bought_goes_with_the_company_it_was_bought_from_when_the_buyer_sells_it(
+    fixture_store, tmp_path
+):
+    """newuser30 F6: Valeant bought Provenge from Dendreon and sold Dendreon to Sanpower; the rule
+    made Valeant hold Provenge still. A product goes with the company it was bought from when its
+    buyer sells that company (atmp:carriedProduct); one the buyer sold on before, or bought after
+    the sale, stays where it went. company-portfolio, sponsor-ultimate-parent and the links agree."""
+    store = went_with(fixture_store, tmp_path)
+    carried = query("SELECT ?d ?t WHERE { ?d atmp:carriedProduct ?t }", store=store)
+    assert [(d.value[len(ID) :], t.value[len(ID) :]) for d, t in carried.rows] == [
+        ("deal/newco-dendro-2017", "therapy/deltacel")
+    ]
+    assert holders(store) == [
+        ("deltacel", "dendro"),
+        ("epsilocel", "holdco"),
+        ("zetacel", "othercorp"),
+    ]
+    assert portfolio_of(store, "holdco") == [
+        ("Deltacel", None, False),
+        ("Epsilocel", None, True),
+        ("Zetacel", None, False),
+    ]
+    assert portfolio_of(store, "newco") == [
+        ("Deltacel", "Dendro Bio", True),
+        ("Epsilocel", "Dendro Bio", False),
+        ("Zetacel", "Dendro Bio", False),
+    ]
+    sponsors = run_named("sponsor-ultimate-parent", {"therapy": "deltacel"}, store=store).dicts()
+    assert [(r["sponsorName"], r["ultimateParentName"]) for r in sponsors] == [("Dendro Bio", "NewCo")]
+
+
+def test_a_product_that_went_with_a_company_follows_it_down_a_chain_of_owners(fixture_store, tmp_path):
+    """HoldCo's parent sells Dendro Bio to NewCo, which sells it on to TopCo: Deltacel is Dendro
+    Bio's, so TopCo's, and neither HoldParent nor NewCo holds it."""
+    more = "topco-dendro-2020,topco,company/dendro,newco,acquisition,2020-02-01,src-news\n"
+    store = went_with(
+        fixture_store,
+        tmp_path,
+        parent="topco",
+        since="2020-05",
+        holdco_parent="holdparent",
+        seller="holdparent",
+        more=more,
+    )
+    carried = query("SELECT ?d WHERE { ?d atmp:carriedProduct therapy:deltacel }", store=store)
+    assert [d.value[len(ID) :] for (d,) in carried.rows] == ["deal/newco-dendro-2017"]
+    assert holders(store) == [
+        ("deltacel", "dendro"),
+        ("epsilocel", "holdco"),
+        ("zetacel", "othercorp"),
+    ]
+    assert portfolio_of(store, "topco")[0] == ("Deltacel", "Dendro Bio", True)
+    assert portfolio_of(store, "holdparent")[0] == ("Deltacel", None, False)
+    assert portfolio_of(store, "newco") == []
+    sponsors = run_named("sponsor-ultimate-parent", {"therapy": "deltacel"}, store=store).dicts()
+    assert [r["ultimateParentName"] for r in sponsors] == ["TopCo"]
+
+
+@pytest.mark.parametrize(
+    ("parent", "since", "holder"),
+    [
+        ("newco", "2017", "dendro"),
+        ("newco", "2017-01", "dendro"),
+        ("newco", "", "dendro"),
+        ("newco", "2016-12", "holdco"),
+        ("", "", "holdco"),
+    ],
+)
+def test_a_product_goes_with_a_company_only_once_its_sale_is_completed(
+    fixture_store, tmp_path, parent, since, holder
+):
+    """A sale is completed when the company has a parent outside the seller's group, its link dated
+    (to the period its source states) no earlier than the sale's announcement of 2017-01-09."""
+    store = went_with(fixture_store, tmp_path, parent=parent, since=since)
+    assert holders(store)[0] == ("deltacel", holder)
+
+
+def test_a_product_bought_by_a_company_later_acquired_is_held_by_the_new_owner(fixture_store, tmp_path):
+    """The holder itself sold: BuyCo buys Genex from GeneCorp, then NewCo acquires BuyCo. BuyCo
+    keeps Genex and NewCo holds it through ownership; no product moves with the sale."""
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "companies.csv").write_text(
+        "slug,label,country,parent,parent_since,source\n"
+        "buyco,BuyCo,us,newco,2021-03,src-news\nnewco,NewCo,us,,,src-news\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "deals.csv").write_text(
+        "slug,acquirer,target,counterparty,deal_type,date,source\n"
+        "buyco-genecorp-genex-2019,buyco,therapy/genex,genecorp,asset-purchase,2019-06-01,src-news\n"
+        "newco-buyco-2021,newco,company/buyco,,acquisition,2021-01-04,src-news\n",
+        encoding="utf-8",
+    )
+    import_files([tmp_path / "companies.csv", tmp_path / "deals.csv"], store)
+    held = query("SELECT ?c WHERE { therapy:genex atmp:heldBy ?c }", store=store)
+    assert [c.value[len(ID) :] for (c,) in held.rows] == ["company/buyco"]
+    assert portfolio_of(store, "newco") == [("Genex", None, True)]
+    assert portfolio_of(store, "genecorp") == [("Genex", "GeneCorp", False)]
+    assert len(query("SELECT * WHERE { ?d atmp:carriedProduct ?t }", store=store).rows) == 0
+
+
 def test_company_subsidiaries(rows):
     assert rows("company-subsidiaries", company="bigpharma") == [
         {
