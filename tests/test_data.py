@@ -608,13 +608,14 @@ def test_who_holds_a_product_today_follows_the_deals_that_passed_it_on(curated_s
 def test_provenge_went_with_dendreon_from_valeant_to_sanpower(curated_store):
     """newuser30 F6: Valeant's 2015 asset purchase named Dendreon, the seller, as its target. Its
     target is Provenge, Dendreon the counterparty; Valeant sold Dendreon, with Provenge, to Sanpower
-    in 2017, so Valeant lists Provenge as bought and no longer held."""
+    in 2017, so Valeant (Bausch Health since 2018) lists Provenge as bought and no longer held."""
 
     def portfolio(company: str) -> list[tuple[str, str | None, bool]]:
         found = run_named("company-portfolio", {"company": company}, store=curated_store)
         return [(r["therapyName"], r.get("developerName"), r["held"]) for r in found.dicts()]
 
     assert portfolio("valeant") == [("Provenge", None, False)]
+    assert portfolio("Bausch Health") == [("Provenge", None, False)]
     assert portfolio("sanpower") == [("Provenge", "Dendreon", True)]
     sponsors = run_named("sponsor-ultimate-parent", {"therapy": "provenge"}, store=curated_store)
     assert [(r["agencyName"], r["sponsorName"], r["ultimateParentName"]) for r in sponsors.dicts()] == [
