@@ -58,9 +58,10 @@ from atmpkg.graph.slice.subgraph import (
     fold_facts,
     fold_inverses,
     inverse_pairs,
+    links_outside,
     with_blank_nodes,
 )
-from atmpkg.graph.slice.whole import whole_graph
+from atmpkg.graph.slice.whole import network_slice, whole_graph
 from atmpkg.graph.store.folder import VERSION
 from atmpkg.graph.terms import ATMP, DCT, ID, PREFIXES, RDF, RDFS, XSD, expand, shorten
 from atmpkg.queries import load as load_named
@@ -3042,6 +3043,54 @@ def test_a_network_of_classes_says_which_links_to_other_classes_it_leaves_out(
     ):
         notes = kg.export(fmt, None, **selection).notes
         assert not any("outside the slice" in note for note in notes), selection
+
+
+class _Reads:
+    """A store that keeps the pattern of each read it is asked for."""
+
+    def __init__(self, store: ox.Store):
+        self.store, self.patterns = store, []
+
+    def quads_for_pattern(self, *pattern):
+        self.patterns.append(pattern)
+        return self.store.quads_for_pattern(*pattern)
+
+
+def test_a_class_slices_note_and_side_panel_read_none_of_its_entities_links_again(
+    fixture_store, tmp_path
+):
+    """Session 30 left alone: once the slice had read the links of each entity of a class slice,
+    its note on the links to other classes (links_outside) and the view's side panel of the
+    links from one's own namespace (linked_from_outside) read them all again, a fifth of a class
+    export's time. The slice keeps what reading them saw (Slice.walk): the note reads the
+    classes of the entities at the other ends alone, the panel what the slice did not read (a
+    source)."""
+    mine = "https://example.org/mine#"
+    turtle = (
+        f"@prefix ex: <{mine}> .\n@prefix id: <{ID}> .\n"
+        "ex:trial-1 ex:sponsoredBy id:company\\/cellco ; ex:cites id:source\\/src-news .\n"
+    )
+    kg = atmpkg.open(store_with_import(fixture_store, tmp_path, turtle))
+    chosen = kg.select(classes=["atmp:Company", "atmp:Deal"])
+    piece = network_slice(chosen.with_defaults(with_sources=True, max_nodes=0))
+    entities = {s.value for s in piece.subjects if is_node(s)} - piece.hubs
+    reads = _Reads(kg._current().store)
+    assert links_outside(piece, reads) == {
+        ("atmp:sponsor", "from", "atmp:Approval"): 8,
+        ("atmp:developedBy", "from", "atmp:Therapy"): 3,
+        ("atmp:about", "from", "atmp:Development"): 1,
+        ("atmp:dealTarget", "to", "atmp:Therapy"): 1,
+    }
+    assert {p for _, p, _ in reads.patterns} == {ox.NamedNode(RDF + "type")}
+    assert not {s.value for s, _, _ in reads.patterns} & piece.walk.read
+    cellco, news = ID + "company/cellco", ID + "source/src-news"
+    assert cellco in piece.walk.read and news in entities - piece.walk.read
+    reads.patterns.clear()
+    assert piece.walk.linked_from_outside([cellco, news], reads) == {
+        cellco: [(f"{mine}sponsoredBy", f"{mine}trial-1")],
+        news: [(f"{mine}cites", f"{mine}trial-1")],
+    }
+    assert reads.patterns == [(None, None, ox.NamedNode(news))]
 
 
 def test_the_readmes_deal_network_holds_every_deals_target(curated_store, tmp_path):

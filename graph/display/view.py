@@ -52,7 +52,6 @@ from ..slice.subgraph import (
     beyond,
     blank_nodes_read,
     fold_inverses,
-    linked_from_outside,
     outside_note,
     value_labels,
 )
@@ -571,7 +570,8 @@ def view_of(
     hubs = piece.hubs | more_hubs
     # a value of an import's own namespace by its label, as show and the exports write it
     entities = {t.subject.value for t in (*triples, *more) if isinstance(t.subject, ox.NamedNode)}
-    incoming = linked_from_outside(entities - hubs, store)
+    # those of the slice's entities from what reading their links saw, the others' read now
+    incoming = piece.walk.linked_from_outside(entities - hubs, store)
     names = value_labels(
         [
             *(t.object.value for t in (*triples, *more) if isinstance(t.object, ox.NamedNode)),

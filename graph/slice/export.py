@@ -1643,8 +1643,8 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         result = _write(piece, fmt, output)
     if sources_left_out:
         result.left_out.append(SOURCES_LEFT_OUT)
-    # after the writing: counting reads the store again, and a remote store's prefetch of what
-    # the writer reads would be replaced
+    # after the writing: the classes of the entities at the other ends are read, and a remote
+    # store's prefetch of what the writer reads would be replaced
     outside = outside_note(selection, piece) if network else None
     if outside is not None:
         result.left_out.append(outside)

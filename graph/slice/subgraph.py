@@ -20,7 +20,7 @@ import functools
 import os
 import re
 from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TYPE_CHECKING
 
@@ -620,46 +620,30 @@ def _left_out_of(
 OutsideLink = tuple[str, str, str]
 
 
-def links_outside(
-    piece: Slice, store: ox.Store | RemoteStore, classes: Sequence[str], through: Sequence[str] = ()
-) -> dict[OutsideLink, int]:
-    """How many links a network of ``piece``, the slice of ``classes`` alone (``through`` as it was
-    selected with), leaves out because their other end is an entity outside it, by property,
-    direction and the class of that entity (see :data:`OutsideLink`). They are counted as a
-    network draws them: a link and its materialised inverse once, no derived shortcut; a link
-    to a hub (drawn as an attribute) or to a source (provenance, which ``with_sources`` adds) is
-    no link left out, nor is one to an entity of ``classes`` that a cap left out (see
-    :class:`Sample`).
+def links_outside(piece: Slice, store: ox.Store | RemoteStore) -> dict[OutsideLink, int]:
+    """How many links a network of ``piece``, the slice of classes alone, leaves out because their
+    other end is an entity outside it, by property, direction and the class of that entity (see
+    :data:`OutsideLink`), from the links the slice's walk read (see :class:`Walk`): only the
+    classes of those entities are read. They are counted as a network draws them: a link and its
+    materialised inverse once, no derived shortcut; a link to a hub (drawn as an attribute) or
+    to a source (provenance, which ``with_sources`` adds) is no link left out, nor is one to an
+    entity of the classes that a cap left out (see :class:`Sample`). Another slice: none.
 
     >>> both = ["atmp:Company", "atmp:Deal"]
     >>> deals = kg.select(classes=both).with_defaults(with_sources=False, max_nodes=0)
-    >>> found = links_outside(slice_of(kg, deals), kg._current().store, both)
+    >>> found = links_outside(slice_of(kg, deals), kg._current().store)
     >>> found["atmp:dealTarget", "to", "atmp:Therapy"]
     38
     """
     inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
-    selected = class_members(classes, store)
-    members = sorted(selected & inside)
-    # the links to the entities of the classes that a cap left out are its note's
-    skipped = inside | selected | hub_members(store, through) | _sources(store)
-    prefetch(store, members)  # a remote store: a request per batch, both ways
-    found: list[tuple[tuple[str, str, str], str]] = []
-    with Progress("Counting the links to other classes", len(members), "entities") as bar:
-        for iri in members:
-            bar.advance()
-            node = ox.NamedNode(iri)
-            links = {
-                (iri, q.predicate.value, q.object.value)
-                for q in store.quads_for_pattern(node, None, None)
-                if is_node(q.object) and q.object.value not in skipped
-            } | {
-                (q.subject.value, q.predicate.value, iri)
-                for q in store.quads_for_pattern(None, None, node)
-                if is_node(q.subject) and q.subject.value not in skipped
-            }
-            ordered = sorted(links)
-            drawn = _drawn_links(ordered, set(ordered).__contains__, frozenset())
-            found += [(link, iri) for link, keep in zip(ordered, drawn, strict=True) if keep]
+    read = piece.walk.outside or {}
+    found: list[tuple[_Link, str]] = []
+    for member in sorted(read.keys() & inside):  # a member a cap left out is no node
+        ordered = sorted(
+            link for link in read[member] if (link[2] if link[0] == member else link[0]) not in inside
+        )
+        drawn = _drawn_links(ordered, set(ordered).__contains__, frozenset())
+        found += [(link, member) for link, keep in zip(ordered, drawn, strict=True) if keep]
     ends = sorted({obj if subject == member else subject for (subject, _, obj), member in found})
     prefetch(store, ends, incoming=False)
     kinds: dict[str, str] = {}
@@ -689,8 +673,7 @@ def outside_note(selection: Selection, piece: Slice, *, view: bool = False) -> C
     chosen = (selection.focus, selection.name, selection.file, selection.query)
     if not selection.classes or any(chosen):
         return None
-    store = selection._bound()._current().store
-    counts = links_outside(piece, store, selection.classes, selection.through)
+    counts = links_outside(piece, selection._bound()._current().store)
     if not counts:
         return None
     total = sum(counts.values())
@@ -717,7 +700,7 @@ class Sample:
     """How a selection was capped: ``kept`` of ``selected`` entities (``what`` was selected,
     ``how`` the kept ones were chosen, "" when all were kept), ``blanks_kept`` of the
     ``blanks_linking`` blank nodes that link to the selected entities and that nothing links to
-    (see :func:`blank_nodes_linking`), which count against the same cap after the entities, and
+    (see :class:`Walk`), which count against the same cap after the entities, and
     exactly what was left out: ``entities_left_out``, ``blanks_left_out`` and ``links_left_out``
     (links between selected entities or those blank nodes with an end left out, a link and its
     materialised inverse counted once, as a network draws them)."""
@@ -859,6 +842,8 @@ class Slice:
         #: gives them from the store the slice was read from: a network writes such a value by
         #: its label (none for a slice of triples alone).
         self.value_names: Callable[[Iterable[str]], dict[str, str]] = lambda iris: {}
+        #: What reading the links to its entities saw (see :class:`Walk`), when it was made so.
+        self.walk = Walk()
 
     def drawn(self) -> Iterator[ox.Triple]:
         """The triples a network draws: all but those of :attr:`data_only`'s subjects.
@@ -896,7 +881,7 @@ class Slice:
         blanks: Iterable[ox.BlankNode] = (),
     ) -> Slice:
         """The slice that :func:`describe` gives for ``nodes``, read from ``store`` one node at a
-        time, followed by ``blanks`` (see :func:`blank_nodes_linking`) with their triples whose
+        time, followed by ``blanks`` (see :class:`Walk`) with their triples whose
         object is a value or one of ``nodes``.
 
         >>> Slice.of_nodes({"urn:a"}, ox.Store(), blanks=[ox.BlankNode("b")]).subjects
@@ -1042,30 +1027,91 @@ def _triples_about(subject: Subject, nodes: set[str], store: ox.Store) -> Iterat
             yield quad.triple
 
 
-def blank_nodes_linking(
-    entities: Iterable[str], store: ox.Store | RemoteStore
-) -> list[ox.BlankNode]:
-    """The blank nodes that link to one of ``entities`` and that nothing links to (``[] ex:about
-    therapy:genex``, imported), in canonical order: a network draws each as a node linked to
-    them, as it draws those of the whole graph, where ``show`` lists it among the links to the
-    entity. A blank node something links to is written where that links to it (see
-    :func:`blank_nodes_read`). A remote store cannot be asked about a blank node: none.
+@dataclass(frozen=True)
+class Walk:
+    """What reading the links to a slice's entities (see :func:`walk`) saw, kept with the slice
+    (``Slice.walk``) so that what is said of it afterwards reads none of them again: the
+    entities ``read``; the blank nodes that link to them and that nothing links to
+    (``linking``, in canonical order: a network draws each as a node linked to them, as it draws
+    those of the whole graph, where ``show`` lists it among the links to the entity; one
+    something links to is written where that links to it, see :func:`blank_nodes_read`); for
+    each entity that IRIs outside the project's namespace link to, those links as
+    :func:`linked_from_outside` gives them (``incoming``: the view's side panel lists them);
+    and, for a slice of classes alone, each entity's links (subject, property, object node)
+    both ways to a node that is none of those classes' entities, no hub nor source
+    (``outside``: :func:`outside_note` counts those a network leaves out).
+
+    >>> Walk().linked_from_outside([ID + "therapy/a"], ox.Store())
+    {}
+    """
+
+    read: frozenset[str] = frozenset()
+    linking: list[ox.BlankNode] = field(default_factory=list)
+    incoming: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    outside: dict[str, set[_Link]] | None = None
+
+    def linked_from_outside(
+        self, nodes: Iterable[str], store: ox.Store | RemoteStore
+    ) -> dict[str, list[tuple[str, str]]]:
+        """:func:`linked_from_outside` for ``nodes``: those the walk read from what it saw, the
+        others read from ``store``.
+
+        >>> t1, a = ox.NamedNode("https://example.org/my#t1"), ID + "therapy/a"
+        >>> Walk(frozenset({a}), incoming={a: [("urn:p", t1.value)]}).linked_from_outside([a], ox.Store())
+        {'https://w3id.org/atmp-kg/id/therapy/a': [('urn:p', 'https://example.org/my#t1')]}
+        """
+        listed = set(nodes)
+        seen = {n: links for n, links in self.incoming.items() if n in listed}
+        return seen | linked_from_outside(listed - self.read, store)
+
+
+def walk(
+    entities: Iterable[str], store: ox.Store | RemoteStore, others: Container[str] | None = None
+) -> Walk:
+    """Read the links to each of ``entities`` once (see :class:`Walk`); given ``others`` (the
+    entities of a slice of classes alone, with the hubs and sources), those from each too, and
+    keep each link either way to a node not in ``others``. A remote store cannot be asked about
+    a blank node, and is read only given ``others``.
 
     >>> b, genex = ox.BlankNode("b"), ox.NamedNode(ID + "therapy/genex")
     >>> store = ox.Store()
     >>> store.add(ox.Quad(b, ox.NamedNode("http://example.org/about"), genex))
-    >>> blank_nodes_linking([genex.value], store)
+    >>> walk([genex.value], store).linking
     [<BlankNode value=b>]
     """
-    if isinstance(store, RemoteStore):
-        return []
-    linking = {
-        q.subject
-        for iri in entities
-        for q in store.quads_for_pattern(None, None, ox.NamedNode(iri))
-        if isinstance(q.subject, ox.BlankNode)
-    }
-    return _unlinked(linking, store)
+    remote = isinstance(store, RemoteStore)
+    listed = sorted(entities) if others is not None or not remote else []
+    prefetch(store, listed)  # a remote store: a request per batch, both ways
+    blanks: set[ox.BlankNode] = set()
+    incoming: dict[str, list[tuple[str, str]]] = {}
+    outside: dict[str, set[_Link]] = {}
+    for iri in listed:
+        node = ox.NamedNode(iri)
+        foreign, links = set(), set()
+        for q in store.quads_for_pattern(None, None, node):
+            subject = q.subject  # each access makes a new Python object
+            if isinstance(subject, ox.BlankNode):
+                blanks.add(subject)
+            elif is_node(subject):
+                if others is not None and subject.value not in others:
+                    links.add((subject.value, q.predicate.value, iri))
+            elif isinstance(subject, ox.NamedNode) and not PROJECT_IRIS.match(subject.value):
+                foreign.add((q.predicate.value, subject.value))
+        if others is not None:
+            for q in store.quads_for_pattern(node, None, None):
+                obj = q.object
+                if is_node(obj) and obj.value not in others:
+                    links.add((iri, q.predicate.value, obj.value))
+        if foreign:
+            incoming[iri] = sorted(foreign)
+        if links:
+            outside[iri] = links
+    return Walk(
+        frozenset(listed),
+        [] if remote else _unlinked(blanks, store),
+        incoming,
+        None if others is None else outside,
+    )
 
 
 def _blanks_kept(
@@ -1076,7 +1122,7 @@ def _blanks_kept(
     store: ox.Store | RemoteStore,
     asked: frozenset[str],
 ) -> tuple[list[ox.BlankNode], int]:
-    """The first ``room`` (None: all) of ``linking`` (see :func:`blank_nodes_linking`) that link
+    """The first ``room`` (None: all) of ``linking`` (see :class:`Walk`) that link
     to one of the ``kept`` entities, and how many links the others have to ``selected`` entities,
     as a network draws them (a derived shortcut only when ``asked`` for)."""
     blanks: list[ox.BlankNode] = []
@@ -1199,7 +1245,7 @@ def beyond(
     its entities in IRI order, at most ``per_node`` of the entities it links to or is linked from
     that are not in it (in IRI order; never a hub, see :func:`hub_members`, nor a source), until
     ``limit`` in all, with the blank nodes that link to them and that nothing links to (see
-    :func:`blank_nodes_linking`): at most ``per_node`` for each, within ``limit`` too. Returns the
+    :class:`Walk`): at most ``per_node`` for each, within ``limit`` too. Returns the
     triples they add (their own, those linking them to the slice or to each other, and those of
     the hubs and, ``with_sources``, the sources they link to), their node ids (an IRI, ``_:label``
     for a blank node), the hubs among what the triples describe, and for each entity that links
@@ -1358,6 +1404,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
         )
     sample = None
     blanks: list[ox.BlankNode] = []
+    seen = Walk()
     if given is None:
         entities = nodes - hubs
         kept, how = entities, None
@@ -1366,7 +1413,11 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
         # the blank nodes that link to an entity drawn come with it, as show lists them and as
         # the whole graph draws them (joints25 F3), nodes the cap counts too (rev25 F2)
         asked = shortcuts_named(text) if answer else frozenset()
-        linking = blank_nodes_linking(entities, oxstore)
+        # the links to each entity are read once: for its blank nodes, the view's side panel, and
+        # for a slice of classes alone, with those from it, the links to other classes' entities
+        alone = keep is not None and not (focus or name or file or text)
+        seen = walk(entities, oxstore, keep | hubs | sources if alone else None)
+        linking = seen.linking
         room = None if cap is None else max(cap - len(kept), 0)
         blanks, blank_links = _blanks_kept(linking, kept, entities, room, oxstore, asked)
         if how is not None or len(blanks) < len(linking):
@@ -1434,6 +1485,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             blanks,
         )
         piece.data_only = frozenset(data_only)
+        piece.walk = seen
         if answer:
             piece.asked = shortcuts_named(text)
     piece.answer = frozenset(answer)
@@ -1583,5 +1635,6 @@ def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore, *, once: bool 
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only
+    reaching.walk = piece.walk
     reaching.query_notes = piece.query_notes
     return reaching

@@ -473,9 +473,8 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     reaches (one read, several times faster than entity by entity; ``progress`` is told the
     triples read); else the selected entities, each with the blank nodes it reaches (RDF lists,
     nested descriptions), and the blank nodes nothing reaches that link to them, those its
-    network draws within the cap (see :func:`~atmpkg.graph.slice.subgraph.blank_nodes_linking`),
-    except from a remote store, which
-    cannot be asked about a blank node.
+    network draws within the cap (see :class:`~atmpkg.graph.slice.subgraph.Walk`), except from
+    a remote store, which cannot be asked about a blank node.
 
     >>> len(list(written_slice(kg.select(focus="Kymriah", hops=0).with_defaults(with_sources=False, max_nodes=0))))
     30
@@ -496,7 +495,7 @@ def network_slice(
     selected entities, each with the blank nodes it reaches, which the network writes into the
     attribute that links to each (see :func:`~atmpkg.graph.slice.subgraph.with_blank_nodes`), and
     the blank nodes nothing reaches that link to them, nodes linked to them that the cap counts
-    after the entities (see :func:`~atmpkg.graph.slice.subgraph.blank_nodes_linking`); of
+    after the entities (see :class:`~atmpkg.graph.slice.subgraph.Walk`); of
     a remote store, which cannot be asked what a blank node holds, each is
     :data:`~atmpkg.graph.slice.subgraph.REMOTE_BLANK`, as ``show`` prints it. Of the embedded
     store's whole graph, uncapped, what its RDF export writes (see :func:`written_slice`,
