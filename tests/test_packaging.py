@@ -64,6 +64,8 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     code = {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/**/*.py")}
     code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/*") if p.is_file()}
     code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/server/web/vendor/yasgui/*")}
+    # the script the view files inline and the query page is served (showable.js)
+    code |= {str(p.relative_to(ROOT)) for p in ROOT.glob("graph/display/*.js")}
     assert len(code) > 40
     assert sorted(f"atmpkg/{name}" for name in code if f"atmpkg/{name}" not in names) == []
     assert "atmpkg/cli.py" in names

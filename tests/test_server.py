@@ -1569,6 +1569,13 @@ def test_ui_assets_and_named_query_list(server):
         status, headers, body = get(server, f"/static/{name}")
         assert status == 200 and headers["Content-Type"] == f"{media}; charset=utf-8", name
         assert body == (WEB / name).read_bytes(), name
+    # the view files' showable(), served from where the view builder reads it, before app.js
+    status, headers, body = get(server, "/static/showable.js")
+    assert (status, headers["Content-Type"], headers["Cache-Control"]) == (
+        200, "text/javascript; charset=utf-8", "no-cache",
+    )  # fmt: skip
+    assert body == (WEB.parents[1] / "display" / "showable.js").read_bytes()
+    assert b'<script src="/static/showable.js" defer></script>\n<script src="/static/app.js"' in get(server, "/")[2]
     assert get(server, "/static/vendor/yasgui/SHA256SUMS")[0] == 404
     assert get(server, "/static/vendor/revendor.sh")[0] == 404
     config = json.loads(get(server, "/api/queries")[2])

@@ -124,7 +124,7 @@ def test_the_page_runs_yasgui_from_this_server_only(page, server):
     with open(download.value.path(), encoding="utf-8") as saved:
         assert saved.readline().strip() == '"therapy","name","developer"'
     scripts = page.locator("script").evaluate_all("s => s.map(e => e.getAttribute('src'))")
-    assert scripts == ["/static/vendor/yasgui/yasgui.min.js", "/static/app.js"]
+    assert scripts == ["/static/vendor/yasgui/yasgui.min.js", "/static/showable.js", "/static/app.js"]
     assert not page.problems, page.problems
 
 

@@ -168,7 +168,7 @@ def test_page_is_one_self_contained_file(fixture_store):
         assert tag not in ("link", "img", "iframe", "object", "embed", "base", "frame"), tag
         assert "src" not in attrs and "href" not in attrs, (tag, attrs)
     scripts = [(attrs, text) for tag, attrs, text in parsed.blocks if tag == "script"]
-    assert [attrs.get("type") for attrs, _ in scripts] == ["application/json", None, None]
+    assert [attrs.get("type") for attrs, _ in scripts] == ["application/json", None, None, None]
     vis_script = (
         Path(__import__("pyvis").__file__).parent / "templates/lib/vis-9.1.2/vis-network.min.js"
     ).read_text(encoding="utf-8")
@@ -1902,7 +1902,8 @@ def test_browser_injection_payloads_stay_text(payload_store, tmp_path, browser):
           inPanel: document.querySelectorAll('#panel script, #results script, #panel img, #results img').length,
         })"""
     )
-    assert injected == {"img": 0, "scripts": 3, "inPanel": 0}
+    # the data block, vis-network, showable.js and the view's own script: no other
+    assert injected == {"img": 0, "scripts": 4, "inPanel": 0}
     opened.screenshot("view-injection.png")
     opened.clean()
     opened.context.close()
@@ -2134,19 +2135,24 @@ def test_browser_bidirectional_overrides_are_shown_as_their_escapes(fixture_stor
     opened.context.close()
 
 
-def test_the_view_and_the_query_page_show_what_errors_visible_shows(browser):
+def test_the_view_and_the_query_page_show_what_errors_visible_shows(browser, fixture_store):
     """The view's script and the query page's write each character as errors.visible does: one
-    pattern in both, checked over every character of the Basic Multilingual Plane."""
-    from atmpkg.graph.display.viewpage import SCRIPT
+    script, showable.js, inlined into every view file and served to the query page, checked over
+    every character of the Basic Multilingual Plane; neither page defines it again."""
+    from atmpkg.graph.display.viewpage import SCRIPT, SHOWABLE
     from atmpkg.graph.errors import visible
+    from atmpkg.graph.server.ui import static_files
 
+    source = (Path(view_module.__file__).parent / "showable.js").read_text(encoding="utf-8")
+    assert SHOWABLE == source and f"/{HIDDEN_CHARACTERS}/g" in source
+    scripts = [text for tag, attrs, text in _Page(view(store=fixture_store).html).blocks if tag == "script"]
+    assert scripts[2] == source  # after vis-network's, before the view's own
+    assert static_files()["showable.js"] == (source.encode("utf-8"), "text/javascript")
     app = (Path(view_module.__file__).parents[1] / "server" / "web" / "app.js").read_text()
-    shown = re.compile(r"  const HIDDEN = .*?\n  \}\);\n", re.DOTALL)
-    ours, theirs = shown.search(SCRIPT), shown.search(app)
-    assert ours is not None and theirs is not None and ours.group() == theirs.group()
-    assert f"/{HIDDEN_CHARACTERS}/g" in ours.group()
+    for script in (SCRIPT, app):
+        assert "HIDDEN" not in script and "const showable" not in script
     text = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000)
     context = browser.new_context()
-    written = context.new_page().evaluate(f"(text) => {{ {ours.group()} return showable(text); }}", text)
+    written = context.new_page().evaluate(f"(text) => {{ {source} return showable(text); }}", text)
     context.close()
     assert written == visible(text)

@@ -3,10 +3,12 @@
 vis-network's script and stylesheet are read at run time from the installed pyvis package and
 inlined; the data goes in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and
 the JavaScript line separators escaped, so no value can end the block or open a tag; the page's own
-script renders every value with ``textContent``. Every value a page shows (here and in the entity
-pages of :mod:`atmpkg.graph.display.pages`) passes :func:`clip` first, so that a huge literal cannot make a
-page too big to load. A Content-Security-Policy allows exactly the inline
-scripts and styles the page carries (by their SHA-256 hashes) and nothing from any host.
+script renders every value with ``textContent``, escaping its control and bidirectional format
+characters with ``showable`` (:data:`SHOWABLE`, the script the query page shares). Every value a
+page shows (here and in the entity pages of :mod:`atmpkg.graph.display.pages`) passes :func:`clip`
+first, so that a huge literal cannot make a page too big to load. A Content-Security-Policy allows
+exactly the inline scripts and styles the page carries (by their SHA-256 hashes) and nothing from
+any host.
 
 >>> doc = page("Demo <1>", {"nodes": [], "edges": [], "classes": [], "properties": [],
 ...                         "sources": [], "warnings": [], "options": {}})
@@ -29,6 +31,12 @@ from ..rdf import FOLDED_CUT, MAX_FOLDED_CHARS
 
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
 VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
+
+#: The script that defines ``showable(text)``, which writes each control and bidirectional format
+#: character of a value as its escape, as :func:`~atmpkg.graph.errors.visible` does: the one
+#: source of it, inlined into every view file before :data:`SCRIPT` and served to the query page
+#: (``/static/showable.js``, :func:`atmpkg.graph.server.ui.static_files`) before its app.js.
+SHOWABLE = resources.files(__package__).joinpath("showable.js").read_text(encoding="utf-8")
 
 #: The most characters of one value (a label, a fact, a title) a page shows; a longer value is cut
 #: there and says how long it was.
@@ -141,7 +149,7 @@ def page(title: str, payload: dict) -> str:
     policy = "; ".join(
         [
             "default-src 'none'",
-            f"script-src {vis_script_hash} {csp_hash(SCRIPT)}",
+            f"script-src {vis_script_hash} {csp_hash(SHOWABLE)} {csp_hash(SCRIPT)}",
             f"style-src {vis_style_hash} {csp_hash(STYLE)}",
             "img-src data:",  # vis-network's navigation buttons are data: images in its CSS
             "base-uri 'none'",
@@ -180,6 +188,7 @@ def page(title: str, payload: dict) -> str:
 <div id="progress" role="status"></div>
 <script type="application/json" id="atmp-data">{script_json(payload)}</script>
 <script>{vis_script}</script>
+<script>{SHOWABLE}</script>
 <script>{SCRIPT}</script>
 </body>
 </html>
@@ -258,17 +267,9 @@ SCRIPT = r"""
   const byId = (id) => document.getElementById(id);
   const number = (n) => n.toLocaleString("en");
 
-  // Each control and bidirectional format character of a value is shown as its escape (\x1b,
-  // \u202e), as the server's messages write them (errors.visible): an imported label's U+202E
-  // would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
-  const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  const showable = (text) => String(text).replace(HIDDEN, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === "\r") return "\\r";
-    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
-  });
-
-  // Every value reaches the page through textContent, never innerHTML, and shown.
+  // Every value reaches the page through textContent, never innerHTML, and shown (showable,
+  // from showable.js, inlined before this script: each control and bidirectional format
+  // character written as its escape, as errors.visible writes it).
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;

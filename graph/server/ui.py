@@ -1,10 +1,11 @@
 """The query page ``atmpkg serve`` gives browsers: its static files (``web/``: index.html, app.css,
-app.js, and YASGUI vendored under web/vendor/yasgui), the JSON it reads at start
+app.js, and YASGUI vendored under web/vendor/yasgui; showable.js, which the view files inline too,
+from :mod:`atmpkg.graph.display.viewpage`), the JSON it reads at start
 (:func:`ui_config`) and its Content-Security-Policy.
 
 >>> sorted(static_files())  # doctest: +NORMALIZE_WHITESPACE
-['app.css', 'app.js', 'index.html', 'vendor/yasgui/LICENSE', 'vendor/yasgui/yasgui.min.css',
- 'vendor/yasgui/yasgui.min.js']
+['app.css', 'app.js', 'index.html', 'showable.js', 'vendor/yasgui/LICENSE',
+ 'vendor/yasgui/yasgui.min.css', 'vendor/yasgui/yasgui.min.js']
 
 The editor completes the ontology's own classes and properties, from this server:
 
@@ -21,6 +22,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
+from ..display.viewpage import SHOWABLE
 from ..rdf import TYPE, ontology_quads
 from ..terms import DCT, OWL, PREFIXES, RDF, RDFS, SKOS
 
@@ -63,8 +65,8 @@ GENERAL_PROPERTIES = (
 
 
 def static_files() -> dict[str, tuple[bytes, str]]:
-    """The web UI's files (web/ and the vendored YASGUI), read once: path -> (content, media type).
-    YASGUI's LICENSE is served too (text/plain), so the page can credit it.
+    """The web UI's files (web/, the vendored YASGUI and the view's showable.js), read once: path ->
+    (content, media type). YASGUI's LICENSE is served too (text/plain), so the page can credit it.
 
     >>> static_files()["app.js"][1]
     'text/javascript'
@@ -79,6 +81,9 @@ def static_files() -> dict[str, tuple[bytes, str]]:
         media = "text/plain" if f.name == "LICENSE" else STATIC_TYPES.get(Path(f.name).suffix)
         if media:
             found[f"{VENDOR}/{f.name}"] = (f.read_bytes(), media)
+    # the view files' own escaping of control and bidi characters, so that the two pages cannot
+    # come to write a value differently
+    found["showable.js"] = (SHOWABLE.encode("utf-8"), STATIC_TYPES[".js"])
     return found
 
 

@@ -39,15 +39,8 @@
     chartValue: null, // the column the user chose to chart, for the answer on screen
   };
 
-  // Each control and bidirectional format character of a value is shown as its escape (\x1b,
-  // \u202e), as the server's messages and /id/ pages write them (errors.visible): an imported
-  // label's U+202E would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
-  const HIDDEN = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-  const showable = (text) => String(text).replace(HIDDEN, (c) => {
-    const code = c.charCodeAt(0);
-    if (c === "\r") return "\\r";
-    return code < 0x100 ? "\\x" + code.toString(16).padStart(2, "0") : "\\u" + code.toString(16).padStart(4, "0");
-  });
+  // showable (showable.js, loaded before this file, as the view files inline it) writes each
+  // control and bidirectional format character of a value as its escape, as errors.visible does.
   // The text and tooltips YASR and DataTables wrote into a table's cells, shown so.
   function showHidden(root) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
