@@ -202,7 +202,8 @@
   const escaped = (text) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
   // A named query's answer is a table for people, as on the command line: values as text (YASR's
   // "Simple view", unless the reader chose otherwise), and no column for a parameter that was
-  // given or is empty on every row. A SPARQL text's answer keeps its terms as they are.
+  // given or is empty on every row. A SPARQL text's answer keeps its terms as they are. Every
+  // answer's table leaves out a column with no value on any row and names it below the rows.
   function namedRequest(yasr) {
     const request = state.requests.get(yasr);
     return request && request.name ? request : null;
@@ -213,6 +214,35 @@
     const request = namedRequest(yasr);
     const query = request ? named(request.name) : null;
     return query ? query.params.map((p) => p.name) : [];
+  }
+
+  // The columns of an answer that no row gives a value, as on the command line and in a notebook
+  // (results.py's _empty_columns): a column of blanks only takes the width the others need, so the
+  // table leaves it out and names it below its rows; the downloads keep it, so that a script reads
+  // the same head whatever the answer. Where a named answer's entity column shows its name (Simple
+  // view), the name column counts as the entity's; its parameters are left out unnamed, as they are.
+  function emptyColumns(yasr, folded) {
+    const bindings = yasr.results.getBindings() || [];
+    if (!bindings.length) return [];
+    const variables = yasr.results.getVariables();
+    const present = new Set(variables);
+    const params = new Set(paramsOf(yasr));
+    const nameOf = (name) => folded && name.endsWith("Name") && present.has(name.slice(0, -4));
+    return variables.filter((name) => !params.has(name) && !nameOf(name) &&
+      bindings.every((row) => !row[name] && !(folded && row[name + "Name"])));
+  }
+  const count = (n, what) => n.toLocaleString("en") + " " + what + (n === 1 ? "" : "s");
+  // Below the rows of the table on screen, the columns it left out for having no value; a table
+  // left with no column at all is its count alone, as on the command line: "2 rows; no value on
+  // any row: x, y"
+  function showNoValue(table) {
+    table.yasr.resultsEl.querySelectorAll(":scope > .no-value").forEach((p) => p.remove());
+    const box = table.tableEl && table.tableEl.closest(".dt-container");
+    if (box) box.hidden = table.nothingShown;
+    const rows = table.yasr.results ? (table.yasr.results.getBindings() || []).length : 0;
+    const said = [table.nothingShown ? count(rows, "row") : "",
+      table.noValue.length ? "no value on any row: " + table.noValue.join(", ") : ""].filter(Boolean);
+    if (said.length) table.yasr.resultsEl.append(el("p", "hint no-value", said.join("; ")));
   }
 
   function tableForPeople(Table) {
@@ -226,6 +256,7 @@
         this.persistentConfig.compact = this.compactByDefault || undefined;
       }
       const drawn = draw.call(this, config);
+      showNoValue(this);
       fitColumns(this);
       // a new page, order or filter is laid out again by YASR (and the window's width by
       // DataTables): the columns are fitted again after it
@@ -236,7 +267,14 @@
     Table.prototype.getColumns = function getColumns() {
       const request = namedRequest(this.yasr);
       const query = request ? named(request.name) : null;
-      if (!query) return columns.call(this);
+      this.noValue = this.yasr.results ? emptyColumns(this.yasr, Boolean(query && this.persistentConfig.compact)) : [];
+      const empty = new Set(this.noValue);
+      const drawn = (query ? forPeople.call(this, request, query) : columns.call(this))
+        .map((column, index) => index && empty.has(column.name) ? { ...column, visible: false } : column);
+      this.nothingShown = drawn.length > 1 && drawn.slice(1).every((column) => column.visible === false);
+      return drawn;
+    };
+    function forPeople(request, query) {
       const given = new Set(request.params.map(([name]) => name));
       const bindings = this.yasr.results.getBindings() || [];
       // given, or bound to its default (the same on every row), or left unbound (on none)
