@@ -320,6 +320,17 @@ def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store)
     assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
 
 
+def test_heartsheet_stays_authorised_until_a_source_dates_its_lapse(curated_store):
+    """newuser31 F3: 24 July 2024 is the council's conclusion, not the lapse, which no source dates."""
+    on = run_named("authorised-products", {"agency": "pmda", "as_of": "2024-08-01"}, store=curated_store)
+    assert "HeartSheet" in {r["therapyName"] for r in on.dicts()}
+    ended = run_named("withdrawn-products", {"agency": "pmda"}, store=curated_store).dicts()
+    assert [(r["therapyName"], str(r["ended"]), r["how"]) for r in ended] == [
+        ("Collategene", "2024-06-27", "expired")
+    ]
+    claim = atmpkg.open(curated_store).show("claim:heartsheet-lapse-on-non-approval-notice")
+    assert claim.iri == ID + "claim/heartsheet-lapse-on-non-approval-notice"
+
 def test_the_applications_under_review_at_the_data_date(curated_store):
     found = run_named("pending-reviews", {"as_of": "2026-12-03"}, store=curated_store).dicts()
     assert [(shorten(r["review"]), r["status"]) for r in found] == [
@@ -651,9 +662,9 @@ def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_sto
     store = open_store(curated_store).store
     pointer = ox.NamedNode(REPLACED_BY)
     retired = {q.subject for q in store.quads_for_pattern(None, pointer, None)}
-    assert len(retired) == 109
+    assert len(retired) == 110
     stated = {q.triple for r in retired for q in store.quads_for_pattern(r, None, None)}
-    assert len(stated) == 3 * 109 and stated <= exported
+    assert len(stated) == 3 * 110 and stated <= exported
 
 
 def test_companies_are_connected_through_their_ownership_lines(
@@ -828,8 +839,9 @@ def test_two_products_share_an_inn_with_different_proper_names(curated_store):
 def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(curated_store):
     """graph/data/retired.csv: 76 approval IRIs whose date was given to the day or corrected, or whose indication was,
     23 sources and 6 claims merged into a duplicate, two lifecycle events whose kind and date were
-    corrected, and two IRIs of an approval taken out, which lead to its product; each replacement
-    is a current entity."""
+    corrected, a lifecycle event taken out, which leads to the development its date was (newuser31
+    F3), and two IRIs of an approval taken out, which lead to its product; each replacement is a
+    current entity."""
     rows = query(
         "SELECT ?kind (COUNT(?old) AS ?n) WHERE { ?old dct:isReplacedBy ?new . ?new a ?kind } "
         "GROUP BY ?kind ORDER BY ?kind",
@@ -838,6 +850,7 @@ def test_every_iri_the_project_published_and_retired_leads_to_what_replaced_it(c
     assert [(shorten(r["kind"]), int(r["n"])) for r in rows] == [
         ("atmp:Approval", 76),
         ("atmp:Claim", 6),
+        ("atmp:Development", 1),
         ("atmp:LifecycleEvent", 2),
         ("atmp:Source", 23),
         ("atmp:Therapy", 2),
