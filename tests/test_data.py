@@ -320,6 +320,41 @@ def test_the_products_no_longer_authorised_in_the_eu_are_left_out(curated_store)
     assert {"ChondroCelect", "Glybera", "MACI", "Provenge"} <= {r["therapyName"] for r in before}
 
 
+def test_the_eu_conditional_authorisations_have_the_outcomes_the_coverage_gives(curated_store):
+    """newuser31 F2: of the 13 EU conditional authorisations one conversion is dated (Holoclar's),
+    three ended while conditional; graph/data/README.md's Coverage names the rest."""
+    rows = query(
+        "SELECT ?name ?kind ?when WHERE { ?a atmp:agency agency:ema ; atmp:product ?t ; "
+        "atmp:pathway pathway:conditional-marketing-authorisation . ?t rdfs:label ?name "
+        "OPTIONAL { ?e a atmp:LifecycleEvent ; atmp:agency agency:ema ; atmp:product ?t ; "
+        "atmp:eventKind ?kind ; atmp:dateStated ?when "
+        "FILTER(?kind IN (eventkind:converted-to-standard, eventkind:withdrawn)) } }",
+        store=curated_store,
+    ).dicts()
+    outcomes = {
+        (r["name"], shorten(r["kind"]) if r.get("kind") else None, str(r["when"]) if r.get("when") else None)
+        for r in rows
+    }
+    assert sorted(outcomes, key=str) == sorted(
+        {
+            ("Abecma", None, None),
+            ("Aucatzyl", None, None),
+            ("Beqvez", "eventkind:withdrawn", "2025-05-15"),
+            ("Carvykti", None, None),
+            ("Casgevy", None, None),
+            ("Hemgenix", None, None),
+            ("Holoclar", "eventkind:converted-to-standard", "2024-02-22"),
+            ("Roctavian", None, None),
+            ("Tecartus", None, None),
+            ("Zalmoxis", "eventkind:withdrawn", "2019-10-09"),
+            ("Zemcelpro", None, None),
+            ("Zolgensma", None, None),
+            ("Zynteglo", "eventkind:withdrawn", "2022-03-29"),
+        },
+        key=str,
+    )
+
+
 def test_heartsheet_stays_authorised_until_a_source_dates_its_lapse(curated_store):
     """newuser31 F3: 24 July 2024 is the council's conclusion, not the lapse, which no source dates."""
     on = run_named("authorised-products", {"agency": "pmda", "as_of": "2024-08-01"}, store=curated_store)
