@@ -1692,9 +1692,10 @@ def test_a_name_look_up_past_its_limit_is_a_404_without_a_hint(fixture_store, mo
 def test_a_name_is_looked_up_among_names_read_once_per_build_by_no_job(fixture_store):
     """sec25 M2: each look-up of /id/<name> without a kind was a job of the one quick worker that
     read every name of the graph, and a flood of unknown names (16 clients) had 15-25 % of cheap
-    ASK queries answer 503. The server reads the build's names once, by a query worker, and looks
+    ASK queries answer 503. The server reads the build's names once, by a job of the look-up lane
+    (joints31 F3: entity pages answer while long queries hold the query workers), and looks
     names up among them without a job; a name only the store's look-up tells (a kind, an IRI,
-    "Name (other)") is a job of the query lane, never of the quick lane."""
+    "Name (other)") is a job of the look-up lane, never of the quick lane."""
     with make_server(fixture_store, port=0, workers=1).start() as srv:
         jobs = []
         run = srv.pool.run
@@ -1712,10 +1713,10 @@ def test_a_name_is_looked_up_among_names_read_once_per_build_by_no_job(fixture_s
         ):
             typed = urllib.parse.unquote(path)
             assert get(srv, path)[::2] == (404, f"no entity at '{typed}'{told}\n".encode()), path
-        assert (jobs, srv.names.reads) == ([("names", "query")], 1)
+        assert (jobs, srv.names.reads) == ([("names", "lookup")], 1)
         told = b"no entity at '/id/compny:cellco'; did you mean /id/company/cellco?\n"
         assert get(srv, "/id/compny:cellco")[::2] == (404, told)
-        assert jobs == [("names", "query"), ("named", "query")]
+        assert jobs == [("names", "lookup"), ("named", "lookup")]
         # while cheap queries go on answering at once: none waits for a look-up
         assert json.loads(get(srv, "/health")[2])["quick_workers"]["busy"] == 0
 

@@ -714,7 +714,14 @@ def test_health_reports_workers_and_queue_without_a_worker(fixture_store):
             "status": "ok",
             "workers": {"busy": 0, "idle": 1, "starting": 0},
             "quick_workers": {"busy": 0, "idle": 1, "starting": 0},
-            "queue": {"waiting": 0, "quick_waiting": 0, "limit": 64, "wait_seconds": 1.0},
+            "lookup_workers": {"busy": 0, "idle": 1, "starting": 0},
+            "queue": {
+                "waiting": 0,
+                "quick_waiting": 0,
+                "lookup_waiting": 0,
+                "limit": 64,
+                "wait_seconds": 1.0,
+            },
             "connections": {"open": 1, "limit": 256},
             "answers_kept": {"entries": 0, "bytes": 0, "hits": 0, "misses": 0},
             "notes_kept": {"entries": 0, "bytes": 0, "hits": 0, "misses": 0},
@@ -796,15 +803,45 @@ def test_a_flood_of_long_queries_is_refused_fast_and_cheap_probes_stay_fast(fixt
     assert max(seconds for *_, seconds in busy) < limit / 2, limit
 
 
+def test_entity_pages_answer_while_long_queries_hold_every_query_worker(fixture_store):
+    # joints31 F3: under 20 parallel CONSTRUCTs /id/company/bayer was 503 "no query worker came
+    # free within 1 s"; an entity page has a lane of its own
+    with make_server(fixture_store, port=0, workers=2, timeout=8).start() as srv:
+        answers = []
+
+        def long_query() -> None:
+            answers.append(sparql_get(srv, SLOW)[0])
+
+        flood = [threading.Thread(target=long_query) for _ in range(6)]
+        for thread in flood:
+            thread.start()
+        wait_for(lambda: srv.pool.idle == 0 and srv.pool.waiting >= 1)
+        cellco = "https://w3id.org/atmp-kg/id/company/cellco"
+        page = get(srv, "/id/company/cellco", {"Accept": "text/html"})
+        turtle = get(srv, "/id/company/cellco", {"Accept": "text/turtle"})
+        drawn = get(srv, "/api/neighbours?" + urllib.parse.urlencode({"iri": cellco}))
+        hint = get(srv, "/id/company/cellc")
+        still_queued = srv.pool.idle == 0
+        for thread in flood:
+            thread.join(60)
+    assert (page[0], page[1]["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert (turtle[0], turtle[1]["Content-Type"]) == (200, "text/turtle; charset=utf-8")
+    data = json.loads(drawn[2])
+    assert (drawn[0], data["nodes"][data["focus"]]["iri"]) == (200, cellco)
+    assert hint[0] == 404 and b"did you mean /id/company/cellco" in hint[2]
+    assert still_queued
+
+
 # --- worker confinement ---------------------------------------------------------------------------
 
 
 def test_every_worker_runs_under_a_seccomp_filter_and_the_memory_cap(server):
     pids = server.pool.pids()
-    assert len(pids) == 3  # two query workers and the quick one
-    # query workers run at a lower CPU priority than the quick one (field 19 of stat: nice)
+    assert len(pids) == 4  # two query workers, the quick one and the look-up one
+    # query workers run at a lower CPU priority than the quick and look-up ones (field 19 of
+    # stat: nice)
     nice = sorted(int(Path(f"/proc/{pid}/stat").read_text().split()[18]) for pid in pids)
-    assert nice == [0, QUERY_NICE, QUERY_NICE] and QUERY_NICE > 0
+    assert nice == [0, 0, QUERY_NICE, QUERY_NICE] and QUERY_NICE > 0
     for pid in pids:
         status = Path(f"/proc/{pid}/status").read_text()
         assert re.search(r"^Seccomp:\s+2$", status, re.MULTILINE), pid  # 2: filter mode

@@ -27,7 +27,8 @@ Abuse: a request's head must arrive within :data:`HEAD_TIMEOUT` and its body wit
 connections are served at once and, when all are taken, a new one takes the place of the connection
 that has waited longest for a request (idle keep-alive connections cannot lock clients out); a
 request waits at most :data:`~atmpkg.graph.server.workers.QUEUE_WAIT` for a worker, else 503 with
-``Retry-After``; cheap queries have a lane of their own (:mod:`atmpkg.graph.server.workers`).
+``Retry-After``; cheap queries and the look-ups of one entity (its page, its neighbours) have lanes
+of their own (:mod:`atmpkg.graph.server.workers`).
 
 rdflib stays out of the request path (its SPARQL parser is not thread-safe: rdflib#1282): parsing,
 evaluation and serialisation are pyoxigraph's, inside the workers.
@@ -492,8 +493,10 @@ class Server(http.server.ThreadingHTTPServer):
         self.asking_the_store = threading.Lock()
 
     def _read_names(self) -> bytes:
-        """The current build's names, read by a query worker under the server's time limit."""
-        status, payload = self.pool.run("names", {}, self.timeout_limit, "query")
+        """The current build's names, read by the look-up lane's worker (or a free query worker)
+        under the server's time limit: the look-ups of entity pages need them under a flood of
+        long queries too."""
+        status, payload = self.pool.run("names", {}, self.timeout_limit, "lookup")
         if status != 200 or not isinstance(payload, dict):
             raise AtmpkgError(f"{status} {payload}")
         return payload["body"]
@@ -520,9 +523,11 @@ class Server(http.server.ThreadingHTTPServer):
             "status": status,
             "workers": {k: v for k, v in query.items() if k != "waiting"},
             "quick_workers": {k: v for k, v in lanes["quick"].items() if k != "waiting"},
+            "lookup_workers": {k: v for k, v in lanes["lookup"].items() if k != "waiting"},
             "queue": {
                 "waiting": query["waiting"],
                 "quick_waiting": lanes["quick"]["waiting"],
+                "lookup_waiting": lanes["lookup"]["waiting"],
                 "limit": self.pool.queue_size,
                 "wait_seconds": QUEUE_WAIT,
             },
@@ -1242,13 +1247,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _named_by_the_store(self, name: str, params: dict[str, list[str]]) -> dict:
         """What a name only the store's look-up tells (a kind, an IRI, a name in brackets) names,
-        as :meth:`_named` tells it, looked up by a query worker: one at a time, under the quick
-        lane's limit, so that a flood of such names takes one query worker at most and none of
-        the quick lane (sec25 M2)."""
+        as :meth:`_named` tells it, looked up by a worker of the look-up lane (or a free query
+        worker): one at a time, under the quick lane's limit, so that a flood of such names takes
+        one worker at most and none of the quick lane (sec25 M2)."""
         if not self.server.asking_the_store.acquire(timeout=LOOK_UP_WAIT):
             return {"named": ""}
         try:
-            return self._run("named", {"name": name}, params, limit=QUICK_LIMIT)
+            return self._run("named", {"name": name}, params, "lookup", limit=QUICK_LIMIT)
         except HttpError as exc:
             if exc.status == 499:
                 raise
@@ -1279,7 +1284,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             fmt = negotiate(wanted_types(params, self.headers.get("Accept")), ENTITY_OFFERS)
             if fmt is None:
                 raise not_acceptable("an entity", ENTITY_OFFERS)
-            return {**self._run("entity", {"iri": iri, "fmt": fmt}, params), "fmt": fmt}
+            job = {"iri": iri, "fmt": fmt}
+            return {**self._run("entity", job, params, lane="lookup"), "fmt": fmt}
 
         payload = self._entity_at(path, params, page)
         if "moved" in payload:
@@ -1373,7 +1379,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         asked = iri[0].strip()
 
         def drawn(entity: str) -> dict:
-            return self._run("neighbours", {"iri": entity}, params)
+            return self._run("neighbours", {"iri": entity}, params, lane="lookup")
 
         path = local_href(asked)
         if path is not None:
@@ -1776,7 +1782,8 @@ def make_server(
     everything.
 
     ``timeout`` (seconds) and ``max_rows`` bound every query (a client may lower the timeout with
-    ``timeout=``); ``workers`` queries run at once, besides the quick lane's, and ``queue_size``
+    ``timeout=``); ``workers`` queries run at once, besides the quick lane's and the look-up
+    lane's (entity pages), and ``queue_size``
     more may wait, each for a second at most, beyond which requests are answered 503. ``memory``
     caps each worker's memory (bytes, or a size such as ``"2G"``); a query that needs more is
     stopped and answered 503. ``cors`` lists the origins (``https://app.example``; ``*``: any)

@@ -1,5 +1,5 @@
 """The graph's names as the server keeps them, to look up ``/id/<name>``: read once per build by a
-query worker into a :class:`~atmpkg.graph.sparql.entities.NameIndex`, so that looking a name up
+worker of the look-up lane (or a free query worker) into a :class:`~atmpkg.graph.sparql.entities.NameIndex`, so that looking a name up
 runs no job (sec25 M2: each look-up of an unknown name was a job of the quick lane that read every
 name of the graph, and a flood of them took that lane from the cheap queries it is kept for).
 """
@@ -93,7 +93,7 @@ def index_of(body: bytes) -> NameIndex:
 
 class NameIndexes:
     """The :class:`~atmpkg.graph.sparql.entities.NameIndex` of the store's current build, read by a
-    job ``read`` runs (a query worker's, in the server) in a thread of its own, once per build: a
+    job ``read`` runs (a look-up worker's, in the server) in a thread of its own, once per build: a
     new build (a rebuild, an import) is read anew when a look-up first asks for it. A read that
     fails, or that a new build came during (its names may be of either build), is not begun
     again for the same build before :data:`RETRY_SECONDS`, not for each look-up.

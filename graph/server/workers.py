@@ -9,12 +9,15 @@ place; so does a worker that dies during a job (the memory cap reached, a crash)
 told why (:func:`~atmpkg.graph.engine.sandbox.describe_death`, read from the last lines the worker wrote
 to its stderr, which is a pipe of its own that the pool forwards to the server's log).
 
-The workers form two lanes: the quick lane (:data:`QUICK_WORKERS` process) runs only queries that
-are cheap by their shape (:func:`~atmpkg.graph.server.protocol.quick_query`), under :data:`QUICK_LIMIT`,
-and the query lane (``--workers`` processes, at a lower CPU priority: :data:`QUERY_NICE`) runs every
-other job, so that a flood of long queries cannot make a cheap probe wait. A request waits at most :data:`QUEUE_WAIT` for a worker of
-its lane; then, or at once when :attr:`WorkerPool.queue_size` requests are already waiting, it is
-refused with :class:`Overloaded`. Every failure comes back as an HTTP status with a message safe to
+The workers form three lanes: the quick lane (:data:`QUICK_WORKERS` process) runs only queries that
+are cheap by their shape (:func:`~atmpkg.graph.server.protocol.quick_query`), under :data:`QUICK_LIMIT`;
+the look-up lane (:data:`LOOKUP_WORKERS` process) runs the look-ups of one entity (its ``/id/`` page,
+its neighbours, what a name names), which also take a free worker of the query lane; and the query
+lane (``--workers`` processes, at a lower CPU priority: :data:`QUERY_NICE`) runs every other job, so
+that a flood of long queries can make neither a cheap probe nor an entity page wait. A request
+waits at most :data:`QUEUE_WAIT` for a worker of its lanes; then, or at once when
+:attr:`WorkerPool.queue_size` requests are already waiting for its lane, it is refused with
+:class:`Overloaded`. Every failure comes back as an HTTP status with a message safe to
 show; traces go to stderr only.
 """
 
@@ -31,7 +34,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -98,6 +101,12 @@ QUEUE_WAIT = 1.0
 QUICK_WORKERS = 1
 #: Seconds a quick query may run (never more than the server's own time limit).
 QUICK_LIMIT = 2.0
+#: Workers reserved for the look-ups of one entity (its page, its neighbours, what a name names):
+#: a hub's page takes seconds, too long for the quick lane, yet it must answer while long queries
+#: hold every query worker (joints31 F3: /id/company/bayer got 503 under 20 CONSTRUCTs).
+LOOKUP_WORKERS = 1
+#: The lanes whose workers a job of each lane may take, the first free in this order.
+LANE_WORKERS = {"query": ("query",), "quick": ("quick",), "lookup": ("lookup", "query")}
 #: How much lower the CPU priority of query workers is (``nice``) than the server's and the quick
 #: lane's: long queries on every core must not slow down the HTTP door and the cheap requests.
 QUERY_NICE = 5
@@ -696,7 +705,9 @@ def _safe_path() -> Iterator[None]:
 class WorkerPool:
     """Worker processes, each confined and with the store open read-only, running one job at a time.
 
-    ``size`` workers form the query lane and :data:`QUICK_WORKERS` the quick lane. A job that passes
+    ``size`` workers form the query lane, :data:`QUICK_WORKERS` the quick lane and
+    :data:`LOOKUP_WORKERS` the look-up lane, whose jobs also take a free query worker
+    (:data:`LANE_WORKERS`). A job that passes
     its time limit has its worker killed and a new worker started; a worker that dies during a job
     is replaced too, and the job's request gets a 503 that says why. At most ``queue_size``
     requests wait for a worker of each lane, each for :data:`QUEUE_WAIT` at most; more are refused
@@ -708,7 +719,7 @@ class WorkerPool:
     >>> from atmpkg.graph.store.build import open_store
     >>> pool = WorkerPool(open_store().root, size=1, queue_size=4)
     >>> pool.status()["query"]["idle"], len(pool.pids())
-    (1, 2)
+    (1, 3)
     >>> job = {"text": "ASK {}", "limit": 10, "formats": {"table": "csv", "graph": None}}
     >>> pool.run("query", job, timeout=30)[0]
     200
@@ -735,13 +746,14 @@ class WorkerPool:
         self._store, self._in_memory, self._memory = str(store), in_memory, memory
         self.queue_size = queue_size
         self._cond = threading.Condition()
-        self._lanes = {"query": _Lane("query"), "quick": _Lane("quick")}
+        self._lanes = {name: _Lane(name) for name in LANE_WORKERS}
         self._closed = False
         self._start_error: Exception | None = None
         self._unguarded = False
-        for lane, count in ((self._lanes["query"], size), (self._lanes["quick"], QUICK_WORKERS)):
+        counts = {"query": size, "quick": QUICK_WORKERS, "lookup": LOOKUP_WORKERS}
+        for name, count in counts.items():
             for _ in range(count):
-                self._spawn(lane)
+                self._spawn(self._lanes[name])
         self._await_first_workers()
 
     def _await_first_workers(self) -> None:
@@ -772,12 +784,13 @@ class WorkerPool:
         return len(self._lanes["query"].idle)
 
     def status(self) -> dict[str, dict[str, int]]:
-        """Per lane (``query``, ``quick``): workers busy, idle and starting, requests waiting."""
+        """Per lane (``query``, ``quick``, ``lookup``): workers busy, idle and starting, requests
+        waiting."""
         with self._cond:
             return {name: lane.status() for name, lane in self._lanes.items()}
 
     def pids(self) -> list[int]:
-        """Process ids of the live workers of both lanes (busy, idle or starting)."""
+        """Process ids of the live workers of every lane (busy, idle or starting)."""
         with self._cond:
             return sorted(
                 w.process.pid for lane in self._lanes.values() for w in lane.live if w.process.pid
@@ -874,37 +887,42 @@ class WorkerPool:
         if not self._closed:
             self._spawn(worker.lane)
 
-    def _acquire(self, lane: _Lane, wait: float) -> _Worker:
-        """A free worker of ``lane``, waited for at most ``wait`` seconds."""
+    def _acquire(self, lanes: Sequence[_Lane], wait: float) -> _Worker:
+        """A free worker of ``lanes`` (the first lane's first, then the next's), waited for at
+        most ``wait`` seconds; the wait is counted in the first lane's queue."""
         deadline = time.monotonic() + wait
+        own = lanes[0]
+        named = " or ".join(lane.name for lane in lanes)
         with self._cond:
             if self._closed:
                 raise Stopping(STOPPING)
-            if not lane.idle and lane.waiting >= self.queue_size:
+            free = [lane for lane in lanes if lane.idle]
+            if not free and own.waiting >= self.queue_size:
                 raise Overloaded(
-                    f"the server is busy: every {lane.name} worker is taken and the queue is full "
-                    f"({lane.waiting} waiting); retry"
+                    f"the server is busy: every {named} worker is taken and the queue is full "
+                    f"({own.waiting} waiting); retry"
                 )
-            lane.waiting += 1
+            own.waiting += 1
             try:
-                while not lane.idle:
+                while not free:
                     if self._closed:
                         raise Stopping(STOPPING)
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise Overloaded(
-                            f"the server is busy: no {lane.name} worker came free within "
+                            f"the server is busy: no {named} worker came free within "
                             f"{wait:g} s; retry"
                         )
                     self._cond.wait(remaining)
-                return lane.idle.pop(0)
+                    free = [lane for lane in lanes if lane.idle]
+                return free[0].idle.pop(0)
             finally:
-                lane.waiting -= 1
+                own.waiting -= 1
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
             worker.lane.idle.append(worker)
-            # Waiters of both lanes share the condition: wake them all, the right one takes it.
+            # Waiters of every lane share the condition: wake them all, the right one takes it.
             self._cond.notify_all()
 
     def _died(self, worker: _Worker) -> HttpError | Stopping:
@@ -967,7 +985,8 @@ class WorkerPool:
         lane: str = "query",
         gone: Callable[[], bool] | None = None,
     ) -> tuple[int, dict | str]:
-        """Run a job in a free worker of ``lane`` (``query`` or ``quick``): ``(200, payload)`` or
+        """Run a job in a free worker of ``lane`` (``query``, ``quick`` or ``lookup``, which also
+        takes a free query worker: :data:`LANE_WORKERS`): ``(200, payload)`` or
         ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
         shorter) and gives the job what the wait leaves of ``timeout`` to finish, else raises
         :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503,
@@ -977,7 +996,8 @@ class WorkerPool:
         if timeout <= 0:  # the request's check took all its time
             raise JobTimeout
         deadline = time.monotonic() + timeout
-        worker = self._acquire(self._lanes[lane], min(QUEUE_WAIT, timeout))
+        lanes = [self._lanes[name] for name in LANE_WORKERS[lane]]
+        worker = self._acquire(lanes, min(QUEUE_WAIT, timeout))
         if time.monotonic() >= deadline:  # the wait took it all: the worker has done nothing
             self._release(worker)
             raise JobTimeout
