@@ -3481,6 +3481,50 @@ def test_a_header_line_of_a_megabyte_is_not_echoed_whole():
     )
 
 
+def test_a_store_made_of_imports_alone_is_as_of_their_newest_source_on_every_door(
+    fixture_store, tmp_path, monkeypatch
+):
+    """joints31 F4: the whole graph exported as TriG and imported into a store built from empty
+    CSVs recorded its sources' day (imports_as_of), yet stats said no source states its date and
+    the review queries' notes that the data ends there were gone."""
+    import json
+    import urllib.request
+
+    from atmpkg.graph import import_files
+    from atmpkg.graph.server.http import NOTES_HEADER, make_server
+    from atmpkg.graph.store.build import build
+
+    monkeypatch.setattr(queries, "today", lambda: D(2026, 12, 7))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for table in FIXTURE_DATA.glob("*.csv"):
+        (empty / table.name).write_text(table.read_text(encoding="utf-8").splitlines()[0] + "\n")
+    store = tmp_path / "store"
+    build(store, data_dir=empty)
+    atmpkg.open(fixture_store).export("trig", tmp_path / "all.trig")
+    import_files([tmp_path / "all.trig"], store)
+    kg = atmpkg.open(store)
+    stats = kg.stats()
+    assert (stats.data_as_of, stats.data_as_of_of, stats.imports_as_of) == ("2026", "your imports", None)
+    note = (
+        "the data is as of 2026 (the newest source document your imports cite) and this answer "
+        "looks to 2027-12-07: a review filed, decided or given a date after 2026 is not in it "
+        "(no review in the graph)"
+    )
+    assert kg.named("regulatory-calendar").notes[-1] == note
+    assert kg.named("pending-reviews", as_of="2027-01-01").notes[-1] == note.replace(
+        "2027-12-07", "2027-01-01"
+    )
+    said = CliRunner().invoke(cli, ["stats", "--store", str(store)])
+    assert said.stdout.splitlines()[1] == "Data as of 2026 (the newest source document your imports cite)"
+    said = CliRunner().invoke(cli, ["query", "--name", "regulatory-calendar", "--store", str(store)])
+    assert said.stderr.splitlines()[-1] == f"Note: {note}"
+    with make_server(store, port=0).start() as server:
+        url = f"{server.url}/sparql?name=regulatory-calendar"
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"})) as got:
+            assert json.loads(got.headers[NOTES_HEADER])[-1] == note
+
+
 def test_an_imported_source_does_not_move_the_datas_day_and_is_said_apart(
     fixture_store, tmp_path, monkeypatch
 ):

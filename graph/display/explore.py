@@ -252,7 +252,8 @@ class Stats:
     #: reflects nothing later.
     data_as_of: str | None = None
     #: Whose sources ``data_as_of`` is the newest of: "the curated data" where the imports cite
-    #: later ones, else "it" (the graph)
+    #: later ones, "your imports" where the curated data cites no dated source (a store built
+    #: from an export), else "it" (the graph)
     data_as_of_of: str = "it"
     #: The issue date of the newest source the imports cite, where it is later than
     #: ``data_as_of`` (newuser28 F2: an import's source moved the data's day)

@@ -387,9 +387,19 @@ class DataAsOf(NamedTuple):
     later (None otherwise): what ``atmpkg stats`` and the review queries' notes say."""
 
     day: str | None
-    #: whose sources ``day`` is the newest of: the curated data's, or the graph's (an endpoint)
+    #: whose sources ``day`` is the newest of: "the curated data" (with imports citing later
+    #: ones), "your imports" (a store whose curated data cites no dated source, one built from
+    #: an export), or "it", the graph (an endpoint's, or a store without imports)
     of: str
     imports: str | None = None
+
+    def whose(self) -> str:
+        """What the day is the newest source document of, as the notes and ``atmpkg stats`` say.
+
+        >>> DataAsOf("2026-10-30", "your imports").whose()
+        'the newest source document your imports cite'
+        """
+        return f"the newest source document {self.of} {'cite' if self.of == IMPORTS else 'cites'}"
 
     def said(self) -> str:
         """The day with what it is, as the notes and ``atmpkg stats`` say it.
@@ -397,14 +407,19 @@ class DataAsOf(NamedTuple):
         >>> DataAsOf("2026-10-30", "the curated data", "2026-12-07").said()
         '2026-10-30 (the newest source document the curated data cites); your imports cite sources up to 2026-12-07'
         """
-        said = f"{self.day} (the newest source document {self.of} cites)"
+        said = f"{self.day} ({self.whose()})"
         return said + (f"; your imports cite sources up to {self.imports}" if self.imports else "")
+
+
+#: What :attr:`DataAsOf.of` says when the data's day is the newest source the imports cite.
+IMPORTS = "your imports"
 
 
 def data_dates(store: ox.Store, info: Mapping | None = None) -> DataAsOf:
     """The data's as-of day of ``store``, as :class:`DataAsOf`: read from ``info``, the build's
     record (``build.json``), which holds the day of the sources the curated data cites, so that an
-    import's source does not move it (newuser28 F2), and the newest its imports cite; found in
+    import's source does not move it (newuser28 F2), and the newest its imports cite, which is
+    the data's day where the curated data cites no dated source (:data:`IMPORTS`); found in
     the graph otherwise (a build made before builds recorded it, and any endpoint's graph, which
     others may write to after a push), of every source it holds. Either may hold any text an
     imported source or a writer of the endpoint gave: its leading date is read (``2026-11-02Z``,
@@ -427,6 +442,10 @@ def data_dates(store: ox.Store, info: Mapping | None = None) -> DataAsOf:
         # sources (a build made before builds told them apart recorded the graph's)
         day = _readable_day(store, info["data_as_of"])
         imports = info.get("imports_as_of")
+        if imports and day is None:
+            # a store made of imports alone (an export imported into an empty store): their
+            # sources' day is the data's (joints31 F4: stats said no source states its date)
+            return DataAsOf(_leading_date(str(imports)), IMPORTS)
         if imports:
             return DataAsOf(day, "the curated data", _leading_date(str(imports)))
         return DataAsOf(day, "it")
@@ -512,7 +531,7 @@ def _data_as_of_notes(result: QueryResult, store: ox.Store, info: Mapping | None
     # a source an import cites is no sign that the curated reviews are newer (newuser28 F2)
     imports = f"; your imports cite sources up to {dates.imports}" if dates.imports else ""
     return [
-        f"the data is as of {newest} (the newest source document {dates.of} cites) and this "
+        f"the data is as of {newest} ({dates.whose()}) and this "
         f"answer looks to {looks}: a review filed, decided or given a date after {newest} is not "
         f"in it ({held} in the graph){imports}"
     ]
