@@ -108,7 +108,7 @@ def test_a_network_shows_hubs_as_attributes(fixture_store):
 
 def test_through_takes_hub_classes_only(fixture_store):
     kg = atmpkg.open(fixture_store)
-    with pytest.raises(ParameterError, match="atmp:Company is not one"):
+    with pytest.raises(ParameterError, match="atmp:Company is no hub class"):
         kg.select(focus="cellco", through=["atmp:Company"]).network()
 
 

@@ -3112,3 +3112,62 @@ def test_the_readmes_deal_network_holds_every_deals_target(curated_store, tmp_pa
         "are left out (250 atmp:product from atmp:Approval, 235 atmp:sponsor from atmp:Approval, "
     )
     assert "dealTarget" not in note
+
+
+def test_through_takes_a_concept_scheme_and_says_what_it_takes_in_every_door(fixture_store, tmp_path):
+    """joints31 F7: --through atmp:Modality was told "unknown class; did you mean atmp:Deal …",
+    and the working skos:Concept was written nowhere. Concept values are skos:Concepts in a
+    scheme: --through takes the scheme (its concepts alone) or skos:Concept (every scheme's),
+    and a class-like name of a scheme is offered the scheme, with the list of what it takes."""
+    from atmpkg.graph.errors import ParameterError
+
+    schemes = (
+        "scheme:act-application, scheme:act-product, scheme:approval-type, scheme:atmp-application, "
+        "scheme:atmp-cell-source, scheme:atmp-end-user, scheme:atmp-manufacturing-platform, "
+        "scheme:atmp-therapy-type, scheme:atmp-vector-type, scheme:cell-source, scheme:claim-status, "
+        "scheme:date-precision, scheme:deal-type, scheme:event-kind, scheme:factor-kind, "
+        "scheme:goal-kind, scheme:market-scope, scheme:metric, scheme:modality, scheme:pathway, "
+        "scheme:programme-kind, scheme:review-outcome, scheme:source-kind, scheme:submission-type, "
+        "scheme:therapeutic-area, scheme:timeline, scheme:vector"
+    )
+    takes = (
+        "The hub classes: atmp:GeographicArea, atmp:RegulatoryAgency, skos:Concept (every concept "
+        "value of every scheme), skos:ConceptScheme, skos:Collection, and their subclasses; a "
+        f"concept scheme draws its own concepts alone: {schemes}"
+    )
+    said = (
+        "--through (Python: through=) takes a hub class or a concept scheme, and 'atmp:Modality' "
+        f"names no class (did you mean scheme:modality?). {takes}"
+    )
+    store = ["--store", str(fixture_store)]
+    for args in (["export", "-o", str(tmp_path / "x.graphml")], ["view", "-o", str(tmp_path / "x.html")]):
+        result = CliRunner().invoke(cli, [*args, "--class", "atmp:Therapy", "--through", "atmp:Modality", *store])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {said}\n"), args
+    kg = atmpkg.open(fixture_store)
+    with pytest.raises(ParameterError) as refused:
+        kg.export("graphml", None, classes=["atmp:Therapy"], through=["atmp:Modality"])
+    assert str(refused.value) == said
+    with pytest.raises(ParameterError) as refused:
+        kg.export("graphml", None, classes=["atmp:Therapy"], through=["DealType"])
+    assert str(refused.value) == said.replace("'atmp:Modality'", "'DealType'").replace(
+        "scheme:modality?", "scheme:deal-type?"
+    )
+    with pytest.raises(ParameterError) as refused:
+        kg.export("graphml", None, classes=["atmp:Therapy"], through=["atmp:Therapy"])
+    assert str(refused.value) == (
+        "--through (Python: through=) takes a hub class or a concept scheme, and atmp:Therapy is "
+        f"no hub class. {takes}; every other class is followed as a link already"
+    )
+    therapies = {ID + f"therapy/{slug}" for slug in ("alphacel", "betacel", "genex")}
+    modalities = {ID + "modality/car-t", ID + "modality/aav-gene-therapy"}
+    for through in ("scheme:modality", ID + "scheme/modality"):
+        network = kg.select(classes=["atmp:Therapy"], through=[through]).network()
+        assert set(network) == therapies | modalities, through
+        out = tmp_path / "m.graphml"
+        result = CliRunner().invoke(
+            cli, ["export", "--class", "atmp:Therapy", "--through", through, "-o", str(out), *store]
+        )
+        assert result.exit_code == 0, result.output
+        assert set(nx.read_graphml(out)) == therapies | modalities
+    every = set(kg.select(classes=["atmp:Therapy"], through=["skos:Concept"]).network())
+    assert every > therapies | modalities and ID + "vector/aav9" in every

@@ -36,6 +36,7 @@ from .subgraph import (
     inverse_properties,
     names_of,
     resolve_class,
+    through_class,
     values_of_classes,
 )
 
@@ -296,7 +297,7 @@ def shortest_connections(
     for node, text in ((start, a), (end, b)):
         if node in named:
             raise ParameterError(f"'{text}' is an end of the connection and cannot be avoided")
-    claims_asked = [name for name in through if resolve_class(name, oxstore) == ATMP + "Claim"]
+    claims_asked = [name for name in through if through_class(name, oxstore) == ATMP + "Claim"]
     through = tuple(name for name in through if name not in claims_asked)
     net = _given(net)
     built = net is None

@@ -339,23 +339,82 @@ def hub_members(store: ox.Store, through: Sequence[str] = ()) -> set[str]:
 
 def through_members(store: ox.Store, through: Sequence[str]) -> set[str]:
     """The instances of the ``through`` classes, which must be hub classes (or subclasses of
-    one): anything else raises :class:`ParameterError`, since following it changes nothing.
+    one), or the concepts of the ``through`` concept schemes (``scheme:modality``, by prefixed
+    name or IRI): anything else raises :class:`ParameterError`, which lists what is taken, since
+    following it changes nothing.
 
     >>> from atmpkg.graph.store.build import open_store
     >>> ID + "agency/fda" in through_members(open_store().store, ["atmp:RegulatoryAgency"])
     True
+    >>> sorted(through_members(open_store().store, ["scheme:modality"]))[0]
+    'https://w3id.org/atmp-kg/id/modality/aav-gene-therapy'
     """
     followed: set[str] = set()
     for text in through:
-        cls = resolve_class(text, store)
-        if not _hub_class(cls, store):
+        cls = through_class(text, store)
+        if cls is None:
+            scheme = _named_scheme(text, _concept_schemes(store))
+            query = f"SELECT DISTINCT ?x WHERE {{ ?x skos:inScheme <{scheme}> }}"
+            followed |= _select_iris(store, query)
+        elif not _hub_class(cls, store):
+            given = str(text).strip().strip("<>")
             raise ParameterError(
-                f"--through takes a hub class, and {shorten(cls)} is not one: only "
-                f"{', '.join(HUB_CLASSES)} (and their subclasses) are hubs; every other class "
-                "is followed as a link already"
+                _not_followed(f"{shorten(cls)} is no hub class", given, _concept_schemes(store))
+                + "; every other class is followed as a link already"
             )
-        followed |= class_members([cls], store)
+        else:
+            followed |= class_members([cls], store)
     return followed
+
+
+def through_class(text: str, store: ox.Store) -> str | None:
+    """The IRI of the class a ``through`` value ``text`` names (as :func:`resolve_class` reads
+    it), or None where it names a concept scheme (``scheme:modality``, by prefixed name or IRI);
+    a name of neither raises :class:`ParameterError`, which lists what ``through`` takes, and an
+    entity the :class:`UnknownNameError` that offers it as the focus.
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> through_class("agency", open_store().store), through_class("scheme:modality", open_store().store)
+    ('https://w3id.org/atmp-kg/ontology#RegulatoryAgency', None)
+    """
+    schemes = _concept_schemes(store)
+    if _named_scheme(text, schemes) is not None:
+        return None
+    try:
+        return resolve_class(text, store)
+    except UnknownNameError as exc:
+        if exc.entities:  # an entity given as a class is told so, with its IRI
+            raise
+        given = str(text).strip().strip("<>")
+        raise ParameterError(_not_followed(f"'{text}' names no class", given, schemes)) from None
+
+
+def _named_scheme(text: str, schemes: Sequence[str]) -> str | None:
+    """The concept scheme among ``schemes`` that ``text`` names by its IRI or prefixed name."""
+    given = str(text).strip().strip("<>")
+    return next((iri for iri in schemes if given in (iri, shorten(iri))), None)
+
+
+def _concept_schemes(store: ox.Store) -> list[str]:
+    """The IRIs of the store's concept schemes, in order."""
+    return sorted(_select_iris(store, "SELECT DISTINCT ?s WHERE { ?s a skos:ConceptScheme }"))
+
+
+def _not_followed(why: str, given: str, schemes: Sequence[str]) -> str:
+    """What ``--through`` says of ``given``, which names neither a hub class nor a concept
+    scheme (``why``): what it takes, and the scheme a class-like name such as ``atmp:Modality``
+    or ``DealType`` means (joints31 F7: the values of a concept are typed skos:Concept, in a
+    scheme, and no class is declared for them)."""
+    squeezed = re.sub(r"[^a-z0-9]", "", given.rsplit("#", 1)[-1].rsplit(":", 1)[-1].lower())
+    meant = [s for s in schemes if re.sub(r"[^a-z0-9]", "", s.rsplit("/", 1)[-1]) == squeezed]
+    hint = f" (did you mean {shorten(meant[0])}?)" if meant else ""
+    hubs = [f"{c} (every concept value of every scheme)" if c == "skos:Concept" else c for c in HUB_CLASSES]
+    return (
+        f"--through (Python: through=) takes a hub class or a concept scheme, and {why}{hint}. "
+        f"The hub classes: {', '.join(hubs)}, and their subclasses; a concept scheme draws its "
+        "own concepts alone: "
+        f"{', '.join(shorten(s) for s in schemes)}"
+    )
 
 
 def _linked_either_way(node: ox.NamedNode, store: ox.Store) -> set[str]:
