@@ -692,7 +692,7 @@ def links_outside(piece: Slice, store: ox.Store | RemoteStore) -> dict[OutsideLi
     >>> deals = kg.select(classes=both).with_defaults(with_sources=False, max_nodes=0)
     >>> found = links_outside(slice_of(kg, deals), kg._current().store)
     >>> found["atmp:dealTarget", "to", "atmp:Therapy"]
-    38
+    39
     """
     inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
     read = piece.walk.outside or {}
