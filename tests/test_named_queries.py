@@ -1722,6 +1722,47 @@ def test_authorised_products_today_by_default(lifecycle_rows):
     assert [r["as_of"] for r in found] == [datetime.date.today()]
 
 
+def test_authorised_products_notes_an_unverified_claim_about_a_listed_product_at_its_agency(
+    fixture_store, tmp_path
+):
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (tmp_path / "claims.csv").write_text(
+        "slug,source,statement,status,about,evidence,note\n"
+        "genex-pmda-lapse,src-news,Genex's approval lapses when the notice is issued.,unverified,"
+        "therapy/genex|agency/pmda,,\n"
+        "genex-pmda-sales,src-news,Genex sells well in Japan.,supported,therapy/genex|agency/pmda,"
+        "src-news,\n"
+        "genex-alone,src-news,Genex is made in one plant.,unverified,therapy/genex,,\n",
+        encoding="utf-8",
+    )
+    import_files([tmp_path / "claims.csv"], store)
+    kg = atmpkg.open(store)
+    found = kg.named("authorised-products", agency="pmda")
+    assert [r["therapyName"] for r in found.dicts()] == ["Betacel", "Genex"]
+    # a supported claim, and one about the product alone, say nothing of its authorisation there
+    assert found.notes[1:] == [
+        "Genex (PMDA) is listed, though an unverified claim (claim:genex-pmda-lapse) says: Genex's "
+        "approval lapses when the notice is issued; no source dates it, so no lifecycle event "
+        "records it"
+    ]
+    # the claim is about the PMDA's authorisation, not the FDA's
+    assert kg.named("authorised-products", agency="fda").notes[1:] == []
+
+
+def test_the_curated_authorised_products_note_heartsheets_undated_lapse(curated_store):
+    found = atmpkg.open(curated_store).named("authorised-products", agency="pmda", as_of="2026-12-01")
+    assert [n for n in found.notes if "unverified claim" in n] == [
+        "HeartSheet (PMDA) is listed, though an unverified claim "
+        "(claim:heartsheet-lapse-on-non-approval-notice) says: HeartSheet's conditional and "
+        "time-limited approval lapses when MHLW issues the non-approval notice that follows the "
+        "Pharmaceutical Affairs Council's conclusion of 24 July 2024; no source dates it, so no "
+        "lifecycle event records it"
+    ]
+
+
 def test_withdrawn_products(lifecycle_rows):
     found = lifecycle_rows("withdrawn-products")
     # one row per event and source, the source an entity beside its title

@@ -284,6 +284,45 @@ def _unconnected_notes(result: QueryResult) -> list[CommandNote]:
     ]
 
 
+def _unverified_claims_notes(result: QueryResult, store: ox.Store) -> list[str]:
+    """A note naming each unverified claim about a product that ``result``, an answer of
+    authorised-products, lists and about the agency it lists it under: what the claim says may
+    have ended or changed the authorisation on a day no source gives, so that no lifecycle event
+    records it (newuser31 F3: HeartSheet listed as authorised by the PMDA today, its lapse after
+    the council's refusal of 24 July 2024 dated by no source).
+
+    >>> found = atmpkg.open().named("authorised-products", agency="pmda")
+    >>> print(_unverified_claims_notes(found, atmpkg.graph.open_store().store)[0][:80])
+    HeartSheet (PMDA) is listed, though an unverified claim (claim:heartsheet-lapse-
+    """
+    columns = [result.variables.index(v) for v in ("therapy", "agency", "therapyName", "agencyName")]
+    listed = {
+        (row[t], row[a]): (row[tn].value, row[an].value)
+        for row in result.rows
+        for t, a, tn, an in [columns]
+        if isinstance(row[t], ox.NamedNode) and isinstance(row[a], ox.NamedNode)
+    }
+    if not listed:
+        return []
+    pairs = " ".join(f"({therapy} {agency})" for therapy, agency in listed)
+    found = store.query(
+        "SELECT ?therapy ?agency ?claim ?statement WHERE { "
+        f"VALUES (?therapy ?agency) {{ {pairs} }} "
+        "?claim a atmp:Claim ; atmp:status claimstatus:unverified ; atmp:about ?therapy, ?agency ; "
+        "atmp:statement ?statement } ORDER BY ?therapy ?agency ?claim",
+        prefixes=PREFIXES,
+    )
+    return [
+        "{} ({}) is listed, though an unverified claim ({}) says: {}; no source dates it, so no "
+        "lifecycle event records it".format(
+            *listed[row["therapy"], row["agency"]],
+            shorten(row["claim"].value),
+            row["statement"].value.rstrip("."),
+        )
+        for row in found
+    ]
+
+
 #: How many reviews a note names; past them it says how many more there are.
 NAMED_IN_A_NOTE = 8
 #: The reviews named in a note on those left out, the others counted: a note a line or two long.
@@ -332,6 +371,8 @@ def reported_notes(
         steps.append(lambda: _unstated_amounts(result, store))
     if name == "company-connections":
         steps.append(lambda: _unconnected_notes(result))
+    if name == "authorised-products":
+        steps.append(lambda: _unverified_claims_notes(result, store))
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if isinstance(as_of, ox.Literal) and as_of.value < today.isoformat() and "review" in result.variables:
