@@ -2452,6 +2452,47 @@ def line_breaks(text: bytes | mmap.mmap, end: int) -> int:
     return breaks
 
 
+#: The most bytes pyoxigraph's parsers hold as one piece of text (a line of N-Triples or of
+#: tab-separated results, a Turtle token): past it they raise ``MemoryError`` with the words of
+#: :data:`_BUFFER_FULL`. Its JSON readers (JSON-LD, SPARQL Results in JSON) stop past half of it,
+#: their buffer doubling as a string grows (a string of 8 MiB and 2 bytes is refused).
+ONE_PIECE = 16 * 1024**2
+_BUFFER_FULL = "Reached the buffer maximal size"
+
+
+def one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
+    """The most bytes of one literal, IRI or comment the engine's parser reads in ``fmt``
+    (:data:`ONE_PIECE`, half of it in JSON), the rule for text past which a file or an answer
+    is refused.
+
+    >>> one_piece(ox.RdfFormat.TURTLE) // 1024**2, one_piece(ox.QueryResultsFormat.JSON) // 1024**2
+    (16, 8)
+    """
+    json = fmt in (ox.RdfFormat.JSON_LD, ox.QueryResultsFormat.JSON)
+    return ONE_PIECE // 2 if json else ONE_PIECE
+
+
+def past_one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """The words, shared by imports and remote answers, for a literal, IRI or comment longer
+    than the engine's parser reads in one piece in ``fmt`` (:func:`one_piece`).
+
+    >>> past_one_piece(ox.RdfFormat.TURTLE)
+    "longer than 16 MiB, more than the engine's parser reads in one piece"
+    """
+    size = one_piece(fmt) // 1024**2
+    return f"longer than {size} MiB, more than the engine's parser reads in one piece"
+
+
+def buffer_full(error: MemoryError) -> bool:
+    """Whether ``error`` is the engine's parser refusing a piece of text past its buffer
+    (:data:`ONE_PIECE`), not memory running out.
+
+    >>> buffer_full(MemoryError("Reached the buffer maximal size of 16777216")), buffer_full(MemoryError())
+    (True, False)
+    """
+    return str(error).startswith(_BUFFER_FULL)
+
+
 #: The memory an RDF/XML or JSON-LD file may take to read in the process that tries it first, at
 #: least; a larger file may take a multiple of its size (_TRIAL_SCALE).
 TRIAL_MEMORY = 256 * 1024**2
@@ -2461,7 +2502,8 @@ TRIAL_SECONDS = 20
 #: file's size: entities used many times, which the load would keep.
 _TRIAL_TOO_MUCH_TEXT = 3
 # The trial sums the text of the terms it reads (the load keeps it all) and drops each triple; a
-# syntax error is left to the parse that reports it with its line.
+# syntax error, or a literal past the parser's buffer (which JSON-LD's reaches at 8 MiB), is left
+# to the parse that reports it with its line, not blamed on contexts that expand.
 _TRIAL = f"""
 import resource, sys
 path, cap, seconds, name, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
@@ -2475,6 +2517,9 @@ try:
             sys.exit({_TRIAL_TOO_MUCH_TEXT})
 except SyntaxError:
     pass
+except MemoryError as error:
+    if not str(error).startswith({_BUFFER_FULL!r}):
+        raise
 """
 #: How many bytes of memory, and of the text of its triples beside MAX_ENTITY_TEXT, each byte
 #: of a file tried first may take: a compacted JSON-LD file writes each subject once and each
@@ -2845,13 +2890,13 @@ def scan_rdf(
             if _utf16_once_failed(handle.read(FAILED_KIND_BYTES)):
                 raise _wide_text(display, "UTF-16") from None
         raise _missing_dot(path, rdf_syntax_error(display, exc, line)) from None
-    except MemoryError:  # the parser's buffer for one token is 16 MiB at most
+    except MemoryError:  # one token past the parser's buffer (one_piece)
         raise DataError(
             display,
             _error_line(path, start, rdf_format),
             None,
-            "a literal, IRI or comment here is longer than 16 MiB, more than the RDF parser reads "
-            "in one piece: split the text, or keep it in a file of its own and link to it",
+            f"a literal, IRI or comment here is {past_one_piece(rdf_format)}: split the text, or "
+            "keep it in a file of its own and link to it",
         ) from None
     except OSError as exc:
         raise DataError(
