@@ -1583,6 +1583,139 @@ def test_an_answer_of_another_media_type_names_it():
     )
 
 
+_XML_RESULTS = b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+_XML_RDF = (
+    b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    b'xmlns:e="http://e/"><rdf:Description rdf:about="http://e/s">'
+)
+
+
+def one_value(form: str, media: str, size: int) -> bytes:
+    """An answer in ``media`` to a query of ``form`` holding one value of ``size`` bytes: a
+    literal (in N-Triples, also an IRI), or, in an XML boolean, a comment."""
+    text = b"a" * size
+    return {
+        ("CONSTRUCT", "application/n-triples"): b'<http://e/s> <http://e/p> "' + text + b'" .\n',
+        ("DESCRIBE", "application/n-triples"): (
+            b"<http://e/s> <http://e/p> <http://e/" + text + b"> .\n"
+        ),
+        ("CONSTRUCT", "text/turtle"): b'<http://e/s> <http://e/p> """' + text + b'""" .\n',
+        ("CONSTRUCT", "application/rdf+xml"): (
+            _XML_RDF + b"<e:p>" + text + b"</e:p></rdf:Description></rdf:RDF>"
+        ),
+        ("CONSTRUCT", "application/ld+json"): b'{"@id":"http://e/s","http://e/p":"' + text + b'"}',
+        ("SELECT", "application/sparql-results+json"): (
+            b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal","value":"'
+            + text
+            + b'"}}]}}'
+        ),
+        ("SELECT", "text/tab-separated-values"): b'?x\n"' + text + b'"\n',
+        ("SELECT", "application/sparql-results+xml"): (
+            _XML_RESULTS
+            + b'<head><variable name="x"/></head><results><result><binding name="x"><literal>'
+            + text
+            + b"</literal></binding></result></results></sparql>"
+        ),
+        ("ASK", "application/sparql-results+xml"): (
+            _XML_RESULTS + b"<head/><!--" + text + b"--><boolean>true</boolean></sparql>"
+        ),
+    }[form, media]
+
+
+class OneValueHandler(QuietHandler):
+    """Answers the probe of the graph (an ASK of ``GRAPH``) with false, and every other query
+    with the class's ``body`` of type ``media``."""
+
+    body, media = b"", ""
+
+    def answer(self) -> None:
+        if "GRAPH" in urllib.parse.unquote_plus(self.read_body().decode()):
+            self.send_body(b'{"head":{},"boolean":false}', "application/sparql-results+json")
+        else:
+            self.send_body(self.body, self.media)
+
+    do_GET = do_POST = answer
+
+
+_ONE_VALUE_QUERIES = {
+    "CONSTRUCT": "CONSTRUCT WHERE { ?s ?p ?o }",
+    "DESCRIBE": "DESCRIBE <http://e/s>",
+    "SELECT": "SELECT ?x WHERE { ?s ?p ?x }",
+    "ASK": "ASK { ?s ?p ?o }",
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "media", "size", "most"),
+    [
+        ("CONSTRUCT", "application/n-triples", 17 * 1024**2, 16),
+        ("DESCRIBE", "application/n-triples", 17 * 1024**2, 16),
+        ("CONSTRUCT", "text/turtle", 17 * 1024**2, 16),
+        ("CONSTRUCT", "application/rdf+xml", 17 * 1024**2, 16),
+        ("CONSTRUCT", "application/ld+json", 8 * 1024**2 + 1, 8),
+        ("SELECT", "application/sparql-results+json", 17 * 1024**2, 8),
+        ("SELECT", "application/sparql-results+json", 8 * 1024**2 + 1, 8),
+        ("SELECT", "text/tab-separated-values", 17 * 1024**2, 16),
+        ("SELECT", "application/sparql-results+xml", 17 * 1024**2, 16),
+        ("ASK", "application/sparql-results+xml", 17 * 1024**2, 16),
+    ],
+)
+def test_a_value_longer_than_the_parser_reads_is_refused_in_every_format(form, media, size, most):
+    """sec31 F1: a CONSTRUCT's literal of 17 MiB was the parser's MemoryError, a traceback (a
+    bare MemoryError in Python); in a SELECT's JSON or TSV "more rows than fit in memory", and
+    read in XML. Every format now refuses it in the words of an import (8 MiB in JSON, where the
+    engine's reader stops)."""
+    handler = type(
+        "OneValue", (OneValueHandler,), {"media": media, "body": one_value(form, media, size)}
+    )
+    text = _ONE_VALUE_QUERIES[form]
+    with http_server(handler) as url:
+        told = (
+            f"the SPARQL endpoint {url} answered with a literal, IRI or comment longer than "
+            f"{most} MiB, more than the engine's parser reads in one piece: leave that value out "
+            "of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)"
+        )
+        shown = invoke(
+            "query",
+            text,
+            "--endpoint",
+            url,
+            "--format",
+            "nt" if form in ("CONSTRUCT", "DESCRIBE") else "csv",
+        )
+        assert (shown.exit_code, shown.stdout, shown.stderr) == (1, "", f"Error: {told}\n")
+        with pytest.raises(StoreError) as caught:
+            atmpkg.open(endpoint=url).query(text)
+    assert (type(caught.value), str(caught.value)) == (StoreError, told)
+
+
+@pytest.mark.parametrize(
+    ("form", "media", "size"),
+    [
+        ("CONSTRUCT", "application/n-triples", 16 * 1024**2 - 64),
+        ("CONSTRUCT", "application/rdf+xml", 16 * 1024**2 - 64),
+        ("SELECT", "application/sparql-results+json", 8 * 1024**2 - 2),
+        ("SELECT", "text/tab-separated-values", 16 * 1024**2 - 64),
+        ("SELECT", "application/sparql-results+xml", 16 * 1024**2 - 64),
+    ],
+)
+def test_a_value_the_parser_reads_in_one_piece_is_read(form, media, size):
+    handler = type(
+        "OneValue", (OneValueHandler,), {"media": media, "body": one_value(form, media, size)}
+    )
+    with http_server(handler) as url:
+        answer = atmpkg.open(endpoint=url).query(_ONE_VALUE_QUERIES[form])
+    if form == "SELECT":
+        assert [len(row[0].value) for row in answer.rows] == [size]
+    else:
+        assert [len(triple.object.value) for triple in answer.triples] == [size]
+
+
+def test_an_xml_answer_longer_than_one_piece_in_all_is_read():
+    """Only the text between two "<" is measured: 24 MB of short values pass."""
+    remote_module.check_pieces("http://h/q", b"<a>xyz</a>" * 2_400_000, ox.RdfFormat.RDF_XML)
+
+
 def test_an_http_error_names_the_status_and_the_start_of_the_body():
     with http_server(FailingHandler) as url:
         with pytest.raises(StoreError) as caught:

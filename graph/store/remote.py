@@ -1374,7 +1374,8 @@ def parse_results(
     :func:`xml_in_utf8`). An answer that does not parse, is cut off (an XML document without its
     end) or is of the other kind raises :class:`StoreError`, as does a SELECT answer with a column
     not among ``columns`` (the query's variables) or a triple term, which no graph of RDF 1.1
-    holds; Virtuoso's
+    holds, or a value longer than the engine's parser reads in one piece (:func:`too_long`, in
+    every format: :func:`check_pieces`); Virtuoso's
     answer to an ASK, a table of one column ``__ASK_RETVAL``, is read as the boolean it stands for.
     A variable in ``bound`` is given its bound term in every row, as the embedded store gives it:
     the server may write the same value another way (Virtuoso returns ``"5"^^xsd:decimal`` as an
@@ -1405,6 +1406,7 @@ def parse_results(
     body = answer.body
     if fmt == ox.QueryResultsFormat.XML:
         body = xml_in_utf8(url, body, media)
+        check_pieces(url, body, fmt)
     check_results_before_parsing(url, body, fmt, reading)
     check_head_before_parsing(url, body, fmt, 1 if form == "ASK" else columns)
     try:
@@ -1426,11 +1428,16 @@ def parse_results(
         read = f"the SPARQL endpoint {url} sent results that do not parse as {fmt.name}: {exc}"
         if named is None and media.strip():
             read = str(not_asked_for(url, media, body, "SPARQL results"))
-    except MemoryError:
+    except MemoryError as exc:
+        from . import csvdata
+
+        # the parser's buffer holds one value (8 MiB in JSON): the rows are not to blame
         read = (
             f"the SPARQL endpoint {url} sent more rows than fit in memory; narrow the query or "
             "give a limit"
         )
+        if csvdata.buffer_full(exc):
+            read = too_long(url, fmt)
     del parsed
     if isinstance(read, str):
         raise StoreError(read)
@@ -2136,7 +2143,9 @@ def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> 
     when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
     graph is RDF 1.1), raises :class:`StoreError`, as does RDF/XML or JSON-LD that an import
     would refuse before parsing it (:func:`check_before_parsing`): XML entities or JSON-LD
-    contexts that expand too far, elements nested too deep. The triples are read within the
+    contexts that expand too far, elements nested too deep; and so does a literal, IRI or
+    comment longer than the engine's parser reads in one piece (:func:`too_long`, RDF/XML's
+    too: :func:`check_pieces`). The triples are read within the
     deadline and memory cap of ``reading``, as a SELECT answer's rows are, each counted at
     :data:`_TRIPLE_BYTES` and the text of its terms
     (:class:`~atmpkg.graph.errors.QueryTimeoutError`, :class:`~atmpkg.graph.errors.QueryMemoryError`).
@@ -2158,6 +2167,8 @@ def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> 
     if named is None and _web_page(media):
         raise not_asked_for(url, media, answer.body, "RDF triples")
     fmt = named or ox.RdfFormat.N_TRIPLES
+    if fmt == ox.RdfFormat.RDF_XML:
+        check_pieces(url, answer.body, fmt)
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         check_before_parsing(url, answer.body, fmt)
     elif fmt in _TURTLE_FAMILY:
@@ -2215,7 +2226,54 @@ def _read_triples(
             triples.append(triple)
     except (SyntaxError, ValueError) as exc:
         return str(exc)
+    except MemoryError as exc:
+        from . import csvdata
+
+        if not csvdata.buffer_full(exc):
+            raise
+        return StoreError(too_long(url, fmt))
     return triples
+
+
+def too_long(url: str, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """What is told of an answer in ``fmt`` holding a literal, IRI or comment longer than the
+    engine's parser reads in one piece, in the words an import of such a file gets
+    (:func:`atmpkg.graph.store.csvdata.past_one_piece`).
+
+    >>> too_long("http://h/q", ox.QueryResultsFormat.JSON)
+    "the SPARQL endpoint http://h/q answered with a literal, IRI or comment longer than 8 MiB, more than the engine's parser reads in one piece: leave that value out of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)"
+    """
+    from . import csvdata
+
+    return (
+        f"the SPARQL endpoint {url} answered with a literal, IRI or comment "
+        f"{csvdata.past_one_piece(fmt)}: leave that value out of the query's answer, or ask for a "
+        "part of it (SUBSTR) or its length (STRLEN)"
+    )
+
+
+def check_pieces(url: str, body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> None:
+    """Refuse an XML answer (SPARQL Results in XML, RDF/XML) with more than
+    :data:`~atmpkg.graph.store.csvdata.ONE_PIECE` bytes between two ``<`` (a literal, an IRI, a
+    comment), which the engine's XML parser would read but its parsers of the other formats
+    refuse (:func:`too_long`): what a query gives does not hang on the format the server chose.
+
+    >>> check_pieces("http://h/q", b"<literal>" + b"a" * 16 * 1024**2 + b"</literal>", ox.RdfFormat.RDF_XML)
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with a literal, IRI or comment longer than 16 MiB, more than the engine's parser reads in one piece: leave that value out of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)
+    """
+    from . import csvdata
+
+    limit = csvdata.ONE_PIECE
+    # A run of more than ``limit`` bytes holds a multiple of ``limit``: only the runs about those
+    # are measured, each at most once, so the look is linear however the answer is made
+    for at in range(limit, len(body), limit):
+        if body[at] == 0x3C:  # "<"
+            continue
+        end = body.find(b"<", at)
+        if (len(body) if end < 0 else end) - body.rfind(b"<", 0, at) - 1 > limit:
+            raise StoreError(too_long(url, fmt))
 
 
 def check_before_parsing(url: str, body: bytes, fmt: ox.RdfFormat) -> None:
