@@ -335,7 +335,7 @@ class KnowledgeGraph:
         """
         from .. import queries
         from .engine import gate
-        from .sparql.run import as_term, missing
+        from .sparql.run import as_term, held_number, missing
         from .store.csvdata import decode_utf8
 
         if (sparql is not None) + (file is not None) + (name is not None) != 1:
@@ -384,7 +384,9 @@ class KnowledgeGraph:
         # Before the store is asked: a remote one is asked as the query runs
         checked = gate.check(sparql, allow=allow, timeout=timeout, started=started)
         bindings = {
-            name: as_term(value, name) for name, value in params.items() if not missing(value)
+            name: held_number(as_term(value, name), f"parameter '{name}'")
+            for name, value in params.items()
+            if not missing(value)
         }
         result = self._run(checked, bindings, started, timeout, limit, allow)
         self._advise(result, checked.tokens, params, started, timeout)

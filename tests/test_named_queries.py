@@ -1181,6 +1181,154 @@ EQUITY_APART = (
 )
 
 
+#: Hand-written numbers at the edges of what the engine holds (an xsd:decimal: 18 decimal places,
+#: at most 170141183460469231731.687303715884105727 either side of zero; an xsd:integer: 64 bits).
+HELD_EDGES = """("places" 0.000000000000000001) ("minus" -0.000000000000000001) ("zero" 0)
+("top" 170141183460469231731.687303715884105727) ("bottom" -170141183460469231731.687303715884105727)
+("long" 9223372036854775807) ("short" -9223372036854775808)"""
+#: Each number parameter given at an edge, with the canonical form of the value it names; the
+#: engine's own verdict on that form decides whether it may be bound (sec31 F2).
+EDGE_VALUES = {
+    "decimal": [
+        ("1e-18", "0.000000000000000001"),
+        ("-0.000000000000000001", "-0.000000000000000001"),
+        ("1e-19", "0.0000000000000000001"),
+        ("0.0000000000000000001", "0.0000000000000000001"),
+        ("-1e-19", "-0.0000000000000000001"),
+        ("1.0000000000000000001", "1.0000000000000000001"),
+        ("170141183460469231731.687303715884105727", "170141183460469231731.687303715884105727"),
+        ("170141183460469231731.687303715884105728", "170141183460469231731.687303715884105728"),
+        ("-170141183460469231731.687303715884105727", "-170141183460469231731.687303715884105727"),
+        ("-170141183460469231731.687303715884105728", "-170141183460469231731.687303715884105728"),
+        ("1.7e20", "170000000000000000000"),
+        ("1.8e20", "180000000000000000000"),
+        ("-1e21", "-1000000000000000000000"),
+        ("9223372036854775808", "9223372036854775808"),
+        ("0e-40", "0"),
+        ("1e30", "1000000000000000000000000000000"),
+    ],
+    "integer": [
+        ("9223372036854775807", "9223372036854775807"),
+        ("9223372036854775808", "9223372036854775808"),
+        ("-9223372036854775808", "-9223372036854775808"),
+        ("-9223372036854775809", "-9223372036854775809"),
+        ("9.223372036854775807e18", "9223372036854775807"),
+        ("1e19", "10000000000000000000"),
+        ("-0", "0"),
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", ["decimal", "integer"])
+def test_a_number_parameter_is_bound_only_when_the_engine_holds_it(fixture_store, kind):
+    """sec31 F2: deals-above-value -p min_value=1e-19 (or -1e21), and min_products past 64 bits,
+    were bound as a literal the engine keeps as text, which compares with nothing, and answered no
+    rows without a word. Against pyoxigraph itself: a value it holds is bound and answers the rows
+    of the same literal written into the query by hand; one it holds no number of is refused,
+    whichever way it is written, and the hand-written query would have answered nothing."""
+    kg = atmpkg.open(fixture_store)
+    text = (
+        f"# param: m {kind} *  The least\n"
+        f"SELECT ?x ?m WHERE {{ VALUES (?x ?v) {{ {HELD_EDGES} }} FILTER(?v >= ?m) }} ORDER BY ?x"
+    )
+    engine = ox.Store()
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for given, canonical in EDGE_VALUES[kind]:
+        literal = f'"{canonical}"^^<{xsd}{kind}>'
+        holds = engine.query(f"ASK {{ FILTER(isNumeric({literal})) }}")
+        by_hand = [
+            row["x"].value
+            for row in engine.query(
+                f"SELECT ?x WHERE {{ VALUES (?x ?v) {{ {HELD_EDGES} }} FILTER(?v >= {literal}) }} "
+                "ORDER BY ?x"
+            )
+        ]
+        if holds:
+            bound = kg.query(text, {"m": given})
+            assert bound.column("x") == by_hand, given
+            # every value held is at most the top one, whose row then shows what was bound
+            m = bound.variables.index("m")
+            assert bound.rows[0][m] == ox.Literal(canonical, datatype=ox.NamedNode(xsd + kind))
+            continue
+        assert by_hand == [], given  # what the parameter would have answered, without a word
+        with pytest.raises(ParameterError) as refused:
+            kg.query(text, {"m": given})
+        held = (
+            "an xsd:decimal at most 170141183460469231731.687303715884105727 either side of "
+            "zero (about 1.7e20), with at most 18 decimal places"
+            if kind == "decimal"
+            else "an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, signed)"
+        )
+        assert str(refused.value) == (
+            f"parameter 'm' is '{given}', past what the engine holds as a number: {held}; a query "
+            "compares a number past that with nothing, so the answer would be empty: give one "
+            "within that"
+        )
+    verdicts = {
+        given: bool(engine.query(f'ASK {{ FILTER(isNumeric("{c}"^^<{xsd}{kind}>)) }}'))
+        for given, c in EDGE_VALUES[kind]
+    }
+    # the edges on both sides are met: some values are held, some are not
+    assert sorted(set(verdicts.values())) == [False, True]
+
+
+BEYOND_DECIMAL = (
+    "past what the engine holds as a number: an xsd:decimal at most "
+    "170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 "
+    "decimal places; a query compares a number past that with nothing, so the answer would be "
+    "empty: give one within that"
+)
+BEYOND_INTEGER = (
+    "past what the engine holds as a number: an xsd:integer from -9223372036854775808 to "
+    "9223372036854775807 (64 bits, signed); a query compares a number past that with nothing, so "
+    "the answer would be empty: give one within that"
+)
+
+
+def test_a_number_the_engine_cannot_hold_is_refused_on_the_command_line_and_in_python(
+    fixture_store,
+):
+    """sec31 F2, the audit's commands: each was (0 rows) with no word on the parameter."""
+    kg = atmpkg.open(fixture_store)
+    refused = [
+        ("deals-above-value", "min_value", "1e-19", BEYOND_DECIMAL),
+        ("deals-above-value", "min_value", "0.0000000000000000001", BEYOND_DECIMAL),
+        ("deals-above-value", "min_value", "-1e21", BEYOND_DECIMAL),
+        ("deals-above-value", "min_value", "1e999999999", BEYOND_DECIMAL),
+        ("companies-by-approved-products", "min_products", "-9223372036854775809", BEYOND_INTEGER),
+    ]
+    store = ["--store", str(fixture_store)]
+    for name, param, value, held in refused:
+        message = f"parameter '{param}' is '{value}', {held}"
+        result = CliRunner().invoke(cli, ["query", "--name", name, "-p", f"{param}={value}", *store])
+        assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+        with pytest.raises(ParameterError) as python:
+            kg.named(name, {param: value})
+        assert str(python.value) == message
+    # a Python number is read as its text is
+    with pytest.raises(ParameterError, match=r"^parameter 'min_value' is '1e-19', past what"):
+        kg.named("deals-above-value", min_value=1e-19)
+    with pytest.raises(ParameterError, match=r"^parameter 'min_products' is '-9223372036854775809'"):
+        kg.named("companies-by-approved-products", min_products=-(2**63) - 1)
+    # the values at the edges are bound
+    assert len(kg.named("deals-above-value", min_value="1e-18")) == 3
+    assert len(kg.named("companies-by-approved-products", min_products=-(2**63))) == len(
+        kg.named("companies-by-approved-products", min_products=0)
+    )
+    # a query's own variable, bound with -p (Python: params=), is held to the same rule
+    plain = "SELECT ?d ?m WHERE { ?d atmp:valueAtLeastUSD ?v FILTER(?v >= ?m) }"
+    for value, held in (("0.0000000000000000001", BEYOND_DECIMAL), ("1" + "0" * 19, BEYOND_INTEGER)):
+        message = f"parameter 'm' is '{value}', {held}"
+        result = CliRunner().invoke(cli, ["query", plain, "-p", f"m={value}", *store])
+        assert (result.exit_code, result.stderr) == (1, f"Error: {message}\n")
+        with pytest.raises(ParameterError) as python:
+            kg.query(plain, {"m": value})
+        assert str(python.value) == message
+    with pytest.raises(ParameterError, match="^parameter 'm' is '-0.0000000000000000001', past"):
+        kg.query(plain, {"m": Decimal("-1e-19")})
+    assert len(kg.query(plain, {"m": "0.000000000000000001"})) == 3
+
+
 def test_a_deal_known_by_its_cash_and_equity_apart_is_worth_at_least_both(
     fixture_store, tmp_path_factory
 ):

@@ -1170,6 +1170,42 @@ def test_an_answers_notes_are_its_notes_header(server, fixture_store):
     assert status == 200 and NOTES_HEADER not in headers
 
 
+def test_a_number_parameter_the_engine_cannot_hold_is_400_in_the_words_of_the_other_doors(
+    server,
+):
+    """sec31 F2: p=min_value=1e-19 was bound as a literal the engine keeps as text, and every
+    deal was left out without a word; the command line and Python say the same words."""
+    held = {
+        "decimal": "an xsd:decimal at most 170141183460469231731.687303715884105727 either side "
+        "of zero (about 1.7e20), with at most 18 decimal places",
+        "integer": "an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, "
+        "signed)",
+    }
+    tail = (
+        "; a query compares a number past that with nothing, so the answer would be empty: give "
+        "one within that\n"
+    )
+    plain = "SELECT ?d ?m WHERE { ?d atmp:valueAtLeastUSD ?v FILTER(?v >= ?m) }"
+    asked = [
+        ({"name": "deals-above-value", "p": "min_value=1e-19"}, "min_value", "1e-19", "decimal"),
+        ({"name": "deals-above-value", "p": "min_value=-1e21"}, "min_value", "-1e21", "decimal"),
+        (
+            {"name": "companies-by-approved-products", "p": "min_products=-9223372036854775809"},
+            "min_products",
+            "-9223372036854775809",
+            "integer",
+        ),
+        ({"query": plain, "p": "m=99999999999999999999"}, "m", "99999999999999999999", "integer"),
+    ]
+    for params, name, value, kind in asked:
+        for door in ("/sparql", "/graph"):
+            status, _, body = get(server, f"{door}?" + urllib.parse.urlencode(params))
+            message = f"parameter '{name}' is '{value}', past what the engine holds as a number: "
+            assert (status, body.decode()) == (400, message + held[kind] + tail), (door, params)
+    status, _, body = get(server, "/sparql?name=deals-above-value&p=min_value%3D1e-18&format=csv")
+    assert (status, body.count(b"\r\n")) == (200, 4)
+
+
 def test_query_text_with_a_param_header_has_its_notes_header(server):
     """joints23 F3: text whose header declares a parameter went the named queries' way, and its
     answer came without the ATMPKG-Notes the same text without the header gets."""

@@ -41,6 +41,7 @@ from ..errors import (
     indefinite,
     unicode_text,
 )
+from ..store.csvdata import engine_holds
 from ..terms import ATMP, ID, KIND_PREFIXES, KINDS, PREFIXES, RDFS, XSD, shorten
 from .entities import graph_iri, resolve_entity, resolve_entity_of_kind
 from .run import (
@@ -48,6 +49,7 @@ from .run import (
     Term,
     _subject,
     as_term,
+    beyond_engine,
     decimal_text,
     missing,
     nothing_named,
@@ -848,13 +850,26 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
 
 
 _SCALARS = ("integer", "decimal")
-#: The largest power of ten a number parameter may have: money in US dollars stays far below it.
+#: A number not 0 with its first digit past this power of ten either way is past what the engine
+#: holds of any number (about 1.7e20, 18 decimal places), and is told so without writing out its
+#: digits, which for 1e999999999 would take a gigabyte.
 _MAX_DIGITS = 30
 
 
 def _number(value: str, kind: str, where: str) -> str:
     """``value`` read as an integer or decimal number, in its canonical form: digits with an
-    optional sign and point, ``_`` between digits, or an exponent (``1e9``, ``2.5E6``)."""
+    optional sign and point, ``_`` between digits, or an exponent (``1e9``, ``2.5E6``). A number
+    the engine holds no number of is refused, by the rule that refuses one in an import
+    (:func:`~atmpkg.graph.store.csvdata.engine_holds`): the query would compare it with nothing
+    and answer no rows without a word (sec31 F2).
+
+    >>> _number("1e-18", "decimal", "parameter 'min_value'")
+    '0.000000000000000001'
+    >>> _number("1e-19", "decimal", "parameter 'min_value'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'min_value' is '1e-19', past what the engine holds as a number: an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; a query compares a number past that with nothing, so the answer would be empty: give one within that
+    """
     text = value.replace("_", "")
     try:
         number = decimal.Decimal(text) if re.fullmatch(r"[+-]?[0-9.eE+-]+", text) else None
@@ -863,14 +878,20 @@ def _number(value: str, kind: str, where: str) -> str:
     if (
         number is None
         or not number.is_finite()
-        or abs(number.adjusted()) > _MAX_DIGITS
         or (kind == "integer" and number != number.to_integral_value())
     ):
         raise ParameterError(
             f"{where} must be {indefinite(kind)} such as "
             f"{'2' if kind == 'integer' else '1000000000, 1e9 or 2.5'}, got {value!r}"
         )
-    return decimal_text(number)
+    if number.is_zero():
+        return "0"
+    if abs(number.adjusted()) > _MAX_DIGITS:
+        raise beyond_engine(where, value, XSD + kind)
+    text = decimal_text(number)
+    if not engine_holds(ox.Literal(text, datatype=ox.NamedNode(XSD + kind))):
+        raise beyond_engine(where, value, XSD + kind)
+    return text
 
 
 XSD_DATE = ox.NamedNode(XSD + "date")

@@ -48,7 +48,8 @@ from ..errors import (
     unicode_text,
     whole_number,
 )
-from ..rdf import ontology_quads, property_ends, valid_iri
+from ..rdf import DECIMAL_FORM, WHOLE_FORM, ontology_quads, property_ends, valid_iri
+from ..store.csvdata import engine_holds, held_range
 from ..store.remote import RemoteStore
 from ..terms import (
     ATMP,
@@ -75,7 +76,9 @@ __all__ = [
     "QueryResult",
     "Term",
     "as_term",
+    "beyond_engine",
     "decimal_text",
+    "held_number",
     "parse_term",
     "run",
     "to_python",
@@ -1374,6 +1377,47 @@ def _a_days_timestamp(value: datetime.datetime) -> bool:
         and type(value).__module__.startswith("pandas")
         and value.tzinfo is None
         and value.time() == datetime.time()
+    )
+
+
+#: The number datatypes a parameter's value is bound as, with their lexical forms in XSD.
+_BOUND_NUMBERS = {
+    XSD + "integer": re.compile(WHOLE_FORM).fullmatch,
+    XSD + "decimal": re.compile(DECIMAL_FORM).fullmatch,
+}
+
+
+def held_number(term: Term, where: str) -> Term:
+    """``term``, the value given for ``where`` (a parameter), unless it is an ``xsd:integer`` or
+    ``xsd:decimal`` the engine holds no number of: past its range or decimal places, by the rule
+    an import is held to (:func:`~atmpkg.graph.store.csvdata.engine_holds`). A query compares
+    such a value with nothing and would answer no rows without a word (sec31 F2).
+
+    >>> held_number(parse_term("0.000000000000000001"), "parameter 'm'").value
+    '0.000000000000000001'
+    >>> held_number(parse_term("9223372036854775808"), "parameter 'n'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'n' is '9223372036854775808', past what the engine holds as a number: an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, signed); a query compares a number past that with nothing, so the answer would be empty: give one within that
+    """
+    if isinstance(term, ox.Literal):
+        form = _BOUND_NUMBERS.get(term.datatype.value)
+        if form is not None and form(term.value) and not engine_holds(term):
+            raise beyond_engine(where, term.value, term.datatype.value)
+    return term
+
+
+def beyond_engine(where: str, given: str, datatype: str) -> ParameterError:
+    """The error for ``given``, the value of ``where``, a number of ``datatype`` (an
+    ``xsd:integer`` or ``xsd:decimal`` IRI) the engine holds no number of.
+
+    >>> print(beyond_engine("parameter 'n'", "1e30", XSD + "decimal"))
+    parameter 'n' is '1e30', past what the engine holds as a number: an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; a query compares a number past that with nothing, so the answer would be empty: give one within that
+    """
+    return ParameterError(
+        f"{where} is {cut(given)!r}, past what the engine holds as a number: "
+        f"{held_range(datatype)}; a query compares a number past that with nothing, so the "
+        "answer would be empty: give one within that"
     )
 
 

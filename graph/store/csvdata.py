@@ -997,8 +997,7 @@ class _Compiler:
                     "stored in canonical form: no leading zeros, no trailing zeros after the point)"
                 )
             literal = ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
-            # only a number of more digits than the kept form's is asked of the engine
-            if not _KEPT_FORMS[XSD + "decimal"](value) and canonical_forms([literal])[1]:
+            if not engine_holds(literal):
                 raise ValueError(f"'{value}': {number_beyond(literal)}")
             return literal
         if how == "url":
@@ -2032,6 +2031,33 @@ def _float_beyond(written: ox.Literal, stored: ox.Literal) -> bool:
     )
 
 
+def engine_holds(literal: ox.Literal) -> bool:
+    """Whether the engine reads ``literal`` as a value of its datatype; for a number written as
+    XSD writes one, whether it is within what :func:`held_range` names. Only a literal its kept
+    form (:data:`_KEPT_FORMS`) cannot vouch for is asked of the engine. The rule that refuses
+    an imported number and a number parameter of a named query (sec31 F2).
+
+    >>> decimal = ox.NamedNode(XSD + "decimal")
+    >>> engine_holds(ox.Literal("0.000000000000000001", datatype=decimal))
+    True
+    >>> engine_holds(ox.Literal("0.0000000000000000001", datatype=decimal))
+    False
+    """
+    kept = _KEPT_FORMS.get(literal.datatype.value)
+    if kept is not None and kept(literal.value):
+        return True
+    return not canonical_forms([literal])[1]
+
+
+def held_range(datatype: str) -> str:
+    """What the engine holds of the numeric XSD ``datatype`` (a full IRI), as an error names it.
+
+    >>> print(held_range(XSD + "integer"))
+    an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, signed)
+    """
+    return f"an xsd:{datatype[len(XSD) :]} {_HELD[datatype]}"
+
+
 def number_beyond(literal: ox.Literal) -> str:
     """What to say of a number the engine holds no number of though it is written as XSD writes
     one: past the range or the decimal places its datatype holds there (what it holds is named),
@@ -2053,7 +2079,7 @@ def number_beyond(literal: ox.Literal) -> str:
         else "keeps the text, which no sum, comparison or ordering of a query reads as a number"
     )
     return (
-        f"the engine holds an {kind} {_HELD[datatype]}; past that it {kept}: check the "
+        f"the engine holds {held_range(datatype)}; past that it {kept}: check the "
         "figure against the source (a few zeros too many?) and write it within that"
     )
 
