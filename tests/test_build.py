@@ -8,6 +8,7 @@ import datetime
 import gzip
 import importlib
 import json
+import logging
 import os
 import random
 import re
@@ -3167,6 +3168,106 @@ def test_validating_a_build_tells_a_checks_statement_at_its_csv_cell(built, data
         "part of a deal is never more than its headline total: check both against the source "
         "[deal-figures-consistent]"
     ]
+
+
+UPFRONT_PAST_TOTAL = (
+    "deal:bigpharma-cellco-2017: atmp:upfrontUSD 20000000000 is more than the deal's total, "
+    "atmp:valueUSD 11900000000; a part of a deal is never more than its headline total: check "
+    "both against the source [deal-figures-consistent]"
+)
+COLUMNS_LEFT_OUT = (
+    "Note: {path} is not the table of CSV columns a build writes ({why}); validate left it out, "
+    "so each violation of a CSV row is told at its row, not its cell: run 'atmpkg build' to write "
+    "it again"
+)
+NOT_AN_OBJECT = "it is not an object of files, each an object of properties"
+NOT_A_CELL = "a property's cell is not [column number, column name]"
+NOT_JSON = "it does not read as JSON in UTF-8"
+
+
+@pytest.mark.parametrize(
+    "written, why",
+    [
+        (b"[]", NOT_AN_OBJECT),
+        (b'{"a": 5}', NOT_AN_OBJECT),
+        (b'{"a": {"p": [1]}}', NOT_A_CELL),
+        (b'{"a": {"p": 7}}', NOT_A_CELL),
+        (b'{"a": {"p": [true, "x"]}}', NOT_A_CELL),
+        (b'{"a": {"p": [0, "x"]}}', NOT_A_CELL),
+        (b'{"a": {"p": [2, 3]}}', NOT_A_CELL),
+        (b'{"a": ', NOT_JSON),
+        ('{"a": {}}'.encode("utf-16"), NOT_JSON),
+    ],
+)
+def test_validating_a_build_whose_columns_file_is_of_another_shape_tells_violations_at_their_rows(
+    built, data_dir, logged, written, why
+):
+    """sec31 F3: a columns.json edited by hand was a traceback from atmpkg validate, on a valid
+    store too. It is left out with one note naming it: the violations are still told, at their
+    rows, as for a build made before the file was written; refusing would tell nothing of the
+    data until a rebuild, which writes the file again."""
+    folder = current_build(built)
+    facts = ox.Store(str(folder / "oxigraph"))
+    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
+    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
+    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
+    facts.flush()
+    del facts
+    columns = folder / "columns.json"
+    columns.write_bytes(written)
+    log = logged("atmpkg", logging.WARNING)
+    assert [str(v) for v in validate([], store=built)] == [
+        f"{data_dir}/deals.csv:2: {UPFRONT_PAST_TOTAL}"
+    ]
+    assert [r.getMessage() for r in log.records] == [COLUMNS_LEFT_OUT.format(path=columns, why=why)]
+    result = CliRunner().invoke(cli, ["validate", "--store", str(built)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stderr.count(COLUMNS_LEFT_OUT.format(path=columns, why=why)) == 1
+    assert f"{data_dir}/deals.csv:2: {UPFRONT_PAST_TOTAL}" in result.stderr
+    # a build writes the file again; on a valid store the note comes with the verdict
+    build(built, data_dir=data_dir)
+    rebuilt = current_build(built) / "columns.json"
+    assert json.loads(rebuilt.read_text())[f"{data_dir}/deals.csv"][ATMP + "upfrontUSD"] == [
+        7,
+        "upfront_usd",
+    ]
+    log.clear()
+    assert validate([], store=built) == []
+    assert log.records == []
+    rebuilt.write_bytes(written)
+    result = CliRunner().invoke(cli, ["validate", "--store", str(built)])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "Valid: all SHACL shapes and zero-row checks pass.\n",
+    )
+    assert result.stderr.count(COLUMNS_LEFT_OUT.format(path=rebuilt, why=why)) == 1
+
+
+def test_validating_a_build_whose_locations_file_is_of_another_shape_tells_violations_by_subject(
+    built, logged
+):
+    """sec31 F3: a locations.json that is no object of strings tripped the telling of a
+    violation; it is left out with a note naming it, and each violation told by its subject."""
+    folder = current_build(built)
+    facts = ox.Store(str(folder / "oxigraph"))
+    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
+    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
+    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
+    facts.flush()
+    del facts
+    locations = folder / "locations.json"
+    note = (
+        f"Note: {locations} is not the table of input lines a build writes; validate left it out, "
+        "so each violation is told by its subject, not its file and line: run 'atmpkg build' to "
+        "write it again"
+    )
+    for written in (b"[]", b'{"https://w3id.org/atmp-kg/id/deal/bigpharma-cellco-2017": 5}', b"{"):
+        locations.write_bytes(written)
+        log = logged("atmpkg", logging.WARNING)
+        log.clear()
+        assert [str(v) for v in validate([], store=built)] == [UPFRONT_PAST_TOTAL], written
+        assert [r.getMessage() for r in log.records] == [note], written
 
 
 def test_a_deal_whose_parts_make_its_total_is_kept_with_its_equity(built, tmp_path):

@@ -767,9 +767,21 @@ class _StoredLocations(Mapping[str, str]):
     @functools.cached_property
     def _table(self) -> dict[str, str]:
         try:
-            return json.loads(self._path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            table = json.loads(self._path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
             return {}
+        except (OSError, ValueError):
+            table = None
+        if isinstance(table, dict) and all(isinstance(at, str) for at in table.values()):
+            return table
+        # edited by hand or damaged: the violations are still told, by their subjects (sec31 F3)
+        log.warning(
+            "Note: %s is not the table of input lines a build writes; validate left it out, so "
+            "each violation is told by its subject, not its file and line: run 'atmpkg build' to "
+            "write it again",
+            self._path,
+        )
+        return {}
 
     def __getitem__(self, key: str) -> str:
         return self._table[key]
@@ -1550,15 +1562,45 @@ def validate_build(handle: stores.StoreHandle) -> list[Violation]:
 
 def _stored_columns(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
     """A build's ``columns.json`` (see :attr:`Compiled.columns`); none for a build made before
-    the file was written, whose violations are told at their rows."""
+    the file was written, whose violations are told at their rows. A file that is not the table
+    a build writes (edited by hand, or damaged) is left out with a note naming it, and the
+    violations are told at their rows too: validating loses nothing but the column, where
+    refusing would tell the user nothing of their data until a rebuild (sec31 F3)."""
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as exc:  # a UnicodeDecodeError is a ValueError
+        why = "it does not read as JSON in UTF-8" if isinstance(exc, ValueError) else str(exc)
+        return _left_out(path, why)
+    if not isinstance(table, dict) or not all(isinstance(cells, dict) for cells in table.values()):
+        return _left_out(path, "it is not an object of files, each an object of properties")
+    if not all(
+        isinstance(cell, list)
+        and len(cell) == 2
+        and type(cell[0]) is int
+        and cell[0] >= 1
+        and isinstance(cell[1], str)
+        for cells in table.values()
+        for cell in cells.values()
+    ):
+        return _left_out(path, "a property's cell is not [column number, column name]")
     return {
         file: {pred: (number, name) for pred, (number, name) in cells.items()}
         for file, cells in table.items()
     }
+
+
+def _left_out(path: Path, why: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """No columns, with a note that ``path`` (a build's ``columns.json``) was left out ``why``."""
+    log.warning(
+        "Note: %s is not the table of CSV columns a build writes (%s); validate left it out, so "
+        "each violation of a CSV row is told at its row, not its cell: run 'atmpkg build' to "
+        "write it again",
+        path,
+        why,
+    )
+    return {}
 
 
 def _batches(store: ox.Store, size: int) -> Iterator[tuple[bytes, int]]:
