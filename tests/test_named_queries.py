@@ -1714,7 +1714,7 @@ def test_sources_of_entity_names_its_entity_as_show_does(rows):
 
 LIFECYCLE = (
     "slug,therapy,agency,event,date,new_holder,source,note\n"
-    "alphacel-ema-withdrawn-2023-05-10,alphacel,ema,withdrawn,2023-05-10,,src-ema-a,\n"
+    "alphacel-ema-withdrawn-2023-05-10,alphacel,ema,withdrawn,2023-05-10,,src-ema-a,CellCo stopped marketing it.\n"
     "betacel-pmda-expired-2024-06,betacel,pmda,expired,2024-06,,src-news,\n"
     "genex-fda-holder-transfer-2021-01-15,genex,fda,holder-transfer,2021-01-15,bigpharma,press-genecorp,\n"
 )
@@ -1913,19 +1913,23 @@ def test_the_curated_authorised_products_note_heartsheets_undated_lapse(curated_
 
 def test_withdrawn_products(lifecycle_rows):
     found = lifecycle_rows("withdrawn-products")
-    # one row per event and source, the source an entity beside its title
+    # one row per event and source, the source an entity beside its title and address; the
+    # event's note (why it ended) where it has one (newuser31 F4)
     assert [
-        (r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["source"], r["sourceName"])
+        (
+            r["agencyName"], r["therapy"], r["ended"], r["how"], r["event"], r["source"],
+            r["sourceName"], r["sourceUrl"], r.get("note"),
+        )
         for r in found
     ] == [
         (
             "EMA", ALPHACEL, D(2023, 5, 10), "withdrawn",
             ID + "event/alphacel-ema-withdrawn-2023-05-10", ID + "source/src-ema-a",
-            "EMA authorises Alphacel",
+            "EMA authorises Alphacel", "https://ema.example/alphacel", "CellCo stopped marketing it.",
         ),
         (
             "PMDA", BETACEL, "2024-06", "expired", ID + "event/betacel-pmda-expired-2024-06",
-            ID + "source/src-news", "Deal news roundup",
+            ID + "source/src-news", "Deal news roundup", "https://news.example/deals", None,
         ),
     ]  # fmt: skip
     assert lifecycle_rows("withdrawn-products", agency="fda") == []
