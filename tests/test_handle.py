@@ -1563,9 +1563,35 @@ def test_a_comparable_date_column_claims_no_precision(kg):
     assert list(comparable.columns) == ["deal", "value", "date", "date_precision"]
     assert comparable["date"].tolist()[3] == pd.Timestamp("2021-06-01")
     assert comparable["date_precision"].tolist() == [None, None, None, None]
+    first = kg.query(
+        "SELECT ?deal (MIN(?stated) AS ?date) WHERE { ?deal atmp:dateStated ?stated } "
+        "GROUP BY ?deal ORDER BY ?deal LIMIT 2"
+    ).df
+    assert list(first.columns) == ["deal", "date", "date_precision"]
+    assert first["date_precision"].tolist() == [None, None]  # computed: no stated date
+
+
+def test_a_stated_date_column_says_day_beside_no_month(kg):
+    """newuser31 F6: a column of stated dates that are all days left its precision empty, and
+    one with a month beside them said "day", so answers for two agencies, concatenated, kept
+    one agency's days and dropped the other's under == "day"."""
     days = kg.query(DEALS + " LIMIT 2").df
     assert list(days.columns) == ["deal", "value", "date", "date_precision"]
-    assert days["date_precision"].tolist() == [None, None]
+    assert days["date_precision"].tolist() == ["day", "day"]
+    both = pd.concat([kg.named("authorised-products", agency=a).df for a in ["ema", "pmda"]])
+    assert both[["therapyName", "firstApproval_precision"]].values.tolist() == [
+        ["Alphacel", "day"],
+        ["Genex", "day"],
+        ["Betacel", "month"],
+        ["Genex", "day"],
+    ]
+    # by any prefix, as a full IRI, in an object list; a comparable date beside it claims none
+    stated = kg.query(
+        "PREFIX o: <https://w3id.org/atmp-kg/ontology#> SELECT ?a ?b ?c ?d WHERE { "
+        "deal:bigpharma-cellco-2017 o:dateStated ?a , ?b ; "
+        "<https://w3id.org/atmp-kg/ontology#dateStated> ?c ; atmp:date ?d }"
+    ).df
+    assert stated.filter(like="_precision").values.tolist() == [["day", "day", "day", None]]
 
 
 def test_dataframe_years_integers_booleans_and_unbound_cells(kg):

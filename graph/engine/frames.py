@@ -14,8 +14,11 @@ dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the
 ``xsd:gYear`` (and ``xsd:dateTime``)   column ``<name>_precision`` right after it: ``day``,
                                        ``month``, ``year`` (``time`` for a dateTime), so that
                                        2022-01 stays a month and is never shown as 2022-01-01;
-                                       empty for a full date in a column of full dates only,
-                                       whose type does not say whether a source stated the day
+                                       ``day`` for a full date in a column the query binds to a
+                                       date as stated (``atmp:dateStated ?d``); empty for one in
+                                       any other column of full dates only (``atmp:date``, a
+                                       full date for a month too), whose type does not say
+                                       whether a source stated the day
 text (plain or with a language tag)    text
 anything else, or a mix                ``object``: Python values (IRIs as above)
 =====================================  ==========================================================
@@ -37,8 +40,9 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import ParameterError, indefinite
-from ..terms import XSD, shorten
+from ..errors import AtmpkgError, ParameterError, indefinite
+from ..terms import PREFIXES, STATED_DATES, XSD, shorten
+from .gate import declarations, tokenize
 
 if TYPE_CHECKING:
     import networkx
@@ -129,11 +133,40 @@ def _kind(term: Term) -> tuple[str, object]:
     return "other", str(term)
 
 
+def stated_columns(sparql: str) -> frozenset[str]:
+    """The variables a query binds to a date as stated, the object of ``atmp:dateStated`` or of
+    another property of :data:`~atmpkg.graph.terms.STATED_DATES` (``atmp:issuedStated``), by
+    any prefix or as a full IRI: a full ``xsd:date`` there is a day its source states, where the
+    comparable ``atmp:date`` is a full date for a month too.
+
+    >>> sorted(stated_columns("SELECT * { ?a atmp:dateStated ?d , ?e ; atmp:date ?f }"))
+    ['d', 'e']
+    """
+    try:
+        tokens = tokenize(sparql)
+    except AtmpkgError:  # an answer given its text by hand (QueryResult(...)) reads as it did
+        return frozenset()
+    bound = {**PREFIXES, **declarations(tokens)[0]}
+    found, stated = set(), False
+    for token in tokens:
+        if token.kind == "var" and stated:
+            found.add(token.text[1:])
+        elif token.kind == "iri":
+            stated = token.text[1:-1] in STATED_DATES
+        elif token.kind == "pname":
+            prefix, _, local = token.text.partition(":")
+            stated = prefix in bound and bound[prefix] + local in STATED_DATES
+        elif token.text != ",":  # an object list goes on after a comma
+            stated = False
+    return frozenset(found)
+
+
 def _column(
-    name: str, terms: list[Term | None], iris: str, mixed: bool = False
+    name: str, terms: list[Term | None], iris: str, mixed: bool = False, stated: bool = False
 ) -> list[tuple[str, pandas.Series]]:
     """One result column as typed pandas columns (two for dates), in order; or, ``mixed`` (a
-    CONSTRUCT's objects, of any kinds), as Python values whatever kinds it holds."""
+    CONSTRUCT's objects, of any kinds), as Python values whatever kinds it holds. ``stated``: the
+    query binds the column to a date as stated, whose full dates are days."""
     import pandas as pd
 
     cells = [None if t is None else _kind(t) for t in terms]
@@ -171,9 +204,11 @@ def _column(
             dates = pd.Series(pd.to_datetime([shown(c) for c in cells]))
         except (ValueError, OverflowError):  # beyond the years pandas can hold
             dates = pd.Series([shown(c) for c in cells], dtype="object")
-        if not PARTIAL.intersection(precision):
+        if not stated and not PARTIAL.intersection(precision):
             # beside no month or year, an xsd:date says nothing of how precise its fact is: the
-            # graph's comparable atmp:date is one for a month too, its precision a fact of its own
+            # graph's comparable atmp:date is one for a month too, its precision a fact of its own;
+            # a stated date's is its type, so that answers for one agency and another, concatenated,
+            # read as one (newuser31 F6: EMA's days were empty, PMDA's "day")
             precision = [None if p == "day" else p for p in precision]
         return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype="object"))]
     if kinds in ({"iri"}, {"text"}):
@@ -214,9 +249,11 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
     else:
         names, rows = list(result.variables), result.rows
     columns: dict[str, pandas.Series] = {}
+    stated = stated_columns(result.sparql) if result.form == "SELECT" and result.sparql else set()
     for index, name in enumerate(names):
         mixed = name == "object" and result.form in ("CONSTRUCT", "DESCRIBE")
-        for column, series in _column(name, [row[index] for row in rows], iris, mixed):
+        cells = [row[index] for row in rows]
+        for column, series in _column(name, cells, iris, mixed, name in stated):
             while column in columns or (column != name and column in names):
                 column += "_"
             columns[column] = series
