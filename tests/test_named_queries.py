@@ -405,10 +405,12 @@ def test_time_to_second_agency(rows):
 
 
 def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
-    """joints14 J14-2: FDA to EMA in days was a blank column for a new user's SPARQL."""
+    """joints14 J14-2: FDA to EMA in days was a blank column for a new user's SPARQL. A lag with
+    a date known only to its month has its bounds (newuser31 F7)."""
     fda, ema, pmda = (ID + f"agency/{a}" for a in ("fda", "ema", "pmda"))
 
     def row(therapy, from_date, to_date, days, first, second, agencies):
+        """``days``: the days, or the least and most a month or a year leaves open."""
         found = {
             "therapy": therapy,
             "therapyName": named(therapy),
@@ -422,7 +424,9 @@ def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
             "fromAgency": agencies[0].rpartition("/")[2].upper(),
             "toAgency": agencies[1].rpartition("/")[2].upper(),
         }
-        return found | ({"days": days} if days is not None else {})
+        if isinstance(days, tuple):
+            return found | {"minDays": days[0], "maxDays": days[1]}
+        return found | {"days": days, "minDays": days, "maxDays": days}
 
     alphacel = ("alphacel-fda-2017-08-30-large-b-cell-lymphoma",
                 "alphacel-ema-2018-08-22-large-b-cell-lymphoma")  # fmt: skip
@@ -432,7 +436,8 @@ def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
         row(ALPHACEL, D(2017, 8, 30), D(2018, 8, 22), 357, *alphacel, (fda, ema)),
         row(GENEX, D(2019, 5, 24), D(2020, 5, 18), 360, *genex, (fda, ema)),
     ]
-    # the other way round the days are negative; a month-only approval counts none, last
+    # the other way round the days are negative; a month-only approval counts none, only its
+    # bounds, last
     assert rows("agency-lag", **{"from": "ema", "to": "fda"}) == [
         row(GENEX, D(2020, 5, 18), D(2019, 5, 24), -360, *reversed(genex), (ema, fda)),
         row(ALPHACEL, D(2018, 8, 22), D(2017, 8, 30), -357, *reversed(alphacel), (ema, fda)),
@@ -440,7 +445,7 @@ def test_agency_lag_counts_days_either_way_and_only_between_known_days(rows):
     assert rows("agency-lag", **{"from": "fda", "to": "pmda"}) == [
         row(GENEX, D(2019, 5, 24), D(2020, 3, 19), 300, genex[0],
             "genex-pmda-2020-03-19-spinal-muscular-atrophy", (fda, pmda)),
-        row(BETACEL, D(2021, 3, 26), "2022-01", None, "betacel-fda-2021-03-26-multiple-myeloma",
+        row(BETACEL, D(2021, 3, 26), "2022-01", (281, 311), "betacel-fda-2021-03-26-multiple-myeloma",
             "betacel-pmda-2022-01-multiple-myeloma", (fda, pmda)),
     ]  # fmt: skip
 
@@ -459,6 +464,37 @@ def test_agency_lag_counts_days_between_two_known_days_whatever_came_first(
         run("agency-lag", to="fda")  # newuser15 F7: 0 days for every product
     found = [(r["toDate"], r.get("days")) for r in run("agency-lag", **{"from": "pmda"})]
     assert found == [(D(2020, 5, 18), 60), (D(2018, 8, 22), None)]
+
+
+def test_agency_lag_bounds_a_lag_a_month_or_a_year_leaves_open(fixture_store, tmp_path_factory):
+    """newuser31 F7: a lag with a month or a year had no days and nothing else. Its bounds run from
+    the end of the earlier period to the start of the later one (minDays) and from the start to
+    the end (maxDays): a year (PMDA, 2016) to a day, a month (PMDA, January 2022) to a year (EMA,
+    2023)."""
+    header = FIXTURE_DATA.joinpath("approvals.csv").read_text(encoding="utf-8").splitlines()[0]
+    added = (
+        "alphacel,pmda,2016,large-b-cell-lymphoma,cellco,jp,,initial,,src-news,year only\n"
+        "betacel,ema,2023,multiple-myeloma,cellco-eu,eu,,initial,,src-news,year only\n"
+    )
+    run = rows_with("approvals", f"{header}\n{added}", fixture_store, tmp_path_factory)
+    found = run("agency-lag", **{"from": "pmda"})
+    assert [
+        (r["therapyName"], r["fromDate"], r["toDate"], r.get("days"), r["minDays"], r["maxDays"])
+        for r in found
+    ] == [
+        ("Genex", D(2020, 3, 19), D(2020, 5, 18), 60, 60, 60),
+        # 2023-01-01 - 2022-01-31 and 2023-12-31 - 2022-01-01
+        ("Betacel", "2022-01", "2023", None, 335, 729),
+        # 2018-08-22 - 2016-12-31 and 2018-08-22 - 2016-01-01
+        ("Alphacel", "2016", D(2018, 8, 22), None, 599, 964),
+    ]
+    # the other way round, the bounds change sides
+    back = run("agency-lag", **{"from": "ema", "to": "pmda"})
+    assert [(r["therapyName"], r["minDays"], r["maxDays"]) for r in back] == [
+        ("Genex", -60, -60),
+        ("Alphacel", -964, -599),
+        ("Betacel", -729, -335),
+    ]
 
 
 def test_first_approval_worldwide(rows):
