@@ -1514,6 +1514,8 @@ def stats(
             width,
         )
     )
+    if result.citation:
+        click.echo(wrap(f"Cite as: {result.citation}", width))
     click.echo("Classes:")
     _print_counts(result.classes)
     click.echo("Properties:")

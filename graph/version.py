@@ -1,7 +1,44 @@
-"""The release number of ATMP-KG (``atmpkg --version``), stamped on every store it builds.
+"""The release number of ATMP-KG (``atmpkg --version``), stamped on every store it builds, and the
+git commit of the data a store is built from, where the data is a clone's.
 
 >>> __version__.count(".")
 2
 """
 
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
 __version__ = "0.2.0"
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """What ``git -C folder args`` prints, or None where git is missing or fails."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def data_commit(folder: Path) -> str | None:
+    """The git commit that holds the data files of ``folder`` (a clone's ``graph/data``), with
+    ``-dirty`` after it where they differ from it; None where git does not track them (a wheel
+    installed into a virtual environment, even one inside a clone, or no git), so that a store
+    never names a commit its data is not from.
+
+    >>> import tempfile
+    >>> data_commit(Path(tempfile.mkdtemp())) is None
+    True
+    """
+    if shutil.which("git") is None or not _git(folder, "ls-files", "--", "."):
+        return None
+    commit = _git(folder, "rev-parse", "HEAD")
+    if commit is None:
+        return None
+    changed = _git(folder, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    return commit + ("-dirty" if changed else "")

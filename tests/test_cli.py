@@ -146,6 +146,53 @@ def test_stats(fixture_store):
     assert result.stdout.splitlines()[1] == "Data as of 2026 (the newest source document it cites)"
 
 
+def test_stats_says_what_a_paper_cites(curated_store):
+    """newuser31 F8: the data had nothing to cite but a version. The commit is the clone's own,
+    read by git when the store was built (-dirty: graph/data differs from it)."""
+    from atmpkg import __version__
+
+    repo = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
+        ).stdout.strip()
+
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "graph/data")
+    commit = git("rev-parse", "HEAD") + ("-dirty" if changed else "")
+    with (repo / "graph" / "data" / "sources.csv").open(encoding="utf-8") as f:
+        newest = max(row["issued"] for row in csv.DictReader(f) if row["issued"])
+    lines = CliRunner().invoke(cli, ["stats", "--store", str(curated_store)]).stdout.splitlines()
+    assert lines[2] == (
+        f"Cite as: ATMP-KG curated data, CC BY 4.0, atmpkg {__version__} (git commit {commit}), "
+        f"data as of {newest}"
+    )
+
+
+def test_a_stores_data_commit_is_gits_or_none(tmp_path):
+    """A folder git does not track names no commit; one it does, its commit, -dirty once a file
+    of it changes."""
+    from atmpkg.graph.version import data_commit
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.csv").write_text("x\n", encoding="utf-8")
+    assert data_commit(data) is None
+    run = {"cwd": tmp_path, "check": True, "capture_output": True}
+    subprocess.run(["git", "init", "-q"], **run)
+    assert data_commit(data) is None  # not yet committed
+    subprocess.run(["git", "add", "data"], **run)
+    who = ["-c", "user.name=t", "-c", "user.email=t@example.org"]
+    subprocess.run(["git", *who, "commit", "-q", "-m", "data"], **run)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], text=True, **run).stdout.strip()
+    assert data_commit(data) == head
+    (data / "a.csv").write_text("y\n", encoding="utf-8")
+    assert data_commit(data) == head + "-dirty"
+    (tmp_path / "other.txt").write_text("z", encoding="utf-8")  # outside the folder: no matter
+    (data / "a.csv").write_text("x\n", encoding="utf-8")
+    assert data_commit(data) == head
+
+
 def test_stats_of_data_whose_sources_state_no_date_says_so(tmp_path):
     """newuser14 F6: "Data as of ?" read like a fault."""
     import shutil

@@ -259,6 +259,25 @@ class Stats:
     #: ``data_as_of`` (newuser28 F2: an import's source moved the data's day)
     imports_as_of: str | None = None
 
+    @property
+    def citation(self) -> str | None:
+        """What a paper cites for the curated data this store was built from (the README's
+        "Citing ATMP-KG"): the attribution LICENSE-DATA asks for, the version of atmpkg that
+        built it, the git commit of the data where it was built from a clone (``-dirty``: with
+        changes not committed) and the day the data is as of. None for a store built from another
+        data folder, or one that records no build.
+
+        >>> kg.stats().citation.startswith("ATMP-KG curated data, CC BY 4.0, atmpkg ")
+        True
+        """
+        build = self.build
+        if not build.get("built_at") or build.get("data_dir"):
+            return None
+        commit = f" (git commit {build['data_commit']})" if build.get("data_commit") else ""
+        as_of = f", data as of {self.data_as_of}" if self.data_as_of else ""
+        version = build.get("atmpkg_version", "?")
+        return f"ATMP-KG curated data, CC BY 4.0, atmpkg {version}{commit}{as_of}"
+
 
 def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     """Counts per class and per property and the number of sources of ``oxstore``, with its build

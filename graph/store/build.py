@@ -61,6 +61,7 @@ from ..errors import (
 from ..progress import Progress
 from ..rdf import TYPE, ontology_quads
 from ..terms import ATMP, DCT, ID, OWL, PREFIXES, shorten
+from ..version import data_commit
 from . import folder as stores
 from .csvdata import (
     FAMILIES,
@@ -108,12 +109,16 @@ class BuildReport:
     normalised: int = 0
 
 
-def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
+def _data_folder(data_dir: Path | None) -> Path:
+    """The folder a build reads its CSV files from: ``data_dir``, or the packaged data."""
     if data_dir is None:
-        folder = Path(str(resources.files("atmpkg.graph").joinpath("data")))
-        prefix = "graph/data"
-    else:
-        folder, prefix = Path(data_dir), str(data_dir)
+        return Path(str(resources.files("atmpkg.graph").joinpath("data")))
+    return Path(data_dir)
+
+
+def _data_files(data_dir: Path | None) -> list[tuple[Path, str]]:
+    folder = _data_folder(data_dir)
+    prefix = "graph/data" if data_dir is None else str(data_dir)
     if not folder.is_dir():
         raise StoreError(f"data folder {folder} does not exist")
     files = [(p, f"{prefix}/{p.name}") for p in sorted(folder.glob("*.csv"))]
@@ -1182,6 +1187,8 @@ def _build(
             "triples": triples,
             "counts": counts,
             "data_as_of": newest,
+            # what a paper cites beside the version: the clone's commit the data is from, if any
+            "data_commit": data_commit(_data_folder(data_dir)),
             # the newest source the imports (and extra files) cite, where it is newer
             "imports_as_of": newest_cited if newest_cited and newest_cited > (newest or "") else None,
             "inputs": inputs,

@@ -1297,7 +1297,9 @@ class RemoteStore:
 
 #: What each entry of a build's record holds (build.json, as push writes it): text or None, a
 #: whole number, names of files, or counts per class.
-_RECORD_TEXT = ("built_at", "atmpkg_version", "fingerprint", "data_dir", "data_as_of", "imports_as_of")
+_RECORD_TEXT = (
+    "built_at", "atmpkg_version", "fingerprint", "data_dir", "data_as_of", "imports_as_of", "data_commit",
+)
 _RECORD_NAMES = ("inputs", "imports", "extra")
 
 
