@@ -492,6 +492,7 @@ class KnowledgeGraph:
             empty_answer_notes,
             entity_notes,
             found_nothing,
+            iri_text_notes,
             matched_tokens,
             undeclared_terms,
             unquoted_dates,
@@ -513,7 +514,8 @@ class KnowledgeGraph:
             compared = functools.partial(comparison_notes, only_some_rows=not empty, until=deadline)
             # why nothing matched is read in the patterns matched, not a CONSTRUCT's template
             matched = matched_tokens(tokens)
-            advice = [(unknown_names, tokens)]
+            given_iris = functools.partial(iri_text_notes, result, until=deadline)
+            advice = [(unknown_names, tokens), (given_iris, tokens)]
             if empty:
                 advice += [(empty_answer_notes, matched), (compared, tokens), (wrong_kind_notes, matched)]
             else:

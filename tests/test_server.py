@@ -2816,3 +2816,44 @@ def test_an_entity_page_negotiates_the_aliases_sparql_does_for_graphs(fixture_st
         )
     finally:
         stop_process(process, signal.SIGKILL)
+
+
+def test_a_text_function_given_iris_is_noted_on_every_door(server, fixture_store):
+    """newuser31 F9: GROUP_CONCAT of the sources' addresses (IRIs) gave an empty cell on every row
+    and no note; STR() of them is their text."""
+    text = (
+        'SELECT ?a (GROUP_CONCAT(?url; separator=" ") AS ?urls) WHERE { ?a a atmp:Approval ; '
+        "dct:source ?s . ?s schema:url ?url } GROUP BY ?a ORDER BY ?a LIMIT 2"
+    )
+    note = (
+        "?urls is empty: GROUP_CONCAT gives nothing for ?url, without an error, since ?url holds "
+        "IRIs (the values of schema:url) and it takes text; write STR(?url) in its place"
+    )
+    kg = atmpkg.open(fixture_store)
+    answer = kg.query(text)
+    assert [row[1] for row in answer.rows] == [None, None]
+    assert answer.notes == [note]
+    said = CliRunner().invoke(cli, ["query", text, "--store", str(fixture_store)])
+    assert (said.exit_code, said.stderr) == (0, f"Note: {note}\n")
+    status, headers, _ = sparql_get(server, text, accept="text/csv")
+    assert (status, json.loads(headers[NOTES_HEADER])) == (200, [note])
+    # its text, or text, gets none; nor does a column empty for another reason
+    fixed = kg.query(text.replace("GROUP_CONCAT(?url;", "GROUP_CONCAT(STR(?url);"))
+    assert [row[1].value for row in fixed.rows] == [
+        "https://ema.example/alphacel",
+        "https://fda.example/alphacel",
+    ]
+    assert fixed.notes == []
+    titles = text.replace("schema:url", "dct:title")
+    assert kg.query(titles).notes == []
+    lengths = kg.query(
+        "SELECT ?s (STRLEN(?url) AS ?n) (CONCAT(?title, ?url) AS ?both) WHERE { "
+        "?s dct:title ?title OPTIONAL { ?s schema:url ?url } } ORDER BY ?s LIMIT 1"
+    )
+    assert lengths.rows[0][1:] == (None, None)
+    assert lengths.notes == [
+        "?n is empty: STRLEN gives nothing for ?url, without an error, since ?url holds IRIs "
+        "(the values of schema:url) and it takes text; write STR(?url) in its place",
+        "?both is empty: CONCAT gives nothing for ?url, without an error, since ?url holds IRIs "
+        "(the values of schema:url) and it takes text; write STR(?url) in its place",
+    ]

@@ -1631,6 +1631,92 @@ def duration_sums(tokens: Sequence[gate.Token], *, until: float = math.inf) -> l
     return []
 
 
+#: SPARQL's functions that take text (a literal), and give nothing, without an error, for an IRI.
+_TEXT_FUNCTIONS = frozenset(
+    "GROUP_CONCAT CONCAT STRLEN SUBSTR UCASE LCASE STRSTARTS STRENDS CONTAINS STRBEFORE STRAFTER "
+    "REPLACE REGEX ENCODE_FOR_URI LANG".split()
+)
+
+
+def _bare_arguments(tokens: Sequence[gate.Token], opened: int, closed: int) -> list[str]:
+    """The variables given alone as arguments of the call whose brackets are at ``opened`` and
+    ``closed`` (``?url`` in ``GROUP_CONCAT(DISTINCT ?url; separator=" ")``, not in
+    ``STR(?url)``)."""
+    found, depth = [], 0
+    for at in range(opened + 1, closed):
+        text = tokens[at].text
+        depth += (text == "(") - (text == ")")
+        before, after = tokens[at - 1].text.upper(), tokens[at + 1].text
+        if depth == 0 and tokens[at].kind == "var" and before in ("(", ",", "DISTINCT"):
+            found += [tokens[at].text] if after in (")", ",", ";") else []
+    return found
+
+
+def _bound_as(tokens: Sequence[gate.Token], closed: int) -> str | None:
+    """The variable an expression ending at ``closed`` is bound to (``AS ?v`` after it, in its own
+    brackets or around them), or None where a group or the text ends first."""
+    depth = 0
+    for at in range(closed + 1, len(tokens) - 1):
+        text = tokens[at].text
+        if text in ("{", "}"):
+            return None
+        depth += (text == "(") - (text == ")")
+        if depth <= 0 and text.upper() == "AS" and tokens[at + 1].kind == "var":
+            return tokens[at + 1].text
+    return None
+
+
+def iri_text_notes(
+    result: QueryResult, tokens: Sequence[gate.Token], store, *, until: float = math.inf
+) -> list[str]:
+    """A note on each column of ``result`` left empty in some row by a function that takes text
+    (``GROUP_CONCAT``, ``CONCAT``, ``STRLEN``...) given a variable alone whose property's values
+    in ``store`` are IRIs (``schema:url``): the engine gives nothing for an IRI, without an
+    error, where ``STR()`` of it is its text (newuser31 F9). Past ``until`` (a
+    :func:`time.monotonic` moment) no more is looked for.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> text = 'SELECT (GROUP_CONCAT(?url) AS ?urls) { ?s schema:url ?url }'
+    >>> empty = QueryResult("SELECT", ["urls"], [(None,)])
+    >>> iri_text_notes(empty, tokenize(text), atmpkg.graph.open_store().store)
+    ['?urls is empty: GROUP_CONCAT gives nothing for ?url, without an error, since ?url holds IRIs (the values of schema:url) and it takes text; write STR(?url) in its place']
+    """
+    empty = {
+        "?" + name
+        for index, name in enumerate(result.variables)
+        if any(row[index] is None for row in result.rows)
+    }
+    if not empty or time.monotonic() >= until:  # most answers: no column with an empty cell
+        return []
+    predicates = _variable_predicates(tokens, gate.declared_prefixes(tokens))
+    closing = gate.closing_brackets(tokens)
+    notes, iris = [], {}
+    for at, token in _before(enumerate(tokens[:-1]), until):
+        name = token.text.upper()
+        if token.kind != "word" or name not in _TEXT_FUNCTIONS or at + 1 not in closing:
+            continue
+        column = _bound_as(tokens, closing[at + 1])
+        if column not in empty:
+            continue
+        for variable in _bare_arguments(tokens, at + 1, closing[at + 1]):
+            predicate = predicates.get(variable[1:])
+            if predicate is None:
+                continue
+            if predicate not in iris:
+                asked = {ox.Variable("p"): ox.NamedNode(predicate)}
+                iris[predicate] = bool(
+                    store.query("ASK { ?s ?p ?o FILTER(isIRI(?o)) }", substitutions=asked)
+                )
+            note = (
+                f"{column} is empty: {name} gives nothing for {variable}, without an error, since "
+                f"{variable} holds IRIs (the values of {shorten(predicate)}) and it takes text; "
+                f"write STR({variable}) in its place"
+            )
+            if iris[predicate] and note not in notes:
+                notes.append(note)
+    return notes
+
+
 @functools.lru_cache(maxsize=1)
 def _ontology_terms() -> frozenset[str]:
     return frozenset(
