@@ -318,6 +318,41 @@ def test_check_violation_fails_the_build_and_keeps_the_store(built, data_dir):
     assert nquads(built) == before
 
 
+def test_a_product_passed_on_without_its_seller_is_told_at_its_column_or_its_property(
+    built, tmp_path
+):
+    """joints31 F1: the check named "(column counterparty)" in its message, also for an RDF file,
+    which has no columns. A CSV row is told at its counterparty cell, an RDF file at its first
+    line about the deal, naming the property it lacks."""
+    mine = tmp_path / "my-deals.csv"
+    mine.write_text(
+        "slug,acquirer,target,counterparty,deal_type,date,source\n"
+        "othercorp-genex-2024,othercorp,therapy/genex,,asset-purchase,2024-05,src-news\n"
+    )
+    turtle = tmp_path / "mine.ttl"
+    turtle.write_text(
+        "@prefix atmp: <https://w3id.org/atmp-kg/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        "@prefix dct: <http://purl.org/dc/terms/> .\n"
+        "@base <https://w3id.org/atmp-kg/id/> .\n\n"
+        "<deal/genecorp-genex-2024> a atmp:Deal ; atmp:acquirer <company/genecorp> ;\n"
+        "  atmp:dealTarget <therapy/genex> ; atmp:dealType <deal-type/spin-off> ;\n"
+        '  atmp:date "2024-05-01"^^xsd:date ; atmp:datePrecision <date-precision/day> ;\n'
+        '  atmp:dateStated "2024-05-01"^^xsd:date ; dct:source <source/src-news> .\n'
+    )
+    said = (
+        "an asset purchase or spin-off of https://w3id.org/atmp-kg/id/therapy/genex names no "
+        "counterparty: give the company it left [product-passed-on-names-its-seller]"
+    )
+    for file, told in (
+        (mine, f"{mine}:2:4 (column 'counterparty'): deal:othercorp-genex-2024: {said}"),
+        (turtle, f"{turtle}:6: deal:genecorp-genex-2024: atmp:counterparty: {said}"),
+    ):
+        with pytest.raises(ValidationError) as info:
+            import_files([file], built)
+        assert [str(v) for v in info.value.violations] == [told]
+
+
 def test_a_build_of_the_packaged_data_over_a_folders_store_says_so(built, data_dir):
     """newuser14 F7: a team's store built from its folder was refreshed with the packaged data,
     silently."""

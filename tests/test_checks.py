@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pyoxigraph as ox
 import pytest
 
+import atmpkg
 from atmpkg import queries
 from atmpkg.graph import open_store
 from atmpkg.graph.store.validate import run_checks
@@ -253,4 +256,39 @@ def test_a_future_date_is_told_as_it_was_stated():
         (PREFIXES["deal"] + "a", "date 2999-01 is in the future"),
         (PREFIXES["deal"] + "b", "date 2999-02-01 is in the future"),
         (PREFIXES["figure"] + "c", "date 2999 is in the future"),
+    ]
+
+
+def test_the_shape_of_a_product_passed_on_targets_what_its_check_finds(fixture_store):
+    """joints31 F1: ontology/shapes.ttl states the check's rule as a shape with a SPARQL target
+    (SHACL-AF), which the exports read to keep a deal's counterparty; a SHACL engine with those
+    features (pySHACL's advanced mode) finds the deals the check finds, and only those."""
+    import pyshacl
+    import rdflib
+
+    from atmpkg.graph.store.validate import rdflib_graph
+
+    store = fixture_copy(fixture_store)
+    store.load(
+        (
+            PREAMBLE
+            + BREAKERS["product-passed-on-names-its-seller"]
+            + "\ndeal:x6 a atmp:Deal ; atmp:dealType dealtype:licensing ; atmp:dealTarget therapy:genex ."
+        ).encode(),
+        format=ox.RdfFormat.TURTLE,
+    )
+    shapes = rdflib.Graph().parse(
+        Path(atmpkg.__file__).parent / "ontology" / "shapes.ttl", format="turtle"
+    )
+    _, report, _ = pyshacl.validate(
+        rdflib_graph(store), shacl_graph=shapes, inference="none", advanced=True
+    )
+    sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+    found = {
+        (str(report.value(r, sh.focusNode)), str(report.value(r, sh.resultPath)))
+        for r in report.subjects(sh.resultPath, rdflib.URIRef(PREFIXES["atmp"] + "counterparty"))
+    }
+    assert found == {(PREFIXES["deal"] + "x5", PREFIXES["atmp"] + "counterparty")}
+    assert [entity for entity, _ in rows(store, "product-passed-on-names-its-seller")] == [
+        PREFIXES["deal"] + "x5"
     ]

@@ -1208,10 +1208,13 @@ def _unlinked(nodes: Iterable[ox.BlankNode], store: ox.Store) -> list[ox.BlankNo
     )
 
 
+#: What a shape requires of its targets: a path to another node of ``sh:minCount`` 1 or more;
+#: ``?target`` is the class a shape targets, or the SELECT of a SPARQL target (SHACL-AF).
 _SHAPES_REQUIRE = """
 PREFIX sh: <http://www.w3.org/ns/shacl#>
-SELECT DISTINCT ?class ?path WHERE {
-  ?shape sh:targetClass ?class ; sh:property ?property .
+SELECT DISTINCT ?target ?path WHERE {
+  { ?shape sh:targetClass ?target } UNION { ?shape sh:target/sh:select ?target }
+  ?shape sh:property ?property .
   ?property sh:path ?path ; sh:minCount ?least .
   FILTER(isIRI(?path) && ?least >= 1)
   FILTER EXISTS { ?property sh:class|sh:node|sh:or|sh:in|sh:hasValue|sh:property ?kind }
@@ -1219,6 +1222,20 @@ SELECT DISTINCT ?class ?path WHERE {
 
 
 @functools.cache
+def _shape_requirements() -> Mapping[tuple[str, bool], frozenset[str]]:
+    """What :data:`_SHAPES_REQUIRE` reads of ``ontology/shapes.ttl``, derived shortcuts left out:
+    for each (class or SELECT, whether it is a SELECT), the paths required."""
+    shapes = ox.Store()
+    text = resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_bytes()
+    shapes.load(text, format=ox.RdfFormat.TURTLE)
+    found: dict[tuple[str, bool], set[str]] = {}
+    for row in shapes.query(_SHAPES_REQUIRE):
+        if row["path"].value not in NOT_DRAWN:
+            key = (row["target"].value, isinstance(row["target"], ox.Literal))
+            found.setdefault(key, set()).add(row["path"].value)
+    return {key: frozenset(paths) for key, paths in found.items()}
+
+
 def required_links() -> Mapping[str, frozenset[str]]:
     """For each class, the properties to another node that ``ontology/shapes.ttl`` requires of its
     instances (``sh:minCount`` 1 or more), derived shortcuts left out, as the build derives them
@@ -1227,21 +1244,35 @@ def required_links() -> Mapping[str, frozenset[str]]:
     >>> sorted(shorten(p) for p in required_links()[ATMP + "Approval"])
     ['atmp:agency', 'atmp:indication', 'atmp:product', 'dct:source']
     """
-    shapes = ox.Store()
-    text = resources.files("atmpkg.ontology").joinpath("shapes.ttl").read_bytes()
-    shapes.load(text, format=ox.RdfFormat.TURTLE)
+    return {cls: paths for (cls, select), paths in _shape_requirements().items() if not select}
+
+
+def targeted_links(store: ox.Store | RemoteStore) -> Mapping[str, frozenset[str]]:
+    """For each node of ``store`` a shape of ``ontology/shapes.ttl`` targets by a SPARQL SELECT
+    (a SHACL-AF ``sh:SPARQLTarget``), the properties to another node that the shape requires of
+    it: an asset purchase of a therapy names its counterparty, the company the product left, as
+    the check ``product-passed-on-names-its-seller`` says (joints31 F1).
+
+    >>> from atmpkg.graph.store.build import open_store
+    >>> found = targeted_links(open_store().store)
+    >>> sorted(shorten(p) for p in found[ID + "deal/mesoblast-osiris-msc-business-2013"])
+    ['atmp:counterparty']
+    """
     found: dict[str, set[str]] = {}
-    for row in shapes.query(_SHAPES_REQUIRE):
-        if row["path"].value not in NOT_DRAWN:
-            found.setdefault(row["class"].value, set()).add(row["path"].value)
-    return {cls: frozenset(paths) for cls, paths in found.items()}
+    for (select, is_select), paths in _shape_requirements().items():
+        if is_select:
+            for row in store.query(select):
+                if is_node(row["this"]):
+                    found.setdefault(row["this"].value, set()).update(paths)
+    return {node: frozenset(paths) for node, paths in found.items()}
 
 
 def required_beyond(
     nodes: set[str], store: ox.Store | RemoteStore, left: Collection[str]
 ) -> set[str]:
     """The nodes outside ``nodes`` (and not in ``left``) that the nodes link to by a property
-    their class's shape requires (see :func:`required_links`), and those that these link to so,
+    their class's shape requires (see :func:`required_links`) or a shape that targets them
+    otherwise (see :func:`targeted_links`), and those that these link to so,
     in turn: an approval at the edge of a neighbourhood keeps its indication, so that a slice
     imports into a store that does not hold its entities (joints28 F6).
 
@@ -1252,7 +1283,7 @@ def required_beyond(
     ['agency:ema', 'company:novartis', 'indication:b-cell-acute-lymphoblastic-leukemia', \
 'modality:car-t', 'therapeuticarea:oncology', 'therapy:kymriah']
     """
-    required = required_links()
+    required, targeted = required_links(), targeted_links(store)
     inside, added, frontier = set(nodes), set(), sorted(nodes)
     while frontier:
         reached: set[str] = set()
@@ -1260,7 +1291,8 @@ def required_beyond(
         for iri in frontier:
             node = ox.NamedNode(iri)
             classes = {q.object.value for q in store.quads_for_pattern(node, TYPE, None)}
-            paths = set().union(*(required.get(c, frozenset()) for c in classes))
+            paths = set(targeted.get(iri, frozenset()))
+            paths = paths.union(*(required.get(c, frozenset()) for c in classes))
             for path in sorted(paths):
                 for quad in store.quads_for_pattern(node, ox.NamedNode(path), None):
                     obj = quad.object
@@ -1608,7 +1640,9 @@ def blank_nodes_read(
     # held is the whole slice's: looked up in place, never copied per subject (rev24b F2)
     described = _Either({t.subject for t in triples if isinstance(t.subject, ox.BlankNode)}, held)
     unread = {
-        t.object for t in triples if isinstance(t.object, ox.BlankNode) and t.object not in described
+        t.object
+        for t in triples
+        if isinstance(t.object, ox.BlankNode) and t.object not in described
     }
     if not unread:
         return list(triples)

@@ -369,12 +369,30 @@ def blame(violations: list[Violation], rdf_files: Sequence[tuple[Path, str]]) ->
     blamed = [
         dataclasses.replace(v, location=where[v.statement])
         if v.statement in where
-        else dataclasses.replace(v, location=added_to[_subject(v)])
+        else _named_property(dataclasses.replace(v, location=added_to[_subject(v)]))
         if _subject(v) in added_to
         else v
         for v in violations
     ]
     return _distinct(blamed)
+
+
+def _named_property(violation: Violation) -> Violation:
+    """A violation told at an RDF file's first line about its subject, whose statement that file
+    does not make (a link it lacks): its message names the statement's property first, as a
+    shape's does, unless it names it already, where a CSV row's is told at the property's column
+    (joints31 F1: an RDF file was told of "column counterparty").
+
+    >>> link = ("urn:x", "https://w3id.org/atmp-kg/ontology#counterparty", "")
+    >>> print(_named_property(Violation("r", "deal:x", "names no seller", "a.ttl:3", link)))
+    a.ttl:3: deal:x: atmp:counterparty: names no seller [r]
+    """
+    if violation.statement is None:
+        return violation
+    named = shorten(violation.statement[1])
+    if named in violation.message:  # a shape's message, a check's that names its figures
+        return violation
+    return dataclasses.replace(violation, message=f"{named}: {violation.message}")
 
 
 def _subject(violation: Violation) -> str:
