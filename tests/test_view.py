@@ -349,6 +349,33 @@ def test_a_query_that_returns_sources_has_them_drawn(fixture_store):
     assert (page.nodes, page.edges) == (10, 12)
 
 
+#: joints31 F2: Gilead's deals and every fact of them, their sources (dct:source) included.
+GILEAD_DEALS = (
+    "CONSTRUCT { ?d ?p ?o } WHERE { ?d a atmp:Deal ; atmp:acquirer company:gilead-sciences ; ?p ?o }"
+)
+
+
+def test_a_construct_that_returns_sources_draws_the_links_its_export_writes(curated_store):
+    """joints31 F2: the view drew 27 links where the export and network() had 18: the companies'
+    links to the sources the answer named, which the view's own sources (for its panel) brought
+    and the answer did not give. The view draws what the export writes, and lists those links
+    in the companies' panels, as it lists the sources of other slices."""
+    kg = atmpkg.open(curated_store)
+    network = kg.select(query=GILEAD_DEALS).network()
+    exported = sorted((u, v, label) for u, v, label in network.edges(data="label"))
+    page = kg.view(kg.select(query=GILEAD_DEALS))
+    data = page_data(page.html)
+    drawn = [n["iri"] for n in data["nodes"]]
+    links = sorted((drawn[a], drawn[b], data["properties"][p]) for a, b, p in data["edges"])
+    assert set(drawn) == set(network.nodes)
+    assert links == exported
+    assert (page.nodes, page.edges) == (17, 18) == (len(network), len(exported))
+    assert sum(1 for _, _, label in links if label == "source") == 9
+    kite = next(n for n in data["nodes"] if n["iri"] == iri("company:kite-pharma"))
+    titles = {data["sources"][s]["title"] for _, s in kite["src"]}
+    assert "Gilead Sciences buying Kite Pharma for $11.9 billion" in titles
+
+
 CELLCO_PRODUCTS = "CONSTRUCT WHERE { ?t atmp:developedBy company:cellco }"
 
 

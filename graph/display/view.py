@@ -24,7 +24,7 @@ import functools
 import html
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -371,6 +371,7 @@ def _render(
     left: Mapping[str, int] | None = None,
     names: Mapping[str, str] = {},  # noqa: B006 - read, never changed
     incoming: Mapping[str, Sequence[tuple[str, str]]] = {},  # noqa: B006 - read, never changed
+    cites: Collection[tuple[str, str, str]] = frozenset(),
 ) -> View:
     """The view of ``triples``: ``hidden`` are entities the page holds, to show when a node is
     expanded, but does not draw at first; ``left`` how many more an entity links to that the
@@ -378,7 +379,10 @@ def _render(
     sources (a question about provenance is answered with its sources); ``names`` the labels
     of the IRI values of an import's own namespace, which the panel shows by them; ``incoming``
     the (property, IRI) of the links to a node from IRIs of such a namespace, which the panel
-    lists with its facts (``← tests: Trial one``) unless the page draws that IRI as a node."""
+    lists with its facts (``← tests: Trial one``) unless the page draws that IRI as a node;
+    ``cites`` the links to sources (subject, property, source IRIs) that the page lists beside
+    their node, as those to the sources it does not draw, where it draws the source: the links its
+    sources add to a query's answer, which a network export of the answer does not draw."""
     # the links a network draws, and the facts the panel shows: no derived shortcut (a period's
     # last day is no day a source stated) unless asked for, each inverse pair once, and a blank
     # node as the text a network export writes of it
@@ -415,7 +419,8 @@ def _render(
     legend, groups = _legend(class_order)
 
     prop = _Properties()
-    sources = sorted(cited)
+    listed = {(s, shorten(p), o) for s, p, o in cites if s in index and o in index}
+    sources = sorted(cited | {o for _, _, o in listed})
     source_index = {s: i for i, s in enumerate(sources)}
     nodes = []
     for node in drawn:
@@ -446,8 +451,8 @@ def _render(
             nodes[-1]["left"] = [left[node], clip(shorten(node))]
     edges = []
     parallel: dict[tuple[int, int], int] = {}
-    for source, target, label in sorted(graph.edges(data="label")):
-        if target in cited and source not in cited:
+    for source, target, key, label in sorted(graph.edges(keys=True, data="label")):
+        if (target in cited and source not in cited) or (source, key, target) in listed:
             nodes[index[source]]["src"].append([prop(label), source_index[target]])
         elif source not in cited:  # a cited source's own links are not drawn
             ends = (index[source], index[target])
@@ -598,6 +603,7 @@ def view_of(
         left,
         names,
         incoming,
+        piece.cites,
     )
     if output is not None:
         result.path = write_file(result.html, output, HTML_SUFFIXES)

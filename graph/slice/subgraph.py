@@ -881,6 +881,10 @@ class Slice:
         #: The links a CONSTRUCT or DESCRIBE answer gave that a network leaves out otherwise (the
         #: derived shortcuts, see ``terms.NOT_DRAWN``): asked for, they are drawn.
         self.asked: frozenset[str] = frozenset()
+        #: The links to sources (subject, property, source IRIs) that a slice with its sources adds
+        #: to a CONSTRUCT or DESCRIBE answer, which the answer did not give: a network export
+        #: without sources has none of them, so a view lists them beside their node (joints31 F2).
+        self.cites: frozenset[tuple[str, str, str]] = frozenset()
         #: What the query whose answer the slice is said about it (a date taken by default).
         self.query_notes: list[str] = []
         #: Called with 1 for each subject :meth:`items` has read (a progress line's ``advance``).
@@ -1547,12 +1551,19 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
         # a source's kind is a hub: kept as an attribute of the source, as for any entity drawn
         kinds = _linked(cited, oxstore, hubs)
         if given is not None:
-            given += [
+            answered = set(given)
+            citing = [
                 q.triple
                 for n in nodes - cited
                 for q in oxstore.quads_for_pattern(ox.NamedNode(n), None, None)
                 if isinstance(q.object, ox.NamedNode) and q.object.value in cited
             ]
+            cites = frozenset(
+                (t.subject.value, t.predicate.value, t.object.value)
+                for t in citing
+                if t not in answered
+            )
+            given += citing
             # described with their kinds, so that the source keeps its link to its kind
             given += describe(cited | kinds, oxstore)
         nodes |= cited | kinds
@@ -1566,6 +1577,8 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
         piece.asked = frozenset(p for p in (t.predicate.value for t in given) if p in NOT_DRAWN)
         # the answer's own entities left the hubs above: what is left are the sources' kinds
         piece.hubs = frozenset(nodes & hubs)
+        if with_sources:
+            piece.cites = cites
     else:
         piece = Slice.of_nodes(
             nodes | data_only,
@@ -1728,6 +1741,7 @@ def with_blank_nodes(piece: Slice, store: ox.Store | RemoteStore, *, once: bool 
 
     reaching = Slice(piece.subjects, read, piece.sample, piece.hubs, piece.focus)
     reaching.answer, reaching.asked, reaching.data_only = piece.answer, piece.asked, piece.data_only
+    reaching.cites = piece.cites
     reaching.walk = piece.walk
     reaching.query_notes = piece.query_notes
     return reaching
