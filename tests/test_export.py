@@ -534,6 +534,43 @@ def test_an_asset_purchase_with_its_sources_imports_into_an_empty_store(
         assert [shorten(s) for s in sellers.column("seller")] == [seller]
 
 
+#: joints31 F5: Gilead's deals and every fact of them, their sources (dct:source) included.
+GILEAD_DEALS = (
+    "CONSTRUCT { ?d ?p ?o } WHERE { ?d a atmp:Deal ; atmp:acquirer company:gilead-sciences ; ?p ?o }"
+)
+
+
+def test_an_export_of_an_answer_that_names_sources_says_which_it_holds(curated_store, tmp_path):
+    """joints31 F5: an export of a CONSTRUCT that returns dct:source, without --with-sources,
+    noted that the sources were left out while its file held the 9 the answer named; the note
+    says they are in it as the answer names them. A slice whose answer names none keeps the
+    note that they are left out."""
+    from atmpkg.graph.slice.export import sources_named_note
+
+    query = tmp_path / "gilead.rq"
+    query.write_text(GILEAD_DEALS + "\n")
+    out = tmp_path / "gilead.ttl"
+    said = CliRunner().invoke(
+        cli, ["export", "--file", str(query), "-o", str(out), "--store", str(curated_store)]
+    )
+    assert said.exit_code == 0, said.output
+    note = (
+        "the sources the facts cite are in it only as the query's answer names them (9 sources): "
+        "give --with-sources (Python: with_sources=True) to include every dct:source link of its "
+        "entities and the documents, described"
+    )
+    assert said.stderr == f"Note: {note}\nExported 78 triples as ttl to {out}\n"
+    assert sources_named_note(9) == note
+    written = rdflib.Graph().parse(out)
+    cited = set(written.objects(None, rdflib.URIRef(DCT + "source")))
+    assert len(cited) == 9
+    assert cited == set(written.subjects(rdflib.RDF.type, rdflib.URIRef(ATMP + "Source")))
+    kg = atmpkg.open(curated_store)
+    assert kg.select(query=GILEAD_DEALS).export("ttl").notes == [note]
+    assert kg.select(focus="gilead-sciences", hops=0).export("ttl").notes == [SOURCES_LEFT_OUT]
+    assert kg.select(query=GILEAD_DEALS, with_sources=True).export("ttl").notes == []
+
+
 def test_the_deals_and_an_entity_of_every_class_with_their_sources_pass_the_checks_alone(
     curated_store, empty_store
 ):

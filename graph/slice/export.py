@@ -50,7 +50,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 
 from ..engine.results import NOT_XML, not_xml
-from ..errors import ParameterError, StoreError, UnknownNameError, described
+from ..errors import ParameterError, StoreError, UnknownNameError, counted, described
 from ..progress import Progress, Stage
 from ..rdf import (
     IRI,
@@ -202,6 +202,30 @@ SOURCES_LEFT_OUT = (
     "the sources the facts cite (dct:source and the documents) are left out: give --with-sources "
     "(Python: with_sources=True) to include them"
 )
+
+
+def sources_named_note(named: int) -> str:
+    """The note of an RDF export without its sources whose query's answer names ``named`` of them
+    (a CONSTRUCT that returns ``dct:source``): those are in it, the others the facts cite are
+    not (joints31 F5: the file was said to have no sources where it held the answer's).
+
+    >>> sources_named_note(9)
+    "the sources the facts cite are in it only as the query's answer names them (9 sources): give --with-sources (Python: with_sources=True) to include every dct:source link of its entities and the documents, described"
+    """
+    return (
+        f"the sources the facts cite are in it only as the query's answer names them "
+        f"({counted(named, 'source')}): give --with-sources (Python: with_sources=True) to include "
+        "every dct:source link of its entities and the documents, described"
+    )
+
+
+def _sources_named(piece: Slice, selection: Selection) -> int:
+    """How many of the entities a query's answer names (the slice's ``answer``) are sources."""
+    if not piece.answer or selection.graph is None:
+        return 0
+    store = selection.graph._current().store
+    rows = store.query("SELECT ?s WHERE { ?s a atmp:Source }", prefixes=PREFIXES)
+    return len(piece.answer & {row["s"].value for row in rows})
 
 
 def ontology_left_out() -> str:
@@ -1644,7 +1668,8 @@ def export_of(selection: Selection, fmt: str | None = None, output: Output = Non
         piece.progress = bar.advance
         result = _write(piece, fmt, output)
     if sources_left_out:
-        result.left_out.append(SOURCES_LEFT_OUT)
+        named = _sources_named(piece, selection)
+        result.left_out.append(sources_named_note(named) if named else SOURCES_LEFT_OUT)
     # after the writing: the classes of the entities at the other ends are read, and a remote
     # store's prefetch of what the writer reads would be replaced
     outside = outside_note(selection, piece) if network else None
