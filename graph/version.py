@@ -18,7 +18,11 @@ def _git(folder: Path, *args: str) -> str | None:
     """What ``git -C folder args`` prints, or None where git is missing or fails."""
     try:
         done = subprocess.run(
-            ["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=10
+            # a repository's own configuration may name commands git runs (core.fsmonitor)
+            ["git", "-C", str(folder), "-c", "core.fsmonitor=false", *args],
+            capture_output=True,
+            text=True,
+            timeout=10,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -40,5 +44,6 @@ def data_commit(folder: Path) -> str | None:
     commit = _git(folder, "rev-parse", "HEAD")
     if commit is None:
         return None
-    changed = _git(folder, "status", "--porcelain", "--untracked-files=no", "--", ".")
+    # an untracked file the build reads is data no commit holds
+    changed = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", ".")
     return commit + ("-dirty" if changed else "")

@@ -158,7 +158,7 @@ def test_stats_says_what_a_paper_cites(curated_store):
             ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
         ).stdout.strip()
 
-    changed = git("status", "--porcelain", "--untracked-files=no", "--", "graph/data")
+    changed = git("status", "--porcelain", "--untracked-files=all", "--", "graph/data")
     commit = git("rev-parse", "HEAD") + ("-dirty" if changed else "")
     with (repo / "graph" / "data" / "sources.csv").open(encoding="utf-8") as f:
         newest = max(row["issued"] for row in csv.DictReader(f) if row["issued"])
@@ -191,6 +191,17 @@ def test_a_stores_data_commit_is_gits_or_none(tmp_path):
     (tmp_path / "other.txt").write_text("z", encoding="utf-8")  # outside the folder: no matter
     (data / "a.csv").write_text("x\n", encoding="utf-8")
     assert data_commit(data) == head
+    # a file no commit holds is read by the build too (rev31 F2)
+    (data / "mine.csv").write_text("x\n", encoding="utf-8")
+    assert data_commit(data) == head + "-dirty"
+    (data / "mine.csv").unlink()
+    # the repository's own fsmonitor command is not run (rev31 F1)
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f"#!/bin/sh\ntouch {tmp_path / 'ran'}\n", encoding="utf-8")
+    hook.chmod(0o755)
+    subprocess.run(["git", "config", "core.fsmonitor", str(hook)], **run)
+    assert data_commit(data) == head
+    assert not (tmp_path / "ran").exists()
 
 
 def test_stats_of_data_whose_sources_state_no_date_says_so(tmp_path):
