@@ -3260,7 +3260,7 @@ def test_through_takes_a_concept_scheme_and_says_what_it_takes_in_every_door(fix
     )
     said = (
         "--through (Python: through=) takes a hub class or a concept scheme, and 'atmp:Modality' "
-        f"names no class (did you mean scheme:modality?). {takes}"
+        f"names no class or concept scheme (did you mean scheme:modality?). {takes}"
     )
     store = ["--store", str(fixture_store)]
     for args in (["export", "-o", str(tmp_path / "x.graphml")], ["view", "-o", str(tmp_path / "x.html")]):

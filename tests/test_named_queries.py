@@ -1929,11 +1929,13 @@ def test_authorised_products_notes_an_unverified_claim_about_a_listed_product_at
     # a supported claim, and one about the product alone, say nothing of its authorisation there
     assert found.notes[1:] == [
         "Genex (PMDA) is listed, though an unverified claim (claim:genex-pmda-lapse) says: Genex's "
-        "approval lapses when the notice is issued; no source dates it, so no lifecycle event "
-        "records it"
+        "approval lapses when the notice is issued; no lifecycle event records it"
     ]
     # the claim is about the PMDA's authorisation, not the FDA's
     assert kg.named("authorised-products", agency="fda").notes[1:] == []
+    # seen from before its source (src-news, issued 2023-02-01) it was not yet made
+    assert kg.named("authorised-products", agency="pmda", as_of="2023-01-31").notes == []
+    assert len(kg.named("authorised-products", agency="pmda", as_of="2023-02-01").notes) == 1
 
 
 def test_the_curated_authorised_products_note_heartsheets_undated_lapse(curated_store):
@@ -1942,8 +1944,8 @@ def test_the_curated_authorised_products_note_heartsheets_undated_lapse(curated_
         "HeartSheet (PMDA) is listed, though an unverified claim "
         "(claim:heartsheet-lapse-on-non-approval-notice) says: HeartSheet's conditional and "
         "time-limited approval lapses when MHLW issues the non-approval notice that follows the "
-        "Pharmaceutical Affairs Council's conclusion of 24 July 2024; no source dates it, so no "
-        "lifecycle event records it"
+        "Pharmaceutical Affairs Council's conclusion of 24 July 2024; no lifecycle event records "
+        "it"
     ]
 
 

@@ -386,7 +386,7 @@ def through_class(text: str, store: ox.Store) -> str | None:
         if exc.entities:  # an entity given as a class is told so, with its IRI
             raise
         given = str(text).strip().strip("<>")
-        raise ParameterError(_not_followed(f"'{text}' names no class", given, schemes)) from None
+        raise ParameterError(_not_followed(f"'{text}' names no class or concept scheme", given, schemes)) from None
 
 
 def _named_scheme(text: str, schemes: Sequence[str]) -> str | None:

@@ -288,10 +288,10 @@ def _unconnected_notes(result: QueryResult) -> list[CommandNote]:
 
 def _unverified_claims_notes(result: QueryResult, store: ox.Store) -> list[str]:
     """A note naming each unverified claim about a product that ``result``, an answer of
-    authorised-products, lists and about the agency it lists it under: what the claim says may
-    have ended or changed the authorisation on a day no source gives, so that no lifecycle event
-    records it (newuser31 F3: HeartSheet listed as authorised by the PMDA today, its lapse after
-    the council's refusal of 24 July 2024 dated by no source).
+    authorised-products, lists and about the agency it lists it under, made by the day the answer
+    looks at (a source of it issued by then, or none dated): no lifecycle event records what it
+    says (newuser31 F3: HeartSheet listed as authorised by the PMDA today, its lapse after the
+    council's refusal of 24 July 2024 dated by no source).
 
     >>> found = atmpkg.open().named("authorised-products", agency="pmda")
     >>> print(_unverified_claims_notes(found, atmpkg.graph.open_store().store)[0][:80])
@@ -304,19 +304,25 @@ def _unverified_claims_notes(result: QueryResult, store: ox.Store) -> list[str]:
         for t, a, tn, an in [columns]
         if isinstance(row[t], ox.NamedNode) and isinstance(row[a], ox.NamedNode)
     }
-    if not listed:
+    as_of = result.parameters.get("as_of")
+    if not listed or not isinstance(as_of, ox.Literal):
         return []
     pairs = " ".join(f"({therapy} {agency})" for therapy, agency in listed)
     found = store.query(
-        "SELECT ?therapy ?agency ?claim ?statement WHERE { "
+        "SELECT ?therapy ?agency ?claim ?statement ?as_of WHERE { "
         f"VALUES (?therapy ?agency) {{ {pairs} }} "
         "?claim a atmp:Claim ; atmp:status claimstatus:unverified ; atmp:about ?therapy, ?agency ; "
-        "atmp:statement ?statement } ORDER BY ?therapy ?agency ?claim",
+        "atmp:statement ?statement "
+        # a source's issue date as written (a year, a month or a day) compares with the day as text
+        "FILTER(NOT EXISTS { ?claim dct:source/dct:issued ?issued } "
+        "|| EXISTS { ?claim dct:source/dct:issued ?issued FILTER(STR(?issued) <= STR(?as_of)) }) "
+        "} ORDER BY ?therapy ?agency ?claim",
         prefixes=PREFIXES,
+        substitutions={ox.Variable("as_of"): as_of},
     )
     return [
-        "{} ({}) is listed, though an unverified claim ({}) says: {}; no source dates it, so no "
-        "lifecycle event records it".format(
+        "{} ({}) is listed, though an unverified claim ({}) says: {}; no lifecycle event records "
+        "it".format(
             *listed[row["therapy"], row["agency"]],
             shorten(row["claim"].value),
             row["statement"].value.rstrip("."),
