@@ -2189,9 +2189,9 @@ class _WholeWrites(io.RawIOBase):
 
 
 class _TerminalText(io.TextIOWrapper):
-    r"""Text for a terminal: a control character or a bidirectional format character, from a
-    server's answer or a data file, is shown as its escape (``\x1b``, ``\u202e``) and never run
-    by the terminal."""
+    r"""Text for a terminal: a control, format or invisible character, from a server's answer or a
+    data file, is shown as its escape (``\x1b``, ``\u202e``, ``\u200b``) and never run by the
+    terminal (:func:`atmpkg.graph.errors.visible`)."""
 
     def write(self, text: str) -> int:
         from atmpkg.graph.errors import visible  # loaded by the first write to a terminal

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copyreg
 import difflib
 import functools
+import itertools
 import keyword
 import math
 import numbers
@@ -691,24 +692,98 @@ def reads_answers(method: Callable) -> Callable:
     return reading
 
 
-#: Characters a terminal acts on (move, clear, set its title, write the clipboard) rather than
-#: shows, tab and line feed aside; and the bidirectional format characters (embeddings, overrides,
-#: isolates, marks), by which a value reorders how the rest of its line is drawn (sec24 L1: an
-#: imported label's U+202E drew the next column, country:us, as su:yrtnuoc).
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+#: Characters that act rather than show, or draw as nothing (sec31 F4: "Kym\u200briah" showed as
+#: "Kymriah"): the control characters (Cc; a terminal acts on them: move, clear, set its title,
+#: write the clipboard), tab and line feed aside; the format characters (Cf: the bidirectional
+#: embeddings, overrides, isolates and marks, by which a value reorders the rest of its line, sec24
+#: L1; the zero-width space and joiners, the word joiner, the byte order mark, the tag characters)
+#: but those that draw a sign over the digits after them (Unicode's Prepended_Concatenation_Mark:
+#: U+0600-U+0605, U+06DD, U+070F, U+0890, U+0891, U+08E2, U+110BD, U+110CD); the line and paragraph
+#: separators (Zl, Zp); and the rest of Unicode's Default_Ignorable_Code_Point, which fonts draw as
+#: nothing (the Hangul fillers, the variation selectors, the combining grapheme joiner, the Khmer
+#: inherent vowels, the Mongolian free variation selectors, U+2065, U+FFF0-U+FFF8 and the tag block
+#: to U+E0FFF kept for more). tests/test_view.py derives the set so from unicodedata and runs
+#: graph/display/showable.js, which writes it again, against it.
+HIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
+
+#: The variation selectors (a CJK ideograph's or an emoji's form; the Mongolian free ones), and
+#: the zero-width non-joiner and joiner (Persian and Indic spelling, emoji sequences): hidden
+#: characters a text in those scripts needs, shown as they are beside the characters they act on.
+_SELECTORS = re.compile("[\u180b-\u180d\u180f\ufe00-\ufe0f\U000e0100-\U000e01ef]")
+_JOINERS = "\u200c\u200d"
+
+#: Combining marks kept on one character: enough for Vietnamese (two), pointed Hebrew with its
+#: cantillation and Tibetan's stacked letters; more are counted, not drawn up over the rows above.
+MARKS_KEPT = 5
+
+#: A run that may hold more than MARKS_KEPT combining marks in a row: every mark is beyond U+02FF,
+#: and none is a kana, a CJK ideograph or a Hangul syllable, whose text would otherwise be read
+#: character by character.
+_MAYBE_STACKED = re.compile(
+    f"[^\x00-\u02ff\u3040-\u3098\u309b-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3]{{{MARKS_KEPT + 1},}}"
+)
+
+#: HIDDEN's ASCII characters, what most text holds: a class this short is read several times
+#: faster than HIDDEN's, whose astral ranges the regular expression engine tests one by one.
+_HIDDEN_ASCII = re.compile(f"[{''.join(chr(c) for c in range(128) if HIDDEN.match(chr(c)))}]")
+
+
+def _drawn(char: str) -> bool:
+    """Whether ``char`` is one a selector or joiner beside it acts on: a character beyond the
+    Latin letters and their combining marks (U+0000-U+036F, where neither does anything a
+    reader sees but hide a difference) that is not hidden itself."""
+    return char > "\u036f" and HIDDEN.fullmatch(char) is None
+
+
+def _kept(text: str, at: int) -> bool:
+    """Whether the hidden character at ``at`` is shown as it is: a selector right after a
+    character it acts on (one, so a second selector is escaped), a joiner between two (or after a
+    kept selector: an emoji's form, then the joiner)."""
+    char = text[at]
+    if _SELECTORS.fullmatch(char):
+        return at > 0 and _drawn(text[at - 1])
+    if char not in _JOINERS or at + 1 >= len(text) or not _drawn(text[at + 1]):
+        return False
+    before = text[at - 1 : at]
+    return _drawn(before) or (_SELECTORS.fullmatch(before) is not None and _kept(text, at - 1))
+
+
+def _capped(run: re.Match) -> str:
+    """``run`` with each row of more than MARKS_KEPT combining marks cut to its first ones and
+    a count of the rest."""
+    shown = []
+    for mark, chars in itertools.groupby(run[0], lambda c: unicodedata.category(c) in ("Mn", "Me")):
+        row = "".join(chars)
+        if mark and len(row) > MARKS_KEPT:
+            more = len(row) - MARKS_KEPT
+            row = f"{row[:MARKS_KEPT]}… ({more:,} more mark{'s' if more > 1 else ''})"
+        shown.append(row)
+    return "".join(shown)
 
 
 def visible(text: str) -> str:
-    """``text`` with each control character and bidirectional format character written as its
-    escape: shown, never run by a terminal, and as wide as it shows.
+    """``text`` as it is shown to read (a terminal, a page): each character of :data:`HIDDEN`
+    written as its escape, so that it is seen and never run by a terminal, and a value cannot
+    pass for another; a variation selector or a zero-width joiner or non-joiner beside the
+    characters it acts on (a CJK ideograph, an emoji, Persian or Devanagari letters) is kept;
+    more than :data:`MARKS_KEPT` combining marks on one character are counted.
 
-    >>> visible("a\\x1b[2Jb"), visible("RED\\u202eReversed")
-    ('a\\\\x1b[2Jb', 'RED\\\\u202eReversed')
+    >>> visible("a\\x1b[2Jb"), visible("RED\\u202eReversed"), visible("Kym\\u200briah")
+    ('a\\\\x1b[2Jb', 'RED\\\\u202eReversed', 'Kym\\\\u200briah')
+    >>> visible("flag\\U000e0041"), visible("\\u0645\\u06cc\\u200c\\u062e") == "\\u0645\\u06cc\\u200c\\u062e"
+    ('flag\\\\U000e0041', True)
+    >>> visible("Z" + "\\u0301" * 1000) == "Z" + "\\u0301" * 5 + "… (995 more marks)"
+    True
     """
-    # as Python writes it: \x1b for a control character, \u202e for a bidirectional one
-    return _CONTROLS.sub(lambda m: ascii(m.group()).strip("'"), text)
+    # as Python writes it: \x1b for a control character, \u202e, \U000e0041 for the others
+    if text.isascii():
+        return _HIDDEN_ASCII.sub(lambda m: ascii(m[0])[1:-1], text)
+    text = HIDDEN.sub(lambda m: m[0] if _kept(m.string, m.start()) else ascii(m[0])[1:-1], text)
+    return _MAYBE_STACKED.sub(_capped, text)
 
 
 def unhidden(text: str) -> str:

@@ -14,6 +14,23 @@ from atmpkg.graph import build
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 
 
+#: A value holding characters that draw as nothing, or one on many combining marks that draws up
+#: over the rows above (sec31 F4), and hidden characters a text needs beside the ones they act on:
+#: an emoji's joiners, Persian's non-joiner, a CJK ideograph's variation selector.
+INVISIBLE = (
+    "Kym\u200briah\u2060\ufeffX \u2028 flag\U000e0041\U000e007f a\u3164b\u115fc A\ufe0f\ufe0e Z"
+    + "\u0301" * 1000
+    + " \U0001f468\u200d\U0001f469\u200d\U0001f467 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u845b\U000e0100"
+)
+#: INVISIBLE as every door shows it to read (errors.visible, showable.js): each character that
+#: draws as nothing written as its escape, the marks past five counted, the rest as it is.
+INVISIBLE_SHOWN = (
+    "Kym\\u200briah\\u2060\\ufeffX \\u2028 flag\\U000e0041\\U000e007f a\\u3164b\\u115fc A\\ufe0f\\ufe0e Z"
+    + "\u0301" * 5
+    + "\u2026 (995 more marks) \U0001f468\u200d\U0001f469\u200d\U0001f467 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645 \u845b\U000e0100"
+)
+
+
 def pytest_configure(config: pytest.Config | None) -> None:
     """Ctrl-C reaches the programs the tests stop with it, however the suite was started."""
     import signal

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_DATA
+from conftest import FIXTURE_DATA, INVISIBLE
 
 import atmpkg
 from atmpkg.cli import cli
@@ -531,6 +531,43 @@ def test_control_characters_reach_a_terminal_as_escapes(fixture_store):
         text=True,
     )
     assert piped.stdout == f"x\n{hostile}\n"
+
+
+def test_characters_that_draw_as_nothing_reach_a_terminal_as_escapes(fixture_store):
+    """sec31 F4: a zero-width space, a word joiner, a byte order mark, tag characters, Hangul
+    fillers, variation selectors on a Latin letter and a line separator reached the table raw
+    ("Kym\\u200briah" showed as "Kymriah"), and a letter's thousand combining marks drew up over
+    the rows above: each is its escape and the marks past five are counted, while an emoji's
+    joiners, Persian's non-joiner and a CJK ideograph's variation selector stay; csv keeps all."""
+    values = INVISIBLE.split(" ")
+    sparql = " ".join(
+        '"' + "".join(c if " " < c < "\x7f" else f"\\U{ord(c):08x}" for c in value) + '"'
+        for value in values
+    )
+    text = f"SELECT ?x {{ VALUES ?x {{ {sparql} }} }}"
+    code, table, _ = on_a_terminal("query", text, "--store", str(fixture_store))
+    assert (code, table.splitlines()[2:]) == (
+        0,
+        [
+            "Kym\\u200briah\\u2060\\ufeffX",
+            "\\u2028",
+            "flag\\U000e0041\\U000e007f",
+            "a\\u3164b\\u115fc",
+            "A\\ufe0f\\ufe0e",
+            "Z\u0301\u0301\u0301\u0301\u0301\u2026 (995 more marks)",
+            "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+            "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",
+            "\u845b\U000e0100",
+        ],
+    )
+    piped = subprocess.run(
+        [sys.executable, "-m", "atmpkg.cli", "query", text, "--format", "csv"]
+        + ["--store", str(fixture_store)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    assert piped.stdout == "x\n" + "".join(f"{value}\n" for value in values)
 
 
 def test_bidi_format_characters_reach_a_terminal_as_escapes(fixture_store, tmp_path):

@@ -12,16 +12,16 @@ from __future__ import annotations
 import csv
 import datetime
 import json
-import re
 import urllib.parse
 import urllib.request
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURE_DATA
+from conftest import FIXTURE_DATA, INVISIBLE, INVISIBLE_SHOWN
 
 from atmpkg.cli import cli
 from atmpkg.graph import build
+from atmpkg.graph.errors import HIDDEN, visible
 from atmpkg.graph.server.http import make_server
 
 #: The query tab on screen (YASGUI keeps the others in the page, hidden).
@@ -1306,8 +1306,6 @@ def test_product_figures_chart_each_metric_apart(curated_store, browser):
         srv.shutdown()
 
 
-#: The characters shown as their escapes, as errors.visible writes them.
-HIDDEN_CHARACTERS = "[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069]"
 
 
 def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browser, tmp_path):
@@ -1357,8 +1355,78 @@ def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browse
         drawn = frame.locator("body").evaluate("() => atmpView.nodes.get().map(n => n.label)")
         assert escaped in drawn
         assert "gnp.exe" in "".join(seen)
-        assert re.findall(HIDDEN_CHARACTERS, "".join(seen)) == []
+        assert HIDDEN.findall("".join(seen)) == []
         assert problems == []
         context.close()
+    finally:
+        srv.shutdown()
+
+
+def test_characters_that_draw_as_nothing_are_shown_as_their_escapes_on_every_page(
+    browser, tmp_path
+):
+    """sec31 F4: a label's zero-width space, word joiner, byte order mark, tag characters,
+    Hangul fillers, variation selectors on a Latin letter and line separator drew as nothing on
+    the /id/ pages and the query page ("Kym\\u200briah" as "Kymriah"), its letter with a
+    thousand combining marks up over the rows above: the entity page's markup, what Chromium
+    draws of it, the query page's table and Graph tab and a notebook's card show them as the
+    server's messages do, an emoji's joiners, Persian's non-joiner and a CJK ideograph's
+    variation selector as they are; the CSV download keeps the value exact."""
+    import html
+
+    import atmpkg
+
+    build_with_a_therapy_labelled(tmp_path, INVISIBLE)
+    card = atmpkg.open(tmp_path / "store").show("therapy:evilcel")._repr_html_()
+    assert card.startswith(f'<div class="atmpkg-entity"><h3>{html.escape(INVISIBLE_SHOWN)}</h3>')
+    srv = make_server(tmp_path / "store", port=0, workers=1).start()
+    try:
+        asked = urllib.request.Request(
+            srv.url + "/id/therapy/evilcel", headers={"Accept": "text/html"}
+        )
+        with urllib.request.urlopen(asked) as answer:
+            markup = answer.read().decode("utf-8")
+        assert f"<title>{INVISIBLE_SHOWN} · ATMP-KG</title>" in markup
+        assert f"<h1>{INVISIBLE_SHOWN}</h1>" in markup
+        context, tab, problems = watched_tab(browser)
+        seen = []
+
+        def everything() -> str:
+            text = tab.evaluate(
+                "() => [document.title, document.body.innerText, "
+                "...[...document.querySelectorAll('[title], [aria-label]')].map(e => "
+                "(e.title || '') + (e.getAttribute('aria-label') || ''))].join('\\n')"
+            )
+            seen.append(text)
+            return text
+
+        tab.goto(srv.url + "/id/therapy/evilcel")
+        assert tab.locator("h1").inner_text() == INVISIBLE_SHOWN
+        assert tab.title() == f"{INVISIBLE_SHOWN} · ATMP-KG"
+        everything()
+        text = "SELECT ?t ?l WHERE { ?t rdfs:label ?l FILTER(STRSTARTS(?l, 'Kym')) }"
+        tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
+        tab.locator(ROWS).first.wait_for()
+        assert [cell.strip() for cell in tab.locator(f"{ROWS} td").all_inner_texts()[1:3]] == [
+            "therapy:evilcel",
+            f'"{INVISIBLE_SHOWN}"@en',
+        ]
+        everything()
+        tab.click(f"{TAB} .select_graph")
+        frame = tab.frame_locator(f"{TAB} iframe.graph")
+        frame.locator("body[data-state=stable]").wait_for()
+        drawn = frame.locator("body").evaluate("() => atmpView.nodes.get().map(n => n.label)")
+        assert INVISIBLE_SHOWN in drawn
+        # nothing left a page would escape: what each drew is its text as shown
+        assert "Kym\\u200briah" in "".join(seen) and visible("".join(seen)) == "".join(seen)
+        assert problems == []
+        context.close()
+        download = urllib.parse.urlencode({"query": text})
+        asked = urllib.request.Request(
+            f"{srv.url}/sparql?{download}", headers={"Accept": "text/csv"}
+        )
+        with urllib.request.urlopen(asked) as answer:
+            rows = answer.read().decode("utf-8").split("\r\n")  # not at the value's U+2028
+        assert rows == ["t,l", f"https://w3id.org/atmp-kg/id/therapy/evilcel,{INVISIBLE}", ""]
     finally:
         srv.shutdown()

@@ -120,8 +120,8 @@ class Estimate:
 
 
 def _esc(text: object) -> str:
-    """``text`` escaped for SVG, each control or bidirectional format character written as its
-    escape (``\\u202e``), as every page of the server shows it (sec30 F5)."""
+    """``text`` escaped for SVG, each control, format or invisible character written as
+    its escape (``\\u202e``), as every page of the server shows it (sec30 F5)."""
     return html.escape(visible(str(text)), quote=True)
 
 

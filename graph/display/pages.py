@@ -3,7 +3,7 @@ HTML it answers (the query page's files are :mod:`atmpkg.graph.server.ui`).
 
 An entity page (:func:`entity_page`) escapes every value from the graph,
 shows each through :func:`~atmpkg.graph.display.viewpage.shown` (at most 2,000 characters, with the
-full length stated, and each control or bidirectional format character as its escape, ``\\u202e``)
+full length stated, each control, format or invisible character as its escape, ``\\u202e``)
 and links only absolute http(s) URLs; its neighbourhood is the graph view of :mod:`atmpkg.graph.display.view`
 in a sandboxed ``srcdoc`` frame, whose inline scripts its policy allows by hash.
 """
@@ -251,7 +251,7 @@ def message_page(
     quoted: Collection[str] = (),
 ) -> str:
     """The HTML page a browser is shown for an answer without content of its own (an error, or a
-    graph view with nothing to draw): the message, escaped (each control or bidirectional format
+    graph view with nothing to draw): the message, escaped (each control, format or invisible
     character as its escape, as the text answer writes it), with the server's paths it names as
     links (but ``asked``, the path that was asked for, and any path inside ``quoted``, the texts
     the message quotes as the user typed them), the query's ``notes`` (escaped, each a paragraph

@@ -3,7 +3,7 @@
 vis-network's script and stylesheet are read at run time from the installed pyvis package and
 inlined; the data goes in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and
 the JavaScript line separators escaped, so no value can end the block or open a tag; the page's own
-script renders every value with ``textContent``, escaping its control and bidirectional format
+script renders every value with ``textContent``, escaping its control, format and invisible
 characters with ``showable`` (:data:`SHOWABLE`, the script the query page shares). Every value a
 page shows (here and in the entity pages of :mod:`atmpkg.graph.display.pages`) passes :func:`clip`
 first, so that a huge literal cannot make a page too big to load. A Content-Security-Policy allows
@@ -32,8 +32,9 @@ from ..rdf import FOLDED_CUT, MAX_FOLDED_CHARS
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
 VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
 
-#: The script that defines ``showable(text)``, which writes each control and bidirectional format
-#: character of a value as its escape, as :func:`~atmpkg.graph.errors.visible` does: the one
+#: The script that defines ``showable(text)``, which writes each control, format and invisible
+#: character of a value as its escape and counts its stacked combining marks, as
+#: :func:`~atmpkg.graph.errors.visible` does: the one
 #: source of it, inlined into every view file before :data:`SCRIPT` and served to the query page
 #: (``/static/showable.js``, :func:`atmpkg.graph.server.ui.static_files`) before its app.js.
 SHOWABLE = resources.files(__package__).joinpath("showable.js").read_text(encoding="utf-8")
@@ -60,13 +61,14 @@ def clip(text: str, limit: int = MAX_VALUE_CHARS) -> str:
 
 
 def shown(text: str) -> str:
-    """``text`` as a page writes it in its markup: clipped (:func:`clip`), each control and
-    bidirectional format character written as its escape, as the server's messages write them
-    (:func:`~atmpkg.graph.errors.visible`; the view's script shows its values so): an imported
-    label's U+202E would draw what follows it reversed ("gnp.exe" as "exe.png", sec30 F5).
+    """``text`` as a page writes it in its markup: clipped (:func:`clip`), each control, format
+    and invisible character written as its escape and more than five combining marks on a
+    character counted, as the server's messages write them (:func:`~atmpkg.graph.errors.visible`;
+    the view's script shows its values so): an imported label's U+202E would draw what follows it
+    reversed ("gnp.exe" as "exe.png", sec30 F5), its U+200B pass for another label (sec31 F4).
 
-    >>> print(shown("Evil \u202egnp.exe"))
-    Evil \u202egnp.exe
+    >>> print(shown("Evil \u202egnp.exe"), shown("Kym\u200briah"))
+    Evil \u202egnp.exe Kym\u200briah
     """
     return visible(clip(text))
 
@@ -268,8 +270,8 @@ SCRIPT = r"""
   const number = (n) => n.toLocaleString("en");
 
   // Every value reaches the page through textContent, never innerHTML, and shown (showable,
-  // from showable.js, inlined before this script: each control and bidirectional format
-  // character written as its escape, as errors.visible writes it).
+  // from showable.js, inlined before this script: each control, format and invisible
+  // character written as its escape, stacked marks counted, as errors.visible writes it).
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;

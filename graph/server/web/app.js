@@ -40,7 +40,8 @@
   };
 
   // showable (showable.js, loaded before this file, as the view files inline it) writes each
-  // control and bidirectional format character of a value as its escape, as errors.visible does.
+  // control, format and invisible character of a value as its escape and counts stacked combining
+  // marks, as errors.visible does.
   // The text and tooltips YASR and DataTables wrote into a table's cells, shown so.
   function showHidden(root) {
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
