@@ -4114,6 +4114,75 @@ def test_a_literal_longer_than_the_parser_reads_is_refused_at_its_line(
     assert nquads(built) == before
 
 
+_RDF_XML_HEAD = (
+    '<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"\n'
+    '  xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#">\n'
+    '<rdf:Description rdf:about="https://example.org/a">\n'
+)
+
+
+def test_an_rdfxml_literal_longer_than_the_other_parsers_read_is_refused_at_its_line(
+    built, tmp_path
+):
+    """The engine's RDF/XML reader has no limit on a token: a 17 MiB literal was stored, and
+    `export --format ttl` then ended in a MemoryError traceback (fix31 1)."""
+    before = nquads(built)
+    mine = tmp_path / "lit17.rdf"
+    mine.write_text(
+        _RDF_XML_HEAD + "<rdfs:label>" + "a" * 17 * 1024**2 + "</rdfs:label>\n"
+        "</rdf:Description>\n</rdf:RDF>\n"
+    )
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == (
+        f"{mine}:5: a literal, IRI or comment here is longer than 16 MiB, more than the engine's "
+        "parser reads in one piece: split the text, or keep it in a file of its own and link to it"
+    )
+    assert nquads(built) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "joined"),
+    [
+        # a CDATA section may hold "<": no run between two is long, the literal is
+        ("<![CDATA[" + ("a" * 1024**2 + "<") * 17 + "]]>", "CDATA"),
+        # 9 MiB of line breaks are 18 MiB escaped, as N-Triples writes them
+        ("\n" * 9 * 1024**2, "escaped"),
+    ],
+    ids=["cdata", "line-breaks"],
+)
+def test_an_rdfxml_literal_long_once_read_is_refused_naming_its_subject(
+    built, tmp_path, body, joined
+):
+    before = nquads(built)
+    mine = tmp_path / "joined.rdf"
+    mine.write_text(
+        _RDF_XML_HEAD + "<rdfs:label>" + body + "</rdfs:label>\n</rdf:Description>\n</rdf:RDF>\n"
+    )
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == (
+        f"{mine}:4: the triple of <https://example.org/a> "
+        "<http://www.w3.org/2000/01/rdf-schema#label>, as N-Triples writes it once the RDF/XML is "
+        "read (its text joined from XML entities, CDATA sections or XML literals, or escaped), is "
+        "longer than 16 MiB, more than the engine's parser reads in one piece: no export could "
+        "read it back; split the text, or keep it in a file of its own and link to it"
+    )
+    assert joined in str(info.value)
+    assert nquads(built) == before
+
+
+def test_a_run_just_longer_than_one_piece_is_the_first_one_found():
+    """The rule XML answers and RDF/XML imports share: more than ONE_PIECE bytes between two
+    "<" (or, for N-Triples, two line breaks), found where the run starts."""
+    most = CSVDATA.ONE_PIECE
+    assert CSVDATA.piece_past(b"<" + b"a" * most + b"<") is None
+    assert CSVDATA.piece_past(b"<<" + b"a" * (most + 1)) == 2
+    assert CSVDATA.piece_past(b"a" * (most + 1) + b"\n", 0x0A) == 0
+    assert CSVDATA.piece_past(b"x\n" * 10 + b"b" * (most + 1) + b"\n" + b"c" * (most + 1), 0x0A) == 20
+    assert CSVDATA.piece_past(b"") is None
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     value=st.one_of(

@@ -3294,3 +3294,40 @@ def test_through_takes_a_concept_scheme_and_says_what_it_takes_in_every_door(fix
         assert set(nx.read_graphml(out)) == therapies | modalities
     every = set(kg.select(classes=["atmp:Therapy"], through=["skos:Concept"]).network())
     assert every > therapies | modalities and ID + "vector/aav9" in every
+
+
+#: A Turtle string of 9 MiB of line breaks: one token to the parser that reads the import, twice
+#: as long as N-Triples writes it (each break escaped as \n).
+LONG_ONCE_ESCAPED = (
+    '<https://example.org/a> <http://www.w3.org/2000/01/rdf-schema#label> """'
+    + "\n" * 9 * 1024**2
+    + '""" .\n'
+)
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("ttl", "Turtle"), ("trig", "TriG"), ("rdfxml", "RDF/XML")])
+def test_a_triple_longer_than_the_parser_reads_back_ends_the_export_with_an_error(
+    fixture_store, tmp_path, fmt, name
+):
+    """The formats written through N-Triples read back each triple with the engine's parser,
+    whose MemoryError past 16 MiB was a traceback (an RDF/XML import held a 17 MiB literal; fix31
+    1); the export ends with the error, writing nothing, where nt still writes the triple."""
+    store = store_with_import(fixture_store, tmp_path, LONG_ONCE_ESCAPED)
+    told = (
+        f"cannot write {name}: the triple of <https://example.org/a> rdfs:label, as N-Triples "
+        "writes it, is longer than 16 MiB, more than the engine's parser reads in one piece, and "
+        f"the engine's {name} writer is given the triples as N-Triples: export as nt or nq, which "
+        "are written as they are, or take the text out of the graph ('atmpkg stats' lists the "
+        "imports, 'atmpkg import --remove NAME' takes one out)"
+    )
+    target = tmp_path / f"x.{fmt}"
+    for selection in ([], ["--focus", "https://example.org/a"]):
+        result = run(*selection, "--format", fmt, "-o", str(target), "--store", str(store))
+        assert (result.exit_code, result.stderr) == (1, f"Error: {told}\n")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.ttl", "store"]
+        streamed = run(*selection, "--format", fmt, "--store", str(store))
+        assert (streamed.exit_code, streamed.stdout) == (1, "")
+    with pytest.raises(StoreError) as info:
+        atmpkg.open(store).export(fmt)
+    assert str(info.value) == told
+    assert run("--format", "nt", "-o", str(tmp_path / "x.nt"), "--store", str(store)).exit_code == 0

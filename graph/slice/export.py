@@ -36,6 +36,7 @@ import io
 import json
 import logging
 import math
+import mmap
 import os
 import re
 import shutil
@@ -50,7 +51,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 import pyoxigraph as ox
 
 from ..engine.results import NOT_XML, not_xml
-from ..errors import ParameterError, StoreError, UnknownNameError, counted, described
+from ..errors import ParameterError, StoreError, UnknownNameError, counted, cut, described
 from ..progress import Progress, Stage
 from ..rdf import (
     IRI,
@@ -63,6 +64,7 @@ from ..rdf import (
     term_facts,
     used_prefixes,
 )
+from ..store.csvdata import past_one_piece, piece_past
 from ..store.folder import VERSION, fsync_dir
 from ..terms import PREFIXES, RDF, XSD, shorten
 from .collector import holding_cycle_collection
@@ -873,6 +875,7 @@ def _trig_of_turtle(
     converted once, as Turtle, and each subject's statement is placed in every graph it belongs
     to, where converting the quads (a subject's triples once per source it cites) took twice as
     long at a million triples."""
+    _readable_back(spool, ox.RdfFormat.TRIG)
     prefixes = {p: PREFIXES[p] for p in sorted(names)}
     turtle = io.BytesIO()
     ox.serialize(
@@ -935,6 +938,7 @@ def _convert(
 ) -> None:
     """Rewrite the N-Triples or N-Quads in ``spool`` as ``fmt``, declaring the prefixes ``names``
     (those the triples use) in canonical order."""
+    _readable_back(spool, fmt)
     prefixes = {p: PREFIXES[p] for p in sorted(names)}
     if fmt == ox.RdfFormat.RDF_XML:
         out = _Filter(handle, own_head=False, edit=_XmlSafe())
@@ -943,6 +947,33 @@ def _convert(
         out = _Filter(handle, own_head=bool(prefixes))
     # the spool holds what a writer of this package wrote: no need to check it again
     ox.serialize(ox.parse(spool, spool_format, lenient=True), out, fmt, prefixes=prefixes)
+
+
+def _readable_back(spool: IO[bytes], fmt: ox.RdfFormat) -> None:
+    """Refuse, before anything of ``fmt`` is written, to convert the N-Triples or N-Quads that
+    the temporary file ``spool`` holds when a line is longer than the engine's parser reads back
+    (:func:`~atmpkg.graph.store.csvdata.piece_past`), naming its subject and predicate: an import
+    may have brought in such a triple (an RDF/XML file before they were refused, a Turtle string
+    that grows escaped), and the engine's ``MemoryError`` was a traceback."""
+    spool.flush()
+    if not os.fstat(spool.fileno()).st_size:
+        return
+    with mmap.mmap(spool.fileno(), 0, access=mmap.ACCESS_READ) as text:
+        at = piece_past(text, 0x0A)
+        if at is None:
+            return
+        # an IRI or a blank node's label holds no space: the first two tokens are whole
+        subject_end = text.find(b" ", at)
+        subject = text[at:subject_end].decode()
+        predicate = text[subject_end + 1 : text.find(b" ", subject_end + 1)].decode()
+    entity = "a blank node" if subject.startswith("_:") else cut(shorten(subject[1:-1]))
+    raise StoreError(
+        f"cannot write {fmt.name}: the triple of {entity} {cut(shorten(predicate[1:-1]))}, as "
+        f"N-Triples writes it, is {past_one_piece(ox.RdfFormat.N_TRIPLES)}, and the engine's "
+        f"{fmt.name} writer is given the triples as N-Triples: export as nt or nq, which are "
+        "written as they are, or take the text out of the graph ('atmpkg stats' lists the "
+        "imports, 'atmpkg import --remove NAME' takes one out)"
+    )
 
 
 def _noting_prefixes(

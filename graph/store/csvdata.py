@@ -28,6 +28,7 @@ import datetime
 import decimal
 import functools
 import io
+import json
 import logging
 import mmap
 import os
@@ -2509,6 +2510,58 @@ def past_one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     return f"longer than {size} MiB, more than the engine's parser reads in one piece"
 
 
+def piece_past(text: bytes | mmap.mmap, stop: int = 0x3C) -> int | None:
+    """Where the first run of more than :data:`ONE_PIECE` bytes without the byte ``stop`` starts
+    in ``text``, or None: in XML (``stop`` ``<``, a run being a literal, IRI or comment with its
+    tag) the text the engine's XML parser reads but its parsers of the other formats refuse
+    (:func:`past_one_piece`); in N-Triples (``stop`` a line break) a line they refuse.
+
+    >>> piece_past(b"<a>" + b"x" * ONE_PIECE + b"</a>"), piece_past(b"<a>xyz</a>" * 2_000_000)
+    (1, None)
+    """
+    # A run of more than ONE_PIECE bytes holds a multiple of it: only the runs about those are
+    # measured, each at most once, so the look is linear however the text is made
+    for at in range(ONE_PIECE, len(text), ONE_PIECE):
+        if text[at] == stop:
+            continue
+        start, end = text.rfind(bytes((stop,)), 0, at) + 1, text.find(bytes((stop,)), at)
+        if (len(text) if end < 0 else end) - start > ONE_PIECE:
+            return start
+    return None
+
+
+def check_pieces(rdf_file: RdfFile) -> None:
+    """Refuse an RDF/XML file with more than :data:`ONE_PIECE` bytes between two ``<`` (a
+    literal, IRI or comment with its tag: :func:`piece_past`), naming the line where that text
+    starts, in the words and by the rule a Turtle or N-Triples file past the engine's parser is
+    refused by: its XML parser reads it, but no export could read the triple back.
+
+    >>> import tempfile
+    >>> long = Path(tempfile.mkdtemp()) / "long.rdf"
+    >>> _ = long.write_bytes(b"<r>\\n<label>" + b"a" * ONE_PIECE + b"</label></r>")
+    >>> check_pieces(RdfFile(long, "long.rdf", ox.RdfFormat.RDF_XML, 0))
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.DataError: long.rdf:2: a literal, IRI or comment here is longer than 16 MiB, more than the engine's parser reads in one piece: split the text, or keep it in a file of its own and link to it
+    """
+    with _mapped(rdf_file.path) as text:
+        at = piece_past(text)
+        if at is not None:
+            raise DataError(
+                rdf_file.display,
+                1 + line_breaks(text, at),
+                None,
+                _past_one_piece_here(rdf_file.format),
+            )
+
+
+def _past_one_piece_here(fmt: ox.RdfFormat) -> str:
+    return (
+        f"a literal, IRI or comment here is {past_one_piece(fmt)}: split the text, or keep it "
+        "in a file of its own and link to it"
+    )
+
+
 def buffer_full(error: MemoryError) -> bool:
     """Whether ``error`` is the engine's parser refusing a piece of text past its buffer
     (:data:`ONE_PIECE`), not memory running out.
@@ -2527,20 +2580,31 @@ TRIAL_SECONDS = 20
 #: Exit status of the trial when the text its triples hold passes MAX_ENTITY_TEXT beyond the
 #: file's size: entities used many times, which the load would keep.
 _TRIAL_TOO_MUCH_TEXT = 3
+#: Exit status of the trial when a triple's N-Triples line is longer than ONE_PIECE, which no
+#: reader of the other formats (nor an export, which reads N-Triples back) takes: its subject and
+#: predicate are written out, as JSON.
+_TRIAL_LONG_TRIPLE = 4
 # The trial sums the text of the terms it reads (the load keeps it all) and drops each triple; a
 # syntax error, or a literal past the parser's buffer (which JSON-LD's reaches at 8 MiB), is left
-# to the parse that reports it with its line, not blamed on contexts that expand.
+# to the parse that reports it with its line, not blamed on contexts that expand. A triple's line
+# is written only when its text could make one that long (a character takes at most six bytes,
+# as \u0001): entities, CDATA sections and XML literals join text no look at the file measures.
 _TRIAL = f"""
-import resource, sys
+import json, resource, sys
 path, cap, seconds, name, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
 import pyoxigraph as ox
 try:
     for quad in ox.parse(path=path, format=getattr(ox.RdfFormat, name), lenient=True):
-        budget -= len(quad.subject.value) + len(quad.predicate.value) + len(quad.object.value)
+        text = len(quad.subject.value) + len(quad.predicate.value) + len(quad.object.value)
+        budget -= text
         if budget < 0:
             sys.exit({_TRIAL_TOO_MUCH_TEXT})
+        if text > {ONE_PIECE // 6} and len(str(quad.triple).encode()) + 2 > {ONE_PIECE}:
+            iri = quad.subject.value if type(quad.subject) is ox.NamedNode else None
+            json.dump([str(quad.subject)[:200], str(quad.predicate)[:200], iri], sys.stdout)
+            sys.exit({_TRIAL_LONG_TRIPLE})
 except SyntaxError:
     pass
 except MemoryError as error:
@@ -2597,6 +2661,21 @@ def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) ->
             f"{MAX_ENTITY_TEXT:,} characters: {expands} used over and over are a way to "
             f"exhaust memory, not data; {instead}",
         )
+    if done.returncode == _TRIAL_LONG_TRIPLE:
+        subject, predicate, iri = json.loads(done.stdout)
+        joined = (
+            "its text joined from XML entities, CDATA sections or XML literals, or escaped"
+            if name == "RDF_XML"
+            else "its IRIs made whole by contexts, or its text escaped"
+        )
+        raise DataError(
+            display,
+            _line_of(path, iri),
+            None,
+            f"the triple of {subject} {predicate}, as N-Triples writes it once the {kind} is read "
+            f"({joined}), is {past_one_piece(ox.RdfFormat.N_TRIPLES)}: no export could read it "
+            "back; split the text, or keep it in a file of its own and link to it",
+        )
     if done.returncode == -signal.SIGXCPU:
         raise DataError(
             display,
@@ -2618,12 +2697,25 @@ def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) ->
         )
 
 
+def _line_of(path: Path, iri: str | None) -> int | None:
+    """The line where the file at ``path`` first writes ``iri`` as it is (not made relative or
+    escaped), or None."""
+    if iri is None:
+        return None
+    with _mapped(path) as text:
+        at = text.find(iri.encode())
+        return None if at < 0 else 1 + line_breaks(text, at)
+
+
 def check_before_parsing(rdf_file: RdfFile) -> None:
     """Refuse, before any parser reads it in this process, a file that would make the engine's
     parser exhaust memory or its stack: XML entities that expand too far, XML elements or triple
     terms nested too deep (:func:`check_entities`, :func:`check_depth`,
-    :func:`check_in_a_capped_process`, :func:`check_triple_terms`)."""
+    :func:`check_in_a_capped_process`, :func:`check_triple_terms`), or that holds text longer than
+    the engine's other parsers read in one piece (:func:`check_pieces`; the trial of
+    :func:`check_in_a_capped_process` for text the parser joins)."""
     if rdf_file.format == ox.RdfFormat.RDF_XML:
+        check_pieces(rdf_file)
         check_entities(rdf_file.path, rdf_file.display)
         check_depth(rdf_file.path, rdf_file.display)
         check_in_a_capped_process(rdf_file.path, rdf_file.display, rdf_file.format)
@@ -2921,8 +3013,7 @@ def scan_rdf(
             display,
             _error_line(path, start, rdf_format),
             None,
-            f"a literal, IRI or comment here is {past_one_piece(rdf_format)}: split the text, or "
-            "keep it in a file of its own and link to it",
+            _past_one_piece_here(rdf_format),
         ) from None
     except OSError as exc:
         raise DataError(

@@ -2257,8 +2257,9 @@ def too_long(url: str, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
 def check_pieces(url: str, body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> None:
     """Refuse an XML answer (SPARQL Results in XML, RDF/XML) with more than
     :data:`~atmpkg.graph.store.csvdata.ONE_PIECE` bytes between two ``<`` (a literal, an IRI, a
-    comment), which the engine's XML parser would read but its parsers of the other formats
-    refuse (:func:`too_long`): what a query gives does not hang on the format the server chose.
+    comment: :func:`~atmpkg.graph.store.csvdata.piece_past`, the rule an imported file is held
+    to), which the engine's XML parser would read but its parsers of the other formats refuse
+    (:func:`too_long`): what a query gives does not hang on the format the server chose.
 
     >>> check_pieces("http://h/q", b"<literal>" + b"a" * 16 * 1024**2 + b"</literal>", ox.RdfFormat.RDF_XML)
     Traceback (most recent call last):
@@ -2267,15 +2268,8 @@ def check_pieces(url: str, body: bytes, fmt: ox.RdfFormat | ox.QueryResultsForma
     """
     from . import csvdata
 
-    limit = csvdata.ONE_PIECE
-    # A run of more than ``limit`` bytes holds a multiple of ``limit``: only the runs about those
-    # are measured, each at most once, so the look is linear however the answer is made
-    for at in range(limit, len(body), limit):
-        if body[at] == 0x3C:  # "<"
-            continue
-        end = body.find(b"<", at)
-        if (len(body) if end < 0 else end) - body.rfind(b"<", 0, at) - 1 > limit:
-            raise StoreError(too_long(url, fmt))
+    if csvdata.piece_past(body) is not None:
+        raise StoreError(too_long(url, fmt))
 
 
 def check_before_parsing(url: str, body: bytes, fmt: ox.RdfFormat) -> None:
