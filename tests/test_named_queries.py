@@ -1365,6 +1365,36 @@ def test_a_number_the_engine_cannot_hold_is_refused_on_the_command_line_and_in_p
     assert len(kg.query(plain, {"m": "0.000000000000000001"})) == 3
 
 
+def test_a_python_decimal_far_past_the_engine_is_refused_before_its_digits_are_written(
+    fixture_store,
+):
+    """fix31 2: Decimal("1e99999999") was written out in full (100 million characters, 3.3 s,
+    233 MB) before the engine's range was looked at; 1e999999999999 ended in a bare MemoryError.
+    Its first digit past 30 places either way is refused as the same text would be."""
+    kg = atmpkg.open(fixture_store)
+    plain = "SELECT ?d ?m WHERE { ?d atmp:valueAtLeastUSD ?v FILTER(?v >= ?m) }"
+    for value, shown in [
+        (Decimal("1e99999999"), "1E+99999999"),
+        (Decimal("1e999999999999"), "1E+999999999999"),
+        (Decimal("-1e-99999999"), "-1E-99999999"),
+        (Decimal("1e31"), "1E+31"),
+        # at 30 places the digits are written out, and the engine's range refuses them
+        (Decimal("1e30"), "1" + "0" * 30),
+    ]:
+        message = f"parameter 'min_value' is '{shown}', {BEYOND_DECIMAL}"
+        with pytest.raises(ParameterError) as named:
+            kg.named("deals-above-value", min_value=value)
+        assert str(named.value) == message
+        with pytest.raises(ParameterError) as bound:
+            kg.query(plain.replace("?m", "?min_value"), {"min_value": value})
+        assert str(bound.value) == message
+    # the text given on the command line is refused by the same rule, in the same words
+    with pytest.raises(ParameterError) as text:
+        kg.named("deals-above-value", min_value="1E+99999999")
+    assert str(text.value) == f"parameter 'min_value' is '1E+99999999', {BEYOND_DECIMAL}"
+    assert len(kg.query(plain, {"m": Decimal("1e-18")})) == 3
+
+
 def test_a_deal_known_by_its_cash_and_equity_apart_is_worth_at_least_both(
     fixture_store, tmp_path_factory
 ):

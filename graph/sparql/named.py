@@ -50,6 +50,7 @@ from .run import (
     _subject,
     as_term,
     beyond_engine,
+    check_digits,
     decimal_text,
     missing,
     nothing_named,
@@ -856,10 +857,6 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
 
 
 _SCALARS = ("integer", "decimal")
-#: A number not 0 with its first digit past this power of ten either way is past what the engine
-#: holds of any number (about 1.7e20, 18 decimal places), and is told so without writing out its
-#: digits, which for 1e999999999 would take a gigabyte.
-_MAX_DIGITS = 30
 
 
 def _number(value: str, kind: str, where: str) -> str:
@@ -892,8 +889,7 @@ def _number(value: str, kind: str, where: str) -> str:
         )
     if number.is_zero():
         return "0"
-    if abs(number.adjusted()) > _MAX_DIGITS:
-        raise beyond_engine(where, value, XSD + kind)
+    check_digits(number, where, value, XSD + kind)
     text = decimal_text(number)
     if not engine_holds(ox.Literal(text, datatype=ox.NamedNode(XSD + kind))):
         raise beyond_engine(where, value, XSD + kind)

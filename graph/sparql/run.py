@@ -1407,6 +1407,26 @@ def held_number(term: Term, where: str) -> Term:
     return term
 
 
+#: A number not 0 with its first digit past this power of ten either way is past what the engine
+#: holds of any number (about 1.7e20, 18 decimal places), and is told so without writing out its
+#: digits, which for 1e999999999 would take a gigabyte.
+MAX_DIGITS = 30
+
+
+def check_digits(number: decimal.Decimal, where: str, given: str, datatype: str) -> None:
+    """Refuse ``number`` (finite), given as ``given`` for ``where`` as a number of ``datatype``,
+    when its first digit is more than :data:`MAX_DIGITS` places from the point either way: past
+    what the engine holds (:func:`beyond_engine`), told before its digits are written out.
+
+    >>> check_digits(decimal.Decimal("1e99999999"), "parameter 'min_value'", "1E+99999999", XSD + "decimal")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'min_value' is '1E+99999999', past what the engine holds as a number: an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; a query compares a number past that with nothing, so the answer would be empty: give one within that
+    """
+    if not number.is_zero() and abs(number.adjusted()) > MAX_DIGITS:
+        raise beyond_engine(where, given, datatype)
+
+
 def beyond_engine(where: str, given: str, datatype: str) -> ParameterError:
     """The error for ``given``, the value of ``where``, a number of ``datatype`` (an
     ``xsd:integer`` or ``xsd:decimal`` IRI) the engine holds no number of.
@@ -1451,6 +1471,8 @@ def as_term(value: object, name: str) -> Term:
             )
         return _typed(str(int(value)), "integer")
     if isinstance(value, decimal.Decimal) and value.is_finite():
+        # 1e99999999 would be written out in full, 100 million digits, before any check
+        check_digits(value, f"parameter '{name}'", str(value), XSD + "decimal")
         return _typed(decimal_text(value), "decimal")
     if isinstance(value, numbers.Real):
         number = float(value)
