@@ -452,7 +452,7 @@ def test_columns_keep_a_gap_and_an_iri_cut_keeps_its_end(curated_store, browser)
         headers = [h.strip() for h in tab.locator(f"{TAB} .yasr_results thead th").all_inner_texts()]
         assert headers == ["agency", "therapy", "ended", "how", "event", "source", "sourceUrl", "note"]
         rows = tab.evaluate(SHOWN_CELLS, ROWS)
-        assert len(rows) == 24
+        assert len(rows) == 25
         assert min(pad for row in rows for cell in row for pad in cell[2:4]) >= 7.0
         # only the event column, of IRIs, is cut from its start
         assert {tuple(cell[4] for cell in row) for row in rows} == {
@@ -1308,6 +1308,15 @@ def test_product_figures_chart_each_metric_apart(curated_store, browser):
 
 
 
+def shown_text(tab) -> str:
+    """What a reader of ``tab`` sees: its title, its text and every tooltip and accessible name."""
+    return tab.evaluate(
+        "() => [document.title, document.body.innerText, "
+        "...[...document.querySelectorAll('[title], [aria-label]')].map(e => "
+        "(e.title || '') + (e.getAttribute('aria-label') || ''))].join('\\n')"
+    )
+
+
 def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browser, tmp_path):
     """sec30 F5: a label's U+202E, drawn raw, turned "Evil \\u202egnp.exe" into "Evil exe.png":
     the entity pages, the query page's table and chart and the Graph tab show it as its escape,
@@ -1320,21 +1329,12 @@ def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browse
         context, tab, problems = watched_tab(browser)
         seen = []
 
-        def everything() -> str:
-            text = tab.evaluate(
-                "() => [document.title, document.body.innerText, "
-                "...[...document.querySelectorAll('[title], [aria-label]')].map(e => "
-                "(e.title || '') + (e.getAttribute('aria-label') || ''))].join('\\n')"
-            )
-            seen.append(text)
-            return text
-
         tab.goto(srv.url + "/id/therapy/evilcel")
         assert tab.locator("h1").inner_text() == escaped
         assert tab.title() == f"{escaped} · ATMP-KG"
         tab.goto(srv.url + "/id/company/genecorp")
         assert escaped in tab.locator("main").inner_text()
-        everything()
+        seen.append(shown_text(tab))
         text = f"SELECT ?t ?l (5 AS ?n) WHERE {{ ?t rdfs:label ?l FILTER(CONTAINS(?l, {json_string('gnp')})) }}"
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
         tab.locator(ROWS).first.wait_for()
@@ -1342,13 +1342,13 @@ def test_bidirectional_overrides_are_shown_as_their_escapes_on_every_page(browse
             "therapy:evilcel",
             f'"{escaped}"@en',
         ]
-        everything()
+        seen.append(shown_text(tab))
         tab.click(f"{TAB} .select_chart")
         names = tab.locator(f"{TAB} .chart-view svg text[text-anchor=end]").all_text_contents()
         assert names == [escaped]
         bars = tab.locator(f"{TAB} .chart-view svg rect title").all_text_contents()
         assert bars == [f"{escaped}: 5"]
-        everything()
+        seen.append(shown_text(tab))
         tab.click(f"{TAB} .select_graph")
         frame = tab.frame_locator(f"{TAB} iframe.graph")
         frame.locator("body[data-state=stable]").wait_for()
@@ -1391,19 +1391,10 @@ def test_characters_that_draw_as_nothing_are_shown_as_their_escapes_on_every_pag
         context, tab, problems = watched_tab(browser)
         seen = []
 
-        def everything() -> str:
-            text = tab.evaluate(
-                "() => [document.title, document.body.innerText, "
-                "...[...document.querySelectorAll('[title], [aria-label]')].map(e => "
-                "(e.title || '') + (e.getAttribute('aria-label') || ''))].join('\\n')"
-            )
-            seen.append(text)
-            return text
-
         tab.goto(srv.url + "/id/therapy/evilcel")
         assert tab.locator("h1").inner_text() == INVISIBLE_SHOWN
         assert tab.title() == f"{INVISIBLE_SHOWN} · ATMP-KG"
-        everything()
+        seen.append(shown_text(tab))
         text = "SELECT ?t ?l WHERE { ?t rdfs:label ?l FILTER(STRSTARTS(?l, 'Kym')) }"
         tab.goto(srv.url + "/?" + urllib.parse.urlencode({"query": text}))
         tab.locator(ROWS).first.wait_for()
@@ -1411,7 +1402,7 @@ def test_characters_that_draw_as_nothing_are_shown_as_their_escapes_on_every_pag
             "therapy:evilcel",
             f'"{INVISIBLE_SHOWN}"@en',
         ]
-        everything()
+        seen.append(shown_text(tab))
         tab.click(f"{TAB} .select_graph")
         frame = tab.frame_locator(f"{TAB} iframe.graph")
         frame.locator("body[data-state=stable]").wait_for()
