@@ -3191,12 +3191,7 @@ def test_validating_a_build_tells_a_checks_statement_at_its_csv_cell(built, data
     build, as the build told them: here a figure the build's check did not see (a build made
     before a check was added, or the check changed)."""
     folder = current_build(built)
-    facts = ox.Store(str(folder / "oxigraph"))
-    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
-    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
-    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
-    facts.flush()
-    del facts
+    give_a_deal_an_upfront_past_its_total(folder)
     assert [str(v) for v in validate([], store=built)] == [
         f"{data_dir}/deals.csv:2:7 (column 'upfront_usd'): deal:bigpharma-cellco-2017: "
         "atmp:upfrontUSD 20000000000 is more than the deal's total, atmp:valueUSD 11900000000; a "
@@ -3218,6 +3213,16 @@ COLUMNS_LEFT_OUT = (
 NOT_AN_OBJECT = "it is not an object of files, each an object of properties"
 NOT_A_CELL = "a property's cell is not [column number, column name]"
 NOT_JSON = "it does not read as JSON in UTF-8"
+
+
+def give_a_deal_an_upfront_past_its_total(folder: Path) -> None:
+    """Write into the built store ``folder`` an upfront payment of BigPharma–CellCo 2017 past its
+    total, a violation the build's columns file places at its cell."""
+    facts = ox.Store(str(folder / "oxigraph"))
+    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
+    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
+    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
+    facts.flush()
 
 
 @pytest.mark.parametrize(
@@ -3242,12 +3247,7 @@ def test_validating_a_build_whose_columns_file_is_of_another_shape_tells_violati
     rows, as for a build made before the file was written; refusing would tell nothing of the
     data until a rebuild, which writes the file again."""
     folder = current_build(built)
-    facts = ox.Store(str(folder / "oxigraph"))
-    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
-    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
-    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
-    facts.flush()
-    del facts
+    give_a_deal_an_upfront_past_its_total(folder)
     columns = folder / "columns.json"
     columns.write_bytes(written)
     log = logged("atmpkg", logging.WARNING)
@@ -3285,12 +3285,7 @@ def test_validating_a_build_whose_locations_file_is_of_another_shape_tells_viola
     """sec31 F3: a locations.json that is no object of strings tripped the telling of a
     violation; it is left out with a note naming it, and each violation told by its subject."""
     folder = current_build(built)
-    facts = ox.Store(str(folder / "oxigraph"))
-    deal = ox.NamedNode(ID + "deal/bigpharma-cellco-2017")
-    upfront = ox.Literal("20000000000", datatype=ox.NamedNode(XSD + "decimal"))
-    facts.add(ox.Quad(deal, ox.NamedNode(ATMP + "upfrontUSD"), upfront))
-    facts.flush()
-    del facts
+    give_a_deal_an_upfront_past_its_total(folder)
     locations = folder / "locations.json"
     note = (
         f"Note: {locations} is not the table of input lines a build writes; validate left it out, "
