@@ -77,6 +77,7 @@ from .subgraph import (
     Subject,
     fold_facts,
     outside_note,
+    source_iris,
 )
 from .whole import (
     WholeGraph,
@@ -225,9 +226,7 @@ def _sources_named(piece: Slice, selection: Selection) -> int:
     """How many of the entities a query's answer names (the slice's ``answer``) are sources."""
     if not piece.answer or selection.graph is None:
         return 0
-    store = selection.graph._current().store
-    rows = store.query("SELECT ?s WHERE { ?s a atmp:Source }", prefixes=PREFIXES)
-    return len(piece.answer & {row["s"].value for row in rows})
+    return len(piece.answer & source_iris(selection.graph._current().store))
 
 
 def ontology_left_out() -> str:

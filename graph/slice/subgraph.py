@@ -75,7 +75,12 @@ def _select_iris(store: ox.Store, sparql: str) -> set[str]:
     return {row[0].value for row in store.query(sparql, prefixes=PREFIXES)}
 
 
-def _sources(store: ox.Store) -> set[str]:
+def source_iris(store: ox.Store | RemoteStore) -> set[str]:
+    """The IRIs of the source documents (``atmp:Source``) in ``store``.
+
+    >>> ID + "source/report-act-cancer-market" in source_iris(kg._current().store)
+    True
+    """
     return _select_iris(store, "SELECT ?s WHERE { ?s a atmp:Source }")
 
 
@@ -1283,7 +1288,7 @@ def required_beyond(
     >>> from atmpkg.graph.store.build import open_store
     >>> store = open_store().store
     >>> edge = ID + "approval/kymriah-ema-2018-08-23-b-cell-acute-lymphoblastic-leukemia"
-    >>> sorted(shorten(n) for n in required_beyond({edge}, store, _sources(store)))
+    >>> sorted(shorten(n) for n in required_beyond({edge}, store, source_iris(store)))
     ['agency:ema', 'company:novartis', 'indication:b-cell-acute-lymphoblastic-leukemia', \
 'modality:car-t', 'therapeuticarea:oncology', 'therapy:kymriah']
     """
@@ -1350,7 +1355,7 @@ def beyond(
     ([], set(), frozenset(), {})
     """
     inside = {s.value for s in piece.subjects if isinstance(s, ox.NamedNode)}
-    hubs, sources = hub_members(store, through), _sources(store)
+    hubs, sources = hub_members(store, through), source_iris(store)
     # a hub the selection names itself (an agency of --class, in a query's answer) is drawn as an
     # entity, and expands as one (joints18 F1); those drawn as attributes do not
     # nor is what the slice holds for its RDF alone (a retired IRI, an import's ex:t1), which is
@@ -1443,7 +1448,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
     params, with_sources = dict(selection.params), selection.with_sources
     cap = selection.max_nodes or None
     oxstore = graph._current().store
-    sources = _sources(oxstore)
+    sources = source_iris(oxstore)
     followed = through_members(oxstore, selection.through)
     hubs = hub_members(oxstore) - followed
     keep = class_members(classes, oxstore) if classes else None
