@@ -780,12 +780,8 @@ class _StoredLocations(Mapping[str, str]):
         if isinstance(table, dict) and all(isinstance(at, str) for at in table.values()):
             return table
         # edited by hand or damaged: the violations are still told, by their subjects (sec31 F3)
-        log.warning(
-            "Note: %s is not the table of input lines a build writes; validate left it out, so "
-            "each violation is told by its subject, not its file and line: run 'atmpkg build' to "
-            "write it again",
-            self._path,
-        )
+        told = "each violation is told by its subject, not its file and line"
+        _left_out(self._path, "input lines", told)
         return {}
 
     def __getitem__(self, key: str) -> str:
@@ -1579,9 +1575,9 @@ def _stored_columns(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
         return {}
     except (OSError, ValueError) as exc:  # a UnicodeDecodeError is a ValueError
         why = "it does not read as JSON in UTF-8" if isinstance(exc, ValueError) else str(exc)
-        return _left_out(path, why)
+        return _columns_left_out(path, why)
     if not isinstance(table, dict) or not all(isinstance(cells, dict) for cells in table.values()):
-        return _left_out(path, "it is not an object of files, each an object of properties")
+        return _columns_left_out(path, "it is not an object of files, each an object of properties")
     if not all(
         isinstance(cell, list)
         and len(cell) == 2
@@ -1591,22 +1587,31 @@ def _stored_columns(path: Path) -> dict[str, dict[str, tuple[int, str]]]:
         for cells in table.values()
         for cell in cells.values()
     ):
-        return _left_out(path, "a property's cell is not [column number, column name]")
+        return _columns_left_out(path, "a property's cell is not [column number, column name]")
     return {
         file: {pred: (number, name) for pred, (number, name) in cells.items()}
         for file, cells in table.items()
     }
 
 
-def _left_out(path: Path, why: str) -> dict[str, dict[str, tuple[int, str]]]:
-    """No columns, with a note that ``path`` (a build's ``columns.json``) was left out ``why``."""
+def _left_out(path: Path, table: str, told: str, why: str | None = None) -> None:
+    """Note that ``path``, a build's file of its ``table`` (``columns.json``, ``locations.json``),
+    was left out (``why``), and how violations are ``told`` without it."""
+    because = "" if why is None else f" ({why})"
     log.warning(
-        "Note: %s is not the table of CSV columns a build writes (%s); validate left it out, so "
-        "each violation of a CSV row is told at its row, not its cell: run 'atmpkg build' to "
-        "write it again",
+        "Note: %s is not the table of %s a build writes%s; validate left it out, so %s: run "
+        "'atmpkg build' to write it again",
         path,
-        why,
+        table,
+        because,
+        told,
     )
+
+
+def _columns_left_out(path: Path, why: str) -> dict[str, dict[str, tuple[int, str]]]:
+    """No columns, with a note that ``path`` (a build's ``columns.json``) was left out ``why``."""
+    told = "each violation of a CSV row is told at its row, not its cell"
+    _left_out(path, "CSV columns", told, why)
     return {}
 
 
