@@ -2251,11 +2251,11 @@ def test_the_view_and_the_query_page_show_what_errors_visible_shows(browser, fix
     defines it again."""
     import unicodedata
 
-    from atmpkg.graph.display.viewpage import SCRIPT, SHOWABLE
+    from atmpkg.graph.display.viewpage import SCRIPT, showable_script
     from atmpkg.graph.server.ui import static_files
 
     source = (Path(view_module.__file__).parent / "showable.js").read_text(encoding="utf-8")
-    assert SHOWABLE == source
+    assert showable_script() == source
     scripts = [
         text for tag, attrs, text in _Page(view(store=fixture_store).html).blocks if tag == "script"
     ]

@@ -4,7 +4,7 @@ vis-network's script and stylesheet are read at run time from the installed pyvi
 inlined; the data goes in a ``<script type="application/json">`` block with ``<``, ``>``, ``&`` and
 the JavaScript line separators escaped, so no value can end the block or open a tag; the page's own
 script renders every value with ``textContent``, escaping its control, format and invisible
-characters with ``showable`` (:data:`SHOWABLE`, the script the query page shares). Every value a
+characters with ``showable`` (:func:`showable_script`, the script the query page shares). Every value a
 page shows (here and in the entity pages of :mod:`atmpkg.graph.display.pages`) passes :func:`clip`
 first, so that a huge literal cannot make a page too big to load. A Content-Security-Policy allows
 exactly the inline scripts and styles the page carries (by their SHA-256 hashes) and nothing from
@@ -32,12 +32,18 @@ from ..rdf import FOLDED_CUT, MAX_FOLDED_CHARS
 #: The vis-network build shipped inside pyvis 0.3.2 (its template's own version).
 VIS_FOLDER = ("templates", "lib", "vis-9.1.2")
 
-#: The script that defines ``showable(text)``, which writes each control, format and invisible
-#: character of a value as its escape and counts its stacked combining marks, as
-#: :func:`~atmpkg.graph.errors.visible` does: the one
-#: source of it, inlined into every view file before :data:`SCRIPT` and served to the query page
-#: (``/static/showable.js``, :func:`atmpkg.graph.server.ui.static_files`) before its app.js.
-SHOWABLE = resources.files(__package__).joinpath("showable.js").read_text(encoding="utf-8")
+@functools.cache
+def showable_script() -> str:
+    """The script that defines ``showable(text)``, which writes each control, format and invisible
+    character of a value as its escape and counts its stacked combining marks, as
+    :func:`~atmpkg.graph.errors.visible` does: the one source of it, inlined into every view file
+    before :data:`SCRIPT` and served to the query page (``/static/showable.js``,
+    :func:`atmpkg.graph.server.ui.static_files`) before its app.js; read when first asked for.
+
+    >>> showable_script().count("const showable = ")
+    1
+    """
+    return resources.files(__package__).joinpath("showable.js").read_text(encoding="utf-8")
 
 #: The most characters of one value (a label, a fact, a title) a page shows; a longer value is cut
 #: there and says how long it was.
@@ -151,7 +157,7 @@ def page(title: str, payload: dict) -> str:
     policy = "; ".join(
         [
             "default-src 'none'",
-            f"script-src {vis_script_hash} {csp_hash(SHOWABLE)} {csp_hash(SCRIPT)}",
+            f"script-src {vis_script_hash} {csp_hash(showable_script())} {csp_hash(SCRIPT)}",
             f"style-src {vis_style_hash} {csp_hash(STYLE)}",
             "img-src data:",  # vis-network's navigation buttons are data: images in its CSS
             "base-uri 'none'",
@@ -190,7 +196,7 @@ def page(title: str, payload: dict) -> str:
 <div id="progress" role="status"></div>
 <script type="application/json" id="atmp-data">{script_json(payload)}</script>
 <script>{vis_script}</script>
-<script>{SHOWABLE}</script>
+<script>{showable_script()}</script>
 <script>{SCRIPT}</script>
 </body>
 </html>

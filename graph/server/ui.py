@@ -22,7 +22,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ..display.viewpage import SHOWABLE
+from ..display.viewpage import showable_script
 from ..rdf import TYPE, ontology_quads
 from ..terms import DCT, OWL, PREFIXES, RDF, RDFS, SKOS
 
@@ -83,7 +83,7 @@ def static_files() -> dict[str, tuple[bytes, str]]:
             found[f"{VENDOR}/{f.name}"] = (f.read_bytes(), media)
     # the view files' own escaping of control and bidi characters, so that the two pages cannot
     # come to write a value differently
-    found["showable.js"] = (SHOWABLE.encode("utf-8"), STATIC_TYPES[".js"])
+    found["showable.js"] = (showable_script().encode("utf-8"), STATIC_TYPES[".js"])
     return found
 
 
