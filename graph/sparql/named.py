@@ -298,11 +298,10 @@ def _unverified_claims_notes(result: QueryResult, store: ox.Store) -> list[str]:
     >>> print(_unverified_claims_notes(found, atmpkg.graph.open_store().store)[0][:80])
     HeartSheet (PMDA) is listed, though an unverified claim (claim:heartsheet-lapse-
     """
-    columns = [result.variables.index(v) for v in ("therapy", "agency", "therapyName", "agencyName")]
+    t, a, tn, an = (result.variables.index(v) for v in ("therapy", "agency", "therapyName", "agencyName"))
     listed = {
         (row[t], row[a]): (row[tn].value, row[an].value)
         for row in result.rows
-        for t, a, tn, an in [columns]
         if isinstance(row[t], ox.NamedNode) and isinstance(row[a], ox.NamedNode)
     }
     as_of = result.parameters.get("as_of")
