@@ -3781,7 +3781,8 @@ def test_a_store_made_of_imports_alone_is_as_of_their_newest_source_on_every_doo
     said = CliRunner().invoke(cli, ["query", "--name", "regulatory-calendar", "--store", str(store)])
     assert said.stderr.splitlines()[-1] == f"Note: {note}"
     with make_server(store, port=0).start() as server:
-        url = f"{server.url}/sparql?name=regulatory-calendar"
+        # the server's workers are processes of their own, on the machine's day: the day is given
+        url = f"{server.url}/sparql?name=regulatory-calendar&p=as_of%3D2026-12-07"
         with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"})) as got:
             assert json.loads(got.headers[NOTES_HEADER])[-1] == note
 
@@ -3830,7 +3831,8 @@ def test_an_imported_source_does_not_move_the_datas_day_and_is_said_apart(
     assert said.stderr.splitlines()[-1] == f"Note: {note}"
     server = make_server(store, port=0).start()
     try:
-        url = f"{server.url}/sparql?name=regulatory-calendar"
+        # the server's workers are processes of their own, on the machine's day: the day is given
+        url = f"{server.url}/sparql?name=regulatory-calendar&p=as_of%3D2026-12-07"
         with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"})) as got:
             assert json.loads(got.headers[NOTES_HEADER])[-1] == note
     finally:
