@@ -4141,8 +4141,9 @@ def test_an_rdfxml_literal_longer_than_the_other_parsers_read_is_refused_at_its_
     [
         # a CDATA section may hold "<": no run between two is long, the literal is
         ("<![CDATA[" + ("a" * 1024**2 + "<") * 17 + "]]>", "CDATA"),
-        # 9 MiB of line breaks are 18 MiB escaped, as N-Triples writes them
-        ("\n" * 9 * 1024**2, "escaped"),
+        # 9 MiB of line breaks are 18 MiB escaped, as N-Triples writes them; between two "<"
+        # (a CDATA section's) they are refused at their line, as 8 MiB of them are below
+        ("<![CDATA[" + ("\n" * 1024**2 + "<") * 9 + "]]>", "escaped"),
     ],
     ids=["cdata", "line-breaks"],
 )
@@ -4939,3 +4940,39 @@ def test_a_first_import_that_waited_and_fails_takes_away_the_folder_it_made_agai
     waiting.join(120)
     assert len(failures) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad"]
+
+
+def test_an_xml_run_is_measured_as_n_triples_writes_the_text_it_stands_for():
+    """sec31 leftover: the XML rule counted escaped text, so 4 MiB of '&' (20 MiB of '&amp;')
+    was refused where JSON and tab-separated results read it. A run is now measured as N-Triples
+    (every export but RDF/XML, and tab-separated results) writes what it stands for: a reference
+    as its character, a line break or quote as two bytes, another control character as six."""
+    most = CSVDATA.ONE_PIECE
+    text = b"<a>&amp;&lt;&#x20AC;&#10;&#0000065;&#x1F600;&quot;\"\\\r\n\x01b</a>"
+    # & < € \n A 😀 \" \" \\ \n \u0001 b
+    assert CSVDATA.xml_text_as_ntriples(text, 3, len(text) - 4) == 1 + 1 + 3 + 2 + 1 + 4 + 2 + 2 + 2 + 2 + 6 + 1
+    assert CSVDATA.piece_past(b"<a>" + b"&amp;" * (most // 4) + b"</a>") is None
+    assert CSVDATA.piece_past(b"<a>" + b"&#10;" * (most // 2 - 1) + b"</a>") is None
+    assert CSVDATA.piece_past(b"<a>" + b"&#10;" * (most // 2) + b"</a>") == 1
+    assert CSVDATA.piece_past(b"<a>" + b"\x01" * (most // 6 + 1) + b"</a>") == 1
+    assert CSVDATA.piece_past(b"<a>" + b"\x01" * (most // 6) + b"</a>") is None
+
+
+def test_an_rdf_xml_file_of_escaped_text_that_a_turtle_export_writes_back_is_not_refused(tmp_path):
+    """4 MiB of '&' is 20 MiB of '&amp;' in RDF/XML, and 4 MiB again in every other format."""
+    path = tmp_path / "amp.rdf"
+    path.write_bytes(
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        b'<rdf:Description rdf:about="https://example.org/a"><rdf:value>'
+        + b"&amp;" * (4 * 1024**2)
+        + b"</rdf:value></rdf:Description></rdf:RDF>"
+    )
+    CSVDATA.check_pieces(CSVDATA.RdfFile(path, "amp.rdf", ox.RdfFormat.RDF_XML, 0))
+    # 8 MiB of line breaks, each written by N-Triples as "\n"
+    path.write_bytes(path.read_bytes().replace(b"&amp;" * (4 * 1024**2), b"&#10;" * (8 * 1024**2)))
+    with pytest.raises(DataError) as info:
+        CSVDATA.check_pieces(CSVDATA.RdfFile(path, "amp.rdf", ox.RdfFormat.RDF_XML, 0))
+    assert str(info.value) == (
+        "amp.rdf:2: a literal, IRI or comment here is longer than 16 MiB, more than the engine's "
+        "parser reads in one piece: split the text, or keep it in a file of its own and link to it"
+    )

@@ -1711,6 +1711,53 @@ def test_a_value_the_parser_reads_in_one_piece_is_read(form, media, size):
         assert [len(triple.object.value) for triple in answer.triples] == [size]
 
 
+@pytest.fixture(scope="module")
+def escaped_values(sparql_servers):
+    """A real Oxigraph server holding 4 MiB of '&' (20 MiB of '&amp;' in XML) and 9 MiB of line
+    breaks (45 MiB of '&#10;' in XML, 18 MiB of '\\n' in tab-separated results)."""
+    base = sparql_servers.oxigraph()
+    values = {"amp": "&" * 4 * 1024**2, "breaks": "\n" * 9 * 1024**2}
+    predicate = ox.NamedNode("http://e/p")
+    triples = [ox.Triple(ox.NamedNode(f"http://e/{k}"), predicate, ox.Literal(v)) for k, v in values.items()]
+    request = urllib.request.Request(
+        base + "/store?default",
+        # RDF/XML: the server's N-Triples reader stops at a line of 16 MiB
+        data=ox.serialize(triples, format=ox.RdfFormat.RDF_XML),
+        method="PUT",
+        headers={"Content-Type": "application/rdf+xml"},
+    )
+    urllib.request.urlopen(request, timeout=60).close()
+    return base + "/query"
+
+
+@pytest.mark.parametrize(
+    ("media", "most"),
+    [
+        ("application/sparql-results+json", 8),
+        ("application/sparql-results+xml", 16),
+        ("text/tab-separated-values", 16),
+    ],
+)
+def test_a_value_is_read_or_refused_by_its_text_not_by_how_xml_escapes_it(
+    escaped_values, monkeypatch, media, most
+):
+    """sec31 leftover: the XML rule counted escaped text, so 4 MiB of '&' was refused in XML and
+    read in JSON. An XML answer's text is now measured as N-Triples and tab-separated results
+    write it, so XML and TSV read and refuse the same values; JSON's reader stops at 8 MiB of
+    its own escaped text (9 MiB of line breaks are 18 MiB there)."""
+    monkeypatch.setattr(remote_module, "_RESULTS_ACCEPT", media)
+    store = atmpkg.open(endpoint=escaped_values)
+    rows = store.query("SELECT ?x WHERE { <http://e/amp> ?p ?x }").rows
+    assert [row[0].value == "&" * 4 * 1024**2 for row in rows] == [True]
+    with pytest.raises(StoreError) as caught:
+        store.query("SELECT ?x WHERE { <http://e/breaks> ?p ?x }")
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {escaped_values} answered with a literal, IRI or comment longer than "
+        f"{most} MiB, more than the engine's parser reads in one piece: leave that value out "
+        "of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)"
+    )
+
+
 def test_an_xml_answer_longer_than_one_piece_in_all_is_read():
     """Only the text between two "<" is measured: 24 MB of short values pass."""
     remote_module.check_pieces("http://h/q", b"<a>xyz</a>" * 2_400_000, ox.RdfFormat.RDF_XML)

@@ -2510,24 +2510,105 @@ def past_one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     return f"longer than {size} MiB, more than the engine's parser reads in one piece"
 
 
-def piece_past(text: bytes | mmap.mmap, stop: int = 0x3C) -> int | None:
+def piece_past(
+    text: bytes | mmap.mmap, stop: int = 0x3C, deadline: float | None = None
+) -> int | None:
     """Where the first run of more than :data:`ONE_PIECE` bytes without the byte ``stop`` starts
     in ``text``, or None: in XML (``stop`` ``<``, a run being a literal, IRI or comment with its
     tag) the text the engine's XML parser reads but its parsers of the other formats refuse
-    (:func:`past_one_piece`); in N-Triples (``stop`` a line break) a line they refuse.
+    (:func:`past_one_piece`), measured as N-Triples writes the text it stands for
+    (:func:`xml_text_as_ntriples`: ``&amp;`` is one byte, as tab-separated results and every
+    export but RDF/XML write it, a line break two); in N-Triples (``stop`` a line break) a line
+    they refuse, as written. Past ``deadline`` (a :func:`time.monotonic` reading),
+    :class:`TimeoutError`.
 
     >>> piece_past(b"<a>" + b"x" * ONE_PIECE + b"</a>"), piece_past(b"<a>xyz</a>" * 2_000_000)
     (1, None)
+    >>> piece_past(b"<a>" + b"&amp;" * (ONE_PIECE // 4) + b"</a>")  # 4 MiB of '&'
     """
-    # A run of more than ONE_PIECE bytes holds a multiple of it: only the runs about those are
-    # measured, each at most once, so the look is linear however the text is made
-    for at in range(ONE_PIECE, len(text), ONE_PIECE):
-        if text[at] == stop:
+    # N-Triples writes what a run of XML stands for in at most six times its bytes (a control
+    # character as \u0001): only a run longer than a sixth of ONE_PIECE can pass it, and such a
+    # run holds a multiple of that. Only the runs about those are measured, each at most once, so
+    # the look is linear however the text is made.
+    step = ONE_PIECE // 6 if stop == 0x3C else ONE_PIECE
+    measured = 0
+    for at in range(step, len(text), step):
+        if text[at] == stop or at < measured:
             continue
         start, end = text.rfind(bytes((stop,)), 0, at) + 1, text.find(bytes((stop,)), at)
-        if (len(text) if end < 0 else end) - start > ONE_PIECE:
+        measured = len(text) if end < 0 else end
+        if measured - start <= step:
+            continue
+        if stop != 0x3C or xml_text_as_ntriples(text, start, measured, deadline) > ONE_PIECE:
             return start
     return None
+
+
+#: The references of XML text counted by a plain count of each, with the bytes N-Triples writes
+#: the character each stands for in: the five entities XML predefines, and the line breaks and
+#: tab a server writes by number (Oxigraph ``&#10;``), which N-Triples escapes (``\n``)
+_XML_COUNTED = ((b"&amp;", 1), (b"&lt;", 1), (b"&gt;", 1), (b"&quot;", 2), (b"&apos;", 1))
+_XML_COUNTED += tuple((name, 2) for name in (b"&#9;", b"&#10;", b"&#13;", b"&#x9;", b"&#xA;"))
+_XML_COUNTED += ((b"&#xD;", 2),)
+#: Any other reference to a character by its number, hexadecimal or decimal
+_XML_NUMBERED = re.compile(rb"&#(?!(?:9|10|13|x9|xA|xD);)(?:x([0-9A-Fa-f]+)|([0-9]+));")
+#: The characters N-Triples writes with a backslash, two bytes (``\"``, ``\n``), and the other
+#: control characters, which it writes as six (``\u0001``)
+_NT_SHORT_ESCAPES = frozenset(b'"\\\b\t\n\f\r')
+_NOT_CONTROL = bytes(c for c in range(256) if c >= 0x20 and c != 0x7F)
+#: How much XML text :func:`xml_text_as_ntriples` takes at a time, the clock looked at before each
+_XML_TEXT_PIECE = 1 << 20
+
+
+def _nt_size(code: int) -> int:
+    """The bytes N-Triples writes the character ``code`` in (one that no character has: one)."""
+    if code in _NT_SHORT_ESCAPES:
+        return 2
+    if 0 <= code < 0x20 or code == 0x7F:
+        return 6
+    return 4 if 0xFFFF < code <= 0x10FFFF else 3 if 0x7FF < code <= 0xFFFF else 2 if code > 0x7F else 1
+
+
+def xml_text_as_ntriples(
+    text: bytes | mmap.mmap, start: int, end: int, deadline: float | None = None
+) -> int:
+    """How many bytes N-Triples (and so an export, and tab-separated results) writes the text
+    that the XML text ``text[start:end]`` stands for once its references are read: ``&amp;``
+    one byte, ``&#x20AC;`` the three of €, ``&#10;`` or a line break two (``\\n``). It is counted
+    a :data:`_XML_TEXT_PIECE` at a time, holding no copy of more (the text may be a mapped file
+    larger than memory): the common references by a count of each, others one by one. Past
+    ``deadline`` (a :func:`time.monotonic` reading), looked at before each piece,
+    :class:`TimeoutError`.
+
+    >>> xml_text_as_ntriples(b"<a>&amp;&#x20AC;&#10;b\\n</a>", 3, 23)
+    9
+    """
+    size, at = 0, start
+    while at < end:
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError
+        cut = min(at + _XML_TEXT_PIECE, end)
+        amp = text.rfind(b"&", at, cut)
+        # a reference the piece's end cuts is left to the next piece (one longer than a piece,
+        # zeros before its number, is counted as written)
+        if cut < end and amp > at and text.find(b";", amp, cut) < 0:
+            cut = amp
+        piece = text[at:cut]
+        size += len(piece) + piece.count(b'"') + piece.count(b"\\")
+        controls = piece.translate(None, _NOT_CONTROL)
+        short = sum(controls.count(c) for c in b"\b\t\n\f\r")
+        # XML reads a CR LF as one LF
+        size += short + 5 * (len(controls) - short) - 2 * piece.count(b"\r\n")
+        for name, written in _XML_COUNTED:
+            size -= piece.count(name) * (len(name) - written)
+        for reference in _XML_NUMBERED.finditer(piece) if b"&#" in piece else ():
+            hexadecimal, decimal_ = reference.groups()
+            # zeros may lead the number, and no character's has more than seven digits
+            digits = (hexadecimal or decimal_).lstrip(b"0")
+            code = -1 if len(digits) > 7 else int(digits or b"0", 10 if hexadecimal is None else 16)
+            size -= reference.end() - reference.start() - _nt_size(code)
+        at = cut
+    return size
 
 
 def check_pieces(rdf_file: RdfFile) -> None:

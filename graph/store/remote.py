@@ -1408,7 +1408,7 @@ def parse_results(
     body = answer.body
     if fmt == ox.QueryResultsFormat.XML:
         body = xml_in_utf8(url, body, media)
-        check_pieces(url, body, fmt)
+        check_pieces(url, body, fmt, reading)
     check_results_before_parsing(url, body, fmt, reading)
     check_head_before_parsing(url, body, fmt, 1 if form == "ASK" else columns)
     try:
@@ -2170,7 +2170,7 @@ def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> 
         raise not_asked_for(url, media, answer.body, "RDF triples")
     fmt = named or ox.RdfFormat.N_TRIPLES
     if fmt == ox.RdfFormat.RDF_XML:
-        check_pieces(url, answer.body, fmt)
+        check_pieces(url, answer.body, fmt, reading)
     if fmt in (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD):
         check_before_parsing(url, answer.body, fmt)
     elif fmt in _TURTLE_FAMILY:
@@ -2254,13 +2254,22 @@ def too_long(url: str, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     )
 
 
-def check_pieces(url: str, body: bytes, fmt: ox.RdfFormat | ox.QueryResultsFormat) -> None:
+def check_pieces(
+    url: str,
+    body: bytes,
+    fmt: ox.RdfFormat | ox.QueryResultsFormat,
+    reading: _Reading | None = None,
+) -> None:
     """Refuse an XML answer (SPARQL Results in XML, RDF/XML) with more than
-    :data:`~atmpkg.graph.store.csvdata.ONE_PIECE` bytes between two ``<`` (a literal, an IRI, a
-    comment: :func:`~atmpkg.graph.store.csvdata.piece_past`, the rule an imported file is held
-    to), which the engine's XML parser would read but its parsers of the other formats refuse
-    (:func:`too_long`): what a query gives does not hang on the format the server chose.
+    :data:`~atmpkg.graph.store.csvdata.ONE_PIECE` bytes of text between two ``<`` once its
+    references are read (a literal, an IRI, a comment:
+    :func:`~atmpkg.graph.store.csvdata.piece_past`, the rule an imported file is held to),
+    which the engine's XML parser would read but its parsers of the other formats refuse
+    (:func:`too_long`): what a query gives does not hang on the format the server chose, nor on
+    how XML escapes it (4 MiB of ``&``, 20 MiB written as ``&amp;``, is read as in JSON). The
+    look ends at the deadline of ``reading`` (:class:`~atmpkg.graph.errors.QueryTimeoutError`).
 
+    >>> check_pieces("http://h/q", b"<literal>" + b"&amp;" * 4 * 1024**2 + b"</literal>", ox.RdfFormat.RDF_XML)
     >>> check_pieces("http://h/q", b"<literal>" + b"a" * 16 * 1024**2 + b"</literal>", ox.RdfFormat.RDF_XML)
     Traceback (most recent call last):
     ...
@@ -2268,7 +2277,11 @@ def check_pieces(url: str, body: bytes, fmt: ox.RdfFormat | ox.QueryResultsForma
     """
     from . import csvdata
 
-    if csvdata.piece_past(body) is not None:
+    try:
+        at = csvdata.piece_past(body, deadline=None if reading is None else reading.deadline)
+    except TimeoutError:
+        raise QueryTimeoutError(reading.seconds) from None
+    if at is not None:
         raise StoreError(too_long(url, fmt))
 
 
