@@ -83,8 +83,11 @@ _CELL_CODE = frozenset({"<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<g
 
 def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
     """Whether the frames of a traceback (their ``codes``) are IPython's, then an IPython cell's
-    own (its body, a comprehension in it), then the library's: a library call the cell made
-    itself, not through a function of the user's.
+    own (its body, a comprehension in it), then, if any, a call into the library and whatever
+    runs under it: a library call the cell made itself, not through a function of the user's.
+    The frames under the library's first are the library's doing, whichever file they are in
+    (``contextlib``'s, of a decorator the library uses; pandas'), except code of the cell's file
+    that is not the cell's own (a function of the user's the library calls back).
 
     >>> raised_by_the_cell([compile("f()", "<ipython-input-1>", "exec")])
     True
@@ -98,13 +101,14 @@ def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
         name if name.startswith("<") else os.path.realpath(name)
         for name in (code.co_filename for code in codes)
     ]
-    own = [i for i, path in enumerate(where) if not path.startswith((library, shell))]
-    return (
-        bool(own)
-        and len({where[i] for i in own}) == 1
-        and all(codes[i].co_name in _CELL_CODE for i in own)
-        and all(path.startswith(library) for path in where[own[-1] + 1 :])
-    )
+    start = next((i for i, path in enumerate(where) if not path.startswith(shell)), len(where))
+    if start == len(where) or where[start].startswith(library):
+        return False
+    cell = where[start]
+    under = next((i for i in range(start, len(where)) if where[i] != cell), len(where))
+    return all(
+        codes[i].co_name in _CELL_CODE for i in range(start, len(where)) if where[i] == cell
+    ) and (under == len(where) or where[under].startswith(library))
 
 
 def likeness(word: str, choice: str) -> float:

@@ -245,6 +245,130 @@ def test_a_library_error_is_one_line_in_a_notebook_without_the_extension(fixture
     assert theirs["ename"] == "KeyError" and "Traceback (most recent call last)" in plain(theirs)
 
 
+#: newuser32 F1: calls whose library function sits under a decorator of the standard library's
+#: (contextlib's, @holding_cycle_collection), each made by the cell itself, and its one line
+DECORATED = [
+    (
+        "kg.export('gexf', 'x.gexf', classes=['atmp:Dael'])",
+        "UnknownNameError: unknown class 'atmp:Dael'; did you mean 'atmp:Deal'?",
+    ),
+    ("kg.export('gexf', 'x.gexf', focus='cellc')", "UnknownNameError: unknown entity 'cellc'"),
+    (
+        "kg.select(focus='cellc', hops=1).export('gexf', 'x.gexf')",
+        "UnknownNameError: unknown entity 'cellc'",
+    ),
+    ("kg.view(kg.select(focus='cellc'))", "UnknownNameError: unknown entity 'cellc'"),
+]
+
+
+def test_export_and_view_errors_are_one_line_in_a_notebook(fixture_store, tmp_path):
+    """The export's and the view's errors, under contextlib's frame of the library's decorator,
+    are one line as kg.show's are, without the extension and with it; through a function of the
+    user's, the export's keeps its whole traceback."""
+    calls = [call for call, _ in DECORATED]
+    helper = "def helper():\n    return kg.select(focus='cellc').export('gexf', 'x.gexf')\nhelper()"
+    cells = (
+        [cell(f"import atmpkg\nkg = atmpkg.open({str(fixture_store)!r})")]
+        + [cell(call, "raises-exception") for call in calls]
+        + [cell("%load_ext atmpkg")]
+        + [cell(call, "raises-exception") for call in calls]
+        + [cell(helper, "raises-exception")]
+    )
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    client = nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
+    )
+    client.execute()
+    out = notebook.cells
+    plain = lambda output: re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))  # noqa: E731
+    for at, (call, said) in [*enumerate(DECORATED, 1), *enumerate(DECORATED, 2 + len(calls))]:
+        [error] = out[at].outputs
+        shown = plain(error)
+        assert shown.startswith(
+            f"An exception has occurred, use %tb to see the full traceback.\n\n{said}"
+        ), (at, call, shown)
+        assert "Traceback" not in shown and "contextlib" not in shown, (at, call)
+    [own] = out[-1].outputs
+    assert own["ename"] == "UnknownNameError"
+    assert "helper()" in plain(own) and "Traceback (most recent call last)" in plain(own)
+    assert not (tmp_path / "x.gexf").exists()
+
+
+def frames(*steps: tuple[str, str]) -> list:
+    """Codes of a traceback, each a (file, function) pair; 'atmpkg:…' and 'IPython:…' are files
+    in those packages' folders."""
+    import contextlib
+    from pathlib import Path
+
+    import IPython
+
+    import atmpkg
+
+    folders = {"atmpkg": Path(atmpkg.__file__).parent, "IPython": Path(IPython.__file__).parent}
+    codes = []
+    for where, name in steps:
+        package, _, file = where.partition(":")
+        path = str(folders[package] / file) if package in folders else where
+        path = contextlib.__file__ if where == "contextlib" else path
+        body = {"<module>": "pass", "<genexpr>": "(x for x in ())"}.get(name, f"def {name}(): 0")
+        code = compile(body, path, "exec")
+        codes.append(code if name == "<module>" else code.co_consts[0])
+    return codes
+
+
+CELL = "/tmp/ipykernel_1/4242.py"
+
+
+@pytest.mark.parametrize(
+    ("steps", "one_line"),
+    [
+        # kg.export(...): the library's frames, contextlib's between them
+        (
+            [
+                ("IPython:core/interactiveshell.py", "run_code"),
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "export"),
+                ("contextlib", "inner"),
+                ("atmpkg:graph/slice/export.py", "export_of"),
+            ],
+            True,
+        ),
+        # raised in the cell itself, and through a comprehension of the cell's the library reads
+        ([("IPython:core/interactiveshell.py", "run_code"), (CELL, "<module>")], True),
+        (
+            [
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "select"),
+                (CELL, "<genexpr>"),
+                ("atmpkg:graph/handle.py", "show"),
+            ],
+            True,
+        ),
+        # a function of the user's: in the cell, in a module of theirs, or called back
+        ([(CELL, "<module>"), (CELL, "helper"), ("atmpkg:graph/handle.py", "show")], False),
+        (
+            [(CELL, "<module>"), ("/home/me/mine.py", "helper"), ("atmpkg:graph/handle.py", "show")],
+            False,
+        ),
+        (
+            [
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "select"),
+                (CELL, "key"),
+                ("atmpkg:graph/handle.py", "show"),
+            ],
+            False,
+        ),
+        # raised in the library's frames with no cell above them (another program's)
+        ([("atmpkg:graph/handle.py", "show")], False),
+    ],
+)
+def test_which_frames_are_the_cells_own(steps, one_line):
+    from atmpkg.graph.errors import raised_by_the_cell
+
+    assert raised_by_the_cell(frames(*steps)) is one_line
+
+
 def readme_notebook() -> list[str]:
     """The cells of the README's notebook example: the untagged block that starts with
     ``%load_ext atmpkg``, one cell per paragraph."""
