@@ -326,13 +326,19 @@ def _write_output(text: str, output: Path | None) -> None:
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    """Print the version and how recent the packaged data is (read only when asked)."""
+    """Print the version, how recent the packaged data is and the fingerprint of the files a
+    build reads, as a citation shows it (read only when asked)."""
     if not value or ctx.resilient_parsing:
         return
     from atmpkg import __version__
     from atmpkg.graph.display.explore import packaged_data_as_of
+    from atmpkg.graph.store.folder import fingerprint
+    from atmpkg.graph.version import FINGERPRINT_DIGITS
 
-    click.echo(f"atmpkg {__version__}, curated data as of {packaged_data_as_of()}")
+    click.echo(
+        f"atmpkg {__version__}, curated data as of {packaged_data_as_of()}, data fingerprint "
+        f"{fingerprint()[:FINGERPRINT_DIGITS]}"
+    )
     ctx.exit()
 
 
@@ -343,7 +349,8 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
     expose_value=False,
     is_eager=True,
     callback=_print_version,
-    help="Show the version and the date of the newest source the data cites, and exit.",
+    help="Show the version, the date of the newest source the data cites and the data's "
+    "fingerprint, and exit.",
 )
 def cli() -> None:
     """ATMP-KG: a knowledge graph of the cell and gene therapy market.

@@ -13,6 +13,10 @@ from pathlib import Path
 
 __version__ = "0.2.0"
 
+#: The hex digits of the build inputs' fingerprint (``store.folder.fingerprint``) that a citation
+#: and ``atmpkg --version`` show: as a commit's first digits, enough to tell two data apart
+FINGERPRINT_DIGITS = 12
+
 
 def _git(folder: Path, *args: str) -> str | None:
     """What ``git -C folder args`` prints, or None where git is missing or fails."""

@@ -150,6 +150,7 @@ def test_stats_says_what_a_paper_cites(curated_store):
     """newuser31 F8: the data had nothing to cite but a version. The commit is the clone's own,
     read by git when the store was built (-dirty: graph/data differs from it)."""
     from atmpkg import __version__
+    from atmpkg.graph.store.folder import fingerprint
 
     repo = Path(__file__).resolve().parents[1]
 
@@ -162,11 +163,35 @@ def test_stats_says_what_a_paper_cites(curated_store):
     commit = git("rev-parse", "HEAD") + ("-dirty" if changed else "")
     with (repo / "graph" / "data" / "sources.csv").open(encoding="utf-8") as f:
         newest = max(row["issued"] for row in csv.DictReader(f) if row["issued"])
+    short = fingerprint()[:12]
     lines = CliRunner().invoke(cli, ["stats", "--store", str(curated_store)]).stdout.splitlines()
     assert lines[2] == (
-        f"Cite as: ATMP-KG curated data, CC BY 4.0, atmpkg {__version__} (git commit {commit}), "
-        f"data as of {newest}"
+        f"Cite as: ATMP-KG curated data, CC BY 4.0, atmpkg {__version__} (git commit {commit}, "
+        f"data fingerprint {short}), data as of {newest}"
     )
+    # newuser32 F3: the fingerprint --version prints, the same a reader's checkout prints
+    version = CliRunner().invoke(cli, ["--version"]).stdout
+    assert version.endswith(f", data fingerprint {short}\n")
+
+
+def test_a_citation_names_the_commit_and_the_fingerprint_it_knows(curated_store):
+    """newuser32 F3: a wheel's data has no commit, and one version names many data: the short
+    fingerprint of the files the build read identifies them in every install."""
+    import dataclasses
+
+    import atmpkg
+
+    stats = atmpkg.open(curated_store).stats()
+    build = {**stats.build, "fingerprint": "0123456789abcdef" * 4, "data_commit": None}
+    cited = lambda **given: dataclasses.replace(stats, build={**build, **given}).citation  # noqa: E731
+    said = f"ATMP-KG curated data, CC BY 4.0, atmpkg {atmpkg.__version__}"
+    as_of = f", data as of {stats.data_as_of}"
+    assert cited() == f"{said} (data fingerprint 0123456789ab){as_of}"
+    assert cited(data_commit="d7c2e1a") == (
+        f"{said} (git commit d7c2e1a, data fingerprint 0123456789ab){as_of}"
+    )
+    assert cited(fingerprint=None, data_commit="d7c2e1a") == f"{said} (git commit d7c2e1a){as_of}"
+    assert cited(fingerprint=None) == f"{said}{as_of}"
 
 
 def test_a_stores_data_commit_is_gits_or_none(tmp_path):
@@ -238,6 +263,7 @@ def test_version_names_the_package_version_and_the_datas_date():
     import csv
 
     from atmpkg import __version__
+    from atmpkg.graph.store.folder import fingerprint
 
     sources = Path(__file__).parent.parent / "graph" / "data" / "sources.csv"
     with sources.open(encoding="utf-8") as f:
@@ -245,7 +271,8 @@ def test_version_names_the_package_version_and_the_datas_date():
     result = CliRunner().invoke(cli, ["--version"])
     assert (result.exit_code, result.stdout) == (
         0,
-        f"atmpkg {__version__}, curated data as of {newest}\n",
+        f"atmpkg {__version__}, curated data as of {newest}, data fingerprint "
+        f"{fingerprint()[:12]}\n",
     )
 
 

@@ -4,11 +4,14 @@ a built wheel, and the generic top-level names stay out of site-packages."""
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import zipfile
 from importlib import resources
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).parent.parent
 
@@ -47,9 +50,12 @@ def test_every_resource_is_reachable():
         assert base.joinpath(leaf).read_bytes() == (ROOT / name).read_bytes(), name
 
 
-def test_wheel_contains_everything_under_atmpkg(tmp_path):
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel `pip install .` builds, built once for the tests of this file."""
+    folder = tmp_path_factory.mktemp("wheel")
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(ROOT)],
         check=True,
         capture_output=True,
         text=True,
@@ -57,7 +63,10 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     # A new user's `pip install .` shows the build's warnings: a data folder missing from the
     # packages list printed a page of them.
     assert "Warning" not in built.stderr, built.stderr
-    wheel = next(tmp_path.glob("atmp_kg-*.whl"))
+    return next(folder.glob("atmp_kg-*.whl"))
+
+
+def test_wheel_contains_everything_under_atmpkg(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in shipped(ROOT):
         assert f"atmpkg/{name}" in names, name
@@ -81,6 +90,47 @@ def test_wheel_contains_everything_under_atmpkg(tmp_path):
     assert not any(
         n.split("/")[0] in ("graph", "queries", "ontology", "cli.py", "tests", "bench")
         for n in names
+    )
+
+
+
+def test_a_wheels_citation_names_its_data_by_the_fingerprint_a_checkout_prints(wheel, tmp_path):
+    """newuser32 F3: after `pip install .` (not editable) the data has no commit, and one version
+    is released with many data: the citation names the short fingerprint of the files the build
+    read, the one `atmpkg --version` prints from a clone of the same data."""
+    from atmpkg import __version__
+    from atmpkg.graph.display.explore import packaged_data_as_of
+    from atmpkg.graph.store.folder import fingerprint
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    install = [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)]
+    subprocess.run(install, check=True, capture_output=True)
+    env = {**os.environ, "HOME": str(tmp_path / "home"), "ATMPKG_STORE": str(tmp_path / "store")}
+    env["COLUMNS"] = "200"
+
+    def atmpkg(*args: str) -> str:
+        command = [str(venv / "bin" / "atmpkg"), *args]
+        done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    where = subprocess.run(
+        [str(python), "-c", "import atmpkg; print(atmpkg.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert where.startswith(str(venv)), where  # the wheel's, not a clone's
+    short, as_of = fingerprint()[:12], packaged_data_as_of()
+    assert atmpkg("--version") == (
+        f"atmpkg {__version__}, curated data as of {as_of}, data fingerprint {short}\n"
+    )
+    atmpkg("build")
+    assert atmpkg("stats").splitlines()[2] == (
+        f"Cite as: ATMP-KG curated data, CC BY 4.0, atmpkg {__version__} (data fingerprint "
+        f"{short}), data as of {as_of}"
     )
 
 

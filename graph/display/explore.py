@@ -30,6 +30,7 @@ from ..terms import (
     STATED_DATES,
     shorten,
 )
+from ..version import FINGERPRINT_DIGITS
 
 
 @dataclass
@@ -264,8 +265,10 @@ class Stats:
         """What a paper cites for the curated data this store was built from (the README's
         "Citing ATMP-KG"): the attribution LICENSE-DATA asks for, the version of atmpkg that
         built it, the git commit of the data where it was built from a clone (``-dirty``: with
-        changes not committed) and the day the data is as of. None for a store built from another
-        data folder, or one that records no build.
+        changes not committed), the fingerprint of the files the build read, short (what
+        ``atmpkg --version`` prints for the installed files: a wheel's data has no commit, and
+        one version is released with many data), and the day the data is as of. None for a store
+        built from another data folder, or one that records no build.
 
         >>> kg.stats().citation.startswith("ATMP-KG curated data, CC BY 4.0, atmpkg ")
         True
@@ -273,10 +276,16 @@ class Stats:
         build = self.build
         if not build.get("built_at") or build.get("data_dir"):
             return None
-        commit = f" (git commit {build['data_commit']})" if build.get("data_commit") else ""
+        named = [
+            f"git commit {build['data_commit']}" if build.get("data_commit") else "",
+            f"data fingerprint {build['fingerprint'][:FINGERPRINT_DIGITS]}"
+            if build.get("fingerprint")
+            else "",
+        ]
+        which = f" ({', '.join(filter(None, named))})" if any(named) else ""
         as_of = f", data as of {self.data_as_of}" if self.data_as_of else ""
         version = build.get("atmpkg_version", "?")
-        return f"ATMP-KG curated data, CC BY 4.0, atmpkg {version}{commit}{as_of}"
+        return f"ATMP-KG curated data, CC BY 4.0, atmpkg {version}{which}{as_of}"
 
 
 def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
