@@ -399,6 +399,35 @@ def test_the_readmes_notebook_runs(curated_store, tmp_path):
     )
 
 
+def test_the_readmes_kernel_command_registers_a_kernel_that_imports_atmpkg(
+    fixture_store, tmp_path, monkeypatch
+):
+    """newuser32 F4: the README's set-up registers the environment as a Jupyter kernel (its
+    ``pip install`` left out: the test's environment has ipykernel); a notebook on that kernel,
+    chosen by its name, imports atmpkg."""
+    import json
+    import shlex
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    [line] = [x for x in text.splitlines() if x.startswith("pip install ipykernel && ")]
+    command = shlex.split(line.removeprefix("pip install ipykernel && "))
+    assert command[:3] == ["python", "-m", "ipykernel"]
+    (tmp_path / "home").mkdir()
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    subprocess.run([sys.executable, *command[1:]], check=True, capture_output=True)
+    spec = tmp_path / "data" / "jupyter" / "kernels" / "atmpkg" / "kernel.json"
+    assert json.loads(spec.read_text(encoding="utf-8"))["display_name"] == "Python (atmpkg)"
+    notebook = nbformat.v4.new_notebook(
+        cells=[cell(f"import atmpkg\nprint(atmpkg.open({str(fixture_store)!r}).stats().triples > 0)")]
+    )
+    nbclient.NotebookClient(notebook, kernel_name="atmpkg", timeout=120).execute()
+    assert stdout_of(notebook.cells[0]) == "True\n"
+
+
 def test_the_extension_keeps_a_handler_another_library_installed_first(capsys):
     from IPython.core.interactiveshell import InteractiveShell
 
