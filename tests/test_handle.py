@@ -1562,13 +1562,13 @@ def test_a_comparable_date_column_claims_no_precision(kg):
     comparable = kg.query(DEALS.replace("atmp:dateStated", "atmp:date")).df
     assert list(comparable.columns) == ["deal", "value", "date", "date_precision"]
     assert comparable["date"].tolist()[3] == pd.Timestamp("2021-06-01")
-    assert comparable["date_precision"].tolist() == [None, None, None, None]
+    assert comparable["date_precision"].isna().tolist() == [True, True, True, True]
     first = kg.query(
         "SELECT ?deal (MIN(?stated) AS ?date) WHERE { ?deal atmp:dateStated ?stated } "
         "GROUP BY ?deal ORDER BY ?deal LIMIT 2"
     ).df
     assert list(first.columns) == ["deal", "date", "date_precision"]
-    assert first["date_precision"].tolist() == [None, None]  # computed: no stated date
+    assert first["date_precision"].isna().tolist() == [True, True]  # computed: no stated date
 
 
 def test_a_stated_date_column_says_day_beside_no_month(kg):
@@ -1591,7 +1591,7 @@ def test_a_stated_date_column_says_day_beside_no_month(kg):
         "deal:bigpharma-cellco-2017 o:dateStated ?a , ?b ; "
         "<https://w3id.org/atmp-kg/ontology#dateStated> ?c ; atmp:date ?d }"
     ).df
-    assert stated.filter(like="_precision").values.tolist() == [["day", "day", "day", None]]
+    assert stated.filter(like="_precision").fillna("").values.tolist() == [["day", "day", "day", ""]]
 
 
 def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
@@ -1604,7 +1604,7 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     assert frame.loc[0, "year_precision"] == "year"
     assert (str(frame["n"].dtype), frame.loc[0, "n"]) == ("int64", 42)
     assert (str(frame["big"].dtype), bool(frame.loc[0, "big"])) == ("bool", True)
-    assert frame.loc[0, "missing"] is None
+    assert pd.isna(frame.loc[0, "missing"])
     counts = kg.query(
         "SELECT ?t ?n WHERE { ?t a atmp:Therapy OPTIONAL { ?t atmp:approval ?a "
         "FILTER(?t = therapy:genex) BIND(1 AS ?n) } } ORDER BY ?t"
@@ -1615,6 +1615,51 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     big = kg.query("SELECT ?v WHERE { VALUES ?v { 1 123456789012345678901234567890 } }").df
     assert str(big["v"].dtype) == "object"
     assert big["v"].tolist() == [1, 123456789012345678901234567890]
+
+
+def test_every_text_column_has_the_installed_pandas_text_dtype(kg):
+    """newuser32 F5: under pandas 3 IRIs and text were ``str`` while the ``_precision`` columns and
+    a column bound on no row were ``object``, so select_dtypes("str") missed them and EMA's
+    answer (no authorisedName) concatenated with PMDA's made that column ``object``. Text of
+    every kind is the installed pandas' text dtype, missing cells its missing value."""
+    from atmpkg.graph.engine.frames import text_dtype
+
+    text, day = str(pd.Series(["x"]).dtype), str(pd.Series(pd.to_datetime(["2020-01-01"])).dtype)
+    assert str(text_dtype()) == text
+    frame = kg.query(
+        "SELECT ?deal ?label ?date ?at ?value ?nothing WHERE { ?deal a atmp:Deal ; "
+        "atmp:dateStated ?date ; atmp:date ?at OPTIONAL { ?deal atmp:valueUSD ?value } "
+        "OPTIONAL { ?deal rdfs:label ?label FILTER(?deal = deal:bigpharma-cellco-2017) } "
+        "OPTIONAL { ?deal atmp:nothing ?nothing } } ORDER BY ?deal"
+    ).df
+    assert {name: str(kind) for name, kind in frame.dtypes.items()} == {
+        "deal": text,
+        "label": text,
+        "date": day,
+        "date_precision": text,
+        "at": day,
+        "at_precision": text,
+        "value": "float64",
+        "nothing": text,
+    }
+    assert frame["label"].isna().tolist() == [False, True, True, True]
+    assert frame["at_precision"].isna().all() and frame["nothing"].isna().all()
+    assert frame.select_dtypes(text).columns.tolist() == [
+        "deal", "label", "date_precision", "at_precision", "nothing"
+    ]
+    both = pd.concat([kg.named("authorised-products", agency=a).df for a in ["ema", "pmda"]])
+    assert {name: str(kind) for name, kind in both.dtypes.items()} == {
+        "agency": text,
+        "agencyName": text,
+        "therapy": text,
+        "therapyName": text,
+        "authorisedName": text,
+        "firstApproval": day,
+        "firstApproval_precision": text,
+        "approval": text,
+        "as_of": day,
+        "as_of_precision": text,
+    }
 
 
 def test_an_entity_given_as_a_class_in_python_is_told_to_give_it_as_the_focus(kg):

@@ -20,8 +20,14 @@ dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the
                                        full date for a month too), whose type does not say
                                        whether a source stated the day
 text (plain or with a language tag)    text
+no value on any row                    text, every cell missing
 anything else, or a mix                ``object``: Python values (IRIs as above)
 =====================================  ==========================================================
+
+Text (IRIs, text, the ``_precision`` columns) is one dtype, the installed pandas' own for text
+(:func:`text_dtype`: ``str`` from pandas 3, ``object`` before), with its missing value where a
+cell is unbound, so that ``select_dtypes`` finds every text column and answers concatenated keep
+it (newuser32 F5).
 
 >>> import pyoxigraph as ox
 >>> from atmpkg.graph.engine.evaluate import QueryResult
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import functools
 import re
 from typing import TYPE_CHECKING
 
@@ -161,6 +168,20 @@ def stated_columns(sparql: str) -> frozenset[str]:
     return frozenset(found)
 
 
+@functools.cache
+def text_dtype() -> object:
+    """The dtype the installed pandas gives a column of text: ``str`` from pandas 3 (missing as
+    NaN), ``object`` before (missing as None). Every text column of an answer has it.
+
+    >>> import pandas as pd
+    >>> text_dtype() == pd.Series(["kymriah"]).dtype
+    True
+    """
+    import pandas as pd
+
+    return pd.Series(["text"]).dtype
+
+
 def _column(
     name: str, terms: list[Term | None], iris: str, mixed: bool = False, stated: bool = False
 ) -> list[tuple[str, pandas.Series]]:
@@ -210,9 +231,11 @@ def _column(
             # a stated date's is its type, so that answers for one agency and another, concatenated,
             # read as one (newuser31 F6: EMA's days were empty, PMDA's "day")
             precision = [None if p == "day" else p for p in precision]
-        return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype="object"))]
-    if kinds in ({"iri"}, {"text"}):
-        return [(name, pd.Series([shown(c) for c in cells]))]
+        return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype=text_dtype()))]
+    # a column no row binds holds no kind to type it by: text, so that an answer where a text
+    # column happens to be empty (EMA's authorisedName) concatenates with one where it is not
+    if kinds in ({"iri"}, {"text"}) or (cells and not kinds):
+        return [(name, pd.Series([shown(c) for c in cells], dtype=text_dtype()))]
     return as_python()
 
 
