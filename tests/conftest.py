@@ -3,13 +3,18 @@ built from the full curated data (integration checks). Each is built once per te
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from atmpkg.graph import build
+
+T = TypeVar("T")
 
 FIXTURE_DATA = Path(__file__).parent / "data" / "fixture"
 
@@ -88,6 +93,38 @@ def curated_store(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("curated-store")
     build(path)
     return path
+
+
+@pytest.fixture
+def held_today(monkeypatch) -> datetime.date:
+    """The machine's day, held for the test: ``queries.today()``, every date default of a named
+    query run in this process, answers it however long the test runs, so that a test begun before
+    midnight does not compare the day it read with one a query read after midnight. A door in
+    another process (the server's workers, a command run as a program) reads the machine's clock
+    on its own: give it the day, or ask it with :func:`on_one_day`."""
+    from atmpkg import queries
+
+    day = queries.today()
+    monkeypatch.setattr(queries, "today", lambda: day)
+    return day
+
+
+def utc_today() -> datetime.date:
+    """The day of the engine's NOW(), a moment in UTC, where ``queries.today()`` is the machine's."""
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def on_one_day(
+    ask: Callable[[], T], clock: Callable[[], datetime.date] = datetime.date.today
+) -> tuple[datetime.date, T]:
+    """The day of ``clock`` and what ``ask()`` (a door that reads that clock on its own: the
+    server's workers, the engine's NOW() with :func:`utc_today`) answered on it, asked again when
+    midnight passed while it ran, so that the expectation made of the day is the answer's day."""
+    while True:
+        day = clock()
+        answer = ask()
+        if clock() == day:
+            return day, answer
 
 
 @pytest.fixture(autouse=True)

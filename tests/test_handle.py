@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from conftest import on_one_day, utc_today
 
 import atmpkg
 from atmpkg.cli import cli
@@ -906,7 +907,7 @@ def test_an_answer_is_true_when_an_ask_says_yes_or_anything_came_back(kg):
     assert not kg.query("CONSTRUCT WHERE { ?s a atmp:Nothing }")
 
 
-def test_none_for_a_named_parameter_is_a_value_not_given(kg):
+def test_none_for_a_named_parameter_is_a_value_not_given(kg, held_today):
     """A wrapper's keyword default (None) passes through: the declared default applies."""
     today = kg.named("authorised-products").dicts()
     assert today != [] and kg.named("authorised-products", as_of=None).dicts() == today
@@ -1287,7 +1288,15 @@ def test_a_date_compared_with_now_is_noted_with_today_as_a_date(kg):
     for meant in (f"atmp:date ?d FILTER(?d <= {today})", "atmp:date ?d FILTER(YEAR(?d) <= YEAR(NOW()))"):
         answer = kg.query(dated.format(meant))
         assert (len(answer.rows), answer.notes) == (8, []), meant
-    assert len(kg.query("SELECT ?e WHERE { ?e atmp:year ?y FILTER(YEAR(?y) < YEAR(NOW())) }").rows) == 2
+    # the fixture's estimates of the years before NOW()'s: 2 of its 3 in 2026, all 3 from 2027
+    this_year, earlier = on_one_day(
+        lambda: kg.query("SELECT ?e WHERE { ?e atmp:year ?y FILTER(YEAR(?y) < YEAR(NOW())) }").rows,
+        utc_today,
+    )
+    years = kg.query("SELECT ?e ?y WHERE { ?e atmp:year ?y }").rows
+    assert len(years) == 3 and sorted(e.value for e, in earlier) == sorted(
+        e.value for e, y in years if int(y.value) < this_year.year
+    )
     # a variable NOW() is not all that binds is not followed; = is a comparison the engine makes
     for other in (
         "atmp:date ?d BIND(NOW() AS ?now) VALUES ?now { 1 } FILTER(?d <= ?now)",
@@ -1350,12 +1359,18 @@ def test_now_less_a_duration_compared_with_a_date_is_noted_as_now_is(kg, curated
         datetime.date.fromisoformat(day if len(day) == 10 else day + "-01")
         for day in (line.split(",")[2] for line in (FIXTURE / "approvals.csv").read_text().splitlines()[1:])
     ]
-    now = datetime.date.today()
-    for duration, since in (('"P6Y"^^xsd:yearMonthDuration', now.replace(year=now.year - 6, day=min(now.day, 28))),
-                            ('"P3000D"^^xsd:dayTimeDuration', now - datetime.timedelta(days=3000))):
+    durations = ('"P6Y"^^xsd:yearMonthDuration', '"P3000D"^^xsd:dayTimeDuration')
+    now, answers = on_one_day(
+        lambda: [kg.query(dated.format(f"FILTER(?d > {today} - {d})")) for d in durations], utc_today
+    )
+    for duration, since, answer in zip(
+        durations,
+        (now.replace(year=now.year - 6, day=min(now.day, 28)), now - datetime.timedelta(days=3000)),
+        answers,
+        strict=True,
+    ):
         if duration.startswith('"P6Y') and now.day > 28:
             continue  # the month's end: a day the year-less date above does not reach exactly
-        answer = kg.query(dated.format(f"FILTER(?d > {today} - {duration})"))
         assert (len(answer.rows), answer.notes) == (sum(d > since for d in stated), []), duration
     # on the curated graph the note's own text, as offered, counts the approvals of the last year
     curated = atmpkg.open(curated_store)
@@ -1364,8 +1379,11 @@ def test_now_less_a_duration_compared_with_a_date_is_noted_as_now_is(kg, curated
     )
     offered = asked.notes[0].split("; write ")[1].split(" (xsd:date(NOW())")[0]
     assert (asked.rows[0][0].value, offered) == ("0", f"{today} - {year}")
-    counted = curated.query(
-        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a atmp:Approval ; atmp:date ?d FILTER(?d > {offered}) }}"
+    now, counted = on_one_day(
+        lambda: curated.query(
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a a atmp:Approval ; atmp:date ?d FILTER(?d > {offered}) }}"
+        ),
+        utc_today,
     )
     one_year_ago = now.replace(year=now.year - 1, day=min(now.day, 28) if now.month == 2 else now.day)
     days_listed = curated.query("SELECT ?d WHERE { ?a a atmp:Approval ; atmp:date ?d }").column("d")

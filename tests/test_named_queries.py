@@ -1928,12 +1928,12 @@ def test_the_derived_facts_authorised_products_and_the_group_ranking_read(fixtur
     ]
 
 
-def test_authorised_products_today_by_default(lifecycle_rows):
+def test_authorised_products_today_by_default(lifecycle_rows, held_today):
     found = lifecycle_rows("authorised-products", agency="pmda")
     assert authorised(found) == [
         ("PMDA", "Genex", D(2020, 3, 19), "genex-pmda-2020-03-19-spinal-muscular-atrophy")
     ]
-    assert [r["as_of"] for r in found] == [datetime.date.today()]
+    assert [r["as_of"] for r in found] == [held_today]
 
 
 def test_authorised_products_notes_an_unverified_claim_about_a_listed_product_at_its_agency(
@@ -2038,7 +2038,7 @@ def test_approvals_in_period_counts_a_month_only_date_that_overlaps(rows):
     ]
 
 
-def test_a_period_may_be_given_as_months_or_years(rows, fixture_store):
+def test_a_period_may_be_given_as_months_or_years(rows, fixture_store, held_today):
     whole_2020 = rows("approvals-in-period", **{"from": "2020-01-01", "to": "2020-12-31"})
     assert rows("approvals-in-period", **{"from": "2020", "to": "2020"}) == whole_2020
     first_months = rows("approvals-in-period", **{"from": "2020-03", "to": "2020-05"})
@@ -2064,7 +2064,7 @@ def test_a_period_may_be_given_as_months_or_years(rows, fixture_store):
             rows("approvals-in-period", **{"from": start, "to": end})
         assert str(error.value) == message
     # by default the last twelve months; one bound given, the other keeps its default
-    today = datetime.date.today()
+    today = held_today
     year_ago = (today.replace(day=28) if (today.month, today.day) == (2, 29) else today).replace(
         year=today.year - 1
     )
@@ -2117,10 +2117,10 @@ def test_a_period_may_be_given_as_months_or_years(rows, fixture_store):
     )
 
 
-def test_a_date_is_given_in_the_words_of_a_header_default(rows):
+def test_a_date_is_given_in_the_words_of_a_header_default(rows, held_today):
     """newuser23 F19: -p from=today-1y and -p as_of=today were refused as not dates, though the
     README and the notes use those words."""
-    today = datetime.date.today()
+    today = held_today
     year_ago = queries.Shift("today", -1).apply(today)
     assert rows("approvals-in-period", **{"from": "today-1y", "to": "today"}) == rows(
         "approvals-in-period", **{"from": year_ago.isoformat(), "to": today.isoformat()}
@@ -2797,7 +2797,7 @@ def test_regulatory_calendar_lists_pending_reviews_due_in_the_period(review_rows
         ] == [(row[4], first, last) for row in found]
 
 
-def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
+def test_pending_reviews_lists_every_review_without_an_outcome(review_rows, held_today):
     def pending(agency, therapy, submission, accepted, goal, kind, status, slug, indication=True):
         row = {
             "agency": ID + "agency/" + agency.lower(),
@@ -2868,9 +2868,9 @@ def test_pending_reviews_lists_every_review_without_an_outcome(review_rows):
     # looked at from today by default
     found = review_rows("pending-reviews")
     assert [(r["status"], r["as_of"]) for r in found] == [
-        ("no decision date announced", datetime.date.today()),
-        ("decision date passed, outcome not recorded", datetime.date.today()),
-        ("decision date passed, outcome not recorded", datetime.date.today()),
+        ("no decision date announced", held_today),
+        ("decision date passed, outcome not recorded", held_today),
+        ("decision date passed, outcome not recorded", held_today),
     ]
 
 
@@ -3372,13 +3372,16 @@ def test_the_review_queries_say_the_datas_day_when_they_look_past_it(fixture_sto
 
 
 def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
-    fixture_store, tmp_path_factory
+    fixture_store, tmp_path_factory, monkeypatch
 ):
     """newuser24 F7: a review without an accepted date counted from its start: pending-reviews
     from 1 June 2023, or 1 January 1990, listed reviews filed years later, and said nothing. It
     counts from the day its first source was issued (atmp:firstReported: report-x, 2025, its
     first day), and a past day's answer that lists it says so."""
-    goal = queries.today() + datetime.timedelta(days=200)
+    # a day of the data's year (2026), from which the goal date is inside the periods below, and
+    # before which the data is not: looked past it, the answers say that later reviews are missing
+    monkeypatch.setattr(queries, "today", lambda: D(2026, 12, 7))
+    goal = D(2027, 6, 25)
     text = REVIEWS + (
         f"alphacel-pmda-multiple-myeloma,alphacel,pmda,multiple-myeloma,cellco,other,,{goal},"
         "decision-expected,,,report-y|report-x,acceptance day not found\n"
@@ -3432,7 +3435,6 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         "not from its filing"
     ]
     # from today, by default: listed, with nothing to say but the day
-    today = queries.today()
     answer = kg.named("pending-reviews")
     assert answer.dicts()[-1] == {
         "agency": ID + "agency/pmda",
@@ -3448,7 +3450,7 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         "goalKind": "expected decision",
         "status": "decision due",
         "review": pmda,
-        "as_of": today,
+        "as_of": D(2026, 12, 7),
     }
     assert [r["review"].rsplit("/", 1)[1] for r in answer.dicts()] == [
         "genex-ema-spinal-muscular-atrophy",
@@ -3456,11 +3458,10 @@ def test_a_review_whose_acceptance_is_not_recorded_counts_from_its_first_report(
         "genex-fda-spinal-muscular-atrophy",
         "alphacel-pmda-multiple-myeloma",
     ]
-    assert answer.notes[0] == (
-        f"as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
+    assert answer.notes == [
+        "as_of is 2026-12-07 (default today); give -p as_of=YYYY-MM-DD (Python: "
         "as_of='YYYY-MM-DD') for another day"
-    )
-    assert len(answer.notes) == 1 + (today.year > 2026)  # the fixture's data is as of 2026
+    ]
     calendar = kg.named("regulatory-calendar")
     assert [(r["review"], r["goalDate"]) for r in calendar.dicts()] == [(pmda, goal)]
     # the calendar of the same years seen from 2023 has the reviews accepted by then alone
@@ -3522,13 +3523,14 @@ def test_a_default_note_says_how_python_gives_another_value(fixture_store):
     ]
 
 
-def test_a_default_note_says_params_to_the_calls_that_take_a_mapping(fixture_store, tmp_path):
+def test_a_default_note_says_params_to_the_calls_that_take_a_mapping(
+    fixture_store, tmp_path, held_today
+):
     """newuser26: kg.query(name=…) was told "(Python: as_of='…')", a keyword it does not take:
     the calls that take the parameters in the mapping params= (kg.query with a name or a query
     file, a selection's view and export) are told that mapping; kg.named keeps its keywords."""
     kg = atmpkg.open(fixture_store)
-    today = datetime.date.today().isoformat()
-    head = f"as_of is {today} (default today); give -p as_of=YYYY-MM-DD (Python: "
+    head = f"as_of is {held_today.isoformat()} (default today); give -p as_of=YYYY-MM-DD (Python: "
     mapped = head + "params={'as_of': 'YYYY-MM-DD'}) for another day"
     rq = tmp_path / "mine.rq"
     rq.write_text(queries.load("authorised-products").text, encoding="utf-8")

@@ -1529,25 +1529,25 @@ def test_a_name_several_entities_share_is_offered_each_of_them(curated_store):
     ]
 
 
-def test_a_date_taken_by_default_is_named_on_stderr(fixture_store):
-    today = date.today()
+def test_a_date_taken_by_default_is_named_on_stderr(fixture_store, monkeypatch):
+    # a day of the fixture data's year: from a later one a second note says the data ends before it
+    monkeypatch.setattr(atmpkg.queries, "today", lambda: date(2026, 12, 7))
     args = ["query", "--name", "pending-reviews", "--store", str(fixture_store)]
     result = CliRunner().invoke(cli, args)
     # newuser25 F28: the command line names its own way alone
     assert result.stderr == (
-        f"Note: as_of is {today.isoformat()} (default today); give -p as_of=YYYY-MM-DD for "
-        "another day\n"
+        "Note: as_of is 2026-12-07 (default today); give -p as_of=YYYY-MM-DD for another day\n"
     )
     given = CliRunner().invoke(cli, [*args, "-p", "as_of=2024-01-01"])
     assert given.stderr == ""
 
 
 def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
-    fixture_store, tmp_path
+    fixture_store, tmp_path, held_today
 ):
     """view and export of a named query, a .rq file with the header, and Python say it too,
     each in its own words (newuser25 F28)."""
-    head = f"as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD"
+    head = f"as_of is {held_today.isoformat()} (default today); give -p as_of=YYYY-MM-DD"
     note = f"{head} (Python: as_of='YYYY-MM-DD') for another day"
     told = f"Note: {head} for another day\n"
     store = ["--store", str(fixture_store)]
@@ -1571,7 +1571,7 @@ def test_a_date_taken_by_default_is_named_by_every_door_that_runs_the_query(
     assert kg.named("authorised-products", as_of="2024-01-01").notes == []
 
 
-def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, tmp_path):
+def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, tmp_path, monkeypatch):
     """joints23 F4: view and export of a query with an empty answer said only "the answer of
     query … is empty", where atmpkg query said why; now the notes follow the error."""
     store = ["--store", str(fixture_store)]
@@ -1590,15 +1590,16 @@ def test_view_and_export_of_an_empty_answer_say_the_querys_notes(fixture_store, 
             f"Error: the answer of query {rq} is empty: nothing to export or draw\n"
             f"Note: {therapi}\n",
         ), args
-    # a named query's defaulted date, which says what the answer was asked of
+    # a named query's defaulted date, which says what the answer was asked of, on a day of the
+    # fixture data's year: from a later one a second note says the data ends before it
+    monkeypatch.setattr(atmpkg.queries, "today", lambda: date(2026, 12, 7))
     result = CliRunner().invoke(
         cli, ["view", "--name", "pending-reviews", "-o", str(tmp_path / "p.html"), *store]
     )
     assert (result.exit_code, result.stderr) == (
         1,
         "Error: the answer of query pending-reviews is empty: nothing to export or draw\n"
-        f"Note: as_of is {date.today().isoformat()} (default today); give -p as_of=YYYY-MM-DD "
-        "for another day\n",
+        "Note: as_of is 2026-12-07 (default today); give -p as_of=YYYY-MM-DD for another day\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.rq"]
     kg = atmpkg.open(fixture_store)

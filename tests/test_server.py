@@ -28,7 +28,7 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from click.testing import CliRunner
-from conftest import FIXTURE_DATA, store_with_import
+from conftest import FIXTURE_DATA, on_one_day, store_with_import
 from rdflib.compare import isomorphic
 
 import atmpkg
@@ -1113,12 +1113,14 @@ def test_an_answers_notes_are_its_notes_header(server, fixture_store):
         'rdfs:label "Alphacel" matches no value: the graph holds "Alphacel"@en; write that, or '
         'compare the text alone: FILTER(STR(?value) = "Alphacel")'
     ]
-    today = datetime.date.today().isoformat()
-    status, headers, _ = get(server, "/sparql?name=authorised-products", headers={"Accept": "text/csv"})
+    # the server's workers read the machine's day on their own: the day each answer was asked on
+    day, (status, headers, _) = on_one_day(
+        lambda: get(server, "/sparql?name=authorised-products", headers={"Accept": "text/csv"})
+    )
     assert status == 200
     # newuser25 F28: worded for this door, p=, not the command line's -p or a Python keyword
     assert headers[NOTES_HEADER] == (
-        f'["as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]'
+        f'["as_of is {day.isoformat()} (default today); give p=as_of=YYYY-MM-DD for another day"]'
     )
     # newuser23 F22: so is a number (or an entity) that took its default
     status, headers, _ = get(server, "/sparql?name=companies-by-approved-products")
@@ -1126,17 +1128,20 @@ def test_an_answers_notes_are_its_notes_header(server, fixture_store):
     assert headers[NOTES_HEADER] == (
         '["min_products is 2, the default; give p=min_products=\\u2026 for another"]'
     )
-    # and the graph of an answer with nothing to draw, which its notes say why
-    status, headers, _ = get(server, "/graph?name=pending-reviews")
-    assert (status, headers[NOTES_HEADER]) == (
+    # and the graph of an answer with nothing to draw, which its notes say why: the day taken,
+    # and from a day past the data's year (2026) that the data ends before it, as the library says
+    day, (status, headers, _) = on_one_day(lambda: get(server, "/graph?name=pending-reviews"))
+    past_the_data = atmpkg.open(fixture_store).named("pending-reviews", as_of=day.isoformat()).notes
+    assert (day.year > 2026) == (len(past_the_data) == 1)
+    assert (status, json.loads(headers[NOTES_HEADER])) == (
         200,
-        f'["as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day"]',
+        [f"as_of is {day.isoformat()} (default today); give p=as_of=YYYY-MM-DD for another day", *past_the_data],
     )
     # newuser26: and so does the Graph tab's view of an answer, which said -p and Python's way
-    status, _, body = get(server, "/graph?name=authorised-products")
+    day, (status, _, body) = on_one_day(lambda: get(server, "/graph?name=authorised-products"))
     page = body.decode()
     assert status == 200 and "as_of is" in page
-    assert f"as_of is {today} (default today); give p=as_of=YYYY-MM-DD for another day" in page
+    assert f"as_of is {day.isoformat()} (default today); give p=as_of=YYYY-MM-DD for another day" in page
     assert "-p as_of" not in page and "Python:" not in page
     # joints30 F4: so is the value a note says to give a parameter of a query's text instead,
     # where the command line's note says -p
@@ -1164,7 +1169,7 @@ def test_an_answers_notes_are_its_notes_header(server, fixture_store):
     )
     assert result.stderr.endswith("""give -p 'v="300000000"^^xsd:decimal'\n""")
     # given, the date is no note; nor is there one on an answer the library notes nothing of
-    status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{today}")
+    status, headers, _ = get(server, f"/sparql?name=authorised-products&p=as_of%3D{day.isoformat()}")
     assert status == 200 and NOTES_HEADER not in headers
     status, headers, _ = sparql_get(server, THERAPIES)
     assert status == 200 and NOTES_HEADER not in headers
@@ -1224,12 +1229,19 @@ def test_query_text_with_a_param_header_has_its_notes_header(server):
 
 def test_a_date_parameter_is_given_in_the_words_of_a_header_default(server):
     """newuser23 F19: p=from=today-1y was refused as not a date, over HTTP as from the CLI."""
-    day = Shift("today", -99).apply(datetime.date.today()).isoformat()
     accept = {"Accept": "text/csv"}
     period = "/sparql?name=approvals-in-period&p=from%3D"
-    status, _, body = get(server, period + "today-99y", headers=accept)
+    # each answer names its period, to today: both asked on one day
+    today, (worded, given) = on_one_day(
+        lambda: (
+            get(server, period + "today-99y", headers=accept),
+            get(server, period + Shift("today", -99).apply(datetime.date.today()).isoformat(), headers=accept),
+        )
+    )
+    status, _, body = worded
     assert status == 200
-    assert (status, body) == get(server, period + day, headers=accept)[::2]
+    assert (status, body) == given[::2]
+    assert body.splitlines()[1].decode().endswith(f",{Shift('today', -99).apply(today)},{today}")
     assert len(body.splitlines()) == 9  # the header and the eight approvals of the fixture
     status, _, body = get(server, "/sparql?name=authorised-products&p=as_of%3Dtoday-6m")
     assert (status, body) == (
@@ -1240,8 +1252,8 @@ def test_a_date_parameter_is_given_in_the_words_of_a_header_default(server):
     # sec24 L2: today-100y was refused as not whole years; past the calendar's start says so
     status, _, body = get(server, period + "today-100y", headers=accept)
     assert (status, len(body.splitlines())) == (200, 9)
-    most = datetime.date.today().year - 1
-    status, _, body = get(server, period + "today-9999y")
+    today, (status, _, body) = on_one_day(lambda: get(server, period + "today-9999y"))
+    most = today.year - 1
     assert (status, body.decode()) == (
         400,
         "parameter 'from' is today-9999y, a day before the first one a date can have (0001-01-01): "
