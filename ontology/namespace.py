@@ -110,9 +110,11 @@ class ATMP(DefinedNamespace):
     issuedPrecision: URIRef
     issuedStated: URIRef
     jurisdiction: URIRef
+    maxDaysToSecondAgency: URIRef
     meshId: URIRef
     metric: URIRef
     milestonesUSD: URIRef
+    minDaysToSecondAgency: URIRef
     modality: URIRef
     mondoId: URIRef
     newHolder: URIRef

@@ -41,6 +41,8 @@ def test_to_networkx_nodes_edges_and_attributes(fixture_store):
         "inn": "genexogene vector",
         "approvalCount": 3,  # derived at build
         "daysToSecondAgency": 300,
+        "minDaysToSecondAgency": 300,  # its bounds, which meet: both dates are days
+        "maxDaysToSecondAgency": 300,
         "endedEverywhere": False,  # some agency still authorises it
     }
     # numbers as the network exports type them (an attribute whose every value is one)

@@ -370,7 +370,11 @@ def test_top_indications(rows):
 
 
 def test_time_to_second_agency(rows):
+    """A lag with a date known only to its month has its bounds (session 32)."""
+
     def row(therapy, first, first_date, second, second_date, days, first_id, second_id):
+        """``days``: the days, or the least and most a month or a year leaves open."""
+        least, most = days if isinstance(days, tuple) else (days, days)
         found = {
             "therapy": therapy,
             "therapyName": named(therapy),
@@ -380,7 +384,9 @@ def test_time_to_second_agency(rows):
             "secondAgency": ID + "agency/" + second.lower(),
             "secondAgencyName": second,
             "secondDate": second_date,
-            "days": days,
+            "days": None if isinstance(days, tuple) else days,
+            "minDays": least,
+            "maxDays": most,
             "first": APPROVAL + first_id,
             "second": APPROVAL + second_id,
         }
@@ -390,8 +396,8 @@ def test_time_to_second_agency(rows):
         ALPHACEL, "FDA", D(2017, 8, 30), "EMA", D(2018, 8, 22), 357,
         "alphacel-fda-2017-08-30-" + LBCL_SLUG, "alphacel-ema-2018-08-22-" + LBCL_SLUG,
     )  # fmt: skip
-    betacel = row(  # the second approval is month-only: no day count
-        BETACEL, "FDA", D(2021, 3, 26), "PMDA", "2022-01", None,
+    betacel = row(  # the second approval is month-only: 2022-01-01 and -31 less 2021-03-26
+        BETACEL, "FDA", D(2021, 3, 26), "PMDA", "2022-01", (281, 311),
         "betacel-fda-2021-03-26-multiple-myeloma", "betacel-pmda-2022-01-multiple-myeloma",
     )  # fmt: skip
     genex = row(  # PMDA (2020-03-19) came before EMA (2020-05-18)
@@ -495,6 +501,73 @@ def test_agency_lag_bounds_a_lag_a_month_or_a_year_leaves_open(fixture_store, tm
         ("Alphacel", -964, -599),
         ("Betacel", -729, -335),
     ]
+
+
+@pytest.fixture(scope="module")
+def partial_lags(fixture_store, tmp_path_factory):
+    """The fixture store with three approvals whose dates leave each product's second-agency lag
+    open: a year before all (PMDA 2016 for Alphacel), a day inside a month that comes second
+    (EMA 2022-01-10 for Betacel, inside PMDA's January 2022), and a year that overlaps the first
+    day (PMDA 2019 for Genex, whose FDA approval is 2019-05-24)."""
+    from atmpkg.graph import import_files
+
+    header = FIXTURE_DATA.joinpath("approvals.csv").read_text(encoding="utf-8").splitlines()[0]
+    added = (
+        "alphacel,pmda,2016,large-b-cell-lymphoma,cellco,jp,,initial,,src-news,year only\n"
+        "betacel,ema,2022-01-10,multiple-myeloma,cellco-eu,eu,,initial,,src-news,\n"
+        "genex,pmda,2019,spinal-muscular-atrophy,genecorp,jp,,initial,,press-genecorp,year only\n"
+    )
+    folder = tmp_path_factory.mktemp("partial-lags")
+    store = folder / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    (folder / "approvals.csv").write_text(f"{header}\n{added}", encoding="utf-8")
+    import_files([folder / "approvals.csv"], store)
+    return store
+
+
+def test_time_to_second_agency_bounds_a_lag_its_dates_leave_open(partial_lags):
+    """Session 32: time-to-second-agency gave a lag with a month or a year no number at all. Its
+    bounds hold whichever agency came first: from the end of the first one's period to the
+    others' earliest start, and from its start to their earliest end, over each agency whose
+    period may have come first."""
+    found = run_named("time-to-second-agency", store=partial_lags).dicts()
+    assert [
+        (r["therapyName"], r["firstAgencyName"], r["firstDate"], r["secondAgencyName"],
+         r["secondDate"], r.get("days"), r["minDays"], r["maxDays"])
+        for r in found
+    ] == [
+        # 2017-08-30 less 2016-12-31 and 2016-01-01
+        ("Alphacel", "PMDA", "2016", "FDA", D(2017, 8, 30), None, 242, 607),
+        # 2022-01-01 less 2021-03-26, and EMA's 2022-01-10 (not PMDA's 2022-01-31) less it
+        ("Betacel", "FDA", D(2021, 3, 26), "PMDA", "2022-01", None, 281, 290),
+        # PMDA may have come first (2019-05-24 less 2019-01-01: 143) or after the FDA (2019-12-31
+        # less 2019-05-24: 221); either way the two may be on one day
+        ("Genex", "PMDA", "2019", "FDA", D(2019, 5, 24), None, 0, 221),
+    ]  # fmt: skip
+    # agency-lag bounds the two agencies' lag alone: the EMA's day does not shorten it
+    pair = run_named("agency-lag", {"to": "pmda"}, store=partial_lags).dicts()
+    assert [(r["therapyName"], r["minDays"], r["maxDays"]) for r in pair if r["therapy"] == BETACEL] == [
+        ("Betacel", 281, 311)
+    ]  # fmt: skip
+
+
+def test_time_to_second_agency_on_the_curated_graph(curated_store):
+    """Session 32: the curated products whose second-agency lag a month or a year leaves open,
+    with their bounds; every other lag is known to the day."""
+    found = run_named("time-to-second-agency", store=curated_store).dicts()
+    open_lags = [
+        (r["therapyName"], r["firstDate"], r["secondAgencyName"], r["secondDate"], r["minDays"],
+         r["maxDays"])
+        for r in found
+        if "minDays" in r and "days" not in r
+    ]  # fmt: skip
+    assert open_lags == [
+        ("Amtagvi", D(2024, 2, 16), "HC", "2025", 320, 684),
+        ("Beqvez", "2024-04", "EMA", D(2024, 7, 24), 85, 114),
+        ("Upstaza", D(2022, 7, 18), "MHRA", "2022-11", 106, 135),
+    ]
+    assert sum(1 for r in found if "days" in r) == 22
+    assert all(r["days"] == r["minDays"] == r["maxDays"] for r in found if "days" in r)
 
 
 def test_first_approval_worldwide(rows):

@@ -477,7 +477,7 @@ def written_slice(selection: Selection, progress: Callable[[int], None] | None =
     a remote store, which cannot be asked about a blank node.
 
     >>> len(list(written_slice(kg.select(focus="Kymriah", hops=0).with_defaults(with_sources=False, max_nodes=0))))
-    30
+    32
     """
     graph = selection.graph
     local = graph is not None and graph.endpoint is None
@@ -502,7 +502,7 @@ def network_slice(
     ``progress`` is told the triples read), so that the blank nodes no entity reaches are nodes.
 
     >>> len(list(network_slice(kg.select(focus="Kymriah", hops=0))))
-    30
+    32
     """
     graph = selection._bound()
     store = graph._current().store
