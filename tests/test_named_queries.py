@@ -551,6 +551,39 @@ def test_time_to_second_agency_bounds_a_lag_its_dates_leave_open(partial_lags):
     ]  # fmt: skip
 
 
+def test_second_agency_by_modality_counts_bounded_lags_apart_and_says_so(partial_lags):
+    """Session 32: a product whose second-agency lag is known only within bounds was left out of
+    second-agency-by-modality without a word, and so was a modality with no other. Each modality
+    is listed, with the bounds of the average of all its products and how many are bounded."""
+    found = run_named("second-agency-by-modality", store=partial_lags)
+    assert found.dicts() == [
+        {
+            "modality": AAV,
+            "modalityName": "AAV gene therapy",
+            "products": 0,
+            "bounded": 1,
+            "averageMinDays": 0,
+            "averageMaxDays": 221,
+        },
+        {
+            "modality": CAR_T,
+            "modalityName": "CAR-T cell therapy",
+            "products": 0,
+            "bounded": 2,
+            "averageMinDays": 261,  # (242 + 281) / 2, rounded down
+            "averageMaxDays": 449,  # (607 + 290) / 2, rounded up
+        },
+    ]
+    assert found.notes == [
+        "averageDays, shortestDays, longestDays and fastest count the 0 products whose first "
+        "approval and first by another agency are both known to the day; 3 more (bounded), with "
+        "a date known only to its month or year, count only in averageMinDays and averageMaxDays, "
+        "the least and most the average of all of a modality's products can be; atmpkg query "
+        "--name time-to-second-agency (Python: kg.named(\"time-to-second-agency\")) gives each "
+        "product's minDays and maxDays"
+    ]
+
+
 def test_time_to_second_agency_on_the_curated_graph(curated_store):
     """Session 32: the curated products whose second-agency lag a month or a year leaves open,
     with their bounds; every other lag is known to the day."""
@@ -568,6 +601,25 @@ def test_time_to_second_agency_on_the_curated_graph(curated_store):
     ]
     assert sum(1 for r in found if "days" in r) == 22
     assert all(r["days"] == r["minDays"] == r["maxDays"] for r in found if "days" in r)
+
+
+def test_second_agency_by_modality_on_the_curated_graph(curated_store):
+    """Session 32: what second-agency-by-modality makes of the three curated products whose
+    second-agency lag a month or a year leaves open."""
+    by_modality = run_named("second-agency-by-modality", store=curated_store)
+    shown = [
+        (r["modalityName"], r.get("averageDays"), r["products"], r["bounded"], r["averageMinDays"],
+         r["averageMaxDays"])
+        for r in by_modality.dicts()
+    ]  # fmt: skip
+    # AAV: the five known to the day (1566 days) with Beqvez and Upstaza: 1757 / 7 to 1815 / 7
+    assert ("AAV gene therapy", 313, 5, 2, 251, 260) in shown
+    assert shown[-1] == ("tumour-infiltrating lymphocyte therapy", None, 0, 1, 320, 684)
+    assert (len(shown), sum(r[2] for r in shown), sum(r[3] for r in shown)) == (10, 22, 3)
+    assert by_modality.notes[0].startswith(
+        "averageDays, shortestDays, longestDays and fastest count the 22 products whose first "
+        "approval and first by another agency are both known to the day; 3 more (bounded)"
+    )
 
 
 def test_first_approval_worldwide(rows):
@@ -2309,7 +2361,9 @@ def test_companies_by_approved_products_counts_through_subsidiaries(rows):
 
 
 def test_second_agency_by_modality(rows, fixture_store):
-    # Betacel's second approval (PMDA, 2022-01) is month-only: it has no day count.
+    # Betacel's second approval (PMDA, 2022-01) is month-only: it has no day count, and is
+    # counted among the bounded, 281 to 311 days, with Alphacel's 357 in the average's bounds
+    # (638 / 2 and 668 / 2)
     car_t = {
         "modality": CAR_T,
         "modalityName": "CAR-T cell therapy",
@@ -2319,6 +2373,9 @@ def test_second_agency_by_modality(rows, fixture_store):
         "longestDays": 357,
         "fastest": ALPHACEL,
         "fastestName": "Alphacel",
+        "bounded": 1,
+        "averageMinDays": 319,
+        "averageMaxDays": 334,
     }
     assert rows("second-agency-by-modality") == [
         {
@@ -2330,6 +2387,9 @@ def test_second_agency_by_modality(rows, fixture_store):
             "longestDays": 300,
             "fastest": GENEX,
             "fastestName": "Genex",
+            "bounded": 0,
+            "averageMinDays": 300,
+            "averageMaxDays": 300,
         },
         car_t,
     ]

@@ -287,6 +287,40 @@ def _unconnected_notes(result: QueryResult) -> list[CommandNote]:
     ]
 
 
+def _bounded_lag_notes(result: QueryResult) -> list[CommandNote]:
+    """A note when ``result``, an answer of second-agency-by-modality, counts products whose lag
+    is known only within bounds (a date of theirs known only to its month or year): its day
+    columns leave them out, its bounds of the average count them (session 32: such a product was
+    left out of the answer without a word).
+
+    >>> found = atmpkg.open().named("second-agency-by-modality", modality="aav-gene-therapy")
+    >>> print(_bounded_lag_notes(found)[0][:92])
+    averageDays, shortestDays, longestDays and fastest count the 5 products whose first approval
+    """
+    if "bounded" not in result.variables or "products" not in result.variables:
+        return []
+    # a modality's counts repeat on each of its rows (a tie for the fastest)
+    rows = result.dicts()
+    counts = {row.get("modality"): (row.get("products"), row.get("bounded")) for row in rows}
+    exact = sum(p for p, _ in counts.values() if isinstance(p, int))
+    bounded = sum(b for _, b in counts.values() if isinstance(b, int))
+    if not bounded:
+        return []
+    return [
+        CommandNote(
+            f"averageDays, shortestDays, longestDays and fastest count the {exact} product"
+            f"{'' if exact == 1 else 's'} whose first approval and first by another agency are "
+            f"both known to the day; {bounded} more (bounded), with a date known only to its "
+            f"month or year, {'counts' if bounded == 1 else 'count'} only in averageMinDays and "
+            "averageMaxDays, the least and most the average of all of a modality's products can "
+            "be; ",
+            "atmpkg query --name time-to-second-agency",
+            'kg.named("time-to-second-agency")',
+            " gives each product's minDays and maxDays",
+        )
+    ]
+
+
 def _unverified_claims_notes(result: QueryResult, store: ox.Store) -> list[str]:
     """A note naming each unverified claim about a product that ``result``, an answer of
     authorised-products, lists and about the agency it lists it under, made by the day the answer
@@ -381,6 +415,8 @@ def reported_notes(
         steps.append(lambda: _unconnected_notes(result))
     if name == "authorised-products":
         steps.append(lambda: _unverified_claims_notes(result, store))
+    if name == "second-agency-by-modality":
+        steps.append(lambda: _bounded_lag_notes(result))
     as_of = result.parameters.get("as_of")
     today = today or queries.today()
     if isinstance(as_of, ox.Literal) and as_of.value < today.isoformat() and "review" in result.variables:
