@@ -665,6 +665,29 @@ def test_values_are_never_markup(page, server):
     assert not page.problems, page.problems
 
 
+def test_braces_in_a_value_are_kept_in_the_table_its_download_and_the_chart(page, server, tmp_path):
+    # YASGUI's reader rewrote "{{x}}" inside a literal into the row's ?x, or into "x" (sec32 F1)
+    label = "Kymriah list price: {{price}} (see {{nothing}} and {{ source }})"
+    open_query(
+        page, server, f"SELECT ?label ?price WHERE {{ BIND({json_string(label)} AS ?label) BIND(475000 AS ?price) }}"
+    )
+    assert page.locator(f"{ROWS} td").all_inner_texts()[1] == label
+    with page.expect_download() as download:
+        page.click(f"{TAB} .yasr_downloadIcon")
+    saved = tmp_path / "yasr.csv"
+    download.value.save_as(saved)
+    with open(saved, encoding="utf-8", newline="") as table:
+        assert list(csv.reader(table)) == [["label", "price"], [label, "475000"]]
+    set_editor(page, 'SELECT ?label ?n WHERE { VALUES (?label ?n) { ("Novartis {{n}}" 3) ("Gilead {{other}}" 5) } }')
+    page.click("#run")
+    page.locator(f"{TAB} .select_chart:not(.disabled)").wait_for()
+    page.click(f"{TAB} .select_chart")
+    texts = "els => els.map(e => e.textContent)"
+    values = page.locator(f"{TAB} .chart-view svg rect title").evaluate_all(texts)
+    assert values == ["Novartis {{n}}: 3", "Gilead {{other}}: 5"]
+    assert not page.problems, page.problems
+
+
 NOTES = "#notes p"
 
 

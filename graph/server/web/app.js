@@ -453,10 +453,94 @@
     };
   }
 
+  // YASR reads a SPARQL JSON or XML answer through YASGUI's applyMustacheToLiterals, which rewrites
+  // "{{x}}" inside any literal into the row's ?x (or into "x"): the table, YASR's CSV download and
+  // the chart, all read from yasr.results, would show text the data does not hold. Each answer
+  // YASR takes is read here as it was sent; other answers (Turtle, CSV, TSV) keep YASR's readers,
+  // which never had the rewrite. The vendored bundle stays as published.
+  const TERM_TYPES = new Set(["uri", "literal", "bnode", "typed-literal"]);
+  function readJson(data) {
+    if (typeof data === "string") return JSON.parse(data);
+    if (data && typeof data === "object" && data.constructor === Object) return structuredClone(data);
+    throw new Error("Could not parse json");
+  }
+  function readXml(data) {
+    if (typeof data !== "string") return undefined;
+    const root = new DOMParser().parseFromString(data, "text/xml").documentElement;
+    if (!root) return undefined;
+    const answer = {};
+    for (const part of root.children) {
+      if (part.nodeName === "head") {
+        answer.head = { vars: [...part.children].filter((v) => v.nodeName === "variable" && v.getAttribute("name")).map((v) => v.getAttribute("name")) };
+      } else if (part.nodeName === "boolean") {
+        answer.boolean = part.textContent === "true";
+      } else if (part.nodeName === "results") {
+        const bindings = [];
+        for (const result of part.children) {
+          const row = {};
+          for (const binding of result.children) {
+            const name = binding.nodeName === "binding" && binding.getAttribute("name");
+            const term = name && [...binding.children].find((t) => TERM_TYPES.has(t.nodeName));
+            if (!term) continue;
+            row[name] = { type: term.nodeName, value: term.textContent };
+            if (term.getAttribute("datatype")) row[name].datatype = term.getAttribute("datatype");
+            if (term.getAttribute("xml:lang")) row[name]["xml:lang"] = term.getAttribute("xml:lang");
+          }
+          if (Object.keys(row).length) bindings.push(row);
+        }
+        answer.results = { bindings };
+      }
+    }
+    return answer;
+  }
+  function readAsSent(parser) {
+    const byYasr = parser.getParserFromContentType;
+    const read = (reader, type) => {
+      parser.json = reader(parser.getData());
+      parser.type = type;
+      return Boolean(parser.json);
+    };
+    parser.getParserFromContentType = function exactReader() {
+      const type = this.getContentType() || "";
+      try {
+        if (type.includes("sparql-results+json")) return read(readJson, "json");
+        if (!type.includes("json") && type.includes("xml")) return read(readXml, "xml");
+      } catch (e) {
+        this.errorSummary = { text: e instanceof Error ? e.message : String(e) };
+        return false;
+      }
+      return byYasr.call(this);
+    };
+    parser.doLuckyGuess = function exactGuess() {
+      for (const [reader, type] of [[readJson, "json"], [readXml, "xml"]]) {
+        try {
+          if (read(reader, type)) return true;
+        } catch {
+          // not this format: the next is tried, as YASR's own guess does
+        }
+      }
+      return false;
+    };
+  }
+  function exactAnswers(Yasr) {
+    const kept = new WeakMap();
+    Object.defineProperty(Yasr.prototype, "results", {
+      configurable: true,
+      get() {
+        return kept.get(this);
+      },
+      set(parser) {
+        if (parser && typeof parser === "object") readAsSent(parser);
+        kept.set(this, parser);
+      },
+    });
+  }
+
   function createYasgui(config) {
     const { Yasqe, Yasr, Tab } = window.Yasgui;
     registerCompleters(Yasqe, config);
     predeclarePrefixes(Yasqe, config.prefixes);
+    exactAnswers(Yasr);
     searchValuesAsText(Yasr.plugins.table);
     tableForPeople(Yasr.plugins.table);
     Yasr.registerPlugin("graph", GraphView);

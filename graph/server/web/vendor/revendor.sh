@@ -7,6 +7,9 @@
 #
 # To move to another version, change VERSION and INTEGRITY (npm view @zazuko/yasgui@X dist.integrity),
 # run this script, then the query page's tests (tests/test_server_ui.py).
+# app.js (exactAnswers) sets YASR's results through an accessor and gives each answer's Parser
+# its own getParserFromContentType and doLuckyGuess, which skip applyMustacheToLiterals: a new
+# version must still assign yasr.results and call those two (test_braces_in_a_value_... checks).
 #
 # The npm package holds no LICENSE file; yasgui/LICENSE is the MIT licence from the upstream
 # repository (github.com/rdfjs/Yasgui, LICENSE at the commit that released this version). This
