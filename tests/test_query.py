@@ -7,6 +7,7 @@ import importlib
 import io
 import json
 import multiprocessing
+import re
 import shutil
 import subprocess
 import sys
@@ -354,6 +355,62 @@ def test_parse_term_forms():
     for broken in ('"a"^^<bad iri>', '"a"@', '"unterminated', '"a" "b"', "2024-02-30"):
         with pytest.raises(ParameterError, match="cannot read .* as an RDF term"):
             parse_term(broken)
+
+
+#: Numbers as a user may write them after -p: SPARQL's and Turtle's integers, decimals and
+#: doubles, at the edges of what the engine holds, and text that only looks like one.
+WRITTEN_NUMBERS = [
+    "42", "-0", "2.5", ".5", "1e9", "1E9", "1.5e3", "-1.5E-3", "+2e2", ".5e1", "1.e5", "0e0",
+    "1e400", "-1e400", "1e-400", "4.9e-324", "1.7976931348623157e308", "1.8e308", "1e", "e5",
+    "1e+", "1e9.5", "0x10", "1e\u0665", "INF", "NaN",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("written", WRITTEN_NUMBERS)
+def test_a_number_parameter_is_read_as_the_engine_reads_it_in_a_query(fixture_store, written):
+    """sec32 F3: -p m=1e9 bound the string "1e9", which a numeric FILTER compares with nothing.
+    Against pyoxigraph's own reading of the same text written into a query: a number it reads is
+    bound as that number, of its datatype; one it reads as INF or 0 though written as neither is
+    refused; text it reads as no number stays text."""
+    written = written.encode().decode("unicode_escape")
+    try:
+        (row,) = ox.Store().query(f"SELECT ?x WHERE {{ BIND({written} AS ?x) }}")
+        engine = row["x"]
+    except SyntaxError:
+        engine = None
+    kg = atmpkg.open(fixture_store)
+    text = "SELECT ?m (DATATYPE(?m) AS ?t) WHERE {}"
+    # a number not 0 (a digit 1-9 before its exponent) the engine reads as INF or 0
+    beyond = (
+        engine is not None
+        and engine.value in ("INF", "-INF", "0", "-0")
+        and re.search("[1-9]", re.split("[eE]", written)[0]) is not None
+    )
+    if engine is None:
+        (bound,) = kg.query(text, {"m": written}).rows
+        assert bound[0] == ox.Literal(written), written
+    elif beyond:
+        with pytest.raises(ParameterError, match=f"parameter 'm' is '{written}', past what"):
+            kg.query(text, {"m": written})
+    else:
+        (bound,) = kg.query(text, {"m": written}).rows
+        assert bound[1] == engine.datatype, written
+        assert ox.Store().query(f"ASK {{ FILTER({bound[0]} = {written}) }}"), written
+
+
+def test_a_double_parameter_is_a_number_on_every_door(fixture_store):
+    """sec32 F3, the audit's commands: -p m=1e9 answered (0 rows) with no word."""
+    kg = atmpkg.open(fixture_store)
+    text = "SELECT ?d ?v ?m WHERE { ?d atmp:valueUSD ?v FILTER(?v > ?m) } ORDER BY ?d"
+    by_integer = kg.query(text, {"m": "1000000000"}).column("d")
+    assert by_integer and kg.query(text, {"m": "1e9"}).column("d") == by_integer
+    store = ["--store", str(fixture_store), "--format", "csv"]
+    result = CliRunner().invoke(cli, ["query", text, "-p", "m=1e9", *store])
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == len(by_integer) + 1
+    result = CliRunner().invoke(cli, ["query", "SELECT ?m (DATATYPE(?m) AS ?t) {}", "-p", "m=1e3", *store])
+    assert result.stdout.splitlines() == ["m,t", "1000,http://www.w3.org/2001/XMLSchema#double"]
+    result = CliRunner().invoke(cli, ["query", text, "-p", "m=1e309", *store])
+    assert result.exit_code == 1 and result.stderr.startswith("Error: parameter 'm' is '1e309', past")
 
 
 LABELS = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"

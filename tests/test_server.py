@@ -2869,3 +2869,14 @@ def test_a_text_function_given_iris_is_noted_on_every_door(server, fixture_store
         "?both is empty: CONCAT gives nothing for ?url, without an error, since ?url holds IRIs "
         "(the values of schema:url) and it takes text; write STR(?url) in its place",
     ]
+
+
+def test_a_double_given_as_p_is_bound_as_a_number(server):
+    """sec32 F3: p=m=1e9 on a SPARQL text bound the string "1e9": 200, no rows, no note."""
+    text = "SELECT ?d ?m WHERE { ?d atmp:valueUSD ?v FILTER(?v > ?m) } ORDER BY ?d"
+    by_integer = sparql_get(server, text, "text/csv", p="m=1000000000")
+    by_double = sparql_get(server, text, "text/csv", p="m=1e9")
+    assert by_double[0] == 200 and by_double[2] == by_integer[2]
+    assert len(by_double[2].splitlines()) > 1
+    status, _, body = sparql_get(server, text, "text/csv", p="m=1e-400")
+    assert (status, body.decode().startswith("parameter 'm' is '1e-400', past what")) == (400, True)

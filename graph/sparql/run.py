@@ -48,7 +48,7 @@ from ..errors import (
     unicode_text,
     whole_number,
 )
-from ..rdf import DECIMAL_FORM, WHOLE_FORM, ontology_quads, property_ends, valid_iri
+from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM, ontology_quads, property_ends, valid_iri
 from ..store.csvdata import engine_holds, held_range
 from ..store.remote import RemoteStore
 from ..terms import (
@@ -213,8 +213,8 @@ def parse_term(text: str) -> Term:
     """Read a parameter value written on the command line as an RDF term.
 
     ``<iri>``, ``prefix:local`` (predeclared prefixes), ``"text"``, ``"text"@en``,
-    ``"2020-01-01"^^xsd:date``, integers, decimals and ``true``/``false`` are understood as in
-    Turtle; so are two forms Turtle would refuse, read as what they can only be: an ``http``,
+    ``"2020-01-01"^^xsd:date``, integers, decimals, doubles (``1e9``, ``1.5E-3``) and
+    ``true``/``false`` are understood as in Turtle; so are two forms Turtle would refuse, read as what they can only be: an ``http``,
     ``https`` or ``urn`` IRI without its brackets (as a query's answer gives it) and a day
     ``YYYY-MM-DD`` (an ``xsd:date``). Anything else is a plain string.
 
@@ -226,6 +226,8 @@ def parse_term(text: str) -> Term:
     'https://w3id.org/atmp-kg/id/therapy/kymriah'
     >>> parse_term("2024-07-01").datatype.value
     'http://www.w3.org/2001/XMLSchema#date'
+    >>> parse_term("1e9").datatype.value
+    'http://www.w3.org/2001/XMLSchema#double'
     """
     try:
         if text.startswith("<") and text.endswith(">"):
@@ -270,6 +272,8 @@ def parse_term(text: str) -> Term:
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "integer"))
         if re.fullmatch(r"[+-]?[0-9]*\.[0-9]+", text):
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "decimal"))
+        if _EXPONENT.fullmatch(text):
+            return ox.Literal(text, datatype=ox.NamedNode(XSD + "double"))
         if text in ("true", "false"):
             return ox.Literal(text, datatype=ox.NamedNode(XSD + "boolean"))
     except ValueError as exc:
@@ -1384,14 +1388,18 @@ def _a_days_timestamp(value: datetime.datetime) -> bool:
 _BOUND_NUMBERS = {
     XSD + "integer": re.compile(WHOLE_FORM).fullmatch,
     XSD + "decimal": re.compile(DECIMAL_FORM).fullmatch,
+    XSD + "double": re.compile(FLOAT_FORM).fullmatch,
+    XSD + "float": re.compile(FLOAT_FORM).fullmatch,
 }
 
 
 def held_number(term: Term, where: str) -> Term:
-    """``term``, the value given for ``where`` (a parameter), unless it is an ``xsd:integer`` or
-    ``xsd:decimal`` the engine holds no number of: past its range or decimal places, by the rule
-    an import is held to (:func:`~atmpkg.graph.store.csvdata.engine_holds`). A query compares
-    such a value with nothing and would answer no rows without a word (sec31 F2).
+    """``term``, the value given for ``where`` (a parameter), unless it is an ``xsd:integer``,
+    ``xsd:decimal``, ``xsd:double`` or ``xsd:float`` the engine holds no number of: past its range
+    or decimal places, by the rule an import is held to
+    (:func:`~atmpkg.graph.store.csvdata.engine_holds`). A query compares such an integer or
+    decimal with nothing and would answer no rows without a word (sec31 F2); it reads such a
+    double as INF or 0 (sec32 F3).
 
     >>> held_number(parse_term("0.000000000000000001"), "parameter 'm'").value
     '0.000000000000000001'
@@ -1399,6 +1407,10 @@ def held_number(term: Term, where: str) -> Term:
     Traceback (most recent call last):
     ...
     atmpkg.graph.errors.ParameterError: parameter 'n' is '9223372036854775808', past what the engine holds as a number: an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, signed); a query compares a number past that with nothing, so the answer would be empty: give one within that
+    >>> held_number(parse_term("1e-400"), "parameter 'm'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'm' is '1e-400', past what the engine holds as a number: an xsd:double up to about 1.8e308 either side of zero and, but for 0, no nearer to it than about 4.9e-324; a query reads a number past that as INF, or 0, so the answer would be for another number: give one within that
     """
     if isinstance(term, ox.Literal):
         form = _BOUND_NUMBERS.get(term.datatype.value)
@@ -1434,10 +1446,14 @@ def beyond_engine(where: str, given: str, datatype: str) -> ParameterError:
     >>> print(beyond_engine("parameter 'n'", "1e30", XSD + "decimal"))
     parameter 'n' is '1e30', past what the engine holds as a number: an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; a query compares a number past that with nothing, so the answer would be empty: give one within that
     """
+    read = (
+        "a query reads a number past that as INF, or 0, so the answer would be for another number"
+        if datatype in (XSD + "double", XSD + "float")
+        else "a query compares a number past that with nothing, so the answer would be empty"
+    )
     return ParameterError(
         f"{where} is {cut(given)!r}, past what the engine holds as a number: "
-        f"{held_range(datatype)}; a query compares a number past that with nothing, so the "
-        "answer would be empty: give one within that"
+        f"{held_range(datatype)}; {read}: give one within that"
     )
 
 

@@ -2034,7 +2034,8 @@ def _float_beyond(written: ox.Literal, stored: ox.Literal) -> bool:
 
 def engine_holds(literal: ox.Literal) -> bool:
     """Whether the engine reads ``literal`` as a value of its datatype; for a number written as
-    XSD writes one, whether it is within what :func:`held_range` names. Only a literal its kept
+    XSD writes one, whether it is within what :func:`held_range` names (a double or float past
+    it the engine reads as INF, or 0). Only a literal its kept
     form (:data:`_KEPT_FORMS`) cannot vouch for is asked of the engine. The rule that refuses
     an imported number and a number parameter of a named query (sec31 F2).
 
@@ -2043,11 +2044,14 @@ def engine_holds(literal: ox.Literal) -> bool:
     True
     >>> engine_holds(ox.Literal("0.0000000000000000001", datatype=decimal))
     False
+    >>> engine_holds(ox.Literal("1e400", datatype=ox.NamedNode(XSD + "double")))
+    False
     """
     kept = _KEPT_FORMS.get(literal.datatype.value)
     if kept is not None and kept(literal.value):
         return True
-    return not canonical_forms([literal])[1]
+    (form,), ill_typed = canonical_forms([literal])
+    return not ill_typed and not _float_beyond(literal, form)
 
 
 def held_range(datatype: str) -> str:
