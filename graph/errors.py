@@ -743,14 +743,21 @@ def _drawn(char: str) -> bool:
     return char > "\u036f" and HIDDEN.fullmatch(char) is None
 
 
+def _joined(char: str) -> bool:
+    """Whether a joiner before ``char`` acts on it: a drawn character (:func:`_drawn`) that is no
+    combining mark. A joiner before a mark joins nothing a script needs, and would let the marks
+    after it stack on the character under the marks before it, past MARKS_KEPT (sec32 F4)."""
+    return _drawn(char) and unicodedata.category(char) not in ("Mn", "Me")
+
+
 def _kept(text: str, at: int) -> bool:
     """Whether the hidden character at ``at`` is shown as it is: a selector right after a
-    character it acts on (one, so a second selector is escaped), a joiner between two (or after a
-    kept selector: an emoji's form, then the joiner)."""
+    character it acts on (one, so a second selector is escaped), a joiner between two, the second
+    no combining mark (or after a kept selector: an emoji's form, then the joiner)."""
     char = text[at]
     if _SELECTORS.fullmatch(char):
         return at > 0 and _drawn(text[at - 1])
-    if char not in _JOINERS or at + 1 >= len(text) or not _drawn(text[at + 1]):
+    if char not in _JOINERS or at + 1 >= len(text) or not _joined(text[at + 1]):
         return False
     before = text[at - 1 : at]
     return _drawn(before) or (_SELECTORS.fullmatch(before) is not None and _kept(text, at - 1))
@@ -781,6 +788,8 @@ def visible(text: str) -> str:
     >>> visible("flag\\U000e0041"), visible("\\u0645\\u06cc\\u200c\\u062e") == "\\u0645\\u06cc\\u200c\\u062e"
     ('flag\\\\U000e0041', True)
     >>> visible("Z" + "\\u0301" * 1000) == "Z" + "\\u0301" * 5 + "… (995 more marks)"
+    True
+    >>> visible("Z" + ("\\u20d0" * 5 + "\\u200d") * 2) == "Z" + "\\u20d0" * 5 + "\\\\u200d" + "\\u20d0" * 5 + "\\\\u200d"
     True
     """
     # as Python writes it: \x1b for a control character, \u202e, \U000e0041 for the others

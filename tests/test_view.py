@@ -14,6 +14,7 @@ import html
 import importlib
 import json
 import os
+import random
 import re
 import shutil
 import urllib.parse
@@ -2277,15 +2278,34 @@ def test_the_view_and_the_query_page_show_what_errors_visible_shows(browser, fix
     pairs = [
         INVISIBLE, "\u200dx\u200d", "a\u200db", "\U0001f3f3\ufe0f\u200d\U0001f308", "A\ufe0f\ufe0e",
         "\U00020000\U000e0100\u200d\U00020000", "\u0915\u094d\u200d\u0937", "x" + "\u0301" * 6,
+        # sec32 F4: a joiner between runs of marks put them all on one character
+        "Z" + ("\u20d0" * 5 + "\u200d") * 2 + "\u20d0", "\u05d0" + "\u0591" * 5 + "\u200c\u05b0",
+        "a\u0301\ufe0f\u200d\u0301",
     ]  # fmt: skip
+    # and at random: marks, joiners, selectors and the characters they act on, in any order
+    rng = random.Random(32)
+    pieces = ["\u0301", "\u20d0", "\u0591", "\u064b", "\u20dd", "\u200d", "\u200c", "\ufe0f",
+              "\U000e0100", "\u180b", "Z", "\u0915", "\u094d", "\U0001f3f3", "\u4e00", "\u200b"]  # fmt: skip
+    fuzz = ["".join(rng.choices(pieces, k=rng.randint(1, 40))) for _ in range(3000)]
     context = browser.new_context()
     page = context.new_page()
     written = page.evaluate(
-        f"(texts) => {{ {source} return texts.map(showable); }}", [text, *pairs]
+        f"(texts) => {{ {source} return texts.map(showable); }}", [text, *pairs, *fuzz]
     )
     context.close()
-    assert written == [visible(t) for t in (text, *pairs)]
-    assert written[1:] == [
+    assert written == [visible(t) for t in (text, *pairs, *fuzz)]
+    assert written[1 : len(pairs) + 1] == [
         INVISIBLE_SHOWN, "\\u200dx\\u200d", "a\\u200db", "\U0001f3f3\ufe0f\u200d\U0001f308", "A\\ufe0f\\ufe0e",
         "\U00020000\U000e0100\u200d\U00020000", "\u0915\u094d\u200d\u0937", "x" + "\u0301" * 5 + "… (1 more mark)",
+        "Z" + "\u20d0" * 5 + "\\u200d" + "\u20d0" * 5 + "\\u200d\u20d0", "\u05d0" + "\u0591" * 5 + "\\u200c\u05b0",
+        "a\u0301\\ufe0f\\u200d\u0301",
     ]  # fmt: skip
+    # no character carries more than five marks, however a joiner kept between them splits them
+    for shown in written[len(pairs) + 1 :]:
+        stacked = 0
+        for char in shown:
+            if unicodedata.category(char) in ("Mn", "Me"):
+                stacked += 1
+                assert stacked <= 5, ascii(shown)
+            elif char not in "\u200c\u200d":
+                stacked = 0

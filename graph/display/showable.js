@@ -1,7 +1,8 @@
 // showable(text): text as a page shows it to read, as the server's messages and /id/ pages write it
 // (atmpkg.graph.errors.visible, whose comments say why each part): each control character, format
 // character and character fonts draw as nothing written as its escape (\x1b, \u202e, \U000e0041), a
-// variation selector or zero-width (non-)joiner beside the characters it acts on kept, and more than
+// variation selector or zero-width (non-)joiner beside the characters it acts on kept (a joiner
+// never before a combining mark), and more than
 // five combining marks on one character counted. An imported label's U+202E would draw what follows
 // it reversed ("gnp.exe" as "exe.png", sec30 F5), its U+200B pass for another ("Kym\u200briah" as
 // "Kymriah"), its thousand marks draw over the rows above (sec31 F4). The one source of it: inlined
@@ -21,9 +22,13 @@ const showable = (() => {
   };
   const after = (text, i) => (i < text.length ? String.fromCodePoint(text.codePointAt(i)) : "");
   const drawn = (c) => c !== "" && c.codePointAt(0) > 0x36f && !ONE_HIDDEN.test(c);
+  // a joiner before a combining mark joins nothing and would stack the marks after it on the
+  // character under the marks before it (sec32 F4)
+  const MARK = /^[\p{Mn}\p{Me}]$/u;
+  const joined = (c) => drawn(c) && !MARK.test(c);
   const kept = (text, c, i) => {
     if (SELECTOR.test(c)) return drawn(before(text, i));
-    if (!JOINERS.includes(c) || !drawn(after(text, i + 1))) return false;
+    if (!JOINERS.includes(c) || !joined(after(text, i + 1))) return false;
     const previous = before(text, i);
     return drawn(previous) || (SELECTOR.test(previous) && kept(text, previous, i - previous.length));
   };
