@@ -803,6 +803,21 @@ def test_a_flood_of_long_queries_is_refused_fast_and_cheap_probes_stay_fast(fixt
     assert max(seconds for *_, seconds in busy) < limit / 2, limit
 
 
+def test_a_quick_query_takes_a_free_query_worker_when_the_quick_one_is_taken(fixture_store):
+    """sec32 F2: with the one quick worker taken (a flood of cheap-shaped whole-graph SELECTs), a
+    cheap ASK was 503 "no quick worker came free within 1 s" while both query workers sat idle."""
+    with make_server(fixture_store, port=0, workers=2, timeout=8).start() as srv:
+        wait_for(lambda: srv.pool.status()["quick"]["idle"] == 1 and srv.pool.idle == 2)
+        taken = srv.pool._acquire([srv.pool._lanes["quick"]], 1.0)
+        try:
+            status, _, body = sparql_get(srv, "ASK { ?s a atmp:Therapy }")
+            lanes = srv.pool.status()
+        finally:
+            srv.pool._release(taken)
+    assert status == 200 and b"true" in body, body
+    assert lanes["quick"]["busy"] == 1 and lanes["query"]["idle"] == 2
+
+
 def test_entity_pages_answer_while_long_queries_hold_every_query_worker(fixture_store):
     # joints31 F3: under 20 parallel CONSTRUCTs /id/company/bayer was 503 "no query worker came
     # free within 1 s"; an entity page has a lane of its own

@@ -10,7 +10,8 @@ told why (:func:`~atmpkg.graph.engine.sandbox.describe_death`, read from the las
 to its stderr, which is a pipe of its own that the pool forwards to the server's log).
 
 The workers form three lanes: the quick lane (:data:`QUICK_WORKERS` process) runs only queries that
-are cheap by their shape (:func:`~atmpkg.graph.server.protocol.quick_query`), under :data:`QUICK_LIMIT`;
+are cheap by their shape (:func:`~atmpkg.graph.server.protocol.quick_query`), under :data:`QUICK_LIMIT`,
+which also take a free worker of the query lane;
 the look-up lane (:data:`LOOKUP_WORKERS` process) runs the look-ups of one entity (its ``/id/`` page,
 its neighbours, what a name names), which also take a free worker of the query lane; and the query
 lane (``--workers`` processes, at a lower CPU priority: :data:`QUERY_NICE`) runs every other job, so
@@ -106,7 +107,10 @@ QUICK_LIMIT = 2.0
 #: hold every query worker (joints31 F3: /id/company/bayer got 503 under 20 CONSTRUCTs).
 LOOKUP_WORKERS = 1
 #: The lanes whose workers a job of each lane may take, the first free in this order.
-LANE_WORKERS = {"query": ("query",), "quick": ("quick",), "lookup": ("lookup", "query")}
+#: Quick queries and look-ups also take a free query worker: a flood of cheap-shaped queries that
+#: read the whole graph filled the one quick worker while both query workers sat idle, and a
+#: cheap ASK got 503 (sec32 F2).
+LANE_WORKERS = {"query": ("query",), "quick": ("quick", "query"), "lookup": ("lookup", "query")}
 #: How much lower the CPU priority of query workers is (``nice``) than the server's and the quick
 #: lane's: long queries on every core must not slow down the HTTP door and the cheap requests.
 QUERY_NICE = 5
@@ -706,7 +710,7 @@ class WorkerPool:
     """Worker processes, each confined and with the store open read-only, running one job at a time.
 
     ``size`` workers form the query lane, :data:`QUICK_WORKERS` the quick lane and
-    :data:`LOOKUP_WORKERS` the look-up lane, whose jobs also take a free query worker
+    :data:`LOOKUP_WORKERS` the look-up lane, whose jobs (as the quick lane's) also take a free query worker
     (:data:`LANE_WORKERS`). A job that passes
     its time limit has its worker killed and a new worker started; a worker that dies during a job
     is replaced too, and the job's request gets a 503 that says why. At most ``queue_size``
@@ -985,8 +989,8 @@ class WorkerPool:
         lane: str = "query",
         gone: Callable[[], bool] | None = None,
     ) -> tuple[int, dict | str]:
-        """Run a job in a free worker of ``lane`` (``query``, ``quick`` or ``lookup``, which also
-        takes a free query worker: :data:`LANE_WORKERS`): ``(200, payload)`` or
+        """Run a job in a free worker of ``lane`` (``query``, ``quick`` or ``lookup``, the last two
+        also taking a free query worker: :data:`LANE_WORKERS`): ``(200, payload)`` or
         ``(status, message)``. Waits for a worker at most :data:`QUEUE_WAIT` (or ``timeout`` when
         shorter) and gives the job what the wait leaves of ``timeout`` to finish, else raises
         :class:`Overloaded` or :class:`JobTimeout`; a worker that dies during the job raises an :class:`HttpError` 503,
