@@ -818,6 +818,31 @@ def test_a_quick_query_takes_a_free_query_worker_when_the_quick_one_is_taken(fix
     assert lanes["quick"]["busy"] == 1 and lanes["query"]["idle"] == 2
 
 
+def test_look_ups_borrow_a_query_worker_only_while_another_stays_free(fixture_store):
+    """sec32 F5: thirty clients of /id/ pages took both query workers, and most queries were 503.
+    A look-up (and a quick query) takes a query worker only while one more stays free."""
+    with make_server(fixture_store, port=0, workers=2, timeout=8).start() as srv:
+        wait_for(lambda: srv.pool.idle == 2 and srv.pool.status()["lookup"]["idle"] == 1)
+        lanes = srv.pool._lanes
+        held = [srv.pool._acquire([lanes["lookup"]], 1.0), srv.pool._acquire([lanes["quick"]], 1.0)]
+        try:
+            borrowed = get(srv, "/id/company/cellco", {"Accept": "text/turtle"})[0]
+            held.append(srv.pool._acquire([lanes["query"]], 1.0))
+            refused = get(srv, "/id/company/bigpharma", {"Accept": "text/turtle"})
+            quick = sparql_get(srv, "ASK { ?s a atmp:Company }")
+            counted = sparql_get(srv, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]
+        finally:
+            for worker in held:
+                srv.pool._release(worker)
+    assert borrowed == 200
+    assert (refused[0], refused[2]) == (
+        503,
+        b"the server is busy: no lookup or query worker came free within 1 s; retry\n",
+    )
+    assert quick[0] == 503 and b"no quick or query worker came free" in quick[2]
+    assert counted == 200
+
+
 def test_entity_pages_answer_while_long_queries_hold_every_query_worker(fixture_store):
     # joints31 F3: under 20 parallel CONSTRUCTs /id/company/bayer was 503 "no query worker came
     # free within 1 s"; an entity page has a lane of its own

@@ -15,7 +15,8 @@ which also take a free worker of the query lane;
 the look-up lane (:data:`LOOKUP_WORKERS` process) runs the look-ups of one entity (its ``/id/`` page,
 its neighbours, what a name names), which also take a free worker of the query lane; and the query
 lane (``--workers`` processes, at a lower CPU priority: :data:`QUERY_NICE`) runs every other job, so
-that a flood of long queries can make neither a cheap probe nor an entity page wait. A request
+that a flood of long queries can make neither a cheap probe nor an entity page wait. A quick query
+or a look-up takes a query worker only while one more stays free for the queries. A request
 waits at most :data:`QUEUE_WAIT` for a worker of its lanes; then, or at once when
 :attr:`WorkerPool.queue_size` requests are already waiting for its lane, it is refused with
 :class:`Overloaded`. Every failure comes back as an HTTP status with a message safe to
@@ -893,14 +894,22 @@ class WorkerPool:
 
     def _acquire(self, lanes: Sequence[_Lane], wait: float) -> _Worker:
         """A free worker of ``lanes`` (the first lane's first, then the next's), waited for at
-        most ``wait`` seconds; the wait is counted in the first lane's queue."""
+        most ``wait`` seconds; the wait is counted in the first lane's queue. A worker of another
+        lane than the first is taken only while one more of it stays free and none of its own
+        jobs waits: a flood of look-ups or quick queries borrows query workers but leaves one
+        to the queries (sec32 F5: thirty clients of /id/ pages left most queries 503)."""
         deadline = time.monotonic() + wait
         own = lanes[0]
         named = " or ".join(lane.name for lane in lanes)
+
+        def free_lanes() -> list[_Lane]:
+            # a lane lent from keeps a worker free beyond those its own waiting jobs will take
+            return [n for n in lanes if len(n.idle) > (0 if n is own else 1 + n.waiting)]
+
         with self._cond:
             if self._closed:
                 raise Stopping(STOPPING)
-            free = [lane for lane in lanes if lane.idle]
+            free = free_lanes()
             if not free and own.waiting >= self.queue_size:
                 raise Overloaded(
                     f"the server is busy: every {named} worker is taken and the queue is full "
@@ -918,7 +927,7 @@ class WorkerPool:
                             f"{wait:g} s; retry"
                         )
                     self._cond.wait(remaining)
-                    free = [lane for lane in lanes if lane.idle]
+                    free = free_lanes()
                 return free[0].idle.pop(0)
             finally:
                 own.waiting -= 1
