@@ -24,15 +24,18 @@ from click.testing import CliRunner
 import atmpkg
 from atmpkg.cli import cli
 from atmpkg.graph import (
+    DataError,
     ParameterError,
     QuerySyntaxError,
     QueryTimeoutError,
     format_result,
+    import_files,
     query,
     run_named,
 )
 from atmpkg.graph.errors import QueryMemoryError, UnknownNameError
 from atmpkg.graph.sparql.run import parse_term
+from atmpkg.graph.store.csvdata import canonical_forms
 from atmpkg.graph.terms import ID, XSD
 from atmpkg.queries import all_queries
 
@@ -411,6 +414,64 @@ def test_a_double_parameter_is_a_number_on_every_door(fixture_store):
     assert result.stdout.splitlines() == ["m,t", "1000,http://www.w3.org/2001/XMLSchema#double"]
     result = CliRunner().invoke(cli, ["query", text, "-p", "m=1e309", *store])
     assert result.exit_code == 1 and result.stderr.startswith("Error: parameter 'm' is '1e309', past")
+
+
+#: Typed values a parameter may be given, some of them no value the engine holds.
+TYPED_VALUES = [
+    ("1e400", "double"), ("1e-400", "double"), ("1e309", "float"), ("3.5e38", "float"),
+    ("INF", "double"), ("-INF", "float"), ("NaN", "double"), ("1.5e3", "double"), ("abc", "integer"),
+    ("5", "integer"), (" 5 ", "decimal"), ("1.5.2", "decimal"), ("2024-02-30", "date"),
+    ("2024-02-29", "date"), ("9999999999-01-01", "date"), ("maybe", "boolean"), ("true", "boolean"),
+    ("2024-13", "gYearMonth"), ("2024-12", "gYearMonth"), ("nope", "dateTime"), ("20x4", "gYear"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("value", "kind"), TYPED_VALUES)
+def test_a_typed_parameter_is_refused_as_an_import_refuses_it(fixture_store, tmp_path, value, kind):
+    """sec32 F6: "abc"^^xsd:integer, "2024-02-30"^^xsd:date, "1e400"^^xsd:double were bound, and
+    compared with nothing (or as INF), though an import refuses each. Against pyoxigraph: a value
+    it reads as no value of its datatype, or as INF or 0 though written as neither, is refused by
+    the parameter and by an import, in the import's words; any other is bound."""
+    literal = f'"{value}"^^<http://www.w3.org/2001/XMLSchema#{kind}>'
+    (row,) = ox.Store().query(
+        f"SELECT (isNumeric({literal}) AS ?n) (YEAR({literal}) AS ?y) (STR(xsd:double({literal})) AS ?d)"
+        f" ({literal} = true || {literal} = false AS ?b) {{}}",
+        prefixes={"xsd": XSD},
+    )
+    holds = {
+        "double": row["n"] == ox.Literal(True) and row["d"].value.strip("-") not in ("INF", "0")
+        or value.strip("-") in ("INF", "NaN"),
+        "date": row["y"] is not None,
+        "boolean": row["b"] == ox.Literal(True),
+    }
+    engine_holds = holds.get(
+        {"float": "double", "gYearMonth": "date", "gYear": "date", "dateTime": "date"}.get(kind, kind),
+        row["n"] == ox.Literal(True),
+    )
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store)
+    mine = tmp_path / "mine.ttl"
+    mine.write_text(
+        "@prefix ex: <https://example.org/> .\n@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f'ex:a ex:f "{value}"^^xsd:{kind} .\n'
+    )
+    kg = atmpkg.open(store)
+    text = "SELECT ?m WHERE {}"
+    if engine_holds:
+        bound = kg.query(text, {"m": f'"{value}"^^xsd:{kind}'}).rows
+        (stored,), _ = canonical_forms([ox.Literal(value, datatype=ox.NamedNode(XSD + kind))])
+        assert bound == [(stored,)]
+        return
+    with pytest.raises(DataError) as imported:
+        import_files([mine], store)
+    with pytest.raises(ParameterError) as bound:
+        kg.query(text, {"m": f'"{value}"^^xsd:{kind}'})
+    # the import names the property too
+    said = str(imported.value).removeprefix(f"{mine}:3: ").removeprefix("<https://example.org/f> ")
+    if "past what the engine holds" in str(bound.value):  # a number past its range, as -p says it
+        assert f"the engine holds an xsd:{kind} " in said
+    else:
+        assert str(bound.value) == f"parameter 'm': {said}"
 
 
 LABELS = "SELECT ?t ?l WHERE { ?t a atmp:Therapy ; rdfs:label ?l } ORDER BY ?l"

@@ -49,7 +49,7 @@ from ..errors import (
     whole_number,
 )
 from ..rdf import DECIMAL_FORM, FLOAT_FORM, WHOLE_FORM, ontology_quads, property_ends, valid_iri
-from ..store.csvdata import engine_holds, held_range
+from ..store.csvdata import engine_holds, held_range, refusal
 from ..store.remote import RemoteStore
 from ..terms import (
     ATMP,
@@ -1399,7 +1399,9 @@ def held_number(term: Term, where: str) -> Term:
     or decimal places, by the rule an import is held to
     (:func:`~atmpkg.graph.store.csvdata.engine_holds`). A query compares such an integer or
     decimal with nothing and would answer no rows without a word (sec31 F2); it reads such a
-    double as INF or 0 (sec32 F3).
+    double as INF or 0 (sec32 F3). Any other literal an import refuses is refused in its words
+    (:func:`~atmpkg.graph.store.csvdata.refusal`: ``"abc"^^xsd:integer``, ``"2024-02-30"^^xsd:date``,
+    sec32 F6).
 
     >>> held_number(parse_term("0.000000000000000001"), "parameter 'm'").value
     '0.000000000000000001'
@@ -1407,6 +1409,10 @@ def held_number(term: Term, where: str) -> Term:
     Traceback (most recent call last):
     ...
     atmpkg.graph.errors.ParameterError: parameter 'n' is '9223372036854775808', past what the engine holds as a number: an xsd:integer from -9223372036854775808 to 9223372036854775807 (64 bits, signed); a query compares a number past that with nothing, so the answer would be empty: give one within that
+    >>> held_number(parse_term('"maybe"^^xsd:boolean'), "parameter 'b'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'b': "maybe"^^xsd:boolean is no xsd:boolean (a tool that reads the datatype fails on it, and a query compares it with nothing): write a valid xsd:boolean, or the text as a plain string
     >>> held_number(parse_term("1e-400"), "parameter 'm'")
     Traceback (most recent call last):
     ...
@@ -1416,6 +1422,9 @@ def held_number(term: Term, where: str) -> Term:
         form = _BOUND_NUMBERS.get(term.datatype.value)
         if form is not None and form(term.value) and not engine_holds(term):
             raise beyond_engine(where, term.value, term.datatype.value)
+        refused = refusal(term)
+        if refused is not None:
+            raise ParameterError(f"{where}: {refused}")
     return term
 
 

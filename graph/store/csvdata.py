@@ -2089,6 +2089,47 @@ def number_beyond(literal: ox.Literal) -> str:
     )
 
 
+def no_value(literal: ox.Literal) -> str:
+    """What to say of a literal the engine reads as no value of its XSD datatype (``"abc"`` as
+    an ``xsd:integer``, ``2024-02-30`` as an ``xsd:date``): an import refuses it at its line, a
+    parameter refuses it (:func:`refusal`).
+
+    >>> print(no_value(ox.Literal("abc", datatype=ox.NamedNode(XSD + "integer"))))
+    is no xsd:integer (a tool that reads the datatype fails on it, and a query compares it with nothing): write a valid xsd:integer, or the text as a plain string
+    """
+    kind = literal.datatype.value[len(XSD) :]
+    return (
+        f"is no xsd:{kind} (a tool that reads the datatype fails on it, and a query compares it "
+        f"with nothing): write a valid xsd:{kind}, or the text as a plain string"
+    )
+
+
+def refusal(literal: ox.Literal) -> str | None:
+    """Why an import refuses ``literal`` as a value of its XSD datatype, in its words (``"…"^^xsd:kind``
+    and what follows it), or None when the engine holds it: a number past what the engine holds
+    or written with spaces (:func:`number_beyond`), a boolean, date or number it reads as no value
+    (:func:`no_value`). ``INF`` and ``NaN`` are doubles the engine holds. The rule an import's
+    literals are held to, for one literal (sec32 F6: a parameter ``"abc"^^xsd:integer`` was bound,
+    and compared with nothing).
+
+    >>> print(refusal(ox.Literal("2024-02-30", datatype=ox.NamedNode(XSD + "date"))))
+    "2024-02-30"^^xsd:date is no xsd:date (a tool that reads the datatype fails on it, and a query compares it with nothing): write a valid xsd:date, or the text as a plain string
+    >>> refusal(ox.Literal("INF", datatype=ox.NamedNode(XSD + "double"))) is None
+    True
+    """
+    datatype = literal.datatype.value
+    kept = _KEPT_FORMS.get(datatype)
+    if not datatype.startswith(XSD) or (kept is not None and kept(literal.value)):
+        return None
+    (form,), ill_typed = canonical_forms([literal])
+    number = _NUMBER_FORMS.get(datatype)
+    if number is not None and number(literal.value):
+        if ill_typed or _float_beyond(literal, form):
+            return f"{_n3(literal)}: {number_beyond(literal)}"
+        return None
+    return f"{_n3(literal)} {no_value(literal)}" if ill_typed else None
+
+
 def canonical_forms(literals: Sequence[ox.Literal]) -> tuple[list[ox.Literal], list[int]]:
     """Each literal as the engine stores it (its canonical form when the engine has one), and
     the positions of the booleans, dates and numbers it reads as no value of their datatype (see
@@ -3599,14 +3640,8 @@ def _year_zero_error(path: Path, display: str, literal: ox.Literal) -> DataError
 def _ill_typed_error(path: Path, display: str, literal: ox.Literal) -> DataError:
     """The error for a literal that is no value of its datatype, at the first line that writes
     it."""
-    kind = literal.datatype.value[len(XSD) :]
     return DataError(
-        display,
-        _first_line(path, f'"{literal.value}"'),
-        None,
-        f"{_n3(literal)} is no xsd:{kind} (a tool that reads the datatype fails on it, and a "
-        f"query compares it with nothing): write a valid xsd:{kind}, or the text as a plain "
-        "string",
+        display, _first_line(path, f'"{literal.value}"'), None, f"{_n3(literal)} {no_value(literal)}"
     )
 
 
