@@ -1446,6 +1446,35 @@ BEYOND_INTEGER = (
 )
 
 
+@pytest.mark.parametrize(
+    ("given", "read"),
+    [
+        ("1_000_000_000", "1000000000"), ("1_0.2_5", "10.25"), ("1e9", "1000000000"),
+        (".5", "0.5"), ("1.e2", "100"), ("-2.5E1", "-25"), ("_1", None), ("1_", None),
+        ("1__0", None), ("1_.5", None), ("1._5", None), ("1e1_0", None), ("1e_5", None),
+        ("1.", None), ("1_e5", None), ("0x10", None), ("1e", None),
+    ],
+)  # fmt: skip
+def test_a_number_parameter_takes_underscores_between_digits_only(fixture_store, tmp_path, given, read):
+    """sec32 F7: -p v=1e1_0 was read as 1e10, and _1, 1_, 1__0, 1_.5 as numbers, without a word:
+    Python's Decimal() takes stray underscores. A number is read as SPARQL writes one, with
+    single underscores between the digits before its exponent."""
+    rq = tmp_path / "v.rq"
+    rq.write_text("# param: v decimal *\nSELECT ?v WHERE {}\n")
+    result = CliRunner().invoke(
+        cli, ["query", "--file", str(rq), "-p", f"v={given}", "--format", "csv", "--store", str(fixture_store)]
+    )
+    if read is None:
+        assert (result.exit_code, result.stderr) == (
+            1,
+            f"Error: parameter 'v' must be a decimal such as 1000000000, 1e9 or 2.5, got '{given}'\n",
+        )
+        with pytest.raises(ParameterError, match="must be a decimal"):
+            atmpkg.open(fixture_store).query(file=rq, params={"v": given})
+    else:
+        assert (result.exit_code, result.stdout) == (0, f"v\n{read}\n")
+
+
 def test_a_number_the_engine_cannot_hold_is_refused_on_the_command_line_and_in_python(
     fixture_store,
 ):

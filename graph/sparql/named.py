@@ -892,27 +892,40 @@ def _as_text(param: queries.Param, value: object) -> str | ox.NamedNode:
 
 
 _SCALARS = ("integer", "decimal")
+#: A number as SPARQL and Turtle write one (INTEGER, DECIMAL, DOUBLE, with a sign), its digits
+#: grouped by single underscores between them (1_000_000_000) as Python writes them, none in the
+#: exponent: Decimal() read "_1", "1_", "1__0" and "1e1_0" (1e10) without a word (sec32 F7).
+_DIGITS = "[0-9]+(?:_[0-9]+)*"
+_NUMBER_FORM = re.compile(
+    rf"[+-]?(?:(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})[eE][+-]?[0-9]+"
+    rf"|(?:{_DIGITS})?\.{_DIGITS}|{_DIGITS})"
+)
 
 
 def _number(value: str, kind: str, where: str) -> str:
-    """``value`` read as an integer or decimal number, in its canonical form: digits with an
-    optional sign and point, ``_`` between digits, or an exponent (``1e9``, ``2.5E6``). A number
+    """``value`` read as an integer or decimal number, in its canonical form: a number as SPARQL
+    writes one (digits with an optional sign and point, or an exponent: ``1e9``, ``2.5E6``), a
+    single ``_`` allowed between two digits before the exponent (``1_000_000``). A number
     the engine holds no number of is refused, by the rule that refuses one in an import
     (:func:`~atmpkg.graph.store.csvdata.engine_holds`): the query would compare it with nothing
     and answer no rows without a word (sec31 F2).
 
     >>> _number("1e-18", "decimal", "parameter 'min_value'")
     '0.000000000000000001'
+    >>> _number("1_000_000", "integer", "parameter 'n'")
+    '1000000'
+    >>> _number("1e1_0", "decimal", "parameter 'min_value'")
+    Traceback (most recent call last):
+    ...
+    atmpkg.graph.errors.ParameterError: parameter 'min_value' must be a decimal such as 1000000000, 1e9 or 2.5, got '1e1_0'
     >>> _number("1e-19", "decimal", "parameter 'min_value'")
     Traceback (most recent call last):
     ...
     atmpkg.graph.errors.ParameterError: parameter 'min_value' is '1e-19', past what the engine holds as a number: an xsd:decimal at most 170141183460469231731.687303715884105727 either side of zero (about 1.7e20), with at most 18 decimal places; a query compares a number past that with nothing, so the answer would be empty: give one within that
     """
-    text = value.replace("_", "")
-    try:
-        number = decimal.Decimal(text) if re.fullmatch(r"[+-]?[0-9.eE+-]+", text) else None
-    except decimal.InvalidOperation:
-        number = None
+    number = (
+        decimal.Decimal(value.replace("_", "")) if _NUMBER_FORM.fullmatch(value) else None
+    )
     if (
         number is None
         or not number.is_finite()
