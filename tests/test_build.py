@@ -4168,6 +4168,162 @@ def test_an_rdfxml_literal_long_once_read_is_refused_naming_its_subject(
     assert nquads(built) == before
 
 
+_M = 1024**2
+
+
+def _past_export_message(path, line, subject, predicate, kind, made):
+    return (
+        f"{path}:{line}: the triple of {subject} {predicate}, as N-Triples writes it once the "
+        f"{kind} is read ({made}), is longer than 16 MiB, more than the engine's parser reads in "
+        "one piece: no export could read it back; split the text, or keep it in a file of its "
+        "own and link to it"
+    )
+
+
+_PREFIXES_MADE = "its IRIs made whole by prefixes or a base, or its text escaped"
+_ONE_LINE_MADE = "its three terms on one line, its text escaped"
+
+
+#: An IRI of example.org as N-Triples writes it, cut where the error cuts it (200 characters)
+def _cut_iri(c: str) -> str:
+    return ("<https://example.org/" + c * 200)[:200]
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "line", "subject", "predicate", "kind", "made"),
+    [
+        # 9 MiB of line breaks in a long string, each written "\n" (the brief's example)
+        (
+            "lf.ttl",
+            b'@prefix ex: <https://example.org/> .\nex:a ex:p "short" .\n\nex:a ex:q """'
+            + b"\n" * (9 * _M)
+            + b'""" .\n',
+            2,
+            "<https://example.org/a>",
+            "<https://example.org/q>",
+            "Turtle",
+            _PREFIXES_MADE,
+        ),
+        # 3 MiB of \x01, each written \u0001: 18 MiB
+        (
+            "x01.trig",
+            b'<https://example.org/g> {\n<https://example.org/a> <https://example.org/q> """'
+            + b"\x01" * (3 * _M)
+            + b'""" }\n',
+            2,
+            "<https://example.org/a>",
+            "<https://example.org/q>",
+            "TriG",
+            _PREFIXES_MADE,
+        ),
+        (
+            "x01.nt",
+            b'<https://example.org/b> <https://example.org/p> "short" .\n'
+            b'<https://example.org/a> <https://example.org/q> "' + b"\x01" * (3 * _M) + b'" .\n',
+            2,
+            "<https://example.org/a>",
+            "<https://example.org/q>",
+            "N-Triples",
+            _ONE_LINE_MADE,
+        ),
+        (
+            "x01.nq",
+            b'<https://example.org/b> <https://example.org/p> "short" <https://example.org/g> .\n'
+            b'<https://example.org/a> <https://example.org/q> "'
+            + b"\x01" * (3 * _M)
+            + b'" <https://example.org/g> .\n',
+            2,
+            "<https://example.org/a>",
+            "<https://example.org/q>",
+            "N-Quads",
+            _ONE_LINE_MADE,
+        ),
+        # three IRIs of 6 MiB, each a token the parser reads: an 18 MiB line
+        (
+            "iris.nt",
+            b"<https://example.org/b> <https://example.org/p> <https://example.org/c> .\n"
+            + b" ".join(b"<https://example.org/" + c * (6 * _M) + b">" for c in (b"a", b"q", b"o"))
+            + b" .\n",
+            2,
+            _cut_iri("a"),
+            _cut_iri("q"),
+            "N-Triples",
+            _ONE_LINE_MADE,
+        ),
+        # a 6 MiB prefix makes the predicate, an 11 MiB one the datatype: found by a second read
+        (
+            "prefixed.ttl",
+            b"@prefix long: <https://example.org/" + b"q" * (6 * _M) + b"> .\n"
+            b"@prefix type: <https://example.org/" + b"t" * (11 * _M) + b"> .\n"
+            b'<https://example.org/b> <https://example.org/p> "short" .\n'
+            b'<https://example.org/a> long:q "x"^^type:t .\n',
+            4,
+            "<https://example.org/a>",
+            _cut_iri("q"),
+            "Turtle",
+            _PREFIXES_MADE,
+        ),
+        # each string under JSON's 8 MiB: the trial of the file measures the triple
+        (
+            "three.jsonld",
+            b'{"@id": "https://example.org/a",\n "https://example.org/'
+            + b"q" * (6 * _M)
+            + b'": {"@value": "'
+            + b"o" * (6 * _M)
+            + b'", "@type": "https://example.org/'
+            + b"t" * (6 * _M)
+            + b'"}}',
+            1,
+            "<https://example.org/a>",
+            _cut_iri("q"),
+            "JSON-LD",
+            "its IRIs made whole by contexts, or its text escaped",
+        ),
+    ],
+    ids=["turtle", "trig", "n-triples", "n-quads", "n-triples-iris", "turtle-prefixes", "json-ld"],
+)
+def test_a_triple_no_export_could_read_back_is_refused_in_every_format(
+    built, tmp_path, name, body, line, subject, predicate, kind, made
+):
+    """fix32: an import took a triple whose N-Triples line passes 16 MiB, its text escaped or
+    its terms read one at a time, which the Turtle, TriG, RDF/XML and JSON-LD exports then
+    refused: only RDF/XML was held to the rule the exports apply."""
+    before = nquads(built)
+    mine = tmp_path / name
+    mine.write_bytes(body)
+    with pytest.raises(DataError) as info:
+        import_files([mine], built)
+    assert str(info.value) == _past_export_message(mine, line, subject, predicate, kind, made)
+    assert nquads(built) == before
+
+
+def test_a_triple_is_refused_by_the_line_the_exports_refuse_to_the_byte(built, tmp_path):
+    """The import's rule (past_export) and the export's (_readable_back: a line of the
+    N-Triples spool longer than ONE_PIECE) are one: a triple whose line is ONE_PIECE bytes is
+    imported and written back as Turtle, one a byte longer is refused by both."""
+    head = '<https://example.org/a> <https://example.org/q> "'
+    rest = CSVDATA.ONE_PIECE - len(head) - len('" .')
+    fits = "\x01" * (rest // 6) + "a" * (rest % 6)  # each \x01 written in six bytes
+    for text, refused in ((fits, False), (fits + "a", True)):
+        triple = ox.Triple(
+            ox.NamedNode("https://example.org/a"),
+            ox.NamedNode("https://example.org/q"),
+            ox.Literal(text),
+        )
+        line = str(triple).encode() + b" ."
+        assert len(line) == CSVDATA.ONE_PIECE + refused
+        assert CSVDATA.past_export(triple) is refused
+        assert (CSVDATA.piece_past(line + b"\n", 0x0A) is not None) is refused
+    mine = tmp_path / "edge.nt"
+    mine.write_text(head + fits + '" .\n')
+    import_files([mine], built)
+    out = tmp_path / "out.ttl"
+    result = CliRunner().invoke(cli, ["export", "--store", str(built), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    back = ox.parse(path=out, format=ox.RdfFormat.TURTLE)
+    assert [q.object.value for q in back if q.subject.value == "https://example.org/a"] == [fits]
+
+
 def test_a_run_just_longer_than_one_piece_is_the_first_one_found():
     """The rule XML answers and RDF/XML imports share: more than ONE_PIECE bytes between two
     "<" (or, for N-Triples, two line breaks), found where the run starts."""

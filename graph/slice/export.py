@@ -951,9 +951,10 @@ def _convert(
 def _readable_back(spool: IO[bytes], fmt: ox.RdfFormat) -> None:
     """Refuse, before anything of ``fmt`` is written, to convert the N-Triples or N-Quads that
     the temporary file ``spool`` holds when a line is longer than the engine's parser reads back
-    (:func:`~atmpkg.graph.store.csvdata.piece_past`), naming its subject and predicate: an import
-    may have brought in such a triple (an RDF/XML file before they were refused, a Turtle string
-    that grows escaped), and the engine's ``MemoryError`` was a traceback."""
+    (:func:`~atmpkg.graph.store.csvdata.piece_past`), naming its subject and predicate: a store
+    built before imports refused such a triple (by this rule,
+    :func:`~atmpkg.graph.store.csvdata.past_export`) may hold one, and the engine's
+    ``MemoryError`` was a traceback."""
     spool.flush()
     if not os.fstat(spool.fileno()).st_size:
         return

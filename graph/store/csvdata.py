@@ -27,6 +27,7 @@ import dataclasses
 import datetime
 import decimal
 import functools
+import inspect
 import io
 import json
 import logging
@@ -2556,12 +2557,15 @@ def past_one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
 
 
 def piece_past(
-    text: bytes | mmap.mmap, stop: int = 0x3C, deadline: float | None = None
+    text: bytes | mmap.mmap,
+    stop: int = 0x3C,
+    deadline: float | None = None,
+    most: int = ONE_PIECE,
 ) -> int | None:
-    """Where the first run of more than :data:`ONE_PIECE` bytes without the byte ``stop`` starts
-    in ``text``, or None: in XML (``stop`` ``<``, a run being a literal, IRI or comment with its
-    tag) the text the engine's XML parser reads but its parsers of the other formats refuse
-    (:func:`past_one_piece`), measured as N-Triples writes the text it stands for
+    """Where the first run of more than ``most`` (:data:`ONE_PIECE`) bytes without the byte
+    ``stop`` starts in ``text``, or None: in XML (``stop`` ``<``, a run being a literal, IRI or
+    comment with its tag) the text the engine's XML parser reads but its parsers of the other
+    formats refuse (:func:`past_one_piece`), measured as N-Triples writes the text it stands for
     (:func:`xml_text_as_ntriples`: ``&amp;`` is one byte, as tab-separated results and every
     export but RDF/XML write it, a line break two); in N-Triples (``stop`` a line break) a line
     they refuse, as written. Past ``deadline`` (a :func:`time.monotonic` reading),
@@ -2575,7 +2579,7 @@ def piece_past(
     # character as \u0001): only a run longer than a sixth of ONE_PIECE can pass it, and such a
     # run holds a multiple of that. Only the runs about those are measured, each at most once, so
     # the look is linear however the text is made.
-    step = ONE_PIECE // 6 if stop == 0x3C else ONE_PIECE
+    step = most // 6 if stop == 0x3C else most
     measured = 0
     for at in range(step, len(text), step):
         if text[at] == stop or at < measured:
@@ -2584,7 +2588,7 @@ def piece_past(
         measured = len(text) if end < 0 else end
         if measured - start <= step:
             continue
-        if stop != 0x3C or xml_text_as_ntriples(text, start, measured, deadline) > ONE_PIECE:
+        if stop != 0x3C or xml_text_as_ntriples(text, start, measured, deadline) > most:
             return start
     return None
 
@@ -2688,6 +2692,51 @@ def _past_one_piece_here(fmt: ox.RdfFormat) -> str:
     )
 
 
+def past_export(triple: ox.Triple) -> bool:
+    """Whether N-Triples writes ``triple`` on a line (``<s> <p> <o> .`` without its line break)
+    longer than ONE_PIECE: the line the engine's parser would not read back, so that no export
+    but nt and nq could write it (each gives the engine's writer the triples as N-Triples and
+    refuses such a line first, :func:`~atmpkg.graph.slice.export._readable_back`). An import
+    refuses the triple by this rule, in every format; the trial of
+    :func:`check_in_a_capped_process` runs this very function.
+
+    >>> s, p = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p")
+    >>> past_export(ox.Triple(s, p, ox.Literal("\\x01" * (3 * 1024**2))))  # each written \\u0001
+    True
+    >>> past_export(ox.Triple(s, p, ox.Literal("a" * (3 * 1024**2))))
+    False
+    """
+    return len(str(triple).encode()) + len(" .") > ONE_PIECE
+
+
+#: How a format may make a triple's N-Triples line longer than its text in the file: what the
+#: error for a triple past an export (:func:`past_export`) says the file's text became.
+_MADE_LONGER = {
+    "RDF/XML": "its text joined from XML entities, CDATA sections or XML literals, or escaped",
+    "JSON-LD": "its IRIs made whole by contexts, or its text escaped",
+    "N-Triples": "its three terms on one line, its text escaped",
+    "N-Quads": "its three terms on one line, its text escaped",
+}
+
+
+def _past_export_error(
+    display: str, line: int | None, subject: str, predicate: str, fmt: ox.RdfFormat
+) -> DataError:
+    """The error for a triple of the file ``display``, given by its ``subject`` and
+    ``predicate`` as N-Triples writes them, that :func:`past_export` refuses."""
+    made = _MADE_LONGER.get(
+        fmt.name, "its IRIs made whole by prefixes or a base, or its text escaped"
+    )
+    return DataError(
+        display,
+        line,
+        None,
+        f"the triple of {subject} {predicate}, as N-Triples writes it once the {fmt.name} is read "
+        f"({made}), is {past_one_piece(ox.RdfFormat.N_TRIPLES)}: no export could read it back; "
+        "split the text, or keep it in a file of its own and link to it",
+    )
+
+
 def buffer_full(error: MemoryError) -> bool:
     """Whether ``error`` is the engine's parser refusing a piece of text past its buffer
     (:data:`ONE_PIECE`), not memory running out.
@@ -2713,21 +2762,24 @@ _TRIAL_LONG_TRIPLE = 4
 # The trial sums the text of the terms it reads (the load keeps it all) and drops each triple; a
 # syntax error, or a literal past the parser's buffer (which JSON-LD's reaches at 8 MiB), is left
 # to the parse that reports it with its line, not blamed on contexts that expand. A triple's line
-# is written only when its text could make one that long (a character takes at most six bytes,
-# as \u0001): entities, CDATA sections and XML literals join text no look at the file measures.
+# is measured (past_export, its source run here) only when its text could make one that long (a
+# character takes at most six bytes, as \u0001): entities, CDATA sections and XML literals join
+# text no look at the file measures.
 _TRIAL = f"""
 import json, resource, sys
 path, cap, seconds, name, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
 resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
 import pyoxigraph as ox
+ONE_PIECE = {ONE_PIECE}
+{inspect.getsource(past_export)}
 try:
     for quad in ox.parse(path=path, format=getattr(ox.RdfFormat, name), lenient=True):
         text = len(quad.subject.value) + len(quad.predicate.value) + len(quad.object.value)
         budget -= text
         if budget < 0:
             sys.exit({_TRIAL_TOO_MUCH_TEXT})
-        if text > {ONE_PIECE // 6} and len(str(quad.triple).encode()) + 2 > {ONE_PIECE}:
+        if text > {ONE_PIECE // 6} and past_export(quad.triple):
             iri = quad.subject.value if type(quad.subject) is ox.NamedNode else None
             json.dump([str(quad.subject)[:200], str(quad.predicate)[:200], iri], sys.stdout)
             sys.exit({_TRIAL_LONG_TRIPLE})
@@ -2789,19 +2841,7 @@ def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) ->
         )
     if done.returncode == _TRIAL_LONG_TRIPLE:
         subject, predicate, iri = json.loads(done.stdout)
-        joined = (
-            "its text joined from XML entities, CDATA sections or XML literals, or escaped"
-            if name == "RDF_XML"
-            else "its IRIs made whole by contexts, or its text escaped"
-        )
-        raise DataError(
-            display,
-            _line_of(path, iri),
-            None,
-            f"the triple of {subject} {predicate}, as N-Triples writes it once the {kind} is read "
-            f"({joined}), is {past_one_piece(ox.RdfFormat.N_TRIPLES)}: no export could read it "
-            "back; split the text, or keep it in a file of its own and link to it",
-        )
+        raise _past_export_error(display, _line_of(path, iri), subject, predicate, format)
     if done.returncode == -signal.SIGXCPU:
         raise DataError(
             display,
@@ -3101,7 +3141,10 @@ def scan_rdf(
     triples = 0
     counter = _NormalisedCounter(display)
     add_literal = counter.add
-    literal_type = ox.Literal
+    literal_type, triple_type, long_term = ox.Literal, ox.Triple, _LONG_TERM
+    # the first triple with a long object that no export could read back, looked for where a
+    # term can be long (_may_hold_long_terms)
+    measuring, past = _may_hold_long_terms(rdf_file), None
     try:
         with open(path, "rb") as handle:
             handle.seek(start)
@@ -3116,12 +3159,19 @@ def scan_rdf(
                 predicates.add(quad.predicate)
                 if type(obj) is literal_type:
                     add_literal(obj, quad.predicate)
-                elif quad.predicate == _RDF_TYPE:
-                    classes.add(obj)
-                    if isinstance(quad.subject, ox.NamedNode):
-                        subject = quad.subject.value
-                        if subject.startswith(ID):
-                            typed.append((subject, obj.value))
+                    if measuring and past is None:
+                        if len(obj.value) > long_term or len(obj.language or "") > long_term:
+                            past = _past_export(quad)
+                else:
+                    if measuring and past is None:
+                        if type(obj) is triple_type or len(obj.value) > long_term:
+                            past = _past_export(quad)
+                    if quad.predicate == _RDF_TYPE:
+                        classes.add(obj)
+                        if isinstance(quad.subject, ox.NamedNode):
+                            subject = quad.subject.value
+                            if subject.startswith(ID):
+                                typed.append((subject, obj.value))
     except SyntaxError as exc:
         line = None
         if exc.lineno is None and rdf_format == ox.RdfFormat.RDF_XML:
@@ -3146,6 +3196,8 @@ def scan_rdf(
             display, None, None, f"cannot read the file: {exc.strerror or exc}"
         ) from None
     try:
+        if measuring:
+            _check_past_export(rdf_file, past, [subjects, predicates, counter.kept])
         if counter.year_zero is not None:
             raise _year_zero_error(path, display, counter.year_zero)
         counter.flush()
@@ -3177,6 +3229,75 @@ def scan_rdf(
         stray=tuple(sorted(_stray(subjects))),
         untyped=tuple(untyped),
     ), typed
+
+
+#: The most characters of one term of a triple (an IRI, a blank node's label, a literal's text,
+#: its datatype or language) that cannot make its N-Triples line pass ONE_PIECE: a character of a
+#: literal's text is written in at most six bytes (\u0001), of the others in at most four
+#: (UTF-8), so a subject, predicate, text and datatype this long take 18 times as many bytes,
+#: with 16 for the brackets, quotes, spaces and " .". Only a triple with a longer term is measured
+#: (past_export), and an N-Triples or N-Quads file with no line that long not at all
+#: (_may_hold_long_terms): the look costs an import of a million N-Triples a few milliseconds, of
+#: a million triples of Turtle about a third of a second (a length of each object).
+_LONG_TERM = (ONE_PIECE - 16) // 18
+#: The longest subject whose line is looked for as a prefixed name too (line_using)
+_NAMED_LINE_MOST = 1 << 16
+
+
+def _may_hold_long_terms(rdf_file: RdfFile) -> bool:
+    """Whether a term of ``rdf_file`` may be longer than :data:`_LONG_TERM`: in N-Triples and
+    N-Quads, which write each term whole and a triple on one line, only on a line that long (found
+    in a look at some hundred places of a file of a million triples); in the other formats a
+    prefix, base, context or entity may make any term long.
+
+    >>> _may_hold_long_terms(RdfFile(Path("my-notes.ttl"), "my-notes.ttl", ox.RdfFormat.TURTLE, 0))
+    True
+    """
+    if rdf_file.format not in (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_QUADS):
+        return True
+    with _mapped(rdf_file.path) as text:
+        return piece_past(text, 0x0A, most=_LONG_TERM) is not None
+
+
+def _past_export(quad: ox.Quad) -> ox.Triple | None:
+    """The triple of ``quad`` if no export could read it back (:func:`past_export`), else None."""
+    return quad.triple if past_export(quad.triple) else None
+
+
+def _check_past_export(
+    rdf_file: RdfFile, past: ox.Triple | None, terms: Iterable[Iterable[object]]
+) -> None:
+    """Refuse a triple of ``rdf_file`` that no export could read back (:func:`past_export`), at
+    the line that first names its subject: ``past``, the first found of those with an object
+    longer than :data:`_LONG_TERM`, or, when one of the distinct ``terms`` the file holds (its
+    subjects, predicates and datatypes, as terms or text) is that long, the first of all it
+    holds, read again (a Turtle or TriG prefix makes an IRI that long wherever it is used).
+
+    >>> notes = RdfFile(Path("my-notes.ttl"), "my-notes.ttl", ox.RdfFormat.TURTLE, 0)
+    >>> _check_past_export(notes, None, [["urn:a"]])
+    """
+    if past is None and any(len(str(t)) > _LONG_TERM for some in terms for t in some):
+        with open(rdf_file.path, "rb") as handle:
+            handle.seek(rdf_file.start)
+            past = next(
+                (
+                    q.triple
+                    for q in ox.parse(handle, format=rdf_file.format)
+                    if past_export(q.triple)
+                ),
+                None,
+            )
+    if past is not None:
+        subject, line = past.subject, None
+        if type(subject) is ox.NamedNode:
+            # the look for an IRI in every way a file may write it compiles a pattern of it, which
+            # takes seconds past a few hundred KiB (6 MiB: 14 s): so long a one is found as written
+            iri = subject.value
+            long = len(iri) > _NAMED_LINE_MOST
+            line = _line_of(rdf_file.path, iri) if long else line_using(rdf_file.path, iri)
+        raise _past_export_error(
+            rdf_file.display, line, str(subject)[:200], str(past.predicate)[:200], rdf_file.format
+        )
 
 
 def _stray(subjects: Iterable[ox.Term]) -> Iterator[str]:
