@@ -241,13 +241,20 @@ SHORTCUTS = frozenset(
         "firstReported",
     )
 )
+#: Derived links an entity's own page lists, though networks leave them out and the page of the
+#: entity they point to does not list them: an approval's authorisation holder is its sponsor for
+#: most approvals (drawn, or listed among a company's incoming links, it would double that link)
+#: and, for the others, the company a holder transfer or a sale moved the authorisation to, which
+#: is the answer to "who holds it now" that the approval's page gives.
+OWN_PAGE_ONLY = frozenset({ATMP + "authorisationHolder"})
 #: The link from a retired IRI to the entity that replaced it (``graph/data/retired.csv``). A
 #: retired IRI names no entity: networks, views, paths and ranks leave it out, and this link.
 REPLACED_BY = DCT + "isReplacedBy"
 #: The ontology's mark of a property the build derives, with the rule that does it.
 DERIVED_BY = ATMP + "derivedBy"
-#: The links a network leaves out: the derived shortcuts and the retired IRIs' pointers.
-NOT_DRAWN = SHORTCUTS | {REPLACED_BY}
+#: The links a network leaves out: the derived shortcuts, the links only an entity's own page
+#: lists and the retired IRIs' pointers.
+NOT_DRAWN = SHORTCUTS | OWN_PAGE_ONLY | {REPLACED_BY}
 
 #: The classes whose instances are hubs: a country, a region, an agency or a concept value (a
 #: modality, a deal type) is linked to so many entities that, followed as a link, it connects

@@ -55,6 +55,7 @@ class ATMP(DefinedNamespace):
     approvalCount: URIRef
     approvalType: URIRef
     approvedProducts: URIRef
+    authorisationHolder: URIRef
     authorisedName: URIRef
     blaNumber: URIRef
     brandName: URIRef

@@ -686,6 +686,63 @@ def test_provenge_went_with_dendreon_from_valeant_to_sanpower(curated_store):
     ]
 
 
+def test_provenge_us_licence_is_held_by_dendreon_not_valeant(curated_store):
+    """data32: the FDA holder transfer of February 2015 names Valeant, which sold Dendreon with
+    Provenge to Sanpower in 2017, and "who holds the licence now" answered Valeant. The event keeps
+    its new holder (who took it then); the approval's atmp:authorisationHolder is Dendreon, and the
+    approvals whose holder is not their sponsor are those a transfer names, each once."""
+    found = query(
+        "SELECT ?agency ?holder ?group WHERE { ?a atmp:product therapy:provenge ; "
+        "atmp:agency/atmp:acronym ?agency ; atmp:authorisationHolder ?h . ?h rdfs:label ?holder ; "
+        "atmp:ultimateParent/rdfs:label ?group } ORDER BY ?agency",
+        store=curated_store,
+    )
+    assert [tuple(r.values()) for r in found.dicts()] == [
+        ("EMA", "Dendreon", "Sanpower Group"),
+        ("FDA", "Dendreon", "Sanpower Group"),
+    ]
+    then = query(
+        "SELECT ?h WHERE { event:provenge-fda-holder-transfer-2015-02 atmp:newHolder ?h }",
+        store=curated_store,
+    )
+    assert [r["h"][len(ID) :] for r in then.dicts()] == ["company/valeant"]
+    moved = query(
+        "SELECT ?a ?h WHERE { ?a atmp:authorisationHolder ?h ; atmp:sponsor ?s FILTER(?h != ?s) } "
+        "ORDER BY ?a",
+        store=curated_store,
+    )
+    assert [(r["a"][len(ID + "approval/") :], r["h"][len(ID) :]) for r in moved.dicts()] == [
+        ("ebvallo-ema-2022-12-16-post-transplant-lymphoproliferative-disorder", "company/pierre-fabre"),
+        ("holoclar-ema-2015-02-17-limbal-stem-cell-deficiency", "company/holostem"),
+        ("maci-ema-2013-06-27-knee-cartilage-defect", "company/vericel"),
+        ("strimvelis-ema-2016-05-26-adenosine-deaminase-deficiency", "company/fondazione-telethon"),
+        ("tecelra-fda-2024-08-synovial-sarcoma", "company/us-worldmeds"),
+        ("yescarta-pmda-2021-01-22-large-b-cell-lymphoma", "company/gilead-sciences"),
+        ("yescarta-pmda-2022-12-20-large-b-cell-lymphoma", "company/gilead-sciences"),
+    ]
+    many = query(
+        "SELECT ?a WHERE { ?a atmp:authorisationHolder ?h1, ?h2 FILTER(?h1 != ?h2) }", store=curated_store
+    )
+    assert many.rows == []
+    # the approval's page names the holder; the company's page and networks leave the link out,
+    # since for most approvals it is the sponsor they already list and draw
+    kg = atmpkg.open(curated_store)
+    approval = "approval:provenge-fda-2010-04-29-castration-resistant-prostate-cancer"
+    page = kg.show(approval)
+    assert [(f.property_label, f.value_label) for f in page.facts if f.property.endswith("#authorisationHolder")] == [
+        ("authorisation holder", "Dendreon")
+    ]
+    dendreon = kg.show("company:dendreon")
+    assert not [f for f in dendreon.incoming if f.property.endswith("#authorisationHolder")]
+    network = kg.select(focus=approval, hops=1).network()
+    assert sorted(d["label"] for *_, d in network.edges(data=True)) == [
+        "developed by",
+        "indication",
+        "product",
+        "sponsor",
+    ]
+
+
 def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_store):
     import pyoxigraph as ox
 

@@ -1024,6 +1024,97 @@ def test_a_product_bought_by_a_company_later_acquired_is_held_by_the_new_owner(f
     assert len(query("SELECT * WHERE { ?d atmp:carriedProduct ?t }", store=store).rows) == 0
 
 
+def authorisation_holders(fixture_store, folder: Path, lifecycle: str, **given: str) -> list[tuple[str, str]]:
+    """Each (approval, company) of atmp:authorisationHolder among Deltacel's approvals, as slugs, in
+    :func:`went_with`'s store with ``lifecycle`` (rows of lifecycle.csv) imported after it."""
+    from atmpkg.graph import import_files
+
+    store = went_with(fixture_store, folder, **given)
+    (folder / "lifecycle.csv").write_text(
+        "slug,therapy,agency,event,date,new_holder,source\n" + lifecycle, encoding="utf-8"
+    )
+    import_files([folder / "lifecycle.csv"], store)
+    found = query(
+        "SELECT ?a ?h WHERE { ?a atmp:product therapy:deltacel ; atmp:authorisationHolder ?h } "
+        "ORDER BY ?a ?h",
+        store=store,
+    )
+    return [(a.value[len(APPROVAL) :], h.value.rsplit("/", 1)[1]) for a, h in found.rows]
+
+
+#: HoldCo takes Deltacel's US licence with the product, in February 2015 (Provenge's to Valeant).
+TO_HOLDCO = "deltacel-fda-holder-transfer-2015-02,deltacel,fda,holder-transfer,2015-02,holdco,src-news\n"
+DELTACEL_FDA = "deltacel-fda-2010-04-29-large-b-cell-lymphoma"
+
+
+@pytest.mark.parametrize(
+    ("lifecycle", "given", "holder"),
+    [
+        # no transfer: the sponsor holds it
+        ("", {}, "dendro"),
+        # the licence went to HoldCo, which sold Dendro Bio with Deltacel: it went back with it
+        (TO_HOLDCO, {}, "dendro"),
+        # the sale is not completed (Dendro Bio has no parent outside HoldCo's group): HoldCo keeps it
+        (TO_HOLDCO, {"parent": "", "since": ""}, "holdco"),
+        # sold by HoldCo's parent, above the holder: the licence still goes with Dendro Bio
+        (TO_HOLDCO, {"holdco_parent": "holdparent", "seller": "holdparent"}, "dendro"),
+        # a transfer after the sale is the latest: its new holder holds it
+        (TO_HOLDCO + "deltacel-fda-holder-transfer-2019-05-02,deltacel,fda,holder-transfer,2019-05-02,"
+         "othercorp,src-news\n", {}, "othercorp"),
+        # the authorisation ended before the sale: the sale moves nothing
+        (TO_HOLDCO + "deltacel-fda-withdrawn-2016-03-01,deltacel,fda,withdrawn,2016-03-01,,src-news\n",
+         {}, "holdco"),
+        # it ended after the sale: it had gone with Dendro Bio, which held it last
+        (TO_HOLDCO + "deltacel-fda-withdrawn-2018-03-01,deltacel,fda,withdrawn,2018-03-01,,src-news\n",
+         {}, "dendro"),
+    ],
+    ids=["sponsor", "went-back", "not-completed", "sold-from-above", "later-transfer", "ended-before",
+         "ended-after"],
+)
+def test_an_authorisation_goes_with_the_company_its_product_went_with(
+    fixture_store, tmp_path, lifecycle, given, holder
+):
+    """data32: Provenge's US licence passed to Valeant in 2015 and went with Dendreon when Valeant sold
+    it to Sanpower in 2017, yet "who holds it now" answered Valeant. atmp:authorisationHolder is the
+    latest holder transfer's new holder, else the sponsor, moved to the company sold where the
+    holder's group sold it with the product while the authorisation was in force."""
+    assert authorisation_holders(fixture_store, tmp_path, lifecycle, **given) == [(DELTACEL_FDA, holder)]
+
+
+def test_an_authorisation_stays_with_its_holder_when_the_holder_is_sold(fixture_store, tmp_path):
+    """BuyCo buys Genex from GeneCorp and takes its US licence; NewCo then acquires BuyCo. BuyCo
+    keeps the licence (NewCo owns it through BuyCo: its ultimateParent). A transfer dated before an
+    approval is not that approval's: the EU approval of 2020 stays its sponsor's."""
+    from atmpkg.graph import import_files
+
+    store = tmp_path / "store"
+    shutil.copytree(fixture_store, store, symlinks=True)
+    files = {
+        "companies.csv": "slug,label,country,parent,parent_since,source\n"
+        "buyco,BuyCo,us,newco,2021-03,src-news\nnewco,NewCo,us,,,src-news\n",
+        "deals.csv": "slug,acquirer,target,counterparty,deal_type,date,source\n"
+        "buyco-genecorp-genex-2019,buyco,therapy/genex,genecorp,asset-purchase,2019-06-01,src-news\n"
+        "newco-buyco-2021,newco,company/buyco,,acquisition,2021-01-04,src-news\n",
+        "lifecycle.csv": "slug,therapy,agency,event,date,new_holder,source\n"
+        "genex-ema-holder-transfer-2019-07,genex,ema,holder-transfer,2019-07,buyco,src-news\n"
+        "genex-fda-holder-transfer-2019-07,genex,fda,holder-transfer,2019-07,buyco,src-news\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    import_files([tmp_path / name for name in files], store)
+    found = query(
+        "SELECT ?agency ?holder ?group WHERE { ?a atmp:product therapy:genex ; "
+        "atmp:agency/atmp:acronym ?agency ; atmp:authorisationHolder ?h . "
+        "?h rdfs:label ?holder ; atmp:ultimateParent/rdfs:label ?group } ORDER BY ?agency",
+        store=store,
+    )
+    assert [tuple(r.values()) for r in found.dicts()] == [
+        ("EMA", "GeneCorp", "GeneCorp"),
+        ("FDA", "BuyCo", "NewCo"),
+        ("PMDA", "GeneCorp", "GeneCorp"),
+    ]
+
+
 def test_company_subsidiaries(rows):
     assert rows("company-subsidiaries", company="bigpharma") == [
         {

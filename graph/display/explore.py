@@ -24,6 +24,7 @@ from ..store.remote import RemoteStore, aggregate_row
 from ..terms import (
     DATE_DETAILS,
     ID,
+    OWN_PAGE_ONLY,
     PREFIXES,
     RDFS,
     SHORTCUTS,
@@ -214,6 +215,7 @@ def describe_entity(oxstore: ox.Store | RemoteStore, entity: str) -> EntityView:
         Fact(r["p"].value, _verb(r["p"], r["plabel"]), r["s"], _name(r["s"], r["slabel"]))
         for r in ask(_LINKS)
         if r["p"].value not in SHORTCUTS
+        and r["p"].value not in OWN_PAGE_ONLY
         and (mirror.get(r["p"].value), r["s"].value) not in own_links
     ]
     view.sources = [

@@ -26,7 +26,7 @@ from ..rdf import PRECISIONS, is_node, property_label
 from ..slice.export import output_paths
 from ..slice.subgraph import inverse_properties
 from ..store.remote import aggregate_row
-from ..terms import ID, PREFIXES, SHORTCUTS, shorten
+from ..terms import ID, OWN_PAGE_ONLY, PREFIXES, SHORTCUTS, shorten
 from .view import HTML_SUFFIXES, View, _class_label, _legend, _Properties, vis_options, write_file
 from .viewpage import clip, page
 
@@ -55,7 +55,7 @@ _MEMBERS = f"""SELECT ?c ?s ?label WHERE {{
 
 def _links_query() -> str:
     left_out = ", ".join(
-        [*LEFT_OUT, *(f"<{p}>" for p in sorted(SHORTCUTS | set(inverse_properties())))]
+        [*LEFT_OUT, *(f"<{p}>" for p in sorted(SHORTCUTS | OWN_PAGE_ONLY | set(inverse_properties())))]
     )
     return f"""SELECT ?from ?p ?to (COUNT(*) AS ?n) WHERE {{
   ?s ?p ?o FILTER(isIRI(?o) && STRSTARTS(STR(?s), "{ID}") && STRSTARTS(STR(?o), "{ID}")
