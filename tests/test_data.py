@@ -743,6 +743,26 @@ def test_provenge_us_licence_is_held_by_dendreon_not_valeant(curated_store):
     ]
 
 
+def test_dendreon_pharmaceuticals_llc_is_dendreon_and_its_labeling_is_cited(curated_store):
+    """data32: FDA's label and openFDA's NDC record name Dendreon Pharmaceuticals LLC as Provenge's
+    labeler, the company Sanpower bought from an affiliate of Valeant: the name finds Dendreon, and
+    the holder transfer cites the pages its note quotes."""
+    kg = atmpkg.open(curated_store)
+    assert kg.show("Dendreon Pharmaceuticals LLC").iri == ID + "company/dendreon"
+    cited = query(
+        "SELECT ?s WHERE { event:provenge-fda-holder-transfer-2015-02 dct:source ?s } ORDER BY ?s",
+        store=curated_store,
+    )
+    assert [r["s"][len(ID + "source/") :] for r in cited.dicts()] == [
+        "biospace-dendreon-sanpower-close-2017",
+        "centerwatch-valeant-dendreon-2015",
+        "fdalabel-provenge-spl",
+        "imsilkroad-sanpower-dendreon-2017",
+        "openfda-provenge-ndc",
+        "sanpower-dendreon-completion-2017",
+    ]
+
+
 def test_a_whole_graph_export_keeps_what_every_retired_iri_points_to(curated_store):
     import pyoxigraph as ox
 

@@ -297,7 +297,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     >>> handle = atmpkg.graph.open_store()
     >>> stats = store_stats(handle.store, handle.info)
     >>> stats.classes["atmp:Therapy"], stats.sources
-    (120, 1317)
+    (120, 1320)
     """
     properties = {
         shorten(row["p"].value): int(row["n"].value)
