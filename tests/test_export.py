@@ -2238,7 +2238,7 @@ def test_an_rdf_export_of_the_whole_graph_says_that_the_ontology_is_not_in_it(fi
     result = run("-o", str(out), "--store", str(fixture_store))
     note = ontology_left_out()
     assert result.stderr == (
-        f"Note: {SOURCES_LEFT_OUT}\nNote: {note}\nExported 1,493 triples as ttl to {out}\n"
+        f"Note: {SOURCES_LEFT_OUT}\nNote: {note}\nExported 1,501 triples as ttl to {out}\n"
     )
     ontology = Path(note.split("(it is ")[1].split("):")[0])
     assert ontology.read_bytes() == (Path(atmpkg.__file__).parent / "ontology" / "atmp.ttl").read_bytes()

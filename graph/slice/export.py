@@ -23,7 +23,7 @@ killed in between, and temporary files that killed exports left are removed then
 
 >>> result = atmpkg.open().export("ttl", "kymriah.ttl", focus="kymriah")
 >>> result.paths, result.triples
-([PosixPath('kymriah.ttl')], 525)
+([PosixPath('kymriah.ttl')], 544)
 """
 
 from __future__ import annotations

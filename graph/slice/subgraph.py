@@ -11,7 +11,7 @@ be written without holding it in memory. :func:`slice_of` selects the slice a
 
 >>> triples = atmpkg.open().select(focus="kymriah").triples()
 >>> len(triples)
-525
+544
 """
 
 from __future__ import annotations
