@@ -1297,7 +1297,7 @@ def query(
     _write_output(format_result(result, fmt, width=width, wide=wide), output)
     for note in result.notes:
         click.echo(f"Note: {_note(note)}", err=True)
-    if result.truncated:
+    if result.truncated and result.limit == limit:  # an endpoint's own cap has its note above
         click.echo(
             f"Note: output cut at --limit {_counted(result.limit, 'row')}; more rows match.",
             err=True,

@@ -2449,6 +2449,103 @@ def test_an_atmpkg_server_is_an_endpoint_like_any_other(served, fixture_store, a
     )
 
 
+@pytest.fixture(scope="module")
+def capped(fixture_store):
+    """An atmpkg serve endpoint that cuts every answer at 50 rows (``--max-rows 50``)."""
+    from atmpkg.graph.server.http import make_server
+
+    srv = make_server(fixture_store, port=0, timeout=30, max_rows=50, workers=1).start()
+    yield srv.url.rstrip("/") + "/sparql"
+    srv.shutdown()
+
+
+CUT_NOTE = (
+    "the endpoint cut its answer at its row cap of 50 rows (ATMPKG-Truncated): more match, "
+    "which are not here; narrow the query, read it in pages (ORDER BY with LIMIT and OFFSET), "
+    "or raise the server's cap (atmpkg serve --max-rows)"
+)
+
+
+def test_an_answer_the_server_cut_at_its_row_cap_says_so_in_every_door(capped, fixture_store):
+    everything = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+    result = invoke("query", everything, "--format", "csv", "--endpoint", capped)
+    assert (result.exit_code, len(result.stdout.splitlines())) == (0, 51)  # the head and 50 rows
+    assert result.stderr == f"Note: {CUT_NOTE}\n"
+    kg = atmpkg.open(endpoint=capped)
+    rows = kg.query(everything)
+    assert (len(rows.rows), rows.truncated, rows.limit, rows.notes) == (50, True, 50, [CUT_NOTE])
+    made = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    assert (len(made.triples), made.truncated, made.limit, made.notes) == (50, True, 50, [CUT_NOTE])
+    # a limit of the user's own under the cap: the server cut nothing, the limit did
+    limited = invoke("query", everything, "--limit", "10", "--endpoint", capped)
+    assert limited.stderr == "Note: output cut at --limit 10 rows; more rows match.\n"
+    assert len(open_store(fixture_store).store) > 50  # the cut is real
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["view", "--class", "atmp:Therapy", "-o", "OUT.html"],
+        ["export", "--class", "atmp:Company", "--max-nodes", "3", "--format", "graphml"],
+        ["export", "--format", "nt", "--with-sources"],
+        ["show", "alphacel"],
+    ],
+    ids=" ".join,
+)
+def test_the_librarys_own_reads_of_a_capped_server_are_read_whole_in_pages(
+    capped, fixture_store, tmp_path, args
+):
+    outputs = []
+    for door in ("--store", "--endpoint"):
+        path = tmp_path / door.strip("-")
+        given = [str(path) + a[3:] if a.startswith("OUT") else a for a in args]
+        result = invoke(*given, door, fixture_store if door == "--store" else capped)
+        written = path.with_suffix(".html").read_text() if "OUT.html" in args else ""
+        outputs.append((result.exit_code, result.stdout.replace(str(path), "OUT"), result.stderr, written))
+    assert outputs[1] == outputs[0]
+    assert len(outputs[0][1] + outputs[0][3]) > 1000
+
+
+def test_the_curated_graphs_sample_through_atmpkg_serve_is_the_embedded_stores(curated_store, tmp_path):
+    """joints32 F1: the ranking of --max-nodes (10,691 rows) was cut at serve's 10,000 rows, and
+    the sample took other companies; its pages sort by text, where sorting the values of mixed
+    kinds stopped the server's worker."""
+    from atmpkg.graph.server.http import make_server
+
+    args = ("export", "--class", "atmp:Company", "--max-nodes", "50", "--format", "graphml")
+    with make_server(curated_store, port=0, workers=1) as srv:
+        srv.start()
+        remote = invoke(*args, "-o", tmp_path / "remote.graphml", "--endpoint", srv.url + "/sparql")
+    embedded = invoke(*args, "-o", tmp_path / "embedded.graphml", "--store", curated_store)
+    assert (remote.exit_code, remote.stderr) == (0, embedded.stderr.replace("embedded", "remote"))
+    assert (tmp_path / "remote.graphml").read_bytes() == (tmp_path / "embedded.graphml").read_bytes()
+    assert "showing 50 of 201 entities" in embedded.stderr
+
+
+def test_a_view_of_an_answer_the_server_cut_is_refused(capped, tmp_path):
+    every = tmp_path / "every.rq"
+    every.write_text("SELECT ?s ?p ?o WHERE { ?s ?p ?o }\n")
+    result = invoke("view", "--file", every, "--endpoint", capped, "-o", tmp_path / "v.html")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: the answer of query {every} was cut by the endpoint's row cap of 50 "
+        "rows (ATMPKG-Truncated): a view or export draws a whole answer; narrow the query, or "
+        "raise the server's cap (atmpkg serve --max-rows)\n"
+    )
+
+
+def test_a_read_of_the_librarys_that_cannot_be_paged_is_refused_when_cut(capped):
+    with pytest.raises(StoreError) as caught:
+        RemoteStore(capped).query("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s")
+    assert str(caught.value) == (
+        f"the SPARQL endpoint {capped} cut its answer at its row cap of 50 rows "
+        "(ATMPKG-Truncated), and what is built from part of an answer would be wrong: raise the "
+        "server's cap (atmpkg serve --max-rows), or read the store itself (--store)"
+    )
+    paged = RemoteStore(capped).query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+    assert (len(paged.rows), paged.cut) == (len(RemoteStore(capped)), None)
+
+
 def test_the_graph_is_sent_only_when_the_endpoint_holds_it(served, oxigraph):
     plain = RemoteStore(served)
     assert plain.graph is None  # atmpkg serve: its default graph, no default-graph-uri

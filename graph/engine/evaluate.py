@@ -45,6 +45,8 @@ if TYPE_CHECKING:  # for annotations only: each loads when a method needs it
 
 #: The base IRI against which relative IRIs in a query are resolved, on every door.
 BASE_IRI = "https://w3id.org/atmp-kg/id/"
+#: The header in which ``atmpkg serve`` says that its row cap cut an answer, and at how many rows
+TRUNCATED = "ATMPKG-Truncated"
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -55,7 +57,8 @@ class QueryResult:
 
     ``form`` is SELECT, ASK, CONSTRUCT or DESCRIBE. SELECT fills ``variables`` and ``rows`` (tuples of
     pyoxigraph terms, None where unbound), ASK fills ``boolean``, CONSTRUCT/DESCRIBE fill ``triples``.
-    ``truncated`` is True when the row cap ``limit`` cut the answer.
+    ``truncated`` is True when the row cap ``limit`` cut the answer: the caller's, or the row cap
+    of the server of a remote store (``atmpkg serve --max-rows``), which a note then names.
     """
 
     form: str
@@ -1065,7 +1068,8 @@ def evaluate(
             # all here would make a GRAPH join crawl on a store of many graphs
             limits["default_graph"] = ox.DefaultGraph()
     else:
-        limits["memory"] = memory
+        # an answer the server cut at its row cap comes as it is, and the result says so
+        limits["memory"], limits["cut"] = memory, True
         if form == "SELECT" and limit is not None:
             limits["limit"] = limit + 1  # the server sends no more than the cap and one to tell it cut
     try:
@@ -1195,6 +1199,16 @@ def _written(answer: ox.QuerySolutions, limit: int | None) -> WrittenSolutions |
 
 
 def _collect(answer, form: str, limit: int | None) -> QueryResult:
+    result = _collected(answer, form, limit)
+    # a remote store's answer that its server cut at a row cap below the caller's own
+    cut = getattr(answer, "cut", None)
+    if cut is not None and (limit is None or cut < limit):
+        result.truncated, result.limit = True, cut
+        result.notes.append(cut_note(cut))
+    return result
+
+
+def _collected(answer, form: str, limit: int | None) -> QueryResult:
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ASK", boolean=bool(answer))
     triple = ox.Triple
@@ -1220,6 +1234,19 @@ def _collect(answer, form: str, limit: int | None) -> QueryResult:
             raise _triple_term(None)
         result.triples.append(made)
     return result
+
+
+def cut_note(cap: int) -> str:
+    """The note on a user's answer that the server cut at its row cap ``cap``.
+
+    >>> print(cut_note(10000))
+    the endpoint cut its answer at its row cap of 10,000 rows (ATMPKG-Truncated): more match, which are not here; narrow the query, read it in pages (ORDER BY with LIMIT and OFFSET), or raise the server's cap (atmpkg serve --max-rows)
+    """
+    return (
+        f"the endpoint cut its answer at its row cap of {cap:,} rows ({TRUNCATED}): more match, "
+        "which are not here; narrow the query, read it in pages (ORDER BY with LIMIT and "
+        "OFFSET), or raise the server's cap (atmpkg serve --max-rows)"
+    )
 
 
 def _triple_term(variable: str | None) -> ParameterError:

@@ -70,6 +70,7 @@ from types import FrameType
 
 from ..display.pages import MESSAGE_CSP, graph_csp, local_href, message_page
 from ..engine import gate
+from ..engine.evaluate import TRUNCATED
 from ..engine.sandbox import DEFAULT_MEMORY, parse_memory
 from ..errors import (
     AtmpkgError,
@@ -125,7 +126,7 @@ from .workers import (
 log = logging.getLogger("atmpkg.server")
 
 #: Response header set when the row cap cut an answer; its value is the cap.
-TRUNCATED_HEADER = "ATMPKG-Truncated"
+TRUNCATED_HEADER = TRUNCATED  # read by a remote store (store.remote.cut_at)
 #: Response header holding an answer's notes (an undeclared term, a name that names nothing, why
 #: an answer is empty, a defaulted date), as :func:`~atmpkg.graph.server.protocol.notes_header`
 #: writes them: what the command line prints on stderr.

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from ..errors import EmptyResultError, ParameterError, UnknownNameError, singulars
+from ..errors import EmptyResultError, ParameterError, StoreError, UnknownNameError, singulars
 from ..progress import Progress, Stage
 from ..rdf import (
     BLANK,
@@ -1471,6 +1471,14 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             result = graph.query(text, params) if text else graph.query(file=file, params=params)
         text = result.sparql
         what = f"the answer of query {name or file or 'text'}"
+        if result.truncated:
+            # an endpoint's row cap cut it (a selection sets no limit): a view or export of part
+            # of an answer would show a graph that is not the answer's
+            raise StoreError(
+                f"{what} was cut by the endpoint's row cap of {result.limit:,} rows "
+                "(ATMPKG-Truncated): a view or export draws a whole answer; narrow the query, or "
+                "raise the server's cap (atmpkg serve --max-rows)"
+            )
         if result.form != "ASK" and not len(result):
             # the query's notes say why (joints23 F4: view and export said "empty" alone)
             raise EmptyResultError(f"{what} is empty: nothing to export or draw", result.notes)

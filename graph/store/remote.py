@@ -52,7 +52,7 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass
 from types import EllipsisType
 from typing import IO, TYPE_CHECKING
@@ -61,7 +61,7 @@ import pyoxigraph as ox
 
 from ..engine import gate
 from ..engine.answers import row_bytes
-from ..engine.evaluate import BASE_IRI
+from ..engine.evaluate import BASE_IRI, TRUNCATED
 from ..engine.sandbox import DEFAULT_MEMORY
 from ..errors import (
     AtmpkgError,
@@ -1098,7 +1098,8 @@ class RemoteStore:
         limit: int | None = None,
         started: float | None = None,
         memory: int | None | EllipsisType = ...,
-    ) -> Solutions | ox.QueryBoolean | list[ox.Triple]:
+        cut: bool = False,
+    ) -> Solutions | ox.QueryBoolean | Triples:
         """Run ``query`` on the endpoint, as ``pyoxigraph.Store.query`` does: SELECT gives
         :class:`Solutions` (its rows as ``QuerySolutions`` gives them), ASK ``QueryBoolean``,
         CONSTRUCT and DESCRIBE a list of triples.
@@ -1114,6 +1115,10 @@ class RemoteStore:
         (:func:`parse_triples`), raising
         :class:`~atmpkg.graph.errors.QueryTimeoutError` and
         :class:`~atmpkg.graph.errors.QueryMemoryError`.
+        An answer the server cut at its row cap (``atmpkg serve`` says so in ``ATMPKG-Truncated``)
+        is given as it came, its ``cut`` the cap, when ``cut`` (a user's query, which the caller
+        notes); else, as the library's own reads must be whole, it is read again in pages
+        (:func:`page_order`), or refused (:func:`cut_error`) where the query cannot be paged.
 
         >>> from atmpkg.graph.terms import ID, RDFS
         >>> answer = RemoteStore(endpoint).query(
@@ -1143,8 +1148,82 @@ class RemoteStore:
         cap = self.memory if memory is ... else memory
         reading = _Reading(None if seconds is None else started + seconds, seconds, cap)
         if form in ("CONSTRUCT", "DESCRIBE"):
-            return parse_triples(self.endpoint, answer, reading)
-        return parse_results(self.endpoint, answer, substitutions, form, columns, limit, reading)
+            got = parse_triples(self.endpoint, answer, reading)
+        else:
+            got = parse_results(self.endpoint, answer, substitutions, form, columns, limit, reading)
+        if isinstance(got, ox.QueryBoolean):
+            return got
+        at = cut_at(answer, got)
+        if at is None:
+            return got
+        if cut:
+            got.cut = at
+            return got
+        names = [v.value for v in got.variables] if isinstance(got, Solutions) else []
+        order = page_order(checked, names)
+        if order is None or form == "DESCRIBE":
+            raise cut_error(self.endpoint, at)
+        del got  # the pages read it all again, in order
+        return self._pages(text, form, order, at, clock, reading, substitutions, columns, limit)
+
+    def _pages(
+        self,
+        text: str,
+        form: str,
+        order: str,
+        size: int,
+        clock: _Clock,
+        reading: _Reading,
+        substitutions: Mapping[ox.Variable, Term] | None,
+        columns: Sequence[str] | None,
+        limit: int | None,
+    ) -> Solutions | Triples:
+        """The whole answer of ``text`` (prepared for the endpoint), read ``size`` rows a request
+        in the ``order`` given, within the time limit of ``clock`` and the memory cap of
+        ``reading`` over all the pages. A CONSTRUCT's page is ``size`` solutions over the
+        triples of its template, so that its triples stay within the server's cap; the reading
+        ends at a page that is not full (a CONSTRUCT's: that makes no triple, each solution of
+        the library's own making one at least)."""
+        template = 1
+        if form == "CONSTRUCT":
+            tokens = _tokens(text).tokens
+            start = next(at for at, t in enumerate(tokens) if _word(t) == "CONSTRUCT") + 1
+            # at most one triple more than the separators between them (".", ";", ",")
+            written = tokens[start : _closing(tokens, start)]
+            template = 1 + sum(t.kind == "punct" and t.text in (".", ";", ",") for t in written)
+        per = max(1, size // template)
+        rows: list = []
+        held, offset = 0, 0
+        variables: list[ox.Variable] = []
+        while True:
+            asked = f"{text}\n{order} LIMIT {per} OFFSET {offset}"
+            try:
+                answer = self._ask(asked, form, clock.left())
+            except EndpointTimeoutError:
+                raise EndpointTimeoutError(self.endpoint, clock.seconds) from None
+            left = None if reading.memory is None else reading.memory - held
+            page_reading = _Reading(reading.deadline, reading.seconds, left)
+            if form == "CONSTRUCT":
+                page = parse_triples(self.endpoint, answer, page_reading)
+                held += page.held
+            else:
+                page = parse_results(
+                    self.endpoint, answer, substitutions, form, columns, None, page_reading
+                )
+                held += page.held or 0
+                variables = page.variables
+            if cut_at(answer, page) is not None:
+                raise cut_error(self.endpoint, size)
+            rows.extend(page)
+            if (len(page.rows) < per) if isinstance(page, Solutions) else not page:
+                break
+            offset += per
+        if form == "CONSTRUCT":
+            whole = Triples(rows)
+            whole.held = held
+            return whole
+        kept = rows if limit is None else rows[:limit]
+        return Solutions(variables, kept, None if reading.memory is None else held)
 
     def quads_for_pattern(
         self, subject: Term | None, predicate: Term | None, object: Term | None
@@ -2086,9 +2165,95 @@ class Solutions:
 
     def __init__(self, variables: list[ox.Variable], rows: list[Row], held: int | None = None):
         self.variables, self.rows, self.held = variables, rows, held
+        #: the row cap of the server that cut this answer (``ATMPKG-Truncated``), or None: set
+        #: only for a query asked with ``cut=True`` (a user's, which says so in a note)
+        self.cut: int | None = None
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
+
+
+class Triples(list):
+    """A CONSTRUCT or DESCRIBE answer of an endpoint: its triples, ``held``, the bytes they were
+    counted at against the memory cap, and ``cut``, as :attr:`Solutions.cut`.
+
+    >>> answer = Triples([ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"))])
+    >>> len(answer), answer.held, answer.cut
+    (1, 0, None)
+    """
+
+    held: int = 0
+    cut: int | None = None
+
+
+def cut_at(answer: Answer, read: Solutions | Sized) -> int | None:
+    """The row cap at which the server cut ``answer`` (whose rows or triples are ``read``), as
+    ``atmpkg serve`` says in its ``ATMPKG-Truncated`` header, or None for a whole answer. A
+    header that is not a whole number still says the answer was cut: at the rows it holds.
+
+    >>> cut_at(Answer(200, "OK", {"atmpkg-truncated": "10000"}, b""), []), cut_at(Answer(200, "OK", {}, b""), [])
+    (10000, None)
+    >>> cut_at(Answer(200, "OK", {"atmpkg-truncated": "many"}, b""), [1, 2])
+    2
+    """
+    said = answer.headers.get(TRUNCATED.lower())
+    if said is None:
+        return None
+    said = said.strip()
+    held = len(read.rows) if isinstance(read, Solutions) else len(read)
+    return int(said) if said.isdigit() and int(said) > 0 else held
+
+
+def cut_error(url: str, cap: int) -> StoreError:
+    """The error for an answer of the library's own that the server cut at its row cap ``cap``
+    and that cannot be read page by page.
+
+    >>> print(cut_error("http://h/sparql", 10000))
+    the SPARQL endpoint http://h/sparql cut its answer at its row cap of 10,000 rows (ATMPKG-Truncated), and what is built from part of an answer would be wrong: raise the server's cap (atmpkg serve --max-rows), or read the store itself (--store)
+    """
+    return StoreError(
+        f"the SPARQL endpoint {url} cut its answer at its row cap of {cap:,} rows "
+        f"({TRUNCATED}), and what is built from part of an answer would be wrong: raise the "
+        "server's cap (atmpkg serve --max-rows), or read the store itself (--store)"
+    )
+
+
+def page_order(checked: gate.CheckedQuery, variables: Sequence[str]) -> str | None:
+    """What a query of the library's own is read in pages by, when a server cut its answer: the
+    solution modifiers to add, ``ORDER BY`` the answer's ``variables`` (a SELECT's columns) or
+    the variables of a CONSTRUCT's template, in a total order (of their values' text, language,
+    datatype and kind), so that the pages neither overlap nor leave a row out; None for a query that has modifiers (or a VALUES block) of its own, or
+    nothing to order by.
+
+    >>> page_order(gate.check("SELECT ?n (COUNT(*) AS ?d) WHERE { ?n ?p ?o } GROUP BY ?n"), ["n", "d"])
+    'ORDER BY STR(?n) LANG(?n) STR(DATATYPE(?n)) isIRI(?n) STR(?d) LANG(?d) STR(DATATYPE(?d)) isIRI(?d)'
+    >>> page_order(gate.check("CONSTRUCT { ?n ?p ?o } WHERE { ?n ?p ?o }"), [])[:38]
+    'ORDER BY STR(?n) LANG(?n) STR(DATATYPE'
+    >>> page_order(gate.check("SELECT ?n WHERE { ?n ?p ?o } ORDER BY ?n"), ["n"]) is None
+    True
+    """
+    tokens = checked.tokens
+    depth = 0
+    for token in tokens:
+        if token.kind == "punct" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+        elif depth == 0 and _word(token) in ("ORDER", "LIMIT", "OFFSET", "VALUES"):
+            return None
+    if checked.form == "CONSTRUCT":
+        start = next(at for at, t in enumerate(tokens) if _word(t) == "CONSTRUCT") + 1
+        if tokens[start].text != "{":
+            return None  # CONSTRUCT WHERE: the library writes none
+        template = tokens[start : _closing(tokens, start)]
+        variables = list(dict.fromkeys(t.text[1:] for t in template if t.kind == "var"))
+    if not variables:
+        return None
+    # By each value's text, language, datatype and kind, not by the value: the engine's order of
+    # values of mixed kinds is no total order, and sorting a page of them stopped its process
+    # ("comparison function does not correctly implement a total order"); these keys are each
+    # text, or a truth value, or unbound
+    return "ORDER BY " + " ".join(
+        f"STR(?{n}) LANG(?{n}) STR(DATATYPE(?{n})) isIRI(?{n})" for n in variables
+    )
 
 
 #: The media types of a web page: what a login form, a proxy's error page or a server's home page
@@ -2140,7 +2305,7 @@ def not_asked_for(url: str, media: str, body: bytes, asked: str) -> StoreError:
 _TRIPLE_BYTES = 288
 
 
-def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> list[ox.Triple]:
+def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> Triples:
     """CONSTRUCT or DESCRIBE triples in the RDF format the answer's Content-Type names (N-Triples
     when it names none); an answer that does not parse, or holds an RDF 1.2 triple term (the
     graph is RDF 1.1), raises :class:`StoreError`, as does RDF/XML or JSON-LD that an import
@@ -2197,12 +2362,12 @@ def parse_triples(url: str, answer: Answer, reading: _Reading | None = None) -> 
 
 def _read_triples(
     url: str, body: bytes, fmt: ox.RdfFormat, reading: _Reading
-) -> list[ox.Triple] | str | AtmpkgError:
+) -> Triples | str | AtmpkgError:
     """The triples of ``body``, or the parser's words where it does not parse, or the error of
     a triple term, or of the deadline or memory cap of ``reading`` that the reading passed (made
     here, not raised, so that no frame an error keeps holds the triples read: a memory error
     would keep up to the cap's worth alive)."""
-    triples: list[ox.Triple] = []
+    triples = Triples()
     # What a SELECT answer's rows are counted at does not fit triples: a row names its terms,
     # where a triple holds its own copy of each term's text. Nor does the embedded store's rule
     # of at most 64 times the answer's size in copied text (answers.TRIPLE_TEXT_PER_BYTE), made
@@ -2234,6 +2399,7 @@ def _read_triples(
         if not csvdata.buffer_full(exc):
             raise
         return StoreError(too_long(url, fmt))
+    triples.held = used
     return triples
 
 
