@@ -478,6 +478,12 @@ class KnowledgeGraph:
             # the curated query's own conditions, not a user's file reusing its name
             curated = None if advise else named.name
             result.notes += reported_notes(result, store, name=curated, info=self.info, until=deadline)
+            if curated and result.form != "ASK" and not len(result):
+                from .store.remote import without_data
+
+                # no rows from an endpoint without the data (pushed to a graph not read)
+                with contextlib.suppress(AtmpkgError):
+                    result.notes += filter(None, [without_data(store)])
         return result
 
     def _advise(self, result, tokens, params, started, timeout) -> None:

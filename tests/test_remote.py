@@ -2450,6 +2450,53 @@ def test_an_atmpkg_server_is_an_endpoint_like_any_other(served, fixture_store, a
 
 
 @pytest.fixture(scope="module")
+def elsewhere(sparql_servers, fixture_store):
+    """An Oxigraph server whose default graph holds a triple of another vocabulary, the data
+    pushed to a graph of the user's own (``push --graph``)."""
+    base = sparql_servers.oxigraph()
+    urls = {"update_endpoint": base + "/update", "graph_store": base + "/store"}
+    push(base + "/query", store=fixture_store, graph="https://example.org/mygraph", **urls)
+    bob = b'<urn:bob> <http://xmlns.com/foaf/0.1/name> "Bob" .'
+    headers = {"Content-Type": "application/n-triples"}
+    assert http_request("PUT", base + "/store?default", timeout=10, body=bob, headers=headers).ok
+    return base + "/query"
+
+
+ELSEWHERE = (
+    "the SPARQL endpoint {} holds no ATMP-KG data in its default graph (no therapy, company or "
+    "approval); it holds some in <https://example.org/mygraph>: give that graph's IRI as --graph "
+    "(ATMPKG_GRAPH or graph=), as in --graph https://example.org/mygraph"
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stats"],
+        ["query", "--name", "products-by-target", "-p", "target=cd19"],
+        ["query", "--name", "therapy-approval-timeline"],
+        ["path", "CellCo", "FDA"],
+        ["show", "alphacel"],
+        ["export", "--class", "atmp:Therapy", "--format", "nt"],
+    ],
+    ids=" ".join,
+)
+def test_an_endpoint_without_the_data_in_the_graph_read_says_so(elsewhere, args):
+    result = invoke(*args, "--endpoint", elsewhere)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: {ELSEWHERE.format(elsewhere)}\n"
+    assert "Its values" not in result.stderr and "param:" not in result.stderr
+
+
+def test_a_named_query_without_rows_from_an_endpoint_without_the_data_notes_why(elsewhere):
+    result = invoke("query", "--name", "first-approval-worldwide", "--endpoint", elsewhere)
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, "(0 rows)")
+    assert result.stderr.endswith(f"Note: {ELSEWHERE.format(elsewhere)}\n")
+    found = atmpkg.open(endpoint=elsewhere, graph="https://example.org/mygraph")
+    assert found.named("first-approval-worldwide").rows  # the graph it names holds them
+
+
+@pytest.fixture(scope="module")
 def capped(fixture_store):
     """An atmpkg serve endpoint that cuts every answer at 50 rows (``--max-rows 50``)."""
     from atmpkg.graph.server.http import make_server
@@ -3207,7 +3254,7 @@ class NoRowsHandler(QuietHandler):
     def do_POST(self) -> None:
         text = urllib.parse.parse_qs(self.read_body().decode())["query"][0]
         body = b'{"head":{"vars":[]},"results":{"bindings":[]}}'
-        if text.startswith("ASK"):
+        if text.startswith("ASK") or "\nASK " in text:  # after the BASE and PREFIX lines sent
             body = b'{"head":{},"boolean":true}'
         self.send_body(body, "application/sparql-results+json")
 

@@ -45,7 +45,7 @@ from ..rdf import (
 from ..sparql.entities import name_text, resolve_entity
 from ..sparql.named import CommandNote
 from ..sparql.run import QueryResult
-from ..store.remote import RemoteStore, prefetch
+from ..store.remote import RemoteStore, prefetch, without_data
 from ..terms import (
     ATMP,
     DCT,
@@ -238,6 +238,9 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
             suggestions=[],
             entities=[entity],
         )
+    missing = without_data(store)
+    if missing:  # an endpoint without the data: no class of ATMP-KG's has instances there
+        raise StoreError(missing)
     raise UnknownNameError(
         "class",
         text,
@@ -1505,6 +1508,9 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             ]
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
+        missing = without_data(oxstore)
+        if missing:
+            raise StoreError(missing)
         raise EmptyResultError(
             (keep == set() and values_of_classes(classes, oxstore, what, construct=True))
             or f"{what} holds no entities: nothing to export or draw",

@@ -21,6 +21,7 @@ from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import (
     ParameterError,
     SeveralEntitiesError,
+    StoreError,
     UnknownNameError,
     cut,
     described,
@@ -31,6 +32,7 @@ from ..errors import (
     unicode_text,
 )
 from ..rdf import valid_iri
+from ..store.remote import without_data
 from ..terms import (
     ID,
     KIND_PREFIXES,
@@ -449,14 +451,20 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
         raise UnknownNameError(
             "entity", text, suggestions=[mended[0]], hint=mended[1], entities=[mended[0]]
         )
-    return _by_name(
-        text,
-        _StoreNames(store),
-        lambda: _with_brackets(text, lambda name: _any_quietly(name, store), store)
-        if correct
-        else None,
-        read.kinds_near[0] if correct and read.kinds_near else None,
-    )
+    try:
+        return _by_name(
+            text,
+            _StoreNames(store),
+            lambda: _with_brackets(text, lambda name: _any_quietly(name, store), store)
+            if correct
+            else None,
+            read.kinds_near[0] if correct and read.kinds_near else None,
+        )
+    except UnknownNameError:
+        missing = without_data(store)
+        if missing:  # an endpoint without the data: no name of ATMP-KG's is known there
+            raise StoreError(missing) from None
+        raise
 
 
 def _entity_names(store: ox.Store, kind: str = "") -> tuple[dict[str, set[str]], dict[str, str]]:
@@ -873,6 +881,9 @@ def resolve_entity_of_kind(
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
+    missing = None if slugs else without_data(store)
+    if missing:  # no entity of any kind: an endpoint without the data, not a misspelt name
+        raise StoreError(missing)
     if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
         return ox.NamedNode(namespace + value.lower())
     iri_given = value if value.startswith(("http://", "https://")) else candidate
@@ -900,7 +911,7 @@ def resolve_entity_of_kind(
         )
     # a small vocabulary (deal types, claim statuses) is listed whole: a guess far off gets no
     # suggestion, and the list says what to give
-    listed = f"Its values: {', '.join(slugs)}." if len(slugs) <= 20 else ""
+    listed = f"Its values: {', '.join(slugs)}." if 0 < len(slugs) <= 20 else ""
     # one suggestion per entity: a company's slug, label and alternative labels are one company;
     # an agency named beside a place not its own first ("UKFDA": fda, not China's sfda)
     first = [bracketed[0]] if bracketed else []

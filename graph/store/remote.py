@@ -77,7 +77,7 @@ from ..errors import (
     positive_seconds,
     whole_number,
 )
-from ..terms import DCT
+from ..terms import ATMP, DCT
 from .folder import VERSION, StoreHandle
 
 if TYPE_CHECKING:  # for annotations only: httpx loads with the first request
@@ -978,6 +978,8 @@ class RemoteStore:
         self._held_lock = threading.Lock()
         # a deadline over every request of this thread until it is lifted (see until())
         self._local = threading.local()
+        # whether the graph read holds no ATMP-KG data, and why (see without_data())
+        self._without: tuple[bool, str] | None = None
 
     @contextlib.contextmanager
     def until(self, deadline: float) -> Iterator[RemoteStore]:
@@ -1355,6 +1357,48 @@ class RemoteStore:
         # the triples themselves, which the memory cap counted: a quad format writes a triple
         # in the default graph, and a list of quads made of them was a second copy, uncounted
         return ox.serialize(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"), output, format)
+
+    def without_data(self) -> str | None:
+        """Why the graph read holds no ATMP-KG data (no therapy, company or approval), as an error
+        a command gives: the graphs of the endpoint that hold some, when any, to give as
+        ``--graph``; None when it holds some. Asked once a store.
+
+        >>> RemoteStore(endpoint).without_data() is None
+        True
+        """
+        if self._without is None:
+            kinds = ("Therapy", "Company", "Approval")
+            found = " UNION ".join(f"{{ ?s a <{ATMP}{kind}> }}" for kind in kinds)
+            held = self.query(f"ASK {{ {found} }}")
+            self._without = (False, "") if held else (True, self._data_missing(found))
+        return self._without[1] if self._without[0] else None
+
+    def _data_missing(self, found: str) -> str:
+        where = (
+            "its default graph"
+            if self.graph is None
+            else f"the graph <{self.graph}> it reads (--graph, ATMPKG_GRAPH or graph=)"
+        )
+        head = (
+            f"the SPARQL endpoint {self.endpoint} holds no ATMP-KG data in {where} (no therapy, "
+            "company or approval)"
+        )
+        listed = f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ {found} }} }} ORDER BY ?g LIMIT 4"
+        try:  # a graph of the endpoint's that holds the data, where push --graph IRI loaded it
+            graphs = [row[0].value for row in self.query(listed, cut=True) if row[0] is not None]
+        except AtmpkgError:
+            graphs = []
+        if graphs:
+            more = ", …" if len(graphs) > 3 else ""
+            shown = ", ".join(f"<{g}>" for g in graphs[:3])
+            return (
+                f"{head}; it holds some in {shown}{more}: give that graph's IRI as --graph "
+                f"(ATMPKG_GRAPH or graph=), as in --graph {graphs[0]}"
+            )
+        return (
+            f"{head}: if you loaded it with atmpkg push --graph IRI, give the same --graph IRI "
+            "(ATMPKG_GRAPH or graph=); atmpkg push loads the data into a SPARQL server"
+        )
 
     def build_info(self) -> dict:
         """What :func:`push` recorded about the build it loaded (its ``build.json``), or ``{}``
@@ -2482,6 +2526,16 @@ def check_before_parsing(url: str, body: bytes, fmt: ox.RdfFormat) -> None:
                 f"the SPARQL endpoint {url} sent {fmt.name} that is refused unparsed{where}: "
                 f"{exc.message}"
             ) from None
+
+
+def without_data(store: object) -> str | None:
+    """Why ``store``, a remote store, holds no ATMP-KG data (:meth:`RemoteStore.without_data`);
+    None for one that holds some, and for the embedded store, which a build fills.
+
+    >>> without_data(ox.Store()) is None
+    True
+    """
+    return store.without_data() if isinstance(store, RemoteStore) else None
 
 
 def info_graph(graph: str) -> str:
