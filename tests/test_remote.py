@@ -399,6 +399,23 @@ def test_commands_give_the_embedded_output(server, fixture_store, args):
     assert embedded.exit_code in (0, 1)
 
 
+def test_the_best_connected_sample_ranks_as_on_the_embedded_store(server, fixture_store):
+    from atmpkg.graph.slice.subgraph import _by_links
+
+    embedded = open_store(fixture_store).store
+    asked = embedded.query("SELECT ?c WHERE { ?c a atmp:Company }", prefixes={"atmp": ATMP})
+    companies = {row[0].value for row in asked}
+    ranked = _by_links(companies, RemoteStore(server.endpoint))
+    assert ranked == _by_links(companies, embedded)
+    slugs = [iri.rsplit("/", 1)[1] for iri in ranked]
+    assert slugs == ["cellco", "genecorp", "cellco-eu", "bigpharma", "othercorp"]
+    # what a sample of --max-nodes keeps and the links it counts as left out come from that rank
+    args = ("export", "--class", "atmp:Company", "--max-nodes", "2", "--format", "graphml")
+    remote = invoke(*args, "--endpoint", server.endpoint)
+    local = invoke(*args, "--store", fixture_store)
+    assert (remote.exit_code, remote.stdout, remote.stderr) == (0, local.stdout, local.stderr)
+
+
 @pytest.mark.parametrize(
     "args",
     [[], ["--focus", "cellco", "--hops", "2"], ["--class", "atmp:Approval"], ["--overview"]],
