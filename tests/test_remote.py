@@ -531,6 +531,35 @@ def test_construct_gives_the_embedded_triples(server, fixture_store):
     assert sorted(remote.stdout.splitlines()) == sorted(embedded.stdout.splitlines())
 
 
+@pytest.mark.parametrize("bound", [False, True])
+def test_a_query_with_its_own_base_is_sent_with_that_base_alone(server, fixture_store, bound):
+    text = (
+        "BASE <https://w3id.org/atmp-kg/id/therapy/>\nPREFIX x: <urn:x:>\n"
+        "SELECT ?t ?p WHERE { ?t a atmp:Therapy ; ?p <../company/cellco> } ORDER BY ?p"
+    )
+    args = ["query", text, "--format", "csv", *(["-p", "t=therapy:alphacel"] if bound else [])]
+    embedded = invoke(*args, "--store", fixture_store)
+    remote = invoke(*args, "--endpoint", server.endpoint)
+    assert (remote.exit_code, remote.stdout) == (embedded.exit_code, embedded.stdout)
+    alphacel = "https://w3id.org/atmp-kg/id/therapy/alphacel"
+    assert embedded.stdout == (
+        f"t,p\n{alphacel},{ATMP}developedBy\n{alphacel},{ATMP}heldBy\n"
+    )
+
+
+def test_the_librarys_prefixes_follow_a_querys_own_base():
+    # one BASE, the query's, and the prefixes after it: Virtuoso refuses a second BASE, and a
+    # BASE after a PREFIX
+    text = "BASE <https://example.org/>\nSELECT ?l WHERE { <a> rdfs:label ?l }"
+    assert prepare_query(text, {"rdfs": "urn:r#"}) == (
+        "BASE <https://example.org/>\nPREFIX rdfs: <urn:r#>\nSELECT ?l WHERE { <a> rdfs:label ?l }"
+    )
+    plain = "SELECT ?l WHERE { <a> rdfs:label ?l } # BASE <x:>"
+    assert prepare_query(plain, {"rdfs": "urn:r#"}) == (
+        "BASE <https://w3id.org/atmp-kg/id/>\nPREFIX rdfs: <urn:r#>\n" + plain
+    )
+
+
 def test_relative_iris_resolve_as_on_the_embedded_store(server, fixture_store):
     args = [
         "query",

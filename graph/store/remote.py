@@ -833,22 +833,63 @@ def _ends_itself(checked: gate.CheckedQuery) -> bool:
     return False
 
 
+def _form_offset(checked: gate.CheckedQuery) -> int:
+    """Where the query's form (SELECT, ASK, …) begins in its text, after its prologue."""
+    return next(t.offset for t in checked.tokens if _word(t) == checked.form)
+
+
+def declares_base(checked: gate.CheckedQuery, clock: _Clock = _Clock()) -> bool:
+    """Whether the query's prologue declares a BASE of its own, as the engine reads it: the
+    prologue before a pattern with a relative IRI parses given no base IRI only then.
+
+    >>> declares_base(gate.check("BASE <https://example.org/> SELECT * { ?s ?p ?o }"))
+    True
+    >>> declares_base(gate.check('SELECT * { ?s ?p "BASE <x:>" } # BASE <x:>'))
+    False
+    """
+    at = _form_offset(checked)
+    if not any(_word(t) == "BASE" for t in checked.tokens if t.offset < at):
+        return False  # no word BASE before the form: no engine needed to say so
+    prologue = checked.text[:at]
+    try:
+        _engine_reads(prologue + "\nASK { <> ?p ?o }", clock=clock)
+    except SyntaxError:
+        return False
+    return True
+
+
 def _prepare(checked: gate.CheckedQuery, prefixes, substitutions, clock: _Clock = _Clock()) -> str:
-    # The query's own BASE, if any, comes later and wins: relative IRIs resolve as on every door.
-    head = f"BASE <{BASE_IRI}>\n" + "".join(
+    lines = "".join(
         f"PREFIX {name}: {ox.NamedNode(iri)}\n"
         for name, iri in used_prefixes(checked, prefixes or {}).items()
     )
+    # Relative IRIs resolve as on every door: against the library's base, unless the query
+    # declares its own, which alone is sent (Virtuoso refuses a second BASE, or a BASE after a
+    # PREFIX: the prefixes go after the query's prologue, joints32 F4)
+    own = declares_base(checked, clock)
+    head = "" if own else f"BASE <{BASE_IRI}>\n" + lines
+    at = _form_offset(checked) if own and lines else 0
+
+    def sent(text: str) -> str:
+        # the edits of a binding all come after the form: the prologue is as written
+        return text[:at] + lines + text[at:] if at else head + text
+
+    def expected(tokens: list[gate.Token]) -> list[gate.Token]:
+        if not at:
+            return gate.tokenize(head) + tokens
+        before = [t for t in tokens if t.offset < at]
+        return before + gate.tokenize(lines) + tokens[len(before) :]
+
     if not substitutions:
-        return head + checked.text
+        return sent(checked.text)
     binding = _Binding(checked, substitutions)
-    text = head + binding.text(replace=True)
+    text = sent(binding.text(replace=True))
     replace = _parses(text, clock)
     if not replace:
         # A literal where only an IRI may stand (a predicate, a GRAPH name) is no SPARQL, though
         # bound on the embedded store it matches nothing: there the VALUES blocks bind it alone
-        text = head + binding.text(replace=False)
-    _reads_as_written(checked, text, gate.tokenize(head) + binding.tokens(replace=replace), clock)
+        text = sent(binding.text(replace=False))
+    _reads_as_written(checked, text, expected(binding.tokens(replace=replace)), clock)
     return text
 
 
