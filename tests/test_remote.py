@@ -1824,6 +1824,85 @@ def test_an_http_error_names_the_status_and_the_start_of_the_body():
         assert "HTTP 500" in result.stderr and "Traceback" not in result.output
 
 
+class StatusHandler(QuietHandler):
+    """Every request answered with the class's ``status``, headers ``sent`` and ``body``."""
+
+    status, sent, body = 503, {}, b""
+
+    def do_POST(self) -> None:
+        self.read_body()
+        self.send_response(self.status)
+        for name, value in {"Content-Length": str(len(self.body)), **self.sent}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    do_GET = do_PUT = do_POST
+
+
+class ProxyPageHandler(StatusHandler):
+    status, sent = 503, {"Content-Type": "text/html"}
+    body = (
+        b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>503 Service '
+        b"Temporarily Unavailable</title>\n<style>body{font-family:Helvetica}</style></head>"
+        b"<body><h1>503</h1><p>nginx</p></body></html>"
+    )
+
+
+class GatewayHandler(StatusHandler):
+    status, body = 502, b"Bad Gateway"
+
+
+class BasicLoginHandler(StatusHandler):
+    status, sent, body = 401, {"WWW-Authenticate": 'Basic realm="sparql"'}, b"Unauthorized"
+
+
+class DigestLoginHandler(StatusHandler):
+    status, body = 401, b"Unauthorized"
+    sent = {"WWW-Authenticate": 'Digest realm="sparql", nonce="abc", qop="auth"'}
+
+
+CREDENTIALS = "in ATMPKG_ENDPOINT_USER and ATMPKG_ENDPOINT_PASSWORD or in ~/.netrc"
+
+
+@pytest.mark.parametrize(
+    ("handler", "args", "said"),
+    [
+        (
+            ProxyPageHandler,
+            ["show", "kymriah"],
+            "answered HTTP 503 Service Unavailable, a web page titled '503 Service Temporarily "
+            "Unavailable'",
+        ),
+        (
+            BasicLoginHandler,
+            ["show", "kymriah"],
+            "answered HTTP 401 Unauthorized: Unauthorized; give the user name and password "
+            f"{CREDENTIALS} (or check those given there)",
+        ),
+        (
+            DigestLoginHandler,
+            ["show", "kymriah"],
+            "answered HTTP 401 Unauthorized: Unauthorized; it asks for digest authentication, "
+            "which atmpkg does not speak (basic only): give a URL of the server that takes basic "
+            f"authentication or none, with the user name and password {CREDENTIALS}",
+        ),
+        (
+            GatewayHandler,
+            ["push"],
+            "answered HTTP 502 Bad Gateway: Bad Gateway; nothing was written: the server, or a "
+            "proxy in front of it, failed; push again once it answers",
+        ),
+    ],
+    ids=["html-503", "basic-401", "digest-401", "push-502"],
+)
+def test_an_http_error_is_told_in_words_that_fit_it(handler, args, said, fixture_store):
+    with http_server(handler) as url:
+        result = invoke(*args, "--endpoint", url, *(["--store", fixture_store] if args == ["push"] else []))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: the SPARQL endpoint {url} {said}\n"
+
+
 class AskedColumnsHandler(QuietHandler):
     """sec19 S19-1: a server whose every SELECT answer is one row of the column ?zzz, or of ?x
     holding a triple term (RDF 1.2)."""

@@ -1726,9 +1726,15 @@ def push(
                 f"{endpoint} is an atmpkg serve endpoint, which is read-only; push loads a "
                 "writable SPARQL server (Oxigraph, Fuseki, Virtuoso…); nothing was written"
             ) from None
-        # a write URL's or the address's error names the query URL already
-        advice = "" if isinstance(exc, WrongEndpointError) else (
-            ": give the server's query URL as --endpoint (endpoint=), for oxigraph serve /query"
+        # a write URL's or the address's error names the query URL already; a server's or a
+        # gateway's failure (5xx) and a refused login (401, 403) are no wrong URL (joints32 F7)
+        status = getattr(exc, "status", None)
+        advice = (
+            ""
+            if isinstance(exc, WrongEndpointError) or status in (401, 403)
+            else ": the server, or a proxy in front of it, failed; push again once it answers"
+            if status is not None and status >= 500
+            else ": give the server's query URL as --endpoint (endpoint=), for oxigraph serve /query"
         )
         raise StoreError(f"{exc}; nothing was written{advice}") from None
     total = len(handle.store)

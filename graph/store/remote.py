@@ -517,19 +517,49 @@ def _left(deadline: float) -> float:
     return left
 
 
+#: A web page's title, as markup writes it
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.DOTALL | re.IGNORECASE)
+
+
 def failure(url: str, answer: Answer) -> StoreError:
     """The error for an HTTP answer that is not a success: the URL, the status and the start of
-    the body.
+    the body, or of a web page (a proxy's error page, a login form) its title alone; with a 401,
+    where to give the user name and password (and that digest authentication is not spoken).
 
     >>> str(failure("http://h/sparql", Answer(500, "Internal Server Error", {}, b"boom: disk full")))
     'the SPARQL endpoint http://h/sparql answered HTTP 500 Internal Server Error: boom: disk full'
+    >>> page = b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title><style>b{}</style></head>"
+    >>> str(failure("http://h/sparql", Answer(502, "Bad Gateway", {"content-type": "text/html"}, page)))
+    "the SPARQL endpoint http://h/sparql answered HTTP 502 Bad Gateway, a web page titled '502 Bad Gateway'"
+    >>> print(failure("http://h/sparql", Answer(401, "Unauthorized", {"www-authenticate": "Digest realm=x"}, b"")))
+    the SPARQL endpoint http://h/sparql answered HTTP 401 Unauthorized; it asks for digest authentication, which atmpkg does not speak (basic only): give a URL of the server that takes basic authentication or none, with the user name and password in ATMPKG_ENDPOINT_USER and ATMPKG_ENDPOINT_PASSWORD or in ~/.netrc
     """
-    text = " ".join(answer.body[:400].decode("utf-8", "replace").split())
-    text = text if len(text) <= 200 else text[:200] + "…"
-    return StoreError(
-        f"the SPARQL endpoint {url} answered HTTP {answer.status} {answer.reason}"
-        + (f": {text}" if text else "")
-    )
+    head = f"the SPARQL endpoint {url} answered HTTP {answer.status} {answer.reason}"
+    start = answer.body[:65536].decode("utf-8", "replace")
+    if _web_page(answer.headers.get("content-type", "")) or start.lstrip()[:15].lower().startswith(
+        ("<!doctype html", "<html")
+    ):
+        title = _TITLE.search(start)
+        words = " ".join(html.unescape(title.group(1) if title else "").split())
+        words = words if len(words) <= 200 else words[:200] + "…"
+        said = f"{head}, a web page" + (f" titled {words!r}" if words else "")
+    else:
+        text = " ".join(answer.body[:400].decode("utf-8", "replace").split())
+        text = text if len(text) <= 200 else text[:200] + "…"
+        said = head + (f": {text}" if text else "")
+    if answer.status == 401:
+        where = f"in {USER_ENV} and {PASSWORD_ENV} or in ~/.netrc"
+        if answer.headers.get("www-authenticate", "").strip().lower().startswith("digest"):
+            said += (
+                "; it asks for digest authentication, which atmpkg does not speak (basic only): "
+                "give a URL of the server that takes basic authentication or none, with the user "
+                f"name and password {where}"
+            )
+        else:
+            said += f"; give the user name and password {where} (or check those given there)"
+    error = StoreError(said)
+    error.status = answer.status  # what a caller's advice depends on (push: a wrong URL or not)
+    return error
 
 
 # --- query text ---------------------------------------------------------------------------------
