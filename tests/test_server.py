@@ -2830,6 +2830,31 @@ def test_an_entity_page_negotiates_the_aliases_sparql_does_for_graphs(fixture_st
         stop_process(process, signal.SIGKILL)
 
 
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "?a atmp:product therapy:alphacel",
+        "?a a atmp:Therapy",
+        "{ ?a a atmp:Therapy } UNION { ?a a atmp:Company }",
+    ],
+)
+def test_a_text_function_given_a_subject_variable_is_noted(fixture_store, pattern):
+    """joints32 F6: the note came only for a variable that is a property's value; a pattern's
+    subject is an IRI in every graph."""
+    kg = atmpkg.open(fixture_store)
+    answer = kg.query(f'SELECT (GROUP_CONCAT(?a; separator=", ") AS ?as) WHERE {{ {pattern} }}')
+    assert (answer.rows, answer.notes) == (
+        [(None,)],
+        [
+            "?as is empty: GROUP_CONCAT gives nothing for ?a, without an error, since ?a holds "
+            "IRIs (it is the subject of a pattern) and it takes text; write STR(?a) in its place"
+        ],
+    )
+    # its text gets none
+    text = kg.query(f"SELECT (GROUP_CONCAT(STR(?a)) AS ?as) WHERE {{ {pattern} }}")
+    assert (text.rows[0][0].value != "", text.notes) == (True, [])
+
+
 def test_a_text_function_given_iris_is_noted_on_every_door(server, fixture_store):
     """newuser31 F9: GROUP_CONCAT of the sources' addresses (IRIs) gave an empty cell on every row
     and no note; STR() of them is their text."""

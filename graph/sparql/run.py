@@ -1352,6 +1352,33 @@ def _variable_predicates(tokens: Sequence[gate.Token], declared: set[str]) -> di
     return found
 
 
+#: What may follow a triple pattern's subject: its predicate (a name, an IRI, a variable, ``a``)
+#: or the start of a property path (``^``, ``!``, ``(``)
+_PREDICATE_STARTS = frozenset({"^", "!", "("})
+
+
+def subject_variables(tokens: Sequence[gate.Token]) -> set[str]:
+    """The variables (by name) that are the subject of a triple pattern: one that begins a
+    pattern (after ``{``, ``.`` or a group's ``}``) and is followed by its predicate.
+
+    >>> from atmpkg.graph.engine.gate import tokenize
+    >>> sorted(subject_variables(tokenize("SELECT ?x ?l { ?a atmp:product ?x . ?x rdfs:label ?l FILTER(?l != ?a) }")))
+    ['a', 'x']
+    >>> sorted(subject_variables(tokenize("SELECT ?t { VALUES ?t { 1 } { ?s ?p ?t } OPTIONAL { ?t a ?c } }")))
+    ['s', 't']
+    """
+    found = set()
+    for at in range(1, len(tokens) - 1):
+        token, before, after = tokens[at], tokens[at - 1], tokens[at + 1]
+        if token.kind != "var" or before.kind != "punct" or before.text not in ("{", ".", "}"):
+            continue
+        if after.kind in ("pname", "iri", "var") or after.text in _PREDICATE_STARTS or (
+            after.kind == "word" and after.text == "a"
+        ):
+            found.add(token.text[1:])
+    return found
+
+
 def _typed(text: str, datatype: str) -> ox.Literal:
     return ox.Literal(text, datatype=ox.NamedNode(XSD + datatype))
 
@@ -1736,6 +1763,7 @@ def iri_text_notes(
     if not empty or time.monotonic() >= until:  # most answers: no column with an empty cell
         return []
     predicates = _variable_predicates(tokens, gate.declared_prefixes(tokens))
+    subjects = subject_variables(tokens)
     closing = gate.closing_brackets(tokens)
     notes, iris = [], {}
     for at, token in _before(enumerate(tokens[:-1]), until):
@@ -1746,6 +1774,16 @@ def iri_text_notes(
         if column not in empty:
             continue
         for variable in _bare_arguments(tokens, at + 1, closing[at + 1]):
+            if variable[1:] in subjects:
+                # a pattern's subject is an IRI (or a blank node) in every graph: no look-up
+                note = (
+                    f"{column} is empty: {name} gives nothing for {variable}, without an error, "
+                    f"since {variable} holds IRIs (it is the subject of a pattern) and it takes "
+                    f"text; write STR({variable}) in its place"
+                )
+                if note not in notes:
+                    notes.append(note)
+                continue
             predicate = predicates.get(variable[1:])
             if predicate is None:
                 continue
