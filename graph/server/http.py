@@ -12,6 +12,7 @@ Paths (all on one server, every asset served locally):
   queries with their parameters, as JSON; ``/api/neighbours?iri=IRI``: the data of an entity's
   neighbourhood view, as JSON (what the Graph tab adds to its page when a node is expanded);
   ``/api/notes``: the notes of the answer ``/sparql`` gives the same request, whole, as JSON;
+  ``/api/build``: the record of the build served (what ``atmpkg stats`` cites), as JSON;
   ``/health``: the workers and the queue, as JSON, answered without a worker.
 
 Safety: the socket binds to loopback unless ``allow_remote``; a foreign ``Host`` header is refused
@@ -509,6 +510,16 @@ class Server(http.server.ThreadingHTTPServer):
         info = read_info(build) if build is not None else {}
         return int(info.get("triples", self.built_triples))
 
+    def build_record(self) -> bytes:
+        """``/api/build``: the record of the build served (its ``build.json``, what ``atmpkg
+        stats`` shows and cites, as push writes it beside a graph), as JSON; a data folder by its
+        name alone, not its path on this machine; ``{}`` before any build."""
+        build = current_build(self.store_root)
+        info = dict(read_info(build)) if build is not None else {}
+        if isinstance(info.get("data_dir"), str):
+            info["data_dir"] = Path(info["data_dir"]).name
+        return json.dumps(info).encode("ascii")
+
     def allows_origin(self, origin: str | None) -> bool:
         """Whether ``cors`` lets pages at ``origin`` send requests and read the answers."""
         return origin is not None and ("*" in self.cors or origin.strip().lower() in self.cors)
@@ -901,6 +912,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/health":
             return Response(
                 200, self.server.health(), "application/json", {"Cache-Control": "no-store"}
+            )
+        if path == "/api/build":
+            return Response(
+                200, self.server.build_record(), "application/json", {"Cache-Control": "no-store"}
             )
         if path.startswith("/id/"):
             return self._entity(path, params)

@@ -1472,14 +1472,15 @@ class RemoteStore:
         )
 
     def build_info(self) -> dict:
-        """What :func:`push` recorded about the build it loaded (its ``build.json``), or ``{}``
-        when the graph was loaded another way.
+        """What :func:`push` recorded about the build it loaded (its ``build.json``), or what an
+        ``atmpkg serve`` endpoint says of the build it serves, or ``{}`` when the graph was loaded
+        another way.
 
         >>> RemoteStore(endpoint).build_info()["counts"]["atmp:Therapy"] > 0
         True
         """
         if self.graph is None:  # the endpoint's own default graph: no record of a push
-            return {}
+            return self._served_build()
         text = f"SELECT ?info WHERE {{ {ox.NamedNode(self.graph)} <{DCT}description> ?info }}"
         started = time.monotonic()
         answer = self._ask(text, "SELECT", None, info_graph(self.graph))
@@ -1487,6 +1488,24 @@ class RemoteStore:
         reading = _Reading(started + self.timeout, self.timeout, self.memory)
         rows = parse_results(self.endpoint, answer, columns=["info"], limit=1, reading=reading)
         return build_record(next(iter(rows), [None])[0])
+
+    def _served_build(self) -> dict:
+        """The record of the build an ``atmpkg serve`` endpoint serves, at ``/api/build`` beside
+        its ``/sparql`` (the server says it is one in its ``Server`` header), or ``{}`` for any
+        other endpoint, or one that cannot be asked."""
+        parts = urllib.parse.urlsplit(self.endpoint)
+        if not parts.path.endswith("/sparql"):
+            return {}
+        path = parts.path[: -len("sparql")] + "api/build"
+        url = urllib.parse.urlunsplit(parts._replace(path=path, query="", fragment=""))
+        headers = {"Accept": "application/json", **self._auth}
+        try:
+            answer = http_request("GET", url, timeout=self.timeout, headers=headers)
+        except StoreError:
+            return {}
+        if not answer.ok or answer.headers.get("server", "").strip().lower() != "atmpkg":
+            return {}
+        return build_record(ox.Literal(answer.body.decode("utf-8", "replace")))
 
 
 #: What each entry of a build's record holds (build.json, as push writes it): text or None, a
