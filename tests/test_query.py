@@ -1877,3 +1877,27 @@ def test_an_empty_graph_or_a_false_ask_is_told_why_as_an_empty_table_is(fixture_
             assert json.load(reply) == {"notes": [label]}
     finally:
         server.shutdown()
+
+
+def test_an_order_by_the_engine_cannot_sort_is_told_with_what_to_write_instead(curated_store):
+    """joints32: an ORDER BY over values of kinds the engine does not rank consistently (the
+    curated graph's IRIs with its literals of many types) aborts pyoxigraph 0.5's sort, and the
+    user read only 'the query process ended without an answer (signal 6)'."""
+    where = (
+        "WHERE { { ?n ?p ?o FILTER(isIRI(?o)) } UNION { ?s ?p ?n } "
+        "FILTER(?p NOT IN (rdf:type, skos:inScheme)) } GROUP BY ?n"
+    )
+    text = f"SELECT ?n (COUNT(*) AS ?d) {where} ORDER BY ?n LIMIT 5"
+    said = CliRunner().invoke(cli, ["query", text, "--store", str(curated_store)])
+    assert (said.exit_code, said.stderr) == (
+        1,
+        "Error: the query engine stopped sorting this answer: its ORDER BY compares values that "
+        "SPARQL leaves unordered against each other (literals of types that do not compare, such as "
+        "dates with text or numbers, mixed with IRIs), and this version of the engine fails on "
+        "them; order by STR() of the expression, or keep one kind of value in it\n",
+    )
+    by_text = f"SELECT ?n (COUNT(*) AS ?d) {where} ORDER BY STR(?n) LIMIT 2"
+    assert [row[0].value for row in atmpkg.open(curated_store).query(by_text).rows] == [
+        "(주)켐온 회사합병 결정 (ChemOn: decision on the merger into Corestem; major-matters report)",
+        "-0.9",
+    ]

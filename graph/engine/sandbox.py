@@ -305,6 +305,11 @@ OUT_OF_MEMORY = (
 )
 
 
+#: What the engine's sort writes as it aborts (pyoxigraph 0.5) when an ORDER BY compares values
+#: its ordering does not rank consistently
+UNORDERED = "does not correctly implement a total order"
+
+
 def describe_death(
     returncode: int, stderr: str, memory: int | None, held: bool = False, started: bool = True
 ) -> Exception:
@@ -317,6 +322,8 @@ def describe_death(
     'QueryMemoryError'
     >>> str(describe_death(-6, "what():  std::bad_alloc", 50 * 1024**2)).split(";")[0]
     'query stopped at the 50 MiB memory cap'
+    >>> str(describe_death(-6, "comparison function " + UNORDERED, None)).split(":")[0]
+    'the query engine stopped sorting this answer'
     """
     from ..errors import QueryMemoryError, QueryTooComplexError, StoreError
 
@@ -326,6 +333,13 @@ def describe_death(
         return QueryTooComplexError(
             "the query engine ran out of stack evaluating this query (it nests too deeply or is "
             "too long); split it into smaller queries"
+        )
+    if UNORDERED in stderr:
+        return StoreError(
+            "the query engine stopped sorting this answer: its ORDER BY compares values that "
+            "SPARQL leaves unordered against each other (literals of types that do not compare, "
+            "such as dates with text or numbers, mixed with IRIs), and this version of the engine "
+            "fails on them; order by STR() of the expression, or keep one kind of value in it"
         )
     signal_name = f"signal {-returncode}" if returncode < 0 else f"exit status {returncode}"
     return StoreError(f"the query process ended without an answer ({signal_name})")
