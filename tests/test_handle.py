@@ -1658,12 +1658,12 @@ def test_every_text_column_has_the_installed_pandas_text_dtype(kg):
         "at": day,
         "at_precision": text,
         "value": "float64",
-        "nothing": text,
+        "nothing": "object",  # no row binds it and the ontology has no atmp:nothing: Python's None
     }
     assert frame["label"].isna().tolist() == [False, True, True, True]
     assert frame["at_precision"].isna().all() and frame["nothing"].isna().all()
-    assert frame.select_dtypes(text).columns.tolist() == [
-        "deal", "label", "date_precision", "at_precision", "nothing"
+    assert [c for c in frame.select_dtypes(text).columns if c != "nothing"] == [
+        "deal", "label", "date_precision", "at_precision"
     ]
     both = pd.concat([kg.named("authorised-products", agency=a).df for a in ["ema", "pmda"]])
     assert {name: str(kind) for name, kind in both.dtypes.items()} == {
@@ -1678,6 +1678,59 @@ def test_every_text_column_has_the_installed_pandas_text_dtype(kg):
         "as_of": day,
         "as_of_precision": text,
     }
+
+
+def test_a_column_no_row_binds_has_the_kind_the_query_gives_it(kg):
+    """rev32 F1, F2: a money column no row bound was text, whose sum was '' and whose mean raised
+    (pandas 3); an answer with no rows had every column ``object`` and no ``_precision`` columns,
+    so concatenated with one with rows its dates lost ``.dt``. A column no row binds takes the
+    kind the query gives it: the range of the property whose object it is, a parameter's value,
+    an aggregate's; ``object`` where the query does not say."""
+    text, day = str(pd.Series(["x"]).dtype), str(pd.Series(pd.to_datetime(["2020-01-01"])).dtype)
+    query = (
+        "SELECT ?deal ?value ?label ?date (COUNT(?nothing) AS ?n) (SUM(?value) AS ?total) ?nothing "
+        "WHERE { ?deal a atmp:Deal FILTER(?deal = deal:bigpharma-cellco-2017) OPTIONAL { "
+        "?deal atmp:nothing ?nothing ; atmp:valueUSD ?value ; rdfs:label ?label ; "
+        "atmp:dateStated ?date } } GROUP BY ?deal ?value ?label ?date ?nothing"
+    )
+    kinds = {
+        "deal": text,
+        "value": "float64",
+        "label": text,
+        "date": day,
+        "date_precision": text,
+        "n": "int64",
+        "total": "float64",
+        "nothing": "object",
+    }
+    unbound = kg.query(query).df
+    assert {name: str(kind) for name, kind in unbound.dtypes.items()} == kinds
+    assert unbound["value"].sum() == 0 and math.isnan(unbound["value"].mean())
+    assert unbound["n"].tolist() == [0] and unbound["total"].isna().all()  # a SUM of no number
+    empty = kg.query(query.replace("FILTER(", "FILTER(false && ")).df
+    assert len(empty) == 0
+    assert {name: str(kind) for name, kind in empty.dtypes.items()} == kinds
+    # an agency with nothing authorised on the day, beside one with products
+    frames = [kg.named("authorised-products", agency=a, as_of="2026-01-01").df for a in ("ema", "pmda")]
+    none = kg.named("authorised-products", agency="fda", as_of="2000-01-01").df
+    assert len(none) == 0 and list(none.columns) == list(frames[0].columns)
+    both = pd.concat([none, *frames])
+    assert {name: str(kind) for name, kind in both.dtypes.items()} == {
+        "agency": text,
+        "agencyName": text,
+        "therapy": text,
+        "therapyName": text,
+        "authorisedName": text,
+        "firstApproval": day,
+        "firstApproval_precision": text,
+        "approval": text,
+        "as_of": day,
+        "as_of_precision": text,
+    }
+    assert both["firstApproval"].dt.year.tolist() == [2018, 2020, 2022, 2020]
+    # a CONSTRUCT with no triples: IRIs in subject and predicate, any value in object
+    nothing = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(false) }").df
+    assert [str(kind) for kind in nothing.dtypes] == [text, text, "object"]
 
 
 def test_an_entity_given_as_a_class_in_python_is_told_to_give_it_as_the_focus(kg):

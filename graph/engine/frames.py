@@ -20,14 +20,23 @@ dates: ``xsd:date``, ``xsd:gYearMonth``,  ``datetime64`` at the first day of the
                                        full date for a month too), whose type does not say
                                        whether a source stated the day
 text (plain or with a language tag)    text
-no value on any row                    text, every cell missing
+no value on any row (or no rows)       the kind the query gives the variable (see
+                                       :func:`declared_kinds`: a parameter's value, the
+                                       ``rdfs:range`` of the property whose object it is, an
+                                       aggregate of such a variable), every cell missing:
+                                       ``float64`` NaN for ``atmp:valueUSD``, text for
+                                       ``rdfs:label``, ``datetime64`` and its precision column
+                                       for ``atmp:dateStated``; ``object`` (None) where the
+                                       query does not say
 anything else, or a mix                ``object``: Python values (IRIs as above)
 =====================================  ==========================================================
 
 Text (IRIs, text, the ``_precision`` columns) is one dtype, the installed pandas' own for text
 (:func:`text_dtype`: ``str`` from pandas 3, ``object`` before), with its missing value where a
 cell is unbound, so that ``select_dtypes`` finds every text column and answers concatenated keep
-it (newuser32 F5).
+it (newuser32 F5). An answer with no rows has the columns, dtypes and ``_precision`` columns one
+with rows has, where the query says what its variables hold, so that answers concatenated keep
+their dtypes (rev32 F1, F2).
 
 >>> import pyoxigraph as ox
 >>> from atmpkg.graph.engine.evaluate import QueryResult
@@ -43,12 +52,14 @@ import datetime
 import decimal
 import functools
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ..errors import AtmpkgError, ParameterError, indefinite
-from ..terms import PREFIXES, STATED_DATES, XSD, shorten
+from ..rdf import property_ends
+from ..terms import DCT, PREFIXES, RDF, RDFS, SCHEMA, SKOS, STATED_DATES, XSD, shorten
 from .gate import declarations, tokenize
 
 if TYPE_CHECKING:
@@ -87,6 +98,48 @@ _INTEGERS = {
 }
 _FLOATS = {XSD + "decimal", XSD + "double", XSD + "float"}
 _TEXT = {XSD + "string", "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
+#: The kind (as :func:`_kind` names it) of a value of each datatype a property's range may be.
+_RANGE_KINDS = {
+    **dict.fromkeys(_INTEGERS, "int"),
+    **dict.fromkeys(_FLOATS, "float"),
+    XSD + "boolean": "bool",
+    **dict.fromkeys(DATE_PRECISION, "date"),
+    **dict.fromkeys(_TEXT, "text"),
+}
+#: The kinds of the values of properties the ontology uses but does not declare (as the graph
+#: holds them: a source's publisher is text, its address an IRI).
+_STANDARD_KINDS = {
+    RDF + "type": "iri",
+    SCHEMA + "url": "iri",
+    DCT + "issued": "date",
+    **{DCT + name: "text" for name in ("title", "publisher")},
+    **{RDFS + name: "text" for name in ("label", "comment")},
+    **{
+        SKOS + name: "text"
+        for name in ("prefLabel", "altLabel", "hiddenLabel", "definition", "note", "scopeNote")
+    },
+}
+#: Functions whose value is of one kind whatever they are given (COUNT, YEAR: integers).
+_FUNCTION_KINDS = {
+    **dict.fromkeys(("COUNT", "YEAR", "MONTH", "DAY", "HOURS", "MINUTES", "STRLEN"), "int"),
+    **dict.fromkeys(
+        (
+            "GROUP_CONCAT",
+            "STR",
+            "LCASE",
+            "UCASE",
+            "CONCAT",
+            "SUBSTR",
+            "STRBEFORE",
+            "STRAFTER",
+            "REPLACE",
+            "LANG",
+        ),
+        "text",
+    ),
+}
+#: Functions (aggregates) whose value is of the kind of the one variable they are given.
+_KEEPING = {"MIN", "MAX", "SAMPLE", "SUM"}
 #: A time zone at the end of a date's lexical form (``Z``, ``+02:00``).
 _ZONE = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 IRI_MODES = ("prefixed", "full")
@@ -168,6 +221,135 @@ def stated_columns(sparql: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def _object_kind(predicate: str) -> str | None:
+    """The kind of the values of ``predicate`` (a full IRI), by its ``rdfs:range`` in the
+    ontology (a class, or none for an object property: IRIs), or None when nothing says."""
+    if predicate in STATED_DATES:  # a date as stated is a day, a month or a year: no one range
+        return "date"
+    if predicate in _STANDARD_KINDS:
+        return _STANDARD_KINDS[predicate]
+    ranges = property_ends()[1]
+    if predicate not in ranges:
+        return None
+    declared = ranges[predicate]
+    if declared is None:
+        return "iri"
+    if declared.startswith(XSD) or declared == RDFS + "Literal":
+        return _RANGE_KINDS.get(declared)
+    return "iri"
+
+
+def _one_call(tokens: list) -> bool:
+    """Whether ``tokens`` are one function call whole (``MIN(?v)``), not a call in a longer
+    expression (``YEAR(?a) - YEAR(?b)``, ``STRLEN(?a) > 3``)."""
+    if len(tokens) < 3 or tokens[1].text != "(" or tokens[-1].text != ")":
+        return False
+    depth = 0
+    for at, token in enumerate(tokens[1:], 1):
+        depth += {"(": 1, ")": -1}.get(token.text, 0)
+        if depth == 0:
+            return at == len(tokens) - 1
+    return False
+
+
+def _expression_kind(tokens: list, kinds: dict[str, str], full: Callable) -> str | None:
+    """The kind of the value of an expression (the tokens before ``AS ?x``): a variable's, a
+    function's of one kind (COUNT, GROUP_CONCAT), a cast's (``xsd:boolean(...)``), an
+    aggregate's of one such expression (MIN, SUM, AVG). ``full`` gives a prefixed name's IRI."""
+    if len(tokens) == 1 and tokens[0].kind == "var":
+        return kinds.get(tokens[0].text[1:])
+    if not _one_call(tokens):
+        return None
+    if tokens[0].kind in ("pname", "iri"):
+        return _RANGE_KINDS.get(full(tokens[0]) or "")
+    function = tokens[0].text.upper()
+    if function in _FUNCTION_KINDS:
+        return _FUNCTION_KINDS[function]
+    inner = [t for t in tokens[2:-1] if t.text.upper() != "DISTINCT"]
+    kind = _expression_kind(inner, kinds, full) if inner else None
+    if function == "AVG":
+        return "float" if kind in ("int", "float") else None
+    if function == "SUM" and kind not in ("int", "float"):
+        return None
+    return kind if function in _KEEPING else None
+
+
+def declared_kinds(sparql: str, parameters: dict[str, Term | None] | None = None) -> dict[str, str]:
+    """What the query says each variable holds, where it says so: a named query's parameter its
+    value's kind; the object of a property the kind of the property's ``rdfs:range`` in the
+    ontology (``atmp:valueUSD ?v``: ``float``, an object property's or a class's: ``iri``; the
+    dates as stated: ``date``; ``rdfs:label``: ``text``); a subject, or the class of ``a``, an
+    ``iri``; ``(MIN(?v) AS ?least)``, ``(COUNT(?x) AS ?n)``, ``BIND(?v AS ?w)`` the kind of the
+    value. A variable given two kinds is left out. A column no row binds is typed by it.
+
+    >>> kinds = declared_kinds("SELECT ?d (SUM(?v) AS ?total) { ?d atmp:valueUSD ?v ; rdfs:label ?l }")
+    >>> sorted(kinds.items())
+    [('d', 'iri'), ('l', 'text'), ('total', 'float'), ('v', 'float')]
+    """
+    try:
+        tokens = tokenize(sparql)
+    except AtmpkgError:  # an answer given its text by hand (QueryResult(...)) says nothing
+        tokens = []
+    bound = {**PREFIXES, **declarations(tokens)[0]}
+    found: dict[str, set[str]] = {}
+
+    def full(token) -> str | None:
+        if token.kind == "iri":
+            return token.text[1:-1]
+        prefix, _, local = token.text.partition(":")
+        return bound[prefix] + local if prefix in bound else None
+
+    predicate: str | None = None  # the kind of the values of the last predicate read
+    for at, token in enumerate(tokens):
+        before = tokens[at - 1].text if at else ""
+        after = tokens[at + 1] if at + 1 < len(tokens) else None
+        if token.kind == "var":
+            if predicate:
+                found.setdefault(token.text[1:], set()).add(predicate)
+            elif (
+                before in ("", "{", "}", ".", ")")
+                and after is not None
+                and (after.kind in ("pname", "iri") or after.text in ("a", "^"))
+            ):  # the subject of a triple pattern
+                found.setdefault(token.text[1:], set()).add("iri")
+            continue  # an object list goes on after a comma
+        elif token.kind in ("pname", "iri") and before not in ("^", "|", "!"):
+            iri = full(token)
+            predicate = _object_kind(iri) if iri else None
+            continue
+        elif token.text == "a" and token.kind == "word":
+            predicate = "iri"
+            continue
+        elif token.text == ",":
+            continue
+        predicate = None
+    kinds = {name: next(iter(held)) for name, held in found.items() if len(held) == 1}
+    for _ in range(3):  # an expression may name a variable that an expression defines
+        for at, token in enumerate(tokens[:-1]):
+            if token.kind != "word" or token.text.upper() != "AS" or tokens[at + 1].kind != "var":
+                continue
+            depth, start = 0, at
+            while start > 0 and (depth or tokens[start - 1].text != "("):
+                start -= 1
+                depth += {")": 1, "(": -1}.get(tokens[start].text, 0)
+            kind = _expression_kind(tokens[start:at], kinds, full)
+            if kind:
+                kinds[tokens[at + 1].text[1:]] = kind
+    for name, term in (parameters or {}).items():
+        if term is not None and _kind(term)[0] != "other":
+            kinds[name] = _kind(term)[0]
+    return kinds
+
+
+@functools.cache
+def _date_dtype() -> object:
+    """The dtype a column of dates has (``datetime64[us]`` from pandas 3, ``[ns]`` before), that
+    a column of no dates takes too."""
+    import pandas as pd
+
+    return pd.Series(pd.to_datetime([datetime.datetime(2000, 1, 1)])).dtype
+
+
 @functools.cache
 def text_dtype() -> object:
     """The dtype the installed pandas gives a column of text: ``str`` from pandas 3 (missing as
@@ -183,11 +365,17 @@ def text_dtype() -> object:
 
 
 def _column(
-    name: str, terms: list[Term | None], iris: str, mixed: bool = False, stated: bool = False
+    name: str,
+    terms: list[Term | None],
+    iris: str,
+    mixed: bool = False,
+    stated: bool = False,
+    declared: str | None = None,
 ) -> list[tuple[str, pandas.Series]]:
     """One result column as typed pandas columns (two for dates), in order; or, ``mixed`` (a
     CONSTRUCT's objects, of any kinds), as Python values whatever kinds it holds. ``stated``: the
-    query binds the column to a date as stated, whose full dates are days."""
+    query binds the column to a date as stated, whose full dates are days. ``declared``: the kind
+    the query gives the variable (:func:`declared_kinds`), which a column no row binds takes."""
     import pandas as pd
 
     cells = [None if t is None else _kind(t) for t in terms]
@@ -211,6 +399,8 @@ def _column(
 
     if mixed:
         return as_python()
+    if not kinds:
+        kinds = {declared} if declared in ("int", "float", "bool", "date", "iri", "text") else kinds
     if kinds == {"int"} and all(c is None or -(2**63) <= c[1] < 2**63 for c in cells):
         return [(name, pd.Series(values(), dtype="Int64" if missing else "int64"))]
     if kinds == {"int"}:  # a whole number past 64 bits stays exact, as a Python int
@@ -222,7 +412,7 @@ def _column(
     if kinds == {"date"}:
         precision = [None if c is None else c[1][1] for c in cells]
         try:
-            dates = pd.Series(pd.to_datetime([shown(c) for c in cells]))
+            dates = pd.Series(pd.to_datetime([shown(c) for c in cells]), dtype=_date_dtype())
         except (ValueError, OverflowError):  # beyond the years pandas can hold
             dates = pd.Series([shown(c) for c in cells], dtype="object")
         if not stated and not PARTIAL.intersection(precision):
@@ -232,9 +422,7 @@ def _column(
             # read as one (newuser31 F6: EMA's days were empty, PMDA's "day")
             precision = [None if p == "day" else p for p in precision]
         return [(name, dates), (f"{name}_precision", pd.Series(precision, dtype=text_dtype()))]
-    # a column no row binds holds no kind to type it by: text, so that an answer where a text
-    # column happens to be empty (EMA's authorisedName) concatenates with one where it is not
-    if kinds in ({"iri"}, {"text"}) or (cells and not kinds):
+    if kinds in ({"iri"}, {"text"}):
         return [(name, pd.Series([shown(c) for c in cells], dtype=text_dtype()))]
     return as_python()
 
@@ -273,10 +461,14 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
         names, rows = list(result.variables), result.rows
     columns: dict[str, pandas.Series] = {}
     stated = stated_columns(result.sparql) if result.form == "SELECT" and result.sparql else set()
+    if result.form == "SELECT":
+        declared = declared_kinds(result.sparql, result.parameters)
+    else:
+        declared = {"subject": "iri", "predicate": "iri"}
     for index, name in enumerate(names):
         mixed = name == "object" and result.form in ("CONSTRUCT", "DESCRIBE")
         cells = [row[index] for row in rows]
-        for column, series in _column(name, cells, iris, mixed, name in stated):
+        for column, series in _column(name, cells, iris, mixed, name in stated, declared.get(name)):
             while column in columns or (column != name and column in names):
                 column += "_"
             columns[column] = series
