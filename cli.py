@@ -332,12 +332,17 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
         return
     from atmpkg import __version__
     from atmpkg.graph.display.explore import packaged_data_as_of
+    from atmpkg.graph.errors import AtmpkgError
     from atmpkg.graph.store.folder import fingerprint
     from atmpkg.graph.version import FINGERPRINT_DIGITS
 
+    try:
+        digits = fingerprint()[:FINGERPRINT_DIGITS]
+    except AtmpkgError as exc:  # the version is still known; a build says the same of the file
+        digits = f"unknown ({exc})"
     click.echo(
         f"atmpkg {__version__}, curated data as of {packaged_data_as_of()}, data fingerprint "
-        f"{fingerprint()[:FINGERPRINT_DIGITS]}"
+        f"{digits}"
     )
     ctx.exit()
 

@@ -276,6 +276,33 @@ def test_version_names_the_package_version_and_the_datas_date():
     )
 
 
+def test_version_and_a_read_name_an_input_file_that_cannot_be_read(
+    monkeypatch, tmp_path, curated_store
+):
+    """rev32 F5: an input file that cannot be read (a link to nothing, a folder named like one)
+    made --version end in a traceback, and a read command say it could not write its output."""
+    from atmpkg import __version__
+    from atmpkg.graph.store import build as build_module
+    from atmpkg.graph.store import folder
+
+    (tmp_path / "dir.csv").mkdir()
+    monkeypatch.setenv("ATMPKG_STORE", str(curated_store))  # built: a read checks it is current
+    monkeypatch.setattr(build_module, "_checked", {})  # as a new process does, not a while after
+    for file, why in (("broken.csv", "No such file or directory"), ("dir.csv", "Is a directory")):
+        inputs = [("atmpkg.graph/data/" + file, tmp_path / file)]
+        monkeypatch.setattr(folder, "_input_files", lambda inputs=inputs: inputs)
+        version = CliRunner().invoke(cli, ["--version"])
+        assert version.exit_code == 0 and version.stdout.startswith(f"atmpkg {__version__}, ")
+        assert version.stdout.endswith(
+            f", data fingerprint unknown (graph/data/{file}: cannot read the file: {why})\n"
+        )
+        stats = CliRunner().invoke(cli, ["stats"])
+        assert (stats.exit_code, stats.stderr) == (
+            1,
+            f"Error: graph/data/{file}: cannot read the file: {why}\n",
+        )
+
+
 def test_queries_lists_names_summaries_and_parameters(monkeypatch):
     monkeypatch.delenv("COLUMNS", raising=False)
     result = CliRunner().invoke(cli, ["queries"])

@@ -38,7 +38,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..engine.evaluate import memory_copy
-from ..errors import ParameterError, StoreError, unreadable_store
+from ..errors import DataError, ParameterError, StoreError, unreadable_store
 from ..progress import Stage
 from ..version import __version__
 
@@ -137,23 +137,45 @@ def _input_files() -> list[tuple[str, Path]]:
     return sorted(found)
 
 
+def _unreadable(name: str, exc: OSError) -> DataError:
+    """The error of an input file (``atmpkg.graph/data/x.csv``) that cannot be stat'ed or read,
+    named as the build names it (``graph/data/x.csv``)."""
+    package, _, rest = name.partition("/")
+    shown = "/".join(
+        part for part in (package.removeprefix("atmpkg.").replace(".", "/"), rest) if part
+    )
+    return DataError(shown, None, None, f"cannot read the file: {exc.strerror or exc}")
+
+
 @functools.lru_cache(maxsize=4)
 def _fingerprint(version: str, stamp: tuple) -> str:
     digest = hashlib.sha256(version.encode())
     for name, path in _input_files():
-        digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        try:
+            content = path.read_bytes()
+        except OSError as exc:  # a folder, a file this user may not read
+            raise _unreadable(name, exc) from None
+        digest.update(name.encode() + b"\0" + hashlib.sha256(content).digest())
     return digest.hexdigest()
 
 
 def fingerprint() -> str:
     """A hash of the packaged inputs: a store built from other inputs is stale. The contents are
-    hashed again only when a file's size or modification time changed, so reads stay cheap.
+    hashed again only when a file's size or modification time changed, so reads stay cheap. An
+    input that cannot be read (a link to nothing, a folder named like a file) raises a
+    :class:`~atmpkg.graph.errors.DataError` naming it, as the build does.
 
     >>> fingerprint() == read_info(current_build(kg.root))["fingerprint"]     # kg is up to date
     True
     """
-    stamp = tuple((name, p.stat().st_mtime_ns, p.stat().st_size) for name, p in _input_files())
-    return _fingerprint(VERSION, stamp)
+    stamp = []
+    for name, path in _input_files():
+        try:
+            status = path.stat()
+        except OSError as exc:
+            raise _unreadable(name, exc) from None
+        stamp.append((name, status.st_mtime_ns, status.st_size))
+    return _fingerprint(VERSION, tuple(stamp))
 
 
 @dataclass
