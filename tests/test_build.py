@@ -5105,13 +5105,35 @@ def test_an_xml_run_is_measured_as_n_triples_writes_the_text_it_stands_for():
     as its character, a line break or quote as two bytes, another control character as six."""
     most = CSVDATA.ONE_PIECE
     text = b"<a>&amp;&lt;&#x20AC;&#10;&#0000065;&#x1F600;&quot;\"\\\r\n\x01b</a>"
-    # & < € \n A 😀 \" \" \\ \n \u0001 b
-    assert CSVDATA.xml_text_as_ntriples(text, 3, len(text) - 4) == 1 + 1 + 3 + 2 + 1 + 4 + 2 + 2 + 2 + 2 + 6 + 1
+    # & < € \n A 😀 \" \" \\ \r\n \u0001 b
+    assert CSVDATA.xml_text_as_ntriples(text, 3, len(text) - 4) == 1 + 1 + 3 + 2 + 1 + 4 + 2 + 2 + 2 + 4 + 6 + 1
     assert CSVDATA.piece_past(b"<a>" + b"&amp;" * (most // 4) + b"</a>") is None
     assert CSVDATA.piece_past(b"<a>" + b"&#10;" * (most // 2 - 1) + b"</a>") is None
     assert CSVDATA.piece_past(b"<a>" + b"&#10;" * (most // 2) + b"</a>") == 1
     assert CSVDATA.piece_past(b"<a>" + b"\x01" * (most // 6 + 1) + b"</a>") == 1
     assert CSVDATA.piece_past(b"<a>" + b"\x01" * (most // 6) + b"</a>") is None
+
+
+def test_a_raw_cr_lf_in_xml_is_measured_as_the_engine_keeps_it():
+    """rev32 F3: a raw CR LF was counted as XML 1.0 reads it, one LF ("\\n", 2 bytes), but the
+    engine keeps both, which N-Triples and tab-separated results write as "\\r\\n" (4): 12 MiB
+    of "a\\r\\n" were read in XML where the same value in TSV was refused."""
+    most = CSVDATA.ONE_PIECE
+    # (white space at the ends of the text the engine trims, rev32 F12: it is counted all the same)
+    for raw in (b"a\r\nb", b"a\r\n\r\nb", b"a\rb\rc", b"x\r\n\ny&#13;&#10;z"):
+        body = (
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            b'<variable name="v"/></head><results><result><binding name="v"><literal>'
+            + raw
+            + b"</literal></binding></result></results></sparql>"
+        )
+        (row,) = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+        triple = ox.Triple(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), row["v"])
+        written = ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES)  # <urn:s> <urn:p> "…" .
+        start = body.index(raw)
+        assert CSVDATA.xml_text_as_ntriples(body, start, start + len(raw)) == len(written) - 21, raw
+    assert CSVDATA.piece_past(b"<a>" + b"\r\n" * (most // 4 - 1) + b"</a>") is None
+    assert CSVDATA.piece_past(b"<a>" + b"\r\n" * (most // 4) + b"</a>") == 1
 
 
 def test_an_rdf_xml_file_of_escaped_text_that_a_turtle_export_writes_back_is_not_refused(tmp_path):

@@ -2623,7 +2623,8 @@ def xml_text_as_ntriples(
 ) -> int:
     """How many bytes N-Triples (and so an export, and tab-separated results) writes the text
     that the XML text ``text[start:end]`` stands for once its references are read: ``&amp;``
-    one byte, ``&#x20AC;`` the three of €, ``&#10;`` or a line break two (``\\n``). It is counted
+    one byte, ``&#x20AC;`` the three of €, ``&#10;`` or a line break two (``\\n``), a CR LF four
+    (``\\r\\n``: the engine's XML readers keep both, as they read them). It is counted
     a :data:`_XML_TEXT_PIECE` at a time, holding no copy of more (the text may be a mapped file
     larger than memory): the common references by a count of each, others one by one. Past
     ``deadline`` (a :func:`time.monotonic` reading), looked at before each piece,
@@ -2646,8 +2647,8 @@ def xml_text_as_ntriples(
         size += len(piece) + piece.count(b'"') + piece.count(b"\\")
         controls = piece.translate(None, _NOT_CONTROL)
         short = sum(controls.count(c) for c in b"\b\t\n\f\r")
-        # XML reads a CR LF as one LF
-        size += short + 5 * (len(controls) - short) - 2 * piece.count(b"\r\n")
+        # the engine keeps a CR LF of the text as both (XML 1.0 would read one LF): "\r\n"
+        size += short + 5 * (len(controls) - short)
         for name, written in _XML_COUNTED:
             size -= piece.count(name) * (len(name) - written)
         for reference in _XML_NUMBERED.finditer(piece) if b"&#" in piece else ():
