@@ -3784,3 +3784,53 @@ def test_a_handles_memory_cap_holds_for_its_own_look_ups(oxigraph):
     )
     assert atmpkg.open(endpoint=oxigraph.endpoint).show("therapy:alphacel").label == "Alphacel"
     assert RemoteStore(oxigraph.endpoint, memory=None).memory is None
+
+
+class NumberedTextHandler(QuietHandler):
+    """Answers every query, the probe of the graph (an ASK) too, with a table whose one literal
+    is 6 MiB of the reference ``&#65;``."""
+
+    body = (
+        b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+        b'<variable name="x"/></head><results><result><binding name="x"><literal>'
+        + b"&#65;" * (6 * 1024**2 // 5)
+        + b"</literal></binding></result></results></sparql>"
+    )
+
+    def do_POST(self) -> None:
+        self.read_body()
+        self.send_body(self.body, "application/sparql-results+xml")
+
+
+def test_the_probe_of_the_graph_measures_its_answer_within_the_querys_limit(monkeypatch):
+    """rev32 F4: the ASK that finds the graph checked a table answered to it with no deadline
+    (20.7 s under a limit of 4 s), and numbered references were measured 85 times slower than
+    the engine parses them. The probe reads within the query's limit, and its running out says
+    the limit the query was given."""
+    slow_piece = csvdata._numbered_shrink
+
+    def slow(piece: bytes) -> int:
+        time.sleep(0.5)  # a measure far slower than it is: the deadline, not its speed, ends it
+        return slow_piece(piece)
+
+    monkeypatch.setattr(csvdata, "_numbered_shrink", slow)
+    with http_server(NumberedTextHandler) as url:
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError) as caught:
+            atmpkg.open(endpoint=url).query("SELECT ?x WHERE { ?s ?p ?x }", timeout=1)
+        assert time.monotonic() - started < 2.5
+    assert str(caught.value).startswith("query stopped after the 1 s time limit")
+
+
+def test_numbered_references_are_measured_exactly_by_either_count(monkeypatch):
+    """rev32 F4: a few different references are counted one by one, many by the size N-Triples
+    writes each in; both give what N-Triples writes for every number a reference may have."""
+    numbers = range(0x110010)
+    for few in (csvdata._FEW_REFERENCES, 0):
+        monkeypatch.setattr(csvdata, "_FEW_REFERENCES", few)
+        for form in ("&#{:d};", "&#x00{:X};", "&#0{:d};&#x{:x};"):
+            text = "".join(form.format(n, n) for n in numbers).encode()
+            written = sum(2 if n in (9, 10, 13) else csvdata._nt_size(n) for n in numbers)
+            assert csvdata.xml_text_as_ntriples(text, 0, len(text)) == written * form.count("&"), (few, form)
+    # past the last character (0x10FFFF) a number stands for none: counted as one byte
+    assert csvdata._nt_size(0x110000) == csvdata._nt_size(-1) == 1

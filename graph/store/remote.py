@@ -1102,8 +1102,13 @@ class RemoteStore:
 
     def _holds(self, graph: str, timeout: float | None) -> bool:
         probe = f"ASK {{ GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }} }}"
+        started = time.monotonic()
         answer = self._send(probe, "ASK", timeout, None)
-        return bool(parse_results(self.endpoint, answer, form="ASK"))
+        # its answer is read and checked within the limit of the request it is made for (rev32 F4:
+        # a table of long text answered to it was measured with no deadline)
+        seconds = self.timeout if timeout is None else timeout
+        reading = _Reading(started + seconds, seconds, self.memory)
+        return bool(parse_results(self.endpoint, answer, form="ASK", reading=reading))
 
     def __repr__(self) -> str:
         shown = self._graph if self._chosen else "(decided at the first request)"
@@ -1218,6 +1223,8 @@ class RemoteStore:
             answer = self._ask(text, form, clock.left())
         except EndpointTimeoutError:
             raise EndpointTimeoutError(self.endpoint, seconds) from None
+        except QueryTimeoutError:  # the probe of the graph, read with what was left: say the limit
+            raise QueryTimeoutError(seconds) from None
         cap = self.memory if memory is ... else memory
         reading = _Reading(None if seconds is None else started + seconds, seconds, cap)
         if form in ("CONSTRUCT", "DESCRIBE"):
