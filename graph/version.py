@@ -33,11 +33,13 @@ def _git(folder: Path, *args: str) -> str | None:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def data_commit(folder: Path) -> str | None:
+def data_commit(folder: Path, *others: Path) -> str | None:
     """The git commit that holds the data files of ``folder`` (a clone's ``graph/data``), with
-    ``-dirty`` after it where they differ from it; None where git does not track them (a wheel
-    installed into a virtual environment, even one inside a clone, or no git), so that a store
-    never names a commit its data is not from.
+    ``-dirty`` after it where a file of it or of ``others`` (the other folders a build reads: the
+    ontology, the rules, the checks) differs from it, or where one of those is no folder of that
+    commit; None where git does not track ``folder`` (a wheel installed into a virtual
+    environment, even one inside a clone, or no git), so that a store never names a commit its
+    data is not from, nor one that gives other triples (rev32 F6).
 
     >>> import tempfile
     >>> data_commit(Path(tempfile.mkdtemp())) is None
@@ -48,6 +50,9 @@ def data_commit(folder: Path) -> str | None:
     commit = _git(folder, "rev-parse", "HEAD")
     if commit is None:
         return None
-    # an untracked file the build reads is data no commit holds
-    changed = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", ".")
-    return commit + ("-dirty" if changed else "")
+    for read in (folder, *others):
+        # an untracked file the build reads is data no commit holds
+        changed = _git(read, "status", "--porcelain", "--untracked-files=all", "--", ".")
+        if changed is None or changed or _git(read, "rev-parse", "HEAD") != commit:
+            return commit + "-dirty"
+    return commit

@@ -148,7 +148,7 @@ def test_stats(fixture_store):
 
 def test_stats_says_what_a_paper_cites(curated_store):
     """newuser31 F8: the data had nothing to cite but a version. The commit is the clone's own,
-    read by git when the store was built (-dirty: graph/data differs from it)."""
+    read by git when the store was built (-dirty: a file the build reads differs from it)."""
     from atmpkg import __version__
     from atmpkg.graph.store.folder import fingerprint
 
@@ -159,7 +159,8 @@ def test_stats_says_what_a_paper_cites(curated_store):
             ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True
         ).stdout.strip()
 
-    changed = git("status", "--porcelain", "--untracked-files=all", "--", "graph/data")
+    read = ("graph/data", "ontology", "queries/checks", "queries/rules")
+    changed = git("status", "--porcelain", "--untracked-files=all", "--", *read)
     commit = git("rev-parse", "HEAD") + ("-dirty" if changed else "")
     with (repo / "graph" / "data" / "sources.csv").open(encoding="utf-8") as f:
         newest = max(row["issued"] for row in csv.DictReader(f) if row["issued"])
@@ -220,6 +221,21 @@ def test_a_stores_data_commit_is_gits_or_none(tmp_path):
     (data / "mine.csv").write_text("x\n", encoding="utf-8")
     assert data_commit(data) == head + "-dirty"
     (data / "mine.csv").unlink()
+    # rev32 F6: a changed rule or ontology makes other triples, and other folders are read too
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "r.ru").write_text("# a rule\n", encoding="utf-8")
+    subprocess.run(["git", "add", "rules"], **run)
+    subprocess.run(["git", *who, "commit", "-q", "-m", "rules"], **run)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], text=True, **run).stdout.strip()
+    assert data_commit(data, rules) == head
+    (rules / "r.ru").write_text("# a local tweak\n", encoding="utf-8")
+    assert data_commit(data) == head and data_commit(data, rules) == head + "-dirty"
+    (rules / "r.ru").write_text("# a rule\n", encoding="utf-8")
+    (rules / "new.ru").write_text("# untracked\n", encoding="utf-8")
+    assert data_commit(data, rules) == head + "-dirty"
+    (rules / "new.ru").unlink()
+    assert data_commit(data, tmp_path.parent) == head + "-dirty"  # a folder of no commit of it
     # the repository's own fsmonitor command is not run (rev31 F1)
     hook = tmp_path / "hook.sh"
     hook.write_text(f"#!/bin/sh\ntouch {tmp_path / 'ran'}\n", encoding="utf-8")

@@ -1183,8 +1183,9 @@ def _build(
             "triples": triples,
             "counts": counts,
             "data_as_of": newest,
-            # what a paper cites beside the version: the clone's commit the data is from, if any
-            "data_commit": data_commit(_data_folder(data_dir)) if data_dir is None else None,
+            # what a paper cites beside the version: the clone's commit the data is from, if any,
+            # -dirty where any file the fingerprint hashes differs from it
+            "data_commit": data_commit(*stores.input_folders()) if data_dir is None else None,
             # the newest source the imports (and extra files) cite, where it is newer
             "imports_as_of": newest_cited if newest_cited and newest_cited > (newest or "") else None,
             "inputs": inputs,

@@ -125,12 +125,24 @@ _INPUTS = (
 )
 
 
+def input_folders() -> list[Path]:
+    """The folders of the files a build compiles (and :func:`fingerprint` hashes): the data, the
+    ontology, the checks and the rules, as installed.
+
+    >>> [p.name for p in input_folders()]
+    ['data', 'ontology', 'checks', 'rules']
+    """
+    found = []
+    for package, sub, _ in _INPUTS:
+        folder = Path(str(resources.files(package)))
+        found.append(folder / sub if sub else folder)
+    return found
+
+
 @functools.lru_cache(maxsize=1)
 def _input_files() -> list[tuple[str, Path]]:
     found = []
-    for package, sub, suffixes in _INPUTS:
-        folder = Path(str(resources.files(package)))
-        folder = folder / sub if sub else folder
+    for (package, sub, suffixes), folder in zip(_INPUTS, input_folders(), strict=True):
         found += [
             (f"{package}/{sub}/{p.name}", p) for p in folder.iterdir() if p.name.endswith(suffixes)
         ]
