@@ -2558,14 +2558,29 @@ def one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> int:
     return ONE_PIECE // 2 if json else ONE_PIECE
 
 
+#: The XML formats, whose text is measured as N-Triples writes what it stands for
+#: (:func:`xml_text_as_ntriples`), the size the parsers of the other formats and exports meet
+_XML_FORMATS = (ox.RdfFormat.RDF_XML, ox.QueryResultsFormat.XML)
+
+
 def past_one_piece(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     """The words, shared by imports and remote answers, for a literal, IRI or comment longer
-    than the engine's parser reads in one piece in ``fmt`` (:func:`one_piece`).
+    than the engine's parser reads in one piece in ``fmt`` (:func:`one_piece`); in XML, whose
+    own parser reads more, as N-Triples writes it (rev32 F7: 10 MiB of line breaks, 20 MiB so,
+    was said to be longer than 16 MiB).
 
     >>> past_one_piece(ox.RdfFormat.TURTLE)
     "longer than 16 MiB, more than the engine's parser reads in one piece"
+    >>> past_one_piece(ox.RdfFormat.RDF_XML)
+    "longer than 16 MiB once N-Triples writes it (a line break or a quote as two bytes, a reference as the character it stands for), more than the engine's parsers of the other formats read in one piece"
     """
     size = one_piece(fmt) // 1024**2
+    if fmt in _XML_FORMATS:
+        return (
+            f"longer than {size} MiB once N-Triples writes it (a line break or a quote as two "
+            "bytes, a reference as the character it stands for), more than the engine's parsers "
+            "of the other formats read in one piece"
+        )
     return f"longer than {size} MiB, more than the engine's parser reads in one piece"
 
 
@@ -2783,7 +2798,7 @@ def check_pieces(rdf_file: RdfFile) -> None:
     >>> check_pieces(RdfFile(long, "long.rdf", ox.RdfFormat.RDF_XML, 0))
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.DataError: long.rdf:2: a literal, IRI or comment here is longer than 16 MiB, more than the engine's parser reads in one piece: split the text, or keep it in a file of its own and link to it
+    atmpkg.graph.errors.DataError: long.rdf:2: a literal, IRI or comment here is longer than 16 MiB once N-Triples writes it (a line break or a quote as two bytes, a reference as the character it stands for), more than the engine's parsers of the other formats read in one piece: split the text, or keep it in a file of its own and link to it
     """
     with _mapped(rdf_file.path) as text:
         at = piece_past(text)

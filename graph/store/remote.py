@@ -2580,7 +2580,7 @@ def check_pieces(
     >>> check_pieces("http://h/q", b"<literal>" + b"a" * 16 * 1024**2 + b"</literal>", ox.RdfFormat.RDF_XML)
     Traceback (most recent call last):
     ...
-    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with a literal, IRI or comment longer than 16 MiB, more than the engine's parser reads in one piece: leave that value out of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)
+    atmpkg.graph.errors.StoreError: the SPARQL endpoint http://h/q answered with a literal, IRI or comment longer than 16 MiB once N-Triples writes it (a line break or a quote as two bytes, a reference as the character it stands for), more than the engine's parsers of the other formats read in one piece: leave that value out of the query's answer, or ask for a part of it (SUBSTR) or its length (STRLEN)
     """
     from . import csvdata
 
