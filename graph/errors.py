@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import sys
+import sysconfig
 import traceback
 import types
 import unicodedata
@@ -81,13 +82,38 @@ class AtmpkgError(Exception):
 _CELL_CODE = frozenset({"<module>", "<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
 
 
+@functools.cache
+def _installed() -> tuple[str, ...]:
+    """The folders of Python's own modules and of the packages installed for it (the virtual
+    environment's and, where it reads them, the base installation's), each ending in a
+    separator."""
+    base = {"base": sys.base_prefix, "platbase": sys.base_exec_prefix}
+    folders = {
+        paths[key]
+        for paths in (sysconfig.get_paths(), sysconfig.get_paths(vars=base))
+        for key in ("stdlib", "platstdlib", "purelib", "platlib")
+    }
+    folders |= {p for p in sys.path if p.endswith(("site-packages", "dist-packages"))}
+    return tuple(os.path.realpath(p) + os.sep for p in folders)
+
+
+def _users(path: str, library: str, shell: str) -> bool:
+    """Whether code in the file ``path`` (a real path, or a ``<…>`` name) is the user's: no
+    file of the library, of IPython, of Python or of an installed package; another cell
+    (``<ipython-input-…>`` in the terminal, a file of the kernel's in a notebook)."""
+    if path.startswith("<"):
+        return path.startswith("<ipython-input")
+    return not path.startswith((library, shell, *_installed()))
+
+
 def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
     """Whether the frames of a traceback (their ``codes``) are IPython's, then an IPython cell's
     own (its body, a comprehension in it), then, if any, a call into the library and whatever
     runs under it: a library call the cell made itself, not through a function of the user's.
-    The frames under the library's first are the library's doing, whichever file they are in
-    (``contextlib``'s, of a decorator the library uses; pandas'), except code of the cell's file
-    that is not the cell's own (a function of the user's the library calls back).
+    The frames under the library's first are the library's doing where they are the library's,
+    Python's or an installed package's (``contextlib``'s, of a decorator the library uses;
+    pandas'); code of the cell's file that is not the cell's own, or of any other file (a
+    module of the user's, another cell), is a function of the user's the library calls back.
 
     >>> raised_by_the_cell([compile("f()", "<ipython-input-1>", "exec")])
     True
@@ -106,9 +132,13 @@ def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
         return False
     cell = where[start]
     under = next((i for i in range(start, len(where)) if where[i] != cell), len(where))
-    return all(
-        codes[i].co_name in _CELL_CODE for i in range(start, len(where)) if where[i] == cell
-    ) and (under == len(where) or where[under].startswith(library))
+    return (
+        all(codes[i].co_name in _CELL_CODE for i in range(start, len(where)) if where[i] == cell)
+        and (under == len(where) or where[under].startswith(library))
+        and not any(
+            _users(where[i], library, shell) for i in range(under, len(where)) if where[i] != cell
+        )
+    )
 
 
 def likeness(word: str, choice: str) -> float:

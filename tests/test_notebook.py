@@ -5,7 +5,9 @@ query while the kernel lives on."""
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import re
+from pathlib import Path
 
 import pytest
 
@@ -317,6 +319,8 @@ def frames(*steps: tuple[str, str]) -> list:
 
 
 CELL = "/tmp/ipykernel_1/4242.py"
+#: A file of an installed package (pandas')
+PANDAS = str(Path(importlib.util.find_spec("pandas").origin).parent / "core" / "frame.py")
 
 
 @pytest.mark.parametrize(
@@ -358,6 +362,35 @@ CELL = "/tmp/ipykernel_1/4242.py"
                 ("atmpkg:graph/handle.py", "show"),
             ],
             False,
+        ),
+        # rev32 F10: a function of a module of the user's, or of another cell, called back
+        (
+            [
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "select"),
+                ("/home/me/mine.py", "key"),
+                ("atmpkg:graph/handle.py", "show"),
+            ],
+            False,
+        ),
+        (
+            [
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "select"),
+                ("/tmp/ipykernel_1/1111.py", "key"),
+                ("atmpkg:graph/handle.py", "show"),
+            ],
+            False,
+        ),
+        # an installed package's frames under the library's are the library's doing
+        (
+            [
+                (CELL, "<module>"),
+                ("atmpkg:graph/handle.py", "query"),
+                (PANDAS, "__init__"),
+                ("atmpkg:graph/engine/frames.py", "to_dataframe"),
+            ],
+            True,
         ),
         # raised in the library's frames with no cell above them (another program's)
         ([("atmpkg:graph/handle.py", "show")], False),
