@@ -3846,3 +3846,22 @@ def test_numbered_references_are_measured_exactly_by_either_count(monkeypatch):
             assert csvdata.xml_text_as_ntriples(text, 0, len(text)) == written * form.count("&"), (few, form)
     # past the last character (0x10FFFF) a number stands for none: counted as one byte
     assert csvdata._nt_size(0x110000) == csvdata._nt_size(-1) == 1
+
+
+def test_the_engines_xml_results_reader_trims_raw_white_space_as_the_readme_says():
+    """rev32 F12: the README's remote-mode notes say SPARQL Results in XML lose white space
+    written as it is at the ends of a literal, and keep it written as a reference; should the
+    engine change (oxigraph pull request #1882 kept this by design), the notes must."""
+
+    def read(literal: bytes) -> str:
+        body = (
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>'
+            b'<variable name="v"/></head><results><result><binding name="v"><literal>'
+            + literal
+            + b"</literal></binding></result></results></sparql>"
+        )
+        (row,) = ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+        return row["v"].value
+
+    assert [read(b" a "), read(b"a\r\n"), read(b" \n ")] == ["a", "a", ""]
+    assert [read(b"&#32;a&#32;"), read(b"&#10;"), read(b" a b ")] == [" a ", "\n", "a b"]
