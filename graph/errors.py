@@ -97,13 +97,27 @@ def _installed() -> tuple[str, ...]:
     return tuple(os.path.realpath(p) + os.sep for p in folders)
 
 
-def _users(path: str, library: str, shell: str) -> bool:
+@functools.cache
+def library_files() -> tuple[str, ...]:
+    """The library's own source, as real paths: its folders (each ending in a separator) and
+    the modules beside them, not the folder that holds them, which in an editable install is
+    the clone, with the user's notebooks and modules beside the library's (rev32 F9).
+
+    >>> sorted(os.path.basename(p.rstrip(os.sep)) for p in library_files())
+    ['__init__.py', 'cli.py', 'graph', 'ontology', 'queries']
+    """
+    root = Path(os.path.realpath(Path(__file__).parents[1]))
+    folders = tuple(str(root / name) + os.sep for name in ("graph", "ontology", "queries"))
+    return (*folders, *(str(root / name) for name in ("__init__.py", "cli.py")))
+
+
+def _users(path: str, library: tuple[str, ...], shell: str) -> bool:
     """Whether code in the file ``path`` (a real path, or a ``<…>`` name) is the user's: no
     file of the library, of IPython, of Python or of an installed package; another cell
     (``<ipython-input-…>`` in the terminal, a file of the kernel's in a notebook)."""
     if path.startswith("<"):
         return path.startswith("<ipython-input")
-    return not path.startswith((library, shell, *_installed()))
+    return not path.startswith((*library, shell, *_installed()))
 
 
 def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
@@ -120,7 +134,7 @@ def raised_by_the_cell(codes: list[types.CodeType]) -> bool:
     """
     import IPython
 
-    library = os.path.realpath(Path(__file__).parents[1]) + os.sep
+    library = library_files()
     shell = os.path.realpath(Path(IPython.__file__).parent) + os.sep
     # the terminal's cells are named <ipython-input-…>, a name of no file in any folder
     where = [

@@ -382,6 +382,12 @@ PANDAS = str(Path(importlib.util.find_spec("pandas").origin).parent / "core" / "
             ],
             False,
         ),
+        # rev32 F9: a module of the user's in the folder that holds the library (an editable
+        # install's clone, with notebooks beside the library) is the user's
+        (
+            [(CELL, "<module>"), ("atmpkg:nb/mine.py", "helper"), ("atmpkg:graph/handle.py", "show")],
+            False,
+        ),
         # an installed package's frames under the library's are the library's doing
         (
             [
@@ -400,6 +406,23 @@ def test_which_frames_are_the_cells_own(steps, one_line):
     from atmpkg.graph.errors import raised_by_the_cell
 
     assert raised_by_the_cell(frames(*steps)) is one_line
+
+
+def test_every_module_of_the_library_is_among_its_files():
+    """rev32 F9: the library is its own modules, not the folder holding them (the clone)."""
+    import os
+    import pkgutil
+
+    import atmpkg
+    from atmpkg.graph.errors import library_files
+
+    modules = [
+        importlib.util.find_spec(m.name).origin
+        for m in pkgutil.walk_packages(atmpkg.__path__, "atmpkg.")
+    ]
+    modules.append(atmpkg.__file__)
+    assert len(modules) > 40
+    assert [m for m in modules if not os.path.realpath(m).startswith(library_files())] == []
 
 
 def readme_notebook() -> list[str]:
