@@ -51,7 +51,7 @@ BUILD = importlib.import_module("atmpkg.graph.store.build")
 CSVDATA = importlib.import_module("atmpkg.graph.store.csvdata")
 RDFS_COMMENT = "http://www.w3.org/2000/01/rdf-schema#comment"
 #: Triples the fixture data, the ontology and tests/data/imports/deltacel.ttl load, before inference.
-LOADED_WITH_DELTACEL = 2300
+LOADED_WITH_DELTACEL = 2314
 
 
 @pytest.fixture

@@ -1528,7 +1528,7 @@ def edge_list(pairs) -> list[tuple[str, str, str]]:
 def test_a_hub_neighbourhood_network_is_sampled_with_an_exact_record(fixture_store, tmp_path):
     options = {"focus": "cellco", "hops": 2, "max_nodes": 4, "store": fixture_store}
     result = export_subgraph("graphml", tmp_path / "hub.graphml", **options)
-    assert result.notes == [HUB_NOTE] and result.triples == 103
+    assert result.notes == [HUB_NOTE] and result.triples == 105
     sample = result.sample
     assert (sample.kept, sample.selected, sample.entities_left_out, sample.links_left_out) == (
         4,
@@ -2265,17 +2265,17 @@ def test_the_export_line_counts_what_the_format_holds(fixture_store, tmp_path):
     result = run("-o", str(nq), "--store", str(fixture_store))
     quads = list(ox.parse(path=nq))
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    assert (len(quads), len(triples)) == (1594, 1594)
+    assert (len(quads), len(triples)) == (1600, 1600)
     assert result.stderr == (
-        f"Note: {ontology_left_out()}\nExported 1,594 quads (1,594 triples) as nq to {nq}\n"
+        f"Note: {ontology_left_out()}\nExported 1,600 quads (1,600 triples) as nq to {nq}\n"
     )
     result = run("--focus", "genex", "-o", str(xml), "--store", str(fixture_store))
     assert result.stderr == (
-        f"Note: {SOURCES_LEFT_OUT}\nExported 166 triples as rdfxml to {xml}\n"
+        f"Note: {SOURCES_LEFT_OUT}\nExported 168 triples as rdfxml to {xml}\n"
     )
-    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 166
+    assert len(list(ox.parse(path=xml, format=ox.RdfFormat.RDF_XML))) == 168
     # asked for (without) or given (with), the sources need no note
-    for choice, count in (("--without-sources", 163), ("--with-sources", 258)):
+    for choice, count in (("--without-sources", 168), ("--with-sources", 263)):
         result = run("--focus", "genex", choice, "-o", str(xml), "--store", str(fixture_store))
         assert result.stderr == f"Exported {count} triples as rdfxml to {xml}\n"
 
@@ -2286,20 +2286,20 @@ def test_cli_export_max_nodes(fixture_store, tmp_path):
     result = run(*args, "--max-nodes", "4")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 103 triples) as graphml to {target}\n"
+        f"Note: {HUB_NOTE}\nExported 4 nodes and 5 edges (from 105 triples) as graphml to {target}\n"
     )
     assert set(nx.read_graphml(target)) == HUB_KEPT
     assert nx.read_graphml(target).number_of_edges() == 5
     result = run(*args, "--max-nodes", "0")
     assert result.exit_code == 0, result.output
     assert result.stderr == (
-        f"Exported 18 nodes and 27 edges (from 332 triples) as graphml to {target}\n"
+        f"Exported 18 nodes and 27 edges (from 336 triples) as graphml to {target}\n"
     )
     assert nx.read_graphml(target).number_of_nodes() == 18
     result = run("--max-nodes", "3", "--format", "nt", "--store", str(fixture_store))
     assert result.exit_code == 0, result.output
     assert "Note: The graph: showing 3 of 37 entities" in result.stderr
-    assert len(result.stdout.splitlines()) == 63  # the three entities and the hubs they link to
+    assert len(result.stdout.splitlines()) == 67  # the three entities and the hubs they link to
 
 
 @pytest.mark.parametrize(

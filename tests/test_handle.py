@@ -1043,7 +1043,7 @@ def test_values_a_query_answers_with_can_be_given_back_and_near_misses_are_noted
         "(text is read as a term)"
     ]
     assert kg.query(money, {"v": "1.19e10"}).notes == [
-        "parameter 'v' is the string \"1.19e10\", which no value of it equals: the graph holds "
+        "parameter 'v' is \"1.19e10\"^^xsd:double, which no value of it equals: the graph holds "
         "\"11900000000\"^^xsd:decimal; give -p 'v=\"11900000000\"^^xsd:decimal'"
     ]
     assert kg.query("SELECT ?d WHERE { ?d atmp:valueUSD 11.9e9 }").notes == [

@@ -230,6 +230,18 @@ def _cut_url(url: str, width: int) -> str:
     return host + _cut_start(rest, width - display_width(host))
 
 
+def _cut_cell(cell: str, width: int, by_end: bool) -> str:
+    """A table's cell cut to ``width`` columns: with ``by_end``, an IRI, the graph's told apart by
+    its end and another site's address by its host first, its page then; else at its end.
+
+    >>> _cut_cell("approval:kymriah-fda-2017-08-30-b-all", 12, True), _cut_cell("Kymriah", 5, False)
+    ('…08-30-b-all', 'Kymr…')
+    """
+    if not by_end:
+        return _cut(cell, width)
+    return _cut_url(cell, width) if _URL.fullmatch(cell) and not cell.startswith(OWN) else _cut_start(cell, width)
+
+
 #: The most of an IRI's end a cut column keeps to tell rows apart: past it, the IRI is cut as
 #: any text would be (a narrow terminal shows the rest with --wide).
 _END_AT_MOST = 24
@@ -418,17 +430,12 @@ def _table(
     if overflows(widths):
         rows, widths = table(short=True)  # numbers are never cut: shorter ones leave more room
     if overflows(widths):
-        return _records(headers, full, width) + below
+        return _records(headers, full, width, by_end, numeric) + below
 
     def line(cells: list[str], values: bool = True) -> str:
         out = []
         for c, (cell, w) in enumerate(zip(cells, widths, strict=True)):
-            if by_end[c] and values:
-                # the graph's IRIs are told apart by their ends; another site's address by its
-                # host first, its page then
-                cell = _cut_url(cell, w) if _URL.fullmatch(cell) and not cell.startswith(OWN) else _cut_start(cell, w)
-            else:
-                cell = _cut(cell, w)
+            cell = _cut_cell(cell, w, by_end[c] and values)
             pad = " " * (w - display_width(cell))
             out.append(pad + cell if numeric[c] else cell + pad)
         return "  ".join(out).rstrip()
@@ -472,27 +479,38 @@ def _telling_width(column: list[str], limit: int = 12) -> int:
     return width
 
 
-def _records(headers: list[str], rows: list[list[str]], width: int) -> str:
+def _records(
+    headers: list[str], rows: list[list[str]], width: int, by_end: list[bool], numeric: list[bool]
+) -> str:
     """Rows too many columns wide for ``width`` even cut, as records: each row's filled cells as
-    lines of name and value, the value wrapped (as psql's expanded display).
+    lines of name and value, the value wrapped (as psql's expanded display). A word wider than
+    a line is cut as a table cuts it (:func:`_cut_cell`), a number never.
 
-    >>> print(_records(["therapy", "agency", "note"], [["Kymriah", "FDA", ""]], 40), end="")
+    >>> print(_records(["therapy", "agency", "note"], [["Kymriah", "FDA", ""]], 40, [False] * 3, [False] * 3), end="")
     -[ 1 ]---------------------------------
     therapy  Kymriah
     agency   FDA
+    >>> iri = "approval:kymriah-fda-2017-08-30-b-cell-all"
+    >>> print(_records(["first"], [[iri]], 30, [True], [False]), end="")
+    -[ 1 ]-----------------------
+    first
+      …-fda-2017-08-30-b-cell-all
     """
     pad = max(display_width(h) for h in headers) + 2
     out = []
     for number, row in enumerate(rows, 1):
         mark = f"-[ {number} ]"
         out.append(mark + "-" * max(0, width - len(mark) - 1))
-        for header, cell in zip(headers, row, strict=True):
+        for c, (header, cell) in enumerate(zip(headers, row, strict=True)):
             if not cell:
                 continue
             label = header + " " * (pad - display_width(header))
             if max((display_width(word) for word, _ in _pieces(cell)), default=0) > width - 1 - pad:
                 # a word that cannot be split (an IRI, a URL) and does not fit beside the names
-                # starts on a line of its own, where it has the width
+                # starts on a line of its own, where it has the width; one wider still is cut
+                room = width - 3
+                if not numeric[c] and display_width(cell) > room and (by_end[c] or " " not in cell):
+                    cell = _cut_cell(cell, room, by_end[c])
                 out.append(header)
                 out.append(wrap(cell, width - 1, "  ", "  "))
             else:
