@@ -1635,6 +1635,13 @@ def test_dataframe_years_integers_booleans_and_unbound_cells(kg):
     assert big["v"].tolist() == [1, 123456789012345678901234567890]
 
 
+def authorised_kinds(text: str, day: str) -> dict[str, str]:
+    """The dtypes of an authorised-products DataFrame, its text and date dtypes given."""
+    kinds = dict.fromkeys(["agency", "agencyName", "therapy", "therapyName", "authorisedName"], text)
+    kinds |= {"firstApproval": day, "firstApproval_precision": text, "approval": text}
+    return kinds | {"as_of": day, "as_of_precision": text}
+
+
 def test_every_text_column_has_the_installed_pandas_text_dtype(kg):
     """newuser32 F5: under pandas 3 IRIs and text were ``str`` while the ``_precision`` columns and
     a column bound on no row were ``object``, so select_dtypes("str") missed them and EMA's
@@ -1666,18 +1673,7 @@ def test_every_text_column_has_the_installed_pandas_text_dtype(kg):
         "deal", "label", "date_precision", "at_precision"
     ]
     both = pd.concat([kg.named("authorised-products", agency=a).df for a in ["ema", "pmda"]])
-    assert {name: str(kind) for name, kind in both.dtypes.items()} == {
-        "agency": text,
-        "agencyName": text,
-        "therapy": text,
-        "therapyName": text,
-        "authorisedName": text,
-        "firstApproval": day,
-        "firstApproval_precision": text,
-        "approval": text,
-        "as_of": day,
-        "as_of_precision": text,
-    }
+    assert {name: str(kind) for name, kind in both.dtypes.items()} == authorised_kinds(text, day)
 
 
 def test_a_column_no_row_binds_has_the_kind_the_query_gives_it(kg):
@@ -1715,18 +1711,7 @@ def test_a_column_no_row_binds_has_the_kind_the_query_gives_it(kg):
     none = kg.named("authorised-products", agency="fda", as_of="2000-01-01").df
     assert len(none) == 0 and list(none.columns) == list(frames[0].columns)
     both = pd.concat([none, *frames])
-    assert {name: str(kind) for name, kind in both.dtypes.items()} == {
-        "agency": text,
-        "agencyName": text,
-        "therapy": text,
-        "therapyName": text,
-        "authorisedName": text,
-        "firstApproval": day,
-        "firstApproval_precision": text,
-        "approval": text,
-        "as_of": day,
-        "as_of_precision": text,
-    }
+    assert {name: str(kind) for name, kind in both.dtypes.items()} == authorised_kinds(text, day)
     assert both["firstApproval"].dt.year.tolist() == [2018, 2020, 2022, 2020]
     # a CONSTRUCT with no triples: IRIs in subject and predicate, any value in object
     nothing = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(false) }").df

@@ -92,6 +92,20 @@ def cell(source: str, *tags: str):
     return made
 
 
+def run_cells(cells: list, folder) -> list:
+    """The cells run in a new python3 kernel whose working folder is ``folder``."""
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    nbclient.NotebookClient(
+        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": folder}}
+    ).execute()
+    return notebook.cells
+
+
+def plain(output) -> str:
+    """An error output's traceback as text, without its colours."""
+    return re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))
+
+
 def seconds(executed) -> float:
     timing = executed.metadata["execution"]
     started = datetime.datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
@@ -144,12 +158,7 @@ def test_a_notebook_runs_sparql_magics_and_survives_a_time_limit(fixture_store, 
         cell("kg.show('cellc')", "raises-exception"),
         cell("[kg.show(x) for x in ['cellc']]", "raises-exception"),  # a frame of its own on 3.11
     ]
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    client = nbclient.NotebookClient(
-        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
-    )
-    client.execute()
-    out = notebook.cells
+    out = run_cells(cells, tmp_path)
 
     assert out[1].outputs == []
     table = html_of(out[2])
@@ -218,13 +227,7 @@ def test_a_library_error_is_one_line_in_a_notebook_without_the_extension(fixture
         # another library's error keeps IPython's traceback
         cell("{}['x']", "raises-exception"),
     ]
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    client = nbclient.NotebookClient(
-        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
-    )
-    client.execute()
-    out = notebook.cells
-    plain = lambda output: re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))  # noqa: E731
+    out = run_cells(cells, tmp_path)
     [show] = out[1].outputs
     assert plain(show) == (
         "An exception has occurred, use %tb to see the full traceback.\n\n"
@@ -276,13 +279,7 @@ def test_export_and_view_errors_are_one_line_in_a_notebook(fixture_store, tmp_pa
         + [cell(call, "raises-exception") for call in calls]
         + [cell(helper, "raises-exception")]
     )
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    client = nbclient.NotebookClient(
-        notebook, kernel_name="python3", timeout=120, resources={"metadata": {"path": tmp_path}}
-    )
-    client.execute()
-    out = notebook.cells
-    plain = lambda output: re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output["traceback"]))  # noqa: E731
+    out = run_cells(cells, tmp_path)
     for at, (call, said) in [*enumerate(DECORATED, 1), *enumerate(DECORATED, 2 + len(calls))]:
         [error] = out[at].outputs
         shown = plain(error)

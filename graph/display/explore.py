@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from ..engine.results import wrap
-from ..errors import StoreError, indefinite
+from ..errors import indefinite
 from ..rdf import fold_blank_triples, identifier_url, property_label, shown_value
 from ..slice.subgraph import blank_nodes_read, inverse_properties
 from ..sparql.entities import resolve_entity
 from ..sparql.named import data_dates
 from ..store.build import count_classes
-from ..store.remote import RemoteStore, aggregate_row, without_data
+from ..store.remote import RemoteStore, aggregate_row, require_data
 from ..terms import (
     DATE_DETAILS,
     ID,
@@ -299,9 +299,7 @@ def store_stats(oxstore: ox.Store | RemoteStore, info: dict) -> Stats:
     >>> stats.classes["atmp:Therapy"], stats.sources
     (120, 1320)
     """
-    missing = without_data(oxstore)
-    if missing:  # counts of zero would read as an empty ATMP-KG
-        raise StoreError(missing)
+    require_data(oxstore)
     properties = {
         shorten(row["p"].value): int(row["n"].value)
         for row in oxstore.query(

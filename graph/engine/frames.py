@@ -461,10 +461,12 @@ def to_dataframe(result: QueryResult, *, iris: str = "prefixed") -> pandas.DataF
         names, rows = list(result.variables), result.rows
     columns: dict[str, pandas.Series] = {}
     stated = stated_columns(result.sparql) if result.form == "SELECT" and result.sparql else set()
-    if result.form == "SELECT":
-        declared = declared_kinds(result.sparql, result.parameters)
-    else:
+    if result.form != "SELECT":
         declared = {"subject": "iri", "predicate": "iri"}
+    elif any(all(row[index] is None for row in rows) for index in range(len(names))):
+        declared = declared_kinds(result.sparql, result.parameters)
+    else:  # only a column no row binds is typed by what the query declares
+        declared = {}
     for index, name in enumerate(names):
         mixed = name == "object" and result.form in ("CONSTRUCT", "DESCRIBE")
         cells = [row[index] for row in rows]

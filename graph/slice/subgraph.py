@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from ..engine.evaluate import TRUNCATED
 from ..errors import EmptyResultError, ParameterError, StoreError, UnknownNameError, singulars
 from ..progress import Progress, Stage
 from ..rdf import (
@@ -45,7 +46,7 @@ from ..rdf import (
 from ..sparql.entities import name_text, resolve_entity
 from ..sparql.named import CommandNote
 from ..sparql.run import QueryResult
-from ..store.remote import RemoteStore, prefetch, without_data
+from ..store.remote import RemoteStore, prefetch, require_data
 from ..terms import (
     ATMP,
     DCT,
@@ -238,9 +239,7 @@ def resolve_class(text: str | ox.NamedNode, store: ox.Store) -> str:
             suggestions=[],
             entities=[entity],
         )
-    missing = without_data(store)
-    if missing:  # an endpoint without the data: no class of ATMP-KG's has instances there
-        raise StoreError(missing)
+    require_data(store)  # an endpoint without the data: no class of ATMP-KG's has instances there
     raise UnknownNameError(
         "class",
         text,
@@ -1483,7 +1482,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             # of an answer would show a graph that is not the answer's
             raise StoreError(
                 f"{what} was cut by the endpoint's row cap of {result.limit:,} rows "
-                "(ATMPKG-Truncated): a view or export draws a whole answer; narrow the query, or "
+                f"({TRUNCATED}): a view or export draws a whole answer; narrow the query, or "
                 "raise the server's cap (atmpkg serve --max-rows)"
             )
         if result.form != "ASK" and not len(result):
@@ -1512,9 +1511,7 @@ def slice_of(graph: KnowledgeGraph, selection: Selection, *, importable: bool = 
             ]
         what += " in class " + ", ".join(classes)
     if not nodes and not given:
-        missing = without_data(oxstore)
-        if missing:
-            raise StoreError(missing)
+        require_data(oxstore)
         raise EmptyResultError(
             (keep == set() and values_of_classes(classes, oxstore, what, construct=True))
             or f"{what} holds no entities: nothing to export or draw",

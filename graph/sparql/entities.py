@@ -21,7 +21,6 @@ from ..agency_names import agencies_beside_places, agency_of_place
 from ..errors import (
     ParameterError,
     SeveralEntitiesError,
-    StoreError,
     UnknownNameError,
     cut,
     described,
@@ -32,7 +31,7 @@ from ..errors import (
     unicode_text,
 )
 from ..rdf import valid_iri
-from ..store.remote import without_data
+from ..store.remote import require_data
 from ..terms import (
     ID,
     KIND_PREFIXES,
@@ -461,9 +460,7 @@ def resolve_entity(text: str | ox.NamedNode, store: ox.Store, *, correct: bool =
             read.kinds_near[0] if correct and read.kinds_near else None,
         )
     except UnknownNameError:
-        missing = without_data(store)
-        if missing:  # an endpoint without the data: no name of ATMP-KG's is known there
-            raise StoreError(missing) from None
+        require_data(store)  # an endpoint without the data: no name of ATMP-KG's is known there
         raise
 
 
@@ -881,9 +878,8 @@ def resolve_entity_of_kind(
     if len(matches) == 1:
         return ox.NamedNode(next(iter(matches)))
     slugs = sorted({e[len(namespace) :] for found in names.values() for e in found})
-    missing = None if slugs else without_data(store)
-    if missing:  # no entity of any kind: an endpoint without the data, not a misspelt name
-        raise StoreError(missing)
+    if not slugs:  # no entity of any kind: an endpoint without the data, not a misspelt name
+        require_data(store)
     if value.lower() in slugs:  # a slug typed in capitals: slugs are lower-case
         return ox.NamedNode(namespace + value.lower())
     iri_given = value if value.startswith(("http://", "https://")) else candidate

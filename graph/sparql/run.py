@@ -1447,10 +1447,11 @@ def held_number(term: Term, where: str) -> Term:
     """
     if isinstance(term, ox.Literal):
         form = _BOUND_NUMBERS.get(term.datatype.value)
-        if form is not None and form(term.value) and not engine_holds(term):
-            raise beyond_engine(where, term.value, term.datatype.value)
-        refused = refusal(term)
-        if refused is not None:
+        if form is not None and form(term.value):
+            # a number of its datatype's form that the engine holds is a value of it
+            if not engine_holds(term):
+                raise beyond_engine(where, term.value, term.datatype.value)
+        elif (refused := refusal(term)) is not None:
             raise ParameterError(f"{where}: {refused}")
     return term
 

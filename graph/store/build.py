@@ -1673,7 +1673,7 @@ def _is_atmpkg_serve(url: str, timeout: float) -> bool:
         answer = http_request("HEAD", url, timeout=timeout, headers={"Connection": "close"})
     except StoreError:
         return False
-    return answer.headers.get("server", "").strip().lower() == "atmpkg"
+    return answer.from_atmpkg_serve
 
 
 def push(

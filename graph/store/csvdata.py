@@ -2712,11 +2712,16 @@ def _numbered_of_size(written: int) -> re.Pattern[bytes]:
     )
 
 
-#: The references to characters that N-Triples writes in more than one byte, with that size;
-#: every other, a character of one byte or a number no character has, is one
-_XML_NUMBERED_BY_SIZE = tuple((_numbered_of_size(size), size) for size in (2, 3, 4, 6))
+@functools.cache
+def _numbered_by_size() -> tuple[tuple[re.Pattern[bytes], int], ...]:
+    """The references to characters that N-Triples writes in more than one byte, with that size;
+    every other, a character of one byte or a number no character has, is one (compiled when a
+    piece first holds many, not when the module is imported)."""
+    return tuple((_numbered_of_size(size), size) for size in (2, 3, 4, 6))
+
+
 #: The different references by number of a piece counted one by one, at most; the others are
-#: counted by :data:`_XML_NUMBERED_BY_SIZE`
+#: counted by :func:`_numbered_by_size`
 _FEW_REFERENCES = 8
 
 
@@ -2745,7 +2750,7 @@ def _numbered_shrink(piece: bytes) -> int:
     rest, numbered = _XML_NUMBERED.subn(b"", piece)
     # each as one byte, less the bytes more of those written in more
     shrink += len(piece) - len(rest) - numbered
-    return shrink - sum(p.subn(b"", piece)[1] * (w - 1) for p, w in _XML_NUMBERED_BY_SIZE)
+    return shrink - sum(p.subn(b"", piece)[1] * (w - 1) for p, w in _numbered_by_size())
 
 
 def xml_text_as_ntriples(
@@ -2891,7 +2896,11 @@ _TRIAL_LONG_TRIPLE = 4
 # is measured (past_export, its source run here) only when its text could make one that long (a
 # character takes at most six bytes, as \u0001): entities, CDATA sections and XML literals join
 # text no look at the file measures.
-_TRIAL = f"""
+@functools.cache
+def _trial_script() -> str:
+    """The trial's program, with :func:`past_export`'s source (read when a trial first runs, not
+    when the module is imported)."""
+    return f"""
 import json, resource, sys
 path, cap, seconds, name, budget = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
@@ -2915,6 +2924,8 @@ except MemoryError as error:
     if not str(error).startswith({_BUFFER_FULL!r}):
         raise
 """
+
+
 #: How many bytes of memory, and of the text of its triples beside MAX_ENTITY_TEXT, each byte
 #: of a file tried first may take: a compacted JSON-LD file writes each subject once and each
 #: IRI as a prefixed name, so its triples' text is about 2.3 times its size, and the parser keeps
@@ -2957,7 +2968,7 @@ def check_in_a_capped_process(path: Path, display: str, format: ox.RdfFormat) ->
             sys.executable,
             "-P",
             "-c",
-            _TRIAL,
+            _trial_script(),
             str(path),
             str(memory),
             str(seconds),

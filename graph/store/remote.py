@@ -279,6 +279,15 @@ class Answer:
         """
         return 200 <= self.status < 300
 
+    @property
+    def from_atmpkg_serve(self) -> bool:
+        """Whether ``atmpkg serve`` answered (its ``Server`` header).
+
+        >>> Answer(200, "OK", {"server": "atmpkg"}, b"").from_atmpkg_serve
+        True
+        """
+        return self.headers.get("server", "").strip().lower() == "atmpkg"
+
 
 #: The largest answer read, unpacked: a larger one is refused as soon as it passes this, before
 #: more of it is held in memory (a gzip answer of a few megabytes can unpack to gigabytes).
@@ -1049,8 +1058,9 @@ class RemoteStore:
         self._held_lock = threading.Lock()
         # a deadline over every request of this thread until it is lifted (see until())
         self._local = threading.local()
-        # whether the graph read holds no ATMP-KG data, and why (see without_data())
-        self._without: tuple[bool, str] | None = None
+        # why the graph read holds no ATMP-KG data, "" where it holds some; None until asked
+        # (see without_data())
+        self._without: str | None = None
 
     @contextlib.contextmanager
     def until(self, deadline: float) -> Iterator[RemoteStore]:
@@ -1241,7 +1251,7 @@ class RemoteStore:
             return got
         names = [v.value for v in got.variables] if isinstance(got, Solutions) else []
         order = page_order(checked, names)
-        if order is None or form == "DESCRIBE":
+        if order is None:  # a DESCRIBE too: it names no variables to order by
             raise cut_error(self.endpoint, at)
         del got  # the pages read it all again, in order
         return self._pages(text, form, order, at, clock, reading, substitutions, columns, limit)
@@ -1448,8 +1458,8 @@ class RemoteStore:
             kinds = ("Therapy", "Company", "Approval")
             found = " UNION ".join(f"{{ ?s a <{ATMP}{kind}> }}" for kind in kinds)
             held = self.query(f"ASK {{ {found} }}")
-            self._without = (False, "") if held else (True, self._data_missing(found))
-        return self._without[1] if self._without[0] else None
+            self._without = "" if held else self._data_missing(found)
+        return self._without or None
 
     def _data_missing(self, found: str) -> str:
         where = (
@@ -1510,7 +1520,7 @@ class RemoteStore:
             answer = http_request("GET", url, timeout=self.timeout, headers=headers)
         except StoreError:
             return {}
-        if not answer.ok or answer.headers.get("server", "").strip().lower() != "atmpkg":
+        if not answer.ok or not answer.from_atmpkg_serve:
             return {}
         return build_record(ox.Literal(answer.body.decode("utf-8", "replace")))
 
@@ -2633,6 +2643,18 @@ def without_data(store: object) -> str | None:
     True
     """
     return store.without_data() if isinstance(store, RemoteStore) else None
+
+
+def require_data(store: object) -> None:
+    """Raise :class:`StoreError` saying why, where ``store`` holds no ATMP-KG data
+    (:func:`without_data`): counts of zero, or no entity of a name, would read as an empty
+    ATMP-KG or a misspelt name.
+
+    >>> require_data(ox.Store())
+    """
+    missing = without_data(store)
+    if missing:
+        raise StoreError(missing) from None
 
 
 def info_graph(graph: str) -> str:
